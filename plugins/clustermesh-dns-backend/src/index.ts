@@ -1,0 +1,6 @@
+/**
+ * The ClusterMesh DNS backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { clustermeshDnsPlugin as default } from './plugin';

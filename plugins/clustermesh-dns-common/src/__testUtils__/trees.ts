@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRepoTree, RepoTree } from '../tree/RepoTree';
+
+/** The repository root of this monorepo. */
+export const monorepoRoot = path.resolve(__dirname, '../../../..');
+
+/** Reads a folder from disk into an in-memory tree (test helper). */
+export function readFolder(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else
+        files[path.relative(dir, full).split(path.sep).join('/')] =
+          fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** An example repository of `examples/` as a tree, with optional edits. */
+export function exampleTree(
+  name: string,
+  edit?: (files: Record<string, string>) => void,
+): RepoTree {
+  const files = readFolder(path.join(monorepoRoot, 'examples', name));
+  edit?.(files);
+  return createRepoTree(files);
+}
+
+/** A fixture of this package as a tree, with optional edits. */
+export function fixtureTree(
+  name: string,
+  edit?: (files: Record<string, string>) => void,
+): RepoTree {
+  const files = readFolder(path.resolve(__dirname, '../../fixtures', name));
+  edit?.(files);
+  return createRepoTree(files);
+}

@@ -1,0 +1,416 @@
+/**
+ * Flux's post-build variable substitution language (fluxcd/pkg `envsubst`, a
+ * fork of drone/envsubst), reimplemented to behave the same on the inputs
+ * kustomize-controller sees:
+ *
+ * - `${VAR}` and the bash-like operators `${VAR:=default}`, `${VAR:-default}`,
+ *   `${VAR=default}`, `${VAR:+x}`, `${VAR:?x}` (all four fall back to the
+ *   default when the value is empty, as in Flux, not bash), `${#VAR}`,
+ *   `${VAR^}`, `${VAR^^}`, `${VAR,}`, `${VAR,,}`, `${VAR:offset[:length]}`,
+ *   `${VAR#glob}`, `${VAR##glob}`, `${VAR%glob}`, `${VAR%%glob}`,
+ *   `${VAR/from/to}`, `${VAR//from/to}`, `${VAR/#from/to}`, `${VAR/%from/to}`;
+ * - `$$` writes one `$`, so `$${VAR}` stays literally `${VAR}`;
+ * - `$VAR` without braces is plain text;
+ * - strict mode: a variable that is not defined and has no default fails,
+ *   as kustomize-controller does from v1.9 on.
+ *
+ * Values are inserted verbatim: there is no second pass over them.
+ */
+
+/** @public */
+export type EnvsubstResult =
+  | { ok: true; output: string; variables: string[] }
+  | { ok: false; error: string; variable?: string };
+
+type TextNode = { type: 'text'; value: string };
+type FuncNode = {
+  type: 'func';
+  /** the operator: '' for `${VAR}`, ':=', '#', '//', ... */
+  op: string;
+  param: string;
+  args: Node[][];
+};
+type Node = TextNode | FuncNode;
+
+class ParseError extends Error {}
+
+const isIdentChar = (c: string | undefined) =>
+  c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+
+class Parser {
+  pos = 0;
+  constructor(readonly src: string) {}
+
+  peek(offset = 0): string | undefined {
+    return this.src[this.pos + offset];
+  }
+
+  parseTop(): Node[] {
+    const nodes: Node[] = [];
+    let text = '';
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === '$' && this.peek(1) === '{') {
+        if (text) nodes.push({ type: 'text', value: text });
+        text = '';
+        this.pos += 2;
+        nodes.push(this.parseFunc());
+      } else if (c === '$' && this.peek(1) === '$') {
+        // `$$` is an escaped `$`; the pair is consumed as text.
+        text += '$';
+        this.pos += 2;
+      } else {
+        text += c;
+        this.pos += 1;
+      }
+    }
+    if (text) nodes.push({ type: 'text', value: text });
+    return nodes;
+  }
+
+  /** After `${`. */
+  parseFunc(): FuncNode {
+    if (this.peek() === '#') {
+      this.pos += 1;
+      const param = this.ident();
+      if (!param) throw new ParseError('bad substitution');
+      this.expect('}');
+      return { type: 'func', op: '#', param, args: [] };
+    }
+    const param = this.ident();
+    if (!param) throw new ParseError('unable to parse variable name');
+    const c = this.peek();
+    if (c === ':') {
+      const next = this.peek(1);
+      if (next === '=' || next === '-' || next === '?' || next === '+') {
+        this.pos += 2;
+        return {
+          type: 'func',
+          op: `:${next}`,
+          param,
+          args: this.defaultArgs(),
+        };
+      }
+      this.pos += 1;
+      return this.substring(param);
+    }
+    if (c === '=') {
+      this.pos += 1;
+      return { type: 'func', op: '=', param, args: this.defaultArgs() };
+    }
+    if (c === ',' || c === '^') {
+      let op = c;
+      this.pos += 1;
+      if (this.peek() === c) {
+        op += c;
+        this.pos += 1;
+      }
+      this.expect('}', 'bad substitution');
+      return { type: 'func', op, param, args: [] };
+    }
+    if (c === '/') return this.replace(param);
+    if (c === '#' || c === '%') {
+      let op = c;
+      this.pos += 1;
+      if (this.peek() === c) {
+        op += c;
+        this.pos += 1;
+      }
+      const arg = this.paramText(ch => ch !== '}');
+      this.expect('}', 'bad substitution');
+      return { type: 'func', op, param, args: [arg] };
+    }
+    this.expect('}', 'missing closing brace');
+    return { type: 'func', op: '', param, args: [] };
+  }
+
+  ident(): string {
+    const start = this.pos;
+    while (isIdentChar(this.peek())) this.pos += 1;
+    return this.src.slice(start, this.pos);
+  }
+
+  expect(ch: string, message = 'bad substitution') {
+    if (this.peek() !== ch) throw new ParseError(message);
+    this.pos += 1;
+  }
+
+  /** Text (with nested `${...}`) up to a character `accept` refuses. */
+  paramText(accept: (c: string) => boolean, escapes = false): Node[] {
+    const nodes: Node[] = [];
+    let text = '';
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === '$' && this.peek(1) === '{') {
+        if (text) nodes.push({ type: 'text', value: text });
+        text = '';
+        this.pos += 2;
+        nodes.push(this.parseFunc());
+        continue;
+      }
+      if (
+        escapes &&
+        c === '\\' &&
+        (this.peek(1) === '/' || this.peek(1) === '\\')
+      ) {
+        text += this.peek(1);
+        this.pos += 2;
+        continue;
+      }
+      if (escapes && c === '$' && this.peek(1) === '$') {
+        text += '$';
+        this.pos += 2;
+        continue;
+      }
+      if (!accept(c)) break;
+      text += c;
+      this.pos += 1;
+    }
+    if (this.pos >= this.src.length)
+      throw new ParseError('missing closing brace');
+    if (text) nodes.push({ type: 'text', value: text });
+    return nodes;
+  }
+
+  defaultArgs(): Node[][] {
+    const args: Node[][] = [];
+    while (this.peek() !== '}') {
+      if (this.pos >= this.src.length)
+        throw new ParseError('unable to parse default function');
+      args.push(this.paramText(c => c !== '}'));
+    }
+    this.pos += 1;
+    return args;
+  }
+
+  substring(param: string): FuncNode {
+    const args: Node[][] = [this.paramText(c => c !== ':' && c !== '}')];
+    if (this.peek() === ':') {
+      this.pos += 1;
+      args.push(this.paramText(c => c !== '}'));
+    }
+    this.expect('}');
+    return { type: 'func', op: ':', param, args };
+  }
+
+  replace(param: string): FuncNode {
+    this.pos += 1; // the first '/'
+    let op = '/';
+    const c = this.peek();
+    if (c === '/' || c === '#' || c === '%') {
+      op += c;
+      this.pos += 1;
+    }
+    const args: Node[][] = [];
+    args.push(
+      this.peek() === '/' ? [] : this.paramText(ch => ch !== '/', true),
+    );
+    this.expect('/');
+    if (this.peek() !== '}') args.push(this.paramText(ch => ch !== '}', true));
+    this.expect('}');
+    return { type: 'func', op, param, args };
+  }
+}
+
+const defaultOps = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Go's path.Match as a regular expression (`*` and `?` never match `/`). */
+function globToRegExp(pattern: string, anchorEnd: boolean): RegExp | undefined {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '\\') {
+      i += 1;
+      if (i >= pattern.length) return undefined;
+      re += pattern[i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return undefined;
+      let cls = pattern.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = `^${cls.slice(1)}`;
+      re += `[${cls.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`^(?:${re})${anchorEnd ? '$' : ''}`, 'u');
+  } catch {
+    return undefined;
+  }
+}
+
+function globMatches(pattern: string, s: string): boolean | undefined {
+  const re = globToRegExp(pattern, true);
+  return re ? re.test(s) : undefined;
+}
+
+function trimPrefix(s: string, pattern: string, longest: boolean): string {
+  const chars = [...s];
+  const order = longest
+    ? chars.map((_, i) => chars.length - i)
+    : chars.map((_, i) => i + 1);
+  for (const len of order) {
+    const candidate = chars.slice(0, len).join('');
+    const match = globMatches(pattern, candidate);
+    if (match === undefined) return s;
+    if (match) return s.slice(candidate.length);
+  }
+  return s;
+}
+
+const reverse = (s: string) => [...s].reverse().join('');
+
+function applyOp(op: string, v: string, args: string[]): string {
+  switch (op) {
+    case ',':
+      return v ? v[0].toLowerCase() + v.slice(1) : v;
+    case ',,':
+      return v.toLowerCase();
+    case '^':
+      return v ? v[0].toUpperCase() + v.slice(1) : v;
+    case '^^':
+      return v.toUpperCase();
+    case '#':
+      // `${#VAR}` is the length; `${VAR#glob}` trims the shortest prefix
+      return args.length === 0
+        ? String(encoder.encode(v).length)
+        : trimPrefix(v, args[0], false);
+    case '##':
+      return trimPrefix(v, args[0] ?? '', true);
+    case '%':
+      return reverse(trimPrefix(reverse(v), reverse(args[0] ?? ''), false));
+    case '%%':
+      return reverse(trimPrefix(reverse(v), reverse(args[0] ?? ''), true));
+    case ':':
+      return substring(v, args);
+    case '/':
+      return args[0] === undefined
+        ? v
+        : v.replace(args[0], () => args[1] ?? '');
+    case '//':
+      return args[0] === undefined || args[0] === ''
+        ? v
+        : v.split(args[0]).join(args[1] ?? '');
+    case '/#':
+      return args.length === 2 && v.startsWith(args[0])
+        ? args[1] + v.slice(args[0].length)
+        : v;
+    case '/%':
+      return args.length === 2 && v.endsWith(args[0])
+        ? v.slice(0, v.length - args[0].length) + args[1]
+        : v;
+    default:
+      // '', '=', ':=', ':-', ':?', ':+', '-', '+', '?': Flux's toDefault
+      return v.length === 0 && args.length > 0 ? args.join('') : v;
+  }
+}
+
+/** Go's byte-indexed substring of ${VAR:pos:len}. */
+function substring(v: string, args: string[]): string {
+  const bytes = encoder.encode(v);
+  const parseInt10 = (s: string) =>
+    /^\s*-?\d+\s*$/.test(s) ? parseInt(s, 10) : NaN;
+  let pos = parseInt10(args[0] ?? '');
+  if (Number.isNaN(pos)) return v;
+  if (pos < 0) pos = Math.max(0, bytes.length + pos);
+  if (args.length === 1)
+    return pos < bytes.length ? decoder.decode(bytes.slice(pos)) : '';
+  const length = parseInt10(args[1]);
+  if (Number.isNaN(length)) return v;
+  if (length < 0) {
+    const end = bytes.length + length;
+    return end < pos ? '' : decoder.decode(bytes.slice(pos, end));
+  }
+  if (pos + length >= bytes.length) {
+    return pos < bytes.length ? decoder.decode(bytes.slice(pos)) : '';
+  }
+  return decoder.decode(bytes.slice(pos, pos + length));
+}
+
+class VarNotSet extends Error {
+  constructor(readonly variable: string) {
+    super(`variable not set (strict mode): "${variable}"`);
+  }
+}
+
+function evaluate(
+  nodes: Node[],
+  lookup: (name: string) => string | undefined,
+  strict: boolean,
+  used: Set<string>,
+): string {
+  let out = '';
+  for (const node of nodes) {
+    if (node.type === 'text') {
+      out += node.value;
+      continue;
+    }
+    const args = node.args.map(arg => evaluate(arg, lookup, strict, used));
+    const found = lookup(node.param);
+    used.add(node.param);
+    if (found === undefined && strict && !defaultOps.has(node.op)) {
+      throw new VarNotSet(node.param);
+    }
+    out += applyOp(node.op, found ?? '', args);
+  }
+  return out;
+}
+
+/**
+ * Substitutes variables in a text as Flux's kustomize-controller does.
+ *
+ * @param lookup - the value of a variable, undefined when it is not defined
+ * @public
+ */
+export function envsubst(
+  input: string,
+  lookup: (name: string) => string | undefined,
+  options: { strict: boolean },
+): EnvsubstResult {
+  if (!input.includes('$')) return { ok: true, output: input, variables: [] };
+  let nodes: Node[];
+  try {
+    nodes = new Parser(input).parseTop();
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  const used = new Set<string>();
+  try {
+    const output = evaluate(nodes, lookup, options.strict, used);
+    return { ok: true, output, variables: [...used] };
+  } catch (error) {
+    if (error instanceof VarNotSet) {
+      return { ok: false, error: error.message, variable: error.variable };
+    }
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** The names of the variables a text refers to (`${NAME...}`), in order. @public */
+export function referencedVariables(input: string): string[] {
+  if (!input.includes('${')) return [];
+  try {
+    const names: string[] = [];
+    const walk = (nodes: Node[]) => {
+      for (const n of nodes) {
+        if (n.type === 'func') {
+          names.push(n.param);
+          n.args.forEach(walk);
+        }
+      }
+    };
+    walk(new Parser(input).parseTop());
+    return [...new Set(names)];
+  } catch {
+    return [];
+  }
+}
+
+/** Flux's rule for variable names: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`. @public */
+export function isValidVariableName(name: string): boolean {
+  return /^[_A-Za-z][_A-Za-z0-9]*$/.test(name);
+}

@@ -1,0 +1,64 @@
+import type { RepoTree } from '../tree/RepoTree';
+import { TreeIndex } from '../tree/RepoTree';
+import { parseYamlFile } from '../yaml/documents';
+import { getPath, isRecord } from './locate';
+import type { MeshConventionsInput } from './conventions';
+
+const LB_IPAM_KEYS = ['lbipam.cilium.io/ips', 'io.cilium/lb-ipam-ips'] as const;
+const decoder = new TextDecoder();
+
+/**
+ * Detects the conventions a repository already uses, so nothing is
+ * duplicated: the clusters folder, the LB IPAM annotation key on the
+ * clustermesh-apiserver service and the variable it is bound to.
+ * Explicit conventions always win over what is detected.
+ *
+ * @public
+ */
+export function detectConventions(
+  tree: RepoTree,
+  explicit: MeshConventionsInput = {},
+): MeshConventionsInput {
+  const index = new TreeIndex(tree);
+  const detected: MeshConventionsInput = {};
+  if (!explicit.clustersPath && !index.isDir('kubernetes/clusters')) {
+    const candidate = [
+      'clusters',
+      'k8s/clusters',
+      'kubernetes/flux/clusters',
+    ].find(p => index.isDir(p));
+    if (candidate) detected.clustersPath = candidate;
+  }
+  // Only files that mention an LB IPAM key are parsed.
+  for (const path of tree.paths()) {
+    if (!/\.ya?ml$/.test(path)) continue;
+    const bytes = tree.read(path);
+    if (!bytes || bytes.byteLength > 1_000_000) continue;
+    const text = decoder.decode(bytes);
+    if (!LB_IPAM_KEYS.some(k => text.includes(k))) continue;
+    for (const doc of parseYamlFile(path, bytes).documents) {
+      const v = doc.value;
+      const values =
+        isRecord(v) && v.kind === 'HelmRelease'
+          ? getPath(v, ['spec', 'values'])
+          : v;
+      const annotations = getPath(values, [
+        'clustermesh',
+        'apiserver',
+        'service',
+        'annotations',
+      ]);
+      if (!isRecord(annotations)) continue;
+      const key = LB_IPAM_KEYS.find(k => annotations[k] !== undefined);
+      if (!key) continue;
+      detected.cilium = { lbIpamAnnotation: key };
+      const bound = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
+        String(annotations[key]),
+      );
+      if (bound && !explicit.variables?.lbIp)
+        detected.variables = { lbIp: bound[1] };
+      return detected;
+    }
+  }
+  return detected;
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * The shape each CRD defines for the fields the rules read: types,
+ * required fields and enums. The offline stand-in for the story's
+ * `kubectl --dry-run=client`, limited to what the checks depend on.
+ */
+
+const stringMap = z.record(z.string(), z.string());
+const duration = z
+  .string()
+  .regex(
+    /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/,
+    'must be a Go duration such as 10m or 1h',
+  );
+const int64 = z.number().int();
+
+const labelSelector = z.object({
+  matchLabels: stringMap.optional(),
+  matchExpressions: z
+    .array(
+      z.object({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
+const dnsEndpoint = z.object({
+  spec: z.object({
+    endpoints: z.array(
+      z.object({
+        dnsName: z.string(),
+        recordType: z.string().optional(),
+        recordTTL: int64.optional(),
+        targets: z.array(z.string()).optional(),
+        labels: stringMap.optional(),
+        setIdentifier: z.string().optional(),
+        providerSpecific: z
+          .array(z.object({ name: z.string(), value: z.string() }))
+          .optional(),
+      }),
+    ),
+  }),
+});
+
+const poolBlock = z.object({
+  cidr: z.string().optional(),
+  start: z.string().optional(),
+  stop: z.string().optional(),
+});
+
+const pool = z.object({
+  spec: z.object({
+    blocks: z.array(poolBlock).optional(),
+    cidrs: z.array(poolBlock).optional(),
+    disabled: z.boolean().optional(),
+    allowFirstLastIPs: z.enum(['Yes', 'No']).optional(),
+    serviceSelector: labelSelector.optional(),
+  }),
+});
+
+const helmRelease = z.object({
+  spec: z
+    .object({
+      interval: duration,
+      chart: z.record(z.string(), z.unknown()).optional(),
+      chartRef: z
+        .object({
+          kind: z.enum(['OCIRepository', 'HelmChart', 'ExternalArtifact']),
+          name: z.string(),
+        })
+        .optional(),
+      releaseName: z.string().optional(),
+      targetNamespace: z.string().optional(),
+      values: z.record(z.string(), z.unknown()).optional(),
+      valuesFrom: z
+        .array(
+          z.object({
+            kind: z.enum(['ConfigMap', 'Secret']),
+            name: z.string(),
+            valuesKey: z.string().optional(),
+            targetPath: z.string().optional(),
+            optional: z.boolean().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .refine(s => s.chart !== undefined || s.chartRef !== undefined, {
+      message: 'needs spec.chart or spec.chartRef',
+    }),
+});
+
+const kustomization = z.object({
+  spec: z.object({
+    interval: duration,
+    prune: z.boolean(),
+    path: z.string().optional(),
+    sourceRef: z.object({
+      kind: z.enum([
+        'GitRepository',
+        'OCIRepository',
+        'Bucket',
+        'ExternalArtifact',
+      ]),
+      name: z.string(),
+      namespace: z.string().optional(),
+    }),
+    targetNamespace: z.string().optional(),
+    dependsOn: z
+      .array(z.object({ name: z.string(), namespace: z.string().optional() }))
+      .optional(),
+    postBuild: z
+      .object({
+        substitute: stringMap.optional(),
+        substituteFrom: z
+          .array(
+            z.object({
+              kind: z.enum(['ConfigMap', 'Secret']),
+              name: z.string(),
+              optional: z.boolean().optional(),
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
+  }),
+});
+
+/** Schemas by `group/Kind`. @public */
+export const manifestShapes: Record<
+  string,
+  { versions: string[]; schema: z.ZodType }
+> = {
+  'externaldns.k8s.io/DNSEndpoint': {
+    versions: ['v1alpha1'],
+    schema: dnsEndpoint,
+  },
+  'cilium.io/CiliumLoadBalancerIPPool': {
+    versions: ['v2alpha1', 'v2'],
+    schema: pool,
+  },
+  'helm.toolkit.fluxcd.io/HelmRelease': {
+    versions: ['v2', 'v2beta2', 'v2beta1'],
+    schema: helmRelease,
+  },
+  'kustomize.toolkit.fluxcd.io/Kustomization': {
+    versions: ['v1', 'v1beta2'],
+    schema: kustomization,
+  },
+};
+
+/** Shape problems of an object body: each with the path of the field. @public */
+export function shapeProblems(
+  apiVersion: string,
+  kind: string,
+  body: unknown,
+): { path: (string | number)[]; message: string }[] | undefined {
+  const [group, version] = apiVersion.includes('/')
+    ? apiVersion.split('/')
+    : ['', apiVersion];
+  const shape = manifestShapes[`${group}/${kind}`];
+  if (!shape) return undefined;
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  if (!shape.versions.includes(version)) {
+    problems.push({
+      path: ['apiVersion'],
+      message: `${apiVersion} is not a served version (${shape.versions
+        .map(v => `${group}/${v}`)
+        .join(', ')})`,
+    });
+  }
+  const result = shape.schema.safeParse(body);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({
+        path: issue.path as (string | number)[],
+        message: describeIssue(issue),
+      });
+    }
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length ? issue.path.join('.') : '(object)';
+  if (issue.code === 'invalid_type') {
+    return (issue as any).input === undefined
+      ? `${field} is required`
+      : `${field} must be ${issue.expected}, not ${typeof (issue as any)
+          .input}`;
+  }
+  if (issue.code === 'invalid_value')
+    return `${field} must be one of ${(issue as any).values
+      .map((v: unknown) => JSON.stringify(v))
+      .join(', ')}`;
+  return `${field} ${issue.message}`;
+}

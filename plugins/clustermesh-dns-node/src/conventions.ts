@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ConventionsError,
+  detectConventions,
+  MeshConventions,
+  MeshConventionsInput,
+  RepoTree,
+  resolveConventions,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { parseDocument } from 'yaml';
+
+/** The conventions file looked up at a repository's root when none is given. @public */
+export const defaultConventionsFile = '.clustermesh-dns.yaml';
+
+/**
+ * Loads the conventions for a repository: the given file (or the
+ * repository's `.clustermesh-dns.yaml`), over what is detected in the
+ * repository, over the defaults.
+ *
+ * @throws ConventionsError naming the file and field
+ * @public
+ */
+export function loadConventions(
+  tree: RepoTree,
+  repoDir: string,
+  configFile?: string,
+): MeshConventions {
+  let explicit: MeshConventionsInput | undefined;
+  let source = 'defaults';
+  const file =
+    configFile ??
+    (fs.existsSync(path.join(repoDir, defaultConventionsFile))
+      ? path.join(repoDir, defaultConventionsFile)
+      : undefined);
+  if (file) {
+    source = file;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConventionsError(
+        [{ path: '', message: `cannot be read: ${(error as Error).message}` }],
+        file,
+      );
+    }
+    const doc = parseDocument(text);
+    if (doc.errors.length) {
+      throw new ConventionsError(
+        [
+          {
+            path: '',
+            message: `is not valid YAML: ${
+              doc.errors[0].message.split('\n')[0]
+            }`,
+          },
+        ],
+        file,
+      );
+    }
+    const value = doc.toJS({ maxAliasCount: 50 }) ?? {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ConventionsError(
+        [{ path: '', message: 'must be a YAML map' }],
+        file,
+      );
+    }
+    explicit = value;
+  }
+  return resolveConventions(
+    explicit,
+    detectConventions(tree, explicit),
+    source,
+  );
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  MemoryRepoTree,
+  RepoTree,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+
+/** Folders never read as part of a repository. */
+const skippedDirectories = new Set(['.git', 'node_modules']);
+
+/** @public */
+export interface DirectoryTreeOptions {
+  /** Stop listing after this many files (a guard against pointing at `/`). Default 200 000. */
+  maxFiles?: number;
+}
+
+/**
+ * A repository folder on disk as a {@link RepoTree}. Files are listed once
+ * and read on demand. Symbolic links are followed only when they stay inside
+ * the folder, so a repository cannot make the engine read `/etc/passwd`.
+ *
+ * @throws Error naming the folder when it cannot be read
+ * @public
+ */
+export function readDirectoryTree(
+  root: string,
+  options: DirectoryTreeOptions = {},
+): RepoTree {
+  const maxFiles = options.maxFiles ?? 200_000;
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+    if (!fs.statSync(realRoot).isDirectory())
+      throw new Error('not a directory');
+  } catch (error) {
+    throw new Error(
+      `${root} is not a readable directory: ${(error as Error).message}`,
+    );
+  }
+  const inside = (p: string) =>
+    p === realRoot || p.startsWith(realRoot + path.sep);
+  const paths: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (paths.length >= maxFiles) {
+        throw new Error(
+          `${root} has more than ${maxFiles} files; is it the repository?`,
+        );
+      }
+      const full = path.join(dir, entry.name);
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = fs.realpathSync(full);
+        } catch {
+          continue; // dangling link
+        }
+        if (!inside(target)) continue;
+        const stat = fs.statSync(target);
+        isDir = stat.isDirectory();
+        isFile = stat.isFile();
+        if (
+          isDir &&
+          inside(target) &&
+          (full + path.sep).startsWith(target + path.sep)
+        )
+          continue; // loop
+      }
+      if (isDir) {
+        if (!skippedDirectories.has(entry.name)) walk(full, rel);
+      } else if (isFile) {
+        paths.push(rel);
+      }
+    }
+  };
+  walk(realRoot, '');
+  return new MemoryRepoTree(paths, relative => {
+    const full = path.join(realRoot, ...relative.split('/'));
+    try {
+      const real = fs.realpathSync(full);
+      if (!inside(real)) return undefined;
+      return new Uint8Array(fs.readFileSync(real));
+    } catch {
+      return undefined;
+    }
+  });
+}

@@ -1,0 +1,20 @@
+import {
+  StatusError,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import type { DeclaredStatus } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+
+const labels: Record<DeclaredStatus, string> = {
+  pass: 'Valid',
+  warn: 'Warnings',
+  fail: 'Invalid',
+};
+
+/** A status as an icon and a word: never colour alone. */
+export function StatusLabel({ status }: { status: DeclaredStatus }) {
+  const label = labels[status];
+  if (status === 'pass') return <StatusOK>{label}</StatusOK>;
+  if (status === 'warn') return <StatusWarning>{label}</StatusWarning>;
+  return <StatusError>{label}</StatusError>;
+}

@@ -1,0 +1,1 @@
+export { ClusterMeshDnsPage } from './ClusterMeshDnsPage';

@@ -1,0 +1,6 @@
+/**
+ * Scaffolder actions for ClusterMesh DNS.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleClustermeshDns as default } from './module';

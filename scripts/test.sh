@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole check suite behind `make test`: Backstage version coherence,
+# type check, lint, prettier and every Jest test. Each static check counts
+# as one result, each Jest test as one; the last line is `N passed, N failed`.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=env.sh
+source scripts/env.sh
+export CI="${CI:-true}" # Jest runs once, every test, no watch mode
+
+passed=0
+failed=0
+failures=()
+step() {
+  local name="$1"
+  shift
+  printf '\n== %s\n' "$name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+step "Backstage release coherence" node scripts/check-backstage-versions.mjs
+step "yarn dedupe --check" yarn dedupe --check
+step "type check (tsc)" yarn tsc
+step "lint (eslint)" yarn backstage-cli repo lint
+step "prettier --check" yarn prettier --check .
+
+printf '\n== tests (jest)\n'
+results="$root/.tools/jest-results.json"
+rm -f "$results"
+yarn backstage-cli repo test --json --outputFile="$results" "$@"
+jest_status=$?
+if [ -s "$results" ]; then
+  read -r jp jf < <(node -e '
+    const r = require(process.argv[1]);
+    const crashed = r.testResults.filter(s => s.status === "failed" && s.assertionResults.length === 0).length;
+    console.log(r.numPassedTests, r.numFailedTests + crashed);
+  ' "$results")
+  passed=$((passed + jp))
+  failed=$((failed + jf))
+  if [ "$jest_status" -ne 0 ] && [ "$jf" -eq 0 ]; then
+    failed=$((failed + 1))
+    failures+=("jest exited with status $jest_status")
+  elif [ "$jf" -gt 0 ]; then
+    failures+=("$jf jest test(s)")
+  fi
+else
+  failed=$((failed + 1))
+  failures+=("jest produced no results (status $jest_status)")
+fi
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "Failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
