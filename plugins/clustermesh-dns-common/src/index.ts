@@ -24,3 +24,5 @@ export * from './rules/shapes';
 export * from './report';
 export * from './model/detect';
 export * from './api/client';
+export * from './testing/syntheticMesh';
+export * from './model/settings';

@@ -30,12 +30,8 @@ export interface ClusterReport {
     mode: 'externaldns' | 'manual';
     location?: SourceLocation;
   };
-  peers: {
-    peer: string;
-    variable: string;
-    value?: string;
-    location?: SourceLocation;
-  }[];
+  /** Peers the cluster should know by FQDN, and those without a variable. */
+  peers: { expected: number; missing: string[] };
   status: DeclaredStatus;
   counts: { passed: number; failed: number; warnings: number; skipped: number };
   checks: CheckResult[];
@@ -131,12 +127,12 @@ function clusterRow(
       mode: conventions.dns.mode,
       location: record?.location,
     },
-    peers: cluster.peers.map(p => ({
-      peer: p.peer,
-      variable: p.variable,
-      value: p.setting?.value,
-      location: p.setting?.location,
-    })),
+    peers: {
+      expected: cluster.peers.length,
+      missing: cluster.peers
+        .filter((_, i) => cluster.peerValues()[i] === undefined)
+        .map(p => p.peer),
+    },
     status: statusOf(checks),
     counts: {
       passed: checks.filter(c => c.status === 'pass').length,
@@ -166,16 +162,16 @@ export function runRules(mesh: MeshModel): CheckResult[] {
 /** Builds the report of a mesh model. @public */
 export function reportFromModel(mesh: MeshModel): MeshReport {
   const results = runRules(mesh);
+  const byCluster = new Map<string | undefined, CheckResult[]>();
+  for (const r of results) {
+    const list = byCluster.get(r.cluster);
+    if (list) list.push(r);
+    else byCluster.set(r.cluster, [r]);
+  }
   const clusters = [...mesh.clusters]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map(c =>
-      clusterRow(
-        mesh,
-        c,
-        results.filter(r => r.cluster === c.name),
-      ),
-    );
-  const meshChecks = results.filter(r => r.cluster === undefined);
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map(c => clusterRow(mesh, c, byCluster.get(c.name) ?? []));
+  const meshChecks = byCluster.get(undefined) ?? [];
   const notEvaluated = mesh.findings.filter(f => f.code === 'not-evaluated');
   const findings = mesh.findings.filter(f => f.code !== 'not-evaluated');
   const all = results;

@@ -341,7 +341,6 @@ function evaluate(
   nodes: Node[],
   lookup: (name: string) => string | undefined,
   strict: boolean,
-  used: Set<string>,
 ): string {
   let out = '';
   for (const node of nodes) {
@@ -349,15 +348,43 @@ function evaluate(
       out += node.value;
       continue;
     }
-    const args = node.args.map(arg => evaluate(arg, lookup, strict, used));
+    const args = node.args.map(arg => evaluate(arg, lookup, strict));
     const found = lookup(node.param);
-    used.add(node.param);
     if (found === undefined && strict && !defaultOps.has(node.op)) {
       throw new VarNotSet(node.param);
     }
     out += applyOp(node.op, found ?? '', args);
   }
   return out;
+}
+
+type Template = { nodes: Node[]; variables: string[] } | { error: string };
+
+const templates = new Map<string, Template>();
+
+/** Parses a text once; the same texts recur in every cluster of a mesh. */
+function template(input: string): Template {
+  let t = templates.get(input);
+  if (t) return t;
+  try {
+    const nodes = new Parser(input).parseTop();
+    const names: string[] = [];
+    const walk = (list: Node[]) => {
+      for (const n of list) {
+        if (n.type === 'func') {
+          names.push(n.param);
+          n.args.forEach(walk);
+        }
+      }
+    };
+    walk(nodes);
+    t = { nodes, variables: [...new Set(names)] };
+  } catch (error) {
+    t = { error: (error as Error).message };
+  }
+  if (templates.size > 50_000) templates.clear();
+  templates.set(input, t);
+  return t;
 }
 
 /**
@@ -372,16 +399,11 @@ export function envsubst(
   options: { strict: boolean },
 ): EnvsubstResult {
   if (!input.includes('$')) return { ok: true, output: input, variables: [] };
-  let nodes: Node[];
+  const t = template(input);
+  if ('error' in t) return { ok: false, error: t.error };
   try {
-    nodes = new Parser(input).parseTop();
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
-  const used = new Set<string>();
-  try {
-    const output = evaluate(nodes, lookup, options.strict, used);
-    return { ok: true, output, variables: [...used] };
+    const output = evaluate(t.nodes, lookup, options.strict);
+    return { ok: true, output, variables: t.variables };
   } catch (error) {
     if (error instanceof VarNotSet) {
       return { ok: false, error: error.message, variable: error.variable };
@@ -393,21 +415,8 @@ export function envsubst(
 /** The names of the variables a text refers to (`${NAME...}`), in order. @public */
 export function referencedVariables(input: string): string[] {
   if (!input.includes('${')) return [];
-  try {
-    const names: string[] = [];
-    const walk = (nodes: Node[]) => {
-      for (const n of nodes) {
-        if (n.type === 'func') {
-          names.push(n.param);
-          n.args.forEach(walk);
-        }
-      }
-    };
-    walk(new Parser(input).parseTop());
-    return [...new Set(names)];
-  } catch {
-    return [];
-  }
+  const t = template(input);
+  return 'error' in t ? [] : t.variables;
 }
 
 /** Flux's rule for variable names: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`. @public */

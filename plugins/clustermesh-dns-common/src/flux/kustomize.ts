@@ -128,8 +128,7 @@ export function documentsToObjects(docs: readonly YamlDocument[]): {
         file: doc.file,
         index: doc.index,
         line: doc.line,
-        node: doc.node,
-        lines: doc.lines,
+        root: doc.value,
       },
     });
   }
@@ -278,8 +277,7 @@ export class KustomizeEngine {
         file,
         index: 0,
         line: doc.line,
-        node: doc.node,
-        lines: doc.lines,
+        root: doc.value,
       },
     };
     const at = (path: (string | number)[]) => locate(holder, path);

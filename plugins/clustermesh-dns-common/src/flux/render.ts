@@ -1,17 +1,15 @@
 import { normalizePath, TreeIndex } from '../tree/RepoTree';
-import { formatLocation, SourceLocation } from '../yaml/documents';
+import { formatLocation } from '../yaml/documents';
 import { getPath, isRecord, locate } from '../model/locate';
 import { describeObject, Finding, ManifestObject } from '../model/types';
-import { isValidVariableName } from './envsubst';
 import { BuildResult, KustomizeEngine, withNamespace } from './kustomize';
 import {
   SubstitutedObject,
   substituteObject,
-  VariableValue,
   Variables,
+  VariableScope,
 } from './substitute';
 import { YamlFileCache } from './YamlFileCache';
-import { secretPlaceholder } from '../net/names';
 
 /** API group of Flux Kustomizations. @public */
 export const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io';
@@ -441,7 +439,7 @@ export class FluxRenderer {
       ? locate(spec.object)
       : { file: `${spec.path}/`, line: 1 };
 
-    const variables = new Map<string, VariableValue>();
+    const variables = new VariableScope();
     if (spec.postBuild) {
       for (const ref of spec.substituteFrom) {
         const source = lookupSource(ref.kind, ref.name);
@@ -465,24 +463,22 @@ export class FluxRenderer {
           }
           continue;
         }
-        this.#readVariables(source, ref.kind, variables);
+        variables.addSource(
+          source,
+          ref.kind,
+          ref.kind === 'Secret' && isSopsEncrypted(source.body),
+          this.#options.knownValues,
+        );
       }
-      const inlineWhere = spec.object
-        ? locate(spec.object, ['spec', 'postBuild', 'substitute'])
-        : declLocation;
-      for (const [name, value] of Object.entries(spec.substitute)) {
-        variables.set(name, {
-          value: value.replace(/\n/g, ''),
-          secret: false,
-          origin: `Kustomization ${spec.key} spec.postBuild.substitute`,
-          location: spec.object
+      variables.addInline(
+        spec.substitute,
+        `Kustomization ${spec.key} spec.postBuild.substitute`,
+        name =>
+          spec.object
             ? locate(spec.object, ['spec', 'postBuild', 'substitute', name])
-            : inlineWhere,
-        });
-      }
-      const invalid = [...variables.keys()].filter(
-        n => !isValidVariableName(n),
+            : declLocation,
       );
+      const invalid = variables.invalidNames();
       if (invalid.length) {
         for (const name of invalid) {
           const v = variables.get(name)!;
@@ -501,7 +497,7 @@ export class FluxRenderer {
           });
         }
         failed = true;
-      } else if (variables.size > 0 || this.#options.substituteAlways) {
+      } else if (!variables.isEmpty || this.#options.substituteAlways) {
         objects = objects.map(object => {
           const result = substituteObject(object, variables, {
             strict: this.#options.strictSubstitution,
@@ -537,43 +533,6 @@ export class FluxRenderer {
       objects,
       failed,
     };
-  }
-
-  #readVariables(
-    source: ManifestObject,
-    kind: string,
-    into: Map<string, VariableValue>,
-  ) {
-    const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
-      kind === 'Secret' && isSopsEncrypted(source.body)
-        ? ' (SOPS-encrypted)'
-        : ''
-    }`;
-    const fields = kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'];
-    for (const field of fields) {
-      const data = source.body[field];
-      if (!isRecord(data)) continue;
-      for (const [name, raw] of Object.entries(data)) {
-        const location: SourceLocation = locate(source, [field, name]);
-        if (kind === 'Secret') {
-          // Secret values never leave the engine: a placeholder unless configuration gives the value.
-          const known = this.#options.knownValues[name];
-          into.set(name, {
-            value: known ?? secretPlaceholder(name),
-            secret: known === undefined,
-            origin,
-            location,
-          });
-        } else {
-          into.set(name, {
-            value: String(raw ?? '').replace(/\n/g, ''),
-            secret: false,
-            origin,
-            location,
-          });
-        }
-      }
-    }
   }
 }
 

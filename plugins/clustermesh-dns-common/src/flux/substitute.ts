@@ -1,22 +1,219 @@
-import { envsubst } from './envsubst';
+import { envsubst, isValidVariableName, referencedVariables } from './envsubst';
 import type { SourceLocation } from '../yaml/documents';
-import { goYamlStyle, reparseScalar, writeGoYamlScalar } from '../yaml/scalars';
-import { isRecord } from '../model/locate';
+import {
+  GoYamlStyle,
+  goYamlStyle,
+  reparseScalar,
+  writeGoYamlScalar,
+} from '../yaml/scalars';
+import { isRecord, locate } from '../model/locate';
 import type { ManifestObject } from '../model/types';
+import { secretPlaceholder } from '../net/names';
 
 /** One variable available to a Flux Kustomization's post-build substitution. @public */
 export interface VariableValue {
   /** The text Flux inserts (newlines removed, as Flux does); a placeholder for secrets. */
-  value: string;
+  readonly value: string;
   /** True when the value comes from a Secret (SOPS or not): it is never shown. */
-  secret: boolean;
+  readonly secret: boolean;
   /** Where the variable is defined, for messages: `ConfigMap flux-system/cluster-settings`. */
-  origin: string;
-  location?: SourceLocation;
+  readonly origin: string;
+  /** File and line of the definition (computed when first read). */
+  readonly location?: SourceLocation;
 }
 
-/** @public */
-export type Variables = ReadonlyMap<string, VariableValue>;
+/** The variables a Kustomization's substitution sees. @public */
+export interface Variables {
+  /** The text Flux inserts for a variable, or undefined when it is not defined. */
+  value(name: string): string | undefined;
+  /** Everything about a variable, or undefined. */
+  get(name: string): VariableValue | undefined;
+  /** Every defined name. */
+  names(): string[];
+}
+
+interface Layer {
+  has(name: string): boolean;
+  value(name: string): string;
+  get(name: string): VariableValue;
+  names(): string[];
+}
+
+/** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
+function dataText(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  return raw === null || raw === undefined ? '' : String(raw);
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+/** A number for an object's identity. */
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(o, id);
+  }
+  return id;
+}
+
+/** Names by data record: the same settings are read by every Kustomization of a cluster. */
+const namesCache = new WeakMap<object, string[]>();
+
+function keysOf(record: Record<string, unknown>): string[] {
+  let names = namesCache.get(record);
+  if (!names) {
+    names = Object.keys(record);
+    namesCache.set(record, names);
+  }
+  return names;
+}
+
+const hasOwn = (o: object, k: string) =>
+  Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * The variables of one Kustomization: its substitution sources in order
+ * (later ones win), then `postBuild.substitute` (wins over all). Values are
+ * read from the sources' data when asked for, since a mesh's settings hold
+ * one variable per peer; locations only when a message needs them.
+ *
+ * @public
+ */
+export class VariableScope implements Variables {
+  readonly #layers: Layer[] = [];
+  /** What the values depend on: the source objects' bodies and the inline values. */
+  #identity = '';
+
+  /** Adds the data of a ConfigMap, or the keys of a Secret (values never read). */
+  addSource(
+    source: ManifestObject,
+    kind: 'ConfigMap' | 'Secret',
+    sops: boolean,
+    knownValues: Readonly<Record<string, string>>,
+  ) {
+    const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
+      sops ? ' (SOPS-encrypted)' : ''
+    }`;
+    const records = (kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'])
+      .filter(f => isRecord(source.body[f]))
+      .map(field => ({
+        field,
+        record: source.body[field] as Record<string, unknown>,
+      }));
+    const fieldOf = (name: string) =>
+      records.find(r => hasOwn(r.record, name))?.field;
+    const value =
+      kind === 'Secret'
+        ? (name: string) => knownValues[name] ?? secretPlaceholder(name)
+        : (name: string) => {
+            const text = dataText(records[0].record[name]);
+            return text.includes('\n') ? text.replace(/\n/g, '') : text; // Flux drops newlines
+          };
+    const single = records.length === 1 ? records[0].record : undefined;
+    this.#identity += `${kind[0]}${objectId(source.body)}${sops ? 's' : ''};`;
+    this.#knownValues = knownValues;
+    this.#layers.push({
+      has: single
+        ? name => hasOwn(single, name)
+        : name => fieldOf(name) !== undefined,
+      value,
+      get: name => {
+        let location: SourceLocation | undefined;
+        return {
+          value: value(name),
+          secret: kind === 'Secret' && knownValues[name] === undefined,
+          origin,
+          get location() {
+            location ??= locate(source, [fieldOf(name)!, name]);
+            return location;
+          },
+        };
+      },
+      names: () =>
+        single ? keysOf(single) : records.flatMap(r => keysOf(r.record)),
+    });
+  }
+
+  /** Adds inline variables (`spec.postBuild.substitute`). */
+  addInline(
+    values: Record<string, string>,
+    origin: string,
+    locateName: (name: string) => SourceLocation | undefined,
+  ) {
+    if (Object.keys(values).length)
+      this.#identity += `i${JSON.stringify(values)};`;
+    this.#layers.push({
+      has: name => hasOwn(values, name),
+      value: name => values[name].replace(/\n/g, ''),
+      get: name => ({
+        value: values[name].replace(/\n/g, ''),
+        secret: false,
+        origin,
+        location: locateName(name),
+      }),
+      names: () => Object.keys(values),
+    });
+  }
+
+  #knownValues?: Readonly<Record<string, string>>;
+
+  /**
+   * A key that is equal for two scopes whose variables are certainly equal
+   * (same source objects, same inline values), without reading them.
+   */
+  get identity(): string {
+    return `${this.#identity}${
+      this.#knownValues ? objectId(this.#knownValues) : ''
+    }`;
+  }
+
+  get isEmpty(): boolean {
+    return this.#layers.every(l => l.names().length === 0);
+  }
+
+  /** Names Flux refuses (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`), which fail the whole Kustomization. */
+  invalidNames(): string[] {
+    const invalid: string[] = [];
+    for (const layer of this.#layers) {
+      for (const name of layer.names())
+        if (!validName(name) && !invalid.includes(name)) invalid.push(name);
+    }
+    return invalid;
+  }
+
+  value(name: string): string | undefined {
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      if (this.#layers[i].has(name)) return this.#layers[i].value(name);
+    }
+    return undefined;
+  }
+
+  get(name: string): VariableValue | undefined {
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      if (this.#layers[i].has(name)) return this.#layers[i].get(name);
+    }
+    return undefined;
+  }
+
+  names(): string[] {
+    return [...new Set(this.#layers.flatMap(l => l.names()))];
+  }
+}
+
+const nameValidity = new Map<string, boolean>();
+
+/** {@link isValidVariableName}, remembered: a mesh checks the same names for every cluster. */
+function validName(name: string): boolean {
+  let valid = nameValidity.get(name);
+  if (valid === undefined) {
+    valid = isValidVariableName(name);
+    if (nameValidity.size > 100_000) nameValidity.clear();
+    nameValidity.set(name, valid);
+  }
+  return valid;
+}
 
 /** A field whose text came out of substitution. @public */
 export interface SubstitutedField {
@@ -28,8 +225,10 @@ export interface SubstitutedField {
 
 /** A substituted object: the object, plus which of its fields were substituted. @public */
 export interface SubstitutedObject extends ManifestObject {
-  /** Keyed by `JSON.stringify(path)`. */
-  substituted?: ReadonlyMap<string, SubstitutedField>;
+  /** The field at a path, when substitution changed it. */
+  substitutedField?(
+    path: readonly (string | number)[],
+  ): SubstitutedField | undefined;
 }
 
 /** @public */
@@ -42,48 +241,212 @@ export interface SubstitutionProblem {
 
 const DISABLED_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 
-/** Paths of the strings (values and keys) of a body that contain `$`, cached per body. */
-const dollarPaths = new WeakMap<
-  object,
-  { path: (string | number)[]; isKey: boolean }[]
->();
+interface DollarString {
+  path: (string | number)[];
+  isKey: boolean;
+  raw: string;
+  style: GoYamlStyle;
+  /** The text Flux substitutes: the string as yaml.v2 writes it. */
+  text: string;
+  variables: string[];
+}
 
-function findDollarStrings(body: Record<string, any>) {
-  let found = dollarPaths.get(body);
-  if (found) return found;
-  found = [];
+/** What substituting a body gave for one set of variable values. */
+interface BodyResult {
+  body: Record<string, any>;
+  changed: Set<number>;
+  problems: SubstitutionProblem[];
+}
+
+/** The strings of a body that substitution may touch, found once per body. */
+interface BodyPlan {
+  strings: DollarString[];
+  /** Every variable the strings refer to. */
+  variables: string[];
+  /** Results by the values of those variables: a mesh renders the same objects for every cluster. */
+  results: Map<string, BodyResult>;
+  index?: Map<string, number>;
+}
+
+const plans = new WeakMap<object, BodyPlan>();
+
+function planFor(body: Record<string, any>): BodyPlan {
+  let plan = plans.get(body);
+  if (plan) return plan;
+  const strings: DollarString[] = [];
+  const add = (path: (string | number)[], raw: string, isKey: boolean) => {
+    const style: GoYamlStyle = isKey ? 'plain' : goYamlStyle(raw);
+    const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
+    strings.push({
+      path,
+      isKey,
+      raw,
+      style,
+      text,
+      variables: referencedVariables(text),
+    });
+  };
   const walk = (value: unknown, path: (string | number)[]) => {
     if (typeof value === 'string') {
-      if (value.includes('$')) found!.push({ path, isKey: false });
+      if (value.includes('$')) add(path, value, false);
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => walk(v, [...path, i]));
     } else if (isRecord(value)) {
       for (const [k, v] of Object.entries(value)) {
-        if (k.includes('$')) found!.push({ path: [...path, k], isKey: true });
+        if (k.includes('$')) add([...path, k], k, true);
         walk(v, [...path, k]);
       }
     }
   };
   walk(body, []);
-  dollarPaths.set(body, found);
-  return found;
+  plan = {
+    strings,
+    variables: [...new Set(strings.flatMap(d => d.variables))],
+    results: new Map(),
+  };
+  plans.set(body, plan);
+  return plan;
 }
 
-/** Copies the containers along a path and sets the value at its end. */
-function setPath(root: any, path: (string | number)[], value: unknown): any {
-  if (path.length === 0) return value;
-  const [head, ...rest] = path;
-  const copy: any = Array.isArray(root) ? [...root] : { ...root };
-  copy[head as any] = setPath(root[head as any], rest, value);
+/** The outcome of substituting one string, independent of where it stands. */
+type StringOutcome =
+  | { kind: 'unchanged' }
+  | { kind: 'value'; value: unknown; variables: string[]; warning?: string }
+  | { kind: 'error'; message: string; variable?: string };
+
+/** Outcomes by text, then by the values of the variables it refers to: the same texts recur in every cluster. */
+const outcomes = new Map<string, Map<string, StringOutcome>>();
+/** Small ids for variable values, so memo keys stay short. */
+const valueIds = new Map<string, number>();
+
+function valueId(value: string): number {
+  let id = valueIds.get(value);
+  if (id === undefined) {
+    if (valueIds.size > 200_000) {
+      valueIds.clear();
+      outcomes.clear(); // keys built from the old ids are meaningless now
+    }
+    id = valueIds.size;
+    valueIds.set(value, id);
+  }
+  return id;
+}
+
+function outcomeFor(
+  s: DollarString,
+  variables: Variables,
+  strict: boolean,
+): StringOutcome {
+  const ids: (number | string)[] = [strict ? 1 : 0];
+  for (const name of s.variables) {
+    const v = variables.value(name);
+    ids.push(v === undefined ? '-' : valueId(v));
+  }
+  const key = ids.join(',');
+  let byValues = outcomes.get(s.text);
+  const cached = byValues?.get(key);
+  if (cached) return cached;
+  const outcome = computeOutcome(s, name => variables.value(name), strict);
+  if (!byValues) {
+    if (outcomes.size > 50_000) outcomes.clear();
+    byValues = new Map();
+    outcomes.set(s.text, byValues);
+  }
+  if (byValues.size > 64) byValues.clear();
+  byValues.set(key, outcome);
+  return outcome;
+}
+
+function computeOutcome(
+  s: DollarString,
+  lookup: (name: string) => string | undefined,
+  strict: boolean,
+): StringOutcome {
+  const result = envsubst(s.text, lookup, { strict });
+  if (!result.ok) {
+    return {
+      kind: 'error',
+      variable: result.variable,
+      message: result.variable
+        ? `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`
+        : `"${s.raw}" is not valid Flux substitution syntax: ${result.error}`,
+    };
+  }
+  if (result.output === s.text) return { kind: 'unchanged' };
+  if (s.style === 'literal')
+    return { kind: 'value', value: result.output, variables: result.variables };
+  const reparsed = reparseScalar(result.output);
+  if (!reparsed.ok) {
+    return {
+      kind: 'error',
+      variable: result.variables[0],
+      message: `after substitution "${result.output}" is no longer valid YAML (${reparsed.reason}); Flux fails the Kustomization`,
+    };
+  }
+  const warning =
+    s.style === 'plain' && / #/.test(result.output) && !/ #/.test(s.text)
+      ? `the substituted value "${
+          result.output
+        }" contains " #", which YAML reads as the start of a comment: Flux applies "${String(
+          reparsed.value,
+        )}"`
+      : undefined;
+  return {
+    kind: 'value',
+    value: reparsed.value,
+    variables: result.variables,
+    warning,
+  };
+}
+
+type ChangeTree = Map<string | number, ChangeTree | { value: unknown }>;
+
+/** Copies of containers by the leaf changes made to them, so clusters that substitute the same values share them. */
+const leafCopies = new WeakMap<object, Map<string, object>>();
+
+/** Copies only the containers on the way to a change, once each. */
+function applyChanges(node: any, changes: ChangeTree): any {
+  let leafOnly = true;
+  let signature = '';
+  for (const [key, change] of changes) {
+    if (change instanceof Map) {
+      leafOnly = false;
+      break;
+    }
+    signature += `${key}\u0000${typeof change.value}${String(
+      change.value,
+    )}\u0001`;
+  }
+  if (leafOnly) {
+    const reused = leafCopies.get(node)?.get(signature);
+    if (reused) return reused;
+  }
+  const copy: any = Array.isArray(node) ? [...node] : { ...node };
+  for (const [key, change] of changes) {
+    copy[key as any] =
+      change instanceof Map
+        ? applyChanges(node[key as any], change)
+        : change.value;
+  }
+  if (leafOnly) {
+    let copies = leafCopies.get(node);
+    if (!copies) {
+      copies = new Map();
+      leafCopies.set(node, copies);
+    }
+    if (copies.size > 8) copies.clear();
+    copies.set(signature, copy);
+  }
   return copy;
 }
 
 function renameKey(root: any, path: (string | number)[], newKey: string): any {
   if (path.length === 1) {
-    const entries = Object.entries(root).map(([k, v]) =>
-      k === path[0] ? [newKey, v] : [k, v],
+    return Object.fromEntries(
+      Object.entries(root).map(([k, v]) =>
+        k === path[0] ? [newKey, v] : [k, v],
+      ),
     );
-    return Object.fromEntries(entries);
   }
   const [head, ...rest] = path;
   const copy: any = Array.isArray(root) ? [...root] : { ...root };
@@ -113,74 +476,33 @@ export function substituteObject(
   variables: Variables,
   options: { strict: boolean },
 ): { object: SubstitutedObject; problems: SubstitutionProblem[] } {
-  const problems: SubstitutionProblem[] = [];
-  if (substitutionDisabled(object)) return { object, problems };
-  const targets = findDollarStrings(object.body);
-  if (targets.length === 0) return { object, problems };
-
-  const lookup = (name: string) => variables.get(name)?.value;
-  let body = object.body;
-  const substituted = new Map<string, SubstitutedField>();
-  // keys last, deepest first, so renaming a key never moves a value path still to be visited
-  const ordered = [
-    ...targets.filter(t => !t.isKey),
-    ...targets.filter(t => t.isKey).reverse(),
-  ];
-  for (const { path, isKey } of ordered) {
-    const raw = isKey
-      ? String(path[path.length - 1])
-      : (getAt(object.body, path) as string);
-    const style = isKey ? 'plain' : goYamlStyle(raw);
-    const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
-    const result = envsubst(text, lookup, options);
-    if (!result.ok) {
-      problems.push({
-        path,
-        severity: 'error',
-        variable: result.variable,
-        message: result.variable
-          ? `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`
-          : `"${raw}" is not valid Flux substitution syntax: ${result.error}`,
-      });
-      continue;
+  if (substitutionDisabled(object)) return { object, problems: [] };
+  const plan = planFor(object.body);
+  if (plan.strings.length === 0) return { object, problems: [] };
+  const strict = options.strict ? '1' : '0';
+  // same sources: the same result, found without reading a variable
+  const identityKey =
+    variables instanceof VariableScope
+      ? `#${strict}${variables.identity}`
+      : undefined;
+  let result = identityKey ? plan.results.get(identityKey) : undefined;
+  if (!result) {
+    const ids: (number | string)[] = [strict];
+    for (const name of plan.variables) {
+      const v = variables.value(name);
+      ids.push(v === undefined ? '-' : valueId(v));
     }
-    if (result.output === text) continue;
-    let value: unknown;
-    if (style === 'literal') {
-      value = result.output;
-    } else {
-      const reparsed = reparseScalar(result.output);
-      if (!reparsed.ok) {
-        problems.push({
-          path,
-          severity: 'error',
-          variable: result.variables[0],
-          message: `after substitution "${result.output}" is no longer valid YAML (${reparsed.reason}); Flux fails the Kustomization`,
-        });
-        continue;
-      }
-      value = reparsed.value;
-      if (style === 'plain' && / #/.test(result.output) && !/ #/.test(text)) {
-        problems.push({
-          path,
-          severity: 'warning',
-          variable: result.variables[0],
-          message: `the substituted value "${
-            result.output
-          }" contains " #", which YAML reads as the start of a comment: Flux applies "${String(
-            value,
-          )}"`,
-        });
-      }
+    const key = ids.join(','); // one flat string: a long key built with += keeps every piece alive
+    result = plan.results.get(key);
+    if (!result) {
+      result = substituteBody(object.body, plan, variables, options.strict);
+      if (plan.results.size >= 2048) plan.results.clear();
+      plan.results.set(key, result);
     }
-    substituted.set(JSON.stringify(path), { raw, variables: result.variables });
-    if (isKey) {
-      body = renameKey(body, path, String(value));
-    } else {
-      body = setPath(body, path, value);
-    }
+    if (identityKey) plan.results.set(identityKey, result);
   }
-  if (body === object.body) return { object, problems };
+  const { body, changed, problems } = result;
+  if (changed.size === 0) return { object, problems };
   const name = body.metadata?.name;
   const namespace = body.metadata?.namespace;
   return {
@@ -189,14 +511,71 @@ export function substituteObject(
       name: typeof name === 'string' ? name : object.name,
       namespace: typeof namespace === 'string' ? namespace : object.namespace,
       body,
-      substituted,
+      substitutedField(path) {
+        plan.index ??= new Map(
+          plan.strings.map((s, n) => [JSON.stringify(s.path), n]),
+        );
+        const n = plan.index.get(JSON.stringify(path));
+        if (n === undefined || !changed.has(n)) return undefined;
+        return {
+          raw: plan.strings[n].raw,
+          variables: plan.strings[n].variables,
+        };
+      },
     },
     problems,
   };
 }
 
-function getAt(root: unknown, path: (string | number)[]): unknown {
-  let current: any = root;
-  for (const segment of path) current = current?.[segment as any];
-  return current;
+function substituteBody(
+  original: Record<string, any>,
+  plan: BodyPlan,
+  variables: Variables,
+  strict: boolean,
+): BodyResult {
+  const problems: SubstitutionProblem[] = [];
+  const changes: ChangeTree = new Map();
+  const renames: { path: (string | number)[]; key: string }[] = [];
+  const changed = new Set<number>();
+  plan.strings.forEach((s, i) => {
+    const outcome = outcomeFor(s, variables, strict);
+    if (outcome.kind === 'unchanged') return;
+    if (outcome.kind === 'error') {
+      problems.push({
+        path: s.path,
+        severity: 'error',
+        message: outcome.message,
+        variable: outcome.variable,
+      });
+      return;
+    }
+    if (outcome.warning) {
+      problems.push({
+        path: s.path,
+        severity: 'warning',
+        message: outcome.warning,
+        variable: outcome.variables[0],
+      });
+    }
+    changed.add(i);
+    if (s.isKey) {
+      renames.push({ path: s.path, key: String(outcome.value) });
+      return;
+    }
+    let level = changes;
+    for (let d = 0; d < s.path.length - 1; d++) {
+      let next = level.get(s.path[d]);
+      if (!(next instanceof Map)) {
+        next = new Map();
+        level.set(s.path[d], next);
+      }
+      level = next;
+    }
+    level.set(s.path[s.path.length - 1], { value: outcome.value });
+  });
+  let body = changes.size ? applyChanges(original, changes) : original;
+  // keys last, deepest first, so a rename never moves a path still to be renamed
+  for (const { path, key } of renames.reverse())
+    body = renameKey(body, path, key);
+  return { body, changed, problems };
 }

@@ -1,4 +1,4 @@
-import { lineOfNode, nodeAtPath, SourceLocation } from '../yaml/documents';
+import { lineAtPath, SourceLocation } from '../yaml/documents';
 import type { ManifestObject } from './types';
 
 /**
@@ -12,13 +12,9 @@ export function locate(
   path: readonly (string | number)[] = [],
 ): SourceLocation {
   const { source } = object;
-  if (!source.node || path.length === 0)
-    return { file: source.file, line: source.line };
-  const found = nodeAtPath(source.node, path);
-  const target = found.keyNode ?? found.node;
   return {
     file: source.file,
-    line: target ? lineOfNode(target, source.lines) : source.line,
+    line: lineAtPath(source.root, path) ?? source.line,
   };
 }
 

@@ -4,8 +4,7 @@ import {
   parseYamlText,
   SourceLocation,
   YamlDocument,
-  nodeAtPath,
-  lineOfNode,
+  lineAtPath,
 } from '../yaml/documents';
 import { YamlFileCache } from '../flux/YamlFileCache';
 import {
@@ -23,19 +22,8 @@ import {
 } from '../net/ip';
 import { clusterPath, MeshConventions, peerFqdnVariable } from './conventions';
 import { getPath, isRecord, locate } from './locate';
-import { describeObject, Finding, ManifestObject } from './types';
-
-/** A variable of a cluster's settings. @public */
-export interface SettingValue {
-  name: string;
-  /** As written in the repository. */
-  raw: string;
-  /** As stored in the cluster and inserted by Flux (secret values as placeholders). */
-  value: string;
-  secret: boolean;
-  origin: string;
-  location: SourceLocation;
-}
+import { Finding, ManifestObject } from './types';
+import { ClusterSettings, SettingValue } from './settings';
 
 /** @public */
 export interface PoolBlock {
@@ -93,11 +81,10 @@ export interface CiliumValuesModel {
   locate(path: readonly (string | number)[]): SourceLocation;
 }
 
-/** A peer a cluster should know by FQDN. @public */
+/** A peer a cluster should know by FQDN, and the variable that holds it. @public */
 export interface PeerSetting {
   peer: string;
   variable: string;
-  setting?: SettingValue;
 }
 
 /** What the rules read about one cluster. @public */
@@ -105,7 +92,7 @@ export interface ClusterModel {
   name: string;
   dir: string;
   render: ClusterRender;
-  settings: Map<string, SettingValue>;
+  settings: ClusterSettings;
   settingsObject?: {
     object: SubstitutedObject;
     appliedBy: RenderedKustomization;
@@ -115,6 +102,8 @@ export interface ClusterModel {
   lbIp?: SettingValue;
   lbIpAddress?: IpAddress;
   peers: PeerSetting[];
+  /** The value of each peer's variable (same order as peers), undefined when not set. */
+  peerValues(): readonly (string | undefined)[];
   pools: PoolModel[];
   dnsEndpoints: DnsEndpointModel[];
   cilium?: CiliumValuesModel;
@@ -131,6 +120,8 @@ export interface MeshModel {
   index: TreeIndex;
   files: YamlFileCache;
   renderer: FluxRenderer;
+  /** The clusters by name. */
+  byName: ReadonlyMap<string, ClusterModel>;
 }
 
 const POOL_KINDS = new Set(['cilium.io/v2alpha1', 'cilium.io/v2']);
@@ -192,6 +183,9 @@ export function buildMeshModel(
       location: { file: conventions.clustersPath, line: 1 },
     });
   }
+  const peerVariables = new Map(
+    names.map(n => [n, peerFqdnVariable(conventions, n)]),
+  );
   const clusters = names.map(name =>
     extractCluster(
       name,
@@ -201,10 +195,12 @@ export function buildMeshModel(
       index,
       conventions,
       names,
+      peerVariables,
     ),
   );
   for (const cluster of clusters) findings.push(...cluster.render.findings);
-  return { conventions, clusters, findings, index, files, renderer };
+  const byName = new Map(clusters.map(c => [c.name, c]));
+  return { conventions, clusters, findings, index, files, renderer, byName };
 }
 
 function extractCluster(
@@ -215,79 +211,41 @@ function extractCluster(
   index: TreeIndex,
   conventions: MeshConventions,
   allClusters: string[],
+  peerVariables: ReadonlyMap<string, string>,
 ): ClusterModel {
   const render = renderer.renderCluster(name, dir);
   const { settings: s } = conventions;
-  const settings = new Map<string, SettingValue>();
   let settingsObject: ClusterModel['settingsObject'];
-
+  let secretObject: SubstitutedObject | undefined;
   for (const { object, appliedBy } of render.objects) {
-    const ns = object.namespace ?? appliedBy.namespace;
-    if (ns !== s.namespace) continue;
+    if ((object.namespace ?? appliedBy.namespace) !== s.namespace) continue;
     if (
       object.kind === 'ConfigMap' &&
       object.name === s.configMap &&
       isRecord(object.body.data)
     ) {
       settingsObject = { object, appliedBy };
-      for (const [key, value] of Object.entries(object.body.data)) {
-        const text = value === null || value === undefined ? '' : String(value);
-        settings.set(key, {
-          name: key,
-          raw:
-            object.substituted?.get(JSON.stringify(['data', key]))?.raw ?? text,
-          value: text,
-          secret: false,
-          origin: describeObject({
-            kind: 'ConfigMap',
-            namespace: ns,
-            name: object.name,
-          }),
-          location: locate(object, ['data', key]),
-        });
-      }
+    } else if (object.kind === 'Secret' && object.name === s.secret) {
+      secretObject = object;
     }
   }
-  for (const { object, appliedBy } of render.objects) {
-    const ns = object.namespace ?? appliedBy.namespace;
-    if (
-      ns !== s.namespace ||
-      object.kind !== 'Secret' ||
-      object.name !== s.secret
-    )
-      continue;
-    for (const field of ['data', 'stringData']) {
-      if (!isRecord(object.body[field])) continue;
-      for (const key of Object.keys(object.body[field])) {
-        if (settings.has(key)) continue;
-        const known = conventions.values[key];
-        settings.set(key, {
-          name: key,
-          raw: known ?? `<secret:${key}>`,
-          value: known ?? `<secret:${key}>`,
-          secret: known === undefined,
-          origin: describeObject({
-            kind: 'Secret',
-            namespace: ns,
-            name: object.name,
-          }),
-          location: locate(object, [field, key]),
-        });
-      }
-    }
-  }
-
+  const settings = new ClusterSettings(
+    settingsObject?.object,
+    secretObject,
+    conventions.values,
+  );
   const settingsLocation: SourceLocation = settingsObject
     ? locate(settingsObject.object, ['data'])
     : { file: clusterPath(s.file, name), line: 1 };
   const fqdn = settings.get(conventions.variables.fqdn);
   const lbIp = settings.get(conventions.variables.lbIp);
-  const peerNames =
-    conventions.peers?.[name] ?? allClusters.filter(c => c !== name);
-  const peers = peerNames.map(peer => {
-    const variable = peerFqdnVariable(conventions, peer);
-    return { peer, variable, setting: settings.get(variable) };
-  });
+  let peerValues: (string | undefined)[] | undefined;
+  const peers = (
+    conventions.peers?.[name] ?? allClusters.filter(c => c !== name)
+  ).map(peer => ({
+    peer,
+    variable: peerVariables.get(peer) ?? peerFqdnVariable(conventions, peer),
+  }));
 
   const pools: PoolModel[] = [];
   const dnsEndpoints: DnsEndpointModel[] = [];
@@ -346,6 +304,8 @@ function extractCluster(
     lbIp,
     lbIpAddress: lbIp ? parseIpAddress(lbIp.value) : undefined,
     peers,
+    peerValues: () =>
+      (peerValues ??= peers.map(p => settings.value(p.variable))),
     pools,
     dnsEndpoints,
     cilium,
@@ -458,19 +418,13 @@ function layeredValues(
   };
 }
 
-function docLayer(
-  doc: YamlDocument,
-  lineOffset: number,
-  prefix: (string | number)[] = [],
-): ValuesLayer {
+function docLayer(doc: YamlDocument, lineOffset: number): ValuesLayer {
   return {
     values: isRecord(doc.value) ? doc.value : {},
     locate(path) {
-      const found = nodeAtPath(doc.node, path.slice(prefix.length));
-      const target = found.keyNode ?? found.node;
       return {
         file: doc.file,
-        line: (target ? lineOfNode(target, doc.lines) : doc.line) + lineOffset,
+        line: (lineAtPath(doc.value, path) ?? doc.line) + lineOffset,
       };
     },
   };

@@ -1,4 +1,3 @@
-import type { LineCounter, Node } from 'yaml';
 import type { SourceLocation } from '../yaml/documents';
 
 /** @public */
@@ -28,8 +27,8 @@ export interface ObjectSource {
   index: number;
   /** Line of the document's first line of content. */
   line: number;
-  node: Node | null;
-  lines: LineCounter;
+  /** The document's value as parsed, for line numbers of its fields. */
+  root: unknown;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { formatLocation } from '../yaml/documents';
+import { formatLocation, SourceLocation } from '../yaml/documents';
 import { clusterNameProblem, hostnameProblem } from '../net/names';
 import {
   describeInvalidIp,
@@ -73,6 +73,23 @@ export function selectorAdmits(
   return true;
 }
 
+const expectedCache = new WeakMap<MeshModel, Map<string, string>>();
+
+/** Each cluster's FQDN (or, when it has none, the one the conventions give it), computed once per mesh. */
+function expectedFqdns(mesh: MeshModel): Map<string, string> {
+  let map = expectedCache.get(mesh);
+  if (!map) {
+    map = new Map(
+      mesh.clusters.map(c => [
+        c.name,
+        c.fqdn?.value ?? expectedFqdn(mesh, c).resolved,
+      ]),
+    );
+    expectedCache.set(mesh, map);
+  }
+  return map;
+}
+
 /** The DNSEndpoint records of a cluster whose dnsName is its FQDN. */
 function fqdnRecords(cluster: ClusterModel) {
   const fqdn = cluster.fqdn?.value.replace(/\.$/, '');
@@ -88,33 +105,44 @@ function fqdnRecords(cluster: ClusterModel) {
 }
 
 /** clustermesh.config.clusters as a list (the chart accepts a list or a map by name). */
-function meshConfigEntries(
-  cluster: ClusterModel,
-): { name: string; entry: Record<string, any>; path: (string | number)[] }[] {
+type MeshEntry = {
+  name: string;
+  entry: Record<string, any>;
+  path: (string | number)[];
+};
+type MeshEntries = { list: MeshEntry[]; byName: Map<string, MeshEntry> };
+
+/** Entries by the clusters value they come from: substituted values are shared between runs. */
+const meshEntriesCache = new WeakMap<object, MeshEntries>();
+const noEntries: MeshEntries = { list: [], byName: new Map() };
+
+/** clustermesh.config.clusters as a list (the chart accepts a list or a map by name), without disabled entries. */
+function meshConfigEntries(cluster: ClusterModel): MeshEntries {
   const value = getPath(cluster.cilium?.values, [
     'clustermesh',
     'config',
     'clusters',
   ]);
-  if (Array.isArray(value)) {
-    return value
-      .map((entry, i) => ({
-        name: String(entry?.name ?? ''),
-        entry: isRecord(entry) ? entry : {},
-        path: ['clustermesh', 'config', 'clusters', i],
-      }))
-      .filter(e => e.entry.enabled !== false);
-  }
-  if (isRecord(value)) {
-    return Object.entries(value)
-      .map(([name, entry]) => ({
-        name,
-        entry: isRecord(entry) ? entry : {},
-        path: ['clustermesh', 'config', 'clusters', name],
-      }))
-      .filter(e => e.entry.enabled !== false);
-  }
-  return [];
+  if (!value || typeof value !== 'object') return noEntries;
+  let entries = meshEntriesCache.get(value);
+  if (entries) return entries;
+  const base = ['clustermesh', 'config', 'clusters'];
+  const list = (
+    Array.isArray(value)
+      ? value.map((entry, i) => ({
+          name: String(entry?.name ?? ''),
+          entry: isRecord(entry) ? entry : {},
+          path: [...base, i],
+        }))
+      : Object.entries(value).map(([name, entry]) => ({
+          name,
+          entry: isRecord(entry) ? entry : {},
+          path: [...base, name],
+        }))
+  ).filter(e => e.entry.enabled !== false);
+  entries = { list, byName: new Map(list.map(e => [e.name, e])) };
+  meshEntriesCache.set(value, entries);
+  return entries;
 }
 
 function noCilium(mesh: MeshModel, cluster: ClusterModel): string {
@@ -128,6 +156,13 @@ function noCilium(mesh: MeshModel, cluster: ClusterModel): string {
 }
 
 const describeRange = (range: IpRange) => range.text;
+
+/** Orders ranges by family, then start address. */
+function compareRanges(a: IpRange, b: IpRange): number {
+  if (a.family !== b.family) return a.family < b.family ? -1 : 1;
+  if (a.first === b.first) return 0;
+  return a.first < b.first ? -1 : 1;
+}
 
 /** The rule catalog, in the order checks are reported. @public */
 export const rules: RuleDefinition[] = [
@@ -505,73 +540,66 @@ export const rules: RuleDefinition[] = [
     run(mesh) {
       const r = resultsFor(this);
       const out: CheckResult[] = [];
-      const blocks = (c: ClusterModel) =>
-        c.pools
-          .filter(p => !p.disabled)
-          .flatMap(p =>
-            p.blocks.filter(b => b.range).map(b => ({ pool: p, block: b })),
-          );
-      const reported = new Set<string>();
-      const report = (
-        c: ClusterModel,
-        a: { pool: PoolModel; block: any },
-        other: ClusterModel,
-        b: { pool: PoolModel; block: any },
-      ) => {
-        const overlap = rangeOverlap(a.block.range, b.block.range);
-        if (!overlap) return;
-        const key = [
-          c.name,
-          a.pool.name,
-          a.block.text,
-          other.name,
-          b.pool.name,
-          b.block.text,
-        ].join('|');
-        const mirror = [
-          other.name,
-          b.pool.name,
-          b.block.text,
-          c.name,
-          a.pool.name,
-          a.block.text,
-        ].join('|');
-        if (reported.has(key) || reported.has(mirror)) return;
-        reported.add(key);
-        const where =
-          other === c
-            ? `pool ${b.pool.name} of the same cluster`
-            : `pool ${b.pool.name} of ${other.name} on the same network`;
-        out.push(
-          resultsFor(this, c).fail(
-            `pool ${a.pool.name} block ${a.block.text} overlaps ${where} (${
-              b.block.text
-            }, at ${formatLocation(b.block.location)}) on ${describeRange(
-              overlap,
-            )}`,
-            a.block.location,
-          ),
-        );
-      };
-      for (const c of mesh.clusters) {
-        const own = blocks(c);
-        own.forEach((a, i) =>
-          own
-            .slice(i + 1)
-            .forEach(b => a.pool !== b.pool && report(c, a, c, b)),
-        );
-      }
       const networks = mesh.conventions.pools.networks ?? [
         mesh.clusters.map(c => c.name),
       ];
-      for (const network of networks) {
-        const members = mesh.clusters.filter(c => network.includes(c.name));
-        members.forEach((c, i) =>
-          members.slice(i + 1).forEach(other => {
-            for (const a of blocks(c))
-              for (const b of blocks(other)) report(c, a, other, b);
-          }),
+      const networksOf = new Map<string, Set<number>>();
+      networks.forEach((members, i) =>
+        members.forEach(m =>
+          networksOf.set(m, (networksOf.get(m) ?? new Set()).add(i)),
+        ),
+      );
+      const shareNetwork = (a: ClusterModel, b: ClusterModel) =>
+        [...(networksOf.get(a.name) ?? [])].some(n =>
+          networksOf.get(b.name)?.has(n),
         );
+      type Entry = {
+        cluster: ClusterModel;
+        pool: PoolModel;
+        block: PoolModel['blocks'][number];
+        range: IpRange;
+      };
+      const entries: Entry[] = mesh.clusters.flatMap(cluster =>
+        cluster.pools
+          .filter(pool => !pool.disabled)
+          .flatMap(pool =>
+            pool.blocks.flatMap(block =>
+              block.range ? [{ cluster, pool, block, range: block.range }] : [],
+            ),
+          ),
+      );
+      // sweep by start address: only ranges still open can overlap the next one
+      entries.sort((a, b) => compareRanges(a.range, b.range));
+      let open: Entry[] = [];
+      for (const b of entries) {
+        open = open.filter(
+          a =>
+            a.range.family === b.range.family && a.range.last >= b.range.first,
+        );
+        for (const a of open) {
+          const sameCluster = a.cluster === b.cluster;
+          if (
+            sameCluster
+              ? a.pool === b.pool
+              : !shareNetwork(a.cluster, b.cluster)
+          )
+            continue;
+          const overlap = rangeOverlap(a.range, b.range)!;
+          const where = sameCluster
+            ? `pool ${a.pool.name} of the same cluster`
+            : `pool ${a.pool.name} of ${a.cluster.name} on the same network`;
+          out.push(
+            resultsFor(this, b.cluster).fail(
+              `pool ${b.pool.name} block ${b.block.text} overlaps ${where} (${
+                a.block.text
+              }, at ${formatLocation(a.block.location)}) on ${describeRange(
+                overlap,
+              )}`,
+              b.block.location,
+            ),
+          );
+        }
+        open.push(b);
       }
       return out.length
         ? out
@@ -594,12 +622,15 @@ export const rules: RuleDefinition[] = [
       const r = resultsFor(this, cluster);
       const c = cluster!;
       const out: CheckResult[] = [];
-      for (const { peer, variable, setting } of c.peers) {
-        const peerModel = mesh.clusters.find(p => p.name === peer);
-        const expected =
-          peerModel?.fqdn?.value ??
-          (peerModel ? expectedFqdn(mesh, peerModel).resolved : undefined);
-        if (!setting) {
+      const expectedByName = expectedFqdns(mesh);
+      const values = c.peerValues();
+      for (let i = 0; i < c.peers.length; i++) {
+        const value = values[i];
+        const expected = expectedByName.get(c.peers[i].peer);
+        if (value !== undefined && value === expected) continue; // the common case, kept cheap
+        const { peer, variable } = c.peers[i];
+        const peerModel = mesh.byName.get(peer);
+        if (value === undefined) {
           out.push(
             r.fail(
               `${variable} is not set: the peer ${peer} is not known by FQDN${
@@ -612,32 +643,37 @@ export const rules: RuleDefinition[] = [
           out.push(
             r.fail(
               `${variable} names the peer ${peer}, which is not a cluster of the mesh`,
-              setting.location,
+              c.settings.get(variable)!.location,
             ),
           );
-        } else if (expected !== undefined && setting.value !== expected) {
+        } else if (expected !== undefined) {
           out.push(
             r.fail(
-              `${variable} is ${q(setting.value)}, but ${peer}'s FQDN is ${q(
+              `${variable} is ${q(value)}, but ${peer}'s FQDN is ${q(
                 expected,
               )}${
                 peerModel.fqdn
                   ? ` (${formatLocation(peerModel.fqdn.location)})`
                   : ''
               }`,
-              setting.location,
+              c.settings.get(variable)!.location,
             ),
           );
         }
       }
       if (out.length) return out;
       if (c.peers.length === 0) return [r.pass('has no peers to know')];
+      const first = c.settings.get(c.peers[0].variable)!;
       return [
         r.pass(
-          `knows ${c.peers
-            .map(p => `${p.peer} as ${q(p.setting!.value)}`)
-            .join(', ')}`,
-          c.peers[0].setting!.location,
+          c.peers.length <= 3
+            ? `knows ${c.peers
+                .map((p, i) => `${p.peer} as ${q(values[i])}`)
+                .join(', ')}`
+            : `knows all ${c.peers.length} peers by FQDN (${
+                c.peers[0].peer
+              } as ${q(first.value)}, ...)`,
+          first.location,
         ),
       ];
     },
@@ -950,87 +986,98 @@ export const rules: RuleDefinition[] = [
       const r = resultsFor(this, cluster);
       const c = cluster!;
       if (!c.cilium) return [r.skip(noCilium(mesh, c))];
-      const entries = meshConfigEntries(c);
+      const cilium = c.cilium;
+      const entries = meshConfigEntries(c).byName;
       const base = ['clustermesh', 'config'];
       const out: CheckResult[] = [];
-      if (getPath(c.cilium.values, [...base, 'enabled']) !== true) {
+      if (getPath(cilium.values, [...base, 'enabled']) !== true) {
         out.push(
           r.fail(
             'clustermesh.config.enabled is not true: the chart writes no mesh configuration',
-            c.cilium.locate([...base, 'enabled']),
+            cilium.locate([...base, 'enabled']),
           ),
         );
       }
+      const port = mesh.conventions.cilium.apiserverPort;
       for (const { peer } of c.peers) {
-        const peerModel = mesh.clusters.find(p => p.name === peer);
+        const peerModel = mesh.byName.get(peer);
         const peerName = peerModel?.ciliumName ?? peer;
-        const entry = entries.find(e => e.name === peerName);
-        if (!entry) {
+        const entry = entries.get(peerName);
+        const expected = peerModel?.fqdn?.value;
+        const e = entry?.entry;
+        // the common case, kept cheap: reached by its FQDN on the apiserver port
+        if (
+          e &&
+          e.ips === undefined &&
+          typeof e.address === 'string' &&
+          (!expected || e.address === expected) &&
+          Number(e.port) === port
+        )
+          continue;
+        if (!entry || !e) {
           out.push(
             r.fail(
               `clustermesh.config.clusters has no entry for the peer ${peerName}`,
-              c.cilium.locate([...base, 'clusters']),
+              cilium.locate([...base, 'clusters']),
             ),
           );
           continue;
         }
-        const at = (field: string) => c.cilium!.locate([...entry.path, field]);
-        if (entry.entry.ips !== undefined)
+        const at = (field: string) => cilium.locate([...entry.path, field]);
+        if (e.ips !== undefined) {
           out.push(
             r.fail(
               `the entry for ${peerName} lists ips ${JSON.stringify(
-                entry.entry.ips,
+                e.ips,
               )}: peers must be reached by address (FQDN)`,
               at('ips'),
             ),
           );
-        const expected = peerModel?.fqdn?.value;
-        if (typeof entry.entry.address !== 'string') {
+        }
+        if (typeof e.address !== 'string') {
           out.push(
             r.fail(
               `the entry for ${peerName} has no address`,
-              c.cilium.locate(entry.path),
+              cilium.locate(entry.path),
             ),
           );
-        } else if (expected && entry.entry.address !== expected) {
+        } else if (expected && e.address !== expected) {
           out.push(
             r.fail(
               `the entry for ${peerName} has address ${q(
-                entry.entry.address,
+                e.address,
               )}, not ${peerName}'s FQDN ${q(expected)}${
-                hasUnresolved(entry.entry.address)
-                  ? ' (unresolved variable)'
-                  : ''
+                hasUnresolved(e.address) ? ' (unresolved variable)' : ''
               }`,
               at('address'),
             ),
           );
         }
-        const port = entry.entry.port;
-        if (port === undefined)
+        if (e.port === undefined) {
           out.push(
             r.fail(
               `the entry for ${peerName} has no port (the chart writes https://<address>: without one)`,
-              c.cilium.locate(entry.path),
+              cilium.locate(entry.path),
             ),
           );
-        else if (Number(port) !== mesh.conventions.cilium.apiserverPort)
+        } else if (Number(e.port) !== port) {
           out.push(
             r.fail(
-              `the entry for ${peerName} has port ${q(port)}, not ${
-                mesh.conventions.cilium.apiserverPort
-              }`,
+              `the entry for ${peerName} has port ${q(e.port)}, not ${port}`,
               at('port'),
             ),
           );
+        }
       }
       if (out.length) return out;
+      const names =
+        c.peers.length <= 3
+          ? c.peers.map(p => p.peer).join(', ') || 'no peer'
+          : `all ${c.peers.length} peers`;
       return [
         r.pass(
-          `reaches ${
-            c.peers.map(p => p.peer).join(', ') || 'no peer'
-          } by FQDN on port ${mesh.conventions.cilium.apiserverPort}`,
-          c.cilium.locate([...base, 'clusters']),
+          `reaches ${names} by FQDN on port ${port}`,
+          cilium.locate([...base, 'clusters']),
         ),
       ];
     },
@@ -1109,114 +1156,84 @@ export const rules: RuleDefinition[] = [
         if (f.code === 'substitution-failed' && f.severity === 'error')
           out.push(r.fail(f.message.replace(/^\S+:\d+ /, ''), f.location));
       }
-      const read: { what: string; value: unknown; location: any }[] = [];
-      if (c.fqdn)
-        read.push({
-          what: 'FQDN',
-          value: c.fqdn.value,
-          location: c.fqdn.location,
-        });
-      if (c.lbIp)
-        read.push({
-          what: 'LB IP',
-          value: c.lbIp.value,
-          location: c.lbIp.location,
-        });
-      for (const p of c.peers)
-        if (p.setting)
-          read.push({
-            what: p.variable,
-            value: p.setting.value,
-            location: p.setting.location,
-          });
-      for (const e of c.dnsEndpoints) {
-        for (const rec of e.records) {
-          read.push({
-            what: `${describeObject(e.object)} dnsName`,
-            value: rec.dnsName,
-            location: rec.location,
-          });
-          for (const t of Array.isArray(rec.targets) ? rec.targets : [])
-            read.push({
-              what: `${describeObject(e.object)} target`,
-              value: t,
-              location: rec.location,
-            });
-        }
-      }
-      if (c.cilium) {
-        const cil = c.cilium;
-        const annotations = getPath(cil.values, [
-          'clustermesh',
-          'apiserver',
-          'service',
-          'annotations',
-        ]);
-        for (const k of LB_IPAM_KEYS) {
-          if (isRecord(annotations) && annotations[k] !== undefined)
-            read.push({
-              what: `annotation ${k}`,
-              value: annotations[k],
-              location: cil.locate([
-                'clustermesh',
-                'apiserver',
-                'service',
-                'annotations',
-                k,
-              ]),
-            });
-        }
-        for (const e of meshConfigEntries(c))
-          read.push({
-            what: `mesh entry ${e.name} address`,
-            value: e.entry.address,
-            location: cil.locate([...e.path, 'address']),
-          });
-        const sans = getPath(cil.values, [
-          'clustermesh',
-          'apiserver',
-          'tls',
-          'server',
-          'extraDnsNames',
-        ]);
-        (Array.isArray(sans) ? sans : []).forEach((s, i) =>
-          read.push({
-            what: 'extraDnsNames entry',
-            value: s,
-            location: cil.locate([
-              'clustermesh',
-              'apiserver',
-              'tls',
-              'server',
-              'extraDnsNames',
-              i,
-            ]),
-          }),
-        );
-        read.push({
-          what: 'cluster.name',
-          value: getPath(cil.values, ['cluster', 'name']),
-          location: cil.locate(['cluster', 'name']),
-        });
-      }
-      for (const { what, value, location } of read) {
+      // values the rules read; locations are only looked up for the failures
+      let read = 0;
+      const check = (
+        what: string,
+        value: unknown,
+        where: () => SourceLocation | undefined,
+      ) => {
+        read++;
         if (hasUnresolved(value))
           out.push(
             r.fail(
               `${what} ${q(
                 value,
               )} still holds an unresolved variable${verbatimHint(c)}`,
-              location,
+              where(),
             ),
           );
+      };
+      if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
+      if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
+      const peerValues = c.peerValues();
+      for (let i = 0; i < c.peers.length; i++) {
+        read++;
+        if (hasUnresolved(peerValues[i])) {
+          const v = c.peers[i].variable;
+          out.push(
+            r.fail(
+              `${v} ${q(
+                peerValues[i],
+              )} still holds an unresolved variable${verbatimHint(c)}`,
+              c.settings.get(v)?.location,
+            ),
+          );
+        }
+      }
+      for (const e of c.dnsEndpoints) {
+        for (const rec of e.records) {
+          check(
+            `${describeObject(e.object)} dnsName`,
+            rec.dnsName,
+            () => rec.location,
+          );
+          for (const t of Array.isArray(rec.targets) ? rec.targets : [])
+            check(`${describeObject(e.object)} target`, t, () => rec.location);
+        }
+      }
+      if (c.cilium) {
+        const cil = c.cilium;
+        const service = ['clustermesh', 'apiserver', 'service', 'annotations'];
+        const annotations = getPath(cil.values, service);
+        for (const k of LB_IPAM_KEYS) {
+          if (isRecord(annotations) && annotations[k] !== undefined)
+            check(`annotation ${k}`, annotations[k], () =>
+              cil.locate([...service, k]),
+            );
+        }
+        for (const e of meshConfigEntries(c).list)
+          check(`mesh entry ${e.name} address`, e.entry.address, () =>
+            cil.locate([...e.path, 'address']),
+          );
+        const sanPath = [
+          'clustermesh',
+          'apiserver',
+          'tls',
+          'server',
+          'extraDnsNames',
+        ];
+        const sans = getPath(cil.values, sanPath);
+        (Array.isArray(sans) ? sans : []).forEach((v, i) =>
+          check('extraDnsNames entry', v, () => cil.locate([...sanPath, i])),
+        );
+        check('cluster.name', getPath(cil.values, ['cluster', 'name']), () =>
+          cil.locate(['cluster', 'name']),
+        );
       }
       return out.length
         ? out
-        : [
-            r.pass(
-              `every value the checks read is resolved (${read.length} values)`,
-            ),
-          ];
+        : [r.pass(`every value the checks read is resolved (${read} values)`)];
     },
   },
   {

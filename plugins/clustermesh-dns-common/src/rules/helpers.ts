@@ -52,7 +52,7 @@ export function expectedFqdn(
   const template = fqdnTemplateFor(mesh.conventions, cluster.name);
   const resolved = envsubst(
     template,
-    name => cluster.settings.get(name)?.value ?? mesh.conventions.values[name],
+    name => cluster.settings.value(name) ?? mesh.conventions.values[name],
     {
       strict: false,
     },
@@ -66,7 +66,9 @@ export const q = (value: unknown) =>
 
 /** True when a text still holds a `${...}` reference. */
 export const hasUnresolved = (value: unknown) =>
-  typeof value === 'string' && /\$\{[^}]*\}/.test(value);
+  typeof value === 'string' &&
+  value.includes('${') &&
+  /\$\{[^}]*\}/.test(value);
 
 /** Why a value contains `${...}`: Flux inserts values verbatim, no second pass. */
 export function verbatimHint(cluster: ClusterModel): string {

@@ -1,12 +1,14 @@
 import {
+  Alias,
   Document,
+  isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
   Node,
   parseAllDocuments,
-  Scalar,
 } from 'yaml';
 
 /** A place in the repository that a message can point at. @public */
@@ -21,16 +23,20 @@ export function formatLocation(location: SourceLocation | undefined): string {
   return location ? `${location.file}:${location.line}` : 'unknown location';
 }
 
-/** One YAML document of a file, with what is needed to point back into it. @public */
+/**
+ * One YAML document of a file: its plain JS value, and where each map key
+ * and sequence item of that value starts (see {@link lineAtPath}). The parsed
+ * `yaml` Document is not kept: at hundreds of clusters it would cost more
+ * memory than the source text many times over.
+ *
+ * @public
+ */
 export interface YamlDocument {
   file: string;
   /** 0-based index of the document in its file. */
   index: number;
   /** The JS value of the document (maps → objects, sequences → arrays). */
   value: unknown;
-  /** The parsed node tree, for line numbers. */
-  node: Node | null;
-  lines: LineCounter;
   /** Line where the document's content starts. */
   line: number;
 }
@@ -46,15 +52,24 @@ export interface YamlFileProblem {
 export interface YamlReadLimits {
   /** Files larger than this are not parsed. Default 4 MiB. */
   maxFileBytes: number;
-  /** Alias expansions per document (YAML bombs). Default 100. */
-  maxAliasCount: number;
+  /** Nodes a document may expand to through aliases (YAML bombs). Default 100 000. */
+  maxNodes: number;
 }
 
 /** @public */
 export const defaultYamlReadLimits: YamlReadLimits = {
   maxFileBytes: 4 * 1024 * 1024,
-  maxAliasCount: 100,
+  maxNodes: 100_000,
 };
+
+/**
+ * Lines of the items of each parsed sequence, and of the keys of each
+ * parsed map in `Object.keys` order (arrays are far smaller than a second
+ * map of the same keys; lookups are rare: only messages need them).
+ */
+const positions = new WeakMap<object, number[]>();
+/** Line tables of maps while converting, before they are aligned with the copy's key order. */
+const draftLines = new WeakMap<object, Record<string, number>>();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -111,6 +126,154 @@ export function parseYamlFile(
   return parseYamlText(file, decoded.text, limits);
 }
 
+class TooManyNodes extends Error {}
+
+/** A document that parses but cannot be read as Kubernetes data, with the line at fault. */
+class ReadError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(message);
+  }
+}
+
+/** Converts a parsed node to a plain value, recording lines, bounding alias expansion. */
+class Converter {
+  nodes = 0;
+  readonly #aliases = new Map<Node, unknown>();
+  readonly #sizes = new WeakMap<object, number>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly maxNodes: number,
+  ) {}
+
+  line(
+    node: { range?: [number, number, number] | null } | null | undefined,
+  ): number {
+    return this.lines.linePos(node?.range?.[0] ?? 0).line;
+  }
+
+  /** Counts a value's expanded size, so shared alias targets count every time they appear. */
+  #count(value: unknown) {
+    const size =
+      typeof value === 'object' && value !== null
+        ? this.#sizes.get(value) ?? 1
+        : 1;
+    this.nodes += size;
+    if (this.nodes > this.maxNodes) throw new TooManyNodes();
+  }
+
+  convert(node: unknown): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(this.doc);
+      if (!target) return null;
+      let value = this.#aliases.get(target);
+      if (value === undefined) {
+        const before = this.nodes;
+        value = this.convert(target);
+        this.nodes = before; // counted below, once per use
+        this.#aliases.set(target, value);
+      }
+      this.#count(value);
+      return value;
+    }
+    if (isScalar(node)) {
+      this.nodes += 1;
+      if (this.nodes > this.maxNodes) throw new TooManyNodes();
+      const v = node.value;
+      if (
+        v === null ||
+        typeof v === 'string' ||
+        typeof v === 'number' ||
+        typeof v === 'boolean'
+      )
+        return v;
+      if (typeof v === 'bigint') return Number(v);
+      // timestamps, binary: kept as written, as Kubernetes receives them
+      return typeof node.source === 'string' ? node.source : String(v);
+    }
+    const start = this.nodes;
+    if (isSeq(node)) {
+      const out: unknown[] = [];
+      const lines: number[] = [];
+      for (const item of node.items) {
+        lines.push(this.line(item as Node));
+        out.push(this.convert(item));
+      }
+      positions.set(out, lines);
+      this.#sizes.set(out, this.nodes - start + 1);
+      this.nodes += 1;
+      return out;
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      const lines: Record<string, number> = {};
+      const merges: unknown[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        if (keyNode && !isScalar(keyNode) && !isAlias(keyNode)) {
+          throw new ReadError(
+            'has a map key that is not a scalar',
+            this.line(keyNode),
+          );
+        }
+        const keyValue = keyNode ? this.convert(keyNode) : null;
+        const key = keyValue === null ? '' : String(keyValue);
+        if (key === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
+          merges.push(this.convert(pair.value));
+          continue;
+        }
+        if (Object.prototype.hasOwnProperty.call(lines, key)) {
+          // yaml.v2, and so kustomize and Flux, refuse duplicate keys
+          throw new ReadError(
+            `has the map key "${key}" twice (first on line ${lines[key]})`,
+            this.line(keyNode),
+          );
+        }
+        define(out, key, this.convert(pair.value));
+        lines[key] = this.line(keyNode ?? (pair.value as Node));
+      }
+      // YAML 1.1 merge keys: explicit keys win over merged ones
+      for (const merged of merges.flat()) {
+        if (
+          merged === null ||
+          typeof merged !== 'object' ||
+          Array.isArray(merged)
+        )
+          continue;
+        for (const [k, v] of Object.entries(merged)) {
+          if (!Object.prototype.hasOwnProperty.call(out, k)) {
+            define(out, k, v);
+            const mergedLines = draftLines.get(merged);
+            if (mergedLines && k in mergedLines) lines[k] = mergedLines[k];
+          }
+        }
+      }
+      draftLines.set(out, lines);
+      this.#sizes.set(out, this.nodes - start + 1);
+      this.nodes += 1;
+      return out;
+    }
+    return null;
+  }
+}
+
+/** Sets a key as own data; `__proto__` too, so a manifest cannot reach Object.prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown) {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
 /** {@link parseYamlFile} for text already decoded. @public */
 export function parseYamlText(
   file: string,
@@ -127,6 +290,7 @@ export function parseYamlText(
         version: '1.1',
         lineCounter: lines,
         prettyErrors: false,
+        uniqueKeys: false,
       }) as Iterable<Document>),
     ];
   } catch (error) {
@@ -147,28 +311,69 @@ export function parseYamlText(
       });
       return;
     }
+    const converter = new Converter(doc, lines, limits.maxNodes);
+    const line = converter.line(doc.contents as Node | null);
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      value = converter.convert(doc.contents);
     } catch (error) {
       problems.push({
         file,
-        line: doc.contents ? lineOfNode(doc.contents as Node, lines) : 1,
-        message: `cannot be read: ${describeError(error)}`,
+        line: error instanceof ReadError ? error.line : line,
+        message: readProblem(error, limits),
       });
       return;
     }
-    if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
-    documents.push({
-      file,
-      index,
-      value,
-      node: doc.contents as Node | null,
-      lines,
-      line: doc.contents ? lineOfNode(doc.contents as Node, lines) : 1,
-    });
+    if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
+    documents.push({ file, index, value: compact(value), line });
   });
   return { documents, problems };
+}
+
+/**
+ * A copy of a parsed value with flat strings, keeping its line table.
+ * Strings cut out of the parser's buffers keep those buffers alive (a
+ * 35 kB settings file then holds ~400 kB); one JSON round trip copies them.
+ */
+function compact(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'string'
+      ? JSON.parse(JSON.stringify(value))
+      : value;
+  }
+  const copy = JSON.parse(JSON.stringify(value));
+  const carry = (from: any, to: any) => {
+    if (
+      from === null ||
+      typeof from !== 'object' ||
+      to === null ||
+      typeof to !== 'object'
+    )
+      return;
+    if (Array.isArray(from)) {
+      const table = positions.get(from);
+      if (table) positions.set(to, table);
+      from.forEach((item, i) => carry(item, to[i]));
+      return;
+    }
+    const table = draftLines.get(from);
+    const keys = Object.keys(to);
+    if (table)
+      positions.set(
+        to,
+        keys.map(k => table[k] ?? 0),
+      );
+    for (const key of keys) carry(from[key], to[key]);
+  };
+  carry(value, copy);
+  return copy;
+}
+
+function readProblem(error: unknown, limits: YamlReadLimits): string {
+  if (error instanceof ReadError) return error.message;
+  if (error instanceof TooManyNodes)
+    return `expands to more than ${limits.maxNodes} nodes (YAML aliases); not read`;
+  return `cannot be read: ${describeError(error)}`;
 }
 
 function describeError(error: unknown): string {
@@ -177,43 +382,40 @@ function describeError(error: unknown): string {
   return message.split('\n')[0];
 }
 
-/** 1-based line of a parsed node. @public */
-export function lineOfNode(node: Node, lines: LineCounter): number {
-  const offset = node.range?.[0] ?? 0;
-  return lines.linePos(offset).line;
+const keyLists = new WeakMap<object, string[]>();
+
+/** `Object.keys` of a parsed map, kept: parsed values never change. */
+function keysOf(map: object): string[] {
+  let keys = keyLists.get(map);
+  if (!keys) {
+    keys = Object.keys(map);
+    keyLists.set(map, keys);
+  }
+  return keys;
 }
 
 /**
- * The node at a path inside a document (map keys and sequence indexes), or
- * the deepest node that exists on the way. Used to point messages at lines.
+ * The line of a field of a parsed value: the key (or item) at the end of
+ * the path, or the deepest one that exists on the way. Undefined when the
+ * value was not parsed from YAML or the first step is missing.
  *
  * @public
  */
-export function nodeAtPath(
-  root: Node | null,
+export function lineAtPath(
+  root: unknown,
   path: readonly (string | number)[],
-): { node: Node | null; keyNode?: Node; complete: boolean } {
-  let node: Node | null = root;
-  let keyNode: Node | undefined;
+): number | undefined {
+  let current: any = root;
+  let line: number | undefined;
   for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        item =>
-          isScalar(item.key) &&
-          String((item.key as Scalar).value) === String(segment),
-      );
-      if (!pair) return { node, keyNode, complete: false };
-      keyNode = pair.key as Node;
-      node = (pair.value as Node | null) ?? null;
-      if (!node) return { node: keyNode, keyNode, complete: true };
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as Node | undefined;
-      if (!item) return { node, keyNode, complete: false };
-      keyNode = undefined;
-      node = item;
-    } else {
-      return { node, keyNode, complete: false };
-    }
+    if (current === null || typeof current !== 'object') break;
+    if (!Object.prototype.hasOwnProperty.call(current, segment)) break;
+    const table = positions.get(current);
+    const at = Array.isArray(current)
+      ? Number(segment)
+      : keysOf(current).indexOf(String(segment));
+    if (table && table[at]) line = table[at];
+    current = current[segment as any];
   }
-  return { node, keyNode, complete: true };
+  return line;
 }

@@ -1,4 +1,4 @@
-import { isScalar, parseDocument } from 'yaml';
+import { isScalar, parseDocument, Schema } from 'yaml';
 
 /**
  * How Go's yaml.v2 (used by kustomize and kustomize-controller to turn a
@@ -11,37 +11,68 @@ export type GoYamlStyle = 'plain' | 'single' | 'double' | 'literal';
 
 const yaml11 = { version: '1.1' as const };
 
-/** The YAML 1.1 value of a plain scalar's text (as yaml.v2 resolves it). */
-function resolvesToString(text: string): boolean {
-  const doc = parseDocument(`v: ${text}\n`, yaml11);
-  if (doc.errors.length) return false;
-  const value = (doc.contents as any)?.items?.[0]?.value;
-  return (
-    isScalar(value) && typeof value.value === 'string' && value.value === text
-  );
+/** The implicit scalar tags of YAML 1.1 (null, bool, int, float, timestamp...), from the yaml library. */
+const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
+  (t: any) => t.test instanceof RegExp && t.tag !== 'tag:yaml.org,2002:merge',
+) as {
+  test: RegExp;
+  resolve: (
+    text: string,
+    onError: (m: string) => void,
+    options: any,
+  ) => unknown;
+}[];
+
+/** The value of a plain scalar's text under YAML 1.1, when it is not a string. */
+function resolveImplicit(text: string): { value: unknown } | undefined {
+  for (const tag of implicitTags) {
+    if (tag.test.test(text)) {
+      let failed = false;
+      const value = tag.resolve(text, () => (failed = true), {
+        intAsBigInt: false,
+      });
+      if (!failed)
+        return { value: typeof value === 'bigint' ? Number(value) : value };
+    }
+  }
+  return undefined;
 }
 
 const indicators = new Set([...`-?:,[]{}#&*!|>'"%@\``]);
+// control characters make yaml.v2 use double quotes
+/* eslint-disable no-control-regex */
+const specialCharacters =
+  /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029]/;
+/* eslint-enable no-control-regex */
+
+/** True when text can be written as a plain scalar without changing its structure. */
+function plainSafe(text: string): boolean {
+  return !(
+    text === '' ||
+    /^\s|\s$/.test(text) ||
+    indicators.has(text[0]) ||
+    text.includes(': ') ||
+    text.includes(' #') ||
+    text.endsWith(':') ||
+    text.includes('\t') ||
+    text.includes('\n')
+  );
+}
+
+const styleCache = new Map<string, GoYamlStyle>();
 
 /** The style yaml.v2 picks for a string value. */
 export function goYamlStyle(value: string): GoYamlStyle {
-  if (value.includes('\n')) return 'literal';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029]/.test(value))
-    return 'double';
-  if (
-    value === '' ||
-    /^\s|\s$/.test(value) ||
-    indicators.has(value[0]) ||
-    value.includes(': ') ||
-    value.includes(' #') ||
-    value.endsWith(':') ||
-    value.includes('\t')
-  ) {
-    return 'single';
-  }
-  // Strings that YAML would read as null, bool or a number are quoted.
-  return resolvesToString(value) ? 'plain' : 'double';
+  let style = styleCache.get(value);
+  if (style) return style;
+  if (value.includes('\n')) style = 'literal';
+  else if (specialCharacters.test(value)) style = 'double';
+  else if (!plainSafe(value)) style = 'single';
+  // strings that YAML would read as null, bool or a number are quoted
+  else style = resolveImplicit(value) ? 'double' : 'plain';
+  if (styleCache.size > 100_000) styleCache.clear();
+  styleCache.set(value, style);
+  return style;
 }
 
 /** Writes a string in the given style as a single-line (or literal block) scalar. */
@@ -68,12 +99,7 @@ export type ReparsedScalar =
   | { ok: true; value: string | number | boolean | null }
   | { ok: false; reason: string };
 
-/**
- * Parses scalar text as it stands after substitution, the way Flux does
- * after envsubst: YAML 1.1 resolution (so `true`, `2379`, `~` change type)
- * and a failure when the text is no longer a single scalar.
- */
-export function reparseScalar(text: string): ReparsedScalar {
+function fullParse(text: string): ReparsedScalar {
   const doc = parseDocument(`v: ${text}\n`, yaml11);
   if (doc.errors.length) {
     return { ok: false, reason: doc.errors[0].message.split('\n')[0] };
@@ -93,5 +119,28 @@ export function reparseScalar(text: string): ReparsedScalar {
     return { ok: true, value };
   }
   if (typeof value === 'bigint') return { ok: true, value: Number(value) };
-  return { ok: true, value: String(value) };
+  return {
+    ok: true,
+    value: typeof node.source === 'string' ? node.source : String(value),
+  };
+}
+
+/**
+ * Parses scalar text as it stands after substitution, the way Flux does
+ * after envsubst: YAML 1.1 resolution (so `true`, `2379`, `~` change type)
+ * and a failure when the text is no longer a single scalar. Simple text is
+ * resolved with the library's YAML 1.1 tags directly; anything that could
+ * change structure goes through the full parser.
+ */
+export function reparseScalar(text: string): ReparsedScalar {
+  if (plainSafe(text) && !specialCharacters.test(text)) {
+    const implicit = resolveImplicit(text);
+    if (!implicit) return { ok: true, value: text };
+    const v = implicit.value;
+    if (v === null || typeof v === 'number' || typeof v === 'boolean')
+      return { ok: true, value: v };
+    return { ok: true, value: text }; // timestamps are kept as written
+  }
+  if (/^'[^']*'$/.test(text)) return { ok: true, value: text.slice(1, -1) };
+  return fullParse(text);
 }
