@@ -5,10 +5,10 @@ import {
   detectConventions,
   MeshConventions,
   MeshConventionsInput,
+  readConventionsFile,
   RepoTree,
   resolveConventions,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { parseDocument } from 'yaml';
 
 /** The conventions file looked up at a repository's root when none is given. @public */
 export const defaultConventionsFile = '.clustermesh-dns.yaml';
@@ -44,28 +44,7 @@ export function loadConventions(
         file,
       );
     }
-    const doc = parseDocument(text);
-    if (doc.errors.length) {
-      throw new ConventionsError(
-        [
-          {
-            path: '',
-            message: `is not valid YAML: ${
-              doc.errors[0].message.split('\n')[0]
-            }`,
-          },
-        ],
-        file,
-      );
-    }
-    const value = doc.toJS({ maxAliasCount: 50 }) ?? {};
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new ConventionsError(
-        [{ path: '', message: 'must be a YAML map' }],
-        file,
-      );
-    }
-    explicit = value;
+    explicit = readConventionsFile(text, file);
   }
   return resolveConventions(
     explicit,

@@ -275,14 +275,15 @@ function unwrapObject(schema: any): Record<string, z.ZodType> | undefined {
 }
 
 /**
- * Reads conventions from YAML text (a conventions file).
+ * Reads the text of a conventions file into its (unvalidated) input object.
  *
+ * @throws ConventionsError naming the file when it is not a YAML map
  * @public
  */
-export function parseConventions(
+export function readConventionsFile(
   text: string,
   file = 'conventions file',
-): MeshConventions {
+): MeshConventionsInput {
   const doc = parseDocument(text);
   if (doc.errors.length) {
     throw new ConventionsError(
@@ -302,7 +303,19 @@ export function parseConventions(
       file,
     );
   }
-  return resolveConventions(value, {}, file);
+  return value;
+}
+
+/**
+ * Reads conventions from YAML text (a conventions file), over the defaults.
+ *
+ * @public
+ */
+export function parseConventions(
+  text: string,
+  file = 'conventions file',
+): MeshConventions {
+  return resolveConventions(readConventionsFile(text, file), {}, file);
 }
 
 /** The variable holding a peer's FQDN. @public */

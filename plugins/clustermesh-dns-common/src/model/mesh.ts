@@ -198,7 +198,18 @@ export function buildMeshModel(
       peerVariables,
     ),
   );
-  for (const cluster of clusters) findings.push(...cluster.render.findings);
+  // a problem in a shared file is found once per cluster: report it once
+  const seen = new Map<string, Finding>();
+  for (const finding of clusters.flatMap(c => c.render.findings)) {
+    const key = `${finding.code}|${finding.message}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, { ...finding });
+    } else if (first.cluster !== finding.cluster) {
+      delete first.cluster;
+    }
+  }
+  findings.push(...seen.values());
   const byName = new Map(clusters.map(c => [c.name, c]));
   return { conventions, clusters, findings, index, files, renderer, byName };
 }

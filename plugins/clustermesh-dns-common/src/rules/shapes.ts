@@ -172,7 +172,7 @@ export function shapeProblems(
         .join(', ')})`,
     });
   }
-  const result = shape.schema.safeParse(body);
+  const result = shape.schema.safeParse(body, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
       problems.push({

@@ -110,9 +110,10 @@ export function generateSyntheticMesh(
   }\n      apiserver:\n        service:\n          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: \${CILIUM_CLUSTERMESH_LB_IP}\n        tls:\n          server:\n            extraDnsNames:\n              - \${CILIUM_CLUSTERMESH_FQDN}\n      config:\n        enabled: true\n        clusters:\n${clusters
     .map(
       c =>
-        `          - name: ${
+        // Quoted: a name such as `n` or `on` is a YAML 1.1 boolean to Helm.
+        `          - name: "${
           c.name
-        }\n            address: \${CILIUM_CLUSTERMESH_${variableSegment(
+        }"\n            address: \${CILIUM_CLUSTERMESH_${variableSegment(
           c.name,
         )}_FQDN:=\${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n`,
     )

@@ -307,7 +307,7 @@ export function parseYamlText(
       problems.push({
         file,
         line: lines.linePos(firstError.pos[0]).line,
-        message: `is not valid YAML: ${firstError.message.split('\n')[0]}`,
+        message: `is not valid YAML: ${yamlErrorText(firstError.message)}`,
       });
       return;
     }
@@ -374,6 +374,13 @@ function readProblem(error: unknown, limits: YamlReadLimits): string {
   if (error instanceof TooManyNodes)
     return `expands to more than ${limits.maxNodes} nodes (YAML aliases); not read`;
   return `cannot be read: ${describeError(error)}`;
+}
+
+/** The first line of a parser error; stack exhaustion said plainly. */
+function yamlErrorText(message: string): string {
+  return /Maximum call stack/.test(message)
+    ? 'nesting is too deep'
+    : message.split('\n')[0];
 }
 
 function describeError(error: unknown): string {

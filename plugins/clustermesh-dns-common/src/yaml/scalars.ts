@@ -28,9 +28,10 @@ function resolveImplicit(text: string): { value: unknown } | undefined {
   for (const tag of implicitTags) {
     if (tag.test.test(text)) {
       let failed = false;
-      const value = tag.resolve(text, () => (failed = true), {
+      let value = tag.resolve(text, () => (failed = true), {
         intAsBigInt: false,
       });
+      if (isScalar(value)) value = value.value; // some tags (bool) resolve to a Scalar
       if (!failed)
         return { value: typeof value === 'bigint' ? Number(value) : value };
     }

@@ -53,8 +53,12 @@ export async function runCli(
       command === '--help' ||
       command === 'help'
     ) {
+      if (!command) {
+        io.stderr(usage);
+        return 2;
+      }
       io.stdout(usage);
-      return command ? 0 : 2;
+      return 0;
     }
     if (command === 'validate') return validate(rest, io);
     throw new UsageError(`unknown command "${command}"`);

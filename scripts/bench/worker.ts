@@ -1,0 +1,118 @@
+/* eslint-disable no-console */
+// One benchmark measurement per process, so each peak RSS is its own.
+// Usage: node -r @backstage/cli/config/nodeTransform.cjs scripts/bench/worker.ts <task> ...
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import {
+  clearParseCache,
+  createRepoTree,
+  defaultConventions,
+  envsubst,
+  generateSyntheticMesh,
+  validateMesh,
+} from '../../plugins/clustermesh-dns-common/src';
+
+const rssMb = () => process.resourceUsage().maxRSS / 1024;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const clusterName = (i: number) => `c${String(i).padStart(3, '0')}`;
+
+function validateTask(n: number) {
+  const files = generateSyntheticMesh({ clusters: n });
+  const bytes = Object.values(files).reduce((sum, f) => sum + f.length, 0);
+  const baselineRss = rssMb();
+  clearParseCache();
+  let start = performance.now();
+  const report = validateMesh(createRepoTree(files), defaultConventions);
+  const cold = performance.now() - start;
+  if (report.summary.status !== 'pass')
+    throw new Error(`synthetic mesh of ${n} is not green`);
+  const warm: number[] = [];
+  const runs = n > 255 ? 9 : 21;
+  for (let i = 0; i < runs; i++) {
+    start = performance.now();
+    validateMesh(createRepoTree(files), defaultConventions);
+    warm.push(performance.now() - start);
+  }
+  return {
+    clusters: n,
+    files: Object.keys(files).length,
+    bytes,
+    coldMs: cold,
+    warmMedianMs: median(warm),
+    runs,
+    baselineRssMb: baselineRss,
+    peakRssMb: rssMb(),
+  };
+}
+
+function writeTask(n: number, dir: string) {
+  const files = generateSyntheticMesh({ clusters: n });
+  for (const [file, text] of Object.entries(files)) {
+    const full = path.join(dir, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, text);
+  }
+  return { files: Object.keys(files).length };
+}
+
+/**
+ * The story's way today, per cluster: `kubectl kustomize` the cluster's
+ * settings and the infrastructure it applies, substitute the settings into
+ * the rendered infrastructure, and select the ClusterMesh objects.
+ */
+function pipelineTask(n: number, dir: string) {
+  const start = performance.now();
+  let selected = 0;
+  for (let i = 1; i <= n; i++) {
+    const cluster = clusterName(i);
+    const kustomize = (p: string) =>
+      execFileSync(
+        'kubectl',
+        [
+          'kustomize',
+          '--load-restrictor',
+          'LoadRestrictionsNone',
+          path.join(dir, p),
+        ],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 30,
+        },
+      );
+    const settings = parseAllDocuments(
+      kustomize(`kubernetes/clusters/${cluster}/vars`),
+    )
+      .map(d => d.toJS())
+      .find(o => o?.kind === 'ConfigMap');
+    const vars: Record<string, string> = {
+      SECRET_DOMAIN: 'example.com',
+      ...settings?.data,
+    };
+    const infra = kustomize('kubernetes/infrastructure');
+    const result = envsubst(infra, name => vars[name], { strict: false });
+    if (!result.ok) throw new Error(result.error);
+    selected += parseAllDocuments(result.output)
+      .map(d => d.toJS())
+      .filter(
+        o => o?.kind === 'HelmRelease' || o?.kind === 'DNSEndpoint',
+      ).length;
+  }
+  return { clusters: n, totalMs: performance.now() - start, selected };
+}
+
+const [task, ...args] = process.argv.slice(2);
+const tasks: Record<string, () => unknown> = {
+  validate: () => validateTask(Number(args[0])),
+  write: () => writeTask(Number(args[0]), args[1]),
+  pipeline: () => pipelineTask(Number(args[0]), args[1]),
+};
+if (!tasks[task]) {
+  console.error(`unknown task ${task}`);
+  process.exit(2);
+}
+console.log(JSON.stringify(tasks[task]()));
