@@ -11,8 +11,14 @@ import {
   defaultConventions,
   envsubst,
   generateSyntheticMesh,
+  planMeshDnsChange,
   validateMesh,
 } from '../../plugins/clustermesh-dns-common/src';
+import {
+  loadConventions,
+  readDirectoryTree,
+  writeFilesAtomically,
+} from '../../plugins/clustermesh-dns-node/src';
 
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const median = (xs: number[]) => {
@@ -105,11 +111,44 @@ function pipelineTask(n: number, dir: string) {
   return { clusters: n, totalMs: performance.now() - start, selected };
 }
 
+/**
+ * Plan and apply on a mesh written to disk: every cluster moves to another
+ * address of its pool (one settings file per cluster changes); then the
+ * same input again, which must write nothing.
+ */
+function configureTask(n: number, dir: string) {
+  writeTask(n, dir);
+  const input = {
+    clusters: Array.from({ length: n }, (_, i) => {
+      const value = i * 16 + 2; // the generator's pools are /28s from 10.64.0.0
+      return {
+        name: clusterName(i + 1),
+        ip: `10.64.${Math.floor(value / 256)}.${value % 256}`,
+      };
+    }),
+  };
+  const run = () => {
+    const start = performance.now();
+    const tree = readDirectoryTree(dir);
+    const plan = planMeshDnsChange(tree, input, loadConventions(tree, dir));
+    if (plan.problems.length)
+      throw new Error(
+        plan.problems.map(p => `${p.field}: ${p.message}`).join('\n'),
+      );
+    const bytes = writeFilesAtomically(dir, plan.edits);
+    return { ms: performance.now() - start, bytes, files: plan.edits.length };
+  };
+  const first = run();
+  const second = run();
+  return { clusters: n, first, second, peakRssMb: rssMb() };
+}
+
 const [task, ...args] = process.argv.slice(2);
 const tasks: Record<string, () => unknown> = {
   validate: () => validateTask(Number(args[0])),
   write: () => writeTask(Number(args[0]), args[1]),
   pipeline: () => pipelineTask(Number(args[0]), args[1]),
+  configure: () => configureTask(Number(args[0]), args[1]),
 };
 if (!tasks[task]) {
   console.error(`unknown task ${task}`);

@@ -26,3 +26,5 @@ export * from './model/detect';
 export * from './api/client';
 export * from './testing/syntheticMesh';
 export * from './model/settings';
+export * from './yaml/edit';
+export * from './edit/plan';

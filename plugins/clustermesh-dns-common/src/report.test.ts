@@ -74,7 +74,7 @@ describe('validateMesh', () => {
 
   it('fails the repository before the story with exactly the rules the story fixes', () => {
     const report = validateMesh(
-      exampleTree('gitops-repo-before'),
+      exampleTree('templates/clustermesh-dns/gitops-repo-before'),
       defaultConventions,
     );
     expect(failingRules(report)).toEqual([

@@ -10,3 +10,8 @@ export { loadConventions, defaultConventionsFile } from './conventions';
 export { runCli } from './cli/run';
 export type { CliIo } from './cli/run';
 export { formatReportText } from './cli/format';
+export {
+  writeFilesAtomically,
+  resolveInside,
+} from './write/writeFilesAtomically';
+export type { FileWrite } from './write/writeFilesAtomically';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRepoTree, RepoTree } from '../tree/RepoTree';
 
@@ -39,4 +40,16 @@ export function fixtureTree(
   const files = readFolder(path.resolve(__dirname, '../../fixtures', name));
   edit?.(files);
   return createRepoTree(files);
+}
+
+/** Writes a tree to a new temporary folder (test helper). */
+export function writeFolder(
+  files: Record<string, string | Uint8Array>,
+): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clustermesh-dns-test-'));
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
 }

@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createRepoTree, RepoTree, TreeIndex } from '../tree/RepoTree';
@@ -19,7 +18,12 @@ import {
   resolveConventions,
 } from '../model/conventions';
 import { generateSyntheticMesh } from '../testing/syntheticMesh';
-import { exampleTree, fixtureTree, readFolder } from '../__testUtils__/trees';
+import {
+  exampleTree,
+  fixtureTree,
+  readFolder,
+  writeFolder,
+} from '../__testUtils__/trees';
 import { objectKey } from '../model/types';
 
 const engineFor = (files: Record<string, string>) => {
@@ -199,17 +203,6 @@ if (!haveKubectl) {
   );
 }
 
-function writeTree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(
-    path.join(os.tmpdir(), 'clustermesh-dns-kustomize-'),
-  );
-  for (const [file, content] of Object.entries(files)) {
-    fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
-
 function kubectlObjects(
   dir: string,
   relPath: string,
@@ -293,10 +286,13 @@ const crossChecks: [
     }),
   ],
   [
-    'examples/gitops-repo-before',
+    'examples/templates/clustermesh-dns/gitops-repo-before',
     () => ({
       files: readFolder(
-        path.resolve(__dirname, '../../../../examples/gitops-repo-before'),
+        path.resolve(
+          __dirname,
+          '../../../../examples/templates/clustermesh-dns/gitops-repo-before',
+        ),
       ),
       conventions: defaultConventions,
     }),
@@ -329,7 +325,7 @@ const crossChecks: [
         const { files, conventions } = load();
         const tree = createRepoTree(files);
         const model = buildMeshModel(tree, conventions);
-        const dir = writeTree(files);
+        const dir = writeFolder(files);
         try {
           let compared = 0;
           for (const cluster of model.clusters) {

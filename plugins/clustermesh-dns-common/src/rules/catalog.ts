@@ -164,6 +164,24 @@ function compareRanges(a: IpRange, b: IpRange): number {
   return a.first < b.first ? -1 : 1;
 }
 
+/** Whether a record TTL is within the provider's range. @public */
+export function isValidTtl(ttl: unknown, provider: 'cloudflare' | 'other') {
+  return (
+    typeof ttl === 'number' &&
+    Number.isInteger(ttl) &&
+    (provider === 'cloudflare'
+      ? ttl === 1 || (ttl >= 60 && ttl <= 86400)
+      : ttl >= 1 && ttl <= 2147483647)
+  );
+}
+
+/** The provider's TTL range, in words. @public */
+export function ttlRange(provider: 'cloudflare' | 'other'): string {
+  return provider === 'cloudflare'
+    ? '1 (auto) or 60..86400 for Cloudflare'
+    : '1..2147483647';
+}
+
 /** The rule catalog, in the order checks are reported. @public */
 export const rules: RuleDefinition[] = [
   {
@@ -1248,16 +1266,8 @@ export const rules: RuleDefinition[] = [
       const r = resultsFor(this, cluster);
       const c = cluster!;
       const { dns } = mesh.conventions;
-      const valid = (ttl: unknown) =>
-        typeof ttl === 'number' &&
-        Number.isInteger(ttl) &&
-        (dns.provider === 'cloudflare'
-          ? ttl === 1 || (ttl >= 60 && ttl <= 86400)
-          : ttl >= 1 && ttl <= 2147483647);
-      const range =
-        dns.provider === 'cloudflare'
-          ? '1 (auto) or 60..86400 for Cloudflare'
-          : '1..2147483647';
+      const valid = (ttl: unknown) => isValidTtl(ttl, dns.provider);
+      const range = ttlRange(dns.provider);
       const out: CheckResult[] = [];
       if (!valid(dns.ttl))
         out.push(r.fail(`the configured TTL ${dns.ttl} is outside ${range}`));

@@ -38,7 +38,7 @@ describe('clustermesh-dns validate', () => {
   it('exits 1 on the repository before the change and names each failing rule', async () => {
     const { code, stdout } = await cli(
       'validate',
-      'examples/gitops-repo-before',
+      'examples/templates/clustermesh-dns/gitops-repo-before',
     );
     expect(code).toBe(1);
     for (const rule of [
@@ -55,7 +55,7 @@ describe('clustermesh-dns validate', () => {
   it('prints the MeshReport as JSON', async () => {
     const { code, stdout } = await cli(
       'validate',
-      'examples/gitops-repo-before',
+      'examples/templates/clustermesh-dns/gitops-repo-before',
       '--format',
       'json',
     );
@@ -123,7 +123,7 @@ describe('clustermesh-dns validate', () => {
       [
         bin,
         'validate',
-        path.join(examples, 'gitops-repo-before'),
+        path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
         '--format',
         'json',
       ],
@@ -135,5 +135,114 @@ describe('clustermesh-dns validate', () => {
       spawnSync(process.execPath, [bin, 'validate'], { encoding: 'utf8' })
         .status,
     ).toBe(2);
+  });
+});
+
+describe('clustermesh-dns configure', () => {
+  function copyOfBefore(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    fs.cpSync(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+      dir,
+      {
+        recursive: true,
+      },
+    );
+    return dir;
+  }
+  const snapshot = (dir: string) =>
+    Object.fromEntries(
+      fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter(f => fs.statSync(path.join(dir, f)).isFile())
+        .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+    );
+  const story = [
+    '--cluster',
+    'infra=10.25.11.100',
+    '--cluster',
+    'apps=10.25.11.120',
+  ];
+
+  it('prints the unified diff in a dry run and writes nothing', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stdout } = await cli('configure', dir, ...story, '--dry-run');
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '--- a/kubernetes/clusters/infra/cluster-settings.yaml',
+    );
+    expect(stdout).toContain('+  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"');
+    expect(stdout).toContain(
+      '--- /dev/null\n+++ b/kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+    );
+    expect(stdout).toContain('-            ips:');
+    expect(stdout).toContain(
+      '5 file(s) would change (dry run, nothing written)',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('writes in place, then validates clean, and a second run changes nothing', async () => {
+    const dir = copyOfBefore();
+    const first = await cli('configure', dir, ...story);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Wrote 5 file\(s\), \d+ bytes/);
+    expect((await cli('validate', dir)).code).toBe(0);
+    const after = snapshot(dir);
+    const second = await cli('configure', dir, ...story, '--format', 'json');
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).edits).toEqual([]);
+    expect(snapshot(dir)).toEqual(after);
+  });
+
+  it('exits 1 and names the field when the change is refused, writing nothing', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stderr } = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'infra=10.99.0.1',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'clusters[0].ip: 10.99.0.1 is outside the LB IPAM pools of infra',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it.each([
+    [['configure', 'examples/gitops-repo'], /at least one --cluster/],
+    [
+      ['configure', 'examples/gitops-repo', '--cluster', 'infra'],
+      /--cluster takes <name>=<ip>, not "infra"/,
+    ],
+    [
+      [
+        'configure',
+        'examples/gitops-repo',
+        '--cluster',
+        'infra=10.25.11.100',
+        '--ttl',
+        'soon',
+      ],
+      /--ttl must be a number/,
+    ],
+    [
+      [
+        'configure',
+        'examples/gitops-repo',
+        '--cluster',
+        'infra=10.25.11.100',
+        '--mode',
+        'dns',
+      ],
+      /--mode must be externaldns or manual/,
+    ],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { code, stderr } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
   });
 });

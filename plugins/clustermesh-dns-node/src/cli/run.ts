@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
 import {
   ConventionsError,
+  planMeshDnsChange,
   validateMesh,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { writeFilesAtomically } from '../write/writeFilesAtomically';
 import { readDirectoryTree } from '../tree/readDirectoryTree';
 import { loadConventions } from '../conventions';
 import { formatReportText } from './format';
@@ -19,14 +22,22 @@ const usage = `Usage: clustermesh-dns <command> [options]
 
 Commands:
   validate <repo-dir>   Render every cluster as Flux would and run the ClusterMesh DNS rules.
+  configure <repo-dir> --cluster <name>=<ip> [--cluster ...]
+                        Write the ClusterMesh DNS change (settings, DNSEndpoint or records
+                        document, Cilium values) in place, validated first.
 
 Options:
   --config <file>       Conventions file (default: <repo-dir>/.clustermesh-dns.yaml if present)
-  --format text|json    Output format (default: text); json prints the MeshReport
-  --verbose             Also list passed and skipped checks (text format)
+  --format text|json    Output format (default: text); json prints the MeshReport (validate)
+                        or the plan: edits, records, problems, summary (configure)
+  --verbose             Also list passed and skipped checks (validate, text format)
+  --dry-run             configure: print the unified diff, write nothing
+  --ttl <seconds>       configure: record TTL (default: the conventions, 300)
+  --mode externaldns|manual
+                        configure: DNSEndpoint (default) or a records document
   -h, --help            Show this help
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable repository.`;
+Exit status: 0 no errors, 1 errors found or change refused, 2 bad usage or unreadable repository.`;
 
 class UsageError extends Error {}
 
@@ -61,6 +72,7 @@ export async function runCli(
       return 0;
     }
     if (command === 'validate') return validate(rest, io);
+    if (command === 'configure') return configure(rest, io);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -85,6 +97,10 @@ function parse(args: string[]) {
         config: { type: 'string' },
         format: { type: 'string', default: 'text' },
         verbose: { type: 'boolean', default: false },
+        cluster: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean', default: false },
+        ttl: { type: 'string' },
+        mode: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -93,31 +109,128 @@ function parse(args: string[]) {
   }
 }
 
-function validate(args: string[], io: CliIo): number {
+/** Parses the options common to the commands and reads the repository. */
+function open(command: string, args: string[]) {
   const { values, positionals } = parse(args);
-  if (values.help) {
-    io.stdout(usage);
-    return 0;
-  }
   if (positionals.length !== 1)
-    throw new UsageError('validate takes exactly one <repo-dir>');
+    throw new UsageError(`${command} takes exactly one <repo-dir>`);
   if (values.format !== 'text' && values.format !== 'json') {
     throw new UsageError(
       `--format must be text or json, not "${values.format}"`,
     );
   }
-  const repoDir = path.resolve(io.cwd, positionals[0]);
+  return { values, repo: positionals[0] };
+}
+
+function readRepository(repo: string, config: string | undefined, io: CliIo) {
+  const repoDir = path.resolve(io.cwd, repo);
   const tree = readDirectoryTree(repoDir);
   const conventions = loadConventions(
     tree,
     repoDir,
-    values.config && path.resolve(io.cwd, values.config),
+    config && path.resolve(io.cwd, config),
   );
+  return { repoDir, tree, conventions };
+}
+
+function configure(args: string[], io: CliIo): number {
+  const { values, repo } = open('configure', args);
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  const clusters = (values.cluster ?? []).map(spec => {
+    const at = spec.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(`--cluster takes <name>=<ip>, not "${spec}"`);
+    return { name: spec.slice(0, at), ip: spec.slice(at + 1) };
+  });
+  if (!clusters.length)
+    throw new UsageError('configure needs at least one --cluster <name>=<ip>');
+  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttl !== undefined && !Number.isFinite(ttl))
+    throw new UsageError(
+      `--ttl must be a number of seconds, not "${values.ttl}"`,
+    );
+  if (
+    values.mode !== undefined &&
+    values.mode !== 'externaldns' &&
+    values.mode !== 'manual'
+  )
+    throw new UsageError(
+      `--mode must be externaldns or manual, not "${values.mode}"`,
+    );
+  const { repoDir, tree, conventions } = readRepository(
+    repo,
+    values.config,
+    io,
+  );
+  const plan = planMeshDnsChange(
+    tree,
+    {
+      clusters,
+      ttl,
+      mode: values.mode as 'externaldns' | 'manual' | undefined,
+    },
+    conventions,
+  );
+  if (values.format === 'json') {
+    const { report: _report, ...rest } = plan;
+    io.stdout(JSON.stringify(rest, null, 2));
+  }
+  if (plan.problems.length) {
+    if (values.format === 'text')
+      io.stderr(
+        `clustermesh-dns: change refused, nothing was written:\n${plan.problems
+          .map(p => `  ${p.field}: ${p.message}`)
+          .join('\n')}`,
+      );
+    return 1;
+  }
+  if (values['dry-run']) {
+    if (values.format === 'text') {
+      for (const edit of plan.edits)
+        io.stdout(
+          createTwoFilesPatch(
+            edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
+            `b/${edit.path}`,
+            edit.before ?? '',
+            edit.after,
+            undefined,
+            undefined,
+            { context: 3 },
+          ).replace(/^=+\n/, ''),
+        );
+      io.stdout(
+        `${plan.edits.length} file(s) would change (dry run, nothing written)`,
+      );
+    }
+    return 0;
+  }
+  const bytes = writeFilesAtomically(repoDir, plan.edits);
+  if (values.format === 'text') {
+    io.stdout(plan.summary);
+    io.stdout(
+      plan.edits.length
+        ? `Wrote ${plan.edits.length} file(s), ${bytes} bytes`
+        : 'Nothing to change',
+    );
+  }
+  return 0;
+}
+
+function validate(args: string[], io: CliIo): number {
+  const { values, repo } = open('validate', args);
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  const { tree, conventions } = readRepository(repo, values.config, io);
   const report = validateMesh(tree, conventions);
   io.stdout(
     values.format === 'json'
       ? JSON.stringify(report, null, 2)
-      : formatReportText(report, positionals[0], { verbose: values.verbose }),
+      : formatReportText(report, repo, { verbose: values.verbose }),
   );
   return report.summary.errors > 0 ? 1 : 0;
 }

@@ -1,4 +1,8 @@
-/** Every action of this module (the configure action lands with issue 4). */
+import { createClustermeshDnsConfigureAction } from './configure';
+
+export { createClustermeshDnsConfigureAction } from './configure';
+
+/** Every action of this module. */
 export function createClustermeshDnsActions() {
-  return [];
+  return [createClustermeshDnsConfigureAction()];
 }

@@ -1,0 +1,853 @@
+import { stringify } from 'yaml';
+import { RepoTree, TreeIndex, dirnamePath } from '../tree/RepoTree';
+import { decodeText } from '../yaml/documents';
+import { YamlEditError, YamlPath, YamlTextEditor } from '../yaml/edit';
+import {
+  describeInvalidIp,
+  IpAddress,
+  parseIpAddress,
+  rangeContains,
+  recordTypeFor,
+} from '../net/ip';
+import { clusterNameProblem, hostnameProblem } from '../net/names';
+import {
+  clusterPath,
+  fqdnTemplateFor,
+  MeshConventions,
+  peerFqdnVariable,
+} from '../model/conventions';
+import { buildMeshModel, discoverClusters, MeshModel } from '../model/mesh';
+import { isValidTtl, ttlRange } from '../rules/catalog';
+import { MeshReport, reportFromModel } from '../report';
+
+/** What the person asks for: clusters and their LB IPs, and how DNS is kept. @public */
+export interface MeshDnsChangeInput {
+  /** Clusters to configure, each with the clustermesh-apiserver LoadBalancer IP. */
+  clusters: Array<{ name: string; ip: string }>;
+  /** Record TTL (default: the conventions' `dns.ttl`). */
+  ttl?: number;
+  /** `externaldns` (DNSEndpoint) or `manual` (a records document). */
+  mode?: 'externaldns' | 'manual';
+  /** Terraform resource of the manual records snippet. */
+  cloudflareResource?: 'cloudflare_record' | 'cloudflare_dns_record';
+}
+
+/** One file the change writes, whole. @public */
+export interface FileEdit {
+  path: string;
+  /** The file before, undefined when it is created. */
+  before?: string;
+  after: string;
+  /** Why it changes, for the pull-request body. */
+  reasons: string[];
+}
+
+/** A DNS record the change makes (or asks a person to make). @public */
+export interface MeshDnsRecord {
+  cluster: string;
+  /** As Flux inserts it; secret parts as `<secret:NAME>`. */
+  fqdn: string;
+  type: 'A' | 'AAAA';
+  value: string;
+  ttl: number;
+}
+
+/** An input or planning problem: the field it concerns and why. @public */
+export interface PlanProblem {
+  /** The input field (`clusters[1].ip`, `ttl`) or the file. */
+  field: string;
+  message: string;
+}
+
+/** @public */
+export interface MeshDnsChangePlan {
+  /** Empty when there are problems: nothing is half-changed. */
+  edits: FileEdit[];
+  records: MeshDnsRecord[];
+  problems: PlanProblem[];
+  /** Markdown for the pull-request body. */
+  summary: string;
+  /** Rules failing before and passing once the edits are applied. */
+  fixedRules: string[];
+  /** The report of the repository with the edits applied. */
+  report?: MeshReport;
+}
+
+const SOPS = /^sops:\s*$/m;
+
+/** A problem with one file or field, which stops the plan. */
+class PlanError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** A tree with some files replaced. */
+function overlay(tree: RepoTree, files: Map<string, string>): RepoTree {
+  const encoder = new TextEncoder();
+  const paths = [...new Set([...tree.paths(), ...files.keys()])].sort();
+  return {
+    paths: () => paths,
+    read: p => (files.has(p) ? encoder.encode(files.get(p)!) : tree.read(p)),
+  };
+}
+
+function textOf(tree: RepoTree, path: string): string | undefined {
+  const bytes = tree.read(path);
+  if (!bytes) return undefined;
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) {
+    throw new PlanError(path, decoded.problem);
+  }
+  return decoded.text;
+}
+
+/** Files being edited, each through one editor, in a stable order. */
+class EditSet {
+  readonly editors = new Map<string, YamlTextEditor>();
+  readonly created = new Map<string, string>();
+  readonly reasons = new Map<string, Set<string>>();
+
+  constructor(private readonly tree: RepoTree) {}
+
+  editor(path: string, purpose: string): YamlTextEditor {
+    let editor = this.editors.get(path);
+    if (!editor) {
+      const text = textOf(this.tree, path);
+      if (text === undefined) {
+        throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+      }
+      if (SOPS.test(text)) {
+        throw new PlanError(
+          path,
+          `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+        );
+      }
+      try {
+        editor = new YamlTextEditor(path, text);
+      } catch (error) {
+        throw new PlanError(path, (error as Error).message);
+      }
+      this.editors.set(path, editor);
+    }
+    return editor;
+  }
+
+  exists(path: string): boolean {
+    return this.editors.has(path) || this.tree.read(path) !== undefined;
+  }
+
+  reason(path: string, why: string) {
+    const set = this.reasons.get(path) ?? new Set();
+    set.add(why);
+    this.reasons.set(path, set);
+  }
+
+  edits(): FileEdit[] {
+    const written: Array<[string, string]> = [
+      ...[...this.editors].map(
+        ([path, editor]) => [path, editor.result()] as [string, string],
+      ),
+      ...this.created,
+    ];
+    const out: FileEdit[] = [];
+    for (const [path, after] of written) {
+      const before = textOf(this.tree, path);
+      if (after !== before)
+        out.push({
+          path,
+          before,
+          after,
+          reasons: [...(this.reasons.get(path) ?? [])],
+        });
+    }
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+  }
+}
+
+function checkInput(
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  known: readonly string[],
+): { problems: PlanProblem[]; addresses: IpAddress[] } {
+  const problems: PlanProblem[] = [];
+  const addresses: IpAddress[] = [];
+  if (!Array.isArray(input.clusters) || input.clusters.length === 0) {
+    problems.push({ field: 'clusters', message: 'lists no cluster' });
+    return { problems, addresses };
+  }
+  const names = new Map<string, number>();
+  const ips = new Map<string, number>();
+  input.clusters.forEach((c, i) => {
+    const field = `clusters[${i}]`;
+    const nameProblem =
+      typeof c?.name === 'string' ? clusterNameProblem(c.name) : 'is missing';
+    if (nameProblem) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c?.name ?? ''}" ${nameProblem}`,
+      });
+    } else if (names.has(c.name)) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c.name}" is listed twice (also clusters[${names.get(
+          c.name,
+        )}])`,
+      });
+    } else if (known.length && !known.includes(c.name)) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c.name}" is not a cluster of the repository (${
+          conventions.clustersPath
+        }/ has ${known.join(', ')})`,
+      });
+    } else {
+      names.set(c.name, i);
+    }
+    const address =
+      typeof c?.ip === 'string' ? parseIpAddress(c.ip) : undefined;
+    if (!address) {
+      problems.push({
+        field: `${field}.ip`,
+        message:
+          typeof c?.ip === 'string'
+            ? `"${c.ip}" ${describeInvalidIp(c.ip)}`
+            : 'is missing',
+      });
+    } else if (ips.has(address.text)) {
+      problems.push({
+        field: `${field}.ip`,
+        message: `${address.text} is also the IP of clusters[${ips.get(
+          address.text,
+        )}]; each clustermesh-apiserver needs its own`,
+      });
+    } else {
+      ips.set(address.text, i);
+    }
+    if (address) addresses[i] = address;
+    if (!nameProblem) {
+      const fqdnProblem = hostnameProblem(
+        fqdnTemplateFor(conventions, c.name).replace(
+          /\$\{[^}]+\}/g,
+          'example.com',
+        ),
+      );
+      if (fqdnProblem)
+        problems.push({
+          field: `${field}.name`,
+          message: `its FQDN ${fqdnProblem}`,
+        });
+    }
+  });
+  if (
+    input.ttl !== undefined &&
+    !isValidTtl(input.ttl, conventions.dns.provider)
+  ) {
+    problems.push({
+      field: 'ttl',
+      message: `${input.ttl} is outside ${ttlRange(conventions.dns.provider)}`,
+    });
+  }
+  if (known.length === 0) {
+    problems.push({
+      field: conventions.clustersPath,
+      message: 'holds no cluster folder; is this the GitOps repository?',
+    });
+  }
+  return { problems, addresses };
+}
+
+const ref = (variable: string) => `\${${variable}}`;
+
+/**
+ * Plans the ClusterMesh DNS change of the story for any number of clusters:
+ * cluster settings (FQDN, LB IP, peer FQDNs), the DNSEndpoint or the records
+ * document, and the Cilium values (LoadBalancer service, LB IPAM annotation,
+ * peers by FQDN, the FQDN in the server certificate). Pure: returns whole
+ * files, writes nothing. The plan is validated with the rule catalog; on any
+ * problem it has no edits.
+ *
+ * @public
+ */
+export function planMeshDnsChange(
+  tree: RepoTree,
+  input: MeshDnsChangeInput,
+  baseConventions: MeshConventions,
+): MeshDnsChangePlan {
+  const conventions: MeshConventions = {
+    ...baseConventions,
+    dns: {
+      ...baseConventions.dns,
+      ttl: input.ttl ?? baseConventions.dns.ttl,
+      mode: input.mode ?? baseConventions.dns.mode,
+    },
+  };
+  const empty = (problems: PlanProblem[]): MeshDnsChangePlan => ({
+    edits: [],
+    records: [],
+    problems,
+    summary: `The change was not planned:\n\n${problems
+      .map(p => `- \`${p.field}\`: ${p.message}`)
+      .join('\n')}\n`,
+    fixedRules: [],
+  });
+  const known = discoverClusters(new TreeIndex(tree), conventions);
+  const { problems, addresses } = checkInput(input, conventions, known);
+  if (problems.length) return empty(problems);
+
+  const before = buildMeshModel(tree, conventions);
+  const ttl = conventions.dns.ttl;
+  const records: MeshDnsRecord[] = input.clusters.map((c, i) => ({
+    cluster: c.name,
+    fqdn: resolvedFqdn(before, c.name),
+    type: recordTypeFor(addresses[i].family),
+    value: addresses[i].text,
+    ttl,
+  }));
+  input.clusters.forEach((c, i) => {
+    const cluster = before.byName.get(c.name)!;
+    const pools = cluster.pools.filter(p => !p.disabled);
+    const inPool = pools.some(p =>
+      p.blocks.some(b => b.range && rangeContains(b.range, addresses[i])),
+    );
+    if (!inPool)
+      problems.push({
+        field: `clusters[${i}].ip`,
+        message: pools.length
+          ? `${c.ip} is outside the LB IPAM pools of ${c.name} (${pools
+              .flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`))
+              .join(', ')})`
+          : `${c.name} has no CiliumLoadBalancerIPPool to take ${
+              c.ip
+            } from (expected in ${clusterPath(
+              conventions.pools.file,
+              c.name,
+            )})`,
+      });
+  });
+  const families = new Set(records.map(r => r.type));
+  if (
+    families.size > 1 &&
+    conventions.dns.mode === 'externaldns' &&
+    !conventions.cilium.valuesFile
+  ) {
+    problems.push({
+      field: 'clusters',
+      message:
+        'mixes IPv4 and IPv6 addresses; one shared DNSEndpoint entry cannot carry both record types',
+    });
+  }
+  if (problems.length) return empty(problems);
+
+  const edits = new EditSet(tree);
+  try {
+    planSettings(edits, before, input, conventions, addresses);
+    planCilium(edits, before, input, conventions);
+    if (conventions.dns.mode === 'externaldns')
+      planDnsEndpoint(edits, conventions, records[0].type);
+    else planRecordsDocument(edits, conventions, records, input, tree);
+  } catch (error) {
+    if (error instanceof PlanError)
+      return empty([{ field: error.field, message: error.message }]);
+    if (error instanceof YamlEditError)
+      return empty([{ field: error.file, message: error.message }]);
+    throw error;
+  }
+
+  const fileEdits = edits.edits();
+  const after = reportFromModel(
+    buildMeshModel(
+      overlay(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
+      conventions,
+    ),
+  );
+  const errors = [
+    ...after.findings
+      .filter(f => f.severity === 'error')
+      .map(f => ({
+        field: f.location?.file ?? 'repository',
+        message: f.message,
+      })),
+    ...[...after.clusters.flatMap(c => c.checks), ...after.meshChecks]
+      .filter(c => c.status === 'fail' && c.severity === 'error')
+      .map(c => ({
+        field: c.location?.file ?? c.cluster ?? 'repository',
+        message: `[${c.ruleId}] ${c.message}`,
+      })),
+  ];
+  if (errors.length) return { ...empty(errors), report: after };
+
+  const beforeReport = reportFromModel(before);
+  const failing = (r: MeshReport) =>
+    new Set(
+      [...r.clusters.flatMap(c => c.checks), ...r.meshChecks]
+        .filter(c => c.status === 'fail')
+        .map(c => c.ruleId),
+    );
+  const nowFailing = failing(after);
+  const fixedRules = [...failing(beforeReport)]
+    .filter(id => !nowFailing.has(id))
+    .sort();
+  return {
+    edits: fileEdits,
+    records,
+    problems: [],
+    summary: summaryMarkdown(fileEdits, records, fixedRules, after),
+    fixedRules,
+    report: after,
+  };
+}
+
+function resolvedFqdn(mesh: MeshModel, cluster: string): string {
+  const template = fqdnTemplateFor(mesh.conventions, cluster);
+  return template.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
+    (_, name) => mesh.conventions.values[name] ?? `<secret:${name}>`,
+  );
+}
+
+function peersOf(mesh: MeshModel, cluster: string): string[] {
+  return (
+    mesh.conventions.peers?.[cluster] ??
+    mesh.clusters.map(c => c.name).filter(n => n !== cluster)
+  );
+}
+
+function planSettings(
+  edits: EditSet,
+  mesh: MeshModel,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  addresses: IpAddress[],
+) {
+  const { variables, settings } = conventions;
+  input.clusters.forEach((c, i) => {
+    const cluster = mesh.byName.get(c.name)!;
+    const file = cluster.settingsObject
+      ? cluster.settingsLocation.file
+      : clusterPath(settings.file, c.name);
+    const editor = edits.editor(file, `the ClusterMesh settings of ${c.name}`);
+    const doc = editor.findDocument(
+      v => v?.kind === 'ConfigMap' && v?.metadata?.name === settings.configMap,
+    );
+    if (doc < 0)
+      throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
+    const entries: Record<string, string> = {
+      [variables.fqdn]: fqdnTemplateFor(conventions, c.name),
+      [variables.lbIp]: addresses[i].text,
+    };
+    for (const peer of peersOf(mesh, c.name))
+      entries[peerFqdnVariable(conventions, peer)] = fqdnTemplateFor(
+        conventions,
+        peer,
+      );
+    const data = (editor.get(doc, ['data']) ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(entries)) {
+      if (data[key] !== value) {
+        editor.setScalar(doc, ['data', key], value);
+        edits.reason(
+          file,
+          key === variables.lbIp
+            ? `${c.name}: ${key} = ${value}, the clustermesh-apiserver LoadBalancer IP`
+            : `${c.name}: ${key} = ${value}`,
+        );
+      }
+    }
+  });
+}
+
+interface CiliumTarget {
+  file: string;
+  doc: number;
+  root: YamlPath;
+  /** Values are literal (a values file Flux does not substitute). */
+  literal: boolean;
+  /** Clusters whose entries go in `clustermesh.config.clusters`. */
+  members: string[];
+  cluster?: string;
+}
+
+function ciliumTargets(
+  edits: EditSet,
+  mesh: MeshModel,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+): CiliumTarget[] {
+  const { cilium } = conventions;
+  if (cilium.valuesFile) {
+    return input.clusters.map(c => {
+      const file = clusterPath(cilium.valuesFile!, c.name);
+      edits.editor(file, `the Cilium values of ${c.name}`);
+      return {
+        file,
+        doc: 0,
+        root: [],
+        literal: true,
+        members: peersOf(mesh, c.name),
+        cluster: c.name,
+      };
+    });
+  }
+  const file = cilium.helmRelease.file;
+  const editor = edits.editor(file, 'the Cilium HelmRelease');
+  const doc = editor.findDocument(
+    v =>
+      v?.kind === 'HelmRelease' &&
+      v?.metadata?.name === cilium.helmRelease.name,
+  );
+  if (doc < 0)
+    throw new PlanError(file, `has no HelmRelease ${cilium.helmRelease.name}`);
+  return [
+    {
+      file,
+      doc,
+      root: ['spec', 'values'],
+      literal: false,
+      members: mesh.clusters.map(c => c.name),
+    },
+  ];
+}
+
+function planCilium(
+  edits: EditSet,
+  mesh: MeshModel,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+) {
+  const { variables, cilium } = conventions;
+  for (const target of ciliumTargets(edits, mesh, input, conventions)) {
+    const editor = edits.editor(target.file, 'the Cilium values');
+    const at = (...path: Array<string | number>) => [...target.root, ...path];
+    const inputCluster = input.clusters.find(c => c.name === target.cluster);
+    const lbIp = target.literal ? inputCluster!.ip : ref(variables.lbIp);
+    const fqdn = target.literal
+      ? resolvedFqdn(mesh, target.cluster!)
+      : ref(variables.fqdn);
+    if (target.literal && fqdn.includes('<secret:'))
+      throw new PlanError(
+        target.file,
+        `is not substituted by Flux, so it needs the FQDN of ${
+          target.cluster
+        } written out; set \`values\` for ${
+          fqdn.match(/<secret:([^>]+)>/)![1]
+        } in the conventions`,
+      );
+    const why = (text: string) => edits.reason(target.file, text);
+    if (
+      editor.get(
+        target.doc,
+        at('clustermesh', 'apiserver', 'service', 'type'),
+      ) !== 'LoadBalancer'
+    ) {
+      editor.setScalar(
+        target.doc,
+        at('clustermesh', 'apiserver', 'service', 'type'),
+        'LoadBalancer',
+      );
+      why(
+        'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
+      );
+    }
+    const annotations = (editor.get(
+      target.doc,
+      at('clustermesh', 'apiserver', 'service', 'annotations'),
+    ) ?? {}) as Record<string, unknown>;
+    if (annotations[cilium.lbIpamAnnotation] !== lbIp) {
+      editor.setEntries(
+        target.doc,
+        at('clustermesh', 'apiserver', 'service', 'annotations'),
+        {
+          [cilium.lbIpamAnnotation]: lbIp,
+        },
+      );
+      why(
+        `${cilium.lbIpamAnnotation}: ${lbIp}, so the service keeps the address the record points at`,
+      );
+    }
+    const sans = editor.get(
+      target.doc,
+      at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
+    );
+    const covered =
+      Array.isArray(sans) &&
+      sans.some(
+        s =>
+          s === fqdn ||
+          (typeof s === 'string' &&
+            s.startsWith('*.') &&
+            fqdn.endsWith(s.slice(1)) &&
+            !fqdn.slice(0, -s.length + 1).includes('.')),
+      );
+    if (!covered) {
+      editor.appendItem(
+        target.doc,
+        at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
+        fqdn,
+      );
+      why(`${fqdn} in the server certificate, since peers now connect by name`);
+    }
+    if (
+      editor.get(target.doc, at('clustermesh', 'config', 'enabled')) !== true
+    ) {
+      editor.setScalar(
+        target.doc,
+        at('clustermesh', 'config', 'enabled'),
+        true,
+      );
+    }
+    planPeers(
+      editor,
+      target,
+      at('clustermesh', 'config', 'clusters'),
+      mesh,
+      conventions,
+      why,
+    );
+  }
+}
+
+function planPeers(
+  editor: YamlTextEditor,
+  target: CiliumTarget,
+  path: YamlPath,
+  mesh: MeshModel,
+  conventions: MeshConventions,
+  why: (text: string) => void,
+) {
+  const port = conventions.cilium.apiserverPort;
+  const address = (peer: string) =>
+    target.literal
+      ? resolvedFqdn(mesh, peer)
+      : `\${${peerFqdnVariable(conventions, peer)}:=${ref(
+          conventions.variables.fqdn,
+        )}}`;
+  const current = editor.get(target.doc, path);
+  if (current && !Array.isArray(current) && typeof current === 'object') {
+    // The map form of clustermesh.config.clusters (name → entry).
+    for (const peer of target.members) {
+      const entry = (current as Record<string, any>)[peer];
+      if (entry?.address !== address(peer) || entry?.port !== port) {
+        editor.setEntries(target.doc, path, {
+          [peer]: { address: address(peer), port },
+        });
+        why(`${peer} reached by name at ${address(peer)}`);
+      }
+      if (entry?.ips) editor.deleteKey(target.doc, [...path, peer, 'ips']);
+    }
+    return;
+  }
+  const list = (Array.isArray(current) ? current : []) as any[];
+  for (const peer of target.members) {
+    const index = list.findIndex(e => e?.name === peer);
+    if (index < 0) {
+      editor.appendItem(target.doc, path, {
+        name: peer,
+        address: address(peer),
+        port,
+      });
+      why(`${peer} added to clustermesh.config.clusters, by name`);
+      continue;
+    }
+    if (list[index].address !== address(peer)) {
+      editor.setScalar(target.doc, [...path, index, 'address'], address(peer));
+      why(
+        `${peer} reached by name (${address(peer)})${
+          list[index].ips ? ' instead of by IP' : ''
+        }`,
+      );
+    }
+    if (list[index].port !== port)
+      editor.setScalar(target.doc, [...path, index, 'port'], port);
+    if (list[index].ips) editor.deleteKey(target.doc, [...path, index, 'ips']);
+  }
+}
+
+function planDnsEndpoint(
+  edits: EditSet,
+  conventions: MeshConventions,
+  type: 'A' | 'AAAA',
+) {
+  const { dnsEndpoint, variables, dns } = conventions;
+  const file = dnsEndpoint.file;
+  const endpoint: Record<string, unknown> = {
+    dnsName: ref(variables.fqdn),
+    recordType: type,
+    recordTTL: dns.ttl,
+    targets: [ref(variables.lbIp)],
+  };
+  if (dns.provider === 'cloudflare')
+    endpoint.providerSpecific = [
+      {
+        name: `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`,
+        value: 'false',
+      },
+    ];
+  const existing = edits.exists(file);
+  if (!existing) {
+    edits.created.set(
+      file,
+      `---\n${stringify(
+        {
+          apiVersion: 'externaldns.k8s.io/v1alpha1',
+          kind: 'DNSEndpoint',
+          metadata: {
+            name: dnsEndpoint.name,
+            namespace: dnsEndpoint.namespace,
+          },
+          spec: { endpoints: [endpoint] },
+        },
+        { lineWidth: 0 },
+      )}`,
+    );
+    edits.reason(
+      file,
+      `DNSEndpoint: ExternalDNS publishes ${ref(variables.fqdn)} → ${ref(
+        variables.lbIp,
+      )} for each cluster (Cloudflare "DNS only")`,
+    );
+    includeInKustomization(edits, file);
+    return;
+  }
+  const editor = edits.editor(file, 'the DNSEndpoint');
+  const doc = editor.findDocument(v => v?.kind === 'DNSEndpoint');
+  if (doc < 0) throw new PlanError(file, 'has no DNSEndpoint');
+  const endpoints = (editor.get(doc, ['spec', 'endpoints']) ?? []) as any[];
+  const index = endpoints.findIndex(e => e?.dnsName === endpoint.dnsName);
+  if (index < 0) {
+    editor.appendItem(doc, ['spec', 'endpoints'], endpoint);
+    edits.reason(
+      file,
+      `endpoint ${endpoint.dnsName} → ${ref(variables.lbIp)} added`,
+    );
+  } else {
+    const e = endpoints[index];
+    for (const key of ['recordType', 'recordTTL'] as const) {
+      if (e[key] !== endpoint[key]) {
+        editor.setScalar(
+          doc,
+          ['spec', 'endpoints', index, key],
+          endpoint[key] as any,
+        );
+        edits.reason(file, `${key} ${endpoint[key]}`);
+      }
+    }
+    const targets = endpoint.targets as string[];
+    if (
+      !Array.isArray(e.targets) ||
+      e.targets.length !== 1 ||
+      e.targets[0] !== targets[0]
+    ) {
+      if (Array.isArray(e.targets) && e.targets.length === 1)
+        editor.setScalar(
+          doc,
+          ['spec', 'endpoints', index, 'targets', 0],
+          targets[0],
+        );
+      else
+        throw new PlanError(
+          file,
+          `endpoint ${endpoint.dnsName} should have the single target ${targets[0]}; fix its targets by hand`,
+        );
+      edits.reason(file, `target ${targets[0]}`);
+    }
+  }
+  includeInKustomization(edits, file);
+}
+
+function includeInKustomization(edits: EditSet, file: string) {
+  const dir = dirnamePath(file);
+  const kustomization = [
+    'kustomization.yaml',
+    'kustomization.yml',
+    'Kustomization',
+  ]
+    .map(n => (dir ? `${dir}/${n}` : n))
+    .find(p => edits.exists(p));
+  if (!kustomization) return; // Flux generates one that takes every file
+  const editor = edits.editor(kustomization, 'the kustomization');
+  const base = file.slice(dir.length + 1);
+  const resources = editor.get(0, ['resources']);
+  if (
+    Array.isArray(resources) &&
+    resources.some(r => r === base || r === `./${base}`)
+  )
+    return;
+  editor.appendItem(0, ['resources'], base);
+  edits.reason(kustomization, `${base} included, so Flux applies it`);
+}
+
+function planRecordsDocument(
+  edits: EditSet,
+  conventions: MeshConventions,
+  records: MeshDnsRecord[],
+  input: MeshDnsChangeInput,
+  tree: RepoTree,
+) {
+  const file = conventions.dns.recordsDocument;
+  const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
+  const content = resource === 'cloudflare_record' ? 'value' : 'content';
+  const hcl = records
+    .map(r => {
+      const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
+      const name = r.fqdn.replace(
+        /<secret:[^>]+>/g,
+        m => `\${var.${m.slice(8, -1).toLowerCase()}}`,
+      );
+      return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
+        r.type
+      }"\n  ${content.padEnd(7)} = "${r.value}"\n  ttl     = ${
+        r.ttl
+      }\n  proxied = false # ClusterMesh is TLS to the API server: DNS only\n}`;
+    })
+    .join('\n\n');
+  const text = `# ClusterMesh DNS records\n\nManaged by \`clustermesh:dns:configure\` (manual mode): create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
+    .map(
+      r =>
+        `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`,
+    )
+    .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
+    resource === 'cloudflare_record' ? 'v4' : 'v5'
+  })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
+  if (textOf(tree, file) !== text) {
+    edits.created.set(file, text);
+    edits.reason(file, 'the records to create by hand (manual DNS mode)');
+  }
+}
+
+function summaryMarkdown(
+  edits: FileEdit[],
+  records: MeshDnsRecord[],
+  fixedRules: string[],
+  after: MeshReport,
+): string {
+  const out = [
+    '## ClusterMesh DNS',
+    '',
+    '| Cluster | FQDN | Type | IP | TTL |',
+    '|---|---|---|---|---|',
+    ...records.map(
+      r =>
+        `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`,
+    ),
+    '',
+    '### What changes and why',
+    '',
+  ];
+  if (!edits.length)
+    out.push('Nothing: the repository already says all of this.');
+  for (const e of edits) {
+    out.push(`- \`${e.path}\`${e.before === undefined ? ' (new)' : ''}`);
+    for (const r of e.reasons) out.push(`  - ${r}`);
+  }
+  out.push(
+    '',
+    '### Checks',
+    '',
+    fixedRules.length
+      ? `Now passing: ${fixedRules.map(r => `\`${r}\``).join(', ')}.`
+      : 'No check was failing before.',
+    `All ${after.summary.passed} checks pass on ${after.summary.clusters} clusters (${after.summary.warnings} warnings).`,
+    '',
+  );
+  return out.join('\n');
+}

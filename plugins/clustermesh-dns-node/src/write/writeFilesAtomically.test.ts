@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveInside, writeFilesAtomically } from './writeFilesAtomically';
+
+function repo() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-write-'));
+  fs.mkdirSync(path.join(dir, 'a'));
+  fs.writeFileSync(path.join(dir, 'a/old.yaml'), 'old\n');
+  return dir;
+}
+
+const listing = (dir: string): string[] =>
+  fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+
+describe('writeFilesAtomically', () => {
+  it('writes every file, creating folders, and counts the bytes', () => {
+    const dir = repo();
+    const bytes = writeFilesAtomically(dir, [
+      { path: 'a/old.yaml', after: 'new\n' },
+      { path: 'b/c/new.yaml', after: 'x: 1\n' },
+    ]);
+    expect(bytes).toBe(9);
+    expect(fs.readFileSync(path.join(dir, 'a/old.yaml'), 'utf8')).toBe('new\n');
+    expect(fs.readFileSync(path.join(dir, 'b/c/new.yaml'), 'utf8')).toBe(
+      'x: 1\n',
+    );
+    expect(listing(dir)).toEqual([
+      'a',
+      'a/old.yaml',
+      'b',
+      'b/c',
+      'b/c/new.yaml',
+    ]);
+  });
+
+  it('writes nothing when one path is refused', () => {
+    const dir = repo();
+    expect(() =>
+      writeFilesAtomically(dir, [
+        { path: 'a/old.yaml', after: 'new\n' },
+        { path: '../escape.yaml', after: 'x' },
+      ]),
+    ).toThrow('../escape.yaml: ".." is not allowed in paths');
+    expect(fs.readFileSync(path.join(dir, 'a/old.yaml'), 'utf8')).toBe('old\n');
+    expect(listing(dir)).toEqual(['a', 'a/old.yaml']);
+  });
+
+  it('restores what it replaced when a later write fails', () => {
+    const dir = repo();
+    // A folder where a file should go makes the second rename fail.
+    fs.mkdirSync(path.join(dir, 'a/blocked.yaml'));
+    fs.writeFileSync(path.join(dir, 'a/blocked.yaml/keep'), 'k');
+    expect(() =>
+      writeFilesAtomically(dir, [
+        { path: 'a/old.yaml', after: 'new\n' },
+        { path: 'n/new.yaml', after: 'new\n' },
+        { path: 'a/blocked.yaml', after: 'x' },
+      ]),
+    ).toThrow();
+    expect(fs.readFileSync(path.join(dir, 'a/old.yaml'), 'utf8')).toBe('old\n');
+    expect(listing(dir)).toEqual([
+      'a',
+      'a/blocked.yaml',
+      'a/blocked.yaml/keep',
+      'a/old.yaml',
+    ]);
+  });
+});
+
+describe('resolveInside', () => {
+  it.each([
+    ['/etc/passwd', /absolute paths are not allowed/],
+    ['a/../../x', /".." is not allowed/],
+    ['', /is not a file path/],
+  ])('refuses %j', (p, message) => {
+    expect(() => resolveInside(repo(), p)).toThrow(message);
+  });
+
+  it('refuses a symbolic link out of the repository', () => {
+    const dir = repo();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-out-'));
+    fs.symlinkSync(outside, path.join(dir, 'link'));
+    expect(() => resolveInside(dir, 'link/x.yaml')).toThrow(
+      'link/x.yaml: a symbolic link leads out of the repository',
+    );
+    expect(resolveInside(dir, './a/old.yaml')).toBe(
+      path.join(fs.realpathSync(dir), 'a/old.yaml'),
+    );
+  });
+});

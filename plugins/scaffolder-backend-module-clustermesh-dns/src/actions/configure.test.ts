@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createClustermeshDnsConfigureAction } from './configure';
+
+const examples = path.resolve(__dirname, '../../../../examples');
+
+function readAll(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of fs.readdirSync(dir, {
+    recursive: true,
+    encoding: 'utf8',
+  })) {
+    const full = path.join(dir, file);
+    if (fs.statSync(full).isFile()) out[file] = fs.readFileSync(full, 'utf8');
+  }
+  return out;
+}
+
+describe('clustermesh:dns:configure', () => {
+  const mockDir = createMockDirectory();
+  const action = createClustermeshDnsConfigureAction();
+  const storyClusters = [
+    { name: 'infra', ip: '10.25.11.100' },
+    { name: 'apps', ip: '10.25.11.120' },
+  ];
+
+  beforeEach(() => {
+    mockDir.clear();
+    fs.cpSync(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+      mockDir.resolve('gitops'),
+      { recursive: true },
+    );
+  });
+
+  function context(input: Record<string, unknown>, isDryRun = false) {
+    const ctx = createMockActionContext({
+      input: input as any,
+      workspacePath: mockDir.path,
+    });
+    jest.spyOn(ctx.logger, 'info');
+    // The mock takes no isDryRun option.
+    return Object.assign(ctx, { isDryRun });
+  }
+
+  it('writes the story change, outputs the summary, and writes nothing on a second run', async () => {
+    const ctx = context({
+      repoPath: 'gitops',
+      clusters: storyClusters,
+      outputPath: 'changes',
+    });
+    await action.handler(ctx);
+    const changed = [
+      'kubernetes/clusters/apps/cluster-settings.yaml',
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+      'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+      'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml',
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+    ];
+    expect(ctx.output).toHaveBeenCalledWith('changedPaths', changed);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'summary',
+      expect.stringContaining(
+        '| apps | `clustermesh-apps.<secret:SECRET_DOMAIN>` | A | 10.25.11.120 | 300 |',
+      ),
+    );
+    expect(ctx.output).toHaveBeenCalledWith('bytesWritten', expect.any(Number));
+    const after = readAll(mockDir.resolve('gitops'));
+    expect(after['kubernetes/clusters/infra/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"',
+    );
+    // Only the changed files in the output folder, with the same content.
+    const out = readAll(mockDir.resolve('changes'));
+    expect(Object.keys(out).sort()).toEqual(changed);
+    for (const p of changed) expect(out[p]).toBe(after[p]);
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^update kubernetes\/clusters\/infra\/cluster-settings\.yaml: /,
+      ),
+    );
+
+    const again = context({ repoPath: 'gitops', clusters: storyClusters });
+    await action.handler(again);
+    expect(again.output).toHaveBeenCalledWith('changedPaths', []);
+    expect(again.output).toHaveBeenCalledWith('bytesWritten', 0);
+    expect(readAll(mockDir.resolve('gitops'))).toEqual(after);
+  });
+
+  it('reports but writes nothing in a dry run', async () => {
+    const before = readAll(mockDir.resolve('gitops'));
+    const ctx = context({ repoPath: 'gitops', clusters: storyClusters }, true);
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'changedPaths',
+      expect.arrayContaining([
+        'kubernetes/clusters/infra/cluster-settings.yaml',
+      ]),
+    );
+    expect(readAll(mockDir.resolve('gitops'))).toEqual(before);
+  });
+
+  it.each([
+    [
+      { repoPath: '../outside', clusters: storyClusters },
+      /Invalid path input: \.\.\/outside: "\.\." is not allowed/,
+    ],
+    [
+      { repoPath: '/etc', clusters: storyClusters },
+      /absolute paths are not allowed/,
+    ],
+    [
+      { repoPath: 'gitops', outputPath: '../x', clusters: storyClusters },
+      /"\.\." is not allowed/,
+    ],
+    [
+      { repoPath: 'gitops', clusters: [{ name: 'infra', ip: '10.99.0.1' }] },
+      /clusters\[0\]\.ip: 10\.99\.0\.1 is outside the LB IPAM pools of infra/,
+    ],
+    [
+      {
+        repoPath: 'gitops',
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.100' },
+        ],
+      },
+      /clusters\[1\]\.ip: 10\.25\.11\.100 is also the IP of clusters\[0\]/,
+    ],
+    [
+      {
+        repoPath: 'gitops',
+        conventionsFile: 'missing.yaml',
+        clusters: storyClusters,
+      },
+      /missing\.yaml/,
+    ],
+  ])('refuses %j, changing no file', async (input, message) => {
+    const before = readAll(mockDir.path);
+    await expect(action.handler(context(input))).rejects.toThrow(message);
+    expect(readAll(mockDir.path)).toEqual(before);
+  });
+
+  it('refuses to edit a SOPS-encrypted settings file, saying which value belongs there', async () => {
+    const file = mockDir.resolve(
+      'gitops/kubernetes/clusters/infra/cluster-settings.yaml',
+    );
+    fs.appendFileSync(file, 'sops:\n  version: 3.9.0\n');
+    const before = readAll(mockDir.path);
+    await expect(
+      action.handler(context({ repoPath: 'gitops', clusters: storyClusters })),
+    ).rejects.toThrow(
+      /cluster-settings\.yaml: .*SOPS-encrypted.*the ClusterMesh settings of infra/,
+    );
+    expect(readAll(mockDir.path)).toEqual(before);
+  });
+});

@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'yaml';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  createMockDirectory,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import type { UrlReaderService } from '@backstage/backend-plugin-api';
+import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
+import { createPublishGithubPullRequestAction } from '@backstage/plugin-scaffolder-backend-module-github';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createClustermeshDnsConfigureAction } from './actions/configure';
+
+// The template's steps, run in order with the real fetch:plain and
+// publish:github:pull-request actions; msw stands in for the GitHub API.
+
+const examples = path.resolve(__dirname, '../../../examples');
+const template = yaml.parse(
+  fs.readFileSync(
+    path.join(examples, 'templates/clustermesh-dns/template.yaml'),
+    'utf8',
+  ),
+);
+const stepInput = (id: string) =>
+  template.spec.steps.find((s: any) => s.id === id).input;
+
+interface Recorded {
+  method: string;
+  path: string;
+  body: any;
+}
+
+describe('the ClusterMesh DNS template, end to end against a GitHub double', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+  const mockDir = createMockDirectory();
+  const integrations = ScmIntegrations.fromConfig(
+    new ConfigReader({
+      integrations: { github: [{ host: 'github.com', token: 'test-token' }] },
+    }),
+  );
+
+  function githubDouble(recorded: Recorded[]) {
+    let blob = 0;
+    const record = async (request: Request) => {
+      const url = new URL(request.url);
+      const body =
+        request.method === 'GET' ? undefined : await request.clone().json();
+      recorded.push({ method: request.method, path: url.pathname, body });
+      return body;
+    };
+    const api = 'https://api.github.com';
+    const repo = `${api}/repos/acme/gitops`;
+    // method, URL, status, response body (a function for per-call bodies)
+    const routes: Array<
+      ['get' | 'post', string, number, unknown | (() => unknown)]
+    > = [
+      [
+        'get',
+        repo,
+        200,
+        {
+          permissions: { push: true },
+          default_branch: 'main',
+          owner: { login: 'acme' },
+          name: 'gitops',
+        },
+      ],
+      [
+        'get',
+        `${repo}/commits`,
+        200,
+        [{ sha: 'base-sha', commit: { tree: { sha: 'base-tree' } } }],
+      ],
+      ['post', `${repo}/git/blobs`, 201, () => ({ sha: `blob-${++blob}` })],
+      ['post', `${repo}/git/trees`, 201, { sha: 'new-tree' }],
+      ['post', `${repo}/git/commits`, 201, { sha: 'new-commit' }],
+      ['post', `${repo}/git/refs`, 201, { ref: 'refs/heads/clustermesh-dns' }],
+      [
+        'post',
+        `${repo}/pulls`,
+        201,
+        {
+          number: 42,
+          html_url: 'https://github.com/acme/gitops/pull/42',
+          base: { ref: 'main' },
+        },
+      ],
+      ['post', `${api}/graphql`, 200, { data: { repository: { ref: null } } }],
+    ];
+    server.use(
+      ...routes.map(([method, url, status, body]) =>
+        http[method](url, async ({ request }) => {
+          await record(request);
+          return HttpResponse.json(typeof body === 'function' ? body() : body, {
+            status,
+          });
+        }),
+      ),
+      http.all('*', async ({ request }) => {
+        await record(request);
+        return HttpResponse.json(
+          { message: `unexpected ${request.method} ${request.url}` },
+          { status: 500 },
+        );
+      }),
+    );
+  }
+
+  /** A UrlReader serving the repository folder as GitHub's tree of main. */
+  function readerOf(repoDir: string): UrlReaderService {
+    return {
+      readUrl: jest.fn(),
+      search: jest.fn(),
+      readTree: jest.fn(async () => ({
+        etag: 'etag',
+        files: async () => [],
+        archive: async () => {
+          throw new Error('not used');
+        },
+        dir: async (options?: { targetDir?: string }) => {
+          fs.cpSync(repoDir, options!.targetDir!, { recursive: true });
+          return options!.targetDir!;
+        },
+      })),
+    } as unknown as UrlReaderService;
+  }
+
+  async function runTemplate(repoDir: string) {
+    mockDir.clear();
+    const recorded: Recorded[] = [];
+    githubDouble(recorded);
+    const workspacePath = mockDir.path;
+    const parameters = {
+      repoUrl: 'github.com?owner=acme&repo=gitops',
+      branch: 'main',
+      clusters: [
+        { name: 'infra', ip: '10.25.11.100' },
+        { name: 'apps', ip: '10.25.11.120' },
+      ],
+    };
+    const context = (input: any) => {
+      const ctx = createMockActionContext({ input, workspacePath });
+      return ctx;
+    };
+    const fetch = createFetchPlainAction({
+      reader: readerOf(repoDir),
+      integrations,
+    });
+    await fetch.handler(
+      context({
+        url: 'https://github.com/acme/gitops/tree/main',
+        targetPath: stepInput('fetch').targetPath,
+      }),
+    );
+    const configure = context({
+      ...stepInput('clustermesh-dns'),
+      clusters: parameters.clusters,
+      ttl: 300,
+      mode: 'externaldns',
+    });
+    await createClustermeshDnsConfigureAction().handler(configure);
+    const outputs = Object.fromEntries(
+      (configure.output as jest.Mock).mock.calls,
+    );
+    const publishInput = stepInput('publish-github');
+    const publish = context({
+      ...publishInput,
+      repoUrl: parameters.repoUrl,
+      targetBranchName: parameters.branch,
+      description: outputs.summary,
+    });
+    await createPublishGithubPullRequestAction({ integrations }).handler(
+      publish,
+    );
+    return { recorded, outputs, publish };
+  }
+
+  it('sends one blob per changed file, a tree, a commit, the branch and the pull request with the summary', async () => {
+    const { recorded, outputs, publish } = await runTemplate(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+    );
+    const blobs = recorded.filter(
+      r => r.method === 'POST' && r.path.endsWith('/git/blobs'),
+    );
+    expect(blobs).toHaveLength(outputs.changedPaths.length);
+    const tree = recorded.find(r => r.path.endsWith('/git/trees'))!;
+    expect(tree.body.tree.map((t: any) => t.path).sort()).toEqual(
+      [...outputs.changedPaths].sort(),
+    );
+    expect(
+      recorded.find(r => r.path.endsWith('/git/commits'))!.body,
+    ).toMatchObject({ tree: 'new-tree', parents: ['base-sha'] });
+    expect(
+      recorded.find(r => r.path.endsWith('/git/refs'))!.body,
+    ).toMatchObject({ ref: 'refs/heads/clustermesh-dns', sha: 'new-commit' });
+    const pull = recorded.find(r => r.path.endsWith('/pulls'))!;
+    expect(pull.body).toMatchObject({
+      head: 'acme:clustermesh-dns',
+      base: 'main',
+      body: outputs.summary,
+    });
+    expect(pull.body.body).toContain(
+      '| infra | `clustermesh-infra.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+    );
+    expect(publish.output).toHaveBeenCalledWith(
+      'remoteUrl',
+      'https://github.com/acme/gitops/pull/42',
+    );
+  });
+
+  it('makes as many requests for a repository 100 times larger', async () => {
+    const small = await runTemplate(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+    );
+    const large = createMockDirectory();
+    fs.cpSync(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+      large.path,
+      {
+        recursive: true,
+      },
+    );
+    for (let i = 0; i < 2000; i++)
+      large.addContent({
+        [`apps/team-${
+          i % 40
+        }/app-${i}.yaml`]: `kind: ConfigMap\nmetadata:\n  name: app-${i}\n`,
+      });
+    const big = await runTemplate(large.path);
+    expect(big.recorded.map(r => `${r.method} ${r.path}`)).toEqual(
+      small.recorded.map(r => `${r.method} ${r.path}`),
+    );
+  });
+});
+
+describe('the template file', () => {
+  const action = createClustermeshDnsConfigureAction();
+  const inputSchema = action.schema?.input as any;
+
+  it('gives the action only inputs its schema knows, and is in the app catalog', () => {
+    const step = template.spec.steps.find(
+      (s: any) => s.action === 'clustermesh:dns:configure',
+    );
+    const known = Object.keys(inputSchema.properties);
+    expect(known).toEqual(expect.arrayContaining(Object.keys(step.input)));
+    expect(template.spec.steps.map((s: any) => s.action)).toEqual([
+      'fetch:plain',
+      'fetch:plain',
+      'clustermesh:dns:configure',
+      'publish:github:pull-request',
+      'publish:gitlab:merge-request',
+    ]);
+    const appConfig = fs.readFileSync(
+      path.resolve(__dirname, '../../../app-config.yaml'),
+      'utf8',
+    );
+    expect(appConfig).toContain(
+      'target: ../../examples/templates/clustermesh-dns/template.yaml',
+    );
+  });
+
+  it('describes every input field of the action', () => {
+    for (const [name, field] of Object.entries<any>(inputSchema.properties))
+      expect([name, typeof field.description]).toEqual([name, 'string']);
+  });
+});
