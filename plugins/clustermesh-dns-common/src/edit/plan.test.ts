@@ -55,6 +55,28 @@ function changedLines(before: string | undefined, after: string) {
   return { removed, added };
 }
 
+/** `kubectl kustomize` (with Flux's load restrictor) of folders of a tree. */
+function kubectlBuild(files: Record<string, string>, paths: string[]) {
+  const dir = writeFolder(files);
+  try {
+    return paths.map(p => {
+      const result = spawnSync(
+        'kubectl',
+        [
+          'kustomize',
+          '--load-restrictor',
+          'LoadRestrictionsNone',
+          path.join(dir, p),
+        ],
+        { encoding: 'utf8' },
+      );
+      return { status: result.status, stderr: result.stderr };
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const ksConventions = parseConventions(
   readFolder(path.resolve(__dirname, '../../fixtures/ks-layout'))[
     '.clustermesh-dns.yaml'
@@ -202,36 +224,36 @@ describe('planMeshDnsChange on the story repository', () => {
   }
   (kubectl ? describe : describe.skip)('with kubectl on PATH', () => {
     it('leaves trees that kubectl kustomize builds', () => {
-      const dir = writeFolder(after);
-      try {
-        for (const p of [
+      expect(
+        kubectlBuild(after, [
           'kubernetes/infrastructure',
           'kubernetes/clusters/infra',
           'kubernetes/clusters/apps',
-        ]) {
-          const result = spawnSync(
-            'kubectl',
-            [
-              'kustomize',
-              '--load-restrictor',
-              'LoadRestrictionsNone',
-              path.join(dir, p),
-            ],
-            { encoding: 'utf8' },
-          );
-          expect(result.stderr).toBe('');
-          expect(result.status).toBe(0);
-        }
-        expect(
-          spawnSync(
-            'kubectl',
-            ['kustomize', path.join(dir, 'kubernetes/infrastructure')],
-            { encoding: 'utf8' },
-          ).stdout,
-        ).toContain('kind: DNSEndpoint');
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+        ]),
+      ).toEqual([0, 0, 0].map(() => ({ status: 0, stderr: '' })));
+    });
+
+    it('leaves the other layout and a three-cluster mesh buildable too', () => {
+      const ks = applied(
+        filesOf(fixtureTree('ks-layout')),
+        { clusters: [{ name: 'us1', ip: '10.30.0.43' }] },
+        ksConventions,
+      );
+      expect(ks.plan.problems).toEqual([]);
+      expect(ks.plan.edits.length).toBeGreaterThan(0);
+      expect(kubectlBuild(ks.after, ['kubernetes/apps'])).toEqual([
+        { status: 0, stderr: '' },
+      ]);
+      const mesh = applied(generateSyntheticMesh({ clusters: 3 }), {
+        clusters: [{ name: 'c003', ip: '10.64.0.40' }],
+      });
+      expect(mesh.plan.edits.length).toBeGreaterThan(0);
+      expect(
+        kubectlBuild(mesh.after, [
+          'kubernetes/infrastructure',
+          'kubernetes/clusters/c003',
+        ]),
+      ).toEqual([0, 0].map(() => ({ status: 0, stderr: '' })));
     });
   });
 });
