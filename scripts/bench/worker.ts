@@ -12,6 +12,8 @@ import {
   envsubst,
   generateSyntheticMesh,
   planMeshDnsChange,
+  syntheticClusterAddress,
+  syntheticClusterName,
   validateMesh,
 } from '../../plugins/clustermesh-dns-common/src';
 import {
@@ -25,7 +27,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-const clusterName = (i: number) => `c${String(i).padStart(3, '0')}`;
 
 function validateTask(n: number) {
   const files = generateSyntheticMesh({ clusters: n });
@@ -75,7 +76,7 @@ function pipelineTask(n: number, dir: string) {
   const start = performance.now();
   let selected = 0;
   for (let i = 1; i <= n; i++) {
-    const cluster = clusterName(i);
+    const cluster = syntheticClusterName(i);
     const kustomize = (p: string) =>
       execFileSync(
         'kubectl',
@@ -119,13 +120,11 @@ function pipelineTask(n: number, dir: string) {
 function configureTask(n: number, dir: string) {
   writeTask(n, dir);
   const input = {
-    clusters: Array.from({ length: n }, (_, i) => {
-      const value = i * 16 + 2; // the generator's pools are /28s from 10.64.0.0
-      return {
-        name: clusterName(i + 1),
-        ip: `10.64.${Math.floor(value / 256)}.${value % 256}`,
-      };
-    }),
+    // every cluster moves to address 2 of its pool (the generator wrote 1)
+    clusters: Array.from({ length: n }, (_, i) => ({
+      name: syntheticClusterName(i + 1),
+      ip: syntheticClusterAddress(i + 1, 2),
+    })),
   };
   const run = () => {
     const start = performance.now();

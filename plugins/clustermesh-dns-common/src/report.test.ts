@@ -6,9 +6,8 @@ import {
 } from './model/conventions';
 import { createRepoTree } from './tree/RepoTree';
 import { generateSyntheticMesh } from './testing/syntheticMesh';
-import { exampleTree, fixtureTree, readFolder } from './__testUtils__/trees';
+import { exampleTree, fixtureFiles, fixtureTree } from './__testUtils__/trees';
 import { rules } from './rules/catalog';
-import path from 'node:path';
 
 const failingRules = (report: ReturnType<typeof validateMesh>) =>
   [
@@ -90,7 +89,7 @@ describe('validateMesh', () => {
   });
 
   it('passes every rule on the per-component ks.yaml layout with its own conventions', () => {
-    const files = readFolder(path.resolve(__dirname, '../fixtures/ks-layout'));
+    const files = fixtureFiles('ks-layout');
     const report = validateMesh(
       createRepoTree(files),
       parseConventions(files['.clustermesh-dns.yaml']),
@@ -228,11 +227,7 @@ describe('validateMesh', () => {
         files['kubernetes/apps/network/clustermesh-dns/ks.yaml'] +=
           '  patches:\n    - patch: |\n        - op: add\n          path: /metadata/labels/x\n          value: y\n';
       }),
-      parseConventions(
-        readFolder(path.resolve(__dirname, '../fixtures/ks-layout'))[
-          '.clustermesh-dns.yaml'
-        ],
-      ),
+      parseConventions(fixtureFiles('ks-layout')['.clustermesh-dns.yaml']),
     );
     expect(report.notEvaluated.map(f => f.message)).toEqual([
       'kubernetes/apps/network/clustermesh-dns/ks.yaml:19 Kustomization flux-system/clustermesh-dns uses spec.patches, which this engine does not evaluate; its objects may differ from what Flux applies',

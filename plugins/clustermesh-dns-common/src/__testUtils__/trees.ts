@@ -22,12 +22,22 @@ export function readFolder(dir: string): Record<string, string> {
   return files;
 }
 
+/** The files of an example repository of `examples/`. */
+export function exampleFiles(name: string): Record<string, string> {
+  return readFolder(path.join(monorepoRoot, 'examples', name));
+}
+
+/** The files of a fixture of this package. */
+export function fixtureFiles(name: string): Record<string, string> {
+  return readFolder(path.resolve(__dirname, '../../fixtures', name));
+}
+
 /** An example repository of `examples/` as a tree, with optional edits. */
 export function exampleTree(
   name: string,
   edit?: (files: Record<string, string>) => void,
 ): RepoTree {
-  const files = readFolder(path.join(monorepoRoot, 'examples', name));
+  const files = exampleFiles(name);
   edit?.(files);
   return createRepoTree(files);
 }
@@ -37,7 +47,7 @@ export function fixtureTree(
   name: string,
   edit?: (files: Record<string, string>) => void,
 ): RepoTree {
-  const files = readFolder(path.resolve(__dirname, '../../fixtures', name));
+  const files = fixtureFiles(name);
   edit?.(files);
   return createRepoTree(files);
 }

@@ -3,17 +3,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
 import fc from 'fast-check';
-import { createRepoTree, RepoTree } from '../tree/RepoTree';
+import { createRepoTree } from '../tree/RepoTree';
 import {
   defaultConventions,
   MeshConventions,
   parseConventions,
 } from '../model/conventions';
-import { generateSyntheticMesh } from '../testing/syntheticMesh';
 import {
-  exampleTree,
-  fixtureTree,
-  readFolder,
+  generateSyntheticMesh,
+  syntheticClusterAddress,
+  syntheticClusterName,
+} from '../testing/syntheticMesh';
+import {
+  exampleFiles,
+  fixtureFiles,
   writeFolder,
 } from '../__testUtils__/trees';
 import { MeshDnsChangeInput, planMeshDnsChange } from './plan';
@@ -24,12 +27,6 @@ const storyInput: MeshDnsChangeInput = {
     { name: 'apps', ip: '10.25.11.120' },
   ],
 };
-
-function filesOf(tree: RepoTree): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of tree.paths()) out[p] = new TextDecoder().decode(tree.read(p));
-  return out;
-}
 
 /** The tree with a plan's edits applied. */
 function applied(
@@ -78,15 +75,11 @@ function kubectlBuild(files: Record<string, string>, paths: string[]) {
 }
 
 const ksConventions = parseConventions(
-  readFolder(path.resolve(__dirname, '../../fixtures/ks-layout'))[
-    '.clustermesh-dns.yaml'
-  ],
+  fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
 );
 
 describe('planMeshDnsChange on the story repository', () => {
-  const before = filesOf(
-    exampleTree('templates/clustermesh-dns/gitops-repo-before'),
-  );
+  const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const { plan, after } = applied(before, storyInput);
 
   it('plans the story change, which passes every rule', () => {
@@ -235,7 +228,7 @@ describe('planMeshDnsChange on the story repository', () => {
 
     it('leaves the other layout and a three-cluster mesh buildable too', () => {
       const ks = applied(
-        filesOf(fixtureTree('ks-layout')),
+        fixtureFiles('ks-layout'),
         { clusters: [{ name: 'us1', ip: '10.30.0.43' }] },
         ksConventions,
       );
@@ -260,7 +253,7 @@ describe('planMeshDnsChange on the story repository', () => {
 
 describe('planMeshDnsChange on other layouts', () => {
   it('updates an existing LB IP in place in the ks.yaml layout, values file and settings', () => {
-    const before = filesOf(fixtureTree('ks-layout'));
+    const before = fixtureFiles('ks-layout');
     const { plan, after } = applied(
       before,
       { clusters: [{ name: 'eu1', ip: '10.30.0.11' }] },
@@ -337,10 +330,8 @@ describe('planMeshDnsChange on other layouts', () => {
           const input: MeshDnsChangeInput = {
             ttl,
             clusters: [...chosen].map(([i, offset]) => ({
-              name: `c${String(i).padStart(3, '0')}`,
-              ip: `10.64.${Math.floor(((i - 1) * 16 + offset) / 256)}.${
-                ((i - 1) * 16 + offset) % 256
-              }`,
+              name: syntheticClusterName(i),
+              ip: syntheticClusterAddress(i, offset),
             })),
           };
           const { plan, after } = applied(files, input);
@@ -358,9 +349,7 @@ describe('planMeshDnsChange on other layouts', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
-  const before = filesOf(
-    exampleTree('templates/clustermesh-dns/gitops-repo-before'),
-  );
+  const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const ip = (infra: string, apps = '10.25.11.120') => ({
     clusters: [
       { name: 'infra', ip: infra },

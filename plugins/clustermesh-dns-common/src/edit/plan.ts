@@ -1,5 +1,11 @@
 import { stringify } from 'yaml';
-import { RepoTree, TreeIndex, dirnamePath } from '../tree/RepoTree';
+import {
+  dirnamePath,
+  overlayTree,
+  RepoTree,
+  TreeIndex,
+} from '../tree/RepoTree';
+import { envsubst } from '../flux/envsubst';
 import { decodeText } from '../yaml/documents';
 import { YamlEditError, YamlPath, YamlTextEditor } from '../yaml/edit';
 import {
@@ -9,7 +15,13 @@ import {
   rangeContains,
   recordTypeFor,
 } from '../net/ip';
-import { clusterNameProblem, hostnameProblem } from '../net/names';
+import {
+  certificateNameCovers,
+  clusterNameProblem,
+  hostnameProblem,
+  secretPlaceholder,
+  secretPlaceholderPattern,
+} from '../net/names';
 import {
   clusterPath,
   fqdnTemplateFor,
@@ -82,16 +94,7 @@ class PlanError extends Error {
   }
 }
 
-/** A tree with some files replaced. */
-function overlay(tree: RepoTree, files: Map<string, string>): RepoTree {
-  const encoder = new TextEncoder();
-  const paths = [...new Set([...tree.paths(), ...files.keys()])].sort();
-  return {
-    paths: () => paths,
-    read: p => (files.has(p) ? encoder.encode(files.get(p)!) : tree.read(p)),
-  };
-}
-
+/** The text of a file, or undefined when the tree has none. */
 function textOf(tree: RepoTree, path: string): string | undefined {
   const bytes = tree.read(path);
   if (!bytes) return undefined;
@@ -107,13 +110,24 @@ class EditSet {
   readonly editors = new Map<string, YamlTextEditor>();
   readonly created = new Map<string, string>();
   readonly reasons = new Map<string, Set<string>>();
+  /** Each file's text before the change, read once. */
+  readonly #before = new Map<string, string | undefined>();
+  readonly #paths: ReadonlySet<string>;
 
-  constructor(private readonly tree: RepoTree) {}
+  constructor(private readonly tree: RepoTree) {
+    this.#paths = new Set(tree.paths());
+  }
+
+  before(path: string): string | undefined {
+    if (!this.#before.has(path))
+      this.#before.set(path, textOf(this.tree, path));
+    return this.#before.get(path);
+  }
 
   editor(path: string, purpose: string): YamlTextEditor {
     let editor = this.editors.get(path);
     if (!editor) {
-      const text = textOf(this.tree, path);
+      const text = this.before(path);
       if (text === undefined) {
         throw new PlanError(path, `does not exist; it should hold ${purpose}`);
       }
@@ -134,7 +148,7 @@ class EditSet {
   }
 
   exists(path: string): boolean {
-    return this.editors.has(path) || this.tree.read(path) !== undefined;
+    return this.#paths.has(path);
   }
 
   reason(path: string, why: string) {
@@ -152,7 +166,7 @@ class EditSet {
     ];
     const out: FileEdit[] = [];
     for (const [path, after] of written) {
-      const before = textOf(this.tree, path);
+      const before = this.before(path);
       if (after !== before)
         out.push({
           path,
@@ -226,12 +240,7 @@ function checkInput(
     }
     if (address) addresses[i] = address;
     if (!nameProblem) {
-      const fqdnProblem = hostnameProblem(
-        fqdnTemplateFor(conventions, c.name).replace(
-          /\$\{[^}]+\}/g,
-          'example.com',
-        ),
-      );
+      const fqdnProblem = hostnameProblem(resolvedFqdn(conventions, c.name));
       if (fqdnProblem)
         problems.push({
           field: `${field}.name`,
@@ -299,7 +308,7 @@ export function planMeshDnsChange(
   const ttl = conventions.dns.ttl;
   const records: MeshDnsRecord[] = input.clusters.map((c, i) => ({
     cluster: c.name,
-    fqdn: resolvedFqdn(before, c.name),
+    fqdn: resolvedFqdn(conventions, c.name),
     type: recordTypeFor(addresses[i].family),
     value: addresses[i].text,
     ttl,
@@ -345,7 +354,7 @@ export function planMeshDnsChange(
     planCilium(edits, before, input, conventions);
     if (conventions.dns.mode === 'externaldns')
       planDnsEndpoint(edits, conventions, records[0].type);
-    else planRecordsDocument(edits, conventions, records, input, tree);
+    else planRecordsDocument(edits, conventions, records, input);
   } catch (error) {
     if (error instanceof PlanError)
       return empty([{ field: error.field, message: error.message }]);
@@ -357,7 +366,7 @@ export function planMeshDnsChange(
   const fileEdits = edits.edits();
   const after = reportFromModel(
     buildMeshModel(
-      overlay(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
+      overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
       conventions,
     ),
   );
@@ -398,19 +407,20 @@ export function planMeshDnsChange(
   };
 }
 
-function resolvedFqdn(mesh: MeshModel, cluster: string): string {
-  const template = fqdnTemplateFor(mesh.conventions, cluster);
-  return template.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
-    (_, name) => mesh.conventions.values[name] ?? `<secret:${name}>`,
+/** A cluster's FQDN as Flux inserts it; secret parts as `<secret:NAME>`. */
+function resolvedFqdn(conventions: MeshConventions, cluster: string): string {
+  const template = fqdnTemplateFor(conventions, cluster);
+  const result = envsubst(
+    template,
+    name => conventions.values[name] ?? secretPlaceholder(name),
+    { strict: false },
   );
+  return result.ok ? result.output : template;
 }
 
+/** The peers of a cluster, as the model has them (configured or all others). */
 function peersOf(mesh: MeshModel, cluster: string): string[] {
-  return (
-    mesh.conventions.peers?.[cluster] ??
-    mesh.clusters.map(c => c.name).filter(n => n !== cluster)
-  );
+  return mesh.byName.get(cluster)!.peers.map(p => p.peer);
 }
 
 function planSettings(
@@ -427,20 +437,15 @@ function planSettings(
       ? cluster.settingsLocation.file
       : clusterPath(settings.file, c.name);
     const editor = edits.editor(file, `the ClusterMesh settings of ${c.name}`);
-    const doc = editor.findDocument(
-      v => v?.kind === 'ConfigMap' && v?.metadata?.name === settings.configMap,
-    );
+    const doc = editor.findDocument('ConfigMap', settings.configMap);
     if (doc < 0)
       throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
     const entries: Record<string, string> = {
       [variables.fqdn]: fqdnTemplateFor(conventions, c.name),
       [variables.lbIp]: addresses[i].text,
     };
-    for (const peer of peersOf(mesh, c.name))
-      entries[peerFqdnVariable(conventions, peer)] = fqdnTemplateFor(
-        conventions,
-        peer,
-      );
+    for (const { peer, variable } of cluster.peers)
+      entries[variable] = fqdnTemplateFor(conventions, peer);
     const data = (editor.get(doc, ['data']) ?? {}) as Record<string, unknown>;
     for (const [key, value] of Object.entries(entries)) {
       if (data[key] !== value) {
@@ -490,11 +495,7 @@ function ciliumTargets(
   }
   const file = cilium.helmRelease.file;
   const editor = edits.editor(file, 'the Cilium HelmRelease');
-  const doc = editor.findDocument(
-    v =>
-      v?.kind === 'HelmRelease' &&
-      v?.metadata?.name === cilium.helmRelease.name,
-  );
+  const doc = editor.findDocument('HelmRelease', cilium.helmRelease.name);
   if (doc < 0)
     throw new PlanError(file, `has no HelmRelease ${cilium.helmRelease.name}`);
   return [
@@ -521,16 +522,15 @@ function planCilium(
     const inputCluster = input.clusters.find(c => c.name === target.cluster);
     const lbIp = target.literal ? inputCluster!.ip : ref(variables.lbIp);
     const fqdn = target.literal
-      ? resolvedFqdn(mesh, target.cluster!)
+      ? resolvedFqdn(conventions, target.cluster!)
       : ref(variables.fqdn);
-    if (target.literal && fqdn.includes('<secret:'))
+    const secret = target.literal
+      ? [...fqdn.matchAll(secretPlaceholderPattern)][0]?.[1]
+      : undefined;
+    if (secret)
       throw new PlanError(
         target.file,
-        `is not substituted by Flux, so it needs the FQDN of ${
-          target.cluster
-        } written out; set \`values\` for ${
-          fqdn.match(/<secret:([^>]+)>/)![1]
-        } in the conventions`,
+        `is not substituted by Flux, so it needs the FQDN of ${target.cluster} written out; set \`values\` for ${secret} in the conventions`,
       );
     const why = (text: string) => edits.reason(target.file, text);
     if (
@@ -569,15 +569,7 @@ function planCilium(
       at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
     );
     const covered =
-      Array.isArray(sans) &&
-      sans.some(
-        s =>
-          s === fqdn ||
-          (typeof s === 'string' &&
-            s.startsWith('*.') &&
-            fqdn.endsWith(s.slice(1)) &&
-            !fqdn.slice(0, -s.length + 1).includes('.')),
-      );
+      Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
     if (!covered) {
       editor.appendItem(
         target.doc,
@@ -599,7 +591,6 @@ function planCilium(
       editor,
       target,
       at('clustermesh', 'config', 'clusters'),
-      mesh,
       conventions,
       why,
     );
@@ -610,14 +601,13 @@ function planPeers(
   editor: YamlTextEditor,
   target: CiliumTarget,
   path: YamlPath,
-  mesh: MeshModel,
   conventions: MeshConventions,
   why: (text: string) => void,
 ) {
   const port = conventions.cilium.apiserverPort;
   const address = (peer: string) =>
     target.literal
-      ? resolvedFqdn(mesh, peer)
+      ? resolvedFqdn(conventions, peer)
       : `\${${peerFqdnVariable(conventions, peer)}:=${ref(
           conventions.variables.fqdn,
         )}}`;
@@ -709,7 +699,7 @@ function planDnsEndpoint(
     return;
   }
   const editor = edits.editor(file, 'the DNSEndpoint');
-  const doc = editor.findDocument(v => v?.kind === 'DNSEndpoint');
+  const doc = editor.findDocument('DNSEndpoint');
   if (doc < 0) throw new PlanError(file, 'has no DNSEndpoint');
   const endpoints = (editor.get(doc, ['spec', 'endpoints']) ?? []) as any[];
   const index = endpoints.findIndex(e => e?.dnsName === endpoint.dnsName);
@@ -781,7 +771,6 @@ function planRecordsDocument(
   conventions: MeshConventions,
   records: MeshDnsRecord[],
   input: MeshDnsChangeInput,
-  tree: RepoTree,
 ) {
   const file = conventions.dns.recordsDocument;
   const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
@@ -790,8 +779,8 @@ function planRecordsDocument(
     .map(r => {
       const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
       const name = r.fqdn.replace(
-        /<secret:[^>]+>/g,
-        m => `\${var.${m.slice(8, -1).toLowerCase()}}`,
+        secretPlaceholderPattern,
+        (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
       );
       return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
         r.type
@@ -808,7 +797,7 @@ function planRecordsDocument(
     .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
     resource === 'cloudflare_record' ? 'v4' : 'v5'
   })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
-  if (textOf(tree, file) !== text) {
+  if (edits.before(file) !== text) {
     edits.created.set(file, text);
     edits.reason(file, 'the records to create by hand (manual DNS mode)');
   }

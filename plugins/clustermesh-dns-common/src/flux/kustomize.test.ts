@@ -30,6 +30,14 @@ const engineFor = (files: Record<string, string>) => {
   const tree = createRepoTree(files);
   return new KustomizeEngine(new TreeIndex(tree), new YamlFileCache(tree));
 };
+/** A Flux renderer with kustomize-controller's defaults. */
+const rendererFor = (tree: RepoTree) =>
+  new FluxRenderer(new TreeIndex(tree), new YamlFileCache(tree), {
+    strictSubstitution: true,
+    substituteAlways: false,
+    sourceNames: ['flux-system'],
+    knownValues: {},
+  });
 const k = (...resources: string[]) =>
   `resources:\n${resources.map(r => `  - ${r}\n`).join('')}`;
 const cm = (name: string, ns?: string) =>
@@ -145,16 +153,7 @@ describe('Flux generated kustomizations', () => {
       'c/unit/u.yaml': cm('u'),
       'c/unit/ignored.yaml': cm('ignored'),
     });
-    const renderer = new FluxRenderer(
-      new TreeIndex(tree),
-      new YamlFileCache(tree),
-      {
-        strictSubstitution: true,
-        substituteAlways: false,
-        sourceNames: ['flux-system'],
-        knownValues: {},
-      },
-    );
+    const renderer = rendererFor(tree);
     expect(renderer.buildPath('c').objects.map(o => o.name)).toEqual([
       'a',
       'b',
@@ -168,16 +167,7 @@ describe('Flux generated kustomizations', () => {
       'c/values.yaml': 'replicas: 3\n',
       'c/a.yaml': cm('a'),
     });
-    const renderer = new FluxRenderer(
-      new TreeIndex(tree),
-      new YamlFileCache(tree),
-      {
-        strictSubstitution: true,
-        substituteAlways: false,
-        sourceNames: ['flux-system'],
-        knownValues: {},
-      },
-    );
+    const renderer = rendererFor(tree);
     const result = renderer.buildPath('c');
     expect(result.ok).toBe(false);
     expect(result.findings[0].message).toMatch(

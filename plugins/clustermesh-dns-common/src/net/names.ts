@@ -74,3 +74,19 @@ export function clusterNameProblem(name: string): string | undefined {
 export function variableSegment(cluster: string): string {
   return cluster.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
+
+/**
+ * Whether a certificate name (an `extraDnsNames` entry) covers a host name:
+ * equal, or a `*.` wildcard for exactly one label.
+ *
+ * @public
+ */
+export function certificateNameCovers(name: unknown, fqdn: string): boolean {
+  if (typeof name !== 'string') return false;
+  const host = fqdn.replace(/\.$/, '');
+  return (
+    name === host ||
+    (name.startsWith('*.') &&
+      host.slice(host.indexOf('.') + 1) === name.slice(2))
+  );
+}

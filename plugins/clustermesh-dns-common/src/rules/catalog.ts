@@ -1,5 +1,9 @@
 import { formatLocation, SourceLocation } from '../yaml/documents';
-import { clusterNameProblem, hostnameProblem } from '../net/names';
+import {
+  certificateNameCovers,
+  clusterNameProblem,
+  hostnameProblem,
+} from '../net/names';
 import {
   describeInvalidIp,
   IpRange,
@@ -1137,11 +1141,7 @@ export const rules: RuleDefinition[] = [
             ];
       }
       const fqdn = c.fqdn.value.replace(/\.$/, '');
-      const matches = (n: string) =>
-        n === fqdn ||
-        (n.startsWith('*.') &&
-          fqdn.slice(fqdn.indexOf('.') + 1) === n.slice(2));
-      return list.some(matches)
+      return list.some(n => certificateNameCovers(n, fqdn))
         ? [
             r.pass(
               `the server certificate names ${fqdn}`,

@@ -11,7 +11,28 @@ export interface SyntheticMeshOptions {
   poolBase?: string;
 }
 
-const pad = (i: number) => String(i).padStart(3, '0');
+/** The default name of synthetic cluster i (1-based): `c001`, `c002`, ... @public */
+export const syntheticClusterName = (i: number) =>
+  `c${String(i).padStart(3, '0')}`;
+
+const defaultPoolBase = '10.64.0.0';
+
+/**
+ * Address `offset` (0-15) of the /28 pool of synthetic cluster i (1-based);
+ * offset 1 is the LB IP the generator writes.
+ *
+ * @public
+ */
+export function syntheticClusterAddress(
+  i: number,
+  offset: number,
+  poolBase = defaultPoolBase,
+): string {
+  const base = parseIpAddress(poolBase);
+  if (!base) throw new Error(`poolBase ${poolBase} is not an address`);
+  return addressAt(base.family, base.value + BigInt((i - 1) * 16 + offset))
+    .text;
+}
 
 /**
  * A synthetic GitOps repository in the story's layout, with every rule
@@ -25,19 +46,15 @@ const pad = (i: number) => String(i).padStart(3, '0');
 export function generateSyntheticMesh(
   options: SyntheticMeshOptions,
 ): Record<string, string> {
-  const name = options.name ?? ((i: number) => `c${pad(i)}`);
-  const base = parseIpAddress(options.poolBase ?? '10.64.0.0');
-  if (!base) throw new Error(`poolBase ${options.poolBase} is not an address`);
-  const clusters = Array.from({ length: options.clusters }, (_, i) => {
-    const first = base.value + BigInt(i * 16);
-    return {
-      name: name(i + 1),
-      id: i + 1,
-      start: addressAt(base.family, first).text,
-      stop: addressAt(base.family, first + 15n).text,
-      lbIp: addressAt(base.family, first + 1n).text,
-    };
-  });
+  const name = options.name ?? syntheticClusterName;
+  const poolBase = options.poolBase ?? defaultPoolBase;
+  const clusters = Array.from({ length: options.clusters }, (_, i) => ({
+    name: name(i + 1),
+    id: i + 1,
+    start: syntheticClusterAddress(i + 1, 0, poolBase),
+    stop: syntheticClusterAddress(i + 1, 15, poolBase),
+    lbIp: syntheticClusterAddress(i + 1, 1, poolBase),
+  }));
   const files: Record<string, string> = {};
   const k = (resources: string[]) =>
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources

@@ -54,9 +54,13 @@ export class YamlTextEditor {
     this.#eol = text.includes('\r\n') ? '\r\n' : '\n';
   }
 
-  /** Index of the first document whose root matches. */
-  findDocument(match: (value: any) => boolean): number {
-    return this.#docs.findIndex(d => match(d.toJS({ maxAliasCount: 100 })));
+  /** Index of the first document of this kind (and name), or -1. */
+  findDocument(kind: string, name?: string): number {
+    return this.#docs.findIndex(
+      d =>
+        d.get('kind') === kind &&
+        (name === undefined || d.getIn(['metadata', 'name']) === name),
+    );
   }
 
   get documentCount(): number {
