@@ -1,4 +1,14 @@
-import { lineAtPath, parseYamlFile, parseYamlText } from './documents';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import {
+  lineAtPath,
+  parseYamlDocuments,
+  parseYamlFile,
+  parseYamlText,
+  readPlainManifests,
+} from './documents';
+import { exampleFiles, fixtureFiles } from '../__testUtils__/trees';
+import { generateSyntheticMesh } from '../testing/syntheticMesh';
 import { goYamlStyle, reparseScalar } from './scalars';
 
 describe('reading YAML manifests', () => {
@@ -110,5 +120,142 @@ describe('scalar styles (what Flux substitutes)', () => {
     expect(reparseScalar("'a: b'")).toEqual({ ok: true, value: 'a: b' });
     expect(reparseScalar('[a')).toMatchObject({ ok: false });
     expect(reparseScalar('a: b')).toMatchObject({ ok: false });
+  });
+});
+
+/** Every path of a parsed value with the line the reader recorded for it. */
+function lineTable(value: unknown): [string, number | undefined][] {
+  const rows: [string, number | undefined][] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const key of Object.keys(node)) {
+      const next = [...path, Array.isArray(node) ? Number(key) : key];
+      rows.push([JSON.stringify(next), lineAtPath(node, [next.at(-1)!])]);
+      walk((node as any)[key], next);
+    }
+  };
+  walk(value, []);
+  return rows;
+}
+
+/** What a reader gives, with every line it recorded. */
+function reading(result: ReturnType<typeof parseYamlDocuments>) {
+  return {
+    problems: result.problems,
+    documents: result.documents.map(d => ({
+      ...d,
+      lines: lineTable(d.value),
+    })),
+  };
+}
+
+describe('the fast reader of plain manifests', () => {
+  const agrees = (file: string, text: string) =>
+    expect(reading(parseYamlText(file, text))).toEqual(
+      reading(parseYamlDocuments(file, text)),
+    );
+
+  const snippets: Record<string, string> = {
+    flow: 'a: {b: 1, "c": [x, y, {d: e}]}\nf: [ ]\ng: {}\n',
+    multiline:
+      'a: first\n  second\nb: >\n  folded\n  text\nc: |-\n  kept\n  lines\n',
+    quoting: `"a": 'x''y'\n'b': "tab\\tq\\"uote\\u00e9"\n"c d": ok\n`,
+    scalars:
+      'a: yes\nb: Off\nc: 0x1F\nd: 0o17\ne: 017\nf: 1_000\ng: 1e3\nh: .5\ni: ~\nj: null\nk: 2001-12-14T21:59:43.10-05:00\nl: +12\nm: "-3"\nn: 190:20:30\no: .inf\np: .nan\nq: -0\nr: 12345678901234567890\n',
+    emptyValues: 'a:\nb: ""\nc: []\nd:\n  -\n  - x\n',
+    documents:
+      '# head\n---\n---\na: 1\n---\n# only a comment\n---\n- x\n- y\n---\n',
+    scalarDocument: '--- just text\n',
+    crlf: 'a: 1\r\nb:\r\n  - c\r\n  - d: e\r\n    f: g\r\n',
+    bom: '\ufeffa: 1\nb: 2\n',
+    compact: '- a: 1\n  b: 2\n-   - x\n    - y\n- ? k\n  : v\n',
+    nested:
+      'spec:\n  values:\n    clusters:\n      - name: "a"\n        address: ${A_FQDN:=x}\n        port: 2379\n',
+    proto: '__proto__:\n  polluted: true\nconstructor: 1\n',
+    numericKeys: '1: a\ntrue: b\n~: c\n',
+    anchors: 'a: &x {p: 1}\nb: *x\nc:\n  <<: *x\n  q: 2\n',
+    tags: 'a: !!str 1\nb: !!int "2"\nc: !custom x\n',
+    directive: '%YAML 1.1\n---\na: 1\n',
+    tabs: 'a:\n\t- b\n',
+    invalid: 'a: [1, 2\nb: c\n',
+    duplicate: 'a: 1\nb: 2\na: 3\n',
+    deep: `${'['.repeat(200)}${']'.repeat(200)}\n`,
+    comments: 'a: 1 # one\n# between\nb: "x # not a comment"\nc: x#y\n',
+    long: 'a: "multi\n  line double"\nb: \'multi\n  line single\'\n',
+  };
+  it.each(Object.entries(snippets))(
+    'gives what the full parser gives: %s',
+    (name, text) => agrees(`${name}.yaml`, text),
+  );
+
+  it('reads every manifest of the examples and fixtures as the full parser does', () => {
+    const files = {
+      ...exampleFiles('gitops-repo'),
+      ...exampleFiles('templates/clustermesh-dns/gitops-repo-before'),
+      ...fixtureFiles('ks-layout'),
+      ...generateSyntheticMesh({ clusters: 3 }),
+    };
+    const yamlFiles = Object.entries(files).filter(([file]) =>
+      /\.ya?ml$/.test(file),
+    );
+    expect(yamlFiles.length).toBeGreaterThan(40);
+    for (const [file, text] of yamlFiles) agrees(file, text);
+  });
+
+  it('takes the fast path for plain manifests and leaves the rest to the full parser', () => {
+    const mesh = generateSyntheticMesh({ clusters: 2 });
+    for (const text of Object.values(mesh))
+      expect(readPlainManifests('f.yaml', text, 100_000)).toBeDefined();
+    for (const name of ['anchors', 'tags', 'directive', 'invalid', 'duplicate'])
+      expect(
+        readPlainManifests(`${name}.yaml`, snippets[name], 100_000),
+      ).toBeUndefined();
+  });
+
+  it('agrees with the full parser on generated manifests', () => {
+    const key = fc.oneof(
+      fc.stringMatching(/^[a-zA-Z_][\w.-]{0,12}$/),
+      fc.constantFrom('yes', 'on', '1', '0x10', 'a b', 'a: b', '#x', '- x'),
+    );
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('yes', '~', '0777', '1e3', '${X}', 'a #b', '2001-12-14'),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { value } = fc.letrec(tie => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 3 }),
+        fc.record({
+          flow: fc.integer({ min: 0, max: 3 }),
+          indent: fc.integer({ min: 2, max: 4 }),
+          seqIndent: fc.boolean(),
+        }),
+        (docs, style) => {
+          const text = docs
+            .map(doc =>
+              stringify(doc, {
+                version: '1.1',
+                indent: style.indent,
+                indentSeq: style.seqIndent,
+                collectionStyle: style.flow === 0 ? 'flow' : 'any',
+              }),
+            )
+            .join('---\n');
+          agrees('generated.yaml', text);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -10,6 +10,8 @@ import {
   Node,
   parseAllDocuments,
 } from 'yaml';
+import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
+import { resolveImplicit } from './scalars';
 
 /** A place in the repository that a message can point at. @public */
 export interface SourceLocation {
@@ -208,7 +210,8 @@ class Converter {
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
-      const lines: Record<string, number> = {};
+      // no prototype: a `__proto__` key is a line like any other
+      const lines: Record<string, number> = Object.create(null);
       const merges: unknown[] = [];
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
@@ -274,8 +277,164 @@ function define(target: Record<string, unknown>, key: string, value: unknown) {
   }
 }
 
-/** {@link parseYamlFile} for text already decoded. @public */
+/**
+ * {@link parseYamlFile} for text already decoded. Well-formed, plain
+ * manifests (no anchors, merge keys, tags or directives) are read by
+ * js-yaml, several times faster; anything else, and every failure, by the
+ * full `yaml` parser, which explains problems precisely. Both give the same
+ * values and lines (a test compares them).
+ *
+ * @public
+ */
 export function parseYamlText(
+  file: string,
+  text: string,
+  limits: YamlReadLimits = defaultYamlReadLimits,
+): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
+  const documents = readPlainManifests(file, text, limits.maxNodes);
+  return documents
+    ? { documents, problems: [] }
+    : parseYamlDocuments(file, text, limits);
+}
+
+/** A plain scalar's value under YAML 1.1, from the same tags as the full parser. */
+let resolvedPlain: { value: unknown } | undefined;
+const yaml11PlainScalar = new Type('tag:clustermesh-dns,2025:yaml-1.1-plain', {
+  kind: 'scalar',
+  resolve: (text: string) =>
+    (resolvedPlain = resolveImplicit(text)) !== undefined,
+  construct: (text: string) => {
+    const value = resolvedPlain?.value;
+    if (value === null || typeof value === 'boolean') return value;
+    // as in Kubernetes' JSON: no NaN, no infinities, no negative zero
+    if (typeof value === 'number')
+      return Number.isFinite(value) ? value + 0 : null;
+    return text; // timestamps are kept as written
+  },
+});
+const plainManifestSchema = FAILSAFE_SCHEMA.extend({
+  implicit: [yaml11PlainScalar],
+});
+
+/** Thrown inside js-yaml's listener when a file needs the full parser. */
+const needsFullParser = new Error('needs the full parser');
+
+/**
+ * Reads a file of plain manifests with js-yaml, taking lines from its node
+ * events; undefined when anything would need the full parser's semantics
+ * or messages (errors, anchors and aliases, `<<`, non-string keys, explicit
+ * `?` keys, empty sequence items, too many nodes).
+ *
+ * @internal
+ */
+export function readPlainManifests(
+  file: string,
+  text: string,
+  maxNodes: number,
+): YamlDocument[] | undefined {
+  if (text.startsWith('%') || text.includes('\n%')) return undefined; // directives
+  // Nodes closed but not yet claimed by their parent: their lines, values,
+  // and whether each is an implicit key (followed by `:`).
+  const lines: number[] = [];
+  const values: unknown[] = [];
+  const isKey: boolean[] = [];
+  /** For each open node: where its children start in the lists above, and its line. */
+  const open: number[] = [];
+  const documents: YamlDocument[] = [];
+  let nodes = 0;
+  let index = 0;
+  const listener = (event: string, state: any) => {
+    if (event === 'open') {
+      open.push(
+        values.length,
+        contentLine(state.input, state.position, state.line),
+      );
+      return;
+    }
+    const line = open.pop()!;
+    const start = open.pop()!;
+    if (state.anchor !== null || ++nodes > maxNodes) throw needsFullParser;
+    const result = state.result;
+    if (
+      values.length === start + 1 &&
+      values[start] === result &&
+      typeof result === 'object' &&
+      result !== null
+    ) {
+      // js-yaml first reads a node as a possible mapping key and, when no
+      // `:` follows, closes it twice: the inner close already described it
+      values.length = start;
+      lines.length = start;
+      isKey.length = start;
+    } else if (state.kind === 'sequence') {
+      if (values.length - start !== result.length) throw needsFullParser;
+      positions.set(result, lines.slice(start));
+    } else if (state.kind === 'mapping') {
+      const keys = Object.keys(result);
+      const keyLines: number[] = [];
+      for (let i = start; i < values.length; i++) {
+        if (!isKey[i]) continue;
+        const key = values[i];
+        if (key !== keys[keyLines.length] || key === '<<')
+          throw needsFullParser;
+        keyLines.push(lines[i]);
+      }
+      if (keyLines.length !== keys.length) throw needsFullParser;
+      positions.set(result, keyLines);
+    }
+    lines.length = start;
+    values.length = start;
+    isKey.length = start;
+    if (open.length === 0) {
+      if (result !== null && result !== undefined)
+        documents.push({ file, index, value: result, line });
+      index += 1;
+      return;
+    }
+    let at = state.position;
+    let next = state.input.charCodeAt(at);
+    while (next === 32 || next === 9) next = state.input.charCodeAt(++at);
+    lines.push(line);
+    values.push(result);
+    isKey.push(next === 58); // `:`
+  };
+  try {
+    loadAll(text, undefined, { schema: plainManifestSchema, listener });
+  } catch {
+    return undefined;
+  }
+  return documents;
+}
+
+/**
+ * The 1-based line where a node's content starts: js-yaml reports a node
+ * before skipping the spaces, line breaks and comments in front of it.
+ */
+function contentLine(input: string, position: number, line: number): number {
+  let at = position;
+  let result = line + 1;
+  for (;;) {
+    const ch = input.charCodeAt(at);
+    if (ch === 32 || ch === 9 || ch === 13) at += 1;
+    else if (ch === 10) {
+      at += 1;
+      result += 1;
+    } else if (ch === 35) {
+      // `#` where a node may start begins a comment
+      const end = input.indexOf('\n', at);
+      if (end < 0) return result;
+      at = end;
+    } else return result;
+  }
+}
+
+/**
+ * Reads every document with the full `yaml` parser, turning each failure
+ * into a problem.
+ *
+ * @internal
+ */
+export function parseYamlDocuments(
   file: string,
   text: string,
   limits: YamlReadLimits = defaultYamlReadLimits,
@@ -337,9 +496,7 @@ export function parseYamlText(
  */
 function compact(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
-    return typeof value === 'string'
-      ? JSON.parse(JSON.stringify(value))
-      : value;
+    return JSON.parse(JSON.stringify(value)); // NaN → null, -0 → 0, as in JSON
   }
   const copy = JSON.parse(JSON.stringify(value));
   const carry = (from: any, to: any) => {

@@ -24,7 +24,7 @@ const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
 }[];
 
 /** The value of a plain scalar's text under YAML 1.1, when it is not a string. */
-function resolveImplicit(text: string): { value: unknown } | undefined {
+export function resolveImplicit(text: string): { value: unknown } | undefined {
   for (const tag of implicitTags) {
     if (tag.test.test(text)) {
       let failed = false;
