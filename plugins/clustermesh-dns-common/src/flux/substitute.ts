@@ -1,5 +1,5 @@
 import { envsubst, isValidVariableName, referencedVariables } from './envsubst';
-import type { SourceLocation } from '../yaml/documents';
+import { defineOwn, SourceLocation } from '../yaml/documents';
 import {
   GoYamlStyle,
   goYamlStyle,
@@ -249,6 +249,8 @@ interface DollarString {
   /** The text Flux substitutes: the string as yaml.v2 writes it. */
   text: string;
   variables: string[];
+  /** Where each of `variables` stands in the body plan's `variables`. */
+  variableIndexes: number[];
 }
 
 /** What substituting a body gave for one set of variable values. */
@@ -270,79 +272,119 @@ interface BodyPlan {
 
 const plans = new WeakMap<object, BodyPlan>();
 
+/** How a string reads to Flux (style, text, variables), by the string: settings repeat the same values. */
+const analyses = new Map<
+  string,
+  Pick<DollarString, 'style' | 'text' | 'variables'>
+>();
+
+function analyse(raw: string, isKey: boolean) {
+  const memoKey = isKey ? `k${raw}` : `v${raw}`;
+  let analysis = analyses.get(memoKey);
+  if (!analysis) {
+    const style: GoYamlStyle = isKey ? 'plain' : goYamlStyle(raw);
+    const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
+    analysis = { style, text, variables: referencedVariables(text) };
+    if (analyses.size > 100_000) analyses.clear();
+    analyses.set(memoKey, analysis);
+  }
+  return analysis;
+}
+
 function planFor(body: Record<string, any>): BodyPlan {
   let plan = plans.get(body);
   if (plan) return plan;
   const strings: DollarString[] = [];
+  const variableIndex = new Map<string, number>();
   const add = (path: (string | number)[], raw: string, isKey: boolean) => {
-    const style: GoYamlStyle = isKey ? 'plain' : goYamlStyle(raw);
-    const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
+    const analysis = analyse(raw, isKey);
     strings.push({
       path,
       isKey,
       raw,
-      style,
-      text,
-      variables: referencedVariables(text),
+      ...analysis,
+      variableIndexes: analysis.variables.map(name => {
+        let at = variableIndex.get(name);
+        if (at === undefined) {
+          at = variableIndex.size;
+          variableIndex.set(name, at);
+        }
+        return at;
+      }),
     });
   };
   const walk = (value: unknown, path: (string | number)[]) => {
-    if (typeof value === 'string') {
-      if (value.includes('$')) add(path, value, false);
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, [...path, i]));
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, path, i));
     } else if (isRecord(value)) {
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
         if (k.includes('$')) add([...path, k], k, true);
-        walk(v, [...path, k]);
+        visit(value[k], path, k);
       }
     }
   };
-  walk(body, []);
-  plan = {
-    strings,
-    variables: [...new Set(strings.flatMap(d => d.variables))],
-    results: new Map(),
+  // paths are built only for containers and for strings that hold a `$`
+  const visit = (
+    value: unknown,
+    parent: (string | number)[],
+    key: string | number,
+  ) => {
+    if (typeof value === 'string') {
+      if (value.includes('$')) add([...parent, key], value, false);
+    } else if (value !== null && typeof value === 'object') {
+      walk(value, [...parent, key]);
+    }
   };
+  walk(body, []);
+  plan = { strings, variables: [...variableIndex.keys()], results: new Map() };
   plans.set(body, plan);
   return plan;
 }
 
-/** The outcome of substituting one string, independent of where it stands. */
+/**
+ * The outcome of substituting one string, independent of where it stands.
+ * Outcomes are memoised, so equal ids mean equal outcomes.
+ */
 type StringOutcome =
   | { kind: 'unchanged' }
-  | { kind: 'value'; value: unknown; variables: string[]; warning?: string }
+  | {
+      kind: 'value';
+      value: unknown;
+      /** Equal for equal values (type and text), whatever the variables were. */
+      valueKey: string;
+      variables: string[];
+      warning?: string;
+    }
   | { kind: 'error'; message: string; variable?: string };
 
 /** Outcomes by text, then by the values of the variables it refers to: the same texts recur in every cluster. */
 const outcomes = new Map<string, Map<string, StringOutcome>>();
-/** Small ids for variable values, so memo keys stay short. */
+/**
+ * Small ids for variable values, so memo keys stay short. Ids are never
+ * reused, so keys built before the table was emptied never match again.
+ */
 const valueIds = new Map<string, number>();
+let lastValueId = 0;
 
 function valueId(value: string): number {
   let id = valueIds.get(value);
   if (id === undefined) {
-    if (valueIds.size > 200_000) {
-      valueIds.clear();
-      outcomes.clear(); // keys built from the old ids are meaningless now
-    }
-    id = valueIds.size;
+    if (valueIds.size > 200_000) valueIds.clear();
+    id = ++lastValueId;
     valueIds.set(value, id);
   }
   return id;
 }
 
+/** A string's outcome, given the value ids of its body's variables (`-` for undefined). */
 function outcomeFor(
   s: DollarString,
+  valueIdsOfBody: readonly (number | string)[],
   variables: Variables,
   strict: boolean,
 ): StringOutcome {
-  const ids: (number | string)[] = [strict ? 1 : 0];
-  for (const name of s.variables) {
-    const v = variables.value(name);
-    ids.push(v === undefined ? '-' : valueId(v));
-  }
-  const key = ids.join(',');
+  let key = strict ? '1' : '0';
+  for (const at of s.variableIndexes) key += `,${valueIdsOfBody[at]}`;
   let byValues = outcomes.get(s.text);
   const cached = byValues?.get(key);
   if (cached) return cached;
@@ -374,7 +416,12 @@ function computeOutcome(
   }
   if (result.output === s.text) return { kind: 'unchanged' };
   if (s.style === 'literal')
-    return { kind: 'value', value: result.output, variables: result.variables };
+    return {
+      kind: 'value',
+      value: result.output,
+      valueKey: valueKeyOf(result.output),
+      variables: result.variables,
+    };
   const reparsed = reparseScalar(result.output);
   if (!reparsed.ok) {
     return {
@@ -394,41 +441,56 @@ function computeOutcome(
   return {
     kind: 'value',
     value: reparsed.value,
+    valueKey: valueKeyOf(reparsed.value),
     variables: result.variables,
     warning,
   };
 }
 
-type ChangeTree = Map<string | number, ChangeTree | { value: unknown }>;
+function valueKeyOf(value: unknown): string {
+  return `${typeof value}${valueId(String(value))}`;
+}
 
-/** Copies of containers by the leaf changes made to them, so clusters that substitute the same values share them. */
+type ChangeTree = Map<
+  string | number,
+  ChangeTree | Extract<StringOutcome, { kind: 'value' }>
+>;
+
+/**
+ * Copies of small containers by the leaf changes made to them: the entry
+ * of a peer comes out the same for every cluster of a mesh, so they share it.
+ */
 const leafCopies = new WeakMap<object, Map<string, object>>();
 
 /** Copies only the containers on the way to a change, once each. */
 function applyChanges(node: any, changes: ChangeTree): any {
-  let leafOnly = true;
-  let signature = '';
+  let signature = changes.size <= 8 ? '' : undefined;
   for (const [key, change] of changes) {
-    if (change instanceof Map) {
-      leafOnly = false;
-      break;
-    }
-    signature += `${key}\u0000${typeof change.value}${String(
-      change.value,
-    )}\u0001`;
+    if (signature === undefined) break;
+    if (change instanceof Map) signature = undefined;
+    else if (change.kind === 'value') signature += `${key}:${change.valueKey},`;
   }
-  if (leafOnly) {
+  if (signature !== undefined) {
     const reused = leafCopies.get(node)?.get(signature);
     if (reused) return reused;
   }
-  const copy: any = Array.isArray(node) ? [...node] : { ...node };
-  for (const [key, change] of changes) {
-    copy[key as any] =
-      change instanceof Map
-        ? applyChanges(node[key as any], change)
-        : change.value;
+  const changed = (key: string | number) => {
+    const change = changes.get(key)!;
+    return change instanceof Map
+      ? applyChanges(node[key as any], change)
+      : (change as { value: unknown }).value;
+  };
+  let copy: any;
+  if (Array.isArray(node)) {
+    copy = [...node];
+    for (const key of changes.keys()) copy[key as number] = changed(key);
+  } else {
+    // one pass in key order: faster than a spread for the wide maps of settings
+    copy = {};
+    for (const key of Object.keys(node))
+      defineOwn(copy, key, changes.has(key) ? changed(key) : node[key]);
   }
-  if (leafOnly) {
+  if (signature !== undefined) {
     let copies = leafCopies.get(node);
     if (!copies) {
       copies = new Map();
@@ -480,6 +542,7 @@ export function substituteObject(
   const plan = planFor(object.body);
   if (plan.strings.length === 0) return { object, problems: [] };
   const strict = options.strict ? '1' : '0';
+
   // same sources: the same result, found without reading a variable
   const identityKey =
     variables instanceof VariableScope
@@ -487,15 +550,21 @@ export function substituteObject(
       : undefined;
   let result = identityKey ? plan.results.get(identityKey) : undefined;
   if (!result) {
-    const ids: (number | string)[] = [strict];
-    for (const name of plan.variables) {
+    const valueIdsOfBody = plan.variables.map(name => {
       const v = variables.value(name);
-      ids.push(v === undefined ? '-' : valueId(v));
-    }
-    const key = ids.join(','); // one flat string: a long key built with += keeps every piece alive
+      return v === undefined ? '-' : valueId(v);
+    });
+    // one flat string: a long key built with += keeps every piece alive
+    const key = `${strict},${valueIdsOfBody.join(',')}`;
     result = plan.results.get(key);
     if (!result) {
-      result = substituteBody(object.body, plan, variables, options.strict);
+      result = substituteBody(
+        object.body,
+        plan,
+        valueIdsOfBody,
+        variables,
+        options.strict,
+      );
       if (plan.results.size >= 2048) plan.results.clear();
       plan.results.set(key, result);
     }
@@ -530,6 +599,7 @@ export function substituteObject(
 function substituteBody(
   original: Record<string, any>,
   plan: BodyPlan,
+  valueIdsOfBody: readonly (number | string)[],
   variables: Variables,
   strict: boolean,
 ): BodyResult {
@@ -538,7 +608,7 @@ function substituteBody(
   const renames: { path: (string | number)[]; key: string }[] = [];
   const changed = new Set<number>();
   plan.strings.forEach((s, i) => {
-    const outcome = outcomeFor(s, variables, strict);
+    const outcome = outcomeFor(s, valueIdsOfBody, variables, strict);
     if (outcome.kind === 'unchanged') return;
     if (outcome.kind === 'error') {
       problems.push({
@@ -571,7 +641,7 @@ function substituteBody(
       }
       level = next;
     }
-    level.set(s.path[s.path.length - 1], { value: outcome.value });
+    level.set(s.path[s.path.length - 1], outcome);
   });
   let body = changes.size ? applyChanges(original, changes) : original;
   // keys last, deepest first, so a rename never moves a path still to be renamed

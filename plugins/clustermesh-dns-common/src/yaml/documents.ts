@@ -235,7 +235,7 @@ class Converter {
             this.line(keyNode),
           );
         }
-        define(out, key, this.convert(pair.value));
+        defineOwn(out, key, this.convert(pair.value));
         lines[key] = this.line(keyNode ?? (pair.value as Node));
       }
       // YAML 1.1 merge keys: explicit keys win over merged ones
@@ -248,7 +248,7 @@ class Converter {
           continue;
         for (const [k, v] of Object.entries(merged)) {
           if (!Object.prototype.hasOwnProperty.call(out, k)) {
-            define(out, k, v);
+            defineOwn(out, k, v);
             const mergedLines = draftLines.get(merged);
             if (mergedLines && k in mergedLines) lines[k] = mergedLines[k];
           }
@@ -263,8 +263,17 @@ class Converter {
   }
 }
 
-/** Sets a key as own data; `__proto__` too, so a manifest cannot reach Object.prototype. */
-function define(target: Record<string, unknown>, key: string, value: unknown) {
+/**
+ * Sets a key as own data; `__proto__` too, so a manifest cannot reach
+ * Object.prototype.
+ *
+ * @internal
+ */
+export function defineOwn(
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+) {
   if (key === '__proto__') {
     Object.defineProperty(target, key, {
       value,
