@@ -29,6 +29,7 @@ import {
   peerFqdnVariable,
 } from '../model/conventions';
 import { buildMeshModel, discoverClusters, MeshModel } from '../model/mesh';
+import { getPath, isRecord } from '../model/locate';
 import { isValidTtl, ttlRange } from '../rules/catalog';
 import { MeshReport, reportFromModel } from '../report';
 
@@ -108,6 +109,8 @@ function textOf(tree: RepoTree, path: string): string | undefined {
 /** Files being edited, each through one editor, in a stable order. */
 class EditSet {
   readonly editors = new Map<string, YamlTextEditor>();
+  /** Files whose edits are done: their text, so their parsed documents can go. */
+  readonly #settled = new Map<string, string>();
   readonly created = new Map<string, string>();
   readonly reasons = new Map<string, Set<string>>();
   /** Each file's text before the change, read once. */
@@ -127,7 +130,7 @@ class EditSet {
   editor(path: string, purpose: string): YamlTextEditor {
     let editor = this.editors.get(path);
     if (!editor) {
-      const text = this.before(path);
+      const text = this.#settled.get(path) ?? this.before(path);
       if (text === undefined) {
         throw new PlanError(path, `does not exist; it should hold ${purpose}`);
       }
@@ -147,6 +150,18 @@ class EditSet {
     return editor;
   }
 
+  /**
+   * Ends the editing of a file for now: keeps its text and lets its parsed
+   * documents go (a mesh's settings files are many and large). A later
+   * editor for the file starts from that text.
+   */
+  settle(path: string) {
+    const editor = this.editors.get(path);
+    if (!editor) return;
+    this.#settled.set(path, editor.result());
+    this.editors.delete(path);
+  }
+
   exists(path: string): boolean {
     return this.#paths.has(path);
   }
@@ -158,12 +173,10 @@ class EditSet {
   }
 
   edits(): FileEdit[] {
-    const written: Array<[string, string]> = [
-      ...[...this.editors].map(
-        ([path, editor]) => [path, editor.result()] as [string, string],
-      ),
-      ...this.created,
-    ];
+    const written = new Map(this.#settled);
+    for (const [path, editor] of this.editors)
+      written.set(path, editor.result());
+    for (const [path, text] of this.created) written.set(path, text);
     const out: FileEdit[] = [];
     for (const [path, after] of written) {
       const before = this.before(path);
@@ -436,17 +449,28 @@ function planSettings(
     const file = cluster.settingsObject
       ? cluster.settingsLocation.file
       : clusterPath(settings.file, c.name);
-    const editor = edits.editor(file, `the ClusterMesh settings of ${c.name}`);
-    const doc = editor.findDocument('ConfigMap', settings.configMap);
-    if (doc < 0)
-      throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
     const entries: Record<string, string> = {
       [variables.fqdn]: fqdnTemplateFor(conventions, c.name),
       [variables.lbIp]: addresses[i].text,
     };
     for (const { peer, variable } of cluster.peers)
       entries[variable] = fqdnTemplateFor(conventions, peer);
-    const data = (editor.get(doc, ['data']) ?? {}) as Record<string, unknown>;
+    // the settings as written (before substitution), from the model
+    const written = cluster.settingsObject
+      ? getPath(cluster.settingsObject.object.source.root, ['data'])
+      : undefined;
+    if (
+      isRecord(written) &&
+      Object.entries(entries).every(([key, value]) => written[key] === value)
+    )
+      return; // nothing to change: the file is not even opened for editing
+    const editor = edits.editor(file, `the ClusterMesh settings of ${c.name}`);
+    const doc = editor.findDocument('ConfigMap', settings.configMap);
+    if (doc < 0)
+      throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
+    const data = (
+      isRecord(written) ? written : editor.get(doc, ['data']) ?? {}
+    ) as Record<string, unknown>;
     for (const [key, value] of Object.entries(entries)) {
       if (data[key] !== value) {
         editor.setScalar(doc, ['data', key], value);
@@ -458,6 +482,7 @@ function planSettings(
         );
       }
     }
+    edits.settle(file);
   });
 }
 

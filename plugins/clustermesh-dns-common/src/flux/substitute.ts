@@ -3,6 +3,7 @@ import { defineOwn, SourceLocation } from '../yaml/documents';
 import {
   GoYamlStyle,
   goYamlStyle,
+  ReparsedScalar,
   reparseScalar,
   writeGoYamlScalar,
 } from '../yaml/scalars';
@@ -241,17 +242,26 @@ export interface SubstitutionProblem {
 
 const DISABLED_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 
-interface DollarString {
-  path: (string | number)[];
+/** How a string with a `$` reads to Flux, wherever it stands. */
+interface StringReading {
   isKey: boolean;
   raw: string;
   style: GoYamlStyle;
   /** The text Flux substitutes: the string as yaml.v2 writes it. */
   text: string;
   variables: string[];
-  /** Where each of `variables` stands in the body plan's `variables`. */
-  variableIndexes: number[];
 }
+
+/** A string of a body that substitution may touch (a mesh's settings hold hundreds of thousands). */
+interface DollarString {
+  /** Path of the map or sequence holding it, shared by its siblings. */
+  parent: (string | number)[];
+  /** Its key (or index) there; for a map key, the key itself. */
+  key: string | number;
+  reading: StringReading;
+}
+
+const pathOf = (s: DollarString) => [...s.parent, s.key];
 
 /** What substituting a body gave for one set of variable values. */
 interface BodyResult {
@@ -273,70 +283,59 @@ interface BodyPlan {
 const plans = new WeakMap<object, BodyPlan>();
 
 /** How a string reads to Flux (style, text, variables), by the string: settings repeat the same values. */
-const analyses = new Map<
-  string,
-  Pick<DollarString, 'style' | 'text' | 'variables'>
->();
+const readings = new Map<string, StringReading>();
 
-function analyse(raw: string, isKey: boolean) {
+function reading(raw: string, isKey: boolean): StringReading {
   const memoKey = isKey ? `k${raw}` : `v${raw}`;
-  let analysis = analyses.get(memoKey);
-  if (!analysis) {
+  let found = readings.get(memoKey);
+  if (!found) {
     const style: GoYamlStyle = isKey ? 'plain' : goYamlStyle(raw);
     const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
-    analysis = { style, text, variables: referencedVariables(text) };
-    if (analyses.size > 100_000) analyses.clear();
-    analyses.set(memoKey, analysis);
+    found = { isKey, raw, style, text, variables: referencedVariables(text) };
+    if (readings.size > 100_000) readings.clear();
+    readings.set(memoKey, found);
   }
-  return analysis;
+  return found;
 }
 
 function planFor(body: Record<string, any>): BodyPlan {
   let plan = plans.get(body);
   if (plan) return plan;
   const strings: DollarString[] = [];
-  const variableIndex = new Map<string, number>();
-  const add = (path: (string | number)[], raw: string, isKey: boolean) => {
-    const analysis = analyse(raw, isKey);
-    strings.push({
-      path,
-      isKey,
-      raw,
-      ...analysis,
-      variableIndexes: analysis.variables.map(name => {
-        let at = variableIndex.get(name);
-        if (at === undefined) {
-          at = variableIndex.size;
-          variableIndex.set(name, at);
-        }
-        return at;
-      }),
-    });
+  const variableNames = new Set<string>();
+  const add = (
+    parent: (string | number)[],
+    key: string | number,
+    raw: string,
+    isKey: boolean,
+  ) => {
+    const read = reading(raw, isKey);
+    for (const name of read.variables) variableNames.add(name);
+    strings.push({ parent, key, reading: read });
   };
   const walk = (value: unknown, path: (string | number)[]) => {
     if (Array.isArray(value)) {
       value.forEach((v, i) => visit(v, path, i));
     } else if (isRecord(value)) {
       for (const k of Object.keys(value)) {
-        if (k.includes('$')) add([...path, k], k, true);
+        if (k.includes('$')) add(path, k, k, true);
         visit(value[k], path, k);
       }
     }
   };
-  // paths are built only for containers and for strings that hold a `$`
   const visit = (
     value: unknown,
     parent: (string | number)[],
     key: string | number,
   ) => {
     if (typeof value === 'string') {
-      if (value.includes('$')) add([...parent, key], value, false);
+      if (value.includes('$')) add(parent, key, value, false);
     } else if (value !== null && typeof value === 'object') {
       walk(value, [...parent, key]);
     }
   };
   walk(body, []);
-  plan = { strings, variables: [...variableIndex.keys()], results: new Map() };
+  plan = { strings, variables: [...variableNames], results: new Map() };
   plans.set(body, plan);
   return plan;
 }
@@ -357,8 +356,6 @@ type StringOutcome =
     }
   | { kind: 'error'; message: string; variable?: string };
 
-/** Outcomes by text, then by the values of the variables it refers to: the same texts recur in every cluster. */
-const outcomes = new Map<string, Map<string, StringOutcome>>();
 /**
  * Small ids for variable values, so memo keys stay short. Ids are never
  * reused, so keys built before the table was emptied never match again.
@@ -376,31 +373,28 @@ function valueId(value: string): number {
   return id;
 }
 
-/** A string's outcome, given the value ids of its body's variables (`-` for undefined). */
-function outcomeFor(
-  s: DollarString,
-  valueIdsOfBody: readonly (number | string)[],
-  variables: Variables,
-  strict: boolean,
-): StringOutcome {
-  let key = strict ? '1' : '0';
-  for (const at of s.variableIndexes) key += `,${valueIdsOfBody[at]}`;
-  let byValues = outcomes.get(s.text);
-  const cached = byValues?.get(key);
-  if (cached) return cached;
-  const outcome = computeOutcome(s, name => variables.value(name), strict);
-  if (!byValues) {
-    if (outcomes.size > 50_000) outcomes.clear();
-    byValues = new Map();
-    outcomes.set(s.text, byValues);
+/** What substituted texts read back as, by text: the same values recur in every cluster. */
+const readBacks = new Map<
+  string,
+  { reparsed: ReparsedScalar; valueKey: string }
+>();
+
+function readBack(text: string) {
+  let read = readBacks.get(text);
+  if (!read) {
+    const reparsed = reparseScalar(text);
+    read = {
+      reparsed,
+      valueKey: reparsed.ok ? valueKeyOf(reparsed.value) : '',
+    };
+    if (readBacks.size > 100_000) readBacks.clear();
+    readBacks.set(text, read);
   }
-  if (byValues.size > 64) byValues.clear();
-  byValues.set(key, outcome);
-  return outcome;
+  return read;
 }
 
 function computeOutcome(
-  s: DollarString,
+  s: StringReading,
   lookup: (name: string) => string | undefined,
   strict: boolean,
 ): StringOutcome {
@@ -422,7 +416,7 @@ function computeOutcome(
       valueKey: valueKeyOf(result.output),
       variables: result.variables,
     };
-  const reparsed = reparseScalar(result.output);
+  const { reparsed, valueKey } = readBack(result.output);
   if (!reparsed.ok) {
     return {
       kind: 'error',
@@ -441,7 +435,7 @@ function computeOutcome(
   return {
     kind: 'value',
     value: reparsed.value,
-    valueKey: valueKeyOf(reparsed.value),
+    valueKey,
     variables: result.variables,
     warning,
   };
@@ -558,13 +552,7 @@ export function substituteObject(
     const key = `${strict},${valueIdsOfBody.join(',')}`;
     result = plan.results.get(key);
     if (!result) {
-      result = substituteBody(
-        object.body,
-        plan,
-        valueIdsOfBody,
-        variables,
-        options.strict,
-      );
+      result = substituteBody(object.body, plan, variables, options.strict);
       if (plan.results.size >= 2048) plan.results.clear();
       plan.results.set(key, result);
     }
@@ -582,13 +570,13 @@ export function substituteObject(
       body,
       substitutedField(path) {
         plan.index ??= new Map(
-          plan.strings.map((s, n) => [JSON.stringify(s.path), n]),
+          plan.strings.map((s, n) => [JSON.stringify(pathOf(s)), n]),
         );
         const n = plan.index.get(JSON.stringify(path));
         if (n === undefined || !changed.has(n)) return undefined;
         return {
-          raw: plan.strings[n].raw,
-          variables: plan.strings[n].variables,
+          raw: plan.strings[n].reading.raw,
+          variables: plan.strings[n].reading.variables,
         };
       },
     },
@@ -599,7 +587,6 @@ export function substituteObject(
 function substituteBody(
   original: Record<string, any>,
   plan: BodyPlan,
-  valueIdsOfBody: readonly (number | string)[],
   variables: Variables,
   strict: boolean,
 ): BodyResult {
@@ -607,12 +594,13 @@ function substituteBody(
   const changes: ChangeTree = new Map();
   const renames: { path: (string | number)[]; key: string }[] = [];
   const changed = new Set<number>();
+  const lookup = (name: string) => variables.value(name);
   plan.strings.forEach((s, i) => {
-    const outcome = outcomeFor(s, valueIdsOfBody, variables, strict);
+    const outcome = computeOutcome(s.reading, lookup, strict);
     if (outcome.kind === 'unchanged') return;
     if (outcome.kind === 'error') {
       problems.push({
-        path: s.path,
+        path: pathOf(s),
         severity: 'error',
         message: outcome.message,
         variable: outcome.variable,
@@ -621,27 +609,27 @@ function substituteBody(
     }
     if (outcome.warning) {
       problems.push({
-        path: s.path,
+        path: pathOf(s),
         severity: 'warning',
         message: outcome.warning,
         variable: outcome.variables[0],
       });
     }
     changed.add(i);
-    if (s.isKey) {
-      renames.push({ path: s.path, key: String(outcome.value) });
+    if (s.reading.isKey) {
+      renames.push({ path: pathOf(s), key: String(outcome.value) });
       return;
     }
     let level = changes;
-    for (let d = 0; d < s.path.length - 1; d++) {
-      let next = level.get(s.path[d]);
+    for (const step of s.parent) {
+      let next = level.get(step);
       if (!(next instanceof Map)) {
         next = new Map();
-        level.set(s.path[d], next);
+        level.set(step, next);
       }
       level = next;
     }
-    level.set(s.path[s.path.length - 1], outcome);
+    level.set(s.key, outcome);
   });
   let body = changes.size ? applyChanges(original, changes) : original;
   // keys last, deepest first, so a rename never moves a path still to be renamed

@@ -112,12 +112,20 @@ function fqdnRecords(cluster: ClusterModel) {
 type MeshEntry = {
   name: string;
   entry: Record<string, any>;
-  path: (string | number)[];
+  /** Index (list) or name (map) of the entry under clustermesh.config.clusters. */
+  key: string | number;
 };
 type MeshEntries = { list: MeshEntry[]; byName: Map<string, MeshEntry> };
 
-/** Entries by the clusters value they come from: substituted values are shared between runs. */
-const meshEntriesCache = new WeakMap<object, MeshEntries>();
+const meshEntriesBase = ['clustermesh', 'config', 'clusters'];
+
+/** The values path of an entry's field, built only for messages. */
+function entryPath(e: MeshEntry, ...field: string[]): (string | number)[] {
+  return [...meshEntriesBase, e.key, ...field];
+}
+
+/** Entries by cluster model, for the rules of one validation (they go with the model). */
+const meshEntriesCache = new WeakMap<ClusterModel, MeshEntries>();
 const noEntries: MeshEntries = { list: [], byName: new Map() };
 
 /** clustermesh.config.clusters as a list (the chart accepts a list or a map by name), without disabled entries. */
@@ -128,24 +136,23 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
     'clusters',
   ]);
   if (!value || typeof value !== 'object') return noEntries;
-  let entries = meshEntriesCache.get(value);
+  let entries = meshEntriesCache.get(cluster);
   if (entries) return entries;
-  const base = ['clustermesh', 'config', 'clusters'];
   const list = (
     Array.isArray(value)
       ? value.map((entry, i) => ({
           name: String(entry?.name ?? ''),
           entry: isRecord(entry) ? entry : {},
-          path: [...base, i],
+          key: i,
         }))
       : Object.entries(value).map(([name, entry]) => ({
           name,
           entry: isRecord(entry) ? entry : {},
-          path: [...base, name],
+          key: name,
         }))
   ).filter(e => e.entry.enabled !== false);
   entries = { list, byName: new Map(list.map(e => [e.name, e])) };
-  meshEntriesCache.set(value, entries);
+  meshEntriesCache.set(cluster, entries);
   return entries;
 }
 
@@ -1045,7 +1052,7 @@ export const rules: RuleDefinition[] = [
           );
           continue;
         }
-        const at = (field: string) => cilium.locate([...entry.path, field]);
+        const at = (field: string) => cilium.locate(entryPath(entry, field));
         if (e.ips !== undefined) {
           out.push(
             r.fail(
@@ -1060,7 +1067,7 @@ export const rules: RuleDefinition[] = [
           out.push(
             r.fail(
               `the entry for ${peerName} has no address`,
-              cilium.locate(entry.path),
+              cilium.locate(entryPath(entry)),
             ),
           );
         } else if (expected && e.address !== expected) {
@@ -1079,7 +1086,7 @@ export const rules: RuleDefinition[] = [
           out.push(
             r.fail(
               `the entry for ${peerName} has no port (the chart writes https://<address>: without one)`,
-              cilium.locate(entry.path),
+              cilium.locate(entryPath(entry)),
             ),
           );
         } else if (Number(e.port) !== port) {
@@ -1232,7 +1239,7 @@ export const rules: RuleDefinition[] = [
         }
         for (const e of meshConfigEntries(c).list)
           check(`mesh entry ${e.name} address`, e.entry.address, () =>
-            cil.locate([...e.path, 'address']),
+            cil.locate(entryPath(e, 'address')),
           );
         const sanPath = [
           'clustermesh',
