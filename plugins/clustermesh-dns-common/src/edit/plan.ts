@@ -6,8 +6,14 @@ import {
   TreeIndex,
 } from '../tree/RepoTree';
 import { envsubst } from '../flux/envsubst';
-import { decodeText } from '../yaml/documents';
-import { YamlEditError, YamlPath, YamlTextEditor } from '../yaml/edit';
+import { decodeText, lineAtPath } from '../yaml/documents';
+import {
+  LineScalarEdit,
+  setScalarsOnLines,
+  YamlEditError,
+  YamlPath,
+  YamlTextEditor,
+} from '../yaml/edit';
 import {
   describeInvalidIp,
   IpAddress,
@@ -160,6 +166,24 @@ class EditSet {
     if (!editor) return;
     this.#settled.set(path, editor.result());
     this.editors.delete(path);
+  }
+
+  /**
+   * Sets values on the lines where their keys stand, without parsing the
+   * whole file (see {@link setScalarsOnLines}); false when the file was
+   * already edited in this plan or the lines alone cannot take the change.
+   * No change at all is true.
+   */
+  setLines(path: string, changes: LineScalarEdit[]): boolean {
+    if (changes.length === 0) return true;
+    if (this.editors.has(path) || this.#settled.has(path)) return false;
+    const text = this.before(path);
+    if (text === undefined || SOPS.test(text)) return false; // the editor says why
+    if (changes.some(c => c.line < 1)) return false;
+    const edited = setScalarsOnLines(path, text, changes);
+    if (edited === undefined) return false;
+    this.#settled.set(path, edited);
+    return true;
   }
 
   exists(path: string): boolean {
@@ -456,33 +480,43 @@ function planSettings(
     for (const { peer, variable } of cluster.peers)
       entries[variable] = fqdnTemplateFor(conventions, peer);
     // the settings as written (before substitution), from the model
-    const written = cluster.settingsObject
-      ? getPath(cluster.settingsObject.object.source.root, ['data'])
-      : undefined;
+    const root = cluster.settingsObject?.object.source.root;
+    const written = getPath(root, ['data']);
+    let data = isRecord(written) ? written : undefined;
+    const purpose = `the ClusterMesh settings of ${c.name}`;
+    const changes = () =>
+      Object.entries(entries).filter(([key, value]) => data![key] !== value);
     if (
-      isRecord(written) &&
-      Object.entries(entries).every(([key, value]) => written[key] === value)
-    )
-      return; // nothing to change: the file is not even opened for editing
-    const editor = edits.editor(file, `the ClusterMesh settings of ${c.name}`);
-    const doc = editor.findDocument('ConfigMap', settings.configMap);
-    if (doc < 0)
-      throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
-    const data = (
-      isRecord(written) ? written : editor.get(doc, ['data']) ?? {}
-    ) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(entries)) {
-      if (data[key] !== value) {
+      !data ||
+      !edits.setLines(
+        file,
+        changes().map(([key, value]) => ({
+          line: Object.hasOwn(data!, key)
+            ? lineAtPath(root, ['data', key]) ?? 0
+            : 0,
+          key,
+          current: data![key],
+          value,
+        })),
+      )
+    ) {
+      // new keys, or values the lines alone cannot change: edit the file
+      const editor = edits.editor(file, purpose);
+      const doc = editor.findDocument('ConfigMap', settings.configMap);
+      if (doc < 0)
+        throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
+      data ??= (editor.get(doc, ['data']) ?? {}) as Record<string, unknown>;
+      for (const [key, value] of changes())
         editor.setScalar(doc, ['data', key], value);
-        edits.reason(
-          file,
-          key === variables.lbIp
-            ? `${c.name}: ${key} = ${value}, the clustermesh-apiserver LoadBalancer IP`
-            : `${c.name}: ${key} = ${value}`,
-        );
-      }
+      edits.settle(file);
     }
-    edits.settle(file);
+    for (const [key, value] of changes())
+      edits.reason(
+        file,
+        key === variables.lbIp
+          ? `${c.name}: ${key} = ${value}, the clustermesh-apiserver LoadBalancer IP`
+          : `${c.name}: ${key} = ${value}`,
+      );
   });
 }
 

@@ -266,7 +266,10 @@ const pathOf = (s: DollarString) => [...s.parent, s.key];
 /** What substituting a body gave for one set of variable values. */
 interface BodyResult {
   body: Record<string, any>;
-  changed: Set<number>;
+  /** Per string of the plan, 1 when substitution changed it (compact: a mesh keeps many results). */
+  changed: Uint8Array;
+  /** How many strings changed. */
+  changes: number;
   problems: SubstitutionProblem[];
 }
 
@@ -558,8 +561,8 @@ export function substituteObject(
     }
     if (identityKey) plan.results.set(identityKey, result);
   }
-  const { body, changed, problems } = result;
-  if (changed.size === 0) return { object, problems };
+  const { body, changed, changes, problems } = result;
+  if (changes === 0) return { object, problems };
   const name = body.metadata?.name;
   const namespace = body.metadata?.namespace;
   return {
@@ -573,7 +576,7 @@ export function substituteObject(
           plan.strings.map((s, n) => [JSON.stringify(pathOf(s)), n]),
         );
         const n = plan.index.get(JSON.stringify(path));
-        if (n === undefined || !changed.has(n)) return undefined;
+        if (n === undefined || !changed[n]) return undefined;
         return {
           raw: plan.strings[n].reading.raw,
           variables: plan.strings[n].reading.variables,
@@ -593,7 +596,8 @@ function substituteBody(
   const problems: SubstitutionProblem[] = [];
   const changes: ChangeTree = new Map();
   const renames: { path: (string | number)[]; key: string }[] = [];
-  const changed = new Set<number>();
+  const changed = new Uint8Array(plan.strings.length);
+  let changeCount = 0;
   const lookup = (name: string) => variables.value(name);
   plan.strings.forEach((s, i) => {
     const outcome = computeOutcome(s.reading, lookup, strict);
@@ -615,7 +619,8 @@ function substituteBody(
         variable: outcome.variables[0],
       });
     }
-    changed.add(i);
+    changed[i] = 1;
+    changeCount += 1;
     if (s.reading.isKey) {
       renames.push({ path: pathOf(s), key: String(outcome.value) });
       return;
@@ -635,5 +640,5 @@ function substituteBody(
   // keys last, deepest first, so a rename never moves a path still to be renamed
   for (const { path, key } of renames.reverse())
     body = renameKey(body, path, key);
-  return { body, changed, problems };
+  return { body, changed, changes: changeCount, problems };
 }

@@ -1,4 +1,6 @@
-import { YamlEditError, YamlTextEditor } from './edit';
+import fc from 'fast-check';
+import { lineAtPath, parseYamlText } from './documents';
+import { setScalarsOnLines, YamlEditError, YamlTextEditor } from './edit';
 
 const edit = (text: string, change: (e: YamlTextEditor) => void) => {
   const editor = new YamlTextEditor('f.yaml', text);
@@ -76,5 +78,128 @@ describe('YamlTextEditor', () => {
     expect(() => edit('l: [a]\n', e => e.setScalar(0, ['l'], 'x'))).toThrow(
       'f.yaml: l is a collection where a scalar is expected',
     );
+  });
+});
+
+describe('setScalarsOnLines', () => {
+  /** The line edits for `changes`, with lines and current values as the reader has them. */
+  const lineEdits = (text: string, changes: Record<string, string>) => {
+    const root = parseYamlText('f.yaml', text).documents[0].value as any;
+    return Object.entries(changes).map(([key, value]) => ({
+      line: lineAtPath(root, ['data', key])!,
+      key,
+      current: root.data[key],
+      value,
+    }));
+  };
+  const wholeFile = (text: string, changes: Record<string, string>) =>
+    edit(text, e => {
+      for (const [key, value] of Object.entries(changes))
+        e.setScalar(0, ['data', key], value);
+    });
+
+  it('changes the same bytes as an edit of the whole file', () => {
+    let edited = 0;
+    const entry = fc.record({
+      // a prefix keeps keys clear of YAML 1.1 booleans such as Y and ON
+      key: fc.stringMatching(/^K[A-Z0-9_]{0,10}$/),
+      value: fc.oneof(
+        fc.stringMatching(/^[a-z0-9.-]{1,12}$/),
+        fc.constantFrom('10.0.0.1', 'x.${SECRET_DOMAIN}', "it's", 'a: b'),
+      ),
+      style: fc.constantFrom('plain', 'single', 'double'),
+      comment: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entry, {
+          minLength: 1,
+          maxLength: 8,
+          selector: e => e.key,
+        }),
+        fc.boolean(),
+        fc.array(fc.stringMatching(/^[a-z0-9.:-]{1,12}$/), {
+          minLength: 8,
+          maxLength: 8,
+        }),
+        fc.nat(),
+        (entries, crlf, newValues, pick) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const quote = (v: string, style: string) =>
+            style === 'double'
+              ? JSON.stringify(v)
+              : style === 'single' ||
+                /[:#'{}[\],&*!|>%@`"]|^[-?]|^[0-9.]+$|^(y|n|yes|no|on|off|true|false|null|~)$/i.test(
+                  v,
+                )
+              ? `'${v.replace(/'/g, "''")}'`
+              : v;
+          const text = [
+            '# settings',
+            'apiVersion: v1',
+            'kind: ConfigMap',
+            'metadata:',
+            '  name: cluster-settings',
+            'data:',
+            ...entries.map(
+              e =>
+                `  ${e.key}: ${quote(e.value, e.style)}${
+                  e.comment ? ' # why' : ''
+                }`,
+            ),
+            '',
+          ].join(eol);
+          const changes: Record<string, string> = {};
+          entries.forEach((e, i) => {
+            if ((pick >> i) % 2 === 0) changes[e.key] = newValues[i];
+          });
+          const onLines = setScalarsOnLines(
+            'f.yaml',
+            text,
+            lineEdits(text, changes),
+          );
+          // values the editor writes over several lines are left to it
+          if (onLines !== undefined) {
+            edited += 1;
+            expect(onLines).toBe(wholeFile(text, changes));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(edited).toBeGreaterThan(150);
+  });
+
+  it.each([
+    [
+      'a value that goes on over the next line',
+      'data:\n  A: first\n    second\n',
+    ],
+    ['a value on the line after its key', 'data:\n  A:\n    "first"\n'],
+    ['a flow map', 'data: {A: first}\n'],
+  ])('leaves %s to a whole-file edit', (_, text) => {
+    expect(
+      setScalarsOnLines('f.yaml', text, lineEdits(text, { A: 'new' })),
+    ).toBeUndefined();
+    expect(wholeFile(text, { A: 'new' })).toContain('new');
+  });
+
+  it('refuses a line that does not hold the value the reader saw', () => {
+    const text = 'data:\n  A: first\n  B: second\n';
+    expect(
+      setScalarsOnLines('f.yaml', text, [
+        { line: 3, key: 'A', current: 'first', value: 'x' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      setScalarsOnLines('f.yaml', text, [
+        { line: 2, key: 'A', current: 'other', value: 'x' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      setScalarsOnLines('f.yaml', text, [
+        { line: 2, key: 'A', current: 'first', value: 'x' },
+      ]),
+    ).toBe('data:\n  A: x\n  B: second\n');
   });
 });

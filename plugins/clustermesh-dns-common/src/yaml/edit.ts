@@ -324,3 +324,66 @@ function flowScalar(item: unknown, path: YamlPath, file: string): string {
   }
   return JSON.stringify(item);
 }
+
+/** A scalar of a block map to set on the line where its key stands. @public */
+export interface LineScalarEdit {
+  /** 1-based line of the key. */
+  line: number;
+  key: string;
+  /** The value as the file has it now (a guard: the line must hold exactly this). */
+  current: unknown;
+  value: string | number | boolean;
+}
+
+/**
+ * Sets scalars of block-map entries that each stand on one line, parsing
+ * and editing only those lines with {@link YamlTextEditor} (so quoting and
+ * comments are kept exactly as a whole-file edit keeps them): a large file
+ * is not parsed again to change a few values. Undefined when an entry is not
+ * such a line (the key is not alone on it, the value spans lines or is not
+ * `current`); the caller then edits the whole file.
+ *
+ * @public
+ */
+export function setScalarsOnLines(
+  file: string,
+  text: string,
+  edits: readonly LineScalarEdit[],
+): string | undefined {
+  const lineStarts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
+    lineStarts.push(at + 1);
+  const splices: { start: number; end: number; text: string }[] = [];
+  for (const edit of edits) {
+    const start = lineStarts[edit.line - 1];
+    if (start === undefined || splices.some(s => s.start === start))
+      return undefined;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (text[end - 1] === '\r') end -= 1;
+    let editor: YamlTextEditor;
+    try {
+      editor = new YamlTextEditor(file, text.slice(start, end));
+    } catch {
+      return undefined;
+    }
+    const entry = editor.get(0, []);
+    if (
+      editor.documentCount !== 1 ||
+      entry === null ||
+      typeof entry !== 'object' ||
+      Array.isArray(entry) ||
+      Object.keys(entry).length !== 1 ||
+      editor.get(0, [edit.key]) !== edit.current
+    )
+      return undefined;
+    editor.setScalar(0, [edit.key], edit.value);
+    const edited = editor.result();
+    if (/[\r\n]/.test(edited)) return undefined;
+    splices.push({ start, end, text: edited });
+  }
+  let result = text;
+  for (const s of splices.sort((a, b) => b.start - a.start))
+    result = result.slice(0, s.start) + s.text + result.slice(s.end);
+  return result;
+}
