@@ -133,3 +133,56 @@ describe('envsubst (Flux post-build substitution)', () => {
     ]);
   });
 });
+
+describe('what a substituted text depends on', () => {
+  const dependencies = (text: string, values: Record<string, string>) => {
+    const deps = new Map<string, boolean>();
+    envsubst(text, name => values[name], { strict: true, dependencies: deps });
+    return Object.fromEntries(deps);
+  };
+  it("counts a default only when it is taken, and then its variables' values", () => {
+    expect(dependencies('${A:=${B}}', { A: 'a', B: 'b' })).toEqual({
+      A: true,
+      B: false, // only whether B is defined: strict mode reads it anyway
+    });
+    expect(dependencies('${A:=${B}}', { B: 'b' })).toEqual({
+      A: true,
+      B: true,
+    });
+    expect(dependencies('${A:=${B}}', { A: '', B: 'b' })).toEqual({
+      A: true,
+      B: true,
+    });
+  });
+  it('counts the arguments of a transformation and every plain reference', () => {
+    expect(
+      dependencies('${X/${P}/${R}}-${Y}', { X: 'xx', P: 'x', R: 'y', Y: 'y' }),
+    ).toEqual({ X: true, P: true, R: true, Y: true });
+  });
+  it('gives the same output whenever the dependencies agree', () => {
+    const text = 'https://${A:=${B:-fallback}}:${PORT}';
+    const runs: Record<string, string | undefined>[] = [
+      { A: 'one', B: 'b1', PORT: '1' },
+      { A: 'one', B: 'b2', PORT: '1' },
+      { B: 'b1', PORT: '1' },
+      { B: '', PORT: '2' },
+      { A: '', PORT: '2' },
+    ];
+    const pairs = runs.flatMap(first => runs.map(second => [first, second]));
+    const agreeing = pairs.filter(([first, second]) => {
+      const deps = new Map<string, boolean>();
+      envsubst(text, n => first[n], { strict: false, dependencies: deps });
+      return [...deps].every(([name, valueUsed]) =>
+        valueUsed
+          ? first[name] === second[name]
+          : (first[name] === undefined) === (second[name] === undefined),
+      );
+    });
+    expect(agreeing.length).toBeGreaterThan(runs.length); // not only equal pairs
+    const outputs = (which: 0 | 1) =>
+      agreeing.map(pair =>
+        envsubst(text, n => pair[which][n], { strict: false }),
+      );
+    expect(outputs(1)).toEqual(outputs(0));
+  });
+});

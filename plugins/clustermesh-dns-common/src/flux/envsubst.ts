@@ -337,10 +337,26 @@ class VarNotSet extends Error {
   }
 }
 
+/**
+ * What an output depended on, by variable: true when the variable's value
+ * reached the output (or chose a default), false when only whether it is
+ * defined mattered (a default that was not taken: strict mode still fails
+ * on its undefined variables). Lookups that agree on these give the same
+ * output.
+ *
+ * @public
+ */
+export type EnvsubstDependencies = Map<string, boolean>;
+
+function depend(deps: EnvsubstDependencies, name: string, valueUsed: boolean) {
+  deps.set(name, deps.get(name) === true || valueUsed);
+}
+
 function evaluate(
   nodes: Node[],
   lookup: (name: string) => string | undefined,
   strict: boolean,
+  deps?: EnvsubstDependencies,
 ): string {
   let out = '';
   for (const node of nodes) {
@@ -348,12 +364,21 @@ function evaluate(
       out += node.value;
       continue;
     }
-    const args = node.args.map(arg => evaluate(arg, lookup, strict));
+    const argDeps: EnvsubstDependencies | undefined = deps && new Map();
+    const args = node.args.map(arg => evaluate(arg, lookup, strict, argDeps));
     const found = lookup(node.param);
     if (found === undefined && strict && !defaultOps.has(node.op)) {
       throw new VarNotSet(node.param);
     }
-    out += applyOp(node.op, found ?? '', args);
+    const value = found ?? '';
+    out += applyOp(node.op, value, args);
+    if (deps) {
+      // applyOp's default branch takes the arguments only for an empty value
+      const takesDefault = node.op === '' || defaultOps.has(node.op);
+      const argsUsed = !takesDefault || (value.length === 0 && args.length > 0);
+      depend(deps, node.param, true);
+      for (const [name, used] of argDeps!) depend(deps, name, argsUsed && used);
+    }
   }
   return out;
 }
@@ -396,13 +421,22 @@ function template(input: string): Template {
 export function envsubst(
   input: string,
   lookup: (name: string) => string | undefined,
-  options: { strict: boolean },
+  options: {
+    strict: boolean;
+    /** Filled with what the output depended on (see {@link EnvsubstDependencies}). */
+    dependencies?: EnvsubstDependencies;
+  },
 ): EnvsubstResult {
   if (!input.includes('$')) return { ok: true, output: input, variables: [] };
   const t = template(input);
   if ('error' in t) return { ok: false, error: t.error };
   try {
-    const output = evaluate(t.nodes, lookup, options.strict);
+    const output = evaluate(
+      t.nodes,
+      lookup,
+      options.strict,
+      options.dependencies,
+    );
     return { ok: true, output, variables: t.variables };
   } catch (error) {
     if (error instanceof VarNotSet) {

@@ -1,4 +1,9 @@
-import { envsubst, isValidVariableName, referencedVariables } from './envsubst';
+import {
+  envsubst,
+  EnvsubstDependencies,
+  isValidVariableName,
+  referencedVariables,
+} from './envsubst';
 import { defineOwn, SourceLocation } from '../yaml/documents';
 import {
   GoYamlStyle,
@@ -250,6 +255,16 @@ interface StringReading {
   /** The text Flux substitutes: the string as yaml.v2 writes it. */
   text: string;
   variables: string[];
+  /**
+   * The last outcome, with the variables it depended on: the same string
+   * in every cluster of a mesh mostly comes out the same.
+   */
+  last?: {
+    strict: boolean;
+    /** Name, value then, and whether the value (not only being defined) mattered. */
+    dependencies: Array<[string, string | undefined, boolean]>;
+    outcome: StringOutcome;
+  };
 }
 
 /** A string of a body that substitution may touch (a mesh's settings hold hundreds of thousands). */
@@ -316,25 +331,22 @@ function planFor(body: Record<string, any>): BodyPlan {
     for (const name of read.variables) variableNames.add(name);
     strings.push({ parent, key, reading: read });
   };
+  // paths are built only for containers; strings keep their container's
   const walk = (value: unknown, path: (string | number)[]) => {
+    const each = (item: unknown, key: string | number) => {
+      if (typeof item === 'string') {
+        if (item.includes('$')) add(path, key, item, false);
+      } else if (item !== null && typeof item === 'object') {
+        walk(item, [...path, key]);
+      }
+    };
     if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, path, i));
+      value.forEach(each);
     } else if (isRecord(value)) {
       for (const k of Object.keys(value)) {
         if (k.includes('$')) add(path, k, k, true);
-        visit(value[k], path, k);
+        each(value[k], k);
       }
-    }
-  };
-  const visit = (
-    value: unknown,
-    parent: (string | number)[],
-    key: string | number,
-  ) => {
-    if (typeof value === 'string') {
-      if (value.includes('$')) add(parent, key, value, false);
-    } else if (value !== null && typeof value === 'object') {
-      walk(value, [...parent, key]);
     }
   };
   walk(body, []);
@@ -396,12 +408,49 @@ function readBack(text: string) {
   return read;
 }
 
-function computeOutcome(
+/** The outcome of a string for these variables, the last one when its dependencies still hold. */
+function outcomeFor(
   s: StringReading,
   lookup: (name: string) => string | undefined,
   strict: boolean,
 ): StringOutcome {
-  const result = envsubst(s.text, lookup, { strict });
+  const last = s.last;
+  if (last && last.strict === strict && dependenciesHold(last, lookup))
+    return last.outcome;
+  const dependencies: EnvsubstDependencies = new Map();
+  const outcome = computeOutcome(s, lookup, strict, dependencies);
+  if (outcome.kind !== 'error')
+    s.last = {
+      strict,
+      dependencies: [...dependencies].map(([name, valueUsed]) => [
+        name,
+        lookup(name),
+        valueUsed,
+      ]),
+      outcome,
+    };
+  return outcome;
+}
+
+function dependenciesHold(
+  last: NonNullable<StringReading['last']>,
+  lookup: (name: string) => string | undefined,
+): boolean {
+  for (const [name, then, valueUsed] of last.dependencies) {
+    const now = lookup(name);
+    if (valueUsed ? now !== then : (now === undefined) !== (then === undefined))
+      return false;
+  }
+  return true;
+}
+
+function computeOutcome(
+  s: StringReading,
+  lookup: (name: string) => string | undefined,
+  strict: boolean,
+  dependencies: EnvsubstDependencies,
+): StringOutcome {
+  const result = envsubst(s.text, lookup, { strict, dependencies });
   if (!result.ok) {
     return {
       kind: 'error',
@@ -600,7 +649,7 @@ function substituteBody(
   let changeCount = 0;
   const lookup = (name: string) => variables.value(name);
   plan.strings.forEach((s, i) => {
-    const outcome = computeOutcome(s.reading, lookup, strict);
+    const outcome = outcomeFor(s.reading, lookup, strict);
     if (outcome.kind === 'unchanged') return;
     if (outcome.kind === 'error') {
       problems.push({

@@ -23,8 +23,21 @@ const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
   ) => unknown;
 }[];
 
+/** Resolutions by text (`null` for a string): keys and values recur in every file of a mesh. */
+const resolutions = new Map<string, { value: unknown } | null>();
+
 /** The value of a plain scalar's text under YAML 1.1, when it is not a string. */
 export function resolveImplicit(text: string): { value: unknown } | undefined {
+  let resolution = resolutions.get(text);
+  if (resolution === undefined) {
+    resolution = resolveWithTags(text) ?? null;
+    if (resolutions.size > 100_000) resolutions.clear();
+    resolutions.set(text, resolution);
+  }
+  return resolution ?? undefined;
+}
+
+function resolveWithTags(text: string): { value: unknown } | undefined {
   for (const tag of implicitTags) {
     if (tag.test.test(text)) {
       let failed = false;
