@@ -6,6 +6,7 @@ import {
   TreeIndex,
 } from '../tree/RepoTree';
 import { envsubst } from '../flux/envsubst';
+import { rememberLineEdits, ScalarLineEdit } from '../flux/YamlFileCache';
 import { decodeText, lineAtPath } from '../yaml/documents';
 import {
   LineScalarEdit,
@@ -117,6 +118,7 @@ class EditSet {
   readonly editors = new Map<string, YamlTextEditor>();
   /** Files whose edits are done: their text, so their parsed documents can go. */
   readonly #settled = new Map<string, string>();
+  readonly #lineEdits = new Map<string, ScalarLineEdit[]>();
   readonly created = new Map<string, string>();
   readonly reasons = new Map<string, Set<string>>();
   /** Each file's text before the change, read once. */
@@ -152,6 +154,7 @@ class EditSet {
         throw new PlanError(path, (error as Error).message);
       }
       this.editors.set(path, editor);
+      this.#lineEdits.delete(path); // edited as a whole from here on
     }
     return editor;
   }
@@ -174,7 +177,11 @@ class EditSet {
    * already edited in this plan or the lines alone cannot take the change.
    * No change at all is true.
    */
-  setLines(path: string, changes: LineScalarEdit[]): boolean {
+  setLines(
+    path: string,
+    changes: LineScalarEdit[],
+    mapPath: YamlPath,
+  ): boolean {
     if (changes.length === 0) return true;
     if (this.editors.has(path) || this.#settled.has(path)) return false;
     const text = this.before(path);
@@ -183,7 +190,16 @@ class EditSet {
     const edited = setScalarsOnLines(path, text, changes);
     if (edited === undefined) return false;
     this.#settled.set(path, edited);
+    this.#lineEdits.set(
+      path,
+      changes.map(c => ({ line: c.line, path: [...mapPath, c.key] })),
+    );
     return true;
+  }
+
+  /** The scalars set by {@link EditSet.setLines} in a file, when nothing else edited it since. */
+  lineEdits(path: string): ScalarLineEdit[] | undefined {
+    return this.#lineEdits.get(path);
   }
 
   exists(path: string): boolean {
@@ -401,6 +417,12 @@ export function planMeshDnsChange(
   }
 
   const fileEdits = edits.edits();
+  // files changed line by line are read again from what they read as before
+  for (const e of fileEdits) {
+    const lines = edits.lineEdits(e.path);
+    if (lines && e.before !== undefined)
+      rememberLineEdits(e.path, e.before, e.after, lines);
+  }
   const after = reportFromModel(
     buildMeshModel(
       overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
@@ -498,6 +520,7 @@ function planSettings(
           current: data![key],
           value,
         })),
+        ['data'],
       )
     ) {
       // new keys, or values the lines alone cannot change: edit the file

@@ -2,7 +2,9 @@ import type { RepoTree } from '../tree/RepoTree';
 import {
   decodeText,
   defaultYamlReadLimits,
+  lineAtPath,
   parseYamlText,
+  withScalarAt,
   YamlDocument,
   YamlFileProblem,
   YamlReadLimits,
@@ -63,6 +65,70 @@ const sharedCache = new ParseCache(64 * 1024 * 1024);
 /** Forgets every parse result kept between validations (for cold measurements and tests). @public */
 export function clearParseCache() {
   sharedCache.clear();
+}
+
+/** A scalar that changed on its own line (see {@link rememberLineEdits}). @public */
+export interface ScalarLineEdit {
+  /** 1-based line of the scalar's key, the same before and after. */
+  line: number;
+  /** Path of the scalar in its document. */
+  path: readonly (string | number)[];
+}
+
+/**
+ * Records how a file reads after scalars changed on their own lines,
+ * derived from how it read before instead of parsing it again: the plan of
+ * a change validates the edited repository, and a mesh's settings files are
+ * many and large. Each edited line is read on its own and must hold exactly
+ * the key at the end of its path; every other line must be unchanged, and
+ * the earlier text must have been read without problems. Otherwise nothing
+ * is recorded and the file is parsed when read.
+ *
+ * @public
+ */
+export function rememberLineEdits(
+  path: string,
+  before: string,
+  after: string,
+  edits: readonly ScalarLineEdit[],
+) {
+  const read = sharedCache.get(path, before);
+  if (!read || read.problems.length || edits.length === 0) return;
+  const beforeLines = before.split('\n');
+  const afterLines = after.split('\n');
+  if (beforeLines.length !== afterLines.length) return;
+  const edited = new Set(edits.map(e => e.line - 1));
+  for (let i = 0; i < beforeLines.length; i++)
+    if (!edited.has(i) && beforeLines[i] !== afterLines[i]) return;
+  let documents = read.documents;
+  for (const edit of edits) {
+    const key = edit.path[edit.path.length - 1];
+    const line = parseYamlText(
+      path,
+      afterLines[edit.line - 1].replace(/\r$/, ''),
+    );
+    const entry = line.documents[0]?.value;
+    if (
+      line.problems.length ||
+      line.documents.length !== 1 ||
+      entry === null ||
+      typeof entry !== 'object' ||
+      Array.isArray(entry) ||
+      Object.keys(entry).length !== 1 ||
+      !Object.prototype.hasOwnProperty.call(entry, key)
+    )
+      return;
+    const scalar = (entry as Record<string, unknown>)[key as string];
+    if (scalar !== null && typeof scalar === 'object') return;
+    const at = documents.findIndex(
+      d => lineAtPath(d.value, edit.path) === edit.line,
+    );
+    const value =
+      at < 0 ? undefined : withScalarAt(documents[at].value, edit.path, scalar);
+    if (value === undefined) return;
+    documents = documents.map((d, i) => (i === at ? { ...d, value } : d));
+  }
+  sharedCache.set(path, after, { documents, problems: [] });
 }
 
 /**

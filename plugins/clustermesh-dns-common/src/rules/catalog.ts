@@ -124,8 +124,8 @@ function entryPath(e: MeshEntry, ...field: string[]): (string | number)[] {
   return [...meshEntriesBase, e.key, ...field];
 }
 
-/** Entries by cluster model, for the rules of one validation (they go with the model). */
-const meshEntriesCache = new WeakMap<ClusterModel, MeshEntries>();
+/** Entries by the clusters value they come from: substituted values are kept between validations. */
+const meshEntriesCache = new WeakMap<object, MeshEntries>();
 const noEntries: MeshEntries = { list: [], byName: new Map() };
 
 /** clustermesh.config.clusters as a list (the chart accepts a list or a map by name), without disabled entries. */
@@ -136,7 +136,7 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
     'clusters',
   ]);
   if (!value || typeof value !== 'object') return noEntries;
-  let entries = meshEntriesCache.get(cluster);
+  let entries = meshEntriesCache.get(value);
   if (entries) return entries;
   const list = (
     Array.isArray(value)
@@ -152,7 +152,7 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
         }))
   ).filter(e => e.entry.enabled !== false);
   entries = { list, byName: new Map(list.map(e => [e.name, e])) };
-  meshEntriesCache.set(cluster, entries);
+  meshEntriesCache.set(value, entries);
   return entries;
 }
 

@@ -8,6 +8,7 @@ import {
   readPlainManifests,
 } from './documents';
 import { exampleFiles, fixtureFiles } from '../__testUtils__/trees';
+import { reading } from '../__testUtils__/yaml';
 import { generateSyntheticMesh } from '../testing/syntheticMesh';
 import { goYamlStyle, reparseScalar } from './scalars';
 
@@ -122,32 +123,6 @@ describe('scalar styles (what Flux substitutes)', () => {
     expect(reparseScalar('a: b')).toMatchObject({ ok: false });
   });
 });
-
-/** Every path of a parsed value with the line the reader recorded for it. */
-function lineTable(value: unknown): [string, number | undefined][] {
-  const rows: [string, number | undefined][] = [];
-  const walk = (node: unknown, path: (string | number)[]) => {
-    if (node === null || typeof node !== 'object') return;
-    for (const key of Object.keys(node)) {
-      const next = [...path, Array.isArray(node) ? Number(key) : key];
-      rows.push([JSON.stringify(next), lineAtPath(node, [next.at(-1)!])]);
-      walk((node as any)[key], next);
-    }
-  };
-  walk(value, []);
-  return rows;
-}
-
-/** What a reader gives, with every line it recorded. */
-function reading(result: ReturnType<typeof parseYamlDocuments>) {
-  return {
-    problems: result.problems,
-    documents: result.documents.map(d => ({
-      ...d,
-      lines: lineTable(d.value),
-    })),
-  };
-}
 
 describe('the fast reader of plain manifests', () => {
   /** What the reader gives, and what the full parser alone gives. */

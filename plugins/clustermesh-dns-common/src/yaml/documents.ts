@@ -592,3 +592,36 @@ export function lineAtPath(
   }
   return line;
 }
+
+/**
+ * A copy of a parsed value with the scalar at `path` replaced, sharing
+ * everything off the path and keeping the line of every key and item.
+ * Undefined when the path does not lead to a scalar.
+ *
+ * @internal
+ */
+export function withScalarAt(
+  root: unknown,
+  path: readonly (string | number)[],
+  scalar: unknown,
+): unknown {
+  if (path.length === 0)
+    return root === null || typeof root !== 'object' ? scalar : undefined;
+  if (root === null || typeof root !== 'object') return undefined;
+  const [step, ...rest] = path;
+  if (!Object.prototype.hasOwnProperty.call(root, step)) return undefined;
+  const child = withScalarAt((root as any)[step], rest, scalar);
+  if (child === undefined) return undefined;
+  let copy: any;
+  if (Array.isArray(root)) {
+    copy = [...root];
+    copy[step as number] = child;
+  } else {
+    copy = {};
+    for (const key of Object.keys(root))
+      defineOwn(copy, key, key === step ? child : (root as any)[key]);
+  }
+  const table = positions.get(root);
+  if (table) positions.set(copy, table);
+  return copy;
+}

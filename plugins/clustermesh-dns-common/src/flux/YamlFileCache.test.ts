@@ -1,0 +1,81 @@
+import { createRepoTree } from '../tree/RepoTree';
+import { parseYamlDocuments } from '../yaml/documents';
+import { setScalarsOnLines } from '../yaml/edit';
+import { reading } from '../__testUtils__/yaml';
+import {
+  clearParseCache,
+  rememberLineEdits,
+  YamlFileCache,
+} from './YamlFileCache';
+
+const file = 'kubernetes/clusters/a/cluster-settings.yaml';
+const before = [
+  '---',
+  '# settings of a',
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  '  name: cluster-settings',
+  'data:',
+  '  CLUSTER_NAME: "a"',
+  '  CILIUM_CLUSTERMESH_LB_IP: "10.0.0.1" # from the pool',
+  "  PEER: 'clustermesh-b.${SECRET_DOMAIN}'",
+  '---',
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  '  name: other',
+  'data:',
+  '  X: "1"',
+  '',
+].join('\n');
+const edits = [{ line: 9, path: ['data', 'CILIUM_CLUSTERMESH_LB_IP'] }];
+
+const read = (text: string) =>
+  new YamlFileCache(createRepoTree({ [file]: text })).read(file);
+
+describe('rememberLineEdits', () => {
+  beforeEach(() => clearParseCache());
+
+  it('reads the edited file as a fresh parse would, sharing what did not change', () => {
+    const first = read(before);
+    const after = setScalarsOnLines(file, before, [
+      {
+        line: 9,
+        key: 'CILIUM_CLUSTERMESH_LB_IP',
+        current: '10.0.0.1',
+        value: '10.0.0.7',
+      },
+    ])!;
+    rememberLineEdits(file, before, after, edits);
+    const second = read(after);
+    expect(reading(second)).toEqual(reading(parseYamlDocuments(file, after)));
+    expect(
+      (second.documents[0].value as any).data.CILIUM_CLUSTERMESH_LB_IP,
+    ).toBe('10.0.0.7');
+    expect(second.documents[1]).toBe(first.documents[1]); // not parsed again
+  });
+
+  it.each([
+    ['another line changed too', (t: string) => t.replace('"a"', '"z"')],
+    [
+      'a line was added',
+      (t: string) => t.replace('# settings of a', '# settings\n# of a'),
+    ],
+    [
+      'the edited line no longer holds the key',
+      (t: string) =>
+        t.replace(
+          '  CILIUM_CLUSTERMESH_LB_IP: "10.0.0.7" # from the pool',
+          '  OTHER: x',
+        ),
+    ],
+  ])('parses the file again when %s', (_, change) => {
+    const first = read(before);
+    const after = change(before.replace('"10.0.0.1"', '"10.0.0.7"'));
+    rememberLineEdits(file, before, after, edits);
+    const second = read(after);
+    expect(reading(second)).toEqual(reading(parseYamlDocuments(file, after)));
+    expect(second.documents[1]).not.toBe(first.documents[1]);
+  });
+});
