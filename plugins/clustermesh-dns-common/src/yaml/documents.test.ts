@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import {
   lineAtPath,
   parseYamlDocuments,
@@ -100,6 +100,26 @@ describe('reading YAML manifests', () => {
 });
 
 describe('scalar styles (what Flux substitutes)', () => {
+  it('reads as a string every plain scalar that starts with no character of a YAML 1.1 null, boolean, number or timestamp', () => {
+    const start = fc.constantFrom(
+      ...'abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ_/$<=(@'.split(''),
+    );
+    const rest = fc.oneof(
+      fc.stringMatching(/^[0-9a-zA-Z_.:+-]{0,8}$/),
+      fc.constantFrom('', 'es', 'ull', 'rue', 'n', 'ff', '1', '.5', 'x10', '<'),
+    );
+    fc.assert(
+      fc.property(start, rest, (first, tail) => {
+        const text = first + tail;
+        const parsed = parseDocument(`v: ${text}\n`, { version: '1.1' });
+        fc.pre(parsed.errors.length === 0);
+        expect(typeof parsed.get('v')).toBe('string');
+        expect(reparseScalar(text)).toEqual({ ok: true, value: text });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("writes strings as Go's yaml.v2 does", () => {
     expect(
       ['${X}', 'a: b', 'true', '10', 'x #y', 'multi\nline', ''].map(

@@ -342,11 +342,13 @@ export function readPlainManifests(
   maxNodes: number,
 ): YamlDocument[] | undefined {
   if (text.startsWith('%') || text.includes('\n%')) return undefined; // directives
-  // Nodes closed but not yet claimed by their parent: their lines, values,
-  // and whether each is an implicit key (followed by `:`).
+  // Nodes closed but not yet claimed by their parent (the first `top`
+  // entries): their lines, values, and whether each is an implicit key
+  // (followed by `:`).
   const lines: number[] = [];
   const values: unknown[] = [];
   const isKey: boolean[] = [];
+  let top = 0;
   /** For each open node: where its children start in the lists above, and its line. */
   const open: number[] = [];
   const documents: YamlDocument[] = [];
@@ -354,10 +356,7 @@ export function readPlainManifests(
   let index = 0;
   const listener = (event: string, state: any) => {
     if (event === 'open') {
-      open.push(
-        values.length,
-        contentLine(state.input, state.position, state.line),
-      );
+      open.push(top, contentLine(state.input, state.position, state.line));
       return;
     }
     const line = open.pop()!;
@@ -365,23 +364,20 @@ export function readPlainManifests(
     if (state.anchor !== null || ++nodes > maxNodes) throw needsFullParser;
     const result = state.result;
     if (
-      values.length === start + 1 &&
+      top === start + 1 &&
       values[start] === result &&
       typeof result === 'object' &&
       result !== null
     ) {
       // js-yaml first reads a node as a possible mapping key and, when no
       // `:` follows, closes it twice: the inner close already described it
-      values.length = start;
-      lines.length = start;
-      isKey.length = start;
     } else if (state.kind === 'sequence') {
-      if (values.length - start !== result.length) throw needsFullParser;
-      positions.set(result, lines.slice(start));
+      if (top - start !== result.length) throw needsFullParser;
+      positions.set(result, lines.slice(start, top));
     } else if (state.kind === 'mapping') {
       const keys = Object.keys(result);
       const keyLines: number[] = [];
-      for (let i = start; i < values.length; i++) {
+      for (let i = start; i < top; i++) {
         if (!isKey[i]) continue;
         const key = values[i];
         if (key !== keys[keyLines.length] || key === '<<')
@@ -391,9 +387,7 @@ export function readPlainManifests(
       if (keyLines.length !== keys.length) throw needsFullParser;
       positions.set(result, keyLines);
     }
-    lines.length = start;
-    values.length = start;
-    isKey.length = start;
+    top = start;
     if (open.length === 0) {
       if (result !== null && result !== undefined)
         documents.push({ file, index, value: result, line });
@@ -403,9 +397,10 @@ export function readPlainManifests(
     let at = state.position;
     let next = state.input.charCodeAt(at);
     while (next === 32 || next === 9) next = state.input.charCodeAt(++at);
-    lines.push(line);
-    values.push(result);
-    isKey.push(next === 58); // `:`
+    lines[top] = line;
+    values[top] = result;
+    isKey[top] = next === 58; // `:`
+    top += 1;
   };
   try {
     loadAll(text, undefined, { schema: plainManifestSchema, listener });

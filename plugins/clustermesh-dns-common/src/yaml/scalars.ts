@@ -26,8 +26,16 @@ const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
 /** Resolutions by text (`null` for a string): keys and values recur in every file of a mesh. */
 const resolutions = new Map<string, { value: unknown } | null>();
 
+/**
+ * The characters a YAML 1.1 null, boolean, number or timestamp starts
+ * with: any other plain scalar is a string (a test holds this to the
+ * parser), which spares the lookups for most keys and values.
+ */
+const implicitStart = /^[-+.~0-9nNyYtTfFoO]/;
+
 /** The value of a plain scalar's text under YAML 1.1, when it is not a string. */
 export function resolveImplicit(text: string): { value: unknown } | undefined {
+  if (text !== '' && !implicitStart.test(text)) return undefined;
   let resolution = resolutions.get(text);
   if (resolution === undefined) {
     resolution = resolveWithTags(text) ?? null;
