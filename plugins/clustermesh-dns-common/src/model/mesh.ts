@@ -83,8 +83,8 @@ export interface CiliumValuesModel {
 
 /** A peer a cluster should know by FQDN, and the variable that holds it. @public */
 export interface PeerSetting {
-  peer: string;
-  variable: string;
+  readonly peer: string;
+  readonly variable: string;
 }
 
 /** What the rules read about one cluster. @public */
@@ -183,8 +183,12 @@ export function buildMeshModel(
       location: { file: conventions.clustersPath, line: 1 },
     });
   }
-  const peerVariables = new Map(
-    names.map(n => [n, peerFqdnVariable(conventions, n)]),
+  // one object per peer, shared by every cluster that has it as a peer
+  const peerSettings = new Map<string, PeerSetting>(
+    names.map(peer => [
+      peer,
+      { peer, variable: peerFqdnVariable(conventions, peer) },
+    ]),
   );
   const clusters = names.map(name =>
     extractCluster(
@@ -195,7 +199,7 @@ export function buildMeshModel(
       index,
       conventions,
       names,
-      peerVariables,
+      peerSettings,
     ),
   );
   // a problem in a shared file is found once per cluster: report it once
@@ -222,7 +226,7 @@ function extractCluster(
   index: TreeIndex,
   conventions: MeshConventions,
   allClusters: string[],
-  peerVariables: ReadonlyMap<string, string>,
+  peerSettings: ReadonlyMap<string, PeerSetting>,
 ): ClusterModel {
   const render = renderer.renderCluster(name, dir);
   const { settings: s } = conventions;
@@ -253,10 +257,13 @@ function extractCluster(
   let peerValues: (string | undefined)[] | undefined;
   const peers = (
     conventions.peers?.[name] ?? allClusters.filter(c => c !== name)
-  ).map(peer => ({
-    peer,
-    variable: peerVariables.get(peer) ?? peerFqdnVariable(conventions, peer),
-  }));
+  ).map(
+    peer =>
+      peerSettings.get(peer) ?? {
+        peer,
+        variable: peerFqdnVariable(conventions, peer),
+      },
+  );
 
   const pools: PoolModel[] = [];
   const dnsEndpoints: DnsEndpointModel[] = [];

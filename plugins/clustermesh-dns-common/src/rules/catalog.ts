@@ -115,7 +115,11 @@ type MeshEntry = {
   /** Index (list) or name (map) of the entry under clustermesh.config.clusters. */
   key: string | number;
 };
-type MeshEntries = { list: MeshEntry[]; byName: Map<string, MeshEntry> };
+/** The enabled entries, made on demand: a mesh has one per peer in every cluster. */
+type MeshEntries = {
+  list(): MeshEntry[];
+  byName(name: string): MeshEntry | undefined;
+};
 
 const meshEntriesBase = ['clustermesh', 'config', 'clusters'];
 
@@ -126,7 +130,24 @@ function entryPath(e: MeshEntry, ...field: string[]): (string | number)[] {
 
 /** Entries by the clusters value they come from: substituted values are kept between validations. */
 const meshEntriesCache = new WeakMap<object, MeshEntries>();
-const noEntries: MeshEntries = { list: [], byName: new Map() };
+const noEntries: MeshEntries = { list: () => [], byName: () => undefined };
+
+/**
+ * Where each name stands in a list of entries, by the names in order:
+ * every cluster of a mesh lists the same clusters, so they share one index.
+ */
+const nameIndexes = new Map<string, Map<string, number>>();
+
+function nameIndex(names: string[]): Map<string, number> {
+  const signature = names.join('\u0000');
+  let index = nameIndexes.get(signature);
+  if (!index) {
+    index = new Map(names.map((name, i) => [name, i])); // the last one wins
+    if (nameIndexes.size >= 16) nameIndexes.clear();
+    nameIndexes.set(signature, index);
+  }
+  return index;
+}
 
 /** clustermesh.config.clusters as a list (the chart accepts a list or a map by name), without disabled entries. */
 function meshConfigEntries(cluster: ClusterModel): MeshEntries {
@@ -138,20 +159,43 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
   if (!value || typeof value !== 'object') return noEntries;
   let entries = meshEntriesCache.get(value);
   if (entries) return entries;
-  const list = (
-    Array.isArray(value)
-      ? value.map((entry, i) => ({
-          name: String(entry?.name ?? ''),
-          entry: isRecord(entry) ? entry : {},
-          key: i,
-        }))
-      : Object.entries(value).map(([name, entry]) => ({
-          name,
-          entry: isRecord(entry) ? entry : {},
-          key: name,
-        }))
-  ).filter(e => e.entry.enabled !== false);
-  entries = { list, byName: new Map(list.map(e => [e.name, e])) };
+  const at = (key: string | number): MeshEntry | undefined => {
+    const entry = (value as any)[key];
+    const fields = isRecord(entry) ? entry : {};
+    if (fields.enabled === false) return undefined;
+    const name = Array.isArray(value) ? String(entry?.name ?? '') : key;
+    return { name: String(name), entry: fields, key };
+  };
+  const keys: (string | number)[] = Array.isArray(value)
+    ? value.map((_, i) => i)
+    : Object.keys(value);
+  const list = () =>
+    keys.map(at).filter((e): e is MeshEntry => e !== undefined);
+  if (Array.isArray(value)) {
+    const index = nameIndex(value.map(e => String(e?.name ?? '')));
+    entries = {
+      list,
+      byName: name => {
+        const i = index.get(name);
+        if (i === undefined) return undefined;
+        // a later disabled duplicate does not hide an earlier enabled one
+        return (
+          at(i) ??
+          list()
+            .reverse()
+            .find(e => e.name === name)
+        );
+      },
+    };
+  } else {
+    entries = {
+      list,
+      byName: name =>
+        Object.prototype.hasOwnProperty.call(value, name)
+          ? at(name)
+          : undefined,
+    };
+  }
   meshEntriesCache.set(value, entries);
   return entries;
 }
@@ -1016,7 +1060,7 @@ export const rules: RuleDefinition[] = [
       const c = cluster!;
       if (!c.cilium) return [r.skip(noCilium(mesh, c))];
       const cilium = c.cilium;
-      const entries = meshConfigEntries(c).byName;
+      const entries = meshConfigEntries(c);
       const base = ['clustermesh', 'config'];
       const out: CheckResult[] = [];
       if (getPath(cilium.values, [...base, 'enabled']) !== true) {
@@ -1031,7 +1075,7 @@ export const rules: RuleDefinition[] = [
       for (const { peer } of c.peers) {
         const peerModel = mesh.byName.get(peer);
         const peerName = peerModel?.ciliumName ?? peer;
-        const entry = entries.get(peerName);
+        const entry = entries.byName(peerName);
         const expected = peerModel?.fqdn?.value;
         const e = entry?.entry;
         // the common case, kept cheap: reached by its FQDN on the apiserver port
@@ -1237,7 +1281,7 @@ export const rules: RuleDefinition[] = [
               cil.locate([...service, k]),
             );
         }
-        for (const e of meshConfigEntries(c).list)
+        for (const e of meshConfigEntries(c).list())
           check(`mesh entry ${e.name} address`, e.entry.address, () =>
             cil.locate(entryPath(e, 'address')),
           );
