@@ -312,3 +312,70 @@ describe('rule catalog', () => {
     });
   });
 });
+
+describe('clustermesh.config.clusters entries', () => {
+  const appsEntry =
+    '          - name: apps\n            address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n';
+  const peerFailures = (edit: (files: Files) => void) =>
+    checksOf(edit)
+      .filter(
+        r =>
+          r.ruleId === 'peers-by-fqdn' &&
+          r.cluster === 'infra' &&
+          r.status === 'fail',
+      )
+      .map(r => r.message);
+
+  it('counts a disabled entry as missing', () => {
+    expect(
+      peerFailures(
+        replace(
+          helmRelease,
+          appsEntry,
+          appsEntry.replace(
+            'port: 2379\n',
+            'port: 2379\n            enabled: false\n',
+          ),
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /clustermesh.config.clusters has no entry for the peer apps/,
+      ),
+    ]);
+  });
+
+  it('does not let a later disabled duplicate hide an enabled entry', () => {
+    expect(
+      peerFailures(
+        replace(
+          helmRelease,
+          appsEntry,
+          `${appsEntry}          - name: apps\n            address: wrong.example.com\n            port: 2379\n            enabled: false\n`,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reads the map form, entries by name', () => {
+    const files = exampleTree('gitops-repo', f => {
+      f[helmRelease] = f[helmRelease]
+        .replace(
+          /          - name: infra\n            address: (.*)\n            port: 2379\n/,
+          '          infra:\n            address: $1\n            port: 2379\n',
+        )
+        .replace(
+          appsEntry,
+          '          apps:\n            address: wrong.example.com\n            port: 2379\n',
+        );
+    });
+    const failures = validateMesh(files, defaultConventions)
+      .clusters.find(c => c.name === 'infra')!
+      .checks.filter(r => r.ruleId === 'peers-by-fqdn' && r.status === 'fail');
+    expect(failures.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /the entry for apps has address "wrong.example.com"/,
+      ),
+    ]);
+  });
+});
