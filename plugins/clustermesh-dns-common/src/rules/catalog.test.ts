@@ -361,7 +361,7 @@ describe('clustermesh.config.clusters entries', () => {
     const files = exampleTree('gitops-repo', f => {
       f[helmRelease] = f[helmRelease]
         .replace(
-          /          - name: infra\n            address: (.*)\n            port: 2379\n/,
+          / {10}- name: infra\n {12}address: (.*)\n {12}port: 2379\n/,
           '          infra:\n            address: $1\n            port: 2379\n',
         )
         .replace(
