@@ -16,7 +16,21 @@ const transform = path.join(
   'node_modules/@backstage/cli/config/nodeTransform.cjs',
 );
 const worker = path.join(root, 'scripts/bench/worker.ts');
-const cli = path.join(root, 'plugins/clustermesh-dns-node/bin/clustermesh-dns');
+// The CLI as it is published: one bundled file, no TypeScript at run time.
+const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+const cli = path.join(cliDir, 'clustermesh-dns.cjs');
+execFileSync(
+  path.join(root, 'node_modules/.bin/esbuild'),
+  [
+    path.join(root, 'scripts/bench/cli-entry.ts'),
+    '--bundle',
+    '--platform=node',
+    `--target=node${process.versions.node.split('.')[0]}`,
+    `--outfile=${cli}`,
+    '--log-level=warning',
+  ],
+  { stdio: 'inherit' },
+);
 const sizes = (process.env.BENCH_SIZES ?? '2,64,255,511')
   .split(',')
   .map(Number);
@@ -63,6 +77,7 @@ for (const n of sizes) {
   run('write', n, dir);
   log(`bench: ${n} clusters, CLI end to end`);
   const cliTimes = [];
+  let cliPeakRssMb = 0;
   for (let i = 0; i < 3; i++) {
     const start = performance.now();
     const result = spawnSync(
@@ -76,6 +91,9 @@ for (const n of sizes) {
     cliTimes.push(performance.now() - start);
     if (result.status !== 0)
       throw new Error(`CLI failed on ${n} clusters: ${result.stderr}`);
+    const peak = /bench-peak-rss-kb (\d+)/.exec(result.stderr);
+    if (!peak) throw new Error('the CLI did not report its peak RSS');
+    cliPeakRssMb = Math.max(cliPeakRssMb, Number(peak[1]) / 1024);
   }
   let pipeline;
   if (withPipeline) {
@@ -93,24 +111,25 @@ for (const n of sizes) {
     n,
     inProcess,
     cliMs: cliTimes.sort((a, b) => a - b)[1],
+    cliPeakRssMb,
     pipeline,
     configure,
   });
 }
 
 const validateTable = [
-  '| Clusters | Files | Bytes | Validate cold (ms) | Validate warm, median (ms) | CLI end to end (ms) | Peak RSS (MB) | RSS before validating (MB) | kubectl kustomize pipeline (ms) | Pipeline ÷ cold | Pipeline ÷ warm |',
+  '| Clusters | Files | Bytes | Validate cold (ms) | Validate warm, median (ms) | In process: RSS before / after cold / after warm (MB) | CLI end to end (ms) | CLI peak RSS (MB) | kubectl kustomize pipeline (ms) | Pipeline ÷ cold | Pipeline ÷ warm |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(({ n, inProcess: v, cliMs, pipeline: p }) =>
+  ...rows.map(({ n, inProcess: v, cliMs, cliPeakRssMb, pipeline: p }) =>
     [
       n,
       v.files,
       v.bytes,
       ms(v.coldMs),
       `${ms(v.warmMedianMs)} (of ${v.runs})`,
+      `${mb(v.baselineRssMb)} / ${mb(v.coldPeakRssMb)} / ${mb(v.peakRssMb)}`,
       ms(cliMs),
-      mb(v.peakRssMb),
-      mb(v.baselineRssMb),
+      mb(cliPeakRssMb),
       p ? ms(p.totalMs) : 'skipped',
       p ? `${(p.totalMs / v.coldMs).toFixed(0)}×` : '-',
       p ? `${(p.totalMs / v.warmMedianMs).toFixed(0)}×` : '-',
@@ -155,12 +174,14 @@ const verdicts = largest
           ]
         : []),
       verdict(
-        largest.inProcess.peakRssMb <= 300,
-        `peak RSS ≤ 300 MB (${mb(
-          largest.inProcess.peakRssMb,
-        )} MB, of which ${mb(
+        largest.cliPeakRssMb <= 300,
+        `peak RSS ≤ 300 MB (the CLI validating 511 clusters from disk: ${mb(
+          largest.cliPeakRssMb,
+        )} MB; in process, ${mb(
+          largest.inProcess.coldPeakRssMb - largest.inProcess.baselineRssMb,
+        )} MB above the ${mb(
           largest.inProcess.baselineRssMb,
-        )} MB before validating).`,
+        )} MB the harness holds before validating).`,
       ),
     ]
   : [
@@ -220,8 +241,14 @@ Targets: 511 clusters validated in process in ≤ 250 ms, ≥ 50× faster than t
 - *Cold*: first validation in a fresh process (YAML parsed from text).
 - *Warm*: median of repeated validations of the same bytes in one process (the
   backend's case: parsed files are reused by content).
-- *CLI*: \`clustermesh-dns validate <dir> --format json\`, median of 3, process start and
-  disk reads included.
+- *In process*: the benchmark process runs the TypeScript sources through
+  Backstage's transform and holds the generated mesh as text and as a tree
+  before validating (the first RSS figure); then the peak after the cold
+  validation and after the repeated ones.
+- *CLI*: \`clustermesh-dns validate <dir> --format json\` as published (bundled
+  into one file, no transform at run time), median of 3, process start and
+  disk reads included; its peak RSS is the largest of the 3 runs. The
+  peak RSS target is judged on it: it is what running the tool costs.
 - *Pipeline*: per cluster, \`kubectl kustomize\` of its settings and of the
   infrastructure, then Flux substitution and a select of the HelmRelease and
   DNSEndpoint; the story's way today, measured in the same run.
@@ -242,6 +269,7 @@ ${configureTable.join('\n')}
 ${configureVerdicts.join('\n')}
 `;
 
+fs.rmSync(cliDir, { recursive: true, force: true });
 process.stdout.write(`${markdown}\n`);
 if (sizes.join(',') === '2,64,255,511') {
   const file = path.join(root, 'docs/benchmarks.md');

@@ -36,6 +36,7 @@ function validateTask(n: number) {
   let start = performance.now();
   const report = validateMesh(createRepoTree(files), defaultConventions);
   const cold = performance.now() - start;
+  const coldPeakRss = rssMb();
   if (report.summary.status !== 'pass')
     throw new Error(`synthetic mesh of ${n} is not green`);
   const warm: number[] = [];
@@ -53,6 +54,7 @@ function validateTask(n: number) {
     warmMedianMs: median(warm),
     runs,
     baselineRssMb: baselineRss,
+    coldPeakRssMb: coldPeakRss,
     peakRssMb: rssMb(),
   };
 }
