@@ -278,6 +278,27 @@ interface DollarString {
 
 const pathOf = (s: DollarString) => [...s.parent, s.key];
 
+/**
+ * The string of a plan at a path (a value over a key that holds a `$` too);
+ * looked up rarely (messages, one setting at a time), so no index is kept.
+ */
+function stringAt(
+  plan: BodyPlan,
+  path: readonly (string | number)[],
+): number | undefined {
+  const key = path[path.length - 1];
+  for (let n = plan.strings.length - 1; n >= 0; n--) {
+    const s = plan.strings[n];
+    if (
+      s.key === key &&
+      s.parent.length === path.length - 1 &&
+      s.parent.every((step, i) => step === path[i])
+    )
+      return n;
+  }
+  return undefined;
+}
+
 /** What substituting a body gave for one set of variable values. */
 interface BodyResult {
   body: Record<string, any>;
@@ -295,7 +316,6 @@ interface BodyPlan {
   variables: string[];
   /** Results by the values of those variables: a mesh renders the same objects for every cluster. */
   results: Map<string, BodyResult>;
-  index?: Map<string, number>;
 }
 
 const plans = new WeakMap<object, BodyPlan>();
@@ -621,10 +641,7 @@ export function substituteObject(
       namespace: typeof namespace === 'string' ? namespace : object.namespace,
       body,
       substitutedField(path) {
-        plan.index ??= new Map(
-          plan.strings.map((s, n) => [JSON.stringify(pathOf(s)), n]),
-        );
-        const n = plan.index.get(JSON.stringify(path));
+        const n = stringAt(plan, path);
         if (n === undefined || !changed[n]) return undefined;
         return {
           raw: plan.strings[n].reading.raw,
