@@ -321,17 +321,21 @@ interface BodyPlan {
 const plans = new WeakMap<object, BodyPlan>();
 
 /** How a string reads to Flux (style, text, variables), by the string: settings repeat the same values. */
-const readings = new Map<string, StringReading>();
+/** Readings of values and of map keys, by text. */
+const readings = {
+  value: new Map<string, StringReading>(),
+  key: new Map<string, StringReading>(),
+};
 
 function reading(raw: string, isKey: boolean): StringReading {
-  const memoKey = isKey ? `k${raw}` : `v${raw}`;
-  let found = readings.get(memoKey);
+  const memo = isKey ? readings.key : readings.value;
+  let found = memo.get(raw);
   if (!found) {
     const style: GoYamlStyle = isKey ? 'plain' : goYamlStyle(raw);
     const text = style === 'literal' ? raw : writeGoYamlScalar(raw, style);
     found = { isKey, raw, style, text, variables: referencedVariables(text) };
-    if (readings.size > 100_000) readings.clear();
-    readings.set(memoKey, found);
+    if (memo.size > 100_000) memo.clear();
+    memo.set(raw, found);
   }
   return found;
 }
