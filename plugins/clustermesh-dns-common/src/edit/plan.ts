@@ -357,6 +357,63 @@ export function planMeshDnsChange(
   const { problems, addresses } = checkInput(input, conventions, known);
   if (problems.length) return empty(problems);
 
+  const planned = planEdits(tree, input, conventions, addresses, problems);
+  if ('problems' in planned) return empty(planned.problems);
+  const { fileEdits, records, failingBefore } = planned;
+  const after = reportFromModel(
+    buildMeshModel(
+      overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
+      conventions,
+    ),
+  );
+  const errors = [
+    ...after.findings
+      .filter(f => f.severity === 'error')
+      .map(f => ({
+        field: f.location?.file ?? 'repository',
+        message: f.message,
+      })),
+    ...[...after.clusters.flatMap(c => c.checks), ...after.meshChecks]
+      .filter(c => c.status === 'fail' && c.severity === 'error')
+      .map(c => ({
+        field: c.location?.file ?? c.cluster ?? 'repository',
+        message: `[${c.ruleId}] ${c.message}`,
+      })),
+  ];
+  if (errors.length) return { ...empty(errors), report: after };
+
+  const nowFailing = failingRules(after);
+  const fixedRules = [...failingBefore]
+    .filter(id => !nowFailing.has(id))
+    .sort();
+  return {
+    edits: fileEdits,
+    records,
+    problems: [],
+    summary: summaryMarkdown(fileEdits, records, fixedRules, after),
+    fixedRules,
+    report: after,
+  };
+}
+
+/**
+ * The edits for a valid input, planned on the model of the repository as
+ * it is, with the rules that fail on it now; the model goes when this
+ * returns, before the edited repository is validated.
+ */
+function planEdits(
+  tree: RepoTree,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  addresses: IpAddress[],
+  problems: PlanProblem[],
+):
+  | { problems: PlanProblem[] }
+  | {
+      fileEdits: FileEdit[];
+      records: MeshDnsRecord[];
+      failingBefore: Set<string>;
+    } {
   const before = buildMeshModel(tree, conventions);
   const ttl = conventions.dns.ttl;
   const records: MeshDnsRecord[] = input.clusters.map((c, i) => ({
@@ -399,7 +456,7 @@ export function planMeshDnsChange(
         'mixes IPv4 and IPv6 addresses; one shared DNSEndpoint entry cannot carry both record types',
     });
   }
-  if (problems.length) return empty(problems);
+  if (problems.length) return { problems };
 
   const edits = new EditSet(tree);
   try {
@@ -410,9 +467,9 @@ export function planMeshDnsChange(
     else planRecordsDocument(edits, conventions, records, input);
   } catch (error) {
     if (error instanceof PlanError)
-      return empty([{ field: error.field, message: error.message }]);
+      return { problems: [{ field: error.field, message: error.message }] };
     if (error instanceof YamlEditError)
-      return empty([{ field: error.file, message: error.message }]);
+      return { problems: [{ field: error.file, message: error.message }] };
     throw error;
   }
 
@@ -423,47 +480,20 @@ export function planMeshDnsChange(
     if (lines && e.before !== undefined)
       rememberLineEdits(e.path, e.before, e.after, lines);
   }
-  const after = reportFromModel(
-    buildMeshModel(
-      overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
-      conventions,
-    ),
-  );
-  const errors = [
-    ...after.findings
-      .filter(f => f.severity === 'error')
-      .map(f => ({
-        field: f.location?.file ?? 'repository',
-        message: f.message,
-      })),
-    ...[...after.clusters.flatMap(c => c.checks), ...after.meshChecks]
-      .filter(c => c.status === 'fail' && c.severity === 'error')
-      .map(c => ({
-        field: c.location?.file ?? c.cluster ?? 'repository',
-        message: `[${c.ruleId}] ${c.message}`,
-      })),
-  ];
-  if (errors.length) return { ...empty(errors), report: after };
-
-  const beforeReport = reportFromModel(before);
-  const failing = (r: MeshReport) =>
-    new Set(
-      [...r.clusters.flatMap(c => c.checks), ...r.meshChecks]
-        .filter(c => c.status === 'fail')
-        .map(c => c.ruleId),
-    );
-  const nowFailing = failing(after);
-  const fixedRules = [...failing(beforeReport)]
-    .filter(id => !nowFailing.has(id))
-    .sort();
   return {
-    edits: fileEdits,
+    fileEdits,
     records,
-    problems: [],
-    summary: summaryMarkdown(fileEdits, records, fixedRules, after),
-    fixedRules,
-    report: after,
+    failingBefore: failingRules(reportFromModel(before)),
   };
+}
+
+/** The ids of the rules that fail somewhere in a report. */
+function failingRules(report: MeshReport): Set<string> {
+  return new Set(
+    [...report.clusters.flatMap(c => c.checks), ...report.meshChecks]
+      .filter(c => c.status === 'fail')
+      .map(c => c.ruleId),
+  );
 }
 
 /** A cluster's FQDN as Flux inserts it; secret parts as `<secret:NAME>`. */

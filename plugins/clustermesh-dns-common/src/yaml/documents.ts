@@ -183,6 +183,8 @@ class Converter {
     if (isScalar(node)) {
       this.nodes += 1;
       if (this.nodes > this.maxNodes) throw new TooManyNodes();
+      if (node.type === 'PLAIN' && !node.tag && typeof node.source === 'string')
+        return plainValue(node.source); // as the fast reader: Go's yaml.v2 rules
       const v = node.value;
       if (
         v === null ||
@@ -306,20 +308,21 @@ export function parseYamlText(
     : parseYamlDocuments(file, text, limits);
 }
 
-/** A plain scalar's value under YAML 1.1, from the same tags as the full parser. */
-let resolvedPlain: { value: unknown } | undefined;
+/** A plain scalar's value as Go's yaml.v2 reads it; timestamps stay as written. */
+function plainValue(text: string): unknown {
+  const value = resolveImplicit(text)?.value;
+  if (value === null || typeof value === 'boolean') return value;
+  // as in Kubernetes' JSON: no NaN, no infinities, no negative zero
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? value + 0 : null;
+  return text;
+}
+
+/** Plain scalars that are not strings, read as the full reader reads them. */
 const yaml11PlainScalar = new Type('tag:clustermesh-dns,2025:yaml-1.1-plain', {
   kind: 'scalar',
-  resolve: (text: string) =>
-    (resolvedPlain = resolveImplicit(text)) !== undefined,
-  construct: (text: string) => {
-    const value = resolvedPlain?.value;
-    if (value === null || typeof value === 'boolean') return value;
-    // as in Kubernetes' JSON: no NaN, no infinities, no negative zero
-    if (typeof value === 'number')
-      return Number.isFinite(value) ? value + 0 : null;
-    return text; // timestamps are kept as written
-  },
+  resolve: (text: string) => resolveImplicit(text) !== undefined,
+  construct: plainValue,
 });
 const plainManifestSchema = FAILSAFE_SCHEMA.extend({
   implicit: [yaml11PlainScalar],

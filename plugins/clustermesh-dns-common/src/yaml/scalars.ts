@@ -27,13 +27,17 @@ const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
 const resolutions = new Map<string, { value: unknown } | null>();
 
 /**
- * The characters a YAML 1.1 null, boolean, number or timestamp starts
- * with: any other plain scalar is a string (a test holds this to the
- * parser), which spares the lookups for most keys and values.
+ * The first characters for which Go's yaml.v2 (kustomize, Flux) looks for
+ * a null, boolean, number or timestamp; any other plain scalar is a string
+ * to it, even `e5`, which the yaml library's YAML 1.1 tags read as 500000.
  */
 const implicitStart = /^[-+.~0-9nNyYtTfFoO]/;
 
-/** The value of a plain scalar's text under YAML 1.1, when it is not a string. */
+/**
+ * The value of a plain scalar's text as Go's yaml.v2 reads it, when it is
+ * not a string: the yaml library's YAML 1.1 tags, for the scalars yaml.v2
+ * resolves at all.
+ */
 export function resolveImplicit(text: string): { value: unknown } | undefined {
   if (text !== '' && !implicitStart.test(text)) return undefined;
   let resolution = resolutions.get(text);
