@@ -10,6 +10,8 @@ if [ -x "$CLUSTERMESH_DNS_TOOLS/node/bin/node" ]; then
   case ":$PATH:" in *":$CLUSTERMESH_DNS_TOOLS/node/bin:"*) ;; *) PATH="$CLUSTERMESH_DNS_TOOLS/node/bin:$PATH" ;; esac
   # node-gyp builds native modules against these headers instead of downloading them.
   export npm_config_nodedir="$CLUSTERMESH_DNS_TOOLS/node"
+elif [ "${npm_config_nodedir:-}" = "$CLUSTERMESH_DNS_TOOLS/node" ]; then
+  unset npm_config_nodedir # the system Node is used: its own headers
 fi
 # The yarn shim that runs the pinned Yarn release.
 case ":$PATH:" in *":$CLUSTERMESH_DNS_TOOLS/bin:"*) ;; *) PATH="$CLUSTERMESH_DNS_TOOLS/bin:$PATH" ;; esac

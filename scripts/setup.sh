@@ -39,7 +39,9 @@ fetch_package() {
 }
 
 # --- Node -----------------------------------------------------------------
-system_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+# The system Node, not the one provisioned here (scripts/env.sh may have put it first on PATH).
+system_path="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF -e "$tools/node/bin" -e "$tools/bin" | paste -sd: -)"
+system_major="$(PATH="$system_path" node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$system_major" = 22 ]; then
   rm -rf "$tools/node"
 else
