@@ -320,8 +320,7 @@ interface BodyPlan {
 
 const plans = new WeakMap<object, BodyPlan>();
 
-/** How a string reads to Flux (style, text, variables), by the string: settings repeat the same values. */
-/** Readings of values and of map keys, by text. */
+/** Readings of values and of map keys, by text: the settings of a mesh repeat the same values. */
 const readings = {
   value: new Map<string, StringReading>(),
   key: new Map<string, StringReading>(),
@@ -379,10 +378,7 @@ function planFor(body: Record<string, any>): BodyPlan {
   return plan;
 }
 
-/**
- * The outcome of substituting one string, independent of where it stands.
- * Outcomes are memoised, so equal ids mean equal outcomes.
- */
+/** The outcome of substituting one string, independent of where it stands. */
 type StringOutcome =
   | { kind: 'unchanged' }
   | {
