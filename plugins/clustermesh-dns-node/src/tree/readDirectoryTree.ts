@@ -16,7 +16,7 @@ export interface DirectoryTreeOptions {
 
 /**
  * A repository folder on disk as a {@link RepoTree}. Files are listed once
- * and read on demand. Symbolic links are followed only when they stay inside
+ * and read on demand, each once (the tree is one snapshot). Symbolic links are followed only when they stay inside
  * the folder, so a repository cannot make the engine read `/etc/passwd`.
  *
  * @throws Error naming the folder when it cannot be read
@@ -77,14 +77,21 @@ export function readDirectoryTree(
     }
   };
   walk(realRoot, '');
+  // each file is read once, when first asked for: a validation and the
+  // plan of a change read the same files several times, and the tree stays
+  // one consistent snapshot
+  const read = new Map<string, Uint8Array | undefined>();
   return new MemoryRepoTree(paths, relative => {
+    if (read.has(relative)) return read.get(relative);
     const full = path.join(realRoot, ...relative.split('/'));
+    let bytes: Uint8Array | undefined;
     try {
       const real = fs.realpathSync(full);
-      if (!inside(real)) return undefined;
-      return new Uint8Array(fs.readFileSync(real));
+      if (inside(real)) bytes = new Uint8Array(fs.readFileSync(real));
     } catch {
-      return undefined;
+      bytes = undefined;
     }
+    read.set(relative, bytes);
+    return bytes;
   });
 }
