@@ -4,7 +4,7 @@ import {
   isValidVariableName,
   referencedVariables,
 } from './envsubst';
-import { defineOwn, SourceLocation } from '../yaml/documents';
+import { defineOwn, SourceLocation, withScalarAt } from '../yaml/documents';
 import {
   GoYamlStyle,
   goYamlStyle,
@@ -261,11 +261,13 @@ interface StringReading {
    */
   last?: {
     strict: boolean;
-    /** Name, value then, and whether the value (not only being defined) mattered. */
-    dependencies: Array<[string, string | undefined, boolean]>;
+    dependencies: Dependencies;
     outcome: StringOutcome;
   };
 }
+
+/** What an outcome depended on: name, value then, and whether the value (not only being defined) mattered. */
+type Dependencies = Array<[string, string | undefined, boolean]>;
 
 /** A string of a body that substitution may touch (a mesh's settings hold hundreds of thousands). */
 interface DollarString {
@@ -316,6 +318,18 @@ interface BodyPlan {
   variables: string[];
   /** Results by the values of those variables: a mesh renders the same objects for every cluster. */
   results: Map<string, BodyResult>;
+  /** The strings that refer to each variable (made when first needed). */
+  byVariable?: Map<string, number[]>;
+  /**
+   * The last result computed, with the value ids it was computed for and
+   * what each string depended on (none for a failed string).
+   */
+  last?: {
+    strict: boolean;
+    ids: (number | string)[];
+    result: BodyResult;
+    dependencies: (Dependencies | undefined)[];
+  };
 }
 
 const plans = new WeakMap<object, BodyPlan>();
@@ -428,32 +442,35 @@ function readBack(text: string) {
   return read;
 }
 
-/** The outcome of a string for these variables, the last one when its dependencies still hold. */
+/**
+ * The outcome of a string for these variables (the last one when its
+ * dependencies still hold), with what it depended on.
+ */
 function outcomeFor(
   s: StringReading,
   lookup: (name: string) => string | undefined,
   strict: boolean,
-): StringOutcome {
+): { outcome: StringOutcome; dependencies?: Dependencies } {
   const last = s.last;
   if (last && last.strict === strict && dependenciesHold(last, lookup))
-    return last.outcome;
-  const dependencies: EnvsubstDependencies = new Map();
-  const outcome = computeOutcome(s, lookup, strict, dependencies);
-  if (outcome.kind !== 'error')
-    s.last = {
-      strict,
-      dependencies: [...dependencies].map(([name, valueUsed]) => [
-        name,
-        lookup(name),
-        valueUsed,
-      ]),
-      outcome,
-    };
-  return outcome;
+    return last;
+  const found: EnvsubstDependencies = new Map();
+  const outcome = computeOutcome(s, lookup, strict, found);
+  if (outcome.kind === 'error') return { outcome };
+  s.last = {
+    strict,
+    dependencies: [...found].map(([name, valueUsed]) => [
+      name,
+      lookup(name),
+      valueUsed,
+    ]),
+    outcome,
+  };
+  return s.last;
 }
 
 function dependenciesHold(
-  last: NonNullable<StringReading['last']>,
+  last: { dependencies: Dependencies },
   lookup: (name: string) => string | undefined,
 ): boolean {
   for (const [name, then, valueUsed] of last.dependencies) {
@@ -624,9 +641,18 @@ export function substituteObject(
     const key = `${strict},${valueIdsOfBody.join(',')}`;
     result = plan.results.get(key);
     if (!result) {
-      result = substituteBody(object.body, plan, variables, options.strict);
+      const computed =
+        substituteChanges(plan, valueIdsOfBody, variables, options.strict) ??
+        substituteBody(object.body, plan, variables, options.strict);
+      result = computed.result;
       if (plan.results.size >= 2048) plan.results.clear();
       plan.results.set(key, result);
+      plan.last = {
+        strict: options.strict,
+        ids: valueIdsOfBody,
+        result,
+        dependencies: computed.dependencies,
+      };
     }
     if (identityKey) plan.results.set(identityKey, result);
   }
@@ -653,20 +679,105 @@ export function substituteObject(
   };
 }
 
+/**
+ * The result for new values from the last result of the same body, when
+ * only a few variables changed (the next cluster of a mesh, the same
+ * cluster after a change): only the strings that refer to a changed
+ * variable are substituted again, and only the containers on their way are
+ * copied. Undefined when that cannot be done simply (problems, renamed
+ * keys, many changes); the body is then substituted in full.
+ */
+function substituteChanges(
+  plan: BodyPlan,
+  ids: readonly (number | string)[],
+  variables: Variables,
+  strict: boolean,
+): Computed | undefined {
+  const last = plan.last;
+  if (!last || last.strict !== strict || last.result.problems.length)
+    return undefined;
+  if (!plan.byVariable) {
+    plan.byVariable = new Map();
+    plan.strings.forEach((s, n) => {
+      for (const name of s.reading.variables) {
+        const list = plan.byVariable!.get(name);
+        if (list) list.push(n);
+        else plan.byVariable!.set(name, [n]);
+      }
+    });
+  }
+  // a string is affected when a value it used changed, or whether a
+  // variable it only looked up is defined
+  const affected = new Set<number>();
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === last.ids[i]) continue;
+    const name = plan.variables[i];
+    const definedness = (ids[i] === '-') !== (last.ids[i] === '-');
+    for (const n of plan.byVariable.get(name) ?? []) {
+      const used = last.dependencies[n]?.find(d => d[0] === name);
+      if (!used || used[2] || definedness) affected.add(n);
+    }
+    if (affected.size > 8 && affected.size * 4 > plan.strings.length)
+      return undefined; // most of the body: substitute it in full
+  }
+  const lookup = (name: string) => variables.value(name);
+  const changed = last.result.changed.slice();
+  const dependencies = last.dependencies.slice();
+  let changes = last.result.changes;
+  let body: unknown = last.result.body;
+  for (const n of affected) {
+    const s = plan.strings[n];
+    const evaluated = outcomeFor(s.reading, lookup, strict);
+    const { outcome } = evaluated;
+    if (s.reading.isKey || outcome.kind === 'error') return undefined;
+    if (outcome.kind === 'value' && outcome.warning) return undefined;
+    dependencies[n] = evaluated.dependencies;
+    const now = outcome.kind === 'value' ? 1 : 0;
+    changes += now - changed[n];
+    changed[n] = now;
+    body = withScalarAt(
+      body,
+      pathOf(s),
+      outcome.kind === 'value' ? outcome.value : s.reading.raw,
+    );
+    if (body === undefined) return undefined;
+  }
+  return {
+    result: {
+      body: body as Record<string, any>,
+      changed,
+      changes,
+      problems: [],
+    },
+    dependencies,
+  };
+}
+
+/** A body's result, with what each of its strings depended on. */
+interface Computed {
+  result: BodyResult;
+  dependencies: (Dependencies | undefined)[];
+}
+
 function substituteBody(
   original: Record<string, any>,
   plan: BodyPlan,
   variables: Variables,
   strict: boolean,
-): BodyResult {
+): Computed {
   const problems: SubstitutionProblem[] = [];
   const changes: ChangeTree = new Map();
   const renames: { path: (string | number)[]; key: string }[] = [];
   const changed = new Uint8Array(plan.strings.length);
   let changeCount = 0;
   const lookup = (name: string) => variables.value(name);
+  const dependencies: (Dependencies | undefined)[] = new Array(
+    plan.strings.length,
+  );
   plan.strings.forEach((s, i) => {
-    const outcome = outcomeFor(s.reading, lookup, strict);
+    const evaluated = outcomeFor(s.reading, lookup, strict);
+    const { outcome } = evaluated;
+    dependencies[i] = evaluated.dependencies;
     if (outcome.kind === 'unchanged') return;
     if (outcome.kind === 'error') {
       problems.push({
@@ -706,5 +817,8 @@ function substituteBody(
   // keys last, deepest first, so a rename never moves a path still to be renamed
   for (const { path, key } of renames.reverse())
     body = renameKey(body, path, key);
-  return { body, changed, changes: changeCount, problems };
+  return {
+    result: { body, changed, changes: changeCount, problems },
+    dependencies,
+  };
 }
