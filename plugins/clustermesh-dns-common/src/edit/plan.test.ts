@@ -20,6 +20,8 @@ import {
   writeFolder,
 } from '../__testUtils__/trees';
 import { MeshDnsChangeInput, planMeshDnsChange } from './plan';
+import { clearParseCache } from '../flux/YamlFileCache';
+import { validateMesh } from '../report';
 
 const storyInput: MeshDnsChangeInput = {
   clusters: [
@@ -344,6 +346,34 @@ describe('planMeshDnsChange on other layouts', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('validates the edited repository as a fresh validation of it would', () => {
+    // the plan reads edited settings from their earlier reading and
+    // substitutes from earlier results; none of that may change the verdict
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 2, max: 14 }),
+        (n, offset) => {
+          clearParseCache();
+          const files = generateSyntheticMesh({ clusters: n });
+          validateMesh(createRepoTree(files), defaultConventions); // warm, as a backend is
+          const input: MeshDnsChangeInput = {
+            clusters: Array.from({ length: n }, (_, i) => ({
+              name: syntheticClusterName(i + 1),
+              ip: syntheticClusterAddress(i + 1, offset),
+            })),
+          };
+          const { plan, after } = applied(files, input);
+          clearParseCache();
+          expect(plan.report).toEqual(
+            validateMesh(createRepoTree(after), defaultConventions),
+          );
+        },
+      ),
+      { numRuns: 20 },
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { RepoTree } from '../tree/RepoTree';
+import { carryPlan } from './substitute';
 import {
   decodeText,
   defaultYamlReadLimits,
@@ -126,6 +127,12 @@ export function rememberLineEdits(
     const value =
       at < 0 ? undefined : withScalarAt(documents[at].value, edit.path, scalar);
     if (value === undefined) return;
+    carryPlan(
+      documents[at].value as object,
+      value as object,
+      edit.path,
+      scalar,
+    );
     documents = documents.map((d, i) => (i === at ? { ...d, value } : d));
   }
   sharedCache.set(path, after, { documents, problems: [] });

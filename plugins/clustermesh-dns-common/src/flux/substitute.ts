@@ -12,7 +12,7 @@ import {
   reparseScalar,
   writeGoYamlScalar,
 } from '../yaml/scalars';
-import { isRecord, locate } from '../model/locate';
+import { getPath, isRecord, locate } from '../model/locate';
 import type { ManifestObject } from '../model/types';
 import { secretPlaceholder } from '../net/names';
 
@@ -333,6 +333,40 @@ interface BodyPlan {
 }
 
 const plans = new WeakMap<object, BodyPlan>();
+
+/**
+ * Lets a body that differs from another only in one scalar without a `$`
+ * (a settings value edited on its line) start from the other's plan and
+ * last result, so it is not walked and substituted again.
+ *
+ * @internal
+ */
+export function carryPlan(
+  before: object,
+  after: object,
+  path: readonly (string | number)[],
+  scalar: unknown,
+) {
+  const plan = plans.get(before);
+  if (!plan || plans.has(after)) return;
+  const dollar = (v: unknown) => typeof v === 'string' && v.includes('$');
+  if (dollar(getPath(before, path)) || dollar(scalar)) return;
+  const carried: BodyPlan = {
+    strings: plan.strings,
+    variables: plan.variables,
+    byVariable: plan.byVariable,
+    results: new Map(),
+  };
+  if (plan.last) {
+    const body = withScalarAt(plan.last.result.body, path, scalar);
+    if (body !== undefined)
+      carried.last = {
+        ...plan.last,
+        result: { ...plan.last.result, body: body as Record<string, any> },
+      };
+  }
+  plans.set(after, carried);
+}
 
 /** Readings of values and of map keys, by text: the settings of a mesh repeat the same values. */
 const readings = {
