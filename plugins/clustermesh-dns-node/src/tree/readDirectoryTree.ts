@@ -29,7 +29,7 @@ export function readDirectoryTree(
   const maxFiles = options.maxFiles ?? 200_000;
   let realRoot: string;
   try {
-    realRoot = fs.realpathSync(root);
+    realRoot = fs.realpathSync.native(root);
     if (!fs.statSync(realRoot).isDirectory())
       throw new Error('not a directory');
   } catch (error) {
@@ -54,7 +54,7 @@ export function readDirectoryTree(
       if (entry.isSymbolicLink()) {
         let target: string;
         try {
-          target = fs.realpathSync(full);
+          target = fs.realpathSync.native(full);
         } catch {
           continue; // dangling link
         }
@@ -86,7 +86,8 @@ export function readDirectoryTree(
     const full = path.join(realRoot, ...relative.split('/'));
     let bytes: Uint8Array | undefined;
     try {
-      const real = fs.realpathSync(full);
+      // one realpath(3) call, not an lstat per path segment
+      const real = fs.realpathSync.native(full);
       if (inside(real)) bytes = new Uint8Array(fs.readFileSync(real));
     } catch {
       bytes = undefined;
