@@ -23,12 +23,12 @@ export function resolveInside(root: string, relative: string): string {
     throw new Error(`${relative}: ".." is not allowed in paths`);
   const normalized = normalizePath(relative);
   if (!normalized) throw new Error(`"${relative}" is not a file path`);
-  const realRoot = fs.realpathSync(root);
+  const realRoot = fs.realpathSync.native(root);
   const target = path.join(realRoot, ...normalized.split('/'));
   // The deepest existing ancestor decides where a symbolic link leads.
   let existing = target;
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const real = fs.realpathSync(existing);
+  const real = fs.realpathSync.native(existing);
   if (real !== realRoot && !real.startsWith(realRoot + path.sep))
     throw new Error(`${relative}: a symbolic link leads out of the repository`);
   return path.join(real, path.relative(existing, target));
