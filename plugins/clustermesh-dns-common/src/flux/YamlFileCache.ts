@@ -5,7 +5,7 @@ import {
   defaultYamlReadLimits,
   lineAtPath,
   parseYamlText,
-  withScalarAt,
+  withScalarsAt,
   YamlDocument,
   YamlFileProblem,
   YamlReadLimits,
@@ -125,7 +125,9 @@ export function rememberLineEdits(
       d => lineAtPath(d.value, edit.path) === edit.line,
     );
     const value =
-      at < 0 ? undefined : withScalarAt(documents[at].value, edit.path, scalar);
+      at < 0
+        ? undefined
+        : withScalarsAt(documents[at].value, [[edit.path, scalar]]);
     if (value === undefined) return;
     carryPlan(
       documents[at].value as object,

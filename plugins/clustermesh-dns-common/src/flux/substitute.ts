@@ -4,7 +4,12 @@ import {
   isValidVariableName,
   referencedVariables,
 } from './envsubst';
-import { defineOwn, SourceLocation, withScalarAt } from '../yaml/documents';
+import {
+  defineOwn,
+  ScalarAt,
+  SourceLocation,
+  withScalarsAt,
+} from '../yaml/documents';
 import {
   GoYamlStyle,
   goYamlStyle,
@@ -358,7 +363,7 @@ export function carryPlan(
     results: new Map(),
   };
   if (plan.last) {
-    const body = withScalarAt(plan.last.result.body, path, scalar);
+    const body = withScalarsAt(plan.last.result.body, [[path, scalar]]);
     if (body !== undefined)
       carried.last = {
         ...plan.last,
@@ -758,7 +763,7 @@ function substituteChanges(
   const changed = last.result.changed.slice();
   const dependencies = last.dependencies.slice();
   let changes = last.result.changes;
-  let body: unknown = last.result.body;
+  const scalars: ScalarAt[] = [];
   for (const n of affected) {
     const s = plan.strings[n];
     const evaluated = outcomeFor(s.reading, lookup, strict);
@@ -769,13 +774,15 @@ function substituteChanges(
     const now = outcome.kind === 'value' ? 1 : 0;
     changes += now - changed[n];
     changed[n] = now;
-    body = withScalarAt(
-      body,
+    scalars.push([
       pathOf(s),
       outcome.kind === 'value' ? outcome.value : s.reading.raw,
-    );
-    if (body === undefined) return undefined;
+    ]);
   }
+  const body = scalars.length
+    ? withScalarsAt(last.result.body, scalars)
+    : last.result.body;
+  if (body === undefined) return undefined;
   return {
     result: {
       body: body as Record<string, any>,

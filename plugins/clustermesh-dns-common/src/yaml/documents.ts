@@ -591,33 +591,52 @@ export function lineAtPath(
   return line;
 }
 
+/** A scalar to set at a path (see {@link withScalarsAt}). @internal */
+export type ScalarAt = readonly [
+  path: readonly (string | number)[],
+  scalar: unknown,
+];
+
 /**
- * A copy of a parsed value with the scalar at `path` replaced, sharing
- * everything off the path and keeping the line of every key and item.
- * Undefined when the path does not lead to a scalar.
+ * A copy of a parsed value with the scalars at some paths replaced, sharing
+ * everything off those paths (each container on them is copied once) and
+ * keeping the line of every key and item. Undefined when a path does not
+ * lead to a scalar.
  *
  * @internal
  */
-export function withScalarAt(
+export function withScalarsAt(
   root: unknown,
-  path: readonly (string | number)[],
-  scalar: unknown,
+  changes: readonly ScalarAt[],
+  depth = 0,
 ): unknown {
-  if (path.length === 0)
-    return root === null || typeof root !== 'object' ? scalar : undefined;
+  if (changes.length === 1 && changes[0][0].length === depth)
+    return root === null || typeof root !== 'object'
+      ? changes[0][1]
+      : undefined;
   if (root === null || typeof root !== 'object') return undefined;
-  const [step, ...rest] = path;
-  if (!Object.prototype.hasOwnProperty.call(root, step)) return undefined;
-  const child = withScalarAt((root as any)[step], rest, scalar);
-  if (child === undefined) return undefined;
+  const byStep = new Map<string | number, ScalarAt[]>();
+  for (const change of changes) {
+    const [path] = change;
+    if (path.length === depth) return undefined;
+    const step = path[depth];
+    if (!Object.prototype.hasOwnProperty.call(root, step)) return undefined;
+    const group = byStep.get(step);
+    if (group) group.push(change);
+    else byStep.set(step, [change]);
+  }
   let copy: any;
   if (Array.isArray(root)) {
     copy = [...root];
-    copy[step as number] = child;
   } else {
     copy = {};
     for (const key of Object.keys(root))
-      defineOwn(copy, key, key === step ? child : (root as any)[key]);
+      defineOwn(copy, key, (root as any)[key]);
+  }
+  for (const [step, group] of byStep) {
+    const child = withScalarsAt((root as any)[step], group, depth + 1);
+    if (child === undefined) return undefined;
+    defineOwn(copy, step as string, child);
   }
   const table = positions.get(root);
   if (table) positions.set(copy, table);
