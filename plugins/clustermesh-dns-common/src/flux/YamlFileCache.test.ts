@@ -37,24 +37,30 @@ const read = (text: string) =>
 describe('rememberLineEdits', () => {
   beforeEach(() => clearParseCache());
 
-  it('reads the edited file as a fresh parse would, sharing what did not change', () => {
-    const first = read(before);
-    const after = setScalarsOnLines(file, before, [
-      {
-        line: 9,
-        key: 'CILIUM_CLUSTERMESH_LB_IP',
-        current: '10.0.0.1',
-        value: '10.0.0.7',
-      },
-    ])!;
-    rememberLineEdits(file, before, after, edits);
-    const second = read(after);
-    expect(reading(second)).toEqual(reading(parseYamlDocuments(file, after)));
-    expect(
-      (second.documents[0].value as any).data.CILIUM_CLUSTERMESH_LB_IP,
-    ).toBe('10.0.0.7');
-    expect(second.documents[1]).toBe(first.documents[1]); // not parsed again
-  });
+  it.each([
+    ['LF', before],
+    ['CRLF', before.replace(/\n/g, '\r\n')],
+  ])(
+    'reads the edited file (%s) as a fresh parse would, sharing what did not change',
+    (_, text) => {
+      const first = read(text);
+      const after = setScalarsOnLines(file, text, [
+        {
+          line: 9,
+          key: 'CILIUM_CLUSTERMESH_LB_IP',
+          current: '10.0.0.1',
+          value: '10.0.0.7',
+        },
+      ])!;
+      rememberLineEdits(file, text, after, edits);
+      const second = read(after);
+      expect(reading(second)).toEqual(reading(parseYamlDocuments(file, after)));
+      expect(
+        (second.documents[0].value as any).data.CILIUM_CLUSTERMESH_LB_IP,
+      ).toBe('10.0.0.7');
+      expect(second.documents[1]).toBe(first.documents[1]); // not parsed again
+    },
+  );
 
   it.each([
     ['another line changed too', (t: string) => t.replace('"a"', '"z"')],

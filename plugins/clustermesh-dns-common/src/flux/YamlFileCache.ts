@@ -95,18 +95,18 @@ export function rememberLineEdits(
 ) {
   const read = sharedCache.get(path, before);
   if (!read || read.problems.length || edits.length === 0) return;
-  const beforeLines = before.split('\n');
-  const afterLines = after.split('\n');
-  if (beforeLines.length !== afterLines.length) return;
-  const edited = new Set(edits.map(e => e.line - 1));
-  for (let i = 0; i < beforeLines.length; i++)
-    if (!edited.has(i) && beforeLines[i] !== afterLines[i]) return;
+  const editedLines = unchangedBut(
+    before,
+    after,
+    edits.map(e => e.line),
+  );
+  if (!editedLines) return;
   let documents = read.documents;
   for (const edit of edits) {
     const key = edit.path[edit.path.length - 1];
     const line = parseYamlText(
       path,
-      afterLines[edit.line - 1].replace(/\r$/, ''),
+      editedLines.get(edit.line)!.replace(/\r$/, ''),
     );
     const entry = line.documents[0]?.value;
     if (
@@ -138,6 +138,47 @@ export function rememberLineEdits(
     documents = documents.map((d, i) => (i === at ? { ...d, value } : d));
   }
   sharedCache.set(path, after, { documents, problems: [] });
+}
+
+/**
+ * The text of the given lines (1-based) of `after`, when every other line
+ * is the same as in `before`; undefined otherwise. Lines are compared as
+ * slices, not split, since settings files are large.
+ */
+function unchangedBut(
+  before: string,
+  after: string,
+  lines: number[],
+): Map<number, string> | undefined {
+  const edited = new Map<number, string>();
+  // b and a stand in line `current` of each text: at its start, or at the
+  // line break that ends it once it has been read
+  let b = 0;
+  let a = 0;
+  let current = 1;
+  const advance = (text: string, from: number, count: number) => {
+    let at = from;
+    for (let i = 0; i < count && at >= 0; i++) {
+      const next = text.indexOf('\n', at);
+      at = next < 0 ? -1 : next + 1;
+    }
+    return at;
+  };
+  const lineEnd = (text: string, start: number) => {
+    const end = text.indexOf('\n', start);
+    return end < 0 ? text.length : end;
+  };
+  for (const target of [...new Set(lines)].sort((x, y) => x - y)) {
+    const bStart = advance(before, b, target - current);
+    const aStart = advance(after, a, target - current);
+    if (bStart < 0 || aStart < 0) return undefined;
+    if (before.slice(b, bStart) !== after.slice(a, aStart)) return undefined;
+    b = lineEnd(before, bStart);
+    a = lineEnd(after, aStart);
+    edited.set(target, after.slice(aStart, a));
+    current = target;
+  }
+  return before.slice(b) === after.slice(a) ? edited : undefined;
 }
 
 /**
