@@ -7,7 +7,7 @@ import {
 } from '../tree/RepoTree';
 import { envsubst } from '../flux/envsubst';
 import { rememberLineEdits, ScalarLineEdit } from '../flux/YamlFileCache';
-import { decodeText, lineAtPath } from '../yaml/documents';
+import { decodeText, lineAtPath, parseYamlText } from '../yaml/documents';
 import {
   LineScalarEdit,
   setScalarsOnLines,
@@ -157,6 +157,22 @@ class EditSet {
       this.#lineEdits.delete(path); // edited as a whole from here on
     }
     return editor;
+  }
+
+  /**
+   * The documents of a file as the engine reads them (by index), when it
+   * is untouched by this plan, not SOPS-encrypted and reads without
+   * problems; undefined otherwise (an editor then says what is wrong).
+   */
+  readDocuments(path: string): unknown[] | undefined {
+    if (this.editors.has(path) || this.#settled.has(path)) return undefined;
+    const text = this.before(path);
+    if (text === undefined || SOPS.test(text)) return undefined;
+    const { documents, problems } = parseYamlText(path, text);
+    if (problems.length) return undefined;
+    const byIndex: unknown[] = [];
+    for (const d of documents) byIndex[d.index] = d.value;
+    return byIndex;
   }
 
   /**
@@ -353,7 +369,7 @@ export function planMeshDnsChange(
       .join('\n')}\n`,
     fixedRules: [],
   });
-  const known = discoverClusters(new TreeIndex(tree), conventions);
+  const known = discoverClusters(TreeIndex.of(tree), conventions);
   const { problems, addresses } = checkInput(input, conventions, known);
   if (problems.length) return empty(problems);
 
@@ -622,8 +638,18 @@ function ciliumTargets(
     });
   }
   const file = cilium.helmRelease.file;
-  const editor = edits.editor(file, 'the Cilium HelmRelease');
-  const doc = editor.findDocument('HelmRelease', cilium.helmRelease.name);
+  const doc =
+    edits
+      .readDocuments(file)
+      ?.findIndex(
+        d =>
+          isRecord(d) &&
+          d.kind === 'HelmRelease' &&
+          getPath(d, ['metadata', 'name']) === cilium.helmRelease.name,
+      ) ??
+    edits
+      .editor(file, 'the Cilium HelmRelease')
+      .findDocument('HelmRelease', cilium.helmRelease.name);
   if (doc < 0)
     throw new PlanError(file, `has no HelmRelease ${cilium.helmRelease.name}`);
   return [
@@ -637,96 +663,138 @@ function ciliumTargets(
   ];
 }
 
+/** What planning reads and changes in a YAML file: a {@link YamlTextEditor}, or a probe. */
+type ValuesEditor = Pick<
+  YamlTextEditor,
+  'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey'
+>;
+
+/** Reads parsed documents and notes whether any edit is asked for, editing nothing. */
+class ChangeProbe implements ValuesEditor {
+  changes = false;
+  constructor(private readonly documents: readonly unknown[]) {}
+  get(doc: number, path: YamlPath): unknown {
+    return getPath(this.documents[doc], path);
+  }
+  setScalar() {
+    this.changes = true;
+  }
+  setEntries() {
+    this.changes = true;
+  }
+  appendItem() {
+    this.changes = true;
+  }
+  deleteKey() {
+    this.changes = true;
+  }
+}
+
 function planCilium(
   edits: EditSet,
   mesh: MeshModel,
   input: MeshDnsChangeInput,
   conventions: MeshConventions,
 ) {
-  const { variables, cilium } = conventions;
   for (const target of ciliumTargets(edits, mesh, input, conventions)) {
-    const editor = edits.editor(target.file, 'the Cilium values');
-    const at = (...path: Array<string | number>) => [...target.root, ...path];
-    const inputCluster = input.clusters.find(c => c.name === target.cluster);
-    const lbIp = target.literal ? inputCluster!.ip : ref(variables.lbIp);
-    const fqdn = target.literal
-      ? resolvedFqdn(conventions, target.cluster!)
-      : ref(variables.fqdn);
-    const secret = target.literal
-      ? [...fqdn.matchAll(secretPlaceholderPattern)][0]?.[1]
-      : undefined;
-    if (secret)
-      throw new PlanError(
-        target.file,
-        `is not substituted by Flux, so it needs the FQDN of ${target.cluster} written out; set \`values\` for ${secret} in the conventions`,
-      );
-    const why = (text: string) => edits.reason(target.file, text);
-    if (
-      editor.get(
-        target.doc,
-        at('clustermesh', 'apiserver', 'service', 'type'),
-      ) !== 'LoadBalancer'
-    ) {
-      editor.setScalar(
-        target.doc,
-        at('clustermesh', 'apiserver', 'service', 'type'),
-        'LoadBalancer',
-      );
-      why(
-        'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
-      );
+    // the file as read: when nothing would change, no editor is opened
+    const documents = edits.readDocuments(target.file);
+    if (documents) {
+      const probe = new ChangeProbe(documents);
+      planCiliumTarget(probe, target, input, conventions, () => {});
+      if (!probe.changes) continue;
     }
-    const annotations = (editor.get(
-      target.doc,
-      at('clustermesh', 'apiserver', 'service', 'annotations'),
-    ) ?? {}) as Record<string, unknown>;
-    if (annotations[cilium.lbIpamAnnotation] !== lbIp) {
-      editor.setEntries(
-        target.doc,
-        at('clustermesh', 'apiserver', 'service', 'annotations'),
-        {
-          [cilium.lbIpamAnnotation]: lbIp,
-        },
-      );
-      why(
-        `${cilium.lbIpamAnnotation}: ${lbIp}, so the service keeps the address the record points at`,
-      );
-    }
-    const sans = editor.get(
-      target.doc,
-      at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
-    );
-    const covered =
-      Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
-    if (!covered) {
-      editor.appendItem(
-        target.doc,
-        at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
-        fqdn,
-      );
-      why(`${fqdn} in the server certificate, since peers now connect by name`);
-    }
-    if (
-      editor.get(target.doc, at('clustermesh', 'config', 'enabled')) !== true
-    ) {
-      editor.setScalar(
-        target.doc,
-        at('clustermesh', 'config', 'enabled'),
-        true,
-      );
-    }
-    planPeers(
-      editor,
+    planCiliumTarget(
+      edits.editor(target.file, 'the Cilium values'),
       target,
-      at('clustermesh', 'config', 'clusters'),
+      input,
       conventions,
-      why,
+      text => edits.reason(target.file, text),
     );
   }
 }
 
+function planCiliumTarget(
+  editor: ValuesEditor,
+  target: CiliumTarget,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  why: (text: string) => void,
+) {
+  const { variables, cilium } = conventions;
+  const at = (...path: Array<string | number>) => [...target.root, ...path];
+  const inputCluster = input.clusters.find(c => c.name === target.cluster);
+  const lbIp = target.literal ? inputCluster!.ip : ref(variables.lbIp);
+  const fqdn = target.literal
+    ? resolvedFqdn(conventions, target.cluster!)
+    : ref(variables.fqdn);
+  const secret = target.literal
+    ? [...fqdn.matchAll(secretPlaceholderPattern)][0]?.[1]
+    : undefined;
+  if (secret)
+    throw new PlanError(
+      target.file,
+      `is not substituted by Flux, so it needs the FQDN of ${target.cluster} written out; set \`values\` for ${secret} in the conventions`,
+    );
+  if (
+    editor.get(
+      target.doc,
+      at('clustermesh', 'apiserver', 'service', 'type'),
+    ) !== 'LoadBalancer'
+  ) {
+    editor.setScalar(
+      target.doc,
+      at('clustermesh', 'apiserver', 'service', 'type'),
+      'LoadBalancer',
+    );
+    why(
+      'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
+    );
+  }
+  const annotations = (editor.get(
+    target.doc,
+    at('clustermesh', 'apiserver', 'service', 'annotations'),
+  ) ?? {}) as Record<string, unknown>;
+  if (annotations[cilium.lbIpamAnnotation] !== lbIp) {
+    editor.setEntries(
+      target.doc,
+      at('clustermesh', 'apiserver', 'service', 'annotations'),
+      {
+        [cilium.lbIpamAnnotation]: lbIp,
+      },
+    );
+    why(
+      `${cilium.lbIpamAnnotation}: ${lbIp}, so the service keeps the address the record points at`,
+    );
+  }
+  const sans = editor.get(
+    target.doc,
+    at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
+  );
+  const covered =
+    Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
+  if (!covered) {
+    editor.appendItem(
+      target.doc,
+      at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
+      fqdn,
+    );
+    why(`${fqdn} in the server certificate, since peers now connect by name`);
+  }
+  if (editor.get(target.doc, at('clustermesh', 'config', 'enabled')) !== true) {
+    editor.setScalar(target.doc, at('clustermesh', 'config', 'enabled'), true);
+  }
+  planPeers(
+    editor,
+    target,
+    at('clustermesh', 'config', 'clusters'),
+    conventions,
+    why,
+  );
+}
+
 function planPeers(
-  editor: YamlTextEditor,
+  editor: ValuesEditor,
   target: CiliumTarget,
   path: YamlPath,
   conventions: MeshConventions,

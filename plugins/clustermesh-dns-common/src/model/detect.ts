@@ -19,7 +19,7 @@ export function detectConventions(
   tree: RepoTree,
   explicit: MeshConventionsInput = {},
 ): MeshConventionsInput {
-  const index = new TreeIndex(tree);
+  const index = TreeIndex.of(tree);
   const detected: MeshConventionsInput = {};
   if (!explicit.clustersPath && !index.isDir('kubernetes/clusters')) {
     const candidate = [

@@ -148,7 +148,7 @@ export function buildMeshModel(
   tree: RepoTree,
   conventions: MeshConventions,
 ): MeshModel {
-  const index = new TreeIndex(tree);
+  const index = TreeIndex.of(tree);
   const files = new YamlFileCache(tree);
   const renderer = new FluxRenderer(index, files, {
     strictSubstitution: conventions.flux.strictSubstitution,

@@ -1228,7 +1228,7 @@ export const rules: RuleDefinition[] = [
       // values the rules read; locations are only looked up for the failures
       let read = 0;
       const check = (
-        what: string,
+        what: string | (() => string),
         value: unknown,
         where: () => SourceLocation | undefined,
       ) => {
@@ -1236,7 +1236,7 @@ export const rules: RuleDefinition[] = [
         if (hasUnresolved(value))
           out.push(
             r.fail(
-              `${what} ${q(
+              `${typeof what === 'string' ? what : what()} ${q(
                 value,
               )} still holds an unresolved variable${verbatimHint(c)}`,
               where(),
@@ -1282,8 +1282,10 @@ export const rules: RuleDefinition[] = [
             );
         }
         for (const e of meshConfigEntries(c).list())
-          check(`mesh entry ${e.name} address`, e.entry.address, () =>
-            cil.locate(entryPath(e, 'address')),
+          check(
+            () => `mesh entry ${e.name} address`,
+            e.entry.address,
+            () => cil.locate(entryPath(e, 'address')),
           );
         const sanPath = [
           'clustermesh',

@@ -104,6 +104,8 @@ export function createRepoTree(files: RepoTreeInput): RepoTree {
   return MemoryRepoTree.from(files);
 }
 
+const indexes = new WeakMap<RepoTree, TreeIndex>();
+
 /**
  * Directory queries over any {@link RepoTree}, computed once per tree.
  *
@@ -114,9 +116,20 @@ export class TreeIndex {
   readonly #files: Set<string>;
   readonly #children = new Map<string, { files: string[]; dirs: string[] }>();
 
+  /** The index of a tree, made once per tree (trees never change). */
+  static of(tree: RepoTree): TreeIndex {
+    let index = indexes.get(tree);
+    if (!index) {
+      index = new TreeIndex(tree);
+      indexes.set(tree, index);
+    }
+    return index;
+  }
+
   constructor(tree: RepoTree) {
     this.tree = tree;
     this.#files = new Set(tree.paths());
+    const dirsSeen = new Set<string>();
     for (const path of tree.paths()) {
       let child = path;
       let dir = dirnamePath(path);
@@ -130,7 +143,8 @@ export class TreeIndex {
         const name = basenamePath(child);
         if (isFile) {
           entry.files.push(name);
-        } else if (!entry.dirs.includes(name)) {
+        } else if (!dirsSeen.has(child)) {
+          dirsSeen.add(child);
           entry.dirs.push(name);
         } else {
           break; // this directory and its parents are already indexed
