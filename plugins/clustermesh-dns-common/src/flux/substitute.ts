@@ -274,16 +274,11 @@ interface StringReading {
 /** What an outcome depended on: name, value then, and whether the value (not only being defined) mattered. */
 type Dependencies = Array<[string, string | undefined, boolean]>;
 
-/** A string of a body that substitution may touch (a mesh's settings hold hundreds of thousands). */
-interface DollarString {
-  /** Path of the map or sequence holding it, shared by its siblings. */
-  parent: (string | number)[];
-  /** Its key (or index) there; for a map key, the key itself. */
-  key: string | number;
-  reading: StringReading;
-}
-
-const pathOf = (s: DollarString) => [...s.parent, s.key];
+/** The path of string n of a plan. */
+const pathOf = (plan: BodyPlan, n: number) => [
+  ...plan.parents[n],
+  plan.keys[n],
+];
 
 /**
  * The string of a plan at a path (a value over a key that holds a `$` too);
@@ -294,12 +289,12 @@ function stringAt(
   path: readonly (string | number)[],
 ): number | undefined {
   const key = path[path.length - 1];
-  for (let n = plan.strings.length - 1; n >= 0; n--) {
-    const s = plan.strings[n];
+  for (let n = plan.readings.length - 1; n >= 0; n--) {
+    const parent = plan.parents[n];
     if (
-      s.key === key &&
-      s.parent.length === path.length - 1 &&
-      s.parent.every((step, i) => step === path[i])
+      plan.keys[n] === key &&
+      parent.length === path.length - 1 &&
+      parent.every((step, i) => step === path[i])
     )
       return n;
   }
@@ -318,7 +313,13 @@ interface BodyResult {
 
 /** The strings of a body that substitution may touch, found once per body. */
 interface BodyPlan {
-  strings: DollarString[];
+  // The strings with a `$`, as parallel lists (a mesh's settings hold
+  // hundreds of thousands): the path of the map or sequence holding each
+  // (shared by siblings), its key or index there (for a map key, the key
+  // itself), and how it reads.
+  parents: (string | number)[][];
+  keys: (string | number)[];
+  readings: StringReading[];
   /** Every variable the strings refer to. */
   variables: string[];
   /** Results by the values of those variables: a mesh renders the same objects for every cluster. */
@@ -357,7 +358,9 @@ export function carryPlan(
   const dollar = (v: unknown) => typeof v === 'string' && v.includes('$');
   if (dollar(getPath(before, path)) || dollar(scalar)) return;
   const carried: BodyPlan = {
-    strings: plan.strings,
+    parents: plan.parents,
+    keys: plan.keys,
+    readings: plan.readings,
     variables: plan.variables,
     byVariable: plan.byVariable,
     results: new Map(),
@@ -395,7 +398,9 @@ function reading(raw: string, isKey: boolean): StringReading {
 function planFor(body: Record<string, any>): BodyPlan {
   let plan = plans.get(body);
   if (plan) return plan;
-  const strings: DollarString[] = [];
+  const parents: (string | number)[][] = [];
+  const keys: (string | number)[] = [];
+  const stringReadings: StringReading[] = [];
   const variableNames = new Set<string>();
   const add = (
     parent: (string | number)[],
@@ -405,7 +410,9 @@ function planFor(body: Record<string, any>): BodyPlan {
   ) => {
     const read = reading(raw, isKey);
     for (const name of read.variables) variableNames.add(name);
-    strings.push({ parent, key, reading: read });
+    parents.push(parent);
+    keys.push(key);
+    stringReadings.push(read);
   };
   // paths are built only for containers; strings keep their container's
   const walk = (value: unknown, path: (string | number)[]) => {
@@ -426,7 +433,13 @@ function planFor(body: Record<string, any>): BodyPlan {
     }
   };
   walk(body, []);
-  plan = { strings, variables: [...variableNames], results: new Map() };
+  plan = {
+    parents,
+    keys,
+    readings: stringReadings,
+    variables: [...variableNames],
+    results: new Map(),
+  };
   plans.set(body, plan);
   return plan;
 }
@@ -662,7 +675,7 @@ export function substituteObject(
 ): { object: SubstitutedObject; problems: SubstitutionProblem[] } {
   if (substitutionDisabled(object)) return { object, problems: [] };
   const plan = planFor(object.body);
-  if (plan.strings.length === 0) return { object, problems: [] };
+  if (plan.readings.length === 0) return { object, problems: [] };
   const strict = options.strict ? '1' : '0';
 
   // same sources: the same result, found without reading a variable
@@ -709,8 +722,8 @@ export function substituteObject(
         const n = stringAt(plan, path);
         if (n === undefined || !changed[n]) return undefined;
         return {
-          raw: plan.strings[n].reading.raw,
-          variables: plan.strings[n].reading.variables,
+          raw: plan.readings[n].raw,
+          variables: plan.readings[n].variables,
         };
       },
     },
@@ -737,8 +750,8 @@ function substituteChanges(
     return undefined;
   if (!plan.byVariable) {
     plan.byVariable = new Map();
-    plan.strings.forEach((s, n) => {
-      for (const name of s.reading.variables) {
+    plan.readings.forEach((read, n) => {
+      for (const name of read.variables) {
         const list = plan.byVariable!.get(name);
         if (list) list.push(n);
         else plan.byVariable!.set(name, [n]);
@@ -756,7 +769,7 @@ function substituteChanges(
       const used = last.dependencies[n]?.find(d => d[0] === name);
       if (!used || used[2] || definedness) affected.add(n);
     }
-    if (affected.size > 8 && affected.size * 4 > plan.strings.length)
+    if (affected.size > 8 && affected.size * 4 > plan.readings.length)
       return undefined; // most of the body: substitute it in full
   }
   const lookup = (name: string) => variables.value(name);
@@ -765,18 +778,18 @@ function substituteChanges(
   let changes = last.result.changes;
   const scalars: ScalarAt[] = [];
   for (const n of affected) {
-    const s = plan.strings[n];
-    const evaluated = outcomeFor(s.reading, lookup, strict);
+    const read = plan.readings[n];
+    const evaluated = outcomeFor(read, lookup, strict);
     const { outcome } = evaluated;
-    if (s.reading.isKey || outcome.kind === 'error') return undefined;
+    if (read.isKey || outcome.kind === 'error') return undefined;
     if (outcome.kind === 'value' && outcome.warning) return undefined;
     dependencies[n] = evaluated.dependencies;
     const now = outcome.kind === 'value' ? 1 : 0;
     changes += now - changed[n];
     changed[n] = now;
     scalars.push([
-      pathOf(s),
-      outcome.kind === 'value' ? outcome.value : s.reading.raw,
+      pathOf(plan, n),
+      outcome.kind === 'value' ? outcome.value : read.raw,
     ]);
   }
   const body = scalars.length
@@ -809,20 +822,20 @@ function substituteBody(
   const problems: SubstitutionProblem[] = [];
   const changes: ChangeTree = new Map();
   const renames: { path: (string | number)[]; key: string }[] = [];
-  const changed = new Uint8Array(plan.strings.length);
+  const changed = new Uint8Array(plan.readings.length);
   let changeCount = 0;
   const lookup = (name: string) => variables.value(name);
   const dependencies: (Dependencies | undefined)[] = new Array(
-    plan.strings.length,
+    plan.readings.length,
   );
-  plan.strings.forEach((s, i) => {
-    const evaluated = outcomeFor(s.reading, lookup, strict);
+  plan.readings.forEach((read, i) => {
+    const evaluated = outcomeFor(read, lookup, strict);
     const { outcome } = evaluated;
     dependencies[i] = evaluated.dependencies;
     if (outcome.kind === 'unchanged') return;
     if (outcome.kind === 'error') {
       problems.push({
-        path: pathOf(s),
+        path: pathOf(plan, i),
         severity: 'error',
         message: outcome.message,
         variable: outcome.variable,
@@ -831,7 +844,7 @@ function substituteBody(
     }
     if (outcome.warning) {
       problems.push({
-        path: pathOf(s),
+        path: pathOf(plan, i),
         severity: 'warning',
         message: outcome.warning,
         variable: outcome.variables[0],
@@ -839,12 +852,12 @@ function substituteBody(
     }
     changed[i] = 1;
     changeCount += 1;
-    if (s.reading.isKey) {
-      renames.push({ path: pathOf(s), key: String(outcome.value) });
+    if (read.isKey) {
+      renames.push({ path: pathOf(plan, i), key: String(outcome.value) });
       return;
     }
     let level = changes;
-    for (const step of s.parent) {
+    for (const step of plan.parents[i]) {
       let next = level.get(step);
       if (!(next instanceof Map)) {
         next = new Map();
@@ -852,7 +865,7 @@ function substituteBody(
       }
       level = next;
     }
-    level.set(s.key, outcome);
+    level.set(plan.keys[i], outcome);
   });
   let body = changes.size ? applyChanges(original, changes) : original;
   // keys last, deepest first, so a rename never moves a path still to be renamed
