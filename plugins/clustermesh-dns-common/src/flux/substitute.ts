@@ -521,6 +521,17 @@ function outcomeFor(
   return s.last;
 }
 
+/** What an outcome recorded about one variable. */
+function dependencyOn(
+  dependencies: Dependencies | undefined,
+  name: string,
+): Dependencies[number] | undefined {
+  if (dependencies)
+    for (const dependency of dependencies)
+      if (dependency[0] === name) return dependency;
+  return undefined;
+}
+
 function dependenciesHold(
   last: { dependencies: Dependencies },
   lookup: (name: string) => string | undefined,
@@ -766,7 +777,7 @@ function substituteChanges(
     const name = plan.variables[i];
     const definedness = (ids[i] === '-') !== (last.ids[i] === '-');
     for (const n of plan.byVariable.get(name) ?? []) {
-      const used = last.dependencies[n]?.find(d => d[0] === name);
+      const used = dependencyOn(last.dependencies[n], name);
       if (!used || used[2] || definedness) affected.add(n);
     }
     if (affected.size > 8 && affected.size * 4 > plan.readings.length)

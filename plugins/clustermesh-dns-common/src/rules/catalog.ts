@@ -119,6 +119,12 @@ type MeshEntry = {
 type MeshEntries = {
   list(): MeshEntry[];
   byName(name: string): MeshEntry | undefined;
+  /**
+   * The fields of the entry of a name when it is a plain, enabled map, with
+   * no wrapper made (the common case of a rule); undefined otherwise, and
+   * then {@link MeshEntries.byName} says more.
+   */
+  fieldsOf(name: string): Record<string, any> | undefined;
 };
 
 const meshEntriesBase = ['clustermesh', 'config', 'clusters'];
@@ -130,7 +136,11 @@ function entryPath(e: MeshEntry, ...field: string[]): (string | number)[] {
 
 /** Entries by the clusters value they come from: substituted values are kept between validations. */
 const meshEntriesCache = new WeakMap<object, MeshEntries>();
-const noEntries: MeshEntries = { list: () => [], byName: () => undefined };
+const noEntries: MeshEntries = {
+  list: () => [],
+  byName: () => undefined,
+  fieldsOf: () => undefined,
+};
 
 /**
  * Where each name stands in a list of entries, by the names in order:
@@ -171,10 +181,16 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
     : Object.keys(value);
   const list = () =>
     keys.map(at).filter((e): e is MeshEntry => e !== undefined);
+  const plainEnabled = (entry: unknown) =>
+    isRecord(entry) && entry.enabled !== false ? entry : undefined;
   if (Array.isArray(value)) {
     const index = nameIndex(value.map(e => String(e?.name ?? '')));
     entries = {
       list,
+      fieldsOf: name => {
+        const i = index.get(name);
+        return i === undefined ? undefined : plainEnabled(value[i]);
+      },
       byName: name => {
         const i = index.get(name);
         if (i === undefined) return undefined;
@@ -190,6 +206,10 @@ function meshConfigEntries(cluster: ClusterModel): MeshEntries {
   } else {
     entries = {
       list,
+      fieldsOf: name =>
+        Object.prototype.hasOwnProperty.call(value, name)
+          ? plainEnabled((value as any)[name])
+          : undefined,
       byName: name =>
         Object.prototype.hasOwnProperty.call(value, name)
           ? at(name)
@@ -1075,18 +1095,19 @@ export const rules: RuleDefinition[] = [
       for (const { peer } of c.peers) {
         const peerModel = mesh.byName.get(peer);
         const peerName = peerModel?.ciliumName ?? peer;
-        const entry = entries.byName(peerName);
         const expected = peerModel?.fqdn?.value;
-        const e = entry?.entry;
+        const fields = entries.fieldsOf(peerName);
         // the common case, kept cheap: reached by its FQDN on the apiserver port
         if (
-          e &&
-          e.ips === undefined &&
-          typeof e.address === 'string' &&
-          (!expected || e.address === expected) &&
-          Number(e.port) === port
+          fields &&
+          fields.ips === undefined &&
+          typeof fields.address === 'string' &&
+          (!expected || fields.address === expected) &&
+          Number(fields.port) === port
         )
           continue;
+        const entry = entries.byName(peerName);
+        const e = entry?.entry;
         if (!entry || !e) {
           out.push(
             r.fail(
@@ -1228,7 +1249,7 @@ export const rules: RuleDefinition[] = [
       // values the rules read; locations are only looked up for the failures
       let read = 0;
       const check = (
-        what: string | (() => string),
+        what: string,
         value: unknown,
         where: () => SourceLocation | undefined,
       ) => {
@@ -1236,7 +1257,7 @@ export const rules: RuleDefinition[] = [
         if (hasUnresolved(value))
           out.push(
             r.fail(
-              `${typeof what === 'string' ? what : what()} ${q(
+              `${what} ${q(
                 value,
               )} still holds an unresolved variable${verbatimHint(c)}`,
               where(),
@@ -1281,12 +1302,14 @@ export const rules: RuleDefinition[] = [
               cil.locate([...service, k]),
             );
         }
-        for (const e of meshConfigEntries(c).list())
-          check(
-            () => `mesh entry ${e.name} address`,
-            e.entry.address,
-            () => cil.locate(entryPath(e, 'address')),
-          );
+        for (const e of meshConfigEntries(c).list()) {
+          // resolved addresses are counted without building a check for each
+          if (!hasUnresolved(e.entry.address)) read++;
+          else
+            check(`mesh entry ${e.name} address`, e.entry.address, () =>
+              cil.locate(entryPath(e, 'address')),
+            );
+        }
         const sanPath = [
           'clustermesh',
           'apiserver',
