@@ -5,7 +5,20 @@ import { getPath, isRecord } from './locate';
 import type { MeshConventionsInput } from './conventions';
 
 const LB_IPAM_KEYS = ['lbipam.cilium.io/ips', 'io.cilium/lb-ipam-ips'] as const;
-const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const LB_IPAM_KEY_BYTES = LB_IPAM_KEYS.map(k => encoder.encode(k));
+
+/** Whether bytes hold a sequence, without decoding a repository's worth of text. */
+function containsBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
+  const last = bytes.length - needle.length;
+  for (let at = bytes.indexOf(needle[0]); at >= 0 && at <= last; ) {
+    let i = 1;
+    while (i < needle.length && bytes[at + i] === needle[i]) i++;
+    if (i === needle.length) return true;
+    at = bytes.indexOf(needle[0], at + 1);
+  }
+  return false;
+}
 
 /**
  * Detects the conventions a repository already uses, so nothing is
@@ -34,8 +47,7 @@ export function detectConventions(
     if (!/\.ya?ml$/.test(path)) continue;
     const bytes = tree.read(path);
     if (!bytes || bytes.byteLength > 1_000_000) continue;
-    const text = decoder.decode(bytes);
-    if (!LB_IPAM_KEYS.some(k => text.includes(k))) continue;
+    if (!LB_IPAM_KEY_BYTES.some(k => containsBytes(bytes, k))) continue;
     for (const doc of parseYamlFile(path, bytes).documents) {
       const v = doc.value;
       const values =

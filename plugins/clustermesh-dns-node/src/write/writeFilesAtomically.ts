@@ -64,11 +64,10 @@ export function writeFilesAtomically(root: string, files: FileWrite[]): number {
         fs.mkdirSync(d);
         createdDirs.push(d);
       }
-      const data = Buffer.from(t.after, 'utf8');
       const temp = `${t.full}${suffix}.tmp`;
       staged.push({ full: t.full, temp, committed: false });
-      fs.writeFileSync(temp, data, { flag: 'wx' });
-      bytes += data.byteLength;
+      fs.writeFileSync(temp, t.after, { flag: 'wx', encoding: 'utf8' });
+      bytes += Buffer.byteLength(t.after, 'utf8');
     }
     for (const s of staged) {
       if (fs.existsSync(s.full)) {
