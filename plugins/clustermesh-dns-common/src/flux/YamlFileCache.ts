@@ -127,7 +127,9 @@ export function rememberLineEdits(
     const value =
       at < 0
         ? undefined
-        : withScalarsAt(documents[at].value, [[edit.path, scalar]]);
+        : withScalarsAt(documents[at].value, [
+            [edit.path.slice(0, -1), key, scalar],
+          ]);
     if (value === undefined) return;
     carryPlan(
       documents[at].value as object,

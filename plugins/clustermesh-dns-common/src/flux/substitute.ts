@@ -4,16 +4,10 @@ import {
   isValidVariableName,
   referencedVariables,
 } from './envsubst';
-import {
-  defineOwn,
-  ScalarAt,
-  SourceLocation,
-  withScalarsAt,
-} from '../yaml/documents';
+import { ScalarAt, SourceLocation, withScalarsAt } from '../yaml/documents';
 import {
   GoYamlStyle,
   goYamlStyle,
-  ReparsedScalar,
   reparseScalar,
   writeGoYamlScalar,
 } from '../yaml/scalars';
@@ -366,7 +360,9 @@ export function carryPlan(
     results: new Map(),
   };
   if (plan.last) {
-    const body = withScalarsAt(plan.last.result.body, [[path, scalar]]);
+    const body = withScalarsAt(plan.last.result.body, [
+      [path.slice(0, -1), path[path.length - 1], scalar],
+    ]);
     if (body !== undefined)
       carried.last = {
         ...plan.last,
@@ -447,14 +443,7 @@ function planFor(body: Record<string, any>): BodyPlan {
 /** The outcome of substituting one string, independent of where it stands. */
 type StringOutcome =
   | { kind: 'unchanged' }
-  | {
-      kind: 'value';
-      value: unknown;
-      /** Equal for equal values (type and text), whatever the variables were. */
-      valueKey: string;
-      variables: string[];
-      warning?: string;
-    }
+  | { kind: 'value'; value: unknown; variables: string[]; warning?: string }
   | { kind: 'error'; message: string; variable?: string };
 
 /**
@@ -472,26 +461,6 @@ function valueId(value: string): number {
     valueIds.set(value, id);
   }
   return id;
-}
-
-/** What substituted texts read back as, by text: the same values recur in every cluster. */
-const readBacks = new Map<
-  string,
-  { reparsed: ReparsedScalar; valueKey: string }
->();
-
-function readBack(text: string) {
-  let read = readBacks.get(text);
-  if (!read) {
-    const reparsed = reparseScalar(text);
-    read = {
-      reparsed,
-      valueKey: reparsed.ok ? valueKeyOf(reparsed.value) : '',
-    };
-    if (readBacks.size > 100_000) readBacks.clear();
-    readBacks.set(text, read);
-  }
-  return read;
 }
 
 /**
@@ -562,13 +531,8 @@ function computeOutcome(
   }
   if (result.output === s.text) return { kind: 'unchanged' };
   if (s.style === 'literal')
-    return {
-      kind: 'value',
-      value: result.output,
-      valueKey: valueKeyOf(result.output),
-      variables: result.variables,
-    };
-  const { reparsed, valueKey } = readBack(result.output);
+    return { kind: 'value', value: result.output, variables: result.variables };
+  const reparsed = reparseScalar(result.output);
   if (!reparsed.ok) {
     return {
       kind: 'error',
@@ -587,65 +551,9 @@ function computeOutcome(
   return {
     kind: 'value',
     value: reparsed.value,
-    valueKey,
     variables: result.variables,
     warning,
   };
-}
-
-function valueKeyOf(value: unknown): string {
-  return `${typeof value}${valueId(String(value))}`;
-}
-
-type ChangeTree = Map<
-  string | number,
-  ChangeTree | Extract<StringOutcome, { kind: 'value' }>
->;
-
-/**
- * Copies of small containers by the leaf changes made to them: the entry
- * of a peer comes out the same for every cluster of a mesh, so they share it.
- */
-const leafCopies = new WeakMap<object, Map<string, object>>();
-
-/** Copies only the containers on the way to a change, once each. */
-function applyChanges(node: any, changes: ChangeTree): any {
-  let signature = changes.size <= 8 ? '' : undefined;
-  for (const [key, change] of changes) {
-    if (signature === undefined) break;
-    if (change instanceof Map) signature = undefined;
-    else if (change.kind === 'value') signature += `${key}:${change.valueKey},`;
-  }
-  if (signature !== undefined) {
-    const reused = leafCopies.get(node)?.get(signature);
-    if (reused) return reused;
-  }
-  const changed = (key: string | number) => {
-    const change = changes.get(key)!;
-    return change instanceof Map
-      ? applyChanges(node[key as any], change)
-      : (change as { value: unknown }).value;
-  };
-  let copy: any;
-  if (Array.isArray(node)) {
-    copy = [...node];
-    for (const key of changes.keys()) copy[key as number] = changed(key);
-  } else {
-    // one pass in key order: faster than a spread for the wide maps of settings
-    copy = {};
-    for (const key of Object.keys(node))
-      defineOwn(copy, key, changes.has(key) ? changed(key) : node[key]);
-  }
-  if (signature !== undefined) {
-    let copies = leafCopies.get(node);
-    if (!copies) {
-      copies = new Map();
-      leafCopies.set(node, copies);
-    }
-    if (copies.size > 8) copies.clear();
-    copies.set(signature, copy);
-  }
-  return copy;
 }
 
 function renameKey(root: any, path: (string | number)[], newKey: string): any {
@@ -799,7 +707,8 @@ function substituteChanges(
     changes += now - changed[n];
     changed[n] = now;
     scalars.push([
-      pathOf(plan, n),
+      plan.parents[n],
+      plan.keys[n],
       outcome.kind === 'value' ? outcome.value : read.raw,
     ]);
   }
@@ -831,7 +740,7 @@ function substituteBody(
   strict: boolean,
 ): Computed {
   const problems: SubstitutionProblem[] = [];
-  const changes: ChangeTree = new Map();
+  const scalars: ScalarAt[] = [];
   const renames: { path: (string | number)[]; key: string }[] = [];
   const changed = new Uint8Array(plan.readings.length);
   let changeCount = 0;
@@ -867,18 +776,11 @@ function substituteBody(
       renames.push({ path: pathOf(plan, i), key: String(outcome.value) });
       return;
     }
-    let level = changes;
-    for (const step of plan.parents[i]) {
-      let next = level.get(step);
-      if (!(next instanceof Map)) {
-        next = new Map();
-        level.set(step, next);
-      }
-      level = next;
-    }
-    level.set(plan.keys[i], outcome);
+    scalars.push([plan.parents[i], plan.keys[i], outcome.value]);
   });
-  let body = changes.size ? applyChanges(original, changes) : original;
+  let body = scalars.length
+    ? (withScalarsAt(original, scalars) as Record<string, any>)
+    : original;
   // keys last, deepest first, so a rename never moves a path still to be renamed
   for (const { path, key } of renames.reverse())
     body = renameKey(body, path, key);

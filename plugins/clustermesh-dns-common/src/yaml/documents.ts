@@ -591,9 +591,15 @@ export function lineAtPath(
   return line;
 }
 
-/** A scalar to set at a path (see {@link withScalarsAt}). @internal */
+/**
+ * A scalar to set (see {@link withScalarsAt}): the path of its container
+ * (shared by siblings), its key there, and the scalar.
+ *
+ * @internal
+ */
 export type ScalarAt = readonly [
-  path: readonly (string | number)[],
+  parent: readonly (string | number)[],
+  key: string | number,
   scalar: unknown,
 ];
 
@@ -610,33 +616,40 @@ export function withScalarsAt(
   changes: readonly ScalarAt[],
   depth = 0,
 ): unknown {
-  if (changes.length === 1 && changes[0][0].length === depth)
-    return root === null || typeof root !== 'object'
-      ? changes[0][1]
-      : undefined;
   if (root === null || typeof root !== 'object') return undefined;
-  const byStep = new Map<string | number, ScalarAt[]>();
+  const own = (step: string | number) =>
+    Object.prototype.hasOwnProperty.call(root, step);
+  /** Scalars set in this container, and the changes further down, by step. */
+  const here = new Map<string | number, unknown>();
+  const deeper = new Map<string | number, ScalarAt[]>();
   for (const change of changes) {
-    const [path] = change;
-    if (path.length === depth) return undefined;
-    const step = path[depth];
-    if (!Object.prototype.hasOwnProperty.call(root, step)) return undefined;
-    const group = byStep.get(step);
-    if (group) group.push(change);
-    else byStep.set(step, [change]);
+    const [parent, key, scalar] = change;
+    const step = depth < parent.length ? parent[depth] : key;
+    if (depth > parent.length || !own(step)) return undefined;
+    if (depth === parent.length) {
+      const current = (root as any)[step];
+      if (current !== null && typeof current === 'object') return undefined;
+      here.set(step, scalar);
+    } else {
+      const group = deeper.get(step);
+      if (group) group.push(change);
+      else deeper.set(step, [change]);
+    }
+  }
+  for (const [step, group] of deeper) {
+    const child = withScalarsAt((root as any)[step], group, depth + 1);
+    if (child === undefined) return undefined;
+    here.set(step, child);
   }
   let copy: any;
   if (Array.isArray(root)) {
     copy = [...root];
+    for (const [step, value] of here) copy[step as number] = value;
   } else {
+    // one pass in key order: faster than a spread for the wide maps of settings
     copy = {};
     for (const key of Object.keys(root))
-      defineOwn(copy, key, (root as any)[key]);
-  }
-  for (const [step, group] of byStep) {
-    const child = withScalarsAt((root as any)[step], group, depth + 1);
-    if (child === undefined) return undefined;
-    defineOwn(copy, step as string, child);
+      defineOwn(copy, key, here.has(key) ? here.get(key) : (root as any)[key]);
   }
   const table = positions.get(root);
   if (table) positions.set(copy, table);
