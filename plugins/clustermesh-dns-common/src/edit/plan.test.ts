@@ -293,6 +293,23 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toEqual([]);
   });
 
+  it('names the missing values file of a cluster, and plans nothing', () => {
+    const files = fixtureFiles('ks-layout');
+    delete files['bootstrap/cilium/eu1/values.yaml'];
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: [{ name: 'eu1', ip: '10.30.0.11' }] },
+      ksConventions,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toEqual([
+      {
+        field: 'bootstrap/cilium/eu1/values.yaml',
+        message: 'does not exist; it should hold the Cilium values of eu1',
+      },
+    ]);
+  });
+
   it('configures a three-cluster mesh whose third cluster is new to the settings', () => {
     const files = generateSyntheticMesh({
       clusters: 3,

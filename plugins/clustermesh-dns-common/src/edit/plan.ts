@@ -6,8 +6,13 @@ import {
   TreeIndex,
 } from '../tree/RepoTree';
 import { envsubst } from '../flux/envsubst';
-import { rememberLineEdits, ScalarLineEdit } from '../flux/YamlFileCache';
-import { decodeText, lineAtPath, parseYamlText } from '../yaml/documents';
+import {
+  rememberLineEdits,
+  ScalarLineEdit,
+  YamlFileCache,
+} from '../flux/YamlFileCache';
+import { kustomizationFileNames } from '../flux/kustomize';
+import { decodeText, lineAtPath } from '../yaml/documents';
 import {
   LineScalarEdit,
   setScalarsOnLines,
@@ -123,11 +128,8 @@ class EditSet {
   readonly reasons = new Map<string, Set<string>>();
   /** Each file's text before the change, read once. */
   readonly #before = new Map<string, string | undefined>();
-  readonly #paths: ReadonlySet<string>;
 
-  constructor(private readonly tree: RepoTree) {
-    this.#paths = new Set(tree.paths());
-  }
+  constructor(private readonly tree: RepoTree) {}
 
   before(path: string): string | undefined {
     if (!this.#before.has(path))
@@ -165,14 +167,23 @@ class EditSet {
    * problems; undefined otherwise (an editor then says what is wrong).
    */
   readDocuments(path: string): unknown[] | undefined {
-    if (this.editors.has(path) || this.#settled.has(path)) return undefined;
-    const text = this.before(path);
-    if (text === undefined || SOPS.test(text)) return undefined;
-    const { documents, problems } = parseYamlText(path, text);
+    if (this.#untouchedText(path) === undefined) return undefined;
+    // the engine's reading, shared with the model of the repository
+    const { documents, problems } = new YamlFileCache(this.tree).read(path);
     if (problems.length) return undefined;
     const byIndex: unknown[] = [];
     for (const d of documents) byIndex[d.index] = d.value;
     return byIndex;
+  }
+
+  /**
+   * The text of a file not yet edited in this plan and not SOPS-encrypted;
+   * undefined otherwise (an editor then says what is wrong).
+   */
+  #untouchedText(path: string): string | undefined {
+    if (this.editors.has(path) || this.#settled.has(path)) return undefined;
+    const text = this.before(path);
+    return text === undefined || SOPS.test(text) ? undefined : text;
   }
 
   /**
@@ -199,10 +210,8 @@ class EditSet {
     mapPath: YamlPath,
   ): boolean {
     if (changes.length === 0) return true;
-    if (this.editors.has(path) || this.#settled.has(path)) return false;
-    const text = this.before(path);
-    if (text === undefined || SOPS.test(text)) return false; // the editor says why
-    if (changes.some(c => c.line < 1)) return false;
+    const text = this.#untouchedText(path);
+    if (text === undefined || changes.some(c => c.line < 1)) return false;
     const edited = setScalarsOnLines(path, text, changes);
     if (edited === undefined) return false;
     this.#settled.set(path, edited);
@@ -219,7 +228,7 @@ class EditSet {
   }
 
   exists(path: string): boolean {
-    return this.#paths.has(path);
+    return TreeIndex.of(this.tree).isFile(path);
   }
 
   reason(path: string, why: string) {
@@ -626,7 +635,6 @@ function ciliumTargets(
   if (cilium.valuesFile) {
     return input.clusters.map(c => {
       const file = clusterPath(cilium.valuesFile!, c.name);
-      edits.editor(file, `the Cilium values of ${c.name}`);
       return {
         file,
         doc: 0,
@@ -705,7 +713,12 @@ function planCilium(
       if (!probe.changes) continue;
     }
     planCiliumTarget(
-      edits.editor(target.file, 'the Cilium values'),
+      edits.editor(
+        target.file,
+        target.cluster
+          ? `the Cilium values of ${target.cluster}`
+          : 'the Cilium values',
+      ),
       target,
       input,
       conventions,
@@ -942,11 +955,7 @@ function planDnsEndpoint(
 
 function includeInKustomization(edits: EditSet, file: string) {
   const dir = dirnamePath(file);
-  const kustomization = [
-    'kustomization.yaml',
-    'kustomization.yml',
-    'Kustomization',
-  ]
+  const kustomization = kustomizationFileNames
     .map(n => (dir ? `${dir}/${n}` : n))
     .find(p => edits.exists(p));
   if (!kustomization) return; // Flux generates one that takes every file
@@ -961,6 +970,10 @@ function includeInKustomization(edits: EditSet, file: string) {
   editor.appendItem(0, ['resources'], base);
   edits.reason(kustomization, `${base} included, so Flux applies it`);
 }
+
+/** A record as a Markdown table row: cluster, FQDN, type, value, TTL. */
+const recordRow = (r: MeshDnsRecord) =>
+  `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`;
 
 function planRecordsDocument(
   edits: EditSet,
@@ -986,10 +999,7 @@ function planRecordsDocument(
     })
     .join('\n\n');
   const text = `# ClusterMesh DNS records\n\nManaged by \`clustermesh:dns:configure\` (manual mode): create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
-    .map(
-      r =>
-        `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`,
-    )
+    .map(recordRow)
     .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
     resource === 'cloudflare_record' ? 'v4' : 'v5'
   })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
@@ -1010,10 +1020,7 @@ function summaryMarkdown(
     '',
     '| Cluster | FQDN | Type | IP | TTL |',
     '|---|---|---|---|---|',
-    ...records.map(
-      r =>
-        `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`,
-    ),
+    ...records.map(recordRow),
     '',
     '### What changes and why',
     '',

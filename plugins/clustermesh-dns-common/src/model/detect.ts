@@ -1,6 +1,6 @@
 import type { RepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/RepoTree';
-import { parseYamlFile } from '../yaml/documents';
+import { YamlFileCache } from '../flux/YamlFileCache';
 import { getPath, isRecord } from './locate';
 import type { MeshConventionsInput } from './conventions';
 
@@ -42,13 +42,15 @@ export function detectConventions(
     ].find(p => index.isDir(p));
     if (candidate) detected.clustersPath = candidate;
   }
+  const files = new YamlFileCache(tree);
   // Only files that mention an LB IPAM key are parsed.
   for (const path of tree.paths()) {
     if (!/\.ya?ml$/.test(path)) continue;
     const bytes = tree.read(path);
     if (!bytes || bytes.byteLength > 1_000_000) continue;
     if (!LB_IPAM_KEY_BYTES.some(k => containsBytes(bytes, k))) continue;
-    for (const doc of parseYamlFile(path, bytes).documents) {
+    // through the shared cache: the model reads the same file next
+    for (const doc of files.read(path).documents) {
       const v = doc.value;
       const values =
         isRecord(v) && v.kind === 'HelmRelease'
