@@ -83,6 +83,15 @@ describe('clustermesh-dns validate', () => {
     expect(bad.stderr).toMatch(/recordTtl/);
   });
 
+  it.each([['validate', '--help'], ['configure', '-h'], ['--help']])(
+    'prints the usage for %j and exits 0, whatever else is missing',
+    async (...argv) => {
+      const { code, stdout, stderr } = await cli(...argv);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^Usage: clustermesh-dns <command>/);
+    },
+  );
+
   it.each([
     [[], /Usage/],
     [['frobnicate'], /unknown command "frobnicate"/],

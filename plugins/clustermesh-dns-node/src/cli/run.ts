@@ -109,9 +109,10 @@ function parse(args: string[]) {
   }
 }
 
-/** Parses the options common to the commands and reads the repository. */
+/** Parses the options common to the commands (nothing is checked for --help). */
 function open(command: string, args: string[]) {
   const { values, positionals } = parse(args);
+  if (values.help) return { values, repo: '' };
   if (positionals.length !== 1)
     throw new UsageError(`${command} takes exactly one <repo-dir>`);
   if (values.format !== 'text' && values.format !== 'json') {
