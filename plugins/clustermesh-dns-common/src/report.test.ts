@@ -18,6 +18,17 @@ const failingRules = (report: ReturnType<typeof validateMesh>) =>
     ),
   ].sort();
 
+/** A three-cluster mesh whose c002 settings lack the FQDN of c003. */
+function meshWithoutC003InC002() {
+  const files = generateSyntheticMesh({ clusters: 3 });
+  const settings = 'kubernetes/clusters/c002/cluster-settings.yaml';
+  files[settings] = files[settings].replace(
+    / {2}CILIUM_CLUSTERMESH_C003_FQDN:.*\n/,
+    '',
+  );
+  return files;
+}
+
 describe('validateMesh', () => {
   it('passes every rule on the example repository after the story, for both clusters', () => {
     const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
@@ -137,12 +148,7 @@ describe('validateMesh', () => {
   });
 
   it('finds a peer missing in a three-cluster mesh', () => {
-    const files = generateSyntheticMesh({ clusters: 3 });
-    const settings = 'kubernetes/clusters/c002/cluster-settings.yaml';
-    files[settings] = files[settings].replace(
-      / {2}CILIUM_CLUSTERMESH_C003_FQDN:.*\n/,
-      '',
-    );
+    const files = meshWithoutC003InC002();
     const report = validateMesh(createRepoTree(files), defaultConventions);
     expect(report.clusters.find(c => c.name === 'c002')!.peers).toEqual({
       expected: 2,
@@ -153,12 +159,7 @@ describe('validateMesh', () => {
   });
 
   it('honours configured peers instead of "every other cluster"', () => {
-    const files = generateSyntheticMesh({ clusters: 3 });
-    const settings = 'kubernetes/clusters/c002/cluster-settings.yaml';
-    files[settings] = files[settings].replace(
-      / {2}CILIUM_CLUSTERMESH_C003_FQDN:.*\n/,
-      '',
-    );
+    const files = meshWithoutC003InC002();
     const report = validateMesh(
       createRepoTree(files),
       resolveConventions({ peers: { c002: ['c001'] } }),
