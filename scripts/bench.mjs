@@ -69,9 +69,27 @@ const log = text => process.stderr.write(`${text}\n`);
 const RUNS = 3; // fresh processes per measurement; the median is reported
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** A task run in RUNS fresh processes: each number is the median, peak RSS the largest. */
-function runFresh(task, ...args) {
-  const results = Array.from({ length: RUNS }, () => run(task, ...args));
+/** A new temporary folder for one use, removed after it. */
+function withTempDir(prefix, use) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return use(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A task run in RUNS fresh processes (each on its own copy of the mesh when
+ * it takes a folder): every number is the median, except peak RSS and bytes
+ * written, the largest, so a verdict on them holds for every run.
+ */
+function runFresh(task, n, { inDir = false } = {}) {
+  const results = Array.from({ length: RUNS }, () =>
+    inDir
+      ? withTempDir(`cmdns-${task}-${n}-`, dir => run(task, n, dir))
+      : run(task, n),
+  );
   const merge = values => {
     const first = values[0];
     if (typeof first === 'number') return median(values);
@@ -79,7 +97,7 @@ function runFresh(task, ...args) {
       return Object.fromEntries(
         Object.keys(first).map(k => [
           k,
-          /peak/i.test(k)
+          /peak|bytes/i.test(k)
             ? Math.max(...values.map(v => v[k]))
             : merge(values.map(v => v[k])),
         ]),
@@ -95,57 +113,32 @@ const rows = [];
 for (const n of sizes) {
   log(`bench: ${n} clusters, in-process validate`);
   const inProcess = runFresh('validate', n);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cmdns-bench-${n}-`));
-  run('write', n, dir);
   log(`bench: ${n} clusters, CLI end to end`);
-  const cliTimes = [];
-  let cliPeakRssMb = 0;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    const result = spawnSync(
-      process.execPath,
-      [cli, 'validate', dir, '--format', 'json'],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 30,
-      },
-    );
-    cliTimes.push(performance.now() - start);
-    if (result.status !== 0)
-      throw new Error(`CLI failed on ${n} clusters: ${result.stderr}`);
-    const peak = /bench-peak-rss-kb (\d+)/.exec(result.stderr);
-    if (!peak) throw new Error('the CLI did not report its peak RSS');
-    cliPeakRssMb = Math.max(cliPeakRssMb, Number(peak[1]) / 1024);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  log(`bench: ${n} clusters, configure (plan and apply)`);
-  const configures = Array.from({ length: RUNS }, () => {
-    const configureDir = fs.mkdtempSync(
-      path.join(os.tmpdir(), `cmdns-configure-${n}-`),
-    );
-    const result = run('configure', n, configureDir);
-    fs.rmSync(configureDir, { recursive: true, force: true });
-    return result;
+  const cliRuns = withTempDir(`cmdns-cli-${n}-`, dir => {
+    run('write', n, dir);
+    return Array.from({ length: RUNS }, () => {
+      const start = performance.now();
+      const result = spawnSync(
+        process.execPath,
+        [cli, 'validate', dir, '--format', 'json'],
+        { encoding: 'utf8', maxBuffer: 1 << 30 },
+      );
+      const ms = performance.now() - start;
+      if (result.status !== 0)
+        throw new Error(`CLI failed on ${n} clusters: ${result.stderr}`);
+      const peak = /bench-peak-rss-kb (\d+)/.exec(result.stderr);
+      if (!peak) throw new Error('the CLI did not report its peak RSS');
+      return { ms, peakRssMb: Number(peak[1]) / 1024 };
+    });
   });
-  const configure = {
-    first: {
-      ...configures[0].first,
-      ms: median(configures.map(c => c.first.ms)),
-    },
-    second: {
-      ...configures[0].second,
-      ms: median(configures.map(c => c.second.ms)),
-      bytes: Math.max(...configures.map(c => c.second.bytes)),
-    },
-    peakRssMb: Math.max(...configures.map(c => c.peakRssMb)),
-  };
+  log(`bench: ${n} clusters, configure (plan and apply)`);
   rows.push({
     n,
     pipeline: undefined,
     inProcess,
-    cliMs: cliTimes.sort((a, b) => a - b)[1],
-    cliPeakRssMb,
-    configure,
+    cliMs: median(cliRuns.map(r => r.ms)),
+    cliPeakRssMb: Math.max(...cliRuns.map(r => r.peakRssMb)),
+    configure: runFresh('configure', n, { inDir: true }),
   });
 }
 
@@ -153,10 +146,10 @@ for (const n of sizes) {
 if (withPipeline) {
   for (const row of rows) {
     log(`bench: ${row.n} clusters, kubectl kustomize pipeline`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cmdns-bench-${row.n}-`));
-    run('write', row.n, dir);
-    row.pipeline = run('pipeline', row.n, dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    row.pipeline = withTempDir(`cmdns-pipeline-${row.n}-`, dir => {
+      run('write', row.n, dir);
+      return run('pipeline', row.n, dir);
+    });
   }
 }
 
@@ -292,8 +285,8 @@ the largest), so one noisy run does not decide a verdict.
   before validating (the first RSS figure); then the peak after the cold
   validation and after the repeated ones.
 - *CLI*: \`clustermesh-dns validate <dir> --format json\` as published (bundled
-  into one file, no transform at run time), median of 3, process start and
-  disk reads included; its peak RSS is the largest of the 3 runs. The
+  into one file, no transform at run time), median of ${RUNS}, process start
+  and disk reads included; its peak RSS is the largest of the ${RUNS} runs. The
   peak RSS target is judged on it: it is what running the tool costs.
 - *Pipeline*: per cluster, \`kubectl kustomize\` of its settings and of the
   infrastructure, then Flux substitution and a select of the HelmRelease and
