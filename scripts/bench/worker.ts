@@ -2,7 +2,6 @@
 // One benchmark measurement per process, so each peak RSS is its own.
 // Usage: node -r @backstage/cli/config/nodeTransform.cjs scripts/bench/worker.ts <task> ...
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -61,11 +60,10 @@ function validateTask(n: number) {
 
 function writeTask(n: number, dir: string) {
   const files = generateSyntheticMesh({ clusters: n });
-  for (const [file, text] of Object.entries(files)) {
-    const full = path.join(dir, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, text);
-  }
+  writeFilesAtomically(
+    dir,
+    Object.entries(files).map(([file, after]) => ({ path: file, after })),
+  );
   return { files: Object.keys(files).length };
 }
 
