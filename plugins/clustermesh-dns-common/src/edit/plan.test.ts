@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
@@ -20,6 +19,7 @@ import {
   writeFolder,
 } from '../__testUtils__/trees';
 import { MeshDnsChangeInput, planMeshDnsChange } from './plan';
+import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
 import { clearParseCache } from '../flux/YamlFileCache';
 import { validateMesh } from '../report';
 
@@ -59,16 +59,7 @@ function kubectlBuild(files: Record<string, string>, paths: string[]) {
   const dir = writeFolder(files);
   try {
     return paths.map(p => {
-      const result = spawnSync(
-        'kubectl',
-        [
-          'kustomize',
-          '--load-restrictor',
-          'LoadRestrictionsNone',
-          path.join(dir, p),
-        ],
-        { encoding: 'utf8' },
-      );
+      const result = kubectlKustomize(path.join(dir, p));
       return { status: result.status, stderr: result.stderr };
     });
   } finally {
@@ -210,13 +201,7 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
-  const kubectl = spawnSync('kubectl', ['version', '--client']).status === 0;
-  if (!kubectl) {
-    // eslint-disable-next-line no-console
-    console.log(
-      'Skipping kubectl kustomize of the edited trees: kubectl is not on PATH',
-    );
-  }
+  const kubectl = kubectlOnPath('kubectl kustomize of the edited trees');
   (kubectl ? describe : describe.skip)('with kubectl on PATH', () => {
     it('leaves trees that kubectl kustomize builds', () => {
       expect(

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -25,6 +24,7 @@ import {
   writeFolder,
 } from '../__testUtils__/trees';
 import { objectKey } from '../model/types';
+import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
 
 const engineFor = (files: Record<string, string>) => {
   const tree = createRepoTree(files);
@@ -182,16 +182,7 @@ describe('Flux generated kustomizations', () => {
  * LoadRestrictionsNone; folders without a kustomization file get the one
  * Flux would generate), then both go through the same substitution.
  */
-const kubectl = spawnSync('kubectl', ['version', '--client'], {
-  encoding: 'utf8',
-});
-const haveKubectl = kubectl.status === 0;
-if (!haveKubectl) {
-  // eslint-disable-next-line no-console
-  console.log(
-    'Skipping the kubectl kustomize cross-check: kubectl is not on PATH',
-  );
-}
+const haveKubectl = kubectlOnPath('the kubectl kustomize cross-check');
 
 function kubectlObjects(
   dir: string,
@@ -239,12 +230,9 @@ function kubectlObjects(
       )}\n`,
     );
   }
-  const output = execFileSync(
-    'kubectl',
-    ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', built],
-    { encoding: 'utf8' },
-  );
-  return parseAllDocuments(output, { version: '1.1' })
+  const { status, stdout, stderr } = kubectlKustomize(built);
+  if (status !== 0) throw new Error(`kubectl kustomize ${relPath}: ${stderr}`);
+  return parseAllDocuments(stdout, { version: '1.1' })
     .map((d: any) => d.toJS())
     .filter(Boolean);
 }
