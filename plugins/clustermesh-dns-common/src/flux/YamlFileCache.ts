@@ -5,6 +5,7 @@ import {
   defaultYamlReadLimits,
   lineAtPath,
   parseYamlText,
+  soleEntry,
   withScalarsAt,
   YamlDocument,
   YamlFileProblem,
@@ -108,19 +109,12 @@ export function rememberLineEdits(
       path,
       editedLines.get(edit.line)!.replace(/\r$/, ''),
     );
-    const entry = line.documents[0]?.value;
-    if (
-      line.problems.length ||
-      line.documents.length !== 1 ||
-      entry === null ||
-      typeof entry !== 'object' ||
-      Array.isArray(entry) ||
-      Object.keys(entry).length !== 1 ||
-      !Object.prototype.hasOwnProperty.call(entry, key)
-    )
-      return;
-    const scalar = (entry as Record<string, unknown>)[key as string];
-    if (scalar !== null && typeof scalar === 'object') return;
+    const entry =
+      line.problems.length === 0 && line.documents.length === 1
+        ? soleEntry(line.documents[0].value, key)
+        : undefined;
+    const scalar = entry?.value;
+    if (!entry || (scalar !== null && typeof scalar === 'object')) return;
     const at = documents.findIndex(
       d => lineAtPath(d.value, edit.path) === edit.line,
     );

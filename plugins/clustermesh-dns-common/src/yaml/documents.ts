@@ -592,6 +592,24 @@ export function lineAtPath(
 }
 
 /**
+ * The entry of a map that has exactly one key, that one; undefined for
+ * anything else (a line of a block map read on its own must be this).
+ *
+ * @internal
+ */
+export function soleEntry(
+  value: unknown,
+  key: string | number,
+): { value: unknown } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return undefined;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === String(key)
+    ? { value: (value as Record<string, unknown>)[keys[0]] }
+    : undefined;
+}
+
+/**
  * A scalar to set (see {@link withScalarsAt}): the path of its container
  * (shared by siblings), its key there, and the scalar.
  *

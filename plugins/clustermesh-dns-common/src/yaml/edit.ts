@@ -10,6 +10,7 @@ import {
   YAMLMap,
   YAMLSeq,
 } from 'yaml';
+import { soleEntry } from './documents';
 
 /** A path into a YAML document: map keys and sequence indexes. @public */
 export type YamlPath = ReadonlyArray<string | number>;
@@ -367,15 +368,8 @@ export function setScalarsOnLines(
     } catch {
       return undefined;
     }
-    const entry = editor.get(0, []);
-    if (
-      editor.documentCount !== 1 ||
-      entry === null ||
-      typeof entry !== 'object' ||
-      Array.isArray(entry) ||
-      Object.keys(entry).length !== 1 ||
-      editor.get(0, [edit.key]) !== edit.current
-    )
+    const entry = soleEntry(editor.get(0, []), edit.key);
+    if (editor.documentCount !== 1 || entry?.value !== edit.current)
       return undefined;
     editor.setScalar(0, [edit.key], edit.value);
     const edited = editor.result();
