@@ -1,22 +1,26 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import * as tar from 'tar';
 import yaml from 'yaml';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   createMockDirectory,
+  mockServices,
   registerMswTestHooks,
 } from '@backstage/backend-test-utils';
+import { UrlReaders } from '@backstage/backend-defaults/urlReader';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
-import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
 import { createPublishGithubPullRequestAction } from '@backstage/plugin-scaffolder-backend-module-github';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createClustermeshDnsConfigureAction } from './actions/configure';
 
-// The template's steps, run in order with the real fetch:plain and
-// publish:github:pull-request actions; msw stands in for the GitHub API.
+// The template's steps, run in order with the real fetch:plain (through the
+// backend's GitHub URL reader) and publish:github:pull-request actions; msw
+// stands in for the GitHub API, serving the repository as GitHub's tarball.
 
 const examples = path.resolve(__dirname, '../../../examples');
 const template = yaml.parse(
@@ -38,13 +42,33 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
   const server = setupServer();
   registerMswTestHooks(server);
   const mockDir = createMockDirectory();
-  const integrations = ScmIntegrations.fromConfig(
-    new ConfigReader({
-      integrations: { github: [{ host: 'github.com', token: 'test-token' }] },
-    }),
-  );
+  const config = new ConfigReader({
+    integrations: { github: [{ host: 'github.com', token: 'test-token' }] },
+  });
+  const integrations = ScmIntegrations.fromConfig(config);
+  const reader = UrlReaders.default({
+    config,
+    logger: mockServices.logger.mock(),
+  });
 
-  function githubDouble(recorded: Recorded[]) {
+  /** The repository folder as GitHub serves a tarball: under one top folder. */
+  async function tarballOf(repoDir: string): Promise<Buffer> {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-tarball-'));
+    try {
+      fs.cpSync(repoDir, path.join(work, 'acme-gitops-base-sha'), {
+        recursive: true,
+      });
+      const file = path.join(work, 'repo.tar.gz');
+      await tar.create({ gzip: true, cwd: work, file }, [
+        'acme-gitops-base-sha',
+      ]);
+      return fs.readFileSync(file);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  function githubDouble(recorded: Recorded[], tarball: Buffer) {
     let blob = 0;
     const record = async (request: Request) => {
       const url = new URL(request.url);
@@ -59,6 +83,15 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     const routes: Array<
       ['get' | 'post', string, number, unknown | (() => unknown)]
     > = [
+      [
+        'get',
+        `${repo}/commits/main/status`,
+        200,
+        {
+          sha: 'base-sha',
+          repository: { archive_url: `${repo}/{archive_format}{/ref}` },
+        },
+      ],
       [
         'get',
         repo,
@@ -93,6 +126,12 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       ['post', `${api}/graphql`, 200, { data: { repository: { ref: null } } }],
     ];
     server.use(
+      http.get(`${repo}/tarball/base-sha`, async ({ request }) => {
+        await record(request);
+        return new HttpResponse(tarball, {
+          headers: { 'Content-Type': 'application/x-gzip' },
+        });
+      }),
       ...routes.map(([method, url, status, body]) =>
         http[method](url, async ({ request }) => {
           await record(request);
@@ -111,29 +150,10 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     );
   }
 
-  /** A UrlReader serving the repository folder as GitHub's tree of main. */
-  function readerOf(repoDir: string): UrlReaderService {
-    return {
-      readUrl: jest.fn(),
-      search: jest.fn(),
-      readTree: jest.fn(async () => ({
-        etag: 'etag',
-        files: async () => [],
-        archive: async () => {
-          throw new Error('not used');
-        },
-        dir: async (options?: { targetDir?: string }) => {
-          fs.cpSync(repoDir, options!.targetDir!, { recursive: true });
-          return options!.targetDir!;
-        },
-      })),
-    } as unknown as UrlReaderService;
-  }
-
   async function runTemplate(repoDir: string) {
     mockDir.clear();
     const recorded: Recorded[] = [];
-    githubDouble(recorded);
+    githubDouble(recorded, await tarballOf(repoDir));
     const workspacePath = mockDir.path;
     const parameters = {
       repoUrl: 'github.com?owner=acme&repo=gitops',
@@ -147,10 +167,7 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       const ctx = createMockActionContext({ input, workspacePath });
       return ctx;
     };
-    const fetch = createFetchPlainAction({
-      reader: readerOf(repoDir),
-      integrations,
-    });
+    const fetch = createFetchPlainAction({ reader, integrations });
     await fetch.handler(
       context({
         url: 'https://github.com/acme/gitops/tree/main',
@@ -184,6 +201,11 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     const { recorded, outputs, publish } = await runTemplate(
       path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
     );
+    // fetch:plain read the repository from GitHub: the commit, then its tarball
+    expect(recorded.slice(0, 2).map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /repos/acme/gitops/commits/main/status',
+      'GET /repos/acme/gitops/tarball/base-sha',
+    ]);
     const blobs = recorded.filter(
       r => r.method === 'POST' && r.path.endsWith('/git/blobs'),
     );
