@@ -4,6 +4,8 @@
 // process so that peak RSS belongs to that measurement alone.
 //   BENCH_SIZES=2,64   only these mesh sizes
 //   BENCH_PIPELINE=0   skip the kubectl kustomize pipeline (slow: ~2 per cluster)
+//   BENCH_BASE=<ref>   also measure that git commit, in the same run, each of
+//                      its measurements beside ours, and compare (≤ 10% slower)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,22 +17,79 @@ const transform = path.join(
   root,
   'node_modules/@backstage/cli/config/nodeTransform.cjs',
 );
-const worker = path.join(root, 'scripts/bench/worker.ts');
-// The CLI as it is published: one bundled file, no TypeScript at run time.
-const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
-const cli = path.join(cliDir, 'clustermesh-dns.cjs');
-execFileSync(
-  path.join(root, 'node_modules/.bin/esbuild'),
-  [
-    path.join(root, 'scripts/bench/cli-entry.ts'),
-    '--bundle',
-    '--platform=node',
-    `--target=node${process.versions.node.split('.')[0]}`,
-    `--outfile=${cli}`,
-    '--log-level=warning',
-  ],
-  { stdio: 'inherit' },
-);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-bench-'));
+const baseRef = process.env.BENCH_BASE;
+
+/** The CLI as it is published: one bundled file, no TypeScript at run time. */
+function bundleCli(tree, name) {
+  const outfile = path.join(scratch, `${name}.cjs`);
+  execFileSync(
+    path.join(root, 'node_modules/.bin/esbuild'),
+    [
+      path.join(tree, 'scripts/bench/cli-entry.ts'),
+      '--bundle',
+      '--platform=node',
+      `--target=node${process.versions.node.split('.')[0]}`,
+      `--outfile=${outfile}`,
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
+  );
+  return outfile;
+}
+
+/**
+ * The same dependencies for the base tree, linked from ours, but its own
+ * workspace packages: its sources import them by name.
+ */
+function linkDependencies(tree) {
+  const ours = path.join(root, 'node_modules');
+  const theirs = path.join(tree, 'node_modules');
+  fs.mkdirSync(path.join(theirs, '@clustermesh-dns'), { recursive: true });
+  for (const entry of fs.readdirSync(ours))
+    if (entry !== '@clustermesh-dns')
+      fs.symlinkSync(path.join(ours, entry), path.join(theirs, entry));
+  for (const folder of ['plugins', 'packages']) {
+    for (const dir of fs.readdirSync(path.join(tree, folder))) {
+      const manifest = path.join(tree, folder, dir, 'package.json');
+      if (!fs.existsSync(manifest)) continue;
+      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      if (name?.startsWith('@clustermesh-dns/'))
+        fs.symlinkSync(path.join(tree, folder, dir), path.join(theirs, name));
+    }
+  }
+}
+
+/** The code measured: this tree, and the base commit's when asked for. */
+const sides = [{ name: 'this', tree: root }];
+if (baseRef) {
+  const tree = path.join(scratch, 'base');
+  const commit = execFileSync('git', ['rev-parse', '--short', baseRef], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+  execFileSync('git', ['worktree', 'add', '--detach', tree, commit], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  linkDependencies(tree);
+  sides.push({ name: `${baseRef} (${commit})`, tree, base: true });
+}
+process.on('exit', () => {
+  if (baseRef)
+    spawnSync(
+      'git',
+      ['worktree', 'remove', '--force', path.join(scratch, 'base')],
+      {
+        cwd: root,
+      },
+    );
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+for (const side of sides)
+  side.cli = bundleCli(side.tree, side.base ? 'base' : 'this');
+const [ours, base] = sides;
+
 const sizes = (process.env.BENCH_SIZES ?? '2,64,255,511')
   .split(',')
   .map(Number);
@@ -43,19 +102,26 @@ function hasKubectl() {
   );
 }
 
-function run(task, ...args) {
+/** One task of a side's worker, in a fresh process. */
+function run(side, task, ...args) {
   const result = spawnSync(
     process.execPath,
-    ['-r', transform, worker, task, ...args.map(String)],
+    [
+      '-r',
+      transform,
+      path.join(side.tree, 'scripts/bench/worker.ts'),
+      task,
+      ...args.map(String),
+    ],
     {
-      cwd: root,
+      cwd: side.tree,
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     },
   );
   if (result.status !== 0) {
     log(
-      `bench: ${task} ${args.join(' ')} failed:\n${result.stderr
+      `bench: ${side.name}: ${task} ${args.join(' ')} failed:\n${result.stderr
         .split('\n')
         .slice(0, 5)
         .join('\n')}`,
@@ -66,7 +132,9 @@ function run(task, ...args) {
 }
 
 const log = text => process.stderr.write(`${text}\n`);
-const RUNS = 3; // fresh processes per measurement; the median is reported
+// fresh processes per measurement, the median reported; more when comparing,
+// since a 10% verdict needs it on a shared machine
+const RUNS = Number(process.env.BENCH_RUNS ?? (process.env.BENCH_BASE ? 5 : 3));
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A new temporary folder for one use, removed after it. */
@@ -84,62 +152,92 @@ function withTempDir(prefix, use) {
  * it takes a folder): every number is the median, except peak RSS and bytes
  * written, the largest, so a verdict on them holds for every run.
  */
+/** Many results of one measurement as one: medians, except peak RSS and bytes written, the largest. */
+function merge(values) {
+  const first = values[0];
+  if (typeof first === 'number') return median(values);
+  if (first && typeof first === 'object')
+    return Object.fromEntries(
+      Object.keys(first).map(k => [
+        k,
+        /peak|bytes/i.test(k)
+          ? Math.max(...values.map(v => v[k]))
+          : merge(values.map(v => v[k])),
+      ]),
+    );
+  return first;
+}
+
+/**
+ * A task of every side, run RUNS times each in fresh processes, the sides
+ * taking turns run by run (so a slow moment of the machine falls on both),
+ * each on its own copy of the mesh when it takes a folder.
+ */
 function runFresh(task, n, { inDir = false } = {}) {
-  const results = Array.from({ length: RUNS }, () =>
-    inDir
-      ? withTempDir(`cmdns-${task}-${n}-`, dir => run(task, n, dir))
-      : run(task, n),
-  );
-  const merge = values => {
-    const first = values[0];
-    if (typeof first === 'number') return median(values);
-    if (first && typeof first === 'object')
-      return Object.fromEntries(
-        Object.keys(first).map(k => [
-          k,
-          /peak|bytes/i.test(k)
-            ? Math.max(...values.map(v => v[k]))
-            : merge(values.map(v => v[k])),
-        ]),
-      );
-    return first;
-  };
-  return merge(results);
+  const results = sides.map(() => []);
+  for (let r = 0; r < RUNS; r++)
+    sides.forEach((side, i) =>
+      results[i].push(
+        inDir
+          ? withTempDir(`cmdns-${task}-${n}-`, dir => run(side, task, n, dir))
+          : run(side, task, n),
+      ),
+    );
+  return results.map(merge);
 }
 const ms = x => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const mb = x => x.toFixed(0);
 
-const rows = [];
-for (const n of sizes) {
+/** The CLI of every side, end to end on a mesh on disk, taking turns: median time, largest peak RSS. */
+function runCli(n) {
+  return withTempDir(`cmdns-cli-${n}-`, dir => {
+    run(ours, 'write', n, dir);
+    const results = sides.map(() => []);
+    for (let r = 0; r < RUNS; r++)
+      sides.forEach((side, i) => {
+        const start = performance.now();
+        const result = spawnSync(
+          process.execPath,
+          [side.cli, 'validate', dir, '--format', 'json'],
+          { encoding: 'utf8', maxBuffer: 1 << 30 },
+        );
+        const elapsed = performance.now() - start;
+        if (result.status !== 0)
+          throw new Error(
+            `${side.name}: CLI failed on ${n} clusters: ${result.stderr}`,
+          );
+        const peak = /bench-peak-rss-kb (\d+)/.exec(result.stderr);
+        if (!peak) throw new Error('the CLI did not report its peak RSS');
+        results[i].push({ ms: elapsed, peakRssMb: Number(peak[1]) / 1024 });
+      });
+    return results.map(merge);
+  });
+}
+
+/** Every measurement of one mesh size, one row per side. */
+function measure(n) {
   log(`bench: ${n} clusters, in-process validate`);
   const inProcess = runFresh('validate', n);
   log(`bench: ${n} clusters, CLI end to end`);
-  const cliRuns = withTempDir(`cmdns-cli-${n}-`, dir => {
-    run('write', n, dir);
-    return Array.from({ length: RUNS }, () => {
-      const start = performance.now();
-      const result = spawnSync(
-        process.execPath,
-        [cli, 'validate', dir, '--format', 'json'],
-        { encoding: 'utf8', maxBuffer: 1 << 30 },
-      );
-      const ms = performance.now() - start;
-      if (result.status !== 0)
-        throw new Error(`CLI failed on ${n} clusters: ${result.stderr}`);
-      const peak = /bench-peak-rss-kb (\d+)/.exec(result.stderr);
-      if (!peak) throw new Error('the CLI did not report its peak RSS');
-      return { ms, peakRssMb: Number(peak[1]) / 1024 };
-    });
-  });
+  const cli = runCli(n);
   log(`bench: ${n} clusters, configure (plan and apply)`);
-  rows.push({
+  const configure = runFresh('configure', n, { inDir: true });
+  return sides.map((_, i) => ({
     n,
     pipeline: undefined,
-    inProcess,
-    cliMs: median(cliRuns.map(r => r.ms)),
-    cliPeakRssMb: Math.max(...cliRuns.map(r => r.peakRssMb)),
-    configure: runFresh('configure', n, { inDir: true }),
-  });
+    inProcess: inProcess[i],
+    cliMs: cli[i].ms,
+    cliPeakRssMb: cli[i].peakRssMb,
+    configure: configure[i],
+  }));
+}
+
+const rows = [];
+const baseRows = [];
+for (const n of sizes) {
+  const [mine, theirs] = measure(n);
+  rows.push(mine);
+  if (theirs) baseRows.push(theirs);
 }
 
 // The pipeline last: a thousand kubectl runs disturb what is measured after them.
@@ -147,8 +245,8 @@ if (withPipeline) {
   for (const row of rows) {
     log(`bench: ${row.n} clusters, kubectl kustomize pipeline`);
     row.pipeline = withTempDir(`cmdns-pipeline-${row.n}-`, dir => {
-      run('write', row.n, dir);
-      return run('pipeline', row.n, dir);
+      run(ours, 'write', row.n, dir);
+      return run(ours, 'pipeline', row.n, dir);
     });
   }
 }
@@ -247,6 +345,49 @@ const configureVerdicts = [
   ),
 ];
 
+/**
+ * This tree against the base commit, measured side by side: each figure
+ * may be at most 10% above the base's (times under 20 ms: 2 ms, since a
+ * fraction of a millisecond is noise there).
+ */
+const comparisonRows = [];
+for (const [i, row] of baseRows.entries()) {
+  const mine = rows[i];
+  const metrics = [
+    ['validate cold (ms)', r => r.inProcess.coldMs],
+    ['validate warm, median (ms)', r => r.inProcess.warmMedianMs],
+    ['CLI end to end (ms)', r => r.cliMs],
+    ['CLI peak RSS (MB)', r => r.cliPeakRssMb],
+    ['configure, plan and apply (ms)', r => r.configure.first.ms],
+    ['configure, second run (ms)', r => r.configure.second.ms],
+  ];
+  for (const [name, of] of metrics) {
+    const a = of(mine);
+    const b = of(row);
+    const ok = a <= b * 1.1 || (b < 20 && !/RSS/.test(name) && a - b <= 2);
+    comparisonRows.push(
+      `| ${row.n} | ${name} | ${(/RSS/.test(name) ? mb : ms)(
+        a,
+      )} | ${(/RSS/.test(name) ? mb : ms)(b)} | ${(a / b).toFixed(2)} | ${
+        ok ? 'within' : '**over**'
+      } |`,
+    );
+  }
+}
+const comparison = base
+  ? `## Compared with ${base.name}
+
+Measured in the same run, each measurement of the base beside ours (the base
+commit checked out in a git worktree, with the same dependencies). A figure
+is within when it is at most 10% above the base's (for times under 20 ms, at
+most 2 ms above).
+
+| Clusters | Measure | This tree | Base | Ratio | Verdict |
+|---:|---|---:|---:|---:|---|
+${comparisonRows.join('\n')}
+`
+  : '';
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const kubectl = withPipeline
   ? execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' })
@@ -308,9 +449,8 @@ median over ${RUNS} of them, the peak RSS the largest.
 ${configureTable.join('\n')}
 
 ${configureVerdicts.join('\n')}
-`;
+${comparison ? `\n${comparison}` : ''}`;
 
-fs.rmSync(cliDir, { recursive: true, force: true });
 process.stdout.write(`${markdown}\n`);
 if (sizes.join(',') === '2,64,255,511') {
   const file = path.join(root, 'docs/benchmarks.md');

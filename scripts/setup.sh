@@ -84,4 +84,21 @@ else
   fi
   echo "$want" >"$stamp"
 fi
+
+# --- The clustermesh-dns command ------------------------------------------
+# `node_modules/.bin/clustermesh-dns` runs one bundled file; build it when it
+# is missing or older than the sources it bundles.
+cli_dir="$root/plugins/clustermesh-dns-cli"
+cli_stamp="$tools/cli.stamp"
+cli_want="$( { cat "$root/yarn.lock"; find "$root/plugins/clustermesh-dns-cli" "$root/plugins/clustermesh-dns-engine" \
+  "$root/plugins/clustermesh-dns-common" "$root/plugins/clustermesh-dns-node" \
+  \( -name node_modules -o -name dist \) -prune -o \( -path '*/src/*' -o -name package.json -o -name bundle.mjs \) -type f -print0 |
+  sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)"
+if [ -f "$cli_dir/dist/clustermesh-dns.cjs" ] && [ "$(cat "$cli_stamp" 2>/dev/null)" = "$cli_want" ]; then
+  log "clustermesh-dns command is up to date"
+else
+  log "building the clustermesh-dns command (plugins/clustermesh-dns-cli/dist)"
+  (cd "$cli_dir" && node scripts/bundle.mjs >/dev/null)
+  echo "$cli_want" >"$cli_stamp"
+fi
 log "ready: node $(node --version), yarn $(yarn --version). In a shell: source scripts/env.sh"

@@ -27,6 +27,9 @@ step() {
 step "Backstage release coherence" node scripts/check-backstage-versions.mjs
 step "yarn dedupe --check" yarn dedupe --check
 step "type check (tsc)" yarn tsc
+# the public surface of every package, as committed in its report.api.md
+# (uses the declarations tsc just wrote to dist-types)
+step "API reports (repo-tools)" yarn api-reports --ci
 step "lint (eslint)" yarn backstage-cli repo lint
 step "prettier --check" yarn prettier --check .
 

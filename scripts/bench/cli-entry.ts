@@ -1,6 +1,6 @@
 // The `clustermesh-dns` command as published (bundled, no TypeScript
 // transform at run time), reporting its own peak RSS for `make bench`.
-import { runCli } from '../../plugins/clustermesh-dns-node/src/cli/run';
+import { runCli } from '../../plugins/clustermesh-dns-cli/src/cli/run';
 
 process.on('exit', () => {
   process.stderr.write(

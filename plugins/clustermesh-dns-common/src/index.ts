@@ -1,30 +1,45 @@
 /**
- * ClusterMesh DNS: the mesh model, offline Flux rendering and the rule
- * catalog, as pure functions over a repository tree. Runs in the browser
- * and in Node.
+ * ClusterMesh DNS, the part a browser may load: the MeshReport types, the
+ * typed client of the backend API, and the address and name rules that the
+ * page's form field shares with the engine. No YAML parser, no engine.
  *
  * @packageDocumentation
  */
-export * from './tree/RepoTree';
-export * from './yaml/documents';
-export * from './net/ip';
-export * from './net/names';
-export * from './flux/envsubst';
-export * from './flux/substitute';
-export * from './flux/kustomize';
-export * from './flux/YamlFileCache';
-export * from './flux/render';
-export * from './model/types';
-export * from './model/locate';
-export * from './model/conventions';
-export * from './model/mesh';
-export * from './rules/types';
-export * from './rules/catalog';
-export * from './rules/shapes';
-export * from './report';
-export * from './model/detect';
-export * from './api/client';
-export * from './testing/syntheticMesh';
-export * from './model/settings';
-export * from './yaml/edit';
-export * from './edit/plan';
+export type {
+  CheckResult,
+  CheckStatus,
+  ClusterReport,
+  DeclaredStatus,
+  Finding,
+  FindingCode,
+  MeshReport,
+  RuleId,
+  Severity,
+  SourceLocation,
+} from './report/types';
+export { formatLocation } from './report/location';
+export type { IpAddress, IpFamily, IpRange } from './net/ip';
+export {
+  addressAt,
+  describeInvalidIp,
+  formatRange,
+  parseCidr,
+  parseIpAddress,
+  parseStartStop,
+  rangeContains,
+  rangeOverlap,
+  rangeSize,
+  recordTypeFor,
+} from './net/ip';
+export {
+  certificateNameCovers,
+  clusterNameProblem,
+  hostnameProblem,
+  secretPlaceholder,
+  secretPlaceholderPattern,
+  variableSegment,
+} from './net/names';
+export type { DnsProvider } from './net/dns';
+export { isValidTtl, ttlRange } from './net/dns';
+export type { ClusterMeshDnsApi, SourceInfo, SourceReport } from './api/client';
+export { ClusterMeshDnsClient, ClusterMeshDnsRequestError } from './api/client';

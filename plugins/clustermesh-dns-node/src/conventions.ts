@@ -3,12 +3,13 @@ import path from 'node:path';
 import {
   ConventionsError,
   detectConventions,
+  EngineCache,
   MeshConventions,
   MeshConventionsInput,
   readConventionsFile,
   RepoTree,
   resolveConventions,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 
 /** The conventions file looked up at a repository's root when none is given. @public */
 export const defaultConventionsFile = '.clustermesh-dns.yaml';
@@ -25,6 +26,7 @@ export function loadConventions(
   tree: RepoTree,
   repoDir: string,
   configFile?: string,
+  options: { cache?: EngineCache } = {},
 ): MeshConventions {
   let explicit: MeshConventionsInput | undefined;
   let source = 'defaults';
@@ -48,7 +50,7 @@ export function loadConventions(
   }
   return resolveConventions(
     explicit,
-    detectConventions(tree, explicit),
+    detectConventions(tree, explicit, options),
     source,
   );
 }

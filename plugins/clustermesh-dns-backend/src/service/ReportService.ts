@@ -1,7 +1,8 @@
+import type { SourceReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
-  SourceReport,
+  EngineCache,
   validateMesh,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 import {
   loadConventions,
   readDirectoryTree,
@@ -16,6 +17,9 @@ import type { SourceConfig } from './sources';
  * @public
  */
 export class ReportService {
+  /** One engine cache per source: a source re-read parses only what changed. */
+  readonly #caches = new Map<string, EngineCache>();
+
   constructor(
     private readonly sources: SourceConfig[],
     private readonly logger: LoggerService,
@@ -33,13 +37,23 @@ export class ReportService {
     const readAt = new Date().toISOString();
     const info = { id: source.id, title: source.title, type: source.type };
     try {
+      let cache = this.#caches.get(source.id);
+      if (!cache) {
+        cache = new EngineCache();
+        this.#caches.set(source.id, cache);
+      }
       const tree = readDirectoryTree(source.target);
       const conventions = loadConventions(
         tree,
         source.target,
         source.conventionsFile,
+        { cache },
       );
-      return { source: info, readAt, report: validateMesh(tree, conventions) };
+      return {
+        source: info,
+        readAt,
+        report: validateMesh(tree, conventions, { cache }),
+      };
     } catch (error) {
       const message = (error as Error).message;
       this.logger.warn(

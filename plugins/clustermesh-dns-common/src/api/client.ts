@@ -1,4 +1,4 @@
-import type { MeshReport } from '../report';
+import type { MeshReport } from '../report/types';
 
 /** A configured repository, as the backend lists it. @public */
 export interface SourceInfo {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {
   MemoryRepoTree,
   RepoTree,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 
 /** Folders never read as part of a repository. */
 const skippedDirectories = new Set(['.git', 'node_modules']);
@@ -15,7 +15,7 @@ export interface DirectoryTreeOptions {
 }
 
 /**
- * A repository folder on disk as a {@link RepoTree}. Files are listed once
+ * A repository folder on disk as a `RepoTree` of the engine. Files are listed once
  * and read on demand, each once (the tree is one snapshot). Symbolic links are followed only when they stay inside
  * the folder, so a repository cannot make the engine read `/etc/passwd`.
  *

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { normalizePath } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { normalizePath } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 
 /** A file to write: repository-relative POSIX path and its whole content. @public */
 export interface FileWrite {

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { planMeshDnsChange } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  EngineCache,
+  planMeshDnsChange,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 import {
   loadConventions,
   readDirectoryTree,
@@ -17,7 +20,16 @@ import { examples } from './configure.examples';
  *
  * @public
  */
-export function createClustermeshDnsConfigureAction() {
+export function createClustermeshDnsConfigureAction(
+  options: {
+    /**
+     * What the engine keeps between runs; the module passes one it owns, so
+     * a second run on the same repository parses only what changed. A fresh
+     * one per run when absent.
+     */
+    cache?: EngineCache;
+  } = {},
+) {
   return createTemplateAction({
     id: 'clustermesh:dns:configure',
     description:
@@ -127,13 +139,17 @@ export function createClustermeshDnsConfigureAction() {
       }
       logger.info(`Reading the repository in ${input.repoPath ?? '.'}`);
       const tree = readDirectoryTree(repoDir);
-      const conventions = loadConventions(tree, repoDir, conventionsFile);
+      // detection, the plan and its validation share one cache
+      const cache = options.cache ?? new EngineCache();
+      const conventions = loadConventions(tree, repoDir, conventionsFile, {
+        cache,
+      });
       logger.info(
         `Planning ClusterMesh DNS for ${input.clusters
           .map(c => `${c.name}=${c.ip}`)
           .join(', ')}`,
       );
-      const plan = planMeshDnsChange(tree, input, conventions);
+      const plan = planMeshDnsChange(tree, input, conventions, { cache });
       if (plan.problems.length) {
         throw new InputError(
           `ClusterMesh DNS change refused, nothing was written:\n${plan.problems

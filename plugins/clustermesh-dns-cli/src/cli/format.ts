@@ -1,0 +1,107 @@
+import {
+  CheckResult,
+  Finding,
+  formatLocation,
+  MeshReport,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+  return rows
+    .map(r =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  '),
+    )
+    .join('\n');
+}
+
+const statusWord = { pass: 'ok', warn: 'WARN', fail: 'FAIL' } as const;
+
+/** A finding on one line: where, then what. */
+const findingLine = (f: Finding) =>
+  f.location ? `${formatLocation(f.location)} ${f.message}` : f.message;
+
+/** A check on one line: the cluster, what, then where. */
+const checkLine = (c: CheckResult) =>
+  `[${c.ruleId}] ${c.cluster ? `${c.cluster}: ` : ''}${c.message}${
+    c.location ? ` (${formatLocation(c.location)})` : ''
+  }`;
+
+/** The report as a person reads it in a terminal (no colour needed: status is a word). @public */
+export function formatReportText(
+  report: MeshReport,
+  repo: string,
+  options: { verbose?: boolean } = {},
+): string {
+  const out: string[] = [];
+  out.push(
+    `ClusterMesh DNS: ${repo} (${report.summary.clusters} cluster${
+      report.summary.clusters === 1 ? '' : 's'
+    })`,
+    '',
+  );
+  if (report.clusters.length) {
+    out.push(
+      table([
+        ['CLUSTER', 'FQDN', 'LB IP', 'POOL', 'RECORD', 'CHECKS', 'STATUS'],
+        ...report.clusters.map(c => [
+          c.name,
+          c.fqdn?.resolved ?? '-',
+          c.lbIp?.value ?? '-',
+          c.pool ? `${c.pool.name}` : '-',
+          c.record?.type ? `${c.record.type} ${c.record.ttl}` : '-',
+          `${c.counts.passed}/${c.checks.length}`,
+          statusWord[c.status],
+        ]),
+      ]),
+      '',
+    );
+  }
+  const all: CheckResult[] = [
+    ...report.clusters.flatMap(c => c.checks),
+    ...report.meshChecks,
+  ];
+  const section = (title: string, lines: string[]) => {
+    if (lines.length) out.push(`${title}:`, ...lines.map(l => `  ${l}`), '');
+  };
+  section('Errors', [
+    ...report.findings
+      .filter(f => f.severity === 'error')
+      .map(f => `[${f.code}] ${findingLine(f)}`),
+    ...all
+      .filter(c => c.status === 'fail' && c.severity === 'error')
+      .map(checkLine),
+  ]);
+  section('Warnings', [
+    ...report.findings
+      .filter(f => f.severity !== 'error')
+      .map(f => `[${f.code}] ${findingLine(f)}`),
+    ...all
+      .filter(c => c.status === 'fail' && c.severity !== 'error')
+      .map(checkLine),
+  ]);
+  const fixes = new Map<string, string>();
+  for (const c of all)
+    if (c.status === 'fail' && c.remediation && !fixes.has(c.ruleId))
+      fixes.set(c.ruleId, c.remediation);
+  section(
+    'How to fix',
+    [...fixes].map(([rule, fix]) => `[${rule}] ${fix}`),
+  );
+  section('Not evaluated', report.notEvaluated.map(findingLine));
+  if (options.verbose) {
+    section('Skipped', all.filter(c => c.status === 'skip').map(checkLine));
+    section('Passed', all.filter(c => c.status === 'pass').map(checkLine));
+  }
+  const s = report.summary;
+  const verdict = {
+    fail: 'FAILED',
+    warn: 'passed with warnings',
+    pass: 'passed',
+  }[s.status];
+  out.push(
+    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.skipped} skipped, ${s.notEvaluated} not evaluated: ${verdict}`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { runCli } from './run';
+
+const root = path.resolve(__dirname, '../../../..');
+const examples = path.join(root, 'examples');
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    stdout: t => out.push(t),
+    stderr: t => err.push(t),
+    cwd: root,
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('clustermesh-dns validate', () => {
+  it('exits 0 on the example repository and prints one row per cluster', async () => {
+    const { code, stdout, stderr } = await cli(
+      'validate',
+      'examples/gitops-repo',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^CLUSTER\s+FQDN\s+LB IP\s+POOL\s+RECORD/m);
+    expect(stdout).toMatch(
+      /^infra\s+clustermesh-infra\.<secret:SECRET_DOMAIN>\s+10\.\d+\.\d+\.\d+\s.*\sok$/m,
+    );
+    expect(stdout).toMatch(/^apps\s+clustermesh-apps\./m);
+    expect(stdout).not.toMatch(/FAIL/);
+  });
+
+  it('exits 1 on the repository before the change and names each failing rule', async () => {
+    const { code, stdout } = await cli(
+      'validate',
+      'examples/templates/clustermesh-dns/gitops-repo-before',
+    );
+    expect(code).toBe(1);
+    for (const rule of [
+      'settings-present',
+      'peers-complete',
+      'dnsendpoint-matches',
+      'peers-by-fqdn',
+      'tls-san',
+    ])
+      expect(stdout).toContain(`[${rule}]`);
+    expect(stdout).toMatch(/kubernetes\/[^\s]+\.yaml:\d+/);
+  });
+
+  it('prints the MeshReport as JSON', async () => {
+    const { code, stdout } = await cli(
+      'validate',
+      'examples/templates/clustermesh-dns/gitops-repo-before',
+      '--format',
+      'json',
+    );
+    expect(code).toBe(1);
+    const report: MeshReport = JSON.parse(stdout);
+    expect(report.version).toBe(1);
+    expect(report.clusters.map(c => c.name).sort()).toEqual(['apps', 'infra']);
+    expect(report.summary.errors).toBeGreaterThan(0);
+    expect(report.summary.status).toBe('fail');
+  });
+
+  it('reads the repository conventions file, or the one given by --config', async () => {
+    const fixture = path.join(
+      root,
+      'plugins/clustermesh-dns-engine/fixtures/ks-layout',
+    );
+    expect((await cli('validate', fixture)).code).toBe(0);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+    const config = path.join(dir, 'conventions.yaml');
+    fs.writeFileSync(config, 'recordTtl: -5\n');
+    const bad = await cli('validate', fixture, '--config', config);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(config);
+    expect(bad.stderr).toMatch(/recordTtl/);
+  });
+
+  it.each([
+    [
+      ['validate', '--help'],
+      /^Usage: clustermesh-dns validate \[options\] <repo-dir>/,
+    ],
+    [
+      ['configure', '-h'],
+      /^Usage: clustermesh-dns configure \[options\] <repo-dir>/,
+    ],
+    [['--help'], /^Usage: clustermesh-dns \[options\] \[command\]/],
+  ])(
+    'prints the usage for %j and exits 0, whatever else is missing',
+    async (argv, usage) => {
+      const { code, stdout, stderr } = await cli(...argv);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(usage);
+    },
+  );
+
+  it.each([
+    [[], /Usage/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['validate'], /exactly one <repo-dir>/],
+    [['validate', 'a', 'b'], /exactly one <repo-dir>/],
+    [
+      ['validate', 'examples/gitops-repo', '--format', 'xml'],
+      /--format must be text or json, not "xml"/,
+    ],
+    [['validate', 'examples/gitops-repo', '--bogus'], /bogus/],
+    [
+      ['validate', 'examples/no-such-repo'],
+      /no-such-repo is not a readable directory/,
+    ],
+    [
+      ['validate', 'examples/gitops-repo', '--config', 'nope.yaml'],
+      /nope\.yaml.*cannot be read/,
+    ],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { code, stderr } = await cli(...(argv as string[]));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('clustermesh-dns configure', () => {
+  function copyOfBefore(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    fs.cpSync(
+      path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
+      dir,
+      {
+        recursive: true,
+      },
+    );
+    return dir;
+  }
+  const snapshot = (dir: string) =>
+    Object.fromEntries(
+      fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter(f => fs.statSync(path.join(dir, f)).isFile())
+        .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+    );
+  const story = [
+    '--cluster',
+    'infra=10.25.11.100',
+    '--cluster',
+    'apps=10.25.11.120',
+  ];
+
+  it('prints the unified diff in a dry run and writes nothing', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stdout } = await cli('configure', dir, ...story, '--dry-run');
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '--- a/kubernetes/clusters/infra/cluster-settings.yaml',
+    );
+    expect(stdout).toContain('+  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"');
+    expect(stdout).toContain(
+      '--- /dev/null\n+++ b/kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+    );
+    expect(stdout).toContain('-            ips:');
+    expect(stdout).toContain(
+      '5 file(s) would change (dry run, nothing written)',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('writes in place, then validates clean, and a second run changes nothing', async () => {
+    const dir = copyOfBefore();
+    const first = await cli('configure', dir, ...story);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Wrote 5 file\(s\), \d+ bytes/);
+    expect((await cli('validate', dir)).code).toBe(0);
+    const after = snapshot(dir);
+    const second = await cli('configure', dir, ...story, '--format', 'json');
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).edits).toEqual([]);
+    expect(snapshot(dir)).toEqual(after);
+  });
+
+  it('exits 1 and names the field when the change is refused, writing nothing', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stderr } = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'infra=10.99.0.1',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'clusters[0].ip: 10.99.0.1 is outside the LB IPAM pools of infra',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it.each([
+    [['configure', 'examples/gitops-repo'], /at least one --cluster/],
+    [
+      ['configure', 'examples/gitops-repo', '--cluster', 'infra'],
+      /--cluster takes <name>=<ip>, not "infra"/,
+    ],
+    [
+      [
+        'configure',
+        'examples/gitops-repo',
+        '--cluster',
+        'infra=10.25.11.100',
+        '--ttl',
+        'soon',
+      ],
+      /--ttl must be a number/,
+    ],
+    [
+      [
+        'configure',
+        'examples/gitops-repo',
+        '--cluster',
+        'infra=10.25.11.100',
+        '--mode',
+        'dns',
+      ],
+      /--mode must be externaldns or manual/,
+    ],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { code, stderr } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,286 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
+import {
+  ConventionsError,
+  EngineCache,
+  planMeshDnsChange,
+  validateMesh,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
+import {
+  loadConventions,
+  readDirectoryTree,
+  writeFilesAtomically,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-node';
+import { formatReportText } from './format';
+
+/** Where the CLI writes; injectable for tests. @public */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+}
+
+const exitStatus =
+  'Exit status: 0 no errors, 1 errors found or change refused, 2 bad usage or unreadable repository.';
+
+const usage = `Usage: clustermesh-dns [options] [command]
+
+Checks and writes the ClusterMesh DNS configuration of a Flux GitOps repository.
+
+Options:
+  -h, --help                      display help for command
+
+Commands:
+  validate [options] <repo-dir>   render every cluster as Flux would and run the rules
+  configure [options] <repo-dir>  write the ClusterMesh DNS change, validated first
+
+${exitStatus}`;
+
+const commonOptions = `  --config <file>          conventions file (default: <repo-dir>/.clustermesh-dns.yaml if present)
+  --format <format>        text (default) or json`;
+
+const commandUsage: Record<'validate' | 'configure', string> = {
+  validate: `Usage: clustermesh-dns validate [options] <repo-dir>
+
+Render every cluster as Flux would and run the ClusterMesh DNS rules.
+
+Options:
+${commonOptions}: the MeshReport
+  --verbose                also list passed and skipped checks (text format)
+  -h, --help               display help for command
+
+${exitStatus}`,
+  configure: `Usage: clustermesh-dns configure [options] <repo-dir>
+
+Write the ClusterMesh DNS change (settings, DNSEndpoint or records document,
+Cilium values) in place, validated first; nothing is written on any problem.
+
+Options:
+  --cluster <name>=<ip>    a cluster and its clustermesh-apiserver LB IP (repeat it)
+${commonOptions}: the plan (edits, records, problems, summary)
+  --dry-run                print the unified diff, write nothing
+  --ttl <seconds>          record TTL (default: the conventions, 300)
+  --mode <mode>            externaldns (a DNSEndpoint, default) or manual (a records document)
+  -h, --help               display help for command
+
+${exitStatus}`,
+};
+
+class UsageError extends Error {
+  constructor(message: string, readonly command?: 'validate' | 'configure') {
+    super(message);
+  }
+}
+
+const defaultIo: CliIo = {
+  stdout: text => process.stdout.write(`${text}\n`),
+  stderr: text => process.stderr.write(`${text}\n`),
+  cwd: process.cwd(),
+};
+
+/**
+ * Runs the clustermesh-dns command line; resolves to the exit status.
+ *
+ * @public
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIo = defaultIo,
+): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (
+      !command ||
+      command === '-h' ||
+      command === '--help' ||
+      command === 'help'
+    ) {
+      if (!command) {
+        io.stderr(usage);
+        return 2;
+      }
+      io.stdout(usage);
+      return 0;
+    }
+    if (command === 'validate') return validate(rest, io);
+    if (command === 'configure') return configure(rest, io);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(
+        `clustermesh-dns: ${error.message}\n\n${
+          error.command ? commandUsage[error.command] : usage
+        }`,
+      );
+      return 2;
+    }
+    if (error instanceof ConventionsError) {
+      io.stderr(`clustermesh-dns: ${error.message}`);
+      return 2;
+    }
+    io.stderr(`clustermesh-dns: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+function parse(args: string[], command: 'validate' | 'configure') {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        verbose: { type: 'boolean', default: false },
+        cluster: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean', default: false },
+        ttl: { type: 'string' },
+        mode: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+}
+
+/** Parses the options common to the commands (nothing is checked for --help). */
+function open(command: 'validate' | 'configure', args: string[]) {
+  const { values, positionals } = parse(args, command);
+  if (values.help) return { values, repo: '' };
+  if (positionals.length !== 1)
+    throw new UsageError(`${command} takes exactly one <repo-dir>`, command);
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(
+      `--format must be text or json, not "${values.format}"`,
+      command,
+    );
+  }
+  return { values, repo: positionals[0] };
+}
+
+function readRepository(repo: string, config: string | undefined, io: CliIo) {
+  const repoDir = path.resolve(io.cwd, repo);
+  const tree = readDirectoryTree(repoDir);
+  // one run, one cache: detection and validation read the same files
+  const cache = new EngineCache();
+  const conventions = loadConventions(
+    tree,
+    repoDir,
+    config && path.resolve(io.cwd, config),
+    { cache },
+  );
+  return { repoDir, tree, conventions, cache };
+}
+
+function configure(args: string[], io: CliIo): number {
+  const { values, repo } = open('configure', args);
+  if (values.help) {
+    io.stdout(commandUsage.configure);
+    return 0;
+  }
+  const clusters = (values.cluster ?? []).map(spec => {
+    const at = spec.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(
+        `--cluster takes <name>=<ip>, not "${spec}"`,
+        'configure',
+      );
+    return { name: spec.slice(0, at), ip: spec.slice(at + 1) };
+  });
+  if (!clusters.length)
+    throw new UsageError(
+      'configure needs at least one --cluster <name>=<ip>',
+      'configure',
+    );
+  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttl !== undefined && !Number.isFinite(ttl))
+    throw new UsageError(
+      `--ttl must be a number of seconds, not "${values.ttl}"`,
+      'configure',
+    );
+  if (
+    values.mode !== undefined &&
+    values.mode !== 'externaldns' &&
+    values.mode !== 'manual'
+  )
+    throw new UsageError(
+      `--mode must be externaldns or manual, not "${values.mode}"`,
+      'configure',
+    );
+  const { repoDir, tree, conventions, cache } = readRepository(
+    repo,
+    values.config,
+    io,
+  );
+  const plan = planMeshDnsChange(
+    tree,
+    {
+      clusters,
+      ttl,
+      mode: values.mode as 'externaldns' | 'manual' | undefined,
+    },
+    conventions,
+    { cache },
+  );
+  if (values.format === 'json') {
+    const { report: _report, ...rest } = plan;
+    io.stdout(JSON.stringify(rest, null, 2));
+  }
+  if (plan.problems.length) {
+    if (values.format === 'text')
+      io.stderr(
+        `clustermesh-dns: change refused, nothing was written:\n${plan.problems
+          .map(p => `  ${p.field}: ${p.message}`)
+          .join('\n')}`,
+      );
+    return 1;
+  }
+  if (values['dry-run']) {
+    if (values.format === 'text') {
+      for (const edit of plan.edits)
+        io.stdout(
+          createTwoFilesPatch(
+            edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
+            `b/${edit.path}`,
+            edit.before ?? '',
+            edit.after,
+            undefined,
+            undefined,
+            { context: 3 },
+          ).replace(/^=+\n/, ''),
+        );
+      io.stdout(
+        `${plan.edits.length} file(s) would change (dry run, nothing written)`,
+      );
+    }
+    return 0;
+  }
+  const bytes = writeFilesAtomically(repoDir, plan.edits);
+  if (values.format === 'text') {
+    io.stdout(plan.summary);
+    io.stdout(
+      plan.edits.length
+        ? `Wrote ${plan.edits.length} file(s), ${bytes} bytes`
+        : 'Nothing to change',
+    );
+  }
+  return 0;
+}
+
+function validate(args: string[], io: CliIo): number {
+  const { values, repo } = open('validate', args);
+  if (values.help) {
+    io.stdout(commandUsage.validate);
+    return 0;
+  }
+  const { tree, conventions, cache } = readRepository(repo, values.config, io);
+  const report = validateMesh(tree, conventions, { cache });
+  io.stdout(
+    values.format === 'json'
+      ? JSON.stringify(report, null, 2)
+      : formatReportText(report, repo, { verbose: values.verbose }),
+  );
+  return report.summary.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,95 @@
+/* eslint-disable jest/no-export */
+// Shared rule tests: each rule's test file calls describeRule with its case.
+import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { defaultConventions } from '../conventions/schema';
+import { resolveConventions } from '../conventions/resolve';
+import type { MeshConventionsInput } from '../conventions/schema';
+import { validateMesh } from '../report/report';
+import type { Rule } from '../rules/rule';
+import { exampleTree } from './trees';
+
+/** Files of the example repository the rule tests edit. */
+export const exampleFile = {
+  settings: (c: string) => `kubernetes/clusters/${c}/cluster-settings.yaml`,
+  helmRelease:
+    'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+  dnsEndpoint:
+    'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+  pool: (c: string) =>
+    `kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-${c}.yaml`,
+};
+
+export type Files = Record<string, string>;
+
+/** An edit of one file of a fixture; throws when it does not apply. */
+export const replace =
+  (file: string, from: string | RegExp, to: string) => (files: Files) => {
+    const before = files[file];
+    files[file] = before.replace(from, to);
+    if (files[file] === before)
+      throw new Error(`the fixture edit did not apply to ${file}: ${from}`);
+  };
+
+/** Every check of the example repository, edited. */
+export function exampleChecks(
+  edit?: (f: Files) => void,
+  conventions?: MeshConventionsInput,
+): CheckResult[] {
+  const report = validateMesh(
+    exampleTree('gitops-repo', edit),
+    conventions ? resolveConventions(conventions) : defaultConventions,
+  );
+  return [...report.clusters.flatMap(c => c.checks), ...report.meshChecks];
+}
+
+/** One rule's standard case: one change to the (green) example makes it fail. */
+export interface RuleCase {
+  edit: (files: Files) => void;
+  conventions?: MeshConventionsInput;
+  /** The failure expected: its cluster and where it points. */
+  fails: { cluster: string; at: string; message: RegExp };
+}
+
+/**
+ * The tests every rule has: it passes on the example repository (every
+ * rule green), and the case's change makes it fail for the expected
+ * cluster, pointing at the expected file and line, with a message that
+ * does not repeat the location and a remediation.
+ */
+export function describeRule(
+  rule: Rule,
+  { edit, conventions, fails }: RuleCase,
+) {
+  it('passes on the example repository', () => {
+    const results = exampleChecks().filter(r => r.ruleId === rule.id);
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter(r => r.status !== 'pass')).toEqual([]);
+  });
+
+  it(`fails for ${fails.cluster} at ${fails.at}`, () => {
+    const failures = exampleChecks(edit, conventions).filter(
+      r => r.ruleId === rule.id && r.status === 'fail',
+    );
+    const match = failures.find(
+      f => f.cluster === fails.cluster && fails.message.test(f.message),
+    );
+    expect({
+      failures: failures.map(f => f.message),
+      matched: !!match,
+    }).toMatchObject({ matched: true });
+    expect(`${match!.location!.file}:${match!.location!.line}`).toBe(fails.at);
+    expect(match!.message).not.toContain(fails.at);
+    expect(match!.message.startsWith(`${fails.cluster}: `)).toBe(false);
+    expect(match!.remediation).toBe(
+      rule.remediation(
+        conventions ? resolveConventions(conventions) : defaultConventions,
+      ),
+    );
+  });
+
+  it('documents what it checks, how to fix it, and its messages', () => {
+    expect(rule.description.length).toBeGreaterThan(20);
+    expect(rule.remediation(defaultConventions).length).toBeGreaterThan(20);
+    expect(Object.keys(rule.messages).length).toBeGreaterThan(0);
+  });
+}

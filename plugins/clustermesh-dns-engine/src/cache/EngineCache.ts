@@ -1,0 +1,107 @@
+import { MeshEntriesMemo } from '../cilium/meshEntries';
+import {
+  defaultSubstitutionMemoLimits,
+  SubstitutionMemo,
+} from '../flux/substitutionMemo';
+import type { RepoTree } from '../tree/RepoTree';
+import { TreeIndex } from '../tree/TreeIndex';
+import { YamlFiles } from '../yaml/files';
+import { ParseCache } from '../yaml/parseCache';
+import { ScalarResolver } from '../yaml/scalars';
+
+/** How much an {@link EngineCache} keeps; every bound has a name. @public */
+export interface EngineCacheLimits {
+  /** Total characters of file texts whose parse results are kept (least recently used out). */
+  parsedChars: number;
+  /** Plain scalar texts whose YAML resolution is kept. */
+  scalarResolutions: number;
+  /** Distinct strings whose substitution reading and last outcome are kept. */
+  substitutionStrings: number;
+  /** Substitution results kept per object body (one per set of variable values). */
+  substitutionResultsPerBody: number;
+  /** Distinct variable values given memo ids. */
+  substitutionValues: number;
+  /** Parsed envsubst texts. */
+  envsubstTemplates: number;
+  /** Lists of cluster names indexed for `clustermesh.config.clusters` lookups. */
+  meshNameIndexes: number;
+}
+
+/** @public */
+export const defaultEngineCacheLimits: EngineCacheLimits = {
+  parsedChars: 64 * 1024 * 1024,
+  scalarResolutions: 100_000,
+  substitutionStrings: defaultSubstitutionMemoLimits.strings,
+  substitutionResultsPerBody: defaultSubstitutionMemoLimits.resultsPerBody,
+  substitutionValues: defaultSubstitutionMemoLimits.values,
+  envsubstTemplates: defaultSubstitutionMemoLimits.templates,
+  meshNameIndexes: 16,
+};
+
+/**
+ * What the engine remembers between validations: parsed files (by path and
+ * text), scalar resolutions, substitution results and the index of each
+ * tree. The caller owns it and passes it in: the backend keeps one per
+ * source, the action and the CLI one per run. Without one, every
+ * validation starts from nothing. Two caches share nothing; results are the
+ * same with or without one (property tests hold both).
+ *
+ * @public
+ */
+export class EngineCache {
+  readonly limits: EngineCacheLimits;
+  /** @internal */
+  readonly parsed: ParseCache;
+  /** @internal */
+  readonly scalars: ScalarResolver;
+  /** @internal */
+  readonly substitution: SubstitutionMemo;
+  /** @internal */
+  readonly meshEntries: MeshEntriesMemo;
+  readonly #indexes = new WeakMap<RepoTree, TreeIndex>();
+
+  constructor(limits: Partial<EngineCacheLimits> = {}) {
+    this.limits = { ...defaultEngineCacheLimits, ...limits };
+    this.parsed = new ParseCache(this.limits.parsedChars);
+    this.scalars = new ScalarResolver(this.limits.scalarResolutions);
+    this.substitution = new SubstitutionMemo(this.scalars, {
+      strings: this.limits.substitutionStrings,
+      resultsPerBody: this.limits.substitutionResultsPerBody,
+      values: this.limits.substitutionValues,
+      templates: this.limits.envsubstTemplates,
+    });
+    this.meshEntries = new MeshEntriesMemo(this.limits.meshNameIndexes);
+  }
+
+  /** The directory index of a tree, made once per tree (trees never change). @internal */
+  treeIndex(tree: RepoTree): TreeIndex {
+    let index = this.#indexes.get(tree);
+    if (!index) {
+      index = new TreeIndex(tree);
+      this.#indexes.set(tree, index);
+    }
+    return index;
+  }
+
+  /** A reader of a tree's YAML files through this cache. @internal */
+  yamlFiles(tree: RepoTree): YamlFiles {
+    return new YamlFiles(tree, { parsed: this.parsed, scalars: this.scalars });
+  }
+
+  /** What is kept now, for tests and diagnostics. */
+  stats(): {
+    parsedFiles: number;
+    parsedChars: number;
+    scalarResolutions: number;
+    substitutionStrings: number;
+    envsubstTemplates: number;
+  } {
+    return {
+      parsedFiles: this.parsed.files,
+      parsedChars: this.parsed.size,
+      scalarResolutions: this.scalars.size,
+      substitutionStrings: this.substitution.size,
+      envsubstTemplates: this.substitution.templates.size,
+    };
+  }
+}

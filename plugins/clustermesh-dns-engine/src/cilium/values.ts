@@ -1,0 +1,74 @@
+import { getPath, isRecord } from '../core/paths';
+
+/**
+ * Where the Cilium Helm chart reads what ClusterMesh DNS cares about: one
+ * place for every values path, so rules, the model and the planner agree.
+ */
+export const ciliumValuesPaths = {
+  clusterName: ['cluster', 'name'],
+  useApiServer: ['clustermesh', 'useAPIServer'],
+  apiserverService: ['clustermesh', 'apiserver', 'service'],
+  serviceType: ['clustermesh', 'apiserver', 'service', 'type'],
+  serviceAnnotations: ['clustermesh', 'apiserver', 'service', 'annotations'],
+  extraDnsNames: ['clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'],
+  meshConfig: ['clustermesh', 'config'],
+  meshConfigEnabled: ['clustermesh', 'config', 'enabled'],
+  meshClusters: ['clustermesh', 'config', 'clusters'],
+  commonLabels: ['commonLabels'],
+} as const;
+
+/**
+ * The LB IPAM annotation keys Cilium reads on a service: `lbipam.cilium.io/ips`
+ * since 1.15, and the older `io.cilium/lb-ipam-ips`, still read.
+ *
+ * @public
+ */
+export const lbIpamAnnotationKeys = [
+  'lbipam.cilium.io/ips',
+  'io.cilium/lb-ipam-ips',
+] as const;
+
+/** @public */
+export type LbIpamAnnotationKey = (typeof lbIpamAnnotationKeys)[number];
+
+/** The LB IPAM annotation of the clustermesh-apiserver service in Cilium values, if any. @public */
+export function lbIpamAnnotation(
+  values: unknown,
+): { key: LbIpamAnnotationKey; value: unknown } | undefined {
+  const annotations = getPath(values, ciliumValuesPaths.serviceAnnotations);
+  if (!isRecord(annotations)) return undefined;
+  const key = lbIpamAnnotationKeys.find(k => annotations[k] !== undefined);
+  return key ? { key, value: annotations[key] } : undefined;
+}
+
+/** The server certificate's extra DNS names in Cilium values, as text. @public */
+export function extraDnsNames(values: unknown): unknown[] {
+  const names = getPath(values, ciliumValuesPaths.extraDnsNames);
+  return Array.isArray(names) ? names : [];
+}
+
+/**
+ * Labels of the clustermesh-apiserver service as the Cilium chart renders
+ * it, plus the service labels LB IPAM matches pool selectors against.
+ *
+ * @public
+ */
+export function apiserverServiceLabels(
+  values: unknown,
+  releaseNamespace: string,
+  serviceName: string,
+): Record<string, string> {
+  const common = getPath(values, ciliumValuesPaths.commonLabels);
+  return {
+    ...(isRecord(common)
+      ? Object.fromEntries(
+          Object.entries(common).map(([k, v]) => [k, String(v)]),
+        )
+      : {}),
+    'k8s-app': 'clustermesh-apiserver',
+    'app.kubernetes.io/name': 'clustermesh-apiserver',
+    'app.kubernetes.io/part-of': 'cilium',
+    'io.kubernetes.service.namespace': releaseNamespace,
+    'io.kubernetes.service.name': serviceName,
+  };
+}

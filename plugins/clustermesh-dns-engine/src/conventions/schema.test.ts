@@ -1,0 +1,90 @@
+import { defaultConventions } from './schema';
+import {
+  ConventionsError,
+  parseConventions,
+  resolveConventions,
+} from './resolve';
+import { fqdnTemplateFor, peerFqdnVariable } from './templates';
+import { detectConventions } from './detect';
+import { createRepoTree } from '../tree/RepoTree';
+import { exampleTree } from '../__testUtils__/trees';
+
+describe('conventions', () => {
+  it("default to the story's layout", () => {
+    expect(defaultConventions).toMatchObject({
+      clustersPath: 'kubernetes/clusters',
+      settings: {
+        configMap: 'cluster-settings',
+        secret: 'cluster-secrets',
+        namespace: 'flux-system',
+      },
+      variables: {
+        fqdn: 'CILIUM_CLUSTERMESH_FQDN',
+        lbIp: 'CILIUM_CLUSTERMESH_LB_IP',
+        domain: 'SECRET_DOMAIN',
+      },
+      fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
+      dns: { mode: 'externaldns', ttl: 300, provider: 'cloudflare' },
+      cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips', apiserverPort: 2379 },
+      flux: { strictSubstitution: true },
+    });
+    expect(peerFqdnVariable(defaultConventions, 'apps-eu')).toBe(
+      'CILIUM_CLUSTERMESH_APPS_EU_FQDN',
+    );
+    expect(fqdnTemplateFor(defaultConventions, 'infra')).toBe(
+      'clustermesh-infra.${SECRET_DOMAIN}',
+    );
+  });
+
+  it('read from YAML, keeping defaults for what is not set', () => {
+    const c = parseConventions('clustersPath: clusters\ndns:\n  ttl: 60\n');
+    expect(c.clustersPath).toBe('clusters');
+    expect(c.dns).toMatchObject({ ttl: 60, mode: 'externaldns' });
+  });
+
+  it('refuse bad values, naming the field and the reason', () => {
+    expect(() =>
+      parseConventions('dns:\n  mode: bind\n', 'repo/.clustermesh-dns.yaml'),
+    ).toThrow(
+      /^repo\/.clustermesh-dns.yaml: dns.mode: Invalid option: expected one of "externaldns"\|"manual"$/,
+    );
+    expect(() => parseConventions('fqdnTemplate: mesh.example.org\n')).toThrow(
+      /fqdnTemplate: must contain \{cluster\}/,
+    );
+    expect(() => parseConventions('dns:\n  tll: 300\n')).toThrow(
+      /dns.tll: is not a known setting/,
+    );
+    expect(() => parseConventions('- a\n')).toThrow(ConventionsError);
+    expect(() => parseConventions('a: [\n')).toThrow(/is not valid YAML/);
+  });
+
+  it('detect the LB IP variable and annotation key the repository already uses', () => {
+    const tree = createRepoTree({
+      'kubernetes/clusters/a/x.yaml': 'x: 1\n',
+      'hr.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\nspec:\n  values:\n    clustermesh:\n      apiserver:\n        service:\n          annotations:\n            io.cilium/lb-ipam-ips: \${MESH_API_IP}\n`,
+    });
+    const detected = detectConventions(tree);
+    expect(detected).toEqual({
+      cilium: { lbIpamAnnotation: 'io.cilium/lb-ipam-ips' },
+      variables: { lbIp: 'MESH_API_IP' },
+    });
+    // explicit settings win
+    expect(
+      resolveConventions({ variables: { lbIp: 'MINE' } }, detected).variables
+        .lbIp,
+    ).toBe('MINE');
+  });
+
+  it('detect a clusters folder at another place', () => {
+    expect(
+      detectConventions(createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' })),
+    ).toEqual({ clustersPath: 'clusters' });
+  });
+
+  it('detect nothing surprising in the example repository', () => {
+    expect(detectConventions(exampleTree('gitops-repo'))).toEqual({
+      cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
+      variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
+    });
+  });
+});

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { lbIpamAnnotationKeys } from '../cilium/values';
+
+/**
+ * Conventions: how a GitOps repository lays out its clusters, settings and
+ * Cilium configuration. Defaults follow the story's layout; every field
+ * can be set in a YAML file (see the package README) and most are
+ * detected from the repository.
+ */
+
+/** Where a peer's name goes in the peer variable template. */
+export const peerToken = '{PEER}';
+
+/** @public */
+export const conventionsSchema = z.object({
+  clustersPath: z
+    .string()
+    .default('kubernetes/clusters')
+    .describe(
+      'Folder whose sub-folders are the clusters; each is a Flux entry point (its flux-system Kustomization path).',
+    ),
+  clusters: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Only these clusters (default: every sub-folder of clustersPath).',
+    ),
+  settings: z
+    .object({
+      configMap: z
+        .string()
+        .default('cluster-settings')
+        .describe('Name of the settings ConfigMap.'),
+      secret: z
+        .string()
+        .default('cluster-secrets')
+        .describe('Name of the settings Secret (usually SOPS-encrypted).'),
+      namespace: z
+        .string()
+        .default('flux-system')
+        .describe('Namespace of both.'),
+      file: z
+        .string()
+        .default('kubernetes/clusters/{cluster}/cluster-settings.yaml')
+        .describe(
+          'File of the settings ConfigMap, `{cluster}` replaced (used when writing).',
+        ),
+    })
+    .prefault({}),
+  variables: z
+    .object({
+      fqdn: z
+        .string()
+        .default('CILIUM_CLUSTERMESH_FQDN')
+        .describe("Variable holding the cluster's ClusterMesh FQDN."),
+      lbIp: z
+        .string()
+        .default('CILIUM_CLUSTERMESH_LB_IP')
+        .describe(
+          'Variable holding the clustermesh-apiserver LoadBalancer IP.',
+        ),
+      peerFqdn: z
+        .string()
+        .default(`CILIUM_CLUSTERMESH_${peerToken}_FQDN`)
+        .refine(v => v.includes(peerToken), `must contain ${peerToken}`)
+        .describe(
+          `Variable holding a peer's FQDN; ${peerToken} is the peer name upper-cased, "-" as "_".`,
+        ),
+      domain: z
+        .string()
+        .default('SECRET_DOMAIN')
+        .describe('Variable holding the DNS domain.'),
+    })
+    .prefault({}),
+  fqdnTemplate: z
+    .string()
+    .default('clustermesh-{cluster}.${SECRET_DOMAIN}')
+    .refine(v => v.includes('{cluster}'), 'must contain {cluster}')
+    .describe('Expected FQDN of a cluster; `{cluster}` is the cluster name.'),
+  dns: z
+    .object({
+      mode: z
+        .enum(['externaldns', 'manual'])
+        .default('externaldns')
+        .describe(
+          'externaldns: DNSEndpoint objects; manual: a records document.',
+        ),
+      ttl: z.number().int().default(300).describe('Record TTL in seconds.'),
+      provider: z
+        .enum(['cloudflare', 'other'])
+        .default('cloudflare')
+        .describe('DNS provider, for TTL ranges and "DNS only".'),
+      externalDnsAnnotationPrefix: z
+        .string()
+        .default('external-dns.alpha.kubernetes.io/')
+        .describe(
+          'Prefix of ExternalDNS provider-specific keys (`external-dns.kubernetes.io/` from ExternalDNS v0.22).',
+        ),
+      recordsDocument: z
+        .string()
+        .default('docs/clustermesh-dns-records.md')
+        .describe('The records document of manual mode.'),
+    })
+    .prefault({}),
+  dnsEndpoint: z
+    .object({
+      name: z.string().default('clustermesh-apiserver'),
+      namespace: z.string().default('kube-system'),
+      file: z
+        .string()
+        .default(
+          'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+        )
+        .describe(
+          'The DNSEndpoint file (used when writing and by dnsendpoint-included).',
+        ),
+    })
+    .prefault({}),
+  cilium: z
+    .object({
+      helmRelease: z
+        .object({
+          name: z.string().default('cilium'),
+          namespace: z.string().default('kube-system'),
+          file: z
+            .string()
+            .default(
+              'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+            ),
+        })
+        .prefault({}),
+      valuesFile: z
+        .string()
+        .optional()
+        .describe(
+          'Plain Helm values file for clusters whose Cilium is installed outside Flux; `{cluster}` replaced.',
+        ),
+      lbIpamAnnotation: z
+        .enum(lbIpamAnnotationKeys)
+        .default('lbipam.cilium.io/ips')
+        .describe(
+          'LB IPAM annotation key written on the clustermesh-apiserver service.',
+        ),
+      apiserverPort: z.number().int().min(1).max(65535).default(2379),
+      serviceName: z.string().default('clustermesh-apiserver'),
+    })
+    .prefault({}),
+  pools: z
+    .object({
+      file: z
+        .string()
+        .default(
+          'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-{cluster}.yaml',
+        )
+        .describe('Pool file of a cluster (used when writing).'),
+      networks: z
+        .array(z.array(z.string()))
+        .optional()
+        .describe(
+          'Groups of clusters that share an L2/BGP network; pools must not overlap within a group (default: one group of all clusters).',
+        ),
+    })
+    .prefault({}),
+  peers: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe('Peers of each cluster (default: every other cluster).'),
+  flux: z
+    .object({
+      strictSubstitution: z.boolean().default(true),
+      substituteAlways: z.boolean().default(false),
+      sourceNames: z.array(z.string()).default(['flux-system']),
+    })
+    .prefault({}),
+  values: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      'Values for variables that are secret in the repository (e.g. SECRET_DOMAIN); nothing is ever decrypted.',
+    ),
+});
+
+/** @public */
+export type MeshConventions = z.infer<typeof conventionsSchema>;
+
+/** Partial conventions as written in a file or detected. @public */
+export type MeshConventionsInput = z.input<typeof conventionsSchema>;
+
+/** The conventions of the story's layout. @public */
+export const defaultConventions: MeshConventions = conventionsSchema.parse({});

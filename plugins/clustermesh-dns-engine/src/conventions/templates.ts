@@ -1,0 +1,49 @@
+import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { envsubst } from '../flux/envsubst';
+import { MeshConventions, peerToken } from './schema';
+
+/** The variable holding a peer's FQDN: `CILIUM_CLUSTERMESH_{PEER}_FQDN` with the peer's segment. @public */
+export function peerFqdnVariable(
+  conventions: MeshConventions,
+  peer: string,
+): string {
+  return conventions.variables.peerFqdn.replace(
+    peerToken,
+    variableSegment(peer),
+  );
+}
+
+/** The expected FQDN template of a cluster: the conventions' template with the cluster's name. @public */
+export function fqdnTemplateFor(
+  conventions: MeshConventions,
+  cluster: string,
+): string {
+  return conventions.fqdnTemplate.split('{cluster}').join(cluster);
+}
+
+/**
+ * A cluster's FQDN by the conventions: the template, and its value as Flux
+ * would insert it, with variables looked up by `lookup` (one pass, as Flux
+ * does; a variable the lookup does not know becomes empty, as without
+ * strict mode). When the template cannot be substituted at all, the
+ * resolved value is the template.
+ *
+ * @public
+ */
+export function resolveFqdnTemplate(
+  conventions: MeshConventions,
+  cluster: string,
+  lookup: (name: string) => string | undefined,
+): { template: string; resolved: string } {
+  const template = fqdnTemplateFor(conventions, cluster);
+  const result = envsubst(template, lookup, { strict: false });
+  return { template, resolved: result.ok ? result.output : template };
+}
+
+/** A `{cluster}` path template filled in. @public */
+export function clusterPath(template: string, cluster: string): string {
+  return template.split('{cluster}').join(cluster);
+}
+
+/** `${NAME}`: how a file that Flux substitutes refers to a variable. @public */
+export const variableReference = (name: string) => `\${${name}}`;

@@ -1,0 +1,46 @@
+/** Where an object came from, to point at lines. @public */
+export interface ObjectSource {
+  file: string;
+  /** Index of the document in its file. */
+  index: number;
+  /** Line of the document's first line of content. */
+  line: number;
+  /** The document's value as parsed, for line numbers of its fields. */
+  root: unknown;
+}
+
+/**
+ * A Kubernetes object as kustomize builds it and Flux applies it.
+ * Bodies are never mutated: transformations return new objects that share
+ * what did not change.
+ *
+ * @public
+ */
+export interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  body: Record<string, any>;
+  source: ObjectSource;
+}
+
+/** `group/Kind/namespace/name`, the identity Flux and kustomize use. @public */
+export function objectKey(o: {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+}
+
+/** `Kind namespace/name` for messages. @public */
+export function describeObject(o: {
+  kind: string;
+  namespace?: string;
+  name: string;
+}): string {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}

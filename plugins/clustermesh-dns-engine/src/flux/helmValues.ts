@@ -1,0 +1,213 @@
+import type {
+  Finding,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { finding } from '../core/finding';
+import { getPath, isRecord, ObjectPath } from '../core/paths';
+import type { YamlDocument } from '../yaml/documents';
+import type { YamlFiles } from '../yaml/files';
+import { lineAtPath } from '../yaml/lines';
+import { locate } from '../yaml/locate';
+import type { ClusterRender, RenderedKustomization } from './fluxKustomization';
+import type { SubstitutedObject } from './substitute';
+
+/** Helm values merged as helm-controller merges them, with the line of every value. @public */
+export interface HelmValues {
+  values: Record<string, any>;
+  /** File and line of a values path (or of its nearest existing parent). */
+  locate(path: ObjectPath): SourceLocation;
+}
+
+/** One source of values: `valuesFrom` entries in order, then `spec.values`. */
+interface ValuesLayer {
+  values: Record<string, any>;
+  locate(path: ObjectPath): SourceLocation;
+}
+
+/** helm-controller's merge: maps merge key by key, everything else is replaced. */
+function mergeValues(base: any, over: any): any {
+  if (!isRecord(base) || !isRecord(over)) return over;
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(over))
+    out[k] = k in out ? mergeValues(out[k], v) : v;
+  return out;
+}
+
+function layered(layers: ValuesLayer[], file: string): HelmValues {
+  const values = layers.reduce(
+    (acc, l) => mergeValues(acc, l.values),
+    {} as Record<string, any>,
+  );
+  return {
+    values,
+    locate(path) {
+      for (let i = layers.length - 1; i >= 0; i--) {
+        if (getPath(layers[i].values, path) !== undefined)
+          return layers[i].locate(path);
+      }
+      // the nearest existing parent, in the last layer that has one
+      for (let depth = path.length - 1; depth >= 0; depth--) {
+        for (let i = layers.length - 1; i >= 0; i--) {
+          if (getPath(layers[i].values, path.slice(0, depth)) !== undefined)
+            return layers[i].locate(path.slice(0, depth));
+        }
+      }
+      return { file, line: 1 };
+    },
+  };
+}
+
+function documentLayer(doc: YamlDocument, lineOffset: number): ValuesLayer {
+  return {
+    values: isRecord(doc.value) ? doc.value : {},
+    locate(path) {
+      return {
+        file: doc.file,
+        line: (lineAtPath(doc.value, path) ?? doc.line) + lineOffset,
+      };
+    },
+  };
+}
+
+/**
+ * The values of a HelmRelease as helm-controller computes them for one
+ * cluster: each `valuesFrom` entry (ConfigMap keys parsed as YAML, or a
+ * `targetPath` value), then `spec.values` over them. What helm-controller
+ * would fail on, or what is not read (Secret values), becomes a finding.
+ *
+ * @public
+ */
+export function helmReleaseValues(
+  object: SubstitutedObject,
+  appliedBy: RenderedKustomization,
+  render: ClusterRender,
+  files: YamlFiles,
+): { values: HelmValues; findings: Finding[] } {
+  const cluster = render.cluster;
+  const findings: Finding[] = [];
+  const spec = isRecord(object.body.spec) ? object.body.spec : {};
+  const namespace = object.namespace ?? appliedBy.namespace;
+  const layers: ValuesLayer[] = [];
+  const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
+  valuesFrom.forEach((ref: any, i: number) => {
+    const where = locate(object, ['spec', 'valuesFrom', i]);
+    if (
+      !isRecord(ref) ||
+      (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') ||
+      typeof ref.name !== 'string'
+    )
+      return;
+    const key =
+      typeof ref.valuesKey === 'string' ? ref.valuesKey : 'values.yaml';
+    const found = render.objects.find(
+      ({ object: o, appliedBy: k }) =>
+        o.kind === ref.kind &&
+        o.name === ref.name &&
+        (o.namespace ?? k.namespace) === namespace,
+    );
+    if (!found) {
+      if (ref.optional !== true) {
+        findings.push(
+          finding(
+            'flux-error',
+            'error',
+            `HelmRelease ${namespace}/${object.name} takes values from ${ref.kind} ${namespace}/${ref.name}, which nothing in cluster ${cluster} applies; helm-controller fails the release`,
+            where,
+            cluster,
+          ),
+        );
+      }
+      return;
+    }
+    if (ref.kind === 'Secret') {
+      findings.push(
+        finding(
+          'not-evaluated',
+          'warning',
+          `HelmRelease ${namespace}/${object.name} takes values from Secret ${namespace}/${ref.name}; secret values are not read`,
+          where,
+          cluster,
+        ),
+      );
+      return;
+    }
+    const text = getPath(found.object.body, ['data', key]);
+    if (typeof text !== 'string') {
+      if (ref.optional !== true) {
+        findings.push(
+          finding(
+            'flux-error',
+            'error',
+            `ConfigMap ${namespace}/${ref.name} has no key ${key}; helm-controller fails the release`,
+            where,
+            cluster,
+          ),
+        );
+      }
+      return;
+    }
+    const keyLocation = locate(found.object, ['data', key]);
+    if (typeof ref.targetPath === 'string') {
+      const path = ref.targetPath.split('.');
+      const values: Record<string, any> = {};
+      let cursor = values;
+      for (const segment of path.slice(0, -1)) {
+        cursor[segment] = {};
+        cursor = cursor[segment];
+      }
+      cursor[path[path.length - 1]] = text;
+      layers.push({ values, locate: () => keyLocation });
+      return;
+    }
+    const parsed = files.parseText(keyLocation.file, text);
+    for (const p of parsed.problems) {
+      const at = { file: keyLocation.file, line: keyLocation.line + p.line };
+      findings.push(
+        finding(
+          'yaml-invalid',
+          'error',
+          `the values in ConfigMap ${namespace}/${ref.name} key ${key} ${p.message}`,
+          at,
+          cluster,
+        ),
+      );
+    }
+    if (parsed.documents[0])
+      layers.push(documentLayer(parsed.documents[0], keyLocation.line));
+  });
+  if (isRecord(spec.values)) {
+    layers.push({
+      values: spec.values,
+      locate: path => locate(object, ['spec', 'values', ...path]),
+    });
+  }
+  return { values: layered(layers, object.source.file), findings };
+}
+
+/**
+ * The values of a plain values file (Cilium installed outside Flux, e.g.
+ * by Helmfile or Talos), with its problems as findings.
+ *
+ * @public
+ */
+export function valuesFileValues(
+  file: string,
+  files: YamlFiles,
+  cluster: string,
+): { values: HelmValues; findings: Finding[] } {
+  const read = files.read(file);
+  const findings = read.problems.map(p =>
+    finding(
+      'yaml-invalid',
+      'error',
+      p.message,
+      { file: p.file, line: p.line },
+      cluster,
+    ),
+  );
+  const doc = read.documents[0];
+  return {
+    values: layered(doc ? [documentLayer(doc, 0)] : [], file),
+    findings,
+  };
+}

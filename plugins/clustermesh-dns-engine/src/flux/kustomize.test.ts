@@ -1,0 +1,365 @@
+import { located } from '../__testUtils__/yaml';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { EngineCache } from '../cache/EngineCache';
+import { createRepoTree, RepoTree } from '../tree/RepoTree';
+import { TreeIndex } from '../tree/TreeIndex';
+import { YamlFiles } from '../yaml/files';
+import {
+  KustomizeEngine,
+  kustomizationFileNames,
+  withNamespace,
+} from './kustomize';
+import { FluxRenderer } from './render';
+import { substituteObject } from './substitute';
+import { buildMeshModel } from '../model/build';
+import { defaultConventions, MeshConventions } from '../conventions/schema';
+import { resolveConventions } from '../conventions/resolve';
+import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
+import {
+  exampleTree,
+  fixtureTree,
+  readFolder,
+  writeFolder,
+} from '../__testUtils__/trees';
+import { objectKey } from '../core/manifest';
+import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
+
+const engineFor = (files: Record<string, string>) => {
+  const tree = createRepoTree(files);
+  return new KustomizeEngine(new TreeIndex(tree), new YamlFiles(tree));
+};
+/** A Flux renderer with kustomize-controller's defaults. */
+const rendererFor = (tree: RepoTree) =>
+  new FluxRenderer(
+    new TreeIndex(tree),
+    new YamlFiles(tree),
+    {
+      strictSubstitution: true,
+      substituteAlways: false,
+      sourceNames: ['flux-system'],
+      knownValues: {},
+    },
+    new EngineCache().substitution,
+  );
+const k = (...resources: string[]) =>
+  `resources:\n${resources.map(r => `  - ${r}\n`).join('')}`;
+const cm = (name: string, ns?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${
+    ns ? `  namespace: ${ns}\n` : ''
+  }data:\n  k: v\n`;
+
+describe('KustomizeEngine', () => {
+  it('builds files, multi-document files and directories in order', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': k('a.yaml', 'sub'),
+      'app/a.yaml': `${cm('a')}---\n${cm('b')}`,
+      'app/sub/kustomization.yaml': k('c.yaml'),
+      'app/sub/c.yaml': cm('c'),
+    });
+    const result = engine.build('app');
+    expect(result.findings).toEqual([]);
+    expect(result.objects.map(o => o.name)).toEqual(['a', 'b', 'c']);
+    expect(result.objects[1].source).toMatchObject({
+      file: 'app/a.yaml',
+      index: 1,
+      line: 8,
+    });
+  });
+
+  it('sets the namespace on namespaced kinds, custom kinds included, not on cluster-scoped ones', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': `namespace: kube-system\n${k('objects.yaml')}`,
+      'app/objects.yaml': `${cm(
+        'a',
+        'other',
+      )}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\napiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: pool\n`,
+    });
+    expect(engine.build('app').objects.map(o => [o.kind, o.namespace])).toEqual(
+      [
+        ['ConfigMap', 'kube-system'],
+        ['Namespace', undefined],
+        ['CiliumLoadBalancerIPPool', 'kube-system'],
+      ],
+    );
+  });
+
+  it('applies a component to the objects accumulated so far', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': `${k('a.yaml')}components:\n  - ../component\n`,
+      'app/a.yaml': cm('a'),
+      'component/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamespace: from-component\n${k(
+        'b.yaml',
+      )}`,
+      'component/b.yaml': cm('b'),
+    });
+    const result = engine.build('app');
+    expect(result.findings).toEqual([]);
+    expect(result.objects.map(o => `${o.namespace}/${o.name}`)).toEqual([
+      'from-component/a',
+      'from-component/b',
+    ]);
+  });
+
+  it('reports what it does not evaluate, and errors kustomize would fail on, with file and line', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': `${k(
+        'a.yaml',
+        'missing.yaml',
+        'https://github.com/org/repo//deploy?ref=v1',
+        'a.yaml',
+      )}patches:\n  - path: patch.yaml\n`,
+      'app/a.yaml': cm('a'),
+    });
+    const result = engine.build('app');
+    expect(result.ok).toBe(false);
+    expect(result.findings.map(f => `${f.code} ${located(f)}`)).toEqual([
+      'not-evaluated app/kustomization.yaml:6 uses "patches", which this engine does not evaluate; objects built from app/ may differ from what Flux applies',
+      'kustomize-error app/kustomization.yaml:3 refers to missing.yaml, which does not exist (app/missing.yaml)',
+      'not-evaluated app/kustomization.yaml:4 refers to the remote resource https://github.com/org/repo//deploy?ref=v1, which this engine does not fetch',
+      'kustomize-error app/kustomization.yaml:5 adds ConfigMap a (app/a.yaml:1) a second time; kustomize fails with "may not add resource with an already registered id" (first from app/a.yaml:1)',
+    ]);
+  });
+
+  it('refuses a directory without a kustomization file, and cycles', () => {
+    const engine = engineFor({
+      'a/kustomization.yaml': k('../b'),
+      'b/kustomization.yaml': k('../a'),
+      'c/x.yaml': cm('x'),
+    });
+    expect(engine.build('a').findings.map(located)).toContain(
+      'a/kustomization.yaml:1 is part of a cycle: a → b → a',
+    );
+    expect(located(engine.build('c').findings[0])).toMatch(
+      /^c:1 has no kustomization.yaml/,
+    );
+  });
+
+  it('names a file that is not a Kubernetes object', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': k('bad.yaml'),
+      'app/bad.yaml': 'just: values\n',
+    });
+    expect(located(engine.build('app').findings[0])).toBe(
+      'app/bad.yaml:1 has no apiVersion, kind, metadata.name; kustomize cannot build it',
+    );
+  });
+});
+
+describe('Flux generated kustomizations', () => {
+  it('includes every YAML file below a path without kustomization file, sub-folders with one as a unit', () => {
+    const tree = createRepoTree({
+      'c/b.yaml': cm('b'),
+      'c/a.yml': cm('a'),
+      'c/notes.txt': 'not yaml',
+      'c/deep/d.yaml': cm('d'),
+      'c/unit/kustomization.yaml': k('u.yaml'),
+      'c/unit/u.yaml': cm('u'),
+      'c/unit/ignored.yaml': cm('ignored'),
+    });
+    const renderer = rendererFor(tree);
+    expect(renderer.buildPath('c').objects.map(o => o.name)).toEqual([
+      'a',
+      'b',
+      'd',
+      'u',
+    ]);
+  });
+
+  it('fails, naming the file, when a YAML file below it is not a Kubernetes object', () => {
+    const tree = createRepoTree({
+      'c/values.yaml': 'replicas: 3\n',
+      'c/a.yaml': cm('a'),
+    });
+    const renderer = rendererFor(tree);
+    const result = renderer.buildPath('c');
+    expect(result.ok).toBe(false);
+    expect(located(result.findings[0])).toMatch(
+      /^c\/values.yaml:1 has no apiVersion, kind, metadata.name; .*Flux fails to decode Kubernetes YAML from it/,
+    );
+  });
+});
+
+/**
+ * Cross-check against the real kustomize: every path the engine builds for a
+ * cluster equals `kubectl kustomize` of that path (with Flux's
+ * LoadRestrictionsNone; folders without a kustomization file get the one
+ * Flux would generate), then both go through the same substitution.
+ */
+const haveKubectl = kubectlOnPath('the kubectl kustomize cross-check');
+
+function kubectlObjects(
+  dir: string,
+  relPath: string,
+  engine: KustomizeEngine,
+  tree: RepoTree,
+  targetNamespace?: string,
+): any[] {
+  const target = path.join(dir, relPath);
+  if (!kustomizationFileNames.some(n => fs.existsSync(path.join(target, n)))) {
+    // what kustomize-controller generates: every YAML file, sub-folders with a kustomization as a unit
+    const index = new TreeIndex(tree);
+    const resources: string[] = [];
+    const walk = (current: string) => {
+      const { files, dirs } = index.list(current);
+      const entries = [
+        ...files.map(n => ({ n, d: false })),
+        ...dirs.map(n => ({ n, d: true })),
+      ].sort((a, b) => (a.n < b.n ? -1 : 1));
+      for (const { n, d } of entries) {
+        const p = `${current}/${n}`;
+        if (d) {
+          if (engine.kustomizationFile(p))
+            resources.push(path.posix.relative(relPath, p));
+          else walk(p);
+        } else if (/\.ya?ml$/.test(n))
+          resources.push(path.posix.relative(relPath, p));
+      }
+    };
+    walk(relPath);
+    fs.writeFileSync(
+      path.join(target, 'kustomization.yaml'),
+      `resources:\n${resources.map(r => `  - ${r}\n`).join('')}`,
+    );
+  }
+  let built = target;
+  if (targetNamespace) {
+    // Flux builds with the Kustomization's targetNamespace as the kustomize namespace
+    built = fs.mkdtempSync(path.join(dir, '.flux-'));
+    fs.writeFileSync(
+      path.join(built, 'kustomization.yaml'),
+      `namespace: ${targetNamespace}\nresources:\n  - ${path.relative(
+        built,
+        target,
+      )}\n`,
+    );
+  }
+  const { status, stdout, stderr } = kubectlKustomize(built);
+  if (status !== 0) throw new Error(`kubectl kustomize ${relPath}: ${stderr}`);
+  return parseAllDocuments(stdout, { version: '1.1' })
+    .map((d: any) => d.toJS())
+    .filter(Boolean);
+}
+
+const byId = (objects: any[]) =>
+  Object.fromEntries(
+    objects.map(o => [
+      objectKey({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        namespace: o.metadata?.namespace,
+        name: o.metadata?.name,
+      }),
+      o,
+    ]),
+  );
+
+const crossChecks: [
+  string,
+  () => { files: Record<string, string>; conventions: MeshConventions },
+][] = [
+  [
+    'examples/gitops-repo',
+    () => ({
+      files: readFolder(
+        path.resolve(__dirname, '../../../../examples/gitops-repo'),
+      ),
+      conventions: defaultConventions,
+    }),
+  ],
+  [
+    'examples/templates/clustermesh-dns/gitops-repo-before',
+    () => ({
+      files: readFolder(
+        path.resolve(
+          __dirname,
+          '../../../../examples/templates/clustermesh-dns/gitops-repo-before',
+        ),
+      ),
+      conventions: defaultConventions,
+    }),
+  ],
+  [
+    'fixtures/ks-layout',
+    () => {
+      const files = readFolder(
+        path.resolve(__dirname, '../../fixtures/ks-layout'),
+      );
+      const explicit = require('yaml').parse(files['.clustermesh-dns.yaml']);
+      return { files, conventions: resolveConventions(explicit) };
+    },
+  ],
+  [
+    'three-cluster synthetic mesh',
+    () => ({
+      files: generateSyntheticMesh({ clusters: 3 }),
+      conventions: defaultConventions,
+    }),
+  ],
+];
+
+(haveKubectl ? describe : describe.skip)(
+  'cross-check with kubectl kustomize',
+  () => {
+    it.each(crossChecks)(
+      '%s: every built path equals kubectl kustomize, before and after substitution',
+      (_name, load) => {
+        const { files, conventions } = load();
+        const tree = createRepoTree(files);
+        const model = buildMeshModel(tree, conventions);
+        const renderer = rendererFor(tree);
+        const dir = writeFolder(files);
+        try {
+          let compared = 0;
+          for (const cluster of model.clusters) {
+            for (const kustomization of cluster.render.kustomizations) {
+              const targetNamespace =
+                kustomization.object?.body.spec?.targetNamespace;
+              const engineRaw = renderer
+                .buildPath(kustomization.path)
+                .objects.map(o =>
+                  targetNamespace ? withNamespace(o, targetNamespace) : o,
+                );
+              const real = kubectlObjects(
+                dir,
+                kustomization.path,
+                renderer.kustomize,
+                tree,
+                targetNamespace,
+              );
+              expect(byId(engineRaw.map(o => o.body))).toEqual(byId(real));
+              // What Flux applies: kustomize's output, then post-build substitution.
+              const applied = kustomization.postBuild
+                ? engineRaw.map((o, i) => {
+                    const realObject = real.find(
+                      r => r.kind === o.kind && r.metadata?.name === o.name,
+                    );
+                    return substituteObject(
+                      { ...o, body: realObject ?? real[i] },
+                      kustomization.variables,
+                      {
+                        strict: conventions.flux.strictSubstitution,
+                      },
+                    ).object.body;
+                  })
+                : real;
+              expect(byId(kustomization.objects.map(o => o.body))).toEqual(
+                byId(applied),
+              );
+              compared++;
+            }
+          }
+          expect(compared).toBeGreaterThanOrEqual(model.clusters.length * 2);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  },
+);
+
+it('fixture trees load', () => {
+  expect(exampleTree('gitops-repo').paths().length).toBeGreaterThan(10);
+  expect(fixtureTree('ks-layout').paths()).toContain('.clustermesh-dns.yaml');
+});

@@ -1,0 +1,243 @@
+import { located } from '../__testUtils__/yaml';
+import { EngineCache } from '../cache/EngineCache';
+import { createRepoTree } from '../tree/RepoTree';
+import { TreeIndex } from '../tree/TreeIndex';
+import { YamlFiles } from '../yaml/files';
+import type { FluxRenderOptions } from './fluxKustomization';
+import { FluxRenderer } from './render';
+
+const root = 'kubernetes/clusters/c1';
+const defaults: FluxRenderOptions = {
+  strictSubstitution: true,
+  substituteAlways: false,
+  sourceNames: ['flux-system'],
+  knownValues: {},
+};
+
+const ks = (name: string, path: string, postBuild = '') => `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ${path}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${postBuild}`;
+
+const configMap = (name: string, data: Record<string, string>, extra = '') =>
+  `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: flux-system\n${extra}data:\n${Object.entries(
+    data,
+  )
+    .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`)
+    .join('')}`;
+
+/** A cluster root applying `files`, plus an `app` Kustomization building `app/` with `postBuild`. */
+function render(options: {
+  postBuild: string;
+  app: string;
+  root?: Record<string, string>;
+  renderer?: Partial<FluxRenderOptions>;
+}) {
+  const files: Record<string, string> = {
+    [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+    [`${root}/app.yaml`]: ks('app', './app', options.postBuild),
+    'app/object.yaml': options.app,
+    ...Object.fromEntries(
+      Object.entries(options.root ?? {}).map(([k, v]) => [`${root}/${k}`, v]),
+    ),
+  };
+  const tree = createRepoTree(files);
+  const renderer = new FluxRenderer(
+    new TreeIndex(tree),
+    new YamlFiles(tree),
+    { ...defaults, ...options.renderer },
+    new EngineCache().substitution,
+  );
+  const result = renderer.renderCluster('c1', root);
+  const app = result.kustomizations.find(k => k.name === 'app')!;
+  return { result, app, body: app?.objects[0]?.body };
+}
+
+const target = (data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: target\n  namespace: default\ndata:\n${data}`;
+const fromSettings = (extra = '') =>
+  `  postBuild:\n${extra}    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`;
+
+describe('Flux post-build substitution in a rendered cluster', () => {
+  it('substitutes from a ConfigMap applied in the cluster', () => {
+    const { body, result } = render({
+      postBuild: fromSettings(),
+      app: target('  name: clustermesh-${CLUSTER}\n'),
+      root: { 'settings.yaml': configMap('settings', { CLUSTER: 'c1' }) },
+    });
+    expect(body.data.name).toBe('clustermesh-c1');
+    expect(result.findings).toEqual([]);
+  });
+
+  it('lets inline substitute win over substituteFrom', () => {
+    const { body } = render({
+      postBuild: `  postBuild:\n    substitute:\n      CLUSTER: inline\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`,
+      app: target('  name: ${CLUSTER}\n'),
+      root: {
+        'settings.yaml': configMap('settings', { CLUSTER: 'from-configmap' }),
+      },
+    });
+    expect(body.data.name).toBe('inline');
+  });
+
+  it('lets a later substituteFrom entry win over an earlier one', () => {
+    const { body } = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: first\n      - kind: ConfigMap\n        name: second\n`,
+      app: target('  name: ${CLUSTER}\n'),
+      root: {
+        'first.yaml': configMap('first', { CLUSTER: 'first' }),
+        'second.yaml': configMap('second', { CLUSTER: 'second' }),
+      },
+    });
+    expect(body.data.name).toBe('second');
+  });
+
+  it('skips a missing optional source and fails on a missing required one', () => {
+    const optional = render({
+      postBuild: `  postBuild:\n    substitute:\n      X: x\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n        optional: true\n`,
+      app: target('  name: ${X}\n'),
+    });
+    expect(optional.body.data.name).toBe('x');
+    expect(optional.result.findings).toEqual([]);
+    const required = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,
+      app: target('  name: plain\n'),
+    });
+    expect(required.app.failed).toBe(true);
+    expect(located(required.result.findings[0])).toBe(
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
+    );
+  });
+
+  it('honours the substitute: disabled label and annotation', () => {
+    const { body } = render({
+      postBuild: `  postBuild:\n    substitute:\n      X: x\n`,
+      app: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  name: \${X}\n`,
+    });
+    expect(body.data.name).toBe('${X}');
+  });
+
+  it('fails the Kustomization in strict mode on an undefined variable, naming file and line', () => {
+    const { app, result } = render({
+      postBuild: `  postBuild:\n    substitute:\n      X: x\n`,
+      app: target('  a: ${X}\n  b: ${MISSING}\n'),
+    });
+    expect(app.failed).toBe(true);
+    expect(result.findings.map(located)).toEqual([
+      "app/object.yaml:8 in ConfigMap default/target, applied by Kustomization flux-system/app: ${MISSING} is not defined and has no default; Flux's strict substitution fails the Kustomization",
+    ]);
+  });
+
+  it('substitutes an empty string when strict mode is off', () => {
+    const { body } = render({
+      postBuild: `  postBuild:\n    substitute:\n      X: x\n`,
+      app: target('  b: "[${MISSING}]"\n'),
+      renderer: { strictSubstitution: false },
+    });
+    expect(body.data.b).toBe('[]');
+  });
+
+  it('does not substitute at all when the Kustomization defines no variable', () => {
+    const { body, result } = render({
+      postBuild: `  postBuild:\n    substitute: {}\n`,
+      app: target('  b: ${MISSING}\n'),
+    });
+    expect(body.data.b).toBe('${MISSING}');
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reads the substituted text back as YAML, as Flux does: numbers and booleans change type', () => {
+    const { body } = render({
+      postBuild: `  postBuild:\n    substitute:\n      PORT: "2379"\n      FLAG: "true"\n`,
+      app: `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  port: \${PORT}\n  quoted: "\${PORT}"\n  flag: \${FLAG}\n  mixed: port-\${PORT}\n`,
+    });
+    expect(body.spec).toEqual({
+      port: 2379,
+      quoted: 2379,
+      flag: true,
+      mixed: 'port-2379',
+    });
+  });
+
+  it('fails when a value turns the YAML into something else, and warns when " #" becomes a comment', () => {
+    const broken = render({
+      postBuild: `  postBuild:\n    substitute:\n      V: "a: b"\n`,
+      app: target('  v: ${V}\n'),
+    });
+    expect(broken.app.failed).toBe(true);
+    expect(located(broken.result.findings[0])).toMatch(
+      /after substitution "a: b" is no longer valid YAML/,
+    );
+    const comment = render({
+      postBuild: `  postBuild:\n    substitute:\n      V: "x #y"\n`,
+      app: target('  v: ${V}\n'),
+    });
+    expect(comment.body.data.v).toBe('x');
+    expect(comment.result.findings[0]).toMatchObject({
+      severity: 'warning',
+      message: expect.stringContaining('Flux applies "x"'),
+    });
+  });
+
+  it('removes newlines from values, as Flux does', () => {
+    const { body } = render({
+      postBuild: fromSettings(),
+      app: target('  v: ${MULTI}\n'),
+      root: { 'settings.yaml': configMap('settings', { MULTI: 'a\nb' }) },
+    });
+    expect(body.data.v).toBe('ab');
+  });
+
+  it('fails the Kustomization on a variable name Flux refuses', () => {
+    const { app, result } = render({
+      postBuild: fromSettings(),
+      app: target('  v: x\n'),
+      root: { 'settings.yaml': configMap('settings', { 'my-var': '1' }) },
+    });
+    expect(app.failed).toBe(true);
+    expect(located(result.findings[0])).toMatch(
+      /^kubernetes\/clusters\/c1\/settings.yaml:8 the variable name "my-var" \(ConfigMap flux-system\/settings\) is invalid/,
+    );
+  });
+
+  it('never reads Secret values: placeholders, unless configuration gives the value', () => {
+    const secret = `---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: settings\n  namespace: flux-system\nstringData:\n  DOMAIN: ENC[AES256_GCM,data:x,type:str]\nsops:\n  mac: ENC[x]\n  version: 3.9.0\n`;
+    const postBuild = `  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: settings\n`;
+    const hidden = render({
+      postBuild,
+      app: target('  v: c1.${DOMAIN}\n'),
+      root: { 'secret.yaml': secret },
+    });
+    expect(hidden.body.data.v).toBe('c1.<secret:DOMAIN>');
+    const known = render({
+      postBuild,
+      app: target('  v: c1.${DOMAIN}\n'),
+      root: { 'secret.yaml': secret },
+      renderer: { knownValues: { DOMAIN: 'example.org' } },
+    });
+    expect(known.body.data.v).toBe('c1.example.org');
+  });
+
+  it('inserts a ConfigMap value as stored: ${VAR} in it stays unless its own Kustomization substitutes it', () => {
+    const settings = configMap('settings', {
+      FQDN: 'clustermesh-c1.${DOMAIN}',
+      DOMAIN: 'example.org',
+    });
+    const verbatim = render({
+      postBuild: fromSettings(),
+      app: target('  v: ${FQDN}\n'),
+      root: { 'settings.yaml': settings },
+    });
+    expect(verbatim.body.data.v).toBe('clustermesh-c1.${DOMAIN}');
+  });
+});

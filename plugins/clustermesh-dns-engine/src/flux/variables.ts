@@ -1,0 +1,198 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { secretPlaceholder } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { ManifestObject } from '../core/manifest';
+import { hasOwn, isRecord } from '../core/paths';
+import { locate } from '../yaml/locate';
+import { isValidVariableName } from './envsubst';
+
+/** One variable available to a Flux Kustomization's post-build substitution. @public */
+export interface VariableValue {
+  /** The text Flux inserts (newlines removed, as Flux does); a placeholder for secrets. */
+  readonly value: string;
+  /** True when the value comes from a Secret (SOPS or not): it is never shown. */
+  readonly secret: boolean;
+  /** Where the variable is defined, for messages: `ConfigMap flux-system/cluster-settings`. */
+  readonly origin: string;
+  /** File and line of the definition (computed when first read). */
+  readonly location?: SourceLocation;
+}
+
+/** The variables a Kustomization's substitution sees. @public */
+export interface Variables {
+  /** The text Flux inserts for a variable, or undefined when it is not defined. */
+  value(name: string): string | undefined;
+  /** Everything about a variable, or undefined. */
+  get(name: string): VariableValue | undefined;
+  /** Every defined name. */
+  names(): string[];
+}
+
+/**
+ * What a {@link VariableScope} may remember between scopes (a memo of the
+ * engine cache): identities of source objects, their key lists, and which
+ * names are valid. Without one, nothing is remembered and a scope has no
+ * identity.
+ *
+ * @public
+ */
+export interface VariableScopeMemo {
+  objectId(o: object): number;
+  keysOf(record: Record<string, unknown>): string[];
+  isValidName(name: string): boolean;
+}
+
+interface Layer {
+  has(name: string): boolean;
+  value(name: string): string;
+  get(name: string): VariableValue;
+  names(): string[];
+}
+
+/** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
+function dataText(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  return raw === null || raw === undefined ? '' : String(raw);
+}
+
+/**
+ * The variables of one Kustomization: its substitution sources in order
+ * (later ones win), then `postBuild.substitute` (wins over all). Values are
+ * read from the sources' data when asked for, since a mesh's settings hold
+ * one variable per peer; locations only when a message needs them.
+ *
+ * @public
+ */
+export class VariableScope implements Variables {
+  readonly #layers: Layer[] = [];
+  /** What the values depend on: the source objects' bodies and the inline values. */
+  #identity = '';
+  #knownValues?: Readonly<Record<string, string>>;
+
+  constructor(private readonly memo?: VariableScopeMemo) {}
+
+  #keysOf(record: Record<string, unknown>): string[] {
+    return this.memo ? this.memo.keysOf(record) : Object.keys(record);
+  }
+
+  /** Adds the data of a ConfigMap, or the keys of a Secret (values never read). */
+  addSource(
+    source: ManifestObject,
+    kind: 'ConfigMap' | 'Secret',
+    sops: boolean,
+    knownValues: Readonly<Record<string, string>>,
+  ) {
+    const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
+      sops ? ' (SOPS-encrypted)' : ''
+    }`;
+    const records = (kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'])
+      .filter(f => isRecord(source.body[f]))
+      .map(field => ({
+        field,
+        record: source.body[field] as Record<string, unknown>,
+      }));
+    const fieldOf = (name: string) =>
+      records.find(r => hasOwn(r.record, name))?.field;
+    const value =
+      kind === 'Secret'
+        ? (name: string) => knownValues[name] ?? secretPlaceholder(name)
+        : (name: string) => {
+            const text = dataText(records[0].record[name]);
+            return text.includes('\n') ? text.replace(/\n/g, '') : text; // Flux drops newlines
+          };
+    const single = records.length === 1 ? records[0].record : undefined;
+    if (this.memo)
+      this.#identity += `${kind[0]}${this.memo.objectId(source.body)}${
+        sops ? 's' : ''
+      };`;
+    this.#knownValues = knownValues;
+    this.#layers.push({
+      has: single
+        ? name => hasOwn(single, name)
+        : name => fieldOf(name) !== undefined,
+      value,
+      get: name => {
+        let location: SourceLocation | undefined;
+        return {
+          value: value(name),
+          secret: kind === 'Secret' && knownValues[name] === undefined,
+          origin,
+          get location() {
+            location ??= locate(source, [fieldOf(name)!, name]);
+            return location;
+          },
+        };
+      },
+      names: () =>
+        single
+          ? this.#keysOf(single)
+          : records.flatMap(r => this.#keysOf(r.record)),
+    });
+  }
+
+  /** Adds inline variables (`spec.postBuild.substitute`). */
+  addInline(
+    values: Record<string, string>,
+    origin: string,
+    locateName: (name: string) => SourceLocation | undefined,
+  ) {
+    if (Object.keys(values).length)
+      this.#identity += `i${JSON.stringify(values)};`;
+    this.#layers.push({
+      has: name => hasOwn(values, name),
+      value: name => values[name].replace(/\n/g, ''),
+      get: name => ({
+        value: values[name].replace(/\n/g, ''),
+        secret: false,
+        origin,
+        location: locateName(name),
+      }),
+      names: () => Object.keys(values),
+    });
+  }
+
+  /**
+   * A key that is equal for two scopes whose variables are certainly equal
+   * (same source objects, same inline values), without reading them;
+   * undefined without a memo, which gives objects their identities.
+   */
+  get identity(): string | undefined {
+    if (!this.memo) return undefined;
+    return `${this.#identity}${
+      this.#knownValues ? this.memo.objectId(this.#knownValues) : ''
+    }`;
+  }
+
+  get isEmpty(): boolean {
+    return this.#layers.every(l => l.names().length === 0);
+  }
+
+  /** Names Flux refuses (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`), which fail the whole Kustomization. */
+  invalidNames(): string[] {
+    const valid = (name: string) =>
+      this.memo ? this.memo.isValidName(name) : isValidVariableName(name);
+    const invalid: string[] = [];
+    for (const layer of this.#layers) {
+      for (const name of layer.names())
+        if (!valid(name) && !invalid.includes(name)) invalid.push(name);
+    }
+    return invalid;
+  }
+
+  value(name: string): string | undefined {
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      if (this.#layers[i].has(name)) return this.#layers[i].value(name);
+    }
+    return undefined;
+  }
+
+  get(name: string): VariableValue | undefined {
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      if (this.#layers[i].has(name)) return this.#layers[i].get(name);
+    }
+    return undefined;
+  }
+
+  names(): string[] {
+    return [...new Set(this.#layers.flatMap(l => l.names()))];
+  }
+}

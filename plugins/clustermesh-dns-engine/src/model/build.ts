@@ -1,0 +1,313 @@
+import {
+  Finding,
+  parseIpAddress,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { EngineCache } from '../cache/EngineCache';
+import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
+import { ciliumValuesPaths } from '../cilium/values';
+import type { MeshConventions } from '../conventions/schema';
+import { clusterPath, peerFqdnVariable } from '../conventions/templates';
+import { finding, findingKey } from '../core/finding';
+import type { ManifestObject } from '../core/manifest';
+import { getPath, isRecord } from '../core/paths';
+import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
+import { FluxRenderer } from '../flux/render';
+import type { SubstitutedObject } from '../flux/substitute';
+import type { RepoTree } from '../tree/RepoTree';
+import type { TreeIndex } from '../tree/TreeIndex';
+import { decodeText } from '../yaml/decode';
+import type { YamlFiles } from '../yaml/files';
+import { locate } from '../yaml/locate';
+import { ClusterSettings } from './settings';
+import type {
+  CiliumValuesModel,
+  ClusterModel,
+  DnsEndpointModel,
+  DnsEndpointRecord,
+  MeshModel,
+  PeerSetting,
+} from './types';
+
+/** Discovers the clusters: the sub-folders of the clusters path. @public */
+export function discoverClusters(
+  index: TreeIndex,
+  conventions: MeshConventions,
+): string[] {
+  const dirs = index.list(conventions.clustersPath).dirs;
+  return conventions.clusters
+    ? conventions.clusters.filter(c => dirs.includes(c))
+    : [...dirs];
+}
+
+/** What building a model reads with. @public */
+export interface BuildOptions {
+  /** What is remembered between validations; a fresh cache when absent. */
+  cache?: EngineCache;
+}
+
+/**
+ * Builds the mesh model of a repository: renders every cluster as Flux
+ * would and extracts the settings, pools, DNSEndpoints and Cilium values
+ * the rules read, each with its file and line.
+ *
+ * @public
+ */
+export function buildMeshModel(
+  tree: RepoTree,
+  conventions: MeshConventions,
+  options: BuildOptions = {},
+): MeshModel {
+  const cache = options.cache ?? new EngineCache();
+  const index = cache.treeIndex(tree);
+  const files = cache.yamlFiles(tree);
+  const renderer = new FluxRenderer(
+    index,
+    files,
+    {
+      strictSubstitution: conventions.flux.strictSubstitution,
+      substituteAlways: conventions.flux.substituteAlways,
+      sourceNames: conventions.flux.sourceNames,
+      knownValues: conventions.values,
+    },
+    cache.substitution,
+  );
+  const findings: Finding[] = [];
+  const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
+  if (!index.isDir(conventions.clustersPath)) {
+    findings.push(
+      finding(
+        'no-clusters',
+        'error',
+        'the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
+        where,
+      ),
+    );
+  }
+  const names = discoverClusters(index, conventions);
+  for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
+    []) {
+    findings.push(
+      finding(
+        'no-clusters',
+        'error',
+        `${conventions.clustersPath}/${missing}/ does not exist, but the conventions list cluster ${missing}`,
+        where,
+      ),
+    );
+  }
+  if (index.isDir(conventions.clustersPath) && names.length === 0) {
+    findings.push(
+      finding(
+        'no-clusters',
+        'error',
+        'the clusters folder has no cluster folders',
+        where,
+      ),
+    );
+  }
+  // one object per peer, shared by every cluster that has it as a peer
+  const peerSettings = new Map<string, PeerSetting>(
+    names.map(peer => [
+      peer,
+      { peer, variable: peerFqdnVariable(conventions, peer) },
+    ]),
+  );
+  const clusters = names.map(name =>
+    extractCluster(name, {
+      renderer,
+      files,
+      index,
+      conventions,
+      allClusters: names,
+      peerSettings,
+    }),
+  );
+  // a problem in a shared file is found once per cluster: report it once
+  const seen = new Map<string, Finding>();
+  for (const f of clusters.flatMap(c => c.findings)) {
+    const key = findingKey(f);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, { ...f });
+    } else if (first.cluster !== f.cluster) {
+      delete first.cluster;
+    }
+  }
+  findings.push(...seen.values());
+  const byName = new Map(clusters.map(c => [c.name, c]));
+  return {
+    conventions,
+    clusters,
+    findings,
+    byName,
+    repository: {
+      isFile: path => index.isFile(path),
+      readText: path => {
+        const bytes = tree.read(path);
+        if (!bytes) return undefined;
+        const decoded = decodeText(bytes);
+        return 'text' in decoded ? decoded.text : undefined;
+      },
+      kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
+    },
+    memo: { meshEntries: cache.meshEntries },
+  };
+}
+
+interface ExtractContext {
+  renderer: FluxRenderer;
+  files: YamlFiles;
+  index: TreeIndex;
+  conventions: MeshConventions;
+  allClusters: string[];
+  peerSettings: ReadonlyMap<string, PeerSetting>;
+}
+
+function extractCluster(name: string, context: ExtractContext): ClusterModel {
+  const { renderer, files, index, conventions } = context;
+  const dir = `${conventions.clustersPath}/${name}`;
+  const render = renderer.renderCluster(name, dir);
+  const findings = [...render.findings];
+  const { settings: s } = conventions;
+  let settingsObject: ClusterModel['settingsObject'];
+  let secretObject: SubstitutedObject | undefined;
+  for (const { object, appliedBy } of render.objects) {
+    if ((object.namespace ?? appliedBy.namespace) !== s.namespace) continue;
+    if (
+      object.kind === 'ConfigMap' &&
+      object.name === s.configMap &&
+      isRecord(object.body.data)
+    ) {
+      settingsObject = { object, appliedBy };
+    } else if (object.kind === 'Secret' && object.name === s.secret) {
+      secretObject = object;
+    }
+  }
+  const settings = new ClusterSettings(
+    settingsObject?.object,
+    secretObject,
+    conventions.values,
+  );
+  const settingsLocation: SourceLocation = settingsObject
+    ? locate(settingsObject.object, ['data'])
+    : { file: clusterPath(s.file, name), line: 1 };
+  const fqdn = settings.get(conventions.variables.fqdn);
+  const lbIp = settings.get(conventions.variables.lbIp);
+  let peerValues: (string | undefined)[] | undefined;
+  const peers = (
+    conventions.peers?.[name] ?? context.allClusters.filter(c => c !== name)
+  ).map(
+    peer =>
+      context.peerSettings.get(peer) ?? {
+        peer,
+        variable: peerFqdnVariable(conventions, peer),
+      },
+  );
+
+  const pools: PoolModel[] = [];
+  const dnsEndpoints: DnsEndpointModel[] = [];
+  let helmRelease:
+    | { object: SubstitutedObject; appliedBy: RenderedKustomization }
+    | undefined;
+  for (const { object, appliedBy } of render.objects) {
+    if (isLoadBalancerPool(object)) {
+      pools.push(readPool(object));
+    } else if (
+      object.kind === 'DNSEndpoint' &&
+      object.apiVersion.startsWith('externaldns.k8s.io/')
+    ) {
+      dnsEndpoints.push({ object, appliedBy, records: readEndpoints(object) });
+    } else if (
+      object.kind === 'HelmRelease' &&
+      object.apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
+      object.name === conventions.cilium.helmRelease.name
+    ) {
+      const ns = object.namespace ?? appliedBy.namespace;
+      if (!helmRelease || ns === conventions.cilium.helmRelease.namespace)
+        helmRelease = { object, appliedBy };
+    }
+  }
+
+  let cilium: CiliumValuesModel | undefined;
+  if (conventions.cilium.valuesFile) {
+    const file = clusterPath(conventions.cilium.valuesFile, name);
+    if (!index.isFile(file)) {
+      findings.push(
+        finding(
+          'flux-error',
+          'error',
+          `the Cilium values file of cluster ${name} (conventions cilium.valuesFile) does not exist`,
+          { file, line: 1 },
+          name,
+        ),
+      );
+    } else {
+      const read = valuesFileValues(file, files, name);
+      findings.push(...read.findings);
+      cilium = {
+        ...read.values,
+        kind: 'values-file',
+        file,
+        releaseNamespace: conventions.cilium.helmRelease.namespace,
+      };
+    }
+  } else if (helmRelease) {
+    const { object, appliedBy } = helmRelease;
+    const read = helmReleaseValues(object, appliedBy, render, files);
+    findings.push(...read.findings);
+    const spec = isRecord(object.body.spec) ? object.body.spec : {};
+    cilium = {
+      ...read.values,
+      kind: 'helmrelease',
+      object,
+      appliedBy,
+      file: object.source.file,
+      releaseNamespace:
+        typeof spec.targetNamespace === 'string'
+          ? spec.targetNamespace
+          : object.namespace ?? appliedBy.namespace,
+    };
+  }
+  const clusterNameValue = getPath(
+    cilium?.values,
+    ciliumValuesPaths.clusterName,
+  );
+  return {
+    name,
+    dir,
+    render,
+    findings,
+    settings,
+    settingsObject,
+    settingsLocation,
+    fqdn,
+    lbIp,
+    lbIpAddress: lbIp ? parseIpAddress(lbIp.value) : undefined,
+    peers,
+    peerValues: () =>
+      (peerValues ??= peers.map(p => settings.value(p.variable))),
+    pools,
+    dnsEndpoints,
+    cilium,
+    ciliumName:
+      typeof clusterNameValue === 'string' && clusterNameValue
+        ? clusterNameValue
+        : name,
+  };
+}
+
+function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
+  const endpoints = getPath(object.body, ['spec', 'endpoints']);
+  if (!Array.isArray(endpoints)) return [];
+  return endpoints.map((e, index) => ({
+    index,
+    dnsName: e?.dnsName,
+    recordType: e?.recordType,
+    recordTTL: e?.recordTTL,
+    targets: e?.targets,
+    providerSpecific: e?.providerSpecific,
+    location: locate(object, ['spec', 'endpoints', index]),
+  }));
+}

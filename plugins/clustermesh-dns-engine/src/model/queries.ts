@@ -1,0 +1,167 @@
+import {
+  IpAddress,
+  rangeContains,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { MeshEntries, meshConfigEntries } from '../cilium/meshEntries';
+import type { PoolBlock, PoolModel } from '../cilium/pools';
+import { apiserverServiceLabels } from '../cilium/values';
+import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import { selectorAdmits } from '../k8s/labelSelector';
+import type {
+  ClusterModel,
+  DnsEndpointModel,
+  DnsEndpointRecord,
+  MeshModel,
+} from './types';
+
+/**
+ * The questions the rules, the report rows and the planner ask of a model,
+ * each answered in one place.
+ */
+
+/** The FQDN a cluster should have by the conventions, resolved with its settings. @public */
+export function expectedFqdn(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { template: string; resolved: string } {
+  return resolveFqdnTemplate(
+    mesh.conventions,
+    cluster.name,
+    name => cluster.settings.value(name) ?? mesh.conventions.values[name],
+  );
+}
+
+/**
+ * Each cluster's FQDN: the one its settings give, or when they give none
+ * the one the conventions give it. Computed once per model.
+ *
+ * @public
+ */
+export function meshFqdns(mesh: MeshModel): ReadonlyMap<string, string> {
+  mesh.memo.expectedFqdns ??= new Map(
+    mesh.clusters.map(c => [
+      c.name,
+      c.fqdn?.value ?? expectedFqdn(mesh, c).resolved,
+    ]),
+  );
+  return mesh.memo.expectedFqdns;
+}
+
+/** A DNS name without its trailing dot, as providers and ExternalDNS compare names. */
+const bareName = (name: string) => name.replace(/\.$/, '');
+
+/**
+ * The DNS records of a cluster: the DNSEndpoint entries applied to it whose
+ * dnsName is its FQDN (a trailing dot on either side ignored).
+ *
+ * @public
+ */
+export function recordsOfCluster(
+  cluster: ClusterModel,
+): { endpoint: DnsEndpointModel; record: DnsEndpointRecord }[] {
+  if (!cluster.fqdn) return [];
+  const fqdn = bareName(cluster.fqdn.value);
+  return cluster.dnsEndpoints.flatMap(endpoint =>
+    endpoint.records
+      .filter(
+        r => typeof r.dnsName === 'string' && bareName(r.dnsName) === fqdn,
+      )
+      .map(record => ({ endpoint, record })),
+  );
+}
+
+/** Where an address stands among a cluster's LB IPAM pools. @public */
+export type PoolLookup =
+  | { kind: 'no-pools' }
+  /** No block of any pool holds it. */
+  | { kind: 'outside'; pools: PoolModel[] }
+  /** Only disabled pools hold it. */
+  | { kind: 'disabled'; pool: PoolModel }
+  /** An enabled pool holds it, but no such pool's serviceSelector admits the service. */
+  | { kind: 'not-admitted'; pool: PoolModel; labels: Record<string, string> }
+  | { kind: 'in-pool'; pool: PoolModel; block: PoolBlock };
+
+/** The labels of the cluster's clustermesh-apiserver service, as LB IPAM matches them. @public */
+export function apiserverLabels(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): Record<string, string> {
+  return apiserverServiceLabels(
+    cluster.cilium?.values,
+    cluster.cilium?.releaseNamespace ??
+      mesh.conventions.cilium.helmRelease.namespace,
+    mesh.conventions.cilium.serviceName,
+  );
+}
+
+/**
+ * Which pool of a cluster would give an address to its clustermesh-apiserver
+ * service: an enabled pool with a block that holds it and a serviceSelector
+ * that admits the service, as Cilium LB IPAM decides.
+ *
+ * @public
+ */
+export function poolOfAddress(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  address: IpAddress,
+): PoolLookup {
+  if (cluster.pools.length === 0) return { kind: 'no-pools' };
+  const holds = (p: PoolModel) =>
+    p.blocks.some(b => b.range && rangeContains(b.range, address));
+  const containing = cluster.pools.filter(holds);
+  const enabled = containing.filter(p => !p.disabled);
+  if (enabled.length === 0) {
+    return containing.length
+      ? { kind: 'disabled', pool: containing[0] }
+      : { kind: 'outside', pools: cluster.pools };
+  }
+  const labels = apiserverLabels(mesh, cluster);
+  const admitting = enabled.find(p =>
+    selectorAdmits(p.serviceSelector, labels),
+  );
+  if (!admitting) return { kind: 'not-admitted', pool: enabled[0], labels };
+  const block = admitting.blocks.find(
+    b => b.range && rangeContains(b.range, address),
+  )!;
+  return { kind: 'in-pool', pool: admitting, block };
+}
+
+/** The entries of the cluster's `clustermesh.config.clusters`. @public */
+export function meshEntriesOf(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): MeshEntries {
+  return meshConfigEntries(cluster.cilium?.values, mesh.memo.meshEntries);
+}
+
+/** Why a cluster has no Cilium values to check. @public */
+export function ciliumUnavailableReason(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): string {
+  const { cilium } = mesh.conventions;
+  return cilium.valuesFile
+    ? `the Cilium values file ${clusterPath(
+        cilium.valuesFile,
+        cluster.name,
+      )} cannot be read`
+    : `no HelmRelease ${cilium.helmRelease.name} is applied to the cluster, and no plain values file is configured (conventions cilium.valuesFile)`;
+}
+
+/**
+ * Why a settings value still holds `${...}`: Flux inserts values verbatim,
+ * with no second pass, so a settings ConfigMap applied without
+ * substitution keeps its references. Empty when that is not the cause.
+ *
+ * @public
+ */
+export function unsubstitutedSettingsHint(cluster: ClusterModel): string {
+  const applied = cluster.settingsObject?.appliedBy;
+  if (!applied || applied.postBuild) return '';
+  return `; ConfigMap ${
+    cluster.settingsObject!.object.name
+  } is applied by Kustomization ${
+    applied.key
+  } without post-build substitution, and Flux inserts its values verbatim (no second pass)`;
+}

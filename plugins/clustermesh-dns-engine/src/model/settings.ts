@@ -1,0 +1,106 @@
+import {
+  secretPlaceholder,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { describeObject } from '../core/manifest';
+import { hasOwn, isRecord } from '../core/paths';
+import type { SubstitutedObject } from '../flux/substitute';
+import { locate } from '../yaml/locate';
+
+/** A variable of a cluster's settings. @public */
+export interface SettingValue {
+  name: string;
+  /** As written in the repository. */
+  raw: string;
+  /** As stored in the cluster and inserted by Flux (secret values as placeholders). */
+  value: string;
+  secret: boolean;
+  origin: string;
+  location: SourceLocation;
+}
+
+/**
+ * The settings of a cluster: its settings ConfigMap (as stored in the
+ * cluster, after the substitution of the Kustomization that applies it),
+ * then the keys of its settings Secret. A cluster of a large mesh has one
+ * peer variable per other cluster, so values are read straight from the
+ * ConfigMap and the full {@link SettingValue} is only built when asked for.
+ *
+ * @public
+ */
+export class ClusterSettings {
+  readonly #data: Record<string, unknown>;
+  readonly #secretKeys = new Map<
+    string,
+    { object: SubstitutedObject; field: string }
+  >();
+  readonly #built = new Map<string, SettingValue>();
+
+  constructor(
+    readonly configMap: SubstitutedObject | undefined,
+    readonly secret: SubstitutedObject | undefined,
+    private readonly knownValues: Readonly<Record<string, string>>,
+  ) {
+    this.#data =
+      configMap && isRecord(configMap.body.data) ? configMap.body.data : {};
+    for (const field of ['data', 'stringData']) {
+      const data = secret?.body[field];
+      if (!isRecord(data)) continue;
+      for (const key of Object.keys(data)) {
+        if (!this.#secretKeys.has(key))
+          this.#secretKeys.set(key, { object: secret!, field });
+      }
+    }
+  }
+
+  #inConfigMap(name: string): boolean {
+    return hasOwn(this.#data, name);
+  }
+
+  has(name: string): boolean {
+    return this.#inConfigMap(name) || this.#secretKeys.has(name);
+  }
+
+  /** The value Flux inserts for a variable (secrets as placeholders), or undefined. */
+  value(name: string): string | undefined {
+    const v = this.#data[name];
+    // parsed data holds strings, numbers, booleans or null, never the functions Object.prototype has
+    if (typeof v === 'string') return v;
+    if (this.#inConfigMap(name))
+      return v === null || v === undefined ? '' : String(v);
+    if (this.#secretKeys.has(name))
+      return this.knownValues[name] ?? secretPlaceholder(name);
+    return undefined;
+  }
+
+  /** Everything about one variable, or undefined. */
+  get(name: string): SettingValue | undefined {
+    let built = this.#built.get(name);
+    if (built || !this.has(name)) return built;
+    if (this.#inConfigMap(name)) {
+      const object = this.configMap!;
+      const value = this.value(name)!;
+      built = {
+        name,
+        raw: object.substitutedField?.(['data', name])?.raw ?? value,
+        value,
+        secret: false,
+        origin: describeObject(object),
+        location: locate(object, ['data', name]),
+      };
+    } else {
+      const { object, field } = this.#secretKeys.get(name)!;
+      const known = this.knownValues[name];
+      built = {
+        name,
+        raw: known ?? secretPlaceholder(name),
+        value: known ?? secretPlaceholder(name),
+        secret: known === undefined,
+        origin: describeObject(object),
+        location: locate(object, [field, name]),
+      };
+    }
+    this.#built.set(name, built);
+    return built;
+  }
+}

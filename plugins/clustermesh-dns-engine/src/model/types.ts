@@ -1,0 +1,103 @@
+import type {
+  Finding,
+  IpAddress,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { MeshEntriesMemo } from '../cilium/meshEntries';
+import type { PoolModel } from '../cilium/pools';
+import type { MeshConventions } from '../conventions/schema';
+import type { ObjectPath } from '../core/paths';
+import type { HelmValues } from '../flux/helmValues';
+import type {
+  ClusterRender,
+  RenderedKustomization,
+} from '../flux/fluxKustomization';
+import type { SubstitutedObject } from '../flux/substitute';
+import type { ClusterSettings, SettingValue } from './settings';
+
+/** One entry of a DNSEndpoint's spec.endpoints. @public */
+export interface DnsEndpointRecord {
+  index: number;
+  dnsName: unknown;
+  recordType: unknown;
+  recordTTL: unknown;
+  targets: unknown;
+  providerSpecific: unknown;
+  location: SourceLocation;
+}
+
+/** A DNSEndpoint applied to a cluster. @public */
+export interface DnsEndpointModel {
+  object: SubstitutedObject;
+  appliedBy: RenderedKustomization;
+  records: DnsEndpointRecord[];
+}
+
+/** The Cilium Helm values of a cluster, merged as helm-controller does. @public */
+export interface CiliumValuesModel extends HelmValues {
+  kind: 'helmrelease' | 'values-file';
+  /** The HelmRelease, or undefined for a plain values file. */
+  object?: SubstitutedObject;
+  appliedBy?: RenderedKustomization;
+  file: string;
+  /** Namespace of the release (where the clustermesh-apiserver service lives). */
+  releaseNamespace: string;
+  locate(path: ObjectPath): SourceLocation;
+}
+
+/** A peer a cluster should know by FQDN, and the variable that holds it. @public */
+export interface PeerSetting {
+  readonly peer: string;
+  readonly variable: string;
+}
+
+/** What the rules read about one cluster. @public */
+export interface ClusterModel {
+  name: string;
+  dir: string;
+  render: ClusterRender;
+  /** Problems of rendering and reading this cluster (the render's, then the values'). */
+  findings: Finding[];
+  settings: ClusterSettings;
+  settingsObject?: {
+    object: SubstitutedObject;
+    appliedBy: RenderedKustomization;
+  };
+  settingsLocation: SourceLocation;
+  fqdn?: SettingValue;
+  lbIp?: SettingValue;
+  lbIpAddress?: IpAddress;
+  peers: PeerSetting[];
+  /** The value of each peer's variable (same order as peers), undefined when not set. */
+  peerValues(): readonly (string | undefined)[];
+  pools: PoolModel[];
+  dnsEndpoints: DnsEndpointModel[];
+  cilium?: CiliumValuesModel;
+  /** Cilium's cluster.name (resolved), falling back to the directory name. */
+  ciliumName: string;
+}
+
+/** What the rules may ask of the repository beyond the clusters. @public */
+export interface RepositoryFacts {
+  isFile(path: string): boolean;
+  /** The text of a file, undefined when it does not exist or is not text. */
+  readText(path: string): string | undefined;
+  /** The kustomization file of a folder, if it has one. */
+  kustomizationFile(dir: string): string | undefined;
+}
+
+/** @public */
+export interface MeshModel {
+  conventions: MeshConventions;
+  clusters: ClusterModel[];
+  /** Problems of reading and rendering, each with its file and line. */
+  findings: Finding[];
+  /** The clusters by name. */
+  byName: ReadonlyMap<string, ClusterModel>;
+  repository: RepositoryFacts;
+  /** Answers computed once per model by the queries (see queries.ts). @internal */
+  memo: {
+    expectedFqdns?: Map<string, string>;
+    meshEntries?: MeshEntriesMemo;
+  };
+}

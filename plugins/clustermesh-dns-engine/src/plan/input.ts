@@ -1,0 +1,132 @@
+import {
+  clusterNameProblem,
+  describeInvalidIp,
+  hostnameProblem,
+  IpAddress,
+  isValidTtl,
+  parseIpAddress,
+  secretPlaceholder,
+  ttlRange,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { MeshConventions } from '../conventions/schema';
+import { resolveFqdnTemplate } from '../conventions/templates';
+
+/** What the person asks for: clusters and their LB IPs, and how DNS is kept. @public */
+export interface MeshDnsChangeInput {
+  /** Clusters to configure, each with the clustermesh-apiserver LoadBalancer IP. */
+  clusters: Array<{ name: string; ip: string }>;
+  /** Record TTL (default: the conventions' `dns.ttl`). */
+  ttl?: number;
+  /** `externaldns` (DNSEndpoint) or `manual` (a records document). */
+  mode?: 'externaldns' | 'manual';
+  /** Terraform resource of the manual records snippet. */
+  cloudflareResource?: 'cloudflare_record' | 'cloudflare_dns_record';
+}
+
+/** An input or planning problem: the field it concerns and why. @public */
+export interface PlanProblem {
+  /** The input field (`clusters[1].ip`, `ttl`) or the file. */
+  field: string;
+  message: string;
+}
+
+/**
+ * A cluster's FQDN as the change writes it into records: the conventions'
+ * template, with the values the conventions know and secret parts as
+ * `<secret:NAME>`.
+ */
+export function plannedFqdn(conventions: MeshConventions, cluster: string) {
+  return resolveFqdnTemplate(
+    conventions,
+    cluster,
+    name => conventions.values[name] ?? secretPlaceholder(name),
+  ).resolved;
+}
+
+/** Checks what the person asked for, naming each bad field. */
+export function checkInput(
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  known: readonly string[],
+): { problems: PlanProblem[]; addresses: IpAddress[] } {
+  const problems: PlanProblem[] = [];
+  const addresses: IpAddress[] = [];
+  if (!Array.isArray(input.clusters) || input.clusters.length === 0) {
+    problems.push({ field: 'clusters', message: 'lists no cluster' });
+    return { problems, addresses };
+  }
+  const names = new Map<string, number>();
+  const ips = new Map<string, number>();
+  input.clusters.forEach((c, i) => {
+    const field = `clusters[${i}]`;
+    const nameProblem =
+      typeof c?.name === 'string' ? clusterNameProblem(c.name) : 'is missing';
+    if (nameProblem) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c?.name ?? ''}" ${nameProblem}`,
+      });
+    } else if (names.has(c.name)) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c.name}" is listed twice (also clusters[${names.get(
+          c.name,
+        )}])`,
+      });
+    } else if (known.length && !known.includes(c.name)) {
+      problems.push({
+        field: `${field}.name`,
+        message: `"${c.name}" is not a cluster of the repository (${
+          conventions.clustersPath
+        }/ has ${known.join(', ')})`,
+      });
+    } else {
+      names.set(c.name, i);
+    }
+    const address =
+      typeof c?.ip === 'string' ? parseIpAddress(c.ip) : undefined;
+    if (!address) {
+      problems.push({
+        field: `${field}.ip`,
+        message:
+          typeof c?.ip === 'string'
+            ? `"${c.ip}" ${describeInvalidIp(c.ip)}`
+            : 'is missing',
+      });
+    } else if (ips.has(address.text)) {
+      problems.push({
+        field: `${field}.ip`,
+        message: `${address.text} is also the IP of clusters[${ips.get(
+          address.text,
+        )}]; each clustermesh-apiserver needs its own`,
+      });
+    } else {
+      ips.set(address.text, i);
+    }
+    if (address) addresses[i] = address;
+    if (!nameProblem) {
+      const fqdnProblem = hostnameProblem(plannedFqdn(conventions, c.name));
+      if (fqdnProblem)
+        problems.push({
+          field: `${field}.name`,
+          message: `its FQDN ${fqdnProblem}`,
+        });
+    }
+  });
+  if (
+    input.ttl !== undefined &&
+    !isValidTtl(input.ttl, conventions.dns.provider)
+  ) {
+    problems.push({
+      field: 'ttl',
+      message: `${input.ttl} is outside ${ttlRange(conventions.dns.provider)}`,
+    });
+  }
+  if (known.length === 0) {
+    problems.push({
+      field: conventions.clustersPath,
+      message: 'holds no cluster folder; is this the GitOps repository?',
+    });
+  }
+  return { problems, addresses };
+}

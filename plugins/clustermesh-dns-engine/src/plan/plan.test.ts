@@ -1,0 +1,607 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { diffLines } from 'diff';
+import fc from 'fast-check';
+import { createRepoTree } from '../tree/RepoTree';
+import { defaultConventions, MeshConventions } from '../conventions/schema';
+import { parseConventions } from '../conventions/resolve';
+import {
+  generateSyntheticMesh,
+  syntheticClusterAddress,
+  syntheticClusterName,
+} from '../testUtils/syntheticMesh';
+import {
+  exampleFiles,
+  fixtureFiles,
+  writeFolder,
+} from '../__testUtils__/trees';
+import type { MeshDnsChangeInput } from './input';
+import { planMeshDnsChange } from './plan';
+import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
+import { validateMesh } from '../report/report';
+import { EngineCache } from '../cache/EngineCache';
+
+const storyInput: MeshDnsChangeInput = {
+  clusters: [
+    { name: 'infra', ip: '10.25.11.100' },
+    { name: 'apps', ip: '10.25.11.120' },
+  ],
+};
+
+/** The tree with a plan's edits applied. */
+function applied(
+  files: Record<string, string>,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions = defaultConventions,
+  cache?: EngineCache,
+) {
+  const plan = planMeshDnsChange(createRepoTree(files), input, conventions, {
+    cache,
+  });
+  const after = { ...files };
+  for (const e of plan.edits) after[e.path] = e.after;
+  return { plan, after };
+}
+
+/** Lines removed and added by each edit. */
+function changedLines(before: string | undefined, after: string) {
+  const removed: string[] = [];
+  const added: string[] = [];
+  for (const part of diffLines(before ?? '', after)) {
+    const lines = part.value.split(/\r?\n/).filter(l => l !== '');
+    if (part.removed) removed.push(...lines);
+    if (part.added) added.push(...lines);
+  }
+  return { removed, added };
+}
+
+/** `kubectl kustomize` (with Flux's load restrictor) of folders of a tree. */
+function kubectlBuild(files: Record<string, string>, paths: string[]) {
+  const dir = writeFolder(files);
+  try {
+    return paths.map(p => {
+      const result = kubectlKustomize(path.join(dir, p));
+      return { status: result.status, stderr: result.stderr };
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ksConventions = parseConventions(
+  fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
+);
+
+describe('planMeshDnsChange on the story repository', () => {
+  const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+  const { plan, after } = applied(before, storyInput);
+
+  it('plans the story change, which passes every rule', () => {
+    expect(plan.problems).toEqual([]);
+    expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
+    expect(plan.fixedRules).toEqual([
+      'dnsendpoint-included',
+      'dnsendpoint-matches',
+      'peers-by-fqdn',
+      'peers-complete',
+      'service-annotation',
+      'settings-present',
+      'tls-san',
+    ]);
+    expect(plan.records).toEqual([
+      {
+        cluster: 'infra',
+        fqdn: 'clustermesh-infra.<secret:SECRET_DOMAIN>',
+        type: 'A',
+        value: '10.25.11.100',
+        ttl: 300,
+      },
+      {
+        cluster: 'apps',
+        fqdn: 'clustermesh-apps.<secret:SECRET_DOMAIN>',
+        type: 'A',
+        value: '10.25.11.120',
+        ttl: 300,
+      },
+    ]);
+    expect(plan.summary).toContain(
+      '| infra | `clustermesh-infra.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+    );
+    expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
+  });
+
+  it('writes exactly the golden files', () => {
+    expect(
+      Object.fromEntries(plan.edits.map(e => [e.path, e.after])),
+    ).toMatchSnapshot();
+  });
+
+  it('touches only the intended lines of each file', () => {
+    const expectations: Record<string, { removed: RegExp; added: RegExp }> = {
+      'kubernetes/clusters/infra/cluster-settings.yaml': {
+        removed: /^$/,
+        added: /^ {2}CILIUM_CLUSTERMESH_[A-Z_]+: ".+"$/,
+      },
+      'kubernetes/clusters/apps/cluster-settings.yaml': {
+        removed: /^$/,
+        added: /^ {2}CILIUM_CLUSTERMESH_[A-Z_]+: ".+"$/,
+      },
+      'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml':
+        { removed: /^$/, added: /^ {2}- dnsendpoint\.yaml$/ },
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml': {
+        removed: /^ +(ips:|- 10\.25\.11\.1[02]0)$/,
+        added:
+          /^ +(annotations:|lbipam\.cilium\.io\/ips: \$\{CILIUM_CLUSTERMESH_LB_IP\}|tls:|server:|extraDnsNames:|- \$\{CILIUM_CLUSTERMESH_FQDN\}|address: \$\{CILIUM_CLUSTERMESH_(INFRA|APPS)_FQDN:=\$\{CILIUM_CLUSTERMESH_FQDN\}\})$/,
+      },
+    };
+    for (const edit of plan.edits.filter(e => e.before !== undefined)) {
+      const { removed, added } = changedLines(edit.before, edit.after);
+      const expected = expectations[edit.path];
+      expect(expected).toBeDefined();
+      for (const line of removed) expect(line).toMatch(expected.removed);
+      for (const line of added) expect(line).toMatch(expected.added);
+    }
+  });
+
+  it('makes no edit on a second run', () => {
+    const again = planMeshDnsChange(
+      createRepoTree(after),
+      storyInput,
+      defaultConventions,
+    );
+    expect(again.problems).toEqual([]);
+    expect(again.edits).toEqual([]);
+    expect(again.summary).toContain(
+      'Nothing: the repository already says all of this.',
+    );
+  });
+
+  it('keeps CRLF line endings', () => {
+    const crlf = Object.fromEntries(
+      Object.entries(before).map(([p, t]) => [p, t.replace(/\n/g, '\r\n')]),
+    );
+    const result = applied(crlf, storyInput);
+    expect(result.plan.problems).toEqual([]);
+    expect(result.plan.edits.length).toBe(plan.edits.length);
+    for (const e of result.plan.edits.filter(x => x.before !== undefined)) {
+      expect(e.after.replace(/\r\n/g, '')).not.toContain('\n');
+      expect(e.after.replace(/\r\n/g, '\n')).toBe(after[e.path]);
+    }
+  });
+
+  it('writes a records document instead of a DNSEndpoint in manual mode, for both Terraform resources', () => {
+    for (const [resource, field] of [
+      ['cloudflare_record', 'value'],
+      ['cloudflare_dns_record', 'content'],
+    ] as const) {
+      const manual = planMeshDnsChange(
+        createRepoTree(before),
+        { ...storyInput, mode: 'manual', cloudflareResource: resource },
+        defaultConventions,
+      );
+      expect(manual.problems).toEqual([]);
+      const doc = manual.edits.find(
+        e => e.path === 'docs/clustermesh-dns-records.md',
+      );
+      expect(doc?.before).toBeUndefined();
+      expect(doc?.after).toContain(
+        '| apps | `clustermesh-apps.<secret:SECRET_DOMAIN>` | A | 10.25.11.120 | 300 |',
+      );
+      expect(doc?.after).toContain(
+        `resource "${resource}" "clustermesh_infra"`,
+      );
+      expect(doc?.after).toMatch(
+        new RegExp(`${field} +?= "10\\.25\\.11\\.100"`),
+      );
+      expect(doc?.after).toContain(
+        'name    = "clustermesh-infra.${var.secret_domain}"',
+      );
+      expect(manual.edits.map(e => e.path)).not.toContain(
+        'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+      );
+    }
+  });
+
+  const kubectl = kubectlOnPath('kubectl kustomize of the edited trees');
+  (kubectl ? describe : describe.skip)('with kubectl on PATH', () => {
+    it('leaves trees that kubectl kustomize builds', () => {
+      expect(
+        kubectlBuild(after, [
+          'kubernetes/infrastructure',
+          'kubernetes/clusters/infra',
+          'kubernetes/clusters/apps',
+        ]),
+      ).toEqual([0, 0, 0].map(() => ({ status: 0, stderr: '' })));
+    });
+
+    it('leaves the other layout and a three-cluster mesh buildable too', () => {
+      const ks = applied(
+        fixtureFiles('ks-layout'),
+        { clusters: [{ name: 'us1', ip: '10.30.0.43' }] },
+        ksConventions,
+      );
+      expect(ks.plan.problems).toEqual([]);
+      expect(ks.plan.edits.length).toBeGreaterThan(0);
+      expect(kubectlBuild(ks.after, ['kubernetes/apps'])).toEqual([
+        { status: 0, stderr: '' },
+      ]);
+      const mesh = applied(generateSyntheticMesh({ clusters: 3 }), {
+        clusters: [{ name: 'c003', ip: '10.64.0.40' }],
+      });
+      expect(mesh.plan.edits.length).toBeGreaterThan(0);
+      expect(
+        kubectlBuild(mesh.after, [
+          'kubernetes/infrastructure',
+          'kubernetes/clusters/c003',
+        ]),
+      ).toEqual([0, 0].map(() => ({ status: 0, stderr: '' })));
+    });
+  });
+});
+
+describe('planMeshDnsChange on other layouts', () => {
+  it('updates an existing LB IP in place in the ks.yaml layout, values file and settings', () => {
+    const before = fixtureFiles('ks-layout');
+    const { plan, after } = applied(
+      before,
+      { clusters: [{ name: 'eu1', ip: '10.30.0.11' }] },
+      ksConventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toEqual([
+      'bootstrap/cilium/eu1/values.yaml',
+      'clusters/eu1/cluster-settings.yaml',
+    ]);
+    expect(
+      changedLines(
+        before['clusters/eu1/cluster-settings.yaml'],
+        after['clusters/eu1/cluster-settings.yaml'],
+      ),
+    ).toEqual({
+      removed: ['  CLUSTERMESH_APISERVER_IP: "10.30.0.10"'],
+      added: ['  CLUSTERMESH_APISERVER_IP: "10.30.0.11"'],
+    });
+    expect(
+      changedLines(
+        before['bootstrap/cilium/eu1/values.yaml'],
+        after['bootstrap/cilium/eu1/values.yaml'],
+      ),
+    ).toEqual({
+      removed: ['        io.cilium/lb-ipam-ips: "10.30.0.10"'],
+      added: ['        io.cilium/lb-ipam-ips: "10.30.0.11"'],
+    });
+    expect(
+      planMeshDnsChange(
+        createRepoTree(after),
+        { clusters: [{ name: 'eu1', ip: '10.30.0.11' }] },
+        ksConventions,
+      ).edits,
+    ).toEqual([]);
+  });
+
+  it('names the missing values file of a cluster, and plans nothing', () => {
+    const files = fixtureFiles('ks-layout');
+    delete files['bootstrap/cilium/eu1/values.yaml'];
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: [{ name: 'eu1', ip: '10.30.0.11' }] },
+      ksConventions,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toEqual([
+      {
+        field: 'bootstrap/cilium/eu1/values.yaml',
+        message: 'does not exist; it should hold the Cilium values of eu1',
+      },
+    ]);
+  });
+
+  it('configures a three-cluster mesh whose third cluster is new to the settings', () => {
+    const files = generateSyntheticMesh({
+      clusters: 3,
+      name: i => ['east', 'west', 'north'][i - 1],
+    });
+    files['kubernetes/clusters/north/cluster-settings.yaml'] = files[
+      'kubernetes/clusters/north/cluster-settings.yaml'
+    ]
+      .split('\n')
+      .filter(l => !l.includes('CILIUM_CLUSTERMESH'))
+      .join('\n');
+    const input = { clusters: [{ name: 'north', ip: '10.64.0.34' }] };
+    const { plan, after } = applied(files, input);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toEqual([
+      'kubernetes/clusters/north/cluster-settings.yaml',
+    ]);
+    expect(after['kubernetes/clusters/north/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_EAST_FQDN',
+    );
+    expect(plan.report!.summary.status).toBe('pass');
+  });
+
+  it('is idempotent on random valid inputs over random meshes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 14 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.constantFrom(60, 300, 3600),
+        (n, picks, ttl) => {
+          const files = generateSyntheticMesh({ clusters: n });
+          const chosen = new Map<number, number>();
+          for (const [c, offset] of picks) chosen.set((c % n) + 1, offset);
+          const input: MeshDnsChangeInput = {
+            ttl,
+            clusters: [...chosen].map(([i, offset]) => ({
+              name: syntheticClusterName(i),
+              ip: syntheticClusterAddress(i, offset),
+            })),
+          };
+          const { plan, after } = applied(files, input);
+          expect(plan.problems).toEqual([]);
+          expect(plan.report!.summary.errors).toBe(0);
+          expect(
+            planMeshDnsChange(createRepoTree(after), input, defaultConventions)
+              .edits,
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('validates the edited repository as a fresh validation of it would', () => {
+    // the plan reads edited settings from their earlier reading and
+    // substitutes from earlier results; none of that may change the verdict
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 2, max: 14 }),
+        (n, offset) => {
+          const cache = new EngineCache();
+          const files = generateSyntheticMesh({ clusters: n });
+          validateMesh(createRepoTree(files), defaultConventions, { cache }); // warm, as a backend is
+          const input: MeshDnsChangeInput = {
+            clusters: Array.from({ length: n }, (_, i) => ({
+              name: syntheticClusterName(i + 1),
+              ip: syntheticClusterAddress(i + 1, offset),
+            })),
+          };
+          const { plan, after } = applied(files, input, undefined, cache);
+          expect(plan.report).toEqual(
+            validateMesh(createRepoTree(after), defaultConventions),
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+  const ip = (infra: string, apps = '10.25.11.120') => ({
+    clusters: [
+      { name: 'infra', ip: infra },
+      { name: 'apps', ip: apps },
+    ],
+  });
+  const name = (n: string) => ({ clusters: [{ name: n, ip: '10.25.11.100' }] });
+  const cases: Array<
+    [
+      string,
+      MeshDnsChangeInput,
+      string,
+      RegExp,
+      ((f: Record<string, string>) => void)?,
+    ]
+  > = [
+    ['no cluster', { clusters: [] }, 'clusters', /lists no cluster/],
+    [
+      'an IP with letters',
+      ip('10.25.11.abc'),
+      'clusters[0].ip',
+      /"10\.25\.11\.abc"/,
+    ],
+    [
+      'an IP with five parts',
+      ip('10.25.11.100.1'),
+      'clusters[0].ip',
+      /10\.25\.11\.100\.1/,
+    ],
+    ['an octet over 255', ip('10.25.11.300'), 'clusters[0].ip', /300/],
+    ['an empty IP', ip(''), 'clusters[0].ip', /""/],
+    [
+      'a CIDR instead of an IP',
+      ip('10.25.11.100/32'),
+      'clusters[0].ip',
+      /\/32/,
+    ],
+    ['an IP with a leading space', ip(' 10.25.11.100'), 'clusters[0].ip', /"/],
+    [
+      'an IP outside the pool',
+      ip('10.25.12.1'),
+      'clusters[0].ip',
+      /outside the LB IPAM pools of infra \(lb-ippool-infra: 10\.25\.11\.100-10\.25\.11\.119\)/,
+    ],
+    [
+      "the other cluster's pool",
+      ip('10.25.11.121', '10.25.11.100'),
+      'clusters[0].ip',
+      /outside the LB IPAM pools of infra/,
+    ],
+    [
+      'a duplicated IP',
+      ip('10.25.11.100', '10.25.11.100'),
+      'clusters[1].ip',
+      /also the IP of clusters\[0\]/,
+    ],
+    [
+      'an IPv6 address outside the pools',
+      ip('fd00::1'),
+      'clusters[0].ip',
+      /outside the LB IPAM pools/,
+    ],
+    [
+      'mixed families',
+      ip('10.25.11.100', 'fd00::1'),
+      'clusters[1].ip',
+      /outside/,
+    ],
+    ['a name with ..', name('..'), 'clusters[0].name', /"\.\."/],
+    ['a name with /', name('infra/x'), 'clusters[0].name', /"\/"/],
+    ['a name with upper case', name('Infra'), 'clusters[0].name', /"I"/],
+    [
+      'a name of 64 characters',
+      name('a'.repeat(64)),
+      'clusters[0].name',
+      /64 characters/,
+    ],
+    [
+      'a name of 33 characters',
+      name('a'.repeat(33)),
+      'clusters[0].name',
+      /at most 32/,
+    ],
+    ['a unicode name', name('infrä'), 'clusters[0].name', /"ä"/],
+    [
+      'a name ending with -',
+      name('infra-'),
+      'clusters[0].name',
+      /begin and end/,
+    ],
+    ['a name with ": "', name('infra: x'), 'clusters[0].name', /":"/],
+    ['a name with #', name('infra#x'), 'clusters[0].name', /"#"/],
+    ['a name with a newline', name('infra\nx: y'), 'clusters[0].name', /"\\n"/],
+    ['a name with quotes', name('"infra"'), 'clusters[0].name', /"\\""/],
+    [
+      'an IP with YAML syntax',
+      ip('10.25.11.100\n  evil: true'),
+      'clusters[0].ip',
+      /evil/,
+    ],
+    ['an IP with a comment', ip('10.25.11.100 # x'), 'clusters[0].ip', /#/],
+    [
+      'a duplicated name',
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'infra', ip: '10.25.11.101' },
+        ],
+      },
+      'clusters[1].name',
+      /listed twice/,
+    ],
+    [
+      'an unknown cluster',
+      name('staging'),
+      'clusters[0].name',
+      /not a cluster of the repository \(kubernetes\/clusters\/ has apps, infra\)/,
+    ],
+    [
+      'a TTL of 0',
+      { ...ip('10.25.11.100'), ttl: 0 },
+      'ttl',
+      /0 is outside 1 \(auto\) or 60\.\.86400 for Cloudflare/,
+    ],
+    ['a TTL of 30', { ...ip('10.25.11.100'), ttl: 30 }, 'ttl', /30 is outside/],
+    [
+      'a TTL over a day',
+      { ...ip('10.25.11.100'), ttl: 90000 },
+      'ttl',
+      /90000 is outside/,
+    ],
+    [
+      'a fractional TTL',
+      { ...ip('10.25.11.100'), ttl: 300.5 },
+      'ttl',
+      /300\.5/,
+    ],
+    [
+      'a SOPS-encrypted settings file',
+      ip('10.25.11.100'),
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+      /SOPS-encrypted.*sops kubernetes\/clusters\/infra\/cluster-settings\.yaml/,
+      f => {
+        f['kubernetes/clusters/infra/cluster-settings.yaml'] +=
+          'sops:\n  version: 3.9.0\n';
+      },
+    ],
+    [
+      'malformed YAML in the HelmRelease',
+      ip('10.25.11.100'),
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+      /not valid YAML/,
+      f => {
+        f[
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml'
+        ] += '\n  values: [oops\n';
+      },
+    ],
+    [
+      'a missing HelmRelease file',
+      ip('10.25.11.100'),
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+      /does not exist; it should hold the Cilium HelmRelease/,
+      f => {
+        delete f[
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml'
+        ];
+      },
+    ],
+    [
+      'a settings file without the ConfigMap',
+      ip('10.25.11.100'),
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+      /has no ConfigMap cluster-settings|\[settings-present\]/,
+      f => {
+        f['kubernetes/clusters/infra/cluster-settings.yaml'] = f[
+          'kubernetes/clusters/infra/cluster-settings.yaml'
+        ].replace('kind: ConfigMap', 'kind: Secret');
+      },
+    ],
+    [
+      'a repository with no clusters',
+      ip('10.25.11.100'),
+      'kubernetes/clusters',
+      /holds no cluster folder/,
+      f => {
+        for (const p of Object.keys(f))
+          if (p.startsWith('kubernetes/clusters/')) delete f[p];
+      },
+    ],
+    [
+      'a binary settings file',
+      ip('10.25.11.100'),
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+      /UTF-8/,
+      f => {
+        (f as any)['kubernetes/clusters/infra/cluster-settings.yaml'] =
+          Uint8Array.from([0xff, 0xfe, 0]);
+      },
+    ],
+  ];
+
+  it('has at least 30 cases', () =>
+    expect(cases.length).toBeGreaterThanOrEqual(30));
+
+  // Every row gets five cells: with fewer, Jest passes `done` as `edit`.
+  const rows = cases.map(([a, b, c, d, e]) => [a, b, c, d, e ?? null] as const);
+  it.each(rows)('%s', (_what, input, field, message, edit) => {
+    const files = { ...before };
+    edit?.(files);
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      input,
+      defaultConventions,
+    );
+    expect(plan.edits).toEqual([]);
+    const problem = plan.problems.find(p => p.field === field);
+    expect(
+      problem ? `${problem.field}: ${problem.message}` : plan.problems,
+    ).toMatch(message);
+    expect(plan.summary).toContain(`\`${field}\``);
+  });
+});

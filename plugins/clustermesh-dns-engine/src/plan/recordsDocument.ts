@@ -1,0 +1,41 @@
+import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { MeshConventions } from '../conventions/schema';
+import type { MeshDnsChangeInput } from './input';
+import type { MeshDnsRecord } from './plan';
+import { recordRow } from './summary';
+import type { EditSet } from './transaction';
+
+/** Plans the records document of manual mode: the record table and an OpenTofu/Terraform snippet. */
+export function planRecordsDocument(
+  edits: EditSet,
+  conventions: MeshConventions,
+  records: MeshDnsRecord[],
+  input: MeshDnsChangeInput,
+) {
+  const file = conventions.dns.recordsDocument;
+  const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
+  const content = resource === 'cloudflare_record' ? 'value' : 'content';
+  const hcl = records
+    .map(r => {
+      const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
+      const name = r.fqdn.replace(
+        secretPlaceholderPattern,
+        (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
+      );
+      return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
+        r.type
+      }"\n  ${content.padEnd(7)} = "${r.value}"\n  ttl     = ${
+        r.ttl
+      }\n  proxied = false # ClusterMesh is TLS to the API server: DNS only\n}`;
+    })
+    .join('\n\n');
+  const text = `# ClusterMesh DNS records\n\nManaged by \`clustermesh:dns:configure\` (manual mode): create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
+    .map(recordRow)
+    .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
+    resource === 'cloudflare_record' ? 'v4' : 'v5'
+  })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
+  if (edits.before(file) !== text) {
+    edits.created.set(file, text);
+    edits.reason(file, 'the records to create by hand (manual DNS mode)');
+  }
+}

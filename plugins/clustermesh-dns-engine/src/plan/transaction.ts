@@ -1,0 +1,185 @@
+import { decodeText } from '../yaml/decode';
+import type { YamlFiles } from '../yaml/files';
+import type { ScalarLineEdit } from './lineEdits';
+import {
+  LineScalarEdit,
+  setScalarsOnLines,
+  YamlTextEditor,
+} from '../yaml/edit';
+import type { ObjectPath } from '../core/paths';
+import type { RepoTree } from '../tree/RepoTree';
+import type { TreeIndex } from '../tree/TreeIndex';
+
+/** One file the change writes, whole. @public */
+export interface FileEdit {
+  path: string;
+  /** The file before, undefined when it is created. */
+  before?: string;
+  after: string;
+  /** Why it changes, for the pull-request body. */
+  reasons: string[];
+}
+
+/** The marker of a SOPS-encrypted YAML file. */
+export const SOPS = /^sops:\s*$/m;
+
+/** A problem with one file or field, which stops the plan. */
+export class PlanError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** The text of a file, or undefined when the tree has none. */
+export function textOf(tree: RepoTree, path: string): string | undefined {
+  const bytes = tree.read(path);
+  if (!bytes) return undefined;
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) {
+    throw new PlanError(path, decoded.problem);
+  }
+  return decoded.text;
+}
+
+/** Files being edited, each through one editor, in a stable order. */
+export class EditSet {
+  readonly editors = new Map<string, YamlTextEditor>();
+  /** Files whose edits are done: their text, so their parsed documents can go. */
+  readonly #settled = new Map<string, string>();
+  readonly #lineEdits = new Map<string, ScalarLineEdit[]>();
+  readonly created = new Map<string, string>();
+  readonly reasons = new Map<string, Set<string>>();
+  /** Each file's text before the change, read once. */
+  readonly #before = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly tree: RepoTree,
+    private readonly index: TreeIndex,
+    private readonly files: YamlFiles,
+  ) {}
+
+  before(path: string): string | undefined {
+    if (!this.#before.has(path))
+      this.#before.set(path, textOf(this.tree, path));
+    return this.#before.get(path);
+  }
+
+  editor(path: string, purpose: string): YamlTextEditor {
+    let editor = this.editors.get(path);
+    if (!editor) {
+      const text = this.#settled.get(path) ?? this.before(path);
+      if (text === undefined) {
+        throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+      }
+      if (SOPS.test(text)) {
+        throw new PlanError(
+          path,
+          `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+        );
+      }
+      try {
+        editor = new YamlTextEditor(path, text);
+      } catch (error) {
+        throw new PlanError(path, (error as Error).message);
+      }
+      this.editors.set(path, editor);
+      this.#lineEdits.delete(path); // edited as a whole from here on
+    }
+    return editor;
+  }
+
+  /**
+   * The documents of a file as the engine reads them (by index), when it
+   * is untouched by this plan, not SOPS-encrypted and reads without
+   * problems; undefined otherwise (an editor then says what is wrong).
+   */
+  readDocuments(path: string): unknown[] | undefined {
+    if (this.#untouchedText(path) === undefined) return undefined;
+    // the engine's reading, shared with the model of the repository
+    const { documents, problems } = this.files.read(path);
+    if (problems.length) return undefined;
+    const byIndex: unknown[] = [];
+    for (const d of documents) byIndex[d.index] = d.value;
+    return byIndex;
+  }
+
+  /**
+   * The text of a file not yet edited in this plan and not SOPS-encrypted;
+   * undefined otherwise (an editor then says what is wrong).
+   */
+  #untouchedText(path: string): string | undefined {
+    if (this.editors.has(path) || this.#settled.has(path)) return undefined;
+    const text = this.before(path);
+    return text === undefined || SOPS.test(text) ? undefined : text;
+  }
+
+  /**
+   * Ends the editing of a file for now: keeps its text and lets its parsed
+   * documents go (a mesh's settings files are many and large). A later
+   * editor for the file starts from that text.
+   */
+  settle(path: string) {
+    const editor = this.editors.get(path);
+    if (!editor) return;
+    this.#settled.set(path, editor.result());
+    this.editors.delete(path);
+  }
+
+  /**
+   * Sets values on the lines where their keys stand, without parsing the
+   * whole file (see {@link setScalarsOnLines}); false when the file was
+   * already edited in this plan or the lines alone cannot take the change.
+   * No change at all is true.
+   */
+  setLines(
+    path: string,
+    changes: LineScalarEdit[],
+    mapPath: ObjectPath,
+  ): boolean {
+    if (changes.length === 0) return true;
+    const text = this.#untouchedText(path);
+    if (text === undefined || changes.some(c => c.line < 1)) return false;
+    const edited = setScalarsOnLines(path, text, changes);
+    if (edited === undefined) return false;
+    this.#settled.set(path, edited);
+    this.#lineEdits.set(
+      path,
+      changes.map(c => ({ line: c.line, path: [...mapPath, c.key] })),
+    );
+    return true;
+  }
+
+  /** The scalars set by {@link EditSet.setLines} in a file, when nothing else edited it since. */
+  lineEdits(path: string): ScalarLineEdit[] | undefined {
+    return this.#lineEdits.get(path);
+  }
+
+  exists(path: string): boolean {
+    return this.index.isFile(path);
+  }
+
+  reason(path: string, why: string) {
+    const set = this.reasons.get(path) ?? new Set();
+    set.add(why);
+    this.reasons.set(path, set);
+  }
+
+  edits(): FileEdit[] {
+    const written = new Map(this.#settled);
+    for (const [path, editor] of this.editors)
+      written.set(path, editor.result());
+    for (const [path, text] of this.created) written.set(path, text);
+    const out: FileEdit[] = [];
+    for (const [path, after] of written) {
+      const before = this.before(path);
+      if (after !== before)
+        out.push({
+          path,
+          before,
+          after,
+          reasons: [...(this.reasons.get(path) ?? [])],
+        });
+    }
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+  }
+}

@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import { createRepoTree } from './tree/RepoTree';
+import {
+  formatLocation,
+  MeshReport,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { EngineCache } from './cache/EngineCache';
+import { defaultConventions } from './conventions/schema';
+import { generateSyntheticMesh } from './testUtils/syntheticMesh';
+import { validateMesh } from './report/report';
+
+// Property tests: for generated repositories the report is a function of the
+// bytes alone, and no byte input makes the engine throw.
+
+const clusterName = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
+const meshNames = fc.uniqueArray(clusterName, { minLength: 2, maxLength: 5 });
+
+function meshOf(names: string[]): Record<string, string> {
+  return generateSyntheticMesh({
+    clusters: names.length,
+    name: i => names[i - 1],
+  });
+}
+
+function validate(files: Record<string, string | Uint8Array>): MeshReport {
+  return validateMesh(createRepoTree(files), defaultConventions);
+}
+
+/** Every finding and failed check message of a report, one string. */
+function messagesOf(report: MeshReport): string {
+  return [
+    ...report.findings,
+    ...report.notEvaluated,
+    ...report.meshChecks,
+    ...report.clusters.flatMap(c => c.checks),
+  ]
+    .map(f => `${formatLocation(f.location)} ${f.message}`)
+    .join('\n');
+}
+
+/** The files the engine reads for every cluster of a synthetic mesh. */
+const sharedFiles = [
+  'kubernetes/infrastructure/kustomization.yaml',
+  'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+];
+
+describe('properties of the engine', () => {
+  it('is green and deterministic for generated meshes, whatever the file order', () => {
+    fc.assert(
+      fc.property(meshNames, fc.integer(), (names, seed) => {
+        const files = meshOf(names);
+        const first = validate(files);
+        expect(first.summary).toMatchObject({
+          clusters: names.length,
+          errors: 0,
+          status: 'pass',
+        });
+        // Same bytes inserted in another order, with a cold cache.
+        const shuffled = Object.entries(files).sort(
+          ([a], [b]) => (hash(a, seed) - hash(b, seed)) | 0,
+        );
+        const second = validateMesh(
+          createRepoTree(new Map(shuffled)),
+          defaultConventions,
+        );
+        expect(second).toEqual(first);
+        expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('never throws on arbitrary bytes in any file, and names the file it could not read', () => {
+    fc.assert(
+      fc.property(
+        meshNames,
+        fc.nat(),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.string({ maxLength: 300 }),
+        ),
+        (names, pick, content) => {
+          const files: Record<string, string | Uint8Array> = meshOf(names);
+          const paths = Object.keys(files).sort();
+          const target = paths[pick % paths.length];
+          files[target] = content;
+          const report = validate(files);
+          expect(report.summary.clusters).toBeGreaterThanOrEqual(0);
+          for (const finding of report.findings) {
+            expect(finding.message.length).toBeGreaterThan(0);
+            // the location is beside the message, never in it
+            expect(finding.location?.file.length).toBeGreaterThan(0);
+            expect(finding.message).not.toContain(
+              formatLocation(finding.location),
+            );
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  const hostile: Array<[string, string | Uint8Array, RegExp]> = [
+    ['malformed YAML', 'a: [1, 2\nb: {c\n  - d: : :\n', /YAML|yaml/],
+    ['binary bytes', Uint8Array.from([0xff, 0xfe, 0x00, 0x81, 0xc3]), /UTF-8/],
+    [
+      'a YAML alias bomb',
+      `a: &a ["x","x","x","x","x","x","x","x","x","x"]\n${Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(
+            98 + i,
+          )} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(',')}]`,
+      ).join('\n')}\n`,
+      /aliases/,
+    ],
+    ['a 5 MiB file', `a: "${'x'.repeat(5 * 1024 * 1024)}"\n`, /limit/],
+    [
+      '10,000 nested sequences',
+      `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
+      /too deep|not valid YAML/,
+    ],
+    ['a duplicate key', 'kind: A\nkind: B\n', /twice/],
+  ];
+
+  it.each(hostile)(
+    'turns %s in a shared file into a finding naming the file',
+    (_what, content, reason) => {
+      for (const file of sharedFiles) {
+        const files: Record<string, string | Uint8Array> = meshOf(['a', 'b']);
+        files[file] = content;
+        const report = validate(files);
+        const named = report.findings.filter(f => f.location?.file === file);
+        expect(named.length).toBeGreaterThan(0);
+        expect(named.map(f => f.message).join('\n')).toMatch(reason);
+        expect(report.summary.status).toBe('fail');
+      }
+    },
+  );
+
+  it('reports hostile cluster files for that cluster only', () => {
+    const files: Record<string, string | Uint8Array> = meshOf(['a', 'b', 'c']);
+    files['kubernetes/clusters/b/cluster-settings.yaml'] = Uint8Array.from([
+      0, 159, 146, 150,
+    ]);
+    const report = validate(files);
+    expect(messagesOf(report)).toContain(
+      'kubernetes/clusters/b/cluster-settings.yaml',
+    );
+    const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
+    expect(byName.b.status).toBe('fail');
+    expect(byName.a.fqdn?.resolved).toContain('clustermesh-a');
+  });
+});
+
+describe('the engine cache', () => {
+  /** A mesh and an edit of it, as a repository changes between two validations. */
+  const edits = fc.constantFrom(
+    (f: Record<string, string>, c: string) =>
+      (f[`kubernetes/clusters/${c}/cluster-settings.yaml`] = f[
+        `kubernetes/clusters/${c}/cluster-settings.yaml`
+      ].replace(
+        /LB_IP: "([0-9.]+)\.(\d+)"/,
+        (_, net, host) => `LB_IP: "${net}.${(Number(host) + 1) % 256}"`,
+      )),
+    (f: Record<string, string>, c: string) =>
+      (f[`kubernetes/clusters/${c}/cluster-settings.yaml`] = f[
+        `kubernetes/clusters/${c}/cluster-settings.yaml`
+      ].replace(/\n {2}CILIUM_CLUSTERMESH_[A-Z0-9_]+_FQDN: .*/, '')),
+    (f: Record<string, string>, c: string) =>
+      (f[`kubernetes/clusters/${c}/cluster-settings.yaml`] = f[
+        `kubernetes/clusters/${c}/cluster-settings.yaml`
+      ].replace('CILIUM_CLUSTERMESH_FQDN: "', 'CILIUM_CLUSTERMESH_FQDN: "x-')),
+    (f: Record<string, string>) => {
+      const file =
+        'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+      f[file] = f[file].replace('port: 2379', 'port: ${PORT:=2380}');
+    },
+  );
+
+  it('gives the same reports with one cache across changes as with none', () => {
+    fc.assert(
+      fc.property(
+        meshNames,
+        fc.array(fc.tuple(edits, fc.nat()), { minLength: 1, maxLength: 4 }),
+        (names, steps) => {
+          const cache = new EngineCache();
+          let files = meshOf(names);
+          const check = () =>
+            expect(
+              validateMesh(createRepoTree(files), defaultConventions, {
+                cache,
+              }),
+            ).toEqual(validate(files));
+          check();
+          for (const [edit, pick] of steps) {
+            files = { ...files };
+            edit(files, names[pick % names.length]);
+            check();
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('shares nothing between two caches', () => {
+    const a = new EngineCache();
+    const b = new EngineCache();
+    const empty = b.stats();
+    validateMesh(createRepoTree(meshOf(['a', 'b'])), defaultConventions, {
+      cache: a,
+    });
+    expect(b.stats()).toEqual(empty);
+    expect(a.stats().parsedFiles).toBeGreaterThan(0);
+    const filled = a.stats();
+    validateMesh(createRepoTree(meshOf(['c', 'd', 'e'])), defaultConventions, {
+      cache: b,
+    });
+    expect(a.stats()).toEqual(filled);
+    expect(b.stats().parsedFiles).toBeGreaterThan(0);
+  });
+
+  it('keeps no more than its limits', () => {
+    const cache = new EngineCache({ parsedChars: 4000 });
+    validateMesh(createRepoTree(meshOf(['a', 'b', 'c'])), defaultConventions, {
+      cache,
+    });
+    expect(cache.stats().parsedChars).toBeLessThanOrEqual(4000);
+  });
+});
+
+function hash(text: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < text.length; i++)
+    h = Math.imul(h ^ text.charCodeAt(i), 2654435761);
+  return h;
+}

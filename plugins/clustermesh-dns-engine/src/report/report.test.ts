@@ -1,0 +1,251 @@
+import { located } from '../__testUtils__/yaml';
+import { validateMesh } from './report';
+import { defaultConventions } from '../conventions/schema';
+import { parseConventions, resolveConventions } from '../conventions/resolve';
+import { createRepoTree } from '../tree/RepoTree';
+import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
+import { exampleTree, fixtureFiles, fixtureTree } from '../__testUtils__/trees';
+import { rules } from '../rules';
+
+const failingRules = (report: ReturnType<typeof validateMesh>) =>
+  [
+    ...new Set(
+      [...report.clusters.flatMap(c => c.checks), ...report.meshChecks]
+        .filter(c => c.status === 'fail')
+        .map(c => c.ruleId),
+    ),
+  ].sort();
+
+/** A three-cluster mesh whose c002 settings lack the FQDN of c003. */
+function meshWithoutC003InC002() {
+  const files = generateSyntheticMesh({ clusters: 3 });
+  const settings = 'kubernetes/clusters/c002/cluster-settings.yaml';
+  files[settings] = files[settings].replace(
+    / {2}CILIUM_CLUSTERMESH_C003_FQDN:.*\n/,
+    '',
+  );
+  return files;
+}
+
+describe('validateMesh', () => {
+  it('passes every rule on the example repository after the story, for both clusters', () => {
+    const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
+    expect(report.summary).toEqual({
+      clusters: 2,
+      errors: 0,
+      warnings: 0,
+      passed: 33,
+      skipped: 0,
+      notEvaluated: 0,
+      status: 'pass',
+    });
+    expect(report.findings).toEqual([]);
+    for (const cluster of report.clusters) {
+      expect(cluster.checks.map(c => c.ruleId).sort()).toEqual(
+        rules
+          .filter(r => r.scope === 'cluster')
+          .map(r => r.id)
+          .sort(),
+      );
+    }
+    expect(
+      report.clusters.map(c => [
+        c.name,
+        c.fqdn?.template,
+        c.fqdn?.resolved,
+        c.lbIp?.value,
+        c.pool?.name,
+        c.record?.type,
+        c.record?.ttl,
+      ]),
+    ).toEqual([
+      [
+        'apps',
+        'clustermesh-apps.${SECRET_DOMAIN}',
+        'clustermesh-apps.<secret:SECRET_DOMAIN>',
+        '10.25.11.120',
+        'lb-ippool-apps',
+        'A',
+        300,
+      ],
+      [
+        'infra',
+        'clustermesh-infra.${SECRET_DOMAIN}',
+        'clustermesh-infra.<secret:SECRET_DOMAIN>',
+        '10.25.11.100',
+        'lb-ippool-infra',
+        'A',
+        300,
+      ],
+    ]);
+  });
+
+  it('fails the repository before the story with exactly the rules the story fixes', () => {
+    const report = validateMesh(
+      exampleTree('templates/clustermesh-dns/gitops-repo-before'),
+      defaultConventions,
+    );
+    expect(failingRules(report)).toEqual([
+      'dnsendpoint-included', // T3: the DNSEndpoint and its kustomization entry
+      'dnsendpoint-matches',
+      'peers-by-fqdn', // T5: peers by FQDN instead of IPs
+      'peers-complete', // T4: peer FQDN variables
+      'service-annotation', // T5: static LB IP annotation
+      'settings-present', // T4: FQDN and LB IP variables
+      'tls-san', // peers connect by name, the certificate must carry it
+    ]);
+    expect(report.summary.status).toBe('fail');
+  });
+
+  it('passes every rule on the per-component ks.yaml layout with its own conventions', () => {
+    const files = fixtureFiles('ks-layout');
+    const report = validateMesh(
+      createRepoTree(files),
+      parseConventions(files['.clustermesh-dns.yaml']),
+    );
+    expect(report.summary).toMatchObject({
+      clusters: 2,
+      errors: 0,
+      warnings: 0,
+      notEvaluated: 0,
+      status: 'pass',
+    });
+    expect(
+      report.clusters.map(c => [
+        c.name,
+        c.fqdn?.resolved,
+        c.lbIp?.value,
+        c.pool?.block,
+      ]),
+    ).toEqual([
+      ['eu1', 'clustermesh-eu1.mesh.example.org', '10.30.0.10', '10.30.0.0/27'],
+      [
+        'us1',
+        'clustermesh-us1.mesh.example.org',
+        '10.30.0.42',
+        '10.30.0.32/27',
+      ],
+    ]);
+  });
+
+  it('handles a three-cluster mesh: every cluster knows every other one', () => {
+    const report = validateMesh(
+      createRepoTree(generateSyntheticMesh({ clusters: 3 })),
+      defaultConventions,
+    );
+    expect(report.summary).toMatchObject({
+      clusters: 3,
+      errors: 0,
+      status: 'pass',
+    });
+    expect(report.clusters.map(c => c.peers)).toEqual([
+      { expected: 2, missing: [] },
+      { expected: 2, missing: [] },
+      { expected: 2, missing: [] },
+    ]);
+  });
+
+  it('finds a peer missing in a three-cluster mesh', () => {
+    const files = meshWithoutC003InC002();
+    const report = validateMesh(createRepoTree(files), defaultConventions);
+    expect(report.clusters.find(c => c.name === 'c002')!.peers).toEqual({
+      expected: 2,
+      missing: ['c003'],
+    });
+    // the shared HelmRelease's ${..._FQDN:=${CILIUM_CLUSTERMESH_FQDN}} then points c002 at itself
+    expect(failingRules(report)).toEqual(['peers-by-fqdn', 'peers-complete']);
+  });
+
+  it('honours configured peers instead of "every other cluster"', () => {
+    const files = meshWithoutC003InC002();
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ peers: { c002: ['c001'] } }),
+    );
+    expect(report.summary.status).toBe('pass');
+  });
+
+  it('reports the one-pass trap: settings applied without substitution keep ${SECRET_DOMAIN}', () => {
+    // the story's own layout: cluster-settings applied by the flux-system Kustomization, verbatim
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        for (const c of ['infra', 'apps']) {
+          const dir = `kubernetes/clusters/${c}`;
+          files[`${dir}/kustomization.yaml`] = files[
+            `${dir}/kustomization.yaml`
+          ].replace('  - vars.yaml\n', '  - cluster-settings.yaml\n');
+        }
+      }),
+      defaultConventions,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.fqdn?.resolved).toBe('clustermesh-infra.${SECRET_DOMAIN}');
+    const fqdnValid = infra.checks.find(c => c.ruleId === 'fqdn-valid')!;
+    expect(fqdnValid).toMatchObject({ status: 'fail' });
+    expect(fqdnValid.message).toBe(
+      'FQDN "clustermesh-infra.${SECRET_DOMAIN}" contains the unresolved variable ${SECRET_DOMAIN}; ConfigMap cluster-settings is applied by Kustomization flux-system/flux-system without post-build substitution, and Flux inserts its values verbatim (no second pass)',
+    );
+    expect(fqdnValid.location).toEqual({
+      file: 'kubernetes/clusters/infra/cluster-settings.yaml',
+      line: 14,
+    });
+    expect(failingRules(report)).toEqual(
+      expect.arrayContaining(['fqdn-valid', 'substitution-complete']),
+    );
+  });
+
+  it('never puts a Secret value in the report', () => {
+    const tree = exampleTree('gitops-repo');
+    const json = JSON.stringify(validateMesh(tree, defaultConventions));
+    expect(json).not.toContain('ENC[');
+    expect(json).toContain('<secret:SECRET_DOMAIN>');
+  });
+
+  it('uses configured values for secret variables', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo'),
+      resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
+    );
+    expect(report.clusters.map(c => c.fqdn?.resolved)).toEqual([
+      'clustermesh-apps.example.net',
+      'clustermesh-infra.example.net',
+    ]);
+    expect(report.summary.status).toBe('pass');
+  });
+
+  it('reports a repository without clusters as an error', () => {
+    const report = validateMesh(
+      createRepoTree({ 'README.md': '# nothing' }),
+      defaultConventions,
+    );
+    expect(report.summary.status).toBe('fail');
+    expect(report.findings.map(located)).toEqual([
+      'kubernetes/clusters:1 the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
+    ]);
+  });
+
+  it('lists what it does not evaluate, with file and line', () => {
+    const report = validateMesh(
+      fixtureTree('ks-layout', files => {
+        files['kubernetes/apps/network/clustermesh-dns/ks.yaml'] +=
+          '  patches:\n    - patch: |\n        - op: add\n          path: /metadata/labels/x\n          value: y\n';
+      }),
+      parseConventions(fixtureFiles('ks-layout')['.clustermesh-dns.yaml']),
+    );
+    expect(report.notEvaluated.map(located)).toEqual([
+      'kubernetes/apps/network/clustermesh-dns/ks.yaml:19 Kustomization flux-system/clustermesh-dns uses spec.patches, which this engine does not evaluate; its objects may differ from what Flux applies',
+    ]);
+    expect(report.summary.notEvaluated).toBe(1);
+  });
+
+  it('is deterministic, with and without warm caches', () => {
+    const files = generateSyntheticMesh({ clusters: 5 });
+    const a = JSON.stringify(
+      validateMesh(createRepoTree(files), defaultConventions),
+    );
+    const b = JSON.stringify(
+      validateMesh(createRepoTree(files), defaultConventions),
+    );
+    expect(b).toBe(a);
+  });
+});

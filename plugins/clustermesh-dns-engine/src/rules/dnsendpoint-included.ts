@@ -1,0 +1,61 @@
+import { dirnamePath } from '../tree/RepoTree';
+import { locate } from '../yaml/locate';
+import { defineClusterRule } from './rule';
+
+/** The DNSEndpoint file is applied by the cluster's Flux Kustomizations. @public */
+export const dnsEndpointIncluded = defineClusterRule({
+  id: 'dnsendpoint-included',
+  title: 'DNSEndpoint included',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    "The DNSEndpoint file is reachable from the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way).",
+  remediation: c =>
+    `Add \`${c.dnsEndpoint.file.slice(
+      c.dnsEndpoint.file.lastIndexOf('/') + 1,
+    )}\` to the \`resources\` of the kustomization in \`${dirnamePath(
+      c.dnsEndpoint.file,
+    )}/\`.`,
+  messages: {
+    manual: 'DNS mode is manual: no DNSEndpoint to include',
+    applied: "{{file}} is applied by the cluster's Flux Kustomizations",
+    other:
+      'the DNSEndpoint in {{other}} is applied (conventions name {{file}})',
+    missing:
+      'no DNSEndpoint is applied to the cluster and {{file}} does not exist',
+    notApplied:
+      '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
+  },
+  check(mesh, c, r) {
+    if (mesh.conventions.dns.mode === 'manual') return [r.skip('manual')];
+    const file = mesh.conventions.dnsEndpoint.file;
+    const where = { file, line: 1 };
+    if (c.render.objects.some(({ object }) => object.source.file === file))
+      return [r.pass('applied', { file }, where)];
+    if (!mesh.repository.isFile(file)) {
+      const other = c.dnsEndpoints[0];
+      return other
+        ? [
+            r.pass(
+              'other',
+              { other: other.object.source.file, file },
+              locate(other.object),
+            ),
+          ]
+        : [r.fail('missing', { file }, where)];
+    }
+    const kustomization = mesh.repository.kustomizationFile(dirnamePath(file));
+    return [
+      r.fail(
+        'notApplied',
+        {
+          file,
+          hint: kustomization
+            ? `: add it to the resources of ${kustomization}`
+            : '',
+        },
+        where,
+      ),
+    ];
+  },
+});

@@ -1,0 +1,178 @@
+import {
+  CheckResult,
+  formatLocation,
+  parseIpAddress,
+  recordTypeFor,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { describeObject } from '../core/manifest';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { recordsOfCluster, unsubstitutedSettingsHint } from '../model/queries';
+import { locate } from '../yaml/locate';
+import { defineClusterRule, q } from './rule';
+
+/** The cluster's DNS record says what its settings say. @public */
+export const dnsEndpointMatches = defineClusterRule({
+  id: 'dnsendpoint-matches',
+  title: 'DNS record matches',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'A DNSEndpoint applied to the cluster renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only" (`cloudflare-proxied: "false"`). In manual mode, the records document lists the record.',
+  remediation: c =>
+    c.dns.mode === 'manual'
+      ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
+      : `Edit the DNSEndpoint in \`${
+          c.dnsEndpoint.file
+        }\` (or run \`clustermesh-dns configure\`)${
+          c.dns.provider === 'cloudflare'
+            ? `; for Cloudflare add providerSpecific \`${c.dns.externalDnsAnnotationPrefix}cloudflare-proxied: "false"\``
+            : ''
+        }.`,
+  messages: {
+    noEndpoint:
+      'no DNSEndpoint is applied to the cluster: no DNS record will be created for its ClusterMesh API server',
+    noAddress: 'the FQDN or the LB IP is missing or invalid',
+    noDocument:
+      'DNS mode is manual, but the records document {{file}} does not exist',
+    listed: 'the records document lists {{fqdn}} → {{ip}}',
+    notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
+    noRecord:
+      'no DNSEndpoint applied to the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
+    targets: '{{endpoint}} targets {{targets}}, not [{{ip}}]{{unresolved}}',
+    recordType:
+      '{{endpoint}} has recordType {{type}}, not {{expected}} for {{ip}}',
+    ttl: '{{endpoint}} has recordTTL {{ttl}}, not the configured {{expected}}',
+    proxied:
+      '{{endpoint}} is not "DNS only": providerSpecific {{key}} must be "false"{{actual}}',
+    matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
+  },
+  check(mesh, c, r) {
+    const { dns } = mesh.conventions;
+    if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
+      return [r.fail('noEndpoint', {}, c.fqdn?.location ?? c.settingsLocation)];
+    if (!c.fqdn || !c.lbIpAddress)
+      return [r.skip('noAddress', {}, c.settingsLocation)];
+    const ip = c.lbIpAddress.text;
+    if (dns.mode === 'manual') {
+      const file = dns.recordsDocument;
+      const text = mesh.repository.readText(file);
+      if (text === undefined)
+        return [r.fail('noDocument', { file }, { file, line: 1 })];
+      const names = [c.fqdn.value, c.fqdn.raw];
+      const line = text
+        .split('\n')
+        .findIndex(l => names.some(n => l.includes(n)) && l.includes(ip));
+      return line >= 0
+        ? [r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: line + 1 })]
+        : [r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 })];
+    }
+    const matching = recordsOfCluster(c);
+    if (matching.length === 0) {
+      const seen = c.dnsEndpoints.flatMap(e =>
+        e.records.map(
+          rec => `${q(rec.dnsName)} at ${formatLocation(rec.location)}`,
+        ),
+      );
+      return [
+        r.fail(
+          'noRecord',
+          {
+            fqdn: q(c.fqdn.value),
+            found: seen.length ? `; found ${seen.join(', ')}` : '',
+            hint: hasUnresolvedReference(c.fqdn.value)
+              ? unsubstitutedSettingsHint(c)
+              : '',
+          },
+          c.dnsEndpoints[0]?.records[0]?.location ?? c.fqdn.location,
+        ),
+      ];
+    }
+    const out: CheckResult[] = [];
+    const wantType = recordTypeFor(c.lbIpAddress.family);
+    for (const { endpoint, record } of matching) {
+      const at = (field: string) =>
+        locate(endpoint.object, ['spec', 'endpoints', record.index, field]);
+      const name = `${describeObject(endpoint.object)} endpoint ${
+        record.index
+      }`;
+      const targets = Array.isArray(record.targets)
+        ? record.targets.map(String)
+        : [];
+      const target = parseIpAddress(targets[0] ?? '');
+      if (targets.length !== 1 || !target || target.text !== ip) {
+        out.push(
+          r.fail(
+            'targets',
+            {
+              endpoint: name,
+              targets: JSON.stringify(record.targets ?? []),
+              ip: q(ip),
+              unresolved: targets.some(hasUnresolvedReference)
+                ? ' (unresolved variable)'
+                : '',
+            },
+            at('targets'),
+          ),
+        );
+      }
+      if (record.recordType !== wantType)
+        out.push(
+          r.fail(
+            'recordType',
+            {
+              endpoint: name,
+              type: q(record.recordType),
+              expected: q(wantType),
+              ip,
+            },
+            at('recordType'),
+          ),
+        );
+      if (record.recordTTL !== dns.ttl)
+        out.push(
+          r.fail(
+            'ttl',
+            { endpoint: name, ttl: q(record.recordTTL), expected: dns.ttl },
+            at('recordTTL'),
+          ),
+        );
+      if (dns.provider === 'cloudflare') {
+        const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
+        const entries = Array.isArray(record.providerSpecific)
+          ? record.providerSpecific
+          : [];
+        const proxied = entries.find((e: any) => e?.name === key);
+        if (!proxied || String(proxied.value) !== 'false') {
+          out.push(
+            r.fail(
+              'proxied',
+              {
+                endpoint: name,
+                key,
+                actual: proxied ? ` (is ${q(proxied.value)})` : '',
+              },
+              at('providerSpecific'),
+            ),
+          );
+        }
+      }
+      if (out.length === 0) {
+        return [
+          r.pass(
+            'matches',
+            {
+              endpoint: name,
+              fqdn: c.fqdn.value,
+              type: wantType,
+              ip,
+              ttl: dns.ttl,
+              dnsOnly: dns.provider === 'cloudflare' ? ', DNS only' : '',
+            },
+            record.location,
+          ),
+        ];
+      }
+    }
+    return out;
+  },
+});

@@ -1,0 +1,52 @@
+import { hostnameProblem } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { unsubstitutedSettingsHint } from '../model/queries';
+import { defineClusterRule, q, skipUnset } from './rule';
+
+/** The FQDN is an RFC 1123 host name after substitution. @public */
+export const fqdnValid = defineClusterRule({
+  id: 'fqdn-valid',
+  title: 'FQDN is a valid DNS name',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'The FQDN, after substitution, is an RFC 1123 hostname: labels of at most 63 characters, at most 253 in all, lower case, no `_`.',
+  remediation: () =>
+    'Use lower-case letters, digits and `-` only; make sure every `${VAR}` in it is substituted where the settings ConfigMap is applied.',
+  messages: {
+    notSet: '{{variable}} is not set',
+    invalid: 'FQDN {{fqdn}} {{problem}}{{hint}}',
+    valid: 'FQDN {{fqdn}} is a valid DNS name{{secret}}',
+  },
+  check(mesh, c, r) {
+    if (!c.fqdn) return skipUnset(r, mesh.conventions.variables.fqdn, c);
+    const problem = hostnameProblem(c.fqdn.value);
+    if (problem) {
+      return [
+        r.fail(
+          'invalid',
+          {
+            fqdn: q(c.fqdn.value),
+            problem,
+            hint: hasUnresolvedReference(c.fqdn.value)
+              ? unsubstitutedSettingsHint(c)
+              : '',
+          },
+          c.fqdn.location,
+        ),
+      ];
+    }
+    return [
+      r.pass(
+        'valid',
+        {
+          fqdn: q(c.fqdn.value),
+          secret: c.fqdn.value.includes('<secret:')
+            ? ' (secret parts checked as one label each)'
+            : '',
+        },
+        c.fqdn.location,
+      ),
+    ];
+  },
+});

@@ -1,0 +1,97 @@
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { clusterPath } from '../conventions/templates';
+import { poolOfAddress } from '../model/queries';
+import { locate } from '../yaml/locate';
+import { defineClusterRule, q } from './rule';
+
+/** The LB IP is inside an enabled pool of the cluster that admits the service. @public */
+export const lbIpInPool = defineClusterRule({
+  id: 'lb-ip-in-pool',
+  title: 'LB IP inside a pool',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service.',
+  remediation: c =>
+    `Pick an address from the cluster's pool (\`${clusterPath(
+      c.pools.file,
+      '<cluster>',
+    )}\`), or widen the pool (its blocks) or its serviceSelector.`,
+  messages: {
+    notAddress: 'LB IP {{ip}} is not a valid address',
+    notSet: '{{variable}} is not set',
+    noPools:
+      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster',
+    disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
+    outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
+    notAdmitted:
+      'LB IP {{ip}} is in pool {{pool}}, but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
+    inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
+  },
+  check(mesh, c, r) {
+    if (!c.lbIpAddress) {
+      return [
+        c.lbIp
+          ? r.skip('notAddress', { ip: q(c.lbIp.value) }, c.lbIp.location)
+          : r.skip(
+              'notSet',
+              { variable: mesh.conventions.variables.lbIp },
+              c.settingsLocation,
+            ),
+      ];
+    }
+    const ip = c.lbIpAddress.text;
+    const found = poolOfAddress(mesh, c, c.lbIpAddress);
+    switch (found.kind) {
+      case 'no-pools':
+        return [r.fail('noPools', { ip }, c.lbIp!.location)];
+      case 'disabled':
+        return [
+          r.fail(
+            'disabled',
+            { ip, pool: found.pool.name },
+            found.pool.location,
+          ),
+        ];
+      case 'outside':
+        return [
+          r.fail(
+            'outside',
+            {
+              ip,
+              pools: found.pools
+                .map(
+                  p =>
+                    `${p.name} [${p.blocks
+                      .map(b => b.text)
+                      .join(', ')}] at ${formatLocation(p.location)}`,
+                )
+                .join('; '),
+            },
+            c.lbIp!.location,
+          ),
+        ];
+      case 'not-admitted':
+        return [
+          r.fail(
+            'notAdmitted',
+            {
+              ip,
+              pool: found.pool.name,
+              service: mesh.conventions.cilium.serviceName,
+              labels: JSON.stringify(found.labels),
+            },
+            locate(found.pool.object, ['spec', 'serviceSelector']),
+          ),
+        ];
+      default:
+        return [
+          r.pass(
+            'inPool',
+            { ip, pool: found.pool.name, block: found.block.text },
+            found.block.location,
+          ),
+        ];
+    }
+  },
+});

@@ -1,0 +1,44 @@
+import {
+  describeInvalidIp,
+  recordTypeFor,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { defineClusterRule, q, skipUnset } from './rule';
+
+/** The LB IP is one address. @public */
+export const lbIpValid = defineClusterRule({
+  id: 'lb-ip-valid',
+  title: 'LB IP is an address',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'The LB IP is one IPv4 or IPv6 address (the record is A for IPv4, AAAA for IPv6).',
+  remediation: c =>
+    `Write a single address such as \`10.25.11.100\` in \`${c.variables.lbIp}\`, without a prefix length.`,
+  messages: {
+    notSet: '{{variable}} is not set',
+    invalid: 'LB IP {{ip}} {{problem}}',
+    valid: 'LB IP {{ip}} is an {{family}} address ({{type}} record)',
+  },
+  check(mesh, c, r) {
+    if (!c.lbIp) return skipUnset(r, mesh.conventions.variables.lbIp, c);
+    if (!c.lbIpAddress)
+      return [
+        r.fail(
+          'invalid',
+          { ip: q(c.lbIp.value), problem: describeInvalidIp(c.lbIp.value) },
+          c.lbIp.location,
+        ),
+      ];
+    return [
+      r.pass(
+        'valid',
+        {
+          ip: c.lbIpAddress.text,
+          family: c.lbIpAddress.family === 'ipv4' ? 'IPv4' : 'IPv6',
+          type: recordTypeFor(c.lbIpAddress.family),
+        },
+        c.lbIp.location,
+      ),
+    ];
+  },
+});

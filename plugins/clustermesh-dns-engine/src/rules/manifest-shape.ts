@@ -1,0 +1,43 @@
+import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { describeObject } from '../core/manifest';
+import { shapeProblems } from '../k8s/shapes';
+import { locate } from '../yaml/locate';
+import { defineClusterRule } from './rule';
+
+/** The objects the rules read have the shape their CRDs define. @public */
+export const manifestShape = defineClusterRule({
+  id: 'manifest-shape',
+  title: 'Manifest shape',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'The objects the rules read (DNSEndpoint, CiliumLoadBalancerIPPool, HelmRelease, Flux Kustomization) have the shape their CRDs define for those fields: types, required fields, enums. The offline stand-in for `kubectl --dry-run=client`.',
+  remediation: () =>
+    'Correct the field named in the message (its type or value) as the CRD defines it.',
+  messages: {
+    problem: '{{object}}: {{problem}}',
+    valid: '{{count}} objects have the shape their CRDs define',
+  },
+  check(_mesh, c, r) {
+    const out: CheckResult[] = [];
+    let checked = 0;
+    for (const { object } of c.render.objects) {
+      const problems = shapeProblems(
+        object.apiVersion,
+        object.kind,
+        object.body,
+      );
+      if (!problems) continue;
+      checked++;
+      for (const p of problems)
+        out.push(
+          r.fail(
+            'problem',
+            { object: describeObject(object), problem: p.message },
+            locate(object, p.path),
+          ),
+        );
+    }
+    return out.length ? out : [r.pass('valid', { count: checked })];
+  },
+});

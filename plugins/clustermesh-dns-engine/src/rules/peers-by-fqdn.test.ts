@@ -1,0 +1,92 @@
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  Files,
+  replace,
+} from '../__testUtils__/rules';
+import { peersByFqdn } from './peers-by-fqdn';
+
+describe('peers-by-fqdn', () => {
+  describeRule(peersByFqdn, {
+    edit: replace(
+      exampleFile.helmRelease,
+      '            address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n',
+      '            port: 2379\n            ips: [10.25.11.120]\n',
+    ),
+    fails: {
+      cluster: 'infra',
+      at: `${exampleFile.helmRelease}:47`,
+      message: /the entry for apps lists ips \["10.25.11.120"\]/,
+    },
+  });
+});
+
+describe('clustermesh.config.clusters entries', () => {
+  const appsEntry =
+    '          - name: apps\n            address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n';
+  const peerFailures = (edit: (files: Files) => void) =>
+    exampleChecks(edit)
+      .filter(
+        r =>
+          r.ruleId === 'peers-by-fqdn' &&
+          r.cluster === 'infra' &&
+          r.status === 'fail',
+      )
+      .map(r => r.message);
+
+  it('counts a disabled entry as missing', () => {
+    expect(
+      peerFailures(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          appsEntry.replace(
+            'port: 2379\n',
+            'port: 2379\n            enabled: false\n',
+          ),
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /clustermesh.config.clusters has no entry for the peer apps/,
+      ),
+    ]);
+  });
+
+  it('does not let a later disabled duplicate hide an enabled entry', () => {
+    expect(
+      peerFailures(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          `${appsEntry}          - name: apps\n            address: wrong.example.com\n            port: 2379\n            enabled: false\n`,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reads the map form, entries by name', () => {
+    const failures = exampleChecks(f => {
+      f[exampleFile.helmRelease] = f[exampleFile.helmRelease]
+        .replace(
+          / {10}- name: infra\n {12}address: (.*)\n {12}port: 2379\n/,
+          '          infra:\n            address: $1\n            port: 2379\n',
+        )
+        .replace(
+          appsEntry,
+          '          apps:\n            address: wrong.example.com\n            port: 2379\n',
+        );
+    }).filter(
+      r =>
+        r.ruleId === 'peers-by-fqdn' &&
+        r.cluster === 'infra' &&
+        r.status === 'fail',
+    );
+    expect(failures.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /the entry for apps has address "wrong.example.com"/,
+      ),
+    ]);
+  });
+});

@@ -1,0 +1,140 @@
+import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { meshEntryPath } from '../cilium/meshEntries';
+import { ciliumValuesPaths } from '../cilium/values';
+import { getPath } from '../core/paths';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
+import { defineClusterRule, q } from './rule';
+
+/** Cilium reaches every peer by its FQDN. @public */
+export const peersByFqdn = defineClusterRule({
+  id: 'peers-by-fqdn',
+  title: 'Peers by FQDN',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it.',
+  remediation: c =>
+    `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`,
+  messages: {
+    noValues: '{{reason}}',
+    notEnabled:
+      'clustermesh.config.enabled is not true: the chart writes no mesh configuration',
+    noEntry: 'clustermesh.config.clusters has no entry for the peer {{peer}}',
+    ips: 'the entry for {{peer}} lists ips {{ips}}: peers must be reached by address (FQDN)',
+    noAddress: 'the entry for {{peer}} has no address',
+    address:
+      "the entry for {{peer}} has address {{address}}, not {{peer}}'s FQDN {{fqdn}}{{unresolved}}",
+    noPort:
+      'the entry for {{peer}} has no port (the chart writes https://<address>: without one)',
+    port: 'the entry for {{peer}} has port {{port}}, not {{expected}}',
+    reaches: 'reaches {{peers}} by FQDN on port {{port}}',
+  },
+  check(mesh, c, r) {
+    if (!c.cilium)
+      return [r.skip('noValues', { reason: ciliumUnavailableReason(mesh, c) })];
+    const cilium = c.cilium;
+    const entries = meshEntriesOf(mesh, c);
+    const out: CheckResult[] = [];
+    if (getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled) !== true)
+      out.push(
+        r.fail(
+          'notEnabled',
+          {},
+          cilium.locate(ciliumValuesPaths.meshConfigEnabled),
+        ),
+      );
+    const port = mesh.conventions.cilium.apiserverPort;
+    for (const { peer } of c.peers) {
+      const peerModel = mesh.byName.get(peer);
+      const peerName = peerModel?.ciliumName ?? peer;
+      const expected = peerModel?.fqdn?.value;
+      const fields = entries.fieldsOf(peerName);
+      // the common case, kept cheap: reached by its FQDN on the apiserver port
+      if (
+        fields &&
+        fields.ips === undefined &&
+        typeof fields.address === 'string' &&
+        (!expected || fields.address === expected) &&
+        Number(fields.port) === port
+      )
+        continue;
+      const entry = entries.byName(peerName);
+      const e = entry?.entry;
+      if (!entry || !e) {
+        out.push(
+          r.fail(
+            'noEntry',
+            { peer: peerName },
+            cilium.locate(ciliumValuesPaths.meshClusters),
+          ),
+        );
+        continue;
+      }
+      const at = (field: string) => cilium.locate(meshEntryPath(entry, field));
+      if (e.ips !== undefined)
+        out.push(
+          r.fail(
+            'ips',
+            { peer: peerName, ips: JSON.stringify(e.ips) },
+            at('ips'),
+          ),
+        );
+      if (typeof e.address !== 'string') {
+        out.push(
+          r.fail(
+            'noAddress',
+            { peer: peerName },
+            cilium.locate(meshEntryPath(entry)),
+          ),
+        );
+      } else if (expected && e.address !== expected) {
+        out.push(
+          r.fail(
+            'address',
+            {
+              peer: peerName,
+              address: q(e.address),
+              fqdn: q(expected),
+              unresolved: hasUnresolvedReference(e.address)
+                ? ' (unresolved variable)'
+                : '',
+            },
+            at('address'),
+          ),
+        );
+      }
+      if (e.port === undefined) {
+        out.push(
+          r.fail(
+            'noPort',
+            { peer: peerName },
+            cilium.locate(meshEntryPath(entry)),
+          ),
+        );
+      } else if (Number(e.port) !== port) {
+        out.push(
+          r.fail(
+            'port',
+            { peer: peerName, port: q(e.port), expected: port },
+            at('port'),
+          ),
+        );
+      }
+    }
+    if (out.length) return out;
+    return [
+      r.pass(
+        'reaches',
+        {
+          peers:
+            c.peers.length <= 3
+              ? c.peers.map(p => p.peer).join(', ') || 'no peer'
+              : `all ${c.peers.length} peers`,
+          port,
+        },
+        cilium.locate(ciliumValuesPaths.meshClusters),
+      ),
+    ];
+  },
+});

@@ -1,0 +1,99 @@
+import {
+  CheckResult,
+  formatLocation,
+  IpRange,
+  rangeOverlap,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { PoolBlock, PoolModel } from '../cilium/pools';
+import type { ClusterModel } from '../model/types';
+import { defineMeshRule } from './rule';
+
+/** Orders ranges by family, then start address. */
+function compareRanges(a: IpRange, b: IpRange): number {
+  if (a.family !== b.family) return a.family < b.family ? -1 : 1;
+  if (a.first === b.first) return 0;
+  return a.first < b.first ? -1 : 1;
+}
+
+/** Pools of one cluster, or of clusters on one network, do not overlap. @public */
+export const poolsDisjoint = defineMeshRule({
+  id: 'pools-disjoint',
+  title: 'Pools disjoint',
+  severity: 'error',
+  scope: 'mesh',
+  description:
+    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network.',
+  remediation: () =>
+    'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
+  messages: {
+    overlap:
+      'pool {{pool}} block {{block}} overlaps {{other}} ({{otherBlock}}, at {{otherLocation}}) on {{overlap}}',
+    disjoint: 'the pools of {{count}} clusters do not overlap',
+  },
+  check(mesh, r) {
+    const out: CheckResult[] = [];
+    const networks = mesh.conventions.pools.networks ?? [
+      mesh.clusters.map(c => c.name),
+    ];
+    const networksOf = new Map<string, Set<number>>();
+    networks.forEach((members, i) =>
+      members.forEach(m =>
+        networksOf.set(m, (networksOf.get(m) ?? new Set()).add(i)),
+      ),
+    );
+    const shareNetwork = (a: ClusterModel, b: ClusterModel) =>
+      [...(networksOf.get(a.name) ?? [])].some(n =>
+        networksOf.get(b.name)?.has(n),
+      );
+    type Entry = {
+      cluster: ClusterModel;
+      pool: PoolModel;
+      block: PoolBlock;
+      range: IpRange;
+    };
+    const entries: Entry[] = mesh.clusters.flatMap(cluster =>
+      cluster.pools
+        .filter(pool => !pool.disabled)
+        .flatMap(pool =>
+          pool.blocks.flatMap(block =>
+            block.range ? [{ cluster, pool, block, range: block.range }] : [],
+          ),
+        ),
+    );
+    // sweep by start address: only ranges still open can overlap the next one
+    entries.sort((a, b) => compareRanges(a.range, b.range));
+    let open: Entry[] = [];
+    for (const b of entries) {
+      open = open.filter(
+        a => a.range.family === b.range.family && a.range.last >= b.range.first,
+      );
+      for (const a of open) {
+        const sameCluster = a.cluster === b.cluster;
+        if (
+          sameCluster ? a.pool === b.pool : !shareNetwork(a.cluster, b.cluster)
+        )
+          continue;
+        out.push(
+          r.forCluster(b.cluster).fail(
+            'overlap',
+            {
+              pool: b.pool.name,
+              block: b.block.text,
+              other: sameCluster
+                ? `pool ${a.pool.name} of the same cluster`
+                : `pool ${a.pool.name} of ${a.cluster.name} on the same network`,
+              otherBlock: a.block.text,
+              otherLocation: formatLocation(a.block.location),
+              overlap: rangeOverlap(a.range, b.range)!.text,
+            },
+            b.block.location,
+          ),
+        );
+      }
+      open.push(b);
+    }
+    return out.length
+      ? out
+      : [r.pass('disjoint', { count: mesh.clusters.length })];
+  },
+});

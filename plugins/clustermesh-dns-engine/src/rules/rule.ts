@@ -1,0 +1,178 @@
+import type {
+  CheckResult,
+  RuleId,
+  Severity,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { MeshConventions } from '../conventions/schema';
+import type { ClusterModel, MeshModel } from '../model/types';
+
+/**
+ * What every rule declares, as ESLint's rule `meta` does: its id, what it
+ * checks, how to fix a failure, and the messages it reports.
+ *
+ * @public
+ */
+export interface RuleMeta<MessageId extends string = string> {
+  id: RuleId;
+  title: string;
+  severity: 'error' | 'warning';
+  /** What the rule checks, in one or two sentences (the docs). */
+  description: string;
+  /** How to fix a failure, in the repository's conventions (paths, variable names). */
+  remediation(conventions: MeshConventions): string;
+  /** Its messages, by id; `{{name}}` is replaced by the reported data. */
+  messages: Record<MessageId, string>;
+}
+
+/** Builds a rule's results, each message from its templates. @public */
+export interface RuleResults<MessageId extends string> {
+  pass(
+    message: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult;
+  fail(
+    message: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult;
+  skip(
+    message: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult;
+}
+
+/** The values a message template takes. @public */
+export type MessageData = Record<string, string | number>;
+
+/** A rule that checks each cluster on its own. @public */
+export interface ClusterRule<MessageId extends string = string>
+  extends RuleMeta<MessageId> {
+  scope: 'cluster';
+  check(
+    mesh: MeshModel,
+    cluster: ClusterModel,
+    report: RuleResults<MessageId>,
+  ): CheckResult[];
+}
+
+/**
+ * A rule that looks at the whole mesh at once. Its failures may concern
+ * one cluster each (`forCluster`), its passes concern the mesh.
+ *
+ * @public
+ */
+export interface MeshRule<MessageId extends string = string>
+  extends RuleMeta<MessageId> {
+  scope: 'mesh';
+  check(
+    mesh: MeshModel,
+    report: RuleResults<MessageId> & {
+      forCluster(cluster: ClusterModel): RuleResults<MessageId>;
+    },
+  ): CheckResult[];
+}
+
+/** @public */
+export type Rule = ClusterRule | MeshRule;
+
+/** Declares a per-cluster rule (typed messages). @public */
+export function defineClusterRule<MessageId extends string>(
+  rule: ClusterRule<MessageId>,
+): ClusterRule<MessageId> {
+  return rule;
+}
+
+/** Declares a mesh-wide rule (typed messages). @public */
+export function defineMeshRule<MessageId extends string>(
+  rule: MeshRule<MessageId>,
+): MeshRule<MessageId> {
+  return rule;
+}
+
+/** A message template filled in; a missing value is a bug of the rule. */
+export function formatMessage(template: string, data: MessageData = {}) {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in data))
+      throw new Error(`message "${template}" needs a value for ${name}`);
+    return String(data[name]);
+  });
+}
+
+/** The results builder of a rule for one cluster (or the mesh). @internal */
+export function ruleResults<MessageId extends string>(
+  rule: RuleMeta<MessageId>,
+  conventions: MeshConventions,
+  cluster?: ClusterModel,
+): RuleResults<MessageId> {
+  const result = (
+    status: CheckResult['status'],
+    severity: Severity,
+    id: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult => {
+    const out: CheckResult = {
+      ruleId: rule.id,
+      status,
+      severity,
+      cluster: cluster?.name,
+      message: formatMessage(rule.messages[id], data),
+      location,
+    };
+    if (status === 'fail') out.remediation = rule.remediation(conventions);
+    return out;
+  };
+  return {
+    pass: (id, data, location) => result('pass', 'info', id, data, location),
+    fail: (id, data, location) =>
+      result('fail', rule.severity, id, data, location),
+    skip: (id, data, location) => result('skip', 'info', id, data, location),
+  };
+}
+
+/** Quotes a value for a message. */
+export const q = (value: unknown) =>
+  typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+
+/**
+ * Clusters grouped by a value they should not share (an LB IP, an FQDN):
+ * the number of distinct values, and each cluster that shares its value
+ * with the others that have it.
+ */
+export function sharedValues<C extends { name: string }>(
+  clusters: readonly C[],
+  valueOf: (cluster: C) => string | undefined,
+): {
+  distinct: number;
+  shared: { cluster: C; value: string; others: string }[];
+} {
+  const byValue = new Map<string, C[]>();
+  for (const c of clusters) {
+    const value = valueOf(c);
+    if (value !== undefined)
+      byValue.set(value, [...(byValue.get(value) ?? []), c]);
+  }
+  const shared = [...byValue]
+    .filter(([, cs]) => cs.length > 1)
+    .flatMap(([value, cs]) =>
+      cs.map(cluster => ({
+        cluster,
+        value,
+        others: cs
+          .filter(o => o !== cluster)
+          .map(o => o.name)
+          .join(', '),
+      })),
+    );
+  return { distinct: byValue.size, shared };
+}
+
+/** The result of a check that reads a setting the cluster does not set. */
+export const skipUnset = (
+  r: RuleResults<'notSet'>,
+  variable: string,
+  cluster: ClusterModel,
+): CheckResult[] => [r.skip('notSet', { variable }, cluster.settingsLocation)];

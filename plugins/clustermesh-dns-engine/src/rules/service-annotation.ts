@@ -1,0 +1,100 @@
+import {
+  CheckResult,
+  parseIpAddress,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  ciliumValuesPaths,
+  lbIpamAnnotation,
+  lbIpamAnnotationKeys,
+} from '../cilium/values';
+import { getPath } from '../core/paths';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { ciliumUnavailableReason } from '../model/queries';
+import { defineClusterRule, q } from './rule';
+
+/** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
+export const serviceAnnotation = defineClusterRule({
+  id: 'service-annotation',
+  title: 'Service annotation',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true.',
+  remediation: c =>
+    `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
+  messages: {
+    noValues: '{{reason}}',
+    noApiServer:
+      'clustermesh.useAPIServer is not true: the chart creates no clustermesh-apiserver service',
+    notLoadBalancer:
+      'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
+    noAnnotation:
+      'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}})',
+    notString:
+      'annotation {{key}} is {{value}}: annotation values must be strings',
+    noLbIp: 'annotation {{key}} is {{value}}; the LB IP is missing or invalid',
+    differs:
+      'annotation {{key}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
+    matches: 'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}',
+  },
+  check(mesh, c, r) {
+    if (!c.cilium)
+      return [r.skip('noValues', { reason: ciliumUnavailableReason(mesh, c) })];
+    const cilium = c.cilium;
+    const v = cilium.values;
+    const out: CheckResult[] = [];
+    if (getPath(v, ciliumValuesPaths.useApiServer) !== true)
+      out.push(
+        r.fail(
+          'noApiServer',
+          {},
+          cilium.locate(ciliumValuesPaths.useApiServer),
+        ),
+      );
+    const type = getPath(v, ciliumValuesPaths.serviceType);
+    if (type !== 'LoadBalancer')
+      out.push(
+        r.fail(
+          'notLoadBalancer',
+          { type: q(type ?? 'NodePort (chart default)') },
+          cilium.locate(ciliumValuesPaths.serviceType),
+        ),
+      );
+    const annotation = lbIpamAnnotation(v);
+    if (!annotation) {
+      out.push(
+        r.fail(
+          'noAnnotation',
+          { keys: lbIpamAnnotationKeys.join(' or ') },
+          cilium.locate(ciliumValuesPaths.serviceAnnotations),
+        ),
+      );
+      return out;
+    }
+    const { key, value } = annotation;
+    const where = cilium.locate([...ciliumValuesPaths.serviceAnnotations, key]);
+    if (typeof value !== 'string') {
+      out.push(r.fail('notString', { key, value: q(value) }, where));
+    } else if (!c.lbIpAddress) {
+      out.push(r.skip('noLbIp', { key, value: q(value) }, where));
+    } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {
+      out.push(
+        r.fail(
+          'differs',
+          {
+            key,
+            value: q(value),
+            ip: c.lbIpAddress.text,
+            unresolved: hasUnresolvedReference(value)
+              ? ' (unresolved variable)'
+              : '',
+          },
+          where,
+        ),
+      );
+    } else if (out.length === 0) {
+      return [r.pass('matches', { key, value }, where)];
+    }
+    return out;
+  },
+});

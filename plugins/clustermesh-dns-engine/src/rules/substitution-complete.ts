@@ -1,0 +1,110 @@
+import type {
+  CheckResult,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { meshEntryPath } from '../cilium/meshEntries';
+import {
+  ciliumValuesPaths,
+  extraDnsNames,
+  lbIpamAnnotationKeys,
+} from '../cilium/values';
+import { describeObject } from '../core/manifest';
+import { getPath, isRecord } from '../core/paths';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { meshEntriesOf, unsubstitutedSettingsHint } from '../model/queries';
+import { defineClusterRule, q } from './rule';
+
+/** Nothing the rules read still holds `${VAR}`, and no substitution fails. @public */
+export const substitutionComplete = defineClusterRule({
+  id: 'substitution-complete',
+  title: 'Substitution complete',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    'No `${VAR}` is left unresolved in anything the rules read, and no post-build substitution of the cluster fails (strict mode, invalid names, broken YAML).',
+  remediation: c =>
+    `Define the variable where the Kustomization substitutes from (\`${c.settings.configMap}\`), give it a default (\`\${VAR:=value}\`), or apply the settings through a substituting Kustomization.`,
+  messages: {
+    failed: '{{message}}',
+    unresolved: '{{what}} {{value}} still holds an unresolved variable{{hint}}',
+    resolved: 'every value the checks read is resolved ({{count}} values)',
+  },
+  check(mesh, c, r) {
+    const out: CheckResult[] = [];
+    for (const f of c.render.findings) {
+      if (f.code === 'substitution-failed' && f.severity === 'error')
+        out.push(r.fail('failed', { message: f.message }, f.location));
+    }
+    const hint = unsubstitutedSettingsHint(c);
+    // values the rules read; locations are only looked up for the failures
+    let read = 0;
+    const check = (
+      what: string,
+      value: unknown,
+      where: () => SourceLocation | undefined,
+    ) => {
+      read++;
+      if (hasUnresolvedReference(value))
+        out.push(
+          r.fail('unresolved', { what, value: q(value), hint }, where()),
+        );
+    };
+    if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
+    if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
+    const peerValues = c.peerValues();
+    for (let i = 0; i < c.peers.length; i++) {
+      read++;
+      if (hasUnresolvedReference(peerValues[i])) {
+        const v = c.peers[i].variable;
+        out.push(
+          r.fail(
+            'unresolved',
+            { what: v, value: q(peerValues[i]), hint },
+            c.settings.get(v)?.location,
+          ),
+        );
+      }
+    }
+    for (const e of c.dnsEndpoints) {
+      for (const rec of e.records) {
+        check(
+          `${describeObject(e.object)} dnsName`,
+          rec.dnsName,
+          () => rec.location,
+        );
+        for (const t of Array.isArray(rec.targets) ? rec.targets : [])
+          check(`${describeObject(e.object)} target`, t, () => rec.location);
+      }
+    }
+    if (c.cilium) {
+      const cil = c.cilium;
+      const path = ciliumValuesPaths.serviceAnnotations;
+      const annotations = getPath(cil.values, path);
+      for (const k of lbIpamAnnotationKeys) {
+        if (isRecord(annotations) && annotations[k] !== undefined)
+          check(`annotation ${k}`, annotations[k], () =>
+            cil.locate([...path, k]),
+          );
+      }
+      for (const e of meshEntriesOf(mesh, c).list()) {
+        // resolved addresses are counted without building a check for each
+        if (!hasUnresolvedReference(e.entry.address)) read++;
+        else
+          check(`mesh entry ${e.name} address`, e.entry.address, () =>
+            cil.locate(meshEntryPath(e, 'address')),
+          );
+      }
+      extraDnsNames(cil.values).forEach((v, i) =>
+        check('extraDnsNames entry', v, () =>
+          cil.locate([...ciliumValuesPaths.extraDnsNames, i]),
+        ),
+      );
+      check(
+        'cluster.name',
+        getPath(cil.values, ciliumValuesPaths.clusterName),
+        () => cil.locate(ciliumValuesPaths.clusterName),
+      );
+    }
+    return out.length ? out : [r.pass('resolved', { count: read })];
+  },
+});

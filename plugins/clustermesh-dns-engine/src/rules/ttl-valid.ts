@@ -1,0 +1,64 @@
+import {
+  CheckResult,
+  isValidTtl,
+  ttlRange,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { describeObject } from '../core/manifest';
+import { recordsOfCluster } from '../model/queries';
+import { locate } from '../yaml/locate';
+import { defineClusterRule, q } from './rule';
+
+/** The TTL is within the provider's range. @public */
+export const ttlValid = defineClusterRule({
+  id: 'ttl-valid',
+  title: 'TTL valid',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    "The TTL is within the provider's range (Cloudflare: 1 = auto, or 60..86400; others: 1..2147483647).",
+  remediation: c =>
+    `Use ${c.dns.ttl} (the conventions' \`dns.ttl\`), or 1 for Cloudflare's "auto".`,
+  messages: {
+    configured: 'the configured TTL {{ttl}} is outside {{range}}',
+    record: '{{endpoint}} has recordTTL {{ttl}}, outside {{range}}',
+    valid: 'TTL {{ttl}} is within {{range}}',
+  },
+  check(mesh, c, r) {
+    const { dns } = mesh.conventions;
+    const valid = (ttl: unknown) => isValidTtl(ttl, dns.provider);
+    const range = ttlRange(dns.provider);
+    const out: CheckResult[] = [];
+    if (!valid(dns.ttl))
+      out.push(r.fail('configured', { ttl: dns.ttl, range }));
+    const records = recordsOfCluster(c);
+    for (const { endpoint, record } of records) {
+      if (record.recordTTL !== undefined && !valid(record.recordTTL)) {
+        out.push(
+          r.fail(
+            'record',
+            {
+              endpoint: describeObject(endpoint.object),
+              ttl: q(record.recordTTL),
+              range,
+            },
+            locate(endpoint.object, [
+              'spec',
+              'endpoints',
+              record.index,
+              'recordTTL',
+            ]),
+          ),
+        );
+      }
+    }
+    if (out.length) return out;
+    const first = records[0]?.record;
+    return [
+      r.pass(
+        'valid',
+        { ttl: String(first?.recordTTL ?? dns.ttl), range },
+        first?.location,
+      ),
+    ];
+  },
+});

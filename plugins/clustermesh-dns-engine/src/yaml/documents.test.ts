@@ -1,0 +1,282 @@
+import fc from 'fast-check';
+import { parseDocument, stringify } from 'yaml';
+import {
+  parseYamlDocuments,
+  parseYamlFile,
+  parseYamlText,
+  readPlainManifests,
+} from './documents';
+import { lineAtPath } from './lines';
+import { exampleFiles, fixtureFiles } from '../__testUtils__/trees';
+import { reading } from '../__testUtils__/yaml';
+import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
+import { goYamlStyle, reparseScalar, ScalarResolver } from './scalars';
+
+describe('reading YAML manifests', () => {
+  it('keeps the line of every key and item', () => {
+    const { documents } = parseYamlText(
+      'f.yaml',
+      '---\na: 1\nb:\n  c: [x, y]\n  d:\n    - p\n    - q\n---\ne: 2\n',
+    );
+    expect(documents.map(d => [d.index, d.line])).toEqual([
+      [0, 2],
+      [1, 9],
+    ]);
+    const root = documents[0].value;
+    expect(lineAtPath(root, ['b', 'd', 1])).toBe(7);
+    expect(lineAtPath(root, ['b', 'c'])).toBe(4);
+    expect(lineAtPath(root, ['b', 'missing'])).toBe(3); // the nearest parent
+  });
+
+  it('reads scalars as YAML 1.1, like Go yaml.v2', () => {
+    const { documents } = parseYamlText(
+      'f.yaml',
+      'a: yes\nb: 0777\nc: "10"\nd: ~\ne: 2001-12-14\n',
+    );
+    expect(documents[0].value).toEqual({
+      a: true,
+      b: 511,
+      c: '10',
+      d: null,
+      e: '2001-12-14',
+    });
+  });
+
+  it('names the file and line of invalid YAML, duplicate keys and non-text files', () => {
+    expect(parseYamlText('f.yaml', 'a: 1\nb: [\n').problems[0]).toMatchObject({
+      file: 'f.yaml',
+      line: 3,
+    });
+    expect(parseYamlText('f.yaml', 'a: 1\nb: 2\na: 3\n').problems[0]).toEqual({
+      file: 'f.yaml',
+      line: 3,
+      message: 'has the map key "a" twice (first on line 1)',
+    });
+    expect(
+      parseYamlFile('bin.yaml', new Uint8Array([0xff, 0xfe, 0x00, 0x41]))
+        .problems[0].message,
+    ).toBe('is not UTF-8 text');
+    expect(
+      parseYamlFile('nul.yaml', new TextEncoder().encode('a: 1\u0000'))
+        .problems[0].message,
+    ).toMatch(/binary/);
+  });
+
+  it('refuses alias bombs and oversized files instead of expanding them', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(
+          97 + i,
+        )} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    const result = parseYamlText('bomb.yaml', `${bomb.join('\n')}\n`);
+    expect(result.documents).toEqual([]);
+    expect(result.problems[0].message).toBe(
+      'expands to more than 100000 nodes (YAML aliases); not read',
+    );
+    const big = parseYamlFile('big.yaml', new Uint8Array(5 * 1024 * 1024));
+    expect(big.problems[0].message).toBe(
+      'is 5242880 bytes, over the 4194304-byte limit for YAML files',
+    );
+  });
+
+  it('keeps __proto__ as data, never as the prototype', () => {
+    const value: any = parseYamlText('p.yaml', '__proto__:\n  polluted: true\n')
+      .documents[0].value;
+    expect(Object.keys(value)).toEqual(['__proto__']);
+    expect(({} as any).polluted).toBeUndefined();
+  });
+
+  it('applies YAML 1.1 merge keys', () => {
+    const value: any = parseYamlText(
+      'm.yaml',
+      'base: &b {p: 1, q: 2}\nchild:\n  <<: *b\n  q: 3\n',
+    ).documents[0].value;
+    expect(value.child).toEqual({ q: 3, p: 1 });
+  });
+});
+
+describe('scalar styles (what Flux substitutes)', () => {
+  it("reads as a string every plain scalar Go's yaml.v2 does not resolve (by its first character)", () => {
+    const start = fc.constantFrom(
+      ...'abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ_/$<=(@'.split(''),
+    );
+    const rest = fc.oneof(
+      fc.stringMatching(/^[0-9a-zA-Z_.:+-]{0,8}$/),
+      fc.constantFrom('', 'es', 'ull', 'rue', 'n', 'ff', '1', '.5', 'x10', '<'),
+    );
+    fc.assert(
+      fc.property(start, rest, (first, tail) => {
+        const text = first + tail;
+        fc.pre(parseDocument(`v: ${text}\n`).errors.length === 0);
+        expect(reparseScalar(text, new ScalarResolver())).toEqual({
+          ok: true,
+          value: text,
+        });
+        for (const read of [parseYamlText, parseYamlDocuments])
+          expect(read('f.yaml', `v: ${text}\n`).documents[0].value).toEqual({
+            v: text,
+          });
+      }),
+      { numRuns: 500 },
+    );
+    // the yaml library alone reads these as numbers; yaml.v2 does not
+    expect(
+      parseYamlDocuments('f.yaml', 'a: e5\nb: E1\n').documents[0].value,
+    ).toEqual({
+      a: 'e5',
+      b: 'E1',
+    });
+  });
+
+  it("writes strings as Go's yaml.v2 does", () => {
+    expect(
+      ['${X}', 'a: b', 'true', '10', 'x #y', 'multi\nline', ''].map(v =>
+        goYamlStyle(v, new ScalarResolver()),
+      ),
+    ).toEqual([
+      'plain',
+      'single',
+      'double',
+      'double',
+      'single',
+      'literal',
+      'single',
+    ]);
+  });
+  it('reads substituted text back with YAML 1.1 types, refusing collections', () => {
+    const reparse = (text: string) => reparseScalar(text, new ScalarResolver());
+    expect(reparse('2379')).toEqual({ ok: true, value: 2379 });
+    expect(reparse('on')).toEqual({ ok: true, value: true });
+    expect(reparse("'a: b'")).toEqual({ ok: true, value: 'a: b' });
+    expect(reparse('[a')).toMatchObject({ ok: false });
+    expect(reparse('a: b')).toMatchObject({ ok: false });
+  });
+});
+
+describe('the fast reader of plain manifests', () => {
+  /** What the reader gives, and what the full parser alone gives. */
+  const both = (file: string, text: string) => ({
+    read: reading(parseYamlText(file, text)),
+    full: reading(parseYamlDocuments(file, text)),
+  });
+
+  const snippets: Record<string, string> = {
+    flow: 'a: {b: 1, "c": [x, y, {d: e}]}\nf: [ ]\ng: {}\n',
+    multiline:
+      'a: first\n  second\nb: >\n  folded\n  text\nc: |-\n  kept\n  lines\n',
+    quoting: `"a": 'x''y'\n'b': "tab\\tq\\"uote\\u00e9"\n"c d": ok\n`,
+    scalars:
+      'a: yes\nb: Off\nc: 0x1F\nd: 0o17\ne: 017\nf: 1_000\ng: 1e3\nh: .5\ni: ~\nj: null\nk: 2001-12-14T21:59:43.10-05:00\nl: +12\nm: "-3"\nn: 190:20:30\no: .inf\np: .nan\nq: -0\nr: 12345678901234567890\n',
+    emptyValues: 'a:\nb: ""\nc: []\nd:\n  -\n  - x\n',
+    documents:
+      '# head\n---\n---\na: 1\n---\n# only a comment\n---\n- x\n- y\n---\n',
+    scalarDocument: '--- just text\n',
+    crlf: 'a: 1\r\nb:\r\n  - c\r\n  - d: e\r\n    f: g\r\n',
+    bom: '\ufeffa: 1\nb: 2\n',
+    compact: '- a: 1\n  b: 2\n-   - x\n    - y\n- ? k\n  : v\n',
+    nested:
+      'spec:\n  values:\n    clusters:\n      - name: "a"\n        address: ${A_FQDN:=x}\n        port: 2379\n',
+    proto: '__proto__:\n  polluted: true\nconstructor: 1\n',
+    numericKeys: '1: a\ntrue: b\n~: c\n',
+    anchors: 'a: &x {p: 1}\nb: *x\nc:\n  <<: *x\n  q: 2\n',
+    tags: 'a: !!str 1\nb: !!int "2"\nc: !custom x\n',
+    directive: '%YAML 1.1\n---\na: 1\n',
+    tabs: 'a:\n\t- b\n',
+    invalid: 'a: [1, 2\nb: c\n',
+    duplicate: 'a: 1\nb: 2\na: 3\n',
+    deep: `${'['.repeat(200)}${']'.repeat(200)}\n`,
+    comments: 'a: 1 # one\n# between\nb: "x # not a comment"\nc: x#y\n',
+    long: 'a: "multi\n  line double"\nb: \'multi\n  line single\'\n',
+  };
+  it.each(Object.entries(snippets))(
+    'gives what the full parser gives: %s',
+    (name, text) => {
+      const { read, full } = both(`${name}.yaml`, text);
+      expect(read).toEqual(full);
+    },
+  );
+
+  it('reads every manifest of the examples and fixtures as the full parser does', () => {
+    const files = {
+      ...exampleFiles('gitops-repo'),
+      ...exampleFiles('templates/clustermesh-dns/gitops-repo-before'),
+      ...fixtureFiles('ks-layout'),
+      ...generateSyntheticMesh({ clusters: 3 }),
+    };
+    const yamlFiles = Object.entries(files).filter(([file]) =>
+      /\.ya?ml$/.test(file),
+    );
+    expect(yamlFiles.length).toBeGreaterThan(40);
+    const readings = yamlFiles.map(([file, text]) => both(file, text));
+    expect(readings.map(r => r.read)).toEqual(readings.map(r => r.full));
+  });
+
+  it('takes the fast path for plain manifests and leaves the rest to the full parser', () => {
+    const mesh = generateSyntheticMesh({ clusters: 2 });
+    for (const text of Object.values(mesh))
+      expect(
+        readPlainManifests('f.yaml', text, 100_000, new ScalarResolver()),
+      ).toBeDefined();
+    for (const name of ['anchors', 'tags', 'directive', 'invalid', 'duplicate'])
+      expect(
+        readPlainManifests(
+          `${name}.yaml`,
+          snippets[name],
+          100_000,
+          new ScalarResolver(),
+        ),
+      ).toBeUndefined();
+  });
+
+  it('agrees with the full parser on generated manifests', () => {
+    const key = fc.oneof(
+      fc.stringMatching(/^[a-zA-Z_][\w.-]{0,12}$/),
+      fc.constantFrom('yes', 'on', '1', '0x10', 'a b', 'a: b', '#x', '- x'),
+    );
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('yes', '~', '0777', '1e3', '${X}', 'a #b', '2001-12-14'),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { value } = fc.letrec(tie => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 3 }),
+        fc.record({
+          flow: fc.integer({ min: 0, max: 3 }),
+          indent: fc.integer({ min: 2, max: 4 }),
+          seqIndent: fc.boolean(),
+        }),
+        (docs, style) => {
+          const text = docs
+            .map(doc =>
+              stringify(doc, {
+                version: '1.1',
+                indent: style.indent,
+                indentSeq: style.seqIndent,
+                collectionStyle: style.flow === 0 ? 'flow' : 'any',
+              }),
+            )
+            .join('---\n');
+          const { read, full } = both('generated.yaml', text);
+          expect(read).toEqual(full);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,75 @@
+import { decodeText } from './decode';
+import { parseYamlDocuments } from './fullReader';
+import { readPlainManifests } from './plainReader';
+import {
+  readOptions,
+  YamlDocument,
+  YamlFileProblem,
+  YamlReadOptions,
+} from './types';
+
+export type {
+  YamlDocument,
+  YamlFileProblem,
+  YamlReadLimits,
+  YamlReadOptions,
+} from './types';
+export { defaultYamlReadLimits } from './types';
+export { parseYamlDocuments } from './fullReader';
+export { readPlainManifests } from './plainReader';
+
+/**
+ * Parses a multi-document YAML file the way Kubernetes tooling reads
+ * manifests (YAML 1.1 scalars, as Go's yaml.v2 does). Never throws: every
+ * failure becomes a problem naming the file and line.
+ *
+ * @public
+ */
+export function parseYamlFile(
+  file: string,
+  bytes: Uint8Array,
+  options: YamlReadOptions = {},
+): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
+  const { limits } = readOptions(options);
+  if (bytes.byteLength > limits.maxFileBytes) {
+    return {
+      documents: [],
+      problems: [
+        {
+          file,
+          line: 1,
+          message: `is ${bytes.byteLength} bytes, over the ${limits.maxFileBytes}-byte limit for YAML files`,
+        },
+      ],
+    };
+  }
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) {
+    return {
+      documents: [],
+      problems: [{ file, line: 1, message: decoded.problem }],
+    };
+  }
+  return parseYamlText(file, decoded.text, options);
+}
+
+/**
+ * {@link parseYamlFile} for text already decoded. Well-formed, plain
+ * manifests (no anchors, merge keys, tags or directives) are read by
+ * js-yaml, several times faster; anything else, and every failure, by the
+ * full `yaml` parser, which explains problems precisely. Both give the same
+ * values and lines (a test compares them).
+ *
+ * @public
+ */
+export function parseYamlText(
+  file: string,
+  text: string,
+  options: YamlReadOptions = {},
+): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
+  const { limits, scalars } = readOptions(options);
+  const documents = readPlainManifests(file, text, limits.maxNodes, scalars);
+  return documents
+    ? { documents, problems: [] }
+    : parseYamlDocuments(file, text, { limits, scalars });
+}

@@ -1,0 +1,99 @@
+import type { RepoTree } from '../tree/RepoTree';
+import { decodeText } from './decode';
+import {
+  defaultYamlReadLimits,
+  parseYamlText,
+  YamlReadLimits,
+} from './documents';
+import type { ParseCache, YamlFileRead } from './parseCache';
+import { ScalarResolver } from './scalars';
+
+/** What a {@link YamlFiles} reads with. @public */
+export interface YamlFilesOptions {
+  /** Parse results kept between validations (by path and text); none when absent. */
+  parsed?: ParseCache;
+  /** The resolver of plain scalars; a fresh one when absent. */
+  scalars?: ScalarResolver;
+  limits?: YamlReadLimits;
+}
+
+/**
+ * Reads and parses the YAML files of one tree, each at most once; every
+ * reader of YAML in the engine goes through here.
+ *
+ * @public
+ */
+export class YamlFiles {
+  readonly #tree: RepoTree;
+  readonly #limits: YamlReadLimits;
+  readonly #parsed?: ParseCache;
+  readonly #scalars: ScalarResolver;
+  readonly #files = new Map<string, YamlFileRead>();
+
+  constructor(tree: RepoTree, options: YamlFilesOptions = {}) {
+    this.#tree = tree;
+    this.#limits = options.limits ?? defaultYamlReadLimits;
+    this.#parsed = options.parsed;
+    this.#scalars = options.scalars ?? new ScalarResolver();
+  }
+
+  /** The resolver this reader reads plain scalars with. */
+  get scalars(): ScalarResolver {
+    return this.#scalars;
+  }
+
+  read(path: string): YamlFileRead {
+    let entry = this.#files.get(path);
+    if (!entry) {
+      entry = this.#parse(path);
+      this.#files.set(path, entry);
+    }
+    return entry;
+  }
+
+  /** Parses text that is not a file of the tree (a values key, one line), with the same resolver. */
+  parseText(file: string, text: string): YamlFileRead {
+    return parseYamlText(file, text, {
+      limits: this.#limits,
+      scalars: this.#scalars,
+    });
+  }
+
+  #parse(path: string): YamlFileRead {
+    const bytes = this.#tree.read(path);
+    if (!bytes)
+      return {
+        documents: [],
+        problems: [{ file: path, line: 1, message: 'does not exist' }],
+      };
+    if (bytes.byteLength > this.#limits.maxFileBytes) {
+      return {
+        documents: [],
+        problems: [
+          {
+            file: path,
+            line: 1,
+            message: `is ${bytes.byteLength} bytes, over the ${
+              this.#limits.maxFileBytes
+            }-byte limit for YAML files`,
+          },
+        ],
+      };
+    }
+    const decoded = decodeText(bytes);
+    if ('problem' in decoded)
+      return {
+        documents: [],
+        problems: [{ file: path, line: 1, message: decoded.problem }],
+      };
+    // results depend on the limits: only those read with the defaults are shared
+    const shared =
+      this.#limits === defaultYamlReadLimits ? this.#parsed : undefined;
+    let read = shared?.get(path, decoded.text);
+    if (!read) {
+      read = this.parseText(path, decoded.text);
+      shared?.set(path, decoded.text, read);
+    }
+    return read;
+  }
+}

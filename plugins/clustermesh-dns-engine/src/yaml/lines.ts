@@ -1,0 +1,151 @@
+import { defineOwn, hasOwn, ObjectPath } from '../core/paths';
+
+/**
+ * Line tables of parsed values. Each parsed map and sequence carries, under
+ * a non-enumerable symbol, the 1-based line of each of its keys (in
+ * `Object.keys` order) or items. Arrays are far smaller than a second map
+ * of the same keys, and lookups are rare: only messages need them. Being
+ * non-enumerable, a table never travels with a spread copy, whose keys may
+ * differ.
+ */
+const LINES = Symbol('clustermesh-dns.lines');
+/** The keys of a map, kept on its line table (see keysOf). */
+const KEYS = Symbol('clustermesh-dns.keys');
+
+/** Attaches a line table to a parsed map or sequence. @internal */
+export function setLineTable(value: object, lines: number[]) {
+  Object.defineProperty(value, LINES, {
+    value: lines,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+}
+
+/** The line table of a parsed map or sequence, if it was parsed from YAML. @internal */
+export function lineTable(value: object): number[] | undefined {
+  return (value as { [LINES]?: number[] })[LINES];
+}
+
+/**
+ * The keys of a parsed map, in the order of its line table, kept on the
+ * table when first asked for: parsed values never change, and the settings
+ * of a mesh are wide maps whose lines are looked up once per cluster.
+ */
+function keysOf(map: object, table: number[]): string[] {
+  const holder = table as number[] & { [KEYS]?: string[] };
+  const cached = holder[KEYS];
+  if (cached) return cached;
+  const keys = Object.keys(map);
+  Object.defineProperty(holder, KEYS, { value: keys, enumerable: false });
+  return keys;
+}
+
+/**
+ * The line of a field of a parsed value: the key (or item) at the end of
+ * the path, or the deepest one that exists on the way. Undefined when the
+ * value was not parsed from YAML or the first step is missing.
+ *
+ * @public
+ */
+export function lineAtPath(
+  root: unknown,
+  path: ObjectPath,
+): number | undefined {
+  let current: any = root;
+  let line: number | undefined;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') break;
+    if (!hasOwn(current, segment)) break;
+    const table = lineTable(current);
+    if (table) {
+      const at = Array.isArray(current)
+        ? Number(segment)
+        : keysOf(current, table).indexOf(String(segment));
+      if (table[at]) line = table[at];
+    }
+    current = current[segment as any];
+  }
+  return line;
+}
+
+/**
+ * The entry of a map that has exactly one key, that one; undefined for
+ * anything else (a line of a block map read on its own must be this).
+ *
+ * @internal
+ */
+export function soleEntry(
+  value: unknown,
+  key: string | number,
+): { value: unknown } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return undefined;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === String(key)
+    ? { value: (value as Record<string, unknown>)[keys[0]] }
+    : undefined;
+}
+
+/**
+ * A scalar to set (see {@link withScalarsAt}): the path of its container
+ * (shared by siblings), its key there, and the scalar.
+ *
+ * @internal
+ */
+export type ScalarAt = readonly [
+  parent: ObjectPath,
+  key: string | number,
+  scalar: unknown,
+];
+
+/**
+ * A copy of a parsed value with the scalars at some paths replaced, sharing
+ * everything off those paths (each container on them is copied once) and
+ * keeping the line of every key and item. Undefined when a path does not
+ * lead to a scalar.
+ *
+ * @internal
+ */
+export function withScalarsAt(
+  root: unknown,
+  changes: readonly ScalarAt[],
+  depth = 0,
+): unknown {
+  if (root === null || typeof root !== 'object') return undefined;
+  /** Scalars set in this container, and the changes further down, by step. */
+  const here = new Map<string | number, unknown>();
+  const deeper = new Map<string | number, ScalarAt[]>();
+  for (const change of changes) {
+    const [parent, key, scalar] = change;
+    const step = depth < parent.length ? parent[depth] : key;
+    if (depth > parent.length || !hasOwn(root, step)) return undefined;
+    if (depth === parent.length) {
+      const current = (root as any)[step];
+      if (current !== null && typeof current === 'object') return undefined;
+      here.set(step, scalar);
+    } else {
+      const group = deeper.get(step);
+      if (group) group.push(change);
+      else deeper.set(step, [change]);
+    }
+  }
+  for (const [step, group] of deeper) {
+    const child = withScalarsAt((root as any)[step], group, depth + 1);
+    if (child === undefined) return undefined;
+    here.set(step, child);
+  }
+  let copy: any;
+  if (Array.isArray(root)) {
+    copy = [...root];
+    for (const [step, value] of here) copy[step as number] = value;
+  } else {
+    // one pass in key order: faster than a spread for the wide maps of settings
+    copy = {};
+    for (const key of Object.keys(root))
+      defineOwn(copy, key, here.has(key) ? here.get(key) : (root as any)[key]);
+  }
+  const table = lineTable(root);
+  if (table) setLineTable(copy, table);
+  return copy;
+}
