@@ -6,13 +6,19 @@
  * @packageDocumentation
  */
 export type {
+  CheckCounts,
+  CheckOutcome,
   CheckResult,
-  CheckStatus,
   ClusterReport,
+  ConventionOverride,
   DeclaredStatus,
+  DetectedConvention,
   Finding,
   FindingCode,
+  FindingEffects,
+  MeshMembership,
   MeshReport,
+  MeshSummary,
   RuleId,
   Severity,
   SourceLocation,
@@ -41,5 +47,26 @@ export {
 } from './net/names';
 export type { DnsProvider } from './net/dns';
 export { isValidTtl, ttlRange } from './net/dns';
-export type { ClusterMeshDnsApi, SourceInfo, SourceReport } from './api/client';
+export type { ClusterMeshDnsApi, RefOptions } from './api/client';
 export { ClusterMeshDnsClient, ClusterMeshDnsRequestError } from './api/client';
+export type {
+  AddressUse,
+  ClusterDetail,
+  ClusterPool,
+  ClusterSummary,
+  LiveCheckId,
+  LiveCheckResult,
+  LiveReport,
+  PeerState,
+  RepositoryMatch,
+  RepositoryRef,
+  SourceReport,
+  SourceReportBody,
+  SourceSummary,
+  StaleState,
+} from './api/types';
+export {
+  clustermeshDnsLiveRunPermission,
+  clustermeshDnsPermissions,
+  clustermeshDnsReportReadPermission,
+} from './permissions';

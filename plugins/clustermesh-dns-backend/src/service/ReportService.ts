@@ -35,7 +35,13 @@ export class ReportService {
 
   report(source: SourceConfig): SourceReport {
     const readAt = new Date().toISOString();
-    const info = { id: source.id, title: source.title, type: source.type };
+    const info = {
+      id: source.id,
+      title: source.title,
+      type: source.type,
+      catalog: false,
+      liveChecks: { dns: false, provider: false, service: false },
+    };
     try {
       let cache = this.#caches.get(source.id);
       if (!cache) {
@@ -49,17 +55,30 @@ export class ReportService {
         source.conventionsFile,
         { cache },
       );
+      const { clusters, ...rest } = validateMesh(tree, conventions, {
+        cache,
+      });
       return {
         source: info,
         readAt,
-        report: validateMesh(tree, conventions, { cache }),
+        report: {
+          ...rest,
+          clusters: clusters.map(({ checks, ...row }) => ({
+            ...row,
+            failingRules: [
+              ...new Set(
+                checks.filter(c => c.outcome === 'fail').map(c => c.ruleId),
+              ),
+            ],
+          })),
+        },
       };
     } catch (error) {
       const message = (error as Error).message;
       this.logger.warn(
         `clustermesh-dns source ${source.id} cannot be read: ${message}`,
       );
-      return { source: info, readAt, error: message };
+      return { source: info, stale: { error: message, since: readAt } };
     }
   }
 }

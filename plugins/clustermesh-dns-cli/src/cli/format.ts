@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  DeclaredStatus,
   Finding,
   formatLocation,
   MeshReport,
@@ -16,7 +17,13 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-const statusWord = { pass: 'ok', warn: 'WARN', fail: 'FAIL' } as const;
+const statusWord: Record<DeclaredStatus, string> = {
+  pass: 'ok',
+  warn: 'WARN',
+  fail: 'FAIL',
+  'not-evaluated': 'NOT EVALUATED',
+  outside: 'outside the mesh',
+};
 
 /** A finding on one line: where, then what. */
 const findingLine = (f: Finding) =>
@@ -51,7 +58,7 @@ export function formatReportText(
           c.lbIp?.value ?? '-',
           c.pool ? `${c.pool.name}` : '-',
           c.record?.type ? `${c.record.type} ${c.record.ttl}` : '-',
-          `${c.counts.passed}/${c.checks.length}`,
+          `${c.counts.passed}/${c.checks.length - c.counts.notApplicable}`,
           statusWord[c.status],
         ]),
       ]),
@@ -70,7 +77,7 @@ export function formatReportText(
       .filter(f => f.severity === 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
     ...all
-      .filter(c => c.status === 'fail' && c.severity === 'error')
+      .filter(c => c.outcome === 'fail' && c.severity === 'error')
       .map(checkLine),
   ]);
   section('Warnings', [
@@ -78,30 +85,38 @@ export function formatReportText(
       .filter(f => f.severity !== 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
     ...all
-      .filter(c => c.status === 'fail' && c.severity !== 'error')
+      .filter(c => c.outcome === 'fail' && c.severity !== 'error')
       .map(checkLine),
   ]);
   const fixes = new Map<string, string>();
   for (const c of all)
-    if (c.status === 'fail' && c.remediation && !fixes.has(c.ruleId))
+    if (c.outcome === 'fail' && c.remediation && !fixes.has(c.ruleId))
       fixes.set(c.ruleId, c.remediation);
   section(
     'How to fix',
     [...fixes].map(([rule, fix]) => `[${rule}] ${fix}`),
   );
-  section('Not evaluated', report.notEvaluated.map(findingLine));
+  section('Not evaluated', [
+    ...report.notEvaluated.map(findingLine),
+    ...all.filter(c => c.outcome === 'not-evaluated').map(checkLine),
+  ]);
   if (options.verbose) {
-    section('Skipped', all.filter(c => c.status === 'skip').map(checkLine));
-    section('Passed', all.filter(c => c.status === 'pass').map(checkLine));
+    section(
+      'Not applicable',
+      all.filter(c => c.outcome === 'not-applicable').map(checkLine),
+    );
+    section('Passed', all.filter(c => c.outcome === 'pass').map(checkLine));
   }
   const s = report.summary;
   const verdict = {
     fail: 'FAILED',
     warn: 'passed with warnings',
     pass: 'passed',
+    'not-evaluated': 'not everything could be evaluated',
+    outside: 'no cluster is in the mesh',
   }[s.status];
   out.push(
-    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.skipped} skipped, ${s.notEvaluated} not evaluated: ${verdict}`,
+    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.unevaluated} not evaluated, ${s.notApplicable} not applicable: ${verdict}`,
   );
   return out.join('\n');
 }

@@ -60,7 +60,7 @@ describe('clustermesh-dns validate', () => {
     );
     expect(code).toBe(1);
     const report: MeshReport = JSON.parse(stdout);
-    expect(report.version).toBe(1);
+    expect(report.version).toBe(2);
     expect(report.clusters.map(c => c.name).sort()).toEqual(['apps', 'infra']);
     expect(report.summary.errors).toBeGreaterThan(0);
     expect(report.summary.status).toBe('fail');

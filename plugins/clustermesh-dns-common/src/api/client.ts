@@ -1,26 +1,44 @@
-import type { MeshReport } from '../report/types';
+import type {
+  ClusterDetail,
+  ClusterPool,
+  LiveReport,
+  RepositoryMatch,
+  SourceReport,
+  SourceSummary,
+} from './types';
 
-/** A configured repository, as the backend lists it. @public */
-export interface SourceInfo {
-  id: string;
-  title: string;
-  type: string;
-}
-
-/** The backend's answer for one source. @public */
-export interface SourceReport {
-  source: SourceInfo;
-  /** When the repository was read (ISO 8601). */
-  readAt: string;
-  report?: MeshReport;
-  /** Why the repository could not be read; the report is then absent. */
-  error?: string;
+/** Which revision of a source: its configured branch, or another ref. @public */
+export interface RefOptions {
+  /** A branch, tag or commit of an SCM source (default: the configured branch). */
+  ref?: string;
 }
 
 /** The backend API, as the frontend and other clients see it. @public */
 export interface ClusterMeshDnsApi {
-  listSources(): Promise<SourceInfo[]>;
-  getReport(sourceId: string): Promise<SourceReport>;
+  /** Every configured source, with the repository each reads. */
+  listSources(): Promise<SourceSummary[]>;
+  /** The source that reads a repository URL (a template's `repoUrl`), if any. */
+  matchRepository(repoUrl: string): Promise<RepositoryMatch>;
+  /** A source's report: a summary row per cluster. */
+  getReport(sourceId: string, options?: RefOptions): Promise<SourceReport>;
+  /** One cluster with its checks, peers and findings. */
+  getCluster(
+    sourceId: string,
+    cluster: string,
+    options?: RefOptions,
+  ): Promise<ClusterDetail>;
+  /** A cluster's pools, the addresses in use and a free one to suggest. */
+  getPool(
+    sourceId: string,
+    cluster: string,
+    options?: RefOptions,
+  ): Promise<ClusterPool>;
+  /** Reads the source again now (the scheduled refresh, on demand). */
+  refresh(sourceId: string): Promise<SourceReport>;
+  /** Runs the live checks of a source (permission `clustermesh-dns.live.run`). */
+  runLiveChecks(sourceId: string): Promise<LiveReport>;
+  /** The last live checks of a source, undefined when none ran. */
+  getLiveChecks(sourceId: string): Promise<LiveReport | undefined>;
 }
 
 /** An error answer of the backend, with its status. @public */
@@ -46,20 +64,76 @@ export class ClusterMeshDnsClient implements ClusterMeshDnsApi {
     },
   ) {}
 
-  async listSources(): Promise<SourceInfo[]> {
-    const body = await this.#get<{ items: SourceInfo[] }>('/sources');
+  async listSources(): Promise<SourceSummary[]> {
+    const body = await this.#request<{ items: SourceSummary[] }>('/sources');
     return body.items;
   }
 
-  getReport(sourceId: string): Promise<SourceReport> {
-    return this.#get<SourceReport>(
-      `/sources/${encodeURIComponent(sourceId)}/report`,
+  matchRepository(repoUrl: string): Promise<RepositoryMatch> {
+    return this.#request(`/sources/match${query({ repoUrl })}`);
+  }
+
+  getReport(sourceId: string, options: RefOptions = {}): Promise<SourceReport> {
+    return this.#request(
+      `/sources/${encodeURIComponent(sourceId)}/report${query({ ...options })}`,
     );
   }
 
-  async #get<T>(path: string): Promise<T> {
+  getCluster(
+    sourceId: string,
+    cluster: string,
+    options: RefOptions = {},
+  ): Promise<ClusterDetail> {
+    return this.#request(
+      `/sources/${encodeURIComponent(sourceId)}/clusters/${encodeURIComponent(
+        cluster,
+      )}${query({ ...options })}`,
+    );
+  }
+
+  getPool(
+    sourceId: string,
+    cluster: string,
+    options: RefOptions = {},
+  ): Promise<ClusterPool> {
+    return this.#request(
+      `/sources/${encodeURIComponent(sourceId)}/clusters/${encodeURIComponent(
+        cluster,
+      )}/pool${query({ ...options })}`,
+    );
+  }
+
+  refresh(sourceId: string): Promise<SourceReport> {
+    return this.#request(
+      `/sources/${encodeURIComponent(sourceId)}/refresh`,
+      'POST',
+    );
+  }
+
+  runLiveChecks(sourceId: string): Promise<LiveReport> {
+    return this.#request(
+      `/sources/${encodeURIComponent(sourceId)}/live`,
+      'POST',
+    );
+  }
+
+  async getLiveChecks(sourceId: string): Promise<LiveReport | undefined> {
+    try {
+      return await this.#request<LiveReport>(
+        `/sources/${encodeURIComponent(sourceId)}/live`,
+      );
+    } catch (error) {
+      if (error instanceof ClusterMeshDnsRequestError && error.status === 404)
+        return undefined;
+      throw error;
+    }
+  }
+
+  async #request<T>(path: string, method = 'GET'): Promise<T> {
     const base = await this.options.discoveryApi.getBaseUrl('clustermesh-dns');
-    const response = await this.options.fetchApi.fetch(`${base}${path}`);
+    const response = await this.options.fetchApi.fetch(`${base}${path}`, {
+      method,
+    });
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
       try {
@@ -75,4 +149,13 @@ export class ClusterMeshDnsClient implements ClusterMeshDnsApi {
     }
     return (await response.json()) as T;
   }
+}
+
+/** `?a=b&c=d` of the defined options, or nothing. */
+function query(options: { [key: string]: string | undefined }): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(options))
+    if (value !== undefined && value !== '') params.set(key, value);
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

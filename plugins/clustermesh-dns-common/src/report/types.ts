@@ -4,6 +4,11 @@ import type { IpFamily } from '../net/ip';
  * The MeshReport: what validating a GitOps repository says about its
  * ClusterMesh DNS configuration. Plain JSON, shared by the engine that
  * makes it, the backend that serves it, and the page and CLI that show it.
+ *
+ * Two principles hold everywhere: unknown is not pass (a check that could
+ * not read its inputs is "not evaluated", with why), and one finding per
+ * cause (a mistake repeated across clusters or values is one finding that
+ * lists what it affects).
  */
 
 /** A place in the repository that a message can point at. @public */
@@ -40,19 +45,37 @@ export type FindingCode =
   | 'no-clusters';
 
 /**
- * Something the engine found while reading and rendering the repository.
- * The message does not repeat the location: show `location` beside it.
+ * Something the engine found while reading and rendering the repository:
+ * one finding per cause. The message does not repeat the location: show
+ * `location` beside it.
  *
  * @public
  */
 export interface Finding {
+  /** Stable within a report; checks that fail because of it name it in `cause`. */
+  id: string;
   code: FindingCode;
   severity: Severity;
   /** One line; names the object and the cause, not the file and line. */
   message: string;
+  /** Where the cause is. */
   location?: SourceLocation;
+  /** Why there is no location, when there is none. */
+  unlocated?: string;
   /** The cluster, when the finding concerns one cluster only. */
   cluster?: string;
+  /** What the cause affects, when it shows in more than one place. */
+  affects?: FindingEffects;
+}
+
+/** The places one cause shows up: counted, with the first few named. @public */
+export interface FindingEffects {
+  /** How many places (objects, values, files) the cause affects. */
+  count: number;
+  /** The clusters affected. */
+  clusters: string[];
+  /** The first places affected (at most a few), each with what is there. */
+  examples: { location: SourceLocation; what: string }[];
 }
 
 /** The ids of the rule catalog. @public */
@@ -76,31 +99,67 @@ export type RuleId =
   | 'ttl-valid'
   | 'manifest-shape';
 
-/** @public */
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/**
+ * The outcome of one check:
+ * - `pass`: checked, and right;
+ * - `fail`: checked, and wrong (see the severity);
+ * - `not-applicable`: the rule does not apply here (a DNSEndpoint rule in
+ *   manual DNS mode, a rule the conventions switch off);
+ * - `not-evaluated`: the rule applies but its inputs could not be read (an
+ *   unresolved variable, a file that cannot be built); the message says why.
+ *
+ * @public
+ */
+export type CheckOutcome = 'pass' | 'fail' | 'not-applicable' | 'not-evaluated';
 
 /** The outcome of one rule for one cluster (or the whole mesh). @public */
 export interface CheckResult {
   ruleId: RuleId;
-  status: CheckStatus;
-  /** The rule's severity for a failure; `info` for passes and skips. */
+  outcome: CheckOutcome;
+  /** The severity of a failure (the rule's, or the one the conventions give it); `info` otherwise. */
   severity: Severity;
   /** Undefined for mesh-wide results. */
   cluster?: string;
-  /** One line naming the value; the cluster and location are beside it. */
+  /** One line naming the value (or, not evaluated, why); the cluster and location are beside it. */
   message: string;
   location?: SourceLocation;
   /** How to fix a failure, in this repository's conventions. */
   remediation?: string;
+  /** The finding this outcome comes from, when one cause explains it (its `id`). */
+  cause?: string;
 }
 
-/** The declared (offline) status of a cluster or mesh. @public */
-export type DeclaredStatus = 'pass' | 'warn' | 'fail';
+/**
+ * The declared (offline) status of a cluster: failing (an error), warnings,
+ * passing (every applicable check passed), not evaluated (no failure, but
+ * some applicable check could not be evaluated), or outside the mesh (the
+ * cluster does not take part in ClusterMesh: no rule runs for it).
+ *
+ * @public
+ */
+export type DeclaredStatus =
+  | 'pass'
+  | 'warn'
+  | 'fail'
+  | 'not-evaluated'
+  | 'outside';
+
+/** Whether a cluster is in the mesh, and why the engine thinks so. @public */
+export interface MeshMembership {
+  member: boolean;
+  /** E.g. `clustermesh.useAPIServer is true (…/helmrelease.yaml:30)`, or `listed in conventions.clusters`. */
+  reason: string;
+  location?: SourceLocation;
+}
 
 /** One cluster's row of the report. @public */
 export interface ClusterReport {
   name: string;
+  /** The cluster's folder under the clusters path. */
   dir: string;
+  /** The folder Flux reconciles for it (its entry point). */
+  entry: string;
+  membership: MeshMembership;
   fqdn?: {
     /** As written in the settings (may hold `${VAR}`). */
     template: string;
@@ -116,38 +175,93 @@ export interface ClusterReport {
     type?: 'A' | 'AAAA';
     ttl: number;
     mode: 'externaldns' | 'manual';
+    /** Cloudflare "DNS only" (not proxied), when known. */
+    dnsOnly?: boolean;
     location?: SourceLocation;
   };
-  /** Peers the cluster should know by FQDN, and those without a variable. */
-  peers: { expected: number; missing: string[] };
+  /** The peers the cluster should know by FQDN, those without a variable, and each peer's entry. */
+  peers: {
+    expected: number;
+    missing: string[];
+  };
   status: DeclaredStatus;
-  counts: { passed: number; failed: number; warnings: number; skipped: number };
+  counts: CheckCounts;
   checks: CheckResult[];
+}
+
+/** How many checks had each outcome (failures split by severity). @public */
+export interface CheckCounts {
+  passed: number;
+  failed: number;
+  warnings: number;
+  notApplicable: number;
+  notEvaluated: number;
+}
+
+/**
+ * A convention the report was made with, and where it came from: the
+ * conventions file, detection in the repository (with why), or the default.
+ *
+ * @public
+ */
+export interface DetectedConvention {
+  /** The setting, as in the conventions file: `clustersPath`, `variables.lbIp`, ... */
+  setting: string;
+  value: string;
+  source: 'conventions' | 'detected' | 'default';
+  /** Why this value: what was found, or that nothing was. */
+  reason: string;
+  location?: SourceLocation;
+}
+
+/** What the conventions switched off or changed, so the report says so. @public */
+export interface ConventionOverride {
+  /** `rule <id> off`, `rule <id> as warning`, `cluster <name> excluded`, ... */
+  what: string;
+  /** Where it is set. */
+  source: string;
 }
 
 /**
  * The result of validating one repository: every cluster with its checks,
- * the mesh-wide checks, and what could not be read or evaluated.
+ * the mesh-wide checks, what could not be read or evaluated, and what the
+ * engine detected.
  *
  * @public
  */
 export interface MeshReport {
   /** Version of this report format. */
-  version: 1;
+  version: 2;
   clusters: ClusterReport[];
   /** Mesh-wide checks that passed, and failures that concern no single cluster. */
   meshChecks: CheckResult[];
-  /** Problems of reading and rendering (YAML, kustomize, Flux), with file:line. */
+  /** Problems of reading and rendering (YAML, kustomize, Flux), one per cause. */
   findings: Finding[];
   /** Features the engine does not evaluate, where they are used. */
   notEvaluated: Finding[];
-  summary: {
-    clusters: number;
-    errors: number;
-    warnings: number;
-    passed: number;
-    skipped: number;
-    notEvaluated: number;
-    status: DeclaredStatus;
-  };
+  /** The conventions the report was made with, and where each came from. */
+  conventions: DetectedConvention[];
+  /** Rules or clusters the conventions switched off or changed. */
+  overrides: ConventionOverride[];
+  summary: MeshSummary;
+}
+
+/** The counts of a report, for a summary bar. @public */
+export interface MeshSummary {
+  /** Every cluster folder found. */
+  clusters: number;
+  /** Clusters by status. */
+  passing: number;
+  warning: number;
+  failing: number;
+  notEvaluated: number;
+  outside: number;
+  /** Checks and findings by outcome: errors and warnings count both. */
+  errors: number;
+  warnings: number;
+  passed: number;
+  notApplicable: number;
+  /** Checks not evaluated, and features not evaluated. */
+  unevaluated: number;
+  status: DeclaredStatus;
 }

@@ -63,12 +63,12 @@ export function describeRule(
   it('passes on the example repository', () => {
     const results = exampleChecks().filter(r => r.ruleId === rule.id);
     expect(results.length).toBeGreaterThan(0);
-    expect(results.filter(r => r.status !== 'pass')).toEqual([]);
+    expect(results.filter(r => r.outcome !== 'pass')).toEqual([]);
   });
 
   it(`fails for ${fails.cluster} at ${fails.at}`, () => {
     const failures = exampleChecks(edit, conventions).filter(
-      r => r.ruleId === rule.id && r.status === 'fail',
+      r => r.ruleId === rule.id && r.outcome === 'fail',
     );
     const match = failures.find(
       f => f.cluster === fails.cluster && fails.message.test(f.message),

@@ -1,4 +1,4 @@
-import type { Finding } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { isRecord } from '../core/paths';
 import { normalizePath } from '../tree/RepoTree';
@@ -58,7 +58,7 @@ export interface ClusterRender {
   kustomizations: RenderedKustomization[];
   /** Every applied object, with the Kustomization that applies it. */
   objects: { object: SubstitutedObject; appliedBy: RenderedKustomization }[];
-  findings: Finding[];
+  findings: EngineFinding[];
 }
 
 /** What the renderer reads from a Kustomization object before building it. */
@@ -84,7 +84,7 @@ export const isFluxKustomization = (o: ManifestObject) =>
 export function readKustomizationSpec(
   decl: ManifestObject | undefined,
   root: string,
-  findings: Finding[],
+  findings: EngineFinding[],
   cluster: string,
   sourceNames: readonly string[],
 ): KustomizationSpec | undefined {

@@ -1,4 +1,4 @@
-import type { Finding } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { BuildResult, KustomizeEngine } from './kustomize';
@@ -20,7 +20,7 @@ export function buildGeneratedKustomization(
   engine: KustomizeEngine,
 ): BuildResult {
   const objects: ManifestObject[] = [];
-  const findings: Finding[] = [];
+  const findings: EngineFinding[] = [];
   let ok = true;
   const walk = (current: string) => {
     const { files, dirs } = index.list(current);

@@ -1,8 +1,5 @@
-import type {
-  Finding,
-  SourceLocation,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { finding } from '../core/finding';
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { finding, EngineFinding } from '../core/finding';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import type { YamlDocument } from '../yaml/documents';
 import type { YamlFiles } from '../yaml/files';
@@ -82,9 +79,9 @@ export function helmReleaseValues(
   appliedBy: RenderedKustomization,
   render: ClusterRender,
   files: YamlFiles,
-): { values: HelmValues; findings: Finding[] } {
+): { values: HelmValues; findings: EngineFinding[] } {
   const cluster = render.cluster;
-  const findings: Finding[] = [];
+  const findings: EngineFinding[] = [];
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
   const namespace = object.namespace ?? appliedBy.namespace;
   const layers: ValuesLayer[] = [];
@@ -194,7 +191,7 @@ export function valuesFileValues(
   file: string,
   files: YamlFiles,
   cluster: string,
-): { values: HelmValues; findings: Finding[] } {
+): { values: HelmValues; findings: EngineFinding[] } {
   const read = files.read(file);
   const findings = read.problems.map(p =>
     finding(

@@ -1,4 +1,4 @@
-import type { Finding } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { isRecord } from '../core/paths';
 import { joinPath } from '../tree/RepoTree';
@@ -35,7 +35,7 @@ const evaluatedFields = new Set([
 /** @public */
 export interface BuildResult {
   objects: ManifestObject[];
-  findings: Finding[];
+  findings: EngineFinding[];
   /** False when kustomize itself would fail on this path. */
   ok: boolean;
 }
@@ -86,7 +86,7 @@ export class KustomizeEngine {
   /** Objects of one manifest file. */
   fileObjects(path: string): BuildResult {
     const { documents, problems } = this.#files.read(path);
-    const findings: Finding[] = problems.map(p => ({
+    const findings: EngineFinding[] = problems.map(p => ({
       code: 'yaml-invalid',
       severity: 'error',
       message: p.message,
@@ -111,7 +111,7 @@ export class KustomizeEngine {
     expectedKind: 'Kustomization' | 'Component',
     initial: readonly ManifestObject[],
   ): BuildResult {
-    const findings: Finding[] = [];
+    const findings: EngineFinding[] = [];
     const file = this.kustomizationFile(dir);
     if (!file) {
       findings.push({

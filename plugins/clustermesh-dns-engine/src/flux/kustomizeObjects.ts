@@ -1,4 +1,4 @@
-import type { Finding } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import type { YamlDocument } from '../yaml/types';
@@ -36,10 +36,10 @@ const clusterScopedKinds = new Set([
 /** Turns the documents of a manifest file into objects, or findings. */
 export function documentsToObjects(docs: readonly YamlDocument[]): {
   objects: ManifestObject[];
-  findings: Finding[];
+  findings: EngineFinding[];
 } {
   const objects: ManifestObject[] = [];
-  const findings: Finding[] = [];
+  const findings: EngineFinding[] = [];
   for (const doc of docs) {
     const value = doc.value;
     const location = { file: doc.file, line: doc.line };

@@ -1,7 +1,5 @@
-import {
-  Finding,
-  formatLocation,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath } from '../core/paths';
 import { normalizePath } from '../tree/RepoTree';
@@ -102,7 +100,7 @@ export class FluxRenderer {
 
     let stored = new Map<string, ManifestObject>();
     let rendered: RenderedKustomization[] = [];
-    let findings: Finding[] = [];
+    let findings: EngineFinding[] = [];
     for (let pass = 0; pass < 5; pass++) {
       const reads: { key: string; seen: ManifestObject | undefined }[] = [];
       const next = new Map<string, ManifestObject>();
@@ -200,7 +198,7 @@ export class FluxRenderer {
     spec: KustomizationSpec,
     parent: string | undefined,
     lookupSource: (kind: string, name: string) => ManifestObject | undefined,
-    findings: Finding[],
+    findings: EngineFinding[],
     cluster: string,
   ): RenderedKustomization {
     const built = this.buildPath(spec.path);
@@ -328,7 +326,7 @@ function sameDeclaration(
   );
 }
 
-function dedupe(findings: Finding[]): Finding[] {
+function dedupe(findings: EngineFinding[]): EngineFinding[] {
   const seen = new Set<string>();
   return findings.filter(f => {
     const key = `${f.code}|${f.message}`;

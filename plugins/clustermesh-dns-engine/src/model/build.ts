@@ -1,5 +1,4 @@
 import {
-  Finding,
   parseIpAddress,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -8,7 +7,7 @@ import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, peerFqdnVariable } from '../conventions/templates';
-import { finding, findingKey } from '../core/finding';
+import { finding, findingKey, EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
@@ -73,7 +72,7 @@ export function buildMeshModel(
     },
     cache.substitution,
   );
-  const findings: Finding[] = [];
+  const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
   if (!index.isDir(conventions.clustersPath)) {
     findings.push(
@@ -125,7 +124,7 @@ export function buildMeshModel(
     }),
   );
   // a problem in a shared file is found once per cluster: report it once
-  const seen = new Map<string, Finding>();
+  const seen = new Map<string, EngineFinding>();
   for (const f of clusters.flatMap(c => c.findings)) {
     const key = findingKey(f);
     const first = seen.get(key);

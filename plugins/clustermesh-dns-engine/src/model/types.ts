@@ -1,5 +1,5 @@
+import type { EngineFinding } from '../core/finding';
 import type {
-  Finding,
   IpAddress,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -57,7 +57,7 @@ export interface ClusterModel {
   dir: string;
   render: ClusterRender;
   /** Problems of rendering and reading this cluster (the render's, then the values'). */
-  findings: Finding[];
+  findings: EngineFinding[];
   settings: ClusterSettings;
   settingsObject?: {
     object: SubstitutedObject;
@@ -91,7 +91,7 @@ export interface MeshModel {
   conventions: MeshConventions;
   clusters: ClusterModel[];
   /** Problems of reading and rendering, each with its file and line. */
-  findings: Finding[];
+  findings: EngineFinding[];
   /** The clusters by name. */
   byName: ReadonlyMap<string, ClusterModel>;
   repository: RepositoryFacts;

@@ -120,7 +120,7 @@ export function planMeshDnsChange(
         message: f.message,
       })),
     ...[...after.clusters.flatMap(c => c.checks), ...after.meshChecks]
-      .filter(c => c.status === 'fail' && c.severity === 'error')
+      .filter(c => c.outcome === 'fail' && c.severity === 'error')
       .map(c => ({
         field: c.location
           ? formatLocation(c.location)
@@ -257,7 +257,7 @@ function poolProblem(
 function failingRules(report: MeshReport): Set<string> {
   return new Set(
     [...report.clusters.flatMap(c => c.checks), ...report.meshChecks]
-      .filter(c => c.status === 'fail')
+      .filter(c => c.outcome === 'fail')
       .map(c => c.ruleId),
   );
 }

@@ -11,7 +11,7 @@ const failingRules = (report: ReturnType<typeof validateMesh>) =>
   [
     ...new Set(
       [...report.clusters.flatMap(c => c.checks), ...report.meshChecks]
-        .filter(c => c.status === 'fail')
+        .filter(c => c.outcome === 'fail')
         .map(c => c.ruleId),
     ),
   ].sort();
@@ -32,11 +32,16 @@ describe('validateMesh', () => {
     const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
     expect(report.summary).toEqual({
       clusters: 2,
+      passing: 2,
+      warning: 0,
+      failing: 0,
+      notEvaluated: 0,
+      outside: 0,
       errors: 0,
       warnings: 0,
       passed: 33,
-      skipped: 0,
-      notEvaluated: 0,
+      notApplicable: 0,
+      unevaluated: 0,
       status: 'pass',
     });
     expect(report.findings).toEqual([]);
@@ -181,7 +186,7 @@ describe('validateMesh', () => {
     const infra = report.clusters.find(c => c.name === 'infra')!;
     expect(infra.fqdn?.resolved).toBe('clustermesh-infra.${SECRET_DOMAIN}');
     const fqdnValid = infra.checks.find(c => c.ruleId === 'fqdn-valid')!;
-    expect(fqdnValid).toMatchObject({ status: 'fail' });
+    expect(fqdnValid).toMatchObject({ outcome: 'fail' });
     expect(fqdnValid.message).toBe(
       'FQDN "clustermesh-infra.${SECRET_DOMAIN}" contains the unresolved variable ${SECRET_DOMAIN}; ConfigMap cluster-settings is applied by Kustomization flux-system/flux-system without post-build substitution, and Flux inserts its values verbatim (no second pass)',
     );
@@ -235,7 +240,7 @@ describe('validateMesh', () => {
     expect(report.notEvaluated.map(located)).toEqual([
       'kubernetes/apps/network/clustermesh-dns/ks.yaml:19 Kustomization flux-system/clustermesh-dns uses spec.patches, which this engine does not evaluate; its objects may differ from what Flux applies',
     ]);
-    expect(report.summary.notEvaluated).toBe(1);
+    expect(report.summary.unevaluated).toBe(1);
   });
 
   it('is deterministic, with and without warm caches', () => {

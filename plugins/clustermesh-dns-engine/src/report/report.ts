@@ -1,10 +1,12 @@
 import type {
+  CheckCounts,
   CheckResult,
   ClusterReport,
   DeclaredStatus,
   Finding,
   MeshReport,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { EngineFinding, findingId } from '../core/finding';
 import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
@@ -15,22 +17,47 @@ import { rules } from '../rules';
 import { ruleResults } from '../rules/rule';
 import type { RepoTree } from '../tree/RepoTree';
 
+/** Failing, warnings, not evaluated or passing: unknown is never pass. */
 function statusOf(
   checks: CheckResult[],
   findings: Finding[] = [],
 ): DeclaredStatus {
   if (
-    checks.some(c => c.status === 'fail' && c.severity === 'error') ||
+    checks.some(c => c.outcome === 'fail' && c.severity === 'error') ||
     findings.some(f => f.severity === 'error')
   )
     return 'fail';
   if (
-    checks.some(c => c.status === 'fail') ||
+    checks.some(c => c.outcome === 'fail') ||
     findings.some(f => f.severity === 'warning')
   )
     return 'warn';
+  if (checks.some(c => c.outcome === 'not-evaluated')) return 'not-evaluated';
   return 'pass';
 }
+
+function countsOf(checks: CheckResult[]): CheckCounts {
+  const counts: CheckCounts = {
+    passed: 0,
+    failed: 0,
+    warnings: 0,
+    notApplicable: 0,
+    notEvaluated: 0,
+  };
+  for (const c of checks) {
+    if (c.outcome === 'pass') counts.passed++;
+    else if (c.outcome === 'fail') {
+      if (c.severity === 'error') counts.failed++;
+      else counts.warnings++;
+    } else if (c.outcome === 'not-applicable') counts.notApplicable++;
+    else counts.notEvaluated++;
+  }
+  return counts;
+}
+
+/** The findings with their ids. */
+const withIds = (findings: EngineFinding[]): Finding[] =>
+  findings.map(f => ({ id: findingId(f), ...f }));
 
 /** One cluster's row, from the same queries the rules ask. */
 function clusterRow(
@@ -45,6 +72,11 @@ function clusterRow(
   return {
     name: cluster.name,
     dir: cluster.dir,
+    entry: cluster.render.root,
+    membership: {
+      member: true,
+      reason: `a cluster folder under ${conventions.clustersPath}`,
+    },
     fqdn: cluster.fqdn && {
       template: cluster.fqdn.raw,
       resolved: cluster.fqdn.value,
@@ -80,15 +112,7 @@ function clusterRow(
         .map(p => p.peer),
     },
     status: statusOf(checks),
-    counts: {
-      passed: checks.filter(c => c.status === 'pass').length,
-      failed: checks.filter(c => c.status === 'fail' && c.severity === 'error')
-        .length,
-      warnings: checks.filter(
-        c => c.status === 'fail' && c.severity !== 'error',
-      ).length,
-      skipped: checks.filter(c => c.status === 'skip').length,
-    },
+    counts: countsOf(checks),
     checks,
   };
 }
@@ -128,25 +152,36 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map(c => clusterRow(mesh, c, byCluster.get(c.name) ?? []));
   const meshChecks = byCluster.get(undefined) ?? [];
-  const notEvaluated = mesh.findings.filter(f => f.code === 'not-evaluated');
-  const findings = mesh.findings.filter(f => f.code !== 'not-evaluated');
+  const notEvaluated = withIds(
+    mesh.findings.filter(f => f.code === 'not-evaluated'),
+  );
+  const findings = withIds(
+    mesh.findings.filter(f => f.code !== 'not-evaluated'),
+  );
+  const all = countsOf(results);
+  const byStatus = (status: DeclaredStatus) =>
+    clusters.filter(c => c.status === status).length;
   return {
-    version: 1,
+    version: 2,
     clusters,
     meshChecks,
     findings,
     notEvaluated,
+    conventions: [],
+    overrides: [],
     summary: {
       clusters: clusters.length,
-      errors:
-        results.filter(r => r.status === 'fail' && r.severity === 'error')
-          .length + findings.filter(f => f.severity === 'error').length,
+      passing: byStatus('pass'),
+      warning: byStatus('warn'),
+      failing: byStatus('fail'),
+      notEvaluated: byStatus('not-evaluated'),
+      outside: byStatus('outside'),
+      errors: all.failed + findings.filter(f => f.severity === 'error').length,
       warnings:
-        results.filter(r => r.status === 'fail' && r.severity !== 'error')
-          .length + findings.filter(f => f.severity === 'warning').length,
-      passed: results.filter(r => r.status === 'pass').length,
-      skipped: results.filter(r => r.status === 'skip').length,
-      notEvaluated: notEvaluated.length,
+        all.warnings + findings.filter(f => f.severity === 'warning').length,
+      passed: all.passed,
+      notApplicable: all.notApplicable,
+      unevaluated: all.notEvaluated + notEvaluated.length,
       status: statusOf(results, findings),
     },
   };

@@ -89,21 +89,21 @@ describe('report rows and rules', () => {
           for (const row of report.clusters) {
             const [inPool] = check(row.checks, 'lb-ip-in-pool');
             // a pool in the row exactly when the rule finds the LB IP in one
-            expect(row.pool !== undefined).toBe(inPool.status === 'pass');
+            expect(row.pool !== undefined).toBe(inPool.outcome === 'pass');
             expect(row.pool?.location).toEqual(
               row.pool ? inPool.location : undefined,
             );
             const [matches] = check(row.checks, 'dnsendpoint-matches');
             const noRecord =
-              matches.status === 'fail' &&
+              matches.outcome === 'fail' &&
               matches.message.startsWith(
                 'no DNSEndpoint applied to the cluster has dnsName',
               );
             expect(row.record?.location === undefined).toBe(
-              noRecord || matches.status === 'skip',
+              noRecord || matches.outcome === 'not-evaluated',
             );
             // and the record the rule passed is the row's
-            const passed = matches.status === 'pass';
+            const passed = matches.outcome === 'pass';
             expect(passed && row.record?.location).toEqual(
               passed && matches.location,
             );

@@ -27,7 +27,8 @@ export const dnsEndpointIncluded = defineClusterRule({
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
   check(mesh, c, r) {
-    if (mesh.conventions.dns.mode === 'manual') return [r.skip('manual')];
+    if (mesh.conventions.dns.mode === 'manual')
+      return [r.notApplicable('manual')];
     const file = mesh.conventions.dnsEndpoint.file;
     const where = { file, line: 1 };
     if (c.render.objects.some(({ object }) => object.source.file === file))

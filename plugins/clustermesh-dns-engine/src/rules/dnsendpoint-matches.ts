@@ -51,7 +51,7 @@ export const dnsEndpointMatches = defineClusterRule({
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
       return [r.fail('noEndpoint', {}, c.fqdn?.location ?? c.settingsLocation)];
     if (!c.fqdn || !c.lbIpAddress)
-      return [r.skip('noAddress', {}, c.settingsLocation)];
+      return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
       const file = dns.recordsDocument;

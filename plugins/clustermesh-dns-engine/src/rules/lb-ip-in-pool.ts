@@ -32,8 +32,12 @@ export const lbIpInPool = defineClusterRule({
     if (!c.lbIpAddress) {
       return [
         c.lbIp
-          ? r.skip('notAddress', { ip: q(c.lbIp.value) }, c.lbIp.location)
-          : r.skip(
+          ? r.notEvaluated(
+              'notAddress',
+              { ip: q(c.lbIp.value) },
+              c.lbIp.location,
+            )
+          : r.notEvaluated(
               'notSet',
               { variable: mesh.conventions.variables.lbIp },
               c.settingsLocation,

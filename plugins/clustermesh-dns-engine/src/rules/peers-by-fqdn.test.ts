@@ -31,7 +31,7 @@ describe('clustermesh.config.clusters entries', () => {
         r =>
           r.ruleId === 'peers-by-fqdn' &&
           r.cluster === 'infra' &&
-          r.status === 'fail',
+          r.outcome === 'fail',
       )
       .map(r => r.message);
 
@@ -81,7 +81,7 @@ describe('clustermesh.config.clusters entries', () => {
       r =>
         r.ruleId === 'peers-by-fqdn' &&
         r.cluster === 'infra' &&
-        r.status === 'fail',
+        r.outcome === 'fail',
     );
     expect(failures.map(f => f.message)).toEqual([
       expect.stringMatching(

@@ -32,7 +32,11 @@ export const peersByFqdn = defineClusterRule({
   },
   check(mesh, c, r) {
     if (!c.cilium)
-      return [r.skip('noValues', { reason: ciliumUnavailableReason(mesh, c) })];
+      return [
+        r.notEvaluated('noValues', {
+          reason: ciliumUnavailableReason(mesh, c),
+        }),
+      ];
     const cilium = c.cilium;
     const entries = meshEntriesOf(mesh, c);
     const out: CheckResult[] = [];

@@ -37,7 +37,14 @@ export interface RuleResults<MessageId extends string> {
     data?: MessageData,
     location?: SourceLocation,
   ): CheckResult;
-  skip(
+  /** The rule does not apply here (e.g. a DNSEndpoint rule in manual DNS mode). */
+  notApplicable(
+    message: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult;
+  /** The rule applies but its inputs cannot be read; the message says why. */
+  notEvaluated(
     message: MessageId,
     data?: MessageData,
     location?: SourceLocation,
@@ -108,7 +115,7 @@ export function ruleResults<MessageId extends string>(
   cluster?: ClusterModel,
 ): RuleResults<MessageId> {
   const result = (
-    status: CheckResult['status'],
+    outcome: CheckResult['outcome'],
     severity: Severity,
     id: MessageId,
     data?: MessageData,
@@ -116,20 +123,23 @@ export function ruleResults<MessageId extends string>(
   ): CheckResult => {
     const out: CheckResult = {
       ruleId: rule.id,
-      status,
+      outcome,
       severity,
       cluster: cluster?.name,
       message: formatMessage(rule.messages[id], data),
       location,
     };
-    if (status === 'fail') out.remediation = rule.remediation(conventions);
+    if (outcome === 'fail') out.remediation = rule.remediation(conventions);
     return out;
   };
   return {
     pass: (id, data, location) => result('pass', 'info', id, data, location),
     fail: (id, data, location) =>
       result('fail', rule.severity, id, data, location),
-    skip: (id, data, location) => result('skip', 'info', id, data, location),
+    notApplicable: (id, data, location) =>
+      result('not-applicable', 'info', id, data, location),
+    notEvaluated: (id, data, location) =>
+      result('not-evaluated', 'info', id, data, location),
   };
 }
 
@@ -175,4 +185,6 @@ export const skipUnset = (
   r: RuleResults<'notSet'>,
   variable: string,
   cluster: ClusterModel,
-): CheckResult[] => [r.skip('notSet', { variable }, cluster.settingsLocation)];
+): CheckResult[] => [
+  r.notEvaluated('notSet', { variable }, cluster.settingsLocation),
+];

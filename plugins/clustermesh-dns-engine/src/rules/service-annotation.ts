@@ -39,7 +39,11 @@ export const serviceAnnotation = defineClusterRule({
   },
   check(mesh, c, r) {
     if (!c.cilium)
-      return [r.skip('noValues', { reason: ciliumUnavailableReason(mesh, c) })];
+      return [
+        r.notEvaluated('noValues', {
+          reason: ciliumUnavailableReason(mesh, c),
+        }),
+      ];
     const cilium = c.cilium;
     const v = cilium.values;
     const out: CheckResult[] = [];
@@ -76,7 +80,7 @@ export const serviceAnnotation = defineClusterRule({
     if (typeof value !== 'string') {
       out.push(r.fail('notString', { key, value: q(value) }, where));
     } else if (!c.lbIpAddress) {
-      out.push(r.skip('noLbIp', { key, value: q(value) }, where));
+      out.push(r.notEvaluated('noLbIp', { key, value: q(value) }, where));
     } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {
       out.push(
         r.fail(

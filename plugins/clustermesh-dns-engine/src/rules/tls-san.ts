@@ -24,13 +24,17 @@ export const tlsSan = defineClusterRule({
   },
   check(mesh, c, r) {
     if (!c.cilium)
-      return [r.skip('noValues', { reason: ciliumUnavailableReason(mesh, c) })];
+      return [
+        r.notEvaluated('noValues', {
+          reason: ciliumUnavailableReason(mesh, c),
+        }),
+      ];
     const where = c.cilium.locate(ciliumValuesPaths.extraDnsNames);
     const list = extraDnsNames(c.cilium.values).map(String);
     if (!c.fqdn) {
       return list.length
         ? [
-            r.skip(
+            r.notEvaluated(
               'notSet',
               { variable: mesh.conventions.variables.fqdn },
               c.settingsLocation,

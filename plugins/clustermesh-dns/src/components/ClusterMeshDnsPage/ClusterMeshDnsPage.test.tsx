@@ -116,8 +116,10 @@ describe('ClusterMeshDnsPage', () => {
       http.get(`${base}/sources/gone/report`, () =>
         HttpResponse.json({
           source: { id: 'gone', title: 'Gone', type: 'local' },
-          readAt: '2026-11-25T00:00:00.000Z',
-          error: '/srv/gone is not a readable directory',
+          stale: {
+            error: '/srv/gone is not a readable directory',
+            since: '2026-11-25T00:00:00.000Z',
+          },
         }),
       ),
     );

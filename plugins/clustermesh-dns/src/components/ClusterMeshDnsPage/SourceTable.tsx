@@ -5,12 +5,12 @@ import {
 } from '@backstage/core-components';
 import Typography from '@mui/material/Typography';
 import type {
-  ClusterReport,
+  ClusterSummary,
   SourceReport,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { StatusLabel } from './StatusLabel';
 
-const columns: TableColumn<ClusterReport>[] = [
+const columns: TableColumn<ClusterSummary>[] = [
   { title: 'Cluster', field: 'name', highlight: true },
   {
     title: 'FQDN',
@@ -53,16 +53,16 @@ export function SourceTable({ result }: { result: SourceReport }) {
     return (
       <ResponseErrorPanel
         title={`${result.source.title} cannot be read`}
-        error={new Error(result.error ?? 'no report')}
+        error={new Error(result.stale?.error ?? 'no report')}
       />
     );
   }
   return (
-    <Table<ClusterReport>
+    <Table<ClusterSummary>
       title={result.source.title}
-      subtitle={`${result.report.summary.clusters} clusters · read ${new Date(
-        result.readAt,
-      ).toLocaleString()}`}
+      subtitle={`${result.report.summary.clusters} clusters · read ${
+        result.readAt ? new Date(result.readAt).toLocaleString() : 'never'
+      }`}
       options={{ paging: false, search: true, padding: 'dense' }}
       columns={columns}
       data={result.report.clusters}
