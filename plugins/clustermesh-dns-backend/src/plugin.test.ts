@@ -74,7 +74,9 @@ describe('clustermesh-dns backend', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.report).toBeUndefined();
-    expect(res.body.stale.error).toMatch(/no-such-repo is not a readable directory/);
+    expect(res.body.stale.error).toMatch(
+      /no-such-repo is not a readable directory/,
+    );
   });
 
   it('answers 404 for an unknown source', async () => {
