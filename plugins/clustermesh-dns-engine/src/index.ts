@@ -34,6 +34,8 @@ export { detectConventions } from './conventions/detect';
 // validation
 export type { ValidateOptions } from './report/report';
 export { validateMesh } from './report/report';
+export type { ClusterPoolInfo, MeshInspection } from './report/inspect';
+export { inspectMesh } from './report/inspect';
 
 // the change
 export type { MeshDnsChangeInput, PlanProblem } from './plan/input';

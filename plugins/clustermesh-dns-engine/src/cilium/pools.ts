@@ -29,6 +29,8 @@ export function isLoadBalancerPool(object: {
 /** One block of a pool (`cidr`, or `start`/`stop`). @public */
 export interface PoolBlock {
   text: string;
+  /** `cidr` blocks lose their first and last address unless the pool allows them. */
+  kind: 'cidr' | 'range';
   range?: IpRange;
   problem?: string;
   location: SourceLocation;
@@ -39,6 +41,11 @@ export interface PoolModel {
   name: string;
   object: ManifestObject;
   disabled: boolean;
+  /**
+   * `spec.allowFirstLastIPs: "No"`: the first and last address of each CIDR
+   * are reserved. When it is `Yes` or unset, Cilium gives them out too.
+   */
+  reservesFirstLast: boolean;
   blocks: PoolBlock[];
   serviceSelector?: LabelSelector;
   location: SourceLocation;
@@ -55,25 +62,37 @@ export function readPool(object: ManifestObject): PoolModel {
     if (!isRecord(block))
       return {
         text: String(block),
+        kind: 'range',
         problem: 'is not a map with cidr or start',
         location,
       };
     if (typeof block.cidr === 'string') {
       const range = parseCidr(block.cidr);
       return range
-        ? { text: block.cidr, range, location }
-        : { text: block.cidr, problem: 'is not a valid CIDR', location };
+        ? { text: block.cidr, kind: 'cidr', range, location }
+        : {
+            text: block.cidr,
+            kind: 'cidr',
+            problem: 'is not a valid CIDR',
+            location,
+          };
     }
     if (typeof block.start === 'string') {
       const stop = typeof block.stop === 'string' ? block.stop : undefined;
       const range = parseStartStop(block.start, stop);
       const text = stop ? `${block.start}-${stop}` : block.start;
       return range
-        ? { text, range, location }
-        : { text, problem: 'is not a valid start/stop range', location };
+        ? { text, kind: 'range', range, location }
+        : {
+            text,
+            kind: 'range',
+            problem: 'is not a valid start/stop range',
+            location,
+          };
     }
     return {
       text: JSON.stringify(block),
+      kind: 'range',
       problem: 'has neither cidr nor start',
       location,
     };
@@ -85,8 +104,26 @@ export function readPool(object: ManifestObject): PoolModel {
     name: object.name,
     object,
     disabled: spec.disabled === true,
+    reservesFirstLast: String(spec.allowFirstLastIPs).toLowerCase() === 'no',
     blocks,
     serviceSelector: selector,
     location: locate(object),
   };
+}
+
+/**
+ * The addresses LB IPAM gives out from a block: every one, except that a
+ * pool with `allowFirstLastIPs: "No"` reserves the first and last address of
+ * each CIDR (not of /32, /31, /128 or /127 blocks, which would be unusable).
+ *
+ * @public
+ */
+export function allocatableRange(
+  pool: PoolModel,
+  block: PoolBlock,
+): IpRange | undefined {
+  const range = block.range;
+  if (!range || block.kind !== 'cidr' || !pool.reservesFirstLast) return range;
+  if (range.last - range.first < 2n) return range;
+  return { ...range, first: range.first + 1n, last: range.last - 1n };
 }
