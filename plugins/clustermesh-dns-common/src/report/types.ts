@@ -78,26 +78,30 @@ export interface FindingEffects {
   examples: { location: SourceLocation; what: string }[];
 }
 
-/** The ids of the rule catalog. @public */
-export type RuleId =
-  | 'settings-present'
-  | 'fqdn-valid'
-  | 'fqdn-convention'
-  | 'cluster-name-valid'
-  | 'lb-ip-valid'
-  | 'lb-ip-in-pool'
-  | 'lb-ip-unique'
-  | 'fqdn-unique'
-  | 'pools-disjoint'
-  | 'peers-complete'
-  | 'dnsendpoint-matches'
-  | 'dnsendpoint-included'
-  | 'service-annotation'
-  | 'peers-by-fqdn'
-  | 'tls-san'
-  | 'substitution-complete'
-  | 'ttl-valid'
-  | 'manifest-shape';
+/** The ids of the rule catalog, in the order checks are reported. @public */
+export const ruleIds = [
+  'settings-present',
+  'fqdn-valid',
+  'fqdn-convention',
+  'cluster-name-valid',
+  'lb-ip-valid',
+  'lb-ip-in-pool',
+  'lb-ip-unique',
+  'fqdn-unique',
+  'pools-disjoint',
+  'peers-complete',
+  'dnsendpoint-matches',
+  'dnsendpoint-included',
+  'service-annotation',
+  'peers-by-fqdn',
+  'tls-san',
+  'substitution-complete',
+  'ttl-valid',
+  'manifest-shape',
+] as const;
+
+/** The id of a rule of the catalog. @public */
+export type RuleId = (typeof ruleIds)[number];
 
 /**
  * The outcome of one check:

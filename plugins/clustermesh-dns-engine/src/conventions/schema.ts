@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleIds } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { lbIpamAnnotationKeys } from '../cilium/values';
 
 /**
@@ -164,12 +165,51 @@ export const conventionsSchema = z.object({
   peers: z
     .record(z.string(), z.array(z.string()))
     .optional()
-    .describe('Peers of each cluster (default: every other cluster).'),
+    .describe(
+      'Peers of each cluster (default: every other cluster of the mesh).',
+    ),
+  mesh: z
+    .object({
+      include: z
+        .array(z.string())
+        .default([])
+        .describe(
+          'Clusters that are in the mesh whatever their Cilium values say.',
+        ),
+      exclude: z
+        .array(z.string())
+        .default([])
+        .describe(
+          'Clusters that are never in the mesh: no rule runs for them.',
+        ),
+    })
+    .prefault({})
+    .describe(
+      'Which clusters are in the mesh: by default those whose Cilium values enable ClusterMesh (clustermesh.useAPIServer or clustermesh.config.enabled).',
+    ),
+  rules: z
+    .partialRecord(z.enum(ruleIds), z.enum(['off', 'warning', 'error']))
+    .default({})
+    .describe(
+      'Rules switched off, or run with another severity, for the checks a team deliberately does not follow.',
+    ),
   flux: z
     .object({
       strictSubstitution: z.boolean().default(true),
       substituteAlways: z.boolean().default(false),
       sourceNames: z.array(z.string()).default(['flux-system']),
+      externalSources: z
+        .array(
+          z.object({
+            kind: z.enum(['ConfigMap', 'Secret']),
+            name: z.string(),
+            namespace: z.string().default('flux-system'),
+          }),
+        )
+        .default([])
+        .describe(
+          'Substitution sources made outside the repository (by a bootstrap, Terraform, by hand): their values are unknown here, not missing.',
+        ),
     })
     .prefault({}),
   values: z

@@ -11,7 +11,26 @@ import type {
  *
  * @public
  */
-export type EngineFinding = Omit<Finding, 'id'>;
+export type EngineFinding = Omit<Finding, 'id'> & {
+  /**
+   * The cause, when the same cause can show in many places (one undefined
+   * variable referred to in twenty objects): findings with the same cause
+   * key become one finding that lists what it affects.
+   */
+  cause?: FindingCause;
+  /** Set on the one finding of a group: what its group has in common (for its id). */
+  groupKey?: string;
+};
+
+/** A cause shared by findings, and what one of them affects. @public */
+export interface FindingCause {
+  /** Equal for the same cause, whatever the place (`undefined:CNPG_HOST`). */
+  key: string;
+  /** The cause in words, for the one finding. */
+  message: string;
+  /** What this place is (`ConfigMap default/x, applied by Kustomization flux-system/apps`). */
+  subject: string;
+}
 
 /** A finding (the location beside the message). @public */
 export function finding(
@@ -34,14 +53,82 @@ export function findingKey(f: EngineFinding): string {
   }`;
 }
 
-/** A short id for a finding, the same for the same cause in every report. */
+/** What groups findings: their cause, or the finding itself. */
+const groupKeyOf = (f: EngineFinding) =>
+  f.cause ? `${f.code}|${f.cause.key}` : findingKey(f);
+
+/**
+ * A short id for a finding, the same for the same cause in every report;
+ * a finding and the one finding of its group have the same id.
+ */
 export function findingId(f: EngineFinding): string {
   // FNV-1a over the key: stable, short, and the same on every refresh
   let hash = 0x811c9dc5;
-  const key = findingKey(f);
+  const key = f.groupKey ?? groupKeyOf(f);
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return `f${(hash >>> 0).toString(36)}`;
+}
+
+/** How many affected places a grouped finding names (the count says the rest). */
+const exampleLimit = 3;
+
+const rank = { error: 2, warning: 1, info: 0 } as const;
+
+/**
+ * One finding per cause: findings of the same cause (or the same finding
+ * found for several clusters, in a file they share) become one, which
+ * counts the places it affects and names the first few.
+ *
+ * @public
+ */
+export function groupFindings(findings: EngineFinding[]): EngineFinding[] {
+  const groups = new Map<string, EngineFinding[]>();
+  for (const f of findings) {
+    const key = groupKeyOf(f);
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()].map(group => {
+    const first = group[0];
+    const clusters = [
+      ...new Set(
+        group.flatMap(f => (f.cluster === undefined ? [] : [f.cluster])),
+      ),
+    ].sort();
+    const places = new Map<
+      string,
+      { location: SourceLocation; what: string }
+    >();
+    for (const f of group) {
+      if (!f.location) continue;
+      const what = f.cause?.subject ?? f.message;
+      const key = `${f.location.file}:${f.location.line}|${what}`;
+      if (!places.has(key)) places.set(key, { location: f.location, what });
+    }
+    const { cause: _cause, ...rest } = first;
+    const out: EngineFinding = {
+      ...rest,
+      groupKey: groupKeyOf(first),
+      severity: group.reduce(
+        (worst, f) => (rank[f.severity] > rank[worst] ? f.severity : worst),
+        first.severity,
+      ),
+    };
+    if (clusters.length === 1 && group.every(f => f.cluster !== undefined))
+      out.cluster = clusters[0];
+    else delete out.cluster;
+    if (places.size > 1 || clusters.length > 1) {
+      if (places.size > 1 && first.cause) out.message = first.cause.message;
+      out.affects = {
+        count: Math.max(places.size, 1),
+        clusters,
+        examples: [...places.values()].slice(0, exampleLimit),
+      };
+    }
+    return out;
+  });
 }

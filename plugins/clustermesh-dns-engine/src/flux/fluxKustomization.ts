@@ -1,7 +1,7 @@
 import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { isRecord } from '../core/paths';
-import { normalizePath } from '../tree/RepoTree';
+import { clampPath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import type { SubstitutedObject } from './substitute';
 import type { Variables } from './variables';
@@ -19,6 +19,12 @@ export interface FluxRenderOptions {
   sourceNames: readonly string[];
   /** Values for variables that are secret in the repository (never decrypted). */
   knownValues: Readonly<Record<string, string>>;
+  /** Substitution sources made outside the repository (by a bootstrap, by hand). */
+  externalSources?: readonly {
+    kind: 'Secret' | 'ConfigMap';
+    name: string;
+    namespace: string;
+  }[];
 }
 
 /** A substitution source of a Kustomization. @public */
@@ -104,17 +110,8 @@ export function readKustomizationSpec(
   const namespace = decl.namespace ?? 'flux-system';
   const key = `${namespace}/${decl.name}`;
   const rawPath = typeof spec.path === 'string' ? spec.path : '';
-  const path = normalizePath(rawPath);
-  if (path === undefined) {
-    findings.push({
-      code: 'flux-error',
-      severity: 'error',
-      cluster,
-      message: `Kustomization ${key} has the path "${rawPath}", outside the repository`,
-      location: locate(decl, ['spec', 'path']),
-    });
-    return undefined;
-  }
+  // Flux joins the path onto the source root securely: `..` stops there
+  const path = clampPath(rawPath);
   const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
   if (
     typeof sourceRef.name === 'string' &&

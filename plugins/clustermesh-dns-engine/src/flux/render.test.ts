@@ -241,3 +241,107 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(verbatim.body.data.v).toBe('clustermesh-c1.${DOMAIN}');
   });
 });
+
+const fromSecret = (name: string) =>
+  `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n      - kind: Secret\n        name: ${name}\n`;
+
+describe('substitution sources made by other controllers', () => {
+  const externalSecret = (name: string, spec: string) =>
+    `---\napiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: onepassword\n${spec}`;
+
+  it('takes the Secret an ExternalSecret creates as provided, its values unknown', () => {
+    const { body, result } = render({
+      postBuild: fromSecret('cluster-secrets'),
+      app: target('  domain: ${SECRET_DOMAIN}\n  cluster: ${CLUSTER}\n'),
+      root: {
+        'settings.yaml': configMap('settings', { CLUSTER: 'c1' }),
+        'secrets.yaml': externalSecret(
+          'vars',
+          '  target:\n    name: cluster-secrets\n  dataFrom:\n    - extract:\n        key: cluster\n',
+        ),
+      },
+    });
+    // any variable may come from it: unknown, not undefined
+    expect(body.data).toEqual({
+      domain: '<secret:SECRET_DOMAIN>',
+      cluster: '<secret:CLUSTER>',
+    });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('knows the keys of an ExternalSecret without dataFrom, so a missing one is still a true error', () => {
+    const { result } = render({
+      postBuild: fromSecret('cluster-secrets'),
+      app: target('  domain: ${SECRET_DOMAIN}\n  other: ${NOT_THERE}\n'),
+      root: {
+        'settings.yaml': configMap('settings', {}),
+        'secrets.yaml': externalSecret(
+          'cluster-secrets',
+          '  data:\n    - secretKey: SECRET_DOMAIN\n      remoteRef:\n        key: domain\n',
+        ),
+      },
+    });
+    expect(result.findings.map(located)).toEqual([
+      expect.stringMatching(
+        /^app\/object\.yaml:8 .*\$\{NOT_THERE\} is not defined and has no default/,
+      ),
+    ]);
+  });
+
+  it('takes a SealedSecret as a Secret with its keys', () => {
+    const { body, result } = render({
+      postBuild: fromSecret('sealed'),
+      app: target('  domain: ${SECRET_DOMAIN}\n'),
+      root: {
+        'settings.yaml': configMap('settings', {}),
+        'sealed.yaml':
+          '---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: sealed\n  namespace: flux-system\nspec:\n  encryptedData:\n    SECRET_DOMAIN: AgBy3i4OJSWK+PiTySYZZA==\n',
+      },
+    });
+    expect(body.data.domain).toBe('<secret:SECRET_DOMAIN>');
+    expect(result.findings).toEqual([]);
+  });
+
+  it('takes a source the conventions declare as made outside the repository', () => {
+    const { body, result } = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: radix-flux-config\n`,
+      app: target('  zone: ${dnsZone}\n'),
+      renderer: {
+        externalSources: [
+          {
+            kind: 'ConfigMap',
+            name: 'radix-flux-config',
+            namespace: 'flux-system',
+          },
+        ],
+      },
+    });
+    expect(body.data.zone).toBe('<secret:dnsZone>');
+    expect(result.findings).toEqual([]);
+  });
+});
+
+describe('Flux Kustomization paths', () => {
+  it('resolves a path with a leading ../ at the repository root, as Flux does', () => {
+    const { app, body } = render({
+      postBuild: '',
+      app: target('  a: b\n'),
+    });
+    expect(app.path).toBe('app');
+    const tree = createRepoTree({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/app.yaml`]: ks('app', '../../app'),
+      'app/object.yaml': target('  a: b\n'),
+    });
+    const result = new FluxRenderer(
+      new TreeIndex(tree),
+      new YamlFiles(tree),
+      defaults,
+      new EngineCache().substitution,
+    ).renderCluster('c1', root);
+    const clamped = result.kustomizations.find(k => k.name === 'app')!;
+    expect(clamped.path).toBe('app');
+    expect(clamped.objects[0].body).toEqual(body);
+    expect(result.findings).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import type { EngineFinding } from '../core/finding';
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath } from '../core/paths';
-import { normalizePath } from '../tree/RepoTree';
+import { clampPath } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
@@ -16,6 +16,7 @@ import {
 } from './fluxKustomization';
 import { buildGeneratedKustomization } from './generatedKustomization';
 import { BuildResult, KustomizeEngine, withNamespace } from './kustomize';
+import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
 
@@ -41,6 +42,8 @@ export class FluxRenderer {
   readonly #options: FluxRenderOptions;
   readonly #substitution: SubstitutionMemo;
   readonly #pathBuilds = new Map<string, BuildResult>();
+  /** The sources the conventions say are made outside the repository. */
+  readonly #external: Map<string, StoredSource>;
 
   constructor(
     index: TreeIndex,
@@ -52,6 +55,15 @@ export class FluxRenderer {
     this.#engine = new KustomizeEngine(index, files);
     this.#options = options;
     this.#substitution = substitution;
+    this.#external = new Map(
+      (options.externalSources ?? []).map(source => {
+        const provided = externalSource(source);
+        return [
+          storedKey(provided.kind, provided.namespace, provided.name),
+          provided,
+        ];
+      }),
+    );
   }
 
   get kustomize(): KustomizeEngine {
@@ -95,15 +107,15 @@ export class FluxRenderer {
     const rootDecl = rootBuild.objects.find(
       o =>
         isFluxKustomization(o) &&
-        normalizePath(String(getPath(o.body, ['spec', 'path']) ?? '')) === root,
+        clampPath(String(getPath(o.body, ['spec', 'path']) ?? '')) === root,
     );
 
-    let stored = new Map<string, ManifestObject>();
+    let stored = new Map<string, StoredSource>();
     let rendered: RenderedKustomization[] = [];
     let findings: EngineFinding[] = [];
     for (let pass = 0; pass < 5; pass++) {
-      const reads: { key: string; seen: ManifestObject | undefined }[] = [];
-      const next = new Map<string, ManifestObject>();
+      const reads: { key: string; seen: StoredSource | undefined }[] = [];
+      const next = new Map<string, StoredSource>(this.#external);
       findings = [];
       rendered = [];
       const queue: { decl?: ManifestObject; parent?: string }[] = [
@@ -152,14 +164,17 @@ export class FluxRenderer {
         visited.set(spec.key, kustomization);
         rendered.push(kustomization);
         for (const object of kustomization.objects) {
-          next.set(
-            storedKey(
-              object.kind,
-              object.namespace ?? kustomization.namespace,
-              object.name,
-            ),
-            object,
-          );
+          const namespace = object.namespace ?? kustomization.namespace;
+          const key = storedKey(object.kind, namespace, object.name);
+          // what another controller provides is what Flux will find
+          if (!next.has(key) || !isProvided(next.get(key)!))
+            next.set(key, object);
+          const provided = providedBy(object, namespace);
+          if (provided)
+            next.set(
+              storedKey(provided.kind, provided.namespace, provided.name),
+              provided,
+            );
           if (
             isFluxKustomization(object) &&
             object !== rootDecl &&
@@ -175,7 +190,8 @@ export class FluxRenderer {
           now === seen ||
           (now &&
             seen &&
-            JSON.stringify(now.body) === JSON.stringify(seen.body))
+            JSON.stringify(storedBody(now)) ===
+              JSON.stringify(storedBody(seen)))
         );
       });
       stored = next;
@@ -197,7 +213,7 @@ export class FluxRenderer {
   #renderKustomization(
     spec: KustomizationSpec,
     parent: string | undefined,
-    lookupSource: (kind: string, name: string) => ManifestObject | undefined,
+    lookupSource: (kind: string, name: string) => StoredSource | undefined,
     findings: EngineFinding[],
     cluster: string,
   ): RenderedKustomization {
@@ -232,12 +248,15 @@ export class FluxRenderer {
           }
           continue;
         }
-        variables.addSource(
-          source,
-          ref.kind,
-          ref.kind === 'Secret' && isSopsEncrypted(source.body),
-          this.#options.knownValues,
-        );
+        if (isProvided(source))
+          variables.addProvided(source, this.#options.knownValues);
+        else
+          variables.addSource(
+            source,
+            ref.kind,
+            ref.kind === 'Secret' && isSopsEncrypted(source.body),
+            this.#options.knownValues,
+          );
       }
       variables.addInline(
         spec.substitute,
@@ -272,14 +291,25 @@ export class FluxRenderer {
           for (const problem of result.problems) {
             const where = locate(object, problem.path);
             if (problem.severity === 'error') failed = true;
+            const subject = `${describeObject(
+              object,
+            )}, applied by Kustomization ${spec.key}`;
             findings.push({
               code: 'substitution-failed',
               severity: problem.severity,
               cluster,
-              message: `in ${describeObject(
-                object,
-              )}, applied by Kustomization ${spec.key}: ${problem.message}`,
+              message: `in ${subject}: ${problem.message}`,
               location: where,
+              cause: {
+                // one undefined variable is one cause wherever it is used;
+                // anything else is a cause where it stands
+                key:
+                  problem.reason === 'undefined'
+                    ? `undefined:${problem.variable}`
+                    : `${problem.reason}:${where.file}:${where.line}`,
+                message: problem.message,
+                subject,
+              },
             });
           }
           return result.object;
@@ -303,11 +333,19 @@ export class FluxRenderer {
   }
 }
 
+/** An object stored in the cluster, or a source another controller provides. */
+type StoredSource = ManifestObject | ProvidedSource;
+
+const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
+
+/** What a stored source holds, to see whether it changed between passes. */
+const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
+
 /** Looks substitution sources up in the stored objects, recording each read. */
 function sourceLookup(
   namespace: string,
-  maps: ReadonlyMap<string, ManifestObject>[],
-  reads: { key: string; seen: ManifestObject | undefined }[],
+  maps: ReadonlyMap<string, StoredSource>[],
+  reads: { key: string; seen: StoredSource | undefined }[],
 ) {
   return (kind: string, name: string) => {
     const key = storedKey(kind, namespace, name);

@@ -42,8 +42,27 @@ export interface SubstitutedObject extends ManifestObject {
 export interface SubstitutionProblem {
   path: (string | number)[];
   severity: 'error' | 'warning';
+  /**
+   * What went wrong: an undefined variable (strict mode), text that is not
+   * Flux's syntax, a value that breaks the YAML, or a value with " #".
+   */
+  reason: SubstitutionFailure;
   message: string;
   variable?: string;
+}
+
+/** @public */
+export type SubstitutionFailure = 'undefined' | 'syntax' | 'yaml' | 'comment';
+
+/** At most this much of a value is quoted in a message (a dashboard can be 300 kB). */
+const quoteLimit = 80;
+
+/** A value quoted for a message, cut around its first `${` when long. */
+export function excerpt(text: string): string {
+  if (text.length <= quoteLimit) return `"${text}"`;
+  const at = Math.max(0, text.indexOf('${') - 20);
+  const cut = text.slice(at, at + quoteLimit).replace(/\s+/g, ' ');
+  return `"${at > 0 ? '…' : ''}${cut}…" (${text.length} characters)`;
 }
 
 /** @public */
@@ -169,7 +188,12 @@ function stringAt(plan: BodyPlan, path: ObjectPath): number | undefined {
 export type StringOutcome =
   | { kind: 'unchanged' }
   | { kind: 'value'; value: unknown; variables: string[]; warning?: string }
-  | { kind: 'error'; message: string; variable?: string };
+  | {
+      kind: 'error';
+      reason: Exclude<SubstitutionFailure, 'comment'>;
+      message: string;
+      variable?: string;
+    };
 
 /** Substitutes one string. @internal */
 export function computeOutcome(
@@ -184,13 +208,20 @@ export function computeOutcome(
 ): StringOutcome {
   const result = envsubst(s.text, lookup, { strict, ...memo });
   if (!result.ok) {
-    return {
-      kind: 'error',
-      variable: result.variable,
-      message: result.variable
-        ? `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`
-        : `"${s.raw}" is not valid Flux substitution syntax: ${result.error}`,
-    };
+    return result.variable
+      ? {
+          kind: 'error',
+          reason: 'undefined',
+          variable: result.variable,
+          message: `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`,
+        }
+      : {
+          kind: 'error',
+          reason: 'syntax',
+          message: `${excerpt(s.raw)} is not valid Flux substitution syntax: ${
+            result.error
+          }`,
+        };
   }
   if (result.output === s.text) return { kind: 'unchanged' };
   if (s.style === 'literal')
@@ -199,17 +230,22 @@ export function computeOutcome(
   if (!reparsed.ok) {
     return {
       kind: 'error',
+      reason: 'yaml',
       variable: result.variables[0],
-      message: `after substitution "${result.output}" is no longer valid YAML (${reparsed.reason}); Flux fails the Kustomization`,
+      message: `after substitution ${excerpt(
+        result.output,
+      )} is no longer valid YAML (${
+        reparsed.reason
+      }); Flux fails the Kustomization`,
     };
   }
   const warning =
     s.style === 'plain' && / #/.test(result.output) && !/ #/.test(s.text)
-      ? `the substituted value "${
-          result.output
-        }" contains " #", which YAML reads as the start of a comment: Flux applies "${String(
-          reparsed.value,
-        )}"`
+      ? `the substituted value ${excerpt(
+          result.output,
+        )} contains " #", which YAML reads as the start of a comment: Flux applies ${excerpt(
+          String(reparsed.value),
+        )}`
       : undefined;
   return {
     kind: 'value',
@@ -261,6 +297,7 @@ export function substituteBody(
       problems.push({
         path: pathOf(plan, i),
         severity: 'error',
+        reason: outcome.reason,
         message: outcome.message,
         variable: outcome.variable,
       });
@@ -270,6 +307,7 @@ export function substituteBody(
       problems.push({
         path: pathOf(plan, i),
         severity: 'warning',
+        reason: 'comment',
         message: outcome.warning,
         variable: outcome.variables[0],
       });

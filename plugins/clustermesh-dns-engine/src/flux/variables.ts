@@ -4,6 +4,7 @@ import type { ManifestObject } from '../core/manifest';
 import { hasOwn, isRecord } from '../core/paths';
 import { locate } from '../yaml/locate';
 import { isValidVariableName } from './envsubst';
+import type { ProvidedSource } from './providedSources';
 
 /** One variable available to a Flux Kustomization's post-build substitution. @public */
 export interface VariableValue {
@@ -46,6 +47,8 @@ interface Layer {
   value(name: string): string;
   get(name: string): VariableValue;
   names(): string[];
+  /** Any name may be defined here (its keys are not known). */
+  opaque?: boolean;
 }
 
 /** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
@@ -129,6 +132,41 @@ export class VariableScope implements Variables {
     });
   }
 
+  /**
+   * Adds a source another controller provides (an ExternalSecret, a
+   * SealedSecret) or that is made outside the repository: its values are
+   * never known offline (the conventions' `values` may give them), and when
+   * its keys are unknown it may define any variable.
+   */
+  addProvided(
+    source: ProvidedSource,
+    knownValues: Readonly<Record<string, string>>,
+  ) {
+    const origin = `${source.kind} ${source.namespace}/${source.name} (from ${source.by})`;
+    const keys = source.keys && new Set(source.keys);
+    const value = (name: string) =>
+      knownValues[name] ?? secretPlaceholder(name);
+    if (this.memo) this.#identity += `p${this.memo.objectId(source.identity)};`;
+    this.#knownValues = knownValues;
+    this.#layers.push({
+      has: keys ? name => keys.has(name) : () => true,
+      value,
+      get: name => ({
+        value: value(name),
+        secret: knownValues[name] === undefined,
+        origin,
+        location: source.location,
+      }),
+      names: () => source.keys ?? [],
+      opaque: !keys,
+    });
+  }
+
+  /** True when a source may define variables whose names are not known. */
+  get hasOpaqueSource(): boolean {
+    return this.#layers.some(l => l.opaque);
+  }
+
   /** Adds inline variables (`spec.postBuild.substitute`). */
   addInline(
     values: Record<string, string>,
@@ -163,7 +201,7 @@ export class VariableScope implements Variables {
   }
 
   get isEmpty(): boolean {
-    return this.#layers.every(l => l.names().length === 0);
+    return this.#layers.every(l => !l.opaque && l.names().length === 0);
   }
 
   /** Names Flux refuses (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`), which fail the whole Kustomization. */

@@ -172,7 +172,11 @@ export function shapeProblems(
         .join(', ')})`,
     });
   }
-  const result = shape.schema.safeParse(body, { reportInput: true });
+  // the API server prunes null fields of a custom resource before it
+  // validates (`postBuild:` with no value is simply absent)
+  const result = shape.schema.safeParse(withoutNulls(body), {
+    reportInput: true,
+  });
   if (!result.success) {
     for (const issue of result.error.issues) {
       problems.push({
@@ -184,13 +188,33 @@ export function shapeProblems(
   return problems;
 }
 
+/** A copy of a parsed body without its null map entries (nulls in lists stay). */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    if (v !== null) out[k] = withoutNulls(v);
+  return out;
+}
+
+/** What a parsed value is, in a schema's words. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return typeof value;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length ? issue.path.join('.') : '(object)';
   if (issue.code === 'invalid_type') {
+    const expected = issue.expected === 'object' ? 'a map' : issue.expected;
     return (issue as any).input === undefined
       ? `${field} is required`
-      : `${field} must be ${issue.expected}, not ${typeof (issue as any)
-          .input}`;
+      : `${field} must be ${
+          issue.expected === 'array' ? 'a list' : expected
+        }, not ${typeName((issue as any).input)}`;
   }
   if (issue.code === 'invalid_value')
     return `${field} must be one of ${(issue as any).values

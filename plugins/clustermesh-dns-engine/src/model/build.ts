@@ -1,4 +1,5 @@
 import {
+  MeshMembership,
   parseIpAddress,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -7,7 +8,7 @@ import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, peerFqdnVariable } from '../conventions/templates';
-import { finding, findingKey, EngineFinding } from '../core/finding';
+import { EngineFinding, finding, groupFindings } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
@@ -69,6 +70,7 @@ export function buildMeshModel(
       substituteAlways: conventions.flux.substituteAlways,
       sourceNames: conventions.flux.sourceNames,
       knownValues: conventions.values,
+      externalSources: conventions.flux.externalSources,
     },
     cache.substitution,
   );
@@ -106,39 +108,44 @@ export function buildMeshModel(
       ),
     );
   }
+  const clusters = names.map(name =>
+    extractCluster(name, { renderer, files, index, conventions }),
+  );
+  // the mesh is the clusters in it; each member knows the other members
+  const members = clusters.filter(c => c.membership.member);
   // one object per peer, shared by every cluster that has it as a peer
   const peerSettings = new Map<string, PeerSetting>(
-    names.map(peer => [
+    members.map(({ name: peer }) => [
       peer,
       { peer, variable: peerFqdnVariable(conventions, peer) },
     ]),
   );
-  const clusters = names.map(name =>
-    extractCluster(name, {
-      renderer,
-      files,
-      index,
-      conventions,
-      allClusters: names,
-      peerSettings,
-    }),
-  );
-  // a problem in a shared file is found once per cluster: report it once
-  const seen = new Map<string, EngineFinding>();
-  for (const f of clusters.flatMap(c => c.findings)) {
-    const key = findingKey(f);
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, { ...f });
-    } else if (first.cluster !== f.cluster) {
-      delete first.cluster;
-    }
+  for (const cluster of members) {
+    const peers = (
+      conventions.peers?.[cluster.name] ??
+      members.map(m => m.name).filter(m => m !== cluster.name)
+    ).map(
+      peer =>
+        peerSettings.get(peer) ?? {
+          peer,
+          variable: peerFqdnVariable(conventions, peer),
+        },
+    );
+    let values: (string | undefined)[] | undefined;
+    Object.assign(cluster, {
+      peers,
+      peerValues: () =>
+        (values ??= peers.map(p => cluster.settings.value(p.variable))),
+    });
   }
-  findings.push(...seen.values());
+  // one finding per cause: a problem in a shared file, or an undefined
+  // variable used in many places, is reported once with what it affects
+  findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
   const byName = new Map(clusters.map(c => [c.name, c]));
   return {
     conventions,
     clusters,
+    members,
     findings,
     byName,
     repository: {
@@ -160,8 +167,6 @@ interface ExtractContext {
   files: YamlFiles;
   index: TreeIndex;
   conventions: MeshConventions;
-  allClusters: string[];
-  peerSettings: ReadonlyMap<string, PeerSetting>;
 }
 
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
@@ -194,16 +199,6 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     : { file: clusterPath(s.file, name), line: 1 };
   const fqdn = settings.get(conventions.variables.fqdn);
   const lbIp = settings.get(conventions.variables.lbIp);
-  let peerValues: (string | undefined)[] | undefined;
-  const peers = (
-    conventions.peers?.[name] ?? context.allClusters.filter(c => c !== name)
-  ).map(
-    peer =>
-      context.peerSettings.get(peer) ?? {
-        peer,
-        variable: peerFqdnVariable(conventions, peer),
-      },
-  );
 
   const pools: PoolModel[] = [];
   const dnsEndpoints: DnsEndpointModel[] = [];
@@ -284,9 +279,10 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     fqdn,
     lbIp,
     lbIpAddress: lbIp ? parseIpAddress(lbIp.value) : undefined,
-    peers,
-    peerValues: () =>
-      (peerValues ??= peers.map(p => settings.value(p.variable))),
+    // set for the members of the mesh, once they are known
+    peers: [],
+    peerValues: () => [],
+    membership: membershipOf(name, cilium, conventions),
     pools,
     dnsEndpoints,
     cilium,
@@ -309,4 +305,52 @@ function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
     providerSpecific: e?.providerSpecific,
     location: locate(object, ['spec', 'endpoints', index]),
   }));
+}
+
+/**
+ * Whether a cluster takes part in ClusterMesh: the conventions say so
+ * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it.
+ */
+function membershipOf(
+  name: string,
+  cilium: CiliumValuesModel | undefined,
+  conventions: MeshConventions,
+): MeshMembership {
+  if (conventions.mesh.exclude.includes(name))
+    return {
+      member: false,
+      reason: 'excluded by the conventions (mesh.exclude)',
+    };
+  if (conventions.mesh.include.includes(name))
+    return {
+      member: true,
+      reason: 'included by the conventions (mesh.include)',
+    };
+  if (!cilium)
+    return {
+      member: false,
+      reason: conventions.cilium.valuesFile
+        ? `its Cilium values file ${clusterPath(
+            conventions.cilium.valuesFile,
+            name,
+          )} cannot be read`
+        : `no HelmRelease ${conventions.cilium.helmRelease.name} is applied to it (and no plain values file is configured in cilium.valuesFile)`,
+    };
+  for (const path of [
+    ciliumValuesPaths.useApiServer,
+    ciliumValuesPaths.meshConfigEnabled,
+  ]) {
+    if (getPath(cilium.values, path) === true)
+      return {
+        member: true,
+        reason: `${path.join('.')} is true in its Cilium values`,
+        location: cilium.locate(path),
+      };
+  }
+  return {
+    member: false,
+    reason:
+      'its Cilium values do not enable ClusterMesh (clustermesh.useAPIServer and clustermesh.config.enabled are not true)',
+    location: cilium.locate(ciliumValuesPaths.useApiServer),
+  };
 }

@@ -39,7 +39,7 @@ export function expectedFqdn(
  */
 export function meshFqdns(mesh: MeshModel): ReadonlyMap<string, string> {
   mesh.memo.expectedFqdns ??= new Map(
-    mesh.clusters.map(c => [
+    mesh.members.map(c => [
       c.name,
       c.fqdn?.value ?? expectedFqdn(mesh, c).resolved,
     ]),
@@ -164,4 +164,22 @@ export function unsubstitutedSettingsHint(cluster: ClusterModel): string {
   } is applied by Kustomization ${
     applied.key
   } without post-build substitution, and Flux inserts its values verbatim (no second pass)`;
+}
+
+/**
+ * The files of the objects the rules read for a cluster: its settings, its
+ * DNS records, its Cilium values and its pools. A problem elsewhere (an
+ * unrelated dashboard with a broken `${...}`) is a finding of the
+ * repository, not a failure of the cluster's ClusterMesh DNS.
+ *
+ * @public
+ */
+export function filesReadByRules(cluster: ClusterModel): Set<string> {
+  const files = new Set<string>();
+  if (cluster.settingsObject)
+    files.add(cluster.settingsObject.object.source.file);
+  for (const e of cluster.dnsEndpoints) files.add(e.object.source.file);
+  if (cluster.cilium) files.add(cluster.cilium.file);
+  for (const p of cluster.pools) files.add(p.object.source.file);
+  return files;
 }

@@ -1,6 +1,7 @@
 import type { EngineFinding } from '../core/finding';
 import type {
   IpAddress,
+  MeshMembership,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshEntriesMemo } from '../cilium/meshEntries';
@@ -67,6 +68,9 @@ export interface ClusterModel {
   fqdn?: SettingValue;
   lbIp?: SettingValue;
   lbIpAddress?: IpAddress;
+  /** Whether the cluster takes part in ClusterMesh, and why. */
+  membership: MeshMembership;
+  /** The peers it should know by FQDN: the other members (or its configured peers); none outside the mesh. */
   peers: PeerSetting[];
   /** The value of each peer's variable (same order as peers), undefined when not set. */
   peerValues(): readonly (string | undefined)[];
@@ -89,7 +93,10 @@ export interface RepositoryFacts {
 /** @public */
 export interface MeshModel {
   conventions: MeshConventions;
+  /** Every cluster found. */
   clusters: ClusterModel[];
+  /** The clusters in the mesh: the rules run for these. */
+  members: ClusterModel[];
   /** Problems of reading and rendering, each with its file and line. */
   findings: EngineFinding[];
   /** The clusters by name. */

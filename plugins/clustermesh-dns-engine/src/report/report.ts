@@ -1,5 +1,6 @@
 import type {
   CheckCounts,
+  ConventionOverride,
   CheckResult,
   ClusterReport,
   DeclaredStatus,
@@ -57,7 +58,10 @@ function countsOf(checks: CheckResult[]): CheckCounts {
 
 /** The findings with their ids. */
 const withIds = (findings: EngineFinding[]): Finding[] =>
-  findings.map(f => ({ id: findingId(f), ...f }));
+  findings.map(({ cause: _cause, groupKey: _key, ...f }) => ({
+    id: findingId({ ...f, cause: _cause, groupKey: _key }),
+    ...f,
+  }));
 
 /** One cluster's row, from the same queries the rules ask. */
 function clusterRow(
@@ -73,10 +77,7 @@ function clusterRow(
     name: cluster.name,
     dir: cluster.dir,
     entry: cluster.render.root,
-    membership: {
-      member: true,
-      reason: `a cluster folder under ${conventions.clustersPath}`,
-    },
+    membership: cluster.membership,
     fqdn: cluster.fqdn && {
       template: cluster.fqdn.raw,
       resolved: cluster.fqdn.value,
@@ -111,32 +112,85 @@ function clusterRow(
         .filter((_, i) => cluster.peerValues()[i] === undefined)
         .map(p => p.peer),
     },
-    status: statusOf(checks),
+    status: cluster.membership.member
+      ? statusOf(checks)
+      : // outside the mesh, unless its own files cannot be read
+      cluster.findings.some(f => f.severity === 'error')
+      ? 'fail'
+      : 'outside',
     counts: countsOf(checks),
     checks,
   };
 }
 
-/** Runs every rule over a mesh model. @public */
+/**
+ * Runs every rule over the members of the mesh, as the conventions have
+ * them: a rule switched off gives one "not applicable" result, a rule given
+ * another severity fails with it.
+ *
+ * @public
+ */
 export function runRules(mesh: MeshModel): CheckResult[] {
   const results: CheckResult[] = [];
   const { conventions } = mesh;
   for (const rule of rules) {
+    const override = conventions.rules[rule.id];
+    if (override === 'off') {
+      if (mesh.members.length)
+        results.push({
+          ruleId: rule.id,
+          outcome: 'not-applicable',
+          severity: 'info',
+          message: `switched off in the conventions (rules.${rule.id}: off)`,
+        });
+      continue;
+    }
+    const effective =
+      override && override !== rule.severity
+        ? { ...rule, severity: override }
+        : rule;
     if (rule.scope === 'mesh') {
+      if (mesh.members.length === 0) continue;
       results.push(
         ...rule.check(mesh, {
-          ...ruleResults(rule, conventions),
-          forCluster: cluster => ruleResults(rule, conventions, cluster),
+          ...ruleResults(effective, conventions),
+          forCluster: cluster => ruleResults(effective, conventions, cluster),
         }),
       );
     } else {
-      for (const cluster of mesh.clusters)
+      for (const cluster of mesh.members)
         results.push(
-          ...rule.check(mesh, cluster, ruleResults(rule, conventions, cluster)),
+          ...rule.check(
+            mesh,
+            cluster,
+            ruleResults(effective, conventions, cluster),
+          ),
         );
     }
   }
   return results;
+}
+
+/** What the conventions switched off or changed, for the report. */
+function overridesOf(mesh: MeshModel): ConventionOverride[] {
+  const { conventions } = mesh;
+  return [
+    ...Object.entries(conventions.rules).map(([id, setting]) => ({
+      what:
+        setting === 'off'
+          ? `rule ${id} switched off`
+          : `rule ${id} as ${setting}`,
+      source: `rules.${id}`,
+    })),
+    ...conventions.mesh.include.map(name => ({
+      what: `cluster ${name} in the mesh`,
+      source: 'mesh.include',
+    })),
+    ...conventions.mesh.exclude.map(name => ({
+      what: `cluster ${name} outside the mesh`,
+      source: 'mesh.exclude',
+    })),
+  ];
 }
 
 /** Builds the report of a mesh model. @public */
@@ -159,6 +213,12 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     mesh.findings.filter(f => f.code !== 'not-evaluated'),
   );
   const all = countsOf(results);
+  // no cluster in the mesh: nothing was checked, so nothing passed
+  const checked = statusOf(results, findings);
+  const status =
+    mesh.members.length === 0 && clusters.length > 0 && checked === 'pass'
+      ? 'outside'
+      : checked;
   const byStatus = (status: DeclaredStatus) =>
     clusters.filter(c => c.status === status).length;
   return {
@@ -168,7 +228,7 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     findings,
     notEvaluated,
     conventions: [],
-    overrides: [],
+    overrides: overridesOf(mesh),
     summary: {
       clusters: clusters.length,
       passing: byStatus('pass'),
@@ -182,7 +242,7 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
       passed: all.passed,
       notApplicable: all.notApplicable,
       unevaluated: all.notEvaluated + notEvaluated.length,
-      status: statusOf(results, findings),
+      status,
     },
   };
 }

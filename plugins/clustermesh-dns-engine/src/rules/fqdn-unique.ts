@@ -15,7 +15,7 @@ export const fqdnUnique = defineMeshRule({
     none: 'no FQDN is set yet',
   },
   check(mesh, r) {
-    const { distinct, shared } = sharedValues(mesh.clusters, c =>
+    const { distinct, shared } = sharedValues(mesh.members, c =>
       c.fqdn?.value.toLowerCase().replace(/\.$/, ''),
     );
     if (shared.length)

@@ -16,7 +16,7 @@ export const lbIpUnique = defineMeshRule({
   },
   check(mesh, r) {
     const { distinct, shared } = sharedValues(
-      mesh.clusters,
+      mesh.members,
       c => c.lbIpAddress?.text,
     );
     if (shared.length)

@@ -1,4 +1,9 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { manifestShape } from './manifest-shape';
 
 describe('manifest-shape', () => {
@@ -14,5 +19,26 @@ describe('manifest-shape', () => {
       message:
         /DNSEndpoint kube-system\/clustermesh-apiserver: spec.endpoints.0.recordTTL must be number, not string/,
     },
+  });
+});
+
+describe('manifest-shape on null fields', () => {
+  it('takes a field with no value as absent, as the API server prunes it', () => {
+    const failures = exampleChecks(files => {
+      const file = 'kubernetes/clusters/infra/infrastructure.yaml';
+      files[
+        file
+      ] = `${files[file]}---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: extra\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./kubernetes/clusters/infra/vars\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  postBuild:\n`;
+    }).filter(r => r.ruleId === 'manifest-shape' && r.outcome === 'fail');
+    expect(failures).toEqual([]);
+  });
+
+  it('says what a wrong value is, in the schema’s words', () => {
+    const failures = exampleChecks(
+      replace(exampleFile.dnsEndpoint, /targets:\n {8}- .*\n/, 'targets: {}\n'),
+    ).filter(r => r.ruleId === 'manifest-shape' && r.outcome === 'fail');
+    expect(failures.map(f => f.message)).toContain(
+      'DNSEndpoint kube-system/clustermesh-apiserver: spec.endpoints.0.targets must be a list, not a map',
+    );
   });
 });

@@ -33,7 +33,7 @@ export const poolsDisjoint = defineMeshRule({
   check(mesh, r) {
     const out: CheckResult[] = [];
     const networks = mesh.conventions.pools.networks ?? [
-      mesh.clusters.map(c => c.name),
+      mesh.members.map(c => c.name),
     ];
     const networksOf = new Map<string, Set<number>>();
     networks.forEach((members, i) =>
@@ -51,7 +51,7 @@ export const poolsDisjoint = defineMeshRule({
       block: PoolBlock;
       range: IpRange;
     };
-    const entries: Entry[] = mesh.clusters.flatMap(cluster =>
+    const entries: Entry[] = mesh.members.flatMap(cluster =>
       cluster.pools
         .filter(pool => !pool.disabled)
         .flatMap(pool =>
@@ -94,6 +94,6 @@ export const poolsDisjoint = defineMeshRule({
     }
     return out.length
       ? out
-      : [r.pass('disjoint', { count: mesh.clusters.length })];
+      : [r.pass('disjoint', { count: mesh.members.length })];
   },
 });

@@ -36,6 +36,8 @@ export interface RuleResults<MessageId extends string> {
     message: MessageId,
     data?: MessageData,
     location?: SourceLocation,
+    /** The finding whose cause this failure is (its id). */
+    cause?: string,
   ): CheckResult;
   /** The rule does not apply here (e.g. a DNSEndpoint rule in manual DNS mode). */
   notApplicable(
@@ -120,6 +122,7 @@ export function ruleResults<MessageId extends string>(
     id: MessageId,
     data?: MessageData,
     location?: SourceLocation,
+    cause?: string,
   ): CheckResult => {
     const out: CheckResult = {
       ruleId: rule.id,
@@ -130,12 +133,13 @@ export function ruleResults<MessageId extends string>(
       location,
     };
     if (outcome === 'fail') out.remediation = rule.remediation(conventions);
+    if (cause) out.cause = cause;
     return out;
   };
   return {
     pass: (id, data, location) => result('pass', 'info', id, data, location),
-    fail: (id, data, location) =>
-      result('fail', rule.severity, id, data, location),
+    fail: (id, data, location, cause) =>
+      result('fail', rule.severity, id, data, location, cause),
     notApplicable: (id, data, location) =>
       result('not-applicable', 'info', id, data, location),
     notEvaluated: (id, data, location) =>

@@ -11,7 +11,12 @@ import {
 import { describeObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { meshEntriesOf, unsubstitutedSettingsHint } from '../model/queries';
+import { findingId } from '../core/finding';
+import {
+  filesReadByRules,
+  meshEntriesOf,
+  unsubstitutedSettingsHint,
+} from '../model/queries';
 import { defineClusterRule, q } from './rule';
 
 /** Nothing the rules read still holds `${VAR}`, and no substitution fails. @public */
@@ -31,19 +36,27 @@ export const substitutionComplete = defineClusterRule({
   },
   check(mesh, c, r) {
     const out: CheckResult[] = [];
+    const read = filesReadByRules(c);
     for (const f of c.render.findings) {
-      if (f.code === 'substitution-failed' && f.severity === 'error')
-        out.push(r.fail('failed', { message: f.message }, f.location));
+      if (
+        f.code === 'substitution-failed' &&
+        f.severity === 'error' &&
+        f.location &&
+        read.has(f.location.file)
+      )
+        out.push(
+          r.fail('failed', { message: f.message }, f.location, findingId(f)),
+        );
     }
     const hint = unsubstitutedSettingsHint(c);
     // values the rules read; locations are only looked up for the failures
-    let read = 0;
+    let count = 0;
     const check = (
       what: string,
       value: unknown,
       where: () => SourceLocation | undefined,
     ) => {
-      read++;
+      count++;
       if (hasUnresolvedReference(value))
         out.push(
           r.fail('unresolved', { what, value: q(value), hint }, where()),
@@ -53,7 +66,7 @@ export const substitutionComplete = defineClusterRule({
     if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
     const peerValues = c.peerValues();
     for (let i = 0; i < c.peers.length; i++) {
-      read++;
+      count++;
       if (hasUnresolvedReference(peerValues[i])) {
         const v = c.peers[i].variable;
         out.push(
@@ -88,7 +101,7 @@ export const substitutionComplete = defineClusterRule({
       }
       for (const e of meshEntriesOf(mesh, c).list()) {
         // resolved addresses are counted without building a check for each
-        if (!hasUnresolvedReference(e.entry.address)) read++;
+        if (!hasUnresolvedReference(e.entry.address)) count++;
         else
           check(`mesh entry ${e.name} address`, e.entry.address, () =>
             cil.locate(meshEntryPath(e, 'address')),
@@ -105,6 +118,6 @@ export const substitutionComplete = defineClusterRule({
         () => cil.locate(ciliumValuesPaths.clusterName),
       );
     }
-    return out.length ? out : [r.pass('resolved', { count: read })];
+    return out.length ? out : [r.pass('resolved', { count })];
   },
 });

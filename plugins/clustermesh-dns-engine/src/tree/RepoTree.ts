@@ -39,6 +39,22 @@ export function normalizePath(path: string): string | undefined {
   return out.join('/');
 }
 
+/**
+ * A path resolved the way Flux resolves `spec.path` (securejoin): `..` at
+ * the root stays at the root, so `../apps` is `apps`.
+ *
+ * @public
+ */
+export function clampPath(path: string): string {
+  const out: string[] = [];
+  for (const segment of path.replace(/\\/g, '/').split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return out.join('/');
+}
+
 /** Joins a relative path onto a directory; undefined when it escapes the root. @public */
 export function joinPath(dir: string, relative: string): string | undefined {
   if (relative.startsWith('/')) return undefined;

@@ -13,6 +13,20 @@ import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { goYamlStyle, reparseScalar, ScalarResolver } from './scalars';
 
 describe('reading YAML manifests', () => {
+  it('refuses an alias with no anchor, naming its line, as kustomize does', () => {
+    expect(parseYamlText('f.yaml', 'a: 1\nb: *missing\nc: 2\n')).toEqual({
+      documents: [],
+      problems: [
+        {
+          file: 'f.yaml',
+          line: 2,
+          message:
+            'uses the alias *missing with no anchor &missing before it; kustomize refuses the file (unknown anchor)',
+        },
+      ],
+    });
+  });
+
   it('keeps the line of every key and item', () => {
     const { documents } = parseYamlText(
       'f.yaml',

@@ -65,7 +65,14 @@ class Converter {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
       const target = (node as Alias).resolve(this.doc);
-      if (!target) return null;
+      if (!target)
+        // yaml.v2 (kustomize, Flux) refuses the whole file
+        throw new ReadError(
+          `uses the alias *${(node as Alias).source} with no anchor &${
+            (node as Alias).source
+          } before it; kustomize refuses the file (unknown anchor)`,
+          this.line(node as Alias),
+        );
       let value = this.#aliases.get(target);
       if (value === undefined) {
         const before = this.nodes;

@@ -1,0 +1,106 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { describeObject, ManifestObject } from '../core/manifest';
+import { getPath, isRecord } from '../core/paths';
+import { locate } from '../yaml/locate';
+
+/**
+ * A Secret or ConfigMap that is not in the repository as an object, but
+ * that something else provides: an ExternalSecret, a SealedSecret, or
+ * whatever the conventions say is created outside the repository. Flux
+ * substitutes from it like from any other; its values are never known
+ * offline, and its keys only sometimes.
+ *
+ * @public
+ */
+export interface ProvidedSource {
+  kind: 'Secret' | 'ConfigMap';
+  namespace: string;
+  name: string;
+  /** Who provides it, for messages: `ExternalSecret flux-system/cluster-secrets`. */
+  by: string;
+  /** The keys it is known to hold; undefined when any key may be there. */
+  keys?: string[];
+  location?: SourceLocation;
+  /** What the provided data depends on (for memo identities). */
+  identity: object;
+}
+
+const isGroup = (apiVersion: string, group: string) =>
+  apiVersion.startsWith(`${group}/`);
+
+/** The keys an ExternalSecret writes, when they can be known without its store. */
+function externalSecretKeys(spec: Record<string, any>): string[] | undefined {
+  const template = getPath(spec, ['target', 'template']);
+  if (isRecord(template) && template.mergePolicy !== 'Merge') {
+    const data = isRecord(template.data) ? Object.keys(template.data) : [];
+    return template.data === undefined ? undefined : data;
+  }
+  if (Array.isArray(spec.dataFrom) && spec.dataFrom.length) return undefined;
+  if (getPath(spec, ['target', 'creationPolicy']) === 'Merge') return undefined;
+  return Array.isArray(spec.data)
+    ? spec.data
+        .map((d: unknown) => (isRecord(d) ? d.secretKey : undefined))
+        .filter((k: unknown): k is string => typeof k === 'string')
+    : [];
+}
+
+/**
+ * The Secret an object makes another controller create, if it is one of
+ * those objects: an ExternalSecret (External Secrets Operator; the Secret
+ * is `spec.target.name`, by default the ExternalSecret's name, unless its
+ * creationPolicy is None) or a SealedSecret (Bitnami; the Secret has its
+ * name and the keys of `spec.encryptedData`).
+ *
+ * @public
+ */
+export function providedBy(
+  object: ManifestObject,
+  namespace: string,
+): ProvidedSource | undefined {
+  const spec = isRecord(object.body.spec) ? object.body.spec : {};
+  if (
+    object.kind === 'ExternalSecret' &&
+    isGroup(object.apiVersion, 'external-secrets.io')
+  ) {
+    if (getPath(spec, ['target', 'creationPolicy']) === 'None')
+      return undefined;
+    const target = getPath(spec, ['target', 'name']);
+    return {
+      kind: 'Secret',
+      namespace,
+      name: typeof target === 'string' && target ? target : object.name,
+      by: describeObject({ ...object, namespace }),
+      keys: externalSecretKeys(spec),
+      location: locate(object),
+      identity: object.body,
+    };
+  }
+  if (
+    object.kind === 'SealedSecret' &&
+    isGroup(object.apiVersion, 'bitnami.com')
+  ) {
+    return {
+      kind: 'Secret',
+      namespace,
+      name: object.name,
+      by: describeObject({ ...object, namespace }),
+      keys: isRecord(spec.encryptedData) ? Object.keys(spec.encryptedData) : [],
+      location: locate(object),
+      identity: object.body,
+    };
+  }
+  return undefined;
+}
+
+/** Sources the conventions declare as created outside the repository. @public */
+export function externalSource(source: {
+  kind: 'Secret' | 'ConfigMap';
+  name: string;
+  namespace: string;
+}): ProvidedSource {
+  return {
+    ...source,
+    by: 'outside the repository (conventions flux.externalSources)',
+    identity: source,
+  };
+}

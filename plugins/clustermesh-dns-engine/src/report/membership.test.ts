@@ -1,0 +1,115 @@
+import { resolveConventions } from '../conventions/resolve';
+import { defaultConventions } from '../conventions/schema';
+import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
+import { createRepoTree } from '../tree/RepoTree';
+import { exampleTree } from '../__testUtils__/trees';
+import { validateMesh } from './report';
+
+const helmRelease =
+  'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+
+describe('the mesh is the clusters in it', () => {
+  it('runs no rule for a cluster outside the mesh, and leaves it out of the others’ peers', () => {
+    const files = generateSyntheticMesh({ clusters: 3 });
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ mesh: { exclude: ['c003'] } }),
+    );
+    const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
+    expect(byName.c003).toMatchObject({
+      status: 'outside',
+      checks: [],
+      membership: {
+        member: false,
+        reason: 'excluded by the conventions (mesh.exclude)',
+      },
+    });
+    // the members only need to know each other
+    expect(byName.c001.peers).toEqual({ expected: 1, missing: [] });
+    expect(byName.c001.status).toBe('pass');
+    expect(report.summary).toMatchObject({
+      clusters: 3,
+      passing: 2,
+      outside: 1,
+      status: 'pass',
+    });
+    expect(report.overrides).toEqual([
+      { what: 'cluster c003 outside the mesh', source: 'mesh.exclude' },
+    ]);
+  });
+
+  it('finds the members from their Cilium values, saying why', () => {
+    const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
+    expect(report.clusters.map(c => c.membership)).toEqual([
+      {
+        member: true,
+        reason: 'clustermesh.useAPIServer is true in its Cilium values',
+        location: { file: helmRelease, line: expect.any(Number) },
+      },
+      expect.objectContaining({ member: true }),
+    ]);
+  });
+
+  it('has no member when the Cilium values do not enable ClusterMesh, and says nothing passed', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[helmRelease] = files[helmRelease]
+          .replace('useAPIServer: true', 'useAPIServer: false')
+          .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false');
+      }),
+      defaultConventions,
+    );
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['apps', 'outside'],
+      ['infra', 'outside'],
+    ]);
+    expect(report.clusters[0].membership.reason).toMatch(
+      /do not enable ClusterMesh/,
+    );
+    expect(report.summary.status).toBe('outside');
+    expect(report.meshChecks).toEqual([]);
+  });
+});
+
+describe('rules the conventions switch off or change', () => {
+  it('reports a rule switched off as not applicable, and one with another severity with it', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
+        files[settings] = files[settings].replace(
+          '"clustermesh-infra.${SECRET_DOMAIN}"',
+          '"mesh-infra.${SECRET_DOMAIN}"',
+        );
+      }),
+      resolveConventions({
+        rules: { 'fqdn-convention': 'error', 'tls-san': 'off' },
+      }),
+    );
+    const checks = [
+      ...report.clusters.flatMap(c => c.checks),
+      ...report.meshChecks,
+    ];
+    expect(
+      checks.filter(
+        c => c.ruleId === 'fqdn-convention' && c.outcome === 'fail',
+      ),
+    ).toEqual([
+      expect.objectContaining({ cluster: 'infra', severity: 'error' }),
+    ]);
+    expect(checks.filter(c => c.ruleId === 'tls-san')).toEqual([
+      {
+        ruleId: 'tls-san',
+        outcome: 'not-applicable',
+        severity: 'info',
+        message: 'switched off in the conventions (rules.tls-san: off)',
+      },
+    ]);
+    expect(report.overrides).toEqual([
+      {
+        what: 'rule fqdn-convention as error',
+        source: 'rules.fqdn-convention',
+      },
+      { what: 'rule tls-san switched off', source: 'rules.tls-san' },
+    ]);
+  });
+});
