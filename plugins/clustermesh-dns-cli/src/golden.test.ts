@@ -22,6 +22,16 @@ const outputs = Object.entries(goldenRepositories).flatMap(([name, repo]) => [
   [`${name}.verbose.txt`, ['validate', repo, '--verbose']],
   [`${name}.json`, ['validate', repo, '--format', 'json']],
 ]) as [string, string[]][];
+// the secret domain given, as a team's CI would
+outputs.push([
+  'gitops-repo.domain.txt',
+  [
+    'validate',
+    goldenRepositories['gitops-repo'],
+    '--value',
+    'SECRET_DOMAIN=example.net',
+  ],
+]);
 
 describe('the output of clustermesh-dns on every example and fixture', () => {
   it.each(outputs)('%s is the golden one', async (file, argv) => {

@@ -36,6 +36,7 @@ export {
   rangeContains,
   rangeOverlap,
   rangeSize,
+  compareAddresses,
   recordTypeFor,
 } from './net/ip';
 export {
@@ -44,6 +45,7 @@ export {
   hostnameProblem,
   secretPlaceholder,
   secretPlaceholderPattern,
+  unknownVariables,
   variableSegment,
 } from './net/names';
 export type { DnsProvider } from './net/dns';

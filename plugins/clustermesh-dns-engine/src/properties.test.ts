@@ -1,3 +1,5 @@
+import { resolveConventions } from './conventions/resolve';
+import { knownDomain } from './__testUtils__/trees';
 import fc from 'fast-check';
 import { createRepoTree } from './tree/RepoTree';
 import {
@@ -5,9 +7,11 @@ import {
   MeshReport,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from './cache/EngineCache';
-import { defaultConventions } from './conventions/schema';
 import { generateSyntheticMesh } from './testUtils/syntheticMesh';
 import { validateMesh } from './report/report';
+
+/** The conventions with the example repositories' SOPS domain given. */
+const withDomain = resolveConventions(knownDomain);
 
 // Property tests: for generated repositories the report is a function of the
 // bytes alone, and no byte input makes the engine throw.
@@ -23,7 +27,7 @@ function meshOf(names: string[]): Record<string, string> {
 }
 
 function validate(files: Record<string, string | Uint8Array>): MeshReport {
-  return validateMesh(createRepoTree(files), defaultConventions);
+  return validateMesh(createRepoTree(files), withDomain);
 }
 
 /** Every finding and failed check message of a report, one string. */
@@ -61,7 +65,7 @@ describe('properties of the engine', () => {
         );
         const second = validateMesh(
           createRepoTree(new Map(shuffled)),
-          defaultConventions,
+          withDomain,
         );
         expect(second).toEqual(first);
         expect(JSON.stringify(second)).toBe(JSON.stringify(first));
@@ -191,7 +195,7 @@ describe('the engine cache', () => {
           let files = meshOf(names);
           const check = () =>
             expect(
-              validateMesh(createRepoTree(files), defaultConventions, {
+              validateMesh(createRepoTree(files), withDomain, {
                 cache,
               }),
             ).toEqual(validate(files));
@@ -211,13 +215,13 @@ describe('the engine cache', () => {
     const a = new EngineCache();
     const b = new EngineCache();
     const empty = b.stats();
-    validateMesh(createRepoTree(meshOf(['a', 'b'])), defaultConventions, {
+    validateMesh(createRepoTree(meshOf(['a', 'b'])), withDomain, {
       cache: a,
     });
     expect(b.stats()).toEqual(empty);
     expect(a.stats().parsedFiles).toBeGreaterThan(0);
     const filled = a.stats();
-    validateMesh(createRepoTree(meshOf(['c', 'd', 'e'])), defaultConventions, {
+    validateMesh(createRepoTree(meshOf(['c', 'd', 'e'])), withDomain, {
       cache: b,
     });
     expect(a.stats()).toEqual(filled);
@@ -226,7 +230,7 @@ describe('the engine cache', () => {
 
   it('keeps no more than its limits', () => {
     const cache = new EngineCache({ parsedChars: 4000 });
-    validateMesh(createRepoTree(meshOf(['a', 'b', 'c'])), defaultConventions, {
+    validateMesh(createRepoTree(meshOf(['a', 'b', 'c'])), withDomain, {
       cache,
     });
     expect(cache.stats().parsedChars).toBeLessThanOrEqual(4000);

@@ -14,10 +14,21 @@ import {
 /** The conventions file looked up at a repository's root when none is given. @public */
 export const defaultConventionsFile = '.clustermesh-dns.yaml';
 
+/** How {@link loadConventions} reads a repository. @public */
+export interface LoadConventionsOptions {
+  /** One cache per run: detection and validation read the same files. */
+  cache?: EngineCache;
+  /**
+   * Values of variables the repository keeps secret (e.g. `SECRET_DOMAIN`),
+   * given on the command line or in app-config; they win over the file's.
+   */
+  values?: Record<string, string>;
+}
+
 /**
  * Loads the conventions for a repository: the given file (or the
  * repository's `.clustermesh-dns.yaml`), over what is detected in the
- * repository, over the defaults.
+ * repository, over the defaults; `options.values` over the file's values.
  *
  * @throws ConventionsError naming the file and field
  * @public
@@ -26,7 +37,7 @@ export function loadConventions(
   tree: RepoTree,
   repoDir: string,
   configFile?: string,
-  options: { cache?: EngineCache } = {},
+  options: LoadConventionsOptions = {},
 ): MeshConventions {
   let explicit: MeshConventionsInput | undefined;
   let source = 'defaults';
@@ -48,9 +59,15 @@ export function loadConventions(
     }
     explicit = readConventionsFile(text, file);
   }
+  if (options.values && Object.keys(options.values).length) {
+    explicit = {
+      ...explicit,
+      values: { ...explicit?.values, ...options.values },
+    };
+  }
   return resolveConventions(
     explicit,
-    detectConventions(tree, explicit, options),
+    detectConventions(tree, explicit, { cache: options.cache }),
     source,
   );
 }

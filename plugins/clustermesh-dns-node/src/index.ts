@@ -7,6 +7,7 @@
 export { readDirectoryTree } from './tree/readDirectoryTree';
 export type { DirectoryTreeOptions } from './tree/readDirectoryTree';
 export { loadConventions, defaultConventionsFile } from './conventions';
+export type { LoadConventionsOptions } from './conventions';
 export {
   writeFilesAtomically,
   resolveInside,

@@ -23,15 +23,66 @@ describe('clustermesh-dns validate', () => {
     const { code, stdout, stderr } = await cli(
       'validate',
       'examples/gitops-repo',
+      '--value',
+      'SECRET_DOMAIN=example.net',
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^CLUSTER\s+FQDN\s+LB IP\s+POOL\s+RECORD/m);
     expect(stdout).toMatch(
-      /^infra\s+clustermesh-infra\.<secret:SECRET_DOMAIN>\s+10\.\d+\.\d+\.\d+\s.*\sok$/m,
+      /^infra\s+clustermesh-infra\.example\.net\s+10\.\d+\.\d+\.\d+\s.*\sok$/m,
     );
-    expect(stdout).toMatch(/^apps\s+clustermesh-apps\./m);
-    expect(stdout).not.toMatch(/FAIL/);
+    expect(stdout).toMatch(/^apps\s+clustermesh-apps\.example\.net\s/m);
+    expect(stdout).not.toMatch(/FAIL|NOT EVALUATED/);
+  });
+
+  it('says what it could not check when a secret value is not given, and fails on it only when asked', async () => {
+    const plain = await cli('validate', 'examples/gitops-repo');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(
+      /^infra\s+clustermesh-infra\.<secret:SECRET_DOMAIN>\s.*\sNOT EVALUATED$/m,
+    );
+    expect(plain.stdout).toContain(
+      '[fqdn-valid] infra: FQDN "clustermesh-infra.<secret:SECRET_DOMAIN>": its known labels are valid, but SECRET_DOMAIN is not known here',
+    );
+    const strict = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--fail-on',
+      'not-evaluated',
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toBe(plain.stdout);
+  });
+
+  it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
+    const value = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--value',
+      'SECRET_DOMAIN',
+    );
+    expect(value.code).toBe(2);
+    expect(value.stderr).toContain(
+      '--value takes <NAME>=<value> with NAME a variable name (letters, digits, _), not "SECRET_DOMAIN"',
+    );
+    const badName = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--value',
+      '1X=y',
+    );
+    expect(badName.code).toBe(2);
+    const failOn = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--fail-on',
+      'never',
+    );
+    expect(failOn.code).toBe(2);
+    expect(failOn.stderr).toContain(
+      '--fail-on must be error, warning or not-evaluated, not "never"',
+    );
   });
 
   it('exits 1 on the repository before the change and names each failing rule', async () => {

@@ -12,6 +12,7 @@ import {
   readDirectoryTree,
   writeFilesAtomically,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-node';
+import type { MeshSummary } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { formatReportText } from './format';
 
 /** Where the CLI writes; injectable for tests. @public */
@@ -22,7 +23,7 @@ export interface CliIo {
 }
 
 const exitStatus =
-  'Exit status: 0 no errors, 1 errors found or change refused, 2 bad usage or unreadable repository.';
+  'Exit status: 0 no errors, 1 errors found (or what --fail-on names) or change refused, 2 bad usage or unreadable repository.';
 
 const usage = `Usage: clustermesh-dns [options] [command]
 
@@ -38,6 +39,8 @@ Commands:
 ${exitStatus}`;
 
 const commonOptions = `  --config <file>          conventions file (default: <repo-dir>/.clustermesh-dns.yaml if present)
+  --value <NAME>=<value>   value of a variable the repository keeps secret, e.g. SECRET_DOMAIN=example.net
+                           (repeat it; wins over the conventions file's values)
   --format <format>        text (default) or json`;
 
 const commandUsage: Record<'validate' | 'configure', string> = {
@@ -47,7 +50,9 @@ Render every cluster as Flux would and run the ClusterMesh DNS rules.
 
 Options:
 ${commonOptions}: the MeshReport
-  --verbose                also list passed and skipped checks (text format)
+  --verbose                also list passed and not applicable checks (text format)
+  --fail-on <level>        exit 1 on: error (default), warning (errors or warnings),
+                           or not-evaluated (anything but a full pass)
   -h, --help               display help for command
 
 ${exitStatus}`,
@@ -134,6 +139,8 @@ function parse(args: string[], command: 'validate' | 'configure') {
         format: { type: 'string', default: 'text' },
         verbose: { type: 'boolean', default: false },
         cluster: { type: 'string', multiple: true },
+        value: { type: 'string', multiple: true },
+        'fail-on': { type: 'string', default: 'error' },
         'dry-run': { type: 'boolean', default: false },
         ttl: { type: 'string' },
         mode: { type: 'string' },
@@ -160,7 +167,32 @@ function open(command: 'validate' | 'configure', args: string[]) {
   return { values, repo: positionals[0] };
 }
 
-function readRepository(repo: string, config: string | undefined, io: CliIo) {
+const variableName = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+/** `--value NAME=VALUE`, repeated: the values of secret variables. */
+function variableValues(
+  specs: string[] | undefined,
+  command: 'validate' | 'configure',
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const spec of specs ?? []) {
+    const at = spec.indexOf('=');
+    const name = at < 0 ? spec : spec.slice(0, at);
+    if (at <= 0 || !variableName.test(name))
+      throw new UsageError(
+        `--value takes <NAME>=<value> with NAME a variable name (letters, digits, _), not "${spec}"`,
+        command,
+      );
+    values[name] = spec.slice(at + 1);
+  }
+  return values;
+}
+
+function readRepository(
+  repo: string,
+  options: { config?: string; values: Record<string, string> },
+  io: CliIo,
+) {
   const repoDir = path.resolve(io.cwd, repo);
   const tree = readDirectoryTree(repoDir);
   // one run, one cache: detection and validation read the same files
@@ -168,8 +200,8 @@ function readRepository(repo: string, config: string | undefined, io: CliIo) {
   const conventions = loadConventions(
     tree,
     repoDir,
-    config && path.resolve(io.cwd, config),
-    { cache },
+    options.config && path.resolve(io.cwd, options.config),
+    { cache, values: options.values },
   );
   return { repoDir, tree, conventions, cache };
 }
@@ -211,7 +243,10 @@ function configure(args: string[], io: CliIo): number {
     );
   const { repoDir, tree, conventions, cache } = readRepository(
     repo,
-    values.config,
+    {
+      config: values.config,
+      values: variableValues(values.value, 'configure'),
+    },
     io,
   );
   const plan = planMeshDnsChange(
@@ -275,12 +310,33 @@ function validate(args: string[], io: CliIo): number {
     io.stdout(commandUsage.validate);
     return 0;
   }
-  const { tree, conventions, cache } = readRepository(repo, values.config, io);
+  const failOn = values['fail-on'];
+  if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'not-evaluated')
+    throw new UsageError(
+      `--fail-on must be error, warning or not-evaluated, not "${failOn}"`,
+      'validate',
+    );
+  const { tree, conventions, cache } = readRepository(
+    repo,
+    { config: values.config, values: variableValues(values.value, 'validate') },
+    io,
+  );
   const report = validateMesh(tree, conventions, { cache });
   io.stdout(
     values.format === 'json'
       ? JSON.stringify(report, null, 2)
       : formatReportText(report, repo, { verbose: values.verbose }),
   );
-  return report.summary.errors > 0 ? 1 : 0;
+  return failsOn(report.summary, failOn) ? 1 : 0;
+}
+
+/** Whether the report fails the run at the `--fail-on` level. */
+function failsOn(
+  summary: MeshSummary,
+  level: 'error' | 'warning' | 'not-evaluated',
+): boolean {
+  if (summary.errors > 0) return true;
+  if (level === 'error') return false;
+  if (summary.warnings > 0) return true;
+  return level === 'not-evaluated' && summary.status !== 'pass';
 }

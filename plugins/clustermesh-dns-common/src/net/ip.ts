@@ -162,6 +162,21 @@ export function addressAt(family: IpFamily, value: bigint): IpAddress {
   return { family, value, text: fromBigInt(value, family) };
 }
 
+/**
+ * Orders addresses, or ranges by their first address: IPv4 before IPv6,
+ * then by value (a sort comparator). @public
+ */
+export function compareAddresses(
+  a: { family: IpFamily; value: bigint } | IpRange,
+  b: { family: IpFamily; value: bigint } | IpRange,
+): number {
+  if (a.family !== b.family) return a.family === 'ipv4' ? -1 : 1;
+  const x = 'value' in a ? a.value : a.first;
+  const y = 'value' in b ? b.value : b.first;
+  if (x === y) return 0;
+  return x < y ? -1 : 1;
+}
+
 /** DNS record type for an address family. @public */
 export function recordTypeFor(family: IpFamily): 'A' | 'AAAA' {
   return family === 'ipv4' ? 'A' : 'AAAA';

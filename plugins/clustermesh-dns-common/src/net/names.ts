@@ -9,6 +9,18 @@ export const secretPlaceholder = (name: string) => `<secret:${name}>`;
 export const secretPlaceholderPattern = /<secret:([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 /**
+ * The variables whose values a text holds as placeholders: values that are
+ * not known offline (a SOPS or other Secret, a source made outside the
+ * repository). Empty when the text is fully known.
+ *
+ * @public
+ */
+export function unknownVariables(text: unknown): string[] {
+  if (typeof text !== 'string' || !text.includes('<secret:')) return [];
+  return [...text.matchAll(secretPlaceholderPattern)].map(m => m[1]);
+}
+
+/**
  * Checks a DNS name as RFC 1123 (and Kubernetes, and ExternalDNS) want it:
  * at most 253 characters, dot-separated labels of 1-63 characters from
  * `a-z`, `0-9` and `-`, not starting or ending with `-`. Upper case and `_`

@@ -1,4 +1,5 @@
 import {
+  compareAddresses,
   describeInvalidIp,
   parseCidr,
   parseIpAddress,
@@ -52,6 +53,26 @@ describe('IP addresses', () => {
     expect(parseStartStop('10.0.0.1')?.text).toBe('10.0.0.1');
     expect(parseCidr('fd00::/120')?.family).toBe('ipv6');
     expect(parseCidr('10.0.0.0/33')).toBeUndefined();
+  });
+  it('orders addresses and ranges numerically, IPv4 first', () => {
+    const texts = ['fd00::1', '10.0.0.10', '10.0.0.9', '9.255.255.255'];
+    expect(
+      texts
+        .map(t => parseIpAddress(t)!)
+        .sort(compareAddresses)
+        .map(a => a.text),
+    ).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.10', 'fd00::1']);
+    const ranges = ['fd00::/120', '10.0.1.0/24', '10.0.0.128/25'].map(
+      t => parseCidr(t)!,
+    );
+    expect(ranges.sort(compareAddresses).map(r => r.text)).toEqual([
+      '10.0.0.128/25',
+      '10.0.1.0/24',
+      'fd00::/120',
+    ]);
+    expect(
+      compareAddresses(parseCidr('10.0.0.0/24')!, parseIpAddress('10.0.0.0')!),
+    ).toBe(0);
   });
   it('names the record type of each family', () => {
     expect([recordTypeFor('ipv4'), recordTypeFor('ipv6')]).toEqual([

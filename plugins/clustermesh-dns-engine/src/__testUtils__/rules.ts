@@ -6,7 +6,7 @@ import { resolveConventions } from '../conventions/resolve';
 import type { MeshConventionsInput } from '../conventions/schema';
 import { validateMesh } from '../report/report';
 import type { Rule } from '../rules/rule';
-import { exampleTree } from './trees';
+import { exampleTree, knownDomain } from './trees';
 
 /** Files of the example repository the rule tests edit. */
 export const exampleFile = {
@@ -37,7 +37,7 @@ export function exampleChecks(
 ): CheckResult[] {
   const report = validateMesh(
     exampleTree('gitops-repo', edit),
-    conventions ? resolveConventions(conventions) : defaultConventions,
+    resolveConventions({ ...knownDomain, ...conventions }),
   );
   return [...report.clusters.flatMap(c => c.checks), ...report.meshChecks];
 }
@@ -81,9 +81,7 @@ export function describeRule(
     expect(match!.message).not.toContain(fails.at);
     expect(match!.message.startsWith(`${fails.cluster}: `)).toBe(false);
     expect(match!.remediation).toBe(
-      rule.remediation(
-        conventions ? resolveConventions(conventions) : defaultConventions,
-      ),
+      rule.remediation(resolveConventions({ ...knownDomain, ...conventions })),
     );
   });
 

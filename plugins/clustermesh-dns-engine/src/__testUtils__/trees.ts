@@ -63,3 +63,10 @@ export function writeFolder(
   }
   return dir;
 }
+
+/**
+ * The example repositories keep SECRET_DOMAIN in a SOPS Secret; with its
+ * value given (as a user gives it in the conventions' `values`), every rule
+ * of the "after" example is checked and passes.
+ */
+export const knownDomain = { values: { SECRET_DOMAIN: 'example.net' } };

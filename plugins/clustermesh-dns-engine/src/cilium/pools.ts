@@ -3,6 +3,7 @@ import {
   parseCidr,
   parseStartStop,
   SourceLocation,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { ManifestObject } from '../core/manifest';
 import { isRecord } from '../core/paths';
@@ -33,6 +34,8 @@ export interface PoolBlock {
   kind: 'cidr' | 'range';
   range?: IpRange;
   problem?: string;
+  /** The variables of a block written from values not known here (it has no range then). */
+  unknown?: string[];
   location: SourceLocation;
 }
 
@@ -66,6 +69,17 @@ export function readPool(object: ManifestObject): PoolModel {
         problem: 'is not a map with cidr or start',
         location,
       };
+    const text = [block.cidr, block.start, block.stop]
+      .filter(v => typeof v === 'string')
+      .join('-');
+    const unknown = unknownVariables(text);
+    if (unknown.length)
+      return {
+        text,
+        kind: typeof block.cidr === 'string' ? 'cidr' : 'range',
+        unknown,
+        location,
+      };
     if (typeof block.cidr === 'string') {
       const range = parseCidr(block.cidr);
       return range
@@ -80,11 +94,11 @@ export function readPool(object: ManifestObject): PoolModel {
     if (typeof block.start === 'string') {
       const stop = typeof block.stop === 'string' ? block.stop : undefined;
       const range = parseStartStop(block.start, stop);
-      const text = stop ? `${block.start}-${stop}` : block.start;
+      const rangeText = stop ? `${block.start}-${stop}` : block.start;
       return range
-        ? { text, kind: 'range', range, location }
+        ? { text: rangeText, kind: 'range', range, location }
         : {
-            text,
+            text: rangeText,
             kind: 'range',
             problem: 'is not a valid start/stop range',
             location,

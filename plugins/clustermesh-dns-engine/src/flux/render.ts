@@ -23,6 +23,14 @@ import type { SubstitutionMemo } from './substitutionMemo';
 const storedKey = (kind: string, namespace: string | undefined, name: string) =>
   `${kind}/${namespace ?? ''}/${name}`;
 
+/** An object stored in the cluster, or a source another controller provides. */
+type StoredSource = ManifestObject | ProvidedSource;
+
+const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
+
+/** What a stored source holds, to see whether it changed between passes. */
+const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
+
 /**
  * Renders what Flux applies to a cluster: starting from the cluster's
  * directory (as the flux-system Kustomization does), builds every Flux
@@ -332,14 +340,6 @@ export class FluxRenderer {
     };
   }
 }
-
-/** An object stored in the cluster, or a source another controller provides. */
-type StoredSource = ManifestObject | ProvidedSource;
-
-const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
-
-/** What a stored source holds, to see whether it changed between passes. */
-const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
 
 /** Looks substitution sources up in the stored objects, recording each read. */
 function sourceLookup(

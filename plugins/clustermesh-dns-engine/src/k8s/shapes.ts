@@ -1,3 +1,4 @@
+import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { z } from 'zod';
 
 /**
@@ -179,6 +180,9 @@ export function shapeProblems(
   });
   if (!result.success) {
     for (const issue of result.error.issues) {
+      // a value not known here (a Secret's) cannot be judged by its type
+      if (unknownVariables((issue as { input?: unknown }).input).length)
+        continue;
       problems.push({
         path: issue.path as (string | number)[],
         message: describeIssue(issue),

@@ -1,10 +1,11 @@
+import { knownDomain } from '../__testUtils__/trees';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
 import fc from 'fast-check';
 import { createRepoTree } from '../tree/RepoTree';
 import { defaultConventions, MeshConventions } from '../conventions/schema';
-import { parseConventions } from '../conventions/resolve';
+import { parseConventions, resolveConventions } from '../conventions/resolve';
 import {
   generateSyntheticMesh,
   syntheticClusterAddress,
@@ -21,6 +22,9 @@ import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
 import { validateMesh } from '../report/report';
 import { EngineCache } from '../cache/EngineCache';
 
+/** The conventions with the example repositories' SOPS domain given. */
+const withDomain = resolveConventions(knownDomain);
+
 const storyInput: MeshDnsChangeInput = {
   clusters: [
     { name: 'infra', ip: '10.25.11.100' },
@@ -32,7 +36,7 @@ const storyInput: MeshDnsChangeInput = {
 function applied(
   files: Record<string, string>,
   input: MeshDnsChangeInput,
-  conventions: MeshConventions = defaultConventions,
+  conventions: MeshConventions = withDomain,
   cache?: EngineCache,
 ) {
   const plan = planMeshDnsChange(createRepoTree(files), input, conventions, {
@@ -91,21 +95,21 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(plan.records).toEqual([
       {
         cluster: 'infra',
-        fqdn: 'clustermesh-infra.<secret:SECRET_DOMAIN>',
+        fqdn: 'clustermesh-infra.example.net',
         type: 'A',
         value: '10.25.11.100',
         ttl: 300,
       },
       {
         cluster: 'apps',
-        fqdn: 'clustermesh-apps.<secret:SECRET_DOMAIN>',
+        fqdn: 'clustermesh-apps.example.net',
         type: 'A',
         value: '10.25.11.120',
         ttl: 300,
       },
     ]);
     expect(plan.summary).toContain(
-      '| infra | `clustermesh-infra.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+      '| infra | `clustermesh-infra.example.net` | A | 10.25.11.100 | 300 |',
     );
     expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
   });
@@ -147,7 +151,7 @@ describe('planMeshDnsChange on the story repository', () => {
     const again = planMeshDnsChange(
       createRepoTree(after),
       storyInput,
-      defaultConventions,
+      withDomain,
     );
     expect(again.problems).toEqual([]);
     expect(again.edits).toEqual([]);
@@ -177,7 +181,7 @@ describe('planMeshDnsChange on the story repository', () => {
       const manual = planMeshDnsChange(
         createRepoTree(before),
         { ...storyInput, mode: 'manual', cloudflareResource: resource },
-        defaultConventions,
+        defaultConventions, // the domain is a SOPS secret: Terraform gets a variable
       );
       expect(manual.problems).toEqual([]);
       const doc = manual.edits.find(
@@ -343,8 +347,7 @@ describe('planMeshDnsChange on other layouts', () => {
           expect(plan.problems).toEqual([]);
           expect(plan.report!.summary.errors).toBe(0);
           expect(
-            planMeshDnsChange(createRepoTree(after), input, defaultConventions)
-              .edits,
+            planMeshDnsChange(createRepoTree(after), input, withDomain).edits,
           ).toEqual([]);
         },
       ),
@@ -362,7 +365,7 @@ describe('planMeshDnsChange on other layouts', () => {
         (n, offset) => {
           const cache = new EngineCache();
           const files = generateSyntheticMesh({ clusters: n });
-          validateMesh(createRepoTree(files), defaultConventions, { cache }); // warm, as a backend is
+          validateMesh(createRepoTree(files), withDomain, { cache }); // warm, as a backend is
           const input: MeshDnsChangeInput = {
             clusters: Array.from({ length: n }, (_, i) => ({
               name: syntheticClusterName(i + 1),
@@ -371,7 +374,7 @@ describe('planMeshDnsChange on other layouts', () => {
           };
           const { plan, after } = applied(files, input, undefined, cache);
           expect(plan.report).toEqual(
-            validateMesh(createRepoTree(after), defaultConventions),
+            validateMesh(createRepoTree(after), withDomain),
           );
         },
       ),
@@ -592,11 +595,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   it.each(rows)('%s', (_what, input, field, message, edit) => {
     const files = { ...before };
     edit?.(files);
-    const plan = planMeshDnsChange(
-      createRepoTree(files),
-      input,
-      defaultConventions,
-    );
+    const plan = planMeshDnsChange(createRepoTree(files), input, withDomain);
     expect(plan.edits).toEqual([]);
     const problem = plan.problems.find(p => p.field === field);
     expect(

@@ -1,22 +1,23 @@
-import { defaultConventions } from '../conventions/schema';
+import { resolveConventions } from '../conventions/resolve';
+import { knownDomain } from '../__testUtils__/trees';
 import { exampleTree } from '../__testUtils__/trees';
 import { inspectMesh } from './inspect';
+
+/** The conventions with the example repositories' SOPS domain given. */
+const withDomain = resolveConventions(knownDomain);
 
 const pool =
   'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml';
 
 describe('inspectMesh', () => {
   it('gives the report, and each peer of a cluster with whether it knows the cluster', () => {
-    const inspection = inspectMesh(
-      exampleTree('gitops-repo'),
-      defaultConventions,
-    );
+    const inspection = inspectMesh(exampleTree('gitops-repo'), withDomain);
     expect(inspection.report.summary.status).toBe('pass');
     expect(inspection.peersOf('infra')).toEqual([
       {
         peer: 'apps',
         variable: 'CILIUM_CLUSTERMESH_APPS_FQDN',
-        value: 'clustermesh-apps.<secret:SECRET_DOMAIN>',
+        value: 'clustermesh-apps.example.net',
         knowsThisCluster: true,
       },
     ]);
@@ -32,7 +33,7 @@ describe('inspectMesh', () => {
           'CILIUM_CLUSTERMESH_INFRA_FQDN: "wrong.example.com"',
         );
       }),
-      defaultConventions,
+      withDomain,
     );
     expect(inspection.peersOf('infra')?.[0].knowsThisCluster).toBe(false);
     expect(inspection.peersOf('apps')?.[0]).toMatchObject({
@@ -54,7 +55,7 @@ describe('inspectMesh', () => {
           'resources:\n  - ingress.yaml\n',
         );
       }),
-      defaultConventions,
+      withDomain,
     );
     const info = inspection.poolOf('infra')!;
     expect(info.pools).toEqual([

@@ -1,6 +1,7 @@
 import {
   addressAt,
   ClusterPool,
+  compareAddresses,
   IpAddress,
   MeshReport,
   parseIpAddress,
@@ -177,9 +178,7 @@ function poolInfo(mesh: MeshModel, cluster: ClusterModel): ClusterPoolInfo {
   let suggestion: string | undefined;
   let free = 0n;
   const seen = new Set<string>();
-  for (const range of [...ranges].sort((a, b) =>
-    a.first < b.first ? -1 : a.first > b.first ? 1 : 0,
-  )) {
+  for (const range of [...ranges].sort(compareAddresses)) {
     const key = `${range.family}:${range.first}-${range.last}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -206,13 +205,7 @@ function poolInfo(mesh: MeshModel, cluster: ClusterModel): ClusterPoolInfo {
     })),
     current: cluster.lbIpAddress?.text,
     used: [...byAddress.values()]
-      .sort((a, b) =>
-        a.address.value < b.address.value
-          ? -1
-          : a.address.value > b.address.value
-          ? 1
-          : 0,
-      )
+      .sort((a, b) => compareAddresses(a.address, b.address))
       .map(e => ({ address: e.address.text, usedBy: e.usedBy })),
     free: Number(free > countLimit ? countLimit : free),
     suggestion,

@@ -1,9 +1,12 @@
+import { knownDomain } from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
-import { defaultConventions } from '../conventions/schema';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { createRepoTree } from '../tree/RepoTree';
 import { exampleTree } from '../__testUtils__/trees';
 import { validateMesh } from './report';
+
+/** The conventions with the example repositories' SOPS domain given. */
+const withDomain = resolveConventions(knownDomain);
 
 const helmRelease =
   'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
@@ -13,7 +16,7 @@ describe('the mesh is the clusters in it', () => {
     const files = generateSyntheticMesh({ clusters: 3 });
     const report = validateMesh(
       createRepoTree(files),
-      resolveConventions({ mesh: { exclude: ['c003'] } }),
+      resolveConventions({ ...knownDomain, mesh: { exclude: ['c003'] } }),
     );
     const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
     expect(byName.c003).toMatchObject({
@@ -39,7 +42,7 @@ describe('the mesh is the clusters in it', () => {
   });
 
   it('finds the members from their Cilium values, saying why', () => {
-    const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
+    const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.clusters.map(c => c.membership)).toEqual([
       {
         member: true,
@@ -57,7 +60,7 @@ describe('the mesh is the clusters in it', () => {
           .replace('useAPIServer: true', 'useAPIServer: false')
           .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false');
       }),
-      defaultConventions,
+      withDomain,
     );
     expect(report.clusters.map(c => [c.name, c.status])).toEqual([
       ['apps', 'outside'],

@@ -1,3 +1,4 @@
+import { knownDomain } from '../__testUtils__/trees';
 import { located } from '../__testUtils__/yaml';
 import { validateMesh } from './report';
 import { defaultConventions } from '../conventions/schema';
@@ -6,6 +7,9 @@ import { createRepoTree } from '../tree/RepoTree';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { exampleTree, fixtureFiles, fixtureTree } from '../__testUtils__/trees';
 import { rules } from '../rules';
+
+/** The conventions with the example repositories' SOPS domain given. */
+const withDomain = resolveConventions(knownDomain);
 
 const failingRules = (report: ReturnType<typeof validateMesh>) =>
   [
@@ -29,7 +33,7 @@ function meshWithoutC003InC002() {
 
 describe('validateMesh', () => {
   it('passes every rule on the example repository after the story, for both clusters', () => {
-    const report = validateMesh(exampleTree('gitops-repo'), defaultConventions);
+    const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.summary).toEqual({
       clusters: 2,
       passing: 2,
@@ -67,7 +71,7 @@ describe('validateMesh', () => {
       [
         'apps',
         'clustermesh-apps.${SECRET_DOMAIN}',
-        'clustermesh-apps.<secret:SECRET_DOMAIN>',
+        'clustermesh-apps.example.net',
         '10.25.11.120',
         'lb-ippool-apps',
         'A',
@@ -76,7 +80,7 @@ describe('validateMesh', () => {
       [
         'infra',
         'clustermesh-infra.${SECRET_DOMAIN}',
-        'clustermesh-infra.<secret:SECRET_DOMAIN>',
+        'clustermesh-infra.example.net',
         '10.25.11.100',
         'lb-ippool-infra',
         'A',
@@ -88,7 +92,7 @@ describe('validateMesh', () => {
   it('fails the repository before the story with exactly the rules the story fixes', () => {
     const report = validateMesh(
       exampleTree('templates/clustermesh-dns/gitops-repo-before'),
-      defaultConventions,
+      withDomain,
     );
     expect(failingRules(report)).toEqual([
       'dnsendpoint-included', // T3: the DNSEndpoint and its kustomization entry
@@ -136,7 +140,7 @@ describe('validateMesh', () => {
   it('handles a three-cluster mesh: every cluster knows every other one', () => {
     const report = validateMesh(
       createRepoTree(generateSyntheticMesh({ clusters: 3 })),
-      defaultConventions,
+      withDomain,
     );
     expect(report.summary).toMatchObject({
       clusters: 3,
@@ -152,7 +156,7 @@ describe('validateMesh', () => {
 
   it('finds a peer missing in a three-cluster mesh', () => {
     const files = meshWithoutC003InC002();
-    const report = validateMesh(createRepoTree(files), defaultConventions);
+    const report = validateMesh(createRepoTree(files), withDomain);
     expect(report.clusters.find(c => c.name === 'c002')!.peers).toEqual({
       expected: 2,
       missing: ['c003'],
@@ -165,7 +169,7 @@ describe('validateMesh', () => {
     const files = meshWithoutC003InC002();
     const report = validateMesh(
       createRepoTree(files),
-      resolveConventions({ peers: { c002: ['c001'] } }),
+      resolveConventions({ ...knownDomain, peers: { c002: ['c001'] } }),
     );
     expect(report.summary.status).toBe('pass');
   });
@@ -181,7 +185,7 @@ describe('validateMesh', () => {
           ].replace('  - vars.yaml\n', '  - cluster-settings.yaml\n');
         }
       }),
-      defaultConventions,
+      withDomain,
     );
     const infra = report.clusters.find(c => c.name === 'infra')!;
     expect(infra.fqdn?.resolved).toBe('clustermesh-infra.${SECRET_DOMAIN}');
@@ -221,7 +225,7 @@ describe('validateMesh', () => {
   it('reports a repository without clusters as an error', () => {
     const report = validateMesh(
       createRepoTree({ 'README.md': '# nothing' }),
-      defaultConventions,
+      withDomain,
     );
     expect(report.summary.status).toBe('fail');
     expect(report.findings.map(located)).toEqual([
@@ -245,12 +249,8 @@ describe('validateMesh', () => {
 
   it('is deterministic, with and without warm caches', () => {
     const files = generateSyntheticMesh({ clusters: 5 });
-    const a = JSON.stringify(
-      validateMesh(createRepoTree(files), defaultConventions),
-    );
-    const b = JSON.stringify(
-      validateMesh(createRepoTree(files), defaultConventions),
-    );
+    const a = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
+    const b = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
     expect(b).toBe(a);
   });
 });

@@ -37,6 +37,13 @@ function statusOf(
   return 'pass';
 }
 
+/** A cluster outside the mesh is not checked, unless its own files cannot be read. */
+function outsideStatus(cluster: ClusterModel): DeclaredStatus {
+  return cluster.findings.some(f => f.severity === 'error')
+    ? 'fail'
+    : 'outside';
+}
+
 function countsOf(checks: CheckResult[]): CheckCounts {
   const counts: CheckCounts = {
     passed: 0,
@@ -114,10 +121,7 @@ function clusterRow(
     },
     status: cluster.membership.member
       ? statusOf(checks)
-      : // outside the mesh, unless its own files cannot be read
-      cluster.findings.some(f => f.severity === 'error')
-      ? 'fail'
-      : 'outside',
+      : outsideStatus(cluster),
     counts: countsOf(checks),
     checks,
   };
@@ -219,8 +223,8 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     mesh.members.length === 0 && clusters.length > 0 && checked === 'pass'
       ? 'outside'
       : checked;
-  const byStatus = (status: DeclaredStatus) =>
-    clusters.filter(c => c.status === status).length;
+  const byStatus = (wanted: DeclaredStatus) =>
+    clusters.filter(c => c.status === wanted).length;
   return {
     version: 2,
     clusters,

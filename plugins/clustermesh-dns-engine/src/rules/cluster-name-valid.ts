@@ -1,5 +1,8 @@
 import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { clusterNameProblem } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  clusterNameProblem,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { defineClusterRule, q } from './rule';
@@ -17,6 +20,8 @@ export const clusterNameValid = defineClusterRule({
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
     valid: 'cluster name {{name}} is valid for Cilium',
+    unknown:
+      'cluster.name in the Cilium values comes from {{variables}}, which is not known here',
   },
   check(_mesh, c, r) {
     const where =
@@ -25,7 +30,13 @@ export const clusterNameValid = defineClusterRule({
         ? c.cilium.locate(ciliumValuesPaths.clusterName)
         : { file: c.dir, line: 1 };
     const out: CheckResult[] = [];
+    const unknown = unknownVariables(c.ciliumName);
+    if (unknown.length)
+      out.push(
+        r.notEvaluated('unknown', { variables: unknown.join(', ') }, where),
+      );
     for (const name of new Set([c.name, c.ciliumName])) {
+      if (name === c.ciliumName && unknown.length) continue;
       const problem = clusterNameProblem(name);
       if (problem)
         out.push(

@@ -3,6 +3,7 @@ import {
   formatLocation,
   parseIpAddress,
   recordTypeFor,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -32,6 +33,8 @@ export const dnsEndpointMatches = defineClusterRule({
     noEndpoint:
       'no DNSEndpoint is applied to the cluster: no DNS record will be created for its ClusterMesh API server',
     noAddress: 'the FQDN or the LB IP is missing or invalid',
+    unknown:
+      "the LB IP comes from {{variables}}, which is not known here: give its value in the conventions' values to check the record",
     noDocument:
       'DNS mode is manual, but the records document {{file}} does not exist',
     listed: 'the records document lists {{fqdn}} → {{ip}}',
@@ -50,6 +53,15 @@ export const dnsEndpointMatches = defineClusterRule({
     const { dns } = mesh.conventions;
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
       return [r.fail('noEndpoint', {}, c.fqdn?.location ?? c.settingsLocation)];
+    const unknown = unknownVariables(c.lbIp?.value);
+    if (unknown.length)
+      return [
+        r.notEvaluated(
+          'unknown',
+          { variables: unknown.join(', ') },
+          c.lbIp?.location,
+        ),
+      ];
     if (!c.fqdn || !c.lbIpAddress)
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     const ip = c.lbIpAddress.text;

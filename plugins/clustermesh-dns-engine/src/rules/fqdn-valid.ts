@@ -1,4 +1,7 @@
-import { hostnameProblem } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  hostnameProblem,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { unsubstitutedSettingsHint } from '../model/queries';
 import { defineClusterRule, q, skipUnset } from './rule';
@@ -16,7 +19,9 @@ export const fqdnValid = defineClusterRule({
   messages: {
     notSet: '{{variable}} is not set',
     invalid: 'FQDN {{fqdn}} {{problem}}{{hint}}',
-    valid: 'FQDN {{fqdn}} is a valid DNS name{{secret}}',
+    valid: 'FQDN {{fqdn}} is a valid DNS name',
+    partlyUnknown:
+      "FQDN {{fqdn}}: its known labels are valid, but {{variables}} is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check the whole name",
   },
   check(mesh, c, r) {
     if (!c.fqdn) return skipUnset(r, mesh.conventions.variables.fqdn, c);
@@ -36,17 +41,15 @@ export const fqdnValid = defineClusterRule({
         ),
       ];
     }
-    return [
-      r.pass(
-        'valid',
-        {
-          fqdn: q(c.fqdn.value),
-          secret: c.fqdn.value.includes('<secret:')
-            ? ' (secret parts checked as one label each)'
-            : '',
-        },
-        c.fqdn.location,
-      ),
-    ];
+    const unknown = unknownVariables(c.fqdn.value);
+    if (unknown.length)
+      return [
+        r.notEvaluated(
+          'partlyUnknown',
+          { fqdn: q(c.fqdn.value), variables: unknown.join(', ') },
+          c.fqdn.location,
+        ),
+      ];
+    return [r.pass('valid', { fqdn: q(c.fqdn.value) }, c.fqdn.location)];
   },
 });

@@ -1,4 +1,7 @@
-import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath } from '../conventions/templates';
 import { poolOfAddress } from '../model/queries';
 import { locate } from '../yaml/locate';
@@ -19,6 +22,10 @@ export const lbIpInPool = defineClusterRule({
     )}\`), or widen the pool (its blocks) or its serviceSelector.`,
   messages: {
     notAddress: 'LB IP {{ip}} is not a valid address',
+    unknown:
+      "{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check it",
+    poolUnknown:
+      "LB IP {{ip}} is in no pool whose blocks are known, and the blocks {{blocks}} come from values not known here: give them in the conventions' values to check",
     notSet: '{{variable}} is not set',
     noPools:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster',
@@ -29,6 +36,15 @@ export const lbIpInPool = defineClusterRule({
     inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
   },
   check(mesh, c, r) {
+    const unknown = unknownVariables(c.lbIp?.value);
+    if (c.lbIp && unknown.length)
+      return [
+        r.notEvaluated(
+          'unknown',
+          { what: 'The LB IP', variables: unknown.join(', ') },
+          c.lbIp.location,
+        ),
+      ];
     if (!c.lbIpAddress) {
       return [
         c.lbIp
@@ -46,6 +62,20 @@ export const lbIpInPool = defineClusterRule({
     }
     const ip = c.lbIpAddress.text;
     const found = poolOfAddress(mesh, c, c.lbIpAddress);
+    const unknownBlocks = c.pools
+      .filter(p => !p.disabled)
+      .flatMap(p => p.blocks.filter(b => b.unknown?.length).map(b => b.text));
+    if (
+      unknownBlocks.length &&
+      (found.kind === 'outside' || found.kind === 'no-pools')
+    )
+      return [
+        r.notEvaluated(
+          'poolUnknown',
+          { ip, blocks: unknownBlocks.join(', ') },
+          c.lbIp!.location,
+        ),
+      ];
     switch (found.kind) {
       case 'no-pools':
         return [r.fail('noPools', { ip }, c.lbIp!.location)];

@@ -1,6 +1,7 @@
 import {
   describeInvalidIp,
   recordTypeFor,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { defineClusterRule, q, skipUnset } from './rule';
 
@@ -17,10 +18,21 @@ export const lbIpValid = defineClusterRule({
   messages: {
     notSet: '{{variable}} is not set',
     invalid: 'LB IP {{ip}} {{problem}}',
+    unknown:
+      "{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check it",
     valid: 'LB IP {{ip}} is an {{family}} address ({{type}} record)',
   },
   check(mesh, c, r) {
     if (!c.lbIp) return skipUnset(r, mesh.conventions.variables.lbIp, c);
+    const unknown = unknownVariables(c.lbIp.value);
+    if (unknown.length)
+      return [
+        r.notEvaluated(
+          'unknown',
+          { what: 'The LB IP', variables: unknown.join(', ') },
+          c.lbIp.location,
+        ),
+      ];
     if (!c.lbIpAddress)
       return [
         r.fail(

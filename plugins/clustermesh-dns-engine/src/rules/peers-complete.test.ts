@@ -12,7 +12,7 @@ describe('peers-complete', () => {
       cluster: 'infra',
       at: `${exampleFile.settings('infra')}:16`,
       message:
-        /CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-infra.<secret:SECRET_DOMAIN>", but apps's FQDN is "clustermesh-apps.<secret:SECRET_DOMAIN>"/,
+        /CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-infra.example.net", but apps's FQDN is "clustermesh-apps.example.net"/,
     },
   });
 });

@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  compareAddresses,
   formatLocation,
   IpRange,
   rangeOverlap,
@@ -7,13 +8,6 @@ import {
 import type { PoolBlock, PoolModel } from '../cilium/pools';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule } from './rule';
-
-/** Orders ranges by family, then start address. */
-function compareRanges(a: IpRange, b: IpRange): number {
-  if (a.family !== b.family) return a.family < b.family ? -1 : 1;
-  if (a.first === b.first) return 0;
-  return a.first < b.first ? -1 : 1;
-}
 
 /** Pools of one cluster, or of clusters on one network, do not overlap. @public */
 export const poolsDisjoint = defineMeshRule({
@@ -29,6 +23,8 @@ export const poolsDisjoint = defineMeshRule({
     overlap:
       'pool {{pool}} block {{block}} overlaps {{other}} ({{otherBlock}}, at {{otherLocation}}) on {{overlap}}',
     disjoint: 'the pools of {{count}} clusters do not overlap',
+    someUnknown:
+      'the known blocks of {{count}} clusters do not overlap, but the blocks {{blocks}} come from values not known here',
   },
   check(mesh, r) {
     const out: CheckResult[] = [];
@@ -61,7 +57,7 @@ export const poolsDisjoint = defineMeshRule({
         ),
     );
     // sweep by start address: only ranges still open can overlap the next one
-    entries.sort((a, b) => compareRanges(a.range, b.range));
+    entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
     for (const b of entries) {
       open = open.filter(
@@ -92,8 +88,23 @@ export const poolsDisjoint = defineMeshRule({
       }
       open.push(b);
     }
-    return out.length
-      ? out
+    if (out.length) return out;
+    const unknown = mesh.members.flatMap(cluster =>
+      cluster.pools
+        .filter(pool => !pool.disabled)
+        .flatMap(pool =>
+          pool.blocks
+            .filter(b => b.unknown?.length)
+            .map(b => `${b.text} (${pool.name} of ${cluster.name})`),
+        ),
+    );
+    return unknown.length
+      ? [
+          r.notEvaluated('someUnknown', {
+            count: mesh.members.length,
+            blocks: unknown.join(', '),
+          }),
+        ]
       : [r.pass('disjoint', { count: mesh.members.length })];
   },
 });

@@ -1,6 +1,7 @@
 import {
   CheckResult,
   parseIpAddress,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   ciliumValuesPaths,
@@ -33,6 +34,10 @@ export const serviceAnnotation = defineClusterRule({
     notString:
       'annotation {{key}} is {{value}}: annotation values must be strings',
     noLbIp: 'annotation {{key}} is {{value}}; the LB IP is missing or invalid',
+    sameUnknown:
+      'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}, the same value as the LB IP (not known here)',
+    unknown:
+      'annotation {{key}} is {{value}} and the LB IP {{ip}}: values not known here, so they cannot be compared',
     differs:
       'annotation {{key}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
     matches: 'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}',
@@ -79,6 +84,20 @@ export const serviceAnnotation = defineClusterRule({
     const where = cilium.locate([...ciliumValuesPaths.serviceAnnotations, key]);
     if (typeof value !== 'string') {
       out.push(r.fail('notString', { key, value: q(value) }, where));
+    } else if (
+      unknownVariables(value).length ||
+      unknownVariables(c.lbIp?.value).length
+    ) {
+      // the same text, even if not known here, is the same address
+      if (c.lbIp && value.trim() === c.lbIp.value && out.length === 0)
+        return [r.pass('sameUnknown', { key, value }, where)];
+      out.push(
+        r.notEvaluated(
+          'unknown',
+          { key, value: q(value), ip: q(c.lbIp?.value ?? '') },
+          where,
+        ),
+      );
     } else if (!c.lbIpAddress) {
       out.push(r.notEvaluated('noLbIp', { key, value: q(value) }, where));
     } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {

@@ -12,7 +12,7 @@ describe('tls-san', () => {
       cluster: 'apps',
       at: `${exampleFile.helmRelease}:36`,
       message:
-        /extraDnsNames \["clustermesh.example.org"\]; it must contain "clustermesh-apps.<secret:SECRET_DOMAIN>"/,
+        /extraDnsNames \["clustermesh.example.org"\]; it must contain "clustermesh-apps.example.net"/,
     },
   });
 });

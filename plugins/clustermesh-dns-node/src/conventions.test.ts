@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConventionsError } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
+import { readDirectoryTree } from './tree/readDirectoryTree';
+import { defaultConventionsFile, loadConventions } from './conventions';
+
+function repository(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-conventions-'));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+describe('loadConventions', () => {
+  it('reads the repository’s conventions file', () => {
+    const dir = repository({
+      [defaultConventionsFile]:
+        'dns:\n  ttl: 600\nvalues:\n  SECRET_DOMAIN: a.example\n',
+    });
+    const conventions = loadConventions(readDirectoryTree(dir), dir);
+    expect(conventions.dns.ttl).toBe(600);
+    expect(conventions.values).toEqual({ SECRET_DOMAIN: 'a.example' });
+  });
+
+  it('lets given values win over the file’s, and keeps the file’s others', () => {
+    const dir = repository({
+      [defaultConventionsFile]:
+        'values:\n  SECRET_DOMAIN: a.example\n  OTHER: kept\n',
+    });
+    const conventions = loadConventions(
+      readDirectoryTree(dir),
+      dir,
+      undefined,
+      {
+        values: { SECRET_DOMAIN: 'b.example' },
+      },
+    );
+    expect(conventions.values).toEqual({
+      SECRET_DOMAIN: 'b.example',
+      OTHER: 'kept',
+    });
+  });
+
+  it('takes given values without any conventions file', () => {
+    const dir = repository({ 'README.md': '# no conventions here\n' });
+    const conventions = loadConventions(
+      readDirectoryTree(dir),
+      dir,
+      undefined,
+      {
+        values: { SECRET_DOMAIN: 'c.example' },
+      },
+    );
+    expect(conventions.values).toEqual({ SECRET_DOMAIN: 'c.example' });
+  });
+
+  it('names the file that cannot be read', () => {
+    const dir = repository({});
+    const missing = path.join(dir, 'nope.yaml');
+    expect(() => loadConventions(readDirectoryTree(dir), dir, missing)).toThrow(
+      ConventionsError,
+    );
+    expect(() => loadConventions(readDirectoryTree(dir), dir, missing)).toThrow(
+      /nope\.yaml.*cannot be read/s,
+    );
+  });
+});
