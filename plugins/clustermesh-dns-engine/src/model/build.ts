@@ -20,6 +20,7 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
+import { sameDnsName } from './queries';
 import { ClusterSettings } from './settings';
 import type {
   CiliumValuesModel,
@@ -202,6 +203,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
 
   const pools: PoolModel[] = [];
   const dnsEndpoints: DnsEndpointModel[] = [];
+  let unrelatedDnsEndpoints = 0;
   let helmRelease:
     | { object: SubstitutedObject; appliedBy: RenderedKustomization }
     | undefined;
@@ -212,7 +214,16 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       object.kind === 'DNSEndpoint' &&
       object.apiVersion.startsWith('externaldns.k8s.io/')
     ) {
-      dnsEndpoints.push({ object, appliedBy, records: readEndpoints(object) });
+      const records = readEndpoints(object);
+      const ownedBy = ownershipOf(
+        object.name,
+        object.namespace ?? appliedBy.namespace,
+        records,
+        conventions,
+        fqdn?.value,
+      );
+      if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
+      else unrelatedDnsEndpoints++;
     } else if (
       object.kind === 'HelmRelease' &&
       object.apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
@@ -285,12 +296,35 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     membership: membershipOf(name, cilium, conventions),
     pools,
     dnsEndpoints,
+    unrelatedDnsEndpoints,
     cilium,
     ciliumName:
       typeof clusterNameValue === 'string' && clusterNameValue
         ? clusterNameValue
         : name,
   };
+}
+
+/**
+ * Whether a DNSEndpoint is the cluster's ClusterMesh record: the configured
+ * name and namespace, or a record whose dnsName is the cluster's FQDN.
+ */
+function ownershipOf(
+  name: string,
+  namespace: string | undefined,
+  records: DnsEndpointRecord[],
+  conventions: MeshConventions,
+  fqdn: string | undefined,
+): DnsEndpointModel['ownedBy'] | undefined {
+  if (
+    name === conventions.dnsEndpoint.name &&
+    (namespace ?? conventions.dnsEndpoint.namespace) ===
+      conventions.dnsEndpoint.namespace
+  )
+    return 'name';
+  if (fqdn !== undefined && records.some(r => sameDnsName(r.dnsName, fqdn)))
+    return 'dnsName';
+  return undefined;
 }
 
 function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {

@@ -47,8 +47,18 @@ export function meshFqdns(mesh: MeshModel): ReadonlyMap<string, string> {
   return mesh.memo.expectedFqdns;
 }
 
-/** A DNS name without its trailing dot, as providers and ExternalDNS compare names. */
-const bareName = (name: string) => name.replace(/\.$/, '');
+/**
+ * Whether a record's dnsName is a name: a trailing dot on either side
+ * ignored, as providers and ExternalDNS compare names.
+ *
+ * @public
+ */
+export function sameDnsName(dnsName: unknown, name: string): boolean {
+  return (
+    typeof dnsName === 'string' &&
+    dnsName.replace(/\.$/, '') === name.replace(/\.$/, '')
+  );
+}
 
 /**
  * The DNS records of a cluster: the DNSEndpoint entries applied to it whose
@@ -59,13 +69,11 @@ const bareName = (name: string) => name.replace(/\.$/, '');
 export function recordsOfCluster(
   cluster: ClusterModel,
 ): { endpoint: DnsEndpointModel; record: DnsEndpointRecord }[] {
-  if (!cluster.fqdn) return [];
-  const fqdn = bareName(cluster.fqdn.value);
+  const fqdn = cluster.fqdn?.value;
+  if (fqdn === undefined) return [];
   return cluster.dnsEndpoints.flatMap(endpoint =>
     endpoint.records
-      .filter(
-        r => typeof r.dnsName === 'string' && bareName(r.dnsName) === fqdn,
-      )
+      .filter(r => sameDnsName(r.dnsName, fqdn))
       .map(record => ({ endpoint, record })),
   );
 }

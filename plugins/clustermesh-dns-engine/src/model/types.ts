@@ -32,6 +32,8 @@ export interface DnsEndpointModel {
   object: SubstitutedObject;
   appliedBy: RenderedKustomization;
   records: DnsEndpointRecord[];
+  /** Why it is the cluster's ClusterMesh record: its configured name, or a dnsName that is the FQDN. */
+  ownedBy: 'name' | 'dnsName';
 }
 
 /** The Cilium Helm values of a cluster, merged as helm-controller does. @public */
@@ -75,7 +77,14 @@ export interface ClusterModel {
   /** The value of each peer's variable (same order as peers), undefined when not set. */
   peerValues(): readonly (string | undefined)[];
   pools: PoolModel[];
+  /**
+   * The cluster's own DNSEndpoints: the one of the configured name and
+   * namespace, and any with a dnsName that is the cluster's FQDN. Others
+   * (a game server's, a tunnel's) are not the rules' business.
+   */
   dnsEndpoints: DnsEndpointModel[];
+  /** How many other DNSEndpoints are applied to the cluster. */
+  unrelatedDnsEndpoints: number;
   cilium?: CiliumValuesModel;
   /** Cilium's cluster.name (resolved), falling back to the directory name. */
   ciliumName: string;

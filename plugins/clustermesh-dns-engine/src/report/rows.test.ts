@@ -97,7 +97,7 @@ describe('report rows and rules', () => {
             const noRecord =
               matches.outcome === 'fail' &&
               matches.message.startsWith(
-                'no DNSEndpoint applied to the cluster has dnsName',
+                'no DNSEndpoint of the cluster has dnsName',
               );
             expect(row.record?.location === undefined).toBe(
               noRecord || matches.outcome === 'not-evaluated',

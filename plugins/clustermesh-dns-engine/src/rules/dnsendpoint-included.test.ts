@@ -1,18 +1,79 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  Files,
+  replace,
+} from '../__testUtils__/rules';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
+
+const clustermeshKustomization =
+  'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml';
+
+/** A game server's DNSEndpoint beside the cluster's, with a variable nobody sets. */
+function withGameServerRecord(files: Files) {
+  files['kubernetes/infrastructure/networking/cilium/clustermesh/game.yaml'] =
+    'apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata:\n  name: minecraft\n  namespace: games\nspec:\n  endpoints:\n    - dnsName: mc.${GAME_DOMAIN}\n      recordType: A\n      targets: ["${GAME_IP}"]\n';
+  replace(
+    clustermeshKustomization,
+    '  - dnsendpoint.yaml\n',
+    '  - dnsendpoint.yaml\n  - game.yaml\n',
+  )(files);
+}
 
 describe('dnsendpoint-included', () => {
   describeRule(dnsEndpointIncluded, {
-    edit: replace(
-      'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml',
-      '  - dnsendpoint.yaml\n',
-      '',
-    ),
+    edit: replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', ''),
     fails: {
       cluster: 'infra',
       at: `${exampleFile.dnsEndpoint}:1`,
       message:
         /exists but no Flux Kustomization of the cluster applies it: add it to the resources of kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/kustomization.yaml/,
     },
+  });
+
+  it('is not satisfied by an unrelated DNSEndpoint, and says it saw one', () => {
+    const checks = exampleChecks(files => {
+      withGameServerRecord(files);
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+    });
+    const infra = checks.filter(c => c.cluster === 'infra');
+    expect(infra.find(c => c.ruleId === 'dnsendpoint-included')).toMatchObject({
+      outcome: 'fail',
+      message: `no DNSEndpoint of the cluster is applied and ${exampleFile.dnsEndpoint} does not exist (1 other DNSEndpoint(s) are applied, none named kube-system/clustermesh-apiserver or with dnsName "clustermesh-infra.example.net")`,
+    });
+    // the game server's unset variables are not the cluster's ClusterMesh DNS problem
+    expect(infra.find(c => c.ruleId === 'substitution-complete')?.outcome).toBe(
+      'pass',
+    );
+  });
+
+  it('changes nothing when an unrelated DNSEndpoint sits beside the cluster’s own', () => {
+    const outcomes = (checks: ReturnType<typeof exampleChecks>) =>
+      checks.map(c => `${c.cluster}/${c.ruleId}: ${c.outcome}`);
+    expect(outcomes(exampleChecks(withGameServerRecord))).toEqual(
+      outcomes(exampleChecks()),
+    );
+  });
+
+  it('counts a DNSEndpoint of another name whose dnsName is the FQDN as the cluster’s own', () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.dnsEndpoint,
+        'name: clustermesh-apiserver',
+        'name: mesh-record',
+      ),
+    );
+    expect(
+      checks
+        .filter(c => c.ruleId.startsWith('dnsendpoint-'))
+        .map(c => `${c.cluster}/${c.ruleId}: ${c.outcome}`),
+    ).toEqual([
+      'apps/dnsendpoint-matches: pass',
+      'apps/dnsendpoint-included: pass',
+      'infra/dnsendpoint-matches: pass',
+      'infra/dnsendpoint-included: pass',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
-import { defineClusterRule } from './rule';
+import { defineClusterRule, q } from './rule';
 
 /** The DNSEndpoint file is applied by the cluster's Flux Kustomizations. @public */
 export const dnsEndpointIncluded = defineClusterRule({
@@ -9,7 +9,7 @@ export const dnsEndpointIncluded = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The DNSEndpoint file is reachable from the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way).",
+    "The cluster's own DNSEndpoint (the configured name and namespace, or one with a dnsName that is the cluster's FQDN) is applied by the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way). Other DNSEndpoints (a game server's, a tunnel's) do not count.",
   remediation: c =>
     `Add \`${c.dnsEndpoint.file.slice(
       c.dnsEndpoint.file.lastIndexOf('/') + 1,
@@ -22,7 +22,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     other:
       'the DNSEndpoint in {{other}} is applied (conventions name {{file}})',
     missing:
-      'no DNSEndpoint is applied to the cluster and {{file}} does not exist',
+      'no DNSEndpoint of the cluster is applied and {{file}} does not exist{{unrelated}}',
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
@@ -31,10 +31,12 @@ export const dnsEndpointIncluded = defineClusterRule({
       return [r.notApplicable('manual')];
     const file = mesh.conventions.dnsEndpoint.file;
     const where = { file, line: 1 };
-    if (c.render.objects.some(({ object }) => object.source.file === file))
+    // only the cluster's own DNSEndpoints count, not a game server's
+    if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];
     if (!mesh.repository.isFile(file)) {
       const other = c.dnsEndpoints[0];
+      const { name, namespace } = mesh.conventions.dnsEndpoint;
       return other
         ? [
             r.pass(
@@ -43,7 +45,20 @@ export const dnsEndpointIncluded = defineClusterRule({
               locate(other.object),
             ),
           ]
-        : [r.fail('missing', { file }, where)];
+        : [
+            r.fail(
+              'missing',
+              {
+                file,
+                unrelated: c.unrelatedDnsEndpoints
+                  ? ` (${c.unrelatedDnsEndpoints} other DNSEndpoint(s) are applied, none named ${namespace}/${name} or with dnsName ${
+                      c.fqdn ? q(c.fqdn.value) : 'the FQDN'
+                    })`
+                  : '',
+              },
+              where,
+            ),
+          ];
     }
     const kustomization = mesh.repository.kustomizationFile(dirnamePath(file));
     return [

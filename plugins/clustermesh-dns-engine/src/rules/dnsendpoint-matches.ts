@@ -31,7 +31,7 @@ export const dnsEndpointMatches = defineClusterRule({
         }.`,
   messages: {
     noEndpoint:
-      'no DNSEndpoint is applied to the cluster: no DNS record will be created for its ClusterMesh API server',
+      'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
     noAddress: 'the FQDN or the LB IP is missing or invalid',
     unknown:
       "the LB IP comes from {{variables}}, which is not known here: give its value in the conventions' values to check the record",
@@ -40,7 +40,7 @@ export const dnsEndpointMatches = defineClusterRule({
     listed: 'the records document lists {{fqdn}} → {{ip}}',
     notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
     noRecord:
-      'no DNSEndpoint applied to the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
+      'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
     targets: '{{endpoint}} targets {{targets}}, not [{{ip}}]{{unresolved}}',
     recordType:
       '{{endpoint}} has recordType {{type}}, not {{expected}} for {{ip}}',
