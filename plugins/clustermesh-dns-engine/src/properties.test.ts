@@ -243,3 +243,132 @@ function hash(text: string, seed: number): number {
     h = Math.imul(h ^ text.charCodeAt(i), 2654435761);
   return h;
 }
+
+/** Makes a setting of one synthetic cluster a SOPS secret: its value is not known here. */
+function secretSetting(
+  files: Record<string, string>,
+  cluster: string,
+  variable: string,
+  fileOf: (cluster: string) => string,
+  from: RegExp,
+) {
+  const file = fileOf(cluster);
+  const before = files[file];
+  files[file] = before.replace(from, `$1\${${variable}}$2`);
+  if (files[file] === before) throw new Error(`no ${from} in ${file}`);
+  const secrets = `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`;
+  files[secrets] = files[secrets].replace(
+    'stringData:\n',
+    `stringData:\n  ${variable}: ENC[AES256_GCM,data:AAAA,type:str]\n`,
+  );
+}
+
+/** The inputs a generated cluster may take from a secret, and the rules that read each. */
+const unknownInputs = {
+  lbIp: {
+    apply: (files: Record<string, string>, c: string) =>
+      secretSetting(
+        files,
+        c,
+        'SECRET_LB_IP',
+        n => `kubernetes/clusters/${n}/cluster-settings.yaml`,
+        /(CILIUM_CLUSTERMESH_LB_IP: ")[^"]*(")/,
+      ),
+    rules: [
+      'lb-ip-valid',
+      'lb-ip-in-pool',
+      'lb-ip-unique',
+      'dnsendpoint-matches',
+    ],
+  },
+  domain: {
+    // the domain is secret with no value given: the default conventions
+    apply: () => {},
+    rules: ['fqdn-valid'],
+  },
+  pool: {
+    apply: (files: Record<string, string>, c: string) => {
+      // the cluster's root Kustomization, which applies its pool, substitutes from its Secret
+      const sync = `kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`;
+      files[
+        sync
+      ] = `${files[sync]}  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n`;
+      secretSetting(
+        files,
+        c,
+        'SECRET_POOL_START',
+        n =>
+          `kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-${n}.yaml`,
+        /(start: )\S+()/,
+      );
+    },
+    rules: ['lb-ip-in-pool', 'pools-disjoint'],
+  },
+} as const;
+
+describe('verdicts on inputs the engine cannot read', () => {
+  it('never passes a check one of whose inputs is not known', () => {
+    fc.assert(
+      fc.property(
+        meshNames,
+        fc.nat(),
+        fc.subarray(['lbIp', 'domain', 'pool'] as const, { minLength: 1 }),
+        (names, pick, inputs) => {
+          const files = meshOf(names);
+          const cluster = names[pick % names.length];
+          for (const input of inputs)
+            unknownInputs[input].apply(files, cluster);
+          const conventions = inputs.includes('domain')
+            ? resolveConventions({})
+            : withDomain;
+          const report = validateMesh(createRepoTree(files), conventions);
+          const rulesReadingUnknown = new Set<string>(
+            inputs.flatMap(i => unknownInputs[i].rules),
+          );
+          const checks = [
+            ...report.clusters.find(c => c.name === cluster)!.checks,
+            ...report.meshChecks,
+          ].filter(c => rulesReadingUnknown.has(c.ruleId));
+          expect(checks.length).toBeGreaterThan(0);
+          expect(
+            checks
+              .filter(c => c.outcome === 'pass')
+              .map(c => `${c.ruleId}: ${c.message}`),
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('the size of a report', () => {
+  /** The mesh where every cluster makes the same mistake: the FQDN template applied without substitution. */
+  function everyClusterWrong(clusters: number): Record<string, string> {
+    const files = generateSyntheticMesh({ clusters });
+    for (const path of Object.keys(files))
+      if (path.endsWith('/vars.yaml'))
+        files[path] = files[path].replace(
+          / {2}postBuild:\n {4}substituteFrom:\n.*\n.*\n$/,
+          '',
+        );
+    return files;
+  }
+  const jsonSize = (files: Record<string, string>) =>
+    JSON.stringify(validateMesh(createRepoTree(files), withDomain)).length;
+
+  it('grows linearly with the clusters, and one mistake everywhere costs at most twice the green report', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 12 }), n => {
+        const green = jsonSize(generateSyntheticMesh({ clusters: n }));
+        const wrong = jsonSize(everyClusterWrong(n));
+        const wrongTwice = jsonSize(everyClusterWrong(2 * n));
+        expect(wrong).toBeLessThanOrEqual(2 * green);
+        // per cluster, the report of twice the clusters is no larger
+        // (a peer list grows with the mesh: allow a little)
+        expect(wrongTwice / (2 * n)).toBeLessThanOrEqual((1.25 * wrong) / n);
+      }),
+      { numRuns: 6 },
+    );
+  });
+});

@@ -47,7 +47,12 @@ export function loadConventions(
       ? path.join(repoDir, defaultConventionsFile)
       : undefined);
   if (file) {
-    source = file;
+    // named as the repository knows it: `.clustermesh-dns.yaml`, not a path of this machine
+    const inside = path.relative(repoDir, file);
+    source =
+      inside && !inside.startsWith('..') && !path.isAbsolute(inside)
+        ? inside.split(path.sep).join('/')
+        : file;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

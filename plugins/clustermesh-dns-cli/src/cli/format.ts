@@ -72,6 +72,17 @@ export function formatReportText(
   const section = (title: string, lines: string[]) => {
     if (lines.length) out.push(`${title}:`, ...lines.map(l => `  ${l}`), '');
   };
+  // what the repository was read with, so a surprising verdict can be traced
+  section(
+    'Conventions',
+    report.conventions
+      .filter(c => options.verbose || c.source !== 'default')
+      .map(c => `${c.setting} = ${c.value} (${c.source}: ${c.reason})`),
+  );
+  section(
+    'Overridden by the conventions',
+    report.overrides.map(o => `${o.what} (${o.source})`),
+  );
   section('Errors', [
     ...report.findings
       .filter(f => f.severity === 'error')

@@ -1,30 +1,72 @@
+import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { getPath, isRecord } from '../core/paths';
-import { lbIpamAnnotation, lbIpamAnnotationKeys } from '../cilium/values';
+import { getPath } from '../core/paths';
 import type { RepoTree } from '../tree/RepoTree';
-import { defaultYamlReadLimits } from '../yaml/documents';
-import type { MeshConventionsInput } from './schema';
-
-const encoder = new TextEncoder();
-const annotationKeyBytes = lbIpamAnnotationKeys.map(k => encoder.encode(k));
-
-/** Whether bytes hold a sequence, without decoding a repository's worth of text. */
-function containsBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
-  const last = bytes.length - needle.length;
-  for (let at = bytes.indexOf(needle[0]); at >= 0 && at <= last; ) {
-    let i = 1;
-    while (i < needle.length && bytes[at + i] === needle[i]) i++;
-    if (i === needle.length) return true;
-    at = bytes.indexOf(needle[0], at + 1);
-  }
-  return false;
-}
+import {
+  ciliumServiceNeedles,
+  lbIpVariableByName,
+  readApiserverAnnotation,
+  readSettingsKeys,
+} from './detect/ciliumService';
+import {
+  entryLayout,
+  EntryLayout,
+  fluxNeedles,
+  holdsFluxEntry,
+  KustomizationPath,
+  readFluxEntries,
+} from './detect/entryPoints';
+import {
+  ExternalDnsDeployment,
+  externalDnsNeedles,
+  externalDnsPrefixes,
+  prefixOf,
+  proxiesByDefault,
+  readExternalDnsDeployments,
+} from './detect/externalDns';
+import {
+  readBootstrapVersions,
+  readInstanceVersions,
+  strictnessOf,
+} from './detect/fluxVersion';
+import { scanDocuments, where } from './detect/scan';
+import {
+  readSubstitutionReferences,
+  settingsName,
+} from './detect/settingsSources';
+import {
+  defaultConventions,
+  MeshConventions,
+  MeshConventionsInput,
+} from './schema';
+import { clusterEntry } from './templates';
 
 /**
- * Detects the conventions a repository already uses, so nothing is
- * duplicated: the clusters folder, the LB IPAM annotation key on the
- * clustermesh-apiserver service and the variable it is bound to.
- * Explicit conventions always win over what is detected.
+ * What detection found: conventions to use, and for each setting it looked
+ * at, what it found or why it kept the default.
+ *
+ * @public
+ */
+export interface ConventionDetection {
+  conventions: MeshConventionsInput;
+  found: DetectedConvention[];
+}
+
+/** Folders where repositories keep their clusters, when no entry point says. */
+const clusterFolderCandidates = [
+  'kubernetes/clusters',
+  'clusters',
+  'k8s/clusters',
+  'kubernetes/flux/clusters',
+];
+
+/**
+ * Detects the conventions a repository already uses, so nothing is assumed:
+ * where its clusters and their Flux entry points are, which folders under
+ * the clusters folder are not clusters, the settings objects its
+ * Kustomizations substitute from, the LB IPAM annotation and LB IP
+ * variable, the ExternalDNS prefix and proxy default, and how strict its
+ * Flux substitutes. Explicit conventions always win; each finding says why.
  *
  * @public
  */
@@ -32,43 +74,375 @@ export function detectConventions(
   tree: RepoTree,
   explicit: MeshConventionsInput = {},
   options: { cache?: EngineCache } = {},
-): MeshConventionsInput {
+): ConventionDetection {
   const cache = options.cache ?? new EngineCache();
   const index = cache.treeIndex(tree);
-  const detected: MeshConventionsInput = {};
-  if (!explicit.clustersPath && !index.isDir('kubernetes/clusters')) {
-    const candidate = [
-      'clusters',
-      'k8s/clusters',
-      'kubernetes/flux/clusters',
-    ].find(p => index.isDir(p));
-    if (candidate) detected.clustersPath = candidate;
-  }
-  const files = cache.yamlFiles(tree);
-  // Only files that mention an LB IPAM key are parsed.
-  for (const path of tree.paths()) {
-    if (!/\.ya?ml$/.test(path)) continue;
-    const bytes = tree.read(path);
-    if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)
-      continue;
-    if (!annotationKeyBytes.some(k => containsBytes(bytes, k))) continue;
-    // through the shared cache: the model reads the same file next
-    for (const doc of files.read(path).documents) {
-      const v = doc.value;
-      const values =
-        isRecord(v) && v.kind === 'HelmRelease'
-          ? getPath(v, ['spec', 'values'])
-          : v;
-      const annotation = lbIpamAnnotation(values);
-      if (!annotation) continue;
-      detected.cilium = { lbIpamAnnotation: annotation.key };
-      const bound = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
-        String(annotation.value),
+  const conventions: MeshConventionsInput = {};
+  const found: DetectedConvention[] = [];
+  const detected = (
+    setting: string,
+    value: string,
+    reason: string,
+    location?: DetectedConvention['location'],
+  ) => found.push({ setting, value, source: 'detected', reason, location });
+  const kept = (setting: string, value: string, reason: string) =>
+    found.push({ setting, value, source: 'default', reason });
+
+  const fluxDocuments = [...scanDocuments(tree, cache, fluxNeedles)];
+  const { entries, kustomizations } = readFluxEntries(fluxDocuments);
+
+  // where the clusters are
+  const layout = entryLayout(entries, explicit.clustersPath);
+  let clustersPath = explicit.clustersPath ?? defaultConventions.clustersPath;
+  if (!explicit.clustersPath) {
+    if (layout) {
+      clustersPath = layout.clustersPath;
+      const first = [...layout.clusters.values()][0];
+      if (clustersPath !== defaultConventions.clustersPath)
+        conventions.clustersPath = clustersPath;
+      (clustersPath !== defaultConventions.clustersPath ? detected : kept)(
+        'clustersPath',
+        clustersPath,
+        `the Flux entry points of ${[...layout.clusters.keys()].join(
+          ', ',
+        )} are under it; e.g. ${first.reason}`,
+        first.location,
       );
-      if (bound && !explicit.variables?.lbIp)
-        detected.variables = { lbIp: bound[1] };
-      return detected;
+    } else if (!index.isDir(clustersPath)) {
+      const candidate = clusterFolderCandidates.find(p => index.isDir(p));
+      if (candidate) {
+        clustersPath = candidate;
+        conventions.clustersPath = candidate;
+        detected(
+          'clustersPath',
+          candidate,
+          `no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path); ${candidate}/ exists`,
+        );
+      }
+    } else {
+      kept(
+        'clustersPath',
+        clustersPath,
+        `no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path); ${clustersPath}/ exists`,
+      );
     }
   }
-  return detected;
+  if (layout && layout.clustersPath === clustersPath) {
+    if (explicit.entryPath === undefined && layout.entryPath) {
+      conventions.entryPath = layout.entryPath;
+      const first = [...layout.clusters.values()][0];
+      detected(
+        'entryPath',
+        layout.entryPath,
+        `each cluster's Flux entry point is its ${layout.entryPath}/ folder; e.g. ${first.reason}`,
+        first.location,
+      );
+    }
+  }
+
+  // which folders under it are clusters
+  const folders = index.list(clustersPath).dirs;
+  const applied = appliedByAnotherCluster(
+    clustersPath,
+    folders,
+    kustomizations,
+    layout,
+  );
+  if (!explicit.clusters && applied.size) {
+    const entryOf = (folder: string) =>
+      clusterEntry(
+        {
+          clustersPath,
+          entryPath: conventions.entryPath ?? explicit.entryPath ?? '',
+        } as MeshConventions,
+        folder,
+      );
+    conventions.clusters = folders.filter(
+      f => !applied.has(f) && holdsFluxEntry(index, entryOf(f)),
+    );
+    detected(
+      'clusters',
+      conventions.clusters.join(', '),
+      [...applied]
+        .map(
+          ([folder, by]) =>
+            `${clustersPath}/${folder} is not a cluster: cluster ${
+              by.cluster
+            } applies it (${where(by.location)})`,
+        )
+        .join('; '),
+    );
+  }
+  const clusterNames = conventions.clusters ?? explicit.clusters ?? folders;
+
+  // the settings objects the Kustomizations substitute from
+  const references = readSubstitutionReferences(fluxDocuments);
+  for (const kind of ['ConfigMap', 'Secret'] as const) {
+    const key = kind === 'ConfigMap' ? 'configMap' : 'secret';
+    if (explicit.settings?.[key]) continue;
+    const name = settingsName(
+      references[kind],
+      defaultConventions.settings[key],
+      clusterNames,
+      kind,
+    );
+    if (name) {
+      conventions.settings = { ...conventions.settings, [key]: name.name };
+      detected(`settings.${key}`, name.name, name.reason, name.location);
+    }
+  }
+
+  // the clustermesh-apiserver's annotation and LB IP variable
+  const annotation = readApiserverAnnotation(
+    scanDocuments(tree, cache, ciliumServiceNeedles),
+  );
+  if (annotation) {
+    if (!explicit.cilium?.lbIpamAnnotation) {
+      conventions.cilium = { lbIpamAnnotation: annotation.key };
+      detected(
+        'cilium.lbIpamAnnotation',
+        annotation.key,
+        `the Cilium values already annotate the clustermesh-apiserver service with it (${where(
+          annotation.location,
+        )})`,
+        annotation.location,
+      );
+    }
+    if (annotation.variable && !explicit.variables?.lbIp) {
+      conventions.variables = { lbIp: annotation.variable };
+      detected(
+        'variables.lbIp',
+        annotation.variable,
+        `the clustermesh-apiserver's ${annotation.key} annotation is \${${
+          annotation.variable
+        }} (${where(annotation.location)})`,
+        annotation.location,
+      );
+    }
+  }
+  if (!explicit.variables?.lbIp && !conventions.variables?.lbIp) {
+    const settings =
+      conventions.settings?.configMap ??
+      explicit.settings?.configMap ??
+      defaultConventions.settings.configMap;
+    const byName = lbIpVariableByName(
+      readSettingsKeys(
+        scanDocuments(tree, cache, [
+          settings.split('{cluster}').sort((a, b) => b.length - a.length)[0],
+        ]),
+        settings,
+      ),
+      references,
+      defaultConventions.variables.lbIp,
+    );
+    if (byName) {
+      conventions.variables = { lbIp: byName.variable };
+      detected(
+        'variables.lbIp',
+        byName.variable,
+        byName.reason,
+        byName.location,
+      );
+    }
+  }
+
+  // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
+  const deployments = readExternalDnsDeployments(
+    scanDocuments(tree, cache, externalDnsNeedles),
+  );
+  if (!explicit.dns?.externalDnsAnnotationPrefix)
+    detectPrefix(deployments, tree, cache, conventions, detected, kept);
+  if (explicit.dns?.proxiedByDefault === undefined)
+    detectProxied(deployments, conventions, detected, kept);
+
+  // how strict Flux substitutes
+  if (explicit.flux?.strictSubstitution === undefined) {
+    const strictness = strictnessOf([
+      ...readBootstrapVersions(tree),
+      ...readInstanceVersions(fluxDocuments),
+    ]);
+    if (strictness) {
+      if (!strictness.strict) conventions.flux = { strictSubstitution: false };
+      (strictness.strict ? kept : detected)(
+        'flux.strictSubstitution',
+        String(strictness.strict),
+        strictness.reason,
+      );
+    } else {
+      kept(
+        'flux.strictSubstitution',
+        'true',
+        'no Flux version found (gotk-components.yaml, FluxInstance distribution.version): strict, as Flux 2.9 and later',
+      );
+    }
+  }
+  return { conventions, found };
+}
+
+/**
+ * Folders under the clusters folder that another cluster's Kustomizations
+ * apply (the `main-configs` of a hub-and-spoke layout): parts of that
+ * cluster, not clusters.
+ */
+function appliedByAnotherCluster(
+  clustersPath: string,
+  folders: readonly string[],
+  kustomizations: readonly KustomizationPath[],
+  layout: EntryLayout | undefined,
+): Map<string, { cluster: string; location: KustomizationPath['location'] }> {
+  const applied = new Map<
+    string,
+    { cluster: string; location: KustomizationPath['location'] }
+  >();
+  const entryNames =
+    layout?.clustersPath === clustersPath
+      ? new Set(layout.clusters.keys())
+      : new Set<string>();
+  const folderOf = (path: string) =>
+    path.startsWith(`${clustersPath}/`)
+      ? path.slice(clustersPath.length + 1).split('/')[0]
+      : undefined;
+  for (const folder of folders) {
+    if (entryNames.has(folder)) continue;
+    const by = kustomizations.find(k => {
+      if (folderOf(k.path) !== folder) return false;
+      const owner = folderOf(k.declaredIn);
+      return owner !== undefined && owner !== folder;
+    });
+    if (by)
+      applied.set(folder, {
+        cluster: folderOf(by.declaredIn)!,
+        location: by.location,
+      });
+  }
+  // a folder applied from an applied folder belongs to the same cluster
+  for (const [folder, by] of applied) {
+    let owner = by.cluster;
+    for (let i = 0; i < folders.length && applied.has(owner); i++)
+      owner = applied.get(owner)!.cluster;
+    applied.set(folder, { ...by, cluster: owner });
+  }
+  return applied;
+}
+
+function detectPrefix(
+  deployments: ExternalDnsDeployment[],
+  tree: RepoTree,
+  cache: EngineCache,
+  conventions: MeshConventionsInput,
+  detected: (
+    s: string,
+    v: string,
+    r: string,
+    l?: DetectedConvention['location'],
+  ) => void,
+  kept: (s: string, v: string, r: string) => void,
+) {
+  const setting = 'dns.externalDnsAnnotationPrefix';
+  const byVersion = deployments
+    .map(d => ({ d, p: prefixOf(d) }))
+    .filter(x => x.p);
+  const prefixes = new Set(byVersion.map(x => x.p!.prefix));
+  const set = (
+    prefix: string,
+    reason: string,
+    location?: DetectedConvention['location'],
+  ) => {
+    if (prefix === defaultConventions.dns.externalDnsAnnotationPrefix)
+      kept(setting, prefix, reason);
+    else {
+      conventions.dns = {
+        ...conventions.dns,
+        externalDnsAnnotationPrefix: prefix,
+      };
+      detected(setting, prefix, reason, location);
+    }
+  };
+  if (prefixes.size === 1) {
+    const { d, p } = byVersion[0];
+    set(p!.prefix, p!.reason, d.location);
+    return;
+  }
+  // the keys the repository's DNSEndpoints already use
+  const used = new Map<string, DetectedConvention['location']>();
+  for (const doc of scanDocuments(tree, cache, ['cloudflare-proxied'])) {
+    if (doc.value.kind !== 'DNSEndpoint') continue;
+    const endpoints = getPath(doc.value, ['spec', 'endpoints']);
+    if (!Array.isArray(endpoints)) continue;
+    endpoints.forEach((e, i) =>
+      (Array.isArray(e?.providerSpecific) ? e.providerSpecific : []).forEach(
+        (entry: any, j: number) => {
+          const name = String(entry?.name ?? '');
+          const prefix = Object.values(externalDnsPrefixes).find(
+            p => name === `${p}cloudflare-proxied`,
+          );
+          if (prefix && !used.has(prefix))
+            used.set(
+              prefix,
+              doc.at(['spec', 'endpoints', i, 'providerSpecific', j]),
+            );
+        },
+      ),
+    );
+  }
+  const why =
+    prefixes.size > 1
+      ? `the ExternalDNS deployments read different prefixes (${byVersion
+          .map(x => `${x.d.description}: ${x.p!.prefix}`)
+          .join('; ')})`
+      : 'no ExternalDNS deployment with a known version found';
+  if (used.size === 1) {
+    const [[prefix, location]] = [...used];
+    set(
+      prefix,
+      `${why}; the DNSEndpoints use ${prefix}cloudflare-proxied (${where(
+        location!,
+      )})`,
+      location,
+    );
+    return;
+  }
+  kept(setting, defaultConventions.dns.externalDnsAnnotationPrefix, why);
+}
+
+function detectProxied(
+  deployments: ExternalDnsDeployment[],
+  conventions: MeshConventionsInput,
+  detected: (
+    s: string,
+    v: string,
+    r: string,
+    l?: DetectedConvention['location'],
+  ) => void,
+  kept: (s: string, v: string, r: string) => void,
+) {
+  const setting = 'dns.proxiedByDefault';
+  const cloudflare = deployments.filter(d => d.provider === 'cloudflare');
+  const flags = new Set(cloudflare.map(proxiesByDefault));
+  if (flags.size !== 1) {
+    kept(
+      setting,
+      'unknown',
+      cloudflare.length
+        ? `the Cloudflare ExternalDNS deployments disagree on --cloudflare-proxied (${cloudflare
+            .map(d => `${d.description}: ${proxiesByDefault(d) ? 'on' : 'off'}`)
+            .join('; ')})`
+        : 'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"',
+    );
+    return;
+  }
+  const proxied = [...flags][0];
+  conventions.dns = { ...conventions.dns, proxiedByDefault: proxied };
+  detected(
+    setting,
+    String(proxied),
+    `${cloudflare.map(d => d.description).join(', ')} ${
+      cloudflare.length > 1 ? 'run' : 'runs'
+    } ${
+      proxied
+        ? 'with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied'
+        : 'without --cloudflare-proxied: a record without the key is DNS only'
+    }`,
+    cloudflare[0].location,
+  );
 }

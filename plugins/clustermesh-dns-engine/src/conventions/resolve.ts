@@ -1,5 +1,8 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { getPath } from '../core/paths';
+import type { ConventionDetection } from './detect';
 import {
   conventionsSchema,
   MeshConventions,
@@ -40,9 +43,12 @@ function deepMerge(base: any, over: any): any {
  */
 export function resolveConventions(
   explicit: MeshConventionsInput | undefined,
-  detected: MeshConventionsInput = {},
+  detection: MeshConventionsInput | ConventionDetection = {},
   source = 'conventions',
 ): MeshConventions {
+  const { conventions: detected, found } = isDetection(detection)
+    ? detection
+    : { conventions: detection, found: [] };
   const result = conventionsSchema.safeParse(
     deepMerge(detected, explicit ?? {}),
   );
@@ -62,7 +68,60 @@ export function resolveConventions(
       source,
     );
   }
-  return result.data;
+  const provenance = provenanceOf(explicit ?? {}, found, source);
+  return provenance.length ? { ...result.data, provenance } : result.data;
+}
+
+function isDetection(
+  value: MeshConventionsInput | ConventionDetection,
+): value is ConventionDetection {
+  return (
+    Array.isArray((value as ConventionDetection).found) &&
+    typeof (value as ConventionDetection).conventions === 'object'
+  );
+}
+
+/** The settings whose origin a report shows. */
+const trackedSettings = [
+  'clustersPath',
+  'entryPath',
+  'clusters',
+  'settings.configMap',
+  'settings.secret',
+  'variables.lbIp',
+  'cilium.lbIpamAnnotation',
+  'dns.externalDnsAnnotationPrefix',
+  'dns.proxiedByDefault',
+  'flux.strictSubstitution',
+];
+
+const settingText = (value: unknown) =>
+  Array.isArray(value) ? value.join(', ') : String(value);
+
+/** Where each tracked setting came from: the conventions file over detection. */
+function provenanceOf(
+  explicit: MeshConventionsInput,
+  found: readonly DetectedConvention[],
+  source: string,
+): DetectedConvention[] {
+  const out: DetectedConvention[] = [];
+  for (const setting of trackedSettings) {
+    const given = getPath(explicit, setting.split('.'));
+    const seen = found.find(f => f.setting === setting);
+    if (given !== undefined)
+      out.push({
+        setting,
+        value: settingText(given),
+        source: 'conventions',
+        reason: `set in ${source}${
+          seen?.source === 'detected' && seen.value !== settingText(given)
+            ? ` (the repository suggests ${seen.value}: ${seen.reason})`
+            : ''
+        }`,
+      });
+    else if (seen) out.push(seen);
+  }
+  return out;
 }
 
 function unknownKeys(value: any, schema: z.ZodType, prefix = ''): string[] {

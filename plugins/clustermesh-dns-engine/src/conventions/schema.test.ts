@@ -64,7 +64,7 @@ describe('conventions', () => {
       'hr.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\nspec:\n  values:\n    clustermesh:\n      apiserver:\n        service:\n          annotations:\n            io.cilium/lb-ipam-ips: \${MESH_API_IP}\n`,
     });
     const detected = detectConventions(tree);
-    expect(detected).toEqual({
+    expect(detected.conventions).toEqual({
       cilium: { lbIpamAnnotation: 'io.cilium/lb-ipam-ips' },
       variables: { lbIp: 'MESH_API_IP' },
     });
@@ -77,12 +77,13 @@ describe('conventions', () => {
 
   it('detect a clusters folder at another place', () => {
     expect(
-      detectConventions(createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' })),
+      detectConventions(createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' }))
+        .conventions,
     ).toEqual({ clustersPath: 'clusters' });
   });
 
   it('detect nothing surprising in the example repository', () => {
-    expect(detectConventions(exampleTree('gitops-repo'))).toEqual({
+    expect(detectConventions(exampleTree('gitops-repo')).conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
     });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ruleIds } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  DetectedConvention,
+  ruleIds,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { lbIpamAnnotationKeys } from '../cilium/values';
 
 /**
@@ -20,6 +23,12 @@ export const conventionsSchema = z.object({
     .describe(
       'Folder whose sub-folders are the clusters; each is a Flux entry point (its flux-system Kustomization path).',
     ),
+  entryPath: z
+    .string()
+    .default('')
+    .describe(
+      "Sub-folder of a cluster's folder that is its Flux entry point (`flux`, `cluster/config`); empty for the folder itself.",
+    ),
   clusters: z
     .array(z.string())
     .optional()
@@ -31,11 +40,15 @@ export const conventionsSchema = z.object({
       configMap: z
         .string()
         .default('cluster-settings')
-        .describe('Name of the settings ConfigMap.'),
+        .describe(
+          'Name of the settings ConfigMap; `{cluster}` for a name per cluster (`{cluster}-vars`).',
+        ),
       secret: z
         .string()
         .default('cluster-secrets')
-        .describe('Name of the settings Secret (usually SOPS-encrypted).'),
+        .describe(
+          'Name of the settings Secret (usually SOPS-encrypted); `{cluster}` for a name per cluster.',
+        ),
       namespace: z
         .string()
         .default('flux-system')
@@ -91,6 +104,12 @@ export const conventionsSchema = z.object({
         .enum(['cloudflare', 'other'])
         .default('cloudflare')
         .describe('DNS provider, for TTL ranges and "DNS only".'),
+      proxiedByDefault: z
+        .boolean()
+        .optional()
+        .describe(
+          'Whether ExternalDNS runs with `--cloudflare-proxied` (detected from its deployment): a record without a cloudflare-proxied key is then proxied; without the flag it is DNS only.',
+        ),
       externalDnsAnnotationPrefix: z
         .string()
         .default('external-dns.alpha.kubernetes.io/')
@@ -195,7 +214,12 @@ export const conventionsSchema = z.object({
     ),
   flux: z
     .object({
-      strictSubstitution: z.boolean().default(true),
+      strictSubstitution: z
+        .boolean()
+        .default(true)
+        .describe(
+          'An undefined variable without a default fails the Kustomization (Flux 2.9 and later); detected from the Flux version the repository deploys.',
+        ),
       substituteAlways: z.boolean().default(false),
       sourceNames: z.array(z.string()).default(['flux-system']),
       externalSources: z
@@ -220,8 +244,15 @@ export const conventionsSchema = z.object({
     ),
 });
 
-/** @public */
-export type MeshConventions = z.infer<typeof conventionsSchema>;
+/**
+ * The conventions a repository is checked with, and where each setting
+ * came from (detected, configured, or the default and why).
+ *
+ * @public
+ */
+export type MeshConventions = z.infer<typeof conventionsSchema> & {
+  readonly provenance?: readonly DetectedConvention[];
+};
 
 /** Partial conventions as written in a file or detected. @public */
 export type MeshConventionsInput = z.input<typeof conventionsSchema>;

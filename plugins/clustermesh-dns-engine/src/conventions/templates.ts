@@ -47,3 +47,12 @@ export function clusterPath(template: string, cluster: string): string {
 
 /** `${NAME}`: how a file that Flux substitutes refers to a variable. @public */
 export const variableReference = (name: string) => `\${${name}}`;
+
+/** The folder Flux reconciles a cluster from: its folder, or the entry sub-folder in it. @public */
+export function clusterEntry(
+  conventions: MeshConventions,
+  cluster: string,
+): string {
+  const dir = `${conventions.clustersPath}/${cluster}`;
+  return conventions.entryPath ? `${dir}/${conventions.entryPath}` : dir;
+}

@@ -16,6 +16,11 @@ export interface VariableValue {
   readonly origin: string;
   /** File and line of the definition (computed when first read). */
   readonly location?: SourceLocation;
+  /**
+   * True when the source's keys are not known (an ExternalSecret that
+   * extracts a whole vault item): it may define the variable, or not.
+   */
+  readonly unverified?: boolean;
 }
 
 /** The variables a Kustomization's substitution sees. @public */
@@ -156,6 +161,7 @@ export class VariableScope implements Variables {
         secret: knownValues[name] === undefined,
         origin,
         location: source.location,
+        unverified: !keys,
       }),
       names: () => source.keys ?? [],
       opaque: !keys,

@@ -7,7 +7,12 @@ import { EngineCache } from '../cache/EngineCache';
 import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
-import { clusterPath, peerFqdnVariable } from '../conventions/templates';
+import { holdsFluxEntry } from '../conventions/detect/entryPoints';
+import {
+  clusterEntry,
+  clusterPath,
+  peerFqdnVariable,
+} from '../conventions/templates';
 import { EngineFinding, finding, groupFindings } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
@@ -31,15 +36,21 @@ import type {
   PeerSetting,
 } from './types';
 
-/** Discovers the clusters: the sub-folders of the clusters path. @public */
+/**
+ * Discovers the clusters: the sub-folders of the clusters path whose entry
+ * folder holds Flux objects or a kustomization (the conventions' `clusters`
+ * when given).
+ *
+ * @public
+ */
 export function discoverClusters(
   index: TreeIndex,
   conventions: MeshConventions,
 ): string[] {
   const dirs = index.list(conventions.clustersPath).dirs;
-  return conventions.clusters
-    ? conventions.clusters.filter(c => dirs.includes(c))
-    : [...dirs];
+  if (conventions.clusters)
+    return conventions.clusters.filter(c => dirs.includes(c));
+  return dirs.filter(c => holdsFluxEntry(index, clusterEntry(conventions, c)));
 }
 
 /** What building a model reads with. @public */
@@ -173,57 +184,41 @@ interface ExtractContext {
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const { renderer, files, index, conventions } = context;
   const dir = `${conventions.clustersPath}/${name}`;
-  const render = renderer.renderCluster(name, dir);
+  const render = renderer.renderCluster(name, clusterEntry(conventions, name));
   const findings = [...render.findings];
   const { settings: s } = conventions;
+  // a repository may name the settings per cluster: `{cluster}-vars`
+  const configMapName = clusterPath(s.configMap, name);
+  const secretName = clusterPath(s.secret, name);
   let settingsObject: ClusterModel['settingsObject'];
   let secretObject: SubstitutedObject | undefined;
-  for (const { object, appliedBy } of render.objects) {
-    if ((object.namespace ?? appliedBy.namespace) !== s.namespace) continue;
-    if (
-      object.kind === 'ConfigMap' &&
-      object.name === s.configMap &&
-      isRecord(object.body.data)
-    ) {
-      settingsObject = { object, appliedBy };
-    } else if (object.kind === 'Secret' && object.name === s.secret) {
-      secretObject = object;
-    }
-  }
-  const settings = new ClusterSettings(
-    settingsObject?.object,
-    secretObject,
-    conventions.values,
-  );
-  const settingsLocation: SourceLocation = settingsObject
-    ? locate(settingsObject.object, ['data'])
-    : { file: clusterPath(s.file, name), line: 1 };
-  const fqdn = settings.get(conventions.variables.fqdn);
-  const lbIp = settings.get(conventions.variables.lbIp);
-
   const pools: PoolModel[] = [];
-  const dnsEndpoints: DnsEndpointModel[] = [];
-  let unrelatedDnsEndpoints = 0;
+  const endpointObjects: {
+    object: SubstitutedObject;
+    appliedBy: RenderedKustomization;
+  }[] = [];
   let helmRelease:
     | { object: SubstitutedObject; appliedBy: RenderedKustomization }
     | undefined;
   for (const { object, appliedBy } of render.objects) {
+    if ((object.namespace ?? appliedBy.namespace) === s.namespace) {
+      if (
+        object.kind === 'ConfigMap' &&
+        object.name === configMapName &&
+        isRecord(object.body.data)
+      ) {
+        settingsObject = { object, appliedBy };
+      } else if (object.kind === 'Secret' && object.name === secretName) {
+        secretObject = object;
+      }
+    }
     if (isLoadBalancerPool(object)) {
       pools.push(readPool(object));
     } else if (
       object.kind === 'DNSEndpoint' &&
       object.apiVersion.startsWith('externaldns.k8s.io/')
     ) {
-      const records = readEndpoints(object);
-      const ownedBy = ownershipOf(
-        object.name,
-        object.namespace ?? appliedBy.namespace,
-        records,
-        conventions,
-        fqdn?.value,
-      );
-      if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
-      else unrelatedDnsEndpoints++;
+      endpointObjects.push({ object, appliedBy });
     } else if (
       object.kind === 'HelmRelease' &&
       object.apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
@@ -233,6 +228,38 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       if (!helmRelease || ns === conventions.cilium.helmRelease.namespace)
         helmRelease = { object, appliedBy };
     }
+  }
+
+  // The settings: the settings ConfigMap, then Secret, then what the
+  // Kustomization applying the Cilium values substitutes (inline values, a
+  // parent's patches, sources other controllers provide).
+  const settings = new ClusterSettings(
+    settingsObject?.object,
+    secretObject,
+    conventions.values,
+    helmRelease && {
+      variables: helmRelease.appliedBy.variables,
+      location: locate(helmRelease.appliedBy.object ?? helmRelease.object),
+    },
+  );
+  const settingsLocation: SourceLocation = settingsObject
+    ? locate(settingsObject.object, ['data'])
+    : { file: clusterPath(s.file, name), line: 1 };
+  const fqdn = settings.get(conventions.variables.fqdn);
+  const lbIp = settings.get(conventions.variables.lbIp);
+  const dnsEndpoints: DnsEndpointModel[] = [];
+  let unrelatedDnsEndpoints = 0;
+  for (const { object, appliedBy } of endpointObjects) {
+    const records = readEndpoints(object);
+    const ownedBy = ownershipOf(
+      object.name,
+      object.namespace ?? appliedBy.namespace,
+      records,
+      conventions,
+      fqdn?.value,
+    );
+    if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
+    else unrelatedDnsEndpoints++;
   }
 
   let cilium: CiliumValuesModel | undefined;

@@ -5,6 +5,7 @@ import {
 import { describeObject } from '../core/manifest';
 import { hasOwn, isRecord } from '../core/paths';
 import type { SubstitutedObject } from '../flux/substitute';
+import type { Variables } from '../flux/variables';
 import { locate } from '../yaml/locate';
 
 /** A variable of a cluster's settings. @public */
@@ -17,12 +18,16 @@ export interface SettingValue {
   secret: boolean;
   origin: string;
   location: SourceLocation;
+  /** Only a source whose keys are not known may define it: whether it does is unknown. */
+  unverified?: boolean;
 }
 
 /**
  * The settings of a cluster: its settings ConfigMap (as stored in the
  * cluster, after the substitution of the Kustomization that applies it),
- * then the keys of its settings Secret. A cluster of a large mesh has one
+ * then the keys of its settings Secret, then the variables the Cilium
+ * values are substituted with (inline `postBuild.substitute`, values a
+ * parent's patches inject, sources other controllers provide). A cluster of a large mesh has one
  * peer variable per other cluster, so values are read straight from the
  * ConfigMap and the full {@link SettingValue} is only built when asked for.
  *
@@ -40,6 +45,8 @@ export class ClusterSettings {
     readonly configMap: SubstitutedObject | undefined,
     readonly secret: SubstitutedObject | undefined,
     private readonly knownValues: Readonly<Record<string, string>>,
+    /** The variables of the Kustomization that applies the Cilium values, and where it is. */
+    private readonly scope?: { variables: Variables; location: SourceLocation },
   ) {
     this.#data =
       configMap && isRecord(configMap.body.data) ? configMap.body.data : {};
@@ -58,7 +65,11 @@ export class ClusterSettings {
   }
 
   has(name: string): boolean {
-    return this.#inConfigMap(name) || this.#secretKeys.has(name);
+    return (
+      this.#inConfigMap(name) ||
+      this.#secretKeys.has(name) ||
+      this.scope?.variables.get(name) !== undefined
+    );
   }
 
   /** The value Flux inserts for a variable (secrets as placeholders), or undefined. */
@@ -70,7 +81,7 @@ export class ClusterSettings {
       return v === null || v === undefined ? '' : String(v);
     if (this.#secretKeys.has(name))
       return this.knownValues[name] ?? secretPlaceholder(name);
-    return undefined;
+    return this.scope?.variables.value(name);
   }
 
   /** Everything about one variable, or undefined. */
@@ -87,6 +98,17 @@ export class ClusterSettings {
         secret: false,
         origin: describeObject(object),
         location: locate(object, ['data', name]),
+      };
+    } else if (!this.#secretKeys.has(name)) {
+      const variable = this.scope!.variables.get(name)!;
+      built = {
+        name,
+        raw: variable.value,
+        value: variable.value,
+        secret: variable.secret,
+        origin: variable.origin,
+        location: variable.location ?? this.scope!.location,
+        unverified: variable.unverified,
       };
     } else {
       const { object, field } = this.#secretKeys.get(name)!;

@@ -231,7 +231,7 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     meshChecks,
     findings,
     notEvaluated,
-    conventions: [],
+    conventions: [...(mesh.conventions.provenance ?? [])],
     overrides: overridesOf(mesh),
     summary: {
       clusters: clusters.length,

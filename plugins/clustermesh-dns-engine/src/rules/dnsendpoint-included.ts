@@ -26,6 +26,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
+  absence: ['missing', 'notApplied'],
   check(mesh, c, r) {
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
@@ -51,7 +52,9 @@ export const dnsEndpointIncluded = defineClusterRule({
               {
                 file,
                 unrelated: c.unrelatedDnsEndpoints
-                  ? ` (${c.unrelatedDnsEndpoints} other DNSEndpoint(s) are applied, none named ${namespace}/${name} or with dnsName ${
+                  ? ` (${
+                      c.unrelatedDnsEndpoints
+                    } other DNSEndpoint(s) are applied, none named ${namespace}/${name} or with dnsName ${
                       c.fqdn ? q(c.fqdn.value) : 'the FQDN'
                     })`
                   : '',

@@ -18,7 +18,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'A DNSEndpoint applied to the cluster renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only" (`cloudflare-proxied: "false"`). In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`. In manual mode, the records document lists the record.',
   remediation: c =>
     c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
@@ -47,8 +47,13 @@ export const dnsEndpointMatches = defineClusterRule({
     ttl: '{{endpoint}} has recordTTL {{ttl}}, not the configured {{expected}}',
     proxied:
       '{{endpoint}} is not "DNS only": providerSpecific {{key}} must be "false"{{actual}}',
+    proxiedByDefault:
+      '{{endpoint}} is proxied: it has no providerSpecific {{key}} "false"{{ignored}}, and ExternalDNS runs with --cloudflare-proxied',
+    proxyUnknown:
+      '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
     matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
   },
+  absence: ['noEndpoint', 'noRecord', 'noDocument'],
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
@@ -148,24 +153,53 @@ export const dnsEndpointMatches = defineClusterRule({
             at('recordTTL'),
           ),
         );
+      let dnsOnly = '';
       if (dns.provider === 'cloudflare') {
         const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
-        const entries = Array.isArray(record.providerSpecific)
+        const entries: any[] = Array.isArray(record.providerSpecific)
           ? record.providerSpecific
           : [];
-        const proxied = entries.find((e: any) => e?.name === key);
-        if (!proxied || String(proxied.value) !== 'false') {
+        const proxied = entries.find(e => e?.name === key);
+        // a key of the other prefix is not read by this ExternalDNS
+        const other = entries.find(
+          e =>
+            typeof e?.name === 'string' &&
+            e.name !== key &&
+            e.name.endsWith('/cloudflare-proxied'),
+        );
+        const ignored = other
+          ? ` (${q(other.name)} is not read: this ExternalDNS reads ${
+              dns.externalDnsAnnotationPrefix
+            } keys)`
+          : '';
+        if (proxied) {
+          if (String(proxied.value) !== 'false')
+            out.push(
+              r.fail(
+                'proxied',
+                { endpoint: name, key, actual: ` (is ${q(proxied.value)})` },
+                at('providerSpecific'),
+              ),
+            );
+          else dnsOnly = ', DNS only';
+        } else if (dns.proxiedByDefault === false) {
+          dnsOnly = `, DNS only (no ${key}, and ExternalDNS runs without --cloudflare-proxied)`;
+        } else if (dns.proxiedByDefault === true) {
           out.push(
             r.fail(
-              'proxied',
-              {
-                endpoint: name,
-                key,
-                actual: proxied ? ` (is ${q(proxied.value)})` : '',
-              },
+              'proxiedByDefault',
+              { endpoint: name, key, ignored },
               at('providerSpecific'),
             ),
           );
+        } else if (out.length === 0) {
+          return [
+            r.notEvaluated(
+              'proxyUnknown',
+              { endpoint: name, key, ignored },
+              record.location,
+            ),
+          ];
         }
       }
       if (out.length === 0) {
@@ -178,7 +212,7 @@ export const dnsEndpointMatches = defineClusterRule({
               type: wantType,
               ip,
               ttl: dns.ttl,
-              dnsOnly: dns.provider === 'cloudflare' ? ', DNS only' : '',
+              dnsOnly,
             },
             record.location,
           ),

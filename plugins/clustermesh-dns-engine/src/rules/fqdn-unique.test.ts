@@ -1,4 +1,9 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { fqdnUnique } from './fqdn-unique';
 
 describe('fqdn-unique', () => {
@@ -13,5 +18,37 @@ describe('fqdn-unique', () => {
       at: `${exampleFile.settings('apps')}:14`,
       message: /is also the FQDN of infra/,
     },
+  });
+
+  const fqdnOfSecret =
+    (cluster: string, variable: string) => (files: Record<string, string>) => {
+      replace(
+        exampleFile.settings(cluster),
+        `"clustermesh-${cluster}.\${SECRET_DOMAIN}"\n`,
+        `"\${${variable}}"\n`,
+      )(files);
+      replace(
+        `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
+        '  SECRET_DOMAIN:',
+        `  ${variable}: ENC[AES256_GCM,data:AAAA,type:str]\n  SECRET_DOMAIN:`,
+      )(files);
+    };
+
+  it('cannot tell when two names differ only in values not known here', () => {
+    const checks = exampleChecks(files => {
+      fqdnOfSecret('apps', 'APPS_FQDN')(files);
+      fqdnOfSecret('infra', 'INFRA_FQDN')(files);
+    });
+    expect(checks.find(c => c.ruleId === 'fqdn-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'the FQDNs of apps, infra differ only in APPS_FQDN, INFRA_FQDN, not known here: whether they differ cannot be told',
+    });
+  });
+
+  it('tells names apart by their known parts', () => {
+    // clustermesh-apps.<secret> and clustermesh-infra.<secret> differ whatever the domain
+    const checks = exampleChecks(undefined, { values: {} });
+    expect(checks.find(c => c.ruleId === 'fqdn-unique')?.outcome).toBe('pass');
   });
 });

@@ -1,3 +1,7 @@
+import {
+  secretPlaceholderPattern,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { defineMeshRule, q, sharedValues } from './rule';
 
 /** No two clusters share an FQDN. @public */
@@ -13,6 +17,8 @@ export const fqdnUnique = defineMeshRule({
     shared: 'FQDN {{fqdn}} is also the FQDN of {{others}}',
     unique: 'the {{count}} FQDNs are all different',
     none: 'no FQDN is set yet',
+    unknown:
+      'the FQDNs of {{clusters}} differ only in {{variables}}, not known here: whether they differ cannot be told',
   },
   check(mesh, r) {
     const { distinct, shared } = sharedValues(mesh.members, c =>
@@ -24,6 +30,35 @@ export const fqdnUnique = defineMeshRule({
           .forCluster(cluster)
           .fail('shared', { fqdn: q(value), others }, cluster.fqdn!.location),
       );
+    // names whose known parts are equal may be the same name
+    const knownPart = (c: (typeof mesh.members)[number]) =>
+      c
+        .fqdn!.value.toLowerCase()
+        .replace(/\.$/, '')
+        .replace(secretPlaceholderPattern, '');
+    const withUnknown = mesh.members.filter(
+      c => c.fqdn && unknownVariables(c.fqdn.value).length,
+    );
+    const maybeEqual = withUnknown.filter(c =>
+      mesh.members.some(
+        o =>
+          o !== c &&
+          o.fqdn &&
+          o.fqdn.value !== c.fqdn!.value &&
+          knownPart(o) === knownPart(c),
+      ),
+    );
+    if (maybeEqual.length)
+      return [
+        r.notEvaluated('unknown', {
+          clusters: maybeEqual.map(c => c.name).join(', '),
+          variables: [
+            ...new Set(
+              maybeEqual.flatMap(c => unknownVariables(c.fqdn!.value)),
+            ),
+          ].join(', '),
+        }),
+      ];
     return [distinct ? r.pass('unique', { count: distinct }) : r.pass('none')];
   },
 });

@@ -1,4 +1,9 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { lbIpUnique } from './lb-ip-unique';
 
 describe('lb-ip-unique', () => {
@@ -13,5 +18,25 @@ describe('lb-ip-unique', () => {
       at: `${exampleFile.settings('apps')}:15`,
       message: /LB IP 10.25.11.100 is also the LB IP of infra/,
     },
+  });
+
+  it('cannot tell when an LB IP comes from a secret', () => {
+    const checks = exampleChecks(files => {
+      replace(
+        exampleFile.settings('apps'),
+        '"10.25.11.120"',
+        '"${APPS_IP}"',
+      )(files);
+      replace(
+        'kubernetes/clusters/apps/cluster-secrets.sops.yaml',
+        '  SECRET_DOMAIN:',
+        '  APPS_IP: ENC[AES256_GCM,data:AAAA,type:str]\n  SECRET_DOMAIN:',
+      )(files);
+    });
+    expect(checks.find(c => c.ruleId === 'lb-ip-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'the LB IP of apps comes from APPS_IP, not known here: whether all LB IPs differ cannot be told',
+    });
   });
 });

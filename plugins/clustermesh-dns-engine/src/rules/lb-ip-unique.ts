@@ -1,3 +1,4 @@
+import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { defineMeshRule, sharedValues } from './rule';
 
 /** No two clusters share an LB IP. @public */
@@ -13,6 +14,8 @@ export const lbIpUnique = defineMeshRule({
     shared: 'LB IP {{ip}} is also the LB IP of {{others}}',
     unique: 'the {{count}} LB IPs are all different',
     none: 'no LB IP is set yet',
+    unknown:
+      'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
   },
   check(mesh, r) {
     const { distinct, shared } = sharedValues(
@@ -25,6 +28,18 @@ export const lbIpUnique = defineMeshRule({
           .forCluster(cluster)
           .fail('shared', { ip: value, others }, cluster.lbIp!.location),
       );
+    const unknown = mesh.members.filter(
+      c => unknownVariables(c.lbIp?.value).length > 0,
+    );
+    if (unknown.length)
+      return [
+        r.notEvaluated('unknown', {
+          clusters: unknown.map(c => c.name).join(', '),
+          variables: [
+            ...new Set(unknown.flatMap(c => unknownVariables(c.lbIp!.value))),
+          ].join(', '),
+        }),
+      ];
     return [distinct ? r.pass('unique', { count: distinct }) : r.pass('none')];
   },
 });

@@ -30,6 +30,7 @@ export const peersByFqdn = defineClusterRule({
     port: 'the entry for {{peer}} has port {{port}}, not {{expected}}',
     reaches: 'reaches {{peers}} by FQDN on port {{port}}',
   },
+  absence: ['notEnabled', 'noEntry'],
   check(mesh, c, r) {
     if (!c.cilium)
       return [

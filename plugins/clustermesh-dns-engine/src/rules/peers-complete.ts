@@ -26,6 +26,7 @@ export const peersComplete = defineClusterRule({
     knowsFew: 'knows {{peers}}',
     knowsAll: 'knows all {{count}} peers by FQDN ({{first}} as {{value}}, ...)',
   },
+  absence: ['notSet'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);

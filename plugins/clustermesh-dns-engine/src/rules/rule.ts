@@ -1,5 +1,6 @@
-import type {
+import {
   CheckResult,
+  formatLocation,
   RuleId,
   Severity,
   SourceLocation,
@@ -23,6 +24,12 @@ export interface RuleMeta<MessageId extends string = string> {
   remediation(conventions: MeshConventions): string;
   /** Its messages, by id; `{{name}}` is replaced by the reported data. */
   messages: Record<MessageId, string>;
+  /**
+   * The messages that report something absent. When the cluster uses a
+   * feature the engine does not evaluate, that feature may provide it: such
+   * a failure is then "not evaluated", naming the feature, not an error.
+   */
+  absence?: readonly MessageId[];
 }
 
 /** Builds a rule's results, each message from its templates. @public */
@@ -117,19 +124,36 @@ export function ruleResults<MessageId extends string>(
   cluster?: ClusterModel,
 ): RuleResults<MessageId> {
   const result = (
-    outcome: CheckResult['outcome'],
-    severity: Severity,
+    declaredOutcome: CheckResult['outcome'],
+    declaredSeverity: Severity,
     id: MessageId,
     data?: MessageData,
     location?: SourceLocation,
     cause?: string,
   ): CheckResult => {
+    let message = formatMessage(rule.messages[id], data);
+    let outcome = declaredOutcome;
+    let severity = declaredSeverity;
+    const unevaluated =
+      outcome === 'fail' && rule.absence?.includes(id)
+        ? cluster?.findings.find(f => f.code === 'not-evaluated')
+        : undefined;
+    if (unevaluated) {
+      // the absence may be an artefact of what the engine could not read
+      outcome = 'not-evaluated';
+      severity = 'info';
+      message += `; but the cluster uses what the engine does not evaluate, which may provide it: ${
+        unevaluated.message
+      }${
+        unevaluated.location ? ` (${formatLocation(unevaluated.location)})` : ''
+      }`;
+    }
     const out: CheckResult = {
       ruleId: rule.id,
       outcome,
       severity,
       cluster: cluster?.name,
-      message: formatMessage(rule.messages[id], data),
+      message,
       location,
     };
     if (outcome === 'fail') out.remediation = rule.remediation(conventions);

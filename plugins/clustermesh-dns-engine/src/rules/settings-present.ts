@@ -8,7 +8,7 @@ export const settingsPresent = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The FQDN and LB IP variables exist in the cluster's settings ConfigMap.",
+    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated.",
   remediation: c =>
     `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to \`${clusterPath(
       c.settings.file,
@@ -17,16 +17,18 @@ export const settingsPresent = defineClusterRule({
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
+    unverified:
+      '{{variables}} {{verb}} not set in ConfigMap {{configMap}}; {{origin}} may set {{them}}, but its keys are not known here',
     present: '{{fqdnVariable}} = {{fqdn}} and {{lbIpVariable}} = {{lbIp}}',
   },
+  absence: ['noConfigMap', 'missing'],
   check(mesh, c, r) {
     const { settings, variables } = mesh.conventions;
     const configMap = `${settings.namespace}/${settings.configMap}`;
-    if (!c.settingsObject)
+    const wanted = [variables.fqdn, variables.lbIp];
+    const missing = wanted.filter(v => !c.settings.has(v));
+    if (!c.settingsObject && missing.length)
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
-    const missing = [variables.fqdn, variables.lbIp].filter(
-      v => !c.settings.has(v),
-    );
     if (missing.length) {
       return [
         r.fail(
@@ -40,6 +42,23 @@ export const settingsPresent = defineClusterRule({
         ),
       ];
     }
+    const unverified = wanted
+      .map(v => c.settings.get(v)!)
+      .filter(v => v.unverified);
+    if (unverified.length)
+      return [
+        r.notEvaluated(
+          'unverified',
+          {
+            variables: unverified.map(v => v.name).join(' and '),
+            verb: unverified.length > 1 ? 'are' : 'is',
+            them: unverified.length > 1 ? 'them' : 'it',
+            configMap,
+            origin: unverified[0].origin,
+          },
+          unverified[0].location,
+        ),
+      ];
     return [
       r.pass(
         'present',

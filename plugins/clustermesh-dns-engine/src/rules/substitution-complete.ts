@@ -32,8 +32,11 @@ export const substitutionComplete = defineClusterRule({
   messages: {
     failed: '{{message}}',
     unresolved: '{{what}} {{value}} still holds an unresolved variable{{hint}}',
+    unresolvedMany:
+      '{{count}} values still hold an unresolved variable: {{values}}{{hint}}',
     resolved: 'every value the checks read is resolved ({{count}} values)',
   },
+  absence: ['unresolved', 'unresolvedMany'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const read = filesReadByRules(c);
@@ -51,6 +54,11 @@ export const substitutionComplete = defineClusterRule({
     const hint = unsubstitutedSettingsHint(c);
     // values the rules read; locations are only looked up for the failures
     let count = 0;
+    const unresolved: {
+      what: string;
+      value: unknown;
+      where: () => SourceLocation | undefined;
+    }[] = [];
     const check = (
       what: string,
       value: unknown,
@@ -58,25 +66,14 @@ export const substitutionComplete = defineClusterRule({
     ) => {
       count++;
       if (hasUnresolvedReference(value))
-        out.push(
-          r.fail('unresolved', { what, value: q(value), hint }, where()),
-        );
+        unresolved.push({ what, value, where });
     };
     if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
     if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
     const peerValues = c.peerValues();
     for (let i = 0; i < c.peers.length; i++) {
-      count++;
-      if (hasUnresolvedReference(peerValues[i])) {
-        const v = c.peers[i].variable;
-        out.push(
-          r.fail(
-            'unresolved',
-            { what: v, value: q(peerValues[i]), hint },
-            c.settings.get(v)?.location,
-          ),
-        );
-      }
+      const v = c.peers[i].variable;
+      check(v, peerValues[i], () => c.settings.get(v)?.location);
     }
     for (const e of c.dnsEndpoints) {
       for (const rec of e.records) {
@@ -116,6 +113,30 @@ export const substitutionComplete = defineClusterRule({
         'cluster.name',
         getPath(cil.values, ciliumValuesPaths.clusterName),
         () => cil.locate(ciliumValuesPaths.clusterName),
+      );
+    }
+    // one cause, one failure: the values it leaves unresolved are listed
+    if (unresolved.length === 1) {
+      const [{ what, value, where }] = unresolved;
+      out.push(r.fail('unresolved', { what, value: q(value), hint }, where()));
+    } else if (unresolved.length > 1) {
+      const shown = unresolved
+        .slice(0, 3)
+        .map(u => `${u.what} ${q(u.value)}`)
+        .join(', ');
+      out.push(
+        r.fail(
+          'unresolvedMany',
+          {
+            count: unresolved.length,
+            values:
+              unresolved.length > 3
+                ? `${shown} and ${unresolved.length - 3} more`
+                : shown,
+            hint,
+          },
+          unresolved[0].where(),
+        ),
       );
     }
     return out.length ? out : [r.pass('resolved', { count })];

@@ -22,6 +22,7 @@ export const tlsSan = defineClusterRule({
     missing:
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
   },
+  absence: ['notSet', 'missing'],
   check(mesh, c, r) {
     if (!c.cilium)
       return [

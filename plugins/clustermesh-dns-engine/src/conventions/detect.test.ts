@@ -1,0 +1,304 @@
+import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { exampleTree } from '../__testUtils__/trees';
+import { buildMeshModel } from '../model/build';
+import { validateMesh } from '../report/report';
+import { createRepoTree } from '../tree/RepoTree';
+import { detectConventions } from './detect';
+import { resolveConventions } from './resolve';
+
+type Files = Record<string, string>;
+
+const fluxKustomization = (
+  name: string,
+  path: string,
+  extra = '',
+) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ${path}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${extra}`;
+
+const substituteFrom = (...refs: [string, string][]) =>
+  `  postBuild:\n    substituteFrom:\n${refs
+    .map(([kind, name]) => `      - kind: ${kind}\n        name: ${name}\n`)
+    .join('')}`;
+
+const kustomization = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources
+    .map(r => `  - ${r}\n`)
+    .join('')}`;
+
+const settingOf = (found: DetectedConvention[], setting: string) =>
+  found.find(f => f.setting === setting);
+
+/** Clusters whose entry is a `flux/` sub-folder, settings in per-cluster Secrets an ExternalSecret makes. */
+function entrySubFolderRepository(): Files {
+  const files: Files = {};
+  for (const c of ['alpha', 'beta', 'gamma']) {
+    files[`kube/clusters/${c}/flux/kustomization.yaml`] = kustomization(
+      'flux-repo.yaml',
+      '../../../deploy/apps/',
+    );
+    files[`kube/clusters/${c}/flux/flux-repo.yaml`] = fluxKustomization(
+      `0-${c}-config`,
+      `./kube/clusters/${c}/flux`,
+    );
+    files[`kube/clusters/${c}/talos/talconfig.yaml`] =
+      'clusterName: x\nnodes: []\n';
+    files[`kube/clusters/${c}/config/externalsecret.yaml`] =
+      'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: vars\n';
+  }
+  files['kube/deploy/apps/kustomization.yaml'] = kustomization('ks.yaml');
+  files['kube/deploy/apps/ks.yaml'] = fluxKustomization(
+    'apps',
+    './kube/deploy/apps/app',
+    substituteFrom(['Secret', 'alpha-vars'], ['Secret', 'alpha-secrets']),
+  );
+  files['kube/deploy/apps/other-ks.yaml'] = fluxKustomization(
+    'other',
+    './kube/deploy/apps/other',
+    substituteFrom(['Secret', 'beta-vars']),
+  );
+  return files;
+}
+
+describe('detectConventions', () => {
+  it('keeps the story layout and says why', () => {
+    const { conventions, found } = detectConventions(
+      exampleTree('gitops-repo'),
+    );
+    expect(conventions).toEqual({
+      cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
+      variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
+    });
+    expect(settingOf(found, 'clustersPath')).toMatchObject({
+      value: 'kubernetes/clusters',
+      source: 'default',
+      reason: expect.stringMatching(
+        /^the Flux entry points of apps, infra are under it; e.g. Kustomization flux-system\/flux-system at kubernetes\/clusters\/apps\/flux-system\/gotk-sync.yaml:\d+ reconciles the folder it is in$/,
+      ),
+    });
+    expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({
+      value: 'true',
+      source: 'default',
+    });
+  });
+
+  it('finds an entry sub-folder and per-cluster settings Secrets, and keeps other folders out', () => {
+    const tree = createRepoTree(entrySubFolderRepository());
+    const { conventions, found } = detectConventions(tree);
+    expect(conventions).toMatchObject({
+      clustersPath: 'kube/clusters',
+      entryPath: 'flux',
+      settings: { secret: '{cluster}-vars' },
+    });
+    expect(settingOf(found, 'entryPath')?.reason).toBe(
+      "each cluster's Flux entry point is its flux/ folder; e.g. Kustomization flux-system/0-alpha-config at kube/clusters/alpha/flux/flux-repo.yaml:8 reconciles the folder it is in",
+    );
+    expect(settingOf(found, 'settings.secret')?.reason).toMatch(
+      /^Secret \{cluster\}-vars is named by 2 substituteFrom reference\(s\), e\.g\. kube\/deploy\/apps\/ks\.yaml:\d+; none names cluster-secrets$/,
+    );
+    // the cluster is rendered from its entry: talos/ is never read as a manifest
+    const model = buildMeshModel(
+      tree,
+      resolveConventions({}, { conventions, found: [] }),
+    );
+    expect(model.clusters.map(c => [c.name, c.render.root])).toEqual([
+      ['alpha', 'kube/clusters/alpha/flux'],
+      ['beta', 'kube/clusters/beta/flux'],
+      ['gamma', 'kube/clusters/gamma/flux'],
+    ]);
+    expect(
+      model.findings.filter(f => f.location?.file.includes('talos')),
+    ).toEqual([]);
+  });
+
+  it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
+    const files: Files = {};
+    for (const c of ['main', 'staging']) {
+      files[`kubernetes/${c}/cluster/config/cluster.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/${c}/apps`,
+      );
+      files[
+        `kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`
+      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n  values:\n    instance:\n      distribution:\n        version: 2.7.x\n      sync:\n        kind: GitRepository\n        path: kubernetes/${c}/cluster/config\n`;
+      files[`kubernetes/${c}/bootstrap/helmfile.yaml`] = 'releases: []\n';
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'cluster/config',
+      flux: { strictSubstitution: false },
+    });
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux 2\.7\.x \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), the oldest of 2 found, replaces an undefined variable without a default by an empty string \(strict only from Flux 2\.9\)$/,
+    );
+  });
+
+  it('keeps folders another cluster applies out of the clusters (hub and spoke)', () => {
+    const files: Files = {
+      'clusters/main/flux-system/gotk-sync.yaml': fluxKustomization(
+        'flux-system',
+        './clusters/main',
+      ),
+      'clusters/main/flux-system/gotk-components.yaml':
+        '# This manifest was generated by flux. DO NOT EDIT.\n# Flux Version: v2.8.0\n# Components: source-controller,kustomize-controller\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n',
+      'clusters/main/flux-configs/config-sync.yaml': fluxKustomization(
+        'main-configs',
+        './clusters/main-configs',
+      ),
+      'clusters/main-configs/kustomization.yaml': kustomization(
+        'clusters/test-flux.yaml',
+      ),
+      'clusters/main-configs/clusters/test-flux.yaml': fluxKustomization(
+        'test-configs',
+        './clusters/test-configs',
+      ),
+      'clusters/test-configs/kustomization.yaml': kustomization('pool.yaml'),
+      'clusters/test-configs/pool.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: p\nspec:\n  blocks: []\n',
+      'clusters/notes/README.md': '# not a cluster\n',
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'clusters',
+      clusters: ['main'],
+      flux: { strictSubstitution: false },
+    });
+    expect(settingOf(found, 'clusters')?.reason).toMatch(
+      /^clusters\/main-configs is not a cluster: cluster main applies it \(clusters\/main\/flux-configs\/config-sync\.yaml:\d+\); clusters\/test-configs is not a cluster: cluster main applies it \(clusters\/main-configs\/clusters\/test-flux\.yaml:\d+\)$/,
+    );
+    // a folder with only a README is never a cluster
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({}, detectConventions(createRepoTree(files))),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['main']);
+  });
+
+  it('finds the settings ConfigMap the Kustomizations substitute from, and an LB IP variable by its name', () => {
+    const files: Files = {
+      'kubernetes/clusters/infra/flux-system/gotk-sync.yaml': fluxKustomization(
+        'flux-system',
+        './kubernetes/clusters/infra',
+      ),
+      'kubernetes/clusters/infra/settings.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: platform-vars\n  namespace: flux-system\ndata:\n  CLUSTER: infra\n  CLUSTERMESH_IP: 10.25.11.100\n',
+      'kubernetes/clusters/infra/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/apps',
+        substituteFrom(['ConfigMap', 'platform-vars']),
+      ),
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      settings: { configMap: 'platform-vars' },
+      variables: { lbIp: 'CLUSTERMESH_IP' },
+    });
+    expect(settingOf(found, 'variables.lbIp')?.reason).toBe(
+      'CLUSTERMESH_IP is set in 1 place(s), e.g. kubernetes/clusters/infra/settings.yaml:8, and CILIUM_CLUSTERMESH_LB_IP nowhere',
+    );
+  });
+
+  describe('ExternalDNS', () => {
+    const externalDns = (chartVersion: string, values: string) => ({
+      'kubernetes/apps/network/external-dns/helmrelease.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: ${chartVersion}\n  values:\n${values}`,
+    });
+
+    it('reads the prefix from the version the chart deploys, and the proxy flag from its arguments', () => {
+      const { conventions, found } = detectConventions(
+        createRepoTree(
+          externalDns(
+            '1.22.0',
+            '    provider:\n      name: cloudflare\n    extraArgs:\n      - --cloudflare-proxied\n',
+          ),
+        ),
+      );
+      expect(conventions.dns).toEqual({
+        externalDnsAnnotationPrefix: 'external-dns.kubernetes.io/',
+        proxiedByDefault: true,
+      });
+      expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')?.reason).toBe(
+        'HelmRelease network/external-dns deploys ExternalDNS v0.22.0 (chart external-dns 1.22.0 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
+      );
+    });
+
+    it('keeps the alpha prefix for an older ExternalDNS, and finds DNS only by default without the flag', () => {
+      const { conventions, found } = detectConventions(
+        createRepoTree(
+          externalDns(
+            '1.21.1',
+            '    provider: cloudflare\n    image:\n      repository: registry.k8s.io/external-dns/external-dns\n      tag: v0.20.0\n',
+          ),
+        ),
+      );
+      expect(conventions.dns).toEqual({ proxiedByDefault: false });
+      expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
+        {
+          source: 'default',
+          value: 'external-dns.alpha.kubernetes.io/',
+          reason: expect.stringContaining('v0.20.0 (image tag v0.20.0'),
+        },
+      );
+    });
+
+    it('takes the chart’s annotationPrefix when it sets one', () => {
+      const { conventions } = detectConventions(
+        createRepoTree(
+          externalDns(
+            '1.22.0',
+            '    provider: cloudflare\n    annotationPrefix: dns.example.com/\n',
+          ),
+        ),
+      );
+      expect(conventions.dns?.externalDnsAnnotationPrefix).toBe(
+        'dns.example.com/',
+      );
+    });
+
+    it('says when no ExternalDNS is found', () => {
+      const { found } = detectConventions(
+        createRepoTree({ 'a.yaml': 'a: 1\n' }),
+      );
+      expect(settingOf(found, 'dns.proxiedByDefault')).toEqual({
+        setting: 'dns.proxiedByDefault',
+        value: 'unknown',
+        source: 'default',
+        reason:
+          'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"',
+      });
+    });
+  });
+
+  it('lets the conventions file win, and the report says what the repository suggested', () => {
+    const tree = createRepoTree(entrySubFolderRepository());
+    const conventions = resolveConventions(
+      { entryPath: 'boot' },
+      detectConventions(tree, { entryPath: 'boot' }),
+      '.clustermesh-dns.yaml',
+    );
+    expect(conventions.entryPath).toBe('boot');
+    expect(
+      conventions.provenance?.find(p => p.setting === 'entryPath'),
+    ).toEqual({
+      setting: 'entryPath',
+      value: 'boot',
+      source: 'conventions',
+      reason: 'set in .clustermesh-dns.yaml',
+    });
+    expect(
+      validateMesh(tree, conventions).conventions.map(c => c.setting),
+    ).toEqual(
+      expect.arrayContaining(['clustersPath', 'entryPath', 'settings.secret']),
+    );
+  });
+});

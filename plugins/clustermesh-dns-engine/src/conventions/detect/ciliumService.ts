@@ -1,0 +1,106 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { getPath, isRecord } from '../../core/paths';
+import {
+  ciliumValuesPaths,
+  lbIpamAnnotation,
+  LbIpamAnnotationKey,
+  lbIpamAnnotationKeys,
+} from '../../cilium/values';
+import { ScannedDocument, where } from './scan';
+import type { SubstitutionReferences } from './settingsSources';
+
+/** Needles of the files that may hold the clustermesh-apiserver's annotation. */
+export const ciliumServiceNeedles = lbIpamAnnotationKeys;
+
+/** The LB IPAM annotation the Cilium values already write, and the variable bound to it. */
+export interface ApiserverAnnotation {
+  key: LbIpamAnnotationKey;
+  variable?: string;
+  location: SourceLocation;
+}
+
+/** The clustermesh-apiserver service annotation in any Cilium values of the repository. */
+export function readApiserverAnnotation(
+  documents: Iterable<ScannedDocument>,
+): ApiserverAnnotation | undefined {
+  for (const doc of documents) {
+    const v = doc.value;
+    const inHelmRelease = v.kind === 'HelmRelease';
+    const values = inHelmRelease ? getPath(v, ['spec', 'values']) : v;
+    const annotation = lbIpamAnnotation(values);
+    if (!annotation) continue;
+    const bound = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
+      String(annotation.value),
+    );
+    return {
+      key: annotation.key,
+      variable: bound?.[1],
+      location: doc.at([
+        ...(inHelmRelease ? ['spec', 'values'] : []),
+        ...ciliumValuesPaths.serviceAnnotations,
+        annotation.key,
+      ]),
+    };
+  }
+  return undefined;
+}
+
+/** Names a repository gives the clustermesh-apiserver's address. */
+const lbIpName =
+  /^(CILIUM_)?CLUSTERMESH_(API_?SERVER_)?(LB_)?(IP|ADDRESS|ENDPOINT)$/;
+
+/**
+ * The LB IP variable when the default is used nowhere: one whose name says
+ * it is the ClusterMesh API server's address (`CLUSTERMESH_IP`,
+ * `CILIUM_CLUSTERMESH_ENDPOINT`), in the settings or inline values.
+ */
+export function lbIpVariableByName(
+  settingsKeys: Map<string, SourceLocation[]>,
+  references: SubstitutionReferences,
+  defaultName: string,
+): { variable: string; reason: string; location: SourceLocation } | undefined {
+  if (settingsKeys.has(defaultName) || references.inline.has(defaultName))
+    return undefined;
+  const found = new Map<string, SourceLocation[]>();
+  for (const map of [settingsKeys, references.inline])
+    for (const [name, locations] of map)
+      if (lbIpName.test(name))
+        found.set(name, [...(found.get(name) ?? []), ...locations]);
+  const best = [...found.entries()].sort(
+    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+  )[0];
+  if (!best) return undefined;
+  return {
+    variable: best[0],
+    reason: `${best[0]} is set in ${best[1].length} place(s), e.g. ${where(
+      best[1][0],
+    )}, and ${defaultName} nowhere`,
+    location: best[1][0],
+  };
+}
+
+/** The data keys of the settings ConfigMaps named `name` (a `{cluster}` template matches any). */
+export function readSettingsKeys(
+  documents: Iterable<ScannedDocument>,
+  name: string,
+): Map<string, SourceLocation[]> {
+  const pattern = new RegExp(
+    `^${name
+      .split('{cluster}')
+      .map(p => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[a-z0-9-]+')}$`,
+  );
+  const keys = new Map<string, SourceLocation[]>();
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      v.kind !== 'ConfigMap' ||
+      !pattern.test(String(getPath(v, ['metadata', 'name'])))
+    )
+      continue;
+    if (!isRecord(v.data)) continue;
+    for (const key of Object.keys(v.data))
+      keys.set(key, [...(keys.get(key) ?? []), doc.at(['data', key])]);
+  }
+  return keys;
+}

@@ -1,0 +1,194 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { getPath } from '../../core/paths';
+import { kustomizationFileNames } from '../../flux/kustomize';
+import { containsBytes, utf8 } from '../../tree/bytes';
+import { clampPath } from '../../tree/RepoTree';
+import type { TreeIndex } from '../../tree/TreeIndex';
+import { literal, ScannedDocument, where } from './scan';
+
+/** Needles of the files that may declare a Flux entry point or a child Kustomization. */
+export const fluxNeedles = [
+  'kustomize.toolkit.fluxcd.io',
+  'fluxcd.controlplane.io',
+  'flux-instance',
+];
+
+/** A folder Flux reconciles a cluster from, and what says so. */
+export interface FluxEntry {
+  path: string;
+  reason: string;
+  location: SourceLocation;
+}
+
+/** A Flux Kustomization's path, and where it is declared. */
+export interface KustomizationPath {
+  path: string;
+  declaredIn: string;
+  location: SourceLocation;
+}
+
+const isFluxKustomization = (v: Record<string, any>) =>
+  v.kind === 'Kustomization' &&
+  typeof v.apiVersion === 'string' &&
+  v.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+
+/** `namespace/name` of a document. */
+const nameOf = (v: Record<string, any>) =>
+  `${getPath(v, ['metadata', 'namespace']) ?? 'flux-system'}/${getPath(v, [
+    'metadata',
+    'name',
+  ])}`;
+
+/**
+ * The Flux entry points declared in the repository: a Kustomization that
+ * reconciles the folder it sits in (the `flux-system` sync of a bootstrap),
+ * a FluxInstance's `sync.path`, or the flux-operator chart's
+ * `instance.sync.path`. Paths with variables or templates are skipped.
+ */
+export function readFluxEntries(documents: Iterable<ScannedDocument>): {
+  entries: FluxEntry[];
+  kustomizations: KustomizationPath[];
+} {
+  const entries = new Map<string, FluxEntry>();
+  const kustomizations: KustomizationPath[] = [];
+  const add = (path: string, reason: string, location: SourceLocation) => {
+    if (path && !entries.has(path))
+      entries.set(path, { path, reason, location });
+  };
+  for (const doc of documents) {
+    const v = doc.value;
+    if (isFluxKustomization(v)) {
+      const raw = literal(getPath(v, ['spec', 'path']));
+      if (raw === undefined) continue;
+      const path = clampPath(raw);
+      const location = doc.at(['spec', 'path']);
+      kustomizations.push({ path, declaredIn: doc.file, location });
+      if (path && doc.file.startsWith(`${path}/`))
+        add(
+          path,
+          `Kustomization ${nameOf(v)} at ${where(
+            location,
+          )} reconciles the folder it is in`,
+          location,
+        );
+    } else if (
+      v.kind === 'FluxInstance' &&
+      String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
+    ) {
+      const raw = literal(getPath(v, ['spec', 'sync', 'path']));
+      const location = doc.at(['spec', 'sync', 'path']);
+      if (raw)
+        add(
+          clampPath(raw),
+          `FluxInstance ${nameOf(v)} syncs it (${where(location)})`,
+          location,
+        );
+    } else if (v.kind === 'HelmRelease') {
+      const path = ['spec', 'values', 'instance', 'sync', 'path'];
+      const raw = literal(getPath(v, path));
+      const location = doc.at(path);
+      if (raw)
+        add(
+          clampPath(raw),
+          `the flux-operator HelmRelease ${nameOf(
+            v,
+          )} syncs it (instance.sync.path at ${where(location)})`,
+          location,
+        );
+    }
+  }
+  return { entries: [...entries.values()], kustomizations };
+}
+
+/** Folder names that say what a folder is for, not which cluster it is. */
+const genericNames = new Set([
+  'flux',
+  'flux-system',
+  'config',
+  'cluster',
+  'clusters',
+  'bootstrap',
+  'base',
+  'kubernetes',
+  'k8s',
+  'kube',
+]);
+
+/** The clusters folder, the entry sub-folder and the clusters, as the entries show them. */
+export interface EntryLayout {
+  clustersPath: string;
+  /** The entry folder under a cluster's folder ('' for the folder itself). */
+  entryPath: string;
+  /** Cluster name → its entry. */
+  clusters: Map<string, FluxEntry>;
+}
+
+/**
+ * The layout the entry points share: `<clustersPath>/<cluster>/<entryPath>`
+ * for as many entries as possible (a single entry: the last folder name that
+ * is not a generic one such as `flux` or `config`).
+ */
+export function entryLayout(
+  entries: readonly FluxEntry[],
+  clustersPath?: string,
+): EntryLayout | undefined {
+  const candidates = new Map<string, EntryLayout>();
+  // an entry inside another one's folder is that cluster's child, not a cluster
+  const outermost = entries.filter(
+    e => !entries.some(o => o !== e && e.path.startsWith(`${o.path}/`)),
+  );
+  for (const entry of outermost) {
+    const segments = entry.path.split('/');
+    for (let k = 0; k < segments.length; k++) {
+      const prefix = segments.slice(0, k).join('/');
+      if (clustersPath !== undefined && prefix !== clustersPath) continue;
+      const suffix = segments.slice(k + 1).join('/');
+      if (genericNames.has(segments[k])) continue;
+      const key = `${prefix}|${suffix}`;
+      let layout = candidates.get(key);
+      if (!layout) {
+        layout = {
+          clustersPath: prefix,
+          entryPath: suffix,
+          clusters: new Map(),
+        };
+        candidates.set(key, layout);
+      }
+      layout.clusters.set(segments[k], entry);
+    }
+  }
+  // the most clusters; then the shortest entry sub-folder
+  const depth = (path: string) => path.split('/').filter(Boolean).length;
+  return [...candidates.values()].sort(
+    (a, b) =>
+      b.clusters.size - a.clusters.size ||
+      depth(a.entryPath) - depth(b.entryPath) ||
+      depth(a.clustersPath) - depth(b.clustersPath),
+  )[0];
+}
+
+const fluxApiGroup = utf8('toolkit.fluxcd.io');
+
+/**
+ * Whether a folder can be a Flux entry point: it holds a kustomization
+ * file, or YAML with Flux objects (a folder with only a README is not).
+ */
+export function holdsFluxEntry(
+  index: TreeIndex,
+  dir: string,
+  depth = 0,
+): boolean {
+  const { files, dirs } = index.list(dir);
+  if (
+    files.some(f => (kustomizationFileNames as readonly string[]).includes(f))
+  )
+    return true;
+  for (const f of files) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const bytes = index.tree.read(`${dir}/${f}`);
+    if (bytes && containsBytes(bytes, fluxApiGroup)) return true;
+  }
+  return (
+    depth < 2 && dirs.some(d => holdsFluxEntry(index, `${dir}/${d}`, depth + 1))
+  );
+}

@@ -1,0 +1,93 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { getPath } from '../../core/paths';
+import { containsBytes, utf8 } from '../../tree/bytes';
+import type { RepoTree } from '../../tree/RepoTree';
+import { decodeText } from '../../yaml/decode';
+import { literal, ScannedDocument, where } from './scan';
+
+/** Flux 2.9 (kustomize-controller v1.9) made post-build substitution strict by default. */
+export const strictSinceFlux: [number, number] = [2, 9];
+
+/** A Flux version the repository deploys, and where it says so. */
+export interface FluxVersion {
+  /** `[2, 7]`; a wildcard minor (`2.x`) is the latest, and strict. */
+  version: [number, number];
+  text: string;
+  location: SourceLocation;
+}
+
+const header = utf8('# Flux Version:');
+
+/** `# Flux Version: v2.7.2` in the gotk-components.yaml that `flux bootstrap` writes. */
+export function readBootstrapVersions(tree: RepoTree): FluxVersion[] {
+  const found: FluxVersion[] = [];
+  for (const file of tree.paths()) {
+    if (!file.endsWith('gotk-components.yaml')) continue;
+    const bytes = tree.read(file);
+    if (!bytes || !containsBytes(bytes.subarray(0, 4096), header)) continue;
+    const decoded = decodeText(bytes.subarray(0, 4096));
+    if (!('text' in decoded)) continue;
+    const lines = decoded.text.split('\n');
+    const index = lines.findIndex(l => l.startsWith('# Flux Version:'));
+    const m = /v?(\d+)\.(\d+)/.exec(lines[index] ?? '');
+    if (m)
+      found.push({
+        version: [Number(m[1]), Number(m[2])],
+        text: lines[index].slice('# Flux Version:'.length).trim(),
+        location: { file, line: index + 1 },
+      });
+  }
+  return found;
+}
+
+const versionPaths: Record<string, string[] | undefined> = {
+  FluxInstance: ['spec', 'distribution', 'version'],
+  HelmRelease: ['spec', 'values', 'instance', 'distribution', 'version'],
+};
+
+/** A FluxInstance's (or the flux-operator chart's) `distribution.version`. */
+export function readInstanceVersions(
+  documents: Iterable<ScannedDocument>,
+): FluxVersion[] {
+  const found: FluxVersion[] = [];
+  for (const doc of documents) {
+    const v = doc.value;
+    const path = versionPaths[String(v.kind)];
+    if (!path) continue;
+    const text = literal(getPath(v, path));
+    const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);
+    if (!m) continue;
+    found.push({
+      version: [Number(m[1]), /^\d+$/.test(m[2]) ? Number(m[2]) : Infinity],
+      text,
+      location: doc.at(path),
+    });
+  }
+  return found;
+}
+
+/** Whether the versions found substitute strictly, and why. */
+export function strictnessOf(
+  versions: readonly FluxVersion[],
+): { strict: boolean; reason: string; location: SourceLocation } | undefined {
+  if (versions.length === 0) return undefined;
+  const isStrict = (v: FluxVersion) =>
+    v.version[0] > strictSinceFlux[0] ||
+    (v.version[0] === strictSinceFlux[0] && v.version[1] >= strictSinceFlux[1]);
+  // the oldest Flux decides: a substitution must work on every cluster
+  const oldest = [...versions].sort(
+    (a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1],
+  )[0];
+  const strict = isStrict(oldest);
+  return {
+    strict,
+    reason: `Flux ${oldest.text} (${where(oldest.location)})${
+      versions.length > 1 ? `, the oldest of ${versions.length} found,` : ''
+    } ${
+      strict
+        ? 'fails a Kustomization on an undefined variable without a default (strict since Flux 2.9)'
+        : 'replaces an undefined variable without a default by an empty string (strict only from Flux 2.9)'
+    }`,
+    location: oldest.location,
+  };
+}

@@ -1,0 +1,57 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineCache } from '../../cache/EngineCache';
+import { isRecord } from '../../core/paths';
+import type { ObjectPath } from '../../core/paths';
+import { containsBytes, utf8 } from '../../tree/bytes';
+import type { RepoTree } from '../../tree/RepoTree';
+import { defaultYamlReadLimits } from '../../yaml/documents';
+import { locate } from '../../yaml/locate';
+
+/** One YAML document of the repository that detection looks at. */
+export interface ScannedDocument {
+  file: string;
+  value: Record<string, any>;
+  /** File and line of a field of the document. */
+  at(path?: ObjectPath): SourceLocation;
+}
+
+/**
+ * The YAML documents (maps) of the files that mention one of the needles;
+ * only those files are parsed, through the shared cache, so the render
+ * that follows reads them for free.
+ */
+export function* scanDocuments(
+  tree: RepoTree,
+  cache: EngineCache,
+  needles: readonly string[],
+): Generator<ScannedDocument> {
+  const files = cache.yamlFiles(tree);
+  const encoded = needles.map(utf8);
+  for (const file of tree.paths()) {
+    if (!/\.ya?ml$/.test(file)) continue;
+    const bytes = tree.read(file);
+    if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)
+      continue;
+    if (!encoded.some(n => containsBytes(bytes, n))) continue;
+    for (const doc of files.read(file).documents) {
+      const value = doc.value;
+      if (!isRecord(value)) continue;
+      const source = { file, index: doc.index, line: doc.line, root: value };
+      yield {
+        file,
+        value,
+        at: (path = []) => locate({ source }, path),
+      };
+    }
+  }
+}
+
+/** `file:line` for a reason. */
+export const where = (l: SourceLocation) => `${l.file}:${l.line}`;
+
+/** A value read from YAML as a literal string (no variable, no template). */
+export function literal(value: unknown): string | undefined {
+  return typeof value === 'string' && value && !/\$\{|\{\{/.test(value)
+    ? value
+    : undefined;
+}

@@ -1,0 +1,95 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { getPath, isRecord } from '../../core/paths';
+import { literal, ScannedDocument, where } from './scan';
+
+/** The substitution sources the Flux Kustomizations name, by kind. */
+export interface SubstitutionReferences {
+  ConfigMap: Map<string, SourceLocation[]>;
+  Secret: Map<string, SourceLocation[]>;
+  /** Names given inline (`postBuild.substitute`), with where. */
+  inline: Map<string, SourceLocation[]>;
+}
+
+/** Collects every `substituteFrom` reference and inline variable of the Flux Kustomizations. */
+export function readSubstitutionReferences(
+  documents: Iterable<ScannedDocument>,
+): SubstitutionReferences {
+  const refs: SubstitutionReferences = {
+    ConfigMap: new Map(),
+    Secret: new Map(),
+    inline: new Map(),
+  };
+  const push = (
+    map: Map<string, SourceLocation[]>,
+    key: string,
+    at: SourceLocation,
+  ) => {
+    const list = map.get(key);
+    if (list) list.push(at);
+    else map.set(key, [at]);
+  };
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      v.kind !== 'Kustomization' ||
+      !String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')
+    )
+      continue;
+    const from = getPath(v, ['spec', 'postBuild', 'substituteFrom']);
+    if (Array.isArray(from)) {
+      from.forEach((ref, i) => {
+        const name = literal(ref?.name);
+        if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret'))
+          push(
+            refs[ref.kind as 'ConfigMap' | 'Secret'],
+            name,
+            doc.at(['spec', 'postBuild', 'substituteFrom', i]),
+          );
+      });
+    }
+    const inline = getPath(v, ['spec', 'postBuild', 'substitute']);
+    if (isRecord(inline))
+      for (const key of Object.keys(inline))
+        push(
+          refs.inline,
+          key,
+          doc.at(['spec', 'postBuild', 'substitute', key]),
+        );
+  }
+  return refs;
+}
+
+/**
+ * The settings object's name as the references show it: the default when
+ * it is referenced; else the most referenced name, with a cluster's name in
+ * it written `{cluster}` (`biohazard-vars` → `{cluster}-vars`).
+ */
+export function settingsName(
+  references: Map<string, SourceLocation[]>,
+  defaultName: string,
+  clusters: readonly string[],
+  kind: 'ConfigMap' | 'Secret',
+): { name: string; reason: string; location?: SourceLocation } | undefined {
+  if (references.size === 0) return undefined;
+  if (references.has(defaultName)) return undefined;
+  const templates = new Map<string, SourceLocation[]>();
+  for (const [name, locations] of references) {
+    const cluster = clusters
+      .filter(c => name.includes(c))
+      .sort((a, b) => b.length - a.length)[0];
+    const template = cluster ? name.replace(cluster, '{cluster}') : name;
+    templates.set(template, [...(templates.get(template) ?? []), ...locations]);
+  }
+  const [name, locations] = [...templates.entries()].sort(
+    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+  )[0];
+  return {
+    name,
+    reason: `${kind} ${name} is named by ${
+      locations.length
+    } substituteFrom reference(s), e.g. ${where(
+      locations[0],
+    )}; none names ${defaultName}`,
+    location: locations[0],
+  };
+}
