@@ -29,7 +29,7 @@ export interface RuleMeta<MessageId extends string = string> {
    * feature the engine does not evaluate, that feature may provide it: such
    * a failure is then "not evaluated", naming the feature, not an error.
    */
-  absence?: readonly MessageId[];
+  absence?: readonly NoInfer<MessageId>[];
 }
 
 /** Builds a rule's results, each message from its templates. @public */
