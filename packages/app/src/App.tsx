@@ -4,6 +4,17 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import clustermeshDnsPlugin from '@clustermesh-dns/backstage-plugin-clustermesh-dns';
 import { navModule } from './modules/nav';
 
-export default createApp({
-  features: [catalogPlugin, scaffolderPlugin, clustermeshDnsPlugin, navModule],
-});
+/**
+ * The app's features. ClusterMesh DNS brings its page (with a navigation
+ * item, see modules/nav), the cluster entities' tab and overview card (in
+ * the catalog's entity pages), the scaffolder field ClusterMeshLbIpPicker
+ * and its API client.
+ */
+export const features = [
+  catalogPlugin,
+  scaffolderPlugin,
+  clustermeshDnsPlugin,
+  navModule,
+];
+
+export default createApp({ features });

@@ -30,6 +30,7 @@ export {
   resolveConventions,
 } from './conventions/resolve';
 export { detectConventions } from './conventions/detect';
+export type { ConventionDetection } from './conventions/detect';
 
 // validation
 export type { ValidateOptions } from './report/report';

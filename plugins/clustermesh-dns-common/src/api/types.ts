@@ -33,6 +33,12 @@ export interface SourceSummary {
   repository?: RepositoryRef;
   /** The branch (or ref) read on schedule, for `url` sources. */
   branch?: string;
+  /**
+   * The repository's web URL at that branch (a tree URL, e.g.
+   * `https://github.com/acme/gitops/tree/main`), for links to files; `url`
+   * sources only.
+   */
+  treeUrl?: string;
   /** Whether its clusters are in the catalog. */
   catalog: boolean;
   /** Whether live checks can run for it (a provider or Kubernetes is configured). */

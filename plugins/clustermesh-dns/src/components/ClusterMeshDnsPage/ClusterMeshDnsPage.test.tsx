@@ -1,142 +1,727 @@
-import { screen } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
+import { screen, within, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
+import { HttpResponse } from 'msw';
+import { axe } from 'jest-axe';
 import {
+  mockApis,
   registerMswTestHooks,
   renderInTestApp,
-  TestApiProvider,
 } from '@backstage/frontend-test-utils';
-import { ClusterMeshDnsClient } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { clustermeshDnsApiRef } from '../../api';
+import { scaffolderTemplateRouteRef } from '../../routes';
+import {
+  clusterDetail,
+  createClient,
+  exampleAfterReport,
+  exampleBeforeReport,
+  exampleBeforeSource,
+  exampleSource,
+  githubRevision,
+  githubSource,
+  gitlabRevision,
+  gitlabSource,
+  largeReport,
+  serveBackend,
+  sourceReport,
+} from '../../__testUtils__/backend';
+import {
+  currentQuery,
+  LocationDisplay,
+} from '../../__testUtils__/LocationDisplay';
 import { ClusterMeshDnsPage } from './ClusterMeshDnsPage';
-
-const base = 'http://localhost:7007/api/clustermesh-dns';
-
-const cluster = (name: string, ip: string, status: 'pass' | 'fail') => ({
-  name,
-  dir: `kubernetes/clusters/${name}`,
-  fqdn: {
-    template: `clustermesh-${name}.\${SECRET_DOMAIN}`,
-    resolved: `clustermesh-${name}.<secret:SECRET_DOMAIN>`,
-    secret: true,
-    location: {
-      file: `kubernetes/clusters/${name}/cluster-settings.yaml`,
-      line: 14,
-    },
-  },
-  lbIp: { value: ip, family: 'ipv4', location: { file: 'x', line: 1 } },
-  pool: {
-    name: `lb-ippool-${name}`,
-    block: '10.25.11.100-10.25.11.119',
-    location: { file: 'x', line: 1 },
-  },
-  record: { type: 'A', ttl: 300, mode: 'externaldns' },
-  peers: [],
-  status,
-  counts: {
-    passed: status === 'pass' ? 15 : 12,
-    failed: status === 'pass' ? 0 : 3,
-    warnings: 0,
-    skipped: 0,
-  },
-  checks: [],
-});
 
 describe('ClusterMeshDnsPage', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
-  const renderPage = () =>
+  const renderPage = (
+    options: {
+      url?: string;
+      scaffolder?: boolean;
+    } = {},
+  ) =>
     renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [
-            clustermeshDnsApiRef,
-            new ClusterMeshDnsClient({
-              discoveryApi: { getBaseUrl: async () => base },
-              fetchApi: { fetch: (...args) => fetch(...args) },
-            }),
-          ],
-        ]}
-      >
+      <>
         <ClusterMeshDnsPage />
-      </TestApiProvider>,
+        <LocationDisplay />
+      </>,
+      {
+        initialRouteEntries: [options.url ?? '/clustermesh-dns'],
+        apis: [
+          [clustermeshDnsApiRef, createClient()],
+          mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+        ],
+        mountedRoutes: options.scaffolder
+          ? {
+              '/create/templates/:namespace/:templateName':
+                scaffolderTemplateRouteRef,
+            }
+          : undefined,
+      },
     );
 
-  it('lists every cluster with its FQDN, LB IP and a worded status', async () => {
-    server.use(
-      http.get(`${base}/sources`, () =>
-        HttpResponse.json({
-          items: [{ id: 'example', title: 'Example repo', type: 'local' }],
-        }),
-      ),
-      http.get(`${base}/sources/example/report`, () =>
-        HttpResponse.json({
-          source: { id: 'example', title: 'Example repo', type: 'local' },
-          readAt: '2026-11-25T00:00:00.000Z',
-          report: {
-            version: 1,
-            clusters: [
-              cluster('apps', '10.25.11.120', 'pass'),
-              cluster('infra', '10.25.11.100', 'fail'),
-            ],
-            meshChecks: [],
-            findings: [],
-            notEvaluated: [],
-            summary: {
-              clusters: 2,
-              errors: 3,
-              warnings: 0,
-              passed: 27,
-              skipped: 0,
-              notEvaluated: 0,
-              status: 'fail',
-            },
-          },
-        }),
-      ),
-    );
-    await renderPage();
-    expect(await screen.findByText('Example repo')).toBeInTheDocument();
+  const table = () => screen.findByRole('table', { name: 'Clusters' });
+  const bodyRows = (t: HTMLElement) =>
+    within(t)
+      .getAllByRole('row')
+      .slice(1)
+      .filter(r => within(r).queryByRole('rowheader'));
+  const rowOf = async (cluster: string) => {
+    const t = await table();
+    const header = within(t).getByRole('rowheader', { name: cluster });
+    return header.closest('tr') as HTMLElement;
+  };
+  const location = () => screen.getByTestId('location');
+
+  it('shows both example clusters with their FQDN → IP mapping, pool, record and a worded status', async () => {
+    serveBackend(server, {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, exampleAfterReport) },
+    });
+    renderPage();
+
+    const infra = await rowOf('infra');
     expect(
-      screen.getByText('clustermesh-infra.<secret:SECRET_DOMAIN>'),
+      within(infra).getByText('clustermesh-infra.<secret:SECRET_DOMAIN>'),
     ).toBeInTheDocument();
-    expect(screen.getByText('10.25.11.120')).toBeInTheDocument();
-    expect(screen.getByText('Valid')).toBeInTheDocument();
-    expect(screen.getByText('Invalid')).toBeInTheDocument();
+    expect(
+      within(infra).getByText('as written: clustermesh-infra.${SECRET_DOMAIN}'),
+    ).toBeInTheDocument();
+    expect(within(infra).getByText('10.25.11.100')).toBeInTheDocument();
+    expect(within(infra).getByText('lb-ippool-infra')).toBeInTheDocument();
+    expect(
+      within(infra).getByText('A · TTL 300 · ExternalDNS'),
+    ).toBeInTheDocument();
+    expect(within(infra).getByText('Passing')).toBeInTheDocument();
+    expect(within(infra).getByText('Not run')).toBeInTheDocument();
+
+    const apps = await rowOf('apps');
+    expect(
+      within(apps).getByText('clustermesh-apps.<secret:SECRET_DOMAIN>'),
+    ).toBeInTheDocument();
+    expect(within(apps).getByText('10.25.11.120')).toBeInTheDocument();
+    expect(
+      within(apps).getByText('10.25.11.120-10.25.11.139'),
+    ).toBeInTheDocument();
+
+    // The summary of the source.
+    expect(screen.getByText(exampleSource.title)).toBeInTheDocument();
+    expect(screen.getByTestId('summary-clusters')).toHaveTextContent('2');
+    expect(screen.getByTestId('summary-pass')).toHaveTextContent('2');
+    expect(screen.getByTestId('summary-fail')).toHaveTextContent('0');
+    expect(screen.getByText('sha256:5d414')).toBeInTheDocument();
   });
 
-  it('shows why a source cannot be read', async () => {
-    server.use(
-      http.get(`${base}/sources`, () =>
-        HttpResponse.json({
-          items: [{ id: 'gone', title: 'Gone', type: 'local' }],
-        }),
+  const beforeBackend = (extra: Parameters<typeof serveBackend>[1] = {}) =>
+    serveBackend(server, {
+      sources: [exampleBeforeSource],
+      reports: {
+        'example-before': sourceReport(
+          exampleBeforeSource,
+          exampleBeforeReport,
+        ),
+      },
+      details: {
+        'example-before/infra': clusterDetail(
+          exampleBeforeSource,
+          exampleBeforeReport,
+          'infra',
+        ),
+        'example-before/apps': clusterDetail(
+          exampleBeforeSource,
+          exampleBeforeReport,
+          'apps',
+        ),
+      },
+      ...extra,
+    });
+
+  it('fetches a cluster only when its row expands, then shows each check with its message and file:line as text for a local source', async () => {
+    const log = beforeBackend();
+    renderPage();
+    const infra = await rowOf('infra');
+    expect(within(infra).getByText('Failing')).toBeInTheDocument();
+    expect(within(infra).getAllByText('not set')).toHaveLength(2);
+    expect(log.some(r => r.path.includes('/clusters/'))).toBe(false);
+
+    await userEvent.click(
+      within(infra).getByRole('button', { name: 'Show the checks of infra' }),
+    );
+    const checks = await screen.findByRole('table', {
+      name: 'Checks of infra',
+    });
+    expect(
+      log.filter(r => r.path.includes('/clusters/')).map(r => r.path),
+    ).toEqual(['/sources/example-before/clusters/infra']);
+    const settings = within(checks)
+      .getByText('settings-present')
+      .closest('tr')!;
+    expect(within(settings).getByText('Fail')).toBeInTheDocument();
+    expect(
+      within(settings).getByText(
+        'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set in ConfigMap flux-system/cluster-settings',
       ),
-      http.get(`${base}/sources/gone/report`, () =>
-        HttpResponse.json({
-          source: { id: 'gone', title: 'Gone', type: 'local' },
+    ).toBeInTheDocument();
+    expect(
+      within(settings).getByText(
+        'kubernetes/clusters/infra/cluster-settings.yaml:10',
+      ),
+    ).toBeInTheDocument();
+    expect(within(settings).queryByRole('link')).not.toBeInTheDocument();
+    // Not evaluated says so, in words.
+    const fqdnValid = within(checks).getByText('fqdn-valid').closest('tr')!;
+    expect(within(fqdnValid).getByText('Not evaluated')).toBeInTheDocument();
+    expect(
+      within(fqdnValid).getByText('CILIUM_CLUSTERMESH_FQDN is not set'),
+    ).toBeInTheDocument();
+    // The URL remembers the expanded row.
+    expect(currentQuery(location()).get('open')).toBe('example-before/infra');
+  });
+
+  it.each([
+    [
+      'GitHub',
+      githubSource,
+      githubRevision,
+      `https://github.com/acme/home-ops/tree/${githubRevision}/kubernetes/clusters/apps/cluster-settings.yaml#L10`,
+    ],
+    [
+      'GitLab',
+      gitlabSource,
+      gitlabRevision,
+      `https://gitlab.com/acme/infra/platform/-/tree/${gitlabRevision}/kubernetes/clusters/apps/cluster-settings.yaml#L10`,
+    ],
+  ])(
+    'links a failing check to its file and line on %s at the revision read',
+    async (_, source, revision, href) => {
+      serveBackend(server, {
+        sources: [source],
+        reports: { [source.id]: sourceReport(source, exampleBeforeReport) },
+        details: {
+          [`${source.id}/apps`]: clusterDetail(
+            source,
+            exampleBeforeReport,
+            'apps',
+            { revision },
+          ),
+        },
+      });
+      renderPage();
+      await userEvent.click(
+        within(await rowOf('apps')).getByRole('button', {
+          name: 'Show the checks of apps',
+        }),
+      );
+      const checks = await screen.findByRole('table', {
+        name: 'Checks of apps',
+      });
+      const settings = within(checks)
+        .getByText('settings-present')
+        .closest('tr')!;
+      expect(
+        within(settings).getByText(
+          'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set in ConfigMap flux-system/cluster-settings',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(settings).getByRole('link', {
+          name: /^kubernetes\/clusters\/apps\/cluster-settings.yaml:10/,
+        }),
+      ).toHaveAttribute('href', href);
+    },
+  );
+
+  it('says when one cause affects several clusters, and links to them', async () => {
+    const finding = {
+      id: 'substitution-failed:SECRET_DOMAIN',
+      code: 'substitution-failed' as const,
+      severity: 'error' as const,
+      message: 'SECRET_DOMAIN is not defined for the cluster Kustomization',
+      location: {
+        file: 'kubernetes/clusters/infra/infrastructure.yaml',
+        line: 12,
+      },
+      affects: {
+        count: 4,
+        clusters: ['apps', 'infra'],
+        examples: [
+          {
+            location: {
+              file: 'kubernetes/clusters/apps/cluster-settings.yaml',
+              line: 14,
+            },
+            what: 'CILIUM_CLUSTERMESH_FQDN',
+          },
+        ],
+      },
+    };
+    const report = {
+      ...exampleBeforeReport,
+      findings: [finding],
+      clusters: exampleBeforeReport.clusters.map(c => ({
+        ...c,
+        checks: c.checks.map(check =>
+          check.ruleId === 'substitution-complete'
+            ? {
+                ...check,
+                outcome: 'fail' as const,
+                severity: 'error' as const,
+                message: 'SECRET_DOMAIN is left unresolved',
+                cause: finding.id,
+              }
+            : check,
+        ),
+      })),
+    };
+    beforeBackend({
+      details: {
+        'example-before/infra': clusterDetail(
+          exampleBeforeSource,
+          report,
+          'infra',
+        ),
+      },
+    });
+    renderPage();
+    await userEvent.click(
+      within(await rowOf('infra')).getByRole('button', {
+        name: 'Show the checks of infra',
+      }),
+    );
+    const checks = await screen.findByRole('table', {
+      name: 'Checks of infra',
+    });
+    const row = within(checks)
+      .getByText('substitution-complete')
+      .closest('tr')!;
+    expect(
+      within(row).getByText(/Cause: SECRET_DOMAIN is not defined/),
+    ).toBeInTheDocument();
+    expect(
+      within(row).getByText(/This cause affects 4 places in 2 clusters/),
+    ).toBeInTheDocument();
+    const apps = within(row).getByRole('link', { name: 'Show cluster apps' });
+    expect(apps.getAttribute('href')).toContain('q=apps');
+    expect(apps.getAttribute('href')).toContain('open=example-before%2Fapps');
+    expect(
+      within(row).getByRole('link', { name: 'Show cluster infra' }),
+    ).toBeInTheDocument();
+
+    // Following the link shows that cluster, expanded.
+    await userEvent.click(apps);
+    await waitFor(() =>
+      expect(
+        bodyRows(screen.getByRole('table', { name: 'Clusters' })),
+      ).toHaveLength(1),
+    );
+    expect(currentQuery(location()).get('q')).toBe('apps');
+  });
+
+  it('filters by status and searches by cluster, FQDN or IP, and keeps both in the URL', async () => {
+    serveBackend(server, {
+      sources: [exampleSource, exampleBeforeSource],
+      reports: {
+        example: sourceReport(exampleSource, exampleAfterReport),
+        'example-before': sourceReport(
+          exampleBeforeSource,
+          exampleBeforeReport,
+        ),
+      },
+    });
+    renderPage();
+    await screen.findByText('4 clusters');
+    expect(bodyRows(await table())).toHaveLength(4);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Failing (2)' }));
+    expect(screen.getByRole('button', { name: 'Failing (2)' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    expect(screen.getByText('2 of 4 clusters')).toBeInTheDocument();
+    expect(currentQuery(location()).get('status')).toBe('fail');
+    for (const row of bodyRows(await table()))
+      expect(within(row).getByText('Failing')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Failing (2)' }));
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search clusters, FQDNs or IPs' }),
+      '10.25.11.12',
+    );
+    expect(currentQuery(location()).get('q')).toBe('10.25.11.12');
+    expect(currentQuery(location()).get('status')).toBeNull();
+    // Only the "after" apps has an address in 10.25.11.12x.
+    const rows = bodyRows(await table());
+    expect(rows).toHaveLength(1);
+    expect(within(rows[0]).getByText('10.25.11.120')).toBeInTheDocument();
+
+    await userEvent.clear(
+      screen.getByRole('searchbox', { name: 'Search clusters, FQDNs or IPs' }),
+    );
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search clusters, FQDNs or IPs' }),
+      'clustermesh-infra',
+    );
+    expect(bodyRows(await table())).toHaveLength(1);
+
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Failing rule' }),
+      'tls-san',
+    );
+    expect(currentQuery(location()).get('rule')).toBe('tls-san');
+    expect(
+      screen.getByText('No cluster matches the filters'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Clear filters' })[0],
+    );
+    expect(await screen.findByText('4 clusters')).toBeInTheDocument();
+    expect(currentQuery(location()).toString()).toBe('');
+  });
+
+  it('sorts by any column, in the URL', async () => {
+    serveBackend(server, {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, exampleAfterReport) },
+    });
+    renderPage();
+    const names = async () =>
+      bodyRows(await table()).map(
+        r => within(r).getByRole('rowheader').textContent,
+      );
+    expect(await names()).toEqual(['apps', 'infra']);
+    await userEvent.click(screen.getByRole('button', { name: 'LB IP' }));
+    expect(await names()).toEqual(['infra', 'apps']);
+    expect(currentQuery(location()).get('sort')).toBe('ip');
+    await userEvent.click(screen.getByRole('button', { name: 'LB IP' }));
+    expect(await names()).toEqual(['apps', 'infra']);
+    expect(currentQuery(location()).get('dir')).toBe('desc');
+    expect(screen.getByRole('columnheader', { name: 'LB IP' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
+    for (const column of [
+      'Cluster',
+      'FQDN',
+      'Pool',
+      'DNS record',
+      'Declared',
+      'Live',
+    ])
+      expect(screen.getByRole('button', { name: column })).toBeInTheDocument();
+  });
+
+  it('restores filters, search, sort and expanded rows from a URL', async () => {
+    const log = serveBackend(server, {
+      sources: [exampleSource, exampleBeforeSource],
+      reports: {
+        example: sourceReport(exampleSource, exampleAfterReport),
+        'example-before': sourceReport(
+          exampleBeforeSource,
+          exampleBeforeReport,
+        ),
+      },
+      details: {
+        'example-before/apps': clusterDetail(
+          exampleBeforeSource,
+          exampleBeforeReport,
+          'apps',
+        ),
+      },
+    });
+    renderPage({
+      url: '/clustermesh-dns?q=apps&status=fail&open=example-before/apps',
+    });
+    expect(await screen.findByText('1 of 4 clusters')).toBeInTheDocument();
+    expect(
+      screen.getByRole('searchbox', { name: 'Search clusters, FQDNs or IPs' }),
+    ).toHaveValue('apps');
+    expect(screen.getByRole('button', { name: 'Failing (2)' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    expect(
+      screen.getByRole('button', { name: /Hide the checks of apps/ }),
+    ).toHaveAttribute('aria-expanded', 'true');
+    expect(
+      await screen.findByRole('table', { name: 'Checks of apps' }),
+    ).toBeInTheDocument();
+    expect(log.filter(r => r.path.includes('/clusters/'))).toHaveLength(1);
+  });
+
+  it('reads the repository sources at the ref of the URL, and the ref field changes it', async () => {
+    const log = serveBackend(server, {
+      sources: [githubSource, exampleSource],
+      reports: {
+        [githubSource.id]: ({ ref }) =>
+          sourceReport(
+            githubSource,
+            ref ? exampleAfterReport : exampleBeforeReport,
+            { ref },
+          ),
+        example: sourceReport(exampleSource, exampleAfterReport),
+      },
+    });
+    renderPage({ url: '/clustermesh-dns?ref=clustermesh-dns' });
+    await screen.findByText('4 clusters');
+    const reports = log.filter(r => r.path.endsWith('/report'));
+    expect(reports.find(r => r.path.includes(githubSource.id))?.ref).toBe(
+      'clustermesh-dns',
+    );
+    expect(
+      reports.find(r => r.path.includes('/example/'))?.ref,
+    ).toBeUndefined();
+    expect(
+      screen.getByText(/A local folder has no branches or tags/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('textbox', { name: 'Branch, tag or commit' }),
+    ).toHaveValue('clustermesh-dns');
+
+    const field = screen.getByRole('textbox', {
+      name: 'Branch, tag or commit',
+    });
+    await userEvent.clear(field);
+    await userEvent.type(field, 'v1.2.0');
+    await userEvent.click(screen.getByRole('button', { name: 'Show ref' }));
+    expect(currentQuery(location()).get('ref')).toBe('v1.2.0');
+    await waitFor(() =>
+      expect(
+        log.some(r => r.path.includes(githubSource.id) && r.ref === 'v1.2.0'),
+      ).toBe(true),
+    );
+  });
+
+  it('marks a stale report with the error and since when, and a source never read as unreadable', async () => {
+    serveBackend(server, {
+      sources: [githubSource, exampleSource],
+      reports: {
+        [githubSource.id]: sourceReport(githubSource, exampleAfterReport, {
           stale: {
-            error: '/srv/gone is not a readable directory',
-            since: '2026-11-25T00:00:00.000Z',
+            error: 'GET https://github.com/acme/home-ops: 401 Bad credentials',
+            since: '2026-11-24T10:00:00.000Z',
           },
         }),
-      ),
-    );
-    await renderPage();
-    expect(await screen.findByText(/Gone cannot be read/)).toBeInTheDocument();
+        example: sourceReport(exampleSource, undefined, {
+          readAt: undefined,
+          revision: undefined,
+          stale: {
+            error: '/srv/gitops is not a readable directory',
+            since: '2026-11-24T10:00:00.000Z',
+          },
+        }),
+      },
+    });
+    renderPage();
     expect(
-      screen.getAllByText(/\/srv\/gone is not a readable directory/).length,
-    ).toBeGreaterThan(0);
+      await screen.findByText(/Stale report: the last read failed/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Reading has failed since .*: GET https:\/\/github.com\/acme\/home-ops: 401 Bad credentials/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(`Error: ${exampleSource.title} cannot be read`),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/\/srv\/gitops is not a readable directory/),
+    ).toBeInTheDocument();
+    // The stale report's clusters are still listed.
+    expect(await screen.findByText('2 clusters')).toBeInTheDocument();
   });
 
-  it('explains an empty configuration', async () => {
-    server.use(
-      http.get(`${base}/sources`, () => HttpResponse.json({ items: [] })),
+  it('shows an error when the sources cannot be listed, and when one report cannot be loaded', async () => {
+    serveBackend(server, {
+      sources: HttpResponse.json(
+        { error: { name: 'Error', message: 'backend down' } },
+        { status: 503 },
+      ),
+    });
+    const { unmount } = renderPage();
+    expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
+      0,
     );
-    await renderPage();
+    expect(
+      screen.getByText(/The ClusterMesh DNS sources cannot be loaded/),
+    ).toBeInTheDocument();
+    unmount();
+
+    serveBackend(server, {
+      sources: [exampleSource, exampleBeforeSource],
+      reports: { example: sourceReport(exampleSource, exampleAfterReport) },
+    });
+    renderPage();
+    expect(
+      (await screen.findAllByText(/no source example-before/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.getByText(/cannot be loaded/)).toBeInTheDocument();
+    expect(await screen.findByText('2 clusters')).toBeInTheDocument();
+  });
+
+  it('explains an empty configuration and a source without clusters', async () => {
+    serveBackend(server, { sources: [] });
+    const { unmount } = renderPage();
     expect(
       await screen.findByText('No GitOps repository configured'),
     ).toBeInTheDocument();
+    unmount();
+
+    serveBackend(server, {
+      sources: [exampleSource],
+      reports: {
+        example: sourceReport(exampleSource, {
+          ...exampleAfterReport,
+          clusters: [],
+          summary: { ...exampleAfterReport.summary, clusters: 0, passing: 0 },
+        }),
+      },
+    });
+    renderPage();
+    expect(await screen.findByText('No clusters found')).toBeInTheDocument();
+  });
+
+  it('runs the live checks (with the permission) and shows their outcome', async () => {
+    const backend = {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, exampleAfterReport) },
+      runLive: {
+        example: {
+          sourceId: 'example',
+          ranAt: '2026-11-25T09:00:00.000Z',
+          results: [
+            {
+              check: 'dns-resolves' as const,
+              cluster: 'infra',
+              outcome: 'fail' as const,
+              message: 'clustermesh-infra.example.com has no A record',
+            },
+            {
+              check: 'dns-resolves' as const,
+              cluster: 'apps',
+              outcome: 'pass' as const,
+              message: 'resolves to 10.25.11.120',
+            },
+          ],
+          status: { infra: 'fail' as const, apps: 'pass' as const },
+        },
+      },
+    };
+    const log = serveBackend(server, backend);
+    renderPage();
+    await screen.findByText('2 clusters');
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: `Run live checks for ${exampleSource.title}`,
+      }),
+    );
+    expect(await screen.findByText(/Live checks ran/)).toBeInTheDocument();
+    expect(
+      log.some(r => r.method === 'POST' && r.path === '/sources/example/live'),
+    ).toBe(true);
+    expect(
+      within(await rowOf('infra')).getByText('Failing'),
+    ).toBeInTheDocument();
+    expect(within(await rowOf('apps')).getAllByText('Passing')).toHaveLength(2);
+  });
+
+  it('refreshes a source on demand', async () => {
+    const log = serveBackend(server, {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, exampleAfterReport) },
+    });
+    renderPage();
+    await screen.findByText('2 clusters');
+    await userEvent.click(
+      screen.getByRole('button', { name: `Refresh ${exampleSource.title}` }),
+    );
+    await waitFor(() =>
+      expect(
+        log.some(
+          r => r.method === 'POST' && r.path === '/sources/example/refresh',
+        ),
+      ).toBe(true),
+    );
+  });
+
+  it('opens the template prefilled: the repository for an SCM source, the example for a local one', async () => {
+    serveBackend(server, {
+      sources: [githubSource, gitlabSource, exampleBeforeSource],
+      reports: {
+        [githubSource.id]: sourceReport(githubSource, exampleAfterReport),
+        [gitlabSource.id]: sourceReport(gitlabSource, exampleAfterReport),
+        'example-before': sourceReport(
+          exampleBeforeSource,
+          exampleBeforeReport,
+        ),
+      },
+    });
+    renderPage({ scaffolder: true });
+    await screen.findByText('6 clusters');
+    const formData = (title: string) => {
+      const link = screen.getByRole('link', {
+        name: `Configure DNS for ${title}`,
+      });
+      const href = link.getAttribute('href')!;
+      expect(
+        href.startsWith('/create/templates/default/clustermesh-dns?'),
+      ).toBe(true);
+      return JSON.parse(
+        new URL(href, 'http://x').searchParams.get('formData')!,
+      );
+    };
+    expect(formData(githubSource.title)).toEqual({
+      source: 'github',
+      repoUrl: 'github.com?owner=acme&repo=home-ops',
+      branch: 'main',
+      clusters: [
+        { name: 'apps', ip: '10.25.11.120' },
+        { name: 'infra', ip: '10.25.11.100' },
+      ],
+    });
+    expect(formData(gitlabSource.title)).toMatchObject({
+      source: 'gitlab',
+      repoUrl: 'gitlab.com?owner=acme%2Finfra&repo=platform',
+    });
+    expect(formData(exampleBeforeSource.title)).toEqual({
+      source: 'example',
+      clusters: [
+        { name: 'apps', ip: '' },
+        { name: 'infra', ip: '' },
+      ],
+    });
+  });
+
+  it('renders one page of rows for 500 clusters and fetches no cluster', async () => {
+    const log = serveBackend(server, {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, largeReport(500)) },
+    });
+    renderPage();
+    expect(await screen.findByText('500 clusters')).toBeInTheDocument();
+    expect(bodyRows(await table())).toHaveLength(50);
+    expect(log.filter(r => r.path.includes('/clusters/'))).toHaveLength(0);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Go to next page' }),
+    );
+    expect(
+      within(await table()).getByRole('rowheader', { name: 'cluster-050' }),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search clusters, FQDNs or IPs' }),
+      'cluster-49',
+    );
+    expect(bodyRows(await table())).toHaveLength(10);
+  });
+
+  it('has no accessibility violations, with a row expanded', async () => {
+    beforeBackend();
+    const { container } = renderPage({
+      url: '/clustermesh-dns?open=example-before/infra',
+      scaffolder: true,
+    });
+    await screen.findByRole('table', { name: 'Checks of infra' });
+    expect(await axe(container)).toHaveNoViolations();
   });
 });

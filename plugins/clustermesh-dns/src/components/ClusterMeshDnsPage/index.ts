@@ -1,1 +1,2 @@
 export { ClusterMeshDnsPage } from './ClusterMeshDnsPage';
+export type { ClusterMeshDnsPageProps } from './ClusterMeshDnsPage';

@@ -1,0 +1,111 @@
+import { screen, within } from '@testing-library/react';
+import { renderTestApp } from '@backstage/frontend-test-utils';
+import clustermeshDnsPlugin, {
+  clustermeshDnsApiRef,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns';
+import { features } from './App';
+import { navModule } from './modules/nav';
+
+const source = {
+  id: 'example',
+  title: 'Example GitOps repository',
+  type: 'local' as const,
+  catalog: true,
+  liveChecks: { dns: false, provider: false, service: false },
+};
+
+const api: typeof clustermeshDnsApiRef.T = {
+  listSources: async () => [source],
+  getReport: async () => ({
+    source,
+    revision: 'sha256:0123456789abcdef',
+    readAt: '2026-11-25T08:30:00.000Z',
+    report: {
+      version: 2,
+      clusters: [
+        {
+          name: 'infra',
+          dir: 'kubernetes/clusters/infra',
+          entry: 'kubernetes/clusters/infra',
+          membership: { member: true, reason: 'a cluster folder' },
+          fqdn: {
+            template: 'clustermesh-infra.${SECRET_DOMAIN}',
+            resolved: 'clustermesh-infra.<secret:SECRET_DOMAIN>',
+            secret: true,
+            location: {
+              file: 'kubernetes/clusters/infra/cluster-settings.yaml',
+              line: 14,
+            },
+          },
+          lbIp: {
+            value: '10.25.11.100',
+            family: 'ipv4',
+            location: {
+              file: 'kubernetes/clusters/infra/cluster-settings.yaml',
+              line: 15,
+            },
+          },
+          peers: { expected: 1, missing: [] },
+          status: 'pass',
+          counts: {
+            passed: 15,
+            failed: 0,
+            warnings: 0,
+            notApplicable: 0,
+            notEvaluated: 0,
+          },
+          failingRules: [],
+        },
+      ],
+      meshChecks: [],
+      findings: [],
+      notEvaluated: [],
+      conventions: [],
+      overrides: [],
+      summary: {
+        clusters: 1,
+        passing: 1,
+        warning: 0,
+        failing: 0,
+        notEvaluated: 0,
+        outside: 0,
+        errors: 0,
+        warnings: 0,
+        passed: 15,
+        notApplicable: 0,
+        unevaluated: 0,
+        status: 'pass',
+      },
+    },
+  }),
+  getLiveChecks: async () => undefined,
+  matchRepository: async () => ({}),
+  getCluster: () => Promise.reject(new Error('not in this test')),
+  getPool: () => Promise.reject(new Error('not in this test')),
+  refresh: () => Promise.reject(new Error('not in this test')),
+  runLiveChecks: () => Promise.reject(new Error('not in this test')),
+};
+
+describe('ClusterMesh DNS in the app', () => {
+  it('is one of the app features', () => {
+    expect(features).toContain(clustermeshDnsPlugin);
+  });
+
+  it('has the page at /clustermesh-dns in the navigation', async () => {
+    renderTestApp({
+      features: [clustermeshDnsPlugin, navModule],
+      initialRouteEntries: ['/clustermesh-dns'],
+      apis: [[clustermeshDnsApiRef, api]],
+    });
+    const nav = await screen.findByRole('navigation');
+    expect(
+      within(nav).getByRole('link', { name: /ClusterMesh DNS/ }),
+    ).toHaveAttribute('href', '/clustermesh-dns');
+    expect(
+      await screen.findByRole('rowheader', { name: 'infra' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('clustermesh-infra.<secret:SECRET_DOMAIN>'),
+    ).toBeInTheDocument();
+  });
+});

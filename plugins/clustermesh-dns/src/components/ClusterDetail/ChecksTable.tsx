@@ -1,0 +1,122 @@
+import { useMemo } from 'react';
+import Box from '@mui/material/Box';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import type {
+  CheckResult,
+  Finding,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { checkRank, OutcomeLabel } from '../../lib/status';
+import type { LocationLinker } from '../../lib/scm';
+import { LocationLink } from './LocationLink';
+import { ClusterHref, FindingEffects } from './FindingEffects';
+
+/**
+ * A cluster's checks, worst first: the rule, its outcome (icon and word),
+ * the message with how to fix it and the cause it comes from, and the file
+ * and line (linked to the SCM at the revision read).
+ */
+export function ChecksTable(props: {
+  checks: CheckResult[];
+  findings: Finding[];
+  linker: LocationLinker;
+  clusterHref: ClusterHref;
+  caption: string;
+}) {
+  const { checks, findings, linker, clusterHref, caption } = props;
+  const sorted = useMemo(
+    () =>
+      checks
+        .map((check, index) => ({ check, index }))
+        .sort(
+          (a, b) =>
+            checkRank(a.check) - checkRank(b.check) || a.index - b.index,
+        )
+        .map(({ check }) => check),
+    [checks],
+  );
+  const byId = useMemo(
+    () => new Map(findings.map(f => [f.id, f] as const)),
+    [findings],
+  );
+  if (checks.length === 0) {
+    return (
+      <Typography variant="body2">No check ran for this cluster.</Typography>
+    );
+  }
+  return (
+    <Table size="small" aria-label={caption}>
+      <TableHead>
+        <TableRow>
+          <TableCell component="th" scope="col">
+            Rule
+          </TableCell>
+          <TableCell component="th" scope="col">
+            Outcome
+          </TableCell>
+          <TableCell component="th" scope="col">
+            Message
+          </TableCell>
+          <TableCell component="th" scope="col">
+            Where
+          </TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {sorted.map((check, i) => {
+          const cause = check.cause ? byId.get(check.cause) : undefined;
+          return (
+            <TableRow key={`${check.ruleId}-${i}`}>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                <Typography
+                  variant="body2"
+                  component="code"
+                  sx={{ fontFamily: 'monospace' }}
+                >
+                  {check.ruleId}
+                </Typography>
+              </TableCell>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                <OutcomeLabel check={check} />
+              </TableCell>
+              <TableCell>
+                <Typography variant="body2">{check.message}</Typography>
+                {check.outcome === 'fail' && check.remediation && (
+                  <Typography variant="body2" color="text.secondary">
+                    How to fix: {check.remediation}
+                  </Typography>
+                )}
+                {cause && (
+                  <Box sx={{ mt: 0.5 }}>
+                    <Typography variant="body2" color="text.secondary">
+                      Cause: {cause.message}
+                      {cause.location ? ' at ' : ''}
+                      {cause.location && (
+                        <LocationLink
+                          location={cause.location}
+                          linker={linker}
+                        />
+                      )}
+                    </Typography>
+                    <FindingEffects
+                      finding={cause}
+                      linker={linker}
+                      clusterHref={clusterHref}
+                    />
+                  </Box>
+                )}
+              </TableCell>
+              <TableCell>
+                <LocationLink location={check.location} linker={linker} />
+              </TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}

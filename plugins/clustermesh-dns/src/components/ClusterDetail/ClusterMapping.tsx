@@ -1,0 +1,116 @@
+import { ReactNode } from 'react';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import type { ClusterReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { StatusLabel } from '../../lib/status';
+import type { LocationLinker } from '../../lib/scm';
+import { LocationLink } from './LocationLink';
+import { poolText, recordText } from './mapping';
+
+function Item(props: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <Typography
+        component="dt"
+        variant="body2"
+        color="text.secondary"
+        sx={{ fontWeight: 500 }}
+      >
+        {props.term}
+      </Typography>
+      <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+        {props.children}
+      </Typography>
+    </>
+  );
+}
+
+const notSet = (
+  <Typography component="span" variant="body2" color="text.secondary">
+    not set
+  </Typography>
+);
+
+/**
+ * A cluster's FQDN → IP mapping, with where each value is written: the
+ * FQDN as written and as Flux resolves it, the LB IP, its pool and block,
+ * the DNS record and the declared status.
+ */
+export function ClusterMapping(props: {
+  cluster: Omit<ClusterReport, 'checks'>;
+  linker: LocationLinker;
+  /** A line per value with its file and line. */
+  withLocations?: boolean;
+}) {
+  const { cluster, linker, withLocations = true } = props;
+  const where = (location?: { file: string; line: number }) =>
+    withLocations && location ? (
+      <Box component="span" sx={{ display: 'block' }}>
+        <LocationLink location={location} linker={linker} />
+      </Box>
+    ) : null;
+  return (
+    <Box
+      component="dl"
+      sx={{
+        display: 'grid',
+        gridTemplateColumns: 'max-content 1fr',
+        columnGap: 2,
+        rowGap: 1,
+        m: 0,
+      }}
+    >
+      <Item term="FQDN">
+        {cluster.fqdn ? (
+          <>
+            {cluster.fqdn.resolved}
+            {cluster.fqdn.template !== cluster.fqdn.resolved && (
+              <Box component="span" sx={{ display: 'block' }}>
+                <Typography
+                  component="span"
+                  variant="body2"
+                  color="text.secondary"
+                >
+                  as written: {cluster.fqdn.template}
+                </Typography>
+              </Box>
+            )}
+            {where(cluster.fqdn.location)}
+          </>
+        ) : (
+          notSet
+        )}
+      </Item>
+      <Item term="LB IP">
+        {cluster.lbIp ? (
+          <>
+            {cluster.lbIp.value}
+            {where(cluster.lbIp.location)}
+          </>
+        ) : (
+          notSet
+        )}
+      </Item>
+      <Item term="Pool">
+        {cluster.pool ? (
+          <>
+            {poolText(cluster)}
+            {where(cluster.pool.location)}
+          </>
+        ) : (
+          'none holds the LB IP'
+        )}
+      </Item>
+      <Item term="DNS record">
+        {recordText(cluster) ?? 'none'}
+        {where(cluster.record?.location)}
+      </Item>
+      <Item term="Declared status">
+        <StatusLabel status={cluster.status} />
+      </Item>
+      <Item term="In the mesh">
+        {cluster.membership.member ? 'Yes' : 'No'}: {cluster.membership.reason}
+      </Item>
+    </Box>
+  );
+}

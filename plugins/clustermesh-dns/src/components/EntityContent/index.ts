@@ -1,0 +1,2 @@
+export { EntityClusterMeshDnsContent } from './EntityClusterMeshDnsContent';
+export { EntityClusterMeshDnsCard } from './EntityClusterMeshDnsCard';

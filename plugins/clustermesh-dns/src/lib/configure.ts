@@ -1,0 +1,111 @@
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { scmIntegrationsApiRef } from '@backstage/integration-react';
+import type {
+  ClusterSummary,
+  SourceSummary,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { scaffolderTemplateRouteRef } from '../routes';
+import { integrationType } from './scm';
+
+/** The template "Configure DNS" opens, unless the app says otherwise. */
+export const defaultTemplateRef = 'template:default/clustermesh-dns';
+
+/** One cluster of the template's `clusters` parameter. @public */
+export interface ClusterEntry {
+  name: string;
+  ip: string;
+}
+
+/** The template's parameters that the page can fill in for a source. */
+export interface ConfigureFormData {
+  source: 'github' | 'gitlab' | 'example';
+  /** RepoUrlPicker's format: `github.com?owner=o&repo=r`. */
+  repoUrl?: string;
+  branch?: string;
+  clusters: ClusterEntry[];
+  [key: string]: unknown;
+}
+
+/** The clusters of a report with their current addresses (those in the mesh). */
+export function currentClusters(clusters: ClusterSummary[]): ClusterEntry[] {
+  return clusters
+    .filter(c => c.status !== 'outside')
+    .map(c => ({ name: c.name, ip: c.lbIp?.value ?? '' }));
+}
+
+/**
+ * The template's form data for a source: its SCM kind and repository in the
+ * RepoUrlPicker's format, or the embedded example for a local folder; or why
+ * the template cannot change it.
+ */
+export function configureFormData(
+  source: SourceSummary,
+  type: string | undefined,
+  clusters: ClusterEntry[],
+): { formData: ConfigureFormData } | { reason: string } {
+  if (source.type === 'local') {
+    return { formData: { source: 'example', clusters } };
+  }
+  const repository = source.repository;
+  if (!repository) return { reason: 'The source names no repository.' };
+  if (type !== 'github' && type !== 'gitlab') {
+    return {
+      reason: `The template opens pull requests on GitHub and GitLab; ${
+        repository.host
+      } is ${type ? `a ${type} host` : 'not a configured integration'}.`,
+    };
+  }
+  const query = new URLSearchParams({
+    owner: repository.owner,
+    repo: repository.name,
+  });
+  return {
+    formData: {
+      source: type,
+      repoUrl: `${repository.host}?${query}`,
+      ...(source.branch ? { branch: source.branch } : {}),
+      clusters,
+    },
+  };
+}
+
+/** `template:default/clustermesh-dns` → its namespace and name. */
+export function parseTemplateRef(ref: string): {
+  namespace: string;
+  templateName: string;
+} {
+  const withoutKind = ref.replace(/^template:/i, '');
+  const slash = withoutKind.indexOf('/');
+  return slash < 0
+    ? { namespace: 'default', templateName: withoutKind }
+    : {
+        namespace: withoutKind.slice(0, slash),
+        templateName: withoutKind.slice(slash + 1),
+      };
+}
+
+/**
+ * The link that opens the template prefilled (the scaffolder reads the
+ * `formData` query parameter), or why there is none.
+ */
+export function useConfigureDnsLink(
+  source: SourceSummary,
+  clusters: ClusterSummary[],
+  templateRef: string = defaultTemplateRef,
+): { href: string } | { reason: string } {
+  const scm = useApi(scmIntegrationsApiRef);
+  const templateRoute = useRouteRef(scaffolderTemplateRouteRef);
+  if (!templateRoute) {
+    return { reason: 'The scaffolder is not installed in this app.' };
+  }
+  const result = configureFormData(
+    source,
+    integrationType(scm, source),
+    currentClusters(clusters),
+  );
+  if ('reason' in result) return result;
+  const query = new URLSearchParams({
+    formData: JSON.stringify(result.formData),
+  });
+  return { href: `${templateRoute(parseTemplateRef(templateRef))}?${query}` };
+}
