@@ -80,6 +80,19 @@ export function formatReportText(
       .map(c => `${c.setting} = ${c.value} (${c.source}: ${c.reason})`),
   );
   section(
+    'Outside the mesh (not checked)',
+    report.clusters
+      .filter(c => !c.membership.member)
+      .map(
+        c =>
+          `${c.name}: ${c.membership.reason}${
+            c.membership.location
+              ? ` (${formatLocation(c.membership.location)})`
+              : ''
+          }`,
+      ),
+  );
+  section(
     'Overridden by the conventions',
     report.overrides.map(o => `${o.what} (${o.source})`),
   );

@@ -198,6 +198,16 @@ describe('detectConventions', () => {
         './kubernetes/apps',
         substituteFrom(['ConfigMap', 'platform-vars']),
       ),
+      'kubernetes/clusters/infra/network.yaml': fluxKustomization(
+        'network',
+        './kubernetes/network',
+        substituteFrom(['ConfigMap', 'platform-vars']),
+      ),
+      'kubernetes/clusters/infra/versions.yaml': fluxKustomization(
+        'versions',
+        './kubernetes/versions',
+        substituteFrom(['ConfigMap', 'infra-versions']),
+      ),
     };
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions).toMatchObject({

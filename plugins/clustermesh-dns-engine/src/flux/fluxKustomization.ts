@@ -1,8 +1,10 @@
+import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { isRecord } from '../core/paths';
 import { clampPath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
+import type { FluxKustomizeOverlay } from './kustomize/overlay';
 import type { SubstitutedObject } from './substitute';
 import type { Variables } from './variables';
 
@@ -75,6 +77,13 @@ export interface KustomizationSpec
   > {
   substitute: Record<string, string>;
   targetNamespace?: string;
+  /** What kustomize-controller adds to the build (namespace, patches, components). */
+  overlay?: FluxKustomizeOverlay;
+  /** `spec.commonMetadata`. */
+  commonMetadata?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
 }
 
 /** A Flux Kustomization (not a kustomize kustomization). @public */
@@ -110,6 +119,19 @@ export function readKustomizationSpec(
   const namespace = decl.namespace ?? 'flux-system';
   const key = `${namespace}/${decl.name}`;
   const rawPath = typeof spec.path === 'string' ? spec.path : '';
+  const unknown = unknownVariables(rawPath);
+  if (unknown.length) {
+    findings.push({
+      code: 'not-evaluated',
+      severity: 'warning',
+      cluster,
+      message: `Kustomization ${key} builds ${rawPath}, which depends on ${unknown.join(
+        ', ',
+      )}, not known here; its objects are not evaluated`,
+      location: locate(decl, ['spec', 'path']),
+    });
+    return undefined;
+  }
   // Flux joins the path onto the source root securely: `..` stops there
   const path = clampPath(rawPath);
   const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
@@ -131,27 +153,7 @@ export function readKustomizationSpec(
     });
     return undefined;
   }
-  for (const field of [
-    'patches',
-    'patchesStrategicMerge',
-    'patchesJson6902',
-    'images',
-    'namePrefix',
-    'nameSuffix',
-    'components',
-    'commonMetadata',
-  ]) {
-    if (spec[field] !== undefined) {
-      const where = locate(decl, ['spec', field]);
-      findings.push({
-        code: 'not-evaluated',
-        severity: 'warning',
-        cluster,
-        message: `Kustomization ${key} uses spec.${field}, which this engine does not evaluate; its objects may differ from what Flux applies`,
-        location: where,
-      });
-    }
-  }
+  const overlay = readOverlay(decl, spec, key);
   const postBuild = isRecord(spec.postBuild) ? spec.postBuild : undefined;
   const substitute: Record<string, string> = {};
   if (isRecord(postBuild?.substitute)) {
@@ -193,5 +195,77 @@ export function readKustomizationSpec(
       typeof spec.targetNamespace === 'string'
         ? spec.targetNamespace
         : undefined,
+    overlay,
+    commonMetadata: readCommonMetadata(spec.commonMetadata),
   };
+}
+
+/**
+ * What kustomize-controller adds to the kustomization it builds for a Flux
+ * Kustomization: its target namespace, name prefix and suffix, patches and
+ * components (undefined when it adds nothing).
+ */
+function readOverlay(
+  decl: ManifestObject,
+  spec: Record<string, any>,
+  key: string,
+): FluxKustomizeOverlay | undefined {
+  const at = (...path: (string | number)[]) => locate(decl, ['spec', ...path]);
+  const list = (field: string) =>
+    Array.isArray(spec[field]) ? (spec[field] as unknown[]) : [];
+  const overlay: FluxKustomizeOverlay = {
+    origin: `Kustomization ${key}`,
+    key: '',
+    location: at(),
+  };
+  if (typeof spec.targetNamespace === 'string')
+    overlay.namespace = spec.targetNamespace;
+  if (typeof spec.namePrefix === 'string') overlay.namePrefix = spec.namePrefix;
+  if (typeof spec.nameSuffix === 'string') overlay.nameSuffix = spec.nameSuffix;
+  if (list('patches').length)
+    overlay.patches = list('patches').map((p: any, i) => ({
+      patch: p?.patch,
+      target: p?.target,
+      location: at('patches', i),
+    }));
+  if (list('patchesStrategicMerge').length)
+    overlay.patchesStrategicMerge = list('patchesStrategicMerge').map(
+      (patch, i) => ({ patch, location: at('patchesStrategicMerge', i) }),
+    );
+  if (list('patchesJson6902').length)
+    overlay.patchesJson6902 = list('patchesJson6902').map((p: any, i) => ({
+      patch: p?.patch,
+      target: p?.target,
+      location: at('patchesJson6902', i),
+    }));
+  if (list('components').length)
+    overlay.components = list('components')
+      .filter((c): c is string => typeof c === 'string')
+      .map((path, i) => ({ path, location: at('components', i) }));
+  if (spec.ignoreMissingComponents === true)
+    overlay.ignoreMissingComponents = true;
+  if (spec.images !== undefined) overlay.images = { location: at('images') };
+  const { origin: _o, key: _k, location: _l, ...content } = overlay;
+  if (Object.keys(content).length === 0) return undefined;
+  // what the build depends on (locations only name it)
+  overlay.key = JSON.stringify(content, (name, value) =>
+    name === 'location' ? undefined : value,
+  );
+  return overlay;
+}
+
+/** `spec.commonMetadata`: labels and annotations Flux adds to every object it applies. */
+function readCommonMetadata(
+  value: unknown,
+): KustomizationSpec['commonMetadata'] {
+  if (!isRecord(value)) return undefined;
+  const strings = (v: unknown) =>
+    isRecord(v)
+      ? Object.fromEntries(
+          Object.entries(v).map(([k, x]) => [k, x === null ? '' : String(x)]),
+        )
+      : undefined;
+  const labels = strings(value.labels);
+  const annotations = strings(value.annotations);
+  return labels || annotations ? { labels, annotations } : undefined;
 }

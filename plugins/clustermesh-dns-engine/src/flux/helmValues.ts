@@ -1,4 +1,7 @@
-import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  SourceLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { finding, EngineFinding } from '../core/finding';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import type { YamlDocument } from '../yaml/documents';
@@ -96,6 +99,24 @@ export function helmReleaseValues(
       return;
     const key =
       typeof ref.valuesKey === 'string' ? ref.valuesKey : 'values.yaml';
+    // a name or key made of a value not known here cannot be looked up
+    const unknown = unknownVariables(`${ref.name} ${key}`);
+    if (unknown.length) {
+      findings.push(
+        finding(
+          'not-evaluated',
+          'warning',
+          `HelmRelease ${namespace}/${object.name} takes values from ${
+            ref.kind
+          } ${ref.name} key ${key}, which depend on ${unknown.join(
+            ', ',
+          )}, not known here; those values are not read`,
+          where,
+          cluster,
+        ),
+      );
+      return;
+    }
     const found = render.objects.find(
       ({ object: o, appliedBy: k }) =>
         o.kind === ref.kind &&

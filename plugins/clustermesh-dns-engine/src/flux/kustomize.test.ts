@@ -109,16 +109,31 @@ describe('KustomizeEngine', () => {
         'missing.yaml',
         'https://github.com/org/repo//deploy?ref=v1',
         'a.yaml',
-      )}patches:\n  - path: patch.yaml\n`,
+      )}replicas:\n  - name: web\n    count: 2\nhelmCharts:\n  - name: cilium\n`,
       'app/a.yaml': cm('a'),
     });
     const result = engine.build('app');
     expect(result.ok).toBe(false);
     expect(result.findings.map(f => `${f.code} ${located(f)}`)).toEqual([
-      'not-evaluated app/kustomization.yaml:6 uses "patches", which this engine does not evaluate; objects built from app/ may differ from what Flux applies',
       'kustomize-error app/kustomization.yaml:3 refers to missing.yaml, which does not exist (app/missing.yaml)',
       'not-evaluated app/kustomization.yaml:4 refers to the remote resource https://github.com/org/repo//deploy?ref=v1, which this engine does not fetch',
-      'kustomize-error app/kustomization.yaml:5 adds ConfigMap a (app/a.yaml:1) a second time; kustomize fails with "may not add resource with an already registered id" (first from app/a.yaml:1)',
+      'kustomize-error app/kustomization.yaml:5 adds ConfigMap a (from app/a.yaml) a second time; kustomize fails with "may not add resource with an already registered id" (first from app/a.yaml)',
+      'not-evaluated app/kustomization.yaml:6 uses "replicas", which this engine does not evaluate; objects built from app/ may differ from what Flux applies',
+      'not-evaluated app/kustomization.yaml:9 uses "helmCharts", which this engine does not evaluate; objects built from app/ may differ from what Flux applies',
+    ]);
+  });
+
+  it('builds a Component given as the directory to build, and refuses one listed under resources', () => {
+    const engine = engineFor({
+      'comp/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${k(
+        'a.yaml',
+      )}`,
+      'comp/a.yaml': cm('a'),
+      'app/kustomization.yaml': k('../comp'),
+    });
+    expect(engine.build('comp').objects.map(o => o.name)).toEqual(['a']);
+    expect(engine.build('app').findings.map(located)).toEqual([
+      'comp/kustomization.yaml:2 is a Component, but it is used as a Kustomization',
     ]);
   });
 

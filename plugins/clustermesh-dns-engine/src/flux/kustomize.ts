@@ -1,17 +1,30 @@
-import type { EngineFinding } from '../core/finding';
-import { describeObject, ManifestObject, objectKey } from '../core/manifest';
-import { isRecord } from '../core/paths';
-import { joinPath } from '../tree/RepoTree';
+import { finding, EngineFinding } from '../core/finding';
+import type { ManifestObject } from '../core/manifest';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
-import { locate } from '../yaml/locate';
+import { scanFluxResources } from './generatedKustomization';
 import {
-  documentsToObjects,
-  withAnnotations,
-  withNamespace,
-} from './kustomizeObjects';
+  AccumulateHost,
+  Accumulation,
+  accumulateTarget,
+  emptyAccumulation,
+} from './kustomize/accumulate';
+import { finishBuild } from './kustomize/finish';
+import type { HashMemo } from './kustomize/hash';
+import { fromManifest, Res } from './kustomize/resource';
+import type { FluxKustomizeOverlay } from './kustomize/overlay';
+import {
+  TargetFiles,
+  applyOverlay,
+  generatedTarget,
+  KustTarget,
+  readTarget,
+} from './kustomize/target';
+import { documentsToObjects } from './kustomizeObjects';
 
 export { documentsToObjects, withNamespace } from './kustomizeObjects';
+export type { FluxKustomizeOverlay } from './kustomize/overlay';
+export { HashMemo } from './kustomize/hash';
 
 /** The file names kustomize recognises, in its order of preference. @public */
 export const kustomizationFileNames = [
@@ -19,18 +32,6 @@ export const kustomizationFileNames = [
   'kustomization.yml',
   'Kustomization',
 ] as const;
-
-/** Fields of a kustomization file this engine evaluates. */
-const evaluatedFields = new Set([
-  'apiVersion',
-  'kind',
-  'metadata',
-  'resources',
-  'bases',
-  'components',
-  'namespace',
-  'commonAnnotations',
-]);
 
 /** @public */
 export interface BuildResult {
@@ -40,29 +41,54 @@ export interface BuildResult {
   ok: boolean;
 }
 
-const isRemote = (entry: string) =>
-  /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
-  /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
-  entry.startsWith('git@') ||
-  entry.includes('?ref=');
-
 /**
- * Builds kustomize directories offline for the features GitOps repositories
- * use: resources (files, multi-document files, directories), components,
- * namespace and commonAnnotations. Every other field of a kustomization is
- * reported as not evaluated, never silently dropped. Results are cached per
- * directory, so a path shared by many clusters is built once.
+ * Builds kustomize directories offline, as `kubectl kustomize
+ * --load-restrictor LoadRestrictionsNone` (how Flux runs it) does, for the
+ * features GitOps repositories use: resources, components, generators
+ * (with name-suffix hashes and the references to them), patches of every
+ * kind, namespace, prefixes and suffixes, labels and annotations,
+ * `configurations`. Every other field of a kustomization is reported as
+ * not evaluated, never silently dropped. Builds are cached per directory
+ * (and per Flux overlay), so a path shared by many clusters is built once.
  *
  * @public
  */
 export class KustomizeEngine {
   readonly #index: TreeIndex;
   readonly #files: YamlFiles;
-  readonly #cache = new Map<string, BuildResult>();
+  readonly #builds = new Map<string, BuildResult>();
+  readonly #fluxBuilds = new Map<string, BuildResult>();
+  readonly #accumulations = new Map<string, Accumulation>();
+  readonly #fileObjects = new Map<string, BuildResult>();
+  readonly #resourcesOfFile = new Map<
+    string,
+    { resources: readonly Res[]; findings: EngineFinding[]; ok: boolean }
+  >();
+  readonly #host: AccumulateHost;
 
-  constructor(index: TreeIndex, files: YamlFiles) {
+  readonly #hashes?: HashMemo;
+  readonly #targetFiles: TargetFiles;
+
+  /**
+   * `options.hashes` keeps name-suffix hashes between engines (pass the same
+   * memo to the engine of each validation); none when absent.
+   */
+  constructor(
+    index: TreeIndex,
+    files: YamlFiles,
+    options: { hashes?: HashMemo } = {},
+  ) {
     this.#index = index;
     this.#files = files;
+    this.#hashes = options.hashes;
+    this.#targetFiles = new TargetFiles(files);
+    this.#host = {
+      index,
+      files,
+      fileResources: path => this.#fileResources(path),
+      directory: (dir, stack, kind, into) =>
+        this.#directory(dir, stack, kind, into),
+    };
   }
 
   /** The kustomization file of a directory, if it has one. */
@@ -76,269 +102,186 @@ export class KustomizeEngine {
 
   /** `kustomize build <dir>` (with LoadRestrictionsNone, as Flux runs it). */
   build(dir: string): BuildResult {
-    const cached = this.#cache.get(dir);
-    if (cached) return cached;
-    const result = this.#buildDir(dir, [], 'Kustomization', []);
-    this.#cache.set(dir, result);
+    let result = this.#builds.get(dir);
+    if (!result) {
+      const file = this.kustomizationFile(dir);
+      if (!file) {
+        result = {
+          objects: [],
+          findings: [missingKustomization(dir)],
+          ok: false,
+        };
+      } else {
+        const acc = this.#directory(dir, [], 'top');
+        result = finishBuild(acc, {
+          originAnnotationsFrom: acc.originAnnotations ? dir : undefined,
+          hashes: this.#hashes,
+        });
+      }
+      this.#builds.set(dir, result);
+    }
+    return result;
+  }
+
+  /**
+   * What kustomize-controller builds for a Flux Kustomization's path: the
+   * folder's kustomization file, or the one Flux generates (every YAML file
+   * below, sub-folders with a kustomization file as units), with the Flux
+   * Kustomization's additions applied as kustomize-controller writes them
+   * into that file (namespace from targetNamespace, patches, components).
+   * A missing folder is a `flux-error`. Cached per folder and overlay key.
+   */
+  buildFluxPath(dir: string, overlay?: FluxKustomizeOverlay): BuildResult {
+    const key = overlay ? `${dir}\u0000${overlay.key}` : dir;
+    let result = this.#fluxBuilds.get(key);
+    if (result) return result;
+    const findings: EngineFinding[] = [];
+    let ok = true;
+    let target: KustTarget | undefined;
+    const file = this.kustomizationFile(dir);
+    if (file) {
+      target = readTarget(dir, file, this.#targetFiles, findings);
+      // kustomize-controller asks for origin annotations when the file lists no resources
+      if (target && !Array.isArray(target.spec.resources))
+        target.originAnnotations = true;
+    } else if (this.#index.isDir(dir)) {
+      const scan = scanFluxResources(dir, this.#index, this);
+      findings.push(...scan.findings);
+      ok = scan.ok;
+      target = generatedTarget(
+        dir,
+        scan.resources.map(r => `./${r}`),
+      );
+    } else {
+      findings.push(
+        finding('flux-error', 'error', 'does not exist in the repository', {
+          file: dir || '.',
+          line: 1,
+        }),
+      );
+    }
+    if (!target) {
+      result = { objects: [], findings, ok: false };
+    } else {
+      if (overlay)
+        target = applyOverlay(
+          target,
+          overlay,
+          this.#targetFiles,
+          p => this.#index.isDir(p) || this.#index.isFile(p),
+          findings,
+        );
+      const before = findings.length;
+      // kustomize builds a Component given as the top directory like a Kustomization
+      const acc = accumulateTarget(target, [], this.#host);
+      const built = finishBuild(acc, {
+        originAnnotationsFrom: target.originAnnotations ? dir : undefined,
+        hashes: this.#hashes,
+      });
+      result = {
+        objects: built.objects,
+        findings: [...findings, ...built.findings],
+        ok:
+          ok &&
+          built.ok &&
+          !findings.slice(before).some(f => f.severity === 'error'),
+      };
+    }
+    this.#fluxBuilds.set(key, result);
     return result;
   }
 
   /** Objects of one manifest file. */
   fileObjects(path: string): BuildResult {
+    let result = this.#fileObjects.get(path);
+    if (result) return result;
     const { documents, problems } = this.#files.read(path);
-    const findings: EngineFinding[] = problems.map(p => ({
-      code: 'yaml-invalid',
-      severity: 'error',
-      message: p.message,
-      location: { file: p.file, line: p.line },
-    }));
+    const findings: EngineFinding[] = problems.map(p =>
+      finding('yaml-invalid', 'error', p.message, {
+        file: p.file,
+        line: p.line,
+      }),
+    );
     const converted = documentsToObjects(documents);
-    return {
+    result = {
       objects: converted.objects,
       findings: [...findings, ...converted.findings],
       ok: findings.length === 0 && converted.findings.length === 0,
     };
+    this.#fileObjects.set(path, result);
+    return result;
   }
 
-  /**
-   * Builds one directory. A Component receives the objects accumulated so
-   * far by the kustomization that lists it, and its transformations apply
-   * to them too, as in kustomize.
-   */
-  #buildDir(
+  #fileResources(path: string) {
+    let result = this.#resourcesOfFile.get(path);
+    if (!result) {
+      const built = this.fileObjects(path);
+      result = { ...built, resources: built.objects.map(fromManifest) };
+      this.#resourcesOfFile.set(path, result);
+    }
+    return result;
+  }
+
+  /** A directory as a Kustomization (cached: it does not depend on its parent) or a Component. */
+  #directory(
     dir: string,
-    stack: string[],
-    expectedKind: 'Kustomization' | 'Component',
-    initial: readonly ManifestObject[],
-  ): BuildResult {
-    const findings: EngineFinding[] = [];
+    stack: readonly string[],
+    kind: 'Kustomization' | 'Component' | 'top',
+    into?: Accumulation,
+  ): Accumulation {
+    const cacheable = kind !== 'Component' && !into;
+    const cached = cacheable ? this.#accumulations.get(dir) : undefined;
+    if (cached) return cached;
+    const fail = (f: EngineFinding): Accumulation => {
+      const acc = into
+        ? { ...into, findings: [...into.findings, f], ok: false }
+        : { ...emptyAccumulation(), findings: [f], ok: false };
+      return acc;
+    };
     const file = this.kustomizationFile(dir);
-    if (!file) {
-      findings.push({
-        code: 'kustomize-error',
-        severity: 'error',
-        message:
-          'has no kustomization.yaml, kustomization.yml or Kustomization file; kustomize cannot build it',
-        location: { file: dir || '.', line: 1 },
-      });
-      return { objects: [], findings, ok: false };
-    }
-    if (stack.includes(dir)) {
-      findings.push({
-        code: 'kustomize-error',
-        severity: 'error',
-        message: `is part of a cycle: ${[...stack, dir].join(' → ')}`,
-        location: { file, line: 1 },
-      });
-      return { objects: [], findings, ok: false };
-    }
-    const read = this.#files.read(file);
-    for (const p of read.problems) {
-      findings.push({
-        code: 'yaml-invalid',
-        severity: 'error',
-        message: p.message,
-        location: { file: p.file, line: p.line },
-      });
-    }
-    const doc = read.documents[0];
-    if (!doc || !isRecord(doc.value)) {
-      if (read.problems.length === 0) {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: 'is empty or not a YAML map; kustomize cannot build it',
-          location: { file, line: 1 },
-        });
-      }
-      return { objects: [], findings, ok: false };
-    }
-    const spec = doc.value;
-    const holder = {
-      source: {
-        file,
-        index: 0,
-        line: doc.line,
-        root: doc.value,
-      },
-    };
-    const at = (path: (string | number)[]) => locate(holder, path);
-    let ok = true;
-
-    const kind = typeof spec.kind === 'string' ? spec.kind : 'Kustomization';
-    if (kind !== expectedKind) {
-      findings.push({
-        code: 'kustomize-error',
-        severity: 'error',
-        message: `is a ${kind}, but it is used as a ${expectedKind}`,
-        location: at(['kind']),
-      });
-      ok = false;
-    }
-
-    for (const key of Object.keys(spec)) {
-      if (!evaluatedFields.has(key)) {
-        findings.push({
-          code: 'not-evaluated',
-          severity: 'warning',
-          message: `uses "${key}", which this engine does not evaluate; objects built from ${
-            dir || '.'
-          }/ may differ from what Flux applies`,
-          location: at([key]),
-        });
-      }
-    }
-
-    let objects: ManifestObject[] = [...initial];
-    const idOf = (o: ManifestObject) => `${objectKey(o)}@${o.apiVersion}`;
-    let seen = new Map(objects.map(o => [idOf(o), o] as const));
-    const add = (
-      incoming: readonly ManifestObject[],
-      entryLocation: ReturnType<typeof at>,
-    ) => {
-      for (const object of incoming) {
-        const key = idOf(object);
-        const previous = seen.get(key);
-        if (previous) {
-          findings.push({
-            code: 'kustomize-error',
-            severity: 'error',
-            message: `adds ${describeObject(object)} (${object.source.file}:${
-              object.source.line
-            }) a second time; kustomize fails with "may not add resource with an already registered id" (first from ${
-              previous.source.file
-            }:${previous.source.line})`,
-            location: entryLocation,
-          });
-          ok = false;
-          continue;
-        }
-        seen.set(key, object);
-        objects.push(object);
-      }
-    };
-
-    const listField = (field: string): string[] => {
-      const value = spec[field];
-      if (value === undefined || value === null) return [];
-      if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: `"${field}" must be a list of paths`,
-          location: at([field]),
-        });
-        ok = false;
-        return [];
-      }
-      return value;
-    };
-
-    const resources = [
-      ...listField('resources').map((entry, i) => ({
-        entry,
-        where: at(['resources', i]),
-      })),
-      ...listField('bases').map((entry, i) => ({
-        entry,
-        where: at(['bases', i]),
-      })),
-    ];
-    resources.forEach(({ entry, where }) => {
-      if (isRemote(entry)) {
-        findings.push({
-          code: 'not-evaluated',
-          severity: 'warning',
-          message: `refers to the remote resource ${entry}, which this engine does not fetch`,
-          location: where,
-        });
-        return;
-      }
-      const target = joinPath(dir, entry);
-      if (target === undefined) {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: `refers to ${entry}, outside the repository`,
-          location: where,
-        });
-        ok = false;
-        return;
-      }
-      if (this.#index.isFile(target)) {
-        const built = this.fileObjects(target);
-        findings.push(...built.findings);
-        ok &&= built.ok;
-        add(built.objects, where);
-      } else if (this.#index.isDir(target)) {
-        const built = this.#buildDir(
-          target,
-          [...stack, dir],
-          'Kustomization',
-          [],
-        );
-        findings.push(...built.findings);
-        ok &&= built.ok;
-        add(built.objects, where);
-      } else {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: `refers to ${entry}, which does not exist (${target})`,
-          location: where,
-        });
-        ok = false;
-      }
-    });
-
-    listField('components').forEach((entry, i) => {
-      const where = at(['components', i]);
-      const target = joinPath(dir, entry);
-      if (target === undefined || !this.#index.isDir(target)) {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: `refers to the component ${entry}, which is not a directory of the repository`,
-          location: where,
-        });
-        ok = false;
-        return;
-      }
-      const component = this.#buildDir(
-        target,
-        [...stack, dir],
-        'Component',
-        objects,
+    if (!file) return fail(missingKustomization(dir));
+    if (stack.includes(dir))
+      return fail(
+        finding(
+          'kustomize-error',
+          'error',
+          `is part of a cycle: ${[...stack, dir].join(' → ')}`,
+          { file, line: 1 },
+        ),
       );
-      findings.push(...component.findings);
-      ok &&= component.ok;
-      objects = component.objects;
-      seen = new Map(objects.map(o => [idOf(o), o] as const));
-    });
-
-    let result = objects;
-
-    const namespace = spec.namespace;
-    if (namespace !== undefined) {
-      if (typeof namespace === 'string' && namespace) {
-        result = result.map(o => withNamespace(o, namespace));
-      } else {
-        findings.push({
-          code: 'kustomize-error',
-          severity: 'error',
-          message: `"namespace" must be a non-empty string`,
-          location: at(['namespace']),
-        });
-        ok = false;
-      }
-    }
-    const annotations = spec.commonAnnotations;
-    if (isRecord(annotations)) {
-      const asStrings = Object.fromEntries(
-        Object.entries(annotations).map(([k, v]) => [k, String(v)]),
+    const findings: EngineFinding[] = [];
+    const target = readTarget(dir, file, this.#targetFiles, findings);
+    let acc: Accumulation;
+    if (!target) {
+      acc = into
+        ? { ...into, findings: [...into.findings, ...findings], ok: false }
+        : { ...emptyAccumulation(), findings, ok: false };
+    } else if (kind !== 'top' && target.kind !== kind) {
+      acc = fail(
+        finding(
+          'kustomize-error',
+          'error',
+          `is a ${target.kind}, but it is used as a ${kind}`,
+          target.fields.at(['kind']),
+        ),
       );
-      result = result.map(o => withAnnotations(o, asStrings));
+    } else {
+      acc = accumulateTarget(target, stack, this.#host, into);
+      if (findings.length)
+        acc = { ...acc, findings: [...findings, ...acc.findings] };
     }
-    return { objects: result, findings, ok };
+    // a Component's accumulation depends on where it is used: never cached
+    if (cacheable && target?.kind !== 'Component')
+      this.#accumulations.set(dir, acc);
+    return acc;
   }
+}
+
+function missingKustomization(dir: string): EngineFinding {
+  return finding(
+    'kustomize-error',
+    'error',
+    'has no kustomization.yaml, kustomization.yml or Kustomization file; kustomize cannot build it',
+    { file: dir || '.', line: 1 },
+  );
 }

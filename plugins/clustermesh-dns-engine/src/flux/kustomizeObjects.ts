@@ -33,6 +33,10 @@ const clusterScopedKinds = new Set([
   'VolumeAttachment',
 ]);
 
+/** Whether kustomize's built-in schema knows a kind as cluster-scoped. */
+export const isClusterScopedKind = (kind: string) =>
+  clusterScopedKinds.has(kind);
+
 /** Turns the documents of a manifest file into objects, or findings. */
 export function documentsToObjects(docs: readonly YamlDocument[]): {
   objects: ManifestObject[];
@@ -101,22 +105,4 @@ export function withNamespace(
     return object;
   const metadata = { ...(object.body.metadata ?? {}), namespace };
   return { ...object, namespace, body: { ...object.body, metadata } };
-}
-
-/** Returns an object with annotations added (kustomize's commonAnnotations). */
-export function withAnnotations(
-  object: ManifestObject,
-  annotations: Record<string, string>,
-): ManifestObject {
-  const metadata = object.body.metadata ?? {};
-  return {
-    ...object,
-    body: {
-      ...object.body,
-      metadata: {
-        ...metadata,
-        annotations: { ...(metadata.annotations ?? {}), ...annotations },
-      },
-    },
-  };
 }

@@ -41,6 +41,8 @@ function render(options: {
   postBuild: string;
   app: string;
   root?: Record<string, string>;
+  /** Other files of the repository, by path. */
+  extra?: Record<string, string>;
   renderer?: Partial<FluxRenderOptions>;
 }) {
   const files: Record<string, string> = {
@@ -50,6 +52,7 @@ function render(options: {
     ...Object.fromEntries(
       Object.entries(options.root ?? {}).map(([k, v]) => [`${root}/${k}`, v]),
     ),
+    ...options.extra,
   };
   const tree = createRepoTree(files);
   const renderer = new FluxRenderer(
@@ -109,13 +112,31 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(optional.body.data.name).toBe('x');
     expect(optional.result.findings).toEqual([]);
+    // defined in the repository but not applied to this cluster: Flux fails
     const required = render({
       postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,
-      app: target('  name: plain\n'),
+      app: target('  name: plain\n  host: ${HOST}\n'),
+      extra: {
+        'other-cluster/absent.yaml': configMap('absent', { HOST: 'h' }),
+      },
     });
     expect(required.app.failed).toBe(true);
-    expect(located(required.result.findings[0])).toBe(
+    // one error: the source; its variables are unknown, not each undefined
+    expect(required.result.findings.map(located)).toEqual([
       `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
+    ]);
+    expect(required.body.data.host).toBe('<secret:HOST>');
+    // defined nowhere in the repository: made outside it, or missing
+    const external = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,
+      app: target('  host: ${HOST}\n'),
+    });
+    expect(external.app.failed).toBe(false);
+    expect(external.result.findings.map(f => [f.code, f.severity])).toEqual([
+      ['not-evaluated', 'warning'],
+    ]);
+    expect(located(external.result.findings[0])).toBe(
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     );
   });
 
@@ -343,5 +364,117 @@ describe('Flux Kustomization paths', () => {
     expect(clamped.path).toBe('app');
     expect(clamped.objects[0].body).toEqual(body);
     expect(result.findings).toEqual([]);
+  });
+});
+
+describe('a parent Kustomization’s spec.patches, as kustomize-controller applies them', () => {
+  // the shape of home-lab repositories: the cluster's apps Kustomization
+  // patches every child Kustomization with what the children leave out
+  const parent = `${ks(
+    'cluster-apps',
+    './apps',
+    `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-info\n`,
+  )}  patches:
+    - target:
+        group: kustomize.toolkit.fluxcd.io
+        kind: Kustomization
+      patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: not-used
+        spec:
+          interval: 1h
+          prune: true
+          sourceRef:
+            kind: GitRepository
+            name: flux-system
+          postBuild:
+            substitute:
+              CLUSTER: \${CLUSTER}
+    - target:
+        group: kustomize.toolkit.fluxcd.io
+        kind: Kustomization
+        labelSelector: substitution.flux.home.arpa/disabled notin (true)
+      patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: not-used
+        spec:
+          postBuild:
+            substituteFrom:
+              - kind: ConfigMap
+                name: cluster-settings
+    - target:
+        group: kustomize.toolkit.fluxcd.io
+        kind: Kustomization
+        name: runner
+      patch: |-
+        - op: add
+          path: /spec/dependsOn
+          value:
+            - name: cluster-apps
+`;
+  // a child that only says where it builds, as in those repositories
+  const skeleton = (name: string, path: string, extra = '') =>
+    `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\n${extra}spec:\n  path: ${path}\n`;
+
+  function renderWithParent() {
+    const tree = createRepoTree({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/info.yaml`]: configMap('cluster-info', { CLUSTER: 'c1' }),
+      [`${root}/settings.yaml`]: configMap('cluster-settings', {
+        DOMAIN: 'example.org',
+      }),
+      [`${root}/apps.yaml`]: parent,
+      'apps/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - runner.yaml\n  - raw.yaml\n',
+      'apps/runner.yaml': skeleton('runner', './apps/runner'),
+      'apps/raw.yaml': skeleton(
+        'raw',
+        './apps/raw',
+        '  labels:\n    substitution.flux.home.arpa/disabled: "true"\n',
+      ),
+      'apps/runner/cm.yaml': target(
+        '  name: runner-${CLUSTER}\n  host: runner.${DOMAIN}\n',
+      ),
+      'apps/raw/cm.yaml': target('  name: runner-${CLUSTER}\n'),
+    });
+    return new FluxRenderer(
+      new TreeIndex(tree),
+      new YamlFiles(tree),
+      defaults,
+      new EngineCache().substitution,
+    ).renderCluster('c1', root);
+  }
+
+  it('gives the children what the patches set, with values the parent substitutes', () => {
+    const result = renderWithParent();
+    expect(result.findings.map(located)).toEqual([]);
+    const runner = result.kustomizations.find(k => k.name === 'runner')!;
+    expect(runner).toMatchObject({
+      postBuild: true,
+      substituteFrom: [
+        { kind: 'ConfigMap', name: 'cluster-settings', optional: false },
+      ],
+      dependsOn: ['flux-system/cluster-apps'],
+    });
+    expect(runner.object!.body.spec).toMatchObject({
+      interval: '1h',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    });
+    // ${CLUSTER} in the patch was resolved by the parent's own substitution
+    expect(runner.objects[0].body.data).toEqual({
+      name: 'runner-c1',
+      host: 'runner.example.org',
+    });
+  });
+
+  it('leaves out the children the label selector excludes', () => {
+    const raw = renderWithParent().kustomizations.find(k => k.name === 'raw')!;
+    expect(raw.substituteFrom).toEqual([]);
+    expect(raw.objects[0].body.data).toEqual({ name: 'runner-c1' });
   });
 });

@@ -1,7 +1,8 @@
 import type { EngineFinding } from '../core/finding';
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject } from '../core/manifest';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
+import { containsBytes, utf8 } from '../tree/bytes';
 import { clampPath } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
@@ -14,8 +15,7 @@ import {
   readKustomizationSpec,
   RenderedKustomization,
 } from './fluxKustomization';
-import { buildGeneratedKustomization } from './generatedKustomization';
-import { BuildResult, KustomizeEngine, withNamespace } from './kustomize';
+import { BuildResult, KustomizeEngine } from './kustomize';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -45,13 +45,15 @@ const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
  * @public
  */
 export class FluxRenderer {
-  readonly #index: TreeIndex;
   readonly #engine: KustomizeEngine;
   readonly #options: FluxRenderOptions;
   readonly #substitution: SubstitutionMemo;
-  readonly #pathBuilds = new Map<string, BuildResult>();
   /** The sources the conventions say are made outside the repository. */
   readonly #external: Map<string, StoredSource>;
+  readonly #index: TreeIndex;
+  readonly #files: YamlFiles;
+  /** `Kind/name` → whether some file of the repository defines such an object. */
+  readonly #definedAnywhere = new Map<string, boolean>();
 
   constructor(
     index: TreeIndex,
@@ -60,6 +62,7 @@ export class FluxRenderer {
     substitution: SubstitutionMemo,
   ) {
     this.#index = index;
+    this.#files = files;
     this.#engine = new KustomizeEngine(index, files);
     this.#options = options;
     this.#substitution = substitution;
@@ -79,33 +82,36 @@ export class FluxRenderer {
   }
 
   /**
-   * What kustomize-controller builds for a path: the kustomization file if
-   * there is one, else a generated one listing every YAML file below it
-   * (a sub-directory with its own kustomization file counts as one entry).
+   * What kustomize-controller builds for a path with nothing added: the
+   * kustomization file if there is one, else the one it generates.
    */
   buildPath(path: string): BuildResult {
-    let result = this.#pathBuilds.get(path);
-    if (result) return result;
-    if (this.#engine.kustomizationFile(path)) {
-      result = this.#engine.build(path);
-    } else if (!this.#index.isDir(path)) {
-      result = {
-        objects: [],
-        findings: [
-          {
-            code: 'flux-error',
-            severity: 'error',
-            message: 'does not exist in the repository',
-            location: { file: path || '.', line: 1 },
-          },
-        ],
-        ok: false,
-      };
-    } else {
-      result = buildGeneratedKustomization(path, this.#index, this.#engine);
+    return this.#engine.buildFluxPath(path);
+  }
+
+  /**
+   * Whether any file of the repository defines a ConfigMap or Secret of
+   * that name (or a generator or another controller makes one): when none
+   * does, a source no cluster applies is made outside the repository.
+   */
+  #isDefinedAnywhere(kind: string, name: string): boolean {
+    const key = `${kind}/${name}`;
+    let found = this.#definedAnywhere.get(key);
+    if (found !== undefined) return found;
+    found = false;
+    const needle = utf8(name);
+    for (const path of this.#index.tree.paths()) {
+      if (!/\.ya?ml$/.test(path)) continue;
+      const bytes = this.#index.tree.read(path);
+      if (!bytes || !containsBytes(bytes, needle)) continue;
+      // a generator (`name: x` under configMapGenerator) or an ExternalSecret target counts too
+      found = this.#files
+        .read(path)
+        .documents.some(doc => mentionsSource(doc.value, kind, name));
+      if (found) break;
     }
-    this.#pathBuilds.set(path, result);
-    return result;
+    this.#definedAnywhere.set(key, found);
+    return found;
   }
 
   /** Renders one cluster whose Flux entry point is `root` (e.g. `kubernetes/clusters/infra`). */
@@ -225,12 +231,14 @@ export class FluxRenderer {
     findings: EngineFinding[],
     cluster: string,
   ): RenderedKustomization {
-    const built = this.buildPath(spec.path);
+    // the folder built with what the Kustomization adds: its target
+    // namespace, patches and components, as kustomize-controller does
+    const built = this.#engine.buildFluxPath(spec.path, spec.overlay);
     findings.push(...built.findings.map(f => ({ ...f, cluster })));
     let failed = !built.ok;
     let objects: ManifestObject[] = built.objects;
-    if (spec.targetNamespace)
-      objects = objects.map(o => withNamespace(o, spec.targetNamespace!));
+    if (spec.commonMetadata)
+      objects = objects.map(o => withCommonMetadata(o, spec.commonMetadata!));
     // objects without a namespace land in the Kustomization's namespace in the cluster
     const declLocation = spec.object
       ? locate(spec.object)
@@ -245,14 +253,48 @@ export class FluxRenderer {
             const where = spec.object
               ? locate(spec.object, ['spec', 'postBuild', 'substituteFrom'])
               : declLocation;
-            findings.push({
-              code: 'flux-error',
-              severity: 'error',
-              cluster,
-              message: `Kustomization ${spec.key} substitutes from ${ref.kind} ${spec.namespace}/${ref.name}, which nothing in cluster ${cluster} applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
-              location: where,
-            });
-            failed = true;
+            const missing = `${ref.kind} ${spec.namespace}/${ref.name}`;
+            if (this.#isDefinedAnywhere(ref.kind, ref.name)) {
+              findings.push({
+                code: 'flux-error',
+                severity: 'error',
+                cluster,
+                message: `Kustomization ${spec.key} substitutes from ${missing}, which nothing in cluster ${cluster} applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
+                location: where,
+                // one missing source is one cause, however many Kustomizations name it
+                cause: {
+                  key: `missing-source:${missing}`,
+                  message: `${missing} is named by substituteFrom, but the cluster does not apply it, though the repository defines it; Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
+                  subject: `Kustomization ${spec.key}`,
+                },
+              });
+              failed = true;
+            } else {
+              findings.push({
+                code: 'not-evaluated',
+                severity: 'warning',
+                cluster,
+                message: `Kustomization ${spec.key} substitutes from ${missing}, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                location: where,
+                cause: {
+                  key: `external-source:${missing}`,
+                  message: `${missing} is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                  subject: `Kustomization ${spec.key}`,
+                },
+              });
+            }
+            // its variables are unknown, not undefined: no error per variable
+            variables.addProvided(
+              {
+                kind: ref.kind,
+                namespace: spec.namespace,
+                name: ref.name,
+                by: 'nothing in the repository',
+                location: where,
+                identity: ref,
+              },
+              this.#options.knownValues,
+            );
           }
           continue;
         }
@@ -372,4 +414,45 @@ function dedupe(findings: EngineFinding[]): EngineFinding[] {
     seen.add(key);
     return true;
   });
+}
+
+/** An object with Flux's `spec.commonMetadata` labels and annotations added (they win). */
+function withCommonMetadata(
+  object: ManifestObject,
+  metadata: NonNullable<KustomizationSpec['commonMetadata']>,
+): ManifestObject {
+  const current = isRecord(object.body.metadata) ? object.body.metadata : {};
+  const merged = { ...current };
+  for (const field of ['labels', 'annotations'] as const) {
+    const extra = metadata[field];
+    if (extra)
+      merged[field] = {
+        ...(isRecord(current[field]) ? current[field] : {}),
+        ...extra,
+      };
+  }
+  return { ...object, body: { ...object.body, metadata: merged } };
+}
+
+/** Whether a document defines, generates or provides a ConfigMap or Secret of that name. */
+function mentionsSource(value: unknown, kind: string, name: string): boolean {
+  if (!isRecord(value)) return false;
+  if (value.kind === kind && getPath(value, ['metadata', 'name']) === name)
+    return true;
+  // kustomize generators
+  const generators =
+    value[kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator'];
+  if (
+    Array.isArray(generators) &&
+    generators.some(g => isRecord(g) && g.name === name)
+  )
+    return true;
+  // ExternalSecret and SealedSecret targets (provided sources)
+  return (
+    kind === 'Secret' &&
+    (value.kind === 'ExternalSecret' || value.kind === 'SealedSecret') &&
+    (getPath(value, ['spec', 'target', 'name']) ??
+      getPath(value, ['spec', 'template', 'metadata', 'name']) ??
+      getPath(value, ['metadata', 'name'])) === name
+  );
 }

@@ -237,12 +237,12 @@ describe('validateMesh', () => {
     const report = validateMesh(
       fixtureTree('ks-layout', files => {
         files['kubernetes/apps/network/clustermesh-dns/ks.yaml'] +=
-          '  patches:\n    - patch: |\n        - op: add\n          path: /metadata/labels/x\n          value: y\n';
+          '  images:\n    - name: ghcr.io/example/app\n      newTag: v2\n';
       }),
       parseConventions(fixtureFiles('ks-layout')['.clustermesh-dns.yaml']),
     );
     expect(report.notEvaluated.map(located)).toEqual([
-      'kubernetes/apps/network/clustermesh-dns/ks.yaml:19 Kustomization flux-system/clustermesh-dns uses spec.patches, which this engine does not evaluate; its objects may differ from what Flux applies',
+      'kubernetes/apps/network/clustermesh-dns/ks.yaml:19 Kustomization flux-system/clustermesh-dns sets spec.images, which this engine does not evaluate; image references may differ from what Flux applies',
     ]);
     expect(report.summary.unevaluated).toBe(1);
   });

@@ -37,12 +37,6 @@ function statusOf(
   return 'pass';
 }
 
-/** A cluster outside the mesh is not checked, unless its own files cannot be read. */
-function outsideStatus(cluster: ClusterModel): DeclaredStatus {
-  return cluster.findings.some(f => f.severity === 'error')
-    ? 'fail'
-    : 'outside';
-}
 
 function countsOf(checks: CheckResult[]): CheckCounts {
   const counts: CheckCounts = {
@@ -121,7 +115,8 @@ function clusterRow(
     },
     status: cluster.membership.member
       ? statusOf(checks)
-      : outsideStatus(cluster),
+      : // not checked: the repository's findings still count in the summary
+        'outside',
     counts: countsOf(checks),
     checks,
   };

@@ -136,7 +136,10 @@ export function ruleResults<MessageId extends string>(
     let severity = declaredSeverity;
     const unevaluated =
       outcome === 'fail' && rule.absence?.includes(id)
-        ? cluster?.findings.find(f => f.code === 'not-evaluated')
+        ? cluster?.findings.find(
+            // an `info` one (spec.images) cannot provide what is missing
+            f => f.code === 'not-evaluated' && f.severity !== 'info',
+          )
         : undefined;
     if (unevaluated) {
       // the absence may be an artefact of what the engine could not read

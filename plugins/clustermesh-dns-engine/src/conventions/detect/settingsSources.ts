@@ -83,6 +83,8 @@ export function settingsName(
   const [name, locations] = [...templates.entries()].sort(
     (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
   )[0];
+  // a name used once (one cluster's versions ConfigMap) says nothing about the settings
+  if (locations.length < 2) return undefined;
   return {
     name,
     reason: `${kind} ${name} is named by ${
