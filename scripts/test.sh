@@ -36,8 +36,19 @@ step "prettier --check" yarn prettier --check .
 printf '\n== tests (jest)\n'
 results="$root/.tools/jest-results.json"
 rm -f "$results"
-yarn backstage-cli repo test --json --outputFile="$results" "$@"
+# service-backed suites (dnsmasq, PostgreSQL, Redis started by the tests on
+# loopback) note here whether they ran, were skipped (and why) or failed
+services="$root/.tools/service-suites.txt"
+: >"$services"
+CLUSTERMESH_DNS_SERVICE_REPORT="$services" yarn backstage-cli repo test --json --outputFile="$results" "$@"
 jest_status=$?
+
+printf '\n== service-backed suites\n'
+if [ -s "$services" ]; then
+  sort -u "$services" | sed 's/^/  /'
+else
+  echo "  none ran (no service-backed suite in this selection)"
+fi
 if [ -s "$results" ]; then
   read -r jp jf < <(node -e '
     const r = require(process.argv[1]);

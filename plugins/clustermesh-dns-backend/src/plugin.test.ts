@@ -1,98 +1,194 @@
-import path from 'node:path';
-import type { JsonObject } from '@backstage/types';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { JsonObject } from '@backstage/types';
 import { clustermeshDnsPlugin } from './plugin';
+import { exampleBeforeRepo, exampleRepo } from './__testUtils__/harness';
+import { CapturingLogger } from './__testUtils__/logger';
 
-const examples = path.resolve(__dirname, '../../../examples');
+const sources: JsonObject[] = [
+  { id: 'example', title: 'Example', type: 'local', target: exampleRepo },
+  { id: 'example-before', type: 'local', target: exampleBeforeRepo },
+];
 
-async function startWith(sources: JsonObject[]) {
-  const { server } = await startTestBackend({
+async function start(
+  clustermeshDns: JsonObject = { sources },
+  extra: { permissions?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {},
+) {
+  let scheduler: SchedulerService | undefined;
+  const actions = actionsRegistryServiceMock();
+  const logger = new CapturingLogger();
+  const backend = await startTestBackend({
     features: [
       clustermeshDnsPlugin,
-      mockServices.rootConfig.factory({
-        data: { clustermeshDns: { sources } },
+      mockServices.rootConfig.factory({ data: { clustermeshDns } }),
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      // the plugin's scheduler, for triggering its tasks
+      createBackendModule({
+        pluginId: 'clustermesh-dns',
+        moduleId: 'test-scheduler',
+        register(reg) {
+          reg.registerInit({
+            deps: { s: coreServices.scheduler },
+            async init({ s }) {
+              scheduler = s;
+            },
+          });
+        },
       }),
+      createServiceFactory({
+        service: actionsRegistryServiceRef,
+        deps: {},
+        factory: () => actions,
+      }),
+      createServiceFactory({
+        service: coreServices.logger,
+        deps: {},
+        factory: () => logger,
+      }),
+      ...(extra.permissions
+        ? [mockServices.permissions.factory({ result: extra.permissions })]
+        : []),
     ],
   });
-  return server;
+  return { server: backend.server, scheduler: scheduler!, actions, logger };
 }
 
-describe('clustermesh-dns backend', () => {
-  it('lists the configured sources', async () => {
-    const server = await startWith([
-      {
-        id: 'example',
-        title: 'Example',
-        type: 'local',
-        target: path.join(examples, 'gitops-repo'),
-      },
+describe('the clustermesh-dns backend plugin', () => {
+  it('schedules one refresh per source, off the request path', async () => {
+    const { server, scheduler, logger } = await start();
+    const tasks = (await scheduler.getScheduledTasks()).map(t => [
+      t.id,
+      t.scope,
     ]);
-    const res = await request(server).get('/api/clustermesh-dns/sources');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      items: [{ id: 'example', title: 'Example', type: 'local' }],
-    });
-  });
-
-  it("serves a source's report, every check of the example repository passing", async () => {
-    const server = await startWith([
-      {
-        id: 'example',
-        type: 'local',
-        target: path.join(examples, 'gitops-repo'),
-      },
+    expect(tasks).toEqual([
+      ['clustermesh-dns-refresh-example', 'global'],
+      ['clustermesh-dns-refresh-example-before', 'global'],
     ]);
+    await scheduler.triggerTask('clustermesh-dns-refresh-example');
+    expect(logger.all()).toMatch(
+      /clustermesh-dns source example read at [0-9a-f]{40} and validated in \d+ ms: 2 cluster\(s\), status [a-z-]+$/m,
+    );
+    const validated = logger.lines.length;
+    // served from the cache: no read, no validation
     const res = await request(server).get(
       '/api/clustermesh-dns/sources/example/report',
     );
     expect(res.status).toBe(200);
-    expect(res.body.error).toBeUndefined();
-    expect(res.body.report.summary).toMatchObject({
-      clusters: 2,
-      errors: 0,
-      status: 'pass',
+    expect(res.body.report.summary.clusters).toBe(2);
+    expect(logger.lines.slice(validated).map(l => l.text)).toEqual([]);
+    // the next scheduled run finds the folder unchanged
+    await scheduler.triggerTask('clustermesh-dns-refresh-example');
+    expect(logger.lines[logger.lines.length - 1].text).toMatch(
+      /^clustermesh-dns source example unchanged at [0-9a-f]{40}; not validated again/,
+    );
+  });
+
+  it('serves the API behind the backend auth: 401 without credentials', async () => {
+    const { server } = await start();
+    const res = await request(server)
+      .get('/api/clustermesh-dns/sources')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+  });
+
+  it('registers the read-only action clustermesh-dns:get-report for MCP clients', async () => {
+    const { actions, scheduler } = await start();
+    await scheduler.triggerTask('clustermesh-dns-refresh-example');
+    const [action] = [...actions.actions.values()];
+    expect(action).toMatchObject({
+      name: 'get-report',
+      attributes: { readOnly: true, destructive: false, idempotent: true },
+      visibilityPermission: { name: 'clustermesh-dns.report.read' },
     });
-    expect(
-      res.body.report.clusters.map((c: any) => [c.name, c.lbIp.value]),
-    ).toEqual([
-      ['apps', '10.25.11.120'],
-      ['infra', '10.25.11.100'],
-    ]);
-  });
+    const listed = await actions.list();
+    expect(listed.actions.map(a => a.id)).toEqual(['test:get-report']);
 
-  it('reports an unreadable repository as an error, not a 500', async () => {
-    const server = await startWith([
-      {
-        id: 'gone',
-        type: 'local',
-        target: path.join(examples, 'no-such-repo'),
-      },
-    ]);
-    const res = await request(server).get(
-      '/api/clustermesh-dns/sources/gone/report',
+    const all = await actions.invoke({ id: 'test:get-report', input: {} });
+    expect(all.output).toEqual({
+      sources: [
+        { id: 'example', title: 'Example', status: expect.any(String) },
+        {
+          id: 'example-before',
+          title: 'example-before',
+          status: expect.any(String),
+        },
+      ],
+    });
+    const one = await actions.invoke({
+      id: 'test:get-report',
+      input: { source: 'example' },
+    });
+    expect(one.output).toMatchObject({
+      source: 'example',
+      revision: expect.stringMatching(/^[0-9a-f]{40}$/),
+      summary: { clusters: 2 },
+      clusters: [
+        {
+          name: 'apps',
+          status: expect.any(String),
+          fqdn: 'clustermesh-apps.<secret:SECRET_DOMAIN>',
+          lbIp: '10.25.11.120',
+          failingRules: expect.any(Array),
+        },
+        {
+          name: 'infra',
+          status: expect.any(String),
+          fqdn: 'clustermesh-infra.<secret:SECRET_DOMAIN>',
+          lbIp: '10.25.11.100',
+          failingRules: expect.any(Array),
+        },
+      ],
+    });
+    const cluster = await actions.invoke({
+      id: 'test:get-report',
+      input: { source: 'example', cluster: 'infra' },
+    });
+    expect((cluster.output as any).checks).toContainEqual(
+      expect.objectContaining({ rule: 'lb-ip-in-pool' }),
     );
-    expect(res.status).toBe(200);
-    expect(res.body.report).toBeUndefined();
-    expect(res.body.stale.error).toMatch(
-      /no-such-repo is not a readable directory/,
-    );
-  });
-
-  it('answers 404 for an unknown source', async () => {
-    const server = await startWith([]);
-    const res = await request(server).get(
-      '/api/clustermesh-dns/sources/nope/report',
-    );
-    expect(res.status).toBe(404);
-    expect(res.body.error.message).toBe('No ClusterMesh DNS source "nope"');
-  });
-
-  it('refuses a source with an unsupported type, naming the field', async () => {
     await expect(
-      startWith([{ id: 'x', type: 'ftp', target: '/tmp' }]),
+      actions.invoke({ id: 'test:get-report', input: { source: 'nope' } }),
+    ).rejects.toThrow('No ClusterMesh DNS source "nope"');
+  });
+
+  it('checks the permission in the action too', async () => {
+    const { actions } = await start(
+      { sources },
+      { permissions: AuthorizeResult.DENY },
+    );
+    await expect(
+      actions.invoke({ id: 'test:get-report', input: { source: 'example' } }),
+    ).rejects.toThrow('clustermesh-dns.report.read is needed');
+  });
+
+  it('refuses bad configuration, naming the entry and the field', async () => {
+    await expect(
+      start({ sources: [{ id: 'x', type: 'ftp', target: '/tmp' }] }),
     ).rejects.toThrow(
-      'clustermeshDns.sources[0].type "ftp" is not supported (supported: local)',
+      'clustermeshDns.sources[0].type "ftp" is not supported (supported: local, url)',
+    );
+    await expect(
+      start({
+        sources: [
+          { id: 'x', type: 'url', target: 'https://github.com/acme/gitops' },
+          { id: 'y', type: 'url', target: 'not a url' },
+        ],
+      }),
+    ).rejects.toThrow(
+      'clustermeshDns.sources[1].target "not a url" is not a repository URL (e.g. https://github.com/acme/gitops)',
     );
   });
 });
