@@ -192,13 +192,39 @@ export function shapeProblems(
   return problems;
 }
 
-/** A copy of a parsed body without its null map entries (nulls in lists stay). */
+/** Bodies already pruned: clusters share most of their objects' subtrees. */
+const pruned = new WeakMap<object, unknown>();
+
+/**
+ * A parsed body without its null map entries (nulls in lists stay); the
+ * same object when it has none, so nothing is copied in the common case.
+ */
 function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    if (v !== null) out[k] = withoutNulls(v);
+  const known = pruned.get(value);
+  if (known !== undefined) return known;
+  let out: unknown = value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map(item => {
+      const next = withoutNulls(item);
+      changed ||= next !== item;
+      return next;
+    });
+    if (changed) out = items;
+  } else {
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const next = v === null ? undefined : withoutNulls(v);
+      if (next !== v) copy ??= { ...(value as Record<string, unknown>) };
+      if (copy) {
+        if (v === null) delete copy[k];
+        else copy[k] = next;
+      }
+    }
+    if (copy) out = copy;
+  }
+  pruned.set(value, out);
   return out;
 }
 

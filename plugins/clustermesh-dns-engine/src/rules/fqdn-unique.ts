@@ -31,22 +31,24 @@ export const fqdnUnique = defineMeshRule({
           .fail('shared', { fqdn: q(value), others }, cluster.fqdn!.location),
       );
     // names whose known parts are equal may be the same name
-    const knownPart = (c: (typeof mesh.members)[number]) =>
-      c
-        .fqdn!.value.toLowerCase()
+    const byKnownPart = new Map<string, Set<string>>();
+    const knownPartOf = new Map<(typeof mesh.members)[number], string>();
+    for (const c of mesh.members) {
+      if (!c.fqdn) continue;
+      const known = c.fqdn.value
+        .toLowerCase()
         .replace(/\.$/, '')
         .replace(secretPlaceholderPattern, '');
-    const withUnknown = mesh.members.filter(
-      c => c.fqdn && unknownVariables(c.fqdn.value).length,
-    );
-    const maybeEqual = withUnknown.filter(c =>
-      mesh.members.some(
-        o =>
-          o !== c &&
-          o.fqdn &&
-          o.fqdn.value !== c.fqdn!.value &&
-          knownPart(o) === knownPart(c),
-      ),
+      knownPartOf.set(c, known);
+      const values = byKnownPart.get(known) ?? new Set<string>();
+      values.add(c.fqdn.value);
+      byKnownPart.set(known, values);
+    }
+    const maybeEqual = mesh.members.filter(
+      c =>
+        c.fqdn &&
+        unknownVariables(c.fqdn.value).length > 0 &&
+        byKnownPart.get(knownPartOf.get(c)!)!.size > 1,
     );
     if (maybeEqual.length)
       return [
