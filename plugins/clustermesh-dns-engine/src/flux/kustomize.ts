@@ -47,7 +47,7 @@ export interface BuildResult {
  * features GitOps repositories use: resources, components, generators
  * (with name-suffix hashes and the references to them), patches of every
  * kind, namespace, prefixes and suffixes, labels and annotations,
- * `configurations`. Every other field of a kustomization is reported as
+ * `configurations`, `replacements`. Every other field of a kustomization is reported as
  * not evaluated, never silently dropped. Builds are cached per directory
  * (and per Flux overlay), so a path shared by many clusters is built once.
  *

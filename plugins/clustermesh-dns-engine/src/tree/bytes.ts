@@ -5,9 +5,18 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/** Node's Buffer searches natively; elsewhere a plain loop does. */
+const NodeBuffer: typeof Buffer | undefined = (globalThis as any).Buffer;
+
 /** Whether bytes hold a sequence, without decoding a repository's worth of text. @public */
 export function containsBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
   if (needle.length === 0) return true;
+  if (NodeBuffer)
+    return (
+      NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(
+        needle,
+      ) >= 0
+    );
   const last = bytes.length - needle.length;
   for (let at = bytes.indexOf(needle[0]); at >= 0 && at <= last; ) {
     let i = 1;

@@ -6,7 +6,7 @@ import {
   kubectlBuild,
 } from './__testUtils__/crossCheck';
 import { mergeSchemaOf } from './mergeKeys';
-import { strategicMerge } from './strategicMerge';
+import { SmpError, strategicMerge } from './strategicMerge';
 
 const kubectl = haveKubectl(
   'the strategic merge cross-checks with kubectl kustomize',
@@ -206,6 +206,48 @@ describeKubectl('strategic merge as kubectl does it', () => {
 });
 
 describe('strategic merge', () => {
+  it('never mutates its inputs (property: deep-frozen resources and patches)', () => {
+    const fcx = require('fast-check') as typeof import('fast-check');
+    const freeze = (v: any): any => {
+      if (v && typeof v === 'object') {
+        Object.values(v).forEach(freeze);
+        Object.freeze(v);
+      }
+      return v;
+    };
+    const value = fcx.letrec<{ node: unknown }>(tie => ({
+      node: fcx.oneof(
+        { depthSize: 'small' },
+        fcx.constantFrom('a', 1, true, null),
+        fcx.dictionary(
+          fcx.constantFrom('name', 'x', '$patch', 'containers'),
+          tie('node'),
+          { maxKeys: 3 },
+        ),
+        fcx.array(tie('node'), { maxLength: 3 }),
+      ),
+    })).node;
+    const schema = mergeSchemaOf('apps/v1', 'Deployment');
+    let merged = 0;
+    fcx.assert(
+      fcx.property(
+        fcx.dictionary(fcx.constantFrom('spec', 'metadata', 'x'), value),
+        fcx.dictionary(fcx.constantFrom('spec', 'metadata', 'x'), value),
+        (dest, patch) => {
+          try {
+            strategicMerge(freeze(dest), freeze(patch), schema);
+            merged++;
+          } catch (e) {
+            // a refused merge (a type clash, an unknown directive) is not a mutation
+            if (!(e instanceof SmpError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 300, seed: 1 },
+    );
+    expect(merged).toBeGreaterThan(50);
+  });
+
   it('never changes the resource or the patch it merges', () => {
     const dest = parse(
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: a, env: [{name: X, value: x}]}]\n',

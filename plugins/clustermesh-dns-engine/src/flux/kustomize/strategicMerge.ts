@@ -107,7 +107,7 @@ function mapDirective(
   delete rest.$patch;
   if (value === 'merge' || value === 'replace' || value === 'delete')
     return [value, rest];
-  throw new SmpError(`unknown patch strategy "${String(value)}"`);
+  throw new SmpError(`unknown patch strategy ${JSON.stringify(value)}`);
 }
 
 function walkMap(
@@ -182,7 +182,7 @@ function listDirective(
   if (Object.keys(item).length > 1) return ['merge', patch];
   const value = item.$patch;
   if (value !== 'merge' && value !== 'replace' && value !== 'delete')
-    throw new SmpError(`unknown patch strategy "${String(value)}"`);
+    throw new SmpError(`unknown patch strategy ${JSON.stringify(value)}`);
   return [
     value,
     patch.filter(

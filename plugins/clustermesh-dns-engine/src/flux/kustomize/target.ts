@@ -40,7 +40,10 @@ const evaluatedFields = new Set([
  * to every cluster.
  */
 export class TargetFiles {
-  readonly #patches = new Map<string, { documents: unknown[]; unreadable?: string }>();
+  readonly #patches = new Map<
+    string,
+    { documents: unknown[]; unreadable?: string }
+  >();
 
   constructor(readonly yaml: YamlFiles) {}
 
@@ -49,13 +52,19 @@ export class TargetFiles {
   }
 
   /** Patch text as kustomize reads it (YAML 1.1, as Go's yaml.v2; JSON is YAML). */
-  parsePatch(text: string, file: string): { documents: unknown[]; unreadable?: string } {
+  parsePatch(
+    text: string,
+    file: string,
+  ): { documents: unknown[]; unreadable?: string } {
     const trimmed = text.trim();
     let parsed = this.#patches.get(trimmed);
     if (!parsed) {
       const read = this.yaml.parseText(file, trimmed);
       parsed = read.problems.length
-        ? { documents: [], unreadable: `cannot be read as YAML: ${read.problems[0].message}` }
+        ? {
+            documents: [],
+            unreadable: `cannot be read as YAML: ${read.problems[0].message}`,
+          }
         : { documents: read.documents.map(d => d.value) };
       this.#patches.set(trimmed, parsed);
     }
