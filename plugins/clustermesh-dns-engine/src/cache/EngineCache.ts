@@ -1,4 +1,5 @@
 import { MeshEntriesMemo } from '../cilium/meshEntries';
+import { HashMemo } from '../flux/kustomize';
 import {
   defaultSubstitutionMemoLimits,
   SubstitutionMemo,
@@ -25,6 +26,8 @@ export interface EngineCacheLimits {
   envsubstTemplates: number;
   /** Lists of cluster names indexed for `clustermesh.config.clusters` lookups. */
   meshNameIndexes: number;
+  /** Characters of generated objects whose kustomize name-suffix hash is kept. */
+  kustomizeHashChars: number;
 }
 
 /** @public */
@@ -36,6 +39,7 @@ export const defaultEngineCacheLimits: EngineCacheLimits = {
   substitutionValues: defaultSubstitutionMemoLimits.values,
   envsubstTemplates: defaultSubstitutionMemoLimits.templates,
   meshNameIndexes: 16,
+  kustomizeHashChars: 8 * 1024 * 1024,
 };
 
 /**
@@ -58,6 +62,8 @@ export class EngineCache {
   readonly substitution: SubstitutionMemo;
   /** @internal */
   readonly meshEntries: MeshEntriesMemo;
+  /** @internal */
+  readonly kustomizeHashes: HashMemo;
   readonly #indexes = new WeakMap<RepoTree, TreeIndex>();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {
@@ -71,6 +77,7 @@ export class EngineCache {
       templates: this.limits.envsubstTemplates,
     });
     this.meshEntries = new MeshEntriesMemo(this.limits.meshNameIndexes);
+    this.kustomizeHashes = new HashMemo(this.limits.kustomizeHashChars);
   }
 
   /** The directory index of a tree, made once per tree (trees never change). @internal */

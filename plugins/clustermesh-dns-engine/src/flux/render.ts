@@ -15,7 +15,7 @@ import {
   readKustomizationSpec,
   RenderedKustomization,
 } from './fluxKustomization';
-import { BuildResult, KustomizeEngine } from './kustomize';
+import { BuildResult, HashMemo, KustomizeEngine } from './kustomize';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -60,10 +60,12 @@ export class FluxRenderer {
     files: YamlFiles,
     options: FluxRenderOptions,
     substitution: SubstitutionMemo,
+    /** Name-suffix hashes of generated objects, kept between validations. */
+    hashes?: HashMemo,
   ) {
     this.#index = index;
     this.#files = files;
-    this.#engine = new KustomizeEngine(index, files);
+    this.#engine = new KustomizeEngine(index, files, { hashes });
     this.#options = options;
     this.#substitution = substitution;
     this.#external = new Map(

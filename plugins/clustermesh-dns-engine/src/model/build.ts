@@ -85,6 +85,7 @@ export function buildMeshModel(
       externalSources: conventions.flux.externalSources,
     },
     cache.substitution,
+    cache.kustomizeHashes,
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };

@@ -248,7 +248,14 @@ function runTransformers(
     void res;
   };
   const patch = (patches: LoadedPatch[]) => {
-    const applied = applyPatches(acc.resources, patches, acc.findings);
+    const applied = applyPatches(
+      acc.resources,
+      patches,
+      acc.findings,
+      acc.findings.some(
+        f => f.code === 'not-evaluated' && f.severity !== 'info',
+      ),
+    );
     acc.resources = applied.resources;
     acc.ok &&= applied.ok;
   };

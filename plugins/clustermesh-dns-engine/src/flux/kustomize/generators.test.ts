@@ -278,3 +278,21 @@ secretGenerator:
     );
   });
 });
+
+describe('generator sources the engine does not fetch', () => {
+  it('reports a file given by URL as not evaluated, not missing', () => {
+    const built = engineBuild(
+      {
+        'app/kustomization.yaml':
+          'configMapGenerator:\n  - name: dashboards\n    files:\n      - https://example.com/dashboards/cluster.json\n      - local.json\n',
+        'app/local.json': '{}\n',
+      },
+      'app',
+    );
+    expect(built.ok).toBe(true);
+    expect(built.messages).toEqual([
+      'not-evaluated app/kustomization.yaml:4 the ConfigMap generator dashboards reads https://example.com/dashboards/cluster.json, which this engine does not fetch; that key is not evaluated',
+    ]);
+    expect(Object.keys(built.bodies[0].data)).toEqual(['local.json']);
+  });
+});

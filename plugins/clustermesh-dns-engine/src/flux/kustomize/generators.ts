@@ -123,6 +123,14 @@ function generate(
   const env = fields.string(root, [...at, 'env']);
   if (env) envs.push({ p: env, path: [...at, 'env'] });
   const readSource = (relative: string, path: (string | number)[]) => {
+    if (/^https?:\/\//.test(relative)) {
+      // kustomize fetches a URL here; this engine reads the repository only
+      fields.notEvaluated(
+        `the ${kind} generator ${name} reads ${relative}, which this engine does not fetch; that key is not evaluated`,
+        path,
+      );
+      return undefined;
+    }
     const file = joinPath(dir, relative);
     const bytes = file === undefined ? undefined : files.read(file);
     if (file === undefined || !bytes) {

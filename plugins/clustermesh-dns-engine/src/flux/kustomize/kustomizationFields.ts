@@ -31,9 +31,14 @@ export class FieldReader {
     this.ok = false;
   }
 
-  notEvaluated(message: string, path: ObjectPath) {
+  /** What is not evaluated; `info` when it cannot change what the rules read (images, replicas). */
+  notEvaluated(
+    message: string,
+    path: ObjectPath,
+    severity: 'warning' | 'info' = 'warning',
+  ) {
     this.findings.push(
-      finding('not-evaluated', 'warning', message, this.at(path)),
+      finding('not-evaluated', severity, message, this.at(path)),
     );
   }
 

@@ -252,3 +252,22 @@ describe('applyJsonPatch', () => {
     ).toThrow('operation 0 (/a) is a test that fails');
   });
 });
+
+describe('patches over what the engine does not fetch', () => {
+  it('does not call a patched object missing when the build has remote resources', () => {
+    const built = engineBuild(
+      {
+        'app/kustomization.yaml':
+          'resources:\n  - https://example.com/operator/release.yaml\n  - cm.yaml\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: operator-defaults, namespace: operator}\n      data: {x: "1"}\n',
+        'app/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n',
+      },
+      'app',
+    );
+    expect(built.ok).toBe(true);
+    expect(built.messages).toEqual([
+      'not-evaluated app/kustomization.yaml:2 refers to the remote resource https://example.com/operator/release.yaml, which this engine does not fetch',
+      'not-evaluated app/kustomization.yaml:5 the patch patches ConfigMap operator/operator-defaults (v1), which is not among the objects evaluated here (the build has resources this engine does not fetch)',
+    ]);
+  });
+});

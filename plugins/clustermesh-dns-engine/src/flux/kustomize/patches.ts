@@ -188,6 +188,8 @@ export function applyPatches(
   resources: readonly Res[],
   patches: readonly LoadedPatch[],
   findings: EngineFinding[],
+  /** Some resources were not evaluated (remote, helmCharts): a missing object may be among them. */
+  incomplete = false,
 ): { resources: Res[]; ok: boolean } {
   let list: (Res | undefined)[] = [...resources];
   let ok = true;
@@ -243,6 +245,19 @@ export function applyPatches(
           ? [i]
           : [],
       );
+      if (matches.length === 0 && incomplete) {
+        findings.push(
+          finding(
+            'not-evaluated',
+            'warning',
+            `${patch.source.label} patches ${describeId(
+              id,
+            )}, which is not among the objects evaluated here (the build has resources this engine does not fetch)`,
+            patch.source.location,
+          ),
+        );
+        continue;
+      }
       if (matches.length !== 1) {
         fail(
           patch,

@@ -145,6 +145,7 @@ export function readTarget(
           dir || '.'
         }/ may differ from what Flux applies`,
         [key],
+        key === 'images' || key === 'replicas' ? 'info' : 'warning',
       );
   }
   const kind = fields.string(spec, ['kind']) ?? 'Kustomization';
@@ -414,7 +415,8 @@ export function applyOverlay(
     findings.push(
       finding(
         'not-evaluated',
-        'warning',
+        // image references are not what the rules read: nothing missing hides behind it
+        'info',
         `${origin} sets spec.images, which this engine does not evaluate; image references may differ from what Flux applies`,
         overlay.images.location,
       ),
