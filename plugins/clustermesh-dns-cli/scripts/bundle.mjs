@@ -17,6 +17,9 @@ await build({
   target: 'node20',
   outfile,
   legalComments: 'linked',
+  // less to parse at every start; names are kept for readable stack traces
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   // the packages the monorepo resolves from source: read them as TypeScript
   mainFields: ['module', 'main'],

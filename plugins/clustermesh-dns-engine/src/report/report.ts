@@ -37,7 +37,6 @@ function statusOf(
   return 'pass';
 }
 
-
 function countsOf(checks: CheckResult[]): CheckCounts {
   const counts: CheckCounts = {
     passed: 0,
