@@ -112,7 +112,12 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       ['post', `${repo}/git/blobs`, 201, () => ({ sha: `blob-${++blob}` })],
       ['post', `${repo}/git/trees`, 201, { sha: 'new-tree' }],
       ['post', `${repo}/git/commits`, 201, { sha: 'new-commit' }],
-      ['post', `${repo}/git/refs`, 201, { ref: 'refs/heads/clustermesh-dns' }],
+      [
+        'post',
+        `${repo}/git/refs`,
+        201,
+        { ref: 'refs/heads/clustermesh-dns-a5e1c7d2-task' },
+      ],
       [
         'post',
         `${repo}/pulls`,
@@ -150,7 +155,20 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     );
   }
 
-  async function runTemplate(repoDir: string) {
+  const taskId = 'a5e1c7d2-task';
+  /** The template's step input as the scaffolder renders it for this task. */
+  const rendered = (input: Record<string, unknown>) =>
+    JSON.parse(
+      JSON.stringify(input).replace(/\$\{\{ context\.task\.id \}\}/g, taskId),
+    );
+
+  async function runTemplate(
+    repoDir: string,
+    clusters = [
+      { name: 'infra', ip: '10.25.11.100' },
+      { name: 'apps', ip: '10.25.11.120' },
+    ],
+  ) {
     mockDir.clear();
     const recorded: Recorded[] = [];
     githubDouble(recorded, await tarballOf(repoDir));
@@ -158,10 +176,7 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     const parameters = {
       repoUrl: 'github.com?owner=acme&repo=gitops',
       branch: 'main',
-      clusters: [
-        { name: 'infra', ip: '10.25.11.100' },
-        { name: 'apps', ip: '10.25.11.120' },
-      ],
+      clusters,
     };
     const context = (input: any) => {
       const ctx = createMockActionContext({ input, workspacePath });
@@ -177,6 +192,7 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     const configure = context({
       ...stepInput('clustermesh-dns'),
       clusters: parameters.clusters,
+      remove: [],
       ttl: 300,
       mode: 'externaldns',
     });
@@ -184,7 +200,7 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     const outputs = Object.fromEntries(
       (configure.output as jest.Mock).mock.calls,
     );
-    const publishInput = stepInput('publish-github');
+    const publishInput = rendered(stepInput('publish-github'));
     const publish = context({
       ...publishInput,
       repoUrl: parameters.repoUrl,
@@ -219,10 +235,14 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
     ).toMatchObject({ tree: 'new-tree', parents: ['base-sha'] });
     expect(
       recorded.find(r => r.path.endsWith('/git/refs'))!.body,
-    ).toMatchObject({ ref: 'refs/heads/clustermesh-dns', sha: 'new-commit' });
+    ).toMatchObject({
+      // a branch of its own for each run: a second run opens its own pull request
+      ref: 'refs/heads/clustermesh-dns-a5e1c7d2-task',
+      sha: 'new-commit',
+    });
     const pull = recorded.find(r => r.path.endsWith('/pulls'))!;
     expect(pull.body).toMatchObject({
-      head: 'acme:clustermesh-dns',
+      head: 'acme:clustermesh-dns-a5e1c7d2-task',
       base: 'main',
       body: outputs.summary,
     });
@@ -233,6 +253,62 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       'remoteUrl',
       'https://github.com/acme/gitops/pull/42',
     );
+  });
+
+  it('on a repository with settings in env files and a shared HelmRelease, sends exactly the changed files', async () => {
+    const repoDir = path.resolve(
+      __dirname,
+      '../../clustermesh-dns-engine/fixtures/configure-env/repo',
+    );
+    const { recorded, outputs } = await runTemplate(repoDir, [
+      { name: 'home', ip: '10.40.0.100' },
+      { name: 'lab', ip: '10.40.1.100' },
+    ]);
+    const changed = [
+      'kubernetes/clusters/home/settings/cluster-settings.env',
+      'kubernetes/clusters/lab/settings/cluster-settings.env',
+      'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+      'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml',
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+    ];
+    expect(outputs.changedPaths).toEqual(changed);
+    // the files that differ in the workspace are exactly those the pull request carries
+    const workspaceRepo = path.join(
+      mockDir.path,
+      stepInput('fetch').targetPath,
+    );
+    const differing = changed.filter(
+      p =>
+        !fs.existsSync(path.join(repoDir, p)) ||
+        fs.readFileSync(path.join(repoDir, p), 'utf8') !==
+          fs.readFileSync(path.join(workspaceRepo, p), 'utf8'),
+    );
+    expect(differing).toEqual(changed);
+    const tree = recorded.find(r => r.path.endsWith('/git/trees'))!;
+    expect(tree.body.tree.map((t: any) => t.path).sort()).toEqual(changed);
+    const blobs = recorded.filter(
+      r => r.method === 'POST' && r.path.endsWith('/git/blobs'),
+    );
+    expect(blobs).toHaveLength(changed.length);
+    const env = Buffer.from(
+      blobs.find(b =>
+        Buffer.from(
+          b.body.content,
+          b.body.encoding === 'base64' ? 'base64' : 'utf8',
+        )
+          .toString()
+          .includes('CLUSTER_NAME=home'),
+      )!.body.content,
+      'base64',
+    ).toString();
+    expect(env).toContain(
+      'CILIUM_CLUSTERMESH_FQDN=clustermesh-home.example.com',
+    );
+    expect(outputs.alreadyThere).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('${DS_PROMETHEUS}'),
+      }),
+    ]);
   });
 
   it('makes as many requests for a repository 100 times larger', async () => {

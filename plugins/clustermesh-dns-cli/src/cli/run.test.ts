@@ -251,8 +251,124 @@ describe('clustermesh-dns configure', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  const fixture = (name: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    fs.cpSync(
+      path.join(root, 'plugins/clustermesh-dns-engine/fixtures', name, 'repo'),
+      dir,
+      { recursive: true },
+    );
+    return dir;
+  };
+
+  it('shows the diff of a refused change in a dry run, with the reasons, and exits 1', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stdout, stderr } = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'infra=10.25.11.100',
+      '--cluster',
+      'apps=10.25.12.5',
+      '--dry-run',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      '+++ b/kubernetes/clusters/apps/cluster-settings.yaml',
+    );
+    expect(stdout).toContain('+  CILIUM_CLUSTERMESH_LB_IP: "10.25.12.5"');
+    expect(stderr).toContain(
+      'change refused, nothing was written (the diff above is what it would have written)',
+    );
+    expect(stderr).toContain(
+      'clusters[1].ip: 10.25.12.5 is outside the LB IPAM pools of apps',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('adds a cluster to a running mesh, then takes a retired one out; a second run changes nothing', async () => {
+    const dir = fixture('configure-running-mesh');
+    const add = await cli('configure', dir, '--cluster', 'delta=10.70.3.10');
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/Wrote 5 file\(s\), \d+ bytes/);
+    expect(
+      fs.readFileSync(
+        path.join(dir, 'kubernetes/clusters/amber/cluster-settings.yaml'),
+        'utf8',
+      ),
+    ).toContain(
+      'CILIUM_CLUSTERMESH_DELTA_FQDN: "clustermesh-delta.${SECRET_DOMAIN}"',
+    );
+    // cedar still runs the shared Cilium values: refused, naming why
+    const early = await cli('configure', dir, '--remove', 'cedar');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(
+      'remove[0]: cedar is still in the mesh: clustermesh.useAPIServer is true',
+    );
+    fs.rmSync(path.join(dir, 'kubernetes/clusters/cedar'), {
+      recursive: true,
+    });
+    const remove = await cli('configure', dir, '--remove', 'cedar');
+    expect(remove.code).toBe(0);
+    expect(remove.stdout).toContain('Taken out of the mesh: cedar');
+    const after = snapshot(dir);
+    expect(JSON.stringify(after)).not.toContain('CEDAR');
+    const again = await cli(
+      'configure',
+      dir,
+      '--remove',
+      'cedar',
+      '--format',
+      'json',
+    );
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      edits: [],
+      problems: [],
+      decisions: [
+        expect.any(String),
+        expect.stringContaining('nothing to remove'),
+      ],
+    });
+    expect(snapshot(dir)).toEqual(after);
+  });
+
+  it('lists the errors that were already there, and makes the change', async () => {
+    const dir = fixture('configure-env');
+    const { code, stdout } = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'home=10.40.0.100',
+      '--cluster',
+      'lab=10.40.1.100',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '### Already there, not touched by this change\n\n- `kubernetes/infrastructure/observability/dashboard.yaml:10`: ${DS_PROMETHEUS} is not defined',
+    );
+    expect(stdout).toMatch(/Wrote 5 file\(s\)/);
+    const dry = await cli(
+      'configure',
+      fixture('configure-env'),
+      '--cluster',
+      'home=10.40.0.100',
+      '--cluster',
+      'lab=10.40.1.100',
+      '--dry-run',
+    );
+    expect(dry.stdout).toContain(
+      'Already there, not touched by this change (1):\n  kubernetes/infrastructure/observability/dashboard.yaml:10: ${DS_PROMETHEUS} is not defined',
+    );
+  });
+
   it.each([
-    [['configure', 'examples/gitops-repo'], /at least one --cluster/],
+    [
+      ['configure', 'examples/gitops-repo'],
+      /at least one --cluster <name>=<ip> \(or --remove <name>\)/,
+    ],
     [
       ['configure', 'examples/gitops-repo', '--cluster', 'infra'],
       /--cluster takes <name>=<ip>, not "infra"/,

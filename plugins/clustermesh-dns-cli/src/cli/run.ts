@@ -59,12 +59,18 @@ ${exitStatus}`,
   configure: `Usage: clustermesh-dns configure [options] <repo-dir>
 
 Write the ClusterMesh DNS change (settings, DNSEndpoint or records document,
-Cilium values) in place, validated first; nothing is written on any problem.
+Cilium values) in place, validated first. Name every cluster of a new mesh,
+or only those to add or re-address in a running one (the others learn them
+as peers). Nothing is written when the change causes or depends on an error;
+errors that were already there are listed, not fixed.
 
 Options:
   --cluster <name>=<ip>    a cluster and its clustermesh-apiserver LB IP (repeat it)
+  --remove <name>          take a cluster out of the mesh: its settings entries, its
+                           record and every peer's entry for it (repeat it)
 ${commonOptions}: the plan (edits, records, problems, summary)
-  --dry-run                print the unified diff, write nothing
+  --dry-run                print the unified diff (also of a refused change, with
+                           the reasons), write nothing
   --ttl <seconds>          record TTL (default: the conventions, 300)
   --mode <mode>            externaldns (a DNSEndpoint, default) or manual (a records document)
   -h, --help               display help for command
@@ -139,6 +145,7 @@ function parse(args: string[], command: 'validate' | 'configure') {
         format: { type: 'string', default: 'text' },
         verbose: { type: 'boolean', default: false },
         cluster: { type: 'string', multiple: true },
+        remove: { type: 'string', multiple: true },
         value: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: 'error' },
         'dry-run': { type: 'boolean', default: false },
@@ -221,9 +228,10 @@ function configure(args: string[], io: CliIo): number {
       );
     return { name: spec.slice(0, at), ip: spec.slice(at + 1) };
   });
-  if (!clusters.length)
+  const remove = values.remove ?? [];
+  if (!clusters.length && !remove.length)
     throw new UsageError(
-      'configure needs at least one --cluster <name>=<ip>',
+      'configure needs at least one --cluster <name>=<ip> (or --remove <name>)',
       'configure',
     );
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
@@ -253,43 +261,59 @@ function configure(args: string[], io: CliIo): number {
     tree,
     {
       clusters,
+      remove: remove.length ? remove : undefined,
       ttl,
       mode: values.mode as 'externaldns' | 'manual' | undefined,
     },
     conventions,
     { cache },
   );
-  if (values.format === 'json') {
-    const { report: _report, ...rest } = plan;
-    io.stdout(JSON.stringify(rest, null, 2));
+  const text = values.format === 'text';
+  if (!text) {
+    const { report: _report, summary: _summary, ...rest } = plan;
+    io.stdout(JSON.stringify({ ...rest, summary: plan.summary }, null, 2));
   }
+  if (values['dry-run'] && text) {
+    for (const edit of plan.proposed)
+      io.stdout(
+        createTwoFilesPatch(
+          edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
+          `b/${edit.path}`,
+          edit.before ?? '',
+          edit.after,
+          undefined,
+          undefined,
+          { context: 3 },
+        ).replace(/^=+\n/, ''),
+      );
+    for (const decision of plan.decisions) io.stdout(decision);
+  }
+  // a written change says it in its summary
+  const listAlreadyThere = values['dry-run'] || plan.problems.length > 0;
+  if (text && listAlreadyThere && plan.alreadyThere.length)
+    io.stdout(
+      `Already there, not touched by this change (${
+        plan.alreadyThere.length
+      }):\n${plan.alreadyThere
+        .map(p => `  ${p.field}: ${p.message}`)
+        .join('\n')}`,
+    );
   if (plan.problems.length) {
-    if (values.format === 'text')
+    if (text)
       io.stderr(
-        `clustermesh-dns: change refused, nothing was written:\n${plan.problems
-          .map(p => `  ${p.field}: ${p.message}`)
-          .join('\n')}`,
+        `clustermesh-dns: change refused, nothing was written${
+          values['dry-run'] && plan.proposed.length
+            ? ` (the diff above is what it would have written)`
+            : ''
+        }:\n${plan.problems.map(p => `  ${p.field}: ${p.message}`).join('\n')}`,
       );
     return 1;
   }
   if (values['dry-run']) {
-    if (values.format === 'text') {
-      for (const edit of plan.edits)
-        io.stdout(
-          createTwoFilesPatch(
-            edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
-            `b/${edit.path}`,
-            edit.before ?? '',
-            edit.after,
-            undefined,
-            undefined,
-            { context: 3 },
-          ).replace(/^=+\n/, ''),
-        );
+    if (text)
       io.stdout(
         `${plan.edits.length} file(s) would change (dry run, nothing written)`,
       );
-    }
     return 0;
   }
   const bytes = writeFilesAtomically(repoDir, plan.edits);

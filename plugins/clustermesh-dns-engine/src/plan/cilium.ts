@@ -1,81 +1,26 @@
 import { certificateNameCovers } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import type { MeshConventions } from '../conventions/schema';
-import { clusterPath, variableReference } from '../conventions/templates';
-import { getPath, isRecord, ObjectPath } from '../core/paths';
-import type { MeshModel } from '../model/types';
+import { fqdnTemplateFor } from '../conventions/templates';
+import { getPath, ObjectPath } from '../core/paths';
+import { referencedVariables } from '../flux/envsubst';
+import type { SubstitutionScope } from '../model/writeTargets';
+import { hasSecretPlaceholder } from '../model/writeTargets';
+import type { CiliumWriteTarget } from '../model/writeTargets';
 import type { YamlTextEditor } from '../yaml/edit';
-import { MeshDnsChangeInput, plannedFqdn } from './input';
+import {
+  ChangeContext,
+  peersAfter,
+  resolvedFqdn,
+  scopeOf,
+  sharedFqdnTemplate,
+  variableIn,
+} from './change';
 import { planPeers } from './peers';
 import { EditSet, PlanError } from './transaction';
-
-/** The peers of a cluster, as the model has them (configured or all others). */
-function peersOf(mesh: MeshModel, cluster: string): string[] {
-  return mesh.byName.get(cluster)!.peers.map(p => p.peer);
-}
-
-/** Where Cilium values are written, and for which clusters. */
-export interface CiliumTarget {
-  file: string;
-  doc: number;
-  root: ObjectPath;
-  /** Values are literal (a values file Flux does not substitute). */
-  literal: boolean;
-  /** Clusters whose entries go in `clustermesh.config.clusters`. */
-  members: string[];
-  cluster?: string;
-}
-
-function ciliumTargets(
-  edits: EditSet,
-  mesh: MeshModel,
-  input: MeshDnsChangeInput,
-  conventions: MeshConventions,
-): CiliumTarget[] {
-  const { cilium } = conventions;
-  if (cilium.valuesFile) {
-    return input.clusters.map(c => {
-      const file = clusterPath(cilium.valuesFile!, c.name);
-      return {
-        file,
-        doc: 0,
-        root: [],
-        literal: true,
-        members: peersOf(mesh, c.name),
-        cluster: c.name,
-      };
-    });
-  }
-  const file = cilium.helmRelease.file;
-  const doc =
-    edits
-      .readDocuments(file)
-      ?.findIndex(
-        d =>
-          isRecord(d) &&
-          d.kind === 'HelmRelease' &&
-          getPath(d, ['metadata', 'name']) === cilium.helmRelease.name,
-      ) ??
-    edits
-      .editor(file, 'the Cilium HelmRelease')
-      .findDocument('HelmRelease', cilium.helmRelease.name);
-  if (doc < 0)
-    throw new PlanError(file, `has no HelmRelease ${cilium.helmRelease.name}`);
-  return [
-    {
-      file,
-      doc,
-      root: ['spec', 'values'],
-      literal: false,
-      members: mesh.clusters.map(c => c.name),
-    },
-  ];
-}
 
 /** What planning reads and changes in a YAML file: a {@link YamlTextEditor}, or a probe. */
 export type ValuesEditor = Pick<
   YamlTextEditor,
-  'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey'
+  'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey' | 'deleteItem'
 >;
 
 /** Reads parsed documents and notes whether any edit is asked for, editing nothing. */
@@ -97,114 +42,287 @@ class ChangeProbe implements ValuesEditor {
   deleteKey() {
     this.changes = true;
   }
+  deleteItem() {
+    this.changes = true;
+  }
 }
 
-export function planCilium(
-  edits: EditSet,
-  mesh: MeshModel,
-  input: MeshDnsChangeInput,
-  conventions: MeshConventions,
-) {
-  for (const target of ciliumTargets(edits, mesh, input, conventions)) {
+/** The values one target gets: each as its file can say it. */
+export interface CiliumValues {
+  /** The clusters whose own service, certificate and mesh switch are set here. */
+  own: boolean;
+  lbIp?: string;
+  fqdn?: string;
+  /** The entries of `clustermesh.config.clusters`, by name. */
+  peers: string[];
+  /** The address of a peer's entry (computed when an entry is written). */
+  address(peer: string): string;
+  /** Entries to take out. */
+  gone: string[];
+  /** The clusters this change configures: their entries are brought up to date. */
+  configuredPeers: ReadonlySet<string>;
+}
+
+/**
+ * Plans the Cilium values of every target: for the clusters this change
+ * configures, the service type and LB IPAM annotation, the FQDN in the
+ * server certificate and the mesh switches; for every member, the peers by
+ * FQDN (the clusters added, the removed ones taken out).
+ */
+export function planCilium(edits: EditSet, ctx: ChangeContext) {
+  for (const target of ctx.cilium) {
+    const values = targetValues(ctx, target);
+    if (!values) continue;
     // the file as read: when nothing would change, no editor is opened
     const documents = edits.readDocuments(target.file);
     if (documents) {
       const probe = new ChangeProbe(documents);
-      planCiliumTarget(probe, target, input, conventions, () => {});
+      planCiliumTarget(probe, ctx, target, values, () => {});
       if (!probe.changes) continue;
     }
+    const single = target.clusters.length === 1 ? target.clusters[0] : '';
     planCiliumTarget(
       edits.editor(
         target.file,
-        target.cluster
-          ? `the Cilium values of ${target.cluster}`
-          : 'the Cilium values',
+        single ? `the Cilium values of ${single}` : 'the Cilium values',
       ),
+      ctx,
       target,
-      input,
-      conventions,
+      values,
       text => edits.reason(target.file, text),
     );
   }
 }
 
+/** Why a value cannot be said in a file, as a plan error. */
+function cannot(target: CiliumWriteTarget, what: string): never {
+  throw new PlanError(target.file, what);
+}
+
+/**
+ * The values a target gets, each by its settings variable where Flux
+ * substitutes it for every cluster of the file, else (a file of one
+ * cluster) written out; undefined when nothing changes for its clusters.
+ */
+function targetValues(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+): CiliumValues | undefined {
+  const { conventions } = ctx;
+  const { variables } = conventions;
+  const clusters = target.clusters.filter(c => ctx.members.includes(c));
+  const configured = clusters.filter(c => ctx.configured.has(c));
+  const learns = clusters.some(c =>
+    [...ctx.configured.keys()].some(p => ctx.knows(c, p)),
+  );
+  if (!configured.length && !learns && !ctx.removed.size) return undefined;
+  const scopes: { cluster: string; scope: SubstitutionScope }[] = [];
+  for (const c of clusters) {
+    const k = target.appliedBy.get(c);
+    if (k) scopes.push({ cluster: c, scope: scopeOf(ctx, c, k) });
+  }
+  const substituted =
+    target.kind !== 'values-file' &&
+    scopes.length === clusters.length &&
+    scopes.every(s => s.scope.kustomization.postBuild);
+  const single = clusters.length === 1 ? clusters[0] : undefined;
+  const scopeList = scopes.map(s => s.scope);
+  const form = (c: string) => ctx.forms.get(c)!;
+  const inSettings = clusters.every(c => form(c).kind !== 'files-template');
+  // in a shared file, each peer by its variable, defaulting to the cluster's own FQDN
+  const sharedByVariable =
+    !single &&
+    substituted &&
+    inSettings &&
+    variableIn(scopeList, variables.fqdn) !== undefined;
+
+  /** A cluster's FQDN written out in a file of its own: the name, or the template where substituted. */
+  const writtenOut = (of: string, forCluster: string): string => {
+    const f = form(forCluster);
+    const resolved = resolvedFqdn(ctx, of);
+    if (
+      (f.kind === 'literal' || f.kind === 'settings-resolved') &&
+      !hasSecretPlaceholder(resolved)
+    )
+      return resolved;
+    const template = fqdnTemplateFor(conventions, of);
+    if (
+      substituted &&
+      referencedVariables(template).every(v => variableResolves(scopeList, v))
+    )
+      return template;
+    return cannot(
+      target,
+      `is not substituted by Flux with ${referencedVariables(template).join(
+        ', ',
+      )}, so it needs the FQDN of ${of} written out, and ${
+        f.kind === 'files-template'
+          ? 'that name is secret here: it is not written into a plain file'
+          : 'its value is not known here'
+      }; write it there yourself, or have Flux substitute the file`,
+    );
+  };
+
+  const addresses = new Map<string, string>();
+  const values: CiliumValues = {
+    own: configured.length > 0,
+    peers: single ? peersAfter(ctx, single) : ctx.members,
+    address(peer) {
+      let address = addresses.get(peer);
+      if (address === undefined) {
+        address = peerAddress(peer);
+        addresses.set(peer, address);
+      }
+      return address;
+    },
+    gone: [...ctx.removed],
+    configuredPeers: new Set(ctx.configured.keys()),
+  };
+  if (configured.length) {
+    // the LB IP: the settings variable, or the address in a file of its own
+    values.lbIp =
+      (substituted && variableIn(scopeList, variables.lbIp)) ||
+      (single
+        ? ctx.configured.get(single)?.text ??
+          ctx.mesh.byName.get(single)!.lbIp!.value
+        : cannot(
+            target,
+            `is shared by ${clusters.join(
+              ', ',
+            )}, but Flux does not substitute ${
+              variables.lbIp
+            } in it for every one of them: ${notSubstituting(
+              ctx,
+              scopes,
+              variables.lbIp,
+            )}; add the settings ConfigMap to their postBuild.substituteFrom`,
+          ));
+    values.fqdn =
+      (substituted && inSettings && variableIn(scopeList, variables.fqdn)) ||
+      (single
+        ? writtenOut(single, single)
+        : (substituted && sharedFqdnTemplate(ctx, scopes)) ||
+          cannot(
+            target,
+            `is shared by ${clusters.join(', ')}, but neither ${
+              variables.fqdn
+            } nor a variable holding the cluster name is substituted in it for every one of them`,
+          ));
+  }
+  // the peers: every member in a shared file (the agent skips its own entry), or the cluster's peers
+  function peerAddress(peer: string): string {
+    const variable = ctx.peerVariable(peer);
+    if (sharedByVariable) return `\${${variable}:=\${${variables.fqdn}}}`;
+    const address =
+      single && substituted && inSettings
+        ? variableIn(scopeList, variable)
+        : undefined;
+    return address ?? writtenOut(peer, single ?? peer);
+  }
+  return values;
+}
+
+/** The Kustomizations (and their files) that do not substitute a variable, for a message. */
+function notSubstituting(
+  ctx: ChangeContext,
+  scopes: readonly { cluster: string; scope: SubstitutionScope }[],
+  variable: string,
+): string {
+  const missing = new Map<string, string[]>();
+  for (const { cluster, scope } of scopes) {
+    if (scope.resolves(variable)) continue;
+    const k = scope.kustomization;
+    const where = `Kustomization ${k.key}${
+      k.object ? ` (${k.object.source.file})` : ''
+    }`;
+    missing.set(where, [...(missing.get(where) ?? []), cluster]);
+  }
+  const settings = [...ctx.settings.values()][0]?.configMap ?? 'settings';
+  return [...missing]
+    .slice(0, 3)
+    .map(
+      ([where, clusters]) =>
+        `${where} applies it for ${clusters.join(
+          ', ',
+        )} without ConfigMap ${settings}`,
+    )
+    .join('; ');
+}
+
+function variableResolves(scopes: SubstitutionScope[], name: string) {
+  return scopes.length > 0 && scopes.every(s => s.resolves(name));
+}
+
 function planCiliumTarget(
   editor: ValuesEditor,
-  target: CiliumTarget,
-  input: MeshDnsChangeInput,
-  conventions: MeshConventions,
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  values: CiliumValues,
   why: (text: string) => void,
 ) {
-  const { variables, cilium } = conventions;
+  const { cilium } = ctx.conventions;
+  const doc = target.doc;
   const at = (...path: Array<string | number>) => [...target.root, ...path];
-  const inputCluster = input.clusters.find(c => c.name === target.cluster);
-  const lbIp = target.literal
-    ? inputCluster!.ip
-    : variableReference(variables.lbIp);
-  const fqdn = target.literal
-    ? plannedFqdn(conventions, target.cluster!)
-    : variableReference(variables.fqdn);
-  const secret = target.literal
-    ? [...fqdn.matchAll(secretPlaceholderPattern)][0]?.[1]
-    : undefined;
-  if (secret)
-    throw new PlanError(
-      target.file,
-      `is not substituted by Flux, so it needs the FQDN of ${target.cluster} written out; set \`values\` for ${secret} in the conventions`,
-    );
-  if (
-    editor.get(
-      target.doc,
-      at('clustermesh', 'apiserver', 'service', 'type'),
-    ) !== 'LoadBalancer'
-  ) {
-    editor.setScalar(
-      target.doc,
-      at('clustermesh', 'apiserver', 'service', 'type'),
-      'LoadBalancer',
-    );
-    why(
-      'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
-    );
-  }
-  const annotations = (editor.get(
-    target.doc,
-    at('clustermesh', 'apiserver', 'service', 'annotations'),
-  ) ?? {}) as Record<string, unknown>;
-  if (annotations[cilium.lbIpamAnnotation] !== lbIp) {
-    editor.setEntries(
-      target.doc,
+  if (values.own) {
+    if (editor.get(doc, at('clustermesh', 'useAPIServer')) !== true) {
+      editor.setScalar(doc, at('clustermesh', 'useAPIServer'), true);
+      why(
+        'clustermesh.useAPIServer: true, so the clustermesh-apiserver runs and peers connect to it',
+      );
+    }
+    if (
+      editor.get(doc, at('clustermesh', 'apiserver', 'service', 'type')) !==
+      'LoadBalancer'
+    ) {
+      editor.setScalar(
+        doc,
+        at('clustermesh', 'apiserver', 'service', 'type'),
+        'LoadBalancer',
+      );
+      why(
+        'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
+      );
+    }
+    const annotations = editor.get(
+      doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),
-      {
-        [cilium.lbIpamAnnotation]: lbIp,
-      },
-    );
-    why(
-      `${cilium.lbIpamAnnotation}: ${lbIp}, so the service keeps the address the record points at`,
-    );
-  }
-  const sans = editor.get(
-    target.doc,
-    at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
-  );
-  const covered =
-    Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
-  if (!covered) {
-    editor.appendItem(
-      target.doc,
+    ) as Record<string, unknown> | null | undefined;
+    if (annotations?.[cilium.lbIpamAnnotation] !== values.lbIp) {
+      editor.setEntries(
+        doc,
+        at('clustermesh', 'apiserver', 'service', 'annotations'),
+        { [cilium.lbIpamAnnotation]: values.lbIp },
+      );
+      why(
+        `${cilium.lbIpamAnnotation}: ${values.lbIp}, so the service keeps the address the record points at`,
+      );
+    }
+    const fqdn = values.fqdn!;
+    const sans = editor.get(
+      doc,
       at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
-      fqdn,
     );
-    why(`${fqdn} in the server certificate, since peers now connect by name`);
-  }
-  if (editor.get(target.doc, at('clustermesh', 'config', 'enabled')) !== true) {
-    editor.setScalar(target.doc, at('clustermesh', 'config', 'enabled'), true);
+    const covered =
+      Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
+    if (!covered) {
+      editor.appendItem(
+        doc,
+        at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
+        fqdn,
+      );
+      why(`${fqdn} in the server certificate, since peers now connect by name`);
+    }
+    if (editor.get(doc, at('clustermesh', 'config', 'enabled')) !== true) {
+      editor.setScalar(doc, at('clustermesh', 'config', 'enabled'), true);
+      why('clustermesh.config.enabled: true, so the peers below are used');
+    }
   }
   planPeers(
     editor,
-    target,
+    doc,
     at('clustermesh', 'config', 'clusters'),
-    conventions,
+    values,
+    ctx.conventions.cilium.apiserverPort,
     why,
   );
 }

@@ -1,23 +1,151 @@
+import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { stringify } from 'yaml';
-import type { MeshConventions } from '../conventions/schema';
-import { variableReference } from '../conventions/templates';
-import { kustomizationFileNames } from '../flux/kustomize';
+import { fqdnTemplateFor } from '../conventions/templates';
+import { referencedVariables } from '../flux/envsubst';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
+import type { ClusterModel } from '../model/types';
+import {
+  dnsEndpointPlacement,
+  hasSecretPlaceholder,
+  SubstitutionScope,
+} from '../model/writeTargets';
 import { dirnamePath } from '../tree/RepoTree';
+import {
+  ChangeContext,
+  resolvedFqdn,
+  scopeOf,
+  sharedFqdnTemplate,
+  variableIn,
+} from './change';
 import { EditSet, PlanError } from './transaction';
 
-/** Plans the DNSEndpoint (one entry per cluster, by settings variables) and its kustomization entry. */
-export function planDnsEndpoint(
-  edits: EditSet,
-  conventions: MeshConventions,
-  type: 'A' | 'AAAA',
-) {
-  const { dnsEndpoint, variables, dns } = conventions;
-  const file = dnsEndpoint.file;
+/** A DNSEndpoint file and the clusters it is applied to. */
+interface EndpointFile {
+  file: string;
+  /** Index of the DNSEndpoint's document; -1 for a new file. */
+  doc: number;
+  clusters: ClusterModel[];
+  appliedBy: Map<string, RenderedKustomization>;
+  /** The kustomization that must list a new file. */
+  kustomization?: string;
+}
+
+/**
+ * Plans the DNSEndpoint records: the one of each configured cluster (its
+ * existing DNSEndpoint, or a new file where Flux applies it to each of them
+ * with substitution) with dnsName, record type, TTL, target and "DNS only",
+ * each value by its settings variable where that resolves; and takes the
+ * removed clusters' own entries out.
+ */
+export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
+  const { mesh } = ctx;
+  const files = new Map<string, EndpointFile>();
+  const without: ClusterModel[] = [];
+  for (const name of ctx.configured.keys()) {
+    const cluster = mesh.byName.get(name)!;
+    const own =
+      cluster.dnsEndpoints.find(e => e.ownedBy === 'name') ??
+      cluster.dnsEndpoints[0];
+    if (!own) {
+      without.push(cluster);
+      continue;
+    }
+    const { file, index } = own.object.source;
+    const key = `${file}#${index}`;
+    const entry: EndpointFile = files.get(key) ?? {
+      file,
+      doc: index,
+      clusters: [],
+      appliedBy: new Map(),
+    };
+    entry.clusters.push(cluster);
+    entry.appliedBy.set(name, own.appliedBy);
+    files.set(key, entry);
+  }
+  if (without.length) {
+    const placement = dnsEndpointPlacement(mesh, without);
+    if ('problem' in placement)
+      throw new PlanError(placement.file, placement.problem);
+    const dir = dirnamePath(placement.file);
+    const appliedBy = new Map<string, RenderedKustomization>();
+    for (const c of without) {
+      const k =
+        c.render.objects.find(o => dirnamePath(o.object.source.file) === dir)
+          ?.appliedBy ?? c.render.kustomizations.find(r => r.path === dir);
+      if (k) appliedBy.set(c.name, k);
+    }
+    files.set(`${placement.file}#new`, {
+      file: placement.file,
+      doc: -1,
+      clusters: without,
+      appliedBy,
+      kustomization: placement.kustomization,
+    });
+    if (placement.file !== ctx.conventions.dnsEndpoint.file)
+      ctx.notes.push(
+        `The DNSEndpoint goes in ${placement.file}, ${placement.why}.`,
+      );
+  }
+  for (const endpointFile of files.values())
+    planEndpointFile(edits, ctx, endpointFile);
+  planRemovedRecords(edits, ctx);
+}
+
+/** The record a file gets for its clusters, each value as the file can say it. */
+function endpointOf(
+  ctx: ChangeContext,
+  f: EndpointFile,
+): Record<string, unknown> {
+  const { variables, dns } = ctx.conventions;
+  const scopes: { cluster: string; scope: SubstitutionScope }[] = [];
+  for (const c of f.clusters) {
+    const k = f.appliedBy.get(c.name);
+    if (k) scopes.push({ cluster: c.name, scope: scopeOf(ctx, c.name, k) });
+  }
+  const scopeList =
+    scopes.length === f.clusters.length ? scopes.map(s => s.scope) : [];
+  const single = f.clusters.length === 1 ? f.clusters[0].name : undefined;
+  const inSettings = f.clusters.every(
+    c => ctx.forms.get(c.name)?.kind !== 'files-template',
+  );
+  const what = single ? `the record of ${single}` : 'the shared record';
+  const dnsName =
+    (inSettings && variableIn(scopeList, variables.fqdn)) ||
+    (single && writtenOutName(ctx, single, scopeList)) ||
+    (!single && sharedFqdnTemplate(ctx, scopes)) ||
+    undefined;
+  if (!dnsName)
+    throw new PlanError(
+      f.file,
+      `cannot hold ${what}: Flux does not substitute ${
+        variables.fqdn
+      } (or a variable holding the cluster name) in it for ${f.clusters
+        .map(c => c.name)
+        .join(', ')}`,
+    );
+  const target =
+    variableIn(scopeList, variables.lbIp) ||
+    (single
+      ? ctx.configured.get(single)!.text
+      : (() => {
+          throw new PlanError(
+            f.file,
+            `cannot hold ${what}: Flux does not substitute ${variables.lbIp} in it for every cluster`,
+          );
+        })());
+  const types = new Set(
+    f.clusters.map(c => recordTypeFor(ctx.configured.get(c.name)!.family)),
+  );
+  if (types.size > 1)
+    throw new PlanError(
+      f.file,
+      'is shared by clusters with IPv4 and IPv6 addresses; one entry cannot carry both record types',
+    );
   const endpoint: Record<string, unknown> = {
-    dnsName: variableReference(variables.fqdn),
-    recordType: type,
+    dnsName,
+    recordType: [...types][0],
     recordTTL: dns.ttl,
-    targets: [variableReference(variables.lbIp)],
+    targets: [target],
   };
   if (dns.provider === 'cloudflare')
     endpoint.providerSpecific = [
@@ -26,10 +154,36 @@ export function planDnsEndpoint(
         value: 'false',
       },
     ];
-  const existing = edits.exists(file);
-  if (!existing) {
+  return endpoint;
+}
+
+/** A cluster's FQDN written out in its own file: the name, or the template where it resolves. */
+function writtenOutName(
+  ctx: ChangeContext,
+  cluster: string,
+  scopes: SubstitutionScope[],
+): string | undefined {
+  const form = ctx.forms.get(cluster)!;
+  const resolved = resolvedFqdn(ctx, cluster);
+  if (
+    (form.kind === 'literal' || form.kind === 'settings-resolved') &&
+    !hasSecretPlaceholder(resolved)
+  )
+    return resolved;
+  const template = fqdnTemplateFor(ctx.conventions, cluster);
+  return scopes.length &&
+    referencedVariables(template).every(v => scopes.every(s => s.resolves(v)))
+    ? template
+    : undefined;
+}
+
+function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
+  const { dnsEndpoint } = ctx.conventions;
+  const endpoint = endpointOf(ctx, f);
+  const names = f.clusters.map(c => c.name).join(', ');
+  if (f.doc < 0 && !edits.exists(f.file)) {
     edits.created.set(
-      file,
+      f.file,
       `---\n${stringify(
         {
           apiVersion: 'externaldns.k8s.io/v1alpha1',
@@ -44,28 +198,30 @@ export function planDnsEndpoint(
       )}`,
     );
     edits.reason(
-      file,
-      `DNSEndpoint: ExternalDNS publishes ${variableReference(
-        variables.fqdn,
-      )} → ${variableReference(
-        variables.lbIp,
-      )} for each cluster (Cloudflare "DNS only")`,
+      f.file,
+      `DNSEndpoint: ExternalDNS publishes ${endpoint.dnsName} → ${
+        (endpoint.targets as string[])[0]
+      } for ${names}${
+        ctx.conventions.dns.provider === 'cloudflare'
+          ? ' (Cloudflare "DNS only")'
+          : ''
+      }`,
     );
-    includeInKustomization(edits, file);
+    includeInKustomization(edits, f.file, f.kustomization);
     return;
   }
-  const editor = edits.editor(file, 'the DNSEndpoint');
-  const doc = editor.findDocument('DNSEndpoint');
-  if (doc < 0) throw new PlanError(file, 'has no DNSEndpoint');
+  const editor = edits.editor(f.file, 'the DNSEndpoint');
+  const doc = f.doc >= 0 ? f.doc : editor.findDocument('DNSEndpoint');
+  if (doc < 0) throw new PlanError(f.file, 'has no DNSEndpoint');
   const endpoints = (editor.get(doc, ['spec', 'endpoints']) ?? []) as any[];
   const index = endpoints.findIndex(e => e?.dnsName === endpoint.dnsName);
   if (index < 0) {
     editor.appendItem(doc, ['spec', 'endpoints'], endpoint);
     edits.reason(
-      file,
-      `endpoint ${endpoint.dnsName} → ${variableReference(
-        variables.lbIp,
-      )} added`,
+      f.file,
+      `endpoint ${endpoint.dnsName} → ${
+        (endpoint.targets as string[])[0]
+      } added`,
     );
   } else {
     const e = endpoints[index];
@@ -76,7 +232,7 @@ export function planDnsEndpoint(
           ['spec', 'endpoints', index, key],
           endpoint[key] as any,
         );
-        edits.reason(file, `${key} ${endpoint[key]}`);
+        edits.reason(f.file, `${key} ${endpoint[key]}`);
       }
     }
     const targets = endpoint.targets as string[];
@@ -93,29 +249,76 @@ export function planDnsEndpoint(
         );
       else
         throw new PlanError(
-          file,
+          f.file,
           `endpoint ${endpoint.dnsName} should have the single target ${targets[0]}; fix its targets by hand`,
         );
-      edits.reason(file, `target ${targets[0]}`);
+      edits.reason(f.file, `target ${targets[0]}`);
     }
   }
-  includeInKustomization(edits, file);
+  if (f.kustomization) includeInKustomization(edits, f.file, f.kustomization);
 }
 
-function includeInKustomization(edits: EditSet, file: string) {
-  const dir = dirnamePath(file);
-  const kustomization = kustomizationFileNames
-    .map(n => (dir ? `${dir}/${n}` : n))
-    .find(p => edits.exists(p));
+/** The removed clusters' own entries: those whose dnsName is their FQDN written out. */
+function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
+  for (const name of ctx.removed) {
+    const cluster = ctx.mesh.byName.get(name);
+    const wanted = new Set([
+      fqdnTemplateFor(ctx.conventions, name),
+      ...(cluster?.fqdn ? [cluster.fqdn.value, cluster.fqdn.raw] : []),
+    ]);
+    // every DNSEndpoint of any cluster that names the removed one literally
+    const seen = new Set<string>();
+    for (const c of ctx.mesh.clusters) {
+      for (const e of c.dnsEndpoints) {
+        const { file, index, root } = e.object.source;
+        const key = `${file}#${index}`;
+        if (seen.has(key) || index < 0) continue;
+        seen.add(key);
+        const raw = (root as any)?.spec?.endpoints;
+        if (!Array.isArray(raw)) continue;
+        raw.forEach((entry: any, i: number) => {
+          if (typeof entry?.dnsName === 'string' && wanted.has(entry.dnsName)) {
+            edits
+              .editor(file, 'the DNSEndpoint')
+              .deleteItem(index, ['spec', 'endpoints', i]);
+            edits.reason(file, `the record of ${name} removed`);
+          }
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Lists a new file in its folder's kustomization, as its neighbours are
+ * listed: with `./` when they have it, in order when they are sorted.
+ */
+function includeInKustomization(
+  edits: EditSet,
+  file: string,
+  kustomization: string | undefined,
+) {
   if (!kustomization) return; // Flux generates one that takes every file
+  const dir = dirnamePath(file);
   const editor = edits.editor(kustomization, 'the kustomization');
   const base = file.slice(dir.length + 1);
   const resources = editor.get(0, ['resources']);
-  if (
-    Array.isArray(resources) &&
-    resources.some(r => r === base || r === `./${base}`)
-  )
-    return;
-  editor.appendItem(0, ['resources'], base);
-  edits.reason(kustomization, `${base} included, so Flux applies it`);
+  const list = Array.isArray(resources)
+    ? resources.filter((r): r is string => typeof r === 'string')
+    : [];
+  if (list.some(r => r.replace(/^\.\//, '') === base)) return;
+  const dotted =
+    list.length > 0 &&
+    list.filter(r => r.startsWith('./')).length * 2 > list.length;
+  const entry = dotted ? `./${base}` : base;
+  const plain = list.map(r => r.replace(/^\.\//, ''));
+  const sorted =
+    plain.length > 1 && plain.every((r, i) => i === 0 || plain[i - 1] <= r);
+  if (sorted && Array.isArray(resources)) {
+    const at = plain.findIndex(r => r > base);
+    editor.insertItem(0, ['resources'], at < 0 ? resources.length : at, entry);
+  } else {
+    editor.appendItem(0, ['resources'], entry);
+  }
+  edits.reason(kustomization, `${entry} included, so Flux applies it`);
 }

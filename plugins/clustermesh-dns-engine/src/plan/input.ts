@@ -13,8 +13,14 @@ import { resolveFqdnTemplate } from '../conventions/templates';
 
 /** What the person asks for: clusters and their LB IPs, and how DNS is kept. @public */
 export interface MeshDnsChangeInput {
-  /** Clusters to configure, each with the clustermesh-apiserver LoadBalancer IP. */
+  /**
+   * Clusters to configure, each with the clustermesh-apiserver LoadBalancer
+   * IP: all of the mesh, or some when the others are already configured
+   * (they learn the new ones as peers).
+   */
   clusters: Array<{ name: string; ip: string }>;
+  /** Clusters to take out of the mesh: their settings entries, their record, every peer's entry for them. */
+  remove?: string[];
   /** Record TTL (default: the conventions' `dns.ttl`). */
   ttl?: number;
   /** `externaldns` (DNSEndpoint) or `manual` (a records document). */
@@ -51,10 +57,39 @@ export function checkInput(
 ): { problems: PlanProblem[]; addresses: IpAddress[] } {
   const problems: PlanProblem[] = [];
   const addresses: IpAddress[] = [];
-  if (!Array.isArray(input.clusters) || input.clusters.length === 0) {
-    problems.push({ field: 'clusters', message: 'lists no cluster' });
+  const remove = input.remove ?? [];
+  if (!Array.isArray(remove) || remove.some(r => typeof r !== 'string')) {
+    problems.push({ field: 'remove', message: 'must list cluster names' });
     return { problems, addresses };
   }
+  if (
+    !Array.isArray(input.clusters) ||
+    (input.clusters.length === 0 && remove.length === 0)
+  ) {
+    problems.push({
+      field: 'clusters',
+      message: 'lists no cluster (and there is nothing to remove)',
+    });
+    return { problems, addresses };
+  }
+  remove.forEach((name, i) => {
+    const nameProblem = clusterNameProblem(name);
+    if (nameProblem)
+      problems.push({
+        field: `remove[${i}]`,
+        message: `"${name}" ${nameProblem}`,
+      });
+    else if (input.clusters.some(c => c?.name === name))
+      problems.push({
+        field: `remove[${i}]`,
+        message: `"${name}" is also listed in clusters; a cluster is either configured or removed`,
+      });
+    else if (remove.indexOf(name) !== i)
+      problems.push({
+        field: `remove[${i}]`,
+        message: `"${name}" is listed twice`,
+      });
+  });
   const names = new Map<string, number>();
   const ips = new Map<string, number>();
   input.clusters.forEach((c, i) => {

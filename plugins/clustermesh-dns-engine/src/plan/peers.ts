@@ -1,61 +1,78 @@
-import type { MeshConventions } from '../conventions/schema';
-import { peerFqdnVariable, variableReference } from '../conventions/templates';
 import type { ObjectPath } from '../core/paths';
-import type { CiliumTarget, ValuesEditor } from './cilium';
-import { plannedFqdn } from './input';
+import type { CiliumValues, ValuesEditor } from './cilium';
 
-/** Plans `clustermesh.config.clusters`: each member by its FQDN variable (or its FQDN, in a file Flux does not substitute). */
+/**
+ * Plans `clustermesh.config.clusters`: each peer by `address` (its FQDN
+ * variable, or its FQDN where the file is not substituted) and port, not by
+ * `ips`; the removed clusters' entries taken out. Where the values are not
+ * the configured cluster's own (a member that learns a new peer), entries
+ * of the other peers are left as they are; missing ones are added.
+ */
 export function planPeers(
   editor: ValuesEditor,
-  target: CiliumTarget,
+  doc: number,
   path: ObjectPath,
-  conventions: MeshConventions,
+  values: CiliumValues,
+  port: number,
   why: (text: string) => void,
 ) {
-  const port = conventions.cilium.apiserverPort;
-  const address = (peer: string) =>
-    target.literal
-      ? plannedFqdn(conventions, peer)
-      : `\${${peerFqdnVariable(conventions, peer)}:=${variableReference(
-          conventions.variables.fqdn,
-        )}}`;
-  const current = editor.get(target.doc, path);
+  const current = editor.get(doc, path);
   if (current && !Array.isArray(current) && typeof current === 'object') {
     // The map form of clustermesh.config.clusters (name → entry).
-    for (const peer of target.members) {
-      const entry = (current as Record<string, any>)[peer];
-      if (entry?.address !== address(peer) || entry?.port !== port) {
-        editor.setEntries(target.doc, path, {
-          [peer]: { address: address(peer), port },
-        });
-        why(`${peer} reached by name at ${address(peer)}`);
+    const map = current as Record<string, any>;
+    for (const gone of values.gone) {
+      if (map[gone] !== undefined) {
+        editor.deleteKey(doc, [...path, gone]);
+        why(`${gone} taken out of clustermesh.config.clusters`);
       }
-      if (entry?.ips) editor.deleteKey(target.doc, [...path, peer, 'ips']);
+    }
+    for (const peer of values.peers) {
+      const entry = map[peer];
+      if (entry && !values.own && !changed(values, peer)) continue;
+      const address = values.address(peer);
+      if (entry?.address !== address || entry?.port !== port) {
+        editor.setEntries(doc, path, { [peer]: { address, port } });
+        why(`${peer} reached by name at ${address}`);
+      }
+      if (entry?.ips) editor.deleteKey(doc, [...path, peer, 'ips']);
     }
     return;
   }
   const list = (Array.isArray(current) ? current : []) as any[];
-  for (const peer of target.members) {
+  // removed from the end first, so the indexes of the others hold
+  list
+    .map((e, i) => ({ name: e?.name, i }))
+    .filter(e => values.gone.includes(e.name))
+    .reverse()
+    .forEach(e => {
+      editor.deleteItem(doc, [...path, e.i]);
+      why(`${e.name} taken out of clustermesh.config.clusters`);
+    });
+  for (const peer of values.peers) {
     const index = list.findIndex(e => e?.name === peer);
     if (index < 0) {
-      editor.appendItem(target.doc, path, {
-        name: peer,
-        address: address(peer),
-        port,
-      });
+      const address = values.address(peer);
+      editor.appendItem(doc, path, { name: peer, address, port });
       why(`${peer} added to clustermesh.config.clusters, by name`);
       continue;
     }
-    if (list[index].address !== address(peer)) {
-      editor.setScalar(target.doc, [...path, index, 'address'], address(peer));
+    if (!values.own && !changed(values, peer)) continue;
+    const address = values.address(peer);
+    if (list[index].address !== address) {
+      editor.setScalar(doc, [...path, index, 'address'], address);
       why(
-        `${peer} reached by name (${address(peer)})${
+        `${peer} reached by name (${address})${
           list[index].ips ? ' instead of by IP' : ''
         }`,
       );
     }
     if (list[index].port !== port)
-      editor.setScalar(target.doc, [...path, index, 'port'], port);
-    if (list[index].ips) editor.deleteKey(target.doc, [...path, index, 'ips']);
+      editor.setScalar(doc, [...path, index, 'port'], port);
+    if (list[index].ips) editor.deleteKey(doc, [...path, index, 'ips']);
   }
+}
+
+/** Whether a peer's entry is one this change is about (it is configured in this run). */
+function changed(values: CiliumValues, peer: string): boolean {
+  return values.configuredPeers.has(peer);
 }

@@ -604,3 +604,218 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(plan.summary).toContain(`\`${field}\``);
   });
 });
+
+describe('planMeshDnsChange judges the change, not the repository', () => {
+  const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+  /** An unrelated game server's record, with a variable nothing defines, from a Kustomization whose optional Secret is missing. */
+  const withUnrelatedProblems = () => {
+    const files = { ...before };
+    files['kubernetes/infrastructure/kustomization.yaml'] += '  - games\n';
+    files['kubernetes/infrastructure/games/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - dnsendpoint.yaml\n  - ks.yaml\n';
+    files['kubernetes/infrastructure/games/dnsendpoint.yaml'] =
+      'apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata:\n  name: minecraft\n  namespace: games\nspec:\n  endpoints:\n    - dnsName: mc.${SECRET_DOMAIN}\n      recordType: A\n      targets:\n        - ${MINECRAFT_IP}\n';
+    files['kubernetes/infrastructure/games/ks.yaml'] =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: games\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/infrastructure/games/app\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: games-secrets\n';
+    files['kubernetes/infrastructure/games/app/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap.yaml\n';
+    files['kubernetes/infrastructure/games/app/configmap.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: motd\n  namespace: games\ndata:\n  MOTD: welcome to ${SERVER_NAME}\n';
+    return files;
+  };
+
+  it('makes the change, listing the problems that were there before as not touched by it', () => {
+    const files = withUnrelatedProblems();
+    const beforeReport = validateMesh(createRepoTree(files), withDomain);
+    expect(beforeReport.summary.errors).toBeGreaterThan(0);
+    const { plan, after } = applied(files, storyInput);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.length).toBe(5);
+    expect(plan.alreadyThere.length).toBeGreaterThan(0);
+    expect(plan.alreadyThere.map(p => p.message).join('\n')).toMatch(
+      /MINECRAFT_IP|games-secrets|SERVER_NAME/,
+    );
+    expect(plan.summary).toContain(
+      '### Already there, not touched by this change',
+    );
+    // validating the result: no ClusterMesh DNS error for the configured clusters
+    const report = validateMesh(createRepoTree(after), withDomain);
+    expect(
+      report.clusters
+        .flatMap(c => c.checks)
+        .filter(c => c.outcome === 'fail' && c.severity === 'error'),
+    ).toEqual([]);
+  });
+
+  it('refuses for a problem in a file it writes, and still shows the diff it would make', () => {
+    const files = { ...before };
+    const hr =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    files[hr] = files[hr].replace(
+      '    cluster:\n',
+      '    k8sServiceHost: ${K8S_API_HOST}\n    cluster:\n',
+    );
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      withDomain,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.proposed.map(e => e.path)).toContain(hr);
+    expect(plan.problems.map(p => p.message).join('\n')).toContain(
+      'K8S_API_HOST',
+    );
+    expect(plan.summary).toContain('It would have written:');
+  });
+
+  it('shows what it would write when an address is outside its pool, with the reason', () => {
+    const plan = planMeshDnsChange(
+      createRepoTree(before),
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.12.5' },
+        ],
+      },
+      withDomain,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems[0]).toEqual({
+      field: 'clusters[1].ip',
+      message: expect.stringContaining(
+        '10.25.12.5 is outside the LB IPAM pools of apps',
+      ),
+    });
+    expect(plan.proposed.map(e => e.path)).toContain(
+      'kubernetes/clusters/apps/cluster-settings.yaml',
+    );
+  });
+
+  it('refuses a subset run when a cluster that shares the Cilium values has no address', () => {
+    const plan = planMeshDnsChange(
+      createRepoTree(before),
+      { clusters: [{ name: 'infra', ip: '10.25.11.100' }] },
+      withDomain,
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters',
+        message: expect.stringMatching(
+          /^apps (is in the mesh|shares its Cilium values).*has no CILIUM_CLUSTERMESH_LB_IP: configure it in the same run/,
+        ),
+      },
+    ]);
+  });
+
+  it('needs two clusters in the mesh after the change', () => {
+    const { after } = applied(before, storyInput);
+    const plan = planMeshDnsChange(
+      createRepoTree(after),
+      { clusters: [], remove: ['apps'] },
+      withDomain,
+    );
+    expect(plan.problems.map(p => p.field)).toEqual(
+      expect.arrayContaining(['remove[0]']),
+    );
+  });
+
+  it('writes the FQDN template into the substituted files when the settings are stored verbatim and the domain is secret, and says why the rules refuse it', () => {
+    // the settings applied by the cluster's root Kustomization (no substitution)
+    const files = { ...before };
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      files[`${dir}/kustomization.yaml`] = files[
+        `${dir}/kustomization.yaml`
+      ].replace('  - vars.yaml\n', '  - cluster-settings.yaml\n');
+      delete files[`${dir}/vars.yaml`];
+      delete files[`${dir}/vars/kustomization.yaml`];
+      files[`${dir}/infrastructure.yaml`] = files[
+        `${dir}/infrastructure.yaml`
+      ].replace(/ {2}dependsOn:\n {4}- name: cluster-\w+-vars\n/, '');
+    }
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      withDomain,
+    );
+    expect(plan.decisions[0]).toMatch(
+      /^apps, infra: the FQDN template is written in the files Flux substitutes .*SECRET_DOMAIN is secret/,
+    );
+    const hr = plan.proposed.find(e => e.path.endsWith('helmrelease.yaml'))!;
+    expect(hr.after).toContain(
+      '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+    );
+    expect(hr.after).toContain('address: clustermesh-apps.${SECRET_DOMAIN}');
+    const settings = plan.proposed.find(
+      e => e.path === 'kubernetes/clusters/infra/cluster-settings.yaml',
+    )!;
+    expect(settings.after).not.toMatch(/^ +CILIUM_CLUSTERMESH_FQDN/m);
+    expect(settings.after).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"',
+    );
+    // the rules read the FQDN from the settings (see /work/notes/issue12-requests.md, item 1)
+    expect(plan.problems[0].message).toMatch(
+      /cannot hold CILIUM_CLUSTERMESH_FQDN .* Apply the settings through a Flux Kustomization that substitutes the domain/,
+    );
+  });
+
+  it("refers to settings variables where Flux substitutes them, and writes values out in a cluster's own file where it does not", () => {
+    // each cluster has its own HelmRelease; only infra's Kustomization substitutes the settings
+    const files = fixtureFiles('configure-ks/repo');
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    files['kubernetes/infrastructure/networking/cilium/kustomization.yaml'] =
+      files[
+        'kubernetes/infrastructure/networking/cilium/kustomization.yaml'
+      ].replace('  - ./core/ks.yaml\n', '');
+    for (const c of ['infra', 'apps']) {
+      for (const f of [
+        'kustomization.yaml',
+        'ocirepository.yaml',
+        'helmrelease.yaml',
+      ])
+        files[`${core}/${c}/${f}`] = files[`${core}/app/${f}`].replace(
+          '${CLUSTER}',
+          c,
+        );
+      files[`kubernetes/clusters/${c}/cilium.yaml`] = files[`${core}/ks.yaml`]
+        .replace(`${core}/app`, `${core}/${c}`)
+        .replace(
+          c === 'apps'
+            ? /\n {2}postBuild:\n.*\n.*\n.*name: cluster-settings/
+            : /^$/,
+          '',
+        );
+      files[`kubernetes/clusters/${c}/kustomization.yaml`] +=
+        '  - ./cilium.yaml\n';
+    }
+    for (const f of [
+      'kustomization.yaml',
+      'ocirepository.yaml',
+      'helmrelease.yaml',
+    ])
+      delete files[`${core}/app/${f}`];
+    delete files[`${core}/ks.yaml`];
+    const input = {
+      clusters: [
+        { name: 'infra', ip: '10.25.11.100' },
+        { name: 'apps', ip: '10.25.11.120' },
+      ],
+    };
+    const { plan } = applied(files, input, parseConventions('{}'));
+    expect(plan.problems).toEqual([]);
+    const infra = plan.edits.find(
+      e => e.path === `${core}/infra/helmrelease.yaml`,
+    )!;
+    expect(infra.after).toContain(
+      'lbipam.cilium.io/ips: "${CILIUM_CLUSTERMESH_LB_IP}"',
+    );
+    expect(infra.after).toContain('- ${CILIUM_CLUSTERMESH_FQDN}');
+    expect(infra.after).toContain('address: ${CILIUM_CLUSTERMESH_APPS_FQDN}');
+    const apps = plan.edits.find(
+      e => e.path === `${core}/apps/helmrelease.yaml`,
+    )!;
+    expect(apps.after).toContain('lbipam.cilium.io/ips: 10.25.11.120}');
+    expect(apps.after).toContain('- clustermesh-apps.example.io');
+    expect(apps.after).toContain('address: clustermesh-infra.example.io');
+  });
+});

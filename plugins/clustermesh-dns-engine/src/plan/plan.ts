@@ -1,7 +1,7 @@
 import {
-  formatLocation,
   IpAddress,
   MeshReport,
+  parseIpAddress,
   recordTypeFor,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
@@ -9,23 +9,21 @@ import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import { PoolLookup, poolOfAddress } from '../model/queries';
+import type { MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
 import type { RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
 import { YamlEditError } from '../yaml/edit';
+import { ChangeContext, decideChange, resolvedFqdn } from './change';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
-import {
-  checkInput,
-  MeshDnsChangeInput,
-  plannedFqdn,
-  PlanProblem,
-} from './input';
+import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
 import { rememberLineEdits } from './lineEdits';
 import { planRecordsDocument } from './recordsDocument';
 import { planSettings } from './settings';
 import { summaryMarkdown } from './summary';
 import { EditSet, FileEdit, PlanError } from './transaction';
+import { judgeChange } from './verdict';
 
 /** What planning reads with. @public */
 export interface PlanOptions {
@@ -45,10 +43,22 @@ export interface MeshDnsRecord {
 
 /** @public */
 export interface MeshDnsChangePlan {
-  /** Empty when there are problems: nothing is half-changed. */
+  /** The files to write; empty when the change is refused: nothing is half-changed. */
   edits: FileEdit[];
+  /**
+   * The files the change would write, also when it is refused, so a dry
+   * run shows the diff next to the reasons.
+   */
+  proposed: FileEdit[];
   records: MeshDnsRecord[];
+  /** The clusters the change takes out of the mesh. */
+  removed: string[];
+  /** Why the change is refused: bad input, or errors the change causes or depends on. */
   problems: PlanProblem[];
+  /** Errors of the repository that were there before and have nothing to do with the change. */
+  alreadyThere: PlanProblem[];
+  /** How values are written (the FQDN's form per cluster, where the DNSEndpoint goes) and why. */
+  decisions: string[];
   /** Markdown for the pull-request body. */
   summary: string;
   /** Rules failing before and passing once the edits are applied. */
@@ -58,12 +68,16 @@ export interface MeshDnsChangePlan {
 }
 
 /**
- * Plans the ClusterMesh DNS change of the story for any number of clusters:
- * cluster settings (FQDN, LB IP, peer FQDNs), the DNSEndpoint or the records
- * document, and the Cilium values (LoadBalancer service, LB IPAM annotation,
- * peers by FQDN, the FQDN in the server certificate). Pure: returns whole
- * files, writes nothing. The plan is validated with the rule catalog; on any
- * problem it has no edits.
+ * Plans the ClusterMesh DNS change of the story for any number of clusters,
+ * on a new mesh or a running one: cluster settings (FQDN, LB IP, peer
+ * FQDNs), the DNSEndpoint or the records document, and the Cilium values
+ * (LoadBalancer service, LB IPAM annotation, peers by FQDN, the FQDN in the
+ * server certificate); a run may configure some clusters (the others learn
+ * them as peers), give one a new address, or take clusters out. Each value
+ * is written where it resolves as Flux applies it. Pure: returns whole
+ * files, writes nothing. The result is validated with the rule catalog: the
+ * change is refused for the errors it causes or depends on, and lists the
+ * others as already there.
  *
  * @public
  */
@@ -82,29 +96,32 @@ export function planMeshDnsChange(
       mode: input.mode ?? baseConventions.dns.mode,
     },
   };
-  const empty = (problems: PlanProblem[]): MeshDnsChangePlan => ({
-    edits: [],
-    records: [],
-    problems,
-    summary: `The change was not planned:\n\n${problems
-      .map(p => `- \`${p.field}\`: ${p.message}`)
-      .join('\n')}\n`,
-    fixedRules: [],
-  });
+  const refused = (
+    problems: PlanProblem[],
+    rest: Partial<MeshDnsChangePlan> = {},
+  ): MeshDnsChangePlan => {
+    const plan: MeshDnsChangePlan = {
+      edits: [],
+      proposed: [],
+      records: [],
+      removed: input.remove ?? [],
+      alreadyThere: [],
+      decisions: [],
+      fixedRules: [],
+      ...rest,
+      problems,
+      summary: '',
+    };
+    plan.summary = summaryMarkdown(plan);
+    return plan;
+  };
   const known = discoverClusters(cache.treeIndex(tree), conventions);
   const { problems, addresses } = checkInput(input, conventions, known);
-  if (problems.length) return empty(problems);
+  if (problems.length) return refused(problems);
 
-  const planned = planEdits(
-    tree,
-    input,
-    conventions,
-    addresses,
-    problems,
-    cache,
-  );
-  if ('problems' in planned) return empty(planned.problems);
-  const { fileEdits, records, failingBefore } = planned;
+  const planned = planEdits(tree, input, conventions, addresses, cache);
+  if ('problems' in planned) return refused(planned.problems);
+  const { fileEdits, records, before, context, inputProblems } = planned;
   const after = reportFromModel(
     buildMeshModel(
       overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
@@ -112,103 +129,126 @@ export function planMeshDnsChange(
       { cache },
     ),
   );
-  const errors = [
-    ...after.findings
-      .filter(f => f.severity === 'error')
-      .map(f => ({
-        field: f.location ? formatLocation(f.location) : 'repository',
-        message: f.message,
-      })),
-    ...[...after.clusters.flatMap(c => c.checks), ...after.meshChecks]
-      .filter(c => c.outcome === 'fail' && c.severity === 'error')
-      .map(c => ({
-        field: c.location
-          ? formatLocation(c.location)
-          : c.cluster ?? 'repository',
-        message: `[${c.ruleId}] ${c.cluster ? `${c.cluster}: ` : ''}${
-          c.message
-        }`,
-      })),
-  ];
-  if (errors.length) return { ...empty(errors), report: after };
-
+  const verdict = judgeChange(
+    before,
+    after,
+    new Set(fileEdits.map(e => e.path)),
+    new Set([...context.configured.keys(), ...context.removed]),
+  );
   const nowFailing = failingRules(after);
-  const fixedRules = [...failingBefore]
+  const fixedRules = [...failingRules(before)]
     .filter(id => !nowFailing.has(id))
     .sort();
-  return {
-    edits: fileEdits,
+  const modeNote =
+    input.mode && input.mode !== baseConventions.dns.mode
+      ? [
+          `DNS mode ${input.mode} is for this run only: set \`dns: {mode: ${
+            input.mode
+          }}\` in the conventions file (.clustermesh-dns.yaml) so that validation checks the ${
+            input.mode === 'manual' ? 'records document' : 'DNSEndpoint'
+          } too.`,
+        ]
+      : [];
+  const result = {
+    proposed: fileEdits,
     records,
-    problems: [],
-    summary: summaryMarkdown(fileEdits, records, fixedRules, after),
-    fixedRules,
+    alreadyThere: verdict.alreadyThere,
+    decisions: [...context.notes, ...modeNote],
     report: after,
   };
+  if (inputProblems.length || verdict.caused.length)
+    return refused(
+      [
+        ...inputProblems,
+        ...formProblems(context, verdict.caused),
+        ...verdict.caused,
+      ],
+      result,
+    );
+  const plan: MeshDnsChangePlan = {
+    ...result,
+    removed: input.remove ?? [],
+    edits: fileEdits,
+    problems: [],
+    fixedRules,
+    summary: '',
+  };
+  plan.summary = summaryMarkdown(plan);
+  return plan;
 }
 
 /**
  * The edits for a valid input, planned on the model of the repository as
- * it is, with the rules that fail on it now; the model goes when this
- * returns, before the edited repository is validated.
+ * it is, with its report; the model goes when this returns, before the
+ * edited repository is validated.
  */
 function planEdits(
   tree: RepoTree,
   input: MeshDnsChangeInput,
   conventions: MeshConventions,
   addresses: IpAddress[],
-  problems: PlanProblem[],
   cache: EngineCache,
 ):
   | { problems: PlanProblem[] }
   | {
       fileEdits: FileEdit[];
       records: MeshDnsRecord[];
-      failingBefore: Set<string>;
+      before: MeshReport;
+      context: ChangeContext;
+      /** Input problems the edits could still be planned with (an address outside its pool). */
+      inputProblems: PlanProblem[];
     } {
-  const before = buildMeshModel(tree, conventions, { cache });
-  const ttl = conventions.dns.ttl;
-  const records: MeshDnsRecord[] = input.clusters.map((c, i) => ({
-    cluster: c.name,
-    fqdn: plannedFqdn(conventions, c.name),
-    type: recordTypeFor(addresses[i].family),
-    value: addresses[i].text,
-    ttl,
-  }));
+  const mesh = buildMeshModel(tree, conventions, { cache });
+  const inputProblems: PlanProblem[] = [];
   input.clusters.forEach((c, i) => {
     const problem = poolProblem(
-      poolOfAddress(before, before.byName.get(c.name)!, addresses[i]),
+      poolOfAddress(mesh, mesh.byName.get(c.name)!, addresses[i]),
       c,
       conventions,
     );
     if (problem)
-      problems.push({ field: `clusters[${i}].ip`, message: problem });
+      inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
   });
-  const families = new Set(records.map(r => r.type));
-  if (
-    families.size > 1 &&
-    conventions.dns.mode === 'externaldns' &&
-    !conventions.cilium.valuesFile
-  ) {
-    problems.push({
-      field: 'clusters',
-      message:
-        'mixes IPv4 and IPv6 addresses; one shared DNSEndpoint entry cannot carry both record types',
-    });
-  }
-  if (problems.length) return { problems };
+  const decided = decideChange(mesh, input, conventions, addresses);
+  if ('problems' in decided)
+    return { problems: [...inputProblems, ...decided.problems] };
+  const context = decided.context;
+  const records = recordsOf(
+    context,
+    mesh,
+    input.clusters.map(c => c.name),
+  );
 
   const edits = new EditSet(tree, cache.treeIndex(tree), cache.yamlFiles(tree));
   try {
-    planSettings(edits, before, input, conventions, addresses);
-    planCilium(edits, before, input, conventions);
-    if (conventions.dns.mode === 'externaldns')
-      planDnsEndpoint(edits, conventions, records[0].type);
-    else planRecordsDocument(edits, conventions, records, input);
+    planSettings(edits, context);
+    planCilium(edits, context);
+    if (conventions.dns.mode === 'externaldns') {
+      if (context.configured.size || context.removed.size)
+        planDnsEndpoint(edits, context);
+    } else {
+      planRecordsDocument(
+        edits,
+        conventions,
+        recordsOf(context, mesh, context.members),
+        input,
+      );
+    }
   } catch (error) {
     if (error instanceof PlanError)
-      return { problems: [{ field: error.field, message: error.message }] };
+      return {
+        problems: [
+          ...inputProblems,
+          { field: error.field, message: error.message },
+        ],
+      };
     if (error instanceof YamlEditError)
-      return { problems: [{ field: error.file, message: error.message }] };
+      return {
+        problems: [
+          ...inputProblems,
+          { field: error.file, message: error.message },
+        ],
+      };
     throw error;
   }
 
@@ -222,8 +262,65 @@ function planEdits(
   return {
     fileEdits,
     records,
-    failingBefore: failingRules(reportFromModel(before)),
+    before: reportFromModel(mesh),
+    context,
+    inputProblems,
   };
+}
+
+/**
+ * Why the rules refuse a change that keeps the FQDN out of the settings:
+ * they read it (and the peers') from the settings, so a layout whose
+ * settings are stored verbatim while the domain is secret needs its
+ * settings applied with substitution first.
+ */
+function formProblems(
+  ctx: ChangeContext,
+  caused: readonly PlanProblem[],
+): PlanProblem[] {
+  const clusters = [...ctx.forms]
+    .filter(([, f]) => f.kind === 'files-template')
+    .map(([name]) => name);
+  const variable = ctx.conventions.variables.fqdn;
+  if (
+    !clusters.length ||
+    !caused.some(p => /^\[(settings-present|peers-complete)\]/.test(p.message))
+  )
+    return [];
+  const settings = ctx.settings.get(clusters[0]);
+  return [
+    {
+      field: settings?.file ?? 'settings',
+      message: `the settings of ${clusters.join(
+        ', ',
+      )} cannot hold ${variable} and the peers' FQDNs: ConfigMap ${
+        settings?.configMap ?? 'cluster-settings'
+      } is stored without substitution and the domain is secret, and the ClusterMesh DNS rules read these names from the settings. Apply the settings through a Flux Kustomization that substitutes the domain (a \`vars\` Kustomization with postBuild.substituteFrom the Secret, as the story's layout does), then run again`,
+    },
+  ];
+}
+
+/** The records of some clusters of the mesh after the change. */
+function recordsOf(
+  ctx: ChangeContext,
+  mesh: MeshModel,
+  names: readonly string[],
+): MeshDnsRecord[] {
+  const out: MeshDnsRecord[] = [];
+  for (const name of names) {
+    const address =
+      ctx.configured.get(name) ??
+      parseIpAddress(mesh.byName.get(name)?.lbIp?.value ?? '');
+    if (!address) continue;
+    out.push({
+      cluster: name,
+      fqdn: resolvedFqdn(ctx, name),
+      type: recordTypeFor(address.family),
+      value: address.text,
+      ttl: ctx.conventions.dns.ttl,
+    });
+  }
+  return out;
 }
 
 /** Why an address cannot be the cluster's LB IP, as Cilium LB IPAM decides; undefined when it can. */
@@ -240,6 +337,13 @@ function poolProblem(
         name,
       )})`;
     case 'outside':
+      // a block whose range is a variable not known here may hold it
+      if (
+        found.pools.some(
+          p => !p.disabled && p.blocks.some(b => b.unknown?.length),
+        )
+      )
+        return undefined;
       return `${ip} is outside the LB IPAM pools of ${name} (${found.pools
         .filter(p => !p.disabled)
         .flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`))

@@ -5,7 +5,12 @@ import type { MeshDnsRecord } from './plan';
 import { recordRow } from './summary';
 import type { EditSet } from './transaction';
 
-/** Plans the records document of manual mode: the record table and an OpenTofu/Terraform snippet. */
+/**
+ * Plans the records document of manual mode: the record table and an
+ * OpenTofu/Terraform snippet, for every cluster of the mesh after the
+ * change (a run that configures some clusters keeps the others' rows; a
+ * removed cluster's row goes).
+ */
 export function planRecordsDocument(
   edits: EditSet,
   conventions: MeshConventions,
@@ -36,6 +41,11 @@ export function planRecordsDocument(
   })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
   if (edits.before(file) !== text) {
     edits.created.set(file, text);
-    edits.reason(file, 'the records to create by hand (manual DNS mode)');
+    edits.reason(
+      file,
+      edits.before(file) === undefined
+        ? 'the records to create by hand (manual DNS mode)'
+        : 'the records to keep by hand (manual DNS mode), updated',
+    );
   }
 }

@@ -1,84 +1,181 @@
-import type { IpAddress } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import type { MeshConventions } from '../conventions/schema';
-import { clusterPath, fqdnTemplateFor } from '../conventions/templates';
 import { getPath, hasOwn, isRecord } from '../core/paths';
-import type { MeshModel } from '../model/types';
 import { lineAtPath } from '../yaml/lines';
-import type { MeshDnsChangeInput } from './input';
+import { ChangeContext, peersAfter, settingsFqdn } from './change';
 import { EditSet, PlanError } from './transaction';
 
-/** Plans the settings entries of each cluster: its FQDN, its LB IP and one FQDN per peer. */
-export function planSettings(
+const escapeRegExp = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The comment over the settings entries, where the settings are in commented groups. */
+const settingsHeading = 'ClusterMesh DNS';
+
+/** A settings key to set (a value) or to remove (undefined), and why (built when said). */
+interface SettingChange {
+  key: string;
+  value: string | undefined;
+  why: () => string;
+}
+
+/**
+ * Plans the settings entries: each configured cluster's FQDN, LB IP and one
+ * FQDN per peer; the entries other members need for the clusters this
+ * change configures; and the removed clusters' entries, in their own
+ * settings and every peer's.
+ */
+export function planSettings(edits: EditSet, ctx: ChangeContext) {
+  const { conventions, mesh } = ctx;
+  const { variables } = conventions;
+  const { peerVariable } = ctx;
+  const peerPattern = new RegExp(
+    `^${escapeRegExp(variables.peerFqdn).replace(
+      escapeRegExp('{PEER}'),
+      '[A-Z0-9_]+',
+    )}$`,
+  );
+  /** Whether a settings key is one of the ClusterMesh keys: the FQDN, the LB IP, a peer's FQDN. */
+  const isMeshKey = (key: string) =>
+    key === variables.fqdn || key === variables.lbIp || peerPattern.test(key);
+  for (const [name, target] of ctx.settings) {
+    const changes: SettingChange[] = [];
+    const set = (key: string, value: string | undefined, why: () => string) =>
+      changes.push({ key, value, why });
+    if (ctx.removed.has(name)) {
+      // the cluster leaves the mesh: its own entries go
+      const leaves = () => `${name} leaves the mesh`;
+      set(variables.fqdn, undefined, leaves);
+      set(variables.lbIp, undefined, leaves);
+      for (const other of new Set([
+        ...mesh.clusters.map(c => c.name),
+        ...ctx.removed,
+      ]))
+        if (other !== name) set(peerVariable(other), undefined, leaves);
+    } else {
+      const ip = ctx.configured.get(name);
+      if (ip) {
+        const own = settingsFqdn(ctx, name, name);
+        if (own !== undefined)
+          set(variables.fqdn, own, () => `${name}: its FQDN`);
+        set(
+          variables.lbIp,
+          ip.text,
+          () => `${name}: the clustermesh-apiserver LoadBalancer IP`,
+        );
+      }
+      // a member not configured here learns only the configured peers
+      const peers = ip
+        ? peersAfter(ctx, name)
+        : [...ctx.configured.keys()].filter(p => ctx.knows(name, p));
+      for (const peer of peers) {
+        const value = settingsFqdn(ctx, name, peer);
+        if (value !== undefined)
+          set(peerVariable(peer), value, () => `${name} knows ${peer} by FQDN`);
+      }
+      for (const gone of ctx.removed)
+        set(peerVariable(gone), undefined, () => `${gone} leaves the mesh`);
+    }
+    if (target.format === 'env')
+      planEnvSettings(edits, name, target, changes, isMeshKey);
+    else planYamlSettings(edits, ctx, name, target, changes, isMeshKey);
+  }
+}
+
+function planEnvSettings(
   edits: EditSet,
-  mesh: MeshModel,
-  input: MeshDnsChangeInput,
-  conventions: MeshConventions,
-  addresses: IpAddress[],
+  cluster: string,
+  target: { file: string },
+  changes: SettingChange[],
+  isMeshKey: (key: string) => boolean,
 ) {
-  const { variables, settings } = conventions;
-  // each cluster's FQDN template, written once per peer in every other cluster
-  const templates = new Map<string, string>();
-  const templateOf = (name: string) => {
-    let template = templates.get(name);
-    if (template === undefined) {
-      template = fqdnTemplateFor(conventions, name);
-      templates.set(name, template);
+  const current = (() => {
+    const text = edits.before(target.file);
+    return text === undefined
+      ? new Map<string, string>()
+      : edits.envEditor(target.file, `the settings of ${cluster}`).values();
+  })();
+  const needed = changes.filter(c =>
+    c.value === undefined ? current.has(c.key) : current.get(c.key) !== c.value,
+  );
+  if (!needed.length) return;
+  const editor = edits.envEditor(
+    target.file,
+    `the ClusterMesh settings of ${cluster}`,
+  );
+  editor.setGroupHeading(settingsHeading);
+  editor.setNeighbours(key => isMeshKey(key));
+  for (const c of needed) {
+    if (c.value === undefined) editor.remove(c.key);
+    else editor.set(c.key, c.value);
+    edits.reason(target.file, describe(c));
+  }
+}
+
+function planYamlSettings(
+  edits: EditSet,
+  ctx: ChangeContext,
+  cluster: string,
+  target: { file: string; doc: number; configMap: string },
+  changes: SettingChange[],
+  isMeshKey: (key: string) => boolean,
+) {
+  const model = ctx.mesh.byName.get(cluster)!;
+  // the settings as written (before substitution), from the model
+  const root =
+    model.settingsObject && model.settingsObject.object.source.index >= 0
+      ? model.settingsObject.object.source.root
+      : undefined;
+  const written = getPath(root, ['data']);
+  const data = isRecord(written) ? written : undefined;
+  let needed = changes.filter(c =>
+    c.value === undefined
+      ? data !== undefined && hasOwn(data, c.key)
+      : data?.[c.key] !== c.value,
+  );
+  if (!needed.length && data) return;
+  const onLines =
+    data !== undefined &&
+    needed.every(c => c.value !== undefined && hasOwn(data, c.key)) &&
+    edits.setLines(
+      target.file,
+      needed.map(c => ({
+        line: lineAtPath(root, ['data', c.key]) ?? 0,
+        key: c.key,
+        current: data[c.key],
+        value: c.value!,
+      })),
+      ['data'],
+    );
+  if (!onLines) {
+    // new keys, removed keys, or values the lines alone cannot change
+    const editor = edits.editor(
+      target.file,
+      `the ClusterMesh settings of ${cluster}`,
+    );
+    const doc =
+      target.doc >= 0
+        ? target.doc
+        : editor.findDocument('ConfigMap', target.configMap);
+    if (doc < 0)
+      throw new PlanError(target.file, `has no ConfigMap ${target.configMap}`);
+    const inFile = (editor.get(doc, ['data']) ?? {}) as Record<string, unknown>;
+    needed = changes.filter(c =>
+      c.value === undefined ? hasOwn(inFile, c.key) : inFile[c.key] !== c.value,
+    );
+    editor.setGroupHeading(doc, ['data'], settingsHeading);
+    // new keys join the ClusterMesh keys the settings already have
+    const neighbour = Object.keys(inFile).filter(isMeshKey).pop();
+    for (const c of needed) {
+      if (c.value === undefined) editor.deleteKey(doc, ['data', c.key]);
+      else if (neighbour && !hasOwn(inFile, c.key))
+        editor.setScalarAfter(doc, ['data'], c.key, c.value, neighbour);
+      else editor.setScalar(doc, ['data', c.key], c.value);
     }
-    return template;
-  };
-  input.clusters.forEach((c, i) => {
-    const cluster = mesh.byName.get(c.name)!;
-    const file = cluster.settingsObject
-      ? cluster.settingsLocation.file
-      : clusterPath(settings.file, c.name);
-    // the settings as written (before substitution), from the model
-    const root = cluster.settingsObject?.object.source.root;
-    const written = getPath(root, ['data']);
-    const data = isRecord(written) ? written : undefined;
-    let changes: Array<[string, string]> = [];
-    const want = (key: string, value: string) => {
-      if (data?.[key] !== value) changes.push([key, value]);
-    };
-    want(variables.fqdn, templateOf(c.name));
-    want(variables.lbIp, addresses[i].text);
-    for (const { peer, variable } of cluster.peers)
-      want(variable, templateOf(peer));
-    if (
-      !data ||
-      !edits.setLines(
-        file,
-        changes.map(([key, value]) => ({
-          line: hasOwn(data, key) ? lineAtPath(root, ['data', key]) ?? 0 : 0,
-          key,
-          current: data[key],
-          value,
-        })),
-        ['data'],
-      )
-    ) {
-      // new keys, or values the lines alone cannot change: edit the file
-      const editor = edits.editor(
-        file,
-        `the ClusterMesh settings of ${c.name}`,
-      );
-      const doc = editor.findDocument('ConfigMap', settings.configMap);
-      if (doc < 0)
-        throw new PlanError(file, `has no ConfigMap ${settings.configMap}`);
-      const inFile = (data ?? editor.get(doc, ['data']) ?? {}) as Record<
-        string,
-        unknown
-      >;
-      changes = changes.filter(([key, value]) => inFile[key] !== value);
-      for (const [key, value] of changes)
-        editor.setScalar(doc, ['data', key], value);
-      edits.settle(file);
-    }
-    for (const [key, value] of changes)
-      edits.reason(
-        file,
-        key === variables.lbIp
-          ? `${c.name}: ${key} = ${value}, the clustermesh-apiserver LoadBalancer IP`
-          : `${c.name}: ${key} = ${value}`,
-      );
-  });
+    edits.settle(target.file);
+  }
+  for (const c of needed) edits.reason(target.file, describe(c));
+}
+
+function describe(c: SettingChange): string {
+  return c.value === undefined
+    ? `${c.key} removed (${c.why()})`
+    : `${c.key} = ${c.value} (${c.why()})`;
 }

@@ -1,43 +1,95 @@
-import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import type { FileEdit } from './transaction';
-import type { MeshDnsRecord } from './plan';
+import type { PlanProblem } from './input';
+import type { MeshDnsChangePlan, MeshDnsRecord } from './plan';
 
 /** A record as a Markdown table row: cluster, FQDN, type, value, TTL. */
 export const recordRow = (r: MeshDnsRecord) =>
   `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`;
 
-/** The pull-request body: the records, what changes and why, the checks. */
-export function summaryMarkdown(
-  edits: FileEdit[],
-  records: MeshDnsRecord[],
-  fixedRules: string[],
-  after: MeshReport,
-): string {
-  const out = [
-    '## ClusterMesh DNS',
-    '',
-    '| Cluster | FQDN | Type | IP | TTL |',
-    '|---|---|---|---|---|',
-    ...records.map(recordRow),
-    '',
-    '### What changes and why',
-    '',
-  ];
-  if (!edits.length)
+/** At most this many problems are listed per section; the rest are counted. */
+const listed = 50;
+
+function problemList(problems: readonly PlanProblem[]): string[] {
+  const out = problems
+    .slice(0, listed)
+    .map(p => `- \`${p.field}\`: ${p.message.replace(/\n/g, ' ')}`);
+  if (problems.length > listed)
+    out.push(`- … and ${problems.length - listed} more`);
+  return out;
+}
+
+/**
+ * The pull-request body (or, for a refused change, why): the records, what
+ * changes and why, how values are written, the checks, and the errors that
+ * were already there and are not touched by the change.
+ */
+export function summaryMarkdown(plan: MeshDnsChangePlan): string {
+  const { problems, alreadyThere, records, decisions } = plan;
+  const files = plan.problems.length ? plan.proposed : plan.edits;
+  const out: string[] = [];
+  if (problems.length) {
+    out.push('The change was not planned:', '', ...problemList(problems), '');
+    if (!files.length) {
+      if (alreadyThere.length)
+        out.push(
+          '### Already there, not touched by this change',
+          '',
+          ...problemList(alreadyThere),
+          '',
+        );
+      return out.join('\n');
+    }
+    out.push('It would have written:', '');
+  }
+  out.push('## ClusterMesh DNS', '');
+  if (records.length)
+    out.push(
+      '| Cluster | FQDN | Type | IP | TTL |',
+      '|---|---|---|---|---|',
+      ...records.map(recordRow),
+      '',
+    );
+  if (plan.removed.length)
+    out.push(
+      `Taken out of the mesh: ${plan.removed.join(
+        ', ',
+      )} (their settings entries, their records and every peer's entry for them).`,
+      '',
+    );
+  out.push('### What changes and why', '');
+  if (!files.length)
     out.push('Nothing: the repository already says all of this.');
-  for (const e of edits) {
+  for (const e of files) {
     out.push(`- \`${e.path}\`${e.before === undefined ? ' (new)' : ''}`);
     for (const r of e.reasons) out.push(`  - ${r}`);
   }
-  out.push(
-    '',
-    '### Checks',
-    '',
-    fixedRules.length
-      ? `Now passing: ${fixedRules.map(r => `\`${r}\``).join(', ')}.`
-      : 'No check was failing before.',
-    `All ${after.summary.passed} checks pass on ${after.summary.clusters} clusters (${after.summary.warnings} warnings).`,
-    '',
-  );
+  if (decisions.length)
+    out.push(
+      '',
+      '### How values are written',
+      '',
+      ...decisions.map(d => `- ${d}`),
+    );
+  const after = plan.report?.summary;
+  if (!problems.length && after) {
+    out.push(
+      '',
+      '### Checks',
+      '',
+      plan.fixedRules.length
+        ? `Now passing: ${plan.fixedRules.map(r => `\`${r}\``).join(', ')}.`
+        : 'No check was failing before.',
+      alreadyThere.length
+        ? `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings); the errors below were there before.`
+        : `All ${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings).`,
+    );
+  }
+  if (alreadyThere.length)
+    out.push(
+      '',
+      '### Already there, not touched by this change',
+      '',
+      ...problemList(alreadyThere),
+    );
+  out.push('');
   return out.join('\n');
 }

@@ -1,4 +1,5 @@
 import { decodeText } from '../yaml/decode';
+import { EnvFileEditor } from './envFile';
 import type { YamlFiles } from '../yaml/files';
 import type { ScalarLineEdit } from './lineEdits';
 import {
@@ -23,6 +24,9 @@ export interface FileEdit {
 /** The marker of a SOPS-encrypted YAML file. */
 export const SOPS = /^sops:\s*$/m;
 
+/** The marker of a SOPS-encrypted env file. */
+const SOPS_ENV = /^sops_(version|mac|lastmodified)=/m;
+
 /** A problem with one file or field, which stops the plan. */
 export class PlanError extends Error {
   constructor(readonly field: string, message: string) {
@@ -44,6 +48,7 @@ export function textOf(tree: RepoTree, path: string): string | undefined {
 /** Files being edited, each through one editor, in a stable order. */
 export class EditSet {
   readonly editors = new Map<string, YamlTextEditor>();
+  readonly envEditors = new Map<string, EnvFileEditor>();
   /** Files whose edits are done: their text, so their parsed documents can go. */
   readonly #settled = new Map<string, string>();
   readonly #lineEdits = new Map<string, ScalarLineEdit[]>();
@@ -84,6 +89,24 @@ export class EditSet {
       }
       this.editors.set(path, editor);
       this.#lineEdits.delete(path); // edited as a whole from here on
+    }
+    return editor;
+  }
+
+  /** The editor of an env file (a ConfigMap generator's `envs`). */
+  envEditor(path: string, purpose: string): EnvFileEditor {
+    let editor = this.envEditors.get(path);
+    if (!editor) {
+      const text = this.before(path);
+      if (text === undefined)
+        throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+      if (SOPS_ENV.test(text))
+        throw new PlanError(
+          path,
+          `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+        );
+      editor = new EnvFileEditor(path, text);
+      this.envEditors.set(path, editor);
     }
     return editor;
   }
@@ -167,6 +190,8 @@ export class EditSet {
   edits(): FileEdit[] {
     const written = new Map(this.#settled);
     for (const [path, editor] of this.editors)
+      written.set(path, editor.result());
+    for (const [path, editor] of this.envEditors)
       written.set(path, editor.result());
     for (const [path, text] of this.created) written.set(path, text);
     const out: FileEdit[] = [];

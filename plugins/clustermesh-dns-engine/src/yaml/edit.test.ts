@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parse } from 'yaml';
 import { parseYamlText } from './documents';
 import { lineAtPath } from './lines';
 import { setScalarsOnLines, YamlEditError, YamlTextEditor } from './edit';
@@ -27,7 +28,7 @@ describe('YamlTextEditor', () => {
     expect(
       edit(text, e => e.setEntries(0, ['spec', 'values', 'y'], { z: 'v' })),
     ).toBe(
-      '# head\nspec:\n    values:\n        x: 1\n        y:\n          z: v\n\n# tail\nother: true\n',
+      '# head\nspec:\n    values:\n        x: 1\n        y:\n            z: v\n\n# tail\nother: true\n',
     );
   });
 
@@ -71,13 +72,283 @@ describe('YamlTextEditor', () => {
     expect(() => new YamlTextEditor('bad.yaml', 'a: [1\n')).toThrow(
       'bad.yaml: is not valid YAML; fix it first',
     );
-    expect(() =>
-      edit('m: {a: 1}\n', e => e.setScalar(0, ['m', 'b'], 2)),
-    ).toThrow(
-      new YamlEditError('f.yaml', ['m'], 'is a flow map; edit it by hand'),
-    );
     expect(() => edit('l: [a]\n', e => e.setScalar(0, ['l'], 'x'))).toThrow(
       'f.yaml: l is a collection where a scalar is expected',
+    );
+    expect(() =>
+      edit('a: text\n', e => e.setScalar(0, ['a', 'b'], 'x')),
+    ).toThrow(
+      new YamlEditError('f.yaml', ['a'], 'is not a map where one is expected'),
+    );
+    expect(() =>
+      edit('l:\n  - name: a\n    port: 1\n', e =>
+        e.deleteKey(0, ['l', 0, 'name']),
+      ),
+    ).toThrow('shares its line with other content; edit it by hand');
+  });
+});
+
+describe('YamlTextEditor creates missing structure once', () => {
+  const values = [
+    '# Cilium values',
+    'cluster:',
+    '  name: infra # the cluster',
+    '',
+    '# ClusterMesh',
+    'clustermesh:',
+    '  useAPIServer: false',
+    '  config:',
+    '    enabled: false',
+    '    domain: mesh.cilium.io',
+    '',
+    '# policy',
+    'policy:',
+    '  enabled: true',
+    '',
+  ].join('\n');
+  const story = (e: YamlTextEditor) => {
+    const at = (...p: string[]) => ['clustermesh', ...p];
+    e.setScalar(0, at('apiserver', 'service', 'type'), 'LoadBalancer');
+    e.setEntries(0, at('apiserver', 'service', 'annotations'), {
+      'lbipam.cilium.io/ips': '${LB_IP}',
+    });
+    e.appendItem(0, at('apiserver', 'tls', 'server', 'extraDnsNames'), 'x.y');
+    e.setScalar(0, at('useAPIServer'), true);
+    e.setScalar(0, at('config', 'enabled'), true);
+    for (const peer of ['infra', 'apps'])
+      e.appendItem(0, at('config', 'clusters'), {
+        name: peer,
+        address: `\${${peer.toUpperCase()}_FQDN}`,
+        port: 2379,
+      });
+  };
+
+  it('writes a missing subset of paths as one nested block under its deepest existing map', () => {
+    expect(edit(values, story)).toBe(
+      [
+        '# Cilium values',
+        'cluster:',
+        '  name: infra # the cluster',
+        '',
+        '# ClusterMesh',
+        'clustermesh:',
+        '  useAPIServer: true',
+        '  config:',
+        '    enabled: true',
+        '    domain: mesh.cilium.io',
+        '    clusters:',
+        '      - name: infra',
+        '        address: ${INFRA_FQDN}',
+        '        port: 2379',
+        '      - name: apps',
+        '        address: ${APPS_FQDN}',
+        '        port: 2379',
+        '  apiserver:',
+        '    service:',
+        '      type: LoadBalancer',
+        '      annotations:',
+        '        lbipam.cilium.io/ips: ${LB_IP}',
+        '    tls:',
+        '      server:',
+        '        extraDnsNames:',
+        '          - x.y',
+        '',
+        '# policy',
+        'policy:',
+        '  enabled: true',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('creates the whole block when the parent is missing, and reads back what it plans', () => {
+    const editor = new YamlTextEditor('f.yaml', 'cluster:\n  name: a\n');
+    story(editor);
+    expect(editor.get(0, ['clustermesh', 'config', 'clusters'])).toEqual([
+      { name: 'infra', address: '${INFRA_FQDN}', port: 2379 },
+      { name: 'apps', address: '${APPS_FQDN}', port: 2379 },
+    ]);
+    expect(editor.get(0, ['clustermesh', 'useAPIServer'])).toBe(true);
+    const text = editor.result();
+    expect(text.match(/^clustermesh:/gm)).toHaveLength(1);
+    expect(text.match(/apiserver:/g)).toHaveLength(1);
+    expect(parse(text)).toEqual({
+      cluster: { name: 'a' },
+      clustermesh: {
+        apiserver: {
+          service: {
+            type: 'LoadBalancer',
+            annotations: { 'lbipam.cilium.io/ips': '${LB_IP}' },
+          },
+          tls: { server: { extraDnsNames: ['x.y'] } },
+        },
+        useAPIServer: true,
+        config: {
+          enabled: true,
+          clusters: [
+            { name: 'infra', address: '${INFRA_FQDN}', port: 2379 },
+            { name: 'apps', address: '${APPS_FQDN}', port: 2379 },
+          ],
+        },
+      },
+    });
+  });
+
+  it("follows the file's indentation step and sequence indentation", () => {
+    const text =
+      'spec:\n    values:\n        list:\n        - a\n        clustermesh:\n            useAPIServer: true\n';
+    expect(
+      edit(text, e => {
+        e.appendItem(
+          0,
+          ['spec', 'values', 'clustermesh', 'config', 'clusters'],
+          { name: 'b', port: 1 },
+        );
+      }),
+    ).toBe(
+      `${text}            config:\n                clusters:\n                - name: b\n                  port: 1\n`,
+    );
+  });
+
+  it('fills an empty value or an empty flow collection with a block under its key, keeping its comment', () => {
+    expect(
+      edit('service:\n  annotations: {} # none yet\n  type: X\n', e =>
+        e.setEntries(0, ['service', 'annotations'], { 'a/b': '${IP}' }),
+      ),
+    ).toBe('service:\n  annotations: # none yet\n    a/b: ${IP}\n  type: X\n');
+    expect(
+      edit('tls:\n  extraDnsNames: []\n', e =>
+        e.appendItem(0, ['tls', 'extraDnsNames'], 'a.b'),
+      ),
+    ).toBe('tls:\n  extraDnsNames:\n    - a.b\n');
+    expect(
+      edit('config:\n  clusters: ~\n  enabled: true\n', e =>
+        e.appendItem(0, ['config', 'clusters'], { name: 'a' }),
+      ),
+    ).toBe('config:\n  clusters:\n    - name: a\n  enabled: true\n');
+    expect(
+      edit('config:\n  enabled:\n', e =>
+        e.setScalar(0, ['config', 'enabled'], true),
+      ),
+    ).toBe('config:\n  enabled: true\n');
+  });
+
+  it('edits non-empty flow collections in place, in their own style', () => {
+    expect(
+      edit('service: {type: ClusterIP}\n', e => {
+        e.setScalar(0, ['service', 'type'], 'LoadBalancer');
+        e.setEntries(0, ['service', 'annotations'], { 'a/b': '${IP}' });
+      }),
+    ).toBe('service: {type: LoadBalancer, annotations: {a/b: "${IP}"}}\n');
+    expect(
+      edit('names: [ "a" ]\n', e => e.appendItem(0, ['names'], '${B}')),
+    ).toBe('names: [ "a", "${B}" ]\n');
+    expect(
+      edit('clusters: [{name: a, ips: [1.2.3.4], port: 1}]\n', e => {
+        e.deleteKey(0, ['clusters', 0, 'ips']);
+        e.setScalar(0, ['clusters', 0, 'address'], 'a.example');
+        e.appendItem(0, ['clusters'], { name: 'b', address: 'b.example' });
+      }),
+    ).toBe(
+      'clusters: [{name: a, port: 1, address: a.example}, {name: b, address: b.example}]\n',
+    );
+  });
+
+  it('removes entries and items, block or flow, and what it planned to add', () => {
+    const text =
+      'm:\n  a: 1\n  b: 2 # two\nl:\n  - x\n  # y is next\n  - y\n  - z\nf: [1, 2, 3]\n';
+    expect(
+      edit(text, e => {
+        e.deleteKey(0, ['m', 'b']);
+        e.deleteItem(0, ['l', 1]);
+        e.deleteItem(0, ['f', 2]);
+        e.deleteItem(0, ['f', 0]);
+        e.setScalar(0, ['m', 'c'], 3);
+        e.deleteKey(0, ['m', 'c']);
+      }),
+    ).toBe('m:\n  a: 1\nl:\n  - x\n  # y is next\n  - z\nf: [2]\n');
+  });
+
+  it('inserts an item before another, above the comment that belongs to it', () => {
+    expect(
+      edit('r:\n  - ./a\n  # c is special\n  - ./c\n', e =>
+        e.insertItem(0, ['r'], 1, './b'),
+      ),
+    ).toBe('r:\n  - ./a\n  - ./b\n  # c is special\n  - ./c\n');
+  });
+
+  it('adds an entry right after the one it belongs with', () => {
+    const text =
+      'data:\n  # Cilium\n  MESH_FQDN: "a.example"\n  MESH_B_FQDN: "b.example"\n\n  # Storage\n  POOL: "x"\n';
+    expect(
+      edit(text, e => {
+        e.setScalarAfter(
+          0,
+          ['data'],
+          'MESH_C_FQDN',
+          'c.example',
+          'MESH_B_FQDN',
+        );
+        e.setScalarAfter(0, ['data'], 'POOL', 'y', 'MESH_B_FQDN');
+      }),
+    ).toBe(
+      'data:\n  # Cilium\n  MESH_FQDN: "a.example"\n  MESH_B_FQDN: "b.example"\n  MESH_C_FQDN: "c.example"\n\n  # Storage\n  POOL: "y"\n',
+    );
+  });
+
+  it('quotes new values as their neighbours are', () => {
+    expect(
+      edit('data:\n  A: "1"\n  B: "x"\n', e =>
+        e.setScalar(0, ['data', 'C'], 'y.${D}'),
+      ),
+    ).toBe('data:\n  A: "1"\n  B: "x"\n  C: "y.${D}"\n');
+  });
+
+  it('adds to an empty document', () => {
+    expect(edit('# nothing yet\n', e => e.setScalar(0, ['a', 'b'], 'c'))).toBe(
+      '# nothing yet\na:\n  b: c\n',
+    );
+  });
+
+  it('keeps every line off the edited paths, for any subset of the structure present, block or flow', () => {
+    const part = fc.record({
+      apiserver: fc.constantFrom('missing', 'empty', 'flow', 'block'),
+      service: fc.constantFrom('missing', 'block', 'flow'),
+      annotations: fc.constantFrom('missing', '{}', 'flow', 'block'),
+      config: fc.constantFrom('missing', 'partial', 'flow', 'block'),
+      clusters: fc.constantFrom('missing', '[]', 'flow', 'block'),
+      indent: fc.constantFrom(2, 4),
+    });
+    fc.assert(
+      fc.property(part, p => {
+        const text = valuesText(p);
+        const out = edit(text, story);
+        const read = parse(out).clustermesh;
+        expect(read.apiserver.service.type).toBe('LoadBalancer');
+        expect(read.apiserver.service.annotations).toMatchObject({
+          'lbipam.cilium.io/ips': '${LB_IP}',
+        });
+        expect(read.apiserver.tls.server.extraDnsNames).toContain('x.y');
+        expect(read.config.clusters.map((c: any) => c.name)).toEqual(
+          expect.arrayContaining(['infra', 'apps']),
+        );
+        expect(read.config.enabled).toBe(true);
+        // every original line is still there, in order, but those edited
+        const kept = text
+          .split('\n')
+          .filter(l => !/[{}[\]]|: false|type: NodePort/.test(l));
+        let at = 0;
+        const lines = out.split('\n');
+        for (const line of kept) {
+          const found = lines.indexOf(line, at);
+          expect([line, found >= 0]).toEqual([line, true]);
+          at = found + 1;
+        }
+        // each key of the structure once, however many values went under it
+        for (const key of ['clustermesh', 'apiserver', 'service', 'clusters'])
+          expect(out.match(new RegExp(`\\b${key}:`, 'g'))).toHaveLength(1);
+      }),
+      { numRuns: 150 },
     );
   });
 });
@@ -206,3 +477,51 @@ describe('setScalarsOnLines', () => {
     ).toBe('data:\n  A: x\n  B: second\n');
   });
 });
+
+/** Cilium values with any subset of the clustermesh structure, in block or flow style. */
+function valuesText(p: {
+  apiserver: string;
+  service: string;
+  annotations: string;
+  config: string;
+  clusters: string;
+  indent: number;
+}): string {
+  const i = (n: number) => ' '.repeat(p.indent * n);
+  const lines = ['cluster:', `${i(1)}name: a`, 'clustermesh:'];
+  lines.push(`${i(1)}useAPIServer: false`);
+  if (p.apiserver === 'empty') lines.push(`${i(1)}apiserver:`);
+  else if (p.apiserver === 'flow')
+    lines.push(`${i(1)}apiserver: {replicas: 2}`);
+  else if (p.apiserver === 'block') {
+    lines.push(`${i(1)}apiserver:`, `${i(2)}replicas: 2`);
+    if (p.service === 'flow') lines.push(`${i(2)}service: {type: NodePort}`);
+    else if (p.service === 'block') {
+      lines.push(`${i(2)}service:`, `${i(3)}type: NodePort`);
+      if (p.annotations === '{}') lines.push(`${i(3)}annotations: {}`);
+      else if (p.annotations === 'flow')
+        lines.push(`${i(3)}annotations: {x: y}`);
+      else if (p.annotations === 'block')
+        lines.push(`${i(3)}annotations:`, `${i(4)}x: y`);
+    }
+  }
+  if (p.config === 'flow')
+    lines.push(`${i(1)}config: {enabled: false, domain: mesh.cilium.io}`);
+  else if (p.config !== 'missing') {
+    lines.push(`${i(1)}config:`, `${i(2)}enabled: false`);
+    if (p.config === 'block') {
+      lines.push(`${i(2)}domain: mesh.cilium.io # the default`);
+      if (p.clusters === '[]') lines.push(`${i(2)}clusters: []`);
+      else if (p.clusters === 'flow')
+        lines.push(`${i(2)}clusters: [{name: old, port: 2379}]`);
+      else if (p.clusters === 'block')
+        lines.push(
+          `${i(2)}clusters:`,
+          `${i(3)}- name: old`,
+          `${i(3)}  port: 2379`,
+        );
+    }
+  }
+  lines.push('# end', 'policy:', `${i(1)}enabled: true`, '');
+  return lines.join('\n');
+}

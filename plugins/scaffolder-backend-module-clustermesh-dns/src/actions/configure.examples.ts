@@ -37,4 +37,14 @@ export const examples: TemplateExample[] = [
       outputPath: 'changes',
     }),
   },
+  {
+    description:
+      'A running mesh: add one cluster (the configured ones learn it as a peer) and take a retired one out',
+    example: configureStep({
+      repoPath: 'gitops',
+      clusters: [{ name: 'edge', ip: '10.25.11.140' }],
+      remove: ['legacy'],
+      outputPath: 'changes',
+    }),
+  },
 ];

@@ -155,4 +155,72 @@ describe('clustermesh:dns:configure', () => {
     );
     expect(readAll(mockDir.path)).toEqual(before);
   });
+
+  it('adds a cluster to a running mesh and takes a retired one out, in one run', async () => {
+    fs.cpSync(
+      path.resolve(
+        __dirname,
+        '../../../clustermesh-dns-engine/fixtures/configure-running-mesh/repo',
+      ),
+      mockDir.resolve('mesh'),
+      { recursive: true },
+    );
+    fs.rmSync(mockDir.resolve('mesh/kubernetes/clusters/cedar'), {
+      recursive: true,
+    });
+    const ctx = context({
+      repoPath: 'mesh',
+      clusters: [{ name: 'delta', ip: '10.70.3.10' }],
+      remove: ['cedar'],
+    });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('changedPaths', [
+      'kubernetes/clusters/amber/cluster-settings.yaml',
+      'kubernetes/clusters/birch/cluster-settings.yaml',
+      'kubernetes/clusters/delta/cluster-settings.yaml',
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+    ]);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'summary',
+      expect.stringContaining('Taken out of the mesh: cedar'),
+    );
+    const hr = fs.readFileSync(
+      mockDir.resolve(
+        'mesh/kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+      ),
+      'utf8',
+    );
+    expect(hr).not.toContain('cedar');
+  });
+
+  it('in a dry run, says what it would have written before it refuses', async () => {
+    const before = readAll(mockDir.path);
+    const ctx = context(
+      {
+        repoPath: 'gitops',
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.12.5' },
+        ],
+      },
+      true,
+    );
+    await expect(action.handler(ctx)).rejects.toThrow(
+      /clusters\[1\]\.ip: 10\.25\.12\.5 is outside the LB IPAM pools of apps/,
+    );
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^would update kubernetes\/clusters\/apps\/cluster-settings\.yaml: /,
+      ),
+    );
+    expect(readAll(mockDir.path)).toEqual(before);
+  });
+
+  it('needs a cluster to configure or to take out', async () => {
+    await expect(
+      action.handler(context({ repoPath: 'gitops', clusters: [] })),
+    ).rejects.toThrow(
+      /name at least one cluster in clusters, or one in remove/,
+    );
+  });
 });

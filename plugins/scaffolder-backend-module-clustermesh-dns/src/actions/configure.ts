@@ -52,8 +52,17 @@ export function createClustermeshDnsConfigureAction(
                   ),
               }),
             )
-            .min(1)
-            .describe('Clusters to configure, each with its LB IP'),
+            .default([])
+            .describe(
+              'Clusters to configure, each with its LB IP: every cluster of a new mesh, or only those to add or give a new address in a running one (the others learn them as peers)',
+            ),
+        remove: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe(
+              "Clusters to take out of the mesh: their settings entries, their record and every peer's entry for them (refused while a cluster's Cilium values still enable ClusterMesh)",
+            ),
         repoPath: z =>
           z
             .string()
@@ -119,6 +128,12 @@ export function createClustermeshDnsConfigureAction(
             .describe('The DNS records of the change'),
         bytesWritten: z =>
           z.number().describe('Bytes written (0 on a second run)'),
+        alreadyThere: z =>
+          z
+            .array(z.object({ field: z.string(), message: z.string() }))
+            .describe(
+              'Errors that were in the repository before and are not touched by the change (they do not stop it)',
+            ),
       },
     },
     async handler(ctx) {
@@ -144,13 +159,41 @@ export function createClustermeshDnsConfigureAction(
       const conventions = loadConventions(tree, repoDir, conventionsFile, {
         cache,
       });
+      const clusters = input.clusters ?? [];
+      const remove = Array.isArray(input.remove) ? input.remove : [];
+      if (!clusters.length && !remove.length)
+        throw new InputError(
+          'Invalid input: name at least one cluster in clusters, or one in remove',
+        );
       logger.info(
-        `Planning ClusterMesh DNS for ${input.clusters
-          .map(c => `${c.name}=${c.ip}`)
-          .join(', ')}`,
+        `Planning ClusterMesh DNS for ${[
+          ...clusters.map(c => `${c.name}=${c.ip}`),
+          ...remove.map(r => `without ${r}`),
+        ].join(', ')}`,
       );
-      const plan = planMeshDnsChange(tree, input, conventions, { cache });
+      const plan = planMeshDnsChange(
+        tree,
+        { ...input, clusters, remove },
+        conventions,
+        { cache },
+      );
+      for (const decision of plan.decisions) logger.info(decision);
+      if (plan.alreadyThere.length)
+        logger.warn(
+          `Already there, not touched by this change (${
+            plan.alreadyThere.length
+          }):\n${plan.alreadyThere
+            .map(p => `- ${p.field}: ${p.message}`)
+            .join('\n')}`,
+        );
       if (plan.problems.length) {
+        // what it would have written, so a dry run shows the change with the reasons
+        for (const edit of plan.proposed)
+          logger.info(
+            `would ${edit.before === undefined ? 'create' : 'update'} ${
+              edit.path
+            }: ${edit.reasons.join('; ')}`,
+          );
         throw new InputError(
           `ClusterMesh DNS change refused, nothing was written:\n${plan.problems
             .map(p => `- ${p.field}: ${p.message}`)
@@ -191,6 +234,7 @@ export function createClustermeshDnsConfigureAction(
       ctx.output('summary', plan.summary);
       ctx.output('records', plan.records);
       ctx.output('bytesWritten', bytesWritten);
+      ctx.output('alreadyThere', plan.alreadyThere);
     },
   });
 }

@@ -1,0 +1,194 @@
+import {
+  knownDomain,
+  fixtureFiles,
+  exampleFiles,
+} from '../__testUtils__/trees';
+import { parseConventions, resolveConventions } from '../conventions/resolve';
+import { defaultConventions, MeshConventions } from '../conventions/schema';
+import { createRepoTree } from '../tree/RepoTree';
+import { buildMeshModel } from './build';
+import {
+  ciliumWriteTargets,
+  dnsEndpointPlacement,
+  fqdnForm,
+  settingsWriteTarget,
+  SettingsWriteTarget,
+  substitutionScope,
+} from './writeTargets';
+
+function modelOf(
+  files: Record<string, string>,
+  conventions: MeshConventions = defaultConventions,
+) {
+  return buildMeshModel(createRepoTree(files), conventions);
+}
+
+const story = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+
+describe('where the change writes', () => {
+  it('finds the settings ConfigMap, the Kustomization that applies it, and whether it substitutes', () => {
+    const mesh = modelOf(story);
+    const target = settingsWriteTarget(
+      mesh,
+      mesh.byName.get('infra')!,
+    ) as SettingsWriteTarget;
+    expect(target).toMatchObject({
+      file: 'kubernetes/clusters/infra/cluster-settings.yaml',
+      format: 'yaml',
+      doc: 0,
+      configMap: 'cluster-settings',
+      substituted: true,
+    });
+    expect(target.appliedBy?.key).toBe('flux-system/cluster-infra-vars');
+  });
+
+  it('finds the env file of a settings generator', () => {
+    const mesh = modelOf(fixtureFiles('configure-env/repo'));
+    expect(settingsWriteTarget(mesh, mesh.byName.get('home')!)).toMatchObject({
+      file: 'kubernetes/clusters/home/settings/cluster-settings.env',
+      format: 'env',
+      substituted: false,
+    });
+  });
+
+  it.each([
+    [
+      'settings-template',
+      story,
+      defaultConventions,
+      /cluster-apps-vars, which substitutes SECRET_DOMAIN/,
+    ],
+    [
+      'settings-resolved',
+      fixtureFiles('configure-ks/repo'),
+      defaultConventions,
+      /without post-build substitution.*SECRET_DOMAIN is a plain value/,
+    ],
+    [
+      'literal',
+      fixtureFiles('configure-values-file/repo'),
+      parseConventions(
+        fixtureFiles('configure-values-file/repo')['.clustermesh-dns.yaml'],
+      ),
+      /no variables/,
+    ],
+  ])('decides the form of the FQDN: %s', (kind, files, conventions, why) => {
+    const mesh = modelOf(files, conventions);
+    const cluster = mesh.clusters[0];
+    const target = settingsWriteTarget(mesh, cluster) as SettingsWriteTarget;
+    const form = fqdnForm(mesh, cluster, target);
+    expect(form.kind).toBe(kind);
+    expect(form.why).toMatch(why);
+  });
+
+  it('never writes a secret domain into plain settings, even when its value is given', () => {
+    const files = { ...story };
+    for (const c of ['infra', 'apps'])
+      files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
+        `kubernetes/clusters/${c}/kustomization.yaml`
+      ].replace('  - vars.yaml\n', '  - cluster-settings.yaml\n');
+    const mesh = modelOf(files, resolveConventions(knownDomain));
+    const cluster = mesh.byName.get('infra')!;
+    const form = fqdnForm(
+      mesh,
+      cluster,
+      settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
+    );
+    expect(form).toMatchObject({ kind: 'files-template' });
+  });
+
+  it('says when a variable of the template is defined nowhere', () => {
+    const files = fixtureFiles('configure-ks/repo');
+    for (const c of ['infra', 'apps'])
+      files[`kubernetes/clusters/${c}/cluster-settings.yaml`] = files[
+        `kubernetes/clusters/${c}/cluster-settings.yaml`
+      ].replace(/ {2}SECRET_DOMAIN: .*\n/, '');
+    const mesh = modelOf(files);
+    const cluster = mesh.byName.get('infra')!;
+    expect(
+      fqdnForm(
+        mesh,
+        cluster,
+        settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
+      ),
+    ).toMatchObject({
+      kind: 'unresolvable',
+      why: expect.stringContaining('SECRET_DOMAIN is not defined for infra'),
+    });
+  });
+
+  it('finds the Cilium values: the HelmRelease, the values file of a ConfigMap generator, or a plain values file', () => {
+    const hr = modelOf(story);
+    expect(ciliumWriteTargets(hr, hr.clusters)).toEqual([
+      expect.objectContaining({
+        file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+        root: ['spec', 'values'],
+        kind: 'helmrelease',
+        clusters: ['apps', 'infra'],
+      }),
+    ]);
+    const generated = modelOf(fixtureFiles('configure-valuesfrom/repo'));
+    expect(ciliumWriteTargets(generated, generated.clusters)).toEqual([
+      expect.objectContaining({
+        file: 'kubernetes/infrastructure/networking/cilium/app/values.yaml',
+        root: [],
+        kind: 'values-configmap',
+        clusters: ['east', 'north', 'west'],
+      }),
+    ]);
+    const files = fixtureFiles('configure-values-file/repo');
+    const plain = modelOf(
+      files,
+      parseConventions(files['.clustermesh-dns.yaml']),
+    );
+    expect(
+      ciliumWriteTargets(plain, plain.clusters).map(t =>
+        'file' in t ? t.file : t,
+      ),
+    ).toEqual([
+      'bootstrap/cilium/alpha.yaml',
+      'bootstrap/cilium/bravo.yaml',
+      'bootstrap/cilium/charlie.yaml',
+    ]);
+  });
+
+  it('knows which variables a Kustomization will substitute once the change adds settings keys', () => {
+    const mesh = modelOf(story);
+    const infra = mesh.byName.get('infra')!;
+    const hr = infra.cilium!.appliedBy!;
+    const scope = substitutionScope(
+      hr,
+      'cluster-settings',
+      new Set(['CILIUM_CLUSTERMESH_LB_IP']),
+    );
+    expect(scope.resolves('CILIUM_CLUSTERMESH_LB_IP')).toBe(true);
+    expect(scope.resolves('CLUSTER_NAME')).toBe(true);
+    expect(scope.resolves('NOT_THERE')).toBe(false);
+    expect(scope.secret('SECRET_DOMAIN')).toBe(true);
+    // a ConfigMap it does not substitute from adds nothing
+    expect(substitutionScope(hr, 'other', new Set(['X'])).resolves('X')).toBe(
+      false,
+    );
+  });
+
+  it('places a new DNSEndpoint where Flux applies it with substitution', () => {
+    const mesh = modelOf(story);
+    expect(dnsEndpointPlacement(mesh, mesh.clusters)).toMatchObject({
+      file: 'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+      kustomization:
+        'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml',
+    });
+    // a component's ks.yaml builds its app/ folder
+    const ks = modelOf(fixtureFiles('configure-ks/repo'));
+    expect(dnsEndpointPlacement(ks, ks.clusters)).toMatchObject({
+      file: 'kubernetes/infrastructure/networking/cilium/clustermesh/app/dnsendpoint.yaml',
+      why: expect.stringContaining('the folder a Flux Kustomization builds'),
+    });
+    // no such folder: next to the Cilium HelmRelease
+    const generated = modelOf(fixtureFiles('configure-valuesfrom/repo'));
+    expect(dnsEndpointPlacement(generated, generated.clusters)).toMatchObject({
+      file: 'kubernetes/infrastructure/networking/cilium/app/dnsendpoint.yaml',
+      why: expect.stringContaining('next to the Cilium HelmRelease'),
+    });
+  });
+});

@@ -1,0 +1,408 @@
+import type { IpAddress } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { secretPlaceholder } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { MeshConventions } from '../conventions/schema';
+import {
+  fqdnTemplateFor,
+  peerFqdnVariable,
+  resolveFqdnTemplate,
+  variableReference,
+} from '../conventions/templates';
+import { envsubst, referencedVariables } from '../flux/envsubst';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
+import type { MeshModel } from '../model/types';
+import {
+  CiliumWriteTarget,
+  ciliumWriteTargets,
+  FqdnForm,
+  fqdnForm,
+  SettingsWriteTarget,
+  settingsWriteTarget,
+  substitutionScope,
+  SubstitutionScope,
+} from '../model/writeTargets';
+import { YamlTextEditor } from '../yaml/edit';
+import type { MeshDnsChangeInput, PlanProblem } from './input';
+
+/**
+ * What a change decides before it edits anything: the mesh after it, each
+ * cluster's peers, where each cluster's settings are written and in which
+ * form its FQDN is written (one form per cluster, used in every file).
+ */
+export interface ChangeContext {
+  mesh: MeshModel;
+  conventions: MeshConventions;
+  input: MeshDnsChangeInput;
+  /** The clusters this change configures, with their LB IPs. */
+  configured: Map<string, IpAddress>;
+  /** The clusters this change takes out. */
+  removed: Set<string>;
+  /** The clusters of the mesh after the change, in the model's order. */
+  members: string[];
+  /** Where each cluster's settings are written (members and removed clusters). */
+  settings: Map<string, SettingsWriteTarget>;
+  /** How each member's FQDN is written. */
+  forms: Map<string, FqdnForm>;
+  /** Whether a cluster's settings hold a key once the change is made (a key the change writes). */
+  addsKey(cluster: string, key: string): boolean;
+  /** The variable of a peer's FQDN (remembered: a mesh asks it n² times). */
+  peerVariable(peer: string): string;
+  /** The FQDN template of a cluster (remembered). */
+  template(cluster: string): string;
+  /** Whether a cluster knows a peer after the change. */
+  knows(cluster: string, peer: string): boolean;
+  /** The Cilium values to write. */
+  cilium: CiliumWriteTarget[];
+  /** How the values are written, and why: for the summary. */
+  notes: string[];
+}
+
+/** The peers a cluster knows after the change: its configured peers, or every other member. */
+export function peersAfter(ctx: ChangeContext, cluster: string): string[] {
+  return (
+    ctx.conventions.peers?.[cluster] ?? ctx.members.filter(m => m !== cluster)
+  ).filter(p => !ctx.removed.has(p));
+}
+
+/** The FQDN of a cluster as Flux inserts it (secret parts as placeholders). */
+export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
+  const model = ctx.mesh.byName.get(cluster);
+  const form = ctx.forms.get(cluster);
+  if (form?.kind === 'literal' || form?.kind === 'settings-resolved')
+    return form.name;
+  return resolveFqdnTemplate(
+    ctx.conventions,
+    cluster,
+    name =>
+      model?.settings.value(name) ??
+      ctx.conventions.values[name] ??
+      secretPlaceholder(name),
+  ).resolved;
+}
+
+/**
+ * What a cluster's settings hold for a cluster's FQDN (its own or a
+ * peer's), in the writing cluster's form; undefined when its form keeps the
+ * FQDN out of the settings.
+ */
+export function settingsFqdn(
+  ctx: ChangeContext,
+  cluster: string,
+  of: string,
+): string | undefined {
+  const form = ctx.forms.get(cluster);
+  if (!form) return undefined;
+  switch (form.kind) {
+    case 'literal':
+    case 'settings-template':
+      return ctx.template(of);
+    case 'settings-resolved': {
+      if (of === cluster) return form.name;
+      // the peer's name with the writing cluster's plain values
+      const model = ctx.mesh.byName.get(cluster)!;
+      const result = envsubst(
+        ctx.template(of),
+        name => model.settings.value(name),
+        { strict: false },
+      );
+      return result.ok ? result.output : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The substitution of a Kustomization for a cluster, once the change has added its settings keys. */
+export function scopeOf(
+  ctx: ChangeContext,
+  cluster: string,
+  kustomization: RenderedKustomization,
+): SubstitutionScope {
+  return substitutionScope(
+    kustomization,
+    ctx.settings.get(cluster)?.configMap,
+    {
+      has: key => ctx.addsKey(cluster, key),
+    },
+  );
+}
+
+/**
+ * How a file applied by `scopes` (one per cluster it is applied to) refers
+ * to a cluster value: by its settings variable when that resolves for
+ * every cluster, else undefined (the caller writes a literal where the file
+ * is the cluster's own).
+ */
+export function variableIn(
+  scopes: readonly SubstitutionScope[],
+  variable: string,
+): string | undefined {
+  return scopes.length > 0 && scopes.every(s => s.resolves(variable))
+    ? variableReference(variable)
+    : undefined;
+}
+
+/** CLUSTER_NAME before CLUSTER before anything else holding the name. */
+const rankNameVariable = (name: string) =>
+  ['CLUSTER_NAME', 'CLUSTER'].indexOf(name) >= 0
+    ? ['CLUSTER_NAME', 'CLUSTER'].indexOf(name)
+    : 2 + name.length;
+
+/**
+ * The FQDN template of shared files for clusters whose FQDN is not in
+ * their settings: the conventions' template with a variable that holds
+ * each cluster's name (such as CLUSTER_NAME), when every scope has one.
+ */
+export function sharedFqdnTemplate(
+  ctx: ChangeContext,
+  scopes: readonly { cluster: string; scope: SubstitutionScope }[],
+): string | undefined {
+  if (!scopes.length) return undefined;
+  const names = scopes[0].scope.kustomization.variables.names();
+  const variable = names
+    .filter(n =>
+      scopes.every(s => s.scope.kustomization.variables.value(n) === s.cluster),
+    )
+    .sort((a, b) => rankNameVariable(a) - rankNameVariable(b))[0];
+  if (!variable) return undefined;
+  const template = ctx.conventions.fqdnTemplate
+    .split('{cluster}')
+    .join(variableReference(variable));
+  return referencedVariables(template).every(v =>
+    scopes.every(s => s.scope.resolves(v)),
+  )
+    ? template
+    : undefined;
+}
+
+/**
+ * Decides the change: who is in the mesh after it, where everything is
+ * written and in which form. Problems name the input field or the file.
+ */
+export function decideChange(
+  mesh: MeshModel,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+  addresses: IpAddress[],
+): { context: ChangeContext } | { problems: PlanProblem[] } {
+  const problems: PlanProblem[] = [];
+  const configured = new Map(
+    input.clusters.map((c, i) => [c.name, addresses[i]] as const),
+  );
+  const removed = new Set(input.remove ?? []);
+  const peerVariableUsed = (name: string) => {
+    const variable = peerFqdnVariable(conventions, name);
+    return mesh.clusters.some(c => c.settings.has(variable));
+  };
+  (input.remove ?? []).forEach((name, i) => {
+    const c = mesh.byName.get(name);
+    if (c?.membership.member && !conventions.mesh.exclude.includes(name))
+      problems.push({
+        field: `remove[${i}]`,
+        message: `${name} is still in the mesh: ${c.membership.reason}${
+          c.membership.location
+            ? ` (${c.membership.location.file}:${c.membership.location.line})`
+            : ''
+        }. Turn ClusterMesh off in its Cilium values, delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`,
+      });
+  });
+  const unknownRemoved = (input.remove ?? []).filter(
+    name => !mesh.byName.has(name) && !peerVariableUsed(name),
+  );
+
+  // the Cilium values of every cluster (those outside the mesh too: a
+  // cluster that shares its values with a configured one joins it)
+  const candidates = mesh.clusters.filter(
+    c => !removed.has(c.name) && !conventions.mesh.exclude.includes(c.name),
+  );
+  const cilium: CiliumWriteTarget[] = [];
+  const joining = new Set<string>();
+  for (const t of ciliumWriteTargets(mesh, candidates)) {
+    if ('problem' in t) {
+      if (configured.has(t.cluster) && !problems.some(p => p.field === t.file))
+        problems.push({ field: t.file, message: whyNoValues(mesh, t) });
+      continue;
+    }
+    cilium.push(t);
+    if (t.clusters.some(c => configured.has(c)))
+      for (const c of t.clusters) joining.add(c);
+  }
+  const members = mesh.clusters
+    .filter(
+      c =>
+        !removed.has(c.name) &&
+        !conventions.mesh.exclude.includes(c.name) &&
+        (c.membership.member || configured.has(c.name) || joining.has(c.name)),
+    )
+    .map(c => c.name);
+  for (const name of members) {
+    if (configured.has(name)) continue;
+    const c = mesh.byName.get(name)!;
+    if (!c.lbIp) {
+      problems.push({
+        field: 'clusters',
+        message: `${name} ${
+          c.membership.member
+            ? `is in the mesh (${c.membership.reason})`
+            : 'shares its Cilium values with a cluster this change configures, so it joins the mesh'
+        }, but has no ${
+          conventions.variables.lbIp
+        }: configure it in the same run, with its LB IP`,
+      });
+    }
+  }
+  if (members.length < 2 && problems.length === 0)
+    problems.push({
+      field: 'clusters',
+      message: `the mesh after this change would be ${
+        members.length ? members.join(', ') : 'empty'
+      }; ClusterMesh needs at least two configured clusters`,
+    });
+
+  // where each cluster's settings are written, and the form of its FQDN
+  const settings = new Map<string, SettingsWriteTarget>();
+  const forms = new Map<string, FqdnForm>();
+  const writing = [...members, ...[...removed].filter(r => mesh.byName.has(r))];
+  for (const name of writing) {
+    const cluster = mesh.byName.get(name)!;
+    const target = settingsWriteTarget(mesh, cluster);
+    if ('problem' in target) {
+      if (needsSettings(name, configured, members, removed))
+        problems.push({ field: target.file, message: target.problem });
+      continue;
+    }
+    settings.set(name, target);
+    if (removed.has(name)) continue;
+    const form = fqdnForm(mesh, cluster, target);
+    if (form.kind === 'unresolvable') {
+      if (configured.has(name))
+        problems.push({
+          field: `clusters[${input.clusters.findIndex(
+            c => c.name === name,
+          )}].name`,
+          message: `the FQDN of ${name}, ${form.template}, cannot be resolved: ${form.why}`,
+        });
+      continue;
+    }
+    forms.set(name, form);
+  }
+  if (problems.length) return { problems };
+
+  const memberSet = new Set(members);
+  const peerVariables = new Map<string, string>();
+  const peerVariable = (peer: string) => {
+    let variable = peerVariables.get(peer);
+    if (variable === undefined) {
+      variable = peerFqdnVariable(conventions, peer);
+      peerVariables.set(peer, variable);
+    }
+    return variable;
+  };
+  const peerOfVariable = new Map(members.map(m => [peerVariable(m), m]));
+  const templates = new Map<string, string>();
+  const knows = (cluster: string, peer: string) => {
+    const listed = conventions.peers?.[cluster];
+    if (listed) return listed.includes(peer) && !removed.has(peer);
+    return peer !== cluster && memberSet.has(peer);
+  };
+  const context: ChangeContext = {
+    mesh,
+    conventions,
+    input,
+    configured,
+    removed,
+    members,
+    settings,
+    forms,
+    addsKey(cluster, key) {
+      if (!memberSet.has(cluster)) return false;
+      if (key === conventions.variables.lbIp) return true;
+      if (forms.get(cluster)?.kind === 'files-template') return false;
+      if (key === conventions.variables.fqdn) return true;
+      const peer = peerOfVariable.get(key);
+      return peer !== undefined && knows(cluster, peer);
+    },
+    peerVariable,
+    template(cluster) {
+      let template = templates.get(cluster);
+      if (template === undefined) {
+        template = fqdnTemplateFor(conventions, cluster);
+        templates.set(cluster, template);
+      }
+      return template;
+    },
+    knows,
+    cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
+    notes: [
+      ...formNotes(forms, members),
+      ...unknownRemoved.map(
+        name =>
+          `${name}: not a cluster of the repository, and no cluster knows it as a peer (${peerFqdnVariable(
+            conventions,
+            name,
+          )}): nothing to remove.`,
+      ),
+    ],
+  };
+  return { context };
+}
+
+/** Why a cluster has no Cilium values to write: the file is missing or broken, or nothing applies it. */
+function whyNoValues(
+  mesh: MeshModel,
+  t: { file: string; problem: string },
+): string {
+  const text = mesh.repository.readText(t.file);
+  if (text === undefined)
+    return `does not exist; it should hold the Cilium HelmRelease (${t.problem})`;
+  try {
+    return new YamlTextEditor(t.file, text).documentCount >= 0
+      ? t.problem
+      : t.problem;
+  } catch (error) {
+    return (error as Error).message.replace(`${t.file}: `, '');
+  }
+}
+
+function needsSettings(
+  name: string,
+  configured: ReadonlyMap<string, unknown>,
+  members: readonly string[],
+  removed: ReadonlySet<string>,
+): boolean {
+  return configured.has(name) || removed.has(name) || members.includes(name);
+}
+
+/** One line per form, naming its clusters, for the summary. */
+function formNotes(
+  forms: ReadonlyMap<string, FqdnForm>,
+  members: readonly string[],
+): string[] {
+  const byWhy = new Map<string, { form: FqdnForm; clusters: string[] }>();
+  for (const name of members) {
+    const form = forms.get(name);
+    if (!form) continue;
+    const why = form.why.replace(
+      new RegExp(`(^|[^a-z0-9])${name}($|[^a-z0-9])`, 'g'),
+      '$1<cluster>$2',
+    );
+    const key = `${form.kind}|${why}`;
+    const entry = byWhy.get(key) ?? { form: { ...form, why }, clusters: [] };
+    entry.clusters.push(name);
+    byWhy.set(key, entry);
+  }
+  const what: Record<FqdnForm['kind'], string> = {
+    literal: 'the FQDN is written as it is',
+    'settings-template': 'the FQDN template is written in the settings',
+    'settings-resolved': 'the resolved FQDN is written in the settings',
+    'files-template':
+      'the FQDN template is written in the files Flux substitutes (the DNSEndpoint, the Cilium values), not in the settings',
+    unresolvable: 'the FQDN cannot be resolved',
+  };
+  return [...byWhy.values()].map(({ form, clusters }) => {
+    const why =
+      clusters.length > 1
+        ? form.why
+        : form.why.replace(/<cluster>/g, clusters[0]);
+    return `${clusters.join(', ')}: ${what[form.kind]}, because ${why}.`;
+  });
+}

@@ -1,0 +1,129 @@
+import {
+  formatLocation,
+  MeshReport,
+  RuleId,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { PlanProblem } from './input';
+
+/** One error of a report, with what is needed to judge whether a change caused it. */
+interface ReportError {
+  /** What it is, without its line (lines move when a file is edited). */
+  identity: string;
+  problem: PlanProblem;
+  files: string[];
+  cluster?: string;
+  ruleId?: RuleId;
+}
+
+/**
+ * The rules a change sets out to satisfy for the clusters it configures:
+ * one of these failing for such a cluster after the change stops it, even
+ * when it failed before (the change depends on it).
+ */
+const changeRules: ReadonlySet<string> = new Set<RuleId>([
+  'settings-present',
+  'fqdn-valid',
+  'fqdn-convention',
+  'cluster-name-valid',
+  'lb-ip-valid',
+  'lb-ip-in-pool',
+  'lb-ip-unique',
+  'fqdn-unique',
+  'peers-complete',
+  'dnsendpoint-matches',
+  'dnsendpoint-included',
+  'service-annotation',
+  'peers-by-fqdn',
+  'tls-san',
+  'ttl-valid',
+]);
+
+function locationsOf(
+  location: SourceLocation | undefined,
+  affects: { examples: { location: SourceLocation }[] } | undefined,
+): string[] {
+  return [
+    ...(location ? [location.file] : []),
+    ...(affects?.examples.map(e => e.location.file) ?? []),
+  ];
+}
+
+/** The errors of a report: findings and failed checks of error severity. */
+function errorsOf(report: MeshReport): ReportError[] {
+  const out: ReportError[] = [];
+  for (const f of report.findings) {
+    if (f.severity !== 'error') continue;
+    out.push({
+      identity: `finding|${f.code}|${f.cluster ?? ''}|${f.message}`,
+      problem: {
+        field: f.location ? formatLocation(f.location) : 'repository',
+        message: f.message,
+      },
+      files: locationsOf(f.location, f.affects),
+      cluster: f.cluster,
+    });
+  }
+  for (const c of [
+    ...report.clusters.flatMap(r => r.checks),
+    ...report.meshChecks,
+  ]) {
+    if (c.outcome !== 'fail' || c.severity !== 'error') continue;
+    out.push({
+      identity: `check|${c.ruleId}|${c.cluster ?? ''}|${c.message}`,
+      problem: {
+        field: c.location
+          ? formatLocation(c.location)
+          : c.cluster ?? 'repository',
+        message: `[${c.ruleId}] ${c.cluster ? `${c.cluster}: ` : ''}${
+          c.message
+        }`,
+      },
+      files: c.location ? [c.location.file] : [],
+      cluster: c.cluster,
+      ruleId: c.ruleId,
+    });
+  }
+  return out;
+}
+
+/** What the report after a change says about it. @public */
+export interface PlanVerdict {
+  /** Errors the change causes or depends on: the change is refused for these. */
+  caused: PlanProblem[];
+  /** Errors that were there before and have nothing to do with the change. */
+  alreadyThere: PlanProblem[];
+}
+
+/**
+ * Splits the errors of the repository after a change: those the change
+ * causes or depends on (new errors; a ClusterMesh DNS rule failing for a
+ * cluster it configures; any error in a file it writes) and those already
+ * there, not touched by it.
+ */
+export function judgeChange(
+  before: MeshReport,
+  after: MeshReport,
+  written: ReadonlySet<string>,
+  configured: ReadonlySet<string>,
+): PlanVerdict {
+  const earlier = new Set(errorsOf(before).map(e => e.identity));
+  const caused: PlanProblem[] = [];
+  const alreadyThere: PlanProblem[] = [];
+  for (const e of errorsOf(after)) {
+    const aboutConfigured =
+      e.cluster !== undefined
+        ? configured.has(e.cluster)
+        : [...configured].some(c =>
+            new RegExp(`(^|[^a-z0-9-])${c}($|[^a-z0-9-])`).test(
+              e.problem.message,
+            ),
+          );
+    const isCaused =
+      !earlier.has(e.identity) ||
+      e.files.some(f => written.has(f)) ||
+      (aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId));
+    (isCaused ? caused : alreadyThere).push(e.problem);
+  }
+  return { caused, alreadyThere };
+}
