@@ -46,9 +46,9 @@ export interface Config {
       conventionsFile?: string;
       /**
        * Values the repository keeps secret (SOPS), by variable name, e.g.
-       * `SECRET_DOMAIN`. Used only to resolve names for the live checks;
-       * never part of a report, an answer or a log line (at least 4
-       * characters each).
+       * `SECRET_DOMAIN`. The validation and the live checks resolve names
+       * with them; every report, answer and log line shows
+       * `<secret:NAME>` in their place (at least 4 characters each).
        * @visibility secret
        */
       values?: { [variable: string]: string };

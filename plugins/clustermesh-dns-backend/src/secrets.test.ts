@@ -122,6 +122,8 @@ describe('secrets never leave the backend', () => {
     };
     const report = await get('get', '/sources/secrets/report');
     expect(report.body.report.summary.clusters).toBe(2);
+    // the names the secret domain makes are checked, not left unknown
+    expect(report.body.report.summary.unevaluated).toBe(0);
     for (const cluster of ['infra', 'apps']) {
       const detail = await get('get', `/sources/secrets/clusters/${cluster}`);
       expect(detail.body.cluster.fqdn.resolved).toBe(

@@ -28,6 +28,12 @@ export interface ConventionsSpec {
   explicitOrigin?: string;
   /** A conventions file inside the repository. */
   file?: string;
+  /**
+   * The source's secret values (`clustermeshDns.sources[].values`, e.g. the
+   * SOPS domain), so that checks of the names they make are evaluated. They
+   * win over the conventions' values; the store redacts every answer.
+   */
+  values?: Readonly<Record<string, string>>;
 }
 
 /** The engine as a session calls it; tests put a failing one in its place. */
@@ -108,6 +114,11 @@ export class EngineSession {
         origin = 'defaults';
       }
     }
+    if (spec.values && Object.keys(spec.values).length)
+      explicit = {
+        ...explicit,
+        values: { ...explicit?.values, ...spec.values },
+      };
     return resolveConventions(
       explicit,
       detectConventions(tree, explicit, { cache }),

@@ -306,6 +306,8 @@ export class ReportStore {
       explicit: source.conventions,
       explicitOrigin: `clustermeshDns.sources[${source.index}].conventions`,
       file: source.conventionsFile,
+      // the names they make are checked; every answer is redacted
+      values: source.values,
     };
   }
 

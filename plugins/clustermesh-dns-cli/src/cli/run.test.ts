@@ -55,6 +55,29 @@ describe('clustermesh-dns validate', () => {
     expect(strict.stdout).toBe(plain.stdout);
   });
 
+  it('fails on a feature it could not evaluate only with --fail-on not-evaluated', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+    try {
+      fs.cpSync(path.join(examples, 'gitops-repo'), dir, { recursive: true });
+      // a remote base: the engine does not fetch it, so it is not evaluated
+      const file = path.join(
+        dir,
+        'kubernetes/infrastructure/kustomization.yaml',
+      );
+      fs.appendFileSync(
+        file,
+        '  - https://github.com/example/remote//base?ref=v1.0.0\n',
+      );
+      const args = ['validate', dir, '--value', 'SECRET_DOMAIN=example.net'];
+      const plain = await cli(...args);
+      expect(plain.stdout).toMatch(/1 not evaluated/);
+      expect(plain.code).toBe(0);
+      expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
     const value = await cli(
       'validate',
@@ -382,7 +405,7 @@ describe('clustermesh-dns configure', () => {
         '--ttl',
         'soon',
       ],
-      /--ttl must be a number/,
+      /--ttl must be a whole number of seconds, not "soon"/,
     ],
     [
       [

@@ -235,9 +235,9 @@ function configure(args: string[], io: CliIo): number {
       'configure',
     );
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttl !== undefined && !Number.isFinite(ttl))
+  if (ttl !== undefined && !/^\s*\d+\s*$/.test(values.ttl!))
     throw new UsageError(
-      `--ttl must be a number of seconds, not "${values.ttl}"`,
+      `--ttl must be a whole number of seconds, not "${values.ttl}"`,
       'configure',
     );
   if (
@@ -362,5 +362,9 @@ function failsOn(
   if (summary.errors > 0) return true;
   if (level === 'error') return false;
   if (summary.warnings > 0) return true;
-  return level === 'not-evaluated' && summary.status !== 'pass';
+  // anything but a full pass: unevaluated checks, and features not evaluated
+  return (
+    level === 'not-evaluated' &&
+    (summary.status !== 'pass' || summary.unevaluated > 0)
+  );
 }

@@ -42,6 +42,23 @@ describe('readDirectoryTree', () => {
     expect(tree.read('leakdir/secret.yaml')).toBeUndefined();
   });
 
+  it('does not follow a file replaced by a link after the listing', () => {
+    const dir = tempRepo();
+    const outside = tempRepo();
+    fs.writeFileSync(path.join(outside, 'secret.yaml'), 'password: x\n');
+    fs.mkdirSync(path.join(dir, 'apps'));
+    fs.writeFileSync(path.join(dir, 'apps/a.yaml'), 'k: v\n');
+    fs.writeFileSync(path.join(dir, 'apps/b.yaml'), 'k: w\n');
+    const tree = readDirectoryTree(dir);
+    fs.rmSync(path.join(dir, 'apps/b.yaml'));
+    fs.symlinkSync(
+      path.join(outside, 'secret.yaml'),
+      path.join(dir, 'apps/b.yaml'),
+    );
+    expect(new TextDecoder().decode(tree.read('apps/a.yaml'))).toBe('k: v\n');
+    expect(tree.read('apps/b.yaml')).toBeUndefined();
+  });
+
   it('names the folder when it cannot be read', () => {
     expect(() => readDirectoryTree('/no/such/dir')).toThrow(
       /\/no\/such\/dir is not a readable directory/,

@@ -40,7 +40,10 @@ export function readDirectoryTree(
   const inside = (p: string) =>
     p === realRoot || p.startsWith(realRoot + path.sep);
   const paths: string[] = [];
-  const walk = (dir: string, prefix: string) => {
+  // paths reached through a symbolic link: read through realpath(3) again,
+  // so a link changed since the listing still cannot lead outside
+  const linked = new Set<string>();
+  const walk = (dir: string, prefix: string, throughLink: boolean) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (paths.length >= maxFiles) {
         throw new Error(
@@ -51,6 +54,7 @@ export function readDirectoryTree(
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      const isLink = throughLink || entry.isSymbolicLink();
       if (entry.isSymbolicLink()) {
         let target: string;
         try {
@@ -70,25 +74,41 @@ export function readDirectoryTree(
           continue; // loop
       }
       if (isDir) {
-        if (!skippedDirectories.has(entry.name)) walk(full, rel);
+        if (!skippedDirectories.has(entry.name)) walk(full, rel, isLink);
       } else if (isFile) {
         paths.push(rel);
+        if (isLink) linked.add(rel);
       }
     }
   };
-  walk(realRoot, '');
+  walk(realRoot, '', false);
   // each file is read once, when first asked for: a validation and the
   // plan of a change read the same files several times, and the tree stays
   // one consistent snapshot
   const read = new Map<string, Uint8Array | undefined>();
+  const listed = new Set(paths);
   return new MemoryRepoTree(paths, relative => {
     if (read.has(relative)) return read.get(relative);
+    if (!listed.has(relative)) return undefined;
     const full = path.join(realRoot, ...relative.split('/'));
     let bytes: Uint8Array | undefined;
     try {
-      // one realpath(3) call, not an lstat per path segment
-      const real = fs.realpathSync.native(full);
-      if (inside(real)) bytes = new Uint8Array(fs.readFileSync(real));
+      if (linked.has(relative)) {
+        // one realpath(3) call, not an lstat per path segment
+        const real = fs.realpathSync.native(full);
+        if (inside(real)) bytes = new Uint8Array(fs.readFileSync(real));
+      } else {
+        // a regular file when listed: refuse it if it became a link since
+        const fd = fs.openSync(
+          full,
+          fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
+        );
+        try {
+          bytes = new Uint8Array(fs.readFileSync(fd));
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
     } catch {
       bytes = undefined;
     }
