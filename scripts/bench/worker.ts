@@ -6,9 +6,9 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
   createRepoTree,
-  defaultConventions,
   EngineCache,
   planMeshDnsChange,
+  resolveConventions,
   validateMesh,
 } from '../../plugins/clustermesh-dns-engine/src';
 import {
@@ -29,31 +29,57 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)];
 };
 
-function validateTask(n: number) {
-  const files = generateSyntheticMesh({ clusters: n });
+/**
+ * The meshes validated: the story's layout all green; the same with every
+ * cluster's settings generated from an env file; and the worst case, every
+ * cluster making the same mistake (settings with FQDN templates applied
+ * without substitution).
+ */
+const meshVariants = {
+  green: {},
+  'env-file': { settingsFrom: 'env-file' },
+  'same-mistake': { unsubstitutedSettings: true },
+} as const;
+
+// the domain the synthetic mesh keeps in SOPS, given as a user gives it
+const conventions = resolveConventions({
+  values: { SECRET_DOMAIN: 'example.net' },
+});
+
+function validateTask(n: number, variant: keyof typeof meshVariants = 'green') {
+  if (!meshVariants[variant]) throw new Error(`unknown mesh ${variant}`);
+  const files = generateSyntheticMesh({
+    clusters: n,
+    ...meshVariants[variant],
+  });
   const bytes = Object.values(files).reduce((sum, f) => sum + f.length, 0);
   const baselineRss = rssMb();
   // the backend's case: one cache, kept between validations of the source
   const cache = new EngineCache();
   let start = performance.now();
-  const report = validateMesh(createRepoTree(files), defaultConventions, {
+  const report = validateMesh(createRepoTree(files), conventions, {
     cache,
   });
   const cold = performance.now() - start;
   const coldPeakRss = rssMb();
-  if (report.summary.status !== 'pass')
-    throw new Error(`synthetic mesh of ${n} is not green`);
+  const expected = variant === 'same-mistake' ? 'fail' : 'pass';
+  if (report.summary.status !== expected)
+    throw new Error(
+      `synthetic mesh ${variant} of ${n}: status ${report.summary.status}, not ${expected}`,
+    );
+  const reportBytes = Buffer.byteLength(JSON.stringify(report));
   const warm: number[] = [];
   const runs = n > 255 ? 9 : 21;
   for (let i = 0; i < runs; i++) {
     start = performance.now();
-    validateMesh(createRepoTree(files), defaultConventions, { cache });
+    validateMesh(createRepoTree(files), conventions, { cache });
     warm.push(performance.now() - start);
   }
   return {
     clusters: n,
     files: Object.keys(files).length,
     bytes,
+    reportBytes,
     coldMs: cold,
     warmMedianMs: median(warm),
     runs,
@@ -63,8 +89,15 @@ function validateTask(n: number) {
   };
 }
 
-function writeTask(n: number, dir: string) {
-  const files = generateSyntheticMesh({ clusters: n });
+function writeTask(
+  n: number,
+  dir: string,
+  variant: keyof typeof meshVariants = 'green',
+) {
+  const files = generateSyntheticMesh({
+    clusters: n,
+    ...meshVariants[variant],
+  });
   writeFilesAtomically(
     dir,
     Object.entries(files).map(([file, after]) => ({ path: file, after })),
@@ -156,8 +189,10 @@ function configureTask(n: number, dir: string) {
 
 const [task, ...args] = process.argv.slice(2);
 const tasks: Record<string, () => unknown> = {
-  validate: () => validateTask(Number(args[0])),
-  write: () => writeTask(Number(args[0]), args[1]),
+  validate: () =>
+    validateTask(Number(args[0]), args[1] as keyof typeof meshVariants),
+  write: () =>
+    writeTask(Number(args[0]), args[1], args[2] as keyof typeof meshVariants),
   pipeline: () => pipelineTask(Number(args[0]), args[1]),
   configure: () => configureTask(Number(args[0]), args[1]),
 };

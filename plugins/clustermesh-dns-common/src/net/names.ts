@@ -26,7 +26,8 @@ export function unknownVariables(text: unknown): string[] {
  * `a-z`, `0-9` and `-`, not starting or ending with `-`. Upper case and `_`
  * are refused: providers lower-case names and `_` is not a hostname
  * character. A trailing dot is accepted. Secret placeholders count as one
- * valid label each, since their value is not known.
+ * valid label each (or as several: a name with one is never "a single
+ * label"), since their value is not known.
  *
  * @returns the first problem, or undefined when the name is valid
  * @public
@@ -40,7 +41,9 @@ export function hostnameProblem(name: string): string | undefined {
   if (checked.length > 253)
     return `is ${checked.length} characters long (at most 253)`;
   const labels = checked.split('.');
-  if (labels.length < 2) return 'is a single label, not a fully qualified name';
+  // a placeholder may stand for several labels (a whole domain)
+  if (labels.length < 2 && checked === fqdn)
+    return 'is a single label, not a fully qualified name';
   for (const label of labels) {
     if (label.length === 0) return 'has an empty label (two dots in a row)';
     if (label.length > 63)

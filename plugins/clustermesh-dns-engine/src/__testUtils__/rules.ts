@@ -6,7 +6,7 @@ import { resolveConventions } from '../conventions/resolve';
 import type { MeshConventionsInput } from '../conventions/schema';
 import { validateMesh } from '../report/report';
 import type { Rule } from '../rules/rule';
-import { exampleTree, knownDomain } from './trees';
+import { exampleTree, fixtureTree, knownDomain } from './trees';
 
 /** Files of the example repository the rule tests edit. */
 export const exampleFile = {
@@ -91,3 +91,32 @@ export function describeRule(
     expect(Object.keys(rule.messages).length).toBeGreaterThan(0);
   });
 }
+
+/**
+ * Every check of the fixture `files-template`: the story's repository as
+ * `configure` leaves it when the settings ConfigMap is applied without
+ * substitution (by the bootstrap Kustomization) and SECRET_DOMAIN is only in
+ * a SOPS Secret: the settings hold only the LB IP, the FQDN template is in
+ * the files Flux substitutes (the Cilium values, the DNSEndpoint). The domain
+ * is not given unless the conventions give it.
+ */
+export function filesTemplateChecks(
+  edit?: (f: Files) => void,
+  conventions?: MeshConventionsInput,
+): CheckResult[] {
+  const report = validateMesh(
+    fixtureTree('files-template', edit),
+    resolveConventions(conventions),
+  );
+  return [...report.clusters.flatMap(c => c.checks), ...report.meshChecks];
+}
+
+/** Files of the fixture `files-template`. */
+export const filesTemplateFile = {
+  settings: (c: string) => `kubernetes/clusters/${c}/cluster-settings.yaml`,
+  secrets: (c: string) => `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`,
+  helmRelease:
+    'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+  dnsEndpoint:
+    'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
+};

@@ -16,6 +16,7 @@ import { substituteObject } from './substitute';
 import { buildMeshModel } from '../model/build';
 import { defaultConventions, MeshConventions } from '../conventions/schema';
 import { resolveConventions } from '../conventions/resolve';
+import { detectConventions } from '../conventions/detect';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import {
   exampleTree,
@@ -210,6 +211,8 @@ function kubectlObjects(
   engine: KustomizeEngine,
   tree: RepoTree,
   targetNamespace?: string,
+  /** A Flux Kustomization's spec.patches, which kustomize-controller adds to the build. */
+  patches?: unknown[],
 ): any[] {
   const target = path.join(dir, relPath);
   if (!kustomizationFileNames.some(n => fs.existsSync(path.join(target, n)))) {
@@ -239,15 +242,17 @@ function kubectlObjects(
     );
   }
   let built = target;
-  if (targetNamespace) {
-    // Flux builds with the Kustomization's targetNamespace as the kustomize namespace
+  if (targetNamespace || patches?.length) {
+    // Flux builds with the Kustomization's targetNamespace as the kustomize
+    // namespace, and its spec.patches as kustomize patches
     built = fs.mkdtempSync(path.join(dir, '.flux-'));
     fs.writeFileSync(
       path.join(built, 'kustomization.yaml'),
-      `namespace: ${targetNamespace}\nresources:\n  - ${path.relative(
-        built,
-        target,
-      )}\n`,
+      `${
+        targetNamespace ? `namespace: ${targetNamespace}\n` : ''
+      }resources:\n  - ${path.relative(built, target)}\n${
+        patches?.length ? `patches: ${JSON.stringify(patches)}\n` : ''
+      }`,
     );
   }
   const { status, stdout, stderr } = kubectlKustomize(built);
@@ -306,6 +311,21 @@ const crossChecks: [
     },
   ],
   [
+    'fixtures/mixed-flux-layout',
+    () => {
+      const files = readFolder(
+        path.resolve(__dirname, '../../fixtures/mixed-flux-layout'),
+      );
+      return {
+        files,
+        conventions: resolveConventions(
+          undefined,
+          detectConventions(createRepoTree(files)),
+        ),
+      };
+    },
+  ],
+  [
     'three-cluster synthetic mesh',
     () => ({
       files: generateSyntheticMesh({ clusters: 3 }),
@@ -344,21 +364,33 @@ const crossChecks: [
                 targetNamespace,
               );
               expect(byId(engineRaw.map(o => o.body))).toEqual(byId(real));
-              // What Flux applies: kustomize's output, then post-build substitution.
+              // What Flux applies: kustomize's output with the
+              // Kustomization's spec.patches, then post-build substitution.
+              const patches = kustomization.object?.body.spec?.patches;
+              const patched = patches?.length
+                ? kubectlObjects(
+                    dir,
+                    kustomization.path,
+                    renderer.kustomize,
+                    tree,
+                    targetNamespace,
+                    patches,
+                  )
+                : real;
               const applied = kustomization.postBuild
                 ? engineRaw.map((o, i) => {
-                    const realObject = real.find(
+                    const realObject = patched.find(
                       r => r.kind === o.kind && r.metadata?.name === o.name,
                     );
                     return substituteObject(
-                      { ...o, body: realObject ?? real[i] },
+                      { ...o, body: realObject ?? patched[i] },
                       kustomization.variables,
                       {
                         strict: conventions.flux.strictSubstitution,
                       },
                     ).object.body;
                   })
-                : real;
+                : patched;
               expect(byId(kustomization.objects.map(o => o.body))).toEqual(
                 byId(applied),
               );

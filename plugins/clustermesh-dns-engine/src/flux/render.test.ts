@@ -270,7 +270,7 @@ describe('substitution sources made by other controllers', () => {
   const externalSecret = (name: string, spec: string) =>
     `---\napiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: onepassword\n${spec}`;
 
-  it('takes the Secret an ExternalSecret creates as provided, its values unknown', () => {
+  it("takes the Secret an ExternalSecret creates as provided, its values unknown, the settings' names still theirs", () => {
     const { body, result } = render({
       postBuild: fromSecret('cluster-secrets'),
       app: target('  domain: ${SECRET_DOMAIN}\n  cluster: ${CLUSTER}\n'),
@@ -282,10 +282,12 @@ describe('substitution sources made by other controllers', () => {
         ),
       },
     });
-    // any variable may come from it: unknown, not undefined
+    // a variable the settings define keeps their value (the secrets are
+    // taken to hold other names); any other may come from the Secret:
+    // unknown, not undefined
     expect(body.data).toEqual({
       domain: '<secret:SECRET_DOMAIN>',
-      cluster: '<secret:CLUSTER>',
+      cluster: 'c1',
     });
     expect(result.findings).toEqual([]);
   });

@@ -222,18 +222,30 @@ export class VariableScope implements Variables {
     return invalid;
   }
 
-  value(name: string): string | undefined {
+  /**
+   * The layer that defines a name: the last one that has it, except that a
+   * source whose keys are not known (an ExternalSecret extracting a whole
+   * vault item) is taken to define only names no known source defines. In
+   * real repositories the cluster's secrets and its settings hold different
+   * names (`cluster-secrets` after `cluster-settings`); reading every
+   * setting as "maybe overridden by the secrets" would leave nothing known.
+   */
+  #layerOf(name: string): Layer | undefined {
+    let opaque: Layer | undefined;
     for (let i = this.#layers.length - 1; i >= 0; i--) {
-      if (this.#layers[i].has(name)) return this.#layers[i].value(name);
+      const layer = this.#layers[i];
+      if (layer.opaque) opaque ??= layer;
+      else if (layer.has(name)) return layer;
     }
-    return undefined;
+    return opaque;
+  }
+
+  value(name: string): string | undefined {
+    return this.#layerOf(name)?.value(name);
   }
 
   get(name: string): VariableValue | undefined {
-    for (let i = this.#layers.length - 1; i >= 0; i--) {
-      if (this.#layers[i].has(name)) return this.#layers[i].get(name);
-    }
-    return undefined;
+    return this.#layerOf(name)?.get(name);
   }
 
   names(): string[] {

@@ -26,6 +26,7 @@ import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import { sameDnsName } from './queries';
+import { clusterFqdn } from './fqdn';
 import { ClusterSettings } from './settings';
 import type {
   CiliumValuesModel,
@@ -246,23 +247,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const settingsLocation: SourceLocation = settingsObject
     ? locate(settingsObject.object, ['data'])
     : { file: clusterPath(s.file, name), line: 1 };
-  const fqdn = settings.get(conventions.variables.fqdn);
   const lbIp = settings.get(conventions.variables.lbIp);
-  const dnsEndpoints: DnsEndpointModel[] = [];
-  let unrelatedDnsEndpoints = 0;
-  for (const { object, appliedBy } of endpointObjects) {
-    const records = readEndpoints(object);
-    const ownedBy = ownershipOf(
-      object.name,
-      object.namespace ?? appliedBy.namespace,
-      records,
-      conventions,
-      fqdn?.value,
-    );
-    if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
-    else unrelatedDnsEndpoints++;
-  }
-
   let cilium: CiliumValuesModel | undefined;
   if (conventions.cilium.valuesFile) {
     const file = clusterPath(conventions.cilium.valuesFile, name);
@@ -303,6 +288,30 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
           : object.namespace ?? appliedBy.namespace,
     };
   }
+  // the one answer to "what is this cluster's FQDN": its settings' variable, or what the files Flux substitutes say
+  const fqdn = clusterFqdn({
+    conventions,
+    cluster: name,
+    settings,
+    settingsObject,
+    cilium,
+    endpoints: endpointObjects,
+  });
+  const dnsEndpoints: DnsEndpointModel[] = [];
+  let unrelatedDnsEndpoints = 0;
+  for (const { object, appliedBy } of endpointObjects) {
+    const records = readEndpoints(object);
+    const ownedBy = ownershipOf(
+      object.name,
+      object.namespace ?? appliedBy.namespace,
+      records,
+      conventions,
+      fqdn?.value,
+    );
+    if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
+    else unrelatedDnsEndpoints++;
+  }
+
   const clusterNameValue = getPath(
     cilium?.values,
     ciliumValuesPaths.clusterName,

@@ -1,11 +1,17 @@
 import {
   IpAddress,
   rangeContains,
+  SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { MeshEntries, meshConfigEntries } from '../cilium/meshEntries';
+import {
+  MeshEntries,
+  meshConfigEntries,
+  meshEntryPath,
+} from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
 import { apiserverServiceLabels } from '../cilium/values';
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { selectorAdmits } from '../k8s/labelSelector';
 import type {
   ClusterModel,
@@ -141,6 +147,41 @@ export function meshEntriesOf(
   cluster: ClusterModel,
 ): MeshEntries {
   return meshConfigEntries(cluster.cilium?.values, mesh.memo.meshEntries);
+}
+
+/**
+ * How a cluster knows a peer it has no peer variable for: its
+ * `clustermesh.config.clusters` entry for the peer, when the entry's
+ * address (as Flux renders it) is the peer's FQDN (as its settings or files
+ * give it). Undefined when the peer's FQDN is not known, when there is no
+ * such entry, or when its address is another name.
+ *
+ * @public
+ */
+export function peerKnownByEntry(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  peer: string,
+): { address: string; location(): SourceLocation } | undefined {
+  const cilium = cluster.cilium;
+  // only a name the peer's own files or settings give (never a guess)
+  const peerModel = mesh.byName.get(peer);
+  const expected = peerModel?.fqdn?.value;
+  if (!cilium || !peerModel || expected === undefined) return undefined;
+  const peerName = peerModel.ciliumName;
+  const entry = meshEntriesOf(mesh, cluster).byName(peerName);
+  const address = entry?.entry.address;
+  if (
+    !entry ||
+    !sameDnsName(address, expected) ||
+    hasUnresolvedReference(address)
+  )
+    return undefined;
+  return {
+    address,
+    // looked up only for a message: a mesh has one entry per peer
+    location: () => cilium.locate(meshEntryPath(entry, 'address')),
+  };
 }
 
 /** Why a cluster has no Cilium values to check. @public */

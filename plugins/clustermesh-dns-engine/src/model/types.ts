@@ -54,6 +54,24 @@ export interface PeerSetting {
   readonly variable: string;
 }
 
+/**
+ * A cluster's FQDN, and where the model read it: the one answer to "what is
+ * this cluster's FQDN" (see `clusterFqdn` in model/fqdn.ts).
+ *
+ * @public
+ */
+export interface ClusterFqdn extends SettingValue {
+  /**
+   * `settings`: the FQDN variable of its settings (`name` is the variable).
+   * `files`: the settings have none; the conventions' template (`name`) as
+   * the files Flux substitutes render it: the Cilium values' extraDnsNames,
+   * or a DNSEndpoint's dnsName (`location`).
+   */
+  source: 'settings' | 'files';
+  /** For `files`: why the name is not in the settings (stored verbatim, the domain secret). */
+  why?: string;
+}
+
 /** What the rules read about one cluster. @public */
 export interface ClusterModel {
   name: string;
@@ -67,7 +85,8 @@ export interface ClusterModel {
     appliedBy: RenderedKustomization;
   };
   settingsLocation: SourceLocation;
-  fqdn?: SettingValue;
+  /** Its FQDN: the settings' variable, or the template the files Flux substitutes render; undefined when neither says. */
+  fqdn?: ClusterFqdn;
   lbIp?: SettingValue;
   lbIpAddress?: IpAddress;
   /** Whether the cluster takes part in ClusterMesh, and why. */

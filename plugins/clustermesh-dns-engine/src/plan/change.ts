@@ -355,9 +355,9 @@ function whyNoValues(
   if (text === undefined)
     return `does not exist; it should hold the Cilium HelmRelease (${t.problem})`;
   try {
-    return new YamlTextEditor(t.file, text).documentCount >= 0
-      ? t.problem
-      : t.problem;
+    // the file reads: the problem is what applies it, not the file
+    new YamlTextEditor(t.file, text); // eslint-disable-line no-new
+    return t.problem;
   } catch (error) {
     return (error as Error).message.replace(`${t.file}: `, '');
   }

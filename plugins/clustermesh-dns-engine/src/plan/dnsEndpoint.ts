@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
+import { sameDnsName } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import {
   dnsEndpointPlacement,
@@ -214,7 +215,14 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
   const doc = f.doc >= 0 ? f.doc : editor.findDocument('DNSEndpoint');
   if (doc < 0) throw new PlanError(f.file, 'has no DNSEndpoint');
   const endpoints = (editor.get(doc, ['spec', 'endpoints']) ?? []) as any[];
-  const index = endpoints.findIndex(e => e?.dnsName === endpoint.dnsName);
+  let index = endpoints.findIndex(e => e?.dnsName === endpoint.dnsName);
+  if (index < 0) {
+    // a record written another way that already renders to the name (a
+    // shared `clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}` when one cluster
+    // is configured) is the cluster's record: it is kept, not doubled
+    index = renderingRecord(ctx, f, doc);
+    if (index >= 0) endpoint.dnsName = endpoints[index].dnsName;
+  }
   if (index < 0) {
     editor.appendItem(doc, ['spec', 'endpoints'], endpoint);
     edits.reason(
@@ -258,14 +266,46 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
   if (f.kustomization) includeInKustomization(edits, f.file, f.kustomization);
 }
 
+/**
+ * The entry of a file's DNSEndpoint whose dnsName, as Flux renders it for
+ * each of the file's clusters, is already that cluster's FQDN after the
+ * change; -1 when there is none.
+ */
+function renderingRecord(
+  ctx: ChangeContext,
+  f: EndpointFile,
+  doc: number,
+): number {
+  let common: Set<number> | undefined;
+  for (const c of f.clusters) {
+    const name = resolvedFqdn(ctx, c.name);
+    const indexes = new Set(
+      c.dnsEndpoints
+        .filter(
+          e => e.object.source.file === f.file && e.object.source.index === doc,
+        )
+        .flatMap(e => e.records)
+        .filter(r => sameDnsName(r.dnsName, name))
+        .map(r => r.index),
+    );
+    common = common
+      ? new Set([...common].filter(i => indexes.has(i)))
+      : indexes;
+  }
+  return common?.size ? Math.min(...common) : -1;
+}
+
 /** The removed clusters' own entries: those whose dnsName is their FQDN written out. */
 function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
   for (const name of ctx.removed) {
     const cluster = ctx.mesh.byName.get(name);
-    const wanted = new Set([
-      fqdnTemplateFor(ctx.conventions, name),
-      ...(cluster?.fqdn ? [cluster.fqdn.value, cluster.fqdn.raw] : []),
-    ]);
+    const wanted = new Set([fqdnTemplateFor(ctx.conventions, name)]);
+    if (cluster?.fqdn) {
+      wanted.add(cluster.fqdn.value);
+      // as its settings write it; a name read from the files may be written
+      // as a template every cluster shares (`${CLUSTER_NAME}`): not its own
+      if (cluster.fqdn.source === 'settings') wanted.add(cluster.fqdn.raw);
+    }
     // every DNSEndpoint of any cluster that names the removed one literally
     const seen = new Set<string>();
     for (const c of ctx.mesh.clusters) {

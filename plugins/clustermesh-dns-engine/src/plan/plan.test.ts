@@ -647,6 +647,26 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toEqual([]);
   });
 
+  it('refuses for a broken file in the build of a file it writes: Flux would apply none of it', () => {
+    const files = { ...before };
+    const dir = 'kubernetes/infrastructure/networking/cilium/core';
+    files[`${dir}/kustomization.yaml`] += '  - l2-policy.yaml\n';
+    files[`${dir}/l2-policy.yaml`] =
+      'apiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2\nspec:\n  interfaces: [eth0\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      withDomain,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems.map(p => p.field).join('\n')).toContain(
+      `${dir}/l2-policy.yaml`,
+    );
+    expect(plan.alreadyThere.map(p => p.field).join('\n')).not.toContain(
+      'l2-policy.yaml',
+    );
+  });
+
   it('refuses for a problem in a file it writes, and still shows the diff it would make', () => {
     const files = { ...before };
     const hr =
@@ -719,7 +739,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
-  it('writes the FQDN template into the substituted files when the settings are stored verbatim and the domain is secret, and says why the rules refuse it', () => {
+  it('writes the FQDN template into the substituted files when the settings are stored verbatim and the domain is secret (files-template), which validates clean', () => {
     // the settings applied by the cluster's root Kustomization (no substitution)
     const files = { ...before };
     for (const c of ['infra', 'apps']) {
@@ -733,30 +753,120 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         `${dir}/infrastructure.yaml`
       ].replace(/ {2}dependsOn:\n {4}- name: cluster-\w+-vars\n/, '');
     }
-    const plan = planMeshDnsChange(
-      createRepoTree(files),
-      storyInput,
-      withDomain,
+    // the domain given (as a team's CI would) and not (a SOPS secret)
+    for (const conventions of [withDomain, defaultConventions]) {
+      const { plan, after } = applied(files, storyInput, conventions);
+      expect(plan.decisions[0]).toMatch(
+        /^apps, infra: the FQDN template is written in the files Flux substitutes .*SECRET_DOMAIN is secret/,
+      );
+      expect(plan.problems).toEqual([]);
+      expect(plan.edits).toEqual(plan.proposed);
+      const hr = plan.edits.find(e => e.path.endsWith('helmrelease.yaml'))!;
+      expect(hr.after).toContain(
+        '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+      );
+      expect(hr.after).toContain('address: clustermesh-apps.${SECRET_DOMAIN}');
+      const settings = plan.edits.find(
+        e => e.path === 'kubernetes/clusters/infra/cluster-settings.yaml',
+      )!;
+      expect(settings.after).not.toMatch(/^ +CILIUM_CLUSTERMESH_[A-Z_]*FQDN/m);
+      expect(settings.after).toContain(
+        'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"',
+      );
+      // no plain file holds the resolved name
+      for (const e of plan.edits) expect(e.after).not.toContain('example.net');
+
+      // validate afterwards: no error, the FQDN read from the files
+      const report = validateMesh(createRepoTree(after), conventions);
+      expect(report.summary.errors).toBe(0);
+      const checks = report.clusters.flatMap(c => c.checks);
+      expect(checks.filter(c => c.outcome === 'fail')).toEqual([]);
+      const present = checks.find(
+        c => c.ruleId === 'settings-present' && c.cluster === 'infra',
+      )!;
+      expect(present).toMatchObject({
+        outcome: 'pass',
+        location: {
+          file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+        },
+      });
+      expect(present.message).toMatch(
+        /FQDN "clustermesh-infra\.(example\.net|<secret:SECRET_DOMAIN>)" by template "clustermesh-\$\{CLUSTER_NAME\}\.\$\{SECRET_DOMAIN\}" in kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease\.yaml, not a settings variable: .*without post-build substitution.*SECRET_DOMAIN is secret/,
+      );
+      expect(
+        checks.find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps'),
+      ).toMatchObject({ outcome: 'pass' });
+      expect(plan.records.map(r => r.fqdn)).toEqual(
+        conventions === withDomain
+          ? ['clustermesh-infra.example.net', 'clustermesh-apps.example.net']
+          : [
+              'clustermesh-infra.<secret:SECRET_DOMAIN>',
+              'clustermesh-apps.<secret:SECRET_DOMAIN>',
+            ],
+      );
+
+      // a second run writes nothing
+      const again = planMeshDnsChange(
+        createRepoTree(after),
+        storyInput,
+        conventions,
+      );
+      expect(again.problems).toEqual([]);
+      expect(again.edits).toEqual([]);
+    }
+  });
+
+  it('adds and removes a cluster of a files-template mesh, keeping the record every cluster shares', () => {
+    // the files-template fixture with a third cluster, edge
+    const files = fixtureFiles('configure-files-template/repo');
+    for (const [p, text] of Object.entries(files))
+      if (p.startsWith('kubernetes/clusters/apps/'))
+        files[p.replace('/apps/', '/edge/')] = text
+          .replace(/apps/g, 'edge')
+          .replace('CLUSTER_ID: "2"', 'CLUSTER_ID: "3"');
+    const ipam = 'kubernetes/infrastructure/networking/cilium/ipam';
+    files[`${ipam}/lb-ippool-edge.yaml`] = files[`${ipam}/lb-ippool-apps.yaml`]
+      .replace(/apps/g, 'edge')
+      .replace('10.25.11.120', '10.25.11.140')
+      .replace('10.25.11.139', '10.25.11.159');
+    const three = {
+      clusters: [...storyInput.clusters, { name: 'edge', ip: '10.25.11.140' }],
+    };
+    const { plan, after } = applied(files, three, defaultConventions);
+    expect(plan.problems).toEqual([]);
+    const dnsEndpoint =
+      'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml';
+    const shared = '- dnsName: clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}';
+    expect(after[dnsEndpoint].split(shared)).toHaveLength(2);
+
+    // edge is retired: its folder deleted, then removed from the mesh
+    const retired = { ...after };
+    for (const p of Object.keys(retired))
+      if (p.startsWith('kubernetes/clusters/edge/')) delete retired[p];
+    const removal = applied(
+      retired,
+      { clusters: [], remove: ['edge'] },
+      defaultConventions,
     );
-    expect(plan.decisions[0]).toMatch(
-      /^apps, infra: the FQDN template is written in the files Flux substitutes .*SECRET_DOMAIN is secret/,
+    expect(removal.plan.problems).toEqual([]);
+    const hr =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    expect(after[hr]).toContain('address: clustermesh-edge.${SECRET_DOMAIN}');
+    expect(removal.after[hr]).not.toContain('edge');
+    // the record every cluster shares stays
+    expect(removal.after[dnsEndpoint]).toBe(after[dnsEndpoint]);
+    const report = validateMesh(
+      createRepoTree(removal.after),
+      defaultConventions,
     );
-    const hr = plan.proposed.find(e => e.path.endsWith('helmrelease.yaml'))!;
-    expect(hr.after).toContain(
-      '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
-    );
-    expect(hr.after).toContain('address: clustermesh-apps.${SECRET_DOMAIN}');
-    const settings = plan.proposed.find(
-      e => e.path === 'kubernetes/clusters/infra/cluster-settings.yaml',
-    )!;
-    expect(settings.after).not.toMatch(/^ +CILIUM_CLUSTERMESH_FQDN/m);
-    expect(settings.after).toContain(
-      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"',
-    );
-    // the rules read the FQDN from the settings (see /work/notes/issue12-requests.md, item 1)
-    expect(plan.problems[0].message).toMatch(
-      /cannot hold CILIUM_CLUSTERMESH_FQDN .* Apply the settings through a Flux Kustomization that substitutes the domain/,
-    );
+    expect(report.summary.errors).toBe(0);
+    expect(
+      planMeshDnsChange(
+        createRepoTree(removal.after),
+        { clusters: [], remove: ['edge'] },
+        defaultConventions,
+      ).edits,
+    ).toEqual([]);
   });
 
   it("refers to settings variables where Flux substitutes them, and writes values out in a cluster's own file where it does not", () => {

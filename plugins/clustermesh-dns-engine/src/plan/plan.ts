@@ -122,18 +122,19 @@ export function planMeshDnsChange(
   const planned = planEdits(tree, input, conventions, addresses, cache);
   if ('problems' in planned) return refused(planned.problems);
   const { fileEdits, records, before, context, inputProblems } = planned;
-  const after = reportFromModel(
-    buildMeshModel(
-      overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
-      conventions,
-      { cache },
-    ),
+  const afterModel = buildMeshModel(
+    overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
+    conventions,
+    { cache },
   );
+  const after = reportFromModel(afterModel);
+  const written = new Set(fileEdits.map(e => e.path));
   const verdict = judgeChange(
     before,
     after,
-    new Set(fileEdits.map(e => e.path)),
+    written,
     new Set([...context.configured.keys(), ...context.removed]),
+    buildFoldersOf(afterModel, written),
   );
   const nowFailing = failingRules(after);
   const fixedRules = [...failingRules(before)]
@@ -157,14 +158,7 @@ export function planMeshDnsChange(
     report: after,
   };
   if (inputProblems.length || verdict.caused.length)
-    return refused(
-      [
-        ...inputProblems,
-        ...formProblems(context, verdict.caused),
-        ...verdict.caused,
-      ],
-      result,
-    );
+    return refused([...inputProblems, ...verdict.caused], result);
   const plan: MeshDnsChangePlan = {
     ...result,
     removed: input.remove ?? [],
@@ -268,38 +262,6 @@ function planEdits(
   };
 }
 
-/**
- * Why the rules refuse a change that keeps the FQDN out of the settings:
- * they read it (and the peers') from the settings, so a layout whose
- * settings are stored verbatim while the domain is secret needs its
- * settings applied with substitution first.
- */
-function formProblems(
-  ctx: ChangeContext,
-  caused: readonly PlanProblem[],
-): PlanProblem[] {
-  const clusters = [...ctx.forms]
-    .filter(([, f]) => f.kind === 'files-template')
-    .map(([name]) => name);
-  const variable = ctx.conventions.variables.fqdn;
-  if (
-    !clusters.length ||
-    !caused.some(p => /^\[(settings-present|peers-complete)\]/.test(p.message))
-  )
-    return [];
-  const settings = ctx.settings.get(clusters[0]);
-  return [
-    {
-      field: settings?.file ?? 'settings',
-      message: `the settings of ${clusters.join(
-        ', ',
-      )} cannot hold ${variable} and the peers' FQDNs: ConfigMap ${
-        settings?.configMap ?? 'cluster-settings'
-      } is stored without substitution and the domain is secret, and the ClusterMesh DNS rules read these names from the settings. Apply the settings through a Flux Kustomization that substitutes the domain (a \`vars\` Kustomization with postBuild.substituteFrom the Secret, as the story's layout does), then run again`,
-    },
-  ];
-}
-
 /** The records of some clusters of the mesh after the change. */
 function recordsOf(
   ctx: ChangeContext,
@@ -364,4 +326,28 @@ function failingRules(report: MeshReport): Set<string> {
       .filter(c => c.outcome === 'fail')
       .map(c => c.ruleId),
   );
+}
+
+/**
+ * The folders of the builds that hold the written files: for each file, the
+ * deepest folder a Flux Kustomization builds that contains it. A broken file
+ * there fails the whole build, so the change depends on it.
+ */
+function buildFoldersOf(
+  model: MeshModel,
+  written: ReadonlySet<string>,
+): string[] {
+  const paths = new Set<string>();
+  for (const cluster of model.clusters)
+    for (const k of cluster.render?.kustomizations ?? [])
+      if (k.path && k.path !== '.') paths.add(k.path);
+  const folders = new Set<string>();
+  for (const file of written) {
+    let deepest: string | undefined;
+    for (const p of paths)
+      if (file.startsWith(`${p}/`) && (!deepest || p.length > deepest.length))
+        deepest = p;
+    if (deepest) folders.add(deepest);
+  }
+  return [...folders];
 }

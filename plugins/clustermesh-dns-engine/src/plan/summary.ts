@@ -78,9 +78,7 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       plan.fixedRules.length
         ? `Now passing: ${plan.fixedRules.map(r => `\`${r}\``).join(', ')}.`
         : 'No check was failing before.',
-      alreadyThere.length
-        ? `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings); the errors below were there before.`
-        : `All ${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings).`,
+      checksLine(after, alreadyThere.length > 0),
     );
   }
   if (alreadyThere.length)
@@ -92,4 +90,21 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   out.push('');
   return out.join('\n');
+}
+
+/** What the checks of the changed repository say, in one sentence. */
+function checksLine(
+  after: {
+    passed: number;
+    clusters: number;
+    warnings: number;
+    unevaluated: number;
+  },
+  errorsBefore: boolean,
+): string {
+  const counts = `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings)`;
+  if (errorsBefore) return `${counts}; the errors below were there before.`;
+  if (after.unevaluated)
+    return `${counts}; ${after.unevaluated} could not be evaluated here (values not known offline, such as a SOPS domain).`;
+  return `All ${counts}.`;
 }

@@ -14,7 +14,15 @@ interface ReportError {
   files: string[];
   cluster?: string;
   ruleId?: RuleId;
+  /** A finding's code. */
+  code?: string;
 }
+
+/** Findings that make kustomize fail the whole build they are in. */
+const buildBreaking: ReadonlySet<string> = new Set([
+  'yaml-invalid',
+  'kustomize-error',
+]);
 
 /**
  * The rules a change sets out to satisfy for the clusters it configures:
@@ -62,6 +70,7 @@ function errorsOf(report: MeshReport): ReportError[] {
       },
       files: locationsOf(f.location, f.affects),
       cluster: f.cluster,
+      code: f.code,
     });
   }
   for (const c of [
@@ -98,14 +107,16 @@ export interface PlanVerdict {
 /**
  * Splits the errors of the repository after a change: those the change
  * causes or depends on (new errors; a ClusterMesh DNS rule failing for a
- * cluster it configures; any error in a file it writes) and those already
- * there, not touched by it.
+ * cluster it configures; any error in a file it writes or in the build of
+ * one) and those already there, not touched by it.
  */
 export function judgeChange(
   before: MeshReport,
   after: MeshReport,
   written: ReadonlySet<string>,
   configured: ReadonlySet<string>,
+  /** Folders of the builds the written files are in (see plan.ts). */
+  buildFolders: readonly string[] = [],
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
@@ -122,6 +133,10 @@ export function judgeChange(
     const isCaused =
       !earlier.has(e.identity) ||
       e.files.some(f => written.has(f)) ||
+      // a problem of the build a written file is in fails that file too
+      (e.code !== undefined &&
+        buildBreaking.has(e.code) &&
+        e.files.some(f => buildFolders.some(d => f.startsWith(`${d}/`)))) ||
       (aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId));
     (isCaused ? caused : alreadyThere).push(e.problem);
   }

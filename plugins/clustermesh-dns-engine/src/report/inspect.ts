@@ -16,7 +16,7 @@ import { describeObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { selectorAdmits } from '../k8s/labelSelector';
 import { buildMeshModel } from '../model/build';
-import { apiserverLabels, meshFqdns } from '../model/queries';
+import { apiserverLabels, meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import type { RepoTree } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
@@ -75,9 +75,13 @@ function peerStates(mesh: MeshModel, cluster: ClusterModel): PeerState[] {
     if (peerModel && own !== undefined) {
       const back = peerModel.peers.findIndex(p => p.peer === cluster.name);
       knowsThisCluster =
-        back >= 0 && peerModel.peerValues()[back] === own ? true : false;
+        back >= 0 &&
+        (peerModel.peerValues()[back] === own ||
+          (peerModel.peerValues()[back] === undefined &&
+            peerKnownByEntry(mesh, peerModel, cluster.name) !== undefined));
     }
-    const value = values[i];
+    // without a variable, a peer may be known by its mesh entry's address
+    const value = values[i] ?? peerKnownByEntry(mesh, cluster, peer)?.address;
     return value === undefined
       ? { peer, variable, knowsThisCluster }
       : { peer, variable, value, knowsThisCluster };

@@ -12,7 +12,11 @@ import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
 import { buildMeshModel } from '../model/build';
-import { poolOfAddress, recordsOfCluster } from '../model/queries';
+import {
+  peerKnownByEntry,
+  poolOfAddress,
+  recordsOfCluster,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { rules } from '../rules';
 import { ruleResults } from '../rules/rule';
@@ -68,6 +72,8 @@ function clusterRow(
   mesh: MeshModel,
   cluster: ClusterModel,
   checks: CheckResult[],
+  /** The findings of reading and rendering that concern this cluster. */
+  findings: Finding[],
 ): ClusterReport {
   const { conventions } = mesh;
   const ip = cluster.lbIpAddress;
@@ -108,12 +114,17 @@ function clusterRow(
     },
     peers: {
       expected: cluster.peers.length,
+      // a peer without a variable may be known by its mesh entry's address
       missing: cluster.peers
-        .filter((_, i) => cluster.peerValues()[i] === undefined)
+        .filter(
+          (p, i) =>
+            cluster.peerValues()[i] === undefined &&
+            !peerKnownByEntry(mesh, cluster, p.peer),
+        )
         .map(p => p.peer),
     },
     status: cluster.membership.member
-      ? statusOf(checks)
+      ? statusOf(checks, findings)
       : // not checked: the repository's findings still count in the summary
         'outside',
     counts: countsOf(checks),
@@ -200,16 +211,24 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     if (list) list.push(r);
     else byCluster.set(r.cluster, [r]);
   }
-  const clusters = [...mesh.clusters]
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map(c => clusterRow(mesh, c, byCluster.get(c.name) ?? []));
-  const meshChecks = byCluster.get(undefined) ?? [];
   const notEvaluated = withIds(
     mesh.findings.filter(f => f.code === 'not-evaluated'),
   );
   const findings = withIds(
     mesh.findings.filter(f => f.code !== 'not-evaluated'),
   );
+  // a cluster whose files cannot be read or built fails, even when its
+  // checks could only say "not evaluated"
+  const findingsOf = (name: string) =>
+    findings.filter(
+      f => f.cluster === name || f.affects?.clusters.includes(name),
+    );
+  const clusters = [...mesh.clusters]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map(c =>
+      clusterRow(mesh, c, byCluster.get(c.name) ?? [], findingsOf(c.name)),
+    );
+  const meshChecks = byCluster.get(undefined) ?? [];
   const all = countsOf(results);
   // no cluster in the mesh: nothing was checked, so nothing passed
   const checked = statusOf(results, findings);

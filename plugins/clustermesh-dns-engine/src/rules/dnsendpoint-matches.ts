@@ -96,9 +96,11 @@ export const dnsEndpointMatches = defineClusterRule({
           {
             fqdn: q(c.fqdn.value),
             found: seen.length ? `; found ${seen.join(', ')}` : '',
-            hint: hasUnresolvedReference(c.fqdn.value)
-              ? unsubstitutedSettingsHint(c)
-              : '',
+            hint:
+              c.fqdn.source === 'settings' &&
+              hasUnresolvedReference(c.fqdn.value)
+                ? unsubstitutedSettingsHint(c)
+                : '',
           },
           c.dnsEndpoints[0]?.records[0]?.location ?? c.fqdn.location,
         ),

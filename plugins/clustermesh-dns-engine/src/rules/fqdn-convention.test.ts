@@ -1,4 +1,7 @@
 import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import { exampleTree } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 import { fqdnConvention } from './fqdn-convention';
 
 describe('fqdn-convention', () => {
@@ -13,5 +16,42 @@ describe('fqdn-convention', () => {
       at: `${exampleFile.settings('infra')}:14`,
       message: /does not follow "clustermesh-\{cluster\}/,
     },
+  });
+});
+
+describe('fqdn-convention with a domain not known here', () => {
+  const checksOf = (fqdn: string) => {
+    const report = validateMesh(
+      exampleTree(
+        'gitops-repo',
+        replace(
+          exampleFile.settings('infra'),
+          '"clustermesh-infra.${SECRET_DOMAIN}"\n',
+          `"${fqdn}"\n`,
+        ),
+      ),
+      // SECRET_DOMAIN is only in the SOPS Secret: its value is not known
+      resolveConventions({}),
+    );
+    return report.clusters
+      .find(c => c.name === 'infra')!
+      .checks.filter(c => c.ruleId === fqdnConvention.id);
+  };
+
+  it('does not judge a literal name that fits the known parts of the template', () => {
+    expect(checksOf('clustermesh-infra.mesh.example.com')).toMatchObject([
+      {
+        outcome: 'not-evaluated',
+        message: expect.stringContaining(
+          'only if SECRET_DOMAIN is what the name holds there',
+        ),
+      },
+    ]);
+  });
+
+  it('fails a name whose known parts differ', () => {
+    expect(checksOf('mesh-infra.mesh.example.com')).toMatchObject([
+      { outcome: 'fail' },
+    ]);
   });
 });

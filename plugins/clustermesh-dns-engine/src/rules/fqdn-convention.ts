@@ -1,3 +1,4 @@
+import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { expectedFqdn } from '../model/queries';
 import { defineClusterRule, q, skipUnset } from './rule';
 
@@ -16,6 +17,8 @@ export const fqdnConvention = defineClusterRule({
     follows: 'FQDN {{fqdn}} follows {{template}}',
     differs:
       'FQDN {{fqdn}} does not follow {{template}} (expected {{expected}})',
+    unknownPart:
+      "FQDN {{fqdn}} follows {{template}} only if {{variables}} is what the name holds there; its value is not known here (give it with --value or the conventions' values, or set fqdnTemplate)",
   },
   check(mesh, c, r) {
     if (!c.fqdn) return skipUnset(r, mesh.conventions.variables.fqdn, c);
@@ -26,6 +29,24 @@ export const fqdnConvention = defineClusterRule({
     };
     if (c.fqdn.raw === expected.template || c.fqdn.value === expected.resolved)
       return [r.pass('follows', data, c.fqdn.location)];
+    // the expected name has parts not known offline (a SOPS domain): a name
+    // that fits the known parts may well follow it
+    const inValue = unknownVariables(c.fqdn.value);
+    const inExpected = unknownVariables(expected.resolved);
+    const unknown = [...new Set([...inValue, ...inExpected])];
+    // a placeholder both sides hold is the same value: the rest compares
+    const comparable =
+      inValue.length > 0
+        ? inValue.every(v => inExpected.includes(v))
+        : !fitsKnownParts(c.fqdn.value, expected.resolved);
+    if (unknown.length && !comparable)
+      return [
+        r.notEvaluated(
+          'unknownPart',
+          { ...data, variables: unknown.join(', ') },
+          c.fqdn.location,
+        ),
+      ];
     return [
       r.fail(
         'differs',
@@ -35,3 +56,11 @@ export const fqdnConvention = defineClusterRule({
     ];
   },
 });
+
+/** Whether a name fits a pattern whose secret placeholders stand for any non-empty text. */
+function fitsKnownParts(name: string, pattern: string): boolean {
+  const parts = pattern
+    .split(/<secret:[A-Za-z_][A-Za-z0-9_]*>/)
+    .map(p => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.+')}$`).test(name.replace(/\.$/, ''));
+}

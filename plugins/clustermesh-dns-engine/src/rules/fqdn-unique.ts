@@ -21,8 +21,12 @@ export const fqdnUnique = defineMeshRule({
       'the FQDNs of {{clusters}} differ only in {{variables}}, not known here: whether they differ cannot be told',
   },
   check(mesh, r) {
+    // a placeholder is each cluster's own unknown value: equal placeholders
+    // are not equal names
     const { distinct, shared } = sharedValues(mesh.members, c =>
-      c.fqdn?.value.toLowerCase().replace(/\.$/, ''),
+      c.fqdn && unknownVariables(c.fqdn.value).length === 0
+        ? c.fqdn.value.toLowerCase().replace(/\.$/, '')
+        : undefined,
     );
     if (shared.length)
       return shared.map(({ cluster, value, others }) =>
@@ -31,7 +35,7 @@ export const fqdnUnique = defineMeshRule({
           .fail('shared', { fqdn: q(value), others }, cluster.fqdn!.location),
       );
     // names whose known parts are equal may be the same name
-    const byKnownPart = new Map<string, Set<string>>();
+    const byKnownPart = new Map<string, number>();
     const knownPartOf = new Map<(typeof mesh.members)[number], string>();
     for (const c of mesh.members) {
       if (!c.fqdn) continue;
@@ -40,15 +44,13 @@ export const fqdnUnique = defineMeshRule({
         .replace(/\.$/, '')
         .replace(secretPlaceholderPattern, '');
       knownPartOf.set(c, known);
-      const values = byKnownPart.get(known) ?? new Set<string>();
-      values.add(c.fqdn.value);
-      byKnownPart.set(known, values);
+      byKnownPart.set(known, (byKnownPart.get(known) ?? 0) + 1);
     }
     const maybeEqual = mesh.members.filter(
       c =>
         c.fqdn &&
         unknownVariables(c.fqdn.value).length > 0 &&
-        byKnownPart.get(knownPartOf.get(c)!)!.size > 1,
+        byKnownPart.get(knownPartOf.get(c)!)! > 1,
     );
     if (maybeEqual.length)
       return [
@@ -61,6 +63,12 @@ export const fqdnUnique = defineMeshRule({
           ].join(', '),
         }),
       ];
-    return [distinct ? r.pass('unique', { count: distinct }) : r.pass('none')];
+    // names with unknown parts whose known parts differ are different too
+    const named = mesh.members.filter(c => c.fqdn).length;
+    return [
+      named
+        ? r.pass('unique', { count: Math.max(named, distinct) })
+        : r.pass('none'),
+    ];
   },
 });

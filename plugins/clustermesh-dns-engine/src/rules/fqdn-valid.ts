@@ -13,7 +13,7 @@ export const fqdnValid = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The FQDN, after substitution, is an RFC 1123 hostname: labels of at most 63 characters, at most 253 in all, lower case, no `_`.',
+    "The FQDN, after substitution, is an RFC 1123 hostname: labels of at most 63 characters, at most 253 in all, lower case, no `_`. The FQDN is the settings' FQDN variable or, without one, the conventions' template as the files Flux substitutes render it (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName).",
   remediation: () =>
     'Use lower-case letters, digits and `-` only; make sure every `${VAR}` in it is substituted where the settings ConfigMap is applied.',
   messages: {
@@ -33,9 +33,11 @@ export const fqdnValid = defineClusterRule({
           {
             fqdn: q(c.fqdn.value),
             problem,
-            hint: hasUnresolvedReference(c.fqdn.value)
-              ? unsubstitutedSettingsHint(c)
-              : '',
+            hint:
+              c.fqdn.source === 'settings' &&
+              hasUnresolvedReference(c.fqdn.value)
+                ? unsubstitutedSettingsHint(c)
+                : '',
           },
           c.fqdn.location,
         ),

@@ -1,4 +1,7 @@
-import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  CheckResult,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshEntryPath } from '../cilium/meshEntries';
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
@@ -29,6 +32,10 @@ export const peersByFqdn = defineClusterRule({
       'the entry for {{peer}} has no port (the chart writes https://<address>: without one)',
     port: 'the entry for {{peer}} has port {{port}}, not {{expected}}',
     reaches: 'reaches {{peers}} by FQDN on port {{port}}',
+    unknownPeer:
+      "the entry for the peer {{peer}} cannot be looked up: its Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
+    unknownAddress:
+      "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
   absence: ['notEnabled', 'noEntry'],
   check(mesh, c, r) {
@@ -66,6 +73,19 @@ export const peersByFqdn = defineClusterRule({
         continue;
       const entry = entries.byName(peerName);
       const e = entry?.entry;
+      if ((!entry || !e) && unknownVariables(peerName).length) {
+        out.push(
+          r.notEvaluated(
+            'unknownPeer',
+            {
+              peer: peer,
+              variables: unknownVariables(peerName).join(', '),
+            },
+            cilium.locate(ciliumValuesPaths.meshClusters),
+          ),
+        );
+        continue;
+      }
       if (!entry || !e) {
         out.push(
           r.fail(
@@ -91,6 +111,25 @@ export const peersByFqdn = defineClusterRule({
             'noAddress',
             { peer: peerName },
             cilium.locate(meshEntryPath(entry)),
+          ),
+        );
+      } else if (
+        expected &&
+        e.address !== expected &&
+        unknownVariables(e.address + expected).length
+      ) {
+        out.push(
+          r.notEvaluated(
+            'unknownAddress',
+            {
+              peer: peerName,
+              address: q(e.address),
+              fqdn: q(expected),
+              variables: [
+                ...new Set(unknownVariables(e.address + expected)),
+              ].join(', '),
+            },
+            at('address'),
           ),
         );
       } else if (expected && e.address !== expected) {

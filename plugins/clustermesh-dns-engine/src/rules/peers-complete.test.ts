@@ -1,4 +1,10 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleFile,
+  filesTemplateChecks,
+  filesTemplateFile,
+  replace,
+} from '../__testUtils__/rules';
 import { peersComplete } from './peers-complete';
 
 describe('peers-complete', () => {
@@ -14,5 +20,44 @@ describe('peers-complete', () => {
       message:
         /CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-infra.example.net", but apps's FQDN is "clustermesh-apps.example.net"/,
     },
+  });
+
+  describe('with the FQDN as a template in the files Flux substitutes (no peer variables)', () => {
+    const checksOf = (edit?: Parameters<typeof filesTemplateChecks>[0]) =>
+      filesTemplateChecks(edit).filter(c => c.ruleId === 'peers-complete');
+
+    it("knows a peer by its mesh entry address when that renders to the peer's FQDN", () => {
+      expect(checksOf()).toEqual([
+        expect.objectContaining({
+          cluster: 'apps',
+          outcome: 'pass',
+          message:
+            'knows infra as "clustermesh-infra.<secret:SECRET_DOMAIN>" (its mesh entry address)',
+          location: { file: filesTemplateFile.helmRelease, line: 43 },
+        }),
+        expect.objectContaining({
+          cluster: 'infra',
+          outcome: 'pass',
+          message:
+            'knows apps as "clustermesh-apps.<secret:SECRET_DOMAIN>" (its mesh entry address)',
+          location: { file: filesTemplateFile.helmRelease, line: 46 },
+        }),
+      ]);
+    });
+
+    it('does not know a peer whose entry has another address', () => {
+      const checks = checksOf(
+        replace(
+          filesTemplateFile.helmRelease,
+          'address: clustermesh-apps.${SECRET_DOMAIN}',
+          'address: clustermesh-infra.${SECRET_DOMAIN}',
+        ),
+      );
+      expect(checks.find(c => c.cluster === 'infra')).toMatchObject({
+        outcome: 'fail',
+        message:
+          'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.<secret:SECRET_DOMAIN>")',
+      });
+    });
   });
 });

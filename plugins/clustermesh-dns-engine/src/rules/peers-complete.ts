@@ -1,8 +1,9 @@
 import {
   CheckResult,
   formatLocation,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { meshFqdns } from '../model/queries';
+import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import { defineClusterRule, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
@@ -12,7 +13,7 @@ export const peersComplete = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "Every cluster has a peer FQDN variable for every other cluster (or its configured peers), equal to that peer's own FQDN.",
+    "Every cluster knows every other cluster (or its configured peers) by the peer's own FQDN: a peer FQDN variable in its settings equal to that FQDN, or, without one, a `clustermesh.config.clusters` entry whose address renders to it (the FQDN template written in the files Flux substitutes, as when the settings are stored verbatim and the domain is secret).",
   remediation: c =>
     `Add \`${c.variables.peerFqdn}\` for each peer (its name upper-cased, \`-\` as \`_\`) to the settings, with the peer's FQDN.`,
   messages: {
@@ -25,12 +26,19 @@ export const peersComplete = defineClusterRule({
     noPeers: 'has no peers to know',
     knowsFew: 'knows {{peers}}',
     knowsAll: 'knows all {{count}} peers by FQDN ({{first}} as {{value}}, ...)',
+    unknown:
+      "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
   absence: ['notSet'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);
     const values = c.peerValues();
+    // peers known without a variable: by the address of their mesh entry
+    const byEntry = new Map<
+      number,
+      NonNullable<ReturnType<typeof peerKnownByEntry>>
+    >();
     for (let i = 0; i < c.peers.length; i++) {
       const value = values[i];
       const expected = fqdns.get(c.peers[i].peer);
@@ -38,6 +46,11 @@ export const peersComplete = defineClusterRule({
       const { peer, variable } = c.peers[i];
       const peerModel = mesh.byName.get(peer);
       if (value === undefined) {
+        const entry = peerKnownByEntry(mesh, c, peer);
+        if (entry) {
+          byEntry.set(i, entry);
+          continue;
+        }
         out.push(
           r.fail(
             'notSet',
@@ -54,6 +67,25 @@ export const peersComplete = defineClusterRule({
           r.fail(
             'notInMesh',
             { variable, peer },
+            c.settings.get(variable)!.location,
+          ),
+        );
+      } else if (expected !== undefined && !comparable(value, expected)) {
+        out.push(
+          r.notEvaluated(
+            'unknown',
+            {
+              variable,
+              value: q(value),
+              peer,
+              expected: q(expected),
+              variables: [
+                ...new Set([
+                  ...unknownVariables(value),
+                  ...unknownVariables(expected),
+                ]),
+              ].join(', '),
+            },
             c.settings.get(variable)!.location,
           ),
         );
@@ -77,14 +109,28 @@ export const peersComplete = defineClusterRule({
     }
     if (out.length) return out;
     if (c.peers.length === 0) return [r.pass('noPeers')];
-    const first = c.settings.get(c.peers[0].variable)!;
+    const known = (i: number) => {
+      const entry = byEntry.get(i);
+      if (entry)
+        return {
+          value: entry.address,
+          how: ' (its mesh entry address)',
+          location: entry.location(),
+        };
+      const setting = c.settings.get(c.peers[i].variable)!;
+      return { value: setting.value, how: '', location: setting.location };
+    };
+    const first = known(0);
     return [
       c.peers.length <= 3
         ? r.pass(
             'knowsFew',
             {
               peers: c.peers
-                .map((p, i) => `${p.peer} as ${q(values[i])}`)
+                .map((p, i) => {
+                  const k = i === 0 ? first : known(i);
+                  return `${p.peer} as ${q(k.value)}${k.how}`;
+                })
                 .join(', '),
             },
             first.location,
@@ -94,10 +140,25 @@ export const peersComplete = defineClusterRule({
             {
               count: c.peers.length,
               first: c.peers[0].peer,
-              value: q(first.value),
+              value: `${q(first.value)}${first.how}`,
             },
             first.location,
           ),
     ];
   },
 });
+
+/**
+ * Whether two names can be told apart: both known, or holding the same
+ * unknown values (a variable not known here is the same value on both
+ * sides), so that the rest of the text decides.
+ */
+function comparable(a: string, b: string): boolean {
+  const inA = unknownVariables(a);
+  const inB = unknownVariables(b);
+  return (
+    inA.length === inB.length &&
+    inA.every(v => inB.includes(v)) &&
+    inB.every(v => inA.includes(v))
+  );
+}

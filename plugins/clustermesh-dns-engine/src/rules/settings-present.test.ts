@@ -2,6 +2,8 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  filesTemplateChecks,
+  filesTemplateFile,
   replace,
 } from '../__testUtils__/rules';
 import { settingsPresent } from './settings-present';
@@ -41,5 +43,65 @@ describe('settings-present', () => {
         'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; but the cluster uses what the engine does not evaluate, which may provide it: refers to the remote resource https://example.com/platform/settings.yaml, which this engine does not fetch (kubernetes/clusters/infra/kustomization.yaml:7)',
     });
     expect(infra).not.toHaveProperty('remediation');
+  });
+
+  describe('with the FQDN as a template in the files Flux substitutes (settings stored verbatim, SECRET_DOMAIN only in a SOPS Secret)', () => {
+    const checksOf = (edit?: Parameters<typeof filesTemplateChecks>[0]) =>
+      filesTemplateChecks(edit).filter(
+        c => c.ruleId === 'settings-present' && c.cluster === 'infra',
+      );
+
+    it('requires only the LB IP, and says where the FQDN comes from and why', () => {
+      expect(checksOf()).toEqual([
+        expect.objectContaining({
+          outcome: 'pass',
+          message: expect.stringMatching(
+            /^CILIUM_CLUSTERMESH_LB_IP = "10\.25\.11\.100"; FQDN "clustermesh-infra\.<secret:SECRET_DOMAIN>" by template .* in kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease\.yaml, not a settings variable: .*stores its values verbatim, and SECRET_DOMAIN is secret/,
+          ),
+        }),
+      ]);
+    });
+
+    it('fails for the LB IP alone when it is missing', () => {
+      expect(
+        checksOf(
+          replace(
+            filesTemplateFile.settings('infra'),
+            '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n',
+            '',
+          ),
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          outcome: 'fail',
+          message:
+            'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings',
+          location: { file: filesTemplateFile.settings('infra'), line: 11 },
+        }),
+      ]);
+    });
+
+    it('requires the FQDN variable when no file names the FQDN by the template', () => {
+      expect(
+        checksOf(files => {
+          replace(
+            filesTemplateFile.helmRelease,
+            '              - clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}\n',
+            '              - clustermesh.example.org\n',
+          )(files);
+          replace(
+            filesTemplateFile.dnsEndpoint,
+            'dnsName: clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+            'dnsName: mesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+          )(files);
+        }),
+      ).toEqual([
+        expect.objectContaining({
+          outcome: 'fail',
+          message:
+            'CILIUM_CLUSTERMESH_FQDN is not set in ConfigMap flux-system/cluster-settings',
+        }),
+      ]);
+    });
   });
 });

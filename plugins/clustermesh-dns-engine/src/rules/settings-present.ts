@@ -8,7 +8,7 @@ export const settingsPresent = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated.",
+    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
   remediation: c =>
     `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to \`${clusterPath(
       c.settings.file,
@@ -20,12 +20,20 @@ export const settingsPresent = defineClusterRule({
     unverified:
       '{{variables}} {{verb}} not set in ConfigMap {{configMap}}; {{origin}} may set {{them}}, but its keys are not known here',
     present: '{{fqdnVariable}} = {{fqdn}} and {{lbIpVariable}} = {{lbIp}}',
+    byTemplate:
+      '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}',
+    byTemplateUnverified:
+      '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
   absence: ['noConfigMap', 'missing'],
   check(mesh, c, r) {
     const { settings, variables } = mesh.conventions;
     const configMap = `${settings.namespace}/${settings.configMap}`;
-    const wanted = [variables.fqdn, variables.lbIp];
+    // an FQDN the files Flux substitutes give needs no settings variable
+    const byTemplate = c.fqdn?.source === 'files' ? c.fqdn : undefined;
+    const wanted = byTemplate
+      ? [variables.lbIp]
+      : [variables.fqdn, variables.lbIp];
     const missing = wanted.filter(v => !c.settings.has(v));
     if (!c.settingsObject && missing.length)
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
@@ -57,6 +65,21 @@ export const settingsPresent = defineClusterRule({
             origin: unverified[0].origin,
           },
           unverified[0].location,
+        ),
+      ];
+    if (byTemplate)
+      return [
+        r[byTemplate.unverified ? 'notEvaluated' : 'pass'](
+          byTemplate.unverified ? 'byTemplateUnverified' : 'byTemplate',
+          {
+            lbIpVariable: variables.lbIp,
+            lbIp: q(c.lbIp!.raw),
+            fqdn: q(byTemplate.value),
+            template: q(byTemplate.raw),
+            file: byTemplate.location.file,
+            why: byTemplate.why ?? '',
+          },
+          byTemplate.location,
         ),
       ];
     return [

@@ -12,6 +12,18 @@ export interface SyntheticMeshOptions {
   name?: (i: number) => string;
   /** First address of the pools; each cluster gets a /28 after it. Default 10.64.0.0. */
   poolBase?: string;
+  /**
+   * Where each cluster's settings come from: a ConfigMap file (default), or
+   * an env file that a kustomize `configMapGenerator` turns into the
+   * ConfigMap (unhashed, since Flux's substituteFrom names it).
+   */
+  settingsFrom?: 'configmap' | 'env-file';
+  /**
+   * Every cluster makes the same mistake: its settings (FQDN templates with
+   * `${SECRET_DOMAIN}`) are applied without post-build substitution, so
+   * Flux stores the templates verbatim. For the worst-case benchmark.
+   */
+  unsubstitutedSettings?: boolean;
 }
 
 /** The default name of synthetic cluster i (1-based): `c001`, `c002`, ... @public */
@@ -79,12 +91,14 @@ export function generateSyntheticMesh(
       'infrastructure.yaml',
       `../../infrastructure/networking/cilium/ipam/lb-ippool-${c.name}.yaml`,
     ]);
-    files[`${dir}/vars/kustomization.yaml`] = k(['../cluster-settings.yaml']);
-    files[`${dir}/vars.yaml`] = fluxKs(
+    const varsKs = fluxKs(
       `cluster-${c.name}-vars`,
       `./${dir}/vars`,
       '      - kind: Secret\n        name: cluster-secrets\n',
     );
+    files[`${dir}/vars.yaml`] = options.unsubstitutedSettings
+      ? varsKs.slice(0, varsKs.indexOf('  postBuild:'))
+      : varsKs;
     files[`${dir}/infrastructure.yaml`] = fluxKs(
       `cluster-${c.name}-infrastructure`,
       './kubernetes/infrastructure',
@@ -102,9 +116,21 @@ export function generateSyntheticMesh(
           }.\${SECRET_DOMAIN}"\n`,
       )
       .join('');
-    files[
-      `${dir}/cluster-settings.yaml`
-    ] = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  CLUSTER_NAME: "${c.name}"\n  CLUSTER_ID: "${c.id}"\n  CILIUM_CLUSTERMESH_FQDN: "clustermesh-${c.name}.\${SECRET_DOMAIN}"\n  CILIUM_CLUSTERMESH_LB_IP: "${c.lbIp}"\n${peers}`;
+    const settings = `  CLUSTER_NAME: "${c.name}"\n  CLUSTER_ID: "${c.id}"\n  CILIUM_CLUSTERMESH_FQDN: "clustermesh-${c.name}.\${SECRET_DOMAIN}"\n  CILIUM_CLUSTERMESH_LB_IP: "${c.lbIp}"\n${peers}`;
+    if (options.settingsFrom === 'env-file') {
+      files[`${dir}/vars/cluster-settings.env`] = settings.replace(
+        /^ {2}([A-Z0-9_]+): "(.*)"$/gm,
+        '$1=$2',
+      );
+      files[
+        `${dir}/vars/kustomization.yaml`
+      ] = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nconfigMapGenerator:\n  - name: cluster-settings\n    namespace: flux-system\n    envs:\n      - cluster-settings.env\ngeneratorOptions:\n  disableNameSuffixHash: true\n`;
+    } else {
+      files[`${dir}/vars/kustomization.yaml`] = k(['../cluster-settings.yaml']);
+      files[
+        `${dir}/cluster-settings.yaml`
+      ] = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n${settings}`;
+    }
     files[
       `kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-${c.name}.yaml`
     ] = `---\napiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: lb-ippool-${c.name}\nspec:\n  blocks:\n    - start: ${c.start}\n      stop: ${c.stop}\n`;
