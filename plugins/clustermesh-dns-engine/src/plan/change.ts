@@ -383,7 +383,8 @@ function formNotes(
     if (!form) continue;
     const why = form.why.replace(
       new RegExp(`(^|[^a-z0-9])${name}($|[^a-z0-9])`, 'g'),
-      '$1<cluster>$2',
+      // {cluster}, as in the conventions' names: Markdown would eat <cluster>
+      '$1{cluster}$2',
     );
     const key = `${form.kind}|${why}`;
     const entry = byWhy.get(key) ?? { form: { ...form, why }, clusters: [] };
@@ -402,7 +403,7 @@ function formNotes(
     const why =
       clusters.length > 1
         ? form.why
-        : form.why.replace(/<cluster>/g, clusters[0]);
+        : form.why.replace(/\{cluster\}/g, clusters[0]);
     return `${clusters.join(', ')}: ${what[form.kind]}, because ${why}.`;
   });
 }

@@ -88,17 +88,27 @@ describe('clustermesh:dns:configure', () => {
     expect(readAll(mockDir.resolve('gitops'))).toEqual(after);
   });
 
-  it('reports but writes nothing in a dry run', async () => {
+  it("writes the change into a dry run's workspace, for the template editor to show", async () => {
     const before = readAll(mockDir.resolve('gitops'));
-    const ctx = context({ repoPath: 'gitops', clusters: storyClusters }, true);
+    const ctx = context(
+      { repoPath: 'gitops', outputPath: 'changes', clusters: storyClusters },
+      true,
+    );
     await action.handler(ctx);
+    const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
     expect(ctx.output).toHaveBeenCalledWith(
       'changedPaths',
-      expect.arrayContaining([
-        'kubernetes/clusters/infra/cluster-settings.yaml',
-      ]),
+      expect.arrayContaining([settings]),
     );
-    expect(readAll(mockDir.resolve('gitops'))).toEqual(before);
+    const after = readAll(mockDir.resolve('gitops'));
+    expect(after[settings]).not.toEqual(before[settings]);
+    expect(after[settings]).toContain('CILIUM_CLUSTERMESH_FQDN');
+    // only the changed files in the output folder, as for a real run
+    expect(Object.keys(readAll(mockDir.resolve('changes'))).sort()).toEqual(
+      Object.keys(after)
+        .filter(p => after[p] !== before[p])
+        .sort(),
+    );
   });
 
   it.each([

@@ -211,22 +211,22 @@ export function createClustermeshDnsConfigureAction(
           ? `Checks now passing: ${plan.fixedRules.join(', ')}`
           : 'No check was failing before',
       );
-      let bytesWritten = 0;
-      if (ctx.isDryRun) {
-        logger.info(`Dry run: ${plan.edits.length} file(s) not written`);
-      } else {
-        bytesWritten = writeFilesAtomically(repoDir, plan.edits);
-        if (outputDir) {
-          fs.mkdirSync(outputDir, { recursive: true });
-          writeFilesAtomically(outputDir, plan.edits);
-          logger.info(`Copied the changed files to ${input.outputPath}`);
-        }
-        logger.info(
-          plan.edits.length
-            ? `Wrote ${plan.edits.length} file(s), ${bytesWritten} bytes`
-            : 'Nothing to change: the repository already says all of this',
-        );
+      // A dry run writes too: its workspace is a temporary folder that the
+      // template editor shows (the changed files, as the pull request would
+      // have them) and then discards; the publish steps skip themselves.
+      const bytesWritten = writeFilesAtomically(repoDir, plan.edits);
+      if (outputDir) {
+        fs.mkdirSync(outputDir, { recursive: true });
+        writeFilesAtomically(outputDir, plan.edits);
+        logger.info(`Copied the changed files to ${input.outputPath}`);
       }
+      logger.info(
+        plan.edits.length
+          ? `Wrote ${plan.edits.length} file(s), ${bytesWritten} bytes${
+              ctx.isDryRun ? " into the dry run's workspace" : ''
+            }`
+          : 'Nothing to change: the repository already says all of this',
+      );
       ctx.output(
         'changedPaths',
         plan.edits.map(e => e.path),
