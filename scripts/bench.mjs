@@ -639,7 +639,8 @@ const variantVerdicts = variantRows.flatMap(row => {
       )}×).`,
     ),
     verdict(
-      env.coldMs <= 1.1 * green.coldMs,
+      env.coldMs <= 1.1 * green.coldMs &&
+        env.warmMedianMs <= 1.1 * green.warmMedianMs,
       `${
         row.n
       } clusters, settings from env-file generators: within 10% of the ConfigMap files (cold ${(
