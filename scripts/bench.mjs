@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { suiteDurationsSection } from './bench/suite-durations.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const transform = path.join(
@@ -857,7 +858,8 @@ ${documentedVerdicts.join('\n')}
 
 ${reportApiSection}
 ${liveDnsSection}
-${comparison ? `\n${comparison}` : ''}`;
+${comparison ? `\n${comparison}` : ''}
+${suiteDurationsSection() ?? ''}`;
 
 process.stdout.write(`${markdown}\n`);
 if (sizes.join(',') === '2,64,255,511') {

@@ -12,16 +12,21 @@ export CI="${CI:-true}" # Jest runs once, every test, no watch mode
 passed=0
 failed=0
 failures=()
+# how long each step took, for docs/benchmarks.md (scripts/bench/suite-durations.mjs)
+steps="$root/.tools/test-steps.tsv"
+: >"$steps"
 step() {
   local name="$1"
   shift
   printf '\n== %s\n' "$name"
+  local start=$SECONDS
   if "$@"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
     failures+=("$name")
   fi
+  printf '%s\t%s\n' "$name" "$((SECONDS - start))" >>"$steps"
 }
 
 step "Backstage release coherence" node scripts/check-backstage-versions.mjs
@@ -40,8 +45,11 @@ rm -f "$results"
 # loopback) note here whether they ran, were skipped (and why) or failed
 services="$root/.tools/service-suites.txt"
 : >"$services"
+jest_start=$SECONDS
 CLUSTERMESH_DNS_SERVICE_REPORT="$services" yarn backstage-cli repo test --json --outputFile="$results" "$@"
 jest_status=$?
+printf '%s\t%s\n' "tests (jest, the end-to-end suite included)" "$((SECONDS - jest_start))" >>"$steps"
+
 
 printf '\n== service-backed suites\n'
 if [ -s "$services" ]; then
