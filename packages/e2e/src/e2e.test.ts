@@ -16,9 +16,12 @@ import {
   startSession,
   waitLimit,
 } from './lib/browser';
-import { describeWithServices } from './lib/describeWithServices';
 import { GithubStandIn } from './lib/githubStandIn';
-import { findExecutable, serviceVerdict } from './lib/services';
+import {
+  describeWithServices,
+  findExecutable,
+  serviceVerdict,
+} from '@clustermesh-dns/test-services';
 import {
   directoryPickerScript,
   fillTemplateDirectory,

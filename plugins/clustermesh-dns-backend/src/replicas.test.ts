@@ -33,7 +33,7 @@ import {
   ServiceProcess,
   unprivilegedUser,
 } from './__testUtils__/services';
-import { describeWithServices } from './__testUtils__/describeWithServices';
+import { describeWithServices } from '@clustermesh-dns/test-services';
 
 // Two backend replicas on PostgreSQL and Redis from Debian's packages,
 // configured by app-config.production.yaml: the scheduled refresh (a global

@@ -41,9 +41,6 @@ export { inspectMesh } from './report/inspect';
 // the change
 export type { MeshDnsChangeInput, PlanProblem } from './plan/input';
 export type { FileEdit } from './plan/transaction';
-export type {
-  MeshDnsChangePlan,
-  MeshDnsRecord,
-  PlanOptions,
-} from './plan/plan';
+export type { MeshDnsChangePlan, MeshDnsRecord } from './plan/types';
+export type { PlanOptions } from './plan/plan';
 export { planMeshDnsChange } from './plan/plan';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, ServiceProcess } from './services';
+import { freePort } from '@clustermesh-dns/test-services';
+import { ServiceProcess } from './services';
 
 /** The repository's root folder. */
 // eslint-disable-next-line no-restricted-syntax -- a test package, run from its sources, never bundled

@@ -1,87 +1,10 @@
 /* eslint-disable no-console */
 import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 
-/**
- * The suite is service-backed, as the backend plugin's suites on dnsmasq,
- * PostgreSQL and Redis are (plugins/clustermesh-dns-backend/src/__testUtils__):
- * it needs programs from Debian's packages (Chromium, git). Where one cannot
- * be found the suite is skipped with the reason printed; on a root machine
- * with apt, where `make setup` installs them, a missing one is a failure.
- * `scripts/test.sh` prints which suites ran from the lines appended to
- * $CLUSTERMESH_DNS_SERVICE_REPORT.
- */
-export type ServiceVerdict =
-  | { run: true; binaries: Record<string, string> }
-  | { run: false; reason: string; mustRun: boolean };
-
-/** The first executable found on PATH, then in the given and the sbin folders. */
-export function findExecutable(
-  name: string,
-  folders: string[] = [],
-): string | undefined {
-  const pathDirs = (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean);
-  for (const dir of [...pathDirs, ...folders, '/usr/sbin', '/sbin']) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
-
-const canInstall = () =>
-  process.platform === 'linux' &&
-  process.getuid?.() === 0 &&
-  Boolean(findExecutable('apt-get'));
-
-/** Whether the suite can run: every program found, or why not (and whether that is a failure). */
-export function serviceVerdict(
-  packages: string,
-  binaries: Record<string, string | undefined>,
-): ServiceVerdict {
-  const missing = Object.entries(binaries)
-    .filter(([, found]) => !found)
-    .map(([name]) => name);
-  if (missing.length === 0)
-    return { run: true, binaries: binaries as Record<string, string> };
-  const mustRun = canInstall();
-  return {
-    run: false,
-    mustRun,
-    reason: `${missing.join(', ')} not found (Debian package(s): ${packages})${
-      mustRun
-        ? '; this machine is root with apt, where `make setup` installs them: a skipped service-backed suite is a failure here'
-        : '; `make setup` installs them when it runs as root with apt'
-    }`,
-  };
-}
-
-/** Notes in $CLUSTERMESH_DNS_SERVICE_REPORT that a service-backed suite ran, was skipped or failed. */
-export function reportService(suite: string, outcome: string): void {
-  const file = process.env.CLUSTERMESH_DNS_SERVICE_REPORT;
-  if (file) fs.appendFileSync(file, `${suite}: ${outcome}\n`);
-  if (outcome.startsWith('skipped')) console.warn(`${suite}: ${outcome}`);
-}
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The suite is service-backed, as the backend plugin's suites on dnsmasq,
+// PostgreSQL and Redis are: what they share (verdicts, the report line,
+// free ports, describeWithServices) is @clustermesh-dns/test-services; the
+// processes the suite starts are below.
 
 /** Waits until `ready()` holds, checking between turns; the caller's timeout is the hang guard. */
 export async function until(

@@ -7,7 +7,7 @@ import {
   startSilentServer,
 } from '../__testUtils__/dnsmasq';
 import { serviceVerdict } from '../__testUtils__/services';
-import { describeWithServices } from '../__testUtils__/describeWithServices';
+import { describeWithServices } from '@clustermesh-dns/test-services';
 import { DnsCheck, DnsQuery } from './dns';
 
 const zone = 'mesh.test';

@@ -23,48 +23,15 @@ import { planRecordsDocument } from './recordsDocument';
 import { planSettings } from './settings';
 import { summaryMarkdown } from './summary';
 import { EditSet, FileEdit, PlanError } from './transaction';
+import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 import { judgeChange } from './verdict';
+
+export type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
 /** What planning reads with. @public */
 export interface PlanOptions {
   /** What is remembered between validations; a fresh cache when absent. */
   cache?: EngineCache;
-}
-
-/** A DNS record the change makes (or asks a person to make). @public */
-export interface MeshDnsRecord {
-  cluster: string;
-  /** As Flux inserts it; secret parts as `<secret:NAME>`. */
-  fqdn: string;
-  type: 'A' | 'AAAA';
-  value: string;
-  ttl: number;
-}
-
-/** @public */
-export interface MeshDnsChangePlan {
-  /** The files to write; empty when the change is refused: nothing is half-changed. */
-  edits: FileEdit[];
-  /**
-   * The files the change would write, also when it is refused, so a dry
-   * run shows the diff next to the reasons.
-   */
-  proposed: FileEdit[];
-  records: MeshDnsRecord[];
-  /** The clusters the change takes out of the mesh. */
-  removed: string[];
-  /** Why the change is refused: bad input, or errors the change causes or depends on. */
-  problems: PlanProblem[];
-  /** Errors of the repository that were there before and have nothing to do with the change. */
-  alreadyThere: PlanProblem[];
-  /** How values are written (the FQDN's form per cluster, where the DNSEndpoint goes) and why. */
-  decisions: string[];
-  /** Markdown for the pull-request body. */
-  summary: string;
-  /** Rules failing before and passing once the edits are applied. */
-  fixedRules: string[];
-  /** The report of the repository with the edits applied. */
-  report?: MeshReport;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
-import type { MeshDnsRecord } from './plan';
+import type { MeshDnsRecord } from './types';
 import { recordRow } from './summary';
 import type { EditSet } from './transaction';
 

@@ -1,5 +1,5 @@
 import type { PlanProblem } from './input';
-import type { MeshDnsChangePlan, MeshDnsRecord } from './plan';
+import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
 /** A record as a Markdown table row: cluster, FQDN, type, value, TTL. */
 export const recordRow = (r: MeshDnsRecord) =>

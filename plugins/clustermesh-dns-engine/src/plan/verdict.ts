@@ -2,6 +2,7 @@ import {
   formatLocation,
   MeshReport,
   RuleId,
+  ruleIds,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PlanProblem } from './input';
@@ -27,25 +28,18 @@ const buildBreaking: ReadonlySet<string> = new Set([
 /**
  * The rules a change sets out to satisfy for the clusters it configures:
  * one of these failing for such a cluster after the change stops it, even
- * when it failed before (the change depends on it).
+ * when it failed before (the change depends on it). The others judge what
+ * the change does not write (other pools, every value's substitution, the
+ * shape of every object): they stop it only when it causes them.
  */
-const changeRules: ReadonlySet<string> = new Set<RuleId>([
-  'settings-present',
-  'fqdn-valid',
-  'fqdn-convention',
-  'cluster-name-valid',
-  'lb-ip-valid',
-  'lb-ip-in-pool',
-  'lb-ip-unique',
-  'fqdn-unique',
-  'peers-complete',
-  'dnsendpoint-matches',
-  'dnsendpoint-included',
-  'service-annotation',
-  'peers-by-fqdn',
-  'tls-san',
-  'ttl-valid',
+const notChangeRules: ReadonlySet<RuleId> = new Set<RuleId>([
+  'pools-disjoint',
+  'substitution-complete',
+  'manifest-shape',
 ]);
+const changeRules: ReadonlySet<string> = new Set(
+  ruleIds.filter(id => !notChangeRules.has(id)),
+);
 
 function locationsOf(
   location: SourceLocation | undefined,
