@@ -49,9 +49,11 @@ export function suiteDurationsSection() {
 The last \`make test\` on this machine (${new Date(first)
     .toISOString()
     .slice(0, 16)
-    .replace('T', ' ')} UTC), with everything already provisioned: each
-step of \`scripts/test.sh\`, then the Jest suites by package. Jest runs two
-workers, so the suites' times add up to more than the wall time.
+    .replace('T', ' ')} UTC): each step of \`scripts/test.sh\` (provisioning by
+\`make setup\` comes before it and is not counted: on a fresh clone here the
+whole \`.ci/run\`, provisioning included, takes about 8–12 minutes), then the
+Jest suites by package. Jest runs two workers, so the suites' times add up to
+more than the wall time.
 
 | Step | Seconds |
 |---|---:|
