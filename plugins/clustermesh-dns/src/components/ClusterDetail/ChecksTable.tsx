@@ -3,7 +3,6 @@ import Box from '@mui/material/Box';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type {
@@ -14,6 +13,7 @@ import { checkRank, OutcomeLabel } from '../../lib/status';
 import type { LocationLinker } from '../../lib/scm';
 import { LocationLink } from './LocationLink';
 import { ClusterHref, FindingEffects } from './FindingEffects';
+import { ColumnHeads } from './ColumnHeads';
 
 /**
  * A cluster's checks, worst first: the rule, its outcome (icon and word),
@@ -50,22 +50,7 @@ export function ChecksTable(props: {
   }
   return (
     <Table size="small" aria-label={caption}>
-      <TableHead>
-        <TableRow>
-          <TableCell component="th" scope="col">
-            Rule
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Outcome
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Message
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Where
-          </TableCell>
-        </TableRow>
-      </TableHead>
+      <ColumnHeads columns={['Rule', 'Outcome', 'Message', 'Where']} />
       <TableBody>
         {sorted.map((check, i) => {
           const cause = check.cause ? byId.get(check.cause) : undefined;

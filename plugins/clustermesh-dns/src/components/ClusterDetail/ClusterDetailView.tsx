@@ -4,7 +4,6 @@ import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type {
@@ -16,6 +15,7 @@ import type { LocationLinker } from '../../lib/scm';
 import { ChecksTable } from './ChecksTable';
 import { PeersTable } from './PeersTable';
 import { ClusterHref, FindingItem } from './FindingEffects';
+import { ColumnHeads } from './ColumnHeads';
 
 export type HeadingLevel = 2 | 3 | 4 | 5;
 
@@ -45,19 +45,7 @@ export function LiveResultsTable(props: {
 }) {
   return (
     <Table size="small" aria-label={`Live checks of ${props.cluster}`}>
-      <TableHead>
-        <TableRow>
-          <TableCell component="th" scope="col">
-            Check
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Outcome
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Message
-          </TableCell>
-        </TableRow>
-      </TableHead>
+      <ColumnHeads columns={['Check', 'Outcome', 'Message']} />
       <TableBody>
         {props.results.map(result => (
           <TableRow key={result.check}>

@@ -1,11 +1,11 @@
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { PeerState } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { StatusText } from '../../lib/status';
+import { ColumnHeads } from './ColumnHeads';
 
 function KnowsLabel(props: { knows: PeerState['knowsThisCluster'] }) {
   if (props.knows === true) return <StatusText tone="ok">Yes</StatusText>;
@@ -32,19 +32,9 @@ export function PeersTable(props: {
   }
   return (
     <Table size="small" aria-label={`Peers of ${cluster}`}>
-      <TableHead>
-        <TableRow>
-          <TableCell component="th" scope="col">
-            Peer
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Its FQDN here
-          </TableCell>
-          <TableCell component="th" scope="col">
-            Knows {cluster} by FQDN
-          </TableCell>
-        </TableRow>
-      </TableHead>
+      <ColumnHeads
+        columns={['Peer', 'Its FQDN here', `Knows ${cluster} by FQDN`]}
+      />
       <TableBody>
         {peers.map(peer => (
           <TableRow key={peer.peer}>

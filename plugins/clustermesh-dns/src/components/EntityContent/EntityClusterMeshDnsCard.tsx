@@ -1,18 +1,14 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { MissingAnnotationEmptyState } from '@backstage/plugin-catalog-react';
+import { InfoCard } from '@backstage/core-components';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import {
-  CLUSTERMESH_DNS_CLUSTER_ANNOTATION,
-  CLUSTERMESH_DNS_SOURCE_ANNOTATION,
-} from '../../annotations';
 import { useLocationLinker } from '../../lib/scm';
 import { StatusText } from '../../lib/status';
 import { ClusterMapping } from '../ClusterDetail/ClusterMapping';
+import {
+  ClusterNotReady,
+  clusterReady,
+  MissingClusterAnnotations,
+} from './EntityClusterStates';
 import { useEntityCluster } from './useEntityCluster';
 
 /**
@@ -23,27 +19,9 @@ export function EntityClusterMeshDnsCard() {
   const { ref, detail, clusterHref } = useEntityCluster();
   const value = detail.value;
   const linker = useLocationLinker(value?.source, value?.revision);
-  if (!ref) {
-    return (
-      <MissingAnnotationEmptyState
-        annotation={[
-          CLUSTERMESH_DNS_SOURCE_ANNOTATION,
-          CLUSTERMESH_DNS_CLUSTER_ANNOTATION,
-        ]}
-      />
-    );
-  }
-  let body;
-  if (detail.loading) {
-    body = <Progress />;
-  } else if (detail.error || !value) {
-    body = (
-      <ResponseErrorPanel
-        title={`Cluster ${ref.cluster} cannot be loaded`}
-        error={detail.error ?? new Error('no answer')}
-      />
-    );
-  } else {
+  if (!ref) return <MissingClusterAnnotations />;
+  let body = <ClusterNotReady cluster={ref} detail={detail} />;
+  if (clusterReady(detail) && value) {
     const { cluster, peers } = value;
     const failing = cluster.checks.filter(c => c.outcome === 'fail');
     const notEvaluated = cluster.checks.filter(

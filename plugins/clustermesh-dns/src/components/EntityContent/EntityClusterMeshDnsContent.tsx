@@ -1,18 +1,14 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { MissingAnnotationEmptyState } from '@backstage/plugin-catalog-react';
+import { InfoCard } from '@backstage/core-components';
 import Grid from '@mui/material/Grid';
-import {
-  CLUSTERMESH_DNS_CLUSTER_ANNOTATION,
-  CLUSTERMESH_DNS_SOURCE_ANNOTATION,
-} from '../../annotations';
 import { useLocationLinker } from '../../lib/scm';
 import { ClusterMapping } from '../ClusterDetail/ClusterMapping';
 import { ClusterDetailView } from '../ClusterDetail/ClusterDetailView';
 import { PeersTable } from '../ClusterDetail/PeersTable';
+import {
+  ClusterNotReady,
+  clusterReady,
+  MissingClusterAnnotations,
+} from './EntityClusterStates';
 import { useEntityCluster } from './useEntityCluster';
 
 /**
@@ -24,25 +20,9 @@ export function EntityClusterMeshDnsContent() {
   const { ref, detail, clusterHref } = useEntityCluster();
   const value = detail.value;
   const linker = useLocationLinker(value?.source, value?.revision);
-  if (!ref) {
-    return (
-      <MissingAnnotationEmptyState
-        annotation={[
-          CLUSTERMESH_DNS_SOURCE_ANNOTATION,
-          CLUSTERMESH_DNS_CLUSTER_ANNOTATION,
-        ]}
-      />
-    );
-  }
-  if (detail.loading) return <Progress />;
-  if (detail.error || !value) {
-    return (
-      <ResponseErrorPanel
-        title={`Cluster ${ref.cluster} of source ${ref.sourceId} cannot be loaded`}
-        error={detail.error ?? new Error('no answer')}
-      />
-    );
-  }
+  if (!ref) return <MissingClusterAnnotations />;
+  if (!clusterReady(detail) || !value)
+    return <ClusterNotReady cluster={ref} detail={detail} />;
   const pageLink = clusterHref(ref.cluster);
   return (
     <Grid container spacing={3} alignItems="stretch">
