@@ -555,12 +555,13 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
       await session.screenshot('dry-run-log');
       // the changed settings file as the editor shows it
       await page.getByRole('tab', { name: 'Files', exact: true }).click();
-      for (const folder of ['changes', 'kubernetes', 'clusters', 'infra'])
-        await page.getByText(folder, { exact: true }).last().click();
-      await page
-        .getByText('cluster-settings.yaml', { exact: true })
-        .last()
-        .click();
+      await openInFileTree(page, [
+        'changes',
+        'kubernetes',
+        'clusters',
+        'infra',
+        'cluster-settings.yaml',
+      ]);
       await page
         .getByText(`CILIUM_CLUSTERMESH_LB_IP: "${suggested}"`)
         .first()
@@ -655,6 +656,31 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
     },
   );
 });
+
+/**
+ * Opens a file in the dry run's file tree, folder by folder. A click that
+ * lands while the tree is still rendering does not expand the folder, so
+ * each folder is clicked again until its child shows (at most a few times).
+ */
+async function openInFileTree(page: Page, names: string[]) {
+  for (let i = 0; i < names.length; i++) {
+    const item = page.getByText(names[i], { exact: true }).last();
+    const child =
+      i + 1 < names.length
+        ? page.getByText(names[i + 1], { exact: true })
+        : undefined;
+    for (let attempt = 1; ; attempt++) {
+      await item.click();
+      if (!child || (await child.count()) > 0) break;
+      try {
+        await child.first().waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+}
 
 /** From the first step of the prefilled form to the clusters (the second step). */
 async function goToReviewOrClusters(page: Page) {

@@ -219,10 +219,17 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
   );
   // a cluster whose files cannot be read or built fails, even when its
   // checks could only say "not evaluated"
-  const findingsOf = (name: string) =>
-    findings.filter(
-      f => f.cluster === name || f.affects?.clusters.includes(name),
-    );
+  const byClusterFindings = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const names = new Set(f.affects?.clusters);
+    if (f.cluster) names.add(f.cluster);
+    for (const name of names) {
+      const list = byClusterFindings.get(name);
+      if (list) list.push(f);
+      else byClusterFindings.set(name, [f]);
+    }
+  }
+  const findingsOf = (name: string) => byClusterFindings.get(name) ?? [];
   const clusters = [...mesh.clusters]
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map(c =>
