@@ -1,5 +1,6 @@
 import { MeshEntriesMemo } from '../cilium/meshEntries';
 import { HashMemo } from '../flux/kustomize';
+import { GeneratorMemo } from '../flux/kustomize/generators';
 import {
   defaultSubstitutionMemoLimits,
   SubstitutionMemo,
@@ -64,6 +65,8 @@ export class EngineCache {
   readonly meshEntries: MeshEntriesMemo;
   /** @internal */
   readonly kustomizeHashes: HashMemo;
+  /** @internal */
+  readonly generated = new GeneratorMemo();
   readonly #indexes = new WeakMap<RepoTree, TreeIndex>();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {

@@ -10,6 +10,7 @@ import {
   emptyAccumulation,
 } from './kustomize/accumulate';
 import { finishBuild } from './kustomize/finish';
+import type { GeneratorMemo } from './kustomize/generators';
 import type { HashMemo } from './kustomize/hash';
 import { fromManifest, Res } from './kustomize/resource';
 import type { FluxKustomizeOverlay } from './kustomize/overlay';
@@ -32,6 +33,13 @@ export const kustomizationFileNames = [
   'kustomization.yml',
   'Kustomization',
 ] as const;
+
+/** What a {@link KustomizeEngine} keeps between builds when given it. @public */
+export interface KustomizeMemos {
+  hashes?: HashMemo;
+  /** @internal */
+  generated?: GeneratorMemo;
+}
 
 /** @public */
 export interface BuildResult {
@@ -70,13 +78,14 @@ export class KustomizeEngine {
   readonly #targetFiles: TargetFiles;
 
   /**
-   * `options.hashes` keeps name-suffix hashes between engines (pass the same
-   * memo to the engine of each validation); none when absent.
+   * `options.hashes` keeps name-suffix hashes between engines and
+   * `options.generated` generated resources (pass the same memos to the
+   * engine of each validation); none when absent.
    */
   constructor(
     index: TreeIndex,
     files: YamlFiles,
-    options: { hashes?: HashMemo } = {},
+    options: KustomizeMemos = {},
   ) {
     this.#index = index;
     this.#files = files;
@@ -85,6 +94,7 @@ export class KustomizeEngine {
     this.#host = {
       index,
       files,
+      generated: options.generated,
       fileResources: path => this.#fileResources(path),
       directory: (dir, stack, kind, into) =>
         this.#directory(dir, stack, kind, into),

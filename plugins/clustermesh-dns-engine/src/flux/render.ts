@@ -15,7 +15,7 @@ import {
   readKustomizationSpec,
   RenderedKustomization,
 } from './fluxKustomization';
-import { BuildResult, HashMemo, KustomizeEngine } from './kustomize';
+import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -60,12 +60,12 @@ export class FluxRenderer {
     files: YamlFiles,
     options: FluxRenderOptions,
     substitution: SubstitutionMemo,
-    /** Name-suffix hashes of generated objects, kept between validations. */
-    hashes?: HashMemo,
+    /** Name-suffix hashes and generated objects, kept between validations. */
+    kustomize: KustomizeMemos = {},
   ) {
     this.#index = index;
     this.#files = files;
-    this.#engine = new KustomizeEngine(index, files, { hashes });
+    this.#engine = new KustomizeEngine(index, files, kustomize);
     this.#options = options;
     this.#substitution = substitution;
     this.#external = new Map(

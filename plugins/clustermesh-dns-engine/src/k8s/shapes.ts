@@ -130,10 +130,17 @@ const kustomization = z.object({
   }),
 });
 
+/**
+ * Fields a schema takes as they are (`z.unknown()` under them): nulls in
+ * them change nothing, so they are not walked to prune them (a HelmRelease's
+ * values hold the whole mesh).
+ */
+type OpaqueFields = { [key: string]: OpaqueFields | true };
+
 /** Schemas by `group/Kind`. @public */
 export const manifestShapes: Record<
   string,
-  { versions: string[]; schema: z.ZodType }
+  { versions: string[]; schema: z.ZodType; opaque?: OpaqueFields }
 > = {
   'externaldns.k8s.io/DNSEndpoint': {
     versions: ['v1alpha1'],
@@ -146,6 +153,7 @@ export const manifestShapes: Record<
   'helm.toolkit.fluxcd.io/HelmRelease': {
     versions: ['v2', 'v2beta2', 'v2beta1'],
     schema: helmRelease,
+    opaque: { spec: { values: true, chart: true } },
   },
   'kustomize.toolkit.fluxcd.io/Kustomization': {
     versions: ['v1', 'v1beta2'],
@@ -175,7 +183,7 @@ export function shapeProblems(
   }
   // the API server prunes null fields of a custom resource before it
   // validates (`postBuild:` with no value is simply absent)
-  const result = shape.schema.safeParse(withoutNulls(body), {
+  const result = shape.schema.safeParse(withoutNulls(body, shape.opaque), {
     reportInput: true,
   });
   if (!result.success) {
@@ -198,10 +206,13 @@ const pruned = new WeakMap<object, unknown>();
 /**
  * A parsed body without its null map entries (nulls in lists stay); the
  * same object when it has none, so nothing is copied in the common case.
+ * Under an opaque field only the field itself is pruned when null.
  */
-function withoutNulls(value: unknown): unknown {
+function withoutNulls(value: unknown, opaque?: OpaqueFields): unknown {
   if (value === null || typeof value !== 'object') return value;
-  const known = pruned.get(value);
+  // a result pruned in full is kept; one that skipped opaque fields is not
+  // (bodies are rendered per cluster and their opaque fields are the big part)
+  const known = opaque ? undefined : pruned.get(value);
   if (known !== undefined) return known;
   let out: unknown = value;
   if (Array.isArray(value)) {
@@ -215,7 +226,10 @@ function withoutNulls(value: unknown): unknown {
   } else {
     let copy: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(value)) {
-      const next = v === null ? undefined : withoutNulls(v);
+      const inner = opaque?.[k];
+      let next: unknown = v;
+      if (v === null) next = undefined;
+      else if (inner !== true) next = withoutNulls(v, inner);
       if (next !== v) copy ??= { ...(value as Record<string, unknown>) };
       if (copy) {
         if (v === null) delete copy[k];
@@ -224,7 +238,7 @@ function withoutNulls(value: unknown): unknown {
     }
     if (copy) out = copy;
   }
-  pruned.set(value, out);
+  if (!opaque) pruned.set(value, out);
   return out;
 }
 

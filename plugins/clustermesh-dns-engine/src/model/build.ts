@@ -86,7 +86,7 @@ export function buildMeshModel(
       externalSources: conventions.flux.externalSources,
     },
     cache.substitution,
-    cache.kustomizeHashes,
+    { hashes: cache.kustomizeHashes, generated: cache.generated },
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };

@@ -33,6 +33,48 @@ describe('manifest-shape on null fields', () => {
     expect(failures).toEqual([]);
   });
 
+  it('checks the fields of a HelmRelease it reads, not the values it passes to the chart', () => {
+    const shapeFailures = (edit: Parameters<typeof exampleChecks>[0]) =>
+      exampleChecks(edit)
+        .filter(r => r.ruleId === 'manifest-shape' && r.outcome === 'fail')
+        .map(f => f.message)
+        // each cluster renders the shared HelmRelease: one message per cause
+        .filter((m, i, all) => all.indexOf(m) === i);
+    // nulls inside the values are the chart's business; a null field is absent
+    expect(
+      shapeFailures(
+        replace(
+          exampleFile.helmRelease,
+          '    kubeProxyReplacement: true\n',
+          '    kubeProxyReplacement: true\n    hubble: null\n    extra:\n      - null\n  valuesFrom:\n',
+        ),
+      ),
+    ).toEqual([]);
+    // the fields around them are still checked
+    expect(
+      shapeFailures(
+        replace(exampleFile.helmRelease, 'interval: 30m', 'interval: soon'),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /HelmRelease kube-system\/cilium: spec.interval must be a Go duration/,
+      ),
+    ]);
+    expect(
+      shapeFailures(
+        replace(
+          exampleFile.helmRelease,
+          '\n  values:\n',
+          '\n  releaseName: []\n  values:\n',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /HelmRelease kube-system\/cilium: spec.releaseName must be string, not a list/,
+      ),
+    ]);
+  });
+
   it('says what a wrong value is, in the schema’s words', () => {
     const failures = exampleChecks(
       replace(exampleFile.dnsEndpoint, /targets:\n {8}- .*\n/, 'targets: {}\n'),

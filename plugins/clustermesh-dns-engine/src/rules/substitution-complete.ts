@@ -72,8 +72,12 @@ export const substitutionComplete = defineClusterRule({
     if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
     const peerValues = c.peerValues();
     for (let i = 0; i < c.peers.length; i++) {
-      const v = c.peers[i].variable;
-      check(v, peerValues[i], () => c.settings.get(v)?.location);
+      // resolved values are counted without building a check for each
+      if (!hasUnresolvedReference(peerValues[i])) count++;
+      else {
+        const v = c.peers[i].variable;
+        check(v, peerValues[i], () => c.settings.get(v)?.location);
+      }
     }
     for (const e of c.dnsEndpoints) {
       for (const rec of e.records) {

@@ -26,3 +26,13 @@ export function containsBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
   }
   return false;
 }
+
+/** Whether two byte arrays hold the same bytes. @internal */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.byteLength !== b.byteLength) return false;
+  if (NodeBuffer)
+    return NodeBuffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -196,6 +196,7 @@ describe('the fast reader of plain manifests', () => {
       'spec:\n  values:\n    clusters:\n      - name: "a"\n        address: ${A_FQDN:=x}\n        port: 2379\n',
     proto: '__proto__:\n  polluted: true\nconstructor: 1\n',
     numericKeys: '1: a\ntrue: b\n~: c\n',
+    indexKeys: 'z: a\n"10": b\n\'2\': c\n"4294967295": d\n',
     anchors: 'a: &x {p: 1}\nb: *x\nc:\n  <<: *x\n  q: 2\n',
     tags: 'a: !!str 1\nb: !!int "2"\nc: !custom x\n',
     directive: '%YAML 1.1\n---\na: 1\n',
@@ -235,7 +236,15 @@ describe('the fast reader of plain manifests', () => {
       expect(
         readPlainManifests('f.yaml', text, 100_000, new ScalarResolver()),
       ).toBeDefined();
-    for (const name of ['anchors', 'tags', 'directive', 'invalid', 'duplicate'])
+    for (const name of [
+      'anchors',
+      'tags',
+      'directive',
+      'invalid',
+      'duplicate',
+      'indexKeys',
+      'compact',
+    ])
       expect(
         readPlainManifests(
           `${name}.yaml`,

@@ -113,39 +113,79 @@ export function withScalarsAt(
   depth = 0,
 ): unknown {
   if (root === null || typeof root !== 'object') return undefined;
-  /** Scalars set in this container, and the changes further down, by step. */
-  const here = new Map<string | number, unknown>();
-  const deeper = new Map<string | number, ScalarAt[]>();
-  for (const change of changes) {
-    const [parent, key, scalar] = change;
+  // a mesh changes hundreds of thousands of scalars: nothing is allocated
+  // per change but the copies themselves, and a step all changes share is
+  // passed down without grouping
+  let steps: (string | number)[] | undefined;
+  let values: unknown[] | undefined;
+  let deeper: Map<string | number, ScalarAt[]> | undefined;
+  let shared: string | number | undefined;
+  for (let i = 0; i < changes.length; i++) {
+    const [parent, key, scalar] = changes[i];
     const step = depth < parent.length ? parent[depth] : key;
     if (depth > parent.length || !hasOwn(root, step)) return undefined;
     if (depth === parent.length) {
       const current = (root as any)[step];
       if (current !== null && typeof current === 'object') return undefined;
-      here.set(step, scalar);
+      (steps ??= []).push(step);
+      (values ??= []).push(scalar);
+    } else if (!deeper && (i === 0 || step === shared)) {
+      shared = step;
     } else {
+      if (!deeper) {
+        // the changes so far all went through `shared`
+        deeper = new Map();
+        const before: ScalarAt[] = [];
+        for (let j = 0; j < i; j++)
+          if (changes[j][0].length > depth) before.push(changes[j]);
+        if (before.length) deeper.set(shared!, before);
+      }
       const group = deeper.get(step);
-      if (group) group.push(change);
-      else deeper.set(step, [change]);
+      if (group) group.push(changes[i]);
+      else deeper.set(step, [changes[i]]);
     }
   }
-  for (const [step, group] of deeper) {
-    const child = withScalarsAt((root as any)[step], group, depth + 1);
+  if (!deeper && shared !== undefined) {
+    // every change below this container goes through one step
+    const below = steps
+      ? changes.filter(c => c[0].length > depth)
+      : (changes as ScalarAt[]);
+    const child = withScalarsAt((root as any)[shared], below, depth + 1);
     if (child === undefined) return undefined;
-    here.set(step, child);
+    (steps ??= []).push(shared);
+    (values ??= []).push(child);
   }
+  if (deeper) {
+    for (const [step, group] of deeper) {
+      const child = withScalarsAt((root as any)[step], group, depth + 1);
+      if (child === undefined) return undefined;
+      (steps ??= []).push(step);
+      (values ??= []).push(child);
+    }
+  }
+  steps ??= [];
+  values ??= [];
+  const table = lineTable(root);
   let copy: any;
   if (Array.isArray(root)) {
     copy = [...root];
-    for (const [step, value] of here) copy[step as number] = value;
+    for (let i = 0; i < steps.length; i++) copy[steps[i] as number] = values[i];
   } else {
-    // one pass in key order: faster than a spread for the wide maps of settings
-    copy = {};
-    for (const key of Object.keys(root))
-      defineOwn(copy, key, here.has(key) ? here.get(key) : (root as any)[key]);
+    const keys = table ? undefined : Object.keys(root);
+    if ((table ?? keys!).length <= 32) {
+      // a small map: a copy, then each field set (it exists: order kept)
+      copy = { ...root };
+      for (let i = 0; i < steps.length; i++)
+        defineOwn(copy, String(steps[i]), values[i]);
+    } else {
+      // one pass in key order: faster than a spread for the wide maps of settings
+      const set = new Map<string | number, unknown>();
+      for (let i = 0; i < steps.length; i++) set.set(steps[i], values[i]);
+      copy = {};
+      for (const key of keys ?? Object.keys(root))
+        defineOwn(copy, key, set.has(key) ? set.get(key) : (root as any)[key]);
+    }
   }
-  const table = lineTable(root);
   if (table) setLineTable(copy, table);
   return copy;
 }

@@ -20,6 +20,9 @@ function plainManifestSchema(scalars: ScalarResolver) {
   })) as ReturnType<typeof FAILSAFE_SCHEMA.extend>;
 }
 
+/** A `?` where YAML reads it as an explicit key (or possibly does: the full parser decides). */
+const explicitKey = /(?:^|[\s[{,])\?(?:\s|$)/;
+
 /** Thrown inside js-yaml's listener when a file needs the full parser. */
 const needsFullParser = new Error('needs the full parser');
 
@@ -38,6 +41,9 @@ export function readPlainManifests(
   scalars: ScalarResolver,
 ): YamlDocument[] | undefined {
   if (text.startsWith('%') || text.includes('\n%')) return undefined; // directives
+  // an explicit key (`? k`) is the one key not followed by `:`; the fast
+  // path finds keys by that colon
+  if (explicitKey.test(text)) return undefined;
   // Nodes closed but not yet claimed by their parent (the first `top`
   // entries): their lines, values, and whether each is an implicit key
   // (followed by `:`).
@@ -71,16 +77,19 @@ export function readPlainManifests(
       if (top - start !== result.length) throw needsFullParser;
       setLineTable(result, lines.slice(start, top));
     } else if (state.kind === 'mapping') {
-      const keys = Object.keys(result);
+      // the table follows Object.keys order, which is the order of the keys
+      // as written: each key is followed by `:` (explicit keys went to the
+      // full parser), js-yaml refuses a repeated key, and keys that would
+      // come first (array indexes), merge keys and non-string keys go to
+      // the full parser
       const keyLines: number[] = [];
       for (let i = start; i < top; i++) {
         if (!isKey[i]) continue;
         const key = values[i];
-        if (key !== keys[keyLines.length] || key === '<<')
+        if (typeof key !== 'string' || key === '<<' || isArrayIndex(key))
           throw needsFullParser;
         keyLines.push(lines[i]);
       }
-      if (keyLines.length !== keys.length) throw needsFullParser;
       setLineTable(result, keyLines);
     }
     top = start;
@@ -107,6 +116,11 @@ export function readPlainManifests(
     return undefined;
   }
   return documents;
+}
+
+/** A key JavaScript orders before all others in an object (`"0"`, `"12"`). */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
 /**

@@ -96,7 +96,7 @@ export function readDirectoryTree(
       if (linked.has(relative)) {
         // one realpath(3) call, not an lstat per path segment
         const real = fs.realpathSync.native(full);
-        if (inside(real)) bytes = new Uint8Array(fs.readFileSync(real));
+        if (inside(real)) bytes = fs.readFileSync(real);
       } else {
         // a regular file when listed: refuse it if it became a link since
         const fd = fs.openSync(
@@ -104,7 +104,7 @@ export function readDirectoryTree(
           fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
         );
         try {
-          bytes = new Uint8Array(fs.readFileSync(fd));
+          bytes = fs.readFileSync(fd);
         } finally {
           fs.closeSync(fd);
         }

@@ -3,7 +3,7 @@ import type { ManifestObject } from '../../core/manifest';
 import { isRecord } from '../../core/paths';
 import type { Accumulation } from './accumulate';
 import { HashMemo, nameSuffixHash } from './hash';
-import { updateIn, withField } from './immutable';
+import { derivedOnce, updateIn, withField } from './immutable';
 import { fixNameReferences } from './nameReferences';
 import {
   nameOf,
@@ -39,11 +39,13 @@ function withOrigin(res: Res, root: string): Res {
         }\n`;
   return withBody(
     res,
-    updateIn(res.body, ['metadata', 'annotations'], current =>
-      withField(
-        isRecord(current) ? current : {},
-        'config.kubernetes.io/origin',
-        text,
+    derivedOnce(res.body, `origin\u0000${text}`, () =>
+      updateIn(res.body, ['metadata', 'annotations'], current =>
+        withField(
+          isRecord(current) ? current : {},
+          'config.kubernetes.io/origin',
+          text,
+        ),
       ),
     ),
   );
@@ -70,10 +72,14 @@ export function finishBuild(
     resources = resources.map(res => {
       if (!res.hashSuffix) return res;
       const hashed = storePreviousId(res);
-      return withMeta(
+      const name = `${nameOf(res)}-${nameSuffixHash(res.body, options.hashes)}`;
+      return withBody(
         hashed,
-        'name',
-        `${nameOf(res)}-${nameSuffixHash(res.body, options.hashes)}`,
+        derivedOnce(
+          res.body,
+          `name\u0000${name}`,
+          () => withMeta(res, 'name', name).body,
+        ),
       );
     });
   resources = fixNameReferences(

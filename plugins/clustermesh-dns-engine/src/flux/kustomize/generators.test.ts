@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { EngineCache } from '../../cache/EngineCache';
+import { createRepoTree } from '../../tree/RepoTree';
+import { BuildResult, KustomizeEngine } from '../kustomize';
 import {
   bothBuilds,
   byId,
@@ -294,5 +297,68 @@ describe('generator sources the engine does not fetch', () => {
       'not-evaluated app/kustomization.yaml:4 the ConfigMap generator dashboards reads https://example.com/dashboards/cluster.json, which this engine does not fetch; that key is not evaluated',
     ]);
     expect(Object.keys(built.bodies[0].data)).toEqual(['local.json']);
+  });
+});
+
+describe('generated resources kept between builds (GeneratorMemo)', () => {
+  const files = (env: string): Record<string, string> => ({
+    'vars/kustomization.yaml': `configMapGenerator:
+  - name: cluster-settings
+    namespace: flux-system
+    envs: [cluster-settings.env]
+  - name: hashed
+    literals: [A=1]
+generatorOptions:
+  disableNameSuffixHash: false
+`,
+    'vars/cluster-settings.env': env,
+  });
+  // one cache, as the backend keeps per source: a tree per validation
+  const build = (cache: EngineCache, tree: Record<string, string>) => {
+    const repo = createRepoTree(tree);
+    const engine = new KustomizeEngine(
+      cache.treeIndex(repo),
+      cache.yamlFiles(repo),
+      { hashes: cache.kustomizeHashes, generated: cache.generated },
+    );
+    return engine.build('vars');
+  };
+  const named = (result: BuildResult, prefix: string) =>
+    result.objects.find(o => o.name.startsWith(prefix))!;
+
+  it('gives the same objects for the same kustomization and env file, so what is remembered about them holds', () => {
+    const cache = new EngineCache();
+    const first = build(cache, files('CLUSTER_NAME=c1\n'));
+    const second = build(cache, files('CLUSTER_NAME=c1\n'));
+    expect(named(second, 'cluster-settings').body).toBe(
+      named(first, 'cluster-settings').body,
+    );
+    // the name-suffix hash renames a kept body to the same object again
+    expect(named(second, 'hashed-').body).toBe(named(first, 'hashed-').body);
+    expect(named(second, 'hashed-').name).toBe(named(first, 'hashed-').name);
+  });
+
+  it('generates again when a file it read changed, never a stale value', () => {
+    const cache = new EngineCache();
+    build(cache, files('CLUSTER_NAME=c1\n'));
+    const changed = build(cache, files('CLUSTER_NAME=c2\n'));
+    expect(named(changed, 'cluster-settings').body.data).toEqual({
+      CLUSTER_NAME: 'c2',
+    });
+  });
+
+  it('reports a generator problem on every build, not only the first', () => {
+    const cache = new EngineCache();
+    const broken = files('');
+    delete broken['vars/cluster-settings.env'];
+    const messages = (r: BuildResult) => r.findings.map(f => f.message);
+    const first = build(cache, broken);
+    const second = build(cache, broken);
+    expect(messages(first)).toEqual([
+      expect.stringContaining(
+        'reads cluster-settings.env, which does not exist',
+      ),
+    ]);
+    expect(messages(second)).toEqual(messages(first));
   });
 });

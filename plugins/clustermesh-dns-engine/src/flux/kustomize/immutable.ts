@@ -86,3 +86,24 @@ export function stringMapAt(
     else if (typeof v !== 'object') defineOwn(out, k, String(v));
   return out;
 }
+
+/** Bodies made from a body by a named change (see {@link derivedOnce}). */
+const derived = new WeakMap<object, Map<string, Record<string, any>>>();
+
+/**
+ * The body a change makes from `body`, made once while `body` lives: the
+ * change is named by `key` and must depend on nothing else. A build that
+ * starts from kept objects (parsed files, generated resources) then gets the
+ * same objects out, so what is remembered about them downstream holds too.
+ */
+export function derivedOnce(
+  body: Record<string, any>,
+  key: string,
+  make: () => Record<string, any>,
+): Record<string, any> {
+  let made = derived.get(body);
+  if (!made) derived.set(body, (made = new Map()));
+  let result = made.get(key);
+  if (!result) made.set(key, (result = make()));
+  return result;
+}

@@ -28,6 +28,17 @@ describe('key/value sources as kustomize reads them', () => {
       error: 'has a line that is not valid UTF-8',
       line: 1,
     });
+    // the line that is not UTF-8 is named, wherever it is
+    expect(
+      parseEnvFile(
+        new Uint8Array([...bytes('A=1\r\nB=2\n'), 0x43, 0x3d, 0xc3, 0x0a]),
+      ),
+    ).toEqual({ error: 'has a line that is not valid UTF-8', line: 3 });
+    // a final line break ends the last line; an empty file has no pairs
+    expect(parseEnvFile(bytes('A=1\n\n'))).toEqual({
+      pairs: [expect.objectContaining({ key: 'A', text: '1', line: 1 })],
+    });
+    expect(parseEnvFile(bytes(''))).toEqual({ pairs: [] });
   });
 
   it('reads literals and file sources', () => {

@@ -5,11 +5,15 @@
  * here either (a key that the API server refuses fails at apply time).
  */
 
-/** One key and its value as read; `text` is undefined when the bytes are not UTF-8. */
+/**
+ * One key and its value as read; `text` is undefined when the bytes are not
+ * UTF-8. The bytes of a text value are made when first needed (a Secret's
+ * base64): a ConfigMap of settings never needs them.
+ */
 export interface KvPair {
   key: string;
   text: string | undefined;
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
   /** 1-based line in the file it came from (env files), else undefined. */
   line?: number;
 }
@@ -30,12 +34,11 @@ export const pairOfText = (
   key: string,
   text: string,
   line?: number,
-): KvPair => ({
-  key,
-  text,
-  bytes: encoder.encode(text),
-  line,
-});
+): KvPair => ({ key, text, line });
+
+/** The bytes of a pair's value. */
+export const pairBytes = (pair: KvPair): Uint8Array =>
+  (pair.bytes ??= encoder.encode(pair.text ?? ''));
 
 /** Go's unicode.IsSpace: ASCII blanks, U+0085, U+00A0 and the Unicode spaces (not U+FEFF). */
 const GO_SPACE =
@@ -52,30 +55,41 @@ const GO_SPACE =
 export function parseEnvFile(
   bytes: Uint8Array,
 ): { pairs: KvPair[] } | { error: string; line: number } {
+  // a line break is never part of a multi-byte sequence: the file is valid
+  // UTF-8 exactly when each of its lines is, so it is decoded once
+  const text = utf8Text(bytes);
+  if (text === undefined) {
+    const line = firstLineNotUtf8(bytes);
+    return { error: 'has a line that is not valid UTF-8', line };
+  }
   const pairs: KvPair[] = [];
-  let start = 0;
-  let lineNo = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    const next = end < 0 ? bytes.length : end + 1;
-    if (end < 0) end = bytes.length;
-    let lineBytes = bytes.subarray(start, end);
-    if (lineBytes.length && lineBytes[lineBytes.length - 1] === 0x0d)
-      lineBytes = lineBytes.subarray(0, lineBytes.length - 1);
-    lineNo++;
-    start = next;
-    let line = utf8Text(lineBytes);
-    if (line === undefined)
-      return { error: 'has a line that is not valid UTF-8', line: lineNo };
-    if (lineNo === 1 && line.startsWith('\ufeff')) line = line.slice(1);
+  const lines = text.split('\n');
+  // a final line break ends the last line; it does not start another
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i];
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (i === 0 && line.startsWith('\ufeff')) line = line.slice(1);
     line = line.replace(GO_SPACE, '');
     if (!line || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = eq < 0 ? line : line.slice(0, eq);
     if (!key) continue;
-    pairs.push(pairOfText(key, eq < 0 ? '' : line.slice(eq + 1), lineNo));
+    pairs.push(pairOfText(key, eq < 0 ? '' : line.slice(eq + 1), i + 1));
   }
   return { pairs };
+}
+
+/** The 1-based number of the first line of bytes that is not UTF-8. */
+function firstLineNotUtf8(bytes: Uint8Array): number {
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end < 0 ? bytes.length : end;
+    if (utf8Text(bytes.subarray(start, stop)) === undefined || end < 0)
+      return line;
+    start = end + 1;
+  }
 }
 
 /** A `key=value` literal; surrounding matching single or double quotes are removed from the value. */
