@@ -310,11 +310,15 @@ function buildFoldersOf(
       if (k.path && k.path !== '.') paths.add(k.path);
   const folders = new Set<string>();
   for (const file of written) {
-    let deepest: string | undefined;
-    for (const p of paths)
-      if (file.startsWith(`${p}/`) && (!deepest || p.length > deepest.length))
-        deepest = p;
-    if (deepest) folders.add(deepest);
+    // the deepest built folder holding the file: its parents, nearest first
+    for (let end = file.lastIndexOf('/'); end > 0; ) {
+      const folder = file.slice(0, end);
+      if (paths.has(folder)) {
+        folders.add(folder);
+        break;
+      }
+      end = file.lastIndexOf('/', end - 1);
+    }
   }
   return [...folders];
 }
