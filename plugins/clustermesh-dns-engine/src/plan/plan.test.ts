@@ -158,6 +158,10 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(again.summary).toContain(
       'Nothing: the repository already says all of this.',
     );
+    // with nothing to write, the verdict is the repository's own report
+    expect(again.report).toEqual(
+      validateMesh(createRepoTree(after), withDomain),
+    );
   });
 
   it('keeps CRLF line endings', () => {

@@ -89,19 +89,22 @@ export function planMeshDnsChange(
   const planned = planEdits(tree, input, conventions, addresses, cache);
   if ('problems' in planned) return refused(planned.problems);
   const { fileEdits, records, before, context, inputProblems } = planned;
-  const afterModel = buildMeshModel(
-    overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
-    conventions,
-    { cache },
-  );
-  const after = reportFromModel(afterModel);
+  // nothing to write (a second run): the repository after is the one before
+  const afterModel = fileEdits.length
+    ? buildMeshModel(
+        overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
+        conventions,
+        { cache },
+      )
+    : undefined;
+  const after = afterModel ? reportFromModel(afterModel) : before;
   const written = new Set(fileEdits.map(e => e.path));
   const verdict = judgeChange(
     before,
     after,
     written,
     new Set([...context.configured.keys(), ...context.removed]),
-    buildFoldersOf(afterModel, written),
+    afterModel ? buildFoldersOf(afterModel, written) : [],
   );
   const nowFailing = failingRules(after);
   const fixedRules = [...failingRules(before)]
