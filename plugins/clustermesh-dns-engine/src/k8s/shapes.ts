@@ -1,5 +1,5 @@
 import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The shape each CRD defines for the fields the rules read: types,
