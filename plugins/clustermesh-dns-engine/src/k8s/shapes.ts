@@ -161,18 +161,41 @@ export const manifestShapes: Record<
   },
 };
 
+/** Shape problems by body: parsed and substituted bodies are kept and shared between validations and clusters, and never change. */
+const checkedBodies = new WeakMap<
+  object,
+  { type: string; problems: ShapeProblem[] | undefined }
+>();
+
+type ShapeProblem = { path: (string | number)[]; message: string };
+
 /** Shape problems of an object body: each with the path of the field. @public */
 export function shapeProblems(
   apiVersion: string,
   kind: string,
   body: unknown,
-): { path: (string | number)[]; message: string }[] | undefined {
+): ShapeProblem[] | undefined {
+  if (body === null || typeof body !== 'object')
+    return bodyProblems(apiVersion, kind, body);
+  const type = `${apiVersion}\u0000${kind}`;
+  const known = checkedBodies.get(body);
+  if (known?.type === type) return known.problems;
+  const problems = bodyProblems(apiVersion, kind, body);
+  checkedBodies.set(body, { type, problems });
+  return problems;
+}
+
+function bodyProblems(
+  apiVersion: string,
+  kind: string,
+  body: unknown,
+): ShapeProblem[] | undefined {
   const [group, version] = apiVersion.includes('/')
     ? apiVersion.split('/')
     : ['', apiVersion];
   const shape = manifestShapes[`${group}/${kind}`];
   if (!shape) return undefined;
-  const problems: { path: (string | number)[]; message: string }[] = [];
+  const problems: ShapeProblem[] = [];
   if (!shape.versions.includes(version)) {
     problems.push({
       path: ['apiVersion'],
