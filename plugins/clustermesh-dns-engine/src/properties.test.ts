@@ -211,6 +211,60 @@ describe('the engine cache', () => {
     );
   });
 
+  it('gives the same reports across changes of generated settings (env files) as with none', () => {
+    const envEdits = fc.constantFrom(
+      (f: Record<string, string>, c: string) =>
+        (f[`kubernetes/clusters/${c}/vars/cluster-settings.env`] = f[
+          `kubernetes/clusters/${c}/vars/cluster-settings.env`
+        ].replace(
+          /LB_IP=([0-9.]+)\.(\d+)/,
+          (_, net, host) => `LB_IP=${net}.${(Number(host) + 1) % 256}`,
+        )),
+      (f: Record<string, string>, c: string) =>
+        (f[`kubernetes/clusters/${c}/vars/cluster-settings.env`] = f[
+          `kubernetes/clusters/${c}/vars/cluster-settings.env`
+        ].replace(/\nCILIUM_CLUSTERMESH_[A-Z0-9_]+_FQDN=.*/, '')),
+      // a generator that fails: its findings come on every validation
+      (f: Record<string, string>, c: string) => {
+        delete f[`kubernetes/clusters/${c}/vars/cluster-settings.env`];
+      },
+      (f: Record<string, string>, c: string) =>
+        (f[`kubernetes/clusters/${c}/vars/kustomization.yaml`] = f[
+          `kubernetes/clusters/${c}/vars/kustomization.yaml`
+        ]?.replace(
+          'disableNameSuffixHash: true',
+          'disableNameSuffixHash: false',
+        )),
+    );
+    fc.assert(
+      fc.property(
+        meshNames,
+        fc.array(fc.tuple(envEdits, fc.nat()), { minLength: 1, maxLength: 4 }),
+        (names, steps) => {
+          const cache = new EngineCache();
+          let files: Record<string, string> = generateSyntheticMesh({
+            clusters: names.length,
+            name: i => names[i - 1],
+            settingsFrom: 'env-file',
+          });
+          const check = () =>
+            expect(
+              validateMesh(createRepoTree(files), withDomain, { cache }),
+            ).toEqual(validate(files));
+          check();
+          for (const [edit, pick] of steps) {
+            files = { ...files };
+            edit(files, names[pick % names.length]);
+            // the same bytes again: what the cache kept must hold
+            check();
+            check();
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
   it('shares nothing between two caches', () => {
     const a = new EngineCache();
     const b = new EngineCache();
