@@ -212,29 +212,33 @@ describe('the engine cache', () => {
   });
 
   it('gives the same reports across changes of generated settings (env files) as with none', () => {
+    /** Edits one cluster's file, when it is still there. */
+    const editFile =
+      (file: string, change: (text: string) => string) =>
+      (f: Record<string, string>, c: string) => {
+        const path = `kubernetes/clusters/${c}/vars/${file}`;
+        if (f[path] !== undefined) f[path] = change(f[path]);
+      };
     const envEdits = fc.constantFrom(
-      (f: Record<string, string>, c: string) =>
-        (f[`kubernetes/clusters/${c}/vars/cluster-settings.env`] = f[
-          `kubernetes/clusters/${c}/vars/cluster-settings.env`
-        ].replace(
+      editFile('cluster-settings.env', text =>
+        text.replace(
           /LB_IP=([0-9.]+)\.(\d+)/,
           (_, net, host) => `LB_IP=${net}.${(Number(host) + 1) % 256}`,
-        )),
-      (f: Record<string, string>, c: string) =>
-        (f[`kubernetes/clusters/${c}/vars/cluster-settings.env`] = f[
-          `kubernetes/clusters/${c}/vars/cluster-settings.env`
-        ].replace(/\nCILIUM_CLUSTERMESH_[A-Z0-9_]+_FQDN=.*/, '')),
+        ),
+      ),
+      editFile('cluster-settings.env', text =>
+        text.replace(/\nCILIUM_CLUSTERMESH_[A-Z0-9_]+_FQDN=.*/, ''),
+      ),
       // a generator that fails: its findings come on every validation
       (f: Record<string, string>, c: string) => {
         delete f[`kubernetes/clusters/${c}/vars/cluster-settings.env`];
       },
-      (f: Record<string, string>, c: string) =>
-        (f[`kubernetes/clusters/${c}/vars/kustomization.yaml`] = f[
-          `kubernetes/clusters/${c}/vars/kustomization.yaml`
-        ]?.replace(
+      editFile('kustomization.yaml', text =>
+        text.replace(
           'disableNameSuffixHash: true',
           'disableNameSuffixHash: false',
-        )),
+        ),
+      ),
     );
     fc.assert(
       fc.property(
@@ -265,6 +269,69 @@ describe('the engine cache', () => {
     );
   });
 
+  it('gives the same reports across changes of what kustomize builds as with none', () => {
+    const infra = 'kubernetes/infrastructure';
+    let added = 0;
+    // edits that change which files a build reads or what a folder holds
+    const buildEdits = fc.constantFrom(
+      (f: Record<string, string>, c: string) => {
+        const file = `kubernetes/clusters/${c}/kustomization.yaml`;
+        if (f[file]) f[file] = f[file].replace(/\n.*lb-ippool.*/, '');
+      },
+      // Flux then generates the kustomization from the folder's files
+      (f: Record<string, string>) => {
+        delete f[`${infra}/kustomization.yaml`];
+      },
+      // and a kustomization again, that lists only the networking folder
+      (f: Record<string, string>) => {
+        f[`${infra}/kustomization.yaml`] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - networking\n';
+      },
+      // a pool every cluster applies when Flux lists the folder: it
+      // overlaps the first cluster's, which the rules see
+      (f: Record<string, string>) => {
+        added += 1;
+        f[
+          `${infra}/extra-${added}.yaml`
+        ] = `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: extra-${added}\nspec:\n  blocks:\n    - start: 10.64.0.${
+          added % 16
+        }\n      stop: 10.64.0.${added % 16}\n`;
+      },
+      (f: Record<string, string>) => {
+        delete f[`${infra}/networking/cilium/clustermesh/kustomization.yaml`];
+      },
+      (f: Record<string, string>) => {
+        const file = `${infra}/networking/cilium/clustermesh/dnsendpoint.yaml`;
+        if (f[file])
+          f[file] = f[file].replace(/recordTTL: \d+/, 'recordTTL: 61');
+      },
+    );
+    fc.assert(
+      fc.property(
+        meshNames,
+        fc.array(fc.tuple(buildEdits, fc.nat()), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (names, steps) => {
+          const cache = new EngineCache();
+          let files = meshOf(names);
+          const check = () =>
+            expect(
+              validateMesh(createRepoTree(files), withDomain, { cache }),
+            ).toEqual(validate(files));
+          check();
+          for (const [edit, pick] of steps) {
+            files = { ...files };
+            edit(files, names[pick % names.length]);
+            check();
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('shares nothing between two caches', () => {
     const a = new EngineCache();
     const b = new EngineCache();
@@ -283,11 +350,15 @@ describe('the engine cache', () => {
   });
 
   it('keeps no more than its limits', () => {
-    const cache = new EngineCache({ parsedChars: 4000 });
-    validateMesh(createRepoTree(meshOf(['a', 'b', 'c'])), withDomain, {
-      cache,
-    });
+    const cache = new EngineCache({ parsedChars: 4000, kustomizeBuilds: 2 });
+    const files = meshOf(['a', 'b', 'c']);
+    const report = validateMesh(createRepoTree(files), withDomain, { cache });
     expect(cache.stats().parsedChars).toBeLessThanOrEqual(4000);
+    expect(cache.stats().kustomizeBuilds).toBe(2);
+    // what it let go is built again, the same
+    expect(validateMesh(createRepoTree(files), withDomain, { cache })).toEqual(
+      report,
+    );
   });
 });
 

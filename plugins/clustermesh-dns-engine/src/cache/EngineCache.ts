@@ -1,5 +1,6 @@
 import { MeshEntriesMemo } from '../cilium/meshEntries';
-import { HashMemo } from '../flux/kustomize';
+import { BuildResult, HashMemo } from '../flux/kustomize';
+import { BuildMemo } from '../flux/kustomize/buildMemo';
 import { GeneratorMemo } from '../flux/kustomize/generators';
 import {
   defaultSubstitutionMemoLimits,
@@ -29,6 +30,8 @@ export interface EngineCacheLimits {
   meshNameIndexes: number;
   /** Characters of generated objects whose kustomize name-suffix hash is kept. */
   kustomizeHashChars: number;
+  /** kustomize builds kept with what they read, used again while that holds. */
+  kustomizeBuilds: number;
 }
 
 /** @public */
@@ -41,6 +44,7 @@ export const defaultEngineCacheLimits: EngineCacheLimits = {
   envsubstTemplates: defaultSubstitutionMemoLimits.templates,
   meshNameIndexes: 16,
   kustomizeHashChars: 8 * 1024 * 1024,
+  kustomizeBuilds: 20_000,
 };
 
 /**
@@ -67,6 +71,8 @@ export class EngineCache {
   readonly kustomizeHashes: HashMemo;
   /** @internal */
   readonly generated = new GeneratorMemo();
+  /** @internal */
+  readonly builds: BuildMemo<BuildResult>;
   readonly #indexes = new WeakMap<RepoTree, TreeIndex>();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {
@@ -81,6 +87,7 @@ export class EngineCache {
     });
     this.meshEntries = new MeshEntriesMemo(this.limits.meshNameIndexes);
     this.kustomizeHashes = new HashMemo(this.limits.kustomizeHashChars);
+    this.builds = new BuildMemo(this.limits.kustomizeBuilds);
   }
 
   /** The directory index of a tree, made once per tree (trees never change). @internal */
@@ -105,6 +112,7 @@ export class EngineCache {
     scalarResolutions: number;
     substitutionStrings: number;
     envsubstTemplates: number;
+    kustomizeBuilds: number;
   } {
     return {
       parsedFiles: this.parsed.files,
@@ -112,6 +120,7 @@ export class EngineCache {
       scalarResolutions: this.scalars.size,
       substitutionStrings: this.substitution.size,
       envsubstTemplates: this.substitution.templates.size,
+      kustomizeBuilds: this.builds.size,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { finding, EngineFinding } from '../core/finding';
-import type { TreeIndex } from '../tree/TreeIndex';
+import type { DirectoryQueries } from '../tree/TreeIndex';
 import type { BuildResult, KustomizeEngine } from './kustomize';
 
 /** Go's string order (byte-wise), which filepath.Walk uses. */
@@ -17,7 +17,7 @@ function compareBytes(a: string, b: string): number {
  */
 export function scanFluxResources(
   dir: string,
-  index: TreeIndex,
+  index: DirectoryQueries,
   engine: Pick<KustomizeEngine, 'kustomizationFile' | 'fileObjects'>,
 ): { resources: string[]; findings: EngineFinding[]; ok: boolean } {
   const resources: string[] = [];
@@ -67,7 +67,7 @@ export function scanFluxResources(
  */
 export function buildGeneratedKustomization(
   dir: string,
-  _index: TreeIndex,
+  _index: DirectoryQueries,
   engine: KustomizeEngine,
 ): BuildResult {
   return engine.buildFluxPath(dir);

@@ -1,7 +1,7 @@
 import { finding, EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
-import type { TreeIndex } from '../tree/TreeIndex';
-import type { YamlFiles } from '../yaml/files';
+import type { DirectoryQueries } from '../tree/TreeIndex';
+import type { YamlReader } from '../yaml/files';
 import { scanFluxResources } from './generatedKustomization';
 import {
   AccumulateHost,
@@ -10,6 +10,7 @@ import {
   emptyAccumulation,
 } from './kustomize/accumulate';
 import { finishBuild } from './kustomize/finish';
+import { BuildMemo, BuildReads, Tracked } from './kustomize/buildMemo';
 import type { GeneratorMemo } from './kustomize/generators';
 import type { HashMemo } from './kustomize/hash';
 import { fromManifest, Res } from './kustomize/resource';
@@ -39,6 +40,8 @@ export interface KustomizeMemos {
   hashes?: HashMemo;
   /** @internal */
   generated?: GeneratorMemo;
+  /** @internal */
+  builds?: BuildMemo<BuildResult>;
 }
 
 /** @public */
@@ -62,38 +65,51 @@ export interface BuildResult {
  * @public
  */
 export class KustomizeEngine {
-  readonly #index: TreeIndex;
-  readonly #files: YamlFiles;
-  readonly #builds = new Map<string, BuildResult>();
-  readonly #fluxBuilds = new Map<string, BuildResult>();
-  readonly #accumulations = new Map<string, Accumulation>();
-  readonly #fileObjects = new Map<string, BuildResult>();
+  /** The tree as it is, for checking kept builds against it. */
+  readonly #tree: { index: DirectoryQueries; files: YamlReader };
+  /** What every computation below reads, and the views of the tree that record it. */
+  readonly #reads: BuildReads;
+  readonly #index: DirectoryQueries;
+  readonly #files: YamlReader;
+  readonly #builds = new Map<string, Tracked<BuildResult>>();
+  readonly #fluxBuilds = new Map<string, Tracked<BuildResult>>();
+  readonly #accumulations = new Map<string, Tracked<Accumulation>>();
+  readonly #fileObjects = new Map<string, Tracked<BuildResult>>();
   readonly #resourcesOfFile = new Map<
     string,
-    { resources: readonly Res[]; findings: EngineFinding[]; ok: boolean }
+    Tracked<{
+      resources: readonly Res[];
+      findings: EngineFinding[];
+      ok: boolean;
+    }>
   >();
   readonly #host: AccumulateHost;
 
   readonly #hashes?: HashMemo;
+  readonly #kept?: BuildMemo<BuildResult>;
   readonly #targetFiles: TargetFiles;
 
   /**
-   * `options.hashes` keeps name-suffix hashes between engines and
-   * `options.generated` generated resources (pass the same memos to the
-   * engine of each validation); none when absent.
+   * `options.hashes` keeps name-suffix hashes between engines,
+   * `options.generated` generated resources and `options.builds` whole
+   * builds (pass the same memos to the engine of each validation); none
+   * when absent.
    */
   constructor(
-    index: TreeIndex,
-    files: YamlFiles,
+    index: DirectoryQueries,
+    files: YamlReader,
     options: KustomizeMemos = {},
   ) {
-    this.#index = index;
-    this.#files = files;
+    this.#tree = { index, files };
+    this.#reads = new BuildReads(index, files);
+    this.#index = this.#reads.index;
+    this.#files = this.#reads.files;
     this.#hashes = options.hashes;
-    this.#targetFiles = new TargetFiles(files);
+    this.#kept = options.builds;
+    this.#targetFiles = new TargetFiles(this.#files);
     this.#host = {
-      index,
-      files,
+      index: this.#index,
+      files: this.#files,
       generated: options.generated,
       fileResources: path => this.#fileResources(path),
       directory: (dir, stack, kind, into) =>
@@ -112,25 +128,58 @@ export class KustomizeEngine {
 
   /** `kustomize build <dir>` (with LoadRestrictionsNone, as Flux runs it). */
   build(dir: string): BuildResult {
-    let result = this.#builds.get(dir);
-    if (!result) {
+    return this.#keptBuild(this.#builds, dir, `build\u0000${dir}`, () => {
       const file = this.kustomizationFile(dir);
-      if (!file) {
-        result = {
+      if (!file)
+        return {
           objects: [],
           findings: [missingKustomization(dir)],
           ok: false,
         };
-      } else {
-        const acc = this.#directory(dir, [], 'top');
-        result = finishBuild(acc, {
-          originAnnotationsFrom: acc.originAnnotations ? dir : undefined,
-          hashes: this.#hashes,
-        });
-      }
-      this.#builds.set(dir, result);
+      const acc = this.#directory(dir, [], 'top');
+      return finishBuild(acc, {
+        originAnnotationsFrom: acc.originAnnotations ? dir : undefined,
+        hashes: this.#hashes,
+      });
+    });
+  }
+
+  /**
+   * A computation kept in this engine under `key`, with what it read: used
+   * again, its reads count for the computation running.
+   */
+  #keep<T>(kept: Map<string, Tracked<T>>, key: string, compute: () => T): T {
+    const found = kept.get(key);
+    if (found) {
+      this.#reads.replay(found.reads);
+      return found.value;
     }
-    return result;
+    const tracked = this.#reads.track(compute);
+    kept.set(key, tracked);
+    return tracked.value;
+  }
+
+  /** A build kept in this engine, else between validations while what it read holds, else built. */
+  #keptBuild(
+    kept: Map<string, Tracked<BuildResult>>,
+    key: string,
+    memoKey: string,
+    compute: () => BuildResult,
+  ): BuildResult {
+    return this.#keep(kept, key, () => {
+      const earlier = this.#kept?.get(
+        memoKey,
+        this.#tree.index,
+        this.#tree.files,
+      );
+      if (earlier) {
+        this.#reads.replay(earlier.reads);
+        return earlier.value;
+      }
+      const tracked = this.#reads.track(compute);
+      this.#kept?.set(memoKey, tracked);
+      return tracked.value;
+    });
   }
 
   /**
@@ -143,8 +192,16 @@ export class KustomizeEngine {
    */
   buildFluxPath(dir: string, overlay?: FluxKustomizeOverlay): BuildResult {
     const key = overlay ? `${dir}\u0000${overlay.key}` : dir;
-    let result = this.#fluxBuilds.get(key);
-    if (result) return result;
+    // between validations, what the findings name counts too
+    const memoKey = `flux\u0000${dir}\u0000${
+      overlay ? JSON.stringify(overlay) : ''
+    }`;
+    return this.#keptBuild(this.#fluxBuilds, key, memoKey, () =>
+      this.#buildFluxPath(dir, overlay),
+    );
+  }
+
+  #buildFluxPath(dir: string, overlay?: FluxKustomizeOverlay): BuildResult {
     const findings: EngineFinding[] = [];
     let ok = true;
     let target: KustTarget | undefined;
@@ -170,9 +227,8 @@ export class KustomizeEngine {
         }),
       );
     }
-    if (!target) {
-      result = { objects: [], findings, ok: false };
-    } else {
+    if (!target) return { objects: [], findings, ok: false };
+    {
       if (overlay)
         target = applyOverlay(
           target,
@@ -188,7 +244,7 @@ export class KustomizeEngine {
         originAnnotationsFrom: target.originAnnotations ? dir : undefined,
         hashes: this.#hashes,
       });
-      result = {
+      return {
         objects: built.objects,
         findings: [...findings, ...built.findings],
         ok:
@@ -197,14 +253,14 @@ export class KustomizeEngine {
           !findings.slice(before).some(f => f.severity === 'error'),
       };
     }
-    this.#fluxBuilds.set(key, result);
-    return result;
   }
 
   /** Objects of one manifest file. */
   fileObjects(path: string): BuildResult {
-    let result = this.#fileObjects.get(path);
-    if (result) return result;
+    return this.#keep(this.#fileObjects, path, () => this.#readObjects(path));
+  }
+
+  #readObjects(path: string): BuildResult {
     const { documents, problems } = this.#files.read(path);
     const findings: EngineFinding[] = problems.map(p =>
       finding('yaml-invalid', 'error', p.message, {
@@ -213,23 +269,18 @@ export class KustomizeEngine {
       }),
     );
     const converted = documentsToObjects(documents);
-    result = {
+    return {
       objects: converted.objects,
       findings: [...findings, ...converted.findings],
       ok: findings.length === 0 && converted.findings.length === 0,
     };
-    this.#fileObjects.set(path, result);
-    return result;
   }
 
   #fileResources(path: string) {
-    let result = this.#resourcesOfFile.get(path);
-    if (!result) {
+    return this.#keep(this.#resourcesOfFile, path, () => {
       const built = this.fileObjects(path);
-      result = { ...built, resources: built.objects.map(fromManifest) };
-      this.#resourcesOfFile.set(path, result);
-    }
-    return result;
+      return { ...built, resources: built.objects.map(fromManifest) };
+    });
   }
 
   /** A directory as a Kustomization (cached: it does not depend on its parent) or a Component. */
@@ -239,9 +290,31 @@ export class KustomizeEngine {
     kind: 'Kustomization' | 'Component' | 'top',
     into?: Accumulation,
   ): Accumulation {
-    const cacheable = kind !== 'Component' && !into;
-    const cached = cacheable ? this.#accumulations.get(dir) : undefined;
-    if (cached) return cached;
+    if (kind === 'Component' || into)
+      return this.#accumulate(dir, stack, kind, into).acc;
+    const cached = this.#accumulations.get(dir);
+    if (cached) {
+      this.#reads.replay(cached.reads);
+      return cached.value;
+    }
+    const tracked = this.#reads.track(() =>
+      this.#accumulate(dir, stack, kind, into),
+    );
+    // a Component's accumulation depends on where it is used: never kept
+    if (tracked.value.keep)
+      this.#accumulations.set(dir, {
+        value: tracked.value.acc,
+        reads: tracked.reads,
+      });
+    return tracked.value.acc;
+  }
+
+  #accumulate(
+    dir: string,
+    stack: readonly string[],
+    kind: 'Kustomization' | 'Component' | 'top',
+    into?: Accumulation,
+  ): { acc: Accumulation; keep: boolean } {
     const fail = (f: EngineFinding): Accumulation => {
       const acc = into
         ? { ...into, findings: [...into.findings, f], ok: false }
@@ -249,16 +322,19 @@ export class KustomizeEngine {
       return acc;
     };
     const file = this.kustomizationFile(dir);
-    if (!file) return fail(missingKustomization(dir));
+    if (!file) return { acc: fail(missingKustomization(dir)), keep: false };
     if (stack.includes(dir))
-      return fail(
-        finding(
-          'kustomize-error',
-          'error',
-          `is part of a cycle: ${[...stack, dir].join(' → ')}`,
-          { file, line: 1 },
+      return {
+        acc: fail(
+          finding(
+            'kustomize-error',
+            'error',
+            `is part of a cycle: ${[...stack, dir].join(' → ')}`,
+            { file, line: 1 },
+          ),
         ),
-      );
+        keep: false,
+      };
     const findings: EngineFinding[] = [];
     const target = readTarget(dir, file, this.#targetFiles, findings);
     let acc: Accumulation;
@@ -280,10 +356,7 @@ export class KustomizeEngine {
       if (findings.length)
         acc = { ...acc, findings: [...findings, ...acc.findings] };
     }
-    // a Component's accumulation depends on where it is used: never cached
-    if (cacheable && target?.kind !== 'Component')
-      this.#accumulations.set(dir, acc);
-    return acc;
+    return { acc, keep: target?.kind !== 'Component' };
   }
 }
 

@@ -86,7 +86,11 @@ export function buildMeshModel(
       externalSources: conventions.flux.externalSources,
     },
     cache.substitution,
-    { hashes: cache.kustomizeHashes, generated: cache.generated },
+    {
+      hashes: cache.kustomizeHashes,
+      generated: cache.generated,
+      builds: cache.builds,
+    },
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };

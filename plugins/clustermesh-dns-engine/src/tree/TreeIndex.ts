@@ -1,5 +1,11 @@
 import { basenamePath, dirnamePath, RepoTree } from './RepoTree';
 
+/** The tree and the directory queries of a {@link TreeIndex}: what builds read a repository with. @public */
+export type DirectoryQueries = Pick<
+  TreeIndex,
+  'tree' | 'isFile' | 'isDir' | 'list'
+>;
+
 /**
  * Directory queries over any {@link RepoTree}. Trees never change, so an
  * index stays right for its tree; the engine cache keeps one per tree.

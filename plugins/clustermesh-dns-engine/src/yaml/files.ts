@@ -17,6 +17,9 @@ export interface YamlFilesOptions {
   limits?: YamlReadLimits;
 }
 
+/** What builds read YAML with: a {@link YamlFiles} or a view of one. @public */
+export type YamlReader = Pick<YamlFiles, 'read' | 'parseText' | 'scalars'>;
+
 /**
  * Reads and parses the YAML files of one tree, each at most once; every
  * reader of YAML in the engine goes through here.

@@ -1,8 +1,8 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { finding, EngineFinding } from '../../core/finding';
 import { joinPath } from '../../tree/RepoTree';
-import type { TreeIndex } from '../../tree/TreeIndex';
-import type { YamlFiles } from '../../yaml/files';
+import type { DirectoryQueries } from '../../tree/TreeIndex';
+import type { YamlReader } from '../../yaml/files';
 import { absorbGenerated, appendAll, idsOf } from './accumulation';
 import type { FieldSpec } from './fieldSpec';
 import { GeneratorMemo, runGenerators } from './generators';
@@ -31,8 +31,8 @@ export interface Accumulation {
 
 /** What accumulating needs from the engine: files, and sub-directories (cached there). */
 export interface AccumulateHost {
-  index: TreeIndex;
-  files: YamlFiles;
+  index: DirectoryQueries;
+  files: YamlReader;
   /** Generated resources kept between builds, when the engine has a memo. */
   generated?: GeneratorMemo;
   /** The objects of a manifest file as resources (cached by the engine: they never change). */
@@ -235,7 +235,7 @@ function load(
 function runTransformers(
   target: KustTarget,
   acc: Accumulation,
-  files: YamlFiles,
+  files: YamlReader,
 ) {
   const { fields, spec } = target;
   const problem = (location: SourceLocation) => (res: Res, message: string) => {

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { hasOwn, isRecord } from '../../core/paths';
 import { joinPath } from '../../tree/RepoTree';
-import type { YamlFiles } from '../../yaml/files';
+import type { YamlReader } from '../../yaml/files';
 import { withField } from './immutable';
 import type { FieldReader } from './kustomizationFields';
 import {
@@ -35,7 +35,7 @@ export function readReplacements(
   fields: FieldReader,
   spec: unknown,
   dir: string,
-  files: YamlFiles,
+  files: YamlReader,
 ): Replacement[] {
   const out: Replacement[] = [];
   for (const { value, index } of fields.records(spec, ['replacements'])) {

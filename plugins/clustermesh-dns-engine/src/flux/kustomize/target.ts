@@ -2,7 +2,7 @@ import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clusterme
 import { finding, EngineFinding } from '../../core/finding';
 import { isRecord, ObjectPath } from '../../core/paths';
 import { joinPath } from '../../tree/RepoTree';
-import type { YamlFiles } from '../../yaml/files';
+import type { YamlReader } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
 import { FieldReader } from './kustomizationFields';
 import type { FluxKustomizeOverlay } from './overlay';
@@ -45,7 +45,7 @@ export class TargetFiles {
     { documents: unknown[]; unreadable?: string }
   >();
 
-  constructor(readonly yaml: YamlFiles) {}
+  constructor(readonly yaml: YamlReader) {}
 
   read(path: string) {
     return this.yaml.read(path);
