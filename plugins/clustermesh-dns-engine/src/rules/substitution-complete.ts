@@ -52,8 +52,11 @@ export const substitutionComplete = defineClusterRule({
         );
     }
     const hint = unsubstitutedSettingsHint(c);
-    // values the rules read; locations are only looked up for the failures
+    // values the rules read; locations are only looked up for the failures,
+    // and only the first few are kept (a mesh whose settings all failed to
+    // substitute has one per peer of every cluster)
     let count = 0;
+    let unresolvedCount = 0;
     const unresolved: {
       what: string;
       value: unknown;
@@ -65,8 +68,9 @@ export const substitutionComplete = defineClusterRule({
       where: () => SourceLocation | undefined,
     ) => {
       count++;
-      if (hasUnresolvedReference(value))
-        unresolved.push({ what, value, where });
+      if (!hasUnresolvedReference(value)) return;
+      unresolvedCount++;
+      if (unresolved.length < 3) unresolved.push({ what, value, where });
     };
     if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
     if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
@@ -120,22 +124,19 @@ export const substitutionComplete = defineClusterRule({
       );
     }
     // one cause, one failure: the values it leaves unresolved are listed
-    if (unresolved.length === 1) {
+    if (unresolvedCount === 1) {
       const [{ what, value, where }] = unresolved;
       out.push(r.fail('unresolved', { what, value: q(value), hint }, where()));
-    } else if (unresolved.length > 1) {
-      const shown = unresolved
-        .slice(0, 3)
-        .map(u => `${u.what} ${q(u.value)}`)
-        .join(', ');
+    } else if (unresolvedCount > 1) {
+      const shown = unresolved.map(u => `${u.what} ${q(u.value)}`).join(', ');
       out.push(
         r.fail(
           'unresolvedMany',
           {
-            count: unresolved.length,
+            count: unresolvedCount,
             values:
-              unresolved.length > 3
-                ? `${shown} and ${unresolved.length - 3} more`
+              unresolvedCount > 3
+                ? `${shown} and ${unresolvedCount - 3} more`
                 : shown,
             hint,
           },
