@@ -555,17 +555,11 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
       await session.screenshot('dry-run-log');
       // the changed settings file as the editor shows it
       await page.getByRole('tab', { name: 'Files', exact: true }).click();
-      await openInFileTree(page, [
-        'changes',
-        'kubernetes',
-        'clusters',
-        'infra',
-        'cluster-settings.yaml',
-      ]);
-      await page
-        .getByText(`CILIUM_CLUSTERMESH_LB_IP: "${suggested}"`)
-        .first()
-        .waitFor();
+      await openInFileTree(
+        page,
+        ['changes', 'kubernetes', 'clusters', 'infra', 'cluster-settings.yaml'],
+        page.getByText(`CILIUM_CLUSTERMESH_LB_IP: "${suggested}"`),
+      );
       await session.screenshot('dry-run');
       await page.getByRole('tab', { name: 'Output', exact: true }).click();
       await page.getByText('"ClusterMesh DNS records"').first().waitFor();
@@ -659,21 +653,23 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
 
 /**
  * Opens a file in the dry run's file tree, folder by folder. A click that
- * lands while the tree is still rendering does not expand the folder, so
- * each folder is clicked again until its child shows (at most a few times).
+ * lands while the tree is still rendering does not expand the folder (or
+ * open the file), so each entry is clicked again until what it opens shows
+ * (its child; the file's text, `shows`, last), at most a few times.
  */
-async function openInFileTree(page: Page, names: string[]) {
+async function openInFileTree(page: Page, names: string[], shows: Locator) {
   for (let i = 0; i < names.length; i++) {
     const item = page.getByText(names[i], { exact: true }).last();
-    const child =
+    // what the click opens: the next entry of the tree, the file's text last
+    const opened =
       i + 1 < names.length
         ? page.getByText(names[i + 1], { exact: true })
-        : undefined;
+        : shows;
     for (let attempt = 1; ; attempt++) {
       await item.click();
-      if (!child || (await child.count()) > 0) break;
+      if ((await opened.count()) > 0) break;
       try {
-        await child.first().waitFor({ timeout: 5_000 });
+        await opened.first().waitFor({ timeout: 5_000 });
         break;
       } catch (error) {
         if (attempt >= 5) throw error;
