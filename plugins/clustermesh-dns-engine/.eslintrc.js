@@ -37,5 +37,15 @@ module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
         'import/no-restricted-paths': ['error', { zones, basePath: __dirname }],
       },
     },
+    {
+      // helpers named expect… assert (expectSame, expectCacheAgrees)
+      files: ['src/**/*.test.ts'],
+      rules: {
+        'jest/expect-expect': [
+          'warn',
+          { assertFunctionNames: ['expect', 'expect*'] },
+        ],
+      },
+    },
   ],
 });
