@@ -1,7 +1,6 @@
 import { MeshEntriesMemo } from '../cilium/meshEntries';
 import { BuildResult, HashMemo } from '../flux/kustomize';
 import { BuildMemo } from '../flux/kustomize/buildMemo';
-import { GeneratorMemo } from '../flux/kustomize/generators';
 import {
   defaultSubstitutionMemoLimits,
   SubstitutionMemo,
@@ -69,8 +68,6 @@ export class EngineCache {
   readonly meshEntries: MeshEntriesMemo;
   /** @internal */
   readonly kustomizeHashes: HashMemo;
-  /** @internal */
-  readonly generated = new GeneratorMemo();
   /** @internal */
   readonly builds: BuildMemo<BuildResult>;
   readonly #indexes = new WeakMap<RepoTree, TreeIndex>();

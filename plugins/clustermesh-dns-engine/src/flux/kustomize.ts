@@ -11,7 +11,6 @@ import {
 } from './kustomize/accumulate';
 import { finishBuild } from './kustomize/finish';
 import { BuildMemo, BuildReads, Tracked } from './kustomize/buildMemo';
-import type { GeneratorMemo } from './kustomize/generators';
 import type { HashMemo } from './kustomize/hash';
 import { fromManifest, Res } from './kustomize/resource';
 import type { FluxKustomizeOverlay } from './kustomize/overlay';
@@ -38,8 +37,6 @@ export const kustomizationFileNames = [
 /** What a {@link KustomizeEngine} keeps between builds when given it. @public */
 export interface KustomizeMemos {
   hashes?: HashMemo;
-  /** @internal */
-  generated?: GeneratorMemo;
   /** @internal */
   builds?: BuildMemo<BuildResult>;
 }
@@ -90,10 +87,9 @@ export class KustomizeEngine {
   readonly #targetFiles: TargetFiles;
 
   /**
-   * `options.hashes` keeps name-suffix hashes between engines,
-   * `options.generated` generated resources and `options.builds` whole
-   * builds (pass the same memos to the engine of each validation); none
-   * when absent.
+   * `options.hashes` keeps name-suffix hashes between engines and
+   * `options.builds` whole builds (pass the same memos to the engine of each
+   * validation); none when absent.
    */
   constructor(
     index: DirectoryQueries,
@@ -110,7 +106,6 @@ export class KustomizeEngine {
     this.#host = {
       index: this.#index,
       files: this.#files,
-      generated: options.generated,
       fileResources: path => this.#fileResources(path),
       directory: (dir, stack, kind, into) =>
         this.#directory(dir, stack, kind, into),
@@ -228,31 +223,29 @@ export class KustomizeEngine {
       );
     }
     if (!target) return { objects: [], findings, ok: false };
-    {
-      if (overlay)
-        target = applyOverlay(
-          target,
-          overlay,
-          this.#targetFiles,
-          p => this.#index.isDir(p) || this.#index.isFile(p),
-          findings,
-        );
-      const before = findings.length;
-      // kustomize builds a Component given as the top directory like a Kustomization
-      const acc = accumulateTarget(target, [], this.#host);
-      const built = finishBuild(acc, {
-        originAnnotationsFrom: target.originAnnotations ? dir : undefined,
-        hashes: this.#hashes,
-      });
-      return {
-        objects: built.objects,
-        findings: [...findings, ...built.findings],
-        ok:
-          ok &&
-          built.ok &&
-          !findings.slice(before).some(f => f.severity === 'error'),
-      };
-    }
+    if (overlay)
+      target = applyOverlay(
+        target,
+        overlay,
+        this.#targetFiles,
+        p => this.#index.isDir(p) || this.#index.isFile(p),
+        findings,
+      );
+    const before = findings.length;
+    // kustomize builds a Component given as the top directory like a Kustomization
+    const acc = accumulateTarget(target, [], this.#host);
+    const built = finishBuild(acc, {
+      originAnnotationsFrom: target.originAnnotations ? dir : undefined,
+      hashes: this.#hashes,
+    });
+    return {
+      objects: built.objects,
+      findings: [...findings, ...built.findings],
+      ok:
+        ok &&
+        built.ok &&
+        !findings.slice(before).some(f => f.severity === 'error'),
+    };
   }
 
   /** Objects of one manifest file. */

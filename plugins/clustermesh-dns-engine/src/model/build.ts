@@ -88,7 +88,6 @@ export function buildMeshModel(
     cache.substitution,
     {
       hashes: cache.kustomizeHashes,
-      generated: cache.generated,
       builds: cache.builds,
     },
   );

@@ -5,7 +5,7 @@ import type { DirectoryQueries } from '../../tree/TreeIndex';
 import type { YamlReader } from '../../yaml/files';
 import { absorbGenerated, appendAll, idsOf } from './accumulation';
 import type { FieldSpec } from './fieldSpec';
-import { GeneratorMemo, runGenerators } from './generators';
+import { runGenerators } from './generators';
 import { applyPatches, LoadedPatch, loadPatch, PatchSource } from './patches';
 import { applyReplacements, readReplacements } from './replacements';
 import { describeRes, Res } from './resource';
@@ -33,8 +33,6 @@ export interface Accumulation {
 export interface AccumulateHost {
   index: DirectoryQueries;
   files: YamlReader;
-  /** Generated resources kept between builds, when the engine has a memo. */
-  generated?: GeneratorMemo;
   /** The objects of a manifest file as resources (cached by the engine: they never change). */
   fileResources(path: string): {
     resources: readonly Res[];
@@ -183,7 +181,6 @@ export function accumulateTarget(
       target.file,
       { read: p => host.index.tree.read(p), isDir: p => host.index.isDir(p) },
       fields,
-      host.generated,
     );
     absorbGenerated(acc.resources, generated, (res, message) =>
       fail(message, res.generatedAt ?? fields.at([])),

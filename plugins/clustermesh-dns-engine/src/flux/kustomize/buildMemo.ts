@@ -40,6 +40,7 @@ export class BuildReads {
     };
     this.index = {
       tree: {
+        // not recorded: a build asks for folders (list), never for every path
         paths: () => index.tree.paths(),
         read: path => {
           const bytes = index.tree.read(path);

@@ -300,7 +300,7 @@ describe('generator sources the engine does not fetch', () => {
   });
 });
 
-describe('generated resources kept between builds (GeneratorMemo)', () => {
+describe('generated resources kept between validations (with the builds that make them)', () => {
   const files = (env: string): Record<string, string> => ({
     'vars/kustomization.yaml': `configMapGenerator:
   - name: cluster-settings
@@ -319,7 +319,7 @@ generatorOptions:
     const engine = new KustomizeEngine(
       cache.treeIndex(repo),
       cache.yamlFiles(repo),
-      { hashes: cache.kustomizeHashes, generated: cache.generated },
+      { hashes: cache.kustomizeHashes, builds: cache.builds },
     );
     return engine.build('vars');
   };

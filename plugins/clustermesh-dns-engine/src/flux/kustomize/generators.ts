@@ -1,6 +1,5 @@
 import type { ObjectSource } from '../../core/manifest';
 import { defineOwn } from '../../core/paths';
-import { equalBytes } from '../../tree/bytes';
 import { joinPath } from '../../tree/RepoTree';
 import { setLineTable } from '../../yaml/lines';
 import { FieldReader } from './kustomizationFields';
@@ -42,81 +41,6 @@ const FIELD: Record<Kind, string> = {
  * and annotations win; either true flag sets it).
  */
 export function runGenerators(
-  spec: Record<string, any>,
-  dir: string,
-  kustomizationFile: string | undefined,
-  files: GeneratorFiles,
-  fields: FieldReader,
-  memo?: GeneratorMemo,
-): readonly Res[] {
-  if (!memo) return generateAll(spec, dir, kustomizationFile, files, fields);
-  const kept = memo.get(spec, dir, kustomizationFile, files);
-  if (kept) return kept;
-  const reads: [string, Uint8Array | undefined][] = [];
-  const recording: GeneratorFiles = {
-    read: path => {
-      const bytes = files.read(path);
-      reads.push([path, bytes]);
-      return bytes;
-    },
-    isDir: path => files.isDir(path),
-  };
-  const findings = fields.findings.length;
-  const out = generateAll(spec, dir, kustomizationFile, recording, fields);
-  if (fields.findings.length === findings)
-    memo.set(spec, dir, kustomizationFile, reads, out);
-  return out;
-}
-
-/**
- * Generated resources kept between builds, by the kustomization that
- * declares them and the bytes its generators read. Parsed files are shared
- * by path and content, so an unchanged kustomization is the same object
- * again; returning the same resources for it lets everything remembered
- * about them downstream (substitutions above all) hold too, which a mesh
- * whose settings come from env files needs. Only generators that found no
- * problem are kept: a problem's findings are made again on every build.
- *
- * @internal
- */
-export class GeneratorMemo {
-  readonly #kept = new WeakMap<
-    object,
-    {
-      dir: string;
-      file: string | undefined;
-      reads: readonly (readonly [string, Uint8Array | undefined])[];
-      resources: readonly Res[];
-    }
-  >();
-
-  get(
-    spec: object,
-    dir: string,
-    file: string | undefined,
-    files: GeneratorFiles,
-  ): readonly Res[] | undefined {
-    const kept = this.#kept.get(spec);
-    if (!kept || kept.dir !== dir || kept.file !== file) return undefined;
-    for (const [path, before] of kept.reads) {
-      const now = files.read(path);
-      if (!before || !now || !equalBytes(before, now)) return undefined;
-    }
-    return kept.resources;
-  }
-
-  set(
-    spec: object,
-    dir: string,
-    file: string | undefined,
-    reads: readonly (readonly [string, Uint8Array | undefined])[],
-    resources: readonly Res[],
-  ) {
-    this.#kept.set(spec, { dir, file, reads, resources });
-  }
-}
-
-function generateAll(
   spec: Record<string, any>,
   dir: string,
   kustomizationFile: string | undefined,
