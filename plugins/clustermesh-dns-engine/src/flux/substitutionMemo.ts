@@ -1,6 +1,6 @@
 import type { ManifestObject } from '../core/manifest';
 import { getPath, ObjectPath } from '../core/paths';
-import { withScalarsAt, ScalarAt } from '../yaml/lines';
+import { parsedKeys, withScalarsAt, ScalarAt } from '../yaml/lines';
 import type { ScalarResolver } from '../yaml/scalars';
 import {
   EnvsubstDependencies,
@@ -131,6 +131,9 @@ export class SubstitutionMemo implements VariableScopeMemo {
   }
 
   keysOf(record: Record<string, unknown>): string[] {
+    // a substituted copy of settings keeps the parsed map's keys
+    const parsed = parsedKeys(record);
+    if (parsed) return parsed;
     let names = this.#keyLists.get(record);
     if (!names) {
       names = Object.keys(record);

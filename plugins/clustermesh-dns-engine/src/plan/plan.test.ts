@@ -607,6 +607,28 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     ).toMatch(message);
     expect(plan.summary).toContain(`\`${field}\``);
   });
+
+  it('names an address outside its pool once: the input, not the failed check it causes', () => {
+    const plan = planMeshDnsChange(
+      createRepoTree(before),
+      ip('10.25.11.100', '10.25.12.5'),
+      withDomain,
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters[1].ip',
+        message: expect.stringMatching(
+          /^10\.25\.12\.5 is outside the LB IPAM pools of apps/,
+        ),
+      },
+    ]);
+    // the rule does fail after the change: only the refusal says it once
+    expect(
+      plan.report?.clusters
+        .find(c => c.name === 'apps')
+        ?.checks.find(c => c.ruleId === 'lb-ip-in-pool')?.outcome,
+    ).toBe('fail');
+  });
 });
 
 describe('planMeshDnsChange judges the change, not the repository', () => {

@@ -88,7 +88,8 @@ export function planMeshDnsChange(
 
   const planned = planEdits(tree, input, conventions, addresses, cache);
   if ('problems' in planned) return refused(planned.problems);
-  const { fileEdits, records, before, context, inputProblems } = planned;
+  const { fileEdits, records, before, context, inputProblems, statedByInput } =
+    planned;
   // nothing to write (a second run): the repository after is the one before
   const afterModel = fileEdits.length
     ? buildMeshModel(
@@ -105,6 +106,7 @@ export function planMeshDnsChange(
     written,
     new Set([...context.configured.keys(), ...context.removed]),
     afterModel ? buildFoldersOf(afterModel, written) : [],
+    statedByInput,
   );
   const nowFailing = failingRules(after);
   const fixedRules = [...failingRules(before)]
@@ -161,17 +163,22 @@ function planEdits(
       context: ChangeContext;
       /** Input problems the edits could still be planned with (an address outside its pool). */
       inputProblems: PlanProblem[];
+      /** The failed checks those input problems already state (`ruleId|cluster`). */
+      statedByInput: ReadonlySet<string>;
     } {
   const mesh = buildMeshModel(tree, conventions, { cache });
   const inputProblems: PlanProblem[] = [];
+  const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
     const problem = poolProblem(
       poolOfAddress(mesh, mesh.byName.get(c.name)!, addresses[i]),
       c,
       conventions,
     );
-    if (problem)
+    if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
+      statedByInput.add(`lb-ip-in-pool|${c.name}`);
+    }
   });
   const decided = decideChange(mesh, input, conventions, addresses);
   if ('problems' in decided)
@@ -229,6 +236,7 @@ function planEdits(
     before: reportFromModel(mesh),
     context,
     inputProblems,
+    statedByInput,
   };
 }
 

@@ -111,11 +111,17 @@ export function judgeChange(
   configured: ReadonlySet<string>,
   /** Folders of the builds the written files are in (see plan.ts). */
   buildFolders: readonly string[] = [],
+  /**
+   * Failed checks (`ruleId|cluster`) a refusal of the input already states
+   * (an address outside its pool): not said a second time.
+   */
+  statedByInput: ReadonlySet<string> = new Set(),
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
   const alreadyThere: PlanProblem[] = [];
   for (const e of errorsOf(after)) {
+    if (statedByInput.has(`${e.ruleId}|${e.cluster}`)) continue;
     const aboutConfigured =
       e.cluster !== undefined
         ? configured.has(e.cluster)

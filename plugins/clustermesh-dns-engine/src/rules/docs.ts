@@ -33,7 +33,8 @@ variable names); the text above uses the defaults.
 
 ## Messages
 
-\`{{name}}\` stands for a value of the repository.
+\`{{name}}\` stands for a value of the repository; \`{{name:noun}}\` for a
+count with its noun (\`1 peer\`, \`2 peers\`).
 
 | Id | Message |
 | --- | --- |

@@ -15,7 +15,7 @@ export const fqdnUnique = defineMeshRule({
     `Give each cluster its own name (the template \`${c.fqdnTemplate}\` puts the cluster name in it).`,
   messages: {
     shared: 'FQDN {{fqdn}} is also the FQDN of {{others}}',
-    unique: 'the {{count}} FQDNs are all different',
+    unique: '{{count:FQDN}} set, no two the same',
     none: 'no FQDN is set yet',
     unknown:
       'the FQDNs of {{clusters}} differ only in {{variables}}, not known here: whether they differ cannot be told',

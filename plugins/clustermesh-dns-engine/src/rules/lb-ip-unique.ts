@@ -12,7 +12,7 @@ export const lbIpUnique = defineMeshRule({
     `Give each cluster its own address from its own pool, in \`${c.variables.lbIp}\`.`,
   messages: {
     shared: 'LB IP {{ip}} is also the LB IP of {{others}}',
-    unique: 'the {{count}} LB IPs are all different',
+    unique: '{{count:LB IP}} set, no two the same',
     none: 'no LB IP is set yet',
     unknown:
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',

@@ -16,7 +16,7 @@ export const manifestShape = defineClusterRule({
     'Correct the field named in the message (its type or value) as the CRD defines it.',
   messages: {
     problem: '{{object}}: {{problem}}',
-    valid: '{{count}} objects have the shape their CRDs define',
+    valid: 'each of the {{count:object}} checked has the shape its CRD defines',
   },
   check(_mesh, c, r) {
     const out: CheckResult[] = [];

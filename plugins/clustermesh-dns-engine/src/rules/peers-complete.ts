@@ -25,7 +25,7 @@ export const peersComplete = defineClusterRule({
       "{{variable}} is {{value}}, but {{peer}}'s FQDN is {{expected}}{{where}}",
     noPeers: 'has no peers to know',
     knowsFew: 'knows {{peers}}',
-    knowsAll: 'knows all {{count}} peers by FQDN ({{first}} as {{value}}, ...)',
+    knowsAll: 'knows its {{count:peer}} by FQDN ({{first}} as {{value}}, ...)',
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },

@@ -22,9 +22,9 @@ export const poolsDisjoint = defineMeshRule({
   messages: {
     overlap:
       'pool {{pool}} block {{block}} overlaps {{other}} ({{otherBlock}}, at {{otherLocation}}) on {{overlap}}',
-    disjoint: 'the pools of {{count}} clusters do not overlap',
+    disjoint: 'the pools of the {{count:cluster}} do not overlap',
     someUnknown:
-      'the known blocks of {{count}} clusters do not overlap, but the blocks {{blocks}} come from values not known here',
+      'the known blocks of the {{count:cluster}} do not overlap, but the blocks {{blocks}} come from values not known here',
   },
   check(mesh, r) {
     const out: CheckResult[] = [];

@@ -108,13 +108,22 @@ export function defineMeshRule<MessageId extends string>(
   return rule;
 }
 
-/** A message template filled in; a missing value is a bug of the rule. */
+/**
+ * A message template filled in: `{{name}}` is the value, `{{name:noun}}` a
+ * count with its noun (`1 peer`, `2 peers`). A missing value is a bug of
+ * the rule.
+ */
 export function formatMessage(template: string, data: MessageData = {}) {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    if (!(name in data))
-      throw new Error(`message "${template}" needs a value for ${name}`);
-    return String(data[name]);
-  });
+  return template.replace(
+    /\{\{(\w+)(?::([^{}]+))?\}\}/g,
+    (_, name: string, noun?: string) => {
+      if (!(name in data))
+        throw new Error(`message "${template}" needs a value for ${name}`);
+      const value = data[name];
+      if (noun === undefined) return String(value);
+      return `${value} ${value === 1 ? noun : `${noun}s`}`;
+    },
+  );
 }
 
 /** The results builder of a rule for one cluster (or the mesh). @internal */

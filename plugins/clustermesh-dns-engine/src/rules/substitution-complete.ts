@@ -33,8 +33,8 @@ export const substitutionComplete = defineClusterRule({
     failed: '{{message}}',
     unresolved: '{{what}} {{value}} still holds an unresolved variable{{hint}}',
     unresolvedMany:
-      '{{count}} values still hold an unresolved variable: {{values}}{{hint}}',
-    resolved: 'every value the checks read is resolved ({{count}} values)',
+      'an unresolved variable is left in {{count:value}}: {{values}}{{hint}}',
+    resolved: 'every value the checks read is resolved ({{count:value}})',
   },
   absence: ['unresolved', 'unresolvedMany'],
   check(mesh, c, r) {

@@ -192,6 +192,8 @@ describe('the fast reader of plain manifests', () => {
     crlf: 'a: 1\r\nb:\r\n  - c\r\n  - d: e\r\n    f: g\r\n',
     bom: '\ufeffa: 1\nb: 2\n',
     compact: '- a: 1\n  b: 2\n-   - x\n    - y\n- ? k\n  : v\n',
+    laterExplicitKey: 'a: "why?"\nb: what?\n? c\n: d\n',
+    questionMarks: 'a: "why?"\nb: what? ever\nc: ?x\n',
     nested:
       'spec:\n  values:\n    clusters:\n      - name: "a"\n        address: ${A_FQDN:=x}\n        port: 2379\n',
     proto: '__proto__:\n  polluted: true\nconstructor: 1\n',
@@ -232,7 +234,7 @@ describe('the fast reader of plain manifests', () => {
 
   it('takes the fast path for plain manifests and leaves the rest to the full parser', () => {
     const mesh = generateSyntheticMesh({ clusters: 2 });
-    for (const text of Object.values(mesh))
+    for (const text of [...Object.values(mesh), snippets.questionMarks])
       expect(
         readPlainManifests('f.yaml', text, 100_000, new ScalarResolver()),
       ).toBeDefined();
@@ -244,6 +246,7 @@ describe('the fast reader of plain manifests', () => {
       'duplicate',
       'indexKeys',
       'compact',
+      'laterExplicitKey',
     ])
       expect(
         readPlainManifests(

@@ -42,6 +42,17 @@ function keysOf(map: object, table: number[]): string[] {
 }
 
 /**
+ * The keys of a parsed map (or of a copy that kept its line table), made
+ * once per table; undefined for a map that was not parsed from YAML.
+ *
+ * @internal
+ */
+export function parsedKeys(map: object): string[] | undefined {
+  const table = lineTable(map);
+  return table && !Array.isArray(map) ? keysOf(map, table) : undefined;
+}
+
+/**
  * The line of a field of a parsed value: the key (or item) at the end of
  * the path, or the deepest one that exists on the way. Undefined when the
  * value was not parsed from YAML or the first step is missing.
@@ -178,12 +189,27 @@ export function withScalarsAt(
       for (let i = 0; i < steps.length; i++)
         defineOwn(copy, String(steps[i]), values[i]);
     } else {
-      // one pass in key order: faster than a spread for the wide maps of settings
-      const set = new Map<string | number, unknown>();
-      for (let i = 0; i < steps.length; i++) set.set(steps[i], values[i]);
+      // one pass in key order: faster than a spread for the wide maps of
+      // settings, whose changes come in key order (as a body is walked)
+      const all = keys ?? keysOf(root, table!);
       copy = {};
-      for (const key of keys ?? Object.keys(root))
-        defineOwn(copy, key, set.has(key) ? set.get(key) : (root as any)[key]);
+      let next = 0;
+      for (const key of all) {
+        const changed = next < steps.length && steps[next] === key;
+        defineOwn(copy, key, changed ? values[next++] : (root as any)[key]);
+      }
+      if (next < steps.length) {
+        // not in key order: by key
+        const set = new Map<string | number, unknown>();
+        for (let i = 0; i < steps.length; i++) set.set(steps[i], values[i]);
+        copy = {};
+        for (const key of all)
+          defineOwn(
+            copy,
+            key,
+            set.has(key) ? set.get(key) : (root as any)[key],
+          );
+      }
     }
   }
   if (table) setLineTable(copy, table);

@@ -21,7 +21,7 @@ function plainManifestSchema(scalars: ScalarResolver) {
 }
 
 /** A `?` where YAML reads it as an explicit key (or possibly does: the full parser decides). */
-const explicitKey = /(?:^|[\s[{,])\?(?:\s|$)/;
+const explicitKey = /(?:^|[\s[{,])\?(?:\s|$)/g;
 
 /** Thrown inside js-yaml's listener when a file needs the full parser. */
 const needsFullParser = new Error('needs the full parser');
@@ -42,8 +42,14 @@ export function readPlainManifests(
 ): YamlDocument[] | undefined {
   if (text.startsWith('%') || text.includes('\n%')) return undefined; // directives
   // an explicit key (`? k`) is the one key not followed by `:`; the fast
-  // path finds keys by that colon
-  if (explicitKey.test(text)) return undefined;
+  // path finds keys by that colon. Searched from the first `?` only: the
+  // pattern has no first character to skip ahead by, and settings files
+  // are megabytes without one.
+  const question = text.indexOf('?');
+  if (question >= 0) {
+    explicitKey.lastIndex = Math.max(0, question - 1);
+    if (explicitKey.test(text)) return undefined;
+  }
   // Nodes closed but not yet claimed by their parent (the first `top`
   // entries): their lines, values, and whether each is an implicit key
   // (followed by `:`).
