@@ -79,18 +79,18 @@ export function formatReportText(
       .filter(c => options.verbose || c.source !== 'default')
       .map(c => `${c.setting} = ${c.value} (${c.source}: ${c.reason})`),
   );
+  const membershipLine = (c: MeshReport['clusters'][number]) =>
+    `${c.name}: ${c.membership.reason}${
+      c.membership.location ? ` (${formatLocation(c.membership.location)})` : ''
+    }`;
+  const outside = report.clusters.filter(c => !c.membership.member);
   section(
     'Outside the mesh (not checked)',
-    report.clusters
-      .filter(c => !c.membership.member)
-      .map(
-        c =>
-          `${c.name}: ${c.membership.reason}${
-            c.membership.location
-              ? ` (${formatLocation(c.membership.location)})`
-              : ''
-          }`,
-      ),
+    outside.filter(c => c.status === 'outside').map(membershipLine),
+  );
+  section(
+    'In the mesh or not: not known (not checked)',
+    outside.filter(c => c.status === 'not-evaluated').map(membershipLine),
   );
   section(
     'Overridden by the conventions',

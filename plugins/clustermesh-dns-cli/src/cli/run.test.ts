@@ -78,6 +78,40 @@ describe('clustermesh-dns validate', () => {
     }
   });
 
+  it('lists a cluster whose Cilium values were partly not read as not known, not outside the mesh', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+    try {
+      fs.cpSync(path.join(examples, 'gitops-repo'), dir, { recursive: true });
+      const file = path.join(
+        dir,
+        'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+      );
+      fs.writeFileSync(
+        file,
+        fs
+          .readFileSync(file, 'utf8')
+          .replace('useAPIServer: true', 'useAPIServer: false')
+          .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false')
+          .replace(
+            '  values:\n',
+            '  valuesFrom:\n    - kind: ConfigMap\n      name: cilium-values\n      valuesKey: ${SECRET_DOMAIN}.yaml\n  values:\n',
+          ),
+      );
+      const { code, stdout } = await cli('validate', dir);
+      expect(code).toBe(0);
+      expect(stdout).not.toContain('Outside the mesh');
+      expect(stdout).toContain(
+        'In the mesh or not: not known (not checked):\n  apps: the Cilium values read here do not enable ClusterMesh, but those from ConfigMap cilium-values key <secret:SECRET_DOMAIN>.yaml (it depends on SECRET_DOMAIN) are not read; say it in the conventions (mesh.include or mesh.exclude)',
+      );
+      expect(stdout).toMatch(/: not everything could be evaluated$/);
+      expect(
+        (await cli('validate', dir, '--fail-on', 'not-evaluated')).code,
+      ).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
     const value = await cli(
       'validate',

@@ -16,6 +16,12 @@ export interface HelmValues {
   values: Record<string, any>;
   /** File and line of a values path (or of its nearest existing parent). */
   locate(path: ObjectPath): SourceLocation;
+  /**
+   * Sources of values that were not read (a Secret's, or a key that
+   * depends on a value not known here): the values may say more than
+   * `values` does.
+   */
+  unread: string[];
 }
 
 /** One source of values: `valuesFrom` entries in order, then `spec.values`. */
@@ -33,13 +39,18 @@ function mergeValues(base: any, over: any): any {
   return out;
 }
 
-function layered(layers: ValuesLayer[], file: string): HelmValues {
+function layered(
+  layers: ValuesLayer[],
+  file: string,
+  unread: string[] = [],
+): HelmValues {
   const values = layers.reduce(
     (acc, l) => mergeValues(acc, l.values),
     {} as Record<string, any>,
   );
   return {
     values,
+    unread,
     locate(path) {
       for (let i = layers.length - 1; i >= 0; i--) {
         if (getPath(layers[i].values, path) !== undefined)
@@ -88,6 +99,7 @@ export function helmReleaseValues(
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
   const namespace = object.namespace ?? appliedBy.namespace;
   const layers: ValuesLayer[] = [];
+  const unread: string[] = [];
   const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
   valuesFrom.forEach((ref: any, i: number) => {
     const where = locate(object, ['spec', 'valuesFrom', i]);
@@ -102,6 +114,11 @@ export function helmReleaseValues(
     // a name or key made of a value not known here cannot be looked up
     const unknown = unknownVariables(`${ref.name} ${key}`);
     if (unknown.length) {
+      unread.push(
+        `${ref.kind} ${ref.name} key ${key} (it depends on ${unknown.join(
+          ', ',
+        )})`,
+      );
       findings.push(
         finding(
           'not-evaluated',
@@ -138,6 +155,7 @@ export function helmReleaseValues(
       return;
     }
     if (ref.kind === 'Secret') {
+      unread.push(`Secret ${namespace}/${ref.name} (secret values)`);
       findings.push(
         finding(
           'not-evaluated',
@@ -199,7 +217,7 @@ export function helmReleaseValues(
       locate: path => locate(object, ['spec', 'values', ...path]),
     });
   }
-  return { values: layered(layers, object.source.file), findings };
+  return { values: layered(layers, object.source.file, unread), findings };
 }
 
 /**

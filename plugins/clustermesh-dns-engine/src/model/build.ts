@@ -333,7 +333,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     // set for the members of the mesh, once they are known
     peers: [],
     peerValues: () => [],
-    membership: membershipOf(name, cilium, conventions),
+    ...membershipOf(name, cilium, conventions),
     pools,
     dnsEndpoints,
     unrelatedDnsEndpoints,
@@ -383,25 +383,30 @@ function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
 
 /**
  * Whether a cluster takes part in ClusterMesh: the conventions say so
- * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it.
+ * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it. Not
+ * known when the values read do not, and some were not read.
  */
 function membershipOf(
   name: string,
   cilium: CiliumValuesModel | undefined,
   conventions: MeshConventions,
-): MeshMembership {
+): { membership: MeshMembership; membershipUnknown: boolean } {
+  const known = (membership: MeshMembership) => ({
+    membership,
+    membershipUnknown: false,
+  });
   if (conventions.mesh.exclude.includes(name))
-    return {
+    return known({
       member: false,
       reason: 'excluded by the conventions (mesh.exclude)',
-    };
+    });
   if (conventions.mesh.include.includes(name))
-    return {
+    return known({
       member: true,
       reason: 'included by the conventions (mesh.include)',
-    };
+    });
   if (!cilium)
-    return {
+    return known({
       member: false,
       reason: conventions.cilium.valuesFile
         ? `its Cilium values file ${clusterPath(
@@ -409,22 +414,34 @@ function membershipOf(
             name,
           )} cannot be read`
         : `no HelmRelease ${conventions.cilium.helmRelease.name} is applied to it (and no plain values file is configured in cilium.valuesFile)`,
-    };
+    });
   for (const path of [
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,
   ]) {
     if (getPath(cilium.values, path) === true)
-      return {
+      return known({
         member: true,
         reason: `${path.join('.')} is true in its Cilium values`,
         location: cilium.locate(path),
-      };
+      });
   }
-  return {
+  const location = cilium.locate(ciliumValuesPaths.useApiServer);
+  if (cilium.unread.length)
+    return {
+      membership: {
+        member: false,
+        reason: `the Cilium values read here do not enable ClusterMesh, but those from ${cilium.unread.join(
+          ' and ',
+        )} are not read; say it in the conventions (mesh.include or mesh.exclude)`,
+        location,
+      },
+      membershipUnknown: true,
+    };
+  return known({
     member: false,
     reason:
       'its Cilium values do not enable ClusterMesh (clustermesh.useAPIServer and clustermesh.config.enabled are not true)',
-    location: cilium.locate(ciliumValuesPaths.useApiServer),
-  };
+    location,
+  });
 }

@@ -91,6 +91,12 @@ export interface ClusterModel {
   lbIpAddress?: IpAddress;
   /** Whether the cluster takes part in ClusterMesh, and why. */
   membership: MeshMembership;
+  /**
+   * True when that is not known: the Cilium values read do not enable
+   * ClusterMesh, and some were not read (a Secret's, a key that depends on
+   * a value not known here). Such a cluster is not checked, nor passed.
+   */
+  membershipUnknown: boolean;
   /** The peers it should know by FQDN: the other members (or its configured peers); none outside the mesh. */
   peers: PeerSetting[];
   /** The value of each peer's variable (same order as peers), undefined when not set. */

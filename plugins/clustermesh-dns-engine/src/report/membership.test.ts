@@ -72,6 +72,50 @@ describe('the mesh is the clusters in it', () => {
     expect(report.summary.status).toBe('outside');
     expect(report.meshChecks).toEqual([]);
   });
+
+  /** Values that do not enable ClusterMesh, and more from a ConfigMap key named by a secret value. */
+  const partlyRead = exampleTree('gitops-repo', files => {
+    files[helmRelease] = files[helmRelease]
+      .replace('useAPIServer: true', 'useAPIServer: false')
+      .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false')
+      .replace(
+        '  values:\n',
+        '  valuesFrom:\n    - kind: ConfigMap\n      name: cilium-values\n      valuesKey: ${SECRET_DOMAIN}.yaml\n  values:\n',
+      );
+  });
+
+  it('does not call a cluster outside the mesh when some of its Cilium values were not read', () => {
+    const report = validateMesh(partlyRead, resolveConventions({}));
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['apps', 'not-evaluated'],
+      ['infra', 'not-evaluated'],
+    ]);
+    expect(report.clusters[0].membership).toEqual({
+      member: false,
+      reason:
+        'the Cilium values read here do not enable ClusterMesh, but those from ConfigMap cilium-values key <secret:SECRET_DOMAIN>.yaml (it depends on SECRET_DOMAIN) are not read; say it in the conventions (mesh.include or mesh.exclude)',
+      location: { file: helmRelease, line: expect.any(Number) },
+    });
+    expect(report.summary).toMatchObject({
+      outside: 0,
+      notEvaluated: 2,
+      status: 'not-evaluated',
+    });
+    expect(report.notEvaluated.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /takes values from ConfigMap cilium-values key <secret:SECRET_DOMAIN>\.yaml/,
+      ),
+    );
+  });
+
+  it('takes the conventions’ word for such a cluster', () => {
+    const report = validateMesh(
+      partlyRead,
+      resolveConventions({ mesh: { exclude: ['apps', 'infra'] } }),
+    );
+    expect(report.clusters.map(c => c.status)).toEqual(['outside', 'outside']);
+    expect(report.summary.status).toBe('outside');
+  });
 });
 
 describe('rules the conventions switch off or change', () => {

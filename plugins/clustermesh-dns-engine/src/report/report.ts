@@ -125,6 +125,8 @@ function clusterRow(
     },
     status: cluster.membership.member
       ? statusOf(checks, findings)
+      : cluster.membershipUnknown
+      ? 'not-evaluated'
       : // not checked: the repository's findings still count in the summary
         'outside',
     counts: countsOf(checks),
@@ -239,8 +241,11 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
   const all = countsOf(results);
   // no cluster in the mesh: nothing was checked, so nothing passed
   const checked = statusOf(results, findings);
+  // a cluster that may be in the mesh, not checked, keeps it from passing
   const status =
-    mesh.members.length === 0 && clusters.length > 0 && checked === 'pass'
+    checked === 'pass' && clusters.some(c => c.status === 'not-evaluated')
+      ? 'not-evaluated'
+      : mesh.members.length === 0 && clusters.length > 0 && checked === 'pass'
       ? 'outside'
       : checked;
   const byStatus = (wanted: DeclaredStatus) =>

@@ -90,7 +90,9 @@ export function ClusterDetailView(props: {
     <Stack spacing={2}>
       {!cluster.membership.member && (
         <Typography variant="body2">
-          {cluster.name} is outside the mesh: {cluster.membership.reason}
+          {cluster.status === 'not-evaluated'
+            ? `Whether ${cluster.name} is in the mesh is not known: ${cluster.membership.reason}`
+            : `${cluster.name} is outside the mesh: ${cluster.membership.reason}`}
         </Typography>
       )}
       <Section title={`Checks of ${cluster.name}`} level={headingLevel}>

@@ -109,7 +109,12 @@ export function ClusterMapping(props: {
         <StatusLabel status={cluster.status} />
       </Item>
       <Item term="In the mesh">
-        {cluster.membership.member ? 'Yes' : 'No'}: {cluster.membership.reason}
+        {cluster.membership.member
+          ? 'Yes'
+          : cluster.status === 'not-evaluated'
+          ? 'Not known'
+          : 'No'}
+        : {cluster.membership.reason}
       </Item>
     </Box>
   );

@@ -165,6 +165,41 @@ describe('the cluster entity tab and card', () => {
     expect(screen.getByText('Passing')).toBeInTheDocument();
   });
 
+  it('says when whether a cluster is in the mesh is not known', async () => {
+    const reason =
+      'the Cilium values read here do not enable ClusterMesh, but those from Secret kube-system/cilium-values (secret values) are not read; say it in the conventions (mesh.include or mesh.exclude)';
+    const report = {
+      ...exampleBeforeReport,
+      clusters: exampleBeforeReport.clusters.map(c =>
+        c.name === 'infra'
+          ? {
+              ...c,
+              membership: { member: false, reason },
+              status: 'not-evaluated' as const,
+              checks: [],
+            }
+          : c,
+      ),
+    };
+    serveBackend(server, {
+      details: {
+        [`${githubSource.id}/infra`]: clusterDetail(
+          githubSource,
+          report,
+          'infra',
+        ),
+      },
+    });
+    render(clusterEntity('infra'), <EntityClusterMeshDnsContent />);
+    expect(
+      await screen.findByText(
+        `Whether infra is in the mesh is not known: ${reason}`,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/is outside the mesh/)).not.toBeInTheDocument();
+    expect(screen.getByText(/^Not known/)).toBeInTheDocument();
+  });
+
   it('says which annotations are missing on an entity without them, and fetches nothing', async () => {
     const log = serveBackend(server, {});
     render(plainEntity, <EntityClusterMeshDnsContent />);
