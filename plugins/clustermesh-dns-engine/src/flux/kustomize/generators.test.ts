@@ -298,6 +298,27 @@ describe('generator sources the engine does not fetch', () => {
     ]);
     expect(Object.keys(built.bodies[0].data)).toEqual(['local.json']);
   });
+
+  it('says it once for a generator that reads many URLs, counting them', () => {
+    const built = engineBuild(
+      {
+        'app/kustomization.yaml': `configMapGenerator:\n  - name: dashboards\n    files:\n${[
+          'cluster',
+          'pools',
+          'hosts',
+        ]
+          .map(d => `      - https://example.com/dashboards/${d}.json\n`)
+          .join('')}      - local.json\n`,
+        'app/local.json': '{}\n',
+      },
+      'app',
+    );
+    expect(built.ok).toBe(true);
+    expect(built.messages).toEqual([
+      'not-evaluated app/kustomization.yaml:4 the ConfigMap generator dashboards reads 3 URLs (https://example.com/dashboards/cluster.json and 2 more), which this engine does not fetch; those keys are not evaluated',
+    ]);
+    expect(Object.keys(built.bodies[0].data)).toEqual(['local.json']);
+  });
 });
 
 describe('generated resources kept between validations (with the builds that make them)', () => {

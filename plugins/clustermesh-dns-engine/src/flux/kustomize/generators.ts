@@ -123,13 +123,12 @@ function generate(
     .map((p, i) => ({ p, path: [...at, 'envs', i] }));
   const env = fields.string(root, [...at, 'env']);
   if (env) envs.push({ p: env, path: [...at, 'env'] });
+  // kustomize fetches a URL here; this engine reads the repository only
+  // (said once per generator: a dashboards generator reads dozens)
+  const remote: { url: string; path: (string | number)[] }[] = [];
   const readSource = (relative: string, path: (string | number)[]) => {
     if (/^https?:\/\//.test(relative)) {
-      // kustomize fetches a URL here; this engine reads the repository only
-      fields.notEvaluated(
-        `the ${kind} generator ${name} reads ${relative}, which this engine does not fetch; that key is not evaluated`,
-        path,
-      );
+      remote.push({ url: relative, path });
       return undefined;
     }
     const file = joinPath(dir, relative);
@@ -194,6 +193,20 @@ function generate(
       });
     return undefined;
   });
+  if (remote.length === 1)
+    fields.notEvaluated(
+      `the ${kind} generator ${name} reads ${remote[0].url}, which this engine does not fetch; that key is not evaluated`,
+      remote[0].path,
+    );
+  else if (remote.length > 1)
+    fields.notEvaluated(
+      `the ${kind} generator ${name} reads ${remote.length} URLs (${
+        remote[0].url
+      } and ${
+        remote.length - 1
+      } more), which this engine does not fetch; those keys are not evaluated`,
+      remote[0].path,
+    );
   const seen = new Set<string>();
   for (const { pair, path } of pairs) {
     if (seen.has(pair.key))
