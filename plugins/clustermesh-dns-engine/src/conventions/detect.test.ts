@@ -144,6 +144,76 @@ describe('detectConventions', () => {
     );
   });
 
+  it('reads the entry and the version of FluxInstance chart values kept in a file of their own', () => {
+    const files: Files = {};
+    for (const c of ['main', 'staging']) {
+      files[`kubernetes/${c}/cluster/config/cluster.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/${c}/apps`,
+      );
+      const app = `kubernetes/${c}/apps/flux-system/flux-instance/app`;
+      files[`${app}/kustomization.yaml`] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\nconfigMapGenerator:\n  - name: flux-instance-helm-values\n    files:\n      - values.yaml=./helm-values.yaml\n';
+      files[
+        `${app}/helm-values.yaml`
+      ] = `---\ninstance:\n  distribution:\n    version: 2.8.1\n  sync:\n    kind: GitRepository\n    path: kubernetes/${c}/cluster/config\n`;
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'cluster/config',
+      flux: { strictSubstitution: false },
+    });
+    expect(settingOf(found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of main, staging are under it; e\.g\. the flux-instance chart values kubernetes\/main\/apps\/flux-system\/flux-instance\/app\/helm-values\.yaml sync it \(instance\.sync\.path at kubernetes\/main\/apps\/flux-system\/flux-instance\/app\/helm-values\.yaml:7\)$/,
+    );
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux 2\.8\.1 \(kubernetes\/main\/apps\/flux-system\/flux-instance\/app\/helm-values\.yaml:4\)/,
+    );
+  });
+
+  it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
+    const files: Files = {
+      'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
+        'cluster-apps',
+        './kubernetes/apps',
+      ),
+      'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':
+        '---\ninstance:\n  sync:\n    kind: GitRepository\n    path: kubernetes/flux/cluster\n',
+    };
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions(detectConventions(tree).conventions),
+    );
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'no-clusters',
+        severity: 'warning',
+        message:
+          "no clusters folder (kubernetes/clusters): the repository's one Flux entry point, kubernetes/flux/cluster, is a single cluster (the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:5)), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)",
+        location: {
+          file: 'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml',
+          line: 5,
+        },
+      }),
+    ]);
+    expect(report.summary).toMatchObject({
+      clusters: 0,
+      errors: 0,
+      status: 'outside',
+    });
+    // without any entry point, the folder the conventions name is missing: an error
+    const empty = validateMesh(
+      createRepoTree({ 'README.md': '# nothing\n' }),
+      resolveConventions({}),
+    );
+    expect(empty.findings.map(f => [f.code, f.severity])).toEqual([
+      ['no-clusters', 'error'],
+    ]);
+    expect(empty.summary.status).toBe('fail');
+  });
+
   it('keeps folders another cluster applies out of the clusters (hub and spoke)', () => {
     const files: Files = {
       'clusters/main/flux-system/gotk-sync.yaml': fluxKustomization(

@@ -7,7 +7,13 @@ import { EngineCache } from '../cache/EngineCache';
 import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
-import { holdsFluxEntry } from '../conventions/detect/entryPoints';
+import {
+  fluxNeedles,
+  holdsFluxEntry,
+  readFluxEntries,
+  singleClusterEntry,
+} from '../conventions/detect/entryPoints';
+import { scanDocuments } from '../conventions/detect/scan';
 import {
   clusterEntry,
   clusterPath,
@@ -94,13 +100,24 @@ export function buildMeshModel(
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
   if (!index.isDir(conventions.clustersPath)) {
+    // a repository of one cluster is not wrong: it has no mesh to check
+    const single = singleClusterEntry(
+      readFluxEntries(scanDocuments(tree, cache, fluxNeedles)).entries,
+    );
     findings.push(
-      finding(
-        'no-clusters',
-        'error',
-        'the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
-        where,
-      ),
+      single
+        ? finding(
+            'no-clusters',
+            'warning',
+            `no clusters folder (${conventions.clustersPath}): the repository's one Flux entry point, ${single.path}, is a single cluster (${single.reason}), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
+            single.location,
+          )
+        : finding(
+            'no-clusters',
+            'error',
+            'the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
+            where,
+          ),
     );
   }
   const names = discoverClusters(index, conventions);

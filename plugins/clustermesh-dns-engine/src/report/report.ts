@@ -41,6 +41,35 @@ function statusOf(
   return 'pass';
 }
 
+/** A cluster's status: a member's from its checks; not checked otherwise. */
+function rowStatus(
+  cluster: ClusterModel,
+  checks: CheckResult[],
+  findings: Finding[],
+): DeclaredStatus {
+  if (cluster.membership.member) return statusOf(checks, findings);
+  // whether it is in the mesh is not known: it is not passed
+  if (cluster.membershipUnknown) return 'not-evaluated';
+  // not checked: the repository's findings still count in the summary
+  return 'outside';
+}
+
+/** The report's status from its checks and its clusters' rows. */
+function meshStatus(
+  mesh: MeshModel,
+  clusters: ClusterReport[],
+  checked: DeclaredStatus,
+): DeclaredStatus {
+  // no cluster at all (a repository of one cluster): nothing was checked
+  if (clusters.length === 0 && checked !== 'fail') return 'outside';
+  if (checked !== 'pass') return checked;
+  // a cluster that may be in the mesh, not checked, keeps it from passing
+  if (clusters.some(c => c.status === 'not-evaluated')) return 'not-evaluated';
+  // no cluster in the mesh: nothing was checked, so nothing passed
+  if (mesh.members.length === 0 && clusters.length > 0) return 'outside';
+  return checked;
+}
+
 function countsOf(checks: CheckResult[]): CheckCounts {
   const counts: CheckCounts = {
     passed: 0,
@@ -123,12 +152,7 @@ function clusterRow(
         )
         .map(p => p.peer),
     },
-    status: cluster.membership.member
-      ? statusOf(checks, findings)
-      : cluster.membershipUnknown
-      ? 'not-evaluated'
-      : // not checked: the repository's findings still count in the summary
-        'outside',
+    status: rowStatus(cluster, checks, findings),
     counts: countsOf(checks),
     checks,
   };
@@ -239,15 +263,7 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     );
   const meshChecks = byCluster.get(undefined) ?? [];
   const all = countsOf(results);
-  // no cluster in the mesh: nothing was checked, so nothing passed
-  const checked = statusOf(results, findings);
-  // a cluster that may be in the mesh, not checked, keeps it from passing
-  const status =
-    checked === 'pass' && clusters.some(c => c.status === 'not-evaluated')
-      ? 'not-evaluated'
-      : mesh.members.length === 0 && clusters.length > 0 && checked === 'pass'
-      ? 'outside'
-      : checked;
+  const status = meshStatus(mesh, clusters, statusOf(results, findings));
   const byStatus = (wanted: DeclaredStatus) =>
     clusters.filter(c => c.status === wanted).length;
   return {

@@ -11,7 +11,21 @@ export const fluxNeedles = [
   'kustomize.toolkit.fluxcd.io',
   'fluxcd.controlplane.io',
   'flux-instance',
+  // the flux-instance chart's values in a file of their own (`instance:`)
+  '\ninstance:',
 ];
+
+/**
+ * Values of the flux-operator's flux-instance chart kept in a file of their
+ * own (a `valuesFrom` ConfigMap generator reads it): a document that is not
+ * a Kubernetes object, with an `instance` map.
+ */
+export const isFluxInstanceValues = (v: Record<string, any>) =>
+  v.kind === undefined &&
+  v.apiVersion === undefined &&
+  v.instance !== null &&
+  typeof v.instance === 'object' &&
+  !Array.isArray(v.instance);
 
 /** A folder Flux reconciles a cluster from, and what says so. */
 export interface FluxEntry {
@@ -83,6 +97,18 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
           `FluxInstance ${nameOf(v)} syncs it (${where(location)})`,
           location,
         );
+    } else if (isFluxInstanceValues(v)) {
+      const path = ['instance', 'sync', 'path'];
+      const raw = literal(getPath(v, path));
+      const location = doc.at(path);
+      if (raw)
+        add(
+          clampPath(raw),
+          `the flux-instance chart values ${
+            doc.file
+          } sync it (instance.sync.path at ${where(location)})`,
+          location,
+        );
     } else if (v.kind === 'HelmRelease') {
       const path = ['spec', 'values', 'instance', 'sync', 'path'];
       const raw = literal(getPath(v, path));
@@ -98,6 +124,25 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
     }
   }
   return { entries: [...entries.values()], kustomizations };
+}
+
+/** The entries not inside another entry's folder (a cluster's children are not clusters). */
+function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
+  return entries.filter(
+    e => !entries.some(o => o !== e && e.path.startsWith(`${o.path}/`)),
+  );
+}
+
+/**
+ * The one Flux entry point of a repository that holds a single cluster
+ * (`kubernetes/flux/cluster`, synced by its FluxInstance); undefined when
+ * it has none, or several.
+ */
+export function singleClusterEntry(
+  entries: readonly FluxEntry[],
+): FluxEntry | undefined {
+  const outermost = outermostEntries(entries);
+  return outermost.length === 1 ? outermost[0] : undefined;
 }
 
 /** Folder names that say what a folder is for, not which cluster it is. */
@@ -133,11 +178,7 @@ export function entryLayout(
   clustersPath?: string,
 ): EntryLayout | undefined {
   const candidates = new Map<string, EntryLayout>();
-  // an entry inside another one's folder is that cluster's child, not a cluster
-  const outermost = entries.filter(
-    e => !entries.some(o => o !== e && e.path.startsWith(`${o.path}/`)),
-  );
-  for (const entry of outermost) {
+  for (const entry of outermostEntries(entries)) {
     const segments = entry.path.split('/');
     for (let k = 0; k < segments.length; k++) {
       const prefix = segments.slice(0, k).join('/');

@@ -4,6 +4,7 @@ import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
 import { decodeText } from '../../yaml/decode';
 import { literal, ScannedDocument, where } from './scan';
+import { isFluxInstanceValues } from './entryPoints';
 
 /** Flux 2.9 (kustomize-controller v1.9) made post-build substitution strict by default. */
 export const strictSinceFlux: [number, number] = [2, 9];
@@ -52,7 +53,9 @@ export function readInstanceVersions(
   const found: FluxVersion[] = [];
   for (const doc of documents) {
     const v = doc.value;
-    const path = versionPaths[String(v.kind)];
+    const path = isFluxInstanceValues(v)
+      ? ['instance', 'distribution', 'version']
+      : versionPaths[String(v.kind)];
     if (!path) continue;
     const text = literal(getPath(v, path));
     const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);

@@ -7,6 +7,14 @@ import type { LocationLinker } from '../../lib/scm';
 import { LocationLink } from './LocationLink';
 import { poolText, recordText } from './mapping';
 
+/** Whether the cluster is in the mesh: yes, no, or not known (some of its Cilium values were not read). */
+function inTheMesh(
+  cluster: Pick<ClusterReport, 'membership' | 'status'>,
+): string {
+  if (cluster.membership.member) return 'Yes';
+  return cluster.status === 'not-evaluated' ? 'Not known' : 'No';
+}
+
 function Item(props: { term: string; children: ReactNode }) {
   return (
     <>
@@ -109,12 +117,7 @@ export function ClusterMapping(props: {
         <StatusLabel status={cluster.status} />
       </Item>
       <Item term="In the mesh">
-        {cluster.membership.member
-          ? 'Yes'
-          : cluster.status === 'not-evaluated'
-          ? 'Not known'
-          : 'No'}
-        : {cluster.membership.reason}
+        {inTheMesh(cluster)}: {cluster.membership.reason}
       </Item>
     </Box>
   );
