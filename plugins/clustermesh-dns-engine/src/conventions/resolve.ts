@@ -5,6 +5,7 @@ import { getPath } from '../core/paths';
 import type { ConventionDetection } from './detect';
 import {
   conventionsSchema,
+  defaultConventions,
   MeshConventions,
   MeshConventionsInput,
 } from './schema';
@@ -50,7 +51,7 @@ export function resolveConventions(
     ? detection
     : { conventions: detection, found: [] };
   const result = conventionsSchema.safeParse(
-    deepMerge(detected, explicit ?? {}),
+    withSettingsFile(deepMerge(detected, explicit ?? {})),
   );
   if (!result.success) {
     throw new ConventionsError(
@@ -70,6 +71,26 @@ export function resolveConventions(
   }
   const provenance = provenanceOf(explicit ?? {}, found, source);
   return provenance.length ? { ...result.data, provenance } : result.data;
+}
+
+/**
+ * The settings file follows the clusters: in the folder Flux reconciles for
+ * each (`<clustersPath>/{cluster}/<entryPath>`), unless it is given.
+ */
+function withSettingsFile(input: MeshConventionsInput): MeshConventionsInput {
+  if (input.settings?.file !== undefined) return input;
+  if (input.clustersPath === undefined && !input.entryPath) return input;
+  const folder = [
+    input.clustersPath ?? defaultConventions.clustersPath,
+    '{cluster}',
+    input.entryPath ?? '',
+  ]
+    .filter(Boolean)
+    .join('/');
+  return {
+    ...input,
+    settings: { ...input.settings, file: `${folder}/cluster-settings.yaml` },
+  };
 }
 
 function isDetection(

@@ -42,6 +42,27 @@ describe('conventions', () => {
     expect(c.dns).toMatchObject({ ttl: 60, mode: 'externaldns' });
   });
 
+  it('put the settings file in the folder Flux reconciles for each cluster, unless it is given', () => {
+    expect(defaultConventions.settings.file).toBe(
+      'kubernetes/clusters/{cluster}/cluster-settings.yaml',
+    );
+    expect(
+      resolveConventions(
+        {},
+        { clustersPath: 'kubernetes', entryPath: 'cluster/config' },
+      ).settings.file,
+    ).toBe('kubernetes/{cluster}/cluster/config/cluster-settings.yaml');
+    expect(resolveConventions({ entryPath: 'flux' }).settings.file).toBe(
+      'kubernetes/clusters/{cluster}/flux/cluster-settings.yaml',
+    );
+    expect(
+      resolveConventions(
+        { settings: { file: 'settings/{cluster}.yaml' } },
+        { clustersPath: 'kubernetes' },
+      ).settings.file,
+    ).toBe('settings/{cluster}.yaml');
+  });
+
   it('refuse bad values, naming the field and the reason', () => {
     expect(() =>
       parseConventions('dns:\n  mode: bind\n', 'repo/.clustermesh-dns.yaml'),

@@ -57,7 +57,7 @@ export const conventionsSchema = z.object({
         .string()
         .default('kubernetes/clusters/{cluster}/cluster-settings.yaml')
         .describe(
-          'File of the settings ConfigMap, `{cluster}` replaced (used when writing).',
+          'File of the settings ConfigMap, `{cluster}` replaced (used when writing); default: `cluster-settings.yaml` in the folder Flux reconciles for the cluster (`<clustersPath>/{cluster}/<entryPath>`).',
         ),
     })
     .prefault({}),
