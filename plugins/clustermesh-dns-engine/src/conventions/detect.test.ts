@@ -172,6 +172,77 @@ describe('detectConventions', () => {
     );
   });
 
+  /** Two clusters whose entries reconcile their folder from a GitRepository named after the repository. */
+  function ownNamedSource(): Files {
+    const files: Files = {};
+    const gitRepository = (name: string, ref: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 30m\n  ref:\n    branch: ${ref}\n  url: https://github.com/acme/home-ops.git\n`;
+    for (const c of ['main', 'edge']) {
+      files[`kubernetes/${c}/flux/config/cluster.yaml`] = `${gitRepository(
+        'home-ops-kubernetes',
+        'main',
+      )}---\n${fluxKustomization('cluster', `./kubernetes/${c}/flux`).replace(
+        'name: flux-system\n',
+        'name: home-ops-kubernetes\n',
+      )}`;
+      files[`kubernetes/${c}/flux/apps.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/${c}/apps`,
+      ).replace('name: flux-system\n', 'name: home-ops-kubernetes\n');
+      files[`kubernetes/${c}/flux/config/flux.yaml`] =
+        'apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: flux-manifests\n  namespace: flux-system\nspec:\n  url: oci://ghcr.io/fluxcd/flux-manifests\n  ref:\n    tag: v2.3.0\n';
+    }
+    // the same repository under a third name; and its other branch, another tree
+    files['kubernetes/shared/sources.yaml'] = `${gitRepository(
+      'home-ops',
+      'main',
+    )}---\n${gitRepository('home-ops-next', 'next')}`;
+    files['kubernetes/shared/kustomization.yaml'] =
+      kustomization('sources.yaml');
+    return files;
+  }
+
+  it('takes the GitRepository the entry points reconcile from, and one with its URL and ref, as this repository', () => {
+    const { conventions, found } = detectConventions(
+      createRepoTree(ownNamedSource()),
+    );
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'flux',
+      flux: {
+        sourceNames: ['flux-system', 'home-ops-kubernetes', 'home-ops'],
+        strictSubstitution: false,
+      },
+    });
+    expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
+      'Kustomization flux-system/cluster reconciles the folder it is in from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops has the URL and ref of home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
+    );
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux v2\.3\.0 \(kubernetes\/edge\/flux\/config\/flux\.yaml:9\), the oldest of 2 found, replaces an undefined variable/,
+    );
+  });
+
+  it('does not take a mirror of the entry folder (another source) for this repository, nor read hidden folders', () => {
+    const files: Files = {};
+    for (const c of ['main', 'edge']) {
+      files[`kube/clusters/${c}/flux/flux-repo.yaml`] = `${fluxKustomization(
+        `0-${c}-config`,
+        `./kube/clusters/${c}/flux`,
+      )}---\n${fluxKustomization(
+        `0-${c}-mirror`,
+        `./kube/clusters/${c}/flux`,
+      ).replace('name: flux-system\n', 'name: soft-serve\n')}`;
+    }
+    // an archived install of an old Flux: not what the clusters run
+    files['.archive/kube/clusters/main/flux/flux-install.yaml'] =
+      'apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: flux-manifests\n  namespace: flux-system\nspec:\n  url: oci://ghcr.io/fluxcd/flux-manifests\n  ref:\n    tag: v2.1.0\n';
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBe('kube/clusters');
+    expect(conventions.flux).toBeUndefined();
+    expect(settingOf(found, 'flux.sourceNames')).toBeUndefined();
+    expect(settingOf(found, 'flux.strictSubstitution')?.source).toBe('default');
+  });
+
   it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
     const files: Files = {
       'kubernetes/flux/cluster/ks.yaml': fluxKustomization(

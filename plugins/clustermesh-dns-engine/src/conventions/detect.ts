@@ -14,6 +14,7 @@ import {
   fluxNeedles,
   holdsFluxEntry,
   KustomizationPath,
+  ownSourceNames,
   readFluxEntries,
 } from './detect/entryPoints';
 import {
@@ -89,7 +90,26 @@ export function detectConventions(
     found.push({ setting, value, source: 'default', reason });
 
   const fluxDocuments = [...scanDocuments(tree, cache, fluxNeedles)];
-  const { entries, kustomizations } = readFluxEntries(fluxDocuments);
+  const fluxEntries = readFluxEntries(fluxDocuments);
+  const { entries, kustomizations } = fluxEntries;
+
+  // the sources that are this repository, whatever their names
+  if (!explicit.flux?.sourceNames) {
+    const known = defaultConventions.flux.sourceNames;
+    const own = ownSourceNames(fluxEntries, known);
+    if (own.length) {
+      conventions.flux = {
+        ...conventions.flux,
+        sourceNames: [...known, ...own.map(s => s.name)],
+      };
+      detected(
+        'flux.sourceNames',
+        [...known, ...own.map(s => s.name)].join(', '),
+        own.map(s => s.reason).join('; '),
+        own[0].location,
+      );
+    }
+  }
 
   // where the clusters are
   const layout = entryLayout(entries, explicit.clustersPath);
@@ -262,7 +282,8 @@ export function detectConventions(
       ...readInstanceVersions(fluxDocuments),
     ]);
     if (strictness) {
-      if (!strictness.strict) conventions.flux = { strictSubstitution: false };
+      if (!strictness.strict)
+        conventions.flux = { ...conventions.flux, strictSubstitution: false };
       (strictness.strict ? kept : detected)(
         'flux.strictSubstitution',
         String(strictness.strict),

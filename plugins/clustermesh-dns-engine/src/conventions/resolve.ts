@@ -114,6 +114,7 @@ const trackedSettings = [
   'dns.externalDnsAnnotationPrefix',
   'dns.proxiedByDefault',
   'flux.strictSubstitution',
+  'flux.sourceNames',
 ];
 
 const settingText = (value: unknown) =>

@@ -20,6 +20,11 @@ export type EngineFinding = Omit<Finding, 'id'> & {
   cause?: FindingCause;
   /** Set on the one finding of a group: what its group has in common (for its id). */
   groupKey?: string;
+  /**
+   * Set on the finding of a Kustomization whose build is not read (another
+   * source, a path not known here): what it applies is not known.
+   */
+  unbuilt?: boolean;
 };
 
 /** A cause shared by findings, and what one of them affects. @public */

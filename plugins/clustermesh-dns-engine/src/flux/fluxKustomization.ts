@@ -129,6 +129,7 @@ export function readKustomizationSpec(
         ', ',
       )}, not known here; its objects are not evaluated`,
       location: locate(decl, ['spec', 'path']),
+      unbuilt: true,
     });
     return undefined;
   }
@@ -150,6 +151,7 @@ export function readKustomizationSpec(
         ', ',
       )}); its objects are not evaluated`,
       location: where,
+      unbuilt: true,
     });
     return undefined;
   }

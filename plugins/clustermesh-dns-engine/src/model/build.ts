@@ -23,7 +23,10 @@ import { EngineFinding, finding, groupFindings } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
-import type { RenderedKustomization } from '../flux/fluxKustomization';
+import type {
+  ClusterRender,
+  RenderedKustomization,
+} from '../flux/fluxKustomization';
 import { FluxRenderer } from '../flux/render';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { RepoTree } from '../tree/RepoTree';
@@ -350,7 +353,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     // set for the members of the mesh, once they are known
     peers: [],
     peerValues: () => [],
-    ...membershipOf(name, cilium, conventions),
+    ...membershipOf(name, cilium, conventions, render),
     pools,
     dnsEndpoints,
     unrelatedDnsEndpoints,
@@ -407,6 +410,7 @@ function membershipOf(
   name: string,
   cilium: CiliumValuesModel | undefined,
   conventions: MeshConventions,
+  render: ClusterRender,
 ): { membership: MeshMembership; membershipUnknown: boolean } {
   const known = (membership: MeshMembership) => ({
     membership,
@@ -422,6 +426,27 @@ function membershipOf(
       member: true,
       reason: 'included by the conventions (mesh.include)',
     });
+  // what a build not read applies is not known: it may be Cilium
+  const unbuilt = render.findings.filter(f => f.unbuilt);
+  if (!cilium && unbuilt.length && !conventions.cilium.valuesFile)
+    return {
+      membership: {
+        member: false,
+        reason: `no HelmRelease ${
+          conventions.cilium.helmRelease.name
+        } is among the objects evaluated, but ${
+          unbuilt.length === 1
+            ? 'one Kustomization'
+            : `${unbuilt.length} Kustomizations`
+        } of the cluster ${
+          unbuilt.length === 1 ? 'is' : 'are'
+        } not evaluated (${
+          unbuilt[0].message
+        }); say it in the conventions (mesh.include or mesh.exclude)`,
+        location: unbuilt[0].location,
+      },
+      membershipUnknown: true,
+    };
   if (!cilium)
     return known({
       member: false,

@@ -108,6 +108,31 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it('does not call a cluster outside the mesh when the Kustomization that may apply Cilium is not evaluated', () => {
+    const infrastructure = 'kubernetes/clusters/infra/infrastructure.yaml';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[infrastructure] = files[infrastructure].replace(
+          'name: flux-system\n',
+          'name: platform\n',
+        );
+      }),
+      withDomain,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.status).toBe('not-evaluated');
+    expect(infra.membership).toEqual({
+      member: false,
+      reason:
+        'no HelmRelease cilium is among the objects evaluated, but one Kustomization of the cluster is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, not this repository (sources treated as this repository: flux-system); its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
+      location: { file: infrastructure, line: 11 },
+    });
+    // the other cluster is still checked
+    expect(
+      report.clusters.find(c => c.name === 'apps')!.membership.member,
+    ).toBe(true);
+  });
+
   it('takes the conventions’ word for such a cluster', () => {
     const report = validateMesh(
       partlyRead,

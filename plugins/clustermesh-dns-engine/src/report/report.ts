@@ -91,10 +91,12 @@ function countsOf(checks: CheckResult[]): CheckCounts {
 
 /** The findings with their ids. */
 const withIds = (findings: EngineFinding[]): Finding[] =>
-  findings.map(({ cause: _cause, groupKey: _key, ...f }) => ({
-    id: findingId({ ...f, cause: _cause, groupKey: _key }),
-    ...f,
-  }));
+  findings.map(
+    ({ cause: _cause, groupKey: _key, unbuilt: _unbuilt, ...f }) => ({
+      id: findingId({ ...f, cause: _cause, groupKey: _key }),
+      ...f,
+    }),
+  );
 
 /** One cluster's row, from the same queries the rules ask. */
 function clusterRow(

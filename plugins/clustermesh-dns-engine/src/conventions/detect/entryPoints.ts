@@ -13,6 +13,10 @@ export const fluxNeedles = [
   'flux-instance',
   // the flux-instance chart's values in a file of their own (`instance:`)
   '\ninstance:',
+  // a source that may be this repository under another name
+  'kind: GitRepository',
+  // Flux's own manifests, whose tag is the Flux version
+  'flux-manifests',
 ];
 
 /**
@@ -62,9 +66,15 @@ const nameOf = (v: Record<string, any>) =>
 export function readFluxEntries(documents: Iterable<ScannedDocument>): {
   entries: FluxEntry[];
   kustomizations: KustomizationPath[];
+  /** The GitRepository each entry Kustomization builds from: this repository, whatever its name. */
+  ownSources: OwnSource[];
+  /** Every GitRepository declared: its URL and ref (branch, tag, ...). */
+  gitRepositories: GitRepositoryRef[];
 } {
   const entries = new Map<string, FluxEntry>();
   const kustomizations: KustomizationPath[] = [];
+  const ownSources: OwnSource[] = [];
+  const gitRepositories: GitRepositoryRef[] = [];
   const add = (path: string, reason: string, location: SourceLocation) => {
     if (path && !entries.has(path))
       entries.set(path, { path, reason, location });
@@ -77,7 +87,7 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
       const path = clampPath(raw);
       const location = doc.at(['spec', 'path']);
       kustomizations.push({ path, declaredIn: doc.file, location });
-      if (path && doc.file.startsWith(`${path}/`))
+      if (path && doc.file.startsWith(`${path}/`)) {
         add(
           path,
           `Kustomization ${nameOf(v)} at ${where(
@@ -85,6 +95,35 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
           )} reconciles the folder it is in`,
           location,
         );
+        // the folder it is in comes from its source: this repository
+        const name = literal(getPath(v, ['spec', 'sourceRef', 'name']));
+        const kind =
+          getPath(v, ['spec', 'sourceRef', 'kind']) ?? 'GitRepository';
+        if (name && kind === 'GitRepository')
+          ownSources.push({
+            name,
+            path,
+            reason: `Kustomization ${nameOf(
+              v,
+            )} reconciles the folder it is in from GitRepository ${name} (${where(
+              doc.at(['spec', 'sourceRef', 'name']),
+            )})`,
+            location: doc.at(['spec', 'sourceRef', 'name']),
+          });
+      }
+    } else if (
+      v.kind === 'GitRepository' &&
+      String(v.apiVersion).startsWith('source.toolkit.fluxcd.io/')
+    ) {
+      const name = literal(getPath(v, ['metadata', 'name']));
+      const url = literal(getPath(v, ['spec', 'url']));
+      if (name && url)
+        gitRepositories.push({
+          name,
+          url,
+          ref: JSON.stringify(getPath(v, ['spec', 'ref']) ?? null),
+          location: doc.at(['spec', 'url']),
+        });
     } else if (
       v.kind === 'FluxInstance' &&
       String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
@@ -123,7 +162,83 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
         );
     }
   }
-  return { entries: [...entries.values()], kustomizations };
+  return {
+    entries: [...entries.values()],
+    kustomizations,
+    ownSources,
+    gitRepositories,
+  };
+}
+
+/** A GitRepository as declared. */
+export interface GitRepositoryRef {
+  name: string;
+  url: string;
+  /** Its `spec.ref`, as JSON: the same URL at another branch is another tree. */
+  ref: string;
+  location: SourceLocation;
+}
+
+/** A source that is this repository, and what says so. */
+export interface OwnSource {
+  name: string;
+  /** The folder an entry point reconciles from it ('' when found by URL). */
+  path: string;
+  reason: string;
+  location: SourceLocation;
+}
+
+/** A Git URL without what differs between ways of writing the same repository (scheme, user, `.git`, case). */
+function sameRepository(url: string): string {
+  return url
+    .trim()
+    .replace(/^[a-z+]+:\/\//i, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/^([^/:]+):(?!\d)/, '$1/')
+    .replace(/\.git\/?$/, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+}
+
+/**
+ * The names of the GitRepositories that are this repository: those the
+ * entry points reconcile their own folder from, and any other declared
+ * with the same URL and ref as one of those (or as one already taken for
+ * it).
+ */
+export function ownSourceNames(
+  found: ReturnType<typeof readFluxEntries>,
+  known: readonly string[],
+): OwnSource[] {
+  const own = new Map<string, OwnSource>();
+  // a folder also reconciled from a known source is mirrored, not renamed
+  const fromKnown = new Set(
+    found.ownSources.filter(s => known.includes(s.name)).map(s => s.path),
+  );
+  for (const s of found.ownSources)
+    if (!known.includes(s.name) && !own.has(s.name) && !fromKnown.has(s.path))
+      own.set(s.name, s);
+  const names = new Set([...known, ...own.keys()]);
+  const key = (r: GitRepositoryRef) => `${sameRepository(r.url)} ${r.ref}`;
+  const urls = new Map(
+    found.gitRepositories
+      .filter(r => names.has(r.name))
+      .map(r => [key(r), r.name]),
+  );
+  for (const r of found.gitRepositories) {
+    const same = urls.get(key(r));
+    if (same === undefined || names.has(r.name)) continue;
+    names.add(r.name);
+    own.set(r.name, {
+      name: r.name,
+      path: '',
+      reason: `GitRepository ${r.name} has the URL and ref of ${same} (${where(
+        r.location,
+      )})`,
+      location: r.location,
+    });
+  }
+  return [...own.values()];
 }
 
 /** The entries not inside another entry's folder (a cluster's children are not clusters). */

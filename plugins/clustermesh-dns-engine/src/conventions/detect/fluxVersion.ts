@@ -46,23 +46,36 @@ const versionPaths: Record<string, string[] | undefined> = {
   HelmRelease: ['spec', 'values', 'instance', 'distribution', 'version'],
 };
 
-/** A FluxInstance's (or the flux-operator chart's) `distribution.version`. */
+/** Flux's own manifests as an OCI artifact, installed by a Kustomization (`ref.tag: v2.3.0`). */
+const isFluxManifests = (v: Record<string, any>) =>
+  v.kind === 'OCIRepository' &&
+  /\/fluxcd\/flux-manifests\/?$/.test(String(v.spec?.url));
+
+/** Where a document says which Flux it installs, if it does. */
+function versionPathOf(v: Record<string, any>): string[] | undefined {
+  if (isFluxInstanceValues(v)) return ['instance', 'distribution', 'version'];
+  if (isFluxManifests(v)) return ['spec', 'ref', 'tag'];
+  return versionPaths[String(v.kind)];
+}
+
+/**
+ * A FluxInstance's (or the flux-operator chart's) `distribution.version`,
+ * or the tag of the `flux-manifests` OCI artifact a Kustomization installs.
+ */
 export function readInstanceVersions(
   documents: Iterable<ScannedDocument>,
 ): FluxVersion[] {
   const found: FluxVersion[] = [];
   for (const doc of documents) {
     const v = doc.value;
-    const path = isFluxInstanceValues(v)
-      ? ['instance', 'distribution', 'version']
-      : versionPaths[String(v.kind)];
+    const path = versionPathOf(v);
     if (!path) continue;
     const text = literal(getPath(v, path));
     const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);
     if (!m) continue;
     found.push({
       version: [Number(m[1]), /^\d+$/.test(m[2]) ? Number(m[2]) : Infinity],
-      text,
+      text: text.replace(/@sha256:[0-9a-f]+$/, ''), // a pinned tag's digest says no more
       location: doc.at(path),
     });
   }

@@ -18,7 +18,8 @@ export interface ScannedDocument {
 /**
  * The YAML documents (maps) of the files that mention one of the needles;
  * only those files are parsed, through the shared cache, so the render
- * that follows reads them for free.
+ * that follows reads them for free. Files in hidden folders (`.archive`,
+ * `.github`) are not what the clusters run.
  */
 export function* scanDocuments(
   tree: RepoTree,
@@ -28,7 +29,7 @@ export function* scanDocuments(
   const files = cache.yamlFiles(tree);
   const encoded = needles.map(utf8);
   for (const file of tree.paths()) {
-    if (!/\.ya?ml$/.test(file)) continue;
+    if (!/\.ya?ml$/.test(file) || /(?:^|\/)\./.test(file)) continue;
     const bytes = tree.read(file);
     if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)
       continue;
