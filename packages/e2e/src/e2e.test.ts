@@ -351,11 +351,11 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
         },
         5 * 60_000,
       );
-      expect(
-        await text(
-          page.getByText(/^All kubernetes-cluster resources/i).first(),
-        ),
-      ).toMatch(/\(6\)$/);
+      // the count shows once the list has loaded: waited for, not read once
+      await page
+        .getByText(/^All kubernetes-cluster resources \(6\)$/i)
+        .first()
+        .waitFor({ timeout: 60_000 });
       await session.screenshot('catalog');
 
       await session.open('/catalog/default/resource/example-infra');
