@@ -219,14 +219,22 @@ export function ownSourceNames(
     if (!known.includes(s.name) && !own.has(s.name) && !fromKnown.has(s.path))
       own.set(s.name, s);
   const names = new Set([...known, ...own.keys()]);
-  const key = (r: GitRepositoryRef) => `${sameRepository(r.url)} ${r.ref}`;
+  // a mesh declares a GitRepository per cluster, mostly the same one
+  const byUrl = new Map<string, string>();
+  const keys = new Map(
+    found.gitRepositories.map(r => {
+      let url = byUrl.get(r.url);
+      if (url === undefined) byUrl.set(r.url, (url = sameRepository(r.url)));
+      return [r, `${url} ${r.ref}`];
+    }),
+  );
   const urls = new Map(
     found.gitRepositories
       .filter(r => names.has(r.name))
-      .map(r => [key(r), r.name]),
+      .map(r => [keys.get(r)!, r.name]),
   );
   for (const r of found.gitRepositories) {
-    const same = urls.get(key(r));
+    const same = urls.get(keys.get(r)!);
     if (same === undefined || names.has(r.name)) continue;
     names.add(r.name);
     own.set(r.name, {
@@ -243,9 +251,15 @@ export function ownSourceNames(
 
 /** The entries not inside another entry's folder (a cluster's children are not clusters). */
 function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
-  return entries.filter(
-    e => !entries.some(o => o !== e && e.path.startsWith(`${o.path}/`)),
-  );
+  // by each entry's parent folders: a mesh has an entry per cluster
+  const paths = new Set(entries.map(e => e.path));
+  return entries.filter(e => {
+    for (let end = e.path.lastIndexOf('/'); end > 0; ) {
+      if (paths.has(e.path.slice(0, end))) return false;
+      end = e.path.lastIndexOf('/', end - 1);
+    }
+    return true;
+  });
 }
 
 /**
