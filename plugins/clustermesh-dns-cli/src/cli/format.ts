@@ -120,10 +120,28 @@ export function formatReportText(
     'How to fix',
     [...fixes].map(([rule, fix]) => `[${rule}] ${fix}`),
   );
-  section('Not evaluated', [
+  const notEvaluated = [
     ...report.notEvaluated.map(findingLine),
     ...all.filter(c => c.outcome === 'not-evaluated').map(checkLine),
-  ]);
+  ];
+  section('Not evaluated', notEvaluated);
+  // what the command line can give, named once
+  const unknown = [
+    ...new Set(
+      notEvaluated.flatMap(line =>
+        [...line.matchAll(/<secret:([A-Za-z_][A-Za-z0-9_]*)>/g)].map(m => m[1]),
+      ),
+    ),
+  ].sort();
+  if (unknown.length)
+    out.push(
+      `Not known here: ${unknown.join(', ')}. Give ${
+        unknown.length === 1 ? 'its value' : 'their values'
+      } to evaluate more: ${unknown
+        .map(name => `--value ${name}=<value>`)
+        .join(' ')} (or the conventions' values).`,
+      '',
+    );
   if (options.verbose) {
     section(
       'Not applicable',

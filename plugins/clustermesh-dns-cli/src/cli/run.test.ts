@@ -45,6 +45,10 @@ describe('clustermesh-dns validate', () => {
     expect(plain.stdout).toContain(
       '[fqdn-valid] infra: FQDN "clustermesh-infra.<secret:SECRET_DOMAIN>": its known labels are valid, but SECRET_DOMAIN is not known here',
     );
+    // the option that evaluates it, named once
+    expect(plain.stdout).toContain(
+      "Not known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values).",
+    );
     const strict = await cli(
       'validate',
       'examples/gitops-repo',
