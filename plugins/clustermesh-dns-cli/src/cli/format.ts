@@ -139,7 +139,9 @@ export function formatReportText(
         unknown.length === 1 ? 'its value' : 'their values'
       } to evaluate more: ${unknown
         .map(name => `--value ${name}=<value>`)
-        .join(' ')} (or the conventions' values).`,
+        .join(
+          ' ',
+        )} (or the conventions' values; a value given holds for every cluster).`,
       '',
     );
   if (options.verbose) {

@@ -47,7 +47,7 @@ describe('clustermesh-dns validate', () => {
     );
     // the option that evaluates it, named once
     expect(plain.stdout).toContain(
-      "Not known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values).",
+      "Not known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values; a value given holds for every cluster).",
     );
     const strict = await cli(
       'validate',
