@@ -4,6 +4,7 @@ import {
   Finding,
   formatLocation,
   MeshReport,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 
 function table(rows: string[][]): string {
@@ -127,11 +128,7 @@ export function formatReportText(
   section('Not evaluated', notEvaluated);
   // what the command line can give, named once
   const unknown = [
-    ...new Set(
-      notEvaluated.flatMap(line =>
-        [...line.matchAll(/<secret:([A-Za-z_][A-Za-z0-9_]*)>/g)].map(m => m[1]),
-      ),
-    ),
+    ...new Set(notEvaluated.flatMap(line => unknownVariables(line))),
   ].sort();
   if (unknown.length)
     out.push(

@@ -18,6 +18,21 @@ async function cli(...argv: string[]) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
+/** Runs `body` on a copy of the example repository, edited by `edit`, removed after. */
+async function onExampleCopy(
+  edit: (dir: string) => void,
+  body: (dir: string) => Promise<void>,
+) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+  try {
+    fs.cpSync(path.join(examples, 'gitops-repo'), dir, { recursive: true });
+    edit(dir);
+    await body(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('clustermesh-dns validate', () => {
   it('exits 0 on the example repository and prints one row per cluster', async () => {
     const { code, stdout, stderr } = await cli(
@@ -59,62 +74,55 @@ describe('clustermesh-dns validate', () => {
     expect(strict.stdout).toBe(plain.stdout);
   });
 
-  it('fails on a feature it could not evaluate only with --fail-on not-evaluated', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
-    try {
-      fs.cpSync(path.join(examples, 'gitops-repo'), dir, { recursive: true });
-      // a remote base: the engine does not fetch it, so it is not evaluated
-      const file = path.join(
-        dir,
-        'kubernetes/infrastructure/kustomization.yaml',
-      );
-      fs.appendFileSync(
-        file,
-        '  - https://github.com/example/remote//base?ref=v1.0.0\n',
-      );
-      const args = ['validate', dir, '--value', 'SECRET_DOMAIN=example.net'];
-      const plain = await cli(...args);
-      expect(plain.stdout).toMatch(/1 not evaluated/);
-      expect(plain.code).toBe(0);
-      expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(1);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('fails on a feature it could not evaluate only with --fail-on not-evaluated', () =>
+    onExampleCopy(
+      dir =>
+        // a remote base: the engine does not fetch it, so it is not evaluated
+        fs.appendFileSync(
+          path.join(dir, 'kubernetes/infrastructure/kustomization.yaml'),
+          '  - https://github.com/example/remote//base?ref=v1.0.0\n',
+        ),
+      async dir => {
+        const args = ['validate', dir, '--value', 'SECRET_DOMAIN=example.net'];
+        const plain = await cli(...args);
+        expect(plain.stdout).toMatch(/1 not evaluated/);
+        expect(plain.code).toBe(0);
+        expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(1);
+      },
+    ));
 
-  it('lists a cluster whose Cilium values were partly not read as not known, not outside the mesh', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
-    try {
-      fs.cpSync(path.join(examples, 'gitops-repo'), dir, { recursive: true });
-      const file = path.join(
-        dir,
-        'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
-      );
-      fs.writeFileSync(
-        file,
-        fs
-          .readFileSync(file, 'utf8')
-          .replace('useAPIServer: true', 'useAPIServer: false')
-          .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false')
-          .replace(
-            '  values:\n',
-            '  valuesFrom:\n    - kind: ConfigMap\n      name: cilium-values\n      valuesKey: ${SECRET_DOMAIN}.yaml\n  values:\n',
-          ),
-      );
-      const { code, stdout } = await cli('validate', dir);
-      expect(code).toBe(0);
-      expect(stdout).not.toContain('Outside the mesh');
-      expect(stdout).toContain(
-        'In the mesh or not: not known (not checked):\n  apps: the Cilium values read here do not enable ClusterMesh, but those from ConfigMap cilium-values key <secret:SECRET_DOMAIN>.yaml (it depends on SECRET_DOMAIN) are not read; say it in the conventions (mesh.include or mesh.exclude)',
-      );
-      expect(stdout).toMatch(/: not everything could be evaluated$/);
-      expect(
-        (await cli('validate', dir, '--fail-on', 'not-evaluated')).code,
-      ).toBe(1);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('lists a cluster whose Cilium values were partly not read as not known, not outside the mesh', () =>
+    onExampleCopy(
+      dir => {
+        const file = path.join(
+          dir,
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+        );
+        fs.writeFileSync(
+          file,
+          fs
+            .readFileSync(file, 'utf8')
+            .replace('useAPIServer: true', 'useAPIServer: false')
+            .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false')
+            .replace(
+              '  values:\n',
+              '  valuesFrom:\n    - kind: ConfigMap\n      name: cilium-values\n      valuesKey: ${SECRET_DOMAIN}.yaml\n  values:\n',
+            ),
+        );
+      },
+      async dir => {
+        const { code, stdout } = await cli('validate', dir);
+        expect(code).toBe(0);
+        expect(stdout).not.toContain('Outside the mesh');
+        expect(stdout).toContain(
+          'In the mesh or not: not known (not checked):\n  apps: the Cilium values read here do not enable ClusterMesh, but those from ConfigMap cilium-values key <secret:SECRET_DOMAIN>.yaml (it depends on SECRET_DOMAIN) are not read; say it in the conventions (mesh.include or mesh.exclude)',
+        );
+        expect(stdout).toMatch(/: not everything could be evaluated$/);
+        expect(
+          (await cli('validate', dir, '--fail-on', 'not-evaluated')).code,
+        ).toBe(1);
+      },
+    ));
 
   it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
     const value = await cli(
