@@ -326,6 +326,63 @@ describe('detectConventions', () => {
     expect(report.clusters.map(c => c.name)).toEqual(['main']);
   });
 
+  it('takes bootstraps for entry points, not a ks.yaml a parent applies, and keeps a cluster another cluster borrows an app from', () => {
+    const files: Files = {};
+    for (const c of ['east', 'west', 'lab']) {
+      files[`kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`] =
+        fluxKustomization('flux-system', `./kubernetes/clusters/${c}`);
+      files[`kubernetes/clusters/${c}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+      files[`kubernetes/clusters/${c}/apps/kustomization.yaml`] = kustomization(
+        ...['tier-0', 'tier-1', 'tier-2', 'tier-3'].map(
+          t => `../../../apps/${t}/ks.yaml`,
+        ),
+      );
+    }
+    // four app tiers, each reconciling the folder its ks.yaml is in; the
+    // folder's build does not list the ks.yaml: a parent applies it
+    for (const t of ['tier-0', 'tier-1', 'tier-2', 'tier-3']) {
+      files[`kubernetes/apps/${t}/ks.yaml`] = fluxKustomization(
+        t,
+        `./kubernetes/apps/${t}`,
+      );
+      files[`kubernetes/apps/${t}/kustomization.yaml`] =
+        kustomization('app.yaml');
+      files[`kubernetes/apps/${t}/app.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n';
+    }
+    // lab's entry sits in another sub-folder; east applies one of lab's apps
+    delete files['kubernetes/clusters/lab/flux-system/gotk-sync.yaml'];
+    delete files['kubernetes/clusters/lab/flux-system/kustomization.yaml'];
+    files['kubernetes/clusters/lab/flux/config/cluster.yaml'] =
+      fluxKustomization('flux-system', './kubernetes/clusters/lab/flux/config');
+    files['kubernetes/clusters/lab/flux/config/kustomization.yaml'] =
+      kustomization('cluster.yaml');
+    files['kubernetes/clusters/lab/plugin/app/pod.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plugin\n';
+    files['kubernetes/clusters/east/apps/plugin.yaml'] = fluxKustomization(
+      'plugin',
+      './kubernetes/clusters/lab/plugin/app',
+    );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBeUndefined(); // the default, kubernetes/clusters
+    expect(settingOf(found, 'clustersPath')).toMatchObject({
+      source: 'default',
+      value: 'kubernetes/clusters',
+      reason: expect.stringMatching(
+        /^the Flux entry points of east, west are under it; e\.g\. Kustomization flux-system\/flux-system at kubernetes\/clusters\/east\/flux-system\/gotk-sync\.yaml:\d+ reconciles the folder it is in$/,
+      ),
+    });
+    // lab is not taken for a part of east
+    expect(conventions.clusters).toBeUndefined();
+    expect(settingOf(found, 'clusters')).toBeUndefined();
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({}, detectConventions(createRepoTree(files))),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['east', 'lab', 'west']);
+  });
+
   it('finds the settings ConfigMap the Kustomizations substitute from, and an LB IP variable by its name', () => {
     const files: Files = {
       'kubernetes/clusters/infra/flux-system/gotk-sync.yaml': fluxKustomization(
@@ -414,6 +471,37 @@ describe('detectConventions', () => {
       expect(conventions.dns?.externalDnsAnnotationPrefix).toBe(
         'dns.example.com/',
       );
+    });
+
+    it('follows a chartRef to a mirror of the chart under another name, and does not take a webhook sidecar for ExternalDNS', () => {
+      const files: Files = {
+        // a Cloudflare deployment whose HelmRelease never says external-dns
+        'apps/network/cloudflare-dns/ocirepository.yaml':
+          'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: cloudflare-dns\nspec:\n  interval: 1h\n  ref:\n    tag: 1.21.1\n  url: oci://ghcr.io/example/charts-mirror/external-dns\n',
+        'apps/network/cloudflare-dns/helmrelease.yaml':
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cloudflare-dns\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: cloudflare-dns\n  values:\n    provider:\n      name: cloudflare\n    extraArgs:\n      - --cloudflare-proxied\n',
+        // a webhook provider: its sidecar's tag is not ExternalDNS's version
+        'apps/network/mikrotik-dns/ocirepository.yaml':
+          'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  ref:\n    tag: 1.20.0\n  url: oci://ghcr.io/example/charts-mirror/external-dns\n',
+        'apps/network/mikrotik-dns/helmrelease.yaml':
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns-mikrotik\n  namespace: network\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: external-dns\n  values:\n    provider:\n      name: webhook\n      webhook:\n        image:\n          repository: ghcr.io/example/external-dns-provider-mikrotik\n          tag: v1.5.12\n',
+      };
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns).toEqual({ proxiedByDefault: true });
+      expect(settingOf(found, 'dns.proxiedByDefault')?.reason).toBe(
+        'HelmRelease cloudflare-dns runs with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied',
+      );
+      // both read as chart 1.2x, ExternalDNS v0.2x: the alpha prefix, not v1.5.12
+      expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
+        {
+          source: 'default',
+          value: 'external-dns.alpha.kubernetes.io/',
+          reason: expect.stringMatching(
+            /ExternalDNS v0\.2[01]\.0 \(chart external-dns 1\.2[01]\.\d at apps\/network\/[a-z-]+\/ocirepository\.yaml:\d+\)/,
+          ),
+        },
+      );
+      expect(JSON.stringify(found)).not.toContain('1.5.12');
     });
 
     it('says when no ExternalDNS is found', () => {

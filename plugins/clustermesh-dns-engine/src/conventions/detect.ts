@@ -11,7 +11,9 @@ import {
 import {
   entryLayout,
   EntryLayout,
+  FluxEntry,
   fluxNeedles,
+  buildIncludes,
   holdsFluxEntry,
   KustomizationPath,
   ownSourceNames,
@@ -23,6 +25,7 @@ import {
   externalDnsPrefixes,
   prefixOf,
   proxiesByDefault,
+  readExternalDnsChartSources,
   readExternalDnsDeployments,
 } from './detect/externalDns';
 import {
@@ -90,7 +93,10 @@ export function detectConventions(
     found.push({ setting, value, source: 'default', reason });
 
   const fluxDocuments = [...scanDocuments(tree, cache, fluxNeedles)];
-  const fluxEntries = readFluxEntries(fluxDocuments);
+  const fluxEntries = readFluxEntries(
+    fluxDocuments,
+    buildIncludes(index, cache.yamlFiles(tree)),
+  );
   const { entries, kustomizations } = fluxEntries;
 
   // the sources that are this repository, whatever their names
@@ -167,6 +173,7 @@ export function detectConventions(
     folders,
     kustomizations,
     layout,
+    entries,
   );
   if (!explicit.clusters && applied.size) {
     const entryOf = (folder: string) =>
@@ -267,8 +274,25 @@ export function detectConventions(
   }
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
+  // a HelmRelease may name the chart's artifact only by its source's name
+  const externalDnsDocuments = [
+    ...scanDocuments(tree, cache, externalDnsNeedles),
+  ];
+  const chartSources = readExternalDnsChartSources(externalDnsDocuments);
+  const renamed = chartSources
+    .map(s => s.name)
+    .filter(name => !name.includes('external-dns'));
+  const scanned = new Set(externalDnsDocuments.map(d => d.file));
   const deployments = readExternalDnsDeployments(
-    scanDocuments(tree, cache, externalDnsNeedles),
+    renamed.length
+      ? [
+          ...externalDnsDocuments,
+          ...[...scanDocuments(tree, cache, renamed)].filter(
+            d => !scanned.has(d.file),
+          ),
+        ]
+      : externalDnsDocuments,
+    chartSources,
   );
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
@@ -303,13 +327,15 @@ export function detectConventions(
 /**
  * Folders under the clusters folder that another cluster's Kustomizations
  * apply (the `main-configs` of a hub-and-spoke layout): parts of that
- * cluster, not clusters.
+ * cluster, not clusters. A folder with a Flux entry point of its own is a
+ * cluster, even when another cluster applies one of its apps.
  */
 function appliedByAnotherCluster(
   clustersPath: string,
   folders: readonly string[],
   kustomizations: readonly KustomizationPath[],
   layout: EntryLayout | undefined,
+  entries: readonly FluxEntry[],
 ): Map<string, { cluster: string; location: KustomizationPath['location'] }> {
   const applied = new Map<
     string,
@@ -323,6 +349,10 @@ function appliedByAnotherCluster(
     path.startsWith(`${clustersPath}/`)
       ? path.slice(clustersPath.length + 1).split('/')[0]
       : undefined;
+  for (const e of entries) {
+    const folder = folderOf(e.path);
+    if (folder !== undefined) entryNames.add(folder);
+  }
   for (const folder of folders) {
     if (entryNames.has(folder)) continue;
     const by = kustomizations.find(k => {

@@ -9,6 +9,7 @@ import { ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import {
   fluxNeedles,
+  buildIncludes,
   holdsFluxEntry,
   readFluxEntries,
   singleClusterEntry,
@@ -105,7 +106,10 @@ export function buildMeshModel(
   if (!index.isDir(conventions.clustersPath)) {
     // a repository of one cluster is not wrong: it has no mesh to check
     const single = singleClusterEntry(
-      readFluxEntries(scanDocuments(tree, cache, fluxNeedles)).entries,
+      readFluxEntries(
+        scanDocuments(tree, cache, fluxNeedles),
+        buildIncludes(index, cache.yamlFiles(tree)),
+      ).entries,
     );
     findings.push(
       single

@@ -1,9 +1,10 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { getPath } from '../../core/paths';
+import { getPath, isRecord } from '../../core/paths';
 import { kustomizationFileNames } from '../../flux/kustomize';
 import { containsBytes, utf8 } from '../../tree/bytes';
-import { clampPath } from '../../tree/RepoTree';
+import { clampPath, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
+import type { YamlFiles } from '../../yaml/files';
 import { literal, ScannedDocument, where } from './scan';
 
 /** Needles of the files that may declare a Flux entry point or a child Kustomization. */
@@ -58,12 +59,64 @@ const nameOf = (v: Record<string, any>) =>
   ])}`;
 
 /**
- * The Flux entry points declared in the repository: a Kustomization that
- * reconciles the folder it sits in (the `flux-system` sync of a bootstrap),
- * a FluxInstance's `sync.path`, or the flux-operator chart's
- * `instance.sync.path`. Paths with variables or templates are skipped.
+ * Whether the build of a folder, as kustomize-controller makes it, applies
+ * a file: the folder's kustomization file lists it (through `resources`,
+ * `components` or `bases`, folder by folder), or the folder has none and
+ * Flux generates one of every manifest below it.
  */
-export function readFluxEntries(documents: Iterable<ScannedDocument>): {
+export type BuildIncludes = (dir: string, file: string) => boolean;
+
+/** {@link BuildIncludes} read from the repository's kustomization files. */
+export function buildIncludes(
+  index: TreeIndex,
+  files: YamlFiles,
+): BuildIncludes {
+  const includes = (dir: string, file: string, depth: number): boolean => {
+    const kustomization = kustomizationFileNames
+      .map(name => (dir ? `${dir}/${name}` : name))
+      .find(path => index.isFile(path));
+    if (!kustomization) return true;
+    const value = files.read(kustomization).documents[0]?.value;
+    // unreadable: its build reports why; the entry is not second-guessed
+    if (!isRecord(value)) return true;
+    const inner = dir ? file.slice(dir.length + 1) : file;
+    return ['resources', 'components', 'bases'].some(
+      key =>
+        Array.isArray(value[key]) &&
+        value[key].some((entry: unknown) => {
+          if (typeof entry !== 'string') return false;
+          // most entries are plain names below the folder: no path to resolve
+          const plain = /^(?:\.\/)?([^./][^:]*?)\/?$/.exec(entry)?.[1];
+          const target =
+            plain !== undefined && !/\/\.|\/\//.test(plain)
+              ? `${dir ? `${dir}/` : ''}${plain}`
+              : joinPath(dir, entry);
+          if (target === undefined) return false;
+          if (target === file || plain === inner) return true;
+          return (
+            depth < 16 &&
+            file.startsWith(`${target}/`) &&
+            index.isDir(target) &&
+            includes(target, file, depth + 1)
+          );
+        }),
+    );
+  };
+  return (dir, file) => includes(dir, file, 0);
+}
+
+/**
+ * The Flux entry points declared in the repository: a Kustomization that
+ * reconciles the folder it sits in and is applied by that folder's build
+ * (the `flux-system` sync of a bootstrap manages itself; a `ks.yaml` next to
+ * the app it reconciles, applied by a parent, does not), a FluxInstance's
+ * `sync.path`, or the flux-operator chart's `instance.sync.path`. Paths with
+ * variables or templates are skipped.
+ */
+export function readFluxEntries(
+  documents: Iterable<ScannedDocument>,
+  appliedBy: BuildIncludes,
+): {
   entries: FluxEntry[];
   kustomizations: KustomizationPath[];
   /** The GitRepository each entry Kustomization builds from: this repository, whatever its name. */
@@ -88,13 +141,14 @@ export function readFluxEntries(documents: Iterable<ScannedDocument>): {
       const location = doc.at(['spec', 'path']);
       kustomizations.push({ path, declaredIn: doc.file, location });
       if (path && doc.file.startsWith(`${path}/`)) {
-        add(
-          path,
-          `Kustomization ${nameOf(v)} at ${where(
+        if (appliedBy(path, doc.file))
+          add(
+            path,
+            `Kustomization ${nameOf(v)} at ${where(
+              location,
+            )} reconciles the folder it is in`,
             location,
-          )} reconciles the folder it is in`,
-          location,
-        );
+          );
         // the folder it is in comes from its source: this repository
         const name = literal(getPath(v, ['spec', 'sourceRef', 'name']));
         const kind =

@@ -47,6 +47,17 @@ function argumentsIn(value: unknown, out: string[] = [], depth = 0): string[] {
   return out;
 }
 
+/**
+ * Whether an image (or an image repository) is ExternalDNS itself: its last
+ * path segment is `external-dns` (`registry.k8s.io/external-dns/external-dns`,
+ * `bitnami/external-dns`); a webhook provider's sidecar
+ * (`external-dns-provider-mikrotik`) is not.
+ */
+function isExternalDnsImage(image: string): boolean {
+  const repository = image.split('@')[0].replace(/:[^:/]*$/, '');
+  return repository.split('/').pop() === 'external-dns';
+}
+
 /** The external-dns image (repository and tag) anywhere in the values. */
 function externalDnsImage(
   value: unknown,
@@ -62,13 +73,13 @@ function externalDnsImage(
     return undefined;
   }
   if (!isRecord(value)) return undefined;
-  if (typeof value.image === 'string' && value.image.includes('external-dns')) {
+  if (typeof value.image === 'string' && isExternalDnsImage(value.image)) {
     const tag = /:([^:@/]+)(@|$)/.exec(value.image)?.[1];
     if (tag) return { tag, path: [...path, 'image'] };
   }
   if (
     isRecord(value.image) &&
-    String(value.image.repository ?? '').includes('external-dns') &&
+    isExternalDnsImage(String(value.image.repository ?? '')) &&
     literal(String(value.image.tag ?? ''))
   )
     return { tag: String(value.image.tag), path: [...path, 'image', 'tag'] };
@@ -79,9 +90,70 @@ function externalDnsImage(
   return undefined;
 }
 
-/** The ExternalDNS deployments: its chart's HelmReleases, app-template ones and plain Deployments. */
+/** An OCI artifact of the ExternalDNS chart (a mirror may name it otherwise), by its `metadata.name`. */
+export interface ExternalDnsChartSource {
+  name: string;
+  namespace?: string;
+  /** The chart version it pins (`spec.ref.tag`), when literal. */
+  tag?: string;
+  location: SourceLocation;
+}
+
+/**
+ * The OCIRepositories whose artifact is the ExternalDNS chart: their URL
+ * ends in `/external-dns` (the chart, or a mirror of it).
+ */
+export function readExternalDnsChartSources(
+  documents: Iterable<ScannedDocument>,
+): ExternalDnsChartSource[] {
+  const found: ExternalDnsChartSource[] = [];
+  for (const doc of documents) {
+    const v = doc.value;
+    if (v.kind !== 'OCIRepository') continue;
+    const url = literal(getPath(v, ['spec', 'url']));
+    const name = literal(getPath(v, ['metadata', 'name']));
+    if (
+      !url ||
+      !name ||
+      url.replace(/\/+$/, '').split('/').pop() !== 'external-dns'
+    )
+      continue;
+    const tag = literal(getPath(v, ['spec', 'ref', 'tag']));
+    found.push({
+      name,
+      namespace: literal(getPath(v, ['metadata', 'namespace'])),
+      tag,
+      location: doc.at(tag ? ['spec', 'ref', 'tag'] : ['spec', 'url']),
+    });
+  }
+  return found;
+}
+
+/** The chart source a HelmRelease's `chartRef` names, when it is one of the ExternalDNS chart's. */
+function chartSourceOf(
+  v: Record<string, any>,
+  sources: readonly ExternalDnsChartSource[],
+): ExternalDnsChartSource | undefined {
+  const ref = getPath(v, ['spec', 'chartRef']);
+  if (!isRecord(ref) || ref.kind !== 'OCIRepository') return undefined;
+  const namespace = ref.namespace ?? getPath(v, ['metadata', 'namespace']);
+  return sources.find(
+    s =>
+      s.name === ref.name &&
+      (s.namespace === undefined ||
+        namespace === undefined ||
+        s.namespace === namespace),
+  );
+}
+
+/**
+ * The ExternalDNS deployments: its chart's HelmReleases (by chart name, or
+ * by a `chartRef` to one of `chartSources`), app-template ones and plain
+ * Deployments.
+ */
 export function readExternalDnsDeployments(
   documents: Iterable<ScannedDocument>,
+  chartSources: readonly ExternalDnsChartSource[] = [],
 ): ExternalDnsDeployment[] {
   const found: ExternalDnsDeployment[] = [];
   for (const doc of documents) {
@@ -94,23 +166,29 @@ export function readExternalDnsDeployments(
       const chartRef = getPath(v, ['spec', 'chartRef', 'name']);
       const values = getPath(v, ['spec', 'values']);
       const image = externalDnsImage(values, ['spec', 'values']);
+      const source = chartSourceOf(v, chartSources);
       const isChart =
         chart === 'external-dns' ||
+        source !== undefined ||
         (typeof chartRef === 'string' && chartRef.includes('external-dns'));
       if (!isChart && !image) continue;
-      const chartVersion = semver(
-        getPath(v, ['spec', 'chart', 'spec', 'version']),
-      );
+      const chartVersion = source
+        ? { text: source.tag, location: source.location }
+        : {
+            text: getPath(v, ['spec', 'chart', 'spec', 'version']),
+            location: doc.at(['spec', 'chart', 'spec', 'version']),
+          };
+      const chartSemver = semver(chartVersion.text);
       let version: ExternalDnsDeployment['version'];
       let versionFrom: string | undefined;
       if (image && semver(image.tag)) {
         version = semver(image.tag);
         versionFrom = `image tag ${image.tag} at ${where(doc.at(image.path))}`;
-      } else if (isChart && chartVersion && chartVersion[0] === 1) {
+      } else if (isChart && chartSemver && chartSemver[0] === 1) {
         // chart 1.N deploys ExternalDNS v0.N (since chart 1.15)
-        version = [0, chartVersion[1], 0];
-        versionFrom = `chart external-dns ${chartVersion.join('.')} at ${where(
-          doc.at(['spec', 'chart', 'spec', 'version']),
+        version = [0, chartSemver[1], 0];
+        versionFrom = `chart external-dns ${chartSemver.join('.')} at ${where(
+          chartVersion.location,
         )}`;
       }
       const provider =
