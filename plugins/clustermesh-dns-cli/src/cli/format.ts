@@ -26,9 +26,20 @@ const statusWord: Record<DeclaredStatus, string> = {
   outside: 'outside the mesh',
 };
 
-/** A finding on one line: where, then what. */
+/** The clusters a finding concerns, named when few (a mesh-wide cause counts them). */
+function clustersOf(f: Finding): string {
+  const clusters = f.affects?.clusters ?? (f.cluster ? [f.cluster] : []);
+  if (clusters.length === 0) return '';
+  return clusters.length <= 3
+    ? `${clusters.join(', ')}: `
+    : `${clusters.length} clusters: `;
+}
+
+/** A finding on one line: which clusters, where, then what. */
 const findingLine = (f: Finding) =>
-  f.location ? `${formatLocation(f.location)} ${f.message}` : f.message;
+  `${clustersOf(f)}${
+    f.location ? `${formatLocation(f.location)} ${f.message}` : f.message
+  }`;
 
 /** A check on one line: the cluster, what, then where. */
 const checkLine = (c: CheckResult) =>

@@ -86,6 +86,10 @@ describe('clustermesh-dns validate', () => {
         const args = ['validate', dir, '--value', 'SECRET_DOMAIN=example.net'];
         const plain = await cli(...args);
         expect(plain.stdout).toMatch(/1 not evaluated/);
+        // the clusters it concerns, then where and what
+        expect(plain.stdout).toContain(
+          '\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/remote//base?ref=v1.0.0, which this engine does not fetch\n',
+        );
         expect(plain.code).toBe(0);
         expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(1);
       },

@@ -102,6 +102,12 @@ export function readKustomizationSpec(
   findings: EngineFinding[],
   cluster: string,
   sourceNames: readonly string[],
+  /** The URL of a source that is Flux's own manifests (`flux-manifests`), when it is one. */
+  fluxManifestsUrl: (
+    kind: string,
+    name: string,
+    namespace: string,
+  ) => string | undefined = () => undefined,
 ): KustomizationSpec | undefined {
   if (!decl) {
     return {
@@ -141,17 +147,26 @@ export function readKustomizationSpec(
     !sourceNames.includes(sourceRef.name)
   ) {
     const where = locate(decl, ['spec', 'sourceRef']);
+    const kind = String(sourceRef.kind ?? 'GitRepository');
+    const fluxItself = fluxManifestsUrl(
+      kind,
+      sourceRef.name,
+      typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace,
+    );
     findings.push({
       code: 'not-evaluated',
       severity: 'warning',
       cluster,
       message: `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
         sourceRef.name
+      }${
+        fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
       }, not this repository (sources treated as this repository: ${sourceNames.join(
         ', ',
       )}); its objects are not evaluated`,
       location: where,
-      unbuilt: true,
+      // Flux's own controllers hold no Cilium: whether the cluster is in the mesh does not hang on them
+      unbuilt: !fluxItself,
     });
     return undefined;
   }

@@ -134,7 +134,7 @@ describe('KustomizeEngine', () => {
     });
     expect(engine.build('comp').objects.map(o => o.name)).toEqual(['a']);
     expect(engine.build('app').findings.map(located)).toEqual([
-      'comp/kustomization.yaml:2 is a Component, but it is used as a Kustomization',
+      'app/kustomization.yaml:2 lists comp under resources, but it is a Component (comp/kustomization.yaml:2); kustomize fails: a Component goes under components',
     ]);
   });
 

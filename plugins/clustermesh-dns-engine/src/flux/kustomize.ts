@@ -1,3 +1,7 @@
+import {
+  formatLocation,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { finding, EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import type { DirectoryQueries } from '../tree/TreeIndex';
@@ -107,8 +111,8 @@ export class KustomizeEngine {
       index: this.#index,
       files: this.#files,
       fileResources: path => this.#fileResources(path),
-      directory: (dir, stack, kind, into) =>
-        this.#directory(dir, stack, kind, into),
+      directory: (dir, stack, kind, into, usedAt) =>
+        this.#directory(dir, stack, kind, into, usedAt),
     };
   }
 
@@ -282,18 +286,20 @@ export class KustomizeEngine {
     stack: readonly string[],
     kind: 'Kustomization' | 'Component' | 'top',
     into?: Accumulation,
+    usedAt?: SourceLocation,
   ): Accumulation {
     if (kind === 'Component' || into)
-      return this.#accumulate(dir, stack, kind, into).acc;
+      return this.#accumulate(dir, stack, kind, into, usedAt).acc;
     const cached = this.#accumulations.get(dir);
     if (cached) {
       this.#reads.replay(cached.reads);
       return cached.value;
     }
     const tracked = this.#reads.track(() =>
-      this.#accumulate(dir, stack, kind, into),
+      this.#accumulate(dir, stack, kind, into, usedAt),
     );
     // a Component's accumulation depends on where it is used: never kept
+    // (so a finding at the entry that names it names the right one)
     if (tracked.value.keep)
       this.#accumulations.set(dir, {
         value: tracked.value.acc,
@@ -307,6 +313,7 @@ export class KustomizeEngine {
     stack: readonly string[],
     kind: 'Kustomization' | 'Component' | 'top',
     into?: Accumulation,
+    usedAt?: SourceLocation,
   ): { acc: Accumulation; keep: boolean } {
     const fail = (f: EngineFinding): Accumulation => {
       const acc = into
@@ -336,13 +343,29 @@ export class KustomizeEngine {
         ? { ...into, findings: [...into.findings, ...findings], ok: false }
         : { ...emptyAccumulation(), findings, ok: false };
     } else if (kind !== 'top' && target.kind !== kind) {
+      // said where it is named: that line is the one to change
+      const listedUnder = kind === 'Component' ? 'components' : 'resources';
+      const belongsUnder = kind === 'Component' ? 'resources' : 'components';
       acc = fail(
-        finding(
-          'kustomize-error',
-          'error',
-          `is a ${target.kind}, but it is used as a ${kind}`,
-          target.fields.at(['kind']),
-        ),
+        usedAt
+          ? finding(
+              'kustomize-error',
+              'error',
+              `lists ${dir} under ${listedUnder}, but it is a ${
+                target.kind
+              } (${formatLocation(
+                target.fields.at(['kind']),
+              )}); kustomize fails: a ${
+                target.kind
+              } goes under ${belongsUnder}`,
+              usedAt,
+            )
+          : finding(
+              'kustomize-error',
+              'error',
+              `is a ${target.kind}, but it is used as a ${kind}`,
+              target.fields.at(['kind']),
+            ),
       );
     } else {
       acc = accumulateTarget(target, stack, this.#host, into);

@@ -367,6 +367,37 @@ describe('Flux Kustomization paths', () => {
     expect(clamped.objects[0].body).toEqual(body);
     expect(result.findings).toEqual([]);
   });
+
+  it('says where each Kustomization names a folder that does not exist, and why when its path kept a variable', () => {
+    // the parent applies two children without substituting: `${MODE:=false}`
+    // stays in their paths, and Flux fails each of them
+    const tree = createRepoTree({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './apps'),
+      'apps/kustomization.yaml':
+        'resources:\n  - x/ks.yaml\n  - x/ks-pre.yaml\n  - y/ks.yaml\n',
+      'apps/x/ks.yaml': ks('x', './apps/x/app-${MODE:=false}'),
+      'apps/x/ks-pre.yaml': ks('x-pre', './apps/x/pre-${MODE:=false}'),
+      'apps/x/app-false/cm.yaml': target('  a: b\n'),
+      'apps/x/pre-false/cm.yaml': target('  a: b\n'),
+      'apps/y/ks.yaml': ks('other', './../../gone'),
+    });
+    const result = new FluxRenderer(
+      new TreeIndex(tree),
+      new YamlFiles(tree),
+      defaults,
+      new EngineCache().substitution,
+    ).renderCluster('c1', root);
+    expect(
+      result.findings.map(
+        f => `${f.code} ${f.location?.file}:${f.location?.line} ${f.message}`,
+      ),
+    ).toEqual([
+      'flux-error apps/x/ks.yaml:9 Kustomization flux-system/x reconciles apps/x/app-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (${MODE:=false} in its path is left as written: the Kustomization that applies it does not substitute it)',
+      'flux-error apps/x/ks-pre.yaml:9 Kustomization flux-system/x-pre reconciles apps/x/pre-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (${MODE:=false} in its path is left as written: the Kustomization that applies it does not substitute it)',
+      'flux-error apps/y/ks.yaml:9 Kustomization flux-system/other reconciles gone, which does not exist in the repository; Flux fails the Kustomization',
+    ]);
+  });
 });
 
 describe('a parent Kustomization’s spec.patches, as kustomize-controller applies them', () => {

@@ -146,6 +146,9 @@ export class FluxRenderer {
           findings,
           cluster,
           this.#options.sourceNames,
+          // its source is applied with it, so this pass has it already
+          (kind, name, namespace) =>
+            fluxManifestsUrl(next.get(storedKey(kind, namespace, name))),
         );
         if (!spec) continue;
         const already = visited.get(spec.key);
@@ -236,7 +239,13 @@ export class FluxRenderer {
     // the folder built with what the Kustomization adds: its target
     // namespace, patches and components, as kustomize-controller does
     const built = this.#engine.buildFluxPath(spec.path, spec.overlay);
-    findings.push(...built.findings.map(f => ({ ...f, cluster })));
+    const folderMissing =
+      spec.object !== undefined &&
+      !this.#engine.kustomizationFile(spec.path) &&
+      !this.#index.isDir(spec.path);
+    if (folderMissing)
+      findings.push(missingPath(spec.object!, spec.key, spec.path, cluster));
+    else findings.push(...built.findings.map(f => ({ ...f, cluster })));
     let failed = !built.ok;
     let objects: ManifestObject[] = built.objects;
     if (spec.commonMetadata)
@@ -399,6 +408,16 @@ function sourceLookup(
   };
 }
 
+/** The URL of an OCIRepository of Flux's own manifests (`…/fluxcd/flux-manifests`). */
+function fluxManifestsUrl(source: StoredSource | undefined) {
+  if (!source || isProvided(source) || source.kind !== 'OCIRepository')
+    return undefined;
+  const url = getPath(source.body, ['spec', 'url']);
+  return typeof url === 'string' && /\/flux-manifests\/?$/.test(url)
+    ? url
+    : undefined;
+}
+
 function sameDeclaration(
   a: ManifestObject,
   b: ManifestObject | undefined,
@@ -408,10 +427,42 @@ function sameDeclaration(
   );
 }
 
+/**
+ * A Kustomization whose folder does not exist, said where its path is
+ * written (the folder has no line to point at); a `${...}` still in the
+ * path is why, often: the Kustomization that applies it does not
+ * substitute.
+ */
+function missingPath(
+  decl: ManifestObject,
+  key: string,
+  path: string,
+  cluster: string,
+): EngineFinding {
+  const raw = getPath(decl.body, ['spec', 'path']);
+  const kept = typeof raw === 'string' ? raw.match(/\$\{[^}]*\}/g) : null;
+  return {
+    code: 'flux-error',
+    severity: 'error',
+    cluster,
+    message: `Kustomization ${key} reconciles ${
+      path || '.'
+    }, which does not exist in the repository; Flux fails the Kustomization${
+      kept
+        ? ` (${kept.join(
+            ', ',
+          )} in its path is left as written: the Kustomization that applies it does not substitute it)`
+        : ''
+    }`,
+    location: locate(decl, ['spec', 'path']),
+  };
+}
+
 function dedupe(findings: EngineFinding[]): EngineFinding[] {
   const seen = new Set<string>();
   return findings.filter(f => {
-    const key = `${f.code}|${f.message}`;
+    // the same message at another place is another finding
+    const key = `${f.code}|${f.message}|${f.location?.file}:${f.location?.line}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

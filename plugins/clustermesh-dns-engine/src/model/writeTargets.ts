@@ -60,7 +60,7 @@ export function settingsWriteTarget(
               k.substituteFrom.some(r => r.name === configMap),
             )
               ? ''
-              : ' (and no Kustomization substitutes from one: this repository keeps no cluster settings)'
+              : ` (and none of the Kustomizations of ${cluster.name} substitutes from one)`
           }: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
         };
   }

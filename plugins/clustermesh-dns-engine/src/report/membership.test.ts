@@ -133,6 +133,54 @@ describe('the mesh is the clusters in it', () => {
     ).toBe(true);
   });
 
+  it("does not wait on Flux's own manifests: a cluster whose only unread Kustomization installs Flux is outside the mesh", () => {
+    const clusterFolder = 'kubernetes/clusters/infra';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        // no Cilium applied to infra; Flux installed from its OCI artifact
+        files[`${clusterFolder}/kustomization.yaml`] = files[
+          `${clusterFolder}/kustomization.yaml`
+        ].replace('  - infrastructure.yaml\n', '  - flux.yaml\n');
+        files[`${clusterFolder}/flux.yaml`] = [
+          'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+          'kind: OCIRepository',
+          'metadata:',
+          '  name: flux-manifests',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 10m',
+          '  url: oci://ghcr.io/fluxcd/flux-manifests',
+          '  ref:',
+          '    tag: v2.5.1',
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata:',
+          '  name: flux',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 10m',
+          '  path: ./',
+          '  prune: true',
+          '  sourceRef:',
+          '    kind: OCIRepository',
+          '    name: flux-manifests',
+          '',
+        ].join('\n');
+      }),
+      withDomain,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.status).toBe('outside');
+    expect(infra.membership.reason).toMatch(
+      /^no HelmRelease cilium is applied to it/,
+    );
+    // still said, with what it is
+    expect(report.notEvaluated.map(f => f.message)).toContain(
+      "Kustomization flux-system/flux builds OCIRepository flux-manifests (oci://ghcr.io/fluxcd/flux-manifests: Flux's own controllers), not this repository (sources treated as this repository: flux-system); its objects are not evaluated",
+    );
+  });
+
   it('takes the conventions’ word for such a cluster', () => {
     const report = validateMesh(
       partlyRead,

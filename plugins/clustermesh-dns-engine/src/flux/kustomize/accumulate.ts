@@ -45,6 +45,8 @@ export interface AccumulateHost {
     stack: readonly string[],
     kind: 'Kustomization' | 'Component',
     into?: Accumulation,
+    /** The `resources` or `components` entry that names it. */
+    usedAt?: SourceLocation,
   ): Accumulation;
 }
 
@@ -138,7 +140,13 @@ export function accumulateTarget(
       acc.ok &&= built.ok;
       appendAll(acc.resources, built.resources, conflict(entry), known);
     } else if (host.index.isDir(full)) {
-      const sub = host.directory(full, [...stack, dir], 'Kustomization');
+      const sub = host.directory(
+        full,
+        [...stack, dir],
+        'Kustomization',
+        undefined,
+        entry.location,
+      );
       if (sub.findings.length) acc.findings.push(...sub.findings);
       acc.ok &&= sub.ok;
       appendAll(acc.resources, sub.resources, conflict(entry), known);
@@ -205,7 +213,13 @@ export function accumulateTarget(
       );
       continue;
     }
-    const result = host.directory(full, [...stack, dir], 'Component', acc);
+    const result = host.directory(
+      full,
+      [...stack, dir],
+      'Component',
+      acc,
+      entry.location,
+    );
     acc.resources = result.resources;
     acc.config = result.config;
     acc.findings = result.findings;
