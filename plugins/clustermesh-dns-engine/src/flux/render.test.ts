@@ -36,6 +36,20 @@ const configMap = (name: string, data: Record<string, string>, extra = '') =>
     .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`)
     .join('')}`;
 
+/** The cluster c1 of a repository of these files. */
+function renderFiles(
+  files: Record<string, string>,
+  options: Partial<FluxRenderOptions> = {},
+) {
+  const tree = createRepoTree(files);
+  return new FluxRenderer(
+    new TreeIndex(tree),
+    new YamlFiles(tree),
+    { ...defaults, ...options },
+    new EngineCache().substitution,
+  ).renderCluster('c1', root);
+}
+
 /** A cluster root applying `files`, plus an `app` Kustomization building `app/` with `postBuild`. */
 function render(options: {
   postBuild: string;
@@ -54,14 +68,7 @@ function render(options: {
     ),
     ...options.extra,
   };
-  const tree = createRepoTree(files);
-  const renderer = new FluxRenderer(
-    new TreeIndex(tree),
-    new YamlFiles(tree),
-    { ...defaults, ...options.renderer },
-    new EngineCache().substitution,
-  );
-  const result = renderer.renderCluster('c1', root);
+  const result = renderFiles(files, options.renderer);
   const app = result.kustomizations.find(k => k.name === 'app')!;
   return { result, app, body: app?.objects[0]?.body };
 }
@@ -351,17 +358,11 @@ describe('Flux Kustomization paths', () => {
       app: target('  a: b\n'),
     });
     expect(app.path).toBe('app');
-    const tree = createRepoTree({
+    const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
       [`${root}/app.yaml`]: ks('app', '../../app'),
       'app/object.yaml': target('  a: b\n'),
     });
-    const result = new FluxRenderer(
-      new TreeIndex(tree),
-      new YamlFiles(tree),
-      defaults,
-      new EngineCache().substitution,
-    ).renderCluster('c1', root);
     const clamped = result.kustomizations.find(k => k.name === 'app')!;
     expect(clamped.path).toBe('app');
     expect(clamped.objects[0].body).toEqual(body);
@@ -371,7 +372,7 @@ describe('Flux Kustomization paths', () => {
   it('says where each Kustomization names a folder that does not exist, and why when its path kept a variable', () => {
     // the parent applies two children without substituting: `${MODE:=false}`
     // stays in their paths, and Flux fails each of them
-    const tree = createRepoTree({
+    const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
       [`${root}/apps.yaml`]: ks('apps', './apps'),
       'apps/kustomization.yaml':
@@ -382,12 +383,6 @@ describe('Flux Kustomization paths', () => {
       'apps/x/pre-false/cm.yaml': target('  a: b\n'),
       'apps/y/ks.yaml': ks('other', './../../gone'),
     });
-    const result = new FluxRenderer(
-      new TreeIndex(tree),
-      new YamlFiles(tree),
-      defaults,
-      new EngineCache().substitution,
-    ).renderCluster('c1', root);
     expect(
       result.findings.map(
         f => `${f.code} ${f.location?.file}:${f.location?.line} ${f.message}`,
@@ -454,7 +449,7 @@ describe('a parent Kustomization’s spec.patches, as kustomize-controller appli
     `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\n${extra}spec:\n  path: ${path}\n`;
 
   function renderWithParent() {
-    const tree = createRepoTree({
+    return renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
       [`${root}/info.yaml`]: configMap('cluster-info', { CLUSTER: 'c1' }),
       [`${root}/settings.yaml`]: configMap('cluster-settings', {
@@ -474,12 +469,6 @@ describe('a parent Kustomization’s spec.patches, as kustomize-controller appli
       ),
       'apps/raw/cm.yaml': target('  name: runner-${CLUSTER}\n'),
     });
-    return new FluxRenderer(
-      new TreeIndex(tree),
-      new YamlFiles(tree),
-      defaults,
-      new EngineCache().substitution,
-    ).renderCluster('c1', root);
   }
 
   it('gives the children what the patches set, with values the parent substitutes', () => {
