@@ -383,6 +383,30 @@ describe('detectConventions', () => {
     expect(report.clusters.map(c => c.name)).toEqual(['east', 'lab', 'west']);
   });
 
+  it('does not take a folder of kustomize Components for a cluster, even one named like the entry folder', () => {
+    const files: Files = {};
+    for (const c of ['main', 'utility']) {
+      files[`kubernetes/${c}/flux/flux-sync.yaml`] = fluxKustomization(
+        'cluster',
+        `./kubernetes/${c}/flux`,
+      );
+      files[`kubernetes/${c}/flux/kustomization.yaml`] =
+        kustomization('flux-sync.yaml');
+    }
+    // Flux Alerts shared through kustomize `components:`, under a `flux/` folder
+    files['kubernetes/components/flux/alerts/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - ./alert.yaml\n';
+    files['kubernetes/components/flux/alerts/alert.yaml'] =
+      'apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata:\n  name: flux\nspec:\n  providerRef:\n    name: pushover\n';
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['main', 'utility']);
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
   it('finds the settings ConfigMap the Kustomizations substitute from, and an LB IP variable by its name', () => {
     const files: Files = {
       'kubernetes/clusters/infra/flux-system/gotk-sync.yaml': fluxKustomization(
@@ -489,7 +513,7 @@ describe('detectConventions', () => {
       const { conventions, found } = detectConventions(createRepoTree(files));
       expect(conventions.dns).toEqual({ proxiedByDefault: true });
       expect(settingOf(found, 'dns.proxiedByDefault')?.reason).toBe(
-        'HelmRelease cloudflare-dns runs with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied',
+        'HelmRelease cloudflare-dns (apps/network/cloudflare-dns/helmrelease.yaml:1) runs with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied',
       );
       // both read as chart 1.2x, ExternalDNS v0.2x: the alpha prefix, not v1.5.12
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(

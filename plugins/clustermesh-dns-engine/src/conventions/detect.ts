@@ -487,9 +487,9 @@ function detectProxied(
   detected(
     setting,
     String(proxied),
-    `${cloudflare.map(d => d.description).join(', ')} ${
-      cloudflare.length > 1 ? 'run' : 'runs'
-    } ${
+    `${cloudflare
+      .map(d => `${d.description} (${where(d.location)})`)
+      .join(', ')} ${cloudflare.length > 1 ? 'run' : 'runs'} ${
       proxied
         ? 'with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied'
         : 'without --cloudflare-proxied: a record without the key is DNS only'

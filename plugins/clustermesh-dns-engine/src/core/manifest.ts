@@ -7,6 +7,11 @@ export interface ObjectSource {
   line: number;
   /** The document's value as parsed, for line numbers of its fields. */
   root: unknown;
+  /**
+   * A generated ConfigMap's or Secret's keys read whole from files (the
+   * generator's `files`): each key's file, whose lines its text has.
+   */
+  keyFiles?: Readonly<Record<string, string>>;
 }
 
 /**

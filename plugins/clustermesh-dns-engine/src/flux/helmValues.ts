@@ -195,9 +195,14 @@ export function helmReleaseValues(
       layers.push({ values, locate: () => keyLocation });
       return;
     }
-    const parsed = files.parseText(keyLocation.file, text);
+    // a key a generator read from a file has that file's lines (the text
+    // as substituted is parsed); a key written in the ConfigMap starts on
+    // the line after its key
+    const keyFile = found.object.source.keyFiles?.[key];
+    const parsed = files.parseText(keyFile ?? keyLocation.file, text);
+    const lineOffset = keyFile ? 0 : keyLocation.line;
     for (const p of parsed.problems) {
-      const at = { file: keyLocation.file, line: keyLocation.line + p.line };
+      const at = { file: p.file, line: lineOffset + p.line };
       findings.push(
         finding(
           'yaml-invalid',
@@ -209,7 +214,7 @@ export function helmReleaseValues(
       );
     }
     if (parsed.documents[0])
-      layers.push(documentLayer(parsed.documents[0], keyLocation.line));
+      layers.push(documentLayer(parsed.documents[0], lineOffset));
   });
   if (isRecord(spec.values)) {
     layers.push({

@@ -80,6 +80,32 @@ describe('a mixed layout of real repositories (no conventions file)', () => {
     ]);
   });
 
+  it('says where a value read from a generated ConfigMap is: the line of the file the generator read', () => {
+    const values = 'kubernetes/apps/kube-system/cilium/app/helm/values.yaml';
+    const broken = {
+      ...files,
+      [values]: files[values].replace(
+        '      - name: west\n        address: ${CILIUM_CLUSTERMESH_WEST_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n        port: 2379\n',
+        '      - name: west\n        address: ${CILIUM_CLUSTERMESH_WEST_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n        port: 32379\n',
+      ),
+    };
+    expect(broken[values]).not.toBe(files[values]);
+    const tree = createRepoTree(broken);
+    const report = validateMesh(
+      tree,
+      resolveConventions(
+        { values: { SECRET_DOMAIN: 'mesh.example.com' } },
+        detectConventions(tree),
+      ),
+    );
+    expect(
+      report.clusters
+        .flatMap(c => c.checks)
+        .filter(c => c.outcome === 'fail')
+        .map(c => `${c.cluster} ${c.location?.file}:${c.location?.line}`),
+    ).toEqual([`east ${values}:30`, `north ${values}:30`]);
+  });
+
   it('finds the true error when the settings are generated with a hashed name', () => {
     // kustomize renames the ConfigMap, but not the Flux substituteFrom
     // that names it: Flux cannot find cluster-settings

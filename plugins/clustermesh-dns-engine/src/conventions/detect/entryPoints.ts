@@ -391,11 +391,22 @@ export function entryLayout(
   )[0];
 }
 
-const fluxApiGroup = utf8('toolkit.fluxcd.io');
+/** The API groups of what reconciles a folder: a Flux Kustomization, a FluxInstance. */
+const reconcilerGroups = [
+  'kustomize.toolkit.fluxcd.io',
+  'fluxcd.controlplane.io',
+].map(utf8);
+
+const decoder = new TextDecoder();
+
+/** `kind: Component` on a line of its own: a kustomize Component is used by others, never built alone. */
+const componentKind = /^kind:\s*["']?Component["']?\s*$/m;
 
 /**
  * Whether a folder can be a Flux entry point: it holds a kustomization
- * file, or YAML with Flux objects (a folder with only a README is not).
+ * file (not a Component's), or YAML with a Flux Kustomization or
+ * FluxInstance. A folder with only a README is not; neither is a folder of
+ * kustomize Components (a `components/flux/alerts` of Flux Alerts).
  */
 export function holdsFluxEntry(
   index: TreeIndex,
@@ -403,14 +414,16 @@ export function holdsFluxEntry(
   depth = 0,
 ): boolean {
   const { files, dirs } = index.list(dir);
-  if (
-    files.some(f => (kustomizationFileNames as readonly string[]).includes(f))
-  )
-    return true;
+  for (const f of files) {
+    if (!(kustomizationFileNames as readonly string[]).includes(f)) continue;
+    const bytes = index.tree.read(`${dir}/${f}`);
+    if (!bytes || !componentKind.test(decoder.decode(bytes))) return true;
+  }
   for (const f of files) {
     if (!/\.ya?ml$/.test(f)) continue;
     const bytes = index.tree.read(`${dir}/${f}`);
-    if (bytes && containsBytes(bytes, fluxApiGroup)) return true;
+    if (bytes && reconcilerGroups.some(g => containsBytes(bytes, g)))
+      return true;
   }
   return (
     depth < 2 && dirs.some(d => holdsFluxEntry(index, `${dir}/${d}`, depth + 1))

@@ -173,6 +173,7 @@ function generate(
         path: [...at, 'literals', i],
       });
   });
+  const keyFiles: Record<string, string> = {};
   fields.strings(root, [...at, 'files']).forEach((source, i) => {
     const path = [...at, 'files', i];
     const parsed = parseFileSource(source);
@@ -182,7 +183,7 @@ function generate(
         path,
       );
     const read = readSource(parsed.path, path);
-    if (read)
+    if (read) {
       pairs.push({
         pair: {
           key: parsed.key,
@@ -191,6 +192,8 @@ function generate(
         },
         path,
       });
+      keyFiles[parsed.key] = read.file;
+    }
     return undefined;
   });
   if (remote.length === 1)
@@ -264,6 +267,8 @@ function generate(
       : where.line,
     root: sourceRoot,
   };
+  if (kind === 'ConfigMap' && Object.keys(keyFiles).length)
+    source.keyFiles = keyFiles;
   return {
     body,
     source,
