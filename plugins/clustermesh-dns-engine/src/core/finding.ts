@@ -25,6 +25,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * source, a path not known here): what it applies is not known.
    */
   unbuilt?: boolean;
+  /**
+   * Set on a not-evaluated part that may change what the engine read (a
+   * transformer, keys read from URLs, values not read, variables not
+   * known), not only add objects it did not see (a remote resource,
+   * another source): only such a part can hide a field of a found object.
+   */
+  mayChange?: boolean;
 };
 
 /** A cause shared by findings, and what one of them affects. @public */

@@ -119,8 +119,8 @@ export function helmReleaseValues(
           ', ',
         )})`,
       );
-      findings.push(
-        finding(
+      findings.push({
+        ...finding(
           'not-evaluated',
           'warning',
           `HelmRelease ${namespace}/${object.name} takes values from ${
@@ -131,7 +131,8 @@ export function helmReleaseValues(
           where,
           cluster,
         ),
-      );
+        mayChange: true,
+      });
       return;
     }
     const found = render.objects.find(
@@ -156,15 +157,16 @@ export function helmReleaseValues(
     }
     if (ref.kind === 'Secret') {
       unread.push(`Secret ${namespace}/${ref.name} (secret values)`);
-      findings.push(
-        finding(
+      findings.push({
+        ...finding(
           'not-evaluated',
           'warning',
           `HelmRelease ${namespace}/${object.name} takes values from Secret ${namespace}/${ref.name}; secret values are not read`,
           where,
           cluster,
         ),
-      );
+        mayChange: true,
+      });
       return;
     }
     const text = getPath(found.object.body, ['data', key]);

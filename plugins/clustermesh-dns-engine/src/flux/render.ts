@@ -292,6 +292,8 @@ export class FluxRenderer {
                   message: `${missing} is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
                   subject: `Kustomization ${spec.key}`,
                 },
+                // its variables may be the ones found missing
+                mayChange: true,
               });
             }
             // its variables are unknown, not undefined: no error per variable

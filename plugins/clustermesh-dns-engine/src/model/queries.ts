@@ -1,6 +1,7 @@
 import {
   IpAddress,
   rangeContains,
+  secretPlaceholder,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
@@ -25,7 +26,13 @@ import type {
  * each answered in one place.
  */
 
-/** The FQDN a cluster should have by the conventions, resolved with its settings. @public */
+/**
+ * The FQDN a cluster should have by the conventions, resolved with its
+ * settings; a variable they do not define is not known here (a placeholder),
+ * not empty.
+ *
+ * @public
+ */
 export function expectedFqdn(
   mesh: MeshModel,
   cluster: ClusterModel,
@@ -33,7 +40,10 @@ export function expectedFqdn(
   return resolveFqdnTemplate(
     mesh.conventions,
     cluster.name,
-    name => cluster.settings.value(name) ?? mesh.conventions.values[name],
+    name =>
+      cluster.settings.value(name) ??
+      mesh.conventions.values[name] ??
+      secretPlaceholder(name),
   );
 }
 

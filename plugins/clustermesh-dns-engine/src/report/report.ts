@@ -92,7 +92,13 @@ function countsOf(checks: CheckResult[]): CheckCounts {
 /** The findings with their ids. */
 const withIds = (findings: EngineFinding[]): Finding[] =>
   findings.map(
-    ({ cause: _cause, groupKey: _key, unbuilt: _unbuilt, ...f }) => ({
+    ({
+      cause: _cause,
+      groupKey: _key,
+      unbuilt: _unbuilt,
+      mayChange: _mayChange,
+      ...f
+    }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),
       ...f,
     }),

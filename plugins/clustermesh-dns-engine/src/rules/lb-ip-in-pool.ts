@@ -35,7 +35,8 @@ export const lbIpInPool = defineClusterRule({
       'LB IP {{ip}} is in pool {{pool}}, but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
     inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
   },
-  absence: ['notSet', 'noPools'],
+  absence: ['noPools'],
+  fieldAbsence: ['notSet'],
   check(mesh, c, r) {
     const unknown = unknownVariables(c.lbIp?.value);
     if (c.lbIp && unknown.length)

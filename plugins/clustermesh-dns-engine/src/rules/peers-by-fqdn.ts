@@ -37,7 +37,7 @@ export const peersByFqdn = defineClusterRule({
     unknownAddress:
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
-  absence: ['notEnabled', 'noEntry'],
+  fieldAbsence: ['notEnabled', 'noEntry'],
   check(mesh, c, r) {
     if (!c.cilium)
       return [

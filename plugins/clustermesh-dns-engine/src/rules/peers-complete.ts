@@ -29,7 +29,7 @@ export const peersComplete = defineClusterRule({
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
-  absence: ['notSet'],
+  fieldAbsence: ['notSet'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);

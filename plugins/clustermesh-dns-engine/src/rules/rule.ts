@@ -30,6 +30,14 @@ export interface RuleMeta<MessageId extends string = string> {
    * a failure is then "not evaluated", naming the feature, not an error.
    */
   absence?: readonly NoInfer<MessageId>[];
+  /**
+   * The messages that report a field or key absent from an object that was
+   * found and read (a variable missing from the settings, a value missing
+   * from the Cilium values). What the engine did not evaluate hides such a
+   * field only when it may change what was read (a transformer, values not
+   * read); a remote resource or another source only adds objects.
+   */
+  fieldAbsence?: readonly NoInfer<MessageId>[];
 }
 
 /** Builds a rule's results, each message from its templates. @public */
@@ -143,11 +151,19 @@ export function ruleResults<MessageId extends string>(
     let message = formatMessage(rule.messages[id], data);
     let outcome = declaredOutcome;
     let severity = declaredSeverity;
+    // without a settings object found, its fields may be in what was not read
+    const fieldAbsent =
+      (rule.fieldAbsence?.includes(id) ?? false) &&
+      cluster?.settingsObject !== undefined;
     const unevaluated =
-      outcome === 'fail' && rule.absence?.includes(id)
+      outcome === 'fail' &&
+      (rule.absence?.includes(id) || rule.fieldAbsence?.includes(id))
         ? cluster?.findings.find(
             // an `info` one (spec.images) cannot provide what is missing
-            f => f.code === 'not-evaluated' && f.severity !== 'info',
+            f =>
+              f.code === 'not-evaluated' &&
+              f.severity !== 'info' &&
+              (!fieldAbsent || f.mayChange),
           )
         : undefined;
     if (unevaluated) {

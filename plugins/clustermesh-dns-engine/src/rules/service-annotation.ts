@@ -42,7 +42,7 @@ export const serviceAnnotation = defineClusterRule({
       'annotation {{key}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
     matches: 'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}',
   },
-  absence: ['noApiServer', 'noAnnotation'],
+  fieldAbsence: ['noApiServer', 'noAnnotation'],
   check(mesh, c, r) {
     if (!c.cilium)
       return [

@@ -24,13 +24,35 @@ describe('settings-present', () => {
     },
   });
 
-  it('does not call a setting missing when the cluster uses what the engine does not evaluate', () => {
+  it('calls a key missing from the settings found an error, even beside a remote resource: it only adds objects', () => {
     const checks = exampleChecks(files => {
       withoutLbIp(files);
       replace(
         'kubernetes/clusters/infra/kustomization.yaml',
         '  - vars.yaml\n',
-        '  - vars.yaml\n  - https://example.com/platform/settings.yaml\n',
+        '  - vars.yaml\n  - https://example.com/platform/crds.yaml\n',
+      )(files);
+    });
+    expect(
+      checks.find(
+        c => c.ruleId === 'settings-present' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      outcome: 'fail',
+      severity: 'error',
+      message:
+        'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings',
+    });
+  });
+
+  it('does not call a key missing when what the engine does not evaluate may change the settings', () => {
+    const checks = exampleChecks(files => {
+      withoutLbIp(files);
+      // a transformer of the settings' own build may add the key
+      replace(
+        'kubernetes/clusters/infra/vars/kustomization.yaml',
+        '  - ../cluster-settings.yaml\n',
+        '  - ../cluster-settings.yaml\ntransformers:\n  - ./labels.yaml\n',
       )(files);
     });
     const infra = checks.find(
@@ -40,7 +62,7 @@ describe('settings-present', () => {
       outcome: 'not-evaluated',
       severity: 'info',
       message:
-        'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; but the cluster uses what the engine does not evaluate, which may provide it: refers to the remote resource https://example.com/platform/settings.yaml, which this engine does not fetch (kubernetes/clusters/infra/kustomization.yaml:7)',
+        'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; but the cluster uses what the engine does not evaluate, which may provide it: uses "transformers", which this engine does not evaluate; objects built from kubernetes/clusters/infra/vars/ may differ from what Flux applies (kubernetes/clusters/infra/vars/kustomization.yaml:5)',
     });
     expect(infra).not.toHaveProperty('remediation');
   });

@@ -25,7 +25,8 @@ export const settingsPresent = defineClusterRule({
     byTemplateUnverified:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
-  absence: ['noConfigMap', 'missing'],
+  absence: ['noConfigMap'],
+  fieldAbsence: ['missing'],
   check(mesh, c, r) {
     const { settings, variables } = mesh.conventions;
     const configMap = `${settings.namespace}/${settings.configMap}`;

@@ -36,7 +36,7 @@ export const substitutionComplete = defineClusterRule({
       'an unresolved variable is left in {{count:value}}: {{values}}{{hint}}',
     resolved: 'every value the checks read is resolved ({{count:value}})',
   },
-  absence: ['unresolved', 'unresolvedMany'],
+  fieldAbsence: ['unresolved', 'unresolvedMany'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const read = filesReadByRules(c);

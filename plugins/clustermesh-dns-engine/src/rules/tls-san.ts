@@ -22,7 +22,7 @@ export const tlsSan = defineClusterRule({
     missing:
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
   },
-  absence: ['notSet', 'missing'],
+  fieldAbsence: ['notSet', 'missing'],
   check(mesh, c, r) {
     if (!c.cilium)
       return [

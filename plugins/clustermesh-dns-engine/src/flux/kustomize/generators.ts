@@ -200,6 +200,8 @@ function generate(
     fields.notEvaluated(
       `the ${kind} generator ${name} reads ${remote[0].url}, which this engine does not fetch; that key is not evaluated`,
       remote[0].path,
+      'warning',
+      true,
     );
   else if (remote.length > 1)
     fields.notEvaluated(
@@ -209,6 +211,8 @@ function generate(
         remote.length - 1
       } more), which this engine does not fetch; those keys are not evaluated`,
       remote[0].path,
+      'warning',
+      true,
     );
   const seen = new Set<string>();
   for (const { pair, path } of pairs) {

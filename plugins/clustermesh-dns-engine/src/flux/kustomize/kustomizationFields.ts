@@ -36,10 +36,12 @@ export class FieldReader {
     message: string,
     path: ObjectPath,
     severity: 'warning' | 'info' = 'warning',
+    /** It may change the objects built, not only leave some out. */
+    mayChange = false,
   ) {
-    this.findings.push(
-      finding('not-evaluated', severity, message, this.at(path)),
-    );
+    const f = finding('not-evaluated', severity, message, this.at(path));
+    if (mayChange) f.mayChange = true;
+    this.findings.push(f);
   }
 
   /** A string field; undefined when absent or null. */

@@ -146,6 +146,8 @@ export function readTarget(
         }/ may differ from what Flux applies`,
         [key],
         key === 'images' || key === 'replicas' ? 'info' : 'warning',
+        // a transformer may change what was built; charts only add objects
+        !addsOnly.has(key),
       );
   }
   const kind = fields.string(spec, ['kind']) ?? 'Kustomization';
@@ -190,6 +192,9 @@ export function readTarget(
   readPatchFields(target, files);
   return target;
 }
+
+/** Unevaluated fields that only add objects, never change the others. */
+const addsOnly = new Set(['helmCharts', 'helmGlobals', 'generators']);
 
 function emptyTarget(
   dir: string,
