@@ -9,6 +9,9 @@ import type { FluxKustomizeOverlay } from './overlay';
 import type { PatchSource } from './patches';
 
 /** Fields of a kustomization this engine evaluates; every other one is reported. */
+/** Unevaluated fields that only add objects, never change the others. */
+const addsOnly = new Set(['helmCharts', 'helmGlobals', 'generators']);
+
 const evaluatedFields = new Set([
   'apiVersion',
   'kind',
@@ -192,9 +195,6 @@ export function readTarget(
   readPatchFields(target, files);
   return target;
 }
-
-/** Unevaluated fields that only add objects, never change the others. */
-const addsOnly = new Set(['helmCharts', 'helmGlobals', 'generators']);
 
 function emptyTarget(
   dir: string,
