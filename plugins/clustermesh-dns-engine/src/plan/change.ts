@@ -285,6 +285,7 @@ export function decideChange(
     }
     forms.set(name, form);
   }
+  problems.push(...sharedSettings(settings, removed));
   if (problems.length) return { problems };
 
   const memberSet = new Set(members);
@@ -361,6 +362,36 @@ function whyNoValues(
   } catch (error) {
     return (error as Error).message.replace(`${t.file}: `, '');
   }
+}
+
+/**
+ * The settings objects several clusters of the change read (one ConfigMap
+ * every cluster applies): a cluster's own FQDN and LB IP cannot go there,
+ * the last cluster written would win for all.
+ */
+function sharedSettings(
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  removed: ReadonlySet<string>,
+): PlanProblem[] {
+  const byObject = new Map<string, string[]>();
+  for (const [name, target] of settings) {
+    if (removed.has(name)) continue;
+    const key = `${target.file}#${target.doc}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), name]);
+  }
+  return [...byObject]
+    .filter(([, clusters]) => clusters.length > 1)
+    .map(([key, clusters]) => {
+      const file = key.slice(0, key.lastIndexOf('#'));
+      return {
+        field: file,
+        message: `holds ConfigMap ${
+          settings.get(clusters[0])!.configMap
+        }, the settings of ${clusters.join(
+          ', ',
+        )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, and name it in the conventions (settings.configMap, settings.file)`,
+      };
+    });
 }
 
 function needsSettings(

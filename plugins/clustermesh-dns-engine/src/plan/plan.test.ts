@@ -580,6 +580,21 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       },
     ],
     [
+      'one settings ConfigMap for both clusters',
+      ip('10.25.11.100'),
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+      /holds ConfigMap cluster-settings, the settings of (infra, apps|apps, infra) alike: each cluster's own FQDN and LB IP cannot be written there/,
+      f => {
+        // apps applies the settings of infra: every cluster reads one object
+        f['kubernetes/clusters/apps/vars/kustomization.yaml'] = f[
+          'kubernetes/clusters/apps/vars/kustomization.yaml'
+        ].replace(
+          '../cluster-settings.yaml',
+          '../../infra/cluster-settings.yaml',
+        );
+      },
+    ],
+    [
       'a binary settings file',
       ip('10.25.11.100'),
       'kubernetes/clusters/infra/cluster-settings.yaml',
