@@ -1,7 +1,7 @@
 import { certificateNameCovers } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { getPath, ObjectPath } from '../core/paths';
-import { referencedVariables } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
@@ -59,6 +59,8 @@ export interface CiliumValues {
   address(peer: string): string;
   /** Entries to take out. */
   gone: string[];
+  /** The name of a cluster's entry: Cilium's cluster.name of it (the folder's when not known). */
+  entryName(cluster: string): string;
   /** The clusters this change configures: their entries are brought up to date. */
   configuredPeers: ReadonlySet<string>;
 }
@@ -176,6 +178,15 @@ function targetValues(
       return address;
     },
     gone: [...ctx.removed],
+    entryName(cluster) {
+      // the agent matches entries by its cluster.name, not by the folder
+      const name = ctx.mesh.byName.get(cluster)?.ciliumName;
+      return name &&
+        !hasUnresolvedReference(name) &&
+        !hasSecretPlaceholder(name)
+        ? name
+        : cluster;
+    },
     configuredPeers: new Set(ctx.configured.keys()),
   };
   if (configured.length) {

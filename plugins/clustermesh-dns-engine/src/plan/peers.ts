@@ -20,48 +20,59 @@ export function planPeers(
   if (current && !Array.isArray(current) && typeof current === 'object') {
     // The map form of clustermesh.config.clusters (name → entry).
     const map = current as Record<string, any>;
-    for (const gone of values.gone) {
+    for (const gone of values.gone.map(values.entryName)) {
       if (map[gone] !== undefined) {
         editor.deleteKey(doc, [...path, gone]);
         why(`${gone} taken out of clustermesh.config.clusters`);
       }
     }
     for (const peer of values.peers) {
-      const entry = map[peer];
+      const name = values.entryName(peer);
+      const entry = map[name];
       if (entry && !values.own && !changed(values, peer)) continue;
       const address = values.address(peer);
       if (entry?.address !== address || entry?.port !== port) {
-        editor.setEntries(doc, path, { [peer]: { address, port } });
-        why(`${peer} reached by name at ${address}`);
+        editor.setEntries(doc, path, { [name]: { address, port } });
+        why(`${name} reached by name at ${address}`);
       }
-      if (entry?.ips) editor.deleteKey(doc, [...path, peer, 'ips']);
+      if (entry?.ips) editor.deleteKey(doc, [...path, name, 'ips']);
     }
     return;
   }
   const list = (Array.isArray(current) ? current : []) as any[];
   // removed from the end first, so the indexes of the others hold
+  const gone = values.gone.map(values.entryName);
   list
     .map((e, i) => ({ name: e?.name, i }))
-    .filter(e => values.gone.includes(e.name))
+    .filter(e => gone.includes(e.name))
     .reverse()
     .forEach(e => {
       editor.deleteItem(doc, [...path, e.i]);
       why(`${e.name} taken out of clustermesh.config.clusters`);
     });
   for (const peer of values.peers) {
-    const index = list.findIndex(e => e?.name === peer);
+    const name = values.entryName(peer);
+    let index = list.findIndex(e => e?.name === name);
+    // an entry named after the folder is this peer's, under the wrong name
+    const byFolder =
+      index < 0 && name !== peer ? list.findIndex(e => e?.name === peer) : -1;
+    if (byFolder >= 0) {
+      index = byFolder;
+      editor.setScalar(doc, [...path, index, 'name'], name);
+      why(`${peer}'s entry named ${name}, its Cilium cluster.name`);
+    }
     if (index < 0) {
       const address = values.address(peer);
-      editor.appendItem(doc, path, { name: peer, address, port });
-      why(`${peer} added to clustermesh.config.clusters, by name`);
+      editor.appendItem(doc, path, { name, address, port });
+      why(`${name} added to clustermesh.config.clusters, by name`);
       continue;
     }
-    if (!values.own && !changed(values, peer)) continue;
+    if (!values.own && !changed(values, peer) && byFolder < 0) continue;
     const address = values.address(peer);
     if (list[index].address !== address) {
       editor.setScalar(doc, [...path, index, 'address'], address);
       why(
-        `${peer} reached by name (${address})${
+        `${name} reached by name (${address})${
           list[index].ips ? ' instead of by IP' : ''
         }`,
       );

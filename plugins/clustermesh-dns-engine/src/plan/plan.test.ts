@@ -287,6 +287,28 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toEqual([]);
   });
 
+  it("names a peer's entry by its Cilium cluster.name, which the agent matches, not by its folder", () => {
+    const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+    const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+    const files = {
+      ...before,
+      [settings]: before[settings].replace(
+        'CLUSTER_NAME: "apps"',
+        'CLUSTER_NAME: "apps-lab"',
+      ),
+    };
+    expect(files[settings]).not.toBe(before[settings]);
+    const { plan, after } = applied(files, storyInput);
+    expect(plan.problems).toEqual([]);
+    const helmRelease =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    expect(after[helmRelease]).toContain('- name: apps-lab\n');
+    // the entry that named the folder is renamed, not left beside it
+    expect(after[helmRelease]).not.toMatch(/- name: apps\n/);
+    expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
+    expect(applied(after, storyInput).plan.edits).toEqual([]);
+  });
+
   it('names the missing values file of a cluster, and plans nothing', () => {
     const files = fixtureFiles('ks-layout');
     delete files['bootstrap/cilium/eu1/values.yaml'];
