@@ -285,6 +285,22 @@ describe('detectConventions', () => {
     expect(empty.summary.status).toBe('fail');
   });
 
+  it('says why no folder of the clusters folder is a cluster (clusters managed by other tools)', () => {
+    const report = validateMesh(
+      createRepoTree({
+        'kubernetes/clusters/application/helmfile.yaml': 'releases: []\n',
+        'kubernetes/clusters/mlops/helmfile.yaml': 'releases: []\n',
+      }),
+      resolveConventions({}),
+    );
+    expect(report.findings.map(f => [f.code, f.message])).toEqual([
+      [
+        'no-clusters',
+        'no folder of the clusters folder is a Flux cluster: application, mlops hold no Flux Kustomization, FluxInstance or kustomization file (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)',
+      ],
+    ]);
+  });
+
   it('keeps folders another cluster applies out of the clusters (hub and spoke)', () => {
     const files: Files = {
       'clusters/main/flux-system/gotk-sync.yaml': fluxKustomization(

@@ -157,13 +157,17 @@ export function readKustomizationSpec(
       code: 'not-evaluated',
       severity: 'warning',
       cluster,
-      message: `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
-        sourceRef.name
-      }${
-        fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
-      }, not this repository (sources treated as this repository: ${sourceNames.join(
-        ', ',
-      )}); its objects are not evaluated`,
+      message:
+        kind === 'ExternalArtifact'
+          ? // Flux 2.7's ArtifactGenerator composes it, often from this repository
+            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes (from this repository or others); this engine does not build it, so its objects are not evaluated`
+          : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
+              sourceRef.name
+            }${
+              fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
+            }, not this repository (sources treated as this repository: ${sourceNames.join(
+              ', ',
+            )}); its objects are not evaluated`,
       location: where,
       // Flux's own controllers hold no Cilium: whether the cluster is in the mesh does not hang on them
       unbuilt: !fluxItself,

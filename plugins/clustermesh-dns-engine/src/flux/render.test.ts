@@ -369,6 +369,19 @@ describe('Flux Kustomization paths', () => {
     expect(result.findings).toEqual([]);
   });
 
+  it('says an ExternalArtifact is composed by an ArtifactGenerator, not that it is another repository', () => {
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './apps').replace(
+        'kind: GitRepository\n    name: flux-system',
+        'kind: ExternalArtifact\n    name: apps',
+      ),
+    });
+    expect(result.findings.map(f => f.message)).toEqual([
+      'Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes (from this repository or others); this engine does not build it, so its objects are not evaluated',
+    ]);
+  });
+
   it('says where each Kustomization names a folder that does not exist, and why when its path kept a variable', () => {
     // the parent applies two children without substituting: `${MODE:=false}`
     // stays in their paths, and Flux fails each of them

@@ -140,11 +140,20 @@ export function buildMeshModel(
     );
   }
   if (index.isDir(conventions.clustersPath) && names.length === 0) {
+    const folders = index.list(conventions.clustersPath).dirs;
     findings.push(
       finding(
         'no-clusters',
         'error',
-        'the clusters folder has no cluster folders',
+        folders.length
+          ? `no folder of the clusters folder is a Flux cluster: ${folders.join(
+              ', ',
+            )} ${
+              folders.length === 1 ? 'holds' : 'hold'
+            } no Flux Kustomization, FluxInstance or kustomization file${
+              conventions.entryPath ? ` in ${conventions.entryPath}/` : ''
+            } (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)`
+          : 'the clusters folder has no cluster folders',
         where,
       ),
     );
