@@ -84,6 +84,7 @@ export const ruleIds = [
   'fqdn-valid',
   'fqdn-convention',
   'cluster-name-valid',
+  'cluster-id-unique',
   'lb-ip-valid',
   'lb-ip-in-pool',
   'lb-ip-unique',

@@ -6,6 +6,8 @@ import { getPath, isRecord } from '../core/paths';
  */
 export const ciliumValuesPaths = {
   clusterName: ['cluster', 'name'],
+  clusterId: ['cluster', 'id'],
+  maxConnectedClusters: ['clustermesh', 'maxConnectedClusters'],
   useApiServer: ['clustermesh', 'useAPIServer'],
   apiserverService: ['clustermesh', 'apiserver', 'service'],
   serviceType: ['clustermesh', 'apiserver', 'service', 'type'],

@@ -1,4 +1,5 @@
 import type { RuleId } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { clusterIdUnique } from './cluster-id-unique';
 import { clusterNameValid } from './cluster-name-valid';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
 import { dnsEndpointMatches } from './dnsendpoint-matches';
@@ -25,6 +26,7 @@ export const rules: readonly Rule[] = [
   fqdnValid,
   fqdnConvention,
   clusterNameValid,
+  clusterIdUnique,
   lbIpValid,
   lbIpInPool,
   lbIpUnique,

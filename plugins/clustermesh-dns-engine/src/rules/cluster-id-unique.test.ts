@@ -1,0 +1,72 @@
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
+import { clusterIdUnique } from './cluster-id-unique';
+
+const idOf = (cluster: string, from: string, to: string) =>
+  replace(exampleFile.settings(cluster), `CLUSTER_ID: "${from}"`, to);
+
+describe('cluster-id-unique', () => {
+  describeRule(clusterIdUnique, {
+    edit: idOf('apps', '2', 'CLUSTER_ID: "1"'),
+    fails: {
+      cluster: 'apps',
+      at: `${exampleFile.settings('apps')}:12`,
+      message: /^cluster\.id 1 is also the cluster\.id of infra$/,
+    },
+  });
+
+  const failures = (edit: Parameters<typeof exampleChecks>[0]) =>
+    exampleChecks(edit)
+      .filter(c => c.ruleId === 'cluster-id-unique' && c.outcome === 'fail')
+      .map(c => `${c.cluster}: ${c.message}`);
+
+  it('fails an ID outside 1..255, and says how to allow up to 511', () => {
+    expect(failures(idOf('apps', '2', 'CLUSTER_ID: "300"'))).toEqual([
+      'apps: cluster.id 300 is not within 1..255 (set clustermesh.maxConnectedClusters: 511 for more)',
+    ]);
+    expect(failures(idOf('infra', '1', 'CLUSTER_ID: "0"'))).toEqual([
+      'infra: cluster.id 0 is not within 1..255',
+    ]);
+  });
+
+  it("allows up to 511 with maxConnectedClusters: 511, and fails a cluster without an ID (the chart's 0)", () => {
+    expect(
+      failures(files => {
+        idOf('apps', '2', 'CLUSTER_ID: "300"')(files);
+        replace(
+          exampleFile.helmRelease,
+          '    clustermesh:\n',
+          '    clustermesh:\n      maxConnectedClusters: 511\n',
+        )(files);
+      }),
+    ).toEqual([]);
+    expect(
+      failures(
+        replace(exampleFile.helmRelease, /\n\s+id: \$\{CLUSTER_ID\}/, ''),
+      ),
+    ).toEqual([
+      "apps: cluster.id is not set: the chart's default, 0, is for a cluster outside any mesh",
+      "infra: cluster.id is not set: the chart's default, 0, is for a cluster outside any mesh",
+    ]);
+  });
+
+  it('cannot tell when an ID comes from a secret', () => {
+    const checks = exampleChecks(files => {
+      idOf('apps', '2', 'CLUSTER_ID: "${APPS_ID}"')(files);
+      replace(
+        'kubernetes/clusters/apps/cluster-secrets.sops.yaml',
+        '  SECRET_DOMAIN:',
+        '  APPS_ID: ENC[AES256_GCM,data:AAAA,type:str]\n  SECRET_DOMAIN:',
+      )(files);
+    });
+    expect(checks.find(c => c.ruleId === 'cluster-id-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'the cluster.id of apps comes from APPS_ID, not known here: whether all cluster IDs differ cannot be told',
+    });
+  });
+});

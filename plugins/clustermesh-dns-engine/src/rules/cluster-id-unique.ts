@@ -1,0 +1,128 @@
+import {
+  CheckResult,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { ciliumValuesPaths } from '../cilium/values';
+import { getPath } from '../core/paths';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import type { ClusterModel } from '../model/types';
+import { defineMeshRule, q, sharedValues } from './rule';
+
+/** What a member's values say its cluster.id is. */
+type ClusterId =
+  | { kind: 'id'; id: number }
+  | { kind: 'unknown'; variables: string[] }
+  | { kind: 'unresolved' }
+  | { kind: 'invalid'; value: unknown }
+  | { kind: 'notSet' };
+
+function clusterIdOf(c: ClusterModel): ClusterId {
+  const value = getPath(c.cilium?.values, ciliumValuesPaths.clusterId);
+  if (value === undefined || value === null) return { kind: 'notSet' };
+  const unknown = unknownVariables(value);
+  if (unknown.length) return { kind: 'unknown', variables: unknown };
+  // substitution-complete reports a variable left in it
+  if (hasUnresolvedReference(value)) return { kind: 'unresolved' };
+  const id =
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof id === 'number' && Number.isInteger(id)
+    ? { kind: 'id', id }
+    : { kind: 'invalid', value };
+}
+
+/** The highest cluster.id the mesh allows: 255, or 511 with maxConnectedClusters 511. */
+function maxIdOf(c: ClusterModel): number {
+  const max = getPath(c.cilium?.values, ciliumValuesPaths.maxConnectedClusters);
+  return max === 511 || max === '511' ? 511 : 255;
+}
+
+/** Each cluster of the mesh has its own Cilium cluster.id, in the range the mesh allows. @public */
+export const clusterIdUnique = defineMeshRule({
+  id: 'cluster-id-unique',
+  title: 'Cluster IDs unique',
+  severity: 'error',
+  scope: 'mesh',
+  description:
+    "Each cluster of the mesh has its own Cilium `cluster.id`, from 1 to 255 (511 with `clustermesh.maxConnectedClusters: 511`): ClusterMesh tells the clusters' identities apart by it, and the chart's default, 0, is for a cluster outside any mesh.",
+  remediation: () =>
+    'Give each cluster its own `cluster.id` in its Cilium values (a `CLUSTER_ID` setting per cluster, substituted into `cluster.id: ${CLUSTER_ID}`).',
+  messages: {
+    shared: 'cluster.id {{id}} is also the cluster.id of {{others}}',
+    outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
+    invalid: 'cluster.id {{value}} is not a whole number',
+    notSet:
+      "cluster.id is not set: the chart's default, 0, is for a cluster outside any mesh",
+    unique: '{{count:cluster ID}} set, no two the same',
+    unknown:
+      'the cluster.id of {{clusters}} comes from {{variables}}, not known here: whether all cluster IDs differ cannot be told',
+  },
+  check(mesh, r) {
+    const out: CheckResult[] = [];
+    const ids = new Map(mesh.members.map(c => [c, clusterIdOf(c)]));
+    // where to change it: the setting substituted into it, else the values
+    const where = (c: ClusterModel) => {
+      const field = c.cilium?.object?.substitutedField?.([
+        'spec',
+        'values',
+        ...ciliumValuesPaths.clusterId,
+      ]);
+      const setting =
+        field?.variables.length === 1
+          ? c.settings.get(field.variables[0])
+          : undefined;
+      return setting?.location ?? c.cilium?.locate(ciliumValuesPaths.clusterId);
+    };
+    for (const [c, found] of ids) {
+      const rc = r.forCluster(c);
+      if (found.kind === 'notSet')
+        out.push(rc.fail('notSet', {}, c.cilium?.locate(['cluster'])));
+      else if (found.kind === 'invalid')
+        out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));
+      else if (found.kind === 'id') {
+        const max = maxIdOf(c);
+        if (found.id < 1 || found.id > max)
+          out.push(
+            rc.fail(
+              'outOfRange',
+              {
+                id: found.id,
+                max,
+                why:
+                  found.id > 255 && max === 255
+                    ? ' (set clustermesh.maxConnectedClusters: 511 for more)'
+                    : '',
+              },
+              where(c),
+            ),
+          );
+      }
+    }
+    const { distinct, shared } = sharedValues(mesh.members, c => {
+      const found = ids.get(c)!;
+      return found.kind === 'id' ? String(found.id) : undefined;
+    });
+    for (const { cluster, value, others } of shared)
+      out.push(
+        r
+          .forCluster(cluster)
+          .fail('shared', { id: value, others }, where(cluster)),
+      );
+    if (out.length) return out;
+    const unknown = mesh.members.filter(c => ids.get(c)!.kind === 'unknown');
+    if (unknown.length)
+      return [
+        r.notEvaluated('unknown', {
+          clusters: unknown.map(c => c.name).join(', '),
+          variables: [
+            ...new Set(
+              unknown.flatMap(c => {
+                const found = ids.get(c)!;
+                return found.kind === 'unknown' ? found.variables : [];
+              }),
+            ),
+          ].join(', '),
+        }),
+      ];
+    return [r.pass('unique', { count: distinct })];
+  },
+});
