@@ -132,7 +132,7 @@ export const conventionsSchema = z.object({
           'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
         )
         .describe(
-          'The DNSEndpoint file (used when writing and by dnsendpoint-included).',
+          'The DNSEndpoint file (used when writing and by dnsendpoint-included); `{cluster}` in it gives each cluster a file of its own.',
         ),
     })
     .prefault({}),

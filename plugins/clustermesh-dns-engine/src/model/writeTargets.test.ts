@@ -81,6 +81,34 @@ describe('where the change writes', () => {
     expect(form.why).toMatch(why);
   });
 
+  it('says the settings are stored verbatim because their Kustomization does not define the variable, when it substitutes others', () => {
+    const files = { ...story };
+    for (const c of ['infra', 'apps']) {
+      const vars = `kubernetes/clusters/${c}/vars.yaml`;
+      // it substitutes, but only an inline variable: not the domain
+      files[vars] = files[vars].replace(
+        '    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n',
+        '    substitute:\n      REGION: eu\n',
+      );
+      expect(files[vars]).not.toBe(story[vars]);
+    }
+    const mesh = modelOf(files);
+    const cluster = mesh.byName.get('infra')!;
+    expect(
+      fqdnForm(
+        mesh,
+        cluster,
+        settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
+      ),
+    ).toMatchObject({
+      // the Cilium values' Kustomization reads the domain from the Secret
+      kind: 'files-template',
+      why: expect.stringMatching(
+        /^ConfigMap cluster-settings is applied by Kustomization flux-system\/cluster-infra-vars, whose post-build substitution does not define SECRET_DOMAIN, so Flux stores it verbatim/,
+      ),
+    });
+  });
+
   it('never writes a secret domain into plain settings, even when its value is given', () => {
     const files = { ...story };
     for (const c of ['infra', 'apps'])

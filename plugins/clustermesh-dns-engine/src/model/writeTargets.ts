@@ -205,11 +205,21 @@ export function fqdnForm(
       missing.push(v);
     }
   }
-  const verbatim = target
-    ? `ConfigMap ${settingsName} is applied${
-        applier ? ` by Kustomization ${applier.key}` : ''
-      } without post-build substitution, so Flux stores its values verbatim`
-    : 'there is no settings ConfigMap';
+  const unsubstituted = variables.filter(
+    v => applier?.variables.value(v) === undefined,
+  );
+  let verbatim = 'there is no settings ConfigMap';
+  if (target && target.substituted && applier)
+    // it substitutes, but not these: Flux keeps `${VAR}` in the values
+    verbatim = `ConfigMap ${settingsName} is applied by Kustomization ${
+      applier.key
+    }, whose post-build substitution does not define ${unsubstituted.join(
+      ', ',
+    )}, so Flux stores ${unsubstituted.length > 1 ? 'them' : 'it'} verbatim`;
+  else if (target)
+    verbatim = `ConfigMap ${settingsName} is applied${
+      applier ? ` by Kustomization ${applier.key}` : ''
+    } without post-build substitution, so Flux stores its values verbatim`;
   if (missing.length)
     return {
       kind: 'unresolvable',
@@ -441,14 +451,22 @@ export function dnsEndpointPlacement(
   clusters: readonly ClusterModel[],
 ): DnsEndpointPlacement | { problem: string; file: string } {
   const { conventions } = mesh;
-  const conventional = conventions.dnsEndpoint.file;
+  // a `{cluster}` in the conventions' file names one file per cluster
+  const perCluster = conventions.dnsEndpoint.file.includes('{cluster}');
+  const conventional =
+    perCluster && clusters.length === 1
+      ? clusterPath(conventions.dnsEndpoint.file, clusters[0].name)
+      : conventions.dnsEndpoint.file;
   const name = basenamePath(conventional);
-  const candidates: { dir: string; why: string }[] = [
-    {
-      dir: dirnamePath(conventional),
-      why: 'the folder of the conventions (dnsEndpoint.file)',
-    },
-  ];
+  const candidates: { dir: string; why: string }[] =
+    perCluster && clusters.length > 1
+      ? []
+      : [
+          {
+            dir: dirnamePath(conventional),
+            why: 'the folder of the conventions (dnsEndpoint.file)',
+          },
+        ];
   const hrFiles = new Set(
     clusters
       .map(c => c.cilium?.object?.source.file)
@@ -457,7 +475,9 @@ export function dnsEndpointPlacement(
   if (hrFiles.size === 1)
     candidates.push({
       dir: dirnamePath([...hrFiles][0]),
-      why: 'next to the Cilium HelmRelease, which is applied to every cluster with substitution',
+      why: `next to the Cilium HelmRelease, which is applied to ${
+        clusters.length === 1 ? clusters[0].name : 'every cluster'
+      } with substitution`,
     });
   for (const { dir, why } of candidates) {
     const folder = appliedFolder(mesh, clusters, dir);
@@ -472,9 +492,11 @@ export function dnsEndpointPlacement(
     file: conventional,
     problem: `is not in a folder that Flux applies to ${clusters
       .map(c => c.name)
-      .join(
-        ', ',
-      )} with substitution, and neither is the Cilium HelmRelease; set dnsEndpoint.file in the conventions to a file in such a folder`,
+      .join(', ')} with substitution, and ${
+      hrFiles.size > 1
+        ? 'their Cilium HelmReleases are in folders of their own'
+        : 'neither is the Cilium HelmRelease'
+    }; set dnsEndpoint.file in the conventions to a file in such a folder (\`{cluster}\` in it for one file per cluster)`,
   };
 }
 

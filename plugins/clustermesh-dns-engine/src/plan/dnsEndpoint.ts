@@ -6,6 +6,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import { sameDnsName } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import {
+  DnsEndpointPlacement,
   dnsEndpointPlacement,
   hasSecretPlaceholder,
   SubstitutionScope,
@@ -63,13 +64,10 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
     entry.appliedBy.set(name, own.appliedBy);
     files.set(key, entry);
   }
-  if (without.length) {
-    const placement = dnsEndpointPlacement(mesh, without);
-    if ('problem' in placement)
-      throw new PlanError(placement.file, placement.problem);
+  for (const { placement, clusters } of newEndpointFiles(ctx, without)) {
     const dir = dirnamePath(placement.file);
     const appliedBy = new Map<string, RenderedKustomization>();
-    for (const c of without) {
+    for (const c of clusters) {
       const k =
         c.render.objects.find(o => dirnamePath(o.object.source.file) === dir)
           ?.appliedBy ?? c.render.kustomizations.find(r => r.path === dir);
@@ -78,18 +76,50 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
     files.set(`${placement.file}#new`, {
       file: placement.file,
       doc: -1,
-      clusters: without,
+      clusters,
       appliedBy,
       kustomization: placement.kustomization,
     });
     if (placement.file !== ctx.conventions.dnsEndpoint.file)
       ctx.notes.push(
-        `The DNSEndpoint goes in ${placement.file}, ${placement.why}.`,
+        `The DNSEndpoint${
+          clusters.length < without.length
+            ? ` of ${clusters.map(c => c.name).join(', ')}`
+            : ''
+        } goes in ${placement.file}, ${placement.why}.`,
       );
   }
   for (const endpointFile of files.values())
     planEndpointFile(edits, ctx, endpointFile);
   planRemovedRecords(edits, ctx);
+}
+
+/**
+ * Where the clusters without a DNSEndpoint get one: a file every one of
+ * them applies with substitution, else one per folder of their Cilium
+ * HelmReleases (a repository that keeps Cilium in a folder per cluster).
+ */
+function newEndpointFiles(
+  ctx: ChangeContext,
+  without: readonly ClusterModel[],
+): { placement: DnsEndpointPlacement; clusters: ClusterModel[] }[] {
+  if (!without.length) return [];
+  const shared = dnsEndpointPlacement(ctx.mesh, without);
+  if (!('problem' in shared))
+    return [{ placement: shared, clusters: [...without] }];
+  const byFolder = new Map<string, ClusterModel[]>();
+  for (const c of without) {
+    const hr = c.cilium?.object?.source.file;
+    const key = hr ? dirnamePath(hr) : `#${c.name}`;
+    byFolder.set(key, [...(byFolder.get(key) ?? []), c]);
+  }
+  if (byFolder.size < 2) throw new PlanError(shared.file, shared.problem);
+  return [...byFolder.values()].map(clusters => {
+    const placement = dnsEndpointPlacement(ctx.mesh, clusters);
+    if ('problem' in placement)
+      throw new PlanError(placement.file, placement.problem);
+    return { placement, clusters };
+  });
 }
 
 /** The record a file gets for its clusters, each value as the file can say it. */

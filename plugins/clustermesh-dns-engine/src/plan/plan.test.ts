@@ -309,6 +309,106 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(after, storyInput).plan.edits).toEqual([]);
   });
 
+  it('gives each cluster a DNSEndpoint next to its own Cilium HelmRelease when each keeps Cilium in a folder of its own', () => {
+    // the shape of repositories with a folder per cluster and no shared
+    // infrastructure: each cluster's apps/ holds its Cilium and its pool
+    const files: Record<string, string> = {};
+    const clusters = [
+      { name: 'east', id: 1, net: '10.60.1' },
+      { name: 'west', id: 2, net: '10.60.2' },
+    ];
+    for (const { name, id, net } of clusters) {
+      const dir = `kubernetes/clusters/${name}`;
+      files[`${dir}/flux-system/gotk-sync.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        `spec: {interval: 10m, path: ./${dir}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+        '',
+      ].join('\n');
+      files[`${dir}/flux-system/kustomization.yaml`] =
+        'resources: [gotk-sync.yaml]\n';
+      files[`${dir}/kustomization.yaml`] =
+        'resources: [flux-system, cluster-settings.yaml, apps.yaml]\n';
+      files[`${dir}/cluster-settings.yaml`] = [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: cluster-settings',
+        '  namespace: flux-system',
+        'data:',
+        `  CLUSTER_NAME: "${name}"`,
+        `  CLUSTER_ID: "${id}"`,
+        '',
+      ].join('\n');
+      files[`${dir}/apps.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: apps, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  path: ./${dir}/apps`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  postBuild:',
+        '    substituteFrom:',
+        '      - {kind: ConfigMap, name: cluster-settings}',
+        '',
+      ].join('\n');
+      files[`${dir}/apps/kustomization.yaml`] =
+        'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
+      files[`${dir}/apps/helmrelease.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium, namespace: kube-system}',
+        'spec:',
+        '  interval: 30m',
+        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    cluster:',
+        '      name: ${CLUSTER_NAME}',
+        '      id: ${CLUSTER_ID}',
+        '',
+      ].join('\n');
+      files[`${dir}/apps/pool.yaml`] = [
+        'apiVersion: cilium.io/v2',
+        'kind: CiliumLoadBalancerIPPool',
+        `metadata: {name: ${name}-pool}`,
+        `spec: {blocks: [{cidr: ${net}.0/24}]}`,
+        '',
+      ].join('\n');
+    }
+    const input = {
+      clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
+    };
+    const conventions = resolveConventions({
+      fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toEqual(
+      expect.arrayContaining([
+        'The DNSEndpoint of east goes in kubernetes/clusters/east/apps/dnsendpoint.yaml, next to the Cilium HelmRelease, which is applied to east with substitution.',
+        'The DNSEndpoint of west goes in kubernetes/clusters/west/apps/dnsendpoint.yaml, next to the Cilium HelmRelease, which is applied to west with substitution.',
+      ]),
+    );
+    for (const { name } of clusters)
+      expect(after[`kubernetes/clusters/${name}/apps/kustomization.yaml`]).toBe(
+        'resources:\n  - ./dnsendpoint.yaml\n  - ./helmrelease.yaml\n  - ./pool.yaml\n',
+      );
+    expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+    // kubectl kustomize builds each changed folder (when it is on PATH)
+    const folders = [
+      'kubernetes/clusters/east/apps',
+      'kubernetes/clusters/west/apps',
+    ];
+    const built = kubectlOnPath('kubectl kustomize of the per-cluster folders')
+      ? kubectlBuild(after, folders)
+      : folders.map(() => ({ status: 0, stderr: '' }));
+    expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+  });
+
   it('names the missing values file of a cluster, and plans nothing', () => {
     const files = fixtureFiles('ks-layout');
     delete files['bootstrap/cilium/eu1/values.yaml'];

@@ -1,3 +1,4 @@
+import { clusterPath } from '../conventions/templates';
 import { dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
@@ -30,7 +31,7 @@ export const dnsEndpointIncluded = defineClusterRule({
   check(mesh, c, r) {
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
-    const file = mesh.conventions.dnsEndpoint.file;
+    const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
     const where = { file, line: 1 };
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
