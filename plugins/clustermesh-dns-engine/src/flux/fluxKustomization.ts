@@ -153,6 +153,10 @@ export function readKustomizationSpec(
       sourceRef.name,
       typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace,
     );
+    // CRDs only, by its name or path (`gateway-api-crds`, `./config/crd`)
+    const crdsOnly =
+      /(?:^|-)crds?$/.test(decl.name) ||
+      rawPath.split('/').some(segment => /^crds?$/.test(segment));
     findings.push({
       code: 'not-evaluated',
       severity: 'warning',
@@ -163,14 +167,15 @@ export function readKustomizationSpec(
             `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes (from this repository or others); this engine does not build it, so its objects are not evaluated`
           : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
               sourceRef.name
-            }${
-              fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
+            }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
+              crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
             }, not this repository (sources treated as this repository: ${sourceNames.join(
               ', ',
             )}); its objects are not evaluated`,
       location: where,
-      // Flux's own controllers hold no Cilium: whether the cluster is in the mesh does not hang on them
-      unbuilt: !fluxItself,
+      // Flux's own controllers, or CRDs, hold no Cilium: whether the
+      // cluster is in the mesh does not hang on them
+      unbuilt: !fluxItself && !crdsOnly,
     });
     return undefined;
   }

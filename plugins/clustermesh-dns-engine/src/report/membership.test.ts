@@ -181,6 +181,38 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it('does not wait on a Kustomization of CRDs from another source either (by its name or path)', () => {
+    const clusterFolder = 'kubernetes/clusters/infra';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[`${clusterFolder}/kustomization.yaml`] = files[
+          `${clusterFolder}/kustomization.yaml`
+        ].replace('  - infrastructure.yaml\n', '  - gateway-api.yaml\n');
+        files[`${clusterFolder}/gateway-api.yaml`] = [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata:',
+          '  name: gateway-api-crds',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 1h',
+          '  path: ./config/crd/experimental',
+          '  prune: true',
+          '  sourceRef:',
+          '    kind: GitRepository',
+          '    name: gateway-api',
+          '',
+        ].join('\n');
+      }),
+      withDomain,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.status).toBe('outside');
+    expect(report.notEvaluated.map(f => f.message)).toContain(
+      'Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name or path), not this repository (sources treated as this repository: flux-system); its objects are not evaluated',
+    );
+  });
+
   it('takes the conventions’ word for such a cluster', () => {
     const report = validateMesh(
       partlyRead,
