@@ -25,6 +25,21 @@ function modelOf(
 
 const story = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
 
+/** How the change would write a cluster's FQDN in a repository of these files. */
+function formOf(
+  files: Record<string, string>,
+  conventions: MeshConventions = defaultConventions,
+  name?: string,
+) {
+  const mesh = modelOf(files, conventions);
+  const cluster = name ? mesh.byName.get(name)! : mesh.clusters[0];
+  return fqdnForm(
+    mesh,
+    cluster,
+    settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
+  );
+}
+
 describe('where the change writes', () => {
   it('finds the settings ConfigMap, the Kustomization that applies it, and whether it substitutes', () => {
     const mesh = modelOf(story);
@@ -73,10 +88,7 @@ describe('where the change writes', () => {
       /no variables/,
     ],
   ])('decides the form of the FQDN: %s', (kind, files, conventions, why) => {
-    const mesh = modelOf(files, conventions);
-    const cluster = mesh.clusters[0];
-    const target = settingsWriteTarget(mesh, cluster) as SettingsWriteTarget;
-    const form = fqdnForm(mesh, cluster, target);
+    const form = formOf(files, conventions);
     expect(form.kind).toBe(kind);
     expect(form.why).toMatch(why);
   });
@@ -92,15 +104,7 @@ describe('where the change writes', () => {
       );
       expect(files[vars]).not.toBe(story[vars]);
     }
-    const mesh = modelOf(files);
-    const cluster = mesh.byName.get('infra')!;
-    expect(
-      fqdnForm(
-        mesh,
-        cluster,
-        settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
-      ),
-    ).toMatchObject({
+    expect(formOf(files, defaultConventions, 'infra')).toMatchObject({
       // the Cilium values' Kustomization reads the domain from the Secret
       kind: 'files-template',
       why: expect.stringMatching(
@@ -115,14 +119,9 @@ describe('where the change writes', () => {
       files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
         `kubernetes/clusters/${c}/kustomization.yaml`
       ].replace('  - vars.yaml\n', '  - cluster-settings.yaml\n');
-    const mesh = modelOf(files, resolveConventions(knownDomain));
-    const cluster = mesh.byName.get('infra')!;
-    const form = fqdnForm(
-      mesh,
-      cluster,
-      settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
-    );
-    expect(form).toMatchObject({ kind: 'files-template' });
+    expect(
+      formOf(files, resolveConventions(knownDomain), 'infra'),
+    ).toMatchObject({ kind: 'files-template' });
   });
 
   it('says when a variable of the template is defined nowhere', () => {
@@ -131,15 +130,7 @@ describe('where the change writes', () => {
       files[`kubernetes/clusters/${c}/cluster-settings.yaml`] = files[
         `kubernetes/clusters/${c}/cluster-settings.yaml`
       ].replace(/ {2}SECRET_DOMAIN: .*\n/, '');
-    const mesh = modelOf(files);
-    const cluster = mesh.byName.get('infra')!;
-    expect(
-      fqdnForm(
-        mesh,
-        cluster,
-        settingsWriteTarget(mesh, cluster) as SettingsWriteTarget,
-      ),
-    ).toMatchObject({
+    expect(formOf(files, defaultConventions, 'infra')).toMatchObject({
       kind: 'unresolvable',
       why: expect.stringContaining('SECRET_DOMAIN is not defined for infra'),
     });

@@ -133,44 +133,47 @@ describe('the mesh is the clusters in it', () => {
     ).toBe(true);
   });
 
-  it("does not wait on Flux's own manifests: a cluster whose only unread Kustomization installs Flux is outside the mesh", () => {
+  /** The example, with infra applying a file of another source instead of the infrastructure (and its Cilium). */
+  const infraWith = (file: string, yaml: string[]) => {
     const clusterFolder = 'kubernetes/clusters/infra';
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
-        // no Cilium applied to infra; Flux installed from its OCI artifact
         files[`${clusterFolder}/kustomization.yaml`] = files[
           `${clusterFolder}/kustomization.yaml`
-        ].replace('  - infrastructure.yaml\n', '  - flux.yaml\n');
-        files[`${clusterFolder}/flux.yaml`] = [
-          'apiVersion: source.toolkit.fluxcd.io/v1beta2',
-          'kind: OCIRepository',
-          'metadata:',
-          '  name: flux-manifests',
-          '  namespace: flux-system',
-          'spec:',
-          '  interval: 10m',
-          '  url: oci://ghcr.io/fluxcd/flux-manifests',
-          '  ref:',
-          '    tag: v2.5.1',
-          '---',
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          'kind: Kustomization',
-          'metadata:',
-          '  name: flux',
-          '  namespace: flux-system',
-          'spec:',
-          '  interval: 10m',
-          '  path: ./',
-          '  prune: true',
-          '  sourceRef:',
-          '    kind: OCIRepository',
-          '    name: flux-manifests',
-          '',
-        ].join('\n');
+        ].replace('  - infrastructure.yaml\n', `  - ${file}\n`);
+        files[`${clusterFolder}/${file}`] = [...yaml, ''].join('\n');
       }),
       withDomain,
     );
-    const infra = report.clusters.find(c => c.name === 'infra')!;
+    return { report, infra: report.clusters.find(c => c.name === 'infra')! };
+  };
+
+  it("does not wait on Flux's own manifests: a cluster whose only unread Kustomization installs Flux is outside the mesh", () => {
+    const { report, infra } = infraWith('flux.yaml', [
+      'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+      'kind: OCIRepository',
+      'metadata:',
+      '  name: flux-manifests',
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 10m',
+      '  url: oci://ghcr.io/fluxcd/flux-manifests',
+      '  ref:',
+      '    tag: v2.5.1',
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      '  name: flux',
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 10m',
+      '  path: ./',
+      '  prune: true',
+      '  sourceRef:',
+      '    kind: OCIRepository',
+      '    name: flux-manifests',
+    ]);
     expect(infra.status).toBe('outside');
     expect(infra.membership.reason).toMatch(
       /^no HelmRelease cilium is applied to it/,
@@ -182,31 +185,20 @@ describe('the mesh is the clusters in it', () => {
   });
 
   it('does not wait on a Kustomization of CRDs from another source either (by its name or path)', () => {
-    const clusterFolder = 'kubernetes/clusters/infra';
-    const report = validateMesh(
-      exampleTree('gitops-repo', files => {
-        files[`${clusterFolder}/kustomization.yaml`] = files[
-          `${clusterFolder}/kustomization.yaml`
-        ].replace('  - infrastructure.yaml\n', '  - gateway-api.yaml\n');
-        files[`${clusterFolder}/gateway-api.yaml`] = [
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          'kind: Kustomization',
-          'metadata:',
-          '  name: gateway-api-crds',
-          '  namespace: flux-system',
-          'spec:',
-          '  interval: 1h',
-          '  path: ./config/crd/experimental',
-          '  prune: true',
-          '  sourceRef:',
-          '    kind: GitRepository',
-          '    name: gateway-api',
-          '',
-        ].join('\n');
-      }),
-      withDomain,
-    );
-    const infra = report.clusters.find(c => c.name === 'infra')!;
+    const { report, infra } = infraWith('gateway-api.yaml', [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      '  name: gateway-api-crds',
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 1h',
+      '  path: ./config/crd/experimental',
+      '  prune: true',
+      '  sourceRef:',
+      '    kind: GitRepository',
+      '    name: gateway-api',
+    ]);
     expect(infra.status).toBe('outside');
     expect(report.notEvaluated.map(f => f.message)).toContain(
       'Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name or path), not this repository (sources treated as this repository: flux-system); its objects are not evaluated',
