@@ -38,6 +38,18 @@ export const kustomizationFileNames = [
   'Kustomization',
 ] as const;
 
+/** The kustomization file of a directory, if it has one (kustomize's order of preference). @internal */
+export function kustomizationFileIn(
+  index: { isFile(path: string): boolean },
+  dir: string,
+): string | undefined {
+  for (const name of kustomizationFileNames) {
+    const path = dir ? `${dir}/${name}` : name;
+    if (index.isFile(path)) return path;
+  }
+  return undefined;
+}
+
 /** What a {@link KustomizeEngine} keeps between builds when given it. @public */
 export interface KustomizeMemos {
   hashes?: HashMemo;
@@ -118,11 +130,7 @@ export class KustomizeEngine {
 
   /** The kustomization file of a directory, if it has one. */
   kustomizationFile(dir: string): string | undefined {
-    for (const name of kustomizationFileNames) {
-      const path = dir ? `${dir}/${name}` : name;
-      if (this.#index.isFile(path)) return path;
-    }
-    return undefined;
+    return kustomizationFileIn(this.#index, dir);
   }
 
   /** `kustomize build <dir>` (with LoadRestrictionsNone, as Flux runs it). */

@@ -1,6 +1,9 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
-import { kustomizationFileNames } from '../../flux/kustomize';
+import {
+  kustomizationFileIn,
+  kustomizationFileNames,
+} from '../../flux/kustomize';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { clampPath, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
@@ -72,9 +75,7 @@ export function buildIncludes(
   files: YamlFiles,
 ): BuildIncludes {
   const includes = (dir: string, file: string, depth: number): boolean => {
-    const kustomization = kustomizationFileNames
-      .map(name => (dir ? `${dir}/${name}` : name))
-      .find(path => index.isFile(path));
+    const kustomization = kustomizationFileIn(index, dir);
     if (!kustomization) return true;
     const value = files.read(kustomization).documents[0]?.value;
     // unreadable: its build reports why; the entry is not second-guessed
