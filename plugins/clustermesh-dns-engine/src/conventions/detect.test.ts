@@ -399,6 +399,28 @@ describe('detectConventions', () => {
     expect(report.clusters.map(c => c.name)).toEqual(['east', 'lab', 'west']);
   });
 
+  it('does not take the kustomize base the cluster folders build on for a cluster', () => {
+    const files: Files = {
+      'clusters/base/kustomization.yaml': kustomization('apps.yaml'),
+      'clusters/base/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/__CLUSTER__',
+      ),
+    };
+    for (const c of ['local', 'prod']) {
+      files[`clusters/${c}/kustomization.yaml`] = kustomization('../base');
+      files[`clusters/${c}/sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clusters).toEqual(['local', 'prod']);
+    expect(settingOf(found, 'clusters')?.reason).toMatch(
+      /^clusters\/base is not a cluster: cluster local applies it \(clusters\/local\/kustomization\.yaml:4\)$/,
+    );
+  });
+
   it('does not take a folder of kustomize Components for a cluster, even one named like the entry folder', () => {
     const files: Files = {};
     for (const c of ['main', 'utility']) {

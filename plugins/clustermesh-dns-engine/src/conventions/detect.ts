@@ -16,6 +16,7 @@ import {
   buildIncludes,
   holdsFluxEntry,
   KustomizationPath,
+  kustomizeBaseReferences,
   ownSourceNames,
   readFluxEntries,
 } from './detect/entryPoints';
@@ -171,7 +172,16 @@ export function detectConventions(
   const applied = appliedByAnotherCluster(
     clustersPath,
     folders,
-    kustomizations,
+    [
+      ...kustomizations,
+      // a folder the clusters' kustomizations list as a base is part of them
+      ...kustomizeBaseReferences(
+        index,
+        cache.yamlFiles(tree),
+        clustersPath,
+        folders,
+      ),
+    ],
     layout,
     entries,
   );

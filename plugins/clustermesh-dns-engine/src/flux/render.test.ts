@@ -382,6 +382,35 @@ describe('Flux Kustomization paths', () => {
     ]);
   });
 
+  it('does not call a path of an OCI artifact missing: the artifact is pushed from a folder, and what it applies is not known', () => {
+    const oci = (name: string, path: string, postBuild = '') =>
+      ks(name, path, postBuild).replace(
+        'kind: GitRepository',
+        'kind: OCIRepository',
+      );
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: oci(
+        'apps',
+        './providers/docker/apps',
+        fromSettings(),
+      ),
+      'k8s/providers/docker/apps/cm.yaml': target('  a: b\n'),
+      'k8s/bootstrap/settings.yaml': configMap('settings', { A: 'b' }),
+    });
+    expect(
+      result.findings.map(f => `${f.code} ${f.severity}: ${f.message}`),
+    ).toEqual([
+      expect.stringMatching(
+        /^not-evaluated warning: Kustomization flux-system\/apps reconciles providers\/docker\/apps of OCIRepository flux-system, an artifact whose root is not the repository's: providers\/docker\/apps is not at the repository root, but under k8s\/ \(run clustermesh-dns on k8s\/, the folder the artifact is pushed from\); its objects are not evaluated$/,
+      ),
+      // the settings it names may come from what was not read: not an error
+      expect.stringMatching(
+        /^not-evaluated warning: ConfigMap flux-system\/settings is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may/,
+      ),
+    ]);
+  });
+
   it('says where each Kustomization names a folder that does not exist, and why when its path kept a variable', () => {
     // the parent applies two children without substituting: `${MODE:=false}`
     // stays in their paths, and Flux fails each of them

@@ -225,7 +225,7 @@ export class FluxRenderer {
       root,
       kustomizations: rendered,
       objects,
-      findings: dedupe(findings),
+      findings: dedupe(sourcesMaybeUnread(findings)),
     };
   }
 
@@ -244,7 +244,9 @@ export class FluxRenderer {
       !this.#engine.kustomizationFile(spec.path) &&
       !this.#index.isDir(spec.path);
     if (folderMissing)
-      findings.push(missingPath(spec.object!, spec.key, spec.path, cluster));
+      findings.push(
+        missingPath(spec.object!, spec.key, spec.path, cluster, this.#index),
+      );
     else findings.push(...built.findings.map(f => ({ ...f, cluster })));
     let failed = !built.ok;
     let objects: ManifestObject[] = built.objects;
@@ -410,6 +412,29 @@ function sourceLookup(
   };
 }
 
+/**
+ * A substitution source the cluster does not apply is an error only when
+ * every Kustomization of the cluster was read: one that was not (another
+ * source, an artifact's root, a path not known here) may apply it.
+ */
+function sourcesMaybeUnread(findings: EngineFinding[]): EngineFinding[] {
+  const unread = findings.find(f => f.unbuilt);
+  if (!unread) return findings;
+  return findings.map(f => {
+    if (f.code !== 'flux-error' || !f.cause?.key.startsWith('missing-source:'))
+      return f;
+    const missing = f.cause.key.slice('missing-source:'.length);
+    const why = `${missing} is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may (e.g. ${unread.message}); its variables are not known here`;
+    return {
+      ...f,
+      code: 'not-evaluated',
+      severity: 'warning',
+      message: why,
+      cause: { ...f.cause, key: `unread-source:${missing}`, message: why },
+    };
+  });
+}
+
 /** The URL of an OCIRepository of Flux's own manifests (`…/fluxcd/flux-manifests`). */
 function fluxManifestsUrl(source: StoredSource | undefined) {
   if (!source || isProvided(source) || source.kind !== 'OCIRepository')
@@ -440,7 +465,32 @@ function missingPath(
   key: string,
   path: string,
   cluster: string,
+  index: TreeIndex,
 ): EngineFinding {
+  // an OCI artifact pushed from a folder (`flux push artifact --path=./k8s`)
+  // has that folder as its root, which the repository does not say
+  const sourceKind = getPath(decl.body, ['spec', 'sourceRef', 'kind']);
+  if (sourceKind === 'OCIRepository' && path) {
+    const under = index.tree
+      .paths()
+      .find(p => p.includes(`/${path}/`))
+      ?.split(`/${path}/`)[0];
+    return {
+      code: 'not-evaluated',
+      severity: 'warning',
+      cluster,
+      message: `Kustomization ${key} reconciles ${path} of OCIRepository ${getPath(
+        decl.body,
+        ['spec', 'sourceRef', 'name'],
+      )}, an artifact whose root is not the repository's: ${path} is not at the repository root${
+        under
+          ? `, but under ${under}/ (run clustermesh-dns on ${under}/, the folder the artifact is pushed from)`
+          : ''
+      }; its objects are not evaluated`,
+      location: locate(decl, ['spec', 'path']),
+      unbuilt: true,
+    };
+  }
   const raw = getPath(decl.body, ['spec', 'path']);
   const kept = typeof raw === 'string' ? raw.match(/\$\{[^}]*\}/g) : null;
   return {

@@ -8,6 +8,7 @@ import { containsBytes, utf8 } from '../../tree/bytes';
 import { clampPath, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
+import { locate } from '../../yaml/locate';
 import { literal, ScannedDocument, where } from './scan';
 
 /** Needles of the files that may declare a Flux entry point or a child Kustomization. */
@@ -104,6 +105,48 @@ export function buildIncludes(
     );
   };
   return (dir, file) => includes(dir, file, 0);
+}
+
+/**
+ * The folders under the clusters folder that a cluster folder's
+ * kustomization lists as a kustomize base (`resources: [../base]`), as if a
+ * Kustomization of that cluster applied them: a base is part of the clusters
+ * that use it, not a cluster.
+ */
+export function kustomizeBaseReferences(
+  index: TreeIndex,
+  files: YamlFiles,
+  clustersPath: string,
+  folders: readonly string[],
+): KustomizationPath[] {
+  const out: KustomizationPath[] = [];
+  for (const folder of folders) {
+    const dir = `${clustersPath}/${folder}`;
+    const file = kustomizationFileIn(index, dir);
+    if (!file) continue;
+    const doc = files.read(file).documents[0];
+    if (!doc || !isRecord(doc.value)) continue;
+    const source = { file, index: doc.index, line: doc.line, root: doc.value };
+    for (const key of ['resources', 'components', 'bases']) {
+      const list = doc.value[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, i: number) => {
+        if (typeof entry !== 'string') return;
+        const target = joinPath(dir, entry);
+        if (
+          target?.startsWith(`${clustersPath}/`) &&
+          !target.startsWith(`${dir}/`) &&
+          target !== dir
+        )
+          out.push({
+            path: target,
+            declaredIn: file,
+            location: locate({ source }, [key, i]),
+          });
+      });
+    }
+  }
+  return out;
 }
 
 /**
