@@ -11,9 +11,16 @@ import {
 } from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
 import { apiserverServiceLabels } from '../cilium/values';
+import {
+  ExternalDnsDeployment,
+  readExternalDnsChartSources,
+  readExternalDnsDeployments,
+} from '../conventions/detect/externalDns';
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import type { ObjectPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { selectorAdmits } from '../k8s/labelSelector';
+import { locate } from '../yaml/locate';
 import type {
   ClusterModel,
   DnsEndpointModel,
@@ -241,4 +248,29 @@ export function filesReadByRules(cluster: ClusterModel): Set<string> {
   if (cluster.cilium) files.add(cluster.cilium.file);
   for (const p of cluster.pools) files.add(p.object.source.file);
   return files;
+}
+
+/**
+ * The ExternalDNS deployments applied to a cluster (its chart's
+ * HelmReleases, by name or through a chart source, and plain Deployments),
+ * read from what the cluster renders, as detection reads the repository.
+ *
+ * @public
+ */
+export function externalDnsDeploymentsOf(
+  cluster: ClusterModel,
+): ExternalDnsDeployment[] {
+  const documents = cluster.render.objects
+    .filter(({ object }) =>
+      ['HelmRelease', 'Deployment', 'OCIRepository'].includes(object.kind),
+    )
+    .map(({ object }) => ({
+      file: object.source.file,
+      value: object.body,
+      at: (path: ObjectPath = []) => locate(object, path),
+    }));
+  return readExternalDnsDeployments(
+    documents,
+    readExternalDnsChartSources(documents),
+  );
 }

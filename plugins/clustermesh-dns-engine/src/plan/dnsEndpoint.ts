@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { sameDnsName } from '../model/queries';
+import { externalDnsDeploymentsOf, sameDnsName } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import {
   DnsEndpointPlacement,
@@ -104,6 +104,7 @@ function newEndpointFiles(
   without: readonly ClusterModel[],
 ): { placement: DnsEndpointPlacement; clusters: ClusterModel[] }[] {
   if (!without.length) return [];
+  requireExternalDns(ctx, without);
   const shared = dnsEndpointPlacement(ctx.mesh, without);
   if (!('problem' in shared))
     return [{ placement: shared, clusters: [...without] }];
@@ -120,6 +121,35 @@ function newEndpointFiles(
       throw new PlanError(placement.file, placement.problem);
     return { placement, clusters };
   });
+}
+
+/**
+ * A new DNSEndpoint needs ExternalDNS in its cluster: without it the kind is
+ * not known there and Flux fails the Kustomization that applies it. Known
+ * only when the repository deploys ExternalDNS at all (else it may be
+ * installed another way).
+ */
+function requireExternalDns(
+  ctx: ChangeContext,
+  clusters: readonly ClusterModel[],
+) {
+  const running = ctx.mesh.clusters
+    .filter(c => externalDnsDeploymentsOf(c).length > 0)
+    .map(c => c.name);
+  if (!running.length) return;
+  const lacking = clusters.find(c => !running.includes(c.name));
+  if (!lacking) return;
+  const index = ctx.input.clusters.findIndex(c => c.name === lacking.name);
+  throw new PlanError(
+    index >= 0 ? `clusters[${index}].name` : 'clusters',
+    `${
+      lacking.name
+    } runs no ExternalDNS (the repository deploys it to ${running.join(
+      ', ',
+    )}): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to ${
+      lacking.name
+    }, or configure with --mode manual (a records document)`,
+  );
 }
 
 /** The record a file gets for its clusters, each value as the file can say it. */

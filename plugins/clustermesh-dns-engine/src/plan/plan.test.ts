@@ -247,6 +247,81 @@ describe('planMeshDnsChange on the story repository', () => {
   });
 });
 
+/**
+ * Two clusters, each with its own Cilium HelmRelease and pool in its apps/
+ * folder (substituted from its settings), no shared infrastructure: the
+ * shape of repositories with a folder per cluster.
+ */
+function perClusterLayout() {
+  const files: Record<string, string> = {};
+  const clusters = [
+    { name: 'east', id: 1, net: '10.60.1' },
+    { name: 'west', id: 2, net: '10.60.2' },
+  ];
+  for (const { name, id, net } of clusters) {
+    const dir = `kubernetes/clusters/${name}`;
+    files[`${dir}/flux-system/gotk-sync.yaml`] = [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: flux-system, namespace: flux-system}',
+      `spec: {interval: 10m, path: ./${dir}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+      '',
+    ].join('\n');
+    files[`${dir}/flux-system/kustomization.yaml`] =
+      'resources: [gotk-sync.yaml]\n';
+    files[`${dir}/kustomization.yaml`] =
+      'resources: [flux-system, cluster-settings.yaml, apps.yaml]\n';
+    files[`${dir}/cluster-settings.yaml`] = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: cluster-settings',
+      '  namespace: flux-system',
+      'data:',
+      `  CLUSTER_NAME: "${name}"`,
+      `  CLUSTER_ID: "${id}"`,
+      '',
+    ].join('\n');
+    files[`${dir}/apps.yaml`] = [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: apps, namespace: flux-system}',
+      'spec:',
+      '  interval: 10m',
+      `  path: ./${dir}/apps`,
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  postBuild:',
+      '    substituteFrom:',
+      '      - {kind: ConfigMap, name: cluster-settings}',
+      '',
+    ].join('\n');
+    files[`${dir}/apps/kustomization.yaml`] =
+      'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
+    files[`${dir}/apps/helmrelease.yaml`] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: cilium, namespace: kube-system}',
+      'spec:',
+      '  interval: 30m',
+      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+      '  values:',
+      '    cluster:',
+      '      name: ${CLUSTER_NAME}',
+      '      id: ${CLUSTER_ID}',
+      '',
+    ].join('\n');
+    files[`${dir}/apps/pool.yaml`] = [
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumLoadBalancerIPPool',
+      `metadata: {name: ${name}-pool}`,
+      `spec: {blocks: [{cidr: ${net}.0/24}]}`,
+      '',
+    ].join('\n');
+  }
+  return { files, clusters };
+}
+
 describe('planMeshDnsChange on other layouts', () => {
   it('updates an existing LB IP in place in the ks.yaml layout, values file and settings', () => {
     const before = fixtureFiles('ks-layout');
@@ -310,74 +385,7 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it('gives each cluster a DNSEndpoint next to its own Cilium HelmRelease when each keeps Cilium in a folder of its own', () => {
-    // the shape of repositories with a folder per cluster and no shared
-    // infrastructure: each cluster's apps/ holds its Cilium and its pool
-    const files: Record<string, string> = {};
-    const clusters = [
-      { name: 'east', id: 1, net: '10.60.1' },
-      { name: 'west', id: 2, net: '10.60.2' },
-    ];
-    for (const { name, id, net } of clusters) {
-      const dir = `kubernetes/clusters/${name}`;
-      files[`${dir}/flux-system/gotk-sync.yaml`] = [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: flux-system, namespace: flux-system}',
-        `spec: {interval: 10m, path: ./${dir}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
-        '',
-      ].join('\n');
-      files[`${dir}/flux-system/kustomization.yaml`] =
-        'resources: [gotk-sync.yaml]\n';
-      files[`${dir}/kustomization.yaml`] =
-        'resources: [flux-system, cluster-settings.yaml, apps.yaml]\n';
-      files[`${dir}/cluster-settings.yaml`] = [
-        'apiVersion: v1',
-        'kind: ConfigMap',
-        'metadata:',
-        '  name: cluster-settings',
-        '  namespace: flux-system',
-        'data:',
-        `  CLUSTER_NAME: "${name}"`,
-        `  CLUSTER_ID: "${id}"`,
-        '',
-      ].join('\n');
-      files[`${dir}/apps.yaml`] = [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: apps, namespace: flux-system}',
-        'spec:',
-        '  interval: 10m',
-        `  path: ./${dir}/apps`,
-        '  prune: true',
-        '  sourceRef: {kind: GitRepository, name: flux-system}',
-        '  postBuild:',
-        '    substituteFrom:',
-        '      - {kind: ConfigMap, name: cluster-settings}',
-        '',
-      ].join('\n');
-      files[`${dir}/apps/kustomization.yaml`] =
-        'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
-      files[`${dir}/apps/helmrelease.yaml`] = [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata: {name: cilium, namespace: kube-system}',
-        'spec:',
-        '  interval: 30m',
-        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-        '  values:',
-        '    cluster:',
-        '      name: ${CLUSTER_NAME}',
-        '      id: ${CLUSTER_ID}',
-        '',
-      ].join('\n');
-      files[`${dir}/apps/pool.yaml`] = [
-        'apiVersion: cilium.io/v2',
-        'kind: CiliumLoadBalancerIPPool',
-        `metadata: {name: ${name}-pool}`,
-        `spec: {blocks: [{cidr: ${net}.0/24}]}`,
-        '',
-      ].join('\n');
-    }
+    const { files, clusters } = perClusterLayout();
     const input = {
       clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
     };
@@ -407,6 +415,37 @@ describe('planMeshDnsChange on other layouts', () => {
       ? kubectlBuild(after, folders)
       : folders.map(() => ({ status: 0, stderr: '' }));
     expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+  });
+
+  it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
+    const { files, clusters } = perClusterLayout();
+    // ExternalDNS runs in east only
+    files['kubernetes/clusters/east/apps/external-dns.yaml'] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: external-dns, namespace: network}',
+      'spec:',
+      '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+      '  values: {provider: {name: cloudflare}, sources: [crd, service]}',
+      '',
+    ].join('\n');
+    files['kubernetes/clusters/east/apps/kustomization.yaml'] +=
+      '  - ./external-dns.yaml\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
+      resolveConventions({
+        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters[1].name',
+        message:
+          'west runs no ExternalDNS (the repository deploys it to east): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to west, or configure with --mode manual (a records document)',
+      },
+    ]);
   });
 
   it('names the missing values file of a cluster, and plans nothing', () => {
