@@ -202,7 +202,10 @@ const { loadConventions, readDirectoryTree, writeFilesAtomically } =
   require(path.join(tree, 'plugins/clustermesh-dns-node/src'));
 const files = generateSyntheticMesh({ clusters: n });
 const hr = 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
-files[hr] = files[hr].slice(0, files[hr].indexOf('    clustermesh:'));
+// Cilium numbers clusters up to 255 unless maxConnectedClusters is 511: a
+// larger mesh keeps that one key of the block
+files[hr] = files[hr].slice(0, files[hr].indexOf('    clustermesh:')) +
+  (n > 255 ? '    clustermesh:\\n      maxConnectedClusters: 511\\n' : '');
 writeFilesAtomically(dir, Object.entries(files).map(([p, after]) => ({ path: p, after, reasons: [] })));
 const input = {
   clusters: Array.from({ length: n }, (_, i) => ({
@@ -816,7 +819,9 @@ ${configureVerdicts.join('\n')}
 
 Targets: 511 clusters ≤ 2 s; a second run writes 0 bytes. The shared
 HelmRelease's values have no \`clustermesh\` block (the settings and the
-DNSEndpoint are there): the change creates the block once, with the service,
+DNSEndpoint are there; above 255 clusters only \`maxConnectedClusters: 511\`,
+which Cilium needs for cluster IDs above 255, as rule cluster-id-unique
+checks): the change creates the block once, with the service,
 the LB IPAM annotation, the certificate's name and one peer entry per
 cluster, so the one file written grows with the mesh while every cluster's
 rendering of it is validated. Measured as above, in process, from the

@@ -6,7 +6,7 @@ import {
   ciliumServiceNeedles,
   lbIpVariableByName,
   readApiserverAnnotation,
-  readSettingsKeys,
+  readLbIpSettingKeys,
 } from './detect/ciliumService';
 import {
   entryLayout,
@@ -263,11 +263,12 @@ export function detectConventions(
       explicit.settings?.configMap ??
       defaultConventions.settings.configMap;
     const byName = lbIpVariableByName(
-      readSettingsKeys(
+      readLbIpSettingKeys(
         scanDocuments(tree, cache, [
           settings.split('{cluster}').sort((a, b) => b.length - a.length)[0],
         ]),
         settings,
+        defaultConventions.variables.lbIp,
       ),
       references,
       defaultConventions.variables.lbIp,

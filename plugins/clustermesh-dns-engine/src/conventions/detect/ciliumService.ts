@@ -79,10 +79,17 @@ export function lbIpVariableByName(
   };
 }
 
-/** The data keys of the settings ConfigMaps named `name` (a `{cluster}` template matches any). */
-export function readSettingsKeys(
+/**
+ * The keys of the settings ConfigMaps named `name` (a `{cluster}` template
+ * matches any) that may hold the LB IP: the default name, or one that says
+ * it is the ClusterMesh API server's address. Reading stops at the first
+ * default one: then nothing is detected, and a mesh's settings are
+ * megabytes (the render reads them anyway).
+ */
+export function readLbIpSettingKeys(
   documents: Iterable<ScannedDocument>,
   name: string,
+  defaultName: string,
 ): Map<string, SourceLocation[]> {
   const pattern = new RegExp(
     `^${name
@@ -99,8 +106,11 @@ export function readSettingsKeys(
     )
       continue;
     if (!isRecord(v.data)) continue;
+    if (Object.prototype.hasOwnProperty.call(v.data, defaultName))
+      return new Map([[defaultName, [doc.at(['data', defaultName])]]]);
     for (const key of Object.keys(v.data))
-      keys.set(key, [...(keys.get(key) ?? []), doc.at(['data', key])]);
+      if (lbIpName.test(key))
+        keys.set(key, [...(keys.get(key) ?? []), doc.at(['data', key])]);
   }
   return keys;
 }
