@@ -54,6 +54,15 @@ describe('cluster-id-unique', () => {
     ]);
   });
 
+  it('cannot tell when an ID still holds a variable, and does not pass it', () => {
+    const checks = exampleChecks(idOf('apps', '2', 'CLUSTER_ID: "${APPS_ID}"'));
+    expect(checks.find(c => c.ruleId === 'cluster-id-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'the cluster.id of apps still holds a variable (substitution-complete says which): whether all cluster IDs differ cannot be told',
+    });
+  });
+
   it('cannot tell when an ID comes from a secret', () => {
     const checks = exampleChecks(files => {
       idOf('apps', '2', 'CLUSTER_ID: "${APPS_ID}"')(files);

@@ -55,6 +55,8 @@ export const clusterIdUnique = defineMeshRule({
     unique: '{{count:cluster ID}} set, no two the same',
     unknown:
       'the cluster.id of {{clusters}} comes from {{variables}}, not known here: whether all cluster IDs differ cannot be told',
+    unresolved:
+      'the cluster.id of {{clusters}} still holds a variable (substitution-complete says which): whether all cluster IDs differ cannot be told',
   },
   check(mesh, r) {
     const out: CheckResult[] = [];
@@ -121,6 +123,15 @@ export const clusterIdUnique = defineMeshRule({
               }),
             ),
           ].join(', '),
+        }),
+      ];
+    const unresolved = mesh.members.filter(
+      c => ids.get(c)!.kind === 'unresolved',
+    );
+    if (unresolved.length)
+      return [
+        r.notEvaluated('unresolved', {
+          clusters: unresolved.map(c => c.name).join(', '),
         }),
       ];
     return [r.pass('unique', { count: distinct })];

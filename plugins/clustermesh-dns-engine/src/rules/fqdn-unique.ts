@@ -68,7 +68,8 @@ export const fqdnUnique = defineMeshRule({
     return [
       named
         ? r.pass('unique', { count: Math.max(named, distinct) })
-        : r.pass('none'),
+        : // nothing set, nothing compared: not a pass
+          r.notEvaluated('none', {}),
     ];
   },
 });

@@ -20,6 +20,21 @@ describe('lb-ip-unique', () => {
     },
   });
 
+  it('does not pass when no cluster sets an LB IP: nothing was compared', () => {
+    const checks = exampleChecks(files => {
+      for (const c of ['infra', 'apps'])
+        replace(
+          exampleFile.settings(c),
+          /\n {2}CILIUM_CLUSTERMESH_LB_IP: .*/,
+          '',
+        )(files);
+    });
+    expect(checks.find(c => c.ruleId === 'lb-ip-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message: 'no LB IP is set yet',
+    });
+  });
+
   it('cannot tell when an LB IP comes from a secret', () => {
     const checks = exampleChecks(files => {
       replace(

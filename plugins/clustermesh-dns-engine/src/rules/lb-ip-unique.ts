@@ -40,6 +40,11 @@ export const lbIpUnique = defineMeshRule({
           ].join(', '),
         }),
       ];
-    return [distinct ? r.pass('unique', { count: distinct }) : r.pass('none')];
+    // nothing set, nothing compared: not a pass
+    return [
+      distinct
+        ? r.pass('unique', { count: distinct })
+        : r.notEvaluated('none', {}),
+    ];
   },
 });
