@@ -1,14 +1,14 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { getPath, isRecord } from '../../core/paths';
+import { getPath } from '../../core/paths';
 import {
   kustomizationFileIn,
   kustomizationFileNames,
 } from '../../flux/kustomize';
+import { readTarget, TargetFiles } from '../../flux/kustomize/target';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { clampPath, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
-import { locate } from '../../yaml/locate';
 import { literal, ScannedDocument, where } from './scan';
 
 /** Needles of the files that may declare a Flux entry point or a child Kustomization. */
@@ -70,38 +70,44 @@ const nameOf = (v: Record<string, any>) =>
  */
 export type BuildIncludes = (dir: string, file: string) => boolean;
 
+/**
+ * What a folder's kustomization file lists (`resources`, `bases`,
+ * `components`), read as the kustomize engine reads it, each entry resolved
+ * to a repository path; undefined when the folder has no kustomization file
+ * (Flux generates one of every manifest below it) or kustomize cannot read
+ * it (its build reports why).
+ */
+function listedIn(
+  index: TreeIndex,
+  files: TargetFiles,
+  dir: string,
+): { path: string; location: SourceLocation }[] | undefined {
+  const file = kustomizationFileIn(index, dir);
+  const target = file && readTarget(dir, file, files, []);
+  if (!target) return undefined;
+  return [...target.resources, ...target.components].flatMap(entry => {
+    const path = joinPath(dir, entry.path);
+    return path === undefined ? [] : [{ path, location: entry.location }];
+  });
+}
+
 /** {@link BuildIncludes} read from the repository's kustomization files. */
 export function buildIncludes(
   index: TreeIndex,
   files: YamlFiles,
 ): BuildIncludes {
+  const targets = new TargetFiles(files);
   const includes = (dir: string, file: string, depth: number): boolean => {
-    const kustomization = kustomizationFileIn(index, dir);
-    if (!kustomization) return true;
-    const value = files.read(kustomization).documents[0]?.value;
-    // unreadable: its build reports why; the entry is not second-guessed
-    if (!isRecord(value)) return true;
-    const inner = dir ? file.slice(dir.length + 1) : file;
-    return ['resources', 'components', 'bases'].some(
-      key =>
-        Array.isArray(value[key]) &&
-        value[key].some((entry: unknown) => {
-          if (typeof entry !== 'string') return false;
-          // most entries are plain names below the folder: no path to resolve
-          const plain = /^(?:\.\/)?([^./][^:]*?)\/?$/.exec(entry)?.[1];
-          const target =
-            plain !== undefined && !/\/\.|\/\//.test(plain)
-              ? `${dir ? `${dir}/` : ''}${plain}`
-              : joinPath(dir, entry);
-          if (target === undefined) return false;
-          if (target === file || plain === inner) return true;
-          return (
-            depth < 16 &&
-            file.startsWith(`${target}/`) &&
-            index.isDir(target) &&
-            includes(target, file, depth + 1)
-          );
-        }),
+    const listed = listedIn(index, targets, dir);
+    // none, or not readable: the entry is not second-guessed
+    if (!listed) return true;
+    return listed.some(
+      ({ path }) =>
+        path === file ||
+        (depth < 16 &&
+          file.startsWith(`${path}/`) &&
+          index.isDir(path) &&
+          includes(path, file, depth + 1)),
     );
   };
   return (dir, file) => includes(dir, file, 0);
@@ -119,34 +125,22 @@ export function kustomizeBaseReferences(
   clustersPath: string,
   folders: readonly string[],
 ): KustomizationPath[] {
-  const out: KustomizationPath[] = [];
-  for (const folder of folders) {
+  const targets = new TargetFiles(files);
+  return folders.flatMap(folder => {
     const dir = `${clustersPath}/${folder}`;
-    const file = kustomizationFileIn(index, dir);
-    if (!file) continue;
-    const doc = files.read(file).documents[0];
-    if (!doc || !isRecord(doc.value)) continue;
-    const source = { file, index: doc.index, line: doc.line, root: doc.value };
-    for (const key of ['resources', 'components', 'bases']) {
-      const list = doc.value[key];
-      if (!Array.isArray(list)) continue;
-      list.forEach((entry: unknown, i: number) => {
-        if (typeof entry !== 'string') return;
-        const target = joinPath(dir, entry);
-        if (
-          target?.startsWith(`${clustersPath}/`) &&
-          !target.startsWith(`${dir}/`) &&
-          target !== dir
-        )
-          out.push({
-            path: target,
-            declaredIn: file,
-            location: locate({ source }, [key, i]),
-          });
-      });
-    }
-  }
-  return out;
+    return (listedIn(index, targets, dir) ?? [])
+      .filter(
+        ({ path }) =>
+          path.startsWith(`${clustersPath}/`) &&
+          path !== dir &&
+          !path.startsWith(`${dir}/`),
+      )
+      .map(({ path, location }) => ({
+        path,
+        declaredIn: location.file,
+        location,
+      }));
+  });
 }
 
 /**
