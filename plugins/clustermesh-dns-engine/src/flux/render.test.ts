@@ -430,8 +430,8 @@ describe('Flux Kustomization paths', () => {
         f => `${f.code} ${f.location?.file}:${f.location?.line} ${f.message}`,
       ),
     ).toEqual([
-      'flux-error apps/x/ks.yaml:9 Kustomization flux-system/x reconciles apps/x/app-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (${MODE:=false} in its path is left as written: the Kustomization that applies it does not substitute it)',
-      'flux-error apps/x/ks-pre.yaml:9 Kustomization flux-system/x-pre reconciles apps/x/pre-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (${MODE:=false} in its path is left as written: the Kustomization that applies it does not substitute it)',
+      'flux-error apps/x/ks.yaml:9 Kustomization flux-system/x reconciles apps/x/app-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)',
+      'flux-error apps/x/ks-pre.yaml:9 Kustomization flux-system/x-pre reconciles apps/x/pre-${MODE:=false}, which does not exist in the repository; Flux fails the Kustomization (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)',
       'flux-error apps/y/ks.yaml:9 Kustomization flux-system/other reconciles gone, which does not exist in the repository; Flux fails the Kustomization',
     ]);
   });

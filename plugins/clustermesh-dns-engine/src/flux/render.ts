@@ -16,6 +16,7 @@ import {
   RenderedKustomization,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
+import { hasUnresolvedReference } from './envsubst';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -492,7 +493,6 @@ function missingPath(
     };
   }
   const raw = getPath(decl.body, ['spec', 'path']);
-  const kept = typeof raw === 'string' ? raw.match(/\$\{[^}]*\}/g) : null;
   return {
     code: 'flux-error',
     severity: 'error',
@@ -500,10 +500,8 @@ function missingPath(
     message: `Kustomization ${key} reconciles ${
       path || '.'
     }, which does not exist in the repository; Flux fails the Kustomization${
-      kept
-        ? ` (${kept.join(
-            ', ',
-          )} in its path is left as written: the Kustomization that applies it does not substitute it)`
+      hasUnresolvedReference(raw)
+        ? ' (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)'
         : ''
     }`,
     location: locate(decl, ['spec', 'path']),
