@@ -1,17 +1,51 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { clusterNameValid } from './cluster-name-valid';
+
+const nameOf = (cluster: string, to: string) =>
+  replace(
+    exampleFile.settings(cluster),
+    `CLUSTER_NAME: "${cluster}"`,
+    `CLUSTER_NAME: "${to}"`,
+  );
+
+const failures = (edit: Parameters<typeof exampleChecks>[0]) =>
+  exampleChecks(edit)
+    .filter(c => c.ruleId === 'cluster-name-valid' && c.outcome === 'fail')
+    .map(c => `${c.cluster}: ${c.message} (${c.location?.line})`);
 
 describe('cluster-name-valid', () => {
   describeRule(clusterNameValid, {
-    edit: replace(
-      exampleFile.settings('infra'),
-      'CLUSTER_NAME: "infra"',
-      'CLUSTER_NAME: "Infra_1"',
-    ),
+    edit: nameOf('infra', 'Infra_1'),
     fails: {
       cluster: 'infra',
       at: `${exampleFile.helmRelease}:20`,
       message: /cluster name "Infra_1" has the character "I"/,
     },
+  });
+
+  it("fails a mesh cluster without cluster.name: the chart's default is refused beside a cluster.id", () => {
+    expect(
+      failures(
+        replace(exampleFile.helmRelease, /\n\s+name: \$\{CLUSTER_NAME\}/, ''),
+      ),
+    ).toEqual([
+      'apps: cluster.name is not set in the Cilium values: the chart names the cluster "default", which Cilium refuses for a cluster of a mesh (19)',
+      'infra: cluster.name is not set in the Cilium values: the chart names the cluster "default", which Cilium refuses for a cluster of a mesh (19)',
+    ]);
+  });
+
+  it('fails the name "default", and two clusters of one name', () => {
+    expect(failures(nameOf('apps', 'default'))).toEqual([
+      'apps: cluster.name is "default", the chart\'s default, which Cilium refuses for a cluster of a mesh (20)',
+    ]);
+    expect(failures(nameOf('apps', 'infra'))).toEqual([
+      'apps: cluster.name "infra" is also the cluster.name of infra (20)',
+      'infra: cluster.name "infra" is also the cluster.name of apps (20)',
+    ]);
   });
 });

@@ -5,31 +5,46 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
+import type { ClusterModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
-/** Cilium's rule for cluster names. @public */
+/** The name Cilium's chart gives a cluster without `cluster.name`; its agent refuses it beside a cluster.id. */
+const chartDefaultName = 'default';
+
+/** Whether the cluster's Cilium values set cluster.name. */
+function setsName(c: ClusterModel): boolean {
+  const value = getPath(c.cilium?.values, ciliumValuesPaths.clusterName);
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** Cilium's rule for cluster names, and a name of its own for each cluster of the mesh. @public */
 export const clusterNameValid = defineClusterRule({
   id: 'cluster-name-valid',
   title: 'Cluster name valid for Cilium',
   severity: 'error',
   scope: 'cluster',
   description:
-    "Cilium's rule for cluster names: at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit.",
+    "Cilium's rule for cluster names: at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
   remediation: c =>
-    `Rename the cluster (its folder under \`${c.clustersPath}\` and \`cluster.name\` in the Cilium values).`,
+    `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values (a \`CLUSTER_NAME\` setting per cluster), and rename its folder under \`${c.clustersPath}\` if that is the invalid one.`,
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
     valid: 'cluster name {{name}} is valid for Cilium',
     unknown:
       'cluster.name in the Cilium values comes from {{variables}}, which is not known here',
+    notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
+    reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
+    shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
   },
-  check(_mesh, c, r) {
-    const where =
-      c.cilium &&
-      getPath(c.cilium.values, ciliumValuesPaths.clusterName) !== undefined
-        ? c.cilium.locate(ciliumValuesPaths.clusterName)
-        : { file: c.dir, line: 1 };
+  fieldAbsence: ['notSet'],
+  check(mesh, c, r) {
+    const set = setsName(c);
+    const where = set
+      ? c.cilium!.locate(ciliumValuesPaths.clusterName)
+      : c.cilium?.locate(['cluster']) ?? { file: c.dir, line: 1 };
     const out: CheckResult[] = [];
+    // values not found say nothing of the name: the folder's is checked
+    if (c.cilium && !set) out.push(r.fail('notSet', {}, where));
     const unknown = unknownVariables(c.ciliumName);
     if (unknown.length)
       out.push(
@@ -44,6 +59,24 @@ export const clusterNameValid = defineClusterRule({
             'invalid',
             { name: q(name), problem },
             name === c.name ? { file: c.dir, line: 1 } : where,
+          ),
+        );
+    }
+    if (set && c.ciliumName === chartDefaultName)
+      out.push(r.fail('reserved', {}, where));
+    else if (set && !unknown.length) {
+      const others = mesh.members.filter(
+        m => m !== c && setsName(m) && m.ciliumName === c.ciliumName,
+      );
+      if (others.length)
+        out.push(
+          r.fail(
+            'shared',
+            {
+              name: q(c.ciliumName),
+              others: others.map(o => o.name).join(', '),
+            },
+            where,
           ),
         );
     }
