@@ -399,6 +399,44 @@ describe('detectConventions', () => {
     expect(report.clusters.map(c => c.name)).toEqual(['east', 'lab', 'west']);
   });
 
+  it('does not take a source of another URL for this repository, though it reconciles a folder of the same path', () => {
+    const files: Files = {};
+    const gitRepository = (name: string, url: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1m\n  ref:\n    branch: main\n  url: ${url}\n`;
+    for (const c of ['development', 'production']) {
+      const dir = `kubernetes/clusters/${c}`;
+      files[`${dir}/flux-system/gotk-sync.yaml`] = `${gitRepository(
+        'flux-system',
+        'ssh://git@github.com/acme/homelab',
+      )}---\n${fluxKustomization('flux-system', `./${dir}`)}`;
+      files[`${dir}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+      files[`${dir}/kustomization.yaml`] = kustomization(
+        'flux-system',
+        'apps',
+      );
+      files[`${dir}/apps/kustomization.yaml`] = kustomization('private');
+    }
+    // a private repository laid out like this one: its apps folder has the same path
+    const privateDir = 'kubernetes/clusters/production/apps/private';
+    files[`${privateDir}/kustomization.yaml`] = kustomization('source.yaml');
+    files[`${privateDir}/source.yaml`] = `${gitRepository(
+      'homelab-private',
+      'ssh://git@github.com/acme/homelab-private',
+    )}---\n${fluxKustomization(
+      'private-apps',
+      './kubernetes/clusters/production/apps',
+    ).replace('name: flux-system\n', 'name: homelab-private\n')}`;
+    files['kubernetes/clusters/development/apps/private/kustomization.yaml'] =
+      kustomization();
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.sourceNames).toBeUndefined();
+    expect(settingOf(found, 'flux.sourceNames')).toBeUndefined();
+    expect(settingOf(found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of development, production are under it/,
+    );
+  });
+
   it('does not take the kustomize base the cluster folders build on for a cluster', () => {
     const files: Files = {
       'clusters/base/kustomization.yaml': kustomization('apps.yaml'),

@@ -12,6 +12,12 @@ export interface ObjectSource {
    * generator's `files`): each key's file, whose lines its text has.
    */
   keyFiles?: Readonly<Record<string, string>>;
+  /**
+   * What a generator could not read for a generated ConfigMap or Secret (a
+   * missing env file, a URL): kustomize fails the build, and keys it would
+   * hold are not known here.
+   */
+  unread?: string;
 }
 
 /**

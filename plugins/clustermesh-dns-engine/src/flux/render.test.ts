@@ -89,6 +89,38 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(result.findings).toEqual([]);
   });
 
+  it('takes the variables of settings whose generator reads an env file not in the repository as not known: the build error is the one cause', () => {
+    // the env file is written at bootstrap (Terraform), and not committed
+    const { body, result } = render({
+      postBuild: fromSettings(),
+      app: target('  name: ${CLUSTER}\n  version: ${VERSION}\n'),
+      root: {
+        'kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sync.yaml\n  - app.yaml\nconfigMapGenerator:\n  - name: settings\n    namespace: flux-system\n    options:\n      disableNameSuffixHash: true\n    envs:\n      - .cluster-vars.env\n      - versions.env\n',
+        'versions.env': 'VERSION=1.2.3\n',
+      },
+    });
+    expect(result.findings.map(located)).toEqual([
+      `${root}/kustomization.yaml:12 the ConfigMap generator settings reads .cluster-vars.env, which does not exist (${root}/.cluster-vars.env)`,
+    ]);
+    // what the env file read gives; the rest not known, not undefined
+    expect(body.data).toEqual({ name: '<secret:CLUSTER>', version: '1.2.3' });
+  });
+
+  it('says a Flux Operator ResourceSet is not expanded, as a build not read: what it makes is not known', () => {
+    const { result } = render({
+      postBuild: '',
+      app: 'apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  inputs:\n    - name: cilium\n    - name: external-dns\n  resourcesTemplate: |\n    apiVersion: helm.toolkit.fluxcd.io/v2\n    kind: HelmRelease\n    metadata:\n      name: << inputs.name >>\n',
+    });
+    expect(result.findings.map(located)).toEqual([
+      'app/object.yaml:1 ResourceSet flux-system/platform, applied by Kustomization flux-system/app, makes objects from its template and 2 inputs, which this engine does not expand (Flux Operator); what it applies is not evaluated',
+    ]);
+    expect(result.findings[0]).toMatchObject({
+      code: 'not-evaluated',
+      unbuilt: true,
+    });
+  });
+
   it('lets inline substitute win over substituteFrom', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      CLUSTER: inline\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`,

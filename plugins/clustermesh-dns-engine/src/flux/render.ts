@@ -201,7 +201,10 @@ export class FluxRenderer {
             !sameDeclaration(object, rootDecl)
           ) {
             queue.push({ decl: object, parent: kustomization.key });
-          }
+          } else if (isResourceSet(object))
+            findings.push(
+              resourceSetNotExpanded(object, kustomization, cluster),
+            );
         }
       }
       const converged = reads.every(({ key, seen }) => {
@@ -316,13 +319,28 @@ export class FluxRenderer {
         }
         if (isProvided(source))
           variables.addProvided(source, this.#options.knownValues);
-        else
+        else {
           variables.addSource(
             source,
             ref.kind,
             ref.kind === 'Secret' && isSopsEncrypted(source.body),
             this.#options.knownValues,
           );
+          // keys its generator could not read are unknown, not undefined:
+          // the build's error is the one cause
+          if (source.source.unread)
+            variables.addProvided(
+              {
+                kind: ref.kind,
+                namespace: spec.namespace,
+                name: ref.name,
+                by: source.source.unread,
+                location: locate(source),
+                identity: source.body,
+              },
+              this.#options.knownValues,
+            );
+        }
       }
       variables.addInline(
         spec.substitute,
@@ -434,6 +452,52 @@ function sourcesMaybeUnread(findings: EngineFinding[]): EngineFinding[] {
       cause: { ...f.cause, key: `unread-source:${missing}`, message: why },
     };
   });
+}
+
+/** A Flux Operator ResourceSet: it makes objects from a template and its inputs. */
+function isResourceSet(object: ManifestObject): boolean {
+  return (
+    object.kind === 'ResourceSet' &&
+    object.apiVersion.startsWith('fluxcd.controlplane.io/')
+  );
+}
+
+/**
+ * What a ResourceSet makes is not read: its template (Go templates over
+ * its inputs, or inputs from a provider in the cluster) is not expanded
+ * here, so the HelmReleases and Kustomizations it makes are not known.
+ */
+function resourceSetNotExpanded(
+  object: ManifestObject,
+  appliedBy: RenderedKustomization,
+  cluster: string,
+): EngineFinding {
+  const spec = isRecord(object.body.spec) ? object.body.spec : {};
+  const inputs = Array.isArray(spec.inputs) ? spec.inputs.length : 0;
+  const providers = Array.isArray(spec.inputsFrom) ? spec.inputsFrom.length : 0;
+  const from = [
+    inputs ? `${inputs} input${inputs === 1 ? '' : 's'}` : '',
+    providers
+      ? `inputs from ${providers} provider${providers === 1 ? '' : 's'}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const name = `ResourceSet ${object.namespace ?? appliedBy.namespace}/${
+    object.name
+  }`;
+  return {
+    code: 'not-evaluated',
+    severity: 'warning',
+    cluster,
+    message: `${name}, applied by Kustomization ${
+      appliedBy.key
+    }, makes objects from its template${
+      from ? ` and ${from}` : ''
+    }, which this engine does not expand (Flux Operator); what it applies is not evaluated`,
+    location: locate(object),
+    unbuilt: true,
+  };
 }
 
 /** The URL of an OCIRepository of Flux's own manifests (`…/fluxcd/flux-manifests`). */

@@ -125,6 +125,15 @@ export function apiserverLabels(
   );
 }
 
+/** Whether a pool's serviceSelector admits the cluster's clustermesh-apiserver service. @public */
+export function poolAdmitsApiserver(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  pool: PoolModel,
+): boolean {
+  return selectorAdmits(pool.serviceSelector, apiserverLabels(mesh, cluster));
+}
+
 /**
  * Which pool of a cluster would give an address to its clustermesh-apiserver
  * service: an enabled pool with a block that holds it and a serviceSelector
@@ -148,9 +157,7 @@ export function poolOfAddress(
       : { kind: 'outside', pools: cluster.pools };
   }
   const labels = apiserverLabels(mesh, cluster);
-  const admitting = enabled.find(p =>
-    selectorAdmits(p.serviceSelector, labels),
-  );
+  const admitting = enabled.find(p => poolAdmitsApiserver(mesh, cluster, p));
   if (!admitting) return { kind: 'not-admitted', pool: enabled[0], labels };
   const block = admitting.blocks.find(
     b => b.range && rangeContains(b.range, address),

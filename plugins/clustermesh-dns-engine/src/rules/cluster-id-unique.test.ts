@@ -78,4 +78,19 @@ describe('cluster-id-unique', () => {
         'the cluster.id of apps comes from APPS_ID, not known here: whether all cluster IDs differ cannot be told',
     });
   });
+
+  it('cannot tell for a member whose Cilium values are not found (Cilium installed outside Flux), and does not fail it', () => {
+    const checks = exampleChecks(undefined, {
+      cilium: { helmRelease: { name: 'cilium-elsewhere' } },
+      mesh: { include: ['apps', 'infra'] },
+    });
+    expect(checks.filter(c => c.ruleId === 'cluster-id-unique')).toMatchObject([
+      {
+        outcome: 'not-evaluated',
+        message: expect.stringMatching(
+          /^the Cilium values of apps, infra are not read here \(.*cilium-elsewhere.*\): whether all cluster IDs differ cannot be told$/,
+        ),
+      },
+    ]);
+  });
 });

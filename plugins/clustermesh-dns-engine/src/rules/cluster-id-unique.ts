@@ -5,6 +5,7 @@ import {
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule, q, sharedValues } from './rule';
 
@@ -14,9 +15,12 @@ type ClusterId =
   | { kind: 'unknown'; variables: string[] }
   | { kind: 'unresolved' }
   | { kind: 'invalid'; value: unknown }
-  | { kind: 'notSet' };
+  | { kind: 'notSet' }
+  /** Its Cilium values were not found or read: nothing is known of its ID. */
+  | { kind: 'noValues' };
 
 function clusterIdOf(c: ClusterModel): ClusterId {
+  if (!c.cilium) return { kind: 'noValues' };
   const value = getPath(c.cilium?.values, ciliumValuesPaths.clusterId);
   if (value === undefined || value === null) return { kind: 'notSet' };
   const unknown = unknownVariables(value);
@@ -57,6 +61,8 @@ export const clusterIdUnique = defineMeshRule({
       'the cluster.id of {{clusters}} comes from {{variables}}, not known here: whether all cluster IDs differ cannot be told',
     unresolved:
       'the cluster.id of {{clusters}} still holds a variable (substitution-complete says which): whether all cluster IDs differ cannot be told',
+    noValues:
+      'the Cilium values of {{clusters}} are not read here ({{reason}}): whether all cluster IDs differ cannot be told',
   },
   check(mesh, r) {
     const out: CheckResult[] = [];
@@ -123,6 +129,14 @@ export const clusterIdUnique = defineMeshRule({
               }),
             ),
           ].join(', '),
+        }),
+      ];
+    const noValues = mesh.members.filter(c => ids.get(c)!.kind === 'noValues');
+    if (noValues.length)
+      return [
+        r.notEvaluated('noValues', {
+          clusters: noValues.map(c => c.name).join(', '),
+          reason: ciliumUnavailableReason(mesh, noValues[0]),
         }),
       ];
     const unresolved = mesh.members.filter(

@@ -1,5 +1,29 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { poolsDisjoint } from './pools-disjoint';
+
+/** An anycast pool both clusters announce, for the DNS servers' services only. */
+const anycastPool = (selector: string) => (files: Record<string, string>) => {
+  for (const c of ['apps', 'infra'])
+    files[exampleFile.pool(c)] += `---
+apiVersion: cilium.io/v2alpha1
+kind: CiliumLoadBalancerIPPool
+metadata:
+  name: internal-dns
+spec:
+  blocks:
+    - start: 10.25.99.53
+${selector}`;
+};
+
+const failures = (edit: Parameters<typeof exampleChecks>[0]) =>
+  exampleChecks(edit)
+    .filter(c => c.ruleId === 'pools-disjoint' && c.outcome === 'fail')
+    .map(c => `${c.cluster}: ${c.message}`);
 
 describe('pools-disjoint', () => {
   describeRule(poolsDisjoint, {
@@ -12,7 +36,23 @@ describe('pools-disjoint', () => {
       cluster: 'apps',
       at: `${exampleFile.pool('apps')}:9`,
       message:
-        /block 10.25.11.110-10.25.11.139 overlaps pool lb-ippool-infra of infra on the same network .* on 10.25.11.110-10.25.11.119/,
+        /block 10.25.11.110-10.25.11.139 overlaps pool "lb-ippool-infra" of infra on the same network .* on 10.25.11.110-10.25.11.119/,
     },
+  });
+
+  it('does not compare across clusters a pool that cannot give the clustermesh-apiserver its address (anycast DNS)', () => {
+    expect(
+      failures(
+        anycastPool(
+          '  serviceSelector:\n    matchLabels:\n      io.kubernetes.service.namespace: internal-dns\n',
+        ),
+      ),
+    ).toEqual([]);
+    // a pool for every service may give it the address: both clusters would announce it
+    expect(failures(anycastPool(''))).toEqual([
+      expect.stringMatching(
+        /^(apps|infra): pool "internal-dns" block 10\.25\.99\.53 overlaps pool "internal-dns" of (apps|infra) on the same network/,
+      ),
+    ]);
   });
 });

@@ -6,8 +6,9 @@ import {
   rangeOverlap,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
+import { poolAdmitsApiserver } from '../model/queries';
 import type { ClusterModel } from '../model/types';
-import { defineMeshRule } from './rule';
+import { defineMeshRule, q } from './rule';
 
 /** Pools of one cluster, or of clusters on one network, do not overlap. @public */
 export const poolsDisjoint = defineMeshRule({
@@ -16,7 +17,7 @@ export const poolsDisjoint = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network.',
+    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, is not compared across clusters).',
   remediation: () =>
     'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
   messages: {
@@ -47,6 +48,13 @@ export const poolsDisjoint = defineMeshRule({
       block: PoolBlock;
       range: IpRange;
     };
+    const admits = new Map<PoolModel, boolean>();
+    const admitsApiserver = ({ cluster, pool }: Entry) => {
+      let found = admits.get(pool);
+      if (found === undefined)
+        admits.set(pool, (found = poolAdmitsApiserver(mesh, cluster, pool)));
+      return found;
+    };
     const entries: Entry[] = mesh.members.flatMap(cluster =>
       cluster.pools
         .filter(pool => !pool.disabled)
@@ -66,18 +74,24 @@ export const poolsDisjoint = defineMeshRule({
       for (const a of open) {
         const sameCluster = a.cluster === b.cluster;
         if (
-          sameCluster ? a.pool === b.pool : !shareNetwork(a.cluster, b.cluster)
+          sameCluster
+            ? a.pool === b.pool
+            : !shareNetwork(a.cluster, b.cluster) ||
+              !admitsApiserver(a) ||
+              !admitsApiserver(b)
         )
           continue;
         out.push(
           r.forCluster(b.cluster).fail(
             'overlap',
             {
-              pool: b.pool.name,
+              pool: q(b.pool.name),
               block: b.block.text,
               other: sameCluster
-                ? `pool ${a.pool.name} of the same cluster`
-                : `pool ${a.pool.name} of ${a.cluster.name} on the same network`,
+                ? `pool ${q(a.pool.name)} of the same cluster`
+                : `pool ${q(a.pool.name)} of ${
+                    a.cluster.name
+                  } on the same network`,
               otherBlock: a.block.text,
               otherLocation: formatLocation(a.block.location),
               overlap: rangeOverlap(a.range, b.range)!.text,

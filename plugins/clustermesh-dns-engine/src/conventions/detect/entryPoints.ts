@@ -303,23 +303,46 @@ export function ownSourceNames(
   known: readonly string[],
 ): OwnSource[] {
   const own = new Map<string, OwnSource>();
+  // a mesh declares a GitRepository per cluster, mostly the same one
+  const byUrl = new Map<string, string>();
+  const repositoryOf = new Map(
+    found.gitRepositories.map(r => {
+      let url = byUrl.get(r.url);
+      if (url === undefined) byUrl.set(r.url, (url = sameRepository(r.url)));
+      return [r, url];
+    }),
+  );
+  const keys = new Map(
+    found.gitRepositories.map(r => [r, `${repositoryOf.get(r)} ${r.ref}`]),
+  );
+  const repositoriesNamed = (name: string) =>
+    found.gitRepositories
+      .filter(r => r.name === name)
+      .map(r => repositoryOf.get(r)!);
+  // where the known sources declare their URL, a source of another URL
+  // is another repository that holds a folder of the same path
+  const knownRepositories = new Set(known.flatMap(repositoriesNamed));
+  const elsewhere = (name: string) => {
+    const urls = repositoriesNamed(name);
+    return (
+      knownRepositories.size > 0 &&
+      urls.length > 0 &&
+      !urls.some(u => knownRepositories.has(u))
+    );
+  };
   // a folder also reconciled from a known source is mirrored, not renamed
   const fromKnown = new Set(
     found.ownSources.filter(s => known.includes(s.name)).map(s => s.path),
   );
   for (const s of found.ownSources)
-    if (!known.includes(s.name) && !own.has(s.name) && !fromKnown.has(s.path))
+    if (
+      !known.includes(s.name) &&
+      !own.has(s.name) &&
+      !fromKnown.has(s.path) &&
+      !elsewhere(s.name)
+    )
       own.set(s.name, s);
   const names = new Set([...known, ...own.keys()]);
-  // a mesh declares a GitRepository per cluster, mostly the same one
-  const byUrl = new Map<string, string>();
-  const keys = new Map(
-    found.gitRepositories.map(r => {
-      let url = byUrl.get(r.url);
-      if (url === undefined) byUrl.set(r.url, (url = sameRepository(r.url)));
-      return [r, `${url} ${r.ref}`];
-    }),
-  );
   const urls = new Map(
     found.gitRepositories
       .filter(r => names.has(r.name))

@@ -126,22 +126,23 @@ function generate(
   // kustomize fetches a URL here; this engine reads the repository only
   // (said once per generator: a dashboards generator reads dozens)
   const remote: { url: string; path: (string | number)[] }[] = [];
+  // the first source not read: keys of the object may be missing for it
+  let unread: string | undefined;
   const readSource = (relative: string, path: (string | number)[]) => {
     if (/^https?:\/\//.test(relative)) {
       remote.push({ url: relative, path });
+      unread ??= `reads ${relative}, which this engine does not fetch`;
       return undefined;
     }
     const file = joinPath(dir, relative);
     const bytes = file === undefined ? undefined : files.read(file);
     if (file === undefined || !bytes) {
-      fields.error(
+      const problem =
         file !== undefined && files.isDir(file)
-          ? `the ${kind} generator ${name} reads ${relative}, which is a directory; kustomize reads files only`
-          : `the ${kind} generator ${name} reads ${relative}, which does not exist${
-              file ? ` (${file})` : ''
-            }`,
-        path,
-      );
+          ? `reads ${relative}, which is a directory; kustomize reads files only`
+          : `reads ${relative}, which does not exist${file ? ` (${file})` : ''}`;
+      fields.error(`the ${kind} generator ${name} ${problem}`, path);
+      unread ??= problem;
       return undefined;
     }
     return { file, bytes };
@@ -273,6 +274,7 @@ function generate(
   };
   if (kind === 'ConfigMap' && Object.keys(keyFiles).length)
     source.keyFiles = keyFiles;
+  if (unread) source.unread = `the ${kind} generator ${name} ${unread}`;
   return {
     body,
     source,
