@@ -411,10 +411,7 @@ describe('detectConventions', () => {
       )}---\n${fluxKustomization('flux-system', `./${dir}`)}`;
       files[`${dir}/flux-system/kustomization.yaml`] =
         kustomization('gotk-sync.yaml');
-      files[`${dir}/kustomization.yaml`] = kustomization(
-        'flux-system',
-        'apps',
-      );
+      files[`${dir}/kustomization.yaml`] = kustomization('flux-system', 'apps');
       files[`${dir}/apps/kustomization.yaml`] = kustomization('private');
     }
     // a private repository laid out like this one: its apps folder has the same path

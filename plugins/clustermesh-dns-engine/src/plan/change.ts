@@ -1,5 +1,8 @@
 import type { IpAddress } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { secretPlaceholder } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  secretPlaceholder,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
 import {
   fqdnTemplateFor,
@@ -109,6 +112,57 @@ export function settingsFqdn(
     default:
       return undefined;
   }
+}
+
+const peerFqdnMemos = new WeakMap<
+  ChangeContext,
+  Map<string, { ok: boolean; output: string }>
+>();
+
+/**
+ * A peer's FQDN as a cluster's settings hold it, checked where it resolves:
+ * in the writing cluster's substitution it must be the peer's own name. A
+ * template whose variables differ between the clusters (a domain per
+ * cluster) is written there as the peer's resolved name; a problem when
+ * that name holds values not known here.
+ */
+export function peerFqdnWhereWritten(
+  ctx: ChangeContext,
+  cluster: string,
+  peer: string,
+  written: string,
+): { value: string } | { problem: string } {
+  const writer = ctx.mesh.byName.get(cluster);
+  const lookup = (name: string) =>
+    writer?.settings.value(name) ??
+    ctx.conventions.values[name] ??
+    secretPlaceholder(name);
+  // a mesh writes N × (N - 1) of these, mostly of one template and values
+  let memo = peerFqdnMemos.get(ctx);
+  if (!memo) peerFqdnMemos.set(ctx, (memo = new Map()));
+  const key = `${written}\0${referencedVariables(written)
+    .map(lookup)
+    .join('\0')}`;
+  let asResolved = memo.get(key);
+  if (!asResolved) {
+    const result = envsubst(written, lookup, { strict: false });
+    asResolved = { ok: result.ok, output: result.ok ? result.output : '' };
+    memo.set(key, asResolved);
+  }
+  let own = memo.get(`\0own\0${peer}`)?.output;
+  if (own === undefined) {
+    own = resolvedFqdn(ctx, peer);
+    memo.set(`\0own\0${peer}`, { ok: true, output: own });
+  }
+  if (asResolved.ok && asResolved.output === own) return { value: written };
+  if (!unknownVariables(own).length) return { value: own };
+  return {
+    problem: `${peer}'s FQDN, ${ctx.template(
+      peer,
+    )}, resolves to ${own} for ${peer}, but written in the settings of ${cluster} it would resolve with ${cluster}'s values${
+      asResolved.ok ? ` (${asResolved.output})` : ''
+    }; give the values not known here (the conventions' values, or --value) so the peer's name can be written resolved`,
+  };
 }
 
 /** The substitution of a Kustomization for a cluster, once the change has added its settings keys. */

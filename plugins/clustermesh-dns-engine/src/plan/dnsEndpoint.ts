@@ -136,7 +136,16 @@ function requireExternalDns(
   const running = ctx.mesh.clusters
     .filter(c => externalDnsDeploymentsOf(c).length > 0)
     .map(c => c.name);
-  if (!running.length) return;
+  if (!running.length) {
+    ctx.notes.push(
+      `No ExternalDNS is deployed by this repository: the DNSEndpoint of ${clusters
+        .map(c => c.name)
+        .join(
+          ', ',
+        )} needs ExternalDNS with the crd source (and its DNSEndpoint CRD) installed in the cluster another way, or Flux fails the Kustomization that applies it; configure with --mode manual for a records document instead.`,
+    );
+    return;
+  }
   const lacking = clusters.find(c => !running.includes(c.name));
   if (!lacking) return;
   const index = ctx.input.clusters.findIndex(c => c.name === lacking.name);

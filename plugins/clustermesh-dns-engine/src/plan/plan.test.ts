@@ -417,6 +417,32 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
   });
 
+  it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
+    const { files, clusters } = perClusterLayout();
+    for (const { name } of clusters) {
+      const settings = `kubernetes/clusters/${name}/cluster-settings.yaml`;
+      files[settings] += `  CLUSTER_DOMAIN: "${name}.lab.example.org"\n`;
+    }
+    const input = {
+      clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
+    };
+    const conventions = resolveConventions({
+      fqdnTemplate: 'clustermesh-{cluster}.${CLUSTER_DOMAIN}',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const east = after['kubernetes/clusters/east/cluster-settings.yaml'];
+    expect(east).toContain(
+      'CILIUM_CLUSTERMESH_FQDN: "clustermesh-east.east.lab.example.org"',
+    );
+    // with east's domain it would name a host west does not answer for
+    expect(east).toContain(
+      'CILIUM_CLUSTERMESH_WEST_FQDN: "clustermesh-west.west.lab.example.org"',
+    );
+    expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+  });
+
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
     const { files, clusters } = perClusterLayout();
     // ExternalDNS runs in east only

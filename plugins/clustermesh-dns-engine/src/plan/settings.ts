@@ -1,6 +1,11 @@
 import { getPath, hasOwn, isRecord } from '../core/paths';
 import { lineAtPath } from '../yaml/lines';
-import { ChangeContext, peersAfter, settingsFqdn } from './change';
+import {
+  ChangeContext,
+  peerFqdnWhereWritten,
+  peersAfter,
+  settingsFqdn,
+} from './change';
 import { EditSet, PlanError } from './transaction';
 
 const escapeRegExp = (text: string) =>
@@ -66,9 +71,16 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
         ? peersAfter(ctx, name)
         : [...ctx.configured.keys()].filter(p => ctx.knows(name, p));
       for (const peer of peers) {
-        const value = settingsFqdn(ctx, name, peer);
-        if (value !== undefined)
-          set(peerVariable(peer), value, () => `${name} knows ${peer} by FQDN`);
+        const written = settingsFqdn(ctx, name, peer);
+        if (written === undefined) continue;
+        const checked = peerFqdnWhereWritten(ctx, name, peer, written);
+        if ('problem' in checked)
+          throw new PlanError(target.file, checked.problem);
+        set(
+          peerVariable(peer),
+          checked.value,
+          () => `${name} knows ${peer} by FQDN`,
+        );
       }
       for (const gone of ctx.removed)
         set(peerVariable(gone), undefined, () => `${gone} leaves the mesh`);

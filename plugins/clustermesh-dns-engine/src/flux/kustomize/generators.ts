@@ -140,7 +140,9 @@ function generate(
       const problem =
         file !== undefined && files.isDir(file)
           ? `reads ${relative}, which is a directory; kustomize reads files only`
-          : `reads ${relative}, which does not exist${file ? ` (${file})` : ''}`;
+          : `reads ${relative}, which does not exist${
+              file ? ` (${file})` : ''
+            }`;
       fields.error(`the ${kind} generator ${name} ${problem}`, path);
       unread ??= problem;
       return undefined;
