@@ -281,3 +281,18 @@ export function externalDnsDeploymentsOf(
     readExternalDnsChartSources(documents),
   );
 }
+
+/**
+ * When some of what a cluster applies is not evaluated (a ResourceSet, a
+ * build of another source), what was not found among the rest may still be
+ * there: said after "not found" messages; empty when everything was read.
+ */
+export function unevaluatedPartsNote(cluster: ClusterModel): string {
+  const unbuilt = cluster.render.findings.filter(f => f.unbuilt);
+  if (!unbuilt.length) return '';
+  return `; but ${
+    unbuilt.length === 1 ? 'one part' : `${unbuilt.length} parts`
+  } of what ${cluster.name} applies ${
+    unbuilt.length === 1 ? 'is' : 'are'
+  } not evaluated and may hold it (e.g. ${unbuilt[0].message})`;
+}

@@ -8,6 +8,7 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, joinPath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from './types';
+import { unevaluatedPartsNote } from './queries';
 
 /**
  * Where the change writes, asked of the model of the repository as it is:
@@ -315,7 +316,13 @@ export function ciliumWriteTargets(
       problems.push({
         cluster: cluster.name,
         file,
-        problem: `no HelmRelease ${conventions.cilium.helmRelease.name} is applied to ${cluster.name}, and no plain values file is configured (conventions cilium.valuesFile)`,
+        problem: `no HelmRelease ${
+          conventions.cilium.helmRelease.name
+        } is applied to ${
+          cluster.name
+        }, and no plain values file is configured (conventions cilium.valuesFile)${unevaluatedPartsNote(
+          cluster,
+        )}`,
       });
       continue;
     }

@@ -443,6 +443,36 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 
+  it('does not claim a pool or the Cilium HelmRelease missing where a ResourceSet, not expanded, may make them', () => {
+    const { files, clusters } = perClusterLayout();
+    const apps = 'kubernetes/clusters/east/apps';
+    files[`${apps}/kustomization.yaml`] = 'resources:\n  - ./platform.yaml\n';
+    files[`${apps}/platform.yaml`] =
+      'apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: platform, namespace: flux-system}\nspec:\n  inputs: [{name: cilium}]\n  resourcesTemplate: "---"\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
+      resolveConventions({
+        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+      }),
+    );
+    const because =
+      '; but one part of what east applies is not evaluated and may hold it (e.g. ResourceSet flux-system/platform, applied by Kustomization flux-system/apps, makes objects from its template and 1 input, which this engine does not expand (Flux Operator); what it applies is not evaluated)';
+    expect(plan.problems).toEqual(
+      expect.arrayContaining([
+        {
+          field: 'clusters[0].ip',
+          message: `east has no CiliumLoadBalancerIPPool among the objects evaluated to take 10.60.1.10 from${because}`,
+        },
+        expect.objectContaining({
+          message: expect.stringContaining(
+            `no HelmRelease cilium is applied to east, and no plain values file is configured (conventions cilium.valuesFile)${because}`,
+          ),
+        }),
+      ]),
+    );
+  });
+
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
     const { files, clusters } = perClusterLayout();
     // ExternalDNS runs in east only

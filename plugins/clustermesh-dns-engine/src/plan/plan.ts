@@ -8,7 +8,11 @@ import { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
-import { PoolLookup, poolOfAddress } from '../model/queries';
+import {
+  PoolLookup,
+  poolOfAddress,
+  unevaluatedPartsNote,
+} from '../model/queries';
 import type { MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
 import type { RepoTree } from '../tree/RepoTree';
@@ -170,10 +174,12 @@ function planEdits(
   const inputProblems: PlanProblem[] = [];
   const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
+    const cluster = mesh.byName.get(c.name)!;
     const problem = poolProblem(
-      poolOfAddress(mesh, mesh.byName.get(c.name)!, addresses[i]),
+      poolOfAddress(mesh, cluster, addresses[i]),
       c,
       conventions,
+      unevaluatedPartsNote(cluster),
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
@@ -268,14 +274,18 @@ function poolProblem(
   found: PoolLookup,
   cluster: { name: string; ip: string },
   conventions: MeshConventions,
+  /** What of the cluster was not evaluated, to say after "has no pool". */
+  unevaluated: string,
 ): string | undefined {
   const { name, ip } = cluster;
   switch (found.kind) {
     case 'no-pools':
-      return `${name} has no CiliumLoadBalancerIPPool to take ${ip} from (expected in ${clusterPath(
-        conventions.pools.file,
-        name,
-      )})`;
+      return unevaluated
+        ? `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`
+        : `${name} has no CiliumLoadBalancerIPPool to take ${ip} from (expected in ${clusterPath(
+            conventions.pools.file,
+            name,
+          )})`;
     case 'outside':
       // a block whose range is a variable not known here may hold it
       if (
