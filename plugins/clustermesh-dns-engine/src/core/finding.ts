@@ -32,6 +32,12 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * another source): only such a part can hide a field of a found object.
    */
   mayChange?: boolean;
+  /**
+   * On a substitution source the cluster does not apply: the files of the
+   * repository that define it. When no cluster applies any of them,
+   * something other than Flux does (a bootstrap).
+   */
+  sourceDefinedIn?: readonly string[];
 };
 
 /** A cause shared by findings, and what one of them affects. @public */

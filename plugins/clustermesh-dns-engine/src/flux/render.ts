@@ -54,7 +54,7 @@ export class FluxRenderer {
   readonly #index: TreeIndex;
   readonly #files: YamlFiles;
   /** `Kind/name` → whether some file of the repository defines such an object. */
-  readonly #definedAnywhere = new Map<string, boolean>();
+  readonly #definedAnywhere = new Map<string, readonly string[]>();
 
   constructor(
     index: TreeIndex,
@@ -93,28 +93,30 @@ export class FluxRenderer {
   }
 
   /**
-   * Whether any file of the repository defines a ConfigMap or Secret of
-   * that name (or a generator or another controller makes one): when none
+   * The files of the repository that define a ConfigMap or Secret of that
+   * name (or a generator or another controller that makes one): when none
    * does, a source no cluster applies is made outside the repository.
    */
-  #isDefinedAnywhere(kind: string, name: string): boolean {
+  #definitionsOf(kind: string, name: string): readonly string[] {
     const key = `${kind}/${name}`;
-    let found = this.#definedAnywhere.get(key);
+    const found = this.#definedAnywhere.get(key);
     if (found !== undefined) return found;
-    found = false;
+    const files: string[] = [];
     const needle = utf8(name);
     for (const path of this.#index.tree.paths()) {
       if (!/\.ya?ml$/.test(path)) continue;
       const bytes = this.#index.tree.read(path);
       if (!bytes || !containsBytes(bytes, needle)) continue;
       // a generator (`name: x` under configMapGenerator) or an ExternalSecret target counts too
-      found = this.#files
-        .read(path)
-        .documents.some(doc => mentionsSource(doc.value, kind, name));
-      if (found) break;
+      if (
+        this.#files
+          .read(path)
+          .documents.some(doc => mentionsSource(doc.value, kind, name))
+      )
+        files.push(path);
     }
-    this.#definedAnywhere.set(key, found);
-    return found;
+    this.#definedAnywhere.set(key, files);
+    return files;
   }
 
   /** Renders one cluster whose Flux entry point is `root` (e.g. `kubernetes/clusters/infra`). */
@@ -271,7 +273,8 @@ export class FluxRenderer {
               ? locate(spec.object, ['spec', 'postBuild', 'substituteFrom'])
               : declLocation;
             const missing = `${ref.kind} ${spec.namespace}/${ref.name}`;
-            if (this.#isDefinedAnywhere(ref.kind, ref.name)) {
+            const definedIn = this.#definitionsOf(ref.kind, ref.name);
+            if (definedIn.length) {
               findings.push({
                 code: 'flux-error',
                 severity: 'error',
@@ -281,9 +284,12 @@ export class FluxRenderer {
                 // one missing source is one cause, however many Kustomizations name it
                 cause: {
                   key: `missing-source:${missing}`,
-                  message: `${missing} is named by substituteFrom, but the cluster does not apply it, though the repository defines it; Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
+                  message: `${missing} is named by substituteFrom, but the cluster does not apply it, though the repository defines it (${filesList(
+                    definedIn,
+                  )}); Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
                   subject: `Kustomization ${spec.key}`,
                 },
+                sourceDefinedIn: definedIn,
               });
               failed = true;
             } else {
@@ -452,6 +458,13 @@ function sourcesMaybeUnread(findings: EngineFinding[]): EngineFinding[] {
       cause: { ...f.cause, key: `unread-source:${missing}`, message: why },
     };
   });
+}
+
+/** Some files, for a message: the first three and how many more. */
+export function filesList(files: readonly string[]): string {
+  return files.length > 3
+    ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
+    : files.join(', ');
 }
 
 /** A Flux Operator ResourceSet: it makes objects from a template and its inputs. */

@@ -28,7 +28,7 @@ import type {
   ClusterRender,
   RenderedKustomization,
 } from '../flux/fluxKustomization';
-import { FluxRenderer } from '../flux/render';
+import { filesList, FluxRenderer } from '../flux/render';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
@@ -188,6 +188,7 @@ export function buildMeshModel(
         (values ??= peers.map(p => cluster.settings.value(p.variable))),
     });
   }
+  bootstrapSources(clusters);
   // one finding per cause: a problem in a shared file, or an undefined
   // variable used in many places, is reported once with what it affects
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
@@ -210,6 +211,41 @@ export function buildMeshModel(
     },
     memo: { meshEntries: cache.meshEntries },
   };
+}
+
+/**
+ * A substitution source a cluster does not apply, defined only in files
+ * that no cluster's Flux applies (a bootstrap's Secret, a test cluster's
+ * copy): something other than Flux creates it, so whether the cluster has
+ * it is not known here. Its variables are already not known.
+ */
+function bootstrapSources(clusters: ClusterModel[]) {
+  const missing = clusters
+    .flatMap(c => c.findings)
+    .filter(f => f.sourceDefinedIn);
+  if (!missing.length) return;
+  // the folders Flux builds for some cluster; a file under one may be applied
+  const built = [
+    ...new Set(clusters.flatMap(c => c.render.kustomizations.map(k => k.path))),
+  ];
+  const mayBeApplied = (file: string) =>
+    built.some(dir => dir === '' || dir === '.' || file.startsWith(`${dir}/`));
+  for (const cluster of clusters)
+    cluster.findings = cluster.findings.map(f => {
+      if (!f.sourceDefinedIn || f.sourceDefinedIn.some(mayBeApplied)) return f;
+      const source = f.cause!.key.slice('missing-source:'.length);
+      const why = `${source} is named by substituteFrom, and the repository defines it only in ${filesList(
+        f.sourceDefinedIn,
+      )}, which no Flux Kustomization of any cluster applies: something else creates it (a bootstrap, a script), and whether the cluster has it is not known here; its variables are not known here`;
+      return {
+        ...f,
+        code: 'not-evaluated',
+        severity: 'warning',
+        message: why,
+        cause: { ...f.cause!, key: `bootstrap-source:${source}`, message: why },
+        mayChange: true,
+      };
+    });
 }
 
 interface ExtractContext {

@@ -253,4 +253,54 @@ describe('validateMesh', () => {
     const b = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
     expect(b).toBe(a);
   });
+
+  it("takes a substitution source defined only where no Flux Kustomization applies it for a bootstrap's, not a Flux failure", () => {
+    const moveSecrets =
+      (clusters: string[]) => (files: Record<string, string>) => {
+        for (const c of clusters) {
+          const dir = `kubernetes/clusters/${c}`;
+          files[`${dir}/kustomization.yaml`] = files[
+            `${dir}/kustomization.yaml`
+          ].replace('  - cluster-secrets.sops.yaml\n', '');
+          // applied by a bootstrap script, next to the Flux folders
+          files[`bootstrap/${c}/cluster-secrets.sops.yaml`] =
+            files[`${dir}/cluster-secrets.sops.yaml`];
+          delete files[`${dir}/cluster-secrets.sops.yaml`];
+        }
+      };
+    const sourceFindings = (report: ReturnType<typeof validateMesh>) =>
+      [...report.findings, ...report.notEvaluated]
+        .filter(f => /cluster-secrets/.test(f.message))
+        .map(
+          f =>
+            `${f.severity} ${f.affects?.clusters?.join(',') ?? f.cluster}: ${
+              f.message
+            }`,
+        );
+    const bootstrapped = validateMesh(
+      exampleTree('gitops-repo', moveSecrets(['apps', 'infra'])),
+      withDomain,
+    );
+    expect(sourceFindings(bootstrapped)).toEqual([
+      expect.stringMatching(
+        /^warning .*: Secret flux-system\/cluster-secrets is named by substituteFrom, and the repository defines it only in bootstrap\/apps\/cluster-secrets\.sops\.yaml, bootstrap\/infra\/cluster-secrets\.sops\.yaml, which no Flux Kustomization of any cluster applies: something else creates it/,
+      ),
+    ]);
+    expect(bootstrapped.summary.errors).toBe(0);
+    // applied by Flux to infra, but not to apps: Flux fails apps' Kustomizations
+    const oneMissing = validateMesh(
+      exampleTree('gitops-repo', files => {
+        const dir = 'kubernetes/clusters/apps';
+        files[`${dir}/kustomization.yaml`] = files[
+          `${dir}/kustomization.yaml`
+        ].replace('  - cluster-secrets.sops.yaml\n', '');
+      }),
+      withDomain,
+    );
+    expect(sourceFindings(oneMissing)).toEqual([
+      expect.stringMatching(
+        /^error apps: Secret flux-system\/cluster-secrets is named by substituteFrom, but the cluster does not apply it, though the repository defines it \(kubernetes\/clusters\/apps\/cluster-secrets\.sops\.yaml, kubernetes\/clusters\/infra\/cluster-secrets\.sops\.yaml\)/,
+      ),
+    ]);
+  });
 });
