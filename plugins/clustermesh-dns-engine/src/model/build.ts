@@ -233,7 +233,8 @@ function bootstrapSources(clusters: ClusterModel[]) {
   for (const cluster of clusters)
     cluster.findings = cluster.findings.map(f => {
       if (!f.sourceDefinedIn || f.sourceDefinedIn.some(mayBeApplied)) return f;
-      const source = f.cause!.key.slice('missing-source:'.length);
+      // `missing-source:` or, beside builds not read, `unread-source:`
+      const source = f.cause!.key.slice(f.cause!.key.indexOf(':') + 1);
       const why = `${source} is named by substituteFrom, and the repository defines it only in ${filesList(
         f.sourceDefinedIn,
       )}, which no Flux Kustomization of any cluster applies: something else creates it (a bootstrap, a script), and whether the cluster has it is not known here; its variables are not known here`;
