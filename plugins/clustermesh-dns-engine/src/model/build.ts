@@ -485,10 +485,8 @@ function membershipOf(
         reason: `no HelmRelease ${
           conventions.cilium.helmRelease.name
         } is among the objects evaluated, but ${
-          unbuilt.length === 1
-            ? 'one Kustomization'
-            : `${unbuilt.length} Kustomizations`
-        } of the cluster ${
+          unbuilt.length === 1 ? 'one part' : `${unbuilt.length} parts`
+        } of what the cluster applies ${
           unbuilt.length === 1 ? 'is' : 'are'
         } not evaluated (${
           unbuilt[0].message

@@ -124,7 +124,7 @@ describe('the mesh is the clusters in it', () => {
     expect(infra.membership).toEqual({
       member: false,
       reason:
-        'no HelmRelease cilium is among the objects evaluated, but one Kustomization of the cluster is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, not this repository (sources treated as this repository: flux-system); its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
+        'no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, not this repository (sources treated as this repository: flux-system); its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
       location: { file: infrastructure, line: 11 },
     });
     // the other cluster is still checked
