@@ -237,7 +237,7 @@ function bootstrapSources(clusters: ClusterModel[]) {
       const source = f.cause!.key.slice(f.cause!.key.indexOf(':') + 1);
       const why = `${source} is named by substituteFrom, and the repository defines it only in ${filesList(
         f.sourceDefinedIn,
-      )}, which no Flux Kustomization of any cluster applies: something else creates it (a bootstrap, a script), and whether the cluster has it is not known here; its variables are not known here`;
+      )}, which no Flux Kustomization of any cluster applies: something else creates it (a bootstrap, a script); whether the cluster has it, and its variables, are not known here`;
       return {
         ...f,
         code: 'not-evaluated',
