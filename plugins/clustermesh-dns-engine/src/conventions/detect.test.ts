@@ -537,6 +537,23 @@ describe('detectConventions', () => {
       );
     });
 
+    it('takes another provider when every ExternalDNS names one that is not Cloudflare', () => {
+      const { conventions, found } = detectConventions(
+        createRepoTree(
+          externalDns('1.20.0', '    provider:\n      name: rfc2136\n'),
+        ),
+      );
+      expect(conventions.dns).toMatchObject({ provider: 'other' });
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider rfc2136; none uses Cloudflare, so its TTL range and "DNS only" do not apply',
+      );
+      // one Cloudflare deployment keeps Cloudflare's rules
+      const cloudflare = detectConventions(
+        createRepoTree(externalDns('1.20.0', '    provider: cloudflare\n')),
+      );
+      expect(cloudflare.conventions.dns?.provider).toBeUndefined();
+    });
+
     it('keeps the alpha prefix for an older ExternalDNS, and finds DNS only by default without the flag', () => {
       const { conventions, found } = detectConventions(
         createRepoTree(

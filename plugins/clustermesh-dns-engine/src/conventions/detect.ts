@@ -307,6 +307,8 @@ export function detectConventions(
   );
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
+  if (explicit.dns?.provider === undefined)
+    detectProvider(deployments, conventions, detected);
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detected, kept);
 
@@ -465,6 +467,44 @@ function detectPrefix(
     return;
   }
   kept(setting, defaultConventions.dns.externalDnsAnnotationPrefix, why);
+}
+
+/**
+ * The DNS provider, for TTL ranges and "DNS only": another provider when
+ * every ExternalDNS deployment of the repository names one that is not
+ * Cloudflare (the default stays when none is found, or one is Cloudflare).
+ */
+function detectProvider(
+  deployments: ExternalDnsDeployment[],
+  conventions: MeshConventionsInput,
+  detected: (
+    s: string,
+    v: string,
+    r: string,
+    l?: DetectedConvention['location'],
+  ) => void,
+) {
+  const named = deployments.filter(d => d.provider);
+  if (
+    !named.length ||
+    named.length !== deployments.length ||
+    named.some(d => d.provider === 'cloudflare')
+  )
+    return;
+  conventions.dns = { ...conventions.dns, provider: 'other' };
+  detected(
+    'dns.provider',
+    'other',
+    `${named
+      .map(
+        d =>
+          `${d.description} (${where(d.location)}) uses provider ${d.provider}`,
+      )
+      .join(
+        ', ',
+      )}; none uses Cloudflare, so its TTL range and "DNS only" do not apply`,
+    named[0].location,
+  );
 }
 
 function detectProxied(
