@@ -21,7 +21,7 @@ import {
   peerFqdnVariable,
 } from '../conventions/templates';
 import { EngineFinding, finding, groupFindings } from '../core/finding';
-import type { ManifestObject } from '../core/manifest';
+import { describeObject, type ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
 import type {
@@ -492,6 +492,24 @@ function membershipOf(
           unbuilt[0].message
         }); say it in the conventions (mesh.include or mesh.exclude)`,
         location: unbuilt[0].location,
+      },
+      membershipUnknown: true,
+    };
+  // Cilium's own kinds applied, but no Cilium install here: it is installed
+  // another way (Ansible, Talos, a bootstrap), whose values are not read
+  const ciliumObject = cilium
+    ? undefined
+    : render.objects.find(o => o.object.apiVersion.startsWith('cilium.io/'));
+  if (ciliumObject && !conventions.cilium.valuesFile)
+    return {
+      membership: {
+        member: false,
+        reason: `no HelmRelease ${
+          conventions.cilium.helmRelease.name
+        } is applied to it, but it applies Cilium's ${describeObject(
+          ciliumObject.object,
+        )}: Cilium is installed another way, whose values are not read here; point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)`,
+        location: locate(ciliumObject.object),
       },
       membershipUnknown: true,
     };

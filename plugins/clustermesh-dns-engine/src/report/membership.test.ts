@@ -133,14 +133,43 @@ describe('the mesh is the clusters in it', () => {
     ).toBe(true);
   });
 
-  /** The example, with infra applying a file of another source instead of the infrastructure (and its Cilium). */
+  it('does not call a cluster outside the mesh when it applies Cilium objects but no Cilium install is read (installed by Ansible, say)', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[helmRelease] = files[helmRelease].replace(
+          'name: cilium\n',
+          'name: cilium-elsewhere\n',
+        );
+      }),
+      withDomain,
+    );
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml';
+    expect(report.clusters.find(c => c.name === 'infra')).toMatchObject({
+      status: 'not-evaluated',
+      membership: {
+        member: false,
+        reason:
+          "no HelmRelease cilium is applied to it, but it applies Cilium's CiliumLoadBalancerIPPool lb-ippool-infra: Cilium is installed another way, whose values are not read here; point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)",
+        location: { file: pool, line: 3 },
+      },
+    });
+  });
+
+  /**
+   * The example, with infra applying a file of another source instead of
+   * the infrastructure (and its Cilium), and no Cilium pool: a cluster
+   * without Cilium.
+   */
   const infraWith = (file: string, yaml: string[]) => {
     const clusterFolder = 'kubernetes/clusters/infra';
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
         files[`${clusterFolder}/kustomization.yaml`] = files[
           `${clusterFolder}/kustomization.yaml`
-        ].replace('  - infrastructure.yaml\n', `  - ${file}\n`);
+        ]
+          .replace('  - infrastructure.yaml\n', `  - ${file}\n`)
+          .replace(/\n.*\n.*lb-ippool-infra\.yaml\n/, '\n');
         files[`${clusterFolder}/${file}`] = [...yaml, ''].join('\n');
       }),
       withDomain,
