@@ -321,7 +321,8 @@ export function detectConventions(
     if (strictness) {
       if (!strictness.strict)
         conventions.flux = { ...conventions.flux, strictSubstitution: false };
-      (strictness.strict ? kept : detected)(
+      // found from a version, even when it is the default's value
+      detected(
         'flux.strictSubstitution',
         String(strictness.strict),
         strictness.reason,
