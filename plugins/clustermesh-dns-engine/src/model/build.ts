@@ -317,9 +317,16 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       location: locate(helmRelease.appliedBy.object ?? helmRelease.object),
     },
   );
+  const expectedSettingsFile = clusterPath(s.file, name);
+  // without settings, the file they are expected in, when it is there
+  // (holding something else); else the cluster's folder, not a file that
+  // does not exist
   const settingsLocation: SourceLocation = settingsObject
     ? locate(settingsObject.object, ['data'])
-    : { file: clusterPath(s.file, name), line: 1 };
+    : {
+        file: index.isFile(expectedSettingsFile) ? expectedSettingsFile : dir,
+        line: 1,
+      };
   const lbIp = settings.get(conventions.variables.lbIp);
   let cilium: CiliumValuesModel | undefined;
   if (conventions.cilium.valuesFile) {
