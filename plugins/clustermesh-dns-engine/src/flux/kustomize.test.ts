@@ -124,6 +124,22 @@ describe('KustomizeEngine', () => {
     ]);
   });
 
+  it('does not evaluate a remote component, as kustomize fetches it; not an error', () => {
+    const engine = engineFor({
+      'app/kustomization.yaml': `${k(
+        'a.yaml',
+      )}components:\n  - https://github.com/org/operator/components/tls?ref=v0.10.2\n`,
+      'app/a.yaml': cm('a'),
+    });
+    const result = engine.build('app');
+    expect(result.ok).toBe(true);
+    expect(result.findings.map(f => `${f.code} ${located(f)}`)).toEqual([
+      'not-evaluated app/kustomization.yaml:4 refers to the remote component https://github.com/org/operator/components/tls?ref=v0.10.2, which this engine does not fetch',
+    ]);
+    expect(result.findings[0].mayChange).toBe(true);
+    expect(result.objects.map(o => o.name)).toEqual(['a']);
+  });
+
   it('builds a Component given as the directory to build, and refuses one listed under resources', () => {
     const engine = engineFor({
       'comp/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${k(

@@ -205,6 +205,19 @@ export function accumulateTarget(
 
   for (const entry of target.components) {
     const { path } = entry;
+    if (isRemote(path)) {
+      acc.findings.push({
+        ...finding(
+          'not-evaluated',
+          'warning',
+          `refers to the remote component ${path}, which this engine does not fetch`,
+          entry.location,
+        ),
+        // a component patches what the build already holds
+        mayChange: true,
+      });
+      continue;
+    }
     const full = joinPath(dir, path);
     if (full === undefined || !host.index.isDir(full)) {
       fail(
