@@ -34,7 +34,10 @@ export interface PoolBlock {
   kind: 'cidr' | 'range';
   range?: IpRange;
   problem?: string;
-  /** The variables of a block written from values not known here (it has no range then). */
+  /**
+   * The variables of a block written from values not known here, or
+   * `SOPS` for a block of a pool encrypted with SOPS (it has no range then).
+   */
   unknown?: string[];
   location: SourceLocation;
 }
@@ -69,9 +72,18 @@ export function readPool(object: ManifestObject): PoolModel {
         problem: 'is not a map with cidr or start',
         location,
       };
-    const text = [block.cidr, block.start, block.stop]
-      .filter(v => typeof v === 'string')
-      .join('-');
+    const bounds = [block.cidr, block.start, block.stop].filter(
+      (v): v is string => typeof v === 'string',
+    );
+    // Flux decrypts a SOPS-encrypted pool; here its bounds are ciphertext
+    if (bounds.some(v => v.startsWith('ENC[')))
+      return {
+        text: '(encrypted with SOPS)',
+        kind: typeof block.cidr === 'string' ? 'cidr' : 'range',
+        unknown: ['SOPS'],
+        location,
+      };
+    const text = bounds.join('-');
     const unknown = unknownVariables(text);
     if (unknown.length)
       return {

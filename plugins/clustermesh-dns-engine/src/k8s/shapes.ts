@@ -169,6 +169,12 @@ const checkedBodies = new WeakMap<
 
 type ShapeProblem = { path: (string | number)[]; message: string };
 
+/** Whether objects of this kind have a shape to check (a kind the rules read). @public */
+export function hasShape(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return manifestShapes[`${group}/${kind}`] !== undefined;
+}
+
 /** Shape problems of an object body: each with the path of the field. @public */
 export function shapeProblems(
   apiVersion: string,

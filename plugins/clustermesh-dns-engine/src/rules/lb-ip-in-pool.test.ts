@@ -1,4 +1,9 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { lbIpInPool } from './lb-ip-in-pool';
 
 describe('lb-ip-in-pool', () => {
@@ -14,5 +19,28 @@ describe('lb-ip-in-pool', () => {
       message:
         /LB IP 10.25.11.130 is outside every pool of the cluster: lb-ippool-infra/,
     },
+  });
+
+  it('does not compare an address with the ciphertext of a pool encrypted with SOPS', () => {
+    const checks = exampleChecks(files => {
+      const pool = exampleFile.pool('infra');
+      files[pool] = `${files[pool]
+        .replace(
+          'start: 10.25.11.100',
+          'start: ENC[AES256_GCM,data:YzPj,iv:a,tag:b,type:str]',
+        )
+        .replace(
+          'stop: 10.25.11.119',
+          'stop: ENC[AES256_GCM,data:Qm9z,iv:c,tag:d,type:str]',
+        )}sops:\n  mac: ENC[AES256_GCM,data:x,type:str]\n  version: 3.9.0\n`;
+    });
+    expect(
+      checks.find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra'),
+    ).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringContaining(
+        'LB IP 10.25.11.100 is in no pool whose blocks are known, and the blocks (encrypted with SOPS) come from values not known here',
+      ),
+    });
   });
 });
