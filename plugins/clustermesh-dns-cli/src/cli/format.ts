@@ -167,8 +167,14 @@ export function formatReportText(
     'not-evaluated': 'not everything could be evaluated',
     outside: 'no cluster is in the mesh',
   }[s.status];
+  // clusters whose membership is not known have no checks to count
+  const clustersNotEvaluated = s.notEvaluated
+    ? `, ${s.notEvaluated} ${
+        s.notEvaluated === 1 ? 'cluster' : 'clusters'
+      } not evaluated`
+    : '';
   out.push(
-    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.unevaluated} not evaluated, ${s.notApplicable} not applicable: ${verdict}`,
+    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.unevaluated} not evaluated, ${s.notApplicable} not applicable${clustersNotEvaluated}: ${verdict}`,
   );
   return out.join('\n');
 }

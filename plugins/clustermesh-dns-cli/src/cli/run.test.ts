@@ -225,6 +225,15 @@ describe('clustermesh-dns validate', () => {
     },
   );
 
+  it('names in each usage only the options and exit statuses of its command', async () => {
+    const configure = (await cli('configure', '--help')).stdout;
+    expect(configure).not.toContain('--fail-on');
+    expect(configure).toMatch(/Exit status: 0 written.*; 1 change refused;/);
+    const validate = (await cli('validate', '--help')).stdout;
+    expect(validate).toContain('--fail-on');
+    expect(validate).not.toContain('change refused');
+  });
+
   it.each([
     [[], /Usage/],
     [['frobnicate'], /unknown command "frobnicate"/],

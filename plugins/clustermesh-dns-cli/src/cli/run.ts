@@ -24,6 +24,10 @@ export interface CliIo {
 
 const exitStatus =
   'Exit status: 0 no errors, 1 errors found (or what --fail-on names) or change refused, 2 bad usage or unreadable repository.';
+const validateExitStatus =
+  'Exit status: 0 no errors, 1 errors found (or what --fail-on names), 2 bad usage, unreadable repository or conventions file.';
+const configureExitStatus =
+  'Exit status: 0 written, nothing to change, or a dry run of a change that would be accepted; 1 change refused; 2 bad usage, unreadable repository or conventions file.';
 
 const usage = `Usage: clustermesh-dns [options] [command]
 
@@ -55,7 +59,7 @@ ${commonOptions}: the MeshReport
                            or not-evaluated (anything but a full pass)
   -h, --help               display help for command
 
-${exitStatus}`,
+${validateExitStatus}`,
   configure: `Usage: clustermesh-dns configure [options] <repo-dir>
 
 Write the ClusterMesh DNS change (settings, DNSEndpoint or records document,
@@ -75,7 +79,7 @@ ${commonOptions}: the plan (edits, records, problems, summary)
   --mode <mode>            externaldns (a DNSEndpoint, default) or manual (a records document)
   -h, --help               display help for command
 
-${exitStatus}`,
+${configureExitStatus}`,
 };
 
 class UsageError extends Error {
