@@ -121,6 +121,25 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('builds a folder without what a .sourceignore leaves out of the artifact (a Talos patch beside the manifests)', () => {
+    const files = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/talos-patch.yaml`]: 'machine:\n  network:\n    hostname: c1\n',
+    };
+    // without the ignore file, Flux fails to decode the patch as a manifest
+    expect(renderFiles(files).findings.map(located)).toEqual([
+      expect.stringMatching(
+        /^kubernetes\/clusters\/c1\/talos-patch\.yaml:1 has no apiVersion, kind/,
+      ),
+    ]);
+    const ignored = renderFiles({
+      ...files,
+      'kubernetes/.sourceignore': 'talos-patch.yaml\n',
+    });
+    expect(ignored.findings).toEqual([]);
+    expect(ignored.objects.map(o => o.object.kind)).toEqual(['Kustomization']);
+  });
+
   it('lets inline substitute win over substituteFrom', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      CLUSTER: inline\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`,

@@ -103,7 +103,7 @@ export class FluxRenderer {
     if (found !== undefined) return found;
     const files: string[] = [];
     const needle = utf8(name);
-    for (const path of this.#index.tree.paths()) {
+    for (const path of this.#index.paths()) {
       if (!/\.ya?ml$/.test(path)) continue;
       const bytes = this.#index.tree.read(path);
       if (!bytes || !containsBytes(bytes, needle)) continue;
@@ -549,7 +549,7 @@ function missingPath(
   // has that folder as its root, which the repository does not say
   const sourceKind = getPath(decl.body, ['spec', 'sourceRef', 'kind']);
   if (sourceKind === 'OCIRepository' && path) {
-    const under = index.tree
+    const under = index
       .paths()
       .find(p => p.includes(`/${path}/`))
       ?.split(`/${path}/`)[0];

@@ -35,7 +35,7 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
-import { sameDnsName } from './queries';
+import { ciliumObjectApplied, sameDnsName } from './queries';
 import { clusterFqdn } from './fqdn';
 import { ClusterSettings } from './settings';
 import type {
@@ -504,9 +504,7 @@ function membershipOf(
     };
   // Cilium's own kinds applied, but no Cilium install here: it is installed
   // another way (Ansible, Talos, a bootstrap), whose values are not read
-  const ciliumObject = cilium
-    ? undefined
-    : render.objects.find(o => o.object.apiVersion.startsWith('cilium.io/'));
+  const ciliumObject = cilium ? undefined : ciliumObjectApplied(render);
   if (ciliumObject && !conventions.cilium.valuesFile)
     return {
       membership: {
@@ -514,9 +512,9 @@ function membershipOf(
         reason: `no HelmRelease ${
           conventions.cilium.helmRelease.name
         } is applied to it, but it applies Cilium's ${describeObject(
-          ciliumObject.object,
+          ciliumObject,
         )}: Cilium is installed another way, whose values are not read here; point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)`,
-        location: locate(ciliumObject.object),
+        location: locate(ciliumObject),
       },
       membershipUnknown: true,
     };

@@ -17,7 +17,9 @@ import {
   readExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import type { ManifestObject } from '../core/manifest';
 import type { ObjectPath } from '../core/paths';
+import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { selectorAdmits } from '../k8s/labelSelector';
 import { locate } from '../yaml/locate';
@@ -295,4 +297,16 @@ export function unevaluatedPartsNote(cluster: ClusterModel): string {
   } of what ${cluster.name} applies ${
     unbuilt.length === 1 ? 'is' : 'are'
   } not evaluated and may hold it (e.g. ${unbuilt[0].message})`;
+}
+
+/**
+ * A Cilium object (a pool, a BGP or network policy) a cluster applies: when
+ * no Cilium install is read, it says Cilium runs there all the same,
+ * installed another way (Ansible, Talos, Terraform, RKE2).
+ */
+export function ciliumObjectApplied(
+  render: Pick<ClusterRender, 'objects'>,
+): ManifestObject | undefined {
+  return render.objects.find(o => o.object.apiVersion.startsWith('cilium.io/'))
+    ?.object;
 }

@@ -6,9 +6,10 @@ import { envsubst, referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
+import { describeObject } from '../core/manifest';
 import { basenamePath, dirnamePath, joinPath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from './types';
-import { unevaluatedPartsNote } from './queries';
+import { ciliumObjectApplied, unevaluatedPartsNote } from './queries';
 
 /**
  * Where the change writes, asked of the model of the repository as it is:
@@ -320,9 +321,9 @@ export function ciliumWriteTargets(
           conventions.cilium.helmRelease.name
         } is applied to ${
           cluster.name
-        }, and no plain values file is configured (conventions cilium.valuesFile)${unevaluatedPartsNote(
+        }, and no plain values file is configured (conventions cilium.valuesFile)${installedElsewhere(
           cluster,
-        )}`,
+        )}${unevaluatedPartsNote(cluster)}`,
       });
       continue;
     }
@@ -547,4 +548,14 @@ function appliedFolder(
       why: `the folder a Flux Kustomization builds (${shared[0]})`,
     };
   return undefined;
+}
+
+/** Said when a cluster runs Cilium that no HelmRelease here installs. */
+function installedElsewhere(cluster: ClusterModel): string {
+  const object = ciliumObjectApplied(cluster.render);
+  return object
+    ? `; it applies Cilium's ${describeObject(
+        object,
+      )}, so Cilium is installed another way: configure writes Cilium values only into a HelmRelease or the values file cilium.valuesFile names`
+    : '';
 }

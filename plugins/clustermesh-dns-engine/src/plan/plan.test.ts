@@ -473,6 +473,25 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
+    const { files, clusters } = perClusterLayout();
+    const apps = 'kubernetes/clusters/east/apps';
+    files[`${apps}/kustomization.yaml`] = 'resources:\n  - ./pool.yaml\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
+      resolveConventions({
+        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems.map(p => p.message)).toContainEqual(
+      expect.stringContaining(
+        "no HelmRelease cilium is applied to east, and no plain values file is configured (conventions cilium.valuesFile); it applies Cilium's CiliumLoadBalancerIPPool east-pool, so Cilium is installed another way: configure writes Cilium values only into a HelmRelease or the values file cilium.valuesFile names",
+      ),
+    );
+  });
+
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
     const { files, clusters } = perClusterLayout();
     // ExternalDNS runs in east only

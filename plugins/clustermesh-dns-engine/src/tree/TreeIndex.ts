@@ -1,9 +1,10 @@
 import { basenamePath, dirnamePath, RepoTree } from './RepoTree';
+import { sourceIgnored } from './sourceIgnore';
 
 /** The tree and the directory queries of a {@link TreeIndex}: what builds read a repository with. @public */
 export type DirectoryQueries = Pick<
   TreeIndex,
-  'tree' | 'isFile' | 'isDir' | 'list'
+  'tree' | 'paths' | 'isFile' | 'isDir' | 'list'
 >;
 
 /**
@@ -14,14 +15,18 @@ export type DirectoryQueries = Pick<
  */
 export class TreeIndex {
   readonly tree: RepoTree;
+  readonly #paths: readonly string[];
   readonly #files: Set<string>;
   readonly #children = new Map<string, { files: string[]; dirs: string[] }>();
 
   constructor(tree: RepoTree) {
     this.tree = tree;
-    this.#files = new Set(tree.paths());
+    // what a `.sourceignore` leaves out is not in the artifact Flux builds
+    const ignored = sourceIgnored(tree);
+    this.#paths = tree.paths().filter(path => !ignored(path));
+    this.#files = new Set(this.#paths);
     const dirsSeen = new Set<string>();
-    for (const path of tree.paths()) {
+    for (const path of this.#paths) {
       let child = path;
       let dir = dirnamePath(path);
       let isFile = true;
@@ -50,6 +55,11 @@ export class TreeIndex {
       entry.files.sort();
       entry.dirs.sort();
     }
+  }
+
+  /** Every file path of the source as Flux builds it (without what `.sourceignore` files leave out), sorted. */
+  paths(): readonly string[] {
+    return this.#paths;
   }
 
   isFile(path: string): boolean {

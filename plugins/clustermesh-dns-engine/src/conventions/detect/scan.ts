@@ -28,7 +28,8 @@ export function* scanDocuments(
 ): Generator<ScannedDocument> {
   const files = cache.yamlFiles(tree);
   const encoded = needles.map(utf8);
-  for (const file of tree.paths()) {
+  // what Flux builds: without the files a `.sourceignore` leaves out
+  for (const file of cache.treeIndex(tree).paths()) {
     if (!/\.ya?ml$/.test(file) || /(?:^|\/)\./.test(file)) continue;
     const bytes = tree.read(file);
     if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)

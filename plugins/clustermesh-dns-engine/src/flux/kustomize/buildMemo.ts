@@ -48,6 +48,8 @@ export class BuildReads {
           return bytes;
         },
       },
+      // not recorded either: the same for every build of the tree
+      paths: () => index.paths(),
       isFile: path => {
         const answer = index.isFile(path);
         note({ kind: 'file', path, answer });
