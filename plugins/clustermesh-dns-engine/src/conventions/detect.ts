@@ -390,18 +390,23 @@ function appliedByAnotherCluster(
   return applied;
 }
 
+/** Records a convention found in the repository: setting, value, why, where. */
+type Detected = (
+  setting: string,
+  value: string,
+  reason: string,
+  location?: DetectedConvention['location'],
+) => void;
+/** Records a default kept, and why. */
+type Kept = (setting: string, value: string, reason: string) => void;
+
 function detectPrefix(
   deployments: ExternalDnsDeployment[],
   tree: RepoTree,
   cache: EngineCache,
   conventions: MeshConventionsInput,
-  detected: (
-    s: string,
-    v: string,
-    r: string,
-    l?: DetectedConvention['location'],
-  ) => void,
-  kept: (s: string, v: string, r: string) => void,
+  detected: Detected,
+  kept: Kept,
 ) {
   const setting = 'dns.externalDnsAnnotationPrefix';
   const byVersion = deployments
@@ -478,12 +483,7 @@ function detectPrefix(
 function detectProvider(
   deployments: ExternalDnsDeployment[],
   conventions: MeshConventionsInput,
-  detected: (
-    s: string,
-    v: string,
-    r: string,
-    l?: DetectedConvention['location'],
-  ) => void,
+  detected: Detected,
 ) {
   const named = deployments.filter(d => d.provider);
   if (
@@ -511,13 +511,8 @@ function detectProvider(
 function detectProxied(
   deployments: ExternalDnsDeployment[],
   conventions: MeshConventionsInput,
-  detected: (
-    s: string,
-    v: string,
-    r: string,
-    l?: DetectedConvention['location'],
-  ) => void,
-  kept: (s: string, v: string, r: string) => void,
+  detected: Detected,
+  kept: Kept,
 ) {
   const setting = 'dns.proxiedByDefault';
   const cloudflare = deployments.filter(d => d.provider === 'cloudflare');
