@@ -33,11 +33,12 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   mayChange?: boolean;
   /**
-   * On a substitution source the cluster does not apply: the files of the
-   * repository that define it. When no cluster applies any of them,
-   * something other than Flux does (a bootstrap).
+   * On a substitution source the cluster does not apply: the source
+   * (`Secret flux-system/x`) and the files of the repository that define
+   * it. When no cluster applies any of them, something other than Flux
+   * does (a bootstrap).
    */
-  sourceDefinedIn?: readonly string[];
+  missingSource?: { source: string; definedIn: readonly string[] };
 };
 
 /** A cause shared by findings, and what one of them affects. @public */

@@ -289,7 +289,7 @@ export class FluxRenderer {
                   )}); Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
                   subject: `Kustomization ${spec.key}`,
                 },
-                sourceDefinedIn: definedIn,
+                missingSource: { source: missing, definedIn },
               });
               failed = true;
             } else {

@@ -35,7 +35,7 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
-import { ciliumObjectApplied, sameDnsName } from './queries';
+import { ciliumObjectApplied, sameDnsName, unevaluatedParts } from './queries';
 import { clusterFqdn } from './fqdn';
 import { ClusterSettings } from './settings';
 import type {
@@ -220,10 +220,7 @@ export function buildMeshModel(
  * it is not known here. Its variables are already not known.
  */
 function bootstrapSources(clusters: ClusterModel[]) {
-  const missing = clusters
-    .flatMap(c => c.findings)
-    .filter(f => f.sourceDefinedIn);
-  if (!missing.length) return;
+  if (!clusters.some(c => c.findings.some(f => f.missingSource))) return;
   // the folders Flux builds for some cluster; a file under one may be applied
   const built = [
     ...new Set(clusters.flatMap(c => c.render.kustomizations.map(k => k.path))),
@@ -232,18 +229,23 @@ function bootstrapSources(clusters: ClusterModel[]) {
     built.some(dir => dir === '' || dir === '.' || file.startsWith(`${dir}/`));
   for (const cluster of clusters)
     cluster.findings = cluster.findings.map(f => {
-      if (!f.sourceDefinedIn || f.sourceDefinedIn.some(mayBeApplied)) return f;
-      // `missing-source:` or, beside builds not read, `unread-source:`
-      const source = f.cause!.key.slice(f.cause!.key.indexOf(':') + 1);
-      const why = `${source} is named by substituteFrom, and the repository defines it only in ${filesList(
-        f.sourceDefinedIn,
+      const missing = f.missingSource;
+      if (!missing || missing.definedIn.some(mayBeApplied)) return f;
+      const why = `${
+        missing.source
+      } is named by substituteFrom, and the repository defines it only in ${filesList(
+        missing.definedIn,
       )}, which no Flux Kustomization of any cluster applies: something else creates it (a bootstrap, a script); whether the cluster has it, and its variables, are not known here`;
       return {
         ...f,
         code: 'not-evaluated',
         severity: 'warning',
         message: why,
-        cause: { ...f.cause!, key: `bootstrap-source:${source}`, message: why },
+        cause: {
+          ...f.cause!,
+          key: `bootstrap-source:${missing.source}`,
+          message: why,
+        },
         mayChange: true,
       };
     });
@@ -484,21 +486,13 @@ function membershipOf(
       reason: 'included by the conventions (mesh.include)',
     });
   // what a build not read applies is not known: it may be Cilium
-  const unbuilt = render.findings.filter(f => f.unbuilt);
-  if (!cilium && unbuilt.length && !conventions.cilium.valuesFile)
+  const unevaluated = unevaluatedParts(render, 'the cluster');
+  if (!cilium && unevaluated && !conventions.cilium.valuesFile)
     return {
       membership: {
         member: false,
-        reason: `no HelmRelease ${
-          conventions.cilium.helmRelease.name
-        } is among the objects evaluated, but ${
-          unbuilt.length === 1 ? 'one part' : `${unbuilt.length} parts`
-        } of what the cluster applies ${
-          unbuilt.length === 1 ? 'is' : 'are'
-        } not evaluated (${
-          unbuilt[0].message
-        }); say it in the conventions (mesh.include or mesh.exclude)`,
-        location: unbuilt[0].location,
+        reason: `no HelmRelease ${conventions.cilium.helmRelease.name} is among the objects evaluated, but ${unevaluated.said} (${unevaluated.first.message}); say it in the conventions (mesh.include or mesh.exclude)`,
+        location: unevaluated.first.location,
       },
       membershipUnknown: true,
     };

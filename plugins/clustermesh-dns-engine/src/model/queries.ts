@@ -17,6 +17,7 @@ import {
   readExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import type { ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
@@ -290,13 +291,30 @@ export function externalDnsDeploymentsOf(
  * there: said after "not found" messages; empty when everything was read.
  */
 export function unevaluatedPartsNote(cluster: ClusterModel): string {
-  const unbuilt = cluster.render.findings.filter(f => f.unbuilt);
-  if (!unbuilt.length) return '';
-  return `; but ${
-    unbuilt.length === 1 ? 'one part' : `${unbuilt.length} parts`
-  } of what ${cluster.name} applies ${
-    unbuilt.length === 1 ? 'is' : 'are'
-  } not evaluated and may hold it (e.g. ${unbuilt[0].message})`;
+  const parts = unevaluatedParts(cluster.render, cluster.name);
+  return parts
+    ? `; but ${parts.said} and may hold it (e.g. ${parts.first.message})`
+    : '';
+}
+
+/**
+ * The parts of what a cluster applies that are not evaluated (builds not
+ * read, ResourceSets), said in words (`one part of what infra applies is
+ * not evaluated`), with the first of them; undefined when all was read.
+ */
+export function unevaluatedParts(
+  render: Pick<ClusterRender, 'findings'>,
+  cluster: string,
+): { said: string; first: EngineFinding } | undefined {
+  const unbuilt = render.findings.filter(f => f.unbuilt);
+  if (!unbuilt.length) return undefined;
+  const one = unbuilt.length === 1;
+  return {
+    said: `${
+      one ? 'one part' : `${unbuilt.length} parts`
+    } of what ${cluster} applies ${one ? 'is' : 'are'} not evaluated`,
+    first: unbuilt[0],
+  };
 }
 
 /**

@@ -114,9 +114,10 @@ export function settingsFqdn(
   }
 }
 
+/** What the peer check of a change computed: resolutions by text and values, and each peer's own name. */
 const peerFqdnMemos = new WeakMap<
   ChangeContext,
-  Map<string, { ok: boolean; output: string }>
+  { resolved: Map<string, string | undefined>; own: Map<string, string> }
 >();
 
 /**
@@ -139,28 +140,25 @@ export function peerFqdnWhereWritten(
     secretPlaceholder(name);
   // a mesh writes N × (N - 1) of these, mostly of one template and values
   let memo = peerFqdnMemos.get(ctx);
-  if (!memo) peerFqdnMemos.set(ctx, (memo = new Map()));
+  if (!memo)
+    peerFqdnMemos.set(ctx, (memo = { resolved: new Map(), own: new Map() }));
   const key = `${written}\0${referencedVariables(written)
     .map(lookup)
     .join('\0')}`;
-  let asResolved = memo.get(key);
-  if (!asResolved) {
+  if (!memo.resolved.has(key)) {
     const result = envsubst(written, lookup, { strict: false });
-    asResolved = { ok: result.ok, output: result.ok ? result.output : '' };
-    memo.set(key, asResolved);
+    memo.resolved.set(key, result.ok ? result.output : undefined);
   }
-  let own = memo.get(`\0own\0${peer}`)?.output;
-  if (own === undefined) {
-    own = resolvedFqdn(ctx, peer);
-    memo.set(`\0own\0${peer}`, { ok: true, output: own });
-  }
-  if (asResolved.ok && asResolved.output === own) return { value: written };
+  const asResolved = memo.resolved.get(key);
+  let own = memo.own.get(peer);
+  if (own === undefined) memo.own.set(peer, (own = resolvedFqdn(ctx, peer)));
+  if (asResolved === own) return { value: written };
   if (!unknownVariables(own).length) return { value: own };
   return {
     problem: `${peer}'s FQDN, ${ctx.template(
       peer,
     )}, resolves to ${own} for ${peer}, but written in the settings of ${cluster} it would resolve with ${cluster}'s values${
-      asResolved.ok ? ` (${asResolved.output})` : ''
+      asResolved === undefined ? '' : ` (${asResolved})`
     }; give the values not known here (the conventions' values, or --value) so the peer's name can be written resolved`,
   };
 }

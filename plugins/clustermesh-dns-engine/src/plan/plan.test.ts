@@ -319,8 +319,23 @@ function perClusterLayout() {
       '',
     ].join('\n');
   }
-  return { files, clusters };
+  // each cluster at address 10 of its pool
+  const input = {
+    clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
+  };
+  return { files, clusters, input };
 }
+
+/** The conventions of the per-cluster layout: a domain the repository does not keep. */
+const perClusterConventions = resolveConventions({
+  fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+});
+
+/** The plan of a change to the per-cluster layout's files, in its conventions. */
+const planPerCluster = (
+  files: Record<string, string>,
+  input: MeshDnsChangeInput,
+) => planMeshDnsChange(createRepoTree(files), input, perClusterConventions);
 
 describe('planMeshDnsChange on other layouts', () => {
   it('updates an existing LB IP in place in the ks.yaml layout, values file and settings', () => {
@@ -385,13 +400,8 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it('gives each cluster a DNSEndpoint next to its own Cilium HelmRelease when each keeps Cilium in a folder of its own', () => {
-    const { files, clusters } = perClusterLayout();
-    const input = {
-      clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
-    };
-    const conventions = resolveConventions({
-      fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
-    });
+    const { files, clusters, input } = perClusterLayout();
+    const conventions = perClusterConventions;
     const { plan, after } = applied(files, input, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toEqual(
@@ -418,14 +428,11 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
-    const { files, clusters } = perClusterLayout();
+    const { files, clusters, input } = perClusterLayout();
     for (const { name } of clusters) {
       const settings = `kubernetes/clusters/${name}/cluster-settings.yaml`;
       files[settings] += `  CLUSTER_DOMAIN: "${name}.lab.example.org"\n`;
     }
-    const input = {
-      clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })),
-    };
     const conventions = resolveConventions({
       fqdnTemplate: 'clustermesh-{cluster}.${CLUSTER_DOMAIN}',
     });
@@ -444,18 +451,12 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it('does not claim a pool or the Cilium HelmRelease missing where a ResourceSet, not expanded, may make them', () => {
-    const { files, clusters } = perClusterLayout();
+    const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
     files[`${apps}/kustomization.yaml`] = 'resources:\n  - ./platform.yaml\n';
     files[`${apps}/platform.yaml`] =
       'apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: platform, namespace: flux-system}\nspec:\n  inputs: [{name: cilium}]\n  resourcesTemplate: "---"\n';
-    const plan = planMeshDnsChange(
-      createRepoTree(files),
-      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
-      resolveConventions({
-        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
-      }),
-    );
+    const plan = planPerCluster(files, input);
     const because =
       '; but one part of what east applies is not evaluated and may hold it (e.g. ResourceSet flux-system/platform, applied by Kustomization flux-system/apps, makes objects from its template and 1 input, which this engine does not expand (Flux Operator); what it applies is not evaluated)';
     expect(plan.problems).toEqual(
@@ -474,16 +475,10 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
-    const { files, clusters } = perClusterLayout();
+    const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
     files[`${apps}/kustomization.yaml`] = 'resources:\n  - ./pool.yaml\n';
-    const plan = planMeshDnsChange(
-      createRepoTree(files),
-      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
-      resolveConventions({
-        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
-      }),
-    );
+    const plan = planPerCluster(files, input);
     expect(plan.edits).toEqual([]);
     expect(plan.problems.map(p => p.message)).toContainEqual(
       expect.stringContaining(
@@ -493,7 +488,7 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
-    const { files, clusters } = perClusterLayout();
+    const { files, input } = perClusterLayout();
     // ExternalDNS runs in east only
     files['kubernetes/clusters/east/apps/external-dns.yaml'] = [
       'apiVersion: helm.toolkit.fluxcd.io/v2',
@@ -506,13 +501,7 @@ describe('planMeshDnsChange on other layouts', () => {
     ].join('\n');
     files['kubernetes/clusters/east/apps/kustomization.yaml'] +=
       '  - ./external-dns.yaml\n';
-    const plan = planMeshDnsChange(
-      createRepoTree(files),
-      { clusters: clusters.map(c => ({ name: c.name, ip: `${c.net}.10` })) },
-      resolveConventions({
-        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
-      }),
-    );
+    const plan = planPerCluster(files, input);
     expect(plan.edits).toEqual([]);
     expect(plan.problems).toEqual([
       {
