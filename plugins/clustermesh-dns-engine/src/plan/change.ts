@@ -114,10 +114,14 @@ export function settingsFqdn(
   }
 }
 
-/** What the peer check of a change computed: resolutions by text and values, and each peer's own name. */
+/** What the peer check of a change computed: each text's variables, resolutions by text and values, and each peer's own name. */
 const peerFqdnMemos = new WeakMap<
   ChangeContext,
-  { resolved: Map<string, string | undefined>; own: Map<string, string> }
+  {
+    variables: Map<string, string[]>;
+    resolved: Map<string, string | undefined>;
+    own: Map<string, string>;
+  }
 >();
 
 /**
@@ -141,15 +145,21 @@ export function peerFqdnWhereWritten(
   // a mesh writes N × (N - 1) of these, mostly of one template and values
   let memo = peerFqdnMemos.get(ctx);
   if (!memo)
-    peerFqdnMemos.set(ctx, (memo = { resolved: new Map(), own: new Map() }));
-  const key = `${written}\0${referencedVariables(written)
-    .map(lookup)
-    .join('\0')}`;
-  if (!memo.resolved.has(key)) {
+    peerFqdnMemos.set(
+      ctx,
+      (memo = { variables: new Map(), resolved: new Map(), own: new Map() }),
+    );
+  let variables = memo.variables.get(written);
+  if (!variables)
+    memo.variables.set(written, (variables = referencedVariables(written)));
+  let key = written;
+  for (const variable of variables) key += `\0${lookup(variable)}`;
+  let asResolved = memo.resolved.get(key);
+  if (asResolved === undefined && !memo.resolved.has(key)) {
     const result = envsubst(written, lookup, { strict: false });
-    memo.resolved.set(key, result.ok ? result.output : undefined);
+    asResolved = result.ok ? result.output : undefined;
+    memo.resolved.set(key, asResolved);
   }
-  const asResolved = memo.resolved.get(key);
   let own = memo.own.get(peer);
   if (own === undefined) memo.own.set(peer, (own = resolvedFqdn(ctx, peer)));
   if (asResolved === own) return { value: written };
