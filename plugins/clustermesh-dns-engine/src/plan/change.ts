@@ -280,8 +280,9 @@ export function decideChange(
   const joining = new Set<string>();
   for (const t of ciliumWriteTargets(mesh, candidates)) {
     if ('problem' in t) {
-      if (configured.has(t.cluster) && !problems.some(p => p.field === t.file))
-        problems.push({ field: t.file, message: whyNoValues(mesh, t) });
+      const field = noValuesField(mesh, t, input);
+      if (configured.has(t.cluster) && !problems.some(p => p.field === field))
+        problems.push({ field, message: whyNoValues(mesh, t) });
       continue;
     }
     cilium.push(t);
@@ -409,6 +410,32 @@ export function decideChange(
   return { context };
 }
 
+/**
+ * Whether a file that does not exist is where the repository's layout
+ * expects it: its folder is a kustomization (the story's layout, a file
+ * deleted), not a default path the repository never had.
+ */
+function expectedThere(mesh: MeshModel, file: string): boolean {
+  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  return mesh.repository.kustomizationFile(folder) !== undefined;
+}
+
+/**
+ * What a problem of a cluster's Cilium values names: the file, or the
+ * cluster's input field when the file is only the conventions' default
+ * path, which the repository does not have.
+ */
+function noValuesField(
+  mesh: MeshModel,
+  t: { cluster: string; file: string },
+  input: MeshDnsChangeInput,
+): string {
+  if (mesh.repository.isFile(t.file) || expectedThere(mesh, t.file))
+    return t.file;
+  const i = input.clusters.findIndex(c => c.name === t.cluster);
+  return i >= 0 ? `clusters[${i}]` : t.file;
+}
+
 /** Why a cluster has no Cilium values to write: the file is missing or broken, or nothing applies it. */
 function whyNoValues(
   mesh: MeshModel,
@@ -416,7 +443,9 @@ function whyNoValues(
 ): string {
   const text = mesh.repository.readText(t.file);
   if (text === undefined)
-    return `does not exist; it should hold the Cilium HelmRelease (${t.problem})`;
+    return expectedThere(mesh, t.file)
+      ? `does not exist; it should hold the Cilium HelmRelease (${t.problem})`
+      : t.problem;
   try {
     // the file reads: the problem is what applies it, not the file
     new YamlTextEditor(t.file, text); // eslint-disable-line no-new
