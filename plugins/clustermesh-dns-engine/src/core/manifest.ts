@@ -18,7 +18,45 @@ export interface ObjectSource {
    * hold are not known here.
    */
   unread?: string;
+  /**
+   * The kustomize patches applied to the object, in order: fields they set
+   * are located in the patch, not in the file the object was read from.
+   */
+  patches?: readonly PatchOrigin[];
 }
+
+/**
+ * A patch applied to an object, for locating the fields it sets.
+ *
+ * @public
+ */
+export type PatchOrigin = {
+  /** The patch file, or the kustomization that holds the patch inline. */
+  file: string;
+  /**
+   * Where an inline patch is declared: the lines of inline text are not
+   * lines of the file, so every field the patch sets is located here.
+   */
+  line?: number;
+} & (
+  | {
+      kind: 'merge';
+      /** The strategic merge patch document, as parsed. */
+      document: unknown;
+    }
+  | {
+      kind: 'json';
+      /** The JSON 6902 operations that write (add, replace, copy, move). */
+      operations: readonly {
+        /** The keys of the path it writes. */
+        path: readonly string[];
+        /** The value it writes, as parsed. */
+        value?: unknown;
+        /** The operation's line in the file. */
+        line?: number;
+      }[];
+    }
+);
 
 /**
  * A Kubernetes object as kustomize builds it and Flux applies it.

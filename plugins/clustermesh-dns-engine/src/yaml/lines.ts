@@ -63,11 +63,35 @@ export function lineAtPath(
   root: unknown,
   path: ObjectPath,
 ): number | undefined {
+  return deepestLine(root, path).line;
+}
+
+/**
+ * How far a path goes into a parsed value, and the line of the deepest
+ * field on the way (as {@link lineAtPath}). With `alongside`, the value the
+ * path is asked of: a sequence is entered only where it has as many items
+ * there (a patch's list that replaced the object's, item for item).
+ *
+ * @internal
+ */
+export function deepestLine(
+  root: unknown,
+  path: ObjectPath,
+  alongside?: unknown,
+): { line: number | undefined; depth: number } {
   let current: any = root;
+  let other: any = alongside;
   let line: number | undefined;
+  let depth = 0;
   for (const segment of path) {
     if (current === null || typeof current !== 'object') break;
     if (!hasOwn(current, segment)) break;
+    if (
+      alongside !== undefined &&
+      Array.isArray(current) &&
+      !(Array.isArray(other) && other.length === current.length)
+    )
+      break;
     const table = lineTable(current);
     if (table) {
       const at = Array.isArray(current)
@@ -76,8 +100,10 @@ export function lineAtPath(
       if (table[at]) line = table[at];
     }
     current = current[segment as any];
+    other = other?.[segment as any];
+    depth += 1;
   }
-  return line;
+  return { line, depth };
 }
 
 /**

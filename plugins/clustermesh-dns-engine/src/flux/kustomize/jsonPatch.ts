@@ -28,6 +28,10 @@ export function asOperations(value: unknown): Operation[] | string {
 }
 
 const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The keys of a JSON pointer (`/a/b~1c` is `a`, `b/c`). */
+export const pointerKeys = (pointer: string): string[] =>
+  pointer.split('/').slice(1).map(unescape);
 const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const copyOf = (v: any) => (Array.isArray(v) ? [...v] : { ...v });
 
@@ -50,7 +54,7 @@ function container(
   const parts = pointer.split('/');
   if (parts.length < 2)
     throw new Failure('has a path that does not exist (the whole document)');
-  const keys = parts.slice(1).map(unescape);
+  const keys = pointerKeys(pointer);
   root.doc = copyOf(root.doc);
   let parent = root.doc;
   const resolved: string[] = [];

@@ -3,7 +3,14 @@ import type { Operation } from 'fast-json-patch';
 import { finding, EngineFinding } from '../../core/finding';
 import { isRecord } from '../../core/paths';
 import { sameResource } from './accumulation';
-import { applyJsonPatch, asOperations, JsonPatchFailure } from './jsonPatch';
+import type { PatchOrigin } from '../../core/manifest';
+import {
+  applyJsonPatch,
+  asOperations,
+  JsonPatchFailure,
+  pointerKeys,
+} from './jsonPatch';
+import { lineTable } from '../../yaml/lines';
 import { mergeSchemaOf } from './mergeKeys';
 import {
   allIds,
@@ -33,6 +40,12 @@ export interface PatchSource {
   documents: unknown[];
   /** Set when the documents could not be read (the reason, without location). */
   unreadable?: string;
+  /**
+   * The file whose lines the documents' line tables hold (a patch file, or
+   * the Flux Kustomization that holds the patch as YAML); absent for inline
+   * text, located at `location`.
+   */
+  documentsFile?: string;
   target?: unknown;
   allowNameChange?: boolean;
   allowKindChange?: boolean;
@@ -151,6 +164,47 @@ const describeId = (p: { apiVersion: string; id: ResId }) =>
     p.apiVersion ? ` (${p.apiVersion})` : ''
   }`;
 
+/** Where a patch is, for locating what it sets. */
+function patchPlace(source: PatchSource): { file: string; line?: number } {
+  return source.documentsFile
+    ? { file: source.documentsFile }
+    : { file: source.location.file, line: source.location.line };
+}
+
+/** The origin a JSON 6902 patch leaves on what it patched: the operations that write. */
+function jsonOrigin(patch: LoadedPatch & { type: 'json' }): PatchOrigin {
+  const lines = lineTable(patch.ops);
+  return {
+    ...patchPlace(patch.source),
+    kind: 'json',
+    operations: patch.ops.flatMap((op, i) =>
+      op.op === 'add' ||
+      op.op === 'replace' ||
+      op.op === 'copy' ||
+      op.op === 'move'
+        ? [
+            {
+              path: pointerKeys(op.path),
+              value: 'value' in op ? op.value : undefined,
+              line: lines?.[i],
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+/** A resource with one more patch in its source's origins. */
+function patchedBy(res: Res, origin: PatchOrigin): Res {
+  return {
+    ...res,
+    source: {
+      ...res.source,
+      patches: [...(res.source.patches ?? []), origin],
+    },
+  };
+}
+
 /** Applies one strategic merge patch document to a resource (kustomize keeps the kind, name and namespace). */
 function mergeInto(
   res: Res,
@@ -175,7 +229,11 @@ function mergeInto(
     current = withMeta(current, 'name', name);
   if (namespaceOf(current) !== namespace)
     current = withMeta(current, 'namespace', namespace);
-  return current;
+  return patchedBy(current, {
+    ...patchPlace(patch.source),
+    kind: 'merge',
+    document: doc,
+  });
 }
 
 /**
@@ -211,7 +269,10 @@ export function applyPatches(
         if (!res || !selected(res)) return res;
         try {
           const before = patch.field === 'patches' ? storePreviousId(res) : res;
-          return withBody(before, applyJsonPatch(before.body, patch.ops));
+          return patchedBy(
+            withBody(before, applyJsonPatch(before.body, patch.ops)),
+            jsonOrigin(patch),
+          );
         } catch (e) {
           if (!(e instanceof JsonPatchFailure)) throw e;
           fail(patch, `cannot be applied to ${describeRes(res)}: ${e.message}`);

@@ -243,7 +243,7 @@ function patchFile(
   dir: string,
   relative: string,
   files: TargetFiles,
-): { documents: unknown[]; unreadable?: string } {
+): { documents: unknown[]; unreadable?: string; documentsFile?: string } {
   const path = joinPath(dir, relative);
   if (path === undefined)
     return {
@@ -259,7 +259,7 @@ function patchFile(
           ? `reads ${relative}, which does not exist (${path})`
           : `reads ${relative}, which cannot be read: ${read.problems[0].message}`,
     };
-  return { documents: read.documents.map(d => d.value) };
+  return { documents: read.documents.map(d => d.value), documentsFile: path };
 }
 
 /** A patch's text from `patch:` or `path:` (exactly one of them). */
@@ -269,7 +269,7 @@ function readPatch(
   dir: string,
   file: string,
   files: TargetFiles,
-): { documents: unknown[]; unreadable?: string } {
+): { documents: unknown[]; unreadable?: string; documentsFile?: string } {
   if (text && from)
     return { documents: [], unreadable: 'sets both patch and path' };
   if (text) return parsePatchText(text, file, files);
@@ -379,6 +379,7 @@ export function applyOverlay(
     out.patchesStrategicMerge.push({
       field: 'patchesStrategicMerge',
       documents: [p.patch],
+      documentsFile: p.location.file,
       location: p.location,
       label: label('patchesStrategicMerge', i),
     });
@@ -387,6 +388,7 @@ export function applyOverlay(
     out.patchesJson6902.push({
       field: 'patchesJson6902',
       documents: [p.patch],
+      documentsFile: p.location.file,
       target: p.target ?? {},
       location: p.location,
       label: label('patchesJson6902', i),
