@@ -83,7 +83,7 @@ describe('detectConventions', () => {
       value: 'kubernetes/clusters',
       source: 'default',
       reason: expect.stringMatching(
-        /^the Flux entry points of apps, infra are under it; e.g. Kustomization flux-system\/flux-system at kubernetes\/clusters\/apps\/flux-system\/gotk-sync.yaml:\d+ reconciles the folder it is in$/,
+        /^the Flux entry points of apps, infra are under it; e.g. Kustomization flux-system\/flux-system at kubernetes\/clusters\/apps\/flux-system\/gotk-sync.yaml:\d+ reconciles kubernetes\/clusters\/apps, which holds it$/,
       ),
     });
     expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({
@@ -101,7 +101,7 @@ describe('detectConventions', () => {
       settings: { secret: '{cluster}-vars' },
     });
     expect(settingOf(found, 'entryPath')?.reason).toBe(
-      "each cluster's Flux entry point is its flux/ folder; e.g. Kustomization flux-system/0-alpha-config at kube/clusters/alpha/flux/flux-repo.yaml:8 reconciles the folder it is in",
+      "each cluster's Flux entry point is its flux/ folder; e.g. Kustomization flux-system/0-alpha-config at kube/clusters/alpha/flux/flux-repo.yaml:8 reconciles kube/clusters/alpha/flux, which holds it",
     );
     expect(settingOf(found, 'settings.secret')?.reason).toMatch(
       /^Secret \{cluster\}-vars is named by 2 substituteFrom reference\(s\), e\.g\. kube\/deploy\/apps\/ks\.yaml:\d+; none names cluster-secrets$/,
@@ -215,7 +215,7 @@ describe('detectConventions', () => {
       },
     });
     expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
-      'Kustomization flux-system/cluster reconciles the folder it is in from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops has the URL and ref of home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
+      'Kustomization flux-system/cluster reconciles kubernetes/edge/flux, which holds it, from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops has the URL and ref of home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
     );
     expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
       /^Flux v2\.3\.0 \(kubernetes\/edge\/flux\/config\/flux\.yaml:9\), the oldest of 2 found, replaces an undefined variable/,
@@ -241,6 +241,111 @@ describe('detectConventions', () => {
     expect(conventions.flux).toBeUndefined();
     expect(settingOf(found, 'flux.sourceNames')).toBeUndefined();
     expect(settingOf(found, 'flux.strictSubstitution')?.source).toBe('default');
+  });
+
+  it('takes a single entry point at the top of the repository for a repository of one cluster, not its other folders for clusters', () => {
+    // `flux bootstrap --path=infrastructure`, beside folders of other tools
+    const files: Files = {
+      'infrastructure/kustomization.yaml': kustomization(
+        'cilium/helmrelease.yaml',
+        'flux/gitops-source.yaml',
+      ),
+      'infrastructure/cilium/helmrelease.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  values: {}\n',
+      'infrastructure/flux/gitops-source.yaml': fluxKustomization(
+        'infrastructure',
+        './infrastructure',
+      ),
+      'services/kustomization.yaml': kustomization('app.yaml'),
+      'services/app.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n',
+      'hosts/node1/configuration.nix': '{ }\n',
+    };
+    const tree = createRepoTree(files);
+    const { conventions } = detectConventions(tree);
+    expect(conventions.clustersPath).toBeUndefined();
+    expect(conventions.clusters).toBeUndefined();
+    const report = validateMesh(tree, resolveConventions(conventions));
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'no-clusters',
+        severity: 'warning',
+        message: expect.stringContaining(
+          "the repository's one Flux entry point, infrastructure, is a single cluster",
+        ),
+        location: { file: 'infrastructure/flux/gitops-source.yaml', line: 8 },
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ clusters: 0, errors: 0 });
+  });
+
+  it('finds cluster folders at the top of the repository: the folders with an entry point, not the others', () => {
+    const files: Files = {
+      'docs/kustomization.yaml': kustomization('site.yaml'),
+      'docs/site.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\n',
+    };
+    for (const c of ['prod', 'staging']) {
+      files[`${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./${c}`,
+      );
+      files[`${c}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+    }
+    const tree = createRepoTree(files);
+    const detection = detectConventions(tree);
+    expect(detection.conventions).toMatchObject({
+      clustersPath: '',
+      clusters: ['prod', 'staging'],
+    });
+    const report = validateMesh(
+      tree,
+      resolveConventions(detection.conventions),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['prod', 'staging']);
+    expect(report.findings.filter(f => f.code === 'no-clusters')).toEqual([]);
+  });
+
+  it('takes no entry point from a template: a source named by a placeholder, a path that does not exist', () => {
+    // a library of components other repositories reconcile, one of which
+    // carries a Kustomization template for them
+    const files: Files = {
+      'infrastructure/cert-manager/kustomization.yaml':
+        kustomization('release.yaml'),
+      'infrastructure/cert-manager/release.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n',
+      'infrastructure/csi-driver/kustomization.yaml': kustomization(
+        'automation.yaml',
+      ),
+      'infrastructure/csi-driver/automation.yaml': fluxKustomization(
+        'csi-driver',
+        './infrastructure/csi-driver',
+      ).replace('name: flux-system\n', 'name: FLUX_REPO_NAME\n'),
+      // a FluxInstance whose path each cluster patches
+      'platform/flux/instance.yaml':
+        'apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec:\n  sync:\n    kind: GitRepository\n    path: ./clusters/PLACEHOLDER\n',
+    };
+    for (const c of ['mgmt', 'edge'])
+      files[`clusters/${c}/flux/sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBe('clusters');
+    expect(settingOf(found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of edge, mgmt are under it/,
+    );
+    expect(conventions.flux?.sourceNames ?? []).not.toContain(
+      'FLUX_REPO_NAME',
+    );
+    // the library alone: no cluster at all
+    delete files['clusters/mgmt/flux/sync.yaml'];
+    delete files['clusters/edge/flux/sync.yaml'];
+    const library = detectConventions(createRepoTree(files));
+    expect(library.conventions.clustersPath).toBeUndefined();
+    expect(settingOf(library.found, 'clustersPath')?.value).not.toBe(
+      'infrastructure',
+    );
   });
 
   it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
@@ -386,7 +491,7 @@ describe('detectConventions', () => {
       source: 'default',
       value: 'kubernetes/clusters',
       reason: expect.stringMatching(
-        /^the Flux entry points of east, west are under it; e\.g\. Kustomization flux-system\/flux-system at kubernetes\/clusters\/east\/flux-system\/gotk-sync\.yaml:\d+ reconciles the folder it is in$/,
+        /^the Flux entry points of east, west are under it; e\.g\. Kustomization flux-system\/flux-system at kubernetes\/clusters\/east\/flux-system\/gotk-sync\.yaml:\d+ reconciles kubernetes\/clusters\/east, which holds it$/,
       ),
     });
     // lab is not taken for a part of east

@@ -44,7 +44,7 @@ import {
   MeshConventions,
   MeshConventionsInput,
 } from './schema';
-import { clusterEntry } from './templates';
+import { clusterEntry, clusterFolder } from './templates';
 
 /**
  * What detection found: conventions to use, and for each setting it looked
@@ -97,6 +97,7 @@ export function detectConventions(
   const fluxEntries = readFluxEntries(
     fluxDocuments,
     buildIncludes(index, cache.yamlFiles(tree)),
+    path => index.isDir(path),
   );
   const { entries, kustomizations } = fluxEntries;
 
@@ -118,8 +119,16 @@ export function detectConventions(
     }
   }
 
-  // where the clusters are
-  const layout = entryLayout(entries, explicit.clustersPath);
+  // where the clusters are; entry points at the top of the repository are
+  // a cluster folder each only when there are several (one alone is a
+  // repository of a single cluster, whose other folders are not clusters)
+  const shared = entryLayout(entries, explicit.clustersPath);
+  const layout =
+    shared?.clustersPath === '' &&
+    explicit.clustersPath === undefined &&
+    shared.clusters.size < 2
+      ? undefined
+      : shared;
   let clustersPath = explicit.clustersPath ?? defaultConventions.clustersPath;
   if (!explicit.clustersPath) {
     if (layout) {
@@ -203,11 +212,24 @@ export function detectConventions(
       [...applied]
         .map(
           ([folder, by]) =>
-            `${clustersPath}/${folder} is not a cluster: cluster ${
+            `${clusterFolder(clustersPath, folder)} is not a cluster: cluster ${
               by.cluster
             } applies it (${where(by.location)})`,
         )
         .join('; '),
+    );
+  }
+  if (!explicit.clusters && clustersPath === '' && layout) {
+    // at the top of the repository, only the folders with an entry point
+    conventions.clusters = [...layout.clusters.keys()].filter(
+      f => !applied.has(f),
+    );
+    detected(
+      'clusters',
+      conventions.clusters.join(', '),
+      `the clusters are at the top of the repository: only the folders Flux reconciles a cluster from are clusters; e.g. ${
+        [...layout.clusters.values()][0].reason
+      }`,
     );
   }
   const clusterNames = conventions.clusters ?? explicit.clusters ?? folders;
@@ -359,10 +381,12 @@ function appliedByAnotherCluster(
     layout?.clustersPath === clustersPath
       ? new Set(layout.clusters.keys())
       : new Set<string>();
-  const folderOf = (path: string) =>
-    path.startsWith(`${clustersPath}/`)
+  const folderOf = (path: string) => {
+    if (!clustersPath) return path.split('/')[0];
+    return path.startsWith(`${clustersPath}/`)
       ? path.slice(clustersPath.length + 1).split('/')[0]
       : undefined;
+  };
   for (const e of entries) {
     const folder = folderOf(e.path);
     if (folder !== undefined) entryNames.add(folder);

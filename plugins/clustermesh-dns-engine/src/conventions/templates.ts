@@ -48,11 +48,16 @@ export function clusterPath(template: string, cluster: string): string {
 /** `${NAME}`: how a file that Flux substitutes refers to a variable. @public */
 export const variableReference = (name: string) => `\${${name}}`;
 
+/** A cluster's folder: `<clustersPath>/<cluster>`, or `<cluster>` when the clusters are at the top of the repository. @public */
+export function clusterFolder(clustersPath: string, cluster: string): string {
+  return clustersPath ? `${clustersPath}/${cluster}` : cluster;
+}
+
 /** The folder Flux reconciles a cluster from: its folder, or the entry sub-folder in it. @public */
 export function clusterEntry(
   conventions: MeshConventions,
   cluster: string,
 ): string {
-  const dir = `${conventions.clustersPath}/${cluster}`;
+  const dir = clusterFolder(conventions.clustersPath, cluster);
   return conventions.entryPath ? `${dir}/${conventions.entryPath}` : dir;
 }

@@ -37,6 +37,10 @@ const DNS_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/** Whether a text is a DNS subdomain, as Kubernetes requires of most object names. */
+export const isDnsSubdomain = (name: string) =>
+  name.length <= 253 && DNS_SUBDOMAIN.test(name);
+
 /** Why a label key is invalid (Kubernetes' qualified-name rule), or undefined. */
 function keyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');

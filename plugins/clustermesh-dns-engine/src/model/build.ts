@@ -17,6 +17,7 @@ import {
 import { scanDocuments } from '../conventions/detect/scan';
 import {
   clusterEntry,
+  clusterFolder,
   clusterPath,
   peerFqdnVariable,
 } from '../conventions/templates';
@@ -109,6 +110,7 @@ export function buildMeshModel(
       readFluxEntries(
         scanDocuments(tree, cache, fluxNeedles),
         buildIncludes(index, cache.yamlFiles(tree)),
+        path => index.isDir(path),
       ).entries,
     );
     findings.push(
@@ -134,7 +136,10 @@ export function buildMeshModel(
       finding(
         'no-clusters',
         'error',
-        `${conventions.clustersPath}/${missing}/ does not exist, but the conventions list cluster ${missing}`,
+        `${clusterFolder(
+          conventions.clustersPath,
+          missing,
+        )}/ does not exist, but the conventions list cluster ${missing}`,
         where,
       ),
     );
@@ -260,7 +265,7 @@ interface ExtractContext {
 
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const { renderer, files, index, conventions } = context;
-  const dir = `${conventions.clustersPath}/${name}`;
+  const dir = clusterFolder(conventions.clustersPath, name);
   const render = renderer.renderCluster(name, clusterEntry(conventions, name));
   const findings = [...render.findings];
   const { settings: s } = conventions;

@@ -5,7 +5,9 @@ import {
   kustomizationFileNames,
 } from '../../flux/kustomize';
 import { readTarget, TargetFiles } from '../../flux/kustomize/target';
+import { clusterFolder } from '../templates';
 import { containsBytes, utf8 } from '../../tree/bytes';
+import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
@@ -49,6 +51,16 @@ export interface KustomizationPath {
   declaredIn: string;
   location: SourceLocation;
 }
+
+/**
+ * A Kustomization that cannot be applied as written: its name or its
+ * source's is not a Kubernetes name (`FLUX_REPO_NAME`), a placeholder a
+ * template's user replaces.
+ */
+const isTemplate = (v: Record<string, any>) =>
+  [getPath(v, ['metadata', 'name']), getPath(v, ['spec', 'sourceRef', 'name'])]
+    .map(literal)
+    .some(name => name !== undefined && !isDnsSubdomain(name));
 
 const isFluxKustomization = (v: Record<string, any>) =>
   v.kind === 'Kustomization' &&
@@ -127,11 +139,11 @@ export function kustomizeBaseReferences(
 ): KustomizationPath[] {
   const targets = new TargetFiles(files);
   return folders.flatMap(folder => {
-    const dir = `${clustersPath}/${folder}`;
+    const dir = clusterFolder(clustersPath, folder);
     return (listedIn(index, targets, dir) ?? [])
       .filter(
         ({ path }) =>
-          path.startsWith(`${clustersPath}/`) &&
+          (!clustersPath || path.startsWith(`${clustersPath}/`)) &&
           path !== dir &&
           !path.startsWith(`${dir}/`),
       )
@@ -154,6 +166,8 @@ export function kustomizeBaseReferences(
 export function readFluxEntries(
   documents: Iterable<ScannedDocument>,
   appliedBy: BuildIncludes,
+  /** Whether a folder exists: a path to none is a template's (`./clusters/PLACEHOLDER`), patched where used. */
+  isDir: (path: string) => boolean,
 ): {
   entries: FluxEntry[];
   kustomizations: KustomizationPath[];
@@ -167,12 +181,12 @@ export function readFluxEntries(
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
   const add = (path: string, reason: string, location: SourceLocation) => {
-    if (path && !entries.has(path))
+    if (path && !entries.has(path) && isDir(path))
       entries.set(path, { path, reason, location });
   };
   for (const doc of documents) {
     const v = doc.value;
-    if (isFluxKustomization(v)) {
+    if (isFluxKustomization(v) && !isTemplate(v)) {
       const raw = literal(getPath(v, ['spec', 'path']));
       if (raw === undefined) continue;
       const path = clampPath(raw);
@@ -184,7 +198,7 @@ export function readFluxEntries(
             path,
             `Kustomization ${nameOf(v)} at ${where(
               location,
-            )} reconciles the folder it is in`,
+            )} reconciles ${path}, which holds it`,
             location,
           );
         // the folder it is in comes from its source: this repository
@@ -197,7 +211,7 @@ export function readFluxEntries(
             path,
             reason: `Kustomization ${nameOf(
               v,
-            )} reconciles the folder it is in from GitRepository ${name} (${where(
+            )} reconciles ${path}, which holds it, from GitRepository ${name} (${where(
               doc.at(['spec', 'sourceRef', 'name']),
             )})`,
             location: doc.at(['spec', 'sourceRef', 'name']),
