@@ -33,8 +33,30 @@ describe('sourceIgnored', () => {
     expect(index.paths()).toContain('talos-patch.yaml');
   });
 
-  it('leaves everything in when there is no .sourceignore', () => {
-    const plain = createRepoTree({ 'a/b.yaml': 'x: 1\n' });
-    expect(plain.paths().filter(sourceIgnored(plain))).toEqual([]);
+  it("leaves out source-controller's default exclusions without a .sourceignore, and only them", () => {
+    // SOPS' creation rules in each cluster's folder, CI files
+    const plain = createRepoTree({
+      'a/b.yaml': 'x: 1\n',
+      'clusters/abydos/.sops.yaml': 'creation_rules: []\n',
+      'clusters/abydos/kustomization.yaml': 'resources: []\n',
+      '.github/workflows/ci.yaml': 'on: push\n',
+      '.gitlab-ci.yml': 'stages: []\n',
+      'docs/diagram.png': 'x',
+      'sops.yaml': 'x: 1\n',
+    });
+    expect(plain.paths().filter(sourceIgnored(plain))).toEqual([
+      '.github/workflows/ci.yaml',
+      '.gitlab-ci.yml',
+      'clusters/abydos/.sops.yaml',
+      'docs/diagram.png',
+    ]);
+  });
+
+  it('lets a .sourceignore take a default exclusion back', () => {
+    const tree2 = createRepoTree({
+      '.sourceignore': '!.sops.yaml\n',
+      'clusters/a/.sops.yaml': 'creation_rules: []\n',
+    });
+    expect(tree2.paths().filter(sourceIgnored(tree2))).toEqual([]);
   });
 });

@@ -4,15 +4,50 @@ import { basenamePath, dirnamePath, RepoTree } from './RepoTree';
 const depth = (dir: string) => (dir ? dir.split('/').length : 0);
 
 /**
+ * What source-controller leaves out of every artifact before any
+ * `.sourceignore` (fluxcd/pkg sourceignore: ExcludeVCS, ExcludeExt,
+ * ExcludeCI, ExcludeExtra); a `.sourceignore` may take them back.
+ */
+const defaultExclusions = [
+  '.git/',
+  '.gitignore',
+  '.gitmodules',
+  '.gitattributes',
+  '*.jpg',
+  '*.jpeg',
+  '*.gif',
+  '*.png',
+  '*.wmv',
+  '*.flv',
+  '*.tar.gz',
+  '*.zip',
+  '.github/',
+  '.circleci/',
+  '.travis.yml',
+  '.gitlab-ci.yml',
+  'appveyor.yml',
+  '.drone.yml',
+  'cloudbuild.yaml',
+  'codeship-services.yml',
+  'codeship-steps.yml',
+  '**/.goreleaser.yml',
+  '**/.sops.yaml',
+  '**/.flux.yaml',
+];
+
+/**
  * Which files Flux's source-controller leaves out of a source artifact:
- * those a `.sourceignore` file (gitignore patterns) in their folder or a
- * folder above matches, the deeper file's patterns winning. Such files are
- * not in the repository as Flux builds it.
+ * those its default exclusions match (`.sops.yaml`, CI files), then those
+ * a `.sourceignore` file (gitignore patterns) in their folder or a folder
+ * above matches, the deeper file's patterns winning. Such files are not in
+ * the repository as Flux builds it.
  *
  * @public
  */
 export function sourceIgnored(tree: RepoTree): (path: string) => boolean {
-  const scopes: { dir: string; matcher: Ignore }[] = [];
+  const scopes: { dir: string; matcher: Ignore }[] = [
+    { dir: '', matcher: ignore().add(defaultExclusions) },
+  ];
   for (const path of tree.paths()) {
     if (basenamePath(path) !== '.sourceignore') continue;
     const bytes = tree.read(path);
@@ -22,7 +57,6 @@ export function sourceIgnored(tree: RepoTree): (path: string) => boolean {
       matcher: ignore().add(new TextDecoder().decode(bytes)),
     });
   }
-  if (!scopes.length) return () => false;
   // the root's patterns first, a sub-folder's after (they may re-include)
   scopes.sort((a, b) => depth(a.dir) - depth(b.dir));
   return path => {
