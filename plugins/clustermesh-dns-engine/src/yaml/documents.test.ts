@@ -27,6 +27,31 @@ describe('reading YAML manifests', () => {
     });
   });
 
+  it("reads an alias used as a key with the colon right after it, as Go's YAML does (kustomize builds it)", () => {
+    // app-template values name the controller after the release: `*app:`
+    const text =
+      'metadata:\n  name: &app littlelink\nspec:\n  values:\n    controllers:\n      *app:\n        replicas: 1\n';
+    const { documents, problems } = parseYamlText('hr.yaml', text);
+    expect(problems).toEqual([]);
+    expect(documents[0].value).toEqual({
+      metadata: { name: 'littlelink' },
+      spec: { values: { controllers: { littlelink: { replicas: 1 } } } },
+    });
+    expect(
+      lineAtPath(documents[0].value, [
+        'spec',
+        'values',
+        'controllers',
+        'littlelink',
+        'replicas',
+      ]),
+    ).toBe(7);
+    // still an error where Go's YAML has one too
+    expect(
+      parseYamlText('hr.yaml', 'a: *nothing:\n').problems.length,
+    ).toBeGreaterThan(0);
+  });
+
   it('keeps the line of every key and item', () => {
     const { documents } = parseYamlText(
       'f.yaml',

@@ -69,7 +69,17 @@ export function parseYamlText(
 ): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
   const { limits, scalars } = readOptions(options);
   const documents = readPlainManifests(file, text, limits.maxNodes, scalars);
-  return documents
-    ? { documents, problems: [] }
-    : parseYamlDocuments(file, text, { limits, scalars });
+  if (documents) return { documents, problems: [] };
+  const read = parseYamlDocuments(file, text, { limits, scalars });
+  if (!read.problems.length) return read;
+  // Go's YAML, which kustomize reads with, ends an alias or anchor name at
+  // a `:` (`*app:` is the alias *app as a key); YAML 1.2 reads the colon
+  // into the name. A file that only reads Go's way is read so.
+  const spaced = text.replace(nameBeforeColon, '$1 :');
+  if (spaced === text) return read;
+  const again = parseYamlDocuments(file, spaced, { limits, scalars });
+  return again.problems.length ? read : again;
 }
+
+/** An alias or anchor name followed at once by `:` and a space or the line's end. */
+const nameBeforeColon = /(?<=^|[\s[{,])([*&][A-Za-z0-9_-]+):(?=[ \t\r]|$)/gm;
