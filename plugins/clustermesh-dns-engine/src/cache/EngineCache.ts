@@ -63,6 +63,8 @@ export class EngineCache {
   /** @internal */
   readonly scalars: ScalarResolver;
   /** @internal */
+  readonly helmScalars: ScalarResolver;
+  /** @internal */
   readonly substitution: SubstitutionMemo;
   /** @internal */
   readonly meshEntries: MeshEntriesMemo;
@@ -76,6 +78,10 @@ export class EngineCache {
     this.limits = { ...defaultEngineCacheLimits, ...limits };
     this.parsed = new ParseCache(this.limits.parsedChars);
     this.scalars = new ScalarResolver(this.limits.scalarResolutions);
+    this.helmScalars = new ScalarResolver(
+      this.limits.scalarResolutions,
+      'helm',
+    );
     this.substitution = new SubstitutionMemo(this.scalars, {
       strings: this.limits.substitutionStrings,
       resultsPerBody: this.limits.substitutionResultsPerBody,
@@ -99,7 +105,11 @@ export class EngineCache {
 
   /** A reader of a tree's YAML files through this cache. @internal */
   yamlFiles(tree: RepoTree): YamlFiles {
-    return new YamlFiles(tree, { parsed: this.parsed, scalars: this.scalars });
+    return new YamlFiles(tree, {
+      parsed: this.parsed,
+      scalars: this.scalars,
+      helmScalars: this.helmScalars,
+    });
   }
 
   /** What is kept now, for tests and diagnostics. */

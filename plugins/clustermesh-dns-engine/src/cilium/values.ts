@@ -20,6 +20,21 @@ export const ciliumValuesPaths = {
 } as const;
 
 /**
+ * Whether a value switches on what the chart guards with `{{ if }}`, as Go
+ * templates decide: false, 0, "", null and empty collections are off,
+ * anything else on, a string too (`useAPIServer: no` in a HelmRelease is
+ * the string "no" to kustomize, so on).
+ */
+export function chartEnables(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value !== '';
+  if (Array.isArray(value)) return value.length > 0;
+  return typeof value === 'object' && Object.keys(value).length > 0;
+}
+
+/**
  * The LB IPAM annotation keys Cilium reads on a service: `lbipam.cilium.io/ips`
  * since 1.15, and the older `io.cilium/lb-ipam-ips`, still read.
  *

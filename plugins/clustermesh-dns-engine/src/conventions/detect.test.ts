@@ -282,7 +282,8 @@ describe('detectConventions', () => {
   it('finds cluster folders at the top of the repository: the folders with an entry point, not the others', () => {
     const files: Files = {
       'docs/kustomization.yaml': kustomization('site.yaml'),
-      'docs/site.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\n',
+      'docs/site.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\n',
     };
     for (const c of ['prod', 'staging']) {
       files[`${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
@@ -314,9 +315,8 @@ describe('detectConventions', () => {
         kustomization('release.yaml'),
       'infrastructure/cert-manager/release.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n',
-      'infrastructure/csi-driver/kustomization.yaml': kustomization(
-        'automation.yaml',
-      ),
+      'infrastructure/csi-driver/kustomization.yaml':
+        kustomization('automation.yaml'),
       'infrastructure/csi-driver/automation.yaml': fluxKustomization(
         'csi-driver',
         './infrastructure/csi-driver',
@@ -335,9 +335,7 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'clustersPath')?.reason).toMatch(
       /^the Flux entry points of edge, mgmt are under it/,
     );
-    expect(conventions.flux?.sourceNames ?? []).not.toContain(
-      'FLUX_REPO_NAME',
-    );
+    expect(conventions.flux?.sourceNames ?? []).not.toContain('FLUX_REPO_NAME');
     // the library alone: no cluster at all
     delete files['clusters/mgmt/flux/sync.yaml'];
     delete files['clusters/edge/flux/sync.yaml'];

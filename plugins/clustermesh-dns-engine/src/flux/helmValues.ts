@@ -201,7 +201,7 @@ export function helmReleaseValues(
     // as substituted is parsed); a key written in the ConfigMap starts on
     // the line after its key
     const keyFile = found.object.source.keyFiles?.[key];
-    const parsed = files.parseText(keyFile ?? keyLocation.file, text);
+    const parsed = files.parseText(keyFile ?? keyLocation.file, text, 'helm');
     const lineOffset = keyFile ? 0 : keyLocation.line;
     for (const p of parsed.problems) {
       const at = { file: p.file, line: lineOffset + p.line };
@@ -238,7 +238,7 @@ export function valuesFileValues(
   files: YamlFiles,
   cluster: string,
 ): { values: HelmValues; findings: EngineFinding[] } {
-  const read = files.read(file);
+  const read = files.readValues(file);
   const findings = read.problems.map(p =>
     finding(
       'yaml-invalid',

@@ -5,7 +5,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
-import { ciliumValuesPaths } from '../cilium/values';
+import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import {
   fluxNeedles,
@@ -531,10 +531,16 @@ function membershipOf(
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,
   ]) {
-    if (getPath(cilium.values, path) === true)
+    const value = getPath(cilium.values, path);
+    if (chartEnables(value))
       return known({
         member: true,
-        reason: `${path.join('.')} is true in its Cilium values`,
+        reason:
+          value === true
+            ? `${path.join('.')} is true in its Cilium values`
+            : `${path.join('.')} is ${JSON.stringify(
+                value,
+              )} in its Cilium values, which the chart takes for true`,
         location: cilium.locate(path),
       });
   }

@@ -73,6 +73,32 @@ describe('the mesh is the clusters in it', () => {
     expect(report.meshChecks).toEqual([]);
   });
 
+  it('reads a HelmRelease and a pool as kustomize does: `useAPIServer: yes` is the string "yes" (on, for the chart), `allowFirstLastIPs: No` the string "No"', () => {
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[helmRelease] = files[helmRelease].replace(
+          'useAPIServer: true',
+          'useAPIServer: yes',
+        );
+        files[pool] = files[pool].replace(
+          /spec:\n/,
+          'spec:\n  allowFirstLastIPs: No\n',
+        );
+      }),
+      withDomain,
+    );
+    expect(report.clusters[0].membership).toEqual({
+      member: true,
+      reason:
+        'clustermesh.useAPIServer is "yes" in its Cilium values, which the chart takes for true',
+      location: { file: helmRelease, line: expect.any(Number) },
+    });
+    expect(report.findings).toEqual([]);
+    expect(report.summary).toMatchObject({ errors: 0, status: 'pass' });
+  });
+
   /** Values that do not enable ClusterMesh, and more from a ConfigMap key named by a secret value. */
   const partlyRead = exampleTree('gitops-repo', files => {
     files[helmRelease] = files[helmRelease]

@@ -3,7 +3,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshEntryPath } from '../cilium/meshEntries';
-import { ciliumValuesPaths } from '../cilium/values';
+import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
@@ -48,7 +48,9 @@ export const peersByFqdn = defineClusterRule({
     const cilium = c.cilium;
     const entries = meshEntriesOf(mesh, c);
     const out: CheckResult[] = [];
-    if (getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled) !== true)
+    if (
+      !chartEnables(getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled))
+    )
       out.push(
         r.fail(
           'notEnabled',

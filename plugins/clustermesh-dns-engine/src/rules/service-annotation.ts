@@ -4,6 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
+  chartEnables,
   ciliumValuesPaths,
   lbIpamAnnotation,
   lbIpamAnnotationKeys,
@@ -53,7 +54,7 @@ export const serviceAnnotation = defineClusterRule({
     const cilium = c.cilium;
     const v = cilium.values;
     const out: CheckResult[] = [];
-    if (getPath(v, ciliumValuesPaths.useApiServer) !== true)
+    if (!chartEnables(getPath(v, ciliumValuesPaths.useApiServer)))
       out.push(
         r.fail(
           'noApiServer',

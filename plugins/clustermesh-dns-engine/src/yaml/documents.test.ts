@@ -67,18 +67,39 @@ describe('reading YAML manifests', () => {
     expect(lineAtPath(root, ['b', 'missing'])).toBe(3); // the nearest parent
   });
 
-  it('reads scalars as YAML 1.1, like Go yaml.v2', () => {
-    const { documents } = parseYamlText(
-      'f.yaml',
-      'a: yes\nb: 0777\nc: "10"\nd: ~\ne: 2001-12-14\n',
-    );
-    expect(documents[0].value).toEqual({
-      a: true,
+  it('reads the scalars of manifests as kustomize does (yaml.v3), and Helm values as Helm does (yaml.v2, YAML 1.1)', () => {
+    // each checked with `kubectl kustomize` (a ConfigMap's data)
+    const text =
+      'a: yes\nb: 0777\nc: "10"\nd: ~\ne: 2001-12-14\nf: No\ng: on\nh: y\ni: 190:20:30\nj: True\nk: 1_000\nl: e5\n';
+    const manifest = parseYamlText('f.yaml', text).documents[0].value;
+    expect(manifest).toEqual({
+      a: 'yes',
       b: 511,
       c: '10',
       d: null,
       e: '2001-12-14',
+      f: 'No',
+      g: 'on',
+      h: 'y',
+      i: '190:20:30',
+      j: true,
+      k: 1000,
+      l: 'e5',
     });
+    const values = parseYamlText('values.yaml', text, {
+      scalars: new ScalarResolver(undefined, 'helm'),
+    }).documents[0].value;
+    expect(values).toEqual({
+      ...(manifest as object),
+      a: true,
+      f: false,
+      g: true,
+      h: true,
+    });
+    // the full reader agrees (an anchor sends the file to it)
+    expect(
+      parseYamlText('f.yaml', `x: &x 1\n${text}`).documents[0].value,
+    ).toEqual({ x: 1, ...(manifest as object) });
   });
 
   it('names the file and line of invalid YAML, duplicate keys and non-text files', () => {

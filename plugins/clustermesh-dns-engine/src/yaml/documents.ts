@@ -20,8 +20,9 @@ export { readPlainManifests } from './plainReader';
 
 /**
  * Parses a multi-document YAML file the way Kubernetes tooling reads
- * manifests (YAML 1.1 scalars, as Go's yaml.v2 does). Never throws: every
- * failure becomes a problem naming the file and line.
+ * manifests (plain scalars as the resolver's dialect reads them: kustomize
+ * by default). Never throws: every failure becomes a problem naming the
+ * file and line.
  *
  * @public
  */

@@ -6,14 +6,16 @@ import {
   YamlReadLimits,
 } from './documents';
 import type { ParseCache, YamlFileRead } from './parseCache';
-import { ScalarResolver } from './scalars';
+import { ScalarResolver, YamlDialect } from './scalars';
 
 /** What a {@link YamlFiles} reads with. @public */
 export interface YamlFilesOptions {
   /** Parse results kept between validations (by path and text); none when absent. */
   parsed?: ParseCache;
-  /** The resolver of plain scalars; a fresh one when absent. */
+  /** The resolver of plain scalars of manifests; a fresh one when absent. */
   scalars?: ScalarResolver;
+  /** The resolver of plain scalars of Helm values; a fresh one when absent. */
+  helmScalars?: ScalarResolver;
   limits?: YamlReadLimits;
 }
 
@@ -31,13 +33,17 @@ export class YamlFiles {
   readonly #limits: YamlReadLimits;
   readonly #parsed?: ParseCache;
   readonly #scalars: ScalarResolver;
+  readonly #helmScalars: ScalarResolver;
   readonly #files = new Map<string, YamlFileRead>();
+  readonly #valuesFiles = new Map<string, YamlFileRead>();
 
   constructor(tree: RepoTree, options: YamlFilesOptions = {}) {
     this.#tree = tree;
     this.#limits = options.limits ?? defaultYamlReadLimits;
     this.#parsed = options.parsed;
     this.#scalars = options.scalars ?? new ScalarResolver();
+    this.#helmScalars =
+      options.helmScalars ?? new ScalarResolver(undefined, 'helm');
   }
 
   /** The resolver this reader reads plain scalars with. */
@@ -54,15 +60,35 @@ export class YamlFiles {
     return entry;
   }
 
-  /** Parses text that is not a file of the tree (a values key, one line), with the same resolver. */
-  parseText(file: string, text: string): YamlFileRead {
+  /**
+   * A Helm values file as Helm reads it (YAML 1.1 scalars: `no` is false),
+   * each at most once.
+   */
+  readValues(path: string): YamlFileRead {
+    let entry = this.#valuesFiles.get(path);
+    if (!entry) {
+      entry = this.#parse(path, 'helm');
+      this.#valuesFiles.set(path, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Parses text that is not a file of the tree (a patch, one line; Helm
+   * values kept in a ConfigMap with the `helm` dialect).
+   */
+  parseText(
+    file: string,
+    text: string,
+    dialect: YamlDialect = 'kustomize',
+  ): YamlFileRead {
     return parseYamlText(file, text, {
       limits: this.#limits,
-      scalars: this.#scalars,
+      scalars: dialect === 'helm' ? this.#helmScalars : this.#scalars,
     });
   }
 
-  #parse(path: string): YamlFileRead {
+  #parse(path: string, dialect: YamlDialect = 'kustomize'): YamlFileRead {
     const bytes = this.#tree.read(path);
     if (!bytes)
       return {
@@ -89,12 +115,15 @@ export class YamlFiles {
         documents: [],
         problems: [{ file: path, line: 1, message: decoded.problem }],
       };
-    // results depend on the limits: only those read with the defaults are shared
+    // results depend on the limits and the dialect: only manifests read
+    // with the defaults are shared
     const shared =
-      this.#limits === defaultYamlReadLimits ? this.#parsed : undefined;
+      this.#limits === defaultYamlReadLimits && dialect === 'kustomize'
+        ? this.#parsed
+        : undefined;
     let read = shared?.get(path, decoded.text);
     if (!read) {
-      read = this.parseText(path, decoded.text);
+      read = this.parseText(path, decoded.text, dialect);
       shared?.set(path, decoded.text, read);
     }
     return read;

@@ -87,7 +87,7 @@ class Converter {
       this.nodes += 1;
       if (this.nodes > this.maxNodes) throw new TooManyNodes();
       if (node.type === 'PLAIN' && !node.tag && typeof node.source === 'string')
-        return plainValue(node.source, this.scalars); // as the fast reader: Go's yaml.v2 rules
+        return plainValue(node.source, this.scalars); // as the fast reader
       const v = node.value;
       if (
         v === null ||

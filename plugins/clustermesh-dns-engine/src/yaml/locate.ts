@@ -27,9 +27,7 @@ export function locate(
     if (
       found &&
       (found.depth > depth ||
-        (found.depth === depth &&
-          depth === path.length &&
-          !isIdentity(path)))
+        (found.depth === depth && depth === path.length && !isIdentity(path)))
     ) {
       best = { file: patch.file, line: found.line };
       depth = found.depth;

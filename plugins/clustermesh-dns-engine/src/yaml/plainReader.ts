@@ -5,15 +5,16 @@ import type { YamlDocument } from './types';
 
 /**
  * js-yaml's schema for plain manifests: strings, and the plain scalars
- * yaml.v2 resolves, read as the full reader reads them. Made once per
- * resolver (compiling a schema costs more than reading a small file).
+ * the resolver's dialect resolves, read as the full reader reads them.
+ * Made once per resolver (compiling a schema costs more than reading a
+ * small file).
  */
 function plainManifestSchema(scalars: ScalarResolver) {
   return (scalars.readerState ??= FAILSAFE_SCHEMA.extend({
     implicit: [
       new Type('tag:clustermesh-dns,2025:yaml-1.1-plain', {
         kind: 'scalar',
-        resolve: (text: string) => scalars.resolve(text) !== undefined,
+        resolve: (text: string) => scalars.resolvePlain(text) !== undefined,
         construct: (text: string) => plainValue(text, scalars),
       }),
     ],

@@ -32,9 +32,26 @@ const implicitTags = new Schema({ schema: 'yaml-1.1' }).tags.filter(
 const implicitStart = /^[-+.~0-9nNyYtTfFoO]/;
 
 /**
- * Resolves plain scalars as Go's yaml.v2 reads them, remembering each
+ * Who reads a file's plain scalars: kustomize (kyaml, on Go's yaml.v3) for
+ * manifests, where `no`, `on` or `y` are strings and only `true`/`false`
+ * are booleans; Helm (Go's yaml.v2, YAML 1.1) for values files and values
+ * kept in a ConfigMap, where `no` is false.
+ *
+ * @public
+ */
+export type YamlDialect = 'kustomize' | 'helm';
+
+/** The YAML 1.1 booleans that yaml.v3 (kustomize) reads as strings. */
+const yaml11OnlyBoolean =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+/** YAML 1.1's base 60 numbers (`190:20:30`), strings to yaml.v3 and yaml.v2. */
+const base60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
+/**
+ * Resolves plain scalars as Go's YAML libraries read them, remembering each
  * text's resolution: keys and values recur in every file of a mesh. One
- * resolver belongs to one engine cache (or to one validation).
+ * resolver belongs to one engine cache (or to one validation) and one
+ * dialect.
  *
  * @public
  */
@@ -43,12 +60,30 @@ export class ScalarResolver {
   /** What a reader built on this resolver (its js-yaml schema), made once. @internal */
   readerState?: unknown;
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(
+    private readonly maxEntries = 100_000,
+    /** Who reads the files this resolver reads. */
+    readonly dialect: YamlDialect = 'kustomize',
+  ) {}
+
+  /**
+   * The value of a plain scalar of a file as its reader (the dialect's)
+   * reads it, when it is not a string.
+   */
+  resolvePlain(text: string): { value: unknown } | undefined {
+    if (
+      this.dialect === 'kustomize' &&
+      (yaml11OnlyBoolean.test(text) || base60.test(text))
+    )
+      return undefined;
+    if (this.dialect === 'helm' && base60.test(text)) return undefined;
+    return this.resolve(text);
+  }
 
   /**
    * The value of a plain scalar's text as yaml.v2 reads it, when it is not
    * a string: the yaml library's YAML 1.1 tags, for the scalars yaml.v2
-   * resolves at all.
+   * resolves at all. Flux reads a manifest so after substitution.
    */
   resolve(text: string): { value: unknown } | undefined {
     if (text !== '' && !implicitStart.test(text)) return undefined;
@@ -188,9 +223,9 @@ export function reparseScalar(
   return fullParse(text);
 }
 
-/** A plain scalar's value as Go's yaml.v2 reads it; timestamps stay as written. */
+/** A plain scalar's value as the resolver's dialect reads it; timestamps stay as written. */
 export function plainValue(text: string, scalars: ScalarResolver): unknown {
-  const value = scalars.resolve(text)?.value;
+  const value = scalars.resolvePlain(text)?.value;
   if (value === null || typeof value === 'boolean') return value;
   // as in Kubernetes' JSON: no NaN, no infinities, no negative zero
   if (typeof value === 'number')
