@@ -33,6 +33,12 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   mayChange?: boolean;
   /**
+   * Set on a not-evaluated part known to hold only Flux's own controllers
+   * or CRDs: it cannot provide the settings, DNSEndpoint, pools or Cilium
+   * values the rules look for.
+   */
+  holdsNoMeshObjects?: boolean;
+  /**
    * On a substitution source the cluster does not apply: the source
    * (`Secret flux-system/x`) and the files of the repository that define
    * it. When no cluster applies any of them, something other than Flux

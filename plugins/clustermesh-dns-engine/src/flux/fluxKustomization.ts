@@ -176,6 +176,7 @@ export function readKustomizationSpec(
       // Flux's own controllers, or CRDs, hold no Cilium: whether the
       // cluster is in the mesh does not hang on them
       unbuilt: !fluxItself && !crdsOnly,
+      ...(fluxItself || crdsOnly ? { holdsNoMeshObjects: true } : {}),
     });
     return undefined;
   }

@@ -239,6 +239,37 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it("does not take Flux's own manifests for a place a missing object may be: a missing pool fails", () => {
+    const clusterFolder = 'kubernetes/clusters/infra';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[`${clusterFolder}/kustomization.yaml`] = files[
+          `${clusterFolder}/kustomization.yaml`
+        ]
+          .replace(/\n.*\n.*lb-ippool-infra\.yaml\n/, '\n')
+          .replace('  - vars.yaml\n', '  - vars.yaml\n  - flux.yaml\n');
+        files[`${clusterFolder}/flux.yaml`] = [
+          'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+          'kind: OCIRepository',
+          'metadata: {name: flux-manifests, namespace: flux-system}',
+          'spec: {interval: 10m, url: oci://ghcr.io/fluxcd/flux-manifests, ref: {tag: v2.5.1}}',
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: flux, namespace: flux-system}',
+          'spec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: flux-manifests}}',
+          '',
+        ].join('\n');
+      }),
+      withDomain,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.checks.find(c => c.ruleId === 'lb-ip-in-pool')).toMatchObject({
+      outcome: 'fail',
+      message: expect.not.stringContaining('may provide it'),
+    });
+  });
+
   it('does not wait on a Kustomization of CRDs from another source either (by its name or path)', () => {
     const { report, infra } = infraWith('gateway-api.yaml', [
       'apiVersion: kustomize.toolkit.fluxcd.io/v1',

@@ -97,6 +97,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       groupKey: _key,
       unbuilt: _unbuilt,
       mayChange: _mayChange,
+      holdsNoMeshObjects: _holdsNone,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),

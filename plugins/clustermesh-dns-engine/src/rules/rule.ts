@@ -159,10 +159,12 @@ export function ruleResults<MessageId extends string>(
       outcome === 'fail' &&
       (rule.absence?.includes(id) || rule.fieldAbsence?.includes(id))
         ? cluster?.findings.find(
-            // an `info` one (spec.images) cannot provide what is missing
+            // an `info` one (spec.images) cannot provide what is missing,
+            // nor Flux's own controllers or CRDs
             f =>
               f.code === 'not-evaluated' &&
               f.severity !== 'info' &&
+              !f.holdsNoMeshObjects &&
               (!fieldAbsent || f.mayChange),
           )
         : undefined;
