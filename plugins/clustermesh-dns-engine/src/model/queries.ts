@@ -23,6 +23,7 @@ import type { ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { selectorAdmits } from '../k8s/labelSelector';
+import { dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import type {
   ClusterModel,
@@ -327,4 +328,36 @@ export function ciliumObjectApplied(
 ): ManifestObject | undefined {
   return render.objects.find(o => o.object.apiVersion.startsWith('cilium.io/'))
     ?.object;
+}
+
+/**
+ * Whether a path the conventions give (a default one, `{cluster}` filled
+ * in) is where the repository's layout has such files: it exists, or its
+ * folder is a kustomization (the file was deleted, or is yet to be added),
+ * not a default path of another layout.
+ */
+export function inRepositoryLayout(mesh: MeshModel, file: string): boolean {
+  return (
+    mesh.repository.isFile(file) ||
+    mesh.repository.kustomizationFile(dirnamePath(file)) !== undefined
+  );
+}
+
+/**
+ * Where to point at something missing that the conventions place at
+ * `file`: the file, or its folder's kustomization, when the repository has
+ * that layout; else the cluster's folder.
+ */
+export function whereMissing(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  file: string,
+): SourceLocation {
+  if (mesh.repository.isFile(file)) return { file, line: 1 };
+  const kustomization = mesh.repository.kustomizationFile(dirnamePath(file));
+  if (kustomization) return { file: kustomization, line: 1 };
+  return {
+    file: mesh.repository.kustomizationFile(cluster.dir) ?? cluster.dir,
+    line: 1,
+  };
 }

@@ -24,6 +24,7 @@ import {
   SubstitutionScope,
 } from '../model/writeTargets';
 import { YamlTextEditor } from '../yaml/edit';
+import { inRepositoryLayout } from '../model/queries';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**
@@ -411,16 +412,6 @@ export function decideChange(
 }
 
 /**
- * Whether a file that does not exist is where the repository's layout
- * expects it: its folder is a kustomization (the story's layout, a file
- * deleted), not a default path the repository never had.
- */
-function expectedThere(mesh: MeshModel, file: string): boolean {
-  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-  return mesh.repository.kustomizationFile(folder) !== undefined;
-}
-
-/**
  * What a problem of a cluster's Cilium values names: the file, or the
  * cluster's input field when the file is only the conventions' default
  * path, which the repository does not have.
@@ -430,7 +421,7 @@ function noValuesField(
   t: { cluster: string; file: string },
   input: MeshDnsChangeInput,
 ): string {
-  if (mesh.repository.isFile(t.file) || expectedThere(mesh, t.file))
+  if (mesh.repository.isFile(t.file) || inRepositoryLayout(mesh, t.file))
     return t.file;
   const i = input.clusters.findIndex(c => c.name === t.cluster);
   return i >= 0 ? `clusters[${i}]` : t.file;
@@ -443,7 +434,7 @@ function whyNoValues(
 ): string {
   const text = mesh.repository.readText(t.file);
   if (text === undefined)
-    return expectedThere(mesh, t.file)
+    return inRepositoryLayout(mesh, t.file)
       ? `does not exist; it should hold the Cilium HelmRelease (${t.problem})`
       : t.problem;
   try {

@@ -474,6 +474,27 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('names no default path the repository does not have when a cluster has no pool, and points the missing DNSEndpoint at the cluster', () => {
+    const { files, input } = perClusterLayout();
+    files['kubernetes/clusters/east/apps/kustomization.yaml'] =
+      'resources:\n  - ./helmrelease.yaml\n';
+    const plan = planPerCluster(files, input);
+    expect(plan.problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message: 'east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from',
+    });
+    const included = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ mesh: { include: ['east', 'west'] } }),
+    )
+      .clusters.find(c => c.name === 'east')!
+      .checks.find(c => c.ruleId === 'dnsendpoint-included');
+    expect(included?.location).toEqual({
+      file: 'kubernetes/clusters/east/kustomization.yaml',
+      line: 1,
+    });
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';

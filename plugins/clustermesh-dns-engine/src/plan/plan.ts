@@ -9,6 +9,7 @@ import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
+  inRepositoryLayout,
   PoolLookup,
   poolOfAddress,
   unevaluatedPartsNote,
@@ -180,6 +181,7 @@ function planEdits(
       c,
       conventions,
       unevaluatedPartsNote(cluster),
+      file => inRepositoryLayout(mesh, file),
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
@@ -276,16 +278,19 @@ function poolProblem(
   conventions: MeshConventions,
   /** What of the cluster was not evaluated, to say after "has no pool". */
   unevaluated: string,
+  /** Whether a path of the conventions is one of the repository's layout. */
+  inLayout: (file: string) => boolean,
 ): string | undefined {
   const { name, ip } = cluster;
   switch (found.kind) {
-    case 'no-pools':
-      return unevaluated
-        ? `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`
-        : `${name} has no CiliumLoadBalancerIPPool to take ${ip} from (expected in ${clusterPath(
-            conventions.pools.file,
-            name,
-          )})`;
+    case 'no-pools': {
+      if (unevaluated)
+        return `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`;
+      const expected = clusterPath(conventions.pools.file, name);
+      return `${name} has no CiliumLoadBalancerIPPool to take ${ip} from${
+        inLayout(expected) ? ` (expected in ${expected})` : ''
+      }`;
+    }
     case 'outside':
       // a block whose range is a variable not known here may hold it
       if (

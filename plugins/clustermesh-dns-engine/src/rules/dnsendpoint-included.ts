@@ -1,4 +1,5 @@
 import { clusterPath } from '../conventions/templates';
+import { whereMissing } from '../model/queries';
 import { dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
@@ -32,7 +33,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
     const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
-    const where = { file, line: 1 };
+    const where = whereMissing(mesh, c, file);
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];
