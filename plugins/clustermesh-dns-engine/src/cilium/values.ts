@@ -12,6 +12,12 @@ export const ciliumValuesPaths = {
   apiserverService: ['clustermesh', 'apiserver', 'service'],
   serviceType: ['clustermesh', 'apiserver', 'service', 'type'],
   serviceAnnotations: ['clustermesh', 'apiserver', 'service', 'annotations'],
+  serviceLoadBalancerIp: [
+    'clustermesh',
+    'apiserver',
+    'service',
+    'loadBalancerIP',
+  ],
   extraDnsNames: ['clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'],
   meshConfig: ['clustermesh', 'config'],
   meshConfigEnabled: ['clustermesh', 'config', 'enabled'],

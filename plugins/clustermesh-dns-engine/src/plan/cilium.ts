@@ -298,7 +298,19 @@ function planCiliumTarget(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),
     ) as Record<string, unknown> | null | undefined;
-    if (annotations?.[cilium.lbIpamAnnotation] !== values.lbIp) {
+    // values that ask LB IPAM by the service's loadBalancerIP keep asking so
+    const loadBalancerIp = at(
+      'clustermesh',
+      'apiserver',
+      'service',
+      'loadBalancerIP',
+    );
+    const requestedIp = editor.get(doc, loadBalancerIp);
+    const byField =
+      requestedIp !== undefined &&
+      requestedIp !== null &&
+      annotations?.[cilium.lbIpamAnnotation] === undefined;
+    if (!byField && annotations?.[cilium.lbIpamAnnotation] !== values.lbIp) {
       editor.setEntries(
         doc,
         at('clustermesh', 'apiserver', 'service', 'annotations'),
@@ -306,6 +318,17 @@ function planCiliumTarget(
       );
       why(
         `${cilium.lbIpamAnnotation}: ${values.lbIp}, so the service keeps the address the record points at`,
+      );
+    }
+    if (
+      values.lbIp !== undefined &&
+      requestedIp !== undefined &&
+      requestedIp !== null &&
+      requestedIp !== values.lbIp
+    ) {
+      editor.setScalar(doc, loadBalancerIp, values.lbIp);
+      why(
+        `loadBalancerIP: ${values.lbIp}, so the service keeps the address the record points at`,
       );
     }
     const fqdn = values.fqdn!;

@@ -377,6 +377,33 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toEqual([]);
   });
 
+  it('keeps asking LB IPAM by the service’s loadBalancerIP where the values do, instead of adding the annotation', () => {
+    const configured = applied(
+      exampleFiles('templates/clustermesh-dns/gitops-repo-before'),
+      storyInput,
+    ).after;
+    const helmRelease =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    const files = {
+      ...configured,
+      [helmRelease]: configured[helmRelease].replace(
+        /\n( +)annotations:\n +lbipam\.cilium\.io\/ips: .*\n/,
+        '\n$1loadBalancerIP: 10.25.11.100\n',
+      ),
+    };
+    expect(files[helmRelease]).toContain('loadBalancerIP: 10.25.11.100');
+    const { plan, after } = applied(files, {
+      clusters: [{ name: 'infra', ip: '10.25.11.101' }],
+    });
+    expect(plan.problems).toEqual([]);
+    expect(after[helmRelease]).not.toContain('lbipam.cilium.io/ips');
+    // shared by both clusters: each one's address by its settings variable
+    expect(after[helmRelease]).toContain(
+      'loadBalancerIP: ${CILIUM_CLUSTERMESH_LB_IP}',
+    );
+    expect(plan.report!.summary).toMatchObject({ errors: 0 });
+  });
+
   it("names a peer's entry by its Cilium cluster.name, which the agent matches, not by its folder", () => {
     const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
     const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';

@@ -21,7 +21,7 @@ export const serviceAnnotation = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true.',
+    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree.",
   remediation: c =>
     `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
   messages: {
@@ -31,17 +31,17 @@ export const serviceAnnotation = defineClusterRule({
     notLoadBalancer:
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
     noAnnotation:
-      'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}})',
-    notString:
-      'annotation {{key}} is {{value}}: annotation values must be strings',
-    noLbIp: 'annotation {{key}} is {{value}}; the LB IP is missing or invalid',
+      'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
+    notString: '{{what}} is {{value}}, not a string',
+    noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
     sameUnknown:
-      'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}, the same value as the LB IP (not known here)',
+      'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}, the same value as the LB IP (not known here)',
     unknown:
-      'annotation {{key}} is {{value}} and the LB IP {{ip}}: values not known here, so they cannot be compared',
-    differs:
-      'annotation {{key}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
-    matches: 'clustermesh-apiserver is a LoadBalancer with {{key}}: {{value}}',
+      '{{what}} is {{value}} and the LB IP {{ip}}: values not known here, so they cannot be compared',
+    differs: '{{what}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
+    disagree:
+      'annotation {{key}} is {{value}} but clustermesh.apiserver.service.loadBalancerIP is {{other}}: the service asks LB IPAM for two addresses',
+    matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
   },
   fieldAbsence: ['noApiServer', 'noAnnotation'],
   check(mesh, c, r) {
@@ -72,7 +72,25 @@ export const serviceAnnotation = defineClusterRule({
         ),
       );
     const annotation = lbIpamAnnotation(v);
-    if (!annotation) {
+    const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
+    // the annotation, else the service's spec.loadBalancerIP
+    const requested = annotation
+      ? {
+          what: `annotation ${annotation.key}`,
+          value: annotation.value,
+          where: cilium.locate([
+            ...ciliumValuesPaths.serviceAnnotations,
+            annotation.key,
+          ]),
+        }
+      : loadBalancerIp !== undefined && loadBalancerIp !== null
+      ? {
+          what: 'clustermesh.apiserver.service.loadBalancerIP',
+          value: loadBalancerIp,
+          where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
+        }
+      : undefined;
+    if (!requested) {
       out.push(
         r.fail(
           'noAnnotation',
@@ -82,32 +100,48 @@ export const serviceAnnotation = defineClusterRule({
       );
       return out;
     }
-    const { key, value } = annotation;
-    const where = cilium.locate([...ciliumValuesPaths.serviceAnnotations, key]);
+    if (
+      annotation &&
+      loadBalancerIp !== undefined &&
+      loadBalancerIp !== null &&
+      String(loadBalancerIp).trim() !== String(annotation.value).trim()
+    )
+      out.push(
+        r.fail(
+          'disagree',
+          {
+            key: annotation.key,
+            value: q(annotation.value),
+            other: q(loadBalancerIp),
+          },
+          cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
+        ),
+      );
+    const { what, value, where } = requested;
     if (typeof value !== 'string') {
-      out.push(r.fail('notString', { key, value: q(value) }, where));
+      out.push(r.fail('notString', { what, value: q(value) }, where));
     } else if (
       unknownVariables(value).length ||
       unknownVariables(c.lbIp?.value).length
     ) {
       // the same text, even if not known here, is the same address
       if (c.lbIp && value.trim() === c.lbIp.value && out.length === 0)
-        return [r.pass('sameUnknown', { key, value }, where)];
+        return [r.pass('sameUnknown', { what, value }, where)];
       out.push(
         r.notEvaluated(
           'unknown',
-          { key, value: q(value), ip: q(c.lbIp?.value ?? '') },
+          { what, value: q(value), ip: q(c.lbIp?.value ?? '') },
           where,
         ),
       );
     } else if (!c.lbIpAddress) {
-      out.push(r.notEvaluated('noLbIp', { key, value: q(value) }, where));
+      out.push(r.notEvaluated('noLbIp', { what, value: q(value) }, where));
     } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {
       out.push(
         r.fail(
           'differs',
           {
-            key,
+            what,
             value: q(value),
             ip: c.lbIpAddress.text,
             unresolved: hasUnresolvedReference(value)
@@ -118,7 +152,7 @@ export const serviceAnnotation = defineClusterRule({
         ),
       );
     } else if (out.length === 0) {
-      return [r.pass('matches', { key, value }, where)];
+      return [r.pass('matches', { what, value }, where)];
     }
     return out;
   },

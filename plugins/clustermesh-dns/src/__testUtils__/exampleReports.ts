@@ -174,7 +174,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'apps',
           message:
-            'clustermesh-apiserver is a LoadBalancer with lbipam.cilium.io/ips: 10.25.11.120',
+            'clustermesh-apiserver is a LoadBalancer with annotation lbipam.cilium.io/ips: 10.25.11.120',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
             line: 32,
@@ -396,7 +396,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'infra',
           message:
-            'clustermesh-apiserver is a LoadBalancer with lbipam.cilium.io/ips: 10.25.11.100',
+            'clustermesh-apiserver is a LoadBalancer with annotation lbipam.cilium.io/ips: 10.25.11.100',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
             line: 32,
@@ -639,7 +639,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'error',
           cluster: 'apps',
           message:
-            'clustermesh.apiserver.service has no LB IPAM annotation (lbipam.cilium.io/ips or io.cilium/lb-ipam-ips)',
+            'clustermesh.apiserver.service has no LB IPAM annotation (lbipam.cilium.io/ips or io.cilium/lb-ipam-ips) and no loadBalancerIP',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
             line: 29,
@@ -853,7 +853,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'error',
           cluster: 'infra',
           message:
-            'clustermesh.apiserver.service has no LB IPAM annotation (lbipam.cilium.io/ips or io.cilium/lb-ipam-ips)',
+            'clustermesh.apiserver.service has no LB IPAM annotation (lbipam.cilium.io/ips or io.cilium/lb-ipam-ips) and no loadBalancerIP',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
             line: 29,
