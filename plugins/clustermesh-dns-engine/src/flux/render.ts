@@ -314,7 +314,7 @@ export class FluxRenderer {
                 kind: ref.kind,
                 namespace: spec.namespace,
                 name: ref.name,
-                by: 'nothing in the repository',
+                by: 'outside the repository',
                 location: where,
                 identity: ref,
               },

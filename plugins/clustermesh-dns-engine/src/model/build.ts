@@ -36,7 +36,12 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
-import { ciliumObjectApplied, sameDnsName, unevaluatedParts } from './queries';
+import {
+  ciliumObjectApplied,
+  sameDnsName,
+  unevaluatedParts,
+  whereMissing,
+} from './queries';
 import { clusterFqdn } from './fqdn';
 import { ClusterSettings } from './settings';
 import type {
@@ -326,14 +331,19 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
   );
   const expectedSettingsFile = clusterPath(s.file, name);
   // without settings, the file they are expected in, when it is there
-  // (holding something else); else the cluster's folder, not a file that
-  // does not exist
+  // (holding something else), or the kustomization that would list it;
+  // never a file that does not exist
   const settingsLocation: SourceLocation = settingsObject
     ? locate(settingsObject.object, ['data'])
-    : {
-        file: index.isFile(expectedSettingsFile) ? expectedSettingsFile : dir,
-        line: 1,
-      };
+    : whereMissing(
+        {
+          isFile: path => index.isFile(path),
+          kustomizationFile: folder =>
+            renderer.kustomize.kustomizationFile(folder),
+        },
+        dir,
+        expectedSettingsFile,
+      );
   const lbIp = settings.get(conventions.variables.lbIp);
   let cilium: CiliumValuesModel | undefined;
   if (conventions.cilium.valuesFile) {

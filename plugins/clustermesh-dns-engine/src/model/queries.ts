@@ -30,6 +30,7 @@ import type {
   DnsEndpointModel,
   DnsEndpointRecord,
   MeshModel,
+  RepositoryFacts,
 } from './types';
 
 /**
@@ -346,18 +347,19 @@ export function inRepositoryLayout(mesh: MeshModel, file: string): boolean {
 /**
  * Where to point at something missing that the conventions place at
  * `file`: the file, or its folder's kustomization, when the repository has
- * that layout; else the cluster's folder.
+ * that layout; else the kustomization of the cluster's folder (or the
+ * folder).
  */
 export function whereMissing(
-  mesh: MeshModel,
-  cluster: ClusterModel,
+  repository: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
+  clusterDir: string,
   file: string,
 ): SourceLocation {
-  if (mesh.repository.isFile(file)) return { file, line: 1 };
-  const kustomization = mesh.repository.kustomizationFile(dirnamePath(file));
+  if (repository.isFile(file)) return { file, line: 1 };
+  const kustomization = repository.kustomizationFile(dirnamePath(file));
   if (kustomization) return { file: kustomization, line: 1 };
   return {
-    file: mesh.repository.kustomizationFile(cluster.dir) ?? cluster.dir,
+    file: repository.kustomizationFile(clusterDir) ?? clusterDir,
     line: 1,
   };
 }

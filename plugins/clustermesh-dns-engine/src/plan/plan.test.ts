@@ -520,6 +520,27 @@ describe('planMeshDnsChange on other layouts', () => {
       file: 'kubernetes/clusters/east/kustomization.yaml',
       line: 1,
     });
+    // no settings (and nothing substitutes from them): where they would
+    // be listed, not the folder
+    delete files['kubernetes/clusters/east/cluster-settings.yaml'];
+    files['kubernetes/clusters/east/kustomization.yaml'] =
+      'resources: [flux-system, apps.yaml]\n';
+    files['kubernetes/clusters/east/apps.yaml'] = files[
+      'kubernetes/clusters/east/apps.yaml'
+    ].replace(/ {2}postBuild:[\s\S]*$/, '');
+    const settings = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ mesh: { include: ['east', 'west'] } }),
+    )
+      .clusters.find(c => c.name === 'east')!
+      .checks.find(c => c.ruleId === 'settings-present');
+    expect(settings).toMatchObject({
+      outcome: 'fail',
+      location: {
+        file: 'kubernetes/clusters/east/kustomization.yaml',
+        line: 1,
+      },
+    });
   });
 
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {

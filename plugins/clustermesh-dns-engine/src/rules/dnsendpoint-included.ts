@@ -33,7 +33,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
     const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
-    const where = whereMissing(mesh, c, file);
+    const where = whereMissing(mesh.repository, c.dir, file);
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];
