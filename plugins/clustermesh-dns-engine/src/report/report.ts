@@ -122,17 +122,24 @@ function clusterRow(
     dir: cluster.dir,
     entry: cluster.render.root,
     membership: cluster.membership,
-    fqdn: cluster.fqdn && {
-      template: cluster.fqdn.raw,
-      resolved: cluster.fqdn.value,
-      secret: cluster.fqdn.value.includes('<secret:'),
-      location: cluster.fqdn.location,
-    },
-    lbIp: cluster.lbIp && {
-      value: cluster.lbIp.value,
-      family: ip?.family,
-      location: cluster.lbIp.location,
-    },
+    // a value only a source of unknown keys may hold is not shown as set
+    fqdn:
+      cluster.fqdn && !cluster.fqdn.unverified
+        ? {
+            template: cluster.fqdn.raw,
+            resolved: cluster.fqdn.value,
+            secret: cluster.fqdn.value.includes('<secret:'),
+            location: cluster.fqdn.location,
+          }
+        : undefined,
+    lbIp:
+      cluster.lbIp && !cluster.lbIp.unverified
+        ? {
+            value: cluster.lbIp.value,
+            family: ip?.family,
+            location: cluster.lbIp.location,
+          }
+        : undefined,
     pool:
       pool?.kind === 'in-pool'
         ? {

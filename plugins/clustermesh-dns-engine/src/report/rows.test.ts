@@ -140,3 +140,33 @@ describe('report rows and rules', () => {
     expect(byName.gamma.pool).toBeUndefined();
   });
 });
+
+describe('the row of a cluster whose settings only a source of unknown keys may hold', () => {
+  it('shows no FQDN or LB IP: they may not be set', () => {
+    const files = generateSyntheticMesh({ clusters: 2 });
+    const c1 = 'kubernetes/clusters/c001';
+    // the FQDN and LB IP only in an ExternalSecret that extracts a whole item
+    files[`${c1}/cluster-settings.yaml`] = files[`${c1}/cluster-settings.yaml`]
+      .split('\n')
+      .filter(l => !/CILIUM_CLUSTERMESH_(FQDN|LB_IP):/.test(l))
+      .join('\n');
+    files[`${c1}/cluster-secrets.sops.yaml`] = [
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata: {name: cluster-secrets, namespace: flux-system}',
+      'spec:',
+      '  secretStoreRef: {kind: ClusterSecretStore, name: vault}',
+      '  dataFrom:',
+      '    - extract: {key: clusters/c001}',
+      '',
+    ].join('\n');
+    const report = validateMesh(createRepoTree(files), defaultConventions);
+    const row = report.clusters.find(c => c.name === 'c001')!;
+    expect(row.fqdn).toBeUndefined();
+    expect(row.lbIp).toBeUndefined();
+    expect(row.checks.find(c => c.ruleId === 'settings-present')?.outcome).toBe(
+      'not-evaluated',
+    );
+    expect(report.clusters.find(c => c.name === 'c002')!.lbIp).toBeDefined();
+  });
+});
