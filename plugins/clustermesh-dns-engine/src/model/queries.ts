@@ -19,10 +19,14 @@ import {
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
-import type { ObjectPath } from '../core/paths';
+import { getPath, ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { selectorAdmits } from '../k8s/labelSelector';
+import {
+  parseSelectorString,
+  requirementsAdmit,
+  selectorAdmits,
+} from '../k8s/labelSelector';
 import { dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import type {
@@ -285,6 +289,105 @@ export function externalDnsDeploymentsOf(
     documents,
     readExternalDnsChartSources(documents),
   );
+}
+
+/** Whether an ExternalDNS deployment publishes a record, and why not (or why that is not known). */
+export type Publication =
+  | { verdict: 'yes' }
+  | { verdict: 'no' | 'unknown'; why: string };
+
+/** Whether a name is in a domain of ExternalDNS's filters (`example.com` takes itself and its subdomains). */
+function inDomain(name: string, domain: string): boolean {
+  const d = domain.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
+  return name === d || name.endsWith(`.${d}`);
+}
+
+/** Text a value not known here stands in, where ExternalDNS's filters cannot be compared. */
+const notKnownHere = (text: string) =>
+  text.includes('<secret:') || text.includes('${');
+
+/**
+ * Whether an ExternalDNS deployment publishes a record of a DNSEndpoint:
+ * it reads the `crd` source, the name is in its domain filters and not
+ * excluded, and the object's annotations and labels satisfy its
+ * `--annotation-filter` and `--label-filter`.
+ *
+ * @public
+ */
+export function externalDnsPublishes(
+  deployment: ExternalDnsDeployment,
+  endpoint: Pick<ManifestObject, 'body'>,
+  dnsName: string,
+): Publication {
+  const d = deployment.description;
+  if (!deployment.sources.includes('crd')) {
+    if (deployment.valuesUnread)
+      return {
+        verdict: 'unknown',
+        why: `${d} may read DNSEndpoints (source crd) from values not read here (valuesFrom)`,
+      };
+    if (deployment.defaultSources)
+      return {
+        verdict: 'no',
+        why: `${d} runs the chart's default sources (service, ingress), not crd: it reads no DNSEndpoint`,
+      };
+    if (!deployment.sources.length)
+      return {
+        verdict: 'unknown',
+        why: `the sources of ${d} are not read here`,
+      };
+    return {
+      verdict: 'no',
+      why: `${d} reads sources ${deployment.sources.join(
+        ', ',
+      )}, not crd: it reads no DNSEndpoint`,
+    };
+  }
+  const name = dnsName.toLowerCase().replace(/\.$/, '');
+  const { domains, excludeDomains, annotation, label } = deployment.filters;
+  if (domains.length && !domains.some(f => inDomain(name, f))) {
+    if (notKnownHere(name) || domains.some(notKnownHere))
+      return {
+        verdict: 'unknown',
+        why: `whether ${dnsName} is in the domains ${d} publishes (${domains.join(
+          ', ',
+        )}) is not known here`,
+      };
+    return {
+      verdict: 'no',
+      why: `${d} publishes only names in ${domains.join(
+        ', ',
+      )} (domain filter), not ${dnsName}`,
+    };
+  }
+  const excluded = excludeDomains.find(f => inDomain(name, f));
+  if (excluded)
+    return {
+      verdict: 'no',
+      why: `${d} excludes ${excluded} (exclude-domains)`,
+    };
+  for (const [filter, field, flag] of [
+    [annotation, 'annotations', 'annotation-filter'],
+    [label, 'labels', 'label-filter'],
+  ] as const) {
+    if (!filter) continue;
+    const parsed = parseSelectorString(filter);
+    const metadata = getPath(endpoint.body, ['metadata', field]);
+    const present: Record<string, string> = {};
+    if (metadata && typeof metadata === 'object')
+      for (const [k, v] of Object.entries(metadata)) present[k] = String(v);
+    if ('error' in parsed || notKnownHere(filter))
+      return {
+        verdict: 'unknown',
+        why: `the --${flag} of ${d} (${filter}) cannot be read here`,
+      };
+    if (!requirementsAdmit(parsed.requirements, present))
+      return {
+        verdict: 'no',
+        why: `${d} takes only objects whose ${field} match ${filter} (--${flag}), and the DNSEndpoint's do not`,
+      };
+  }
+  return { verdict: 'yes' };
 }
 
 /**

@@ -79,4 +79,88 @@ describe('dnsendpoint-matches', () => {
       });
     });
   });
+
+  describe('published by the cluster’s ExternalDNS', () => {
+    const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+    /** The example with an ExternalDNS HelmRelease beside its DNSEndpoint. */
+    const withExternalDns =
+      (values: string[]) => (f: Record<string, string>) => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  interval: 1h',
+          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+          '  values:',
+          '    provider: {name: cloudflare}',
+          ...values.map(v => `    ${v}`),
+          '',
+        ].join('\n');
+      };
+    const endpoint = 'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0';
+
+    it('passes when one reads the crd source and its domain filter takes the name', () => {
+      expect(
+        infraResult(
+          withExternalDns([
+            'sources: [crd, service]',
+            'domainFilters: [example.net]',
+          ]),
+        ),
+      ).toMatchObject({ outcome: 'pass' });
+    });
+
+    it("fails when it runs the chart's default sources, which read no DNSEndpoint", () => {
+      expect(infraResult(withExternalDns([]))).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns runs the chart's default sources (service, ingress), not crd: it reads no DNSEndpoint`,
+      });
+    });
+
+    it('fails when its domain filter leaves the name out', () => {
+      expect(
+        infraResult(
+          withExternalDns(['sources: [crd]', 'domainFilters: [example.org]']),
+        ),
+      ).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns publishes only names in example.org (domain filter), not clustermesh-infra.example.net`,
+      });
+    });
+
+    it('fails when its annotation filter takes only annotated objects the DNSEndpoint is not', () => {
+      expect(
+        infraResult(
+          withExternalDns([
+            'sources: [crd]',
+            'extraArgs: [--annotation-filter=external-dns.alpha.kubernetes.io/hostname]',
+          ]),
+        ),
+      ).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns takes only objects whose annotations match external-dns.alpha.kubernetes.io/hostname (--annotation-filter), and the DNSEndpoint's do not`,
+      });
+    });
+
+    it('does not judge what values it does not read', () => {
+      expect(
+        infraResult(f => {
+          withExternalDns([])(f);
+          f[`${folder}/external-dns.yaml`] = f[
+            `${folder}/external-dns.yaml`
+          ].replace(
+            '  values:\n',
+            '  valuesFrom: [{kind: Secret, name: external-dns-values}]\n  values:\n',
+          );
+        }),
+      ).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringContaining(
+          'from values not read here (valuesFrom)',
+        ),
+      });
+    });
+  });
 });

@@ -7,7 +7,12 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { recordsOfCluster, unsubstitutedSettingsHint } from '../model/queries';
+import {
+  externalDnsDeploymentsOf,
+  externalDnsPublishes,
+  recordsOfCluster,
+  unsubstitutedSettingsHint,
+} from '../model/queries';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -18,7 +23,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`. In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters. In manual mode, the records document lists the record.',
   remediation: c =>
     c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
@@ -52,6 +57,10 @@ export const dnsEndpointMatches = defineClusterRule({
     proxyUnknown:
       '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
     matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
+    notPublished:
+      'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
+    publicationUnknown:
+      'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
   },
   absence: ['noEndpoint', 'noRecord', 'noDocument'],
   check(mesh, c, r) {
@@ -108,6 +117,8 @@ export const dnsEndpointMatches = defineClusterRule({
     }
     const out: CheckResult[] = [];
     const wantType = recordTypeFor(c.lbIpAddress.family);
+    // the ExternalDNS deployments the cluster runs (none read: not judged)
+    const externalDns = externalDnsDeploymentsOf(c);
     for (const { endpoint, record } of matching) {
       const at = (field: string) =>
         locate(endpoint.object, ['spec', 'endpoints', record.index, field]);
@@ -203,6 +214,25 @@ export const dnsEndpointMatches = defineClusterRule({
             ),
           ];
         }
+      }
+      const publications = externalDns.map(d =>
+        externalDnsPublishes(d, endpoint.object, String(record.dnsName)),
+      );
+      if (publications.length && !publications.some(p => p.verdict === 'yes')) {
+        const why = publications.map(p => ('why' in p ? p.why : '')).join('; ');
+        if (publications.some(p => p.verdict === 'unknown')) {
+          if (out.length === 0)
+            return [
+              r.notEvaluated(
+                'publicationUnknown',
+                { endpoint: name, why },
+                record.location,
+              ),
+            ];
+        } else
+          out.push(
+            r.fail('notPublished', { endpoint: name, why }, record.location),
+          );
       }
       if (out.length === 0) {
         return [

@@ -24,6 +24,62 @@ export interface ExternalDnsDeployment {
   annotationPrefix?: string;
   /** `sources` of the chart, or `--source=` flags. */
   sources: string[];
+  /** Whether it runs the external-dns chart's default sources (service, ingress): no `sources` value, no flag. */
+  defaultSources?: boolean;
+  /** What it publishes, as its flags or chart values restrict it. */
+  filters: ExternalDnsFilters;
+  /** Values of its HelmRelease that are not read here (`valuesFrom`): its settings may differ. */
+  valuesUnread?: boolean;
+}
+
+/** What an ExternalDNS deployment publishes: the domains and objects it takes. */
+export interface ExternalDnsFilters {
+  /** `--domain-filter` (chart `domainFilters`): only names in these domains. */
+  domains: string[];
+  /** `--exclude-domains` (chart `excludeDomains`). */
+  excludeDomains: string[];
+  /** `--annotation-filter` (chart `annotationFilter`): a selector over the object's annotations. */
+  annotation?: string;
+  /** `--label-filter` (chart `labelFilter`): a selector over the object's labels. */
+  label?: string;
+}
+
+/** The values of a flag, as `--flag=value` or `--flag value`. */
+function flagValues(args: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a.startsWith(`--${flag}=`)) out.push(a.slice(flag.length + 3));
+    else if (a === `--${flag}` && i + 1 < args.length) out.push(args[i + 1]);
+  });
+  return out;
+}
+
+/** A chart value that is a list of strings, or one string. */
+const stringsAt = (values: unknown, key: string): string[] => {
+  const v = getPath(values, [key]);
+  if (Array.isArray(v)) return v.map(String);
+  return typeof v === 'string' && v ? [v] : [];
+};
+
+/** The filters of a deployment from its chart values (none for a Deployment) and flags. */
+function filtersOf(
+  values: unknown,
+  args: readonly string[],
+): ExternalDnsFilters {
+  const one = (key: string, flag: string) =>
+    flagValues(args, flag).pop() ?? stringsAt(values, key)[0];
+  return {
+    domains: [
+      ...stringsAt(values, 'domainFilters'),
+      ...flagValues(args, 'domain-filter'),
+    ],
+    excludeDomains: [
+      ...stringsAt(values, 'excludeDomains'),
+      ...flagValues(args, 'exclude-domains'),
+    ],
+    annotation: one('annotationFilter', 'annotation-filter'),
+    label: one('labelFilter', 'label-filter'),
+  };
 }
 
 function semver(text: unknown): [number, number, number] | undefined {
@@ -208,7 +264,14 @@ export function readExternalDnsDeployments(
         annotationPrefix: literal(getPath(values, ['annotationPrefix'])),
         sources: Array.isArray(sources)
           ? sources.map(String)
-          : args.filter(a => a.startsWith('--source=')).map(a => a.slice(9)),
+          : flagValues(args, 'source'),
+        // the chart's default sources: service and ingress
+        defaultSources:
+          isChart &&
+          !Array.isArray(sources) &&
+          flagValues(args, 'source').length === 0,
+        filters: filtersOf(values, args),
+        valuesUnread: Array.isArray(getPath(v, ['spec', 'valuesFrom'])),
       });
     } else if (v.kind === 'Deployment') {
       const image = externalDnsImage(getPath(v, ['spec', 'template', 'spec']), [
@@ -225,9 +288,8 @@ export function readExternalDnsDeployments(
         versionFrom: `image tag ${image.tag} at ${where(doc.at(image.path))}`,
         provider: args.find(a => a.startsWith('--provider='))?.slice(11),
         args,
-        sources: args
-          .filter(a => a.startsWith('--source='))
-          .map(a => a.slice(9)),
+        sources: flagValues(args, 'source'),
+        filters: filtersOf(undefined, args),
       });
     }
   }
