@@ -32,6 +32,29 @@ describe('dnsendpoint-included', () => {
     },
   });
 
+  it("fails a missing DNSEndpoint beside a project's release manifest, which cannot hold it, but not beside another remote resource", () => {
+    const missingWith = (remote: string) =>
+      exampleChecks(files => {
+        delete files[exampleFile.dnsEndpoint];
+        replace(
+          clustermeshKustomization,
+          '  - dnsendpoint.yaml\n',
+          `  - ${remote}\n`,
+        )(files);
+      }).find(
+        c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included',
+      );
+    expect(
+      missingWith(
+        'https://github.com/grafana/tempo-operator/releases/download/v0.19.0/tempo-operator.yaml',
+      )?.outcome,
+    ).toBe('fail');
+    expect(
+      missingWith('https://github.com/example/platform//clustermesh?ref=v1')
+        ?.outcome,
+    ).toBe('not-evaluated');
+  });
+
   it('is not satisfied by an unrelated DNSEndpoint, and says it saw one', () => {
     const checks = exampleChecks(files => {
       withGameServerRecord(files);

@@ -121,14 +121,23 @@ export function accumulateTarget(
   for (const entry of target.resources) {
     const { path } = entry;
     if (isRemote(path)) {
-      acc.findings.push(
-        finding(
+      // a project's release asset is that project's manifests: not the
+      // settings, pool or DNSEndpoint of one of this repository's clusters
+      const release =
+        /^https?:\/\/[^/]+\/[^/]+\/[^/]+\/releases\/download\//.test(path);
+      acc.findings.push({
+        ...finding(
           'not-evaluated',
           'warning',
-          `refers to the remote resource ${path}, which this engine does not fetch`,
+          `refers to the remote resource ${path}, which this engine does not fetch${
+            release
+              ? " (a project's release manifest: none of the cluster's ClusterMesh objects)"
+              : ''
+          }`,
           entry.location,
         ),
-      );
+        ...(release ? { holdsNoMeshObjects: true } : {}),
+      });
       continue;
     }
     const full = joinPath(dir, path);
