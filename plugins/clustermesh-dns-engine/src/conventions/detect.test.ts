@@ -346,6 +346,36 @@ describe('detectConventions', () => {
     );
   });
 
+  it("says when the default template's domain variable appears nowhere in the repository", () => {
+    const files: Files = {};
+    for (const c of ['main', 'raspi'])
+      files[`clusters/${c}/flux/sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+    const note = (f: Files, values?: Record<string, string>) =>
+      settingOf(
+        detectConventions(createRepoTree(f), values ? { values } : {}).found,
+        'fqdnTemplate',
+      );
+    expect(note(files)).toEqual({
+      setting: 'fqdnTemplate',
+      value: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
+      source: 'detected',
+      reason:
+        "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or --value SECRET_DOMAIN=<domain> gives it",
+    });
+    expect(note(files, { SECRET_DOMAIN: 'ok8.sh' })).toBeUndefined();
+    // a SOPS file's key names it, though its value is encrypted
+    expect(
+      note({
+        ...files,
+        'clusters/main/secrets.sops.yaml':
+          'stringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:x]\n',
+      }),
+    ).toBeUndefined();
+  });
+
   it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
     const files: Files = {
       'kubernetes/flux/cluster/ks.yaml': fluxKustomization(

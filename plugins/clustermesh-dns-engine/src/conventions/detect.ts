@@ -34,7 +34,7 @@ import {
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
-import { scanDocuments, where } from './detect/scan';
+import { mentioned, scanDocuments, where } from './detect/scan';
 import {
   readSubstitutionReferences,
   settingsName,
@@ -44,6 +44,7 @@ import {
   MeshConventions,
   MeshConventionsInput,
 } from './schema';
+import { referencedVariables } from '../flux/envsubst';
 import { clusterEntry, clusterFolder } from './templates';
 
 /**
@@ -356,6 +357,25 @@ export function detectConventions(
         'no Flux version found (gotk-components.yaml, FluxInstance distribution.version): strict, as Flux 2.9 and later',
       );
     }
+  }
+  // the default FQDN template's domain variable, when the repository
+  // never names it: the FQDNs wait on a value only the user can give
+  if (explicit.fqdnTemplate === undefined) {
+    const template = defaultConventions.fqdnTemplate;
+    const absent = referencedVariables(template).filter(
+      v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
+    );
+    // found in the repository (its absence), though the value stays
+    if (absent.length)
+      detected(
+        'fqdnTemplate',
+        template,
+        `${absent.join(', ')}, the domain of the default template, ${
+          absent.length === 1 ? 'appears' : 'appear'
+        } nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or ${absent
+          .map(v => `--value ${v}=<domain>`)
+          .join(' ')} gives it`,
+      );
   }
   return { conventions, found };
 }

@@ -48,6 +48,20 @@ export function* scanDocuments(
   }
 }
 
+/** Whether any file Flux builds from (YAML, env files) mentions a text. */
+export function mentioned(
+  tree: RepoTree,
+  cache: EngineCache,
+  text: string,
+): boolean {
+  const needle = utf8(text);
+  for (const file of cache.treeIndex(tree).paths()) {
+    const bytes = tree.read(file);
+    if (bytes && containsBytes(bytes, needle)) return true;
+  }
+  return false;
+}
+
 /** `file:line` for a reason. */
 export const where = (l: SourceLocation) => `${l.file}:${l.line}`;
 
