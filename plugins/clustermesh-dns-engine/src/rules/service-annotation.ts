@@ -1,6 +1,7 @@
 import {
   CheckResult,
   parseIpAddress,
+  SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
@@ -74,22 +75,24 @@ export const serviceAnnotation = defineClusterRule({
     const annotation = lbIpamAnnotation(v);
     const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
     // the annotation, else the service's spec.loadBalancerIP
-    const requested = annotation
-      ? {
-          what: `annotation ${annotation.key}`,
-          value: annotation.value,
-          where: cilium.locate([
-            ...ciliumValuesPaths.serviceAnnotations,
-            annotation.key,
-          ]),
-        }
-      : loadBalancerIp !== undefined && loadBalancerIp !== null
-      ? {
-          what: 'clustermesh.apiserver.service.loadBalancerIP',
-          value: loadBalancerIp,
-          where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
-        }
-      : undefined;
+    let requested:
+      | { what: string; value: unknown; where: SourceLocation }
+      | undefined;
+    if (annotation)
+      requested = {
+        what: `annotation ${annotation.key}`,
+        value: annotation.value,
+        where: cilium.locate([
+          ...ciliumValuesPaths.serviceAnnotations,
+          annotation.key,
+        ]),
+      };
+    else if (loadBalancerIp !== undefined && loadBalancerIp !== null)
+      requested = {
+        what: 'clustermesh.apiserver.service.loadBalancerIP',
+        value: loadBalancerIp,
+        where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
+      };
     if (!requested) {
       out.push(
         r.fail(

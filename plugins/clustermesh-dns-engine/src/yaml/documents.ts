@@ -54,6 +54,9 @@ export function parseYamlFile(
   return parseYamlText(file, decoded.text, options);
 }
 
+/** An alias or anchor name followed at once by `:` and a space or the line's end. */
+const nameBeforeColon = /(?<=^|[\s[{,])([*&][A-Za-z0-9_-]+):(?=[ \t\r]|$)/gm;
+
 /**
  * {@link parseYamlFile} for text already decoded. Well-formed, plain
  * manifests (no anchors, merge keys, tags or directives) are read by
@@ -81,6 +84,3 @@ export function parseYamlText(
   const again = parseYamlDocuments(file, spaced, { limits, scalars });
   return again.problems.length ? read : again;
 }
-
-/** An alias or anchor name followed at once by `:` and a space or the line's end. */
-const nameBeforeColon = /(?<=^|[\s[{,])([*&][A-Za-z0-9_-]+):(?=[ \t\r]|$)/gm;

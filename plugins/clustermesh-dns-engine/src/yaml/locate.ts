@@ -3,6 +3,16 @@ import type { ManifestObject, PatchOrigin } from '../core/manifest';
 import type { ObjectPath } from '../core/paths';
 import { deepestLine } from './lines';
 
+const isIdentity = (path: ObjectPath) =>
+  path[0] === 'apiVersion' ||
+  path[0] === 'kind' ||
+  (path[0] === 'metadata' && (path[1] === 'name' || path[1] === 'namespace'));
+
+const isPrefix = (prefix: readonly string[], path: ObjectPath) =>
+  prefix.length > 0 &&
+  prefix.length <= path.length &&
+  prefix.every((s, i) => s === String(path[i]));
+
 /**
  * The file and line of a field of an object, or of the nearest enclosing
  * field that exists in the source (a missing field points at its parent).
@@ -36,11 +46,6 @@ export function locate(
   return best;
 }
 
-const isIdentity = (path: ObjectPath) =>
-  path[0] === 'apiVersion' ||
-  path[0] === 'kind' ||
-  (path[0] === 'metadata' && (path[1] === 'name' || path[1] === 'namespace'));
-
 /** How deep a path goes into what a patch sets, and where; undefined when the patch sets nothing on it. */
 function patchedAt(
   patch: PatchOrigin,
@@ -65,8 +70,3 @@ function patchedAt(
   }
   return best;
 }
-
-const isPrefix = (prefix: readonly string[], path: ObjectPath) =>
-  prefix.length > 0 &&
-  prefix.length <= path.length &&
-  prefix.every((s, i) => s === String(path[i]));

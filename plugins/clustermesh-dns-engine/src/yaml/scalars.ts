@@ -71,13 +71,18 @@ export class ScalarResolver {
    * reads it, when it is not a string.
    */
   resolvePlain(text: string): { value: unknown } | undefined {
+    const resolved = this.resolve(text);
+    // only what YAML 1.1 reads as a boolean or a number may differ
+    if (!resolved) return resolved;
     if (
+      typeof resolved.value === 'boolean' &&
       this.dialect === 'kustomize' &&
-      (yaml11OnlyBoolean.test(text) || base60.test(text))
+      yaml11OnlyBoolean.test(text)
     )
       return undefined;
-    if (this.dialect === 'helm' && base60.test(text)) return undefined;
-    return this.resolve(text);
+    if (typeof resolved.value === 'number' && base60.test(text))
+      return undefined;
+    return resolved;
   }
 
   /**
