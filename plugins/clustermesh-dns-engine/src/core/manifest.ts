@@ -43,6 +43,8 @@ export type PatchOrigin = {
       kind: 'merge';
       /** The strategic merge patch document, as parsed. */
       document: unknown;
+      /** Its index among the documents of `file`, for a patch file. */
+      index?: number;
     }
   | {
       kind: 'json';

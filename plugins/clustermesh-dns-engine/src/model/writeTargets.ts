@@ -275,8 +275,9 @@ export interface CiliumWriteTarget {
 /**
  * The file and path where each cluster's Cilium values are written: the
  * conventions' plain values file; else the layer of the HelmRelease's values
- * that already holds `clustermesh` (its `spec.values`, or the values file
- * that a `valuesFrom` ConfigMap generator reads); else `spec.values`, or the
+ * that already holds `clustermesh` (a kustomize patch file of the release
+ * that sets it, its `spec.values`, or the values file that a `valuesFrom`
+ * ConfigMap generator reads); else `spec.values`, or the
  * last generated values file when the release has no inline values. Clusters
  * that share the file share the target.
  *
@@ -388,6 +389,22 @@ function valuesLayerOf(
       });
   }
   const hasInline = isRecord(spec.values);
+  // a kustomize patch file of the release (a cluster's overlay) that sets
+  // the clustermesh values: they are written there, where they win
+  const patched = [...(hr.source.patches ?? [])]
+    .reverse()
+    .find(
+      p =>
+        p.kind === 'merge' &&
+        p.index !== undefined &&
+        p.line === undefined &&
+        getPath(p.document, ['spec', 'values', 'clustermesh']) !== undefined,
+    );
+  if (patched?.kind === 'merge' && patched.index !== undefined)
+    return {
+      ...inline,
+      target: { ...inline.target, file: patched.file, doc: patched.index },
+    };
   if (hasInline && getPath(spec.values, ['clustermesh']) !== undefined)
     return inline;
   const holding = generated.filter(g => g.values !== undefined);

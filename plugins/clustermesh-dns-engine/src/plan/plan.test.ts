@@ -454,6 +454,80 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
   });
 
+  it("writes into each cluster's overlay patch when it sets the Cilium clustermesh values over a shared base, and leaves the base alone", () => {
+    // Flux's own example layout: a base release, a values patch per cluster
+    const { files, input } = perClusterLayout();
+    const base = 'kubernetes/infrastructure/cilium/helmrelease.yaml';
+    files['kubernetes/infrastructure/cilium/kustomization.yaml'] =
+      'resources:\n  - helmrelease.yaml\n';
+    files[base] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: cilium',
+      '  namespace: kube-system',
+      'spec:',
+      '  interval: 30m',
+      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+      '  values:',
+      '    kubeProxyReplacement: true',
+      '',
+    ].join('\n');
+    for (const [name, id] of [
+      ['east', 1],
+      ['west', 2],
+    ] as const) {
+      const apps = `kubernetes/clusters/${name}/apps`;
+      files[`${apps}/kustomization.yaml`] = [
+        'resources:',
+        '  - ../../../infrastructure/cilium',
+        '  - ./pool.yaml',
+        'patches:',
+        '  - path: cilium-values.yaml',
+        '',
+      ].join('\n');
+      delete files[`${apps}/helmrelease.yaml`];
+      files[`${apps}/cilium-values.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: cilium',
+        '  namespace: kube-system',
+        'spec:',
+        '  values:',
+        '    cluster:',
+        `      name: ${name}`,
+        `      id: ${id}`,
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '',
+      ].join('\n');
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(after[base]).toBe(files[base]);
+    for (const name of ['east', 'west']) {
+      const patch =
+        after[`kubernetes/clusters/${name}/apps/cilium-values.yaml`];
+      const peer = name === 'east' ? 'west' : 'east';
+      expect(patch).toContain('type: LoadBalancer');
+      expect(patch).toContain(
+        `lbipam.cilium.io/ips: \${CILIUM_CLUSTERMESH_LB_IP}`,
+      );
+      expect(patch).toContain(`- name: ${peer}`);
+    }
+    expect(plan.report!.summary).toMatchObject({ errors: 0 });
+    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
+    const folders = [
+      'kubernetes/clusters/east/apps',
+      'kubernetes/clusters/west/apps',
+    ];
+    const built = kubectlOnPath('kubectl kustomize of the overlay folders')
+      ? kubectlBuild(after, folders)
+      : folders.map(() => ({ status: 0, stderr: '' }));
+    expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+  });
+
   it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
     const { files, clusters, input } = perClusterLayout();
     for (const { name } of clusters) {

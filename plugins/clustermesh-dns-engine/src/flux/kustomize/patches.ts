@@ -46,6 +46,8 @@ export interface PatchSource {
    * text, located at `location`.
    */
   documentsFile?: string;
+  /** For a patch file: each document's index in it. */
+  documentIndexes?: ReadonlyMap<unknown, number>;
   target?: unknown;
   allowNameChange?: boolean;
   allowKindChange?: boolean;
@@ -233,6 +235,7 @@ function mergeInto(
     ...patchPlace(patch.source),
     kind: 'merge',
     document: doc,
+    index: patch.source.documentIndexes?.get(doc),
   });
 }
 

@@ -243,7 +243,10 @@ function patchFile(
   dir: string,
   relative: string,
   files: TargetFiles,
-): { documents: unknown[]; unreadable?: string; documentsFile?: string } {
+): Pick<
+  PatchSource,
+  'documents' | 'unreadable' | 'documentsFile' | 'documentIndexes'
+> {
   const path = joinPath(dir, relative);
   if (path === undefined)
     return {
@@ -259,7 +262,11 @@ function patchFile(
           ? `reads ${relative}, which does not exist (${path})`
           : `reads ${relative}, which cannot be read: ${read.problems[0].message}`,
     };
-  return { documents: read.documents.map(d => d.value), documentsFile: path };
+  return {
+    documents: read.documents.map(d => d.value),
+    documentsFile: path,
+    documentIndexes: new Map(read.documents.map(d => [d.value, d.index])),
+  };
 }
 
 /** A patch's text from `patch:` or `path:` (exactly one of them). */
@@ -269,7 +276,10 @@ function readPatch(
   dir: string,
   file: string,
   files: TargetFiles,
-): { documents: unknown[]; unreadable?: string; documentsFile?: string } {
+): Pick<
+  PatchSource,
+  'documents' | 'unreadable' | 'documentsFile' | 'documentIndexes'
+> {
   if (text && from)
     return { documents: [], unreadable: 'sets both patch and path' };
   if (text) return parsePatchText(text, file, files);
