@@ -341,7 +341,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
           kustomizationFile: folder =>
             renderer.kustomize.kustomizationFile(folder),
         },
-        dir,
+        { dir, entry: render.root },
         expectedSettingsFile,
       );
   const lbIp = settings.get(conventions.variables.lbIp);

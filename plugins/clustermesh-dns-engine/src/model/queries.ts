@@ -450,19 +450,18 @@ export function inRepositoryLayout(mesh: MeshModel, file: string): boolean {
 /**
  * Where to point at something missing that the conventions place at
  * `file`: the file, or its folder's kustomization, when the repository has
- * that layout; else the kustomization of the cluster's folder (or the
- * folder).
+ * that layout; else the kustomization of the cluster's folder or of its
+ * Flux entry point (or the folder itself).
  */
 export function whereMissing(
   repository: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
-  clusterDir: string,
+  cluster: { dir: string; entry: string },
   file: string,
 ): SourceLocation {
   if (repository.isFile(file)) return { file, line: 1 };
-  const kustomization = repository.kustomizationFile(dirnamePath(file));
-  if (kustomization) return { file: kustomization, line: 1 };
-  return {
-    file: repository.kustomizationFile(clusterDir) ?? clusterDir,
-    line: 1,
-  };
+  const kustomization =
+    repository.kustomizationFile(dirnamePath(file)) ??
+    repository.kustomizationFile(cluster.dir) ??
+    repository.kustomizationFile(cluster.entry);
+  return { file: kustomization ?? cluster.dir, line: 1 };
 }

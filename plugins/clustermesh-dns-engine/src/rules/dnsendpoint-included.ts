@@ -33,7 +33,11 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
     const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
-    const where = whereMissing(mesh.repository, c.dir, file);
+    const where = whereMissing(
+      mesh.repository,
+      { dir: c.dir, entry: c.render.root },
+      file,
+    );
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];
