@@ -122,6 +122,9 @@ function externalDnsImage(
 ): { tag: string; path: ObjectPath } | undefined {
   if (depth > 8) return undefined;
   if (Array.isArray(value)) {
+    // containers are few; a long list is data (a mesh's peers in the
+    // Cilium values), walked for every cluster otherwise
+    if (value.length > 64) return undefined;
     for (let i = 0; i < value.length; i++) {
       const found = externalDnsImage(value[i], [...path, i], depth + 1);
       if (found) return found;
