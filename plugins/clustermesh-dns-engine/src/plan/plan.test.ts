@@ -326,6 +326,18 @@ function perClusterLayout() {
   return { files, clusters, input };
 }
 
+/** kubectl kustomize builds each cluster's changed folder of the per-cluster layout (when kubectl is on PATH). */
+function expectPerClusterFoldersBuild(after: Record<string, string>) {
+  const folders = [
+    'kubernetes/clusters/east/apps',
+    'kubernetes/clusters/west/apps',
+  ];
+  const built = kubectlOnPath('kubectl kustomize of the per-cluster folders')
+    ? kubectlBuild(after, folders)
+    : folders.map(() => ({ status: 0, stderr: '' }));
+  expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+}
+
 /** The conventions of the per-cluster layout: a domain the repository does not keep. */
 const perClusterConventions = resolveConventions({
   fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
@@ -443,15 +455,7 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
-    // kubectl kustomize builds each changed folder (when it is on PATH)
-    const folders = [
-      'kubernetes/clusters/east/apps',
-      'kubernetes/clusters/west/apps',
-    ];
-    const built = kubectlOnPath('kubectl kustomize of the per-cluster folders')
-      ? kubectlBuild(after, folders)
-      : folders.map(() => ({ status: 0, stderr: '' }));
-    expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+    expectPerClusterFoldersBuild(after);
   });
 
   it("writes into each cluster's overlay patch when it sets the Cilium clustermesh values over a shared base, and leaves the base alone", () => {
@@ -518,14 +522,7 @@ describe('planMeshDnsChange on other layouts', () => {
     }
     expect(plan.report!.summary).toMatchObject({ errors: 0 });
     expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
-    const folders = [
-      'kubernetes/clusters/east/apps',
-      'kubernetes/clusters/west/apps',
-    ];
-    const built = kubectlOnPath('kubectl kustomize of the overlay folders')
-      ? kubectlBuild(after, folders)
-      : folders.map(() => ({ status: 0, stderr: '' }));
-    expect(built).toEqual(folders.map(() => ({ status: 0, stderr: '' })));
+    expectPerClusterFoldersBuild(after);
   });
 
   it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
