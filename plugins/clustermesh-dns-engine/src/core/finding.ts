@@ -33,9 +33,9 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   mayChange?: boolean;
   /**
-   * Set on a not-evaluated part known to hold only Flux's own controllers
-   * or CRDs: it cannot provide the settings, DNSEndpoint, pools or Cilium
-   * values the rules look for.
+   * Set on a not-evaluated part known to hold only Flux's own controllers,
+   * CRDs or another project's release manifest: it cannot provide the
+   * settings, DNSEndpoint, pools or Cilium values the rules look for.
    */
   holdsNoMeshObjects?: boolean;
   /**
