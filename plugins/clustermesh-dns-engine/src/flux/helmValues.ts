@@ -228,6 +228,42 @@ export function helmReleaseValues(
 }
 
 /**
+ * The values an RKE2 or k3s `HelmChartConfig` gives its chart: its
+ * `spec.valuesContent`, Helm values as text (read as Helm reads them), each
+ * value at its line in the file.
+ *
+ * @public
+ */
+export function helmChartConfigValues(
+  object: SubstitutedObject,
+  files: YamlFiles,
+  cluster: string,
+): { values: HelmValues; findings: EngineFinding[] } {
+  const text = getPath(object.body, ['spec', 'valuesContent']);
+  const at = locate(object, ['spec', 'valuesContent']);
+  if (typeof text !== 'string')
+    return { values: layered([], object.source.file), findings: [] };
+  // a block scalar's text starts on the line after its key
+  const parsed = files.parseText(at.file, text, 'helm');
+  const findings = parsed.problems.map(p =>
+    finding(
+      'yaml-invalid',
+      'error',
+      `the values in ${object.kind} ${object.namespace ?? ''}/${
+        object.name
+      } spec.valuesContent ${p.message}`,
+      { file: at.file, line: at.line + p.line },
+      cluster,
+    ),
+  );
+  const doc = parsed.documents[0];
+  return {
+    values: layered(doc ? [documentLayer(doc, at.line)] : [], at.file),
+    findings,
+  };
+}
+
+/**
  * The values of a plain values file (Cilium installed outside Flux, e.g.
  * by Helmfile or Talos), with its problems as findings.
  *

@@ -24,7 +24,11 @@ import {
 import { EngineFinding, finding, groupFindings } from '../core/finding';
 import { describeObject, type ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
-import { helmReleaseValues, valuesFileValues } from '../flux/helmValues';
+import {
+  helmChartConfigValues,
+  helmReleaseValues,
+  valuesFileValues,
+} from '../flux/helmValues';
 import type {
   ClusterRender,
   RenderedKustomization,
@@ -261,6 +265,15 @@ function bootstrapSources(clusters: ClusterModel[]) {
     });
 }
 
+/** RKE2's configuration of the Cilium it installs: HelmChartConfig kube-system/rke2-cilium. */
+function isRke2CiliumConfig(object: SubstitutedObject): boolean {
+  return (
+    object.kind === 'HelmChartConfig' &&
+    object.apiVersion.startsWith('helm.cattle.io/') &&
+    object.name === 'rke2-cilium'
+  );
+}
+
 interface ExtractContext {
   renderer: FluxRenderer;
   files: YamlFiles;
@@ -285,6 +298,10 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     appliedBy: RenderedKustomization;
   }[] = [];
   let helmRelease:
+    | { object: SubstitutedObject; appliedBy: RenderedKustomization }
+    | undefined;
+  // RKE2 installs Cilium itself; its values come from this object
+  let chartConfig:
     | { object: SubstitutedObject; appliedBy: RenderedKustomization }
     | undefined;
   for (const { object, appliedBy } of render.objects) {
@@ -314,9 +331,12 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       const ns = object.namespace ?? appliedBy.namespace;
       if (!helmRelease || ns === conventions.cilium.helmRelease.namespace)
         helmRelease = { object, appliedBy };
+    } else if (isRke2CiliumConfig(object)) {
+      chartConfig = { object, appliedBy };
     }
   }
 
+  const ciliumSource = helmRelease ?? chartConfig;
   // The settings: the settings ConfigMap, then Secret, then what the
   // Kustomization applying the Cilium values substitutes (inline values, a
   // parent's patches, sources other controllers provide).
@@ -324,9 +344,9 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     settingsObject?.object,
     secretObject,
     conventions.values,
-    helmRelease && {
-      variables: helmRelease.appliedBy.variables,
-      location: locate(helmRelease.appliedBy.object ?? helmRelease.object),
+    ciliumSource && {
+      variables: ciliumSource.appliedBy.variables,
+      location: locate(ciliumSource.appliedBy.object ?? ciliumSource.object),
     },
   );
   const expectedSettingsFile = clusterPath(s.file, name);
@@ -383,6 +403,18 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         typeof spec.targetNamespace === 'string'
           ? spec.targetNamespace
           : object.namespace ?? appliedBy.namespace,
+    };
+  } else if (chartConfig) {
+    const { object, appliedBy } = chartConfig;
+    const read = helmChartConfigValues(object, files, name);
+    findings.push(...read.findings);
+    cilium = {
+      ...read.values,
+      kind: 'helmchartconfig',
+      object,
+      appliedBy,
+      file: object.source.file,
+      releaseNamespace: 'kube-system',
     };
   }
   // the one answer to "what is this cluster's FQDN": its settings' variable, or what the files Flux substitutes say

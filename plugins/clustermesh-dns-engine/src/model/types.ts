@@ -38,8 +38,9 @@ export interface DnsEndpointModel {
 
 /** The Cilium Helm values of a cluster, merged as helm-controller does. @public */
 export interface CiliumValuesModel extends HelmValues {
-  kind: 'helmrelease' | 'values-file';
-  /** The HelmRelease, or undefined for a plain values file. */
+  /** A Flux HelmRelease, a plain values file, or RKE2's `HelmChartConfig` (its `valuesContent`). */
+  kind: 'helmrelease' | 'values-file' | 'helmchartconfig';
+  /** The HelmRelease (or HelmChartConfig), or undefined for a plain values file. */
   object?: SubstitutedObject;
   appliedBy?: RenderedKustomization;
   file: string;

@@ -300,6 +300,16 @@ export function ciliumWriteTargets(
         root: [],
         kind: 'values-file',
       };
+    } else if (cluster.cilium?.kind === 'helmchartconfig') {
+      const config = cluster.cilium.object!;
+      problems.push({
+        cluster: cluster.name,
+        file: config.source.file,
+        problem: `holds the Cilium values of ${cluster.name} in ${describeObject(
+          config,
+        )} (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: write the clustermesh values there by hand, or point cilium.valuesFile at a values file`,
+      });
+      continue;
     } else if (cluster.cilium?.object) {
       const hr = cluster.cilium.object;
       const layer = valuesLayerOf(mesh, cluster, hr);

@@ -614,6 +614,40 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("reads RKE2's HelmChartConfig rke2-cilium as the Cilium values, and does not edit its valuesContent", () => {
+    const { files, input } = perClusterLayout();
+    const config = 'kubernetes/clusters/east/apps/helmrelease.yaml';
+    files[config] = [
+      'apiVersion: helm.cattle.io/v1',
+      'kind: HelmChartConfig',
+      'metadata:',
+      '  name: rke2-cilium',
+      '  namespace: kube-system',
+      'spec:',
+      '  valuesContent: |-',
+      '    cluster:',
+      '      name: east',
+      '      id: 1',
+      '    clustermesh:',
+      '      useAPIServer: yes',
+      '',
+    ].join('\n');
+    const report = validateMesh(createRepoTree(files), perClusterConventions);
+    // Helm reads valuesContent: `yes` is true there
+    expect(report.clusters.find(c => c.name === 'east')!.membership).toEqual({
+      member: true,
+      reason: 'clustermesh.useAPIServer is true in its Cilium values',
+      location: { file: config, line: 12 },
+    });
+    const plan = planPerCluster(files, input);
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: config,
+      message:
+        'holds the Cilium values of east in HelmChartConfig kube-system/rke2-cilium (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: write the clustermesh values there by hand, or point cilium.valuesFile at a values file',
+    });
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
