@@ -124,6 +124,27 @@ describe('KustomizeEngine', () => {
     ]);
   });
 
+  it('does not fail a generator that merges into what a remote resource may hold', () => {
+    // rancher's local-path-provisioner: its ConfigMap comes from the remote base
+    const engine = engineFor({
+      'app/kustomization.yaml': `${k(
+        'github.com/rancher/local-path-provisioner/deploy?ref=v0.0.35',
+      )}configMapGenerator:\n  - name: local-path-config\n    namespace: local-path-storage\n    behavior: merge\n    literals: [setup=x]\n`,
+    });
+    const result = engine.build('app');
+    expect(result.ok).toBe(true);
+    expect(result.findings.map(f => `${f.code} ${located(f)}`)).toEqual([
+      'not-evaluated app/kustomization.yaml:2 refers to the remote resource github.com/rancher/local-path-provisioner/deploy?ref=v0.0.35, which this engine does not fetch',
+      'not-evaluated app/kustomization.yaml:4 generates ConfigMap local-path-storage/local-path-config with behavior merge, into a resource that is not among the objects evaluated here (the build has resources this engine does not fetch); its other keys are not known',
+    ]);
+    // without the remote resource, kustomize fails
+    const local = engineFor({
+      'app/kustomization.yaml':
+        'configMapGenerator:\n  - name: local-path-config\n    behavior: merge\n    literals: [setup=x]\n',
+    }).build('app');
+    expect(local.ok).toBe(false);
+  });
+
   it('does not evaluate a remote component, as kustomize fetches it; not an error', () => {
     const engine = engineFor({
       'app/kustomization.yaml': `${k(

@@ -305,7 +305,9 @@ export function ciliumWriteTargets(
       problems.push({
         cluster: cluster.name,
         file: config.source.file,
-        problem: `holds the Cilium values of ${cluster.name} in ${describeObject(
+        problem: `holds the Cilium values of ${
+          cluster.name
+        } in ${describeObject(
           config,
         )} (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: write the clustermesh values there by hand, or point cilium.valuesFile at a values file`,
       });

@@ -199,8 +199,25 @@ export function accumulateTarget(
       { read: p => host.index.tree.read(p), isDir: p => host.index.isDir(p) },
       fields,
     );
-    absorbGenerated(acc.resources, generated, (res, message) =>
-      fail(message, res.generatedAt ?? fields.at([])),
+    const incomplete = acc.findings.some(
+      f => f.code === 'not-evaluated' && f.severity !== 'info',
+    );
+    absorbGenerated(
+      acc.resources,
+      generated,
+      (res, message) => fail(message, res.generatedAt ?? fields.at([])),
+      incomplete
+        ? (res, message) =>
+            acc.findings.push({
+              ...finding(
+                'not-evaluated',
+                'warning',
+                message,
+                res.generatedAt ?? fields.at([]),
+              ),
+              mayChange: true,
+            })
+        : undefined,
     );
   } else if (target.spec.generatorOptions !== undefined) {
     runGenerators(

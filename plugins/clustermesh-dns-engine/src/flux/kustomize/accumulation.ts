@@ -64,6 +64,12 @@ export function absorbGenerated(
   into: Res[],
   generated: readonly Res[],
   problem: (res: Res, message: string) => void,
+  /**
+   * Set when some resources of the build were not evaluated (remote ones):
+   * a resource to merge into may be among them; called instead of
+   * `problem` for a merge or replace that finds none.
+   */
+  unevaluated?: (res: Res, message: string) => void,
 ): void {
   for (const res of generated) {
     const id = { apiVersion: apiVersionOf(res), id: curId(res) };
@@ -73,7 +79,19 @@ export function absorbGenerated(
       ),
     );
     if (matches.length === 0) {
-      if (res.behavior === 'merge' || res.behavior === 'replace')
+      if (
+        (res.behavior === 'merge' || res.behavior === 'replace') &&
+        unevaluated
+      ) {
+        // taken as generated: the keys it merges into are not known
+        unevaluated(
+          res,
+          `generates ${describeRes(res)} with behavior ${
+            res.behavior
+          }, into a resource that is not among the objects evaluated here (the build has resources this engine does not fetch); its other keys are not known`,
+        );
+        into.push(res);
+      } else if (res.behavior === 'merge' || res.behavior === 'replace')
         problem(
           res,
           `generates ${describeRes(res)} with behavior ${
