@@ -346,6 +346,32 @@ describe('detectConventions', () => {
     );
   });
 
+  it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {
+    const files: Files = {
+      // the Flux install every cluster's bootstrap applies, by hand
+      'kubernetes/bootstrap/flux/kustomization.yaml': kustomization(
+        'github.com/fluxcd/flux2/manifests/install?ref=v2.5.1',
+      ),
+      'kubernetes/shared/ks.yaml': fluxKustomization(
+        'shared',
+        './kubernetes/shared/apps',
+      ),
+    };
+    for (const c of ['darwin', 'hyperlab', 'staging'])
+      files[`kubernetes/${c}/flux/config/cluster.yaml`] = fluxKustomization(
+        'cluster',
+        `./kubernetes/${c}/flux`,
+      );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      clusters: ['darwin', 'hyperlab', 'staging'],
+    });
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      'kubernetes/bootstrap is not a cluster: it has no Flux entry point of its own, and its name says it is a layer the clusters share; kubernetes/shared is not a cluster: it has no Flux entry point of its own, and its name says it is a layer the clusters share',
+    );
+  });
+
   it("says when the default template's domain variable appears nowhere in the repository", () => {
     const files: Files = {};
     for (const c of ['main', 'raspi'])

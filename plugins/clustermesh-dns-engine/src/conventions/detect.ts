@@ -10,6 +10,7 @@ import {
 } from './detect/ciliumService';
 import {
   entryLayout,
+  isSharedFolderName,
   EntryLayout,
   FluxEntry,
   fluxNeedles,
@@ -195,7 +196,18 @@ export function detectConventions(
     layout,
     entries,
   );
-  if (!explicit.clusters && applied.size) {
+  // beside clusters found by their entry points, a folder with none of its
+  // own and a name such as bootstrap or shared is a layer they share
+  const entryFolders =
+    layout?.clustersPath === clustersPath
+      ? new Set(layout.clusters.keys())
+      : undefined;
+  const sharedLayers = entryFolders
+    ? folders.filter(
+        f => !entryFolders.has(f) && !applied.has(f) && isSharedFolderName(f),
+      )
+    : [];
+  if (!explicit.clusters && (applied.size || sharedLayers.length)) {
     const entryOf = (folder: string) =>
       clusterEntry(
         {
@@ -205,19 +217,29 @@ export function detectConventions(
         folder,
       );
     conventions.clusters = folders.filter(
-      f => !applied.has(f) && holdsFluxEntry(index, entryOf(f)),
+      f =>
+        !applied.has(f) &&
+        !sharedLayers.includes(f) &&
+        holdsFluxEntry(index, entryOf(f)),
     );
     detected(
       'clusters',
       conventions.clusters.join(', '),
-      [...applied]
-        .map(
+      [
+        ...[...applied].map(
           ([folder, by]) =>
             `${clusterFolder(clustersPath, folder)} is not a cluster: cluster ${
               by.cluster
             } applies it (${where(by.location)})`,
-        )
-        .join('; '),
+        ),
+        ...sharedLayers.map(
+          folder =>
+            `${clusterFolder(
+              clustersPath,
+              folder,
+            )} is not a cluster: it has no Flux entry point of its own, and its name says it is a layer the clusters share`,
+        ),
+      ].join('; '),
     );
   }
   if (!explicit.clusters && clustersPath === '' && layout) {

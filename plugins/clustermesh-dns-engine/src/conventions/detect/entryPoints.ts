@@ -417,6 +417,18 @@ const genericNames = new Set([
   'kube',
 ]);
 
+/**
+ * Whether a folder beside the clusters, with no Flux entry point of its
+ * own, is by its name a layer they share (`bootstrap`, `base`, `shared`),
+ * not a cluster.
+ */
+export function isSharedFolderName(name: string): boolean {
+  return (
+    genericNames.has(name) ||
+    ['shared', 'common', 'components', 'templates', 'defaults'].includes(name)
+  );
+}
+
 /** The clusters folder, the entry sub-folder and the clusters, as the entries show them. */
 export interface EntryLayout {
   clustersPath: string;
