@@ -18,7 +18,7 @@ import {
 } from '../conventions/detect/externalDns';
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
-import type { ManifestObject } from '../core/manifest';
+import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -420,6 +420,30 @@ export function unevaluatedParts(
     } of what ${cluster} applies ${one ? 'is' : 'are'} not evaluated`,
     first: unbuilt[0],
   };
+}
+
+/**
+ * A MetalLB address pool a cluster applies: its LoadBalancer addresses come
+ * from MetalLB, not from Cilium LB IPAM.
+ */
+export function metalLbPoolApplied(
+  render: Pick<ClusterRender, 'objects'>,
+): ManifestObject | undefined {
+  return render.objects.find(
+    o =>
+      o.object.kind === 'IPAddressPool' &&
+      o.object.apiVersion.startsWith('metallb.io/'),
+  )?.object;
+}
+
+/** Said after "no CiliumLoadBalancerIPPool" when MetalLB hands out the cluster's LoadBalancer addresses; empty otherwise. */
+export function metalLbNote(cluster: Pick<ClusterModel, 'render'>): string {
+  const pool = metalLbPoolApplied(cluster.render);
+  return pool
+    ? `; it applies MetalLB's ${describeObject(
+        pool,
+      )}: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`
+    : '';
 }
 
 /**

@@ -614,6 +614,23 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool', () => {
+    const { files, input } = perClusterLayout();
+    files['kubernetes/clusters/east/apps/pool.yaml'] = [
+      'apiVersion: metallb.io/v1beta1',
+      'kind: IPAddressPool',
+      'metadata: {name: lb, namespace: metallb-system}',
+      'spec: {addresses: [10.60.1.0/24]}',
+      '',
+    ].join('\n');
+    const note =
+      "; it applies MetalLB's IPAddressPool metallb-system/lb: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)";
+    expect(planPerCluster(files, input).problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message: `east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from${note}`,
+    });
+  });
+
   it("reads RKE2's HelmChartConfig rke2-cilium as the Cilium values, and does not edit its valuesContent", () => {
     const { files, input } = perClusterLayout();
     const config = 'kubernetes/clusters/east/apps/helmrelease.yaml';

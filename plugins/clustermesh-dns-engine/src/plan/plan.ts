@@ -10,6 +10,7 @@ import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
+  metalLbNote,
   PoolLookup,
   poolOfAddress,
   unevaluatedPartsNote,
@@ -182,6 +183,7 @@ function planEdits(
       conventions,
       unevaluatedPartsNote(cluster),
       file => inRepositoryLayout(mesh, file),
+      metalLbNote(cluster),
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
@@ -280,6 +282,8 @@ function poolProblem(
   unevaluated: string,
   /** Whether a path of the conventions is one of the repository's layout. */
   inLayout: (file: string) => boolean,
+  /** What to say when MetalLB hands out the cluster's addresses (see metalLbNote). */
+  metalLb: string,
 ): string | undefined {
   const { name, ip } = cluster;
   switch (found.kind) {
@@ -289,7 +293,7 @@ function poolProblem(
       const expected = clusterPath(conventions.pools.file, name);
       return `${name} has no CiliumLoadBalancerIPPool to take ${ip} from${
         inLayout(expected) ? ` (expected in ${expected})` : ''
-      }`;
+      }${metalLb}`;
     }
     case 'outside':
       // a block whose range is a variable not known here may hold it

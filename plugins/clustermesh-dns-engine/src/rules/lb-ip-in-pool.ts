@@ -3,7 +3,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath } from '../conventions/templates';
-import { poolOfAddress } from '../model/queries';
+import { metalLbNote, poolOfAddress } from '../model/queries';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -28,7 +28,7 @@ export const lbIpInPool = defineClusterRule({
       "LB IP {{ip}} is in no pool whose blocks are known, and the blocks {{blocks}} come from values not known here: give them in the conventions' values to check",
     notSet: '{{variable}} is not set',
     noPools:
-      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster',
+      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{metalLb}}',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
     notAdmitted:
@@ -80,7 +80,9 @@ export const lbIpInPool = defineClusterRule({
       ];
     switch (found.kind) {
       case 'no-pools':
-        return [r.fail('noPools', { ip }, c.lbIp!.location)];
+        return [
+          r.fail('noPools', { ip, metalLb: metalLbNote(c) }, c.lbIp!.location),
+        ];
       case 'disabled':
         return [
           r.fail(
