@@ -159,7 +159,7 @@ function targetValues(
         ', ',
       )}, so it needs the FQDN of ${of} written out, and ${
         f.kind === 'files-template'
-          ? 'that name is secret here: it is not written into a plain file'
+          ? 'that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the conventions (fqdnTemplate: clustermesh-{cluster}.<domain>)'
           : 'its value is not known here'
       }; write it there yourself, or have Flux substitute the file`,
     );

@@ -614,6 +614,25 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it('does not write a domain given to the run into a file Flux does not substitute, and says how to name it when it is not secret', () => {
+    const { files, input } = perClusterLayout();
+    for (const name of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${name}/apps.yaml`;
+      files[apps] = files[apps].replace(/ {2}postBuild:[\s\S]*$/, '');
+    }
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      input,
+      resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems.map(p => p.message)).toContainEqual(
+      expect.stringContaining(
+        'is not substituted by Flux with SECRET_DOMAIN, so it needs the FQDN of east written out, and that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the conventions (fqdnTemplate: clustermesh-{cluster}.<domain>)',
+      ),
+    );
+  });
+
   it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool', () => {
     const { files, input } = perClusterLayout();
     files['kubernetes/clusters/east/apps/pool.yaml'] = [
