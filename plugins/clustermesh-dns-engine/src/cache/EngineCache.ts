@@ -72,7 +72,7 @@ export class EngineCache {
   readonly kustomizeHashes: HashMemo;
   /** @internal */
   readonly builds: BuildMemo<BuildResult>;
-  readonly #indexes = new WeakMap<RepoTree, TreeIndex>();
+  readonly #indexes = new WeakMap<RepoTree, Map<string, TreeIndex>>();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {
     this.limits = { ...defaultEngineCacheLimits, ...limits };
@@ -93,12 +93,21 @@ export class EngineCache {
     this.builds = new BuildMemo(this.limits.kustomizeBuilds);
   }
 
-  /** The directory index of a tree, made once per tree (trees never change). @internal */
-  treeIndex(tree: RepoTree): TreeIndex {
-    let index = this.#indexes.get(tree);
+  /**
+   * The directory index of a tree, made once per tree and GitRepository
+   * `spec.ignore` lists (trees never change). @internal
+   */
+  treeIndex(tree: RepoTree, specIgnores?: readonly string[]): TreeIndex {
+    let byIgnore = this.#indexes.get(tree);
+    if (!byIgnore) {
+      byIgnore = new Map();
+      this.#indexes.set(tree, byIgnore);
+    }
+    const key = JSON.stringify(specIgnores ?? []);
+    let index = byIgnore.get(key);
     if (!index) {
-      index = new TreeIndex(tree);
-      this.#indexes.set(tree, index);
+      index = new TreeIndex(tree, specIgnores);
+      byIgnore.set(key, index);
     }
     return index;
   }

@@ -346,6 +346,72 @@ describe('detectConventions', () => {
     );
   });
 
+  it('leaves out what every GitRepository of this repository leaves out (spec.ignore), and keeps what only some do', () => {
+    const gitRepository = (ignore: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: homelab\n  namespace: flux-system\nspec:\n  url: https://github.com/example/homelab\n  ref: {branch: main}\n  ignore: |\n${ignore
+        .split('\n')
+        .map(l => `    ${l}`)
+        .join('\n')}\n`;
+    /** Each cluster's source: everything but the shared folder and its own, nor helmfile's files. */
+    const ignoreFor = (c: string) =>
+      `/*\n!/kubernetes/defaults\n!/kubernetes/${c}\n/kubernetes/**/helmfile*.yaml`;
+    const files = (ignores: Record<string, string>): Files => {
+      const out: Files = {
+        // helmfile's own files beside Flux's manifests: not Kubernetes objects
+        'kubernetes/defaults/helmfile.yaml':
+          'repositories:\n  - name: cilium\n    url: https://helm.cilium.io\n',
+        'kubernetes/defaults/namespace.yaml':
+          'apiVersion: v1\nkind: Namespace\nmetadata: {name: tools}\n',
+      };
+      for (const [c, ignore] of Object.entries(ignores)) {
+        out[`kubernetes/${c}/flux/config/cluster.yaml`] = `${gitRepository(
+          ignore,
+        )}---\n${fluxKustomization('cluster', `./kubernetes/${c}/flux`).replace(
+          'name: flux-system\n',
+          'name: homelab\n',
+        )}`;
+        out[`kubernetes/${c}/flux/defaults.yaml`] = fluxKustomization(
+          'defaults',
+          './kubernetes/defaults',
+        ).replace('name: flux-system\n', 'name: homelab\n');
+      }
+      return out;
+    };
+    const errorsOf = (ignores: Record<string, string>) => {
+      const tree = createRepoTree(files(ignores));
+      const detection = detectConventions(tree);
+      const report = validateMesh(
+        tree,
+        resolveConventions(detection.conventions),
+      );
+      return {
+        detection,
+        report,
+        codes: report.findings
+          .filter(f => f.severity === 'error')
+          .map(f => f.code),
+      };
+    };
+    const both = errorsOf({
+      darwin: ignoreFor('darwin'),
+      staging: ignoreFor('staging'),
+    });
+    expect(both.detection.conventions.flux?.sourceIgnore).toHaveLength(2);
+    expect(both.codes).toEqual([]);
+    // each source ignores the other cluster's folder: both clusters are read
+    expect(both.report.clusters.map(c => c.name)).toEqual([
+      'darwin',
+      'staging',
+    ]);
+    // one source does not leave helmfile.yaml out: Flux's generated
+    // kustomization decodes it, and fails
+    const one = errorsOf({
+      darwin: ignoreFor('darwin'),
+      staging: '/kubernetes/**/*.md',
+    });
+    expect(one.codes).toContain('manifest-invalid');
+  });
+
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {
     const files: Files = {
       // the Flux install every cluster's bootstrap applies, by hand

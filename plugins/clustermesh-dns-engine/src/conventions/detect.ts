@@ -121,6 +121,45 @@ export function detectConventions(
     }
   }
 
+  // what this repository's GitRepositories leave out of their artifacts:
+  // a file is left out when every one of them leaves it out (clusters
+  // whose sources ignore each other's folders keep them)
+  if (explicit.flux?.sourceIgnore === undefined) {
+    const names = new Set(
+      conventions.flux?.sourceNames ??
+        explicit.flux?.sourceNames ??
+        defaultConventions.flux.sourceNames,
+    );
+    const own = fluxEntries.gitRepositories.filter(r => names.has(r.name));
+    if (own.length && own.every(r => r.ignore?.text.trim())) {
+      const texts = [...new Set(own.map(r => r.ignore!.text))];
+      conventions.flux = { ...conventions.flux, sourceIgnore: texts };
+      const first = own[0].ignore!.location;
+      detected(
+        'flux.sourceIgnore',
+        texts.length === 1
+          ? texts[0]
+              .split('\n')
+              .map(l => l.trim())
+              .filter(Boolean)
+              .join(' ')
+          : `${texts.length} lists`,
+        `GitRepository ${
+          own[0].name
+        } leaves these paths out of what Flux builds (spec.ignore at ${where(
+          first,
+        )})${
+          own.length > 1
+            ? `, and ${
+                own.length - 1
+              } other GitRepositories of this repository theirs: a file is left out when every one of them leaves it out`
+            : ''
+        }`,
+        first,
+      );
+    }
+  }
+
   // where the clusters are; entry points at the top of the repository are
   // a cluster folder each only when there are several (one alone is a
   // repository of a single cluster, whose other folders are not clusters)

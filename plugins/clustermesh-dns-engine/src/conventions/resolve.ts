@@ -115,6 +115,7 @@ const trackedSettings = [
   'dns.proxiedByDefault',
   'flux.strictSubstitution',
   'flux.sourceNames',
+  'flux.sourceIgnore',
   'fqdnTemplate',
 ];
 

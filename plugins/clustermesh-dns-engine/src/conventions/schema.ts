@@ -222,6 +222,12 @@ export const conventionsSchema = z.object({
         ),
       substituteAlways: z.boolean().default(false),
       sourceNames: z.array(z.string()).default(['flux-system']),
+      sourceIgnore: z
+        .array(z.string())
+        .optional()
+        .describe(
+          "What this repository's GitRepositories leave out of their artifacts: each one's `spec.ignore` (gitignore patterns from the root); a file is left out when every one of them leaves it out. Detected from the GitRepositories taken for this repository.",
+        ),
       externalSources: z
         .array(
           z.object({

@@ -93,7 +93,7 @@ export function buildMeshModel(
   options: BuildOptions = {},
 ): MeshModel {
   const cache = options.cache ?? new EngineCache();
-  const index = cache.treeIndex(tree);
+  const index = cache.treeIndex(tree, conventions.flux.sourceIgnore);
   const files = cache.yamlFiles(tree);
   const renderer = new FluxRenderer(
     index,

@@ -88,7 +88,10 @@ export function planMeshDnsChange(
     plan.summary = summaryMarkdown(plan);
     return plan;
   };
-  const known = discoverClusters(cache.treeIndex(tree), conventions);
+  const known = discoverClusters(
+    cache.treeIndex(tree, conventions.flux.sourceIgnore),
+    conventions,
+  );
   const { problems, addresses } = checkInput(input, conventions, known);
   if (problems.length) return refused(problems);
 
@@ -200,7 +203,11 @@ function planEdits(
     input.clusters.map(c => c.name),
   );
 
-  const edits = new EditSet(tree, cache.treeIndex(tree), cache.yamlFiles(tree));
+  const edits = new EditSet(
+    tree,
+    cache.treeIndex(tree, conventions.flux.sourceIgnore),
+    cache.yamlFiles(tree),
+  );
   try {
     planSettings(edits, context);
     planCilium(edits, context);

@@ -19,10 +19,14 @@ export class TreeIndex {
   readonly #files: Set<string>;
   readonly #children = new Map<string, { files: string[]; dirs: string[] }>();
 
-  constructor(tree: RepoTree) {
+  constructor(
+    tree: RepoTree,
+    /** The GitRepositories' `spec.ignore`, when known. */
+    specIgnores?: readonly string[],
+  ) {
     this.tree = tree;
     // what a `.sourceignore` leaves out is not in the artifact Flux builds
-    const ignored = sourceIgnored(tree);
+    const ignored = sourceIgnored(tree, specIgnores);
     this.#paths = tree.paths().filter(path => !ignored(path));
     this.#files = new Set(this.#paths);
     const dirsSeen = new Set<string>();

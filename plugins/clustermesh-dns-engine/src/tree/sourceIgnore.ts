@@ -1,4 +1,4 @@
-import ignore, { type Ignore } from 'ignore';
+import ignore from 'ignore';
 import { basenamePath, dirnamePath, RepoTree } from './RepoTree';
 
 const depth = (dir: string) => (dir ? dir.split('/').length : 0);
@@ -39,14 +39,22 @@ const defaultExclusions = [
  * Which files Flux's source-controller leaves out of a source artifact:
  * those its default exclusions match (`.sops.yaml`, CI files), then those
  * a `.sourceignore` file (gitignore patterns) in their folder or a folder
- * above matches, the deeper file's patterns winning. Such files are not in
- * the repository as Flux builds it.
+ * above matches, the deeper file's patterns winning, then the
+ * GitRepository's `spec.ignore`. Such files are not in the repository as
+ * Flux builds it.
  *
  * @public
  */
-export function sourceIgnored(tree: RepoTree): (path: string) => boolean {
-  const scopes: { dir: string; matcher: Ignore }[] = [
-    { dir: '', matcher: ignore().add(defaultExclusions) },
+export function sourceIgnored(
+  tree: RepoTree,
+  /**
+   * The GitRepositories' `spec.ignore`, each applied last, from the root:
+   * a file is left out when every one of them leaves it out.
+   */
+  specIgnores: readonly string[] = [],
+): (path: string) => boolean {
+  const scopes: { dir: string; matcher: Matcher }[] = [
+    { dir: '', matcher: matcherOf(defaultExclusions) },
   ];
   for (const path of tree.paths()) {
     if (basenamePath(path) !== '.sourceignore') continue;
@@ -54,19 +62,56 @@ export function sourceIgnored(tree: RepoTree): (path: string) => boolean {
     if (!bytes) continue;
     scopes.push({
       dir: dirnamePath(path),
-      matcher: ignore().add(new TextDecoder().decode(bytes)),
+      matcher: matcherOf(new TextDecoder().decode(bytes).split(/\r?\n/)),
     });
   }
   // the root's patterns first, a sub-folder's after (they may re-include)
   scopes.sort((a, b) => depth(a.dir) - depth(b.dir));
-  return path => {
+  const base = (path: string) => {
     let ignored = false;
     for (const { dir, matcher } of scopes) {
       if (dir && !path.startsWith(`${dir}/`)) continue;
-      const result = matcher.test(dir ? path.slice(dir.length + 1) : path);
-      if (result.ignored) ignored = true;
-      else if (result.unignored) ignored = false;
+      ignored = matcher(dir ? path.slice(dir.length + 1) : path) ?? ignored;
     }
     return ignored;
+  };
+  // source-controller appends a GitRepository's own patterns last
+  const specs = specIgnores.map(text => matcherOf(text.split(/\r?\n/)));
+  if (!specs.length) return base;
+  return path => {
+    const ignored = base(path);
+    return specs.every(spec => spec(path) ?? ignored);
+  };
+}
+
+/** Whether a path is left out (true), taken back (false), or not matched. */
+type Matcher = (path: string) => boolean | undefined;
+
+/**
+ * Gitignore patterns as go-git's matcher (source-controller's) reads them:
+ * the last pattern that matches the path or one of its folders decides,
+ * and `!` takes a path back even under a folder left out, since
+ * source-controller judges every file (`/*` then `!/deploy` keeps deploy/).
+ */
+function matcherOf(lines: readonly string[]): Matcher {
+  const patterns = lines
+    .map(l => l.trimEnd())
+    .filter(l => l && !l.startsWith('#'))
+    .map(l => {
+      const negated = l.startsWith('!');
+      return {
+        negated,
+        matches: ignore().add(negated ? l.slice(1) : l),
+      };
+    });
+  // without a `!`, any match leaves the path out: one matcher decides
+  if (!patterns.some(p => p.negated)) {
+    const all = ignore().add(lines.filter(l => !l.startsWith('#')));
+    return path => (all.ignores(path) ? true : undefined);
+  }
+  return path => {
+    for (let i = patterns.length - 1; i >= 0; i--)
+      if (patterns[i].matches.ignores(path)) return !patterns[i].negated;
+    return undefined;
   };
 }

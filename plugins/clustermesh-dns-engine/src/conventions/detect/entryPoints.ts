@@ -229,6 +229,7 @@ export function readFluxEntries(
           url,
           ref: JSON.stringify(getPath(v, ['spec', 'ref']) ?? null),
           location: doc.at(['spec', 'url']),
+          ignore: ignoreOf(v, doc),
         });
     } else if (
       v.kind === 'FluxInstance' &&
@@ -276,6 +277,17 @@ export function readFluxEntries(
   };
 }
 
+/** A GitRepository's `spec.ignore`, and where. */
+function ignoreOf(
+  v: Record<string, any>,
+  doc: ScannedDocument,
+): { text: string; location: SourceLocation } | undefined {
+  const text = getPath(v, ['spec', 'ignore']);
+  return typeof text === 'string'
+    ? { text, location: doc.at(['spec', 'ignore']) }
+    : undefined;
+}
+
 /** A GitRepository as declared. */
 export interface GitRepositoryRef {
   name: string;
@@ -283,6 +295,8 @@ export interface GitRepositoryRef {
   /** Its `spec.ref`, as JSON: the same URL at another branch is another tree. */
   ref: string;
   location: SourceLocation;
+  /** Its `spec.ignore` (gitignore patterns), and where. */
+  ignore?: { text: string; location: SourceLocation };
 }
 
 /** A source that is this repository, and what says so. */
