@@ -458,6 +458,18 @@ describe('detectConventions', () => {
         "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or --value SECRET_DOMAIN=<domain> gives it",
     });
     expect(note(files, { SECRET_DOMAIN: 'ok8.sh' })).toBeUndefined();
+    // a domain the Kustomizations substitute inline is offered
+    const inline = note({
+      ...files,
+      'clusters/main/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/main',
+        '  postBuild:\n    substitute:\n      CLUSTER: main\n      DOMAIN: sillock.example\n',
+      ),
+    });
+    expect(inline?.reason).toMatch(
+      /; the Flux Kustomizations substitute DOMAIN = sillock\.example \(clusters\/main\/apps\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{DOMAIN\}$/,
+    );
     // a SOPS file's key names it, though its value is encrypted
     expect(
       note({

@@ -1,6 +1,9 @@
-import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type {
+  DetectedConvention,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import type { RepoTree } from '../tree/RepoTree';
 import {
   ciliumServiceNeedles,
@@ -35,7 +38,12 @@ import {
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
-import { mentioned, scanDocuments, where } from './detect/scan';
+import {
+  mentioned,
+  ScannedDocument,
+  scanDocuments,
+  where,
+} from './detect/scan';
 import {
   readSubstitutionReferences,
   settingsName,
@@ -427,7 +435,8 @@ export function detectConventions(
       v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
     );
     // found in the repository (its absence), though the value stays
-    if (absent.length)
+    if (absent.length) {
+      const candidate = domainVariable(fluxDocuments);
       detected(
         'fqdnTemplate',
         template,
@@ -435,10 +444,45 @@ export function detectConventions(
           absent.length === 1 ? 'appears' : 'appear'
         } nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or ${absent
           .map(v => `--value ${v}=<domain>`)
-          .join(' ')} gives it`,
+          .join(' ')} gives it${
+          candidate
+            ? `; the Flux Kustomizations substitute ${candidate.name} = ${
+                candidate.value
+              } (${where(
+                candidate.location,
+              )}): fqdnTemplate: clustermesh-{cluster}.\${${candidate.name}}`
+            : ''
+        }`,
       );
+    }
   }
   return { conventions, found };
+}
+
+/**
+ * A variable whose name says it holds a domain (`DOMAIN`, `CLUSTER_DOMAIN`)
+ * and whose value is one, set inline in a Flux Kustomization's
+ * `postBuild.substitute`: what an FQDN template of the repository would use.
+ */
+function domainVariable(
+  documents: readonly ScannedDocument[],
+): { name: string; value: string; location: SourceLocation } | undefined {
+  for (const doc of documents) {
+    const substitute = getPath(doc.value, ['spec', 'postBuild', 'substitute']);
+    if (doc.value.kind !== 'Kustomization' || !isRecord(substitute)) continue;
+    for (const [name, value] of Object.entries(substitute))
+      if (
+        /DOMAIN/i.test(name) &&
+        typeof value === 'string' &&
+        /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value)
+      )
+        return {
+          name,
+          value,
+          location: doc.at(['spec', 'postBuild', 'substitute', name]),
+        };
+  }
+  return undefined;
 }
 
 /**
