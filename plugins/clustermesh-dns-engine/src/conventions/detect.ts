@@ -3,7 +3,7 @@ import type {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { getPath, isRecord } from '../core/paths';
+import { getPath } from '../core/paths';
 import type { RepoTree } from '../tree/RepoTree';
 import {
   ciliumServiceNeedles,
@@ -38,14 +38,10 @@ import {
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
-import {
-  mentioned,
-  ScannedDocument,
-  scanDocuments,
-  where,
-} from './detect/scan';
+import { mentioned, scanDocuments, where } from './detect/scan';
 import {
   readSubstitutionReferences,
+  SubstitutionReferences,
   settingsName,
 } from './detect/settingsSources';
 import {
@@ -436,7 +432,7 @@ export function detectConventions(
     );
     // found in the repository (its absence), though the value stays
     if (absent.length) {
-      const candidate = domainVariable(fluxDocuments);
+      const candidate = domainVariable(references);
       detected(
         'fqdnTemplate',
         template,
@@ -465,23 +461,11 @@ export function detectConventions(
  * `postBuild.substitute`: what an FQDN template of the repository would use.
  */
 function domainVariable(
-  documents: readonly ScannedDocument[],
+  references: SubstitutionReferences,
 ): { name: string; value: string; location: SourceLocation } | undefined {
-  for (const doc of documents) {
-    const substitute = getPath(doc.value, ['spec', 'postBuild', 'substitute']);
-    if (doc.value.kind !== 'Kustomization' || !isRecord(substitute)) continue;
-    for (const [name, value] of Object.entries(substitute))
-      if (
-        /DOMAIN/i.test(name) &&
-        typeof value === 'string' &&
-        /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value)
-      )
-        return {
-          name,
-          value,
-          location: doc.at(['spec', 'postBuild', 'substitute', name]),
-        };
-  }
+  for (const [name, value] of references.inlineValues)
+    if (/DOMAIN/i.test(name) && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value))
+      return { name, value, location: references.inline.get(name)![0] };
   return undefined;
 }
 

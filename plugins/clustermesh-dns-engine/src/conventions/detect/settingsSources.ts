@@ -8,6 +8,8 @@ export interface SubstitutionReferences {
   Secret: Map<string, SourceLocation[]>;
   /** Names given inline (`postBuild.substitute`), with where. */
   inline: Map<string, SourceLocation[]>;
+  /** The first string value given inline for each name. */
+  inlineValues: Map<string, string>;
 }
 
 /** Collects every `substituteFrom` reference and inline variable of the Flux Kustomizations. */
@@ -18,6 +20,7 @@ export function readSubstitutionReferences(
     ConfigMap: new Map(),
     Secret: new Map(),
     inline: new Map(),
+    inlineValues: new Map(),
   };
   const push = (
     map: Map<string, SourceLocation[]>,
@@ -49,12 +52,15 @@ export function readSubstitutionReferences(
     }
     const inline = getPath(v, ['spec', 'postBuild', 'substitute']);
     if (isRecord(inline))
-      for (const key of Object.keys(inline))
+      for (const [key, value] of Object.entries(inline)) {
         push(
           refs.inline,
           key,
           doc.at(['spec', 'postBuild', 'substitute', key]),
         );
+        if (typeof value === 'string' && !refs.inlineValues.has(key))
+          refs.inlineValues.set(key, value);
+      }
   }
   return refs;
 }
