@@ -125,9 +125,15 @@ export function readPlainManifests(
   return documents;
 }
 
+const arrayIndex = /^(?:0|[1-9]\d{0,9})$/;
+
 /** A key JavaScript orders before all others in an object (`"0"`, `"12"`). */
 function isArrayIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+  // asked for every key of every file: most start with a letter, and a
+  // regular expression literal here would be a new object per key
+  const first = key.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) return false;
+  return arrayIndex.test(key) && Number(key) < 4294967295;
 }
 
 /**

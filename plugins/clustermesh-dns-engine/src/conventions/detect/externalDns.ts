@@ -118,35 +118,53 @@ function isExternalDnsImage(image: string): boolean {
 function externalDnsImage(
   value: unknown,
   path: ObjectPath = [],
-  depth = 0,
 ): { tag: string; path: ObjectPath } | undefined {
-  if (depth > 8) return undefined;
-  if (Array.isArray(value)) {
-    // containers are few; a long list is data (a mesh's peers in the
-    // Cilium values), walked for every cluster otherwise
-    if (value.length > 64) return undefined;
-    for (let i = 0; i < value.length; i++) {
-      const found = externalDnsImage(value[i], [...path, i], depth + 1);
+  // every rendered HelmRelease's values are searched: the steps are kept on
+  // one stack and copied only for the image found
+  const steps = [...path];
+  const search = (node: unknown, depth: number): ObjectPath | undefined => {
+    if (depth > 8) return undefined;
+    if (Array.isArray(node)) {
+      // containers are few; a long list is data (a mesh's peers in the
+      // Cilium values), walked for every cluster otherwise
+      if (node.length > 64) return undefined;
+      for (let i = 0; i < node.length; i++) {
+        steps.push(i);
+        const found = search(node[i], depth + 1);
+        steps.pop();
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (!isRecord(node)) return undefined;
+    if (typeof node.image === 'string' && isExternalDnsImage(node.image)) {
+      if (imageTag(node.image)) return [...steps, 'image'];
+    }
+    if (
+      isRecord(node.image) &&
+      isExternalDnsImage(String(node.image.repository ?? '')) &&
+      literal(String(node.image.tag ?? ''))
+    )
+      return [...steps, 'image', 'tag'];
+    for (const key of Object.keys(node)) {
+      steps.push(key);
+      const found = search(node[key], depth + 1);
+      steps.pop();
       if (found) return found;
     }
     return undefined;
-  }
-  if (!isRecord(value)) return undefined;
-  if (typeof value.image === 'string' && isExternalDnsImage(value.image)) {
-    const tag = /:([^:@/]+)(@|$)/.exec(value.image)?.[1];
-    if (tag) return { tag, path: [...path, 'image'] };
-  }
-  if (
-    isRecord(value.image) &&
-    isExternalDnsImage(String(value.image.repository ?? '')) &&
-    literal(String(value.image.tag ?? ''))
-  )
-    return { tag: String(value.image.tag), path: [...path, 'image', 'tag'] };
-  for (const [key, child] of Object.entries(value)) {
-    const found = externalDnsImage(child, [...path, key], depth + 1);
-    if (found) return found;
-  }
-  return undefined;
+  };
+  const found = search(value, 0);
+  if (!found) return undefined;
+  const image = getPath(value, found.slice(path.length));
+  const tag =
+    found[found.length - 1] === 'tag' ? String(image) : imageTag(String(image));
+  return tag ? { tag, path: found } : undefined;
+}
+
+/** The tag of an image reference (`…/external-dns:v0.15.0@sha256:…` → `v0.15.0`). */
+function imageTag(image: string): string | undefined {
+  return /:([^:@/]+)(@|$)/.exec(image)?.[1];
 }
 
 /** An OCI artifact of the ExternalDNS chart (a mirror may name it otherwise), by its `metadata.name`. */
