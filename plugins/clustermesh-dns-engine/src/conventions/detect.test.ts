@@ -438,6 +438,46 @@ describe('detectConventions', () => {
     );
   });
 
+  it('does not take a folder no Flux object reconciles, beside clusters with entry points, for a cluster (a kind cluster set up by hand)', () => {
+    const files: Files = {
+      // a local test cluster: Helm values installed by a task, and a
+      // kustomization of settings applied by hand; no Flux Kustomization
+      'kubernetes/kind/kube-system/cilium/app/values.yaml':
+        'cluster:\n  name: kind\nipam:\n  mode: kubernetes\n',
+      'kubernetes/kind/flux-system/kustomization.yaml': kustomization(
+        './resources/configmap.yaml',
+      ),
+      'kubernetes/kind/flux-system/resources/configmap.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  CLUSTER_NAME: kind\n',
+      // a cluster whose Flux objects are its only mark: applied by hand too,
+      // but Flux reconciles what it holds
+      'kubernetes/edge/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/edge/apps',
+      ),
+      'kubernetes/edge/apps/kustomization.yaml': kustomization(),
+    };
+    for (const c of ['blade', 'mini'])
+      files[`kubernetes/${c}/ks.yaml`] = fluxKustomization(
+        `cluster-${c}`,
+        `./kubernetes/${c}`,
+      );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      clusters: ['blade', 'edge', 'mini'],
+    });
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      'kubernetes/kind is not a cluster Flux builds: no Flux Kustomization or FluxInstance of the repository reconciles it and it holds none (list it in clusters to check it anyway)',
+    );
+    // named in the conventions, it is not detected away
+    const named = detectConventions(createRepoTree(files), {
+      clusters: ['blade', 'kind', 'mini'],
+    });
+    expect(named.conventions.clusters).toBeUndefined();
+    expect(settingOf(named.found, 'clusters')).toBeUndefined();
+  });
+
   it("says when the default template's domain variable appears nowhere in the repository", () => {
     const files: Files = {};
     for (const c of ['main', 'raspi'])

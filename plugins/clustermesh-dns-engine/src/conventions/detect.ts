@@ -19,6 +19,7 @@ import {
   fluxNeedles,
   buildIncludes,
   holdsFluxEntry,
+  holdsFluxReconciler,
   KustomizationPath,
   kustomizeBaseReferences,
   ownSourceNames,
@@ -250,19 +251,36 @@ export function detectConventions(
         f => !entryFolders.has(f) && !applied.has(f) && isSharedFolderName(f),
       )
     : [];
-  if (!explicit.clusters && (applied.size || sharedLayers.length)) {
-    const entryOf = (folder: string) =>
-      clusterEntry(
-        {
-          clustersPath,
-          entryPath: conventions.entryPath ?? explicit.entryPath ?? '',
-        } as MeshConventions,
-        folder,
-      );
+  const entryOf = (folder: string) =>
+    clusterEntry(
+      {
+        clustersPath,
+        entryPath: conventions.entryPath ?? explicit.entryPath ?? '',
+      } as MeshConventions,
+      folder,
+    );
+  // beside clusters found by their entry points, a folder that none
+  // reconciles and that holds no Flux Kustomization or FluxInstance (a
+  // kind cluster's Helm values, applied by hand) is not one Flux builds
+  const unreconciled = entryFolders
+    ? folders.filter(
+        f =>
+          !entryFolders.has(f) &&
+          !applied.has(f) &&
+          !sharedLayers.includes(f) &&
+          holdsFluxEntry(index, entryOf(f)) &&
+          !holdsFluxReconciler(index, entryOf(f)),
+      )
+    : [];
+  if (
+    !explicit.clusters &&
+    (applied.size || sharedLayers.length || unreconciled.length)
+  ) {
     conventions.clusters = folders.filter(
       f =>
         !applied.has(f) &&
         !sharedLayers.includes(f) &&
+        !unreconciled.includes(f) &&
         holdsFluxEntry(index, entryOf(f)),
     );
     detected(
@@ -281,6 +299,13 @@ export function detectConventions(
               clustersPath,
               folder,
             )} is not a cluster: it has no Flux entry point of its own, and its name says it is a layer the clusters share`,
+        ),
+        ...unreconciled.map(
+          folder =>
+            `${clusterFolder(
+              clustersPath,
+              folder,
+            )} is not a cluster Flux builds: no Flux Kustomization or FluxInstance of the repository reconciles it and it holds none (list it in clusters to check it anyway)`,
         ),
       ].join('; '),
     );

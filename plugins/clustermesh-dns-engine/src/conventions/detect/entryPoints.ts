@@ -520,13 +520,40 @@ export function holdsFluxEntry(
     const bytes = index.tree.read(`${dir}/${f}`);
     if (!bytes || !componentKind.test(decoder.decode(bytes))) return true;
   }
+  if (holdsReconcilerHere(index, dir, files)) return true;
+  return (
+    depth < 2 && dirs.some(d => holdsFluxEntry(index, `${dir}/${d}`, depth + 1))
+  );
+}
+
+/**
+ * Whether a folder (or one below it, two levels deep) holds YAML with a
+ * Flux Kustomization or FluxInstance: what reconciles a cluster, as
+ * `flux bootstrap`, the Flux Operator or a hand-applied `ks.yaml` leave it.
+ */
+export function holdsFluxReconciler(
+  index: TreeIndex,
+  dir: string,
+  depth = 0,
+): boolean {
+  const { files, dirs } = index.list(dir);
+  if (holdsReconcilerHere(index, dir, files)) return true;
+  return (
+    depth < 2 &&
+    dirs.some(d => holdsFluxReconciler(index, `${dir}/${d}`, depth + 1))
+  );
+}
+
+function holdsReconcilerHere(
+  index: TreeIndex,
+  dir: string,
+  files: readonly string[],
+): boolean {
   for (const f of files) {
     if (!/\.ya?ml$/.test(f)) continue;
     const bytes = index.tree.read(`${dir}/${f}`);
     if (bytes && reconcilerGroups.some(g => containsBytes(bytes, g)))
       return true;
   }
-  return (
-    depth < 2 && dirs.some(d => holdsFluxEntry(index, `${dir}/${d}`, depth + 1))
-  );
+  return false;
 }
