@@ -44,7 +44,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * it. When no cluster applies any of them, something other than Flux
    * does (a bootstrap).
    */
-  missingSource?: { source: string; definedIn: readonly string[] };
+  missingSource?: {
+    source: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    definedIn: readonly string[];
+  };
 };
 
 /** A cause shared by findings, and what one of them affects. @public */

@@ -289,7 +289,13 @@ export class FluxRenderer {
                   )}); Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
                   subject: `Kustomization ${spec.key}`,
                 },
-                missingSource: { source: missing, definedIn },
+                missingSource: {
+                  source: missing,
+                  kind: ref.kind,
+                  namespace: spec.namespace,
+                  name: ref.name,
+                  definedIn,
+                },
               });
               failed = true;
             } else {

@@ -254,6 +254,82 @@ describe('validateMesh', () => {
     expect(b).toBe(a);
   });
 
+  it('says a substitution source the cluster has only in another namespace fails the Kustomization, though the file that makes it lies outside the folders Flux builds', () => {
+    const dir = 'kubernetes/clusters/apps';
+    const teamRepository = (files: Record<string, string>) => {
+      // an ExternalSecret kept beside the clusters, listed with `../`
+      files['kubernetes/shared/team-vars.yaml'] = [
+        'apiVersion: external-secrets.io/v1',
+        'kind: ExternalSecret',
+        'metadata:',
+        '  name: team-vars',
+        '  namespace: flux-system',
+        'spec:',
+        '  secretStoreRef: { kind: ClusterSecretStore, name: vault }',
+        '  target: { name: team-vars }',
+        '  dataFrom: [{ extract: { key: team } }]',
+        '',
+      ].join('\n');
+      files[`${dir}/kustomization.yaml`] +=
+        '  - ../../shared/team-vars.yaml\n  - team.yaml\n';
+      // a team's Kustomization, in the team's namespace
+      files[`${dir}/team.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        '  name: team',
+        '  namespace: team-a',
+        'spec:',
+        '  interval: 30m',
+        '  path: ./kubernetes/team',
+        '  prune: true',
+        '  sourceRef: { kind: GitRepository, name: flux-system, namespace: flux-system }',
+        '  postBuild:',
+        '    substituteFrom:',
+        '      - kind: Secret',
+        '        name: team-vars',
+        '',
+      ].join('\n');
+      files['kubernetes/team/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+    };
+    const teamFindings = (report: ReturnType<typeof validateMesh>) =>
+      [...report.findings, ...report.notEvaluated]
+        .filter(f => /team-vars/.test(f.message))
+        .map(f => `${f.severity} ${f.cluster} ${located(f)}`);
+    expect(
+      teamFindings(
+        validateMesh(exampleTree('gitops-repo', teamRepository), withDomain),
+      ),
+    ).toEqual([
+      "error apps kubernetes/clusters/apps/team.yaml:12 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
+    ]);
+    // a part of the cluster not read may still make it in team-a
+    const withUnread = validateMesh(
+      exampleTree('gitops-repo', files => {
+        teamRepository(files);
+        files[`${dir}/kustomization.yaml`] += '  - unread.yaml\n';
+        // what a ResourceSet makes is not read
+        files[`${dir}/unread.yaml`] = [
+          'apiVersion: fluxcd.controlplane.io/v1',
+          'kind: ResourceSet',
+          'metadata:',
+          '  name: teams',
+          '  namespace: flux-system',
+          'spec:',
+          '  resources: []',
+          '',
+        ].join('\n');
+      }),
+      withDomain,
+    );
+    expect(teamFindings(withUnread)).toEqual([
+      expect.stringMatching(
+        /^warning apps kubernetes\/clusters\/apps\/team\.yaml:12 Secret team-a\/team-vars is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may \(e\.g\. .*\); cluster apps has Secret team-vars only in namespace flux-system \(kubernetes\/shared\/team-vars\.yaml:1\), and Flux reads a Kustomization's substitution sources from its own namespace, team-a; its variables are not known here$/,
+      ),
+    ]);
+  });
+
   it("takes a substitution source defined only where no Flux Kustomization applies it for a bootstrap's, not a Flux failure", () => {
     const moveSecrets =
       (clusters: string[]) => (files: Record<string, string>) => {
@@ -283,7 +359,7 @@ describe('validateMesh', () => {
     );
     expect(sourceFindings(bootstrapped)).toEqual([
       expect.stringMatching(
-        /^warning .*: Secret flux-system\/cluster-secrets is named by substituteFrom, and the repository defines it only in bootstrap\/apps\/cluster-secrets\.sops\.yaml, bootstrap\/infra\/cluster-secrets\.sops\.yaml, which no Flux Kustomization of any cluster applies: something else creates it/,
+        /^warning .*: Secret flux-system\/cluster-secrets is named by substituteFrom, and the repository defines it only in bootstrap\/apps\/cluster-secrets\.sops\.yaml, bootstrap\/infra\/cluster-secrets\.sops\.yaml, which no Flux Kustomization evaluated here applies: something else creates it/,
       ),
     ]);
     expect(bootstrapped.summary.errors).toBe(0);
