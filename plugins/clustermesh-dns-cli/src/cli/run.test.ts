@@ -371,6 +371,51 @@ describe('clustermesh-dns configure', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('says a dry run has no diff when nothing could be planned (no settings object anywhere)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    for (const c of ['east', 'west']) {
+      const sync = path.join(dir, 'clusters', c, 'flux-system');
+      fs.mkdirSync(sync, { recursive: true });
+      fs.writeFileSync(
+        path.join(sync, 'gotk-sync.yaml'),
+        [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata:',
+          '  name: flux-system',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 10m',
+          `  path: ./clusters/${c}`,
+          '  prune: true',
+          '  sourceRef:',
+          '    kind: GitRepository',
+          '    name: flux-system',
+          '',
+        ].join('\n'),
+      );
+    }
+    const { code, stdout, stderr } = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'east=10.1.0.10',
+      '--cluster',
+      'west=10.2.0.10',
+      '--value',
+      'SECRET_DOMAIN=example.net',
+      '--dry-run',
+    );
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('+++');
+    expect(stderr).toContain(
+      'change refused, nothing was written (no diff: nothing could be planned past these problems):',
+    );
+    expect(stderr).toContain(
+      'clusters/east/cluster-settings.yaml: does not exist, and no ConfigMap cluster-settings is applied to east',
+    );
+  });
+
   it('adds a cluster to a running mesh, then takes a retired one out; a second run changes nothing', async () => {
     const dir = fixture('configure-running-mesh');
     const add = await cli('configure', dir, '--cluster', 'delta=10.70.3.10');

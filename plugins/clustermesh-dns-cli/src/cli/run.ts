@@ -303,13 +303,16 @@ function configure(args: string[], io: CliIo): number {
         .join('\n')}`,
     );
   if (plan.problems.length) {
+    let diffNote = '';
+    if (values['dry-run'])
+      diffNote = plan.proposed.length
+        ? ' (the diff above is what it would have written)'
+        : ' (no diff: nothing could be planned past these problems)';
     if (text)
       io.stderr(
-        `clustermesh-dns: change refused, nothing was written${
-          values['dry-run'] && plan.proposed.length
-            ? ` (the diff above is what it would have written)`
-            : ''
-        }:\n${plan.problems.map(p => `  ${p.field}: ${p.message}`).join('\n')}`,
+        `clustermesh-dns: change refused, nothing was written${diffNote}:\n${plan.problems
+          .map(p => `  ${p.field}: ${p.message}`)
+          .join('\n')}`,
       );
     return 1;
   }
