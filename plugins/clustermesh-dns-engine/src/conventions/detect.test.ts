@@ -172,6 +172,42 @@ describe('detectConventions', () => {
     );
   });
 
+  it('reads the Flux version a bootstrap helmfile gives the flux-instance chart, also from a Go template the GitRepository ignores', () => {
+    const files: Files = {
+      // the bootstrap: the Flux Operator, then the instance, per environment
+      'bootstrap/helmfile.d/01-core.yaml.gotmpl': [
+        'releases:',
+        '  - name: flux-operator',
+        '    namespace: flux-system',
+        '    chart: oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator',
+        '    version: 0.32.0',
+        '  - name: flux-instance',
+        '    namespace: flux-system',
+        '    chart: oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance',
+        '    version: 0.32.0',
+        '    values:',
+        '      - instance:',
+        '          distribution:',
+        '            version: v2.7.2',
+        '          sync:',
+        '            kind: GitRepository',
+        '            path: kubernetes/clusters/{{ .Environment.Name }}',
+        '',
+      ].join('\n'),
+      // a helmfile whose templates YAML cannot read is passed over
+      'bootstrap/helmfile.yaml':
+        '{{ if eq .Environment.Name "default" }}\nreleases: []\n{{ end }}\n# flux-instance\n',
+    };
+    for (const c of ['apps', 'infra'])
+      files[`kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`] =
+        fluxKustomization('flux-system', `./kubernetes/clusters/${c}`);
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux).toMatchObject({ strictSubstitution: false });
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toBe(
+      'Flux v2.7.2 (bootstrap/helmfile.d/01-core.yaml.gotmpl:13) replaces an undefined variable without a default by an empty string (strict only from Flux 2.9)',
+    );
+  });
+
   /** Two clusters whose entries reconcile their folder from a GitRepository named after the repository. */
   function ownNamedSource(): Files {
     const files: Files = {};

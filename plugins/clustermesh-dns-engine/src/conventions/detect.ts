@@ -36,6 +36,7 @@ import {
 } from './detect/externalDns';
 import {
   readBootstrapVersions,
+  readHelmfileVersions,
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
@@ -430,6 +431,7 @@ export function detectConventions(
     const strictness = strictnessOf([
       ...readBootstrapVersions(tree),
       ...readInstanceVersions(fluxDocuments),
+      ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
     ]);
     if (strictness) {
       if (!strictness.strict)
@@ -444,7 +446,7 @@ export function detectConventions(
       kept(
         'flux.strictSubstitution',
         'true',
-        'no Flux version found (gotk-components.yaml, FluxInstance distribution.version): strict, as Flux 2.9 and later',
+        'no Flux version found (gotk-components.yaml, FluxInstance distribution.version, a helmfile release of the flux-instance chart): strict, as Flux 2.9 and later',
       );
     }
   }

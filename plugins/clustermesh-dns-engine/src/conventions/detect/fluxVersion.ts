@@ -3,6 +3,8 @@ import { getPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
 import { decodeText } from '../../yaml/decode';
+import type { YamlFiles } from '../../yaml/files';
+import { locate } from '../../yaml/locate';
 import { literal, ScannedDocument, where } from './scan';
 import { isFluxInstanceValues } from './entryPoints';
 
@@ -78,6 +80,60 @@ export function readInstanceVersions(
       text: text.replace(/@sha256:[0-9a-f]+$/, ''), // a pinned tag's digest says no more
       location: doc.at(path),
     });
+  }
+  return found;
+}
+
+const fluxInstanceChart = utf8('flux-instance');
+
+/** A helmfile: `helmfile.yaml`, `helmfile.d/*.yaml`, each maybe a Go template (`.gotmpl`). */
+const helmfileName =
+  /(?:^|\/)(?:helmfile[^/]*|helmfile\.d\/[^/]+)\.ya?ml(?:\.gotmpl)?$/;
+
+/**
+ * The `instance.distribution.version` a helmfile gives the flux-instance
+ * chart in a release's inline values: how a cluster bootstrapped with
+ * helmfile installs Flux (the Flux Operator, then the instance). Helmfiles
+ * are bootstrap files Flux itself does not build, so they are read even
+ * where a GitRepository ignores them; one that is a template YAML cannot
+ * read is passed over.
+ */
+export function readHelmfileVersions(
+  tree: RepoTree,
+  files: YamlFiles,
+): FluxVersion[] {
+  const found: FluxVersion[] = [];
+  for (const file of tree.paths()) {
+    if (!helmfileName.test(file)) continue;
+    const bytes = tree.read(file);
+    if (!bytes || !containsBytes(bytes, fluxInstanceChart)) continue;
+    for (const doc of files.read(file).documents) {
+      const releases = getPath(doc.value, ['releases']);
+      if (!Array.isArray(releases)) continue;
+      releases.forEach((release, r) => {
+        if (!/(?:^|\/)flux-instance$/.test(String(getPath(release, ['chart']))))
+          return;
+        const values = getPath(release, ['values']);
+        if (!Array.isArray(values)) return;
+        values.forEach((item, i) => {
+          const path = ['instance', 'distribution', 'version'];
+          const text = literal(getPath(item, path));
+          const m = text && /^v?(\d+)\.(\d+)/.exec(text);
+          if (!m) return;
+          const source = {
+            file,
+            index: doc.index,
+            line: doc.line,
+            root: doc.value,
+          };
+          found.push({
+            version: [Number(m[1]), Number(m[2])],
+            text,
+            location: locate({ source }, ['releases', r, 'values', i, ...path]),
+          });
+        });
+      });
+    }
   }
   return found;
 }
