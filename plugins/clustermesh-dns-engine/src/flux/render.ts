@@ -16,7 +16,7 @@ import {
   RenderedKustomization,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
-import { hasUnresolvedReference } from './envsubst';
+import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -137,12 +137,15 @@ export class FluxRenderer {
       const next = new Map<string, StoredSource>(this.#external);
       findings = [];
       rendered = [];
-      const queue: { decl?: ManifestObject; parent?: string }[] = [
-        { decl: rootDecl },
-      ];
+      const queue: {
+        decl?: ManifestObject;
+        parent?: string;
+        /** Applied by the implicit root: no Kustomization of the repository reconciles the cluster's folder. */
+        byImplicitRoot?: boolean;
+      }[] = [{ decl: rootDecl }];
       const visited = new Map<string, RenderedKustomization>();
       while (queue.length) {
-        const { decl, parent } = queue.shift()!;
+        const { decl, parent, byImplicitRoot } = queue.shift()!;
         const spec = readKustomizationSpec(
           decl,
           root,
@@ -182,6 +185,7 @@ export class FluxRenderer {
           lookupSource,
           findings,
           cluster,
+          byImplicitRoot ? root : undefined,
         );
         visited.set(spec.key, kustomization);
         rendered.push(kustomization);
@@ -202,7 +206,11 @@ export class FluxRenderer {
             object !== rootDecl &&
             !sameDeclaration(object, rootDecl)
           ) {
-            queue.push({ decl: object, parent: kustomization.key });
+            queue.push({
+              decl: object,
+              parent: kustomization.key,
+              byImplicitRoot: !kustomization.object,
+            });
           } else if (isResourceSet(object))
             findings.push(
               resourceSetNotExpanded(object, kustomization, cluster),
@@ -241,6 +249,8 @@ export class FluxRenderer {
     lookupSource: (kind: string, name: string) => StoredSource | undefined,
     findings: EngineFinding[],
     cluster: string,
+    /** The cluster's folder, when it is applied by the implicit root. */
+    implicitRoot?: string,
   ): RenderedKustomization {
     // the folder built with what the Kustomization adds: its target
     // namespace, patches and components, as kustomize-controller does
@@ -251,7 +261,16 @@ export class FluxRenderer {
       !this.#index.isDir(spec.path);
     if (folderMissing)
       findings.push(
-        missingPath(spec.object!, spec.key, spec.path, cluster, this.#index),
+        implicitRoot !== undefined &&
+          hasUnresolvedReference(getPath(spec.object!.body, ['spec', 'path']))
+          ? pathSubstitutedElsewhere(spec, implicitRoot, cluster)
+          : missingPath(
+              spec.object!,
+              spec.key,
+              spec.path,
+              cluster,
+              this.#index,
+            ),
       );
     else findings.push(...built.findings.map(f => ({ ...f, cluster })));
     let failed = !built.ok;
@@ -536,6 +555,34 @@ function sameDeclaration(
   return (
     !!b && a.source.file === b.source.file && a.source.index === b.source.index
   );
+}
+
+/**
+ * A Kustomization with a `${...}` in its path, in a cluster folder that no
+ * Flux Kustomization of the repository reconciles: what applies the folder
+ * (a shared entry point that picks the folder by a variable, from a source
+ * made outside the repository) may substitute the path, so the folder it
+ * builds is not known here.
+ */
+function pathSubstitutedElsewhere(
+  spec: KustomizationSpec,
+  root: string,
+  cluster: string,
+): EngineFinding {
+  const raw = String(getPath(spec.object!.body, ['spec', 'path']));
+  const variables = referencedVariables(raw);
+  return {
+    code: 'not-evaluated',
+    severity: 'warning',
+    cluster,
+    message: `Kustomization ${
+      spec.key
+    } builds ${raw}, which depends on ${variables.join(
+      ', ',
+    )}; no Flux Kustomization of the repository reconciles ${root}, so whether the one that applies it substitutes the path is not known here; its objects are not evaluated`,
+    location: locate(spec.object!, ['spec', 'path']),
+    unbuilt: true,
+  };
 }
 
 /**

@@ -247,6 +247,63 @@ describe('validateMesh', () => {
     expect(report.summary.unevaluated).toBe(1);
   });
 
+  it('does not take a ${VAR} in the path of a Kustomization in a cluster folder no Kustomization of the repository reconciles for a Flux failure: the shared entry point that applies it may substitute it', () => {
+    const kustomization = (name: string, path: string, extra = '') =>
+      [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        `  name: ${name}`,
+        '  namespace: flux-system',
+        'spec:',
+        '  interval: 30m',
+        `  path: ${path}`,
+        '  prune: true',
+        '  sourceRef: { kind: GitRepository, name: flux-system }',
+        extra,
+      ].join('\n');
+    const substitutes =
+      '  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n';
+    // one entry point for every cluster; ENVIRONMENT, from a ConfigMap an
+    // installer makes, picks the cluster's folder
+    const files: Record<string, string> = {
+      'kubernetes/flux/config/cluster.yaml': kustomization(
+        'cluster',
+        './kubernetes/flux',
+        substitutes,
+      ),
+      'kubernetes/flux/apps.yaml': kustomization(
+        'cluster-apps',
+        './kubernetes/clusters/${ENVIRONMENT}/apps',
+        substitutes,
+      ),
+    };
+    for (const c of ['alpha', 'beta']) {
+      const apps = `kubernetes/clusters/${c}/apps`;
+      files[`${apps}/kustomization.yaml`] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./cilium/ks.yaml\n';
+      files[`${apps}/cilium/ks.yaml`] = kustomization(
+        'cilium',
+        './kubernetes/clusters/${ENVIRONMENT}/apps/cilium/app',
+      );
+      files[`${apps}/cilium/app/kustomization.yaml`] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+    }
+    const report = validateMesh(createRepoTree(files), withDomain);
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(report.notEvaluated.map(f => `${f.cluster} ${located(f)}`)).toEqual(
+      ['alpha', 'beta'].map(
+        c =>
+          `${c} kubernetes/clusters/${c}/apps/cilium/ks.yaml:8 Kustomization flux-system/cilium builds ./kubernetes/clusters/\${ENVIRONMENT}/apps/cilium/app, which depends on ENVIRONMENT; no Flux Kustomization of the repository reconciles kubernetes/clusters/${c}, so whether the one that applies it substitutes the path is not known here; its objects are not evaluated`,
+      ),
+    );
+    // its Cilium may be in what is not evaluated: not known, not outside
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['alpha', 'not-evaluated'],
+      ['beta', 'not-evaluated'],
+    ]);
+  });
+
   it('is deterministic, with and without warm caches', () => {
     const files = generateSyntheticMesh({ clusters: 5 });
     const a = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
