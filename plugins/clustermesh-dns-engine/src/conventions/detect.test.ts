@@ -544,7 +544,27 @@ describe('detectConventions', () => {
       ),
     });
     expect(inline?.reason).toMatch(
-      /; the Flux Kustomizations substitute DOMAIN = sillock\.example \(clusters\/main\/apps\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{DOMAIN\}$/,
+      /; one Flux Kustomization substitutes DOMAIN = sillock\.example inline \(clusters\/main\/apps\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{DOMAIN\} holds where the Kustomizations that apply the Cilium values and the DNSEndpoint substitute it too$/,
+    );
+    // of two, the one most Kustomizations substitute; not one app's own
+    const app = (c: string, name: string, domain: string) =>
+      fluxKustomization(
+        name,
+        `./apps/${c}/${name}`,
+        `  postBuild:\n    substitute:\n      ${domain}\n`,
+      );
+    const shared = note({
+      ...files,
+      'clusters/main/a-auth.yaml': app(
+        'main',
+        'auth',
+        'GATUS_DOMAIN: apps.example',
+      ),
+      'clusters/main/apps.yaml': app('main', 'apps', 'DOMAIN: home.example'),
+      'clusters/raspi/apps.yaml': app('raspi', 'apps', 'DOMAIN: home.example'),
+    });
+    expect(shared?.reason).toMatch(
+      /; 2 Flux Kustomizations substitute DOMAIN = home\.example inline \(clusters\/main\/apps\.yaml:\d+\)/,
     );
     // a SOPS file's key names it, though its value is encrypted
     expect(

@@ -469,11 +469,15 @@ export function detectConventions(
           .map(v => `--value ${v}=<domain>`)
           .join(' ')} gives it${
           candidate
-            ? `; the Flux Kustomizations substitute ${candidate.name} = ${
-                candidate.value
-              } (${where(
+            ? `; ${
+                candidate.count === 1
+                  ? 'one Flux Kustomization substitutes'
+                  : `${candidate.count} Flux Kustomizations substitute`
+              } ${candidate.name} = ${candidate.value} inline (${where(
                 candidate.location,
-              )}): fqdnTemplate: clustermesh-{cluster}.\${${candidate.name}}`
+              )}): fqdnTemplate: clustermesh-{cluster}.\${${
+                candidate.name
+              }} holds where the Kustomizations that apply the Cilium values and the DNSEndpoint substitute it too`
             : ''
         }`,
       );
@@ -485,15 +489,27 @@ export function detectConventions(
 /**
  * A variable whose name says it holds a domain (`DOMAIN`, `CLUSTER_DOMAIN`)
  * and whose value is one, set inline in a Flux Kustomization's
- * `postBuild.substitute`: what an FQDN template of the repository would use.
+ * `postBuild.substitute`: what an FQDN template of the repository would
+ * use. The one most Kustomizations substitute: a domain one app's
+ * Kustomization sets for itself reaches no other object.
  */
-function domainVariable(
-  references: SubstitutionReferences,
-): { name: string; value: string; location: SourceLocation } | undefined {
-  for (const [name, value] of references.inlineValues)
-    if (/DOMAIN/i.test(name) && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value))
-      return { name, value, location: references.inline.get(name)![0] };
-  return undefined;
+function domainVariable(references: SubstitutionReferences):
+  | {
+      name: string;
+      value: string;
+      count: number;
+      location: SourceLocation;
+    }
+  | undefined {
+  let best: ReturnType<typeof domainVariable>;
+  for (const [name, value] of references.inlineValues) {
+    if (!/DOMAIN/i.test(name) || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value))
+      continue;
+    const places = references.inline.get(name)!;
+    if (!best || places.length > best.count)
+      best = { name, value, count: places.length, location: places[0] };
+  }
+  return best;
 }
 
 /**
