@@ -34,10 +34,11 @@ import type {
   ClusterRender,
   RenderedKustomization,
 } from '../flux/fluxKustomization';
+import { kustomizationFileNames } from '../flux/kustomize';
 import { providedBy } from '../flux/providedSources';
 import { filesList, FluxRenderer } from '../flux/render';
 import type { SubstitutedObject } from '../flux/substitute';
-import type { RepoTree } from '../tree/RepoTree';
+import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
@@ -239,17 +240,32 @@ export function buildMeshModel(
  */
 function bootstrapSources(clusters: ClusterModel[]) {
   if (!clusters.some(c => c.findings.some(f => f.missingSource))) return;
-  // the files some cluster's Flux applies, and the folders it builds: a
-  // file under one may be applied by a part not evaluated
+  // the files some cluster's Flux applies; and the folders of builds that
+  // fail, whose objects are not known: a file under one may be applied
   const appliedFiles = new Set(
     clusters.flatMap(c => c.render.objects.map(o => o.object.source.file)),
   );
-  const built = [
-    ...new Set(clusters.flatMap(c => c.render.kustomizations.map(k => k.path))),
+  const unknownBuilds = [
+    ...new Set(
+      clusters.flatMap(c =>
+        c.render.kustomizations.filter(k => k.failed).map(k => k.path),
+      ),
+    ),
   ];
+  // a generator's objects name the files they read: a kustomization file
+  // that defines the source counts as applied when its folder is built
+  const builtFolders = new Set(
+    clusters.flatMap(c => c.render.kustomizations.map(k => k.path)),
+  );
   const mayBeApplied = (file: string) =>
     appliedFiles.has(file) ||
-    built.some(dir => dir === '' || dir === '.' || file.startsWith(`${dir}/`));
+    ((kustomizationFileNames as readonly string[]).includes(
+      basenamePath(file),
+    ) &&
+      builtFolders.has(dirnamePath(file))) ||
+    unknownBuilds.some(
+      dir => dir === '' || dir === '.' || file.startsWith(`${dir}/`),
+    );
   for (const cluster of clusters)
     cluster.findings = cluster.findings.map(f => {
       const missing = f.missingSource;
