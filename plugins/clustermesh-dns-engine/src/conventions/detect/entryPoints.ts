@@ -509,21 +509,8 @@ const componentKind = /^kind:\s*["']?Component["']?\s*$/m;
  * FluxInstance. A folder with only a README is not; neither is a folder of
  * kustomize Components (a `components/flux/alerts` of Flux Alerts).
  */
-export function holdsFluxEntry(
-  index: TreeIndex,
-  dir: string,
-  depth = 0,
-): boolean {
-  const { files, dirs } = index.list(dir);
-  for (const f of files) {
-    if (!(kustomizationFileNames as readonly string[]).includes(f)) continue;
-    const bytes = index.tree.read(`${dir}/${f}`);
-    if (!bytes || !componentKind.test(decoder.decode(bytes))) return true;
-  }
-  if (holdsReconcilerHere(index, dir, files)) return true;
-  return (
-    depth < 2 && dirs.some(d => holdsFluxEntry(index, `${dir}/${d}`, depth + 1))
-  );
+export function holdsFluxEntry(index: TreeIndex, dir: string): boolean {
+  return holdsFlux(index, dir, true);
 }
 
 /**
@@ -531,16 +518,30 @@ export function holdsFluxEntry(
  * Flux Kustomization or FluxInstance: what reconciles a cluster, as
  * `flux bootstrap`, the Flux Operator or a hand-applied `ks.yaml` leave it.
  */
-export function holdsFluxReconciler(
+export function holdsFluxReconciler(index: TreeIndex, dir: string): boolean {
+  return holdsFlux(index, dir, false);
+}
+
+/** The walk of both: two levels deep, kustomization files counted or not. */
+function holdsFlux(
   index: TreeIndex,
   dir: string,
+  kustomizationFiles: boolean,
   depth = 0,
 ): boolean {
   const { files, dirs } = index.list(dir);
+  if (kustomizationFiles)
+    for (const f of files) {
+      if (!(kustomizationFileNames as readonly string[]).includes(f)) continue;
+      const bytes = index.tree.read(`${dir}/${f}`);
+      if (!bytes || !componentKind.test(decoder.decode(bytes))) return true;
+    }
   if (holdsReconcilerHere(index, dir, files)) return true;
   return (
     depth < 2 &&
-    dirs.some(d => holdsFluxReconciler(index, `${dir}/${d}`, depth + 1))
+    dirs.some(d =>
+      holdsFlux(index, `${dir}/${d}`, kustomizationFiles, depth + 1),
+    )
   );
 }
 
