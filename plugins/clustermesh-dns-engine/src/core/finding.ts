@@ -50,6 +50,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
     namespace: string;
     name: string;
     definedIn: readonly string[];
+    /** Set when the cluster has it in another namespace: where, in words. */
+    elsewhere?: string;
   };
 };
 

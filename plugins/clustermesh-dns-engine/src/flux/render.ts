@@ -1,5 +1,8 @@
 import type { EngineFinding } from '../core/finding';
-import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  type SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
@@ -239,7 +242,11 @@ export class FluxRenderer {
       root,
       kustomizations: rendered,
       objects,
-      findings: dedupe(sourcesMaybeUnread(findings)),
+      findings: dedupe(
+        sourcesMaybeUnread(
+          sourcesInOtherNamespaces(findings, objects, cluster),
+        ),
+      ),
     };
   }
 
@@ -259,11 +266,16 @@ export class FluxRenderer {
       spec.object !== undefined &&
       !this.#engine.kustomizationFile(spec.path) &&
       !this.#index.isDir(spec.path);
+    const rawPath = getPath(spec.object?.body, ['spec', 'path']);
     if (folderMissing)
       findings.push(
-        implicitRoot !== undefined &&
-          hasUnresolvedReference(getPath(spec.object!.body, ['spec', 'path']))
-          ? pathSubstitutedElsewhere(spec, implicitRoot, cluster)
+        implicitRoot !== undefined && hasUnresolvedReference(rawPath)
+          ? pathSubstitutedElsewhere(
+              spec,
+              String(rawPath),
+              implicitRoot,
+              cluster,
+            )
           : missingPath(
               spec.object!,
               spec.key,
@@ -463,6 +475,68 @@ function sourceLookup(
 }
 
 /**
+ * A missing substitution source the cluster has in another namespace:
+ * said so, since Flux reads a Kustomization's sources from its own
+ * namespace (an ExternalSecret's Secret in flux-system, named by a
+ * Kustomization of an app's namespace).
+ */
+function sourcesInOtherNamespaces(
+  findings: EngineFinding[],
+  objects: ClusterRender['objects'],
+  cluster: string,
+): EngineFinding[] {
+  return findings.map(f => {
+    const missing = f.missingSource;
+    if (!missing) return f;
+    const found = inOtherNamespace(objects, missing);
+    if (!found) return f;
+    const elsewhere = `cluster ${cluster} has ${missing.kind} ${
+      missing.name
+    } only in namespace ${found.namespace} (${formatLocation(
+      found.location,
+    )}), and Flux reads a Kustomization's substitution sources from its own namespace, ${
+      missing.namespace
+    }`;
+    const why = `${missing.source} is named by substituteFrom, but ${elsewhere}: Flux fails each Kustomization that needs it there (create it in ${missing.namespace} too, or mark it optional)`;
+    return {
+      ...f,
+      message: why,
+      cause: f.cause && { ...f.cause, message: why },
+      missingSource: { ...missing, elsewhere },
+    };
+  });
+}
+
+/**
+ * The object of a missing source's kind and name that the cluster applies,
+ * or another controller makes from what it applies, in another namespace.
+ */
+function inOtherNamespace(
+  objects: ClusterRender['objects'],
+  missing: { kind: string; namespace: string; name: string },
+): { namespace: string; location: SourceLocation } | undefined {
+  for (const { object, appliedBy } of objects) {
+    const namespace = object.namespace ?? appliedBy.namespace;
+    const provided = providedBy(object, namespace);
+    const candidate = provided ?? {
+      kind: object.kind,
+      namespace,
+      name: object.name,
+    };
+    if (
+      candidate.kind === missing.kind &&
+      candidate.name === missing.name &&
+      candidate.namespace !== missing.namespace
+    )
+      return {
+        namespace: candidate.namespace,
+        location: provided?.location ?? locate(object),
+      };
+  }
+  return undefined;
+}
+
+/**
  * A substitution source the cluster does not apply is an error only when
  * every Kustomization of the cluster was read: one that was not (another
  * source, an artifact's root, a path not known here) may apply it.
@@ -474,7 +548,10 @@ function sourcesMaybeUnread(findings: EngineFinding[]): EngineFinding[] {
     if (f.code !== 'flux-error' || !f.cause?.key.startsWith('missing-source:'))
       return f;
     const missing = f.cause.key.slice('missing-source:'.length);
-    const why = `${missing} is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may (e.g. ${unread.message}); its variables are not known here`;
+    const elsewhere = f.missingSource?.elsewhere;
+    const why = `${missing} is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may (e.g. ${
+      unread.message
+    })${elsewhere ? `; ${elsewhere}` : ''}; its variables are not known here`;
     return {
       ...f,
       code: 'not-evaluated',
@@ -566,10 +643,10 @@ function sameDeclaration(
  */
 function pathSubstitutedElsewhere(
   spec: KustomizationSpec,
+  raw: string,
   root: string,
   cluster: string,
 ): EngineFinding {
-  const raw = String(getPath(spec.object!.body, ['spec', 'path']));
   const variables = referencedVariables(raw);
   return {
     code: 'not-evaluated',

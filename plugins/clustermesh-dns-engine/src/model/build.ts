@@ -1,5 +1,4 @@
 import {
-  formatLocation,
   MeshMembership,
   parseIpAddress,
   SourceLocation,
@@ -35,7 +34,6 @@ import type {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { kustomizationFileNames } from '../flux/kustomize';
-import { providedBy } from '../flux/providedSources';
 import { filesList, FluxRenderer } from '../flux/render';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
@@ -231,12 +229,10 @@ export function buildMeshModel(
 }
 
 /**
- * A substitution source a cluster does not apply. When the cluster has it
- * in another namespace, the error says so: Flux reads a Kustomization's
- * sources from its own namespace. When the repository defines it only in
- * files that no cluster's Flux applies (a bootstrap's Secret, a test
- * cluster's copy), something other than Flux creates it, so whether the
- * cluster has it is not known here. Its variables are already not known.
+ * A substitution source a cluster does not apply, defined only in files
+ * that no cluster's Flux applies (a bootstrap's Secret, a test cluster's
+ * copy): something other than Flux creates it, so whether the cluster has
+ * it is not known here. Its variables are already not known.
  */
 function bootstrapSources(clusters: ClusterModel[]) {
   if (!clusters.some(c => c.findings.some(f => f.missingSource))) return;
@@ -269,30 +265,8 @@ function bootstrapSources(clusters: ClusterModel[]) {
   for (const cluster of clusters)
     cluster.findings = cluster.findings.map(f => {
       const missing = f.missingSource;
-      if (!missing) return f;
-      const elsewhere = inOtherNamespace(cluster, missing);
-      if (elsewhere) {
-        const has = `cluster ${cluster.name} has ${missing.kind} ${
-          missing.name
-        } only in namespace ${elsewhere.namespace} (${formatLocation(
-          elsewhere.location,
-        )}), and Flux reads a Kustomization's substitution sources from its own namespace, ${
-          missing.namespace
-        }`;
-        // with parts of the cluster not read, one of them may still make it
-        const why =
-          f.code === 'not-evaluated'
-            ? `${f.message.replace(
-                /; its variables are not known here$/,
-                '',
-              )}; ${has}; its variables are not known here`
-            : `${missing.source} is named by substituteFrom, but ${has}: Flux fails each Kustomization that needs it there (create it in ${missing.namespace} too, or mark it optional)`;
-        return {
-          ...f,
-          message: why,
-          cause: f.cause && { ...f.cause, message: why },
-        };
-      }
+      // the cluster has it in another namespace: not a bootstrap's
+      if (!missing || missing.elsewhere) return f;
       if (missing.definedIn.some(mayBeApplied)) return f;
       const why = `${
         missing.source
@@ -312,43 +286,6 @@ function bootstrapSources(clusters: ClusterModel[]) {
         mayChange: true,
       };
     });
-}
-
-/**
- * The object of a missing source's kind and name that the cluster applies,
- * or another controller makes from what it applies, in another namespace.
- */
-function inOtherNamespace(
-  cluster: ClusterModel,
-  missing: { kind: string; namespace: string; name: string },
-): { namespace: string; location: SourceLocation } | undefined {
-  for (const { object, appliedBy } of cluster.render.objects) {
-    const namespace = object.namespace ?? appliedBy.namespace;
-    const provided = providedBy(object, namespace);
-    const candidate = provided
-      ? {
-          kind: provided.kind,
-          namespace: provided.namespace,
-          name: provided.name,
-          location: provided.location,
-        }
-      : {
-          kind: object.kind,
-          namespace,
-          name: object.name,
-          location: undefined,
-        };
-    if (
-      candidate.kind === missing.kind &&
-      candidate.name === missing.name &&
-      candidate.namespace !== missing.namespace
-    )
-      return {
-        namespace: candidate.namespace,
-        location: candidate.location ?? locate(object),
-      };
-  }
-  return undefined;
 }
 
 /** RKE2's configuration of the Cilium it installs: HelmChartConfig kube-system/rke2-cilium. */

@@ -122,7 +122,10 @@ function externalDnsImage(
   // every rendered HelmRelease's values are searched: the steps are kept on
   // one stack and copied only for the image found
   const steps = [...path];
-  const search = (node: unknown, depth: number): ObjectPath | undefined => {
+  const search = (
+    node: unknown,
+    depth: number,
+  ): { tag: string; path: ObjectPath } | undefined => {
     if (depth > 8) return undefined;
     if (Array.isArray(node)) {
       // containers are few; a long list is data (a mesh's peers in the
@@ -138,14 +141,15 @@ function externalDnsImage(
     }
     if (!isRecord(node)) return undefined;
     if (typeof node.image === 'string' && isExternalDnsImage(node.image)) {
-      if (imageTag(node.image)) return [...steps, 'image'];
+      const tag = imageTag(node.image);
+      if (tag) return { tag, path: [...steps, 'image'] };
     }
     if (
       isRecord(node.image) &&
       isExternalDnsImage(String(node.image.repository ?? '')) &&
       literal(String(node.image.tag ?? ''))
     )
-      return [...steps, 'image', 'tag'];
+      return { tag: String(node.image.tag), path: [...steps, 'image', 'tag'] };
     for (const key of Object.keys(node)) {
       steps.push(key);
       const found = search(node[key], depth + 1);
@@ -154,12 +158,7 @@ function externalDnsImage(
     }
     return undefined;
   };
-  const found = search(value, 0);
-  if (!found) return undefined;
-  const image = getPath(value, found.slice(path.length));
-  const tag =
-    found[found.length - 1] === 'tag' ? String(image) : imageTag(String(image));
-  return tag ? { tag, path: found } : undefined;
+  return search(value, 0);
 }
 
 /** The tag of an image reference (`…/external-dns:v0.15.0@sha256:…` → `v0.15.0`). */

@@ -72,16 +72,25 @@ export function readInstanceVersions(
     const v = doc.value;
     const path = versionPathOf(v);
     if (!path) continue;
-    const text = literal(getPath(v, path));
-    const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);
-    if (!m) continue;
-    found.push({
-      version: [Number(m[1]), /^\d+$/.test(m[2]) ? Number(m[2]) : Infinity],
-      text: text.replace(/@sha256:[0-9a-f]+$/, ''), // a pinned tag's digest says no more
-      location: doc.at(path),
-    });
+    const version = fluxVersion(getPath(v, path), () => doc.at(path));
+    if (version) found.push(version);
   }
   return found;
+}
+
+/** A Flux version written as `v2.7.2`, `2.8` or `2.x`, with where; undefined for anything else. */
+function fluxVersion(
+  value: unknown,
+  at: () => SourceLocation,
+): FluxVersion | undefined {
+  const text = literal(value);
+  const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);
+  if (!m) return undefined;
+  return {
+    version: [Number(m[1]), /^\d+$/.test(m[2]) ? Number(m[2]) : Infinity],
+    text: text.replace(/@sha256:[0-9a-f]+$/, ''), // a pinned tag's digest says no more
+    location: at(),
+  };
 }
 
 const fluxInstanceChart = utf8('flux-instance');
@@ -117,20 +126,16 @@ export function readHelmfileVersions(
         if (!Array.isArray(values)) return;
         values.forEach((item, i) => {
           const path = ['instance', 'distribution', 'version'];
-          const text = literal(getPath(item, path));
-          const m = text && /^v?(\d+)\.(\d+)/.exec(text);
-          if (!m) return;
           const source = {
             file,
             index: doc.index,
             line: doc.line,
             root: doc.value,
           };
-          found.push({
-            version: [Number(m[1]), Number(m[2])],
-            text,
-            location: locate({ source }, ['releases', r, 'values', i, ...path]),
-          });
+          const version = fluxVersion(getPath(item, path), () =>
+            locate({ source }, ['releases', r, 'values', i, ...path]),
+          );
+          if (version) found.push(version);
         });
       });
     }
