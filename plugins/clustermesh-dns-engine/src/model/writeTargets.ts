@@ -9,7 +9,11 @@ import type { SubstitutedObject } from '../flux/substitute';
 import { describeObject } from '../core/manifest';
 import { basenamePath, dirnamePath, joinPath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from './types';
-import { ciliumObjectApplied, unevaluatedPartsNote } from './queries';
+import {
+  ciliumObjectApplied,
+  unevaluatedParts,
+  unevaluatedPartsNote,
+} from './queries';
 
 /**
  * Where the change writes, asked of the model of the repository as it is:
@@ -579,8 +583,12 @@ function appliedFolder(
   return undefined;
 }
 
-/** Said when a cluster runs Cilium that no HelmRelease here installs. */
+/**
+ * Said when a cluster runs Cilium that no HelmRelease here installs; not
+ * when parts of the cluster are not evaluated, which may hold the release.
+ */
 function installedElsewhere(cluster: ClusterModel): string {
+  if (unevaluatedParts(cluster.render, cluster.name)) return '';
   const object = ciliumObjectApplied(cluster.render);
   return object
     ? `; it applies Cilium's ${describeObject(

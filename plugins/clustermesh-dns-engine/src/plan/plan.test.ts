@@ -697,6 +697,26 @@ describe('planMeshDnsChange on other layouts', () => {
       message:
         "no HelmRelease cilium is applied to east, and no plain values file is configured (conventions cilium.valuesFile); it applies Cilium's CiliumLoadBalancerIPPool east-pool, so Cilium is installed another way: configure writes Cilium values only into a HelmRelease or the values file cilium.valuesFile names",
     });
+    // with a part of east not evaluated, the release may be there: not
+    // "installed another way"
+    // what a ResourceSet makes is not read
+    files[`${apps}/kustomization.yaml`] += '  - ./cilium.yaml\n';
+    files[`${apps}/cilium.yaml`] = [
+      'apiVersion: fluxcd.controlplane.io/v1',
+      'kind: ResourceSet',
+      'metadata:',
+      '  name: cilium',
+      '  namespace: kube-system',
+      'spec:',
+      '  resources: []',
+      '',
+    ].join('\n');
+    expect(
+      planPerCluster(files, input).problems.find(p => p.field === 'clusters[0]')
+        ?.message,
+    ).toMatch(
+      /^no HelmRelease cilium is applied to east, and no plain values file is configured \(conventions cilium\.valuesFile\); but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet kube-system\/cilium, applied by Kustomization flux-system\/apps, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\)$/,
+    );
   });
 
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
