@@ -67,7 +67,9 @@ export function settingsWriteTarget(
             )
               ? ''
               : ` (and none of the Kustomizations of ${cluster.name} substitutes from one)`
-          }: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
+          }${unevaluatedPartsNote(
+            cluster,
+          )}: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
         };
   }
   const { object, appliedBy } = found;

@@ -719,6 +719,29 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('says where a cluster without a settings ConfigMap has parts not evaluated that may hold it', () => {
+    const { files, input } = perClusterLayout();
+    const dir = 'kubernetes/clusters/east';
+    // east's settings come from elsewhere: none here, and a ResourceSet
+    // (not expanded) may make them
+    delete files[`${dir}/cluster-settings.yaml`];
+    files[`${dir}/kustomization.yaml`] =
+      'resources: [flux-system, apps.yaml, settings.yaml]\n';
+    files[`${dir}/settings.yaml`] = [
+      'apiVersion: fluxcd.controlplane.io/v1',
+      'kind: ResourceSet',
+      'metadata: {name: settings, namespace: flux-system}',
+      'spec: {resources: []}',
+      '',
+    ].join('\n');
+    const problem = planPerCluster(files, input).problems.find(p =>
+      /cluster-settings/.test(p.message),
+    );
+    expect(problem?.message).toMatch(
+      /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
+    );
+  });
+
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {
     const { files, input } = perClusterLayout();
     // ExternalDNS runs in east only
