@@ -1,6 +1,7 @@
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { exampleTree } from '../__testUtils__/trees';
 import { buildMeshModel } from '../model/build';
+import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { detectConventions } from './detect';
@@ -512,6 +513,117 @@ describe('detectConventions', () => {
     });
     expect(named.conventions.clusters).toBeUndefined();
     expect(settingOf(named.found, 'clusters')).toBeUndefined();
+  });
+
+  it('finds one entry point for every cluster that picks the cluster folder by a variable an installer sets, and renders each cluster from it', () => {
+    const settings = substituteFrom(['ConfigMap', 'cluster-settings']);
+    const files: Files = {
+      // applied by hand with the ConfigMap an installer makes per cluster
+      // (ENVIRONMENT, the cluster's name), not by a file of the repository
+      'kubernetes/flux/config/kustomization.yaml':
+        kustomization('./cluster.yaml'),
+      'kubernetes/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/flux',
+        settings,
+      ),
+      'kubernetes/flux/apps.yaml': fluxKustomization(
+        'cluster-apps',
+        './kubernetes/clusters/${ENVIRONMENT}/apps',
+        settings,
+      ),
+      // notes, not a cluster: the variable picks no folder in it
+      'kubernetes/clusters/notes/apps.yaml': fluxKustomization(
+        'old',
+        './kubernetes/clusters/notes/old',
+      ),
+    };
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      const apps = `kubernetes/clusters/${c}/apps`;
+      files[`${apps}/kustomization.yaml`] = kustomization('./cilium/ks.yaml');
+      // each child picks its folder by the variable again
+      files[`${apps}/cilium/ks.yaml`] = fluxKustomization(
+        'cilium',
+        './kubernetes/clusters/${ENVIRONMENT}/apps/cilium/app',
+      );
+      files[`${apps}/cilium/app/kustomization.yaml`] =
+        kustomization('./helmrelease.yaml');
+      files[`${apps}/cilium/app/helmrelease.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: cilium',
+        '  namespace: kube-system',
+        'spec:',
+        '  chart:',
+        '    spec:',
+        '      chart: cilium',
+        '      sourceRef: { kind: HelmRepository, name: cilium, namespace: flux-system }',
+        '  values:',
+        `    cluster: { name: ${c}, id: ${id} }`,
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '',
+      ].join('\n');
+    }
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    expect(conventions).toMatchObject({
+      sharedEntry: { path: 'kubernetes/flux', variable: 'ENVIRONMENT' },
+      clusters: ['alpha', 'beta'],
+    });
+    expect(settingOf(found, 'sharedEntry')).toMatchObject({
+      value: 'path: kubernetes/flux, variable: ENVIRONMENT',
+      reason:
+        "Kustomization flux-system/cluster-apps at kubernetes/flux/apps.yaml:8, which kubernetes/flux applies, builds kubernetes/clusters/${ENVIRONMENT}/apps: one Flux entry point for every cluster, which picks the cluster's folder by ENVIRONMENT; each cluster is rendered from it with ENVIRONMENT set to its folder's name",
+    });
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      "kubernetes/clusters/notes is not a cluster: the shared entry point's Kustomization flux-system/cluster-apps builds no folder in it",
+    );
+    const report = validateMesh(tree, resolveConventions(conventions));
+    // each cluster rendered from the shared entry with its own folder:
+    // its Cilium values are read and its ClusterMesh found on
+    expect(
+      report.clusters.map(c => [c.name, c.entry, c.membership.member]),
+    ).toEqual([
+      ['alpha', 'kubernetes/flux', true],
+      ['beta', 'kubernetes/flux', true],
+    ]);
+    expect(report.findings.filter(f => /ENVIRONMENT/.test(f.message))).toEqual(
+      [],
+    );
+    // the settings ConfigMap is the installer's: its variables not known, not missing
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(report.notEvaluated.map(f => f.message)).toContain(
+      "ConfigMap flux-system/cluster-settings is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)",
+    );
+    // the change cannot write into the installer's ConfigMap: said once, where it is named
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.0.0.1' },
+          { name: 'beta', ip: '10.0.0.2' },
+        ],
+      },
+      resolveConventions({
+        ...conventions,
+        values: { SECRET_DOMAIN: 'example.net' },
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(
+      plan.problems.filter(p => p.field.startsWith('kubernetes/')),
+    ).toEqual([
+      {
+        field: 'kubernetes/flux/config/cluster.yaml',
+        message:
+          'ConfigMap cluster-settings, which Kustomization flux-system/cluster substitutes from, is made outside the repository (no file of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)',
+      },
+    ]);
   });
 
   it("says when the default template's domain variable appears nowhere in the repository", () => {

@@ -13,6 +13,7 @@ import {
 } from './detect/ciliumService';
 import {
   entryLayout,
+  sharedEntryOf,
   isSharedFolderName,
   EntryLayout,
   FluxEntry,
@@ -50,6 +51,7 @@ import {
   defaultConventions,
   MeshConventions,
   MeshConventionsInput,
+  settingText,
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
 import { clusterEntry, clusterFolder } from './templates';
@@ -102,10 +104,9 @@ export function detectConventions(
     found.push({ setting, value, source: 'default', reason });
 
   const fluxDocuments = [...scanDocuments(tree, cache, fluxNeedles)];
-  const fluxEntries = readFluxEntries(
-    fluxDocuments,
-    buildIncludes(index, cache.yamlFiles(tree)),
-    path => index.isDir(path),
+  const appliedBy = buildIncludes(index, cache.yamlFiles(tree));
+  const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, path =>
+    index.isDir(path),
   );
   const { entries, kustomizations } = fluxEntries;
 
@@ -225,6 +226,34 @@ export function detectConventions(
 
   // which folders under it are clusters
   const folders = index.list(clustersPath).dirs;
+  // no entry point of their own: one for every cluster may pick each
+  // cluster's folder by a variable
+  const sharedEntry =
+    explicit.sharedEntry === undefined &&
+    explicit.entryPath === undefined &&
+    !(layout?.clustersPath === clustersPath && layout.clusters.size)
+      ? sharedEntryOf(fluxEntries, appliedBy, clustersPath, folders, index)
+      : undefined;
+  if (sharedEntry) {
+    conventions.sharedEntry = sharedEntry.entry;
+    detected(
+      'sharedEntry',
+      settingText(sharedEntry.entry),
+      `Kustomization ${sharedEntry.by.name} at ${where(
+        sharedEntry.by.location,
+      )}, which ${sharedEntry.entry.path} applies, builds ${clusterFolder(
+        clustersPath,
+        `\${${sharedEntry.entry.variable}}`,
+      )}${
+        sharedEntry.by.rest ? `/${sharedEntry.by.rest}` : ''
+      }: one Flux entry point for every cluster, which picks the cluster's folder by ${
+        sharedEntry.entry.variable
+      }; each cluster is rendered from it with ${
+        sharedEntry.entry.variable
+      } set to its folder's name`,
+      sharedEntry.by.location,
+    );
+  }
   const applied = appliedByAnotherCluster(
     clustersPath,
     folders,
@@ -273,15 +302,23 @@ export function detectConventions(
           !holdsFluxReconciler(index, entryOf(f)),
       )
     : [];
+  // with a shared entry point, a folder its variable cannot pick is not a cluster
+  const unpicked = sharedEntry
+    ? folders.filter(f => !sharedEntry.clusters.includes(f))
+    : [];
   if (
     !explicit.clusters &&
-    (applied.size || sharedLayers.length || unreconciled.length)
+    (applied.size ||
+      sharedLayers.length ||
+      unreconciled.length ||
+      unpicked.length)
   ) {
     conventions.clusters = folders.filter(
       f =>
         !applied.has(f) &&
         !sharedLayers.includes(f) &&
         !unreconciled.includes(f) &&
+        !unpicked.includes(f) &&
         holdsFluxEntry(index, entryOf(f)),
     );
     detected(
@@ -307,6 +344,15 @@ export function detectConventions(
               clustersPath,
               folder,
             )} is not a cluster Flux builds: no Flux Kustomization or FluxInstance of the repository reconciles it and it holds none (list it in clusters to check it anyway)`,
+        ),
+        ...unpicked.map(
+          folder =>
+            `${clusterFolder(
+              clustersPath,
+              folder,
+            )} is not a cluster: the shared entry point's Kustomization ${
+              sharedEntry!.by.name
+            } builds no folder in it`,
         ),
       ].join('; '),
     );

@@ -8,6 +8,7 @@ import {
   defaultConventions,
   MeshConventions,
   MeshConventionsInput,
+  settingText,
 } from './schema';
 
 /** An error that names the field and the reason. @public */
@@ -106,6 +107,7 @@ function isDetection(
 const trackedSettings = [
   'clustersPath',
   'entryPath',
+  'sharedEntry',
   'clusters',
   'settings.configMap',
   'settings.secret',
@@ -118,9 +120,6 @@ const trackedSettings = [
   'flux.sourceIgnore',
   'fqdnTemplate',
 ];
-
-const settingText = (value: unknown) =>
-  Array.isArray(value) ? value.join(', ') : String(value);
 
 /** Where each tracked setting came from: the conventions file over detection. */
 function provenanceOf(

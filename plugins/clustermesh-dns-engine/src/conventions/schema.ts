@@ -29,6 +29,24 @@ export const conventionsSchema = z.object({
     .describe(
       "Sub-folder of a cluster's folder that is its Flux entry point (`flux`, `cluster/config`); empty for the folder itself.",
     ),
+  sharedEntry: z
+    .object({
+      path: z
+        .string()
+        .describe(
+          'The folder Flux reconciles every cluster from (`kubernetes/flux`).',
+        ),
+      variable: z
+        .string()
+        .regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/, 'a Flux variable name')
+        .describe(
+          "The variable its Kustomizations pick the cluster's folder by (`./kubernetes/clusters/${ENVIRONMENT}/apps`); in each cluster it is the cluster's folder name.",
+        ),
+    })
+    .optional()
+    .describe(
+      "One Flux entry point for every cluster, whose Kustomizations pick the cluster's folder by a variable that an installer sets per cluster: each cluster is rendered from it with the variable set to its name. Replaces `entryPath`.",
+    ),
   clusters: z
     .array(z.string())
     .optional()
@@ -265,3 +283,13 @@ export type MeshConventionsInput = z.input<typeof conventionsSchema>;
 
 /** The conventions of the story's layout. @public */
 export const defaultConventions: MeshConventions = conventionsSchema.parse({});
+
+/** A setting as the report shows it: `a, b` for a list, `key: value, ...` for an object. */
+export const settingText = (value: unknown): string => {
+  if (Array.isArray(value)) return value.join(', ');
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${settingText(v)}`)
+      .join(', ');
+  return String(value);
+};

@@ -53,11 +53,32 @@ export function clusterFolder(clustersPath: string, cluster: string): string {
   return clustersPath ? `${clustersPath}/${cluster}` : cluster;
 }
 
-/** The folder Flux reconciles a cluster from: its folder, or the entry sub-folder in it. @public */
+/**
+ * The folder Flux reconciles a cluster from: its folder, the entry
+ * sub-folder in it, or the entry point every cluster shares.
+ * @public
+ */
 export function clusterEntry(
   conventions: MeshConventions,
   cluster: string,
 ): string {
+  if (conventions.sharedEntry) return conventions.sharedEntry.path;
   const dir = clusterFolder(conventions.clustersPath, cluster);
   return conventions.entryPath ? `${dir}/${conventions.entryPath}` : dir;
+}
+
+/**
+ * The values known for a cluster's variables: the conventions' values and,
+ * from a shared entry point, the variable that picks the cluster's folder
+ * (its name, the only value that makes the folder's paths exist).
+ * @public
+ */
+export function clusterValues(
+  conventions: MeshConventions,
+  cluster: string,
+): Readonly<Record<string, string>> {
+  const shared = conventions.sharedEntry;
+  return shared
+    ? { ...conventions.values, [shared.variable]: cluster }
+    : conventions.values;
 }

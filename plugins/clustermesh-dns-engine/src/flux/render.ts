@@ -122,8 +122,16 @@ export class FluxRenderer {
     return files;
   }
 
-  /** Renders one cluster whose Flux entry point is `root` (e.g. `kubernetes/clusters/infra`). */
-  renderCluster(cluster: string, root: string): ClusterRender {
+  /**
+   * Renders one cluster whose Flux entry point is `root` (e.g.
+   * `kubernetes/clusters/infra`), with the values known for its variables
+   * (the conventions' by default).
+   */
+  renderCluster(
+    cluster: string,
+    root: string,
+    knownValues: Readonly<Record<string, string>> = this.#options.knownValues,
+  ): ClusterRender {
     const rootBuild = this.buildPath(root);
     // The Kustomization that reconciles the cluster directory itself (flux-system) is the root.
     const rootDecl = rootBuild.objects.find(
@@ -188,6 +196,7 @@ export class FluxRenderer {
           lookupSource,
           findings,
           cluster,
+          knownValues,
           byImplicitRoot ? root : undefined,
         );
         visited.set(spec.key, kustomization);
@@ -256,6 +265,7 @@ export class FluxRenderer {
     lookupSource: (kind: string, name: string) => StoredSource | undefined,
     findings: EngineFinding[],
     cluster: string,
+    knownValues: Readonly<Record<string, string>>,
     /** The cluster's folder, when it is applied by the implicit root. */
     implicitRoot?: string,
   ): RenderedKustomization {
@@ -355,19 +365,18 @@ export class FluxRenderer {
                 location: where,
                 identity: ref,
               },
-              this.#options.knownValues,
+              knownValues,
             );
           }
           continue;
         }
-        if (isProvided(source))
-          variables.addProvided(source, this.#options.knownValues);
+        if (isProvided(source)) variables.addProvided(source, knownValues);
         else {
           variables.addSource(
             source,
             ref.kind,
             ref.kind === 'Secret' && isSopsEncrypted(source.body),
-            this.#options.knownValues,
+            knownValues,
           );
           // keys its generator could not read are unknown, not undefined:
           // the build's error is the one cause
@@ -381,7 +390,7 @@ export class FluxRenderer {
                 location: locate(source),
                 identity: source.body,
               },
-              this.#options.knownValues,
+              knownValues,
             );
         }
       }

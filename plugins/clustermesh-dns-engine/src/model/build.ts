@@ -17,6 +17,7 @@ import {
 import { scanDocuments } from '../conventions/detect/scan';
 import {
   clusterEntry,
+  clusterValues,
   clusterFolder,
   clusterPath,
   peerFqdnVariable,
@@ -72,7 +73,15 @@ export function discoverClusters(
   const dirs = index.list(conventions.clustersPath).dirs;
   if (conventions.clusters)
     return conventions.clusters.filter(c => dirs.includes(c));
-  return dirs.filter(c => holdsFluxEntry(index, clusterEntry(conventions, c)));
+  // every cluster's entry is the shared one: its own folder says whether it is one
+  return dirs.filter(c =>
+    holdsFluxEntry(
+      index,
+      conventions.sharedEntry
+        ? clusterFolder(conventions.clustersPath, c)
+        : clusterEntry(conventions, c),
+    ),
+  );
 }
 
 /** What building a model reads with. @public */
@@ -307,7 +316,12 @@ interface ExtractContext {
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const { renderer, files, index, conventions } = context;
   const dir = clusterFolder(conventions.clustersPath, name);
-  const render = renderer.renderCluster(name, clusterEntry(conventions, name));
+  const values = clusterValues(conventions, name);
+  const render = renderer.renderCluster(
+    name,
+    clusterEntry(conventions, name),
+    values,
+  );
   const findings = [...render.findings];
   const { settings: s } = conventions;
   // a repository may name the settings per cluster: `{cluster}-vars`
@@ -366,7 +380,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const settings = new ClusterSettings(
     settingsObject?.object,
     secretObject,
-    conventions.values,
+    values,
     ciliumSource && {
       variables: ciliumSource.appliedBy.variables,
       location: locate(ciliumSource.appliedBy.object ?? ciliumSource.object),

@@ -55,22 +55,29 @@ export function settingsWriteTarget(
   const found = cluster.settingsObject;
   if (!found) {
     const file = clusterPath(conventions.settings.file, cluster.name);
-    return mesh.repository.isFile(file)
-      ? { file, format: 'yaml', doc: -1, configMap, substituted: false }
-      : {
-          file,
-          problem: `does not exist, and no ConfigMap ${configMap} is applied to ${
-            cluster.name
-          }${
-            cluster.render.kustomizations.some(k =>
-              k.substituteFrom.some(r => r.name === configMap),
-            )
-              ? ''
-              : ` (and none of the Kustomizations of ${cluster.name} substitutes from one)`
-          }${unevaluatedPartsNote(
-            cluster,
-          )}: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
-        };
+    if (mesh.repository.isFile(file))
+      return { file, format: 'yaml', doc: -1, configMap, substituted: false };
+    const outside = madeOutside(mesh, cluster, configMap);
+    if (outside)
+      return {
+        // where the settings are named: the file they would go in does not exist
+        file: outside.object?.source.file ?? file,
+        problem: `ConfigMap ${configMap}, which Kustomization ${outside.key} substitutes from, is made outside the repository (no file of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)`,
+      };
+    return {
+      file,
+      problem: `does not exist, and no ConfigMap ${configMap} is applied to ${
+        cluster.name
+      }${
+        cluster.render.kustomizations.some(k =>
+          k.substituteFrom.some(r => r.name === configMap),
+        )
+          ? ''
+          : ` (and none of the Kustomizations of ${cluster.name} substitutes from one)`
+      }${unevaluatedPartsNote(
+        cluster,
+      )}: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
+    };
   }
   const { object, appliedBy } = found;
   const substituted = appliedBy.postBuild;
@@ -99,6 +106,40 @@ export function settingsWriteTarget(
     file: source.file,
     problem: `generates ConfigMap ${object.name} from literals or several files; add the ClusterMesh settings to it by hand, or keep them in one env file`,
   };
+}
+
+/**
+ * The Kustomization of a cluster that substitutes from the settings
+ * ConfigMap when no file of the repository defines it (an installer makes
+ * it), or the conventions declare it made outside.
+ */
+function madeOutside(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  configMap: string,
+): RenderedKustomization | undefined {
+  for (const k of cluster.render.kustomizations) {
+    if (
+      !k.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === configMap,
+      )
+    )
+      continue;
+    const source = `ConfigMap ${k.namespace}/${configMap}`;
+    if (
+      cluster.findings.some(
+        f => f.cause?.key === `external-source:${source}`,
+      ) ||
+      mesh.conventions.flux.externalSources.some(
+        e =>
+          e.kind === 'ConfigMap' &&
+          e.name === configMap &&
+          e.namespace === k.namespace,
+      )
+    )
+      return k;
+  }
+  return undefined;
 }
 
 /** How Flux substitutes one Kustomization, after the change adds settings keys. @public */

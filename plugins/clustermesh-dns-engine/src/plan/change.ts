@@ -330,7 +330,13 @@ export function decideChange(
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
     if ('problem' in target) {
-      if (needsSettings(name, configured, members, removed))
+      // one settings object shared by the clusters is one problem
+      if (
+        needsSettings(name, configured, members, removed) &&
+        !problems.some(
+          p => p.field === target.file && p.message === target.problem,
+        )
+      )
         problems.push({ field: target.file, message: target.problem });
       continue;
     }

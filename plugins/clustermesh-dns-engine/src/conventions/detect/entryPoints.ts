@@ -53,6 +53,37 @@ export interface KustomizationPath {
 }
 
 /**
+ * A Flux Kustomization whose path picks a folder by one variable
+ * (`./kubernetes/clusters/${ENVIRONMENT}/apps`): the folder before the
+ * variable and the path after it.
+ */
+export interface VariablePath {
+  name: string;
+  variable: string;
+  /** The folder before the variable (`kubernetes/clusters`). */
+  parent: string;
+  /** The path after the variable's segment (`apps`); empty when none. */
+  rest: string;
+  declaredIn: string;
+  location: SourceLocation;
+}
+
+/** `a/${V}/b` → the parts around the one segment that is a variable. */
+function variableSegmentOf(raw: string) {
+  const match = /^(.*?)\$\{([_A-Za-z][_A-Za-z0-9]*)\}(.*)$/.exec(raw);
+  if (!match || /\$\{|\{\{/.test(match[1] + match[3])) return undefined;
+  const [, before, variable, after] = match;
+  // the variable is a whole segment: `clusters/${ENV}/`, not `app-${ENV}`
+  if (!(before === '' || before.endsWith('/'))) return undefined;
+  if (!(after === '' || after.startsWith('/'))) return undefined;
+  return {
+    variable,
+    parent: clampPath(before || '.'),
+    rest: clampPath(after.slice(1) || '.'),
+  };
+}
+
+/**
  * A Kustomization that cannot be applied as written: its name or its
  * source's is not a Kubernetes name (`FLUX_REPO_NAME`), a placeholder a
  * template's user replaces.
@@ -175,11 +206,14 @@ export function readFluxEntries(
   ownSources: OwnSource[];
   /** Every GitRepository declared: its URL and ref (branch, tag, ...). */
   gitRepositories: GitRepositoryRef[];
+  /** The Kustomizations whose paths pick a folder by a variable. */
+  variablePaths: VariablePath[];
 } {
   const entries = new Map<string, FluxEntry>();
   const kustomizations: KustomizationPath[] = [];
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
+  const variablePaths: VariablePath[] = [];
   const add = (path: string, reason: string, location: SourceLocation) => {
     if (path && !entries.has(path) && isDir(path))
       entries.set(path, { path, reason, location });
@@ -188,7 +222,19 @@ export function readFluxEntries(
     const v = doc.value;
     if (isFluxKustomization(v) && !isTemplate(v)) {
       const raw = literal(getPath(v, ['spec', 'path']));
-      if (raw === undefined) continue;
+      if (raw === undefined) {
+        const written = getPath(v, ['spec', 'path']);
+        const parts =
+          typeof written === 'string' ? variableSegmentOf(written) : undefined;
+        if (parts)
+          variablePaths.push({
+            name: nameOf(v),
+            ...parts,
+            declaredIn: doc.file,
+            location: doc.at(['spec', 'path']),
+          });
+        continue;
+      }
       const path = clampPath(raw);
       const location = doc.at(['spec', 'path']);
       kustomizations.push({ path, declaredIn: doc.file, location });
@@ -274,6 +320,7 @@ export function readFluxEntries(
     kustomizations,
     ownSources,
     gitRepositories,
+    variablePaths,
   };
 }
 
@@ -557,4 +604,59 @@ function holdsReconcilerHere(
       return true;
   }
   return false;
+}
+
+/** One entry point for every cluster, the variable it picks each cluster's folder by, and the clusters it picks. */
+export interface SharedEntry {
+  entry: { path: string; variable: string };
+  /** The Kustomization whose path shows it. */
+  by: VariablePath;
+  /** The folders under the clusters path the variable picks. */
+  clusters: string[];
+}
+
+/**
+ * A Flux entry point outside the clusters' folders that applies a
+ * Kustomization whose path picks a folder under the clusters path by a
+ * variable (`./kubernetes/clusters/${ENVIRONMENT}/apps`): an installer sets
+ * the variable per cluster, and only a cluster's folder name makes the path
+ * exist. The clusters are the folders where it does.
+ */
+export function sharedEntryOf(
+  flux: {
+    entries: readonly FluxEntry[];
+    variablePaths: readonly VariablePath[];
+  },
+  appliedBy: BuildIncludes,
+  clustersPath: string,
+  folders: readonly string[],
+  index: TreeIndex,
+): SharedEntry | undefined {
+  if (!clustersPath) return undefined;
+  const outsideClusters = (path: string) =>
+    path !== clustersPath && !path.startsWith(`${clustersPath}/`);
+  for (const by of flux.variablePaths) {
+    if (by.parent !== clustersPath) continue;
+    const entry = flux.entries.find(
+      e =>
+        outsideClusters(e.path) &&
+        by.declaredIn.startsWith(`${e.path}/`) &&
+        appliedBy(e.path, by.declaredIn),
+    );
+    if (!entry) continue;
+    const clusters = folders.filter(f =>
+      index.isDir(
+        by.rest
+          ? `${clusterFolder(clustersPath, f)}/${by.rest}`
+          : clusterFolder(clustersPath, f),
+      ),
+    );
+    if (clusters.length)
+      return {
+        entry: { path: entry.path, variable: by.variable },
+        by,
+        clusters,
+      };
+  }
+  return undefined;
 }
