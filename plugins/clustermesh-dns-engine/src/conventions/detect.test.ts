@@ -626,6 +626,88 @@ describe('detectConventions', () => {
     ]);
   });
 
+  it("does not take an app's ks.yaml that reconciles its own folder for an entry point when a Kustomization of the cluster reconciles a folder around it", () => {
+    // one cluster, synced by the flux-operator: apps whose ks.yaml path is
+    // their own folder (Flux generates its kustomization, holding the ks.yaml)
+    const single: Files = {
+      'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':
+        'instance:\n  sync:\n    kind: GitRepository\n    path: kubernetes/flux/cluster\n',
+      'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
+        'cluster-apps',
+        './kubernetes/apps',
+      ),
+    };
+    for (const app of ['dns', 'echo'])
+      single[`kubernetes/apps/network/${app}/ks.yaml`] = fluxKustomization(
+        app,
+        `./kubernetes/apps/network/${app}`,
+      );
+    const one = detectConventions(createRepoTree(single));
+    expect(one.conventions.clustersPath).toBeUndefined();
+    expect(one.conventions.clusters).toBeUndefined();
+    const report = validateMesh(
+      createRepoTree(single),
+      resolveConventions(one.conventions),
+    );
+    expect(report.findings.map(f => [f.code, f.severity])).toEqual([
+      ['no-clusters', 'warning'],
+    ]);
+    expect(report.findings[0].message).toContain(
+      "the repository's one Flux entry point, kubernetes/flux/cluster, is a single cluster",
+    );
+
+    // clusters under kubernetes/<c>/flux: a stray ks.yaml of the same
+    // shape, listed by no kustomization, is no second layout
+    const clusters: Files = {};
+    for (const c of ['main', 'lab']) {
+      clusters[`kubernetes/${c}/flux/config/cluster.yaml`] = fluxKustomization(
+        'cluster',
+        `./kubernetes/${c}/flux`,
+      );
+      clusters[`kubernetes/${c}/flux/apps.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/${c}/apps`,
+      );
+    }
+    clusters['kubernetes/main/apps/flux-system/kustomization.yaml'] =
+      '# - notifications/ks.yaml\nresources: []\n';
+    clusters['kubernetes/main/apps/flux-system/notifications/ks.yaml'] =
+      fluxKustomization(
+        'notifications',
+        './kubernetes/main/apps/flux-system/notifications',
+      );
+    const two = detectConventions(createRepoTree(clusters));
+    expect(two.conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'flux',
+    });
+    expect(settingOf(two.found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of lab, main are under it/,
+    );
+  });
+
+  it('says a Kustomization at the top of the clusters folder, not a cluster, applies a folder under it', () => {
+    const tree = createRepoTree({
+      'kubernetes/layers.yaml': fluxKustomization(
+        'infrastructure',
+        './kubernetes/infrastructure',
+      ),
+      'kubernetes/infrastructure/kustomization.yaml': kustomization(),
+    });
+    const explicit = { clustersPath: 'kubernetes' };
+    const { conventions, found } = detectConventions(tree, explicit);
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      'kubernetes/infrastructure is not a cluster: a Kustomization at the top of the clusters folder applies it (kubernetes/layers.yaml:8)',
+    );
+    const report = validateMesh(
+      tree,
+      resolveConventions(explicit, { conventions, found }),
+    );
+    expect(report.findings.map(f => f.message)).toEqual([
+      'no folder of the clusters folder is a cluster: kubernetes/infrastructure is not a cluster: a Kustomization at the top of the clusters folder applies it (kubernetes/layers.yaml:8) (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)',
+    ]);
+  });
+
   it("says when the default template's domain variable appears nowhere in the repository", () => {
     const files: Files = {};
     for (const c of ['main', 'raspi'])
@@ -719,15 +801,29 @@ describe('detectConventions', () => {
       errors: 0,
       status: 'outside',
     });
-    // without any entry point, the folder the conventions name is missing: an error
+    // the flux-operator's `sync` folder names no cluster either
+    const sync = createRepoTree({
+      'kubernetes/flux/sync/ks.yaml': files['kubernetes/flux/cluster/ks.yaml'],
+      'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml': files[
+        'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml'
+      ].replace('kubernetes/flux/cluster', 'kubernetes/flux/sync'),
+    });
+    expect(
+      validateMesh(
+        sync,
+        resolveConventions(detectConventions(sync).conventions),
+      ).findings.map(f => [f.code, f.severity]),
+    ).toEqual([['no-clusters', 'warning']]);
+    // without any entry point or clusters folder, nothing was checked:
+    // a warning (a script may make its entry), not a failure
     const empty = validateMesh(
       createRepoTree({ 'README.md': '# nothing\n' }),
       resolveConventions({}),
     );
     expect(empty.findings.map(f => [f.code, f.severity])).toEqual([
-      ['no-clusters', 'error'],
+      ['no-clusters', 'warning'],
     ]);
-    expect(empty.summary.status).toBe('fail');
+    expect(empty.summary.status).toBe('outside');
   });
 
   it('says why no folder of the clusters folder is a cluster (clusters managed by other tools)', () => {

@@ -4,7 +4,7 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { getPath } from '../core/paths';
-import type { RepoTree } from '../tree/RepoTree';
+import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import {
   ciliumServiceNeedles,
   lbIpVariableByName,
@@ -12,6 +12,7 @@ import {
   readLbIpSettingKeys,
 } from './detect/ciliumService';
 import {
+  clusterFolderCandidates,
   entryLayout,
   sharedEntryOf,
   isSharedFolderName,
@@ -66,14 +67,6 @@ export interface ConventionDetection {
   conventions: MeshConventionsInput;
   found: DetectedConvention[];
 }
-
-/** Folders where repositories keep their clusters, when no entry point says. */
-const clusterFolderCandidates = [
-  'kubernetes/clusters',
-  'clusters',
-  'k8s/clusters',
-  'kubernetes/flux/clusters',
-];
 
 /**
  * Detects the conventions a repository already uses, so nothing is assumed:
@@ -327,9 +320,11 @@ export function detectConventions(
       [
         ...[...applied].map(
           ([folder, by]) =>
-            `${clusterFolder(clustersPath, folder)} is not a cluster: cluster ${
+            `${clusterFolder(clustersPath, folder)} is not a cluster: ${
               by.cluster
-            } applies it (${where(by.location)})`,
+                ? `cluster ${by.cluster} applies it`
+                : 'a Kustomization at the top of the clusters folder applies it'
+            } (${where(by.location)})`,
         ),
         ...sharedLayers.map(
           folder =>
@@ -598,7 +593,11 @@ function appliedByAnotherCluster(
     });
     if (by)
       applied.set(folder, {
-        cluster: folderOf(by.declaredIn)!,
+        // a file at the top of the clusters folder is in no cluster's folder
+        cluster:
+          dirnamePath(by.declaredIn) === clustersPath
+            ? ''
+            : folderOf(by.declaredIn)!,
         location: by.location,
       });
   }

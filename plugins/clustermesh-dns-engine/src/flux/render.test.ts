@@ -248,6 +248,15 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('reads a value that becomes a flow collection as that collection, as Flux parses the substituted text', () => {
+    const { body, result } = render({
+      postBuild: `  postBuild:\n    substitute:\n      TAGS: "{team: a}"\n`,
+      app: target('  args: ${EXTRA_ARGS:=[]}\n  tags: ${TAGS}\n'),
+    });
+    expect(result.findings).toEqual([]);
+    expect(body.data).toMatchObject({ args: [], tags: { team: 'a' } });
+  });
+
   it('fails when a value turns the YAML into something else, and warns when " #" becomes a comment', () => {
     const broken = render({
       postBuild: `  postBuild:\n    substitute:\n      V: "a: b"\n`,

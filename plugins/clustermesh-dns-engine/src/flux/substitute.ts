@@ -227,7 +227,13 @@ export function computeOutcome(
   if (s.style === 'literal')
     return { kind: 'value', value: result.output, variables: result.variables };
   const reparsed = reparseScalar(result.output, scalars);
-  if (!reparsed.ok) {
+  // a map key must stay a scalar
+  const keyCollection =
+    s.isKey &&
+    reparsed.ok &&
+    reparsed.value !== null &&
+    typeof reparsed.value === 'object';
+  if (!reparsed.ok || keyCollection) {
     return {
       kind: 'error',
       reason: 'yaml',
@@ -235,7 +241,7 @@ export function computeOutcome(
       message: `after substitution ${excerpt(
         result.output,
       )} is no longer valid YAML (${
-        reparsed.reason
+        reparsed.ok ? 'the key turns into a YAML collection' : reparsed.reason
       }); Flux fails the Kustomization`,
     };
   }

@@ -8,6 +8,7 @@ import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import {
+  clusterFolderCandidates,
   fluxNeedles,
   buildIncludes,
   holdsFluxEntry,
@@ -84,6 +85,12 @@ export function discoverClusters(
   );
 }
 
+/** Whether the conventions file names the clusters folder (not detected, not the default). */
+const clustersPathGiven = (conventions: MeshConventions) =>
+  conventions.provenance?.some(
+    p => p.setting === 'clustersPath' && p.source === 'conventions',
+  ) === true;
+
 /** What building a model reads with. @public */
 export interface BuildOptions {
   /** What is remembered between validations; a fresh cache when absent. */
@@ -140,10 +147,26 @@ export function buildMeshModel(
             `no clusters folder (${conventions.clustersPath}): the repository's one Flux entry point, ${single.path}, is a single cluster (${single.reason}), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
             single.location,
           )
-        : finding(
+        : clustersPathGiven(conventions)
+        ? finding(
             'no-clusters',
             'error',
-            'the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
+            `the clusters folder the conventions name (${conventions.clustersPath}) does not exist: no cluster to check`,
+            where,
+          )
+        : // a repository whose Flux entry a script makes, or no GitOps
+          // repository at all: nothing is wrong that can be told
+          finding(
+            'no-clusters',
+            'warning',
+            `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (${[
+              ...new Set([
+                conventions.clustersPath,
+                ...clusterFolderCandidates,
+              ]),
+            ].join(
+              ', ',
+            )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
             where,
           ),
     );
@@ -165,11 +188,19 @@ export function buildMeshModel(
   }
   if (index.isDir(conventions.clustersPath) && names.length === 0) {
     const folders = index.list(conventions.clustersPath).dirs;
+    // the conventions (or detection) left every folder out: say why
+    const listed = conventions.provenance?.find(p => p.setting === 'clusters');
     findings.push(
       finding(
         'no-clusters',
         'error',
-        folders.length
+        folders.length && conventions.clusters && listed
+          ? `no folder of the clusters folder is a cluster: ${
+              listed.source === 'detected'
+                ? listed.reason
+                : `the conventions list none of ${folders.join(', ')}`
+            } (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)`
+          : folders.length
           ? `no folder of the clusters folder is a Flux cluster: ${folders.join(
               ', ',
             )} ${

@@ -213,28 +213,42 @@ const rankNameVariable = (name: string) =>
 /**
  * The FQDN template of shared files for clusters whose FQDN is not in
  * their settings: the conventions' template with a variable that holds
- * each cluster's name (such as CLUSTER_NAME), when every scope has one.
+ * each cluster's name (such as CLUSTER_NAME), when every scope has one
+ * and the template's other variables; else why not, in words.
  */
 export function sharedFqdnTemplate(
   ctx: ChangeContext,
   scopes: readonly { cluster: string; scope: SubstitutionScope }[],
-): string | undefined {
-  if (!scopes.length) return undefined;
+): { template: string } | { why: string } {
+  const clusters = scopes.map(s => s.cluster).join(', ');
+  if (!scopes.length) return { why: 'Flux substitutes nothing in it' };
   const names = scopes[0].scope.kustomization.variables.names();
   const variable = names
     .filter(n =>
       scopes.every(s => s.scope.kustomization.variables.value(n) === s.cluster),
     )
     .sort((a, b) => rankNameVariable(a) - rankNameVariable(b))[0];
-  if (!variable) return undefined;
+  if (!variable)
+    return {
+      why: `no variable holding the cluster name is substituted in it for every one of ${clusters}`,
+    };
   const template = ctx.conventions.fqdnTemplate
     .split('{cluster}')
     .join(variableReference(variable));
-  return referencedVariables(template).every(v =>
-    scopes.every(s => s.scope.resolves(v)),
-  )
-    ? template
-    : undefined;
+  const unresolved = referencedVariables(template).filter(
+    v => !scopes.every(s => s.scope.resolves(v)),
+  );
+  return unresolved.length
+    ? {
+        why: `${variable} holds the cluster name there, but the FQDN template ${template} also needs ${unresolved.join(
+          ', ',
+        )}, which Flux does not substitute in it for every one of ${clusters}${
+          unresolved.some(v => ctx.conventions.values[v] !== undefined)
+            ? ' (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from)'
+            : ''
+        }`,
+      }
+    : { template };
 }
 
 /**

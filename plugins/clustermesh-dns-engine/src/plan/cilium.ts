@@ -208,16 +208,21 @@ function targetValues(
               variables.lbIp,
             )}; add the settings ConfigMap to their postBuild.substituteFrom`,
           ));
+    const shared =
+      !single && substituted ? sharedFqdnTemplate(ctx, scopes) : undefined;
     values.fqdn =
       (substituted && inSettings && variableIn(scopeList, variables.fqdn)) ||
       (single
         ? writtenOut(single, single)
-        : (substituted && sharedFqdnTemplate(ctx, scopes)) ||
-          cannot(
+        : shared && 'template' in shared
+        ? shared.template
+        : cannot(
             target,
-            `is shared by ${clusters.join(', ')}, but neither ${
+            `is shared by ${clusters.join(', ')}, but ${
               variables.fqdn
-            } nor a variable holding the cluster name is substituted in it for every one of them`,
+            } is not substituted in it for every one of them, and ${
+              shared?.why ?? 'Flux does not substitute it'
+            }`,
           ));
   }
   // the peers: every member in a shared file (the agent skips its own entry), or the cluster's peers

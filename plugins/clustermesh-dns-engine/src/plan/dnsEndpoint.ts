@@ -179,19 +179,19 @@ function endpointOf(
     c => ctx.forms.get(c.name)?.kind !== 'files-template',
   );
   const what = single ? `the record of ${single}` : 'the shared record';
+  const shared = single ? undefined : sharedFqdnTemplate(ctx, scopes);
   const dnsName =
     (inSettings && variableIn(scopeList, variables.fqdn)) ||
     (single && writtenOutName(ctx, single, scopeList)) ||
-    (!single && sharedFqdnTemplate(ctx, scopes)) ||
-    undefined;
+    (shared && 'template' in shared ? shared.template : undefined);
   if (!dnsName)
     throw new PlanError(
       f.file,
       `cannot hold ${what}: Flux does not substitute ${
         variables.fqdn
-      } (or a variable holding the cluster name) in it for ${f.clusters
-        .map(c => c.name)
-        .join(', ')}`,
+      } in it for ${f.clusters.map(c => c.name).join(', ')}${
+        shared && 'why' in shared ? `, and ${shared.why}` : ''
+      }`,
     );
   const target =
     variableIn(scopeList, variables.lbIp) ||

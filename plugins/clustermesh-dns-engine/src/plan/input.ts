@@ -54,6 +54,8 @@ export function checkInput(
   input: MeshDnsChangeInput,
   conventions: MeshConventions,
   known: readonly string[],
+  /** Whether the clusters folder exists. */
+  clustersFolder = true,
 ): { problems: PlanProblem[]; addresses: IpAddress[] } {
   const problems: PlanProblem[] = [];
   const addresses: IpAddress[] = [];
@@ -160,7 +162,9 @@ export function checkInput(
   if (known.length === 0) {
     problems.push({
       field: conventions.clustersPath,
-      message: 'holds no cluster folder; is this the GitOps repository?',
+      message: clustersFolder
+        ? 'holds no cluster folder; is this the GitOps repository?'
+        : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure (set clustersPath in the conventions if the clusters are elsewhere)',
     });
   }
   return { problems, addresses };

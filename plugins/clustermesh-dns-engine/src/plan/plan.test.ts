@@ -868,6 +868,73 @@ describe('planMeshDnsChange on other layouts', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  it('says why a shared HelmRelease cannot hold the FQDN template: the domain given to the run is not substituted in it', () => {
+    // settings applied without substitution, Cilium values shared by the
+    // clusters and substituted with them (CLUSTER_NAME); the domain only
+    // given to this run
+    const files: Record<string, string> = {
+      'infrastructure/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
+      'infrastructure/cilium/release.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium}',
+        'spec:',
+        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
+        '    clustermesh: {useAPIServer: true}',
+        '',
+      ].join('\n'),
+      'infrastructure/cilium/pool.yaml':
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
+    };
+    const kustomization = (name: string, path: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${path}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      files[`clusters/${c}/sync.yaml`] = kustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[`clusters/${c}/settings.yaml`] = kustomization(
+        'cluster-settings',
+        `./settings/${c}`,
+      );
+      files[`clusters/${c}/cilium.yaml`] = kustomization(
+        'cilium',
+        './infrastructure/cilium',
+        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+      );
+      files[`settings/${c}/kustomization.yaml`] =
+        'resources: [cluster-settings.yaml]\n';
+      files[
+        `settings/${c}/cluster-settings.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
+    }
+    const { plan } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'beta', ip: '10.2.0.10' },
+        ],
+      },
+      resolveConventions({
+        clustersPath: 'clusters',
+        values: { SECRET_DOMAIN: 'example.net' },
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'infrastructure/cilium/release.yaml',
+      message:
+        'is shared by alpha, beta, but CILIUM_CLUSTERMESH_FQDN is not substituted in it for every one of them, and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from)',
+    });
+  });
+
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const ip = (infra: string, apps = '10.25.11.120') => ({
     clusters: [
@@ -1053,7 +1120,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'a repository with no clusters',
       ip('10.25.11.100'),
       'kubernetes/clusters',
-      /holds no cluster folder/,
+      /does not exist, and no Flux entry points show clusters side by side/,
       f => {
         for (const p of Object.keys(f))
           if (p.startsWith('kubernetes/clusters/')) delete f[p];

@@ -88,11 +88,14 @@ export function planMeshDnsChange(
     plan.summary = summaryMarkdown(plan);
     return plan;
   };
-  const known = discoverClusters(
-    cache.treeIndex(tree, conventions.flux.sourceIgnore),
+  const index = cache.treeIndex(tree, conventions.flux.sourceIgnore);
+  const known = discoverClusters(index, conventions);
+  const { problems, addresses } = checkInput(
+    input,
     conventions,
+    known,
+    index.isDir(conventions.clustersPath),
   );
-  const { problems, addresses } = checkInput(input, conventions, known);
   if (problems.length) return refused(problems);
 
   const planned = planEdits(tree, input, conventions, addresses, cache);

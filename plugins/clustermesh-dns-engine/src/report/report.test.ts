@@ -222,14 +222,27 @@ describe('validateMesh', () => {
     expect(report.summary.status).toBe('pass');
   });
 
-  it('reports a repository without clusters as an error', () => {
-    const report = validateMesh(
-      createRepoTree({ 'README.md': '# nothing' }),
-      withDomain,
+  it('reports a repository without clusters as a warning (nothing checked), and as an error when the conventions name a clusters folder that does not exist', () => {
+    const tree = createRepoTree({ 'README.md': '# nothing' });
+    // its Flux entry may be made by a script: nothing wrong can be told
+    const report = validateMesh(tree, withDomain);
+    expect(report.summary.status).toBe('outside');
+    expect(report.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        'kubernetes/clusters:1 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
+      ],
+    ]);
+    const named = validateMesh(
+      tree,
+      parseConventions('clustersPath: fleet/clusters\n'),
     );
-    expect(report.summary.status).toBe('fail');
-    expect(report.findings.map(located)).toEqual([
-      'kubernetes/clusters:1 the clusters folder does not exist: no cluster to check (set clustersPath in the conventions)',
+    expect(named.summary.status).toBe('fail');
+    expect(named.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'error',
+        'fleet/clusters:1 the clusters folder the conventions name (fleet/clusters) does not exist: no cluster to check',
+      ],
     ]);
   });
 

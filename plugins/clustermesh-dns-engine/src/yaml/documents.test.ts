@@ -207,11 +207,17 @@ describe('scalar styles (what Flux substitutes)', () => {
       'single',
     ]);
   });
-  it('reads substituted text back with YAML 1.1 types, refusing collections', () => {
+  it('reads substituted text back with YAML 1.1 types, flow collections as collections, refusing what is no longer YAML', () => {
     const reparse = (text: string) => reparseScalar(text, new ScalarResolver());
     expect(reparse('2379')).toEqual({ ok: true, value: 2379 });
     expect(reparse('on')).toEqual({ ok: true, value: true });
     expect(reparse("'a: b'")).toEqual({ ok: true, value: 'a: b' });
+    // Flux parses the substituted text whole: `args: ${ARGS:=[]}` is an empty list
+    expect(reparse('[]')).toEqual({ ok: true, value: [] });
+    expect(reparse('{a: 1, b: [x]}')).toEqual({
+      ok: true,
+      value: { a: 1, b: ['x'] },
+    });
     expect(reparse('[a')).toMatchObject({ ok: false });
     expect(reparse('a: b')).toMatchObject({ ok: false });
   });

@@ -174,9 +174,18 @@ export function writeGoYamlScalar(value: string, style: GoYamlStyle): string {
   }
 }
 
-/** Result of reading a substituted scalar back. */
+/** Result of reading a substituted scalar back: a scalar, or the collection it became. */
 export type ReparsedScalar =
-  | { ok: true; value: string | number | boolean | null }
+  | {
+      ok: true;
+      value:
+        | string
+        | number
+        | boolean
+        | null
+        | unknown[]
+        | Record<string, unknown>;
+    }
   | { ok: false; reason: string };
 
 function fullParse(text: string): ReparsedScalar {
@@ -186,9 +195,8 @@ function fullParse(text: string): ReparsedScalar {
   }
   const node = (doc.contents as any)?.items?.[0]?.value;
   if (node === null || node === undefined) return { ok: true, value: null };
-  if (!isScalar(node)) {
-    return { ok: false, reason: 'the value turns into a YAML collection' };
-  }
+  // Flux parses the substituted text whole: `args: ${ARGS:=[]}` is a list
+  if (!isScalar(node)) return { ok: true, value: node.toJSON() };
   const value = node.value;
   if (
     typeof value === 'string' ||
@@ -207,8 +215,9 @@ function fullParse(text: string): ReparsedScalar {
 
 /**
  * Parses scalar text as it stands after substitution, the way Flux does
- * after envsubst: YAML 1.1 resolution (so `true`, `2379`, `~` change type)
- * and a failure when the text is no longer a single scalar. Simple text is
+ * after envsubst: YAML 1.1 resolution (so `true`, `2379`, `~` change type),
+ * a flow collection (`[]`, `{a: 1}`) read as one, and a failure when the
+ * text is no longer valid YAML. Simple text is
  * resolved with the library's YAML 1.1 tags directly; anything that could
  * change structure goes through the full parser.
  */

@@ -13,6 +13,14 @@ import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
 import { literal, ScannedDocument, where } from './scan';
 
+/** Folders where repositories keep their clusters, when no entry point says. */
+export const clusterFolderCandidates = [
+  'kubernetes/clusters',
+  'clusters',
+  'k8s/clusters',
+  'kubernetes/flux/clusters',
+];
+
 /** Needles of the files that may declare a Flux entry point or a child Kustomization. */
 export const fluxNeedles = [
   'kustomize.toolkit.fluxcd.io',
@@ -214,6 +222,8 @@ export function readFluxEntries(
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
   const variablePaths: VariablePath[] = [];
+  /** The entries a Kustomization reconciling its own folder gives (not a FluxInstance's). */
+  const selfReconciled = new Set<string>();
   const add = (path: string, reason: string, location: SourceLocation) => {
     if (path && !entries.has(path) && isDir(path))
       entries.set(path, { path, reason, location });
@@ -239,7 +249,8 @@ export function readFluxEntries(
       const location = doc.at(['spec', 'path']);
       kustomizations.push({ path, declaredIn: doc.file, location });
       if (path && doc.file.startsWith(`${path}/`)) {
-        if (appliedBy(path, doc.file))
+        if (appliedBy(path, doc.file)) {
+          if (!entries.has(path)) selfReconciled.add(path);
           add(
             path,
             `Kustomization ${nameOf(v)} at ${where(
@@ -247,6 +258,7 @@ export function readFluxEntries(
             )} reconciles ${path}, which holds it`,
             location,
           );
+        }
         // the folder it is in comes from its source: this repository
         const name = literal(getPath(v, ['spec', 'sourceRef', 'name']));
         const kind =
@@ -315,6 +327,23 @@ export function readFluxEntries(
         );
     }
   }
+  // an app's ks.yaml reconciling its own folder (Flux generates its
+  // kustomization) is no entry point when another Kustomization, declared
+  // outside the folders it reconciles, reconciles a folder around it: it is
+  // part of what that one applies
+  const inside = (path: string, dir: string) =>
+    dir === '' || path.startsWith(`${dir}/`);
+  for (const path of selfReconciled)
+    if (
+      kustomizations.some(
+        k =>
+          k.path !== '' &&
+          inside(path, k.path) &&
+          !inside(k.declaredIn, k.path) &&
+          !inside(k.declaredIn, path),
+      )
+    )
+      entries.delete(path);
   return {
     entries: [...entries.values()],
     kustomizations,
@@ -468,6 +497,8 @@ export function singleClusterEntry(
 const genericNames = new Set([
   'flux',
   'flux-system',
+  // the flux-operator's sync target (FluxInstance spec.sync)
+  'sync',
   'config',
   'cluster',
   'clusters',
