@@ -91,6 +91,70 @@ const clustersPathGiven = (conventions: MeshConventions) =>
     p => p.setting === 'clustersPath' && p.source === 'conventions',
   ) === true;
 
+/** Why there is nothing to check when the clusters folder does not exist. */
+function noClustersFolder(
+  conventions: MeshConventions,
+  single: ReturnType<typeof singleClusterEntry>,
+  where: SourceLocation,
+): EngineFinding {
+  // a repository of one cluster is not wrong: it has no mesh to check
+  if (single)
+    return finding(
+      'no-clusters',
+      'warning',
+      `no clusters folder (${conventions.clustersPath}): the repository's one Flux entry point, ${single.path}, is a single cluster (${single.reason}), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
+      single.location,
+    );
+  if (clustersPathGiven(conventions))
+    return finding(
+      'no-clusters',
+      'error',
+      `the clusters folder the conventions name (${conventions.clustersPath}) does not exist: no cluster to check`,
+      where,
+    );
+  // a repository whose Flux entry a script makes, or no GitOps repository
+  // at all: nothing is wrong that can be told
+  const looked = new Set([
+    conventions.clustersPath,
+    ...clusterFolderCandidates,
+  ]);
+  return finding(
+    'no-clusters',
+    'warning',
+    `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (${[
+      ...looked,
+    ].join(
+      ', ',
+    )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
+    where,
+  );
+}
+
+/** Why no folder of an existing clusters folder is a cluster. */
+function noClusterFolder(
+  conventions: MeshConventions,
+  folders: readonly string[],
+): string {
+  const retry =
+    '(set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)';
+  if (!folders.length) return 'the clusters folder has no cluster folders';
+  // the conventions (or detection) left every folder out: say why
+  const listed = conventions.provenance?.find(p => p.setting === 'clusters');
+  if (conventions.clusters && listed)
+    return `no folder of the clusters folder is a cluster: ${
+      listed.source === 'detected'
+        ? listed.reason
+        : `the conventions list none of ${folders.join(', ')}`
+    } ${retry}`;
+  return `no folder of the clusters folder is a Flux cluster: ${folders.join(
+    ', ',
+  )} ${
+    folders.length === 1 ? 'holds' : 'hold'
+  } no Flux Kustomization, FluxInstance or kustomization file${
+    conventions.entryPath ? ` in ${conventions.entryPath}/` : ''
+  } ${retry}`;
+}
+
 /** What building a model reads with. @public */
 export interface BuildOptions {
   /** What is remembered between validations; a fresh cache when absent. */
@@ -131,7 +195,6 @@ export function buildMeshModel(
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
   if (!index.isDir(conventions.clustersPath)) {
-    // a repository of one cluster is not wrong: it has no mesh to check
     const single = singleClusterEntry(
       readFluxEntries(
         scanDocuments(tree, cache, fluxNeedles),
@@ -139,37 +202,7 @@ export function buildMeshModel(
         path => index.isDir(path),
       ).entries,
     );
-    findings.push(
-      single
-        ? finding(
-            'no-clusters',
-            'warning',
-            `no clusters folder (${conventions.clustersPath}): the repository's one Flux entry point, ${single.path}, is a single cluster (${single.reason}), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
-            single.location,
-          )
-        : clustersPathGiven(conventions)
-        ? finding(
-            'no-clusters',
-            'error',
-            `the clusters folder the conventions name (${conventions.clustersPath}) does not exist: no cluster to check`,
-            where,
-          )
-        : // a repository whose Flux entry a script makes, or no GitOps
-          // repository at all: nothing is wrong that can be told
-          finding(
-            'no-clusters',
-            'warning',
-            `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (${[
-              ...new Set([
-                conventions.clustersPath,
-                ...clusterFolderCandidates,
-              ]),
-            ].join(
-              ', ',
-            )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
-            where,
-          ),
-    );
+    findings.push(noClustersFolder(conventions, single, where));
   }
   const names = discoverClusters(index, conventions);
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
@@ -188,27 +221,11 @@ export function buildMeshModel(
   }
   if (index.isDir(conventions.clustersPath) && names.length === 0) {
     const folders = index.list(conventions.clustersPath).dirs;
-    // the conventions (or detection) left every folder out: say why
-    const listed = conventions.provenance?.find(p => p.setting === 'clusters');
     findings.push(
       finding(
         'no-clusters',
         'error',
-        folders.length && conventions.clusters && listed
-          ? `no folder of the clusters folder is a cluster: ${
-              listed.source === 'detected'
-                ? listed.reason
-                : `the conventions list none of ${folders.join(', ')}`
-            } (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)`
-          : folders.length
-          ? `no folder of the clusters folder is a Flux cluster: ${folders.join(
-              ', ',
-            )} ${
-              folders.length === 1 ? 'holds' : 'hold'
-            } no Flux Kustomization, FluxInstance or kustomization file${
-              conventions.entryPath ? ` in ${conventions.entryPath}/` : ''
-            } (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)`
-          : 'the clusters folder has no cluster folders',
+        noClusterFolder(conventions, folders),
         where,
       ),
     );

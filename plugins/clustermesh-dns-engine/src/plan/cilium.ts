@@ -208,22 +208,24 @@ function targetValues(
               variables.lbIp,
             )}; add the settings ConfigMap to their postBuild.substituteFrom`,
           ));
-    const shared =
-      !single && substituted ? sharedFqdnTemplate(ctx, scopes) : undefined;
-    values.fqdn =
-      (substituted && inSettings && variableIn(scopeList, variables.fqdn)) ||
-      (single
-        ? writtenOut(single, single)
-        : shared && 'template' in shared
+    const sharedFqdn = (): string => {
+      const shared = substituted
+        ? sharedFqdnTemplate(ctx, scopes)
+        : { why: 'Flux does not substitute it' };
+      return 'template' in shared
         ? shared.template
         : cannot(
             target,
             `is shared by ${clusters.join(', ')}, but ${
               variables.fqdn
             } is not substituted in it for every one of them, and ${
-              shared?.why ?? 'Flux does not substitute it'
+              shared.why
             }`,
-          ));
+          );
+    };
+    values.fqdn =
+      (substituted && inSettings && variableIn(scopeList, variables.fqdn)) ||
+      (single ? writtenOut(single, single) : sharedFqdn());
   }
   // the peers: every member in a shared file (the agent skips its own entry), or the cluster's peers
   function peerAddress(peer: string): string {

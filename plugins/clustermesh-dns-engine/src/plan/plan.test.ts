@@ -889,8 +889,8 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'infrastructure/cilium/pool.yaml':
         'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
     };
-    const kustomization = (name: string, path: string, extra = '') =>
-      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${path}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
+    const kustomization = (name: string, folder: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
     for (const [c, id] of [
       ['alpha', 1],
       ['beta', 2],
