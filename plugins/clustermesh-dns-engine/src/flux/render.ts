@@ -668,6 +668,16 @@ function pathSubstitutedElsewhere(
     )}; no Flux Kustomization of the repository reconciles ${root}, so whether the one that applies it substitutes the path is not known here; its objects are not evaluated`,
     location: locate(spec.object!, ['spec', 'path']),
     unbuilt: true,
+    // one cause for every Kustomization of the folder whose path needs them
+    cause: {
+      key: `path-variables:${root}:${variables.join(',')}`,
+      message: `Kustomizations in ${root} build paths that depend on ${variables.join(
+        ', ',
+      )}; no Flux Kustomization of the repository reconciles ${root}, so whether the one that applies it substitutes the paths is not known here (name it in the conventions' sharedEntry if one entry point picks this folder by ${variables.join(
+        ', ',
+      )}); their objects are not evaluated`,
+      subject: `Kustomization ${spec.key} (${raw})`,
+    },
   };
 }
 
