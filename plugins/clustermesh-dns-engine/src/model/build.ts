@@ -1,4 +1,5 @@
 import {
+  formatLocation,
   MeshMembership,
   parseIpAddress,
   SourceLocation,
@@ -10,6 +11,7 @@ import type { MeshConventions } from '../conventions/schema';
 import {
   clusterFolderCandidates,
   fluxNeedles,
+  KustomizationPath,
   buildIncludes,
   holdsFluxEntry,
   readFluxEntries,
@@ -95,6 +97,8 @@ const clustersPathGiven = (conventions: MeshConventions) =>
 function noClustersFolder(
   conventions: MeshConventions,
   single: ReturnType<typeof singleClusterEntry>,
+  /** The outermost Flux Kustomization of the repository, when it has one. */
+  someKustomization: KustomizationPath | undefined,
   where: SourceLocation,
 ): EngineFinding {
   // a repository of one cluster is not wrong: it has no mesh to check
@@ -121,12 +125,16 @@ function noClustersFolder(
   return finding(
     'no-clusters',
     'warning',
-    `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (${[
-      ...looked,
-    ].join(
+    `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path)${
+      someKustomization
+        ? ` (its outermost Flux Kustomization, at ${formatLocation(
+            someKustomization.location,
+          )}, is applied by something outside it: a bootstrap task or script)`
+        : ''
+    } and no clusters folder (${[...looked].join(
       ', ',
     )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
-    where,
+    someKustomization?.location ?? where,
   );
 }
 
@@ -195,14 +203,25 @@ export function buildMeshModel(
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
   if (!index.isDir(conventions.clustersPath)) {
-    const single = singleClusterEntry(
-      readFluxEntries(
-        scanDocuments(tree, cache, fluxNeedles),
-        buildIncludes(index, cache.yamlFiles(tree)),
-        path => index.isDir(path),
-      ).entries,
+    const flux = readFluxEntries(
+      scanDocuments(tree, cache, fluxNeedles),
+      buildIncludes(index, cache.yamlFiles(tree)),
+      path => index.isDir(path),
     );
-    findings.push(noClustersFolder(conventions, single, where));
+    findings.push(
+      noClustersFolder(
+        conventions,
+        singleClusterEntry(flux.entries),
+        // the outermost: declared where no other Kustomization reconciles
+        flux.kustomizations.find(
+          k =>
+            !flux.kustomizations.some(
+              o => o.path !== '' && k.declaredIn.startsWith(`${o.path}/`),
+            ),
+        ) ?? flux.kustomizations[0],
+        where,
+      ),
+    );
   }
   const names = discoverClusters(index, conventions);
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??

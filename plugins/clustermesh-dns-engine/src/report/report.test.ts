@@ -233,6 +233,22 @@ describe('validateMesh', () => {
         'kubernetes/clusters:1 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
       ],
     ]);
+    // Flux Kustomizations a bootstrap task applies: the outermost is named
+    const applied = validateMesh(
+      createRepoTree({
+        'kubernetes/flux/apps.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 1h, path: ./kubernetes/apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+        'kubernetes/apps/echo/ks.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: echo, namespace: flux-system}\nspec: {interval: 1h, path: ./kubernetes/apps/echo/app, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+      }),
+      withDomain,
+    );
+    expect(applied.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        'kubernetes/flux/apps.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/flux/apps.yaml:4, is applied by something outside it: a bootstrap task or script) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
+      ],
+    ]);
     const named = validateMesh(
       tree,
       parseConventions('clustersPath: fleet/clusters\n'),
