@@ -248,6 +248,22 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('does not say a Kustomization that reconciles its own folder declares itself again', () => {
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './apps'),
+      // an app's ks.yaml whose path is its folder: its build holds it
+      'apps/tools/ks.yaml': ks('tools', './apps/tools'),
+      'apps/tools/configmap.yaml': configMap('tools', { a: 'b' }),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.kustomizations.map(k => k.name)).toEqual([
+      'flux-system',
+      'apps',
+      'tools',
+    ]);
+  });
+
   it('reads a value that becomes a flow collection as that collection, as Flux parses the substituted text', () => {
     const { body, result } = render({
       postBuild: `  postBuild:\n    substitute:\n      TAGS: "{team: a}"\n`,

@@ -170,7 +170,13 @@ export class FluxRenderer {
         if (!spec) continue;
         const already = visited.get(spec.key);
         if (already) {
-          if (decl && already.object && decl !== already.object) {
+          // a Kustomization whose folder holds it applies itself again: the same one
+          if (
+            decl &&
+            already.object &&
+            decl !== already.object &&
+            !sameDeclaration(decl, already.object)
+          ) {
             findings.push({
               code: 'flux-error',
               severity: 'warning',
