@@ -252,15 +252,22 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
       [`${root}/apps.yaml`]: ks('apps', './apps'),
-      // an app's ks.yaml whose path is its folder: its build holds it
-      'apps/tools/ks.yaml': ks('tools', './apps/tools'),
+      // an app's ks.yaml whose path is its folder: its build holds it, and
+      // its target namespace puts that copy in another namespace, whose
+      // build holds it again
+      'apps/tools/ks.yaml': ks(
+        'tools',
+        './apps/tools',
+        '  targetNamespace: tools\n  commonMetadata:\n    labels:\n      app: tools\n',
+      ),
       'apps/tools/configmap.yaml': configMap('tools', { a: 'b' }),
     });
     expect(result.findings).toEqual([]);
-    expect(result.kustomizations.map(k => k.name)).toEqual([
-      'flux-system',
-      'apps',
-      'tools',
+    expect(result.kustomizations.map(k => k.key)).toEqual([
+      'flux-system/flux-system',
+      'flux-system/apps',
+      'flux-system/tools',
+      'tools/tools',
     ]);
   });
 
