@@ -222,11 +222,20 @@ export function readFluxEntries(
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
   const variablePaths: VariablePath[] = [];
-  /** The entries a Kustomization reconciling its own folder gives (not a FluxInstance's). */
+  /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
+  const synced = new Set<string>();
   const add = (path: string, reason: string, location: SourceLocation) => {
     if (path && !entries.has(path) && isDir(path))
       entries.set(path, { path, reason, location });
+  };
+  const addSynced = (
+    path: string,
+    reason: string,
+    location: SourceLocation,
+  ) => {
+    synced.add(path);
+    add(path, reason, location);
   };
   for (const doc of documents) {
     const v = doc.value;
@@ -250,7 +259,7 @@ export function readFluxEntries(
       kustomizations.push({ path, declaredIn: doc.file, location });
       if (path && doc.file.startsWith(`${path}/`)) {
         if (appliedBy(path, doc.file)) {
-          if (!entries.has(path)) selfReconciled.add(path);
+          selfReconciled.add(path);
           add(
             path,
             `Kustomization ${nameOf(v)} at ${where(
@@ -296,7 +305,7 @@ export function readFluxEntries(
       const raw = literal(getPath(v, ['spec', 'sync', 'path']));
       const location = doc.at(['spec', 'sync', 'path']);
       if (raw)
-        add(
+        addSynced(
           clampPath(raw),
           `FluxInstance ${nameOf(v)} syncs it (${where(location)})`,
           location,
@@ -306,7 +315,7 @@ export function readFluxEntries(
       const raw = literal(getPath(v, path));
       const location = doc.at(path);
       if (raw)
-        add(
+        addSynced(
           clampPath(raw),
           `the flux-instance chart values ${
             doc.file
@@ -318,7 +327,7 @@ export function readFluxEntries(
       const raw = literal(getPath(v, path));
       const location = doc.at(path);
       if (raw)
-        add(
+        addSynced(
           clampPath(raw),
           `the flux-operator HelmRelease ${nameOf(
             v,
@@ -335,6 +344,7 @@ export function readFluxEntries(
     dir === '' || path.startsWith(`${dir}/`);
   for (const path of selfReconciled)
     if (
+      !synced.has(path) &&
       kustomizations.some(
         k =>
           k.path !== '' &&
