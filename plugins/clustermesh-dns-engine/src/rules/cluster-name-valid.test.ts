@@ -28,6 +28,23 @@ describe('cluster-name-valid', () => {
     },
   });
 
+  it('does not pass on Cilium values it does not read: the folder name says nothing of cluster.name', () => {
+    // Cilium installed outside Flux (Terraform), the clusters named in the mesh
+    const checks = exampleChecks(
+      files => {
+        delete files[exampleFile.helmRelease];
+      },
+      { mesh: { include: ['apps', 'infra'] } },
+    ).filter(c => c.ruleId === 'cluster-name-valid');
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['apps', 'not-evaluated'],
+      ['infra', 'not-evaluated'],
+    ]);
+    expect(checks[0].message).toMatch(
+      /^the Cilium values are not read here \(.+\): its cluster.name is not known \(the folder name "apps" is valid\)$/,
+    );
+  });
+
   it("fails a mesh cluster without cluster.name: the chart's default is refused beside a cluster.id", () => {
     expect(
       failures(

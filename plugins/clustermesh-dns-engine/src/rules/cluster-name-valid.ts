@@ -4,6 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
+import { ciliumUnavailableReason } from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
@@ -35,6 +36,8 @@ export const clusterNameValid = defineClusterRule({
     notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
     shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
+    noValues:
+      'the Cilium values are not read here ({{reason}}): its cluster.name is not known (the folder name {{name}} is valid)',
   },
   fieldAbsence: ['notSet'],
   check(mesh, c, r) {
@@ -80,8 +83,16 @@ export const clusterNameValid = defineClusterRule({
           ),
         );
     }
-    return out.length
-      ? out
-      : [r.pass('valid', { name: q(c.ciliumName) }, where)];
+    if (out.length) return out;
+    // the folder's name says nothing of cluster.name when the values are not read
+    if (!c.cilium)
+      return [
+        r.notEvaluated(
+          'noValues',
+          { reason: ciliumUnavailableReason(mesh, c), name: q(c.name) },
+          where,
+        ),
+      ];
+    return [r.pass('valid', { name: q(c.ciliumName) }, where)];
   },
 });
