@@ -40,6 +40,22 @@ describe('pools-disjoint', () => {
     },
   });
 
+  it('does not pass when no cluster has a pool: nothing was compared', () => {
+    const checks = exampleChecks(files => {
+      for (const c of ['apps', 'infra']) delete files[exampleFile.pool(c)];
+    });
+    expect(
+      checks
+        .filter(c => c.ruleId === 'pools-disjoint')
+        .map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'not-applicable',
+        'no cluster of the mesh applies a pool with a block: nothing to compare',
+      ],
+    ]);
+  });
+
   it('does not compare across clusters a pool that cannot give the clustermesh-apiserver its address (anycast DNS)', () => {
     expect(
       failures(

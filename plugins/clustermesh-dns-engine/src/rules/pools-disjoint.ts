@@ -26,6 +26,8 @@ export const poolsDisjoint = defineMeshRule({
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     someUnknown:
       'the known blocks of the {{count:cluster}} do not overlap, but the blocks {{blocks}} come from values not known here',
+    noPools:
+      'no cluster of the mesh applies a pool with a block: nothing to compare',
   },
   check(mesh, r) {
     const out: CheckResult[] = [];
@@ -112,13 +114,15 @@ export const poolsDisjoint = defineMeshRule({
             .map(b => `${b.text} (${pool.name} of ${cluster.name})`),
         ),
     );
-    return unknown.length
-      ? [
-          r.notEvaluated('someUnknown', {
-            count: mesh.members.length,
-            blocks: unknown.join(', '),
-          }),
-        ]
-      : [r.pass('disjoint', { count: mesh.members.length })];
+    if (unknown.length)
+      return [
+        r.notEvaluated('someUnknown', {
+          count: mesh.members.length,
+          blocks: unknown.join(', '),
+        }),
+      ];
+    // nothing compared is no pass (lb-ip-in-pool says a cluster has no pool)
+    if (!entries.length) return [r.notApplicable('noPools', {})];
+    return [r.pass('disjoint', { count: mesh.members.length })];
   },
 });
