@@ -324,6 +324,10 @@ export function detectConventions(
               by.cluster
                 ? `cluster ${by.cluster} applies it`
                 : 'a Kustomization at the top of the clusters folder applies it'
+            }${
+              by.remote
+                ? ' to another cluster (spec.kubeConfig), which is not evaluated here'
+                : ''
             } (${where(by.location)})`,
         ),
         ...sharedLayers.map(
@@ -565,10 +569,17 @@ function appliedByAnotherCluster(
   kustomizations: readonly KustomizationPath[],
   layout: EntryLayout | undefined,
   entries: readonly FluxEntry[],
-): Map<string, { cluster: string; location: KustomizationPath['location'] }> {
+): Map<
+  string,
+  { cluster: string; location: KustomizationPath['location']; remote?: boolean }
+> {
   const applied = new Map<
     string,
-    { cluster: string; location: KustomizationPath['location'] }
+    {
+      cluster: string;
+      location: KustomizationPath['location'];
+      remote?: boolean;
+    }
   >();
   const entryNames =
     layout?.clustersPath === clustersPath
@@ -599,6 +610,7 @@ function appliedByAnotherCluster(
             ? ''
             : folderOf(by.declaredIn)!,
         location: by.location,
+        remote: by.remote,
       });
   }
   // a folder applied from an applied folder belongs to the same cluster

@@ -248,6 +248,29 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('does not take what a Kustomization applies to another cluster (spec.kubeConfig) for this cluster', () => {
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/spoke.yaml`]: ks(
+        'spoke-config',
+        './spoke',
+        '  kubeConfig:\n    secretRef:\n      name: spoke-kubeconfig\n',
+      ),
+      'spoke/pool.yaml':
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: spoke-pool}\nspec: {blocks: [{cidr: 10.0.1.0/24}]}\n',
+    });
+    expect(result.objects.map(o => o.object.name).sort()).toEqual([
+      'flux-system',
+      'spoke-config',
+    ]);
+    expect(result.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'info',
+        `${root}/spoke.yaml:14 Kustomization flux-system/spoke-config applies what it builds to another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its objects are not this cluster's, and that cluster is not evaluated here`,
+      ],
+    ]);
+  });
+
   it('does not say a Kustomization that reconciles its own folder declares itself again', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

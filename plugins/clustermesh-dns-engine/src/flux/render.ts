@@ -206,6 +206,14 @@ export class FluxRenderer {
           byImplicitRoot ? root : undefined,
         );
         visited.set(spec.key, kustomization);
+        // with spec.kubeConfig its objects go to another cluster: built
+        // here (its build and substitution can fail), applied there
+        const remote = kubeConfigOf(spec.object);
+        if (remote) {
+          findings.push(appliedToAnotherCluster(spec, remote, cluster));
+          rendered.push({ ...kustomization, objects: [] });
+          continue;
+        }
         rendered.push(kustomization);
         for (const object of kustomization.objects) {
           const namespace = object.namespace ?? kustomization.namespace;
@@ -647,6 +655,40 @@ function sameDeclaration(
   return (
     !!b && a.source.file === b.source.file && a.source.index === b.source.index
   );
+}
+
+/**
+ * The kubeconfig Secret a Flux object (Kustomization, HelmRelease) names in
+ * `spec.kubeConfig`: it reconciles on the cluster that kubeconfig reaches,
+ * not on the one whose Flux holds it.
+ */
+export function kubeConfigOf(
+  object: ManifestObject | undefined,
+): string | undefined {
+  const ref = getPath(object?.body, ['spec', 'kubeConfig']);
+  if (!isRecord(ref)) return undefined;
+  const secret = getPath(ref, ['secretRef', 'name']);
+  if (typeof secret === 'string') return `Secret ${secret}`;
+  const provider = getPath(ref, ['configMapRef', 'name']);
+  return typeof provider === 'string'
+    ? `ConfigMap ${provider}`
+    : 'spec.kubeConfig';
+}
+
+/** A Kustomization that applies what it builds to another cluster. */
+function appliedToAnotherCluster(
+  spec: KustomizationSpec,
+  kubeConfig: string,
+  cluster: string,
+): EngineFinding {
+  const message = `Kustomization ${spec.key} applies what it builds to another cluster (spec.kubeConfig: ${kubeConfig}): its objects are not this cluster's, and that cluster is not evaluated here`;
+  return {
+    code: 'not-evaluated',
+    severity: 'info',
+    cluster,
+    message,
+    location: locate(spec.object!, ['spec', 'kubeConfig']),
+  };
 }
 
 /**

@@ -38,7 +38,7 @@ import type {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { kustomizationFileNames } from '../flux/kustomize';
-import { filesList, FluxRenderer } from '../flux/render';
+import { filesList, FluxRenderer, kubeConfigOf } from '../flux/render';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
@@ -432,6 +432,20 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       object.apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
       object.name === conventions.cilium.helmRelease.name
     ) {
+      // its chart goes to the cluster its kubeconfig reaches: not this one's Cilium
+      const remote = kubeConfigOf(object);
+      if (remote) {
+        findings.push({
+          code: 'not-evaluated',
+          severity: 'info',
+          cluster: name,
+          message: `${describeObject(object)}, applied by Kustomization ${
+            appliedBy.key
+          }, installs its chart into another cluster (spec.kubeConfig: ${remote}): its values are not this cluster's Cilium, and that cluster is not evaluated here`,
+          location: locate(object, ['spec', 'kubeConfig']),
+        });
+        continue;
+      }
       const ns = object.namespace ?? appliedBy.namespace;
       if (!helmRelease || ns === conventions.cilium.helmRelease.namespace)
         helmRelease = { object, appliedBy };

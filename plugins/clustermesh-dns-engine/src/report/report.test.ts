@@ -350,6 +350,58 @@ describe('validateMesh', () => {
     ]);
   });
 
+  it("does not take a Cilium HelmRelease that a hub's Flux installs into another cluster (spec.kubeConfig) for the hub's Cilium", () => {
+    const fluxKs = (name: string, path: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
+    const files = {
+      'clusters/hub/sync.yaml': fluxKs('flux-system', './clusters/hub'),
+      'clusters/hub/pool.yaml':
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: mesh-pool}\nspec: {blocks: [{start: 10.0.0.10}]}\n',
+      // the spoke's Cilium: a patch points every HelmRelease at its kubeconfig
+      'clusters/hub/spoke.yaml': fluxKs(
+        'spoke-cilium',
+        './infra/spoke-cilium',
+        [
+          '  targetNamespace: kube-system',
+          '  patches:',
+          '    - target: {kind: HelmRelease}',
+          '      patch: |',
+          '        - op: add',
+          '          path: /spec/kubeConfig',
+          '          value: {secretRef: {name: spoke-kubeconfig}}',
+          '',
+        ].join('\n'),
+      ),
+      'infra/spoke-cilium/release.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium}',
+        'spec:',
+        '  chart: {spec: {chart: cilium, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    cluster: {name: spoke, id: 2}',
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '      apiserver:',
+        '        service:',
+        '          annotations: {lbipam.cilium.io/ips: 10.0.1.10}',
+        '',
+      ].join('\n'),
+    };
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ ...knownDomain, clustersPath: 'clusters' }),
+    );
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    // the hub's own Cilium is installed another way: whether it is in the mesh is not known
+    expect(report.clusters.map(c => [c.name, c.status, c.lbIp])).toEqual([
+      ['hub', 'not-evaluated', undefined],
+    ]);
+    expect(report.notEvaluated.map(located)).toContain(
+      "clusters/hub/spoke.yaml:15 HelmRelease kube-system/cilium, applied by Kustomization flux-system/spoke-cilium, installs its chart into another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its values are not this cluster's Cilium, and that cluster is not evaluated here",
+    );
+  });
+
   it('is deterministic, with and without warm caches', () => {
     const files = generateSyntheticMesh({ clusters: 5 });
     const a = JSON.stringify(validateMesh(createRepoTree(files), withDomain));

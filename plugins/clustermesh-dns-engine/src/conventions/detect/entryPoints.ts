@@ -1,5 +1,5 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { getPath } from '../../core/paths';
+import { getPath, isRecord } from '../../core/paths';
 import {
   kustomizationFileIn,
   kustomizationFileNames,
@@ -58,6 +58,8 @@ export interface KustomizationPath {
   path: string;
   declaredIn: string;
   location: SourceLocation;
+  /** Set when it applies what it builds to another cluster (spec.kubeConfig). */
+  remote?: boolean;
 }
 
 /**
@@ -256,7 +258,12 @@ export function readFluxEntries(
       }
       const path = clampPath(raw);
       const location = doc.at(['spec', 'path']);
-      kustomizations.push({ path, declaredIn: doc.file, location });
+      kustomizations.push({
+        path,
+        declaredIn: doc.file,
+        location,
+        ...(isRecord(getPath(v, ['spec', 'kubeConfig'])) && { remote: true }),
+      });
       if (path && doc.file.startsWith(`${path}/`)) {
         if (appliedBy(path, doc.file)) {
           selfReconciled.add(path);
