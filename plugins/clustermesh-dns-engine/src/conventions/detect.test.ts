@@ -1184,6 +1184,28 @@ describe('detectConventions', () => {
       expect(JSON.stringify(found)).not.toContain('1.5.12');
     });
 
+    it('reads the values a HelmRelease takes from a ConfigMap its folder generates (valuesFrom, hashed name)', () => {
+      const dir = 'infrastructure/base/external-dns';
+      const files: Files = {
+        [`${dir}/release.yaml`]: `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  valuesFrom:\n    - kind: ConfigMap\n      name: external-dns-values\n`,
+        [`${dir}/kustomization.yaml`]:
+          'namespace: external-dns\nresources: [release.yaml]\nconfigMapGenerator:\n  - name: external-dns-values\n    files: [values.yaml=../values/external-dns.yaml]\nconfigurations: [kustomizeconfig.yaml]\n',
+        [`${dir}/kustomizeconfig.yaml`]:
+          'nameReference:\n  - kind: ConfigMap\n    version: v1\n    fieldSpecs:\n      - path: spec/valuesFrom/name\n        kind: HelmRelease\n',
+        'infrastructure/base/values/external-dns.yaml':
+          'provider:\n  name: cloudflare\nextraArgs:\n  - --cloudflare-proxied\n',
+      };
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns).toMatchObject({ proxiedByDefault: true });
+      expect(settingOf(found, 'dns.proxiedByDefault')?.reason).toMatch(
+        /^HelmRelease external-dns \(infrastructure\/base\/external-dns\/release\.yaml:1\) runs with --cloudflare-proxied/,
+      );
+      // a values source its folder does not build is not read: not known
+      delete files[`${dir}/kustomization.yaml`];
+      const unread = detectConventions(createRepoTree(files));
+      expect(unread.conventions.dns?.proxiedByDefault).toBeUndefined();
+    });
+
     it('says when no ExternalDNS is found', () => {
       const { found } = detectConventions(
         createRepoTree({ 'a.yaml': 'a: 1\n' }),

@@ -42,7 +42,12 @@ import {
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
-import { mentioned, scanDocuments, where } from './detect/scan';
+import {
+  mentioned,
+  ScannedDocument,
+  scanDocuments,
+  where,
+} from './detect/scan';
 import {
   readSubstitutionReferences,
   SubstitutionReferences,
@@ -55,6 +60,9 @@ import {
   settingText,
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
+import { helmReleaseValues } from '../flux/helmValues';
+import { KustomizeEngine } from '../flux/kustomize';
+import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder } from './templates';
 
 /**
@@ -98,6 +106,10 @@ export function detectConventions(
 
   const fluxDocuments = [...scanDocuments(tree, cache, fluxNeedles)];
   const appliedBy = buildIncludes(index, cache.yamlFiles(tree));
+  const kustomize = new KustomizeEngine(index, cache.yamlFiles(tree), {
+    hashes: cache.kustomizeHashes,
+    builds: cache.builds,
+  });
   const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, path =>
     index.isDir(path),
   );
@@ -463,6 +475,7 @@ export function detectConventions(
         ]
       : externalDnsDocuments,
     chartSources,
+    doc => releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
   );
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
@@ -621,6 +634,44 @@ function appliedByAnotherCluster(
     applied.set(folder, { ...by, cluster: owner });
   }
   return applied;
+}
+
+/**
+ * A HelmRelease's values as helm-controller merges them, its `valuesFrom`
+ * read from what its own folder builds (a `configMapGenerator` beside it,
+ * hashed names followed); undefined when the folder does not build it.
+ */
+function releaseValuesFromFolder(
+  doc: ScannedDocument,
+  kustomize: KustomizeEngine,
+  files: YamlFiles,
+): { values: Record<string, any>; unread: boolean } | undefined {
+  const built = kustomize.buildFluxPath(dirnamePath(doc.file));
+  const name = getPath(doc.value, ['metadata', 'name']);
+  const release = built.objects.find(
+    o =>
+      o.kind === 'HelmRelease' && o.name === name && o.source.file === doc.file,
+  );
+  if (!release) return undefined;
+  const namespace = release.namespace ?? 'default';
+  const read = helmReleaseValues(
+    release,
+    namespace,
+    (kind, refName, ns) =>
+      built.objects.find(
+        o =>
+          o.kind === kind &&
+          o.name === refName &&
+          (o.namespace ?? namespace) === ns,
+      ),
+    files,
+  );
+  // a source the folder does not build (applied elsewhere) is not read
+  const missing = read.findings.some(f => f.severity === 'error');
+  return {
+    values: read.values.values,
+    unread: missing || read.values.unread.length > 0,
+  };
 }
 
 /** Records a convention found in the repository: setting, value, why, where. */

@@ -8,7 +8,7 @@ import type { YamlDocument } from '../yaml/documents';
 import type { YamlFiles } from '../yaml/files';
 import { lineAtPath } from '../yaml/lines';
 import { locate } from '../yaml/locate';
-import type { ClusterRender, RenderedKustomization } from './fluxKustomization';
+import type { ManifestObject } from '../core/manifest';
 import type { SubstitutedObject } from './substitute';
 
 /** Helm values merged as helm-controller merges them, with the line of every value. @public */
@@ -89,15 +89,20 @@ function documentLayer(doc: YamlDocument, lineOffset: number): ValuesLayer {
  * @public
  */
 export function helmReleaseValues(
-  object: SubstitutedObject,
-  appliedBy: RenderedKustomization,
-  render: ClusterRender,
+  object: ManifestObject,
+  /** The namespace it lands in (its own, or its Kustomization's). */
+  namespace: string,
+  /** The cluster's object of that kind, name and namespace: a render's, or one build's. */
+  lookup: (
+    kind: string,
+    name: string,
+    namespace: string,
+  ) => ManifestObject | undefined,
   files: YamlFiles,
+  cluster?: string,
 ): { values: HelmValues; findings: EngineFinding[] } {
-  const cluster = render.cluster;
   const findings: EngineFinding[] = [];
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
-  const namespace = object.namespace ?? appliedBy.namespace;
   const layers: ValuesLayer[] = [];
   const unread: string[] = [];
   const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
@@ -135,12 +140,7 @@ export function helmReleaseValues(
       });
       return;
     }
-    const found = render.objects.find(
-      ({ object: o, appliedBy: k }) =>
-        o.kind === ref.kind &&
-        o.name === ref.name &&
-        (o.namespace ?? k.namespace) === namespace,
-    );
+    const found = lookup(ref.kind, ref.name, namespace);
     if (!found) {
       if (ref.optional !== true) {
         findings.push(
@@ -169,7 +169,7 @@ export function helmReleaseValues(
       });
       return;
     }
-    const text = getPath(found.object.body, ['data', key]);
+    const text = getPath(found.body, ['data', key]);
     if (typeof text !== 'string') {
       if (ref.optional !== true) {
         findings.push(
@@ -184,7 +184,7 @@ export function helmReleaseValues(
       }
       return;
     }
-    const keyLocation = locate(found.object, ['data', key]);
+    const keyLocation = locate(found, ['data', key]);
     if (typeof ref.targetPath === 'string') {
       const path = ref.targetPath.split('.');
       const values: Record<string, any> = {};
@@ -200,7 +200,7 @@ export function helmReleaseValues(
     // a key a generator read from a file has that file's lines (the text
     // as substituted is parsed); a key written in the ConfigMap starts on
     // the line after its key
-    const keyFile = found.object.source.keyFiles?.[key];
+    const keyFile = found.source.keyFiles?.[key];
     const parsed = files.parseText(keyFile ?? keyLocation.file, text, 'helm');
     const lineOffset = keyFile ? 0 : keyLocation.line;
     for (const p of parsed.problems) {

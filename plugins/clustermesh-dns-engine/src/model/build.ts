@@ -508,7 +508,19 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     }
   } else if (helmRelease) {
     const { object, appliedBy } = helmRelease;
-    const read = helmReleaseValues(object, appliedBy, render, files);
+    const read = helmReleaseValues(
+      object,
+      object.namespace ?? appliedBy.namespace,
+      (kind, refName, namespace) =>
+        render.objects.find(
+          ({ object: o, appliedBy: k }) =>
+            o.kind === kind &&
+            o.name === refName &&
+            (o.namespace ?? k.namespace) === namespace,
+        )?.object,
+      files,
+      render.cluster,
+    );
     findings.push(...read.findings);
     const spec = isRecord(object.body.spec) ? object.body.spec : {};
     cilium = {

@@ -230,6 +230,13 @@ function chartSourceOf(
 export function readExternalDnsDeployments(
   documents: Iterable<ScannedDocument>,
   chartSources: readonly ExternalDnsChartSource[] = [],
+  /**
+   * A HelmRelease's values with its `valuesFrom` read (helm-controller's
+   * merge), when they can be: `unread` when some source is not.
+   */
+  releaseValues?: (
+    doc: ScannedDocument,
+  ) => { values: Record<string, any>; unread: boolean } | undefined,
 ): ExternalDnsDeployment[] {
   const found: ExternalDnsDeployment[] = [];
   for (const doc of documents) {
@@ -240,13 +247,18 @@ export function readExternalDnsDeployments(
     if (v.kind === 'HelmRelease') {
       const chart = getPath(v, ['spec', 'chart', 'spec', 'chart']);
       const chartRef = getPath(v, ['spec', 'chartRef', 'name']);
-      const values = getPath(v, ['spec', 'values']);
-      const image = externalDnsImage(values, ['spec', 'values']);
       const source = chartSourceOf(v, chartSources);
       const isChart =
         chart === 'external-dns' ||
         source !== undefined ||
         (typeof chartRef === 'string' && chartRef.includes('external-dns'));
+      const hasValuesFrom = Array.isArray(getPath(v, ['spec', 'valuesFrom']));
+      const merged =
+        hasValuesFrom && (isChart || chart === 'app-template')
+          ? releaseValues?.(doc)
+          : undefined;
+      const values = merged?.values ?? getPath(v, ['spec', 'values']);
+      const image = externalDnsImage(values, ['spec', 'values']);
       if (!isChart && !image) continue;
       const chartVersion = source
         ? { text: source.tag, location: source.location }
@@ -291,7 +303,7 @@ export function readExternalDnsDeployments(
           !Array.isArray(sources) &&
           flagValues(args, 'source').length === 0,
         filters: filtersOf(values, args),
-        valuesUnread: Array.isArray(getPath(v, ['spec', 'valuesFrom'])),
+        valuesUnread: hasValuesFrom && (merged?.unread ?? true),
       });
     } else if (v.kind === 'Deployment') {
       const image = externalDnsImage(getPath(v, ['spec', 'template', 'spec']), [
