@@ -144,6 +144,28 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('fails when the repository deploys ExternalDNS to other clusters, not to this one', () => {
+      // ExternalDNS in apps' own folder only
+      const onlyApps = (f: Record<string, string>) => {
+        f['kubernetes/clusters/apps/kustomization.yaml'] +=
+          '  - external-dns.yaml\n';
+        f['kubernetes/clusters/apps/external-dns.yaml'] = [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  interval: 1h',
+          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+          '  values: {provider: {name: cloudflare}, sources: [crd]}',
+          '',
+        ].join('\n');
+      };
+      expect(infraResult(onlyApps)).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: the repository deploys ExternalDNS to apps, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)`,
+      });
+    });
+
     it('does not judge what values it does not read', () => {
       expect(
         infraResult(f => {

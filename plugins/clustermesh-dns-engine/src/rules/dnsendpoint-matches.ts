@@ -61,8 +61,10 @@ export const dnsEndpointMatches = defineClusterRule({
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
+    noExternalDns:
+      'no ExternalDNS of the cluster publishes {{endpoint}}: the repository deploys ExternalDNS to {{others}}, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)',
   },
-  absence: ['noEndpoint', 'noRecord', 'noDocument'],
+  absence: ['noEndpoint', 'noRecord', 'noDocument', 'noExternalDns'],
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
@@ -215,6 +217,21 @@ export const dnsEndpointMatches = defineClusterRule({
           ];
         }
       }
+      // none here, while the repository runs it in other clusters: not
+      // installed another way (as it may be when the repository runs none)
+      const others = externalDns.length
+        ? []
+        : mesh.clusters
+            .filter(o => o !== c && externalDnsDeploymentsOf(o).length > 0)
+            .map(o => o.name);
+      if (others.length)
+        out.push(
+          r.fail(
+            'noExternalDns',
+            { endpoint: name, others: others.join(', ') },
+            record.location,
+          ),
+        );
       const publications = externalDns.map(d =>
         externalDnsPublishes(d, endpoint.object, String(record.dnsName)),
       );
