@@ -40,6 +40,7 @@ export const clusterNameValid = defineClusterRule({
       'the Cilium values are not read here ({{reason}}): its cluster.name is not known (the folder name {{name}} is valid)',
   },
   fieldAbsence: ['notSet'],
+  fieldsOf: 'cilium',
   check(mesh, c, r) {
     const set = setsName(c);
     const where = set

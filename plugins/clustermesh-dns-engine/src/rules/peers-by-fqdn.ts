@@ -38,6 +38,7 @@ export const peersByFqdn = defineClusterRule({
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
   fieldAbsence: ['notEnabled', 'noEntry'],
+  fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
       return [

@@ -38,6 +38,13 @@ export interface RuleMeta<MessageId extends string = string> {
    * read); a remote resource or another source only adds objects.
    */
   fieldAbsence?: readonly NoInfer<MessageId>[];
+  /**
+   * The object whose fields `fieldAbsence` reports missing: the settings
+   * (default; without a settings object found, a part not evaluated may
+   * add the one that holds them) or the Cilium values (found when the
+   * cluster's Cilium release or values file is read).
+   */
+  fieldsOf?: 'settings' | 'cilium';
 }
 
 /** Builds a rule's results, each message from its templates. @public */
@@ -151,10 +158,12 @@ export function ruleResults<MessageId extends string>(
     let message = formatMessage(rule.messages[id], data);
     let outcome = declaredOutcome;
     let severity = declaredSeverity;
-    // without a settings object found, its fields may be in what was not read
+    // without the object found, its fields may be in what was not read
     const fieldAbsent =
       (rule.fieldAbsence?.includes(id) ?? false) &&
-      cluster?.settingsObject !== undefined;
+      (rule.fieldsOf === 'cilium'
+        ? cluster?.cilium !== undefined
+        : cluster?.settingsObject !== undefined);
     const unevaluated =
       outcome === 'fail' &&
       (rule.absence?.includes(id) || rule.fieldAbsence?.includes(id))

@@ -44,6 +44,30 @@ describe('service-annotation', () => {
     ]);
   });
 
+  it('fails a missing annotation though the cluster pulls a remote base elsewhere: that base only adds objects, it cannot change the Cilium values read', () => {
+    const checks = checksOf(f => {
+      replace(
+        exampleFile.helmRelease,
+        '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+        '',
+      )(f);
+      // no settings object found either: what adds objects may add that one,
+      // not change the Cilium values
+      f['kubernetes/clusters/infra/vars/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+      f['kubernetes/clusters/infra/kustomization.yaml'] +=
+        '  - https://github.com/kubernetes-sigs/container-object-storage-interface//?ref=v0.2.2\n';
+    });
+    expect(checks.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'fail',
+        expect.stringMatching(
+          /^clustermesh.apiserver.service has no LB IPAM annotation/,
+        ),
+      ],
+    ]);
+  });
+
   it('fails an annotation and a loadBalancerIP that disagree', () => {
     const checks = checksOf(
       replace(

@@ -45,6 +45,7 @@ export const serviceAnnotation = defineClusterRule({
     matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
   },
   fieldAbsence: ['noApiServer', 'noAnnotation'],
+  fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
       return [

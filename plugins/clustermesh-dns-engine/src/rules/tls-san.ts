@@ -23,6 +23,7 @@ export const tlsSan = defineClusterRule({
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
   },
   fieldAbsence: ['notSet', 'missing'],
+  fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
       return [
