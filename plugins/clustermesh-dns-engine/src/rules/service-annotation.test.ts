@@ -68,6 +68,59 @@ describe('service-annotation', () => {
     ]);
   });
 
+  it('passes without the annotation when a pool of the LB IP alone gives it only to the clustermesh-apiserver', () => {
+    const withoutAnnotation = replace(
+      exampleFile.helmRelease,
+      '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+      '',
+    );
+    const pinned = (selector: string) => (f: Record<string, string>) => {
+      withoutAnnotation(f);
+      // the cluster's pool keeps out of it
+      f[exampleFile.pool('infra')] = f[exampleFile.pool('infra')].replace(
+        'start: 10.25.11.100',
+        'start: 10.25.11.101',
+      );
+      f[exampleFile.pool('infra')] += `---
+apiVersion: cilium.io/v2alpha1
+kind: CiliumLoadBalancerIPPool
+metadata:
+  name: clustermesh
+spec:
+  blocks:
+    - start: 10.25.11.100
+${selector}`;
+    };
+    expect(
+      checksOf(
+        pinned(
+          '  serviceSelector:\n    matchLabels:\n      k8s-app: clustermesh-apiserver\n',
+        ),
+      ).map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'pass',
+        expect.stringMatching(
+          /^clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool "clustermesh" holds only the LB IP 10.25.11.100 and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them \(.+:\d+\)$/,
+        ),
+      ],
+    ]);
+    // a pool for every service does not keep the address for the apiserver,
+    // nor one whose address another pool holds too
+    expect(checksOf(pinned('')).map(c => c.outcome)).toEqual(['fail']);
+    expect(
+      checksOf(f => {
+        pinned(
+          '  serviceSelector:\n    matchLabels:\n      k8s-app: clustermesh-apiserver\n',
+        )(f);
+        f[exampleFile.pool('infra')] = f[exampleFile.pool('infra')].replace(
+          'start: 10.25.11.101',
+          'start: 10.25.11.100',
+        );
+      }).map(c => c.outcome),
+    ).toEqual(['fail']);
+  });
+
   it('fails an annotation and a loadBalancerIP that disagree', () => {
     const checks = checksOf(
       replace(

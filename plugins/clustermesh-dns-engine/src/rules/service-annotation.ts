@@ -1,6 +1,8 @@
 import {
   CheckResult,
+  formatLocation,
   parseIpAddress,
+  rangeContains,
   SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -12,7 +14,8 @@ import {
 } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason } from '../model/queries';
+import { ciliumUnavailableReason, poolAdmitsApiserver } from '../model/queries';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
@@ -22,7 +25,7 @@ export const serviceAnnotation = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree.",
+    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
   remediation: c =>
     `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
   messages: {
@@ -43,6 +46,8 @@ export const serviceAnnotation = defineClusterRule({
     disagree:
       'annotation {{key}} is {{value}} but clustermesh.apiserver.service.loadBalancerIP is {{other}}: the service asks LB IPAM for two addresses',
     matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
+    pinned:
+      'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
   },
   fieldAbsence: ['noApiServer', 'noAnnotation'],
   fieldsOf: 'cilium',
@@ -94,6 +99,21 @@ export const serviceAnnotation = defineClusterRule({
         value: loadBalancerIp,
         where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
       };
+    // a pool of the LB IP alone, for selected services, pins it too
+    const pin =
+      !requested && out.length === 0 ? pinningPool(mesh, c) : undefined;
+    if (pin)
+      return [
+        r.pass(
+          'pinned',
+          {
+            pool: q(pin.name),
+            ip: c.lbIpAddress!.text,
+            where: formatLocation(pin.location),
+          },
+          cilium.locate(ciliumValuesPaths.serviceAnnotations),
+        ),
+      ];
     if (!requested) {
       out.push(
         r.fail(
@@ -161,3 +181,37 @@ export const serviceAnnotation = defineClusterRule({
     return out;
   },
 });
+
+/**
+ * An enabled pool of the cluster whose blocks hold the LB IP alone and
+ * whose serviceSelector takes the clustermesh-apiserver, the only pool
+ * that holds it: LB IPAM can give that address to no service it does not
+ * select.
+ */
+function pinningPool(mesh: MeshModel, c: ClusterModel) {
+  const ip = c.lbIpAddress;
+  if (!ip) return undefined;
+  const pool = c.pools.find(
+    p =>
+      !p.disabled &&
+      p.serviceSelector !== undefined &&
+      p.blocks.length > 0 &&
+      p.blocks.every(
+        b =>
+          b.range !== undefined &&
+          b.range.first === b.range.last &&
+          rangeContains(b.range, ip),
+      ) &&
+      poolAdmitsApiserver(mesh, c, p),
+  );
+  // another pool holding it may give it to any service it takes
+  const shared = c.pools.some(
+    p =>
+      p !== pool &&
+      !p.disabled &&
+      p.blocks.some(b => b.range !== undefined && rangeContains(b.range, ip)),
+  );
+  return pool && !shared
+    ? { name: pool.name, location: pool.blocks[0].location }
+    : undefined;
+}
