@@ -447,6 +447,15 @@ describe('detectConventions', () => {
       staging: '/kubernetes/**/*.md',
     });
     expect(one.codes).toContain('manifest-invalid');
+    // the setting shows the patterns, not the comments between them
+    const commented = detectConventions(
+      createRepoTree(
+        files({ darwin: '# all but\n/*\n# its folder\n!/kubernetes/darwin' }),
+      ),
+    );
+    expect(settingOf(commented.found, 'flux.sourceIgnore')?.value).toBe(
+      '/* !/kubernetes/darwin',
+    );
   });
 
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {

@@ -153,7 +153,8 @@ export function detectConventions(
           ? texts[0]
               .split('\n')
               .map(l => l.trim())
-              .filter(Boolean)
+              // its patterns, not its comments
+              .filter(l => l && !l.startsWith('#'))
               .join(' ')
           : `${texts.length} lists`,
         `GitRepository ${
