@@ -80,9 +80,9 @@ export function describeRule(
     expect(`${match!.location!.file}:${match!.location!.line}`).toBe(fails.at);
     expect(match!.message).not.toContain(fails.at);
     expect(match!.message.startsWith(`${fails.cluster}: `)).toBe(false);
-    expect(match!.remediation).toBe(
-      rule.remediation(resolveConventions({ ...knownDomain, ...conventions })),
-    );
+    // worded for this failure: its file where it says one
+    expect(match!.remediation).toMatch(/^[A-Z].{20,}\.$/);
+    expect(match!.remediation).not.toContain('undefined');
   });
 
   it('documents what it checks, how to fix it, and its messages', () => {

@@ -1,6 +1,6 @@
 import { clusterPath } from '../conventions/templates';
 import { whereMissing } from '../model/queries';
-import { dirnamePath } from '../tree/RepoTree';
+import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -12,12 +12,18 @@ export const dnsEndpointIncluded = defineClusterRule({
   scope: 'cluster',
   description:
     "The cluster's own DNSEndpoint (the configured name and namespace, or one with a dnsName that is the cluster's FQDN) is applied by the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way). Other DNSEndpoints (a game server's, a tunnel's) do not count.",
-  remediation: c =>
-    `Add \`${c.dnsEndpoint.file.slice(
-      c.dnsEndpoint.file.lastIndexOf('/') + 1,
+  remediation: (c, failure) => {
+    // the file found but not applied, else where the conventions keep it
+    const file =
+      failure?.id === 'notApplied' && failure.location
+        ? failure.location.file
+        : c.dnsEndpoint.file;
+    return `Add \`${basenamePath(
+      file,
     )}\` to the \`resources\` of the kustomization in \`${dirnamePath(
-      c.dnsEndpoint.file,
-    )}/\`.`,
+      file,
+    )}/\` (or run \`clustermesh-dns configure\`).`;
+  },
   messages: {
     manual: 'DNS mode is manual: no DNSEndpoint to include',
     applied: "{{file}} is applied by the cluster's Flux Kustomizations",

@@ -80,6 +80,24 @@ describe('dnsendpoint-matches', () => {
     });
   });
 
+  it('says to edit the DNSEndpoint where it is, not where the conventions keep one', () => {
+    const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+    const result = infraResult(f => {
+      f[`${folder}/records.yaml`] = f[exampleFile.dnsEndpoint].replace(
+        '      recordType: A\n',
+        '      recordType: AAAA\n',
+      );
+      delete f[exampleFile.dnsEndpoint];
+      f[`${folder}/kustomization.yaml`] = f[
+        `${folder}/kustomization.yaml`
+      ].replace('dnsendpoint.yaml', 'records.yaml');
+    });
+    expect(result).toMatchObject({ outcome: 'fail' });
+    expect(result.remediation).toMatch(
+      new RegExp(`^Edit the DNSEndpoint in \`${folder}/records.yaml\``),
+    );
+  });
+
   describe('published by the cluster’s ExternalDNS', () => {
     const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
     /** The example with an ExternalDNS HelmRelease beside its DNSEndpoint. */

@@ -24,11 +24,14 @@ export const dnsEndpointMatches = defineClusterRule({
   scope: 'cluster',
   description:
     'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters. In manual mode, the records document lists the record.',
-  remediation: c =>
+  remediation: (c, failure) =>
     c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
       : `Edit the DNSEndpoint in \`${
-          c.dnsEndpoint.file
+          // the one found, else where the conventions keep it
+          failure && failure.id !== 'noEndpoint' && failure.location
+            ? failure.location.file
+            : c.dnsEndpoint.file
         }\` (or run \`clustermesh-dns configure\`)${
           c.dns.provider === 'cloudflare'
             ? `; for Cloudflare add providerSpecific \`${c.dns.externalDnsAnnotationPrefix}cloudflare-proxied: "false"\``

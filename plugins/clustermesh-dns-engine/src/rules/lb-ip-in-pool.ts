@@ -15,11 +15,13 @@ export const lbIpInPool = defineClusterRule({
   scope: 'cluster',
   description:
     'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service.',
-  remediation: c =>
-    `Pick an address from the cluster's pool (\`${clusterPath(
-      c.pools.file,
-      '<cluster>',
-    )}\`), or widen the pool (its blocks) or its serviceSelector.`,
+  remediation: (c, failure) =>
+    !failure || failure.id === 'noPools'
+      ? `Add a CiliumLoadBalancerIPPool for the cluster (e.g. \`${clusterPath(
+          c.pools.file,
+          '<cluster>',
+        )}\`) holding the LB IP, and list it in the cluster's kustomization.`
+      : "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.",
   messages: {
     notAddress: 'LB IP {{ip}} is not a valid address',
     unknown:

@@ -20,8 +20,15 @@ export interface RuleMeta<MessageId extends string = string> {
   severity: 'error' | 'warning';
   /** What the rule checks, in one or two sentences (the docs). */
   description: string;
-  /** How to fix a failure, in the repository's conventions (paths, variable names). */
-  remediation(conventions: MeshConventions): string;
+  /**
+   * How to fix a failure, in the repository's conventions (paths, variable
+   * names) and, where it says, at the file the failure points at.
+   */
+  remediation(
+    conventions: MeshConventions,
+    /** The failure to fix; none for the rule's docs. */
+    failure?: { id: NoInfer<MessageId>; location?: SourceLocation },
+  ): string;
   /** Its messages, by id; `{{name}}` is replaced by the reported data. */
   messages: Record<MessageId, string>;
   /**
@@ -195,7 +202,8 @@ export function ruleResults<MessageId extends string>(
       message,
       location,
     };
-    if (outcome === 'fail') out.remediation = rule.remediation(conventions);
+    if (outcome === 'fail')
+      out.remediation = rule.remediation(conventions, { id, location });
     if (cause) out.cause = cause;
     return out;
   };
