@@ -266,6 +266,15 @@ export function filesReadByRules(cluster: ClusterModel): Set<string> {
   return files;
 }
 
+/** Asked per rule and per peer: read once per cluster model. */
+const deploymentsByCluster = new WeakMap<
+  ClusterModel,
+  ExternalDnsDeployment[]
+>();
+
+/** Asked by every cluster's rule: read once per mesh model. */
+const runningByMesh = new WeakMap<MeshModel, string[]>();
+
 /**
  * The ExternalDNS deployments applied to a cluster (its chart's
  * HelmReleases, by name or through a chart source, and plain Deployments),
@@ -276,6 +285,32 @@ export function filesReadByRules(cluster: ClusterModel): Set<string> {
 export function externalDnsDeploymentsOf(
   cluster: ClusterModel,
 ): ExternalDnsDeployment[] {
+  let found = deploymentsByCluster.get(cluster);
+  if (!found) {
+    found = readDeploymentsOf(cluster);
+    deploymentsByCluster.set(cluster, found);
+  }
+  return found;
+}
+
+/**
+ * The clusters of the repository that run ExternalDNS (read once per mesh:
+ * every cluster's rule asks).
+ *
+ * @public
+ */
+export function clustersRunningExternalDns(mesh: MeshModel): string[] {
+  let found = runningByMesh.get(mesh);
+  if (!found) {
+    found = mesh.clusters
+      .filter(c => externalDnsDeploymentsOf(c).length > 0)
+      .map(c => c.name);
+    runningByMesh.set(mesh, found);
+  }
+  return found;
+}
+
+function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
   const documents = cluster.render.objects
     .filter(({ object }) =>
       ['HelmRelease', 'Deployment', 'OCIRepository'].includes(object.kind),

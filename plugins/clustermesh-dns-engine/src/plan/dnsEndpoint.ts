@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { externalDnsDeploymentsOf, sameDnsName } from '../model/queries';
+import { clustersRunningExternalDns, sameDnsName } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import {
   DnsEndpointPlacement,
@@ -133,9 +133,7 @@ function requireExternalDns(
   ctx: ChangeContext,
   clusters: readonly ClusterModel[],
 ) {
-  const running = ctx.mesh.clusters
-    .filter(c => externalDnsDeploymentsOf(c).length > 0)
-    .map(c => c.name);
+  const running = clustersRunningExternalDns(ctx.mesh);
   if (!running.length) {
     ctx.notes.push(
       `No ExternalDNS is deployed by this repository: the DNSEndpoint of ${clusters

@@ -8,6 +8,7 @@ import {
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
+  clustersRunningExternalDns,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
   recordsOfCluster,
@@ -224,9 +225,7 @@ export const dnsEndpointMatches = defineClusterRule({
       // installed another way (as it may be when the repository runs none)
       const others = externalDns.length
         ? []
-        : mesh.clusters
-            .filter(o => o !== c && externalDnsDeploymentsOf(o).length > 0)
-            .map(o => o.name);
+        : clustersRunningExternalDns(mesh).filter(o => o !== c.name);
       if (others.length)
         out.push(
           r.fail(
