@@ -364,6 +364,16 @@ function bootstrapSources(clusters: ClusterModel[]) {
     });
 }
 
+/** The cluster's object of a kind, name and namespace, as its render applies it. */
+const renderLookup =
+  (render: ClusterRender) => (kind: string, name: string, namespace: string) =>
+    render.objects.find(
+      ({ object: o, appliedBy: k }) =>
+        o.kind === kind &&
+        o.name === name &&
+        (o.namespace ?? k.namespace) === namespace,
+    )?.object;
+
 /** RKE2's configuration of the Cilium it installs: HelmChartConfig kube-system/rke2-cilium. */
 function isRke2CiliumConfig(object: SubstitutedObject): boolean {
   return (
@@ -511,13 +521,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     const read = helmReleaseValues(
       object,
       object.namespace ?? appliedBy.namespace,
-      (kind, refName, namespace) =>
-        render.objects.find(
-          ({ object: o, appliedBy: k }) =>
-            o.kind === kind &&
-            o.name === refName &&
-            (o.namespace ?? k.namespace) === namespace,
-        )?.object,
+      renderLookup(render),
       files,
       render.cluster,
     );
@@ -579,6 +583,22 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     name,
     dir,
     render,
+    releaseValues: (object, appliedBy) => {
+      const read = helmReleaseValues(
+        object,
+        object.namespace ?? appliedBy.namespace,
+        renderLookup(render),
+        files,
+        name,
+      );
+      // a source it needs that the cluster does not apply is not read
+      return {
+        values: read.values.values,
+        unread:
+          read.values.unread.length > 0 ||
+          read.findings.some(f => f.severity === 'error'),
+      };
+    },
     findings,
     settings,
     settingsObject,

@@ -311,18 +311,28 @@ export function clustersRunningExternalDns(mesh: MeshModel): string[] {
 }
 
 function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
+  const applied = new Map<object, ClusterModel['render']['objects'][number]>();
   const documents = cluster.render.objects
     .filter(({ object }) =>
       ['HelmRelease', 'Deployment', 'OCIRepository'].includes(object.kind),
     )
-    .map(({ object }) => ({
-      file: object.source.file,
-      value: object.body,
-      at: (path: ObjectPath = []) => locate(object, path),
-    }));
+    .map(({ object, appliedBy }) => {
+      const doc = {
+        file: object.source.file,
+        value: object.body,
+        at: (path: ObjectPath = []) => locate(object, path),
+      };
+      applied.set(doc, { object, appliedBy });
+      return doc;
+    });
   return readExternalDnsDeployments(
     documents,
     readExternalDnsChartSources(documents),
+    // its valuesFrom as the cluster applies them
+    doc => {
+      const { object, appliedBy } = applied.get(doc)!;
+      return cluster.releaseValues(object, appliedBy);
+    },
   );
 }
 

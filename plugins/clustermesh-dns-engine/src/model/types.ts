@@ -78,6 +78,14 @@ export interface ClusterModel {
   name: string;
   dir: string;
   render: ClusterRender;
+  /**
+   * A HelmRelease's values as helm-controller merges them in this cluster
+   * (`valuesFrom` read from what it applies); `unread` when a source is not.
+   */
+  releaseValues(
+    object: SubstitutedObject,
+    appliedBy: RenderedKustomization,
+  ): { values: Record<string, any>; unread: boolean };
   /** Problems of rendering and reading this cluster (the render's, then the values'). */
   findings: EngineFinding[];
   settings: ClusterSettings;

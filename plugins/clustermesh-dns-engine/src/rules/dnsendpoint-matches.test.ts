@@ -184,6 +184,27 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('reads the values it takes from a ConfigMap the cluster generates (valuesFrom)', () => {
+      const result = infraResult(f => {
+        withExternalDns([])(f);
+        f[`${folder}/external-dns.yaml`] = f[
+          `${folder}/external-dns.yaml`
+        ].replace(
+          '  values:\n',
+          '  valuesFrom: [{kind: ConfigMap, name: external-dns-values}]\n  values:\n',
+        );
+        f[`${folder}/kustomization.yaml`] +=
+          'configMapGenerator:\n  - name: external-dns-values\n    namespace: network\n    files: [values.yaml=external-dns-values.yaml]\ngeneratorOptions: {disableNameSuffixHash: true}\n';
+        f[`${folder}/external-dns-values.yaml`] = 'sources: [service]\n';
+      });
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^no ExternalDNS of the cluster publishes .*: HelmRelease network\/external-dns reads sources service, not crd/,
+        ),
+      });
+    });
+
     it('does not judge what values it does not read', () => {
       expect(
         infraResult(f => {
