@@ -669,9 +669,10 @@ export function kubeConfigOf(
   if (!isRecord(ref)) return undefined;
   const secret = getPath(ref, ['secretRef', 'name']);
   if (typeof secret === 'string') return `Secret ${secret}`;
-  const provider = getPath(ref, ['configMapRef', 'name']);
-  return typeof provider === 'string'
-    ? `ConfigMap ${provider}`
+  // a cloud provider's kubeconfig, by workload identity
+  const configMap = getPath(ref, ['configMapRef', 'name']);
+  return typeof configMap === 'string'
+    ? `ConfigMap ${configMap}`
     : 'spec.kubeConfig';
 }
 
@@ -681,12 +682,11 @@ function appliedToAnotherCluster(
   kubeConfig: string,
   cluster: string,
 ): EngineFinding {
-  const message = `Kustomization ${spec.key} applies what it builds to another cluster (spec.kubeConfig: ${kubeConfig}): its objects are not this cluster's, and that cluster is not evaluated here`;
   return {
     code: 'not-evaluated',
     severity: 'info',
     cluster,
-    message,
+    message: `Kustomization ${spec.key} applies what it builds to another cluster (spec.kubeConfig: ${kubeConfig}): its objects are not this cluster's, and that cluster is not evaluated here`,
     location: locate(spec.object!, ['spec', 'kubeConfig']),
   };
 }
