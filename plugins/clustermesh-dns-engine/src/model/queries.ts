@@ -1,5 +1,6 @@
 import {
   IpAddress,
+  parseIpAddress,
   rangeContains,
   secretPlaceholder,
   SourceLocation,
@@ -10,7 +11,7 @@ import {
   meshEntryPath,
 } from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
-import { apiserverServiceLabels } from '../cilium/values';
+import { apiserverServiceLabels, lbIpamAnnotationKeys } from '../cilium/values';
 import {
   ExternalDnsDeployment,
   readExternalDnsChartSources,
@@ -19,7 +20,7 @@ import {
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
-import { getPath, ObjectPath } from '../core/paths';
+import { getPath, isRecord, ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
@@ -533,4 +534,69 @@ export function whereMissing(
     repository.kustomizationFile(cluster.dir) ??
     repository.kustomizationFile(cluster.entry);
   return { file: kustomization ?? cluster.dir, line: 1 };
+}
+
+/** An address an object of the cluster asks LB IPAM for. @public */
+export interface RequestedAddress {
+  address: IpAddress;
+  /** The object, in words (`Service network/ingress`). */
+  what: string;
+  object: ManifestObject;
+  location: SourceLocation;
+}
+
+/**
+ * The addresses the cluster's own objects ask LB IPAM for: a Service's LB
+ * IPAM annotation or `spec.loadBalancerIP`, a Gateway's `spec.addresses`
+ * and the annotations Cilium gives its Service. LB IPAM gives each address
+ * to one service only.
+ *
+ * @public
+ */
+export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
+  const out: RequestedAddress[] = [];
+  for (const { object } of cluster.render.objects) {
+    const gateway =
+      object.kind === 'Gateway' &&
+      object.apiVersion.startsWith('gateway.networking.k8s.io/');
+    if (object.kind !== 'Service' && !gateway) continue;
+    const texts: { text: unknown; path: (string | number)[] }[] = [];
+    const annotated = (path: string[]) => {
+      const annotations = getPath(object.body, path);
+      if (isRecord(annotations))
+        for (const key of lbIpamAnnotationKeys)
+          texts.push({ text: annotations[key], path: [...path, key] });
+    };
+    annotated(['metadata', 'annotations']);
+    if (gateway) {
+      annotated(['spec', 'infrastructure', 'annotations']);
+      const addresses = getPath(object.body, ['spec', 'addresses']);
+      if (Array.isArray(addresses))
+        addresses.forEach((a, i) => {
+          if (isRecord(a) && (a.type ?? 'IPAddress') === 'IPAddress')
+            texts.push({
+              text: a.value,
+              path: ['spec', 'addresses', i, 'value'],
+            });
+        });
+    } else
+      texts.push({
+        text: getPath(object.body, ['spec', 'loadBalancerIP']),
+        path: ['spec', 'loadBalancerIP'],
+      });
+    for (const { text, path } of texts) {
+      if (typeof text !== 'string') continue;
+      for (const part of text.split(',')) {
+        const address = parseIpAddress(part.trim());
+        if (address)
+          out.push({
+            address,
+            what: describeObject(object),
+            object,
+            location: locate(object, path),
+          });
+      }
+    }
+  }
+  return out;
 }

@@ -4,22 +4,22 @@ import {
   compareAddresses,
   IpAddress,
   MeshReport,
-  parseIpAddress,
   PeerState,
   rangeContains,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { allocatableRange, PoolModel } from '../cilium/pools';
-import { lbIpamAnnotationKeys } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
-import { describeObject } from '../core/manifest';
-import { getPath, isRecord } from '../core/paths';
 import { selectorAdmits } from '../k8s/labelSelector';
 import { buildMeshModel } from '../model/build';
-import { apiserverLabels, meshFqdns, peerKnownByEntry } from '../model/queries';
+import {
+  apiserverLabels,
+  meshFqdns,
+  peerKnownByEntry,
+  requestedAddresses,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import type { RepoTree } from '../tree/RepoTree';
-import { locate } from '../yaml/locate';
 import { reportFromModel, ValidateOptions } from './report';
 
 /** A cluster's pools and addresses, as the address picker needs them. @public */
@@ -112,35 +112,8 @@ function usedAddresses(
         cluster: c.name,
         location: c.lbIp?.location,
       });
-  for (const { object } of cluster.render.objects) {
-    if (object.kind !== 'Service') continue;
-    const annotations = getPath(object.body, ['metadata', 'annotations']);
-    const texts: { text: unknown; path: (string | number)[] }[] = [
-      {
-        text: getPath(object.body, ['spec', 'loadBalancerIP']),
-        path: ['spec', 'loadBalancerIP'],
-      },
-    ];
-    if (isRecord(annotations))
-      for (const key of lbIpamAnnotationKeys)
-        texts.push({
-          text: annotations[key],
-          path: ['metadata', 'annotations', key],
-        });
-    for (const { text, path } of texts) {
-      if (typeof text !== 'string') continue;
-      for (const part of text.split(',')) {
-        const address = parseIpAddress(part.trim());
-        if (address)
-          used.push({
-            address,
-            what: describeObject(object),
-            cluster: cluster.name,
-            location: locate(object, path),
-          });
-      }
-    }
-  }
+  for (const { address, what, location } of requestedAddresses(cluster))
+    used.push({ address, what, location, cluster: cluster.name });
   return used;
 }
 

@@ -20,6 +20,35 @@ describe('lb-ip-unique', () => {
     },
   });
 
+  it('fails an LB IP that another Service or Gateway of the cluster asks LB IPAM for', () => {
+    const withGateway = (f: Record<string, string>) => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] +=
+        '  - gateway.yaml\n  - ingress.yaml\n';
+      f['kubernetes/clusters/infra/gateway.yaml'] = [
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: Gateway',
+        'metadata: {name: external, namespace: network}',
+        'spec:',
+        '  gatewayClassName: cilium',
+        '  addresses: [{type: IPAddress, value: 10.25.11.100}]',
+        '  listeners: [{name: https, protocol: HTTPS, port: 443}]',
+        '',
+      ].join('\n');
+      // another address is no conflict
+      f['kubernetes/clusters/infra/ingress.yaml'] =
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: ingress\n  namespace: network\n  annotations: {lbipam.cilium.io/ips: "10.25.11.101"}\nspec: {type: LoadBalancer}\n';
+    };
+    const failures = exampleChecks(withGateway).filter(
+      c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail',
+    );
+    expect(failures.map(c => [c.cluster, c.message])).toEqual([
+      [
+        'infra',
+        'LB IP 10.25.11.100 is also asked for by Gateway network/external of the same cluster (kubernetes/clusters/infra/gateway.yaml:6): LB IPAM gives it to one of them only',
+      ],
+    ]);
+  });
+
   it('does not pass when no cluster sets an LB IP: nothing was compared', () => {
     const checks = exampleChecks(files => {
       for (const c of ['infra', 'apps'])

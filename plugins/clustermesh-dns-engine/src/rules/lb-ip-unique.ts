@@ -1,4 +1,8 @@
-import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { requestedAddresses } from '../model/queries';
 import { defineMeshRule, sharedValues } from './rule';
 
 /** No two clusters share an LB IP. @public */
@@ -7,11 +11,14 @@ export const lbIpUnique = defineMeshRule({
   title: 'LB IPs unique',
   severity: 'error',
   scope: 'mesh',
-  description: 'No two clusters share an LB IP.',
+  description:
+    "No two clusters share an LB IP, and no other Service or Gateway of the cluster asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`): LB IPAM gives an address to one service only.",
   remediation: c =>
     `Give each cluster its own address from its own pool, in \`${c.variables.lbIp}\`.`,
   messages: {
     shared: 'LB IP {{ip}} is also the LB IP of {{others}}',
+    taken:
+      'LB IP {{ip}} is also asked for by {{other}} of the same cluster ({{where}}): LB IPAM gives it to one of them only',
     unique: '{{count:LB IP}} set, no two the same',
     none: 'no LB IP is set yet',
     unknown:
@@ -22,12 +29,39 @@ export const lbIpUnique = defineMeshRule({
       mesh.members,
       c => c.lbIpAddress?.text,
     );
-    if (shared.length)
-      return shared.map(({ cluster, value, others }) =>
-        r
-          .forCluster(cluster)
-          .fail('shared', { ip: value, others }, cluster.lbIp!.location),
-      );
+    // another Service or Gateway of the cluster asking for the same address
+    const taken = mesh.members.flatMap(c =>
+      requestedAddresses(c)
+        .filter(
+          a =>
+            a.address.text === c.lbIpAddress?.text &&
+            // the clustermesh-apiserver Service itself, when written out
+            !(
+              a.object.kind === 'Service' &&
+              a.object.name === mesh.conventions.cilium.serviceName
+            ),
+        )
+        .map(a =>
+          r.forCluster(c).fail(
+            'taken',
+            {
+              ip: a.address.text,
+              other: a.what,
+              where: formatLocation(a.location),
+            },
+            c.lbIp!.location,
+          ),
+        ),
+    );
+    if (shared.length || taken.length)
+      return [
+        ...shared.map(({ cluster, value, others }) =>
+          r
+            .forCluster(cluster)
+            .fail('shared', { ip: value, others }, cluster.lbIp!.location),
+        ),
+        ...taken,
+      ];
     const unknown = mesh.members.filter(
       c => unknownVariables(c.lbIp?.value).length > 0,
     );
