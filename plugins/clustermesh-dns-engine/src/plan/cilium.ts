@@ -281,26 +281,36 @@ function planCiliumTarget(
   const { cilium } = ctx.conventions;
   const doc = target.doc;
   const at = (...path: Array<string | number>) => [...target.root, ...path];
+  /** Sets a value the mesh needs, saying when the file said otherwise. */
+  const require = (
+    path: Array<string | number>,
+    value: string | boolean,
+    reason: string,
+  ) => {
+    const was = editor.get(doc, at(...path));
+    if (was === value) return;
+    editor.setScalar(doc, at(...path), value);
+    why(
+      `${path.join('.')}: ${value}, ${reason}${
+        was === undefined || was === null
+          ? ''
+          : ` (it was ${JSON.stringify(was)} in ${
+              target.file
+            }: the change overrides it; a comment there may say why)`
+      }`,
+    );
+  };
   if (values.own) {
-    if (editor.get(doc, at('clustermesh', 'useAPIServer')) !== true) {
-      editor.setScalar(doc, at('clustermesh', 'useAPIServer'), true);
-      why(
-        'clustermesh.useAPIServer: true, so the clustermesh-apiserver runs and peers connect to it',
-      );
-    }
-    if (
-      editor.get(doc, at('clustermesh', 'apiserver', 'service', 'type')) !==
-      'LoadBalancer'
-    ) {
-      editor.setScalar(
-        doc,
-        at('clustermesh', 'apiserver', 'service', 'type'),
-        'LoadBalancer',
-      );
-      why(
-        'clustermesh-apiserver as a LoadBalancer service, so it gets an LB IPAM address',
-      );
-    }
+    require(
+      ['clustermesh', 'useAPIServer'],
+      true,
+      'so the clustermesh-apiserver runs and peers connect to it',
+    );
+    require(
+      ['clustermesh', 'apiserver', 'service', 'type'],
+      'LoadBalancer',
+      'so the clustermesh-apiserver gets an LB IPAM address',
+    );
     const annotations = editor.get(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),
@@ -353,10 +363,11 @@ function planCiliumTarget(
       );
       why(`${fqdn} in the server certificate, since peers now connect by name`);
     }
-    if (editor.get(doc, at('clustermesh', 'config', 'enabled')) !== true) {
-      editor.setScalar(doc, at('clustermesh', 'config', 'enabled'), true);
-      why('clustermesh.config.enabled: true, so the peers below are used');
-    }
+    require(
+      ['clustermesh', 'config', 'enabled'],
+      true,
+      'so the peers below are used',
+    );
   }
   planPeers(
     editor,
