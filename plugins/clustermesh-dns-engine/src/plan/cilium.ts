@@ -301,16 +301,16 @@ function planCiliumTarget(
     );
   };
   if (values.own) {
-    require(
-      ['clustermesh', 'useAPIServer'],
-      true,
-      'so the clustermesh-apiserver runs and peers connect to it',
-    );
-    require(
-      ['clustermesh', 'apiserver', 'service', 'type'],
-      'LoadBalancer',
-      'so the clustermesh-apiserver gets an LB IPAM address',
-    );
+    require([
+      'clustermesh',
+      'useAPIServer',
+    ], true, 'so the clustermesh-apiserver runs and peers connect to it');
+    require([
+      'clustermesh',
+      'apiserver',
+      'service',
+      'type',
+    ], 'LoadBalancer', 'so the clustermesh-apiserver gets an LB IPAM address');
     const annotations = editor.get(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),
@@ -363,11 +363,11 @@ function planCiliumTarget(
       );
       why(`${fqdn} in the server certificate, since peers now connect by name`);
     }
-    require(
-      ['clustermesh', 'config', 'enabled'],
-      true,
-      'so the peers below are used',
-    );
+    require([
+      'clustermesh',
+      'config',
+      'enabled',
+    ], true, 'so the peers below are used');
   }
   planPeers(
     editor,
