@@ -1215,6 +1215,33 @@ describe('detectConventions', () => {
       expect(unread.conventions.dns?.proxiedByDefault).toBeUndefined();
     });
 
+    it('takes the FQDN domain from the one variable every ExternalDNS that reads DNSEndpoints filters on', () => {
+      const files = (filters: string) =>
+        createRepoTree({
+          ...externalDns(
+            '1.20.0',
+            `    provider: {name: cloudflare}\n    sources: [crd, service]\n    domainFilters: ${filters}\n`,
+          ),
+          // the default template's variable is used elsewhere
+          'kubernetes/apps/network/echo/ingress.yaml':
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo}\ndata: {host: "echo.${SECRET_DOMAIN}"}\n',
+        });
+      const { conventions, found } = detectConventions(
+        files('["${CLUSTER_DOMAIN}"]'),
+      );
+      expect(conventions.fqdnTemplate).toBe(
+        'clustermesh-{cluster}.${CLUSTER_DOMAIN}',
+      );
+      expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+        "every ExternalDNS that reads DNSEndpoints publishes only names in ${CLUSTER_DOMAIN} (HelmRelease network/external-dns: domain filter), so the clusters' FQDNs are made in it",
+      );
+      // a literal domain, or the default's own variable: the default stays
+      for (const filters of ['[example.net]', '["${SECRET_DOMAIN}"]'])
+        expect(
+          detectConventions(files(filters)).conventions.fqdnTemplate,
+        ).toBeUndefined();
+    });
+
     it('says when no ExternalDNS is found', () => {
       const { found } = detectConventions(
         createRepoTree({ 'a.yaml': 'a: 1\n' }),

@@ -509,9 +509,28 @@ export function detectConventions(
       );
     }
   }
+  // ExternalDNS publishes only names in its domain filters: when every one
+  // that reads DNSEndpoints filters on one variable, the FQDNs are in it
+  const filtered =
+    explicit.fqdnTemplate === undefined
+      ? domainFilterVariable(deployments)
+      : undefined;
+  if (filtered) {
+    conventions.fqdnTemplate = `clustermesh-{cluster}.\${${filtered.variable}}`;
+    detected(
+      'fqdnTemplate',
+      conventions.fqdnTemplate,
+      `every ExternalDNS that reads DNSEndpoints publishes only names in \${${
+        filtered.variable
+      }} (${filtered.deployments.join(
+        ', ',
+      )}: domain filter), so the clusters' FQDNs are made in it`,
+      filtered.location,
+    );
+  }
   // the default FQDN template's domain variable, when the repository
   // never names it: the FQDNs wait on a value only the user can give
-  if (explicit.fqdnTemplate === undefined) {
+  if (explicit.fqdnTemplate === undefined && !filtered) {
     const template = defaultConventions.fqdnTemplate;
     const absent = referencedVariables(template).filter(
       v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
@@ -543,6 +562,37 @@ export function detectConventions(
     }
   }
   return { conventions, found };
+}
+
+/**
+ * The one variable every ExternalDNS that reads DNSEndpoints (the `crd`
+ * source) takes as its whole domain filter (`domainFilters:
+ * ["${CLUSTER_DOMAIN}"]`), unless it is the default template's own.
+ */
+function domainFilterVariable(
+  deployments: readonly ExternalDnsDeployment[],
+):
+  | { variable: string; deployments: string[]; location: SourceLocation }
+  | undefined {
+  const readers = deployments.filter(d => d.sources.includes('crd'));
+  if (!readers.length) return undefined;
+  const variables = new Set<string>();
+  for (const d of readers) {
+    if (!d.filters.domains.length) return undefined;
+    for (const domain of d.filters.domains) {
+      const whole = /^\$\{([_A-Za-z][_A-Za-z0-9]*)\}$/.exec(domain.trim());
+      if (!whole) return undefined;
+      variables.add(whole[1]);
+    }
+  }
+  const [variable] = variables;
+  const defaults = referencedVariables(defaultConventions.fqdnTemplate);
+  if (variables.size !== 1 || defaults.includes(variable)) return undefined;
+  return {
+    variable,
+    deployments: readers.map(d => d.description),
+    location: readers[0].location,
+  };
 }
 
 /**
