@@ -124,13 +124,29 @@ export function formatReportText(
       .filter(c => c.outcome === 'fail' && c.severity !== 'error')
       .map(checkLine),
   ]);
-  const fixes = new Map<string, string>();
-  for (const c of all)
-    if (c.outcome === 'fail' && c.remediation && !fixes.has(c.ruleId))
-      fixes.set(c.ruleId, c.remediation);
+  // one line per rule; a fix worded for another cluster's own file is
+  // named by its cluster, not repeated
+  const fixes = new Map<string, { fix: string; elsewhere: Set<string> }>();
+  for (const c of all) {
+    if (c.outcome !== 'fail' || !c.remediation) continue;
+    const seen = fixes.get(c.ruleId);
+    if (!seen)
+      fixes.set(c.ruleId, { fix: c.remediation, elsewhere: new Set() });
+    else if (seen.fix !== c.remediation && c.cluster)
+      seen.elsewhere.add(c.cluster);
+  }
   section(
     'How to fix',
-    [...fixes].map(([rule, fix]) => `[${rule}] ${fix}`),
+    [...fixes].map(
+      ([rule, { fix, elsewhere }]) =>
+        `[${rule}] ${fix}${
+          elsewhere.size
+            ? ` Likewise for ${[...elsewhere].join(', ')}, in ${
+                elsewhere.size === 1 ? 'its own file' : 'their own files'
+              }.`
+            : ''
+        }`,
+    ),
   );
   const notEvaluated = [
     ...report.notEvaluated.map(findingLine),

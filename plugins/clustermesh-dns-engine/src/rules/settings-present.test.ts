@@ -45,6 +45,22 @@ describe('settings-present', () => {
     });
   });
 
+  it('says to add the keys to the settings where they are, not where the conventions keep them', () => {
+    const result = exampleChecks(f => {
+      f['kubernetes/clusters/infra/vars/settings.yaml'] = f[
+        exampleFile.settings('infra')
+      ].replace(/\n {2}CILIUM_CLUSTERMESH_LB_IP: .*/, '');
+      delete f[exampleFile.settings('infra')];
+      f['kubernetes/clusters/infra/vars/kustomization.yaml'] = f[
+        'kubernetes/clusters/infra/vars/kustomization.yaml'
+      ].replace('../cluster-settings.yaml', './settings.yaml');
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(result).toMatchObject({ outcome: 'fail' });
+    expect(result.remediation).toBe(
+      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/vars/settings.yaml` (or run `clustermesh-dns configure`).',
+    );
+  });
+
   it('does not call a key missing when what the engine does not evaluate may change the settings', () => {
     const checks = exampleChecks(files => {
       withoutLbIp(files);
