@@ -60,7 +60,7 @@ import {
   settingText,
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
-import { helmReleaseValues } from '../flux/helmValues';
+import { releaseValuesRead } from '../flux/helmValues';
 import { KustomizeEngine } from '../flux/kustomize';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder } from './templates';
@@ -705,7 +705,8 @@ function releaseValuesFromFolder(
   );
   if (!release) return undefined;
   const namespace = release.namespace ?? 'default';
-  const read = helmReleaseValues(
+  // a source the folder does not build (applied elsewhere) is not read
+  return releaseValuesRead(
     release,
     namespace,
     (kind, refName, ns) =>
@@ -717,12 +718,6 @@ function releaseValuesFromFolder(
       ),
     files,
   );
-  // a source the folder does not build (applied elsewhere) is not read
-  const missing = read.findings.some(f => f.severity === 'error');
-  return {
-    values: read.values.values,
-    unread: missing || read.values.unread.length > 0,
-  };
 }
 
 /** Records a convention found in the repository: setting, value, why, where. */

@@ -228,6 +228,26 @@ export function helmReleaseValues(
 }
 
 /**
+ * A HelmRelease's merged values for reading what it deploys, and whether
+ * some source was not read (a Secret, a value not known here, or a source
+ * the lookup does not find: helm-controller would fail, so what it says is
+ * not known).
+ *
+ * @public
+ */
+export function releaseValuesRead(
+  ...args: Parameters<typeof helmReleaseValues>
+): { values: Record<string, any>; unread: boolean } {
+  const read = helmReleaseValues(...args);
+  return {
+    values: read.values.values,
+    unread:
+      read.values.unread.length > 0 ||
+      read.findings.some(f => f.severity === 'error'),
+  };
+}
+
+/**
  * The values an RKE2 or k3s `HelmChartConfig` gives its chart: its
  * `spec.valuesContent`, Helm values as text (read as Helm reads them), each
  * value at its line in the file.

@@ -31,6 +31,7 @@ import { getPath, isRecord } from '../core/paths';
 import {
   helmChartConfigValues,
   helmReleaseValues,
+  releaseValuesRead,
   valuesFileValues,
 } from '../flux/helmValues';
 import type {
@@ -583,22 +584,14 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     name,
     dir,
     render,
-    releaseValues: (object, appliedBy) => {
-      const read = helmReleaseValues(
+    releaseValues: (object, appliedBy) =>
+      releaseValuesRead(
         object,
         object.namespace ?? appliedBy.namespace,
         renderLookup(render),
         files,
         name,
-      );
-      // a source it needs that the cluster does not apply is not read
-      return {
-        values: read.values.values,
-        unread:
-          read.values.unread.length > 0 ||
-          read.findings.some(f => f.severity === 'error'),
-      };
-    },
+      ),
     findings,
     settings,
     settingsObject,

@@ -102,9 +102,10 @@ describe('dnsendpoint-matches', () => {
     const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
     /** The example with an ExternalDNS HelmRelease beside its DNSEndpoint. */
     const withExternalDns =
-      (values: string[]) => (f: Record<string, string>) => {
-        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
-        f[`${folder}/external-dns.yaml`] = [
+      (values: string[], at = folder) =>
+      (f: Record<string, string>) => {
+        f[`${at}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${at}/external-dns.yaml`] = [
           'apiVersion: helm.toolkit.fluxcd.io/v2',
           'kind: HelmRelease',
           'metadata: {name: external-dns, namespace: network}',
@@ -164,20 +165,10 @@ describe('dnsendpoint-matches', () => {
 
     it('fails when the repository deploys ExternalDNS to other clusters, not to this one', () => {
       // ExternalDNS in apps' own folder only
-      const onlyApps = (f: Record<string, string>) => {
-        f['kubernetes/clusters/apps/kustomization.yaml'] +=
-          '  - external-dns.yaml\n';
-        f['kubernetes/clusters/apps/external-dns.yaml'] = [
-          'apiVersion: helm.toolkit.fluxcd.io/v2',
-          'kind: HelmRelease',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  interval: 1h',
-          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
-          '  values: {provider: {name: cloudflare}, sources: [crd]}',
-          '',
-        ].join('\n');
-      };
+      const onlyApps = withExternalDns(
+        ['sources: [crd]'],
+        'kubernetes/clusters/apps',
+      );
       expect(infraResult(onlyApps)).toMatchObject({
         outcome: 'fail',
         message: `no ExternalDNS of the cluster publishes ${endpoint}: the repository deploys ExternalDNS to apps, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)`,
