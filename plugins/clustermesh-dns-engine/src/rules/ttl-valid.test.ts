@@ -1,4 +1,9 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { ttlValid } from './ttl-valid';
 
 describe('ttl-valid', () => {
@@ -11,5 +16,23 @@ describe('ttl-valid', () => {
       message:
         /has recordTTL 30, outside 1 \(auto\) or 60..86400 for Cloudflare/,
     },
+  });
+
+  it('says it checked only the configured TTL when the cluster has no record', () => {
+    const checks = exampleChecks(f => {
+      delete f[exampleFile.dnsEndpoint];
+      f[
+        'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml'
+      ] = f[
+        'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml'
+      ].replace('  - dnsendpoint.yaml\n', '');
+    }).filter(c => c.ruleId === 'ttl-valid');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'pass',
+        'the cluster has no record yet; the configured TTL 300 (dns.ttl, what configure writes) is within 1 (auto) or 60..86400 for Cloudflare',
+      ]),
+    );
   });
 });

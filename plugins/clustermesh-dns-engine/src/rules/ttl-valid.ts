@@ -22,6 +22,8 @@ export const ttlValid = defineClusterRule({
     configured: 'the configured TTL {{ttl}} is outside {{range}}',
     record: '{{endpoint}} has recordTTL {{ttl}}, outside {{range}}',
     valid: 'TTL {{ttl}} is within {{range}}',
+    configuredValid:
+      'the cluster has no record yet; the configured TTL {{ttl}} (dns.ttl, what configure writes) is within {{range}}',
   },
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
@@ -53,11 +55,14 @@ export const ttlValid = defineClusterRule({
     }
     if (out.length) return out;
     const first = records[0]?.record;
+    // no record: only the TTL the change would write was checked
+    if (!first)
+      return [r.pass('configuredValid', { ttl: String(dns.ttl), range })];
     return [
       r.pass(
         'valid',
-        { ttl: String(first?.recordTTL ?? dns.ttl), range },
-        first?.location,
+        { ttl: String(first.recordTTL ?? dns.ttl), range },
+        first.location,
       ),
     ];
   },
