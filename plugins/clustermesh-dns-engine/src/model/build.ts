@@ -466,6 +466,25 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
   }
 
   const ciliumSource = helmRelease ?? chartConfig;
+  // Outside the settings' namespace, the settings ConfigMap is the one the
+  // Kustomization applying the Cilium values substitutes from in its own
+  // namespace (a `kube-system` Kustomization per component, as configure
+  // creates it in a repository that had no settings).
+  if (!settingsObject && ciliumSource) {
+    const k = ciliumSource.appliedBy;
+    if (
+      k.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === configMapName,
+      )
+    )
+      settingsObject = render.objects.find(
+        ({ object, appliedBy }) =>
+          object.kind === 'ConfigMap' &&
+          object.name === configMapName &&
+          (object.namespace ?? appliedBy.namespace) === k.namespace &&
+          isRecord(object.body.data),
+      );
+  }
   // The settings: the settings ConfigMap, then Secret, then what the
   // Kustomization applying the Cilium values substitutes (inline values, a
   // parent's patches, sources other controllers provide).

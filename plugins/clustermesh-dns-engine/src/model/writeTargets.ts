@@ -37,6 +37,15 @@ export interface SettingsWriteTarget {
   appliedBy?: RenderedKustomization;
   /** Whether Flux substitutes what is written in it before storing it. */
   substituted: boolean;
+  /**
+   * A settings ConfigMap the change creates, when the cluster has none:
+   * the kustomization that must list the new file (none when Flux
+   * generates it), the entry it follows there, and the namespace written
+   * in it (as the Kustomization beside it writes its own).
+   */
+  create?: { kustomization?: string; after?: string; namespace?: string };
+  /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
+  wires?: RenderedKustomization;
 }
 
 /**
@@ -58,6 +67,8 @@ export function settingsWriteTarget(
     if (mesh.repository.isFile(file))
       return { file, format: 'yaml', doc: -1, configMap, substituted: false };
     const outside = madeOutside(mesh, cluster, configMap);
+    const created = outside ? undefined : newSettingsTarget(mesh, cluster);
+    if (created) return created;
     if (outside)
       return {
         // where the settings are named: the file they would go in does not exist
@@ -142,6 +153,125 @@ function madeOutside(
   return undefined;
 }
 
+/**
+ * A settings ConfigMap to create for a cluster that has none, and whose
+ * Flux Kustomizations substitute from none (a repository that uses no
+ * post-build substitution): a file next to the Kustomization that applies
+ * the cluster's Cilium HelmRelease, listed where that Kustomization's file
+ * is listed, so the same build applies both in the same namespace, and
+ * that Kustomization made to substitute from it. Only where that
+ * Kustomization is declared in a file of the repository that no other
+ * cluster applies: the ConfigMap holds this cluster's own values.
+ */
+function newSettingsTarget(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): SettingsWriteTarget | { problem: string; file: string } | undefined {
+  const { conventions } = mesh;
+  const configMap = clusterPath(conventions.settings.configMap, cluster.name);
+  const { cilium } = cluster;
+  if (
+    cilium?.kind !== 'helmrelease' ||
+    !cilium.appliedBy ||
+    cluster.render.kustomizations.some(k =>
+      k.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === configMap,
+      ),
+    )
+  )
+    return undefined;
+  const wires = cilium.appliedBy;
+  const declaration = wires.object;
+  if (!declaration || declaration.source.index < 0) return undefined;
+  const declaredIn = declaration.source.file;
+  // a parent's spec.patches that sets the list replaces it whole (a custom
+  // resource's lists have no merge key): an entry added here would be lost
+  const declared = getPath(declaration.source.root, [
+    'spec',
+    'postBuild',
+    'substituteFrom',
+  ]);
+  if (
+    wires.substituteFrom.length !==
+    (Array.isArray(declared) ? declared.length : 0)
+  ) {
+    const parent = cluster.render.kustomizations.find(
+      k => k.key === wires.parent,
+    );
+    return {
+      file: declaredIn,
+      problem: `declares Kustomization ${
+        wires.key
+      }, which applies the Cilium values of ${
+        cluster.name
+      }; its postBuild.substituteFrom is set by ${
+        parent
+          ? `the spec.patches of Kustomization ${parent.key}${
+              parent.object ? ` (${parent.object.source.file})` : ''
+            }`
+          : 'a patch'
+      } (${wires.substituteFrom
+        .map(r => `${r.kind} ${r.name}`)
+        .join(
+          ', ',
+        )}), which would replace an entry added here: add a settings ConfigMap of ${
+        cluster.name
+      } to that list (optional: true when other Kustomizations get it too), and name it in the conventions (settings.configMap, settings.file)`,
+    };
+  }
+  if (
+    mesh.clusters.some(
+      c =>
+        c !== cluster &&
+        c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
+    )
+  )
+    return undefined;
+  const file = joinPath(
+    dirnamePath(declaredIn),
+    basenamePath(conventions.settings.file),
+  );
+  if (!file || mesh.repository.isFile(file)) return undefined;
+  const appliedBy = cluster.render.kustomizations.find(
+    k => k.key === wires.parent,
+  );
+  const written = getPath(declaration.source.root, ['metadata', 'namespace']);
+  return {
+    file,
+    format: 'yaml',
+    doc: -1,
+    configMap,
+    appliedBy,
+    substituted: appliedBy?.postBuild ?? false,
+    create: {
+      ...listingOf(mesh, declaredIn, appliedBy?.path),
+      namespace: typeof written === 'string' ? wires.namespace : undefined,
+    },
+    wires,
+  };
+}
+
+/**
+ * The kustomization whose build takes a file (the nearest one at or above
+ * its folder, up to the folder a Flux Kustomization builds) and the entry
+ * that lists it there; none when Flux generates the kustomization.
+ */
+function listingOf(
+  mesh: MeshModel,
+  file: string,
+  builtFolder: string | undefined,
+): { kustomization?: string; after?: string } {
+  for (let dir = dirnamePath(file); ; dir = dirnamePath(dir)) {
+    const kustomization = mesh.repository.kustomizationFile(dir);
+    if (kustomization)
+      return {
+        kustomization,
+        after: dir ? file.slice(dir.length + 1) : file,
+      };
+    if (!dir || dir === builtFolder) return {};
+  }
+}
+
 /** How Flux substitutes one Kustomization, after the change adds settings keys. @public */
 export interface SubstitutionScope {
   kustomization: RenderedKustomization;
@@ -153,7 +283,8 @@ export interface SubstitutionScope {
 
 /**
  * The variables a Kustomization substitutes with once the change has added
- * `added` keys to the settings ConfigMap named `configMap`.
+ * `added` keys to the settings ConfigMap named `configMap` (`wired`: and
+ * has made the Kustomization substitute from it).
  *
  * @public
  */
@@ -161,18 +292,20 @@ export function substitutionScope(
   kustomization: RenderedKustomization,
   configMap: string | undefined,
   added: { has(name: string): boolean },
+  wired = false,
 ): SubstitutionScope {
   const readsSettings =
     configMap !== undefined &&
-    kustomization.substituteFrom.some(
-      r => r.kind === 'ConfigMap' && r.name === configMap,
-    );
+    (wired ||
+      kustomization.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === configMap,
+      ));
   return {
     kustomization,
     resolves: name =>
-      kustomization.postBuild &&
-      (kustomization.variables.value(name) !== undefined ||
-        (readsSettings && added.has(name))),
+      (kustomization.postBuild &&
+        kustomization.variables.value(name) !== undefined) ||
+      ((kustomization.postBuild || wired) && readsSettings && added.has(name)),
     secret: name => kustomization.variables.get(name)?.secret === true,
   };
 }
@@ -533,6 +666,7 @@ export interface DnsEndpointPlacement {
 export function dnsEndpointPlacement(
   mesh: MeshModel,
   clusters: readonly ClusterModel[],
+  substitutes: (k: RenderedKustomization) => boolean = k => k.postBuild,
 ): DnsEndpointPlacement | { problem: string; file: string } {
   const { conventions } = mesh;
   // a `{cluster}` in the conventions' file names one file per cluster
@@ -564,7 +698,7 @@ export function dnsEndpointPlacement(
       } with substitution`,
     });
   for (const { dir, why } of candidates) {
-    const folder = appliedFolder(mesh, clusters, dir);
+    const folder = appliedFolder(mesh, clusters, dir, substitutes);
     if (!folder) continue;
     return {
       file: folder.dir ? `${folder.dir}/${name}` : name,
@@ -593,11 +727,12 @@ function appliedFolder(
   mesh: MeshModel,
   clusters: readonly ClusterModel[],
   dir: string,
+  substitutes: (k: RenderedKustomization) => boolean,
 ): { dir: string; why: string } | undefined {
   const built = (c: ClusterModel) =>
     c.render.objects.find(
       ({ object, appliedBy }) =>
-        appliedBy.postBuild && dirnamePath(object.source.file) === dir,
+        substitutes(appliedBy) && dirnamePath(object.source.file) === dir,
     );
   if (mesh.repository.kustomizationFile(dir) && clusters.every(c => built(c)))
     return { dir, why: '' };
@@ -608,7 +743,7 @@ function appliedFolder(
         c.render.kustomizations
           .filter(
             k =>
-              k.postBuild &&
+              substitutes(k) &&
               !k.failed &&
               (k.path === dir || k.path.startsWith(`${dir}/`)),
           )

@@ -180,13 +180,28 @@ export function scopeOf(
   cluster: string,
   kustomization: RenderedKustomization,
 ): SubstitutionScope {
+  const target = ctx.settings.get(cluster);
   return substitutionScope(
     kustomization,
-    ctx.settings.get(cluster)?.configMap,
+    target?.configMap,
     {
       has: key => ctx.addsKey(cluster, key),
     },
+    target?.wires === kustomization,
   );
+}
+
+/**
+ * Whether a Kustomization substitutes once the change is made: it does
+ * now, or the change has it substitute from the settings it creates.
+ */
+export function substitutesAfter(
+  ctx: ChangeContext,
+): (k: RenderedKustomization) => boolean {
+  const wired = new Set<RenderedKustomization>();
+  for (const target of ctx.settings.values())
+    if (target.wires) wired.add(target.wires);
+  return k => k.postBuild || wired.has(k);
 }
 
 /**
@@ -418,6 +433,12 @@ export function decideChange(
     knows,
     cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
     notes: [
+      ...[...settings]
+        .filter(([name, t]) => t.create && !removed.has(name))
+        .map(
+          ([name, t]) =>
+            `${name}: no settings ConfigMap was applied and no Kustomization substituted from one, so ${t.file} is created next to Kustomization ${t.wires?.key}, which applies the Cilium values and now substitutes from it.`,
+        ),
       ...formNotes(forms, members),
       ...unknownRemoved.map(
         name =>

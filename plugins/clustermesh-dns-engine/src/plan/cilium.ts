@@ -12,6 +12,7 @@ import {
   resolvedFqdn,
   scopeOf,
   sharedFqdnTemplate,
+  substitutesAfter,
   variableIn,
 } from './change';
 import { planPeers } from './peers';
@@ -119,6 +120,7 @@ function targetValues(
   );
   if (!configured.length && !learns && !ctx.removed.size) return undefined;
   const scopes: { cluster: string; scope: SubstitutionScope }[] = [];
+  const substitutes = substitutesAfter(ctx);
   for (const c of clusters) {
     const k = target.appliedBy.get(c);
     if (k) scopes.push({ cluster: c, scope: scopeOf(ctx, c, k) });
@@ -126,7 +128,7 @@ function targetValues(
   const substituted =
     target.kind !== 'values-file' &&
     scopes.length === clusters.length &&
-    scopes.every(s => s.scope.kustomization.postBuild);
+    scopes.every(s => substitutes(s.scope.kustomization));
   const single = clusters.length === 1 ? clusters[0] : undefined;
   const scopeList = scopes.map(s => s.scope);
   const form = (c: string) => ctx.forms.get(c)!;

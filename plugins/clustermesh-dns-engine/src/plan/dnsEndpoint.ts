@@ -17,8 +17,10 @@ import {
   resolvedFqdn,
   scopeOf,
   sharedFqdnTemplate,
+  substitutesAfter,
   variableIn,
 } from './change';
+import { includeInKustomization } from './kustomizationEntry';
 import { EditSet, PlanError } from './transaction';
 
 /** A DNSEndpoint file and the clusters it is applied to. */
@@ -105,7 +107,8 @@ function newEndpointFiles(
 ): { placement: DnsEndpointPlacement; clusters: ClusterModel[] }[] {
   if (!without.length) return [];
   requireExternalDns(ctx, without);
-  const shared = dnsEndpointPlacement(ctx.mesh, without);
+  const substitutes = substitutesAfter(ctx);
+  const shared = dnsEndpointPlacement(ctx.mesh, without, substitutes);
   if (!('problem' in shared))
     return [{ placement: shared, clusters: [...without] }];
   const byFolder = new Map<string, ClusterModel[]>();
@@ -116,7 +119,7 @@ function newEndpointFiles(
   }
   if (byFolder.size < 2) throw new PlanError(shared.file, shared.problem);
   return [...byFolder.values()].map(clusters => {
-    const placement = dnsEndpointPlacement(ctx.mesh, clusters);
+    const placement = dnsEndpointPlacement(ctx.mesh, clusters, substitutes);
     if ('problem' in placement)
       throw new PlanError(placement.file, placement.problem);
     return { placement, clusters };
@@ -394,38 +397,4 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
       }
     }
   }
-}
-
-/**
- * Lists a new file in its folder's kustomization, as its neighbours are
- * listed: with `./` when they have it, in order when they are sorted.
- */
-function includeInKustomization(
-  edits: EditSet,
-  file: string,
-  kustomization: string | undefined,
-) {
-  if (!kustomization) return; // Flux generates one that takes every file
-  const dir = dirnamePath(file);
-  const editor = edits.editor(kustomization, 'the kustomization');
-  const base = file.slice(dir.length + 1);
-  const resources = editor.get(0, ['resources']);
-  const list = Array.isArray(resources)
-    ? resources.filter((r): r is string => typeof r === 'string')
-    : [];
-  if (list.some(r => r.replace(/^\.\//, '') === base)) return;
-  const dotted =
-    list.length > 0 &&
-    list.filter(r => r.startsWith('./')).length * 2 > list.length;
-  const entry = dotted ? `./${base}` : base;
-  const plain = list.map(r => r.replace(/^\.\//, ''));
-  const sorted =
-    plain.length > 1 && plain.every((r, i) => i === 0 || plain[i - 1] <= r);
-  if (sorted && Array.isArray(resources)) {
-    const at = plain.findIndex(r => r > base);
-    editor.insertItem(0, ['resources'], at < 0 ? resources.length : at, entry);
-  } else {
-    editor.appendItem(0, ['resources'], entry);
-  }
-  edits.reason(kustomization, `${entry} included, so Flux applies it`);
 }

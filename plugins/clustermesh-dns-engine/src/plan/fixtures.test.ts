@@ -265,6 +265,17 @@ function withoutIntended(
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (k === 'clustermesh' || k === 'endpoints' || intended(k)) continue;
+    // the settings a change creates: the Kustomization substitutes from them
+    if (k === 'postBuild' && !('postBuild' in out)) {
+      const rest = withoutIntended(v, intended) as Record<string, unknown>;
+      const from = (
+        rest.substituteFrom as { name?: string }[] | undefined
+      )?.filter(r => r.name !== 'cluster-settings');
+      if (from?.length) rest.substituteFrom = from;
+      else delete rest.substituteFrom;
+      if (Object.keys(rest).length) out[k] = rest;
+      continue;
+    }
     out[k] = k === 'resources' ? '(resources)' : withoutIntended(v, intended);
   }
   return out;

@@ -5,7 +5,12 @@ import { diffLines } from 'diff';
 import fc from 'fast-check';
 import { createRepoTree } from '../tree/RepoTree';
 import { defaultConventions, MeshConventions } from '../conventions/schema';
-import { parseConventions, resolveConventions } from '../conventions/resolve';
+import {
+  parseConventions,
+  readConventionsFile,
+  resolveConventions,
+} from '../conventions/resolve';
+import { detectConventions } from '../conventions/detect';
 import {
   generateSyntheticMesh,
   syntheticClusterAddress,
@@ -740,6 +745,108 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(problem?.message).toMatch(
       /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
     );
+  });
+
+  describe('in a repository with no settings and no substitution', () => {
+    /** Its conventions as the CLI reads them: the file, then detection. */
+    const noSettingsConventions = (files: Record<string, string>) => {
+      const explicit = readConventionsFile(files['.clustermesh-dns.yaml']);
+      return resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      );
+    };
+    /** The configure-no-settings fixture (its own conventions), planned. */
+    const planNoSettings = (edit?: (files: Record<string, string>) => void) => {
+      const files = fixtureFiles('configure-no-settings/repo');
+      edit?.(files);
+      const conventions = noSettingsConventions(files);
+      return applied(
+        files,
+        {
+          clusters: [
+            { name: 'main', ip: '10.11.1.20' },
+            { name: 'staging', ip: '10.12.1.20' },
+          ],
+        },
+        conventions,
+      );
+    };
+
+    it("creates each cluster's settings next to the Kustomization applying its Cilium values, which substitutes from them", () => {
+      const { plan, after } = planNoSettings();
+      expect(plan.problems).toEqual([]);
+      const settings =
+        'kubernetes/main/apps/kube-system/cilium/cluster-settings.yaml';
+      expect(after[settings]).toContain('CILIUM_CLUSTERMESH_LB_IP: 10.11.1.20');
+      expect(
+        after['kubernetes/main/apps/kube-system/kustomization.yaml'],
+      ).toMatch(
+        /- \.\/cilium\/install\.yaml\n {2}- \.\/cilium\/cluster-settings\.yaml\n/,
+      );
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/install.yaml'],
+      ).toMatch(
+        /interval: 30m\n {2}postBuild:\n {4}substituteFrom:\n {6}- kind: ConfigMap\n {8}name: cluster-settings\n---/,
+      );
+      // the ConfigMap is the cluster's settings once written: a new address
+      // changes its LB IP, and nothing is created again
+      const moved = planMeshDnsChange(
+        createRepoTree(after),
+        { clusters: [{ name: 'main', ip: '10.11.1.21' }] },
+        noSettingsConventions(after),
+      );
+      expect(moved.problems).toEqual([]);
+      expect(moved.edits.map(e => e.path)).toEqual([settings]);
+    });
+
+    it("refuses, naming the patch, where a parent's spec.patches sets the Kustomization's substituteFrom (an entry added to it would be replaced)", () => {
+      const { plan } = planNoSettings(files => {
+        const apps = 'kubernetes/main/cluster/config/cluster-apps.yaml';
+        files[apps] += [
+          '  patches:',
+          '    - patch: |-',
+          '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          '        kind: Kustomization',
+          '        metadata:',
+          '          name: not-used',
+          '        spec:',
+          '          postBuild:',
+          '            substituteFrom:',
+          '              - kind: Secret',
+          '                name: cluster-secrets',
+          '                optional: true',
+          '      target:',
+          '        kind: Kustomization',
+          '',
+        ].join('\n');
+      });
+      expect(plan.edits).toEqual([]);
+      expect(plan.problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps \(kubernetes\/main\/cluster\/config\/cluster-apps\.yaml\) \(Secret cluster-secrets\), which would replace an entry added here/,
+        ),
+      });
+    });
+
+    it('creates no settings in a file that another cluster applies too', () => {
+      const { plan } = planNoSettings(files => {
+        // staging's apps reconcile main's cilium install: one Kustomization file for both
+        files['kubernetes/staging/apps/kube-system/kustomization.yaml'] = files[
+          'kubernetes/staging/apps/kube-system/kustomization.yaml'
+        ].replace(
+          './cilium/install.yaml',
+          '../../../main/apps/kube-system/cilium/install.yaml',
+        );
+      });
+      expect(plan.edits).toEqual([]);
+      expect(plan.problems.map(p => p.message)).toContainEqual(
+        expect.stringMatching(
+          /^does not exist, and no ConfigMap cluster-settings is applied to (main|staging)/,
+        ),
+      );
+    });
   });
 
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {

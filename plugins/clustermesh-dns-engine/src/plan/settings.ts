@@ -1,4 +1,6 @@
+import { stringify } from 'yaml';
 import { getPath, hasOwn, isRecord } from '../core/paths';
+import type { SettingsWriteTarget } from '../model/writeTargets';
 import { lineAtPath } from '../yaml/lines';
 import {
   ChangeContext,
@@ -6,6 +8,7 @@ import {
   peersAfter,
   settingsFqdn,
 } from './change';
+import { includeInKustomization } from './kustomizationEntry';
 import { EditSet, PlanError } from './transaction';
 
 const escapeRegExp = (text: string) =>
@@ -125,10 +128,14 @@ function planYamlSettings(
   edits: EditSet,
   ctx: ChangeContext,
   cluster: string,
-  target: { file: string; doc: number; configMap: string },
+  target: SettingsWriteTarget,
   changes: SettingChange[],
   isMeshKey: (key: string) => boolean,
 ) {
+  if (target.create && !edits.exists(target.file)) {
+    createSettings(edits, cluster, target, changes);
+    return;
+  }
   const model = ctx.mesh.byName.get(cluster)!;
   // the settings as written (before substitution), from the model
   const root =
@@ -184,6 +191,65 @@ function planYamlSettings(
     edits.settle(target.file);
   }
   for (const c of needed) edits.reason(target.file, describe(c));
+}
+
+/**
+ * A settings ConfigMap for a cluster that had none: the new file, listed
+ * where the Kustomization applying the Cilium values is listed, and that
+ * Kustomization made to substitute from it.
+ */
+function createSettings(
+  edits: EditSet,
+  cluster: string,
+  target: SettingsWriteTarget,
+  changes: SettingChange[],
+) {
+  const data: Record<string, string> = {};
+  for (const c of changes) if (c.value !== undefined) data[c.key] = c.value;
+  if (!Object.keys(data).length) return; // a cluster leaving: nothing to remove
+  const { create, wires } = target;
+  const wiredBy = wires ? `Kustomization ${wires.key}` : 'its Kustomization';
+  edits.created.set(
+    target.file,
+    `---\n# ${settingsHeading} settings of ${cluster}: ${wiredBy} substitutes them\n${stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: target.configMap,
+          ...(create?.namespace ? { namespace: create.namespace } : {}),
+        },
+        data,
+      },
+      { lineWidth: 0 },
+    )}`,
+  );
+  edits.reason(
+    target.file,
+    `ConfigMap ${target.configMap}: ${cluster} had no settings; ${wiredBy} (which applies its Cilium values) substitutes them`,
+  );
+  for (const c of changes) edits.reason(target.file, describe(c));
+  includeInKustomization(
+    edits,
+    target.file,
+    create?.kustomization,
+    create?.after,
+  );
+  const declaration = wires?.object;
+  if (!wires || !declaration) return;
+  const editor = edits.editor(
+    declaration.source.file,
+    `Kustomization ${wires.key}`,
+  );
+  editor.appendItem(
+    declaration.source.index,
+    ['spec', 'postBuild', 'substituteFrom'],
+    { kind: 'ConfigMap', name: target.configMap },
+  );
+  edits.reason(
+    declaration.source.file,
+    `Kustomization ${wires.key} substitutes from ConfigMap ${target.configMap}, the new settings of ${cluster}`,
+  );
 }
 
 function describe(c: SettingChange): string {
