@@ -108,8 +108,13 @@ export function formatReportText(
     'Overridden by the conventions',
     report.overrides.map(o => `${o.what} (${o.source})`),
   );
+  // a finding a failed check names as its cause is said once, by the check
+  const cited = new Set(
+    all.filter(c => c.outcome === 'fail' && c.cause).map(c => c.cause),
+  );
+  const uncited = report.findings.filter(f => !cited.has(f.id));
   section('Errors', [
-    ...report.findings
+    ...uncited
       .filter(f => f.severity === 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
     ...all
@@ -117,7 +122,7 @@ export function formatReportText(
       .map(checkLine),
   ]);
   section('Warnings', [
-    ...report.findings
+    ...uncited
       .filter(f => f.severity !== 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
     ...all

@@ -175,6 +175,34 @@ describe('clustermesh-dns validate', () => {
     expect(stdout).toMatch(/kubernetes\/[^\s]+\.yaml:\d+/);
   });
 
+  it('says a failure once: not as a finding and again as the check it causes', () =>
+    onExampleCopy(
+      dir => {
+        const file = path.join(dir, 'kubernetes/clusters/infra/cluster-settings.yaml');
+        fs.writeFileSync(
+          file,
+          fs
+            .readFileSync(file, 'utf8')
+            .replace('  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n', ''),
+        );
+      },
+      async dir => {
+        const { code, stdout } = await cli(
+          'validate',
+          dir,
+          '--value',
+          'SECRET_DOMAIN=example.net',
+        );
+        expect(code).toBe(1);
+        const undefinedLines = stdout
+          .split('\n')
+          .filter(l => /\$\{CILIUM_CLUSTERMESH_LB_IP\} is not defined/.test(l));
+        expect(undefinedLines).toEqual([
+          expect.stringMatching(/^ {2}\[substitution-complete\] infra: /),
+        ]);
+      },
+    ));
+
   it('prints the MeshReport as JSON', async () => {
     const { code, stdout } = await cli(
       'validate',

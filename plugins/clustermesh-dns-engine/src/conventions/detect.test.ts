@@ -5,7 +5,7 @@ import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { detectConventions } from './detect';
-import { resolveConventions } from './resolve';
+import { parseConventions, resolveConventions } from './resolve';
 
 type Files = Record<string, string>;
 
@@ -120,6 +120,26 @@ describe('detectConventions', () => {
     expect(
       model.findings.filter(f => f.location?.file.includes('talos')),
     ).toEqual([]);
+  });
+
+  it("does not name a cluster after Flux's own entry folder (flux-config), and takes the folder around it", () => {
+    const tree = createRepoTree({
+      'kubernetes/main/flux-config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/main/flux-config',
+      ),
+      'kubernetes/main/flux-config/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/main/applications',
+      ),
+      'kubernetes/main/applications/kustomization.yaml': 'resources: []\n',
+      'kubernetes/old/applications/kustomization.yaml': 'resources: []\n',
+    });
+    const { conventions } = detectConventions(tree);
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'flux-config',
+    });
   });
 
   it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
@@ -843,11 +863,24 @@ describe('detectConventions', () => {
       }),
       resolveConventions({}),
     );
-    expect(report.findings.map(f => [f.code, f.message])).toEqual([
+    // the default folder holds no cluster: nothing was checked, not a failure
+    expect(report.findings.map(f => [f.code, f.severity, f.message])).toEqual([
       [
         'no-clusters',
-        'no folder of the clusters folder is a Flux cluster: application, mlops hold no Flux Kustomization, FluxInstance or kustomization file (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere)',
+        'warning',
+        'no folder of the clusters folder is a Flux cluster: application, mlops hold no Flux Kustomization, FluxInstance or kustomization file (set clustersPath, entryPath or clusters in the conventions if the clusters are elsewhere); nothing was checked',
       ],
+    ]);
+    expect(report.summary.errors).toBe(0);
+    // the folder the conventions file names: a mistake in them
+    const named = validateMesh(
+      createRepoTree({
+        'kubernetes/clusters/application/helmfile.yaml': 'releases: []\n',
+      }),
+      parseConventions('clustersPath: kubernetes/clusters\n'),
+    );
+    expect(named.findings.map(f => [f.code, f.severity])).toEqual([
+      ['no-clusters', 'error'],
     ]);
   });
 

@@ -39,6 +39,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   holdsNoMeshObjects?: boolean;
   /**
+   * Set on a substitution source that is not read (made outside the
+   * repository): Flux substitution only gives `${VAR}`s their values, so
+   * it may define a variable found missing, but adds no object and no
+   * field that holds no variable.
+   */
+  substitutesOnly?: boolean;
+  /**
    * On a substitution source the cluster does not apply: the source
    * (`Secret flux-system/x`) and the files of the repository that define
    * it. When no cluster applies any of them, something other than Flux

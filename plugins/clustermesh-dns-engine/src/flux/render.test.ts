@@ -164,12 +164,30 @@ describe('Flux post-build substitution in a rendered cluster', () => {
   });
 
   it('skips a missing optional source and fails on a missing required one', () => {
+    // optional, defined in the repository but not applied here: Flux goes
+    // on without it, and a variable only it defines is undefined
     const optional = render({
       postBuild: `  postBuild:\n    substitute:\n      X: x\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n        optional: true\n`,
-      app: target('  name: ${X}\n'),
+      app: target('  name: ${X}\n  host: ${HOST}\n'),
+      extra: {
+        'other-cluster/absent.yaml': configMap('absent', { HOST: 'h' }),
+      },
     });
     expect(optional.body.data.name).toBe('x');
-    expect(optional.result.findings).toEqual([]);
+    expect(optional.result.findings.map(located)).toEqual([
+      "app/object.yaml:8 in ConfigMap default/target, applied by Kustomization flux-system/app: ${HOST} is not defined and has no default; Flux's strict substitution fails the Kustomization",
+    ]);
+    // optional and defined nowhere (Terraform makes it, with the keys the
+    // repository uses): its variables are not known, not undefined
+    const outside = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n        optional: true\n`,
+      app: target('  host: ${HOST}\n'),
+    });
+    expect(outside.app.failed).toBe(false);
+    expect(outside.result.findings.map(located)).toEqual([
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+    ]);
+    expect(outside.result.findings[0].substitutesOnly).toBe(true);
     // defined in the repository but not applied to this cluster: Flux fails
     const required = render({
       postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,

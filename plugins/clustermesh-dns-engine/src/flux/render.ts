@@ -323,12 +323,15 @@ export class FluxRenderer {
       for (const ref of spec.substituteFrom) {
         const source = lookupSource(ref.kind, ref.name);
         if (!source) {
-          if (!ref.optional) {
+          const definedIn = this.#definitionsOf(ref.kind, ref.name);
+          // an optional source the repository defines is absent from this
+          // cluster: Flux goes on without its variables. One it does not
+          // define may be made outside it, as a required one may.
+          if (!ref.optional || !definedIn.length) {
             const where = spec.object
               ? locate(spec.object, ['spec', 'postBuild', 'substituteFrom'])
               : declLocation;
             const missing = `${ref.kind} ${spec.namespace}/${ref.name}`;
-            const definedIn = this.#definitionsOf(ref.kind, ref.name);
             if (definedIn.length) {
               findings.push({
                 code: 'flux-error',
@@ -358,7 +361,11 @@ export class FluxRenderer {
                 code: 'not-evaluated',
                 severity: 'warning',
                 cluster,
-                message: `Kustomization ${spec.key} substitutes from ${missing}, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                message: `Kustomization ${
+                  spec.key
+                } substitutes from ${missing}${
+                  ref.optional ? ' (optional)' : ''
+                }, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
                 location: where,
                 cause: {
                   key: `external-source:${missing}`,
@@ -367,6 +374,7 @@ export class FluxRenderer {
                 },
                 // its variables may be the ones found missing
                 mayChange: true,
+                substitutesOnly: true,
               });
             }
             // its variables are unknown, not undefined: no error per variable

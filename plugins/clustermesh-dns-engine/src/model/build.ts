@@ -241,11 +241,20 @@ export function buildMeshModel(
   }
   if (index.isDir(conventions.clustersPath) && names.length === 0) {
     const folders = index.list(conventions.clustersPath).dirs;
+    // the folder the conventions file names holds no cluster: a mistake;
+    // the default or detected folder holds none: nothing could be checked
+    const given =
+      clustersPathGiven(conventions) ||
+      conventions.provenance?.some(
+        p => p.setting === 'clusters' && p.source === 'conventions',
+      ) === true;
     findings.push(
       finding(
         'no-clusters',
-        'error',
-        noClusterFolder(conventions, folders),
+        given ? 'error' : 'warning',
+        `${noClusterFolder(conventions, folders)}${
+          given ? '' : '; nothing was checked'
+        }`,
         where,
       ),
     );
@@ -361,6 +370,7 @@ function bootstrapSources(clusters: ClusterModel[]) {
           message: why,
         },
         mayChange: true,
+        substitutesOnly: true,
       };
     });
 }

@@ -242,6 +242,13 @@ export function ciliumUnavailableReason(
 export function unsubstitutedSettingsHint(cluster: ClusterModel): string {
   const applied = cluster.settingsObject?.appliedBy;
   if (!applied || applied.postBuild) return '';
+  // only a settings value that holds `${...}` itself is kept so
+  const data = cluster.settingsObject!.object.body.data;
+  if (
+    !isRecord(data) ||
+    !Object.values(data).some(v => hasUnresolvedReference(v))
+  )
+    return '';
   return `; ConfigMap ${
     cluster.settingsObject!.object.name
   } is applied by Kustomization ${

@@ -98,6 +98,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       unbuilt: _unbuilt,
       mayChange: _mayChange,
       holdsNoMeshObjects: _holdsNone,
+      substitutesOnly: _substitutesOnly,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),
@@ -279,6 +280,11 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     );
   const meshChecks = byCluster.get(undefined) ?? [];
   const all = countsOf(results);
+  // a finding a failed check names as its cause is that failure: counted once
+  const cited = new Set<string>();
+  for (const r of results)
+    if (r.outcome === 'fail' && r.cause) cited.add(r.cause);
+  const uncited = findings.filter(f => !cited.has(f.id));
   const status = meshStatus(mesh, clusters, statusOf(results, findings));
   const byStatus = (wanted: DeclaredStatus) =>
     clusters.filter(c => c.status === wanted).length;
@@ -297,9 +303,9 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
       failing: byStatus('fail'),
       notEvaluated: byStatus('not-evaluated'),
       outside: byStatus('outside'),
-      errors: all.failed + findings.filter(f => f.severity === 'error').length,
+      errors: all.failed + uncited.filter(f => f.severity === 'error').length,
       warnings:
-        all.warnings + findings.filter(f => f.severity === 'warning').length,
+        all.warnings + uncited.filter(f => f.severity === 'warning').length,
       passed: all.passed,
       notApplicable: all.notApplicable,
       unevaluated: all.notEvaluated + notEvaluated.length,

@@ -39,6 +39,7 @@ export const lbIpInPool = defineClusterRule({
   },
   absence: ['noPools'],
   fieldAbsence: ['notSet'],
+  variables: ['notSet'],
   check(mesh, c, r) {
     const unknown = unknownVariables(c.lbIp?.value);
     if (c.lbIp && unknown.length)

@@ -30,6 +30,7 @@ export const peersComplete = defineClusterRule({
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
   fieldAbsence: ['notSet'],
+  variables: ['notSet'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);

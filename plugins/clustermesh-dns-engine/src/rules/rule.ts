@@ -52,6 +52,13 @@ export interface RuleMeta<MessageId extends string = string> {
    * cluster's Cilium release or values file is read).
    */
   fieldsOf?: 'settings' | 'cilium';
+  /**
+   * The messages that report a variable missing (from the settings, from
+   * what a Kustomization substitutes): a substitution source that is not
+   * read may define it. Such a source softens no other failure: it adds
+   * no object and no field.
+   */
+  variables?: readonly NoInfer<MessageId>[];
 }
 
 /** Builds a rule's results, each message from its templates. @public */
@@ -181,6 +188,7 @@ export function ruleResults<MessageId extends string>(
               f.code === 'not-evaluated' &&
               f.severity !== 'info' &&
               !f.holdsNoMeshObjects &&
+              (!f.substitutesOnly || (rule.variables?.includes(id) ?? false)) &&
               (!fieldAbsent || f.mayChange),
           )
         : undefined;

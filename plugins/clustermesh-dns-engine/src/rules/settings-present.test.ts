@@ -83,6 +83,49 @@ describe('settings-present', () => {
     expect(infra).not.toHaveProperty('remediation');
   });
 
+  describe('beside a substitution source made outside the repository (Terraform)', () => {
+    /** infra's infrastructure also substitutes from a ConfigMap no file defines. */
+    const fromOutside = (files: Record<string, string>) =>
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '      - kind: Secret\n        name: cluster-secrets\n',
+        '      - kind: Secret\n        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n        optional: true\n',
+      )(files);
+
+    it('does not call a variable missing: the source may define it', () => {
+      const infra = exampleChecks(files => {
+        withoutLbIp(files);
+        fromOutside(files);
+      }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+      expect(infra).toMatchObject({
+        outcome: 'not-evaluated',
+        message:
+          'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; ConfigMap flux-system/bootstrap-settings (from outside the repository) may set it, but its keys are not known here',
+      });
+    });
+
+    it('still calls a missing DNSEndpoint and a missing certificate name errors: substitution adds no object and no field', () => {
+      const checks = exampleChecks(files => {
+        fromOutside(files);
+        replace(
+          'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml',
+          '  - dnsendpoint.yaml\n',
+          '',
+        )(files);
+        replace(
+          exampleFile.helmRelease,
+          '            extraDnsNames:\n              - ${CILIUM_CLUSTERMESH_FQDN}\n',
+          '',
+        )(files);
+      }).filter(c => c.cluster === 'infra');
+      for (const rule of ['dnsendpoint-included', 'tls-san'])
+        expect(checks.find(c => c.ruleId === rule)).toMatchObject({
+          outcome: 'fail',
+          severity: 'error',
+        });
+    });
+  });
+
   describe('with the FQDN as a template in the files Flux substitutes (settings stored verbatim, SECRET_DOMAIN only in a SOPS Secret)', () => {
     const checksOf = (edit?: Parameters<typeof filesTemplateChecks>[0]) =>
       filesTemplateChecks(edit).filter(

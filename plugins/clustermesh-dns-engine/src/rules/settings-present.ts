@@ -29,6 +29,7 @@ export const settingsPresent = defineClusterRule({
   },
   absence: ['noConfigMap'],
   fieldAbsence: ['missing'],
+  variables: ['noConfigMap', 'missing'],
   check(mesh, c, r) {
     const { settings, variables } = mesh.conventions;
     const configMap = `${settings.namespace}/${settings.configMap}`;

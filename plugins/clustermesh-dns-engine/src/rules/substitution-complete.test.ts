@@ -1,5 +1,20 @@
-import { describeRule, exampleFile, replace } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
+import { validateMesh } from '../report/report';
+import { resolveConventions } from '../conventions/resolve';
+import { exampleTree, knownDomain } from '../__testUtils__/trees';
 import { substitutionComplete } from './substitution-complete';
+
+/** infra's settings without the LB IP key: `${CILIUM_CLUSTERMESH_LB_IP}` is undefined where the values use it. */
+const withoutLbIp = replace(
+  exampleFile.settings('infra'),
+  '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n',
+  '',
+);
 
 describe('substitution-complete', () => {
   describeRule(substitutionComplete, {
@@ -13,5 +28,42 @@ describe('substitution-complete', () => {
       at: `${exampleFile.dnsEndpoint}:12`,
       message: /\$\{CLUSTERMESH_TTL\} is not defined and has no default/,
     },
+  });
+
+  it('says an undefined variable once: the values it leaves unresolved are that failure, not a second one', () => {
+    const failures = exampleChecks(withoutLbIp).filter(
+      c =>
+        c.ruleId === 'substitution-complete' &&
+        c.cluster === 'infra' &&
+        c.outcome === 'fail',
+    );
+    expect(failures.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^in HelmRelease kube-system\/cilium, applied by Kustomization flux-system\/cluster-infra-infrastructure: \$\{CILIUM_CLUSTERMESH_LB_IP\} is not defined and has no default; Flux's strict substitution fails the Kustomization \(and 1 more place the checks read\)$/,
+      ),
+    ]);
+    // no "stored verbatim" cause: no settings value holds `${...}`
+    expect(failures[0].message).not.toMatch(/verbatim/);
+  });
+
+  it('counts a finding that a failed check names as its cause once in the summary', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', withoutLbIp),
+      resolveConventions(knownDomain),
+    );
+    const failed = [
+      ...report.clusters.flatMap(c => c.checks),
+      ...report.meshChecks,
+    ].filter(c => c.outcome === 'fail' && c.severity === 'error');
+    const cited = new Set(failed.map(c => c.cause));
+    const cause = report.findings.find(
+      f => f.code === 'substitution-failed' && cited.has(f.id),
+    );
+    expect(cause).toBeDefined();
+    expect(report.summary.errors).toBe(
+      failed.length +
+        report.findings.filter(f => f.severity === 'error' && !cited.has(f.id))
+          .length,
+    );
   });
 });

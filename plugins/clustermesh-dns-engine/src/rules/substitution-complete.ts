@@ -10,8 +10,11 @@ import {
 } from '../cilium/values';
 import { describeObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
-import { hasUnresolvedReference } from '../flux/envsubst';
-import { findingId } from '../core/finding';
+import {
+  hasUnresolvedReference,
+  referencedVariables,
+} from '../flux/envsubst';
+import { EngineFinding, findingId } from '../core/finding';
 import {
   filesReadByRules,
   meshEntriesOf,
@@ -37,20 +40,44 @@ export const substitutionComplete = defineClusterRule({
     resolved: 'every value the checks read is resolved ({{count:value}})',
   },
   fieldAbsence: ['unresolved', 'unresolvedMany'],
+  variables: ['unresolved', 'unresolvedMany'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const read = filesReadByRules(c);
+    /** Variables whose substitution failed where the rules read: that failure is their cause. */
+    const failedVariables = new Set<string>();
+    // one failure per cause (an undefined variable, wherever it is used)
+    const byCause = new Map<string, { first: EngineFinding; more: number }>();
     for (const f of c.render.findings) {
       if (
         f.code === 'substitution-failed' &&
         f.severity === 'error' &&
         f.location &&
         read.has(f.location.file)
-      )
-        out.push(
-          r.fail('failed', { message: f.message }, f.location, findingId(f)),
-        );
+      ) {
+        const key = f.cause?.key ?? findingId(f);
+        const seen = byCause.get(key);
+        if (seen) seen.more++;
+        else byCause.set(key, { first: f, more: 0 });
+        if (key.startsWith('undefined:'))
+          failedVariables.add(key.slice('undefined:'.length));
+      }
     }
+    for (const { first, more } of byCause.values())
+      out.push(
+        r.fail(
+          'failed',
+          {
+            message: more
+              ? `${first.message} (and ${more} more ${
+                  more === 1 ? 'place' : 'places'
+                } the checks read)`
+              : first.message,
+          },
+          first.location,
+          findingId(first),
+        ),
+      );
     const hint = unsubstitutedSettingsHint(c);
     // values the rules read; locations are only looked up for the failures,
     // and only the first few are kept (a mesh whose settings all failed to
@@ -69,6 +96,13 @@ export const substitutionComplete = defineClusterRule({
     ) => {
       count++;
       if (!hasUnresolvedReference(value)) return;
+      // left unresolved by a failure said above: one cause, one failure
+      if (
+        failedVariables.size &&
+        typeof value === 'string' &&
+        referencedVariables(value).every(v => failedVariables.has(v))
+      )
+        return;
       unresolvedCount++;
       if (unresolved.length < 3) unresolved.push({ what, value, where });
     };

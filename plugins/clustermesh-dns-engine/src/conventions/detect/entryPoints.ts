@@ -524,7 +524,12 @@ const genericNames = new Set([
   'kubernetes',
   'k8s',
   'kube',
+  'fluxcd',
 ]);
+
+/** A generic name, or one of Flux's own folders (`flux-config`, `flux-sync`). */
+const isGenericName = (name: string) =>
+  genericNames.has(name) || /^flux[-_]/.test(name);
 
 /**
  * Whether a folder beside the clusters, with no Flux entry point of its
@@ -533,7 +538,7 @@ const genericNames = new Set([
  */
 export function isSharedFolderName(name: string): boolean {
   return (
-    genericNames.has(name) ||
+    isGenericName(name) ||
     ['shared', 'common', 'components', 'templates', 'defaults'].includes(name)
   );
 }
@@ -563,7 +568,7 @@ export function entryLayout(
       const prefix = segments.slice(0, k).join('/');
       if (clustersPath !== undefined && prefix !== clustersPath) continue;
       const suffix = segments.slice(k + 1).join('/');
-      if (genericNames.has(segments[k])) continue;
+      if (isGenericName(segments[k])) continue;
       const key = `${prefix}|${suffix}`;
       let layout = candidates.get(key);
       if (!layout) {
