@@ -484,12 +484,17 @@ describe('clustermesh-dns configure', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({
       edits: [],
       problems: [],
+      // cedar is gone already: nothing is said to be taken out
+      removed: [],
       decisions: [
         expect.any(String),
         expect.stringContaining('nothing to remove'),
       ],
     });
     expect(snapshot(dir)).toEqual(after);
+    const typo = await cli('configure', dir, '--remove', 'ceder');
+    expect(typo.stdout).not.toContain('Taken out of the mesh');
+    expect(typo.stdout).toContain('ceder: not a cluster of the repository');
   });
 
   it('lists the errors that were already there, and makes the change', async () => {

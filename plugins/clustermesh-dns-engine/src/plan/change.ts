@@ -40,6 +40,8 @@ export interface ChangeContext {
   configured: Map<string, IpAddress>;
   /** The clusters this change takes out. */
   removed: Set<string>;
+  /** Names given to take out that no cluster or peer entry knows: nothing to remove. */
+  unknownRemoved: string[];
   /** The clusters of the mesh after the change, in the model's order. */
   members: string[];
   /** Where each cluster's settings are written (members and removed clusters). */
@@ -410,6 +412,7 @@ export function decideChange(
     input,
     configured,
     removed,
+    unknownRemoved,
     members,
     settings,
     forms,

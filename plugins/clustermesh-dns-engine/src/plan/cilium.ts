@@ -208,7 +208,15 @@ function targetValues(
               ctx,
               scopes,
               variables.lbIp,
-            )}; add the settings ConfigMap to their postBuild.substituteFrom`,
+            )}; define it for each of them: in a settings ConfigMap their postBuild.substituteFrom names, in their own namespace (${[
+              ...new Set(
+                scopes
+                  .filter(s => !s.scope.resolves(variables.lbIp))
+                  .map(s => s.scope.kustomization.namespace),
+              ),
+            ].join(
+              ', ',
+            )}: Flux looks substitution sources up there), or in their postBuild.substitute`,
           ));
     const sharedFqdn = (): string => {
       const shared = substituted

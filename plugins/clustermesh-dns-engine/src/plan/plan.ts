@@ -145,7 +145,10 @@ export function planMeshDnsChange(
     return refused([...inputProblems, ...verdict.caused], result);
   const plan: MeshDnsChangePlan = {
     ...result,
-    removed: input.remove ?? [],
+    // what was taken out: a name nothing knew is said in the decisions only
+    removed: (input.remove ?? []).filter(
+      name => !context.unknownRemoved.includes(name),
+    ),
     edits: fileEdits,
     problems: [],
     fixedRules,

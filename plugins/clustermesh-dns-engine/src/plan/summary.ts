@@ -105,6 +105,6 @@ function checksLine(
   const counts = `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings)`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
-    return `${counts}; ${after.unevaluated} could not be evaluated here (values not known offline, such as a SOPS domain).`;
+    return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline; \`clustermesh-dns validate\` says which and why).`;
   return `All ${counts}.`;
 }

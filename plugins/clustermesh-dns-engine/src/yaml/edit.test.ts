@@ -32,6 +32,21 @@ describe('YamlTextEditor', () => {
     );
   });
 
+  it('adds after the last line of a file that has no final line break, leaving that line and the file end as they were', () => {
+    const text = 'data:\n  A: "1"';
+    const after = edit(text, e => {
+      e.setScalar(0, ['data', 'B'], '2');
+      e.setScalar(0, ['data', 'C'], '3');
+    });
+    expect(after).toBe('data:\n  A: "1"\n  B: "2"\n  C: "3"');
+    expect(parse(after)).toEqual({ data: { A: '1', B: '2', C: '3' } });
+    expect(
+      edit('resources:\n  - a.yaml', e =>
+        e.appendItem(0, ['resources'], 'b.yaml'),
+      ),
+    ).toBe('resources:\n  - a.yaml\n  - b.yaml');
+  });
+
   it('fills an empty value with a map on the lines below its key', () => {
     expect(
       edit('data:\nkind: X\n', e => e.setScalar(0, ['data', 'K'], 'v')),

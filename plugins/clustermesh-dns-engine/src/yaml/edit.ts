@@ -383,16 +383,18 @@ export class YamlTextEditor {
   }
 
   #insertLines(at: number, lines: string[], rank: number) {
-    const prefix =
-      at > 0 && this.#text[at - 1] !== '\n' && at === this.#text.length
-        ? this.#eol
-        : '';
-    this.#splice(
-      at,
-      at,
-      prefix + lines.map(l => `${l}${this.#eol}`).join(''),
-      rank,
-    );
+    this.#splice(at, at, this.#linesText(at, lines), rank);
+  }
+
+  /**
+   * Lines to insert at `at`, each ended by the file's line ending; at the
+   * end of a file whose last line has none, they go after a line break and
+   * the file keeps ending without one (its last line is not rewritten).
+   */
+  #linesText(at: number, lines: string[]): string {
+    if (at > 0 && at === this.#text.length && this.#text[at - 1] !== '\n')
+      return lines.map(l => `${this.#eol}${l}`).join('');
+    return lines.map(l => `${l}${this.#eol}`).join('');
   }
 
   /** Follows a path through the original nodes, into the additions planned under them. */
@@ -556,16 +558,7 @@ export class YamlTextEditor {
   }
 
   #linesSplice(at: number, lines: string[], rank: number): Splice {
-    const prefix =
-      at > 0 && this.#text[at - 1] !== '\n' && at === this.#text.length
-        ? this.#eol
-        : '';
-    return {
-      at,
-      end: at,
-      text: prefix + lines.map(l => `${l}${this.#eol}`).join(''),
-      rank,
-    };
+    return { at, end: at, text: this.#linesText(at, lines), rank };
   }
 
   /** An empty value (`key:`, `key: ~`, `key: {}`, `key: []`) that now holds something: a block under its key. */
