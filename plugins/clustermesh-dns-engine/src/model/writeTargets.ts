@@ -667,6 +667,8 @@ export function dnsEndpointPlacement(
   mesh: MeshModel,
   clusters: readonly ClusterModel[],
   substitutes: (k: RenderedKustomization) => boolean = k => k.postBuild,
+  /** How the folder is applied, said in the why. */
+  how = 'with substitution',
 ): DnsEndpointPlacement | { problem: string; file: string } {
   const { conventions } = mesh;
   // a `{cluster}` in the conventions' file names one file per cluster
@@ -695,7 +697,7 @@ export function dnsEndpointPlacement(
       dir: dirnamePath([...hrFiles][0]),
       why: `next to the Cilium HelmRelease, which is applied to ${
         clusters.length === 1 ? clusters[0].name : 'every cluster'
-      } with substitution`,
+      } ${how}`,
     });
   for (const { dir, why } of candidates) {
     const folder = appliedFolder(mesh, clusters, dir, substitutes);

@@ -117,13 +117,45 @@ function newEndpointFiles(
     const key = hr ? dirnamePath(hr) : `#${c.name}`;
     byFolder.set(key, [...(byFolder.get(key) ?? []), c]);
   }
-  if (byFolder.size < 2) throw new PlanError(shared.file, shared.problem);
-  return [...byFolder.values()].map(clusters => {
-    const placement = dnsEndpointPlacement(ctx.mesh, clusters, substitutes);
+  const groups = [...byFolder.values()];
+  if (groups.length < 2 && !writtenOut(ctx, groups[0]))
+    throw new PlanError(shared.file, shared.problem);
+  return groups.map(clusters => {
+    let placement = dnsEndpointPlacement(ctx.mesh, clusters, substitutes);
+    // a folder of the one cluster alone holds its record written out:
+    // ExternalDNS reads a DNSEndpoint as it is stored
+    if ('problem' in placement && writtenOut(ctx, clusters)) {
+      const own = (k: RenderedKustomization) =>
+        !ctx.mesh.clusters.some(
+          o =>
+            o !== clusters[0] &&
+            o.render.kustomizations.some(other => other.path === k.path),
+        );
+      const literal = dnsEndpointPlacement(
+        ctx.mesh,
+        clusters,
+        k => substitutes(k) || own(k),
+        'alone, so the record is written out (ExternalDNS reads it as stored)',
+      );
+      if (!('problem' in literal)) placement = literal;
+    }
     if ('problem' in placement)
       throw new PlanError(placement.file, placement.problem);
     return { placement, clusters };
   });
+}
+
+/** Whether a group is one cluster whose record can be written out: its FQDN resolved here, its address given. */
+function writtenOut(
+  ctx: ChangeContext,
+  clusters: readonly ClusterModel[] | undefined,
+): boolean {
+  if (clusters?.length !== 1) return false;
+  const form = ctx.forms.get(clusters[0].name);
+  return (
+    (form?.kind === 'literal' || form?.kind === 'settings-resolved') &&
+    !hasSecretPlaceholder(resolvedFqdn(ctx, clusters[0].name))
+  );
 }
 
 /**

@@ -10,10 +10,7 @@ import {
 } from '../cilium/values';
 import { describeObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
-import {
-  hasUnresolvedReference,
-  referencedVariables,
-} from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import { EngineFinding, findingId } from '../core/finding';
 import {
   filesReadByRules,
