@@ -17,6 +17,7 @@ const variablesOf = (
       ? undefined
       : { value: values[name]!, secret: false, origin: 'test' },
   names: () => Object.keys(values).filter(n => values[n] !== undefined),
+  inline: () => false,
 });
 
 const objectOf = (body: Record<string, any>): ManifestObject => ({

@@ -31,6 +31,11 @@ export interface Variables {
   get(name: string): VariableValue | undefined;
   /** Every defined name. */
   names(): string[];
+  /**
+   * Whether the Kustomization defines it itself (`postBuild.substitute`,
+   * also as a parent's patches set it): that value wins over every source.
+   */
+  inline(name: string): boolean;
 }
 
 /**
@@ -54,6 +59,8 @@ interface Layer {
   names(): string[];
   /** Any name may be defined here (its keys are not known). */
   opaque?: boolean;
+  /** The Kustomization's own `postBuild.substitute`. */
+  inline?: boolean;
 }
 
 /** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
@@ -191,6 +198,7 @@ export class VariableScope implements Variables {
         location: locateName(name),
       }),
       names: () => Object.keys(values),
+      inline: true,
     });
   }
 
@@ -250,5 +258,9 @@ export class VariableScope implements Variables {
 
   names(): string[] {
     return [...new Set(this.#layers.flatMap(l => l.names()))];
+  }
+
+  inline(name: string): boolean {
+    return this.#layerOf(name)?.inline === true;
   }
 }

@@ -72,8 +72,18 @@ export class ClusterSettings {
     );
   }
 
+  /**
+   * Whether the Kustomization applying the Cilium values defines the
+   * variable itself (`postBuild.substitute`): Flux inserts that value
+   * there, whatever the settings ConfigMap holds.
+   */
+  #inline(name: string): boolean {
+    return this.scope?.variables.inline(name) === true;
+  }
+
   /** The value Flux inserts for a variable (secrets as placeholders), or undefined. */
   value(name: string): string | undefined {
+    if (this.#inline(name)) return this.scope!.variables.value(name);
     const v = this.#data[name];
     // parsed data holds strings, numbers, booleans or null, never the functions Object.prototype has
     if (typeof v === 'string') return v;
@@ -88,7 +98,7 @@ export class ClusterSettings {
   get(name: string): SettingValue | undefined {
     let built = this.#built.get(name);
     if (built || !this.has(name)) return built;
-    if (this.#inConfigMap(name)) {
+    if (this.#inConfigMap(name) && !this.#inline(name)) {
       const object = this.configMap!;
       const value = this.value(name)!;
       built = {
@@ -99,7 +109,7 @@ export class ClusterSettings {
         origin: describeObject(object),
         location: locate(object, ['data', name]),
       };
-    } else if (!this.#secretKeys.has(name)) {
+    } else if (!this.#secretKeys.has(name) || this.#inline(name)) {
       const variable = this.scope!.variables.get(name)!;
       built = {
         name,

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { getPath, hasOwn, isRecord } from '../core/paths';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { SettingsWriteTarget } from '../model/writeTargets';
 import { lineAtPath } from '../yaml/lines';
 import {
@@ -88,9 +89,95 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
       for (const gone of ctx.removed)
         set(peerVariable(gone), undefined, () => `${gone} leaves the mesh`);
     }
+    // a variable the Kustomization applying the Cilium values defines
+    // itself is the one Flux inserts there: it changes where it is
+    const inline = inlineSubstitute(ctx, name);
+    const own = changes.filter(c => inline?.keys.has(c.key));
+    if (own.length) planInlineSettings(edits, ctx, name, inline!, own);
+    const rest = changes.filter(c => !inline?.keys.has(c.key));
     if (target.format === 'env')
-      planEnvSettings(edits, name, target, changes, isMeshKey);
-    else planYamlSettings(edits, ctx, name, target, changes, isMeshKey);
+      planEnvSettings(edits, name, target, rest, isMeshKey);
+    else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
+  }
+}
+
+/** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium values, as its file says it. */
+interface InlineSubstitute {
+  kustomization: RenderedKustomization;
+  file: string;
+  doc: number;
+  keys: Set<string>;
+}
+
+function inlineSubstitute(
+  ctx: ChangeContext,
+  cluster: string,
+): InlineSubstitute | undefined {
+  const cilium = ctx.mesh.byName.get(cluster)?.cilium;
+  const kustomization =
+    cilium?.kind === 'helmrelease' ? cilium.appliedBy : undefined;
+  const declaration = kustomization?.object;
+  if (!kustomization || !declaration || declaration.source.index < 0)
+    return undefined;
+  const inline = getPath(declaration.source.root, [
+    'spec',
+    'postBuild',
+    'substitute',
+  ]);
+  if (!isRecord(inline)) return undefined;
+  return {
+    kustomization,
+    file: declaration.source.file,
+    doc: declaration.source.index,
+    keys: new Set(Object.keys(inline)),
+  };
+}
+
+function planInlineSettings(
+  edits: EditSet,
+  ctx: ChangeContext,
+  cluster: string,
+  inline: InlineSubstitute,
+  changes: SettingChange[],
+) {
+  const where = `Kustomization ${inline.kustomization.key}`;
+  const shared = ctx.mesh.clusters.find(
+    c =>
+      c.name !== cluster &&
+      c.render.kustomizations.some(
+        k =>
+          k.object?.source.file === inline.file &&
+          k.object.source.index === inline.doc,
+      ),
+  );
+  if (shared)
+    throw new PlanError(
+      inline.file,
+      `defines ${changes
+        .map(c => c.key)
+        .join(
+          ', ',
+        )} in the postBuild.substitute of ${where}, which ${cluster} and ${
+        shared.name
+      } both apply: one value cannot be each cluster's; give each cluster its own Kustomization, or keep the variable in each cluster's settings`,
+    );
+  const editor = edits.editor(inline.file, `the variables of ${where}`);
+  const path = ['spec', 'postBuild', 'substitute'];
+  const current = (editor.get(inline.doc, path) ?? {}) as Record<
+    string,
+    unknown
+  >;
+  for (const c of changes) {
+    if (c.value === undefined) editor.deleteKey(inline.doc, [...path, c.key]);
+    else if (current[c.key] !== c.value)
+      editor.setScalar(inline.doc, [...path, c.key], c.value);
+    else continue;
+    edits.reason(
+      inline.file,
+      `${describe(
+        c,
+      )}, in the postBuild.substitute of ${where}, which Flux inserts in the Cilium values over any settings`,
+    );
   }
 }
 
