@@ -5,6 +5,9 @@ import {
   filesTemplateFile,
   replace,
 } from '../__testUtils__/rules';
+import { exampleTree } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 import { peersComplete } from './peers-complete';
 
 describe('peers-complete', () => {
@@ -20,6 +23,41 @@ describe('peers-complete', () => {
       message:
         /CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-infra.example.net", but apps's FQDN is "clustermesh-apps.example.net"/,
     },
+  });
+
+  describe("with the domain in each cluster's own SOPS Secret, not known here", () => {
+    const checksOf = (edit?: (files: Record<string, string>) => void) =>
+      validateMesh(
+        exampleTree('gitops-repo', edit),
+        resolveConventions({}),
+      ).clusters.flatMap(c =>
+        c.checks.filter(r => r.ruleId === 'peers-complete'),
+      );
+
+    it('does not pass a peer name that only the same unknown value in both Secrets would make equal', () => {
+      const infra = checksOf().find(c => c.cluster === 'infra');
+      expect(infra).toMatchObject({
+        outcome: 'not-evaluated',
+        message:
+          'CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-apps.<secret:SECRET_DOMAIN>", written as apps\'s FQDN, but SECRET_DOMAIN comes from kubernetes/clusters/infra/cluster-secrets.sops.yaml here and from kubernetes/clusters/apps/cluster-secrets.sops.yaml for apps: the names are equal only if both hold the same value, which is not known here (give it in the conventions\' values)',
+      });
+    });
+
+    it('passes when both clusters read the value from the same Secret file', () => {
+      const checks = checksOf(files => {
+        // one Secret for both clusters, kept with infra's
+        files['kubernetes/clusters/apps/kustomization.yaml'] = files[
+          'kubernetes/clusters/apps/kustomization.yaml'
+        ].replace(
+          'cluster-secrets.sops.yaml',
+          '../infra/cluster-secrets.sops.yaml',
+        );
+      });
+      expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+        ['apps', 'pass'],
+        ['infra', 'pass'],
+      ]);
+    });
   });
 
   describe('with the FQDN as a template in the files Flux substitutes (no peer variables)', () => {

@@ -4,6 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
+import type { ClusterModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
@@ -28,6 +29,8 @@ export const peersComplete = defineClusterRule({
     knowsAll: 'knows its {{count:peer}} by FQDN ({{first}} as {{value}}, ...)',
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
+    separateSecrets:
+      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} here and from {{there}} for {{peer}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
   fieldAbsence: ['notSet'],
   variables: ['notSet'],
@@ -43,8 +46,28 @@ export const peersComplete = defineClusterRule({
     for (let i = 0; i < c.peers.length; i++) {
       const value = values[i];
       const expected = fqdns.get(c.peers[i].peer);
-      if (value !== undefined && value === expected) continue; // the common case, kept cheap
       const { peer, variable } = c.peers[i];
+      if (value !== undefined && value === expected) {
+        // the common case, kept cheap; a value not known here is the
+        // same only when both clusters read it from the same place
+        const apart = separateSource(c, mesh.byName.get(peer), value);
+        if (!apart) continue;
+        out.push(
+          r.notEvaluated(
+            'separateSecrets',
+            {
+              variable,
+              value: q(value),
+              peer,
+              variables: apart.variable,
+              here: apart.here,
+              there: apart.there,
+            },
+            c.settings.get(variable)!.location,
+          ),
+        );
+        continue;
+      }
       const peerModel = mesh.byName.get(peer);
       if (value === undefined) {
         const entry = peerKnownByEntry(mesh, c, peer);
@@ -162,4 +185,28 @@ function comparable(a: string, b: string): boolean {
     inA.every(v => inB.includes(v)) &&
     inB.every(v => inA.includes(v))
   );
+}
+
+/**
+ * A variable not known here (a Secret's value) that a peer's name written
+ * in a cluster's settings holds, when the cluster and the peer read it from
+ * different files: where each reads it. Undefined when the name holds no
+ * such value, or both read it from the same file.
+ */
+function separateSource(
+  cluster: ClusterModel,
+  peer: ClusterModel | undefined,
+  value: string,
+): { variable: string; here: string; there: string } | undefined {
+  for (const variable of unknownVariables(value)) {
+    const here = cluster.settings.get(variable)?.location.file;
+    const there = peer?.settings.get(variable)?.location.file;
+    if (here === undefined || here !== there)
+      return {
+        variable,
+        here: here ?? 'a source not known here',
+        there: there ?? 'a source not known here',
+      };
+  }
+  return undefined;
 }
