@@ -2,6 +2,7 @@ import { knownDomain } from '../__testUtils__/trees';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
+import { parse } from 'yaml';
 import fc from 'fast-check';
 import { createRepoTree } from '../tree/RepoTree';
 import { defaultConventions, MeshConventions } from '../conventions/schema';
@@ -745,6 +746,31 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(problem?.message).toMatch(
       /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
     );
+  });
+
+  it('puts new settings keys in their place when the settings are kept in order', () => {
+    const files = exampleFiles('gitops-repo');
+    for (const c of ['infra', 'apps'])
+      files[`kubernetes/clusters/${c}/cluster-settings.yaml`] = [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: cluster-settings',
+        '  namespace: flux-system',
+        'data:',
+        `  CLUSTER_ID: "${c === 'infra' ? 1 : 2}"`,
+        `  CLUSTER_NAME: "${c}"`,
+        '  TIMEZONE: "Europe/Paris"',
+        '',
+      ].join('\n');
+    const { plan, after } = applied(files, storyInput);
+    expect(plan.problems).toEqual([]);
+    const data = Object.keys(
+      (parse(after['kubernetes/clusters/infra/cluster-settings.yaml']) as any)
+        .data,
+    );
+    expect(data).toEqual([...data].sort());
+    expect(data).toContain('CILIUM_CLUSTERMESH_LB_IP');
   });
 
   describe('in a repository with no settings and no substitution', () => {

@@ -267,12 +267,26 @@ function planYamlSettings(
       c.value === undefined ? hasOwn(inFile, c.key) : inFile[c.key] !== c.value,
     );
     editor.setGroupHeading(doc, ['data'], settingsHeading);
-    // new keys join the ClusterMesh keys the settings already have
-    const neighbour = Object.keys(inFile).filter(isMeshKey).pop();
-    for (const c of needed) {
+    // new keys join the ClusterMesh keys the settings already have, or
+    // take their place in settings kept in order
+    const keys = Object.keys(inFile);
+    const neighbour = keys.filter(isMeshKey).pop();
+    const sorted =
+      !neighbour &&
+      keys.length > 1 &&
+      keys.every((k, i) => i === 0 || keys[i - 1] < k);
+    const ordered = sorted
+      ? [...needed].sort((a, b) => (a.key < b.key ? -1 : 1))
+      : needed;
+    for (const c of ordered) {
+      const anchor = sorted ? keys.filter(k => k < c.key).pop() : neighbour;
       if (c.value === undefined) editor.deleteKey(doc, ['data', c.key]);
-      else if (neighbour && !hasOwn(inFile, c.key))
-        editor.setScalarAfter(doc, ['data'], c.key, c.value, neighbour);
+      else if (hasOwn(inFile, c.key))
+        editor.setScalar(doc, ['data', c.key], c.value);
+      else if (anchor)
+        editor.setScalarAfter(doc, ['data'], c.key, c.value, anchor);
+      else if (sorted)
+        editor.setScalarBefore(doc, ['data'], c.key, c.value, keys[0]);
       else editor.setScalar(doc, ['data', c.key], c.value);
     }
     edits.settle(target.file);

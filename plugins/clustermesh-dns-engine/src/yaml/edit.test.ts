@@ -311,6 +311,17 @@ describe('YamlTextEditor creates missing structure once', () => {
     );
   });
 
+  it('adds an entry before the first one of a map, above its comment, at its indentation', () => {
+    expect(
+      edit('data:\n  # the cluster\n  CLUSTER: "a"\n  ZONE: "b"\n', e => {
+        e.setScalarBefore(0, ['data'], 'ALPHA', '1', 'CLUSTER');
+        e.setScalarBefore(0, ['data'], 'BETA', '2', 'CLUSTER');
+      }),
+    ).toBe(
+      'data:\n  ALPHA: "1"\n  BETA: "2"\n  # the cluster\n  CLUSTER: "a"\n  ZONE: "b"\n',
+    );
+  });
+
   it('quotes new values as their neighbours are', () => {
     expect(
       edit('data:\n  A: "1"\n  B: "x"\n', e =>

@@ -212,6 +212,50 @@ export class YamlTextEditor {
     defineOwn(entries.values, key, value);
   }
 
+  /**
+   * Adds an entry to the block map at `mapPath` on its own line right
+   * before the entry of `before` and the comment lines that belong to it
+   * (a map kept in order, whose first key comes after the new one); at
+   * the end of the map when `before` is not one of its entries. An
+   * existing key is set in place.
+   */
+  setScalarBefore(
+    doc: number,
+    mapPath: ObjectPath,
+    key: string,
+    value: string | number | boolean,
+    before: string,
+  ) {
+    const found = this.#locate(doc, mapPath);
+    const map = found.exists ? found.node : undefined;
+    const next =
+      isMap(map) && !map.flow
+        ? map.items.find(p => sameKey(p.key, before))
+        : undefined;
+    if (!next || !isMap(map) || map.items.some(p => sameKey(p.key, key))) {
+      this.setScalar(doc, [...mapPath, key], value);
+      return;
+    }
+    const start = (next.key as Node).range![0];
+    let at = this.#lineStart(start);
+    // comment lines right above the entry belong to it
+    while (at > 0) {
+      const previous = this.#lineStart(at - 1);
+      if (!this.#text.slice(previous, at).trim().startsWith('#')) break;
+      at = previous;
+    }
+    this.#insertLines(
+      at,
+      renderBlock(
+        { [key]: value },
+        start - this.#lineStart(start),
+        this.#blockStyle(),
+        siblingQuoting(map),
+      ),
+      0,
+    );
+  }
+
   /** Ensures a map exists at `path` holding `entries` (added or set). */
   setEntries(doc: number, path: ObjectPath, entries: Record<string, unknown>) {
     for (const [key, value] of Object.entries(entries)) {
