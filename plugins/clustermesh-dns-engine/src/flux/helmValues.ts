@@ -186,15 +186,10 @@ export function helmReleaseValues(
     }
     const keyLocation = locate(found, ['data', key]);
     if (typeof ref.targetPath === 'string') {
-      const path = ref.targetPath.split('.');
-      const values: Record<string, any> = {};
-      let cursor = values;
-      for (const segment of path.slice(0, -1)) {
-        cursor[segment] = {};
-        cursor = cursor[segment];
-      }
-      cursor[path[path.length - 1]] = text;
-      layers.push({ values, locate: () => keyLocation });
+      layers.push({
+        values: targetPathValues(ref.targetPath, text),
+        locate: () => keyLocation,
+      });
       return;
     }
     // a key a generator read from a file has that file's lines (the text
@@ -309,4 +304,73 @@ export function valuesFileValues(
     values: layered(doc ? [documentLayer(doc, 0)] : [], file),
     findings,
   };
+}
+
+/**
+ * The values a `valuesFrom` entry with `targetPath` sets, as helm-controller
+ * sets them (fluxcd/pkg `ReplacePathValue`, Helm's `--set`): in the path a
+ * `.` separates keys, `\.` is a dot of a key, `[n]` an item of a list; the
+ * value is typed as `--set` types it (`true`, `false`, `null`, integers not
+ * starting with 0), unless it is quoted, which makes it the string inside.
+ *
+ * @internal
+ */
+export function targetPathValues(
+  targetPath: string,
+  text: string,
+): Record<string, unknown> {
+  const steps: (string | number)[] = [];
+  let key = '';
+  for (let i = 0; i < targetPath.length; i++) {
+    const ch = targetPath[i];
+    if (ch === '\\' && i + 1 < targetPath.length) key += targetPath[++i];
+    else if (ch === '.') {
+      if (key) steps.push(key);
+      key = '';
+    } else if (ch === '[') {
+      const end = targetPath.indexOf(']', i);
+      const index = Number(targetPath.slice(i + 1, end));
+      if (end < 0 || !Number.isInteger(index) || index < 0) {
+        key += ch;
+        continue;
+      }
+      if (key) steps.push(key);
+      key = '';
+      steps.push(index);
+      i = end;
+    } else key += ch;
+  }
+  if (key) steps.push(key);
+  const root: Record<string, unknown> = {};
+  let cursor: any = root;
+  steps.forEach((step, i) => {
+    const last = i === steps.length - 1;
+    const next = last
+      ? setValue(text)
+      : typeof steps[i + 1] === 'number'
+      ? []
+      : {};
+    if (typeof step === 'number')
+      // Helm fills the items before the index with null
+      while (cursor.length < step) cursor.push(null);
+    cursor[step] = next;
+    cursor = next;
+  });
+  return root;
+}
+
+/** A `--set` value as Helm types it (strvals `typedVal`); a quoted one is a string. */
+function setValue(text: string): unknown {
+  if (/^(["']).*\1$/s.test(text) && text.length > 1)
+    return text.replace(/^["']+|["']+$/g, '');
+  const lower = text.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  if (lower === 'null') return null;
+  if (text === '0') return 0;
+  if (/^[+-]?\d+$/.test(text) && text[0] !== '0') {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return text;
 }
