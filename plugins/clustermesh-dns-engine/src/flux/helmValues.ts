@@ -143,6 +143,11 @@ export function helmReleaseValues(
     const found = lookup(ref.kind, ref.name, namespace);
     if (!found) {
       if (ref.optional !== true) {
+        // the release fails: what the cluster runs is its last release's
+        // values, not known here
+        unread.push(
+          `${ref.kind} ${namespace}/${ref.name}, which the cluster does not apply (helm-controller fails the release)`,
+        );
         findings.push(
           finding(
             'flux-error',
@@ -344,12 +349,9 @@ export function targetPathValues(
   const root: Record<string, unknown> = {};
   let cursor: any = root;
   steps.forEach((step, i) => {
-    const last = i === steps.length - 1;
-    const next = last
-      ? setValue(text)
-      : typeof steps[i + 1] === 'number'
-      ? []
-      : {};
+    const following = steps[i + 1];
+    let next: unknown = typeof following === 'number' ? [] : {};
+    if (i === steps.length - 1) next = setValue(text);
     if (typeof step === 'number')
       // Helm fills the items before the index with null
       while (cursor.length < step) cursor.push(null);

@@ -216,6 +216,21 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     );
   });
 
+  it('says a settings ConfigMap a generator names with a hash is looked up by its exact name, and fails', () => {
+    const { app, result } = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,
+      app: target('  host: ${HOST}\n'),
+      root: {
+        'kustomization.yaml':
+          'resources: [sync.yaml, app.yaml]\nconfigMapGenerator:\n  - name: absent\n    namespace: flux-system\n    literals: [HOST=h]\n',
+      },
+    });
+    expect(app.failed).toBe(true);
+    expect(result.findings.map(located)).toEqual([
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies under that name: the configMapGenerator in ${root}/kustomization.yaml names it with a content hash (absent-<hash>), and Flux looks substitution sources up by their exact name (set generatorOptions.disableNameSuffixHash: true there); Flux fails the Kustomization (mark it optional if it may be missing)`,
+    ]);
+  });
+
   it('honours the substitute: disabled label and annotation', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      X: x\n`,

@@ -96,6 +96,32 @@ export class FluxRenderer {
   }
 
   /**
+   * Said of a substitution source the cluster does not apply when a
+   * kustomize generator of the repository makes it with a name-suffix
+   * hash: Flux looks sources up by their exact name.
+   */
+  #hashedGenerator(
+    kind: string,
+    name: string,
+    files: readonly string[],
+  ): string {
+    const field = kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator';
+    for (const file of files)
+      for (const { value } of this.#files.read(file).documents) {
+        if (!isRecord(value) || !Array.isArray(value[field])) continue;
+        const generator = value[field].find(
+          (g: unknown) => isRecord(g) && g.name === name,
+        );
+        if (!generator) continue;
+        const off = (o: unknown) =>
+          isRecord(o) && o.disableNameSuffixHash === true;
+        if (off(value.generatorOptions) || off(generator.options)) continue;
+        return ` under that name: the ${field} in ${file} names it with a content hash (${name}-<hash>), and Flux looks substitution sources up by their exact name (set generatorOptions.disableNameSuffixHash: true there)`;
+      }
+    return '';
+  }
+
+  /**
    * The files of the repository that define a ConfigMap or Secret of that
    * name (or a generator or another controller that makes one): when none
    * does, a source no cluster applies is made outside the repository.
@@ -337,7 +363,13 @@ export class FluxRenderer {
                 code: 'flux-error',
                 severity: 'error',
                 cluster,
-                message: `Kustomization ${spec.key} substitutes from ${missing}, which nothing in cluster ${cluster} applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
+                message: `Kustomization ${
+                  spec.key
+                } substitutes from ${missing}, which nothing in cluster ${cluster} applies${this.#hashedGenerator(
+                  ref.kind,
+                  ref.name,
+                  definedIn,
+                )}; Flux fails the Kustomization (mark it optional if it may be missing)`,
                 location: where,
                 // one missing source is one cause, however many Kustomizations name it
                 cause: {
@@ -383,7 +415,9 @@ export class FluxRenderer {
                 kind: ref.kind,
                 namespace: spec.namespace,
                 name: ref.name,
-                by: 'outside the repository',
+                by: definedIn.length
+                  ? `${filesList(definedIn)}, not applied to the cluster`
+                  : 'outside the repository',
                 location: where,
                 identity: ref,
               },

@@ -321,6 +321,7 @@ export function decideChange(
     if (t.clusters.some(c => configured.has(c)))
       for (const c of t.clusters) joining.add(c);
   }
+  problems.push(...sharedWithExcluded(mesh, cilium, configured, removed));
   const members = mesh.clusters
     .filter(
       c =>
@@ -488,6 +489,44 @@ function whyNoValues(
   } catch (error) {
     return (error as Error).message.replace(`${t.file}: `, '');
   }
+}
+
+/**
+ * The Cilium values the change writes that a cluster the conventions keep
+ * out of the mesh (mesh.exclude) reads too (a base every overlay builds):
+ * the mesh values would reach it.
+ */
+function sharedWithExcluded(
+  mesh: MeshModel,
+  cilium: readonly CiliumWriteTarget[],
+  configured: ReadonlyMap<string, unknown>,
+  removed: ReadonlySet<string>,
+): PlanProblem[] {
+  const excluded = mesh.clusters.filter(
+    c => mesh.conventions.mesh.exclude.includes(c.name) && !removed.has(c.name),
+  );
+  if (!excluded.length) return [];
+  const key = (t: CiliumWriteTarget) =>
+    `${t.file}#${t.doc}#${t.root.join('.')}`;
+  const written = new Map(
+    cilium
+      .filter(t => t.clusters.some(c => configured.has(c)))
+      .map(t => [key(t), t] as const),
+  );
+  const problems: PlanProblem[] = [];
+  for (const t of ciliumWriteTargets(mesh, excluded)) {
+    if ('problem' in t) continue;
+    const shared = written.get(key(t));
+    if (!shared) continue;
+    const kept = t.clusters.join(', ');
+    problems.push({
+      field: t.file,
+      message: `holds the Cilium values of ${shared.clusters.join(
+        ', ',
+      )} and of ${kept}, which the conventions keep out of the mesh (mesh.exclude): the mesh values written here would reach ${kept} too; give the mesh clusters values of their own (a patch in each one's overlay), or take ${kept} out of mesh.exclude`,
+    });
+  }
+  return problems;
 }
 
 /**

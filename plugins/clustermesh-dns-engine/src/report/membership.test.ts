@@ -1,4 +1,4 @@
-import { knownDomain } from '../__testUtils__/trees';
+import { fixtureTree, knownDomain } from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { createRepoTree } from '../tree/RepoTree';
@@ -131,6 +131,26 @@ describe('the mesh is the clusters in it', () => {
       expect.stringMatching(
         /takes values from ConfigMap cilium-values key <secret:SECRET_DOMAIN>\.yaml/,
       ),
+    );
+  });
+
+  it('does not call a cluster outside the mesh when helm-controller fails its Cilium release (a values ConfigMap the cluster does not apply)', () => {
+    const report = validateMesh(
+      fixtureTree('configure-valuesfrom/repo', files => {
+        const app =
+          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
+        // the generated values ConfigMap is gone: the release cannot find it
+        files[app] = files[app].replace(/configMapGenerator:[\s\S]*$/, '');
+      }),
+      resolveConventions({}),
+    );
+    const east = report.clusters.find(c => c.name === 'east')!;
+    expect(east.status).toBe('not-evaluated');
+    expect(east.membership.reason).toMatch(
+      /^the Cilium values read here do not enable ClusterMesh, but those from ConfigMap kube-system\/cilium-values, which the cluster does not apply \(helm-controller fails the release\) are not read/,
+    );
+    expect(report.findings.map(f => f.message)).toContainEqual(
+      expect.stringMatching(/helm-controller fails the release$/),
     );
   });
 
