@@ -1040,6 +1040,28 @@ describe('detectConventions', () => {
         /^Flux v2\.9\.4 \(kubernetes\/clusters\/east\/flux-system\/gotk-components\.yaml:3\)/,
       ),
     });
+    // the feature gate given to kustomize-controller wins over the version
+    const gated = { ...files };
+    gated['kubernetes/clusters/east/flux-system/kustomization.yaml'] += [
+      'patches:',
+      '  - patch: |',
+      '      - op: add',
+      '        path: /spec/template/spec/containers/0/args/-',
+      '        value: --feature-gates=StrictPostBuildSubstitutions=false',
+      '    target:',
+      '      kind: Deployment',
+      '      name: kustomize-controller',
+      '',
+    ].join('\n');
+    const { found: withGate, conventions } = detectConventions(
+      createRepoTree(gated),
+    );
+    expect(conventions.flux?.strictSubstitution).toBe(false);
+    expect(settingOf(withGate, 'flux.strictSubstitution')).toMatchObject({
+      value: 'false',
+      reason:
+        'kustomize-controller runs with the feature gate StrictPostBuildSubstitutions=false (kubernetes/clusters/east/flux-system/kustomization.yaml:1)',
+    });
   });
 
   it('does not take the kustomize base the cluster folders build on for a cluster', () => {

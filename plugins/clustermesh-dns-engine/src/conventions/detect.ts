@@ -487,11 +487,14 @@ export function detectConventions(
 
   // how strict Flux substitutes
   if (explicit.flux?.strictSubstitution === undefined) {
-    const strictness = strictnessOf([
-      ...readBootstrapVersions(tree),
-      ...readInstanceVersions(fluxDocuments),
-      ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
-    ]);
+    const gate = strictnessGate(tree, cache);
+    const strictness =
+      gate ??
+      strictnessOf([
+        ...readBootstrapVersions(tree),
+        ...readInstanceVersions(fluxDocuments),
+        ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
+      ]);
     if (strictness) {
       if (!strictness.strict)
         conventions.flux = { ...conventions.flux, strictSubstitution: false };
@@ -873,4 +876,30 @@ function detectProxied(
     }`,
     cloudflare[0].location,
   );
+}
+
+/**
+ * The StrictPostBuildSubstitutions feature gate the repository gives
+ * kustomize-controller (`--feature-gates=…`, in a patch of its Deployment):
+ * it wins over the default of its version. Undefined when none is given.
+ */
+function strictnessGate(
+  tree: RepoTree,
+  cache: EngineCache,
+): { strict: boolean; reason: string } | undefined {
+  for (const doc of scanDocuments(tree, cache, [
+    'StrictPostBuildSubstitutions=',
+  ])) {
+    const gate = /StrictPostBuildSubstitutions=(true|false)/i.exec(
+      JSON.stringify(doc.value),
+    );
+    if (gate)
+      return {
+        strict: gate[1].toLowerCase() === 'true',
+        reason: `kustomize-controller runs with the feature gate StrictPostBuildSubstitutions=${gate[1].toLowerCase()} (${where(
+          doc.at(),
+        )})`,
+      };
+  }
+  return undefined;
 }

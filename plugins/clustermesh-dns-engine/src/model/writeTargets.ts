@@ -183,6 +183,17 @@ function newSettingsTarget(
   const wires = cilium.appliedBy;
   const declaration = wires.object;
   if (!declaration || declaration.source.index < 0) return undefined;
+  // a name the repository's Kustomizations substitute from, though no file
+  // defines it: made outside (a bootstrap); one written here would be
+  // taken over by Flux, which drops the keys it does not list
+  const named = conventions.provenance?.find(
+    p => p.setting === 'settings.configMap' && p.source === 'detected',
+  );
+  if (named)
+    return {
+      file: declaration.source.file,
+      problem: `applies the Cilium values of ${cluster.name}; the settings ConfigMap ${configMap}, which Kustomizations of the repository substitute from (${named.reason}), is defined by no file of it: it is made outside the repository, and one written here would be taken over by Flux, dropping the keys it does not list; add the ClusterMesh settings where it is made and have this Kustomization substitute from it, or keep them in a ConfigMap of the repository named in the conventions (settings.configMap, settings.file)`,
+    };
   const declaredIn = declaration.source.file;
   // a parent's spec.patches that sets the list replaces it whole (a custom
   // resource's lists have no merge key): an entry added here would be lost

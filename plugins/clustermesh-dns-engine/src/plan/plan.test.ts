@@ -856,6 +856,33 @@ describe('planMeshDnsChange on other layouts', () => {
       });
     });
 
+    it('creates no settings ConfigMap under a name the repository substitutes from but does not define (made outside it)', () => {
+      const { plan } = planNoSettings(files => {
+        // each cluster's bootstrap Kustomization (applied by hand, not by
+        // Flux from here) names it
+        for (const c of ['main', 'staging'])
+          files[`kubernetes/${c}/bootstrap.yaml`] = [
+            'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+            'kind: Kustomization',
+            'metadata: {name: bootstrap, namespace: flux-system}',
+            'spec:',
+            `  path: ./kubernetes/${c}/cluster/config`,
+            '  sourceRef: {kind: GitRepository, name: flux-system}',
+            '  postBuild:',
+            '    substituteFrom:',
+            '      - {kind: ConfigMap, name: cluster-vars}',
+            '',
+          ].join('\n');
+      });
+      expect(plan.edits).toEqual([]);
+      expect(plan.problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /^applies the Cilium values of main; the settings ConfigMap cluster-vars, which Kustomizations of the repository substitute from \(.*\), is defined by no file of it: it is made outside the repository, and one written here would be taken over by Flux/,
+        ),
+      });
+    });
+
     it('creates no settings in a file that another cluster applies too', () => {
       const { plan } = planNoSettings(files => {
         // staging's apps reconcile main's cilium install: one Kustomization file for both
