@@ -444,6 +444,52 @@ export function externalDnsPublishes(
 }
 
 /**
+ * The annotations and labels a new DNSEndpoint needs so that an ExternalDNS
+ * deployment reading DNSEndpoints takes it (its `--annotation-filter` and
+ * `--label-filter`), added to `metadata`; undefined when its filters ask for
+ * what cannot be written (`key>1`, a value not known here) or it would not
+ * publish the name anyway. `exists` is met with the record's target under
+ * a `…/target` key (what the key means to other sources), else `"true"`.
+ *
+ * @public
+ */
+export function metadataPublishedBy(
+  deployment: ExternalDnsDeployment,
+  metadata: {
+    annotations: Record<string, string>;
+    labels: Record<string, string>;
+  },
+  dnsName: string,
+  target: string,
+):
+  | { annotations: Record<string, string>; labels: Record<string, string> }
+  | undefined {
+  const out = {
+    annotations: { ...metadata.annotations },
+    labels: { ...metadata.labels },
+  };
+  for (const [filter, field] of [
+    [deployment.filters.annotation, 'annotations'],
+    [deployment.filters.label, 'labels'],
+  ] as const) {
+    if (!filter) continue;
+    const parsed = parseSelectorString(filter);
+    if ('error' in parsed || notKnownHere(filter)) return undefined;
+    for (const r of parsed.requirements) {
+      if (r.operator === '=' || r.operator === 'in')
+        out[field][r.key] = r.values[0];
+      else if (r.operator === 'exists')
+        out[field][r.key] ??= r.key.endsWith('/target') ? target : 'true';
+      else if (r.operator === '>' || r.operator === '<') return undefined;
+    }
+  }
+  return externalDnsPublishes(deployment, { body: { metadata: out } }, dnsName)
+    .verdict === 'yes'
+    ? out
+    : undefined;
+}
+
+/**
  * When some of what a cluster applies is not evaluated (a ResourceSet, a
  * build of another source), what was not found among the rest may still be
  * there: said after "not found" messages; empty when everything was read.

@@ -3,7 +3,13 @@ import { stringify } from 'yaml';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { clustersRunningExternalDns, sameDnsName } from '../model/queries';
+import {
+  clustersRunningExternalDns,
+  externalDnsDeploymentsOf,
+  externalDnsPublishes,
+  metadataPublishedBy,
+  sameDnsName,
+} from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import {
   DnsEndpointPlacement,
@@ -260,6 +266,56 @@ function endpointOf(
   return endpoint;
 }
 
+/**
+ * The annotations and labels a new DNSEndpoint needs for an ExternalDNS of
+ * each of its clusters to take it, when the ones that read DNSEndpoints
+ * filter on them (`--annotation-filter`, `--label-filter`), and why.
+ */
+function filteredMetadata(
+  ctx: ChangeContext,
+  f: EndpointFile,
+  /** The record's target as the file writes it. */
+  target: string,
+): {
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  why: string[];
+} {
+  let metadata = {
+    annotations: {} as Record<string, string>,
+    labels: {} as Record<string, string>,
+  };
+  const why: string[] = [];
+  for (const c of f.clusters) {
+    const name = resolvedFqdn(ctx, c.name);
+    const readers = externalDnsDeploymentsOf(c).filter(d =>
+      d.sources.includes('crd'),
+    );
+    const publishedAlready = readers.some(
+      d =>
+        externalDnsPublishes(d, { body: { metadata } }, name).verdict !== 'no',
+    );
+    if (!readers.length || publishedAlready) continue;
+    for (const d of readers) {
+      const next = metadataPublishedBy(d, metadata, name, target);
+      if (!next) continue;
+      metadata = next;
+      why.push(
+        `metadata ${JSON.stringify({
+          ...(Object.keys(next.annotations).length
+            ? { annotations: next.annotations }
+            : {}),
+          ...(Object.keys(next.labels).length ? { labels: next.labels } : {}),
+        })}, so that ${
+          d.description
+        } takes it (its --annotation-filter / --label-filter)`,
+      );
+      break;
+    }
+  }
+  return { ...metadata, why };
+}
+
 /** A cluster's FQDN written out in its own file: the name, or the template where it resolves. */
 function writtenOutName(
   ctx: ChangeContext,
@@ -285,6 +341,11 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
   const endpoint = endpointOf(ctx, f);
   const names = f.clusters.map(c => c.name).join(', ');
   if (f.doc < 0 && !edits.exists(f.file)) {
+    const filtered = filteredMetadata(
+      ctx,
+      f,
+      (endpoint.targets as string[])[0],
+    );
     edits.created.set(
       f.file,
       `---\n${stringify(
@@ -294,12 +355,19 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
           metadata: {
             name: dnsEndpoint.name,
             namespace: dnsEndpoint.namespace,
+            ...(Object.keys(filtered.annotations).length
+              ? { annotations: filtered.annotations }
+              : {}),
+            ...(Object.keys(filtered.labels).length
+              ? { labels: filtered.labels }
+              : {}),
           },
           spec: { endpoints: [endpoint] },
         },
         { lineWidth: 0 },
       )}`,
     );
+    for (const why of filtered.why) edits.reason(f.file, why);
     edits.reason(
       f.file,
       `DNSEndpoint: ExternalDNS publishes ${endpoint.dnsName} → ${

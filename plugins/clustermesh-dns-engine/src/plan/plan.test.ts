@@ -883,6 +883,26 @@ describe('planMeshDnsChange on other layouts', () => {
       });
     });
 
+    it("gives a new DNSEndpoint what the --annotation-filter of the cluster's ExternalDNS asks for", () => {
+      const { plan, after } = planNoSettings(files => {
+        for (const c of ['main', 'staging']) {
+          const hr = `kubernetes/${c}/apps/network/external-dns/app/helmrelease.yaml`;
+          files[hr] = files[hr].replace(
+            '      - --crd-source-kind=DNSEndpoint\n',
+            '      - --crd-source-kind=DNSEndpoint\n      - --annotation-filter=external-dns.alpha.kubernetes.io/target\n',
+          );
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/app/dnsendpoint.yaml'],
+      ).toContain(
+        '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+      );
+      // validated afterwards: ExternalDNS takes it
+      expect(plan.report?.summary.errors).toBe(0);
+    });
+
     it('creates no settings in a file that another cluster applies too', () => {
       const { plan } = planNoSettings(files => {
         // staging's apps reconcile main's cilium install: one Kustomization file for both
