@@ -291,9 +291,9 @@ function filteredMetadata(
     const readers = externalDnsDeploymentsOf(c).filter(d =>
       d.sources.includes('crd'),
     );
+    const body = { metadata };
     const publishedAlready = readers.some(
-      d =>
-        externalDnsPublishes(d, { body: { metadata } }, name).verdict !== 'no',
+      d => externalDnsPublishes(d, { body }, name).verdict !== 'no',
     );
     if (!readers.length || publishedAlready) continue;
     for (const d of readers) {
