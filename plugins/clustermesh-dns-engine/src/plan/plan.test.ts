@@ -903,6 +903,24 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.report?.summary.errors).toBe(0);
     });
 
+    it('says a bootstrap helmfile installs the values it writes variables into as they are', () => {
+      const { plan } = planNoSettings(files => {
+        files['kubernetes/main/bootstrap/helmfile.yaml.gotmpl'] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: oci://ghcr.io/home-operations/charts-mirror/cilium',
+          '    values:',
+          `      - '{{ readFile "../apps/kube-system/cilium/app/helmrelease.yaml" | fromYaml | get "spec.values" | toYaml }}'`,
+          '',
+        ].join('\n');
+      });
+      expect(plan.problems).toEqual([]);
+      expect(plan.decisions).toContainEqual(
+        'kubernetes/main/bootstrap/helmfile.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster (bootstrap), where Flux does not substitute: the ${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.',
+      );
+    });
+
     it('creates no settings in a file that another cluster applies too', () => {
       const { plan } = planNoSettings(files => {
         // staging's apps reconcile main's cilium install: one Kustomization file for both

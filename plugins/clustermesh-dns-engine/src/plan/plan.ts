@@ -138,7 +138,11 @@ export function planMeshDnsChange(
     proposed: fileEdits,
     records,
     alreadyThere: verdict.alreadyThere,
-    decisions: [...context.notes, ...modeNote],
+    decisions: [
+      ...context.notes,
+      ...modeNote,
+      ...bootstrapNotes(tree, fileEdits),
+    ],
     report: after,
   };
   if (inputProblems.length || verdict.caused.length)
@@ -364,4 +368,34 @@ function buildFoldersOf(
     }
   }
   return [...folders];
+}
+
+/**
+ * A bootstrap helmfile that reads the values of a HelmRelease the change
+ * writes variables into (`readFile … helmrelease.yaml`): it installs them
+ * as they are, where Flux does not substitute.
+ */
+function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
+  const written = edits.filter(
+    e =>
+      e.before !== undefined && /\$\{/.test(e.after) && /\.ya?ml$/.test(e.path),
+  );
+  if (!written.length) return [];
+  const notes: string[] = [];
+  // every file, those Flux ignores too: a bootstrap is outside its build
+  for (const path of tree.paths()) {
+    if (!/(?:^|\/)helmfile[^/]*\.ya?ml(?:\.gotmpl)?$/.test(path)) continue;
+    const bytes = tree.read(path);
+    if (!bytes) continue;
+    const text = new TextDecoder().decode(bytes);
+    for (const e of written) {
+      // named by its last folders, as a relative or templated path does
+      const tail = e.path.split('/').slice(-4).join('/');
+      if (text.includes(tail))
+        notes.push(
+          `${path} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
+        );
+    }
+  }
+  return notes;
 }
