@@ -42,7 +42,7 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({
         outcome: 'pass',
         message:
-          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0: clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only (no external-dns.alpha.kubernetes.io/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied)',
+          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0: clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only (no external-dns.alpha.kubernetes.io/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied); the repository deploys no ExternalDNS to the cluster, so whether one takes it (crd source, filters) is not checked',
       });
     });
 

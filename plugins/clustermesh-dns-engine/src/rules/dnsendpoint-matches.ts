@@ -60,7 +60,8 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{endpoint}} is proxied: it has no providerSpecific {{key}} "false"{{ignored}}, and ExternalDNS runs with --cloudflare-proxied',
     proxyUnknown:
       '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
-    matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
+    matches:
+      '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}{{publication}}',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -264,6 +265,10 @@ export const dnsEndpointMatches = defineClusterRule({
               ip,
               ttl: dns.ttl,
               dnsOnly,
+              // the record is right; who publishes it is not read here
+              publication: externalDns.length
+                ? ''
+                : '; the repository deploys no ExternalDNS to the cluster, so whether one takes it (crd source, filters) is not checked',
             },
             record.location,
           ),
