@@ -8,6 +8,7 @@ import { EngineCache } from '../cache/EngineCache';
 import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
+import { defaultConventions } from '../conventions/schema';
 import {
   clusterFolderCandidates,
   fluxNeedles,
@@ -451,7 +452,11 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     } else if (
       object.kind === 'HelmRelease' &&
       object.apiVersion.startsWith('helm.toolkit.fluxcd.io/') &&
-      object.name === conventions.cilium.helmRelease.name
+      (object.name === conventions.cilium.helmRelease.name ||
+        // a release named otherwise, unless the conventions name one
+        (conventions.cilium.helmRelease.name ===
+          defaultConventions.cilium.helmRelease.name &&
+          isCiliumChart(object)))
     ) {
       // its chart goes to the cluster its kubeconfig reaches: not this one's Cilium
       const remote = kubeConfigOf(object);
@@ -468,7 +473,16 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         continue;
       }
       const ns = object.namespace ?? appliedBy.namespace;
-      if (!helmRelease || ns === conventions.cilium.helmRelease.namespace)
+      // the conventions' name first; else a release of the cilium chart
+      // under another name (`cni`)
+      const named = object.name === conventions.cilium.helmRelease.name;
+      const heldNamed =
+        helmRelease?.object.name === conventions.cilium.helmRelease.name;
+      if (
+        !helmRelease ||
+        (named && !heldNamed) ||
+        (named === heldNamed && ns === conventions.cilium.helmRelease.namespace)
+      )
         helmRelease = { object, appliedBy };
     } else if (isRke2CiliumConfig(object)) {
       chartConfig = { object, appliedBy };
@@ -776,4 +790,13 @@ function membershipOf(
       'its Cilium values do not enable ClusterMesh (clustermesh.useAPIServer and clustermesh.config.enabled are not true)',
     location,
   });
+}
+
+/** A HelmRelease of the cilium chart (`chart: cilium`, or an OCI chart ending in /cilium). */
+function isCiliumChart(object: ManifestObject): boolean {
+  const chart = getPath(object.body, ['spec', 'chart', 'spec', 'chart']);
+  return (
+    typeof chart === 'string' &&
+    (chart === 'cilium' || chart.endsWith('/cilium'))
+  );
 }

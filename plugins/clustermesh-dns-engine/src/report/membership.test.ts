@@ -179,13 +179,28 @@ describe('the mesh is the clusters in it', () => {
     ).toBe(true);
   });
 
-  it('does not call a cluster outside the mesh when it applies Cilium objects but no Cilium install is read (installed by Ansible, say)', () => {
+  it('reads a release of the cilium chart under another name (cni) as the Cilium values', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
         files[helmRelease] = files[helmRelease].replace(
           'name: cilium\n',
-          'name: cilium-elsewhere\n',
+          'name: cni\n',
         );
+      }),
+      withDomain,
+    );
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['apps', 'pass'],
+      ['infra', 'pass'],
+    ]);
+  });
+
+  it('does not call a cluster outside the mesh when it applies Cilium objects but no Cilium install is read (installed by Ansible, say)', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        // no release of Cilium in the repository
+        files[helmRelease] =
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-installed-elsewhere\n  namespace: kube-system\ndata: {}\n';
       }),
       withDomain,
     );
