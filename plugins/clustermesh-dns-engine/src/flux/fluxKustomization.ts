@@ -173,6 +173,24 @@ export function readKustomizationSpec(
               ', ',
             )}); its objects are not evaluated`,
       location: where,
+      // one source is one cause, however many Kustomizations build it
+      ...(kind === 'ExternalArtifact'
+        ? {}
+        : {
+            cause: {
+              key: `other-source:${kind}/${sourceRef.name}`,
+              message: `Kustomizations build ${kind} ${sourceRef.name}${
+                fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
+              }, not this repository (sources treated as this repository: ${sourceNames.join(
+                ', ',
+              )}); what they apply is not evaluated${
+                fluxItself
+                  ? ''
+                  : ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`
+              }`,
+              subject: `Kustomization ${key}`,
+            },
+          }),
       // Flux's own controllers, or CRDs, hold no Cilium: whether the
       // cluster is in the mesh does not hang on them
       unbuilt: !fluxItself && !crdsOnly,

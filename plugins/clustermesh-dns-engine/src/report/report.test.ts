@@ -89,6 +89,34 @@ describe('validateMesh', () => {
     ]);
   });
 
+  it('says a source that is not this repository once, however many Kustomizations build it, naming flux.sourceNames', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        const dir = 'kubernetes/clusters/infra';
+        files[`${dir}/platform.yaml`] = ['one', 'two']
+          .map(
+            name =>
+              `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./${name}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: platform\n`,
+          )
+          .join('');
+        files[`${dir}/kustomization.yaml`] = files[
+          `${dir}/kustomization.yaml`
+        ].replace('resources:\n', 'resources:\n  - platform.yaml\n');
+      }),
+      resolveConventions(knownDomain),
+    );
+    const platform = report.notEvaluated.filter(f =>
+      f.message.includes('GitRepository platform'),
+    );
+    expect(platform).toEqual([
+      expect.objectContaining({
+        message:
+          "Kustomizations build GitRepository platform, not this repository (sources treated as this repository: flux-system); what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
+        affects: expect.objectContaining({ count: 2 }),
+      }),
+    ]);
+  });
+
   it('fails the repository before the story with exactly the rules the story fixes', () => {
     const report = validateMesh(
       exampleTree('templates/clustermesh-dns/gitops-repo-before'),
