@@ -261,6 +261,8 @@ export class VariableScope implements Variables {
   }
 
   inline(name: string): boolean {
+    // asked for every peer of a mesh: most scopes have no inline values
+    if (!this.#layers.some(l => l.inline)) return false;
     return this.#layerOf(name)?.inline === true;
   }
 }
