@@ -43,7 +43,13 @@ export interface SettingsWriteTarget {
    * generates it), the entry it follows there, and the namespace written
    * in it (as the Kustomization beside it writes its own).
    */
-  create?: { kustomization?: string; after?: string; namespace?: string };
+  create?: {
+    kustomization?: string;
+    after?: string;
+    namespace?: string;
+    /** The Kustomization that substitutes from it (`namespace/name`). */
+    substitutedBy: string;
+  };
   /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
   wires?: RenderedKustomization;
 }
@@ -67,7 +73,28 @@ export function settingsWriteTarget(
     if (mesh.repository.isFile(file))
       return { file, format: 'yaml', doc: -1, configMap, substituted: false };
     const outside = madeOutside(mesh, cluster, configMap);
-    const created = outside ? undefined : newSettingsTarget(mesh, cluster);
+    // the Kustomization applying the Cilium values names it already, as
+    // optional (a parent's patches give every child the reference): it
+    // may be written here, next to that Kustomization
+    const applier =
+      cluster.cilium?.kind === 'helmrelease'
+        ? cluster.cilium.appliedBy
+        : undefined;
+    const referenced =
+      outside !== undefined &&
+      applier !== undefined &&
+      applier.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === configMap && r.optional,
+      ) &&
+      cluster.findings.some(
+        f =>
+          f.cause?.key ===
+          `external-source:ConfigMap ${applier.namespace}/${configMap}`,
+      );
+    const created =
+      !outside || referenced
+        ? newSettingsTarget(mesh, cluster, referenced)
+        : undefined;
     if (created) return created;
     if (outside)
       return {
@@ -166,6 +193,8 @@ function madeOutside(
 function newSettingsTarget(
   mesh: MeshModel,
   cluster: ClusterModel,
+  /** The Kustomization applying the Cilium values substitutes from it already (optional). */
+  referenced = false,
 ): SettingsWriteTarget | { problem: string; file: string } | undefined {
   const { conventions } = mesh;
   const configMap = clusterPath(conventions.settings.configMap, cluster.name);
@@ -173,23 +202,25 @@ function newSettingsTarget(
   if (
     cilium?.kind !== 'helmrelease' ||
     !cilium.appliedBy ||
-    cluster.render.kustomizations.some(k =>
-      k.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === configMap,
-      ),
-    )
+    (!referenced &&
+      cluster.render.kustomizations.some(k =>
+        k.substituteFrom.some(
+          r => r.kind === 'ConfigMap' && r.name === configMap,
+        ),
+      ))
   )
     return undefined;
   const wires = cilium.appliedBy;
   const declaration = wires.object;
   if (!declaration || declaration.source.index < 0) return undefined;
+
   // a name the repository's Kustomizations substitute from, though no file
   // defines it: made outside (a bootstrap); one written here would be
   // taken over by Flux, which drops the keys it does not list
   const named = conventions.provenance?.find(
     p => p.setting === 'settings.configMap' && p.source === 'detected',
   );
-  if (named)
+  if (named && !referenced)
     return {
       file: declaration.source.file,
       problem: `applies the Cilium values of ${cluster.name}; the settings ConfigMap ${configMap}, which Kustomizations of the repository substitute from (${named.reason}), is defined by no file of it: it is made outside the repository, and one written here would be taken over by Flux, dropping the keys it does not list; add the ClusterMesh settings where it is made and have this Kustomization substitute from it, or keep them in a ConfigMap of the repository named in the conventions (settings.configMap, settings.file)`,
@@ -203,8 +234,9 @@ function newSettingsTarget(
     'substituteFrom',
   ]);
   if (
+    !referenced &&
     wires.substituteFrom.length !==
-    (Array.isArray(declared) ? declared.length : 0)
+      (Array.isArray(declared) ? declared.length : 0)
   ) {
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,
@@ -225,9 +257,7 @@ function newSettingsTarget(
         .map(r => `${r.kind} ${r.name}`)
         .join(
           ', ',
-        )}), which would replace an entry added here: add a settings ConfigMap of ${
-        cluster.name
-      } to that list (optional: true when other Kustomizations get it too), and name it in the conventions (settings.configMap, settings.file)`,
+        )}), which would replace an entry added here: add {kind: ConfigMap, name: ${configMap}, optional: true} to that list (optional, since every Kustomization it patches gets it), and configure then writes it next to this Kustomization`,
     };
   }
   if (
@@ -257,8 +287,10 @@ function newSettingsTarget(
     create: {
       ...listingOf(mesh, declaredIn, appliedBy?.path),
       namespace: typeof written === 'string' ? wires.namespace : undefined,
+      substitutedBy: wires.key,
     },
-    wires,
+    // a Kustomization that names it already needs no change
+    wires: referenced ? undefined : wires,
   };
 }
 

@@ -441,7 +441,15 @@ export function decideChange(
         .filter(([name, t]) => t.create && !removed.has(name))
         .map(
           ([name, t]) =>
-            `${name}: no settings ConfigMap was applied and no Kustomization substituted from one, so ${t.file} is created next to Kustomization ${t.wires?.key}, which applies the Cilium values and now substitutes from it.`,
+            `${name}: no settings ConfigMap was applied${
+              t.wires ? ' and no Kustomization substituted from one' : ''
+            }, so ${t.file} is created next to Kustomization ${
+              t.create!.substitutedBy
+            }, which applies the Cilium values and ${
+              t.wires
+                ? 'now substitutes from it'
+                : 'substitutes from it already (optional)'
+            }.`,
         ),
       ...formNotes(forms, members),
       ...unknownRemoved.map(

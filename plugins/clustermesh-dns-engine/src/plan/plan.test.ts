@@ -921,6 +921,40 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     });
 
+    it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
+      const { plan, after } = planNoSettings(files => {
+        for (const c of ['main', 'staging']) {
+          const apps = `kubernetes/${c}/cluster/config/cluster-apps.yaml`;
+          files[apps] += [
+            '  patches:',
+            '    - patch: |-',
+            '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+            '        kind: Kustomization',
+            '        metadata:',
+            '          name: not-used',
+            '        spec:',
+            '          postBuild:',
+            '            substituteFrom:',
+            '              - kind: ConfigMap',
+            '                name: cluster-settings',
+            '                optional: true',
+            '      target:',
+            '        kind: Kustomization',
+            '',
+          ].join('\n');
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/cluster-settings.yaml'],
+      ).toContain('CILIUM_CLUSTERMESH_LB_IP: 10.11.1.20');
+      // the reference is there already: the Kustomization is not edited
+      expect(plan.edits.map(e => e.path)).not.toContain(
+        'kubernetes/main/apps/kube-system/cilium/install.yaml',
+      );
+      expect(plan.report?.summary.errors).toBe(0);
+    });
+
     it('creates no settings in a file that another cluster applies too', () => {
       const { plan } = planNoSettings(files => {
         // staging's apps reconcile main's cilium install: one Kustomization file for both

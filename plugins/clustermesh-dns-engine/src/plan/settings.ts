@@ -309,7 +309,7 @@ function createSettings(
   for (const c of changes) if (c.value !== undefined) data[c.key] = c.value;
   if (!Object.keys(data).length) return; // a cluster leaving: nothing to remove
   const { create, wires } = target;
-  const wiredBy = wires ? `Kustomization ${wires.key}` : 'its Kustomization';
+  const wiredBy = `Kustomization ${create?.substitutedBy ?? wires?.key}`;
   edits.created.set(
     target.file,
     `---\n# ${settingsHeading} settings of ${cluster}: ${wiredBy} substitutes them\n${stringify(
