@@ -181,6 +181,8 @@ export function readKustomizationSpec(
               key: `other-source:${kind}/${sourceRef.name}`,
               message: `Kustomizations build ${kind} ${sourceRef.name}${
                 fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
+              }${
+                crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
               }, not this repository (sources treated as this repository: ${sourceNames.join(
                 ', ',
               )}); what they apply is not evaluated${
