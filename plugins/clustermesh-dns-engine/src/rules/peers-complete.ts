@@ -4,7 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
-import type { ClusterModel } from '../model/types';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
@@ -30,7 +30,7 @@ export const peersComplete = defineClusterRule({
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
     separateSecrets:
-      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} here and from {{there}} for {{peer}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
+      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} here and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
   fieldAbsence: ['notSet'],
   variables: ['notSet'],
@@ -39,6 +39,13 @@ export const peersComplete = defineClusterRule({
     const fqdns = meshFqdns(mesh);
     const values = c.peerValues();
     // peers known without a variable: by the address of their mesh entry
+    /** Peers whose names are equal as text only: a value each reads from its own source. */
+    const apart: {
+      i: number;
+      variable: string;
+      here: string;
+      there: string;
+    }[] = [];
     const byEntry = new Map<
       number,
       NonNullable<ReturnType<typeof peerKnownByEntry>>
@@ -50,22 +57,13 @@ export const peersComplete = defineClusterRule({
       if (value !== undefined && value === expected) {
         // the common case, kept cheap; a value not known here is the
         // same only when both clusters read it from the same place
-        const apart = separateSource(c, mesh.byName.get(peer), value);
-        if (!apart) continue;
-        out.push(
-          r.notEvaluated(
-            'separateSecrets',
-            {
-              variable,
-              value: q(value),
-              peer,
-              variables: apart.variable,
-              here: apart.here,
-              there: apart.there,
-            },
-            c.settings.get(variable)!.location,
-          ),
+        const source = separateSource(
+          c,
+          mesh.byName.get(peer),
+          unknownOf(mesh, value),
         );
+        if (!source) continue;
+        apart.push({ i, ...source });
         continue;
       }
       const peerModel = mesh.byName.get(peer);
@@ -130,6 +128,31 @@ export const peersComplete = defineClusterRule({
           ),
         );
       }
+    }
+    if (apart.length) {
+      // one result for the cluster: the first such peer, and how many more
+      const [first] = apart;
+      const { peer, variable } = c.peers[first.i];
+      out.push(
+        r.notEvaluated(
+          'separateSecrets',
+          {
+            variable,
+            value: q(values[first.i]),
+            peer,
+            variables: first.variable,
+            here: first.here,
+            there: first.there,
+            others:
+              apart.length > 1
+                ? ` (and ${apart.length - 1} more ${
+                    apart.length === 2 ? 'peer' : 'peers'
+                  } alike)`
+                : '',
+          },
+          c.settings.get(variable)!.location,
+        ),
+      );
     }
     if (out.length) return out;
     if (c.peers.length === 0) return [r.pass('noPeers')];
@@ -196,11 +219,12 @@ function comparable(a: string, b: string): boolean {
 function separateSource(
   cluster: ClusterModel,
   peer: ClusterModel | undefined,
-  value: string,
+  /** The values not known here that the name holds. */
+  unknown: readonly string[],
 ): { variable: string; here: string; there: string } | undefined {
-  for (const variable of unknownVariables(value)) {
-    const here = cluster.settings.get(variable)?.location.file;
-    const there = peer?.settings.get(variable)?.location.file;
+  for (const variable of unknown) {
+    const here = sourceFileOf(cluster, variable);
+    const there = peer && sourceFileOf(peer, variable);
     if (here === undefined || here !== there)
       return {
         variable,
@@ -209,4 +233,33 @@ function separateSource(
       };
   }
   return undefined;
+}
+
+/** Where each cluster reads each value not known here (asked once per peer of a mesh). */
+const sourceFiles = new WeakMap<
+  ClusterModel,
+  Map<string, string | undefined>
+>();
+
+function sourceFileOf(
+  cluster: ClusterModel,
+  variable: string,
+): string | undefined {
+  let files = sourceFiles.get(cluster);
+  if (!files) sourceFiles.set(cluster, (files = new Map()));
+  if (!files.has(variable))
+    files.set(variable, cluster.settings.get(variable)?.location.file);
+  return files.get(variable);
+}
+
+/** The values not known here of each peer name text (each text is every knower's). */
+const unknownByText = new WeakMap<MeshModel, Map<string, string[]>>();
+
+function unknownOf(mesh: MeshModel, text: string): readonly string[] {
+  if (!text.includes('<secret:')) return [];
+  let byText = unknownByText.get(mesh);
+  if (!byText) unknownByText.set(mesh, (byText = new Map()));
+  let unknown = byText.get(text);
+  if (!unknown) byText.set(text, (unknown = unknownVariables(text)));
+  return unknown;
 }
