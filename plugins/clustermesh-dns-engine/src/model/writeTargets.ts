@@ -188,7 +188,9 @@ function madeOutside(
  * is listed, so the same build applies both in the same namespace, and
  * that Kustomization made to substitute from it. Only where that
  * Kustomization is declared in a file of the repository that no other
- * cluster applies: the ConfigMap holds this cluster's own values.
+ * cluster applies: the ConfigMap holds this cluster's own values. When the
+ * Kustomization names it already (an optional reference a parent's patches
+ * give), it is only written, not wired.
  */
 function newSettingsTarget(
   mesh: MeshModel,
@@ -213,7 +215,6 @@ function newSettingsTarget(
   const wires = cilium.appliedBy;
   const declaration = wires.object;
   if (!declaration || declaration.source.index < 0) return undefined;
-
   // a name the repository's Kustomizations substitute from, though no file
   // defines it: made outside (a bootstrap); one written here would be
   // taken over by Flux, which drops the keys it does not list
