@@ -178,7 +178,10 @@ describe('clustermesh-dns validate', () => {
   it('says a failure once: not as a finding and again as the check it causes', () =>
     onExampleCopy(
       dir => {
-        const file = path.join(dir, 'kubernetes/clusters/infra/cluster-settings.yaml');
+        const file = path.join(
+          dir,
+          'kubernetes/clusters/infra/cluster-settings.yaml',
+        );
         fs.writeFileSync(
           file,
           fs
