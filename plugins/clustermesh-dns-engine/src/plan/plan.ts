@@ -19,6 +19,7 @@ import type { MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
 import type { RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
+import { decodeText } from '../yaml/decode';
 import { YamlEditError } from '../yaml/edit';
 import { ChangeContext, decideChange, resolvedFqdn } from './change';
 import { planCilium } from './cilium';
@@ -386,8 +387,9 @@ function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
   for (const path of tree.paths()) {
     if (!/(?:^|\/)helmfile[^/]*\.ya?ml(?:\.gotmpl)?$/.test(path)) continue;
     const bytes = tree.read(path);
-    if (!bytes) continue;
-    const text = new TextDecoder().decode(bytes);
+    const decoded = bytes && decodeText(bytes);
+    if (!decoded || 'problem' in decoded) continue;
+    const { text } = decoded;
     for (const e of written) {
       // named by its last folders, as a relative or templated path does
       const tail = e.path.split('/').slice(-4).join('/');

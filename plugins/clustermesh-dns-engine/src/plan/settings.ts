@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { getPath, hasOwn, isRecord } from '../core/paths';
+import { escapeRegExp } from '../core/text';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { SettingsWriteTarget } from '../model/writeTargets';
 import { lineAtPath } from '../yaml/lines';
@@ -11,9 +12,6 @@ import {
 } from './change';
 import { includeInKustomization } from './kustomizationEntry';
 import { EditSet, PlanError } from './transaction';
-
-const escapeRegExp = (text: string) =>
-  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The comment over the settings entries, where the settings are in commented groups. */
 const settingsHeading = 'ClusterMesh DNS';

@@ -5,6 +5,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
+import { escapeRegExp } from '../core/text';
 import { ciliumUnavailableReason } from '../model/queries';
 import { defineClusterRule, q } from './rule';
 
@@ -92,9 +93,6 @@ export const tlsSan = defineClusterRule({
         ];
   },
 });
-
-const escapeRegExp = (text: string) =>
-  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Whether a certificate name covers an FQDN for some value of the values

@@ -189,21 +189,12 @@ export class YamlTextEditor {
     value: string | number | boolean,
     after: string,
   ) {
-    const found = this.#locate(doc, mapPath);
-    const map = found.exists ? found.node : undefined;
-    const anchor =
-      isMap(map) && !map.flow
-        ? map.items.find(p => sameKey(p.key, after))
-        : undefined;
-    if (
-      !anchor ||
-      !isMap(map) ||
-      map.items.some(p => sameKey(p.key, key)) ||
-      anchor === map.items[map.items.length - 1]
-    ) {
+    const found = this.#newKeyBeside(doc, mapPath, key, after);
+    if (!found || found.entry === found.map.items[found.map.items.length - 1]) {
       this.setScalar(doc, [...mapPath, key], value);
       return;
     }
+    const { map, entry: anchor } = found;
     let entries = this.#anchored.get(anchor);
     if (!entries) {
       entries = { map, values: {} };
@@ -226,26 +217,15 @@ export class YamlTextEditor {
     value: string | number | boolean,
     before: string,
   ) {
-    const found = this.#locate(doc, mapPath);
-    const map = found.exists ? found.node : undefined;
-    const next =
-      isMap(map) && !map.flow
-        ? map.items.find(p => sameKey(p.key, before))
-        : undefined;
-    if (!next || !isMap(map) || map.items.some(p => sameKey(p.key, key))) {
+    const found = this.#newKeyBeside(doc, mapPath, key, before);
+    if (!found) {
       this.setScalar(doc, [...mapPath, key], value);
       return;
     }
+    const { map, entry: next } = found;
     const start = (next.key as Node).range![0];
-    let at = this.#lineStart(start);
-    // comment lines right above the entry belong to it
-    while (at > 0) {
-      const previous = this.#lineStart(at - 1);
-      if (!this.#text.slice(previous, at).trim().startsWith('#')) break;
-      at = previous;
-    }
     this.#insertLines(
-      at,
+      this.#withCommentsAbove(start),
       renderBlock(
         { [key]: value },
         start - this.#lineStart(start),
@@ -316,17 +296,12 @@ export class YamlTextEditor {
     }
     const next = seq.items[index] as Node;
     const dash = this.#itemStart(next);
-    let at = this.#lineStart(dash);
-    // comment lines right above the item belong to it
-    for (;;) {
-      if (at === 0) break;
-      const previous = this.#lineStart(at - 1);
-      const line = this.#text.slice(previous, at).trim();
-      if (!line.startsWith('#')) break;
-      at = previous;
-    }
     const column = dash - this.#lineStart(dash);
-    this.#insertLines(at, renderBlock([item], column, this.#blockStyle()), 0);
+    this.#insertLines(
+      this.#withCommentsAbove(dash),
+      renderBlock([item], column, this.#blockStyle()),
+      0,
+    );
   }
 
   /**
@@ -775,6 +750,36 @@ export class YamlTextEditor {
     return dash >= 0 && before.slice(dash + 1).trim() === ''
       ? lineStart + dash
       : start;
+  }
+
+  /**
+   * The block map at `mapPath` and its entry `neighbour`, when `key` is new
+   * to it (a key added beside the entry it belongs with); undefined for a
+   * flow map, a missing map or neighbour, or a key already there.
+   */
+  #newKeyBeside(
+    doc: number,
+    mapPath: ObjectPath,
+    key: string,
+    neighbour: string,
+  ): { map: YAMLMap; entry: Pair } | undefined {
+    const found = this.#locate(doc, mapPath);
+    const map = found.exists ? found.node : undefined;
+    if (!isMap(map) || map.flow || map.items.some(p => sameKey(p.key, key)))
+      return undefined;
+    const entry = map.items.find(p => sameKey(p.key, neighbour));
+    return entry ? { map, entry } : undefined;
+  }
+
+  /** The start of the line at `offset`, above the comment lines right over it (they belong to what follows). */
+  #withCommentsAbove(offset: number): number {
+    let at = this.#lineStart(offset);
+    while (at > 0) {
+      const previous = this.#lineStart(at - 1);
+      if (!this.#text.slice(previous, at).trim().startsWith('#')) break;
+      at = previous;
+    }
+    return at;
   }
 
   #lineStart(offset: number): number {

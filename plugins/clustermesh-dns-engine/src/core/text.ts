@@ -1,0 +1,3 @@
+/** A text matched literally inside a regular expression. @internal */
+export const escapeRegExp = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
