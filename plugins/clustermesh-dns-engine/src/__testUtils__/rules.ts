@@ -30,6 +30,14 @@ export const replace =
       throw new Error(`the fixture edit did not apply to ${file}: ${from}`);
   };
 
+/** The example with a cluster's LB IP key taken out of its settings. */
+export const withoutLbIp = (cluster: string) =>
+  replace(
+    exampleFile.settings(cluster),
+    new RegExp(`  CILIUM_CLUSTERMESH_LB_IP: "[^"]*"\n`),
+    '',
+  );
+
 /** Every check of the example repository, edited. */
 export function exampleChecks(
   edit?: (f: Files) => void,

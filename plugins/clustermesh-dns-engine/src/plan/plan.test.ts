@@ -782,6 +782,34 @@ describe('planMeshDnsChange on other layouts', () => {
         detectConventions(createRepoTree(files), explicit),
       );
     };
+    /**
+     * A cluster's `cluster-apps` with spec.patches that give every child
+     * Kustomization one optional substitution source (as home-ops parents do).
+     */
+    const patchChildrenSource = (
+      files: Record<string, string>,
+      cluster: string,
+      source: { kind: string; name: string },
+    ) => {
+      files[`kubernetes/${cluster}/cluster/config/cluster-apps.yaml`] += [
+        '  patches:',
+        '    - patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata:',
+        '          name: not-used',
+        '        spec:',
+        '          postBuild:',
+        '            substituteFrom:',
+        `              - kind: ${source.kind}`,
+        `                name: ${source.name}`,
+        '                optional: true',
+        '      target:',
+        '        kind: Kustomization',
+        '',
+      ].join('\n');
+    };
+
     /** The configure-no-settings fixture (its own conventions), planned. */
     const planNoSettings = (edit?: (files: Record<string, string>) => void) => {
       const files = fixtureFiles('configure-no-settings/repo');
@@ -827,26 +855,12 @@ describe('planMeshDnsChange on other layouts', () => {
     });
 
     it("refuses, naming the patch, where a parent's spec.patches sets the Kustomization's substituteFrom (an entry added to it would be replaced)", () => {
-      const { plan } = planNoSettings(files => {
-        const apps = 'kubernetes/main/cluster/config/cluster-apps.yaml';
-        files[apps] += [
-          '  patches:',
-          '    - patch: |-',
-          '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          '        kind: Kustomization',
-          '        metadata:',
-          '          name: not-used',
-          '        spec:',
-          '          postBuild:',
-          '            substituteFrom:',
-          '              - kind: Secret',
-          '                name: cluster-secrets',
-          '                optional: true',
-          '      target:',
-          '        kind: Kustomization',
-          '',
-        ].join('\n');
-      });
+      const { plan } = planNoSettings(files =>
+        patchChildrenSource(files, 'main', {
+          kind: 'Secret',
+          name: 'cluster-secrets',
+        }),
+      );
       expect(plan.edits).toEqual([]);
       expect(plan.problems).toContainEqual({
         field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
@@ -923,26 +937,11 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
       const { plan, after } = planNoSettings(files => {
-        for (const c of ['main', 'staging']) {
-          const apps = `kubernetes/${c}/cluster/config/cluster-apps.yaml`;
-          files[apps] += [
-            '  patches:',
-            '    - patch: |-',
-            '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-            '        kind: Kustomization',
-            '        metadata:',
-            '          name: not-used',
-            '        spec:',
-            '          postBuild:',
-            '            substituteFrom:',
-            '              - kind: ConfigMap',
-            '                name: cluster-settings',
-            '                optional: true',
-            '      target:',
-            '        kind: Kustomization',
-            '',
-          ].join('\n');
-        }
+        for (const c of ['main', 'staging'])
+          patchChildrenSource(files, c, {
+            kind: 'ConfigMap',
+            name: 'cluster-settings',
+          });
       });
       expect(plan.problems).toEqual([]);
       expect(

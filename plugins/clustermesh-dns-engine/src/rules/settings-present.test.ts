@@ -1,4 +1,5 @@
 import {
+  withoutLbIp as withoutLbIpOf,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -8,11 +9,7 @@ import {
 } from '../__testUtils__/rules';
 import { settingsPresent } from './settings-present';
 
-const withoutLbIp = replace(
-  exampleFile.settings('infra'),
-  '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n',
-  '',
-);
+const withoutLbIp = withoutLbIpOf('infra');
 
 describe('settings-present', () => {
   describeRule(settingsPresent, {

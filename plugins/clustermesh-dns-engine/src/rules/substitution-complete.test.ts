@@ -1,4 +1,5 @@
 import {
+  withoutLbIp as withoutLbIpOf,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -9,12 +10,7 @@ import { resolveConventions } from '../conventions/resolve';
 import { exampleTree, knownDomain } from '../__testUtils__/trees';
 import { substitutionComplete } from './substitution-complete';
 
-/** infra's settings without the LB IP key: `${CILIUM_CLUSTERMESH_LB_IP}` is undefined where the values use it. */
-const withoutLbIp = replace(
-  exampleFile.settings('infra'),
-  '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n',
-  '',
-);
+const withoutLbIp = withoutLbIpOf('infra');
 
 describe('substitution-complete', () => {
   describeRule(substitutionComplete, {
