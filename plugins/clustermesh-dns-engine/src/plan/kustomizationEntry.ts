@@ -1,3 +1,4 @@
+import { keptInOrder } from '../core/text';
 import { dirnamePath } from '../tree/RepoTree';
 import type { EditSet } from './transaction';
 
@@ -28,8 +29,7 @@ export function includeInKustomization(
     list.length > 0 &&
     list.filter(r => r.startsWith('./')).length * 2 > list.length;
   const entry = dotted ? `./${base}` : base;
-  const sorted =
-    plain.length > 1 && plain.every((r, i) => i === 0 || plain[i - 1] <= r);
+  const sorted = plain.length > 1 && keptInOrder(plain);
   const follows =
     after === undefined ? -1 : plain.indexOf(after.replace(/^\.\//, ''));
   if (Array.isArray(resources) && follows >= 0 && !sorted) {

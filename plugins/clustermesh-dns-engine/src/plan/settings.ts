@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { getPath, hasOwn, isRecord } from '../core/paths';
-import { escapeRegExp } from '../core/text';
+import { escapeRegExp, keptInOrder } from '../core/text';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { SettingsWriteTarget } from '../model/writeTargets';
 import { lineAtPath } from '../yaml/lines';
@@ -269,10 +269,7 @@ function planYamlSettings(
     // take their place in settings kept in order
     const keys = Object.keys(inFile);
     const neighbour = keys.filter(isMeshKey).pop();
-    const sorted =
-      !neighbour &&
-      keys.length > 1 &&
-      keys.every((k, i) => i === 0 || keys[i - 1] < k);
+    const sorted = !neighbour && keys.length > 1 && keptInOrder(keys);
     const ordered = sorted
       ? [...needed].sort((a, b) => (a.key < b.key ? -1 : 1))
       : needed;

@@ -322,6 +322,34 @@ describe('YamlTextEditor creates missing structure once', () => {
     );
   });
 
+  it('places new keys of a map kept in order where they sort, above the comment of the entry after them', () => {
+    const values =
+      'values:\n  bpf:\n    masquerade: true\n  cluster:\n    name: a\n  # the CNI\n  cni:\n    exclusive: false\n  operator:\n    replicas: 1\n';
+    expect(
+      edit(values, e => {
+        e.setScalar(0, ['values', 'clustermesh', 'useAPIServer'], true);
+        e.setScalar(0, ['values', 'cluster', 'id'], 1);
+        e.setScalar(0, ['values', 'rollOutCiliumPods'], true);
+        e.setScalar(0, ['values', 'autoDirectNodeRoutes'], true);
+      }),
+    ).toBe(
+      'values:\n  autoDirectNodeRoutes: true\n  bpf:\n    masquerade: true\n  cluster:\n    name: a\n    id: 1\n  clustermesh:\n    useAPIServer: true\n  # the CNI\n  cni:\n    exclusive: false\n  operator:\n    replicas: 1\n  rollOutCiliumPods: true\n',
+    );
+    // blocks set apart by blank lines keep that; maps not in order, or of
+    // two entries, get new keys at their end
+    expect(
+      edit('a:\n  x: 1\n\nb:\n  y: 1\n\nd:\n  z: 1\n', e =>
+        e.setScalar(0, ['c', 'w'], 1),
+      ),
+    ).toBe('a:\n  x: 1\n\nb:\n  y: 1\n\nc:\n  w: 1\n\nd:\n  z: 1\n');
+    expect(edit('b: 1\nc: 2\na: 3\n', e => e.setScalar(0, ['ab'], 4))).toBe(
+      'b: 1\nc: 2\na: 3\nab: 4\n',
+    );
+    expect(edit('b: 1\nc: 2\n', e => e.setScalar(0, ['a'], 4))).toBe(
+      'b: 1\nc: 2\na: 4\n',
+    );
+  });
+
   it('quotes new values as their neighbours are', () => {
     expect(
       edit('data:\n  A: "1"\n  B: "x"\n', e =>

@@ -13,6 +13,7 @@ import {
   YAMLSeq,
 } from 'yaml';
 import { defineOwn, isRecord, ObjectPath } from '../core/paths';
+import { keptInOrder } from '../core/text';
 import { soleEntry } from './lines';
 
 /** An edit that cannot be made without rewriting what the author wrote. @public */
@@ -568,12 +569,67 @@ export class YamlTextEditor {
           ? this.#column(first.key.range[0])
           : this.#column(this.#itemStart(first));
         const quote = siblingQuoting(node);
-        const lines = renderBlock(a.value, column, this.#blockStyle(), quote);
+        let atEnd = a.value;
+        if (isMap(node)) {
+          const placed = this.#inOrder(node, a, column, quote);
+          yield* placed.splices;
+          atEnd = placed.rest;
+          if (isEmptyAddition(atEnd)) continue;
+        }
+        const lines = renderBlock(atEnd, column, this.#blockStyle(), quote);
         if (isMap(node))
           lines.unshift(...this.#separation(node, a, column, lines.length));
         yield this.#linesSplice(this.#lineEnd(lastOffset(node)), lines, rank);
       }
     }
+  }
+
+  /**
+   * New keys of a block map kept in order (`autoDirectNodeRoutes`, `bpf`,
+   * `cluster`, `cni`, …, as many Helm values are): each goes right before
+   * the first entry that sorts after it, with the comments above that
+   * entry kept on it; the others (`rest`) go at the end as usual. A map of
+   * fewer than three entries, or in commented groups, is not taken for one
+   * kept in order.
+   */
+  #inOrder(
+    map: YAMLMap,
+    a: Addition,
+    column: number,
+    quote: Quoting,
+  ): { splices: Splice[]; rest: Record<string, unknown> | unknown[] } {
+    const added = a.value as Record<string, unknown>;
+    const keys = map.items.map(p =>
+      isScalar(p.key) ? String(p.key.value) : undefined,
+    );
+    if (
+      keys.length < 3 ||
+      !keptInOrder(keys as string[]) ||
+      this.#headings.has(`${a.doc}:${a.path.join('\u0000')}`)
+    )
+      return { splices: [], rest: added };
+    // entries set apart by blank lines get one after the new entry too
+    const apart = this.#separation(map, a, column, 2).length > 0;
+    const splices: Splice[] = [];
+    const rest: Record<string, unknown> = {};
+    for (const key of Object.keys(added).sort()) {
+      const next = keys.findIndex(k => k! > key);
+      if (next < 0) {
+        defineOwn(rest, key, added[key]);
+        continue;
+      }
+      const lines = renderBlock(
+        { [key]: added[key] },
+        column,
+        this.#blockStyle(),
+        quote,
+      );
+      if (apart) lines.push('');
+      const start = (map.items[next].key as Node).range![0];
+      // after what the entry before ends with (its own additions come first)
+      splices.push(this.#linesSplice(this.#withCommentsAbove(start), lines, 0));
+    }
+    return { splices, rest };
   }
 
   #linesSplice(at: number, lines: string[], rank: number): Splice {
