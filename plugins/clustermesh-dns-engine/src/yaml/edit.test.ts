@@ -323,10 +323,10 @@ describe('YamlTextEditor creates missing structure once', () => {
   });
 
   it('places new keys of a map kept in order where they sort, above the comment of the entry after them', () => {
-    const values =
+    const sortedValues =
       'values:\n  bpf:\n    masquerade: true\n  cluster:\n    name: a\n  # the CNI\n  cni:\n    exclusive: false\n  operator:\n    replicas: 1\n';
     expect(
-      edit(values, e => {
+      edit(sortedValues, e => {
         e.setScalar(0, ['values', 'clustermesh', 'useAPIServer'], true);
         e.setScalar(0, ['values', 'cluster', 'id'], 1);
         e.setScalar(0, ['values', 'rollOutCiliumPods'], true);
