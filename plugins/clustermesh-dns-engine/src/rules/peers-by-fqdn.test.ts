@@ -90,3 +90,52 @@ describe('clustermesh.config.clusters entries', () => {
     ]);
   });
 });
+
+describe('peers-by-fqdn without peers or peer FQDNs', () => {
+  const outcomes = (edit: (files: Files) => void, cluster = 'infra') =>
+    exampleChecks(edit)
+      .filter(r => r.ruleId === 'peers-by-fqdn' && r.cluster === cluster)
+      .map(r => [r.outcome, r.message]);
+
+  it('does not apply to a cluster with no peer (a mesh of one, or its first cluster)', () => {
+    // the first cluster of a mesh being built: no mesh configuration yet
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        /      config:\n        enabled: true\n[\s\S]*?port: 2379\n[\s\S]*?port: 2379\n/,
+        '',
+      ),
+      { mesh: { exclude: ['apps'] } },
+    ).filter(r => r.ruleId === 'peers-by-fqdn');
+    expect(checks.map(r => [r.cluster, r.outcome, r.message])).toEqual([
+      ['infra', 'not-applicable', 'the cluster has no peer to reach'],
+    ]);
+  });
+
+  it('says when an address could not be compared with an FQDN that is not set', () => {
+    expect(
+      outcomes(files => {
+        replace(
+          exampleFile.settings('infra'),
+          /\n  CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
+          '',
+        )(files);
+        replace(
+          exampleFile.settings('apps'),
+          /\n  CILIUM_CLUSTERMESH_FQDN: .*/,
+          '',
+        )(files);
+        replace(
+          exampleFile.helmRelease,
+          'address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
+          'address: apps.mesh.cilium.io',
+        )(files);
+      }),
+    ).toEqual([
+      [
+        'pass',
+        'reaches apps by address on port 2379; the FQDN of apps is not set, so that address is not compared with it',
+      ],
+    ]);
+  });
+});

@@ -32,6 +32,9 @@ export const peersByFqdn = defineClusterRule({
       'the entry for {{peer}} has no port (the chart writes https://<address>: without one)',
     port: 'the entry for {{peer}} has port {{port}}, not {{expected}}',
     reaches: 'reaches {{peers}} by FQDN on port {{port}}',
+    reachesByAddress:
+      'reaches {{peers}} by address on port {{port}}; the FQDN of {{unset}} is not set, so that address is not compared with it',
+    noPeers: 'the cluster has no peer to reach',
     unknownPeer:
       "the entry for the peer {{peer}} cannot be looked up: its Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
     unknownAddress:
@@ -46,8 +49,12 @@ export const peersByFqdn = defineClusterRule({
           reason: ciliumUnavailableReason(mesh, c),
         }),
       ];
+    // a mesh's first cluster: nothing to list, and no configuration needed
+    if (!c.peers.length) return [r.notApplicable('noPeers', {})];
     const cilium = c.cilium;
     const entries = meshEntriesOf(mesh, c);
+    /** Peers reached by an address that is not compared: their FQDN is not set. */
+    const unset: string[] = [];
     const out: CheckResult[] = [];
     if (
       !chartEnables(getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled))
@@ -72,8 +79,10 @@ export const peersByFqdn = defineClusterRule({
         typeof fields.address === 'string' &&
         (!expected || fields.address === expected) &&
         Number(fields.port) === port
-      )
+      ) {
+        if (!expected) unset.push(peer);
         continue;
+      }
       const entry = entries.byName(peerName);
       const e = entry?.entry;
       if ((!entry || !e) && unknownVariables(peerName).length) {
@@ -170,18 +179,24 @@ export const peersByFqdn = defineClusterRule({
       }
     }
     if (out.length) return out;
+    const list = (names: string[], all: string) =>
+      names.length <= 3 ? names.join(', ') : `${all} ${names.length} peers`;
+    const peers = list(
+      c.peers.map(p => p.peer),
+      'all',
+    );
     return [
-      r.pass(
-        'reaches',
-        {
-          peers:
-            c.peers.length <= 3
-              ? c.peers.map(p => p.peer).join(', ') || 'no peer'
-              : `all ${c.peers.length} peers`,
-          port,
-        },
-        cilium.locate(ciliumValuesPaths.meshClusters),
-      ),
+      unset.length
+        ? r.pass(
+            'reachesByAddress',
+            { peers, port, unset: list(unset, 'the') },
+            cilium.locate(ciliumValuesPaths.meshClusters),
+          )
+        : r.pass(
+            'reaches',
+            { peers, port },
+            cilium.locate(ciliumValuesPaths.meshClusters),
+          ),
     ];
   },
 });

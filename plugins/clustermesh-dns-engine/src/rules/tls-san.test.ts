@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  Files,
   replace,
 } from '../__testUtils__/rules';
 import { resolveConventions } from '../conventions/resolve';
@@ -52,6 +53,75 @@ describe('tls-san', () => {
         'pass',
         "the chart's server certificate names *.mesh.cilium.io, which covers infra.mesh.cilium.io",
       ],
+    ]);
+  });
+
+  it('without an FQDN, checks the names the peers connect by', () => {
+    /** No FQDN variables; the peers' entries name each cluster by `address`. */
+    const byAddress = (address: (c: string) => string) => (files: Files) => {
+      withoutSan(files);
+      for (const c of ['infra', 'apps']) {
+        replace(
+          exampleFile.settings(c),
+          /\n  CILIUM_CLUSTERMESH_FQDN: .*/,
+          '',
+        )(files);
+        replace(
+          exampleFile.helmRelease,
+          `address: \${CILIUM_CLUSTERMESH_${c.toUpperCase()}_FQDN:=\${CILIUM_CLUSTERMESH_FQDN}}`,
+          `address: ${address(c)}`,
+        )(files);
+      }
+    };
+    const tls = (edit: (files: Files) => void) =>
+      exampleChecks(edit)
+        .filter(c => c.ruleId === 'tls-san')
+        .map(c => [c.cluster, c.outcome, c.message]);
+    expect(tls(byAddress(c => `${c}.mesh.cilium.io`))).toEqual([
+      [
+        'apps',
+        'pass',
+        'CILIUM_CLUSTERMESH_FQDN is not set; the peers reach the cluster by "apps.mesh.cilium.io", which the server certificate names',
+      ],
+      [
+        'infra',
+        'pass',
+        'CILIUM_CLUSTERMESH_FQDN is not set; the peers reach the cluster by "infra.mesh.cilium.io", which the server certificate names',
+      ],
+    ]);
+    expect(tls(byAddress(c => `${c}.example.org`))[0]).toEqual([
+      'apps',
+      'fail',
+      'CILIUM_CLUSTERMESH_FQDN is not set; the peers reach the cluster by "apps.example.org", which the server certificate does not name (clustermesh.apiserver.tls.server.extraDnsNames is empty; the chart adds *.mesh.cilium.io)',
+    ]);
+    // peers by IP address: a certificate that names no FQDN is the
+    // story's starting point (they are to connect by name)
+    expect(
+      tls(byAddress(c => (c === 'apps' ? '10.0.0.2' : '10.0.0.1'))),
+    ).toEqual([
+      [
+        'apps',
+        'fail',
+        'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
+      ],
+      [
+        'infra',
+        'fail',
+        'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
+      ],
+    ]);
+    // a mesh of one: nobody connects, nothing to name
+    expect(
+      exampleChecks(
+        byAddress(c => `${c}.example.org`),
+        {
+          mesh: { exclude: ['apps'] },
+        },
+      )
+        .filter(c => c.ruleId === 'tls-san')
+        .map(c => [c.cluster, c.outcome, c.message]),
+    ).toEqual([
+      ['infra', 'not-evaluated', 'CILIUM_CLUSTERMESH_FQDN is not set'],
     ]);
   });
 

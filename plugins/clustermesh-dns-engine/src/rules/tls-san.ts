@@ -1,12 +1,15 @@
 import {
   certificateNameCovers,
+  parseIpAddress,
   secretPlaceholder,
   secretPlaceholderPattern,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
 import { escapeRegExp } from '../core/text';
-import { ciliumUnavailableReason } from '../model/queries';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
 /** The name the Cilium chart always puts in the clustermesh-apiserver's server certificate. */
@@ -25,15 +28,19 @@ export const tlsSan = defineClusterRule({
   messages: {
     noValues: '{{reason}}',
     notSet: '{{variable}} is not set',
-    empty:
-      'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
     names: 'the server certificate names {{fqdn}}',
     defaultName:
       "the chart's server certificate names *.mesh.cilium.io, which covers {{fqdn}}",
     unknown:
       "clustermesh.apiserver.tls.server.extraDnsNames {{names}}, and the FQDN {{fqdn}} holds {{variables}}, not known here: whether the certificate covers it cannot be told (give it in the conventions' values)",
+    empty:
+      'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
     missing:
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
+    peersReach:
+      '{{variable}} is not set; the peers reach the cluster by {{addresses}}, which the server certificate names',
+    peerAddress:
+      '{{variable}} is not set; the peers reach the cluster by {{addresses}}, which the server certificate does not name (clustermesh.apiserver.tls.server.extraDnsNames {{names}}; the chart adds *.mesh.cilium.io)',
   },
   fieldAbsence: ['notSet', 'missing'],
   fieldsOf: 'cilium',
@@ -47,15 +54,38 @@ export const tlsSan = defineClusterRule({
     const where = c.cilium.locate(ciliumValuesPaths.extraDnsNames);
     const list = extraDnsNames(c.cilium.values).map(String);
     if (!c.fqdn) {
-      return list.length
-        ? [
-            r.notEvaluated(
-              'notSet',
-              { variable: mesh.conventions.variables.fqdn },
-              c.settingsLocation,
-            ),
-          ]
-        : [r.fail('empty', {}, where)];
+      // no FQDN of its own: the names the peers connect by are the ones
+      // the certificate must hold (a mesh on <cluster>.mesh.cilium.io,
+      // resolved by hosts entries, needs none beyond the chart's)
+      const variable = mesh.conventions.variables.fqdn;
+      const { names: used, connected } = howPeersConnect(mesh, c);
+      const uncovered = used.filter(
+        a => ![...list, chartServerName].some(n => certificateNameCovers(n, a)),
+      );
+      if (uncovered.length)
+        return [
+          r.fail(
+            'peerAddress',
+            {
+              variable,
+              addresses: uncovered.map(q).join(', '),
+              names: list.length ? `is ${JSON.stringify(list)}` : 'is empty',
+            },
+            where,
+          ),
+        ];
+      if (used.length)
+        return [
+          r.pass(
+            'peersReach',
+            { variable, addresses: used.map(q).join(', ') },
+            where,
+          ),
+        ];
+      // peers connect, by IP, to a certificate that will need the FQDN
+      // once they connect by name (the story's starting point)
+      if (connected && !list.length) return [r.fail('empty', {}, where)];
+      return [r.notEvaluated('notSet', { variable }, c.settingsLocation)];
     }
     const fqdn = c.fqdn.value.replace(/\.$/, '');
     if (list.some(n => certificateNameCovers(n, fqdn)))
@@ -93,6 +123,36 @@ export const tlsSan = defineClusterRule({
         ];
   },
 });
+
+/**
+ * Whether other clusters of the mesh connect to the cluster, and the host
+ * names they connect by (their `clustermesh.config.clusters` entries for
+ * it), fully known ones only; IP addresses are not certificate names.
+ */
+function howPeersConnect(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { names: string[]; connected: boolean } {
+  const names = new Set<string>();
+  let connected = false;
+  for (const other of mesh.clusters) {
+    if (other === cluster || !other.peers.some(p => p.peer === cluster.name))
+      continue;
+    connected = true;
+    const address = meshEntriesOf(mesh, other).fieldsOf(
+      cluster.ciliumName,
+    )?.address;
+    if (
+      typeof address === 'string' &&
+      address !== '' &&
+      !hasUnresolvedReference(address) &&
+      !unknownVariables(address).length &&
+      !parseIpAddress(address)
+    )
+      names.add(address.replace(/\.$/, ''));
+  }
+  return { names: [...names], connected };
+}
 
 /**
  * Whether a certificate name covers an FQDN for some value of the values
