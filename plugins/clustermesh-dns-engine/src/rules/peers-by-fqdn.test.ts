@@ -102,7 +102,7 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
     const checks = exampleChecks(
       replace(
         exampleFile.helmRelease,
-        /      config:\n        enabled: true\n[\s\S]*?port: 2379\n[\s\S]*?port: 2379\n/,
+        / {6}config:\n {8}enabled: true\n[\s\S]*?port: 2379\n[\s\S]*?port: 2379\n/,
         '',
       ),
       { mesh: { exclude: ['apps'] } },
@@ -117,12 +117,12 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
       outcomes(files => {
         replace(
           exampleFile.settings('infra'),
-          /\n  CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
+          /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
           '',
         )(files);
         replace(
           exampleFile.settings('apps'),
-          /\n  CILIUM_CLUSTERMESH_FQDN: .*/,
+          /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
           '',
         )(files);
         replace(

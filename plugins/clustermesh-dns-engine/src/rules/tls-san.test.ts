@@ -63,7 +63,7 @@ describe('tls-san', () => {
       for (const c of ['infra', 'apps']) {
         replace(
           exampleFile.settings(c),
-          /\n  CILIUM_CLUSTERMESH_FQDN: .*/,
+          /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
           '',
         )(files);
         replace(
