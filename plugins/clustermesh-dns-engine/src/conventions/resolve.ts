@@ -113,6 +113,7 @@ const trackedSettings = [
   'settings.secret',
   'variables.lbIp',
   'cilium.lbIpamAnnotation',
+  'dns.mode',
   'dns.externalDnsAnnotationPrefix',
   'dns.proxiedByDefault',
   'flux.strictSubstitution',

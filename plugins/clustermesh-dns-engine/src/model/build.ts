@@ -18,7 +18,7 @@ import {
   readFluxEntries,
   singleClusterEntry,
 } from '../conventions/detect/entryPoints';
-import { scanDocuments } from '../conventions/detect/scan';
+import { mentioned, scanDocuments } from '../conventions/detect/scan';
 import {
   clusterEntry,
   clusterValues,
@@ -295,6 +295,7 @@ export function buildMeshModel(
   // variable used in many places, is reported once with what it affects
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
   const byName = new Map(clusters.map(c => [c.name, c]));
+  const mentions = new Map<string, boolean>();
   return {
     conventions,
     clusters,
@@ -310,6 +311,15 @@ export function buildMeshModel(
         return 'text' in decoded ? decoded.text : undefined;
       },
       kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
+      mentions: text => {
+        // asked per cluster of a mesh: each text is looked for once
+        let found = mentions.get(text);
+        if (found === undefined) {
+          found = mentioned(tree, cache, text);
+          mentions.set(text, found);
+        }
+        return found;
+      },
     },
     memo: { meshEntries: cache.meshEntries },
   };

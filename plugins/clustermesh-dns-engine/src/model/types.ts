@@ -131,6 +131,8 @@ export interface RepositoryFacts {
   readText(path: string): string | undefined;
   /** The kustomization file of a folder, if it has one. */
   kustomizationFile(dir: string): string | undefined;
+  /** Whether any file of the repository holds this text. */
+  mentions(text: string): boolean;
 }
 
 /** @public */

@@ -136,6 +136,36 @@ describe('where the change writes', () => {
     });
   });
 
+  it('takes a variable the repository never names for missing, though a source of unknown keys could hold it', () => {
+    const files = fixtureFiles('configure-ks/repo');
+    const external =
+      '      - kind: ConfigMap\n        name: cluster-settings\n      - kind: Secret\n        name: bootstrap-secrets\n';
+    for (const c of ['infra', 'apps']) {
+      const settings = `kubernetes/clusters/${c}/cluster-settings.yaml`;
+      files[settings] = files[settings].replace(/ {2}SECRET_DOMAIN: .*\n/, '');
+    }
+    // the Cilium values' Kustomization also reads a Secret made outside
+    // the repository (a bootstrap step): any key
+    const ks = 'kubernetes/infrastructure/networking/cilium/core/ks.yaml';
+    files[ks] = files[ks].replace(
+      '      - kind: ConfigMap\n        name: cluster-settings\n',
+      external,
+    );
+    expect(files[ks]).toContain('bootstrap-secrets');
+    expect(formOf(files, defaultConventions, 'infra')).toMatchObject({
+      kind: 'unresolvable',
+      why: expect.stringMatching(
+        /^SECRET_DOMAIN is not defined for infra: the repository never names it, and only Secret flux-system\/bootstrap-secrets .*, whose keys are not known here, could/,
+      ),
+    });
+    // named in the repository (a host of another app): the Secret holds it
+    files['kubernetes/clusters/infra/ingress.yaml'] =
+      'host: grafana.${SECRET_DOMAIN}\n';
+    expect(formOf(files, defaultConventions, 'infra').kind).not.toBe(
+      'unresolvable',
+    );
+  });
+
   it('finds the Cilium values: the HelmRelease, the values file of a ConfigMap generator, or a plain values file', () => {
     const hr = modelOf(story);
     expect(ciliumWriteTargets(hr, hr.clusters)).toEqual([

@@ -400,6 +400,37 @@ export function fqdnForm(
     };
   const settingsName = target?.configMap ?? 'the settings ConfigMap';
   const applier = target?.appliedBy;
+  // a source whose keys are not known here (a Secret made outside the
+  // repository) may define any name: one the repository never uses is
+  // taken for missing, not for a secret it holds
+  const unverified = (v: string) => {
+    const found = [cluster.settings.get(v), applier?.variables.get(v)].filter(
+      x => x !== undefined,
+    ) as { origin: string; unverified?: boolean }[];
+    return found.length > 0 && found.every(x => x.unverified)
+      ? found[0].origin
+      : undefined;
+  };
+  const guessed = variables.filter(
+    v =>
+      conventions.values[v] === undefined &&
+      unverified(v) !== undefined &&
+      !mesh.repository.mentions(v),
+  );
+  if (guessed.length)
+    return {
+      kind: 'unresolvable',
+      template,
+      why: `${guessed.join(', ')} ${
+        guessed.length > 1 ? 'are' : 'is'
+      } not defined for ${cluster.name}: the repository never names ${
+        guessed.length > 1 ? 'them' : 'it'
+      }, and only ${unverified(
+        guessed[0],
+      )}, whose keys are not known here, could (set fqdnTemplate in the conventions to the names you use, or give ${
+        guessed[0]
+      } with the values of this run if that source holds it)`,
+    };
   if (
     target?.substituted &&
     applier &&
