@@ -18,7 +18,7 @@ describe('ttl-valid', () => {
     },
   });
 
-  it('says it checked only the configured TTL when the cluster has no record', () => {
+  it('does not apply to a cluster with no record, and says the configured TTL is valid', () => {
     const checks = exampleChecks(f => {
       delete f[exampleFile.dnsEndpoint];
       f[
@@ -30,8 +30,8 @@ describe('ttl-valid', () => {
     expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
       ['apps', 'infra'].map(c => [
         c,
-        'pass',
-        'the cluster has no record yet; the configured TTL 300 (dns.ttl, what configure writes) is within 1 (auto) or 60..86400 for Cloudflare',
+        'not-applicable',
+        'the cluster has no record to check (the configured TTL 300, dns.ttl, what configure writes, is within 1 (auto) or 60..86400 for Cloudflare)',
       ]),
     );
   });
