@@ -1658,6 +1658,23 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     const shared = '- dnsName: clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}';
     expect(after[dnsEndpoint].split(shared)).toHaveLength(2);
 
+    // edge kept out of the mesh while it still runs the shared values: its
+    // LB IP stays, or Flux would substitute the annotation with nothing
+    const excluded = planMeshDnsChange(
+      createRepoTree(after),
+      { clusters: [], remove: ['edge'] },
+      resolveConventions({ mesh: { exclude: ['edge'] } }),
+    );
+    expect(excluded.problems).toEqual([]);
+    expect(
+      excluded.edits.map(e => e.path).filter(p => p.includes('/edge/')),
+    ).toEqual([]);
+    expect(excluded.decisions).toContainEqual(
+      expect.stringMatching(
+        /^edge: CILIUM_CLUSTERMESH_LB_IP kept in its settings: its files kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease.yaml, kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/dnsendpoint.yaml still use it, and Flux would substitute it with nothing/,
+      ),
+    );
+
     // edge is retired: its folder deleted, then removed from the mesh
     const retired = { ...after };
     for (const p of Object.keys(retired))

@@ -24,6 +24,36 @@ interface SettingChange {
 }
 
 /**
+ * The settings keys a cluster's own applied files (other than its settings)
+ * still refer to, and those files.
+ */
+function stillUsed(
+  ctx: ChangeContext,
+  cluster: string,
+  settingsFile: string,
+  keys: readonly string[],
+): { keys: Set<string>; files: string[] } {
+  const model = ctx.mesh.byName.get(cluster);
+  const found = { keys: new Set<string>(), files: [] as string[] };
+  if (!model) return found;
+  const files = new Set(
+    model.render.objects.map(({ object }) => object.source.file),
+  );
+  files.delete(settingsFile);
+  for (const file of files) {
+    const text = ctx.mesh.repository.readText(file);
+    if (!text?.includes('$')) continue;
+    const uses = keys.filter(key =>
+      new RegExp(`\\$\\{?${escapeRegExp(key)}\\b`).test(text),
+    );
+    if (!uses.length) continue;
+    uses.forEach(key => found.keys.add(key));
+    found.files.push(file);
+  }
+  return found;
+}
+
+/**
  * Plans the settings entries: each configured cluster's FQDN, LB IP and one
  * FQDN per peer; the entries other members need for the clusters this
  * change configures; and the removed clusters' entries, in their own
@@ -47,15 +77,32 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     const set = (key: string, value: string | undefined, why: () => string) =>
       changes.push({ key, value, why });
     if (ctx.removed.has(name)) {
-      // the cluster leaves the mesh: its own entries go
+      // the cluster leaves the mesh: its own entries go, but for those its
+      // own files still use (Flux would substitute them with nothing, or
+      // fail the Kustomization)
       const leaves = () => `${name} leaves the mesh`;
-      set(variables.fqdn, undefined, leaves);
-      set(variables.lbIp, undefined, leaves);
-      for (const other of new Set([
-        ...mesh.clusters.map(c => c.name),
-        ...ctx.removed,
-      ]))
-        if (other !== name) set(peerVariable(other), undefined, leaves);
+      const own = [
+        variables.fqdn,
+        variables.lbIp,
+        ...[...new Set([...mesh.clusters.map(c => c.name), ...ctx.removed])]
+          .filter(other => other !== name)
+          .map(peerVariable),
+      ];
+      const used = stillUsed(ctx, name, target.file, own);
+      for (const key of own)
+        if (!used.keys.has(key)) set(key, undefined, leaves);
+      if (used.keys.size)
+        ctx.notes.push(
+          `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
+            used.files.length > 1 ? 'its files' : 'its file'
+          } ${used.files.join(', ')} still ${
+            used.files.length > 1 ? 'use' : 'uses'
+          } ${used.keys.size > 1 ? 'them' : 'it'}, and Flux would substitute ${
+            used.keys.size > 1 ? 'them' : 'it'
+          } with nothing (or fail the Kustomization); take ClusterMesh out of its Cilium values, then run the removal again to drop ${
+            used.keys.size > 1 ? 'them' : 'it'
+          }.`,
+        );
     } else {
       const ip = ctx.configured.get(name);
       if (ip) {
