@@ -520,7 +520,11 @@ export interface CiliumWriteTarget {
   doc: number;
   /** Path of the values in the document. */
   root: ObjectPath;
-  kind: 'helmrelease' | 'values-configmap' | 'values-file';
+  /**
+   * `helmchartconfig`: RKE2's HelmChartConfig, whose values are YAML inside
+   * its `valuesContent` text (`root` is that field): read, never edited.
+   */
+  kind: 'helmrelease' | 'values-configmap' | 'values-file' | 'helmchartconfig';
   /** The clusters whose values these are (several when the file is shared). */
   clusters: string[];
   /** The Kustomization that applies the values, per cluster (none for a values file). */
@@ -556,17 +560,15 @@ export function ciliumWriteTargets(
         kind: 'values-file',
       };
     } else if (cluster.cilium?.kind === 'helmchartconfig') {
+      // checked, not edited: values already right need no edit there
       const config = cluster.cilium.object!;
-      problems.push({
-        cluster: cluster.name,
+      target = {
         file: config.source.file,
-        problem: `holds the Cilium values of ${
-          cluster.name
-        } in ${describeObject(
-          config,
-        )} (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: write the clustermesh values there by hand, or point cilium.valuesFile at a values file`,
-      });
-      continue;
+        doc: config.source.index,
+        root: ['spec', 'valuesContent'],
+        kind: 'helmchartconfig',
+      };
+      appliedBy = cluster.cilium.appliedBy;
     } else if (cluster.cilium?.object) {
       const hr = cluster.cilium.object;
       const layer = valuesLayerOf(mesh, cluster, hr);

@@ -1,7 +1,12 @@
 import { certificateNameCovers } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { fqdnTemplateFor } from '../conventions/templates';
+import { describeObject } from '../core/manifest';
 import { getPath, ObjectPath } from '../core/paths';
-import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import {
+  envsubst,
+  hasUnresolvedReference,
+  referencedVariables,
+} from '../flux/envsubst';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
@@ -24,27 +29,46 @@ export type ValuesEditor = Pick<
   'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey' | 'deleteItem'
 >;
 
-/** Reads parsed documents and notes whether any edit is asked for, editing nothing. */
+/** Reads parsed documents and notes each edit asked for (what, and at which path), editing nothing. */
 class ChangeProbe implements ValuesEditor {
-  changes = false;
-  constructor(private readonly documents: readonly unknown[]) {}
+  readonly edits: string[] = [];
+  constructor(
+    private readonly documents: readonly unknown[],
+    /** Two scalars that say the same (a literal and the variable holding it); by default only equal ones. */
+    private readonly same: (had: unknown, wanted: unknown) => boolean = (
+      had,
+      wanted,
+    ) => had === wanted,
+  ) {}
+  get changes(): boolean {
+    return this.edits.length > 0;
+  }
   get(doc: number, path: ObjectPath): unknown {
     return getPath(this.documents[doc], path);
   }
-  setScalar() {
-    this.changes = true;
+  setScalar(doc: number, path: ObjectPath, value: unknown) {
+    if (!this.same(this.get(doc, path), value))
+      this.edits.push(`set ${path.join('.')}`);
   }
-  setEntries() {
-    this.changes = true;
+  setEntries(_doc: number, path: ObjectPath) {
+    this.edits.push(`set ${path.join('.')}`);
   }
-  appendItem() {
-    this.changes = true;
+  appendItem(doc: number, path: ObjectPath, item: unknown) {
+    const list = this.get(doc, path);
+    // a scalar already there in another form (a literal for its variable)
+    if (
+      typeof item !== 'object' &&
+      Array.isArray(list) &&
+      list.some(had => this.same(had, item))
+    )
+      return;
+    this.edits.push(`add to ${path.join('.')}`);
   }
-  deleteKey() {
-    this.changes = true;
+  deleteKey(_doc: number, path: ObjectPath) {
+    this.edits.push(`remove ${path.join('.')}`);
   }
-  deleteItem() {
-    this.changes = true;
+  deleteItem(_doc: number, path: ObjectPath) {
+    this.edits.push(`remove ${path.join('.')}`);
   }
 }
 
@@ -76,6 +100,10 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
   for (const target of ctx.cilium) {
     const values = targetValues(ctx, target);
     if (!values) continue;
+    if (target.kind === 'helmchartconfig') {
+      checkValuesContent(edits, ctx, target, values);
+      continue;
+    }
     // the file as read: when nothing would change, no editor is opened
     const documents = edits.readDocuments(target.file);
     if (documents) {
@@ -95,6 +123,82 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       text => edits.reason(target.file, text),
     );
   }
+}
+
+/**
+ * RKE2's HelmChartConfig holds the values as YAML in a text field, which
+ * configure does not edit: the change goes through when they already say
+ * what it would write, and is refused naming what to change by hand.
+ */
+function checkValuesContent(
+  edits: EditSet,
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  values: CiliumValues,
+) {
+  const text = getPath(edits.readDocuments(target.file)?.[target.doc], [
+    ...target.root,
+  ]);
+  const parsed =
+    typeof text === 'string'
+      ? edits.readHelmValues(target.file, text)
+      : undefined;
+  const probe = new ChangeProbe([parsed], sameOnceSubstituted(ctx, target));
+  if (parsed !== undefined)
+    planCiliumTarget(
+      probe,
+      ctx,
+      { ...target, doc: 0, root: [] },
+      values,
+      () => {},
+    );
+  if (parsed !== undefined && !probe.changes) return;
+  const paths = [...new Set(probe.edits)];
+  const config = ctx.mesh.byName.get(target.clusters[0])?.cilium?.object;
+  cannot(
+    target,
+    `holds the Cilium values of ${target.clusters.join(', ')} in ${
+      config ? describeObject(config) : 'a HelmChartConfig'
+    } (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: ${
+      paths.length
+        ? `${paths.slice(0, 4).join(', ')}${
+            paths.length > 4 ? ` and ${paths.length - 4} more` : ''
+          } there by hand (as this change would write them in a values file), then run it again`
+        : 'write the clustermesh values there by hand'
+    }, or point cilium.valuesFile at a values file`,
+  );
+}
+
+/**
+ * For the values of one cluster: whether two scalars come out the same
+ * once Flux substitutes them after the change (a peer's address written
+ * out, where configure would write the variable that holds it).
+ */
+function sameOnceSubstituted(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+): (had: unknown, wanted: unknown) => boolean {
+  if (target.clusters.length !== 1) return (had, wanted) => had === wanted;
+  const cluster = target.clusters[0];
+  const model = ctx.mesh.byName.get(cluster);
+  const { variables } = ctx.conventions;
+  const peerOf = new Map(
+    [...ctx.members, ...ctx.removed].map(p => [ctx.peerVariable(p), p]),
+  );
+  const lookup = (name: string): string | undefined => {
+    if (name === variables.fqdn) return resolvedFqdn(ctx, cluster);
+    if (name === variables.lbIp)
+      return ctx.configured.get(cluster)?.text ?? model?.lbIp?.value;
+    const peer = peerOf.get(name);
+    if (peer !== undefined) return resolvedFqdn(ctx, peer);
+    return model?.settings.value(name);
+  };
+  const value = (v: unknown) => {
+    if (typeof v !== 'string') return v === undefined ? v : String(v);
+    const out = envsubst(v, lookup, { strict: true });
+    return out.ok ? out.output : v;
+  };
+  return (had, wanted) => had === wanted || value(had) === value(wanted);
 }
 
 /** Why a value cannot be said in a file, as a plan error. */

@@ -685,8 +685,56 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(plan.edits).toEqual([]);
     expect(plan.problems).toContainEqual({
       field: config,
-      message:
-        'holds the Cilium values of east in HelmChartConfig kube-system/rke2-cilium (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: write the clustermesh values there by hand, or point cilium.valuesFile at a values file',
+      message: expect.stringMatching(
+        /^holds the Cilium values of east in HelmChartConfig kube-system\/rke2-cilium \(RKE2 installs Cilium\), inside its valuesContent text, which configure does not edit: set clustermesh\.apiserver\.service\.type, .* there by hand .*, or point cilium\.valuesFile at a values file$/,
+      ),
+    });
+
+    // the values written there by hand, as they come out (literals for the
+    // variables configure would write): the change goes through, the
+    // HelmChartConfig untouched
+    files[config] = files[config].replace(
+      '      useAPIServer: yes\n',
+      [
+        '      useAPIServer: true',
+        '      apiserver:',
+        '        service:',
+        '          type: LoadBalancer',
+        '          annotations:',
+        '            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+        '        tls:',
+        '          server:',
+        '            extraDnsNames:',
+        '              - clustermesh-east.mesh.example.org',
+        '      config:',
+        '        enabled: true',
+        '        clusters:',
+        '          - name: west',
+        '            address: clustermesh-west.mesh.example.org',
+        '            port: 2379',
+        '',
+      ].join('\n'),
+    );
+    const written = planPerCluster(files, input);
+    expect(written.problems).toEqual([]);
+    expect(written.edits.map(e => e.path)).not.toContain(config);
+    expect(written.edits.length).toBeGreaterThan(0);
+    // a peer it must forget is named, to take out by hand
+    const removal = planPerCluster(
+      {
+        ...files,
+        [config]: files[config].replace(
+          '            port: 2379\n',
+          '            port: 2379\n          - name: north\n            address: clustermesh-north.mesh.example.org\n            port: 2379\n',
+        ),
+      },
+      { ...input, remove: ['north'] },
+    );
+    expect(removal.problems).toContainEqual({
+      field: config,
+      message: expect.stringContaining(
+        'which configure does not edit: remove clustermesh.config.clusters.1 there by hand',
+      ),
     });
   });
 

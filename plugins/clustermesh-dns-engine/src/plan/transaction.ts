@@ -116,6 +116,12 @@ export class EditSet {
    * is untouched by this plan, not SOPS-encrypted and reads without
    * problems; undefined otherwise (an editor then says what is wrong).
    */
+  /** Values as Helm reads a text of them (a HelmChartConfig's valuesContent), or undefined when it is not valid YAML. */
+  readHelmValues(path: string, text: string): unknown {
+    const { documents, problems } = this.files.parseText(path, text, 'helm');
+    return problems.length ? undefined : documents[0]?.value ?? {};
+  }
+
   readDocuments(path: string): unknown[] | undefined {
     if (this.#untouchedText(path) === undefined) return undefined;
     // the engine's reading, shared with the model of the repository
