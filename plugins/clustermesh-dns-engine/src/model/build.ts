@@ -18,6 +18,12 @@ import {
   readFluxEntries,
   singleClusterEntry,
 } from '../conventions/detect/entryPoints';
+import {
+  ExternalDnsDeployment,
+  externalDnsNeedles,
+  readExternalDnsChartSources,
+  readExternalDnsDeployments,
+} from '../conventions/detect/externalDns';
 import { mentioned, scanDocuments } from '../conventions/detect/scan';
 import {
   clusterEntry,
@@ -296,6 +302,7 @@ export function buildMeshModel(
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
   const byName = new Map(clusters.map(c => [c.name, c]));
   const mentions = new Map<string, boolean>();
+  let declaredExternalDns: ExternalDnsDeployment[] | undefined;
   return {
     conventions,
     clusters,
@@ -311,6 +318,17 @@ export function buildMeshModel(
         return 'text' in decoded ? decoded.text : undefined;
       },
       kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
+      externalDnsDeployments: () => {
+        // asked only when no cluster applies ExternalDNS: is it switched off?
+        if (!declaredExternalDns) {
+          const documents = [...scanDocuments(tree, cache, externalDnsNeedles)];
+          declaredExternalDns = readExternalDnsDeployments(
+            documents,
+            readExternalDnsChartSources(documents),
+          );
+        }
+        return declaredExternalDns;
+      },
       mentions: text => {
         // asked per cluster of a mesh: each text is looked for once
         let found = mentions.get(text);

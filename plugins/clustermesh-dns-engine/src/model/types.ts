@@ -6,6 +6,7 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshEntriesMemo } from '../cilium/meshEntries';
 import type { PoolModel } from '../cilium/pools';
+import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import type { MeshConventions } from '../conventions/schema';
 import type { ObjectPath } from '../core/paths';
 import type { HelmValues } from '../flux/helmValues';
@@ -133,6 +134,8 @@ export interface RepositoryFacts {
   kustomizationFile(dir: string): string | undefined;
   /** Whether any file of the repository holds this text. */
   mentions(text: string): boolean;
+  /** The ExternalDNS deployments written anywhere in the repository, applied or not. */
+  externalDnsDeployments(): readonly ExternalDnsDeployment[];
 }
 
 /** @public */

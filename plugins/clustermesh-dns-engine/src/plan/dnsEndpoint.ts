@@ -175,6 +175,23 @@ function requireExternalDns(
   clusters: readonly ClusterModel[],
 ) {
   const running = clustersRunningExternalDns(ctx.mesh);
+  // written in the repository but applied to no cluster: switched off
+  const idle = running.length
+    ? undefined
+    : ctx.mesh.repository.externalDnsDeployments()[0];
+  if (idle)
+    throw new PlanError(
+      'mode',
+      `no cluster runs ExternalDNS: the repository has it (${
+        idle.description
+      }, ${idle.location.file}:${
+        idle.location.line
+      }) but applies it to none, so the kind DNSEndpoint is not known to ${clusters
+        .map(c => c.name)
+        .join(
+          ', ',
+        )} and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change); configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first`,
+    );
   if (!running.length) {
     ctx.notes.push(
       `No ExternalDNS is deployed by this repository: the DNSEndpoint of ${clusters

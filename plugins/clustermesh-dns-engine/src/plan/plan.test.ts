@@ -1037,6 +1037,19 @@ describe('planMeshDnsChange on other layouts', () => {
       '  - ./external-dns.yaml\n';
     const plan = planPerCluster(files, input);
     expect(plan.edits).toEqual([]);
+
+    // switched off (listed nowhere): no cluster knows the kind
+    const off = { ...files };
+    off['kubernetes/clusters/east/apps/kustomization.yaml'] = off[
+      'kubernetes/clusters/east/apps/kustomization.yaml'
+    ].replace('  - ./external-dns.yaml\n', '');
+    expect(planPerCluster(off, input).problems).toEqual([
+      {
+        field: 'mode',
+        message:
+          'no cluster runs ExternalDNS: the repository has it (HelmRelease network/external-dns, kubernetes/clusters/east/apps/external-dns.yaml:1) but applies it to none, so the kind DNSEndpoint is not known to east, west and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change); configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first',
+      },
+    ]);
     expect(plan.problems).toEqual([
       {
         field: 'clusters[1].name',
