@@ -7,7 +7,11 @@ import { ClusterMeshDnsClient } from '@clustermesh-dns/backstage-plugin-clusterm
 // the real backend, read over HTTP as the module reads it in an app
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import clustermeshDnsPlugin from '@clustermesh-dns/backstage-plugin-clustermesh-dns-backend';
-import { ClusterMeshDnsEntityProvider } from './ClusterMeshDnsEntityProvider';
+import {
+  ClusterMeshDnsEntityProvider,
+  markdownCode,
+  markdownText,
+} from './ClusterMeshDnsEntityProvider';
 import { ClusterMeshDnsAnnotationProcessor } from './ClusterMeshDnsAnnotationProcessor';
 import { readCatalogSources } from './config';
 
@@ -108,9 +112,10 @@ describe('ClusterMeshDnsEntityProvider', () => {
         kind: 'Resource',
         metadata: {
           name: 'example-infra',
-          title: 'infra cluster',
+          title: 'infra cluster of Example GitOps repository (after Story 13)',
+          // Markdown: the FQDN is code, its placeholder not taken for a tag.
           description:
-            'Kubernetes cluster infra of Example GitOps repository (after Story 13) (FQDN clustermesh-infra.<secret:SECRET_DOMAIN>, LB IP 10.25.11.100), from ClusterMesh DNS.',
+            'Kubernetes cluster infra of Example GitOps repository (after Story 13) (FQDN `clustermesh-infra.<secret:SECRET_DOMAIN>`, LB IP 10.25.11.100), from ClusterMesh DNS.',
           annotations: {
             'clustermesh-dns.io/source': 'example',
             'clustermesh-dns.io/cluster': 'infra',
@@ -130,6 +135,13 @@ describe('ClusterMeshDnsEntityProvider', () => {
         },
       },
     });
+    // Clusters of the same name in two sources can be told apart.
+    expect(entities.map(e => e.entity.metadata.title)).toEqual([
+      'apps cluster of Example GitOps repository (after Story 13)',
+      'infra cluster of Example GitOps repository (after Story 13)',
+      'apps cluster of Example GitOps repository (before Story 13)',
+      'infra cluster of Example GitOps repository (before Story 13)',
+    ]);
     for (const { entity } of entities) {
       expect(entity.spec).toMatchObject({
         owner: 'group:default/platform-engineering',
@@ -244,5 +256,24 @@ describe('ClusterMeshDnsAnnotationProcessor', () => {
     expect(await processor.preProcessEntity(other, location, () => {})).toBe(
       other,
     );
+  });
+});
+
+describe('markdown of the description', () => {
+  it('escapes what markdown would read in a text', () => {
+    expect(markdownText('home_ops <main> `x` *y* [z]')).toBe(
+      'home\\_ops \\<main\\> \\`x\\` \\*y\\* \\[z\\]',
+    );
+    expect(markdownText('monosense-io/k8s-gitops (main)')).toBe(
+      'monosense-io/k8s-gitops (main)',
+    );
+  });
+
+  it('makes a code span of any text', () => {
+    expect(markdownCode('clustermesh-infra.<secret:SECRET_DOMAIN>')).toBe(
+      '`clustermesh-infra.<secret:SECRET_DOMAIN>`',
+    );
+    expect(markdownCode('a`b')).toBe('``a`b``');
+    expect(markdownCode('`a')).toBe('`` `a ``');
   });
 });

@@ -180,8 +180,10 @@ export class ClusterMeshDnsEntityProvider implements EntityProvider {
       return undefined;
     }
     const location = sourceLocation(source, config);
+    // The description is markdown: the FQDN is code, so that a secret's
+    // placeholder (`<secret:NAME>`) is not taken for an HTML tag.
     const facts = [
-      cluster.fqdn && `FQDN ${cluster.fqdn.resolved}`,
+      cluster.fqdn && `FQDN ${markdownCode(cluster.fqdn.resolved)}`,
       cluster.lbIp && `LB IP ${cluster.lbIp.value}`,
     ].filter(Boolean);
     return {
@@ -189,8 +191,12 @@ export class ClusterMeshDnsEntityProvider implements EntityProvider {
       kind: 'Resource',
       metadata: {
         name,
-        title: `${cluster.name} cluster`,
-        description: `Kubernetes cluster ${cluster.name} of ${source.title}${
+        // Clusters of different sources often share a name: the title says
+        // which source (the name stays `<source>-<cluster>`: links use it).
+        title: `${cluster.name} cluster of ${source.title}`,
+        description: `Kubernetes cluster ${cluster.name} of ${markdownText(
+          source.title,
+        )}${
           facts.length ? ` (${facts.join(', ')})` : ''
         }, from ClusterMesh DNS.`,
         annotations: {
@@ -208,4 +214,20 @@ export class ClusterMeshDnsEntityProvider implements EntityProvider {
       },
     };
   }
+}
+
+/** Text shown as itself in markdown: the characters markdown would read are escaped. */
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*_<>[\]]/g, '\\$&');
+}
+
+/** A markdown code span of the text (fenced by more backticks than it holds). */
+export function markdownCode(text: string): string {
+  const longest = Math.max(
+    0,
+    ...(text.match(/`+/g) ?? []).map(run => run.length),
+  );
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }

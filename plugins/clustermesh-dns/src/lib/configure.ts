@@ -4,6 +4,7 @@ import type {
   ClusterSummary,
   SourceSummary,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { defaultExampleSource } from '../components/LbIpPicker/fieldSource';
 import { scaffolderTemplateRouteRef } from '../routes';
 import { integrationType } from './scm';
 
@@ -26,25 +27,45 @@ export interface ConfigureFormData {
   [key: string]: unknown;
 }
 
-/** The clusters of a report with their current addresses (those in the mesh). */
+/**
+ * The clusters of a report with their current addresses: those in the mesh,
+ * or every cluster when none is in it yet (the template brings them in).
+ */
 export function currentClusters(clusters: ClusterSummary[]): ClusterEntry[] {
-  return clusters
-    .filter(c => c.status !== 'outside')
-    .map(c => ({ name: c.name, ip: c.lbIp?.value ?? '' }));
+  const inMesh = clusters.filter(c => c.status !== 'outside');
+  return (inMesh.length > 0 ? inMesh : clusters).map(c => ({
+    name: c.name,
+    ip: c.lbIp?.value ?? '',
+  }));
 }
 
 /**
  * The template's form data for a source: its SCM kind and repository in the
- * RepoUrlPicker's format, or the embedded example for a local folder; or why
- * the template cannot change it.
+ * RepoUrlPicker's format, or the template's embedded example for the source
+ * that reads it; or why the template cannot change the source.
+ *
+ * The template's `source` parameter is `github`, `gitlab` or `example` (its
+ * embedded copy of the example repository, read by the source
+ * `exampleSource`): it cannot change any other local folder.
  */
 export function configureFormData(
   source: SourceSummary,
   type: string | undefined,
   clusters: ClusterEntry[],
+  exampleSource: string = defaultExampleSource,
 ): { formData: ConfigureFormData } | { reason: string } {
+  if (clusters.length === 0) {
+    return {
+      reason: `No cluster was found in ${source.title}: the template configures the clusters of a repository.`,
+    };
+  }
   if (source.type === 'local') {
-    return { formData: { source: 'example', clusters } };
+    if (source.id === exampleSource) {
+      return { formData: { source: 'example', clusters } };
+    }
+    return {
+      reason: `${source.title} is a local folder: the template opens pull requests on GitHub and GitLab repositories, and tries out only its embedded example (source ${exampleSource}).`,
+    };
   }
   const repository = source.repository;
   if (!repository) return { reason: 'The source names no repository.' };

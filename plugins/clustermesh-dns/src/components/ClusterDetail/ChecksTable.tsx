@@ -9,6 +9,7 @@ import type {
   CheckResult,
   Finding,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { InlineCode } from '../../lib/inlineCode';
 import { checkRank, OutcomeLabel } from '../../lib/status';
 import type { LocationLinker } from '../../lib/scm';
 import { LocationLink } from './LocationLink';
@@ -65,20 +66,28 @@ export function ChecksTable(props: {
                   {check.ruleId}
                 </Typography>
               </TableCell>
-              <TableCell sx={{ whiteSpace: 'nowrap' }}>
+              <TableCell
+                sx={{
+                  wordBreak: 'normal',
+                  // The outcome at the size of the message.
+                  '& .MuiTypography-body1': { fontSize: '0.875rem' },
+                }}
+              >
                 <OutcomeLabel check={check} />
               </TableCell>
-              <TableCell>
-                <Typography variant="body2">{check.message}</Typography>
+              <TableCell sx={{ wordBreak: 'normal' }}>
+                <Typography variant="body2">
+                  <InlineCode text={check.message} />
+                </Typography>
                 {check.outcome === 'fail' && check.remediation && (
                   <Typography variant="body2" color="text.secondary">
-                    How to fix: {check.remediation}
+                    How to fix: <InlineCode text={check.remediation} />
                   </Typography>
                 )}
                 {cause && (
                   <Box sx={{ mt: 0.5 }}>
                     <Typography variant="body2" color="text.secondary">
-                      Cause: {cause.message}
+                      Cause: <InlineCode text={cause.message} />
                       {cause.location ? ' at ' : ''}
                       {cause.location && (
                         <LocationLink
@@ -95,7 +104,7 @@ export function ChecksTable(props: {
                   </Box>
                 )}
               </TableCell>
-              <TableCell>
+              <TableCell sx={{ wordBreak: 'normal' }}>
                 <LocationLink location={check.location} linker={linker} />
               </TableCell>
             </TableRow>

@@ -5,7 +5,7 @@ import type { ClusterReport } from '@clustermesh-dns/backstage-plugin-clustermes
 import { StatusLabel } from '../../lib/status';
 import type { LocationLinker } from '../../lib/scm';
 import { LocationLink } from './LocationLink';
-import { poolText, recordText } from './mapping';
+import { hasRecord, noRecord, poolText, recordText } from './mapping';
 
 /** Whether the cluster is in the mesh: yes, no, or not known (some of its Cilium values were not read). */
 function inTheMesh(
@@ -106,11 +106,19 @@ export function ClusterMapping(props: {
             {where(cluster.pool.location)}
           </>
         ) : (
-          'none holds the LB IP'
+          <Typography component="span" variant="body2" color="text.secondary">
+            {cluster.lbIp ? 'none holds the LB IP' : 'no LB IP set'}
+          </Typography>
         )}
       </Item>
       <Item term="DNS record">
-        {recordText(cluster) ?? 'none'}
+        {hasRecord(cluster) ? (
+          recordText(cluster)
+        ) : (
+          <Typography component="span" variant="body2" color="text.secondary">
+            {noRecord}
+          </Typography>
+        )}
         {where(cluster.record?.location)}
       </Item>
       <Item term="Declared status">

@@ -8,7 +8,13 @@ export function ColumnHeads(props: { columns: string[] }) {
     <TableHead>
       <TableRow>
         {props.columns.map(column => (
-          <TableCell key={column} component="th" scope="col">
+          <TableCell
+            key={column}
+            component="th"
+            scope="col"
+            // Whole words: the theme breaks words anywhere ("Outcom/e").
+            sx={{ wordBreak: 'normal' }}
+          >
             {column}
           </TableCell>
         ))}

@@ -1,8 +1,13 @@
 import { Link } from '@backstage/core-components';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import type { Finding } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type {
+  Finding,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { InlineCode } from '../../lib/inlineCode';
 import type { LocationLinker } from '../../lib/scm';
+import { StatusText } from '../../lib/status';
 import { LocationLink } from './LocationLink';
 
 /** Where to see a cluster: a link, or nothing when there is no page to go to. */
@@ -10,6 +15,9 @@ export type ClusterHref = (cluster: string) => string | undefined;
 
 const plural = (n: number, one: string, many = `${one}s`) =>
   `${n} ${n === 1 ? one : many}`;
+
+const sameLocation = (a?: SourceLocation, b?: SourceLocation) =>
+  !!a && !!b && a.file === b.file && a.line === b.line;
 
 /**
  * What one cause affects: how many places, in which clusters (each linked),
@@ -24,6 +32,11 @@ export function FindingEffects(props: {
   const effects = finding.affects;
   if (!effects) return null;
   const clusters = effects.clusters;
+  // A place at the finding's own location is shown with it already.
+  const listed = effects.examples.filter(
+    example => !sameLocation(example.location, finding.location),
+  );
+  const shown = effects.examples.length;
   return (
     <Box sx={{ mt: 0.5 }}>
       <Typography variant="body2" component="div">
@@ -46,9 +59,9 @@ export function FindingEffects(props: {
           );
         })}
       </Typography>
-      {effects.examples.length > 0 && (
+      {listed.length > 0 && (
         <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-          {effects.examples.map(example => (
+          {listed.map(example => (
             <li key={`${example.location.file}:${example.location.line}`}>
               <Typography variant="body2" component="span">
                 {example.what}
@@ -59,8 +72,28 @@ export function FindingEffects(props: {
           ))}
         </Box>
       )}
+      {shown > 0 && shown < effects.count && (
+        <Typography variant="body2" color="text.secondary">
+          {`${shown} of ${plural(effects.count, 'place')} shown`}
+        </Typography>
+      )}
     </Box>
   );
+}
+
+/** A finding's severity as an icon and a word: error, warning or not evaluated. */
+export function FindingSeverity(props: {
+  finding: Pick<Finding, 'code' | 'severity'>;
+}) {
+  const { code, severity } = props.finding;
+  if (code === 'not-evaluated') {
+    return <StatusText tone="pending">Not evaluated</StatusText>;
+  }
+  if (severity === 'error') return <StatusText tone="error">Error</StatusText>;
+  if (severity === 'warning') {
+    return <StatusText tone="warning">Warning</StatusText>;
+  }
+  return <StatusText tone="neutral">Info</StatusText>;
 }
 
 /** A finding: its message, where it is, and what it affects. */
@@ -72,9 +105,26 @@ export function FindingItem(props: {
   const { finding, linker, clusterHref } = props;
   return (
     <Box>
-      <Typography variant="body2" component="div">
-        {finding.message}
-      </Typography>
+      <Box
+        sx={{
+          display: 'flex',
+          alignItems: 'baseline',
+          columnGap: 1,
+          // The status words at the size of the message.
+          '& .MuiTypography-body1': { fontSize: '0.875rem' },
+        }}
+      >
+        <Box sx={{ flexShrink: 0 }}>
+          <FindingSeverity finding={finding} />
+        </Box>
+        <Typography
+          variant="body2"
+          component="div"
+          sx={{ minWidth: 0, overflowWrap: 'break-word' }}
+        >
+          <InlineCode text={finding.message} />
+        </Typography>
+      </Box>
       <LocationLink
         location={finding.location}
         linker={linker}

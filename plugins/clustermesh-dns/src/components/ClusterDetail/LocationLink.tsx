@@ -4,6 +4,7 @@ import {
   formatLocation,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { Breakable } from '../../lib/breakable';
 import type { LocationLinker } from '../../lib/scm';
 
 /**
@@ -30,9 +31,9 @@ export function LocationLink(props: {
     <Typography
       variant="body2"
       component="code"
-      sx={{ fontFamily: 'monospace', overflowWrap: 'anywhere' }}
+      sx={{ fontFamily: 'monospace', overflowWrap: 'break-word' }}
     >
-      {text}
+      <Breakable text={text} after="/" />
     </Typography>
   );
   if (!href) return code;

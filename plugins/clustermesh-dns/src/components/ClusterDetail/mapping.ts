@@ -12,15 +12,36 @@ export function poolText(row: Row): string | undefined {
   return row.pool ? `${row.pool.name} (${row.pool.block})` : undefined;
 }
 
-/** `A · TTL 300 · ExternalDNS · DNS only`, or undefined. */
-export function recordText(row: Row): string | undefined {
+/**
+ * Whether the report found the cluster's record: a DNSEndpoint (its
+ * location); in manual mode the record is made outside the repository, and
+ * is known once the LB IP gives its type. Without it, the report's `record`
+ * holds only the configured defaults (TTL, mode), not a record.
+ */
+export function hasRecord(row: Row): boolean {
   const record = row.record;
-  if (!record) return undefined;
+  if (!record) return false;
+  if (record.location) return true;
+  return record.mode === 'manual' && record.type !== undefined;
+}
+
+export const noRecord = 'no record';
+
+/** The parts of the record's text: `A`, `TTL 300`, `ExternalDNS`, `DNS only`; none without a record. */
+export function recordParts(row: Row): string[] {
+  const record = row.record;
+  if (!record || !hasRecord(row)) return [];
   return [
     record.type ?? 'type unknown',
     `TTL ${record.ttl}`,
     recordModeLabels[record.mode] ?? record.mode,
     ...(record.dnsOnly === true ? ['DNS only'] : []),
     ...(record.dnsOnly === false ? ['proxied'] : []),
-  ].join(' · ');
+  ];
+}
+
+/** `A · TTL 300 · ExternalDNS · DNS only`, `no record`, or undefined (no record in the report). */
+export function recordText(row: Row): string | undefined {
+  if (!row.record) return undefined;
+  return hasRecord(row) ? recordParts(row).join(' · ') : noRecord;
 }

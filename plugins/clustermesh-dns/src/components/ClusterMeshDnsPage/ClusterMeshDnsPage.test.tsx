@@ -74,6 +74,13 @@ describe('ClusterMeshDnsPage', () => {
     return header.closest('tr') as HTMLElement;
   };
   const location = () => screen.getByTestId('location');
+  /** The cell of a row under a column heading. */
+  const cellOf = (row: HTMLElement, column: string) => {
+    const heads = within(row.closest('table')!).getAllByRole('columnheader');
+    const index = heads.findIndex(h => h.textContent?.startsWith(column));
+    expect(index).toBeGreaterThanOrEqual(0);
+    return row.children[index] as HTMLElement;
+  };
 
   it('shows both example clusters with their FQDN → IP mapping, pool, record and a worded status', async () => {
     serveBackend(server, {
@@ -91,9 +98,9 @@ describe('ClusterMeshDnsPage', () => {
     ).toBeInTheDocument();
     expect(within(infra).getByText('10.25.11.100')).toBeInTheDocument();
     expect(within(infra).getByText('lb-ippool-infra')).toBeInTheDocument();
-    expect(
-      within(infra).getByText('A · TTL 300 · ExternalDNS'),
-    ).toBeInTheDocument();
+    expect(cellOf(infra, 'DNS record')).toHaveTextContent(
+      'A · TTL 300 · ExternalDNS',
+    );
     expect(within(infra).getByText('Passing')).toBeInTheDocument();
     expect(within(infra).getByText('Not run')).toBeInTheDocument();
 
@@ -105,6 +112,44 @@ describe('ClusterMeshDnsPage', () => {
     expect(
       within(apps).getByText('10.25.11.120-10.25.11.139'),
     ).toBeInTheDocument();
+
+    // The statuses come right after the cluster, so that they show even
+    // when a narrow window scrolls the table.
+    expect(
+      within(await table())
+        .getAllByRole('columnheader')
+        .map(h => h.textContent),
+    ).toEqual([
+      'Checks',
+      'Cluster',
+      'Declared',
+      'Live',
+      'FQDN',
+      'LB IP',
+      'Pool',
+      'DNS record',
+    ]);
+    // Long names wrap at their dots (and ranges at their dash), not
+    // anywhere: a line-break opportunity after each, the text unchanged.
+    const fqdn = within(cellOf(infra, 'FQDN')).getByText(
+      'clustermesh-infra.<secret:SECRET_DOMAIN>',
+    );
+    expect(
+      [...fqdn.childNodes].map(n =>
+        n.nodeName === 'WBR' ? '|' : n.textContent,
+      ),
+    ).toEqual(['clustermesh-infra.', '|', '<secret:', '|', 'SECRET_DOMAIN>']);
+    expect(
+      within(apps)
+        .getByText('10.25.11.120-10.25.11.139')
+        .querySelectorAll('wbr'),
+    ).toHaveLength(1);
+    // The record wraps between its parts, each kept whole.
+    expect(
+      [...cellOf(infra, 'DNS record').querySelectorAll('span')].map(
+        span => span.textContent,
+      ),
+    ).toEqual(['A', 'TTL 300', 'ExternalDNS']);
 
     // The summary of the source.
     expect(screen.getByText(exampleSource.title)).toBeInTheDocument();
@@ -144,6 +189,9 @@ describe('ClusterMeshDnsPage', () => {
     const infra = await rowOf('infra');
     expect(within(infra).getByText('Failing')).toBeInTheDocument();
     expect(within(infra).getAllByText('not set')).toHaveLength(2);
+    // No DNSEndpoint: no record, not the configured defaults as if one.
+    expect(cellOf(infra, 'DNS record')).toHaveTextContent(/^no record$/);
+    expect(cellOf(infra, 'Pool')).toHaveTextContent(/^no LB IP$/);
     expect(log.some(r => r.path.includes('/clusters/'))).toBe(false);
 
     await userEvent.click(
@@ -626,6 +674,70 @@ describe('ClusterMeshDnsPage', () => {
     expect(within(await rowOf('apps')).getAllByText('Passing')).toHaveLength(2);
   });
 
+  it("shows a source's overall status, failing on its own findings, and the severity of each finding", async () => {
+    // Every cluster passes; the report fails on a source-level finding.
+    const report = {
+      ...exampleAfterReport,
+      findings: [
+        {
+          id: 'kustomize-error:1',
+          code: 'kustomize-error' as const,
+          severity: 'error' as const,
+          message: 'refers to the component ../x, which is not a directory',
+          location: { file: 'kubernetes/apps/kustomization.yaml', line: 3 },
+        },
+        {
+          id: 'flux-error:1',
+          code: 'flux-error' as const,
+          severity: 'warning' as const,
+          message: 'HelmRelease podinfo has no chart version',
+          location: { file: 'kubernetes/apps/podinfo.yaml', line: 9 },
+        },
+        {
+          id: 'not-evaluated:1',
+          code: 'not-evaluated' as const,
+          severity: 'info' as const,
+          message: 'the Kustomization uses `components` from an OCI source',
+          unlocated: 'made outside the repository',
+        },
+      ],
+      summary: {
+        ...exampleAfterReport.summary,
+        errors: 1,
+        warnings: 1,
+        unevaluated: 1,
+        status: 'fail' as const,
+      },
+    };
+    serveBackend(server, {
+      sources: [exampleSource],
+      reports: { example: sourceReport(exampleSource, report) },
+    });
+    renderPage();
+    const status = await screen.findByTestId('summary-status');
+    expect(status).toHaveTextContent('Overall: Failing');
+    expect(status).toHaveTextContent('1 error · 1 warning · 1 not evaluated');
+    expect(within(status).getByTestId('status-error')).toBeInTheDocument();
+    // No cluster fails: the overall status says the report does.
+    expect(screen.getByTestId('summary-fail')).toHaveTextContent('0');
+
+    const findings = screen
+      .getByRole('heading', { name: 'Findings' })
+      .parentElement!.querySelectorAll('li');
+    expect([...findings].map(li => li.textContent)).toEqual([
+      expect.stringMatching(/^Error ?refers to the component/),
+      expect.stringMatching(/^Warning ?HelmRelease podinfo/),
+      expect.stringMatching(
+        /^Not evaluated ?the Kustomization uses components/,
+      ),
+    ]);
+    expect(within(findings[0]).getByTestId('status-error')).toBeInTheDocument();
+    expect(
+      within(findings[1]).getByTestId('status-warning'),
+    ).toBeInTheDocument();
+    expect(within(findings[2]).getByText('components').tagName).toBe('CODE');
+  });
+
   it('refreshes a source on demand', async () => {
     const log = serveBackend(server, {
       sources: [exampleSource],
@@ -645,9 +757,37 @@ describe('ClusterMeshDnsPage', () => {
     );
   });
 
-  it('opens the template prefilled: the repository for an SCM source, the example for a local one', async () => {
+  it("opens the template prefilled with the card's source and clusters, or says why it cannot", async () => {
+    // A repository whose clusters are all outside the mesh yet: the template
+    // brings them in, so every cluster is passed.
+    const outsideSource = {
+      ...githubSource,
+      id: 'outside-ops',
+      title: 'outside-ops on GitHub',
+      repository: {
+        ...githubSource.repository!,
+        name: 'outside-ops',
+        url: 'https://github.com/acme/outside-ops',
+      },
+    };
+    const outsideReport = {
+      ...exampleAfterReport,
+      clusters: exampleAfterReport.clusters.map(c => ({
+        ...c,
+        status: 'outside' as const,
+      })),
+    };
+    const emptySource = { ...githubSource, id: 'empty', title: 'empty' };
+    const emptyReport = { ...exampleAfterReport, clusters: [] };
     serveBackend(server, {
-      sources: [githubSource, gitlabSource, exampleBeforeSource],
+      sources: [
+        githubSource,
+        gitlabSource,
+        exampleBeforeSource,
+        exampleSource,
+        outsideSource,
+        emptySource,
+      ],
       reports: {
         [githubSource.id]: sourceReport(githubSource, exampleAfterReport),
         [gitlabSource.id]: sourceReport(gitlabSource, exampleAfterReport),
@@ -655,10 +795,13 @@ describe('ClusterMeshDnsPage', () => {
           exampleBeforeSource,
           exampleBeforeReport,
         ),
+        example: sourceReport(exampleSource, exampleAfterReport),
+        [outsideSource.id]: sourceReport(outsideSource, outsideReport),
+        [emptySource.id]: sourceReport(emptySource, emptyReport),
       },
     });
     renderPage({ scaffolder: true });
-    await screen.findByText('6 clusters');
+    await screen.findByText('10 clusters');
     const formData = (title: string) => {
       const link = screen.getByRole('link', {
         name: `Configure DNS for ${title}`,
@@ -684,6 +827,7 @@ describe('ClusterMeshDnsPage', () => {
       source: 'gitlab',
       repoUrl: 'gitlab.com?owner=acme%2Finfra&repo=platform',
     });
+    // The template's embedded example is the repository this source reads.
     expect(formData(exampleBeforeSource.title)).toEqual({
       source: 'example',
       clusters: [
@@ -691,6 +835,35 @@ describe('ClusterMeshDnsPage', () => {
         { name: 'infra', ip: '' },
       ],
     });
+    expect(formData(outsideSource.title)).toEqual({
+      source: 'github',
+      repoUrl: 'github.com?owner=acme&repo=outside-ops',
+      branch: 'main',
+      clusters: [
+        { name: 'apps', ip: '10.25.11.120' },
+        { name: 'infra', ip: '10.25.11.100' },
+      ],
+    });
+
+    // Any other local folder: the template cannot change it, and says why.
+    const local = screen.getByRole('button', {
+      name: `Configure DNS for ${exampleSource.title}`,
+    });
+    expect(local).toBeDisabled();
+    expect(local).toHaveAccessibleDescription(
+      `${exampleSource.title} is a local folder: the template opens pull requests on GitHub and GitLab repositories, and tries out only its embedded example (source example-before).`,
+    );
+    await userEvent.hover(local.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      `${exampleSource.title} is a local folder`,
+    );
+    const empty = screen.getByRole('button', {
+      name: 'Configure DNS for empty',
+    });
+    expect(empty).toBeDisabled();
+    expect(empty).toHaveAccessibleDescription(
+      'No cluster was found in empty: the template configures the clusters of a repository.',
+    );
   });
 
   it('renders one page of rows for 500 clusters and fetches no cluster', async () => {

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { Fragment, memo, useEffect, useRef, useState } from 'react';
 import Box from '@mui/material/Box';
 import IconButton from '@mui/material/IconButton';
 import Table from '@mui/material/Table';
@@ -14,21 +14,44 @@ import KeyboardArrowDownIcon from '@mui/icons-material/KeyboardArrowDown';
 import KeyboardArrowRightIcon from '@mui/icons-material/KeyboardArrowRight';
 import { LiveStatusLabel, StatusLabel } from '../../lib/status';
 import type { SortKey, ViewState } from '../../lib/viewState';
-import { recordText } from '../ClusterDetail/mapping';
+import { visuallyHidden } from '../../lib/visuallyHidden';
+import { Breakable } from '../../lib/breakable';
+import { recordParts, recordText } from '../ClusterDetail/mapping';
 import type { ClusterHref } from '../ClusterDetail/FindingEffects';
 import { ExpandedCluster } from './ExpandedCluster';
 import type { ClusterRow } from './rows';
 
+// The statuses come right after the cluster: a narrow window that must
+// scroll still shows them.
 const columns: { key: SortKey; title: string }[] = [
   { key: 'source', title: 'Source' },
   { key: 'cluster', title: 'Cluster' },
+  { key: 'declared', title: 'Declared' },
+  { key: 'live', title: 'Live' },
   { key: 'fqdn', title: 'FQDN' },
   { key: 'ip', title: 'LB IP' },
   { key: 'pool', title: 'Pool' },
   { key: 'record', title: 'DNS record' },
-  { key: 'declared', title: 'Declared' },
-  { key: 'live', title: 'Live' },
 ];
+
+/**
+ * Denser than the theme's cells (20px on the left), so that the table fits
+ * its container; text wraps at its own break points (words, the `<wbr>` of
+ * FQDNs and ranges), never in the middle of a word.
+ */
+const cellSx = { px: 1, wordBreak: 'normal' } as const;
+
+/**
+ * The statuses at the size of the other cells' text, on one line where the
+ * window is wide enough; wrapped ("Not / evaluated") only where it is not.
+ */
+const statusCellSx = {
+  ...cellSx,
+  whiteSpace: { lg: 'nowrap' },
+  '& .MuiTypography-body1': { fontSize: '0.875rem' },
+} as const;
+
+const toggleCellSx = { pl: 0.5, pr: 0 } as const;
 
 const muted = (text: string) => (
   <Typography component="span" variant="body2" color="text.secondary">
@@ -36,17 +59,23 @@ const muted = (text: string) => (
   </Typography>
 );
 
-const visuallyHidden = {
-  border: 0,
-  clip: 'rect(0 0 0 0)',
-  height: '1px',
-  margin: '-1px',
-  overflow: 'hidden',
-  padding: 0,
-  position: 'absolute',
-  whiteSpace: 'nowrap',
-  width: '1px',
-} as const;
+/** The record's parts, each kept on one line; the cell wraps between them. */
+function RecordText(props: { cluster: ClusterRow['cluster'] }) {
+  const parts = recordParts(props.cluster);
+  if (parts.length === 0) return muted(recordText(props.cluster) ?? 'none');
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={part}>
+          {i > 0 && ' · '}
+          <Box component="span" sx={{ whiteSpace: 'nowrap' }}>
+            {part}
+          </Box>
+        </Fragment>
+      ))}
+    </>
+  );
+}
 
 const detailId = (key: string) =>
   `clustermesh-dns-checks-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -69,7 +98,7 @@ const ClusterTableRow = memo(function TableRowOfCluster(props: {
         hover
         sx={{ '& > td': { borderBottom: expanded ? 0 : undefined } }}
       >
-        <TableCell padding="checkbox">
+        <TableCell padding="checkbox" sx={toggleCellSx}>
           <IconButton
             size="small"
             aria-expanded={expanded}
@@ -82,24 +111,37 @@ const ClusterTableRow = memo(function TableRowOfCluster(props: {
             {expanded ? <KeyboardArrowDownIcon /> : <KeyboardArrowRightIcon />}
           </IconButton>
         </TableCell>
-        {showSource && <TableCell>{row.state.source.title}</TableCell>}
-        <TableCell component="th" scope="row" sx={{ fontWeight: 500 }}>
+        {showSource && (
+          <TableCell sx={cellSx}>
+            <Breakable text={row.state.source.title} after="/" />
+          </TableCell>
+        )}
+        <TableCell
+          component="th"
+          scope="row"
+          sx={{ ...cellSx, fontWeight: 500 }}
+        >
           {c.name}
         </TableCell>
-        <TableCell>
+        <TableCell sx={statusCellSx}>
+          <StatusLabel status={c.status} />
+        </TableCell>
+        <TableCell sx={statusCellSx}>
+          <LiveStatusLabel status={row.live} ran={row.liveRan} />
+        </TableCell>
+        <TableCell sx={cellSx}>
           {c.fqdn ? (
             <>
-              <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }}>
-                {c.fqdn.resolved}
+              <Typography variant="body2">
+                <Breakable text={c.fqdn.resolved} after=".:" />
               </Typography>
               {c.fqdn.template !== c.fqdn.resolved && (
                 <Typography
                   variant="caption"
                   color="text.secondary"
                   component="div"
-                  sx={{ overflowWrap: 'anywhere' }}
                 >
-                  as written: {c.fqdn.template}
+                  as written: <Breakable text={c.fqdn.template} after=".:" />
                 </Typography>
               )}
             </>
@@ -107,33 +149,31 @@ const ClusterTableRow = memo(function TableRowOfCluster(props: {
             muted('not set')
           )}
         </TableCell>
-        <TableCell sx={{ whiteSpace: 'nowrap' }}>
-          {c.lbIp?.value ?? muted('not set')}
+        <TableCell sx={cellSx}>
+          {c.lbIp ? (
+            <Breakable text={c.lbIp.value} after=":" />
+          ) : (
+            muted('not set')
+          )}
         </TableCell>
-        <TableCell>
+        <TableCell sx={cellSx}>
           {c.pool ? (
             <>
               <Typography variant="body2">{c.pool.name}</Typography>
               <Typography
                 variant="caption"
                 color="text.secondary"
-                sx={{ whiteSpace: 'nowrap' }}
+                component="div"
               >
-                {c.pool.block}
+                <Breakable text={c.pool.block} after="-/:" />
               </Typography>
             </>
           ) : (
-            muted('none')
+            muted(c.lbIp ? 'none' : 'no LB IP')
           )}
         </TableCell>
-        <TableCell sx={{ whiteSpace: 'nowrap' }}>
-          {recordText(c) ?? muted('none')}
-        </TableCell>
-        <TableCell sx={{ whiteSpace: 'nowrap' }}>
-          <StatusLabel status={c.status} />
-        </TableCell>
-        <TableCell sx={{ whiteSpace: 'nowrap' }}>
-          <LiveStatusLabel status={row.live} ran={row.liveRan} />
+        <TableCell sx={cellSx}>
+          <RecordText cluster={c} />
         </TableCell>
       </TableRow>
       {expanded && (
@@ -143,7 +183,9 @@ const ClusterTableRow = memo(function TableRowOfCluster(props: {
             id={detailId(row.key)}
             sx={{ bgcolor: 'action.hover' }}
           >
-            <Box sx={{ py: 1 }}>
+            {/* No width of its own: the table's columns set its width, and
+                what does not fit scrolls here instead of widening them. */}
+            <Box sx={{ py: 1, width: 0, minWidth: '100%', overflowX: 'auto' }}>
               <ExpandedCluster
                 row={row}
                 clusterHref={clusterHrefFor(row.state.source.id)}
@@ -204,7 +246,7 @@ export function ClusterTable(props: {
         <Table size="small" aria-label="Clusters">
           <TableHead>
             <TableRow>
-              <TableCell padding="checkbox">
+              <TableCell padding="checkbox" sx={toggleCellSx}>
                 <Box component="span" sx={visuallyHidden}>
                   Checks
                 </Box>
@@ -215,7 +257,7 @@ export function ClusterTable(props: {
                   <TableCell
                     key={column.key}
                     sortDirection={active ? view.dir : false}
-                    sx={{ whiteSpace: 'nowrap' }}
+                    sx={cellSx}
                   >
                     <TableSortLabel
                       active={active}

@@ -10,6 +10,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import RefreshIcon from '@mui/icons-material/Refresh';
 import NetworkCheckIcon from '@mui/icons-material/NetworkCheck';
@@ -21,8 +22,9 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { useConfigureDnsLink } from '../../lib/configure';
 import { useLocationLinker } from '../../lib/scm';
-import { StatusLabel } from '../../lib/status';
+import { StatusLabel, statusLabels } from '../../lib/status';
 import { formatTime } from '../../lib/time';
+import { visuallyHidden } from '../../lib/visuallyHidden';
 import { ChecksTable } from '../ClusterDetail/ChecksTable';
 import type { ClusterHref } from '../ClusterDetail/FindingEffects';
 import { FindingItem } from '../ClusterDetail/FindingEffects';
@@ -72,6 +74,43 @@ function SummaryCounts(props: { summary: MeshSummary }) {
           </Typography>
         </Box>
       ))}
+    </Box>
+  );
+}
+
+const count = (n: number, one: string, many = `${one}s`) =>
+  `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The report's own status (its checks and its findings, the source-level
+ * ones too) with its counts of errors, warnings and what was not evaluated:
+ * a report can fail with no failing cluster.
+ */
+function OverallStatus(props: { summary: MeshSummary }) {
+  const s = props.summary;
+  return (
+    <Box
+      data-testid="summary-status"
+      sx={{
+        display: 'flex',
+        flexWrap: 'wrap',
+        alignItems: 'baseline',
+        columnGap: 2,
+        rowGap: 0.5,
+      }}
+    >
+      <Typography component="h3" variant="subtitle1" sx={{ m: 0 }}>
+        <StatusLabel status={s.status}>
+          Overall: {statusLabels[s.status]}
+        </StatusLabel>
+      </Typography>
+      <Typography variant="body2" color="text.secondary">
+        {[
+          count(s.errors, 'error'),
+          count(s.warnings, 'warning'),
+          `${s.unevaluated} not evaluated`,
+        ].join(' · ')}
+      </Typography>
     </Box>
   );
 }
@@ -186,21 +225,30 @@ function ConfigureButton(props: { state: SourceState; templateRef?: string }) {
       </Button>
     );
   }
+  // A disabled button gets no pointer events: the tooltip is on a focusable
+  // wrapper, and the reason is the button's description too.
+  const reasonId = `configure-dns-reason-${state.source.id.replace(
+    /[^A-Za-z0-9_-]/g,
+    '_',
+  )}`;
   return (
-    <Stack direction="row" spacing={1} alignItems="center">
-      <Button
-        variant="outlined"
-        size="small"
-        disabled
-        startIcon={<EditIcon />}
-        aria-label={label}
-      >
-        Configure DNS
-      </Button>
-      <Typography variant="caption" color="text.secondary">
-        {link.reason}
-      </Typography>
-    </Stack>
+    <Tooltip title={link.reason} describeChild>
+      <Box component="span" tabIndex={0} sx={{ display: 'inline-flex' }}>
+        <Button
+          variant="outlined"
+          size="small"
+          disabled
+          startIcon={<EditIcon />}
+          aria-label={label}
+          aria-describedby={reasonId}
+        >
+          Configure DNS
+        </Button>
+        <Box component="span" id={reasonId} sx={visuallyHidden}>
+          {link.reason}
+        </Box>
+      </Box>
+    </Tooltip>
   );
 }
 
@@ -285,6 +333,7 @@ export function SourceSummaryCard(props: {
             contents, not {requestedRef}.
           </Typography>
         )}
+        {!loading && body && <OverallStatus summary={body.summary} />}
         {!loading && body && <SummaryCounts summary={body.summary} />}
         {!loading && <Revision state={state} />}
         {!loading && live && (

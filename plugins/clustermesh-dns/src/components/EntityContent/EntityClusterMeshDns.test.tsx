@@ -253,7 +253,59 @@ describe('the cluster entity tab and card', () => {
     expect(
       screen.getByText('0 of 1 peer knows infra by FQDN'),
     ).toBeInTheDocument();
+    // No DNSEndpoint: no record (not the configured TTL and mode), and no
+    // pool to hold an LB IP that is not set.
+    expect(screen.getByText('no record')).toBeInTheDocument();
+    expect(screen.queryByText(/TTL 300/)).not.toBeInTheDocument();
+    expect(screen.getByText('no LB IP set')).toBeInTheDocument();
   });
+
+  it.each([
+    ['not evaluated', 'not-evaluated' as const, 'No check ran'],
+    [
+      'outside the mesh',
+      'outside' as const,
+      'No check ran: apps is outside the mesh',
+    ],
+  ])(
+    'says no check ran on the card of a cluster %s, not that none fails',
+    async (_, status, text) => {
+      const report = {
+        ...exampleAfterReport,
+        clusters: exampleAfterReport.clusters.map(c =>
+          c.name === 'apps'
+            ? {
+                ...c,
+                status,
+                checks: c.checks.map(check => ({
+                  ...check,
+                  outcome: 'not-evaluated' as const,
+                })),
+              }
+            : c,
+        ),
+      };
+      serveBackend(server, {
+        details: {
+          [`${githubSource.id}/apps`]: clusterDetail(
+            githubSource,
+            status === 'outside'
+              ? {
+                  ...report,
+                  clusters: report.clusters.map(c =>
+                    c.name === 'apps' ? { ...c, checks: [] } : c,
+                  ),
+                }
+              : report,
+            'apps',
+          ),
+        },
+      });
+      render(clusterEntity('apps'), <EntityClusterMeshDnsCard />);
+      expect(await screen.findByText(text)).toBeInTheDocument();
+      expect(screen.queryByText('No failing check')).not.toBeInTheDocument();
+    },
+  );
 
   it('shows the card of an entity without annotations as missing them', async () => {
     render(plainEntity, <EntityClusterMeshDnsCard />);

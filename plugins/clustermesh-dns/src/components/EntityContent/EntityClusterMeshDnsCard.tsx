@@ -27,6 +27,11 @@ export function EntityClusterMeshDnsCard() {
     const notEvaluated = cluster.checks.filter(
       c => c.outcome === 'not-evaluated',
     );
+    // Not evaluated or not applicable everywhere: nothing was checked, which
+    // is no good news.
+    const ran = cluster.checks.some(
+      c => c.outcome === 'pass' || c.outcome === 'fail',
+    );
     const knowing = peers.filter(p => p.knowsThisCluster === true).length;
     const expected = Math.max(cluster.peers.expected, peers.length);
     body = (
@@ -43,8 +48,18 @@ export function EntityClusterMeshDnsCard() {
               {failing.length === 1 ? 'check' : 'checks'}:{' '}
               {[...new Set(failing.map(c => c.ruleId))].join(', ')}
             </StatusText>
-          ) : (
+          ) : null}
+          {failing.length === 0 && ran && (
             <StatusText tone="ok">No failing check</StatusText>
+          )}
+          {failing.length === 0 && !ran && (
+            <StatusText
+              tone={cluster.status === 'outside' ? 'neutral' : 'pending'}
+            >
+              {cluster.status === 'outside'
+                ? `No check ran: ${cluster.name} is outside the mesh`
+                : 'No check ran'}
+            </StatusText>
           )}
           {notEvaluated.length > 0 && (
             <StatusText tone="pending">
