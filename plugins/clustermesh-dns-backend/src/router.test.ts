@@ -196,6 +196,10 @@ describe('the REST API, checked against its OpenAPI document', () => {
     expect(pool.status).toBe(404);
     const live = await request(server).get('/sources/nope/live');
     expect(live.status).toBe(404);
+    // a known source whose live checks have not run: nothing yet, no error
+    const notRun = await request(server).get('/sources/example/live');
+    expect(notRun.status).toBe(204);
+    expect(notRun.text).toBe('');
     const refresh = await request(server).post('/sources/nope/refresh');
     expect(refresh.status).toBe(404);
   });
@@ -324,7 +328,7 @@ describe('the REST API, checked against its OpenAPI document', () => {
     const clock = () => new Date('2026-12-01T10:00:00.000Z');
     const { server } = await setup({ clock });
     const none = await request(server).get('/sources/example/live');
-    expect(none.status).toBe(404);
+    expect(none.status).toBe(204);
     const ran = await request(server).post('/sources/example/live');
     expect(ran.status).toBe(200);
     expect(ran.body.ranAt).toBe('2026-12-01T10:00:00.000Z');

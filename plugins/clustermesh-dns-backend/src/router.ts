@@ -172,10 +172,11 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
   router.get('/sources/:sourceId/live', async (req, res) => {
     await authorize(req, clustermeshDnsReportReadPermission);
     const last = await live.last(req.params.sourceId);
-    if (!last)
-      throw new NotFoundError(
-        `No live checks have run for source "${req.params.sourceId}" yet`,
-      );
+    // none run yet is the usual state of a source, not an error
+    if (!last) {
+      res.status(204).end();
+      return;
+    }
     res.json(last);
   });
 

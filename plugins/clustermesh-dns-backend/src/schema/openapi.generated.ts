@@ -347,6 +347,9 @@ export const spec = {
               },
             },
           },
+          '204': {
+            description: 'No live checks have run for the source yet.',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },

@@ -737,6 +737,13 @@ export interface operations {
           'application/json': components['schemas']['LiveReport'];
         };
       };
+      /** @description No live checks have run for the source yet. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];

@@ -117,16 +117,11 @@ export class ClusterMeshDnsClient implements ClusterMeshDnsApi {
     );
   }
 
-  async getLiveChecks(sourceId: string): Promise<LiveReport | undefined> {
-    try {
-      return await this.#request<LiveReport>(
-        `/sources/${encodeURIComponent(sourceId)}/live`,
-      );
-    } catch (error) {
-      if (error instanceof ClusterMeshDnsRequestError && error.status === 404)
-        return undefined;
-      throw error;
-    }
+  /** The last live checks of a source; undefined when none has run yet (204). */
+  getLiveChecks(sourceId: string): Promise<LiveReport | undefined> {
+    return this.#request<LiveReport | undefined>(
+      `/sources/${encodeURIComponent(sourceId)}/live`,
+    );
   }
 
   async #request<T>(path: string, method = 'GET'): Promise<T> {
@@ -147,6 +142,8 @@ export class ClusterMeshDnsClient implements ClusterMeshDnsApi {
         `Request to clustermesh-dns ${path} failed: ${message}`,
       );
     }
+    // 204: nothing to send (no live checks have run yet)
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 }
