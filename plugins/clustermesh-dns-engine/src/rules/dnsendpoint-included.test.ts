@@ -32,7 +32,7 @@ describe('dnsendpoint-included', () => {
     },
   });
 
-  it("fails a missing DNSEndpoint beside a project's release manifest, which cannot hold it, but not beside another remote resource", () => {
+  it("fails a missing DNSEndpoint beside a project's release manifest or CRDs, which cannot hold it, but not beside another remote resource", () => {
     const missingWith = (remote: string) =>
       exampleChecks(files => {
         delete files[exampleFile.dnsEndpoint];
@@ -49,9 +49,21 @@ describe('dnsendpoint-included', () => {
         'https://github.com/grafana/tempo-operator/releases/download/v0.19.0/tempo-operator.yaml',
       )?.outcome,
     ).toBe('fail');
+    // one file of another project at a release tag, or its CRDs: the same
+    // for whichever URL form addresses it
+    for (const file of [
+      'https://raw.githubusercontent.com/dragonflydb/dragonfly-operator/v1.1.2/manifests/deploy.yaml',
+      'https://raw.githubusercontent.com/example/operator/main/config/crd/bases.yaml',
+    ])
+      expect(missingWith(file)?.outcome).toBe('fail');
     expect(
       missingWith('https://github.com/example/platform//clustermesh?ref=v1')
         ?.outcome,
+    ).toBe('not-evaluated');
+    expect(
+      missingWith(
+        'https://raw.githubusercontent.com/example/platform/main/clustermesh/dnsendpoint.yaml',
+      )?.outcome,
     ).toBe('not-evaluated');
   });
 

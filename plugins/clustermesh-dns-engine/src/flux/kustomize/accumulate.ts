@@ -121,22 +121,19 @@ export function accumulateTarget(
   for (const entry of target.resources) {
     const { path } = entry;
     if (isRemote(path)) {
-      // a project's release asset is that project's manifests: not the
-      // settings, pool or DNSEndpoint of one of this repository's clusters
-      const release =
-        /^https?:\/\/[^/]+\/[^/]+\/[^/]+\/releases\/download\//.test(path);
+      const holdsNone = projectManifest(path);
       acc.findings.push({
         ...finding(
           'not-evaluated',
           'warning',
           `refers to the remote resource ${path}, which this engine does not fetch${
-            release
-              ? " (a project's release manifest: none of the cluster's ClusterMesh objects)"
+            holdsNone
+              ? ` (${holdsNone}: none of the cluster's ClusterMesh objects)`
               : ''
           }`,
           entry.location,
         ),
-        ...(release ? { holdsNoMeshObjects: true } : {}),
+        ...(holdsNone ? { holdsNoMeshObjects: true } : {}),
       });
       continue;
     }
@@ -418,4 +415,23 @@ function customSpecs(
     if (value.create === true) spec.create = true;
     return [spec];
   });
+}
+
+/**
+ * What a remote resource is when it is another project's manifests, not
+ * the settings, pool or DNSEndpoint of one of this repository's clusters: a
+ * release asset, or one file at a version tag or of CRDs (an operator's
+ * `manifests/crd.yaml` at `v1.1.2`). Undefined for anything else (a remote
+ * base may be a platform repository's, holding such objects).
+ */
+function projectManifest(url: string): string | undefined {
+  if (/^https?:\/\/[^/]+\/[^/]+\/[^/]+\/releases\/download\//.test(url))
+    return "a project's release manifest";
+  const path = url.replace(/[?#].*$/, '');
+  if (!/\.(ya?ml|json)$/i.test(path)) return undefined;
+  if (/(^|[/_.-])crds?([/_.-]|$)/i.test(path))
+    return "a project's custom resource definitions";
+  if (/\/v\d+\.\d+(\.\d+)?[^/]*\//.test(path))
+    return "a project's manifest at a release tag";
+  return undefined;
 }
