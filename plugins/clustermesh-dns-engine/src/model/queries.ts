@@ -360,6 +360,47 @@ const notKnownHere = (text: string) =>
   text.includes('<secret:') || text.includes('${');
 
 /**
+ * The ExternalDNS deployments of other mesh clusters that delete a record
+ * the `publisher` of this cluster writes: they keep the zone in sync
+ * (`--policy=sync`) and take the record for their own (the same TXT owner
+ * id, the txt registry, the same provider), and the name is in their
+ * domains. They have no source for it (it is this cluster's DNSEndpoint),
+ * so each run deletes it. Only names and values known here are compared.
+ *
+ * @public
+ */
+export function recordDeleters(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  publisher: ExternalDnsDeployment,
+  dnsName: string,
+): { cluster: string; deployment: ExternalDnsDeployment }[] {
+  const name = dnsName.toLowerCase().replace(/\.$/, '');
+  const own = publisher.ownership;
+  if (notKnownHere(name) || own.registry !== 'txt' || publisher.valuesUnread)
+    return [];
+  const found: { cluster: string; deployment: ExternalDnsDeployment }[] = [];
+  for (const other of mesh.members) {
+    if (other === cluster) continue;
+    for (const d of externalDnsDeploymentsOf(other)) {
+      const { domains, excludeDomains } = d.filters;
+      if (
+        !d.valuesUnread &&
+        d.ownership.policy === 'sync' &&
+        d.ownership.registry === 'txt' &&
+        d.ownership.owner === own.owner &&
+        d.provider !== undefined &&
+        d.provider === publisher.provider &&
+        (!domains.length || domains.some(f => inDomain(name, f))) &&
+        !excludeDomains.some(f => inDomain(name, f))
+      )
+        found.push({ cluster: other.name, deployment: d });
+    }
+  }
+  return found;
+}
+
+/**
  * Whether an ExternalDNS deployment publishes a record of a DNSEndpoint:
  * it reads the `crd` source, the name is in its domain filters and not
  * excluded, and the object's annotations and labels satisfy its

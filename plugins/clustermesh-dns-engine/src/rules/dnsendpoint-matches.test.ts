@@ -214,5 +214,34 @@ describe('dnsendpoint-matches', () => {
         ),
       });
     });
+
+    it("fails a record that another cluster's ExternalDNS keeps in sync under the same TXT owner id", () => {
+      // one HelmRelease in every cluster: apps' ExternalDNS owns infra's record too
+      expect(
+        infraResult(withExternalDns(['sources: [crd]', 'policy: sync'])),
+      ).toMatchObject({
+        outcome: 'fail',
+        message:
+          'HelmRelease network/external-dns (apps) also manages "clustermesh-infra.example.net" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns: taking the record for its own, with no DNSEndpoint for it, it deletes it on every sync',
+        remediation: expect.stringMatching(
+          /^Give each cluster's ExternalDNS its own TXT owner id/,
+        ),
+      });
+    });
+
+    it("passes with an owner id per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
+      for (const values of [
+        ['policy: sync', 'txtOwnerId: ${CLUSTER_NAME}'],
+        [],
+        [
+          'policy: sync',
+          'domainFilters: [clustermesh-${CLUSTER_NAME}.example.net]',
+        ],
+      ])
+        expect([
+          values,
+          infraResult(withExternalDns(['sources: [crd]', ...values])),
+        ]).toMatchObject([values, { outcome: 'pass' }]);
+    });
   });
 });

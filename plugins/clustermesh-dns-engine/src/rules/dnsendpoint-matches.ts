@@ -11,6 +11,7 @@ import {
   clustersRunningExternalDns,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
+  recordDeleters,
   recordsOfCluster,
   unsubstitutedSettingsHint,
 } from '../model/queries';
@@ -24,9 +25,11 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters. In manual mode, the records document lists the record.',
-  remediation: (c, failure) =>
-    c.dns.mode === 'manual'
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id and provider, the name in its domains). In manual mode, the records document lists the record.',
+  remediation: (c, failure) => {
+    if (failure?.id === 'deletedBy')
+      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`), or run the others with `--policy=upsert-only`.";
+    return c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
       : `Edit the DNSEndpoint in \`${
           // the one found, else where the conventions keep it
@@ -37,7 +40,8 @@ export const dnsEndpointMatches = defineClusterRule({
           c.dns.provider === 'cloudflare'
             ? `; for Cloudflare add providerSpecific \`${c.dns.externalDnsAnnotationPrefix}cloudflare-proxied: "false"\``
             : ''
-        }.`,
+        }.`;
+  },
   messages: {
     noEndpoint:
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
@@ -66,6 +70,8 @@ export const dnsEndpointMatches = defineClusterRule({
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
+    deletedBy:
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     noExternalDns:
       'no ExternalDNS of the cluster publishes {{endpoint}}: the repository deploys ExternalDNS to {{others}}, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)',
   },
@@ -238,6 +244,34 @@ export const dnsEndpointMatches = defineClusterRule({
       const publications = externalDns.map(d =>
         externalDnsPublishes(d, endpoint.object, String(record.dnsName)),
       );
+      // another cluster's ExternalDNS that owns the same records deletes it
+      const publisher = externalDns.find(
+        (_d, i) => publications[i].verdict === 'yes',
+      );
+      const deleters = publisher
+        ? recordDeleters(mesh, c, publisher, String(record.dnsName))
+        : [];
+      if (deleters.length) {
+        const several = deleters.length > 1;
+        out.push(
+          r.fail(
+            'deletedBy',
+            {
+              others: deleters
+                .map(d => `${d.deployment.description} (${d.cluster})`)
+                .join(', '),
+              manage: several ? 'manage' : 'manages',
+              fqdn: q(record.dnsName),
+              owner: q(publisher!.ownership.owner),
+              publisher: publisher!.description,
+              they: several ? 'they' : 'it',
+              their: several ? 'their' : 'its',
+              delete: several ? 'delete' : 'deletes',
+            },
+            record.location,
+          ),
+        );
+      }
       if (publications.length && !publications.some(p => p.verdict === 'yes')) {
         const why = publications.map(p => ('why' in p ? p.why : '')).join('; ');
         if (publications.some(p => p.verdict === 'unknown')) {

@@ -30,6 +30,13 @@ export interface ExternalDnsDeployment {
   filters: ExternalDnsFilters;
   /** Values of its HelmRelease that are not read here (`valuesFrom`): its settings may differ. */
   valuesUnread?: boolean;
+  /**
+   * Which records it takes for its own: `--policy` (`sync` deletes those it
+   * no longer has a source for), `--registry` and `--txt-owner-id`, with
+   * the chart's defaults (upsert-only, txt, the binary's `default` owner) or
+   * the binary's (sync) for a plain Deployment.
+   */
+  ownership: { policy: string; registry: string; owner: string };
 }
 
 /** What an ExternalDNS deployment publishes: the domains and objects it takes. */
@@ -79,6 +86,31 @@ function filtersOf(
     ],
     annotation: one('annotationFilter', 'annotation-filter'),
     label: one('labelFilter', 'label-filter'),
+  };
+}
+
+/**
+ * The record ownership of a deployment: its flags, else the chart's values
+ * (`chartValues`, for the external-dns chart) and defaults, else the
+ * binary's defaults.
+ */
+function ownershipOf(
+  chartValues: unknown,
+  args: readonly string[],
+): ExternalDnsDeployment['ownership'] {
+  const chart = chartValues !== undefined;
+  const one = (
+    key: string,
+    flag: string,
+    chartDefault: string,
+    binary: string,
+  ) =>
+    flagValues(args, flag).pop() ??
+    (chart ? stringsAt(chartValues, key)[0] ?? chartDefault : binary);
+  return {
+    policy: one('policy', 'policy', 'upsert-only', 'sync'),
+    registry: one('registry', 'registry', 'txt', 'txt'),
+    owner: one('txtOwnerId', 'txt-owner-id', 'default', 'default'),
   };
 }
 
@@ -304,6 +336,7 @@ export function readExternalDnsDeployments(
           flagValues(args, 'source').length === 0,
         filters: filtersOf(values, args),
         valuesUnread: hasValuesFrom && (merged?.unread ?? true),
+        ownership: ownershipOf(isChart ? values : undefined, args),
       });
     } else if (v.kind === 'Deployment') {
       const image = externalDnsImage(getPath(v, ['spec', 'template', 'spec']), [
@@ -322,6 +355,7 @@ export function readExternalDnsDeployments(
         args,
         sources: flagValues(args, 'source'),
         filters: filtersOf(undefined, args),
+        ownership: ownershipOf(undefined, args),
       });
     }
   }
