@@ -81,6 +81,23 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       checksLine(after, alreadyThere.length > 0),
     );
   }
+  // what a reviewer cannot take as checked: each with its reason
+  const unevaluated =
+    !problems.length && plan.report
+      ? [
+          ...plan.report.clusters.flatMap(c => c.checks),
+          ...plan.report.meshChecks,
+        ].filter(c => c.outcome === 'not-evaluated')
+      : [];
+  if (unevaluated.length) {
+    out.push('', '### Not evaluated here', '');
+    for (const c of unevaluated.slice(0, listed))
+      out.push(
+        `- \`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
+      );
+    if (unevaluated.length > listed)
+      out.push(`- … and ${unevaluated.length - listed} more`);
+  }
   if (alreadyThere.length)
     out.push(
       '',
@@ -105,6 +122,6 @@ function checksLine(
   const counts = `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings)`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
-    return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline; \`clustermesh-dns validate\` says which and why).`;
+    return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline: listed below).`;
   return `All ${counts}.`;
 }
