@@ -365,7 +365,8 @@ const notKnownHere = (text: string) =>
  * (`--policy=sync`) and take the record for their own (the same TXT owner
  * id, the txt registry, the same provider), and the name is in their
  * domains. They have no source for it (it is this cluster's DNSEndpoint),
- * so each run deletes it. Only names and values known here are compared.
+ * so each run deletes it. Where the name or a domain holds a value not
+ * known here, the texts are compared as written: `certain` is false.
  *
  * @public
  */
@@ -374,12 +375,15 @@ export function recordDeleters(
   cluster: ClusterModel,
   publisher: ExternalDnsDeployment,
   dnsName: string,
-): { cluster: string; deployment: ExternalDnsDeployment }[] {
+): { cluster: string; deployment: ExternalDnsDeployment; certain: boolean }[] {
   const name = dnsName.toLowerCase().replace(/\.$/, '');
   const own = publisher.ownership;
-  if (notKnownHere(name) || own.registry !== 'txt' || publisher.valuesUnread)
-    return [];
-  const found: { cluster: string; deployment: ExternalDnsDeployment }[] = [];
+  if (own.registry !== 'txt' || publisher.valuesUnread) return [];
+  const found: {
+    cluster: string;
+    deployment: ExternalDnsDeployment;
+    certain: boolean;
+  }[] = [];
   for (const other of mesh.members) {
     if (other === cluster) continue;
     for (const d of externalDnsDeploymentsOf(other)) {
@@ -394,7 +398,13 @@ export function recordDeleters(
         (!domains.length || domains.some(f => inDomain(name, f))) &&
         !excludeDomains.some(f => inDomain(name, f))
       )
-        found.push({ cluster: other.name, deployment: d });
+        // a value not known here, compared as written (the same
+        // SECRET_DOMAIN on both sides): only maybe the same name
+        found.push({
+          cluster: other.name,
+          deployment: d,
+          certain: !notKnownHere(name) && !domains.some(notKnownHere),
+        });
     }
   }
   return found;

@@ -229,6 +229,18 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('says when the domain is not known here, which decides whether the other deletes it', () => {
+      expect(
+        infraResult(withExternalDns(['sources: [crd]', 'policy: sync']), {
+          values: {},
+        }),
+      ).toMatchObject({
+        outcome: 'not-evaluated',
+        message:
+          'HelmRelease network/external-dns (apps) may also manage "clustermesh-infra.<secret:SECRET_DOMAIN>" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns: if SECRET_DOMAIN, not known here, is the same there, it deletes the record on every sync (give it in the conventions\' values to check)',
+      });
+    });
+
     it("passes with an owner id per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
       for (const values of [
         ['policy: sync', 'txtOwnerId: ${CLUSTER_NAME}'],

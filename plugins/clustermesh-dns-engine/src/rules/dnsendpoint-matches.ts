@@ -72,6 +72,8 @@ export const dnsEndpointMatches = defineClusterRule({
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
+    deletionUnknown:
+      "{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: if {{variables}}, not known here, is the same there, {{they}} {{delete}} the record on every sync (give it in the conventions' values to check)",
     noExternalDns:
       'no ExternalDNS of the cluster publishes {{endpoint}}: the repository deploys ExternalDNS to {{others}}, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)',
   },
@@ -248,30 +250,27 @@ export const dnsEndpointMatches = defineClusterRule({
       const publisher = externalDns.find(
         (_d, i) => publications[i].verdict === 'yes',
       );
-      const deleters = publisher
+      const candidates = publisher
         ? recordDeleters(mesh, c, publisher, String(record.dnsName))
         : [];
-      if (deleters.length) {
-        const several = deleters.length > 1;
-        out.push(
-          r.fail(
-            'deletedBy',
-            {
-              others: deleters
-                .map(d => `${d.deployment.description} (${d.cluster})`)
-                .join(', '),
-              manage: several ? 'manage' : 'manages',
-              fqdn: q(record.dnsName),
-              owner: q(publisher!.ownership.owner),
-              publisher: publisher!.description,
-              they: several ? 'they' : 'it',
-              their: several ? 'their' : 'its',
-              delete: several ? 'delete' : 'deletes',
-            },
-            record.location,
-          ),
-        );
-      }
+      const deleters = candidates.filter(d => d.certain);
+      const wording = (list: typeof candidates) => {
+        const several = list.length > 1;
+        return {
+          others: list
+            .map(d => `${d.deployment.description} (${d.cluster})`)
+            .join(', '),
+          manage: several ? 'manage' : 'manages',
+          fqdn: q(record.dnsName),
+          owner: q(publisher!.ownership.owner),
+          publisher: publisher!.description,
+          they: several ? 'they' : 'it',
+          their: several ? 'their' : 'its',
+          delete: several ? 'delete' : 'deletes',
+        };
+      };
+      if (deleters.length)
+        out.push(r.fail('deletedBy', wording(deleters), record.location));
       if (publications.length && !publications.some(p => p.verdict === 'yes')) {
         const why = publications.map(p => ('why' in p ? p.why : '')).join('; ');
         if (publications.some(p => p.verdict === 'unknown')) {
@@ -288,6 +287,27 @@ export const dnsEndpointMatches = defineClusterRule({
             r.fail('notPublished', { endpoint: name, why }, record.location),
           );
       }
+      const maybe = candidates.filter(d => !d.certain);
+      if (out.length === 0 && maybe.length)
+        return [
+          r.notEvaluated(
+            'deletionUnknown',
+            {
+              ...wording(maybe),
+              variables: [
+                ...new Set(
+                  unknownVariables(
+                    [
+                      String(record.dnsName),
+                      ...maybe.flatMap(d => d.deployment.filters.domains),
+                    ].join(' '),
+                  ),
+                ),
+              ].join(', '),
+            },
+            record.location,
+          ),
+        ];
       if (out.length === 0) {
         return [
           r.pass(
