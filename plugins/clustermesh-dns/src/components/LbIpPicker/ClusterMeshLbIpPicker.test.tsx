@@ -87,6 +87,8 @@ function Harness(props: {
   form: Record<string, unknown>;
   onValue: (value: ClusterEntry[]) => void;
   options?: LbIpPickerOptions;
+  /** The form's check of the field, after the user asked to go on. */
+  rawErrors?: string[];
 }) {
   const [value, setValue] = useState(props.initial);
   const fieldProps = {
@@ -104,7 +106,7 @@ function Harness(props: {
         'Each cluster and the LoadBalancer IP of its clustermesh-apiserver.',
     },
     idSchema: { $id: 'root_clusters' },
-    rawErrors: [],
+    rawErrors: props.rawErrors ?? [],
     required: true,
     disabled: false,
     readonly: false,
@@ -140,10 +142,16 @@ describe('ClusterMeshLbIpPicker', () => {
   const render = (
     initial: ClusterEntry[],
     form: Record<string, unknown> = { source: 'example' },
+    rawErrors?: string[],
   ) => {
     const onValue = jest.fn();
     const result = renderInTestApp(
-      <Harness initial={initial} form={form} onValue={onValue} />,
+      <Harness
+        initial={initial}
+        form={form}
+        onValue={onValue}
+        rawErrors={rawErrors}
+      />,
       { apis: [[clustermeshDnsApiRef, createClient()]] },
     );
     return { onValue, ...result };
@@ -184,9 +192,8 @@ describe('ClusterMeshLbIpPicker', () => {
     expect(
       within(apps).getByText('10.25.11.120', { selector: 'strong' }),
     ).toBeInTheDocument();
-    expect(
-      within(apps).getByText('Enter the LB IP of apps'),
-    ).toBeInTheDocument();
+    // empty, but not an error before the user asks to go on
+    expect(within(apps).queryByText('Enter the LB IP of apps')).toBeNull();
 
     await userEvent.click(
       within(apps).getByRole('button', { name: 'Use 10.25.11.120 for apps' }),
@@ -331,6 +338,22 @@ describe('ClusterMeshLbIpPicker', () => {
     ]);
   });
 
+  it("after the form's check, shows each error once: beside its cluster, the others below", async () => {
+    exampleBackend();
+    render([{ name: 'apps', ip: '' }], { source: 'example' }, [
+      'apps: Enter the LB IP of apps',
+      'ClusterMesh needs at least two clusters',
+    ]);
+    const apps = await group(1, 'apps');
+    expect(
+      await within(apps).findByText('Enter the LB IP of apps'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/Enter the LB IP of apps/)).toHaveLength(1);
+    expect(
+      screen.getByText('ClusterMesh needs at least two clusters'),
+    ).toBeInTheDocument();
+  });
+
   it('adds, picks and removes clusters, handing the form [{ name, ip }]', async () => {
     exampleBackend();
     const { onValue } = render([{ name: 'apps', ip: '10.25.11.125' }]);
@@ -342,8 +365,8 @@ describe('ClusterMeshLbIpPicker', () => {
     ]);
     const second = await group(2);
     expect(
-      within(second).getByText('Choose a cluster', { selector: 'p' }),
-    ).toBeInTheDocument();
+      within(second).queryByText('Choose a cluster', { selector: 'p' }),
+    ).toBeNull();
     await userEvent.selectOptions(
       within(second).getByRole('combobox', { name: 'Cluster' }),
       'infra',

@@ -212,8 +212,22 @@ export function ClusterMeshLbIpPicker(
       }),
     [entries, known, source?.title, poolValues],
   );
+  // an empty field is not an error before the user asks to go on (the
+  // form's own check then says it)
+  const submitted = !!rawErrors?.length;
   const problemOf = (index: number, field: EntryProblem['field']) =>
-    problems.find(p => p.index === index && p.field === field)?.message;
+    problems.find(
+      p =>
+        p.index === index &&
+        p.field === field &&
+        (submitted ||
+          (field === 'ip' ? entries[index].ip : entries[index].name)),
+    )?.message;
+  // errors of the form's check that a row already shows are not repeated
+  const shownAtRows = problems.map(p => p.message);
+  const otherErrors = (rawErrors ?? []).filter(
+    error => !shownAtRows.some(message => error.endsWith(`: ${message}`)),
+  );
 
   const update = (index: number, patch: Partial<ClusterEntry>) =>
     onChange(entries.map((e, i) => (i === index ? { ...e, ...patch } : e)));
@@ -367,7 +381,7 @@ export function ClusterMeshLbIpPicker(
           Add cluster
         </Button>
       </Box>
-      {rawErrors?.map(error => (
+      {otherErrors.map(error => (
         <FormHelperText key={error} error>
           {error}
         </FormHelperText>
