@@ -30,6 +30,7 @@ export {
   resolveConventions,
 } from './conventions/resolve';
 export { detectConventions } from './conventions/detect';
+export { isClusterMeshVariable } from './conventions/templates';
 export type { ConventionDetection } from './conventions/detect';
 
 // validation

@@ -51,7 +51,14 @@ const checkLine = (c: CheckResult) =>
 export function formatReportText(
   report: MeshReport,
   repo: string,
-  options: { verbose?: boolean } = {},
+  options: {
+    verbose?: boolean;
+    /**
+     * Whether a variable holds a value of each cluster's own (its FQDN, its
+     * LB IP, a peer's FQDN): a `--value` would give every cluster the same.
+     */
+    perCluster?: (variable: string) => boolean;
+  } = {},
 ): string {
   const out: string[] = [];
   out.push(
@@ -158,10 +165,20 @@ export function formatReportText(
     ...all.filter(c => c.outcome === 'not-evaluated').map(checkLine),
   ];
   section('Not evaluated', notEvaluated);
-  // what the command line can give, named once
-  const unknown = [
+  // what the command line can give, named once; a value of each cluster's
+  // own is not one of them (the same for every cluster would be wrong)
+  const named = [
     ...new Set(notEvaluated.flatMap(line => unknownVariables(line))),
   ].sort();
+  const unknown = named.filter(name => !options.perCluster?.(name));
+  const ownValues = named.filter(name => options.perCluster?.(name));
+  if (ownValues.length)
+    out.push(
+      `Not known here, and each cluster's own: ${ownValues.join(
+        ', ',
+      )}. Define them in each cluster's settings (a --value would give every cluster the same), or set the conventions' variables to the names the repository uses.`,
+      '',
+    );
   if (unknown.length)
     out.push(
       `Not known here: ${unknown.join(', ')}. Give ${

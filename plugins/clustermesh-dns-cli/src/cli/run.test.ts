@@ -74,6 +74,64 @@ describe('clustermesh-dns validate', () => {
     expect(strict.stdout).toBe(plain.stdout);
   });
 
+  it("does not offer --value for a value of each cluster's own", () =>
+    onExampleCopy(
+      dir => {
+        for (const c of ['infra', 'apps']) {
+          // the LB IP from a ConfigMap made outside the repository
+          const settings = path.join(
+            dir,
+            `kubernetes/clusters/${c}/cluster-settings.yaml`,
+          );
+          fs.writeFileSync(
+            settings,
+            fs
+              .readFileSync(settings, 'utf8')
+              .replace(/\n {2}CILIUM_CLUSTERMESH_LB_IP: .*/, ''),
+          );
+          const ks = path.join(
+            dir,
+            `kubernetes/clusters/${c}/infrastructure.yaml`,
+          );
+          fs.writeFileSync(
+            ks,
+            fs
+              .readFileSync(ks, 'utf8')
+              .replace(
+                '        name: cluster-secrets\n',
+                '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
+              ),
+          );
+        }
+        // the service asks for one address written out: compared with an
+        // LB IP not known here
+        const values = path.join(
+          dir,
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+        );
+        fs.writeFileSync(
+          values,
+          fs
+            .readFileSync(values, 'utf8')
+            .replace(
+              'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+              'lbipam.cilium.io/ips: 10.25.11.100',
+            ),
+        );
+      },
+      async dir => {
+        const { stdout } = await cli('validate', dir);
+        expect(stdout).toContain(
+          "[lb-ip-valid] infra: The LB IP comes from CILIUM_CLUSTERMESH_LB_IP, which is not known here (a Secret, or a source made outside the repository): it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)",
+        );
+        expect(stdout).toContain(
+          "Not known here, and each cluster's own: CILIUM_CLUSTERMESH_LB_IP. Define them in each cluster's settings (a --value would give every cluster the same)",
+        );
+        expect(stdout).not.toContain('--value CILIUM_CLUSTERMESH_LB_IP');
+        expect(stdout).toContain('--value SECRET_DOMAIN=<value>');
+      },
+    ));
+
   it('fails on a feature it could not evaluate only with --fail-on not-evaluated', () =>
     onExampleCopy(
       dir =>

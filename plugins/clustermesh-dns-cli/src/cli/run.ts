@@ -4,6 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import {
   ConventionsError,
   EngineCache,
+  isClusterMeshVariable,
   planMeshDnsChange,
   validateMesh,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
@@ -356,7 +357,10 @@ function validate(args: string[], io: CliIo): number {
   io.stdout(
     values.format === 'json'
       ? JSON.stringify(report, null, 2)
-      : formatReportText(report, repo, { verbose: values.verbose }),
+      : formatReportText(report, repo, {
+          verbose: values.verbose,
+          perCluster: isClusterMeshVariable(conventions),
+        }),
   );
   return failsOn(report.summary, failOn) ? 1 : 0;
 }

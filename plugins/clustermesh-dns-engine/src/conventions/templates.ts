@@ -1,4 +1,5 @@
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { escapeRegExp } from '../core/text';
 import { envsubst } from '../flux/envsubst';
 import { MeshConventions, peerToken } from './schema';
 
@@ -11,6 +12,25 @@ export function peerFqdnVariable(
     peerToken,
     variableSegment(peer),
   );
+}
+
+/**
+ * Whether a settings variable is one of the ClusterMesh keys, each
+ * cluster's own value: its FQDN, its LB IP, a peer's FQDN.
+ *
+ * @public
+ */
+export function isClusterMeshVariable(
+  conventions: MeshConventions,
+): (name: string) => boolean {
+  const { fqdn, lbIp, peerFqdn } = conventions.variables;
+  const peer = new RegExp(
+    `^${escapeRegExp(peerFqdn).replace(
+      escapeRegExp(peerToken),
+      '[A-Z0-9_]+',
+    )}$`,
+  );
+  return name => name === fqdn || name === lbIp || peer.test(name);
 }
 
 /** The expected FQDN template of a cluster: the conventions' template with the cluster's name. @public */

@@ -3,6 +3,7 @@ import { getPath, hasOwn, isRecord } from '../core/paths';
 import { escapeRegExp, keptInOrder } from '../core/text';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { SettingsWriteTarget } from '../model/writeTargets';
+import { isClusterMeshVariable } from '../conventions/templates';
 import { lineAtPath } from '../yaml/lines';
 import {
   ChangeContext,
@@ -63,15 +64,7 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
   const { conventions, mesh } = ctx;
   const { variables } = conventions;
   const { peerVariable } = ctx;
-  const peerPattern = new RegExp(
-    `^${escapeRegExp(variables.peerFqdn).replace(
-      escapeRegExp('{PEER}'),
-      '[A-Z0-9_]+',
-    )}$`,
-  );
-  /** Whether a settings key is one of the ClusterMesh keys: the FQDN, the LB IP, a peer's FQDN. */
-  const isMeshKey = (key: string) =>
-    key === variables.fqdn || key === variables.lbIp || peerPattern.test(key);
+  const isMeshKey = isClusterMeshVariable(conventions);
   for (const [name, target] of ctx.settings) {
     const changes: SettingChange[] = [];
     const set = (key: string, value: string | undefined, why: () => string) =>

@@ -16,7 +16,7 @@ import {
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, q, unknownValueAdvice } from './rule';
 
 /** The cluster's DNS record says what its settings say. @public */
 export const dnsEndpointMatches = defineClusterRule({
@@ -47,7 +47,7 @@ export const dnsEndpointMatches = defineClusterRule({
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
     noAddress: 'the FQDN or the LB IP is missing or invalid',
     unknown:
-      "the LB IP comes from {{variables}}, which is not known here: give its value in the conventions' values to check the record",
+      'the LB IP comes from {{variables}}, which is not known here: {{advice}}',
     noDocument:
       'DNS mode is manual, but the records document {{file}} does not exist',
     listed: 'the records document lists {{fqdn}} → {{ip}}',
@@ -87,7 +87,10 @@ export const dnsEndpointMatches = defineClusterRule({
       return [
         r.notEvaluated(
           'unknown',
-          { variables: unknown.join(', ') },
+          {
+            variables: unknown.join(', '),
+            advice: unknownValueAdvice(mesh, unknown, 'check the record'),
+          },
           c.lbIp?.location,
         ),
       ];

@@ -5,7 +5,7 @@ import {
 import { clusterPath } from '../conventions/templates';
 import { metalLbNote, poolOfAddress } from '../model/queries';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, q, unknownValueAdvice } from './rule';
 
 /** The LB IP is inside an enabled pool of the cluster that admits the service. @public */
 export const lbIpInPool = defineClusterRule({
@@ -25,7 +25,7 @@ export const lbIpInPool = defineClusterRule({
   messages: {
     notAddress: 'LB IP {{ip}} is not a valid address',
     unknown:
-      "{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check it",
+      '{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): {{advice}}',
     poolUnknown:
       "LB IP {{ip}} is in no pool whose blocks are known, and the blocks {{blocks}} come from values not known here: give them in the conventions' values to check",
     notSet: '{{variable}} is not set',
@@ -46,7 +46,11 @@ export const lbIpInPool = defineClusterRule({
       return [
         r.notEvaluated(
           'unknown',
-          { what: 'The LB IP', variables: unknown.join(', ') },
+          {
+            what: 'The LB IP',
+            variables: unknown.join(', '),
+            advice: unknownValueAdvice(mesh, unknown),
+          },
           c.lbIp.location,
         ),
       ];

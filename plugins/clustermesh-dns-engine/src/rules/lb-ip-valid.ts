@@ -3,7 +3,7 @@ import {
   recordTypeFor,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { defineClusterRule, q, skipUnset } from './rule';
+import { defineClusterRule, q, skipUnset, unknownValueAdvice } from './rule';
 
 /** The LB IP is one address. @public */
 export const lbIpValid = defineClusterRule({
@@ -19,7 +19,7 @@ export const lbIpValid = defineClusterRule({
     notSet: '{{variable}} is not set',
     invalid: 'LB IP {{ip}} {{problem}}',
     unknown:
-      "{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check it",
+      '{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): {{advice}}',
     valid: 'LB IP {{ip}} is an {{family}} address ({{type}} record)',
   },
   check(mesh, c, r) {
@@ -29,7 +29,11 @@ export const lbIpValid = defineClusterRule({
       return [
         r.notEvaluated(
           'unknown',
-          { what: 'The LB IP', variables: unknown.join(', ') },
+          {
+            what: 'The LB IP',
+            variables: unknown.join(', '),
+            advice: unknownValueAdvice(mesh, unknown),
+          },
           c.lbIp.location,
         ),
       ];

@@ -6,6 +6,7 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
+import { isClusterMeshVariable } from '../conventions/templates';
 import type { ClusterModel, MeshModel } from '../model/types';
 
 /**
@@ -271,3 +272,19 @@ export const skipUnset = (
 ): CheckResult[] => [
   r.notEvaluated('notSet', { variable }, cluster.settingsLocation),
 ];
+
+/**
+ * How to get a value not known here checked: a value the conventions may
+ * give (a domain), or, for each cluster's own (its LB IP), only where the
+ * repository holds it, since a value given holds for every cluster.
+ */
+export function unknownValueAdvice(
+  mesh: MeshModel,
+  variables: readonly string[],
+  check = 'check it',
+): string {
+  const own = isClusterMeshVariable(mesh.conventions);
+  return variables.length > 0 && variables.every(own)
+    ? `it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)`
+    : `give its value in the conventions' values to ${check}`;
+}
