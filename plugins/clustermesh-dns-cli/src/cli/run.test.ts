@@ -387,6 +387,10 @@ describe('clustermesh-dns configure', () => {
       '--- /dev/null\n+++ b/kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
     );
     expect(stdout).toContain('-            ips:');
+    // what the change leaves unchecked, with why (the domain is a Secret's)
+    expect(stdout).toMatch(
+      /\nNot evaluated here after the change \(4\):\n {2}`fqdn-valid` apps: FQDN "clustermesh-apps\.<secret:SECRET_DOMAIN>": .*SECRET_DOMAIN is not known here/,
+    );
     expect(stdout).toContain(
       '5 file(s) would change (dry run, nothing written)',
     );

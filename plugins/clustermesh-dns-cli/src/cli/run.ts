@@ -5,6 +5,7 @@ import {
   ConventionsError,
   EngineCache,
   isClusterMeshVariable,
+  notEvaluatedAfter,
   planMeshDnsChange,
   validateMesh,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
@@ -292,6 +293,13 @@ function configure(args: string[], io: CliIo): number {
         ).replace(/^=+\n/, ''),
       );
     for (const decision of plan.decisions) io.stdout(decision);
+    const unevaluated = plan.problems.length ? [] : notEvaluatedAfter(plan);
+    if (unevaluated.length)
+      io.stdout(
+        `Not evaluated here after the change (${
+          unevaluated.length
+        }):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
+      );
   }
   // a written change says it in its summary
   const listAlreadyThere = values['dry-run'] || plan.problems.length > 0;

@@ -82,22 +82,14 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   }
   // what a reviewer cannot take as checked: each with its reason
-  const unevaluated =
-    !problems.length && plan.report
-      ? [
-          ...plan.report.clusters.flatMap(c => c.checks),
-          ...plan.report.meshChecks,
-        ].filter(c => c.outcome === 'not-evaluated')
-      : [];
-  if (unevaluated.length) {
-    out.push('', '### Not evaluated here', '');
-    for (const c of unevaluated.slice(0, listed))
-      out.push(
-        `- \`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
-      );
-    if (unevaluated.length > listed)
-      out.push(`- … and ${unevaluated.length - listed} more`);
-  }
+  const unevaluated = problems.length ? [] : notEvaluatedAfter(plan);
+  if (unevaluated.length)
+    out.push(
+      '',
+      '### Not evaluated here',
+      '',
+      ...unevaluated.map(line => `- ${line}`),
+    );
   if (alreadyThere.length)
     out.push(
       '',
@@ -107,6 +99,27 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * The checks of the changed repository that could not be evaluated here,
+ * each as its rule, its cluster and why; at most 50, the rest counted.
+ *
+ * @public
+ */
+export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
+  if (!plan.report) return [];
+  const checks = [
+    ...plan.report.clusters.flatMap(c => c.checks),
+    ...plan.report.meshChecks,
+  ].filter(c => c.outcome === 'not-evaluated');
+  const out = checks
+    .slice(0, listed)
+    .map(
+      c => `\`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
+    );
+  if (checks.length > listed) out.push(`… and ${checks.length - listed} more`);
+  return out;
 }
 
 /** What the checks of the changed repository say, in one sentence. */
