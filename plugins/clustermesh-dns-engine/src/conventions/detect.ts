@@ -29,12 +29,10 @@ import {
 } from './detect/entryPoints';
 import {
   ExternalDnsDeployment,
-  externalDnsNeedles,
   externalDnsPrefixes,
   prefixOf,
   proxiesByDefault,
-  readExternalDnsChartSources,
-  readExternalDnsDeployments,
+  repositoryExternalDnsDeployments,
 } from './detect/externalDns';
 import {
   readBootstrapVersions,
@@ -457,26 +455,8 @@ export function detectConventions(
   }
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
-  // a HelmRelease may name the chart's artifact only by its source's name
-  const externalDnsDocuments = [
-    ...scanDocuments(tree, cache, externalDnsNeedles),
-  ];
-  const chartSources = readExternalDnsChartSources(externalDnsDocuments);
-  const renamed = chartSources
-    .map(s => s.name)
-    .filter(name => !name.includes('external-dns'));
-  const scanned = new Set(externalDnsDocuments.map(d => d.file));
-  const deployments = readExternalDnsDeployments(
-    renamed.length
-      ? [
-          ...externalDnsDocuments,
-          ...[...scanDocuments(tree, cache, renamed)].filter(
-            d => !scanned.has(d.file),
-          ),
-        ]
-      : externalDnsDocuments,
-    chartSources,
-    doc => releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+  const deployments = repositoryExternalDnsDeployments(tree, cache, doc =>
+    releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
   );
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);

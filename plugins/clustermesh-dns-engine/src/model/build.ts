@@ -20,9 +20,7 @@ import {
 } from '../conventions/detect/entryPoints';
 import {
   ExternalDnsDeployment,
-  externalDnsNeedles,
-  readExternalDnsChartSources,
-  readExternalDnsDeployments,
+  repositoryExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
 import { mentioned, scanDocuments } from '../conventions/detect/scan';
 import {
@@ -320,13 +318,7 @@ export function buildMeshModel(
       kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
       externalDnsDeployments: () => {
         // asked only when no cluster applies ExternalDNS: is it switched off?
-        if (!declaredExternalDns) {
-          const documents = [...scanDocuments(tree, cache, externalDnsNeedles)];
-          declaredExternalDns = readExternalDnsDeployments(
-            documents,
-            readExternalDnsChartSources(documents),
-          );
-        }
+        declaredExternalDns ??= repositoryExternalDnsDeployments(tree, cache);
         return declaredExternalDns;
       },
       mentions: text => {

@@ -417,20 +417,25 @@ export function fqdnForm(
       unverified(v) !== undefined &&
       !mesh.repository.mentions(v),
   );
+  /** The template cannot be resolved: these variables are not defined. */
+  const undefinedIn = (names: string[], why: string) => ({
+    kind: 'unresolvable' as const,
+    template,
+    why: `${names.join(', ')} ${
+      names.length > 1 ? 'are' : 'is'
+    } not defined for ${cluster.name}${why}`,
+  });
   if (guessed.length)
-    return {
-      kind: 'unresolvable',
-      template,
-      why: `${guessed.join(', ')} ${
-        guessed.length > 1 ? 'are' : 'is'
-      } not defined for ${cluster.name}: the repository never names ${
+    return undefinedIn(
+      guessed,
+      `: the repository never names ${
         guessed.length > 1 ? 'them' : 'it'
       }, and only ${unverified(
         guessed[0],
       )}, whose keys are not known here, could (set fqdnTemplate in the conventions to the names you use, or give ${
         guessed[0]
       } with the values of this run if that source holds it)`,
-    };
+    );
   if (
     target?.substituted &&
     applier &&
@@ -478,17 +483,10 @@ export function fqdnForm(
       applier ? ` by Kustomization ${applier.key}` : ''
     } without post-build substitution, so Flux stores its values verbatim`;
   if (missing.length)
-    return {
-      kind: 'unresolvable',
-      template,
-      why: `${missing.join(', ')} ${
-        missing.length > 1 ? 'are' : 'is'
-      } not defined for ${
-        cluster.name
-      } (set fqdnTemplate in the conventions to the names you use, or define ${
-        missing[0]
-      } in its settings)`,
-    };
+    return undefinedIn(
+      missing,
+      ` (set fqdnTemplate in the conventions to the names you use, or define ${missing[0]} in its settings)`,
+    );
   if (secret.length === 0) {
     const result = envsubst(template, n => plain.get(n), { strict: false });
     const resolved = result.ok ? result.output : template;

@@ -136,9 +136,10 @@ function checkValuesContent(
   target: CiliumWriteTarget,
   values: CiliumValues,
 ) {
-  const text = getPath(edits.readDocuments(target.file)?.[target.doc], [
-    ...target.root,
-  ]);
+  const text = getPath(
+    edits.readDocuments(target.file)?.[target.doc],
+    target.root,
+  );
   const parsed =
     typeof text === 'string'
       ? edits.readHelmValues(target.file, text)

@@ -1,7 +1,9 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
 import type { ObjectPath } from '../../core/paths';
-import { literal, ScannedDocument, where } from './scan';
+import type { EngineCache } from '../../cache/EngineCache';
+import type { RepoTree } from '../../tree/RepoTree';
+import { literal, scanDocuments, ScannedDocument, where } from './scan';
 
 export const externalDnsNeedles = ['external-dns'];
 
@@ -389,4 +391,26 @@ export function prefixOf(
       current ? externalDnsPrefixes.current : externalDnsPrefixes.alpha
     } keys (the prefix changed in v0.22.0)`,
   };
+}
+
+/**
+ * Every ExternalDNS deployment written in the repository, applied or not:
+ * the files that name it, and those that name a chart source of it under
+ * another name (a HelmRelease may name the chart's artifact only by that).
+ */
+export function repositoryExternalDnsDeployments(
+  tree: RepoTree,
+  cache: EngineCache,
+  releaseValues?: Parameters<typeof readExternalDnsDeployments>[2],
+): ExternalDnsDeployment[] {
+  const documents = [...scanDocuments(tree, cache, externalDnsNeedles)];
+  const chartSources = readExternalDnsChartSources(documents);
+  const renamed = chartSources
+    .map(s => s.name)
+    .filter(name => !name.includes('external-dns'));
+  const scanned = new Set(documents.map(d => d.file));
+  if (renamed.length)
+    for (const d of scanDocuments(tree, cache, renamed))
+      if (!scanned.has(d.file)) documents.push(d);
+  return readExternalDnsDeployments(documents, chartSources, releaseValues);
 }
