@@ -527,7 +527,7 @@ describe('clustermesh-dns configure', () => {
     const early = await cli('configure', dir, '--remove', 'cedar');
     expect(early.code).toBe(1);
     expect(early.stderr).toContain(
-      'remove[0]: cedar is still in the mesh: clustermesh.useAPIServer is true',
+      'remove[0]: cedar is still in the mesh: its Cilium values enable ClusterMesh with clustermesh.useAPIServer (',
     );
     fs.rmSync(path.join(dir, 'kubernetes/clusters/cedar'), {
       recursive: true,

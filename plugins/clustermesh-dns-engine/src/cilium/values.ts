@@ -1,6 +1,13 @@
 import { getPath, isRecord } from '../core/paths';
 
 /**
+ * The Secret the chart writes the mesh configuration (the peers) to, in its
+ * namespace, when `clustermesh.config.enabled` is true; Cilium reads the
+ * peers from it whoever makes it.
+ */
+export const ciliumMeshConfigSecret = 'cilium-clustermesh';
+
+/**
  * Where the Cilium Helm chart reads what ClusterMesh DNS cares about: one
  * place for every values path, so rules, the model and the planner agree.
  */

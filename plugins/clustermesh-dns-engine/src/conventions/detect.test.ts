@@ -82,7 +82,7 @@ describe('detectConventions', () => {
     });
     expect(settingOf(found, 'clustersPath')).toMatchObject({
       value: 'kubernetes/clusters',
-      source: 'default',
+      source: 'detected',
       reason: expect.stringMatching(
         /^the Flux entry points of apps, infra are under it; e.g. Kustomization flux-system\/flux-system at kubernetes\/clusters\/apps\/flux-system\/gotk-sync.yaml:\d+ reconciles kubernetes\/clusters\/apps, which holds it$/,
       ),
@@ -120,6 +120,33 @@ describe('detectConventions', () => {
     expect(
       model.findings.filter(f => f.location?.file.includes('talos')),
     ).toEqual([]);
+  });
+
+  it("takes a cluster's own settings, listed after shared defaults as often, over the defaults whatever their names", () => {
+    const files: Files = {};
+    for (const c of ['blue', 'red']) {
+      files[`clusters/${c}/kustomization.yaml`] = kustomization(
+        'apps.yaml',
+        'vars.yaml',
+      );
+      // shared defaults first, the cluster's own values last: they win
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        substituteFrom(
+          ['ConfigMap', 'vars-base'],
+          ['ConfigMap', 'vars-cluster'],
+        ),
+      );
+      files[
+        `clusters/${c}/vars.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars-cluster\n  namespace: flux-system\ndata:\n  CLUSTER: ${c}\n`;
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.settings).toEqual({ configMap: 'vars-cluster' });
+    expect(settingOf(found, 'settings.configMap')?.reason).toMatch(
+      /; listed after vars-base, named as often, so its values win$/,
+    );
   });
 
   it("does not name a cluster after Flux's own entry folder (flux-config), and takes the folder around it", () => {
@@ -966,7 +993,7 @@ describe('detectConventions', () => {
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions.clustersPath).toBeUndefined(); // the default, kubernetes/clusters
     expect(settingOf(found, 'clustersPath')).toMatchObject({
-      source: 'default',
+      source: 'detected',
       value: 'kubernetes/clusters',
       reason: expect.stringMatching(
         /^the Flux entry points of east, west are under it; e\.g\. Kustomization flux-system\/flux-system at kubernetes\/clusters\/east\/flux-system\/gotk-sync\.yaml:\d+ reconciles kubernetes\/clusters\/east, which holds it$/,
@@ -1196,7 +1223,7 @@ describe('detectConventions', () => {
       expect(conventions.dns).toEqual({ proxiedByDefault: false });
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
         {
-          source: 'default',
+          source: 'detected',
           value: 'external-dns.alpha.kubernetes.io/',
           reason: expect.stringContaining('v0.20.0 (image tag v0.20.0'),
         },
@@ -1238,7 +1265,7 @@ describe('detectConventions', () => {
       // both read as chart 1.2x, ExternalDNS v0.2x: the alpha prefix, not v1.5.12
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
         {
-          source: 'default',
+          source: 'detected',
           value: 'external-dns.alpha.kubernetes.io/',
           reason: expect.stringMatching(
             /ExternalDNS v0\.2[01]\.0 \(chart external-dns 1\.2[01]\.\d at apps\/network\/[a-z-]+\/ocirepository\.yaml:\d+\)/,

@@ -188,7 +188,8 @@ export function detectConventions(
       const first = [...layout.clusters.values()][0];
       if (clustersPath !== defaultConventions.clustersPath)
         conventions.clustersPath = clustersPath;
-      (clustersPath !== defaultConventions.clustersPath ? detected : kept)(
+      // found, even when it is the default's value
+      detected(
         'clustersPath',
         clustersPath,
         `the Flux entry points of ${[...layout.clusters.keys()].join(
@@ -392,6 +393,7 @@ export function detectConventions(
       defaultConventions.settings[key],
       clusterNames,
       kind,
+      references.overriding,
     );
     if (name) {
       conventions.settings = { ...conventions.settings, [key]: name.name };
@@ -731,15 +733,13 @@ function detectPrefix(
     reason: string,
     location?: DetectedConvention['location'],
   ) => {
-    if (prefix === defaultConventions.dns.externalDnsAnnotationPrefix)
-      kept(setting, prefix, reason);
-    else {
+    if (prefix !== defaultConventions.dns.externalDnsAnnotationPrefix)
       conventions.dns = {
         ...conventions.dns,
         externalDnsAnnotationPrefix: prefix,
       };
-      detected(setting, prefix, reason, location);
-    }
+    // found, even when it is the default's value
+    detected(setting, prefix, reason, location);
   };
   if (prefixes.size === 1) {
     const { d, p } = byVersion[0];

@@ -121,6 +121,43 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('keeps an object two Kustomizations apply from one document once (two roots reconciling one folder), and two versions of one name twice', () => {
+    const pool = (block: string) =>
+      `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: main-pool\nspec:\n  blocks:\n    - cidr: ${block}\n`;
+    const { result } = render({
+      postBuild: fromSettings(),
+      app: pool('${BLOCK}'),
+      root: {
+        'settings.yaml': configMap('settings', { BLOCK: '10.1.0.0/24' }),
+        // a second root (a private mirror) reconciling the same folder
+        'app-again.yaml': ks('app-again', './app', fromSettings()),
+      },
+    });
+    const pools = result.objects.filter(
+      o => o.object.kind === 'CiliumLoadBalancerIPPool',
+    );
+    expect(pools).toHaveLength(1);
+    // the same document substituted otherwise: two versions of one object
+    const { result: fighting } = render({
+      postBuild: fromSettings(),
+      app: pool('${BLOCK}'),
+      root: {
+        'settings.yaml': configMap('settings', { BLOCK: '10.1.0.0/24' }),
+        'app-again.yaml': ks(
+          'app-again',
+          './app',
+          '  postBuild:\n    substitute:\n      BLOCK: 10.2.0.0/24\n',
+        ),
+      },
+    });
+    expect(
+      fighting.objects
+        .filter(o => o.object.kind === 'CiliumLoadBalancerIPPool')
+        .map(o => o.object.body.spec.blocks[0].cidr)
+        .sort(),
+    ).toEqual(['10.1.0.0/24', '10.2.0.0/24']);
+  });
+
   it('builds a folder without what a .sourceignore leaves out of the artifact (a Talos patch beside the manifests)', () => {
     const files = {
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

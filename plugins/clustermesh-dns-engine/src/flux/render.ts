@@ -3,7 +3,7 @@ import {
   formatLocation,
   type SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { describeObject, ManifestObject } from '../core/manifest';
+import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
 import { clampPath } from '../tree/RepoTree';
@@ -22,6 +22,7 @@ import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import { externalSource, ProvidedSource, providedBy } from './providedSources';
 import { isSopsEncrypted } from './sops';
+import type { SubstitutedObject } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 
 const storedKey = (kind: string, namespace: string | undefined, name: string) =>
@@ -283,9 +284,7 @@ export class FluxRenderer {
       if (converged) break;
     }
 
-    const objects = rendered.flatMap(k =>
-      k.objects.map(object => ({ object, appliedBy: k })),
-    );
+    const objects = appliedObjects(rendered);
     return {
       cluster,
       root,
@@ -523,6 +522,37 @@ export class FluxRenderer {
       failed,
     };
   }
+}
+
+/**
+ * Every object the Kustomizations apply, with the first that applies it. The
+ * same document applied by two Kustomizations (two roots reconciling one
+ * folder) is one object in the cluster, kept once; the same name from other
+ * documents, or substituted otherwise, is kept twice (two versions that
+ * fight over one object).
+ */
+function appliedObjects(
+  rendered: RenderedKustomization[],
+): ClusterRender['objects'] {
+  const first = new Map<string, SubstitutedObject>();
+  const out: ClusterRender['objects'] = [];
+  for (const k of rendered)
+    for (const object of k.objects) {
+      const key = objectKey({
+        ...object,
+        namespace: object.namespace ?? k.namespace,
+      });
+      const seen = first.get(key);
+      if (!seen) first.set(key, object);
+      else if (
+        seen.source.file === object.source.file &&
+        seen.source.index === object.source.index &&
+        JSON.stringify(seen.body) === JSON.stringify(object.body)
+      )
+        continue;
+      out.push({ object, appliedBy: k });
+    }
+  return out;
 }
 
 /** Looks substitution sources up in the stored objects, recording each read. */

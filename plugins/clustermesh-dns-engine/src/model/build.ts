@@ -553,7 +553,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
           kustomizationFile: folder =>
             renderer.kustomize.kustomizationFile(folder),
         },
-        { dir, entry: render.root },
+        { dir, render },
         expectedSettingsFile,
       );
   const lbIp = settings.get(conventions.variables.lbIp);

@@ -2,7 +2,9 @@ import { exampleFiles } from '../__testUtils__/trees';
 import { defaultConventions } from '../conventions/schema';
 import { createRepoTree } from '../tree/RepoTree';
 import { buildMeshModel } from './build';
-import { expectedFqdn, meshFqdns } from './queries';
+import type { ManifestObject } from '../core/manifest';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
+import { expectedFqdn, meshFqdns, whereMissing } from './queries';
 
 describe('the FQDN a cluster should have', () => {
   const files = exampleFiles('gitops-repo');
@@ -32,5 +34,77 @@ describe('the FQDN a cluster should have', () => {
     expect(meshFqdns(mesh).get('apps')).toBe(
       'clustermesh-apps.<secret:SECRET_DOMAIN>',
     );
+  });
+});
+
+describe('where a missing file is pointed at', () => {
+  const kustomizationOf = (files: string[]) => ({
+    isFile: (path: string) => files.includes(path),
+    kustomizationFile: (folder: string) =>
+      files.find(f => f === `${folder}/kustomization.yaml`),
+  });
+  /** A Flux Kustomization declared in a shared file, building `path`. */
+  const built = (path: string, line: number): RenderedKustomization => {
+    const object: ManifestObject = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      name: path.split('/').pop()!,
+      namespace: 'flux-system',
+      body: {},
+      source: { file: 'kubernetes/flux/apps.yaml', index: 0, line, root: {} },
+    };
+    return {
+      key: `flux-system/${object.name}`,
+      name: object.name,
+      namespace: 'flux-system',
+      path,
+      object,
+      postBuild: true,
+      substituteFrom: [],
+      dependsOn: [],
+      variables: {} as RenderedKustomization['variables'],
+      objects: [],
+      failed: false,
+    };
+  };
+  const cluster = {
+    dir: 'kubernetes/clusters/k0s',
+    render: {
+      root: 'kubernetes/flux',
+      // an app's Kustomization first, as the render lists them
+      kustomizations: [
+        built('kubernetes/clusters/k0s/apps/cert-manager/app', 30),
+        built('kubernetes/clusters/k0s/apps', 2),
+      ],
+    },
+  };
+  const missing = 'kubernetes/infrastructure/clustermesh/dnsendpoint.yaml';
+
+  it("points at the Flux Kustomization building the cluster's top folder when no kustomization file is on the way, never at a folder or an app", () => {
+    // the cluster's folder holds only `apps`, whose kustomization Flux generates
+    const repository = kustomizationOf([
+      'kubernetes/clusters/k0s/apps/cert-manager/app/kustomization.yaml',
+    ]);
+    expect(whereMissing(repository, cluster, missing)).toEqual({
+      file: 'kubernetes/flux/apps.yaml',
+      line: 2,
+    });
+  });
+
+  it("prefers the kustomization of the missing file's folder, then the cluster's, then the top folder's", () => {
+    const all = [
+      'kubernetes/infrastructure/clustermesh/kustomization.yaml',
+      'kubernetes/clusters/k0s/kustomization.yaml',
+      'kubernetes/clusters/k0s/apps/kustomization.yaml',
+    ];
+    expect(whereMissing(kustomizationOf(all), cluster, missing).file).toBe(
+      all[0],
+    );
+    expect(
+      whereMissing(kustomizationOf(all.slice(1)), cluster, missing).file,
+    ).toBe(all[1]);
+    expect(
+      whereMissing(kustomizationOf(all.slice(2)), cluster, missing),
+    ).toEqual({ file: all[2], line: 1 });
   });
 });

@@ -23,6 +23,7 @@ import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import { providedBy } from '../flux/providedSources';
 import {
   parseSelectorString,
   requirementsAdmit,
@@ -614,30 +615,48 @@ export function ciliumObjectApplied(
  * folder is a kustomization (the file was deleted, or is yet to be added),
  * not a default path of another layout.
  */
-export function inRepositoryLayout(mesh: MeshModel, file: string): boolean {
+export function inRepositoryLayout(
+  repository: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
+  file: string,
+): boolean {
   return (
-    mesh.repository.isFile(file) ||
-    mesh.repository.kustomizationFile(dirnamePath(file)) !== undefined
+    repository.isFile(file) ||
+    repository.kustomizationFile(dirnamePath(file)) !== undefined
   );
 }
 
 /**
  * Where to point at something missing that the conventions place at
  * `file`: the file, or its folder's kustomization, when the repository has
- * that layout; else the kustomization of the cluster's folder or of its
- * Flux entry point (or the folder itself).
+ * that layout; else the kustomization of the cluster's folder, or of the
+ * shallowest folder its Kustomizations build there, or the Flux
+ * Kustomization that builds that one, or the entry point's kustomization.
  */
 export function whereMissing(
   repository: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
-  cluster: { dir: string; entry: string },
+  cluster: {
+    dir: string;
+    render: Pick<ClusterRender, 'root' | 'kustomizations'>;
+  },
   file: string,
 ): SourceLocation {
   if (repository.isFile(file)) return { file, line: 1 };
-  const kustomization =
-    repository.kustomizationFile(dirnamePath(file)) ??
-    repository.kustomizationFile(cluster.dir) ??
-    repository.kustomizationFile(cluster.entry);
-  return { file: kustomization ?? cluster.dir, line: 1 };
+  const { root, kustomizations } = cluster.render;
+  for (const folder of [dirnamePath(file), cluster.dir]) {
+    const kustomization = repository.kustomizationFile(folder);
+    if (kustomization) return { file: kustomization, line: 1 };
+  }
+  // the cluster's folder may hold only the folders its Kustomizations build
+  // (`clusters/<c>/apps`): the shallowest one's kustomization, else the
+  // Flux Kustomization that builds it (Flux generates its kustomization)
+  const top = kustomizations
+    .filter(k => k.path.startsWith(`${cluster.dir}/`))
+    .sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
+  const builds = top && repository.kustomizationFile(top.path);
+  if (builds) return { file: builds, line: 1 };
+  if (top?.object) return locate(top.object);
+  const entry = repository.kustomizationFile(root);
+  return { file: entry ?? cluster.dir, line: 1 };
 }
 
 /** An address an object of the cluster asks LB IPAM for. @public */
@@ -703,4 +722,40 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
     }
   }
   return out;
+}
+
+/**
+ * What else the cluster applies as the Secret `namespace/name`: a Secret of
+ * its own, or the one an ExternalSecret or a SealedSecret makes. A chart
+ * that renders the same Secret fails: Helm does not take over an object
+ * it does not own (or, once it does, the two overwrite each other).
+ *
+ * @public
+ */
+export function secretMadeElsewhere(
+  cluster: Pick<ClusterModel, 'render'>,
+  namespace: string,
+  name: string,
+): { by: string; location: SourceLocation } | undefined {
+  for (const { object, appliedBy } of cluster.render.objects) {
+    const ns = object.namespace ?? appliedBy.namespace;
+    if (
+      object.kind === 'Secret' &&
+      object.apiVersion === 'v1' &&
+      object.name === name &&
+      ns === namespace
+    )
+      return {
+        by: describeObject({ ...object, namespace: ns }),
+        location: locate(object),
+      };
+    const provided = providedBy(object, ns);
+    if (
+      provided?.kind === 'Secret' &&
+      provided.name === name &&
+      provided.namespace === namespace
+    )
+      return { by: provided.by, location: provided.location ?? locate(object) };
+  }
+  return undefined;
 }

@@ -1,9 +1,12 @@
 import type { IpAddress } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
+  formatLocation,
   secretPlaceholder,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
+import { getPath } from '../core/paths';
 import {
   fqdnTemplateFor,
   peerFqdnVariable,
@@ -289,15 +292,32 @@ export function decideChange(
   };
   (input.remove ?? []).forEach((name, i) => {
     const c = mesh.byName.get(name);
-    if (c?.membership.member && !conventions.mesh.exclude.includes(name))
-      problems.push({
-        field: `remove[${i}]`,
-        message: `${name} is still in the mesh: ${c.membership.reason}${
-          c.membership.location
-            ? ` (${c.membership.location.file}:${c.membership.location.line})`
-            : ''
-        }. Turn ClusterMesh off in its Cilium values, delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`,
-      });
+    if (!c?.membership.member || conventions.mesh.exclude.includes(name))
+      return;
+    // every switch that keeps it in, at once: the user turns them off in one go
+    const cilium = c.cilium;
+    const switches = cilium
+      ? [ciliumValuesPaths.useApiServer, ciliumValuesPaths.meshConfigEnabled]
+          .filter(path => chartEnables(getPath(cilium.values, path)))
+          .map(
+            path =>
+              `${path.join('.')} (${formatLocation(cilium.locate(path))})`,
+          )
+      : [];
+    problems.push({
+      field: `remove[${i}]`,
+      message: switches.length
+        ? `${name} is still in the mesh: its Cilium values enable ClusterMesh with ${switches.join(
+            ' and ',
+          )}. Set ${
+            switches.length > 1 ? 'each' : 'it'
+          } to false in ${name}'s own values (overriding values it shares with other clusters), delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`
+        : `${name} is still in the mesh: ${c.membership.reason}${
+            c.membership.location
+              ? ` (${formatLocation(c.membership.location)})`
+              : ''
+          }. Turn ClusterMesh off in its Cilium values, delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`,
+    });
   });
   const unknownRemoved = (input.remove ?? []).filter(
     name => !mesh.byName.has(name) && !peerVariableUsed(name),
@@ -474,7 +494,10 @@ function noValuesField(
   t: { cluster: string; file: string },
   input: MeshDnsChangeInput,
 ): string {
-  if (mesh.repository.isFile(t.file) || inRepositoryLayout(mesh, t.file))
+  if (
+    mesh.repository.isFile(t.file) ||
+    inRepositoryLayout(mesh.repository, t.file)
+  )
     return t.file;
   const i = input.clusters.findIndex(c => c.name === t.cluster);
   return i >= 0 ? `clusters[${i}]` : t.file;
@@ -487,7 +510,7 @@ function whyNoValues(
 ): string {
   const text = mesh.repository.readText(t.file);
   if (text === undefined)
-    return inRepositoryLayout(mesh, t.file)
+    return inRepositoryLayout(mesh.repository, t.file)
       ? `does not exist; it should hold the Cilium HelmRelease (${t.problem})`
       : t.problem;
   try {

@@ -1,4 +1,12 @@
-import { certificateNameCovers } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  certificateNameCovers,
+  formatLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  chartEnables,
+  ciliumMeshConfigSecret,
+  ciliumValuesPaths,
+} from '../cilium/values';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { describeObject } from '../core/manifest';
 import { getPath, ObjectPath } from '../core/paths';
@@ -7,6 +15,7 @@ import {
   hasUnresolvedReference,
   referencedVariables,
 } from '../flux/envsubst';
+import { secretMadeElsewhere } from '../model/queries';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
@@ -104,11 +113,13 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       checkValuesContent(edits, ctx, target, values);
       continue;
     }
+    const secret = meshSecretElsewhere(ctx, target);
+    if (secret) ctx.notes.push(secret.note);
     // the file as read: when nothing would change, no editor is opened
     const documents = edits.readDocuments(target.file);
     if (documents) {
       const probe = new ChangeProbe(documents);
-      planCiliumTarget(probe, ctx, target, values, () => {});
+      planCiliumTarget(probe, ctx, target, values, () => {}, secret);
       if (!probe.changes) continue;
     }
     const single = target.clusters.length === 1 ? target.clusters[0] : '';
@@ -121,8 +132,52 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       target,
       values,
       text => edits.reason(target.file, text),
+      secret,
     );
   }
+}
+
+/**
+ * The Secret Cilium reads the peers from (`cilium-clustermesh`), when the
+ * repository makes it itself for a cluster of the target (an ExternalSecret,
+ * a SealedSecret, a Secret) and the values do not enable the chart's own:
+ * the change then leaves the chart's mesh configuration off, as enabling it
+ * would make Helm fail on a Secret it does not own, and says where the peers
+ * go instead.
+ */
+function meshSecretElsewhere(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+): { note: string } | undefined {
+  for (const name of target.clusters) {
+    const cluster = ctx.mesh.byName.get(name);
+    if (!cluster?.cilium) continue;
+    if (
+      chartEnables(
+        getPath(cluster.cilium.values, ciliumValuesPaths.meshConfigEnabled),
+      )
+    )
+      return undefined;
+    const namespace = cluster.cilium.releaseNamespace;
+    const elsewhere = secretMadeElsewhere(
+      cluster,
+      namespace,
+      ciliumMeshConfigSecret,
+    );
+    if (elsewhere)
+      return {
+        note: `The peers of ${target.clusters.join(
+          ', ',
+        )} are not written in the Cilium values: Secret ${namespace}/${ciliumMeshConfigSecret}, where Cilium reads them, is made by ${
+          elsewhere.by
+        } (${formatLocation(
+          elsewhere.location,
+        )}), and with clustermesh.config.enabled the chart would make it too (Helm fails on a Secret it does not own). Give each peer's entry there its FQDN (https://<peer FQDN>:${
+          ctx.conventions.cilium.apiserverPort
+        }).`,
+      };
+  }
+  return undefined;
 }
 
 /**
@@ -392,6 +447,8 @@ function planCiliumTarget(
   target: CiliumWriteTarget,
   values: CiliumValues,
   why: (text: string) => void,
+  /** The mesh configuration's Secret is made elsewhere: peers go there. */
+  meshSecret?: unknown,
 ) {
   const { cilium } = ctx.conventions;
   const doc = target.doc;
@@ -404,6 +461,15 @@ function planCiliumTarget(
   ) => {
     const was = editor.get(doc, at(...path));
     if (was === value) return;
+    // not in this file (an overlay patch), and what the cluster's values
+    // merge to already says it (the shared base): nothing to write
+    if (
+      was === undefined &&
+      target.clusters.every(
+        c => getPath(ctx.mesh.byName.get(c)?.cilium?.values, path) === value,
+      )
+    )
+      return;
     editor.setScalar(doc, at(...path), value);
     why(
       `${path.join('.')}: ${value}, ${reason}${
@@ -478,12 +544,14 @@ function planCiliumTarget(
       );
       why(`${fqdn} in the server certificate, since peers now connect by name`);
     }
-    require([
-      'clustermesh',
-      'config',
-      'enabled',
-    ], true, 'so the peers below are used');
+    if (!meshSecret)
+      require([
+        'clustermesh',
+        'config',
+        'enabled',
+      ], true, 'so the peers below are used');
   }
+  if (meshSecret) return;
   planPeers(
     editor,
     doc,

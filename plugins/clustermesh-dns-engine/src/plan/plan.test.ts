@@ -1770,6 +1770,9 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // each cluster has its own HelmRelease; only infra's Kustomization substitutes the settings
     const files = fixtureFiles('configure-ks/repo');
     const core = 'kubernetes/infrastructure/networking/cilium/core';
+    // the peers go in the Cilium values: the repository does not make
+    // their Secret itself here (see the test after this one)
+    withoutMeshConfigSecret(files);
     files['kubernetes/infrastructure/networking/cilium/kustomization.yaml'] =
       files[
         'kubernetes/infrastructure/networking/cilium/kustomization.yaml'
@@ -1825,4 +1828,63 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(apps.after).toContain('- clustermesh-apps.example.io');
     expect(apps.after).toContain('address: clustermesh-infra.example.io');
   });
+
+  it("leaves the chart's mesh configuration off where the repository makes Secret cilium-clustermesh itself (an ExternalSecret), and says where the peers go", () => {
+    const files = fixtureFiles('configure-ks/repo');
+    const values =
+      'kubernetes/infrastructure/networking/cilium/core/app/helmrelease.yaml';
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      parseConventions('{}'),
+    );
+    expect(plan.problems).toEqual([]);
+    const release = plan.edits.find(e => e.path === values)!.after;
+    // the LB IPAM address and the certificate name, not the peers
+    expect(release).toContain('lbipam.cilium.io/ips');
+    expect(release).toContain('      enabled: false\n');
+    expect(release).not.toContain('clusters:');
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^The peers of apps, infra are not written in the Cilium values: Secret kube-system\/cilium-clustermesh, where Cilium reads them, is made by ExternalSecret kube-system\/cilium-clustermesh \(kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/app\/externalsecret.yaml:2\)/,
+      ),
+    );
+    const peers = validateMesh(
+      createRepoTree(after),
+      parseConventions('{}'),
+    ).clusters.flatMap(c => c.checks.filter(r => r.ruleId === 'peers-by-fqdn'));
+    expect(peers.map(c => c.outcome)).toEqual([
+      'not-evaluated',
+      'not-evaluated',
+    ]);
+    // without that Secret, the chart's configuration carries the peers
+    const own = fixtureFiles('configure-ks/repo');
+    withoutMeshConfigSecret(own);
+    const { after: withPeers } = applied(
+      own,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      parseConventions('{}'),
+    );
+    expect(withPeers[values]).toContain('      enabled: true\n');
+    expect(withPeers[values]).toContain('clusters:');
+  });
 });
+
+/** The fixture without the ExternalSecret that makes Secret cilium-clustermesh. */
+function withoutMeshConfigSecret(files: Record<string, string>) {
+  const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh/app';
+  delete files[`${folder}/externalsecret.yaml`];
+  files[`${folder}/kustomization.yaml`] = files[
+    `${folder}/kustomization.yaml`
+  ].replace('resources:\n  - ./externalsecret.yaml\n', 'resources: []\n');
+}

@@ -196,7 +196,7 @@ function planEdits(
       c,
       conventions,
       unevaluatedPartsNote(cluster),
-      file => inRepositoryLayout(mesh, file),
+      file => inRepositoryLayout(mesh.repository, file),
       metalLbNote(cluster),
     );
     if (problem) {
@@ -245,7 +245,7 @@ function planEdits(
       return {
         problems: [
           ...inputProblems,
-          { field: error.file, message: error.message },
+          { field: error.file, message: error.detail },
         ],
       };
     throw error;

@@ -205,8 +205,9 @@ export function runRules(mesh: MeshModel): CheckResult[] {
       if (mesh.members.length === 0) continue;
       results.push(
         ...rule.check(mesh, {
-          ...ruleResults(effective, conventions),
-          forCluster: cluster => ruleResults(effective, conventions, cluster),
+          ...ruleResults(effective, conventions, undefined, mesh.repository),
+          forCluster: cluster =>
+            ruleResults(effective, conventions, cluster, mesh.repository),
         }),
       );
     } else {
@@ -215,7 +216,7 @@ export function runRules(mesh: MeshModel): CheckResult[] {
           ...rule.check(
             mesh,
             cluster,
-            ruleResults(effective, conventions, cluster),
+            ruleResults(effective, conventions, cluster, mesh.repository),
           ),
         );
     }

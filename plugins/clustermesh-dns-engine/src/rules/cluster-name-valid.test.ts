@@ -28,6 +28,40 @@ describe('cluster-name-valid', () => {
     },
   });
 
+  it('keeps a missing cluster.name an error beside a builtin annotation transformer, which sets only metadata, but not beside one that may set more', () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const withTransformer = (transformer: string) =>
+      exampleChecks(files => {
+        replace(
+          exampleFile.helmRelease,
+          '      name: ${CLUSTER_NAME}\n',
+          '',
+        )(files);
+        files[`${core}/transformer.yaml`] = transformer;
+        files[`${core}/kustomization.yaml`] +=
+          'transformers:\n  - transformer.yaml\n';
+      }).find(c => c.ruleId === 'cluster-name-valid' && c.cluster === 'infra')!
+        .outcome;
+    // as kubectl kustomize builds it: only the annotations change
+    expect(
+      withTransformer(
+        'apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata:\n  name: prune\nannotations:\n  kustomize.toolkit.fluxcd.io/prune: disabled\nfieldSpecs:\n  - path: metadata/annotations\n    create: true\n',
+      ),
+    ).toBe('fail');
+    // a label transformer without field specs sets selectors too; a
+    // plugin may set anything
+    expect(
+      withTransformer(
+        'apiVersion: builtin\nkind: LabelsTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\n',
+      ),
+    ).toBe('not-evaluated');
+    expect(
+      withTransformer(
+        'apiVersion: example.com/v1\nkind: ValuesInjector\nmetadata:\n  name: inject\n',
+      ),
+    ).toBe('not-evaluated');
+  });
+
   it('does not pass on Cilium values it does not read: the folder name says nothing of cluster.name', () => {
     // Cilium installed outside Flux (Terraform), the clusters named in the mesh
     const checks = exampleChecks(

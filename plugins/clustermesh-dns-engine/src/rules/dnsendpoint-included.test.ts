@@ -32,6 +32,41 @@ describe('dnsendpoint-included', () => {
     },
   });
 
+  it("names the conventions' setting in the remedy when the repository keeps nothing where the conventions place the DNSEndpoint", () => {
+    const checks = exampleChecks(files => {
+      // another layout: no clustermesh folder at all
+      for (const file of Object.keys(files))
+        if (
+          file.startsWith(
+            'kubernetes/infrastructure/networking/cilium/clustermesh/',
+          )
+        )
+          delete files[file];
+      replace(
+        'kubernetes/infrastructure/networking/cilium/kustomization.yaml',
+        '  - clustermesh\n',
+        '',
+      )(files);
+    });
+    const infra = checks.find(
+      c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included',
+    )!;
+    expect(infra).toMatchObject({
+      outcome: 'fail',
+      location: { file: 'kubernetes/clusters/infra/kustomization.yaml' },
+    });
+    expect(infra.remediation).toBe(
+      "Write the cluster's DNSEndpoint in `kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml` (the conventions' `dnsEndpoint.file`, which this repository does not use: set it to where the repository keeps them) and list it in the `resources` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run `clustermesh-dns configure`, which writes it where the cluster's Cilium values are applied).",
+    );
+    // where the repository has that folder, the remedy names it plainly
+    const kept = exampleChecks(files => {
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+    }).find(c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included')!;
+    expect(kept.outcome).toBe('fail');
+    expect(kept.remediation).not.toMatch(/does not use/);
+  });
+
   it("fails a missing DNSEndpoint beside a project's release manifest or CRDs, which cannot hold it, but not beside another remote resource", () => {
     const missingWith = (remote: string) =>
       exampleChecks(files => {

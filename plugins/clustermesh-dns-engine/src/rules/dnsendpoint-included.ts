@@ -2,7 +2,7 @@ import { clusterPath } from '../conventions/templates';
 import { whereMissing } from '../model/queries';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q } from './rule';
+import { conventionsPath, defineClusterRule, q } from './rule';
 
 /** The DNSEndpoint file is applied by the cluster's Flux Kustomizations. @public */
 export const dnsEndpointIncluded = defineClusterRule({
@@ -13,16 +13,21 @@ export const dnsEndpointIncluded = defineClusterRule({
   description:
     "The cluster's own DNSEndpoint (the configured name and namespace, or one with a dnsName that is the cluster's FQDN) is applied by the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way). Other DNSEndpoints (a game server's, a tunnel's) do not count.",
   remediation: (c, failure) => {
-    // the file found but not applied, else where the conventions keep it
-    const file =
-      failure?.id === 'notApplied' && failure.location
-        ? failure.location.file
-        : c.dnsEndpoint.file;
-    return `Add \`${basenamePath(
-      file,
-    )}\` to the \`resources\` of the kustomization in \`${dirnamePath(
-      file,
-    )}/\` (or run \`clustermesh-dns configure\`).`;
+    // the file found but not applied
+    if (failure?.id === 'notApplied' && failure.location) {
+      const { file } = failure.location;
+      return `Add \`${basenamePath(
+        file,
+      )}\` to the \`resources\` of the kustomization in \`${dirnamePath(
+        file,
+      )}/\` (or run \`clustermesh-dns configure\`).`;
+    }
+    // else where the conventions keep it, when the repository does
+    return `Write the cluster's DNSEndpoint in ${conventionsPath(
+      c.dnsEndpoint.file,
+      'dnsEndpoint.file',
+      failure,
+    )} and list it in the \`resources\` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run \`clustermesh-dns configure\`, which writes it where the cluster's Cilium values are applied).`;
   },
   messages: {
     manual: 'DNS mode is manual: no DNSEndpoint to include',
@@ -39,11 +44,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
     const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
-    const where = whereMissing(
-      mesh.repository,
-      { dir: c.dir, entry: c.render.root },
-      file,
-    );
+    const where = whereMissing(mesh.repository, c, file);
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];

@@ -35,6 +35,25 @@ describe('dnsendpoint-matches', () => {
     },
   });
 
+  it("says a record without recordTTL gets the provider's default, and which TTL to add, never 'undefined'", () => {
+    const result = infraResult(
+      replace(exampleFile.dnsEndpoint, '      recordTTL: 300\n', ''),
+    );
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      message:
+        "DNSEndpoint kube-system/clustermesh-apiserver endpoint 0 sets no recordTTL, so the provider's default TTL applies, not the TTL of the conventions (dns.ttl) 300: add recordTTL: 300",
+      location: { file: exampleFile.dnsEndpoint, line: 10 },
+    });
+    expect(
+      infraResult(
+        replace(exampleFile.dnsEndpoint, 'recordTTL: 300', 'recordTTL: 60'),
+      ).message,
+    ).toBe(
+      'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0 has recordTTL 60, not the TTL of the conventions (dns.ttl) 300',
+    );
+  });
+
   describe('DNS only on Cloudflare', () => {
     it('passes a record without the key when ExternalDNS runs without --cloudflare-proxied', () => {
       expect(

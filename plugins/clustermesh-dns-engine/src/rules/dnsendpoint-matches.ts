@@ -16,7 +16,12 @@ import {
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q, unknownValueAdvice } from './rule';
+import {
+  conventionsPath,
+  defineClusterRule,
+  q,
+  unknownValueAdvice,
+} from './rule';
 
 /** The cluster's DNS record says what its settings say. @public */
 export const dnsEndpointMatches = defineClusterRule({
@@ -31,12 +36,12 @@ export const dnsEndpointMatches = defineClusterRule({
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`), or run the others with `--policy=upsert-only`.";
     return c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
-      : `Edit the DNSEndpoint in \`${
+      : `Edit the DNSEndpoint in ${
           // the one found, else where the conventions keep it
           failure && failure.id !== 'noEndpoint' && failure.location
-            ? failure.location.file
-            : c.dnsEndpoint.file
-        }\` (or run \`clustermesh-dns configure\`)${
+            ? `\`${failure.location.file}\``
+            : conventionsPath(c.dnsEndpoint.file, 'dnsEndpoint.file', failure)
+        } (or run \`clustermesh-dns configure\`)${
           c.dns.provider === 'cloudflare'
             ? `; for Cloudflare add providerSpecific \`${c.dns.externalDnsAnnotationPrefix}cloudflare-proxied: "false"\``
             : ''
@@ -57,7 +62,9 @@ export const dnsEndpointMatches = defineClusterRule({
     targets: '{{endpoint}} targets {{targets}}, not [{{ip}}]{{unresolved}}',
     recordType:
       '{{endpoint}} has recordType {{type}}, not {{expected}} for {{ip}}',
-    ttl: '{{endpoint}} has recordTTL {{ttl}}, not the configured {{expected}}',
+    ttl: '{{endpoint}} has recordTTL {{ttl}}, not the TTL of the conventions (dns.ttl) {{expected}}',
+    noTtl:
+      "{{endpoint}} sets no recordTTL, so the provider's default TTL applies, not the TTL of the conventions (dns.ttl) {{expected}}: add recordTTL: {{expected}}",
     proxied:
       '{{endpoint}} is not "DNS only": providerSpecific {{key}} must be "false"{{actual}}',
     proxiedByDefault:
@@ -176,7 +183,15 @@ export const dnsEndpointMatches = defineClusterRule({
             at('recordType'),
           ),
         );
-      if (record.recordTTL !== dns.ttl)
+      if (record.recordTTL === undefined || record.recordTTL === null)
+        out.push(
+          r.fail(
+            'noTtl',
+            { endpoint: name, expected: dns.ttl },
+            at('recordTTL'),
+          ),
+        );
+      else if (record.recordTTL !== dns.ttl)
         out.push(
           r.fail(
             'ttl',

@@ -2,10 +2,14 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { clusterPath } from '../conventions/templates';
 import { metalLbNote, poolOfAddress } from '../model/queries';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q, unknownValueAdvice } from './rule';
+import {
+  conventionsPath,
+  defineClusterRule,
+  q,
+  unknownValueAdvice,
+} from './rule';
 
 /** The LB IP is inside an enabled pool of the cluster that admits the service. @public */
 export const lbIpInPool = defineClusterRule({
@@ -17,10 +21,11 @@ export const lbIpInPool = defineClusterRule({
     'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service.',
   remediation: (c, failure) =>
     !failure || failure.id === 'noPools'
-      ? `Add a CiliumLoadBalancerIPPool for the cluster (e.g. \`${clusterPath(
+      ? `Add a CiliumLoadBalancerIPPool for the cluster (e.g. ${conventionsPath(
           c.pools.file,
-          '<cluster>',
-        )}\`) holding the LB IP, and list it in the cluster's kustomization.`
+          'pools.file',
+          failure,
+        )}) holding the LB IP, and list it in the cluster's kustomization.`
       : "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.",
   messages: {
     notAddress: 'LB IP {{ip}} is not a valid address',

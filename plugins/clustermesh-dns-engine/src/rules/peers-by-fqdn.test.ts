@@ -35,6 +35,42 @@ describe('clustermesh.config.clusters entries', () => {
       )
       .map(r => r.message);
 
+  const withClusterMeshSecret =
+    (kind: 'ExternalSecret' | 'Secret') => (f: Files) => {
+      const core = 'kubernetes/infrastructure/networking/cilium/core';
+      f[`${core}/clustermesh-secret.yaml`] =
+        kind === 'ExternalSecret'
+          ? 'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: clustermesh\n  namespace: kube-system\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: vault\n  target:\n    name: cilium-clustermesh\n  dataFrom:\n    - extract:\n        key: clustermesh\n'
+          : 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cilium-clustermesh\n  namespace: kube-system\nstringData:\n  apps: "endpoints: []"\n';
+      replace(
+        `${core}/kustomization.yaml`,
+        '  - helmrelease.yaml\n',
+        '  - helmrelease.yaml\n  - clustermesh-secret.yaml\n',
+      )(f);
+    };
+
+  it("fails when something else the cluster applies makes the chart's Secret cilium-clustermesh (an ExternalSecret's target, a Secret)", () => {
+    const failure = exampleChecks(withClusterMeshSecret('ExternalSecret')).find(
+      r =>
+        r.ruleId === 'peers-by-fqdn' &&
+        r.cluster === 'infra' &&
+        r.outcome === 'fail',
+    )!;
+    expect(failure).toMatchObject({
+      message:
+        'clustermesh.config.enabled makes the chart write Secret kube-system/cilium-clustermesh, which ExternalSecret kube-system/clustermesh also makes (kubernetes/infrastructure/networking/cilium/core/clustermesh-secret.yaml:1): Helm refuses to take over an object it does not own, or the two overwrite each other',
+      location: { file: exampleFile.helmRelease },
+    });
+    expect(failure.remediation).toMatch(/^Keep one owner of Secret/);
+    expect(
+      peerFailures(withClusterMeshSecret('Secret')).map(m =>
+        m.replace(/ \(.*\)/, ''),
+      ),
+    ).toEqual([
+      'clustermesh.config.enabled makes the chart write Secret kube-system/cilium-clustermesh, which Secret kube-system/cilium-clustermesh also makes: Helm refuses to take over an object it does not own, or the two overwrite each other',
+    ]);
+  });
+
   it('counts a disabled entry as missing', () => {
     expect(
       peerFailures(

@@ -1,12 +1,21 @@
 import {
   CheckResult,
+  formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshEntryPath } from '../cilium/meshEntries';
-import { chartEnables, ciliumValuesPaths } from '../cilium/values';
+import {
+  chartEnables,
+  ciliumMeshConfigSecret,
+  ciliumValuesPaths,
+} from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
+import {
+  ciliumUnavailableReason,
+  meshEntriesOf,
+  secretMadeElsewhere,
+} from '../model/queries';
 import { defineClusterRule, q } from './rule';
 
 /** Cilium reaches every peer by its FQDN. @public */
@@ -16,13 +25,19 @@ export const peersByFqdn = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it.',
-  remediation: c =>
-    `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`,
+    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated.',
+  remediation: (c, failure) =>
+    failure?.id === 'secretElsewhere'
+      ? `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`
+      : `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`,
   messages: {
     noValues: '{{reason}}',
     notEnabled:
       'clustermesh.config.enabled is not true: the chart writes no mesh configuration',
+    peersInSecret:
+      'the peers are in Secret {{secret}}, which {{by}} makes ({{where}}), not in the Cilium values (clustermesh.config.enabled is not true): whether each is reached by its FQDN is not known here',
+    secretElsewhere:
+      'clustermesh.config.enabled makes the chart write Secret {{secret}}, which {{by}} also makes ({{where}}): Helm refuses to take over an object it does not own, or the two overwrite each other',
     noEntry: 'clustermesh.config.clusters has no entry for the peer {{peer}}',
     ips: 'the entry for {{peer}} lists ips {{ips}}: peers must be reached by address (FQDN)',
     noAddress: 'the entry for {{peer}} has no address',
@@ -56,9 +71,30 @@ export const peersByFqdn = defineClusterRule({
     /** Peers reached by an address that is not compared: their FQDN is not set. */
     const unset: string[] = [];
     const out: CheckResult[] = [];
-    if (
-      !chartEnables(getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled))
-    )
+    const enabled = chartEnables(
+      getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled),
+    );
+    // the Secret Cilium reads the peers from, made by something else
+    const elsewhere = secretMadeElsewhere(
+      c,
+      cilium.releaseNamespace,
+      ciliumMeshConfigSecret,
+    );
+    if (elsewhere) {
+      const data = {
+        secret: `${cilium.releaseNamespace}/${ciliumMeshConfigSecret}`,
+        by: elsewhere.by,
+        where: formatLocation(elsewhere.location),
+      };
+      const at = cilium.locate(ciliumValuesPaths.meshConfigEnabled);
+      // both make it: Helm fails; else the peers are in that Secret
+      return [
+        enabled
+          ? r.fail('secretElsewhere', data, at)
+          : r.notEvaluated('peersInSecret', data, elsewhere.location),
+      ];
+    }
+    if (!enabled)
       out.push(
         r.fail(
           'notEnabled',

@@ -6,8 +6,9 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
-import { isClusterMeshVariable } from '../conventions/templates';
-import type { ClusterModel, MeshModel } from '../model/types';
+import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
+import { inRepositoryLayout } from '../model/queries';
+import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
 /**
  * What every rule declares, as ESLint's rule `meta` does: its id, what it
@@ -28,7 +29,7 @@ export interface RuleMeta<MessageId extends string = string> {
   remediation(
     conventions: MeshConventions,
     /** The failure to fix; none for the rule's docs. */
-    failure?: { id: NoInfer<MessageId>; location?: SourceLocation },
+    failure?: RuleFailure<NoInfer<MessageId>>,
   ): string;
   /** Its messages, by id; `{{name}}` is replaced by the reported data. */
   messages: Record<MessageId, string>;
@@ -156,11 +157,42 @@ export function formatMessage(template: string, data: MessageData = {}) {
   );
 }
 
+/** A failure as its remedy sees it. @public */
+export interface RuleFailure<MessageId extends string = string> {
+  id: MessageId;
+  location?: SourceLocation;
+  /**
+   * Whether the repository keeps files where a conventions' path (with
+   * `{cluster}`, for the failing cluster) points: the file, or its folder's
+   * kustomization. Absent when not known (the rule's docs).
+   */
+  inRepository?: (path: string) => boolean;
+}
+
+/**
+ * A conventions' path as a remedy names it: with the setting to change when
+ * the repository keeps nothing there (a default of another layout), so the
+ * remedy does not send the user to a folder the repository does not have.
+ *
+ * @internal
+ */
+export function conventionsPath(
+  path: string,
+  setting: string,
+  failure: Pick<RuleFailure, 'inRepository'> | undefined,
+): string {
+  const shown = `\`${clusterPath(path, '<cluster>')}\``;
+  return failure?.inRepository && !failure.inRepository(path)
+    ? `${shown} (the conventions' \`${setting}\`, which this repository does not use: set it to where the repository keeps them)`
+    : shown;
+}
+
 /** The results builder of a rule for one cluster (or the mesh). @internal */
 export function ruleResults<MessageId extends string>(
   rule: RuleMeta<MessageId>,
   conventions: MeshConventions,
   cluster?: ClusterModel,
+  repository?: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
 ): RuleResults<MessageId> {
   const result = (
     declaredOutcome: CheckResult['outcome'],
@@ -212,7 +244,17 @@ export function ruleResults<MessageId extends string>(
       location,
     };
     if (outcome === 'fail')
-      out.remediation = rule.remediation(conventions, { id, location });
+      out.remediation = rule.remediation(conventions, {
+        id,
+        location,
+        ...(repository && {
+          inRepository: (path: string) =>
+            inRepositoryLayout(
+              repository,
+              clusterPath(path, cluster?.name ?? '<cluster>'),
+            ),
+        }),
+      });
     if (cause) out.cause = cause;
     return out;
   };

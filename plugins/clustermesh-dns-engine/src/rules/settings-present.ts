@@ -1,5 +1,4 @@
-import { clusterPath } from '../conventions/templates';
-import { defineClusterRule, q } from './rule';
+import { conventionsPath, defineClusterRule, q } from './rule';
 
 /** The FQDN and LB IP variables exist in the cluster's settings. @public */
 export const settingsPresent = defineClusterRule({
@@ -10,12 +9,12 @@ export const settingsPresent = defineClusterRule({
   description:
     "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
   remediation: (c, failure) =>
-    `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to \`${
+    `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${
       // the settings found, else where the conventions keep them
       failure?.id === 'missing' && failure.location
-        ? failure.location.file
-        : clusterPath(c.settings.file, '<cluster>')
-    }\` (or run \`clustermesh-dns configure\`).`,
+        ? `\`${failure.location.file}\``
+        : conventionsPath(c.settings.file, 'settings.file', failure)
+    } (or run \`clustermesh-dns configure\`).`,
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',

@@ -95,11 +95,38 @@ describe('YamlTextEditor', () => {
     ).toThrow(
       new YamlEditError('f.yaml', ['a'], 'is not a map where one is expected'),
     );
+    // the item's only key: nothing can take its place on the dash's line
     expect(() =>
-      edit('l:\n  - name: a\n    port: 1\n', e =>
-        e.deleteKey(0, ['l', 0, 'name']),
-      ),
+      edit('l:\n  - name: a\n', e => e.deleteKey(0, ['l', 0, 'name'])),
     ).toThrow('shares its line with other content; edit it by hand');
+  });
+
+  it("deletes an item's first key on the dash's line by moving the next key up (how kubectl and yq write lists of maps)", () => {
+    const peers =
+      'clusters:\n- ips:\n  - 10.60.9.2\n  name: beta # peer\n  port: 32379\n- name: gamma\n  port: 32379\n';
+    expect(edit(peers, e => e.deleteKey(0, ['clusters', 0, 'ips']))).toBe(
+      'clusters:\n- name: beta # peer\n  port: 32379\n- name: gamma\n  port: 32379\n',
+    );
+    expect(
+      edit('l:\n  - a: 1\n    b: 2\n', e => e.deleteKey(0, ['l', 0, 'a'])),
+    ).toBe('l:\n  - b: 2\n');
+    // with a key added to the item, whose keys are in order: after them,
+    // as nothing can go above the dash's line
+    expect(
+      edit(peers, e => {
+        e.deleteKey(0, ['clusters', 0, 'ips']);
+        e.setScalar(0, ['clusters', 0, 'port'], 2379);
+        e.setScalar(0, ['clusters', 0, 'address'], 'beta.example.net');
+      }),
+    ).toBe(
+      'clusters:\n- name: beta # peer\n  port: 2379\n  address: beta.example.net\n- name: gamma\n  port: 32379\n',
+    );
+    // a comment before the next key would be lost: refused
+    expect(() =>
+      edit('l:\n  - a: 1\n    # b is the port\n    b: 2\n', e =>
+        e.deleteKey(0, ['l', 0, 'a']),
+      ),
+    ).toThrow('l.0.a shares its line with other content; edit it by hand');
   });
 });
 

@@ -18,13 +18,18 @@ import { soleEntry } from './lines';
 
 /** An edit that cannot be made without rewriting what the author wrote. @public */
 export class YamlEditError extends Error {
+  /** What could not be edited and why, without the file. */
+  readonly detail: string;
+
   constructor(
     readonly file: string,
     readonly path: ObjectPath,
     reason: string,
   ) {
-    super(`${file}: ${path.length ? `${path.join('.')} ` : ''}${reason}`);
+    const detail = `${path.length ? `${path.join('.')} ` : ''}${reason}`;
+    super(`${file}: ${detail}`);
     this.name = 'YamlEditError';
+    this.detail = detail;
   }
 }
 
@@ -612,9 +617,14 @@ export class YamlTextEditor {
     const apart = this.#separation(map, a, column, 2).length > 0;
     const splices: Splice[] = [];
     const rest: Record<string, unknown> = {};
+    // an item's first key on the dash's line (`- ips:`) has no line of its
+    // own to go above: what would come first goes last
+    const firstKey = (map.items[0].key as Node).range![0];
+    const onDashLine =
+      this.#text.slice(this.#lineStart(firstKey), firstKey).trim() !== '';
     for (const key of Object.keys(added).sort()) {
       const next = keys.findIndex(k => k! > key);
-      if (next < 0) {
+      if (next < 0 || (next === 0 && onDashLine)) {
         defineOwn(rest, key, added[key]);
         continue;
       }
@@ -738,7 +748,20 @@ export class YamlTextEditor {
     const anchor = isPair(entry) ? start : this.#itemStart(entry as Node);
     const from = this.#lineStart(anchor);
     if (this.#text.slice(from, anchor).trim() !== '') {
-      // `- key: v`, where the key shares its line with the dash
+      // `- key: v`, the item's first key on the dash's line: the next key
+      // moves up onto that line (`- name: beta`), when nothing but
+      // indentation lies between them
+      const next = isPair(entry) && index === 0 ? items[1] : undefined;
+      const nextStart = next === undefined ? undefined : entryStart(next);
+      if (
+        /^[ \t]*(?:-[ \t]+)+$/.test(this.#text.slice(from, anchor)) &&
+        nextStart !== undefined &&
+        this.#text.slice(this.#lineEnd(end), nextStart).trim() === '' &&
+        this.#column(nextStart) === this.#column(start)
+      ) {
+        this.#splice(start, nextStart, '');
+        return;
+      }
       throw new YamlEditError(
         this.file,
         path,

@@ -10,6 +10,12 @@ export interface SubstitutionReferences {
   inline: Map<string, SourceLocation[]>;
   /** The first string value given inline for each name. */
   inlineValues: Map<string, string>;
+  /**
+   * By `Kind/name`: how many references list it after another source of the
+   * same kind, whose values it then overrides (shared defaults come first,
+   * a cluster's own settings last).
+   */
+  overriding: Map<string, number>;
 }
 
 /** Collects every `substituteFrom` reference and inline variable of the Flux Kustomizations. */
@@ -21,6 +27,7 @@ export function readSubstitutionReferences(
     Secret: new Map(),
     inline: new Map(),
     inlineValues: new Map(),
+    overriding: new Map(),
   };
   const push = (
     map: Map<string, SourceLocation[]>,
@@ -40,14 +47,20 @@ export function readSubstitutionReferences(
       continue;
     const from = getPath(v, ['spec', 'postBuild', 'substituteFrom']);
     if (Array.isArray(from)) {
+      const kinds = new Set<string>();
       from.forEach((ref, i) => {
         const name = literal(ref?.name);
-        if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret'))
+        if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret')) {
           push(
             refs[ref.kind as 'ConfigMap' | 'Secret'],
             name,
             doc.at(['spec', 'postBuild', 'substituteFrom', i]),
           );
+          const key = `${ref.kind}/${name}`;
+          if (kinds.has(ref.kind))
+            refs.overriding.set(key, (refs.overriding.get(key) ?? 0) + 1);
+          kinds.add(ref.kind);
+        }
       });
     }
     const inline = getPath(v, ['spec', 'postBuild', 'substitute']);
@@ -68,27 +81,46 @@ export function readSubstitutionReferences(
 /**
  * The settings object's name as the references show it: the default when
  * it is referenced; else the most referenced name, with a cluster's name in
- * it written `{cluster}` (`biohazard-vars` → `{cluster}-vars`).
+ * it written `{cluster}` (`biohazard-vars` → `{cluster}-vars`); of names
+ * referenced as often, the one listed after the others (a cluster's own
+ * settings override shared defaults).
  */
 export function settingsName(
   references: Map<string, SourceLocation[]>,
   defaultName: string,
   clusters: readonly string[],
   kind: 'ConfigMap' | 'Secret',
+  overriding: ReadonlyMap<string, number> = new Map(),
 ): { name: string; reason: string; location?: SourceLocation } | undefined {
   if (references.size === 0) return undefined;
   if (references.has(defaultName)) return undefined;
-  const templates = new Map<string, SourceLocation[]>();
+  const templates = new Map<
+    string,
+    { locations: SourceLocation[]; overriding: number }
+  >();
   for (const [name, locations] of references) {
     const cluster = clusters
       .filter(c => name.includes(c))
       .sort((a, b) => b.length - a.length)[0];
     const template = cluster ? name.replace(cluster, '{cluster}') : name;
-    templates.set(template, [...(templates.get(template) ?? []), ...locations]);
+    const seen = templates.get(template);
+    templates.set(template, {
+      locations: [...(seen?.locations ?? []), ...locations],
+      overriding:
+        (seen?.overriding ?? 0) + (overriding.get(`${kind}/${name}`) ?? 0),
+    });
   }
-  const [name, locations] = [...templates.entries()].sort(
-    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
-  )[0];
+  const ranked = [...templates.entries()].sort(
+    (a, b) =>
+      b[1].locations.length - a[1].locations.length ||
+      b[1].overriding - a[1].overriding ||
+      a[0].localeCompare(b[0]),
+  );
+  const [name, { locations, overriding: listedAfter }] = ranked[0];
+  const tied = ranked
+    .slice(1)
+    .filter(([, t]) => t.locations.length === locations.length)
+    .map(([other]) => other);
   // a name used once (one cluster's versions ConfigMap) says nothing about the settings
   if (locations.length < 2) return undefined;
   return {
@@ -97,7 +129,11 @@ export function settingsName(
       locations.length
     } substituteFrom reference(s), e.g. ${where(
       locations[0],
-    )}; none names ${defaultName}`,
+    )}; none names ${defaultName}${
+      tied.length && listedAfter
+        ? `; listed after ${tied.join(', ')}, named as often, so its values win`
+        : ''
+    }`,
     location: locations[0],
   };
 }

@@ -149,8 +149,13 @@ export function readTarget(
         }/ may differ from what Flux applies`,
         [key],
         key === 'images' || key === 'replicas' ? 'info' : 'warning',
-        // a transformer may change what was built; charts only add objects
-        !addsOnly.has(key),
+        // a transformer may change what was built; charts only add objects,
+        // and label and annotation transformers only metadata
+        !addsOnly.has(key) &&
+          !(
+            key === 'transformers' &&
+            onlyMetadataTransformers(spec[key], dir, files)
+          ),
       );
   }
   const kind = fields.string(spec, ['kind']) ?? 'Kustomization';
@@ -194,6 +199,59 @@ export function readTarget(
   });
   readPatchFields(target, files);
   return target;
+}
+
+/** Builtin transformers that only ever set metadata, given their field specs. */
+const metadataTransformers = new Set([
+  'AnnotationsTransformer',
+  'LabelsTransformer',
+]);
+
+/**
+ * Whether every transformer listed (a file, or an inline configuration) is
+ * a builtin AnnotationsTransformer or LabelsTransformer whose field specs
+ * all lie under `metadata/`: what it sets is then only labels and
+ * annotations, never a value the rules read from a spec (without field
+ * specs the label transformer also sets selectors).
+ */
+function onlyMetadataTransformers(
+  list: unknown,
+  dir: string,
+  files: TargetFiles,
+): boolean {
+  if (!Array.isArray(list) || list.length === 0) return false;
+  return list.every(entry => {
+    if (typeof entry !== 'string') return false;
+    let documents: unknown[];
+    if (entry.includes('\n')) {
+      const parsed = files.parsePatch(entry, dir);
+      if (parsed.unreadable) return false;
+      documents = parsed.documents;
+    } else {
+      const path = joinPath(dir, entry);
+      if (!path) return false;
+      const read = files.read(path);
+      if (read.problems.length) return false;
+      documents = read.documents.map(d => d.value);
+    }
+    return (
+      documents.length > 0 &&
+      documents.every(
+        d =>
+          isRecord(d) &&
+          d.apiVersion === 'builtin' &&
+          metadataTransformers.has(String(d.kind)) &&
+          Array.isArray(d.fieldSpecs) &&
+          d.fieldSpecs.length > 0 &&
+          d.fieldSpecs.every(
+            (f: unknown) =>
+              isRecord(f) &&
+              typeof f.path === 'string' &&
+              f.path.startsWith('metadata/'),
+          ),
+      )
+    );
+  });
 }
 
 function emptyTarget(
