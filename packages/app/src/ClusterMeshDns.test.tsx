@@ -87,6 +87,25 @@ const api: typeof clustermeshDnsApiRef.T = {
 };
 
 describe('ClusterMesh DNS in the app', () => {
+  it('labels its sidebar item with a name the open sidebar shows whole', async () => {
+    renderTestApp({
+      features: [clustermeshDnsPlugin, navModule],
+      initialRouteEntries: ['/clustermesh-dns'],
+      apis: [[clustermeshDnsApiRef, api]],
+    });
+    const nav = await screen.findByRole('navigation');
+    const link = within(nav).getByRole('link', { name: 'Mesh DNS' });
+    expect(link).toHaveAttribute('href', '/clustermesh-dns');
+    // A label is cut at about 110px of bold text: 13 characters at most
+    // ("ClusterMesh DNS", 15, ended in an ellipsis).
+    const label = within(link).getByText('Mesh DNS');
+    expect(label.textContent!.length).toBeLessThanOrEqual(13);
+    // The page keeps its full title.
+    expect(
+      await screen.findByRole('heading', { name: 'ClusterMesh DNS' }),
+    ).toBeInTheDocument();
+  });
+
   it('is one of the app features', () => {
     expect(features).toContain(clustermeshDnsPlugin);
   });
@@ -98,9 +117,10 @@ describe('ClusterMesh DNS in the app', () => {
       apis: [[clustermeshDnsApiRef, api]],
     });
     const nav = await screen.findByRole('navigation');
-    expect(
-      within(nav).getByRole('link', { name: /ClusterMesh DNS/ }),
-    ).toHaveAttribute('href', '/clustermesh-dns');
+    expect(within(nav).getByRole('link', { name: /DNS/ })).toHaveAttribute(
+      'href',
+      '/clustermesh-dns',
+    );
     expect(
       await screen.findByRole('rowheader', { name: 'infra' }),
     ).toBeInTheDocument();

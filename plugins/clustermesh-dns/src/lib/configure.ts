@@ -2,6 +2,7 @@ import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import type {
   ClusterSummary,
+  SourceReportBody,
   SourceSummary,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { defaultExampleSource } from '../components/LbIpPicker/fieldSource';
@@ -24,7 +25,30 @@ export interface ConfigureFormData {
   repoUrl?: string;
   branch?: string;
   clusters: ClusterEntry[];
+  /** The repository's DNS mode; the template asks for a Terraform resource only in manual mode. */
+  mode?: DnsMode;
   [key: string]: unknown;
+}
+
+/** How the records are made: ExternalDNS publishes them, or someone else does. */
+export type DnsMode = 'externaldns' | 'manual';
+
+const isDnsMode = (value: unknown): value is DnsMode =>
+  value === 'externaldns' || value === 'manual';
+
+/**
+ * The DNS mode the report says: the conventions' `dns.mode`, or the mode of
+ * the clusters' records (each holds the configured mode, found or not).
+ */
+export function dnsModeOf(
+  body: Pick<SourceReportBody, 'conventions' | 'clusters'> | undefined,
+): DnsMode | undefined {
+  if (!body) return undefined;
+  const convention = body.conventions?.find(c => c.setting === 'dns.mode');
+  if (isDnsMode(convention?.value)) return convention.value;
+  const modes = new Set(body.clusters.map(c => c.record?.mode));
+  const [only] = [...modes];
+  return modes.size === 1 && isDnsMode(only) ? only : undefined;
 }
 
 /**
@@ -53,7 +77,9 @@ export function configureFormData(
   type: string | undefined,
   clusters: ClusterEntry[],
   exampleSource: string = defaultExampleSource,
+  mode?: DnsMode,
 ): { formData: ConfigureFormData } | { reason: string } {
+  const inMode = mode ? { mode } : {};
   if (clusters.length === 0) {
     return {
       reason: `No cluster was found in ${source.title}: the template configures the clusters of a repository.`,
@@ -61,7 +87,7 @@ export function configureFormData(
   }
   if (source.type === 'local') {
     if (source.id === exampleSource) {
-      return { formData: { source: 'example', clusters } };
+      return { formData: { source: 'example', clusters, ...inMode } };
     }
     return {
       reason: `${source.title} is a local folder: the template opens pull requests on GitHub and GitLab repositories, and tries out only its embedded example (source ${exampleSource}).`,
@@ -86,6 +112,7 @@ export function configureFormData(
       repoUrl: `${repository.host}?${query}`,
       ...(source.branch ? { branch: source.branch } : {}),
       clusters,
+      ...inMode,
     },
   };
 }
@@ -107,13 +134,14 @@ export function parseTemplateRef(ref: string): {
 
 /**
  * The link that opens the template prefilled (the scaffolder reads the
- * `formData` query parameter), or why there is none.
+ * `formData` query parameter) in the report's DNS mode, or why there is none.
  */
 export function useConfigureDnsLink(
   source: SourceSummary,
-  clusters: ClusterSummary[],
+  body: SourceReportBody | undefined,
   templateRef: string = defaultTemplateRef,
 ): { href: string } | { reason: string } {
+  const clusters: ClusterSummary[] = body?.clusters ?? [];
   const scm = useApi(scmIntegrationsApiRef);
   const templateRoute = useRouteRef(scaffolderTemplateRouteRef);
   if (!templateRoute) {
@@ -123,6 +151,8 @@ export function useConfigureDnsLink(
     source,
     integrationType(scm, source),
     currentClusters(clusters),
+    defaultExampleSource,
+    dnsModeOf(body),
   );
   if ('reason' in result) return result;
   const query = new URLSearchParams({

@@ -11,11 +11,23 @@ import { SidebarLogo } from './SidebarLogo';
 import MenuIcon from '@material-ui/icons/Menu';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 
+/**
+ * Shorter labels for pages whose title the open sidebar cuts off (its labels
+ * are about 110px wide); the page keeps its full title in its header.
+ */
+const sidebarLabels: Record<string, string> = {
+  'page:clustermesh-dns': 'Mesh DNS',
+};
+
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
       const nav = navItems.withComponent(item => (
-        <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+        <SidebarItem
+          icon={() => item.icon}
+          to={item.href}
+          text={sidebarLabels[item.node.spec.id] ?? item.title}
+        />
       ));
 
       return (

@@ -757,6 +757,159 @@ describe('ClusterMeshDnsPage', () => {
     );
   });
 
+  it('says when a refresh found the source unchanged, and when it checked', async () => {
+    const first = sourceReport(githubSource, exampleAfterReport);
+    let answer = first;
+    serveBackend(server, {
+      sources: [githubSource],
+      reports: { [githubSource.id]: () => answer },
+    });
+    renderPage();
+    await screen.findByText('2 clusters');
+    const revisionLine = () =>
+      screen.getByText(/^main at/).closest('p') as HTMLElement;
+    const times = () =>
+      [...revisionLine().querySelectorAll('time')].map(t =>
+        t.getAttribute('datetime'),
+      );
+    const refresh = () =>
+      userEvent.click(
+        screen.getByRole('button', { name: `Refresh ${githubSource.title}` }),
+      );
+    expect(times()).toEqual([first.readAt]);
+    expect(revisionLine()).not.toHaveTextContent(/unchanged/);
+
+    // Unchanged: the backend answers the report it had, read at first.
+    const asked = new Date().toISOString();
+    await refresh();
+    await waitFor(() =>
+      expect(revisionLine()).toHaveTextContent(/· unchanged when checked/),
+    );
+    const [readAt, checkedAt] = times();
+    expect(readAt).toBe(first.readAt);
+    expect(checkedAt! >= asked).toBe(true);
+
+    // Changed: a new read, said as such.
+    answer = sourceReport(githubSource, exampleAfterReport, {
+      revision: 'b'.repeat(40),
+      readAt: '2026-11-26T09:00:00.000Z',
+    });
+    await refresh();
+    await waitFor(() => expect(times()).toEqual(['2026-11-26T09:00:00.000Z']));
+    expect(revisionLine()).not.toHaveTextContent(/unchanged/);
+
+    // The read failed: the same report, stale, is not "unchanged".
+    answer = {
+      ...answer,
+      stale: { error: 'GET: 502', since: '2026-11-26T10:00:00.000Z' },
+    };
+    await refresh();
+    expect(
+      await screen.findByText(/Stale report: the last read failed/),
+    ).toBeInTheDocument();
+    expect(revisionLine()).not.toHaveTextContent(/unchanged/);
+  });
+
+  it('disables the live checks of a source without a report, and says why', async () => {
+    const unloaded = { ...exampleSource, id: 'unloaded', title: 'unloaded' };
+    serveBackend(server, {
+      sources: [githubSource, exampleSource, unloaded],
+      reports: {
+        [githubSource.id]: sourceReport(githubSource, exampleAfterReport),
+        // never read: nothing to check against
+        example: sourceReport(exampleSource, undefined, {
+          readAt: undefined,
+          revision: undefined,
+          stale: {
+            error: '/srv/gitops is not a readable directory',
+            since: '2026-11-24T10:00:00.000Z',
+          },
+        }),
+        // and no answer for `unloaded`: its report cannot be loaded
+      },
+    });
+    renderPage();
+    await screen.findByText('2 clusters');
+    const liveButton = (title: string) =>
+      screen.getByRole('button', { name: `Run live checks for ${title}` });
+
+    expect(liveButton(githubSource.title)).toBeEnabled();
+
+    const never = liveButton(exampleSource.title);
+    expect(never).toBeDisabled();
+    expect(never).toHaveAccessibleDescription(
+      `Live checks need a report to check against: ${exampleSource.title} has none, it cannot be read.`,
+    );
+    await userEvent.hover(never.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      `Live checks need a report to check against: ${exampleSource.title} has none`,
+    );
+    await userEvent.unhover(never.parentElement!);
+
+    const failed = liveButton(unloaded.title);
+    expect(failed).toBeDisabled();
+    expect(failed).toHaveAccessibleDescription(
+      'Live checks need a report to check against: unloaded has none, its report cannot be loaded.',
+    );
+  });
+
+  it('opens the template in the DNS mode the report says', async () => {
+    const manualSource = {
+      ...githubSource,
+      id: 'manual-ops',
+      title: 'manual-ops on GitHub',
+    };
+    const recordsIn = (mode: 'externaldns' | 'manual') =>
+      exampleAfterReport.clusters.map(c => ({
+        ...c,
+        record: c.record && { ...c.record, mode },
+      }));
+    // the conventions say manual; the clusters' records say it too
+    const manualReport = {
+      ...exampleAfterReport,
+      clusters: recordsIn('manual'),
+      conventions: [
+        {
+          setting: 'dns.mode',
+          value: 'manual',
+          source: 'conventions' as const,
+          reason: 'set in .clustermesh-dns.yaml',
+        },
+      ],
+    };
+    // no `dns.mode` among the conventions: the records' mode
+    const recordsOnlySource = {
+      ...gitlabSource,
+      id: 'records-only',
+      title: 'records-only on GitLab',
+    };
+    serveBackend(server, {
+      sources: [githubSource, manualSource, recordsOnlySource],
+      reports: {
+        [githubSource.id]: sourceReport(githubSource, exampleAfterReport),
+        [manualSource.id]: sourceReport(manualSource, manualReport),
+        [recordsOnlySource.id]: sourceReport(recordsOnlySource, {
+          ...exampleAfterReport,
+          clusters: recordsIn('manual'),
+        }),
+      },
+    });
+    renderPage({ scaffolder: true });
+    await screen.findByText('6 clusters');
+    const formData = (title: string) =>
+      JSON.parse(
+        new URL(
+          screen
+            .getByRole('link', { name: `Configure DNS for ${title}` })
+            .getAttribute('href')!,
+          'http://x',
+        ).searchParams.get('formData')!,
+      );
+    expect(formData(githubSource.title).mode).toBe('externaldns');
+    expect(formData(manualSource.title).mode).toBe('manual');
+    expect(formData(recordsOnlySource.title).mode).toBe('manual');
+  });
+
   it("opens the template prefilled with the card's source and clusters, or says why it cannot", async () => {
     // A repository whose clusters are all outside the mesh yet: the template
     // brings them in, so every cluster is passed.
@@ -822,6 +975,7 @@ describe('ClusterMeshDnsPage', () => {
         { name: 'apps', ip: '10.25.11.120' },
         { name: 'infra', ip: '10.25.11.100' },
       ],
+      mode: 'externaldns',
     });
     expect(formData(gitlabSource.title)).toMatchObject({
       source: 'gitlab',
@@ -834,6 +988,7 @@ describe('ClusterMeshDnsPage', () => {
         { name: 'apps', ip: '' },
         { name: 'infra', ip: '' },
       ],
+      mode: 'externaldns',
     });
     expect(formData(outsideSource.title)).toEqual({
       source: 'github',
@@ -843,6 +998,7 @@ describe('ClusterMeshDnsPage', () => {
         { name: 'apps', ip: '10.25.11.120' },
         { name: 'infra', ip: '10.25.11.100' },
       ],
+      mode: 'externaldns',
     });
 
     // Any other local folder: the template cannot change it, and says why.

@@ -15,6 +15,7 @@ import Typography from '@mui/material/Typography';
 import RefreshIcon from '@mui/icons-material/Refresh';
 import NetworkCheckIcon from '@mui/icons-material/NetworkCheck';
 import EditIcon from '@mui/icons-material/Edit';
+import type { ReactElement } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import type {
   MeshSummary,
@@ -116,7 +117,7 @@ function OverallStatus(props: { summary: MeshSummary }) {
 }
 
 function Revision(props: { state: SourceState }) {
-  const { report, ref, source } = props.state;
+  const { report, ref, source, checkedAt } = props.state;
   if (!report) return null;
   const revision = report.revision;
   return (
@@ -135,6 +136,12 @@ function Revision(props: { state: SourceState }) {
         <>
           {' · read '}
           <time dateTime={report.readAt}>{formatTime(report.readAt)}</time>
+          {checkedAt && (
+            <>
+              {' · unchanged when checked '}
+              <time dateTime={checkedAt}>{formatTime(checkedAt)}</time>
+            </>
+          )}
         </>
       ) : (
         ' · never read'
@@ -203,11 +210,40 @@ function MeshWide(props: {
   );
 }
 
+/** An id for an element of a source's card. */
+const idFor = (what: string, sourceId: string) =>
+  `${what}-${sourceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/**
+ * A disabled action with why: a disabled button gets no pointer events, so
+ * the tooltip is on a focusable wrapper; the button is described by the
+ * element `reasonId` (the reason, hidden or shown beside it).
+ */
+function WithReason(props: {
+  reason: string;
+  children: ReactElement;
+  /** The reason for assistive technology, when it is not shown beside. */
+  hiddenReasonId?: string;
+}) {
+  return (
+    <Tooltip title={props.reason} describeChild>
+      <Box component="span" tabIndex={0} sx={{ display: 'inline-flex' }}>
+        {props.children}
+        {props.hiddenReasonId && (
+          <Box component="span" id={props.hiddenReasonId} sx={visuallyHidden}>
+            {props.reason}
+          </Box>
+        )}
+      </Box>
+    </Tooltip>
+  );
+}
+
 function ConfigureButton(props: { state: SourceState; templateRef?: string }) {
   const { state, templateRef } = props;
   const link = useConfigureDnsLink(
     state.source,
-    state.report?.report?.clusters ?? [],
+    state.report?.report,
     templateRef,
   );
   const label = `Configure DNS for ${state.source.title}`;
@@ -225,30 +261,69 @@ function ConfigureButton(props: { state: SourceState; templateRef?: string }) {
       </Button>
     );
   }
-  // A disabled button gets no pointer events: the tooltip is on a focusable
-  // wrapper, and the reason is the button's description too.
-  const reasonId = `configure-dns-reason-${state.source.id.replace(
-    /[^A-Za-z0-9_-]/g,
-    '_',
-  )}`;
+  const reasonId = idFor('configure-dns-reason', state.source.id);
   return (
-    <Tooltip title={link.reason} describeChild>
-      <Box component="span" tabIndex={0} sx={{ display: 'inline-flex' }}>
-        <Button
-          variant="outlined"
-          size="small"
-          disabled
-          startIcon={<EditIcon />}
-          aria-label={label}
-          aria-describedby={reasonId}
-        >
-          Configure DNS
-        </Button>
-        <Box component="span" id={reasonId} sx={visuallyHidden}>
-          {link.reason}
-        </Box>
-      </Box>
-    </Tooltip>
+    <WithReason reason={link.reason} hiddenReasonId={reasonId}>
+      <Button
+        variant="outlined"
+        size="small"
+        disabled
+        startIcon={<EditIcon />}
+        aria-label={label}
+        aria-describedby={reasonId}
+      >
+        Configure DNS
+      </Button>
+    </WithReason>
+  );
+}
+
+/** Why live checks cannot run for a source, or undefined when they can. */
+function liveChecksReason(state: SourceState): string | undefined {
+  const { source, report, error, loading } = state;
+  const live = source.liveChecks;
+  if (!live || !(live.dns || live.provider || live.service))
+    return 'No resolver, DNS provider or Kubernetes cluster is configured for live checks.';
+  if (loading || report?.report) return undefined;
+  // nothing to check against: live checks run for the report's clusters
+  let why = 'it has not been read yet';
+  if (error) why = 'its report cannot be loaded';
+  else if (report?.stale) why = 'it cannot be read';
+  return `Live checks need a report to check against: ${source.title} has none, ${why}.`;
+}
+
+function LiveChecksButton(props: {
+  state: SourceState;
+  onRunLiveChecks: (id: string) => void;
+}) {
+  const { state, onRunLiveChecks } = props;
+  const { source, busy, loading } = state;
+  const reason = liveChecksReason(state);
+  const reasonId = idFor('live-checks-reason', source.id);
+  const button = (
+    <Button
+      variant="outlined"
+      size="small"
+      startIcon={
+        busy === 'live' ? <CircularProgress size={16} /> : <NetworkCheckIcon />
+      }
+      disabled={!!busy || loading || !!reason}
+      onClick={() => onRunLiveChecks(source.id)}
+      aria-label={`Run live checks for ${source.title}`}
+      aria-describedby={reason ? reasonId : undefined}
+    >
+      Run live checks
+    </Button>
+  );
+  if (!reason) return button;
+  // the reason shown beside the button, and as its tooltip
+  return (
+    <>
+      <WithReason reason={reason}>{button}</WithReason>
+      <Typography id={reasonId} variant="caption" color="text.secondary">
+        {reason}
+      </Typography>
+    </>
   );
 }
 
@@ -381,28 +456,7 @@ export function SourceSummaryCard(props: {
             Refresh
           </Button>
           {canRunLiveChecks && (
-            <Button
-              variant="outlined"
-              size="small"
-              startIcon={
-                busy === 'live' ? (
-                  <CircularProgress size={16} />
-                ) : (
-                  <NetworkCheckIcon />
-                )
-              }
-              disabled={!!busy || loading || !liveAvailable}
-              onClick={() => onRunLiveChecks(source.id)}
-              aria-label={`Run live checks for ${source.title}`}
-            >
-              Run live checks
-            </Button>
-          )}
-          {canRunLiveChecks && !liveAvailable && (
-            <Typography variant="caption" color="text.secondary">
-              No resolver, DNS provider or Kubernetes cluster is configured for
-              live checks.
-            </Typography>
+            <LiveChecksButton state={state} onRunLiveChecks={onRunLiveChecks} />
           )}
           {body && <ConfigureButton state={state} templateRef={templateRef} />}
         </Stack>

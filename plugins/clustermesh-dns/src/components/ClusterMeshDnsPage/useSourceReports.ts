@@ -17,6 +17,12 @@ export interface SourceState {
   error?: Error;
   live?: LiveReport;
   liveError?: Error;
+  /**
+   * When a refresh on demand found the source unchanged (ISO 8601): the
+   * backend answers the report it already had, with the time of the read
+   * that produced it, so the page keeps when it asked.
+   */
+  checkedAt?: string;
   /** An action under way. */
   busy?: 'refresh' | 'live';
   /** Why the last action failed. */
@@ -102,11 +108,28 @@ export function useSourceReports(
       patch(id, s => ({ ...s, busy: 'refresh', actionError: undefined }));
       try {
         const fresh = await api.refresh(id);
+        // The backend has read the source by the time it answers. Content
+        // that did not change keeps its report, and the time of its first
+        // read: say when it was checked, unless the read failed (stale).
+        const before = statesRef.current[id]?.report;
+        const unchanged =
+          !current.ref &&
+          !fresh.stale &&
+          fresh.readAt !== undefined &&
+          fresh.revision === before?.revision &&
+          fresh.readAt === before?.readAt;
+        const checkedAt = unchanged ? new Date().toISOString() : undefined;
         // A refresh reads the configured branch; a ref is read again after it.
         const report = current.ref
           ? await api.getReport(id, { ref: current.ref })
           : fresh;
-        patch(id, s => ({ ...s, report, error: undefined, busy: undefined }));
+        patch(id, s => ({
+          ...s,
+          report,
+          checkedAt,
+          error: undefined,
+          busy: undefined,
+        }));
       } catch (e) {
         patch(id, s => ({ ...s, busy: undefined, actionError: toError(e) }));
       }
