@@ -327,6 +327,68 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'flux.strictSubstitution')?.source).toBe('default');
   });
 
+  it('writes the ClusterMesh variables in lower_snake_case where every settings key is (cluster_name, domain)', () => {
+    const files: Files = {};
+    for (const c of ['local', 'prod']) {
+      files[`clusters/${c}/kustomization.yaml`] = kustomization(
+        'apps.yaml',
+        'vars.yaml',
+      );
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        substituteFrom(['ConfigMap', 'cluster-settings']),
+      );
+      files[
+        `clusters/${c}/vars.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  cluster_name: ${c}\n  cilium_cluster_id: "1"\n  domain: example.net\n`;
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.variables).toEqual({
+      fqdn: 'cilium_clustermesh_fqdn',
+      lbIp: 'cilium_clustermesh_lb_ip',
+      peerFqdn: 'cilium_clustermesh_{peer}_fqdn',
+    });
+    expect(settingOf(found, 'variables.peerFqdn')?.reason).toMatch(
+      /^the keys of ConfigMap cluster-settings are lower_snake_case \(cluster_name, cilium_cluster_id, domain, clusters\/local\/vars.yaml:\d+\)$/,
+    );
+    // one upper-case key, and the defaults stay
+    files['clusters/prod/vars.yaml'] += '  EXTRA: "1"\n';
+    expect(
+      detectConventions(createRepoTree(files)).conventions.variables,
+    ).toBeUndefined();
+  });
+
+  it('takes one of two sources of different URLs reconciling the same folder for this repository, not both (a public and a private repository)', () => {
+    const gitRepository = (name: string, url: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: ${url}\n  ref:\n    branch: main\n`;
+    const files: Files = {};
+    for (const c of ['alpha', 'beta']) {
+      const root = (name: string, source: string) =>
+        fluxKustomization(name, `./kubernetes/${c}/apps`).replace(
+          'name: flux-system\n',
+          `name: ${source}\n`,
+        );
+      files[`kubernetes/${c}/apps/roots.yaml`] = [
+        gitRepository('apps-public', 'https://example.com/owner/homelab.git'),
+        root('apps-public', 'apps-public'),
+        gitRepository(
+          'apps-private',
+          'ssh://git@example.com/owner/homelab-private.git',
+        ),
+        root('apps-private', 'apps-private'),
+      ].join('---\n');
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.sourceNames).toEqual([
+      'flux-system',
+      'apps-public',
+    ]);
+    expect(settingOf(found, 'flux.sourceNames')?.reason).toMatch(
+      /; GitRepository apps-private reconciles it too from another URL: another repository, whose objects are not evaluated \(name it in flux.sourceNames if it is this one\)$/,
+    );
+  });
+
   it('takes a single entry point at the top of the repository for a repository of one cluster, not its other folders for clusters', () => {
     // `flux bootstrap --path=infrastructure`, beside folders of other tools
     const files: Files = {

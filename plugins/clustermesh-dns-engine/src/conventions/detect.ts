@@ -47,14 +47,17 @@ import {
   where,
 } from './detect/scan';
 import {
+  lowerCaseSettingsKeys,
   readSubstitutionReferences,
   SubstitutionReferences,
   settingsName,
 } from './detect/settingsSources';
 import {
   defaultConventions,
+  lowerPeerToken,
   MeshConventions,
   MeshConventionsInput,
+  peerToken,
   settingText,
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
@@ -453,6 +456,34 @@ export function detectConventions(
         byName.reason,
         byName.location,
       );
+    }
+  }
+  // settings whose keys are all lower_snake_case get the ClusterMesh
+  // variables in that style too, unless a variable was found or given
+  if (!explicit.variables && !conventions.variables) {
+    const settings =
+      conventions.settings?.configMap ??
+      explicit.settings?.configMap ??
+      defaultConventions.settings.configMap;
+    const lower = lowerCaseSettingsKeys(
+      scanDocuments(tree, cache, [
+        settings.split('{cluster}').sort((a, b) => b.length - a.length)[0],
+      ]),
+      settings,
+    );
+    if (lower) {
+      const { fqdn, lbIp, peerFqdn } = defaultConventions.variables;
+      const variables = {
+        fqdn: fqdn.toLowerCase(),
+        lbIp: lbIp.toLowerCase(),
+        peerFqdn: peerFqdn.replace(peerToken, lowerPeerToken).toLowerCase(),
+      };
+      conventions.variables = variables;
+      const why = `the keys of ConfigMap ${settings} are lower_snake_case (${lower.examples.join(
+        ', ',
+      )}, ${where(lower.location)})`;
+      for (const [key, value] of Object.entries(variables))
+        detected(`variables.${key}`, value, why, lower.location);
     }
   }
 

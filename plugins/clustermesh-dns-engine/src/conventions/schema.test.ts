@@ -4,7 +4,11 @@ import {
   parseConventions,
   resolveConventions,
 } from './resolve';
-import { fqdnTemplateFor, peerFqdnVariable } from './templates';
+import {
+  fqdnTemplateFor,
+  isClusterMeshVariable,
+  peerFqdnVariable,
+} from './templates';
 import { detectConventions } from './detect';
 import { createRepoTree } from '../tree/RepoTree';
 import { exampleTree } from '../__testUtils__/trees';
@@ -34,6 +38,26 @@ describe('conventions', () => {
     expect(fqdnTemplateFor(defaultConventions, 'infra')).toBe(
       'clustermesh-infra.${SECRET_DOMAIN}',
     );
+  });
+
+  it('write a peer lower-cased with {peer}, for settings of lower_snake_case keys', () => {
+    const lower = parseConventions(
+      'variables:\n  fqdn: cilium_clustermesh_fqdn\n  lbIp: cilium_clustermesh_lb_ip\n  peerFqdn: cilium_clustermesh_{peer}_fqdn\n',
+    );
+    expect(peerFqdnVariable(lower, 'apps-eu')).toBe(
+      'cilium_clustermesh_apps_eu_fqdn',
+    );
+    const isMesh = isClusterMeshVariable(lower);
+    expect(
+      [
+        'cilium_clustermesh_apps_eu_fqdn',
+        'cilium_clustermesh_fqdn',
+        'domain',
+      ].map(isMesh),
+    ).toEqual([true, true, false]);
+    expect(() =>
+      parseConventions('variables:\n  peerFqdn: peer_fqdn\n'),
+    ).toThrow(/must contain \{PEER\} or \{peer\}/);
   });
 
   it('read from YAML, keeping defaults for what is not set', () => {

@@ -12,8 +12,11 @@ import { lbIpamAnnotationKeys } from '../cilium/values';
  * detected from the repository.
  */
 
-/** Where a peer's name goes in the peer variable template. */
+/** Where a peer's name goes in the peer variable template, upper-cased. */
 export const peerToken = '{PEER}';
+
+/** The same, lower-cased, for settings whose keys are lower_snake_case. */
+export const lowerPeerToken = '{peer}';
 
 /** @public */
 export const conventionsSchema = z.object({
@@ -94,9 +97,12 @@ export const conventionsSchema = z.object({
       peerFqdn: z
         .string()
         .default(`CILIUM_CLUSTERMESH_${peerToken}_FQDN`)
-        .refine(v => v.includes(peerToken), `must contain ${peerToken}`)
+        .refine(
+          v => v.includes(peerToken) || v.includes(lowerPeerToken),
+          `must contain ${peerToken} or ${lowerPeerToken}`,
+        )
         .describe(
-          `Variable holding a peer's FQDN; ${peerToken} is the peer name upper-cased, "-" as "_".`,
+          `Variable holding a peer's FQDN; ${peerToken} is the peer name upper-cased, "-" as "_" (${lowerPeerToken}: lower-cased, for lower_snake_case settings).`,
         ),
       domain: z
         .string()

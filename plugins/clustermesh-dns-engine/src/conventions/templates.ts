@@ -1,17 +1,22 @@
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { escapeRegExp } from '../core/text';
 import { envsubst } from '../flux/envsubst';
-import { MeshConventions, peerToken } from './schema';
+import { lowerPeerToken, MeshConventions, peerToken } from './schema';
 
-/** The variable holding a peer's FQDN: `CILIUM_CLUSTERMESH_{PEER}_FQDN` with the peer's segment. @public */
+/**
+ * The variable holding a peer's FQDN: `CILIUM_CLUSTERMESH_{PEER}_FQDN` with
+ * the peer's segment (`{peer}`: lower-cased).
+ *
+ * @public
+ */
 export function peerFqdnVariable(
   conventions: MeshConventions,
   peer: string,
 ): string {
-  return conventions.variables.peerFqdn.replace(
-    peerToken,
-    variableSegment(peer),
-  );
+  const segment = variableSegment(peer);
+  return conventions.variables.peerFqdn
+    .replace(peerToken, segment)
+    .replace(lowerPeerToken, segment.toLowerCase());
 }
 
 /**
@@ -25,10 +30,9 @@ export function isClusterMeshVariable(
 ): (name: string) => boolean {
   const { fqdn, lbIp, peerFqdn } = conventions.variables;
   const peer = new RegExp(
-    `^${escapeRegExp(peerFqdn).replace(
-      escapeRegExp(peerToken),
-      '[A-Z0-9_]+',
-    )}$`,
+    `^${escapeRegExp(peerFqdn)
+      .replace(escapeRegExp(peerToken), '[A-Z0-9_]+')
+      .replace(escapeRegExp(lowerPeerToken), '[a-z0-9_]+')}$`,
   );
   return name => name === fqdn || name === lbIp || peer.test(name);
 }

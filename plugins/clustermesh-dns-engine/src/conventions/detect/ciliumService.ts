@@ -7,7 +7,10 @@ import {
   lbIpamAnnotationKeys,
 } from '../../cilium/values';
 import { ScannedDocument, where } from './scan';
-import type { SubstitutionReferences } from './settingsSources';
+import {
+  settingsNamePattern,
+  type SubstitutionReferences,
+} from './settingsSources';
 
 /** Needles of the files that may hold the clustermesh-apiserver's annotation. */
 export const ciliumServiceNeedles = lbIpamAnnotationKeys;
@@ -91,12 +94,7 @@ export function readLbIpSettingKeys(
   name: string,
   defaultName: string,
 ): Map<string, SourceLocation[]> {
-  const pattern = new RegExp(
-    `^${name
-      .split('{cluster}')
-      .map(p => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[a-z0-9-]+')}$`,
-  );
+  const pattern = settingsNamePattern(name);
   const keys = new Map<string, SourceLocation[]>();
   for (const doc of documents) {
     const v = doc.value;

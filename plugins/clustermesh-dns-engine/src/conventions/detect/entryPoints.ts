@@ -455,14 +455,45 @@ export function ownSourceNames(
   const fromKnown = new Set(
     found.ownSources.filter(s => known.includes(s.name)).map(s => s.path),
   );
+  // one folder reconciled from sources of different URLs (a public and a
+  // private repository): only one can be this repository; the first found
+  // is taken, the others hold a folder of the same path elsewhere
+  const firstUrl = new Map<string, string>();
+  for (const s of found.ownSources) {
+    const url = repositoriesNamed(s.name)[0];
+    if (!known.includes(s.name) && url !== undefined && !firstUrl.has(s.path))
+      firstUrl.set(s.path, url);
+  }
+  const otherUrl = (s: OwnSource) => {
+    const first = firstUrl.get(s.path);
+    const urls = repositoriesNamed(s.name);
+    return first !== undefined && urls.length > 0 && !urls.includes(first);
+  };
   for (const s of found.ownSources)
     if (
       !known.includes(s.name) &&
       !own.has(s.name) &&
       !fromKnown.has(s.path) &&
-      !elsewhere(s.name)
-    )
-      own.set(s.name, s);
+      !elsewhere(s.name) &&
+      !otherUrl(s)
+    ) {
+      const others = found.ownSources.filter(
+        o => o.path === s.path && otherUrl(o),
+      );
+      own.set(
+        s.name,
+        others.length
+          ? {
+              ...s,
+              reason: `${s.reason}; ${others
+                .map(o => `GitRepository ${o.name}`)
+                .join(', ')} reconcile${
+                others.length > 1 ? '' : 's'
+              } it too from another URL: another repository, whose objects are not evaluated (name it in flux.sourceNames if it is this one)`,
+            }
+          : s,
+      );
+    }
   const names = new Set([...known, ...own.keys()]);
   const urls = new Map(
     found.gitRepositories

@@ -137,3 +137,47 @@ export function settingsName(
     location: locations[0],
   };
 }
+
+/** The names of the settings objects named `name` (a `{cluster}` template matches any cluster's). */
+export function settingsNamePattern(name: string): RegExp {
+  return new RegExp(
+    `^${name
+      .split('{cluster}')
+      .map(p => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[a-z0-9-]+')}$`,
+  );
+}
+
+const lowerSnakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
+/**
+ * Whether the settings ConfigMaps named `name` write every key in
+ * lower_snake_case (`cluster_name`, `domain`), at least three of them: the
+ * ClusterMesh variables are then written that way too. Reading stops at
+ * the first key that is not.
+ */
+export function lowerCaseSettingsKeys(
+  documents: Iterable<ScannedDocument>,
+  name: string,
+): { examples: string[]; location: SourceLocation } | undefined {
+  const pattern = settingsNamePattern(name);
+  const keys = new Set<string>();
+  let location: SourceLocation | undefined;
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      v.kind !== 'ConfigMap' ||
+      !pattern.test(String(getPath(v, ['metadata', 'name']))) ||
+      !isRecord(v.data)
+    )
+      continue;
+    for (const key of Object.keys(v.data)) {
+      if (!lowerSnakeCase.test(key)) return undefined;
+      keys.add(key);
+    }
+    location ??= doc.at(['data']);
+  }
+  return keys.size >= 3 && location
+    ? { examples: [...keys].slice(0, 3), location }
+    : undefined;
+}
