@@ -387,6 +387,15 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'flux.sourceNames')?.reason).toMatch(
       /; GitRepository apps-private reconciles it too from another URL: another repository, whose objects are not evaluated \(name it in flux.sourceNames if it is this one\)$/,
     );
+    // the URL that reconciles more of the folders that hold it wins
+    for (const c of ['alpha', 'beta'])
+      files[`kubernetes/${c}/infra/root.yaml`] = fluxKustomization(
+        'infra-private',
+        `./kubernetes/${c}/infra`,
+      ).replace('name: flux-system\n', 'name: apps-private\n');
+    expect(
+      detectConventions(createRepoTree(files)).conventions.flux?.sourceNames,
+    ).toEqual(['flux-system', 'apps-private']);
   });
 
   it('takes a single entry point at the top of the repository for a repository of one cluster, not its other folders for clusters', () => {

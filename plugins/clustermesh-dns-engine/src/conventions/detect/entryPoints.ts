@@ -456,12 +456,20 @@ export function ownSourceNames(
     found.ownSources.filter(s => known.includes(s.name)).map(s => s.path),
   );
   // one folder reconciled from sources of different URLs (a public and a
-  // private repository): only one can be this repository; the first found
-  // is taken, the others hold a folder of the same path elsewhere
+  // private repository): only one can be this repository; the URL with the
+  // most such folders is taken (then the first found), the others hold a
+  // folder of the same path elsewhere
+  const candidates = found.ownSources
+    .filter(s => !known.includes(s.name))
+    .map(s => ({ s, url: repositoriesNamed(s.name)[0] }))
+    .filter(c => c.url !== undefined);
+  const folders = new Map<string, Set<string>>();
+  for (const { s, url } of candidates)
+    folders.set(url, (folders.get(url) ?? new Set()).add(s.path));
   const firstUrl = new Map<string, string>();
-  for (const s of found.ownSources) {
-    const url = repositoriesNamed(s.name)[0];
-    if (!known.includes(s.name) && url !== undefined && !firstUrl.has(s.path))
+  for (const { s, url } of candidates) {
+    const held = firstUrl.get(s.path);
+    if (held === undefined || folders.get(url)!.size > folders.get(held)!.size)
       firstUrl.set(s.path, url);
   }
   const otherUrl = (s: OwnSource) => {
