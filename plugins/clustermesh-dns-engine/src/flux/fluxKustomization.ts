@@ -108,6 +108,8 @@ export function readKustomizationSpec(
     name: string,
     namespace: string,
   ) => string | undefined = () => undefined,
+  /** Whether a file of the repository defines the source at all. */
+  definedInRepository: (kind: string, name: string) => boolean = () => true,
 ): KustomizationSpec | undefined {
   if (!decl) {
     return {
@@ -157,6 +159,15 @@ export function readKustomizationSpec(
     const crdsOnly =
       /(?:^|-)crds?$/.test(decl.name) ||
       rawPath.split('/').some(segment => /^crds?$/.test(segment));
+    // a source no file defines is not known to be another repository
+    const what =
+      fluxItself ||
+      kind === 'ExternalArtifact' ||
+      definedInRepository(kind, sourceRef.name)
+        ? `not this repository (sources treated as this repository: ${sourceNames.join(
+            ', ',
+          )})`
+        : `which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known`;
     findings.push({
       code: 'not-evaluated',
       severity: 'warning',
@@ -169,9 +180,7 @@ export function readKustomizationSpec(
               sourceRef.name
             }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
               crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
-            }, not this repository (sources treated as this repository: ${sourceNames.join(
-              ', ',
-            )}); its objects are not evaluated`,
+            }, ${what}; its objects are not evaluated`,
       location: where,
       // one source is one cause, however many Kustomizations build it
       ...(kind === 'ExternalArtifact'
@@ -183,9 +192,7 @@ export function readKustomizationSpec(
                 fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
               }${
                 crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
-              }, not this repository (sources treated as this repository: ${sourceNames.join(
-                ', ',
-              )}); what they apply is not evaluated${
+              }, ${what}; what they apply is not evaluated${
                 fluxItself
                   ? ''
                   : ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`

@@ -123,9 +123,10 @@ export class FluxRenderer {
   }
 
   /**
-   * The files of the repository that define a ConfigMap or Secret of that
-   * name (or a generator or another controller that makes one): when none
-   * does, a source no cluster applies is made outside the repository.
+   * The files of the repository that define an object of that kind and name
+   * (for a ConfigMap or Secret, also a generator or another controller that
+   * makes one): when none does, a source no cluster applies is made outside
+   * the repository.
    */
   #definitionsOf(kind: string, name: string): readonly string[] {
     const key = `${kind}/${name}`;
@@ -193,6 +194,7 @@ export class FluxRenderer {
           // its source is applied with it, so this pass has it already
           (kind, name, namespace) =>
             fluxManifestsUrl(next.get(storedKey(kind, namespace, name))),
+          (kind, name) => this.#definitionsOf(kind, name).length > 0,
         );
         if (!spec) continue;
         const already = visited.get(spec.key);
@@ -890,7 +892,11 @@ function mentionsSource(value: unknown, kind: string, name: string): boolean {
     return true;
   // kustomize generators
   const generators =
-    value[kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator'];
+    kind === 'ConfigMap'
+      ? value.configMapGenerator
+      : kind === 'Secret'
+      ? value.secretGenerator
+      : undefined;
   if (
     Array.isArray(generators) &&
     generators.some(g => isRecord(g) && g.name === name)

@@ -89,30 +89,45 @@ describe('validateMesh', () => {
     ]);
   });
 
-  it('says a source that is not this repository once, however many Kustomizations build it, naming flux.sourceNames', () => {
-    const report = validateMesh(
+  /** The example with two Kustomizations of GitRepository platform, which `definition` defines (or nothing). */
+  const platformReport = (definition: string) =>
+    validateMesh(
       exampleTree('gitops-repo', files => {
         const dir = 'kubernetes/clusters/infra';
-        files[`${dir}/platform.yaml`] = ['one', 'two']
-          .map(
-            name =>
-              `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./${name}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: platform\n`,
-          )
-          .join('');
+        files[`${dir}/platform.yaml`] =
+          definition +
+          ['one', 'two']
+            .map(
+              name =>
+                `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./${name}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: platform\n`,
+            )
+            .join('');
         files[`${dir}/kustomization.yaml`] = files[
           `${dir}/kustomization.yaml`
         ].replace('resources:\n', 'resources:\n  - platform.yaml\n');
       }),
       resolveConventions(knownDomain),
-    );
-    const platform = report.notEvaluated.filter(f =>
-      f.message.includes('GitRepository platform'),
-    );
-    expect(platform).toEqual([
+    ).notEvaluated.filter(f => f.message.includes('GitRepository platform'));
+
+  it('says a source that is not this repository once, however many Kustomizations build it, naming flux.sourceNames', () => {
+    expect(
+      platformReport(
+        '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://example.com/platform.git\n  ref:\n    branch: main\n',
+      ),
+    ).toEqual([
       expect.objectContaining({
         message:
           "Kustomizations build GitRepository platform, not this repository (sources treated as this repository: flux-system); what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
         affects: expect.objectContaining({ count: 2 }),
+      }),
+    ]);
+  });
+
+  it('does not call a source no file defines another repository', () => {
+    expect(platformReport('')).toEqual([
+      expect.objectContaining({
+        message:
+          "Kustomizations build GitRepository platform, which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
       }),
     ]);
   });
