@@ -147,6 +147,22 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'settings.configMap')?.reason).toMatch(
       /; listed after vars-base, named as often, so its values win$/,
     );
+    // of three, the last one listed wins, whatever the names
+    for (const c of ['blue', 'red'])
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        substituteFrom(
+          ['ConfigMap', 'vars-base'],
+          ['ConfigMap', 'vars-a'],
+          ['ConfigMap', 'vars-b'],
+        ),
+      );
+    const three = detectConventions(createRepoTree(files));
+    expect(three.conventions.settings).toEqual({ configMap: 'vars-b' });
+    expect(settingOf(three.found, 'settings.configMap')?.reason).toMatch(
+      /; listed after vars-a, vars-base, named as often, so its values win$/,
+    );
   });
 
   it("does not name a cluster after Flux's own entry folder (flux-config), and takes the folder around it", () => {
@@ -350,7 +366,7 @@ describe('detectConventions', () => {
       peerFqdn: 'cilium_clustermesh_{peer}_fqdn',
     });
     expect(settingOf(found, 'variables.peerFqdn')?.reason).toMatch(
-      /^the keys of ConfigMap cluster-settings are lower_snake_case \(cluster_name, cilium_cluster_id, domain, clusters\/local\/vars.yaml:\d+\)$/,
+      /^the keys of ConfigMap cluster-settings are lower_snake_case \(e\.g\. cluster_name, cilium_cluster_id, domain; at clusters\/local\/vars.yaml:\d+\)$/,
     );
     // one upper-case key, and the defaults stay
     files['clusters/prod/vars.yaml'] += '  EXTRA: "1"\n';

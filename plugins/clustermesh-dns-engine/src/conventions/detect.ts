@@ -49,6 +49,7 @@ import {
 import {
   lowerCaseSettingsKeys,
   readSubstitutionReferences,
+  settingsNeedle,
   SubstitutionReferences,
   settingsName,
 } from './detect/settingsSources';
@@ -439,9 +440,7 @@ export function detectConventions(
       defaultConventions.settings.configMap;
     const byName = lbIpVariableByName(
       readLbIpSettingKeys(
-        scanDocuments(tree, cache, [
-          settings.split('{cluster}').sort((a, b) => b.length - a.length)[0],
-        ]),
+        scanDocuments(tree, cache, [settingsNeedle(settings)]),
         settings,
         defaultConventions.variables.lbIp,
       ),
@@ -459,31 +458,43 @@ export function detectConventions(
     }
   }
   // settings whose keys are all lower_snake_case get the ClusterMesh
-  // variables in that style too, unless a variable was found or given
-  if (!explicit.variables && !conventions.variables) {
+  // variables in that style too, each unless it was found or given (the LB
+  // IP variable is found in the Cilium values once configure wrote it)
+  const { fqdn, lbIp, peerFqdn } = defaultConventions.variables;
+  const lowerCase = {
+    fqdn: fqdn.toLowerCase(),
+    lbIp: lbIp.toLowerCase(),
+    peerFqdn: peerFqdn.replace(peerToken, lowerPeerToken).toLowerCase(),
+  };
+  const open = (Object.keys(lowerCase) as (keyof typeof lowerCase)[]).filter(
+    key =>
+      explicit.variables?.[key] === undefined &&
+      conventions.variables?.[key] === undefined,
+  );
+  if (
+    open.length &&
+    (conventions.variables?.lbIp === undefined ||
+      conventions.variables.lbIp === lowerCase.lbIp)
+  ) {
     const settings =
       conventions.settings?.configMap ??
       explicit.settings?.configMap ??
       defaultConventions.settings.configMap;
     const lower = lowerCaseSettingsKeys(
-      scanDocuments(tree, cache, [
-        settings.split('{cluster}').sort((a, b) => b.length - a.length)[0],
-      ]),
+      scanDocuments(tree, cache, [settingsNeedle(settings)]),
       settings,
     );
     if (lower) {
-      const { fqdn, lbIp, peerFqdn } = defaultConventions.variables;
-      const variables = {
-        fqdn: fqdn.toLowerCase(),
-        lbIp: lbIp.toLowerCase(),
-        peerFqdn: peerFqdn.replace(peerToken, lowerPeerToken).toLowerCase(),
-      };
-      conventions.variables = variables;
-      const why = `the keys of ConfigMap ${settings} are lower_snake_case (${lower.examples.join(
+      const why = `the keys of ConfigMap ${settings} are lower_snake_case (e.g. ${lower.examples.join(
         ', ',
-      )}, ${where(lower.location)})`;
-      for (const [key, value] of Object.entries(variables))
-        detected(`variables.${key}`, value, why, lower.location);
+      )}; at ${where(lower.location)})`;
+      for (const key of open) {
+        conventions.variables = {
+          ...conventions.variables,
+          [key]: lowerCase[key],
+        };
+        detected(`variables.${key}`, lowerCase[key], why, lower.location);
+      }
     }
   }
 

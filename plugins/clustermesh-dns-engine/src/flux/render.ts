@@ -536,22 +536,22 @@ export class FluxRenderer {
 function appliedObjects(
   rendered: RenderedKustomization[],
 ): ClusterRender['objects'] {
-  const first = new Map<string, SubstitutedObject>();
+  /** The versions kept of each object of each document, compared only on a repeat. */
+  const versions = new Map<string, SubstitutedObject[]>();
   const out: ClusterRender['objects'] = [];
   for (const k of rendered)
     for (const object of k.objects) {
-      const key = objectKey({
+      const key = `${objectKey({
         ...object,
         namespace: object.namespace ?? k.namespace,
-      });
-      const seen = first.get(key);
-      if (!seen) first.set(key, object);
-      else if (
-        seen.source.file === object.source.file &&
-        seen.source.index === object.source.index &&
-        JSON.stringify(seen.body) === JSON.stringify(object.body)
-      )
-        continue;
+      })}|${object.source.file}|${object.source.index}`;
+      const seen = versions.get(key);
+      if (!seen) versions.set(key, [object]);
+      else {
+        const body = JSON.stringify(object.body);
+        if (seen.some(v => JSON.stringify(v.body) === body)) continue;
+        seen.push(object);
+      }
       out.push({ object, appliedBy: k });
     }
   return out;
@@ -891,12 +891,12 @@ function mentionsSource(value: unknown, kind: string, name: string): boolean {
   if (value.kind === kind && getPath(value, ['metadata', 'name']) === name)
     return true;
   // kustomize generators
+  const generatorField: Record<string, string> = {
+    ConfigMap: 'configMapGenerator',
+    Secret: 'secretGenerator',
+  };
   const generators =
-    kind === 'ConfigMap'
-      ? value.configMapGenerator
-      : kind === 'Secret'
-      ? value.secretGenerator
-      : undefined;
+    kind in generatorField ? value[generatorField[kind]] : undefined;
   if (
     Array.isArray(generators) &&
     generators.some(g => isRecord(g) && g.name === name)

@@ -650,7 +650,7 @@ export function whereMissing(
   // (`clusters/<c>/apps`): the shallowest one's kustomization, else the
   // Flux Kustomization that builds it (Flux generates its kustomization)
   const top = kustomizations
-    .filter(k => k.path.startsWith(`${cluster.dir}/`))
+    .filter(k => k.path === cluster.dir || k.path.startsWith(`${cluster.dir}/`))
     .sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
   const builds = top && repository.kustomizationFile(top.path);
   if (builds) return { file: builds, line: 1 };
@@ -753,7 +753,9 @@ export function secretMadeElsewhere(
     if (
       provided?.kind === 'Secret' &&
       provided.name === name &&
-      provided.namespace === namespace
+      provided.namespace === namespace &&
+      // `Merge` only adds keys to a Secret something else makes
+      getPath(object.body, ['spec', 'target', 'creationPolicy']) !== 'Merge'
     )
       return { by: provided.by, location: provided.location ?? locate(object) };
   }

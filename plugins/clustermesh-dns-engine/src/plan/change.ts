@@ -295,7 +295,9 @@ export function decideChange(
     if (!c?.membership.member || conventions.mesh.exclude.includes(name))
       return;
     // every switch that keeps it in, at once: the user turns them off in one go
-    const cilium = c.cilium;
+    const cilium = conventions.mesh.include.includes(name)
+      ? undefined
+      : c.cilium;
     const switches = cilium
       ? [ciliumValuesPaths.useApiServer, ciliumValuesPaths.meshConfigEnabled]
           .filter(path => chartEnables(getPath(cilium.values, path)))
@@ -311,7 +313,7 @@ export function decideChange(
             ' and ',
           )}. Set ${
             switches.length > 1 ? 'each' : 'it'
-          } to false in ${name}'s own values (overriding values it shares with other clusters), delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`
+          } to false in ${name}'s own values (an overlay of ${name}'s own where the values are shared), delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`
         : `${name} is still in the mesh: ${c.membership.reason}${
             c.membership.location
               ? ` (${formatLocation(c.membership.location)})`

@@ -119,7 +119,7 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
     const documents = edits.readDocuments(target.file);
     if (documents) {
       const probe = new ChangeProbe(documents);
-      planCiliumTarget(probe, ctx, target, values, () => {}, secret);
+      planCiliumTarget(probe, ctx, target, values, () => {}, !!secret);
       if (!probe.changes) continue;
     }
     const single = target.clusters.length === 1 ? target.clusters[0] : '';
@@ -132,7 +132,7 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       target,
       values,
       text => edits.reason(target.file, text),
-      secret,
+      !!secret,
     );
   }
 }
@@ -149,10 +149,12 @@ function meshSecretElsewhere(
   ctx: ChangeContext,
   target: CiliumWriteTarget,
 ): { note: string } | undefined {
-  for (const name of target.clusters) {
+  // every cluster of the values: for one whose Secret the chart makes, the
+  // peers go in the values (the rules then fail the one that has two)
+  const found = target.clusters.map(name => {
     const cluster = ctx.mesh.byName.get(name);
-    if (!cluster?.cilium) continue;
     if (
+      !cluster?.cilium ||
       chartEnables(
         getPath(cluster.cilium.values, ciliumValuesPaths.meshConfigEnabled),
       )
@@ -164,20 +166,22 @@ function meshSecretElsewhere(
       namespace,
       ciliumMeshConfigSecret,
     );
-    if (elsewhere)
-      return {
-        note: `The peers of ${target.clusters.join(
-          ', ',
-        )} are not written in the Cilium values: Secret ${namespace}/${ciliumMeshConfigSecret}, where Cilium reads them, is made by ${
-          elsewhere.by
-        } (${formatLocation(
-          elsewhere.location,
-        )}), and with clustermesh.config.enabled the chart would make it too (Helm fails on a Secret it does not own). Give each peer's entry there its FQDN (https://<peer FQDN>:${
-          ctx.conventions.cilium.apiserverPort
-        }).`,
-      };
-  }
-  return undefined;
+    return elsewhere && { namespace, elsewhere };
+  });
+  if (found.length === 0 || !found.every(f => f !== undefined))
+    return undefined;
+  const { namespace, elsewhere } = found[0]!;
+  return {
+    note: `The peers of ${target.clusters.join(
+      ', ',
+    )} are not written in the Cilium values: Secret ${namespace}/${ciliumMeshConfigSecret}, where Cilium reads them, is made by ${
+      elsewhere.by
+    } (${formatLocation(
+      elsewhere.location,
+    )}), and with clustermesh.config.enabled the chart would make it too (Helm fails on a Secret it does not own). In that Secret, give each peer a key of its cluster name whose etcd configuration has endpoints: [https://<peer FQDN>:${
+      ctx.conventions.cilium.apiserverPort
+    }].`,
+  };
 }
 
 /**
@@ -448,7 +452,7 @@ function planCiliumTarget(
   values: CiliumValues,
   why: (text: string) => void,
   /** The mesh configuration's Secret is made elsewhere: peers go there. */
-  meshSecret?: unknown,
+  meshSecret = false,
 ) {
   const { cilium } = ctx.conventions;
   const doc = target.doc;

@@ -82,6 +82,59 @@ const ksConventions = parseConventions(
   fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
 );
 
+describe('planMeshDnsChange on settings of lower_snake_case keys', () => {
+  /** The story's repository with every variable written in lower case. */
+  const lowerCased = () =>
+    Object.fromEntries(
+      Object.entries(
+        exampleFiles('templates/clustermesh-dns/gitops-repo-before'),
+      ).map(([file, text]) => [
+        file,
+        text
+          .replace(
+            /\$\{([A-Z][A-Z0-9_]*)/g,
+            (_, name: string) => `\${${name.toLowerCase()}`,
+          )
+          .replace(
+            /^( {2})([A-Z][A-Z0-9_]*):/gm,
+            (_, indent: string, key: string) =>
+              file.includes('cluster-se')
+                ? `${indent}${key.toLowerCase()}:`
+                : `${indent}${key}:`,
+          ),
+      ]),
+    );
+  const explicit = {
+    fqdnTemplate: 'clustermesh-{cluster}.${secret_domain}',
+    values: { secret_domain: 'example.net' },
+  };
+  /** The conventions as the CLI reads them: given, then detected. */
+  const conventionsOf = (files: Record<string, string>) =>
+    resolveConventions(
+      explicit,
+      detectConventions(createRepoTree(files), explicit),
+    );
+
+  it('writes the ClusterMesh keys in that style, and a second run writes nothing', () => {
+    const before = lowerCased();
+    expect(before['kubernetes/clusters/infra/cluster-settings.yaml']).toContain(
+      '  cluster_name: "infra"',
+    );
+    const { plan, after } = applied(before, storyInput, conventionsOf(before));
+    expect(plan.problems).toEqual([]);
+    const settings = plan.edits.find(
+      e => e.path === 'kubernetes/clusters/infra/cluster-settings.yaml',
+    )!.after;
+    expect(settings).toMatch(/^ {2}cilium_clustermesh_fqdn: /m);
+    expect(settings).toMatch(/^ {2}cilium_clustermesh_apps_fqdn: /m);
+    expect(settings).not.toMatch(/CILIUM_CLUSTERMESH/);
+    // detected again from what the first run wrote: nothing more to write
+    const again = applied(after, storyInput, conventionsOf(after));
+    expect(again.plan.problems).toEqual([]);
+    expect(again.plan.edits).toEqual([]);
+  });
+});
+
 describe('planMeshDnsChange on the story repository', () => {
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const { plan, after } = applied(before, storyInput);

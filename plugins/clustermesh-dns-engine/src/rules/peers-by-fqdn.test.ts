@@ -62,6 +62,17 @@ describe('clustermesh.config.clusters entries', () => {
       location: { file: exampleFile.helmRelease },
     });
     expect(failure.remediation).toMatch(/^Keep one owner of Secret/);
+    // an ExternalSecret that only merges keys into the chart's Secret makes none
+    expect(
+      peerFailures(f => {
+        withClusterMeshSecret('ExternalSecret')(f);
+        replace(
+          'kubernetes/infrastructure/networking/cilium/core/clustermesh-secret.yaml',
+          '    name: cilium-clustermesh\n',
+          '    name: cilium-clustermesh\n    creationPolicy: Merge\n',
+        )(f);
+      }),
+    ).toEqual([]);
     expect(
       peerFailures(withClusterMeshSecret('Secret')).map(m =>
         m.replace(/ \(.*\)/, ''),

@@ -3,6 +3,7 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { peerToken } from '../conventions/schema';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
@@ -16,7 +17,9 @@ export const peersComplete = defineClusterRule({
   description:
     "Every cluster knows every other cluster (or its configured peers) by the peer's own FQDN: a peer FQDN variable in its settings equal to that FQDN, or, without one, a `clustermesh.config.clusters` entry whose address renders to it (the FQDN template written in the files Flux substitutes, as when the settings are stored verbatim and the domain is secret).",
   remediation: c =>
-    `Add \`${c.variables.peerFqdn}\` for each peer (its name upper-cased, \`-\` as \`_\`) to the settings, with the peer's FQDN.`,
+    `Add \`${c.variables.peerFqdn}\` for each peer (its name ${
+      c.variables.peerFqdn.includes(peerToken) ? 'upper' : 'lower'
+    }-cased, \`-\` as \`_\`) to the settings, with the peer's FQDN.`,
   messages: {
     notSet:
       '{{variable}} is not set: the peer {{peer}} is not known by FQDN{{expected}}',

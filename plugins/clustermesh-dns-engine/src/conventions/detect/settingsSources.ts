@@ -1,5 +1,6 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
+import { escapeRegExp } from '../../core/text';
 import { literal, ScannedDocument, where } from './scan';
 
 /** The substitution sources the Flux Kustomizations name, by kind. */
@@ -11,9 +12,9 @@ export interface SubstitutionReferences {
   /** The first string value given inline for each name. */
   inlineValues: Map<string, string>;
   /**
-   * By `Kind/name`: how many references list it after another source of the
-   * same kind, whose values it then overrides (shared defaults come first,
-   * a cluster's own settings last).
+   * By `Kind/name`: how many references list it last of two or more sources
+   * of its kind, so that its values win (shared defaults come first, a
+   * cluster's own settings last).
    */
   overriding: Map<string, number>;
 }
@@ -47,7 +48,8 @@ export function readSubstitutionReferences(
       continue;
     const from = getPath(v, ['spec', 'postBuild', 'substituteFrom']);
     if (Array.isArray(from)) {
-      const kinds = new Set<string>();
+      const last = new Map<string, string>();
+      const count = new Map<string, number>();
       from.forEach((ref, i) => {
         const name = literal(ref?.name);
         if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret')) {
@@ -56,12 +58,13 @@ export function readSubstitutionReferences(
             name,
             doc.at(['spec', 'postBuild', 'substituteFrom', i]),
           );
-          const key = `${ref.kind}/${name}`;
-          if (kinds.has(ref.kind))
-            refs.overriding.set(key, (refs.overriding.get(key) ?? 0) + 1);
-          kinds.add(ref.kind);
+          last.set(ref.kind, `${ref.kind}/${name}`);
+          count.set(ref.kind, (count.get(ref.kind) ?? 0) + 1);
         }
       });
+      for (const [kind, key] of last)
+        if (count.get(kind)! > 1)
+          refs.overriding.set(key, (refs.overriding.get(key) ?? 0) + 1);
     }
     const inline = getPath(v, ['spec', 'postBuild', 'substitute']);
     if (isRecord(inline))
@@ -119,7 +122,10 @@ export function settingsName(
   const [name, { locations, overriding: listedAfter }] = ranked[0];
   const tied = ranked
     .slice(1)
-    .filter(([, t]) => t.locations.length === locations.length)
+    .filter(
+      ([, t]) =>
+        t.locations.length === locations.length && t.overriding < listedAfter,
+    )
     .map(([other]) => other);
   // a name used once (one cluster's versions ConfigMap) says nothing about the settings
   if (locations.length < 2) return undefined;
@@ -130,7 +136,7 @@ export function settingsName(
     } substituteFrom reference(s), e.g. ${where(
       locations[0],
     )}; none names ${defaultName}${
-      tied.length && listedAfter
+      tied.length
         ? `; listed after ${tied.join(', ')}, named as often, so its values win`
         : ''
     }`,
@@ -138,13 +144,14 @@ export function settingsName(
   };
 }
 
+/** The longest literal part of a settings name (`{cluster}-vars` → `-vars`), to find the files that may hold one. */
+export const settingsNeedle = (name: string) =>
+  name.split('{cluster}').sort((a, b) => b.length - a.length)[0];
+
 /** The names of the settings objects named `name` (a `{cluster}` template matches any cluster's). */
 export function settingsNamePattern(name: string): RegExp {
   return new RegExp(
-    `^${name
-      .split('{cluster}')
-      .map(p => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[a-z0-9-]+')}$`,
+    `^${name.split('{cluster}').map(escapeRegExp).join('[a-z0-9-]+')}$`,
   );
 }
 
@@ -152,7 +159,7 @@ const lowerSnakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 /**
  * Whether the settings ConfigMaps named `name` write every key in
- * lower_snake_case (`cluster_name`, `domain`), at least three of them: the
+ * lower_snake_case (`cluster_name`, `domain`), at least two of them: the
  * ClusterMesh variables are then written that way too. Reading stops at
  * the first key that is not.
  */
@@ -177,7 +184,8 @@ export function lowerCaseSettingsKeys(
     }
     location ??= doc.at(['data']);
   }
-  return keys.size >= 3 && location
+  // two keys at least, one with an underscore (`domain` alone says little)
+  return keys.size >= 2 && [...keys].some(k => k.includes('_')) && location
     ? { examples: [...keys].slice(0, 3), location }
     : undefined;
 }
