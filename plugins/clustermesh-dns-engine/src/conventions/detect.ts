@@ -5,10 +5,13 @@ import type {
 import { EngineCache } from '../cache/EngineCache';
 import { getPath } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
+import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import {
+  ciliumChartNeedles,
   ciliumServiceNeedles,
   lbIpVariableByName,
   readApiserverAnnotation,
+  readCiliumChartVersions,
   readLbIpSettingKeys,
 } from './detect/ciliumService';
 import {
@@ -430,6 +433,27 @@ export function detectConventions(
           annotation.variable
         }} (${where(annotation.location)})`,
         annotation.location,
+      );
+    }
+  }
+  // no service annotated yet: the key the Cilium the repository pins reads
+  if (!annotation && !explicit.cilium?.lbIpamAnnotation) {
+    const versions = readCiliumChartVersions(
+      scanDocuments(tree, cache, ciliumChartNeedles),
+    );
+    const old = versions.filter(readsOnlyOldLbIpamAnnotation);
+    if (old.length && old.length === versions.length) {
+      conventions.cilium = {
+        ...conventions.cilium,
+        lbIpamAnnotation: 'io.cilium/lb-ipam-ips',
+      };
+      detected(
+        'cilium.lbIpamAnnotation',
+        'io.cilium/lb-ipam-ips',
+        `the repository pins Cilium ${old[0].text} (${where(
+          old[0].location,
+        )}), whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)`,
+        old[0].location,
       );
     }
   }

@@ -11,6 +11,7 @@ import {
   meshEntryPath,
 } from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
+import { CiliumMinor, pinnedCiliumMinor } from '../cilium/version';
 import { apiserverServiceLabels, lbIpamAnnotationKeys } from '../cilium/values';
 import {
   ExternalDnsDeployment,
@@ -760,4 +761,36 @@ export function secretMadeElsewhere(
       return { by: provided.by, location: provided.location ?? locate(object) };
   }
   return undefined;
+}
+
+/**
+ * The Cilium release line a cluster runs, as its HelmRelease pins the chart
+ * (`spec.chart.spec.version`, or the tag of the OCIRepository its
+ * `chartRef` names), and where; undefined when not pinned to one line or
+ * not read (a values file, RKE2's HelmChartConfig).
+ *
+ * @public
+ */
+export function ciliumVersion(
+  cluster: Pick<ClusterModel, 'cilium' | 'render'>,
+): (CiliumMinor & { text: string; location: SourceLocation }) | undefined {
+  const release =
+    cluster.cilium?.kind === 'helmrelease' ? cluster.cilium.object : undefined;
+  if (!release) return undefined;
+  const pinned = (object: ManifestObject, path: string[]) => {
+    const text = getPath(object.body, path);
+    const minor = pinnedCiliumMinor(text);
+    return (
+      minor && { ...minor, text: String(text), location: locate(object, path) }
+    );
+  };
+  const version = ['spec', 'chart', 'spec', 'version'];
+  if (getPath(release.body, version) !== undefined)
+    return pinned(release, version);
+  const ref = getPath(release.body, ['spec', 'chartRef']);
+  if (!isRecord(ref) || ref.kind !== 'OCIRepository') return undefined;
+  const source = cluster.render.objects.find(
+    ({ object }) => object.kind === 'OCIRepository' && object.name === ref.name,
+  )?.object;
+  return source && pinned(source, ['spec', 'ref', 'tag']);
 }

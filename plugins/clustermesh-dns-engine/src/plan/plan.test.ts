@@ -82,6 +82,37 @@ const ksConventions = parseConventions(
   fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
 );
 
+describe('planMeshDnsChange on a Cilium before 1.15', () => {
+  it('writes the LB IPAM annotation its LB IPAM reads, io.cilium/lb-ipam-ips, as detected from the chart version', () => {
+    const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    before[release] = before[release].replace(
+      'version: 1.18.4',
+      'version: 1.14.3',
+    );
+    const detection = detectConventions(createRepoTree(before), knownDomain);
+    expect(detection.found).toContainEqual(
+      expect.objectContaining({
+        setting: 'cilium.lbIpamAnnotation',
+        value: 'io.cilium/lb-ipam-ips',
+        reason: `the repository pins Cilium 1.14.3 (${release}:13), whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)`,
+      }),
+    );
+    const { plan } = applied(
+      before,
+      storyInput,
+      resolveConventions(knownDomain, detection),
+    );
+    expect(plan.problems).toEqual([]);
+    const values = plan.edits.find(e => e.path === release)!.after;
+    expect(values).toContain(
+      'io.cilium/lb-ipam-ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+    );
+    expect(values).not.toContain('lbipam.cilium.io/ips');
+  });
+});
+
 describe('planMeshDnsChange on settings of lower_snake_case keys', () => {
   /** The story's repository with every variable written in lower case. */
   const lowerCased = () =>

@@ -138,4 +138,26 @@ ${selector}`;
       }),
     ]);
   });
+
+  it('fails lbipam.cilium.io/ips on a Cilium before 1.15, whose LB IPAM reads only io.cilium/lb-ipam-ips', () => {
+    const oldChart = (key: string) =>
+      exampleChecks(files => {
+        replace(
+          exampleFile.helmRelease,
+          'version: 1.18.4',
+          'version: 1.14.3',
+        )(files);
+        if (key !== 'lbipam.cilium.io/ips')
+          replace(exampleFile.helmRelease, 'lbipam.cilium.io/ips', key)(files);
+      }).find(c => c.ruleId === 'service-annotation' && c.cluster === 'infra')!;
+    const failing = oldChart('lbipam.cilium.io/ips');
+    expect(failing).toMatchObject({
+      outcome: 'fail',
+      message: `annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is 1.14.3 (${exampleFile.helmRelease}:13), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools`,
+    });
+    expect(failing.remediation).toMatch(
+      /^Write the annotation as `io.cilium\/lb-ipam-ips`/,
+    );
+    expect(oldChart('io.cilium/lb-ipam-ips').outcome).toBe('pass');
+  });
 });

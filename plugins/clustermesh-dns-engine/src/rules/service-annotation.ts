@@ -14,7 +14,12 @@ import {
 } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason, poolAdmitsApiserver } from '../model/queries';
+import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import {
+  ciliumUnavailableReason,
+  ciliumVersion,
+  poolAdmitsApiserver,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
 
@@ -25,9 +30,11 @@ export const serviceAnnotation = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, or the older `io.cilium/lb-ipam-ips`) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
-  remediation: c =>
-    `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
+    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
+  remediation: (c, failure) =>
+    failure?.id === 'annotationTooNew'
+      ? 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.'
+      : `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
   messages: {
     noValues: '{{reason}}',
     noApiServer:
@@ -36,6 +43,8 @@ export const serviceAnnotation = defineClusterRule({
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
     noAnnotation:
       'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
+    annotationTooNew:
+      'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
     notString: '{{what}} is {{value}}, not a string',
     noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
     sameUnknown:
@@ -124,6 +133,16 @@ export const serviceAnnotation = defineClusterRule({
       );
       return out;
     }
+    const version =
+      annotation?.key === 'lbipam.cilium.io/ips' ? ciliumVersion(c) : undefined;
+    if (version && readsOnlyOldLbIpamAnnotation(version))
+      out.push(
+        r.fail(
+          'annotationTooNew',
+          { version: version.text, where: formatLocation(version.location) },
+          requested.where,
+        ),
+      );
     if (
       annotation &&
       loadBalancerIp !== undefined &&

@@ -6,6 +6,7 @@ import {
   LbIpamAnnotationKey,
   lbIpamAnnotationKeys,
 } from '../../cilium/values';
+import { CiliumMinor, pinnedCiliumMinor } from '../../cilium/version';
 import { ScannedDocument, where } from './scan';
 import {
   settingsNamePattern,
@@ -111,4 +112,39 @@ export function readLbIpSettingKeys(
         keys.set(key, [...(keys.get(key) ?? []), doc.at(['data', key])]);
   }
   return keys;
+}
+
+/** Needles of the files that may pin the Cilium chart: a HelmRelease of it, or its OCI repository. */
+export const ciliumChartNeedles = ['chart: cilium', '/cilium'];
+
+/**
+ * The Cilium release lines the repository pins: a HelmRelease of the chart
+ * `cilium` (`spec.chart.spec.version`), or an OCIRepository of it (`…/cilium`,
+ * `spec.ref.tag`), each with where.
+ */
+export function readCiliumChartVersions(
+  documents: Iterable<ScannedDocument>,
+): (CiliumMinor & { text: string; location: SourceLocation })[] {
+  const found: (CiliumMinor & { text: string; location: SourceLocation })[] =
+    [];
+  for (const doc of documents) {
+    const v = doc.value;
+    let path: string[] | undefined;
+    if (
+      v.kind === 'HelmRelease' &&
+      getPath(v, ['spec', 'chart', 'spec', 'chart']) === 'cilium'
+    )
+      path = ['spec', 'chart', 'spec', 'version'];
+    else if (
+      v.kind === 'OCIRepository' &&
+      /\/cilium$/.test(String(getPath(v, ['spec', 'url'])))
+    )
+      path = ['spec', 'ref', 'tag'];
+    if (!path) continue;
+    const text = getPath(v, path);
+    const minor = pinnedCiliumMinor(text);
+    if (minor)
+      found.push({ ...minor, text: String(text), location: doc.at(path) });
+  }
+  return found;
 }

@@ -1,0 +1,38 @@
+/**
+ * Cilium's version as its chart pins it, for what changed between
+ * releases: LB IPAM reads `lbipam.cilium.io/ips` from 1.15 only (before,
+ * `io.cilium/lb-ipam-ips`, which later releases still read).
+ */
+
+/** A release line, `major.minor`. */
+export interface CiliumMinor {
+  major: number;
+  minor: number;
+}
+
+/** The first release whose LB IPAM reads `lbipam.cilium.io/ips`. */
+const newAnnotationSince: CiliumMinor = { major: 1, minor: 15 };
+
+/**
+ * The release line a chart version pins (`1.14.3`, `v1.14.3`, `1.14.x`,
+ * `~1.14.0`); undefined for anything that may be another line (`>=1.14`,
+ * `*`, `^1.14`) or is not a version.
+ */
+export function pinnedCiliumMinor(version: unknown): CiliumMinor | undefined {
+  if (typeof version !== 'string') return undefined;
+  const match =
+    /^[~=]?\s*v?(\d+)\.(\d+)(?:\.(?:\d+|x|\*)(?:[-+][\w.-]*)?)?$/.exec(
+      version.trim(),
+    );
+  if (!match) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]) };
+}
+
+/** Whether a release line's LB IPAM reads only the older `io.cilium/lb-ipam-ips`. */
+export function readsOnlyOldLbIpamAnnotation(version: CiliumMinor): boolean {
+  return (
+    version.major < newAnnotationSince.major ||
+    (version.major === newAnnotationSince.major &&
+      version.minor < newAnnotationSince.minor)
+  );
+}
