@@ -82,6 +82,70 @@ const ksConventions = parseConventions(
   fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
 );
 
+describe('--remove of a cluster whose peers are in its own overlay patch', () => {
+  it('keeps the settings its patch still uses once its switches are off, instead of refusing its own change', () => {
+    // the overlay fixture with a third cluster, gamma, shaped like beta
+    const files = fixtureFiles('configure-overlay-patches/repo');
+    for (const [file, text] of Object.entries(files))
+      if (/(^|\/)beta\//.test(file))
+        files[file.replace(/(^|\/)beta\//, '$1gamma/')] = text
+          .replace(/\bbeta\b/g, 'gamma')
+          .replace(/10\.60\.2\./g, '10.60.3.')
+          .replace(/id: 2/, 'id: 3');
+    const conventionsOf = (tree: Record<string, string>) => {
+      const explicit = parse(tree['.clustermesh-dns.yaml']);
+      return resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(tree), explicit),
+      );
+    };
+    const conventions = conventionsOf(files);
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.60.1.10' },
+          { name: 'beta', ip: '10.60.2.10' },
+          { name: 'gamma', ip: '10.60.3.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    // gamma's own values switch ClusterMesh off, as the refusal asks
+    const overlay = 'infra/cilium/gamma/release.yaml';
+    expect(after[overlay]).toContain('        enabled: true\n');
+    after[overlay] = after[overlay]
+      .replace('        enabled: true\n', '        enabled: false\n')
+      .replace(
+        '    clustermesh:\n',
+        '    clustermesh:\n      useAPIServer: false\n',
+      );
+    const removal = planMeshDnsChange(
+      createRepoTree(after),
+      { clusters: [], remove: ['gamma'] },
+      conventionsOf(after),
+    );
+    expect(removal.problems).toEqual([]);
+    // its patch still names the peers' variables: they stay in its settings
+    expect(
+      removal.edits.find(
+        e => e.path === 'clusters/gamma/cluster-settings.yaml',
+      ),
+    ).toBeUndefined();
+    expect(removal.decisions).toContainEqual(
+      expect.stringMatching(
+        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP, CILIUM_CLUSTERMESH_ALPHA_FQDN, CILIUM_CLUSTERMESH_BETA_FQDN kept in its settings: its files .*infra\/cilium\/gamma\/release.yaml/,
+      ),
+    );
+    // the others forget gamma
+    expect(
+      removal.edits.find(e => e.path === 'infra/cilium/alpha/release.yaml')!
+        .after,
+    ).not.toContain('gamma');
+  });
+});
+
 describe('planMeshDnsChange on a Cilium before 1.15', () => {
   it('writes the LB IPAM annotation its LB IPAM reads, io.cilium/lb-ipam-ips, as detected from the chart version', () => {
     const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');

@@ -26,7 +26,7 @@ interface SettingChange {
 
 /**
  * The settings keys a cluster's own applied files (other than its settings)
- * still refer to, and those files.
+ * and the patches applied to its objects still refer to, and those files.
  */
 function stillUsed(
   ctx: ChangeContext,
@@ -37,8 +37,13 @@ function stillUsed(
   const model = ctx.mesh.byName.get(cluster);
   const found = { keys: new Set<string>(), files: [] as string[] };
   if (!model) return found;
+  // the files of its objects and of the patches applied to them (an
+  // overlay's patch of a shared HelmRelease)
   const files = new Set(
-    model.render.objects.map(({ object }) => object.source.file),
+    model.render.objects.flatMap(({ object }) => [
+      object.source.file,
+      ...(object.source.patches ?? []).map(patch => patch.file),
+    ]),
   );
   files.delete(settingsFile);
   for (const file of files) {
@@ -92,7 +97,7 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
             used.files.length > 1 ? 'use' : 'uses'
           } ${used.keys.size > 1 ? 'them' : 'it'}, and Flux would substitute ${
             used.keys.size > 1 ? 'them' : 'it'
-          } with nothing (or fail the Kustomization); take ClusterMesh out of its Cilium values, then run the removal again to drop ${
+          } with nothing (or fail the Kustomization); take those uses out (or ClusterMesh out of its Cilium values), then run the removal again to drop ${
             used.keys.size > 1 ? 'them' : 'it'
           }.`,
         );
