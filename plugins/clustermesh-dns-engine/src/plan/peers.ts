@@ -63,7 +63,7 @@ export function planPeers(
     }
     if (index < 0) {
       const address = values.address(peer);
-      editor.appendItem(doc, path, { name, address, port });
+      editor.appendItem(doc, path, inOrderOf(list, { name, address, port }));
       why(`${name} added to clustermesh.config.clusters, by name`);
       continue;
     }
@@ -86,4 +86,24 @@ export function planPeers(
 /** Whether a peer's entry is one this change is about (it is configured in this run). */
 function changed(values: CiliumValues, peer: string): boolean {
   return values.configuredPeers.has(peer);
+}
+
+/**
+ * A new entry with its keys in the order the list's first entry writes
+ * them (`name`, `port`, then what it lacks), as its neighbours read.
+ */
+function inOrderOf(
+  list: readonly unknown[],
+  entry: Record<string, unknown>,
+): Record<string, unknown> {
+  const first = list.find(
+    (e): e is Record<string, unknown> => typeof e === 'object' && e !== null,
+  );
+  if (!first) return entry;
+  const order = Object.keys(first);
+  const rank = (key: string) =>
+    order.includes(key) ? order.indexOf(key) : order.length;
+  return Object.fromEntries(
+    Object.entries(entry).sort(([a], [b]) => rank(a) - rank(b)),
+  );
 }

@@ -112,6 +112,10 @@ describe('--remove of a cluster whose peers are in its own overlay patch', () =>
       conventions,
     );
     expect(plan.problems).toEqual([]);
+    // a new peer entry's keys in the order of its neighbour's
+    expect(after['infra/cilium/alpha/release.yaml']).toContain(
+      '        - name: beta\n          port: 2379\n          address: ${CILIUM_CLUSTERMESH_BETA_FQDN}\n        - name: gamma\n          port: 2379\n          address: ${CILIUM_CLUSTERMESH_GAMMA_FQDN}\n',
+    );
     // gamma's own values switch ClusterMesh off, as the refusal asks
     const overlay = 'infra/cilium/gamma/release.yaml';
     expect(after[overlay]).toContain('        enabled: true\n');
