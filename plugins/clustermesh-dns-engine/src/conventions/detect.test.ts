@@ -359,7 +359,18 @@ describe('detectConventions', () => {
         `clusters/${c}/vars.yaml`
       ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  cluster_name: ${c}\n  cilium_cluster_id: "1"\n  domain: example.net\n`;
     }
-    const { conventions, found } = detectConventions(createRepoTree(files));
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    // the report says where each came from
+    expect(
+      resolveConventions({}, detectConventions(tree))
+        .provenance?.filter(p => p.setting.startsWith('variables.'))
+        .map(p => [p.setting, p.value, p.source]),
+    ).toEqual([
+      ['variables.fqdn', 'cilium_clustermesh_fqdn', 'detected'],
+      ['variables.lbIp', 'cilium_clustermesh_lb_ip', 'detected'],
+      ['variables.peerFqdn', 'cilium_clustermesh_{peer}_fqdn', 'detected'],
+    ]);
     expect(conventions.variables).toEqual({
       fqdn: 'cilium_clustermesh_fqdn',
       lbIp: 'cilium_clustermesh_lb_ip',
