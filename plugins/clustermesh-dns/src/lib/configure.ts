@@ -1,6 +1,7 @@
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import type {
+  ClusterReport,
   ClusterSummary,
   SourceReportBody,
   SourceSummary,
@@ -30,11 +31,18 @@ export interface ConfigureFormData {
   [key: string]: unknown;
 }
 
-/** How the records are made: ExternalDNS publishes them, or someone else does. */
-export type DnsMode = 'externaldns' | 'manual';
+/**
+ * How the records are made: ExternalDNS publishes them, or someone else does.
+ * The report's own type (the common package names no such type on its own).
+ */
+export type DnsMode = NonNullable<ClusterReport['record']>['mode'];
+
+// Every mode of the report's type: a mode added there must be added here.
+const dnsModes: Record<DnsMode, true> = { externaldns: true, manual: true };
 
 const isDnsMode = (value: unknown): value is DnsMode =>
-  value === 'externaldns' || value === 'manual';
+  typeof value === 'string' &&
+  Object.prototype.hasOwnProperty.call(dnsModes, value);
 
 /**
  * The DNS mode the report says: the conventions' `dns.mode`, or the mode of

@@ -1,7 +1,7 @@
-import { screen, within, waitFor } from '@testing-library/react';
+import { act, screen, within, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { HttpResponse } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { axe } from 'jest-axe';
 import {
   mockApis,
@@ -9,9 +9,11 @@ import {
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ClusterMeshDnsClient } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clustermeshDnsApiRef } from '../../api';
 import { scaffolderTemplateRouteRef } from '../../routes';
 import {
+  baseUrl,
   clusterDetail,
   createClient,
   exampleAfterReport,
@@ -35,6 +37,10 @@ import { ClusterMeshDnsPage } from './ClusterMeshDnsPage';
 describe('ClusterMeshDnsPage', () => {
   const server = setupServer();
   registerMswTestHooks(server);
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   const renderPage = (
     options: {
@@ -758,6 +764,28 @@ describe('ClusterMeshDnsPage', () => {
   });
 
   it('says when a refresh found the source unchanged, and when it checked', async () => {
+    // Only the clock is fake, and it stands still: timers, microtasks and
+    // the scheduler stay real, so msw, React and waitFor run as usual.
+    const checkedTime = '2026-11-25T09:15:00.000Z';
+    jest.useFakeTimers({
+      now: new Date(checkedTime),
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
     const first = sourceReport(githubSource, exampleAfterReport);
     let answer = first;
     serveBackend(server, {
@@ -780,14 +808,11 @@ describe('ClusterMeshDnsPage', () => {
     expect(revisionLine()).not.toHaveTextContent(/unchanged/);
 
     // Unchanged: the backend answers the report it had, read at first.
-    const asked = new Date().toISOString();
     await refresh();
     await waitFor(() =>
       expect(revisionLine()).toHaveTextContent(/· unchanged when checked/),
     );
-    const [readAt, checkedAt] = times();
-    expect(readAt).toBe(first.readAt);
-    expect(checkedAt! >= asked).toBe(true);
+    expect(times()).toEqual([first.readAt, checkedTime]);
 
     // Changed: a new read, said as such.
     answer = sourceReport(githubSource, exampleAfterReport, {
@@ -810,6 +835,75 @@ describe('ClusterMeshDnsPage', () => {
     expect(revisionLine()).not.toHaveTextContent(/unchanged/);
   });
 
+  it('drops the answer of a refresh that the user outran by asking for another ref', async () => {
+    const tagged = sourceReport(githubSource, exampleAfterReport, {
+      ref: 'v1.2.0',
+      revision: 'c'.repeat(40),
+    });
+    const log = serveBackend(server, {
+      sources: [githubSource],
+      reports: {
+        [githubSource.id]: ({ ref }) =>
+          ref === 'v1.2.0'
+            ? tagged
+            : sourceReport(githubSource, exampleAfterReport),
+      },
+    });
+    // The refresh of the configured branch answers only when let go, with
+    // a new read of the branch.
+    let letGo!: () => void;
+    const held = new Promise<void>(resolve => {
+      letGo = resolve;
+    });
+    server.use(
+      http.post(`${baseUrl}/sources/:id/refresh`, async () => {
+        await held;
+        return HttpResponse.json(
+          sourceReport(githubSource, exampleAfterReport, {
+            revision: 'd'.repeat(40),
+            readAt: '2026-11-26T09:00:00.000Z',
+          }),
+        );
+      }),
+    );
+    const refreshes = jest.spyOn(ClusterMeshDnsClient.prototype, 'refresh');
+    renderPage();
+    await screen.findByText('2 clusters');
+    await userEvent.click(
+      screen.getByRole('button', { name: `Refresh ${githubSource.title}` }),
+    );
+    expect(refreshes).toHaveBeenCalledTimes(1);
+
+    // While it runs, the user asks for a tag, and its report shows.
+    const field = screen.getByRole('textbox', {
+      name: 'Branch, tag or commit',
+    });
+    await userEvent.clear(field);
+    await userEvent.type(field, 'v1.2.0');
+    await userEvent.click(screen.getByRole('button', { name: 'Show ref' }));
+    const revisionLine = () =>
+      screen.getByText(/^v1\.2\.0 at/).closest('p') as HTMLElement;
+    await waitFor(() =>
+      expect(revisionLine()).toHaveTextContent('v1.2.0 at cccccccccccc'),
+    );
+    expect(
+      log.some(r => r.path.includes(githubSource.id) && r.ref === 'v1.2.0'),
+    ).toBe(true);
+
+    // The branch's late answer does not replace the tag's report.
+    letGo();
+    await act(async () => {
+      await refreshes.mock.results[0].value;
+      await new Promise(resolve => setTimeout(resolve, 50));
+    });
+    expect(revisionLine()).toHaveTextContent('v1.2.0 at cccccccccccc');
+    expect(screen.queryByText(/^main at/)).not.toBeInTheDocument();
+    expect(screen.queryByText('dddddddddddd')).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: `Refresh ${githubSource.title}` }),
+    ).toBeEnabled();
+  });
+
   it('disables the live checks of a source without a report, and says why', async () => {
     const unloaded = { ...exampleSource, id: 'unloaded', title: 'unloaded' };
     serveBackend(server, {
@@ -829,17 +923,26 @@ describe('ClusterMeshDnsPage', () => {
       },
     });
     renderPage();
-    await screen.findByText('2 clusters');
     const liveButton = (title: string) =>
       screen.getByRole('button', { name: `Run live checks for ${title}` });
-
-    expect(liveButton(githubSource.title)).toBeEnabled();
+    // Each source loads on its own, and a button is disabled (without a
+    // reason) while its source loads: wait for every source's final state.
+    const neverReason = `Live checks need a report to check against: ${exampleSource.title} has none, it cannot be read.`;
+    const failedReason =
+      'Live checks need a report to check against: unloaded has none, its report cannot be loaded.';
+    await waitFor(() => {
+      expect(liveButton(githubSource.title)).toBeEnabled();
+      expect(liveButton(exampleSource.title)).toHaveAccessibleDescription(
+        neverReason,
+      );
+      expect(liveButton(unloaded.title)).toHaveAccessibleDescription(
+        failedReason,
+      );
+    });
 
     const never = liveButton(exampleSource.title);
     expect(never).toBeDisabled();
-    expect(never).toHaveAccessibleDescription(
-      `Live checks need a report to check against: ${exampleSource.title} has none, it cannot be read.`,
-    );
+    expect(never).toHaveAccessibleDescription(neverReason);
     await userEvent.hover(never.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       `Live checks need a report to check against: ${exampleSource.title} has none`,
@@ -848,9 +951,9 @@ describe('ClusterMeshDnsPage', () => {
 
     const failed = liveButton(unloaded.title);
     expect(failed).toBeDisabled();
-    expect(failed).toHaveAccessibleDescription(
-      'Live checks need a report to check against: unloaded has none, its report cannot be loaded.',
-    );
+    expect(failed).toHaveAccessibleDescription(failedReason);
+    // once loaded, the source with a report can run them
+    expect(liveButton(githubSource.title)).toBeEnabled();
   });
 
   it('opens the template in the DNS mode the report says', async () => {

@@ -48,6 +48,9 @@ export function useSourceReports(
   const [states, setStates] = useState<Record<string, SourceState>>({});
   const statesRef = useRef(states);
   statesRef.current = states;
+  // The ref asked for now, as of the latest render (before its effect loads it).
+  const refAsked = useRef(ref);
+  refAsked.current = ref;
   // The latest request per source, so a late answer for an old ref is dropped.
   const generation = useRef(new Map<string, number>());
 
@@ -105,9 +108,16 @@ export function useSourceReports(
     async (id: string) => {
       const current = statesRef.current[id];
       if (!current) return;
+      // An answer for what is no longer shown is dropped: the ref asked of
+      // the source changed, or the source was read again (for another ref).
+      const turn = generation.current.get(id);
+      const superseded = () =>
+        generation.current.get(id) !== turn ||
+        refFor(current.source, refAsked.current) !== current.ref;
       patch(id, s => ({ ...s, busy: 'refresh', actionError: undefined }));
       try {
         const fresh = await api.refresh(id);
+        if (superseded()) return;
         // The backend has read the source by the time it answers. Content
         // that did not change keeps its report, and the time of its first
         // read: say when it was checked, unless the read failed (stale).
@@ -123,6 +133,7 @@ export function useSourceReports(
         const report = current.ref
           ? await api.getReport(id, { ref: current.ref })
           : fresh;
+        if (superseded()) return;
         patch(id, s => ({
           ...s,
           report,
@@ -131,6 +142,7 @@ export function useSourceReports(
           busy: undefined,
         }));
       } catch (e) {
+        if (superseded()) return;
         patch(id, s => ({ ...s, busy: undefined, actionError: toError(e) }));
       }
     },
