@@ -56,7 +56,7 @@ describe('dnsendpoint-included', () => {
       location: { file: 'kubernetes/clusters/infra/kustomization.yaml' },
     });
     expect(infra.remediation).toBe(
-      "Write the cluster's DNSEndpoint in `kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml` (the conventions' `dnsEndpoint.file`, which this repository does not use: set it to where the repository keeps them) and list it in the `resources` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run `clustermesh-dns configure`, which writes it where the cluster's Cilium values are applied).",
+      "Write the cluster's DNSEndpoint in `kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml` (the conventions' `dnsEndpoint.file`, a place this repository does not use: set it to where the repository keeps such a file) and list it in the `resources` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run `clustermesh-dns configure`, which writes it where the cluster's Cilium values are applied).",
     );
     // where the repository has that folder, the remedy names it plainly
     const kept = exampleChecks(files => {

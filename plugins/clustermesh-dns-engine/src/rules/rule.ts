@@ -183,7 +183,7 @@ export function conventionsPath(
 ): string {
   const shown = `\`${clusterPath(path, '<cluster>')}\``;
   return failure?.inRepository && !failure.inRepository(path)
-    ? `${shown} (the conventions' \`${setting}\`, which this repository does not use: set it to where the repository keeps them)`
+    ? `${shown} (the conventions' \`${setting}\`, a place this repository does not use: set it to where the repository keeps such a file)`
     : shown;
 }
 
@@ -247,13 +247,12 @@ export function ruleResults<MessageId extends string>(
       out.remediation = rule.remediation(conventions, {
         id,
         location,
-        ...(repository && {
-          inRepository: (path: string) =>
-            inRepositoryLayout(
-              repository,
-              clusterPath(path, cluster?.name ?? '<cluster>'),
-            ),
-        }),
+        // per cluster: a mesh-wide result has no cluster to place a path for
+        ...(repository &&
+          cluster && {
+            inRepository: (path: string) =>
+              inRepositoryLayout(repository, clusterPath(path, cluster.name)),
+          }),
       });
     if (cause) out.cause = cause;
     return out;

@@ -211,8 +211,11 @@ const metadataTransformers = new Set([
  * Whether every transformer listed (a file, or an inline configuration) is
  * a builtin AnnotationsTransformer or LabelsTransformer whose field specs
  * all lie under `metadata/`: what it sets is then only labels and
- * annotations, never a value the rules read from a spec (without field
- * specs the label transformer also sets selectors).
+ * annotations, never a field of a spec or of Helm values (without field
+ * specs the label transformer also sets selectors). It is still reported
+ * as not evaluated: the rules read some labels and annotations (ExternalDNS
+ * filters, a Service's LB IPAM annotation); only a missing spec or values
+ * field is no longer put down to it.
  */
 function onlyMetadataTransformers(
   list: unknown,
