@@ -20,6 +20,7 @@ import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
 import type { YamlTextEditor } from '../yaml/edit';
+import { lineAtPath } from '../yaml/lines';
 import {
   ChangeContext,
   peersAfter,
@@ -133,6 +134,7 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       values,
       text => edits.reason(target.file, text),
       !!secret,
+      path => commentAbove(ctx, target, documents?.[target.doc], path),
     );
   }
 }
@@ -453,6 +455,10 @@ function planCiliumTarget(
   why: (text: string) => void,
   /** The mesh configuration's Secret is made elsewhere: peers go there. */
   meshSecret = false,
+  /** The comment right above a values key (or a parent) in the file, if any. */
+  commentOf: (
+    path: ObjectPath,
+  ) => { key: string; text: string } | undefined = () => undefined,
 ) {
   const { cilium } = ctx.conventions;
   const doc = target.doc;
@@ -475,14 +481,20 @@ function planCiliumTarget(
     )
       return;
     editor.setScalar(doc, at(...path), value);
+    if (was === undefined || was === null) {
+      why(`${path.join('.')}: ${value}, ${reason}`);
+      return;
+    }
+    // a reviewer should see why the file said otherwise (`# DISABLED: …`)
+    const comment = commentOf(at(...path));
     why(
-      `${path.join('.')}: ${value}, ${reason}${
-        was === undefined || was === null
-          ? ''
-          : ` (it was ${JSON.stringify(was)} in ${
-              target.file
-            }: the change overrides it; a comment there may say why)`
-      }`,
+      `${path.join('.')}: ${value}, ${reason} (it was ${JSON.stringify(
+        was,
+      )} in ${target.file}: the change overrides it${
+        comment
+          ? `; the comment above ${comment.key} there says "${comment.text}", which the change leaves for you to update`
+          : ''
+      })`,
     );
   };
   if (values.own) {
@@ -564,4 +576,33 @@ function planCiliumTarget(
     ctx.conventions.cilium.apiserverPort,
     why,
   );
+}
+
+/**
+ * The comment lines right above a key of a values file, or above the
+ * nearest of its parents that has one (`# DISABLED: …` over `clustermesh:`),
+ * joined, with that key; undefined when there is none.
+ */
+function commentAbove(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  document: unknown,
+  path: ObjectPath,
+): { key: string; text: string } | undefined {
+  // values inside a ConfigMap's text have no lines of the file
+  if (target.kind === 'values-configmap' || document === undefined)
+    return undefined;
+  const text = ctx.mesh.repository.readText(target.file);
+  if (text === undefined) return undefined;
+  const lines = text.split(/\r?\n/);
+  for (let end = path.length; end > target.root.length; end--) {
+    const line = lineAtPath(document, path.slice(0, end));
+    if (line === undefined) continue;
+    const comments: string[] = [];
+    for (let i = line - 2; i >= 0 && /^\s*#/.test(lines[i]); i--)
+      comments.unshift(lines[i].trim().replace(/^#+\s*/, ''));
+    if (comments.length)
+      return { key: String(path[end - 1]), text: comments.join(' ') };
+  }
+  return undefined;
 }
