@@ -4,6 +4,12 @@
  * `io.cilium/lb-ipam-ips`, which later releases still read).
  */
 
+/** Where a HelmRelease pins its chart's version. */
+export const chartVersionPath = ['spec', 'chart', 'spec', 'version'];
+
+/** Where an OCIRepository of the chart (a `chartRef`) pins it. */
+export const ociTagPath = ['spec', 'ref', 'tag'];
+
 /** A release line, `major.minor`. */
 export interface CiliumMinor {
   major: number;

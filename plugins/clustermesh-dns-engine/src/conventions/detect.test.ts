@@ -40,6 +40,36 @@ const kustomization = (...resources: string[]) =>
 const settingOf = (found: DetectedConvention[], setting: string) =>
   found.find(f => f.setting === setting);
 
+/**
+ * Clusters under `clusters/`, each applying `apps` with these substitution
+ * sources and a settings ConfigMap `settings` with `data` (YAML lines).
+ */
+function settingsRepository(
+  clusters: string[],
+  sources: [string, string][],
+  settings: string,
+  data: (cluster: string) => string,
+): Files {
+  const files: Files = {};
+  for (const c of clusters) {
+    files[`clusters/${c}/kustomization.yaml`] = kustomization(
+      'apps.yaml',
+      'vars.yaml',
+    );
+    files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+      'apps',
+      './apps',
+      substituteFrom(...sources),
+    );
+    files[
+      `clusters/${c}/vars.yaml`
+    ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${settings}\n  namespace: flux-system\ndata:\n${data(
+      c,
+    )}`;
+  }
+  return files;
+}
+
 /** Clusters whose entry is a `flux/` sub-folder, settings in per-cluster Secrets an ExternalSecret makes. */
 function entrySubFolderRepository(): Files {
   const files: Files = {};
@@ -123,25 +153,16 @@ describe('detectConventions', () => {
   });
 
   it("takes a cluster's own settings, listed after shared defaults as often, over the defaults whatever their names", () => {
-    const files: Files = {};
-    for (const c of ['blue', 'red']) {
-      files[`clusters/${c}/kustomization.yaml`] = kustomization(
-        'apps.yaml',
-        'vars.yaml',
-      );
-      // shared defaults first, the cluster's own values last: they win
-      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
-        'apps',
-        './apps',
-        substituteFrom(
-          ['ConfigMap', 'vars-base'],
-          ['ConfigMap', 'vars-cluster'],
-        ),
-      );
-      files[
-        `clusters/${c}/vars.yaml`
-      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars-cluster\n  namespace: flux-system\ndata:\n  CLUSTER: ${c}\n`;
-    }
+    // shared defaults first, the cluster's own values last: they win
+    const files = settingsRepository(
+      ['blue', 'red'],
+      [
+        ['ConfigMap', 'vars-base'],
+        ['ConfigMap', 'vars-cluster'],
+      ],
+      'vars-cluster',
+      c => `  CLUSTER: ${c}\n`,
+    );
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions.settings).toEqual({ configMap: 'vars-cluster' });
     expect(settingOf(found, 'settings.configMap')?.reason).toMatch(
@@ -344,21 +365,13 @@ describe('detectConventions', () => {
   });
 
   it('writes the ClusterMesh variables in lower_snake_case where every settings key is (cluster_name, domain)', () => {
-    const files: Files = {};
-    for (const c of ['local', 'prod']) {
-      files[`clusters/${c}/kustomization.yaml`] = kustomization(
-        'apps.yaml',
-        'vars.yaml',
-      );
-      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
-        'apps',
-        './apps',
-        substituteFrom(['ConfigMap', 'cluster-settings']),
-      );
-      files[
-        `clusters/${c}/vars.yaml`
-      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  cluster_name: ${c}\n  cilium_cluster_id: "1"\n  domain: example.net\n`;
-    }
+    const files = settingsRepository(
+      ['local', 'prod'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        `  cluster_name: ${c}\n  cilium_cluster_id: "1"\n  domain: example.net\n`,
+    );
     const tree = createRepoTree(files);
     const { conventions, found } = detectConventions(tree);
     // the report says where each came from

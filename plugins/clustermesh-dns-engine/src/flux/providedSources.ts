@@ -92,6 +92,34 @@ export function providedBy(
   return undefined;
 }
 
+/**
+ * What an applied object makes in the cluster, by kind, namespace and name:
+ * the Secret an ExternalSecret or SealedSecret makes (`provided`), else the
+ * object itself. One answer for every "is X made here?" question.
+ *
+ * @public
+ */
+export function madeObject(
+  object: ManifestObject,
+  namespace: string,
+): {
+  kind: string;
+  namespace: string;
+  name: string;
+  provided?: ProvidedSource;
+  /** Where, and by what, in words (located on demand: most are not asked). */
+  origin(): { by: string; location: SourceLocation };
+} {
+  const provided = providedBy(object, namespace);
+  const origin = () => ({
+    by: provided?.by ?? describeObject({ ...object, namespace }),
+    location: provided?.location ?? locate(object),
+  });
+  return provided
+    ? { ...provided, provided, origin }
+    : { kind: object.kind, namespace, name: object.name, origin };
+}
+
 /** Sources the conventions declare as created outside the repository. @public */
 export function externalSource(source: {
   kind: 'Secret' | 'ConfigMap';

@@ -20,7 +20,12 @@ import {
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
-import { externalSource, ProvidedSource, providedBy } from './providedSources';
+import {
+  externalSource,
+  madeObject,
+  ProvidedSource,
+  providedBy,
+} from './providedSources';
 import { isSopsEncrypted } from './sops';
 import type { SubstitutedObject } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
@@ -613,22 +618,13 @@ function inOtherNamespace(
   missing: { kind: string; namespace: string; name: string },
 ): { namespace: string; location: SourceLocation } | undefined {
   for (const { object, appliedBy } of objects) {
-    const namespace = object.namespace ?? appliedBy.namespace;
-    const provided = providedBy(object, namespace);
-    const candidate = provided ?? {
-      kind: object.kind,
-      namespace,
-      name: object.name,
-    };
+    const made = madeObject(object, object.namespace ?? appliedBy.namespace);
     if (
-      candidate.kind === missing.kind &&
-      candidate.name === missing.name &&
-      candidate.namespace !== missing.namespace
+      made.kind === missing.kind &&
+      made.name === missing.name &&
+      made.namespace !== missing.namespace
     )
-      return {
-        namespace: candidate.namespace,
-        location: provided?.location ?? locate(object),
-      };
+      return { namespace: made.namespace, location: made.origin().location };
   }
   return undefined;
 }

@@ -11,7 +11,12 @@ import {
   meshEntryPath,
 } from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
-import { CiliumMinor, pinnedCiliumMinor } from '../cilium/version';
+import {
+  chartVersionPath,
+  CiliumMinor,
+  ociTagPath,
+  pinnedCiliumMinor,
+} from '../cilium/version';
 import { apiserverServiceLabels, lbIpamAnnotationKeys } from '../cilium/values';
 import {
   ExternalDnsDeployment,
@@ -24,7 +29,7 @@ import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import type { ClusterRender } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { providedBy } from '../flux/providedSources';
+import { madeObject } from '../flux/providedSources';
 import {
   parseSelectorString,
   requirementsAdmit,
@@ -739,26 +744,17 @@ export function secretMadeElsewhere(
   name: string,
 ): { by: string; location: SourceLocation } | undefined {
   for (const { object, appliedBy } of cluster.render.objects) {
-    const ns = object.namespace ?? appliedBy.namespace;
+    const made = madeObject(object, object.namespace ?? appliedBy.namespace);
     if (
-      object.kind === 'Secret' &&
-      object.apiVersion === 'v1' &&
-      object.name === name &&
-      ns === namespace
+      made.kind === 'Secret' &&
+      made.name === name &&
+      made.namespace === namespace &&
+      (made.provided
+        ? // `Merge` only adds keys to a Secret something else makes
+          getPath(object.body, ['spec', 'target', 'creationPolicy']) !== 'Merge'
+        : object.apiVersion === 'v1')
     )
-      return {
-        by: describeObject({ ...object, namespace: ns }),
-        location: locate(object),
-      };
-    const provided = providedBy(object, ns);
-    if (
-      provided?.kind === 'Secret' &&
-      provided.name === name &&
-      provided.namespace === namespace &&
-      // `Merge` only adds keys to a Secret something else makes
-      getPath(object.body, ['spec', 'target', 'creationPolicy']) !== 'Merge'
-    )
-      return { by: provided.by, location: provided.location ?? locate(object) };
+      return made.origin();
   }
   return undefined;
 }
@@ -784,13 +780,12 @@ export function ciliumVersion(
       minor && { ...minor, text: String(text), location: locate(object, path) }
     );
   };
-  const version = ['spec', 'chart', 'spec', 'version'];
-  if (getPath(release.body, version) !== undefined)
-    return pinned(release, version);
+  if (getPath(release.body, chartVersionPath) !== undefined)
+    return pinned(release, chartVersionPath);
   const ref = getPath(release.body, ['spec', 'chartRef']);
   if (!isRecord(ref) || ref.kind !== 'OCIRepository') return undefined;
   const source = cluster.render.objects.find(
     ({ object }) => object.kind === 'OCIRepository' && object.name === ref.name,
   )?.object;
-  return source && pinned(source, ['spec', 'ref', 'tag']);
+  return source && pinned(source, ociTagPath);
 }

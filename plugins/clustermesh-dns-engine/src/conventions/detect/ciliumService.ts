@@ -6,7 +6,12 @@ import {
   LbIpamAnnotationKey,
   lbIpamAnnotationKeys,
 } from '../../cilium/values';
-import { CiliumMinor, pinnedCiliumMinor } from '../../cilium/version';
+import {
+  chartVersionPath,
+  CiliumMinor,
+  ociTagPath,
+  pinnedCiliumMinor,
+} from '../../cilium/version';
 import { ScannedDocument, where } from './scan';
 import {
   settingsNamePattern,
@@ -134,12 +139,12 @@ export function readCiliumChartVersions(
       v.kind === 'HelmRelease' &&
       getPath(v, ['spec', 'chart', 'spec', 'chart']) === 'cilium'
     )
-      path = ['spec', 'chart', 'spec', 'version'];
+      path = chartVersionPath;
     else if (
       v.kind === 'OCIRepository' &&
       /\/cilium$/.test(String(getPath(v, ['spec', 'url'])))
     )
-      path = ['spec', 'ref', 'tag'];
+      path = ociTagPath;
     if (!path) continue;
     const text = getPath(v, path);
     const minor = pinnedCiliumMinor(text);
