@@ -57,6 +57,40 @@ describe('loadConventions', () => {
     expect(conventions.values).toEqual({ SECRET_DOMAIN: 'c.example' });
   });
 
+  it('lets a template given to the run win over the file’s and says so', () => {
+    const dir = repository({
+      [defaultConventionsFile]:
+        'fqdnTemplate: "clustermesh-{cluster}.a.example"\n',
+    });
+    const conventions = loadConventions(
+      readDirectoryTree(dir),
+      dir,
+      undefined,
+      { fqdnTemplate: '{cluster}.mesh.${SECRET_DOMAIN}' },
+    );
+    expect(conventions.fqdnTemplate).toBe('{cluster}.mesh.${SECRET_DOMAIN}');
+    expect(
+      conventions.provenance?.find(p => p.setting === 'fqdnTemplate'),
+    ).toEqual({
+      setting: 'fqdnTemplate',
+      value: '{cluster}.mesh.${SECRET_DOMAIN}',
+      source: 'conventions',
+      reason: 'given to this run',
+    });
+  });
+
+  it('keeps the file’s template when the run gives none', () => {
+    const dir = repository({
+      [defaultConventionsFile]:
+        'fqdnTemplate: "clustermesh-{cluster}.a.example"\n',
+    });
+    const conventions = loadConventions(readDirectoryTree(dir), dir);
+    expect(conventions.fqdnTemplate).toBe('clustermesh-{cluster}.a.example');
+    expect(
+      conventions.provenance?.find(p => p.setting === 'fqdnTemplate')?.reason,
+    ).toBe(`set in ${defaultConventionsFile}`);
+  });
+
   it('names the file that cannot be read', () => {
     const dir = repository({});
     const missing = path.join(dir, 'nope.yaml');

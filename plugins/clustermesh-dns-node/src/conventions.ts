@@ -23,12 +23,18 @@ export interface LoadConventionsOptions {
    * given on the command line or in app-config; they win over the file's.
    */
   values?: Record<string, string>;
+  /**
+   * The FQDN template given to this run (`--fqdn-template`, the action's
+   * `fqdnTemplate` input): wins over the file's and over what is detected.
+   */
+  fqdnTemplate?: string;
 }
 
 /**
  * Loads the conventions for a repository: the given file (or the
  * repository's `.clustermesh-dns.yaml`), over what is detected in the
- * repository, over the defaults; `options.values` over the file's values.
+ * repository, over the defaults; `options.values` over the file's values,
+ * `options.fqdnTemplate` over the file's template.
  *
  * @throws ConventionsError naming the file and field
  * @public
@@ -70,9 +76,18 @@ export function loadConventions(
       values: { ...explicit?.values, ...options.values },
     };
   }
+  const givenToRun: MeshConventionsInput = options.fqdnTemplate
+    ? { fqdnTemplate: options.fqdnTemplate }
+    : {};
   return resolveConventions(
     explicit,
-    detectConventions(tree, explicit, { cache: options.cache }),
+    // detection skips what is given (a template given needs no domain found)
+    detectConventions(
+      tree,
+      { ...explicit, ...givenToRun },
+      { cache: options.cache },
+    ),
     source,
+    givenToRun,
   );
 }

@@ -193,6 +193,8 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       ...stepInput('clustermesh-dns'),
       clusters: parameters.clusters,
       remove: [],
+      // the optional field left empty: the repository's names
+      fqdnTemplate: '',
       ttl: 300,
       mode: 'externaldns',
     });

@@ -410,6 +410,52 @@ describe('clustermesh-dns configure', () => {
     expect(snapshot(dir)).toEqual(after);
   });
 
+  it('writes the names of a template given to the run, and validates them with it', async () => {
+    const dir = copyOfBefore();
+    const template = ['--fqdn-template', '{cluster}.mesh.${SECRET_DOMAIN}'];
+    const first = await cli('configure', dir, ...story, ...template);
+    expect(first.code).toBe(0);
+    const settings = fs.readFileSync(
+      path.join(dir, 'kubernetes/clusters/infra/cluster-settings.yaml'),
+      'utf8',
+    );
+    expect(settings).toContain(
+      'CILIUM_CLUSTERMESH_FQDN: "infra.mesh.${SECRET_DOMAIN}"',
+    );
+    expect(settings).toContain(
+      'CILIUM_CLUSTERMESH_APPS_FQDN: "apps.mesh.${SECRET_DOMAIN}"',
+    );
+    const value = ['--value', 'SECRET_DOMAIN=example.net'];
+    expect((await cli('validate', dir, ...value, ...template)).code).toBe(0);
+    // without it, the template is the one the settings now follow
+    const plain = await cli('validate', dir, ...value, '--format', 'json');
+    const report = JSON.parse(plain.stdout) as MeshReport;
+    expect(plain.code).toBe(0);
+    expect(
+      report.conventions.find(c => c.setting === 'fqdnTemplate'),
+    ).toMatchObject({
+      value: '{cluster}.mesh.${SECRET_DOMAIN}',
+      source: 'detected',
+    });
+  });
+
+  it('refuses a template without {cluster}, naming the option', async () => {
+    const dir = copyOfBefore();
+    const before = snapshot(dir);
+    const { code, stderr } = await cli(
+      'configure',
+      dir,
+      ...story,
+      '--fqdn-template',
+      'mesh.example.net',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      '--fqdn-template must contain {cluster} (where each cluster\'s name goes), not "mesh.example.net"',
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('exits 1 and names the field when the change is refused, writing nothing', async () => {
     const dir = copyOfBefore();
     const before = snapshot(dir);

@@ -47,6 +47,8 @@ ${exitStatus}`;
 const commonOptions = `  --config <file>          conventions file (default: <repo-dir>/.clustermesh-dns.yaml if present)
   --value <NAME>=<value>   value of a variable the repository keeps secret, e.g. SECRET_DOMAIN=example.net
                            (repeat it; wins over the conventions file's values)
+  --fqdn-template <text>   the clusters' FQDN, {cluster} for the name, e.g. '{cluster}.mesh.\${SECRET_DOMAIN}'
+                           (wins over the conventions file's fqdnTemplate and what is detected)
   --format <format>        text (default) or json`;
 
 const commandUsage: Record<'validate' | 'configure', string> = {
@@ -153,6 +155,7 @@ function parse(args: string[], command: 'validate' | 'configure') {
         cluster: { type: 'string', multiple: true },
         remove: { type: 'string', multiple: true },
         value: { type: 'string', multiple: true },
+        'fqdn-template': { type: 'string' },
         'fail-on': { type: 'string', default: 'error' },
         'dry-run': { type: 'boolean', default: false },
         ttl: { type: 'string' },
@@ -201,11 +204,24 @@ function variableValues(
   return values;
 }
 
+/** Reads the repository and its conventions, with the options common to the commands. */
 function readRepository(
   repo: string,
-  options: { config?: string; values: Record<string, string> },
+  options: {
+    config?: string;
+    value?: string[];
+    'fqdn-template'?: string;
+  },
+  command: 'validate' | 'configure',
   io: CliIo,
 ) {
+  const values = variableValues(options.value, command);
+  const fqdnTemplate = options['fqdn-template'];
+  if (fqdnTemplate !== undefined && !fqdnTemplate.includes('{cluster}'))
+    throw new UsageError(
+      `--fqdn-template must contain {cluster} (where each cluster's name goes), not "${fqdnTemplate}"`,
+      command,
+    );
   const repoDir = path.resolve(io.cwd, repo);
   const tree = readDirectoryTree(repoDir);
   // one run, one cache: detection and validation read the same files
@@ -214,7 +230,7 @@ function readRepository(
     tree,
     repoDir,
     options.config && path.resolve(io.cwd, options.config),
-    { cache, values: options.values },
+    { cache, values, fqdnTemplate },
   );
   return { repoDir, tree, conventions, cache };
 }
@@ -257,10 +273,8 @@ function configure(args: string[], io: CliIo): number {
     );
   const { repoDir, tree, conventions, cache } = readRepository(
     repo,
-    {
-      config: values.config,
-      values: variableValues(values.value, 'configure'),
-    },
+    values,
+    'configure',
     io,
   );
   const plan = planMeshDnsChange(
@@ -358,7 +372,8 @@ function validate(args: string[], io: CliIo): number {
     );
   const { tree, conventions, cache } = readRepository(
     repo,
-    { config: values.config, values: variableValues(values.value, 'validate') },
+    values,
+    'validate',
     io,
   );
   const report = validateMesh(tree, conventions, { cache });

@@ -109,6 +109,8 @@ describe('detectConventions', () => {
     expect(conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
+      // the names its settings hold
+      fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
     });
     expect(settingOf(found, 'clustersPath')).toMatchObject({
       value: 'kubernetes/clusters',
@@ -184,6 +186,95 @@ describe('detectConventions', () => {
     expect(settingOf(three.found, 'settings.configMap')?.reason).toMatch(
       /; listed after vars-a, vars-base, named as often, so its values win$/,
     );
+  });
+
+  it('takes the FQDN template from the names the settings already hold, own or as a peer', () => {
+    const names: Record<string, string> = {
+      blue: '  CILIUM_CLUSTERMESH_FQDN: "blue.mesh.${DOMAIN}"\n  CILIUM_CLUSTERMESH_GREEN_FQDN: "green.mesh.${DOMAIN}"\n',
+      red: '  CILIUM_CLUSTERMESH_FQDN: red.mesh.${DOMAIN}\n',
+      // green holds no name of its own: blue's entry for it counts
+      green: '  CLUSTER: green\n',
+      // a cluster named otherwise follows another template
+      teal: '  CILIUM_CLUSTERMESH_FQDN: "mesh-teal.example.net"\n',
+    };
+    const files = settingsRepository(
+      Object.keys(names),
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c => names[c],
+    );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.fqdnTemplate).toBe('{cluster}.mesh.${DOMAIN}');
+    expect(settingOf(found, 'fqdnTemplate')).toEqual({
+      setting: 'fqdnTemplate',
+      value: '{cluster}.mesh.${DOMAIN}',
+      source: 'detected',
+      reason:
+        'the settings already name blue, green, red so (e.g. CILIUM_CLUSTERMESH_FQDN: blue.mesh.${DOMAIN} at clusters/blue/vars.yaml:7); teal follows another template, which fqdn-convention reports',
+      location: { file: 'clusters/blue/vars.yaml', line: 7 },
+    });
+    // the one that differs is the one reported
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions(
+        { mesh: { include: Object.keys(names) } },
+        detectConventions(createRepoTree(files)),
+      ),
+    );
+    const convention = (cluster: string) =>
+      report.clusters
+        .find(c => c.name === cluster)
+        ?.checks.find(c => c.ruleId === 'fqdn-convention')?.outcome;
+    expect(convention('teal')).toBe('fail');
+    expect(convention('blue')).not.toBe('fail');
+    expect(convention('red')).not.toBe('fail');
+  });
+
+  it('keeps the default FQDN template when the settings follow two as often, or name no cluster', () => {
+    const tied = settingsRepository(
+      ['blue', 'red'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        `  CILIUM_CLUSTERMESH_FQDN: ${
+          c === 'blue' ? 'blue.mesh.example.net' : 'mesh-red.example.net'
+        }\n`,
+    );
+    expect(
+      detectConventions(createRepoTree(tied)).conventions.fqdnTemplate,
+    ).toBeUndefined();
+    // a name without the cluster's in it says nothing about the template
+    const unnamed = settingsRepository(
+      ['blue', 'red'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      () => '  CILIUM_CLUSTERMESH_FQDN: mesh.example.net\n',
+    );
+    expect(
+      detectConventions(createRepoTree(unnamed)).conventions.fqdnTemplate,
+    ).toBeUndefined();
+  });
+
+  it('reads per-cluster settings names ({cluster}-vars) for whose names they hold', () => {
+    const files: Files = {};
+    for (const c of ['blue', 'red']) {
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        substituteFrom(['ConfigMap', `${c}-vars`]),
+      );
+      files[`clusters/${c}/kustomization.yaml`] = kustomization('apps.yaml');
+    }
+    // both in one shared file, out of the clusters' folders
+    files['shared/vars.yaml'] = ['blue', 'red']
+      .map(
+        c =>
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${c}-vars\ndata:\n  CILIUM_CLUSTERMESH_FQDN: cm.${c}.example.net\n`,
+      )
+      .join('---\n');
+    const { conventions } = detectConventions(createRepoTree(files));
+    expect(conventions.settings).toEqual({ configMap: '{cluster}-vars' });
+    expect(conventions.fqdnTemplate).toBe('cm.{cluster}.example.net');
   });
 
   it("does not name a cluster after Flux's own entry folder (flux-config), and takes the folder around it", () => {

@@ -1,3 +1,4 @@
+import { firstFew } from '../core/text';
 import type {
   DetectedConvention,
   SourceLocation,
@@ -49,6 +50,7 @@ import {
   scanDocuments,
   where,
 } from './detect/scan';
+import { settingsFqdnTemplate } from './detect/fqdnTemplate';
 import {
   lowerCaseSettingsKeys,
   readSubstitutionReferences,
@@ -68,7 +70,7 @@ import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
 import { KustomizeEngine } from '../flux/kustomize';
 import type { YamlFiles } from '../yaml/files';
-import { clusterEntry, clusterFolder } from './templates';
+import { clusterEntry, clusterFolder, peerFqdnVariable } from './templates';
 
 /**
  * What detection found: conventions to use, and for each setting it looked
@@ -408,6 +410,11 @@ export function detectConventions(
     }
   }
 
+  const settingsConfigMap =
+    conventions.settings?.configMap ??
+    explicit.settings?.configMap ??
+    defaultConventions.settings.configMap;
+
   // the clustermesh-apiserver's annotation and LB IP variable
   const annotation = readApiserverAnnotation(
     scanDocuments(tree, cache, ciliumServiceNeedles),
@@ -458,14 +465,10 @@ export function detectConventions(
     }
   }
   if (!explicit.variables?.lbIp && !conventions.variables?.lbIp) {
-    const settings =
-      conventions.settings?.configMap ??
-      explicit.settings?.configMap ??
-      defaultConventions.settings.configMap;
     const byName = lbIpVariableByName(
       readLbIpSettingKeys(
-        scanDocuments(tree, cache, [settingsNeedle(settings)]),
-        settings,
+        scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
+        settingsConfigMap,
         defaultConventions.variables.lbIp,
       ),
       references,
@@ -500,16 +503,12 @@ export function detectConventions(
     (conventions.variables?.lbIp === undefined ||
       conventions.variables.lbIp === lowerCase.lbIp)
   ) {
-    const settings =
-      conventions.settings?.configMap ??
-      explicit.settings?.configMap ??
-      defaultConventions.settings.configMap;
     const lower = lowerCaseSettingsKeys(
-      scanDocuments(tree, cache, [settingsNeedle(settings)]),
-      settings,
+      scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
+      settingsConfigMap,
     );
     if (lower) {
-      const why = `the keys of ConfigMap ${settings} are lower_snake_case (e.g. ${lower.examples.join(
+      const why = `the keys of ConfigMap ${settingsConfigMap} are lower_snake_case (e.g. ${lower.examples.join(
         ', ',
       )}; at ${where(lower.location)})`;
       for (const key of open) {
@@ -560,10 +559,65 @@ export function detectConventions(
       );
     }
   }
+  // the names the settings already hold: the template they follow
+  const settingsNames =
+    explicit.fqdnTemplate === undefined
+      ? settingsFqdnTemplate(
+          scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
+          {
+            settingsName: settingsConfigMap,
+            clusters: clusterNames,
+            clusterOfFile: file => {
+              const inside = clustersPath
+                ? file.startsWith(`${clustersPath}/`) &&
+                  file.slice(clustersPath.length + 1)
+                : file;
+              const folder = inside ? inside.split('/', 1)[0] : undefined;
+              return folder && clusterNames.includes(folder)
+                ? folder
+                : undefined;
+            },
+            fqdnVariable:
+              conventions.variables?.fqdn ??
+              explicit.variables?.fqdn ??
+              defaultConventions.variables.fqdn,
+            peerVariable: peer =>
+              peerFqdnVariable(
+                {
+                  variables: {
+                    peerFqdn:
+                      conventions.variables?.peerFqdn ??
+                      explicit.variables?.peerFqdn ??
+                      defaultConventions.variables.peerFqdn,
+                  },
+                } as MeshConventions,
+                peer,
+              ),
+          },
+        )
+      : undefined;
+  if (settingsNames) {
+    conventions.fqdnTemplate = settingsNames.template;
+    const { key, value, location } = settingsNames.example;
+    detected(
+      'fqdnTemplate',
+      settingsNames.template,
+      `the settings already name ${firstFew(
+        settingsNames.clusters,
+      )} so (e.g. ${key}: ${value} at ${where(location)})${
+        settingsNames.others.length
+          ? `; ${firstFew(settingsNames.others)} ${
+              settingsNames.others.length === 1 ? 'follows' : 'follow'
+            } another template, which fqdn-convention reports`
+          : ''
+      }`,
+      location,
+    );
+  }
   // ExternalDNS publishes only names in its domain filters: when every one
   // that reads DNSEndpoints filters on one variable, the FQDNs are in it
   const filtered =
-    explicit.fqdnTemplate === undefined
+    explicit.fqdnTemplate === undefined && !settingsNames
       ? domainFilterVariable(deployments)
       : undefined;
   if (filtered) {
@@ -581,7 +635,7 @@ export function detectConventions(
   }
   // the default FQDN template's domain variable, when the repository
   // never names it: the FQDNs wait on a value only the user can give
-  if (explicit.fqdnTemplate === undefined && !filtered) {
+  if (explicit.fqdnTemplate === undefined && !filtered && !settingsNames) {
     const template = defaultConventions.fqdnTemplate;
     const absent = referencedVariables(template).filter(
       v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),

@@ -39,7 +39,8 @@ function deepMerge(base: any, over: any): any {
 
 /**
  * Validates conventions: explicit settings win over detected ones, which
- * win over the defaults.
+ * win over the defaults; settings given to one run (a command-line option,
+ * an action input) win over the file's, and the report says so.
  *
  * @public
  */
@@ -47,12 +48,15 @@ export function resolveConventions(
   explicit: MeshConventionsInput | undefined,
   detection: MeshConventionsInput | ConventionDetection = {},
   source = 'conventions',
+  givenToRun: MeshConventionsInput = {},
 ): MeshConventions {
   const { conventions: detected, found } = isDetection(detection)
     ? detection
     : { conventions: detection, found: [] };
   const result = conventionsSchema.safeParse(
-    withSettingsFile(deepMerge(detected, explicit ?? {})),
+    withSettingsFile(
+      deepMerge(deepMerge(detected, explicit ?? {}), givenToRun),
+    ),
   );
   if (!result.success) {
     throw new ConventionsError(
@@ -70,7 +74,7 @@ export function resolveConventions(
       source,
     );
   }
-  const provenance = provenanceOf(explicit ?? {}, found, source);
+  const provenance = provenanceOf(explicit ?? {}, found, source, givenToRun);
   return provenance.length ? { ...result.data, provenance } : result.data;
 }
 
@@ -129,17 +133,22 @@ function provenanceOf(
   explicit: MeshConventionsInput,
   found: readonly DetectedConvention[],
   source: string,
+  givenToRun: MeshConventionsInput,
 ): DetectedConvention[] {
   const out: DetectedConvention[] = [];
   for (const setting of trackedSettings) {
-    const given = getPath(explicit, setting.split('.'));
+    const path = setting.split('.');
+    const forRun = getPath(givenToRun, path);
+    const given = forRun ?? getPath(explicit, path);
     const seen = found.find(f => f.setting === setting);
     if (given !== undefined)
       out.push({
         setting,
         value: settingText(given),
         source: 'conventions',
-        reason: `set in ${source}${
+        reason: `${
+          forRun === undefined ? `set in ${source}` : 'given to this run'
+        }${
           seen?.source === 'detected' && seen.value !== settingText(given)
             ? ` (the repository suggests ${seen.value}: ${seen.reason})`
             : ''

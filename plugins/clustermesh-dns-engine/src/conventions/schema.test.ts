@@ -131,6 +131,8 @@ describe('conventions', () => {
     expect(detectConventions(exampleTree('gitops-repo')).conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
+      // the names its settings hold
+      fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
     });
   });
 });

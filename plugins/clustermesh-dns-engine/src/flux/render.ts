@@ -1,3 +1,4 @@
+import { firstFew } from '../core/text';
 import type { EngineFinding } from '../core/finding';
 import {
   formatLocation,
@@ -380,7 +381,7 @@ export class FluxRenderer {
                 // one missing source is one cause, however many Kustomizations name it
                 cause: {
                   key: `missing-source:${missing}`,
-                  message: `${missing} is named by substituteFrom, but the cluster does not apply it, though the repository defines it (${filesList(
+                  message: `${missing} is named by substituteFrom, but the cluster does not apply it, though the repository defines it (${firstFew(
                     definedIn,
                   )}); Flux fails each Kustomization that needs it (mark it optional if it may be missing)`,
                   subject: `Kustomization ${spec.key}`,
@@ -422,7 +423,7 @@ export class FluxRenderer {
                 namespace: spec.namespace,
                 name: ref.name,
                 by: definedIn.length
-                  ? `${filesList(definedIn)}, not applied to the cluster`
+                  ? `${firstFew(definedIn)}, not applied to the cluster`
                   : 'outside the repository',
                 location: where,
                 identity: ref,
@@ -653,13 +654,6 @@ function sourcesMaybeUnread(findings: EngineFinding[]): EngineFinding[] {
       cause: { ...f.cause, key: `unread-source:${missing}`, message: why },
     };
   });
-}
-
-/** Some files, for a message: the first three and how many more. */
-export function filesList(files: readonly string[]): string {
-  return files.length > 3
-    ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
-    : files.join(', ');
 }
 
 /** A Flux Operator ResourceSet: it makes objects from a template and its inputs. */

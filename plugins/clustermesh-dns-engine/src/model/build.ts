@@ -44,7 +44,8 @@ import type {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { kustomizationFileNames } from '../flux/kustomize';
-import { filesList, FluxRenderer, kubeConfigOf } from '../flux/render';
+import { FluxRenderer, kubeConfigOf } from '../flux/render';
+import { firstFew } from '../core/text';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
@@ -377,7 +378,7 @@ function bootstrapSources(clusters: ClusterModel[]) {
       if (missing.definedIn.some(mayBeApplied)) return f;
       const why = `${
         missing.source
-      } is named by substituteFrom, and the repository defines it only in ${filesList(
+      } is named by substituteFrom, and the repository defines it only in ${firstFew(
         missing.definedIn,
       )}, which no Flux Kustomization evaluated here applies: something else creates it (a bootstrap, a script); whether the cluster has it, and its variables, are not known here`;
       return {

@@ -1,3 +1,4 @@
+import { firstFew } from '../core/text';
 import {
   certificateNameCovers,
   formatLocation,
@@ -223,9 +224,10 @@ function checkValuesContent(
       config ? describeObject(config) : 'a HelmChartConfig'
     } (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: ${
       paths.length
-        ? `${paths.slice(0, 4).join(', ')}${
-            paths.length > 4 ? ` and ${paths.length - 4} more` : ''
-          } there by hand (as this change would write them in a values file), then run it again`
+        ? `${firstFew(
+            paths,
+            4,
+          )} there by hand (as this change would write them in a values file), then run it again`
         : 'write the clustermesh values there by hand'
     }, or point cilium.valuesFile at a values file`,
   );

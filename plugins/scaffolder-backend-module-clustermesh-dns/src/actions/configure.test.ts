@@ -88,6 +88,51 @@ describe('clustermesh:dns:configure', () => {
     expect(readAll(mockDir.resolve('gitops'))).toEqual(after);
   });
 
+  it('writes the names of a template given to the run, and ignores an empty one', async () => {
+    const ctx = context({
+      repoPath: 'gitops',
+      clusters: storyClusters,
+      fqdnTemplate: '{cluster}.mesh.${SECRET_DOMAIN}',
+    });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'summary',
+      expect.stringContaining(
+        '| infra | `infra.mesh.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+      ),
+    );
+    const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+    const after = readAll(mockDir.resolve('gitops'));
+    expect(after[settings]).toContain(
+      'CILIUM_CLUSTERMESH_INFRA_FQDN: "infra.mesh.${SECRET_DOMAIN}"',
+    );
+    // an empty field keeps the names the repository now uses
+    const again = context({
+      repoPath: 'gitops',
+      clusters: storyClusters,
+      fqdnTemplate: '',
+    });
+    await action.handler(again);
+    expect(again.output).toHaveBeenCalledWith('changedPaths', []);
+    expect(readAll(mockDir.resolve('gitops'))).toEqual(after);
+  });
+
+  it('refuses a template without {cluster}, writing nothing', async () => {
+    const before = readAll(mockDir.resolve('gitops'));
+    await expect(
+      action.handler(
+        context({
+          repoPath: 'gitops',
+          clusters: storyClusters,
+          fqdnTemplate: 'mesh.example.net',
+        }),
+      ),
+    ).rejects.toThrow(
+      'fqdnTemplate must contain {cluster} (where each cluster\'s name goes), not "mesh.example.net"',
+    );
+    expect(readAll(mockDir.resolve('gitops'))).toEqual(before);
+  });
+
   it("writes the change into a dry run's workspace, for the template editor to show", async () => {
     const before = readAll(mockDir.resolve('gitops'));
     const ctx = context(

@@ -70,6 +70,17 @@ export function createClustermeshDnsConfigureAction(
             .describe(
               'Folder of the GitOps repository inside the workspace (where fetch:plain put it)',
             ),
+        fqdnTemplate: z =>
+          z
+            .string()
+            .refine(v => v.trim() === '' || v.includes('{cluster}'), {
+              message:
+                "must contain {cluster} (where each cluster's name goes)",
+            })
+            .optional()
+            .describe(
+              "The clusters' FQDN, `{cluster}` for the name (e.g. `{cluster}.mesh.${SECRET_DOMAIN}`); empty: the conventions file's, or the names the repository already uses (default clustermesh-{cluster}.${SECRET_DOMAIN})",
+            ),
         ttl: z =>
           z
             .number()
@@ -156,9 +167,18 @@ export function createClustermeshDnsConfigureAction(
       const tree = readDirectoryTree(repoDir);
       // detection, the plan and its validation share one cache
       const cache = options.cache ?? new EngineCache();
+      // an empty form field is no template: the repository's stays
+      const fqdnTemplate = input.fqdnTemplate?.trim() || undefined;
+      if (fqdnTemplate && !fqdnTemplate.includes('{cluster}'))
+        throw new InputError(
+          `Invalid input: fqdnTemplate must contain {cluster} (where each cluster's name goes), not "${fqdnTemplate}"`,
+        );
       const conventions = loadConventions(tree, repoDir, conventionsFile, {
         cache,
+        fqdnTemplate,
       });
+      if (fqdnTemplate)
+        logger.info(`FQDN template given to this run: ${fqdnTemplate}`);
       const clusters = input.clusters ?? [];
       const remove = Array.isArray(input.remove) ? input.remove : [];
       if (!clusters.length && !remove.length)
