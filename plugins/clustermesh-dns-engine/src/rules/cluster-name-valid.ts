@@ -4,6 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { ciliumUnavailableReason } from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
@@ -33,6 +34,8 @@ export const clusterNameValid = defineClusterRule({
     valid: 'cluster name {{name}} is valid for Cilium',
     unknown:
       'cluster.name in the Cilium values comes from {{variables}}, which is not known here',
+    unsubstituted:
+      'cluster.name {{name}} is left as written, not substituted (substitution-complete says why): the name is checked once Flux substitutes it',
     notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
     shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
@@ -50,12 +53,18 @@ export const clusterNameValid = defineClusterRule({
     // values not found say nothing of the name: the folder's is checked
     if (c.cilium && !set) out.push(r.fail('notSet', {}, where));
     const unknown = unknownVariables(c.ciliumName);
+    // `${CLUSTER_NAME}` as written: one cause, which substitution-complete reports
+    const unsubstituted = set && hasUnresolvedReference(c.ciliumName);
     if (unknown.length)
       out.push(
         r.notEvaluated('unknown', { variables: unknown.join(', ') }, where),
       );
+    else if (unsubstituted)
+      out.push(
+        r.notEvaluated('unsubstituted', { name: q(c.ciliumName) }, where),
+      );
     for (const name of new Set([c.name, c.ciliumName])) {
-      if (name === c.ciliumName && unknown.length) continue;
+      if (name === c.ciliumName && (unknown.length || unsubstituted)) continue;
       const problem = clusterNameProblem(name);
       if (problem)
         out.push(
@@ -68,7 +77,7 @@ export const clusterNameValid = defineClusterRule({
     }
     if (set && c.ciliumName === chartDefaultName)
       out.push(r.fail('reserved', {}, where));
-    else if (set && !unknown.length) {
+    else if (set && !unknown.length && !unsubstituted) {
       const others = mesh.members.filter(
         m => m !== c && setsName(m) && m.ciliumName === c.ciliumName,
       );

@@ -159,6 +159,24 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
     ]);
   });
 
+  it("leaves a peer whose own Cilium name Flux does not substitute to that peer's error, once per peer", () => {
+    // apps's settings hold the variable itself: its values get `${CLUSTER_NAME}`
+    expect(
+      outcomes(
+        replace(
+          exampleFile.settings('apps'),
+          'CLUSTER_NAME: "apps"',
+          'CLUSTER_NAME: "$${CLUSTER_NAME}"',
+        ),
+      ),
+    ).toEqual([
+      [
+        'not-evaluated',
+        'the entry for the peer apps cannot be looked up: apps\'s Cilium cluster name is "${CLUSTER_NAME}", which Flux leaves as written (substitution-complete reports it on apps)',
+      ],
+    ]);
+  });
+
   it('says when an address could not be compared with an FQDN that is not set', () => {
     expect(
       outcomes(files => {

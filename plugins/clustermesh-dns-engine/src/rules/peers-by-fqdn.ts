@@ -52,6 +52,8 @@ export const peersByFqdn = defineClusterRule({
     noPeers: 'the cluster has no peer to reach',
     unknownPeer:
       "the entry for the peer {{peer}} cannot be looked up: its Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
+    unresolvedPeer:
+      "the entry for the peer {{peer}} cannot be looked up: {{peer}}'s Cilium cluster name is {{name}}, which Flux leaves as written (substitution-complete reports it on {{peer}})",
     unknownAddress:
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
@@ -121,6 +123,17 @@ export const peersByFqdn = defineClusterRule({
       }
       const entry = entries.byName(peerName);
       const e = entry?.entry;
+      // the peer's own name is not substituted: that is its error, not this one's
+      if ((!entry || !e) && hasUnresolvedReference(peerName)) {
+        out.push(
+          r.notEvaluated(
+            'unresolvedPeer',
+            { peer, name: q(peerName) },
+            cilium.locate(ciliumValuesPaths.meshClusters),
+          ),
+        );
+        continue;
+      }
       if ((!entry || !e) && unknownVariables(peerName).length) {
         out.push(
           r.notEvaluated(

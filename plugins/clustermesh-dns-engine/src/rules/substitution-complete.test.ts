@@ -42,6 +42,38 @@ describe('substitution-complete', () => {
     expect(failures[0].message).not.toMatch(/verbatim/);
   });
 
+  it('names the Kustomization that applies the values without substituting, once, and leaves the name to it', () => {
+    const checks = exampleChecks(
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        /\n {2}postBuild:\n(?: {4,}.*\n)+/,
+        '\n',
+      ),
+    ).filter(c => c.cluster === 'infra');
+    const failures = checks.filter(
+      c => c.ruleId === 'substitution-complete' && c.outcome === 'fail',
+    );
+    expect(failures.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^an unresolved variable is left in \d+ values: .*; Kustomization flux-system\/cluster-infra-infrastructure, which applies .*, does not substitute \(no spec\.postBuild\), though .*CILIUM_CLUSTERMESH_LB_IP.* are in the cluster's settings$/,
+      ),
+    ]);
+    expect(failures[0].remediation).toMatch(
+      /^Add `postBuild\.substituteFrom` \(ConfigMap `cluster-settings`\) to the Flux Kustomization the message names/,
+    );
+    // `${CLUSTER_NAME}` as written is that cause, not an invalid name too
+    expect(
+      checks
+        .filter(c => c.ruleId === 'cluster-name-valid')
+        .map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'not-evaluated',
+        'cluster.name "${CLUSTER_NAME}" is left as written, not substituted (substitution-complete says why): the name is checked once Flux substitutes it',
+      ],
+    ]);
+  });
+
   it('counts a finding that a failed check names as its cause once in the summary', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', withoutLbIp),

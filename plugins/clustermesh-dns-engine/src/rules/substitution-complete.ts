@@ -12,6 +12,7 @@ import { describeObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import { EngineFinding, findingId } from '../core/finding';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
   filesReadByRules,
   meshEntriesOf,
@@ -27,17 +28,33 @@ export const substitutionComplete = defineClusterRule({
   scope: 'cluster',
   description:
     'No `${VAR}` is left unresolved in anything the rules read, and no post-build substitution of the cluster fails (strict mode, invalid names, broken YAML).',
-  remediation: c =>
-    `Define the variable where the Kustomization substitutes from (\`${c.settings.configMap}\`), give it a default (\`\${VAR:=value}\`), or apply the settings through a substituting Kustomization.`,
+  remediation: (c, failure) =>
+    failure?.id === 'unsubstituted' || failure?.id === 'unsubstitutedMany'
+      ? `Add \`postBuild.substituteFrom\` (ConfigMap \`${c.settings.configMap}\`) to the Flux Kustomization the message names, which applies the value without substituting it.`
+      : `Define the variable where the Kustomization substitutes from (\`${c.settings.configMap}\`), give it a default (\`\${VAR:=value}\`), or apply the settings through a substituting Kustomization.`,
   messages: {
     failed: '{{message}}',
     unresolved: '{{what}} {{value}} still holds an unresolved variable{{hint}}',
     unresolvedMany:
       'an unresolved variable is left in {{count:value}}: {{values}}{{hint}}',
+    unsubstituted:
+      '{{what}} {{value}} still holds an unresolved variable: Kustomization {{by}}, which applies it, does not substitute (no spec.postBuild){{defined}}',
+    unsubstitutedMany:
+      'an unresolved variable is left in {{count:value}}: {{values}}; Kustomization {{by}}, which applies {{first}}, does not substitute (no spec.postBuild){{defined}}',
     resolved: 'every value the checks read is resolved ({{count:value}})',
   },
-  fieldAbsence: ['unresolved', 'unresolvedMany'],
-  variables: ['unresolved', 'unresolvedMany'],
+  fieldAbsence: [
+    'unresolved',
+    'unresolvedMany',
+    'unsubstituted',
+    'unsubstitutedMany',
+  ],
+  variables: [
+    'unresolved',
+    'unresolvedMany',
+    'unsubstituted',
+    'unsubstitutedMany',
+  ],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const read = filesReadByRules(c);
@@ -85,11 +102,14 @@ export const substitutionComplete = defineClusterRule({
       what: string;
       value: unknown;
       where: () => SourceLocation | undefined;
+      /** The Kustomization that applies the value. */
+      by?: RenderedKustomization;
     }[] = [];
     const check = (
       what: string,
       value: unknown,
       where: () => SourceLocation | undefined,
+      by?: RenderedKustomization,
     ) => {
       count++;
       if (!hasUnresolvedReference(value)) return;
@@ -101,7 +121,14 @@ export const substitutionComplete = defineClusterRule({
       )
         return;
       unresolvedCount++;
-      if (unresolved.length < 3) unresolved.push({ what, value, where });
+      if (unresolved.length < 3) unresolved.push({ what, value, where, by });
+    };
+    /** The unresolved values, the first few by name. */
+    const unresolvedList = () => {
+      const shown = unresolved.map(u => `${u.what} ${q(u.value)}`).join(', ');
+      return unresolvedCount > 3
+        ? `${shown} and ${unresolvedCount - 3} more`
+        : shown;
     };
     if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
     if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
@@ -120,9 +147,15 @@ export const substitutionComplete = defineClusterRule({
           `${describeObject(e.object)} dnsName`,
           rec.dnsName,
           () => rec.location,
+          e.appliedBy,
         );
         for (const t of Array.isArray(rec.targets) ? rec.targets : [])
-          check(`${describeObject(e.object)} target`, t, () => rec.location);
+          check(
+            `${describeObject(e.object)} target`,
+            t,
+            () => rec.location,
+            e.appliedBy,
+          );
       }
     }
     if (c.cilium) {
@@ -131,46 +164,84 @@ export const substitutionComplete = defineClusterRule({
       const annotations = getPath(cil.values, path);
       for (const k of lbIpamAnnotationKeys) {
         if (isRecord(annotations) && annotations[k] !== undefined)
-          check(`annotation ${k}`, annotations[k], () =>
-            cil.locate([...path, k]),
+          check(
+            `annotation ${k}`,
+            annotations[k],
+            () => cil.locate([...path, k]),
+            cil.appliedBy,
           );
       }
       for (const e of meshEntriesOf(mesh, c).list()) {
         // resolved addresses are counted without building a check for each
         if (!hasUnresolvedReference(e.entry.address)) count++;
         else
-          check(`mesh entry ${e.name} address`, e.entry.address, () =>
-            cil.locate(meshEntryPath(e, 'address')),
+          check(
+            `mesh entry ${e.name} address`,
+            e.entry.address,
+            () => cil.locate(meshEntryPath(e, 'address')),
+            cil.appliedBy,
           );
       }
       extraDnsNames(cil.values).forEach((v, i) =>
-        check('extraDnsNames entry', v, () =>
-          cil.locate([...ciliumValuesPaths.extraDnsNames, i]),
+        check(
+          'extraDnsNames entry',
+          v,
+          () => cil.locate([...ciliumValuesPaths.extraDnsNames, i]),
+          cil.appliedBy,
         ),
       );
       check(
         'cluster.name',
         getPath(cil.values, ciliumValuesPaths.clusterName),
         () => cil.locate(ciliumValuesPaths.clusterName),
+        cil.appliedBy,
       );
     }
-    // one cause, one failure: the values it leaves unresolved are listed
-    if (unresolvedCount === 1) {
+    // one cause, one failure: the values it leaves unresolved are listed;
+    // the cause named when the Kustomization applying them substitutes nothing
+    const by = unresolved.find(u => u.by && !u.by.postBuild);
+    if (by) {
+      const variables = [
+        ...new Set(
+          unresolved.flatMap(u => referencedVariables(String(u.value))),
+        ),
+      ];
+      const held = variables.filter(v => c.settings.value(v) !== undefined);
+      const defined = held.length
+        ? `, though ${held.join(', ')} ${
+            held.length === 1 ? 'is' : 'are'
+          } in the cluster's settings`
+        : '';
+      if (unresolvedCount === 1)
+        out.push(
+          r.fail(
+            'unsubstituted',
+            { what: by.what, value: q(by.value), by: by.by!.key, defined },
+            by.where(),
+          ),
+        );
+      else
+        out.push(
+          r.fail(
+            'unsubstitutedMany',
+            {
+              count: unresolvedCount,
+              values: unresolvedList(),
+              by: by.by!.key,
+              first: `${by.what} ${q(by.value)}`,
+              defined,
+            },
+            by.where(),
+          ),
+        );
+    } else if (unresolvedCount === 1) {
       const [{ what, value, where }] = unresolved;
       out.push(r.fail('unresolved', { what, value: q(value), hint }, where()));
     } else if (unresolvedCount > 1) {
-      const shown = unresolved.map(u => `${u.what} ${q(u.value)}`).join(', ');
       out.push(
         r.fail(
           'unresolvedMany',
-          {
-            count: unresolvedCount,
-            values:
-              unresolvedCount > 3
-                ? `${shown} and ${unresolvedCount - 3} more`
-                : shown,
-            hint,
-          },
+          { count: unresolvedCount, values: unresolvedList(), hint },
           unresolved[0].where(),
         ),
       );
