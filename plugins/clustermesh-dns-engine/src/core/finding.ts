@@ -46,6 +46,11 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   substitutesOnly?: boolean;
   /**
+   * On a substitution source: the Kustomization (`namespace/name`) whose
+   * substitution it feeds; only that one's objects can get its variables.
+   */
+  substitutesFor?: string;
+  /**
    * On a substitution source the cluster does not apply: the source
    * (`Secret flux-system/x`) and the files of the repository that define
    * it. When no cluster applies any of them, something other than Flux

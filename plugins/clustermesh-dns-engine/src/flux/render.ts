@@ -393,6 +393,7 @@ export class FluxRenderer {
                   name: ref.name,
                   definedIn,
                 },
+                substitutesFor: spec.key,
               });
               failed = true;
             } else {
@@ -414,6 +415,7 @@ export class FluxRenderer {
                 // its variables may be the ones found missing
                 mayChange: true,
                 substitutesOnly: true,
+                substitutesFor: spec.key,
               });
             }
             // its variables are unknown, not undefined: no error per variable

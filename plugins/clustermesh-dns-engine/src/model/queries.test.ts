@@ -91,6 +91,40 @@ describe('where a missing file is pointed at', () => {
     });
   });
 
+  it("passes over the cluster folder's implicit root (no kustomization, no object) to the Flux Kustomization under it", () => {
+    // a bare cluster folder reconciled as it is: Flux generates its kustomization
+    const implicit = {
+      ...built('kubernetes/clusters/k0s', 1),
+      key: 'flux-system/flux-system',
+      object: undefined,
+    };
+    const bare = {
+      dir: cluster.dir,
+      render: {
+        root: cluster.dir,
+        kustomizations: [implicit, ...cluster.render.kustomizations],
+      },
+    };
+    expect(whereMissing(kustomizationOf([]), bare, missing)).toEqual({
+      file: 'kubernetes/flux/apps.yaml',
+      line: 2,
+    });
+    // nothing under the folder: any Flux Kustomization of the cluster
+    expect(
+      whereMissing(
+        kustomizationOf([]),
+        {
+          dir: cluster.dir,
+          render: {
+            root: cluster.dir,
+            kustomizations: [implicit, built('kubernetes/apps/cilium', 4)],
+          },
+        },
+        missing,
+      ),
+    ).toEqual({ file: 'kubernetes/flux/apps.yaml', line: 4 });
+  });
+
   it("prefers the kustomization of the missing file's folder, then the cluster's, then the top folder's", () => {
     const all = [
       'kubernetes/infrastructure/clustermesh/kustomization.yaml',

@@ -654,15 +654,22 @@ export function whereMissing(
   }
   // the cluster's folder may hold only the folders its Kustomizations build
   // (`clusters/<c>/apps`): the shallowest one's kustomization, else the
-  // Flux Kustomization that builds it (Flux generates its kustomization)
-  const top = kustomizations
+  // Flux Kustomization that builds it (Flux generates its kustomization);
+  // the implicit root of a folder without a kustomization has neither, so
+  // the next one down
+  const inside = kustomizations
     .filter(k => k.path === cluster.dir || k.path.startsWith(`${cluster.dir}/`))
-    .sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
-  const builds = top && repository.kustomizationFile(top.path);
-  if (builds) return { file: builds, line: 1 };
-  if (top?.object) return locate(top.object);
+    .sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+  for (const k of inside) {
+    const builds = repository.kustomizationFile(k.path);
+    if (builds) return { file: builds, line: 1 };
+    if (k.object) return locate(k.object);
+  }
   const entry = repository.kustomizationFile(root);
-  return { file: entry ?? cluster.dir, line: 1 };
+  if (entry) return { file: entry, line: 1 };
+  // any Flux Kustomization the cluster applies, before its bare folder
+  const declared = kustomizations.find(k => k.object);
+  return declared ? locate(declared.object!) : { file: cluster.dir, line: 1 };
 }
 
 /** An address an object of the cluster asks LB IPAM for. @public */

@@ -7,6 +7,10 @@ import {
   filesTemplateFile,
   replace,
 } from '../__testUtils__/rules';
+import { detectConventions } from '../conventions/detect';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
+import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
 
 const withoutLbIp = withoutLbIpOf('infra');
@@ -120,6 +124,78 @@ describe('settings-present', () => {
           outcome: 'fail',
           severity: 'error',
         });
+    });
+  });
+
+  describe('in a cluster folder without a kustomization, whose apps each have a Flux Kustomization', () => {
+    /** `one`: Cilium (no settings anywhere) and an app substituting from an optional Secret no file defines. */
+    const repository = (optionalSecretOn: 'mail' | 'cilium') => {
+      const flux = (name: string, path: string, extra = '') =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
+      const optional =
+        '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: oidc-credentials\n        optional: true\n';
+      const files: Record<string, string> = {
+        'kubernetes/clusters/one/bootstrap/entrypoint.yaml': flux(
+          'cluster-apps',
+          './kubernetes/clusters/one/apps',
+        ),
+        'kubernetes/clusters/one/apps/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cilium.yaml\n  - mail.yaml\n',
+        'kubernetes/clusters/one/apps/cilium.yaml': flux(
+          'cilium',
+          './kubernetes/apps/cilium',
+          `  targetNamespace: kube-system\n${
+            optionalSecretOn === 'cilium' ? optional : ''
+          }`,
+        ),
+        'kubernetes/clusters/one/apps/mail.yaml': flux(
+          'mail',
+          './kubernetes/apps/mail',
+          optionalSecretOn === 'mail' ? optional : '',
+        ),
+        'kubernetes/apps/cilium/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - helmrelease.yaml\n',
+        'kubernetes/apps/cilium/helmrelease.yaml':
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\nspec:\n  chart:\n    spec:\n      chart: cilium\n      version: 1.17.4\n  values:\n    cluster:\n      name: one\n      id: 1\n    clustermesh:\n      useAPIServer: true\n',
+        'kubernetes/apps/mail/configmap.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mail\n  namespace: default\ndata:\n  client: ${CLIENT_ID:=none}\n',
+      };
+      const tree = createRepoTree(files);
+      return validateMesh(
+        tree,
+        resolveConventions({}, detectConventions(tree)),
+      ).clusters.find(c => c.name === 'one')!;
+    };
+
+    it("fails without settings, whatever an app's own optional Secret holds, and points at a file", () => {
+      const one = repository('mail');
+      expect(
+        one.checks.find(c => c.ruleId === 'settings-present'),
+      ).toMatchObject({
+        outcome: 'fail',
+        message:
+          'no ConfigMap flux-system/cluster-settings is applied to the cluster',
+        // the cluster folder has no kustomization: the one under it
+        location: {
+          file: 'kubernetes/clusters/one/apps/kustomization.yaml',
+          line: 1,
+        },
+      });
+      // no finding of the cluster points at its bare folder
+      expect(
+        one.checks.filter(c => c.location?.file === 'kubernetes/clusters/one'),
+      ).toEqual([]);
+    });
+
+    it('is not evaluated when the Kustomization applying the Cilium values substitutes from that Secret', () => {
+      expect(
+        repository('cilium').checks.find(c => c.ruleId === 'settings-present'),
+      ).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringContaining(
+          'Secret flux-system/oidc-credentials (from outside the repository) may set them, but its keys are not known here',
+        ),
+      });
     });
   });
 
