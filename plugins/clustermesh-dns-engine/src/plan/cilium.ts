@@ -394,11 +394,17 @@ function targetValues(
         ? shared.template
         : cannot(
             target,
-            `is shared by ${clusters.join(', ')}, but ${
-              variables.fqdn
-            } is not substituted in it for every one of them, and ${
+            `is shared by ${clusters.join(', ')}, ${
+              inSettings
+                ? `but ${variables.fqdn} is not substituted in it for every one of them`
+                : `where each cluster's FQDN goes as the template, not from the settings (${
+                    form(clusters[0]).why
+                  })`
+            }, and ${
               shared.why
-            }`,
+            }; or name the domain in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
+              conventions.fqdnTemplate,
+            )})`,
           );
     };
     values.fqdn =
@@ -607,4 +613,9 @@ function commentAbove(
       return { key: String(path[end - 1]), text: comments.join(' ') };
   }
   return undefined;
+}
+
+/** The FQDN template with its variables written out, for a message: `clustermesh-{cluster}.<SECRET_DOMAIN>`. */
+function fqdnTemplateExample(template: string): string {
+  return template.replace(/\$\{([^}:]+)[^}]*\}/g, '<$1>');
 }

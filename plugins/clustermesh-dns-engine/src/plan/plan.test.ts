@@ -1324,6 +1324,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         'kind: HelmRelease',
         'metadata: {name: cilium}',
         'spec:',
+        '  interval: 1h',
         '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
         '  values:',
         '    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
@@ -1374,9 +1375,29 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(plan.edits).toEqual([]);
     expect(plan.problems).toContainEqual({
       field: 'infrastructure/cilium/release.yaml',
+      // why the FQDN is not from the settings, why the template fails, and the way out
       message:
-        'is shared by alpha, beta, but CILIUM_CLUSTERMESH_FQDN is not substituted in it for every one of them, and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from)',
+        "is shared by alpha, beta, where each cluster's FQDN goes as the template, not from the settings (ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes), and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from); or name the domain in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
     });
+    // which the same run then takes
+    const written = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'beta', ip: '10.2.0.10' },
+        ],
+      },
+      resolveConventions({
+        clustersPath: 'clusters',
+        fqdnTemplate: 'clustermesh-{cluster}.example.net',
+      }),
+    );
+    expect(written.plan.problems).toEqual([]);
+    expect(written.plan.records.map(r => r.fqdn)).toEqual([
+      'clustermesh-alpha.example.net',
+      'clustermesh-beta.example.net',
+    ]);
   });
 
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
