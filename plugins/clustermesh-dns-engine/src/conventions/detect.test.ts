@@ -856,7 +856,7 @@ describe('detectConventions', () => {
     // the settings ConfigMap is the installer's: its variables not known, not missing
     expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
     expect(report.notEvaluated.map(f => f.message)).toContain(
-      "ConfigMap flux-system/cluster-settings is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)",
+      "ConfigMap flux-system/cluster-settings is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)",
     );
     // the change cannot write into the installer's ConfigMap: said once, where it is named
     const plan = planMeshDnsChange(

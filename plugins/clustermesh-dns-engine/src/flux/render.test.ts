@@ -222,7 +222,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(outside.app.failed).toBe(false);
     expect(outside.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     ]);
     expect(outside.result.findings[0].substitutesOnly).toBe(true);
     // defined in the repository but not applied to this cluster: Flux fails
@@ -249,7 +249,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       ['not-evaluated', 'warning'],
     ]);
     expect(located(external.result.findings[0])).toBe(
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     );
   });
 

@@ -405,11 +405,11 @@ export class FluxRenderer {
                   spec.key
                 } substitutes from ${missing}${
                   ref.optional ? ' (optional)' : ''
-                }, which no file of the repository defines: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                }, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
                 location: where,
                 cause: {
                   key: `external-source:${missing}`,
-                  message: `${missing} is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                  message: `${missing} is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
                   subject: `Kustomization ${spec.key}`,
                 },
                 // its variables may be the ones found missing
