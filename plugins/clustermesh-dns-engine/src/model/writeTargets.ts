@@ -432,7 +432,7 @@ export function fqdnForm(
         guessed.length > 1 ? 'them' : 'it'
       }, and only ${unverified(
         guessed[0],
-      )}, whose keys are not known here, could (set fqdnTemplate in the conventions to the names you use, or give ${
+      )}, whose keys are not known here, could (give the FQDN template of the names you use: --fqdn-template, the action's fqdnTemplate or the conventions' fqdnTemplate; or give ${
         guessed[0]
       } with the values of this run if that source holds it)`,
     );
@@ -485,7 +485,7 @@ export function fqdnForm(
   if (missing.length)
     return undefinedIn(
       missing,
-      ` (set fqdnTemplate in the conventions to the names you use, or define ${missing[0]} in its settings)`,
+      ` (give the FQDN template of the names you use: --fqdn-template, the action's fqdnTemplate or the conventions' fqdnTemplate; or define ${missing[0]} in its settings)`,
     );
   if (secret.length === 0) {
     const result = envsubst(template, n => plain.get(n), { strict: false });
