@@ -37,6 +37,31 @@ const clusterScopedKinds = new Set([
 export const isClusterScopedKind = (kind: string) =>
   clusterScopedKinds.has(kind);
 
+/**
+ * Custom resources their CRDs make cluster-scoped, which kustomize's schema
+ * does not know (it gives them a namespace): the API server keeps one of
+ * each name, whatever namespace the manifest or its Kustomization says.
+ */
+const clusterScopedCustomKinds = new Set([
+  'CiliumLoadBalancerIPPool',
+  'CiliumL2AnnouncementPolicy',
+  'CiliumBGPClusterConfig',
+  'CiliumBGPPeerConfig',
+  'CiliumBGPAdvertisement',
+  'CiliumBGPPeeringPolicy',
+  'CiliumBGPNodeConfigOverride',
+  'CiliumCIDRGroup',
+  'CiliumClusterwideNetworkPolicy',
+  'CiliumPodIPPool',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'ClusterExternalSecret',
+]);
+
+/** Whether the API server keeps a kind without a namespace (built in, or a known CRD's). */
+export const isClusterScopedInCluster = (kind: string) =>
+  clusterScopedKinds.has(kind) || clusterScopedCustomKinds.has(kind);
+
 /** Turns the documents of a manifest file into objects, or findings. */
 export function documentsToObjects(docs: readonly YamlDocument[]): {
   objects: ManifestObject[];

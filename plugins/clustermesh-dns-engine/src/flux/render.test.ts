@@ -137,6 +137,22 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       o => o.object.kind === 'CiliumLoadBalancerIPPool',
     );
     expect(pools).toHaveLength(1);
+    // a second root in another namespace: the pool is cluster-scoped, still one
+    const { result: elsewhere } = render({
+      postBuild: fromSettings(),
+      app: pool('10.1.0.0/24'),
+      root: {
+        'app-again.yaml': ks('app-again', './app').replace(
+          'namespace: flux-system',
+          'namespace: mirror',
+        ),
+      },
+    });
+    expect(
+      elsewhere.objects.filter(
+        o => o.object.kind === 'CiliumLoadBalancerIPPool',
+      ),
+    ).toHaveLength(1);
     // the same document substituted otherwise: two versions of one object
     const { result: fighting } = render({
       postBuild: fromSettings(),

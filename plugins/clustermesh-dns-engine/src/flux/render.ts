@@ -20,6 +20,7 @@ import {
   RenderedKustomization,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
+import { isClusterScopedInCluster } from './kustomizeObjects';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import {
   externalSource,
@@ -551,7 +552,10 @@ function appliedObjects(
     for (const object of k.objects) {
       const key = `${objectKey({
         ...object,
-        namespace: object.namespace ?? k.namespace,
+        // one object of a cluster-scoped kind, whatever namespace it is given
+        namespace: isClusterScopedInCluster(object.kind)
+          ? undefined
+          : object.namespace ?? k.namespace,
       })}|${object.source.file}|${object.source.index}`;
       const seen = versions.get(key);
       if (!seen) versions.set(key, [object]);
