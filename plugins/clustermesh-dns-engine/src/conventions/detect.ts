@@ -70,7 +70,7 @@ import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
 import { KustomizeEngine } from '../flux/kustomize';
 import type { YamlFiles } from '../yaml/files';
-import { clusterEntry, clusterFolder, peerFqdnVariable } from './templates';
+import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
 
 /**
  * What detection found: conventions to use, and for each setting it looked
@@ -582,15 +582,10 @@ export function detectConventions(
               explicit.variables?.fqdn ??
               defaultConventions.variables.fqdn,
             peerVariable: peer =>
-              peerFqdnVariable(
-                {
-                  variables: {
-                    peerFqdn:
-                      conventions.variables?.peerFqdn ??
-                      explicit.variables?.peerFqdn ??
-                      defaultConventions.variables.peerFqdn,
-                  },
-                } as MeshConventions,
+              peerVariableOf(
+                conventions.variables?.peerFqdn ??
+                  explicit.variables?.peerFqdn ??
+                  defaultConventions.variables.peerFqdn,
                 peer,
               ),
           },

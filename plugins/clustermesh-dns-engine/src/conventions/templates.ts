@@ -13,8 +13,13 @@ export function peerFqdnVariable(
   conventions: MeshConventions,
   peer: string,
 ): string {
+  return peerVariableOf(conventions.variables.peerFqdn, peer);
+}
+
+/** A peer FQDN variable's name (`variables.peerFqdn`) with the peer's segment in it. @internal */
+export function peerVariableOf(template: string, peer: string): string {
   const segment = variableSegment(peer);
-  return conventions.variables.peerFqdn
+  return template
     .replace(peerToken, segment)
     .replace(lowerPeerToken, segment.toLowerCase());
 }
