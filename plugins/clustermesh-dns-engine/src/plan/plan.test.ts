@@ -1718,6 +1718,16 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(plan.alreadyThere.map(p => p.field).join('\n')).not.toContain(
       'l2-policy.yaml',
     );
+    // there before: the refusal says why it stops this change
+    expect(
+      plan.problems.find(p => p.field.startsWith(`${dir}/l2-policy.yaml`))
+        ?.message,
+    ).toMatch(
+      new RegExp(
+        // the Flux Kustomization's whole build, which holds the written files
+        '\\(already there; it stops the change because kustomize fails the build of kubernetes/infrastructure, where the change writes\\)$',
+      ),
+    );
   });
 
   it('refuses for a problem in a file it writes, and still shows the diff it would make', () => {
@@ -1737,6 +1747,13 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(plan.proposed.map(e => e.path)).toContain(hr);
     expect(plan.problems.map(p => p.message).join('\n')).toContain(
       'K8S_API_HOST',
+    );
+    expect(
+      plan.problems.find(p => p.message.includes('K8S_API_HOST'))?.message,
+    ).toMatch(
+      new RegExp(
+        `\\(already there; it stops the change because the change writes ${hr}\\)$`,
+      ),
     );
     expect(plan.summary).toContain('It would have written:');
   });

@@ -130,15 +130,37 @@ export function judgeChange(
               e.problem.message,
             ),
           );
-    const isCaused =
-      !earlier.has(e.identity) ||
-      e.files.some(f => written.has(f)) ||
-      // a problem of the build a written file is in fails that file too
-      (e.code !== undefined &&
-        buildBreaking.has(e.code) &&
-        e.files.some(f => buildFolders.some(d => f.startsWith(`${d}/`)))) ||
-      (aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId));
-    (isCaused ? caused : alreadyThere).push(e.problem);
+    if (!earlier.has(e.identity)) {
+      caused.push(e.problem);
+      continue;
+    }
+    // there before: it stops the change only when the change depends on
+    // it, and the refusal says how
+    const inWritten = e.files.find(f => written.has(f));
+    // a problem of the build a written file is in fails that file too
+    const inBuild =
+      e.code !== undefined && buildBreaking.has(e.code)
+        ? buildFolders
+            .filter(d => e.files.some(f => f.startsWith(`${d}/`)))
+            // the nearest build that holds it
+            .sort((a, b) => b.length - a.length)[0]
+        : undefined;
+    const dependedOn =
+      aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId);
+    let why: string | undefined;
+    if (inWritten) why = `the change writes ${inWritten}`;
+    else if (inBuild)
+      why = `kustomize fails the build of ${inBuild}, where the change writes`;
+    else if (dependedOn)
+      why = `the change sets out to satisfy this rule for ${
+        e.cluster ?? 'the clusters it configures'
+      }`;
+    if (why)
+      caused.push({
+        ...e.problem,
+        message: `${e.problem.message} (already there; it stops the change because ${why})`,
+      });
+    else alreadyThere.push(e.problem);
   }
   return { caused, alreadyThere };
 }
