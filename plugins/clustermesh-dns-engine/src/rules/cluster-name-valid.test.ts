@@ -48,11 +48,24 @@ describe('cluster-name-valid', () => {
         'apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata:\n  name: prune\nannotations:\n  kustomize.toolkit.fluxcd.io/prune: disabled\nfieldSpecs:\n  - path: metadata/annotations\n    create: true\n',
       ),
     ).toBe('fail');
-    // a label transformer without field specs sets selectors too; a
-    // plugin may set anything
+    // kustomize's label transformer, given metadata field specs only (a
+    // Namespace's labels), as kubectl kustomize builds it
     expect(
       withTransformer(
-        'apiVersion: builtin\nkind: LabelsTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\n',
+        'apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\nfieldSpecs:\n  - path: metadata/labels\n    kind: Namespace\n    create: true\n',
+      ),
+    ).toBe('fail');
+    // without field specs it sets selectors too; a kind that is no builtin
+    // (LabelsTransformer) is not known to set only metadata; a plugin may
+    // set anything
+    expect(
+      withTransformer(
+        'apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\n',
+      ),
+    ).toBe('not-evaluated');
+    expect(
+      withTransformer(
+        'apiVersion: builtin\nkind: LabelsTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n',
       ),
     ).toBe('not-evaluated');
     expect(

@@ -201,15 +201,19 @@ export function readTarget(
   return target;
 }
 
-/** Builtin transformers that only ever set metadata, given their field specs. */
+/**
+ * Builtin transformers that only ever set metadata, given their field
+ * specs: kustomize's own kinds (`LabelTransformer`, singular; it refuses
+ * `LabelsTransformer`, which is no builtin).
+ */
 const metadataTransformers = new Set([
   'AnnotationsTransformer',
-  'LabelsTransformer',
+  'LabelTransformer',
 ]);
 
 /**
  * Whether every transformer listed (a file, or an inline configuration) is
- * a builtin AnnotationsTransformer or LabelsTransformer whose field specs
+ * a builtin AnnotationsTransformer or LabelTransformer whose field specs
  * all lie under `metadata/`: what it sets is then only labels and
  * annotations, never a field of a spec or of Helm values (without field
  * specs the label transformer also sets selectors). It is still reported
