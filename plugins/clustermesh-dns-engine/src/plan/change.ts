@@ -89,6 +89,24 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
 }
 
 /**
+ * A cluster's FQDN for a file the change commits (the records document): a
+ * value the repository keeps secret, or that only this run was given,
+ * stays its `${NAME}`, never written out.
+ */
+export function committedFqdn(ctx: ChangeContext, cluster: string): string {
+  const form = ctx.forms.get(cluster);
+  // resolved from plain values of the repository only
+  if (form?.kind === 'literal' || form?.kind === 'settings-resolved')
+    return form.name;
+  const settings = ctx.mesh.byName.get(cluster)?.settings;
+  const given = ctx.conventions.values;
+  return resolveFqdnTemplate(ctx.conventions, cluster, name => {
+    const setting = given[name] === undefined ? settings?.get(name) : undefined;
+    return setting && !setting.secret ? setting.value : variableReference(name);
+  }).resolved;
+}
+
+/**
  * What a cluster's settings hold for a cluster's FQDN (its own or a
  * peer's), in the writing cluster's form; undefined when its form keeps the
  * FQDN out of the settings.

@@ -351,7 +351,7 @@ describe('planMeshDnsChange on the story repository', () => {
       );
       expect(doc?.before).toBeUndefined();
       expect(doc?.after).toContain(
-        '| apps | `clustermesh-apps.<secret:SECRET_DOMAIN>` | A | 10.25.11.120 | 300 |',
+        '| apps | `clustermesh-apps.${SECRET_DOMAIN}` | A | 10.25.11.120 | 300 |',
       );
       expect(doc?.after).toContain(
         `resource "${resource}" "clustermesh_infra"`,
@@ -365,6 +365,43 @@ describe('planMeshDnsChange on the story repository', () => {
       expect(manual.edits.map(e => e.path)).not.toContain(
         'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
       );
+    }
+  });
+
+  it('keeps a domain given to the run out of the committed records document, which validation then finds with it', () => {
+    const conventions = resolveConventions({
+      values: { SECRET_DOMAIN: 'example.net' },
+    });
+    const manual = planMeshDnsChange(
+      createRepoTree(before),
+      { ...storyInput, mode: 'manual' },
+      conventions,
+    );
+    expect(manual.problems).toEqual([]);
+    // the run's records show the name; the committed file does not
+    expect(manual.records.map(r => r.fqdn)).toContain(
+      'clustermesh-apps.example.net',
+    );
+    const doc = manual.edits.find(
+      e => e.path === 'docs/clustermesh-dns-records.md',
+    )!.after;
+    expect(doc).not.toContain('example.net');
+    expect(doc).toContain('`clustermesh-apps.${SECRET_DOMAIN}`');
+    // validated in manual mode with the domain given, and without it
+    const after = { ...before };
+    for (const e of manual.edits) after[e.path] = e.after;
+    for (const values of [{ SECRET_DOMAIN: 'example.net' }, {}]) {
+      const report = validateMesh(
+        createRepoTree(after),
+        resolveConventions({ values, dns: { mode: 'manual' } }),
+      );
+      expect(
+        report.clusters.flatMap(c =>
+          c.checks
+            .filter(k => k.ruleId === 'dnsendpoint-matches')
+            .map(k => k.outcome),
+        ),
+      ).toEqual(['pass', 'pass']);
     }
   });
 

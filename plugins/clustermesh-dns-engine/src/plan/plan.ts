@@ -21,7 +21,12 @@ import type { RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
 import { decodeText } from '../yaml/decode';
 import { YamlEditError } from '../yaml/edit';
-import { ChangeContext, decideChange, resolvedFqdn } from './change';
+import {
+  ChangeContext,
+  committedFqdn,
+  decideChange,
+  resolvedFqdn,
+} from './change';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
@@ -229,7 +234,11 @@ function planEdits(
       planRecordsDocument(
         edits,
         conventions,
-        recordsOf(context, mesh, context.members),
+        // a committed file: secret values stay variables
+        recordsOf(context, mesh, context.members).map(r => ({
+          ...r,
+          fqdn: committedFqdn(context, r.cluster),
+        })),
         input,
       );
     }

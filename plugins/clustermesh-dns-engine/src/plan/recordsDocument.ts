@@ -9,7 +9,8 @@ import type { EditSet } from './transaction';
  * Plans the records document of manual mode: the record table and an
  * OpenTofu/Terraform snippet, for every cluster of the mesh after the
  * change (a run that configures some clusters keeps the others' rows; a
- * removed cluster's row goes).
+ * removed cluster's row goes). The records' names are as committed: a
+ * secret part is its `${NAME}` (a Terraform variable in the snippet).
  */
 export function planRecordsDocument(
   edits: EditSet,
@@ -23,10 +24,16 @@ export function planRecordsDocument(
   const hcl = records
     .map(r => {
       const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
-      const name = r.fqdn.replace(
-        secretPlaceholderPattern,
-        (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
-      );
+      // a variable of the name (`${SECRET_DOMAIN}`) is a Terraform variable
+      const name = r.fqdn
+        .replace(
+          secretPlaceholderPattern,
+          (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
+        )
+        .replace(
+          /\$\{([_A-Za-z][_A-Za-z0-9]*)\}/g,
+          (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
+        );
       return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
         r.type
       }"\n  ${content.padEnd(7)} = "${r.value}"\n  ttl     = ${
