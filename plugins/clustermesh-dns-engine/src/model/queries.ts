@@ -1,4 +1,5 @@
 import {
+  formatLocation,
   IpAddress,
   parseIpAddress,
   rangeContains,
@@ -430,7 +431,10 @@ export function externalDnsPublishes(
   endpoint: Pick<ManifestObject, 'body'>,
   dnsName: string,
 ): Publication {
-  const d = deployment.description;
+  // named with where it is deployed: the place to change
+  const d = `${deployment.description} (${formatLocation(
+    deployment.location,
+  )})`;
   if (!deployment.sources.includes('crd')) {
     if (deployment.valuesUnread)
       return {

@@ -390,7 +390,11 @@ describe('planMeshDnsChange on the story repository', () => {
     // validated in manual mode with the domain given, and without it
     const after = { ...before };
     for (const e of manual.edits) after[e.path] = e.after;
-    for (const values of [{ SECRET_DOMAIN: 'example.net' }, {}]) {
+    const given: Record<string, string>[] = [
+      { SECRET_DOMAIN: 'example.net' },
+      {},
+    ];
+    for (const values of given) {
       const report = validateMesh(
         createRepoTree(after),
         resolveConventions({ values, dns: { mode: 'manual' } }),

@@ -153,7 +153,7 @@ describe('dnsendpoint-matches', () => {
     it("fails when it runs the chart's default sources, which read no DNSEndpoint", () => {
       expect(infraResult(withExternalDns([]))).toMatchObject({
         outcome: 'fail',
-        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns runs the chart's default sources (service, ingress), not crd: it reads no DNSEndpoint`,
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (kubernetes/infrastructure/networking/cilium/clustermesh/external-dns.yaml:1) runs the chart's default sources (service, ingress), not crd: it reads no DNSEndpoint`,
       });
     });
 
@@ -164,7 +164,7 @@ describe('dnsendpoint-matches', () => {
         ),
       ).toMatchObject({
         outcome: 'fail',
-        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns publishes only names in example.org (domain filter), not clustermesh-infra.example.net`,
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (kubernetes/infrastructure/networking/cilium/clustermesh/external-dns.yaml:1) publishes only names in example.org (domain filter), not clustermesh-infra.example.net`,
       });
     });
 
@@ -178,7 +178,7 @@ describe('dnsendpoint-matches', () => {
         ),
       ).toMatchObject({
         outcome: 'fail',
-        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns takes only objects whose annotations match external-dns.alpha.kubernetes.io/hostname (--annotation-filter), and the DNSEndpoint's do not`,
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (kubernetes/infrastructure/networking/cilium/clustermesh/external-dns.yaml:1) takes only objects whose annotations match external-dns.alpha.kubernetes.io/hostname (--annotation-filter), and the DNSEndpoint's do not`,
       });
     });
 
@@ -210,7 +210,7 @@ describe('dnsendpoint-matches', () => {
       expect(result).toMatchObject({
         outcome: 'fail',
         message: expect.stringMatching(
-          /^no ExternalDNS of the cluster publishes .*: HelmRelease network\/external-dns reads sources service, not crd/,
+          /^no ExternalDNS of the cluster publishes .*: HelmRelease network\/external-dns \(.*\) reads sources service, not crd/,
         ),
       });
     });
