@@ -390,6 +390,30 @@ export function detectConventions(
       }`,
     );
   }
+  // a repository no Flux Kustomization or FluxInstance of which reconciles
+  // anything (Argo CD, plain manifests): no folder of it is a cluster Flux
+  // builds, whatever its name
+  if (
+    !explicit.clusters &&
+    !explicit.clustersPath &&
+    !conventions.clusters &&
+    folders.length &&
+    !entries.length &&
+    !fluxDocuments.some(d =>
+      /^(?:kustomize\.toolkit\.fluxcd|fluxcd\.controlplane)\.io\//.test(
+        String(d.value.apiVersion),
+      ),
+    )
+  ) {
+    conventions.clusters = [];
+    detected(
+      'clusters',
+      '',
+      `the repository holds no Flux Kustomization and no FluxInstance (kustomize.toolkit.fluxcd.io, fluxcd.controlplane.io): nothing shows that Flux reconciles ${
+        clustersPath ? `a folder under ${clustersPath}` : 'any of its folders'
+      } (${firstFew(folders)}); name them in clusters to check them anyway`,
+    );
+  }
   const clusterNames = conventions.clusters ?? explicit.clusters ?? folders;
 
   // the settings objects the Kustomizations substitute from

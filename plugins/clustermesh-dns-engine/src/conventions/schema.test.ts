@@ -105,7 +105,9 @@ describe('conventions', () => {
 
   it('detect the LB IP variable and annotation key the repository already uses', () => {
     const tree = createRepoTree({
-      'kubernetes/clusters/a/x.yaml': 'x: 1\n',
+      // a Flux repository: a Kustomization of the cluster
+      'kubernetes/clusters/a/x.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  path: ./apps\n',
       'hr.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\nspec:\n  values:\n    clustermesh:\n      apiserver:\n        service:\n          annotations:\n            io.cilium/lb-ipam-ips: \${MESH_API_IP}\n`,
     });
     const detected = detectConventions(tree);
@@ -122,9 +124,21 @@ describe('conventions', () => {
 
   it('detect a clusters folder at another place', () => {
     expect(
-      detectConventions(createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' }))
-        .conventions,
+      detectConventions(
+        createRepoTree({
+          'clusters/a/k.yaml':
+            'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  path: ./apps\n',
+        }),
+      ).conventions,
     ).toEqual({ clustersPath: 'clusters' });
+    // no Flux Kustomization or FluxInstance anywhere: no folder is a cluster
+    const { conventions, found } = detectConventions(
+      createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' }),
+    );
+    expect(conventions.clusters).toEqual([]);
+    expect(found.find(f => f.setting === 'clusters')?.reason).toBe(
+      'the repository holds no Flux Kustomization and no FluxInstance (kustomize.toolkit.fluxcd.io, fluxcd.controlplane.io): nothing shows that Flux reconciles a folder under clusters (a); name them in clusters to check them anyway',
+    );
   });
 
   it('detect nothing surprising in the example repository', () => {
