@@ -1400,14 +1400,15 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         `settings/${c}/cluster-settings.yaml`
       ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
     }
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.1.0.10' },
+        { name: 'beta', ip: '10.2.0.10' },
+      ],
+    };
     const { plan } = applied(
       files,
-      {
-        clusters: [
-          { name: 'alpha', ip: '10.1.0.10' },
-          { name: 'beta', ip: '10.2.0.10' },
-        ],
-      },
+      input,
       resolveConventions({
         clustersPath: 'clusters',
         values: { SECRET_DOMAIN: 'example.net' },
@@ -1423,12 +1424,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     // which the same run then takes
     const written = applied(
       files,
-      {
-        clusters: [
-          { name: 'alpha', ip: '10.1.0.10' },
-          { name: 'beta', ip: '10.2.0.10' },
-        ],
-      },
+      input,
       resolveConventions({
         clustersPath: 'clusters',
         fqdnTemplate: 'clustermesh-{cluster}.example.net',
