@@ -210,7 +210,7 @@ describe('detectConventions', () => {
       value: '{cluster}.mesh.${DOMAIN}',
       source: 'detected',
       reason:
-        'the settings already name blue, green, red so (e.g. CILIUM_CLUSTERMESH_FQDN: blue.mesh.${DOMAIN} at clusters/blue/vars.yaml:7); teal follows another template, which fqdn-convention reports',
+        'the settings already name blue, green, red this way (e.g. CILIUM_CLUSTERMESH_FQDN: blue.mesh.${DOMAIN} at clusters/blue/vars.yaml:7); teal follows another template, which fqdn-convention reports',
       location: { file: 'clusters/blue/vars.yaml', line: 7 },
     });
     // the one that differs is the one reported
@@ -252,6 +252,38 @@ describe('detectConventions', () => {
     );
     expect(
       detectConventions(createRepoTree(unnamed)).conventions.fqdnTemplate,
+    ).toBeUndefined();
+  });
+
+  it('lets the other clusters decide where a name that occurs twice goes, and keeps the default on a tie of three', () => {
+    const names: Record<string, string> = {
+      mesh: 'mesh.mesh.example.net',
+      blue: 'mesh.blue.example.net',
+      red: 'mesh.red.example.net',
+    };
+    const files = settingsRepository(
+      Object.keys(names),
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c => `  CILIUM_CLUSTERMESH_FQDN: ${names[c]}\n`,
+    );
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.fqdnTemplate).toBe('mesh.{cluster}.example.net');
+    // mesh follows it too: no cluster is said to follow another
+    expect(settingOf(found, 'fqdnTemplate')?.reason).toMatch(
+      /^the settings already name blue, mesh, red this way \(e\.g\. CILIUM_CLUSTERMESH_FQDN: mesh\.[a-z]+\.example\.net at clusters\/[a-z]+\/vars\.yaml:7\)$/,
+    );
+    const threeWays = settingsRepository(
+      ['blue', 'red', 'teal'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        `  CILIUM_CLUSTERMESH_FQDN: ${
+          { blue: 'blue.a.net', red: 'b-red.net', teal: 'c.teal.net' }[c]
+        }\n`,
+    );
+    expect(
+      detectConventions(createRepoTree(threeWays)).conventions.fqdnTemplate,
     ).toBeUndefined();
   });
 

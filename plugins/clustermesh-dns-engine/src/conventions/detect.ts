@@ -390,26 +390,24 @@ export function detectConventions(
       }`,
     );
   }
-  // a repository no Flux Kustomization or FluxInstance of which reconciles
-  // anything (Argo CD, plain manifests): no folder of it is a cluster Flux
-  // builds, whatever its name
+  // a repository without any Flux object (Argo CD, plain manifests): no
+  // folder of it is a cluster Flux builds, whatever its name
   if (
     !explicit.clusters &&
     !explicit.clustersPath &&
     !conventions.clusters &&
     folders.length &&
     !entries.length &&
-    !fluxDocuments.some(d =>
-      /^(?:kustomize\.toolkit\.fluxcd|fluxcd\.controlplane)\.io\//.test(
-        String(d.value.apiVersion),
-      ),
-    )
+    // any Flux object (a HelmRelease a FluxInstance applied outside the
+    // repository reconciles) says Flux may build these folders
+    !mentioned(tree, cache, 'toolkit.fluxcd.io/') &&
+    !mentioned(tree, cache, 'fluxcd.controlplane.io/')
   ) {
     conventions.clusters = [];
     detected(
       'clusters',
       '',
-      `the repository holds no Flux Kustomization and no FluxInstance (kustomize.toolkit.fluxcd.io, fluxcd.controlplane.io): nothing shows that Flux reconciles ${
+      `the repository holds no Flux object (no *.toolkit.fluxcd.io or fluxcd.controlplane.io apiVersion in any file): nothing shows that Flux reconciles ${
         clustersPath ? `a folder under ${clustersPath}` : 'any of its folders'
       } (${firstFew(folders)}); name them in clusters to check them anyway`,
     );
@@ -592,11 +590,7 @@ export function detectConventions(
             settingsName: settingsConfigMap,
             clusters: clusterNames,
             clusterOfFile: file => {
-              const inside = clustersPath
-                ? file.startsWith(`${clustersPath}/`) &&
-                  file.slice(clustersPath.length + 1)
-                : file;
-              const folder = inside ? inside.split('/', 1)[0] : undefined;
+              const folder = clusterFolderOf(clustersPath, file);
               return folder && clusterNames.includes(folder)
                 ? folder
                 : undefined;
@@ -623,7 +617,7 @@ export function detectConventions(
       settingsNames.template,
       `the settings already name ${firstFew(
         settingsNames.clusters,
-      )} so (e.g. ${key}: ${value} at ${where(location)})${
+      )} this way (e.g. ${key}: ${value} at ${where(location)})${
         settingsNames.others.length
           ? `; ${firstFew(settingsNames.others)} ${
               settingsNames.others.length === 1 ? 'follows' : 'follow'
@@ -773,12 +767,7 @@ function appliedByAnotherCluster(
     layout?.clustersPath === clustersPath
       ? new Set(layout.clusters.keys())
       : new Set<string>();
-  const folderOf = (path: string) => {
-    if (!clustersPath) return path.split('/')[0];
-    return path.startsWith(`${clustersPath}/`)
-      ? path.slice(clustersPath.length + 1).split('/')[0]
-      : undefined;
-  };
+  const folderOf = (path: string) => clusterFolderOf(clustersPath, path);
   for (const e of entries) {
     const folder = folderOf(e.path);
     if (folder !== undefined) entryNames.add(folder);
@@ -1021,4 +1010,15 @@ function strictnessGate(
       };
   }
   return undefined;
+}
+
+/** The folder under the clusters path that holds a path (`clusters/a/x.yaml` → `a`), if any. */
+function clusterFolderOf(
+  clustersPath: string,
+  path: string,
+): string | undefined {
+  if (!clustersPath) return path.split('/')[0];
+  return path.startsWith(`${clustersPath}/`)
+    ? path.slice(clustersPath.length + 1).split('/')[0]
+    : undefined;
 }

@@ -39,8 +39,9 @@ function deepMerge(base: any, over: any): any {
 
 /**
  * Validates conventions: explicit settings win over detected ones, which
- * win over the defaults; settings given to one run (a command-line option,
- * an action input) win over the file's, and the report says so.
+ * win over the defaults; settings given to one run (`--fqdn-template`, the
+ * action's `fqdnTemplate`) win over the file's, and the report says they
+ * were given to this run.
  *
  * @public
  */

@@ -137,8 +137,18 @@ describe('conventions', () => {
     );
     expect(conventions.clusters).toEqual([]);
     expect(found.find(f => f.setting === 'clusters')?.reason).toBe(
-      'the repository holds no Flux Kustomization and no FluxInstance (kustomize.toolkit.fluxcd.io, fluxcd.controlplane.io): nothing shows that Flux reconciles a folder under clusters (a); name them in clusters to check them anyway',
+      'the repository holds no Flux object (no *.toolkit.fluxcd.io or fluxcd.controlplane.io apiVersion in any file): nothing shows that Flux reconciles a folder under clusters (a); name them in clusters to check them anyway',
     );
+    // a HelmRelease is Flux's: a FluxInstance applied outside the
+    // repository may reconcile the folders
+    expect(
+      detectConventions(
+        createRepoTree({
+          'clusters/a/cilium.yaml':
+            'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n',
+        }),
+      ).conventions.clusters,
+    ).toBeUndefined();
   });
 
   it('detect nothing surprising in the example repository', () => {

@@ -671,8 +671,12 @@ export function whereMissing(
   }
   const entry = repository.kustomizationFile(root);
   if (entry) return { file: entry, line: 1 };
-  // any Flux Kustomization the cluster applies, before its bare folder
-  const declared = kustomizations.find(k => k.object);
+  // a Flux Kustomization the cluster's entry applies itself (not an app's
+  // a parent applies), before its bare folder
+  const byKey = new Map(kustomizations.map(k => [k.key, k]));
+  const declared =
+    kustomizations.find(k => k.object && !byKey.get(k.parent ?? '')?.object) ??
+    kustomizations.find(k => k.object);
   return declared ? locate(declared.object!) : { file: cluster.dir, line: 1 };
 }
 

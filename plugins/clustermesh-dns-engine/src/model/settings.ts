@@ -64,6 +64,11 @@ export class ClusterSettings {
     return hasOwn(this.#data, name);
   }
 
+  /** Whether the settings ConfigMap itself holds a variable (a plain value of the repository). */
+  inConfigMap(name: string): boolean {
+    return this.#inConfigMap(name) && !this.#inline(name);
+  }
+
   has(name: string): boolean {
     return (
       this.#inConfigMap(name) ||

@@ -99,10 +99,15 @@ export function committedFqdn(ctx: ChangeContext, cluster: string): string {
   if (form?.kind === 'literal' || form?.kind === 'settings-resolved')
     return form.name;
   const settings = ctx.mesh.byName.get(cluster)?.settings;
-  const given = ctx.conventions.values;
   return resolveFqdnTemplate(ctx.conventions, cluster, name => {
-    const setting = given[name] === undefined ? settings?.get(name) : undefined;
-    return setting && !setting.secret ? setting.value : variableReference(name);
+    const setting = settings?.get(name);
+    // a Secret's key reads as known once a value is given: still secret
+    const plain =
+      setting &&
+      !setting.secret &&
+      (ctx.conventions.values[name] === undefined ||
+        settings!.inConfigMap(name));
+    return plain ? setting.value : variableReference(name);
   }).resolved;
 }
 

@@ -402,7 +402,7 @@ function targetValues(
                   })`
             }, and ${
               shared.why
-            }; or name the domain in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
+            }; or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
               conventions.fqdnTemplate,
             )})`,
           );
@@ -617,5 +617,8 @@ function commentAbove(
 
 /** The FQDN template with its variables written out, for a message: `clustermesh-{cluster}.<SECRET_DOMAIN>`. */
 function fqdnTemplateExample(template: string): string {
-  return template.replace(/\$\{([^}:]+)[^}]*\}/g, '<$1>');
+  const shown = envsubst(template, variable => `<${variable}>`, {
+    strict: false,
+  });
+  return shown.ok ? shown.output : template;
 }

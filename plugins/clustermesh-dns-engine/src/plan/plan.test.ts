@@ -388,15 +388,15 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(doc).not.toContain('example.net');
     expect(doc).toContain('`clustermesh-apps.${SECRET_DOMAIN}`');
     // validated in manual mode with the domain given, and without it
-    const after = { ...before };
-    for (const e of manual.edits) after[e.path] = e.after;
+    const written = { ...before };
+    for (const e of manual.edits) written[e.path] = e.after;
     const given: Record<string, string>[] = [
       { SECRET_DOMAIN: 'example.net' },
       {},
     ];
     for (const values of given) {
       const report = validateMesh(
-        createRepoTree(after),
+        createRepoTree(written),
         resolveConventions({ values, dns: { mode: 'manual' } }),
       );
       expect(
@@ -1419,7 +1419,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       field: 'infrastructure/cilium/release.yaml',
       // why the FQDN is not from the settings, why the template fails, and the way out
       message:
-        "is shared by alpha, beta, where each cluster's FQDN goes as the template, not from the settings (ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes), and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from); or name the domain in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
+        "is shared by alpha, beta, where each cluster's FQDN goes as the template, not from the settings (ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes), and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from); or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
     });
     // which the same run then takes
     const written = applied(

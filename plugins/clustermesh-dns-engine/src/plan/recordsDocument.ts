@@ -1,4 +1,4 @@
-import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { envsubst } from '../flux/envsubst';
 import type { MeshConventions } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
 import type { MeshDnsRecord } from './types';
@@ -25,15 +25,12 @@ export function planRecordsDocument(
     .map(r => {
       const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
       // a variable of the name (`${SECRET_DOMAIN}`) is a Terraform variable
-      const name = r.fqdn
-        .replace(
-          secretPlaceholderPattern,
-          (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
-        )
-        .replace(
-          /\$\{([_A-Za-z][_A-Za-z0-9]*)\}/g,
-          (_, variable: string) => `\${var.${variable.toLowerCase()}}`,
-        );
+      const terraform = envsubst(
+        r.fqdn,
+        variable => `\${var.${variable.toLowerCase()}}`,
+        { strict: false },
+      );
+      const name = terraform.ok ? terraform.output : r.fqdn;
       return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
         r.type
       }"\n  ${content.padEnd(7)} = "${r.value}"\n  ttl     = ${

@@ -152,7 +152,7 @@ export function judgeChange(
     else if (inBuild)
       why = `kustomize fails the build of ${inBuild}, where the change writes`;
     else if (dependedOn)
-      why = `the change sets out to satisfy this rule for ${
+      why = `the change sets out to satisfy ${e.ruleId} for ${
         e.cluster ?? 'the clusters it configures'
       }`;
     if (why)

@@ -11,7 +11,7 @@ export const fqdnConvention = defineClusterRule({
   description:
     'The FQDN matches the configured template (default `clustermesh-{cluster}.${SECRET_DOMAIN}`).',
   remediation: c =>
-    `Rename the record to the template \`${c.fqdnTemplate}\`, or set \`fqdnTemplate\` in the conventions if the team uses another scheme.`,
+    `Rename the record to the template \`${c.fqdnTemplate}\`, or give the scheme the team uses as the FQDN template (\`fqdnTemplate\` in the conventions, \`--fqdn-template\`).`,
   messages: {
     notSet: '{{variable}} is not set',
     follows: 'FQDN {{fqdn}} follows {{template}}',

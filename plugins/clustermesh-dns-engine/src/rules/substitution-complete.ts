@@ -105,6 +105,7 @@ export const substitutionComplete = defineClusterRule({
       /** The Kustomization that applies the value. */
       by?: RenderedKustomization;
     }[] = [];
+    let unsubstituted: (typeof unresolved)[number] | undefined;
     const check = (
       what: string,
       value: unknown,
@@ -122,6 +123,9 @@ export const substitutionComplete = defineClusterRule({
         return;
       unresolvedCount++;
       if (unresolved.length < 3) unresolved.push({ what, value, where, by });
+      // the first value a Kustomization applies without substituting: the cause
+      if (!unsubstituted && by && !by.postBuild)
+        unsubstituted = { what, value, where, by };
     };
     /** The unresolved values, the first few by name. */
     const unresolvedList = () => {
@@ -199,11 +203,14 @@ export const substitutionComplete = defineClusterRule({
     }
     // one cause, one failure: the values it leaves unresolved are listed;
     // the cause named when the Kustomization applying them substitutes nothing
-    const by = unresolved.find(u => u.by && !u.by.postBuild);
+    const by = unsubstituted;
     if (by) {
+      // the variables of what that Kustomization applies
       const variables = [
         ...new Set(
-          unresolved.flatMap(u => referencedVariables(String(u.value))),
+          [by, ...unresolved.filter(u => u.by === by.by)].flatMap(u =>
+            referencedVariables(String(u.value)),
+          ),
         ),
       ];
       const held = variables.filter(v => c.settings.value(v) !== undefined);

@@ -16,18 +16,23 @@ export interface SettingsFqdnTemplate {
 }
 
 /**
- * A cluster's name as a whole part of an FQDN (between dots or dashes),
- * made `{cluster}`: `clustermesh-infra.${SECRET_DOMAIN}` for infra →
- * `clustermesh-{cluster}.${SECRET_DOMAIN}`. Undefined when the name is not
- * in it (`mesh-a.example.net` for cluster alpha says nothing).
+ * The templates an FQDN may follow: each place the cluster's name is a
+ * whole part of it (between dots or dashes), made `{cluster}`:
+ * `clustermesh-infra.${SECRET_DOMAIN}` for infra →
+ * `clustermesh-{cluster}.${SECRET_DOMAIN}`; `mesh.mesh.example.net` for
+ * mesh → both `{cluster}.mesh.…` and `mesh.{cluster}.…` (the other
+ * clusters decide). None when the name is not in it.
  */
-export function templateOf(value: string, cluster: string): string | undefined {
-  const whole = new RegExp(`(^|[.-])${escapeRegExp(cluster)}(?=$|[.-])`).exec(
-    value,
-  );
-  if (!whole) return undefined;
-  const at = whole.index + whole[1].length;
-  return `${value.slice(0, at)}{cluster}${value.slice(at + cluster.length)}`;
+export function templatesOf(value: string, cluster: string): string[] {
+  const whole = new RegExp(`(^|[.-])${escapeRegExp(cluster)}(?=$|[.-])`, 'g');
+  const out: string[] = [];
+  for (const match of value.matchAll(whole)) {
+    const at = match.index! + match[1].length;
+    out.push(
+      `${value.slice(0, at)}{cluster}${value.slice(at + cluster.length)}`,
+    );
+  }
+  return out;
 }
 
 /**
@@ -54,24 +59,18 @@ export function settingsFqdnTemplate(
   const byPeerVariable = new Map(
     options.clusters.map(c => [options.peerVariable(c), c]),
   );
-  /** By template: the clusters that follow it, and the first value that shows it. */
-  const votes = new Map<
+  /** Each cluster's candidate templates (its own settings before a peer's), with the value that shows them. */
+  const candidates = new Map<
     string,
-    { clusters: Set<string>; example: SettingsFqdnTemplate['example'] }
+    { templates: string[]; example: SettingsFqdnTemplate['example'] }
   >();
-  /** Each cluster's template, the first seen (its own settings before a peer's). */
-  const templateOfCluster = new Map<string, string>();
   const vote = (cluster: string, key: string, doc: ScannedDocument) => {
     const value = doc.value.data[key];
-    if (typeof value !== 'string' || templateOfCluster.has(cluster)) return;
-    const template = templateOf(value.trim(), cluster);
-    if (!template) return;
-    templateOfCluster.set(cluster, template);
-    const seen = votes.get(template);
-    if (seen) seen.clusters.add(cluster);
-    else
-      votes.set(template, {
-        clusters: new Set([cluster]),
+    if (typeof value !== 'string' || candidates.has(cluster)) return;
+    const templates = templatesOf(value.trim(), cluster);
+    if (templates.length)
+      candidates.set(cluster, {
+        templates,
         example: { key, value, location: doc.at(['data', key]) },
       });
   };
@@ -102,19 +101,27 @@ export function settingsFqdnTemplate(
     }
   }
   for (const [peer, [key, doc]] of peerEntries) vote(peer, key, doc);
-  const ranked = [...votes.entries()].sort(
-    (a, b) => b[1].clusters.size - a[1].clusters.size,
-  );
+  // each cluster counts once for each template its names may follow
+  const tally = new Map<string, string[]>();
+  for (const [cluster, { templates }] of candidates)
+    for (const t of new Set(templates)) {
+      const followers = tally.get(t);
+      if (followers) followers.push(cluster);
+      else tally.set(t, [cluster]);
+    }
+  const ranked = [...tally.entries()].sort((a, b) => b[1].length - a[1].length);
   if (!ranked.length) return undefined;
-  const [[template, { clusters, example }], next] = ranked;
-  if (next && next[1].clusters.size === clusters.size) return undefined;
+  const [[template, clusters], next] = ranked;
+  if (next && next[1].length === clusters.length) return undefined;
+  const first = clusters.find(
+    c => candidates.get(c)!.templates[0] === template,
+  );
   return {
     template,
     clusters: [...clusters].sort(),
-    example,
-    others: [...templateOfCluster]
-      .filter(([, t]) => t !== template)
-      .map(([c]) => c)
+    example: candidates.get(first ?? clusters[0])!.example,
+    others: [...candidates.keys()]
+      .filter(c => !candidates.get(c)!.templates.includes(template))
       .sort(),
   };
 }
