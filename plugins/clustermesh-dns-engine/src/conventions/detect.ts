@@ -399,9 +399,11 @@ export function detectConventions(
     folders.length &&
     !entries.length &&
     // any Flux object (a HelmRelease a FluxInstance applied outside the
-    // repository reconciles) says Flux may build these folders
-    !mentioned(tree, cache, 'toolkit.fluxcd.io/') &&
-    !mentioned(tree, cache, 'fluxcd.controlplane.io/')
+    // repository reconciles) says Flux may build these folders; its
+    // apiVersion (`helm.toolkit.fluxcd.io/v2`), not an annotation key
+    // (`kustomize.toolkit.fluxcd.io/substitute`) copied into other manifests
+    !mentioned(tree, cache, 'toolkit.fluxcd.io/v') &&
+    !mentioned(tree, cache, 'fluxcd.controlplane.io/v')
   ) {
     conventions.clusters = [];
     detected(

@@ -133,7 +133,11 @@ describe('conventions', () => {
     ).toEqual({ clustersPath: 'clusters' });
     // no Flux Kustomization or FluxInstance anywhere: no folder is a cluster
     const { conventions, found } = detectConventions(
-      createRepoTree({ 'clusters/a/k.yaml': 'x: 1\n' }),
+      createRepoTree({
+        // Flux's annotation keys copied into plain manifests are no Flux object
+        'clusters/a/k.yaml':
+          'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\n',
+      }),
     );
     expect(conventions.clusters).toEqual([]);
     expect(found.find(f => f.setting === 'clusters')?.reason).toBe(
