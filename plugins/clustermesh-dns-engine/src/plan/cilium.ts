@@ -329,7 +329,7 @@ function targetValues(
         ', ',
       )}, so it needs the FQDN of ${of} written out, and ${
         f.kind === 'files-template'
-          ? 'that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the conventions (fqdnTemplate: clustermesh-{cluster}.<domain>)'
+          ? 'that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the FQDN template (fqdnTemplate in the conventions, --fqdn-template: clustermesh-{cluster}.<domain>)'
           : 'its value is not known here'
       }; write it there yourself, or have Flux substitute the file`,
     );

@@ -827,7 +827,7 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(plan.edits).toEqual([]);
     expect(plan.problems.map(p => p.message)).toContainEqual(
       expect.stringContaining(
-        'is not substituted by Flux with SECRET_DOMAIN, so it needs the FQDN of east written out, and that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the conventions (fqdnTemplate: clustermesh-{cluster}.<domain>)',
+        'is not substituted by Flux with SECRET_DOMAIN, so it needs the FQDN of east written out, and that name is secret here (its domain comes from a Secret or from the values given to this run): it is not written into a plain file; if the domain is not secret, name it in the FQDN template (fqdnTemplate in the conventions, --fqdn-template: clustermesh-{cluster}.<domain>)',
       ),
     );
   });
