@@ -107,6 +107,25 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(body.data).toEqual({ name: '<secret:CLUSTER>', version: '1.2.3' });
   });
 
+  it("points an undefined variable in a file a generator reads whole at that file's line", () => {
+    const { result } = render({
+      postBuild: fromSettings(),
+      app: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unused\n',
+      root: { 'settings.yaml': configMap('settings', { CLUSTER: 'c1' }) },
+      extra: {
+        'app/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nconfigMapGenerator:\n  - name: snmp\n    namespace: monitoring\n    files:\n      - snmp.yml\n',
+        'app/snmp.yml':
+          'auths:\n  public_v2:\n    version: 2\n  private:\n    password: ${SNMP_PASSWORD}\n',
+      },
+    });
+    expect(
+      result.findings
+        .filter(f => f.code === 'substitution-failed')
+        .map(f => f.location),
+    ).toEqual([{ file: 'app/snmp.yml', line: 5 }]);
+  });
+
   it('says a Flux Operator ResourceSet is not expanded, as a build not read: what it makes is not known', () => {
     const { result } = render({
       postBuild: '',

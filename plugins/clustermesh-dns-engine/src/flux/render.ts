@@ -29,7 +29,7 @@ import {
   providedBy,
 } from './providedSources';
 import { isSopsEncrypted } from './sops';
-import type { SubstitutedObject } from './substitute';
+import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 
 const storedKey = (kind: string, namespace: string | undefined, name: string) =>
@@ -491,7 +491,7 @@ export class FluxRenderer {
             },
           );
           for (const problem of result.problems) {
-            const where = locate(object, problem.path);
+            const where = substitutionProblemAt(object, problem);
             if (problem.severity === 'error') failed = true;
             const subject = `${describeObject(
               object,
@@ -906,4 +906,27 @@ function mentionsSource(value: unknown, kind: string, name: string): boolean {
       getPath(value, ['spec', 'template', 'metadata', 'name']) ??
       getPath(value, ['metadata', 'name'])) === name
   );
+}
+
+/**
+ * Where a substitution problem stands: in a ConfigMap key a generator read
+ * whole from a file (`files: [snmp.yml]`), that file's line of the
+ * variable; elsewhere the field's line.
+ */
+function substitutionProblemAt(
+  object: SubstitutedObject,
+  problem: SubstitutionProblem,
+): SourceLocation {
+  const [field, key] = problem.path;
+  const keyFile =
+    field === 'data' && typeof key === 'string' && problem.path.length === 2
+      ? object.source.keyFiles?.[key]
+      : undefined;
+  const text = keyFile && getPath(object.body, ['data', key as string]);
+  if (keyFile && typeof text === 'string' && problem.variable) {
+    const at = text.indexOf(`\${${problem.variable}`);
+    if (at >= 0)
+      return { file: keyFile, line: text.slice(0, at).split('\n').length };
+  }
+  return locate(object, problem.path);
 }
