@@ -438,6 +438,13 @@ export function detectConventions(
     conventions.settings?.configMap ??
     explicit.settings?.configMap ??
     defaultConventions.settings.configMap;
+  // the documents of the files that may hold it, scanned once for the
+  // LB IP key, the keys' case and the FQDN template
+  let settingsScanned: ScannedDocument[] | undefined;
+  const settingsDocuments = () =>
+    (settingsScanned ??= [
+      ...scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
+    ]);
 
   // the clustermesh-apiserver's annotation and LB IP variable
   const annotation = readApiserverAnnotation(
@@ -491,7 +498,7 @@ export function detectConventions(
   if (!explicit.variables?.lbIp && !conventions.variables?.lbIp) {
     const byName = lbIpVariableByName(
       readLbIpSettingKeys(
-        scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
+        settingsDocuments(),
         settingsConfigMap,
         defaultConventions.variables.lbIp,
       ),
@@ -527,10 +534,7 @@ export function detectConventions(
     (conventions.variables?.lbIp === undefined ||
       conventions.variables.lbIp === lowerCase.lbIp)
   ) {
-    const lower = lowerCaseSettingsKeys(
-      scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
-      settingsConfigMap,
-    );
+    const lower = lowerCaseSettingsKeys(settingsDocuments(), settingsConfigMap);
     if (lower) {
       const why = `the keys of ConfigMap ${settingsConfigMap} are lower_snake_case (e.g. ${lower.examples.join(
         ', ',
@@ -586,30 +590,25 @@ export function detectConventions(
   // the names the settings already hold: the template they follow
   const settingsNames =
     explicit.fqdnTemplate === undefined
-      ? settingsFqdnTemplate(
-          scanDocuments(tree, cache, [settingsNeedle(settingsConfigMap)]),
-          {
-            settingsName: settingsConfigMap,
-            clusters: clusterNames,
-            clusterOfFile: file => {
-              const folder = clusterFolderOf(clustersPath, file);
-              return folder && clusterNames.includes(folder)
-                ? folder
-                : undefined;
-            },
-            fqdnVariable:
-              conventions.variables?.fqdn ??
-              explicit.variables?.fqdn ??
-              defaultConventions.variables.fqdn,
-            peerVariable: peer =>
-              peerVariableOf(
-                conventions.variables?.peerFqdn ??
-                  explicit.variables?.peerFqdn ??
-                  defaultConventions.variables.peerFqdn,
-                peer,
-              ),
+      ? settingsFqdnTemplate(settingsDocuments(), {
+          settingsName: settingsConfigMap,
+          clusters: clusterNames,
+          clusterOfFile: file => {
+            const folder = clusterFolderOf(clustersPath, file);
+            return folder && clusterNames.includes(folder) ? folder : undefined;
           },
-        )
+          fqdnVariable:
+            conventions.variables?.fqdn ??
+            explicit.variables?.fqdn ??
+            defaultConventions.variables.fqdn,
+          peerVariable: peer =>
+            peerVariableOf(
+              conventions.variables?.peerFqdn ??
+                explicit.variables?.peerFqdn ??
+                defaultConventions.variables.peerFqdn,
+              peer,
+            ),
+        })
       : undefined;
   if (settingsNames) {
     conventions.fqdnTemplate = settingsNames.template;

@@ -55,7 +55,6 @@ export function settingsFqdnTemplate(
   },
 ): SettingsFqdnTemplate | undefined {
   const pattern = settingsNamePattern(options.settingsName);
-  const [before, after] = options.settingsName.split('{cluster}');
   const byPeerVariable = new Map(
     options.clusters.map(c => [options.peerVariable(c), c]),
   );
@@ -79,13 +78,12 @@ export function settingsFqdnTemplate(
   const peerEntries = new Map<string, [string, ScannedDocument]>();
   for (const doc of documents) {
     const v = doc.value;
-    const name = String(getPath(v, ['metadata', 'name']));
-    if (v.kind !== 'ConfigMap' || !pattern.test(name) || !isRecord(v.data))
-      continue;
-    const named =
-      after === undefined
-        ? undefined
-        : name.slice(before.length, name.length - after.length);
+    const name =
+      v.kind === 'ConfigMap' &&
+      pattern.exec(String(getPath(v, ['metadata', 'name'])));
+    if (!name || !isRecord(v.data)) continue;
+    // the cluster a `{cluster}` in the settings' name stands for
+    const named = name[1];
     const owner =
       (named !== undefined && known.has(named) ? named : undefined) ??
       options.clusterOfFile(doc.file);

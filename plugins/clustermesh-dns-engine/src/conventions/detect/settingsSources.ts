@@ -148,10 +148,11 @@ export function settingsName(
 export const settingsNeedle = (name: string) =>
   name.split('{cluster}').sort((a, b) => b.length - a.length)[0];
 
-/** The names of the settings objects named `name` (a `{cluster}` template matches any cluster's). */
+/** The names of the settings objects named `name` (a `{cluster}` template matches any cluster's, captured). */
 export function settingsNamePattern(name: string): RegExp {
+  // the cluster's name captured, for whose settings these are
   return new RegExp(
-    `^${name.split('{cluster}').map(escapeRegExp).join('[a-z0-9-]+')}$`,
+    `^${name.split('{cluster}').map(escapeRegExp).join('([a-z0-9-]+)')}$`,
   );
 }
 
