@@ -52,6 +52,29 @@ describe('reading YAML manifests', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('keeps one copy of a short value that recurs across files, and none of a long one', () => {
+    // a mesh's settings name every peer in every cluster's file
+    const scalars = new ScalarResolver();
+    const settings = (cluster: string) =>
+      `data:\n  CLUSTER_NAME: ${cluster}\n  PEER_FQDN: "clustermesh-b.\${SECRET_DOMAIN}"\n  CA: ${'x'.repeat(
+        300,
+      )}\n`;
+    const first = parseYamlText('a.yaml', settings('a'), { scalars });
+    const second = parseYamlText('b.yaml', settings('b'), { scalars });
+    const data = (cluster: string) => ({
+      data: {
+        CLUSTER_NAME: cluster,
+        PEER_FQDN: 'clustermesh-b.${SECRET_DOMAIN}',
+        CA: 'x'.repeat(300),
+      },
+    });
+    expect(first.documents[0].value).toEqual(data('a'));
+    expect(second.documents[0].value).toEqual(data('b'));
+    // the values a, b and the peer's FQDN: not the long value, not the keys
+    // (property names, which V8 keeps one copy of)
+    expect(scalars.internedSize).toBe(3);
+  });
+
   it('keeps the line of every key and item', () => {
     const { documents } = parseYamlText(
       'f.yaml',

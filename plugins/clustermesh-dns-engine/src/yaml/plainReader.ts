@@ -71,7 +71,7 @@ export function readPlainManifests(
     const line = open.pop()!;
     const start = open.pop()!;
     if (state.anchor !== null || ++nodes > maxNodes) throw needsFullParser;
-    const result = state.result;
+    let result = state.result;
     if (
       top === start + 1 &&
       values[start] === result &&
@@ -109,9 +109,13 @@ export function readPlainManifests(
     let at = state.position;
     let next = state.input.charCodeAt(at);
     while (next === 32 || next === 9) next = state.input.charCodeAt(++at);
+    const key = next === 58; // `:`
+    // a key becomes a property name, which V8 keeps one copy of already
+    if (!key && typeof result === 'string')
+      result = state.result = scalars.intern(result);
     lines[top] = line;
     values[top] = result;
-    isKey[top] = next === 58; // `:`
+    isKey[top] = key;
     top += 1;
   };
   try {

@@ -47,6 +47,9 @@ const yaml11OnlyBoolean =
 /** YAML 1.1's base 60 numbers (`190:20:30`), strings to yaml.v3 and yaml.v2. */
 const base60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
+/** Longer values are rarely repeated (certificates, scripts); they are not interned. */
+const maxInternedLength = 256;
+
 /**
  * Resolves plain scalars as Go's YAML libraries read them, remembering each
  * text's resolution: keys and values recur in every file of a mesh. One
@@ -57,6 +60,7 @@ const base60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
  */
 export class ScalarResolver {
   readonly #resolutions = new Map<string, { value: unknown } | null>();
+  readonly #interned = new Map<string, string>();
   /** What a reader built on this resolver (its js-yaml schema), made once. @internal */
   readerState?: unknown;
 
@@ -99,6 +103,25 @@ export class ScalarResolver {
       this.#resolutions.set(text, resolution);
     }
     return resolution ?? undefined;
+  }
+
+  /**
+   * One copy of a short string value read from files: a mesh's settings
+   * hold the same peer names in every cluster, and copies that survive
+   * parsing cost the garbage collector more than a lookup.
+   */
+  intern(text: string): string {
+    if (text.length > maxInternedLength) return text;
+    const found = this.#interned.get(text);
+    if (found !== undefined) return found;
+    if (this.#interned.size >= this.maxEntries) this.#interned.clear();
+    this.#interned.set(text, text);
+    return text;
+  }
+
+  /** How many strings are interned (for tests). */
+  get internedSize(): number {
+    return this.#interned.size;
   }
 
   /** How many resolutions are remembered (for tests). */
