@@ -161,10 +161,23 @@ export function formatReportText(
     ),
   );
   const notEvaluated = [
-    ...report.notEvaluated.map(findingLine),
+    ...report.notEvaluated.filter(f => f.severity !== 'info').map(findingLine),
     ...all.filter(c => c.outcome === 'not-evaluated').map(checkLine),
   ];
   section('Not evaluated', notEvaluated);
+  // parts no check reads from: listed on request, counted always
+  const unread = report.notEvaluated.filter(f => f.severity === 'info');
+  if (options.verbose)
+    section('Not read, and no check reads from it', unread.map(findingLine));
+  else if (unread.length)
+    out.push(
+      `Not read, and no check reads from ${
+        unread.length === 1 ? 'it' : 'them'
+      }: ${unread.length} ${
+        unread.length === 1 ? 'part' : 'parts'
+      } (--verbose lists them).`,
+      '',
+    );
   // what the command line can give, named once; a value of each cluster's
   // own is not one of them (the same for every cluster would be wrong)
   const named = [

@@ -153,6 +153,29 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it('counts a part no check reads from (a release manifest) apart, listing it with --verbose', () =>
+    onExampleCopy(
+      dir =>
+        fs.appendFileSync(
+          path.join(dir, 'kubernetes/infrastructure/kustomization.yaml'),
+          '  - https://github.com/example/operator/releases/download/v1.0.0/operator.yaml\n',
+        ),
+      async dir => {
+        const args = ['validate', dir, '--value', 'SECRET_DOMAIN=example.net'];
+        const plain = await cli(...args);
+        expect(plain.stdout).toMatch(/ 0 not evaluated, /);
+        expect(plain.stdout).not.toContain('\nNot evaluated:');
+        expect(plain.stdout).toContain(
+          '\nNot read, and no check reads from it: 1 part (--verbose lists them).\n',
+        );
+        // nothing a check reads is missing: a full pass
+        expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(0);
+        expect((await cli(...args, '--verbose')).stdout).toContain(
+          "\nNot read, and no check reads from it:\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/operator/releases/download/v1.0.0/operator.yaml, which this engine does not fetch (a project's release manifest: none of the cluster's ClusterMesh objects)\n",
+        );
+      },
+    ));
+
   it('lists a cluster whose Cilium values were partly not read as not known, not outside the mesh', () =>
     onExampleCopy(
       dir => {

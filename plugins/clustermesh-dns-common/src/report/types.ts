@@ -242,7 +242,11 @@ export interface MeshReport {
   meshChecks: CheckResult[];
   /** Problems of reading and rendering (YAML, kustomize, Flux), one per cause. */
   findings: Finding[];
-  /** Features the engine does not evaluate, where they are used. */
+  /**
+   * Features the engine does not evaluate, where they are used; severity
+   * `info` for those no check reads from (a project's release manifest, a
+   * substitution source only an app's Kustomization reads).
+   */
   notEvaluated: Finding[];
   /** The conventions the report was made with, and where each came from. */
   conventions: DetectedConvention[];
@@ -266,7 +270,7 @@ export interface MeshSummary {
   warnings: number;
   passed: number;
   notApplicable: number;
-  /** Checks not evaluated, and features not evaluated. */
+  /** Checks not evaluated, and features not evaluated that a check may read from (not those of severity `info`). */
   unevaluated: number;
   status: DeclaredStatus;
 }

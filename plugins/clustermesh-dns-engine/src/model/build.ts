@@ -54,6 +54,7 @@ import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
   ciliumObjectApplied,
+  kustomizationsRulesReadFrom,
   sameDnsName,
   unevaluatedParts,
   whereMissing,
@@ -296,6 +297,7 @@ export function buildMeshModel(
     });
   }
   bootstrapSources(clusters);
+  for (const cluster of clusters) quietUnreadParts(cluster);
   // one finding per cause: a problem in a shared file, or an undefined
   // variable used in many places, is reported once with what it affects
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
@@ -334,6 +336,28 @@ export function buildMeshModel(
     },
     memo: { meshEntries: cache.meshEntries },
   };
+}
+
+/**
+ * A part not read that nothing a check reads can come from (a project's
+ * release manifest, Flux's own controllers, a source only an app's
+ * Kustomization substitutes from) is said as information: it cannot hide
+ * or change a ClusterMesh DNS check, so it is not counted as one not
+ * evaluated.
+ */
+function quietUnreadParts(cluster: ClusterModel) {
+  const readers = kustomizationsRulesReadFrom(cluster);
+  cluster.findings = cluster.findings.map(f =>
+    f.code === 'not-evaluated' &&
+    f.severity === 'warning' &&
+    (f.holdsNoMeshObjects ||
+      (f.substitutesOnly &&
+        f.substitutesFor !== undefined &&
+        readers !== undefined &&
+        !readers.has(f.substitutesFor)))
+      ? { ...f, severity: 'info' }
+      : f,
+  );
 }
 
 /**

@@ -28,7 +28,7 @@ import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
-import type { ClusterRender } from '../flux/fluxKustomization';
+import { ClusterRender, isFluxKustomization } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { madeObject } from '../flux/providedSources';
 import {
@@ -280,6 +280,67 @@ export function filesReadByRules(cluster: ClusterModel): Set<string> {
   if (cluster.cilium) files.add(cluster.cilium.file);
   for (const p of cluster.pools) files.add(p.object.source.file);
   return files;
+}
+
+/** Asked per finding of a cluster: found once per cluster model. */
+const readersByCluster = new WeakMap<ClusterModel, ReadonlySet<string>>();
+
+/**
+ * The Flux Kustomizations (`namespace/name`) whose post-build substitution
+ * can reach what the rules read of a cluster: those applying its Cilium
+ * values (and the ConfigMaps and Secrets beside them, where `valuesFrom`
+ * reads), its settings, its DNSEndpoints and its pools, and every one
+ * applying one of those (a parent's substitution writes its children's
+ * specs). Undefined
+ * while the Cilium values are not found: then any may.
+ *
+ * @public
+ */
+export function kustomizationsRulesReadFrom(
+  cluster: ClusterModel,
+): ReadonlySet<string> | undefined {
+  const cilium = cluster.cilium;
+  if (!cilium?.appliedBy) return undefined;
+  let readers = readersByCluster.get(cluster);
+  if (readers) return readers;
+  const direct = new Set<string>([cilium.appliedBy.key]);
+  if (cluster.settingsObject) direct.add(cluster.settingsObject.appliedBy.key);
+  for (const e of cluster.dnsEndpoints) direct.add(e.appliedBy.key);
+  const pools = new Set(cluster.pools.map(p => p.object));
+  // valuesFrom reads the HelmRelease's namespace; a chart config's, its release's
+  const valuesNamespaces = new Set([
+    cilium.object?.namespace ?? cilium.appliedBy.namespace,
+    cilium.releaseNamespace,
+  ]);
+  for (const { object, appliedBy } of cluster.render.objects) {
+    if (
+      pools.has(object) ||
+      ((object.kind === 'ConfigMap' || object.kind === 'Secret') &&
+        valuesNamespaces.has(object.namespace ?? appliedBy.namespace))
+    )
+      direct.add(appliedBy.key);
+  }
+  // who applies each Flux Kustomization (a cluster folder without a
+  // kustomization and an entry of its own may both apply one)
+  const appliers = new Map<string, string[]>();
+  for (const k of cluster.render.kustomizations)
+    for (const object of k.objects) {
+      if (!isFluxKustomization(object)) continue;
+      const child = `${object.namespace ?? k.namespace}/${object.name}`;
+      const list = appliers.get(child);
+      if (list) list.push(k.key);
+      else appliers.set(child, [k.key]);
+    }
+  readers = new Set<string>();
+  const pending = [...direct];
+  for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+    // a cycle (Flux refuses it) ends where it repeats
+    if (readers.has(key)) continue;
+    (readers as Set<string>).add(key);
+    pending.push(...(appliers.get(key) ?? []));
+  }
+  readersByCluster.set(cluster, readers);
+  return readers;
 }
 
 /** Asked per rule and per peer: read once per cluster model. */

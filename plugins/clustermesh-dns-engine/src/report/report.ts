@@ -309,7 +309,10 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
         all.warnings + uncited.filter(f => f.severity === 'warning').length,
       passed: all.passed,
       notApplicable: all.notApplicable,
-      unevaluated: all.notEvaluated + notEvaluated.length,
+      // a part no check reads from (info) cannot leave a check unevaluated
+      unevaluated:
+        all.notEvaluated +
+        notEvaluated.filter(f => f.severity !== 'info').length,
       status,
     },
   };

@@ -5,7 +5,6 @@ import {
   Severity,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import type { EngineFinding } from '../core/finding';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { inRepositoryLayout } from '../model/queries';
@@ -216,15 +215,12 @@ export function ruleResults<MessageId extends string>(
       outcome === 'fail' &&
       (rule.absence?.includes(id) || rule.fieldAbsence?.includes(id))
         ? cluster?.findings.find(
-            // an `info` one (spec.images) cannot provide what is missing,
-            // nor Flux's own controllers or CRDs
+            // an `info` one (spec.images, Flux's own controllers, a source
+            // only apps read) cannot provide what is missing
             f =>
               f.code === 'not-evaluated' &&
               f.severity !== 'info' &&
-              !f.holdsNoMeshObjects &&
-              (!f.substitutesOnly ||
-                ((rule.variables?.includes(id) ?? false) &&
-                  feedsWhatRulesRead(cluster, f))) &&
+              (!f.substitutesOnly || (rule.variables?.includes(id) ?? false)) &&
               (!fieldAbsent || f.mayChange),
           )
         : undefined;
@@ -331,23 +327,4 @@ export function unknownValueAdvice(
   return variables.length > 0 && variables.every(own)
     ? `it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)`
     : `give its value in the conventions' values to ${check}`;
-}
-
-/**
- * Whether a substitution source not read feeds the substitution of what
- * the rules read (the Cilium values, the DNSEndpoints, the settings): an
- * app's own optional Secret gives its variables to that app only. Anything
- * may, while the Cilium values are not found.
- */
-function feedsWhatRulesRead(
-  cluster: ClusterModel,
-  finding: EngineFinding,
-): boolean {
-  if (!finding.substitutesFor || !cluster.cilium?.appliedBy) return true;
-  const readers = [
-    cluster.cilium.appliedBy,
-    cluster.settingsObject?.appliedBy,
-    ...cluster.dnsEndpoints.map(e => e.appliedBy),
-  ];
-  return readers.some(k => k?.key === finding.substitutesFor);
 }

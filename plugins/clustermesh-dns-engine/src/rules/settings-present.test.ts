@@ -9,6 +9,7 @@ import {
 } from '../__testUtils__/rules';
 import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
+import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
@@ -129,7 +130,7 @@ describe('settings-present', () => {
 
   describe('in a cluster folder without a kustomization, whose apps each have a Flux Kustomization', () => {
     /** `one`: Cilium (no settings anywhere) and an app substituting from an optional Secret no file defines. */
-    const repository = (optionalSecretOn: 'mail' | 'cilium') => {
+    const report = (optionalSecretOn: 'mail' | 'cilium' | 'entry') => {
       const flux = (name: string, path: string, extra = '') =>
         `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
       const optional =
@@ -138,6 +139,7 @@ describe('settings-present', () => {
         'kubernetes/clusters/one/bootstrap/entrypoint.yaml': flux(
           'cluster-apps',
           './kubernetes/clusters/one/apps',
+          optionalSecretOn === 'entry' ? optional : '',
         ),
         'kubernetes/clusters/one/apps/kustomization.yaml':
           'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cilium.yaml\n  - mail.yaml\n',
@@ -164,8 +166,16 @@ describe('settings-present', () => {
       return validateMesh(
         tree,
         resolveConventions({}, detectConventions(tree)),
-      ).clusters.find(c => c.name === 'one')!;
+      );
     };
+    const checksNotEvaluated = (
+      r: Pick<MeshReport, 'clusters' | 'meshChecks'>,
+    ) =>
+      [...r.meshChecks, ...r.clusters.flatMap(c => c.checks)].filter(
+        c => c.outcome === 'not-evaluated',
+      ).length;
+    const repository = (optionalSecretOn: 'mail' | 'cilium' | 'entry') =>
+      report(optionalSecretOn).clusters.find(c => c.name === 'one')!;
 
     it("fails without settings, whatever an app's own optional Secret holds, and points at a file", () => {
       const one = repository('mail');
@@ -185,6 +195,31 @@ describe('settings-present', () => {
       expect(
         one.checks.filter(c => c.location?.file === 'kubernetes/clusters/one'),
       ).toEqual([]);
+    });
+
+    it("lists an app's own Secret as not read, but not as a check not evaluated", () => {
+      const { notEvaluated, summary, ...checked } = report('mail');
+      expect(notEvaluated).toEqual([
+        expect.objectContaining({
+          severity: 'info',
+          message: expect.stringContaining(
+            'Kustomization flux-system/mail substitutes from Secret flux-system/oidc-credentials (optional), which no file of the repository defines',
+          ),
+        }),
+      ]);
+      // the checks not evaluated, not the Secret
+      expect(summary.unevaluated).toBe(checksNotEvaluated(checked));
+    });
+
+    it('is not evaluated when a Kustomization above the one applying the Cilium values substitutes from that Secret (it writes its children)', () => {
+      const { notEvaluated, summary, ...checked } = report('entry');
+      expect(notEvaluated).toEqual([
+        expect.objectContaining({ severity: 'warning' }),
+      ]);
+      expect(
+        checked.clusters[0].checks.find(c => c.ruleId === 'settings-present'),
+      ).toMatchObject({ outcome: 'not-evaluated' });
+      expect(summary.unevaluated).toBe(checksNotEvaluated(checked) + 1);
     });
 
     it('is not evaluated when the Kustomization applying the Cilium values substitutes from that Secret', () => {
