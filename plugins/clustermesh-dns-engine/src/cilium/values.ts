@@ -25,6 +25,12 @@ export const ciliumValuesPaths = {
     'service',
     'loadBalancerIP',
   ],
+  serviceLoadBalancerClass: [
+    'clustermesh',
+    'apiserver',
+    'service',
+    'loadBalancerClass',
+  ],
   extraDnsNames: ['clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'],
   meshConfig: ['clustermesh', 'config'],
   meshConfigEnabled: ['clustermesh', 'config', 'enabled'],
@@ -60,6 +66,33 @@ export const lbIpamAnnotationKeys = [
 
 /** @public */
 export type LbIpamAnnotationKey = (typeof lbIpamAnnotationKeys)[number];
+
+/**
+ * The load balancer classes Cilium LB IPAM serves besides none: it ignores
+ * a service of any other class entirely (its address comes from that
+ * class's controller, if any).
+ *
+ * @public
+ */
+export const lbIpamLoadBalancerClasses = [
+  'io.cilium/bgp-control-plane',
+  'io.cilium/l2-announcer',
+] as const;
+
+/**
+ * The clustermesh-apiserver service's load balancer class when Cilium LB
+ * IPAM does not serve it; undefined when it has none or one LB IPAM serves.
+ *
+ * @public
+ */
+export function classLbIpamIgnores(values: unknown): unknown {
+  const value = getPath(values, ciliumValuesPaths.serviceLoadBalancerClass);
+  // the chart writes the class only when it is set (`{{ with }}`)
+  if (!chartEnables(value)) return undefined;
+  return (lbIpamLoadBalancerClasses as readonly unknown[]).includes(value)
+    ? undefined
+    : value;
+}
 
 /** The LB IPAM annotation of the clustermesh-apiserver service in Cilium values, if any. @public */
 export function lbIpamAnnotation(

@@ -26,6 +26,61 @@ describe('service-annotation', () => {
       c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
     );
 
+  describe('with a load balancer class', () => {
+    const withClass = (value: string) =>
+      replace(
+        exampleFile.helmRelease,
+        '          type: LoadBalancer\n',
+        `          type: LoadBalancer\n          loadBalancerClass: ${value}\n`,
+      );
+
+    it('fails a class LB IPAM does not serve (another controller gives the address), whatever the annotation says', () => {
+      const checks = checksOf(withClass('tailscale'));
+      expect(checks).toEqual([
+        expect.objectContaining({
+          outcome: 'fail',
+          message:
+            'clustermesh.apiserver.service.loadBalancerClass is "tailscale": Cilium LB IPAM ignores a service of a class it does not serve (it serves none, io.cilium/bgp-control-plane, io.cilium/l2-announcer), so the service does not get the LB IP from it, whatever its annotation says',
+          location: { file: exampleFile.helmRelease, line: 31 },
+          remediation: expect.stringContaining(
+            'Remove `clustermesh.apiserver.service.loadBalancerClass`',
+          ),
+        }),
+      ]);
+    });
+
+    it('passes a class LB IPAM serves', () => {
+      for (const served of [
+        'io.cilium/l2-announcer',
+        'io.cilium/bgp-control-plane',
+      ])
+        expect(checksOf(withClass(served))).toEqual([
+          expect.objectContaining({ outcome: 'pass' }),
+        ]);
+    });
+
+    it('is not evaluated when the class holds a value not known here, or a variable nothing defines', () => {
+      const unknownDomain = { values: {} };
+      expect(
+        exampleChecks(
+          withClass('lb.${SECRET_DOMAIN}/class'),
+          unknownDomain,
+        ).filter(
+          c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          outcome: 'not-evaluated',
+          message:
+            'clustermesh.apiserver.service.loadBalancerClass is "lb.<secret:SECRET_DOMAIN>/class", not known here: whether Cilium LB IPAM serves the service is not known',
+        }),
+      ]);
+      expect(checksOf(withClass('${LB_CLASS_UNDEFINED}'))).toEqual([
+        expect.objectContaining({ outcome: 'not-evaluated' }),
+      ]);
+    });
+  });
+
   it('takes the service’s loadBalancerIP, which LB IPAM honours, where there is no annotation', () => {
     const checks = checksOf(
       replace(

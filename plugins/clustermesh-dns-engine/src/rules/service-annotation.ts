@@ -9,8 +9,10 @@ import {
 import {
   chartEnables,
   ciliumValuesPaths,
+  classLbIpamIgnores,
   lbIpamAnnotation,
   lbIpamAnnotationKeys,
+  lbIpamLoadBalancerClasses,
 } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -30,17 +32,26 @@ export const serviceAnnotation = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
-  remediation: (c, failure) =>
-    failure?.id === 'annotationTooNew'
-      ? 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.'
-      : `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`,
+    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service of a load balancer class LB IPAM does not serve (anything but none, `io.cilium/bgp-control-plane` and `io.cilium/l2-announcer`) gets no address from it at all. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
+  remediation: (c, failure) => {
+    if (failure?.id === 'annotationTooNew')
+      return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
+    if (failure?.id === 'otherClass')
+      return `Remove \`clustermesh.apiserver.service.loadBalancerClass\` from the Cilium values (or set one LB IPAM serves: ${lbIpamLoadBalancerClasses.join(
+        ', ',
+      )}), so that LB IPAM gives the service the LB IP. If that class's controller is meant to give the address, the LB IP in the settings is not the service's: switch the rule off (rules.service-annotation: off) and point the FQDN at the address that controller gives.`;
+    return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: \${${c.variables.lbIp}}}\`.`;
+  },
   messages: {
     noValues: '{{reason}}',
     noApiServer:
       'clustermesh.useAPIServer is not true: the chart creates no clustermesh-apiserver service',
     notLoadBalancer:
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
+    unknownClass:
+      'clustermesh.apiserver.service.loadBalancerClass is {{class}}, not known here: whether Cilium LB IPAM serves the service is not known',
+    otherClass:
+      'clustermesh.apiserver.service.loadBalancerClass is {{class}}: Cilium LB IPAM ignores a service of a class it does not serve (it serves none, {{served}}), so the service does not get the LB IP from it, whatever its annotation says',
     noAnnotation:
       'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
     annotationTooNew:
@@ -87,6 +98,31 @@ export const serviceAnnotation = defineClusterRule({
           cilium.locate(ciliumValuesPaths.serviceType),
         ),
       );
+    // LB IPAM leaves a service of another class alone: nothing it is asked counts
+    const otherClass = classLbIpamIgnores(v);
+    if (otherClass !== undefined) {
+      const where = cilium.locate(ciliumValuesPaths.serviceLoadBalancerClass);
+      if (
+        unknownVariables(otherClass).length ||
+        hasUnresolvedReference(otherClass)
+      ) {
+        out.push(
+          r.notEvaluated('unknownClass', { class: q(otherClass) }, where),
+        );
+        return out;
+      }
+      out.push(
+        r.fail(
+          'otherClass',
+          {
+            class: q(otherClass),
+            served: lbIpamLoadBalancerClasses.join(', '),
+          },
+          where,
+        ),
+      );
+      return out;
+    }
     const annotation = lbIpamAnnotation(v);
     const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
     // the annotation, else the service's spec.loadBalancerIP
