@@ -1018,6 +1018,20 @@ describe('detectConventions', () => {
         "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or --value SECRET_DOMAIN=<domain> gives it",
     });
     expect(note(files, { SECRET_DOMAIN: 'ok8.sh' })).toBeUndefined();
+    // documentation that quotes it defines nothing; a Secret that holds it does
+    expect(
+      note({ ...files, 'docs/notes.md': 'Apps: app.${SECRET_DOMAIN}\n' })
+        ?.reason,
+    ).toMatch(
+      /^SECRET_DOMAIN, the domain of the default template, appears nowhere/,
+    );
+    expect(
+      note({
+        ...files,
+        'clusters/main/secret.sops.yaml':
+          'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:x,type:str]\n',
+      }),
+    ).toBeUndefined();
     // a domain the Kustomizations substitute inline is offered
     const inline = note({
       ...files,

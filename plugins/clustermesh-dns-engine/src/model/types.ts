@@ -132,7 +132,7 @@ export interface RepositoryFacts {
   readText(path: string): string | undefined;
   /** The kustomization file of a folder, if it has one. */
   kustomizationFile(dir: string): string | undefined;
-  /** Whether any file of the repository holds this text. */
+  /** Whether any file of the repository holds this text (documentation aside). */
   mentions(text: string): boolean;
   /** The ExternalDNS deployments written anywhere in the repository, applied or not. */
   externalDnsDeployments(): readonly ExternalDnsDeployment[];

@@ -48,7 +48,14 @@ export function* scanDocuments(
   }
 }
 
-/** Whether any file Flux builds from (YAML, env files) mentions a text. */
+/** Documentation: what a repository says about itself, which no controller reads. */
+const documentation = /\.(?:md|mdx|markdown|txt|rst|adoc|html?)$/i;
+
+/**
+ * Whether any file a controller or a bootstrap may read (manifests, env
+ * files, Terraform, scripts) mentions a text; documentation that quotes
+ * `${SECRET_DOMAIN}` or a Flux apiVersion does not count.
+ */
 export function mentioned(
   tree: RepoTree,
   cache: EngineCache,
@@ -56,6 +63,7 @@ export function mentioned(
 ): boolean {
   const needle = utf8(text);
   for (const file of cache.treeIndex(tree).paths()) {
+    if (documentation.test(file)) continue;
     const bytes = tree.read(file);
     if (bytes && containsBytes(bytes, needle)) return true;
   }
