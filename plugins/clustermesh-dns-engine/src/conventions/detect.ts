@@ -64,11 +64,13 @@ import {
   MeshConventions,
   MeshConventionsInput,
   peerToken,
+  recordsDocumentMarker,
   settingText,
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
 import { KustomizeEngine } from '../flux/kustomize';
+import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
 
@@ -559,6 +561,8 @@ export function detectConventions(
     detectProvider(deployments, conventions, detected);
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detected, kept);
+  if (explicit.dns?.mode === undefined)
+    detectDnsMode(tree, explicit, conventions, detected);
 
   // how strict Flux substitutes
   if (explicit.flux?.strictSubstitution === undefined) {
@@ -947,6 +951,35 @@ function detectProvider(
         ', ',
       )}; none uses Cloudflare, so its TTL range and "DNS only" do not apply`,
     named[0].location,
+  );
+}
+
+/**
+ * Manual mode, when the repository holds the records document that
+ * `configure --mode manual` writes: its records are kept by hand, so
+ * validation checks that document, not DNSEndpoints.
+ */
+function detectDnsMode(
+  tree: RepoTree,
+  explicit: MeshConventionsInput,
+  conventions: MeshConventionsInput,
+  detected: Detected,
+) {
+  const file =
+    explicit.dns?.recordsDocument ?? defaultConventions.dns.recordsDocument;
+  const bytes = tree.read(file);
+  if (!bytes) return;
+  const decoded = decodeText(bytes);
+  if (!('text' in decoded)) return;
+  const lines = decoded.text.split('\n');
+  const line = lines.findIndex(l => l.startsWith(recordsDocumentMarker));
+  if (line < 0) return;
+  conventions.dns = { ...conventions.dns, mode: 'manual' };
+  detected(
+    'dns.mode',
+    'manual',
+    `the repository holds ${file}, the records document configure writes in manual mode: its records are kept by hand (delete it, or set dns.mode: externaldns in the conventions, to check DNSEndpoints instead)`,
+    { file, line: line + 1 },
   );
 }
 

@@ -290,6 +290,15 @@ export type MeshConventionsInput = z.input<typeof conventionsSchema>;
 /** The conventions of the story's layout. @public */
 export const defaultConventions: MeshConventions = conventionsSchema.parse({});
 
+/**
+ * The line the records document of manual mode opens with, after its
+ * title: a repository that holds it keeps its records by hand.
+ *
+ * @public
+ */
+export const recordsDocumentMarker =
+  'Managed by `clustermesh:dns:configure` (manual mode)';
+
 /** A setting as the report shows it: `a, b` for a list, `key: value, ...` for an object. */
 export const settingText = (value: unknown): string => {
   if (Array.isArray(value)) return value.join(', ');

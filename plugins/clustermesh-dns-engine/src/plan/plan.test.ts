@@ -409,6 +409,46 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
+  it('leaves a records document that validation finds: manual mode is detected from it, and a second run writes nothing', () => {
+    const manual = planMeshDnsChange(
+      createRepoTree(before),
+      { ...storyInput, mode: 'manual' },
+      defaultConventions,
+    );
+    expect(manual.problems).toEqual([]);
+    expect(manual.decisions).toContain(
+      'Validation finds docs/clustermesh-dns-records.md and checks it (manual DNS mode is detected from it).',
+    );
+    const written = { ...before };
+    for (const e of manual.edits) written[e.path] = e.after;
+    const tree = createRepoTree(written);
+    const detected = resolveConventions({}, detectConventions(tree));
+    expect(detected.dns.mode).toBe('manual');
+    expect(
+      detected.provenance?.find(p => p.setting === 'dns.mode'),
+    ).toMatchObject({
+      source: 'detected',
+      location: { file: 'docs/clustermesh-dns-records.md', line: 3 },
+    });
+    const report = validateMesh(tree, detected);
+    expect(
+      report.clusters.flatMap(c =>
+        c.checks
+          .filter(k => k.ruleId.startsWith('dnsendpoint-'))
+          .map(k => [k.ruleId, k.outcome]),
+      ),
+    ).not.toContainEqual(['dnsendpoint-matches', 'fail']);
+    // the mode is the repository's now: no --mode needed, nothing to change
+    expect(planMeshDnsChange(tree, storyInput, detected).edits).toEqual([]);
+    // set in the conventions file, the mode wins over the document
+    expect(
+      resolveConventions(
+        { dns: { mode: 'externaldns' } },
+        detectConventions(tree, { dns: { mode: 'externaldns' } }),
+      ).dns.mode,
+    ).toBe('externaldns');
+  });
+
   const kubectl = kubectlOnPath('kubectl kustomize of the edited trees');
   (kubectl ? describe : describe.skip)('with kubectl on PATH', () => {
     it('leaves trees that kubectl kustomize builds', () => {

@@ -130,16 +130,7 @@ export function planMeshDnsChange(
   const fixedRules = [...failingRules(before)]
     .filter(id => !nowFailing.has(id))
     .sort();
-  const modeNote =
-    input.mode && input.mode !== baseConventions.dns.mode
-      ? [
-          `DNS mode ${input.mode} is for this run only: set \`dns: {mode: ${
-            input.mode
-          }}\` in the conventions file (.clustermesh-dns.yaml) so that validation checks the ${
-            input.mode === 'manual' ? 'records document' : 'DNSEndpoint'
-          } too.`,
-        ]
-      : [];
+  const modeNote = dnsModeNote(baseConventions, input.mode);
   const result = {
     proposed: fileEdits,
     records,
@@ -409,4 +400,32 @@ function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
     }
   }
   return notes;
+}
+
+/**
+ * What a run in another DNS mode than the repository's leaves to do so
+ * that validation checks what it wrote. A mode set in the conventions file
+ * wins over what is found; otherwise the records document decides (its
+ * presence is detected as manual mode).
+ */
+function dnsModeNote(
+  conventions: MeshConventions,
+  mode: MeshDnsChangeInput['mode'],
+): string[] {
+  if (!mode || mode === conventions.dns.mode) return [];
+  const origin = conventions.provenance?.find(p => p.setting === 'dns.mode');
+  const file = conventions.dns.recordsDocument;
+  if (origin?.source === 'conventions')
+    return [
+      `DNS mode ${mode} is for this run only: set \`dns: {mode: ${mode}}\` in the conventions file (.clustermesh-dns.yaml) so that validation checks the ${
+        mode === 'manual' ? 'records document' : 'DNSEndpoint'
+      } too.`,
+    ];
+  if (mode === 'manual')
+    return [
+      `Validation finds ${file} and checks it (manual DNS mode is detected from it).`,
+    ];
+  return [
+    `Validation takes the DNS mode as manual while ${file} is in the repository: delete it (or set \`dns: {mode: externaldns}\` in the conventions file, .clustermesh-dns.yaml) so that it checks the DNSEndpoint.`,
+  ];
 }

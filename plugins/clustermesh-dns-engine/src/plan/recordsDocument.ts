@@ -1,5 +1,5 @@
 import { envsubst } from '../flux/envsubst';
-import type { MeshConventions } from '../conventions/schema';
+import { MeshConventions, recordsDocumentMarker } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
 import type { MeshDnsRecord } from './types';
 import { recordRow } from './summary';
@@ -38,7 +38,7 @@ export function planRecordsDocument(
       }\n  proxied = false # ClusterMesh is TLS to the API server: DNS only\n}`;
     })
     .join('\n\n');
-  const text = `# ClusterMesh DNS records\n\nManaged by \`clustermesh:dns:configure\` (manual mode): create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
+  const text = `# ClusterMesh DNS records\n\n${recordsDocumentMarker}: create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
     .map(recordRow)
     .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
     resource === 'cloudflare_record' ? 'v4' : 'v5'
