@@ -466,6 +466,81 @@ describe('detectConventions', () => {
     );
   });
 
+  describe('with Kustomizations that build an ExternalArtifact (Flux 2.7 ArtifactGenerator)', () => {
+    /** Two clusters; each builds its folder of `infrastructure` from the artifact, three Kustomizations each. */
+    const artifactRepository = (copy: string) => {
+      const files: Files = {
+        'flux/artifacts/generator.yaml': `apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: split\n  namespace: flux-system\nspec:\n  sources:\n    - alias: repo\n      kind: GitRepository\n      name: flux-system\n  artifacts:\n    - name: infra\n      copy:\n${copy}`,
+        'flux/artifacts/kustomization.yaml': kustomization('generator.yaml'),
+      };
+      for (const c of ['east', 'west']) {
+        files[`clusters/${c}/flux/sync.yaml`] = fluxKustomization(
+          'flux-system',
+          `./clusters/${c}`,
+        );
+        files[`clusters/${c}/artifacts.yaml`] = fluxKustomization(
+          'artifacts',
+          './flux/artifacts',
+        );
+        for (const part of ['network', 'storage', 'dns'])
+          files[`clusters/${c}/${part}.yaml`] = fluxKustomization(
+            `${part}`,
+            `./infrastructure/${c}/${part}`,
+          ).replace(
+            'kind: GitRepository\n    name: flux-system',
+            'kind: ExternalArtifact\n    name: infra',
+          );
+        for (const part of ['network', 'storage', 'dns'])
+          files[`infrastructure/${c}/${part}/kustomization.yaml`] =
+            kustomization('config.yaml');
+        for (const part of ['network', 'storage', 'dns'])
+          files[
+            `infrastructure/${c}/${part}/config.yaml`
+          ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${part}\n  namespace: default\ndata:\n  cluster: ${c}\n`;
+      }
+      const tree = createRepoTree(files);
+      const detection = detectConventions(tree);
+      return {
+        detection,
+        report: validateMesh(tree, resolveConventions({}, detection)),
+      };
+    };
+
+    it("takes an artifact that copies this repository's folders to the same paths for this repository", () => {
+      const { detection, report } = artifactRepository(
+        '        - from: "@repo/infrastructure/**"\n          to: "@artifact/infrastructure/"\n',
+      );
+      expect(detection.conventions.flux?.sourceNames).toEqual([
+        'flux-system',
+        'infra',
+      ]);
+      expect(settingOf(detection.found, 'flux.sourceNames')).toMatchObject({
+        reason:
+          "ExternalArtifact infra is this repository's infrastructure as it is: ArtifactGenerator split copies it from GitRepository flux-system to the same paths",
+        location: { file: 'flux/artifacts/generator.yaml', line: 12 },
+      });
+      // what the artifact's Kustomizations apply is read
+      expect(report.notEvaluated).toEqual([]);
+    });
+
+    it('says once per artifact, not per Kustomization, that one it does not build is not evaluated', () => {
+      const { detection, report } = artifactRepository(
+        '        - from: "@repo/infrastructure/**"\n          to: "@artifact/"\n',
+      );
+      expect(detection.conventions.flux?.sourceNames).toBeUndefined();
+      expect(report.notEvaluated).toEqual([
+        expect.objectContaining({
+          message:
+            "Kustomizations build ExternalArtifact infra, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so what they apply is not evaluated",
+          affects: expect.objectContaining({
+            count: 6,
+            clusters: ['east', 'west'],
+          }),
+        }),
+      ]);
+    });
+  });
+
   it('does not take a mirror of the entry folder (another source) for this repository, nor read hidden folders', () => {
     const files: Files = {};
     for (const c of ['main', 'edge']) {

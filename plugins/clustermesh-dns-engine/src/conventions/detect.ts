@@ -50,6 +50,7 @@ import {
   scanDocuments,
   where,
 } from './detect/scan';
+import { copiedArtifacts } from './detect/artifactGenerators';
 import { settingsFqdnTemplate } from './detect/fqdnTemplate';
 import {
   lowerCaseSettingsKeys,
@@ -127,7 +128,15 @@ export function detectConventions(
   // the sources that are this repository, whatever their names
   if (!explicit.flux?.sourceNames) {
     const known = defaultConventions.flux.sourceNames;
-    const own = ownSourceNames(fluxEntries, known);
+    const repositories = ownSourceNames(fluxEntries, known);
+    // and the plain copies of it an ArtifactGenerator makes
+    const own = [
+      ...repositories,
+      ...copiedArtifacts(tree, cache, [
+        ...known,
+        ...repositories.map(s => s.name),
+      ]),
+    ];
     if (own.length) {
       conventions.flux = {
         ...conventions.flux,

@@ -175,7 +175,7 @@ export function readKustomizationSpec(
       message:
         kind === 'ExternalArtifact'
           ? // Flux 2.7's ArtifactGenerator composes it, often from this repository
-            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes (from this repository or others); this engine does not build it, so its objects are not evaluated`
+            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so its objects are not evaluated`
           : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
               sourceRef.name
             }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
@@ -184,7 +184,13 @@ export function readKustomizationSpec(
       location: where,
       // one source is one cause, however many Kustomizations build it
       ...(kind === 'ExternalArtifact'
-        ? {}
+        ? {
+            cause: {
+              key: `other-source:${kind}/${sourceRef.name}`,
+              message: `Kustomizations build ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so what they apply is not evaluated`,
+              subject: `Kustomization ${key}`,
+            },
+          }
         : {
             cause: {
               key: `other-source:${kind}/${sourceRef.name}`,

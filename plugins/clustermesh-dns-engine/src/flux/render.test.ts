@@ -589,7 +589,7 @@ describe('Flux Kustomization paths', () => {
       ),
     });
     expect(result.findings.map(f => f.message)).toEqual([
-      'Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes (from this repository or others); this engine does not build it, so its objects are not evaluated',
+      "Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so its objects are not evaluated",
     ]);
   });
 
