@@ -288,6 +288,30 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     );
   });
 
+  it('says a source no file names in clear may be a SOPS file the cluster applies whose kind and name are encrypted too', () => {
+    // SOPS without encrypted_regex: only the keys stay readable
+    const enc = (data: string) => `ENC[AES256_GCM,data:${data},type:str]`;
+    const sealed = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n`,
+      app: target('  host: ${HOST}\n'),
+      root: {
+        'vars/cluster-secrets.sops.yaml': `apiVersion: ${enc(
+          'djE=',
+        )}\nkind: ${enc('U2VjcmV0')}\nmetadata:\n  name: ${enc(
+          'Y2x1c3Rlcg==',
+        )}\n  namespace: ${enc('Zmx1eA==')}\nstringData:\n  HOST: ${enc(
+          'aA==',
+        )}\nsops:\n  mac: ${enc('bWFj')}\n  version: 3.9.0\n`,
+      },
+    });
+    expect(sealed.app.failed).toBe(false);
+    expect(sealed.result.findings.map(located)).toEqual([
+      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
+    ]);
+    // not known, not undefined
+    expect(sealed.body.data.host).toBe('<secret:HOST>');
+  });
+
   it('says a settings ConfigMap a generator names with a hash is looked up by its exact name, and fails', () => {
     const { app, result } = render({
       postBuild: `  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: absent\n`,

@@ -28,7 +28,7 @@ import {
   ProvidedSource,
   providedBy,
 } from './providedSources';
-import { isSopsEncrypted } from './sops';
+import { hasSealedIdentity, isSopsEncrypted } from './sops';
 import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 
@@ -310,7 +310,7 @@ export class FluxRenderer {
   #renderKustomization(
     spec: KustomizationSpec,
     parent: string | undefined,
-    lookupSource: (kind: string, name: string) => StoredSource | undefined,
+    lookupSource: SourceLookup,
     findings: EngineFinding[],
     cluster: string,
     knownValues: Readonly<Record<string, string>>,
@@ -358,6 +358,7 @@ export class FluxRenderer {
         const source = lookupSource(ref.kind, ref.name);
         if (!source) {
           const definedIn = this.#definitionsOf(ref.kind, ref.name);
+          const sealed = definedIn.length ? [] : lookupSource.sealed();
           // an optional source the repository defines is absent from this
           // cluster: Flux goes on without its variables. One it does not
           // define may be made outside it, as a required one may.
@@ -398,6 +399,15 @@ export class FluxRenderer {
               });
               failed = true;
             } else {
+              // SOPS without encrypted_regex hides which object a file is
+              const unknownVariables = sealed.length
+                ? `the cluster applies SOPS files whose kind and name are encrypted too (${firstFew(
+                    sealed,
+                  )}), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
+                : `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
+              const [defines, definesIt] = sealed.length
+                ? ['names in clear', 'names it in clear']
+                : ['defines', 'defines it'];
               findings.push({
                 code: 'not-evaluated',
                 severity: 'warning',
@@ -406,11 +416,13 @@ export class FluxRenderer {
                   spec.key
                 } substitutes from ${missing}${
                   ref.optional ? ' (optional)' : ''
-                }, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                }, which no file of the repository ${defines}: ${unknownVariables}`,
                 location: where,
                 cause: {
-                  key: `external-source:${missing}`,
-                  message: `${missing} is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+                  key: `${
+                    sealed.length ? 'sealed-source' : 'external-source'
+                  }:${missing}`,
+                  message: `${missing} is named by substituteFrom, and no file of the repository ${definesIt}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
                 // its variables may be the ones found missing
@@ -425,9 +437,7 @@ export class FluxRenderer {
                 kind: ref.kind,
                 namespace: spec.namespace,
                 name: ref.name,
-                by: definedIn.length
-                  ? `${firstFew(definedIn)}, not applied to the cluster`
-                  : 'outside the repository',
+                by: unappliedSourceBy(definedIn, sealed),
                 location: where,
                 identity: ref,
               },
@@ -570,17 +580,44 @@ function appliedObjects(
 }
 
 /** Looks substitution sources up in the stored objects, recording each read. */
+/** Where a substitution source the cluster does not apply may come from, said for its variables. */
+function unappliedSourceBy(definedIn: string[], sealed: string[]): string {
+  if (definedIn.length)
+    return `${firstFew(definedIn)}, not applied to the cluster`;
+  if (sealed.length)
+    return `a SOPS file whose kind and name are encrypted, maybe ${firstFew(
+      sealed,
+    )}`;
+  return 'outside the repository';
+}
+
 function sourceLookup(
   namespace: string,
   maps: ReadonlyMap<string, StoredSource>[],
   reads: { key: string; seen: StoredSource | undefined }[],
-) {
-  return (kind: string, name: string) => {
+): SourceLookup {
+  const lookup = (kind: string, name: string) => {
     const key = storedKey(kind, namespace, name);
     const found = maps.map(m => m.get(key)).find(Boolean);
     reads.push({ key, seen: found });
     return found;
   };
+  lookup.sealed = () => {
+    const files = new Set<string>();
+    for (const map of maps)
+      for (const stored of map.values())
+        if (!isProvided(stored) && hasSealedIdentity(stored.body))
+          files.add(stored.source.file);
+    return [...files].sort();
+  };
+  return lookup;
+}
+
+/** Finds a substitution source the cluster applies, by kind and name in the Kustomization's namespace. */
+interface SourceLookup {
+  (kind: string, name: string): StoredSource | undefined;
+  /** The files of SOPS-encrypted objects applied so far whose kind or name are encrypted too: any may be the one looked for. */
+  sealed(): string[];
 }
 
 /**

@@ -8,3 +8,19 @@ export function isSopsEncrypted(body: Record<string, any>): boolean {
     ('mac' in sops || 'lastmodified' in sops || 'version' in sops)
   );
 }
+
+/**
+ * True when SOPS encrypted a manifest's kind, name or namespace too (no
+ * `encrypted_regex`): Flux decrypts and applies it, but which object it
+ * is cannot be read here. Its keys stay in clear, as SOPS leaves them.
+ *
+ * @public
+ */
+export function hasSealedIdentity(body: Record<string, any>): boolean {
+  if (!isSopsEncrypted(body)) return false;
+  const sealed = (v: unknown) => typeof v === 'string' && v.startsWith('ENC[');
+  const metadata = isRecord(body.metadata) ? body.metadata : {};
+  return (
+    sealed(body.kind) || sealed(metadata.name) || sealed(metadata.namespace)
+  );
+}
