@@ -581,7 +581,10 @@ function appliedObjects(
 
 /** Looks substitution sources up in the stored objects, recording each read. */
 /** Where a substitution source the cluster does not apply may come from, said for its variables. */
-function unappliedSourceBy(definedIn: string[], sealed: string[]): string {
+function unappliedSourceBy(
+  definedIn: readonly string[],
+  sealed: readonly string[],
+): string {
   if (definedIn.length)
     return `${firstFew(definedIn)}, not applied to the cluster`;
   if (sealed.length)
