@@ -26,10 +26,15 @@ import {
 
 /** Where a cluster's settings entries are written. @public */
 export interface SettingsWriteTarget {
-  /** The file: a YAML file with the settings ConfigMap, or the env file its generator reads. */
+  /**
+   * The file: a YAML file with the settings ConfigMap, the env file its
+   * generator reads, or (`inline`) the file declaring the Flux
+   * Kustomization that applies the Cilium values, whose own
+   * `postBuild.substitute` takes the entries.
+   */
   file: string;
-  format: 'yaml' | 'env';
-  /** Index of the ConfigMap's document in a YAML file. */
+  format: 'yaml' | 'env' | 'inline';
+  /** Index of the ConfigMap's (or the Kustomization's) document in a YAML file. */
   doc: number;
   /** Name of the settings ConfigMap. */
   configMap: string;
@@ -118,6 +123,8 @@ export function settingsWriteTarget(
     };
   }
   const { object, appliedBy } = found;
+  const inline = inlineSettingsTarget(mesh, cluster, object.name);
+  if (inline) return inline;
   const substituted = appliedBy.postBuild;
   const source = object.source;
   if (source.index >= 0)
@@ -143,6 +150,88 @@ export function settingsWriteTarget(
   return {
     file: source.file,
     problem: `generates ConfigMap ${object.name} from literals or several files; add the ClusterMesh settings to it by hand, or keep them in one env file`,
+  };
+}
+
+/** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium values, as its file says it. @public */
+export interface InlineSubstitute {
+  kustomization: RenderedKustomization;
+  file: string;
+  doc: number;
+  keys: Set<string>;
+}
+
+/** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium HelmRelease, if its declaration has one. @public */
+export function inlineSubstituteOf(
+  cluster: ClusterModel,
+): InlineSubstitute | undefined {
+  const kustomization =
+    cluster.cilium?.kind === 'helmrelease'
+      ? cluster.cilium.appliedBy
+      : undefined;
+  const declaration = kustomization?.object;
+  if (!kustomization || !declaration || declaration.source.index < 0)
+    return undefined;
+  const inline = getPath(declaration.source.root, [
+    'spec',
+    'postBuild',
+    'substitute',
+  ]);
+  if (!isRecord(inline)) return undefined;
+  return {
+    kustomization,
+    file: declaration.source.file,
+    doc: declaration.source.index,
+    keys: new Set(Object.keys(inline)),
+  };
+}
+
+/**
+ * The cluster's own Flux Kustomization applying its Cilium values, as the
+ * place of its settings entries, when that Kustomization gives the values
+ * their variables inline (`postBuild.substitute: {CLUSTER_NAME: east}`)
+ * and does not substitute from the settings ConfigMap, which therefore
+ * never reaches the values (applied by a parent, in another namespace).
+ * Only a declaration no other cluster applies: the entries are this
+ * cluster's own.
+ *
+ * @public
+ */
+export function inlineSettingsTarget(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  configMap: string,
+): SettingsWriteTarget | undefined {
+  const inline = inlineSubstituteOf(cluster);
+  if (!inline) return undefined;
+  const applier = inline.kustomization;
+  const reads = cluster.settingsObject
+    ? applier.substituteFrom.some(
+        r =>
+          r.kind === 'ConfigMap' &&
+          r.name === configMap &&
+          applier.namespace ===
+            (cluster.settingsObject!.object.namespace ??
+              cluster.settingsObject!.appliedBy.namespace),
+      )
+    : true;
+  if (reads) return undefined;
+  const { file, doc: index } = inline;
+  const shared = mesh.clusters.some(
+    c =>
+      c !== cluster &&
+      c.render.kustomizations.some(
+        k => k.object?.source.file === file && k.object.source.index === index,
+      ),
+  );
+  if (shared) return undefined;
+  return {
+    file,
+    format: 'inline',
+    doc: index,
+    configMap,
+    appliedBy: applier,
+    substituted: false,
   };
 }
 
@@ -328,7 +417,8 @@ export interface SubstitutionScope {
 /**
  * The variables a Kustomization substitutes with once the change has added
  * `added` keys to the settings ConfigMap named `configMap` (`wired`: and
- * has made the Kustomization substitute from it).
+ * has made the Kustomization substitute from it; `inline`: to the
+ * Kustomization's own postBuild.substitute).
  *
  * @public
  */
@@ -337,13 +427,16 @@ export function substitutionScope(
   configMap: string | undefined,
   added: { has(name: string): boolean },
   wired = false,
+  /** The change writes the keys into this Kustomization's own postBuild.substitute. */
+  inline = false,
 ): SubstitutionScope {
   const readsSettings =
-    configMap !== undefined &&
-    (wired ||
-      kustomization.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === configMap,
-      ));
+    inline ||
+    (configMap !== undefined &&
+      (wired ||
+        kustomization.substituteFrom.some(
+          r => r.kind === 'ConfigMap' && r.name === configMap,
+        )));
   return {
     kustomization,
     resolves: name =>

@@ -216,6 +216,7 @@ export function scopeOf(
       has: key => ctx.addsKey(cluster, key),
     },
     target?.wires === kustomization,
+    target?.format === 'inline' && target.appliedBy === kustomization,
   );
 }
 

@@ -1,8 +1,11 @@
 import { stringify } from 'yaml';
 import { getPath, hasOwn, isRecord } from '../core/paths';
 import { escapeRegExp, keptInOrder } from '../core/text';
-import type { RenderedKustomization } from '../flux/fluxKustomization';
-import type { SettingsWriteTarget } from '../model/writeTargets';
+import {
+  inlineSubstituteOf,
+  InlineSubstitute,
+  SettingsWriteTarget,
+} from '../model/writeTargets';
 import { isClusterMeshVariable } from '../conventions/templates';
 import { lineAtPath } from '../yaml/lines';
 import {
@@ -134,46 +137,19 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     }
     // a variable the Kustomization applying the Cilium values defines
     // itself is the one Flux inserts there: it changes where it is
-    const inline = inlineSubstitute(ctx, name);
-    const own = changes.filter(c => inline?.keys.has(c.key));
+    const cluster = ctx.mesh.byName.get(name);
+    const inline = cluster && inlineSubstituteOf(cluster);
+    // all of them there when the settings ConfigMap does not reach it
+    const there = (c: SettingChange) =>
+      target.format === 'inline' || (inline?.keys.has(c.key) ?? false);
+    const own = changes.filter(there);
     if (own.length) planInlineSettings(edits, ctx, name, inline!, own);
-    const rest = changes.filter(c => !inline?.keys.has(c.key));
+    const rest = changes.filter(c => !there(c));
+    if (target.format === 'inline') continue;
     if (target.format === 'env')
       planEnvSettings(edits, name, target, rest, isMeshKey);
     else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
   }
-}
-
-/** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium values, as its file says it. */
-interface InlineSubstitute {
-  kustomization: RenderedKustomization;
-  file: string;
-  doc: number;
-  keys: Set<string>;
-}
-
-function inlineSubstitute(
-  ctx: ChangeContext,
-  cluster: string,
-): InlineSubstitute | undefined {
-  const cilium = ctx.mesh.byName.get(cluster)?.cilium;
-  const kustomization =
-    cilium?.kind === 'helmrelease' ? cilium.appliedBy : undefined;
-  const declaration = kustomization?.object;
-  if (!kustomization || !declaration || declaration.source.index < 0)
-    return undefined;
-  const inline = getPath(declaration.source.root, [
-    'spec',
-    'postBuild',
-    'substitute',
-  ]);
-  if (!isRecord(inline)) return undefined;
-  return {
-    kustomization,
-    file: declaration.source.file,
-    doc: declaration.source.index,
-    keys: new Set(Object.keys(inline)),
-  };
 }
 
 function planInlineSettings(

@@ -11,6 +11,7 @@ import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { validateMesh } from '../report/report';
+import { fixtureTree } from '../__testUtils__/trees';
 import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
 
@@ -125,6 +126,47 @@ describe('settings-present', () => {
           outcome: 'fail',
           severity: 'error',
         });
+    });
+  });
+
+  describe('where the Kustomization applying the Cilium values substitutes only inline (the settings ConfigMap never reaches them)', () => {
+    const checksOf = (edit?: (f: Record<string, string>) => void) => {
+      const tree = fixtureTree('configure-inline-only/repo', edit);
+      return validateMesh(
+        tree,
+        resolveConventions({}, detectConventions(tree)),
+      ).clusters.flatMap(c =>
+        c.checks
+          .filter(k => k.ruleId === 'settings-present')
+          .map(k => ({ ...k, remediation: k.remediation })),
+      );
+    };
+
+    it('fails at that postBuild.substitute, even with the variables in the settings ConfigMap', () => {
+      const inSettings = (f: Record<string, string>) => {
+        for (const c of ['infra', 'apps'])
+          f[`kubernetes/clusters/${c}/cluster-settings.yaml`] +=
+            '  CILIUM_CLUSTERMESH_FQDN: clustermesh-x.example.net\n  CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n';
+      };
+      for (const edit of [undefined, inSettings])
+        expect(checksOf(edit)[1]).toMatchObject({
+          cluster: 'infra',
+          outcome: 'fail',
+          message:
+            'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set where Kustomization kube-system/cilium reads them: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap flux-system/cluster-settings does not reach',
+          location: { file: 'kubernetes/apps/infra/cilium.yaml', line: 14 },
+          remediation:
+            'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to the postBuild.substitute in `kubernetes/apps/infra/cilium.yaml` (or run `clustermesh-dns configure`).',
+        });
+    });
+
+    it('passes with them there', () => {
+      const inline = (f: Record<string, string>) => {
+        for (const c of ['infra', 'apps'])
+          f[`kubernetes/apps/${c}/cilium.yaml`] +=
+            '      CILIUM_CLUSTERMESH_FQDN: clustermesh-x.example.net\n      CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n';
+      };
+      expect(checksOf(inline).map(c => c.outcome)).toEqual(['pass', 'pass']);
     });
   });
 

@@ -1,3 +1,5 @@
+import { inlineSettingsTarget } from '../model/writeTargets';
+import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
 
 /** The FQDN and LB IP variables exist in the cluster's settings. @public */
@@ -7,17 +9,21 @@ export const settingsPresent = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
-  remediation: (c, failure) =>
-    `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${
-      // the settings found, else where the conventions keep them
-      failure?.id === 'missing' && failure.location
-        ? `\`${failure.location.file}\``
-        : conventionsPath(c.settings.file, 'settings.file', failure)
-    } (or run \`clustermesh-dns configure\`).`,
+    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). When that Kustomization substitutes only inline, so that the settings ConfigMap never reaches the values, only what it defines inline counts. A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
+  remediation: (c, failure) => {
+    let where = conventionsPath(c.settings.file, 'settings.file', failure);
+    // the settings found, else where the conventions keep them
+    if (failure?.id === 'missing' && failure.location)
+      where = `\`${failure.location.file}\``;
+    if (failure?.id === 'missingInline' && failure.location)
+      where = `the postBuild.substitute in \`${failure.location.file}\``;
+    return `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${where} (or run \`clustermesh-dns configure\`).`;
+  },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
+    missingInline:
+      '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
     unverified:
       '{{variables}} {{verb}} not set in ConfigMap {{configMap}}; {{origin}} may set {{them}}, but its keys are not known here',
     present: '{{fqdnVariable}} = {{fqdn}} and {{lbIpVariable}} = {{lbIp}}',
@@ -27,8 +33,8 @@ export const settingsPresent = defineClusterRule({
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
   absence: ['noConfigMap'],
-  fieldAbsence: ['missing'],
-  variables: ['noConfigMap', 'missing'],
+  fieldAbsence: ['missing', 'missingInline'],
+  variables: ['noConfigMap', 'missing', 'missingInline'],
   check(mesh, c, r) {
     const { settings, variables } = mesh.conventions;
     const configMap = `${settings.namespace}/${settings.configMap}`;
@@ -37,6 +43,31 @@ export const settingsPresent = defineClusterRule({
     const wanted = byTemplate
       ? [variables.lbIp]
       : [variables.fqdn, variables.lbIp];
+    // settings that never reach the Cilium values do not count: what the
+    // Kustomization applying them defines inline does
+    const inline = c.settingsObject
+      ? inlineSettingsTarget(mesh, c, c.settingsObject.object.name)
+      : undefined;
+    if (inline?.appliedBy) {
+      const applier = inline.appliedBy;
+      const unset = wanted.filter(
+        v => applier.variables.value(v) === undefined,
+      );
+      if (unset.length)
+        return [
+          r.fail(
+            'missingInline',
+            {
+              variables: unset.join(' and '),
+              verb: unset.length > 1 ? 'are' : 'is',
+              them: unset.length > 1 ? 'them' : 'it',
+              kustomization: applier.key,
+              configMap,
+            },
+            locate(applier.object!, ['spec', 'postBuild', 'substitute']),
+          ),
+        ];
+    }
     const missing = wanted.filter(v => !c.settings.has(v));
     if (!c.settingsObject && missing.length)
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
