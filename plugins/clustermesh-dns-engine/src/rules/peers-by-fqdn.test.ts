@@ -5,6 +5,10 @@ import {
   Files,
   replace,
 } from '../__testUtils__/rules';
+import { fixtureTree } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 import { peersByFqdn } from './peers-by-fqdn';
 
 describe('peers-by-fqdn', () => {
@@ -201,6 +205,25 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
         'pass',
         'reaches apps by address on port 2379; the FQDN of apps is not set, so that address is not compared with it',
       ],
+    ]);
+  });
+});
+
+describe('peers that go by one Cilium name', () => {
+  it('names each missing peer by its cluster, with the Cilium name they share ("default": the chart default where CLUSTER_NAME is unset)', () => {
+    const tree = fixtureTree('shared-default-name');
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(
+      report.clusters
+        .find(c => c.name === 'alpha')!
+        .checks.filter(c => c.ruleId === 'peers-by-fqdn')
+        .map(c => c.message),
+    ).toEqual([
+      'clustermesh.config.clusters has no entry for the peer beta (Cilium name "default")',
+      'clustermesh.config.clusters has no entry for the peer gamma (Cilium name "default")',
     ]);
   });
 });

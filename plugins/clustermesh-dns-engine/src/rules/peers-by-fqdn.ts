@@ -151,7 +151,13 @@ export const peersByFqdn = defineClusterRule({
         out.push(
           r.fail(
             'noEntry',
-            { peer: peerName },
+            // two peers may go by one Cilium name (both "default"): say whose
+            {
+              peer:
+                peerName === peer
+                  ? peer
+                  : `${peer} (Cilium name ${q(peerName)})`,
+            },
             cilium.locate(ciliumValuesPaths.meshClusters),
           ),
         );

@@ -4,6 +4,10 @@ import {
   exampleFile,
   replace,
 } from '../__testUtils__/rules';
+import { fixtureTree } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 import { poolsDisjoint } from './pools-disjoint';
 
 /** An anycast pool both clusters announce, for the DNS servers' services only. */
@@ -69,6 +73,42 @@ describe('pools-disjoint', () => {
       expect.stringMatching(
         /^(apps|infra): pool "internal-dns" block 10\.25\.99\.53 overlaps pool "internal-dns" of (apps|infra) on the same network/,
       ),
+    ]);
+  });
+});
+
+describe('pools-disjoint on three clusters with one block', () => {
+  const overlaps = (networks?: string[][]) => {
+    const tree = fixtureTree('shared-default-name');
+    const report = validateMesh(
+      tree,
+      resolveConventions(
+        networks ? { pools: { networks } } : {},
+        detectConventions(tree),
+      ),
+    );
+    return [...report.meshChecks, ...report.clusters.flatMap(c => c.checks)]
+      .filter(c => c.ruleId === 'pools-disjoint' && c.outcome === 'fail')
+      .map(c => `${c.cluster}: ${c.message}`);
+  };
+
+  it('says each block once, with every block it overlaps, and that the shared network is assumed', () => {
+    const at = (c: string) => `kubernetes/clusters/${c}/lb-pool.yaml:7`;
+    expect(overlaps()).toEqual([
+      `beta: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+        'alpha',
+      )}) on 10.0.0.0-10.0.0.255`,
+      `gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+        'alpha',
+      )}), pool "lb-pool" of beta on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+        'beta',
+      )})`,
+    ]);
+  });
+
+  it('compares only clusters the conventions put on one network', () => {
+    expect(overlaps([['alpha'], ['beta', 'gamma']])).toEqual([
+      'gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of beta on the same network (10.0.0.0/24, at kubernetes/clusters/beta/lb-pool.yaml:7) on 10.0.0.0-10.0.0.255',
     ]);
   });
 });

@@ -23,6 +23,7 @@ export const poolsDisjoint = defineMeshRule({
   messages: {
     overlap:
       'pool {{pool}} block {{block}} overlaps {{other}} ({{otherBlock}}, at {{otherLocation}}) on {{overlap}}',
+    overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     someUnknown:
       'the known blocks of the {{count:cluster}} do not overlap, but the blocks {{blocks}} come from values not known here',
@@ -66,6 +67,14 @@ export const poolsDisjoint = defineMeshRule({
           ),
         ),
     );
+    // without pools.networks every member is taken to share one network
+    const network = mesh.conventions.pools.networks
+      ? 'on the same network'
+      : 'on the same network (assumed: no pools.networks)';
+    const describeOther = (a: Entry, sameCluster: boolean) =>
+      sameCluster
+        ? `pool ${q(a.pool.name)} of the same cluster`
+        : `pool ${q(a.pool.name)} of ${a.cluster.name} ${network}`;
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
@@ -73,30 +82,45 @@ export const poolsDisjoint = defineMeshRule({
       open = open.filter(
         a => a.range.family === b.range.family && a.range.last >= b.range.first,
       );
-      for (const a of open) {
-        const sameCluster = a.cluster === b.cluster;
-        if (
-          sameCluster
-            ? a.pool === b.pool
-            : !shareNetwork(a.cluster, b.cluster) ||
-              !admitsApiserver(a) ||
-              !admitsApiserver(b)
-        )
-          continue;
+      const overlapping = open.filter(a =>
+        a.cluster === b.cluster
+          ? a.pool !== b.pool
+          : shareNetwork(a.cluster, b.cluster) &&
+            admitsApiserver(a) &&
+            admitsApiserver(b),
+      );
+      // one finding per block, however many blocks it overlaps
+      if (overlapping.length === 1) {
+        const [a] = overlapping;
         out.push(
           r.forCluster(b.cluster).fail(
             'overlap',
             {
               pool: q(b.pool.name),
               block: b.block.text,
-              other: sameCluster
-                ? `pool ${q(a.pool.name)} of the same cluster`
-                : `pool ${q(a.pool.name)} of ${
-                    a.cluster.name
-                  } on the same network`,
+              other: describeOther(a, a.cluster === b.cluster),
               otherBlock: a.block.text,
               otherLocation: formatLocation(a.block.location),
               overlap: rangeOverlap(a.range, b.range)!.text,
+            },
+            b.block.location,
+          ),
+        );
+      } else if (overlapping.length > 1) {
+        out.push(
+          r.forCluster(b.cluster).fail(
+            'overlapsMany',
+            {
+              pool: q(b.pool.name),
+              block: b.block.text,
+              others: overlapping
+                .map(
+                  a =>
+                    `${describeOther(a, a.cluster === b.cluster)} (${
+                      a.block.text
+                    }, at ${formatLocation(a.block.location)})`,
+                )
+                .join(', '),
             },
             b.block.location,
           ),
