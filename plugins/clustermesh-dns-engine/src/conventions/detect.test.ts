@@ -1517,6 +1517,26 @@ describe('detectConventions', () => {
       );
     });
 
+    it('reads a chart version range that pins the minor (~1.22, 1.16.x) as that minor; not one that does not (^1.16)', () => {
+      const prefixOf = (range: string) =>
+        settingOf(
+          detectConventions(
+            createRepoTree(externalDns(range, '    provider: cloudflare\n')),
+          ).found,
+          'dns.externalDnsAnnotationPrefix',
+        );
+      expect(prefixOf('"~1.22"')).toMatchObject({
+        value: 'external-dns.kubernetes.io/',
+        reason:
+          'HelmRelease network/external-dns deploys ExternalDNS v0.22.0 (chart external-dns ~1.22 (1.22.x) at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
+      });
+      expect(prefixOf('1.16.x')?.value).toBe(
+        'external-dns.alpha.kubernetes.io/',
+      );
+      expect(prefixOf('1.16.x')?.source).toBe('detected');
+      expect(prefixOf('"^1.16"')?.source).toBe('default');
+    });
+
     it('takes another provider when every ExternalDNS names one that is not Cloudflare', () => {
       const { conventions, found } = detectConventions(
         createRepoTree(

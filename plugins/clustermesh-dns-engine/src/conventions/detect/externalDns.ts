@@ -121,6 +121,20 @@ function semver(text: unknown): [number, number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
+/**
+ * The minor a chart version range pins (`~1.16`, `~1.16.2`, `1.16.x`,
+ * `1.16.*`): Helm takes the newest patch of it, so the minor is known and
+ * the patch is not (given as 0).
+ */
+function pinnedMinor(text: unknown): [number, number, number] | undefined {
+  const m =
+    /^\s*(?:~\s*v?(\d+)\.(\d+)(?:\.\d+)?|v?(\d+)\.(\d+)\.[xX*])\s*$/.exec(
+      String(text ?? ''),
+    );
+  if (!m) return undefined;
+  return [Number(m[1] ?? m[3]), Number(m[2] ?? m[4]), 0];
+}
+
 /** Every string list under `args`/`extraArgs` (a list, or a map of flag → value as the chart allows). */
 function argumentsIn(value: unknown, out: string[] = [], depth = 0): string[] {
   if (depth > 8 || !isRecord(value)) return out;
@@ -300,7 +314,9 @@ export function readExternalDnsDeployments(
             text: getPath(v, ['spec', 'chart', 'spec', 'version']),
             location: doc.at(['spec', 'chart', 'spec', 'version']),
           };
-      const chartSemver = semver(chartVersion.text);
+      // a range pinning one minor counts as that minor
+      const chartSemver =
+        pinnedMinor(chartVersion.text) ?? semver(chartVersion.text);
       let version: ExternalDnsDeployment['version'];
       let versionFrom: string | undefined;
       if (image && semver(image.tag)) {
@@ -309,9 +325,13 @@ export function readExternalDnsDeployments(
       } else if (isChart && chartSemver && chartSemver[0] === 1) {
         // chart 1.N deploys ExternalDNS v0.N (since chart 1.15)
         version = [0, chartSemver[1], 0];
-        versionFrom = `chart external-dns ${chartSemver.join('.')} at ${where(
-          chartVersion.location,
-        )}`;
+        versionFrom = `chart external-dns ${
+          pinnedMinor(chartVersion.text)
+            ? `${String(chartVersion.text).trim()} (${chartSemver[0]}.${
+                chartSemver[1]
+              }.x)`
+            : chartSemver.join('.')
+        } at ${where(chartVersion.location)}`;
       }
       const provider =
         getPath(values, ['provider', 'name']) ?? getPath(values, ['provider']);
