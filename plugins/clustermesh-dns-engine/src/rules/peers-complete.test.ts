@@ -94,7 +94,7 @@ describe('peers-complete', () => {
       expect(checks.find(c => c.cluster === 'infra')).toMatchObject({
         outcome: 'fail',
         message:
-          'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.<secret:SECRET_DOMAIN>")',
+          'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.${SECRET_DOMAIN}")',
       });
     });
   });

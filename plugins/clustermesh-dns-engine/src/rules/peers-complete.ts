@@ -2,8 +2,10 @@ import {
   CheckResult,
   formatLocation,
   unknownVariables,
+  secretPlaceholderPattern,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { peerToken } from '../conventions/schema';
+import { variableReference } from '../conventions/templates';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
@@ -82,7 +84,14 @@ export const peersComplete = defineClusterRule({
             {
               variable,
               peer,
-              expected: expected ? ` (expected ${q(expected)})` : '',
+              // a value not known here reads as its variable: what to write
+              expected: expected
+                ? ` (expected ${q(
+                    expected.replace(secretPlaceholderPattern, (_, name) =>
+                      variableReference(name),
+                    ),
+                  )})`
+                : '',
             },
             c.settingsLocation,
           ),
