@@ -597,7 +597,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'error',
           cluster: 'apps',
           message:
-            'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (expected "clustermesh-infra.<secret:SECRET_DOMAIN>")',
+            'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (expected "clustermesh-infra.${SECRET_DOMAIN}")',
           location: {
             file: 'kubernetes/clusters/apps/cluster-settings.yaml',
             line: 10,
@@ -811,7 +811,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'error',
           cluster: 'infra',
           message:
-            'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.<secret:SECRET_DOMAIN>")',
+            'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.${SECRET_DOMAIN}")',
           location: {
             file: 'kubernetes/clusters/infra/cluster-settings.yaml',
             line: 10,
