@@ -291,8 +291,7 @@ const readersByCluster = new WeakMap<ClusterModel, ReadonlySet<string>>();
  * values (and the ConfigMaps and Secrets beside them, where `valuesFrom`
  * reads), its settings, its DNSEndpoints and its pools, and every one
  * applying one of those (a parent's substitution writes its children's
- * specs). Undefined
- * while the Cilium values are not found: then any may.
+ * specs). Undefined while the Cilium values are not found: then any may.
  *
  * @public
  */
