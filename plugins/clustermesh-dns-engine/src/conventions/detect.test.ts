@@ -1,5 +1,5 @@
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { exampleTree } from '../__testUtils__/trees';
+import { exampleTree, fixtureTree } from '../__testUtils__/trees';
 import { buildMeshModel } from '../model/build';
 import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
@@ -309,6 +309,46 @@ describe('detectConventions', () => {
     expect(conventions.fqdnTemplate).toBe('cm.{cluster}.example.net');
   });
 
+  it('finds clusters whose entry is a ks.yaml the source ignores (a bootstrap applies it), and a shared folder that declares their source as a layer', () => {
+    // k/<cluster>/ks.yaml reconcile their folders (no kustomization file:
+    // Flux generates one); GitRepository homelab ignores them; k/shared
+    // alone declares homelab, so every cluster applies it
+    const tree = fixtureTree('ignored-entry-shared-layer');
+    const detection = detectConventions(tree);
+    expect(detection.conventions.clusters).toEqual(['blue', 'green']);
+    expect(settingOf(detection.found, 'clusters')?.reason).toBe(
+      "k/shared is not a cluster: GitRepository homelab, which the clusters' entries build from (k/blue/ks.yaml:12), is declared only in it (k/shared/flux/gitrepository.yaml:8): each cluster applies it",
+    );
+    const model = buildMeshModel(tree, resolveConventions({}, detection));
+    expect(model.findings).toEqual([]);
+    // rendered from the ignored entry: its substitution names the cluster
+    expect(model.clusters.map(c => [c.name, c.ciliumName])).toEqual([
+      ['blue', 'blue'],
+      ['green', 'green'],
+    ]);
+  });
+
+  it("does not take a cluster's name for letters of a settings name every cluster shares (cluster a, cluster-vars)", () => {
+    const files: Files = {};
+    for (const c of ['a', 'b']) {
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        substituteFrom(['ConfigMap', 'cluster-vars']),
+      );
+      files[
+        `clusters/${c}/vars.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  CLUSTER: ${c}\n`;
+      files[`clusters/${c}/kustomization.yaml`] = kustomization(
+        'apps.yaml',
+        'vars.yaml',
+      );
+    }
+    expect(
+      detectConventions(createRepoTree(files)).conventions.settings,
+    ).toEqual({ configMap: 'cluster-vars' });
+  });
+
   it("does not name a cluster after Flux's own entry folder (flux-config), and takes the folder around it", () => {
     const tree = createRepoTree({
       'kubernetes/main/flux-config/cluster.yaml': fluxKustomization(
@@ -523,6 +563,13 @@ describe('detectConventions', () => {
       expect(report.notEvaluated).toEqual([]);
     });
 
+    it('does not take it for this repository when a Kustomization builds a path outside the copied folders (not in the artifact)', () => {
+      const { detection } = artifactRepository(
+        '        - from: "@repo/infrastructure/east/**"\n          to: "@artifact/infrastructure/east/"\n',
+      );
+      expect(detection.conventions.flux?.sourceNames).toBeUndefined();
+    });
+
     it('says once per artifact, not per Kustomization, that one it does not build is not evaluated', () => {
       const { detection, report } = artifactRepository(
         '        - from: "@repo/infrastructure/**"\n          to: "@artifact/"\n',
@@ -531,7 +578,7 @@ describe('detectConventions', () => {
       expect(report.notEvaluated).toEqual([
         expect.objectContaining({
           message:
-            "Kustomizations build ExternalArtifact infra, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so what they apply is not evaluated",
+            "Kustomizations build ExternalArtifact infra, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated",
           affects: expect.objectContaining({
             count: 6,
             clusters: ['east', 'west'],

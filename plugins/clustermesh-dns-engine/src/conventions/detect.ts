@@ -306,6 +306,44 @@ export function detectConventions(
         f => !entryFolders.has(f) && !applied.has(f) && isSharedFolderName(f),
       )
     : [];
+  // a folder named as a layer that alone declares the GitRepository the
+  // other clusters' entries build from: each cluster has it, so a
+  // bootstrap applies the folder to each of them (`shared/ks.yaml` beside
+  // every `<cluster>/ks.yaml`)
+  const sourceLayers = new Map<string, string>();
+  if (entryFolders)
+    for (const f of folders) {
+      if (!entryFolders.has(f) || applied.has(f) || !isSharedFolderName(f))
+        continue;
+      const inside = `${clusterFolder(clustersPath, f)}/`;
+      const declared = (name: string) =>
+        fluxEntries.gitRepositories.filter(r => r.name === name);
+      const used = fluxEntries.ownSources.find(s => {
+        const repositories = declared(s.name);
+        const user = folders.find(
+          o =>
+            o !== f &&
+            `${s.path}/`.startsWith(`${clusterFolder(clustersPath, o)}/`),
+        );
+        return (
+          user !== undefined &&
+          repositories.length > 0 &&
+          repositories.every(r => r.location.file.startsWith(inside))
+        );
+      });
+      if (used)
+        sourceLayers.set(
+          f,
+          `GitRepository ${
+            used.name
+          }, which the clusters' entries build from (${where(
+            used.location,
+          )}), is declared only in it (${where(
+            declared(used.name)[0].location,
+          )}): each cluster applies it`,
+        );
+    }
+  sharedLayers.push(...sourceLayers.keys());
   const entryOf = (folder: string) =>
     clusterEntry(
       {
@@ -364,10 +402,10 @@ export function detectConventions(
         ),
         ...sharedLayers.map(
           folder =>
-            `${clusterFolder(
-              clustersPath,
-              folder,
-            )} is not a cluster: it has no Flux entry point of its own, and its name says it is a layer the clusters share`,
+            `${clusterFolder(clustersPath, folder)} is not a cluster: ${
+              sourceLayers.get(folder) ??
+              'it has no Flux entry point of its own, and its name says it is a layer the clusters share'
+            }`,
         ),
         ...unreconciled.map(
           folder =>

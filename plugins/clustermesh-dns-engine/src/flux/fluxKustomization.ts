@@ -1,3 +1,4 @@
+import type { TreeIndex } from '../tree/TreeIndex';
 import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
@@ -21,6 +22,12 @@ export interface FluxRenderOptions {
   sourceNames: readonly string[];
   /** Values for variables that are secret in the repository (never decrypted). */
   knownValues: Readonly<Record<string, string>>;
+  /**
+   * The whole repository, when the sources leave files out (`spec.ignore`):
+   * a cluster's entry Kustomization, which a bootstrap applies by hand, may
+   * be one of them (`/k/<cluster>/ks.yaml`).
+   */
+  entryIndex?: TreeIndex;
   /** Substitution sources made outside the repository (by a bootstrap, by hand). */
   externalSources?: readonly {
     kind: 'Secret' | 'ConfigMap';
@@ -175,7 +182,7 @@ export function readKustomizationSpec(
       message:
         kind === 'ExternalArtifact'
           ? // Flux 2.7's ArtifactGenerator composes it, often from this repository
-            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so its objects are not evaluated`
+            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so its objects are not evaluated`
           : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
               sourceRef.name
             }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
@@ -187,7 +194,7 @@ export function readKustomizationSpec(
         ? {
             cause: {
               key: `other-source:${kind}/${sourceRef.name}`,
-              message: `Kustomizations build ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so what they apply is not evaluated`,
+              message: `Kustomizations build ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated`,
               subject: `Kustomization ${key}`,
             },
           }

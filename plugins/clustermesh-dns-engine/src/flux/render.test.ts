@@ -613,7 +613,7 @@ describe('Flux Kustomization paths', () => {
       ),
     });
     expect(result.findings.map(f => f.message)).toEqual([
-      "Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths, so its objects are not evaluated",
+      "Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so its objects are not evaluated",
     ]);
   });
 

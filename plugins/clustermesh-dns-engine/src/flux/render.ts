@@ -62,6 +62,8 @@ export class FluxRenderer {
   readonly #substitution: SubstitutionMemo;
   /** The sources the conventions say are made outside the repository. */
   readonly #external: Map<string, StoredSource>;
+  /** Builds entry folders with the files the sources leave out (a bootstrap's `ks.yaml`). */
+  readonly #entryEngine?: KustomizeEngine;
   readonly #index: TreeIndex;
   readonly #files: YamlFiles;
   /** `Kind/name` → whether some file of the repository defines such an object. */
@@ -78,6 +80,9 @@ export class FluxRenderer {
     this.#index = index;
     this.#files = files;
     this.#engine = new KustomizeEngine(index, files, kustomize);
+    // its own memos: the same paths build otherwise there
+    this.#entryEngine =
+      options.entryIndex && new KustomizeEngine(options.entryIndex, files);
     this.#options = options;
     this.#substitution = substitution;
     this.#external = new Map(
@@ -169,11 +174,12 @@ export class FluxRenderer {
   ): ClusterRender {
     const rootBuild = this.buildPath(root);
     // The Kustomization that reconciles the cluster directory itself (flux-system) is the root.
-    const rootDecl = rootBuild.objects.find(
-      o =>
-        isFluxKustomization(o) &&
-        clampPath(String(getPath(o.body, ['spec', 'path']) ?? '')) === root,
-    );
+    const reconcilesRoot = (o: ManifestObject) =>
+      isFluxKustomization(o) &&
+      clampPath(String(getPath(o.body, ['spec', 'path']) ?? '')) === root;
+    const rootDecl =
+      rootBuild.objects.find(reconcilesRoot) ??
+      this.#entryEngine?.buildFluxPath(root).objects.find(reconcilesRoot);
 
     let stored = new Map<string, StoredSource>();
     let rendered: RenderedKustomization[] = [];

@@ -80,6 +80,8 @@ import type {
 export function discoverClusters(
   index: TreeIndex,
   conventions: MeshConventions,
+  /** The whole repository: an entry a bootstrap applies may be a file the sources leave out. */
+  entryIndex: TreeIndex = index,
 ): string[] {
   const dirs = index.list(conventions.clustersPath).dirs;
   if (conventions.clusters)
@@ -87,7 +89,7 @@ export function discoverClusters(
   // every cluster's entry is the shared one: its own folder says whether it is one
   return dirs.filter(c =>
     holdsFluxEntry(
-      index,
+      entryIndex,
       conventions.sharedEntry
         ? clusterFolder(conventions.clustersPath, c)
         : clusterEntry(conventions, c),
@@ -191,6 +193,9 @@ export function buildMeshModel(
 ): MeshModel {
   const cache = options.cache ?? new EngineCache();
   const index = cache.treeIndex(tree, conventions.flux.sourceIgnore);
+  const entryIndex = conventions.flux.sourceIgnore?.length
+    ? cache.treeIndex(tree)
+    : undefined;
   const files = cache.yamlFiles(tree);
   const renderer = new FluxRenderer(
     index,
@@ -201,6 +206,7 @@ export function buildMeshModel(
       sourceNames: conventions.flux.sourceNames,
       knownValues: conventions.values,
       externalSources: conventions.flux.externalSources,
+      entryIndex,
     },
     cache.substitution,
     {
@@ -231,7 +237,7 @@ export function buildMeshModel(
       ),
     );
   }
-  const names = discoverClusters(index, conventions);
+  const names = discoverClusters(index, conventions, entryIndex);
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
     []) {
     findings.push(

@@ -205,17 +205,14 @@ export function inlineSettingsTarget(
   const inline = inlineSubstituteOf(cluster);
   if (!inline) return undefined;
   const applier = inline.kustomization;
-  const reads = cluster.settingsObject
-    ? applier.substituteFrom.some(
-        r =>
-          r.kind === 'ConfigMap' &&
-          r.name === configMap &&
-          applier.namespace ===
-            (cluster.settingsObject!.object.namespace ??
-              cluster.settingsObject!.appliedBy.namespace),
-      )
-    : true;
-  if (reads) return undefined;
+  // named by its sources (its own, or a parent's patches give it): a
+  // settings ConfigMap of its namespace reaches the values
+  if (
+    applier.substituteFrom.some(
+      r => r.kind === 'ConfigMap' && r.name === configMap,
+    )
+  )
+    return undefined;
   const { file, doc: index } = inline;
   const shared = mesh.clusters.some(
     c =>

@@ -5,6 +5,7 @@ import {
   Severity,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { EngineFinding } from '../core/finding';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { inRepositoryLayout } from '../model/queries';
@@ -220,7 +221,9 @@ export function ruleResults<MessageId extends string>(
             f =>
               f.code === 'not-evaluated' &&
               f.severity !== 'info' &&
-              (!f.substitutesOnly || (rule.variables?.includes(id) ?? false)) &&
+              (!f.substitutesOnly ||
+                ((rule.variables?.includes(id) ?? false) &&
+                  feedsWhatRulesRead(cluster, f))) &&
               (!fieldAbsent || f.mayChange),
           )
         : undefined;
@@ -327,4 +330,24 @@ export function unknownValueAdvice(
   return variables.length > 0 && variables.every(own)
     ? `it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)`
     : `give its value in the conventions' values to ${check}`;
+}
+
+/**
+ * Whether a substitution source not read feeds the substitution of what
+ * holds the variables the rules look for (the Cilium values, the
+ * DNSEndpoints, the settings): an app's own optional Secret, or one that
+ * only a pool's Kustomization reads, gives its variables there only.
+ * Anything may, while the Cilium values are not found.
+ */
+function feedsWhatRulesRead(
+  cluster: ClusterModel,
+  finding: EngineFinding,
+): boolean {
+  if (!finding.substitutesFor || !cluster.cilium?.appliedBy) return true;
+  const readers = [
+    cluster.cilium.appliedBy,
+    cluster.settingsObject?.appliedBy,
+    ...cluster.dnsEndpoints.map(e => e.appliedBy),
+  ];
+  return readers.some(k => k?.key === finding.substitutesFor);
 }

@@ -160,6 +160,22 @@ describe('settings-present', () => {
         });
     });
 
+    it("takes the settings as reaching the values when a parent's patches give that Kustomization substituteFrom", () => {
+      const patched = (f: Record<string, string>) => {
+        for (const c of ['infra', 'apps']) {
+          f[`kubernetes/clusters/${c}/apps.yaml`] +=
+            '  patches:\n    - patch: |\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata:\n          name: not-used\n        spec:\n          postBuild:\n            substituteFrom:\n              - kind: ConfigMap\n                name: cluster-settings\n      target:\n        kind: Kustomization\n';
+          f[`kubernetes/apps/${c}/cluster-settings.yaml`] =
+            'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-x.example.net\n  CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n';
+          f[`kubernetes/apps/${c}/kustomization.yaml`] +=
+            '  - cluster-settings.yaml\n';
+        }
+      };
+      expect(
+        checksOf(patched).map(c => [c.outcome, c.message.slice(0, 40)]),
+      ).not.toContainEqual(['fail', expect.anything()]);
+    });
+
     it('passes with them there', () => {
       const inline = (f: Record<string, string>) => {
         for (const c of ['infra', 'apps'])
@@ -172,7 +188,9 @@ describe('settings-present', () => {
 
   describe('in a cluster folder without a kustomization, whose apps each have a Flux Kustomization', () => {
     /** `one`: Cilium (no settings anywhere) and an app substituting from an optional Secret no file defines. */
-    const report = (optionalSecretOn: 'mail' | 'cilium' | 'entry') => {
+    const report = (
+      optionalSecretOn: 'mail' | 'cilium' | 'entry' | 'pools',
+    ) => {
       const flux = (name: string, path: string, extra = '') =>
         `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
       const optional =
@@ -183,8 +201,16 @@ describe('settings-present', () => {
           './kubernetes/clusters/one/apps',
           optionalSecretOn === 'entry' ? optional : '',
         ),
-        'kubernetes/clusters/one/apps/kustomization.yaml':
-          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cilium.yaml\n  - mail.yaml\n',
+        'kubernetes/clusters/one/apps/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cilium.yaml\n  - mail.yaml\n${
+          optionalSecretOn === 'pools' ? '  - pools.yaml\n' : ''
+        }`,
+        'kubernetes/clusters/one/apps/pools.yaml': flux(
+          'pools',
+          './kubernetes/apps/pools',
+          optional,
+        ),
+        'kubernetes/apps/pools/pool.yaml':
+          'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: pool\nspec:\n  blocks:\n    - cidr: ${POOL_CIDR}\n',
         'kubernetes/clusters/one/apps/cilium.yaml': flux(
           'cilium',
           './kubernetes/apps/cilium',
@@ -253,14 +279,21 @@ describe('settings-present', () => {
       expect(summary.unevaluated).toBe(checksNotEvaluated(checked));
     });
 
-    it('is not evaluated when a Kustomization above the one applying the Cilium values substitutes from that Secret (it writes its children)', () => {
+    it("fails without settings, whatever a Secret only the pools' Kustomization reads holds: it is not where the checks read the variables", () => {
+      const { clusters } = report('pools');
+      expect(
+        clusters[0].checks.find(c => c.ruleId === 'settings-present'),
+      ).toMatchObject({ outcome: 'fail' });
+    });
+
+    it('counts a Secret a Kustomization above the one applying the Cilium values substitutes from (it writes its children), though it cannot make the settings', () => {
       const { notEvaluated, summary, ...checked } = report('entry');
       expect(notEvaluated).toEqual([
         expect.objectContaining({ severity: 'warning' }),
       ]);
       expect(
         checked.clusters[0].checks.find(c => c.ruleId === 'settings-present'),
-      ).toMatchObject({ outcome: 'not-evaluated' });
+      ).toMatchObject({ outcome: 'fail' });
       expect(summary.unevaluated).toBe(checksNotEvaluated(checked) + 1);
     });
 

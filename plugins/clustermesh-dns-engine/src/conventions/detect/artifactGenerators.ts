@@ -11,7 +11,8 @@ import { scanDocuments } from './scan';
  * `@artifact/infrastructure/`, every copy of the artifact so): the same
  * files at the same paths, so a Flux Kustomization that builds one builds
  * this repository. Anything else (another source, a renamed folder, a
- * single file, `exclude`, a merge strategy) is not this repository.
+ * single file, `exclude`, a merge strategy, a Kustomization that builds a
+ * path outside the copied folders) is not this repository.
  */
 export function copiedArtifacts(
   tree: RepoTree,
@@ -19,6 +20,19 @@ export function copiedArtifacts(
   /** The sources that are this repository. */
   ownNames: readonly string[],
 ): OwnSource[] {
+  // the folders the Kustomizations building each artifact ask for
+  const paths = new Map<string, string[]>();
+  for (const doc of scanDocuments(tree, cache, ['ExternalArtifact'])) {
+    const spec = isRecord(doc.value.spec) ? doc.value.spec : {};
+    const ref = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+    if (ref.kind !== 'ExternalArtifact' || typeof ref.name !== 'string')
+      continue;
+    const path = typeof spec.path === 'string' ? spec.path : '';
+    paths.set(ref.name, [
+      ...(paths.get(ref.name) ?? []),
+      path.replace(/^\.?\/+/, '').replace(/\/+$/, ''),
+    ]);
+  }
   const found: OwnSource[] = [];
   for (const doc of scanDocuments(tree, cache, ['ArtifactGenerator'])) {
     const { value } = doc;
@@ -45,6 +59,15 @@ export function copiedArtifacts(
       const copies = Array.isArray(artifact.copy) ? artifact.copy : [];
       const folders = copies.map(copy => copiedFolder(copy, own));
       if (!folders.length || folders.some(f => f === undefined)) return;
+      // a path outside what it copies is not in the artifact: Flux fails it
+      const inside = (path: string) =>
+        folders.some(
+          f =>
+            f!.folder === '' ||
+            path === f!.folder ||
+            path.startsWith(`${f!.folder}/`),
+        );
+      if (!(paths.get(artifact.name) ?? []).every(inside)) return;
       const sources = [...new Set(folders.map(f => f!.source))];
       found.push({
         name: artifact.name,

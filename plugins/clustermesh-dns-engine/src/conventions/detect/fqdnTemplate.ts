@@ -1,8 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
-import { escapeRegExp } from '../../core/text';
 import type { ScannedDocument } from './scan';
-import { settingsNamePattern } from './settingsSources';
+import { clusterNamePart, settingsNamePattern } from './settingsSources';
 
 /** The FQDN template the settings already hold, with the clusters that show it. */
 export interface SettingsFqdnTemplate {
@@ -24,7 +23,7 @@ export interface SettingsFqdnTemplate {
  * clusters decide). None when the name is not in it.
  */
 export function templatesOf(value: string, cluster: string): string[] {
-  const whole = new RegExp(`(^|[.-])${escapeRegExp(cluster)}(?=$|[.-])`, 'g');
+  const whole = clusterNamePart(cluster, 'g');
   const out: string[] = [];
   for (const match of value.matchAll(whole)) {
     const at = match.index! + match[1].length;

@@ -82,6 +82,14 @@ export function readSubstitutionReferences(
 }
 
 /**
+ * A cluster's name as a whole part of a name (between its start, its end,
+ * `-` or `.`): `biohazard` in `biohazard-vars`, not `a` in `cluster-vars`.
+ * The part before it is captured.
+ */
+export const clusterNamePart = (cluster: string, flags = '') =>
+  new RegExp(`(^|[.-])${escapeRegExp(cluster)}(?=$|[.-])`, flags);
+
+/**
  * The settings object's name as the references show it: the default when
  * it is referenced; else the most referenced name, with a cluster's name in
  * it written `{cluster}` (`biohazard-vars` → `{cluster}-vars`); of names
@@ -102,10 +110,14 @@ export function settingsName(
     { locations: SourceLocation[]; overriding: number }
   >();
   for (const [name, locations] of references) {
+    // a cluster's name as a word of it (`biohazard-vars`), not letters of
+    // another word (cluster `a` in `cluster-vars`)
     const cluster = clusters
-      .filter(c => name.includes(c))
+      .filter(c => clusterNamePart(c).test(name))
       .sort((a, b) => b.length - a.length)[0];
-    const template = cluster ? name.replace(cluster, '{cluster}') : name;
+    const template = cluster
+      ? name.replace(clusterNamePart(cluster), '$1{cluster}')
+      : name;
     const seen = templates.get(template);
     templates.set(template, {
       locations: [...(seen?.locations ?? []), ...locations],
