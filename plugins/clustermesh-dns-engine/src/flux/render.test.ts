@@ -257,7 +257,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(outside.app.failed).toBe(false);
     expect(outside.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     ]);
     expect(outside.result.findings[0].substitutesOnly).toBe(true);
     // defined in the repository but not applied to this cluster: Flux fails
@@ -271,7 +271,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(required.app.failed).toBe(true);
     // one error: the source; its variables are unknown, not each undefined
     expect(required.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies; Flux fails the Kustomization (mark it optional if it may be missing)`,
     ]);
     expect(required.body.data.host).toBe('<secret:HOST>');
     // defined nowhere in the repository: made outside it, or missing
@@ -284,7 +284,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       ['not-evaluated', 'warning'],
     ]);
     expect(located(external.result.findings[0])).toBe(
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     );
   });
 
@@ -306,7 +306,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(sealed.app.failed).toBe(false);
     expect(sealed.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
     ]);
     // not known, not undefined
     expect(sealed.body.data.host).toBe('<secret:HOST>');
@@ -323,7 +323,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(app.failed).toBe(true);
     expect(result.findings.map(located)).toEqual([
-      `${root}/app.yaml:15 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies under that name: the configMapGenerator in ${root}/kustomization.yaml names it with a content hash (absent-<hash>), and Flux looks substitution sources up by their exact name (set generatorOptions.disableNameSuffixHash: true there); Flux fails the Kustomization (mark it optional if it may be missing)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which nothing in cluster c1 applies under that name: the configMapGenerator in ${root}/kustomization.yaml names it with a content hash (absent-<hash>), and Flux looks substitution sources up by their exact name (set generatorOptions.disableNameSuffixHash: true there); Flux fails the Kustomization (mark it optional if it may be missing)`,
     ]);
   });
 

@@ -18,6 +18,7 @@ import {
   KustomizationSpec,
   readKustomizationSpec,
   RenderedKustomization,
+  SubstituteReference,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { isClusterScopedInCluster } from './kustomizeObjects';
@@ -370,7 +371,7 @@ export class FluxRenderer {
           // define may be made outside it, as a required one may.
           if (!ref.optional || !definedIn.length) {
             const where = spec.object
-              ? locate(spec.object, ['spec', 'postBuild', 'substituteFrom'])
+              ? locate(spec.object, substituteFromPath(spec.object, ref))
               : declLocation;
             const missing = `${ref.kind} ${spec.namespace}/${ref.name}`;
             if (definedIn.length) {
@@ -428,7 +429,9 @@ export class FluxRenderer {
                   key: `${
                     sealed.length ? 'sealed-source' : 'external-source'
                   }:${missing}`,
-                  message: `${missing} is named by substituteFrom, and no file of the repository ${definesIt}: ${unknownVariables}`,
+                  message: `${missing} is named by substituteFrom${
+                    ref.optional ? ' (optional)' : ''
+                  }, and no file of the repository ${definesIt}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
                 // its variables may be the ones found missing
@@ -586,6 +589,24 @@ function appliedObjects(
 }
 
 /** Looks substitution sources up in the stored objects, recording each read. */
+/** The path of a source in a Kustomization's own substituteFrom list (the list, when a parent's patches gave it). */
+function substituteFromPath(
+  declaration: ManifestObject,
+  ref: SubstituteReference,
+): (string | number)[] {
+  const list: (string | number)[] = ['spec', 'postBuild', 'substituteFrom'];
+  const own = getPath(declaration.body, list);
+  const at = Array.isArray(own)
+    ? own.findIndex(
+        r =>
+          isRecord(r) &&
+          r.name === ref.name &&
+          (r.kind ?? 'ConfigMap') === ref.kind,
+      )
+    : -1;
+  return at >= 0 ? [...list, at] : list;
+}
+
 /** Where a substitution source the cluster does not apply may come from, said for its variables. */
 function unappliedSourceBy(
   definedIn: readonly string[],

@@ -501,7 +501,7 @@ describe('validateMesh', () => {
         validateMesh(exampleTree('gitops-repo', teamRepository), withDomain),
       ),
     ).toEqual([
-      "error apps kubernetes/clusters/apps/team.yaml:12 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
+      "error apps kubernetes/clusters/apps/team.yaml:13 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
     ]);
     // a part of the cluster not read may still make it in team-a
     const withUnread = validateMesh(
@@ -524,7 +524,7 @@ describe('validateMesh', () => {
     );
     expect(teamFindings(withUnread)).toEqual([
       expect.stringMatching(
-        /^warning apps kubernetes\/clusters\/apps\/team\.yaml:12 Secret team-a\/team-vars is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may \(e\.g\. .*\); cluster apps has Secret team-vars only in namespace flux-system \(kubernetes\/shared\/team-vars\.yaml:1\), and Flux reads a Kustomization's substitution sources from its own namespace, team-a; its variables are not known here$/,
+        /^warning apps kubernetes\/clusters\/apps\/team\.yaml:13 Secret team-a\/team-vars is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may \(e\.g\. .*\); cluster apps has Secret team-vars only in namespace flux-system \(kubernetes\/shared\/team-vars\.yaml:1\), and Flux reads a Kustomization's substitution sources from its own namespace, team-a; its variables are not known here$/,
       ),
     ]);
   });
