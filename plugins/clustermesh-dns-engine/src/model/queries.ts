@@ -370,6 +370,28 @@ export function externalDnsDeploymentsOf(
 }
 
 /**
+ * The DNS provider that publishes a cluster's records: that of its own
+ * ExternalDNS deployments that read DNSEndpoints, when they all name one
+ * (a mesh may publish one cluster to Cloudflare and another to a router's
+ * webhook); else the conventions'.
+ *
+ * @public
+ */
+export function dnsProviderOf(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): MeshModel['conventions']['dns']['provider'] {
+  const providers = new Set(
+    externalDnsDeploymentsOf(cluster)
+      .filter(d => d.sources.includes('crd'))
+      .map(d => d.provider),
+  );
+  if (providers.size !== 1 || providers.has(undefined))
+    return mesh.conventions.dns.provider;
+  return providers.has('cloudflare') ? 'cloudflare' : 'other';
+}
+
+/**
  * The clusters of the repository that run ExternalDNS (read once per mesh:
  * every cluster's rule asks).
  *

@@ -4,6 +4,7 @@ import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
+  dnsProviderOf,
   clustersRunningExternalDns,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
@@ -273,7 +274,8 @@ function endpointOf(
     recordTTL: dns.ttl,
     targets: [target],
   };
-  if (dns.provider === 'cloudflare')
+  // Cloudflare's "DNS only" key, where a cluster of the entry publishes there
+  if (f.clusters.some(c => dnsProviderOf(ctx.mesh, c) === 'cloudflare'))
     endpoint.providerSpecific = [
       {
         name: `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`,
@@ -390,7 +392,7 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
       `DNSEndpoint: ExternalDNS publishes ${endpoint.dnsName} → ${
         (endpoint.targets as string[])[0]
       } for ${names}${
-        ctx.conventions.dns.provider === 'cloudflare'
+        f.clusters.some(c => dnsProviderOf(ctx.mesh, c) === 'cloudflare')
           ? ' (Cloudflare "DNS only")'
           : ''
       }`,

@@ -8,6 +8,7 @@ import {
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
+  dnsProviderOf,
   clustersRunningExternalDns,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
@@ -202,7 +203,7 @@ export const dnsEndpointMatches = defineClusterRule({
           ),
         );
       let dnsOnly = '';
-      if (dns.provider === 'cloudflare') {
+      if (dnsProviderOf(mesh, c) === 'cloudflare') {
         const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
         const entries: any[] = Array.isArray(record.providerSpecific)
           ? record.providerSpecific

@@ -35,4 +35,39 @@ describe('ttl-valid', () => {
       ]),
     );
   });
+
+  it("takes each cluster's TTL range from the provider of its own ExternalDNS (one cluster on Cloudflare, another on a router's webhook)", () => {
+    const externalDns =
+      (cluster: string, provider: string) => (f: Record<string, string>) => {
+        f[`kubernetes/clusters/${cluster}/external-dns.yaml`] = [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  interval: 1h',
+          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+          '  values:',
+          `    provider: {name: ${provider}}`,
+          '    sources: [crd]',
+          '',
+        ].join('\n');
+        f[`kubernetes/clusters/${cluster}/kustomization.yaml`] +=
+          '  - external-dns.yaml\n';
+      };
+    const checks = exampleChecks(
+      f => {
+        replace(exampleFile.dnsEndpoint, 'recordTTL: 300', 'recordTTL: 30')(f);
+        externalDns('infra', 'cloudflare')(f);
+        externalDns('apps', 'webhook')(f);
+      },
+      { dns: { ttl: 30 } },
+    ).filter(c => c.ruleId === 'ttl-valid');
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['apps', 'pass'],
+      ['infra', 'fail'],
+      ['infra', 'fail'],
+    ]);
+    expect(checks[0].message).toMatch(/^TTL 30 is within 1\.\.2147483647/);
+    expect(checks[1].message).toMatch(/for Cloudflare$/);
+  });
 });

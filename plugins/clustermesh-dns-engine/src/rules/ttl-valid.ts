@@ -4,7 +4,7 @@ import {
   ttlRange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject } from '../core/manifest';
-import { recordsOfCluster } from '../model/queries';
+import { dnsProviderOf, recordsOfCluster } from '../model/queries';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -27,8 +27,9 @@ export const ttlValid = defineClusterRule({
   },
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
-    const valid = (ttl: unknown) => isValidTtl(ttl, dns.provider);
-    const range = ttlRange(dns.provider);
+    const provider = dnsProviderOf(mesh, c);
+    const valid = (ttl: unknown) => isValidTtl(ttl, provider);
+    const range = ttlRange(provider);
     const out: CheckResult[] = [];
     if (!valid(dns.ttl))
       out.push(r.fail('configured', { ttl: dns.ttl, range }));
