@@ -98,11 +98,11 @@ describe('pools-disjoint on three clusters with one block', () => {
       `beta: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
         'alpha',
       )}) on 10.0.0.0-10.0.0.255`,
-      `gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+      `gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha (10.0.0.0/24, at ${at(
         'alpha',
-      )}), pool "lb-pool" of beta on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+      )}), pool "lb-pool" of beta (10.0.0.0/24, at ${at(
         'beta',
-      )})`,
+      )}), on the same network (assumed: no pools.networks)`,
     ]);
   });
 

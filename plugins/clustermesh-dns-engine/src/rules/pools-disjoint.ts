@@ -71,10 +71,16 @@ export const poolsDisjoint = defineMeshRule({
     const network = mesh.conventions.pools.networks
       ? 'on the same network'
       : 'on the same network (assumed: no pools.networks)';
-    const describeOther = (a: Entry, sameCluster: boolean) =>
+    const describeOther = (
+      a: Entry,
+      sameCluster: boolean,
+      withNetwork = true,
+    ) =>
       sameCluster
         ? `pool ${q(a.pool.name)} of the same cluster`
-        : `pool ${q(a.pool.name)} of ${a.cluster.name} ${network}`;
+        : `pool ${q(a.pool.name)} of ${a.cluster.name}${
+            withNetwork ? ` ${network}` : ''
+          }`;
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
@@ -113,14 +119,19 @@ export const poolsDisjoint = defineMeshRule({
             {
               pool: q(b.pool.name),
               block: b.block.text,
-              others: overlapping
+              // the network said once, after the pools of other clusters
+              others: `${overlapping
                 .map(
                   a =>
-                    `${describeOther(a, a.cluster === b.cluster)} (${
+                    `${describeOther(a, a.cluster === b.cluster, false)} (${
                       a.block.text
                     }, at ${formatLocation(a.block.location)})`,
                 )
-                .join(', '),
+                .join(', ')}${
+                overlapping.some(a => a.cluster !== b.cluster)
+                  ? `, ${network}`
+                  : ''
+              }`,
             },
             b.block.location,
           ),
