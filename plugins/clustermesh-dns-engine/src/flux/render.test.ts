@@ -306,9 +306,9 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(sealed.app.failed).toBe(false);
     expect(sealed.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; taken for one of them, it holds HOST, whose values are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
     ]);
-    // not known, not undefined
+    // its key: not known, not undefined
     expect(sealed.body.data.host).toBe('<secret:HOST>');
   });
 

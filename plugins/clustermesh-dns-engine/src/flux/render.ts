@@ -365,7 +365,12 @@ export class FluxRenderer {
         const source = lookupSource(ref.kind, ref.name);
         if (!source) {
           const definedIn = this.#definitionsOf(ref.kind, ref.name);
-          const sealed = definedIn.length ? [] : lookupSource.sealed();
+          const candidates = definedIn.length
+            ? { files: [] }
+            : lookupSource.sealed();
+          const sealed = candidates.files;
+          // taken for one of them: its keys are those they hold
+          const sealedKeys = sealed.length ? candidates.keys : undefined;
           // an optional source the repository defines is absent from this
           // cluster: Flux goes on without its variables. One it does not
           // define may be made outside it, as a required one may.
@@ -410,7 +415,13 @@ export class FluxRenderer {
               const unknownVariables = sealed.length
                 ? `the cluster applies SOPS files whose kind and name are encrypted too (${firstFew(
                     sealed,
-                  )}), and Flux may decrypt it from one of them; its variables are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
+                  )}), and Flux may decrypt it from one of them; ${
+                    sealedKeys
+                      ? `taken for one of them, it holds ${
+                          sealedKeys.length ? firstFew(sealedKeys) : 'no key'
+                        }, whose values are not known here`
+                      : 'its variables are not known here'
+                  } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
                 : `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
               const [defines, definesIt] = sealed.length
                 ? ['names in clear', 'names it in clear']
@@ -434,9 +445,11 @@ export class FluxRenderer {
                   }, and no file of the repository ${definesIt}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
-                // its variables may be the ones found missing
-                mayChange: true,
-                substitutesOnly: true,
+                // its variables may be the ones found missing, unless its
+                // keys are known
+                ...(sealedKeys
+                  ? {}
+                  : { mayChange: true, substitutesOnly: true }),
                 substitutesFor: spec.key,
               });
             }
@@ -447,6 +460,7 @@ export class FluxRenderer {
                 namespace: spec.namespace,
                 name: ref.name,
                 by: unappliedSourceBy(definedIn, sealed),
+                keys: sealedKeys,
                 location: where,
                 identity: ref,
               },
@@ -634,11 +648,18 @@ function sourceLookup(
   };
   lookup.sealed = () => {
     const files = new Set<string>();
+    // SOPS leaves keys in clear: what any of them may hold
+    let keys: Set<string> | undefined = new Set();
     for (const map of maps)
-      for (const stored of map.values())
-        if (!isProvided(stored) && hasSealedIdentity(stored.body))
-          files.add(stored.source.file);
-    return [...files].sort();
+      for (const stored of map.values()) {
+        if (isProvided(stored) || !hasSealedIdentity(stored.body)) continue;
+        files.add(stored.source.file);
+        const { data, stringData } = stored.body;
+        if (!isRecord(data) && !isRecord(stringData)) keys = undefined;
+        for (const held of [data, stringData])
+          if (isRecord(held)) for (const k of Object.keys(held)) keys?.add(k);
+      }
+    return { files: [...files].sort(), keys: keys && [...keys].sort() };
   };
   return lookup;
 }
@@ -646,8 +667,12 @@ function sourceLookup(
 /** Finds a substitution source the cluster applies, by kind and name in the Kustomization's namespace. */
 interface SourceLookup {
   (kind: string, name: string): StoredSource | undefined;
-  /** The files of SOPS-encrypted objects applied so far whose kind or name are encrypted too: any may be the one looked for. */
-  sealed(): string[];
+  /**
+   * The files of SOPS-encrypted objects applied so far whose kind or name
+   * are encrypted too (any may be the one looked for), and the keys they
+   * hold (undefined when one holds neither data nor stringData).
+   */
+  sealed(): { files: string[]; keys?: string[] };
 }
 
 /**
