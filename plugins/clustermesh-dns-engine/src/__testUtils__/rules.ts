@@ -21,6 +21,21 @@ export const exampleFile = {
 
 export type Files = Record<string, string>;
 
+/** An ExternalDNS HelmRelease (chart 1.19, ExternalDNS v0.19) with a provider and more values. */
+export const externalDnsRelease = (provider: string, values: string[] = []) =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata: {name: external-dns, namespace: network}',
+    'spec:',
+    '  interval: 1h',
+    '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+    '  values:',
+    `    provider: {name: ${provider}}`,
+    ...values.map(v => `    ${v}`),
+    '',
+  ].join('\n');
+
 /** An edit of one file of a fixture; throws when it does not apply. */
 export const replace =
   (file: string, from: string | RegExp, to: string) => (files: Files) => {

@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  externalDnsRelease,
   replace,
 } from '../__testUtils__/rules';
 import { dnsEndpointMatches } from './dnsendpoint-matches';
@@ -124,18 +125,7 @@ describe('dnsendpoint-matches', () => {
       (values: string[], at = folder) =>
       (f: Record<string, string>) => {
         f[`${at}/kustomization.yaml`] += '  - external-dns.yaml\n';
-        f[`${at}/external-dns.yaml`] = [
-          'apiVersion: helm.toolkit.fluxcd.io/v2',
-          'kind: HelmRelease',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  interval: 1h',
-          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
-          '  values:',
-          '    provider: {name: cloudflare}',
-          ...values.map(v => `    ${v}`),
-          '',
-        ].join('\n');
+        f[`${at}/external-dns.yaml`] = externalDnsRelease('cloudflare', values);
       };
     const endpoint = 'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0';
 

@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  externalDnsRelease,
   replace,
 } from '../__testUtils__/rules';
 import { ttlValid } from './ttl-valid';
@@ -39,18 +40,8 @@ describe('ttl-valid', () => {
   it("takes each cluster's TTL range from the provider of its own ExternalDNS (one cluster on Cloudflare, another on a router's webhook)", () => {
     const externalDns =
       (cluster: string, provider: string) => (f: Record<string, string>) => {
-        f[`kubernetes/clusters/${cluster}/external-dns.yaml`] = [
-          'apiVersion: helm.toolkit.fluxcd.io/v2',
-          'kind: HelmRelease',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  interval: 1h',
-          '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
-          '  values:',
-          `    provider: {name: ${provider}}`,
-          '    sources: [crd]',
-          '',
-        ].join('\n');
+        f[`kubernetes/clusters/${cluster}/external-dns.yaml`] =
+          externalDnsRelease(provider, ['sources: [crd]']);
         f[`kubernetes/clusters/${cluster}/kustomization.yaml`] +=
           '  - external-dns.yaml\n';
       };
