@@ -1,9 +1,9 @@
 import type { EngineCache } from '../../cache/EngineCache';
 import { isRecord } from '../../core/paths';
 import { firstFew } from '../../core/text';
-import type { RepoTree } from '../../tree/RepoTree';
+import { clampPath, type RepoTree } from '../../tree/RepoTree';
 import type { OwnSource } from './entryPoints';
-import { scanDocuments } from './scan';
+import { ScannedDocument, scanDocuments } from './scan';
 
 /**
  * The ExternalArtifacts an ArtifactGenerator of the repository makes as
@@ -20,28 +20,33 @@ export function copiedArtifacts(
   /** The sources that are this repository. */
   ownNames: readonly string[],
 ): OwnSource[] {
-  // the folders the Kustomizations building each artifact ask for
+  // one pass: the generators, and the folders the Kustomizations building
+  // each artifact ask for
+  const generators: ScannedDocument[] = [];
   const paths = new Map<string, string[]>();
-  for (const doc of scanDocuments(tree, cache, ['ExternalArtifact'])) {
-    const spec = isRecord(doc.value.spec) ? doc.value.spec : {};
+  for (const doc of scanDocuments(tree, cache, [
+    'ArtifactGenerator',
+    'ExternalArtifact',
+  ])) {
+    const { value } = doc;
+    if (
+      value.kind === 'ArtifactGenerator' &&
+      typeof value.apiVersion === 'string' &&
+      value.apiVersion.startsWith('source.extensions.fluxcd.io/')
+    ) {
+      generators.push(doc);
+      continue;
+    }
+    const spec = isRecord(value.spec) ? value.spec : {};
     const ref = isRecord(spec.sourceRef) ? spec.sourceRef : {};
     if (ref.kind !== 'ExternalArtifact' || typeof ref.name !== 'string')
       continue;
-    const path = typeof spec.path === 'string' ? spec.path : '';
-    paths.set(ref.name, [
-      ...(paths.get(ref.name) ?? []),
-      path.replace(/^\.?\/+/, '').replace(/\/+$/, ''),
-    ]);
+    const path = clampPath(typeof spec.path === 'string' ? spec.path : '.');
+    paths.set(ref.name, [...(paths.get(ref.name) ?? []), path]);
   }
   const found: OwnSource[] = [];
-  for (const doc of scanDocuments(tree, cache, ['ArtifactGenerator'])) {
+  for (const doc of generators) {
     const { value } = doc;
-    if (
-      value.kind !== 'ArtifactGenerator' ||
-      typeof value.apiVersion !== 'string' ||
-      !value.apiVersion.startsWith('source.extensions.fluxcd.io/')
-    )
-      continue;
     const spec = isRecord(value.spec) ? value.spec : {};
     const own = new Map<string, string>();
     for (const source of Array.isArray(spec.sources) ? spec.sources : [])
