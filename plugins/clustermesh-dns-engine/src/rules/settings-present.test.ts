@@ -176,6 +176,19 @@ describe('settings-present', () => {
       ).not.toContainEqual(['fail', expect.anything()]);
     });
 
+    it("points at the Kustomization's own file though a parent's patch adds to its postBuild.substitute", () => {
+      const patched = (f: Record<string, string>) => {
+        for (const c of ['infra', 'apps'])
+          f[`kubernetes/clusters/${c}/apps.yaml`] +=
+            '  patches:\n    - patch: |\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata:\n          name: not-used\n        spec:\n          postBuild:\n            substitute:\n              CLUSTER: ${CLUSTER}\n      target:\n        kind: Kustomization\n';
+      };
+      expect(checksOf(patched)[1]).toMatchObject({
+        cluster: 'infra',
+        outcome: 'fail',
+        location: { file: 'kubernetes/apps/infra/cilium.yaml', line: 14 },
+      });
+    });
+
     it('passes with them there', () => {
       const inline = (f: Record<string, string>) => {
         for (const c of ['infra', 'apps'])

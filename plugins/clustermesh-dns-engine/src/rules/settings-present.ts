@@ -64,7 +64,13 @@ export const settingsPresent = defineClusterRule({
               kustomization: applier.key,
               configMap,
             },
-            locate(applier.object!, ['spec', 'postBuild', 'substitute']),
+            // in its own file, where the entries go, not in a parent's
+            // patch that adds to the same map
+            locate({ source: { ...applier.object!.source, patches: [] } }, [
+              'spec',
+              'postBuild',
+              'substitute',
+            ]),
           ),
         ];
     }
