@@ -859,6 +859,21 @@ describe('detectConventions', () => {
     expect(settingOf(commented.found, 'flux.sourceIgnore')?.value).toBe(
       '/* !/kubernetes/darwin',
     );
+    // why, in a sentence: one list or several, one other source or more
+    const because = (ignores: Record<string, string>) =>
+      settingOf(
+        detectConventions(createRepoTree(files(ignores))).found,
+        'flux.sourceIgnore',
+      )?.reason;
+    const same = '/*\n!/kubernetes';
+    expect(because({ darwin: same, staging: same })).toBe(
+      'GitRepository homelab leaves these paths out of what Flux builds (spec.ignore at kubernetes/darwin/flux/config/cluster.yaml:9), and so does 1 other GitRepository of this repository: a file is left out only when all of them leave it out',
+    );
+    expect(
+      because({ darwin: ignoreFor('darwin'), staging: ignoreFor('staging') }),
+    ).toMatch(
+      /, and 1 other GitRepository of this repository leaves out paths of its own: a file is left out only when all of them leave it out$/,
+    );
   });
 
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {

@@ -181,9 +181,7 @@ export function detectConventions(
           first,
         )})${
           own.length > 1
-            ? `, and ${
-                own.length - 1
-              } other GitRepositories of this repository theirs: a file is left out when every one of them leaves it out`
+            ? otherSourcesIgnoring(own.length - 1, texts.length === 1)
             : ''
         }`,
         first,
@@ -1102,4 +1100,16 @@ function clusterFolderOf(
   return path.startsWith(`${clustersPath}/`)
     ? path.slice(clustersPath.length + 1).split('/')[0]
     : undefined;
+}
+
+/** How the other GitRepositories with a spec.ignore are said after the first. */
+function otherSourcesIgnoring(others: number, same: boolean): string {
+  const sources =
+    others === 1 ? '1 other GitRepository' : `${others} other GitRepositories`;
+  const what = same
+    ? `, and so ${others === 1 ? 'does' : 'do'} ${sources} of this repository`
+    : `, and ${sources} of this repository leave${
+        others === 1 ? 's' : ''
+      } out paths of ${others === 1 ? 'its' : 'their'} own`;
+  return `${what}: a file is left out only when all of them leave it out`;
 }

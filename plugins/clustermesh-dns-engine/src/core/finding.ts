@@ -46,6 +46,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   substitutesOnly?: boolean;
   /**
+   * Set on a not-evaluated part that can only leave keys of one generated
+   * ConfigMap or Secret unknown (a generator's key read from a URL): it
+   * matters only where something reads that object (substituteFrom,
+   * valuesFrom).
+   */
+  onlyDataOf?: { kind: string; name: string };
+  /**
    * On a substitution source: the Kustomization (`namespace/name`) whose
    * substitution it feeds; only that one's objects can get its variables.
    */

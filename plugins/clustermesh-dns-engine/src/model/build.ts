@@ -353,6 +353,12 @@ export function buildMeshModel(
  */
 function quietUnreadParts(cluster: ClusterModel) {
   const readers = kustomizationsRulesReadFrom(cluster);
+  let read: ReturnType<typeof dataObjectsRead> | undefined;
+  const unread = (object: { kind: string; name: string }) =>
+    // a generated name may have gained a prefix, suffix or hash
+    !(read ??= dataObjectsRead(cluster)).some(
+      r => r.kind === object.kind && r.name.includes(object.name),
+    );
   cluster.findings = cluster.findings.map(f =>
     f.code === 'not-evaluated' &&
     f.severity === 'warning' &&
@@ -360,10 +366,33 @@ function quietUnreadParts(cluster: ClusterModel) {
       (f.substitutesOnly &&
         f.substitutesFor !== undefined &&
         readers !== undefined &&
-        !readers.has(f.substitutesFor)))
+        !readers.has(f.substitutesFor)) ||
+      (f.onlyDataOf && unread(f.onlyDataOf)))
       ? { ...f, severity: 'info' }
       : f,
   );
+}
+
+/**
+ * The ConfigMaps and Secrets whose keys something of the cluster reads:
+ * Flux substitution sources and HelmRelease values sources (the settings
+ * are among the first).
+ */
+function dataObjectsRead(
+  cluster: ClusterModel,
+): { kind: string; name: string }[] {
+  const read: { kind: string; name: string }[] = [];
+  for (const k of cluster.render.kustomizations)
+    for (const ref of k.substituteFrom) read.push(ref);
+  for (const { object } of cluster.render.objects) {
+    if (object.kind !== 'HelmRelease') continue;
+    const valuesFrom = object.body.spec?.valuesFrom;
+    if (!Array.isArray(valuesFrom)) continue;
+    for (const ref of valuesFrom)
+      if (typeof ref?.kind === 'string' && typeof ref?.name === 'string')
+        read.push({ kind: ref.kind, name: ref.name });
+  }
+  return read;
 }
 
 /**

@@ -272,6 +272,31 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
   });
 
+  it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {
+    const unknownDomain = applied(before, storyInput, defaultConventions);
+    const { plan: blind } = unknownDomain;
+    expect(blind.problems).toEqual([]);
+    const unevaluated = new Set<string>(
+      blind
+        .report!.clusters.flatMap(c => c.checks)
+        .filter(c => c.outcome === 'not-evaluated')
+        .map(c => c.ruleId),
+    );
+    expect(blind.unsettledRules.length).toBeGreaterThan(0);
+    for (const rule of blind.unsettledRules)
+      expect(unevaluated.has(rule)).toBe(true);
+    for (const rule of blind.fixedRules)
+      expect(unevaluated.has(rule)).toBe(false);
+    expect([...blind.fixedRules, ...blind.unsettledRules].sort()).toEqual(
+      plan.fixedRules,
+    );
+    expect(blind.summary).toContain(
+      `No longer failing, but not evaluated for every cluster here: ${blind.unsettledRules
+        .map(r => `\`${r}\``)
+        .join(', ')}.`,
+    );
+  });
+
   it('writes exactly the golden files', () => {
     expect(
       Object.fromEntries(plan.edits.map(e => [e.path, e.after])),
@@ -1214,6 +1239,24 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.decisions).toContainEqual(
         'kubernetes/main/bootstrap/helmfile.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster (bootstrap), where Flux does not substitute: the ${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.',
       );
+    });
+
+    it("resolves a helmfile's paths from its folder: the same relative path in another folder's helmfile names that folder's file", () => {
+      const helmfile = (values: string) =>
+        `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values:\n      - ${values}\n`;
+      const { plan } = planNoSettings(files => {
+        // the same text elsewhere names a file of that folder, not main's
+        files['kubernetes/lab/bootstrap/helmfile.yaml'] = helmfile(
+          '../apps/kube-system/cilium/app/helmrelease.yaml',
+        );
+        // a short path from the app's own folder names main's file
+        files['kubernetes/main/apps/kube-system/cilium/helmfile.yaml'] =
+          helmfile('app/helmrelease.yaml');
+      });
+      const notes = plan.decisions.filter(d => /bootstrap/.test(d));
+      expect(notes.map(d => d.split(' to install')[0])).toEqual([
+        'kubernetes/main/apps/kube-system/cilium/helmfile.yaml reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml',
+      ]);
     });
 
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {

@@ -1,4 +1,5 @@
 import {
+  CheckResult,
   IpAddress,
   MeshReport,
   parseIpAddress,
@@ -17,7 +18,7 @@ import {
 } from '../model/queries';
 import type { MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
-import type { RepoTree } from '../tree/RepoTree';
+import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
 import { decodeText } from '../yaml/decode';
 import { YamlEditError } from '../yaml/edit';
@@ -87,6 +88,7 @@ export function planMeshDnsChange(
       alreadyThere: [],
       decisions: [],
       fixedRules: [],
+      unsettledRules: [],
       ...rest,
       problems,
       summary: '',
@@ -126,10 +128,13 @@ export function planMeshDnsChange(
     afterModel ? buildFoldersOf(afterModel, written) : [],
     statedByInput,
   );
-  const nowFailing = failingRules(after);
-  const fixedRules = [...failingRules(before)]
+  const nowFailing = outcomesOf(after, 'fail');
+  const nowUnevaluated = outcomesOf(after, 'not-evaluated');
+  const noLongerFailing = [...outcomesOf(before, 'fail')]
     .filter(id => !nowFailing.has(id))
     .sort();
+  const fixedRules = noLongerFailing.filter(id => !nowUnevaluated.has(id));
+  const unsettledRules = noLongerFailing.filter(id => nowUnevaluated.has(id));
   const modeNote = dnsModeNote(baseConventions, input.mode);
   const result = {
     proposed: fileEdits,
@@ -153,6 +158,7 @@ export function planMeshDnsChange(
     edits: fileEdits,
     problems: [],
     fixedRules,
+    unsettledRules,
     summary: '',
   };
   plan.summary = summaryMarkdown(plan);
@@ -335,10 +341,13 @@ function poolProblem(
 }
 
 /** The ids of the rules that fail somewhere in a report. */
-function failingRules(report: MeshReport): Set<string> {
+function outcomesOf(
+  report: MeshReport,
+  outcome: CheckResult['outcome'],
+): Set<string> {
   return new Set(
     [...report.clusters.flatMap(c => c.checks), ...report.meshChecks]
-      .filter(c => c.outcome === 'fail')
+      .filter(c => c.outcome === outcome)
       .map(c => c.ruleId),
   );
 }
@@ -389,17 +398,32 @@ function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
     const bytes = tree.read(path);
     const decoded = bytes && decodeText(bytes);
     if (!decoded || 'problem' in decoded) continue;
-    const { text } = decoded;
+    const reads = helmfileReads(path, decoded.text);
     for (const e of written) {
-      // named by its last folders, as a relative or templated path does
-      const tail = e.path.split('/').slice(-4).join('/');
-      if (text.includes(tail))
+      if (reads.has(e.path))
         notes.push(
           `${path} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
         );
     }
   }
   return notes;
+}
+
+/** A YAML path: relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
+const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
+
+/**
+ * The YAML files a helmfile names (`values` entries, `readFile`), resolved
+ * from its folder as helmfile resolves them; a templated path is not known.
+ */
+function helmfileReads(path: string, text: string): Set<string> {
+  const reads = new Set<string>();
+  const folder = dirnamePath(path);
+  for (const [named] of text.matchAll(yamlPathInText)) {
+    const file = joinPath(folder, named);
+    if (file !== undefined) reads.add(file);
+  }
+  return reads;
 }
 
 /**

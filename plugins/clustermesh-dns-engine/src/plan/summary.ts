@@ -75,9 +75,7 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       '',
       '### Checks',
       '',
-      plan.fixedRules.length
-        ? `Now passing: ${plan.fixedRules.map(r => `\`${r}\``).join(', ')}.`
-        : 'No check was failing before.',
+      checksChangeLine(plan, '`'),
       checksLine(after, alreadyThere.length > 0),
     );
   }
@@ -99,6 +97,37 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * What the change does to the checks, in one sentence: the rules it makes
+ * pass, those no longer failing but not evaluated everywhere, or that none
+ * of its rules was failing. Rule ids are quoted with `quote`.
+ *
+ * @public
+ */
+export function checksChangeLine(
+  plan: Pick<
+    MeshDnsChangePlan,
+    'fixedRules' | 'unsettledRules' | 'alreadyThere'
+  >,
+  quote = '',
+): string {
+  const list = (rules: string[]) =>
+    rules.map(r => `${quote}${r}${quote}`).join(', ');
+  const out: string[] = [];
+  if (plan.fixedRules.length)
+    out.push(`Now passing: ${list(plan.fixedRules)}.`);
+  if (plan.unsettledRules.length)
+    out.push(
+      `No longer failing, but not evaluated for every cluster here: ${list(
+        plan.unsettledRules,
+      )}.`,
+    );
+  if (out.length) return out.join(' ');
+  return plan.alreadyThere.length
+    ? 'No check the change is about was failing before.'
+    : 'No check was failing before.';
 }
 
 /**

@@ -36,8 +36,13 @@ export interface MeshDnsChangePlan {
   decisions: string[];
   /** Markdown for the pull-request body. */
   summary: string;
-  /** Rules failing before and passing once the edits are applied. */
+  /** Rules failing before and passing for every cluster once the edits are applied. */
   fixedRules: string[];
+  /**
+   * Rules failing before and no longer failing once the edits are applied,
+   * but not evaluated for some cluster (unknown is not pass).
+   */
+  unsettledRules: string[];
   /** The report of the repository with the edits applied. */
   report?: MeshReport;
 }

@@ -99,6 +99,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       mayChange: _mayChange,
       holdsNoMeshObjects: _holdsNone,
       substitutesOnly: _substitutesOnly,
+      onlyDataOf: _onlyDataOf,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),

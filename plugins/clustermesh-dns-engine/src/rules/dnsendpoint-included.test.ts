@@ -102,6 +102,26 @@ describe('dnsendpoint-included', () => {
     ).toBe('not-evaluated');
   });
 
+  it('fails a missing DNSEndpoint beside a ConfigMap whose key is read from a URL: that key adds no object, even where the Cilium values read it', () => {
+    const checks = exampleChecks(files => {
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+      files[
+        clustermeshKustomization
+      ] += `configMapGenerator:\n  - name: cilium-extra\n    files:\n      - https://raw.githubusercontent.com/example/charts/main/values.yaml\n`;
+      replace(
+        exampleFile.helmRelease,
+        '  values:\n',
+        `  valuesFrom:\n    - kind: ConfigMap\n      name: cilium-extra\n      optional: true\n  values:\n`,
+      )(files);
+    });
+    expect(
+      checks.find(
+        c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included',
+      ),
+    ).toMatchObject({ outcome: 'fail' });
+  });
+
   it('is not satisfied by an unrelated DNSEndpoint, and says it saw one', () => {
     const checks = exampleChecks(files => {
       withGameServerRecord(files);

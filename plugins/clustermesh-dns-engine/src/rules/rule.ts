@@ -221,6 +221,8 @@ export function ruleResults<MessageId extends string>(
             f =>
               f.code === 'not-evaluated' &&
               f.severity !== 'info' &&
+              // keys of a generated object read somewhere add no object
+              !(f.onlyDataOf && rule.absence?.includes(id)) &&
               (!f.substitutesOnly ||
                 ((rule.variables?.includes(id) ?? false) &&
                   feedsWhatRulesRead(cluster, f))) &&

@@ -123,6 +123,47 @@ describe('service-annotation', () => {
     ]);
   });
 
+  it('fails a missing annotation beside a dashboard ConfigMap built from a URL, which nothing reads; not evaluated when the Cilium values come from such a ConfigMap', () => {
+    const core =
+      'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+    const withGenerated = (name: string, valuesFrom: boolean) =>
+      checksOf(f => {
+        replace(
+          exampleFile.helmRelease,
+          '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+          '',
+        )(f);
+        f[
+          core
+        ] += `configMapGenerator:\n  - name: ${name}\n    files:\n      - https://raw.githubusercontent.com/example/charts/main/${name}.yaml\n    options:\n      disableNameSuffixHash: true\n`;
+        if (valuesFrom)
+          replace(
+            exampleFile.helmRelease,
+            '  values:\n',
+            `  valuesFrom:\n    - kind: ConfigMap\n      name: ${name}\n  values:\n`,
+          )(f);
+      });
+    // the generator's key not fetched can only be the dashboard's data
+    expect(withGenerated('db-dashboard', false)).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^clustermesh.apiserver.service has no LB IPAM annotation \(lbipam/,
+        ),
+      }),
+    ]);
+    expect(
+      withGenerated('cilium-values', true).map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'not-evaluated',
+        expect.stringMatching(
+          /may provide it: the ConfigMap generator cilium-values reads https:/,
+        ),
+      ],
+    ]);
+  });
+
   it('passes without the annotation when a pool of the LB IP alone gives it only to the clustermesh-apiserver', () => {
     const withoutAnnotation = replace(
       exampleFile.helmRelease,

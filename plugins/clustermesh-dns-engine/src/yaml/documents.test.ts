@@ -6,11 +6,17 @@ import {
   parseYamlText,
   readPlainManifests,
 } from './documents';
+import { readBlockMaps } from './blockMapReader';
 import { lineAtPath } from './lines';
 import { exampleFiles, fixtureFiles } from '../__testUtils__/trees';
 import { reading } from '../__testUtils__/yaml';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
-import { goYamlStyle, reparseScalar, ScalarResolver } from './scalars';
+import {
+  goYamlStyle,
+  reparseScalar,
+  ScalarResolver,
+  YamlDialect,
+} from './scalars';
 
 describe('reading YAML manifests', () => {
   it('refuses an alias with no anchor, naming its line, as kustomize does', () => {
@@ -283,6 +289,17 @@ describe('the fast reader of plain manifests', () => {
     deep: `${'['.repeat(200)}${']'.repeat(200)}\n`,
     comments: 'a: 1 # one\n# between\nb: "x # not a comment"\nc: x#y\n',
     long: 'a: "multi\n  line double"\nb: \'multi\n  line single\'\n',
+    blockMaps:
+      '# settings\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\n    # deeper comment\n  labels:\n\n    a.b/c: x\ndata:\n  A: "1"\n  B: \'two words\'\n  C: ${X}.example\n  D: -3\n  E: -x\n  F:\n  G: ~\n  H: 0777\n  I: b:c\n  J: x#y\n  K: "#no comment"\n  L:   spaced   \n---\n---\nz: 1\n',
+    blockMapKeys: 'yes: a\non: b\nn: c\nnull: d\ntrue: e\n',
+    nbsp: 'a: x\u00a0\nb: \u00a0y\n',
+    misaligned: 'a:\n    b: 1\n  c: 2\n',
+    deeperAfterScalar: 'a: 1\n  b: 2\n',
+    rootIndented: '  a: 1\n  b:\n    c: 2\n',
+    trailingColon: 'a: b:\n',
+    markerText: '--- # head\na: 1\n----\n',
+    sequenceAtKeyIndent: 'a:\n- x\nb: 1\n',
+    emptyQuotes: 'a: ""\nb: \'\'\nc: "\'"\nd: \'"\'\n',
   };
   it.each(Object.entries(snippets))(
     'gives what the full parser gives: %s',
@@ -331,6 +348,137 @@ describe('the fast reader of plain manifests', () => {
           new ScalarResolver(),
         ),
       ).toBeUndefined();
+  });
+
+  it('reads block maps of one-line scalars line by line, the settings of a mesh among them', () => {
+    const mesh = generateSyntheticMesh({ clusters: 3 });
+    const settings = Object.entries(mesh).filter(([file]) =>
+      file.endsWith('cluster-settings.yaml'),
+    );
+    expect(settings).toHaveLength(3);
+    for (const [file, text] of settings) {
+      const documents = readBlockMaps(
+        file,
+        text,
+        100_000,
+        new ScalarResolver(),
+      );
+      expect(reading({ documents: documents!, problems: [] })).toEqual(
+        reading(parseYamlDocuments(file, text)),
+      );
+    }
+    expect(
+      readBlockMaps(
+        'f.yaml',
+        snippets.blockMaps,
+        100_000,
+        new ScalarResolver(),
+      ),
+    ).toHaveLength(2);
+    for (const name of [
+      'flow',
+      'multiline',
+      'quoting',
+      'emptyValues',
+      'crlf',
+      'bom',
+      'anchors',
+      'tags',
+      'directive',
+      'duplicate',
+      'comments',
+      'long',
+      'misaligned',
+      'deeperAfterScalar',
+      'trailingColon',
+      'markerText',
+      'sequenceAtKeyIndent',
+      'proto',
+      'numericKeys',
+    ])
+      expect(
+        readBlockMaps(
+          `${name}.yaml`,
+          snippets[name],
+          100_000,
+          new ScalarResolver(),
+        ),
+      ).toBeUndefined();
+    // keys a dialect reads as other than strings go to the other readers
+    expect(
+      readBlockMaps(
+        'k.yaml',
+        'yes: a\n',
+        100_000,
+        new ScalarResolver(100, 'helm'),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('agrees with the full parser on generated block maps', () => {
+    // mostly what settings hold, with the keys and scalars it must leave
+    // to the other readers mixed in
+    const key = fc.oneof(
+      { weight: 19, arbitrary: fc.stringMatching(/^[a-zA-Z_][\w./-]{0,8}$/) },
+      fc.constantFrom('yes', 'on', 'n', 'null', 'true', '__proto__', '1'),
+    );
+    const scalar = fc.oneof(
+      {
+        weight: 16,
+        arbitrary: fc.stringMatching(/^[\w.${}~+-][\w .${}:#'-]{0,10}$/),
+      },
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom(
+        ...['yes', '~', '0777', '1e3', '${X}', '-x', 'x:', '2001-12-14'],
+        ...['.inf', 'a #b', 'a: b', '', 'a"b', 'a\\b', 'x\u00a0'],
+      ),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { map } = fc.letrec(tie => ({
+      map: fc.dictionary(
+        key,
+        fc.oneof({ depthSize: 'small' }, scalar, scalar, tie('map')),
+        { minKeys: 1, maxKeys: 4 },
+      ),
+    }));
+    let readLineByLine = 0;
+    const runs = 400;
+    fc.assert(
+      fc.property(
+        fc.array(map, { minLength: 1, maxLength: 2 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'),
+        fc.boolean(),
+        fc.constantFrom<YamlDialect>('kustomize', 'helm'),
+        (docs, indent, stringType, comments, dialect) => {
+          let text = docs
+            .map(doc =>
+              stringify(doc, {
+                version: '1.1',
+                indent,
+                defaultStringType: stringType as 'PLAIN',
+                defaultKeyType: 'PLAIN',
+              }),
+            )
+            .join('---\n');
+          if (comments) text = text.replace(/\n(?=( *)\S)/g, '\n$1# note\n\n');
+          const scalars = () => new ScalarResolver(100, dialect);
+          if (readBlockMaps('g.yaml', text, 100_000, scalars()))
+            readLineByLine += 1;
+          expect(
+            reading(parseYamlText('g.yaml', text, { scalars: scalars() })),
+          ).toEqual(
+            reading(parseYamlDocuments('g.yaml', text, { scalars: scalars() })),
+          );
+        },
+      ),
+      { numRuns: runs },
+    );
+    // the property is about this reader only if it reads many of them
+    expect(readLineByLine).toBeGreaterThan(runs / 5);
   });
 
   it('agrees with the full parser on generated manifests', () => {

@@ -1,5 +1,6 @@
 import { decodeText } from './decode';
 import { parseYamlDocuments } from './fullReader';
+import { readBlockMaps } from './blockMapReader';
 import { readPlainManifests } from './plainReader';
 import {
   readOptions,
@@ -58,11 +59,12 @@ export function parseYamlFile(
 const nameBeforeColon = /(?<=^|[\s[{,])([*&][A-Za-z0-9_-]+):(?=[ \t\r]|$)/gm;
 
 /**
- * {@link parseYamlFile} for text already decoded. Well-formed, plain
- * manifests (no anchors, merge keys, tags or directives) are read by
- * js-yaml, several times faster; anything else, and every failure, by the
- * full `yaml` parser, which explains problems precisely. Both give the same
- * values and lines (a test compares them).
+ * {@link parseYamlFile} for text already decoded. Block maps of one-line
+ * scalars (settings) are read line by line; other well-formed, plain
+ * manifests (no anchors, merge keys, tags or directives) by js-yaml,
+ * several times faster than the full `yaml` parser, which reads anything
+ * else and every failure, explaining problems precisely. All give the same
+ * values and lines (tests compare them).
  *
  * @public
  */
@@ -72,7 +74,9 @@ export function parseYamlText(
   options: YamlReadOptions = {},
 ): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
   const { limits, scalars } = readOptions(options);
-  const documents = readPlainManifests(file, text, limits.maxNodes, scalars);
+  const documents =
+    readBlockMaps(file, text, limits.maxNodes, scalars) ??
+    readPlainManifests(file, text, limits.maxNodes, scalars);
   if (documents) return { documents, problems: [] };
   const read = parseYamlDocuments(file, text, { limits, scalars });
   if (!read.problems.length) return read;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  checksChangeLine,
   EngineCache,
   planMeshDnsChange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
@@ -226,11 +227,7 @@ export function createClustermeshDnsConfigureAction(
             edit.path
           }: ${edit.reasons.join('; ')}`,
         );
-      logger.info(
-        plan.fixedRules.length
-          ? `Checks now passing: ${plan.fixedRules.join(', ')}`
-          : 'No check was failing before',
-      );
+      logger.info(checksChangeLine(plan));
       // A dry run writes too: its workspace is a temporary folder that the
       // template editor shows (the changed files, as the pull request would
       // have them) and then discards; the publish steps skip themselves.

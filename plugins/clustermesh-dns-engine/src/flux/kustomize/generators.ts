@@ -205,6 +205,7 @@ function generate(
       remote[0].path,
       'warning',
       true,
+      { kind, name },
     );
   else if (remote.length > 1)
     fields.notEvaluated(
@@ -216,6 +217,7 @@ function generate(
       remote[0].path,
       'warning',
       true,
+      { kind, name },
     );
   const seen = new Set<string>();
   for (const { pair, path } of pairs) {

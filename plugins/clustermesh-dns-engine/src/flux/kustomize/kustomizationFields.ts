@@ -38,9 +38,12 @@ export class FieldReader {
     severity: 'warning' | 'info' = 'warning',
     /** It may change the objects built, not only leave some out. */
     mayChange = false,
+    /** It can only leave keys of this generated object unknown. */
+    onlyDataOf?: { kind: string; name: string },
   ) {
     const f = finding('not-evaluated', severity, message, this.at(path));
     if (mayChange) f.mayChange = true;
+    if (onlyDataOf) f.onlyDataOf = onlyDataOf;
     this.findings.push(f);
   }
 
