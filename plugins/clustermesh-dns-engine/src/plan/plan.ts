@@ -340,7 +340,7 @@ function poolProblem(
   }
 }
 
-/** The ids of the rules that fail somewhere in a report. */
+/** The ids of the rules with this outcome somewhere in a report. */
 function outcomesOf(
   report: MeshReport,
   outcome: CheckResult['outcome'],
