@@ -41,6 +41,7 @@ export { inspectMesh } from './report/inspect';
 
 // the change
 export type { MeshDnsChangeInput, PlanProblem } from './plan/input';
+export { describeProblem } from './plan/input';
 export type { FileEdit } from './plan/transaction';
 export type { MeshDnsChangePlan, MeshDnsRecord } from './plan/types';
 export type { PlanOptions } from './plan/plan';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import {
   ConventionsError,
+  describeProblem,
   EngineCache,
   isClusterMeshVariable,
   notEvaluatedAfter,
@@ -321,9 +322,7 @@ function configure(args: string[], io: CliIo): number {
     io.stdout(
       `Already there, not touched by this change (${
         plan.alreadyThere.length
-      }):\n${plan.alreadyThere
-        .map(p => `  ${p.field}: ${p.message}`)
-        .join('\n')}`,
+      }):\n${plan.alreadyThere.map(p => `  ${describeProblem(p)}`).join('\n')}`,
     );
   if (plan.problems.length) {
     let diffNote = '';
@@ -334,7 +333,7 @@ function configure(args: string[], io: CliIo): number {
     if (text)
       io.stderr(
         `clustermesh-dns: change refused, nothing was written${diffNote}:\n${plan.problems
-          .map(p => `  ${p.field}: ${p.message}`)
+          .map(p => `  ${describeProblem(p)}`)
           .join('\n')}`,
       );
     return 1;

@@ -34,6 +34,20 @@ export interface PlanProblem {
   /** The input field (`clusters[1].ip`, `ttl`) or the file. */
   field: string;
   message: string;
+  /** How to fix it: the remediation of the rule whose check failed. */
+  remedy?: string;
+}
+
+/**
+ * A problem as the CLI, the action's log and the change summary list it:
+ * where and what, then how to fix it on an indented line. `quote` wraps
+ * the field (a backtick in Markdown).
+ *
+ * @public
+ */
+export function describeProblem(problem: PlanProblem, quote = ''): string {
+  const head = `${quote}${problem.field}${quote}: ${problem.message}`;
+  return problem.remedy ? `${head}\n    How to fix: ${problem.remedy}` : head;
 }
 
 /**

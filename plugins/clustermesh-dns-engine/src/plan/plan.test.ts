@@ -22,7 +22,7 @@ import {
   fixtureFiles,
   writeFolder,
 } from '../__testUtils__/trees';
-import type { MeshDnsChangeInput } from './input';
+import { describeProblem, MeshDnsChangeInput } from './input';
 import { planMeshDnsChange } from './plan';
 import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
 import { validateMesh } from '../report/report';
@@ -1333,6 +1333,40 @@ describe('planMeshDnsChange on other layouts', () => {
           'west runs no ExternalDNS (the repository deploys it to east): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to west, or configure with --mode manual (a records document)',
       },
     ]);
+  });
+
+  it("refuses a DNSEndpoint that a cluster's ExternalDNS does not read, saying how to fix it", () => {
+    const { files, input } = perClusterLayout();
+    for (const [name, sources] of [
+      ['east', '[service, ingress]'],
+      ['west', '[crd, service]'],
+    ]) {
+      files[`kubernetes/clusters/${name}/apps/external-dns.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: external-dns, namespace: network}',
+        'spec:',
+        '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+        `  values: {provider: {name: cloudflare}, sources: ${sources}}`,
+        '',
+      ].join('\n');
+      files[`kubernetes/clusters/${name}/apps/kustomization.yaml`] +=
+        '  - ./external-dns.yaml\n';
+    }
+    const plan = planPerCluster(files, input);
+    expect(plan.edits).toEqual([]);
+    const refused = plan.problems.find(p =>
+      p.message.startsWith('[dnsendpoint-matches] east:'),
+    )!;
+    expect(refused.message).toMatch(/reads sources service, ingress, not crd/);
+    expect(refused.remedy).toMatch(/add `crd` to its sources/);
+    expect(refused.remedy).toMatch(/clustermesh-dns configure --mode manual/);
+    expect(describeProblem(refused)).toBe(
+      `${refused.field}: ${refused.message}\n    How to fix: ${refused.remedy}`,
+    );
+    expect(plan.summary).toContain(
+      `- \`${refused.field}\`: ${refused.message} How to fix: ${refused.remedy}`,
+    );
   });
 
   it('names the missing values file of a cluster, and plans nothing', () => {

@@ -1,4 +1,4 @@
-import type { PlanProblem } from './input';
+import { describeProblem, PlanProblem } from './input';
 import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
 /** A record as a Markdown table row: cluster, FQDN, type, value, TTL. */
@@ -11,7 +11,7 @@ const listed = 50;
 function problemList(problems: readonly PlanProblem[]): string[] {
   const out = problems
     .slice(0, listed)
-    .map(p => `- \`${p.field}\`: ${p.message.replace(/\n/g, ' ')}`);
+    .map(p => `- ${describeProblem(p, '`').replace(/\n\s*/g, ' ')}`);
   if (problems.length > listed)
     out.push(`- … and ${problems.length - listed} more`);
   return out;

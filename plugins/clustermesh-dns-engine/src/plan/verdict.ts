@@ -81,6 +81,7 @@ function errorsOf(report: MeshReport): ReportError[] {
         message: `[${c.ruleId}] ${c.cluster ? `${c.cluster}: ` : ''}${
           c.message
         }`,
+        ...(c.remediation && { remedy: c.remediation }),
       },
       files: c.location ? [c.location.file] : [],
       cluster: c.cluster,

@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   checksChangeLine,
+  describeProblem,
   EngineCache,
   planMeshDnsChange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
@@ -204,7 +205,7 @@ export function createClustermeshDnsConfigureAction(
           `Already there, not touched by this change (${
             plan.alreadyThere.length
           }):\n${plan.alreadyThere
-            .map(p => `- ${p.field}: ${p.message}`)
+            .map(p => `- ${describeProblem(p)}`)
             .join('\n')}`,
         );
       if (plan.problems.length) {
@@ -217,7 +218,7 @@ export function createClustermeshDnsConfigureAction(
           );
         throw new InputError(
           `ClusterMesh DNS change refused, nothing was written:\n${plan.problems
-            .map(p => `- ${p.field}: ${p.message}`)
+            .map(p => `- ${describeProblem(p)}`)
             .join('\n')}`,
         );
       }
