@@ -6,7 +6,7 @@ import {
   parseYamlText,
   readPlainManifests,
 } from './documents';
-import { readBlockMaps } from './blockMapReader';
+import { readBlockCollections } from './blockReader';
 import { lineAtPath } from './lines';
 import { exampleFiles, fixtureFiles } from '../__testUtils__/trees';
 import { reading } from '../__testUtils__/yaml';
@@ -300,6 +300,13 @@ describe('the fast reader of plain manifests', () => {
     markerText: '--- # head\na: 1\n----\n',
     sequenceAtKeyIndent: 'a:\n- x\nb: 1\n',
     emptyQuotes: 'a: ""\nb: \'\'\nc: "\'"\nd: \'"\'\n',
+    sequences:
+      'resources:\n  - ./a.yaml\n  - b\n# between\nsubstituteFrom:\n- kind: ConfigMap\n  name: s\n-   kind: Secret\n    name: t\n    optional: true\nblocks:\n  - start: 10.0.0.1\n    stop: 10.0.0.9\n  - cidr: 10.1.0.0/24\n    spec:\n      deep:\n        - "x"\n        - 2\n  - \'y\'\nz: 1\n',
+    nestedSequence: 'a:\n  - - x\n    - y\n',
+    itemComment: 'a:\n  - # none\n  - x\n',
+    itemOnNextLine: 'a:\n  -\n    b: 1\n',
+    sequenceDeeperThanItem: 'a:\n  - b: 1\n      c: 2\n',
+    keyAfterItem: 'a:\n  - x\n  b: 1\n',
   };
   it.each(Object.entries(snippets))(
     'gives what the full parser gives: %s',
@@ -350,14 +357,11 @@ describe('the fast reader of plain manifests', () => {
       ).toBeUndefined();
   });
 
-  it('reads block maps of one-line scalars line by line, the settings of a mesh among them', () => {
-    const mesh = generateSyntheticMesh({ clusters: 3 });
-    const settings = Object.entries(mesh).filter(([file]) =>
-      file.endsWith('cluster-settings.yaml'),
-    );
-    expect(settings).toHaveLength(3);
-    for (const [file, text] of settings) {
-      const documents = readBlockMaps(
+  it('reads block collections of one-line scalars line by line: every file of a synthetic mesh', () => {
+    const mesh = Object.entries(generateSyntheticMesh({ clusters: 3 }));
+    expect(mesh.length).toBeGreaterThan(30);
+    for (const [file, text] of mesh) {
+      const documents = readBlockCollections(
         file,
         text,
         100_000,
@@ -368,7 +372,7 @@ describe('the fast reader of plain manifests', () => {
       );
     }
     expect(
-      readBlockMaps(
+      readBlockCollections(
         'f.yaml',
         snippets.blockMaps,
         100_000,
@@ -392,21 +396,35 @@ describe('the fast reader of plain manifests', () => {
       'deeperAfterScalar',
       'trailingColon',
       'markerText',
-      'sequenceAtKeyIndent',
       'proto',
+      'compact',
+      'nestedSequence',
+      'itemComment',
+      'itemOnNextLine',
+      'sequenceDeeperThanItem',
+      'keyAfterItem',
       'numericKeys',
     ])
       expect(
-        readBlockMaps(
+        readBlockCollections(
           `${name}.yaml`,
           snippets[name],
           100_000,
           new ScalarResolver(),
         ),
       ).toBeUndefined();
+    for (const name of ['sequenceAtKeyIndent', 'sequences'])
+      expect(
+        readBlockCollections(
+          `${name}.yaml`,
+          snippets[name],
+          100_000,
+          new ScalarResolver(),
+        ),
+      ).toHaveLength(1);
     // keys a dialect reads as other than strings go to the other readers
     expect(
-      readBlockMaps(
+      readBlockCollections(
         'k.yaml',
         'yes: a\n',
         100_000,
@@ -415,7 +433,7 @@ describe('the fast reader of plain manifests', () => {
     ).toBeUndefined();
   });
 
-  it('agrees with the full parser on generated block maps', () => {
+  it('agrees with the full parser on generated block maps and sequences', () => {
     // mostly what settings hold, with the keys and scalars it must leave
     // to the other readers mixed in
     const key = fc.oneof(
@@ -440,8 +458,18 @@ describe('the fast reader of plain manifests', () => {
     const { map } = fc.letrec(tie => ({
       map: fc.dictionary(
         key,
-        fc.oneof({ depthSize: 'small' }, scalar, scalar, tie('map')),
+        fc.oneof(
+          { depthSize: 'small' },
+          scalar,
+          scalar,
+          tie('map'),
+          tie('list'),
+        ),
         { minKeys: 1, maxKeys: 4 },
+      ),
+      list: fc.array(
+        fc.oneof({ depthSize: 'small' }, scalar, tie('map'), tie('list')),
+        { minLength: 1, maxLength: 3 },
       ),
     }));
     let readLineByLine = 0;
@@ -453,12 +481,14 @@ describe('the fast reader of plain manifests', () => {
         fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'),
         fc.boolean(),
         fc.constantFrom<YamlDialect>('kustomize', 'helm'),
-        (docs, indent, stringType, comments, dialect) => {
+        fc.boolean(),
+        (docs, indent, stringType, comments, dialect, indentSeq) => {
           let text = docs
             .map(doc =>
               stringify(doc, {
                 version: '1.1',
                 indent,
+                indentSeq,
                 defaultStringType: stringType as 'PLAIN',
                 defaultKeyType: 'PLAIN',
               }),
@@ -466,7 +496,7 @@ describe('the fast reader of plain manifests', () => {
             .join('---\n');
           if (comments) text = text.replace(/\n(?=( *)\S)/g, '\n$1# note\n\n');
           const scalars = () => new ScalarResolver(100, dialect);
-          if (readBlockMaps('g.yaml', text, 100_000, scalars()))
+          if (readBlockCollections('g.yaml', text, 100_000, scalars()))
             readLineByLine += 1;
           expect(
             reading(parseYamlText('g.yaml', text, { scalars: scalars() })),

@@ -1,6 +1,6 @@
 import { decodeText } from './decode';
 import { parseYamlDocuments } from './fullReader';
-import { readBlockMaps } from './blockMapReader';
+import { readBlockCollections } from './blockReader';
 import { readPlainManifests } from './plainReader';
 import {
   readOptions,
@@ -75,7 +75,7 @@ export function parseYamlText(
 ): { documents: YamlDocument[]; problems: YamlFileProblem[] } {
   const { limits, scalars } = readOptions(options);
   const documents =
-    readBlockMaps(file, text, limits.maxNodes, scalars) ??
+    readBlockCollections(file, text, limits.maxNodes, scalars) ??
     readPlainManifests(file, text, limits.maxNodes, scalars);
   if (documents) return { documents, problems: [] };
   const read = parseYamlDocuments(file, text, { limits, scalars });

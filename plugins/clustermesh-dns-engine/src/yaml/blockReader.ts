@@ -6,23 +6,25 @@ import type { YamlDocument } from './types';
 const unreadable = Symbol('unreadable');
 
 /**
- * Reads a file whose documents are block maps of one-line scalars (a
- * settings ConfigMap, a Flux Kustomization without lists) line by line;
- * undefined for anything else, which the other readers take. A mesh's
- * settings are most of its bytes (every cluster names every peer), and
- * here they cost a few string searches per line instead of a YAML
- * parser's state machine.
+ * Reads a file whose documents are block maps and sequences of one-line
+ * scalars (a settings ConfigMap, a Flux Kustomization, a kustomization's
+ * `resources`) line by line; undefined for anything else, which the other
+ * readers take. A mesh's settings are most of its bytes (every cluster
+ * names every peer), and a mesh has thousands of small manifests: here
+ * each costs a few string searches per line instead of a YAML parser's
+ * state machine.
  *
  * What it takes: `---` lines, comment and blank lines, `key:` opening a
- * deeper map (or null), `key: value` with a plain scalar (read as the
- * resolver's dialect reads it), or a quoted one with no escapes. Keys are
- * plain names the dialect reads as strings; no tabs, CRs, flow
- * collections, sequences, block scalars, anchors, tags or trailing
- * comments.
+ * deeper map or sequence (or null), `key: value` with a plain scalar (read
+ * as the resolver's dialect reads it) or a quoted one with no escapes, `-
+ * value` and `- key: value` items. Keys are plain names the dialect reads
+ * as strings; a document is a map. No tabs, CRs, flow collections, block
+ * scalars, anchors, tags, trailing comments, empty or nested (`- -`)
+ * items.
  *
  * @internal
  */
-export function readBlockMaps(
+export function readBlockCollections(
   file: string,
   text: string,
   maxNodes: number,
@@ -31,31 +33,71 @@ export function readBlockMaps(
   if (text.includes('\t') || text.includes('\r') || text.startsWith('\ufeff'))
     return undefined;
   const documents: YamlDocument[] = [];
-  /** The maps open in the current document, outermost first, with their indents and key lines. */
-  const maps: Record<string, unknown>[] = [];
+  /** The collections open in the current document, outermost first, with their indents and the lines of their keys or items. */
+  const open: (Record<string, unknown> | unknown[])[] = [];
   const indents: number[] = [];
-  const keyLines: number[][] = [];
+  const lineTables: number[][] = [];
   let index = 0;
   let started = false;
   let nodes = 0;
-  /** A key waiting for its value: a deeper map on the next line, or null. */
+  /** A key of the innermost map waiting for its value: a deeper collection on the next line, or null. */
   let pendingKey: string | undefined;
   let pendingIndent = -1;
 
+  const push = (
+    collection: Record<string, unknown> | unknown[],
+    indent: number,
+  ) => {
+    open.push(collection);
+    indents.push(indent);
+    lineTables.push([]);
+  };
   const closeTo = (depth: number) => {
-    while (maps.length > depth) {
-      setLineTable(maps.pop()!, keyLines.pop()!);
+    while (open.length > depth) {
+      setLineTable(open.pop()!, lineTables.pop()!);
       indents.pop();
     }
   };
+  /** Closes what a line at `indent` ends; whether the innermost left is a sequence (or map) there. */
+  const closeFor = (indent: number, sequence: boolean): boolean => {
+    let depth = open.length;
+    // a sequence may sit at its key's indent: a key line there ends it
+    while (
+      depth > 0 &&
+      (indents[depth - 1] > indent ||
+        (indents[depth - 1] === indent &&
+          Array.isArray(open[depth - 1]) !== sequence))
+    )
+      depth -= 1;
+    closeTo(depth);
+    return (
+      depth > 0 &&
+      indents[depth - 1] === indent &&
+      Array.isArray(open[depth - 1]) === sequence
+    );
+  };
   const settlePending = () => {
     if (pendingKey === undefined) return;
-    maps[maps.length - 1][pendingKey] = null;
+    (open[open.length - 1] as Record<string, unknown>)[pendingKey] = null;
     pendingKey = undefined;
   };
   const endDocument = () => {
     settlePending();
     closeTo(0);
+  };
+  /** Opens the collection the pending key holds, when a line deeper (or a sequence at its indent) follows. */
+  const openPending = (indent: number, sequence: boolean): boolean => {
+    if (
+      pendingKey === undefined ||
+      indent < pendingIndent ||
+      (indent === pendingIndent && !sequence)
+    )
+      return false;
+    const child = sequence ? [] : {};
+    (open[open.length - 1] as Record<string, unknown>)[pendingKey] = child;
+    pendingKey = undefined;
+    push(child, indent);
+    return true;
   };
 
   let lineNumber = 0;
@@ -71,7 +113,7 @@ export function readBlockMaps(
     let at = lineStart;
     while (at < end && text.charCodeAt(at) === 32) at += 1;
     if (at === end || text.charCodeAt(at) === 35) continue; // blank, `#`
-    const indent = at - lineStart;
+    let indent = at - lineStart;
     if (indent === 0 && text.startsWith('---', at)) {
       if (!onlySpaces(text, at + 3, end)) return undefined;
       endDocument();
@@ -79,7 +121,49 @@ export function readBlockMaps(
       started = true;
       continue;
     }
-    // a key line: `key:` or `key: value`
+    if (++nodes > maxNodes) return undefined;
+    started = true;
+
+    if (
+      text.charCodeAt(at) === 45 /* - */ &&
+      (at + 1 === end || text.charCodeAt(at + 1) === 32)
+    ) {
+      // a sequence item
+      if (!openPending(indent, true)) {
+        settlePending();
+        if (!closeFor(indent, true)) return undefined;
+      }
+      const sequence = open[open.length - 1] as unknown[];
+      lineTables[lineTables.length - 1].push(lineNumber);
+      at += 1;
+      while (at < end && text.charCodeAt(at) === 32) at += 1;
+      if (at === end) return undefined; // an empty item, or one on the next lines
+      const first = text.charCodeAt(at);
+      if (first === 35 || (first === 45 && text.charCodeAt(at + 1) === 32))
+        return undefined; // a comment, a nested sequence
+      if (keyEnd(text, at, end) < 0) {
+        let to = end;
+        while (to > at && text.charCodeAt(to - 1) === 32) to -= 1;
+        const value = scalarOf(text, at, to, scalars);
+        if (value === unreadable) return undefined;
+        sequence.push(value);
+        continue;
+      }
+      // `- key: value` opens a map at the key's column
+      const item: Record<string, unknown> = {};
+      sequence.push(item);
+      indent = at - lineStart;
+      push(item, indent);
+    } else if (!openPending(indent, false)) {
+      settlePending();
+      if (open.length === 0) {
+        const root: Record<string, unknown> = {};
+        push(root, indent);
+        documents.push({ file, index, value: root, line: lineNumber });
+      } else if (!closeFor(indent, false)) return undefined;
+    }
+
+    // a key line, `key:` or `key: value`, in the innermost map
     const colon = keyEnd(text, at, end);
     if (colon < 0) return undefined;
     const key = text.slice(at, colon);
@@ -89,35 +173,9 @@ export function readBlockMaps(
       (key.length <= 5 && scalars.resolvePlain(key) !== undefined)
     )
       return undefined;
-    if (++nodes > maxNodes) return undefined;
-    started = true;
-
-    if (pendingKey !== undefined && indent > pendingIndent) {
-      // the first key of the map the pending key opens
-      const child: Record<string, unknown> = {};
-      maps[maps.length - 1][pendingKey] = child;
-      pendingKey = undefined;
-      maps.push(child);
-      indents.push(indent);
-      keyLines.push([]);
-    } else {
-      settlePending();
-      if (maps.length === 0) {
-        maps.push({});
-        indents.push(indent);
-        keyLines.push([]);
-        documents.push({ file, index, value: maps[0], line: lineNumber });
-      } else {
-        let depth = maps.length;
-        while (depth > 0 && indents[depth - 1] > indent) depth -= 1;
-        // a key must line up with a map still open
-        if (depth === 0 || indents[depth - 1] !== indent) return undefined;
-        closeTo(depth);
-      }
-    }
-    const map = maps[maps.length - 1];
+    const map = open[open.length - 1] as Record<string, unknown>;
     if (Object.prototype.hasOwnProperty.call(map, key)) return undefined;
-    keyLines[keyLines.length - 1].push(lineNumber);
+    lineTables[lineTables.length - 1].push(lineNumber);
 
     // YAML's white space here is the space (tabs were refused above)
     let from = colon + 1;
