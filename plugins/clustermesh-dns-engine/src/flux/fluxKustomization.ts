@@ -162,9 +162,11 @@ export function readKustomizationSpec(
       sourceRef.name,
       typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace,
     );
-    // CRDs only, by its name or path (`gateway-api-crds`, `./config/crd`)
+    // CRDs only, by its name, its source's or its path (`gateway-api-crds`,
+    // `gateway-api-crd`, `./config/crd`)
     const crdsOnly =
       /(?:^|-)crds?$/.test(decl.name) ||
+      /(?:^|-)crds?$/.test(sourceRef.name) ||
       rawPath.split('/').some(segment => /^crds?$/.test(segment));
     // a source no file defines is not known to be another repository
     const what =
@@ -186,7 +188,9 @@ export function readKustomizationSpec(
           : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
               sourceRef.name
             }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
-              crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
+              crdsOnly && !fluxItself
+                ? " (CRDs, by its name, its source's or its path)"
+                : ''
             }, ${what}; its objects are not evaluated`,
       location: where,
       // one source is one cause, however many Kustomizations build it
@@ -204,7 +208,9 @@ export function readKustomizationSpec(
               message: `Kustomizations build ${kind} ${sourceRef.name}${
                 fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''
               }${
-                crdsOnly && !fluxItself ? ' (CRDs, by its name or path)' : ''
+                crdsOnly && !fluxItself
+                  ? " (CRDs, by its name, its source's or its path)"
+                  : ''
               }, ${what}; what they apply is not evaluated${
                 fluxItself
                   ? ''

@@ -453,7 +453,8 @@ const notKnownHere = (text: string) =>
  * The ExternalDNS deployments of other mesh clusters that delete a record
  * the `publisher` of this cluster writes: they keep the zone in sync
  * (`--policy=sync`) and take the record for their own (the same TXT owner
- * id, the txt registry, the same provider), and the name is in their
+ * id, prefix and suffix, the txt registry, the same provider), and the
+ * name is in their
  * domains. They have no source for it (it is this cluster's DNSEndpoint),
  * so each run deletes it. Where the name or a domain holds a value not
  * known here, the texts are compared as written: `certain` is false.
@@ -483,6 +484,9 @@ export function recordDeleters(
         d.ownership.policy === 'sync' &&
         d.ownership.registry === 'txt' &&
         d.ownership.owner === own.owner &&
+        // another prefix or suffix: it never finds this one's ownership records
+        d.ownership.txtPrefix === own.txtPrefix &&
+        d.ownership.txtSuffix === own.txtSuffix &&
         d.provider !== undefined &&
         d.provider === publisher.provider &&
         (!domains.length || domains.some(f => inDomain(name, f))) &&

@@ -203,18 +203,20 @@ function requireExternalDns(
     );
     return;
   }
-  const lacking = clusters.find(c => !running.includes(c.name));
-  if (!lacking) return;
-  const index = ctx.input.clusters.findIndex(c => c.name === lacking.name);
+  const lacking = clusters
+    .filter(c => !running.includes(c.name))
+    .map(c => c.name);
+  if (!lacking.length) return;
+  const index = ctx.input.clusters.findIndex(c => c.name === lacking[0]);
+  const who = lacking.join(', ');
   throw new PlanError(
-    index >= 0 ? `clusters[${index}].name` : 'clusters',
-    `${
-      lacking.name
-    } runs no ExternalDNS (the repository deploys it to ${running.join(
+    // one cluster: its input; several: the list
+    lacking.length === 1 && index >= 0 ? `clusters[${index}].name` : 'clusters',
+    `${who} ${
+      lacking.length === 1 ? 'runs' : 'run'
+    } no ExternalDNS (the repository deploys it to ${running.join(
       ', ',
-    )}): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to ${
-      lacking.name
-    }, or configure with --mode manual (a records document)`,
+    )}): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to ${who}, or configure with --mode manual (a records document)`,
   );
 }
 

@@ -844,6 +844,8 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(plan.problems).toContainEqual({
       field: 'clusters[0].ip',
       message: 'east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from',
+      remedy:
+        'Add a CiliumLoadBalancerIPPool block that holds 10.60.1.10 (`spec.blocks: [{start: 10.60.1.10, stop: 10.60.1.10}]`, or a CIDR) to what Flux applies to east.',
     });
     const included = validateMesh(
       createRepoTree(files),
@@ -1333,6 +1335,25 @@ describe('planMeshDnsChange on other layouts', () => {
           'west runs no ExternalDNS (the repository deploys it to east): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to west, or configure with --mode manual (a records document)',
       },
     ]);
+
+    // only a cluster outside the mesh runs it: both are named, at once
+    const tools = { ...off };
+    tools['kubernetes/clusters/tools/flux-system/gotk-sync.yaml'] = off[
+      'kubernetes/clusters/east/flux-system/gotk-sync.yaml'
+    ].replace('clusters/east', 'clusters/tools');
+    tools['kubernetes/clusters/tools/flux-system/kustomization.yaml'] =
+      'resources: [gotk-sync.yaml]\n';
+    tools['kubernetes/clusters/tools/kustomization.yaml'] =
+      'resources: [flux-system, external-dns.yaml]\n';
+    tools['kubernetes/clusters/tools/external-dns.yaml'] =
+      files['kubernetes/clusters/east/apps/external-dns.yaml'];
+    expect(planPerCluster(tools, input).problems).toEqual([
+      {
+        field: 'clusters',
+        message:
+          'east, west run no ExternalDNS (the repository deploys it to tools): a DNSEndpoint there is a kind the cluster does not know, and Flux would fail the Kustomization that applies it; deploy ExternalDNS (with the crd source) to east, west, or configure with --mode manual (a records document)',
+      },
+    ]);
   });
 
   it("refuses a DNSEndpoint that a cluster's ExternalDNS does not read, saying how to fix it", () => {
@@ -1801,6 +1822,9 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         message: expect.stringMatching(
           /^10\.25\.12\.5 is outside the LB IPAM pools of apps/,
         ),
+        remedy: expect.stringMatching(
+          /^Give an address of those blocks, or add a CiliumLoadBalancerIPPool block that holds 10\.25\.12\.5/,
+        ),
       },
     ]);
     // the rule does fail after the change: only the refusal says it once
@@ -1929,6 +1953,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       message: expect.stringContaining(
         '10.25.12.5 is outside the LB IPAM pools of apps',
       ),
+      remedy: expect.stringContaining('Give an address of those blocks'),
     });
     expect(plan.proposed.map(e => e.path)).toContain(
       'kubernetes/clusters/apps/cluster-settings.yaml',

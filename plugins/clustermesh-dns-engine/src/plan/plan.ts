@@ -202,7 +202,7 @@ function planEdits(
       metalLbNote(cluster),
     );
     if (problem) {
-      inputProblems.push({ field: `clusters[${i}].ip`, message: problem });
+      inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
       statedByInput.add(`lb-ip-in-pool|${c.name}`);
     }
   });
@@ -297,7 +297,7 @@ function recordsOf(
   return out;
 }
 
-/** Why an address cannot be the cluster's LB IP, as Cilium LB IPAM decides; undefined when it can. */
+/** Why an address cannot be the cluster's LB IP, as Cilium LB IPAM decides, and how to fix it; undefined when it can. */
 function poolProblem(
   found: PoolLookup,
   cluster: { name: string; ip: string },
@@ -308,16 +308,27 @@ function poolProblem(
   inLayout: (file: string) => boolean,
   /** What to say when MetalLB hands out the cluster's addresses (see metalLbNote). */
   metalLb: string,
-): string | undefined {
+): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
+  const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
       if (unevaluated)
-        return `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`;
+        return {
+          message: `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`,
+        };
       const expected = clusterPath(conventions.pools.file, name);
-      return `${name} has no CiliumLoadBalancerIPPool to take ${ip} from${
-        inLayout(expected) ? ` (expected in ${expected})` : ''
-      }${metalLb}`;
+      const inRepository = inLayout(expected);
+      return {
+        message: `${name} has no CiliumLoadBalancerIPPool to take ${ip} from${
+          inRepository ? ` (expected in ${expected})` : ''
+        }${metalLb}`,
+        remedy: metalLb
+          ? undefined
+          : `${addBlock[0].toUpperCase()}${addBlock.slice(1)}${
+              inRepository ? ` (${expected})` : ''
+            }.`,
+      };
     }
     case 'outside':
       // a block whose range is a variable not known here may hold it
@@ -327,14 +338,23 @@ function poolProblem(
         )
       )
         return undefined;
-      return `${ip} is outside the LB IPAM pools of ${name} (${found.pools
-        .filter(p => !p.disabled)
-        .flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`))
-        .join(', ')})`;
+      return {
+        message: `${ip} is outside the LB IPAM pools of ${name} (${found.pools
+          .filter(p => !p.disabled)
+          .flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`))
+          .join(', ')})`,
+        remedy: `Give an address of those blocks, or ${addBlock}.`,
+      };
     case 'disabled':
-      return `${ip} is only in the disabled pool ${found.pool.name} of ${name}`;
+      return {
+        message: `${ip} is only in the disabled pool ${found.pool.name} of ${name}`,
+        remedy: `Give an address of an enabled pool, or set \`spec.disabled: false\` on ${found.pool.name}.`,
+      };
     case 'not-admitted':
-      return `${ip} is in pool ${found.pool.name} of ${name}, but its serviceSelector does not admit the ${conventions.cilium.serviceName} service`;
+      return {
+        message: `${ip} is in pool ${found.pool.name} of ${name}, but its serviceSelector does not admit the ${conventions.cilium.serviceName} service`,
+        remedy: `Give an address of a pool whose serviceSelector admits the ${conventions.cilium.serviceName} service, or widen that of ${found.pool.name}.`,
+      };
     default:
       return undefined;
   }

@@ -305,7 +305,19 @@ describe('the mesh is the clusters in it', () => {
     });
   });
 
-  it('does not wait on a Kustomization of CRDs from another source either (by its name or path)', () => {
+  it('does not wait on a Kustomization of CRDs from another source either (by its name, its source’s or its path)', () => {
+    // the source's name says it (built from its root, its spec.ignore
+    // keeping the CRD folder)
+    const bySource = infraWith('gateway-api.yaml', [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: gateway-api, namespace: flux-system}',
+      'spec:',
+      '  interval: 1h',
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: gateway-api-crd}',
+    ]);
+    expect(bySource.infra.status).toBe('outside');
     const { report, infra } = infraWith('gateway-api.yaml', [
       'apiVersion: kustomize.toolkit.fluxcd.io/v1',
       'kind: Kustomization',
@@ -322,7 +334,7 @@ describe('the mesh is the clusters in it', () => {
     ]);
     expect(infra.status).toBe('outside');
     expect(report.notEvaluated.map(f => f.message)).toContain(
-      'Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name or path), which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated',
+      "Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name, its source's or its path), which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated",
     );
   });
 

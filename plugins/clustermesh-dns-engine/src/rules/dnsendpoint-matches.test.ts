@@ -230,6 +230,16 @@ describe('dnsendpoint-matches', () => {
 
     it("fails a record that another cluster's ExternalDNS keeps in sync under the same TXT owner id", () => {
       // one HelmRelease in every cluster: apps' ExternalDNS owns infra's record too
+      // the same prefix everywhere keeps one registry
+      expect(
+        infraResult(
+          withExternalDns([
+            'sources: [crd]',
+            'policy: sync',
+            'txtPrefix: k8s.',
+          ]),
+        ).outcome,
+      ).toBe('fail');
       expect(
         infraResult(withExternalDns(['sources: [crd]', 'policy: sync'])),
       ).toMatchObject({
@@ -254,9 +264,13 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
-    it("passes with an owner id per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
+    it("passes with an owner id, a TXT prefix or suffix per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
       for (const values of [
         ['policy: sync', 'txtOwnerId: ${CLUSTER_NAME}'],
+        // another prefix or suffix: the other never finds this ownership record
+        ['policy: sync', 'txtPrefix: k8s-${CLUSTER_NAME}.'],
+        ['policy: sync', 'txtSuffix: -${CLUSTER_NAME}'],
+        ['policy: sync', 'extraArgs: [--txt-prefix=k8s-${CLUSTER_NAME}.]'],
         [],
         [
           'policy: sync',

@@ -31,10 +31,10 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id and provider, the name in its domains). In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). In manual mode, the records document lists the record.',
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
-      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`), or run the others with `--policy=upsert-only`.";
+      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
     if (failure?.id === 'notPublished')
       return "Have an ExternalDNS of the cluster publish it, as the message says: add `crd` to its sources (the chart's `sources`, or `--source=crd`), or let its domain, annotation or label filters take the record; or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     return c.dns.mode === 'manual'

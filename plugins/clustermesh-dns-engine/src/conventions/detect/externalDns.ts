@@ -34,11 +34,19 @@ export interface ExternalDnsDeployment {
   valuesUnread?: boolean;
   /**
    * Which records it takes for its own: `--policy` (`sync` deletes those it
-   * no longer has a source for), `--registry` and `--txt-owner-id`, with
-   * the chart's defaults (upsert-only, txt, the binary's `default` owner) or
-   * the binary's (sync) for a plain Deployment.
+   * no longer has a source for), `--registry`, `--txt-owner-id` and where
+   * its ownership records are (`--txt-prefix`, `--txt-suffix`: another
+   * prefix is another registry), with the chart's defaults (upsert-only,
+   * txt, the binary's `default` owner, no prefix or suffix) or the binary's
+   * (sync) for a plain Deployment.
    */
-  ownership: { policy: string; registry: string; owner: string };
+  ownership: {
+    policy: string;
+    registry: string;
+    owner: string;
+    txtPrefix: string;
+    txtSuffix: string;
+  };
 }
 
 /** What an ExternalDNS deployment publishes: the domains and objects it takes. */
@@ -113,6 +121,8 @@ function ownershipOf(
     policy: one('policy', 'policy', 'upsert-only', 'sync'),
     registry: one('registry', 'registry', 'txt', 'txt'),
     owner: one('txtOwnerId', 'txt-owner-id', 'default', 'default'),
+    txtPrefix: one('txtPrefix', 'txt-prefix', '', ''),
+    txtSuffix: one('txtSuffix', 'txt-suffix', '', ''),
   };
 }
 
