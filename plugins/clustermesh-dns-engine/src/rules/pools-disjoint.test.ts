@@ -40,7 +40,7 @@ describe('pools-disjoint', () => {
       cluster: 'apps',
       at: `${exampleFile.pool('apps')}:9`,
       message:
-        /block 10.25.11.110-10.25.11.139 overlaps pool "lb-ippool-infra" of infra on the same network .* on 10.25.11.110-10.25.11.119/,
+        /block 10.25.11.110-10.25.11.139 overlaps block .* of pool "lb-ippool-infra" of infra \(at .*\), on the same network.*; both hold 10.25.11.110-10.25.11.119/,
     },
   });
 
@@ -71,7 +71,7 @@ describe('pools-disjoint', () => {
     // a pool for every service may give it the address: both clusters would announce it
     expect(failures(anycastPool(''))).toEqual([
       expect.stringMatching(
-        /^(apps|infra): pool "internal-dns" block 10\.25\.99\.53 overlaps pool "internal-dns" of (apps|infra) on the same network/,
+        /^(apps|infra): pool "internal-dns" block 10\.25\.99\.53 overlaps block 10\.25\.99\.53 of pool "internal-dns" of (apps|infra) \(at [^)]*\), on the same network/,
       ),
     ]);
   });
@@ -95,9 +95,9 @@ describe('pools-disjoint on three clusters with one block', () => {
   it('says each block once, with every block it overlaps, and that the shared network is assumed', () => {
     const at = (c: string) => `kubernetes/clusters/${c}/lb-pool.yaml:7`;
     expect(overlaps()).toEqual([
-      `beta: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha on the same network (assumed: no pools.networks) (10.0.0.0/24, at ${at(
+      `beta: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of alpha (at ${at(
         'alpha',
-      )}) on 10.0.0.0-10.0.0.255`,
+      )}), on the same network (assumed: no pools.networks); both hold 10.0.0.0-10.0.0.255`,
       `gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha (10.0.0.0/24, at ${at(
         'alpha',
       )}), pool "lb-pool" of beta (10.0.0.0/24, at ${at(
@@ -108,7 +108,7 @@ describe('pools-disjoint on three clusters with one block', () => {
 
   it('compares only clusters the conventions put on one network', () => {
     expect(overlaps([['alpha'], ['beta', 'gamma']])).toEqual([
-      'gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of beta on the same network (10.0.0.0/24, at kubernetes/clusters/beta/lb-pool.yaml:7) on 10.0.0.0-10.0.0.255',
+      'gamma: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of beta (at kubernetes/clusters/beta/lb-pool.yaml:7), on the same network; both hold 10.0.0.0-10.0.0.255',
     ]);
   });
 });

@@ -22,7 +22,7 @@ export const poolsDisjoint = defineMeshRule({
     'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
   messages: {
     overlap:
-      'pool {{pool}} block {{block}} overlaps {{other}} ({{otherBlock}}, at {{otherLocation}}) on {{overlap}}',
+      'pool {{pool}} block {{block}} overlaps block {{otherBlock}} of {{other}} (at {{otherLocation}}){{network}}; both hold {{overlap}}',
     overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     someUnknown:
@@ -71,16 +71,10 @@ export const poolsDisjoint = defineMeshRule({
     const network = mesh.conventions.pools.networks
       ? 'on the same network'
       : 'on the same network (assumed: no pools.networks)';
-    const describeOther = (
-      a: Entry,
-      sameCluster: boolean,
-      withNetwork = true,
-    ) =>
+    const describeOther = (a: Entry, sameCluster: boolean) =>
       sameCluster
         ? `pool ${q(a.pool.name)} of the same cluster`
-        : `pool ${q(a.pool.name)} of ${a.cluster.name}${
-            withNetwork ? ` ${network}` : ''
-          }`;
+        : `pool ${q(a.pool.name)} of ${a.cluster.name}`;
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
@@ -105,6 +99,7 @@ export const poolsDisjoint = defineMeshRule({
               pool: q(b.pool.name),
               block: b.block.text,
               other: describeOther(a, a.cluster === b.cluster),
+              network: a.cluster === b.cluster ? '' : `, ${network}`,
               otherBlock: a.block.text,
               otherLocation: formatLocation(a.block.location),
               overlap: rangeOverlap(a.range, b.range)!.text,
@@ -123,7 +118,7 @@ export const poolsDisjoint = defineMeshRule({
               others: `${overlapping
                 .map(
                   a =>
-                    `${describeOther(a, a.cluster === b.cluster, false)} (${
+                    `${describeOther(a, a.cluster === b.cluster)} (${
                       a.block.text
                     }, at ${formatLocation(a.block.location)})`,
                 )
