@@ -54,6 +54,8 @@ describe('dnsendpoint-included', () => {
     expect(infra).toMatchObject({
       outcome: 'fail',
       location: { file: 'kubernetes/clusters/infra/kustomization.yaml' },
+      // no default path of another layout in the message either
+      message: 'no DNSEndpoint of the cluster is applied',
     });
     expect(infra.remediation).toBe(
       "Write the cluster's DNSEndpoint in `kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml` (the conventions' `dnsEndpoint.file`, a place this repository does not use: set it to where the repository keeps such a file) and list it in the `resources` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run `clustermesh-dns configure`, which writes it where the cluster's Cilium values are applied).",
@@ -64,6 +66,9 @@ describe('dnsendpoint-included', () => {
       replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
     }).find(c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included')!;
     expect(kept.outcome).toBe('fail');
+    expect(kept.message).toBe(
+      `no DNSEndpoint of the cluster is applied and ${exampleFile.dnsEndpoint} does not exist`,
+    );
     expect(kept.remediation).not.toMatch(/does not use/);
   });
 

@@ -1,5 +1,5 @@
 import { clusterPath } from '../conventions/templates';
-import { whereMissing } from '../model/queries';
+import { inRepositoryLayout, whereMissing } from '../model/queries';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
@@ -35,7 +35,7 @@ export const dnsEndpointIncluded = defineClusterRule({
     other:
       'the DNSEndpoint in {{other}} is applied (conventions name {{file}})',
     missing:
-      'no DNSEndpoint of the cluster is applied and {{file}} does not exist{{unrelated}}',
+      'no DNSEndpoint of the cluster is applied{{expected}}{{unrelated}}',
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
@@ -63,7 +63,10 @@ export const dnsEndpointIncluded = defineClusterRule({
             r.fail(
               'missing',
               {
-                file,
+                // the conventions' path only where the repository keeps such files
+                expected: inRepositoryLayout(mesh.repository, file)
+                  ? ` and ${file} does not exist`
+                  : '',
                 unrelated: c.unrelatedDnsEndpoints
                   ? ` (${
                       c.unrelatedDnsEndpoints
