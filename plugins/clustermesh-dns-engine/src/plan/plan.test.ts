@@ -1390,6 +1390,56 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('names an address another cluster keeps as the one input problem, when the run re-addresses only one cluster', () => {
+    const settings = (name: string, id: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  CLUSTER_NAME: ${name}\n  CLUSTER_ID: "${id}"\n`;
+    const infra =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./kubernetes/infrastructure\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  postBuild:\n    substitute:\n      SECRET_DOMAIN: example.net\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n';
+    const files: Record<string, string> = {
+      'kubernetes/clusters/a/cluster-settings.yaml': settings('a', 1),
+      'kubernetes/clusters/a/infra.yaml': infra,
+      'kubernetes/clusters/b/cluster-settings.yaml': settings('b', 2),
+      'kubernetes/clusters/b/infra.yaml': infra,
+      'kubernetes/infrastructure/kustomization.yaml':
+        'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n',
+      // one pool for both: any address of it may be either's
+      'kubernetes/infrastructure/pool.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: pool\nspec:\n  blocks:\n    - cidr: 10.0.0.0/24\n',
+      'kubernetes/infrastructure/helmrelease.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.6\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n  values:\n    cluster:\n      name: ${CLUSTER_NAME}\n      id: ${CLUSTER_ID}\n    clustermesh:\n      useAPIServer: true\n',
+    };
+    const conventionsOf = (tree: Record<string, string>) =>
+      resolveConventions({}, detectConventions(createRepoTree(tree)));
+    const { plan: first, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'a', ip: '10.0.0.10' },
+          { name: 'b', ip: '10.0.0.11' },
+        ],
+      },
+      conventionsOf(files),
+    );
+    expect(first.problems).toEqual([]);
+    const moved = applied(
+      after,
+      { clusters: [{ name: 'b', ip: '10.0.0.10' }] },
+      conventionsOf(after),
+    ).plan;
+    expect(moved.edits).toEqual([]);
+    // said once, on b's input: not also as lb-ip-unique of a and of b
+    expect(moved.problems).toEqual([
+      {
+        field: 'clusters[0].ip',
+        message: expect.stringMatching(
+          /^10\.0\.0\.10 is the LB IP of a \(kubernetes\/clusters\/a\/cluster-settings\.yaml:\d+\), which this run does not re-address$/,
+        ),
+        remedy:
+          'Give b an address of its pool that no other cluster has, or give a another address in the same run.',
+      },
+    ]);
+  });
+
   it('names the missing values file of a cluster, and plans nothing', () => {
     const files = fixtureFiles('ks-layout');
     delete files['bootstrap/cilium/eu1/values.yaml'];

@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  formatLocation,
   IpAddress,
   MeshReport,
   parseIpAddress,
@@ -205,6 +206,29 @@ function planEdits(
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
       statedByInput.add(`lb-ip-in-pool|${c.name}`);
     }
+  });
+  // an address a cluster this run leaves as it is keeps: one cause, said
+  // once, on the input that causes it
+  const given = new Set(input.clusters.map(c => c.name));
+  const removed = new Set(input.remove ?? []);
+  input.clusters.forEach((c, i) => {
+    const holder = mesh.members.find(
+      m =>
+        !given.has(m.name) &&
+        !removed.has(m.name) &&
+        m.lbIpAddress?.text === addresses[i].text,
+    );
+    if (!holder) return;
+    const where = holder.lbIp?.location;
+    inputProblems.push({
+      field: `clusters[${i}].ip`,
+      message: `${addresses[i].text} is the LB IP of ${holder.name}${
+        where ? ` (${formatLocation(where)})` : ''
+      }, which this run does not re-address`,
+      remedy: `Give ${c.name} an address of its pool that no other cluster has, or give ${holder.name} another address in the same run.`,
+    });
+    statedByInput.add(`lb-ip-unique|${c.name}`);
+    statedByInput.add(`lb-ip-unique|${holder.name}`);
   });
   const decided = decideChange(mesh, input, conventions, addresses);
   if ('problems' in decided)

@@ -39,7 +39,7 @@ describe('peers-complete', () => {
       expect(infra).toMatchObject({
         outcome: 'not-evaluated',
         message:
-          'CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-apps.<secret:SECRET_DOMAIN>", written as apps\'s FQDN, but SECRET_DOMAIN comes from kubernetes/clusters/infra/cluster-secrets.sops.yaml here and from kubernetes/clusters/apps/cluster-secrets.sops.yaml for apps: the names are equal only if both hold the same value, which is not known here (give it in the conventions\' values)',
+          'CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-apps.<secret:SECRET_DOMAIN>", written as apps\'s FQDN, but SECRET_DOMAIN comes from kubernetes/clusters/infra/cluster-secrets.sops.yaml in this cluster and from kubernetes/clusters/apps/cluster-secrets.sops.yaml for apps: the names are equal only if both hold the same value, which is not known here (give it in the conventions\' values)',
       });
     });
 

@@ -35,7 +35,7 @@ export const peersComplete = defineClusterRule({
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
     separateSecrets:
-      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} here and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
+      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} in this cluster and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
   fieldAbsence: ['notSet'],
   variables: ['notSet'],
