@@ -88,4 +88,32 @@ describe('resolveInside', () => {
       path.join(fs.realpathSync(dir), 'a/old.yaml'),
     );
   });
+
+  it('checks every file of a run on its own: a link out among files of known folders refuses the run', () => {
+    const dir = repo();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-out-'));
+    fs.symlinkSync(outside, path.join(dir, 'a/link'));
+    expect(() =>
+      writeFilesAtomically(dir, [
+        { path: 'a/one.yaml', after: '1\n' },
+        { path: 'a/new/two.yaml', after: '2\n' },
+        { path: 'a/link/three.yaml', after: '3\n' },
+      ]),
+    ).toThrow('a/link/three.yaml: a symbolic link leads out of the repository');
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(listing(dir)).toEqual(['a', 'a/link', 'a/old.yaml']);
+    // many files into the same new folders: each folder made once
+    writeFilesAtomically(dir, [
+      { path: 'b/c/one.yaml', after: '1\n' },
+      { path: 'b/c/two.yaml', after: '2\n' },
+      { path: 'b/d/three.yaml', after: '3\n' },
+    ]);
+    expect(listing(path.join(dir, 'b'))).toEqual([
+      'c',
+      'c/one.yaml',
+      'c/two.yaml',
+      'd',
+      'd/three.yaml',
+    ]);
+  });
 });

@@ -17,21 +17,47 @@ export interface FileWrite {
  * @public
  */
 export function resolveInside(root: string, relative: string): string {
-  if (path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative))
-    throw new Error(`${relative}: absolute paths are not allowed`);
-  if (relative.split(/[\\/]/).includes('..'))
-    throw new Error(`${relative}: ".." is not allowed in paths`);
-  const normalized = normalizePath(relative);
-  if (!normalized) throw new Error(`"${relative}" is not a file path`);
+  return insideResolver(root)(relative);
+}
+
+/**
+ * {@link resolveInside} for many paths of one root: the root's real path
+ * is taken once, and each folder's once (a mesh writes hundreds of files
+ * into folders of the same few parents).
+ */
+function insideResolver(root: string): (relative: string) => string {
   const realRoot = fs.realpathSync.native(root);
-  const target = path.join(realRoot, ...normalized.split('/'));
-  // The deepest existing ancestor decides where a symbolic link leads.
-  let existing = target;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const real = fs.realpathSync.native(existing);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep))
-    throw new Error(`${relative}: a symbolic link leads out of the repository`);
-  return path.join(real, path.relative(existing, target));
+  /** Real paths of folders and files seen to exist; null where nothing exists. */
+  const realPaths = new Map<string, string | null>();
+  const realPathOf = (full: string): string | null => {
+    let real = realPaths.get(full);
+    if (real === undefined) {
+      real = fs.existsSync(full) ? fs.realpathSync.native(full) : null;
+      realPaths.set(full, real);
+    }
+    return real;
+  };
+  return relative => {
+    if (path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative))
+      throw new Error(`${relative}: absolute paths are not allowed`);
+    if (relative.split(/[\\/]/).includes('..'))
+      throw new Error(`${relative}: ".." is not allowed in paths`);
+    const normalized = normalizePath(relative);
+    if (!normalized) throw new Error(`"${relative}" is not a file path`);
+    const target = path.join(realRoot, ...normalized.split('/'));
+    // The deepest existing ancestor decides where a symbolic link leads.
+    let existing = target;
+    let real = realPathOf(existing);
+    while (real === null) {
+      existing = path.dirname(existing);
+      real = realPathOf(existing);
+    }
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep))
+      throw new Error(
+        `${relative}: a symbolic link leads out of the repository`,
+      );
+    return path.join(real, path.relative(existing, target));
+  };
 }
 
 interface Staged {
@@ -50,20 +76,28 @@ interface Staged {
  * @public
  */
 export function writeFilesAtomically(root: string, files: FileWrite[]): number {
-  const targets = files.map(f => ({ ...f, full: resolveInside(root, f.path) }));
+  const resolve = insideResolver(root);
+  const targets = files.map(f => ({ ...f, full: resolve(f.path) }));
   const suffix = `.clustermesh-dns-${crypto.randomBytes(4).toString('hex')}`;
   const staged: Staged[] = [];
   const createdDirs: string[] = [];
   let bytes = 0;
+  /** Folders there (or made here) already: each is asked once. */
+  const folders = new Set<string>();
   try {
     for (const t of targets) {
       const missing: string[] = [];
-      for (let d = path.dirname(t.full); !fs.existsSync(d); d = path.dirname(d))
+      for (
+        let d = path.dirname(t.full);
+        !folders.has(d) && !fs.existsSync(d);
+        d = path.dirname(d)
+      )
         missing.unshift(d);
       for (const d of missing) {
         fs.mkdirSync(d);
         createdDirs.push(d);
       }
+      folders.add(path.dirname(t.full));
       const temp = `${t.full}${suffix}.tmp`;
       staged.push({ full: t.full, temp, committed: false });
       fs.writeFileSync(temp, t.after, { flag: 'wx', encoding: 'utf8' });
