@@ -1575,7 +1575,7 @@ describe('detectConventions', () => {
         proxiedByDefault: true,
       });
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')?.reason).toBe(
-        'HelmRelease network/external-dns deploys ExternalDNS v0.22.0 (chart external-dns 1.22.0 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
+        'HelmRelease network/external-dns deploys ExternalDNS v0.22 (chart external-dns 1.22.0 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
       );
     });
 
@@ -1590,7 +1590,7 @@ describe('detectConventions', () => {
       expect(prefixOf('"~1.22"')).toMatchObject({
         value: 'external-dns.kubernetes.io/',
         reason:
-          'HelmRelease network/external-dns deploys ExternalDNS v0.22.0 (chart external-dns ~1.22 (1.22.x) at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
+          'HelmRelease network/external-dns deploys ExternalDNS v0.22 (chart external-dns ~1.22 (1.22.x) at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
       });
       expect(prefixOf('1.16.x')?.value).toBe(
         'external-dns.alpha.kubernetes.io/',
@@ -1673,7 +1673,7 @@ describe('detectConventions', () => {
           source: 'detected',
           value: 'external-dns.alpha.kubernetes.io/',
           reason: expect.stringMatching(
-            /ExternalDNS v0\.2[01]\.0 \(chart external-dns 1\.2[01]\.\d at apps\/network\/[a-z-]+\/ocirepository\.yaml:\d+\)/,
+            /ExternalDNS v0\.2[01] \(chart external-dns 1\.2[01]\.\d at apps\/network\/[a-z-]+\/ocirepository\.yaml:\d+\)/,
           ),
         },
       );

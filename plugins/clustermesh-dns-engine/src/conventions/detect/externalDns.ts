@@ -19,7 +19,10 @@ export interface ExternalDnsDeployment {
   location: SourceLocation;
   /** `[major, minor, patch]` of ExternalDNS itself, when known. */
   version?: [number, number, number];
+  /** Where the version comes from: an image tag, or a chart version (which gives the minor only: the patch is then 0). */
   versionFrom?: string;
+  /** Set when only the minor is known (taken from the chart's version). */
+  minorOnly?: boolean;
   provider?: string;
   args: string[];
   /** The chart's `annotationPrefix` value (chart 1.20 and later). */
@@ -329,12 +332,15 @@ export function readExternalDnsDeployments(
         pinnedMinor(chartVersion.text) ?? semver(chartVersion.text);
       let version: ExternalDnsDeployment['version'];
       let versionFrom: string | undefined;
+      let minorOnly: true | undefined;
       if (image && semver(image.tag)) {
         version = semver(image.tag);
         versionFrom = `image tag ${image.tag} at ${where(doc.at(image.path))}`;
       } else if (isChart && chartSemver && chartSemver[0] === 1) {
-        // chart 1.N deploys ExternalDNS v0.N (since chart 1.15)
+        // chart 1.N deploys ExternalDNS v0.N (since chart 1.15); its
+        // patch is not the chart's
         version = [0, chartSemver[1], 0];
+        minorOnly = true;
         versionFrom = `chart external-dns ${
           pinnedMinor(chartVersion.text)
             ? `${String(chartVersion.text).trim()} (${chartSemver[0]}.${
@@ -352,6 +358,7 @@ export function readExternalDnsDeployments(
         location: doc.at(),
         version,
         versionFrom,
+        ...(minorOnly && { minorOnly }),
         provider:
           typeof provider === 'string'
             ? provider
@@ -415,9 +422,9 @@ export function prefixOf(
   const current = major > 0 || minor >= 22;
   return {
     prefix: current ? externalDnsPrefixes.current : externalDnsPrefixes.alpha,
-    reason: `${d.description} deploys ExternalDNS v${d.version.join('.')} (${
-      d.versionFrom
-    }), which reads ${
+    reason: `${d.description} deploys ExternalDNS v${
+      d.minorOnly ? `${major}.${minor}` : d.version.join('.')
+    } (${d.versionFrom}), which reads ${
       current ? externalDnsPrefixes.current : externalDnsPrefixes.alpha
     } keys (the prefix changed in v0.22.0)`,
   };
