@@ -24,6 +24,48 @@ export interface HelmValues {
   unread: string[];
 }
 
+/** A `valuesFrom` entry naming a ConfigMap or Secret, with its defaults. @internal */
+export interface ValuesReference {
+  /** Its index in `spec.valuesFrom`. */
+  index: number;
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  /** `valuesKey`, `values.yaml` by default. */
+  valuesKey: string;
+  targetPath?: string;
+  optional: boolean;
+}
+
+/**
+ * The `valuesFrom` entries of a HelmRelease's spec that name a ConfigMap or
+ * Secret (the kinds helm-controller reads), in order.
+ *
+ * @internal
+ */
+export function valuesReferences(spec: unknown): ValuesReference[] {
+  const list = isRecord(spec) ? spec.valuesFrom : undefined;
+  if (!Array.isArray(list)) return [];
+  const out: ValuesReference[] = [];
+  list.forEach((ref: unknown, index) => {
+    if (
+      !isRecord(ref) ||
+      (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') ||
+      typeof ref.name !== 'string'
+    )
+      return;
+    out.push({
+      index,
+      kind: ref.kind,
+      name: ref.name,
+      valuesKey:
+        typeof ref.valuesKey === 'string' ? ref.valuesKey : 'values.yaml',
+      ...(typeof ref.targetPath === 'string' && { targetPath: ref.targetPath }),
+      optional: ref.optional === true,
+    });
+  });
+  return out;
+}
+
 /** One source of values: `valuesFrom` entries in order, then `spec.values`. */
 interface ValuesLayer {
   values: Record<string, any>;
@@ -105,17 +147,9 @@ export function helmReleaseValues(
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
   const layers: ValuesLayer[] = [];
   const unread: string[] = [];
-  const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
-  valuesFrom.forEach((ref: any, i: number) => {
-    const where = locate(object, ['spec', 'valuesFrom', i]);
-    if (
-      !isRecord(ref) ||
-      (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') ||
-      typeof ref.name !== 'string'
-    )
-      return;
-    const key =
-      typeof ref.valuesKey === 'string' ? ref.valuesKey : 'values.yaml';
+  valuesReferences(spec).forEach(ref => {
+    const where = locate(object, ['spec', 'valuesFrom', ref.index]);
+    const key = ref.valuesKey;
     // a name or key made of a value not known here cannot be looked up
     const unknown = unknownVariables(`${ref.name} ${key}`);
     if (unknown.length) {
@@ -142,7 +176,7 @@ export function helmReleaseValues(
     }
     const found = lookup(ref.kind, ref.name, namespace);
     if (!found) {
-      if (ref.optional !== true) {
+      if (!ref.optional) {
         // the release fails: what the cluster runs is its last release's
         // values, not known here
         unread.push(
@@ -176,7 +210,7 @@ export function helmReleaseValues(
     }
     const text = getPath(found.body, ['data', key]);
     if (typeof text !== 'string') {
-      if (ref.optional !== true) {
+      if (!ref.optional) {
         findings.push(
           finding(
             'flux-error',
@@ -190,7 +224,7 @@ export function helmReleaseValues(
       return;
     }
     const keyLocation = locate(found, ['data', key]);
-    if (typeof ref.targetPath === 'string') {
+    if (ref.targetPath !== undefined) {
       layers.push({
         values: targetPathValues(ref.targetPath, text),
         locate: () => keyLocation,

@@ -43,6 +43,7 @@ import type {
   ClusterRender,
   RenderedKustomization,
 } from '../flux/fluxKustomization';
+import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { FluxRenderer, kubeConfigOf } from '../flux/render';
 import { firstFew } from '../core/text';
@@ -384,14 +385,9 @@ function dataObjectsRead(
   const read: { kind: string; name: string }[] = [];
   for (const k of cluster.render.kustomizations)
     for (const ref of k.substituteFrom) read.push(ref);
-  for (const { object } of cluster.render.objects) {
-    if (object.kind !== 'HelmRelease') continue;
-    const valuesFrom = object.body.spec?.valuesFrom;
-    if (!Array.isArray(valuesFrom)) continue;
-    for (const ref of valuesFrom)
-      if (typeof ref?.kind === 'string' && typeof ref?.name === 'string')
-        read.push({ kind: ref.kind, name: ref.name });
-  }
+  for (const { object } of cluster.render.objects)
+    if (object.kind === 'HelmRelease')
+      read.push(...valuesReferences(object.body.spec));
   return read;
 }
 

@@ -4,6 +4,7 @@ import type { ObjectPath } from '../core/paths';
 import { getPath, isRecord } from '../core/paths';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
+import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import { describeObject } from '../core/manifest';
@@ -718,16 +719,14 @@ function valuesLayerOf(
     },
     appliedBy: cluster.cilium!.appliedBy!,
   };
-  const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
   const generated: {
     target: Omit<CiliumWriteTarget, 'clusters' | 'appliedBy'>;
     appliedBy: RenderedKustomization;
     values: unknown;
   }[] = [];
-  for (const ref of valuesFrom) {
-    if (!isRecord(ref) || ref.kind !== 'ConfigMap') continue;
-    const key =
-      typeof ref.valuesKey === 'string' ? ref.valuesKey : 'values.yaml';
+  for (const ref of valuesReferences(spec)) {
+    if (ref.kind !== 'ConfigMap') continue;
+    const key = ref.valuesKey;
     const namespace = hr.namespace ?? cluster.cilium!.appliedBy?.namespace;
     const found = cluster.render.objects.find(
       ({ object, appliedBy }) =>
@@ -735,7 +734,7 @@ function valuesLayerOf(
         object.name === ref.name &&
         (object.namespace ?? appliedBy.namespace) === namespace,
     );
-    if (!found || typeof ref.targetPath === 'string') continue;
+    if (!found || ref.targetPath !== undefined) continue;
     const file = generatorFile(mesh, found.object, key);
     const text = getPath(found.object.body, ['data', key]);
     if (file && typeof text === 'string')

@@ -17,7 +17,7 @@ import {
   poolOfAddress,
   unevaluatedPartsNote,
 } from '../model/queries';
-import type { MeshModel } from '../model/types';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
@@ -211,13 +211,12 @@ function planEdits(
   // once, on the input that causes it
   const given = new Set(input.clusters.map(c => c.name));
   const removed = new Set(input.remove ?? []);
+  const kept = new Map<string, ClusterModel>();
+  for (const m of mesh.members)
+    if (m.lbIpAddress && !given.has(m.name) && !removed.has(m.name))
+      kept.set(m.lbIpAddress.text, m);
   input.clusters.forEach((c, i) => {
-    const holder = mesh.members.find(
-      m =>
-        !given.has(m.name) &&
-        !removed.has(m.name) &&
-        m.lbIpAddress?.text === addresses[i].text,
-    );
+    const holder = kept.get(addresses[i].text);
     if (!holder) return;
     const where = holder.lbIp?.location;
     inputProblems.push({
