@@ -28,6 +28,10 @@ import {
   variableIn,
 } from './change';
 import { includeInKustomization } from './kustomizationEntry';
+import {
+  recordsKustomizationFor,
+  writeRecordsKustomization,
+} from './recordsKustomization';
 import { EditSet, PlanError } from './transaction';
 
 /** A DNSEndpoint file and the clusters it is applied to. */
@@ -82,6 +86,36 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           ?.appliedBy ?? c.render.kustomizations.find(r => r.path === dir);
       if (k) appliedBy.set(c.name, k);
     }
+    const of =
+      clusters.length < without.length
+        ? ` of ${clusters.map(c => c.name).join(', ')}`
+        : '';
+    const own = recordsKustomizationFor(ctx, edits, clusters, {
+      file: placement.file,
+      appliedBy,
+    });
+    if (own) {
+      files.set(`${own.file}#new`, {
+        file: own.file,
+        doc: -1,
+        clusters,
+        appliedBy: own.appliedBy,
+      });
+      writeRecordsKustomization(edits, own);
+      const cilium = clusters[0].cilium!.appliedBy!;
+      ctx.notes.push(
+        `The DNSEndpoint${of} goes in ${
+          own.file
+        }, applied by a new Flux Kustomization, ${own.name} (in ${
+          own.declaredIn
+        }), after ${own.after.join(
+          ' and ',
+        )}, with the source and substitution of ${cilium.name}: in ${
+          cilium.name
+        } itself, a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included.`,
+      );
+      continue;
+    }
     files.set(`${placement.file}#new`, {
       file: placement.file,
       doc: -1,
@@ -91,11 +125,24 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
     });
     if (placement.file !== ctx.conventions.dnsEndpoint.file)
       ctx.notes.push(
-        `The DNSEndpoint${
-          clusters.length < without.length
-            ? ` of ${clusters.map(c => c.name).join(', ')}`
-            : ''
-        } goes in ${placement.file}, ${placement.why}.`,
+        `The DNSEndpoint${of} goes in ${placement.file}, ${placement.why}.`,
+      );
+    const withCilium = [
+      ...new Set(
+        clusters
+          .filter(
+            c =>
+              c.cilium?.appliedBy &&
+              appliedBy.get(c.name)?.key === c.cilium.appliedBy.key,
+          )
+          .map(c => c.cilium!.appliedBy!.name),
+      ),
+    ];
+    if (withCilium.length)
+      ctx.notes.push(
+        `The DNSEndpoint${of} is applied with the Cilium HelmRelease (by ${withCilium.join(
+          ', ',
+        )}): a new cluster, without the DNSEndpoint CRD yet, would fail that apply, Cilium included, until the CRD is installed; if your clusters get ExternalDNS after Cilium, move the file to a Kustomization that depends on ExternalDNS's.`,
       );
   }
   for (const endpointFile of files.values())

@@ -204,7 +204,17 @@ describe.each(fixtures)('configure on the fixture %s', fixture => {
             continue;
           }
           const a = parseAllDocuments(e.before).map(d => d.toJS());
-          const b = parseAllDocuments(e.after).map(d => d.toJS());
+          const all = parseAllDocuments(e.after).map(d => d.toJS());
+          // documents after the file's own: only the records' Kustomization
+          const b = all.slice(0, a.length);
+          for (const d of all.slice(a.length))
+            if (
+              d?.kind !== 'Kustomization' ||
+              !/-clustermesh(-dns)?$/.test(d?.metadata?.name)
+            )
+              wrong.push(
+                `${e.path}: adds a document that is not the records' Kustomization`,
+              );
           if (
             JSON.stringify(a.map(d => withoutIntended(d, intended))) !==
             JSON.stringify(b.map(d => withoutIntended(d, intended)))

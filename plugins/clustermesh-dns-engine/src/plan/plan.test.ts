@@ -595,7 +595,10 @@ function expectPerClusterFoldersBuild(after: Record<string, string>) {
   const folders = [
     'kubernetes/clusters/east/apps',
     'kubernetes/clusters/west/apps',
-  ];
+    // the records' own folders, where the change made them
+    'kubernetes/clusters/east/clustermesh',
+    'kubernetes/clusters/west/clustermesh',
+  ].filter(dir => after[`${dir}/kustomization.yaml`] !== undefined);
   const built = kubectlOnPath('kubectl kustomize of the per-cluster folders')
     ? kubectlBuild(after, folders)
     : folders.map(() => ({ status: 0, stderr: '' }));
@@ -702,21 +705,48 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(after, storyInput).plan.edits).toEqual([]);
   });
 
-  it('gives each cluster a DNSEndpoint next to its own Cilium HelmRelease when each keeps Cilium in a folder of its own', () => {
+  it("gives each cluster's DNSEndpoint a folder and a Flux Kustomization of its own beside Cilium's when each keeps Cilium in a folder of its own", () => {
     const { files, clusters, input } = perClusterLayout();
     const conventions = perClusterConventions;
     const { plan, after } = applied(files, input, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toEqual(
-      expect.arrayContaining([
-        'The DNSEndpoint of east goes in kubernetes/clusters/east/apps/dnsendpoint.yaml, next to the Cilium HelmRelease, which is applied to east with substitution.',
-        'The DNSEndpoint of west goes in kubernetes/clusters/west/apps/dnsendpoint.yaml, next to the Cilium HelmRelease, which is applied to west with substitution.',
-      ]),
+      expect.arrayContaining(
+        clusters.map(
+          ({ name }) =>
+            `The DNSEndpoint of ${name} goes in kubernetes/clusters/${name}/clustermesh/dnsendpoint.yaml, applied by a new Flux Kustomization, apps-clustermesh (in kubernetes/clusters/${name}/apps.yaml), after apps, with the source and substitution of apps: in apps itself, a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included.`,
+        ),
+      ),
     );
-    for (const { name } of clusters)
-      expect(after[`kubernetes/clusters/${name}/apps/kustomization.yaml`]).toBe(
-        'resources:\n  - ./dnsendpoint.yaml\n  - ./helmrelease.yaml\n  - ./pool.yaml\n',
+    for (const { name } of clusters) {
+      const dir = `kubernetes/clusters/${name}`;
+      // Cilium's folder is left as it was; the record's has its own list
+      expect(after[`${dir}/apps/kustomization.yaml`]).toBe(
+        files[`${dir}/apps/kustomization.yaml`],
       );
+      expect(after[`${dir}/clustermesh/kustomization.yaml`]).toBe(
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./dnsendpoint.yaml\n',
+      );
+      // the new Kustomization follows Cilium's: its source and substitution, its path's root
+      const added = parse(
+        after[`${dir}/apps.yaml`].slice(files[`${dir}/apps.yaml`].length),
+      );
+      expect(added).toEqual({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'apps-clustermesh', namespace: 'flux-system' },
+        spec: {
+          dependsOn: [{ name: 'apps' }],
+          interval: '10m',
+          path: `./${dir}/clustermesh`,
+          prune: true,
+          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          postBuild: {
+            substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+          },
+        },
+      });
+    }
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
     expectPerClusterFoldersBuild(after);
@@ -1274,9 +1304,14 @@ describe('planMeshDnsChange on other layouts', () => {
         after['kubernetes/main/apps/kube-system/cilium/cluster-settings.yaml'],
       ).toContain('CILIUM_CLUSTERMESH_LB_IP: 10.11.1.20');
       // the reference is there already: the Kustomization is not edited
-      expect(plan.edits.map(e => e.path)).not.toContain(
-        'kubernetes/main/apps/kube-system/cilium/install.yaml',
-      );
+      // (the file only gains the records' Kustomization after it)
+      const install = plan.edits.find(
+        e => e.path === 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+      )!;
+      expect(install.after.startsWith(install.before!)).toBe(true);
+      expect(
+        parse(install.after.slice(install.before!.length)).metadata,
+      ).toEqual({ name: 'cilium-clustermesh' });
       expect(plan.report?.summary.errors).toBe(0);
     });
 

@@ -187,6 +187,10 @@ export class EditSet {
     return this.index.isFile(path);
   }
 
+  isDir(path: string): boolean {
+    return this.index.isDir(path);
+  }
+
   reason(path: string, why: string) {
     const set = this.reasons.get(path) ?? new Set();
     set.add(why);

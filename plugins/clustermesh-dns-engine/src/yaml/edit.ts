@@ -378,6 +378,17 @@ export class YamlTextEditor {
     );
   }
 
+  /**
+   * Appends a document at the end of the file, after a `---` line, in the
+   * file's indentation (as a component's `ks.yaml` holds several).
+   */
+  appendDocument(value: Record<string, unknown>) {
+    const at = this.#text.length;
+    const lines = ['---', ...renderBlock(value, 0, this.#blockStyle())];
+    // after every other edit that ends the file
+    this.#splice(at, at, this.#linesText(at, lines), Number.MAX_SAFE_INTEGER);
+  }
+
   /** The edited text. */
   result(): string {
     const splices = [...this.#splices, ...this.#additionSplices()].sort(
