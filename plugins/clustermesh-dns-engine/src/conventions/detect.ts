@@ -130,13 +130,15 @@ export function detectConventions(
     const known = defaultConventions.flux.sourceNames;
     const repositories = ownSourceNames(fluxEntries, known);
     // and the plain copies of it an ArtifactGenerator makes
+    // each name once (every cluster's generator may make the same artifact)
+    const seen = new Set<string>(known);
     const own = [
       ...repositories,
       ...copiedArtifacts(tree, cache, [
         ...known,
         ...repositories.map(s => s.name),
       ]),
-    ];
+    ].filter(s => !seen.has(s.name) && Boolean(seen.add(s.name)));
     if (own.length) {
       conventions.flux = {
         ...conventions.flux,

@@ -778,8 +778,11 @@ export interface RequestedAddress {
 /**
  * The addresses the cluster's own objects ask LB IPAM for: a Service's LB
  * IPAM annotation or `spec.loadBalancerIP`, a Gateway's `spec.addresses`
- * and the annotations Cilium gives its Service. LB IPAM gives each address
- * to one service only.
+ * and the annotations Cilium gives its Service, and the same written in a
+ * HelmRelease's values for a Service its chart makes (an LB IPAM annotation
+ * or a `loadBalancerIP` anywhere in them, outside a block switched off by
+ * `enabled: false`; the Cilium release's own clustermesh-apiserver Service
+ * aside). LB IPAM gives each address to one service only.
  *
  * @public
  */
@@ -789,8 +792,19 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
     const gateway =
       object.kind === 'Gateway' &&
       object.apiVersion.startsWith('gateway.networking.k8s.io/');
-    if (object.kind !== 'Service' && !gateway) continue;
     const texts: { text: unknown; path: (string | number)[] }[] = [];
+    if (
+      object.kind === 'HelmRelease' &&
+      object.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
+    )
+      texts.push(
+        ...chartServiceAddresses(
+          object.body.spec?.values,
+          ['spec', 'values'],
+          isCiliumRelease(cluster, object),
+        ),
+      );
+    else if (object.kind !== 'Service' && !gateway) continue;
     const annotated = (path: string[]) => {
       const annotations = getPath(object.body, path);
       if (isRecord(annotations))
@@ -809,7 +823,7 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
               path: ['spec', 'addresses', i, 'value'],
             });
         });
-    } else
+    } else if (object.kind === 'Service')
       texts.push({
         text: getPath(object.body, ['spec', 'loadBalancerIP']),
         path: ['spec', 'loadBalancerIP'],
@@ -821,13 +835,67 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
         if (address)
           out.push({
             address,
-            what: describeObject(object),
+            what:
+              path[0] === 'spec' && path[1] === 'values'
+                ? `${describeObject(object)} (a Service of its chart: ${path
+                    .slice(2)
+                    .join('.')})`
+                : describeObject(object),
             object,
             location: locate(object, path),
           });
       }
     }
   }
+  return out;
+}
+
+/** Whether an object is the HelmRelease that gives the cluster its Cilium values. */
+function isCiliumRelease(cluster: ClusterModel, object: ManifestObject) {
+  const release = cluster.cilium?.object;
+  return (
+    release !== undefined &&
+    release.source.file === object.source.file &&
+    release.source.index === object.source.index
+  );
+}
+
+/**
+ * The addresses chart values ask LB IPAM for, with their paths: LB IPAM
+ * annotations and `loadBalancerIP` at any depth, outside blocks with
+ * `enabled: false` (and, in Cilium's own values, outside its
+ * clustermesh-apiserver Service: the cluster's own LB IP).
+ */
+function chartServiceAddresses(
+  values: unknown,
+  at: (string | number)[],
+  cilium: boolean,
+): { text: unknown; path: (string | number)[] }[] {
+  const out: { text: unknown; path: (string | number)[] }[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, [...path, i]));
+      return;
+    }
+    if (!isRecord(node) || node.enabled === false) return;
+    if (
+      cilium &&
+      path.length === at.length + 2 &&
+      path[at.length] === 'clustermesh' &&
+      path[at.length + 1] === 'apiserver'
+    )
+      return;
+    for (const [key, value] of Object.entries(node)) {
+      if (
+        typeof value === 'string' &&
+        (key === 'loadBalancerIP' ||
+          (lbIpamAnnotationKeys as readonly string[]).includes(key))
+      )
+        out.push({ text: value, path: [...path, key] });
+      else if (typeof value === 'object') walk(value, [...path, key]);
+    }
+  };
+  walk(values, at);
   return out;
 }
 

@@ -356,9 +356,16 @@ function newSettingsTarget(
     )
   )
     return undefined;
+  // the conventions' file name for this cluster; named after the
+  // ConfigMap it holds where that name differs (`cluster-settings-main`)
+  const conventional = basenamePath(
+    clusterPath(conventions.settings.file, cluster.name),
+  );
   const file = joinPath(
     dirnamePath(declaredIn),
-    basenamePath(conventions.settings.file),
+    conventional.replace(/\.ya?ml$/, '') === configMap
+      ? conventional
+      : `${configMap}.yaml`,
   );
   if (!file || mesh.repository.isFile(file)) return undefined;
   const appliedBy = cluster.render.kustomizations.find(

@@ -1315,6 +1315,35 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.report?.summary.errors).toBe(0);
     });
 
+    it("names a new settings file after the cluster's own ConfigMap, and never leaves {cluster} in a file name", () => {
+      for (const settings of [
+        'settings:\n  configMap: cluster-settings-{cluster}\n',
+        // a file the cluster does not have: only its name is taken
+        'settings:\n  configMap: cluster-settings-{cluster}\n  file: kubernetes/{cluster}/flux/settings/cluster-settings-{cluster}.yaml\n',
+      ]) {
+        const { plan, after } = planNoSettings(files => {
+          files['.clustermesh-dns.yaml'] += settings;
+          for (const c of ['main', 'staging'])
+            patchChildrenSource(files, c, {
+              kind: 'ConfigMap',
+              name: `cluster-settings-${c}`,
+            });
+        });
+        expect(plan.problems).toEqual([]);
+        expect(
+          plan.edits.map(e => e.path).filter(p => p.includes('{')),
+        ).toEqual([]);
+        expect(
+          after[
+            'kubernetes/main/apps/kube-system/cilium/cluster-settings-main.yaml'
+          ],
+        ).toMatch(
+          /name: cluster-settings-main\n[^]*CILIUM_CLUSTERMESH_LB_IP: 10\.11\.1\.20/,
+        );
+        expect(plan.report?.summary.errors).toBe(0);
+      }
+    });
+
     it('creates no settings in a file that another cluster applies too', () => {
       const { plan } = planNoSettings(files => {
         // staging's apps reconcile main's cilium install: one Kustomization file for both

@@ -49,6 +49,55 @@ describe('lb-ip-unique', () => {
     ]);
   });
 
+  it("fails an LB IP that a HelmRelease's values ask for a Service of its chart, not one in a block switched off", () => {
+    const withCharts = (f: Record<string, string>) => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] +=
+        '  - plex.yaml\n  - blocky.yaml\n';
+      f['kubernetes/clusters/infra/plex.yaml'] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: plex, namespace: media}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: app-template, sourceRef: {kind: HelmRepository, name: bjw-s}}}',
+        '  values:',
+        '    service:',
+        '      app:',
+        '        type: LoadBalancer',
+        '        annotations:',
+        '          lbipam.cilium.io/ips: 10.25.11.100',
+        '',
+      ].join('\n');
+      // switched off: asks for nothing; another address: no conflict
+      f['kubernetes/clusters/infra/blocky.yaml'] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: blocky, namespace: network}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: blocky, sourceRef: {kind: HelmRepository, name: blocky}}}',
+        '  values:',
+        '    service:',
+        '      dns: {enabled: false, type: LoadBalancer, loadBalancerIP: 10.25.11.100}',
+        '      web: {type: LoadBalancer, loadBalancerIP: 10.25.11.102}',
+        '',
+      ].join('\n');
+    };
+    const failures = exampleChecks(withCharts).filter(
+      c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail',
+    );
+    expect(failures.map(c => [c.cluster, c.message])).toEqual([
+      [
+        'infra',
+        'LB IP 10.25.11.100 is also asked for by HelmRelease media/plex (a Service of its chart: service.app.annotations.lbipam.cilium.io/ips) of the same cluster (kubernetes/clusters/infra/plex.yaml:12): LB IPAM gives it to one of them only',
+      ],
+    ]);
+    // the cluster's own address in the Cilium values is not another claim
+    expect(exampleChecks().filter(c => c.ruleId === 'lb-ip-unique')).toEqual([
+      expect.objectContaining({ outcome: 'pass' }),
+    ]);
+  });
+
   it('does not pass when no cluster sets an LB IP: nothing was compared', () => {
     const checks = exampleChecks(files => {
       for (const c of ['infra', 'apps'])

@@ -12,7 +12,7 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway of the cluster asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`): LB IPAM gives an address to one service only.",
+    "No two clusters share an LB IP, and no other Service or Gateway of the cluster asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): LB IPAM gives an address to one service only.",
   remediation: c =>
     `Give each cluster its own address from its own pool, in \`${c.variables.lbIp}\`.`,
   messages: {
