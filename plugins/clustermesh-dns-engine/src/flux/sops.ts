@@ -18,9 +18,36 @@ export function isSopsEncrypted(body: Record<string, any>): boolean {
  */
 export function hasSealedIdentity(body: Record<string, any>): boolean {
   if (!isSopsEncrypted(body)) return false;
-  const sealed = (v: unknown) => typeof v === 'string' && v.startsWith('ENC[');
   const metadata = isRecord(body.metadata) ? body.metadata : {};
   return (
-    sealed(body.kind) || sealed(metadata.name) || sealed(metadata.namespace)
+    isCiphertext(body.kind) ||
+    isCiphertext(metadata.name) ||
+    isCiphertext(metadata.namespace)
   );
+}
+
+/** A value SOPS encrypted: `ENC[AES256_GCM,...]`. */
+const isCiphertext = (v: unknown) =>
+  typeof v === 'string' && v.startsWith('ENC[');
+
+/**
+ * The paths of a SOPS-encrypted manifest's encrypted values (its `sops`
+ * metadata aside): with an `encrypted_regex`, only some are, and the rest
+ * of the object reads as it is.
+ *
+ * @public
+ */
+export function encryptedPaths(
+  body: Record<string, any>,
+): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (isCiphertext(node)) out.push(path);
+    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+    else if (isRecord(node))
+      for (const [key, value] of Object.entries(node))
+        if (path.length || key !== 'sops') walk(value, [...path, key]);
+  };
+  walk(body, []);
+  return out;
 }

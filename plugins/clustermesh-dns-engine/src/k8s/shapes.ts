@@ -175,6 +175,27 @@ export function hasShape(apiVersion: string, kind: string): boolean {
   return manifestShapes[`${group}/${kind}`] !== undefined;
 }
 
+/**
+ * Whether a field of a kind takes any value (its CRD preserves unknown
+ * fields there: a HelmRelease's values), so what it holds has no shape.
+ *
+ * @public
+ */
+export function anyShapeAt(
+  apiVersion: string,
+  kind: string,
+  path: readonly (string | number)[],
+): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  let opaque: OpaqueFields | true | undefined =
+    manifestShapes[`${group}/${kind}`]?.opaque;
+  for (const key of path) {
+    if (opaque === true) return true;
+    opaque = opaque?.[String(key)];
+  }
+  return opaque === true;
+}
+
 /** Shape problems of an object body: each with the path of the field. @public */
 export function shapeProblems(
   apiVersion: string,

@@ -5,6 +5,7 @@ import {
   rangeContains,
   secretPlaceholder,
   SourceLocation,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   MeshEntries,
@@ -457,7 +458,12 @@ const notKnownHere = (text: string) =>
  * name is in their
  * domains. They have no source for it (it is this cluster's DNSEndpoint),
  * so each run deletes it. Where the name or a domain holds a value not
- * known here, the texts are compared as written: `certain` is false.
+ * known here, the texts are compared as written: `certain` is false. An
+ * owner id that holds such a value is the same only where both clusters
+ * read it from the same file of the repository (then `certain` is false
+ * too): read from each cluster's own source (its settings, a ConfigMap
+ * made outside the repository in each cluster), it is how the clusters
+ * are told apart.
  *
  * @public
  */
@@ -475,8 +481,19 @@ export function recordDeleters(
     deployment: ExternalDnsDeployment;
     certain: boolean;
   }[] = [];
+  const ownerVariables = unknownVariables(own.owner);
+  const sourceOf = (c: ClusterModel, variable: string) =>
+    c.settings.get(variable)?.location.file;
   for (const other of mesh.members) {
     if (other === cluster) continue;
+    // an owner id of values each cluster reads from its own source
+    if (
+      ownerVariables.some(v => {
+        const here = sourceOf(cluster, v);
+        return here === undefined || here !== sourceOf(other, v);
+      })
+    )
+      continue;
     for (const d of externalDnsDeploymentsOf(other)) {
       const { domains, excludeDomains } = d.filters;
       if (
@@ -497,7 +514,10 @@ export function recordDeleters(
         found.push({
           cluster: other.name,
           deployment: d,
-          certain: !notKnownHere(name) && !domains.some(notKnownHere),
+          certain:
+            !notKnownHere(name) &&
+            !domains.some(notKnownHere) &&
+            !ownerVariables.length,
         });
     }
   }

@@ -264,6 +264,24 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('takes an owner id that each cluster reads from its own Secret (not known here) for its own, not for one the others share', () => {
+      const ownSecrets = (f: Record<string, string>) => {
+        withExternalDns([
+          'sources: [crd]',
+          'policy: sync',
+          'txtOwnerId: ${EXTERNAL_DNS_OWNER}',
+        ])(f);
+        for (const c of ['infra', 'apps'])
+          f[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`] = f[
+            `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`
+          ].replace(
+            '  SECRET_DOMAIN:',
+            '  EXTERNAL_DNS_OWNER: ENC[AES256_GCM,data:AAAA,type:str]\n  SECRET_DOMAIN:',
+          );
+      };
+      expect(infraResult(ownSecrets)).toMatchObject({ outcome: 'pass' });
+    });
+
     it("passes with an owner id, a TXT prefix or suffix per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
       for (const values of [
         ['policy: sync', 'txtOwnerId: ${CLUSTER_NAME}'],

@@ -321,6 +321,7 @@ export const dnsEndpointMatches = defineClusterRule({
                     [
                       String(record.dnsName),
                       ...maybe.flatMap(d => d.deployment.filters.domains),
+                      publisher!.ownership.owner,
                     ].join(' '),
                   ),
                 ),

@@ -98,4 +98,47 @@ describe('manifest-shape on SOPS-encrypted manifests', () => {
       'not-evaluated: CiliumLoadBalancerIPPool lb-ippool-infra is encrypted with SOPS: Flux decrypts it, its fields are not known here',
     ]);
   });
+
+  it("checks a HelmRelease whose only ciphertext is in its values (an encrypted_regex): an app's password leaves the rest known", () => {
+    const release = (values: string, shape = '  interval: 1h') =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: onedev, namespace: onedev}',
+        'spec:',
+        shape,
+        '  chart: {spec: {chart: onedev, sourceRef: {kind: HelmRepository, name: onedev}}}',
+        '  values:',
+        values,
+        'sops:',
+        '  mac: ENC[AES256_GCM,data:x,type:str]',
+        '  version: 3.9.0',
+        '',
+      ].join('\n');
+    const checksWith = (text: string) =>
+      exampleChecks(files => {
+        files['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - onedev.yaml\n';
+        files['kubernetes/clusters/infra/onedev.yaml'] = text;
+      })
+        .filter(c => c.ruleId === 'manifest-shape' && c.cluster === 'infra')
+        .map(c => `${c.outcome}: ${c.message}`);
+    const password =
+      '    database:\n      password: ENC[AES256_GCM,data:cGFzcw==,type:str]';
+    expect(checksWith(release(password))).toEqual([
+      expect.stringMatching(/^pass: /),
+    ]);
+    // the rest is checked: a wrong field is still said
+    expect(checksWith(release(password, '  interval: [1h]'))).toEqual([
+      'fail: HelmRelease onedev/onedev: spec.interval must be string, not a list',
+    ]);
+    // ciphertext where the CRD defines the field: not known here
+    expect(
+      checksWith(
+        release(password, '  interval: ENC[AES256_GCM,data:MWg=,type:str]'),
+      ),
+    ).toEqual([
+      'not-evaluated: HelmRelease onedev/onedev is encrypted with SOPS: Flux decrypts it, its fields are not known here',
+    ]);
+  });
 });

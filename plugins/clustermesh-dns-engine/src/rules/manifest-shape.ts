@@ -1,7 +1,7 @@
 import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject } from '../core/manifest';
-import { isSopsEncrypted } from '../flux/sops';
-import { hasShape, shapeProblems } from '../k8s/shapes';
+import { encryptedPaths, isSopsEncrypted } from '../flux/sops';
+import { anyShapeAt, hasShape, shapeProblems } from '../k8s/shapes';
 import { locate } from '../yaml/locate';
 import { defineClusterRule } from './rule';
 
@@ -26,9 +26,16 @@ export const manifestShape = defineClusterRule({
     let checked = 0;
     const encrypted: CheckResult[] = [];
     for (const { object } of c.render.objects) {
-      // a SOPS-encrypted manifest holds ciphertext where its values go
-      if (isSopsEncrypted(object.body)) {
-        if (hasShape(object.apiVersion, object.kind))
+      // a SOPS-encrypted manifest holds ciphertext where its values go:
+      // not known here, unless all of it is in fields of any shape (a
+      // HelmRelease's values: a password, with an encrypted_regex)
+      let body = object.body;
+      if (isSopsEncrypted(body)) {
+        if (!hasShape(object.apiVersion, object.kind)) continue;
+        const known = encryptedPaths(body).every(path =>
+          anyShapeAt(object.apiVersion, object.kind, path),
+        );
+        if (!known) {
           encrypted.push(
             r.notEvaluated(
               'encrypted',
@@ -36,13 +43,12 @@ export const manifestShape = defineClusterRule({
               locate(object),
             ),
           );
-        continue;
+          continue;
+        }
+        const { sops: _sops, ...plain } = body;
+        body = plain;
       }
-      const problems = shapeProblems(
-        object.apiVersion,
-        object.kind,
-        object.body,
-      );
+      const problems = shapeProblems(object.apiVersion, object.kind, body);
       if (!problems) continue;
       checked++;
       for (const p of problems)

@@ -153,7 +153,11 @@ export function strictnessOf(
     (v.version[0] === strictSinceFlux[0] && v.version[1] >= strictSinceFlux[1]);
   // the oldest Flux decides: a substitution must work on every cluster
   const oldest = [...versions].sort(
-    (a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1],
+    (a, b) =>
+      a.version[0] - b.version[0] ||
+      a.version[1] - b.version[1] ||
+      // the same minor: by the patch as written (v2.6.2 before v2.6.4)
+      a.text.localeCompare(b.text, 'en', { numeric: true }),
   )[0];
   const strict = isStrict(oldest);
   return {
