@@ -1,5 +1,9 @@
 import { isRecord } from '../core/paths';
 
+/** A value SOPS encrypted: `ENC[AES256_GCM,...]`. */
+const isCiphertext = (v: unknown) =>
+  typeof v === 'string' && v.startsWith('ENC[');
+
 /** True when a Secret (or any manifest) is SOPS-encrypted: Flux decrypts it, the engine never does. @public */
 export function isSopsEncrypted(body: Record<string, any>): boolean {
   const sops = body.sops;
@@ -25,10 +29,6 @@ export function hasSealedIdentity(body: Record<string, any>): boolean {
     isCiphertext(metadata.namespace)
   );
 }
-
-/** A value SOPS encrypted: `ENC[AES256_GCM,...]`. */
-const isCiphertext = (v: unknown) =>
-  typeof v === 'string' && v.startsWith('ENC[');
 
 /**
  * The paths of a SOPS-encrypted manifest's encrypted values (its `sops`
