@@ -290,15 +290,25 @@ function endpointOf(
     (inSettings && variableIn(scopeList, variables.fqdn)) ||
     (single && writtenOutName(ctx, single, scopeList)) ||
     (shared && 'template' in shared ? shared.template : undefined);
-  if (!dnsName)
+  if (!dnsName) {
+    // the settings cannot hold the name: the record needs the template
+    const verbatim = f.clusters
+      .map(c => ctx.forms.get(c.name))
+      .find(form => form?.kind === 'files-template');
     throw new PlanError(
       f.file,
-      `cannot hold ${what}: Flux does not substitute ${
-        variables.fqdn
-      } in it for ${f.clusters.map(c => c.name).join(', ')}${
-        shared && 'why' in shared ? `, and ${shared.why}` : ''
-      }`,
+      `cannot hold ${what}: ${
+        verbatim
+          ? `${variables.fqdn} is not written in the settings (${verbatim.why})`
+          : `Flux does not substitute ${variables.fqdn} in it for ${f.clusters
+              .map(c => c.name)
+              .join(', ')}`
+      }${shared && 'why' in shared ? `, and ${shared.why}` : ''}`,
+      verbatim
+        ? `Give each cluster's settings a variable holding its name (the record then holds the FQDN template), give the FQDN with its domain written out (--fqdn-template) if the domain is not secret, or configure with --mode manual (a records document).`
+        : `Have the Kustomization that applies ${f.file} substitute from the settings (postBuild.substituteFrom), or configure with --mode manual (a records document).`,
     );
+  }
   const target =
     variableIn(scopeList, variables.lbIp) ||
     (single

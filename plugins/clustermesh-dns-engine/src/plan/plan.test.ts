@@ -2102,6 +2102,54 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it('says why a shared record cannot hold the FQDN when the settings are stored verbatim, the domain is secret and no variable holds the cluster name, and what to do', () => {
+    // per-cluster Cilium patches over a shared base; settings applied as
+    // they are by each cluster's root, substituted into the Cilium folder
+    const files = fixtureFiles('configure-overlay-patches/repo');
+    files['.clustermesh-dns.yaml'] =
+      'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}\n';
+    for (const c of ['alpha', 'beta']) {
+      files[`clusters/${c}/kustomization.yaml`] +=
+        '  - cluster-settings.yaml\n';
+      files[`clusters/${c}/cluster-settings.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  REGION: eu\n';
+      // the domain in a SOPS Secret the Cilium folder is substituted from too
+      files[`clusters/${c}/kustomization.yaml`] +=
+        '  - cluster-secrets.sops.yaml\n';
+      files[`clusters/${c}/cluster-secrets.sops.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:x,type:str]\n  version: 3.9.0\n';
+      files[`clusters/${c}/cilium.yaml`] +=
+        '  decryption: {provider: sops, secretRef: {name: sops-age}}\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n      - kind: Secret\n        name: cluster-secrets\n';
+    }
+    const { plan } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.60.1.10' },
+          { name: 'beta', ip: '10.60.2.10' },
+        ],
+      },
+      (() => {
+        const explicit = readConventionsFile(files['.clustermesh-dns.yaml']);
+        return resolveConventions(
+          explicit,
+          detectConventions(createRepoTree(files), explicit),
+        );
+      })(),
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'infra/cilium/base/dnsendpoint.yaml',
+        message: expect.stringMatching(
+          /^cannot hold the shared record: CILIUM_CLUSTERMESH_FQDN is not written in the settings \(.*SECRET_DOMAIN is secret.*\), and no variable holding the cluster name is substituted in it for every one of alpha, beta$/,
+        ),
+        remedy: expect.stringMatching(
+          /^Give each cluster's settings a variable holding its name .*--fqdn-template.*--mode manual/,
+        ),
+      },
+    ]);
+  });
+
   it('writes the FQDN template into the substituted files when the settings are stored verbatim and the domain is secret (files-template), which validates clean', () => {
     // the settings applied by the cluster's root Kustomization (no substitution)
     const files = { ...before };

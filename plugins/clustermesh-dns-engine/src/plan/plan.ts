@@ -267,7 +267,11 @@ function planEdits(
       return {
         problems: [
           ...inputProblems,
-          { field: error.field, message: error.message },
+          {
+            field: error.field,
+            message: error.message,
+            ...(error.remedy && { remedy: error.remedy }),
+          },
         ],
       };
     if (error instanceof YamlEditError)

@@ -29,7 +29,12 @@ const SOPS_ENV = /^sops_(version|mac|lastmodified)=/m;
 
 /** A problem with one file or field, which stops the plan. */
 export class PlanError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+    /** What the user can do about it. */
+    readonly remedy?: string,
+  ) {
     super(message);
   }
 }
