@@ -88,6 +88,7 @@ export const ruleIds = [
   'lb-ip-valid',
   'lb-ip-in-pool',
   'lb-ip-unique',
+  'lb-ip-announced',
   'fqdn-unique',
   'pools-disjoint',
   'peers-complete',

@@ -219,8 +219,8 @@ describe('the mesh is the clusters in it', () => {
 
   /**
    * The example, with infra applying a file of another source instead of
-   * the infrastructure (and its Cilium), and no Cilium pool: a cluster
-   * without Cilium.
+   * the infrastructure (and its Cilium), and no Cilium pool or L2 policy:
+   * a cluster without Cilium.
    */
   const infraWith = (file: string, yaml: string[]) => {
     const clusterFolder = 'kubernetes/clusters/infra';
@@ -230,7 +230,8 @@ describe('the mesh is the clusters in it', () => {
           `${clusterFolder}/kustomization.yaml`
         ]
           .replace('  - infrastructure.yaml\n', `  - ${file}\n`)
-          .replace(/\n.*\n.*lb-ippool-infra\.yaml\n/, '\n');
+          .replace(/\n.*\n.*lb-ippool-infra\.yaml\n/, '\n')
+          .replace(/ {2}- .*l2-announcement\.yaml\n/, '');
         files[`${clusterFolder}/${file}`] = [...yaml, ''].join('\n');
       }),
       withDomain,

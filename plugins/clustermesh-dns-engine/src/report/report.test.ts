@@ -43,7 +43,7 @@ describe('validateMesh', () => {
       outside: 0,
       errors: 0,
       warnings: 0,
-      passed: 34,
+      passed: 36,
       notApplicable: 0,
       unevaluated: 0,
       status: 'pass',

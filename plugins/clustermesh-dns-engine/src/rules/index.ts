@@ -6,6 +6,7 @@ import { dnsEndpointMatches } from './dnsendpoint-matches';
 import { fqdnConvention } from './fqdn-convention';
 import { fqdnUnique } from './fqdn-unique';
 import { fqdnValid } from './fqdn-valid';
+import { lbIpAnnounced } from './lb-ip-announced';
 import { lbIpInPool } from './lb-ip-in-pool';
 import { lbIpUnique } from './lb-ip-unique';
 import { lbIpValid } from './lb-ip-valid';
@@ -30,6 +31,7 @@ export const rules: readonly Rule[] = [
   lbIpValid,
   lbIpInPool,
   lbIpUnique,
+  lbIpAnnounced,
   fqdnUnique,
   poolsDisjoint,
   peersComplete,

@@ -90,6 +90,7 @@ export function generateSyntheticMesh(
       'vars.yaml',
       'infrastructure.yaml',
       `../../infrastructure/networking/cilium/ipam/lb-ippool-${c.name}.yaml`,
+      '../../infrastructure/networking/cilium/ipam/l2-announcement.yaml',
     ]);
     const varsKs = fluxKs(
       `cluster-${c.name}-vars`,
@@ -135,6 +136,11 @@ export function generateSyntheticMesh(
       `kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-${c.name}.yaml`
     ] = `---\napiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: lb-ippool-${c.name}\nspec:\n  blocks:\n    - start: ${c.start}\n      stop: ${c.stop}\n`;
   }
+
+  // every service's LoadBalancer address answered for on the nodes' links
+  files[
+    'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml'
+  ] = `---\napiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2-announcement\nspec:\n  loadBalancerIPs: true\n`;
 
   const infra = 'kubernetes/infrastructure';
   files[`${infra}/kustomization.yaml`] = k(['networking']);

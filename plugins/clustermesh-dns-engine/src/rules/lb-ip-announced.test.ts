@@ -1,0 +1,134 @@
+import { exampleChecks } from '../__testUtils__/rules';
+import { lbIpAnnounced } from './lb-ip-announced';
+
+/** The example's L2 announcement policy, shared by both clusters. */
+const policyFile =
+  'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml';
+
+/** infra's lb-ip-announced check with these announcement objects in place of the example's. */
+const infraWith = (...documents: string[]) =>
+  exampleChecks(files => {
+    files[policyFile] = documents.join('---\n');
+  }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')!;
+
+const l2 = (spec: string) =>
+  `apiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2\nspec:\n${spec}`;
+
+describe('lb-ip-announced', () => {
+  it('documents what it checks, how to fix it, and its messages', () => {
+    expect(lbIpAnnounced.description.length).toBeGreaterThan(20);
+    expect(Object.keys(lbIpAnnounced.messages).length).toBeGreaterThan(0);
+  });
+
+  it("passes on the example, whose L2 policy answers for every service's LoadBalancer address", () => {
+    expect(
+      exampleChecks()
+        .filter(c => c.ruleId === 'lb-ip-announced')
+        .map(c => [c.cluster, c.outcome, c.message]),
+    ).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'pass',
+        'CiliumL2AnnouncementPolicy l2-announcement announces it',
+      ]),
+    );
+  });
+
+  it('is not applicable where the cluster applies no Cilium announcement (announced another way)', () => {
+    expect(
+      exampleChecks(files => {
+        for (const c of ['infra', 'apps'])
+          files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
+            `kubernetes/clusters/${c}/kustomization.yaml`
+          ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+      })
+        .filter(c => c.ruleId === 'lb-ip-announced')
+        .map(c => c.outcome),
+    ).toEqual(['not-applicable', 'not-applicable']);
+  });
+
+  it('passes an L2 policy for LoadBalancer addresses that takes every service, or the apiserver by its labels', () => {
+    for (const spec of [
+      '  loadBalancerIPs: true\n',
+      '  loadBalancerIPs: true\n  serviceSelector:\n    matchLabels: {k8s-app: clustermesh-apiserver}\n',
+    ])
+      expect(infraWith(l2(spec))).toMatchObject({
+        outcome: 'pass',
+        message: 'CiliumL2AnnouncementPolicy l2 announces it',
+      });
+  });
+
+  it('warns when the only L2 policy takes a Gateway service, or no LoadBalancer addresses', () => {
+    expect(
+      infraWith(
+        l2(
+          '  loadBalancerIPs: true\n  serviceSelector:\n    matchLabels: {gateway.networking.k8s.io/gateway-name: internal}\n',
+        ),
+        l2('  externalIPs: true\n').replace('name: l2', 'name: l2-external'),
+      ),
+    ).toMatchObject({
+      outcome: 'fail',
+      severity: 'warning',
+      message:
+        'none of the cluster\'s Cilium announcements takes the clustermesh-apiserver service (labels k8s-app=clustermesh-apiserver, app.kubernetes.io/name=clustermesh-apiserver, app.kubernetes.io/part-of=cilium, io.kubernetes.service.namespace=kube-system, io.kubernetes.service.name=clustermesh-apiserver): CiliumL2AnnouncementPolicy l2 (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:1): its service selector {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"internal"}} does not admit it; CiliumL2AnnouncementPolicy l2-external (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:10): it does not announce LoadBalancer addresses (loadBalancerIPs is not true)',
+      location: { file: policyFile, line: 1 },
+    });
+  });
+
+  it('reads BGP: an advertisement of LoadBalancerIP whose selector takes every service passes; a peering policy with no service selector announces none', () => {
+    const advertisement = (selector: string) =>
+      `apiVersion: cilium.io/v2\nkind: CiliumBGPAdvertisement\nmetadata:\n  name: services\nspec:\n  advertisements:\n    - advertisementType: Service\n      service:\n        addresses: [LoadBalancerIP]\n${selector}`;
+    expect(
+      infraWith(
+        advertisement(
+          '      selector:\n        matchExpressions: [{key: somekey, operator: NotIn, values: [never-used-value]}]\n',
+        ),
+      ),
+    ).toMatchObject({ outcome: 'pass' });
+    expect(infraWith(advertisement(''))).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        'CiliumBGPAdvertisement services (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:1): it has no service selector',
+      ),
+    });
+    expect(
+      infraWith(
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumBGPPeeringPolicy\nmetadata:\n  name: rack\nspec:\n  virtualRouters:\n    - localASN: 64512\n      neighbors: [{peerAddress: 10.0.0.1/32, peerASN: 64512}]\n',
+      ),
+    ).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('it has no service selector'),
+    });
+  });
+
+  it('cannot tell when the selector holds a value not known here (a Secret)', () => {
+    const checks = exampleChecks(files => {
+      for (const c of ['infra', 'apps'])
+        files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
+          `kubernetes/clusters/${c}/kustomization.yaml`
+        ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+      // applied by a Kustomization that substitutes the cluster's secrets
+      files[
+        'kubernetes/infrastructure/networking/cilium/clustermesh/announce.yaml'
+      ] = l2(
+        '  loadBalancerIPs: true\n  serviceSelector:\n    matchLabels: {team: "${SECRET_TEAM}"}\n',
+      );
+      files[
+        'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml'
+      ] += '  - announce.yaml\n';
+      files['kubernetes/clusters/infra/cluster-secrets.sops.yaml'] = files[
+        'kubernetes/clusters/infra/cluster-secrets.sops.yaml'
+      ].replace(
+        '  SECRET_DOMAIN:',
+        '  SECRET_TEAM: ENC[AES256_GCM,data:AAAA,type:str]\n  SECRET_DOMAIN:',
+      );
+    });
+    expect(
+      checks.find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra'),
+    ).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        "CiliumL2AnnouncementPolicy l2 may announce it: its selector holds a value not known here (give it in the conventions' values)",
+    });
+  });
+});
