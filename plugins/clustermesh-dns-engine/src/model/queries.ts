@@ -883,8 +883,9 @@ function isCiliumRelease(cluster: ClusterModel, object: ManifestObject) {
 /**
  * The addresses chart values ask LB IPAM for, with their paths: LB IPAM
  * annotations and `loadBalancerIP` at any depth, outside blocks with
- * `enabled: false` (and, in Cilium's own values, outside its
- * clustermesh-apiserver Service: the cluster's own LB IP).
+ * `enabled: false` (and, in Cilium's own values, outside `clustermesh`:
+ * its apiserver's Service holds the cluster's own LB IP, and its mesh
+ * configuration, a list of every peer, no Service).
  */
 function chartServiceAddresses(
   values: unknown,
@@ -892,30 +893,39 @@ function chartServiceAddresses(
   cilium: boolean,
 ): { text: unknown; path: (string | number)[] }[] {
   const out: { text: unknown; path: (string | number)[] }[] = [];
-  const walk = (node: unknown, path: (string | number)[]) => {
+  // one path, grown and shrunk as the walk goes: copied only for a find
+  const path = [...at];
+  const walk = (node: unknown) => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...path, i]));
+      for (let i = 0; i < node.length; i++) {
+        if (node[i] === null || typeof node[i] !== 'object') continue;
+        path.push(i);
+        walk(node[i]);
+        path.pop();
+      }
       return;
     }
     if (!isRecord(node) || node.enabled === false) return;
-    if (
-      cilium &&
-      path.length === at.length + 2 &&
-      path[at.length] === 'clustermesh' &&
-      path[at.length + 1] === 'apiserver'
-    )
-      return;
-    for (const [key, value] of Object.entries(node)) {
+    for (const key of Object.keys(node)) {
+      const value = node[key];
       if (
         typeof value === 'string' &&
         (key === 'loadBalancerIP' ||
           (lbIpamAnnotationKeys as readonly string[]).includes(key))
       )
         out.push({ text: value, path: [...path, key] });
-      else if (typeof value === 'object') walk(value, [...path, key]);
+      else if (
+        value !== null &&
+        typeof value === 'object' &&
+        !(cilium && path.length === at.length && key === 'clustermesh')
+      ) {
+        path.push(key);
+        walk(value);
+        path.pop();
+      }
     }
   };
-  walk(values, at);
+  walk(values);
   return out;
 }
 
