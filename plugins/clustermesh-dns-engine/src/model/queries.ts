@@ -370,22 +370,46 @@ export function externalDnsDeploymentsOf(
   return found;
 }
 
+/** Whether a name is in a domain of ExternalDNS's filters (`example.com` takes itself and its subdomains). */
+function inDomain(name: string, domain: string): boolean {
+  const d = domain.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
+  return name === d || name.endsWith(`.${d}`);
+}
+
+/** Text a value not known here stands in, where ExternalDNS's filters cannot be compared. */
+const notKnownHere = (text: string) =>
+  text.includes('<secret:') || text.includes('${');
+
 /**
  * The DNS provider that publishes a cluster's records: that of its own
  * ExternalDNS deployments that read DNSEndpoints, when they all name one
  * (a mesh may publish one cluster to Cloudflare and another to a router's
- * webhook); else the conventions'.
+ * webhook); else the conventions'. Given the record's name, only the
+ * deployments whose domain filters take it count (a cluster that publishes
+ * its public zone to Cloudflare and its internal one to a router).
  *
  * @public
  */
 export function dnsProviderOf(
   mesh: MeshModel,
   cluster: ClusterModel,
+  dnsName?: string,
 ): MeshModel['conventions']['dns']['provider'] {
+  const readers = externalDnsDeploymentsOf(cluster).filter(d =>
+    d.sources.includes('crd'),
+  );
+  const name = dnsName?.toLowerCase().replace(/\.$/, '');
+  const taking =
+    name && !notKnownHere(name)
+      ? readers.filter(
+          ({ filters: { domains, excludeDomains } }) =>
+            !domains.some(notKnownHere) &&
+            (!domains.length || domains.some(f => inDomain(name, f))) &&
+            !excludeDomains.some(f => inDomain(name, f)),
+        )
+      : [];
   const providers = new Set(
-    externalDnsDeploymentsOf(cluster)
-      .filter(d => d.sources.includes('crd'))
-      .map(d => d.provider),
+    (taking.length ? taking : readers).map(d => d.provider),
   );
   if (providers.size !== 1 || providers.has(undefined))
     return mesh.conventions.dns.provider;
@@ -439,16 +463,6 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
 export type Publication =
   | { verdict: 'yes' }
   | { verdict: 'no' | 'unknown'; why: string };
-
-/** Whether a name is in a domain of ExternalDNS's filters (`example.com` takes itself and its subdomains). */
-function inDomain(name: string, domain: string): boolean {
-  const d = domain.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
-  return name === d || name.endsWith(`.${d}`);
-}
-
-/** Text a value not known here stands in, where ExternalDNS's filters cannot be compared. */
-const notKnownHere = (text: string) =>
-  text.includes('<secret:') || text.includes('${');
 
 /**
  * The ExternalDNS deployments of other mesh clusters that delete a record

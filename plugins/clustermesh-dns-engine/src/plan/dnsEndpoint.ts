@@ -267,6 +267,10 @@ function requireExternalDns(
   );
 }
 
+/** Whether a cluster's record goes to Cloudflare: the ExternalDNS that takes its FQDN publishes there. */
+const publishesToCloudflare = (ctx: ChangeContext, c: ClusterModel) =>
+  dnsProviderOf(ctx.mesh, c, resolvedFqdn(ctx, c.name)) === 'cloudflare';
+
 /** The record a file gets for its clusters, each value as the file can say it. */
 function endpointOf(
   ctx: ChangeContext,
@@ -334,7 +338,7 @@ function endpointOf(
     targets: [target],
   };
   // Cloudflare's "DNS only" key, where a cluster of the entry publishes there
-  if (f.clusters.some(c => dnsProviderOf(ctx.mesh, c) === 'cloudflare'))
+  if (f.clusters.some(c => publishesToCloudflare(ctx, c)))
     endpoint.providerSpecific = [
       {
         name: `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`,
@@ -451,7 +455,7 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
       `DNSEndpoint: ExternalDNS publishes ${endpoint.dnsName} → ${
         (endpoint.targets as string[])[0]
       } for ${names}${
-        f.clusters.some(c => dnsProviderOf(ctx.mesh, c) === 'cloudflare')
+        f.clusters.some(c => publishesToCloudflare(ctx, c))
           ? ' (Cloudflare "DNS only")'
           : ''
       }`,

@@ -75,7 +75,13 @@ export function recordsKustomizationFor(
     built.includes('/')
   )
     return undefined;
-  const raw = edits.readDocuments(declaredIn)?.[index];
+  // as the change leaves it so far (its settings may go in its own
+  // postBuild.substitute, which the new Kustomization needs too)
+  const raw =
+    edits.readDocuments(declaredIn)?.[index] ??
+    edits
+      .editor(declaredIn, 'the Flux Kustomization of the records')
+      .get(index, []);
   if (!isRecord(raw) || !isRecord(raw.spec) || !isRecord(raw.metadata))
     return undefined;
   // the path as written, whatever root it is relative to: its last folder

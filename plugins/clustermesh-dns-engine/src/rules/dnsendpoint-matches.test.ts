@@ -76,6 +76,25 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("asks no Cloudflare key of a record that the cluster's other ExternalDNS publishes (its domain filter takes the name, Cloudflare's does not)", () => {
+      const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+      const twoZones = (f: Record<string, string>) => {
+        withoutProxiedKey(f);
+        f[`${folder}/kustomization.yaml`] +=
+          '  - external-dns.yaml\n  - external-dns-internal.yaml\n';
+        f[`${folder}/external-dns.yaml`] = externalDnsRelease('cloudflare', [
+          'sources: [crd]',
+          'domainFilters: [example.org]',
+          'extraArgs: [--cloudflare-proxied]',
+        ]);
+        f[`${folder}/external-dns-internal.yaml`] = externalDnsRelease(
+          'webhook',
+          ['sources: [crd]', 'domainFilters: [example.net]'],
+        ).replace('name: external-dns,', 'name: external-dns-internal,');
+      };
+      expect(infraResult(twoZones)).toMatchObject({ outcome: 'pass' });
+    });
+
     it('does not evaluate a record without the key when no ExternalDNS deployment says', () => {
       expect(infraResult(withoutProxiedKey)).toMatchObject({
         outcome: 'not-evaluated',

@@ -203,7 +203,7 @@ export const dnsEndpointMatches = defineClusterRule({
           ),
         );
       let dnsOnly = '';
-      if (dnsProviderOf(mesh, c) === 'cloudflare') {
+      if (dnsProviderOf(mesh, c, String(record.dnsName)) === 'cloudflare') {
         const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
         const entries: any[] = Array.isArray(record.providerSpecific)
           ? record.providerSpecific
