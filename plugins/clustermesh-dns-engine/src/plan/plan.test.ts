@@ -1247,7 +1247,7 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       expect(plan.problems).toEqual([]);
       expect(
-        after['kubernetes/main/apps/kube-system/cilium/app/dnsendpoint.yaml'],
+        after['kubernetes/main/apps/kube-system/cilium/clustermesh/dnsendpoint.yaml'],
       ).toContain(
         '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
       );
