@@ -583,7 +583,37 @@ function planCiliumTarget(
     values,
     ctx.conventions.cilium.apiserverPort,
     why,
+    inheritedPeers(ctx, target, editor),
   );
+}
+
+/**
+ * The `clustermesh.config.clusters` the target's clusters get from the
+ * values under this layer (a `valuesFrom` ConfigMap, a shared base), when
+ * the layer itself has none: a list written here replaces that one (Helm
+ * and kustomize merge maps, not lists), so its entries must be carried.
+ */
+function inheritedPeers(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  editor: ValuesEditor,
+): unknown[] | undefined {
+  const path = ['clustermesh', 'config', 'clusters'];
+  if (editor.get(target.doc, [...target.root, ...path]) !== undefined)
+    return undefined;
+  const lists = target.clusters.map(c =>
+    getPath(ctx.mesh.byName.get(c)?.cilium?.values, path),
+  );
+  if (!lists.some(l => Array.isArray(l) && l.length)) return undefined;
+  const texts = new Set(lists.map(l => JSON.stringify(l ?? [])));
+  if (texts.size > 1 || !Array.isArray(lists[0]))
+    throw new PlanError(
+      target.file,
+      `would get clustermesh.config.clusters, which replaces the list the values under it give ${target.clusters.join(
+        ', ',
+      )}, and those lists differ: add the peers there, or list them all here by hand`,
+    );
+  return lists[0];
 }
 
 /**

@@ -15,8 +15,14 @@ export function planPeers(
   values: CiliumValues,
   port: number,
   why: (text: string) => void,
+  /** The list the values under this layer give, when the layer has none: carried, since a list here replaces it. */
+  inherited?: unknown[],
 ) {
   const current = editor.get(doc, path);
+  if (current === undefined && inherited) {
+    writeCarriedList(editor, doc, path, values, port, why, inherited);
+    return;
+  }
   if (current && !Array.isArray(current) && typeof current === 'object') {
     // The map form of clustermesh.config.clusters (name → entry).
     const map = current as Record<string, any>;
@@ -81,6 +87,65 @@ export function planPeers(
       editor.setScalar(doc, [...path, index, 'port'], port);
     if (list[index].ips) editor.deleteKey(doc, [...path, index, 'ips']);
   }
+}
+
+/**
+ * Writes the whole list where the layer has none: the entries the values
+ * under it give (those of peers the change does not touch kept as they
+ * are), brought up to date, the removed ones out, the new ones added.
+ */
+function writeCarriedList(
+  editor: ValuesEditor,
+  doc: number,
+  path: ObjectPath,
+  values: CiliumValues,
+  port: number,
+  why: (text: string) => void,
+  inherited: unknown[],
+) {
+  const gone = new Set(values.gone.map(values.entryName));
+  const entries = inherited
+    .filter(
+      (e): e is Record<string, unknown> =>
+        typeof e === 'object' &&
+        e !== null &&
+        !gone.has(String((e as Record<string, unknown>).name)),
+    )
+    .map(e => ({ ...e }));
+  for (const peer of values.peers) {
+    const name = values.entryName(peer);
+    const entry =
+      entries.find(e => e.name === name) ??
+      (name !== peer ? entries.find(e => e.name === peer) : undefined);
+    const address = values.address(peer);
+    if (!entry) {
+      entries.push(inOrderOf(entries, { name, address, port }));
+      why(`${name} added to clustermesh.config.clusters, by name`);
+      continue;
+    }
+    if (!values.own && !changed(values, peer) && entry.name === name) continue;
+    if (entry.name !== name || entry.address !== address) {
+      why(
+        `${name} reached by name (${address})${
+          entry.ips ? ' instead of by IP' : ''
+        }`,
+      );
+    }
+    entry.name = name;
+    entry.address = address;
+    entry.port = port;
+    delete entry.ips;
+  }
+  const kept = entries
+    .map(e => String(e.name))
+    .filter(n => !values.peers.some(p => values.entryName(p) === n));
+  for (const entry of entries) editor.appendItem(doc, path, entry);
+  if (kept.length)
+    why(
+      `clustermesh.config.clusters written here whole: a list here replaces the one the values under it give, so the entries of ${kept.join(
+        ', ',
+      )} are carried as they are`,
+    );
 }
 
 /** Whether a peer's entry is one this change is about (it is configured in this run). */

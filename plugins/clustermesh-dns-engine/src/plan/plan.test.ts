@@ -1247,7 +1247,9 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       expect(plan.problems).toEqual([]);
       expect(
-        after['kubernetes/main/apps/kube-system/cilium/clustermesh/dnsendpoint.yaml'],
+        after[
+          'kubernetes/main/apps/kube-system/cilium/clustermesh/dnsendpoint.yaml'
+        ],
       ).toContain(
         '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
       );
@@ -2100,6 +2102,48 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(plan.problems.map(p => p.field)).toEqual(
       expect.arrayContaining(['remove[0]']),
     );
+  });
+
+  it("carries the peers the values under the HelmRelease's own give when it writes the list there (a list in spec.values replaces theirs)", () => {
+    const files = fixtureFiles('configure-valuesfrom/repo');
+    const dir = 'kubernetes/infrastructure/networking/cilium/app';
+    // the release's own values switch the apiserver on; the values from
+    // its ConfigMap list a cluster this repository does not hold
+    files[`${dir}/helmrelease.yaml`] +=
+      '  values:\n    clustermesh:\n      useAPIServer: true\n';
+    files[`${dir}/values.yaml`] +=
+      'clustermesh:\n    config:\n        enabled: true\n        clusters:\n            - name: lab\n              ips: [10.9.9.9]\n              port: 32379\n';
+    const explicit = { values: { SECRET_DOMAIN: 'example.org' } };
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.60.0.10' },
+          { name: 'west', ip: '10.60.0.40' },
+          { name: 'north', ip: '10.60.0.70' },
+        ],
+      },
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      ),
+    );
+    expect(plan.problems).toEqual([]);
+    const release = parse(after[`${dir}/helmrelease.yaml`]);
+    // the carried entry first, as it was; then the mesh's
+    expect(release.spec.values.clustermesh.config.clusters[0]).toEqual({
+      name: 'lab',
+      ips: ['10.9.9.9'],
+      port: 32379,
+    });
+    expect(
+      release.spec.values.clustermesh.config.clusters
+        .map((e: { name: string }) => e.name)
+        .sort(),
+    ).toEqual(['east', 'lab', 'north', 'west']);
+    expect(
+      plan.edits.find(e => e.path === `${dir}/helmrelease.yaml`)?.reasons,
+    ).toContainEqual(expect.stringMatching(/entries of lab are carried/));
   });
 
   it('says why a shared record cannot hold the FQDN when the settings are stored verbatim, the domain is secret and no variable holds the cluster name, and what to do', () => {
