@@ -171,4 +171,32 @@ describe('dnsendpoint-included', () => {
       'infra/dnsendpoint-included: pass',
     ]);
   });
+
+  it("passes another file's DNSEndpoint without naming a default path the repository does not keep", () => {
+    const dir = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+    const checks = exampleChecks(
+      files => {
+        // the record moved to a folder of the repository's own naming
+        files['kubernetes/infrastructure/networking/records/dnsendpoint.yaml'] =
+          files[`${dir}/dnsendpoint.yaml`];
+        files[
+          'kubernetes/infrastructure/networking/records/kustomization.yaml'
+        ] = 'resources:\n  - dnsendpoint.yaml\n';
+        delete files[`${dir}/dnsendpoint.yaml`];
+        files[`${dir}/kustomization.yaml`] = files[
+          `${dir}/kustomization.yaml`
+        ].replace('  - dnsendpoint.yaml\n', '  - ../../records\n');
+      },
+      { dnsEndpoint: { file: 'deploy/clustermesh/dnsendpoint.yaml' } },
+    );
+    expect(
+      checks.find(
+        c => c.ruleId === 'dnsendpoint-included' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      outcome: 'pass',
+      message:
+        'the DNSEndpoint in kubernetes/infrastructure/networking/records/dnsendpoint.yaml is applied',
+    });
+  });
 });

@@ -32,8 +32,7 @@ export const dnsEndpointIncluded = defineClusterRule({
   messages: {
     manual: 'DNS mode is manual: no DNSEndpoint to include',
     applied: "{{file}} is applied by the cluster's Flux Kustomizations",
-    other:
-      'the DNSEndpoint in {{other}} is applied (conventions name {{file}})',
+    other: 'the DNSEndpoint in {{other}} is applied{{conventional}}',
     missing:
       'no DNSEndpoint of the cluster is applied{{expected}}{{unrelated}}',
     notApplied:
@@ -55,7 +54,13 @@ export const dnsEndpointIncluded = defineClusterRule({
         ? [
             r.pass(
               'other',
-              { other: other.object.source.file, file },
+              {
+                other: other.object.source.file,
+                // the conventions' path only where the repository keeps such files
+                conventional: inRepositoryLayout(mesh.repository, file)
+                  ? ` (conventions name ${file})`
+                  : '',
+              },
               locate(other.object),
             ),
           ]

@@ -170,6 +170,14 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('takes an empty domain filter (a variable Flux left empty) for none, as ExternalDNS does', () => {
+      expect(
+        infraResult(
+          withExternalDns(['sources: [crd]', 'domainFilters: [null, ""]']),
+        ),
+      ).toMatchObject({ outcome: 'pass' });
+    });
+
     it('fails when its domain filter leaves the name out', () => {
       expect(
         infraResult(

@@ -111,4 +111,16 @@ describe('pools-disjoint on three clusters with one block', () => {
       'gamma: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of beta (at kubernetes/clusters/beta/lb-pool.yaml:7), on the same network; both hold 10.0.0.0-10.0.0.255',
     ]);
   });
+
+  it('counts only the clusters whose pools it compared', () => {
+    const checks = exampleChecks(files => {
+      files['kubernetes/clusters/apps/kustomization.yaml'] = files[
+        'kubernetes/clusters/apps/kustomization.yaml'
+      ].replace(/ {2}- .*lb-ippool-apps\.yaml\n/, '');
+    });
+    expect(checks.find(c => c.ruleId === 'pools-disjoint')).toMatchObject({
+      outcome: 'pass',
+      message: 'the pools of the 1 cluster do not overlap',
+    });
+  });
 });

@@ -153,6 +153,8 @@ export const poolsDisjoint = defineMeshRule({
       ];
     // nothing compared is no pass (lb-ip-in-pool says a cluster has no pool)
     if (!entries.length) return [r.notApplicable('noPools', {})];
-    return [r.pass('disjoint', { count: mesh.members.length })];
+    // the clusters whose pools were compared (lb-ip-in-pool says which have none)
+    const compared = mesh.members.filter(c => c.pools.some(p => !p.disabled));
+    return [r.pass('disjoint', { count: compared.length })];
   },
 });

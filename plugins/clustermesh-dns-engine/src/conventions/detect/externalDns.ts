@@ -77,7 +77,8 @@ function flagValues(args: readonly string[], flag: string): string[] {
 /** A chart value that is a list of strings, or one string. */
 const stringsAt = (values: unknown, key: string): string[] => {
   const v = getPath(values, [key]);
-  if (Array.isArray(v)) return v.map(String);
+  if (Array.isArray(v))
+    return v.filter(x => x !== null && x !== undefined).map(String);
   return typeof v === 'string' && v ? [v] : [];
 };
 
@@ -88,15 +89,17 @@ function filtersOf(
 ): ExternalDnsFilters {
   const one = (key: string, flag: string) =>
     flagValues(args, flag).pop() ?? stringsAt(values, key)[0];
+  // ExternalDNS drops empty filters (a `${SECRET_DOMAIN}` Flux left empty)
+  const given = (list: string[]) => list.filter(d => d.trim() !== '');
   return {
-    domains: [
+    domains: given([
       ...stringsAt(values, 'domainFilters'),
       ...flagValues(args, 'domain-filter'),
-    ],
-    excludeDomains: [
+    ]),
+    excludeDomains: given([
       ...stringsAt(values, 'excludeDomains'),
       ...flagValues(args, 'exclude-domains'),
-    ],
+    ]),
     annotation: one('annotationFilter', 'annotation-filter'),
     label: one('labelFilter', 'label-filter'),
   };
