@@ -140,7 +140,13 @@ type OpaqueFields = { [key: string]: OpaqueFields | true };
 /** Schemas by `group/Kind`. @public */
 export const manifestShapes: Record<
   string,
-  { versions: string[]; schema: z.ZodType; opaque?: OpaqueFields }
+  {
+    versions: string[];
+    schema: z.ZodType;
+    opaque?: OpaqueFields;
+    /** Fields the CRD leaves open (`x-kubernetes-preserve-unknown-fields`): any value. */
+    open?: OpaqueFields;
+  }
 > = {
   'externaldns.k8s.io/DNSEndpoint': {
     versions: ['v1alpha1'],
@@ -154,6 +160,7 @@ export const manifestShapes: Record<
     versions: ['v2', 'v2beta2', 'v2beta1'],
     schema: helmRelease,
     opaque: { spec: { values: true, chart: true } },
+    open: { spec: { values: true } },
   },
   'kustomize.toolkit.fluxcd.io/Kustomization': {
     versions: ['v1', 'v1beta2'],
@@ -187,13 +194,13 @@ export function anyShapeAt(
   path: readonly (string | number)[],
 ): boolean {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  let opaque: OpaqueFields | true | undefined =
-    manifestShapes[`${group}/${kind}`]?.opaque;
+  let open: OpaqueFields | true | undefined =
+    manifestShapes[`${group}/${kind}`]?.open;
   for (const key of path) {
-    if (opaque === true) return true;
-    opaque = opaque?.[String(key)];
+    if (open === true) return true;
+    open = open?.[String(key)];
   }
-  return opaque === true;
+  return open === true;
 }
 
 /** Shape problems of an object body: each with the path of the field. @public */

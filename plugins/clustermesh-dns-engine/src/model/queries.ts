@@ -472,12 +472,9 @@ export type Publication =
  * name is in their
  * domains. They have no source for it (it is this cluster's DNSEndpoint),
  * so each run deletes it. Where the name or a domain holds a value not
- * known here, the texts are compared as written: `certain` is false. An
- * owner id that holds such a value is the same only where both clusters
- * read it from the same file of the repository (then `certain` is false
- * too): read from each cluster's own source (its settings, a ConfigMap
- * made outside the repository in each cluster), it is how the clusters
- * are told apart.
+ * known here, the texts are compared as written: `certain` is false, as
+ * for an owner id that holds such a value (each cluster may read another
+ * value, or the same one).
  *
  * @public
  */
@@ -495,19 +492,11 @@ export function recordDeleters(
     deployment: ExternalDnsDeployment;
     certain: boolean;
   }[] = [];
+  // an owner id of values not known here: the same text may be another
+  // value in each cluster (or the same one, copied from one template)
   const ownerVariables = unknownVariables(own.owner);
-  const sourceOf = (c: ClusterModel, variable: string) =>
-    c.settings.get(variable)?.location.file;
   for (const other of mesh.members) {
     if (other === cluster) continue;
-    // an owner id of values each cluster reads from its own source
-    if (
-      ownerVariables.some(v => {
-        const here = sourceOf(cluster, v);
-        return here === undefined || here !== sourceOf(other, v);
-      })
-    )
-      continue;
     for (const d of externalDnsDeploymentsOf(other)) {
       const { domains, excludeDomains } = d.filters;
       if (
@@ -845,7 +834,8 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
         for (const key of lbIpamAnnotationKeys)
           texts.push({ text: annotations[key], path: [...path, key] });
     };
-    annotated(['metadata', 'annotations']);
+    if (object.kind === 'Service' || gateway)
+      annotated(['metadata', 'annotations']);
     if (gateway) {
       annotated(['spec', 'infrastructure', 'annotations']);
       const addresses = getPath(object.body, ['spec', 'addresses']);

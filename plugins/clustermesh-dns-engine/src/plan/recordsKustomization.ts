@@ -77,11 +77,17 @@ export function recordsKustomizationFor(
     return undefined;
   // as the change leaves it so far (its settings may go in its own
   // postBuild.substitute, which the new Kustomization needs too)
-  const raw =
-    edits.readDocuments(declaredIn)?.[index] ??
-    edits
-      .editor(declaredIn, 'the Flux Kustomization of the records')
-      .get(index, []);
+  let raw = edits.readDocuments(declaredIn)?.[index];
+  if (raw === undefined) {
+    // a file this change edits; one it cannot edit (SOPS, invalid) is left
+    try {
+      raw = edits
+        .editor(declaredIn, 'the Flux Kustomization of the records')
+        .get(index, []);
+    } catch {
+      return undefined;
+    }
+  }
   if (!isRecord(raw) || !isRecord(raw.spec) || !isRecord(raw.metadata))
     return undefined;
   // the path as written, whatever root it is relative to: its last folder
@@ -89,11 +95,7 @@ export function recordsKustomizationFor(
   const rawPath =
     typeof raw.spec.path === 'string' ? raw.spec.path.replace(/\/+$/, '') : '';
   const lead = rawPath.slice(0, rawPath.length - built.length);
-  if (
-    !rawPath.endsWith(built) ||
-    !(lead === '' || lead.endsWith('/')) ||
-    cilium.name.includes('$')
-  )
+  if (!rawPath.endsWith(built) || !(lead === '' || lead.endsWith('/')))
     return undefined;
   const folderName = FOLDER_NAMES.find(n => {
     const dir = parent ? `${parent}/${n}` : n;
@@ -102,10 +104,14 @@ export function recordsKustomizationFor(
   if (!folderName) return undefined;
   const folder = parent ? `${parent}/${folderName}` : folderName;
   if (clusters.some(c => buildsWithoutList(ctx, c, folder))) return undefined;
-  const name = `${cilium.name}-${folderName}`;
+  // named as Cilium's is written (a namePrefix of the build adds to both)
+  const written = raw.metadata.name;
+  if (typeof written !== 'string' || written.includes('$')) return undefined;
+  const name = `${written}-${folderName}`;
+  const rendered = `${cilium.name}-${folderName}`;
   const taken = ctx.mesh.clusters.some(c =>
     c.render.kustomizations.some(
-      k => k.name === name && k.namespace === cilium.namespace,
+      k => k.name === rendered && k.namespace === cilium.namespace,
     ),
   );
   if (taken) return undefined;
@@ -284,6 +290,6 @@ export function writeRecordsKustomization(
       own.file,
     )} after ${own.after.join(
       ' and ',
-    )}, so the DNSEndpoint waits for its CRD and never holds Cilium back`,
+    )}, apart from Cilium: without the DNSEndpoint CRD yet, only it fails, and it retries`,
   );
 }

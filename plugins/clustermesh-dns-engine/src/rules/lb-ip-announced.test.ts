@@ -1,4 +1,9 @@
-import { exampleChecks } from '../__testUtils__/rules';
+import {
+  describeRule,
+  exampleChecks,
+  exampleFile,
+  replace,
+} from '../__testUtils__/rules';
 import { lbIpAnnounced } from './lb-ip-announced';
 
 /** The example's L2 announcement policy, shared by both clusters. */
@@ -9,15 +14,31 @@ const policyFile =
 const infraWith = (...documents: string[]) =>
   exampleChecks(files => {
     files[policyFile] = documents.join('---\n');
+    // BGP switched on beside L2 in the Cilium values
+    if (documents.some(d => d.includes('CiliumBGP')))
+      files[exampleFile.helmRelease] = files[exampleFile.helmRelease].replace(
+        '    l2announcements:\n',
+        '    bgpControlPlane:\n      enabled: true\n    l2announcements:\n',
+      );
   }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')!;
 
 const l2 = (spec: string) =>
   `apiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2\nspec:\n${spec}`;
 
 describe('lb-ip-announced', () => {
-  it('documents what it checks, how to fix it, and its messages', () => {
-    expect(lbIpAnnounced.description.length).toBeGreaterThan(20);
-    expect(Object.keys(lbIpAnnounced.messages).length).toBeGreaterThan(0);
+  describeRule(lbIpAnnounced, {
+    // the example's policy narrowed to a Gateway's service
+    edit: replace(
+      policyFile,
+      '  loadBalancerIPs: true\n',
+      '  loadBalancerIPs: true\n  serviceSelector:\n    matchLabels: {gateway.networking.k8s.io/gateway-name: internal}\n',
+    ),
+    fails: {
+      cluster: 'infra',
+      at: `${policyFile}:4`,
+      message:
+        /^none of the cluster's Cilium announcements takes the clustermesh-apiserver service/,
+    },
   });
 
   it("passes on the example, whose L2 policy answers for every service's LoadBalancer address", () => {
@@ -70,7 +91,7 @@ describe('lb-ip-announced', () => {
       outcome: 'fail',
       severity: 'warning',
       message:
-        'none of the cluster\'s Cilium announcements takes the clustermesh-apiserver service (labels k8s-app=clustermesh-apiserver, app.kubernetes.io/name=clustermesh-apiserver, app.kubernetes.io/part-of=cilium, io.kubernetes.service.namespace=kube-system, io.kubernetes.service.name=clustermesh-apiserver): CiliumL2AnnouncementPolicy l2 (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:1): its service selector {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"internal"}} does not admit it; CiliumL2AnnouncementPolicy l2-external (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:10): it does not announce LoadBalancer addresses (loadBalancerIPs is not true)',
+        'none of the cluster\'s Cilium announcements takes the clustermesh-apiserver service (labels k8s-app=clustermesh-apiserver, app.kubernetes.io/name=clustermesh-apiserver, app.kubernetes.io/part-of=cilium, io.kubernetes.service.namespace=kube-system, io.kubernetes.service.name=clustermesh-apiserver): CiliumL2AnnouncementPolicy l2 in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: its service selector {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"internal"}} does not admit it; CiliumL2AnnouncementPolicy l2-external in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: it does not announce LoadBalancer addresses (loadBalancerIPs is not true)',
       location: { file: policyFile, line: 1 },
     });
   });
@@ -88,7 +109,7 @@ describe('lb-ip-announced', () => {
     expect(infraWith(advertisement(''))).toMatchObject({
       outcome: 'fail',
       message: expect.stringContaining(
-        'CiliumBGPAdvertisement services (kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml:1): it has no service selector',
+        'CiliumBGPAdvertisement services in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: it has no service selector',
       ),
     });
     expect(
@@ -98,6 +119,22 @@ describe('lb-ip-announced', () => {
     ).toMatchObject({
       outcome: 'fail',
       message: expect.stringContaining('it has no service selector'),
+    });
+  });
+
+  it("warns when Cilium's values leave L2 announcements off, whatever the policy says", () => {
+    expect(
+      exampleChecks(files => {
+        files[exampleFile.helmRelease] = files[exampleFile.helmRelease].replace(
+          '    l2announcements:\n      enabled: true\n',
+          '',
+        );
+      }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra'),
+    ).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        "CiliumL2AnnouncementPolicy l2-announcement in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: Cilium's values do not switch L2 announcements on (l2announcements.enabled)",
+      ),
     });
   });
 

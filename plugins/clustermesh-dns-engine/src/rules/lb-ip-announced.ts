@@ -1,7 +1,8 @@
 import {
   CheckResult,
-  formatLocation,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { LabelSelector, selectorAdmits } from '../k8s/labelSelector';
@@ -38,6 +39,17 @@ function admitting(
     : `its service selector ${JSON.stringify(selector)} does not admit it`;
 }
 
+/** Whether a selector holds a value not known here. */
+const notKnown = (selector: unknown) => {
+  const text = JSON.stringify(selector ?? null);
+  return unknownVariables(text).length > 0 || hasUnresolvedReference(text);
+};
+
+/** Whether the cluster's Cilium values (when read) leave a feature off. */
+const switchedOff = (cluster: ClusterModel, feature: string) =>
+  cluster.cilium !== undefined &&
+  getPath(cluster.cilium.values, [feature, 'enabled']) !== true;
+
 /** Undefined when any part announces it; else the first part's reason. */
 const anyAnnounces = (reasons: (string | undefined)[], none: string) =>
   reasons.length && reasons.includes(undefined)
@@ -61,15 +73,19 @@ function announcementsOf(
   for (const { object } of cluster.render.objects) {
     if (!isCilium(object)) continue;
     const spec = isRecord(object.body.spec) ? object.body.spec : {};
-    const unknown = JSON.stringify(spec).includes('<secret:');
     if (object.kind === 'CiliumL2AnnouncementPolicy') {
+      let not: string | undefined;
+      if (switchedOff(cluster, 'l2announcements'))
+        not =
+          "Cilium's values do not switch L2 announcements on (l2announcements.enabled)";
+      else if (spec.loadBalancerIPs !== true)
+        not =
+          'it does not announce LoadBalancer addresses (loadBalancerIPs is not true)';
+      else not = admitting(asSelector(spec.serviceSelector), labels, 'all');
       out.push({
         object,
-        unknown,
-        not:
-          spec.loadBalancerIPs === true
-            ? admitting(asSelector(spec.serviceSelector), labels, 'all')
-            : 'it does not announce LoadBalancer addresses (loadBalancerIPs is not true)',
+        unknown: notKnown(spec.serviceSelector),
+        not,
       });
     } else if (object.kind === 'CiliumBGPAdvertisement') {
       const services = (
@@ -85,13 +101,17 @@ function announcementsOf(
       );
       out.push({
         object,
-        unknown,
-        not: anyAnnounces(
-          services.map((a: Record<string, unknown>) =>
-            admitting(asSelector(a.selector), labels, 'none'),
-          ),
-          'it advertises no LoadBalancer service addresses',
+        unknown: services.some((a: Record<string, unknown>) =>
+          notKnown(a.selector),
         ),
+        not: switchedOff(cluster, 'bgpControlPlane')
+          ? "Cilium's values do not switch the BGP control plane on (bgpControlPlane.enabled)"
+          : anyAnnounces(
+              services.map((a: Record<string, unknown>) =>
+                admitting(asSelector(a.selector), labels, 'none'),
+              ),
+              'it advertises no LoadBalancer service addresses',
+            ),
       });
     } else if (object.kind === 'CiliumBGPPeeringPolicy') {
       const routers = (
@@ -99,7 +119,9 @@ function announcementsOf(
       ).filter(isRecord);
       out.push({
         object,
-        unknown,
+        unknown: routers.some((v: Record<string, unknown>) =>
+          notKnown(v.serviceSelector),
+        ),
         not: anyAnnounces(
           routers.map((v: Record<string, unknown>) =>
             Array.isArray(v.serviceAdvertisements) &&
@@ -165,9 +187,9 @@ export const lbIpAnnounced = defineClusterRule({
           reasons: list
             .map(
               a =>
-                `${describeObject(a.object)} (${formatLocation(
-                  locate(a.object),
-                )}): ${a.not}`,
+                `${describeObject(a.object)} in ${a.object.source.file}: ${
+                  a.not
+                }`,
             )
             .join('; '),
         },

@@ -157,7 +157,7 @@ export function generateSyntheticMesh(
   ]);
   files[
     `${infra}/networking/cilium/core/helmrelease.yaml`
-  ] = `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.4\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n        namespace: flux-system\n  values:\n    cluster:\n      name: \${CLUSTER_NAME}\n      id: \${CLUSTER_ID}\n    clustermesh:\n      useAPIServer: true\n      maxConnectedClusters: ${
+  ] = `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.4\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n        namespace: flux-system\n  values:\n    cluster:\n      name: \${CLUSTER_NAME}\n      id: \${CLUSTER_ID}\n    l2announcements:\n      enabled: true\n    clustermesh:\n      useAPIServer: true\n      maxConnectedClusters: ${
     clusters.length > 255 ? 511 : 255
   }\n      apiserver:\n        service:\n          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: \${CILIUM_CLUSTERMESH_LB_IP}\n        tls:\n          server:\n            extraDnsNames:\n              - \${CILIUM_CLUSTERMESH_FQDN}\n      config:\n        enabled: true\n        clusters:\n${clusters
     .map(

@@ -606,3 +606,16 @@ function valuesText(p: {
   lines.push('# end', 'policy:', `${i(1)}enabled: true`, '');
   return lines.join('\n');
 }
+
+describe('YamlTextEditor.appendDocument', () => {
+  it("appends a document after a separator, in the file's indentation, once even where the file ends with one", () => {
+    for (const [text, expected] of [
+      ['a:\n    b: 1\n', 'a:\n    b: 1\n---\nkind: K\nlist:\n    - 1\n'],
+      ['a: 1\n---\n', 'a: 1\n---\nkind: K\nlist:\n  - 1\n'],
+    ]) {
+      const editor = new YamlTextEditor('f.yaml', text);
+      editor.appendDocument({ kind: 'K', list: [1] });
+      expect(editor.result()).toBe(expected);
+    }
+  });
+});

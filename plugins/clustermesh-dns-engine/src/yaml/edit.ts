@@ -384,7 +384,12 @@ export class YamlTextEditor {
    */
   appendDocument(value: Record<string, unknown>) {
     const at = this.#text.length;
-    const lines = ['---', ...renderBlock(value, 0, this.#blockStyle())];
+    // a file that ends with a separator has the new document's already
+    const separated = /(^|\n)---[ \t]*\r?\n?$/.test(this.#text);
+    const lines = [
+      ...(separated ? [] : ['---']),
+      ...renderBlock(value, 0, this.#blockStyle()),
+    ];
     // after every other edit that ends the file
     this.#splice(at, at, this.#linesText(at, lines), Number.MAX_SAFE_INTEGER);
   }

@@ -3,9 +3,10 @@ import { strictnessOf } from './fluxVersion';
 describe('strictnessOf', () => {
   it('names the oldest Flux by its patch too, whatever order the clusters come in', () => {
     const at = (file: string) => ({ file, line: 1 });
+    // one written with its `v`, one without (a FluxInstance's version)
     const production = {
       version: [2, 6] as [number, number],
-      text: 'v2.6.4',
+      text: '2.6.4',
       location: at('clusters/production/flux-system/gotk-components.yaml'),
     };
     const staging = {

@@ -157,7 +157,9 @@ export function strictnessOf(
       a.version[0] - b.version[0] ||
       a.version[1] - b.version[1] ||
       // the same minor: by the patch as written (v2.6.2 before v2.6.4)
-      a.text.localeCompare(b.text, 'en', { numeric: true }),
+      a.text
+        .replace(/^v/, '')
+        .localeCompare(b.text.replace(/^v/, ''), 'en', { numeric: true }),
   )[0];
   const strict = isStrict(oldest);
   return {
