@@ -752,6 +752,36 @@ describe('planMeshDnsChange on other layouts', () => {
     expectPerClusterFoldersBuild(after);
   });
 
+  it('takes the next folder name where the repository has a clustermesh folder there, and keeps the record with Cilium where a Kustomization of that name exists', () => {
+    const { files, input } = perClusterLayout();
+    const conventions = perClusterConventions;
+    // east keeps notes in a folder of that name: the next name is taken
+    files['kubernetes/clusters/east/clustermesh/notes.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes, namespace: default}\n';
+    // west already has a Kustomization of the name the new one would get
+    files['kubernetes/clusters/west/apps.yaml'] +=
+      '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps-clustermesh, namespace: flux-system}\nspec: {interval: 10m, path: ./kubernetes/clusters/west/extras, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n';
+    files['kubernetes/clusters/west/extras/kustomization.yaml'] =
+      'resources:\n  - ./notes.yaml\n';
+    files['kubernetes/clusters/west/extras/notes.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes, namespace: default}\n';
+    const { plan } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const paths = plan.edits.map(e => e.path);
+    expect(paths).toContain(
+      'kubernetes/clusters/east/clustermesh-dns/dnsendpoint.yaml',
+    );
+    expect(paths).toContain('kubernetes/clusters/west/apps/dnsendpoint.yaml');
+    expect(
+      parse(
+        plan.edits
+          .find(e => e.path === 'kubernetes/clusters/east/apps.yaml')!
+          .after.split('\n---\n')
+          .at(-1)!,
+      ).metadata.name,
+    ).toBe('apps-clustermesh-dns');
+  });
+
   it("writes into each cluster's overlay patch when it sets the Cilium clustermesh values over a shared base, and leaves the base alone", () => {
     // Flux's own example layout: a base release, a values patch per cluster
     const { files, input } = perClusterLayout();
