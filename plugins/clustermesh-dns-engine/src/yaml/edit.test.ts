@@ -619,3 +619,19 @@ describe('YamlTextEditor.appendDocument', () => {
     }
   });
 });
+
+describe('YamlTextEditor.get', () => {
+  it('reads aliases as what they name (a ks.yaml with `name: &app cilium` and `*app` below)', () => {
+    const editor = new YamlTextEditor(
+      'ks.yaml',
+      'metadata:\n  name: &app cilium\nspec:\n  targetNamespace: &namespace kube-system\n  postBuild:\n    substitute:\n      APP: *app\n      NS: *namespace\n',
+    );
+    expect(editor.get(0, ['spec'])).toEqual({
+      targetNamespace: 'kube-system',
+      postBuild: { substitute: { APP: 'cilium', NS: 'kube-system' } },
+    });
+    expect(editor.get(0, ['spec', 'postBuild', 'substitute', 'APP'])).toBe(
+      'cilium',
+    );
+  });
+});

@@ -138,9 +138,10 @@ export class YamlTextEditor {
     if (!this.#docs[doc]) return undefined;
     const found = this.#locate(doc, path);
     if (!found.exists) return getIn(found.holder.value, found.rest);
+    // with the document, so aliases (`*app`) read as what they name
     let value =
-      found.node && 'toJSON' in found.node
-        ? (found.node as any).toJSON()
+      found.node && 'toJS' in found.node
+        ? (found.node as any).toJS(this.#docs[doc])
         : found.node ?? null;
     for (const addition of this.#additions.values()) {
       if (addition.doc !== doc || !startsWith(addition.path, path)) continue;
