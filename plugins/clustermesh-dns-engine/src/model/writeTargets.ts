@@ -576,6 +576,11 @@ export function fqdnForm(
     }, whose post-build substitution does not define ${unsubstituted.join(
       ', ',
     )}, so Flux stores ${unsubstituted.length > 1 ? 'them' : 'it'} verbatim`;
+  else if (target?.format === 'inline')
+    // the entries are substitution values themselves: used as written
+    verbatim = `the settings go in the postBuild.substitute of Kustomization ${
+      applier?.key ?? target.file
+    }, whose values Flux uses as they are written`;
   else if (target)
     verbatim = `ConfigMap ${settingsName} is applied${
       applier ? ` by Kustomization ${applier.key}` : ''

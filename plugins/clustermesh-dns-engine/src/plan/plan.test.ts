@@ -2134,6 +2134,41 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it("says the settings go in a Kustomization's own postBuild.substitute, not in a ConfigMap, when it writes the resolved name there", () => {
+    const files = fixtureFiles('configure-inline-substitute/repo');
+    files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+      'clustermesh-{cluster}.example.com',
+      'clustermesh-{cluster}.${DOMAIN}',
+    );
+    for (const c of ['alpha', 'beta'])
+      files[`kubernetes/apps/${c}/cilium.yaml`] = files[
+        `kubernetes/apps/${c}/cilium.yaml`
+      ].replace(
+        '      CLUSTER_NAME:',
+        '      DOMAIN: example.com\n      CLUSTER_NAME:',
+      );
+    const explicit = readConventionsFile(files['.clustermesh-dns.yaml']);
+    const { plan } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.0.1.10' },
+          { name: 'beta', ip: '10.0.2.10' },
+        ],
+      },
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      ),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^alpha, beta: the resolved FQDN is written in the settings, because the settings go in the postBuild\.substitute of Kustomization kube-system\/cilium, whose values Flux uses as they are written, and DOMAIN is a plain value there/,
+      ),
+    );
+  });
+
   it("carries the peers the values under the HelmRelease's own give when it writes the list there (a list in spec.values replaces theirs)", () => {
     const files = fixtureFiles('configure-valuesfrom/repo');
     const dir = 'kubernetes/infrastructure/networking/cilium/app';
