@@ -178,6 +178,35 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({ outcome: 'pass' });
     });
 
+    it("fails when ExternalDNS puts its --default-targets in place of the record's (before v0.18, or forced), not from v0.18 on", () => {
+      const defaults = [
+        'sources: [crd]',
+        'extraArgs: [--default-targets=cloud.example.net]',
+      ];
+      const chart =
+        (version: string, values: string[]) => (f: Record<string, string>) => {
+          withExternalDns(values)(f);
+          f[`${folder}/external-dns.yaml`] = f[
+            `${folder}/external-dns.yaml`
+          ].replace('version: 1.19.0', `version: ${version}`);
+        };
+      expect(infraResult(chart('1.16.0', defaults))).toMatchObject({
+        outcome: 'fail',
+        message: `HelmRelease network/external-dns (${folder}/external-dns.yaml:1) runs with --default-targets=cloud.example.net, which it puts in place of the targets of ${endpoint} (ExternalDNS v0.16 before v0.18, or --force-default-targets): the record would not point at the LB IP`,
+      });
+      expect(infraResult(chart('1.19.0', defaults))).toMatchObject({
+        outcome: 'pass',
+      });
+      expect(
+        infraResult(
+          chart('1.19.0', [
+            'sources: [crd]',
+            'extraArgs: [--default-targets=cloud.example.net, --force-default-targets]',
+          ]),
+        ),
+      ).toMatchObject({ outcome: 'fail' });
+    });
+
     it('fails when its domain filter leaves the name out', () => {
       expect(
         infraResult(

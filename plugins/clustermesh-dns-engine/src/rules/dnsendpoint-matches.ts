@@ -5,6 +5,7 @@ import {
   recordTypeFor,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { defaultTargetsOf } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
@@ -80,6 +81,10 @@ export const dnsEndpointMatches = defineClusterRule({
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
+    defaultTargets:
+      '{{publisher}} runs with --default-targets={{targets}}, which it puts in place of the targets of {{endpoint}} (ExternalDNS {{version}} before v0.18, or --force-default-targets): the record would not point at the LB IP',
+    defaultTargetsUnknown:
+      '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     deletionUnknown:
@@ -292,6 +297,25 @@ export const dnsEndpointMatches = defineClusterRule({
       };
       if (deleters.length)
         out.push(r.fail('deletedBy', wording(deleters), record.location));
+      // a global target in place of the record's own
+      const defaults = publisher && defaultTargetsOf(publisher);
+      if (defaults && defaults.replaces !== false) {
+        const data = {
+          endpoint: name,
+          publisher: `${publisher!.description} (${formatLocation(
+            publisher!.location,
+          )})`,
+          targets: defaults.targets.join(', '),
+          version: publisher!.version
+            ? `v${publisher!.version.slice(0, 2).join('.')}`
+            : '',
+        };
+        out.push(
+          defaults.replaces
+            ? r.fail('defaultTargets', data, record.location)
+            : r.notEvaluated('defaultTargetsUnknown', data, record.location),
+        );
+      }
       if (publications.length && !publications.some(p => p.verdict === 'yes')) {
         const why = publications.map(p => ('why' in p ? p.why : '')).join('; ');
         if (publications.some(p => p.verdict === 'unknown')) {

@@ -404,6 +404,28 @@ export function readExternalDnsDeployments(
   return found;
 }
 
+/**
+ * The targets a deployment puts in place of a record's own
+ * (`--default-targets`), and whether it does for a DNSEndpoint that has
+ * targets: before v0.18 every record's were replaced; from v0.18 only with
+ * `--force-default-targets` (else only empty ones are filled). Undefined
+ * `replaces` when the version is not known; none without the flag.
+ */
+export function defaultTargetsOf(
+  d: ExternalDnsDeployment,
+): { targets: string[]; replaces: boolean | undefined } | undefined {
+  const targets = flagValues(d.args, 'default-targets');
+  if (!targets.length) return undefined;
+  const forced = d.args.some(
+    a =>
+      a === '--force-default-targets' || a === '--force-default-targets=true',
+  );
+  if (forced) return { targets, replaces: true };
+  if (!d.version) return { targets, replaces: undefined };
+  const [major, minor] = d.version;
+  return { targets, replaces: major === 0 && minor < 18 };
+}
+
 /** Whether a deployment turns Cloudflare's proxy on for records without the key. */
 export function proxiesByDefault(d: ExternalDnsDeployment): boolean {
   return d.args.some(
