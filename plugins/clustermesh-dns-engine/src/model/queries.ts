@@ -29,7 +29,11 @@ import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
-import { ClusterRender, isFluxKustomization } from '../flux/fluxKustomization';
+import {
+  ClusterRender,
+  isFluxKustomization,
+  RenderedKustomization,
+} from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { madeObject } from '../flux/providedSources';
 import {
@@ -433,6 +437,26 @@ export function clustersRunningExternalDns(mesh: MeshModel): string[] {
   return found;
 }
 
+/** The Kustomization that applies each deployment (by the object it was read from). */
+const applierOfDeployment = new WeakMap<
+  ExternalDnsDeployment,
+  RenderedKustomization
+>();
+
+/**
+ * The Flux Kustomization that applies an ExternalDNS deployment of the
+ * cluster (the one that applies the object it was read from).
+ *
+ * @public
+ */
+export function externalDnsApplier(
+  cluster: ClusterModel,
+  deployment: ExternalDnsDeployment,
+): RenderedKustomization | undefined {
+  externalDnsDeploymentsOf(cluster);
+  return applierOfDeployment.get(deployment);
+}
+
 function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
   const applied = new Map<object, ClusterModel['render']['objects'][number]>();
   const documents = cluster.render.objects
@@ -448,7 +472,7 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
       applied.set(doc, { object, appliedBy });
       return doc;
     });
-  return readExternalDnsDeployments(
+  const deployments = readExternalDnsDeployments(
     documents,
     readExternalDnsChartSources(documents),
     // its valuesFrom as the cluster applies them
@@ -457,6 +481,18 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
       return cluster.releaseValues(object, appliedBy);
     },
   );
+  // each deployment's object, by where it was read from
+  const byPlace = new Map(
+    [...applied.values()].map(a => {
+      const at = locate(a.object);
+      return [`${at.file}:${at.line}`, a.appliedBy] as const;
+    }),
+  );
+  for (const d of deployments) {
+    const appliedBy = byPlace.get(`${d.location.file}:${d.location.line}`);
+    if (appliedBy) applierOfDeployment.set(d, appliedBy);
+  }
+  return deployments;
 }
 
 /** Whether an ExternalDNS deployment publishes a record, and why not (or why that is not known). */

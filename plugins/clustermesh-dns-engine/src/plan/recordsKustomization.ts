@@ -1,5 +1,5 @@
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { externalDnsDeploymentsOf } from '../model/queries';
+import { externalDnsApplier, externalDnsDeploymentsOf } from '../model/queries';
 import { isRecord } from '../core/paths';
 import type { ClusterModel } from '../model/types';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
@@ -180,12 +180,7 @@ function externalDnsKustomizationOf(
   const readers = externalDnsDeploymentsOf(cluster).filter(d =>
     d.sources.includes('crd'),
   );
-  const applying = readers.map(
-    d =>
-      cluster.render.objects.find(o => o.object.source.file === d.location.file)
-        ?.appliedBy,
-  );
-  return sameDeclaration(applying);
+  return sameDeclaration(readers.map(d => externalDnsApplier(cluster, d)));
 }
 
 /** Whether the Kustomization `key` is `k` or applies it (directly or not) in the cluster. */

@@ -193,6 +193,7 @@ describe('dnsendpoint-matches', () => {
       expect(infraResult(chart('1.16.0', defaults))).toMatchObject({
         outcome: 'fail',
         message: `HelmRelease network/external-dns (${folder}/external-dns.yaml:1) runs with --default-targets=cloud.example.net, which it puts in place of the targets of ${endpoint} (ExternalDNS v0.16 before v0.18, or --force-default-targets): the record would not point at the LB IP`,
+        remediation: expect.stringMatching(/^Take `--default-targets` off/),
       });
       expect(infraResult(chart('1.19.0', defaults))).toMatchObject({
         outcome: 'pass',

@@ -36,6 +36,8 @@ export const dnsEndpointMatches = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
+    if (failure?.id === 'defaultTargets')
+      return 'Take `--default-targets` off the ExternalDNS that publishes the record (or run ExternalDNS v0.18 or later without `--force-default-targets`, which fills only empty targets), or publish the record with an ExternalDNS that has none.';
     if (failure?.id === 'notPublished')
       return "Have an ExternalDNS of the cluster publish it, as the message says: add `crd` to its sources (the chart's `sources`, or `--source=crd`), or let its domain, annotation or label filters take the record; or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     return c.dns.mode === 'manual'

@@ -168,4 +168,20 @@ describe('lb-ip-announced', () => {
         "CiliumL2AnnouncementPolicy l2 may announce it: its selector holds a value not known here (give it in the conventions' values)",
     });
   });
+
+  it('does not pass when the cluster has no LB IP yet: nothing was announced', () => {
+    expect(
+      exampleChecks(
+        replace(
+          exampleFile.settings('infra'),
+          /\n {2}CILIUM_CLUSTERMESH_LB_IP: .*/,
+          '',
+        ),
+      ).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra'),
+    ).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'the cluster has no LB IP yet (or not one read here): whether its announcements take it is not checked',
+    });
+  });
 });

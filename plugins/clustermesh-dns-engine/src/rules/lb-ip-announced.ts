@@ -149,6 +149,8 @@ export const lbIpAnnounced = defineClusterRule({
     'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
   messages: {
     announced: '{{object}} announces it',
+    noAddress:
+      'the cluster has no LB IP yet (or not one read here): whether its announcements take it is not checked',
     notAnnounced:
       "none of the cluster's Cilium announcements takes the clustermesh-apiserver service (labels {{labels}}): {{reasons}}",
     unknown:
@@ -159,6 +161,9 @@ export const lbIpAnnounced = defineClusterRule({
     const labels = apiserverLabels(mesh, c);
     const list = announcementsOf(labels, c);
     if (!list.length) return [r.notApplicable('none', {})];
+    // no address yet: nothing an announcement could be checked against
+    if (!c.lbIpAddress)
+      return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     const yes = list.find(a => a.not === undefined);
     if (yes)
       return [
