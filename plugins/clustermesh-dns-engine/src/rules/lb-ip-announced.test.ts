@@ -25,6 +25,34 @@ const infraWith = (...documents: string[]) =>
 const l2 = (spec: string) =>
   `apiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2\nspec:\n${spec}`;
 
+/** A BGPv2 advertisement of LoadBalancer addresses, labelled advertise=bgp. */
+const advertisement = (selector: string) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumBGPAdvertisement\nmetadata:\n  name: services\n  labels: {advertise: bgp}\nspec:\n  advertisements:\n    - advertisementType: Service\n      service:\n        addresses: [LoadBalancerIP]\n${selector}`;
+
+/** Takes every service. */
+const everyService =
+  '      selector:\n        matchExpressions: [{key: somekey, operator: NotIn, values: [never-used-value]}]\n';
+
+/** A BGPv2 peer config whose IPv4 family sends the advertisements these labels select. */
+const peerConfig = (matchLabels: string) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumBGPPeerConfig\nmetadata:\n  name: peer\nspec:\n  families:\n    - afi: ipv4\n      safi: unicast\n      advertisements:\n        matchLabels: ${matchLabels}\n`;
+
+/** infra's check with the clustermesh-apiserver service given this loadBalancerClass in the Cilium values. */
+const infraWithClass = (serviceClass: string, ...documents: string[]) =>
+  exampleChecks(files => {
+    files[policyFile] = documents.join('---\n');
+    files[exampleFile.helmRelease] = files[exampleFile.helmRelease]
+      .replace(
+        '    l2announcements:\n',
+        '    bgpControlPlane:\n      enabled: true\n    l2announcements:\n',
+      )
+      .replace(
+        /\n( +)service:\n/,
+        (_, indent) =>
+          `\n${indent}service:\n${indent}  loadBalancerClass: ${serviceClass}\n`,
+      );
+  }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')!;
+
 describe('lb-ip-announced', () => {
   describeRule(lbIpAnnounced, {
     // the example's policy narrowed to a Gateway's service
@@ -97,16 +125,17 @@ describe('lb-ip-announced', () => {
   });
 
   it('reads BGP: an advertisement of LoadBalancerIP whose selector takes every service passes; a peering policy with no service selector announces none', () => {
-    const advertisement = (selector: string) =>
-      `apiVersion: cilium.io/v2\nkind: CiliumBGPAdvertisement\nmetadata:\n  name: services\nspec:\n  advertisements:\n    - advertisementType: Service\n      service:\n        addresses: [LoadBalancerIP]\n${selector}`;
     expect(
       infraWith(
         advertisement(
           '      selector:\n        matchExpressions: [{key: somekey, operator: NotIn, values: [never-used-value]}]\n',
         ),
+        peerConfig('{advertise: bgp}'),
       ),
     ).toMatchObject({ outcome: 'pass' });
-    expect(infraWith(advertisement(''))).toMatchObject({
+    expect(
+      infraWith(advertisement(''), peerConfig('{advertise: bgp}')),
+    ).toMatchObject({
       outcome: 'fail',
       message: expect.stringContaining(
         'CiliumBGPAdvertisement services in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: it has no service selector',
@@ -182,6 +211,53 @@ describe('lb-ip-announced', () => {
       outcome: 'not-evaluated',
       message:
         'the cluster has no LB IP yet (or not one read here): whether its announcements take it is not checked',
+    });
+  });
+
+  it('counts a BGP advertisement only when a CiliumBGPPeerConfig selects it', () => {
+    expect(infraWith(advertisement(everyService))).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        'CiliumBGPAdvertisement services in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: no CiliumBGPPeerConfig is applied to the cluster to select it',
+      ),
+    });
+    expect(
+      infraWith(advertisement(everyService), peerConfig('{advertise: l2}')),
+    ).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        'no CiliumBGPPeerConfig family selects it by its labels (advertise=bgp)',
+      ),
+    });
+  });
+
+  it("follows the service's loadBalancerClass: L2 policies serve io.cilium/l2-announcer, BGP io.cilium/bgp-control-plane", () => {
+    const l2Policy = l2('  loadBalancerIPs: true\n');
+    const bgp = [advertisement(everyService), peerConfig('{advertise: bgp}')];
+    expect(infraWithClass('io.cilium/l2-announcer', l2Policy)).toMatchObject({
+      outcome: 'pass',
+    });
+    expect(infraWithClass('io.cilium/bgp-control-plane', ...bgp)).toMatchObject(
+      { outcome: 'pass' },
+    );
+    expect(
+      infraWithClass('io.cilium/bgp-control-plane', l2Policy),
+    ).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        "CiliumL2AnnouncementPolicy l2 in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: the service's loadBalancerClass io.cilium/bgp-control-plane is not io.cilium/l2-announcer, the one it serves",
+      ),
+    });
+    expect(infraWithClass('io.cilium/l2-announcer', ...bgp)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        "the service's loadBalancerClass io.cilium/l2-announcer is not io.cilium/bgp-control-plane",
+      ),
+    });
+    expect(infraWithClass('service.k8s.aws/nlb', l2Policy)).toMatchObject({
+      outcome: 'not-applicable',
+      message:
+        "the clustermesh-apiserver service's loadBalancerClass service.k8s.aws/nlb hands it to another load balancer than Cilium's announcements (not checked here)",
     });
   });
 });

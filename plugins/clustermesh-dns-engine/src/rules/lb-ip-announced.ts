@@ -50,6 +50,65 @@ const switchedOff = (cluster: ClusterModel, feature: string) =>
   cluster.cilium !== undefined &&
   getPath(cluster.cilium.values, [feature, 'enabled']) !== true;
 
+/** The Service load-balancer class Cilium's announcements serve, by kind. */
+const announcerClass = {
+  l2: 'io.cilium/l2-announcer',
+  bgp: 'io.cilium/bgp-control-plane',
+} as const;
+
+/**
+ * Why the service's load-balancer class keeps an announcer kind off it
+ * (Cilium announces a service whose class is unset or the announcer's own);
+ * undefined when it does not.
+ */
+const classExcludes = (
+  serviceClass: string | undefined,
+  announcer: keyof typeof announcerClass,
+) =>
+  serviceClass === undefined || serviceClass === announcerClass[announcer]
+    ? undefined
+    : `the service's loadBalancerClass ${serviceClass} is not ${announcerClass[announcer]}, the one it serves`;
+
+/** The labels of an object's metadata (none when absent). */
+const labelsOf = (o: ManifestObject): Record<string, string> => {
+  const labels = getPath(o.body, ['metadata', 'labels']);
+  return isRecord(labels)
+    ? Object.fromEntries(
+        Object.entries(labels).map(([k, v]) => [k, String(v)] as const),
+      )
+    : {};
+};
+
+/**
+ * Whether a CiliumBGPPeerConfig of the cluster selects a BGP advertisement
+ * (a family whose `advertisements` selector admits its labels; a family
+ * without one selects none): undefined when one does, else why not.
+ */
+function peerConfigSelects(
+  advertisement: ManifestObject,
+  peerConfigs: ManifestObject[],
+): { not?: string; unknown: boolean } {
+  const selectors = peerConfigs.flatMap(p => {
+    const families = getPath(p.body, ['spec', 'families']);
+    return (Array.isArray(families) ? families : [])
+      .filter(isRecord)
+      .map(f => asSelector(f.advertisements))
+      .filter((s): s is LabelSelector => s !== undefined);
+  });
+  const labels = labelsOf(advertisement);
+  if (selectors.some(s => selectorAdmits(s, labels))) return { unknown: false };
+  return {
+    unknown: selectors.some(notKnown),
+    not: peerConfigs.length
+      ? `no CiliumBGPPeerConfig family selects it by its labels (${
+          Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ') || 'none'
+        })`
+      : 'no CiliumBGPPeerConfig is applied to the cluster to select it',
+  };
+}
+
 /** Undefined when any part announces it; else the first part's reason. */
 const anyAnnounces = (reasons: (string | undefined)[], none: string) =>
   reasons.length && reasons.includes(undefined)
@@ -68,8 +127,12 @@ const anyAnnounces = (reasons: (string | undefined)[], none: string) =>
 function announcementsOf(
   labels: Record<string, string>,
   cluster: ClusterModel,
+  serviceClass: string | undefined,
 ): Announcement[] {
   const out: Announcement[] = [];
+  const peerConfigs = cluster.render.objects
+    .map(r => r.object)
+    .filter(o => isCilium(o) && o.kind === 'CiliumBGPPeerConfig');
   for (const { object } of cluster.render.objects) {
     if (!isCilium(object)) continue;
     const spec = isRecord(object.body.spec) ? object.body.spec : {};
@@ -78,6 +141,8 @@ function announcementsOf(
       if (switchedOff(cluster, 'l2announcements'))
         not =
           "Cilium's values do not switch L2 announcements on (l2announcements.enabled)";
+      else if (classExcludes(serviceClass, 'l2'))
+        not = classExcludes(serviceClass, 'l2');
       else if (spec.loadBalancerIPs !== true)
         not =
           'it does not announce LoadBalancer addresses (loadBalancerIPs is not true)';
@@ -99,14 +164,18 @@ function announcementsOf(
             'LoadBalancerIP',
           ),
       );
+      // BGPv2 sends an advertisement only through a peer config selecting it
+      const selected = peerConfigSelects(object, peerConfigs);
       out.push({
         object,
-        unknown: services.some((a: Record<string, unknown>) =>
-          notKnown(a.selector),
-        ),
+        unknown:
+          selected.unknown ||
+          services.some((a: Record<string, unknown>) => notKnown(a.selector)),
         not: switchedOff(cluster, 'bgpControlPlane')
           ? "Cilium's values do not switch the BGP control plane on (bgpControlPlane.enabled)"
-          : anyAnnounces(
+          : classExcludes(serviceClass, 'bgp') ??
+            selected.not ??
+            anyAnnounces(
               services.map((a: Record<string, unknown>) =>
                 admitting(asSelector(a.selector), labels, 'none'),
               ),
@@ -122,15 +191,18 @@ function announcementsOf(
         unknown: routers.some((v: Record<string, unknown>) =>
           notKnown(v.serviceSelector),
         ),
-        not: anyAnnounces(
-          routers.map((v: Record<string, unknown>) =>
-            Array.isArray(v.serviceAdvertisements) &&
-            !v.serviceAdvertisements.includes('LoadBalancerIP')
-              ? 'its virtual router does not advertise LoadBalancerIP'
-              : admitting(asSelector(v.serviceSelector), labels, 'none'),
-          ),
-          'it has no virtual routers',
-        ),
+        not: switchedOff(cluster, 'bgpControlPlane')
+          ? "Cilium's values do not switch the BGP control plane on (bgpControlPlane.enabled)"
+          : classExcludes(serviceClass, 'bgp') ??
+            anyAnnounces(
+              routers.map((v: Record<string, unknown>) =>
+                Array.isArray(v.serviceAdvertisements) &&
+                !v.serviceAdvertisements.includes('LoadBalancerIP')
+                  ? 'its virtual router does not advertise LoadBalancerIP'
+                  : admitting(asSelector(v.serviceSelector), labels, 'none'),
+              ),
+              'it has no virtual routers',
+            ),
       });
     }
   }
@@ -144,7 +216,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. Not applicable where the cluster applies none (its addresses are announced another way).",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Not applicable where the cluster applies none, or the class hands the service to another load balancer (its address is announced another way).",
   remediation: () =>
     'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
   messages: {
@@ -156,11 +228,30 @@ export const lbIpAnnounced = defineClusterRule({
     unknown:
       "{{object}} may announce it: its selector holds a value not known here (give it in the conventions' values)",
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: its addresses are announced another way (not checked here)',
+    otherClass:
+      "the clustermesh-apiserver service's loadBalancerClass {{serviceClass}} hands it to another load balancer than Cilium's announcements (not checked here)",
+    unknownClass:
+      "the clustermesh-apiserver service's loadBalancerClass {{serviceClass}} holds a value not known here (give it in the conventions' values)",
   },
   check(mesh, c, r) {
     const labels = apiserverLabels(mesh, c);
-    const list = announcementsOf(labels, c);
+    const configured = getPath(c.cilium?.values, [
+      'clustermesh',
+      'apiserver',
+      'service',
+      'loadBalancerClass',
+    ]);
+    // null or empty: the chart leaves the field out
+    const serviceClass =
+      typeof configured === 'string' && configured ? configured : undefined;
+    const list = announcementsOf(labels, c, serviceClass);
     if (!list.length) return [r.notApplicable('none', {})];
+    if (serviceClass && notKnown(serviceClass))
+      return [
+        r.notEvaluated('unknownClass', { serviceClass }, c.settingsLocation),
+      ];
+    if (serviceClass && !serviceClass.startsWith('io.cilium/'))
+      return [r.notApplicable('otherClass', { serviceClass })];
     // no address yet: nothing an announcement could be checked against
     if (!c.lbIpAddress)
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
