@@ -1113,6 +1113,48 @@ describe('detectConventions', () => {
     );
   });
 
+  it('says where entry points at different depths are, and the conventions that read each kind, instead of "no Flux entry point"', () => {
+    // an older cluster at the top (`k3s/flux`), a newer one under
+    // `kubernetes/<cluster>/flux`: no one clusters folder holds both
+    const files: Files = {
+      'k3s/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './k3s/flux',
+      ),
+      'k3s/flux/apps.yaml': fluxKustomization('apps', './k3s/apps'),
+      'kubernetes/utility/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/utility/flux',
+      ),
+      'kubernetes/utility/flux/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/utility/apps',
+      ),
+    };
+    const detected = detectConventions(createRepoTree(files));
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions(detected.conventions),
+    );
+    expect(report.clusters).toEqual([]);
+    expect(
+      report.findings.map(f => [f.code, f.severity, f.location?.file]),
+    ).toEqual([['no-clusters', 'warning', 'k3s/flux/config/cluster.yaml']]);
+    expect(report.findings[0].message).toMatch(
+      /^no clusters folder holds the repository's 2 Flux entry points side by side: k3s\/flux \(Kustomization flux-system\/cluster at k3s\/flux\/config\/cluster.yaml:\d+ reconciles k3s\/flux, which holds it\); kubernetes\/utility\/flux \(.*\); their folders differ in depth or shape, so no cluster was found and nothing was checked \(to check the clusters of one kind of folder, set in the conventions clustersPath: "", entryPath: flux or clustersPath: "kubernetes", entryPath: flux\)$/,
+    );
+    // the way out it gives reads the newer cluster
+    const explicit = { clustersPath: 'kubernetes', entryPath: 'flux' };
+    const utility = validateMesh(
+      createRepoTree(files),
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      ),
+    );
+    expect(utility.clusters.map(c => c.name)).toEqual(['utility']);
+  });
+
   it('says a Kustomization at the top of the clusters folder, not a cluster, applies a folder under it', () => {
     const tree = createRepoTree({
       'kubernetes/layers.yaml': fluxKustomization(

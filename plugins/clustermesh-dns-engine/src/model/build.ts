@@ -16,7 +16,9 @@ import {
   buildIncludes,
   holdsFluxEntry,
   readFluxEntries,
-  singleClusterEntry,
+  entryLayout,
+  FluxEntry,
+  outermostEntries,
 } from '../conventions/detect/entryPoints';
 import {
   ExternalDnsDeployment,
@@ -104,14 +106,29 @@ const clustersPathGiven = (conventions: MeshConventions) =>
     p => p.setting === 'clustersPath' && p.source === 'conventions',
   ) === true;
 
+/**
+ * The conventions that would read the clusters of one entry point's kind
+ * (`clustersPath: kubernetes, entryPath: flux` for `kubernetes/utility/flux`).
+ */
+function layoutOf(entry: FluxEntry): string {
+  const layout = entryLayout([entry]);
+  return layout
+    ? `clustersPath: ${JSON.stringify(layout.clustersPath)}${
+        layout.entryPath ? `, entryPath: ${layout.entryPath}` : ''
+      }`
+    : `clustersPath: ${JSON.stringify(dirnamePath(entry.path))}`;
+}
+
 /** Why there is nothing to check when the clusters folder does not exist. */
 function noClustersFolder(
   conventions: MeshConventions,
-  single: ReturnType<typeof singleClusterEntry>,
+  entries: readonly FluxEntry[],
   /** The outermost Flux Kustomization of the repository, when it has one. */
   someKustomization: KustomizationPath | undefined,
   where: SourceLocation,
 ): EngineFinding {
+  const outermost = outermostEntries(entries);
+  const single = outermost.length === 1 ? outermost[0] : undefined;
   // a repository of one cluster is not wrong: it has no mesh to check
   if (single)
     return finding(
@@ -126,6 +143,23 @@ function noClustersFolder(
       'error',
       `the clusters folder the conventions name (${conventions.clustersPath}) does not exist: no cluster to check`,
       where,
+    );
+  // entry points in folders of different shapes (`k3s-cluster/flux` beside
+  // `kubernetes/utility/flux`): no one clusters folder holds them side by side
+  if (outermost.length > 1)
+    return finding(
+      'no-clusters',
+      'warning',
+      `no clusters folder holds the repository's ${
+        outermost.length
+      } Flux entry points side by side: ${outermost
+        .map(e => `${e.path} (${e.reason})`)
+        .join(
+          '; ',
+        )}; their folders differ in depth or shape, so no cluster was found and nothing was checked (to check the clusters of one kind of folder, set in the conventions ${[
+        ...new Set(outermost.map(layoutOf)),
+      ].join(' or ')})`,
+      outermost[0].location,
     );
   // a repository whose Flux entry a script makes, or no GitOps repository
   // at all: nothing is wrong that can be told
@@ -226,7 +260,7 @@ export function buildMeshModel(
     findings.push(
       noClustersFolder(
         conventions,
-        singleClusterEntry(flux.entries),
+        flux.entries,
         // the outermost: declared where no other Kustomization reconciles
         flux.kustomizations.find(
           k =>

@@ -178,7 +178,7 @@ export function checkInput(
       field: conventions.clustersPath,
       message: clustersFolder
         ? 'holds no cluster folder; is this the GitOps repository?'
-        : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure (set clustersPath in the conventions if the clusters are elsewhere)',
+        : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure, and entry points at different depths need clustersPath and entryPath in the conventions to say where the clusters are (`validate` lists them)',
     });
   }
   return { problems, addresses };

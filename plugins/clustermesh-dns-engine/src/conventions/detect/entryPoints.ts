@@ -525,7 +525,8 @@ export function ownSourceNames(
 }
 
 /** The entries not inside another entry's folder (a cluster's children are not clusters). */
-function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
+/** The entries no other entry's folder holds: one per cluster in a mesh. */
+export function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
   // by each entry's parent folders: a mesh has an entry per cluster
   const paths = new Set(entries.map(e => e.path));
   return entries.filter(e => {
