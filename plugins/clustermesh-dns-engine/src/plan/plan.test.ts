@@ -393,6 +393,23 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
+  it("writes no Cloudflare snippet nor Cloudflare's DNS-only wording in the records document of another provider", () => {
+    const manual = planMeshDnsChange(
+      createRepoTree(before),
+      { ...storyInput, mode: 'manual' },
+      resolveConventions({ dns: { provider: 'other' } }),
+    );
+    expect(manual.problems).toEqual([]);
+    const doc = manual.edits.find(
+      e => e.path === 'docs/clustermesh-dns-records.md',
+    )!.after;
+    expect(doc).toContain(
+      '| apps | `clustermesh-apps.${SECRET_DOMAIN}` | A | 10.25.11.120 | 300 |',
+    );
+    expect(doc).toContain('no proxy in between');
+    expect(doc).not.toMatch(/Terraform|cloudflare|DNS only/i);
+  });
+
   it('keeps a domain given to the run out of the committed records document, which validation then finds with it', () => {
     const conventions = resolveConventions({
       values: { SECRET_DOMAIN: 'example.net' },

@@ -6,8 +6,8 @@ import { recordRow } from './summary';
 import type { EditSet } from './transaction';
 
 /**
- * Plans the records document of manual mode: the record table and an
- * OpenTofu/Terraform snippet, for every cluster of the mesh after the
+ * Plans the records document of manual mode: the record table and, for
+ * Cloudflare, an OpenTofu/Terraform snippet, for every cluster of the mesh after the
  * change (a run that configures some clusters keeps the others' rows; a
  * removed cluster's row goes). The records' names are as committed: a
  * secret part is its `${NAME}` (a Terraform variable in the snippet).
@@ -38,11 +38,22 @@ export function planRecordsDocument(
       }\n  proxied = false # ClusterMesh is TLS to the API server: DNS only\n}`;
     })
     .join('\n\n');
-  const text = `# ClusterMesh DNS records\n\n${recordsDocumentMarker}: create these records in\nthe DNS provider. They must be **DNS only** (not proxied).\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
+  // "DNS only" and the Terraform resources are Cloudflare's; another
+  // provider gets the table, with no snippet that would not apply to it
+  const cloudflare = conventions.dns.provider === 'cloudflare';
+  const text = `# ClusterMesh DNS records\n\n${recordsDocumentMarker}: create these records in\nthe DNS provider.${
+    cloudflare
+      ? ' They must be **DNS only** (not proxied).'
+      : ' ClusterMesh is TLS to each API server: point the names at the addresses directly, with no proxy in between.'
+  }\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
     .map(recordRow)
-    .join('\n')}\n\n## OpenTofu / Terraform (Cloudflare provider ${
-    resource === 'cloudflare_record' ? 'v4' : 'v5'
-  })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`;
+    .join('\n')}\n${
+    cloudflare
+      ? `\n## OpenTofu / Terraform (Cloudflare provider ${
+          resource === 'cloudflare_record' ? 'v4' : 'v5'
+        })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`
+      : ''
+  }`;
   if (edits.before(file) !== text) {
     edits.created.set(file, text);
     edits.reason(
