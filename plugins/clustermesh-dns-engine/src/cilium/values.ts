@@ -80,6 +80,17 @@ export const lbIpamLoadBalancerClasses = [
 ] as const;
 
 /**
+ * The class of the services each Cilium announcer serves (beside services
+ * of no class): L2 announcement policies, the BGP control plane.
+ *
+ * @public
+ */
+export const announcerClasses = {
+  l2: lbIpamLoadBalancerClasses[1],
+  bgp: lbIpamLoadBalancerClasses[0],
+} as const;
+
+/**
  * The clustermesh-apiserver service's load balancer class when Cilium LB
  * IPAM does not serve it; undefined when it has none or one LB IPAM serves.
  *

@@ -22,6 +22,7 @@ import {
 import { apiserverServiceLabels, lbIpamAnnotationKeys } from '../cilium/values';
 import {
   ExternalDnsDeployment,
+  externalDnsServer,
   readExternalDnsChartSources,
   readExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
@@ -514,6 +515,50 @@ export type Publication =
  *
  * @public
  */
+/**
+ * Whether a DNS server address is one only its own cluster reaches: a
+ * Service's name (`pihole.pihole.svc.cluster.local`, `pihole`), localhost.
+ * Each cluster's ExternalDNS then writes to a server of its own.
+ */
+function clusterLocalServer(address: string): boolean {
+  const host = address
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/^\[(.*)\](:\d+)?$/, '$1')
+    .replace(/^([^:]*):\d+$/, '$1')
+    .toLowerCase();
+  const ip = parseIpAddress(host);
+  if (ip)
+    return ip.family === 'ipv4' ? host.startsWith('127.') : host === '::1';
+  return (
+    host === 'localhost' ||
+    !host.includes('.') ||
+    /\.svc(\.cluster\.local)?\.?$/.test(host) ||
+    host.endsWith('.cluster.local')
+  );
+}
+
+/**
+ * Whether two deployments of one provider write to the same DNS: hosted
+ * providers do (one zone per domain); self-hosted ones when their servers
+ * are the same and not each cluster's own. 'maybe' when a server's
+ * address holds a value not known here.
+ */
+function sameDnsServer(
+  a: ExternalDnsDeployment,
+  b: ExternalDnsDeployment,
+): 'yes' | 'no' | 'maybe' {
+  const [x, y] = [externalDnsServer(a), externalDnsServer(b)];
+  // not told: the provider's own default, the same for both
+  if (x === undefined || y === undefined) return 'yes';
+  if (unknownVariables(`${x} ${y}`).length) return 'maybe';
+  if (clusterLocalServer(x) || clusterLocalServer(y)) return 'no';
+  return x.replace(/\/+$/, '').toLowerCase() ===
+    y.replace(/\/+$/, '').toLowerCase()
+    ? 'yes'
+    : 'no';
+}
+
 export function recordDeleters(
   mesh: MeshModel,
   cluster: ClusterModel,
@@ -547,17 +592,21 @@ export function recordDeleters(
         d.provider === publisher.provider &&
         (!domains.length || domains.some(f => inDomain(name, f))) &&
         !excludeDomains.some(f => inDomain(name, f))
-      )
+      ) {
+        const server = sameDnsServer(publisher, d);
+        if (server === 'no') continue;
         // a value not known here, compared as written (the same
         // SECRET_DOMAIN on both sides): only maybe the same name
         found.push({
           cluster: other.name,
           deployment: d,
           certain:
+            server === 'yes' &&
             !notKnownHere(name) &&
             !domains.some(notKnownHere) &&
             !ownerVariables.length,
         });
+      }
     }
   }
   return found;

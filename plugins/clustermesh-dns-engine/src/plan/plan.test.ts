@@ -243,7 +243,6 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
     expect(plan.fixedRules).toEqual([
       'dnsendpoint-included',
-      'dnsendpoint-matches',
       'peers-by-fqdn',
       'peers-complete',
       'service-annotation',

@@ -344,6 +344,31 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("tells self-hosted DNS servers apart: each cluster's own Pi-hole (a Service, localhost) shares no record; one server outside does", () => {
+      const pihole = (server: string) => (f: Record<string, string>) => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = externalDnsRelease('pihole', [
+          'sources: [crd]',
+          'policy: sync',
+          `extraArgs: [--pihole-server=${server}]`,
+        ]);
+      };
+      for (const server of [
+        'http://pihole.pihole.svc.cluster.local',
+        'http://pihole.dns.svc:8080/',
+        'http://pihole',
+        'http://127.0.0.1:8080',
+      ])
+        expect([server, infraResult(pihole(server)).outcome]).toEqual([
+          server,
+          'pass',
+        ]);
+      expect(infraResult(pihole('http://192.168.1.53'))).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringContaining('it deletes it on every sync'),
+      });
+    });
+
     it("passes with an owner id, a TXT prefix or suffix per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {
       for (const values of [
         ['policy: sync', 'txtOwnerId: ${CLUSTER_NAME}'],

@@ -5,7 +5,10 @@ import {
   recordTypeFor,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { defaultTargetsOf } from '../conventions/detect/externalDns';
+import {
+  defaultTargetsOf,
+  externalDnsServer,
+} from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
@@ -56,6 +59,8 @@ export const dnsEndpointMatches = defineClusterRule({
   messages: {
     noEndpoint:
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
+    noEndpointCompared:
+      'no DNSEndpoint of the cluster is applied, so no record is compared with the FQDN and the LB IP (dnsendpoint-included reports the missing record)',
     noAddress: 'the FQDN or the LB IP is missing or invalid',
     unknown:
       'the LB IP comes from {{variables}}, which is not known here: {{advice}}',
@@ -98,7 +103,17 @@ export const dnsEndpointMatches = defineClusterRule({
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
-      return [r.fail('noEndpoint', {}, c.fqdn?.location ?? c.settingsLocation)];
+      // one cause, one finding: dnsendpoint-included says the record is
+      // missing and why, unless the team switched that rule off
+      return [
+        mesh.conventions.rules['dnsendpoint-included'] === 'off'
+          ? r.fail('noEndpoint', {}, c.fqdn?.location ?? c.settingsLocation)
+          : r.notEvaluated(
+              'noEndpointCompared',
+              {},
+              c.fqdn?.location ?? c.settingsLocation,
+            ),
+      ];
     const unknown = unknownVariables(c.lbIp?.value);
     if (unknown.length)
       return [
@@ -348,6 +363,9 @@ export const dnsEndpointMatches = defineClusterRule({
                       String(record.dnsName),
                       ...maybe.flatMap(d => d.deployment.filters.domains),
                       publisher!.ownership.owner,
+                      ...[publisher!, ...maybe.map(d => d.deployment)].map(
+                        d => externalDnsServer(d) ?? '',
+                      ),
                     ].join(' '),
                   ),
                 ),

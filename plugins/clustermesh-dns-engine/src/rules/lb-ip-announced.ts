@@ -5,6 +5,11 @@ import {
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
+import {
+  announcerClasses,
+  chartEnables,
+  ciliumValuesPaths,
+} from '../cilium/values';
 import { LabelSelector, selectorAdmits } from '../k8s/labelSelector';
 import { apiserverLabels } from '../model/queries';
 import type { ClusterModel } from '../model/types';
@@ -50,12 +55,6 @@ const switchedOff = (cluster: ClusterModel, feature: string) =>
   cluster.cilium !== undefined &&
   getPath(cluster.cilium.values, [feature, 'enabled']) !== true;
 
-/** The Service load-balancer class Cilium's announcements serve, by kind. */
-const announcerClass = {
-  l2: 'io.cilium/l2-announcer',
-  bgp: 'io.cilium/bgp-control-plane',
-} as const;
-
 /**
  * Why the service's load-balancer class keeps an announcer kind off it
  * (Cilium announces a service whose class is unset or the announcer's own);
@@ -63,11 +62,11 @@ const announcerClass = {
  */
 const classExcludes = (
   serviceClass: string | undefined,
-  announcer: keyof typeof announcerClass,
+  announcer: keyof typeof announcerClasses,
 ) =>
-  serviceClass === undefined || serviceClass === announcerClass[announcer]
+  serviceClass === undefined || serviceClass === announcerClasses[announcer]
     ? undefined
-    : `the service's loadBalancerClass ${serviceClass} is not ${announcerClass[announcer]}, the one it serves`;
+    : `the service's loadBalancerClass ${serviceClass} is not ${announcerClasses[announcer]}, the one it serves`;
 
 /** The labels of an object's metadata (none when absent). */
 const labelsOf = (o: ManifestObject): Record<string, string> => {
@@ -235,15 +234,15 @@ export const lbIpAnnounced = defineClusterRule({
   },
   check(mesh, c, r) {
     const labels = apiserverLabels(mesh, c);
-    const configured = getPath(c.cilium?.values, [
-      'clustermesh',
-      'apiserver',
-      'service',
-      'loadBalancerClass',
-    ]);
-    // null or empty: the chart leaves the field out
+    const configured = getPath(
+      c.cilium?.values,
+      ciliumValuesPaths.serviceLoadBalancerClass,
+    );
+    // null or empty: the chart leaves the field out (`{{ with }}`)
     const serviceClass =
-      typeof configured === 'string' && configured ? configured : undefined;
+      typeof configured === 'string' && chartEnables(configured)
+        ? configured
+        : undefined;
     const list = announcementsOf(labels, c, serviceClass);
     if (!list.length) return [r.notApplicable('none', {})];
     if (serviceClass && notKnown(serviceClass))

@@ -53,6 +53,31 @@ describe('clustermesh.config.clusters entries', () => {
       )(f);
     };
 
+  it('says once what an entry by ips (a NodePort mesh) needs: its address and the apiserver port, not a finding per field', () => {
+    expect(
+      peerFailures(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          '          - name: apps\n            ips: [10.25.11.120]\n            port: 32379\n',
+        ),
+      ),
+    ).toEqual([
+      'the entry for apps lists ips ["10.25.11.120"], no address and port 32379: peers must be reached by address (their FQDN) on port 2379',
+    ]);
+    expect(
+      peerFailures(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          '          - name: apps\n            ips: [10.25.11.120]\n            address: ${CILIUM_CLUSTERMESH_APPS_FQDN}\n            port: 2379\n',
+        ),
+      ),
+    ).toEqual([
+      'the entry for apps lists ips ["10.25.11.120"]: peers must be reached by address (their FQDN) on port 2379',
+    ]);
+  });
+
   it("fails when something else the cluster applies makes the chart's Secret cilium-clustermesh (an ExternalSecret's target, a Secret)", () => {
     const failure = exampleChecks(withClusterMeshSecret('ExternalSecret')).find(
       r =>

@@ -39,7 +39,7 @@ export const peersByFqdn = defineClusterRule({
     secretElsewhere:
       'clustermesh.config.enabled makes the chart write Secret {{secret}}, which {{by}} also makes ({{where}}): Helm refuses to take over an object it does not own, or the two overwrite each other',
     noEntry: 'clustermesh.config.clusters has no entry for the peer {{peer}}',
-    ips: 'the entry for {{peer}} lists ips {{ips}}: peers must be reached by address (FQDN)',
+    ips: 'the entry for {{peer}} lists ips {{ips}}{{also}}: peers must be reached by address (their FQDN) on port {{expected}}',
     noAddress: 'the entry for {{peer}} has no address',
     address:
       "the entry for {{peer}} has address {{address}}, not {{peer}}'s FQDN {{fqdn}}{{unresolved}}",
@@ -164,14 +164,33 @@ export const peersByFqdn = defineClusterRule({
         continue;
       }
       const at = (field: string) => cilium.locate(meshEntryPath(entry, field));
-      if (e.ips !== undefined)
+      // an entry by ips (a NodePort mesh) is one choice: one finding that
+      // says all the entry needs, not one per field it implies
+      if (e.ips !== undefined) {
+        const also = [
+          typeof e.address !== 'string' && 'no address',
+          e.port === undefined && 'no port',
+          e.port !== undefined && Number(e.port) !== port && `port ${e.port}`,
+        ].filter((x): x is string => typeof x === 'string');
         out.push(
           r.fail(
             'ips',
-            { peer: peerName, ips: JSON.stringify(e.ips) },
+            {
+              peer: peerName,
+              ips: JSON.stringify(e.ips),
+              // `, no address and port 32379`; ` and port 32379`
+              also: also.length
+                ? `${also.length > 1 ? ',' : ' and'} ${also
+                    .join(', ')
+                    .replace(/, ([^,]*)$/, ' and $1')}`
+                : '',
+              expected: port,
+            },
             at('ips'),
           ),
         );
+        continue;
+      }
       if (typeof e.address !== 'string') {
         out.push(
           r.fail(

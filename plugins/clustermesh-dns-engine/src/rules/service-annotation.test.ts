@@ -81,6 +81,23 @@ describe('service-annotation', () => {
     });
   });
 
+  it('says once that a NodePort service asks no address: one finding for the service, not one per field', () => {
+    const checks = checksOf(
+      replace(
+        exampleFile.helmRelease,
+        '          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+        '          type: NodePort\n',
+      ),
+    );
+    expect(checks.map(c => [c.outcome, c.message, c.location])).toEqual([
+      [
+        'fail',
+        'clustermesh.apiserver.service.type is "NodePort", not "LoadBalancer", and the service has no LB IPAM annotation (lbipam.cilium.io/ips or io.cilium/lb-ipam-ips) nor loadBalancerIP',
+        { file: exampleFile.helmRelease, line: 30 },
+      ],
+    ]);
+  });
+
   it('takes the service’s loadBalancerIP, which LB IPAM honours, where there is no annotation', () => {
     const checks = checksOf(
       replace(

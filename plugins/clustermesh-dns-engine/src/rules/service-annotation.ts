@@ -54,6 +54,8 @@ export const serviceAnnotation = defineClusterRule({
       'clustermesh.apiserver.service.loadBalancerClass is {{class}}: Cilium LB IPAM ignores a service of a class it does not serve (it serves none, {{served}}), so the service does not get the LB IP from it, whatever its annotation says',
     noAnnotation:
       'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
+    notLoadBalancerNoAnnotation:
+      'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer", and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
     annotationTooNew:
       'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
     notString: '{{what}} is {{value}}, not a string',
@@ -69,7 +71,7 @@ export const serviceAnnotation = defineClusterRule({
     pinned:
       'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
   },
-  fieldAbsence: ['noApiServer', 'noAnnotation'],
+  fieldAbsence: ['noApiServer', 'noAnnotation', 'notLoadBalancerNoAnnotation'],
   fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
@@ -90,6 +92,7 @@ export const serviceAnnotation = defineClusterRule({
         ),
       );
     const type = getPath(v, ciliumValuesPaths.serviceType);
+    const notLoadBalancer = type !== 'LoadBalancer' ? out.length : -1;
     if (type !== 'LoadBalancer')
       out.push(
         r.fail(
@@ -160,13 +163,20 @@ export const serviceAnnotation = defineClusterRule({
         ),
       ];
     if (!requested) {
-      out.push(
-        r.fail(
-          'noAnnotation',
-          { keys: lbIpamAnnotationKeys.join(' or ') },
-          cilium.locate(ciliumValuesPaths.serviceAnnotations),
-        ),
-      );
+      const keys = lbIpamAnnotationKeys.join(' or ');
+      const at = cilium.locate(ciliumValuesPaths.serviceAnnotations);
+      // a NodePort service with no address asked: one setup to change, one finding
+      if (notLoadBalancer >= 0)
+        out.splice(
+          notLoadBalancer,
+          1,
+          r.fail(
+            'notLoadBalancerNoAnnotation',
+            { type: q(type ?? 'NodePort (chart default)'), keys },
+            cilium.locate(ciliumValuesPaths.serviceType),
+          ),
+        );
+      else out.push(r.fail('noAnnotation', { keys }, at));
       return out;
     }
     const version =

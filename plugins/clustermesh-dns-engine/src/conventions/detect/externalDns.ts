@@ -52,6 +52,31 @@ export interface ExternalDnsDeployment {
   };
 }
 
+/**
+ * The flag naming the DNS server a self-hosted provider writes to: two
+ * deployments of it share records only when they write to the same server.
+ */
+const providerServerFlags: Record<string, string> = {
+  pihole: 'pihole-server',
+  rfc2136: 'rfc2136-host',
+  pdns: 'pdns-server',
+};
+
+/**
+ * The DNS server a deployment of a self-hosted provider writes to, as its
+ * flag gives it (`http://pihole.pihole.svc.cluster.local`); undefined for a
+ * hosted provider (one zone per domain) or when no flag says (an
+ * environment variable, the provider's default).
+ *
+ * @public
+ */
+export function externalDnsServer(
+  deployment: Pick<ExternalDnsDeployment, 'provider' | 'args'>,
+): string | undefined {
+  const flag = deployment.provider && providerServerFlags[deployment.provider];
+  return flag ? flagValues(deployment.args, flag)[0] : undefined;
+}
+
 /** What an ExternalDNS deployment publishes: the domains and objects it takes. */
 export interface ExternalDnsFilters {
   /** `--domain-filter` (chart `domainFilters`): only names in these domains. */
@@ -65,7 +90,7 @@ export interface ExternalDnsFilters {
 }
 
 /** The values of a flag, as `--flag=value` or `--flag value`. */
-function flagValues(args: readonly string[], flag: string): string[] {
+export function flagValues(args: readonly string[], flag: string): string[] {
   const out: string[] = [];
   args.forEach((a, i) => {
     if (a.startsWith(`--${flag}=`)) out.push(a.slice(flag.length + 3));
