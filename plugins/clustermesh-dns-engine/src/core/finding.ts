@@ -33,6 +33,16 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   mayChange?: boolean;
   /**
+   * On a not-evaluated part of one HelmRelease's values (`namespace/name`):
+   * it may change that release's values only, and adds no object.
+   */
+  valuesOf?: string;
+  /**
+   * On a not-evaluated part of a Flux Kustomization's build
+   * (`namespace/name`): what it may change is in that build only.
+   */
+  build?: string;
+  /**
    * Set on a not-evaluated part known to hold only Flux's own controllers,
    * CRDs or another project's release manifest: it cannot provide the
    * settings, DNSEndpoint, pools or Cilium values the rules look for.

@@ -147,6 +147,9 @@ export function helmReleaseValues(
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
   const layers: ValuesLayer[] = [];
   const unread: string[] = [];
+  /** Each Secret read, with the paths (or keys) it gives, and its finding. */
+  const secretEntries = new Map<string, string[]>();
+  const secretFindings = new Map<string, number>();
   valuesReferences(spec).forEach(ref => {
     const where = locate(object, ['spec', 'valuesFrom', ref.index]);
     const key = ref.valuesKey;
@@ -171,6 +174,7 @@ export function helmReleaseValues(
           cluster,
         ),
         mayChange: true,
+        valuesOf: `${namespace}/${object.name}`,
       });
       return;
     }
@@ -195,7 +199,16 @@ export function helmReleaseValues(
       return;
     }
     if (ref.kind === 'Secret') {
+      // one Secret read for several paths (a certificate, its key) is one cause
+      const entry = ref.targetPath ?? `key ${key}`;
+      const same = secretEntries.get(ref.name);
+      if (same) {
+        same.push(entry);
+        return;
+      }
+      secretEntries.set(ref.name, [entry]);
       unread.push(`Secret ${namespace}/${ref.name} (secret values)`);
+      secretFindings.set(ref.name, findings.length);
       findings.push({
         ...finding(
           'not-evaluated',
@@ -205,6 +218,7 @@ export function helmReleaseValues(
           cluster,
         ),
         mayChange: true,
+        valuesOf: `${namespace}/${object.name}`,
       });
       return;
     }
@@ -252,6 +266,18 @@ export function helmReleaseValues(
     if (parsed.documents[0])
       layers.push(documentLayer(parsed.documents[0], lineOffset));
   });
+  for (const [name, entries] of secretEntries) {
+    if (entries.length < 2) continue;
+    const at = secretFindings.get(name)!;
+    findings[at] = {
+      ...findings[at],
+      message: `HelmRelease ${namespace}/${
+        object.name
+      } takes values from Secret ${namespace}/${name} (${
+        entries.length
+      } entries: ${entries.join(', ')}); secret values are not read`,
+    };
+  }
   if (isRecord(spec.values)) {
     layers.push({
       values: spec.values,

@@ -349,7 +349,10 @@ export class FluxRenderer {
               this.#index,
             ),
       );
-    else findings.push(...built.findings.map(f => ({ ...f, cluster })));
+    else
+      findings.push(
+        ...built.findings.map(f => ({ ...f, cluster, build: spec.key })),
+      );
     let failed = !built.ok;
     let objects: ManifestObject[] = built.objects;
     if (spec.commonMetadata)

@@ -100,6 +100,8 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       holdsNoMeshObjects: _holdsNone,
       substitutesOnly: _substitutesOnly,
       onlyDataOf: _onlyDataOf,
+      valuesOf: _valuesOf,
+      build: _build,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),

@@ -6,6 +6,7 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { inRepositoryLayout } from '../model/queries';
@@ -188,6 +189,62 @@ export function conventionsPath(
     : shown;
 }
 
+/** Whether a Kustomization (`namespace/name`) applies another, itself or through its children. */
+function appliesOrIs(
+  cluster: ClusterModel,
+  outer: string,
+  inner: RenderedKustomization | undefined,
+): boolean {
+  const byKey = new Map(cluster.render.kustomizations.map(k => [k.key, k]));
+  for (let k = inner; k; k = k.parent ? byKey.get(k.parent) : undefined)
+    if (k.key === outer) return true;
+  return false;
+}
+
+/**
+ * Whether a part not evaluated can hide what a rule found missing, by where
+ * it acts: one release's values (`valuesOf`) change that release only and
+ * add no object; a build's part (`build`) changes the objects of that build
+ * (and of the Kustomizations it applies) only.
+ */
+function mayHide(
+  f: EngineFinding,
+  rule: Pick<RuleMeta<string>, 'absence' | 'fieldsOf'>,
+  id: string,
+  cluster: ClusterModel,
+): boolean {
+  const objectMissing = rule.absence?.includes(id) ?? false;
+  // the object that holds the field found missing, and what applies it
+  const holder =
+    rule.fieldsOf === 'cilium'
+      ? cluster.cilium && {
+          // as the values' reader names the release: its namespace, or its Kustomization's
+          name: cluster.cilium.object
+            ? `${
+                cluster.cilium.object.namespace ??
+                cluster.cilium.appliedBy?.namespace
+              }/${cluster.cilium.object.name}`
+            : undefined,
+          appliedBy: cluster.cilium.appliedBy,
+        }
+      : cluster.settingsObject && {
+          name: undefined,
+          appliedBy: cluster.settingsObject.appliedBy,
+        };
+  if (f.valuesOf !== undefined)
+    return (
+      !objectMissing &&
+      rule.fieldsOf === 'cilium' &&
+      holder?.name === f.valuesOf
+    );
+  if (f.build !== undefined && f.mayChange && !objectMissing && holder)
+    return (
+      holder.appliedBy === undefined ||
+      appliesOrIs(cluster, f.build, holder.appliedBy)
+    );
+  return true;
+}
+
 /** The results builder of a rule for one cluster (or the mesh). @internal */
 export function ruleResults<MessageId extends string>(
   rule: RuleMeta<MessageId>,
@@ -226,7 +283,8 @@ export function ruleResults<MessageId extends string>(
               (!f.substitutesOnly ||
                 ((rule.variables?.includes(id) ?? false) &&
                   feedsWhatRulesRead(cluster, f))) &&
-              (!fieldAbsent || f.mayChange),
+              (!fieldAbsent || f.mayChange) &&
+              mayHide(f, rule, id, cluster),
           )
         : undefined;
     if (unevaluated) {

@@ -11,7 +11,7 @@ import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { validateMesh } from '../report/report';
-import { fixtureTree } from '../__testUtils__/trees';
+import { exampleTree, fixtureTree } from '../__testUtils__/trees';
 import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
 
@@ -84,6 +84,93 @@ describe('settings-present', () => {
         'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; but the cluster uses what the engine does not evaluate, which may provide it: uses "transformers", which this engine does not evaluate; objects built from kubernetes/clusters/infra/vars/ may differ from what Flux applies (kubernetes/clusters/infra/vars/kustomization.yaml:5)',
     });
     expect(infra).not.toHaveProperty('remediation');
+  });
+
+  describe('where a part that is not read acts decides what it may hide', () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    /** Cilium's release also takes a certificate from a Secret (not read). */
+    const ciliumValuesFromSecret = (files: Record<string, string>) => {
+      replace(
+        exampleFile.helmRelease,
+        'spec:\n  interval: 30m\n',
+        'spec:\n  interval: 30m\n  valuesFrom:\n    - kind: Secret\n      name: cilium-creds\n      targetPath: clustermesh.config.clusters[0].tls.cert\n',
+      )(files);
+      files[`${core}/creds.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cilium-creds\n  namespace: kube-system\nstringData:\n  cert: x\n';
+      replace(
+        `${core}/kustomization.yaml`,
+        '  - helmrelease.yaml\n',
+        '  - helmrelease.yaml\n  - creds.yaml\n',
+      )(files);
+    };
+    const infraCheck = (
+      checks: ReturnType<typeof exampleChecks>,
+      rule: string,
+    ) => checks.find(c => c.ruleId === rule && c.cluster === 'infra');
+
+    it("a release's values read from a Secret may hide a field of that release's values, never a settings key", () => {
+      const checks = exampleChecks(files => {
+        ciliumValuesFromSecret(files);
+        withoutLbIp(files);
+        replace(
+          exampleFile.helmRelease,
+          '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+          '',
+        )(files);
+      });
+      expect(infraCheck(checks, 'settings-present')).toMatchObject({
+        outcome: 'fail',
+        severity: 'error',
+        message:
+          'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings',
+      });
+      expect(infraCheck(checks, 'service-annotation')).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringContaining(
+          'may provide it: HelmRelease kube-system/cilium takes values from Secret kube-system/cilium-creds',
+        ),
+      });
+    });
+
+    it('names one Secret read for several paths once, with its paths', () => {
+      const report = validateMesh(
+        exampleTree('gitops-repo', files => {
+          ciliumValuesFromSecret(files);
+          replace(
+            exampleFile.helmRelease,
+            '      targetPath: clustermesh.config.clusters[0].tls.cert\n',
+            '      targetPath: clustermesh.config.clusters[0].tls.cert\n    - kind: Secret\n      name: cilium-creds\n      targetPath: clustermesh.config.clusters[0].tls.key\n',
+          )(files);
+        }),
+        resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
+      );
+      expect(
+        report.notEvaluated
+          .filter(f => f.message.includes('cilium-creds'))
+          .map(f => [f.message, f.location?.line]),
+      ).toEqual([
+        [
+          'HelmRelease kube-system/cilium takes values from Secret kube-system/cilium-creds (2 entries: clustermesh.config.clusters[0].tls.cert, clustermesh.config.clusters[0].tls.key); secret values are not read',
+          11,
+        ],
+      ]);
+    });
+
+    it("a transformer of another Flux Kustomization's build cannot change the settings", () => {
+      const checks = exampleChecks(files => {
+        withoutLbIp(files);
+        // in the infrastructure, which the settings' Kustomization does not build
+        replace(
+          `${core}/kustomization.yaml`,
+          '  - helmrelease.yaml\n',
+          '  - helmrelease.yaml\ntransformers:\n  - ./labels.yaml\n',
+        )(files);
+      });
+      expect(infraCheck(checks, 'settings-present')).toMatchObject({
+        outcome: 'fail',
+        severity: 'error',
+      });
+    });
   });
 
   describe('beside a substitution source made outside the repository (Terraform)', () => {
