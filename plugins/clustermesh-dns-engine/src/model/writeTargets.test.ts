@@ -124,6 +124,24 @@ describe('where the change writes', () => {
     ).toMatchObject({ kind: 'files-template' });
   });
 
+  it('takes the domain for secret where the name is used, when a Secret listed after the plain settings defines it too (the last source wins)', () => {
+    const files = fixtureFiles('configure-ks/repo');
+    for (const c of ['infra', 'apps']) {
+      files[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  version: 3.9.0\n';
+      files[`kubernetes/clusters/${c}/kustomization.yaml`] +=
+        '  - ./cluster-secrets.sops.yaml\n';
+    }
+    const ks = 'kubernetes/infrastructure/networking/cilium/core/ks.yaml';
+    files[ks] += '      - kind: Secret\n        name: cluster-secrets\n';
+    expect(formOf(files, defaultConventions, 'infra')).toMatchObject({
+      kind: 'files-template',
+      why: expect.stringContaining(
+        'SECRET_DOMAIN is secret where the name is used: SECRET_DOMAIN (Kustomization flux-system/cilium-core substitutes it from Secret flux-system/cluster-secrets',
+      ),
+    });
+  });
+
   it('says when a variable of the template is defined nowhere', () => {
     const files = fixtureFiles('configure-ks/repo');
     for (const c of ['infra', 'apps'])

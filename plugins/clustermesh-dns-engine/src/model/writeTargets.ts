@@ -546,13 +546,37 @@ export function fqdnForm(
         applier.key
       }, which substitutes ${variables.join(', ')}`,
     };
+  // where the name is used (the Cilium values, the DNSEndpoint), a later
+  // substitution source wins: a Secret listed after the settings that
+  // defines the variable too gives its value, not the settings'
+  const consumers = [
+    cluster.cilium?.appliedBy,
+    ...cluster.dnsEndpoints.map(e => e.appliedBy),
+  ].filter(k => k !== undefined);
+  const secretWhereUsed = (v: string) =>
+    consumers.find(k => k.variables.get(v)?.secret === true);
   // a variable as the cluster's plain settings (or repository) define it
   const plain = new Map<string, string>();
   const secret: string[] = [];
   const missing: string[] = [];
+  const overridden: string[] = [];
   for (const v of variables) {
     const setting = cluster.settings.get(v);
+    const usedSecret = secretWhereUsed(v);
     if (
+      setting &&
+      !setting.secret &&
+      !setting.origin.startsWith('Secret') &&
+      !(setting as { unverified?: boolean }).unverified &&
+      usedSecret
+    ) {
+      secret.push(v);
+      overridden.push(
+        `${v} (Kustomization ${usedSecret.key} substitutes it from ${
+          usedSecret.variables.get(v)!.origin
+        }, listed after ${setting.origin})`,
+      );
+    } else if (
       setting &&
       !setting.secret &&
       !setting.origin.startsWith('Secret') &&
@@ -606,7 +630,11 @@ export function fqdnForm(
     template,
     why: `${verbatim}, and ${secret.join(', ')} ${
       secret.length > 1 ? 'are' : 'is'
-    } secret: the name is not written out in a plain file; the template goes into the files Flux substitutes`,
+    } secret${
+      overridden.length
+        ? ` where the name is used: ${overridden.join('; ')}`
+        : ''
+    }: the name is not written out in a plain file; the template goes into the files Flux substitutes`,
   };
 }
 
