@@ -591,7 +591,9 @@ export function recordDeleters(
         d.provider !== undefined &&
         d.provider === publisher.provider &&
         (!domains.length || domains.some(f => inDomain(name, f))) &&
-        !excludeDomains.some(f => inDomain(name, f))
+        !excludeDomains.some(f => inDomain(name, f)) &&
+        (!d.filters.zones.length ||
+          d.filters.zones.some(z => inDomain(name, z)))
       ) {
         const server = sameDnsServer(publisher, d);
         if (server === 'no') continue;
@@ -675,6 +677,21 @@ export function externalDnsPublishes(
       verdict: 'no',
       why: `${d} excludes ${excluded} (exclude-domains)`,
     };
+  const { zones } = deployment.filters;
+  if (zones.length && !zones.some(z => inDomain(name, z)))
+    return zones.some(notKnownHere) || notKnownHere(name)
+      ? {
+          verdict: 'unknown',
+          why: `whether ${dnsName} is in the RFC2136 zones of ${d} (${zones.join(
+            ', ',
+          )}) is not known here`,
+        }
+      : {
+          verdict: 'no',
+          why: `${d} updates only names in its RFC2136 zones (${zones.join(
+            ', ',
+          )}), not ${dnsName}`,
+        };
   for (const [filter, field, flag] of [
     [annotation, 'annotations', 'annotation-filter'],
     [label, 'labels', 'label-filter'],

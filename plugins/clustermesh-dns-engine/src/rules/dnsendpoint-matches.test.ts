@@ -219,6 +219,29 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("fails when the RFC2136 provider's zones leave the name out (Bitnami's rfc2136.zones, --rfc2136-zone)", () => {
+      const rfc2136 = (values: string[]) => (f: Record<string, string>) => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = externalDnsRelease('rfc2136', [
+          'sources: [crd]',
+          ...values,
+        ]);
+      };
+      for (const values of [
+        ['rfc2136: {zones: [k8s.example.org, apps.example.org]}'],
+        ['extraArgs: [--rfc2136-zone=k8s.example.org]'],
+      ])
+        expect(infraResult(rfc2136(values))).toMatchObject({
+          outcome: 'fail',
+          message: expect.stringMatching(
+            /updates only names in its RFC2136 zones \(k8s\.example\.org(, apps\.example\.org)?\), not clustermesh-infra\.example\.net$/,
+          ),
+        });
+      expect(
+        infraResult(rfc2136(['rfc2136: {zone: example.net}'])),
+      ).toMatchObject({ outcome: 'pass' });
+    });
+
     it('fails when its annotation filter takes only annotated objects the DNSEndpoint is not', () => {
       expect(
         infraResult(

@@ -87,6 +87,8 @@ export interface ExternalDnsFilters {
   annotation?: string;
   /** `--label-filter` (chart `labelFilter`): a selector over the object's labels. */
   label?: string;
+  /** The RFC2136 provider's zones (`--rfc2136-zone`): it updates only names in them. */
+  zones: string[];
 }
 
 /** The values of a flag, as `--flag=value` or `--flag value`. */
@@ -100,8 +102,8 @@ export function flagValues(args: readonly string[], flag: string): string[] {
 }
 
 /** A chart value that is a list of strings, or one string. */
-const stringsAt = (values: unknown, key: string): string[] => {
-  const v = getPath(values, [key]);
+const stringsAt = (values: unknown, key: string | string[]): string[] => {
+  const v = getPath(values, typeof key === 'string' ? [key] : key);
   if (Array.isArray(v))
     return v.filter(x => x !== null && x !== undefined).map(String);
   return typeof v === 'string' && v ? [v] : [];
@@ -127,6 +129,13 @@ function filtersOf(
     ]),
     annotation: one('annotationFilter', 'annotation-filter'),
     label: one('labelFilter', 'label-filter'),
+    // the RFC2136 provider updates only names in its zones (Bitnami's
+    // chart: rfc2136.zone or rfc2136.zones; the binary: --rfc2136-zone)
+    zones: given([
+      ...stringsAt(values, ['rfc2136', 'zone']),
+      ...stringsAt(values, ['rfc2136', 'zones']),
+      ...flagValues(args, 'rfc2136-zone'),
+    ]),
   };
 }
 
