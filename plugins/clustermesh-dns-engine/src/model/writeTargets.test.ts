@@ -3,6 +3,7 @@ import {
   fixtureFiles,
   exampleFiles,
 } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
 import { parseConventions, resolveConventions } from '../conventions/resolve';
 import { defaultConventions, MeshConventions } from '../conventions/schema';
 import { createRepoTree } from '../tree/RepoTree';
@@ -257,5 +258,30 @@ describe('where the change writes', () => {
       file: 'kubernetes/infrastructure/networking/cilium/app/dnsendpoint.yaml',
       why: expect.stringContaining('next to the Cilium HelmRelease'),
     });
+  });
+
+  it("places one cluster's DNSEndpoint in its overlay, not in the base its Cilium HelmRelease comes from; the base when every overlay shares it", () => {
+    const files = fixtureFiles('configure-overlay-patches/repo');
+    const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.test' };
+    const mesh = modelOf(
+      files,
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      ),
+    );
+    expect(
+      // substituting, as the change makes it
+      dnsEndpointPlacement(mesh, [mesh.byName.get('alpha')!], () => true),
+    ).toMatchObject({
+      file: 'infra/cilium/alpha/dnsendpoint.yaml',
+      kustomization: 'infra/cilium/alpha/kustomization.yaml',
+      why: 'in infra/cilium/alpha, which Kustomization flux-system/infra-cilium builds for alpha with substitution: the Cilium HelmRelease comes from the base infra/cilium/base, which the change leaves as it is',
+    });
+    expect(dnsEndpointPlacement(mesh, mesh.clusters, () => true)).toMatchObject(
+      {
+        file: 'infra/cilium/base/dnsendpoint.yaml',
+      },
+    );
   });
 });

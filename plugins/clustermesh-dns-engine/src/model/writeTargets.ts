@@ -8,7 +8,12 @@ import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import { describeObject } from '../core/manifest';
-import { basenamePath, dirnamePath, joinPath } from '../tree/RepoTree';
+import {
+  basenamePath,
+  dirnamePath,
+  isPathUnder,
+  joinPath,
+} from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from './types';
 import {
   ciliumObjectApplied,
@@ -896,6 +901,29 @@ export function dnsEndpointPlacement(
       .map(c => c.cilium?.object?.source.file)
       .filter((f): f is string => f !== undefined),
   );
+  // a HelmRelease taken from a base outside the folder its Kustomization
+  // builds (`../../bases/cilium`): the record goes in that folder, the
+  // cluster's overlay, not in the base every overlay shares
+  const builtPaths = new Set(clusters.map(c => c.cilium?.appliedBy?.path));
+  const builtPath = [...builtPaths][0];
+  if (
+    hrFiles.size === 1 &&
+    builtPaths.size === 1 &&
+    builtPath !== undefined &&
+    !isPathUnder(dirnamePath([...hrFiles][0]), builtPath)
+  )
+    candidates.push({
+      dir: builtPath,
+      why: `in ${builtPath}, which Kustomization ${
+        clusters[0].cilium!.appliedBy!.key
+      } builds for ${clusters
+        .map(c => c.name)
+        .join(
+          ', ',
+        )} ${how}: the Cilium HelmRelease comes from the base ${dirnamePath(
+        [...hrFiles][0],
+      )}, which the change leaves as it is`,
+    });
   if (hrFiles.size === 1)
     candidates.push({
       dir: dirnamePath([...hrFiles][0]),
@@ -947,12 +975,7 @@ function appliedFolder(
     c =>
       new Set(
         c.render.kustomizations
-          .filter(
-            k =>
-              substitutes(k) &&
-              !k.failed &&
-              (k.path === dir || k.path.startsWith(`${dir}/`)),
-          )
+          .filter(k => substitutes(k) && !k.failed && isPathUnder(k.path, dir))
           .map(k => k.path),
       ),
   );

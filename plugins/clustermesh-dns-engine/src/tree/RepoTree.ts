@@ -61,6 +61,11 @@ export function joinPath(dir: string, relative: string): string | undefined {
   return normalizePath(dir ? `${dir}/${relative}` : relative);
 }
 
+/** Whether a path is a folder or under it (`''` holds every path). @public */
+export function isPathUnder(path: string, dir: string): boolean {
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+}
+
 /** The directory part of a repository path (`''` for the root). @public */
 export function dirnamePath(path: string): string {
   const i = path.lastIndexOf('/');
