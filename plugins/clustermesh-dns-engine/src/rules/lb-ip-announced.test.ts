@@ -260,4 +260,17 @@ describe('lb-ip-announced', () => {
         "the clustermesh-apiserver service's loadBalancerClass service.k8s.aws/nlb hands it to another load balancer than Cilium's announcements (not checked here)",
     });
   });
+
+  it("fails where MetalLB's pools are applied and no Cilium announcement: MetalLB announces only the addresses it gives out", () => {
+    const check = infraWith(
+      'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.12.0/24]\n',
+    );
+    expect(check).toMatchObject({
+      outcome: 'fail',
+      severity: 'warning',
+      message:
+        "the cluster applies no Cilium announcement but MetalLB's IPAddressPool metallb-system/lan: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
+      remediation: expect.stringMatching(/^Announce the address with Cilium/),
+    });
+  });
 });

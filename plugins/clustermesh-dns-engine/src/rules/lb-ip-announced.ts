@@ -11,7 +11,7 @@ import {
   ciliumValuesPaths,
 } from '../cilium/values';
 import { LabelSelector, selectorAdmits } from '../k8s/labelSelector';
-import { apiserverLabels } from '../model/queries';
+import { apiserverLabels, metalLbPoolApplied } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import { defineClusterRule } from './rule';
@@ -215,9 +215,11 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Not applicable where the cluster applies none, or the class hands the service to another load balancer (its address is announced another way).",
-  remediation: () =>
-    'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Not applicable where the cluster applies none, or the class hands the service to another load balancer (its address is announced another way); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
+  remediation: (_c, failure) =>
+    failure?.id === 'metalLbOnly'
+      ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
+      : 'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
   messages: {
     announced: '{{object}} announces it',
     noAddress:
@@ -227,6 +229,8 @@ export const lbIpAnnounced = defineClusterRule({
     unknown:
       "{{object}} may announce it: its selector holds a value not known here (give it in the conventions' values)",
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: its addresses are announced another way (not checked here)',
+    metalLbOnly:
+      "the cluster applies no Cilium announcement but MetalLB's {{pool}}: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
     otherClass:
       "the clustermesh-apiserver service's loadBalancerClass {{serviceClass}} hands it to another load balancer than Cilium's announcements (not checked here)",
     unknownClass:
@@ -244,6 +248,17 @@ export const lbIpAnnounced = defineClusterRule({
         ? configured
         : undefined;
     const list = announcementsOf(labels, c, serviceClass);
+    // MetalLB's speakers announce only the addresses MetalLB gives out:
+    // none of Cilium's, so LB IPAM's address goes unannounced
+    const metalLb = metalLbPoolApplied(c.render);
+    if (!list.length && metalLb && c.lbIpAddress && !serviceClass)
+      return [
+        r.fail(
+          'metalLbOnly',
+          { pool: describeObject(metalLb) },
+          locate(metalLb),
+        ),
+      ];
     if (!list.length) return [r.notApplicable('none', {})];
     if (serviceClass && notKnown(serviceClass))
       return [
