@@ -864,6 +864,15 @@ export interface DnsEndpointPlacement {
   why: string;
 }
 
+/** What installs Cilium for clusters, in words: `HelmRelease`, RKE2's `HelmChartConfig`. @public */
+export function ciliumInstallNoun(clusters: readonly ClusterModel[]): string {
+  const kinds = new Set(clusters.map(c => c.cilium?.kind));
+  if (kinds.size === 1 && kinds.has('helmchartconfig'))
+    return 'HelmChartConfig';
+  if (kinds.size === 1 && kinds.has('values-file')) return 'values file';
+  return 'HelmRelease';
+}
+
 /**
  * The folder where a new DNSEndpoint is applied to every one of `clusters`
  * with post-build substitution: the conventions' folder when it is applied
@@ -896,6 +905,7 @@ export function dnsEndpointPlacement(
             why: 'the folder of the conventions (dnsEndpoint.file)',
           },
         ];
+  const install = ciliumInstallNoun(clusters);
   const hrFiles = new Set(
     clusters
       .map(c => c.cilium?.object?.source.file)
@@ -920,14 +930,14 @@ export function dnsEndpointPlacement(
         .map(c => c.name)
         .join(
           ', ',
-        )} ${how}: the Cilium HelmRelease comes from the base ${dirnamePath(
+        )} ${how}: the Cilium ${install} comes from the base ${dirnamePath(
         [...hrFiles][0],
       )}, which the change leaves as it is`,
     });
   if (hrFiles.size === 1)
     candidates.push({
       dir: dirnamePath([...hrFiles][0]),
-      why: `next to the Cilium HelmRelease, which is applied to ${
+      why: `next to the Cilium ${install}, which is applied to ${
         clusters.length === 1 ? clusters[0].name : 'every cluster'
       } ${how}`,
     });
@@ -946,8 +956,8 @@ export function dnsEndpointPlacement(
       .map(c => c.name)
       .join(', ')} with substitution, and ${
       hrFiles.size > 1
-        ? 'their Cilium HelmReleases are in folders of their own'
-        : 'neither is the Cilium HelmRelease'
+        ? `their Cilium ${install}s are in folders of their own`
+        : `neither is the Cilium ${install}`
     }; set dnsEndpoint.file in the conventions to a file in such a folder (\`{cluster}\` in it for one file per cluster)`,
   };
 }

@@ -17,6 +17,7 @@ import {
   dnsEndpointPlacement,
   hasSecretPlaceholder,
   SubstitutionScope,
+  ciliumInstallNoun,
 } from '../model/writeTargets';
 import { dirnamePath } from '../tree/RepoTree';
 import {
@@ -140,7 +141,9 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
     ];
     if (withCilium.length)
       ctx.notes.push(
-        `The DNSEndpoint${of} is applied with the Cilium HelmRelease (by ${withCilium.join(
+        `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
+          clusters,
+        )} (by ${withCilium.join(
           ', ',
         )}): a new cluster, without the DNSEndpoint CRD yet, would fail that apply, Cilium included, until the CRD is installed; if your clusters get ExternalDNS after Cilium, move the file to a Kustomization that depends on ExternalDNS's.`,
       );
