@@ -42,6 +42,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * (`namespace/name`): what it may change is in that build only.
    */
   build?: string;
+  /** On a remote resource not fetched: its URL (whose project it is tells what it may hold). */
+  remoteUrl?: string;
   /**
    * Set on a not-evaluated part known to hold only Flux's own controllers,
    * CRDs or another project's release manifest: it cannot provide the

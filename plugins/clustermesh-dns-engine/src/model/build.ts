@@ -338,7 +338,21 @@ export function buildMeshModel(
     });
   }
   bootstrapSources(clusters);
-  for (const cluster of clusters) quietUnreadParts(cluster);
+  const ownOwners = new Set(
+    clusters.flatMap(c =>
+      c.render.objects
+        .filter(
+          ({ object }) =>
+            object.kind === 'GitRepository' &&
+            conventions.flux.sourceNames.includes(object.name),
+        )
+        .map(({ object }) =>
+          ownerOf(String(getPath(object.body, ['spec', 'url']))),
+        )
+        .filter((o): o is string => o !== undefined),
+    ),
+  );
+  for (const cluster of clusters) quietUnreadParts(cluster, ownOwners);
   // one finding per cause: a problem in a shared file, or an undefined
   // variable used in many places, is reported once with what it affects
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
@@ -380,32 +394,70 @@ export function buildMeshModel(
 }
 
 /**
+ * `host/owner` of a Git URL as kustomize and Flux write them
+ * (`https://github.com/org/repo//path?ref=v1`, `ssh://git@github.com/org/repo`,
+ * `git@github.com:org/repo.git`), lower-cased; undefined for anything else.
+ */
+function ownerOf(url: string): string | undefined {
+  const match =
+    /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]+@)?([a-z0-9.-]+\.[a-z]+)(?::\d+)?[/:]([^/]+)\/[^/]/i.exec(
+      url,
+    );
+  if (!match) return undefined;
+  // a file of a GitHub repository by its raw address is that owner's
+  const host = match[1]
+    .toLowerCase()
+    .replace(/^raw\.githubusercontent\.com$/, 'github.com');
+  return `${host}/${match[2].toLowerCase()}`;
+}
+
+/**
  * A part not read that nothing a check reads can come from (a project's
  * release manifest, Flux's own controllers, a source only an app's
  * Kustomization substitutes from) is said as information: it cannot hide
  * or change a ClusterMesh DNS check, so it is not counted as one not
  * evaluated.
  */
-function quietUnreadParts(cluster: ClusterModel) {
+function quietUnreadParts(
+  cluster: ClusterModel,
+  /** `host/owner` of the repository's own sources, when known. */
+  ownOwners: ReadonlySet<string>,
+) {
   const readers = kustomizationsRulesReadFrom(cluster);
+  // a remote base of another owner's project (`github.com/metal3-io/…`)
+  // holds that project's manifests, not this repository's cluster objects;
+  // one of the repository's own owner may be a platform repository's
+  const otherProject = (url: string) => {
+    const owner = ownerOf(url);
+    return ownOwners.size > 0 && owner !== undefined && !ownOwners.has(owner);
+  };
   let read: ReturnType<typeof dataObjectsRead> | undefined;
   const unread = (object: { kind: string; name: string }) =>
     // a generated name may have gained a prefix, suffix or hash
     !(read ??= dataObjectsRead(cluster)).some(
       r => r.kind === object.kind && r.name.includes(object.name),
     );
-  cluster.findings = cluster.findings.map(f =>
-    f.code === 'not-evaluated' &&
-    f.severity === 'warning' &&
-    (f.holdsNoMeshObjects ||
+  cluster.findings = cluster.findings.map(f => {
+    if (f.code !== 'not-evaluated' || f.severity !== 'warning') return f;
+    if (f.remoteUrl !== undefined && otherProject(f.remoteUrl))
+      return {
+        ...f,
+        severity: 'info',
+        message: `${f.message} (a project of ${ownerOf(
+          f.remoteUrl,
+        )}, not of this repository's ${[...ownOwners].join(
+          ', ',
+        )}: none of the cluster's ClusterMesh objects)`,
+      };
+    return f.holdsNoMeshObjects ||
       (f.substitutesOnly &&
         f.substitutesFor !== undefined &&
         readers !== undefined &&
         !readers.has(f.substitutesFor)) ||
-      (f.onlyDataOf && unread(f.onlyDataOf)))
+      (f.onlyDataOf && unread(f.onlyDataOf))
       ? { ...f, severity: 'info' }
-      : f,
-  );
+      : f;
+  });
 }
 
 /**

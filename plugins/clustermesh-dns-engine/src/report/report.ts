@@ -102,6 +102,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       onlyDataOf: _onlyDataOf,
       valuesOf: _valuesOf,
       build: _build,
+      remoteUrl: _remoteUrl,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),

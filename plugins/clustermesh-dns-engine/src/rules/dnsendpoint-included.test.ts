@@ -105,6 +105,12 @@ describe('dnsendpoint-included', () => {
         'https://raw.githubusercontent.com/example/platform/main/clustermesh/dnsendpoint.yaml',
       )?.outcome,
     ).toBe('not-evaluated');
+    // a base of another owner's project (the repository is example's)
+    expect(
+      missingWith(
+        'https://github.com/metal3-io/baremetal-operator/config/overlays/basic-auth_tls?ref=v0.10.2',
+      )?.outcome,
+    ).toBe('fail');
   });
 
   it('fails a missing DNSEndpoint beside a ConfigMap whose key is read from a URL: that key adds no object, even where the Cilium values read it', () => {

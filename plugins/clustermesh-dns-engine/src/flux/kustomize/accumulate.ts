@@ -133,7 +133,7 @@ export function accumulateTarget(
           }`,
           entry.location,
         ),
-        ...(holdsNone ? { holdsNoMeshObjects: true } : {}),
+        ...(holdsNone ? { holdsNoMeshObjects: true } : { remoteUrl: path }),
       });
       continue;
     }
@@ -238,6 +238,7 @@ export function accumulateTarget(
         ),
         // a component patches what the build already holds
         mayChange: true,
+        remoteUrl: path,
       });
       continue;
     }
