@@ -215,7 +215,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Not applicable where the cluster applies none, or the class hands the service to another load balancer (its address is announced another way); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
   remediation: (_c, failure) =>
     failure?.id === 'metalLbOnly'
       ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
@@ -228,7 +228,7 @@ export const lbIpAnnounced = defineClusterRule({
       "none of the cluster's Cilium announcements takes the clustermesh-apiserver service (labels {{labels}}): {{reasons}}",
     unknown:
       "{{object}} may announce it: its selector holds a value not known here (give it in the conventions' values)",
-    none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: its addresses are announced another way (not checked here)',
+    none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
     metalLbOnly:
       "the cluster applies no Cilium announcement but MetalLB's {{pool}}: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
     otherClass:
@@ -248,10 +248,20 @@ export const lbIpAnnounced = defineClusterRule({
         ? configured
         : undefined;
     const list = announcementsOf(labels, c, serviceClass);
+    if (serviceClass && notKnown(serviceClass))
+      return [
+        r.notEvaluated('unknownClass', { serviceClass }, c.settingsLocation),
+      ];
+    // a class of another load balancer hands the whole service elsewhere
+    if (serviceClass && !serviceClass.startsWith('io.cilium/'))
+      return [r.notApplicable('otherClass', { serviceClass })];
+    // no address yet: nothing an announcement could be checked against
+    if (!c.lbIpAddress)
+      return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     // MetalLB's speakers announce only the addresses MetalLB gives out:
     // none of Cilium's, so LB IPAM's address goes unannounced
     const metalLb = metalLbPoolApplied(c.render);
-    if (!list.length && metalLb && c.lbIpAddress && !serviceClass)
+    if (!list.length && metalLb && !serviceClass)
       return [
         r.fail(
           'metalLbOnly',
@@ -259,16 +269,9 @@ export const lbIpAnnounced = defineClusterRule({
           locate(metalLb),
         ),
       ];
-    if (!list.length) return [r.notApplicable('none', {})];
-    if (serviceClass && notKnown(serviceClass))
-      return [
-        r.notEvaluated('unknownClass', { serviceClass }, c.settingsLocation),
-      ];
-    if (serviceClass && !serviceClass.startsWith('io.cilium/'))
-      return [r.notApplicable('otherClass', { serviceClass })];
-    // no address yet: nothing an announcement could be checked against
-    if (!c.lbIpAddress)
-      return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
+    // no Cilium announcement: another tool (kube-vip, routes to the
+    // nodes) may announce the address, or none does
+    if (!list.length) return [r.notEvaluated('none', {}, c.settingsLocation)];
     const yes = list.find(a => a.not === undefined);
     if (yes)
       return [

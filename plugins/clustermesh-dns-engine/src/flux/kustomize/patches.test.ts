@@ -269,5 +269,8 @@ describe('patches over what the engine does not fetch', () => {
       'not-evaluated app/kustomization.yaml:2 refers to the remote resource https://example.com/operator/release.yaml, which this engine does not fetch',
       'not-evaluated app/kustomization.yaml:5 the patch patches ConfigMap operator/operator-defaults (v1), which is not among the objects evaluated here (the build has resources this engine does not fetch)',
     ]);
+    // the patch is said, but it cannot hide what a check finds missing:
+    // it adds no object, and the one it patches is the remote one's
+    expect(built.findings.map(f => f.severity)).toEqual(['warning', 'info']);
   });
 });

@@ -310,10 +310,12 @@ export function applyPatches(
           : [],
       );
       if (matches.length === 0 && incomplete) {
+        // the object comes from what is not fetched, already said so; a
+        // patch adds no object, and no check reads the one it patches
         findings.push(
           finding(
             'not-evaluated',
-            'warning',
+            'info',
             `${patch.source.label} patches ${describeId(
               id,
             )}, which is not among the objects evaluated here (the build has resources this engine does not fetch)`,
