@@ -551,6 +551,53 @@ function renderingRecord(
 }
 
 /** The removed clusters' own entries: those whose dnsName is their FQDN written out. */
+/**
+ * A removed cluster's own records: the entries that render to its FQDN (or
+ * of the DNSEndpoint its conventions name) in DNSEndpoints no other cluster
+ * applies (a file of its folder, written with its settings' variables), by
+ * `file#doc`; `whole` when they are every entry of the object.
+ */
+export function ownRecords(
+  ctx: Pick<ChangeContext, 'mesh'>,
+  name: string,
+): Map<string, { file: string; doc: number; at: number[]; whole: boolean }> {
+  const cluster = ctx.mesh.byName.get(name);
+  const elsewhere = new Set(
+    ctx.mesh.clusters
+      .filter(c => c.name !== name)
+      .flatMap(c =>
+        c.dnsEndpoints.map(
+          e => `${e.object.source.file}#${e.object.source.index}`,
+        ),
+      ),
+  );
+  const own = new Map<
+    string,
+    { file: string; doc: number; at: number[]; whole: boolean }
+  >();
+  for (const e of cluster?.dnsEndpoints ?? []) {
+    const { file, index } = e.object.source;
+    const key = `${file}#${index}`;
+    if (index < 0 || elsewhere.has(key)) continue;
+    const at = e.records
+      .filter(
+        r =>
+          e.ownedBy === 'name' ||
+          (cluster?.fqdn !== undefined &&
+            sameDnsName(r.dnsName, cluster.fqdn.value)),
+      )
+      .map(r => r.index);
+    if (at.length)
+      own.set(key, {
+        file,
+        doc: index,
+        at,
+        whole: at.length === e.records.length,
+      });
+  }
+  return own;
+}
+
 function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
   for (const name of ctx.removed) {
     const cluster = ctx.mesh.byName.get(name);
@@ -561,8 +608,16 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
       // as a template every cluster shares (`${CLUSTER_NAME}`): not its own
       if (cluster.fqdn.source === 'settings') wanted.add(cluster.fqdn.raw);
     }
+    const own = ownRecords(ctx, name);
+    for (const { file, doc, at } of own.values()) {
+      const editor = edits.editor(file, 'the DNSEndpoint');
+      // from the last, so the indexes before stay right
+      for (const i of [...at].sort((a, b) => b - a))
+        editor.deleteItem(doc, ['spec', 'endpoints', i]);
+      edits.reason(file, `the record of ${name} removed`);
+    }
     // every DNSEndpoint of any cluster that names the removed one literally
-    const seen = new Set<string>();
+    const seen = new Set<string>([...own.keys()]);
     for (const c of ctx.mesh.clusters) {
       for (const e of c.dnsEndpoints) {
         const { file, index, root } = e.object.source;

@@ -542,12 +542,13 @@ describe('planMeshDnsChange on the story repository', () => {
  * folder (substituted from its settings), no shared infrastructure: the
  * shape of repositories with a folder per cluster.
  */
-function perClusterLayout() {
-  const files: Record<string, string> = {};
-  const clusters = [
+function perClusterLayout(
+  clusters = [
     { name: 'east', id: 1, net: '10.60.1' },
     { name: 'west', id: 2, net: '10.60.2' },
-  ];
+  ],
+) {
+  const files: Record<string, string> = {};
   for (const { name, id, net } of clusters) {
     const dir = `kubernetes/clusters/${name}`;
     files[`${dir}/flux-system/gotk-sync.yaml`] = [
@@ -729,6 +730,44 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(after[helmRelease]).not.toMatch(/- name: apps\n/);
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
     expect(applied(after, storyInput).plan.edits).toEqual([]);
+  });
+
+  it("takes a removed cluster's own record out of the DNSEndpoint of its folder, and its settings with it", () => {
+    const { files, input } = perClusterLayout([
+      { name: 'east', id: 1, net: '10.60.1' },
+      { name: 'west', id: 2, net: '10.60.2' },
+      { name: 'north', id: 3, net: '10.60.3' },
+    ]);
+    const conventions = perClusterConventions;
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const record = 'kubernetes/clusters/north/clustermesh/dnsendpoint.yaml';
+    expect(after[record]).toContain('dnsName: ${CILIUM_CLUSTERMESH_FQDN}');
+    // north's own values switch ClusterMesh off, as a removal asks
+    const values = 'kubernetes/clusters/north/apps/helmrelease.yaml';
+    after[values] = after[values].replace(
+      /\n {4}clustermesh:\n(?: {6}.*\n)*/,
+      '\n',
+    );
+    expect(after[values]).not.toContain('clustermesh');
+    const removal = applied(
+      after,
+      { clusters: [], remove: ['north'] },
+      conventions,
+    );
+    expect(removal.plan.problems).toEqual([]);
+    // its record goes; nothing else of its uses the settings: they go too
+    expect(removal.after[record]).not.toContain('dnsName');
+    expect(removal.plan.decisions.join('\n')).not.toMatch(
+      /kept in its settings/,
+    );
+    expect(
+      removal.after['kubernetes/clusters/north/cluster-settings.yaml'],
+    ).not.toContain('CILIUM_CLUSTERMESH');
+    for (const peer of ['east', 'west'])
+      expect(
+        removal.after[`kubernetes/clusters/${peer}/apps/helmrelease.yaml`],
+      ).not.toContain('north');
   });
 
   it("gives each cluster's DNSEndpoint a folder and a Flux Kustomization of its own beside Cilium's when each keeps Cilium in a folder of its own", () => {

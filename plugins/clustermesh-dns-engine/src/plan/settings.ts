@@ -16,6 +16,7 @@ import {
 } from './change';
 import { includeInKustomization } from './kustomizationEntry';
 import { EditSet, PlanError } from './transaction';
+import { ownRecords } from './dnsEndpoint';
 
 /** The comment over the settings entries, where the settings are in commented groups. */
 const settingsHeading = 'ClusterMesh DNS';
@@ -32,6 +33,7 @@ interface SettingChange {
  * and the patches applied to its objects still refer to, and those files.
  */
 function stillUsed(
+  edits: EditSet,
   ctx: ChangeContext,
   cluster: string,
   settingsFile: string,
@@ -49,6 +51,16 @@ function stillUsed(
     ]),
   );
   files.delete(settingsFile);
+  // its own records the removal takes out: a file that holds only them
+  // uses nothing after the change
+  const records = [...ownRecords(ctx, cluster).values()];
+  for (const file of new Set(records.map(r => r.file)))
+    if (
+      records.filter(r => r.file === file).every(r => r.whole) &&
+      edits.readDocuments(file)?.filter(d => d !== null && d !== undefined)
+        .length === records.filter(r => r.file === file).length
+    )
+      files.delete(file);
   for (const file of files) {
     const text = ctx.mesh.repository.readText(file);
     if (!text?.includes('$')) continue;
@@ -89,7 +101,7 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
           .filter(other => other !== name)
           .map(peerVariable),
       ];
-      const used = stillUsed(ctx, name, target.file, own);
+      const used = stillUsed(edits, ctx, name, target.file, own);
       for (const key of own)
         if (!used.keys.has(key)) set(key, undefined, leaves);
       if (used.keys.size)
