@@ -907,7 +907,8 @@ export interface RequestedAddress {
  * HelmRelease's values for a Service its chart makes (an LB IPAM annotation
  * or a `loadBalancerIP` anywhere in them, outside a block switched off by
  * `enabled: false`; the Cilium release's own clustermesh-apiserver Service
- * aside). LB IPAM gives each address to one service only.
+ * aside), and those in the spec of a custom resource that makes a Service
+ * (a gateway's parameters). LB IPAM gives each address to one service only.
  *
  * @public
  */
@@ -929,6 +930,16 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
           isCiliumRelease(cluster, object),
         ),
       );
+    else if (
+      object.kind !== 'Service' &&
+      !gateway &&
+      object.apiVersion.includes('.') &&
+      !object.apiVersion.includes('toolkit.fluxcd.io/')
+    )
+      // a custom resource that makes a Service (kgateway's
+      // GatewayParameters, Envoy Gateway's EnvoyProxy) with an LB IPAM
+      // annotation or loadBalancerIP anywhere in its spec
+      texts.push(...chartServiceAddresses(object.body.spec, ['spec'], false));
     else if (object.kind !== 'Service' && !gateway) continue;
     const annotated = (path: string[]) => {
       const annotations = getPath(object.body, path);

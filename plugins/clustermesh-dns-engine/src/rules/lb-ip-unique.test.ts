@@ -49,6 +49,31 @@ describe('lb-ip-unique', () => {
     ]);
   });
 
+  it("fails an LB IP that a custom resource asks for the Service it makes (a gateway's parameters)", () => {
+    const failures = exampleChecks(f => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] +=
+        '  - gateway-parameters.yaml\n';
+      f['kubernetes/clusters/infra/gateway-parameters.yaml'] = [
+        'apiVersion: gateway.kgateway.dev/v1alpha1',
+        'kind: GatewayParameters',
+        'metadata: {name: public, namespace: kgateway-system}',
+        'spec:',
+        '  kube:',
+        '    service:',
+        '      type: LoadBalancer',
+        '      extraAnnotations:',
+        '        lbipam.cilium.io/ips: 10.25.11.100',
+        '',
+      ].join('\n');
+    }).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    expect(failures.map(c => [c.cluster, c.message])).toEqual([
+      [
+        'infra',
+        'LB IP 10.25.11.100 is also asked for by GatewayParameters kgateway-system/public of the same cluster (kubernetes/clusters/infra/gateway-parameters.yaml:9): LB IPAM gives it to one of them only',
+      ],
+    ]);
+  });
+
   it("fails an LB IP that a HelmRelease's values ask for a Service of its chart, not one in a block switched off", () => {
     const withCharts = (f: Record<string, string>) => {
       f['kubernetes/clusters/infra/kustomization.yaml'] +=
