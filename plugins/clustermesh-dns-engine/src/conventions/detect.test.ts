@@ -1598,6 +1598,27 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes the LB IP variable most Cilium values bind the annotation to (the default on a tie), not the first file's typo", () => {
+    const release = (cluster: string, variable: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  values:\n    clustermesh:\n      useAPIServer: true\n      apiserver:\n        service:\n          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: \${${variable}}\n`;
+    const files = {
+      // sorted first: its typo is read first
+      'kubernetes/alpha/cilium/helmrelease.yaml': release(
+        'alpha',
+        'CILIUM_CLUSTERMESH_LB_IPX',
+      ),
+      'kubernetes/beta/cilium/helmrelease.yaml': release(
+        'beta',
+        'CILIUM_CLUSTERMESH_LB_IP',
+      ),
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.variables?.lbIp).toBe('CILIUM_CLUSTERMESH_LB_IP');
+    expect(settingOf(found, 'variables.lbIp')?.reason).toBe(
+      "the clustermesh-apiserver's lbipam.cilium.io/ips annotation is ${CILIUM_CLUSTERMESH_LB_IP} (kubernetes/beta/cilium/helmrelease.yaml:12); other Cilium values bind it to ${CILIUM_CLUSTERMESH_LB_IPX} (kubernetes/alpha/cilium/helmrelease.yaml:12), which the checks of those clusters then miss",
+    );
+  });
+
   describe('ExternalDNS', () => {
     const externalDns = (chartVersion: string, values: string) => ({
       'kubernetes/apps/network/external-dns/helmrelease.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: ${chartVersion}\n  values:\n${values}`,

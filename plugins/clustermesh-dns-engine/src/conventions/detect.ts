@@ -498,6 +498,7 @@ export function detectConventions(
   // the clustermesh-apiserver's annotation and LB IP variable
   const annotation = readApiserverAnnotation(
     scanDocuments(tree, cache, ciliumServiceNeedles),
+    defaultConventions.variables.lbIp,
   );
   if (annotation) {
     if (!explicit.cilium?.lbIpamAnnotation) {
@@ -518,7 +519,13 @@ export function detectConventions(
         annotation.variable,
         `the clustermesh-apiserver's ${annotation.key} annotation is \${${
           annotation.variable
-        }} (${where(annotation.location)})`,
+        }} (${where(annotation.location)})${
+          annotation.others
+            ? `; other Cilium values bind it to ${annotation.others
+                .map(o => `\${${o.variable}} (${where(o.location)})`)
+                .join(', ')}, which the checks of those clusters then miss`
+            : ''
+        }`,
         annotation.location,
       );
     }

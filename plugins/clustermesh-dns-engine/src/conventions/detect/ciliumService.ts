@@ -28,10 +28,17 @@ export interface ApiserverAnnotation {
   location: SourceLocation;
 }
 
-/** The clustermesh-apiserver service annotation in any Cilium values of the repository. */
+/**
+ * The clustermesh-apiserver service annotation of the repository's Cilium
+ * values. Where they bind it to different variables (one cluster's typo),
+ * the one most of them use, the default name on a tie; `others` names the
+ * rest, for the reason said.
+ */
 export function readApiserverAnnotation(
   documents: Iterable<ScannedDocument>,
-): ApiserverAnnotation | undefined {
+  defaultVariable?: string,
+): (ApiserverAnnotation & { others?: ApiserverAnnotation[] }) | undefined {
+  const found: ApiserverAnnotation[] = [];
   for (const doc of documents) {
     const v = doc.value;
     const inHelmRelease = v.kind === 'HelmRelease';
@@ -41,7 +48,7 @@ export function readApiserverAnnotation(
     const bound = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
       String(annotation.value),
     );
-    return {
+    found.push({
       key: annotation.key,
       variable: bound?.[1],
       location: doc.at([
@@ -49,9 +56,23 @@ export function readApiserverAnnotation(
         ...ciliumValuesPaths.serviceAnnotations,
         annotation.key,
       ]),
-    };
+    });
   }
-  return undefined;
+  if (!found.length) return undefined;
+  const votes = new Map<string, number>();
+  for (const a of found)
+    if (a.variable) votes.set(a.variable, (votes.get(a.variable) ?? 0) + 1);
+  const most = Math.max(0, ...votes.values());
+  const leaders = [...votes].filter(([, n]) => n === most).map(([v]) => v);
+  const chosen =
+    defaultVariable !== undefined && leaders.includes(defaultVariable)
+      ? defaultVariable
+      : leaders[0];
+  const first = found.find(a => a.variable === chosen) ?? found[0];
+  const others = found.filter(
+    a => a.variable !== undefined && a.variable !== first.variable,
+  );
+  return others.length ? { ...first, others } : first;
 }
 
 /** Names a repository gives the clustermesh-apiserver's address. */
