@@ -1599,16 +1599,14 @@ describe('detectConventions', () => {
   });
 
   it("takes the LB IP variable most Cilium values bind the annotation to (the default on a tie), not the first file's typo", () => {
-    const release = (cluster: string, variable: string) =>
+    const release = (variable: string) =>
       `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  values:\n    clustermesh:\n      useAPIServer: true\n      apiserver:\n        service:\n          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: \${${variable}}\n`;
     const files = {
       // sorted first: its typo is read first
       'kubernetes/alpha/cilium/helmrelease.yaml': release(
-        'alpha',
         'CILIUM_CLUSTERMESH_LB_IPX',
       ),
       'kubernetes/beta/cilium/helmrelease.yaml': release(
-        'beta',
         'CILIUM_CLUSTERMESH_LB_IP',
       ),
     };

@@ -230,6 +230,15 @@ function requireExternalDns(
   const idle = running.length
     ? undefined
     : ctx.mesh.repository.externalDnsDeployments()[0];
+  // the CRD applied on its own (a shared crds folder): the kind is known,
+  // but nothing publishes the record
+  const withCrd = clusters.filter(c =>
+    c.render.objects.some(
+      ({ object }) =>
+        object.kind === 'CustomResourceDefinition' &&
+        object.name === 'dnsendpoints.externaldns.k8s.io',
+    ),
+  );
   if (idle)
     throw new PlanError(
       'mode',
@@ -237,11 +246,18 @@ function requireExternalDns(
         idle.description
       }, ${idle.location.file}:${
         idle.location.line
-      }) but applies it to none, so the kind DNSEndpoint is not known to ${clusters
-        .map(c => c.name)
-        .join(
-          ', ',
-        )} and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change); configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first`,
+      }) but applies it to none, so ${
+        withCrd.length === clusters.length
+          ? `nothing publishes the new DNSEndpoint of ${clusters
+              .map(c => c.name)
+              .join(', ')} (its CRD is applied, the record is not written)`
+          : `the kind DNSEndpoint is not known to ${clusters
+              .filter(c => !withCrd.includes(c))
+              .map(c => c.name)
+              .join(
+                ', ',
+              )} and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change)`
+      }; configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first`,
     );
   if (!running.length) {
     ctx.notes.push(

@@ -1493,6 +1493,22 @@ describe('planMeshDnsChange on other layouts', () => {
           'no cluster runs ExternalDNS: the repository has it (HelmRelease network/external-dns, kubernetes/clusters/east/apps/external-dns.yaml:1) but applies it to none, so the kind DNSEndpoint is not known to east, west and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change); configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first',
       },
     ]);
+    // its CRD applied on its own: the kind is known, nothing publishes
+    const crdOnly = { ...off };
+    for (const c of ['east', 'west']) {
+      crdOnly[`kubernetes/clusters/${c}/apps/dnsendpoint-crd.yaml`] =
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: dnsendpoints.externaldns.k8s.io}\nspec: {group: externaldns.k8s.io, names: {kind: DNSEndpoint, plural: dnsendpoints}, scope: Namespaced, versions: []}\n';
+      crdOnly[`kubernetes/clusters/${c}/apps/kustomization.yaml`] +=
+        '  - ./dnsendpoint-crd.yaml\n';
+    }
+    expect(planPerCluster(crdOnly, input).problems).toEqual([
+      {
+        field: 'mode',
+        message: expect.stringContaining(
+          'but applies it to none, so nothing publishes the new DNSEndpoint of east, west (its CRD is applied, the record is not written); configure with --mode manual',
+        ),
+      },
+    ]);
     expect(plan.problems).toEqual([
       {
         field: 'clusters[1].name',
