@@ -338,17 +338,22 @@ export function buildMeshModel(
     });
   }
   bootstrapSources(clusters);
+  // the repository's own address: its GitRepository, or the FluxInstance
+  // that syncs it
+  const ownUrl = (object: ManifestObject) => {
+    if (object.kind === 'FluxInstance')
+      return getPath(object.body, ['spec', 'sync', 'url']);
+    return object.kind === 'GitRepository' &&
+      conventions.flux.sourceNames.includes(object.name)
+      ? getPath(object.body, ['spec', 'url'])
+      : undefined;
+  };
   const ownOwners = new Set(
     clusters.flatMap(c =>
       c.render.objects
-        .filter(
-          ({ object }) =>
-            object.kind === 'GitRepository' &&
-            conventions.flux.sourceNames.includes(object.name),
-        )
-        .map(({ object }) =>
-          ownerOf(String(getPath(object.body, ['spec', 'url']))),
-        )
+        .map(({ object }) => ownUrl(object))
+        .filter((url): url is string => typeof url === 'string')
+        .map(ownerOf)
         .filter((o): o is string => o !== undefined),
     ),
   );
