@@ -79,6 +79,31 @@ export const lbIpamLoadBalancerClasses = [
   'io.cilium/l2-announcer',
 ] as const;
 
+/** The fields of a `clustermesh.config.clusters` entry that anything here reads. */
+const meshEntryFields: readonly string[] = ['name', 'address', 'port', 'ips'];
+
+/**
+ * Whether values set at a path (a `valuesFrom` targetPath's steps) may
+ * change what is read of the Cilium values: a path of
+ * {@link ciliumValuesPaths} above or below it, a peer entry's fields only
+ * (not its `tls` certificates).
+ *
+ * @public
+ */
+export function readsValuesPath(steps: readonly (string | number)[]): boolean {
+  const clusters = ciliumValuesPaths.meshClusters;
+  if (
+    clusters.every((k, i) => steps[i] === k) &&
+    typeof steps[clusters.length] === 'number' &&
+    steps.length > clusters.length + 1
+  )
+    return meshEntryFields.includes(String(steps[clusters.length + 1]));
+  return Object.values(ciliumValuesPaths).some(path => {
+    const n = Math.min(path.length, steps.length);
+    return path.slice(0, n).every((k, i) => steps[i] === k);
+  });
+}
+
 /**
  * The class of the services each Cilium announcer serves (beside services
  * of no class): L2 announcement policies, the BGP control plane.

@@ -37,6 +37,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * it may change that release's values only, and adds no object.
    */
   valuesOf?: string;
+  /** With `valuesOf`: the paths of those values it sets (`valuesFrom` targetPaths); undefined: any. */
+  valuesPaths?: (string | number)[][];
   /**
    * On a not-evaluated part of a Flux Kustomization's build
    * (`namespace/name`): what it may change is in that build only.

@@ -202,8 +202,17 @@ export function helmReleaseValues(
       // one Secret read for several paths (a certificate, its key) is one cause
       const entry = ref.targetPath ?? `key ${key}`;
       const same = secretEntries.get(ref.name);
-      if (same) {
+      const at = secretFindings.get(ref.name);
+      if (same && at !== undefined) {
         same.push(entry);
+        const paths = findings[at].valuesPaths;
+        findings[at] = {
+          ...findings[at],
+          valuesPaths:
+            paths && ref.targetPath !== undefined
+              ? [...paths, targetPathSteps(ref.targetPath)]
+              : undefined,
+        };
         return;
       }
       secretEntries.set(ref.name, [entry]);
@@ -219,6 +228,9 @@ export function helmReleaseValues(
         ),
         mayChange: true,
         valuesOf: `${namespace}/${object.name}`,
+        ...(ref.targetPath !== undefined && {
+          valuesPaths: [targetPathSteps(ref.targetPath)],
+        }),
       });
       return;
     }
@@ -372,18 +384,12 @@ export function valuesFileValues(
 }
 
 /**
- * The values a `valuesFrom` entry with `targetPath` sets, as helm-controller
- * sets them (fluxcd/pkg `ReplacePathValue`, Helm's `--set`): in the path a
- * `.` separates keys, `\.` is a dot of a key, `[n]` an item of a list; the
- * value is typed as `--set` types it (`true`, `false`, `null`, integers not
- * starting with 0), unless it is quoted, which makes it the string inside.
+ * The steps of a `valuesFrom` targetPath (`a.b[0].c`, `\.` a dot of a key):
+ * keys, and list indexes as numbers.
  *
  * @internal
  */
-export function targetPathValues(
-  targetPath: string,
-  text: string,
-): Record<string, unknown> {
+export function targetPathSteps(targetPath: string): (string | number)[] {
   const steps: (string | number)[] = [];
   let key = '';
   for (let i = 0; i < targetPath.length; i++) {
@@ -406,6 +412,23 @@ export function targetPathValues(
     } else key += ch;
   }
   if (key) steps.push(key);
+  return steps;
+}
+
+/**
+ * The values a `valuesFrom` entry with `targetPath` sets, as helm-controller
+ * sets them (fluxcd/pkg `ReplacePathValue`, Helm's `--set`): in the path a
+ * `.` separates keys, `\.` is a dot of a key, `[n]` an item of a list; the
+ * value is typed as `--set` types it (`true`, `false`, `null`, integers not
+ * starting with 0), unless it is quoted, which makes it the string inside.
+ *
+ * @internal
+ */
+export function targetPathValues(
+  targetPath: string,
+  text: string,
+): Record<string, unknown> {
+  const steps = targetPathSteps(targetPath);
   const root: Record<string, unknown> = {};
   let cursor: any = root;
   steps.forEach((step, i) => {

@@ -951,7 +951,10 @@ function dedupe(findings: EngineFinding[]): EngineFinding[] {
   const seen = new Set<string>();
   return findings.filter(f => {
     // the same message at another place is another finding
-    const key = `${f.code}|${f.message}|${f.location?.file}:${f.location?.line}`;
+    // (and each build's: what it may change is in that build)
+    const key = `${f.code}|${f.message}|${f.location?.file}:${
+      f.location?.line
+    }|${f.build ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -399,7 +399,7 @@ export function buildMeshModel(
 }
 
 /**
- * `host/owner` of a Git URL as kustomize and Flux write them
+ * The owner of a Git or OCI URL as kustomize and Flux write them
  * (`https://github.com/org/repo//path?ref=v1`, `ssh://git@github.com/org/repo`,
  * `git@github.com:org/repo.git`), lower-cased; undefined for anything else.
  */
@@ -408,12 +408,9 @@ function ownerOf(url: string): string | undefined {
     /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]+@)?([a-z0-9.-]+\.[a-z]+)(?::\d+)?[/:]([^/]+)\/[^/]/i.exec(
       url,
     );
-  if (!match) return undefined;
-  // a file of a GitHub repository by its raw address is that owner's
-  const host = match[1]
-    .toLowerCase()
-    .replace(/^raw\.githubusercontent\.com$/, 'github.com');
-  return `${host}/${match[2].toLowerCase()}`;
+  // the owner alone: the same owner's repositories may be on several
+  // hosts (its Git on github.com, its OCI artifacts on ghcr.io)
+  return match ? match[2].toLowerCase() : undefined;
 }
 
 /**
@@ -425,7 +422,7 @@ function ownerOf(url: string): string | undefined {
  */
 function quietUnreadParts(
   cluster: ClusterModel,
-  /** `host/owner` of the repository's own sources, when known. */
+  /** The owners of the repository's own sources, when known. */
   ownOwners: ReadonlySet<string>,
 ) {
   const readers = kustomizationsRulesReadFrom(cluster);

@@ -549,10 +549,15 @@ function sameDnsServer(
   b: ExternalDnsDeployment,
 ): 'yes' | 'no' | 'maybe' {
   const [x, y] = [externalDnsServer(a), externalDnsServer(b)];
-  // not told: the provider's own default, the same for both
-  if (x === undefined || y === undefined) return 'yes';
+  // a cluster's own server is never another's
+  const local = (v: string | undefined) =>
+    v !== undefined && !unknownVariables(v).length && clusterLocalServer(v);
+  if (local(x) || local(y)) return 'no';
+  // neither told: the provider's own default, the same for both
+  if (x === undefined && y === undefined) return 'yes';
+  // one told, the other set another way (an environment variable)
+  if (x === undefined || y === undefined) return 'maybe';
   if (unknownVariables(`${x} ${y}`).length) return 'maybe';
-  if (clusterLocalServer(x) || clusterLocalServer(y)) return 'no';
   return x.replace(/\/+$/, '').toLowerCase() ===
     y.replace(/\/+$/, '').toLowerCase()
     ? 'yes'
@@ -593,7 +598,7 @@ export function recordDeleters(
         (!domains.length || domains.some(f => inDomain(name, f))) &&
         !excludeDomains.some(f => inDomain(name, f)) &&
         (!d.filters.zones.length ||
-          d.filters.zones.some(z => inDomain(name, z)))
+          d.filters.zones.some(z => notKnownHere(z) || inDomain(name, z)))
       ) {
         const server = sameDnsServer(publisher, d);
         if (server === 'no') continue;
@@ -604,6 +609,7 @@ export function recordDeleters(
           deployment: d,
           certain:
             server === 'yes' &&
+            !d.filters.zones.some(notKnownHere) &&
             !notKnownHere(name) &&
             !domains.some(notKnownHere) &&
             !ownerVariables.length,

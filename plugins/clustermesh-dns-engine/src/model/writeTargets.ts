@@ -558,8 +558,12 @@ export function fqdnForm(
     cluster.cilium?.appliedBy,
     ...cluster.dnsEndpoints.map(e => e.appliedBy),
   ].filter(k => k !== undefined);
+  // (a source whose keys are not known may not define it: not taken)
   const secretWhereUsed = (v: string) =>
-    consumers.find(k => k.variables.get(v)?.secret === true);
+    consumers.find(k => {
+      const used = k.variables.get(v);
+      return used?.secret === true && !used.unverified;
+    });
   // a variable as the cluster's plain settings (or repository) define it
   const plain = new Map<string, string>();
   const secret: string[] = [];

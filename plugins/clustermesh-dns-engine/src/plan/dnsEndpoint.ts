@@ -566,7 +566,6 @@ function renderingRecord(
   return common?.size ? Math.min(...common) : -1;
 }
 
-/** The removed clusters' own entries: those whose dnsName is their FQDN written out. */
 /**
  * A removed cluster's own records: the entries that render to its FQDN (or
  * of the DNSEndpoint its conventions name) in DNSEndpoints no other cluster
@@ -614,6 +613,7 @@ export function ownRecords(
   return own;
 }
 
+/** The removed clusters' records: their own, and entries that name them written out. */
 function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
   for (const name of ctx.removed) {
     const cluster = ctx.mesh.byName.get(name);

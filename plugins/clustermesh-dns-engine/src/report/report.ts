@@ -101,6 +101,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       substitutesOnly: _substitutesOnly,
       onlyDataOf: _onlyDataOf,
       valuesOf: _valuesOf,
+      valuesPaths: _valuesPaths,
       build: _build,
       remoteUrl: _remoteUrl,
       ...f

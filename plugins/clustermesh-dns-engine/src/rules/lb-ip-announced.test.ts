@@ -274,5 +274,16 @@ describe('lb-ip-announced', () => {
         "the cluster applies no Cilium announcement but MetalLB's IPAddressPool metallb-system/lan: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
       remediation: expect.stringMatching(/^Announce the address with Cilium/),
     });
+    // no Cilium pool: the addresses are MetalLB's, which lb-ip-in-pool says
+    const metalLbOnly = exampleChecks(files => {
+      files[policyFile] =
+        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.11.0/24]\n';
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        /\n {2}- .*lb-ippool-infra\.yaml/,
+        '',
+      )(files);
+    }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra');
+    expect(metalLbOnly?.outcome).not.toBe('fail');
   });
 });

@@ -9,6 +9,7 @@ import {
   announcerClasses,
   chartEnables,
   ciliumValuesPaths,
+  classLbIpamIgnores,
 } from '../cilium/values';
 import { LabelSelector, selectorAdmits } from '../k8s/labelSelector';
 import { apiserverLabels, metalLbPoolApplied } from '../model/queries';
@@ -252,8 +253,9 @@ export const lbIpAnnounced = defineClusterRule({
       return [
         r.notEvaluated('unknownClass', { serviceClass }, c.settingsLocation),
       ];
-    // a class of another load balancer hands the whole service elsewhere
-    if (serviceClass && !serviceClass.startsWith('io.cilium/'))
+    // a class LB IPAM does not serve hands the whole service elsewhere
+    // (service-annotation says so)
+    if (serviceClass && classLbIpamIgnores(c.cilium?.values) !== undefined)
       return [r.notApplicable('otherClass', { serviceClass })];
     // no address yet: nothing an announcement could be checked against
     if (!c.lbIpAddress)
@@ -261,7 +263,12 @@ export const lbIpAnnounced = defineClusterRule({
     // MetalLB's speakers announce only the addresses MetalLB gives out:
     // none of Cilium's, so LB IPAM's address goes unannounced
     const metalLb = metalLbPoolApplied(c.render);
-    if (!list.length && metalLb && !serviceClass)
+    if (
+      !list.length &&
+      metalLb &&
+      !serviceClass &&
+      c.pools.some(p => !p.disabled)
+    )
       return [
         r.fail(
           'metalLbOnly',

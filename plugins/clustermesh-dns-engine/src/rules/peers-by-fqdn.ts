@@ -169,6 +169,11 @@ export const peersByFqdn = defineClusterRule({
       if (e.ips !== undefined) {
         const also = [
           typeof e.address !== 'string' && 'no address',
+          typeof e.address === 'string' &&
+            expected !== undefined &&
+            e.address !== expected &&
+            !unknownVariables(e.address + expected).length &&
+            `address ${q(e.address)} instead of ${q(expected)}`,
           e.port === undefined && 'no port',
           e.port !== undefined && Number(e.port) !== port && `port ${e.port}`,
         ].filter((x): x is string => typeof x === 'string');

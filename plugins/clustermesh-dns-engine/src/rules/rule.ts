@@ -7,6 +7,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
+import { readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { inRepositoryLayout } from '../model/queries';
@@ -235,7 +236,9 @@ function mayHide(
     return (
       !objectMissing &&
       rule.fieldsOf === 'cilium' &&
-      holder?.name === f.valuesOf
+      holder?.name === f.valuesOf &&
+      // values set at paths nothing reads (a peer's certificate) hide nothing
+      (f.valuesPaths === undefined || f.valuesPaths.some(readsValuesPath))
     );
   if (f.build !== undefined && f.mayChange && !objectMissing && holder)
     return (

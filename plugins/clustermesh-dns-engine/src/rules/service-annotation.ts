@@ -56,6 +56,8 @@ export const serviceAnnotation = defineClusterRule({
       'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
     notLoadBalancerNoAnnotation:
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer", and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
+    defaultTypeNoAnnotation:
+      'clustermesh.apiserver.service.type is not set (the chart makes a NodePort service), and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
     annotationTooNew:
       'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
     notString: '{{what}} is {{value}}, not a string',
@@ -71,7 +73,7 @@ export const serviceAnnotation = defineClusterRule({
     pinned:
       'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
   },
-  fieldAbsence: ['noApiServer', 'noAnnotation', 'notLoadBalancerNoAnnotation'],
+  fieldAbsence: ['noApiServer', 'noAnnotation', 'defaultTypeNoAnnotation'],
   fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
@@ -166,15 +168,23 @@ export const serviceAnnotation = defineClusterRule({
       const keys = lbIpamAnnotationKeys.join(' or ');
       const at = cilium.locate(ciliumValuesPaths.serviceAnnotations);
       // a NodePort service with no address asked: one setup to change, one finding
+      // a type written in the values is there whatever else is read; the
+      // chart's default only while no other values are unread
       if (notLoadBalancer >= 0)
         out.splice(
           notLoadBalancer,
           1,
-          r.fail(
-            'notLoadBalancerNoAnnotation',
-            { type: q(type ?? 'NodePort (chart default)'), keys },
-            cilium.locate(ciliumValuesPaths.serviceType),
-          ),
+          type === undefined
+            ? r.fail(
+                'defaultTypeNoAnnotation',
+                { keys },
+                cilium.locate(ciliumValuesPaths.serviceType),
+              )
+            : r.fail(
+                'notLoadBalancerNoAnnotation',
+                { type: q(type), keys },
+                cilium.locate(ciliumValuesPaths.serviceType),
+              ),
         );
       else out.push(r.fail('noAnnotation', { keys }, at));
       return out;

@@ -108,26 +108,66 @@ describe('settings-present', () => {
       rule: string,
     ) => checks.find(c => c.ruleId === rule && c.cluster === 'infra');
 
-    it("a release's values read from a Secret may hide a field of that release's values, never a settings key", () => {
-      const checks = exampleChecks(files => {
-        ciliumValuesFromSecret(files);
-        withoutLbIp(files);
-        replace(
-          exampleFile.helmRelease,
-          '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
-          '',
-        )(files);
-      });
-      expect(infraCheck(checks, 'settings-present')).toMatchObject({
+    it("a release's values read from a Secret may hide a field of that release's values it may set, never a settings key", () => {
+      const withoutAnnotation = replace(
+        exampleFile.helmRelease,
+        '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+        '',
+      );
+      const checks = (targetPath: string) =>
+        exampleChecks(files => {
+          ciliumValuesFromSecret(files);
+          files[exampleFile.helmRelease] = files[
+            exampleFile.helmRelease
+          ].replace(
+            'targetPath: clustermesh.config.clusters[0].tls.cert',
+            `targetPath: ${targetPath}`,
+          );
+          withoutLbIp(files);
+          withoutAnnotation(files);
+        });
+      // the Secret may set the annotation: not called missing
+      const annotated = checks(
+        'clustermesh.apiserver.service.annotations.lbipam\\.cilium\\.io/ips',
+      );
+      expect(infraCheck(annotated, 'settings-present')).toMatchObject({
         outcome: 'fail',
         severity: 'error',
         message:
           'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings',
       });
-      expect(infraCheck(checks, 'service-annotation')).toMatchObject({
+      expect(infraCheck(annotated, 'service-annotation')).toMatchObject({
         outcome: 'not-evaluated',
         message: expect.stringContaining(
           'may provide it: HelmRelease kube-system/cilium takes values from Secret kube-system/cilium-creds',
+        ),
+      });
+      // a peer's certificate: nothing a check reads
+      const certificate = checks('clustermesh.config.clusters[0].tls.cert');
+      expect(infraCheck(certificate, 'service-annotation')).toMatchObject({
+        outcome: 'fail',
+        severity: 'error',
+      });
+    });
+
+    it('keeps a NodePort written in the values an error whatever a Secret of the release may add', () => {
+      const checks = exampleChecks(files => {
+        ciliumValuesFromSecret(files);
+        replace(
+          exampleFile.helmRelease,
+          'targetPath: clustermesh.config.clusters[0].tls.cert',
+          'targetPath: clustermesh.apiserver.service.annotations.lbipam\\.cilium\\.io/ips',
+        )(files);
+        replace(
+          exampleFile.helmRelease,
+          '          type: LoadBalancer\n          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+          '          type: NodePort\n',
+        )(files);
+      });
+      expect(infraCheck(checks, 'service-annotation')).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^clustermesh.apiserver.service.type is "NodePort", not "LoadBalancer"/,
         ),
       });
     });

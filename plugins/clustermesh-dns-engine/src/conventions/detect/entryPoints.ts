@@ -525,7 +525,6 @@ export function ownSourceNames(
 }
 
 /** The entries not inside another entry's folder (a cluster's children are not clusters). */
-/** The entries no other entry's folder holds: one per cluster in a mesh. */
 export function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
   // by each entry's parent folders: a mesh has an entry per cluster
   const paths = new Set(entries.map(e => e.path));
@@ -536,18 +535,6 @@ export function outermostEntries(entries: readonly FluxEntry[]): FluxEntry[] {
     }
     return true;
   });
-}
-
-/**
- * The one Flux entry point of a repository that holds a single cluster
- * (`kubernetes/flux/cluster`, synced by its FluxInstance); undefined when
- * it has none, or several.
- */
-export function singleClusterEntry(
-  entries: readonly FluxEntry[],
-): FluxEntry | undefined {
-  const outermost = outermostEntries(entries);
-  return outermost.length === 1 ? outermost[0] : undefined;
 }
 
 /** Folder names that say what a folder is for, not which cluster it is. */
