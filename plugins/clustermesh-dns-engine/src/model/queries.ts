@@ -36,6 +36,7 @@ import {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import { stringMapAt } from '../flux/kustomize/immutable';
 import { madeObject } from '../flux/providedSources';
 import {
   parseSelectorString,
@@ -704,10 +705,7 @@ export function externalDnsPublishes(
   ] as const) {
     if (!filter) continue;
     const parsed = parseSelectorString(filter);
-    const metadata = getPath(endpoint.body, ['metadata', field]);
-    const present: Record<string, string> = {};
-    if (metadata && typeof metadata === 'object')
-      for (const [k, v] of Object.entries(metadata)) present[k] = String(v);
+    const present = stringMapAt(endpoint.body, 'metadata', field);
     if ('error' in parsed || notKnownHere(filter))
       return {
         verdict: 'unknown',
@@ -1110,4 +1108,21 @@ export function ciliumVersion(
     ({ object }) => object.kind === 'OCIRepository' && object.name === ref.name,
   )?.object;
   return source && pinned(source, ociTagPath);
+}
+
+/**
+ * Whether the Kustomization `key` is `k` or applies it (directly or through
+ * its children) in the cluster.
+ *
+ * @public
+ */
+export function appliesOrIs(
+  cluster: Pick<ClusterModel, 'render'>,
+  key: string,
+  k: RenderedKustomization | undefined,
+): boolean {
+  const byKey = new Map(cluster.render.kustomizations.map(r => [r.key, r]));
+  for (let at = k; at; at = at.parent ? byKey.get(at.parent) : undefined)
+    if (at.key === key) return true;
+  return false;
 }

@@ -1,5 +1,9 @@
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { externalDnsApplier, externalDnsDeploymentsOf } from '../model/queries';
+import {
+  appliesOrIs,
+  externalDnsApplier,
+  externalDnsDeploymentsOf,
+} from '../model/queries';
 import { isRecord } from '../core/paths';
 import type { ClusterModel } from '../model/types';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
@@ -181,22 +185,6 @@ function externalDnsKustomizationOf(
     d.sources.includes('crd'),
   );
   return sameDeclaration(readers.map(d => externalDnsApplier(cluster, d)));
-}
-
-/** Whether the Kustomization `key` is `k` or applies it (directly or not) in the cluster. */
-function appliesOrIs(
-  cluster: ClusterModel,
-  key: string,
-  k: RenderedKustomization,
-): boolean {
-  const byKey = new Map(cluster.render.kustomizations.map(r => [r.key, r]));
-  for (
-    let at: RenderedKustomization | undefined = k;
-    at;
-    at = at.parent ? byKey.get(at.parent) : undefined
-  )
-    if (at.key === key) return true;
-  return false;
 }
 
 /** The Kustomization every cluster has from one declaration, or undefined. */

@@ -1,10 +1,8 @@
-import {
-  CheckResult,
-  unknownVariables,
-} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
+import { stringMapAt } from '../flux/kustomize/immutable';
 import {
   announcerClasses,
   chartEnables,
@@ -69,16 +67,6 @@ const classExcludes = (
     ? undefined
     : `the service's loadBalancerClass ${serviceClass} is not ${announcerClasses[announcer]}, the one it serves`;
 
-/** The labels of an object's metadata (none when absent). */
-const labelsOf = (o: ManifestObject): Record<string, string> => {
-  const labels = getPath(o.body, ['metadata', 'labels']);
-  return isRecord(labels)
-    ? Object.fromEntries(
-        Object.entries(labels).map(([k, v]) => [k, String(v)] as const),
-      )
-    : {};
-};
-
 /**
  * Whether a CiliumBGPPeerConfig of the cluster selects a BGP advertisement
  * (a family whose `advertisements` selector admits its labels; a family
@@ -95,7 +83,7 @@ function peerConfigSelects(
       .map(f => asSelector(f.advertisements))
       .filter((s): s is LabelSelector => s !== undefined);
   });
-  const labels = labelsOf(advertisement);
+  const labels = stringMapAt(advertisement.body, 'metadata', 'labels');
   if (selectors.some(s => selectorAdmits(s, labels))) return { unknown: false };
   return {
     unknown: selectors.some(notKnown),
@@ -255,8 +243,9 @@ export const lbIpAnnounced = defineClusterRule({
       ];
     // a class LB IPAM does not serve hands the whole service elsewhere
     // (service-annotation says so)
-    if (serviceClass && classLbIpamIgnores(c.cilium?.values) !== undefined)
-      return [r.notApplicable('otherClass', { serviceClass })];
+    const ignored = classLbIpamIgnores(c.cilium?.values);
+    if (ignored !== undefined)
+      return [r.notApplicable('otherClass', { serviceClass: String(ignored) })];
     // no address yet: nothing an announcement could be checked against
     if (!c.lbIpAddress)
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
@@ -297,7 +286,7 @@ export const lbIpAnnounced = defineClusterRule({
           locate(maybe.object),
         ),
       ];
-    const results: CheckResult[] = [
+    return [
       r.fail(
         'notAnnounced',
         {
@@ -316,6 +305,5 @@ export const lbIpAnnounced = defineClusterRule({
         locate(list[0].object),
       ),
     ];
-    return results;
   },
 });

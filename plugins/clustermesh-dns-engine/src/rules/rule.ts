@@ -6,11 +6,10 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
-import type { RenderedKustomization } from '../flux/fluxKustomization';
 import { readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
-import { inRepositoryLayout } from '../model/queries';
+import { appliesOrIs, inRepositoryLayout } from '../model/queries';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
 /**
@@ -188,18 +187,6 @@ export function conventionsPath(
   return failure?.inRepository && !failure.inRepository(path)
     ? `${shown} (the conventions' \`${setting}\`, a place this repository does not use: set it to where the repository keeps such a file)`
     : shown;
-}
-
-/** Whether a Kustomization (`namespace/name`) applies another, itself or through its children. */
-function appliesOrIs(
-  cluster: ClusterModel,
-  outer: string,
-  inner: RenderedKustomization | undefined,
-): boolean {
-  const byKey = new Map(cluster.render.kustomizations.map(k => [k.key, k]));
-  for (let k = inner; k; k = k.parent ? byKey.get(k.parent) : undefined)
-    if (k.key === outer) return true;
-  return false;
 }
 
 /**
