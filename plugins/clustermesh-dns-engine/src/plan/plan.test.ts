@@ -756,8 +756,10 @@ describe('planMeshDnsChange on other layouts', () => {
       conventions,
     );
     expect(removal.plan.problems).toEqual([]);
-    // its record goes; nothing else of its uses the settings: they go too
+    // its record goes (the list left empty, not null); nothing else of its
+    // uses the settings: they go too
     expect(removal.after[record]).not.toContain('dnsName');
+    expect(parse(removal.after[record]).spec).toEqual({ endpoints: [] });
     expect(removal.plan.decisions.join('\n')).not.toMatch(
       /kept in its settings/,
     );

@@ -311,6 +311,28 @@ describe('YamlTextEditor creates missing structure once', () => {
     ).toBe('m:\n  a: 1\nl:\n  - x\n  # y is next\n  - z\nf: [2]\n');
   });
 
+  it('writes a block list whose every item is removed as [], not null', () => {
+    const text =
+      'spec:\n  endpoints:\n    - dnsName: a.example\n      targets:\n        - 10.0.0.1\n    - dnsName: b.example\n  other: 1\n';
+    const emptied = edit(text, e => {
+      e.deleteItem(0, ['spec', 'endpoints', 1]);
+      e.deleteItem(0, ['spec', 'endpoints', 0]);
+    });
+    expect(emptied).toBe('spec:\n  endpoints: []\n  other: 1\n');
+    expect(parse(emptied).spec.endpoints).toEqual([]);
+    // one item left, or one added back: the list stays a block
+    expect(edit(text, e => e.deleteItem(0, ['spec', 'endpoints', 0]))).toBe(
+      'spec:\n  endpoints:\n    - dnsName: b.example\n  other: 1\n',
+    );
+    expect(
+      edit(text, e => {
+        e.deleteItem(0, ['spec', 'endpoints', 1]);
+        e.deleteItem(0, ['spec', 'endpoints', 0]);
+        e.appendItem(0, ['spec', 'endpoints'], { dnsName: 'c.example' });
+      }),
+    ).not.toContain('[]');
+  });
+
   it('inserts an item before another, above the comment that belongs to it', () => {
     expect(
       edit('r:\n  - ./a\n  # c is special\n  - ./c\n', e =>

@@ -107,6 +107,8 @@ export class YamlTextEditor {
     Pair,
     { map: YAMLMap; values: Record<string, unknown> }
   >();
+  /** Block sequences under a key with items removed, and which. */
+  readonly #removedItems = new Map<YAMLSeq, { pair: Pair; items: Set<Node> }>();
 
   constructor(readonly file: string, text: string) {
     this.#text = text;
@@ -368,6 +370,15 @@ export class YamlTextEditor {
       return;
     }
     this.#removeEntry(seq, item, path);
+    if (!seq.flow && found.pair?.value === seq) {
+      const removed = this.#removedItems.get(seq);
+      if (removed) removed.items.add(item);
+      else
+        this.#removedItems.set(seq, {
+          pair: found.pair,
+          items: new Set([item]),
+        });
+    }
   }
 
   /** Whether any edit was planned. */
@@ -551,6 +562,17 @@ export class YamlTextEditor {
 
   /** The splices that write the additions: one block (or flow text) per node. */
   *#additionSplices(): Generator<Splice> {
+    // a block list left with no item is written `key: []`, not `key:` (null)
+    for (const [seq, { pair, items }] of this.#removedItems) {
+      const addition = this.#additions.get(seq);
+      if (
+        items.size < seq.items.length ||
+        (addition && !isEmptyAddition(addition.value))
+      )
+        continue;
+      const colon = this.#text.indexOf(':', (pair.key as Node).range![1]);
+      yield { at: colon + 1, end: colon + 1, text: ' []', rank: 0 };
+    }
     for (const [pair, { map, values }] of this.#anchored) {
       const first = map.items[0].key as Node;
       const end = pair.value
