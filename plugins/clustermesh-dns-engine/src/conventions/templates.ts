@@ -74,6 +74,27 @@ export function clusterPath(template: string, cluster: string): string {
   return template.split('{cluster}').join(cluster);
 }
 
+/**
+ * The settings ConfigMap a cluster reads, as `namespace/name`: the one found
+ * (in another namespace, the one the Kustomization applying the Cilium
+ * values substitutes from), else the conventions' name for the cluster.
+ */
+export function settingsConfigMapName(
+  conventions: MeshConventions,
+  cluster: string,
+  found?: {
+    object: { namespace?: string; name: string };
+    appliedBy: { namespace: string };
+  },
+): string {
+  if (found)
+    return `${found.object.namespace ?? found.appliedBy.namespace}/${
+      found.object.name
+    }`;
+  const { namespace, configMap } = conventions.settings;
+  return `${namespace}/${clusterPath(configMap, cluster)}`;
+}
+
 /** `${NAME}`: how a file that Flux substitutes refers to a variable. @public */
 export const variableReference = (name: string) => `\${${name}}`;
 

@@ -1,6 +1,9 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
-import { fqdnTemplateFor } from '../conventions/templates';
+import {
+  fqdnTemplateFor,
+  settingsConfigMapName,
+} from '../conventions/templates';
 import type { MeshConventions } from '../conventions/schema';
 import { describeObject } from '../core/manifest';
 import type { ObjectPath } from '../core/paths';
@@ -127,15 +130,18 @@ function fqdnFromFiles(sources: FqdnSources): ClusterFqdn | undefined {
 
 /** Why the FQDN is not a settings variable: how the settings are applied, and which of the template's variables are secret. */
 function whyNotInSettings(
-  { conventions, settingsObject }: FqdnSources,
+  { conventions, cluster, settingsObject }: FqdnSources,
   variables: readonly string[],
   scope: Variables | undefined,
 ): string {
-  const { settings, variables: names } = conventions;
+  const { variables: names } = conventions;
   const reasons: string[] = [];
   if (!settingsObject) {
     reasons.push(
-      `no settings ConfigMap ${settings.namespace}/${settings.configMap} is applied`,
+      `no settings ConfigMap ${settingsConfigMapName(
+        conventions,
+        cluster,
+      )} is applied`,
     );
   } else if (!settingsObject.appliedBy.postBuild) {
     reasons.push(

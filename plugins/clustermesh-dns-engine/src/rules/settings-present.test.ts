@@ -64,6 +64,25 @@ describe('settings-present', () => {
     );
   });
 
+  it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {
+    const result = exampleChecks(f => {
+      withoutLbIp(f);
+      const settings = exampleFile.settings('infra');
+      f[settings] = f[settings].replace(
+        'namespace: flux-system',
+        'namespace: kube-system',
+      );
+      const infrastructure = 'kubernetes/clusters/infra/infrastructure.yaml';
+      f[infrastructure] = f[infrastructure].replace(
+        'namespace: flux-system',
+        'namespace: kube-system',
+      );
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(result.message).toMatch(
+      /^CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap kube-system\/cluster-settings[;,]/,
+    );
+  });
+
   it('does not call a key missing when what the engine does not evaluate may change the settings', () => {
     const checks = exampleChecks(files => {
       withoutLbIp(files);

@@ -1,3 +1,4 @@
+import { settingsConfigMapName } from '../conventions/templates';
 import { inlineSettingsTarget } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
@@ -36,8 +37,12 @@ export const settingsPresent = defineClusterRule({
   fieldAbsence: ['missing', 'missingInline'],
   variables: ['noConfigMap', 'missing', 'missingInline'],
   check(mesh, c, r) {
-    const { settings, variables } = mesh.conventions;
-    const configMap = `${settings.namespace}/${settings.configMap}`;
+    const { variables } = mesh.conventions;
+    const configMap = settingsConfigMapName(
+      mesh.conventions,
+      c.name,
+      c.settingsObject,
+    );
     // an FQDN the files Flux substitutes give needs no settings variable
     const byTemplate = c.fqdn?.source === 'files' ? c.fqdn : undefined;
     const wanted = byTemplate
