@@ -26,6 +26,59 @@ describe('service-annotation', () => {
       c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
     );
 
+  it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
+    const withMetalLb = (files: Record<string, string>) => {
+      files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =
+        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.11.0/24]\n';
+      files['kubernetes/infrastructure/networking/metallb/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - pool.yaml\n';
+      replace(
+        'kubernetes/infrastructure/networking/kustomization.yaml',
+        '  - cilium\n',
+        '  - cilium\n  - metallb\n',
+      )(files);
+    };
+    const metalLbOnly = (files: Record<string, string>) => {
+      withMetalLb(files);
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        /\n {2}- .*lb-ippool-infra\.yaml/,
+        '',
+      )(files);
+    };
+    const withoutAnnotation = (files: Record<string, string>) =>
+      replace(
+        exampleFile.helmRelease,
+        /\n *annotations:\n *lbipam.cilium.io\/ips: .*/,
+        '',
+      )(files);
+    for (const edit of [
+      metalLbOnly,
+      (f: Record<string, string>) => {
+        metalLbOnly(f);
+        withoutAnnotation(f);
+      },
+    ])
+      expect(checksOf(edit)).toEqual([
+        expect.objectContaining({
+          outcome: 'not-evaluated',
+          message:
+            "the cluster's LoadBalancer addresses come from MetalLB (IPAddressPool metallb-system/lan), not from Cilium LB IPAM (no CiliumLoadBalancerIPPool is applied): how the clustermesh-apiserver service asks MetalLB for the LB IP is not checked here (MetalLB is not handled)",
+        }),
+      ]);
+    // beside a Cilium pool, LB IPAM gives the address: the annotation counts
+    const beside = checksOf(f => {
+      withMetalLb(f);
+      withoutAnnotation(f);
+    });
+    expect(beside).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(/has no LB IPAM annotation/),
+      }),
+    ]);
+  });
+
   describe('with a load balancer class', () => {
     const withClass = (value: string) =>
       replace(

@@ -17,9 +17,11 @@ import {
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
   ciliumVersion,
+  metalLbPoolApplied,
   poolAdmitsApiserver,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
@@ -32,7 +34,7 @@ export const serviceAnnotation = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service of a load balancer class LB IPAM does not serve (anything but none, `io.cilium/bgp-control-plane` and `io.cilium/l2-announcer`) gets no address from it at all. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too.",
+    "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service of a load balancer class LB IPAM does not serve (anything but none, `io.cilium/bgp-control-plane` and `io.cilium/l2-announcer`) gets no address from it at all. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too. Where the cluster applies MetalLB's pools and no Cilium pool, MetalLB gives the address: how the service asks it is not evaluated.",
   remediation: (c, failure) => {
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
@@ -70,6 +72,8 @@ export const serviceAnnotation = defineClusterRule({
     disagree:
       'annotation {{key}} is {{value}} but clustermesh.apiserver.service.loadBalancerIP is {{other}}: the service asks LB IPAM for two addresses',
     matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
+    metalLb:
+      "the cluster's LoadBalancer addresses come from MetalLB ({{pool}}), not from Cilium LB IPAM (no CiliumLoadBalancerIPPool is applied): how the clustermesh-apiserver service asks MetalLB for the LB IP is not checked here (MetalLB is not handled)",
     pinned:
       'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
   },
@@ -128,6 +132,20 @@ export const serviceAnnotation = defineClusterRule({
       );
       return out;
     }
+    // MetalLB gives the addresses: an LB IPAM annotation asks nothing, and
+    // MetalLB's own way of asking is not read here
+    const metalLbPool = c.pools.length
+      ? undefined
+      : metalLbPoolApplied(c.render);
+    if (metalLbPool && notLoadBalancer < 0)
+      return [
+        ...out,
+        r.notEvaluated(
+          'metalLb',
+          { pool: describeObject(metalLbPool) },
+          cilium.locate(ciliumValuesPaths.serviceAnnotations),
+        ),
+      ];
     const annotation = lbIpamAnnotation(v);
     const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
     // the annotation, else the service's spec.loadBalancerIP
