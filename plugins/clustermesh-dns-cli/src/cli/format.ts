@@ -4,6 +4,7 @@ import {
   Finding,
   formatLocation,
   MeshReport,
+  SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 
@@ -38,8 +39,22 @@ function clustersOf(f: Finding): string {
 /** A finding on one line: which clusters, where, then what. */
 const findingLine = (f: Finding) =>
   `${clustersOf(f)}${
-    f.location ? `${formatLocation(f.location)} ${f.message}` : f.message
+    f.location ? `${placesOf(f, f.location)} ${f.message}` : f.message
   }`;
+
+/** Where a finding is: its location, and the other places of its cause (one per cluster's file). */
+function placesOf(f: Finding, location: SourceLocation): string {
+  const first = formatLocation(location);
+  const others = [
+    ...new Set(f.affects?.examples.map(e => formatLocation(e.location))),
+  ].filter(place => place !== first);
+  if (!others.length) return first;
+  // the places past the examples, counted
+  const more = (f.affects?.count ?? 0) - (f.affects?.examples.length ?? 0);
+  return `${first} (and ${others.join(', ')}${
+    more > 0 ? `, ${more} more` : ''
+  })`;
+}
 
 /** A check on one line: the cluster, what, then where. */
 const checkLine = (c: CheckResult) =>

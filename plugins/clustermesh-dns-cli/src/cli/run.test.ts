@@ -176,6 +176,50 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it("names each cluster's file of a cause found in several clusters' files, not the first one's only", () =>
+    onExampleCopy(
+      dir => {
+        for (const cluster of ['apps', 'infra']) {
+          const folder = path.join(dir, 'kubernetes/clusters', cluster);
+          fs.writeFileSync(
+            path.join(folder, 'flux.yaml'),
+            [
+              'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+              'kind: OCIRepository',
+              'metadata: {name: flux-manifests, namespace: flux-system}',
+              'spec: {interval: 10m, url: "oci://ghcr.io/fluxcd/flux-manifests", ref: {tag: v2.2.2}}',
+              '---',
+              'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+              'kind: Kustomization',
+              'metadata: {name: flux, namespace: flux-system}',
+              'spec:',
+              '  interval: 10m',
+              '  path: ./',
+              '  prune: true',
+              '  sourceRef: {kind: OCIRepository, name: flux-manifests}',
+              '',
+            ].join('\n'),
+          );
+          fs.appendFileSync(
+            path.join(folder, 'kustomization.yaml'),
+            '  - flux.yaml\n',
+          );
+        }
+      },
+      async dir => {
+        const { stdout } = await cli(
+          'validate',
+          dir,
+          '--value',
+          'SECRET_DOMAIN=example.net',
+          '--verbose',
+        );
+        expect(stdout).toContain(
+          '\n  apps, infra: kubernetes/clusters/apps/flux.yaml:13 (and kubernetes/clusters/infra/flux.yaml:13) Kustomizations build OCIRepository flux-manifests',
+        );
+      },
+    ));
+
   it('lists a cluster whose Cilium values were partly not read as not known, not outside the mesh', () =>
     onExampleCopy(
       dir => {
