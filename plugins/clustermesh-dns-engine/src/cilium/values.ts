@@ -36,6 +36,7 @@ export const ciliumValuesPaths = {
   meshConfigEnabled: ['clustermesh', 'config', 'enabled'],
   meshClusters: ['clustermesh', 'config', 'clusters'],
   commonLabels: ['commonLabels'],
+  serviceLabels: ['clustermesh', 'apiserver', 'service', 'labels'],
 } as const;
 
 /**
@@ -148,7 +149,10 @@ export function extraDnsNames(values: unknown): unknown[] {
 
 /**
  * Labels of the clustermesh-apiserver service as the Cilium chart renders
- * it, plus the service labels LB IPAM matches pool selectors against.
+ * it (its own, `commonLabels`, then `clustermesh.apiserver.service.labels`,
+ * which the chart reads from 1.17), plus the service labels LB IPAM
+ * matches pool selectors against. `readsServiceLabels` false: a chart
+ * before 1.17.
  *
  * @public
  */
@@ -156,13 +160,18 @@ export function apiserverServiceLabels(
   values: unknown,
   releaseNamespace: string,
   serviceName: string,
+  readsServiceLabels = true,
 ): Record<string, string> {
-  const common = getPath(values, ciliumValuesPaths.commonLabels);
-  return {
-    ...(isRecord(common)
+  const asStrings = (labels: unknown) =>
+    isRecord(labels)
       ? Object.fromEntries(
-          Object.entries(common).map(([k, v]) => [k, String(v)]),
+          Object.entries(labels).map(([k, v]) => [k, String(v)]),
         )
+      : {};
+  return {
+    ...asStrings(getPath(values, ciliumValuesPaths.commonLabels)),
+    ...(readsServiceLabels
+      ? asStrings(getPath(values, ciliumValuesPaths.serviceLabels))
       : {}),
     'k8s-app': 'clustermesh-apiserver',
     'app.kubernetes.io/name': 'clustermesh-apiserver',

@@ -34,11 +34,19 @@ export function pinnedCiliumMinor(version: unknown): CiliumMinor | undefined {
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
+/** The first chart that puts `clustermesh.apiserver.service.labels` on the service (backported to 1.17). */
+const serviceLabelsSince: CiliumMinor = { major: 1, minor: 17 };
+
+/** Whether a release line's chart labels the clustermesh-apiserver service with `clustermesh.apiserver.service.labels`. */
+export function chartReadsServiceLabels(version: CiliumMinor): boolean {
+  return !before(version, serviceLabelsSince);
+}
+
+const before = (version: CiliumMinor, since: CiliumMinor) =>
+  version.major < since.major ||
+  (version.major === since.major && version.minor < since.minor);
+
 /** Whether a release line's LB IPAM reads only the older `io.cilium/lb-ipam-ips`. */
 export function readsOnlyOldLbIpamAnnotation(version: CiliumMinor): boolean {
-  return (
-    version.major < newAnnotationSince.major ||
-    (version.major === newAnnotationSince.major &&
-      version.minor < newAnnotationSince.minor)
-  );
+  return before(version, newAnnotationSince);
 }

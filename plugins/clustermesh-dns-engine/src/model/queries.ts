@@ -14,6 +14,7 @@ import {
 } from '../cilium/meshEntries';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
 import {
+  chartReadsServiceLabels,
   chartVersionPath,
   CiliumMinor,
   ociTagPath,
@@ -142,11 +143,14 @@ export function apiserverLabels(
   mesh: MeshModel,
   cluster: ClusterModel,
 ): Record<string, string> {
+  const version = ciliumVersion(cluster);
   return apiserverServiceLabels(
     cluster.cilium?.values,
     cluster.cilium?.releaseNamespace ??
       mesh.conventions.cilium.helmRelease.namespace,
     mesh.conventions.cilium.serviceName,
+    // a chart whose version is not read: the labels of the current one
+    !version || chartReadsServiceLabels(version),
   );
 }
 

@@ -21,6 +21,36 @@ describe('lb-ip-in-pool', () => {
     },
   });
 
+  it("reads the labels the chart puts on the clustermesh-apiserver service from clustermesh.apiserver.service.labels (Cilium 1.17 on) when a pool's serviceSelector asks for them", () => {
+    const selecting = replace(
+      exampleFile.pool('infra'),
+      'spec:\n',
+      'spec:\n  serviceSelector:\n    matchLabels:\n      use-cilium-lb: "true"\n',
+    );
+    const labelled = replace(
+      exampleFile.helmRelease,
+      '          type: LoadBalancer\n',
+      '          type: LoadBalancer\n          labels:\n            use-cilium-lb: "true"\n',
+    );
+    const outcome = (...edits: ((f: Record<string, string>) => void)[]) =>
+      exampleChecks(files => edits.forEach(edit => edit(files))).find(
+        c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra',
+      );
+    expect(outcome(selecting)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('does not admit'),
+    });
+    expect(outcome(selecting, labelled)).toMatchObject({ outcome: 'pass' });
+    // a chart before 1.17 leaves the labels off the service
+    expect(
+      outcome(
+        selecting,
+        labelled,
+        replace(exampleFile.helmRelease, 'version: 1.18.4', 'version: 1.16.9'),
+      ),
+    ).toMatchObject({ outcome: 'fail' });
+  });
+
   it('does not compare an address with the ciphertext of a pool encrypted with SOPS', () => {
     const checks = exampleChecks(files => {
       const pool = exampleFile.pool('infra');
