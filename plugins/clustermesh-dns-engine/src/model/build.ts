@@ -63,6 +63,7 @@ import {
   whereMissing,
 } from './queries';
 import { clusterFqdn } from './fqdn';
+import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
 import type {
   CiliumValuesModel,
@@ -700,7 +701,6 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         { dir, render },
         expectedSettingsFile,
       );
-  const lbIp = settings.get(conventions.variables.lbIp);
   let cilium: CiliumValuesModel | undefined;
   if (conventions.cilium.valuesFile) {
     const file = clusterPath(conventions.cilium.valuesFile, name);
@@ -768,6 +768,8 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     cilium,
     endpoints: endpointObjects,
   });
+  // and to "what is its LB IP": its settings' variable, or what its values ask for
+  const lbIp = clusterLbIp(conventions, settings, cilium);
   const dnsEndpoints: DnsEndpointModel[] = [];
   let unrelatedDnsEndpoints = 0;
   for (const { object, appliedBy } of endpointObjects) {

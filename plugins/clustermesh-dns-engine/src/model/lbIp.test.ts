@@ -1,0 +1,57 @@
+import {
+  exampleChecks,
+  exampleFile,
+  replace,
+  withoutLbIp,
+} from '../__testUtils__/rules';
+
+describe('clusterLbIp', () => {
+  // the shared values ask for the settings' address; here each cluster's
+  // address is written in the values and the settings have none
+  const literalInValues =
+    (address: string) => (files: Record<string, string>) => {
+      withoutLbIp('infra')(files);
+      withoutLbIp('apps')(files);
+      replace(
+        exampleFile.helmRelease,
+        'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+        `lbipam.cilium.io/ips: ${address}`,
+      )(files);
+    };
+  const checksOf = (address: string) =>
+    exampleChecks(literalInValues(address)).filter(c => c.cluster === 'infra');
+  const outcomeOf = (address: string, rule: string) =>
+    checksOf(address).find(c => c.ruleId === rule);
+
+  it('is the address the Cilium values ask for when the settings have no LB IP variable', () => {
+    expect(outcomeOf('10.25.11.100', 'lb-ip-in-pool')).toMatchObject({
+      outcome: 'pass',
+      message: expect.stringContaining('LB IP 10.25.11.100 is in pool'),
+    });
+    expect(outcomeOf('10.25.11.100', 'lb-ip-valid')).toMatchObject({
+      outcome: 'pass',
+      location: { file: exampleFile.helmRelease },
+    });
+    // the record still points at the settings' variable, which is missing
+    expect(outcomeOf('10.25.11.100', 'settings-present')).toMatchObject({
+      outcome: 'fail',
+    });
+    // an address outside every pool is found, not left unread
+    expect(outcomeOf('10.99.0.1', 'lb-ip-in-pool')).toMatchObject({
+      outcome: 'fail',
+    });
+  });
+
+  it('stays the settings variable when the settings define it, and is nothing when the values ask for no one address', () => {
+    expect(
+      exampleChecks().find(
+        c => c.ruleId === 'lb-ip-valid' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      outcome: 'pass',
+      location: { file: exampleFile.settings('infra') },
+    });
+    for (const asked of ['10.25.11.100,10.25.11.101', '${LB_ADDRESS}'])
+      expect(outcomeOf(asked, 'lb-ip-in-pool')?.outcome).not.toBe('pass');
+  });
+});
