@@ -34,6 +34,11 @@ export function pinnedCiliumMinor(version: unknown): CiliumMinor | undefined {
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
+/** Whether a release line comes before another. */
+const before = (version: CiliumMinor, since: CiliumMinor) =>
+  version.major < since.major ||
+  (version.major === since.major && version.minor < since.minor);
+
 /** The first chart that puts `clustermesh.apiserver.service.labels` on the service (backported to 1.17). */
 const serviceLabelsSince: CiliumMinor = { major: 1, minor: 17 };
 
@@ -41,10 +46,6 @@ const serviceLabelsSince: CiliumMinor = { major: 1, minor: 17 };
 export function chartReadsServiceLabels(version: CiliumMinor): boolean {
   return !before(version, serviceLabelsSince);
 }
-
-const before = (version: CiliumMinor, since: CiliumMinor) =>
-  version.major < since.major ||
-  (version.major === since.major && version.minor < since.minor);
 
 /** Whether a release line's LB IPAM reads only the older `io.cilium/lb-ipam-ips`. */
 export function readsOnlyOldLbIpamAnnotation(version: CiliumMinor): boolean {
