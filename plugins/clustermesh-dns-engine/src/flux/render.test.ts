@@ -212,6 +212,28 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(ignored.objects.map(o => o.object.kind)).toEqual(['Kustomization']);
   });
 
+  it('says a folder the .sourceignore leaves out is not in what Flux fetches, not that it does not exist', () => {
+    const files = {
+      [`${root}/sync.yaml`]: `${ks('flux-system', `./${root}`)}${ks(
+        'apps',
+        './kubernetes/apps/c1',
+      )}`,
+      'kubernetes/apps/c1/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\n',
+    };
+    expect(renderFiles(files).findings).toEqual([]);
+    const messages = (extra: Record<string, string>) =>
+      renderFiles({ ...files, ...extra }).findings.map(f => f.message);
+    expect(messages({ '.sourceignore': '/kubernetes/apps/\n' })).toEqual([
+      "Kustomization flux-system/apps reconciles kubernetes/apps/c1, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
+    ]);
+    // a folder that is nowhere
+    const { 'kubernetes/apps/c1/cm.yaml': _cm, ...nowhere } = files;
+    expect(renderFiles(nowhere).findings.map(f => f.message)).toEqual([
+      'Kustomization flux-system/apps reconciles kubernetes/apps/c1, which does not exist in the repository; Flux fails the Kustomization',
+    ]);
+  });
+
   it('lets inline substitute win over substituteFrom', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      CLUSTER: inline\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`,

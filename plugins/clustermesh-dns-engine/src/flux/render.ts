@@ -936,9 +936,12 @@ function missingPath(
     code: 'flux-error',
     severity: 'error',
     cluster,
-    message: `Kustomization ${key} reconciles ${
-      path || '.'
-    }, which does not exist in the repository; Flux fails the Kustomization${
+    message: `Kustomization ${key} reconciles ${path || '.'}, which ${
+      // in the repository, but not in what the source gives Flux
+      path && index.tree.paths().some(p => p.startsWith(`${path}/`))
+        ? "the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches"
+        : 'does not exist in the repository'
+    }; Flux fails the Kustomization${
       hasUnresolvedReference(raw)
         ? ' (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)'
         : ''
