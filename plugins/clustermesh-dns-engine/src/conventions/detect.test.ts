@@ -1677,6 +1677,16 @@ describe('detectConventions', () => {
       expect(cloudflare.conventions.dns?.provider).toBeUndefined();
     });
 
+    it("takes the chart's default provider, aws, where no value or flag names one: not Cloudflare", () => {
+      const { conventions, found } = detectConventions(
+        createRepoTree(externalDns('1.20.0', '    sources: [crd]\n')),
+      );
+      expect(conventions.dns).toMatchObject({ provider: 'other' });
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider aws (the chart\'s default: no provider set); none uses Cloudflare, so its TTL range and "DNS only" do not apply',
+      );
+    });
+
     it('keeps the alpha prefix for an older ExternalDNS, and finds DNS only by default without the flag', () => {
       const { conventions, found } = detectConventions(
         createRepoTree(

@@ -999,7 +999,9 @@ function detectProvider(
     `${named
       .map(
         d =>
-          `${d.description} (${where(d.location)}) uses provider ${d.provider}`,
+          `${d.description} (${where(d.location)}) uses provider ${d.provider}${
+            d.providerByDefault ? " (the chart's default: no provider set)" : ''
+          }`,
       )
       .join(
         ', ',

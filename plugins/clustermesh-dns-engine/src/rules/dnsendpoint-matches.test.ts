@@ -268,6 +268,27 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("fails a cluster without ExternalDNS beside one with it, not asking about a Cloudflare key its record lacks (a Pi-hole cluster's shared DNSEndpoint)", () => {
+      const result = infraResult(f => {
+        withExternalDns(['sources: [crd]'], 'kubernetes/clusters/apps')(f);
+        f['kubernetes/clusters/apps/external-dns.yaml'] = externalDnsRelease(
+          'pihole',
+          ['sources: [crd]'],
+        );
+        replace(
+          exampleFile.dnsEndpoint,
+          /\n {6}providerSpecific:\n.*\n.*/,
+          '',
+        )(f);
+      });
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^no ExternalDNS of the cluster publishes .*: the repository deploys ExternalDNS to apps, not to this cluster/,
+        ),
+      });
+    });
+
     it('reads the values it takes from a ConfigMap the cluster generates (valuesFrom)', () => {
       const result = infraResult(f => {
         withExternalDns([])(f);

@@ -224,8 +224,17 @@ export const dnsEndpointMatches = defineClusterRule({
             at('recordTTL'),
           ),
         );
+      // none here, while the repository runs it in other clusters: not
+      // installed another way (as it may be when the repository runs none)
+      const others = externalDns.length
+        ? []
+        : clustersRunningExternalDns(mesh).filter(o => o !== c.name);
       let dnsOnly = '';
-      if (dnsProviderOf(mesh, c, String(record.dnsName)) === 'cloudflare') {
+      // Cloudflare's key matters only where an ExternalDNS may publish the record
+      if (
+        !others.length &&
+        dnsProviderOf(mesh, c, String(record.dnsName)) === 'cloudflare'
+      ) {
         const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
         const entries: any[] = Array.isArray(record.providerSpecific)
           ? record.providerSpecific
@@ -273,11 +282,6 @@ export const dnsEndpointMatches = defineClusterRule({
           ];
         }
       }
-      // none here, while the repository runs it in other clusters: not
-      // installed another way (as it may be when the repository runs none)
-      const others = externalDns.length
-        ? []
-        : clustersRunningExternalDns(mesh).filter(o => o !== c.name);
       if (others.length)
         out.push(
           r.fail(

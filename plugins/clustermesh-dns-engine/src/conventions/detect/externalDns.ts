@@ -7,6 +7,22 @@ import { literal, scanDocuments, ScannedDocument, where } from './scan';
 
 export const externalDnsNeedles = ['external-dns'];
 
+/**
+ * The provider a deployment names (`provider.name`, `provider`, or
+ * `--provider=`), else the chart's default, `aws` (kubernetes-sigs' and
+ * Bitnami's), when all of the chart's values are read.
+ */
+function providerOf(
+  value: unknown,
+  args: readonly string[],
+  chartDefaultHolds: boolean,
+): Pick<ExternalDnsDeployment, 'provider' | 'providerByDefault'> {
+  if (typeof value === 'string') return { provider: value };
+  const flag = args.find(a => a.startsWith('--provider='))?.slice(11);
+  if (flag !== undefined) return { provider: flag };
+  return chartDefaultHolds ? { provider: 'aws', providerByDefault: true } : {};
+}
+
 /** The prefix of provider-specific keys from ExternalDNS v0.22.0, and before it. */
 export const externalDnsPrefixes = {
   current: 'external-dns.kubernetes.io/',
@@ -24,6 +40,8 @@ export interface ExternalDnsDeployment {
   /** Set when only the minor is known (taken from the chart's version). */
   minorOnly?: boolean;
   provider?: string;
+  /** Set when no value or flag names the provider: the chart's default. */
+  providerByDefault?: boolean;
   args: string[];
   /** The chart's `annotationPrefix` value (chart 1.20 and later). */
   annotationPrefix?: string;
@@ -396,10 +414,12 @@ export function readExternalDnsDeployments(
         version,
         versionFrom,
         ...(minorOnly && { minorOnly }),
-        provider:
-          typeof provider === 'string'
-            ? provider
-            : args.find(a => a.startsWith('--provider='))?.slice(11),
+        ...providerOf(
+          provider,
+          args,
+          // every value the chart is given is read: its default holds
+          isChart && !(hasValuesFrom && (merged?.unread ?? true)),
+        ),
         args,
         annotationPrefix: literal(getPath(values, ['annotationPrefix'])),
         sources: Array.isArray(sources)
