@@ -103,6 +103,15 @@ describe('KustomizeEngine', () => {
     ]);
   });
 
+  it('points at the object added again where Flux generates the kustomization (a folder without one)', () => {
+    const engine = engineFor({
+      'app/two.yaml': `${cm('a')}---\n${cm('a')}`,
+    });
+    expect(engine.buildFluxPath('app').findings.map(located)).toEqual([
+      'app/two.yaml:11 adds ConfigMap a (from app/two.yaml) a second time; kustomize fails with "may not add resource with an already registered id" (first from app/two.yaml)',
+    ]);
+  });
+
   it('reports what it does not evaluate, and errors kustomize would fail on, with file and line', () => {
     const engine = engineFor({
       'app/kustomization.yaml': `${k(

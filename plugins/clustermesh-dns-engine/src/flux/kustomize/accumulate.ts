@@ -3,6 +3,7 @@ import { finding, EngineFinding } from '../../core/finding';
 import { joinPath } from '../../tree/RepoTree';
 import type { DirectoryQueries } from '../../tree/TreeIndex';
 import type { YamlReader } from '../../yaml/files';
+import { locate } from '../../yaml/locate';
 import { absorbGenerated, appendAll, idsOf } from './accumulation';
 import type { FieldSpec } from './fieldSpec';
 import { runGenerators } from './generators';
@@ -114,7 +115,10 @@ export function accumulateTarget(
         }) a second time; kustomize fails with "may not add resource with an already registered id" (first from ${
           existing.source.file
         })`,
-        entry.location,
+        // no kustomization file to point at (Flux generates it): the object added again
+        target.file === undefined
+          ? locate({ source: added.source }, ['metadata', 'name'])
+          : entry.location,
       );
 
   const known = idsOf(acc.resources);
