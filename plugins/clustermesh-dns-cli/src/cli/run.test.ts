@@ -464,6 +464,30 @@ describe('clustermesh-dns configure', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('lists a part not read that a check may read from among what is not evaluated after the change, not only checks', () =>
+    onExampleCopy(
+      dir =>
+        fs.appendFileSync(
+          path.join(dir, 'kubernetes/infrastructure/kustomization.yaml'),
+          '  - https://github.com/example/platform//deploy/base?ref=v1\n',
+        ),
+      async dir => {
+        const { code, stdout } = await cli(
+          'configure',
+          dir,
+          '--cluster',
+          'infra=10.25.11.101',
+          '--value',
+          'SECRET_DOMAIN=example.net',
+          '--dry-run',
+        );
+        expect(code).toBe(0);
+        expect(stdout).toContain(
+          '\nNot evaluated here after the change (1):\n  kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
+        );
+      },
+    ));
+
   it('writes in place, then validates clean, and a second run changes nothing', async () => {
     const dir = copyOfBefore();
     const first = await cli('configure', dir, ...story);

@@ -769,7 +769,12 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     endpoints: endpointObjects,
   });
   // and to "what is its LB IP": its settings' variable, or what its values ask for
-  const lbIp = clusterLbIp(conventions, settings, cilium);
+  const lbIp = clusterLbIp(
+    conventions,
+    settings,
+    cilium,
+    endpointObjects.map(e => e.object),
+  );
   const dnsEndpoints: DnsEndpointModel[] = [];
   let unrelatedDnsEndpoints = 0;
   for (const { object, appliedBy } of endpointObjects) {

@@ -11,19 +11,33 @@ import type { CiliumValuesModel } from './types';
  *
  * - Its settings' LB IP variable, when the settings have one.
  * - Otherwise (or when only a source whose keys are not known may define
- *   the variable) the address the Cilium values ask for in so many words:
- *   the LB IPAM annotation, else `loadBalancerIP`, holding one address
- *   after substitution (a repository that writes the address in each
- *   cluster's values, with no settings variable).
+ *   the variable and no record of the cluster points at it) the address
+ *   the Cilium values ask for in so many words: the LB IPAM annotation,
+ *   else `loadBalancerIP`, holding one address after substitution (a
+ *   repository that writes the address in each cluster's values, with no
+ *   settings variable).
  * - Otherwise undefined.
  */
 export function clusterLbIp(
   conventions: MeshConventions,
   settings: ClusterSettings,
   cilium: CiliumValuesModel | undefined,
+  /** The DNSEndpoints applied to the cluster. */
+  endpoints: readonly { body: Record<string, any> }[],
 ): SettingValue | undefined {
-  const setting = settings.get(conventions.variables.lbIp);
+  const variable = conventions.variables.lbIp;
+  const setting = settings.get(variable);
   if ((setting && !setting.unverified) || !cilium) return setting;
+  // a record that points at a variable a source not read may define: its
+  // value, not known here, is the LB IP
+  const targets = endpoints.flatMap(e =>
+    Array.isArray(e.body.spec?.endpoints)
+      ? e.body.spec.endpoints.flatMap((r: any) =>
+          Array.isArray(r?.targets) ? r.targets.map(String) : [],
+        )
+      : [],
+  );
+  if (setting && targets.some(t => t.includes(variable))) return setting;
   const annotation = lbIpamAnnotation(cilium.values);
   const path = annotation
     ? [...ciliumValuesPaths.serviceAnnotations, annotation.key]

@@ -1,3 +1,4 @@
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeProblem, PlanProblem } from './input';
 import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
@@ -132,7 +133,8 @@ export function checksChangeLine(
 
 /**
  * The checks of the changed repository that could not be evaluated here,
- * each as its rule, its cluster and why; at most 50, the rest counted.
+ * each as its rule, its cluster and why, then the parts not read that a
+ * check may read from; at most 50, the rest counted.
  *
  * @public
  */
@@ -142,12 +144,21 @@ export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
     ...plan.report.clusters.flatMap(c => c.checks),
     ...plan.report.meshChecks,
   ].filter(c => c.outcome === 'not-evaluated');
-  const out = checks
-    .slice(0, listed)
-    .map(
+  // and the parts not read that a check may read from (counted with them)
+  const parts = plan.report.notEvaluated.filter(f => f.severity !== 'info');
+  const lines = [
+    ...checks.map(
       c => `\`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
-    );
-  if (checks.length > listed) out.push(`… and ${checks.length - listed} more`);
+    ),
+    ...parts.map(
+      f =>
+        `${f.cluster ? `${f.cluster}: ` : ''}${
+          f.location ? `${formatLocation(f.location)} ` : ''
+        }${f.message}`,
+    ),
+  ];
+  const out = lines.slice(0, listed);
+  if (lines.length > listed) out.push(`… and ${lines.length - listed} more`);
   return out;
 }
 

@@ -36,6 +36,27 @@ describe('dnsendpoint-matches', () => {
     },
   });
 
+  it("does not compare the LB IP with a record target not known here (a Secret's value)", () => {
+    const result = exampleChecks(files => {
+      replace(
+        exampleFile.dnsEndpoint,
+        '- ${CILIUM_CLUSTERMESH_LB_IP}',
+        '- ${SECRET_LB_IP}',
+      )(files);
+      replace(
+        'kubernetes/clusters/infra/cluster-secrets.sops.yaml',
+        'stringData:\n',
+        'stringData:\n  SECRET_LB_IP: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n',
+      )(files);
+    }).find(c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra');
+    expect(result).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringMatching(
+        /^DNSEndpoint kube-system\/clustermesh-apiserver endpoint 0 targets \["<secret:SECRET_LB_IP>"\]: SECRET_LB_IP is not known here, so whether the record points at the LB IP "10\.25\.11\.100" cannot be told/,
+      ),
+    });
+  });
+
   it("says a record without recordTTL gets the provider's default, and which TTL to add, never 'undefined'", () => {
     const result = infraResult(
       replace(exampleFile.dnsEndpoint, '      recordTTL: 300\n', ''),

@@ -71,6 +71,8 @@ export const dnsEndpointMatches = defineClusterRule({
     noRecord:
       'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
     targets: '{{endpoint}} targets {{targets}}, not [{{ip}}]{{unresolved}}',
+    unknownTarget:
+      '{{endpoint}} targets {{targets}}: {{variables}} is not known here, so whether the record points at the LB IP {{ip}} cannot be told ({{advice}})',
     recordType:
       '{{endpoint}} has recordType {{type}}, not {{expected}} for {{ip}}',
     ttl: '{{endpoint}} has recordTTL {{ttl}}, not the TTL of the conventions (dns.ttl) {{expected}}',
@@ -179,7 +181,28 @@ export const dnsEndpointMatches = defineClusterRule({
         ? record.targets.map(String)
         : [];
       const target = parseIpAddress(targets[0] ?? '');
-      if (targets.length !== 1 || !target || target.text !== ip) {
+      // a value not known here (the LB IP read from the Cilium values, the
+      // record's from a Secret): not compared
+      const targetUnknown = unknownVariables(targets.join(' '));
+      if (targetUnknown.length)
+        out.push(
+          r.notEvaluated(
+            'unknownTarget',
+            {
+              endpoint: name,
+              targets: JSON.stringify(record.targets ?? []),
+              variables: targetUnknown.join(', '),
+              ip: q(ip),
+              advice: unknownValueAdvice(
+                mesh,
+                targetUnknown,
+                'check the record',
+              ),
+            },
+            at('targets'),
+          ),
+        );
+      else if (targets.length !== 1 || !target || target.text !== ip) {
         out.push(
           r.fail(
             'targets',
