@@ -180,6 +180,31 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({ outcome: 'pass' });
     });
 
+    it("reads a plain Deployment of an image without a tag (the registry's latest)", () => {
+      const result = infraResult(f => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  selector: {matchLabels: {app: external-dns}}',
+          '  template:',
+          '    metadata: {labels: {app: external-dns}}',
+          '    spec:',
+          '      containers:',
+          '        - name: external-dns',
+          '          image: registry.k8s.io/external-dns/external-dns',
+          '          args: [--source=service, --source=ingress, --provider=cloudflare]',
+          '',
+        ].join('\n');
+      });
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: Deployment network/external-dns (${folder}/external-dns.yaml:1) reads sources service, ingress, not crd: it reads no DNSEndpoint`,
+      });
+    });
+
     it("fails when it runs the chart's default sources, which read no DNSEndpoint", () => {
       expect(infraResult(withExternalDns([]))).toMatchObject({
         outcome: 'fail',

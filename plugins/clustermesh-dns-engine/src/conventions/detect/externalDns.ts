@@ -256,10 +256,12 @@ function externalDnsImage(
       return undefined;
     }
     if (!isRecord(node)) return undefined;
-    if (typeof node.image === 'string' && isExternalDnsImage(node.image)) {
-      const tag = imageTag(node.image);
-      if (tag) return { tag, path: [...steps, 'image'] };
-    }
+    if (typeof node.image === 'string' && isExternalDnsImage(node.image))
+      // no tag: the registry's latest (a version not known here)
+      return {
+        tag: imageTag(node.image) ?? 'latest',
+        path: [...steps, 'image'],
+      };
     if (
       isRecord(node.image) &&
       isExternalDnsImage(String(node.image.repository ?? '')) &&
