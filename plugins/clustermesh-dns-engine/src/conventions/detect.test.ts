@@ -850,6 +850,23 @@ describe('detectConventions', () => {
       staging: '/kubernetes/**/*.md',
     });
     expect(one.codes).toContain('manifest-invalid');
+    // a list that keeps another folder than its own (a copy left unchanged):
+    // both lists leave darwin out; it is still a cluster, whose Flux fails
+    const stale = errorsOf({
+      darwin: ignoreFor('test'),
+      staging: ignoreFor('staging'),
+    });
+    expect(stale.report.clusters.map(c => c.name)).toEqual([
+      'darwin',
+      'staging',
+    ]);
+    expect(
+      stale.report.findings
+        .filter(f => f.severity === 'error')
+        .map(f => `${f.cluster}: ${f.message}`),
+    ).toContain(
+      "darwin: Kustomization flux-system/cluster reconciles kubernetes/darwin/flux, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
+    );
     // the setting shows the patterns, not the comments between them
     const commented = detectConventions(
       createRepoTree(

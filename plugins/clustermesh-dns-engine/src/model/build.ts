@@ -87,7 +87,8 @@ export function discoverClusters(
   /** The whole repository: an entry a bootstrap applies may be a file the sources leave out. */
   entryIndex: TreeIndex = index,
 ): string[] {
-  const dirs = index.list(conventions.clustersPath).dirs;
+  // a cluster whose folder the sources leave out is still one: Flux fails there
+  const dirs = entryIndex.list(conventions.clustersPath).dirs;
   if (conventions.clusters)
     return conventions.clusters.filter(c => dirs.includes(c));
   // every cluster's entry is the shared one: its own folder says whether it is one
