@@ -109,8 +109,8 @@ export function readKustomizationSpec(
   findings: EngineFinding[],
   cluster: string,
   sourceNames: readonly string[],
-  /** The URL of a source that is Flux's own manifests (`flux-manifests`), when it is one. */
-  fluxManifestsUrl: (
+  /** The URL of a source the cluster applies (`spec.url`), when known. */
+  sourceUrl: (
     kind: string,
     name: string,
     namespace: string,
@@ -157,11 +157,16 @@ export function readKustomizationSpec(
   ) {
     const where = locate(decl, ['spec', 'sourceRef']);
     const kind = String(sourceRef.kind ?? 'GitRepository');
-    const fluxItself = fluxManifestsUrl(
+    const url = sourceUrl(
       kind,
       sourceRef.name,
       typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace,
     );
+    // Flux's own manifests (`oci://ghcr.io/fluxcd/flux-manifests`)
+    const fluxItself =
+      kind === 'OCIRepository' && url && /\/flux-manifests\/?$/.test(url)
+        ? url
+        : undefined;
     // CRDs only, by its name, its source's or its path (`gateway-api-crds`,
     // `gateway-api-crd`, `./config/crd`)
     const crdsOnly =
@@ -223,6 +228,8 @@ export function readKustomizationSpec(
       // cluster is in the mesh does not hang on them
       unbuilt: !fluxItself && !crdsOnly,
       ...(fluxItself || crdsOnly ? { holdsNoMeshObjects: true } : {}),
+      // whose project it is tells what it may hold
+      ...(url && !fluxItself ? { remoteUrl: url } : {}),
     });
     return undefined;
   }

@@ -207,7 +207,7 @@ export class FluxRenderer {
           this.#options.sourceNames,
           // its source is applied with it, so this pass has it already
           (kind, name, namespace) =>
-            fluxManifestsUrl(next.get(storedKey(kind, namespace, name))),
+            sourceUrlOf(next.get(storedKey(kind, namespace, name))),
           (kind, name) => this.#definitionsOf(kind, name).length > 0,
         );
         if (!spec) continue;
@@ -804,13 +804,10 @@ function resourceSetNotExpanded(
 }
 
 /** The URL of an OCIRepository of Flux's own manifests (`…/fluxcd/flux-manifests`). */
-function fluxManifestsUrl(source: StoredSource | undefined) {
-  if (!source || isProvided(source) || source.kind !== 'OCIRepository')
-    return undefined;
+function sourceUrlOf(source: StoredSource | undefined) {
+  if (!source || isProvided(source)) return undefined;
   const url = getPath(source.body, ['spec', 'url']);
-  return typeof url === 'string' && /\/flux-manifests\/?$/.test(url)
-    ? url
-    : undefined;
+  return typeof url === 'string' ? url : undefined;
 }
 
 function sameDeclaration(

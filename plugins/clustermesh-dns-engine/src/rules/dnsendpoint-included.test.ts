@@ -113,6 +113,42 @@ describe('dnsendpoint-included', () => {
     ).toBe('fail');
   });
 
+  it("fails a missing DNSEndpoint beside a Flux Kustomization of another owner's Git repository, not beside one of the repository's owner", () => {
+    const missingWith = (url: string) =>
+      exampleChecks(files => {
+        delete files[exampleFile.dnsEndpoint];
+        replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+        files['kubernetes/clusters/infra/addons.yaml'] = [
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: GitRepository',
+          'metadata: {name: addons, namespace: flux-system}',
+          `spec: {interval: 1h, url: "${url}", ref: {tag: v0.12.0}}`,
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: addons, namespace: flux-system}',
+          'spec:',
+          '  interval: 1h',
+          '  path: ./deploy/controller',
+          '  prune: true',
+          '  sourceRef: {kind: GitRepository, name: addons}',
+          '',
+        ].join('\n');
+        files['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - addons.yaml\n';
+      }).find(
+        c => c.cluster === 'infra' && c.ruleId === 'dnsendpoint-included',
+      );
+    expect(
+      missingWith('https://github.com/csi-addons/kubernetes-csi-addons')
+        ?.outcome,
+    ).toBe('fail');
+    // the repository's own owner (example): it may hold the record
+    expect(missingWith('https://github.com/example/platform')?.outcome).toBe(
+      'not-evaluated',
+    );
+  });
+
   it('fails a missing DNSEndpoint beside a ConfigMap whose key is read from a URL: that key adds no object, even where the Cilium values read it', () => {
     const checks = exampleChecks(files => {
       delete files[exampleFile.dnsEndpoint];
