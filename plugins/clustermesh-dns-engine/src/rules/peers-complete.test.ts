@@ -25,6 +25,36 @@ describe('peers-complete', () => {
     },
   });
 
+  it("says what to write for a peer whose own FQDN is a value not known here: the conventions' name, not the peer's variable", () => {
+    const checks = validateMesh(
+      exampleTree('gitops-repo', files => {
+        // infra's FQDN only in a ConfigMap made outside the repository
+        replace(
+          exampleFile.settings('infra'),
+          /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
+          '',
+        )(files);
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          '        name: cluster-secrets\n',
+          '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
+        )(files);
+        replace(
+          exampleFile.settings('apps'),
+          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+          '',
+        )(files);
+      }),
+      resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
+    ).clusters.flatMap(c => c.checks);
+    expect(
+      checks.find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps')
+        ?.message,
+    ).toBe(
+      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (expected "clustermesh-infra.${SECRET_DOMAIN}")',
+    );
+  });
+
   describe("with the domain in each cluster's own SOPS Secret, not known here", () => {
     const checksOf = (edit?: (files: Record<string, string>) => void) =>
       validateMesh(

@@ -5,7 +5,8 @@ import {
   secretPlaceholderPattern,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { peerToken } from '../conventions/schema';
-import { variableReference } from '../conventions/templates';
+import { fqdnTemplateFor, variableReference } from '../conventions/templates';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
@@ -84,13 +85,8 @@ export const peersComplete = defineClusterRule({
             {
               variable,
               peer,
-              // a value not known here reads as its variable: what to write
               expected: expected
-                ? ` (expected ${q(
-                    expected.replace(secretPlaceholderPattern, (_, name) =>
-                      variableReference(name),
-                    ),
-                  )})`
+                ? ` (expected ${q(whatToWrite(mesh, peer, expected))})`
                 : '',
             },
             c.settingsLocation,
@@ -206,6 +202,22 @@ export const peersComplete = defineClusterRule({
     ];
   },
 });
+
+/**
+ * A peer's FQDN as a cluster's settings would write it: a value not known
+ * here as its variable; the conventions' template where the name is the
+ * peer's own FQDN variable (which in the writing cluster names itself) or
+ * its files leave it unresolved.
+ */
+function whatToWrite(mesh: MeshModel, peer: string, fqdn: string): string {
+  const written = fqdn.replace(secretPlaceholderPattern, (_, name) =>
+    variableReference(name),
+  );
+  return hasUnresolvedReference(fqdn) ||
+    written.includes(variableReference(mesh.conventions.variables.fqdn))
+    ? fqdnTemplateFor(mesh.conventions, peer)
+    : written;
+}
 
 /**
  * Whether two names can be told apart: both known, or holding the same
