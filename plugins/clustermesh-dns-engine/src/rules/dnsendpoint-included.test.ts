@@ -32,7 +32,7 @@ describe('dnsendpoint-included', () => {
     },
   });
 
-  it("names the conventions' setting in the remedy when the repository keeps nothing where the conventions place the DNSEndpoint", () => {
+  it('says where configure writes the DNSEndpoint, not a folder of another layout, when the repository keeps nothing where the conventions place it', () => {
     const checks = exampleChecks(files => {
       // another layout: no clustermesh folder at all
       for (const file of Object.keys(files))
@@ -57,8 +57,9 @@ describe('dnsendpoint-included', () => {
       // no default path of another layout in the message either
       message: 'no DNSEndpoint of the cluster is applied',
     });
+    // not a folder of another layout: where configure would write it
     expect(infra.remediation).toBe(
-      "Write the cluster's DNSEndpoint in `kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml` (the conventions' `dnsEndpoint.file`, a place this repository does not use: set it to where the repository keeps such a file) and list it in the `resources` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run `clustermesh-dns configure`, which writes it where the cluster's Cilium values are applied).",
+      "Run `clustermesh-dns configure`, which writes the cluster's DNSEndpoint beside its Cilium values, in a folder a Flux Kustomization of the cluster applies (or write it there yourself and list it in the `resources` of that folder's kustomization; set the conventions' `dnsEndpoint.file` to where this repository keeps such files).",
     );
     // where the repository has that folder, the remedy names it plainly
     const kept = exampleChecks(files => {

@@ -22,6 +22,9 @@ export const dnsEndpointIncluded = defineClusterRule({
         file,
       )}/\` (or run \`clustermesh-dns configure\`).`;
     }
+    // a place of another layout: where configure would write it
+    if (failure?.inRepository && !failure.inRepository(c.dnsEndpoint.file))
+      return `Run \`clustermesh-dns configure\`, which writes the cluster's DNSEndpoint beside its Cilium values, in a folder a Flux Kustomization of the cluster applies (or write it there yourself and list it in the \`resources\` of that folder's kustomization; set the conventions' \`dnsEndpoint.file\` to where this repository keeps such files).`;
     // else where the conventions keep it, when the repository does
     return `Write the cluster's DNSEndpoint in ${conventionsPath(
       c.dnsEndpoint.file,
