@@ -357,6 +357,7 @@ describe('clustermesh-dns validate', () => {
     const config = path.join(dir, 'conventions.yaml');
     fs.writeFileSync(config, 'recordTtl: -5\n');
     const bad = await cli('validate', fixture, '--config', config);
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(config);
     expect(bad.stderr).toMatch(/recordTtl/);
@@ -416,8 +417,19 @@ describe('clustermesh-dns validate', () => {
 });
 
 describe('clustermesh-dns configure', () => {
-  function copyOfBefore(): string {
+  // each test's copy, removed when the suite ends
+  const made: string[] = [];
+  const tempDir = () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function copyOfBefore(): string {
+    const dir = tempDir();
     fs.cpSync(
       path.join(examples, 'templates/clustermesh-dns/gitops-repo-before'),
       dir,
@@ -564,7 +576,7 @@ describe('clustermesh-dns configure', () => {
   });
 
   const fixture = (name: string) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    const dir = tempDir();
     fs.cpSync(
       path.join(root, 'plugins/clustermesh-dns-engine/fixtures', name, 'repo'),
       dir,
@@ -602,7 +614,7 @@ describe('clustermesh-dns configure', () => {
   });
 
   it('says a dry run has no diff when nothing could be planned (no settings object anywhere)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-configure-'));
+    const dir = tempDir();
     for (const c of ['east', 'west']) {
       const sync = path.join(dir, 'clusters', c, 'flux-system');
       fs.mkdirSync(sync, { recursive: true });
