@@ -140,6 +140,36 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
+  it('says a ResourceSet that makes only kinds no check reads (ReferenceGrants, a release of another chart) holds none of the ClusterMesh objects', () => {
+    const findingOf = (spec: string) =>
+      render({
+        postBuild: '',
+        app: `apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata:\n  name: grants\n  namespace: security\nspec:\n${spec}`,
+      }).result.findings[0];
+    const grants = findingOf(
+      '  inputs:\n    - namespace: media\n  resourcesTemplate: |\n    ---\n    apiVersion: gateway.networking.k8s.io/v1beta1\n    kind: ReferenceGrant\n    metadata:\n      name: allow-<< inputs.namespace >>\n    spec:\n      from:\n        - kind: SecurityPolicy\n          namespace: << inputs.namespace >>\n',
+    );
+    expect(grants).toMatchObject({
+      holdsNoMeshObjects: true,
+      message: expect.stringMatching(
+        /; what it applies is not evaluated \(it makes only ReferenceGrant: none of the cluster's ClusterMesh objects\)$/,
+      ),
+    });
+    expect(grants.unbuilt).toBeUndefined();
+    const operator = findingOf(
+      '  resources:\n    - apiVersion: source.toolkit.fluxcd.io/v1\n      kind: OCIRepository\n      metadata: {name: flux-operator}\n      spec: {url: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"}\n    - apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      metadata: {name: flux-operator}\n      spec:\n        chartRef: {kind: OCIRepository, name: flux-operator}\n        values: {web: {enabled: true}}\n',
+    );
+    expect(operator).toMatchObject({ holdsNoMeshObjects: true });
+    // a kind a check reads, a kind from the inputs, values it cannot read
+    for (const spec of [
+      '  resourcesTemplate: |\n    kind: ConfigMap\n    metadata: {name: settings}\n',
+      '  inputs: [{kind: ReferenceGrant}]\n  resourcesTemplate: |\n    kind: << inputs.kind >>\n',
+      '  resources:\n    - kind: HelmRelease\n      spec:\n        chart: {spec: {chart: podinfo}}\n        values: {service: {type: LoadBalancer}}\n',
+      '  resources:\n    - kind: HelmRelease\n      spec:\n        chart: {spec: {chart: podinfo}}\n        valuesFrom: [{kind: ConfigMap, name: podinfo-values}]\n',
+    ])
+      expect(findingOf(spec)).toMatchObject({ unbuilt: true });
+  });
+
   it('keeps an object two Kustomizations apply from one document once (two roots reconciling one folder), and two versions of one name twice', () => {
     const pool = (block: string) =>
       `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: main-pool\nspec:\n  blocks:\n    - cidr: ${block}\n`;

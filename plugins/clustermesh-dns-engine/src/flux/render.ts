@@ -789,6 +789,7 @@ function resourceSetNotExpanded(
   const name = `ResourceSet ${object.namespace ?? appliedBy.namespace}/${
     object.name
   }`;
+  const inert = inertKinds(spec);
   return {
     code: 'not-evaluated',
     severity: 'warning',
@@ -797,13 +798,103 @@ function resourceSetNotExpanded(
       appliedBy.key
     }, makes objects from its template${
       from ? ` and ${from}` : ''
-    }, which this engine does not expand (Flux Operator); what it applies is not evaluated`,
+    }, which this engine does not expand (Flux Operator); what it applies is not evaluated${
+      inert
+        ? ` (it makes only ${inert.join(
+            ', ',
+          )}: none of the cluster's ClusterMesh objects)`
+        : ''
+    }`,
     location: locate(object),
-    unbuilt: true,
+    ...(inert ? { holdsNoMeshObjects: true } : { unbuilt: true }),
   };
 }
 
-/** The URL of an OCIRepository of Flux's own manifests (`…/fluxcd/flux-manifests`). */
+/**
+ * Kinds that hold nothing a ClusterMesh DNS check reads: no settings,
+ * values, records, pools, announcements or services asking an address.
+ */
+const inertResourceKinds = new Set([
+  'Namespace',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'NetworkPolicy',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'ReferenceGrant',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'SecurityPolicy',
+  'PersistentVolumeClaim',
+  'PodDisruptionBudget',
+  'ServiceMonitor',
+  'PodMonitor',
+  'PrometheusRule',
+  'OCIRepository',
+  'GitRepository',
+  'HelmRepository',
+  'Bucket',
+  'Receiver',
+  'Alert',
+  'Provider',
+]);
+
+/**
+ * The kinds a ResourceSet makes, when every one is written out and none
+ * can hold what a check reads (a HelmRelease counts only with a chart other
+ * than Cilium's or ExternalDNS's, named literally, and values that ask no
+ * load balancer address); undefined otherwise.
+ */
+function inertKinds(spec: Record<string, unknown>): string[] | undefined {
+  const kinds: string[] = [];
+  const resources = Array.isArray(spec.resources) ? spec.resources : [];
+  for (const resource of resources) {
+    if (!isRecord(resource) || typeof resource.kind !== 'string')
+      return undefined;
+    if (resource.kind === 'HelmRelease') {
+      const chart =
+        getPath(resource, ['spec', 'chart', 'spec', 'chart']) ??
+        getPath(resource, ['spec', 'chartRef', 'name']);
+      const values = JSON.stringify(
+        getPath(resource, ['spec', 'values']) ?? {},
+      );
+      if (
+        typeof chart !== 'string' ||
+        /cilium|external-dns|<<|\$\{/i.test(chart) ||
+        /loadBalancer|lb-?ipam/i.test(values) ||
+        resource.spec === undefined ||
+        (isRecord(resource.spec) && resource.spec.valuesFrom !== undefined)
+      )
+        return undefined;
+    } else if (!inertResourceKinds.has(resource.kind)) return undefined;
+    kinds.push(resource.kind);
+  }
+  if (spec.resourcesTemplate !== undefined) {
+    if (typeof spec.resourcesTemplate !== 'string') return undefined;
+    // the template's objects: their top-level kind lines
+    const written = [
+      ...spec.resourcesTemplate.matchAll(/^kind:\s*(\S+)/gm),
+    ].map(m => m[1]);
+    // a document without a kind line of its own, or a kind from a template
+    const documents = spec.resourcesTemplate
+      .split(/^---\s*$/m)
+      .filter(d => d.trim() !== '');
+    if (
+      written.length !== documents.length ||
+      written.some(k => !inertResourceKinds.has(k))
+    )
+      return undefined;
+    kinds.push(...written);
+  }
+  return kinds.length ? [...new Set(kinds)] : undefined;
+}
+
+/** The URL a source fetches (`spec.url`), when the repository defines it. */
 function sourceUrlOf(source: StoredSource | undefined) {
   if (!source || isProvided(source)) return undefined;
   const url = getPath(source.body, ['spec', 'url']);
