@@ -46,4 +46,8 @@ export type { FileEdit } from './plan/transaction';
 export type { MeshDnsChangePlan, MeshDnsRecord } from './plan/types';
 export type { PlanOptions } from './plan/plan';
 export { planMeshDnsChange } from './plan/plan';
-export { checksChangeLine, notEvaluatedAfter } from './plan/summary';
+export {
+  checksChangeLine,
+  notEvaluatedAfter,
+  warningsAfter,
+} from './plan/summary';

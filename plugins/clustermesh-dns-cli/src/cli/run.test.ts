@@ -500,6 +500,22 @@ describe('clustermesh-dns configure', () => {
       },
     ));
 
+  it('lists the warnings of the repository after the change (an address no announcement takes), which do not stop it', async () => {
+    const dir = copyOfBefore();
+    fs.appendFileSync(
+      path.join(
+        dir,
+        'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml',
+      ),
+      '  serviceSelector:\n    matchLabels:\n      segment: services\n',
+    );
+    const { code, stdout } = await cli('configure', dir, ...story, '--dry-run');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /\nWarnings after the change \(2\):\n {2}`lb-ip-announced` apps: none of the cluster's Cilium announcements takes the clustermesh-apiserver service .*\n {2}`lb-ip-announced` infra: /,
+    );
+  });
+
   it('writes in place, then validates clean, and a second run changes nothing', async () => {
     const dir = copyOfBefore();
     const first = await cli('configure', dir, ...story);

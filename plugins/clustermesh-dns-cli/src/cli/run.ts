@@ -7,6 +7,7 @@ import {
   EngineCache,
   isClusterMeshVariable,
   notEvaluatedAfter,
+  warningsAfter,
   planMeshDnsChange,
   validateMesh,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
@@ -308,6 +309,13 @@ function configure(args: string[], io: CliIo): number {
         ).replace(/^=+\n/, ''),
       );
     for (const decision of plan.decisions) io.stdout(decision);
+    const warnings = plan.problems.length ? [] : warningsAfter(plan);
+    if (warnings.length)
+      io.stdout(
+        `Warnings after the change (${warnings.length}):\n${warnings
+          .map(line => `  ${line}`)
+          .join('\n')}`,
+      );
     const unevaluated = plan.problems.length ? [] : notEvaluatedAfter(plan);
     if (unevaluated.length)
       io.stdout(

@@ -1,4 +1,7 @@
-import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  CheckResult,
+  formatLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeProblem, PlanProblem } from './input';
 import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
@@ -80,6 +83,9 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       checksLine(after, alreadyThere.length > 0),
     );
   }
+  const warnings = problems.length ? [] : warningsAfter(plan);
+  if (warnings.length)
+    out.push('', '### Warnings', '', ...warnings.map(line => `- ${line}`));
   // what a reviewer cannot take as checked: each with its reason
   const unevaluated = problems.length ? [] : notEvaluatedAfter(plan);
   if (unevaluated.length)
@@ -140,16 +146,11 @@ export function checksChangeLine(
  */
 export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
   if (!plan.report) return [];
-  const checks = [
-    ...plan.report.clusters.flatMap(c => c.checks),
-    ...plan.report.meshChecks,
-  ].filter(c => c.outcome === 'not-evaluated');
+  const checks = checksAfter(plan, c => c.outcome === 'not-evaluated');
   // and the parts not read that a check may read from (counted with them)
   const parts = plan.report.notEvaluated.filter(f => f.severity !== 'info');
   const lines = [
-    ...checks.map(
-      c => `\`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
-    ),
+    ...checks,
     ...parts.map(
       f =>
         `${f.cluster ? `${f.cluster}: ` : ''}${
@@ -160,6 +161,39 @@ export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
   const out = lines.slice(0, listed);
   if (lines.length > listed) out.push(`… and ${lines.length - listed} more`);
   return out;
+}
+
+/**
+ * The warnings of the changed repository (an address no announcement
+ * takes), each as its rule, its cluster and why; at most 50, the rest
+ * counted. A warning does not stop the change, but a reviewer reads it.
+ *
+ * @public
+ */
+export function warningsAfter(plan: MeshDnsChangePlan): string[] {
+  const lines = checksAfter(
+    plan,
+    c => c.outcome === 'fail' && c.severity === 'warning',
+  );
+  const out = lines.slice(0, listed);
+  if (lines.length > listed) out.push(`… and ${lines.length - listed} more`);
+  return out;
+}
+
+/** The checks of the changed repository that `which` takes, one line each. */
+function checksAfter(
+  plan: MeshDnsChangePlan,
+  which: (c: CheckResult) => boolean,
+): string[] {
+  if (!plan.report) return [];
+  return [
+    ...plan.report.clusters.flatMap(c => c.checks),
+    ...plan.report.meshChecks,
+  ]
+    .filter(which)
+    .map(
+      c => `\`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
+    );
 }
 
 /** What the checks of the changed repository say, in one sentence. */
