@@ -917,6 +917,12 @@ function membershipOf(
       },
       membershipUnknown: true,
     };
+  // what fails to build applies nothing now, but Cilium may be among it
+  const failedBuilds = render.findings.filter(
+    f =>
+      f.severity === 'error' &&
+      (f.code === 'kustomize-error' || f.code === 'flux-error'),
+  ).length;
   if (!cilium)
     return known({
       member: false,
@@ -925,7 +931,17 @@ function membershipOf(
             conventions.cilium.valuesFile,
             name,
           )} cannot be read`
-        : `no HelmRelease ${conventions.cilium.helmRelease.name} is applied to it (and no plain values file is configured in cilium.valuesFile)`,
+        : `no HelmRelease ${
+            conventions.cilium.helmRelease.name
+          } is applied to it (and no plain values file is configured in cilium.valuesFile)${
+            failedBuilds
+              ? `; but ${failedBuilds} Flux or kustomize ${
+                  failedBuilds === 1 ? 'error' : 'errors'
+                } (listed below) ${
+                  failedBuilds === 1 ? 'keeps' : 'keep'
+                } parts of what it applies from being applied, and Cilium may be among them`
+              : ''
+          }`,
     });
   for (const path of [
     ciliumValuesPaths.useApiServer,

@@ -179,6 +179,36 @@ describe('the mesh is the clusters in it', () => {
     ).toBe(true);
   });
 
+  it('says a cluster without Cilium is outside the mesh as it stands, and that its build errors may keep Cilium out', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        // the file that would list Cilium is gone
+        const networking =
+          'kubernetes/infrastructure/networking/kustomization.yaml';
+        files[networking] = files[networking].replace(
+          '  - cilium\n',
+          '  - cilium/ks-gone.yaml\n',
+        );
+        // and no Cilium object of its own
+        for (const c of ['apps', 'infra']) {
+          const own = `kubernetes/clusters/${c}/kustomization.yaml`;
+          files[own] = files[own].replace(/\n {2}- .*\/cilium\/ipam\/.*/g, '');
+        }
+      }),
+      withDomain,
+    );
+    expect(report.clusters.map(c => [c.name, c.membership.reason])).toEqual([
+      [
+        'apps',
+        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (listed below) keeps parts of what it applies from being applied, and Cilium may be among them',
+      ],
+      [
+        'infra',
+        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (listed below) keeps parts of what it applies from being applied, and Cilium may be among them',
+      ],
+    ]);
+  });
+
   it('reads a release of the cilium chart under another name (cni) as the Cilium values', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
