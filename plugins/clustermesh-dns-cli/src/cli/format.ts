@@ -36,6 +36,18 @@ function clustersOf(f: Finding): string {
     : `${clusters.length} clusters: `;
 }
 
+/**
+ * The record a cluster's row shows: its type and TTL where a DNSEndpoint of
+ * the cluster holds it (or the records document does, in manual mode);
+ * nothing for a cluster outside the mesh or without a record.
+ */
+function recordCell(c: MeshReport['clusters'][number]): string {
+  const { record } = c;
+  if (!record?.type || c.status === 'outside') return '-';
+  if (record.mode === 'externaldns' && !record.location) return '-';
+  return `${record.type} ${record.ttl}`;
+}
+
 /** A finding on one line: which clusters, where, then what. */
 const findingLine = (f: Finding) =>
   `${clustersOf(f)}${
@@ -91,7 +103,7 @@ export function formatReportText(
           c.fqdn?.resolved ?? '-',
           c.lbIp?.value ?? '-',
           c.pool ? `${c.pool.name}` : '-',
-          c.record?.type ? `${c.record.type} ${c.record.ttl}` : '-',
+          recordCell(c),
           `${c.counts.passed}/${c.checks.length - c.counts.notApplicable}`,
           statusWord[c.status],
         ]),

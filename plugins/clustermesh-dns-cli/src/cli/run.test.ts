@@ -51,6 +51,32 @@ describe('clustermesh-dns validate', () => {
     expect(stdout).not.toMatch(/FAIL|NOT EVALUATED/);
   });
 
+  it("shows a cluster's record in its row only where a DNSEndpoint holds it", () =>
+    onExampleCopy(
+      dir => {
+        const folder = path.join(
+          dir,
+          'kubernetes/infrastructure/networking/cilium/clustermesh',
+        );
+        fs.rmSync(path.join(folder, 'dnsendpoint.yaml'));
+        fs.writeFileSync(
+          path.join(folder, 'kustomization.yaml'),
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n',
+        );
+      },
+      async dir => {
+        const { stdout } = await cli(
+          'validate',
+          dir,
+          '--value',
+          'SECRET_DOMAIN=example.net',
+        );
+        expect(stdout).toMatch(
+          /\napps +clustermesh-apps\.example\.net +10\.25\.11\.120 +lb-ippool-apps +- +/,
+        );
+      },
+    ));
+
   it('says what it could not check when a secret value is not given, and fails on it only when asked', async () => {
     const plain = await cli('validate', 'examples/gitops-repo');
     expect(plain.code).toBe(0);
