@@ -83,6 +83,26 @@ describe('settings-present', () => {
     );
   });
 
+  it('does not say a key is missing from a settings ConfigMap the repository does not hold, when a source made outside it may set it', () => {
+    const result = exampleChecks(f => {
+      // the settings ConfigMap is made outside the repository
+      delete f[exampleFile.settings('infra')];
+      f['kubernetes/clusters/infra/vars/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '        name: cluster-settings\n',
+        '        name: bootstrap-settings\n',
+      )(f);
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(result).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringMatching(
+        /^CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are set in no file of the repository \(no ConfigMap flux-system\/cluster-settings is in it\); .* may set them, but its keys are not known here$/,
+      ),
+    });
+  });
+
   it('does not call a key missing when what the engine does not evaluate may change the settings', () => {
     const checks = exampleChecks(files => {
       withoutLbIp(files);

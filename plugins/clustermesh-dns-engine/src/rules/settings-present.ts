@@ -27,6 +27,8 @@ export const settingsPresent = defineClusterRule({
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
     unverified:
       '{{variables}} {{verb}} not set in ConfigMap {{configMap}}; {{origin}} may set {{them}}, but its keys are not known here',
+    unverifiedNoConfigMap:
+      '{{variables}} {{verb}} set in no file of the repository (no ConfigMap {{configMap}} is in it); {{origin}} may set {{them}}, but its keys are not known here',
     present: '{{fqdnVariable}} = {{fqdn}} and {{lbIpVariable}} = {{lbIp}}',
     byTemplate:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}',
@@ -101,7 +103,7 @@ export const settingsPresent = defineClusterRule({
     if (unverified.length)
       return [
         r.notEvaluated(
-          'unverified',
+          c.settingsObject ? 'unverified' : 'unverifiedNoConfigMap',
           {
             variables: unverified.map(v => v.name).join(' and '),
             verb: unverified.length > 1 ? 'are' : 'is',
