@@ -1535,6 +1535,24 @@ describe('detectConventions', () => {
     });
   });
 
+  it('says why the default clusters folder is kept when the one entry point is shared, not one per cluster', () => {
+    const files: Files = {
+      'kubernetes/flux/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/flux',
+      ),
+      'kubernetes/flux/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/clusters/${ENVIRONMENT}/apps',
+      ),
+      'kubernetes/clusters/main/apps/kustomization.yaml': kustomization(),
+    };
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'clustersPath')?.reason).toBe(
+      'the Flux entry point found (kubernetes/flux) is not one folder per cluster; kubernetes/clusters/ exists',
+    );
+  });
+
   it('does not take the kustomize base the cluster folders build on for a cluster', () => {
     const files: Files = {
       'clusters/base/kustomization.yaml': kustomization('apps.yaml'),

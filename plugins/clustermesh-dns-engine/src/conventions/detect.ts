@@ -225,14 +225,14 @@ export function detectConventions(
         detected(
           'clustersPath',
           candidate,
-          `no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path); ${candidate}/ exists`,
+          `${noEntryPerCluster(entries)}; ${candidate}/ exists`,
         );
       }
     } else {
       kept(
         'clustersPath',
         clustersPath,
-        `no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path); ${clustersPath}/ exists`,
+        `${noEntryPerCluster(entries)}; ${clustersPath}/ exists`,
       );
     }
   }
@@ -973,6 +973,18 @@ function detectPrefix(
     return;
   }
   kept(setting, defaultConventions.dns.externalDnsAnnotationPrefix, why);
+}
+
+/** Why no folder of entry points was found: none at all, or not one per cluster. */
+function noEntryPerCluster(entries: readonly { path: string }[]): string {
+  if (!entries.length)
+    return 'no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path)';
+  const paths = [...new Set(entries.map(e => e.path || '.'))];
+  return `the Flux entry ${
+    paths.length === 1 ? 'point' : 'points'
+  } found (${paths.join(', ')}) ${
+    paths.length === 1 ? 'is' : 'are'
+  } not one folder per cluster`;
 }
 
 /**
