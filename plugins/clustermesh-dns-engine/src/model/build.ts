@@ -312,6 +312,28 @@ export function buildMeshModel(
   const clusters = names.map(name =>
     extractCluster(name, { renderer, files, index, conventions }),
   );
+  bootstrapSources(clusters);
+  // the repository's own address: its GitRepository, or the FluxInstance
+  // that syncs it
+  const ownUrl = (object: ManifestObject) => {
+    if (object.kind === 'FluxInstance')
+      return getPath(object.body, ['spec', 'sync', 'url']);
+    return object.kind === 'GitRepository' &&
+      conventions.flux.sourceNames.includes(object.name)
+      ? getPath(object.body, ['spec', 'url'])
+      : undefined;
+  };
+  const ownOwners = new Set(
+    clusters.flatMap(c =>
+      c.render.objects
+        .map(({ object }) => ownUrl(object))
+        .filter((url): url is string => typeof url === 'string')
+        .map(ownerOf)
+        .filter((o): o is string => o !== undefined),
+    ),
+  );
+  for (const cluster of clusters)
+    quietUnreadParts(cluster, ownOwners, conventions);
   // the mesh is the clusters in it; each member knows the other members
   const members = clusters.filter(c => c.membership.member);
   // one object per peer, shared by every cluster that has it as a peer
@@ -339,27 +361,6 @@ export function buildMeshModel(
         (values ??= peers.map(p => cluster.settings.value(p.variable))),
     });
   }
-  bootstrapSources(clusters);
-  // the repository's own address: its GitRepository, or the FluxInstance
-  // that syncs it
-  const ownUrl = (object: ManifestObject) => {
-    if (object.kind === 'FluxInstance')
-      return getPath(object.body, ['spec', 'sync', 'url']);
-    return object.kind === 'GitRepository' &&
-      conventions.flux.sourceNames.includes(object.name)
-      ? getPath(object.body, ['spec', 'url'])
-      : undefined;
-  };
-  const ownOwners = new Set(
-    clusters.flatMap(c =>
-      c.render.objects
-        .map(({ object }) => ownUrl(object))
-        .filter((url): url is string => typeof url === 'string')
-        .map(ownerOf)
-        .filter((o): o is string => o !== undefined),
-    ),
-  );
-  for (const cluster of clusters) quietUnreadParts(cluster, ownOwners);
   // one finding per cause: a problem in a shared file, or an undefined
   // variable used in many places, is reported once with what it affects
   findings.push(...groupFindings(clusters.flatMap(c => c.findings)));
@@ -411,8 +412,17 @@ function ownerOf(url: string): string | undefined {
       url,
     );
   // the owner alone: the same owner's repositories may be on several
-  // hosts (its Git on github.com, its OCI artifacts on ghcr.io)
-  return match ? match[2].toLowerCase() : undefined;
+  // hosts (its Git on github.com, its OCI artifacts on ghcr.io); not one
+  // written as a variable, nor a path that does not start with the owner
+  // (Azure DevOps `v3/org/...`, Bitbucket Server `scm/project/...`)
+  if (
+    !match ||
+    /[$<{]/.test(match[2]) ||
+    /azure\.com$|visualstudio\.com$/i.test(match[1])
+  )
+    return undefined;
+  const owner = match[2].toLowerCase();
+  return owner === 'scm' ? undefined : owner;
 }
 
 /**
@@ -426,6 +436,7 @@ function quietUnreadParts(
   cluster: ClusterModel,
   /** The owners of the repository's own sources, when known. */
   ownOwners: ReadonlySet<string>,
+  conventions: MeshConventions,
 ) {
   const readers = kustomizationsRulesReadFrom(cluster);
   // a remote base of another owner's project (`github.com/metal3-io/…`)
@@ -441,18 +452,27 @@ function quietUnreadParts(
     !(read ??= dataObjectsRead(cluster)).some(
       r => r.kind === object.kind && r.name.includes(object.name),
     );
+  // another owner's project: what it applies is known to hold none of the
+  // cluster's ClusterMesh objects, so whether it is in the mesh does not
+  // hang on it either
+  const othersProjects = new Map<EngineFinding, EngineFinding>();
   cluster.findings = cluster.findings.map(f => {
     if (f.code !== 'not-evaluated' || f.severity !== 'warning') return f;
-    if (f.remoteUrl !== undefined && otherProject(f.remoteUrl))
-      return {
-        ...f,
+    if (f.remoteUrl !== undefined && otherProject(f.remoteUrl)) {
+      const { unbuilt: _unbuilt, ...rest } = f;
+      const quiet: EngineFinding = {
+        ...rest,
         severity: 'info',
+        holdsNoMeshObjects: true,
         message: `${f.message} (a project of ${ownerOf(
           f.remoteUrl,
         )}, not of this repository's ${[...ownOwners].join(
           ', ',
         )}: none of the cluster's ClusterMesh objects)`,
       };
+      if (f.unbuilt) othersProjects.set(f, quiet);
+      return quiet;
+    }
     return f.holdsNoMeshObjects ||
       (f.substitutesOnly &&
         f.substitutesFor !== undefined &&
@@ -462,6 +482,15 @@ function quietUnreadParts(
       ? { ...f, severity: 'info' }
       : f;
   });
+  if (!othersProjects.size) return;
+  cluster.render.findings = cluster.render.findings.map(
+    f => othersProjects.get(f) ?? f,
+  );
+  if (cluster.membershipUnknown)
+    Object.assign(
+      cluster,
+      membershipOf(cluster.name, cluster.cilium, conventions, cluster.render),
+    );
 }
 
 /**

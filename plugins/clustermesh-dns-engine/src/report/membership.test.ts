@@ -305,6 +305,36 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it("does not wait on another owner's project either, but on a source of the repository's own owner", () => {
+    const addons = (url: string) => [
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: GitRepository',
+      'metadata: {name: addons, namespace: flux-system}',
+      `spec: {interval: 1h, url: "${url}", ref: {tag: v0.12.0}}`,
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: addons, namespace: flux-system}',
+      'spec: {interval: 1h, path: ./deploy, prune: true, sourceRef: {kind: GitRepository, name: addons}}',
+    ];
+    const other = infraWith(
+      'addons.yaml',
+      addons('https://github.com/csi-addons/kubernetes-csi-addons'),
+    ).infra;
+    expect(other.status).toBe('outside');
+    expect(other.membership.reason).toMatch(
+      /^no HelmRelease cilium is applied to it/,
+    );
+    // the repository's own owner (example), or one written as a variable: it may hold Cilium
+    for (const url of [
+      'https://github.com/example/platform',
+      'https://github.com/${GITHUB_OWNER}/platform',
+    ])
+      expect(infraWith('addons.yaml', addons(url)).infra.status).toBe(
+        'not-evaluated',
+      );
+  });
+
   it("does not take Flux's own manifests for a place a missing object may be: a missing pool fails", () => {
     const clusterFolder = 'kubernetes/clusters/infra';
     const report = validateMesh(
