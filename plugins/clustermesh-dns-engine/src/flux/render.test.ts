@@ -140,7 +140,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
   });
 
-  it('says a ResourceSet that makes only kinds no check reads (ReferenceGrants, a release of another chart) holds none of the ClusterMesh objects', () => {
+  it("says a ResourceSet that makes only kinds no check reads (ReferenceGrants, Flux's operator) holds none of the ClusterMesh objects", () => {
     const findingOf = (spec: string) =>
       render({
         postBuild: '',
@@ -166,6 +166,10 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       '  inputs: [{kind: ReferenceGrant}]\n  resourcesTemplate: |\n    kind: << inputs.kind >>\n',
       '  resources:\n    - kind: HelmRelease\n      spec:\n        chart: {spec: {chart: podinfo}}\n        values: {service: {type: LoadBalancer}}\n',
       '  resources:\n    - kind: HelmRelease\n      spec:\n        chart: {spec: {chart: podinfo}}\n        valuesFrom: [{kind: ConfigMap, name: podinfo-values}]\n',
+      // Cilium's chart from an OCIRepository of another name
+      '  resources:\n    - kind: OCIRepository\n      metadata: {name: cni}\n      spec: {url: "oci://quay.io/cilium/charts/cilium"}\n    - kind: HelmRelease\n      spec:\n        chartRef: {kind: OCIRepository, name: cni}\n',
+      // Flux's operator, but post-rendered
+      '  resources:\n    - kind: HelmRelease\n      spec:\n        chart: {spec: {chart: flux-operator}}\n        postRenderers: [{kustomize: {patches: []}}]\n',
     ])
       expect(findingOf(spec)).toMatchObject({ unbuilt: true });
   });

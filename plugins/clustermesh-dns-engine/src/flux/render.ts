@@ -846,29 +846,33 @@ const inertResourceKinds = new Set([
 
 /**
  * The kinds a ResourceSet makes, when every one is written out and none
- * can hold what a check reads (a HelmRelease counts only with a chart other
- * than Cilium's or ExternalDNS's, named literally, and values that ask no
- * load balancer address); undefined otherwise.
+ * can hold what a check reads; a HelmRelease counts only as Flux's own
+ * operator (the flux-operator or flux-instance chart, by name or by its
+ * OCIRepository's URL in the same set), with no post-renderers. Undefined
+ * otherwise.
  */
 function inertKinds(spec: Record<string, unknown>): string[] | undefined {
   const kinds: string[] = [];
   const resources = Array.isArray(spec.resources) ? spec.resources : [];
+  const fluxOwn = /(^|\/)flux-(operator|instance)$/;
+  const ociUrl = (name: unknown) =>
+    resources.find(
+      r =>
+        isRecord(r) &&
+        r.kind === 'OCIRepository' &&
+        getPath(r, ['metadata', 'name']) === name,
+    )?.spec?.url;
   for (const resource of resources) {
     if (!isRecord(resource) || typeof resource.kind !== 'string')
       return undefined;
     if (resource.kind === 'HelmRelease') {
       const chart =
         getPath(resource, ['spec', 'chart', 'spec', 'chart']) ??
-        getPath(resource, ['spec', 'chartRef', 'name']);
-      const values = JSON.stringify(
-        getPath(resource, ['spec', 'values']) ?? {},
-      );
+        ociUrl(getPath(resource, ['spec', 'chartRef', 'name']));
       if (
         typeof chart !== 'string' ||
-        /cilium|external-dns|<<|\$\{/i.test(chart) ||
-        /loadBalancer|lb-?ipam/i.test(values) ||
-        resource.spec === undefined ||
-        (isRecord(resource.spec) && resource.spec.valuesFrom !== undefined)
+        !fluxOwn.test(chart.replace(/\/$/, '')) ||
+        getPath(resource, ['spec', 'postRenderers']) !== undefined
       )
         return undefined;
     } else if (!inertResourceKinds.has(resource.kind)) return undefined;
