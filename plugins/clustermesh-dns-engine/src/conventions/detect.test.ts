@@ -867,6 +867,18 @@ describe('detectConventions', () => {
     ).toContain(
       "darwin: Kustomization flux-system/cluster reconciles kubernetes/darwin/flux, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
     );
+    // configure knows it as a cluster too (whatever else stops the change)
+    const staleTree = createRepoTree(
+      files({ darwin: ignoreFor('test'), staging: ignoreFor('staging') }),
+    );
+    const plan = planMeshDnsChange(
+      staleTree,
+      { clusters: [{ name: 'darwin', ip: '10.0.0.1' }] },
+      resolveConventions(detectConventions(staleTree).conventions),
+    );
+    expect(plan.problems.map(p => p.message).join('\n')).not.toMatch(
+      /is not a cluster of the repository/,
+    );
     // the setting shows the patterns, not the comments between them
     const commented = detectConventions(
       createRepoTree(

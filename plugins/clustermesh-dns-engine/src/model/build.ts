@@ -82,12 +82,14 @@ import type {
  * @public
  */
 export function discoverClusters(
-  index: TreeIndex,
+  /**
+   * The whole repository, with what the sources' `spec.ignore` leaves out:
+   * an entry a bootstrap applies may be such a file, and a cluster whose
+   * folder they leave out is still one (its Flux fails there).
+   */
+  entryIndex: TreeIndex,
   conventions: MeshConventions,
-  /** The whole repository: an entry a bootstrap applies may be a file the sources leave out. */
-  entryIndex: TreeIndex = index,
 ): string[] {
-  // a cluster whose folder the sources leave out is still one: Flux fails there
   const dirs = entryIndex.list(conventions.clustersPath).dirs;
   if (conventions.clusters)
     return conventions.clusters.filter(c => dirs.includes(c));
@@ -253,7 +255,9 @@ export function buildMeshModel(
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
-  if (!index.isDir(conventions.clustersPath)) {
+  // the clusters, and their folder, in the whole repository (see discoverClusters)
+  const clustersIndex = entryIndex ?? index;
+  if (!clustersIndex.isDir(conventions.clustersPath)) {
     const flux = readFluxEntries(
       scanDocuments(tree, cache, fluxNeedles),
       buildIncludes(index, cache.yamlFiles(tree)),
@@ -274,7 +278,7 @@ export function buildMeshModel(
       ),
     );
   }
-  const names = discoverClusters(index, conventions, entryIndex);
+  const names = discoverClusters(clustersIndex, conventions);
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
     []) {
     findings.push(
@@ -289,8 +293,8 @@ export function buildMeshModel(
       ),
     );
   }
-  if (index.isDir(conventions.clustersPath) && names.length === 0) {
-    const folders = index.list(conventions.clustersPath).dirs;
+  if (clustersIndex.isDir(conventions.clustersPath) && names.length === 0) {
+    const folders = clustersIndex.list(conventions.clustersPath).dirs;
     // the folder the conventions file names holds no cluster: a mistake;
     // the default or detected folder holds none: nothing could be checked
     const given =

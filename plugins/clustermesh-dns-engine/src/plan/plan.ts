@@ -97,7 +97,8 @@ export function planMeshDnsChange(
     plan.summary = summaryMarkdown(plan);
     return plan;
   };
-  const index = cache.treeIndex(tree, conventions.flux.sourceIgnore);
+  // the clusters as validation finds them: in the whole repository
+  const index = cache.treeIndex(tree);
   const known = discoverClusters(index, conventions);
   const { problems, addresses } = checkInput(
     input,
