@@ -331,6 +331,12 @@ describe('YamlTextEditor creates missing structure once', () => {
         e.appendItem(0, ['spec', 'endpoints'], { dnsName: 'c.example' });
       }),
     ).not.toContain('[]');
+    // an anchored list is left as it is (`[] &e` would not be YAML)
+    const anchored = edit(
+      'spec:\n  endpoints: &e\n    - dnsName: a.example\n',
+      e => e.deleteItem(0, ['spec', 'endpoints', 0]),
+    );
+    expect(parse(anchored)).toEqual({ spec: { endpoints: null } });
   });
 
   it('inserts an item before another, above the comment that belongs to it', () => {

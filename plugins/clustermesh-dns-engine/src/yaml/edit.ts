@@ -567,7 +567,10 @@ export class YamlTextEditor {
       const addition = this.#additions.get(seq);
       if (
         items.size < seq.items.length ||
-        (addition && !isEmptyAddition(addition.value))
+        (addition && !isEmptyAddition(addition.value)) ||
+        // `key: &anchor` or a tag: left as it is
+        seq.anchor ||
+        seq.tag
       )
         continue;
       const colon = this.#text.indexOf(':', (pair.key as Node).range![1]);
