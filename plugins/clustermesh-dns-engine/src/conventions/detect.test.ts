@@ -1732,6 +1732,13 @@ describe('detectConventions', () => {
       expect(settingOf(found, 'dns.provider')?.reason).toBe(
         'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider aws (the chart\'s default: no provider set); none uses Cloudflare, so its TTL range and "DNS only" do not apply',
       );
+      // a flag with its value apart names it too
+      const flagged = detectConventions(
+        createRepoTree(
+          externalDns('1.20.0', '    extraArgs: [--provider, cloudflare]\n'),
+        ),
+      );
+      expect(flagged.conventions.dns?.provider).toBeUndefined();
     });
 
     it('keeps the alpha prefix for an older ExternalDNS, and finds DNS only by default without the flag', () => {

@@ -171,6 +171,11 @@ export const dnsEndpointMatches = defineClusterRule({
     const wantType = recordTypeFor(c.lbIpAddress.family);
     // the ExternalDNS deployments the cluster runs (none read: not judged)
     const externalDns = externalDnsDeploymentsOf(c);
+    // none here, while the repository runs it in other clusters: not
+    // installed another way (as it may be when the repository runs none)
+    const others = externalDns.length
+      ? []
+      : clustersRunningExternalDns(mesh).filter(o => o !== c.name);
     for (const { endpoint, record } of matching) {
       const at = (field: string) =>
         locate(endpoint.object, ['spec', 'endpoints', record.index, field]);
@@ -183,7 +188,8 @@ export const dnsEndpointMatches = defineClusterRule({
       const target = parseIpAddress(targets[0] ?? '');
       // a value not known here (the LB IP read from the Cilium values, the
       // record's from a Secret): not compared
-      const targetUnknown = unknownVariables(targets.join(' '));
+      const targetUnknown =
+        targets.length === 1 ? unknownVariables(targets[0]) : [];
       if (targetUnknown.length)
         out.push(
           r.notEvaluated(
@@ -247,11 +253,6 @@ export const dnsEndpointMatches = defineClusterRule({
             at('recordTTL'),
           ),
         );
-      // none here, while the repository runs it in other clusters: not
-      // installed another way (as it may be when the repository runs none)
-      const others = externalDns.length
-        ? []
-        : clustersRunningExternalDns(mesh).filter(o => o !== c.name);
       let dnsOnly = '';
       // Cloudflare's key matters only where an ExternalDNS may publish the record
       if (
@@ -295,8 +296,9 @@ export const dnsEndpointMatches = defineClusterRule({
               at('providerSpecific'),
             ),
           );
-        } else if (out.length === 0) {
+        } else if (!out.some(o => o.outcome === 'fail')) {
           return [
+            ...out,
             r.notEvaluated(
               'proxyUnknown',
               { endpoint: name, key, ignored },

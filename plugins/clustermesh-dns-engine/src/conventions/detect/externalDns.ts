@@ -18,7 +18,7 @@ function providerOf(
   chartDefaultHolds: boolean,
 ): Pick<ExternalDnsDeployment, 'provider' | 'providerByDefault'> {
   if (typeof value === 'string') return { provider: value };
-  const flag = args.find(a => a.startsWith('--provider='))?.slice(11);
+  const [flag] = flagValues(args, 'provider');
   if (flag !== undefined) return { provider: flag };
   return chartDefaultHolds ? { provider: 'aws', providerByDefault: true } : {};
 }
@@ -449,7 +449,8 @@ export function readExternalDnsDeployments(
         location: doc.at(),
         version: semver(image.tag),
         versionFrom: `image tag ${image.tag} at ${where(doc.at(image.path))}`,
-        provider: args.find(a => a.startsWith('--provider='))?.slice(11),
+        // a Deployment has no chart default: the flag is required
+        ...providerOf(undefined, args, false),
         args,
         sources: flagValues(args, 'source'),
         filters: filtersOf(undefined, args),
