@@ -521,7 +521,7 @@ describe('clustermesh-dns configure', () => {
         );
         expect(code).toBe(0);
         expect(stdout).toContain(
-          '\nNot evaluated here after the change (1):\n  kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
+          '\nNot evaluated here after the change (1):\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
         );
       },
     ));

@@ -309,10 +309,12 @@ function configure(args: string[], io: CliIo): number {
         ).replace(/^=+\n/, ''),
       );
     for (const decision of plan.decisions) io.stdout(decision);
+    // each list counted in full (a long one ends with "… and N more")
+    const after = plan.report?.summary;
     const warnings = plan.problems.length ? [] : warningsAfter(plan);
     if (warnings.length)
       io.stdout(
-        `Warnings after the change (${warnings.length}):\n${warnings
+        `Warnings after the change (${after?.warnings}):\n${warnings
           .map(line => `  ${line}`)
           .join('\n')}`,
       );
@@ -320,7 +322,7 @@ function configure(args: string[], io: CliIo): number {
     if (unevaluated.length)
       io.stdout(
         `Not evaluated here after the change (${
-          unevaluated.length
+          after?.unevaluated
         }):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
       );
   }

@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  Finding,
   formatLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeProblem, PlanProblem } from './input';
@@ -149,15 +150,7 @@ export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
   const checks = checksAfter(plan, c => c.outcome === 'not-evaluated');
   // and the parts not read that a check may read from (counted with them)
   const parts = plan.report.notEvaluated.filter(f => f.severity !== 'info');
-  const lines = [
-    ...checks,
-    ...parts.map(
-      f =>
-        `${f.cluster ? `${f.cluster}: ` : ''}${
-          f.location ? `${formatLocation(f.location)} ` : ''
-        }${f.message}`,
-    ),
-  ];
+  const lines = [...checks, ...parts.map(findingLine)];
   const out = lines.slice(0, listed);
   if (lines.length > listed) out.push(`… and ${lines.length - listed} more`);
   return out;
@@ -171,13 +164,30 @@ export function notEvaluatedAfter(plan: MeshDnsChangePlan): string[] {
  * @public
  */
 export function warningsAfter(plan: MeshDnsChangePlan): string[] {
-  const lines = checksAfter(
-    plan,
-    c => c.outcome === 'fail' && c.severity === 'warning',
+  if (!plan.report) return [];
+  // and the warnings no failed check names as its cause (counted with them)
+  const cited = new Set(
+    [...plan.report.clusters.flatMap(c => c.checks), ...plan.report.meshChecks]
+      .filter(c => c.outcome === 'fail' && c.cause)
+      .map(c => c.cause),
   );
+  const lines = [
+    ...checksAfter(plan, c => c.outcome === 'fail' && c.severity === 'warning'),
+    ...plan.report.findings
+      .filter(f => f.severity === 'warning' && !cited.has(f.id))
+      .map(findingLine),
+  ];
   const out = lines.slice(0, listed);
   if (lines.length > listed) out.push(`… and ${lines.length - listed} more`);
   return out;
+}
+
+/** A finding on one line: the clusters it concerns, where, then what. */
+function findingLine(f: Finding): string {
+  const clusters = f.affects?.clusters ?? (f.cluster ? [f.cluster] : []);
+  return `${clusters.length ? `${clusters.join(', ')}: ` : ''}${
+    f.location ? `${formatLocation(f.location)} ` : ''
+  }${f.message}`;
 }
 
 /** The checks of the changed repository that `which` takes, one line each. */
