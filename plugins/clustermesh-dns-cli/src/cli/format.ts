@@ -60,12 +60,13 @@ function placesOf(f: Finding, location: SourceLocation): string {
   const others = [
     ...new Set(f.affects?.examples.map(e => formatLocation(e.location))),
   ].filter(place => place !== first);
-  if (!others.length) return first;
   // the places past the examples, counted
   const more = (f.affects?.count ?? 0) - (f.affects?.examples.length ?? 0);
-  return `${first} (and ${others.join(', ')}${
-    more > 0 ? `, ${more} more` : ''
-  })`;
+  const rest = [
+    ...others,
+    ...(more > 0 ? [`${more} more ${more === 1 ? 'place' : 'places'}`] : []),
+  ];
+  return rest.length ? `${first} (and ${rest.join(', ')})` : first;
 }
 
 /** A check on one line: the cluster, what, then where. */

@@ -381,9 +381,13 @@ describe('clustermesh-dns validate', () => {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
     const config = path.join(dir, 'conventions.yaml');
-    fs.writeFileSync(config, 'recordTtl: -5\n');
-    const bad = await cli('validate', fixture, '--config', config);
-    fs.rmSync(dir, { recursive: true, force: true });
+    let bad: Awaited<ReturnType<typeof cli>>;
+    try {
+      fs.writeFileSync(config, 'recordTtl: -5\n');
+      bad = await cli('validate', fixture, '--config', config);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(config);
     expect(bad.stderr).toMatch(/recordTtl/);

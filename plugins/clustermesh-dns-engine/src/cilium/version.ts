@@ -39,7 +39,12 @@ const before = (version: CiliumMinor, since: CiliumMinor) =>
   version.major < since.major ||
   (version.major === since.major && version.minor < since.minor);
 
-/** The first chart that puts `clustermesh.apiserver.service.labels` on the service (backported to 1.17). */
+/**
+ * The release line whose chart puts `clustermesh.apiserver.service.labels`
+ * on the service: added for 1.18 and backported to a 1.17 patch release,
+ * so a 1.17 chart is read as having it (one pinned before the backport is
+ * not told apart).
+ */
 const serviceLabelsSince: CiliumMinor = { major: 1, minor: 17 };
 
 /** Whether a release line's chart labels the clustermesh-apiserver service with `clustermesh.apiserver.service.labels`. */

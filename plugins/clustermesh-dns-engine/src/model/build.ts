@@ -950,13 +950,13 @@ function membershipOf(
       },
       membershipUnknown: true,
     };
-  // what fails to build applies nothing now, but Cilium may be among it
-  const failedBuilds = render.findings.filter(
-    f =>
-      f.severity === 'error' &&
-      (f.code === 'kustomize-error' || f.code === 'flux-error'),
-  ).length;
-  if (!cilium)
+  if (!cilium) {
+    // what fails to build applies nothing now, but Cilium may be among it
+    const failedBuilds = render.findings.filter(
+      f =>
+        f.severity === 'error' &&
+        (f.code === 'kustomize-error' || f.code === 'flux-error'),
+    ).length;
     return known({
       member: false,
       reason: conventions.cilium.valuesFile
@@ -970,12 +970,13 @@ function membershipOf(
             failedBuilds
               ? `; but ${failedBuilds} Flux or kustomize ${
                   failedBuilds === 1 ? 'error' : 'errors'
-                } (listed below) ${
+                } (among the errors) ${
                   failedBuilds === 1 ? 'keeps' : 'keep'
                 } parts of what it applies from being applied, and Cilium may be among them`
               : ''
           }`,
     });
+  }
   for (const path of [
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,

@@ -2,7 +2,7 @@ import { clusterPath } from '../conventions/templates';
 import { inRepositoryLayout, whereMissing } from '../model/queries';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
-import { conventionsPath, defineClusterRule, q } from './rule';
+import { defineClusterRule, q } from './rule';
 
 /** The DNSEndpoint file is applied by the cluster's Flux Kustomizations. @public */
 export const dnsEndpointIncluded = defineClusterRule({
@@ -26,11 +26,10 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (failure?.inRepository && !failure.inRepository(c.dnsEndpoint.file))
       return `Run \`clustermesh-dns configure\`, which writes the cluster's DNSEndpoint beside its Cilium values, in a folder a Flux Kustomization of the cluster applies (or write it there yourself and list it in the \`resources\` of that folder's kustomization; set the conventions' \`dnsEndpoint.file\` to where this repository keeps such files).`;
     // else where the conventions keep it, when the repository does
-    return `Write the cluster's DNSEndpoint in ${conventionsPath(
+    return `Write the cluster's DNSEndpoint in \`${clusterPath(
       c.dnsEndpoint.file,
-      'dnsEndpoint.file',
-      failure,
-    )} and list it in the \`resources\` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run \`clustermesh-dns configure\`, which writes it where the cluster's Cilium values are applied).`;
+      '<cluster>',
+    )}\` and list it in the \`resources\` of its folder's kustomization, which a Flux Kustomization of the cluster applies (or run \`clustermesh-dns configure\`, which writes it where the cluster's Cilium values are applied).`;
   },
   messages: {
     manual: 'DNS mode is manual: no DNSEndpoint to include',

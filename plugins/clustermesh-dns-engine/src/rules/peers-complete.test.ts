@@ -51,7 +51,7 @@ describe('peers-complete', () => {
       checks.find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps')
         ?.message,
     ).toBe(
-      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (expected "clustermesh-infra.${SECRET_DOMAIN}")',
+      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (by the conventions\' template: "clustermesh-infra.${SECRET_DOMAIN}")',
     );
   });
 

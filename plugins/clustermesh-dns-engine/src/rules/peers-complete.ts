@@ -85,9 +85,7 @@ export const peersComplete = defineClusterRule({
             {
               variable,
               peer,
-              expected: expected
-                ? ` (expected ${q(whatToWrite(mesh, peer, expected))})`
-                : '',
+              expected: expected ? whatToWrite(mesh, peer, expected) : '',
             },
             c.settingsLocation,
           ),
@@ -204,19 +202,23 @@ export const peersComplete = defineClusterRule({
 });
 
 /**
- * A peer's FQDN as a cluster's settings would write it: a value not known
- * here as its variable; the conventions' template where the name is the
- * peer's own FQDN variable (which in the writing cluster names itself) or
- * its files leave it unresolved.
+ * What a cluster's settings should hold for a peer, said after "not set":
+ * the peer's FQDN, a value not known here as its variable; where the name
+ * is the peer's own FQDN variable (which in the writing cluster names
+ * itself) or its files leave it unresolved, the conventions' template, as
+ * a suggestion.
  */
 function whatToWrite(mesh: MeshModel, peer: string, fqdn: string): string {
   const written = fqdn.replace(secretPlaceholderPattern, (_, name) =>
     variableReference(name),
   );
+  // a guess from the conventions, said as one
   return hasUnresolvedReference(fqdn) ||
     written.includes(variableReference(mesh.conventions.variables.fqdn))
-    ? fqdnTemplateFor(mesh.conventions, peer)
-    : written;
+    ? ` (by the conventions' template: ${q(
+        fqdnTemplateFor(mesh.conventions, peer),
+      )})`
+    : ` (expected ${q(written)})`;
 }
 
 /**
