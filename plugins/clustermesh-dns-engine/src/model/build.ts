@@ -802,13 +802,6 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     cilium,
     endpoints: endpointObjects,
   });
-  // and to "what is its LB IP": its settings' variable, or what its values ask for
-  const lbIp = clusterLbIp(
-    conventions,
-    settings,
-    cilium,
-    endpointObjects.map(e => e.object),
-  );
   const dnsEndpoints: DnsEndpointModel[] = [];
   let unrelatedDnsEndpoints = 0;
   for (const { object, appliedBy } of endpointObjects) {
@@ -823,6 +816,13 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
     else unrelatedDnsEndpoints++;
   }
+  // and to "what is its LB IP": its settings' variable, or what its values ask for
+  const lbIp = clusterLbIp(
+    conventions,
+    settings,
+    cilium,
+    dnsEndpoints.flatMap(e => e.records),
+  );
 
   const clusterNameValue = getPath(
     cilium?.values,

@@ -1,3 +1,6 @@
+import { knownDomain, exampleTree } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
+import { buildMeshModel } from './build';
 import {
   exampleChecks,
   exampleFile,
@@ -53,5 +56,52 @@ describe('clusterLbIp', () => {
     });
     for (const asked of ['10.25.11.100,10.25.11.101', '${LB_ADDRESS}'])
       expect(outcomeOf(asked, 'lb-ip-in-pool')?.outcome).not.toBe('pass');
+  });
+
+  describe('read from the model', () => {
+    // infra's settings only in a ConfigMap made outside the repository, its
+    // values asking for one address written out
+    const unverifiedWith = (target?: string) =>
+      buildMeshModel(
+        exampleTree('gitops-repo', files => {
+          withoutLbIp('infra')(files);
+          replace(
+            'kubernetes/clusters/infra/infrastructure.yaml',
+            '        name: cluster-secrets\n',
+            '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
+          )(files);
+          replace(
+            exampleFile.helmRelease,
+            'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+            'lbipam.cilium.io/ips: 10.25.11.100',
+          )(files);
+          if (target)
+            replace(
+              exampleFile.dnsEndpoint,
+              '- ${CILIUM_CLUSTERMESH_LB_IP}',
+              `- ${target}`,
+            )(files);
+        }),
+        resolveConventions(knownDomain),
+      ).byName.get('infra')!;
+
+    it('takes the address the values ask for over a variable only a source not read may define', () => {
+      expect(unverifiedWith('10.25.11.100').lbIp).toMatchObject({
+        value: '10.25.11.100',
+        origin: expect.stringMatching(/^the Cilium values/),
+      });
+    });
+
+    it('keeps the variable, not known here, where the record points at it', () => {
+      const infra = unverifiedWith();
+      expect(infra.lbIp).toMatchObject({
+        name: 'CILIUM_CLUSTERMESH_LB_IP',
+        unverified: true,
+      });
+      // a variable whose name only begins like it is another one
+      expect(
+        unverifiedWith('${CILIUM_CLUSTERMESH_LB_IP_V6:=10.25.11.100}').lbIp,
+      ).toMatchObject({ value: '10.25.11.100' });
+    });
   });
 });

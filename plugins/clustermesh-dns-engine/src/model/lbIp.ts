@@ -1,9 +1,13 @@
-import { parseIpAddress } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  parseIpAddress,
+  secretPlaceholder,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, lbIpamAnnotation } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
+import { variableReference } from '../conventions/templates';
 import { getPath } from '../core/paths';
 import type { ClusterSettings, SettingValue } from './settings';
-import type { CiliumValuesModel } from './types';
+import type { CiliumValuesModel, DnsEndpointRecord } from './types';
 
 /**
  * The cluster's LB IP: the one place the model answers "what is this
@@ -22,22 +26,23 @@ export function clusterLbIp(
   conventions: MeshConventions,
   settings: ClusterSettings,
   cilium: CiliumValuesModel | undefined,
-  /** The DNSEndpoints applied to the cluster. */
-  endpoints: readonly { body: Record<string, any> }[],
+  /** The records of the cluster's own DNSEndpoints. */
+  records: readonly Pick<DnsEndpointRecord, 'targets'>[],
 ): SettingValue | undefined {
   const variable = conventions.variables.lbIp;
   const setting = settings.get(variable);
   if ((setting && !setting.unverified) || !cilium) return setting;
   // a record that points at a variable a source not read may define: its
   // value, not known here, is the LB IP
-  const targets = endpoints.flatMap(e =>
-    Array.isArray(e.body.spec?.endpoints)
-      ? e.body.spec.endpoints.flatMap((r: any) =>
-          Array.isArray(r?.targets) ? r.targets.map(String) : [],
-        )
-      : [],
-  );
-  if (setting && targets.some(t => t.includes(variable))) return setting;
+  const refersTo = (target: unknown) =>
+    typeof target === 'string' &&
+    (target.includes(variableReference(variable)) ||
+      target.includes(secretPlaceholder(variable)));
+  if (
+    setting &&
+    records.some(r => Array.isArray(r.targets) && r.targets.some(refersTo))
+  )
+    return setting;
   const annotation = lbIpamAnnotation(cilium.values);
   const path = annotation
     ? [...ciliumValuesPaths.serviceAnnotations, annotation.key]

@@ -97,6 +97,11 @@ export interface ClusterModel {
   settingsLocation: SourceLocation;
   /** Its FQDN: the settings' variable, or the template the files Flux substitutes render; undefined when neither says. */
   fqdn?: ClusterFqdn;
+  /**
+   * Its LB IP (see `clusterLbIp`): the settings' variable; or, where the
+   * settings have none a check can read, the one address its Cilium values
+   * ask for (then `name` is that values path and `origin` says so).
+   */
   lbIp?: SettingValue;
   lbIpAddress?: IpAddress;
   /** Whether the cluster takes part in ClusterMesh, and why. */
