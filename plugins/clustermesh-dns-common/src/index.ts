@@ -24,6 +24,7 @@ export type {
   SourceLocation,
 } from './report/types';
 export { formatLocation } from './report/location';
+export { hasRecord } from './report/record';
 export { ruleIds } from './report/types';
 export type { IpAddress, IpFamily, IpRange } from './net/ip';
 export {

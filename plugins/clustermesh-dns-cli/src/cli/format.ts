@@ -3,6 +3,7 @@ import {
   DeclaredStatus,
   Finding,
   formatLocation,
+  hasRecord,
   MeshReport,
   SourceLocation,
   unknownVariables,
@@ -36,16 +37,11 @@ function clustersOf(f: Finding): string {
     : `${clusters.length} clusters: `;
 }
 
-/**
- * The record a cluster's row shows: its type and TTL where a DNSEndpoint of
- * the cluster holds it (or the records document does, in manual mode);
- * nothing for a cluster outside the mesh or without a record.
- */
+/** The record a cluster's row shows: its type and TTL, where the report found one. */
 function recordCell(c: MeshReport['clusters'][number]): string {
-  const { record } = c;
-  if (!record?.type || c.status === 'outside') return '-';
-  if (record.mode === 'externaldns' && !record.location) return '-';
-  return `${record.type} ${record.ttl}`;
+  return hasRecord(c) && c.record?.type
+    ? `${c.record.type} ${c.record.ttl}`
+    : '-';
 }
 
 /** A finding on one line: which clusters, where, then what. */

@@ -1,11 +1,14 @@
 import { ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import type { ClusterReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  ClusterReport,
+  hasRecord,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { StatusLabel } from '../../lib/status';
 import type { LocationLinker } from '../../lib/scm';
 import { LocationLink } from './LocationLink';
-import { hasRecord, noRecord, poolText, recordText } from './mapping';
+import { noRecord, poolText, recordText } from './mapping';
 
 /** Whether the cluster is in the mesh: yes, no, or not known (some of its Cilium values were not read). */
 function inTheMesh(

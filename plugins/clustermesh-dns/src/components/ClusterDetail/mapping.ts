@@ -1,6 +1,9 @@
-import type { ClusterReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  ClusterReport,
+  hasRecord,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 
-type Row = Pick<ClusterReport, 'fqdn' | 'lbIp' | 'pool' | 'record'>;
+type Row = Pick<ClusterReport, 'fqdn' | 'lbIp' | 'pool' | 'record' | 'status'>;
 
 export const recordModeLabels = {
   externaldns: 'ExternalDNS',
@@ -10,19 +13,6 @@ export const recordModeLabels = {
 /** `lb-ippool-apps (10.25.11.120-10.25.11.139)`, or undefined. */
 export function poolText(row: Row): string | undefined {
   return row.pool ? `${row.pool.name} (${row.pool.block})` : undefined;
-}
-
-/**
- * Whether the report found the cluster's record: a DNSEndpoint (its
- * location); in manual mode the record is made outside the repository, and
- * is known once the LB IP gives its type. Without it, the report's `record`
- * holds only the configured defaults (TTL, mode), not a record.
- */
-export function hasRecord(row: Row): boolean {
-  const record = row.record;
-  if (!record) return false;
-  if (record.location) return true;
-  return record.mode === 'manual' && record.type !== undefined;
 }
 
 export const noRecord = 'no record';
