@@ -772,6 +772,41 @@ describe('planMeshDnsChange on other layouts', () => {
       ).not.toContain('north');
   });
 
+  it("gives the records' new Flux Kustomization Cilium's labels, by which a parent's patch adds the substitution", () => {
+    const { files, input } = perClusterLayout();
+    for (const name of ['east', 'west']) {
+      const dir = `kubernetes/clusters/${name}`;
+      // the substitution comes from the root's patch, by label
+      files[`${dir}/apps.yaml`] = files[`${dir}/apps.yaml`]
+        .replace(
+          'metadata: {name: apps, namespace: flux-system}',
+          'metadata:\n  name: apps\n  namespace: flux-system\n  labels: {substitution.flux.home.arpa/enabled: "true"}',
+        )
+        .replace(
+          '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+          '',
+        );
+      files[`${dir}/flux-system/gotk-sync.yaml`] = files[
+        `${dir}/flux-system/gotk-sync.yaml`
+      ].replace(
+        'sourceRef: {kind: GitRepository, name: flux-system}}',
+        'sourceRef: {kind: GitRepository, name: flux-system}, patches: [{target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization, labelSelector: substitution.flux.home.arpa/enabled=true}, patch: "apiVersion: kustomize.toolkit.fluxcd.io/v1\\nkind: Kustomization\\nmetadata: {name: not-used}\\nspec: {postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}"}]}',
+      );
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    const added = parse(
+      after['kubernetes/clusters/east/apps.yaml'].slice(
+        files['kubernetes/clusters/east/apps.yaml'].length,
+      ),
+    );
+    expect(added.metadata).toEqual({
+      name: 'apps-clustermesh',
+      namespace: 'flux-system',
+      labels: { 'substitution.flux.home.arpa/enabled': 'true' },
+    });
+  });
+
   it("gives each cluster's DNSEndpoint a folder and a Flux Kustomization of its own beside Cilium's when each keeps Cilium in a folder of its own", () => {
     const { files, clusters, input } = perClusterLayout();
     const conventions = perClusterConventions;

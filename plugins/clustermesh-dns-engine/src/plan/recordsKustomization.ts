@@ -149,6 +149,10 @@ export function recordsKustomizationFor(
   const metadata: Record<string, unknown> = { name };
   if (raw.metadata.namespace !== undefined)
     metadata.namespace = raw.metadata.namespace;
+  // Cilium's labels: a parent's patch may select by them (one that adds
+  // the post-build substitution to every labelled Kustomization)
+  if (isRecord(raw.metadata.labels) && Object.keys(raw.metadata.labels).length)
+    metadata.labels = raw.metadata.labels;
   const document = {
     apiVersion: raw.apiVersion,
     kind: 'Kustomization',
