@@ -94,7 +94,7 @@ describe('where the change writes', () => {
     expect(form.why).toMatch(why);
   });
 
-  it('says the settings are stored verbatim because their Kustomization does not define the variable, when it substitutes others', () => {
+  it('says a template in the settings would lose a variable their Kustomization does not define, when it substitutes others', () => {
     const files = { ...story };
     for (const c of ['infra', 'apps']) {
       const vars = `kubernetes/clusters/${c}/vars.yaml`;
@@ -109,7 +109,7 @@ describe('where the change writes', () => {
       // the Cilium values' Kustomization reads the domain from the Secret
       kind: 'files-template',
       why: expect.stringMatching(
-        /^ConfigMap cluster-settings is applied by Kustomization flux-system\/cluster-infra-vars, whose post-build substitution does not define SECRET_DOMAIN, so Flux stores it verbatim/,
+        /^ConfigMap cluster-settings is applied by Kustomization flux-system\/cluster-infra-vars, whose post-build substitution does not define SECRET_DOMAIN, so a template written there would lose it/,
       ),
     });
   });

@@ -603,12 +603,15 @@ export function fqdnForm(
   );
   let verbatim = 'there is no settings ConfigMap';
   if (target && target.substituted && applier)
-    // it substitutes, but not these: Flux keeps `${VAR}` in the values
+    // it substitutes, but not these: a `${VAR}` Flux does not define
+    // becomes empty (strict mode fails instead); not written there
     verbatim = `ConfigMap ${settingsName} is applied by Kustomization ${
       applier.key
     }, whose post-build substitution does not define ${unsubstituted.join(
       ', ',
-    )}, so Flux stores ${unsubstituted.length > 1 ? 'them' : 'it'} verbatim`;
+    )}, so a template written there would lose ${
+      unsubstituted.length > 1 ? 'them' : 'it'
+    }`;
   else if (target?.format === 'inline')
     // the entries are substitution values themselves: used as written
     verbatim = `the settings go in the postBuild.substitute of Kustomization ${
