@@ -660,9 +660,13 @@ export function externalDnsPublishes(
       };
     return {
       verdict: 'no',
-      why: `${d} reads sources ${deployment.sources.join(
-        ', ',
-      )}, not crd: it reads no DNSEndpoint`,
+      why: `${d} reads sources ${deployment.sources.join(', ')}${
+        // set in another file (a patch of a base): where to change them
+        deployment.sourcesLocation &&
+        deployment.sourcesLocation.file !== deployment.location.file
+          ? ` (${formatLocation(deployment.sourcesLocation)})`
+          : ''
+      }, not crd: it reads no DNSEndpoint`,
     };
   }
   const name = dnsName.toLowerCase().replace(/\.$/, '');

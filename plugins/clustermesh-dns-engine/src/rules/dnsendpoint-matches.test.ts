@@ -205,6 +205,43 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('names the patch that sets the sources of a Deployment built from a base', () => {
+      const result = infraResult(f => {
+        f[`${folder}/kustomization.yaml`] +=
+          '  - external-dns.yaml\npatches:\n  - path: external-dns-args.yaml\n';
+        f[`${folder}/external-dns.yaml`] = [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  selector: {matchLabels: {app: external-dns}}',
+          '  template:',
+          '    metadata: {labels: {app: external-dns}}',
+          '    spec:',
+          '      containers:',
+          '        - name: external-dns',
+          '          image: registry.k8s.io/external-dns/external-dns:v0.15.0',
+          '',
+        ].join('\n');
+        f[`${folder}/external-dns-args.yaml`] = [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: {name: external-dns, namespace: network}',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      containers:',
+          '        - name: external-dns',
+          '          args: [--source=service, --provider=cloudflare]',
+          '',
+        ].join('\n');
+      });
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: Deployment network/external-dns (${folder}/external-dns.yaml:1) reads sources service (${folder}/external-dns-args.yaml:9), not crd: it reads no DNSEndpoint`,
+      });
+    });
+
     it("fails when it runs the chart's default sources, which read no DNSEndpoint", () => {
       expect(infraResult(withExternalDns([]))).toMatchObject({
         outcome: 'fail',

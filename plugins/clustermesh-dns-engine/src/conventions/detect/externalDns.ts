@@ -47,6 +47,8 @@ export interface ExternalDnsDeployment {
   annotationPrefix?: string;
   /** `sources` of the chart, or `--source=` flags. */
   sources: string[];
+  /** Where those sources are written (a patch that sets them, else the object), when read from one place. */
+  sourcesLocation?: SourceLocation;
   /** Whether it runs the external-dns chart's default sources (service, ingress): no `sources` value, no flag. */
   defaultSources?: boolean;
   /** What it publishes, as its flags or chart values restrict it. */
@@ -427,6 +429,9 @@ export function readExternalDnsDeployments(
         sources: Array.isArray(sources)
           ? sources.map(String)
           : flagValues(args, 'source'),
+        ...(Array.isArray(getPath(v, ['spec', 'values', 'sources'])) && {
+          sourcesLocation: doc.at(['spec', 'values', 'sources']),
+        }),
         // the chart's default sources: service and ingress
         defaultSources:
           isChart &&
@@ -453,6 +458,8 @@ export function readExternalDnsDeployments(
         ...providerOf(undefined, args, false),
         args,
         sources: flagValues(args, 'source'),
+        // the container's args, in the patch that sets them where one does
+        sourcesLocation: doc.at([...image.path.slice(0, -1), 'args']),
         filters: filtersOf(undefined, args),
         ownership: ownershipOf(undefined, args),
       });
