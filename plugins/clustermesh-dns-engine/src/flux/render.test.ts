@@ -268,6 +268,24 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     ]);
   });
 
+  it('says only the path of a Kustomization Flux cannot build, not the substitution sources it would have read after', () => {
+    const postBuild =
+      '  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n';
+    const files = {
+      [`${root}/sync.yaml`]: `${ks('flux-system', `./${root}`)}${ks(
+        'apps',
+        './kubernetes/apps/c1',
+        postBuild,
+      )}`,
+      // its settings are in the folder it builds, which the source leaves out
+      'kubernetes/apps/c1/settings.yaml': configMap('settings', { A: 'a' }),
+      '.sourceignore': '/kubernetes/apps/\n',
+    };
+    expect(renderFiles(files).findings.map(f => f.message)).toEqual([
+      "Kustomization flux-system/apps reconciles kubernetes/apps/c1, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
+    ]);
+  });
+
   it('lets inline substitute win over substituteFrom', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      CLUSTER: inline\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`,

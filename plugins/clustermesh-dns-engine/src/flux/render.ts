@@ -332,8 +332,9 @@ export class FluxRenderer {
       !this.#engine.kustomizationFile(spec.path) &&
       !this.#index.isDir(spec.path);
     const rawPath = getPath(spec.object?.body, ['spec', 'path']);
+    let pathFinding: EngineFinding | undefined;
     if (folderMissing)
-      findings.push(
+      pathFinding =
         implicitRoot !== undefined && hasUnresolvedReference(rawPath)
           ? pathSubstitutedElsewhere(
               spec,
@@ -347,8 +348,10 @@ export class FluxRenderer {
               spec.path,
               cluster,
               this.#index,
-            ),
-      );
+            );
+    // Flux fails at the path, before it reads the substitution sources
+    const pathFails = pathFinding?.severity === 'error';
+    if (pathFinding) findings.push(pathFinding);
     else
       findings.push(
         ...built.findings.map(f => ({ ...f, cluster, build: spec.key })),
@@ -366,6 +369,12 @@ export class FluxRenderer {
     if (spec.postBuild) {
       for (const ref of spec.substituteFrom) {
         const source = lookupSource(ref.kind, ref.name);
+        // a path Flux cannot build fails the Kustomization before its
+        // substitution sources are read: that error alone is said
+        if (!source && pathFails) {
+          failed = true;
+          continue;
+        }
         if (!source) {
           const definedIn = this.#definitionsOf(ref.kind, ref.name);
           const candidates = definedIn.length
