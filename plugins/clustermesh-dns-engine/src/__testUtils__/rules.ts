@@ -36,6 +36,39 @@ export const externalDnsRelease = (provider: string, values: string[] = []) =>
     '',
   ].join('\n');
 
+/** An ExternalDNS Deployment of an image (`repository[:tag]`), with its container's args when given. */
+export const externalDnsDeployment = (image: string, args?: string) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: external-dns, namespace: network}',
+    'spec:',
+    '  selector: {matchLabels: {app: external-dns}}',
+    '  template:',
+    '    metadata: {labels: {app: external-dns}}',
+    '    spec:',
+    '      containers:',
+    '        - name: external-dns',
+    `          image: ${image}`,
+    ...(args ? [`          args: ${args}`] : []),
+    '',
+  ].join('\n');
+
+/** A GitRepository of `url` and the Flux Kustomization `addons` that builds its `./deploy`. */
+export const sourceKustomization = (url: string) =>
+  [
+    'apiVersion: source.toolkit.fluxcd.io/v1',
+    'kind: GitRepository',
+    'metadata: {name: addons, namespace: flux-system}',
+    `spec: {interval: 1h, url: "${url}", ref: {tag: v0.12.0}}`,
+    '---',
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: addons, namespace: flux-system}',
+    'spec: {interval: 1h, path: ./deploy, prune: true, sourceRef: {kind: GitRepository, name: addons}}',
+    '',
+  ].join('\n');
+
 /** An edit of one file of a fixture; throws when it does not apply. */
 export const replace =
   (file: string, from: string | RegExp, to: string) => (files: Files) => {
@@ -51,6 +84,14 @@ export const withoutLbIp = (cluster: string) =>
     exampleFile.settings(cluster),
     new RegExp(`  CILIUM_CLUSTERMESH_LB_IP: "[^"]*"\n`),
     '',
+  );
+
+/** The example with a cluster's infrastructure also substituting from a ConfigMap made outside the repository (`bootstrap-settings`). */
+export const withOutsideSettingsSource = (cluster: string) =>
+  replace(
+    `kubernetes/clusters/${cluster}/infrastructure.yaml`,
+    '        name: cluster-secrets\n',
+    '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
   );
 
 /** Every check of the example repository, edited. */

@@ -5,6 +5,7 @@ import {
   exampleChecks,
   exampleFile,
   replace,
+  withOutsideSettingsSource,
   withoutLbIp,
 } from '../__testUtils__/rules';
 
@@ -65,11 +66,7 @@ describe('clusterLbIp', () => {
       buildMeshModel(
         exampleTree('gitops-repo', files => {
           withoutLbIp('infra')(files);
-          replace(
-            'kubernetes/clusters/infra/infrastructure.yaml',
-            '        name: cluster-secrets\n',
-            '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
-          )(files);
+          withOutsideSettingsSource('infra')(files);
           replace(
             exampleFile.helmRelease,
             'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',

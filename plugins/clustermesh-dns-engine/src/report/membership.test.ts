@@ -3,6 +3,7 @@ import { resolveConventions } from '../conventions/resolve';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { createRepoTree } from '../tree/RepoTree';
 import { exampleTree } from '../__testUtils__/trees';
+import { sourceKustomization } from '../__testUtils__/rules';
 import { validateMesh } from './report';
 
 /** The conventions with the example repositories' SOPS domain given. */
@@ -306,17 +307,7 @@ describe('the mesh is the clusters in it', () => {
   });
 
   it("does not wait on another owner's project either, but on a source of the repository's own owner", () => {
-    const addons = (url: string) => [
-      'apiVersion: source.toolkit.fluxcd.io/v1',
-      'kind: GitRepository',
-      'metadata: {name: addons, namespace: flux-system}',
-      `spec: {interval: 1h, url: "${url}", ref: {tag: v0.12.0}}`,
-      '---',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-      'kind: Kustomization',
-      'metadata: {name: addons, namespace: flux-system}',
-      'spec: {interval: 1h, path: ./deploy, prune: true, sourceRef: {kind: GitRepository, name: addons}}',
-    ];
+    const addons = (url: string) => [sourceKustomization(url)];
     const other = infraWith(
       'addons.yaml',
       addons('https://github.com/csi-addons/kubernetes-csi-addons'),

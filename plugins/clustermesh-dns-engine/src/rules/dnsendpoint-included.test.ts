@@ -4,6 +4,7 @@ import {
   exampleFile,
   Files,
   replace,
+  sourceKustomization,
 } from '../__testUtils__/rules';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
 
@@ -119,22 +120,8 @@ describe('dnsendpoint-included', () => {
       exampleChecks(files => {
         delete files[exampleFile.dnsEndpoint];
         replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
-        files['kubernetes/clusters/infra/addons.yaml'] = [
-          'apiVersion: source.toolkit.fluxcd.io/v1',
-          'kind: GitRepository',
-          'metadata: {name: addons, namespace: flux-system}',
-          `spec: {interval: 1h, url: "${url}", ref: {tag: v0.12.0}}`,
-          '---',
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          'kind: Kustomization',
-          'metadata: {name: addons, namespace: flux-system}',
-          'spec:',
-          '  interval: 1h',
-          '  path: ./deploy/controller',
-          '  prune: true',
-          '  sourceRef: {kind: GitRepository, name: addons}',
-          '',
-        ].join('\n');
+        files['kubernetes/clusters/infra/addons.yaml'] =
+          sourceKustomization(url);
         files['kubernetes/clusters/infra/kustomization.yaml'] +=
           '  - addons.yaml\n';
       }).find(

@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  externalDnsDeployment,
   externalDnsRelease,
   replace,
 } from '../__testUtils__/rules';
@@ -183,21 +184,10 @@ describe('dnsendpoint-matches', () => {
     it("reads a plain Deployment of an image without a tag (the registry's latest)", () => {
       const result = infraResult(f => {
         f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
-        f[`${folder}/external-dns.yaml`] = [
-          'apiVersion: apps/v1',
-          'kind: Deployment',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  selector: {matchLabels: {app: external-dns}}',
-          '  template:',
-          '    metadata: {labels: {app: external-dns}}',
-          '    spec:',
-          '      containers:',
-          '        - name: external-dns',
-          '          image: registry.k8s.io/external-dns/external-dns',
-          '          args: [--source=service, --source=ingress, --provider=cloudflare]',
-          '',
-        ].join('\n');
+        f[`${folder}/external-dns.yaml`] = externalDnsDeployment(
+          'registry.k8s.io/external-dns/external-dns',
+          '[--source=service, --source=ingress, --provider=cloudflare]',
+        );
       });
       expect(result).toMatchObject({
         outcome: 'fail',
@@ -209,20 +199,9 @@ describe('dnsendpoint-matches', () => {
       const result = infraResult(f => {
         f[`${folder}/kustomization.yaml`] +=
           '  - external-dns.yaml\npatches:\n  - path: external-dns-args.yaml\n';
-        f[`${folder}/external-dns.yaml`] = [
-          'apiVersion: apps/v1',
-          'kind: Deployment',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  selector: {matchLabels: {app: external-dns}}',
-          '  template:',
-          '    metadata: {labels: {app: external-dns}}',
-          '    spec:',
-          '      containers:',
-          '        - name: external-dns',
-          '          image: registry.k8s.io/external-dns/external-dns:v0.15.0',
-          '',
-        ].join('\n');
+        f[`${folder}/external-dns.yaml`] = externalDnsDeployment(
+          'registry.k8s.io/external-dns/external-dns:v0.15.0',
+        );
         f[`${folder}/external-dns-args.yaml`] = [
           'apiVersion: apps/v1',
           'kind: Deployment',

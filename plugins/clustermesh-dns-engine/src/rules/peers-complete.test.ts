@@ -4,6 +4,7 @@ import {
   filesTemplateChecks,
   filesTemplateFile,
   replace,
+  withOutsideSettingsSource,
 } from '../__testUtils__/rules';
 import { exampleTree } from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
@@ -34,11 +35,7 @@ describe('peers-complete', () => {
           /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
           '',
         )(files);
-        replace(
-          'kubernetes/clusters/infra/infrastructure.yaml',
-          '        name: cluster-secrets\n',
-          '        name: cluster-secrets\n      - kind: ConfigMap\n        name: bootstrap-settings\n',
-        )(files);
+        withOutsideSettingsSource('infra')(files);
         replace(
           exampleFile.settings('apps'),
           /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
