@@ -33,13 +33,14 @@ async function onExampleCopy(
   }
 }
 
+/** `validate` with the example repositories' SOPS domain given. */
+const validateKnown = (dir: string, ...more: string[]) =>
+  cli('validate', dir, '--value', 'SECRET_DOMAIN=example.net', ...more);
+
 describe('clustermesh-dns validate', () => {
   it('exits 0 on the example repository and prints one row per cluster', async () => {
-    const { code, stdout, stderr } = await cli(
-      'validate',
+    const { code, stdout, stderr } = await validateKnown(
       'examples/gitops-repo',
-      '--value',
-      'SECRET_DOMAIN=example.net',
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -65,12 +66,7 @@ describe('clustermesh-dns validate', () => {
         );
       },
       async dir => {
-        const { stdout } = await cli(
-          'validate',
-          dir,
-          '--value',
-          'SECRET_DOMAIN=example.net',
-        );
+        const { stdout } = await validateKnown(dir);
         expect(stdout).toMatch(
           /\napps +clustermesh-apps\.example\.net +10\.25\.11\.120 +lb-ippool-apps +- +/,
         );
@@ -233,13 +229,7 @@ describe('clustermesh-dns validate', () => {
         }
       },
       async dir => {
-        const { stdout } = await cli(
-          'validate',
-          dir,
-          '--value',
-          'SECRET_DOMAIN=example.net',
-          '--verbose',
-        );
+        const { stdout } = await validateKnown(dir, '--verbose');
         expect(stdout).toContain(
           '\n  apps, infra: kubernetes/clusters/apps/flux.yaml:13 (and kubernetes/clusters/infra/flux.yaml:13) Kustomizations build OCIRepository flux-manifests',
         );
@@ -341,12 +331,7 @@ describe('clustermesh-dns validate', () => {
         );
       },
       async dir => {
-        const { code, stdout } = await cli(
-          'validate',
-          dir,
-          '--value',
-          'SECRET_DOMAIN=example.net',
-        );
+        const { code, stdout } = await validateKnown(dir);
         expect(code).toBe(1);
         const undefinedLines = stdout
           .split('\n')
