@@ -143,12 +143,15 @@ export function settingsFqdn(
   }
 }
 
-/** What the peer check of a change computed: each text's variables, resolutions by text and values, and each peer's own name. */
+/** What the peer check of a change computed: each text's variables, resolutions by text and values, each writer's values and each peer's own name. */
 const peerFqdnMemos = new WeakMap<
   ChangeContext,
   {
     variables: Map<string, string[]>;
-    resolved: Map<string, string | undefined>;
+    /** By text, then by the values of its variables (joined when several). */
+    resolved: Map<string, Map<string | undefined, string | undefined>>;
+    /** Each writing cluster's values, by variable. */
+    values: Map<string, Map<string, string | undefined>>;
     own: Map<string, string>;
   }
 >();
@@ -166,28 +169,45 @@ export function peerFqdnWhereWritten(
   peer: string,
   written: string,
 ): { value: string } | { problem: string } {
-  const writer = ctx.mesh.byName.get(cluster);
-  const lookup = (name: string) =>
-    writer?.settings.value(name) ??
-    ctx.conventions.values[name] ??
-    secretPlaceholder(name);
   // a mesh writes N × (N - 1) of these, mostly of one template and values
   let memo = peerFqdnMemos.get(ctx);
   if (!memo)
     peerFqdnMemos.set(
       ctx,
-      (memo = { variables: new Map(), resolved: new Map(), own: new Map() }),
+      (memo = {
+        variables: new Map(),
+        resolved: new Map(),
+        values: new Map(),
+        own: new Map(),
+      }),
     );
+  let values = memo.values.get(cluster);
+  if (!values) memo.values.set(cluster, (values = new Map()));
+  const writer = ctx.mesh.byName.get(cluster);
+  const writerValues = values;
+  const lookup = (name: string) => {
+    if (writerValues.has(name)) return writerValues.get(name);
+    const value =
+      writer?.settings.value(name) ??
+      ctx.conventions.values[name] ??
+      secretPlaceholder(name);
+    writerValues.set(name, value);
+    return value;
+  };
   let variables = memo.variables.get(written);
   if (!variables)
     memo.variables.set(written, (variables = referencedVariables(written)));
-  let key = written;
-  for (const variable of variables) key += `\0${lookup(variable)}`;
-  let asResolved = memo.resolved.get(key);
-  if (asResolved === undefined && !memo.resolved.has(key)) {
+  const valuesKey =
+    variables.length === 1
+      ? lookup(variables[0])
+      : variables.map(v => `${lookup(v)}`).join('\0');
+  let byValues = memo.resolved.get(written);
+  if (!byValues) memo.resolved.set(written, (byValues = new Map()));
+  let asResolved = byValues.get(valuesKey);
+  if (asResolved === undefined && !byValues.has(valuesKey)) {
     const result = envsubst(written, lookup, { strict: false });
     asResolved = result.ok ? result.output : undefined;
-    memo.resolved.set(key, asResolved);
+    byValues.set(valuesKey, asResolved);
   }
   let own = memo.own.get(peer);
   if (own === undefined) memo.own.set(peer, (own = resolvedFqdn(ctx, peer)));

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
 import type { ScannedDocument } from './scan';
-import { clusterNamePart, settingsNamePattern } from './settingsSources';
+import { settingsNamePattern } from './settingsSources';
 
 /** The FQDN template the settings already hold, with the clusters that show it. */
 export interface SettingsFqdnTemplate {
@@ -23,13 +23,20 @@ export interface SettingsFqdnTemplate {
  * clusters decide). None when the name is not in it.
  */
 export function templatesOf(value: string, cluster: string): string[] {
-  const whole = clusterNamePart(cluster, 'g');
   const out: string[] = [];
-  for (const match of value.matchAll(whole)) {
-    const at = match.index! + match[1].length;
-    out.push(
-      `${value.slice(0, at)}{cluster}${value.slice(at + cluster.length)}`,
-    );
+  if (!cluster) return out;
+  // a search, not a RegExp per cluster: a mesh asks this for every cluster
+  const boundary = (at: number) =>
+    at < 0 || at >= value.length || value[at] === '.' || value[at] === '-';
+  for (
+    let at = value.indexOf(cluster);
+    at >= 0;
+    at = value.indexOf(cluster, at + 1)
+  ) {
+    if (boundary(at - 1) && boundary(at + cluster.length))
+      out.push(
+        `${value.slice(0, at)}{cluster}${value.slice(at + cluster.length)}`,
+      );
   }
   return out;
 }
@@ -60,17 +67,14 @@ export function settingsFqdnTemplate(
   /** Each cluster's candidate templates (its own settings before a peer's), with the value that shows them. */
   const candidates = new Map<
     string,
-    { templates: string[]; example: SettingsFqdnTemplate['example'] }
+    { templates: string[]; key: string; doc: ScannedDocument }
   >();
   const vote = (cluster: string, key: string, doc: ScannedDocument) => {
     const value = doc.value.data[key];
     if (typeof value !== 'string' || candidates.has(cluster)) return;
     const templates = templatesOf(value.trim(), cluster);
-    if (templates.length)
-      candidates.set(cluster, {
-        templates,
-        example: { key, value, location: doc.at(['data', key]) },
-      });
+    // located only for the example shown: a mesh has a candidate per cluster
+    if (templates.length) candidates.set(cluster, { templates, key, doc });
   };
   const known = new Set(options.clusters);
   /** Each peer's first entry: counted for a peer with no FQDN of its own. */
@@ -91,6 +95,8 @@ export function settingsFqdnTemplate(
       Object.prototype.hasOwnProperty.call(v.data, options.fqdnVariable)
     )
       vote(owner, options.fqdnVariable, doc);
+    // every peer's first entry found: the other settings add none
+    if (peerEntries.size === byPeerVariable.size) continue;
     for (const key of Object.keys(v.data)) {
       const peer = byPeerVariable.get(key);
       if (peer !== undefined && !peerEntries.has(peer))
@@ -116,9 +122,19 @@ export function settingsFqdnTemplate(
   return {
     template,
     clusters: [...clusters].sort(),
-    example: candidates.get(first ?? clusters[0])!.example,
+    example: exampleOf(candidates.get(first ?? clusters[0])!),
     others: [...candidates.keys()]
       .filter(c => !candidates.get(c)!.templates.includes(template))
       .sort(),
   };
+}
+
+function exampleOf({
+  key,
+  doc,
+}: {
+  key: string;
+  doc: ScannedDocument;
+}): SettingsFqdnTemplate['example'] {
+  return { key, value: doc.value.data[key], location: doc.at(['data', key]) };
 }
