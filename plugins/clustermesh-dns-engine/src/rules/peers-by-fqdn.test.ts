@@ -5,10 +5,12 @@ import {
   Files,
   replace,
 } from '../__testUtils__/rules';
-import { fixtureTree } from '../__testUtils__/trees';
+import { fixtureTree, knownDomain } from '../__testUtils__/trees';
 import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
+import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
+import { createRepoTree } from '../tree/RepoTree';
 import { peersByFqdn } from './peers-by-fqdn';
 
 describe('peers-by-fqdn', () => {
@@ -250,5 +252,104 @@ describe('peers that go by one Cilium name', () => {
       'clustermesh.config.clusters has no entry for the peer beta (Cilium name "default")',
       'clustermesh.config.clusters has no entry for the peer gamma (Cilium name "default")',
     ]);
+  });
+});
+
+describe('an entry for a cluster outside the mesh', () => {
+  const helmRelease =
+    'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+  /** The synthetic mesh of three, c003 taken out by its own setting. */
+  const meshWithoutC003 = (enabledInC003: string | undefined) => {
+    const files = generateSyntheticMesh({ clusters: 3 });
+    files[helmRelease] = files[helmRelease]
+      .replace('useAPIServer: true', 'useAPIServer: ${CLUSTERMESH:=true}')
+      .replace(
+        /config:\n(\s+)enabled: true/,
+        'config:\n$1enabled: ${CLUSTERMESH:=true}',
+      );
+    const settings = 'kubernetes/clusters/c003/cluster-settings.yaml';
+    if (enabledInC003 !== undefined)
+      files[settings] = files[settings].replace(
+        '\ndata:\n',
+        `\ndata:\n  CLUSTERMESH: "${enabledInC003}"\n`,
+      );
+    return validateMesh(createRepoTree(files), resolveConventions(knownDomain));
+  };
+
+  it('warns the clusters that still list it: no clustermesh-apiserver answers there', () => {
+    const report = meshWithoutC003('false');
+    const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
+    expect(byName.c003.status).toBe('outside');
+    for (const name of ['c001', 'c002']) {
+      const results = byName[name].checks.filter(
+        c => c.ruleId === 'peers-by-fqdn',
+      );
+      expect(results.map(c => [c.outcome, c.severity])).toEqual([
+        ['fail', 'warning'],
+        ['pass', 'info'],
+      ]);
+      expect(results[0].message).toMatch(
+        /^the entry for c003 names a cluster outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to it; c003: its Cilium values do not enable ClusterMesh/,
+      );
+      expect(results[0].location).toEqual({
+        file: helmRelease,
+        line: expect.any(Number),
+      });
+      expect(results[0].remediation).toMatch(/^Remove the entry/);
+      expect(byName[name].status).toBe('warn');
+    }
+    // a warning: the mesh is not failed for it
+    expect(report.summary.status).not.toBe('fail');
+  });
+
+  it('says it once per cluster for every such entry, with the reason they share', () => {
+    const files = generateSyntheticMesh({ clusters: 4 });
+    files[helmRelease] = files[helmRelease]
+      .replace('useAPIServer: true', 'useAPIServer: ${CLUSTERMESH:=true}')
+      .replace(
+        /config:\n(\s+)enabled: true/,
+        'config:\n$1enabled: ${CLUSTERMESH:=true}',
+      );
+    for (const c of ['c003', 'c004']) {
+      const settings = `kubernetes/clusters/${c}/cluster-settings.yaml`;
+      files[settings] = files[settings].replace(
+        '\ndata:\n',
+        '\ndata:\n  CLUSTERMESH: "false"\n',
+      );
+    }
+    const warnings = validateMesh(
+      createRepoTree(files),
+      resolveConventions(knownDomain),
+    )
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'peers-by-fqdn' && c.outcome === 'fail');
+    expect(warnings.map(w => [w.cluster, w.severity])).toEqual([
+      ['c001', 'warning'],
+      ['c002', 'warning'],
+    ]);
+    expect(warnings[0].message).toMatch(
+      /^the entries for c003, c004 name clusters outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to them; each: its Cilium values do not enable ClusterMesh/,
+    );
+  });
+
+  it('says nothing of a cluster the conventions exclude whose values still run the apiserver', () => {
+    const report = validateMesh(
+      createRepoTree(generateSyntheticMesh({ clusters: 3 })),
+      resolveConventions({ ...knownDomain, mesh: { exclude: ['c003'] } }),
+    );
+    expect(report.clusters.map(c => c.status)).toEqual([
+      'pass',
+      'pass',
+      'outside',
+    ]);
+  });
+
+  it('says nothing while every cluster listed is in the mesh', () => {
+    const report = meshWithoutC003(undefined);
+    expect(
+      report.clusters
+        .flatMap(c => c.checks)
+        .filter(c => c.ruleId === 'peers-by-fqdn' && c.outcome !== 'pass'),
+    ).toEqual([]);
   });
 });

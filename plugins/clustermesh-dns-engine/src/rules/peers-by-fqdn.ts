@@ -3,13 +3,14 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { meshEntryPath } from '../cilium/meshEntries';
+import { MeshEntry, meshEntryPath } from '../cilium/meshEntries';
 import {
   chartEnables,
   ciliumMeshConfigSecret,
   ciliumValuesPaths,
 } from '../cilium/values';
 import { getPath } from '../core/paths';
+import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
@@ -25,10 +26,12 @@ export const peersByFqdn = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated.',
+    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated. An entry for a cluster of the repository that is outside the mesh and whose Cilium values (read) do not set `clustermesh.useAPIServer` is a warning: no clustermesh-apiserver answers there.',
   remediation: (c, failure) =>
     failure?.id === 'secretElsewhere'
       ? `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`
+      : failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers'
+      ? "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh."
       : `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`,
   messages: {
     noValues: '{{reason}}',
@@ -54,6 +57,10 @@ export const peersByFqdn = defineClusterRule({
       "the entry for the peer {{peer}} cannot be looked up: its Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
     unresolvedPeer:
       "the entry for the peer {{peer}} cannot be looked up: {{peer}}'s Cilium cluster name is {{name}}, which Flux leaves as written (substitution-complete reports it on {{peer}})",
+    outsidePeer:
+      'the entry for {{peer}} names a cluster outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to it; {{reasons}}',
+    outsidePeers:
+      'the entries for {{peers}} name clusters outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to them; {{reasons}}',
     unknownAddress:
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
@@ -257,7 +264,47 @@ export const peersByFqdn = defineClusterRule({
         );
       }
     }
-    if (out.length) return out;
+    // a cluster of the repository the mesh does not hold, still listed,
+    // whose values (read: not guessed, Cilium installed outside Flux may
+    // run one) run no clustermesh-apiserver; one result for all of them
+    const listed: { peer: string; reason: string; entry: MeshEntry }[] = [];
+    for (const other of mesh.clusters) {
+      if (
+        other === c ||
+        other.membership.member ||
+        other.membershipUnknown ||
+        !other.cilium ||
+        chartEnables(
+          getPath(other.cilium.values, ciliumValuesPaths.useApiServer),
+        ) ||
+        other.ciliumName === c.ciliumName
+      )
+        continue;
+      const entry = entries.byName(other.ciliumName);
+      if (!entry?.entry) continue;
+      listed.push({
+        peer:
+          other.ciliumName === other.name
+            ? other.name
+            : `${other.name} (Cilium name ${q(other.ciliumName)})`,
+        reason: other.membership.reason,
+        entry,
+      });
+    }
+    const stale: CheckResult[] = listed.length
+      ? [
+          r.warn(
+            listed.length === 1 ? 'outsidePeer' : 'outsidePeers',
+            {
+              peer: listed[0].peer,
+              peers: firstFew(listed.map(l => l.peer)),
+              reasons: outsideReasons(listed),
+            },
+            cilium.locate(meshEntryPath(listed[0].entry)),
+          ),
+        ]
+      : [];
+    if (out.length) return [...out, ...stale];
     const list = (names: string[], all: string) =>
       names.length <= 3 ? names.join(', ') : `${all} ${names.length} peers`;
     const peers = list(
@@ -265,6 +312,7 @@ export const peersByFqdn = defineClusterRule({
       'all',
     );
     return [
+      ...stale,
       unset.length
         ? r.pass(
             'reachesByAddress',
@@ -279,3 +327,18 @@ export const peersByFqdn = defineClusterRule({
     ];
   },
 });
+
+/** Why each listed cluster is outside the mesh: once when they share a reason (one shared HelmRelease). */
+function outsideReasons(
+  listed: readonly { peer: string; reason: string }[],
+): string {
+  const distinct = new Set(listed.map(l => l.reason));
+  if (distinct.size === 1)
+    return `${listed.length === 1 ? listed[0].peer : 'each'}: ${
+      listed[0].reason
+    }`;
+  return `${listed
+    .slice(0, 3)
+    .map(l => `${l.peer}: ${l.reason}`)
+    .join('; ')}${listed.length > 3 ? `; and ${listed.length - 3} more` : ''}`;
+}

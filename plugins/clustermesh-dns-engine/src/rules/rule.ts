@@ -79,6 +79,15 @@ export interface RuleResults<MessageId extends string> {
     /** The finding whose cause this failure is (its id). */
     cause?: string,
   ): CheckResult;
+  /**
+   * A failure of warning severity whatever the rule's: something that still
+   * works, but not as intended (an entry for a cluster outside the mesh).
+   */
+  warn(
+    message: MessageId,
+    data?: MessageData,
+    location?: SourceLocation,
+  ): CheckResult;
   /** The rule does not apply here (e.g. a DNSEndpoint rule in manual DNS mode). */
   notApplicable(
     message: MessageId,
@@ -313,6 +322,7 @@ export function ruleResults<MessageId extends string>(
     pass: (id, data, location) => result('pass', 'info', id, data, location),
     fail: (id, data, location, cause) =>
       result('fail', rule.severity, id, data, location, cause),
+    warn: (id, data, location) => result('fail', 'warning', id, data, location),
     notApplicable: (id, data, location) =>
       result('not-applicable', 'info', id, data, location),
     notEvaluated: (id, data, location) =>
