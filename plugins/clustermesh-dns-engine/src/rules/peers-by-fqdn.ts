@@ -27,12 +27,13 @@ export const peersByFqdn = defineClusterRule({
   scope: 'cluster',
   description:
     'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated. An entry for a cluster of the repository that is outside the mesh and whose Cilium values (read) do not set `clustermesh.useAPIServer` is a warning: no clustermesh-apiserver answers there.',
-  remediation: (c, failure) =>
-    failure?.id === 'secretElsewhere'
-      ? `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`
-      : failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers'
-      ? "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh."
-      : `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`,
+  remediation: (c, failure) => {
+    if (failure?.id === 'secretElsewhere')
+      return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
+    if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
+      return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
+    return `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`;
+  },
   messages: {
     noValues: '{{reason}}',
     notEnabled:
