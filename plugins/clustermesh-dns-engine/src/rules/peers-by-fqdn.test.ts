@@ -258,26 +258,30 @@ describe('peers that go by one Cilium name', () => {
 describe('an entry for a cluster outside the mesh', () => {
   const helmRelease =
     'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
-  /** The synthetic mesh of three, c003 taken out by its own setting. */
-  const meshWithoutC003 = (enabledInC003: string | undefined) => {
-    const files = generateSyntheticMesh({ clusters: 3 });
+  /**
+   * A synthetic mesh whose shared Cilium values enable ClusterMesh unless a
+   * cluster's settings say `CLUSTERMESH: "false"`, as these clusters' do.
+   */
+  const meshWithout = (clusters: number, outside: readonly string[]) => {
+    const files = generateSyntheticMesh({ clusters });
     files[helmRelease] = files[helmRelease]
       .replace('useAPIServer: true', 'useAPIServer: ${CLUSTERMESH:=true}')
       .replace(
         /config:\n(\s+)enabled: true/,
         'config:\n$1enabled: ${CLUSTERMESH:=true}',
       );
-    const settings = 'kubernetes/clusters/c003/cluster-settings.yaml';
-    if (enabledInC003 !== undefined)
+    for (const c of outside) {
+      const settings = `kubernetes/clusters/${c}/cluster-settings.yaml`;
       files[settings] = files[settings].replace(
         '\ndata:\n',
-        `\ndata:\n  CLUSTERMESH: "${enabledInC003}"\n`,
+        '\ndata:\n  CLUSTERMESH: "false"\n',
       );
+    }
     return validateMesh(createRepoTree(files), resolveConventions(knownDomain));
   };
 
   it('warns the clusters that still list it: no clustermesh-apiserver answers there', () => {
-    const report = meshWithoutC003('false');
+    const report = meshWithout(3, ['c003']);
     const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
     expect(byName.c003.status).toBe('outside');
     for (const name of ['c001', 'c002']) {
@@ -303,24 +307,7 @@ describe('an entry for a cluster outside the mesh', () => {
   });
 
   it('says it once per cluster for every such entry, with the reason they share', () => {
-    const files = generateSyntheticMesh({ clusters: 4 });
-    files[helmRelease] = files[helmRelease]
-      .replace('useAPIServer: true', 'useAPIServer: ${CLUSTERMESH:=true}')
-      .replace(
-        /config:\n(\s+)enabled: true/,
-        'config:\n$1enabled: ${CLUSTERMESH:=true}',
-      );
-    for (const c of ['c003', 'c004']) {
-      const settings = `kubernetes/clusters/${c}/cluster-settings.yaml`;
-      files[settings] = files[settings].replace(
-        '\ndata:\n',
-        '\ndata:\n  CLUSTERMESH: "false"\n',
-      );
-    }
-    const warnings = validateMesh(
-      createRepoTree(files),
-      resolveConventions(knownDomain),
-    )
+    const warnings = meshWithout(4, ['c003', 'c004'])
       .clusters.flatMap(c => c.checks)
       .filter(c => c.ruleId === 'peers-by-fqdn' && c.outcome === 'fail');
     expect(warnings.map(w => [w.cluster, w.severity])).toEqual([
@@ -345,7 +332,7 @@ describe('an entry for a cluster outside the mesh', () => {
   });
 
   it('says nothing while every cluster listed is in the mesh', () => {
-    const report = meshWithoutC003(undefined);
+    const report = meshWithout(3, []);
     expect(
       report.clusters
         .flatMap(c => c.checks)
