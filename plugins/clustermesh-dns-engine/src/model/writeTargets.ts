@@ -948,9 +948,27 @@ export function dnsEndpointPlacement(
         clusters.length === 1 ? clusters[0].name : 'every cluster'
       } ${how}`,
     });
+  /** The clusters outside the group that apply a folder (a base they share too). */
+  const othersApplying = (dir: string) =>
+    mesh.clusters.filter(
+      o =>
+        !clusters.includes(o) &&
+        (o.render.kustomizations.some(k => k.path === dir) ||
+          o.render.objects.some(
+            ({ object }) => dirnamePath(object.source.file) === dir,
+          )),
+    );
+  let sharedWith: { dir: string; others: ClusterModel[] } | undefined;
   for (const { dir, why } of candidates) {
     const folder = appliedFolder(mesh, clusters, dir, substitutes);
     if (!folder) continue;
+    // another cluster would get the record too: a second one of its own,
+    // or one whose variables it does not define (outside the mesh)
+    const others = othersApplying(folder.dir);
+    if (others.length) {
+      sharedWith ??= { dir: folder.dir, others };
+      continue;
+    }
     return {
       file: folder.dir ? `${folder.dir}/${name}` : name,
       kustomization: mesh.repository.kustomizationFile(folder.dir),
@@ -959,13 +977,25 @@ export function dnsEndpointPlacement(
   }
   return {
     file: conventional,
-    problem: `is not in a folder that Flux applies to ${clusters
-      .map(c => c.name)
-      .join(', ')} with substitution, and ${
-      hrFiles.size > 1
-        ? `their Cilium ${install}s are in folders of their own`
-        : `neither is the Cilium ${install}`
-    }; set dnsEndpoint.file in the conventions to a file in such a folder (\`{cluster}\` in it for one file per cluster)`,
+    problem: sharedWith
+      ? `is not in a folder that Flux applies to ${clusters
+          .map(c => c.name)
+          .join(', ')} alone: ${
+          sharedWith.dir
+        } is applied to ${sharedWith.others
+          .map(c => c.name)
+          .join(', ')} too, which would get the record as well${
+          sharedWith.others.some(o => !o.membership.member)
+            ? ' (outside the mesh, with its variables undefined)'
+            : ''
+        }; set dnsEndpoint.file in the conventions to a file in a folder only these clusters apply (\`{cluster}\` in it for one file per cluster)`
+      : `is not in a folder that Flux applies to ${clusters
+          .map(c => c.name)
+          .join(', ')} with substitution, and ${
+          hrFiles.size > 1
+            ? `their Cilium ${install}s are in folders of their own`
+            : `neither is the Cilium ${install}`
+        }; set dnsEndpoint.file in the conventions to a file in such a folder (\`{cluster}\` in it for one file per cluster)`,
   };
 }
 

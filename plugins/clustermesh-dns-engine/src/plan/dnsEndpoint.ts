@@ -168,13 +168,22 @@ function newEndpointFiles(
   const shared = dnsEndpointPlacement(ctx.mesh, without, substitutes);
   if (!('problem' in shared))
     return [{ placement: shared, clusters: [...without] }];
-  const byFolder = new Map<string, ClusterModel[]>();
-  for (const c of without) {
+  const groupBy = (key: (c: ClusterModel) => string | undefined) => {
+    const byKey = new Map<string, ClusterModel[]>();
+    for (const c of without) {
+      const k = key(c) ?? `#${c.name}`;
+      byKey.set(k, [...(byKey.get(k) ?? []), c]);
+    }
+    return [...byKey.values()];
+  };
+  // by the folder of each Cilium HelmRelease; where they share one (a
+  // base), by the folder each cluster's Kustomization builds it from (its
+  // overlay)
+  let groups = groupBy(c => {
     const hr = c.cilium?.object?.source.file;
-    const key = hr ? dirnamePath(hr) : `#${c.name}`;
-    byFolder.set(key, [...(byFolder.get(key) ?? []), c]);
-  }
-  const groups = [...byFolder.values()];
+    return hr && dirnamePath(hr);
+  });
+  if (groups.length < 2) groups = groupBy(c => c.cilium?.appliedBy?.path);
   if (groups.length < 2 && !writtenOut(ctx, groups[0]))
     throw new PlanError(shared.file, shared.problem);
   return groups.map(clusters => {

@@ -79,6 +79,22 @@ function kubectlBuild(files: Record<string, string>, paths: string[]) {
   }
 }
 
+/** The kinds `kubectl kustomize` builds in folders of a tree. */
+function kubectlKinds(files: Record<string, string>, paths: string[]) {
+  const dir = writeFolder(files);
+  try {
+    return paths.map(p =>
+      [
+        ...kubectlKustomize(path.join(dir, p)).stdout.matchAll(
+          /^kind: (\S+)$/gm,
+        ),
+      ].map(m => m[1]),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const ksConventions = parseConventions(
   fixtureFiles('ks-layout')['.clustermesh-dns.yaml'],
 );
@@ -91,6 +107,63 @@ const notEvaluatedRules = (report: MeshReport) => [
     ),
   ),
 ];
+
+describe('a DNSEndpoint where a cluster outside the mesh would get it too', () => {
+  it("writes each record in its cluster's overlay, not in the base a cluster outside the mesh shares", () => {
+    // the overlay fixture with a third cluster, gamma, on the same base,
+    // whose own patch switches ClusterMesh off
+    const files = fixtureFiles('configure-overlay-patches/repo');
+    for (const [file, text] of Object.entries(files))
+      if (/(^|\/)beta\//.test(file))
+        files[file.replace(/(^|\/)beta\//, '$1gamma/')] = text
+          .replace(/\bbeta\b/g, 'gamma')
+          .replace(/10\.60\.2\./g, '10.60.3.')
+          .replace(/id: 2/, 'id: 3');
+    const gammaValues = 'infra/cilium/gamma/release.yaml';
+    files[gammaValues] = files[gammaValues].replace(
+      /\n {4}clustermesh:\n[\s\S]*$/,
+      '\n    clustermesh:\n      useAPIServer: false\n',
+    );
+    const explicit = parse(files['.clustermesh-dns.yaml']);
+    const conventions = resolveConventions(
+      explicit,
+      detectConventions(createRepoTree(files), explicit),
+    );
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.60.1.10' },
+        { name: 'beta', ip: '10.60.2.10' },
+      ],
+    };
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const written = plan.edits.map(e => e.path);
+    expect(written).not.toContain('infra/cilium/base/dnsendpoint.yaml');
+    expect(after['infra/cilium/base/kustomization.yaml']).toBe(
+      files['infra/cilium/base/kustomization.yaml'],
+    );
+    for (const c of ['alpha', 'beta']) {
+      expect(written).toContain(`infra/cilium/${c}/dnsendpoint.yaml`);
+      expect(after[`infra/cilium/${c}/dnsendpoint.yaml`]).toContain(
+        'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+      );
+    }
+    // gamma, outside, gets no record; the members validate clean
+    const report = validateMesh(createRepoTree(after), conventions);
+    const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
+    expect(byName.gamma.status).toBe('outside');
+    expect(report.summary.errors).toBe(0);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+    // as kustomize builds them: gamma's overlay holds no record
+    const kinds = kubectlOnPath('kubectl kustomize of the overlays')
+      ? kubectlKinds(after, ['infra/cilium/alpha', 'infra/cilium/gamma'])
+      : [['DNSEndpoint'], []];
+    expect(kinds.map(k => k.filter(kind => kind === 'DNSEndpoint'))).toEqual([
+      ['DNSEndpoint'],
+      [],
+    ]);
+  });
+});
 
 describe('--remove of a cluster whose peers are in its own overlay patch', () => {
   it('keeps the settings its patch still uses once its switches are off, instead of refusing its own change', () => {
