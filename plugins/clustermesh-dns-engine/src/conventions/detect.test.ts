@@ -905,6 +905,51 @@ describe('detectConventions', () => {
     );
   });
 
+  it("leaves nothing out when another cluster's entry point is reconciled from a source no file declares (a FluxInstance's sync)", () => {
+    // tivoli's own GitRepository keeps only its folder; main is synced by a
+    // FluxInstance, whose GitRepository flux-system is made by the operator
+    const files: Files = {
+      'kubernetes/tivoli/flux/config/cluster.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: tivoli-src\n  namespace: flux-system\nspec:\n  url: https://github.com/example/home\n  ref: {branch: main}\n  ignore: |\n    /*\n    !/kubernetes/tivoli\n---\n${fluxKustomization(
+        'cluster',
+        './kubernetes/tivoli/flux',
+      ).replace('name: flux-system\n', 'name: tivoli-src\n')}`,
+      'kubernetes/main/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/main/flux',
+      ),
+      'kubernetes/main/flux/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/main/apps',
+      ),
+      'kubernetes/main/apps/kustomization.yaml': kustomization('ns.yaml'),
+      'kubernetes/main/apps/ns.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: tools}\n',
+    };
+    const tree = createRepoTree(files);
+    const detection = detectConventions(tree);
+    expect(detection.conventions.flux?.sourceIgnore).toBeUndefined();
+    expect(settingOf(detection.found, 'flux.sourceIgnore')?.reason).toMatch(
+      /^GitRepository tivoli-src leaves paths out \(spec\.ignore at kubernetes\/tivoli\/flux\/config\/cluster\.yaml:\d+\), but kubernetes\/main\/flux is reconciled from flux-system, which no file here declares \(a FluxInstance or the bootstrap makes it\), which leaves nothing out/,
+    );
+    // main's folders are read: no flux-error says they are missing
+    const report = validateMesh(
+      tree,
+      resolveConventions(detection.conventions),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['main', 'tivoli']);
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    // main synced by the flux-instance chart's values (no Kustomization of
+    // its own declared for its folder)
+    delete files['kubernetes/main/flux/config/cluster.yaml'];
+    files['kubernetes/main/apps/flux-instance/values.yaml'] =
+      'instance:\n  distribution:\n    version: 2.6.x\n  sync:\n    kind: GitRepository\n    url: https://github.com/example/home\n    ref: refs/heads/main\n    path: kubernetes/main/flux\n';
+    const synced = detectConventions(createRepoTree(files));
+    expect(synced.conventions.flux?.sourceIgnore).toBeUndefined();
+    expect(settingOf(synced.found, 'flux.sourceIgnore')?.reason).toMatch(
+      /but kubernetes\/main\/flux is reconciled from the GitRepository the FluxInstance's sync makes \(kubernetes\/main\/apps\/flux-instance\/values\.yaml:\d+\), which leaves nothing out/,
+    );
+  });
+
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {
     const files: Files = {
       // the Flux install every cluster's bootstrap applies, by hand

@@ -163,7 +163,34 @@ export function detectConventions(
         defaultConventions.flux.sourceNames,
     );
     const own = fluxEntries.gitRepositories.filter(r => names.has(r.name));
-    if (own.length && own.every(r => r.ignore?.text.trim())) {
+    // an entry point reconciled from a source no file here declares (a
+    // FluxInstance's sync, the bootstrap's) fetches everything
+    const declared = new Set(fluxEntries.gitRepositories.map(r => r.name));
+    const undeclared =
+      fluxEntries.ownSources
+        .filter(s => s.path && !declared.has(s.name))
+        .map(s => ({
+          path: s.path,
+          from: `${s.name}, which no file here declares (a FluxInstance or the bootstrap makes it)`,
+        }))[0] ??
+      fluxEntries.instanceSyncs.map(s => ({
+        path: s.path,
+        from: `the GitRepository the FluxInstance's sync makes (${where(
+          s.location,
+        )})`,
+      }))[0];
+    const ignoring = own.length > 0 && own.every(r => r.ignore?.text.trim());
+    if (ignoring && undeclared)
+      kept(
+        'flux.sourceIgnore',
+        'none',
+        `GitRepository ${own[0].name} leaves paths out (spec.ignore at ${where(
+          own[0].ignore!.location,
+        )}), but ${undeclared.path} is reconciled from ${
+          undeclared.from
+        }, which leaves nothing out: a file is left out only when every source leaves it out`,
+      );
+    else if (ignoring) {
       const texts = [...new Set(own.map(r => r.ignore!.text))];
       conventions.flux = { ...conventions.flux, sourceIgnore: texts };
       const first = own[0].ignore!.location;

@@ -218,12 +218,19 @@ export function readFluxEntries(
   gitRepositories: GitRepositoryRef[];
   /** The Kustomizations whose paths pick a folder by a variable. */
   variablePaths: VariablePath[];
+  /**
+   * The folders a FluxInstance syncs from a GitRepository the operator
+   * makes (named for its namespace): no file here declares it, and it
+   * leaves nothing out (the sync has no `ignore`).
+   */
+  instanceSyncs: { path: string; location: SourceLocation }[];
 } {
   const entries = new Map<string, FluxEntry>();
   const kustomizations: KustomizationPath[] = [];
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
   const variablePaths: VariablePath[] = [];
+  const instanceSyncs: { path: string; location: SourceLocation }[] = [];
   /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
   const synced = new Set<string>();
@@ -235,9 +242,13 @@ export function readFluxEntries(
     path: string,
     reason: string,
     location: SourceLocation,
+    /** The sync's `kind` (GitRepository when not given). */
+    kind: unknown,
   ) => {
     synced.add(path);
     add(path, reason, location);
+    if (kind === undefined || kind === 'GitRepository')
+      instanceSyncs.push({ path, location });
   };
   for (const doc of documents) {
     const v = doc.value;
@@ -316,6 +327,7 @@ export function readFluxEntries(
           clampPath(raw),
           `FluxInstance ${nameOf(v)} syncs it (${where(location)})`,
           location,
+          getPath(v, ['spec', 'sync', 'kind']),
         );
     } else if (isFluxInstanceValues(v)) {
       const path = ['instance', 'sync', 'path'];
@@ -328,6 +340,7 @@ export function readFluxEntries(
             doc.file
           } sync it (instance.sync.path at ${where(location)})`,
           location,
+          getPath(v, ['instance', 'sync', 'kind']),
         );
     } else if (v.kind === 'HelmRelease') {
       const path = ['spec', 'values', 'instance', 'sync', 'path'];
@@ -340,6 +353,7 @@ export function readFluxEntries(
             v,
           )} syncs it (instance.sync.path at ${where(location)})`,
           location,
+          getPath(v, ['spec', 'values', 'instance', 'sync', 'kind']),
         );
     }
   }
@@ -367,6 +381,7 @@ export function readFluxEntries(
     ownSources,
     gitRepositories,
     variablePaths,
+    instanceSyncs,
   };
 }
 
