@@ -21,6 +21,19 @@ export const exampleFile = {
 
 export type Files = Record<string, string>;
 
+/**
+ * The example without its ExternalDNS (a repository whose ExternalDNS runs
+ * elsewhere, or whose tests bring their own).
+ */
+export function withoutExampleExternalDns(f: Files) {
+  const networking = 'kubernetes/infrastructure/networking';
+  f[`${networking}/kustomization.yaml`] = f[
+    `${networking}/kustomization.yaml`
+  ].replace('  - external-dns\n', '');
+  for (const file of Object.keys(f))
+    if (file.startsWith(`${networking}/external-dns/`)) delete f[file];
+}
+
 /** An ExternalDNS HelmRelease (chart 1.19, ExternalDNS v0.19) with a provider and more values. */
 export const externalDnsRelease = (provider: string, values: string[] = []) =>
   [

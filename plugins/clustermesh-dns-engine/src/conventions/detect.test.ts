@@ -108,6 +108,8 @@ describe('detectConventions', () => {
     );
     expect(conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
+      // its ExternalDNS runs without --cloudflare-proxied
+      dns: { proxiedByDefault: false },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
       // the names its settings hold
       fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',

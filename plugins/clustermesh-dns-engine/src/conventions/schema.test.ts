@@ -158,6 +158,8 @@ describe('conventions', () => {
   it('detect nothing surprising in the example repository', () => {
     expect(detectConventions(exampleTree('gitops-repo')).conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
+      // its ExternalDNS runs without --cloudflare-proxied
+      dns: { proxiedByDefault: false },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
       // the names its settings hold
       fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',

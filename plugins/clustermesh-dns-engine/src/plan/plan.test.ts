@@ -923,8 +923,12 @@ describe('planMeshDnsChange on other layouts', () => {
       });
     }
     expect(plan.report!.summary).toMatchObject({ errors: 0, warnings: 0 });
-    // no Cilium announcement in these files: only that is not evaluated
-    expect(notEvaluatedRules(plan.report!)).toEqual(['lb-ip-announced']);
+    // no Cilium announcement nor ExternalDNS in these files: only those
+    // are not evaluated
+    expect(notEvaluatedRules(plan.report!)).toEqual([
+      'lb-ip-announced',
+      'dnsendpoint-matches',
+    ]);
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
     expectPerClusterFoldersBuild(after);
   });
@@ -1046,8 +1050,12 @@ describe('planMeshDnsChange on other layouts', () => {
       'CILIUM_CLUSTERMESH_WEST_FQDN: "clustermesh-west.west.lab.example.org"',
     );
     expect(plan.report!.summary).toMatchObject({ errors: 0, warnings: 0 });
-    // no Cilium announcement in these files: only that is not evaluated
-    expect(notEvaluatedRules(plan.report!)).toEqual(['lb-ip-announced']);
+    // no Cilium announcement nor ExternalDNS in these files: only those
+    // are not evaluated
+    expect(notEvaluatedRules(plan.report!)).toEqual([
+      'lb-ip-announced',
+      'dnsendpoint-matches',
+    ]);
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 

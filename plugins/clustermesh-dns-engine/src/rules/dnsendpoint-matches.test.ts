@@ -5,6 +5,7 @@ import {
   externalDnsDeployment,
   externalDnsRelease,
   replace,
+  withoutExampleExternalDns,
 } from '../__testUtils__/rules';
 import { dnsEndpointMatches } from './dnsendpoint-matches';
 
@@ -15,13 +16,23 @@ const withoutProxiedKey = replace(
   '',
 );
 
-const infraResult = (
+/** Infra's results on the example without its ExternalDNS, after an edit. */
+const infraResults = (
   edit?: Parameters<typeof exampleChecks>[0],
   conventions?: Parameters<typeof exampleChecks>[1],
 ) =>
-  exampleChecks(edit, conventions).find(
+  exampleChecks(f => {
+    withoutExampleExternalDns(f);
+    edit?.(f);
+  }, conventions).filter(
     c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra',
-  )!;
+  );
+
+/** The first of them. */
+const infraResult = (
+  edit?: Parameters<typeof exampleChecks>[0],
+  conventions?: Parameters<typeof exampleChecks>[1],
+) => infraResults(edit, conventions)[0];
 
 describe('dnsendpoint-matches', () => {
   describeRule(dnsEndpointMatches, {
@@ -77,6 +88,39 @@ describe('dnsendpoint-matches', () => {
     );
   });
 
+  describe('where the repository deploys no ExternalDNS', () => {
+    it('passes the record it checked, and says whether one publishes it is not known', () => {
+      const results = infraResults();
+      expect(results.map(r => r.outcome)).toEqual(['pass', 'not-evaluated']);
+      expect(results[1]).toMatchObject({
+        severity: 'info',
+        message:
+          'whether an ExternalDNS publishes DNSEndpoint kube-system/clustermesh-apiserver endpoint 0 is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies the record',
+        location: { file: exampleFile.dnsEndpoint, line: 10 },
+      });
+      // the example's own ExternalDNS publishes it: one pass, nothing unknown
+      expect(
+        exampleChecks()
+          .filter(
+            c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra',
+          )
+          .map(c => c.outcome),
+      ).toEqual(['pass']);
+    });
+
+    it('says where the cluster applies the DNSEndpoint CRD, which nothing here reads', () => {
+      const crds = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+      const [, unknown] = infraResults(f => {
+        f[`${crds}/kustomization.yaml`] += '  - crd.yaml\n';
+        f[`${crds}/crd.yaml`] =
+          'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: dnsendpoints.externaldns.k8s.io\nspec:\n  group: externaldns.k8s.io\n  names: {kind: DNSEndpoint, plural: dnsendpoints}\n  scope: Namespaced\n  versions: []\n';
+      });
+      expect(unknown.message).toContain(
+        `the repository deploys no ExternalDNS to the cluster (the DNSEndpoint CRD is applied, ${crds}/crd.yaml:1, but nothing here reads it)`,
+      );
+    });
+  });
+
   describe('DNS only on Cloudflare', () => {
     it('passes a record without the key when ExternalDNS runs without --cloudflare-proxied', () => {
       expect(
@@ -84,7 +128,7 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({
         outcome: 'pass',
         message:
-          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0: clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only (no external-dns.alpha.kubernetes.io/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied); the repository deploys no ExternalDNS to the cluster, so whether one takes it (crd source, filters) is not checked',
+          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0: clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only (no external-dns.alpha.kubernetes.io/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied)',
       });
     });
 

@@ -20,6 +20,7 @@ import {
   recordsOfCluster,
   unsubstitutedSettingsHint,
 } from '../model/queries';
+import type { ClusterModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -35,7 +36,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared, and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated. In manual mode, the records document lists the record.',
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
@@ -84,8 +85,9 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{endpoint}} is proxied: it has no providerSpecific {{key}} "false"{{ignored}}, and ExternalDNS runs with --cloudflare-proxied',
     proxyUnknown:
       '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
-    matches:
-      '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}{{publication}}',
+    matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
+    noPublisherHere:
+      'whether an ExternalDNS publishes {{endpoint}} is not known: the repository deploys no ExternalDNS to the cluster{{crd}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -404,20 +406,33 @@ export const dnsEndpointMatches = defineClusterRule({
           ),
         ];
       if (out.length === 0) {
+        const matches = r.pass(
+          'matches',
+          {
+            endpoint: name,
+            fqdn: c.fqdn.value,
+            type: wantType,
+            ip,
+            ttl: dns.ttl,
+            dnsOnly,
+          },
+          record.location,
+        );
+        if (externalDns.length) return [matches];
+        // the record is right; who publishes it is not in the repository
+        const crd = dnsEndpointCrdOf(c);
         return [
-          r.pass(
-            'matches',
+          matches,
+          r.notEvaluated(
+            'noPublisherHere',
             {
               endpoint: name,
-              fqdn: c.fqdn.value,
-              type: wantType,
-              ip,
-              ttl: dns.ttl,
-              dnsOnly,
-              // the record is right; who publishes it is not read here
-              publication: externalDns.length
-                ? ''
-                : '; the repository deploys no ExternalDNS to the cluster, so whether one takes it (crd source, filters) is not checked',
+              crd: crd
+                ? ` (the DNSEndpoint CRD is applied, ${formatLocation(
+                    crd,
+                  )}, but nothing here reads it)`
+                : ' nor its DNSEndpoint CRD',
+              appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
             },
             record.location,
           ),
@@ -427,3 +442,13 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
+
+/** Where the cluster applies the DNSEndpoint CRD itself, if it does. */
+function dnsEndpointCrdOf(c: ClusterModel) {
+  const crd = c.render.objects.find(
+    ({ object }) =>
+      object.kind === 'CustomResourceDefinition' &&
+      object.name === 'dnsendpoints.externaldns.k8s.io',
+  );
+  return crd && locate(crd.object, []);
+}

@@ -4,6 +4,7 @@ import {
   exampleFile,
   externalDnsRelease,
   replace,
+  withoutExampleExternalDns,
 } from '../__testUtils__/rules';
 import { ttlValid } from './ttl-valid';
 
@@ -47,6 +48,7 @@ describe('ttl-valid', () => {
       };
     const checks = exampleChecks(
       f => {
+        withoutExampleExternalDns(f);
         replace(exampleFile.dnsEndpoint, 'recordTTL: 300', 'recordTTL: 30')(f);
         externalDns('infra', 'cloudflare')(f);
         externalDns('apps', 'webhook')(f);

@@ -54,7 +54,8 @@ export function syntheticClusterAddress(
  * green: N clusters, each with its settings (FQDN, LB IP and one peer FQDN
  * variable per other cluster), its own /28 LB IPAM pool, and the shared
  * infrastructure (one Cilium HelmRelease listing every cluster by FQDN, one
- * DNSEndpoint). Used by property tests and benchmarks.
+ * DNSEndpoint, one ExternalDNS that publishes it). Used by property tests
+ * and benchmarks.
  *
  * @public
  */
@@ -144,7 +145,17 @@ export function generateSyntheticMesh(
 
   const infra = 'kubernetes/infrastructure';
   files[`${infra}/kustomization.yaml`] = k(['networking']);
-  files[`${infra}/networking/kustomization.yaml`] = k(['cilium']);
+  files[`${infra}/networking/kustomization.yaml`] = k([
+    'cilium',
+    'external-dns',
+  ]);
+  // ExternalDNS publishes each cluster's DNSEndpoints, one TXT owner each
+  files[`${infra}/networking/external-dns/kustomization.yaml`] = k([
+    'helmrelease.yaml',
+  ]);
+  files[
+    `${infra}/networking/external-dns/helmrelease.yaml`
+  ] = `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: kube-system\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.19.0\n      sourceRef:\n        kind: HelmRepository\n        name: external-dns\n        namespace: flux-system\n  values:\n    provider:\n      name: cloudflare\n    sources:\n      - crd\n    policy: sync\n    txtOwnerId: \${CLUSTER_NAME}\n    domainFilters:\n      - \${SECRET_DOMAIN}\n`;
   files[`${infra}/networking/cilium/kustomization.yaml`] = k([
     'core',
     'clustermesh',
