@@ -275,7 +275,15 @@ export function helmReleaseValues(
         ),
       );
     }
-    if (parsed.documents[0])
+    // helm-controller fails the release on values it cannot parse: what
+    // the cluster runs is not known from them
+    if (parsed.problems.length)
+      unread.push(
+        `ConfigMap ${namespace}/${ref.name} key ${key} (not valid YAML, at ${
+          parsed.problems[0].file
+        }:${lineOffset + parsed.problems[0].line})`,
+      );
+    else if (parsed.documents[0])
       layers.push(documentLayer(parsed.documents[0], lineOffset));
   });
   for (const [name, entries] of secretEntries) {

@@ -155,6 +155,29 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it('does not call a cluster outside the mesh when its values file is not valid YAML (helm-controller fails the release)', () => {
+    const values =
+      'kubernetes/infrastructure/networking/cilium/app/values.yaml';
+    const report = validateMesh(
+      fixtureTree('configure-valuesfrom/repo', files => {
+        // ClusterMesh on, below a key written twice
+        files[values] = `${files[values].replace(
+          'ipam:\n',
+          'cluster:\n    name: again\nipam:\n',
+        )}clustermesh:\n    useAPIServer: true\n`;
+      }),
+      resolveConventions({}),
+    );
+    const east = report.clusters.find(c => c.name === 'east')!;
+    expect(east.status).toBe('not-evaluated');
+    expect(east.membership.reason).toMatch(
+      /^the Cilium values read here do not enable ClusterMesh, but those from ConfigMap kube-system\/cilium-values key values\.yaml \(not valid YAML, at kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml:\d+\) are not read/,
+    );
+    expect(
+      report.findings.filter(f => f.code === 'yaml-invalid').length,
+    ).toBeGreaterThan(0);
+  });
+
   it('does not call a cluster outside the mesh when the Kustomization that may apply Cilium is not evaluated', () => {
     const infrastructure = 'kubernetes/clusters/infra/infrastructure.yaml';
     const report = validateMesh(
