@@ -952,6 +952,41 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes a FluxInstance's sync path that picks the cluster's folder by a variable for each cluster's entry point", () => {
+    const files: Files = {
+      // one flux-instance values file for every cluster; each cluster's
+      // install sets CLUSTER_NAME
+      'kubernetes/apps/flux/instance/values.yaml':
+        'instance:\n  distribution:\n    version: 2.9.x\n  sync:\n    kind: GitRepository\n    url: https://github.com/example/infra\n    ref: refs/heads/main\n    path: kubernetes/clusters/${CLUSTER_NAME}/flux\n',
+    };
+    for (const c of ['atlantis', 'fairy']) {
+      files[`kubernetes/clusters/${c}/flux/apps.yaml`] = fluxKustomization(
+        'apps',
+        `./kubernetes/clusters/${c}/apps`,
+      );
+      files[`kubernetes/clusters/${c}/apps/kustomization.yaml`] =
+        kustomization('ns.yaml');
+      files[`kubernetes/clusters/${c}/apps/ns.yaml`] =
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: tools}\n';
+      // Talos' machine config beside it: no Kubernetes object, Flux never reads it
+      files[`kubernetes/clusters/${c}/talos/talconfig.yaml`] =
+        'clusterName: lab\nnodes:\n  - hostname: node1\n';
+    }
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    expect(conventions).toMatchObject({ entryPath: 'flux' });
+    expect(settingOf(found, 'entryPath')?.reason).toBe(
+      "each cluster's Flux entry point is its flux/ folder; e.g. the flux-instance chart values kubernetes/apps/flux/instance/values.yaml sync kubernetes/clusters/${CLUSTER_NAME}/flux, kubernetes/clusters/atlantis/flux with CLUSTER_NAME = atlantis (instance.sync.path at kubernetes/apps/flux/instance/values.yaml:8)",
+    );
+    const report = validateMesh(tree, resolveConventions(conventions));
+    expect(report.clusters.map(c => [c.name, c.entry])).toEqual([
+      ['atlantis', 'kubernetes/clusters/atlantis/flux'],
+      ['fairy', 'kubernetes/clusters/fairy/flux'],
+    ]);
+    // the Talos files are not read as manifests
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {
     const files: Files = {
       // the Flux install every cluster's bootstrap applies, by hand

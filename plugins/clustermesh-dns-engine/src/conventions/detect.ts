@@ -120,9 +120,7 @@ export function detectConventions(
     hashes: cache.kustomizeHashes,
     builds: cache.builds,
   });
-  const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, path =>
-    index.isDir(path),
-  );
+  const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, index);
   const { entries, kustomizations } = fluxEntries;
 
   // the sources that are this repository, whatever their names

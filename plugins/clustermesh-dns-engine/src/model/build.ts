@@ -261,7 +261,7 @@ export function buildMeshModel(
     const flux = readFluxEntries(
       scanDocuments(tree, cache, fluxNeedles),
       buildIncludes(index, cache.yamlFiles(tree)),
-      path => index.isDir(path),
+      index,
     );
     findings.push(
       noClustersFolder(

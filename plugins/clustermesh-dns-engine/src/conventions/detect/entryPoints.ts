@@ -207,8 +207,8 @@ export function kustomizeBaseReferences(
 export function readFluxEntries(
   documents: Iterable<ScannedDocument>,
   appliedBy: BuildIncludes,
-  /** Whether a folder exists: a path to none is a template's (`./clusters/PLACEHOLDER`), patched where used. */
-  isDir: (path: string) => boolean,
+  /** The repository's folders: a path to none is a template's (`./clusters/PLACEHOLDER`), patched where used. */
+  folders: Pick<TreeIndex, 'isDir' | 'list'>,
 ): {
   entries: FluxEntry[];
   kustomizations: KustomizationPath[];
@@ -235,7 +235,7 @@ export function readFluxEntries(
   const selfReconciled = new Set<string>();
   const synced = new Set<string>();
   const add = (path: string, reason: string, location: SourceLocation) => {
-    if (path && !entries.has(path) && isDir(path))
+    if (path && !entries.has(path) && folders.isDir(path))
       entries.set(path, { path, reason, location });
   };
   const addSynced = (
@@ -249,6 +249,37 @@ export function readFluxEntries(
     add(path, reason, location);
     if (kind === undefined || kind === 'GitRepository')
       instanceSyncs.push({ path, location });
+  };
+  /**
+   * A sync path as written: literal, or picking a folder by one variable
+   * (`kubernetes/clusters/${CLUSTER_NAME}/flux`), which each cluster's
+   * instance sets to its folder: every folder where the path exists.
+   */
+  const addSyncPath = (
+    written: unknown,
+    /** Who syncs what, and where: `FluxInstance flux syncs it (…)`. */
+    syncs: (what: string) => string,
+    location: SourceLocation,
+    kind: unknown,
+  ) => {
+    const raw = literal(written);
+    if (raw) {
+      addSynced(clampPath(raw), syncs('it'), location, kind);
+      return;
+    }
+    const parts =
+      typeof written === 'string' ? variableSegmentOf(written) : undefined;
+    if (!parts) return;
+    for (const dir of folders.list(parts.parent).dirs) {
+      const folder = parts.parent ? `${parts.parent}/${dir}` : dir;
+      const path = parts.rest ? `${folder}/${parts.rest}` : folder;
+      addSynced(
+        path,
+        syncs(`${written}, ${path} with ${parts.variable} = ${dir}`),
+        location,
+        kind,
+      );
+    }
   };
   for (const doc of documents) {
     const v = doc.value;
@@ -320,41 +351,37 @@ export function readFluxEntries(
       v.kind === 'FluxInstance' &&
       String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
     ) {
-      const raw = literal(getPath(v, ['spec', 'sync', 'path']));
       const location = doc.at(['spec', 'sync', 'path']);
-      if (raw)
-        addSynced(
-          clampPath(raw),
-          `FluxInstance ${nameOf(v)} syncs it (${where(location)})`,
-          location,
-          getPath(v, ['spec', 'sync', 'kind']),
-        );
+      addSyncPath(
+        getPath(v, ['spec', 'sync', 'path']),
+        what => `FluxInstance ${nameOf(v)} syncs ${what} (${where(location)})`,
+        location,
+        getPath(v, ['spec', 'sync', 'kind']),
+      );
     } else if (isFluxInstanceValues(v)) {
       const path = ['instance', 'sync', 'path'];
-      const raw = literal(getPath(v, path));
       const location = doc.at(path);
-      if (raw)
-        addSynced(
-          clampPath(raw),
+      addSyncPath(
+        getPath(v, path),
+        what =>
           `the flux-instance chart values ${
             doc.file
-          } sync it (instance.sync.path at ${where(location)})`,
-          location,
-          getPath(v, ['instance', 'sync', 'kind']),
-        );
+          } sync ${what} (instance.sync.path at ${where(location)})`,
+        location,
+        getPath(v, ['instance', 'sync', 'kind']),
+      );
     } else if (v.kind === 'HelmRelease') {
       const path = ['spec', 'values', 'instance', 'sync', 'path'];
-      const raw = literal(getPath(v, path));
       const location = doc.at(path);
-      if (raw)
-        addSynced(
-          clampPath(raw),
+      addSyncPath(
+        getPath(v, path),
+        what =>
           `the flux-operator HelmRelease ${nameOf(
             v,
-          )} syncs it (instance.sync.path at ${where(location)})`,
-          location,
-          getPath(v, ['spec', 'values', 'instance', 'sync', 'kind']),
-        );
+          )} syncs ${what} (instance.sync.path at ${where(location)})`,
+        location,
+        getPath(v, ['spec', 'values', 'instance', 'sync', 'kind']),
+      );
     }
   }
   // an app's ks.yaml reconciling its own folder (Flux generates its
