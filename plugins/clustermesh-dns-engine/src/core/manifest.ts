@@ -56,6 +56,8 @@ export type PatchOrigin = {
         value?: unknown;
         /** The operation's line in the file. */
         line?: number;
+        /** Its index in the patch's list of operations. */
+        index: number;
       }[];
     }
 );

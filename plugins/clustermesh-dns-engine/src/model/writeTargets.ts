@@ -798,21 +798,52 @@ function valuesLayerOf(
   }
   const hasInline = isRecord(spec.values);
   // a kustomize patch file of the release (a cluster's overlay) that sets
-  // the clustermesh values: they are written there, where they win
-  const patched = [...(hr.source.patches ?? [])]
-    .reverse()
-    .find(
-      p =>
-        p.kind === 'merge' &&
-        p.index !== undefined &&
-        p.line === undefined &&
-        getPath(p.document, ['spec', 'values', 'clustermesh']) !== undefined,
-    );
-  if (patched?.kind === 'merge' && patched.index !== undefined)
-    return {
-      ...inline,
-      target: { ...inline.target, file: patched.file, doc: patched.index },
-    };
+  // the clustermesh values, or a JSON 6902 one that replaces the values
+  // whole (`op: add, path: /spec/values`): they are written there, where
+  // they win; the last such patch applied wins
+  for (const p of [...(hr.source.patches ?? [])].reverse()) {
+    const setsMesh =
+      p.kind === 'merge' &&
+      getPath(p.document, ['spec', 'values', 'clustermesh']) !== undefined;
+    const replacing =
+      p.kind === 'json'
+        ? [...p.operations]
+            .reverse()
+            .find(
+              op =>
+                op.path.length === 2 &&
+                op.path[0] === 'spec' &&
+                op.path[1] === 'values' &&
+                isRecord(op.value),
+            )
+        : undefined;
+    if (!setsMesh && !replacing) continue;
+    // a patch written as text inside a kustomization (or a Flux
+    // Kustomization's spec.patches): YAML in a string, not edited here
+    if (p.line !== undefined)
+      return {
+        problem: `the Cilium values of ${describeObject(hr)} ${
+          replacing ? 'are replaced whole' : 'are set'
+        } by a patch written inline at ${p.file}:${
+          p.line
+        }, which configure does not edit (YAML inside a text): anything written in the HelmRelease would be overwritten; move the patch to a file of its own (\`patches: [{path: cilium-values.yaml, target: …}]\`) and run configure again, or write the values there by hand`,
+      };
+    if (setsMesh && p.kind === 'merge' && p.index !== undefined)
+      return {
+        ...inline,
+        target: { ...inline.target, file: p.file, doc: p.index },
+      };
+    if (replacing)
+      return {
+        ...inline,
+        target: {
+          ...inline.target,
+          file: p.file,
+          doc: 0,
+          root: [replacing.index, 'value'],
+        },
+      };
+  }
   if (hasInline && getPath(spec.values, ['clustermesh']) !== undefined)
     return inline;
   const holding = generated.filter(g => g.values !== undefined);

@@ -1030,6 +1030,98 @@ describe('planMeshDnsChange on other layouts', () => {
     expectPerClusterFoldersBuild(after);
   });
 
+  it("writes into each cluster's JSON 6902 patch when it replaces the Cilium values of a shared base (op add /spec/values), where they win", () => {
+    const { files, input } = perClusterLayout();
+    const base = 'kubernetes/infrastructure/cilium/helmrelease.yaml';
+    files['kubernetes/infrastructure/cilium/kustomization.yaml'] =
+      'resources:\n  - helmrelease.yaml\n';
+    files[base] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: cilium',
+      '  namespace: kube-system',
+      'spec:',
+      '  interval: 30m',
+      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+      '  values: {}',
+      '',
+    ].join('\n');
+    for (const [name, id] of [
+      ['east', 1],
+      ['west', 2],
+    ] as const) {
+      const apps = `kubernetes/clusters/${name}/apps`;
+      files[`${apps}/kustomization.yaml`] = [
+        'resources:',
+        '  - ../../../infrastructure/cilium',
+        '  - ./pool.yaml',
+        'patches:',
+        '  - path: cilium-values.yaml',
+        '    target:',
+        '      kind: HelmRelease',
+        '      name: cilium',
+        '',
+      ].join('\n');
+      delete files[`${apps}/helmrelease.yaml`];
+      files[`${apps}/cilium-values.yaml`] = [
+        '- op: add',
+        '  path: /spec/values',
+        '  value:',
+        '    cluster:',
+        `      name: ${name}`,
+        `      id: ${id}`,
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '',
+      ].join('\n');
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    // the base's values are replaced by each patch: nothing written there
+    expect(after[base]).toBe(files[base]);
+    for (const name of ['east', 'west']) {
+      const patch =
+        after[`kubernetes/clusters/${name}/apps/cilium-values.yaml`];
+      const peer = name === 'east' ? 'west' : 'east';
+      expect(patch).toMatch(
+        /^- op: add\n {2}path: \/spec\/values\n {2}value:\n/,
+      );
+      expect(patch).toContain('        type: LoadBalancer');
+      expect(patch).toContain(
+        'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+      );
+      expect(patch).toContain(`- name: ${peer}`);
+    }
+    expect(plan.report!.summary).toMatchObject({ errors: 0 });
+    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
+    expectPerClusterFoldersBuild(after);
+
+    // the same patch written inline: refused, saying where and why
+    for (const name of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${name}/apps`;
+      files[`${apps}/kustomization.yaml`] = files[
+        `${apps}/kustomization.yaml`
+      ].replace(
+        '  - path: cilium-values.yaml\n',
+        `  - patch: |-\n${files[`${apps}/cilium-values.yaml`]
+          .trimEnd()
+          .split('\n')
+          .map(l => `      ${l}`)
+          .join('\n')}\n`,
+      );
+      delete files[`${apps}/cilium-values.yaml`];
+    }
+    const inline = applied(files, input, perClusterConventions).plan;
+    expect(inline.edits).toEqual([]);
+    expect(inline.problems).toContainEqual({
+      field: base,
+      message: expect.stringMatching(
+        /^the Cilium values of HelmRelease kube-system\/cilium are replaced whole by a patch written inline at kubernetes\/clusters\/east\/apps\/kustomization\.yaml:\d+, which configure does not edit/,
+      ),
+    });
+  });
+
   it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
     const { files, clusters, input } = perClusterLayout();
     for (const { name } of clusters) {

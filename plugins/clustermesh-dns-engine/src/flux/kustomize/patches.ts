@@ -189,6 +189,7 @@ function jsonOrigin(patch: LoadedPatch & { type: 'json' }): PatchOrigin {
               path: pointerKeys(op.path),
               value: 'value' in op ? op.value : undefined,
               line: lines?.[i],
+              index: i,
             },
           ]
         : [],
