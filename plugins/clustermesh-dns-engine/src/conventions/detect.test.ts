@@ -1354,6 +1354,15 @@ describe('detectConventions', () => {
     expect(shared?.reason).toMatch(
       /; 2 Flux Kustomizations substitute DOMAIN = home\.example inline \(clusters\/main\/apps\.yaml:\d+\)/,
     );
+    // a value per cluster: not said to be one
+    const each = note({
+      ...files,
+      'clusters/main/apps.yaml': app('main', 'apps', 'DOMAIN: main.example'),
+      'clusters/raspi/apps.yaml': app('raspi', 'apps', 'DOMAIN: raspi.example'),
+    });
+    expect(each?.reason).toMatch(
+      /; 2 Flux Kustomizations substitute DOMAIN \(2 values, e\.g\. main\.example\) inline \(clusters\/main\/apps\.yaml:\d+\)/,
+    );
     // a SOPS file's key names it, though its value is encrypted
     expect(
       note({

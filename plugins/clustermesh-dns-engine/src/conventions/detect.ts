@@ -753,7 +753,11 @@ export function detectConventions(
                 candidate.count === 1
                   ? 'one Flux Kustomization substitutes'
                   : `${candidate.count} Flux Kustomizations substitute`
-              } ${candidate.name} = ${candidate.value} inline (${where(
+              } ${
+                candidate.values.length === 1
+                  ? `${candidate.name} = ${candidate.values[0]}`
+                  : `${candidate.name} (${candidate.values.length} values, e.g. ${candidate.values[0]})`
+              } inline (${where(
                 candidate.location,
               )}): fqdnTemplate: clustermesh-{cluster}.\${${
                 candidate.name
@@ -807,18 +811,22 @@ function domainFilterVariable(
 function domainVariable(references: SubstitutionReferences):
   | {
       name: string;
-      value: string;
+      /** Its values, the first first: one per cluster when they differ. */
+      values: string[];
       count: number;
       location: SourceLocation;
     }
   | undefined {
   let best: ReturnType<typeof domainVariable>;
-  for (const [name, value] of references.inlineValues) {
-    if (!/DOMAIN/i.test(name) || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value))
+  for (const [name, values] of references.inlineValues) {
+    if (
+      !/DOMAIN/i.test(name) ||
+      !values.every(v => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v))
+    )
       continue;
     const places = references.inline.get(name)!;
     if (!best || places.length > best.count)
-      best = { name, value, count: places.length, location: places[0] };
+      best = { name, values, count: places.length, location: places[0] };
   }
   return best;
 }

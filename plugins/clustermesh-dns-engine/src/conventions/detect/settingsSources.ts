@@ -9,8 +9,8 @@ export interface SubstitutionReferences {
   Secret: Map<string, SourceLocation[]>;
   /** Names given inline (`postBuild.substitute`), with where. */
   inline: Map<string, SourceLocation[]>;
-  /** The first string value given inline for each name. */
-  inlineValues: Map<string, string>;
+  /** The distinct string values given inline for each name, the first first. */
+  inlineValues: Map<string, string[]>;
   /**
    * By `Kind/name`: how many references list it last of two or more sources
    * of its kind, so that its values win (shared defaults come first, a
@@ -74,8 +74,10 @@ export function readSubstitutionReferences(
           key,
           doc.at(['spec', 'postBuild', 'substitute', key]),
         );
-        if (typeof value === 'string' && !refs.inlineValues.has(key))
-          refs.inlineValues.set(key, value);
+        if (typeof value !== 'string') continue;
+        const values = refs.inlineValues.get(key);
+        if (!values) refs.inlineValues.set(key, [value]);
+        else if (!values.includes(value)) values.push(value);
       }
   }
   return refs;
