@@ -108,17 +108,23 @@ const notEvaluatedRules = (report: MeshReport) => [
   ),
 ];
 
+/** The overlay fixture with a third cluster, gamma, shaped like beta. */
+function overlayFixtureWithGamma() {
+  const files = fixtureFiles('configure-overlay-patches/repo');
+  for (const [file, text] of Object.entries(files))
+    if (/(^|\/)beta\//.test(file))
+      files[file.replace(/(^|\/)beta\//, '$1gamma/')] = text
+        .replace(/\bbeta\b/g, 'gamma')
+        .replace(/10\.60\.2\./g, '10.60.3.')
+        .replace(/id: 2/, 'id: 3');
+  return files;
+}
+
 describe('a DNSEndpoint where a cluster outside the mesh would get it too', () => {
   it("writes each record in its cluster's overlay, not in the base a cluster outside the mesh shares", () => {
     // the overlay fixture with a third cluster, gamma, on the same base,
     // whose own patch switches ClusterMesh off
-    const files = fixtureFiles('configure-overlay-patches/repo');
-    for (const [file, text] of Object.entries(files))
-      if (/(^|\/)beta\//.test(file))
-        files[file.replace(/(^|\/)beta\//, '$1gamma/')] = text
-          .replace(/\bbeta\b/g, 'gamma')
-          .replace(/10\.60\.2\./g, '10.60.3.')
-          .replace(/id: 2/, 'id: 3');
+    const files = overlayFixtureWithGamma();
     const gammaValues = 'infra/cilium/gamma/release.yaml';
     files[gammaValues] = files[gammaValues].replace(
       /\n {4}clustermesh:\n[\s\S]*$/,
@@ -168,13 +174,7 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
 describe('--remove of a cluster whose peers are in its own overlay patch', () => {
   it('keeps the settings its patch still uses once its switches are off, instead of refusing its own change', () => {
     // the overlay fixture with a third cluster, gamma, shaped like beta
-    const files = fixtureFiles('configure-overlay-patches/repo');
-    for (const [file, text] of Object.entries(files))
-      if (/(^|\/)beta\//.test(file))
-        files[file.replace(/(^|\/)beta\//, '$1gamma/')] = text
-          .replace(/\bbeta\b/g, 'gamma')
-          .replace(/10\.60\.2\./g, '10.60.3.')
-          .replace(/id: 2/, 'id: 3');
+    const files = overlayFixtureWithGamma();
     const conventionsOf = (tree: Record<string, string>) => {
       const explicit = parse(tree['.clustermesh-dns.yaml']);
       return resolveConventions(
@@ -963,8 +963,12 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toBe('apps-clustermesh-dns');
   });
 
-  it("writes into each cluster's overlay patch when it sets the Cilium clustermesh values over a shared base, and leaves the base alone", () => {
-    // Flux's own example layout: a base release, a values patch per cluster
+  /**
+   * Flux's own example layout: a base release every cluster shares, and a
+   * values patch per cluster's overlay (strategic merge, or JSON 6902 that
+   * replaces the values whole).
+   */
+  const overlayPatchLayout = (patch: 'merge' | 'json') => {
     const { files, input } = perClusterLayout();
     const base = 'kubernetes/infrastructure/cilium/helmrelease.yaml';
     files['kubernetes/infrastructure/cilium/kustomization.yaml'] =
@@ -978,8 +982,9 @@ describe('planMeshDnsChange on other layouts', () => {
       'spec:',
       '  interval: 30m',
       '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-      '  values:',
-      '    kubeProxyReplacement: true',
+      patch === 'merge'
+        ? '  values:\n    kubeProxyReplacement: true'
+        : '  values: {}',
       '',
     ].join('\n');
     for (const [name, id] of [
@@ -993,25 +998,44 @@ describe('planMeshDnsChange on other layouts', () => {
         '  - ./pool.yaml',
         'patches:',
         '  - path: cilium-values.yaml',
+        ...(patch === 'json'
+          ? ['    target:', '      kind: HelmRelease', '      name: cilium']
+          : []),
         '',
       ].join('\n');
       delete files[`${apps}/helmrelease.yaml`];
-      files[`${apps}/cilium-values.yaml`] = [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata:',
-        '  name: cilium',
-        '  namespace: kube-system',
-        'spec:',
-        '  values:',
+      const values = [
         '    cluster:',
         `      name: ${name}`,
         `      id: ${id}`,
         '    clustermesh:',
         '      useAPIServer: true',
         '',
-      ].join('\n');
+      ];
+      files[`${apps}/cilium-values.yaml`] = (
+        patch === 'merge'
+          ? [
+              'apiVersion: helm.toolkit.fluxcd.io/v2',
+              'kind: HelmRelease',
+              'metadata:',
+              '  name: cilium',
+              '  namespace: kube-system',
+              'spec:',
+              '  values:',
+              ...values,
+            ]
+          : ['- op: add', '  path: /spec/values', '  value:', ...values]
+      ).join('\n');
     }
+    return { files, input, base };
+  };
+
+  /** The change writes every cluster's values in its own patch, and leaves the base alone. */
+  const expectWrittenInPatches = (
+    files: Record<string, string>,
+    input: MeshDnsChangeInput,
+    base: string,
+  ) => {
     const { plan, after } = applied(files, input, perClusterConventions);
     expect(plan.problems).toEqual([]);
     expect(after[base]).toBe(files[base]);
@@ -1028,74 +1052,21 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(plan.report!.summary).toMatchObject({ errors: 0 });
     expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
     expectPerClusterFoldersBuild(after);
+    return after;
+  };
+
+  it("writes into each cluster's overlay patch when it sets the Cilium clustermesh values over a shared base, and leaves the base alone", () => {
+    const { files, input, base } = overlayPatchLayout('merge');
+    expectWrittenInPatches(files, input, base);
   });
 
   it("writes into each cluster's JSON 6902 patch when it replaces the Cilium values of a shared base (op add /spec/values), where they win", () => {
-    const { files, input } = perClusterLayout();
-    const base = 'kubernetes/infrastructure/cilium/helmrelease.yaml';
-    files['kubernetes/infrastructure/cilium/kustomization.yaml'] =
-      'resources:\n  - helmrelease.yaml\n';
-    files[base] = [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata:',
-      '  name: cilium',
-      '  namespace: kube-system',
-      'spec:',
-      '  interval: 30m',
-      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-      '  values: {}',
-      '',
-    ].join('\n');
-    for (const [name, id] of [
-      ['east', 1],
-      ['west', 2],
-    ] as const) {
-      const apps = `kubernetes/clusters/${name}/apps`;
-      files[`${apps}/kustomization.yaml`] = [
-        'resources:',
-        '  - ../../../infrastructure/cilium',
-        '  - ./pool.yaml',
-        'patches:',
-        '  - path: cilium-values.yaml',
-        '    target:',
-        '      kind: HelmRelease',
-        '      name: cilium',
-        '',
-      ].join('\n');
-      delete files[`${apps}/helmrelease.yaml`];
-      files[`${apps}/cilium-values.yaml`] = [
-        '- op: add',
-        '  path: /spec/values',
-        '  value:',
-        '    cluster:',
-        `      name: ${name}`,
-        `      id: ${id}`,
-        '    clustermesh:',
-        '      useAPIServer: true',
-        '',
-      ].join('\n');
-    }
-    const { plan, after } = applied(files, input, perClusterConventions);
-    expect(plan.problems).toEqual([]);
-    // the base's values are replaced by each patch: nothing written there
-    expect(after[base]).toBe(files[base]);
-    for (const name of ['east', 'west']) {
-      const patch =
-        after[`kubernetes/clusters/${name}/apps/cilium-values.yaml`];
-      const peer = name === 'east' ? 'west' : 'east';
-      expect(patch).toMatch(
-        /^- op: add\n {2}path: \/spec\/values\n {2}value:\n/,
-      );
-      expect(patch).toContain('        type: LoadBalancer');
-      expect(patch).toContain(
-        'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
-      );
-      expect(patch).toContain(`- name: ${peer}`);
-    }
-    expect(plan.report!.summary).toMatchObject({ errors: 0 });
-    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
-    expectPerClusterFoldersBuild(after);
+    const { files, input, base } = overlayPatchLayout('json');
+    const after = expectWrittenInPatches(files, input, base);
+    // inside the operation's value, in the file's indentation
+    expect(after['kubernetes/clusters/east/apps/cilium-values.yaml']).toMatch(
+      /^- op: add\n {2}path: \/spec\/values\n {2}value:\n[\s\S]* {8}type: LoadBalancer\n/,
+    );
 
     // the same patch written inline: refused, saying where and why
     for (const name of ['east', 'west']) {
