@@ -940,6 +940,25 @@ describe('detectConventions', () => {
     );
     expect(report.clusters.map(c => c.name)).toEqual(['main', 'tivoli']);
     expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    // tivoli's own source still leaves main's folders out of what tivoli's
+    // Kustomizations fetch
+    const crossing = createRepoTree({
+      ...files,
+      'kubernetes/tivoli/flux/apps.yaml': fluxKustomization(
+        'apps',
+        './kubernetes/main/apps',
+      ).replace('name: flux-system\n', 'name: tivoli-src\n'),
+    });
+    expect(
+      validateMesh(
+        crossing,
+        resolveConventions(detectConventions(crossing).conventions),
+      )
+        .findings.filter(f => f.severity === 'error')
+        .map(f => `${f.cluster}: ${f.message}`),
+    ).toEqual([
+      "tivoli: Kustomization flux-system/apps reconciles kubernetes/main/apps, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
+    ]);
     // main synced by the flux-instance chart's values (no Kustomization of
     // its own declared for its folder)
     delete files['kubernetes/main/flux/config/cluster.yaml'];
@@ -1358,7 +1377,7 @@ describe('detectConventions', () => {
     const each = note({
       ...files,
       'clusters/main/apps.yaml': app('main', 'apps', 'DOMAIN: main.example'),
-      'clusters/raspi/apps.yaml': app('raspi', 'apps', 'DOMAIN: raspi.example'),
+      'clusters/raspi/apps.yaml': app('raspi', 'apps', 'DOMAIN: local'),
     });
     expect(each?.reason).toMatch(
       /; 2 Flux Kustomizations substitute DOMAIN \(2 values, e\.g\. main\.example\) inline \(clusters\/main\/apps\.yaml:\d+\)/,

@@ -819,9 +819,10 @@ function domainVariable(references: SubstitutionReferences):
   | undefined {
   let best: ReturnType<typeof domainVariable>;
   for (const [name, values] of references.inlineValues) {
+    // a domain in some cluster at least (another may give `local`)
     if (
       !/DOMAIN/i.test(name) ||
-      !values.every(v => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v))
+      !values.some(v => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v))
     )
       continue;
     const places = references.inline.get(name)!;

@@ -8,6 +8,7 @@ import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
 import { clampPath } from '../tree/RepoTree';
+import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
@@ -314,6 +315,45 @@ export class FluxRenderer {
     };
   }
 
+  /** Per `spec.ignore` text, whether a folder is left out of that source's artifact. */
+  readonly #ignoredBy = new Map<string, Map<string, boolean>>();
+
+  /**
+   * Whether the GitRepository a Kustomization builds from (applied to the
+   * cluster, with a `spec.ignore`) leaves out every file of its path.
+   */
+  #leftOutBySource(
+    spec: KustomizationSpec,
+    lookupSource: SourceLookup,
+  ): boolean {
+    const ref = getPath(spec.object?.body, ['spec', 'sourceRef']);
+    if (
+      !spec.path ||
+      !isRecord(ref) ||
+      (ref.kind ?? 'GitRepository') !== 'GitRepository' ||
+      typeof ref.name !== 'string'
+    )
+      return false;
+    const source = lookupSource('GitRepository', ref.name);
+    const text =
+      source && !isProvided(source)
+        ? getPath(source.body, ['spec', 'ignore'])
+        : undefined;
+    if (typeof text !== 'string' || !text.trim()) return false;
+    let byPath = this.#ignoredBy.get(text);
+    if (!byPath) this.#ignoredBy.set(text, (byPath = new Map()));
+    let left = byPath.get(spec.path);
+    if (left === undefined) {
+      const ignored = sourceIgnored(this.#index.tree, [text]);
+      const under = this.#index
+        .paths()
+        .filter(p => p.startsWith(`${spec.path}/`));
+      left = under.length > 0 && under.every(ignored);
+      byPath.set(spec.path, left);
+    }
+    return left;
+  }
+
   #renderKustomization(
     spec: KustomizationSpec,
     parent: string | undefined,
@@ -349,6 +389,17 @@ export class FluxRenderer {
               cluster,
               this.#index,
             );
+    // in the repository, but its own GitRepository's spec.ignore leaves it
+    // out (the ignore rules are the source's: other clusters' sources may
+    // fetch it)
+    else if (spec.object && this.#leftOutBySource(spec, lookupSource))
+      pathFinding = missingPath(
+        spec.object,
+        spec.key,
+        spec.path,
+        cluster,
+        this.#index,
+      );
     // Flux fails at the path, before it reads the substitution sources
     const pathFails = pathFinding?.severity === 'error';
     if (pathFinding) findings.push(pathFinding);

@@ -717,7 +717,7 @@ export function ciliumWriteTargets(
         problems.push({
           cluster: cluster.name,
           problem: layer.problem,
-          file: hr.source.file,
+          file: layer.file ?? hr.source.file,
         });
         continue;
       }
@@ -760,7 +760,11 @@ function valuesLayerOf(
       target: Omit<CiliumWriteTarget, 'clusters' | 'appliedBy'>;
       appliedBy: RenderedKustomization;
     }
-  | { problem: string } {
+  | {
+      problem: string;
+      /** The file the problem is in, when not the HelmRelease's. */
+      file?: string;
+    } {
   const spec = isRecord(hr.body.spec) ? hr.body.spec : {};
   const inline = {
     target: {
@@ -822,6 +826,7 @@ function valuesLayerOf(
     // Kustomization's spec.patches): YAML in a string, not edited here
     if (p.line !== undefined)
       return {
+        file: p.file,
         problem: `the Cilium values of ${describeObject(hr)} ${
           replacing ? 'are replaced whole' : 'are set'
         } by a patch written inline at ${p.file}:${

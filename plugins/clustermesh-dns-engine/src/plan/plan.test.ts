@@ -1085,12 +1085,16 @@ describe('planMeshDnsChange on other layouts', () => {
     }
     const inline = applied(files, input, perClusterConventions).plan;
     expect(inline.edits).toEqual([]);
-    expect(inline.problems).toContainEqual({
-      field: base,
-      message: expect.stringMatching(
-        /^the Cilium values of HelmRelease kube-system\/cilium are replaced whole by a patch written inline at kubernetes\/clusters\/east\/apps\/kustomization\.yaml:\d+, which configure does not edit/,
-      ),
-    });
+    // each cluster's patch named
+    for (const name of ['east', 'west'])
+      expect(inline.problems).toContainEqual({
+        field: `kubernetes/clusters/${name}/apps/kustomization.yaml`,
+        message: expect.stringMatching(
+          new RegExp(
+            `^the Cilium values of HelmRelease kube-system/cilium are replaced whole by a patch written inline at kubernetes/clusters/${name}/apps/kustomization\\.yaml:\\d+, which configure does not edit`,
+          ),
+        ),
+      });
   });
 
   it("writes a peer's FQDN as the peer resolves it when each cluster has a domain of its own", () => {
