@@ -459,6 +459,27 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('reads the TXT owner id of a copy of the chart kept under another name (imported/k8s-sigs/external-dns-chart)', () => {
+      // one release per cluster, each with its own owner id
+      const perCluster = (f: Record<string, string>) => {
+        for (const [c, owner] of [
+          ['infra', 'infra-active'],
+          ['apps', 'apps-active'],
+        ]) {
+          f[`kubernetes/clusters/${c}/external-dns.yaml`] = externalDnsRelease(
+            'cloudflare',
+            ['sources: [crd]', 'policy: sync', `txtOwnerId: ${owner}`],
+          ).replace(
+            'chart: external-dns,',
+            'chart: imported/k8s-sigs/external-dns-chart,',
+          );
+          f[`kubernetes/clusters/${c}/kustomization.yaml`] +=
+            '  - external-dns.yaml\n';
+        }
+      };
+      expect(infraResults(perCluster).map(r => r.outcome)).toEqual(['pass']);
+    });
+
     it('says when the domain is not known here, which decides whether the other deletes it', () => {
       expect(
         infraResult(withExternalDns(['sources: [crd]', 'policy: sync']), {

@@ -368,8 +368,11 @@ export function readExternalDnsDeployments(
       const chart = getPath(v, ['spec', 'chart', 'spec', 'chart']);
       const chartRef = getPath(v, ['spec', 'chartRef', 'name']);
       const source = chartSourceOf(v, chartSources);
+      // the chart by its name, or a copy kept under another path
+      // (`imported/k8s-sigs/external-dns-chart`)
       const isChart =
-        chart === 'external-dns' ||
+        (typeof chart === 'string' &&
+          /^external-dns(?:[-_.]chart)?$/.test(chart.split('/').pop()!)) ||
         source !== undefined ||
         (typeof chartRef === 'string' && chartRef.includes('external-dns'));
       const hasValuesFrom = Array.isArray(getPath(v, ['spec', 'valuesFrom']));
