@@ -47,6 +47,12 @@ export type EngineFinding = Omit<Finding, 'id'> & {
   /** On a remote resource not fetched: its URL (whose project it is tells what it may hold). */
   remoteUrl?: string;
   /**
+   * With `remoteUrl`, on a Flux Kustomization of another source: the path
+   * it builds there. The same path in this repository makes the source a
+   * twin of it (a private companion), whatever its owner.
+   */
+  remotePath?: string;
+  /**
    * Set on a not-evaluated part known to hold only Flux's own controllers,
    * CRDs or another project's release manifest: it cannot provide the
    * settings, DNSEndpoint, pools or Cilium values the rules look for.

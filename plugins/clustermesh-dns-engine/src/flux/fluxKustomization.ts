@@ -229,7 +229,7 @@ export function readKustomizationSpec(
       unbuilt: !fluxItself && !crdsOnly,
       ...(fluxItself || crdsOnly ? { holdsNoMeshObjects: true } : {}),
       // whose project it is tells what it may hold
-      ...(url && !fluxItself ? { remoteUrl: url } : {}),
+      ...(url && !fluxItself ? { remoteUrl: url, remotePath: path } : {}),
     });
     return undefined;
   }

@@ -337,7 +337,9 @@ export function buildMeshModel(
     ),
   );
   for (const cluster of clusters)
-    quietUnreadParts(cluster, ownOwners, conventions);
+    quietUnreadParts(cluster, ownOwners, conventions, path =>
+      index.isDir(path),
+    );
   // the mesh is the clusters in it; each member knows the other members
   const members = clusters.filter(c => c.membership.member);
   // one object per peer, shared by every cluster that has it as a peer
@@ -441,6 +443,8 @@ function quietUnreadParts(
   /** The owners of the repository's own sources, when known. */
   ownOwners: ReadonlySet<string>,
   conventions: MeshConventions,
+  /** Whether this repository has a folder. */
+  isDir: (path: string) => boolean,
 ) {
   const readers = kustomizationsRulesReadFrom(cluster);
   // a remote base of another owner's project (`github.com/metal3-io/…`)
@@ -462,7 +466,13 @@ function quietUnreadParts(
   const othersProjects = new Map<EngineFinding, EngineFinding>();
   cluster.findings = cluster.findings.map(f => {
     if (f.code !== 'not-evaluated' || f.severity !== 'warning') return f;
-    if (f.remoteUrl !== undefined && otherProject(f.remoteUrl)) {
+    if (
+      f.remoteUrl !== undefined &&
+      otherProject(f.remoteUrl) &&
+      // a source that builds a folder this repository has too is a twin
+      // of it (a private companion under another name), not a project
+      !(f.remotePath && isDir(f.remotePath))
+    ) {
       const { unbuilt: _unbuilt, ...rest } = f;
       const quiet: EngineFinding = {
         ...rest,

@@ -347,6 +347,14 @@ describe('the mesh is the clusters in it', () => {
       expect(infraWith('addons.yaml', addons(url)).infra.status).toBe(
         'not-evaluated',
       );
+    // another owner's source that builds a folder this repository has too
+    // (a private companion, the repository renamed): it may hold Cilium
+    const twin = infraWith('addons.yaml', [
+      sourceKustomization(
+        'https://github.com/someone-else/infra-private',
+      ).replace('path: ./deploy', 'path: ./kubernetes/infrastructure'),
+    ]).infra;
+    expect(twin.status).toBe('not-evaluated');
   });
 
   it("does not take Flux's own manifests for a place a missing object may be: a missing pool fails", () => {

@@ -104,6 +104,7 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
       valuesPaths: _valuesPaths,
       build: _build,
       remoteUrl: _remoteUrl,
+      remotePath: _remotePath,
       ...f
     }) => ({
       id: findingId({ ...f, cause: _cause, groupKey: _key }),
