@@ -1559,6 +1559,25 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     });
 
+    it("says so for a helmfile.d whose values template builds each release's HelmRelease path with printf", () => {
+      const { plan } = planNoSettings(files => {
+        const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';
+        files[`${bootstrap}/01-apps.yaml`] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: oci://ghcr.io/home-operations/charts-mirror/cilium',
+          "    values: ['./templates/values.yaml.gotmpl']",
+          '',
+        ].join('\n');
+        files[`${bootstrap}/templates/values.yaml.gotmpl`] =
+          '{{ (fromYaml (readFile (printf "../../../apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name))).spec.values | toYaml }}\n';
+      });
+      expect(plan.decisions).toContainEqual(
+        'kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster (bootstrap), where Flux does not substitute: the ${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.',
+      );
+    });
+
     it("resolves a helmfile's paths from its folder: the same relative path in another folder's helmfile names that folder's file", () => {
       const helmfile = (values: string) =>
         `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values:\n      - ${values}\n`;

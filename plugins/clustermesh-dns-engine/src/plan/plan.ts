@@ -7,6 +7,7 @@ import {
   recordTypeFor,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
+import { escapeRegExp } from '../core/text';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
@@ -428,6 +429,13 @@ function buildFoldersOf(
   return [...folders];
 }
 
+/** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */
+const helmfileFile =
+  /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile\.d\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
+
+/** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
+const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
+
 /**
  * A bootstrap helmfile that reads the values of a HelmRelease the change
  * writes variables into (`readFile … helmrelease.yaml`): it installs them
@@ -442,13 +450,13 @@ function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
   const notes: string[] = [];
   // every file, those Flux ignores too: a bootstrap is outside its build
   for (const path of tree.paths()) {
-    if (!/(?:^|\/)helmfile[^/]*\.ya?ml(?:\.gotmpl)?$/.test(path)) continue;
+    if (!helmfileFile.test(path)) continue;
     const bytes = tree.read(path);
     const decoded = bytes && decodeText(bytes);
     if (!decoded || 'problem' in decoded) continue;
     const reads = helmfileReads(path, decoded.text);
     for (const e of written) {
-      if (reads.has(e.path))
+      if (reads(e.path))
         notes.push(
           `${path} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
         );
@@ -464,14 +472,24 @@ const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
  * The YAML files a helmfile names (`values` entries, `readFile`), resolved
  * from its folder as helmfile resolves them; a templated path is not known.
  */
-function helmfileReads(path: string, text: string): Set<string> {
+function helmfileReads(path: string, text: string): (file: string) => boolean {
   const reads = new Set<string>();
   const folder = dirnamePath(path);
   for (const [named] of text.matchAll(yamlPathInText)) {
     const file = joinPath(folder, named);
     if (file !== undefined) reads.add(file);
   }
-  return reads;
+  // a path printf fills with each release's namespace and name (the
+  // onedr0p template's values.yaml.gotmpl): any folder names there
+  const patterns: RegExp[] = [];
+  for (const [, pattern] of text.matchAll(printfPathInText)) {
+    const file = joinPath(folder, pattern);
+    if (file !== undefined)
+      patterns.push(
+        new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
+      );
+  }
+  return file => reads.has(file) || patterns.some(p => p.test(file));
 }
 
 /**
