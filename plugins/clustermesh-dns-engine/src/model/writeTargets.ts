@@ -326,10 +326,24 @@ function newSettingsTarget(
     'postBuild',
     'substituteFrom',
   ]);
+  // (also where the list declared is as long as the one the patch sets)
+  const setByPatch = (declaration.source.patches ?? []).some(p =>
+    p.kind === 'merge'
+      ? getPath(p.document, ['spec', 'postBuild', 'substituteFrom']) !==
+        undefined
+      : p.operations.some(
+          op =>
+            op.path[0] === 'spec' &&
+            (op.path.length === 1 ||
+              (op.path[1] === 'postBuild' &&
+                (op.path.length === 2 || op.path[2] === 'substituteFrom'))),
+        ),
+  );
   if (
     !referenced &&
-    wires.substituteFrom.length !==
-      (Array.isArray(declared) ? declared.length : 0)
+    (setByPatch ||
+      wires.substituteFrom.length !==
+        (Array.isArray(declared) ? declared.length : 0))
   ) {
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,

@@ -1490,6 +1490,25 @@ describe('planMeshDnsChange on other layouts', () => {
           /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps \(kubernetes\/main\/cluster\/config\/cluster-apps\.yaml\) \(Secret cluster-secrets\), which would replace an entry added here/,
         ),
       });
+      // the same where the Kustomization declares a list as long as the
+      // patch's (an entry added to it is replaced all the same)
+      const { plan: declared } = planNoSettings(files => {
+        patchChildrenSource(files, 'main', {
+          kind: 'Secret',
+          name: 'cluster-secrets',
+        });
+        const install = 'kubernetes/main/apps/kube-system/cilium/install.yaml';
+        files[install] = files[install].replace(
+          /\nspec:\n/,
+          '\nspec:\n  postBuild:\n    substituteFrom:\n      - {kind: Secret, name: cluster-secrets}\n',
+        );
+      });
+      expect(declared.problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps/,
+        ),
+      });
     });
 
     it('creates no settings ConfigMap under a name the repository substitutes from but does not define (made outside it)', () => {
