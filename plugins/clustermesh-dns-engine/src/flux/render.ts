@@ -334,7 +334,7 @@ export class FluxRenderer {
       typeof ref.name !== 'string'
     )
       return false;
-    const source = lookupSource('GitRepository', ref.name);
+    const source = lookupSource.peek('GitRepository', ref.name);
     const text =
       source && !isProvided(source)
         ? getPath(source.body, ['spec', 'ignore'])
@@ -703,12 +703,16 @@ function sourceLookup(
   maps: ReadonlyMap<string, StoredSource>[],
   reads: { key: string; seen: StoredSource | undefined }[],
 ): SourceLookup {
-  const lookup = (kind: string, name: string) => {
+  const peek = (kind: string, name: string) => {
     const key = storedKey(kind, namespace, name);
-    const found = maps.map(m => m.get(key)).find(Boolean);
-    reads.push({ key, seen: found });
+    return maps.map(m => m.get(key)).find(Boolean);
+  };
+  const lookup = (kind: string, name: string) => {
+    const found = peek(kind, name);
+    reads.push({ key: storedKey(kind, namespace, name), seen: found });
     return found;
   };
+  lookup.peek = peek;
   lookup.sealed = () => {
     const files = new Set<string>();
     // SOPS leaves keys in clear: what any of them may hold
@@ -730,6 +734,11 @@ function sourceLookup(
 /** Finds a substitution source the cluster applies, by kind and name in the Kustomization's namespace. */
 interface SourceLookup {
   (kind: string, name: string): StoredSource | undefined;
+  /**
+   * The same, not recorded among what the rendering waits on (a finding
+   * only, never a value: no second pass for it).
+   */
+  peek(kind: string, name: string): StoredSource | undefined;
   /**
    * The files of SOPS-encrypted objects applied so far whose kind or name
    * are encrypted too (any may be the one looked for), and the keys they

@@ -543,6 +543,41 @@ function clusterLocalServer(address: string): boolean {
   );
 }
 
+/** The ExternalDNS deployments of the members that keep records in sync, by their ownership. */
+const syncingByMesh = new WeakMap<
+  MeshModel,
+  Map<string, { cluster: ClusterModel; deployment: ExternalDnsDeployment }[]>
+>();
+
+const ownershipKey = (
+  o: ExternalDnsDeployment['ownership'],
+  provider: string | undefined,
+) => `${o.owner}\0${o.txtPrefix}\0${o.txtSuffix}\0${provider}`;
+
+function syncingOwners(mesh: MeshModel) {
+  let byKey = syncingByMesh.get(mesh);
+  if (!byKey) {
+    byKey = new Map();
+    for (const cluster of mesh.members)
+      for (const deployment of externalDnsDeploymentsOf(cluster)) {
+        const o = deployment.ownership;
+        if (
+          deployment.valuesUnread ||
+          o.policy !== 'sync' ||
+          o.registry !== 'txt' ||
+          deployment.provider === undefined
+        )
+          continue;
+        const key = ownershipKey(o, deployment.provider);
+        const list = byKey.get(key);
+        if (list) list.push({ cluster, deployment });
+        else byKey.set(key, [{ cluster, deployment }]);
+      }
+    syncingByMesh.set(mesh, byKey);
+  }
+  return byKey;
+}
+
 /**
  * Whether two deployments of one provider write to the same DNS: hosted
  * providers do (one zone per domain); self-hosted ones when their servers
@@ -586,40 +621,34 @@ export function recordDeleters(
   // an owner id of values not known here: the same text may be another
   // value in each cluster (or the same one, copied from one template)
   const ownerVariables = unknownVariables(own.owner);
-  for (const other of mesh.members) {
+  // only those that share the owner id, TXT prefix and suffix, and
+  // provider: another prefix or suffix never finds this one's ownership
+  // records (looked up by that key: a mesh asks this for every member)
+  for (const { cluster: other, deployment: d } of syncingOwners(mesh).get(
+    ownershipKey(own, publisher.provider),
+  ) ?? []) {
     if (other === cluster) continue;
-    for (const d of externalDnsDeploymentsOf(other)) {
-      const { domains, excludeDomains } = d.filters;
-      if (
-        !d.valuesUnread &&
-        d.ownership.policy === 'sync' &&
-        d.ownership.registry === 'txt' &&
-        d.ownership.owner === own.owner &&
-        // another prefix or suffix: it never finds this one's ownership records
-        d.ownership.txtPrefix === own.txtPrefix &&
-        d.ownership.txtSuffix === own.txtSuffix &&
-        d.provider !== undefined &&
-        d.provider === publisher.provider &&
-        (!domains.length || domains.some(f => inDomain(name, f))) &&
-        !excludeDomains.some(f => inDomain(name, f)) &&
-        (!d.filters.zones.length ||
-          d.filters.zones.some(z => notKnownHere(z) || inDomain(name, z)))
-      ) {
-        const server = sameDnsServer(publisher, d);
-        if (server === 'no') continue;
-        // a value not known here, compared as written (the same
-        // SECRET_DOMAIN on both sides): only maybe the same name
-        found.push({
-          cluster: other.name,
-          deployment: d,
-          certain:
-            server === 'yes' &&
-            !d.filters.zones.some(notKnownHere) &&
-            !notKnownHere(name) &&
-            !domains.some(notKnownHere) &&
-            !ownerVariables.length,
-        });
-      }
+    const { domains, excludeDomains } = d.filters;
+    if (
+      (!domains.length || domains.some(f => inDomain(name, f))) &&
+      !excludeDomains.some(f => inDomain(name, f)) &&
+      (!d.filters.zones.length ||
+        d.filters.zones.some(z => notKnownHere(z) || inDomain(name, z)))
+    ) {
+      const server = sameDnsServer(publisher, d);
+      if (server === 'no') continue;
+      // a value not known here, compared as written (the same
+      // SECRET_DOMAIN on both sides): only maybe the same name
+      found.push({
+        cluster: other.name,
+        deployment: d,
+        certain:
+          server === 'yes' &&
+          !d.filters.zones.some(notKnownHere) &&
+          !notKnownHere(name) &&
+          !domains.some(notKnownHere) &&
+          !ownerVariables.length,
+      });
     }
   }
   return found;

@@ -11,6 +11,7 @@ import {
 } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { firstFew } from '../core/text';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
@@ -269,18 +270,8 @@ export const peersByFqdn = defineClusterRule({
     // whose values (read: not guessed, Cilium installed outside Flux may
     // run one) run no clustermesh-apiserver; one result for all of them
     const listed: { peer: string; reason: string; entry: MeshEntry }[] = [];
-    for (const other of mesh.clusters) {
-      if (
-        other === c ||
-        other.membership.member ||
-        other.membershipUnknown ||
-        !other.cilium ||
-        chartEnables(
-          getPath(other.cilium.values, ciliumValuesPaths.useApiServer),
-        ) ||
-        other.ciliumName === c.ciliumName
-      )
-        continue;
+    for (const other of outsideWithoutApiserver(mesh)) {
+      if (other === c || other.ciliumName === c.ciliumName) continue;
       const entry = entries.byName(other.ciliumName);
       if (!entry?.entry) continue;
       listed.push({
@@ -342,4 +333,22 @@ function outsideReasons(
     .slice(0, 3)
     .map(l => `${l.peer}: ${l.reason}`)
     .join('; ')}${listed.length > 3 ? `; and ${listed.length - 3} more` : ''}`;
+}
+
+/** The clusters outside the mesh whose Cilium values (read) run no clustermesh-apiserver, once per mesh. */
+const outsideByMesh = new WeakMap<MeshModel, ClusterModel[]>();
+
+function outsideWithoutApiserver(mesh: MeshModel): ClusterModel[] {
+  let found = outsideByMesh.get(mesh);
+  if (!found) {
+    found = mesh.clusters.filter(
+      o =>
+        !o.membership.member &&
+        !o.membershipUnknown &&
+        o.cilium !== undefined &&
+        !chartEnables(getPath(o.cilium.values, ciliumValuesPaths.useApiServer)),
+    );
+    outsideByMesh.set(mesh, found);
+  }
+  return found;
 }
