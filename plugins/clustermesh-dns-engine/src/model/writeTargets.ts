@@ -837,16 +837,20 @@ function valuesLayerOf(
         : undefined;
     if (!setsMesh && !replacing) continue;
     // a patch written as text inside a kustomization (or a Flux
-    // Kustomization's spec.patches): YAML in a string, not edited here
-    if (p.line !== undefined)
+    // Kustomization's spec.patches): YAML in a string, not edited here.
+    // One that replaces the values whole overwrites anything written in
+    // the release; one that merges keeps what it does not set there
+    if (p.line !== undefined) {
+      if (!replacing) continue;
       return {
         file: p.file,
-        problem: `the Cilium values of ${describeObject(hr)} ${
-          replacing ? 'are replaced whole' : 'are set'
-        } by a patch written inline at ${p.file}:${
+        problem: `the Cilium values of ${describeObject(
+          hr,
+        )} are replaced whole by a patch written inline at ${p.file}:${
           p.line
         }, which configure does not edit (YAML inside a text): anything written in the HelmRelease would be overwritten; move the patch to a file of its own (\`patches: [{path: cilium-values.yaml, target: …}]\`) and run configure again, or write the values there by hand`,
       };
+    }
     if (setsMesh && p.kind === 'merge' && p.index !== undefined)
       return {
         ...inline,

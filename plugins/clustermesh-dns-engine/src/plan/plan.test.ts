@@ -1060,6 +1060,27 @@ describe('planMeshDnsChange on other layouts', () => {
     expectWrittenInPatches(files, input, base);
   });
 
+  it('writes into the shared release where an inline strategic merge patch only merges its own keys over it', () => {
+    const { files, input, base } = overlayPatchLayout('merge');
+    for (const name of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${name}/apps`;
+      files[`${apps}/kustomization.yaml`] = files[
+        `${apps}/kustomization.yaml`
+      ].replace(
+        '  - path: cilium-values.yaml\n',
+        `  - patch: |-\n${files[`${apps}/cilium-values.yaml`]
+          .trimEnd()
+          .split('\n')
+          .map(l => `      ${l}`)
+          .join('\n')}\n`,
+      );
+      delete files[`${apps}/cilium-values.yaml`];
+    }
+    const { plan } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toContain(base);
+  });
+
   it("writes into each cluster's JSON 6902 patch when it replaces the Cilium values of a shared base (op add /spec/values), where they win", () => {
     const { files, input, base } = overlayPatchLayout('json');
     const after = expectWrittenInPatches(files, input, base);
