@@ -963,6 +963,16 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toBe('apps-clustermesh-dns');
   });
 
+  /** The first lines of the Cilium HelmRelease, in a file of its own. */
+  const ciliumReleaseHead = [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata:',
+    '  name: cilium',
+    '  namespace: kube-system',
+    'spec:',
+  ];
+
   /**
    * Flux's own example layout: a base release every cluster shares, and a
    * values patch per cluster's overlay (strategic merge, or JSON 6902 that
@@ -974,12 +984,7 @@ describe('planMeshDnsChange on other layouts', () => {
     files['kubernetes/infrastructure/cilium/kustomization.yaml'] =
       'resources:\n  - helmrelease.yaml\n';
     files[base] = [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata:',
-      '  name: cilium',
-      '  namespace: kube-system',
-      'spec:',
+      ...ciliumReleaseHead,
       '  interval: 30m',
       '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
       patch === 'merge'
@@ -1014,20 +1019,29 @@ describe('planMeshDnsChange on other layouts', () => {
       ];
       files[`${apps}/cilium-values.yaml`] = (
         patch === 'merge'
-          ? [
-              'apiVersion: helm.toolkit.fluxcd.io/v2',
-              'kind: HelmRelease',
-              'metadata:',
-              '  name: cilium',
-              '  namespace: kube-system',
-              'spec:',
-              '  values:',
-              ...values,
-            ]
+          ? [...ciliumReleaseHead, '  values:', ...values]
           : ['- op: add', '  path: /spec/values', '  value:', ...values]
       ).join('\n');
     }
     return { files, input, base };
+  };
+
+  /** Each cluster's values patch written inline in its kustomization instead of a file. */
+  const writePatchesInline = (files: Record<string, string>) => {
+    for (const name of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${name}/apps`;
+      files[`${apps}/kustomization.yaml`] = files[
+        `${apps}/kustomization.yaml`
+      ].replace(
+        '  - path: cilium-values.yaml\n',
+        `  - patch: |-\n${files[`${apps}/cilium-values.yaml`]
+          .trimEnd()
+          .split('\n')
+          .map(l => `      ${l}`)
+          .join('\n')}\n`,
+      );
+      delete files[`${apps}/cilium-values.yaml`];
+    }
   };
 
   /** The change writes every cluster's values in its own patch, and leaves the base alone. */
@@ -1062,20 +1076,7 @@ describe('planMeshDnsChange on other layouts', () => {
 
   it('writes into the shared release where an inline strategic merge patch only merges its own keys over it', () => {
     const { files, input, base } = overlayPatchLayout('merge');
-    for (const name of ['east', 'west']) {
-      const apps = `kubernetes/clusters/${name}/apps`;
-      files[`${apps}/kustomization.yaml`] = files[
-        `${apps}/kustomization.yaml`
-      ].replace(
-        '  - path: cilium-values.yaml\n',
-        `  - patch: |-\n${files[`${apps}/cilium-values.yaml`]
-          .trimEnd()
-          .split('\n')
-          .map(l => `      ${l}`)
-          .join('\n')}\n`,
-      );
-      delete files[`${apps}/cilium-values.yaml`];
-    }
+    writePatchesInline(files);
     const { plan } = applied(files, input, perClusterConventions);
     expect(plan.problems).toEqual([]);
     expect(plan.edits.map(e => e.path)).toContain(base);
@@ -1090,20 +1091,7 @@ describe('planMeshDnsChange on other layouts', () => {
     );
 
     // the same patch written inline: refused, saying where and why
-    for (const name of ['east', 'west']) {
-      const apps = `kubernetes/clusters/${name}/apps`;
-      files[`${apps}/kustomization.yaml`] = files[
-        `${apps}/kustomization.yaml`
-      ].replace(
-        '  - path: cilium-values.yaml\n',
-        `  - patch: |-\n${files[`${apps}/cilium-values.yaml`]
-          .trimEnd()
-          .split('\n')
-          .map(l => `      ${l}`)
-          .join('\n')}\n`,
-      );
-      delete files[`${apps}/cilium-values.yaml`];
-    }
+    writePatchesInline(files);
     const inline = applied(files, input, perClusterConventions).plan;
     expect(inline.edits).toEqual([]);
     // each cluster's patch named
