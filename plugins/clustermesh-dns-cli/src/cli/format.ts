@@ -240,7 +240,10 @@ export function formatReportText(
     warn: 'passed with warnings',
     pass: 'passed',
     'not-evaluated': 'not everything could be evaluated',
-    outside: 'no cluster is in the mesh',
+    // no cluster found at all: nothing was checked, not a mesh of none
+    outside: s.clusters
+      ? 'no cluster is in the mesh'
+      : 'no clusters found, nothing checked',
   }[s.status];
   // clusters whose membership is not known have no checks to count
   const clustersNotEvaluated = s.notEvaluated

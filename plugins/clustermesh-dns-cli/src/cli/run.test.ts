@@ -269,6 +269,17 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it('says nothing was checked where it finds no cluster, not that the mesh has none', () =>
+    onExampleCopy(
+      dir => fs.rmSync(path.join(dir, 'kubernetes'), { recursive: true }),
+      async dir => {
+        fs.writeFileSync(path.join(dir, 'README.md'), '# not GitOps\n');
+        const { stdout } = await validateKnown(dir);
+        expect(stdout).toMatch(/: no clusters found, nothing checked$/);
+        expect(stdout).not.toMatch(/no cluster is in the mesh/);
+      },
+    ));
+
   it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
     const value = await cli(
       'validate',
