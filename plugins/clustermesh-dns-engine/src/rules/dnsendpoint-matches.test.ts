@@ -5,6 +5,7 @@ import {
   externalDnsDeployment,
   externalDnsRelease,
   replace,
+  sourceKustomization,
   withoutExampleExternalDns,
 } from '../__testUtils__/rules';
 import { dnsEndpointMatches } from './dnsendpoint-matches';
@@ -106,6 +107,19 @@ describe('dnsendpoint-matches', () => {
           )
           .map(c => c.outcome),
       ).toEqual(['pass']);
+    });
+
+    it('says what is not read may deploy them, where the cluster applies a part not evaluated', () => {
+      const [, unknown] = infraResults(f => {
+        f['kubernetes/clusters/infra/private.yaml'] = sourceKustomization(
+          'https://github.com/example/private',
+        );
+        f['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - private.yaml\n';
+      });
+      expect(unknown.message).toMatch(
+        /^whether an ExternalDNS publishes .* is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD among what is read \(one part of what infra applies is not evaluated and may hold them, e\.g\. Kustomization flux-system\/addons builds GitRepository addons/,
+      );
     });
 
     it('says where the cluster applies the DNSEndpoint CRD, which nothing here reads', () => {

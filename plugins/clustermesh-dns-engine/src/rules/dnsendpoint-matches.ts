@@ -18,6 +18,7 @@ import {
   externalDnsPublishes,
   recordDeleters,
   recordsOfCluster,
+  unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import type { ClusterModel } from '../model/types';
@@ -87,7 +88,7 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
     matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
     noPublisherHere:
-      'whether an ExternalDNS publishes {{endpoint}} is not known: the repository deploys no ExternalDNS to the cluster{{crd}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
+      'whether an ExternalDNS publishes {{endpoint}} is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -421,6 +422,7 @@ export const dnsEndpointMatches = defineClusterRule({
         if (externalDns.length) return [matches];
         // the record is right; who publishes it is not in the repository
         const crd = dnsEndpointCrdOf(c);
+        const unread = unevaluatedParts(c.render, c.name);
         return [
           matches,
           r.notEvaluated(
@@ -433,6 +435,10 @@ export const dnsEndpointMatches = defineClusterRule({
                   )}, but nothing here reads it)`
                 : ' nor its DNSEndpoint CRD',
               appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
+              // what is not read may deploy them
+              unread: unread
+                ? ` among what is read (${unread.said} and may hold them, e.g. ${unread.first.message})`
+                : '',
             },
             record.location,
           ),
