@@ -898,12 +898,12 @@ describe('detectConventions', () => {
       )?.reason;
     const same = '/*\n!/kubernetes';
     expect(because({ darwin: same, staging: same })).toBe(
-      'GitRepository homelab leaves these paths out of what Flux builds (spec.ignore at kubernetes/darwin/flux/config/cluster.yaml:9), and so does 1 other GitRepository of this repository: a file is left out only when all of them leave it out',
+      "GitRepository homelab leaves these paths out of what Flux builds (spec.ignore at kubernetes/darwin/flux/config/cluster.yaml:9), and so does 1 other GitRepository of this repository: each cluster's Flux applies its own list, so a file is read here unless every one leaves it out, and a Kustomization whose own source leaves its path out fails",
     );
     expect(
       because({ darwin: ignoreFor('darwin'), staging: ignoreFor('staging') }),
     ).toMatch(
-      /, and 1 other GitRepository of this repository leaves out paths of its own: a file is left out only when all of them leave it out$/,
+      /, and 1 other GitRepository of this repository leaves out paths of its own: each cluster's Flux applies its own list, so a file is read here unless every one leaves it out, and a Kustomization whose own source leaves its path out fails$/,
     );
   });
 
@@ -959,6 +959,14 @@ describe('detectConventions', () => {
     ).toEqual([
       "tivoli: Kustomization flux-system/apps reconciles kubernetes/main/apps, which the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches; Flux fails the Kustomization",
     ]);
+    // and applies nothing of it: main's namespace is not tivoli's
+    const tivoli = buildMeshModel(
+      crossing,
+      resolveConventions(detectConventions(crossing).conventions),
+    ).byName.get('tivoli')!;
+    expect(
+      tivoli.render.objects.filter(({ object }) => object.kind === 'Namespace'),
+    ).toEqual([]);
     // main synced by the flux-instance chart's values (no Kustomization of
     // its own declared for its folder)
     delete files['kubernetes/main/flux/config/cluster.yaml'];

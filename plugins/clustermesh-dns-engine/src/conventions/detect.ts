@@ -186,7 +186,7 @@ export function detectConventions(
           own[0].ignore!.location,
         )}), but ${undeclared.path} is reconciled from ${
           undeclared.from
-        }, which leaves nothing out: a file is left out only when every source leaves it out`,
+        }, which leaves nothing out: each cluster's Flux applies its own source's list, so nothing is left out for all of them (a Kustomization whose own source leaves its path out still fails)`,
       );
     else if (ignoring) {
       const texts = [...new Set(own.map(r => r.ignore!.text))];
@@ -1168,5 +1168,8 @@ function otherSourcesIgnoring(others: number, same: boolean): string {
     : `, and ${sources} of this repository leave${
         others === 1 ? 's' : ''
       } out paths of ${others === 1 ? 'its' : 'their'} own`;
-  return `${what}: a file is left out only when all of them leave it out`;
+  // each cluster's Flux applies its own source's list; a file read for
+  // any cluster is kept, and each Kustomization's path is checked against
+  // its own source's list
+  return `${what}: each cluster's Flux applies its own list, so a file is read here unless every one leaves it out, and a Kustomization whose own source leaves its path out fails`;
 }

@@ -392,9 +392,13 @@ export class FluxRenderer {
     // in the repository, but its own GitRepository's spec.ignore leaves it
     // out (the ignore rules are the source's: other clusters' sources may
     // fetch it)
-    else if (spec.object && this.#leftOutBySource(spec, lookupSource))
+    const leftOut =
+      !pathFinding &&
+      spec.object !== undefined &&
+      this.#leftOutBySource(spec, lookupSource);
+    if (leftOut)
       pathFinding = missingPath(
-        spec.object,
+        spec.object!,
         spec.key,
         spec.path,
         cluster,
@@ -407,8 +411,9 @@ export class FluxRenderer {
       findings.push(
         ...built.findings.map(f => ({ ...f, cluster, build: spec.key })),
       );
-    let failed = !built.ok;
-    let objects: ManifestObject[] = built.objects;
+    // a path its source leaves out applies nothing, though the folder is here
+    let failed = !built.ok || leftOut;
+    let objects: ManifestObject[] = leftOut ? [] : built.objects;
     if (spec.commonMetadata)
       objects = objects.map(o => withCommonMetadata(o, spec.commonMetadata!));
     // objects without a namespace land in the Kustomization's namespace in the cluster
