@@ -1014,6 +1014,26 @@ describe('detectConventions', () => {
     expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
   });
 
+  it('says when the one entry point found reconciles the whole repository (the bootstrap at the root), not a folder per cluster', () => {
+    const files: Files = {
+      'flux-system/gotk-sync.yaml': fluxKustomization('flux-system', './'),
+      'flux-system/kustomization.yaml': kustomization('gotk-sync.yaml'),
+    };
+    for (const c of ['staging', 'production']) {
+      // placeholders the bootstrap would fill
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] =
+        '# This file will be generated automatically by flux bootstrap.\n';
+      files[`clusters/${c}/infrastructure.yaml`] = fluxKustomization(
+        'infra',
+        `./infrastructure/${c}`,
+      );
+    }
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'clustersPath')?.reason).toBe(
+      'the one Flux entry point found reconciles the whole repository (path ./ at flux-system/gotk-sync.yaml:8), not one folder per cluster; clusters/ exists',
+    );
+  });
+
   it('takes a bootstrap or shared folder beside clusters with entry points for a layer they share, not a cluster', () => {
     const files: Files = {
       // the Flux install every cluster's bootstrap applies, by hand

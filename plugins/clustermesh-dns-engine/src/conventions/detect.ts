@@ -250,14 +250,17 @@ export function detectConventions(
         detected(
           'clustersPath',
           candidate,
-          `${noEntryPerCluster(entries)}; ${candidate}/ exists`,
+          `${noEntryPerCluster(entries, kustomizations)}; ${candidate}/ exists`,
         );
       }
     } else {
       kept(
         'clustersPath',
         clustersPath,
-        `${noEntryPerCluster(entries)}; ${clustersPath}/ exists`,
+        `${noEntryPerCluster(
+          entries,
+          kustomizations,
+        )}; ${clustersPath}/ exists`,
       );
     }
   }
@@ -1010,7 +1013,17 @@ function detectPrefix(
 }
 
 /** Why no folder of entry points was found: none at all, or not one per cluster. */
-function noEntryPerCluster(entries: readonly { path: string }[]): string {
+function noEntryPerCluster(
+  entries: readonly { path: string }[],
+  kustomizations: readonly KustomizationPath[] = [],
+): string {
+  // a Kustomization of the whole repository (`path: ./`, the bootstrap's
+  // at the root): one entry for everything, not a folder per cluster
+  const root = kustomizations.find(k => k.path === '');
+  if (!entries.length && root)
+    return `the one Flux entry point found reconciles the whole repository (path ./ at ${where(
+      root.location,
+    )}), not one folder per cluster`;
   if (!entries.length)
     return 'no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path)';
   const paths = [...new Set(entries.map(e => e.path || '.'))];
