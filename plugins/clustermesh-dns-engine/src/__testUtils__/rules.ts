@@ -21,6 +21,16 @@ export const exampleFile = {
 
 export type Files = Record<string, string>;
 
+/** The first lines of the Cilium HelmRelease (kube-system/cilium), in a file of its own. */
+export const ciliumReleaseHead = [
+  'apiVersion: helm.toolkit.fluxcd.io/v2',
+  'kind: HelmRelease',
+  'metadata:',
+  '  name: cilium',
+  '  namespace: kube-system',
+  'spec:',
+];
+
 /**
  * The example without its ExternalDNS (a repository whose ExternalDNS runs
  * elsewhere, or whose tests bring their own).

@@ -1,5 +1,6 @@
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { exampleTree, fixtureTree } from '../__testUtils__/trees';
+import { ciliumReleaseHead } from '../__testUtils__/rules';
 import { buildMeshModel } from '../model/build';
 import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
@@ -1137,12 +1138,7 @@ describe('detectConventions', () => {
       files[`${apps}/cilium/app/kustomization.yaml`] =
         kustomization('./helmrelease.yaml');
       files[`${apps}/cilium/app/helmrelease.yaml`] = [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata:',
-        '  name: cilium',
-        '  namespace: kube-system',
-        'spec:',
+        ...ciliumReleaseHead,
         '  chart:',
         '    spec:',
         '      chart: cilium',

@@ -427,6 +427,23 @@ export function dnsProviderOf(
 }
 
 /**
+ * The DNSEndpoint CRD when the cluster applies it itself (a shared crds
+ * folder), undefined otherwise (it may come with ExternalDNS's chart, or
+ * be installed another way).
+ *
+ * @public
+ */
+export function dnsEndpointCrdOf(
+  cluster: ClusterModel,
+): ManifestObject | undefined {
+  return cluster.render.objects.find(
+    ({ object }) =>
+      object.kind === 'CustomResourceDefinition' &&
+      object.name === 'dnsendpoints.externaldns.k8s.io',
+  )?.object;
+}
+
+/**
  * The clusters of the repository that run ExternalDNS (read once per mesh:
  * every cluster's rule asks).
  *

@@ -6,6 +6,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
   dnsProviderOf,
   clustersRunningExternalDns,
+  dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
   metadataPublishedBy,
@@ -241,13 +242,7 @@ function requireExternalDns(
     : ctx.mesh.repository.externalDnsDeployments()[0];
   // the CRD applied on its own (a shared crds folder): the kind is known,
   // but nothing publishes the record
-  const withCrd = clusters.filter(c =>
-    c.render.objects.some(
-      ({ object }) =>
-        object.kind === 'CustomResourceDefinition' &&
-        object.name === 'dnsendpoints.externaldns.k8s.io',
-    ),
-  );
+  const withCrd = clusters.filter(c => dnsEndpointCrdOf(c) !== undefined);
   if (idle)
     throw new PlanError(
       'mode',

@@ -1,5 +1,6 @@
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { knownDomain } from '../__testUtils__/trees';
+import { ciliumReleaseHead } from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
@@ -962,16 +963,6 @@ describe('planMeshDnsChange on other layouts', () => {
       ).metadata.name,
     ).toBe('apps-clustermesh-dns');
   });
-
-  /** The first lines of the Cilium HelmRelease, in a file of its own. */
-  const ciliumReleaseHead = [
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata:',
-    '  name: cilium',
-    '  namespace: kube-system',
-    'spec:',
-  ];
 
   /**
    * Flux's own example layout: a base release every cluster shares, and a

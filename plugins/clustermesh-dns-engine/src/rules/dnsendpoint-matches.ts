@@ -14,6 +14,7 @@ import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   dnsProviderOf,
   clustersRunningExternalDns,
+  dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
   recordDeleters,
@@ -21,7 +22,6 @@ import {
   unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
-import type { ClusterModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -431,7 +431,7 @@ export const dnsEndpointMatches = defineClusterRule({
               endpoint: name,
               crd: crd
                 ? ` (the DNSEndpoint CRD is applied, ${formatLocation(
-                    crd,
+                    locate(crd, []),
                   )}, but nothing here reads it)`
                 : ' nor its DNSEndpoint CRD',
               appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
@@ -448,13 +448,3 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
-
-/** Where the cluster applies the DNSEndpoint CRD itself, if it does. */
-function dnsEndpointCrdOf(c: ClusterModel) {
-  const crd = c.render.objects.find(
-    ({ object }) =>
-      object.kind === 'CustomResourceDefinition' &&
-      object.name === 'dnsendpoints.externaldns.k8s.io',
-  );
-  return crd && locate(crd.object, []);
-}
