@@ -1207,6 +1207,56 @@ describe('detectConventions', () => {
     ]);
   });
 
+  it('finds groups of clusters, not clusters, when the entry picks a group and then a cluster by two variables', () => {
+    // a company layout: clusters/<environment>/<NN>, each overlay of its
+    // environment's base; one sync Kustomization for all, its path patched
+    // per cluster (`./clusters/${ENVIRONMENT}/${CLUSTER}`)
+    const files: Files = {
+      'platform/flux/base/kustomization.yaml': kustomization('./sync.yaml'),
+      'platform/flux/base/sync.yaml': fluxKustomization(
+        'flux-system',
+        './clusters/${ENVIRONMENT}/${CLUSTER}',
+      ),
+    };
+    for (const env of ['dev', 'prod']) {
+      files[`clusters/${env}/base/kustomization.yaml`] = kustomization(
+        '../../../platform/flux/base',
+      );
+      for (const nn of ['00', '01']) {
+        files[`clusters/${env}/${nn}/kustomization.yaml`] = `${kustomization(
+          '../base',
+        )}patches:\n  - path: ../../../platform/flux/${env}/${nn}.yaml\n`;
+        files[`platform/flux/${env}/${nn}.yaml`] = [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: { name: flux-system, namespace: flux-system }',
+          'spec:',
+          `  path: ./clusters/${env}/${nn}`,
+          '',
+        ].join('\n');
+      }
+    }
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    expect(conventions.clusters).toEqual([]);
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      "clusters/dev, clusters/prod hold groups of clusters, not clusters: Kustomization flux-system/flux-system reconciles ./clusters/${ENVIRONMENT}/${CLUSTER} (platform/flux/base/sync.yaml:8), a cluster's folder picked by ENVIRONMENT and then CLUSTER; check one group as a mesh with clustersPath: clusters/dev (its folders: 00, 01, base)",
+    );
+    // building a group as one cluster would apply its base once per
+    // overlay: nothing is built, nothing false is said
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, { conventions, found }),
+    );
+    expect(report.clusters).toEqual([]);
+    expect(report.findings.map(f => [f.code, f.severity])).toEqual([
+      ['no-clusters', 'warning'],
+    ]);
+    // one group as the mesh, as the advice says: its clusters, not its base
+    const group = detectConventions(tree, { clustersPath: 'clusters/dev' });
+    expect(group.conventions.clusters).toEqual(['00', '01']);
+  });
+
   it("does not take an app's ks.yaml that reconciles its own folder for an entry point when a Kustomization of the cluster reconciles a folder around it", () => {
     // one cluster, synced by the flux-operator: apps whose ks.yaml path is
     // their own folder (Flux generates its kustomization, holding the ks.yaml)

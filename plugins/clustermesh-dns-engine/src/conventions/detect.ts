@@ -6,6 +6,7 @@ import type {
 import { EngineCache } from '../cache/EngineCache';
 import { getPath } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
+import type { TreeIndex } from '../tree/TreeIndex';
 import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import {
   ciliumChartNeedles,
@@ -23,6 +24,7 @@ import {
   EntryLayout,
   FluxEntry,
   fluxNeedles,
+  GroupedPath,
   buildIncludes,
   holdsFluxEntry,
   holdsFluxReconciler,
@@ -70,7 +72,7 @@ import {
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
-import { KustomizeEngine } from '../flux/kustomize';
+import { KustomizeEngine, kustomizationFileIn } from '../flux/kustomize';
 import { decodeText } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
@@ -397,12 +399,16 @@ export function detectConventions(
   const unpicked = sharedEntry
     ? folders.filter(f => !sharedEntry.clusters.includes(f))
     : [];
+  const grouping = sharedEntry
+    ? undefined
+    : groupsOfClusters(fluxEntries.groupedPaths, clustersPath, folders, index);
   if (
     !explicit.clusters &&
     (applied.size ||
       sharedLayers.length ||
       unreconciled.length ||
-      unpicked.length)
+      unpicked.length ||
+      grouping)
   ) {
     conventions.clusters = folders.filter(
       f =>
@@ -410,12 +416,14 @@ export function detectConventions(
         !sharedLayers.includes(f) &&
         !unreconciled.includes(f) &&
         !unpicked.includes(f) &&
+        !grouping?.groups.has(f) &&
         holdsFluxEntry(index, entryOf(f)),
     );
     detected(
       'clusters',
       conventions.clusters.join(', '),
       [
+        ...(grouping ? [grouping.reason] : []),
         ...[...applied].map(
           ([folder, by]) =>
             `${clusterFolder(clustersPath, folder)} is not a cluster: ${
@@ -1185,4 +1193,54 @@ function otherSourcesIgnoring(others: number, same: boolean): string {
   // any cluster is kept, and each Kustomization's path is checked against
   // its own source's list
   return `${what}: each cluster's Flux applies its own list, so a file is read here unless every one leaves it out, and a Kustomization whose own source leaves its path out fails`;
+}
+
+/**
+ * The folders under the clusters path that are groups of clusters, not
+ * clusters: a Kustomization picks a cluster's folder by two variables
+ * (`./clusters/${ENVIRONMENT}/${CLUSTER}`), and each group holds folders
+ * with a kustomization file (a cluster's, or the base they share).
+ * Building a group as one cluster applies its clusters' copies of the base
+ * side by side: every error would be false.
+ */
+function groupsOfClusters(
+  groupedPaths: readonly GroupedPath[],
+  clustersPath: string,
+  folders: readonly string[],
+  index: TreeIndex,
+): { groups: Set<string>; reason: string } | undefined {
+  const by = groupedPaths.find(p => p.parent === clustersPath);
+  if (!by) return undefined;
+  const clustersOf = (group: string) => {
+    const folder = clusterFolder(clustersPath, group);
+    return index
+      .list(folder)
+      .dirs.filter(c =>
+        holdsFluxEntry(
+          index,
+          by.rest ? `${folder}/${c}/${by.rest}` : `${folder}/${c}`,
+        ),
+      );
+  };
+  const groups = folders.filter(
+    g =>
+      !kustomizationFileIn(index, clusterFolder(clustersPath, g)) &&
+      clustersOf(g).length > 0,
+  );
+  if (!groups.length) return undefined;
+  const example = groups.find(g => clustersOf(g).length > 1) ?? groups[0];
+  const [group, cluster] = by.variables;
+  return {
+    groups: new Set(groups),
+    reason: `${firstFew(
+      groups.map(g => clusterFolder(clustersPath, g)),
+    )} hold groups of clusters, not clusters: Kustomization ${
+      by.name
+    } reconciles ${by.written} (${where(
+      by.location,
+    )}), a cluster's folder picked by ${group} and then ${cluster}; check one group as a mesh with clustersPath: ${clusterFolder(
+      clustersPath,
+      example,
+    )} (its folders: ${firstFew(clustersOf(example))})`,
+  };
 }

@@ -492,6 +492,12 @@ function quietUnreadParts(
         f.substitutesFor !== undefined &&
         readers !== undefined &&
         !readers.has(f.substitutesFor)) ||
+      // no Cilium install at all, and nothing unread that may hold one:
+      // outside the mesh whatever the variables are
+      (f.substitutesOnly &&
+        !cluster.cilium &&
+        !cluster.membershipUnknown &&
+        !cluster.membership.member) ||
       (f.onlyDataOf && unread(f.onlyDataOf))
       ? { ...f, severity: 'info' }
       : f;

@@ -369,6 +369,8 @@ describe('settings-present', () => {
     /** `one`: Cilium (no settings anywhere) and an app substituting from an optional Secret no file defines. */
     const report = (
       optionalSecretOn: 'mail' | 'cilium' | 'entry' | 'pools',
+      /** No Cilium installed: the cluster is outside the mesh. */
+      withoutCilium = false,
     ) => {
       const flux = (name: string, path: string, extra = '') =>
         `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
@@ -409,6 +411,8 @@ describe('settings-present', () => {
         'kubernetes/apps/mail/configmap.yaml':
           'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mail\n  namespace: default\ndata:\n  client: ${CLIENT_ID:=none}\n',
       };
+      if (withoutCilium)
+        delete files['kubernetes/apps/cilium/helmrelease.yaml'];
       const tree = createRepoTree(files);
       return validateMesh(
         tree,
@@ -474,6 +478,23 @@ describe('settings-present', () => {
         checked.clusters[0].checks.find(c => c.ruleId === 'settings-present'),
       ).toMatchObject({ outcome: 'fail' });
       expect(summary.unevaluated).toBe(checksNotEvaluated(checked) + 1);
+    });
+
+    it('lists that Secret as not read, not as not evaluated, when the cluster has no Cilium: outside the mesh whatever it holds', () => {
+      const { notEvaluated, summary, clusters } = report('entry', true);
+      expect(clusters[0].membership).toMatchObject({
+        member: false,
+        reason: expect.stringContaining('no HelmRelease cilium is applied'),
+      });
+      expect(notEvaluated).toEqual([
+        expect.objectContaining({
+          severity: 'info',
+          message: expect.stringContaining(
+            'Kustomization flux-system/cluster-apps substitutes from Secret flux-system/oidc-credentials (optional)',
+          ),
+        }),
+      ]);
+      expect(summary.unevaluated).toBe(0);
     });
 
     it('is not evaluated when the Kustomization applying the Cilium values substitutes from that Secret', () => {

@@ -78,6 +78,39 @@ export interface VariablePath {
   location: SourceLocation;
 }
 
+/**
+ * A Flux Kustomization whose path picks a folder two levels down by two
+ * variables (`./clusters/${ENVIRONMENT}/${CLUSTER}`): the folders under
+ * `parent` are groups of clusters, a cluster in each folder of a group.
+ */
+export interface GroupedPath {
+  name: string;
+  /** The variables of the group's segment and the cluster's. */
+  variables: [string, string];
+  parent: string;
+  rest: string;
+  /** The path as written. */
+  written: string;
+  location: SourceLocation;
+}
+
+const groupedSegments =
+  /^(.*?)\$\{([_A-Za-z][_A-Za-z0-9]*)\}\/\$\{([_A-Za-z][_A-Za-z0-9]*)\}(.*)$/;
+
+/** `a/${G}/${C}/b` → the parts around two segments that are variables. */
+function groupedSegmentsOf(raw: string) {
+  const match = groupedSegments.exec(raw);
+  if (!match || /\$\{|\{\{/.test(match[1] + match[4])) return undefined;
+  const [, before, group, cluster, after] = match;
+  if (!(before === '' || before.endsWith('/'))) return undefined;
+  if (!(after === '' || after.startsWith('/'))) return undefined;
+  return {
+    variables: [group, cluster] as [string, string],
+    parent: clampPath(before || '.'),
+    rest: clampPath(after.slice(1) || '.'),
+  };
+}
+
 /** `a/${V}/b` → the parts around the one segment that is a variable. */
 function variableSegmentOf(raw: string) {
   const match = /^(.*?)\$\{([_A-Za-z][_A-Za-z0-9]*)\}(.*)$/.exec(raw);
@@ -218,6 +251,8 @@ export function readFluxEntries(
   gitRepositories: GitRepositoryRef[];
   /** The Kustomizations whose paths pick a folder by a variable. */
   variablePaths: VariablePath[];
+  /** The Kustomizations whose paths pick a group's folder, then a cluster's, by two variables. */
+  groupedPaths: GroupedPath[];
   /**
    * The folders a FluxInstance syncs from a GitRepository the operator
    * makes (named for its namespace): no file here declares it, and it
@@ -230,6 +265,7 @@ export function readFluxEntries(
   const ownSources: OwnSource[] = [];
   const gitRepositories: GitRepositoryRef[] = [];
   const variablePaths: VariablePath[] = [];
+  const groupedPaths: GroupedPath[] = [];
   const instanceSyncs: { path: string; location: SourceLocation }[] = [];
   /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
@@ -294,6 +330,17 @@ export function readFluxEntries(
             name: nameOf(v),
             ...parts,
             declaredIn: doc.file,
+            location: doc.at(['spec', 'path']),
+          });
+        const grouped =
+          typeof written === 'string' && !parts
+            ? groupedSegmentsOf(written)
+            : undefined;
+        if (grouped)
+          groupedPaths.push({
+            name: nameOf(v),
+            ...grouped,
+            written: written as string,
             location: doc.at(['spec', 'path']),
           });
         continue;
@@ -408,6 +455,7 @@ export function readFluxEntries(
     ownSources,
     gitRepositories,
     variablePaths,
+    groupedPaths,
     instanceSyncs,
   };
 }
