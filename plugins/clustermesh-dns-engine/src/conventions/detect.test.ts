@@ -1207,6 +1207,29 @@ describe('detectConventions', () => {
     ]);
   });
 
+  it("gives a cluster whose own folder is its bootstrap's root that folder as entry point, beside clusters whose flux/ folder reconciles itself", () => {
+    const { conventions, found } = detectConventions(
+      fixtureTree('configure-own-folder-entry/repo'),
+    );
+    expect(conventions).toMatchObject({
+      entryPath: 'flux',
+      entries: { a: 'clusters/a' },
+    });
+    expect(settingOf(found, 'entries')?.reason).toBe(
+      "a's entry point is clusters/a, not clusters/a/flux: its build applies a Kustomization that reconciles clusters/a/flux/deploy (clusters/a/deploy-cluster.yaml:10), and nothing reconciles clusters/a/flux as a whole",
+    );
+    // once a/flux reconciles itself too, it is a's entry like b's
+    const selfSynced = detectConventions(
+      fixtureTree('configure-own-folder-entry/repo', files => {
+        files['clusters/a/flux/sync.yaml'] = fluxKustomization(
+          'flux-system',
+          './clusters/a/flux',
+        );
+      }),
+    );
+    expect(selfSynced.conventions.entries).toBeUndefined();
+  });
+
   it('finds groups of clusters, not clusters, when the entry picks a group and then a cluster by two variables', () => {
     // a company layout: clusters/<environment>/<NN>, each overlay of its
     // environment's base; one sync Kustomization for all, its path patched

@@ -281,6 +281,24 @@ export function detectConventions(
 
   // which folders under it are clusters
   const folders = index.list(clustersPath).dirs;
+  if (
+    layout?.clustersPath === clustersPath &&
+    layout.entryPath &&
+    explicit.entryPath === undefined &&
+    explicit.entries === undefined
+  ) {
+    const own = ownFolderEntries(
+      layout,
+      folders,
+      kustomizations,
+      appliedBy,
+      index,
+    );
+    if (own.reasons.length) {
+      conventions.entries = own.entries;
+      detected('entries', settingText(own.entries), own.reasons.join('; '));
+    }
+  }
   // no entry point of their own: one for every cluster may pick each
   // cluster's folder by a variable
   const sharedEntry =
@@ -1243,4 +1261,43 @@ function groupsOfClusters(
       example,
     )} (its folders: ${firstFew(clustersOf(example))})`,
   };
+}
+
+/**
+ * Clusters whose own folder is their bootstrap's root, beside clusters
+ * whose `flux/` folder reconciles itself: `clusters/a/kustomization.yaml`
+ * applies a Kustomization reconciling `clusters/a/flux/deploy`, which
+ * applies the others with its patches. Nothing reconciles `clusters/a/flux`
+ * as a whole; built as the entry, its children would lose those patches.
+ */
+function ownFolderEntries(
+  layout: EntryLayout,
+  folders: readonly string[],
+  kustomizations: readonly KustomizationPath[],
+  appliedBy: ReturnType<typeof buildIncludes>,
+  index: TreeIndex,
+): { entries: Record<string, string>; reasons: string[] } {
+  const entries: Record<string, string> = {};
+  const reasons: string[] = [];
+  for (const f of folders) {
+    if (layout.clusters.has(f)) continue;
+    const folder = clusterFolder(layout.clustersPath, f);
+    const entry = `${folder}/${layout.entryPath}`;
+    if (
+      !kustomizationFileIn(index, folder) ||
+      kustomizations.some(k => k.path === entry)
+    )
+      continue;
+    const inner = kustomizations.find(
+      k => k.path.startsWith(`${entry}/`) && appliedBy(folder, k.declaredIn),
+    );
+    if (!inner) continue;
+    entries[f] = folder;
+    reasons.push(
+      `${f}'s entry point is ${folder}, not ${entry}: its build applies a Kustomization that reconciles ${
+        inner.path
+      } (${where(inner.location)}), and nothing reconciles ${entry} as a whole`,
+    );
+  }
+  return { entries, reasons };
 }

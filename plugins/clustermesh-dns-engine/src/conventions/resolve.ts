@@ -112,6 +112,7 @@ function isDetection(
 const trackedSettings = [
   'clustersPath',
   'entryPath',
+  'entries',
   'sharedEntry',
   'clusters',
   'settings.configMap',

@@ -32,6 +32,12 @@ export const conventionsSchema = z.object({
     .describe(
       "Sub-folder of a cluster's folder that is its Flux entry point (`flux`, `cluster/config`); empty for the folder itself.",
     ),
+  entries: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      'Clusters whose Flux entry point is not `<clustersPath>/<cluster>/<entryPath>`: cluster name → the folder its bootstrap applies (`{a: clusters/a}` when `clusters/a/kustomization.yaml` applies the Kustomizations that reconcile `clusters/a/flux/...`).',
+    ),
   sharedEntry: z
     .object({
       path: z

@@ -113,6 +113,8 @@ export function clusterEntry(
   cluster: string,
 ): string {
   if (conventions.sharedEntry) return conventions.sharedEntry.path;
+  const own = conventions.entries?.[cluster];
+  if (own !== undefined) return own;
   const dir = clusterFolder(conventions.clustersPath, cluster);
   return conventions.entryPath ? `${dir}/${conventions.entryPath}` : dir;
 }

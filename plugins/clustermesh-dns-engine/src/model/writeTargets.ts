@@ -348,6 +348,9 @@ function newSettingsTarget(
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,
     );
+    const listedConfigMaps = wires.substituteFrom
+      .filter(r => r.kind === 'ConfigMap')
+      .map(r => r.name);
     return {
       file: declaredIn,
       problem: `declares Kustomization ${
@@ -364,7 +367,15 @@ function newSettingsTarget(
         .map(r => `${r.kind} ${r.name}`)
         .join(
           ', ',
-        )}), which would replace an entry added here: add {kind: ConfigMap, name: ${configMap}, optional: true} to that list (optional, since every Kustomization it patches gets it), and configure then writes it next to this Kustomization`,
+        )}), which would replace an entry added here: add {kind: ConfigMap, name: ${configMap}, optional: true} to that list (optional, since every Kustomization it patches gets it), and configure then writes it next to this Kustomization${
+        listedConfigMaps.length
+          ? `; or, if ${listedConfigMaps
+              .map(name => `ConfigMap ${name}`)
+              .join(
+                ' or ',
+              )} holds the cluster's settings, name it in the conventions' settings.configMap and configure writes them there`
+          : ''
+      }`,
     };
   }
   if (

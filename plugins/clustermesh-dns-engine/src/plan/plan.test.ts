@@ -1509,6 +1509,19 @@ describe('planMeshDnsChange on other layouts', () => {
           /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps/,
         ),
       });
+      // a ConfigMap in the patch's list may be the settings under another name
+      const { plan: listed } = planNoSettings(files =>
+        patchChildrenSource(files, 'main', {
+          kind: 'ConfigMap',
+          name: 'cluster-config',
+        }),
+      );
+      expect(listed.problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /\(ConfigMap cluster-config\), which would replace an entry added here: .*; or, if ConfigMap cluster-config holds the cluster's settings, name it in the conventions' settings\.configMap and configure writes them there$/,
+        ),
+      });
     });
 
     it('creates no settings ConfigMap under a name the repository substitutes from but does not define (made outside it)', () => {

@@ -365,6 +365,31 @@ describe('settings-present', () => {
     });
   });
 
+  it('names the ConfigMaps the Cilium values are substituted from when the settings ConfigMap is not applied', () => {
+    // b keeps its settings under another name than a's
+    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+      files['clusters/b/flux/cluster-settings.yaml'] = files[
+        'clusters/b/flux/cluster-settings.yaml'
+      ].replace('name: cluster-settings', 'name: cluster-vars');
+      files['clusters/b/flux/sync.yaml'] = files[
+        'clusters/b/flux/sync.yaml'
+      ].replace('name: cluster-settings', 'name: cluster-vars');
+    });
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(
+      report.clusters
+        .find(c => c.name === 'b')!
+        .checks.find(c => c.ruleId === 'settings-present'),
+    ).toMatchObject({
+      outcome: 'fail',
+      message:
+        "no ConfigMap flux-system/cluster-settings is applied to the cluster; Kustomization flux-system/cilium, which applies its Cilium values, substitutes from ConfigMap cluster-vars: if one holds the cluster's settings, name it in the conventions' settings.configMap",
+    });
+  });
+
   describe('in a cluster folder without a kustomization, whose apps each have a Flux Kustomization', () => {
     /** `one`: Cilium (no settings anywhere) and an app substituting from an optional Secret no file defines. */
     const report = (

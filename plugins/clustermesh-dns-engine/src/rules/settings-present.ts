@@ -22,6 +22,8 @@ export const settingsPresent = defineClusterRule({
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
+    noConfigMapOthers:
+      "no ConfigMap {{configMap}} is applied to the cluster; Kustomization {{kustomization}}, which applies its Cilium values, substitutes from {{others}}: if one holds the cluster's settings, name it in the conventions' settings.configMap",
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
     missingInline:
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
@@ -35,9 +37,9 @@ export const settingsPresent = defineClusterRule({
     byTemplateUnverified:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
-  absence: ['noConfigMap'],
+  absence: ['noConfigMap', 'noConfigMapOthers'],
   fieldAbsence: ['missing', 'missingInline'],
-  variables: ['noConfigMap', 'missing', 'missingInline'],
+  variables: ['noConfigMap', 'noConfigMapOthers', 'missing', 'missingInline'],
   check(mesh, c, r) {
     const { variables } = mesh.conventions;
     const configMap = settingsConfigMapName(
@@ -82,8 +84,27 @@ export const settingsPresent = defineClusterRule({
         ];
     }
     const missing = wanted.filter(v => !c.settings.has(v));
-    if (!c.settingsObject && missing.length)
-      return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
+    if (!c.settingsObject && missing.length) {
+      // the settings may be under another name: the ones the Cilium
+      // values are substituted from
+      const applier = c.cilium?.appliedBy;
+      const others = (applier?.substituteFrom ?? []).filter(
+        ref => ref.kind === 'ConfigMap',
+      );
+      return [
+        applier && others.length
+          ? r.fail(
+              'noConfigMapOthers',
+              {
+                configMap,
+                kustomization: applier.key,
+                others: `ConfigMap ${others.map(ref => ref.name).join(', ')}`,
+              },
+              c.settingsLocation,
+            )
+          : r.fail('noConfigMap', { configMap }, c.settingsLocation),
+      ];
+    }
     if (missing.length) {
       return [
         r.fail(
