@@ -678,7 +678,7 @@ export function detectConventions(
     const strictness =
       gate ??
       strictnessOf([
-        ...readBootstrapVersions(tree),
+        ...readBootstrapVersions(tree, fluxDocuments, index),
         ...readInstanceVersions(fluxDocuments),
         ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
       ]);

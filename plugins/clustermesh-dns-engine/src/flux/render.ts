@@ -1180,7 +1180,7 @@ function mentionsSource(value: unknown, kind: string, name: string): boolean {
  * whole from a file (`files: [snmp.yml]`), that file's line of the
  * variable; elsewhere the field's line.
  */
-function substitutionProblemAt(
+export function substitutionProblemAt(
   object: SubstitutedObject,
   problem: SubstitutionProblem,
 ): SourceLocation {

@@ -115,3 +115,33 @@ describe('substituting one body for many sets of variables', () => {
     expect(second.data.k3).toBe('v3.x');
   });
 });
+
+describe('substituteObject', () => {
+  it("says a reference that cannot be a variable (a regex group's ${1}) is kept by escaping it, in strict mode; empties it otherwise", () => {
+    const object = objectOf({
+      spec: { values: { relabel: { replacement: '${1}' } } },
+    });
+    expect(
+      substituteObject(object, variablesOf({}), { strict: true }).problems,
+    ).toEqual([
+      expect.objectContaining({
+        reason: 'undefined',
+        variable: '1',
+        message:
+          "${1} is not defined and cannot be (not a variable name: escape it as $${1} to keep it as written); Flux's strict substitution fails the Kustomization",
+      }),
+    ]);
+    const lax = substituteObject(object, variablesOf({}), { strict: false });
+    expect(lax.problems).toEqual([]);
+    // `replacement: ` read again as YAML: null
+    expect(lax.object.body.spec.values.relabel.replacement).toBeNull();
+    // escaped, it is kept as written
+    const escaped = substituteObject(
+      objectOf({ spec: { values: { relabel: { replacement: '$${1}' } } } }),
+      variablesOf({}),
+      { strict: true },
+    );
+    expect(escaped.problems).toEqual([]);
+    expect(escaped.object.body.spec.values.relabel.replacement).toBe('${1}');
+  });
+});

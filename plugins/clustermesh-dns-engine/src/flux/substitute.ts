@@ -12,6 +12,7 @@ import {
   envsubst,
   EnvsubstDependencies,
   EnvsubstTemplates,
+  isValidVariableName,
   referencedVariables,
 } from './envsubst';
 import type { Variables } from './variables';
@@ -213,7 +214,9 @@ export function computeOutcome(
           kind: 'error',
           reason: 'undefined',
           variable: result.variable,
-          message: `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`,
+          message: isValidVariableName(result.variable)
+            ? `\${${result.variable}} is not defined and has no default; Flux's strict substitution fails the Kustomization`
+            : `\${${result.variable}} is not defined and cannot be (not a variable name: escape it as $\${${result.variable}} to keep it as written); Flux's strict substitution fails the Kustomization`,
         }
       : {
           kind: 'error',

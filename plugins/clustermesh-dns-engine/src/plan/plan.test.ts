@@ -1803,7 +1803,7 @@ describe('planMeshDnsChange on other layouts', () => {
       `${refused.field}: ${refused.message}\n    How to fix: ${refused.remedy}`,
     );
     expect(plan.summary).toContain(
-      `- \`${refused.field}\`: ${refused.message} How to fix: ${refused.remedy}`,
+      `- \`${refused.field}\`: ${refused.message} — How to fix: ${refused.remedy}`,
     );
   });
 

@@ -7,7 +7,10 @@ import {
   recordTypeFor,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { escapeRegExp } from '../core/text';
+import { escapeRegExp, firstFew } from '../core/text';
+import { substituteObject } from '../flux/substitute';
+import { substitutionProblemAt } from '../flux/render';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
@@ -150,8 +153,14 @@ export function planMeshDnsChange(
     ],
     report: after,
   };
-  if (inputProblems.length || verdict.caused.length)
-    return refused([...inputProblems, ...verdict.caused], result);
+  // with substitution that is not strict, what the change would empty is
+  // said here: nothing fails in the result to show it
+  const emptied =
+    afterModel && !conventions.flux.strictSubstitution
+      ? emptiedByNewSubstitution(context, afterModel)
+      : [];
+  if (inputProblems.length || verdict.caused.length || emptied.length)
+    return refused([...inputProblems, ...verdict.caused, ...emptied], result);
   const plan: MeshDnsChangePlan = {
     ...result,
     // what was taken out: a name nothing knew is said in the decisions only
@@ -301,6 +310,53 @@ function planEdits(
     inputProblems,
     statedByInput,
   };
+}
+
+/**
+ * What a Kustomization that applied its files verbatim loses when the
+ * change has it substitute from the settings: Flux then reads every
+ * `${...}` in them, and, not strict, replaces each it has no value for by
+ * nothing (the `${1}` of a Prometheus relabeling). Each such
+ * Kustomization once, with the places.
+ */
+function emptiedByNewSubstitution(
+  ctx: ChangeContext,
+  after: MeshModel,
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const seen = new Set<RenderedKustomization>();
+  for (const [cluster, target] of ctx.settings) {
+    const wired = target.wires;
+    if (!wired || wired.postBuild || seen.has(wired)) continue;
+    seen.add(wired);
+    const now = after.byName
+      .get(cluster)
+      ?.render.kustomizations.find(k => k.key === wired.key);
+    if (!now) continue;
+    const places: string[] = [];
+    const variables = new Set<string>();
+    for (const object of wired.objects)
+      for (const problem of substituteObject(object, now.variables, {
+        strict: true,
+      }).problems)
+        if (problem.reason === 'undefined' && problem.variable) {
+          variables.add(`\${${problem.variable}}`);
+          places.push(formatLocation(substitutionProblemAt(object, problem)));
+        }
+    if (!places.length) continue;
+    problems.push({
+      field: wired.object?.source.file ?? places[0],
+      message: `Kustomization ${
+        wired.key
+      } applies its files as written today; this change has it substitute from the settings, and this repository's Flux (not strict) would then replace ${firstFew(
+        [...variables],
+      )}, which no source defines, by nothing (an empty value), at ${firstFew(
+        places,
+      )}`,
+      remedy: `Escape each as $\${...} (\`$\${1}\`, which Flux writes as \`\${1}\`), or give it a value or a default (\`\${NAME:=value}\`); then configure again.`,
+    });
+  }
+  return problems;
 }
 
 /** The records of some clusters of the mesh after the change. */

@@ -16,7 +16,7 @@ const listed = 50;
 function problemList(problems: readonly PlanProblem[]): string[] {
   const out = problems
     .slice(0, listed)
-    .map(p => `- ${describeProblem(p, '`').replace(/\n\s*/g, ' ')}`);
+    .map(p => `- ${describeProblem(p, '`').replace(/\n\s*/g, ' — ')}`);
   if (problems.length > listed)
     out.push(`- … and ${problems.length - listed} more`);
   return out;

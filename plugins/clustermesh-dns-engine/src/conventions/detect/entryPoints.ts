@@ -136,7 +136,8 @@ const isTemplate = (v: Record<string, any>) =>
     .map(literal)
     .some(name => name !== undefined && !isDnsSubdomain(name));
 
-const isFluxKustomization = (v: Record<string, any>) =>
+/** A scanned document that is a Flux Kustomization. */
+export const isFluxKustomization = (v: Record<string, any>) =>
   v.kind === 'Kustomization' &&
   typeof v.apiVersion === 'string' &&
   v.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');

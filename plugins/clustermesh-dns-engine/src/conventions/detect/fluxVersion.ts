@@ -1,12 +1,12 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
-import type { RepoTree } from '../../tree/RepoTree';
+import { clampPath, dirnamePath, type RepoTree } from '../../tree/RepoTree';
 import { decodeText } from '../../yaml/decode';
 import type { YamlFiles } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
 import { literal, ScannedDocument, where } from './scan';
-import { isFluxInstanceValues } from './entryPoints';
+import { isFluxInstanceValues, isFluxKustomization } from './entryPoints';
 
 /** Flux 2.9 (kustomize-controller v1.9) made post-build substitution strict by default. */
 export const strictSinceFlux: [number, number] = [2, 9];
@@ -21,11 +21,31 @@ export interface FluxVersion {
 
 const header = utf8('# Flux Version:');
 
-/** `# Flux Version: v2.7.2` in the gotk-components.yaml that `flux bootstrap` writes. */
-export function readBootstrapVersions(tree: RepoTree): FluxVersion[] {
+/**
+ * `# Flux Version: v2.7.2` in the gotk-components.yaml that `flux bootstrap`
+ * writes; not in a bootstrap folder left behind (an `archive/`), whose
+ * gotk-sync.yaml reconciles a path the repository no longer has.
+ */
+export function readBootstrapVersions(
+  tree: RepoTree,
+  documents: Iterable<ScannedDocument>,
+  folders: { isDir(path: string): boolean },
+): FluxVersion[] {
+  const stale = new Set<string>();
+  for (const doc of documents) {
+    if (
+      !doc.file.endsWith('/gotk-sync.yaml') ||
+      !isFluxKustomization(doc.value)
+    )
+      continue;
+    const path = literal(getPath(doc.value, ['spec', 'path']));
+    if (path !== undefined && !folders.isDir(clampPath(path)))
+      stale.add(dirnamePath(doc.file));
+  }
   const found: FluxVersion[] = [];
   for (const file of tree.paths()) {
     if (!file.endsWith('gotk-components.yaml')) continue;
+    if (stale.has(dirnamePath(file))) continue;
     const bytes = tree.read(file);
     if (!bytes || !containsBytes(bytes.subarray(0, 4096), header)) continue;
     const decoded = decodeText(bytes.subarray(0, 4096));
@@ -48,10 +68,16 @@ const versionPaths: Record<string, string[] | undefined> = {
   HelmRelease: ['spec', 'values', 'instance', 'distribution', 'version'],
 };
 
-/** Flux's own manifests as an OCI artifact, installed by a Kustomization (`ref.tag: v2.3.0`). */
+/**
+ * Flux's own manifests as an OCI artifact (`ref.tag: v2.3.0`), or its
+ * repository at a release tag (`github.com/fluxcd/flux2`, `manifests/`),
+ * installed by a Kustomization.
+ */
 const isFluxManifests = (v: Record<string, any>) =>
-  v.kind === 'OCIRepository' &&
-  /\/fluxcd\/flux-manifests\/?$/.test(String(v.spec?.url));
+  (v.kind === 'OCIRepository' &&
+    /\/fluxcd\/flux-manifests\/?$/.test(String(v.spec?.url))) ||
+  (v.kind === 'GitRepository' &&
+    /github\.com[/:]fluxcd\/flux2(?:\.git)?\/?$/.test(String(v.spec?.url)));
 
 /** Where a document says which Flux it installs, if it does. */
 function versionPathOf(v: Record<string, any>): string[] | undefined {
