@@ -643,7 +643,9 @@ export function fqdnForm(
       applier?.key ?? target.file
     }, whose values Flux uses as they are written`;
   else if (target)
-    verbatim = `ConfigMap ${settingsName} is applied${
+    verbatim = `ConfigMap ${settingsName}${
+      target.create ? `, which this change creates (${target.file}),` : ''
+    } is applied${
       applier ? ` by Kustomization ${applier.key}` : ''
     } without post-build substitution, so Flux stores its values verbatim`;
   if (missing.length)

@@ -394,17 +394,21 @@ function targetValues(
         ? shared.template
         : cannot(
             target,
-            `is shared by ${clusters.join(', ')}, ${
-              inSettings
-                ? `but ${variables.fqdn} is not substituted in it for every one of them`
-                : `where each cluster's FQDN goes as the template, not from the settings (${
-                    form(clusters[0]).why
-                  })`
-            }, and ${
-              shared.why
-            }; or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
-              conventions.fqdnTemplate,
-            )})`,
+            inSettings
+              ? `is shared by ${clusters.join(', ')}, but ${
+                  variables.fqdn
+                } is not substituted in it for every one of them, and ${
+                  shared.why
+                }; or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
+                  conventions.fqdnTemplate,
+                )})`
+              : `is shared by ${clusters.join(', ')}, and ${
+                  shared.why
+                }: one file cannot hold each cluster's own FQDN there (it would go as the template, not from the settings: ${
+                  form(clusters[0]).why
+                }); give each cluster a file of its own, have Flux substitute a variable holding the cluster's name in it, or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
+                  conventions.fqdnTemplate,
+                )})`,
           );
     };
     values.fqdn =

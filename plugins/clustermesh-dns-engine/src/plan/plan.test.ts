@@ -1958,6 +1958,59 @@ describe('planMeshDnsChange on other layouts', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  it('says first that a values file shared verbatim cannot hold each cluster its FQDN, and that the settings it speaks of are the ones the change creates', () => {
+    // no settings anywhere; both clusters apply one base of Cilium values
+    // with no substitution; each has its own pool
+    const files: Record<string, string> = {
+      'infrastructure/base/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml]\n',
+      'infrastructure/base/cilium/release.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    clustermesh: {useAPIServer: true}',
+        '',
+      ].join('\n'),
+    };
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      files[
+        `clusters/${c}/sync.yaml`
+      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./clusters/${c}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/${c}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+      files[`infrastructure/${c}/kustomization.yaml`] =
+        'resources: [../base/cilium, pool.yaml]\n';
+      files[
+        `infrastructure/${c}/pool.yaml`
+      ] = `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: 10.${id}.0.0/24}]}\n`;
+    }
+    const { plan } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'beta', ip: '10.2.0.10' },
+        ],
+      },
+      resolveConventions({
+        clustersPath: 'clusters',
+        values: { SECRET_DOMAIN: 'example.net' },
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'infrastructure/base/cilium/release.yaml',
+      message: expect.stringMatching(
+        /^is shared by alpha, beta, and .*: one file cannot hold each cluster's own FQDN there \(it would go as the template, not from the settings: ConfigMap cluster-settings, which this change creates \(clusters\/alpha\/cluster-settings\.yaml\), is applied by Kustomization flux-system\/flux-system without post-build substitution/,
+      ),
+    });
+  });
+
   it('says why a shared HelmRelease cannot hold the FQDN template: the domain given to the run is not substituted in it', () => {
     // settings applied without substitution, Cilium values shared by the
     // clusters and substituted with them (CLUSTER_NAME); the domain only
@@ -2024,7 +2077,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       field: 'infrastructure/cilium/release.yaml',
       // why the FQDN is not from the settings, why the template fails, and the way out
       message:
-        "is shared by alpha, beta, where each cluster's FQDN goes as the template, not from the settings (ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes), and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from); or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
+        "is shared by alpha, beta, and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from): one file cannot hold each cluster's own FQDN there (it would go as the template, not from the settings: ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes); give each cluster a file of its own, have Flux substitute a variable holding the cluster's name in it, or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
     });
     // which the same run then takes
     const written = applied(

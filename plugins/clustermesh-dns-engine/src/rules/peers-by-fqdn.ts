@@ -18,7 +18,7 @@ import {
   meshEntriesOf,
   secretMadeElsewhere,
 } from '../model/queries';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, q, substitutionRemedy } from './rule';
 
 /** Cilium reaches every peer by its FQDN. @public */
 export const peersByFqdn = defineClusterRule({
@@ -33,7 +33,11 @@ export const peersByFqdn = defineClusterRule({
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
-    return `For each peer write \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.`;
+    return `For each peer write \`{name: <peer>, address: \${${
+      c.variables.peerFqdn
+    }}, port: ${
+      c.cilium.apiserverPort
+    }}\` and remove \`ips\`.${substitutionRemedy(c, failure)}`;
   },
   messages: {
     noValues: '{{reason}}',

@@ -178,6 +178,43 @@ export interface RuleFailure<MessageId extends string = string> {
    * kustomization. Absent when not known (the rule's docs).
    */
   inRepository?: (path: string) => boolean;
+  /**
+   * The Kustomization that applies the file the failure points at, when it
+   * does not substitute (no `spec.postBuild`): a `${VAR}` written there
+   * reaches the cluster as written. Absent when it substitutes, or not known.
+   */
+  unsubstitutedBy?: string;
+}
+
+/** The Kustomization that applies a file to the cluster, when it does not substitute. */
+function unsubstitutedApplier(
+  cluster: ClusterModel,
+  file: string,
+): string | undefined {
+  const applied = cluster.render.objects.find(
+    ({ object }) =>
+      object.source.file === file ||
+      Object.values(object.source.keyFiles ?? {}).includes(file),
+  );
+  return applied && !applied.appliedBy.postBuild
+    ? applied.appliedBy.key
+    : undefined;
+}
+
+/**
+ * What a remedy that writes `${VAR}` into the Cilium values adds when the
+ * Kustomization applying them does not substitute.
+ *
+ * @internal
+ */
+export function substitutionRemedy(
+  conventions: MeshConventions,
+  failure: RuleFailure | undefined,
+): string {
+  const by = failure?.unsubstitutedBy;
+  return by && failure?.location
+    ? ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\`, or write the values out, since Flux leaves \`\${...}\` as written there.`
+    : '';
 }
 
 /**
@@ -313,6 +350,10 @@ export function ruleResults<MessageId extends string>(
           cluster && {
             inRepository: (path: string) =>
               inRepositoryLayout(repository, clusterPath(path, cluster.name)),
+          }),
+        ...(cluster &&
+          location && {
+            unsubstitutedBy: unsubstitutedApplier(cluster, location.file),
           }),
       });
     if (cause) out.cause = cause;

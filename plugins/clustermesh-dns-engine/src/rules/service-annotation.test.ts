@@ -5,6 +5,10 @@ import {
   replace,
 } from '../__testUtils__/rules';
 import { serviceAnnotation } from './service-annotation';
+import { detectConventions } from '../conventions/detect';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
+import { fixtureTree } from '../__testUtils__/trees';
 
 describe('service-annotation', () => {
   describeRule(serviceAnnotation, {
@@ -77,6 +81,26 @@ describe('service-annotation', () => {
         message: expect.stringMatching(/has no LB IPAM annotation/),
       }),
     ]);
+  });
+
+  it('says, in how to fix, when the Kustomization applying the values does not substitute the variable it writes', () => {
+    // a substitutes through its parent's spec.patches; b's Kustomization
+    // loses its postBuild
+    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+      files['clusters/b/flux/sync.yaml'] = files[
+        'clusters/b/flux/sync.yaml'
+      ].replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n');
+    });
+    const checks = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    ).clusters.map(
+      c => c.checks.find(k => k.ruleId === 'service-annotation')!.remediation,
+    );
+    expect(checks[0]).not.toMatch(/does not substitute/);
+    expect(checks[1]).toMatch(
+      /\. Kustomization flux-system\/cilium, which applies clusters\/b\/apps\/cilium\/helmrelease\.yaml, does not substitute: give it `postBuild\.substituteFrom: \[\{kind: ConfigMap, name: cluster-settings\}\]`, or write the values out/,
+    );
   });
 
   describe('with a load balancer class', () => {

@@ -10,7 +10,7 @@ import { escapeRegExp } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, q, substitutionRemedy } from './rule';
 
 /** The name the Cilium chart always puts in the clustermesh-apiserver's server certificate. */
 const chartServerName = '*.mesh.cilium.io';
@@ -23,8 +23,13 @@ export const tlsSan = defineClusterRule({
   scope: 'cluster',
   description:
     "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it.",
-  remediation: c =>
-    `Add \`\${${c.variables.fqdn}}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.`,
+  remediation: (c, failure) =>
+    `Add \`\${${
+      c.variables.fqdn
+    }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${substitutionRemedy(
+      c,
+      failure,
+    )}`,
   messages: {
     noValues: '{{reason}}',
     notSet: '{{variable}} is not set',
