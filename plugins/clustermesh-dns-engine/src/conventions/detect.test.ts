@@ -1267,6 +1267,27 @@ describe('detectConventions', () => {
     expect(selfSynced.conventions.entries).toBeUndefined();
   });
 
+  it('takes no folder of an Argo CD repository for a cluster, though it has some Flux objects elsewhere', () => {
+    const files: Files = {
+      // a Flux object the repository keeps, reconciling nothing of the clusters
+      'contrib/flux/sync.yaml': fluxKustomization(
+        'flux-system',
+        './clusters/non-existent',
+      ),
+    };
+    for (const c of ['east', 'west', 'common']) {
+      files[`clusters/${c}/kustomization.yaml`] =
+        kustomization('app-project.yaml');
+      files[`clusters/${c}/app-project.yaml`] =
+        'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: apps\n  namespace: argocd\nspec:\n  sourceRepos: ["*"]\n';
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clusters).toEqual([]);
+    expect(settingOf(found, 'clusters')?.reason).toBe(
+      "the folders of clusters (common, east, west) are Argo CD's: AppProject apps at clusters/common/app-project.yaml:1, and no Flux entry point or Flux Kustomization reconciles any of them; the checks read what Flux applies (name the clusters in clusters to check them anyway)",
+    );
+  });
+
   it('finds groups of clusters, not clusters, when the entry picks a group and then a cluster by two variables', () => {
     // a company layout: clusters/<environment>/<NN>, each overlay of its
     // environment's base; one sync Kustomization for all, its path patched

@@ -517,6 +517,34 @@ export function detectConventions(
       } (${firstFew(folders)}); name them in clusters to check them anyway`,
     );
   }
+  // an Argo CD repository: its cluster folders hold Argo CD's objects and
+  // no Flux entry point or Kustomization reconciles anything there
+  if (
+    !explicit.clusters &&
+    !explicit.clustersPath &&
+    !conventions.clusters &&
+    folders.length &&
+    !entries.length &&
+    !kustomizations.some(
+      k =>
+        index.isDir(k.path) &&
+        (k.path === clustersPath || k.path.startsWith(`${clustersPath}/`)),
+    )
+  ) {
+    const argo = argoCdObjectIn(tree, cache, clustersPath);
+    if (argo) {
+      conventions.clusters = [];
+      detected(
+        'clusters',
+        '',
+        `the folders of ${clustersPath} (${firstFew(folders)}) are Argo CD's: ${
+          argo.what
+        } at ${where(
+          argo.location,
+        )}, and no Flux entry point or Flux Kustomization reconciles any of them; the checks read what Flux applies (name the clusters in clusters to check them anyway)`,
+      );
+    }
+  }
   const clusterNames = conventions.clusters ?? explicit.clusters ?? folders;
 
   // the settings objects the Kustomizations substitute from
@@ -1300,4 +1328,26 @@ function ownFolderEntries(
     );
   }
   return { entries, reasons };
+}
+
+/** An Argo CD object (Application, ApplicationSet, AppProject) under a folder, if any. */
+function argoCdObjectIn(
+  tree: RepoTree,
+  cache: EngineCache,
+  folder: string,
+): { what: string; location: SourceLocation } | undefined {
+  for (const doc of scanDocuments(tree, cache, ['argoproj.io/'])) {
+    if (!doc.file.startsWith(`${folder}/`)) continue;
+    const v = doc.value;
+    if (
+      typeof v.apiVersion === 'string' &&
+      v.apiVersion.startsWith('argoproj.io/') &&
+      ['Application', 'ApplicationSet', 'AppProject'].includes(String(v.kind))
+    )
+      return {
+        what: `${v.kind} ${String(getPath(v, ['metadata', 'name']) ?? '')}`,
+        location: doc.at(),
+      };
+  }
+  return undefined;
 }

@@ -968,11 +968,16 @@ function membershipOf(
     };
   if (!cilium) {
     // what fails to build applies nothing now, but Cilium may be among it
-    const failedBuilds = render.findings.filter(
+    const failed = render.findings.filter(
       f =>
         f.severity === 'error' &&
         (f.code === 'kustomize-error' || f.code === 'flux-error'),
-    ).length;
+    );
+    const failedBuilds = failed.length;
+    // where: the owner knows whether Cilium can be there
+    const failedAt = [
+      ...new Set(failed.flatMap(f => (f.location ? [f.location.file] : []))),
+    ];
     return known({
       member: false,
       reason: conventions.cilium.valuesFile
@@ -988,7 +993,9 @@ function membershipOf(
                   failedBuilds === 1 ? 'error' : 'errors'
                 } (among the errors) ${
                   failedBuilds === 1 ? 'keeps' : 'keep'
-                } parts of what it applies from being applied, and Cilium may be among them`
+                } parts of what it applies from being applied${
+                  failedAt.length ? ` (${firstFew(failedAt)})` : ''
+                }, and Cilium may be among them`
               : ''
           }`,
     });

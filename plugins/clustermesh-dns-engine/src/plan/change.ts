@@ -13,7 +13,11 @@ import {
   resolveFqdnTemplate,
   variableReference,
 } from '../conventions/templates';
-import { envsubst, referencedVariables } from '../flux/envsubst';
+import {
+  envsubst,
+  hasUnresolvedReference,
+  referencedVariables,
+} from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshModel } from '../model/types';
 import {
@@ -411,6 +415,31 @@ export function decideChange(
         }: configure it in the same run, with its LB IP`,
       });
     }
+  }
+  // the agents tell clusters apart by Cilium's cluster.name, and the peer
+  // entries are named by it: members of one name cannot be told apart
+  const byCiliumName = new Map<string, string[]>();
+  for (const name of members) {
+    const ciliumName = mesh.byName.get(name)!.ciliumName;
+    if (hasUnresolvedReference(ciliumName)) continue;
+    byCiliumName.set(ciliumName, [
+      ...(byCiliumName.get(ciliumName) ?? []),
+      name,
+    ]);
+  }
+  for (const [ciliumName, named] of byCiliumName) {
+    if (named.length < 2) continue;
+    const at = named
+      .map(n => mesh.byName.get(n)!.cilium)
+      .flatMap(c => (c ? [formatLocation(c.locate(['cluster', 'name']))] : []));
+    problems.push({
+      field: 'clusters',
+      message: `${named.join(
+        ', ',
+      )} all have Cilium's cluster.name ${JSON.stringify(ciliumName)}${
+        at.length ? ` (${[...new Set(at)].join(', ')})` : ''
+      }: ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again`,
+    });
   }
   if (members.length < 2 && problems.length === 0)
     problems.push({

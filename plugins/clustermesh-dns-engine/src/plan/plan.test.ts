@@ -1,5 +1,5 @@
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { knownDomain } from '../__testUtils__/trees';
+import { fixtureTree, knownDomain } from '../__testUtils__/trees';
 import { ciliumReleaseHead } from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -1958,6 +1958,33 @@ describe('planMeshDnsChange on other layouts', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  it('refuses clusters Cilium cannot tell apart: one cluster.name for two of them names two peer entries alike', () => {
+    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+      for (const c of ['a', 'b'])
+        files[`clusters/${c}/apps/cilium/helmrelease.yaml`] = files[
+          `clusters/${c}/apps/cilium/helmrelease.yaml`
+        ].replace('name: ${CLUSTER_NAME}', 'name: default');
+    });
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'a', ip: '10.61.1.10' },
+          { name: 'b', ip: '10.61.2.10' },
+        ],
+      },
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters',
+        message:
+          'a, b all have Cilium\'s cluster.name "default" (clusters/a/apps/cilium/helmrelease.yaml:19, clusters/b/apps/cilium/helmrelease.yaml:19): ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again',
+      },
+    ]);
+  });
+
   it('says first that a values file shared verbatim cannot hold each cluster its FQDN, and that the settings it speaks of are the ones the change creates', () => {
     // no settings anywhere; both clusters apply one base of Cilium values
     // with no substitution; each has its own pool

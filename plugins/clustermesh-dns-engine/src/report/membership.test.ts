@@ -224,11 +224,11 @@ describe('the mesh is the clusters in it', () => {
     expect(report.clusters.map(c => [c.name, c.membership.reason])).toEqual([
       [
         'apps',
-        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (among the errors) keeps parts of what it applies from being applied, and Cilium may be among them',
+        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (among the errors) keeps parts of what it applies from being applied (kubernetes/infrastructure/networking/kustomization.yaml), and Cilium may be among them',
       ],
       [
         'infra',
-        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (among the errors) keeps parts of what it applies from being applied, and Cilium may be among them',
+        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile); but 1 Flux or kustomize error (among the errors) keeps parts of what it applies from being applied (kubernetes/infrastructure/networking/kustomization.yaml), and Cilium may be among them',
       ],
     ]);
   });
