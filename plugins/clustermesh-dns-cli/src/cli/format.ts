@@ -160,28 +160,46 @@ export function formatReportText(
       .filter(c => c.outcome === 'fail' && c.severity !== 'error')
       .map(checkLine),
   ]);
-  // one line per rule; a fix worded for another cluster's own file is
-  // named by its cluster, not repeated
-  const fixes = new Map<string, { fix: string; elsewhere: Set<string> }>();
+  // one line per rule; a fix worded alike for another cluster's own file
+  // (its paths aside) is named by its cluster, not repeated; a fix that
+  // says something else for some clusters is its own line, naming them
+  const fixes = new Map<
+    string,
+    { key: string; fix: string; clusters: string[] }[]
+  >();
   for (const c of all) {
     if (c.outcome !== 'fail' || !c.remediation) continue;
-    const seen = fixes.get(c.ruleId);
-    if (!seen)
-      fixes.set(c.ruleId, { fix: c.remediation, elsewhere: new Set() });
-    else if (seen.fix !== c.remediation && c.cluster)
-      seen.elsewhere.add(c.cluster);
+    // a cluster's name is a DNS label: no character a pattern reads
+    const key = c.cluster
+      ? c.remediation.replace(
+          new RegExp(`(?<=/)${c.cluster}(?=[/.])`, 'g'),
+          '\u0000',
+        )
+      : c.remediation;
+    const groups = fixes.get(c.ruleId) ?? [];
+    fixes.set(c.ruleId, groups);
+    const group = groups.find(g => g.key === key);
+    if (!group)
+      groups.push({
+        key,
+        fix: c.remediation,
+        clusters: c.cluster ? [c.cluster] : [],
+      });
+    else if (c.cluster && !group.clusters.includes(c.cluster))
+      group.clusters.push(c.cluster);
   }
   section(
     'How to fix',
-    [...fixes].map(
-      ([rule, { fix, elsewhere }]) =>
-        `[${rule}] ${fix}${
-          elsewhere.size
-            ? ` Likewise for ${[...elsewhere].join(', ')}, in ${
-                elsewhere.size === 1 ? 'its own file' : 'their own files'
-              }.`
-            : ''
-        }`,
+    [...fixes].flatMap(([rule, groups]) =>
+      groups.map(({ fix, clusters }) => {
+        const [first, ...elsewhere] = clusters;
+        const who = groups.length > 1 && first ? `${first}: ` : '';
+        return `[${rule}] ${who}${fix}${likewise(
+          elsewhere,
+          fix.includes(`/${first}/`),
+          groups.length > 1,
+        )}`;
+      }),
     ),
   );
   const notEvaluated = [
@@ -255,4 +273,18 @@ export function formatReportText(
     `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.unevaluated} not evaluated, ${s.notApplicable} not applicable${clustersNotEvaluated}: ${verdict}`,
   );
   return out.join('\n');
+}
+
+/** The other clusters a fix is for: in their own files when it names the first one's. */
+function likewise(
+  others: readonly string[],
+  inOwnFiles: boolean,
+  namedClusters: boolean,
+): string {
+  if (!others.length) return '';
+  if (inOwnFiles)
+    return ` Likewise for ${others.join(', ')}, in ${
+      others.length === 1 ? 'its own file' : 'their own files'
+    }.`;
+  return namedClusters ? ` Likewise for ${others.join(', ')}.` : '';
 }

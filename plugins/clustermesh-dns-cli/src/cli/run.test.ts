@@ -198,6 +198,49 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it('says a fix once per cluster where it says something else for that cluster, not "likewise"', async () => {
+    // a substitutes through its parent's patches; b's Cilium Kustomization
+    // does not substitute at all
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+    try {
+      fs.cpSync(
+        path.join(
+          root,
+          'plugins/clustermesh-dns-engine/fixtures/configure-own-folder-entry/repo',
+        ),
+        dir,
+        { recursive: true },
+      );
+      const sync = path.join(dir, 'clusters/b/flux/sync.yaml');
+      fs.writeFileSync(
+        sync,
+        fs
+          .readFileSync(sync, 'utf8')
+          .replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n'),
+      );
+      const { stdout } = await cli('validate', dir);
+      const howToFix = stdout
+        .slice(stdout.indexOf('\nHow to fix:\n'))
+        .split('\n');
+      const fixes = howToFix.filter(line =>
+        line.startsWith('  [service-annotation] '),
+      );
+      expect(fixes).toEqual([
+        '  [service-annotation] a: In the Cilium values set `clustermesh.apiserver.service.type: LoadBalancer` and `annotations: {lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}}`.',
+        '  [service-annotation] b: In the Cilium values set `clustermesh.apiserver.service.type: LoadBalancer` and `annotations: {lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}}`. Kustomization flux-system/cilium, which applies clusters/b/apps/cilium/helmrelease.yaml, does not substitute: give it `postBuild.substituteFrom: [{kind: ConfigMap, name: cluster-settings}]`, or write the values out, since Flux leaves `${...}` as written there.',
+      ]);
+      // files of other shapes: each named with its cluster
+      expect(
+        howToFix.filter(l => l.startsWith('  [settings-present] ')),
+      ).toEqual([
+        '  [settings-present] a: Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `clusters/a/flux/deploy/cluster-settings.yaml` (or run `clustermesh-dns configure`).',
+        '  [settings-present] b: Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `clusters/b/flux/cluster-settings.yaml` (or run `clustermesh-dns configure`).',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names each cluster's file of a cause found in several clusters' files, not the first one's only", () =>
     onExampleCopy(
       dir => {
