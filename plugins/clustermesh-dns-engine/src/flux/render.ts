@@ -1183,6 +1183,8 @@ function mentionsSource(value: unknown, kind: string, name: string): boolean {
 export function substitutionProblemAt(
   object: SubstitutedObject,
   problem: SubstitutionProblem,
+  /** Where in the value, when not its variable's first use. */
+  offset?: number,
 ): SourceLocation {
   const [field, key] = problem.path;
   const keyFile =
@@ -1191,7 +1193,7 @@ export function substitutionProblemAt(
       : undefined;
   const text = keyFile && getPath(object.body, ['data', key as string]);
   if (keyFile && typeof text === 'string' && problem.variable) {
-    const at = text.indexOf(`\${${problem.variable}`);
+    const at = offset ?? text.indexOf(`\${${problem.variable}`);
     if (at >= 0)
       return { file: keyFile, line: text.slice(0, at).split('\n').length };
   }

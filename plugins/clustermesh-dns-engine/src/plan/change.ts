@@ -287,9 +287,10 @@ const rankNameVariable = (name: string) =>
 export function sharedFqdnTemplate(
   ctx: ChangeContext,
   scopes: readonly { cluster: string; scope: SubstitutionScope }[],
-): { template: string } | { why: string } {
+): { template: string } | { why: string; noNameVariable?: true } {
   const clusters = scopes.map(s => s.cluster).join(', ');
-  if (!scopes.length) return { why: 'Flux substitutes nothing in it' };
+  if (!scopes.length)
+    return { why: 'Flux substitutes nothing in it', noNameVariable: true };
   const names = scopes[0].scope.kustomization.variables.names();
   const variable = names
     .filter(n =>
@@ -299,6 +300,7 @@ export function sharedFqdnTemplate(
   if (!variable)
     return {
       why: `no variable holding the cluster name is substituted in it for every one of ${clusters}`,
+      noNameVariable: true,
     };
   const template = ctx.conventions.fqdnTemplate
     .split('{cluster}')

@@ -389,7 +389,7 @@ function targetValues(
     const sharedFqdn = (): string => {
       const shared = substituted
         ? sharedFqdnTemplate(ctx, scopes)
-        : { why: 'Flux does not substitute it' };
+        : { why: 'Flux does not substitute it', noNameVariable: true as const };
       return 'template' in shared
         ? shared.template
         : cannot(
@@ -406,7 +406,11 @@ function targetValues(
                   shared.why
                 }: one file cannot hold each cluster's own FQDN there (it would go as the template, not from the settings: ${
                   form(clusters[0]).why
-                }); give each cluster a file of its own, have Flux substitute a variable holding the cluster's name in it, or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
+                }); ${
+                  'noNameVariable' in shared
+                    ? "have Flux substitute in it a variable holding each cluster's name (CLUSTER_NAME in the settings of each), or, "
+                    : ''
+                }if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: ${fqdnTemplateExample(
                   conventions.fqdnTemplate,
                 )})`,
           );

@@ -2033,7 +2033,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(plan.problems).toContainEqual({
       field: 'infrastructure/base/cilium/release.yaml',
       message: expect.stringMatching(
-        /^is shared by alpha, beta, and .*: one file cannot hold each cluster's own FQDN there \(it would go as the template, not from the settings: ConfigMap cluster-settings, which this change creates \(clusters\/alpha\/cluster-settings\.yaml\), is applied by Kustomization flux-system\/flux-system without post-build substitution/,
+        /^is shared by alpha, beta, and no variable holding the cluster name is substituted in it for every one of alpha, beta: one file cannot hold each cluster's own FQDN there \(it would go as the template, not from the settings: ConfigMap cluster-settings, which this change creates \(clusters\/alpha\/cluster-settings\.yaml\), is applied by Kustomization flux-system\/flux-system without post-build substitution.*\); have Flux substitute in it a variable holding each cluster's name \(CLUSTER_NAME in the settings of each\), or, if the domain may be in plain files/,
       ),
     });
   });
@@ -2104,7 +2104,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       field: 'infrastructure/cilium/release.yaml',
       // why the FQDN is not from the settings, why the template fails, and the way out
       message:
-        "is shared by alpha, beta, and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from): one file cannot hold each cluster's own FQDN there (it would go as the template, not from the settings: ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes); give each cluster a file of its own, have Flux substitute a variable holding the cluster's name in it, or, if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
+        "is shared by alpha, beta, and CLUSTER_NAME holds the cluster name there, but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which Flux does not substitute in it for every one of alpha, beta (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from): one file cannot hold each cluster's own FQDN there (it would go as the template, not from the settings: ConfigMap cluster-settings is applied by Kustomization flux-system/cluster-settings without post-build substitution, so Flux stores its values verbatim, and SECRET_DOMAIN is secret: the name is not written out in a plain file; the template goes into the files Flux substitutes); if the domain may be in plain files, name it in the FQDN template itself (fqdnTemplate, --fqdn-template: clustermesh-{cluster}.<SECRET_DOMAIN>)",
     });
     // which the same run then takes
     const written = applied(

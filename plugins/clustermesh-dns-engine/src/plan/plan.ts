@@ -9,6 +9,8 @@ import {
 import { EngineCache } from '../cache/EngineCache';
 import { escapeRegExp, firstFew } from '../core/text';
 import { substituteObject } from '../flux/substitute';
+import { envsubst } from '../flux/envsubst';
+import { getPath } from '../core/paths';
 import { substitutionProblemAt } from '../flux/render';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
@@ -335,14 +337,32 @@ function emptiedByNewSubstitution(
     if (!now) continue;
     const places: string[] = [];
     const variables = new Set<string>();
+    const known = (name: string) => now.variables.value(name);
     for (const object of wired.objects)
       for (const problem of substituteObject(object, now.variables, {
         strict: true,
-      }).problems)
-        if (problem.reason === 'undefined' && problem.variable) {
-          variables.add(`\${${problem.variable}}`);
-          places.push(formatLocation(substitutionProblemAt(object, problem)));
+      }).problems) {
+        if (problem.reason !== 'undefined' || !problem.variable) continue;
+        const text = getPath(object.body, problem.path);
+        // every such reference of the value (a values file is one value)
+        for (const [name, offsets] of undefinedReferences(
+          typeof text === 'string' ? text : '',
+          known,
+          problem.variable,
+        )) {
+          variables.add(`\${${name}}`);
+          for (const offset of offsets.length ? offsets : [undefined])
+            places.push(
+              formatLocation(
+                substitutionProblemAt(
+                  object,
+                  { ...problem, variable: name },
+                  offset,
+                ),
+              ),
+            );
         }
+      }
     if (!places.length) continue;
     problems.push({
       field: wired.object?.source.file ?? places[0],
@@ -357,6 +377,41 @@ function emptiedByNewSubstitution(
     });
   }
   return problems;
+}
+
+/**
+ * The variables of a value that strict substitution finds undefined, each
+ * with the offsets of its uses with no default (`${1}`, not `${1:=x}` nor
+ * the escaped `$${1}`); the first found is given.
+ */
+function undefinedReferences(
+  text: string,
+  known: (name: string) => string | undefined,
+  first: string,
+): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  let name: string | undefined = first;
+  while (name !== undefined && !found.has(name)) {
+    const offsets: number[] = [];
+    const reference = `\${${name}}`;
+    for (
+      let at = text.indexOf(reference);
+      at >= 0;
+      at = text.indexOf(reference, at + 1)
+    )
+      if (text[at - 1] !== '$') offsets.push(at);
+    found.set(name, offsets.length ? offsets : [-1]);
+    // the next one, with those found so far given a value
+    const result = envsubst(
+      text,
+      n => known(n) ?? (found.has(n) ? '' : undefined),
+      { strict: true },
+    );
+    name = result.ok ? undefined : result.variable;
+  }
+  return new Map(
+    [...found].map(([n, offsets]) => [n, offsets.filter(o => o >= 0)]),
+  );
 }
 
 /** The records of some clusters of the mesh after the change. */
