@@ -349,9 +349,21 @@ export function detectConventions(
     layout?.clustersPath === clustersPath
       ? new Set(layout.clusters.keys())
       : undefined;
+  // a folder named as a layer (`base`) that a Kustomization of its own
+  // reconciles is a cluster all the same (entry points are not read from
+  // such names, since `flux/` or `base/` is usually a part of one)
+  const ownEntry = (f: string) => {
+    const folder = clusterFolder(clustersPath, f);
+    const entry = layout?.entryPath ? `${folder}/${layout.entryPath}` : folder;
+    return entries.some(e => e.path === entry);
+  };
   const sharedLayers = entryFolders
     ? folders.filter(
-        f => !entryFolders.has(f) && !applied.has(f) && isSharedFolderName(f),
+        f =>
+          !entryFolders.has(f) &&
+          !applied.has(f) &&
+          isSharedFolderName(f) &&
+          !ownEntry(f),
       )
     : [];
   // a folder named as a layer that alone declares the GitRepository the
@@ -687,9 +699,24 @@ export function detectConventions(
     }
   }
 
+  // what the clusters run is in what Flux builds: a folder the sources
+  // leave out (an old `kube_old/`) counts only when nothing else says it
+  const sourceIgnore = conventions.flux?.sourceIgnore;
+  const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
+  const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
+  const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
+    const kept = items.filter(
+      i => (built?.isFile(fileOf(i)) ?? true) && reachable(fileOf(i)),
+    );
+    return kept.length ? kept : items;
+  };
+
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
-  const deployments = repositoryExternalDnsDeployments(tree, cache, doc =>
-    releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+  const deployments = preferBuilt(
+    repositoryExternalDnsDeployments(tree, cache, doc =>
+      releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+    ),
+    d => d.location.file,
   );
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
@@ -705,11 +732,16 @@ export function detectConventions(
     const gate = strictnessGate(tree, cache);
     const strictness =
       gate ??
-      strictnessOf([
-        ...readBootstrapVersions(tree, fluxDocuments, index),
-        ...readInstanceVersions(fluxDocuments),
-        ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
-      ]);
+      strictnessOf(
+        preferBuilt(
+          [
+            ...readBootstrapVersions(tree, fluxDocuments, index),
+            ...readInstanceVersions(fluxDocuments),
+            ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
+          ],
+          v => v.location.file,
+        ),
+      );
     if (strictness) {
       if (!strictness.strict)
         conventions.flux = { ...conventions.flux, strictSubstitution: false };
@@ -1350,4 +1382,32 @@ function argoCdObjectIn(
       };
   }
   return undefined;
+}
+
+/**
+ * Whether a file is in what an entry point builds, or in what a
+ * Kustomization reconciles that such a file declares, and so on: a folder
+ * left behind (`kube_old/`) is in none. Only folders under the path built
+ * are followed (not a kustomization's `../`): a file missed is only
+ * preferred less.
+ */
+function reachableFromEntries(
+  entries: readonly FluxEntry[],
+  kustomizations: readonly KustomizationPath[],
+  appliedBy: ReturnType<typeof buildIncludes>,
+): (file: string) => boolean {
+  const memo = new Map<string, boolean>();
+  const builds = (path: string, file: string) =>
+    path !== '' && file.startsWith(`${path}/`) && appliedBy(path, file);
+  const reachable = (file: string): boolean => {
+    const known = memo.get(file);
+    if (known !== undefined) return known;
+    memo.set(file, false); // a cycle reaches nothing new
+    const found =
+      entries.some(e => builds(e.path, file)) ||
+      kustomizations.some(k => builds(k.path, file) && reachable(k.declaredIn));
+    memo.set(file, found);
+    return found;
+  };
+  return reachable;
 }

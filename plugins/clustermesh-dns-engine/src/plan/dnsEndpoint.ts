@@ -276,6 +276,29 @@ function requireExternalDns(
   const lacking = clusters
     .filter(c => !running.includes(c.name))
     .map(c => c.name);
+  // ExternalDNS runs, but what deploys it brings no DNSEndpoint CRD
+  const noCrd = clusters.filter(
+    c =>
+      running.includes(c.name) &&
+      !dnsEndpointCrdOf(c) &&
+      externalDnsDeploymentsOf(c).every(d => d.noCrd),
+  );
+  if (noCrd.length)
+    ctx.notes.push(
+      `No DNSEndpoint CRD is applied to ${noCrd
+        .map(c => c.name)
+        .join(', ')}: ${[
+        ...new Set(
+          noCrd.flatMap(c =>
+            externalDnsDeploymentsOf(c).map(
+              d => `${d.description}: ${d.noCrd}`,
+            ),
+          ),
+        ),
+      ].join(
+        '; ',
+      )}. Install it (the external-dns chart 1.14.4 and later ships it, or apply dnsendpoints.externaldns.k8s.io), or Flux fails the Kustomization that applies the new DNSEndpoint; configure with --mode manual for a records document instead.`,
+    );
   if (!lacking.length) return;
   const index = ctx.input.clusters.findIndex(c => c.name === lacking[0]);
   const who = lacking.join(', ');

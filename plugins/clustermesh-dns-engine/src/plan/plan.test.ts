@@ -1370,6 +1370,37 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('says when the ExternalDNS that would publish the record brings no DNSEndpoint CRD (chart before 1.14.4) and no file applies one', () => {
+    const tree = fixtureTree('configure-no-settings/repo', files => {
+      for (const c of ['main', 'staging']) {
+        const release = `kubernetes/${c}/apps/network/external-dns/app/helmrelease.yaml`;
+        files[release] = files[release].replace(
+          'version: 1.19.0',
+          'version: 1.13.1',
+        );
+      }
+    });
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      },
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.org' },
+        detectConventions(tree),
+      ),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^No DNSEndpoint CRD is applied to main, staging: HelmRelease network\/external-dns: chart external-dns 1\.13\.1 has no DNSEndpoint CRD \(the chart ships it from 1\.14\.4\)\. Install it/,
+      ),
+    );
+  });
+
   it('puts new settings keys in their place when the settings are kept in order', () => {
     const files = exampleFiles('gitops-repo');
     for (const c of ['infra', 'apps'])

@@ -239,6 +239,41 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({ outcome: 'pass' });
     });
 
+    it('is not evaluated where the ExternalDNS that publishes it brings no DNSEndpoint CRD (a chart before 1.14.4, install.crds Skip) and no file applies one', () => {
+      const sources = ['sources: [crd]', 'domainFilters: [example.net]'];
+      const oldChart = (f: Record<string, string>) => {
+        withExternalDns(sources)(f);
+        f[`${folder}/external-dns.yaml`] = f[
+          `${folder}/external-dns.yaml`
+        ].replace('version: 1.19.0', 'version: 1.12.1');
+      };
+      expect(infraResults(oldChart)).toEqual([
+        expect.objectContaining({ outcome: 'pass' }),
+        expect.objectContaining({
+          outcome: 'not-evaluated',
+          message: `whether the kind DNSEndpoint is known to the cluster is not known: HelmRelease network/external-dns: chart external-dns 1.12.1 has no DNSEndpoint CRD (the chart ships it from 1.14.4), and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies ${endpoint}`,
+        }),
+      ]);
+      const skipped = infraResults(f => {
+        withExternalDns(sources)(f);
+        f[`${folder}/external-dns.yaml`] = f[
+          `${folder}/external-dns.yaml`
+        ].replace('  values:\n', '  install: {crds: Skip}\n  values:\n');
+      });
+      expect(skipped[1]?.message).toMatch(
+        /HelmRelease network\/external-dns: its HelmRelease skips the chart's CRDs \(install\.crds: Skip\)/,
+      );
+      // with the CRD applied by the repository, it is known
+      expect(
+        infraResults(f => {
+          oldChart(f);
+          f[`${folder}/kustomization.yaml`] += '  - dnsendpoint-crd.yaml\n';
+          f[`${folder}/dnsendpoint-crd.yaml`] =
+            'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: dnsendpoints.externaldns.k8s.io\nspec:\n  group: externaldns.k8s.io\n  names: {kind: DNSEndpoint, plural: dnsendpoints}\n  scope: Namespaced\n  versions: []\n';
+        }),
+      ).toEqual([expect.objectContaining({ outcome: 'pass' })]);
+    });
+
     it("reads a plain Deployment of an image without a tag (the registry's latest)", () => {
       const result = infraResult(f => {
         f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';

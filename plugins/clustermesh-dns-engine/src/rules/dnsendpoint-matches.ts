@@ -37,7 +37,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared, and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated. In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared, and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster\'s ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record.',
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
@@ -89,6 +89,8 @@ export const dnsEndpointMatches = defineClusterRule({
     matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
     noPublisherHere:
       'whether an ExternalDNS publishes {{endpoint}} is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
+    noCrdHere:
+      'whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies {{endpoint}}',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -419,6 +421,27 @@ export const dnsEndpointMatches = defineClusterRule({
           },
           record.location,
         );
+        // it publishes DNSEndpoints, if the kind is known there
+        const withoutCrd = externalDns.filter(d => d.noCrd);
+        if (
+          withoutCrd.length &&
+          withoutCrd.length === externalDns.length &&
+          !dnsEndpointCrdOf(c)
+        )
+          return [
+            matches,
+            r.notEvaluated(
+              'noCrdHere',
+              {
+                endpoint: name,
+                why: withoutCrd
+                  .map(d => `${d.description}: ${d.noCrd}`)
+                  .join('; '),
+                appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
+              },
+              record.location,
+            ),
+          ];
         if (externalDns.length) return [matches];
         // the record is right; who publishes it is not in the repository
         const crd = dnsEndpointCrdOf(c);

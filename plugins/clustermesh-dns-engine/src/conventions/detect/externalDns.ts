@@ -56,6 +56,12 @@ export interface ExternalDnsDeployment {
   /** Values of its HelmRelease that are not read here (`valuesFrom`): its settings may differ. */
   valuesUnread?: boolean;
   /**
+   * Why it does not install the DNSEndpoint CRD, when it is known not to:
+   * the chart before 1.14.4 has none, and `install.crds: Skip` leaves it
+   * out. Absent when it does, or when that is not known.
+   */
+  noCrd?: string;
+  /**
    * Which records it takes for its own: `--policy` (`sync` deletes those it
    * no longer has a source for), `--registry`, `--txt-owner-id` and where
    * its ownership records are (`--txt-prefix`, `--txt-suffix`: another
@@ -189,6 +195,46 @@ function ownershipOf(
 function semver(text: unknown): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(String(text ?? ''));
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+/**
+ * The ExternalDNS minor a chart minor of kubernetes-sigs/external-dns
+ * deploys (its changelog): 1.N deploys v0.N from 1.14; before, 1.9 → v0.11,
+ * 1.10 and 1.11 → v0.12, 1.12 and 1.13 → v0.13. Undefined before 1.9.
+ */
+function appMinorOfChart(minor: number): number | undefined {
+  if (minor >= 14) return minor;
+  return ({ 9: 11, 10: 12, 11: 12, 12: 13, 13: 13 } as Record<number, number>)[
+    minor
+  ];
+}
+
+/**
+ * Why a chart deployment does not install the DNSEndpoint CRD: the chart
+ * ships it (in `crds/`) from 1.14.4, and helm-controller installs it unless
+ * `install.crds` is Skip.
+ */
+function noCrdOf(
+  chart: [number, number, number] | undefined,
+  /** A range pinning the minor: Helm takes its newest patch. */
+  newestPatch: boolean,
+  installCrds: unknown,
+  written: unknown,
+): { noCrd: string } | undefined {
+  if (!chart || chart[0] !== 1) return undefined;
+  const before =
+    chart[1] < 14 || (chart[1] === 14 && !newestPatch && chart[2] < 4);
+  if (before)
+    return {
+      noCrd: `chart external-dns ${String(
+        written,
+      ).trim()} has no DNSEndpoint CRD (the chart ships it from 1.14.4)`,
+    };
+  if (installCrds === 'Skip')
+    return {
+      noCrd: "its HelmRelease skips the chart's CRDs (install.crds: Skip)",
+    };
+  return undefined;
 }
 
 /**
@@ -398,10 +444,14 @@ export function readExternalDnsDeployments(
       if (image && semver(image.tag)) {
         version = semver(image.tag);
         versionFrom = `image tag ${image.tag} at ${where(doc.at(image.path))}`;
-      } else if (isChart && chartSemver && chartSemver[0] === 1) {
-        // chart 1.N deploys ExternalDNS v0.N (since chart 1.15); its
-        // patch is not the chart's
-        version = [0, chartSemver[1], 0];
+      } else if (
+        isChart &&
+        chartSemver &&
+        chartSemver[0] === 1 &&
+        appMinorOfChart(chartSemver[1]) !== undefined
+      ) {
+        // the chart's minor gives ExternalDNS's; its patch is not the chart's
+        version = [0, appMinorOfChart(chartSemver[1])!, 0];
         minorOnly = true;
         versionFrom = `chart external-dns ${
           pinnedMinor(chartVersion.text)
@@ -443,6 +493,12 @@ export function readExternalDnsDeployments(
         filters: filtersOf(values, args),
         valuesUnread: hasValuesFrom && (merged?.unread ?? true),
         ownership: ownershipOf(isChart ? values : undefined, args),
+        ...noCrdOf(
+          isChart ? chartSemver : undefined,
+          pinnedMinor(chartVersion.text) !== undefined,
+          getPath(v, ['spec', 'install', 'crds']),
+          chartVersion.text,
+        ),
       });
     } else if (v.kind === 'Deployment') {
       const image = externalDnsImage(getPath(v, ['spec', 'template', 'spec']), [
