@@ -705,10 +705,10 @@ export function detectConventions(
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
   const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
   const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
-    const kept = items.filter(
+    const reached = items.filter(
       i => (built?.isFile(fileOf(i)) ?? true) && reachable(fileOf(i)),
     );
-    return kept.length ? kept : items;
+    return reached.length ? reached : items;
   };
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
