@@ -103,6 +103,23 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it("checks Cilium's cluster.name, not the folder's name, which Cilium never sees", () => {
+    // the folder is `Infra`, its Cilium values name it `infra`
+    const checks = exampleChecks(files => {
+      for (const path of Object.keys(files)) {
+        const content = files[path]
+          .split('clusters/infra')
+          .join('clusters/Infra');
+        delete files[path];
+        files[path.replace('clusters/infra/', 'clusters/Infra/')] = content;
+      }
+    }).filter(c => c.ruleId === 'cluster-name-valid');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual([
+      ['Infra', 'pass', 'cluster name "infra" is valid for Cilium'],
+      ['apps', 'pass', 'cluster name "apps" is valid for Cilium'],
+    ]);
+  });
+
   it('fails the name "default", and two clusters of one name', () => {
     expect(failures(nameOf('apps', 'default'))).toEqual([
       'apps: cluster.name is "default", the chart\'s default, which Cilium refuses for a cluster of a mesh (20)',

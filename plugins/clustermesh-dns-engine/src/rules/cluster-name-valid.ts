@@ -26,9 +26,9 @@ export const clusterNameValid = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "Cilium's rule for cluster names: at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
-  remediation: c =>
-    `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values (a \`CLUSTER_NAME\` setting per cluster), and rename its folder under \`${c.clustersPath}\` if that is the invalid one.`,
+    "Cilium's rule for cluster names, for the `cluster.name` of the Cilium values (the folder's name only where they are not read): at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
+  remediation: () =>
+    'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).',
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
     valid: 'cluster name {{name}} is valid for Cilium',
@@ -63,8 +63,11 @@ export const clusterNameValid = defineClusterRule({
       out.push(
         r.notEvaluated('unsubstituted', { name: q(c.ciliumName) }, where),
       );
-    for (const name of new Set([c.name, c.ciliumName])) {
-      if (name === c.ciliumName && (unknown.length || unsubstituted)) continue;
+    // Cilium knows the cluster by cluster.name, never by its folder: the
+    // folder's name is checked only where the values are not read
+    const names = set ? [c.ciliumName] : c.cilium ? [] : [c.name];
+    for (const name of names) {
+      if (set && (unknown.length || unsubstituted)) continue;
       const problem = clusterNameProblem(name);
       if (problem)
         out.push(
