@@ -65,7 +65,9 @@ export const clusterNameValid = defineClusterRule({
       );
     // Cilium knows the cluster by cluster.name, never by its folder: the
     // folder's name is checked only where the values are not read
-    const names = set ? [c.ciliumName] : c.cilium ? [] : [c.name];
+    let names: string[] = [];
+    if (set) names = [c.ciliumName];
+    else if (!c.cilium) names = [c.name];
     for (const name of names) {
       if (set && (unknown.length || unsubstituted)) continue;
       const problem = clusterNameProblem(name);
