@@ -142,6 +142,15 @@ export function helmReleaseValues(
   ) => ManifestObject | undefined,
   files: YamlFiles,
   cluster?: string,
+  /**
+   * The name under which the cluster applies a generated object of that
+   * kind, name and namespace with a content hash (`name-<hash>`), if it does.
+   */
+  hashedName?: (
+    kind: string,
+    name: string,
+    namespace: string,
+  ) => string | undefined,
 ): { values: HelmValues; findings: EngineFinding[] } {
   const findings: EngineFinding[] = [];
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
@@ -186,11 +195,14 @@ export function helmReleaseValues(
         unread.push(
           `${ref.kind} ${namespace}/${ref.name}, which the cluster does not apply (helm-controller fails the release)`,
         );
+        const hashed = hashedName?.(ref.kind, ref.name, namespace);
         findings.push(
           finding(
             'flux-error',
             'error',
-            `HelmRelease ${namespace}/${object.name} takes values from ${ref.kind} ${namespace}/${ref.name}, which nothing in cluster ${cluster} applies; helm-controller fails the release`,
+            hashed
+              ? `HelmRelease ${namespace}/${object.name} takes values from ${ref.kind} ${namespace}/${ref.name}, which cluster ${cluster} applies only as ${hashed}: a generator names it with a content hash, and kustomize does not rename a HelmRelease's valuesFrom (set generatorOptions.disableNameSuffixHash: true, or a configurations nameReference for HelmRelease valuesFrom); helm-controller fails the release`
+              : `HelmRelease ${namespace}/${object.name} takes values from ${ref.kind} ${namespace}/${ref.name}, which nothing in cluster ${cluster} applies; helm-controller fails the release`,
             where,
             cluster,
           ),

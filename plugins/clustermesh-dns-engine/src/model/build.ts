@@ -601,6 +601,18 @@ const renderLookup =
         (o.namespace ?? k.namespace) === namespace,
     )?.object;
 
+/** The name of a generated object as its render applies it with a content hash (`name-<hash>`). */
+const renderHashedName =
+  (render: ClusterRender) => (kind: string, name: string, namespace: string) =>
+    render.objects.find(
+      ({ object: o, appliedBy: k }) =>
+        o.kind === kind &&
+        o.name.length === name.length + 11 &&
+        o.name.startsWith(`${name}-`) &&
+        /^[a-z0-9]{10}$/.test(o.name.slice(name.length + 1)) &&
+        (o.namespace ?? k.namespace) === namespace,
+    )?.object.name;
+
 /** RKE2's configuration of the Cilium it installs: HelmChartConfig kube-system/rke2-cilium. */
 function isRke2CiliumConfig(object: SubstitutedObject): boolean {
   return (
@@ -782,6 +794,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       renderLookup(render),
       files,
       render.cluster,
+      renderHashedName(render),
     );
     findings.push(...read.findings);
     const spec = isRecord(object.body.spec) ? object.body.spec : {};

@@ -155,6 +155,23 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it("says a values ConfigMap is applied only under its hashed name, which a HelmRelease's valuesFrom does not follow", () => {
+    const report = validateMesh(
+      fixtureTree('configure-valuesfrom/repo', files => {
+        const app =
+          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
+        // the generator's name gets a content hash; nothing renames valuesFrom
+        files[app] = files[app].replace(/generatorOptions:[\s\S]*$/, '');
+      }),
+      resolveConventions({}),
+    );
+    expect(report.findings.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^HelmRelease kube-system\/cilium takes values from ConfigMap kube-system\/cilium-values, which cluster east applies only as cilium-values-[a-z0-9]{10}: a generator names it with a content hash, and kustomize does not rename a HelmRelease's valuesFrom \(set generatorOptions\.disableNameSuffixHash: true, or a configurations nameReference for HelmRelease valuesFrom\); helm-controller fails the release$/,
+      ),
+    );
+  });
+
   it('does not call a cluster outside the mesh when its values file is not valid YAML (helm-controller fails the release)', () => {
     const values =
       'kubernetes/infrastructure/networking/cilium/app/values.yaml';

@@ -365,6 +365,49 @@ describe('settings-present', () => {
     });
   });
 
+  it('says when the settings ConfigMap is made outside the repository and the Kustomization applying the Cilium values does not substitute from it', () => {
+    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+      // an installer makes ConfigMap platform (no file defines it); only
+      // b's apps Kustomization substitutes from it
+      files['clusters/b/flux/sync.yaml'] += [
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: apps, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        '  path: ./clusters/b/apps/other',
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  postBuild:',
+        '    substituteFrom:',
+        '      - {kind: ConfigMap, name: platform}',
+        '',
+      ].join('\n');
+      files['clusters/b/apps/other/kustomization.yaml'] =
+        'resources: [app.yaml]\n';
+      files['clusters/b/apps/other/app.yaml'] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata: {zone: "${ZONE}"}\n';
+    });
+    const report = validateMesh(
+      tree,
+      resolveConventions(
+        { settings: { configMap: 'platform' } },
+        detectConventions(tree),
+      ),
+    );
+    expect(
+      report.clusters
+        .find(c => c.name === 'b')!
+        .checks.find(c => c.ruleId === 'settings-present'),
+    ).toMatchObject({
+      outcome: 'fail',
+      message:
+        'ConfigMap flux-system/platform is made outside the repository (no file defines it; Kustomization flux-system/apps substitutes from it), and Kustomization flux-system/cilium, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
+      location: { file: 'clusters/b/flux/sync.yaml', line: 20 },
+    });
+  });
+
   it('names the ConfigMaps the Cilium values are substituted from when the settings ConfigMap is not applied', () => {
     // b keeps its settings under another name than a's
     const tree = fixtureTree('configure-own-folder-entry/repo', files => {

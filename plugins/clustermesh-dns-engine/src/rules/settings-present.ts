@@ -1,4 +1,4 @@
-import { settingsConfigMapName } from '../conventions/templates';
+import { clusterPath, settingsConfigMapName } from '../conventions/templates';
 import { inlineSettingsTarget } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
@@ -22,6 +22,8 @@ export const settingsPresent = defineClusterRule({
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
+    notReaching:
+      'ConfigMap {{configMap}} is made outside the repository (no file defines it; Kustomization {{namedBy}} substitutes from it), and Kustomization {{kustomization}}, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
     noConfigMapOthers:
       "no ConfigMap {{configMap}} is applied to the cluster; Kustomization {{kustomization}}, which applies its Cilium values, substitutes from {{others}}: if one holds the cluster's settings, name it in the conventions' settings.configMap",
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
@@ -37,9 +39,15 @@ export const settingsPresent = defineClusterRule({
     byTemplateUnverified:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
-  absence: ['noConfigMap', 'noConfigMapOthers'],
+  absence: ['noConfigMap', 'noConfigMapOthers', 'notReaching'],
   fieldAbsence: ['missing', 'missingInline'],
-  variables: ['noConfigMap', 'noConfigMapOthers', 'missing', 'missingInline'],
+  variables: [
+    'noConfigMap',
+    'noConfigMapOthers',
+    'notReaching',
+    'missing',
+    'missingInline',
+  ],
   check(mesh, c, r) {
     const { variables } = mesh.conventions;
     const configMap = settingsConfigMapName(
@@ -91,6 +99,36 @@ export const settingsPresent = defineClusterRule({
       const others = (applier?.substituteFrom ?? []).filter(
         ref => ref.kind === 'ConfigMap',
       );
+      // made outside the repository: other Kustomizations read it, not
+      // the one applying the Cilium values
+      const name = clusterPath(mesh.conventions.settings.configMap, c.name);
+      const external = c.findings.some(
+        f => f.cause?.key === `external-source:ConfigMap ${configMap}`,
+      );
+      const namedBy = external
+        ? c.render.kustomizations.find(
+            k =>
+              k !== applier &&
+              k.substituteFrom.some(
+                ref => ref.kind === 'ConfigMap' && ref.name === name,
+              ),
+          )
+        : undefined;
+      if (applier && namedBy && !others.some(ref => ref.name === name))
+        return [
+          r.fail(
+            'notReaching',
+            {
+              configMap,
+              namedBy: namedBy.key,
+              kustomization: applier.key,
+            },
+            // where it would substitute from it
+            applier.object
+              ? locate(applier.object, ['spec'])
+              : c.settingsLocation,
+          ),
+        ];
       return [
         applier && others.length
           ? r.fail(
