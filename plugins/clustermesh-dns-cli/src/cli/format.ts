@@ -120,7 +120,12 @@ export function formatReportText(
     'Conventions',
     report.conventions
       .filter(c => options.verbose || c.source !== 'default')
-      .map(c => `${c.setting} = ${c.value} (${c.source}: ${c.reason})`),
+      .map(
+        c =>
+          `${c.setting} = ${c.value === '' ? '(none)' : c.value} (${
+            c.source
+          }: ${c.reason})`,
+      ),
   );
   const membershipLine = (c: MeshReport['clusters'][number]) =>
     `${c.name}: ${c.membership.reason}${

@@ -241,6 +241,26 @@ describe('clustermesh-dns validate', () => {
     }
   });
 
+  it('prints a setting detected empty as (none)', async () => {
+    // a repository of no Flux object: no folder is a cluster
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-cli-'));
+    try {
+      for (const c of ['east', 'west']) {
+        fs.mkdirSync(path.join(dir, 'clusters', c), { recursive: true });
+        fs.writeFileSync(
+          path.join(dir, 'clusters', c, 'project.yaml'),
+          'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: apps\n',
+        );
+      }
+      const { stdout } = await cli('validate', dir);
+      expect(stdout).toMatch(
+        /\n {2}clusters = \(none\) \(detected: the repository holds no Flux object/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names each cluster's file of a cause found in several clusters' files, not the first one's only", () =>
     onExampleCopy(
       dir => {

@@ -1276,6 +1276,9 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'entries')?.reason).toBe(
       "a's entry point is clusters/a, not clusters/a/flux: its build applies a Kustomization that reconciles clusters/a/flux/deploy (clusters/a/deploy-cluster.yaml:10), and nothing reconciles clusters/a/flux as a whole",
     );
+    expect(settingOf(found, 'entryPath')?.reason).toMatch(
+      /^the Flux entry point of each cluster but a \(see entries\) is its flux\/ folder; e\.g\. /,
+    );
     // once a/flux reconciles itself too, it is a's entry like b's
     const selfSynced = detectConventions(
       fixtureTree('configure-own-folder-entry/repo', files => {

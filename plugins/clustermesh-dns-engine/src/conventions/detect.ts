@@ -297,6 +297,17 @@ export function detectConventions(
     if (own.reasons.length) {
       conventions.entries = own.entries;
       detected('entries', settingText(own.entries), own.reasons.join('; '));
+      // the entry folder holds for the others only
+      const entryPath = found.find(
+        f => f.setting === 'entryPath' && f.source === 'detected',
+      );
+      if (entryPath)
+        entryPath.reason = entryPath.reason.replace(
+          "each cluster's Flux entry point",
+          `the Flux entry point of each cluster but ${Object.keys(
+            own.entries,
+          ).join(', ')} (see entries)`,
+        );
     }
   }
   // no entry point of their own: one for every cluster may pick each
