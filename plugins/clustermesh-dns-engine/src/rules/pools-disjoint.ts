@@ -25,6 +25,8 @@ export const poolsDisjoint = defineMeshRule({
       'pool {{pool}} block {{block}} overlaps block {{otherBlock}} of {{other}} (at {{otherLocation}}){{network}}; both hold {{overlap}}',
     overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
+    disjointWhereCompared:
+      'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
     someUnknown:
       'the known blocks of the {{count:cluster}} do not overlap, but the blocks {{blocks}} come from values not known here',
     noPools:
@@ -78,10 +80,21 @@ export const poolsDisjoint = defineMeshRule({
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
+    /** Pools that overlap another cluster's but admit other services only. */
+    const notCompared = new Set<string>();
     for (const b of entries) {
       open = open.filter(
         a => a.range.family === b.range.family && a.range.last >= b.range.first,
       );
+      for (const a of open)
+        if (
+          a.cluster !== b.cluster &&
+          shareNetwork(a.cluster, b.cluster) &&
+          !(admitsApiserver(a) && admitsApiserver(b))
+        )
+          for (const e of [a, b])
+            if (!admitsApiserver(e))
+              notCompared.add(`pool ${q(e.pool.name)} of ${e.cluster.name}`);
       const overlapping = open.filter(a =>
         a.cluster === b.cluster
           ? a.pool !== b.pool
@@ -155,6 +168,13 @@ export const poolsDisjoint = defineMeshRule({
     if (!entries.length) return [r.notApplicable('noPools', {})];
     // the clusters whose pools were compared (lb-ip-in-pool says which have none)
     const compared = mesh.members.filter(c => c.pools.some(p => !p.disabled));
-    return [r.pass('disjoint', { count: compared.length })];
+    return [
+      notCompared.size
+        ? r.pass('disjointWhereCompared', {
+            count: compared.length,
+            skipped: [...notCompared].join(', '),
+          })
+        : r.pass('disjoint', { count: compared.length }),
+    ];
   },
 });
