@@ -82,7 +82,9 @@ ${commonOptions}: the plan (edits, records, problems, summary)
   --dry-run                print the unified diff (also of a refused change, with
                            the reasons), write nothing
   --ttl <seconds>          record TTL (default: the conventions, 300)
-  --mode <mode>            externaldns (a DNSEndpoint, default) or manual (a records document)
+  --mode <mode>            externaldns (a DNSEndpoint) or manual (a records document); default: the
+                           conventions' dns.mode, else manual where the repository has no ExternalDNS,
+                           DNSEndpoint CRD or DNSEndpoint, else externaldns
   -h, --help               display help for command
 
 ${configureExitStatus}`,

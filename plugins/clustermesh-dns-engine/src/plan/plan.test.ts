@@ -40,16 +40,27 @@ const storyInput: MeshDnsChangeInput = {
   ],
 };
 
-/** The tree with a plan's edits applied. */
+/**
+ * The tree with a plan's edits applied. The DNSEndpoint mode is the run's
+ * unless the conventions say manual: most layouts here keep no ExternalDNS
+ * (installed outside the repository), where configure would otherwise
+ * choose a records document.
+ */
 function applied(
   files: Record<string, string>,
   input: MeshDnsChangeInput,
   conventions: MeshConventions = withDomain,
   cache?: EngineCache,
 ) {
-  const plan = planMeshDnsChange(createRepoTree(files), input, conventions, {
-    cache,
-  });
+  const mode =
+    input.mode ??
+    (conventions.dns.mode === 'externaldns' ? 'externaldns' : undefined);
+  const plan = planMeshDnsChange(
+    createRepoTree(files),
+    mode ? { ...input, mode } : input,
+    conventions,
+    { cache },
+  );
   const after = { ...files };
   for (const e of plan.edits) after[e.path] = e.after;
   return { plan, after };
@@ -1985,6 +1996,50 @@ describe('planMeshDnsChange on other layouts', () => {
       ),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
+  const tree = fixtureTree('configure-own-folder-entry/repo');
+  const input = {
+    clusters: [
+      { name: 'a', ip: '10.61.1.10' },
+      { name: 'b', ip: '10.61.2.10' },
+    ],
+  };
+  const conventions = resolveConventions({}, detectConventions(tree));
+
+  it('writes a records document, saying why, when the mode is not chosen: a DNSEndpoint would be a kind the clusters do not know', () => {
+    const plan = planMeshDnsChange(tree, input, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toContain(
+      'docs/clustermesh-dns-records.md',
+    );
+    expect(plan.edits.some(e => e.path.endsWith('dnsendpoint.yaml'))).toBe(
+      false,
+    );
+    expect(plan.decisions[0]).toMatch(
+      /^Manual DNS mode: the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint/,
+    );
+  });
+
+  it('writes DNSEndpoints when the run or the conventions choose that mode', () => {
+    for (const plan of [
+      planMeshDnsChange(tree, { ...input, mode: 'externaldns' }, conventions),
+      planMeshDnsChange(
+        tree,
+        input,
+        resolveConventions(
+          { dns: { mode: 'externaldns' } },
+          detectConventions(tree),
+        ),
+      ),
+    ]) {
+      expect(plan.problems).toEqual([]);
+      expect(plan.edits.map(e => e.path)).toContain(
+        'clusters/a/apps/cilium/dnsendpoint.yaml',
+      );
+    }
   });
 });
 

@@ -18,6 +18,7 @@ import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
+  dnsEndpointCrdOf,
   metalLbNote,
   PoolLookup,
   poolOfAddress,
@@ -122,7 +123,7 @@ export function planMeshDnsChange(
   const afterModel = fileEdits.length
     ? buildMeshModel(
         overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
-        conventions,
+        planned.conventions,
         { cache },
       )
     : undefined;
@@ -187,7 +188,7 @@ export function planMeshDnsChange(
 function planEdits(
   tree: RepoTree,
   input: MeshDnsChangeInput,
-  conventions: MeshConventions,
+  chosen: MeshConventions,
   addresses: IpAddress[],
   cache: EngineCache,
 ):
@@ -201,8 +202,16 @@ function planEdits(
       inputProblems: PlanProblem[];
       /** The failed checks those input problems already state (`ruleId|cluster`). */
       statedByInput: ReadonlySet<string>;
+      /** The conventions planned with (manual mode where no ExternalDNS is). */
+      conventions: MeshConventions;
     } {
-  const mesh = buildMeshModel(tree, conventions, { cache });
+  const mesh = buildMeshModel(tree, chosen, { cache });
+  // no ExternalDNS, nor its CRD, nor a DNSEndpoint anywhere: the records
+  // go in a records document, unless the mode was chosen
+  const manual = manualByDefault(mesh, chosen, input);
+  const conventions: MeshConventions = manual
+    ? { ...chosen, dns: { ...chosen.dns, mode: 'manual' } }
+    : chosen;
   const inputProblems: PlanProblem[] = [];
   const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
@@ -304,6 +313,7 @@ function planEdits(
     if (lines && e.before !== undefined)
       rememberLineEdits(cache, e.path, e.before, e.after, lines);
   }
+  if (manual) context.notes.unshift(manual);
   return {
     fileEdits,
     records,
@@ -311,6 +321,7 @@ function planEdits(
     context,
     inputProblems,
     statedByInput,
+    conventions,
   };
 }
 
@@ -412,6 +423,27 @@ function undefinedReferences(
   return new Map(
     [...found].map(([n, offsets]) => [n, offsets.filter(o => o >= 0)]),
   );
+}
+
+/**
+ * Why the records go in a records document though the mode was not
+ * chosen: the repository deploys no ExternalDNS, applies no DNSEndpoint
+ * CRD and holds no DNSEndpoint of a cluster, so a DNSEndpoint would be a
+ * kind the clusters do not know (Flux fails what applies it). Undefined
+ * when the mode was chosen (the run, the conventions) or detected.
+ */
+function manualByDefault(
+  mesh: MeshModel,
+  conventions: MeshConventions,
+  input: MeshDnsChangeInput,
+): string | undefined {
+  if (input.mode || conventions.dns.mode !== 'externaldns') return undefined;
+  if (conventions.provenance?.some(p => p.setting === 'dns.mode'))
+    return undefined;
+  if (mesh.repository.externalDnsDeployments().length) return undefined;
+  if (mesh.clusters.some(c => c.dnsEndpoints.length || dnsEndpointCrdOf(c)))
+    return undefined;
+  return `Manual DNS mode: the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint, so a DNSEndpoint would be a kind the clusters do not know and Flux would fail the Kustomization applying it; the records go in ${conventions.dns.recordsDocument} for whoever keeps the DNS zone. Configure with --mode externaldns (the action's mode) if ExternalDNS runs in the clusters another way.`;
 }
 
 /** The records of some clusters of the mesh after the change. */

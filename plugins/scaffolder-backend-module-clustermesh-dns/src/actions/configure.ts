@@ -94,7 +94,7 @@ export function createClustermeshDnsConfigureAction(
             .enum(['externaldns', 'manual'])
             .optional()
             .describe(
-              'externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document with a Terraform snippet',
+              "externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document with a Terraform snippet. Default: the conventions' dns.mode, else manual where the repository has no ExternalDNS, DNSEndpoint CRD or DNSEndpoint, else externaldns",
             ),
         cloudflareResource: z =>
           z
