@@ -492,12 +492,9 @@ function quietUnreadParts(
         f.substitutesFor !== undefined &&
         readers !== undefined &&
         !readers.has(f.substitutesFor)) ||
-      // no Cilium install at all, and nothing unread that may hold one:
-      // outside the mesh whatever the variables are
-      (f.substitutesOnly &&
-        !cluster.cilium &&
-        !cluster.membershipUnknown &&
-        !cluster.membership.member) ||
+      // outside the mesh, and known to be (its Cilium values read, or no
+      // Cilium and nothing unread that may hold one): no check reads it
+      (!cluster.membershipUnknown && !cluster.membership.member) ||
       (f.onlyDataOf && unread(f.onlyDataOf))
       ? { ...f, severity: 'info' }
       : f;

@@ -346,6 +346,35 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it('lists what a cluster outside the mesh does not read as not read, not as not evaluated: no check reads it', () => {
+    // Cilium read without ClusterMesh; a source of the repository's own
+    // owner that is not this repository, which it does not read
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[helmRelease] = files[helmRelease]
+          .replace('useAPIServer: true', 'useAPIServer: false')
+          .replace(/config:\n(\s+)enabled: true/, 'config:\n$1enabled: false');
+        const folder = 'kubernetes/clusters/infra';
+        files[`${folder}/kustomization.yaml`] += '  - addons.yaml\n';
+        files[`${folder}/addons.yaml`] = sourceKustomization(
+          'https://github.com/example/platform',
+        );
+      }),
+      withDomain,
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.status).toBe('outside');
+    expect(report.notEvaluated).toContainEqual(
+      expect.objectContaining({
+        severity: 'info',
+        message: expect.stringMatching(
+          /^Kustomization flux-system\/addons builds GitRepository addons/,
+        ),
+      }),
+    );
+    expect(report.summary.unevaluated).toBe(0);
+  });
+
   it("does not wait on another owner's project either, but on a source of the repository's own owner", () => {
     const addons = (url: string) => [sourceKustomization(url)];
     const other = infraWith(
