@@ -90,13 +90,13 @@ describe('dnsendpoint-matches', () => {
   });
 
   describe('where the repository deploys no ExternalDNS', () => {
-    it('passes the record it checked, and says whether one publishes it is not known', () => {
+    it('says the record it checked is right, and that whether one publishes it is not known: one outcome, not evaluated', () => {
       const results = infraResults();
-      expect(results.map(r => r.outcome)).toEqual(['pass', 'not-evaluated']);
-      expect(results[1]).toMatchObject({
+      expect(results.map(r => r.outcome)).toEqual(['not-evaluated']);
+      expect(results[0]).toMatchObject({
         severity: 'info',
         message:
-          'whether an ExternalDNS publishes DNSEndpoint kube-system/clustermesh-apiserver endpoint 0 is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies the record',
+          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0 is clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only, as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies the record',
         location: { file: exampleFile.dnsEndpoint, line: 10 },
       });
       // the example's own ExternalDNS publishes it: one pass, nothing unknown
@@ -110,7 +110,7 @@ describe('dnsendpoint-matches', () => {
     });
 
     it('says what is not read may deploy them, where the cluster applies a part not evaluated', () => {
-      const [, unknown] = infraResults(f => {
+      const [unknown] = infraResults(f => {
         f['kubernetes/clusters/infra/private.yaml'] = sourceKustomization(
           'https://github.com/example/private',
         );
@@ -118,13 +118,13 @@ describe('dnsendpoint-matches', () => {
           '  - private.yaml\n';
       });
       expect(unknown.message).toMatch(
-        /^whether an ExternalDNS publishes .* is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD among what is read \(one part of what infra applies is not evaluated and may hold them, e\.g\. Kustomization flux-system\/addons builds GitRepository addons/,
+        /^DNSEndpoint .* as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD among what is read \(one part of what infra applies is not evaluated and may hold them, e\.g\. Kustomization flux-system\/addons builds GitRepository addons/,
       );
     });
 
     it('says where the cluster applies the DNSEndpoint CRD, which nothing here reads', () => {
       const crds = 'kubernetes/infrastructure/networking/cilium/clustermesh';
-      const [, unknown] = infraResults(f => {
+      const [unknown] = infraResults(f => {
         f[`${crds}/kustomization.yaml`] += '  - crd.yaml\n';
         f[`${crds}/crd.yaml`] =
           'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: dnsendpoints.externaldns.k8s.io\nspec:\n  group: externaldns.k8s.io\n  names: {kind: DNSEndpoint, plural: dnsendpoints}\n  scope: Namespaced\n  versions: []\n';
@@ -140,9 +140,11 @@ describe('dnsendpoint-matches', () => {
       expect(
         infraResult(withoutProxiedKey, { dns: { proxiedByDefault: false } }),
       ).toMatchObject({
-        outcome: 'pass',
-        message:
-          'DNSEndpoint kube-system/clustermesh-apiserver endpoint 0: clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only (no external-dns.alpha.kubernetes.io/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied)',
+        // the record checked; no ExternalDNS of the repository publishes it
+        outcome: 'not-evaluated',
+        message: expect.stringMatching(
+          /^DNSEndpoint kube-system\/clustermesh-apiserver endpoint 0 is clustermesh-infra\.example\.net A 10\.25\.11\.100 TTL 300, DNS only \(no external-dns\.alpha\.kubernetes\.io\/cloudflare-proxied, and ExternalDNS runs without --cloudflare-proxied\), as it should be, but /,
+        ),
       });
     });
 
@@ -248,10 +250,9 @@ describe('dnsendpoint-matches', () => {
         ].replace('version: 1.19.0', 'version: 1.12.1');
       };
       expect(infraResults(oldChart)).toEqual([
-        expect.objectContaining({ outcome: 'pass' }),
         expect.objectContaining({
           outcome: 'not-evaluated',
-          message: `whether the kind DNSEndpoint is known to the cluster is not known: HelmRelease network/external-dns: chart external-dns 1.12.1 has no DNSEndpoint CRD (the chart ships it from 1.14.4), and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies ${endpoint}`,
+          message: `${endpoint} is clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: HelmRelease network/external-dns: chart external-dns 1.12.1 has no DNSEndpoint CRD (the chart ships it from 1.14.4), and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies the record`,
         }),
       ]);
       const skipped = infraResults(f => {
@@ -260,7 +261,7 @@ describe('dnsendpoint-matches', () => {
           `${folder}/external-dns.yaml`
         ].replace('  values:\n', '  install: {crds: Skip}\n  values:\n');
       });
-      expect(skipped[1]?.message).toMatch(
+      expect(skipped[0]?.message).toMatch(
         /HelmRelease network\/external-dns: its HelmRelease skips the chart's CRDs \(install\.crds: Skip\)/,
       );
       // with the CRD applied by the repository, it is known
@@ -595,11 +596,11 @@ describe('dnsendpoint-matches', () => {
         // another prefix or suffix: the other never finds this ownership record
         ['policy: sync', 'txtPrefix: k8s-${CLUSTER_NAME}.'],
         ['policy: sync', 'txtSuffix: -${CLUSTER_NAME}'],
-        ['policy: sync', 'extraArgs: [--txt-prefix=k8s-${CLUSTER_NAME}.]'],
+        ['policy: sync', 'extraArgs: ["--txt-prefix=k8s-${CLUSTER_NAME}."]'],
         [],
         [
           'policy: sync',
-          'domainFilters: [clustermesh-${CLUSTER_NAME}.example.net]',
+          'domainFilters: ["clustermesh-${CLUSTER_NAME}.example.net"]',
         ],
       ])
         expect([

@@ -37,7 +37,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared, and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster\'s ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record.',
+    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster\'s ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record.',
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
@@ -88,9 +88,9 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{endpoint}} has no providerSpecific {{key}}{{ignored}}, and no Cloudflare ExternalDNS deployment was found to tell whether --cloudflare-proxied is on: set it to "false" to be sure the record is DNS only',
     matches: '{{endpoint}}: {{fqdn}} {{type}} {{ip}} TTL {{ttl}}{{dnsOnly}}',
     noPublisherHere:
-      'whether an ExternalDNS publishes {{endpoint}} is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
+      '{{endpoint}} is {{record}}, as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
     noCrdHere:
-      'whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies {{endpoint}}',
+      '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -421,6 +421,8 @@ export const dnsEndpointMatches = defineClusterRule({
           },
           record.location,
         );
+        // the record as compared, said in an outcome that is not a pass
+        const compared = `${c.fqdn.value} ${wantType} ${ip} TTL ${dns.ttl}${dnsOnly}`;
         // it publishes DNSEndpoints, if the kind is known there
         const withoutCrd = externalDns.filter(d => d.noCrd);
         if (
@@ -429,11 +431,11 @@ export const dnsEndpointMatches = defineClusterRule({
           !dnsEndpointCrdOf(c)
         )
           return [
-            matches,
             r.notEvaluated(
               'noCrdHere',
               {
                 endpoint: name,
+                record: compared,
                 why: withoutCrd
                   .map(d => `${d.description}: ${d.noCrd}`)
                   .join('; '),
@@ -447,11 +449,11 @@ export const dnsEndpointMatches = defineClusterRule({
         const crd = dnsEndpointCrdOf(c);
         const unread = unevaluatedParts(c.render, c.name);
         return [
-          matches,
           r.notEvaluated(
             'noPublisherHere',
             {
               endpoint: name,
+              record: compared,
               crd: crd
                 ? ` (the DNSEndpoint CRD is applied, ${formatLocation(
                     locate(crd, []),
