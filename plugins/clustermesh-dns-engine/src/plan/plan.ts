@@ -142,7 +142,12 @@ export function planMeshDnsChange(
   const noLongerFailing = [...outcomesOf(before, 'fail')]
     .filter(id => !nowFailing.has(id))
     .sort();
-  const fixedRules = noLongerFailing.filter(id => !nowUnevaluated.has(id));
+  // now passing: not merely not applicable any more (a DNSEndpoint rule
+  // in manual mode)
+  const nowPassing = outcomesOf(after, 'pass');
+  const fixedRules = noLongerFailing.filter(
+    id => !nowUnevaluated.has(id) && nowPassing.has(id),
+  );
   const unsettledRules = noLongerFailing.filter(id => nowUnevaluated.has(id));
   const modeNote = dnsModeNote(baseConventions, input.mode);
   const result = {

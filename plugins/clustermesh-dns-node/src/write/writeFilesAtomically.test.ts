@@ -34,6 +34,19 @@ describe('writeFilesAtomically', () => {
     ]);
   });
 
+  it('keeps the permissions of a file it replaces (an executable bit git tracks)', () => {
+    const dir = repo();
+    const file = path.join(dir, 'a/old.yaml');
+    fs.chmodSync(file, 0o755);
+    writeFilesAtomically(dir, [
+      { path: 'a/old.yaml', after: 'new\n' },
+      { path: 'a/new.yaml', after: 'x\n' },
+    ]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o755);
+    // a new file gets the default of the process
+    expect(fs.statSync(path.join(dir, 'a/new.yaml')).mode & 0o111).toBe(0);
+  });
+
   it('writes nothing when one path is refused', () => {
     const dir = repo();
     expect(() =>

@@ -101,6 +101,9 @@ export function writeFilesAtomically(root: string, files: FileWrite[]): number {
       const temp = `${t.full}${suffix}.tmp`;
       staged.push({ full: t.full, temp, committed: false });
       fs.writeFileSync(temp, t.after, { flag: 'wx', encoding: 'utf8' });
+      // the file keeps its permissions (an executable bit git tracks)
+      const existing = fs.statSync(t.full, { throwIfNoEntry: false });
+      if (existing) fs.chmodSync(temp, existing.mode & 0o7777);
       bytes += Buffer.byteLength(t.after, 'utf8');
     }
     for (const s of staged) {
