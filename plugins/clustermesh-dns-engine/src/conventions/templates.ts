@@ -47,7 +47,10 @@ export function fqdnTemplateFor(
   conventions: MeshConventions,
   cluster: string,
 ): string {
-  return conventions.fqdnTemplate.split('{cluster}').join(cluster);
+  // a DNS name, lower-case: the folder `Data` is `data` there
+  return conventions.fqdnTemplate
+    .split('{cluster}')
+    .join(cluster.toLowerCase());
 }
 
 /**

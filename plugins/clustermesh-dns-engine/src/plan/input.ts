@@ -110,8 +110,13 @@ export function checkInput(
   const ips = new Map<string, number>();
   input.clusters.forEach((c, i) => {
     const field = `clusters[${i}]`;
-    const nameProblem =
-      typeof c?.name === 'string' ? clusterNameProblem(c.name) : 'is missing';
+    // a cluster's folder is named as the repository names it (`Data`):
+    // Cilium knows it by its cluster.name, which its rule checks
+    let nameProblem: string | undefined = 'is missing';
+    if (typeof c?.name === 'string')
+      nameProblem = known.includes(c.name)
+        ? undefined
+        : clusterNameProblem(c.name);
     if (nameProblem) {
       problems.push({
         field: `${field}.name`,

@@ -2023,6 +2023,31 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     );
   });
 
+  it("configures a cluster whose folder's name is not a Cilium name (B), by its folder; its FQDN is lower-case", () => {
+    const renamed = fixtureTree('configure-own-folder-entry/repo', files => {
+      for (const p of Object.keys(files)) {
+        const text = files[p].split('clusters/b').join('clusters/B');
+        delete files[p];
+        files[p.replace(/^clusters\/b\//, 'clusters/B/')] = text;
+      }
+    });
+    const plan = planMeshDnsChange(
+      renamed,
+      {
+        clusters: [
+          { name: 'a', ip: '10.61.1.10' },
+          { name: 'B', ip: '10.61.2.10' },
+        ],
+      },
+      resolveConventions({}, detectConventions(renamed)),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.records.map(r => [r.cluster, r.fqdn])).toEqual([
+      ['a', 'clustermesh-a.example.org'],
+      ['B', 'clustermesh-b.example.org'],
+    ]);
+  });
+
   it('writes DNSEndpoints when the run or the conventions choose that mode', () => {
     for (const plan of [
       planMeshDnsChange(tree, { ...input, mode: 'externaldns' }, conventions),
