@@ -1237,7 +1237,7 @@ describe('detectConventions', () => {
     // the settings ConfigMap is the installer's: its variables not known, not missing
     expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
     expect(report.notEvaluated.map(f => f.message)).toContain(
-      "ConfigMap flux-system/cluster-settings is named by substituteFrom, and no file of the repository defines it: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)",
+      "ConfigMap flux-system/cluster-settings is named by substituteFrom, and no manifest of the repository defines it: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)",
     );
     // the change cannot write into the installer's ConfigMap: said once, where it is named
     const plan = planMeshDnsChange(
@@ -1260,7 +1260,7 @@ describe('detectConventions', () => {
       {
         field: 'kubernetes/flux/config/cluster.yaml',
         message:
-          'ConfigMap cluster-settings, which Kustomization flux-system/cluster substitutes from, is made outside the repository (no file of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)',
+          'ConfigMap cluster-settings, which Kustomization flux-system/cluster substitutes from, is made outside the repository (no manifest of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)',
       },
     ]);
   });

@@ -181,7 +181,7 @@ export function readKustomizationSpec(
         ? `not this repository (sources treated as this repository: ${sourceNames.join(
             ', ',
           )})`
-        : `which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known`;
+        : `which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known`;
     findings.push({
       code: 'not-evaluated',
       severity: 'warning',

@@ -331,7 +331,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(outside.app.failed).toBe(false);
     expect(outside.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent (optional), which no manifest of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     ]);
     expect(outside.result.findings[0].substitutesOnly).toBe(true);
     // defined in the repository but not applied to this cluster: Flux fails
@@ -358,7 +358,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       ['not-evaluated', 'warning'],
     ]);
     expect(located(external.result.findings[0])).toBe(
-      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no file of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from ConfigMap flux-system/absent, which no manifest of the repository defines: made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`,
     );
   });
 
@@ -380,7 +380,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(sealed.app.failed).toBe(false);
     expect(sealed.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no file of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; taken for one of them, it holds HOST, whose values are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no manifest of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; taken for one of them, it holds HOST, whose values are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
     ]);
     // its key: not known, not undefined
     expect(sealed.body.data.host).toBe('<secret:HOST>');

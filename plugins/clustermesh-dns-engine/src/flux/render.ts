@@ -502,7 +502,7 @@ export class FluxRenderer {
                   spec.key
                 } substitutes from ${missing}${
                   ref.optional ? ' (optional)' : ''
-                }, which no file of the repository ${defines}: ${unknownVariables}`,
+                }, which no manifest of the repository ${defines}: ${unknownVariables}`,
                 location: where,
                 cause: {
                   key: `${
@@ -510,7 +510,7 @@ export class FluxRenderer {
                   }:${missing}`,
                   message: `${missing} is named by substituteFrom${
                     ref.optional ? ' (optional)' : ''
-                  }, and no file of the repository ${definesIt}: ${unknownVariables}`,
+                  }, and no manifest of the repository ${definesIt}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
                 // its variables may be the ones found missing, unless its

@@ -111,7 +111,7 @@ export function settingsWriteTarget(
       return {
         // where the settings are named: the file they would go in does not exist
         file: outside.object?.source.file ?? file,
-        problem: `ConfigMap ${configMap}, which Kustomization ${outside.key} substitutes from, is made outside the repository (no file of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)`,
+        problem: `ConfigMap ${configMap}, which Kustomization ${outside.key} substitutes from, is made outside the repository (no manifest of it defines one): the change cannot write the ClusterMesh settings there; add them where it is made (an installer, Terraform), or keep them in a ConfigMap of the repository that the Kustomization applying the Cilium values substitutes from, named in the conventions (settings.configMap, settings.file)`,
       };
     return {
       file,

@@ -211,7 +211,7 @@ describe('the mesh is the clusters in it', () => {
     expect(infra.membership).toEqual({
       member: false,
       reason:
-        'no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
+        'no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
       location: { file: infrastructure, line: 11 },
     });
     // the other cluster is still checked
@@ -463,7 +463,7 @@ describe('the mesh is the clusters in it', () => {
     ]);
     expect(infra.status).toBe('outside');
     expect(report.notEvaluated.map(f => f.message)).toContain(
-      "Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name, its source's or its path), which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated",
+      "Kustomization flux-system/gateway-api-crds builds GitRepository gateway-api (CRDs, by its name, its source's or its path), which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated",
     );
   });
 

@@ -127,7 +127,7 @@ describe('validateMesh', () => {
     expect(platformReport('')).toEqual([
       expect.objectContaining({
         message:
-          "Kustomizations build GitRepository platform, which no file of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
+          "Kustomizations build GitRepository platform, which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
       }),
     ]);
   });

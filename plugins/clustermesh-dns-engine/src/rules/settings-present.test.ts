@@ -403,7 +403,7 @@ describe('settings-present', () => {
     ).toMatchObject({
       outcome: 'fail',
       message:
-        'ConfigMap flux-system/platform is made outside the repository (no file defines it; Kustomization flux-system/apps substitutes from it), and Kustomization flux-system/cilium, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
+        'ConfigMap flux-system/platform is made outside the repository (no manifest of the repository defines it; Kustomization flux-system/apps substitutes from it), and Kustomization flux-system/cilium, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
       location: { file: 'clusters/b/flux/sync.yaml', line: 20 },
     });
   });
@@ -522,7 +522,7 @@ describe('settings-present', () => {
         expect.objectContaining({
           severity: 'info',
           message: expect.stringContaining(
-            'Kustomization flux-system/mail substitutes from Secret flux-system/oidc-credentials (optional), which no file of the repository defines',
+            'Kustomization flux-system/mail substitutes from Secret flux-system/oidc-credentials (optional), which no manifest of the repository defines',
           ),
         }),
       ]);

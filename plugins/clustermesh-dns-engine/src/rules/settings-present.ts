@@ -23,7 +23,7 @@ export const settingsPresent = defineClusterRule({
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
     notReaching:
-      'ConfigMap {{configMap}} is made outside the repository (no file defines it; Kustomization {{namedBy}} substitutes from it), and Kustomization {{kustomization}}, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
+      'ConfigMap {{configMap}} is made outside the repository (no manifest of the repository defines it; Kustomization {{namedBy}} substitutes from it), and Kustomization {{kustomization}}, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
     noConfigMapOthers:
       "no ConfigMap {{configMap}} is applied to the cluster; Kustomization {{kustomization}}, which applies its Cilium values, substitutes from {{others}}: if one holds the cluster's settings, name it in the conventions' settings.configMap",
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
