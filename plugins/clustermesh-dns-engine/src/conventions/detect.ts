@@ -516,14 +516,18 @@ export function detectConventions(
       }`,
     );
   }
-  // a repository without any Flux object (Argo CD, plain manifests): no
-  // folder of it is a cluster Flux builds, whatever its name
-  if (
+  // no clusters said or found yet, and no entry point: the folders may
+  // be no Flux clusters at all
+  const undecided = () =>
     !explicit.clusters &&
     !explicit.clustersPath &&
     !conventions.clusters &&
-    folders.length &&
-    !entries.length &&
+    folders.length > 0 &&
+    !entries.length;
+  // a repository without any Flux object (Argo CD, plain manifests): no
+  // folder of it is a cluster Flux builds, whatever its name
+  if (
+    undecided() &&
     // any Flux object (a HelmRelease a FluxInstance applied outside the
     // repository reconciles) says Flux may build these folders; its
     // apiVersion (`helm.toolkit.fluxcd.io/v2`), not an annotation key
@@ -543,11 +547,7 @@ export function detectConventions(
   // an Argo CD repository: its cluster folders hold Argo CD's objects and
   // no Flux entry point or Kustomization reconciles anything there
   if (
-    !explicit.clusters &&
-    !explicit.clustersPath &&
-    !conventions.clusters &&
-    folders.length &&
-    !entries.length &&
+    undecided() &&
     !kustomizations.some(
       k =>
         index.isDir(k.path) &&

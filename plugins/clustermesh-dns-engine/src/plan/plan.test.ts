@@ -2069,6 +2069,20 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  /** A Cilium HelmRelease in flow style, with these lines of values. */
+  const sharedCiliumRelease = (...values: string[]) =>
+    [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: cilium}',
+      'spec:',
+      '  interval: 1h',
+      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+      '  values:',
+      ...values.map(v => `    ${v}`),
+      '',
+    ].join('\n');
+
   it('refuses clusters Cilium cannot tell apart: one cluster.name for two of them names two peer entries alike', () => {
     const tree = fixtureTree('configure-own-folder-entry/repo', files => {
       for (const c of ['a', 'b'])
@@ -2102,17 +2116,9 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     const files: Record<string, string> = {
       'infrastructure/base/cilium/kustomization.yaml':
         'namespace: kube-system\nresources: [release.yaml]\n',
-      'infrastructure/base/cilium/release.yaml': [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata: {name: cilium}',
-        'spec:',
-        '  interval: 1h',
-        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-        '  values:',
-        '    clustermesh: {useAPIServer: true}',
-        '',
-      ].join('\n'),
+      'infrastructure/base/cilium/release.yaml': sharedCiliumRelease(
+        'clustermesh: {useAPIServer: true}',
+      ),
     };
     for (const [c, id] of [
       ['alpha', 1],
@@ -2156,18 +2162,10 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     const files: Record<string, string> = {
       'infrastructure/cilium/kustomization.yaml':
         'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
-      'infrastructure/cilium/release.yaml': [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata: {name: cilium}',
-        'spec:',
-        '  interval: 1h',
-        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-        '  values:',
-        '    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
-        '    clustermesh: {useAPIServer: true}',
-        '',
-      ].join('\n'),
+      'infrastructure/cilium/release.yaml': sharedCiliumRelease(
+        'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
+        'clustermesh: {useAPIServer: true}',
+      ),
       'infrastructure/cilium/pool.yaml':
         'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
     };
