@@ -365,42 +365,48 @@ describe('settings-present', () => {
     });
   });
 
-  it('says when the settings ConfigMap is made outside the repository and the Kustomization applying the Cilium values does not substitute from it', () => {
-    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
-      // an installer makes ConfigMap platform (no file defines it); only
-      // b's apps Kustomization substitutes from it
-      files['clusters/b/flux/sync.yaml'] += [
-        '---',
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: apps, namespace: flux-system}',
-        'spec:',
-        '  interval: 10m',
-        '  path: ./clusters/b/apps/other',
-        '  prune: true',
-        '  sourceRef: {kind: GitRepository, name: flux-system}',
-        '  postBuild:',
-        '    substituteFrom:',
-        '      - {kind: ConfigMap, name: platform}',
-        '',
-      ].join('\n');
-      files['clusters/b/apps/other/kustomization.yaml'] =
-        'resources: [app.yaml]\n';
-      files['clusters/b/apps/other/app.yaml'] =
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata: {zone: "${ZONE}"}\n';
-    });
-    const report = validateMesh(
+  /** Cluster b's settings-present check on the own-folder-entry fixture, edited. */
+  const ownFolderCheckOfB = (
+    edit: (files: Record<string, string>) => void,
+    explicit = {},
+  ) => {
+    const tree = fixtureTree('configure-own-folder-entry/repo', edit);
+    return validateMesh(
       tree,
-      resolveConventions(
-        { settings: { configMap: 'platform' } },
-        detectConventions(tree),
-      ),
+      resolveConventions(explicit, detectConventions(tree)),
+    )
+      .clusters.find(c => c.name === 'b')!
+      .checks.find(c => c.ruleId === 'settings-present');
+  };
+
+  it('says when the settings ConfigMap is made outside the repository and the Kustomization applying the Cilium values does not substitute from it', () => {
+    const check = ownFolderCheckOfB(
+      files => {
+        // an installer makes ConfigMap platform (no file defines it); only
+        // b's apps Kustomization substitutes from it
+        files['clusters/b/flux/sync.yaml'] += [
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: apps, namespace: flux-system}',
+          'spec:',
+          '  interval: 10m',
+          '  path: ./clusters/b/apps/other',
+          '  prune: true',
+          '  sourceRef: {kind: GitRepository, name: flux-system}',
+          '  postBuild:',
+          '    substituteFrom:',
+          '      - {kind: ConfigMap, name: platform}',
+          '',
+        ].join('\n');
+        files['clusters/b/apps/other/kustomization.yaml'] =
+          'resources: [app.yaml]\n';
+        files['clusters/b/apps/other/app.yaml'] =
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata: {zone: "${ZONE}"}\n';
+      },
+      { settings: { configMap: 'platform' } },
     );
-    expect(
-      report.clusters
-        .find(c => c.name === 'b')!
-        .checks.find(c => c.ruleId === 'settings-present'),
-    ).toMatchObject({
+    expect(check).toMatchObject({
       outcome: 'fail',
       message:
         'ConfigMap flux-system/platform is made outside the repository (no manifest of the repository defines it; Kustomization flux-system/apps substitutes from it), and Kustomization flux-system/cilium, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
@@ -410,7 +416,7 @@ describe('settings-present', () => {
 
   it('names the ConfigMaps the Cilium values are substituted from when the settings ConfigMap is not applied', () => {
     // b keeps its settings under another name than a's
-    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+    const check = ownFolderCheckOfB(files => {
       files['clusters/b/flux/cluster-settings.yaml'] = files[
         'clusters/b/flux/cluster-settings.yaml'
       ].replace('name: cluster-settings', 'name: cluster-vars');
@@ -418,15 +424,7 @@ describe('settings-present', () => {
         'clusters/b/flux/sync.yaml'
       ].replace('name: cluster-settings', 'name: cluster-vars');
     });
-    const report = validateMesh(
-      tree,
-      resolveConventions({}, detectConventions(tree)),
-    );
-    expect(
-      report.clusters
-        .find(c => c.name === 'b')!
-        .checks.find(c => c.ruleId === 'settings-present'),
-    ).toMatchObject({
+    expect(check).toMatchObject({
       outcome: 'fail',
       message:
         "no ConfigMap flux-system/cluster-settings is applied to the cluster; Kustomization flux-system/cilium, which applies its Cilium values, substitutes from ConfigMap cluster-vars: if one holds the cluster's settings, name it in the conventions' settings.configMap",
