@@ -736,7 +736,7 @@ export function detectConventions(
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detected, kept);
   if (explicit.dns?.mode === undefined)
-    detectDnsMode(tree, explicit, conventions, detected);
+    detectDnsMode(tree, explicit, conventions, detected, deployments, cache);
 
   // how strict Flux substitutes
   if (explicit.flux?.strictSubstitution === undefined) {
@@ -1176,10 +1176,29 @@ function detectDnsMode(
   explicit: MeshConventionsInput,
   conventions: MeshConventionsInput,
   detected: Detected,
+  deployments: readonly ExternalDnsDeployment[],
+  cache: EngineCache,
 ) {
   const file =
     explicit.dns?.recordsDocument ?? defaultConventions.dns.recordsDocument;
   const bytes = tree.read(file);
+  // no ExternalDNS, no DNSEndpoint CRD, no DNSEndpoint anywhere: a
+  // DNSEndpoint would be a kind the clusters do not know; the records
+  // are kept by hand (configure writes them in the records document)
+  if (
+    !bytes &&
+    !deployments.length &&
+    !mentioned(tree, cache, 'kind: DNSEndpoint') &&
+    !mentioned(tree, cache, 'dnsendpoints.externaldns.k8s.io')
+  ) {
+    conventions.dns = { ...conventions.dns, mode: 'manual' };
+    detected(
+      'dns.mode',
+      'manual',
+      `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`,
+    );
+    return;
+  }
   if (!bytes) return;
   const decoded = decodeText(bytes);
   if (!('text' in decoded)) return;

@@ -114,6 +114,7 @@ describe('conventions', () => {
     expect(detected.conventions).toEqual({
       cilium: { lbIpamAnnotation: 'io.cilium/lb-ipam-ips' },
       variables: { lbIp: 'MESH_API_IP' },
+      dns: { mode: 'manual' },
     });
     // explicit settings win
     expect(
@@ -130,7 +131,8 @@ describe('conventions', () => {
             'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  path: ./apps\n',
         }),
       ).conventions,
-    ).toEqual({ clustersPath: 'clusters' });
+      // no ExternalDNS nor DNSEndpoint: the records are kept by hand
+    ).toEqual({ clustersPath: 'clusters', dns: { mode: 'manual' } });
     // no Flux Kustomization or FluxInstance anywhere: no folder is a cluster
     const { conventions, found } = detectConventions(
       createRepoTree({

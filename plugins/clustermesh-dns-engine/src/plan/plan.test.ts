@@ -2018,8 +2018,14 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     expect(plan.edits.some(e => e.path.endsWith('dnsendpoint.yaml'))).toBe(
       false,
     );
-    expect(plan.decisions[0]).toMatch(
-      /^Manual DNS mode: the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint/,
+    // detected (validation reads the repository the same way), and said
+    expect(
+      conventions.provenance?.find(p => p.setting === 'dns.mode'),
+    ).toMatchObject({ source: 'detected', value: 'manual' });
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^DNS mode manual \(detected\): the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint/,
+      ),
     );
   });
 
@@ -2726,7 +2732,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // they are by each cluster's root, substituted into the Cilium folder
     const files = fixtureFiles('configure-overlay-patches/repo');
     files['.clustermesh-dns.yaml'] =
-      'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}\n';
+      'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}\ndns:\n  mode: externaldns\n';
     for (const c of ['alpha', 'beta']) {
       files[`clusters/${c}/kustomization.yaml`] +=
         '  - cluster-settings.yaml\n';

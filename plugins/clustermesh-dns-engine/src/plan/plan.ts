@@ -18,7 +18,6 @@ import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
-  dnsEndpointCrdOf,
   metalLbNote,
   PoolLookup,
   poolOfAddress,
@@ -123,7 +122,7 @@ export function planMeshDnsChange(
   const afterModel = fileEdits.length
     ? buildMeshModel(
         overlayTree(tree, new Map(fileEdits.map(e => [e.path, e.after]))),
-        planned.conventions,
+        conventions,
         { cache },
       )
     : undefined;
@@ -149,7 +148,10 @@ export function planMeshDnsChange(
     id => !nowUnevaluated.has(id) && nowPassing.has(id),
   );
   const unsettledRules = noLongerFailing.filter(id => nowUnevaluated.has(id));
-  const modeNote = dnsModeNote(baseConventions, input.mode);
+  const modeNote = [
+    ...detectedModeNote(baseConventions, input.mode),
+    ...dnsModeNote(baseConventions, input.mode),
+  ];
   const result = {
     proposed: fileEdits,
     records,
@@ -193,7 +195,7 @@ export function planMeshDnsChange(
 function planEdits(
   tree: RepoTree,
   input: MeshDnsChangeInput,
-  chosen: MeshConventions,
+  conventions: MeshConventions,
   addresses: IpAddress[],
   cache: EngineCache,
 ):
@@ -207,16 +209,8 @@ function planEdits(
       inputProblems: PlanProblem[];
       /** The failed checks those input problems already state (`ruleId|cluster`). */
       statedByInput: ReadonlySet<string>;
-      /** The conventions planned with (manual mode where no ExternalDNS is). */
-      conventions: MeshConventions;
     } {
-  const mesh = buildMeshModel(tree, chosen, { cache });
-  // no ExternalDNS, nor its CRD, nor a DNSEndpoint anywhere: the records
-  // go in a records document, unless the mode was chosen
-  const manual = manualByDefault(mesh, chosen, input);
-  const conventions: MeshConventions = manual
-    ? { ...chosen, dns: { ...chosen.dns, mode: 'manual' } }
-    : chosen;
+  const mesh = buildMeshModel(tree, conventions, { cache });
   const inputProblems: PlanProblem[] = [];
   const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
@@ -318,7 +312,6 @@ function planEdits(
     if (lines && e.before !== undefined)
       rememberLineEdits(cache, e.path, e.before, e.after, lines);
   }
-  if (manual) context.notes.unshift(manual);
   return {
     fileEdits,
     records,
@@ -326,7 +319,6 @@ function planEdits(
     context,
     inputProblems,
     statedByInput,
-    conventions,
   };
 }
 
@@ -428,27 +420,6 @@ function undefinedReferences(
   return new Map(
     [...found].map(([n, offsets]) => [n, offsets.filter(o => o >= 0)]),
   );
-}
-
-/**
- * Why the records go in a records document though the mode was not
- * chosen: the repository deploys no ExternalDNS, applies no DNSEndpoint
- * CRD and holds no DNSEndpoint of a cluster, so a DNSEndpoint would be a
- * kind the clusters do not know (Flux fails what applies it). Undefined
- * when the mode was chosen (the run, the conventions) or detected.
- */
-function manualByDefault(
-  mesh: MeshModel,
-  conventions: MeshConventions,
-  input: MeshDnsChangeInput,
-): string | undefined {
-  if (input.mode || conventions.dns.mode !== 'externaldns') return undefined;
-  if (conventions.provenance?.some(p => p.setting === 'dns.mode'))
-    return undefined;
-  if (mesh.repository.externalDnsDeployments().length) return undefined;
-  if (mesh.clusters.some(c => c.dnsEndpoints.length || dnsEndpointCrdOf(c)))
-    return undefined;
-  return `Manual DNS mode: the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint, so a DNSEndpoint would be a kind the clusters do not know and Flux would fail the Kustomization applying it; the records go in ${conventions.dns.recordsDocument} for whoever keeps the DNS zone. Configure with --mode externaldns (the action's mode) if ExternalDNS runs in the clusters another way.`;
 }
 
 /** The records of some clusters of the mesh after the change. */
@@ -638,6 +609,17 @@ function helmfileReads(path: string, text: string): (file: string) => boolean {
       );
   }
   return file => reads.has(file) || patterns.some(p => p.test(file));
+}
+
+/** The DNS mode detection chose, and why, when the run does not choose one. */
+function detectedModeNote(
+  conventions: MeshConventions,
+  mode: MeshDnsChangeInput['mode'],
+): string[] {
+  const origin = conventions.provenance?.find(p => p.setting === 'dns.mode');
+  return !mode && origin?.source === 'detected'
+    ? [`DNS mode ${origin.value} (detected): ${origin.reason}.`]
+    : [];
 }
 
 /**
