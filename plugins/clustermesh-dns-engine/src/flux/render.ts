@@ -34,6 +34,16 @@ import { hasSealedIdentity, isSopsEncrypted } from './sops';
 import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 
+/**
+ * The cause key of a substitution source no manifest of the repository
+ * defines (`ConfigMap flux-system/cluster-vars`): what readers of the
+ * findings ask whether a source is made outside the repository by.
+ *
+ * @internal
+ */
+export const externalSourceCause = (source: string) =>
+  `external-source:${source}`;
+
 const storedKey = (kind: string, namespace: string | undefined, name: string) =>
   `${kind}/${namespace ?? ''}/${name}`;
 
@@ -505,9 +515,9 @@ export class FluxRenderer {
                 }, which no manifest of the repository ${defines}: ${unknownVariables}`,
                 location: where,
                 cause: {
-                  key: `${
-                    sealed.length ? 'sealed-source' : 'external-source'
-                  }:${missing}`,
+                  key: sealed.length
+                    ? `sealed-source:${missing}`
+                    : externalSourceCause(missing),
                   message: `${missing} is named by substituteFrom${
                     ref.optional ? ' (optional)' : ''
                   }, and no manifest of the repository ${definesIt}: ${unknownVariables}`,

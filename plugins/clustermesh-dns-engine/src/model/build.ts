@@ -48,6 +48,7 @@ import type {
 import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { FluxRenderer, kubeConfigOf } from '../flux/render';
+import { isHashSuffixed } from '../flux/kustomize/hash';
 import { firstFew } from '../core/text';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
@@ -604,9 +605,7 @@ const renderHashedName =
     render.objects.find(
       ({ object: o, appliedBy: k }) =>
         o.kind === kind &&
-        o.name.length === name.length + 11 &&
-        o.name.startsWith(`${name}-`) &&
-        /^[a-z0-9]{10}$/.test(o.name.slice(name.length + 1)) &&
+        isHashSuffixed(o.name, name) &&
         (o.namespace ?? k.namespace) === namespace,
     )?.object.name;
 

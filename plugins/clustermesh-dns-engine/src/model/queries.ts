@@ -1180,3 +1180,31 @@ export function appliesOrIs(
     if (at.key === key) return true;
   return false;
 }
+
+const byCiliumNameOf = new WeakMap<
+  readonly ClusterModel[],
+  Map<string, ClusterModel[]>
+>();
+
+/**
+ * Clusters by their Cilium `cluster.name` (the folder's where it is not
+ * set), those whose name still holds a variable left out: the one answer to
+ * "which clusters does ClusterMesh not tell apart". Remembered per list (a
+ * rule asks for every cluster of the mesh).
+ *
+ * @public
+ */
+export function clustersByCiliumName(
+  clusters: readonly ClusterModel[],
+): ReadonlyMap<string, readonly ClusterModel[]> {
+  let found = byCiliumNameOf.get(clusters);
+  if (!found) {
+    found = new Map();
+    for (const c of clusters) {
+      if (hasUnresolvedReference(c.ciliumName)) continue;
+      found.set(c.ciliumName, [...(found.get(c.ciliumName) ?? []), c]);
+    }
+    byCiliumNameOf.set(clusters, found);
+  }
+  return found;
+}

@@ -20,6 +20,7 @@ import {
   unevaluatedParts,
   unevaluatedPartsNote,
 } from './queries';
+import { externalSourceCause } from '../flux/render';
 
 /**
  * Where the change writes, asked of the model of the repository as it is:
@@ -100,7 +101,7 @@ export function settingsWriteTarget(
       cluster.findings.some(
         f =>
           f.cause?.key ===
-          `external-source:ConfigMap ${applier.namespace}/${configMap}`,
+          externalSourceCause(`ConfigMap ${applier.namespace}/${configMap}`),
       );
     const created =
       !outside || referenced
@@ -258,7 +259,7 @@ function madeOutside(
     const source = `ConfigMap ${k.namespace}/${configMap}`;
     if (
       cluster.findings.some(
-        f => f.cause?.key === `external-source:${source}`,
+        f => f.cause?.key === externalSourceCause(source),
       ) ||
       mesh.conventions.flux.externalSources.some(
         e =>

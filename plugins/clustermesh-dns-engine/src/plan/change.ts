@@ -13,11 +13,7 @@ import {
   resolveFqdnTemplate,
   variableReference,
 } from '../conventions/templates';
-import {
-  envsubst,
-  hasUnresolvedReference,
-  referencedVariables,
-} from '../flux/envsubst';
+import { envsubst, referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshModel } from '../model/types';
 import {
@@ -31,7 +27,7 @@ import {
   SubstitutionScope,
 } from '../model/writeTargets';
 import { YamlTextEditor } from '../yaml/edit';
-import { inRepositoryLayout } from '../model/queries';
+import { clustersByCiliumName, inRepositoryLayout } from '../model/queries';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**
@@ -420,25 +416,21 @@ export function decideChange(
   }
   // the agents tell clusters apart by Cilium's cluster.name, and the peer
   // entries are named by it: members of one name cannot be told apart
-  const byCiliumName = new Map<string, string[]>();
-  for (const name of members) {
-    const ciliumName = mesh.byName.get(name)!.ciliumName;
-    if (hasUnresolvedReference(ciliumName)) continue;
-    byCiliumName.set(ciliumName, [
-      ...(byCiliumName.get(ciliumName) ?? []),
-      name,
-    ]);
-  }
+  const byCiliumName = clustersByCiliumName(
+    members.map(name => mesh.byName.get(name)!),
+  );
   for (const [ciliumName, named] of byCiliumName) {
     if (named.length < 2) continue;
-    const at = named
-      .map(n => mesh.byName.get(n)!.cilium)
-      .flatMap(c => (c ? [formatLocation(c.locate(['cluster', 'name']))] : []));
+    const at = named.flatMap(c =>
+      c.cilium ? [formatLocation(c.cilium.locate(['cluster', 'name']))] : [],
+    );
     problems.push({
       field: 'clusters',
-      message: `${named.join(
-        ', ',
-      )} all have Cilium's cluster.name ${JSON.stringify(ciliumName)}${
+      message: `${named
+        .map(c => c.name)
+        .join(', ')} all have Cilium's cluster.name ${JSON.stringify(
+        ciliumName,
+      )}${
         at.length ? ` (${[...new Set(at)].join(', ')})` : ''
       }: ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again`,
     });

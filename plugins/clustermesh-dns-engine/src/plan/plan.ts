@@ -408,7 +408,7 @@ function undefinedReferences(
       at = text.indexOf(reference, at + 1)
     )
       if (text[at - 1] !== '$') offsets.push(at);
-    found.set(name, offsets.length ? offsets : [-1]);
+    found.set(name, offsets);
     // the next one, with those found so far given a value
     const result = envsubst(
       text,
@@ -417,9 +417,7 @@ function undefinedReferences(
     );
     name = result.ok ? undefined : result.variable;
   }
-  return new Map(
-    [...found].map(([n, offsets]) => [n, offsets.filter(o => o >= 0)]),
-  );
+  return found;
 }
 
 /** The records of some clusters of the mesh after the change. */

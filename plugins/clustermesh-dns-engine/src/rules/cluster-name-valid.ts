@@ -5,7 +5,10 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason } from '../model/queries';
+import {
+  ciliumUnavailableReason,
+  clustersByCiliumName,
+} from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
 import { defineClusterRule, q } from './rule';
@@ -83,9 +86,9 @@ export const clusterNameValid = defineClusterRule({
     if (set && c.ciliumName === chartDefaultName)
       out.push(r.fail('reserved', {}, where));
     else if (set && !unknown.length && !unsubstituted) {
-      const others = mesh.members.filter(
-        m => m !== c && setsName(m) && m.ciliumName === c.ciliumName,
-      );
+      const others = (
+        clustersByCiliumName(mesh.members).get(c.ciliumName) ?? []
+      ).filter(m => m !== c && setsName(m));
       if (others.length)
         out.push(
           r.fail(

@@ -183,7 +183,7 @@ export interface RuleFailure<MessageId extends string = string> {
    * does not substitute (no `spec.postBuild`): a `${VAR}` written there
    * reaches the cluster as written. Absent when it substitutes, or not known.
    */
-  unsubstitutedBy?: string;
+  unsubstitutedBy?: () => string | undefined;
 }
 
 /** The Kustomization that applies a file to the cluster, when it does not substitute. */
@@ -211,7 +211,7 @@ export function substitutionRemedy(
   conventions: MeshConventions,
   failure: RuleFailure | undefined,
 ): string {
-  const by = failure?.unsubstitutedBy;
+  const by = failure?.unsubstitutedBy?.();
   return by && failure?.location
     ? ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\`, or write the values out, since Flux leaves \`\${...}\` as written there.`
     : '';
@@ -353,7 +353,7 @@ export function ruleResults<MessageId extends string>(
           }),
         ...(cluster &&
           location && {
-            unsubstitutedBy: unsubstitutedApplier(cluster, location.file),
+            unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
           }),
       });
     if (cause) out.cause = cause;

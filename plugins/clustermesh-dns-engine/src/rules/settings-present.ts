@@ -2,6 +2,7 @@ import { clusterPath, settingsConfigMapName } from '../conventions/templates';
 import { inlineSettingsTarget } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
+import { externalSourceCause } from '../flux/render';
 
 /** The FQDN and LB IP variables exist in the cluster's settings. @public */
 export const settingsPresent = defineClusterRule({
@@ -103,7 +104,7 @@ export const settingsPresent = defineClusterRule({
       // the one applying the Cilium values
       const name = clusterPath(mesh.conventions.settings.configMap, c.name);
       const external = c.findings.some(
-        f => f.cause?.key === `external-source:ConfigMap ${configMap}`,
+        f => f.cause?.key === externalSourceCause(`ConfigMap ${configMap}`),
       );
       const namedBy = external
         ? c.render.kustomizations.find(

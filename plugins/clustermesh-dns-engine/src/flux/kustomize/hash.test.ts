@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { goJson, HashMemo, nameSuffixHash, sha256Hex } from './hash';
+import {
+  goJson,
+  HashMemo,
+  isHashSuffixed,
+  nameSuffixHash,
+  sha256Hex,
+} from './hash';
 import { createRepoTree } from '../../tree/RepoTree';
 import { TreeIndex } from '../../tree/TreeIndex';
 import { YamlFiles } from '../../yaml/files';
@@ -128,5 +134,21 @@ describeKubectl('the name-suffix hash of generated objects', () => {
     if ('error' in real) throw new Error(real.error);
     expect(engine.messages).toEqual([]);
     expect(byId(engine.bodies)).toEqual(byId(real.objects));
+  });
+});
+
+describe('isHashSuffixed', () => {
+  it("reads a name kustomize suffixed with its hash, in the hash's alphabet only", () => {
+    expect(isHashSuffixed('cilium-values-kb5h2g27m5', 'cilium-values')).toBe(
+      true,
+    );
+    // a 0, 1, 3, a or e never stands in the suffix; the base must match
+    expect(isHashSuffixed('cilium-values-0b5h2g27m5', 'cilium-values')).toBe(
+      false,
+    );
+    expect(isHashSuffixed('cilium-values-v2', 'cilium-values')).toBe(false);
+    expect(isHashSuffixed('cilium-valuez-kb5h2g27m5', 'cilium-values')).toBe(
+      false,
+    );
   });
 });

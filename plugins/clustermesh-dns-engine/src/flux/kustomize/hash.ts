@@ -98,6 +98,18 @@ function encodeHash(hex: string): string {
   return [...hex.slice(0, 10)].map(c => swap[c] ?? c).join('');
 }
 
+/**
+ * Whether a name is `base` with a name-suffix hash (`cilium-values-kb5h2g27m5`):
+ * ten characters of the hash's alphabet (hex digits, 0 1 3 a e swapped).
+ */
+export function isHashSuffixed(name: string, base: string): boolean {
+  return (
+    name.length === base.length + 11 &&
+    name.startsWith(`${base}-`) &&
+    /^[2456789bcdfghkmt]{10}$/.test(name.slice(base.length + 1))
+  );
+}
+
 /** Go's byte-wise string order (UTF-8), which encoding/json sorts map keys by. */
 function compareUtf8(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
