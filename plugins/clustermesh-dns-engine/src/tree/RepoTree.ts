@@ -63,7 +63,13 @@ export function joinPath(dir: string, relative: string): string | undefined {
 
 /** Whether a path is a folder or under it (`''` holds every path). @public */
 export function isPathUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+  // no `${dir}/` string per call: detection asks this of every folder
+  // against every Kustomization
+  return (
+    dir === '' ||
+    (path.startsWith(dir) &&
+      (path.length === dir.length || path.charCodeAt(dir.length) === 47))
+  );
 }
 
 /** The directory part of a repository path (`''` for the root). @public */

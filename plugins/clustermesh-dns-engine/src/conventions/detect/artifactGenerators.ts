@@ -1,7 +1,7 @@
 import type { EngineCache } from '../../cache/EngineCache';
 import { isRecord } from '../../core/paths';
 import { firstFew } from '../../core/text';
-import { clampPath, type RepoTree } from '../../tree/RepoTree';
+import { clampPath, isPathUnder, type RepoTree } from '../../tree/RepoTree';
 import type { OwnSource } from './entryPoints';
 import { ScannedDocument, scanDocuments } from './scan';
 
@@ -66,12 +66,7 @@ export function copiedArtifacts(
       if (!folders.length || folders.some(f => f === undefined)) return;
       // a path outside what it copies is not in the artifact: Flux fails it
       const inside = (path: string) =>
-        folders.some(
-          f =>
-            f!.folder === '' ||
-            path === f!.folder ||
-            path.startsWith(`${f!.folder}/`),
-        );
+        folders.some(f => isPathUnder(path, f!.folder));
       if (!(paths.get(artifact.name) ?? []).every(inside)) return;
       const sources = [...new Set(folders.map(f => f!.source))];
       found.push({

@@ -8,7 +8,7 @@ import { readTarget, TargetFiles } from '../../flux/kustomize/target';
 import { clusterFolder } from '../templates';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { isDnsSubdomain } from '../../k8s/labelSelector';
-import { clampPath, joinPath } from '../../tree/RepoTree';
+import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
 import { literal, ScannedDocument, where } from './scan';
@@ -437,7 +437,7 @@ export function readFluxEntries(
   // outside the folders it reconciles, reconciles a folder around it: it is
   // part of what that one applies
   const inside = (path: string, dir: string) =>
-    dir === '' || path.startsWith(`${dir}/`);
+    path !== dir && isPathUnder(path, dir);
   for (const path of selfReconciled)
     if (
       !synced.has(path) &&
