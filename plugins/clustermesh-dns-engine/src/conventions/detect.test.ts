@@ -233,6 +233,31 @@ describe('detectConventions', () => {
     expect(convention('red')).not.toBe('fail');
   });
 
+  it('takes the FQDN template from a folder named in capitals, whose FQDN holds the name lower-case', () => {
+    const files = settingsRepository(
+      ['Data', 'web'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c => `  CILIUM_CLUSTERMESH_FQDN: ${c.toLowerCase()}.mesh.example.net\n`,
+    );
+    const detected = detectConventions(createRepoTree(files));
+    expect(detected.conventions.fqdnTemplate).toBe(
+      '{cluster}.mesh.example.net',
+    );
+    expect(settingOf(detected.found, 'fqdnTemplate')?.reason).toMatch(
+      /^the settings already name Data, web this way/,
+    );
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ mesh: { include: ['Data', 'web'] } }, detected),
+    );
+    expect(
+      report.clusters
+        .find(c => c.name === 'Data')
+        ?.checks.find(c => c.ruleId === 'fqdn-convention')?.outcome,
+    ).not.toBe('fail');
+  });
+
   it('keeps the default FQDN template when the settings follow two as often, or name no cluster', () => {
     const tied = settingsRepository(
       ['blue', 'red'],

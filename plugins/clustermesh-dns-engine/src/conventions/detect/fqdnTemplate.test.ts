@@ -19,3 +19,12 @@ describe('templatesOf', () => {
     expect(templatesOf('anything', '')).toEqual([]);
   });
 });
+
+describe('templatesOf with a folder name in capitals', () => {
+  it('finds the name lower-case, as the FQDN holds it', () => {
+    expect(templatesOf('clustermesh-data.${SECRET_DOMAIN}', 'Data')).toEqual([
+      'clustermesh-{cluster}.${SECRET_DOMAIN}',
+    ]);
+    expect(templatesOf('clustermesh-Data.example.net', 'Data')).toEqual([]);
+  });
+});

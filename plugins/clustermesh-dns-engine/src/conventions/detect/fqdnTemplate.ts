@@ -20,10 +20,14 @@ export interface SettingsFqdnTemplate {
  * `clustermesh-infra.${SECRET_DOMAIN}` for infra →
  * `clustermesh-{cluster}.${SECRET_DOMAIN}`; `mesh.mesh.example.net` for
  * mesh → both `{cluster}.mesh.…` and `mesh.{cluster}.…` (the other
- * clusters decide). None when the name is not in it.
+ * clusters decide); `clustermesh-data.…` for the folder `Data`. None when
+ * the name is not in it.
  */
-export function templatesOf(value: string, cluster: string): string[] {
+export function templatesOf(value: string, folder: string): string[] {
   const out: string[] = [];
+  // a DNS name holds the cluster lower-case (the folder `Data` is `data`),
+  // as fqdnTemplateFor fills the template in
+  const cluster = folder.toLowerCase();
   if (!cluster) return out;
   // a search, not a RegExp per cluster: a mesh asks this for every cluster
   const boundary = (at: number) =>
