@@ -1188,8 +1188,10 @@ function detectDnsMode(
   if (
     !bytes &&
     !deployments.length &&
-    !mentioned(tree, cache, 'kind: DNSEndpoint') &&
-    !mentioned(tree, cache, 'dnsendpoints.externaldns.k8s.io')
+    !mentioned(tree, cache, 'kind: DNSEndpoint', { uncommented: true }) &&
+    !mentioned(tree, cache, 'dnsendpoints.externaldns.k8s.io', {
+      uncommented: true,
+    })
   ) {
     conventions.dns = { ...conventions.dns, mode: 'manual' };
     detected(

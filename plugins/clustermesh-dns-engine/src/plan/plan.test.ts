@@ -2029,6 +2029,28 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     );
   });
 
+  it('takes a DNSEndpoint commented out for later for none, and one written for a DNSEndpoint the clusters apply', () => {
+    const example = [
+      'apiVersion: externaldns.k8s.io/v1alpha1',
+      'kind: DNSEndpoint',
+      'metadata:',
+      '  name: clustermesh',
+      'spec:',
+      '  endpoints: []',
+    ];
+    const modeOf = (text: string) =>
+      resolveConventions(
+        {},
+        detectConventions(
+          fixtureTree('configure-own-folder-entry/repo', files => {
+            files['clusters/a/apps/later.yaml'] = text;
+          }),
+        ),
+      ).dns.mode;
+    expect(modeOf(example.map(l => `# ${l}`).join('\n'))).toBe('manual');
+    expect(modeOf(example.join('\n'))).toBe('externaldns');
+  });
+
   it("configures a cluster whose folder's name is not a Cilium name (B), by its folder; its FQDN is lower-case", () => {
     const renamed = fixtureTree('configure-own-folder-entry/repo', files => {
       for (const p of Object.keys(files)) {

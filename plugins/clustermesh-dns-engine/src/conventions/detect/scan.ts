@@ -4,6 +4,7 @@ import { isRecord } from '../../core/paths';
 import type { ObjectPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
+import { decodeText } from '../../yaml/decode';
 import { defaultYamlReadLimits } from '../../yaml/documents';
 import { locate } from '../../yaml/locate';
 
@@ -60,12 +61,25 @@ export function mentioned(
   tree: RepoTree,
   cache: EngineCache,
   text: string,
+  options: {
+    /** A line commented out with `#` (an example kept for later) does not count. */
+    uncommented?: boolean;
+  } = {},
 ): boolean {
   const needle = utf8(text);
   for (const file of cache.treeIndex(tree).paths()) {
     if (documentation.test(file)) continue;
     const bytes = tree.read(file);
-    if (bytes && containsBytes(bytes, needle)) return true;
+    if (!bytes || !containsBytes(bytes, needle)) continue;
+    if (!options.uncommented) return true;
+    const decoded = decodeText(bytes);
+    if (
+      'text' in decoded &&
+      decoded.text
+        .split('\n')
+        .some(line => line.includes(text) && !line.trimStart().startsWith('#'))
+    )
+      return true;
   }
   return false;
 }
