@@ -109,8 +109,8 @@ describe('detectConventions', () => {
     );
     expect(conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
-      // its ExternalDNS runs without --cloudflare-proxied
-      dns: { proxiedByDefault: false },
+      // its ExternalDNS publishes to Cloudflare, without --cloudflare-proxied
+      dns: { provider: 'cloudflare', proxiedByDefault: false },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
       // the names its settings hold
       fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
@@ -2012,6 +2012,7 @@ describe('detectConventions', () => {
       );
       expect(conventions.dns).toEqual({
         externalDnsAnnotationPrefix: 'external-dns.kubernetes.io/',
+        provider: 'cloudflare',
         proxiedByDefault: true,
       });
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')?.reason).toBe(
@@ -2064,11 +2065,14 @@ describe('detectConventions', () => {
       expect(settingOf(found, 'dns.provider')?.reason).toBe(
         'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider rfc2136; none uses Cloudflare, so its TTL range and "DNS only" do not apply',
       );
-      // one Cloudflare deployment keeps Cloudflare's rules
+      // a Cloudflare deployment: Cloudflare's rules, detected, so said
       const cloudflare = detectConventions(
         createRepoTree(externalDns('1.20.0', '    provider: cloudflare\n')),
       );
-      expect(cloudflare.conventions.dns?.provider).toBeUndefined();
+      expect(cloudflare.conventions.dns?.provider).toBe('cloudflare');
+      expect(settingOf(cloudflare.found, 'dns.provider')?.reason).toBe(
+        'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider cloudflare: Cloudflare\'s TTL range and "DNS only" apply',
+      );
     });
 
     it("takes the chart's default provider, aws, where no value or flag names one: not Cloudflare", () => {
@@ -2085,7 +2089,7 @@ describe('detectConventions', () => {
           externalDns('1.20.0', '    extraArgs: [--provider, cloudflare]\n'),
         ),
       );
-      expect(flagged.conventions.dns?.provider).toBeUndefined();
+      expect(flagged.conventions.dns?.provider).toBe('cloudflare');
     });
 
     it('keeps the alpha prefix for an older ExternalDNS, and finds DNS only by default without the flag', () => {
@@ -2097,7 +2101,10 @@ describe('detectConventions', () => {
           ),
         ),
       );
-      expect(conventions.dns).toEqual({ proxiedByDefault: false });
+      expect(conventions.dns).toEqual({
+        provider: 'cloudflare',
+        proxiedByDefault: false,
+      });
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
         {
           source: 'detected',

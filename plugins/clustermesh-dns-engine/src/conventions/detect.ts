@@ -1132,9 +1132,10 @@ function noEntryPerCluster(
 }
 
 /**
- * The DNS provider, for TTL ranges and "DNS only": another provider when
- * every ExternalDNS deployment of the repository names one that is not
- * Cloudflare (the default stays when none is found, or one is Cloudflare).
+ * The DNS provider, for TTL ranges and "DNS only": Cloudflare, or another
+ * one, when every ExternalDNS deployment of the repository names it (the
+ * default, Cloudflare's narrower range, stays when none is found or they
+ * differ, and the report says it is only the default).
  */
 function detectProvider(
   deployments: ExternalDnsDeployment[],
@@ -1142,16 +1143,14 @@ function detectProvider(
   detected: Detected,
 ) {
   const named = deployments.filter(d => d.provider);
-  if (
-    !named.length ||
-    named.length !== deployments.length ||
-    named.some(d => d.provider === 'cloudflare')
-  )
-    return;
-  conventions.dns = { ...conventions.dns, provider: 'other' };
+  if (!named.length || named.length !== deployments.length) return;
+  const cloudflare = named.filter(d => d.provider === 'cloudflare').length;
+  if (cloudflare && cloudflare !== named.length) return;
+  const provider = cloudflare ? 'cloudflare' : 'other';
+  conventions.dns = { ...conventions.dns, provider };
   detected(
     'dns.provider',
-    'other',
+    provider,
     `${named
       .map(
         d =>
@@ -1159,9 +1158,11 @@ function detectProvider(
             d.providerByDefault ? " (the chart's default: no provider set)" : ''
           }`,
       )
-      .join(
-        ', ',
-      )}; none uses Cloudflare, so its TTL range and "DNS only" do not apply`,
+      .join(', ')}${
+      cloudflare
+        ? ': Cloudflare\'s TTL range and "DNS only" apply'
+        : '; none uses Cloudflare, so its TTL range and "DNS only" do not apply'
+    }`,
     named[0].location,
   );
 }

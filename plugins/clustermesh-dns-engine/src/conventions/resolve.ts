@@ -122,6 +122,7 @@ const trackedSettings = [
   'variables.peerFqdn',
   'cilium.lbIpamAnnotation',
   'dns.mode',
+  'dns.provider',
   'dns.externalDnsAnnotationPrefix',
   'dns.proxiedByDefault',
   'flux.strictSubstitution',

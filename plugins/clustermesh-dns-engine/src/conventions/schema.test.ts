@@ -160,8 +160,8 @@ describe('conventions', () => {
   it('detect nothing surprising in the example repository', () => {
     expect(detectConventions(exampleTree('gitops-repo')).conventions).toEqual({
       cilium: { lbIpamAnnotation: 'lbipam.cilium.io/ips' },
-      // its ExternalDNS runs without --cloudflare-proxied
-      dns: { proxiedByDefault: false },
+      // its ExternalDNS publishes to Cloudflare, without --cloudflare-proxied
+      dns: { provider: 'cloudflare', proxiedByDefault: false },
       variables: { lbIp: 'CILIUM_CLUSTERMESH_LB_IP' },
       // the names its settings hold
       fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',

@@ -427,6 +427,27 @@ export function dnsProviderOf(
 }
 
 /**
+ * Whether the provider dnsProviderOf answers for a cluster is only the
+ * conventions' default: no ExternalDNS of the cluster that reads
+ * DNSEndpoints names one, and neither detection nor the conventions file
+ * said which (a repository that keeps its records by hand, say).
+ *
+ * @public
+ */
+export function dnsProviderIsDefault(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): boolean {
+  const named = externalDnsDeploymentsOf(cluster).some(
+    d => d.sources.includes('crd') && d.provider !== undefined,
+  );
+  return (
+    !named &&
+    !mesh.conventions.provenance?.some(p => p.setting === 'dns.provider')
+  );
+}
+
+/**
  * The DNSEndpoint CRD when the cluster applies it itself (a shared crds
  * folder), undefined otherwise (it may come with ExternalDNS's chart, or
  * be installed another way).

@@ -549,7 +549,7 @@ describe('planMeshDnsChange on the story repository', () => {
     const manual = planMeshDnsChange(
       createRepoTree(before),
       { ...storyInput, mode: 'manual' },
-      defaultConventions,
+      resolveConventions({}, detectConventions(createRepoTree(before))),
     );
     expect(manual.problems).toEqual([]);
     expect(manual.decisions).toContain(
@@ -2027,6 +2027,21 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
         /^DNS mode manual \(detected\): the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint/,
       ),
     );
+  });
+
+  it('writes no Cloudflare snippet while nothing says the zone is at Cloudflare, and says how to get one; a run naming the Cloudflare resource gets it', () => {
+    const documentOf = (extra: Partial<MeshDnsChangeInput>) =>
+      planMeshDnsChange(tree, { ...input, ...extra }, conventions).edits.find(
+        e => e.path === 'docs/clustermesh-dns-records.md',
+      )!.after;
+    const guessed = documentOf({});
+    expect(guessed).not.toMatch(/resource "cloudflare|DNS only/);
+    expect(guessed).toContain(
+      'For a zone at Cloudflare, set `dns.provider: cloudflare` in the conventions',
+    );
+    const named = documentOf({ cloudflareResource: 'cloudflare_record' });
+    expect(named).toContain('resource "cloudflare_record" "clustermesh_a"');
+    expect(named).toContain('They must be **DNS only** (not proxied).');
   });
 
   it('takes a DNSEndpoint commented out for later for none, and one written for a DNSEndpoint the clusters apply', () => {

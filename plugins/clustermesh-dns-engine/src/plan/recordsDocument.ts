@@ -2,7 +2,7 @@ import { envsubst } from '../flux/envsubst';
 import { MeshConventions, recordsDocumentMarker } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
 import type { MeshDnsRecord } from './types';
-import { recordRow } from './summary';
+import { recordRow } from '../model/recordsDocument';
 import type { EditSet } from './transaction';
 
 /**
@@ -38,13 +38,21 @@ export function planRecordsDocument(
       }\n  proxied = false # ClusterMesh is TLS to the API server: DNS only\n}`;
     })
     .join('\n\n');
-  // "DNS only" and the Terraform resources are Cloudflare's; another
-  // provider gets the table, with no snippet that would not apply to it
-  const cloudflare = conventions.dns.provider === 'cloudflare';
+  // "DNS only" and the Terraform resources are Cloudflare's: written when
+  // the zone is known to be there (detected from ExternalDNS, configured,
+  // or the run names the Cloudflare resource), not for the default alone
+  const cloudflare =
+    conventions.dns.provider === 'cloudflare' &&
+    (input.cloudflareResource !== undefined ||
+      conventions.provenance?.some(p => p.setting === 'dns.provider') === true);
   const text = `# ClusterMesh DNS records\n\n${recordsDocumentMarker}: create these records in\nthe DNS provider.${
     cloudflare
       ? ' They must be **DNS only** (not proxied).'
-      : ' ClusterMesh is TLS to each API server: point the names at the addresses directly, with no proxy in between.'
+      : ` ClusterMesh is TLS to each API server: point the names at the addresses directly, with no proxy in between.${
+          conventions.dns.provider === 'cloudflare'
+            ? ' (For a zone at Cloudflare, set `dns.provider: cloudflare` in the conventions: this document then holds an OpenTofu snippet of the records.)'
+            : ''
+        }`
   }\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
     .map(recordRow)
     .join('\n')}\n${

@@ -4,11 +4,8 @@ import {
   formatLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeProblem, PlanProblem } from './input';
-import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
-
-/** A record as a Markdown table row: cluster, FQDN, type, value, TTL. */
-export const recordRow = (r: MeshDnsRecord) =>
-  `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`;
+import { recordRow } from '../model/recordsDocument';
+import type { MeshDnsChangePlan } from './types';
 
 /** At most this many problems are listed per section; the rest are counted. */
 const listed = 50;

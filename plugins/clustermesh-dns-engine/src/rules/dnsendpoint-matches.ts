@@ -22,6 +22,7 @@ import {
   unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
+import { clusterRecordRow } from '../model/recordsDocument';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -137,16 +138,10 @@ export const dnsEndpointMatches = defineClusterRule({
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
-      const file = dns.recordsDocument;
-      const text = mesh.repository.readText(file);
-      if (text === undefined)
-        return [r.fail('noDocument', { file }, { file, line: 1 })];
-      const names = [c.fqdn.value, c.fqdn.raw];
-      const line = text
-        .split('\n')
-        .findIndex(l => names.some(n => l.includes(n)) && l.includes(ip));
-      return line >= 0
-        ? [r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: line + 1 })]
+      const { file, present, row } = clusterRecordRow(mesh, c);
+      if (!present) return [r.fail('noDocument', { file }, { file, line: 1 })];
+      return row
+        ? [r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: row.line })]
         : [r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 })];
     }
     const matching = recordsOfCluster(c);

@@ -63,4 +63,54 @@ describe('ttl-valid', () => {
     expect(checks[0].message).toMatch(/^TTL 30 is within 1\.\.2147483647/);
     expect(checks[1].message).toMatch(/for Cloudflare$/);
   });
+
+  it("checks in manual mode the record's row of the records document, and says when the provider is only the default", () => {
+    const document = (appsTtl: number) =>
+      [
+        '# ClusterMesh DNS records',
+        '',
+        '| Cluster | Name | Type | Value | TTL |',
+        '|---|---|---|---|---|',
+        `| apps | \`clustermesh-apps.\${SECRET_DOMAIN}\` | A | 10.25.11.120 | ${appsTtl} |`,
+        '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
+        '',
+      ].join('\n');
+    const checks = (appsTtl: number) =>
+      exampleChecks(
+        f => {
+          withoutExampleExternalDns(f);
+          f['docs/clustermesh-dns-records.md'] = document(appsTtl);
+        },
+        { dns: { mode: 'manual' } },
+      ).filter(c => c.ruleId === 'ttl-valid');
+    const failing = checks(30);
+    expect(
+      failing.map(c => [c.cluster, c.outcome, c.message, c.location]),
+    ).toEqual([
+      [
+        'apps',
+        'fail',
+        "docs/clustermesh-dns-records.md lists the record with TTL 30, outside 1 (auto) or 60..86400 for Cloudflare (the default dns.provider: nothing says the zone's provider)",
+        { file: 'docs/clustermesh-dns-records.md', line: 5 },
+      ],
+      [
+        'infra',
+        'pass',
+        "TTL 300 is within 1 (auto) or 60..86400 for Cloudflare (the default dns.provider: nothing says the zone's provider)",
+        { file: 'docs/clustermesh-dns-records.md', line: 6 },
+      ],
+    ]);
+    // another provider, set in the conventions: its range, not a guess
+    const other = exampleChecks(
+      f => {
+        withoutExampleExternalDns(f);
+        f['docs/clustermesh-dns-records.md'] = document(30);
+      },
+      { dns: { mode: 'manual', provider: 'other' } },
+    ).filter(c => c.ruleId === 'ttl-valid');
+    expect(other.map(c => [c.cluster, c.outcome, c.message])).toEqual([
+      ['apps', 'pass', 'TTL 30 is within 1..2147483647'],
+      ['infra', 'pass', 'TTL 300 is within 1..2147483647'],
+    ]);
+  });
 });

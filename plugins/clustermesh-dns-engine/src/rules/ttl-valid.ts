@@ -4,7 +4,12 @@ import {
   ttlRange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject } from '../core/manifest';
-import { dnsProviderOf, recordsOfCluster } from '../model/queries';
+import {
+  dnsProviderIsDefault,
+  dnsProviderOf,
+  recordsOfCluster,
+} from '../model/queries';
+import { clusterRecordRow } from '../model/recordsDocument';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -15,12 +20,14 @@ export const ttlValid = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The TTL is within the provider's range (Cloudflare: 1 = auto, or 60..86400; others: 1..2147483647).",
+    "The TTL is within the provider's range (Cloudflare: 1 = auto, or 60..86400; others: 1..2147483647): the configured one, each DNSEndpoint record's `recordTTL`, and in manual mode the record's row of the records document. Where no ExternalDNS of the cluster and no conventions say which provider it is, Cloudflare's range (the default `dns.provider`, the narrower) is used, and said.",
   remediation: c =>
     `Use ${c.dns.ttl} (the conventions' \`dns.ttl\`), or 1 for Cloudflare's "auto".`,
   messages: {
     configured: 'the configured TTL {{ttl}} is outside {{range}}',
     record: '{{endpoint}} has recordTTL {{ttl}}, outside {{range}}',
+    documentRow:
+      '{{file}} lists the record with TTL {{ttl}}, outside {{range}}',
     valid: 'TTL {{ttl}} is within {{range}}',
     noRecord:
       'the cluster has no record to check (the configured TTL {{ttl}}, dns.ttl, what configure writes, is within {{range}})',
@@ -29,10 +36,41 @@ export const ttlValid = defineClusterRule({
     const { dns } = mesh.conventions;
     const provider = dnsProviderOf(mesh, c);
     const valid = (ttl: unknown) => isValidTtl(ttl, provider);
-    const range = ttlRange(provider);
+    // the default provider is a guess: said, so the range is not read as
+    // the repository's
+    const range = `${ttlRange(provider)}${
+      dnsProviderIsDefault(mesh, c)
+        ? " (the default dns.provider: nothing says the zone's provider)"
+        : ''
+    }`;
     const out: CheckResult[] = [];
     if (!valid(dns.ttl))
       out.push(r.fail('configured', { ttl: dns.ttl, range }));
+    if (dns.mode === 'manual') {
+      const { file, row } = clusterRecordRow(mesh, c);
+      if (row?.ttl !== undefined) {
+        const ttl = Number(row.ttl);
+        const location = { file, line: row.line };
+        if (!valid(ttl))
+          return [
+            ...out,
+            r.fail(
+              'documentRow',
+              {
+                file,
+                // a number as written; anything else quoted, as found
+                ttl: /^\d+$/.test(row.ttl) ? row.ttl : q(row.ttl),
+                range,
+              },
+              location,
+            ),
+          ];
+        if (!out.length)
+          return [r.pass('valid', { ttl: row.ttl, range }, location)];
+      }
+      if (out.length) return out;
+      return [r.notApplicable('noRecord', { ttl: String(dns.ttl), range })];
+    }
     const records = recordsOfCluster(c);
     for (const { endpoint, record } of records) {
       if (record.recordTTL !== undefined && !valid(record.recordTTL)) {

@@ -94,14 +94,14 @@ export function createClustermeshDnsConfigureAction(
             .enum(['externaldns', 'manual'])
             .optional()
             .describe(
-              "externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document with a Terraform snippet. Default: the conventions' dns.mode, else manual where the repository has no ExternalDNS, DNSEndpoint CRD or DNSEndpoint, else externaldns",
+              "externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document (with an OpenTofu/Terraform snippet when the zone is at Cloudflare). Default: the conventions' dns.mode, else manual where the repository has no ExternalDNS, DNSEndpoint CRD or DNSEndpoint, else externaldns",
             ),
         cloudflareResource: z =>
           z
             .enum(['cloudflare_record', 'cloudflare_dns_record'])
             .optional()
             .describe(
-              'Terraform resource of the manual-mode snippet: cloudflare_record (provider v4) or cloudflare_dns_record (v5, default)',
+              'Terraform resource of the manual-mode snippet: cloudflare_record (provider v4) or cloudflare_dns_record (v5, default); giving it says the zone is at Cloudflare',
             ),
         conventionsFile: z =>
           z

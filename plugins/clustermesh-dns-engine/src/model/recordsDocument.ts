@@ -1,0 +1,79 @@
+import type { ClusterModel, MeshModel } from './types';
+
+/**
+ * The records document of manual DNS mode is a Markdown table, one row per
+ * record: `| cluster | `name` | type | value | ttl |`. It is written by
+ * configure and read by the rules; its row format lives here only.
+ */
+
+/** One record as a row of the records document. */
+export interface RecordsDocumentRecord {
+  cluster: string;
+  /** As committed: a secret part as its `${NAME}` or `<secret:NAME>`. */
+  fqdn: string;
+  type: string;
+  value: string;
+  ttl: number;
+}
+
+/** A record's row of the records document. */
+export const recordRow = (r: RecordsDocumentRecord) =>
+  `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`;
+
+/** The row of a record, read back: its line (1-based) and its TTL cell. */
+export interface RecordsDocumentRow {
+  line: number;
+  /** The last cell as written (a number, unless edited by hand). */
+  ttl: string | undefined;
+}
+
+/**
+ * The row that lists one of a record's names at an address; undefined
+ * when none does. A row edited by hand (spaces, more cells) still counts
+ * when it holds both.
+ */
+export function findRecordRow(
+  text: string,
+  names: readonly string[],
+  address: string,
+): RecordsDocumentRow | undefined {
+  const lines = text.split('\n');
+  const index = lines.findIndex(
+    l => names.some(n => l.includes(n)) && l.includes(address),
+  );
+  if (index < 0) return undefined;
+  const cells = lines[index]
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split('|')
+    .map(cell => cell.trim());
+  return {
+    line: index + 1,
+    ttl: cells.length >= 5 ? cells[cells.length - 1] : undefined,
+  };
+}
+
+/**
+ * Where the records document lists a cluster's record (its FQDN, as
+ * rendered or as written, at its LB IP): the file, whether the repository
+ * holds it, and the row when one lists the record. No row when the cluster
+ * has no FQDN or address to look for.
+ */
+export function clusterRecordRow(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { file: string; present: boolean; row?: RecordsDocumentRow } {
+  const file = mesh.conventions.dns.recordsDocument;
+  const text = mesh.repository.readText(file);
+  if (text === undefined) return { file, present: false };
+  if (!cluster.fqdn || !cluster.lbIpAddress) return { file, present: true };
+  return {
+    file,
+    present: true,
+    row: findRecordRow(
+      text,
+      [cluster.fqdn.value, cluster.fqdn.raw],
+      cluster.lbIpAddress.text,
+    ),
+  };
+}
