@@ -26,6 +26,12 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   unbuilt?: boolean;
   /**
+   * Set on an error that keeps nothing of the repository from being
+   * applied: a Kustomization whose folder is in no form in the repository
+   * (nothing there to apply, Cilium neither).
+   */
+  holdsNothingBack?: boolean;
+  /**
    * Set on a not-evaluated part that may change what the engine read (a
    * transformer, keys read from URLs, values not read, variables not
    * known), not only add objects it did not see (a remote resource,

@@ -1108,21 +1108,27 @@ function missingPath(
     };
   }
   const raw = getPath(decl.body, ['spec', 'path']);
+  // in the repository, but not in what the source gives Flux
+  const ignored =
+    Boolean(path) && index.tree.paths().some(p => p.startsWith(`${path}/`));
+  const unsubstituted = hasUnresolvedReference(raw);
   return {
     code: 'flux-error',
     severity: 'error',
     cluster,
     message: `Kustomization ${key} reconciles ${path || '.'}, which ${
-      // in the repository, but not in what the source gives Flux
-      path && index.tree.paths().some(p => p.startsWith(`${path}/`))
+      ignored
         ? "the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches"
         : 'does not exist in the repository'
     }; Flux fails the Kustomization${
-      hasUnresolvedReference(raw)
+      unsubstituted
         ? ' (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)'
         : ''
     }`,
     location: locate(decl, ['spec', 'path']),
+    // a folder in no form in the repository holds nothing to apply; one
+    // left out, or named by a variable, holds what was meant
+    ...(!ignored && !unsubstituted && { holdsNothingBack: true }),
   };
 }
 

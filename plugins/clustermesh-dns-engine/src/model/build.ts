@@ -980,7 +980,8 @@ function membershipOf(
     const failed = render.findings.filter(
       f =>
         f.severity === 'error' &&
-        (f.code === 'kustomize-error' || f.code === 'flux-error'),
+        (f.code === 'kustomize-error' || f.code === 'flux-error') &&
+        !f.holdsNothingBack,
     );
     const failedBuilds = failed.length;
     // where: the owner knows whether Cilium can be there

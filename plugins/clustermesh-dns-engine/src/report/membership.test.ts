@@ -250,6 +250,36 @@ describe('the mesh is the clusters in it', () => {
     ]);
   });
 
+  it('does not hedge for a Kustomization whose folder is nowhere in the repository: nothing is kept from being applied there', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        for (const c of ['apps', 'infra']) {
+          const own = `kubernetes/clusters/${c}/kustomization.yaml`;
+          files[own] = files[own].replace(/\n {2}- .*\/cilium\/ipam\/.*/g, '');
+          const infrastructure = `kubernetes/clusters/${c}/infrastructure.yaml`;
+          files[infrastructure] = files[infrastructure].replace(
+            'path: ./kubernetes/infrastructure',
+            'path: ./kubernetes/gone',
+          );
+        }
+      }),
+      withDomain,
+    );
+    expect(report.clusters.map(c => [c.name, c.membership.reason])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile)',
+      ]),
+    );
+    // the error itself is still reported
+    expect(report.findings.map(f => [f.code, f.message])).toContainEqual([
+      'flux-error',
+      expect.stringMatching(
+        /reconciles kubernetes\/gone.*, which does not exist in the repository/,
+      ),
+    ]);
+  });
+
   it('reads a release of the cilium chart under another name (cni) as the Cilium values', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {

@@ -32,6 +32,43 @@ function meshWithoutC003InC002() {
 }
 
 describe('validateMesh', () => {
+  it("gives findings only the report schema's fields, not what the engine keeps beside them", () => {
+    // a remote resource (the engine notes its URL) and a folder that is
+    // not there (and that it holds nothing back)
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        const apps = 'kubernetes/clusters/apps/kustomization.yaml';
+        files[apps] +=
+          '  - https://github.com/example/made-elsewhere//deploy?ref=v1\n';
+        const infra = 'kubernetes/clusters/infra/infrastructure.yaml';
+        files[infra] = files[infra].replace(
+          'path: ./kubernetes/infrastructure',
+          'path: ./kubernetes/gone',
+        );
+      }),
+      resolveConventions(knownDomain),
+    );
+    const all = [...report.findings, ...report.notEvaluated];
+    expect(all.map(f => f.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('made-elsewhere'),
+        expect.stringContaining('kubernetes/gone'),
+      ]),
+    );
+    const schema = [
+      'id',
+      'code',
+      'severity',
+      'message',
+      'location',
+      'unlocated',
+      'cluster',
+      'affects',
+    ];
+    for (const f of all)
+      expect(Object.keys(f).filter(k => !schema.includes(k))).toEqual([]);
+  });
+
   it('passes every rule on the example repository after the story, for both clusters', () => {
     const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.summary).toEqual({

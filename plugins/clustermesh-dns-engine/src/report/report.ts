@@ -89,28 +89,24 @@ function countsOf(checks: CheckResult[]): CheckCounts {
   return counts;
 }
 
-/** The findings with their ids. */
+/**
+ * The findings with their ids, as the report's schema defines them: only
+ * its fields, not what the engine keeps beside them for its own use.
+ */
 const withIds = (findings: EngineFinding[]): Finding[] =>
-  findings.map(
-    ({
-      cause: _cause,
-      groupKey: _key,
-      unbuilt: _unbuilt,
-      mayChange: _mayChange,
-      holdsNoMeshObjects: _holdsNone,
-      substitutesOnly: _substitutesOnly,
-      onlyDataOf: _onlyDataOf,
-      valuesOf: _valuesOf,
-      valuesPaths: _valuesPaths,
-      build: _build,
-      remoteUrl: _remoteUrl,
-      remotePath: _remotePath,
-      ...f
-    }) => ({
-      id: findingId({ ...f, cause: _cause, groupKey: _key }),
-      ...f,
-    }),
-  );
+  findings.map(f => {
+    const out: Finding = {
+      id: findingId(f),
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+    };
+    if (f.location) out.location = f.location;
+    if (f.unlocated !== undefined) out.unlocated = f.unlocated;
+    if (f.cluster !== undefined) out.cluster = f.cluster;
+    if (f.affects) out.affects = f.affects;
+    return out;
+  });
 
 /** One cluster's row, from the same queries the rules ask. */
 function clusterRow(
