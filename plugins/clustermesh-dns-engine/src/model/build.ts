@@ -758,6 +758,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         },
         { dir, render },
         expectedSettingsFile,
+        ciliumSource?.appliedBy.object,
       );
   let cilium: CiliumValuesModel | undefined;
   if (conventions.cilium.valuesFile) {

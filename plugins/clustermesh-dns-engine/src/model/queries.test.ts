@@ -123,6 +123,24 @@ describe('where a missing file is pointed at', () => {
         missing,
       ),
     ).toEqual({ file: 'kubernetes/flux/apps.yaml', line: 4 });
+    // several: the one the missing thing is for (the Cilium values'
+    // Kustomization, which substitutes the settings), not the first
+    const databases = built('kubernetes/apps/databases', 4);
+    const infrastructure = built('kubernetes/infrastructure', 9);
+    expect(
+      whereMissing(
+        kustomizationOf([]),
+        {
+          dir: cluster.dir,
+          render: {
+            root: cluster.dir,
+            kustomizations: [implicit, databases, infrastructure],
+          },
+        },
+        'kubernetes/clusters/k0s/cluster-settings.yaml',
+        infrastructure.object,
+      ),
+    ).toEqual({ file: 'kubernetes/flux/apps.yaml', line: 9 });
   });
 
   it("prefers the kustomization of the missing file's folder, then the cluster's, then the top folder's", () => {

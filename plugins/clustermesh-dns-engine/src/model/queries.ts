@@ -939,6 +939,12 @@ export function whereMissing(
     render: Pick<ClusterRender, 'root' | 'kustomizations'>;
   },
   file: string,
+  /**
+   * The Flux Kustomization the missing thing is for (the one applying the
+   * Cilium values, which substitutes the settings): said before another
+   * one the cluster's entry happens to declare first.
+   */
+  concerning?: ManifestObject,
 ): SourceLocation {
   if (repository.isFile(file)) return { file, line: 1 };
   const { root, kustomizations } = cluster.render;
@@ -961,6 +967,7 @@ export function whereMissing(
   }
   const entry = repository.kustomizationFile(root);
   if (entry) return { file: entry, line: 1 };
+  if (concerning) return locate(concerning);
   // a Flux Kustomization the cluster's entry applies itself (not an app's
   // a parent applies), before its bare folder
   const byKey = new Map(kustomizations.map(k => [k.key, k]));

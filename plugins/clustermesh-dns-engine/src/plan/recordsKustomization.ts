@@ -5,6 +5,7 @@ import {
   externalDnsDeploymentsOf,
 } from '../model/queries';
 import { isRecord } from '../core/paths';
+import { kustomizationFileNames } from '../flux/kustomize';
 import type { ClusterModel } from '../model/types';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import type { ChangeContext } from './change';
@@ -237,7 +238,7 @@ function kustomizationText(
   entry: string,
 ): string {
   const neighbour =
-    ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+    kustomizationFileNames
       .map(n => edits.before(`${builtFolder}/${n}`))
       .find(t => t !== undefined) ?? '';
   const lines = neighbour.split(/\r?\n/);

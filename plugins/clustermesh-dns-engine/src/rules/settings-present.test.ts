@@ -64,6 +64,32 @@ describe('settings-present', () => {
     );
   });
 
+  it('says a new settings file must be listed in the resources of the kustomization that would apply it', () => {
+    const result = exampleChecks(f => {
+      // a cluster with no settings yet, whose Cilium is not substituted
+      delete f[exampleFile.settings('infra')];
+      const vars = 'kubernetes/clusters/infra/vars/kustomization.yaml';
+      f[vars] = f[vars].replace('  - ../cluster-settings.yaml\n', '');
+      const infrastructure = 'kubernetes/clusters/infra/infrastructure.yaml';
+      f[infrastructure] = f[infrastructure].replace(
+        /\n {2}postBuild:[^]*$/,
+        '\n',
+      );
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster',
+      location: {
+        file: 'kubernetes/clusters/infra/kustomization.yaml',
+        line: 1,
+      },
+    });
+    expect(result.remediation).toBe(
+      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to a ConfigMap `cluster-settings` in a file listed in the resources of `kubernetes/clusters/infra/kustomization.yaml` (`kubernetes/clusters/infra/cluster-settings.yaml`, say), or run `clustermesh-dns configure`, which writes and lists it.',
+    );
+  });
+
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {
     const result = exampleChecks(f => {
       withoutLbIp(f);

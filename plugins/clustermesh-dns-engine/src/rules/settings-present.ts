@@ -1,4 +1,6 @@
 import { clusterPath, settingsConfigMapName } from '../conventions/templates';
+import { kustomizationFileNames } from '../flux/kustomize';
+import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { inlineSettingsTarget } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
@@ -13,6 +15,24 @@ export const settingsPresent = defineClusterRule({
   description:
     "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). When that Kustomization substitutes only inline, so that the settings ConfigMap never reaches the values, only what it defines inline counts. A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
   remediation: (c, failure) => {
+    const noConfigMap =
+      failure?.id === 'noConfigMap' || failure?.id === 'noConfigMapOthers';
+    const listing = failure?.location?.file;
+    // the folder lists its resources: a new file is applied only once
+    // listed there
+    if (
+      noConfigMap &&
+      listing &&
+      kustomizationFileNames.some(n => basenamePath(listing) === n)
+    )
+      return `Add \`${c.variables.fqdn}\` and \`${
+        c.variables.lbIp
+      }\` to a ConfigMap \`${clusterPath(
+        c.settings.configMap,
+        '<cluster>',
+      )}\` in a file listed in the resources of \`${listing}\` (\`${dirnamePath(
+        listing,
+      )}/cluster-settings.yaml\`, say), or run \`clustermesh-dns configure\`, which writes and lists it.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
     // the settings found, else where the conventions keep them
     if (failure?.id === 'missing' && failure.location)
