@@ -828,7 +828,7 @@ describe('clustermesh-dns configure', () => {
     );
     expect(code).toBe(0);
     expect(stdout).toContain(
-      '### Already there, not touched by this change\n\n- `kubernetes/infrastructure/observability/dashboard.yaml:10`: ${DS_PROMETHEUS} is not defined',
+      '### Already there, not touched by this change\n\n- `kubernetes/infrastructure/observability/dashboard.yaml:11`: ${DS_PROMETHEUS} is not defined',
     );
     expect(stdout).toMatch(/Wrote 5 file\(s\)/);
     const dry = await cli(
@@ -841,7 +841,7 @@ describe('clustermesh-dns configure', () => {
       '--dry-run',
     );
     expect(dry.stdout).toContain(
-      'Already there, not touched by this change (1):\n  kubernetes/infrastructure/observability/dashboard.yaml:10: ${DS_PROMETHEUS} is not defined',
+      'Already there, not touched by this change (1):\n  kubernetes/infrastructure/observability/dashboard.yaml:11: ${DS_PROMETHEUS} is not defined',
     );
   });
 

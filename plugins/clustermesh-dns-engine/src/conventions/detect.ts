@@ -73,7 +73,7 @@ import {
 import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
 import { KustomizeEngine, kustomizationFileIn } from '../flux/kustomize';
-import { decodeText } from '../yaml/decode';
+import { readTextFile } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
 
@@ -1202,10 +1202,9 @@ function detectDnsMode(
     );
     return;
   }
-  if (!bytes) return;
-  const decoded = decodeText(bytes);
-  if (!('text' in decoded)) return;
-  const lines = decoded.text.split('\n');
+  const text = bytes && readTextFile(tree, file);
+  if (text === undefined) return;
+  const lines = text.split('\n');
   const line = lines.findIndex(l => l.startsWith(recordsDocumentMarker));
   if (line < 0) return;
   conventions.dns = { ...conventions.dns, mode: 'manual' };

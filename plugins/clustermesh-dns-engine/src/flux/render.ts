@@ -33,6 +33,8 @@ import {
 import { hasSealedIdentity, isSopsEncrypted } from './sops';
 import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
+import { readTextFile } from '../yaml/decode';
+import { lineInLiteralBlock } from '../yaml/lines';
 
 /**
  * The cause key of a substitution source no manifest of the repository
@@ -107,6 +109,9 @@ export class FluxRenderer {
       }),
     );
   }
+
+  /** A file's text, to point inside a block of it. */
+  readonly #readText = (file: string) => readTextFile(this.#index.tree, file);
 
   get kustomize(): KustomizeEngine {
     return this.#engine;
@@ -602,7 +607,12 @@ export class FluxRenderer {
             },
           );
           for (const problem of result.problems) {
-            const where = substitutionProblemAt(object, problem);
+            const where = substitutionProblemAt(
+              object,
+              problem,
+              undefined,
+              this.#readText,
+            );
             if (problem.severity === 'error') failed = true;
             const subject = `${describeObject(
               object,
@@ -1201,6 +1211,8 @@ export function substitutionProblemAt(
   problem: SubstitutionProblem,
   /** Where in the value, when not its variable's first use. */
   offset?: number,
+  /** The text of a file, to find the line inside a literal block. */
+  readText?: (file: string) => string | undefined,
 ): SourceLocation {
   const [field, key] = problem.path;
   const keyFile =
@@ -1213,5 +1225,16 @@ export function substitutionProblemAt(
     if (at >= 0)
       return { file: keyFile, line: text.slice(0, at).split('\n').length };
   }
-  return locate(object, problem.path);
+  const located = locate(object, problem.path);
+  // a script in a `|` block: the reference's own line, not the key's
+  const value = getPath(object.body, problem.path);
+  if (typeof value !== 'string' || !value.includes('\n') || !problem.variable)
+    return located;
+  const at = offset ?? value.indexOf(`\${${problem.variable}`);
+  const fileText = at >= 0 ? readText?.(located.file) : undefined;
+  const line =
+    fileText === undefined
+      ? undefined
+      : lineInLiteralBlock(fileText, located.line, value, at);
+  return line === undefined ? located : { ...located, line };
 }

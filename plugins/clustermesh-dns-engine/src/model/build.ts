@@ -53,7 +53,7 @@ import { firstFew } from '../core/text';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
-import { decodeText } from '../yaml/decode';
+import { readTextFile } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
@@ -382,12 +382,7 @@ export function buildMeshModel(
     byName,
     repository: {
       isFile: path => index.isFile(path),
-      readText: path => {
-        const bytes = tree.read(path);
-        if (!bytes) return undefined;
-        const decoded = decodeText(bytes);
-        return 'text' in decoded ? decoded.text : undefined;
-      },
+      readText: path => readTextFile(tree, path),
       kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
       externalDnsDeployments: () => {
         // asked only when no cluster applies ExternalDNS: is it switched off?

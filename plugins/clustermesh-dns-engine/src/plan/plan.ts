@@ -27,7 +27,7 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
-import { decodeText } from '../yaml/decode';
+import { readTextFile } from '../yaml/decode';
 import { YamlEditError } from '../yaml/edit';
 import {
   ChangeContext,
@@ -366,6 +366,7 @@ function emptiedByNewSubstitution(
                   object,
                   { ...problem, variable: name },
                   offset,
+                  ctx.mesh.repository.readText,
                 ),
               ),
             );
@@ -568,10 +569,9 @@ function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
   // every file, those Flux ignores too: a bootstrap is outside its build
   for (const path of tree.paths()) {
     if (!helmfileFile.test(path)) continue;
-    const bytes = tree.read(path);
-    const decoded = bytes && decodeText(bytes);
-    if (!decoded || 'problem' in decoded) continue;
-    const reads = helmfileReads(path, decoded.text);
+    const text = readTextFile(tree, path);
+    if (text === undefined) continue;
+    const reads = helmfileReads(path, text);
     for (const e of written) {
       if (reads(e.path))
         notes.push(

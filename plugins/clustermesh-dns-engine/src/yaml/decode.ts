@@ -18,3 +18,18 @@ export function decodeText(
     return { problem: 'is not UTF-8 text' };
   }
 }
+
+/**
+ * A file of the tree as text; undefined when it is missing or not text.
+ *
+ * @public
+ */
+export function readTextFile(
+  tree: { read(path: string): Uint8Array | undefined },
+  path: string,
+): string | undefined {
+  const bytes = tree.read(path);
+  if (!bytes) return undefined;
+  const decoded = decodeText(bytes);
+  return 'text' in decoded ? decoded.text : undefined;
+}

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { parseYamlText } from './documents';
-import { lineAtPath, parsedKeys, ScalarAt, withScalarsAt } from './lines';
+import {
+  lineAtPath,
+  lineInLiteralBlock,
+  parsedKeys,
+  ScalarAt,
+  withScalarsAt,
+} from './lines';
 
 /** A settings ConfigMap with `width` entries, parsed (line tables attached). */
 function settings(width: number) {
@@ -99,5 +105,34 @@ describe('parsedKeys', () => {
     const copy = withScalarsAt(root, [[['data'], key(0), 'x']]) as typeof root;
     expect(parsedKeys(copy.data)).toBe(keys);
     expect(parsedKeys({ a: 1 })).toBeUndefined();
+  });
+});
+
+describe('lineInLiteralBlock', () => {
+  const file = [
+    'command:', // 1
+    '  - |', // 2
+    '    set -eu', // 3
+    '    echo "${a}"', // 4
+    'script: |-  # kept as written', // 5
+    '  one', // 6
+    '', // 7
+    '  three ${b}', // 8
+    'folded: >', // 9
+    '  a', // 10
+    '  ${c}', // 11
+    'plain: "x\\n${d}"', // 12
+  ].join('\n');
+
+  it('finds a place in a literal block on its own line, past blank lines, after the indicators and a comment', () => {
+    expect(lineInLiteralBlock(file, 2, 'set -eu\necho "${a}"\n', 12)).toBe(4);
+    expect(lineInLiteralBlock(file, 5, 'one\n\nthree ${b}', 11)).toBe(8);
+    expect(lineInLiteralBlock(file, 2, 'set -eu\n', 0)).toBe(3);
+  });
+
+  it('leaves folded blocks and quoted scalars to their key line', () => {
+    expect(lineInLiteralBlock(file, 9, 'a ${c}\n', 2)).toBeUndefined();
+    expect(lineInLiteralBlock(file, 12, 'x\n${d}', 2)).toBeUndefined();
+    expect(lineInLiteralBlock(file, 40, 'x\n${d}', 2)).toBeUndefined();
   });
 });

@@ -241,3 +241,38 @@ export function withScalarsAt(
   if (table) setLineTable(copy, table);
   return copy;
 }
+
+/**
+ * The line of a place inside a literal block scalar (`key: |`, `- |-`),
+ * whose content lines are the value's lines one for one: the line after
+ * the key's, plus the lines of the value before the place. Undefined when
+ * the key's line does not open a literal block (a folded `>` block joins
+ * lines; a quoted or plain scalar is on its key's line).
+ *
+ * @internal
+ */
+export function lineInLiteralBlock(
+  fileText: string,
+  keyLine: number,
+  value: string,
+  offset: number,
+): number | undefined {
+  let start = 0;
+  for (let line = 1; line < keyLine; line++) {
+    start = fileText.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = fileText.indexOf('\n', start);
+  const line = fileText.slice(start, end < 0 ? undefined : end);
+  // `|`, then chomping and indentation indicators, then a comment or nothing
+  if (!/(?:^|[\s:-])\|[-+]?[1-9]?[-+]?\s*(?:#.*)?$/.test(line))
+    return undefined;
+  let before = 0;
+  for (
+    let at = value.indexOf('\n');
+    at >= 0 && at < offset;
+    at = value.indexOf('\n', at + 1)
+  )
+    before += 1;
+  return keyLine + 1 + before;
+}

@@ -4,7 +4,7 @@ import { isRecord } from '../../core/paths';
 import type { ObjectPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
-import { decodeText } from '../../yaml/decode';
+import { readTextFile } from '../../yaml/decode';
 import { defaultYamlReadLimits } from '../../yaml/documents';
 import { locate } from '../../yaml/locate';
 
@@ -72,11 +72,10 @@ export function mentioned(
     const bytes = tree.read(file);
     if (!bytes || !containsBytes(bytes, needle)) continue;
     if (!options.uncommented) return true;
-    const decoded = decodeText(bytes);
+    const content = readTextFile(tree, file);
     if (
-      'text' in decoded &&
-      decoded.text
-        .split('\n')
+      content
+        ?.split('\n')
         .some(line => line.includes(text) && !line.trimStart().startsWith('#'))
     )
       return true;
