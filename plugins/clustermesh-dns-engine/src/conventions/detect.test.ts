@@ -7,6 +7,7 @@ import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { detectConventions } from './detect';
 import { parseConventions, resolveConventions } from './resolve';
+import { legacyRecordsDocumentMarker, recordsDocumentMarker } from './schema';
 
 type Files = Record<string, string>;
 
@@ -231,6 +232,27 @@ describe('detectConventions', () => {
     expect(convention('teal')).toBe('fail');
     expect(convention('blue')).not.toBe('fail');
     expect(convention('red')).not.toBe('fail');
+  });
+
+  it('detects manual mode from a records document, written now or before it named the command', () => {
+    for (const marker of [recordsDocumentMarker, legacyRecordsDocumentMarker]) {
+      const tree = exampleTree('gitops-repo', files => {
+        files[
+          'docs/clustermesh-dns-records.md'
+        ] = `# ClusterMesh DNS records\n\n${marker}: create these records in\nthe DNS provider.\n`;
+      });
+      const { conventions, found } = detectConventions(tree);
+      expect(conventions.dns?.mode).toBe('manual');
+      expect(settingOf(found, 'dns.mode')?.location).toEqual({
+        file: 'docs/clustermesh-dns-records.md',
+        line: 3,
+      });
+    }
+    // a document of the same name that is not configure's says nothing
+    const other = exampleTree('gitops-repo', files => {
+      files['docs/clustermesh-dns-records.md'] = '# Our DNS records\n';
+    });
+    expect(detectConventions(other).conventions.dns?.mode).toBeUndefined();
   });
 
   it('takes the FQDN template from a folder named in capitals, whose FQDN holds the name lower-case', () => {

@@ -67,6 +67,7 @@ import {
   MeshConventions,
   MeshConventionsInput,
   peerToken,
+  legacyRecordsDocumentMarker,
   recordsDocumentMarker,
   settingText,
 } from './schema';
@@ -1205,7 +1206,11 @@ function detectDnsMode(
   const text = bytes && readTextFile(tree, file);
   if (text === undefined) return;
   const lines = text.split('\n');
-  const line = lines.findIndex(l => l.startsWith(recordsDocumentMarker));
+  const line = lines.findIndex(
+    l =>
+      l.startsWith(recordsDocumentMarker) ||
+      l.startsWith(legacyRecordsDocumentMarker),
+  );
   if (line < 0) return;
   conventions.dns = { ...conventions.dns, mode: 'manual' };
   detected(

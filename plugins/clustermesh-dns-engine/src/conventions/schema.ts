@@ -303,6 +303,15 @@ export const defaultConventions: MeshConventions = conventionsSchema.parse({});
  * @public
  */
 export const recordsDocumentMarker =
+  'Managed by `clustermesh-dns configure` or the `clustermesh:dns:configure` action (manual mode)';
+
+/**
+ * The marker of records documents written before it named the command
+ * (only the action's id): such a document still says manual mode.
+ *
+ * @public
+ */
+export const legacyRecordsDocumentMarker =
   'Managed by `clustermesh:dns:configure` (manual mode)';
 
 /** A setting as the report shows it: `a, b` for a list, `key: value, ...` for an object. */
