@@ -79,8 +79,9 @@ Options:
   --remove <name>          take a cluster out of the mesh: its settings entries, its
                            record and every peer's entry for it (repeat it)
 ${commonOptions}: the plan (edits, records, problems, summary)
-  --dry-run                print the unified diff (also of a refused change, with
-                           the reasons), write nothing
+  --dry-run                print the unified diff (also of a change refused for its
+                           result, with the reasons; one refused before it could
+                           be planned has none, and says why), write nothing
   --ttl <seconds>          record TTL (default: the conventions, 300)
   --mode <mode>            externaldns (a DNSEndpoint) or manual (a records document); default: the
                            conventions' dns.mode, else manual where the repository has no ExternalDNS,
