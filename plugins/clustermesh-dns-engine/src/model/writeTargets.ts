@@ -134,6 +134,18 @@ export function settingsWriteTarget(
   if (inline) return inline;
   const substituted = appliedBy.postBuild;
   const source = object.source;
+  // a shared ConfigMap each overlay patches with its cluster's values: the
+  // cluster's own patch holds them (and wins over the shared file)
+  const patch = ownSettingsPatch(mesh, cluster, object);
+  if (patch)
+    return {
+      file: patch.file,
+      format: 'yaml',
+      doc: patch.index,
+      configMap: object.name,
+      appliedBy,
+      substituted,
+    };
   if (source.index >= 0)
     return {
       file: source.file,
@@ -158,6 +170,40 @@ export function settingsWriteTarget(
     file: source.file,
     problem: `generates ConfigMap ${object.name} from literals or several files; add the ClusterMesh settings to it by hand, or keep them in one env file`,
   };
+}
+
+/**
+ * The strategic merge patch file that gives one cluster's settings
+ * ConfigMap its data, when no other cluster's settings read it (an
+ * overlay's `patches: [{path: settings.yaml, target: {kind: ConfigMap}}]`
+ * over a ConfigMap its base shares): the last such patch, which wins.
+ */
+function ownSettingsPatch(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  object: SubstitutedObject,
+): { file: string; index: number } | undefined {
+  const patches = object.source.patches ?? [];
+  for (let i = patches.length - 1; i >= 0; i--) {
+    const patch = patches[i];
+    if (
+      patch.kind !== 'merge' ||
+      patch.index === undefined ||
+      patch.line !== undefined ||
+      !isRecord(patch.document) ||
+      !isRecord(patch.document.data)
+    )
+      continue;
+    const shared = mesh.clusters.some(
+      other =>
+        other !== cluster &&
+        other.settingsObject?.object.source.patches?.some(
+          p => p.file === patch.file && p.kind === 'merge',
+        ),
+    );
+    return shared ? undefined : { file: patch.file, index: patch.index };
+  }
+  return undefined;
 }
 
 /** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium values, as its file says it. @public */

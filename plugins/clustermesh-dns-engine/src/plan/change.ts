@@ -654,7 +654,7 @@ function sharedSettings(
           settings.get(clusters[0])!.configMap
         }, the settings of ${clusters.join(
           ', ',
-        )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, and name it in the conventions (settings.configMap, settings.file)`,
+        )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file), or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
 }

@@ -2126,6 +2126,39 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       '',
     ].join('\n');
 
+  it("refuses a settings patch that several clusters' overlays share, as it refuses the shared ConfigMap it patches", () => {
+    const tree = fixtureTree('configure-settings-overlay-patch/repo', files => {
+      const prd = 'infrastructure/overlays/prd/kustomization.yaml';
+      files[prd] = files[prd].replace(
+        'path: ./settings.yaml',
+        'path: ../dev/settings.yaml',
+      );
+    });
+    const conventions = resolveConventions(
+      { values: { DOMAIN: 'mesh.example.test' } },
+      detectConventions(tree),
+    );
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'dev', ip: '192.168.49.251' },
+          { name: 'production', ip: '192.168.30.251' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual(
+      expect.objectContaining({
+        field: 'components/substitute/settings.yaml',
+        message: expect.stringMatching(
+          /^holds ConfigMap settings, the settings of dev, production alike/,
+        ),
+      }),
+    );
+  });
+
   it('refuses clusters Cilium cannot tell apart: one cluster.name for two of them names two peer entries alike', () => {
     const tree = fixtureTree('configure-own-folder-entry/repo', files => {
       for (const c of ['a', 'b'])

@@ -94,11 +94,21 @@ export function settingsFqdnTemplate(
     const owner =
       (named !== undefined && known.has(named) ? named : undefined) ??
       options.clusterOfFile(doc.file);
-    if (
-      owner &&
-      Object.prototype.hasOwnProperty.call(v.data, options.fqdnVariable)
-    )
-      vote(owner, options.fqdnVariable, doc);
+    const own = Object.prototype.hasOwnProperty.call(
+      v.data,
+      options.fqdnVariable,
+    );
+    if (owner && own) vote(owner, options.fqdnVariable, doc);
+    else if (own && typeof v.data[options.fqdnVariable] === 'string') {
+      // a shared name in a file of no cluster (an overlay's patch of a
+      // base's settings, `overlays/prd/settings.yaml`): the one cluster
+      // whose name the FQDN holds
+      const value = v.data[options.fqdnVariable].trim();
+      const holders = options.clusters.filter(
+        c => templatesOf(value, c).length,
+      );
+      if (holders.length === 1) vote(holders[0], options.fqdnVariable, doc);
+    }
     // every peer's first entry found: the other settings add none
     if (peerEntries.size === byPeerVariable.size) continue;
     for (const key of Object.keys(v.data)) {
