@@ -109,34 +109,29 @@ describe('where a missing file is pointed at', () => {
       file: 'kubernetes/flux/apps.yaml',
       line: 2,
     });
+    /** The bare cluster folder with these Kustomizations outside it. */
+    const applying = (...kustomizations: RenderedKustomization[]) => ({
+      dir: cluster.dir,
+      render: {
+        root: cluster.dir,
+        kustomizations: [implicit, ...kustomizations],
+      },
+    });
     // nothing under the folder: any Flux Kustomization of the cluster
     expect(
       whereMissing(
         kustomizationOf([]),
-        {
-          dir: cluster.dir,
-          render: {
-            root: cluster.dir,
-            kustomizations: [implicit, built('kubernetes/apps/cilium', 4)],
-          },
-        },
+        applying(built('kubernetes/apps/cilium', 4)),
         missing,
       ),
     ).toEqual({ file: 'kubernetes/flux/apps.yaml', line: 4 });
     // several: the one the missing thing is for (the Cilium values'
     // Kustomization, which substitutes the settings), not the first
-    const databases = built('kubernetes/apps/databases', 4);
     const infrastructure = built('kubernetes/infrastructure', 9);
     expect(
       whereMissing(
         kustomizationOf([]),
-        {
-          dir: cluster.dir,
-          render: {
-            root: cluster.dir,
-            kustomizations: [implicit, databases, infrastructure],
-          },
-        },
+        applying(built('kubernetes/apps/databases', 4), infrastructure),
         'kubernetes/clusters/k0s/cluster-settings.yaml',
         infrastructure.object,
       ),
