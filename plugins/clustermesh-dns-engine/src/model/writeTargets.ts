@@ -61,6 +61,12 @@ export interface SettingsWriteTarget {
     namespace?: string;
     /** The Kustomization that substitutes from it (`namespace/name`). */
     substitutedBy: string;
+    /**
+     * That Kustomization applies the new ConfigMap itself (the bootstrap's
+     * own, reconciling the cluster's folder): the ConfigMap does not exist
+     * before its first reconcile, so the reference must be optional.
+     */
+    selfApplied?: boolean;
   };
   /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
   wires?: RenderedKustomization;
@@ -460,6 +466,8 @@ function newSettingsTarget(
       ...listingOf(mesh, declaredIn, appliedBy?.path),
       namespace: typeof written === 'string' ? wires.namespace : undefined,
       substitutedBy: wires.key,
+      ...(!appliedBy &&
+        isPathUnder(declaredIn, wires.path) && { selfApplied: true }),
     },
     // a Kustomization that names it already needs no change
     wires: referenced ? undefined : wires,

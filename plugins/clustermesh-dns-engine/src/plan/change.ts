@@ -477,6 +477,7 @@ export function decideChange(
     forms.set(name, form);
   }
   problems.push(...sharedSettings(settings, removed));
+  problems.push(...selfAppliedUnderStrictness(mesh, settings, removed));
   if (problems.length) return { problems };
 
   const memberSet = new Set(members);
@@ -538,6 +539,10 @@ export function decideChange(
               t.wires
                 ? 'now substitutes from it'
                 : 'substitutes from it already (optional)'
+            }${
+              t.create!.selfApplied
+                ? ' (optional: that Kustomization applies it too, so at its first reconcile after the merge the ConfigMap is not there yet, and the values read from it are empty until the next one)'
+                : ''
             }.`,
         ),
       ...formNotes(forms, members),
@@ -657,6 +662,34 @@ function sharedSettings(
         )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file), or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * A settings ConfigMap that the Kustomization substituting from it applies
+ * itself is missing at that Kustomization's first reconcile: with strict
+ * substitution, every variable it holds is then undefined and Flux fails
+ * the Kustomization before applying anything, the ConfigMap included, for
+ * good.
+ */
+function selfAppliedUnderStrictness(
+  mesh: MeshModel,
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  removed: ReadonlySet<string>,
+): PlanProblem[] {
+  if (!mesh.conventions.flux.strictSubstitution) return [];
+  return [...settings]
+    .filter(([name, t]) => t.create?.selfApplied && !removed.has(name))
+    .map(([name, t]) => ({
+      field: t.wires?.object?.source.file ?? t.file,
+      message: `Kustomization ${
+        t.create!.substitutedBy
+      } applies the Cilium values of ${name} and would also apply its new settings ConfigMap ${
+        t.configMap
+      } (${
+        t.file
+      }): at its first reconcile the ConfigMap is not there yet, and this repository's Flux substitutes strictly, so it would fail on the undefined variables before applying anything, the ConfigMap included, for good`,
+      remedy: `Apply the Cilium release with a Kustomization of its own (its own file, \`dependsOn\` the one that applies the settings), or create ConfigMap ${t.configMap} in the cluster before Flux (as bootstrap does) and name it in the conventions' settings.configMap; then configure again.`,
+    }));
 }
 
 function needsSettings(

@@ -287,7 +287,36 @@ function withoutIntended(
       if (Object.keys(rest).length) out[k] = rest;
       continue;
     }
+    // a patch that has a bootstrap's Kustomization substitute from them
+    if (k === 'patches' && Array.isArray(v)) {
+      const kept = v.filter(p => !substitutesFromSettings(p));
+      if (kept.length) out[k] = withoutIntended(kept, intended);
+      continue;
+    }
     out[k] = k === 'resources' ? '(resources)' : withoutIntended(v, intended);
   }
   return out;
+}
+
+/** A kustomization's patch that only has a Flux Kustomization substitute from the created settings. */
+function substitutesFromSettings(patch: any): boolean {
+  if (
+    patch?.target?.kind !== 'Kustomization' ||
+    typeof patch.patch !== 'string'
+  )
+    return false;
+  try {
+    const operations = JSON.parse(patch.patch);
+    return (
+      Array.isArray(operations) &&
+      operations.every(
+        op =>
+          op.op === 'add' &&
+          String(op.path).startsWith('/spec/postBuild') &&
+          JSON.stringify(op.value).includes('"name":"cluster-settings"'),
+      )
+    );
+  } catch {
+    return false;
+  }
 }

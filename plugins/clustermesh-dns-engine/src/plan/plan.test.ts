@@ -2126,6 +2126,33 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       '',
     ].join('\n');
 
+  it('refuses a bootstrap Kustomization that would apply the settings it substitutes from, where Flux substitutes strictly: it would fail its first reconcile for good', () => {
+    const tree = fixtureTree('configure-bootstrap-root/repo');
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      resolveConventions(
+        {
+          fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test',
+          flux: { strictSubstitution: true },
+        },
+        detectConventions(tree),
+      ),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems.map(p => [p.field, p.message])).toEqual(
+      ['east', 'west'].map(c => [
+        `clusters/${c}/flux-system/gotk-sync.yaml`,
+        `Kustomization flux-system/flux-system applies the Cilium values of ${c} and would also apply its new settings ConfigMap cluster-settings (clusters/${c}/flux-system/cluster-settings.yaml): at its first reconcile the ConfigMap is not there yet, and this repository's Flux substitutes strictly, so it would fail on the undefined variables before applying anything, the ConfigMap included, for good`,
+      ]),
+    );
+  });
+
   it("refuses a settings patch that several clusters' overlays share, as it refuses the shared ConfigMap it patches", () => {
     const tree = fixtureTree('configure-settings-overlay-patch/repo', files => {
       const prd = 'infrastructure/overlays/prd/kustomization.yaml';
