@@ -678,6 +678,87 @@ describe('Flux Kustomization paths', () => {
     expect(result.findings).toEqual([]);
   });
 
+  it("says when two Kustomizations apply one file each their own way: the root's generated kustomization takes in a sub-folder another Kustomization applies with substitution", () => {
+    const release = `---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: cilium
+  namespace: kube-system
+spec:
+  values:
+    cluster:
+      name: \${CLUSTER_NAME}
+`;
+    const files = {
+      // the root has no kustomization: Flux generates one, which takes in
+      // overlays/system (it has a kustomization file)
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/system.yaml`]: ks(
+        'system',
+        `./${root}/overlays/system`,
+        `  postBuild:\n    substitute:\n      CLUSTER_NAME: c1\n`,
+      ),
+      [`${root}/overlays/system/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../../../../system/cilium\n',
+      'system/cilium/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - release.yaml\n',
+      'system/cilium/release.yaml': release,
+    };
+    const result = renderFiles(files);
+    const twice = result.findings.filter(f =>
+      f.cause?.key.startsWith('applied-twice:'),
+    );
+    expect(twice.map(f => [f.severity, f.message, f.location])).toEqual([
+      [
+        'error',
+        "HelmRelease kube-system/cilium is applied by Kustomization flux-system/flux-system (no substitution) and, otherwise, by Kustomization flux-system/system: two versions of one object, each reconcile overwriting the other's",
+        { file: 'system/cilium/release.yaml', line: 2 },
+      ],
+    ]);
+    // with a kustomization of its own that leaves the sub-folder out, one version
+    const listed = renderFiles({
+      ...files,
+      [`${root}/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sync.yaml\n  - system.yaml\n',
+    });
+    expect(
+      listed.findings.filter(f => f.cause?.key.startsWith('applied-twice:')),
+    ).toEqual([]);
+  });
+
+  it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {
+    const parentPatches = `  patches:
+    - patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: _
+        spec:
+          timeout: 5m
+      target:
+        kind: Kustomization
+`;
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './apps', parentPatches),
+      'apps/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./echo\n',
+      'apps/echo/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ks.yaml\n  - config.yaml\n',
+      'apps/echo/ks.yaml': ks('echo', './apps/echo'),
+      'apps/echo/config.yaml': target('  a: b\n'),
+    });
+    const echo = result.kustomizations.find(k => k.name === 'echo');
+    expect(echo?.objects.map(o => o.kind)).toEqual([
+      'Kustomization',
+      'ConfigMap',
+    ]);
+    expect(
+      result.findings.filter(f => f.cause?.key.startsWith('applied-twice:')),
+    ).toEqual([]);
+  });
+
   it('says an ExternalArtifact is composed by an ArtifactGenerator, not that it is another repository', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

@@ -3,6 +3,7 @@ import type { EngineFinding } from '../core/finding';
 import {
   formatLocation,
   type SourceLocation,
+  unknownVariables as unknownVariablesIn,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
@@ -316,7 +317,9 @@ export class FluxRenderer {
       if (converged) break;
     }
 
-    const objects = appliedObjects(rendered);
+    const { objects, twice } = appliedObjects(rendered);
+    for (const { object, first, again } of twice)
+      findings.push(appliedTwice(object, first, again, cluster));
     return {
       cluster,
       root,
@@ -663,12 +666,24 @@ export class FluxRenderer {
  * documents, or substituted otherwise, is kept twice (two versions that
  * fight over one object).
  */
-function appliedObjects(
-  rendered: RenderedKustomization[],
-): ClusterRender['objects'] {
+function appliedObjects(rendered: RenderedKustomization[]): {
+  objects: ClusterRender['objects'];
+  /** Documents applied again, otherwise, by another Kustomization. */
+  twice: {
+    object: SubstitutedObject;
+    first: RenderedKustomization;
+    again: RenderedKustomization;
+  }[];
+} {
   /** The versions kept of each object of each document, compared only on a repeat. */
   const versions = new Map<string, SubstitutedObject[]>();
+  const firstBy = new Map<string, RenderedKustomization>();
   const out: ClusterRender['objects'] = [];
+  const twice: {
+    object: SubstitutedObject;
+    first: RenderedKustomization;
+    again: RenderedKustomization;
+  }[] = [];
   for (const k of rendered)
     for (const object of k.objects) {
       const key = `${objectKey({
@@ -679,15 +694,85 @@ function appliedObjects(
           : object.namespace ?? k.namespace,
       })}|${object.source.file}|${object.source.index}`;
       const seen = versions.get(key);
-      if (!seen) versions.set(key, [object]);
-      else {
+      if (!seen) {
+        versions.set(key, [object]);
+        firstBy.set(key, k);
+      } else {
         const body = JSON.stringify(object.body);
         if (seen.some(v => JSON.stringify(v.body) === body)) continue;
         seen.push(object);
+        // two Kustomizations of the repository: a root with no
+        // declaration is this engine's stand-in for what reconciles the
+        // entry (maybe the very Kustomization found declared beside it)
+        // not a Kustomization that applies its own declaration, nor an
+        // object whose name is not known here (a Secret's value names
+        // each app's claim alike)
+        const first = firstBy.get(key)!;
+        if (
+          first !== k &&
+          first.object &&
+          k.object &&
+          !isKustomizationItself(object, first, k) &&
+          !nameNotKnown(object)
+        )
+          twice.push({ object, first, again: k });
       }
       out.push({ object, appliedBy: k });
     }
-  return out;
+  return { objects: out, twice };
+}
+
+/** Whether an object's name or namespace holds a value not known here. */
+function nameNotKnown(object: SubstitutedObject): boolean {
+  const name = `${object.namespace ?? ''}/${object.name}`;
+  return hasUnresolvedReference(name) || unknownVariablesIn(name).length > 0;
+}
+
+/** Whether an object is one of the two Kustomizations that apply it. */
+function isKustomizationItself(
+  object: SubstitutedObject,
+  ...appliers: RenderedKustomization[]
+): boolean {
+  return appliers.some(
+    k =>
+      object.kind === 'Kustomization' &&
+      object.name === k.name &&
+      (object.namespace ?? k.namespace) === k.namespace,
+  );
+}
+
+/**
+ * One document applied by two Kustomizations of a cluster, each its own
+ * way (one substitutes, the other does not; other patches): two versions
+ * of one object, each reconcile writing its own over the other's. One
+ * cause per pair of Kustomizations, however many objects they share.
+ */
+function appliedTwice(
+  object: SubstitutedObject,
+  first: RenderedKustomization,
+  again: RenderedKustomization,
+  cluster: string,
+): EngineFinding {
+  const how = (k: RenderedKustomization) =>
+    `${k.key}${k.postBuild ? '' : ' (no substitution)'}`;
+  return {
+    code: 'flux-error',
+    severity: 'error',
+    cluster,
+    message: `${describeObject(object)} is applied by Kustomization ${how(
+      first,
+    )} and, otherwise, by Kustomization ${how(
+      again,
+    )}: two versions of one object, each reconcile overwriting the other's`,
+    location: locate(object),
+    cause: {
+      key: `applied-twice:${first.key}|${again.key}`,
+      message: `Kustomizations ${how(first)} and ${how(
+        again,
+      )} both apply the same files, each its own way: every object of them is two versions that overwrite each other at each reconcile; let one of them apply those files (often a folder without a kustomization file: the one Flux generates for it takes in every sub-folder that has one, also a folder another Kustomization applies)`,
+      subject: describeObject(object),
+    },
+  };
 }
 
 /** Looks substitution sources up in the stored objects, recording each read. */
