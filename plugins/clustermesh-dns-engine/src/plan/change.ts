@@ -7,6 +7,7 @@ import {
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { getPath } from '../core/paths';
+import { describeObject } from '../core/manifest';
 import {
   fqdnTemplateFor,
   peerFqdnVariable,
@@ -478,6 +479,7 @@ export function decideChange(
   }
   problems.push(...sharedSettings(settings, removed));
   problems.push(...selfAppliedUnderStrictness(mesh, settings, removed));
+  problems.push(...ciliumAppliedTwice(mesh, configured));
   if (problems.length) return { problems };
 
   const memberSet = new Set(members);
@@ -662,6 +664,47 @@ function sharedSettings(
         )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file), or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * A configured cluster whose Cilium release two Kustomizations apply,
+ * each its own way: which values the cluster runs is not defined, nor is
+ * which Kustomization the settings must reach.
+ */
+function ciliumAppliedTwice(
+  mesh: MeshModel,
+  configured: ReadonlyMap<string, unknown>,
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  for (const cluster of mesh.clusters) {
+    const release = cluster.cilium?.object;
+    if (!configured.has(cluster.name) || !release) continue;
+    const appliers = [
+      ...new Set(
+        cluster.render.objects
+          .filter(
+            ({ object }) =>
+              object.source.file === release.source.file &&
+              object.source.index === release.source.index &&
+              object.kind === release.kind &&
+              object.name === release.name,
+          )
+          .map(({ appliedBy }) => appliedBy.key),
+      ),
+    ];
+    if (appliers.length < 2) continue;
+    problems.push({
+      field: release.source.file,
+      message: `${describeObject(release)} of ${
+        cluster.name
+      } is applied by Kustomizations ${appliers.join(
+        ' and ',
+      )}, each its own way: which values the cluster runs, and which Kustomization its settings must reach, is not defined`,
+      remedy:
+        'Let one Kustomization apply the Cilium release (a folder without a kustomization file has the one Flux generates take in every sub-folder that has one: give it a kustomization that lists what it applies), then configure again.',
+    });
+  }
+  return problems;
 }
 
 /**

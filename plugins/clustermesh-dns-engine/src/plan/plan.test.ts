@@ -2126,6 +2126,59 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       '',
     ].join('\n');
 
+  it('refuses a cluster whose Cilium release two Kustomizations apply each their own way', () => {
+    const tree = fixtureTree('configure-bootstrap-root/repo', files => {
+      // east's release moves into a folder of its own, which a Kustomization
+      // applies with substitution, while the root's generated kustomization
+      // takes the folder in too
+      files['clusters/east/cilium/release.yaml'] = files[
+        'clusters/east/cilium.yaml'
+      ].replace('name: east', 'name: ${CLUSTER_NAME}');
+      delete files['clusters/east/cilium.yaml'];
+      files['clusters/east/cilium/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - release.yaml\n';
+      files['clusters/east/infra.yaml'] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        '  name: infra',
+        '  namespace: flux-system',
+        'spec:',
+        '  interval: 10m',
+        '  path: ./clusters/east/cilium',
+        '  prune: true',
+        '  sourceRef:',
+        '    kind: GitRepository',
+        '    name: flux-system',
+        '  postBuild:',
+        '    substitute:',
+        '      CLUSTER_NAME: east',
+        '',
+      ].join('\n');
+    });
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test' },
+        detectConventions(tree),
+      ),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters/east/cilium/release.yaml',
+        message:
+          'HelmRelease kube-system/cilium of east is applied by Kustomizations flux-system/flux-system and flux-system/infra, each its own way: which values the cluster runs, and which Kustomization its settings must reach, is not defined',
+      }),
+    );
+  });
+
   it('refuses a bootstrap Kustomization that would apply the settings it substitutes from, where Flux substitutes strictly: it would fail its first reconcile for good', () => {
     const tree = fixtureTree('configure-bootstrap-root/repo');
     const plan = planMeshDnsChange(
