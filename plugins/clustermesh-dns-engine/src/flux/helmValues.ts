@@ -188,6 +188,25 @@ export function helmReleaseValues(
       return;
     }
     const found = lookup(ref.kind, ref.name, namespace);
+    if (!found && !ref.optional && spec.suspend === true) {
+      // helm-controller leaves a suspended release as last released: it
+      // fails nothing, and what it runs is not known here
+      unread.push(
+        `${ref.kind} ${namespace}/${ref.name}, which the cluster does not apply (the release is suspended)`,
+      );
+      findings.push({
+        ...finding(
+          'not-evaluated',
+          'warning',
+          `HelmRelease ${namespace}/${object.name} is suspended (spec.suspend): helm-controller leaves it as last released; it takes values from ${ref.kind} ${namespace}/${ref.name}, which nothing in cluster ${cluster} applies (made outside the repository, or to come), so those values are not read`,
+          where,
+          cluster,
+        ),
+        mayChange: true,
+        valuesOf: `${namespace}/${object.name}`,
+      });
+      return;
+    }
     if (!found) {
       if (!ref.optional) {
         // the release fails: what the cluster runs is its last release's

@@ -422,6 +422,17 @@ export class FluxRenderer {
         cluster,
         this.#index,
       );
+    // suspended: nothing of it is applied until it is resumed; its files
+    // are checked as Flux would apply them then, and the owner told so
+    if (getPath(spec.object?.body, ['spec', 'suspend']) === true)
+      findings.push({
+        code: 'not-evaluated',
+        severity: 'info',
+        cluster,
+        message: `Kustomization ${spec.key} is suspended (spec.suspend): Flux applies none of its files until it is resumed; they are checked as Flux would apply them then`,
+        location: locate(spec.object!, ['spec', 'suspend']),
+        build: spec.key,
+      });
     // Flux fails at the path, before it reads the substitution sources
     const pathFails = pathFinding?.severity === 'error';
     if (pathFinding) findings.push(pathFinding);

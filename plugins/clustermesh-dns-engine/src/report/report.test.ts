@@ -32,6 +32,41 @@ function meshWithoutC003InC002() {
 }
 
 describe('validateMesh', () => {
+  it("takes a suspended release's missing values Secret for values not read, not for a failing release; and says a suspended Kustomization is checked as resumed", () => {
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[release] = files[release].replace(
+          '  interval: 30m\n  chart:',
+          '  interval: 30m\n  suspend: true\n  valuesFrom:\n    - kind: Secret\n      name: cilium-made-by-hand\n  chart:',
+        );
+        const infrastructure = 'kubernetes/clusters/apps/infrastructure.yaml';
+        files[infrastructure] = files[infrastructure].replace(
+          '  interval: 30m\n',
+          '  interval: 30m\n  suspend: true\n',
+        );
+      }),
+      resolveConventions(knownDomain),
+    );
+    const all = [...report.findings, ...report.notEvaluated];
+    expect(all.filter(f => f.code === 'flux-error')).toEqual([]);
+    expect(all.map(f => [f.severity, f.message])).toEqual(
+      expect.arrayContaining([
+        [
+          'warning',
+          expect.stringMatching(
+            /^HelmRelease kube-system\/cilium is suspended \(spec.suspend\): helm-controller leaves it as last released; it takes values from Secret kube-system\/cilium-made-by-hand, which nothing in cluster (apps|infra) applies/,
+          ),
+        ],
+        [
+          'info',
+          'Kustomization flux-system/cluster-apps-infrastructure is suspended (spec.suspend): Flux applies none of its files until it is resumed; they are checked as Flux would apply them then',
+        ],
+      ]),
+    );
+  });
+
   it("gives findings only the report schema's fields, not what the engine keeps beside them", () => {
     // a remote resource (the engine notes its URL) and a folder that is
     // not there (and that it holds nothing back)
