@@ -32,6 +32,7 @@ export const ciliumValuesPaths = {
     'loadBalancerClass',
   ],
   extraDnsNames: ['clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'],
+  tlsAutoEnabled: ['clustermesh', 'apiserver', 'tls', 'auto', 'enabled'],
   meshConfig: ['clustermesh', 'config'],
   meshConfigEnabled: ['clustermesh', 'config', 'enabled'],
   meshClusters: ['clustermesh', 'config', 'clusters'],

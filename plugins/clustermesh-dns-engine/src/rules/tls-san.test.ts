@@ -164,3 +164,66 @@ describe('tls-san', () => {
     });
   });
 });
+
+describe('tls-san where the certificate may be provided', () => {
+  const outcomes = (edit: (files: Files) => void) =>
+    exampleChecks(edit)
+      .filter(c => c.ruleId === 'tls-san')
+      .map(c => [c.cluster, c.outcome, c.message]);
+
+  it("does not judge a provided certificate (tls.auto.enabled: false) by extraDnsNames, which only the chart's own certificate reads", () => {
+    expect(
+      outcomes(
+        replace(
+          exampleFile.helmRelease,
+          '        tls:\n',
+          '        tls:\n          auto:\n            enabled: false\n',
+        ),
+      ),
+    ).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'not-evaluated',
+        `clustermesh.apiserver.tls.auto.enabled is false: the server certificate is provided, not made by the chart (extraDnsNames feeds only the chart's own), so whether it names "clustermesh-${c}.example.net" is not read here`,
+      ]),
+    );
+  });
+
+  it('does not pass while values not read (a Secret) may provide the certificate, unless the release itself says the chart makes it', () => {
+    const fromSecret = replace(
+      exampleFile.helmRelease,
+      '  values:\n',
+      '  valuesFrom:\n    - kind: Secret\n      name: cilium-tls\n      optional: true\n  values:\n',
+    );
+    const secret = (files: Files) => {
+      const core = 'kubernetes/infrastructure/networking/cilium/core';
+      files[`${core}/kustomization.yaml`] += '  - secret.yaml\n';
+      files[`${core}/secret.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cilium-tls\n  namespace: kube-system\nstringData:\n  values.yaml: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:AAAA,type:str]\n  version: 3.9.0\n';
+    };
+    const unread = outcomes(files => {
+      fromSecret(files);
+      secret(files);
+    });
+    expect(unread.map(([c, outcome]) => [c, outcome])).toEqual([
+      ['apps', 'not-evaluated'],
+      ['infra', 'not-evaluated'],
+    ]);
+    expect(unread[0][2]).toMatch(
+      /^clustermesh.apiserver.tls.server.extraDnsNames names "clustermesh-apps.example.net", but values from .*cilium-tls.* are not read here and may set clustermesh.apiserver.tls.auto.enabled: false/,
+    );
+    const stated = outcomes(files => {
+      fromSecret(files);
+      secret(files);
+      replace(
+        exampleFile.helmRelease,
+        '        tls:\n',
+        '        tls:\n          auto:\n            enabled: true\n',
+      )(files);
+    });
+    expect(stated.map(([c, outcome]) => [c, outcome])).toEqual([
+      ['apps', 'pass'],
+      ['infra', 'pass'],
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  CheckResult,
   certificateNameCovers,
   parseIpAddress,
   secretPlaceholder,
@@ -6,7 +7,8 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
-import { escapeRegExp } from '../core/text';
+import { getPath } from '../core/paths';
+import { escapeRegExp, firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
@@ -22,7 +24,7 @@ export const tlsSan = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it.",
+    "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
   remediation: (c, failure) =>
     `Add \`\${${
       c.variables.fqdn
@@ -44,6 +46,10 @@ export const tlsSan = defineClusterRule({
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
     peersReach:
       '{{variable}} is not set; the peers reach the cluster by {{addresses}}, which the server certificate names',
+    provided:
+      "clustermesh.apiserver.tls.auto.enabled is false: the server certificate is provided, not made by the chart (extraDnsNames feeds only the chart's own), so whether it names {{fqdn}} is not read here",
+    autoUnread:
+      'clustermesh.apiserver.tls.server.extraDnsNames names {{fqdn}}, but values from {{sources}} are not read here and may set clustermesh.apiserver.tls.auto.enabled: false (a provided certificate, whose names are not read)',
     peerAddress:
       '{{variable}} is not set; the peers reach the cluster by {{addresses}}, which the server certificate does not name (clustermesh.apiserver.tls.server.extraDnsNames {{names}}; the chart adds *.mesh.cilium.io)',
   },
@@ -58,6 +64,36 @@ export const tlsSan = defineClusterRule({
       ];
     const where = c.cilium.locate(ciliumValuesPaths.extraDnsNames);
     const list = extraDnsNames(c.cilium.values).map(String);
+    const fqdnText = c.fqdn ? q(c.fqdn.value.replace(/\.$/, '')) : 'the FQDN';
+    // a certificate the owner provides: extraDnsNames is not in it
+    if (getPath(c.cilium.values, ciliumValuesPaths.tlsAutoEnabled) === false)
+      return [
+        r.notEvaluated(
+          'provided',
+          { fqdn: fqdnText },
+          c.cilium.locate(ciliumValuesPaths.tlsAutoEnabled),
+        ),
+      ];
+    // values not read (a Secret's) may provide one, unless the release's
+    // own values, which win over them, say the chart makes it
+    const inlineAuto =
+      c.cilium.kind === 'helmrelease'
+        ? getPath(c.cilium.object?.body, [
+            'spec',
+            'values',
+            ...ciliumValuesPaths.tlsAutoEnabled,
+          ])
+        : true;
+    const passOr = (pass: CheckResult[]): CheckResult[] =>
+      c.cilium!.unread.length && inlineAuto === undefined
+        ? [
+            r.notEvaluated(
+              'autoUnread',
+              { fqdn: fqdnText, sources: firstFew(c.cilium!.unread) },
+              where,
+            ),
+          ]
+        : pass;
     if (!c.fqdn) {
       // no FQDN of its own: the names the peers connect by are the ones
       // the certificate must hold (a mesh on <cluster>.mesh.cilium.io,
@@ -94,10 +130,10 @@ export const tlsSan = defineClusterRule({
     }
     const fqdn = c.fqdn.value.replace(/\.$/, '');
     if (list.some(n => certificateNameCovers(n, fqdn)))
-      return [r.pass('names', { fqdn }, where)];
+      return passOr([r.pass('names', { fqdn }, where)]);
     // the chart puts *.mesh.cilium.io in the certificate beside extraDnsNames
     if (certificateNameCovers(chartServerName, fqdn))
-      return [r.pass('defaultName', { fqdn }, where)];
+      return passOr([r.pass('defaultName', { fqdn }, where)]);
     const unknown = unknownVariables(fqdn);
     // the chart's name may cover a name of which nothing is known; a domain
     // not known here is a zone ExternalDNS publishes in, never mesh.cilium.io
@@ -115,7 +151,7 @@ export const tlsSan = defineClusterRule({
         ),
       ];
     return list.some(n => certificateNameCovers(n, fqdn))
-      ? [r.pass('names', { fqdn }, where)]
+      ? passOr([r.pass('names', { fqdn }, where)])
       : [
           r.fail(
             'missing',
