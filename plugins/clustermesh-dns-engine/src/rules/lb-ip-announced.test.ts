@@ -90,12 +90,39 @@ describe('lb-ip-announced', () => {
           `kubernetes/clusters/${c}/kustomization.yaml`
         ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
     }).filter(c => c.ruleId === 'lb-ip-announced');
-    expect(checks.map(c => [c.outcome, c.message])).toEqual(
-      ['apps', 'infra'].map(() => [
+    expect(checks.map(c => [c.outcome, c.message, c.location])).toEqual(
+      ['apps', 'infra'].map(c => [
         'not-evaluated',
         'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
+        // the LB IP it speaks of
+        { file: exampleFile.settings(c), line: 15 },
       ]),
     );
+  });
+
+  it("names Cilium's legacy BGP, which announces LoadBalancer addresses from pools of its own, as what is not evaluated", () => {
+    const checks = exampleChecks(files => {
+      for (const c of ['infra', 'apps'])
+        files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
+          `kubernetes/clusters/${c}/kustomization.yaml`
+        ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+      files[exampleFile.helmRelease] = files[exampleFile.helmRelease].replace(
+        '    l2announcements:\n',
+        '    bgp:\n      enabled: true\n      announce:\n        loadbalancerIP: true\n    l2announcements:\n',
+      );
+    }).filter(c => c.ruleId === 'lb-ip-announced');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual([
+      [
+        'apps',
+        'not-evaluated',
+        "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces 10.25.11.120, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
+      ],
+      [
+        'infra',
+        'not-evaluated',
+        "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces 10.25.11.100, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
+      ],
+    ]);
   });
 
   it('passes an L2 policy for LoadBalancer addresses that takes every service, or the apiserver by its labels', () => {

@@ -204,7 +204,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
   remediation: (_c, failure) =>
     failure?.id === 'metalLbOnly'
       ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
@@ -218,6 +218,8 @@ export const lbIpAnnounced = defineClusterRule({
     unknown:
       "{{object}} may announce it: its selector holds a value not known here (give it in the conventions' values)",
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
+    legacyBgp:
+      "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces {{ip}}, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
     metalLbOnly:
       "the cluster applies no Cilium announcement but MetalLB's {{pool}}: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
     otherClass:
@@ -265,9 +267,28 @@ export const lbIpAnnounced = defineClusterRule({
           locate(metalLb),
         ),
       ];
+    // the legacy (MetalLB-based) BGP of older Cilium announces too, from
+    // pools of its own: not evaluated, but named
+    if (
+      !list.length &&
+      chartEnables(getPath(c.cilium?.values, ['bgp', 'enabled'])) &&
+      chartEnables(
+        getPath(c.cilium?.values, ['bgp', 'announce', 'loadbalancerIP']),
+      )
+    )
+      return [
+        r.notEvaluated(
+          'legacyBgp',
+          { ip: c.lbIpAddress.text },
+          c.cilium?.locate(['bgp', 'enabled']),
+        ),
+      ];
     // no Cilium announcement: another tool (kube-vip, routes to the
     // nodes) may announce the address, or none does
-    if (!list.length) return [r.notEvaluated('none', {}, c.settingsLocation)];
+    if (!list.length)
+      return [
+        r.notEvaluated('none', {}, c.lbIp?.location ?? c.settingsLocation),
+      ];
     const yes = list.find(a => a.not === undefined);
     if (yes)
       return [
