@@ -607,7 +607,7 @@ describe('detectConventions', () => {
       },
     });
     expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
-      'Kustomization flux-system/cluster reconciles kubernetes/edge/flux, which holds it, from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops has the URL and ref of home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
+      'Kustomization flux-system/cluster reconciles kubernetes/edge/flux, which holds it, from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops fetches the same repository and ref as home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
     );
     expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
       /^Flux v2\.3\.0 \(kubernetes\/edge\/flux\/config\/flux\.yaml:9\), the oldest of 2 found, replaces an undefined variable/,

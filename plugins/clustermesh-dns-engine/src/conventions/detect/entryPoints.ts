@@ -606,9 +606,9 @@ export function ownSourceNames(
     own.set(r.name, {
       name: r.name,
       path: '',
-      reason: `GitRepository ${r.name} has the URL and ref of ${same} (${where(
-        r.location,
-      )})`,
+      reason: `GitRepository ${
+        r.name
+      } fetches the same repository and ref as ${same} (${where(r.location)})`,
       location: r.location,
     });
   }
