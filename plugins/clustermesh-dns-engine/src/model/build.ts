@@ -950,7 +950,7 @@ function membershipOf(
     return {
       membership: {
         member: false,
-        reason: `no HelmRelease ${conventions.cilium.helmRelease.name} is among the objects evaluated, but ${unevaluated.said} (${unevaluated.first.message}); say it in the conventions (mesh.include or mesh.exclude)`,
+        reason: `no HelmRelease ${conventions.cilium.helmRelease.name} is among the objects evaluated, but ${unevaluated.said} (${unevaluated.example}); say it in the conventions (mesh.include or mesh.exclude)`,
         location: unevaluated.first.location,
       },
       membershipUnknown: true,

@@ -4,7 +4,12 @@ import { createRepoTree } from '../tree/RepoTree';
 import { buildMeshModel } from './build';
 import type { ManifestObject } from '../core/manifest';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { expectedFqdn, meshFqdns, whereMissing } from './queries';
+import {
+  expectedFqdn,
+  meshFqdns,
+  unevaluatedParts,
+  whereMissing,
+} from './queries';
 
 describe('the FQDN a cluster should have', () => {
   const files = exampleFiles('gitops-repo');
@@ -153,5 +158,62 @@ describe('where a missing file is pointed at', () => {
     expect(
       whereMissing(kustomizationOf(all.slice(2)), cluster, missing),
     ).toEqual({ file: all[2], line: 1 });
+  });
+});
+
+describe('the parts of a cluster not evaluated, said', () => {
+  const part = (message: string, file: string, line: number) => ({
+    code: 'not-evaluated' as const,
+    severity: 'warning' as const,
+    message,
+    location: { file, line },
+    unbuilt: true,
+  });
+
+  it('says where each part is, so the one that may hold what is looked for can be found; one part is said whole', () => {
+    const many = unevaluatedParts(
+      {
+        findings: [
+          part(
+            'Kustomization flux-system/apps builds ExternalArtifact apps',
+            'clusters/p/apps.yaml',
+            12,
+          ),
+          part(
+            'Kustomization flux-system/infra-controllers builds ExternalArtifact infrastructure',
+            'clusters/p/infrastructure.yaml',
+            11,
+          ),
+          part(
+            'Kustomization flux-system/infra-configs builds ExternalArtifact infrastructure',
+            'clusters/p/infrastructure.yaml',
+            39,
+          ),
+        ],
+      },
+      'production',
+    );
+    expect(many?.said).toBe(
+      '3 parts of what production applies are not evaluated (clusters/p/apps.yaml:12, clusters/p/infrastructure.yaml:11, clusters/p/infrastructure.yaml:39)',
+    );
+    expect(many?.example).toBe(
+      'the first: Kustomization flux-system/apps builds ExternalArtifact apps',
+    );
+    const one = unevaluatedParts(
+      {
+        findings: [
+          part(
+            'ResourceSet flux-system/platform is not expanded',
+            'clusters/p/rs.yaml',
+            3,
+          ),
+        ],
+      },
+      'production',
+    );
+    expect([one?.said, one?.example]).toEqual([
+      'one part of what production applies is not evaluated',
+      'ResourceSet flux-system/platform is not expanded',
+    ]);
   });
 });

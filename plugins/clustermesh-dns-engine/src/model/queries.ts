@@ -30,6 +30,7 @@ import {
 import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
+import { firstFew } from '../core/text';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import {
   ClusterRender,
@@ -848,9 +849,7 @@ export function metadataPublishedBy(
  */
 export function unevaluatedPartsNote(cluster: ClusterModel): string {
   const parts = unevaluatedParts(cluster.render, cluster.name);
-  return parts
-    ? `; but ${parts.said} and may hold it (e.g. ${parts.first.message})`
-    : '';
+  return parts ? `; but ${parts.said} and may hold it (${parts.example})` : '';
 }
 
 /**
@@ -861,15 +860,24 @@ export function unevaluatedPartsNote(cluster: ClusterModel): string {
 export function unevaluatedParts(
   render: Pick<ClusterRender, 'findings'>,
   cluster: string,
-): { said: string; first: EngineFinding } | undefined {
+): { said: string; first: EngineFinding; example: string } | undefined {
   const unbuilt = render.findings.filter(f => f.unbuilt);
   if (!unbuilt.length) return undefined;
   const one = unbuilt.length === 1;
+  // where each is, so the owner finds the one that may hold what is looked for
+  const places = [
+    ...new Set(
+      unbuilt.flatMap(f => (f.location ? [formatLocation(f.location)] : [])),
+    ),
+  ];
   return {
     said: `${
       one ? 'one part' : `${unbuilt.length} parts`
-    } of what ${cluster} applies ${one ? 'is' : 'are'} not evaluated`,
+    } of what ${cluster} applies ${one ? 'is' : 'are'} not evaluated${
+      !one && places.length ? ` (${firstFew(places)})` : ''
+    }`,
     first: unbuilt[0],
+    example: one ? unbuilt[0].message : `the first: ${unbuilt[0].message}`,
   };
 }
 

@@ -1145,7 +1145,7 @@ describe('planMeshDnsChange on other layouts', () => {
       'apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: platform, namespace: flux-system}\nspec:\n  inputs: [{name: cilium}]\n  resourcesTemplate: "---"\n';
     const plan = planPerCluster(files, input);
     const because =
-      '; but one part of what east applies is not evaluated and may hold it (e.g. ResourceSet flux-system/platform, applied by Kustomization flux-system/apps, makes objects from its template and 1 input, which this engine does not expand (Flux Operator); what it applies is not evaluated)';
+      '; but one part of what east applies is not evaluated and may hold it (ResourceSet flux-system/platform, applied by Kustomization flux-system/apps, makes objects from its template and 1 input, which this engine does not expand (Flux Operator); what it applies is not evaluated)';
     expect(plan.problems).toEqual(
       expect.arrayContaining([
         {
@@ -1354,7 +1354,7 @@ describe('planMeshDnsChange on other layouts', () => {
       planPerCluster(files, input).problems.find(p => p.field === 'clusters[0]')
         ?.message,
     ).toMatch(
-      /^no HelmRelease cilium is applied to east, and no plain values file is configured \(conventions cilium\.valuesFile\); but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet kube-system\/cilium, applied by Kustomization flux-system\/apps, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\)$/,
+      /^no HelmRelease cilium is applied to east, and no plain values file is configured \(conventions cilium\.valuesFile\); but one part of what east applies is not evaluated and may hold it \(ResourceSet kube-system\/cilium, applied by Kustomization flux-system\/apps, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\)$/,
     );
   });
 
@@ -1377,7 +1377,7 @@ describe('planMeshDnsChange on other layouts', () => {
       /cluster-settings/.test(p.message),
     );
     expect(problem?.message).toMatch(
-      /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(e\.g\. ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
+      /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
     );
   });
 

@@ -118,7 +118,7 @@ describe('dnsendpoint-matches', () => {
           '  - private.yaml\n';
       });
       expect(unknown.message).toMatch(
-        /^DNSEndpoint .* as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD among what is read \(one part of what infra applies is not evaluated and may hold them, e\.g\. Kustomization flux-system\/addons builds GitRepository addons/,
+        /^DNSEndpoint .* as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster nor its DNSEndpoint CRD among what is read \(one part of what infra applies is not evaluated and may hold them: Kustomization flux-system\/addons builds GitRepository addons/,
       );
     });
 

@@ -457,7 +457,7 @@ export const dnsEndpointMatches = defineClusterRule({
               appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
               // what is not read may deploy them
               unread: unread
-                ? ` among what is read (${unread.said} and may hold them, e.g. ${unread.first.message})`
+                ? ` among what is read (${unread.said} and may hold them: ${unread.example})`
                 : '',
             },
             record.location,
