@@ -8,6 +8,8 @@ import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { getPath } from '../core/paths';
 import { describeObject } from '../core/manifest';
+import { firstFew } from '../core/text';
+import { isSopsEncrypted } from '../flux/sops';
 import {
   fqdnTemplateFor,
   peerFqdnVariable,
@@ -547,6 +549,7 @@ export function decideChange(
                 : ''
             }.`,
         ),
+      ...encryptedUnderNewSubstitution(settings, removed),
       ...formNotes(forms, members),
       ...unknownRemoved.map(
         name =>
@@ -664,6 +667,39 @@ function sharedSettings(
         )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file), or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * Said where the change has a Kustomization substitute for the first time
+ * while it applies SOPS-encrypted files: Flux substitutes their decrypted
+ * values too, and a `${...}` in them (not readable here) would be replaced.
+ */
+function encryptedUnderNewSubstitution(
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  removed: ReadonlySet<string>,
+): string[] {
+  const notes = new Map<string, string>();
+  for (const [name, t] of settings) {
+    const k = t.wires;
+    // each cluster's bootstrap is a flux-system/flux-system of its own
+    const declared = `${k?.key}@${k?.object?.source.file}`;
+    if (!k || k.postBuild || removed.has(name) || notes.has(declared)) continue;
+    const files = [
+      ...new Set(
+        k.objects.filter(o => isSopsEncrypted(o.body)).map(o => o.source.file),
+      ),
+    ];
+    if (files.length)
+      notes.set(
+        declared,
+        `Kustomization ${
+          k.key
+        } substitutes for the first time, and it applies SOPS-encrypted files (${firstFew(
+          files,
+        )}): Flux substitutes their decrypted values too, which are not read here; a \`\${...}\` in them that no source defines would be replaced (escape it as \`$\${...}\`).`,
+      );
+  }
+  return [...notes.values()];
 }
 
 /**

@@ -2126,6 +2126,30 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       '',
     ].join('\n');
 
+  it('says that SOPS-encrypted files a Kustomization applies are substituted too once the change has it substitute', () => {
+    const tree = fixtureTree('configure-bootstrap-root/repo', files => {
+      files['clusters/east/secret.sops.yaml'] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-credentials\n  namespace: default\nstringData:\n  password: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:AAAA,type:str]\n  version: 3.9.0\n';
+    });
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test' },
+        detectConventions(tree),
+      ),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      'Kustomization flux-system/flux-system substitutes for the first time, and it applies SOPS-encrypted files (clusters/east/secret.sops.yaml): Flux substitutes their decrypted values too, which are not read here; a `${...}` in them that no source defines would be replaced (escape it as `$${...}`).',
+    );
+  });
+
   it('refuses a cluster whose Cilium release two Kustomizations apply each their own way', () => {
     const tree = fixtureTree('configure-bootstrap-root/repo', files => {
       // east's release moves into a folder of its own, which a Kustomization
