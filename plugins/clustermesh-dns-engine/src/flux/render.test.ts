@@ -712,7 +712,7 @@ spec:
     expect(twice.map(f => [f.severity, f.message, f.location])).toEqual([
       [
         'error',
-        "HelmRelease kube-system/cilium is applied by Kustomization flux-system/flux-system (no substitution) and, otherwise, by Kustomization flux-system/system: two versions of one object, each reconcile overwriting the other's",
+        "HelmRelease kube-system/cilium is applied by Kustomization flux-system/flux-system (no substitution) and, differently, by Kustomization flux-system/system: two versions of one object, each reconcile overwriting the other's",
         { file: 'system/cilium/release.yaml', line: 2 },
       ],
     ]);

@@ -772,7 +772,7 @@ function appliedTwice(
     cluster,
     message: `${describeObject(object)} is applied by Kustomization ${how(
       first,
-    )} and, otherwise, by Kustomization ${how(
+    )} and, differently, by Kustomization ${how(
       again,
     )}: two versions of one object, each reconcile overwriting the other's`,
     location: locate(object),

@@ -545,7 +545,7 @@ export function decideChange(
                 : 'substitutes from it already (optional)'
             }${
               t.create!.selfApplied
-                ? ' (optional: that Kustomization applies it too, so at its first reconcile after the merge the ConfigMap is not there yet, and the values read from it are empty until the next one)'
+                ? ' (optional: that Kustomization applies it too, so at its first reconcile after the merge the ConfigMap is not there yet, and Flux applies the values with their ${...} as written until the next one)'
                 : ''
             }.`,
         ),

@@ -2037,7 +2037,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     const guessed = documentOf({});
     expect(guessed).not.toMatch(/resource "cloudflare|DNS only/);
     expect(guessed).toContain(
-      'For a zone at Cloudflare, set `dns.provider: cloudflare` in the conventions',
+      'If it is Cloudflare, say so with `dns.provider: cloudflare` in the conventions',
     );
     const named = documentOf({ cloudflareResource: 'cloudflare_record' });
     expect(named).toContain('resource "cloudflare_record" "clustermesh_a"');

@@ -346,7 +346,10 @@ function emptiedByNewSubstitution(
     const places: string[] = [];
     const variables = new Set<string>();
     const known = (name: string) => now.variables.value(name);
-    for (const object of wired.objects)
+    for (const object of wired.objects) {
+      // a CRD's `${...}` are in its documentation (Flux's own CRDs quote
+      // substitution examples): emptying them changes no behaviour
+      if (object.kind === 'CustomResourceDefinition') continue;
       for (const problem of substituteObject(object, now.variables, {
         strict: true,
       }).problems) {
@@ -372,7 +375,10 @@ function emptiedByNewSubstitution(
             );
         }
       }
+    }
     if (!places.length) continue;
+    // the reference found, escaped: what the owner writes
+    const example = [...variables][0];
     problems.push({
       field: wired.object?.source.file ?? places[0],
       message: `Kustomization ${
@@ -382,7 +388,7 @@ function emptiedByNewSubstitution(
       )}, which no source defines, by nothing (an empty value), at ${firstFew(
         places,
       )}`,
-      remedy: `Escape each as $\${...} (\`$\${1}\`, which Flux writes as \`\${1}\`), or give it a value or a default (\`\${NAME:=value}\`); then configure again.`,
+      remedy: `Escape each as $\${...} (\`$${example}\`, which Flux writes as \`${example}\`); or, where it is meant as a Flux variable, give it a value or a default (\`\${NAME:=value}\`); or have Flux leave an object as written (annotation \`kustomize.toolkit.fluxcd.io/substitute: disabled\`); then configure again.`,
     });
   }
   return problems;

@@ -50,7 +50,7 @@ export function planRecordsDocument(
       ? ' They must be **DNS only** (not proxied).'
       : ` ClusterMesh is TLS to each API server: point the names at the addresses directly, with no proxy in between.${
           conventions.dns.provider === 'cloudflare'
-            ? ' (For a zone at Cloudflare, set `dns.provider: cloudflare` in the conventions: this document then holds an OpenTofu snippet of the records.)'
+            ? ' (Nothing in the repository says which provider serves the zone. If it is Cloudflare, say so with `dns.provider: cloudflare` in the conventions: this document then holds an OpenTofu snippet of the records.)'
             : ''
         }`
   }\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
