@@ -33,6 +33,8 @@ export const lbIpInPool = defineClusterRule({
       '{{what}} comes from {{variables}}, which is not known here (a Secret, or a source made outside the repository): {{advice}}',
     poolUnknown:
       "LB IP {{ip}} is in no pool whose blocks are known, and the blocks {{blocks}} come from values not known here: give them in the conventions' values to check",
+    poolEncrypted:
+      'LB IP {{ip}} is in no pool whose blocks are known; the blocks of {{pools}} are encrypted with SOPS (Flux decrypts them): whether the LB IP is in them is not checked here',
     notSet: '{{variable}} is not set',
     noPools:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{metalLb}}',
@@ -76,17 +78,28 @@ export const lbIpInPool = defineClusterRule({
     }
     const ip = c.lbIpAddress.text;
     const found = poolOfAddress(mesh, c, c.lbIpAddress);
-    const unknownBlocks = c.pools
-      .filter(p => !p.disabled)
-      .flatMap(p => p.blocks.filter(b => b.unknown?.length).map(b => b.text));
-    if (
-      unknownBlocks.length &&
-      (found.kind === 'outside' || found.kind === 'no-pools')
-    )
+    const enabled = c.pools.filter(p => !p.disabled);
+    // ciphertext has no variable to give: said apart from values not known
+    const isSops = (b: { unknown?: readonly string[] }) =>
+      b.unknown?.length === 1 && b.unknown[0] === 'SOPS';
+    const unknownBlocks = enabled.flatMap(p =>
+      p.blocks.filter(b => b.unknown?.length && !isSops(b)).map(b => b.text),
+    );
+    const encrypted = enabled.filter(p => p.blocks.some(isSops));
+    const notFound = found.kind === 'outside' || found.kind === 'no-pools';
+    if (unknownBlocks.length && notFound)
       return [
         r.notEvaluated(
           'poolUnknown',
           { ip, blocks: unknownBlocks.join(', ') },
+          c.lbIp!.location,
+        ),
+      ];
+    if (encrypted.length && notFound)
+      return [
+        r.notEvaluated(
+          'poolEncrypted',
+          { ip, pools: encrypted.map(p => p.name).join(', ') },
           c.lbIp!.location,
         ),
       ];
