@@ -4,6 +4,13 @@ import {
   exampleFile,
   replace,
 } from '../__testUtils__/rules';
+import { fixtureTree } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
+import {
+  readConventionsFile,
+  resolveConventions,
+} from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 import { lbIpAnnounced } from './lb-ip-announced';
 
 /** The example's L2 announcement policy, shared by both clusters. */
@@ -312,5 +319,34 @@ describe('lb-ip-announced', () => {
       )(files);
     }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra');
     expect(metalLbOnly?.outcome).not.toBe('fail');
+  });
+
+  it('does not fail an L2 policy for want of l2announcements.enabled in a values file, one layer of an install that may set it beside the file', () => {
+    const outcome = (values: string) => {
+      const tree = fixtureTree('configure-values-file/repo', files => {
+        files['clusters/alpha/l2.yaml'] = l2('  loadBalancerIPs: true\n');
+        files['clusters/alpha/kustomization.yaml'] = files[
+          'clusters/alpha/kustomization.yaml'
+        ].replace('pool.yaml]', 'pool.yaml, l2.yaml]');
+        files['bootstrap/cilium/alpha.yaml'] += values;
+      });
+      const text = tree.read('.clustermesh-dns.yaml')!;
+      const explicit = readConventionsFile(new TextDecoder().decode(text));
+      return validateMesh(
+        tree,
+        resolveConventions(explicit, detectConventions(tree, explicit)),
+      )
+        .clusters.find(c => c.name === 'alpha')!
+        .checks.find(c => c.ruleId === 'lb-ip-announced')!;
+    };
+    expect(outcome('')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'CiliumL2AnnouncementPolicy l2 announces it if Cilium runs with l2announcements.enabled, which its values file bootstrap/cilium/alpha.yaml does not set: the install may set it beside the file (Terraform, helmfile), not read here',
+    });
+    expect(outcome('l2announcements:\n  enabled: true\n').outcome).toBe('pass');
+    expect(outcome('l2announcements:\n  enabled: false\n').outcome).toBe(
+      'fail',
+    );
   });
 });

@@ -22,6 +22,12 @@ interface Announcement {
   not?: string;
   /** Its selector holds a value not known here. */
   unknown?: boolean;
+  /**
+   * The Cilium feature it needs, when the values read are one layer of
+   * the install (a plain values file beside Terraform's `set`, RKE2's
+   * defaults) and do not set it: it may be on.
+   */
+  needs?: string;
 }
 
 const isCilium = (o: ManifestObject) => o.apiVersion.startsWith('cilium.io/');
@@ -49,10 +55,21 @@ const notKnown = (selector: unknown) => {
   return unknownVariables(text).length > 0 || hasUnresolvedReference(text);
 };
 
+/**
+ * A feature the values read do not set, where they are one layer of the
+ * install (a values file Terraform or helmfile reads beside its own `set`,
+ * RKE2's HelmChartConfig over its defaults): whether it is on is not known.
+ */
+const unsetInLayer = (cluster: ClusterModel, feature: string) =>
+  cluster.cilium !== undefined &&
+  cluster.cilium.kind !== 'helmrelease' &&
+  getPath(cluster.cilium.values, [feature, 'enabled']) === undefined;
+
 /** Whether the cluster's Cilium values (when read) leave a feature off. */
 const switchedOff = (cluster: ClusterModel, feature: string) =>
   cluster.cilium !== undefined &&
-  getPath(cluster.cilium.values, [feature, 'enabled']) !== true;
+  getPath(cluster.cilium.values, [feature, 'enabled']) !== true &&
+  !unsetInLayer(cluster, feature);
 
 /**
  * Why the service's load-balancer class keeps an announcer kind off it
@@ -139,6 +156,9 @@ function announcementsOf(
         object,
         unknown: notKnown(spec.serviceSelector),
         not,
+        ...(unsetInLayer(cluster, 'l2announcements') && {
+          needs: 'l2announcements.enabled',
+        }),
       });
     } else if (object.kind === 'CiliumBGPAdvertisement') {
       const services = (
@@ -156,6 +176,9 @@ function announcementsOf(
       const selected = peerConfigSelects(object, peerConfigs);
       out.push({
         object,
+        ...(unsetInLayer(cluster, 'bgpControlPlane') && {
+          needs: 'bgpControlPlane.enabled',
+        }),
         unknown:
           selected.unknown ||
           services.some((a: Record<string, unknown>) => notKnown(a.selector)),
@@ -176,6 +199,9 @@ function announcementsOf(
       ).filter(isRecord);
       out.push({
         object,
+        ...(unsetInLayer(cluster, 'bgpControlPlane') && {
+          needs: 'bgpControlPlane.enabled',
+        }),
         unknown: routers.some((v: Record<string, unknown>) =>
           notKnown(v.serviceSelector),
         ),
@@ -204,7 +230,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out.",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
   remediation: (_c, failure) =>
     failure?.id === 'metalLbOnly'
       ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
@@ -217,6 +243,8 @@ export const lbIpAnnounced = defineClusterRule({
       "none of the cluster's Cilium announcements takes the clustermesh-apiserver service (labels {{labels}}): {{reasons}}",
     unknown:
       "{{object}} may announce it: its selector holds a value not known here (give it in the conventions' values)",
+    layerUnknown:
+      '{{object}} announces it if Cilium runs with {{feature}}, which its values file {{file}} does not set: the install may set it beside the file (Terraform, helmfile), not read here',
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
     legacyBgp:
       "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces {{ip}}, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
@@ -290,6 +318,18 @@ export const lbIpAnnounced = defineClusterRule({
         r.notEvaluated('none', {}, c.lbIp?.location ?? c.settingsLocation),
       ];
     const yes = list.find(a => a.not === undefined);
+    if (yes?.needs)
+      return [
+        r.notEvaluated(
+          'layerUnknown',
+          {
+            object: describeObject(yes.object),
+            feature: yes.needs,
+            file: c.cilium?.file ?? '',
+          },
+          locate(yes.object),
+        ),
+      ];
     if (yes)
       return [
         r.pass(
