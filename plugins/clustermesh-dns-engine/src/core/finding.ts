@@ -50,6 +50,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * (`namespace/name`): what it may change is in that build only.
    */
   build?: string;
+  /**
+   * On a part not evaluated whose Flux Kustomization sets `targetNamespace`:
+   * every namespaced object it applies lands there, so it cannot provide a
+   * namespaced object of another namespace (the settings in flux-system,
+   * the Cilium release in kube-system).
+   */
+  onlyNamespace?: string;
   /** On a remote resource not fetched: its URL (whose project it is tells what it may hold). */
   remoteUrl?: string;
   /**

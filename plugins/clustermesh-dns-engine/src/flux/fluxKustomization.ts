@@ -8,6 +8,7 @@ import { locate } from '../yaml/locate';
 import type { FluxKustomizeOverlay } from './kustomize/overlay';
 import type { SubstitutedObject } from './substitute';
 import type { Variables } from './variables';
+import { hasUnresolvedReference } from './envsubst';
 
 /** API group of Flux Kustomizations. @public */
 export const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io';
@@ -230,6 +231,11 @@ export function readKustomizationSpec(
       ...(fluxItself || crdsOnly ? { holdsNoMeshObjects: true } : {}),
       // whose project it is tells what it may hold
       ...(url && !fluxItself ? { remoteUrl: url, remotePath: path } : {}),
+      ...(typeof spec.targetNamespace === 'string' &&
+        !unknownVariables(spec.targetNamespace).length &&
+        !hasUnresolvedReference(spec.targetNamespace) && {
+          onlyNamespace: spec.targetNamespace,
+        }),
     });
     return undefined;
   }

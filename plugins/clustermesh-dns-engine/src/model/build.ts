@@ -945,7 +945,11 @@ function membershipOf(
       reason: 'included by the conventions (mesh.include)',
     });
   // what a build not read applies is not known: it may be Cilium
-  const unevaluated = unevaluatedParts(render, 'the cluster');
+  const unevaluated = unevaluatedParts(
+    render,
+    'the cluster',
+    conventions.cilium.helmRelease.namespace,
+  );
   if (!cilium && unevaluated && !conventions.cilium.valuesFile)
     return {
       membership: {

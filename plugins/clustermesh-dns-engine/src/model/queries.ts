@@ -860,8 +860,16 @@ export function unevaluatedPartsNote(cluster: ClusterModel): string {
 export function unevaluatedParts(
   render: Pick<ClusterRender, 'findings'>,
   cluster: string,
+  /** The namespace of what is looked for: parts confined to another cannot hold it. */
+  namespace?: string,
 ): { said: string; first: EngineFinding; example: string } | undefined {
-  const unbuilt = render.findings.filter(f => f.unbuilt);
+  const unbuilt = render.findings.filter(
+    f =>
+      f.unbuilt &&
+      (namespace === undefined ||
+        f.onlyNamespace === undefined ||
+        f.onlyNamespace === namespace),
+  );
   if (!unbuilt.length) return undefined;
   const one = unbuilt.length === 1;
   // where each is, so the owner finds the one that may hold what is looked for

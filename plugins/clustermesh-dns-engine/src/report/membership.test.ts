@@ -376,6 +376,72 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it("does not take a tenant's Kustomization of another repository, confined to its namespace, for a place Cilium or the settings may be", () => {
+    const tenant = (targetNamespace: string) =>
+      sourceKustomization('https://github.com/example/tenant-a-apps').replace(
+        'spec: {interval: 1h, path: ./deploy,',
+        `spec: {interval: 1h, targetNamespace: ${targetNamespace}, serviceAccountName: tenant-a-deployer, path: ./deploy,`,
+      );
+    const withTenant = (targetNamespace: string, edit = (_: any) => {}) =>
+      validateMesh(
+        exampleTree('gitops-repo', files => {
+          for (const c of ['apps', 'infra']) {
+            const folder = `kubernetes/clusters/${c}`;
+            files[`${folder}/kustomization.yaml`] += '  - tenant.yaml\n';
+            files[`${folder}/tenant.yaml`] = tenant(targetNamespace);
+          }
+          edit(files);
+        }),
+        withDomain,
+      );
+    // no Cilium release: why is not the tenant's part (the pools say
+    // Cilium is installed another way)
+    const noCilium = withTenant('tenant-a', files => {
+      const ks =
+        'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+      files[ks] = files[ks].replace('  - helmrelease.yaml\n', '');
+    });
+    for (const c of noCilium.clusters)
+      expect(c.membership.reason).toMatch(
+        /^no HelmRelease cilium is applied to it, but it applies Cilium's CiliumLoadBalancerIPPool/,
+      );
+    // confined to the release's namespace, it may hold it
+    const confinedThere = withTenant('kube-system', files => {
+      const ks =
+        'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+      files[ks] = files[ks].replace('  - helmrelease.yaml\n', '');
+    });
+    for (const c of confinedThere.clusters)
+      expect(c.membership.reason).toMatch(
+        /^no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated \(Kustomization flux-system\/addons/,
+      );
+    // no settings yet (nothing substitutes from any): a failure, not
+    // hidden by what the tenant may apply
+    const withoutSettings = (files: Record<string, string>) => {
+      for (const c of ['apps', 'infra']) {
+        delete files[`kubernetes/clusters/${c}/cluster-settings.yaml`];
+        const vars = `kubernetes/clusters/${c}/vars/kustomization.yaml`;
+        files[vars] = files[vars].replace('  - ../cluster-settings.yaml\n', '');
+        const infrastructure = `kubernetes/clusters/${c}/infrastructure.yaml`;
+        files[infrastructure] = files[infrastructure].replace(
+          '      - kind: ConfigMap\n        name: cluster-settings\n',
+          '',
+        );
+      }
+    };
+    const settingsOutcome = (targetNamespace: string) =>
+      withTenant(targetNamespace, withoutSettings)
+        .clusters.find(c => c.name === 'infra')!
+        .checks.find(c => c.ruleId === 'settings-present')!;
+    expect(settingsOutcome('tenant-a')).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster',
+    });
+    // one confined to the settings' namespace may still hold them
+    expect(settingsOutcome('flux-system').outcome).toBe('not-evaluated');
+  });
+
   it('lists what a cluster outside the mesh does not read as not read, not as not evaluated: no check reads it', () => {
     // Cilium read without ClusterMesh; a source of the repository's own
     // owner that is not this repository, which it does not read

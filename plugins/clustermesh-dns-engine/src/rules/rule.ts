@@ -265,6 +265,18 @@ function mayHide(
           name: undefined,
           appliedBy: cluster.settingsObject.appliedBy,
         };
+  // a part confined to one namespace provides nothing namespaced elsewhere
+  if (f.onlyNamespace !== undefined && cluster) {
+    const needed =
+      rule.fieldsOf === 'cilium'
+        ? cluster.cilium?.object?.namespace ??
+          cluster.cilium?.appliedBy?.namespace ??
+          cluster.cilium?.releaseNamespace
+        : cluster.settingsObject?.appliedBy.namespace ??
+          cluster.cilium?.appliedBy?.namespace ??
+          'flux-system';
+    if (needed !== undefined && needed !== f.onlyNamespace) return false;
+  }
   if (f.valuesOf !== undefined)
     return (
       !objectMissing &&
