@@ -7,7 +7,11 @@ import { diffLines } from 'diff';
 import { parse } from 'yaml';
 import fc from 'fast-check';
 import { createRepoTree } from '../tree/RepoTree';
-import { defaultConventions, MeshConventions } from '../conventions/schema';
+import {
+  defaultConventions,
+  MeshConventions,
+  MeshConventionsInput,
+} from '../conventions/schema';
 import {
   parseConventions,
   readConventionsFile,
@@ -2126,12 +2130,13 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       '',
     ].join('\n');
 
-  it('says that SOPS-encrypted files a Kustomization applies are substituted too once the change has it substitute', () => {
-    const tree = fixtureTree('configure-bootstrap-root/repo', files => {
-      files['clusters/east/secret.sops.yaml'] =
-        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-credentials\n  namespace: default\nstringData:\n  password: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:AAAA,type:str]\n  version: 3.9.0\n';
-    });
-    const plan = planMeshDnsChange(
+  /** Configure east and west of the bootstrap-root fixture, edited, with these conventions. */
+  const planBootstrapRoot = (
+    edit: (files: Record<string, string>) => void = () => {},
+    explicit: MeshConventionsInput = {},
+  ) => {
+    const tree = fixtureTree('configure-bootstrap-root/repo', edit);
+    return planMeshDnsChange(
       tree,
       {
         clusters: [
@@ -2140,10 +2145,20 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         ],
       },
       resolveConventions(
-        { fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test' },
+        {
+          fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test',
+          ...explicit,
+        },
         detectConventions(tree),
       ),
     );
+  };
+
+  it('says that SOPS-encrypted files a Kustomization applies are substituted too once the change has it substitute', () => {
+    const plan = planBootstrapRoot(files => {
+      files['clusters/east/secret.sops.yaml'] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-credentials\n  namespace: default\nstringData:\n  password: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:AAAA,type:str]\n  version: 3.9.0\n';
+    });
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
       'Kustomization flux-system/flux-system substitutes for the first time, and it applies SOPS-encrypted files (clusters/east/secret.sops.yaml): Flux substitutes their decrypted values too, which are not read here; a `${...}` in them that no source defines would be replaced (escape it as `$${...}`).',
@@ -2151,7 +2166,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   });
 
   it('refuses a cluster whose Cilium release two Kustomizations apply each their own way', () => {
-    const tree = fixtureTree('configure-bootstrap-root/repo', files => {
+    const plan = planBootstrapRoot(files => {
       // east's release moves into a folder of its own, which a Kustomization
       // applies with substitution, while the root's generated kustomization
       // takes the folder in too
@@ -2180,19 +2195,6 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         '',
       ].join('\n');
     });
-    const plan = planMeshDnsChange(
-      tree,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      resolveConventions(
-        { fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test' },
-        detectConventions(tree),
-      ),
-    );
     expect(plan.edits).toEqual([]);
     expect(plan.problems).toContainEqual(
       expect.objectContaining({
@@ -2204,23 +2206,9 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   });
 
   it('refuses a bootstrap Kustomization that would apply the settings it substitutes from, where Flux substitutes strictly: it would fail its first reconcile for good', () => {
-    const tree = fixtureTree('configure-bootstrap-root/repo');
-    const plan = planMeshDnsChange(
-      tree,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      resolveConventions(
-        {
-          fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test',
-          flux: { strictSubstitution: true },
-        },
-        detectConventions(tree),
-      ),
-    );
+    const plan = planBootstrapRoot(undefined, {
+      flux: { strictSubstitution: true },
+    });
     expect(plan.edits).toEqual([]);
     expect(plan.problems.map(p => [p.field, p.message])).toEqual(
       ['east', 'west'].map(c => [

@@ -394,25 +394,21 @@ describe('the mesh is the clusters in it', () => {
         }),
         withDomain,
       );
-    // no Cilium release: why is not the tenant's part (the pools say
-    // Cilium is installed another way)
-    const noCilium = withTenant('tenant-a', files => {
-      const ks =
-        'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
-      files[ks] = files[ks].replace('  - helmrelease.yaml\n', '');
-    });
-    for (const c of noCilium.clusters)
-      expect(c.membership.reason).toMatch(
+    /** Each cluster's membership reason without the Cilium release, beside a tenant confined there. */
+    const reasonsWithoutCilium = (targetNamespace: string) =>
+      withTenant(targetNamespace, files => {
+        const ks =
+          'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+        files[ks] = files[ks].replace('  - helmrelease.yaml\n', '');
+      }).clusters.map(c => c.membership.reason);
+    // not the tenant's part (the pools say Cilium is installed another way)
+    for (const reason of reasonsWithoutCilium('tenant-a'))
+      expect(reason).toMatch(
         /^no HelmRelease cilium is applied to it, but it applies Cilium's CiliumLoadBalancerIPPool/,
       );
     // confined to the release's namespace, it may hold it
-    const confinedThere = withTenant('kube-system', files => {
-      const ks =
-        'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
-      files[ks] = files[ks].replace('  - helmrelease.yaml\n', '');
-    });
-    for (const c of confinedThere.clusters)
-      expect(c.membership.reason).toMatch(
+    for (const reason of reasonsWithoutCilium('kube-system'))
+      expect(reason).toMatch(
         /^no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated \(Kustomization flux-system\/addons/,
       );
     // no settings yet (nothing substitutes from any): a failure, not

@@ -29,6 +29,14 @@ const infraWith = (...documents: string[]) =>
       );
   }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')!;
 
+/** The example with no cluster applying its L2 announcement policy. */
+const withoutL2Policy = (files: Record<string, string>) => {
+  for (const c of ['infra', 'apps'])
+    files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
+      `kubernetes/clusters/${c}/kustomization.yaml`
+    ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+};
+
 const l2 = (spec: string) =>
   `apiVersion: cilium.io/v2alpha1\nkind: CiliumL2AnnouncementPolicy\nmetadata:\n  name: l2\nspec:\n${spec}`;
 
@@ -91,12 +99,9 @@ describe('lb-ip-announced', () => {
   });
 
   it('is not evaluated where the cluster applies no Cilium announcement: another tool may announce the address, or none', () => {
-    const checks = exampleChecks(files => {
-      for (const c of ['infra', 'apps'])
-        files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
-          `kubernetes/clusters/${c}/kustomization.yaml`
-        ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
-    }).filter(c => c.ruleId === 'lb-ip-announced');
+    const checks = exampleChecks(withoutL2Policy).filter(
+      c => c.ruleId === 'lb-ip-announced',
+    );
     expect(checks.map(c => [c.outcome, c.message, c.location])).toEqual(
       ['apps', 'infra'].map(c => [
         'not-evaluated',
@@ -109,10 +114,7 @@ describe('lb-ip-announced', () => {
 
   it("names Cilium's legacy BGP, which announces LoadBalancer addresses from pools of its own, as what is not evaluated", () => {
     const checks = exampleChecks(files => {
-      for (const c of ['infra', 'apps'])
-        files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
-          `kubernetes/clusters/${c}/kustomization.yaml`
-        ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+      withoutL2Policy(files);
       files[exampleFile.helmRelease] = files[exampleFile.helmRelease].replace(
         '    l2announcements:\n',
         '    bgp:\n      enabled: true\n      announce:\n        loadbalancerIP: true\n    l2announcements:\n',
@@ -205,10 +207,7 @@ describe('lb-ip-announced', () => {
 
   it('cannot tell when the selector holds a value not known here (a Secret)', () => {
     const checks = exampleChecks(files => {
-      for (const c of ['infra', 'apps'])
-        files[`kubernetes/clusters/${c}/kustomization.yaml`] = files[
-          `kubernetes/clusters/${c}/kustomization.yaml`
-        ].replace(/ {2}- .*l2-announcement\.yaml\n/, '');
+      withoutL2Policy(files);
       // applied by a Kustomization that substitutes the cluster's secrets
       files[
         'kubernetes/infrastructure/networking/cilium/clustermesh/announce.yaml'
