@@ -712,10 +712,10 @@ function appliedObjects(rendered: RenderedKustomization[]): {
         const body = JSON.stringify(object.body);
         if (seen.some(v => JSON.stringify(v.body) === body)) continue;
         seen.push(object);
-        // two Kustomizations of the repository: a root with no
-        // declaration is this engine's stand-in for what reconciles the
-        // entry (maybe the very Kustomization found declared beside it)
-        // not a Kustomization that applies its own declaration, nor an
+        // said only of two Kustomizations declared in the repository (a
+        // root with no declaration is this engine's stand-in for what
+        // reconciles the entry, maybe the very one declared beside it),
+        // not of a Kustomization applying its own declaration, nor of an
         // object whose name is not known here (a Secret's value names
         // each app's claim alike)
         const first = firstBy.get(key)!;
