@@ -151,6 +151,12 @@ export function helmReleaseValues(
     name: string,
     namespace: string,
   ) => string | undefined,
+  /**
+   * The files of the repository that define an object of that kind and
+   * name: none, and a source the cluster does not apply is made outside
+   * the repository (by hand, a script, a bootstrap), or missing.
+   */
+  definitionsOf?: (kind: string, name: string) => readonly string[],
 ): { values: HelmValues; findings: EngineFinding[] } {
   const findings: EngineFinding[] = [];
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
@@ -188,6 +194,29 @@ export function helmReleaseValues(
       return;
     }
     const found = lookup(ref.kind, ref.name, namespace);
+    // made outside the repository (a script, by hand), as a substitution
+    // source no manifest defines is: not read, not a failure known here
+    const outside =
+      !found &&
+      !ref.optional &&
+      definitionsOf?.(ref.kind, ref.name).length === 0;
+    if (!found && outside && spec.suspend !== true) {
+      unread.push(
+        `${ref.kind} ${namespace}/${ref.name}, which no manifest of the repository defines`,
+      );
+      findings.push({
+        ...finding(
+          'not-evaluated',
+          'warning',
+          `HelmRelease ${namespace}/${object.name} takes values from ${ref.kind} ${namespace}/${ref.name}, which no manifest of the repository defines: made outside it (by hand, a script, a bootstrap) or missing (then helm-controller fails the release); those values are not read`,
+          where,
+          cluster,
+        ),
+        mayChange: true,
+        valuesOf: `${namespace}/${object.name}`,
+      });
+      return;
+    }
     if (!found && !ref.optional && spec.suspend === true) {
       // helm-controller leaves a suspended release as last released: it
       // fails nothing, and what it runs is not known here

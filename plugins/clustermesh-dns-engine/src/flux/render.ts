@@ -158,7 +158,7 @@ export class FluxRenderer {
    * makes one): when none does, a source no cluster applies is made outside
    * the repository.
    */
-  #definitionsOf(kind: string, name: string): readonly string[] {
+  definitionsOf(kind: string, name: string): readonly string[] {
     const key = `${kind}/${name}`;
     const found = this.#definedAnywhere.get(key);
     if (found !== undefined) return found;
@@ -225,7 +225,7 @@ export class FluxRenderer {
           // its source is applied with it, so this pass has it already
           (kind, name, namespace) =>
             sourceUrlOf(next.get(storedKey(kind, namespace, name))),
-          (kind, name) => this.#definitionsOf(kind, name).length > 0,
+          (kind, name) => this.definitionsOf(kind, name).length > 0,
         );
         if (!spec) continue;
         const already = visited.get(spec.key);
@@ -461,7 +461,7 @@ export class FluxRenderer {
           continue;
         }
         if (!source) {
-          const definedIn = this.#definitionsOf(ref.kind, ref.name);
+          const definedIn = this.definitionsOf(ref.kind, ref.name);
           const candidates = definedIn.length
             ? { files: [] }
             : lookupSource.sealed();

@@ -787,6 +787,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       files,
       render.cluster,
       renderHashedName(render),
+      (kind, source) => renderer.definitionsOf(kind, source),
     );
     findings.push(...read.findings);
     const spec = isRecord(object.body.spec) ? object.body.spec : {};

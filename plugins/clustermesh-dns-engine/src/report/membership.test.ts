@@ -140,8 +140,11 @@ describe('the mesh is the clusters in it', () => {
       fixtureTree('configure-valuesfrom/repo', files => {
         const app =
           'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
-        // the generated values ConfigMap is gone: the release cannot find it
+        // the generated values ConfigMap is gone, so the release cannot
+        // find one: the repository defines it where no cluster applies it
         files[app] = files[app].replace(/configMapGenerator:[\s\S]*$/, '');
+        files['kubernetes/unused/cilium-values.yaml'] =
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-values\n  namespace: kube-system\ndata:\n  values.yaml: "{}"\n';
       }),
       resolveConventions({}),
     );
@@ -152,6 +155,24 @@ describe('the mesh is the clusters in it', () => {
     );
     expect(report.findings.map(f => f.message)).toContainEqual(
       expect.stringMatching(/helm-controller fails the release$/),
+    );
+  });
+
+  it('takes a values source no manifest of the repository defines for one made outside it (a script, by hand): not read, not a failing release', () => {
+    const report = validateMesh(
+      fixtureTree('configure-valuesfrom/repo', files => {
+        const app =
+          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
+        files[app] = files[app].replace(/configMapGenerator:[\s\S]*$/, '');
+      }),
+      resolveConventions({}),
+    );
+    expect(report.findings.map(f => f.code)).not.toContain('flux-error');
+    expect(report.notEvaluated.map(f => f.message)).toContainEqual(
+      'HelmRelease kube-system/cilium takes values from ConfigMap kube-system/cilium-values, which no manifest of the repository defines: made outside it (by hand, a script, a bootstrap) or missing (then helm-controller fails the release); those values are not read',
+    );
+    expect(report.clusters.find(c => c.name === 'east')!.status).toBe(
+      'not-evaluated',
     );
   });
 
