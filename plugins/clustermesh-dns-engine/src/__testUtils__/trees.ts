@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { detectConventions } from '../conventions/detect';
+import {
+  readConventionsFile,
+  resolveConventions,
+} from '../conventions/resolve';
+import type { MeshConventions } from '../conventions/schema';
 import { createRepoTree, RepoTree } from '../tree/RepoTree';
 
 /** The repository root of this monorepo. */
@@ -70,3 +76,15 @@ export function writeFolder(
  * of the "after" example is checked and passes.
  */
 export const knownDomain = { values: { SECRET_DOMAIN: 'example.net' } };
+
+/** A repository's conventions as the CLI reads them: its `.clustermesh-dns.yaml`, then detection. */
+export function repositoryConventions(
+  files: Record<string, string>,
+): MeshConventions {
+  const text = files['.clustermesh-dns.yaml'];
+  const explicit = text ? readConventionsFile(text) : undefined;
+  return resolveConventions(
+    explicit,
+    detectConventions(createRepoTree(files), explicit),
+  );
+}

@@ -75,6 +75,16 @@ export interface ClusterRender {
   /** Every applied object, with the Kustomization that applies it. */
   objects: { object: SubstitutedObject; appliedBy: RenderedKustomization }[];
   findings: EngineFinding[];
+  /** Documents two Kustomizations apply, each its own way (the applied-twice error's objects). */
+  appliedTwice?: AppliedTwice[];
+}
+
+/** One document applied by two Kustomizations of a cluster, each its own way. @public */
+export interface AppliedTwice {
+  /** The second version. */
+  object: SubstitutedObject;
+  first: RenderedKustomization;
+  again: RenderedKustomization;
 }
 
 /** What the renderer reads from a Kustomization object before building it. */

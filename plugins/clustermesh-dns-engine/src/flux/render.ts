@@ -14,6 +14,7 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
+  AppliedTwice,
   ClusterRender,
   FluxRenderOptions,
   isFluxKustomization,
@@ -325,6 +326,7 @@ export class FluxRenderer {
       root,
       kustomizations: rendered,
       objects,
+      appliedTwice: twice,
       findings: dedupe(
         sourcesMaybeUnread(
           sourcesInOtherNamespaces(findings, objects, cluster),
@@ -679,22 +681,14 @@ export class FluxRenderer {
  */
 function appliedObjects(rendered: RenderedKustomization[]): {
   objects: ClusterRender['objects'];
-  /** Documents applied again, otherwise, by another Kustomization. */
-  twice: {
-    object: SubstitutedObject;
-    first: RenderedKustomization;
-    again: RenderedKustomization;
-  }[];
+  /** Documents applied again, differently, by another Kustomization. */
+  twice: AppliedTwice[];
 } {
   /** The versions kept of each object of each document, compared only on a repeat. */
   const versions = new Map<string, SubstitutedObject[]>();
   const firstBy = new Map<string, RenderedKustomization>();
   const out: ClusterRender['objects'] = [];
-  const twice: {
-    object: SubstitutedObject;
-    first: RenderedKustomization;
-    again: RenderedKustomization;
-  }[] = [];
+  const twice: AppliedTwice[] = [];
   for (const k of rendered)
     for (const object of k.objects) {
       const key = `${objectKey({

@@ -715,20 +715,16 @@ function ciliumAppliedTwice(
   for (const cluster of mesh.clusters) {
     const release = cluster.cilium?.object;
     if (!configured.has(cluster.name) || !release) continue;
-    const appliers = [
-      ...new Set(
-        cluster.render.objects
-          .filter(
-            ({ object }) =>
-              object.source.file === release.source.file &&
-              object.source.index === release.source.index &&
-              object.kind === release.kind &&
-              object.name === release.name,
-          )
-          .map(({ appliedBy }) => appliedBy.key),
-      ),
-    ];
-    if (appliers.length < 2) continue;
+    // the render's answer: the release's document applied twice
+    const twice = cluster.render.appliedTwice?.find(
+      ({ object }) =>
+        object.source.file === release.source.file &&
+        object.source.index === release.source.index &&
+        object.kind === release.kind &&
+        object.name === release.name,
+    );
+    if (!twice) continue;
+    const appliers = [twice.first.key, twice.again.key];
     problems.push({
       field: release.source.file,
       message: `${describeObject(release)} of ${

@@ -135,19 +135,30 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
-  it('does not call a cluster outside the mesh when helm-controller fails its Cilium release (a values ConfigMap the cluster does not apply)', () => {
-    const report = validateMesh(
-      fixtureTree('configure-valuesfrom/repo', files => {
-        const app =
-          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
-        // the generated values ConfigMap is gone, so the release cannot
-        // find one: the repository defines it where no cluster applies it
-        files[app] = files[app].replace(/configMapGenerator:[\s\S]*$/, '');
-        files['kubernetes/unused/cilium-values.yaml'] =
-          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-values\n  namespace: kube-system\ndata:\n  values.yaml: "{}"\n';
-      }),
+  /** The report of the valuesFrom fixture, edited. */
+  const valuesFromReport = (edit: (files: Record<string, string>) => void) =>
+    validateMesh(
+      fixtureTree('configure-valuesfrom/repo', edit),
       resolveConventions({}),
     );
+  const valuesKustomization =
+    'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
+  /** The Cilium values' generator taken out: the release finds no ConfigMap. */
+  const withoutValuesGenerator = (files: Record<string, string>) => {
+    files[valuesKustomization] = files[valuesKustomization].replace(
+      /configMapGenerator:[\s\S]*$/,
+      '',
+    );
+  };
+
+  it('does not call a cluster outside the mesh when helm-controller fails its Cilium release (a values ConfigMap the cluster does not apply)', () => {
+    const report = valuesFromReport(files => {
+      // the generated values ConfigMap is gone, so the release cannot find
+      // one: the repository defines it where no cluster applies it
+      withoutValuesGenerator(files);
+      files['kubernetes/unused/cilium-values.yaml'] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-values\n  namespace: kube-system\ndata:\n  values.yaml: "{}"\n';
+    });
     const east = report.clusters.find(c => c.name === 'east')!;
     expect(east.status).toBe('not-evaluated');
     expect(east.membership.reason).toMatch(
@@ -159,14 +170,7 @@ describe('the mesh is the clusters in it', () => {
   });
 
   it('takes a values source no manifest of the repository defines for one made outside it (a script, by hand): not read, not a failing release', () => {
-    const report = validateMesh(
-      fixtureTree('configure-valuesfrom/repo', files => {
-        const app =
-          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
-        files[app] = files[app].replace(/configMapGenerator:[\s\S]*$/, '');
-      }),
-      resolveConventions({}),
-    );
+    const report = valuesFromReport(withoutValuesGenerator);
     expect(report.findings.map(f => f.code)).not.toContain('flux-error');
     expect(report.notEvaluated.map(f => f.message)).toContainEqual(
       'HelmRelease kube-system/cilium takes values from ConfigMap kube-system/cilium-values, which no manifest of the repository defines: made outside it (by hand, a script, a bootstrap) or missing (then helm-controller fails the release); those values are not read',
@@ -177,15 +181,13 @@ describe('the mesh is the clusters in it', () => {
   });
 
   it("says a values ConfigMap is applied only under its hashed name, which a HelmRelease's valuesFrom does not follow", () => {
-    const report = validateMesh(
-      fixtureTree('configure-valuesfrom/repo', files => {
-        const app =
-          'kubernetes/infrastructure/networking/cilium/app/kustomization.yaml';
-        // the generator's name gets a content hash; nothing renames valuesFrom
-        files[app] = files[app].replace(/generatorOptions:[\s\S]*$/, '');
-      }),
-      resolveConventions({}),
-    );
+    const report = valuesFromReport(files => {
+      // the generator's name gets a content hash; nothing renames valuesFrom
+      files[valuesKustomization] = files[valuesKustomization].replace(
+        /generatorOptions:[\s\S]*$/,
+        '',
+      );
+    });
     expect(report.findings.map(f => f.message)).toContainEqual(
       expect.stringMatching(
         /^HelmRelease kube-system\/cilium takes values from ConfigMap kube-system\/cilium-values, which cluster east applies only as cilium-values-[a-z0-9]{10}: a generator names it with a content hash, and kustomize does not rename a HelmRelease's valuesFrom \(set generatorOptions\.disableNameSuffixHash: true, or a configurations nameReference for HelmRelease valuesFrom\); helm-controller fails the release$/,
@@ -196,16 +198,13 @@ describe('the mesh is the clusters in it', () => {
   it('does not call a cluster outside the mesh when its values file is not valid YAML (helm-controller fails the release)', () => {
     const values =
       'kubernetes/infrastructure/networking/cilium/app/values.yaml';
-    const report = validateMesh(
-      fixtureTree('configure-valuesfrom/repo', files => {
-        // ClusterMesh on, below a key written twice
-        files[values] = `${files[values].replace(
-          'ipam:\n',
-          'cluster:\n    name: again\nipam:\n',
-        )}clustermesh:\n    useAPIServer: true\n`;
-      }),
-      resolveConventions({}),
-    );
+    const report = valuesFromReport(files => {
+      // ClusterMesh on, below a key written twice
+      files[values] = `${files[values].replace(
+        'ipam:\n',
+        'cluster:\n    name: again\nipam:\n',
+      )}clustermesh:\n    useAPIServer: true\n`;
+    });
     const east = report.clusters.find(c => c.name === 'east')!;
     expect(east.status).toBe('not-evaluated');
     expect(east.membership.reason).toMatch(

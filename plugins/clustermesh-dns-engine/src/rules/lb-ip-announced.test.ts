@@ -4,13 +4,9 @@ import {
   exampleFile,
   replace,
 } from '../__testUtils__/rules';
-import { fixtureTree } from '../__testUtils__/trees';
-import { detectConventions } from '../conventions/detect';
-import {
-  readConventionsFile,
-  resolveConventions,
-} from '../conventions/resolve';
+import { fixtureFiles, repositoryConventions } from '../__testUtils__/trees';
 import { validateMesh } from '../report/report';
+import { createRepoTree } from '../tree/RepoTree';
 import { lbIpAnnounced } from './lb-ip-announced';
 
 /** The example's L2 announcement policy, shared by both clusters. */
@@ -322,19 +318,13 @@ describe('lb-ip-announced', () => {
 
   it('does not fail an L2 policy for want of l2announcements.enabled in a values file, one layer of an install that may set it beside the file', () => {
     const outcome = (values: string) => {
-      const tree = fixtureTree('configure-values-file/repo', files => {
-        files['clusters/alpha/l2.yaml'] = l2('  loadBalancerIPs: true\n');
-        files['clusters/alpha/kustomization.yaml'] = files[
-          'clusters/alpha/kustomization.yaml'
-        ].replace('pool.yaml]', 'pool.yaml, l2.yaml]');
-        files['bootstrap/cilium/alpha.yaml'] += values;
-      });
-      const text = tree.read('.clustermesh-dns.yaml')!;
-      const explicit = readConventionsFile(new TextDecoder().decode(text));
-      return validateMesh(
-        tree,
-        resolveConventions(explicit, detectConventions(tree, explicit)),
-      )
+      const files = fixtureFiles('configure-values-file/repo');
+      files['clusters/alpha/l2.yaml'] = l2('  loadBalancerIPs: true\n');
+      files['clusters/alpha/kustomization.yaml'] = files[
+        'clusters/alpha/kustomization.yaml'
+      ].replace('pool.yaml]', 'pool.yaml, l2.yaml]');
+      files['bootstrap/cilium/alpha.yaml'] += values;
+      return validateMesh(createRepoTree(files), repositoryConventions(files))
         .clusters.find(c => c.name === 'alpha')!
         .checks.find(c => c.ruleId === 'lb-ip-announced')!;
     };
