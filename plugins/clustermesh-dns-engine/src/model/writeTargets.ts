@@ -73,6 +73,33 @@ export interface SettingsWriteTarget {
 }
 
 /**
+ * Why nothing reads a cluster's settings variables, or undefined when
+ * something may: the Cilium values are a plain values file (Helmfile,
+ * Terraform), which Flux does not substitute and which the change writes
+ * literally; in manual DNS mode no DNSEndpoint reads them either; and no
+ * file of the repository names the FQDN or LB IP variable. Such a cluster
+ * needs no settings ConfigMap, and none is created for it.
+ *
+ * @public
+ */
+export function settingsUnread(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): string | undefined {
+  const { conventions } = mesh;
+  if (
+    cluster.settingsObject ||
+    cluster.cilium?.kind !== 'values-file' ||
+    conventions.dns.mode !== 'manual'
+  )
+    return undefined;
+  const { fqdn, lbIp } = conventions.variables;
+  if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  // one text for every such cluster: the summary says it once
+  return `the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
+}
+
+/**
  * Where a cluster's settings entries go, or why they cannot be written:
  * the settings ConfigMap the model found (a YAML document, or the env file
  * of a ConfigMap generator), else the conventions' settings file.

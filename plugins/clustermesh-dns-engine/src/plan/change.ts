@@ -25,6 +25,7 @@ import {
   FqdnForm,
   fqdnForm,
   SettingsWriteTarget,
+  settingsUnread,
   settingsWriteTarget,
   substitutionScope,
   SubstitutionScope,
@@ -66,6 +67,23 @@ export interface ChangeContext {
   cilium: CiliumWriteTarget[];
   /** How the values are written, and why: for the summary. */
   notes: string[];
+}
+
+/** The configured clusters that get no settings, one note per reason. */
+function unreadSettingsNotes(
+  unread: ReadonlyMap<string, string>,
+  configured: ReadonlyMap<string, unknown>,
+): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const [name, why] of unread)
+    if (configured.has(name))
+      byReason.set(why, [...(byReason.get(why) ?? []), name]);
+  return [...byReason].map(
+    ([why, names]) =>
+      `${names.join(
+        ', ',
+      )}: no settings ConfigMap is written, since nothing reads one: ${why}.`,
+  );
 }
 
 /** The peers a cluster knows after the change: its configured peers, or every other member. */
@@ -449,11 +467,15 @@ export function decideChange(
   // where each cluster's settings are written, and the form of its FQDN
   const settings = new Map<string, SettingsWriteTarget>();
   const forms = new Map<string, FqdnForm>();
+  /** Clusters whose settings nothing reads, and why. */
+  const unreadSettings = new Map<string, string>();
   const writing = [...members, ...[...removed].filter(r => mesh.byName.has(r))];
   for (const name of writing) {
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
-    if ('problem' in target) {
+    const unread = 'problem' in target && settingsUnread(mesh, cluster);
+    if (unread) unreadSettings.set(name, unread);
+    else if ('problem' in target) {
       // one settings object shared by the clusters is one problem
       if (
         needsSettings(name, configured, members, removed) &&
@@ -463,10 +485,15 @@ export function decideChange(
       )
         problems.push({ field: target.file, message: target.problem });
       continue;
-    }
-    settings.set(name, target);
+    } else settings.set(name, target);
     if (removed.has(name)) continue;
-    const form = fqdnForm(mesh, cluster, target);
+    // no settings to create where nothing reads them: the values are
+    // written out
+    const form = fqdnForm(
+      mesh,
+      cluster,
+      'problem' in target ? undefined : target,
+    );
     if (form.kind === 'unresolvable') {
       if (configured.has(name))
         problems.push({
@@ -549,6 +576,7 @@ export function decideChange(
                 : ''
             }.`,
         ),
+      ...unreadSettingsNotes(unreadSettings, configured),
       ...encryptedUnderNewSubstitution(settings, removed),
       ...formNotes(forms, members),
       ...unknownRemoved.map(

@@ -11,7 +11,12 @@ import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { validateMesh } from '../report/report';
-import { exampleTree, fixtureTree } from '../__testUtils__/trees';
+import {
+  exampleTree,
+  fixtureFiles,
+  fixtureTree,
+  repositoryConventions,
+} from '../__testUtils__/trees';
 import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
 
@@ -659,5 +664,74 @@ describe('settings-present', () => {
         }),
       ]);
     });
+  });
+});
+
+describe('settings-present where nothing reads the settings (Cilium values in plain files another installer reads, records made by hand)', () => {
+  /** The fixture's two clusters with ClusterMesh on in their values files, given as written out. */
+  const meshFiles = (edit?: (files: Record<string, string>) => void) => {
+    const files = fixtureFiles('configure-values-file-manual/repo');
+    for (const [cluster, ip] of [
+      ['east', '192.168.10.5'],
+      ['west', '192.168.20.5'],
+    ])
+      files[`terraform/cilium/values-${cluster}.yaml`] += [
+        'clustermesh:',
+        '  useAPIServer: true',
+        '  apiserver:',
+        '    service:',
+        '      type: LoadBalancer',
+        `      annotations: {lbipam.cilium.io/ips: ${ip}}`,
+        '',
+      ].join('\n');
+    edit?.(files);
+    return files;
+  };
+  const settingsChecks = (files: Record<string, string>) =>
+    validateMesh(createRepoTree(files), repositoryConventions(files))
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'settings-present');
+
+  it('does not apply, and says why: no settings ConfigMap is wanted', () => {
+    const checks = settingsChecks(meshFiles());
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['east', 'not-applicable'],
+      ['west', 'not-applicable'],
+    ]);
+    expect(checks[0].message).toBe(
+      'nothing reads the settings variables: the Cilium values are plain values files (conventions cilium.valuesFile: terraform/cilium/values-{cluster}.yaml), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names CILIUM_CLUSTERMESH_FQDN or CILIUM_CLUSTERMESH_LB_IP',
+    );
+    expect(checks[0].location).toMatchObject({
+      file: 'terraform/cilium/values-east.yaml',
+    });
+  });
+
+  it('still applies where a file names a settings variable (an installer that templates the values from it)', () => {
+    const checks = settingsChecks(
+      meshFiles(files => {
+        files['terraform/cilium.tf'] = [
+          'resource "helm_release" "cilium" {',
+          '  values = [templatefile("cilium/values.yaml", { lb_ip = var.CILIUM_CLUSTERMESH_LB_IP })]',
+          '}',
+          '',
+        ].join('\n');
+      }),
+    );
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['east', 'fail'],
+      ['west', 'fail'],
+    ]);
+  });
+
+  it('still applies with ExternalDNS: the DNSEndpoint is substituted from the settings', () => {
+    const checks = settingsChecks(
+      meshFiles(files => {
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+          'mode: manual',
+          'mode: externaldns',
+        );
+      }),
+    );
+    expect(checks.map(c => c.outcome)).toEqual(['fail', 'fail']);
   });
 });
