@@ -36,7 +36,7 @@ import { hasSealedIdentity, isSopsEncrypted } from './sops';
 import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 import { readTextFile } from '../yaml/decode';
-import { lineInLiteralBlock } from '../yaml/lines';
+import { lineInLiteralBlock, lineOfReference } from '../yaml/lines';
 
 /**
  * The cause key of a substitution source no manifest of the repository
@@ -113,7 +113,13 @@ export class FluxRenderer {
   }
 
   /** A file's text, to point inside a block of it. */
-  readonly #readText = (file: string) => readTextFile(this.#index.tree, file);
+  readonly #texts = new Map<string, string | undefined>();
+  /** A file's text, decoded once: the lines of substitution problems are looked up in it. */
+  readonly #readText = (file: string) => {
+    if (!this.#texts.has(file))
+      this.#texts.set(file, readTextFile(this.#index.tree, file));
+    return this.#texts.get(file);
+  };
 
   get kustomize(): KustomizeEngine {
     return this.#engine;
@@ -1316,15 +1322,30 @@ export function substitutionProblemAt(
       return { file: keyFile, line: text.slice(0, at).split('\n').length };
   }
   const located = locate(object, problem.path);
-  // a script in a `|` block: the reference's own line, not the key's
+  // a script in a `|` block, a `>` block or a quoted scalar over several
+  // lines: the reference's own line, not the key's
   const value = getPath(object.body, problem.path);
-  if (typeof value !== 'string' || !value.includes('\n') || !problem.variable)
-    return located;
-  const at = offset ?? value.indexOf(`\${${problem.variable}`);
-  const fileText = at >= 0 ? readText?.(located.file) : undefined;
+  if (typeof value !== 'string' || !problem.variable) return located;
+  const reference = `\${${problem.variable}`;
+  const at = offset ?? value.indexOf(reference);
+  if (at < 0 || !readText) return located;
+  const fileText = readText(located.file);
+  if (fileText === undefined) return located;
   const line =
-    fileText === undefined
-      ? undefined
-      : lineInLiteralBlock(fileText, located.line, value, at);
+    lineInLiteralBlock(fileText, located.line, value, at) ??
+    lineOfReference(
+      fileText,
+      located.line,
+      reference,
+      occurrences(value, reference, at),
+    );
   return line === undefined ? located : { ...located, line };
+}
+
+/** How many times a text occurs in a string before an offset. */
+function occurrences(value: string, text: string, end: number): number {
+  let n = 0;
+  for (let at = value.indexOf(text); at >= 0 && at < end; n++)
+    at = value.indexOf(text, at + text.length);
+  return n;
 }

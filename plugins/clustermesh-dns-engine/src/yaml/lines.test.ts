@@ -3,6 +3,7 @@ import { parseYamlText } from './documents';
 import {
   lineAtPath,
   lineInLiteralBlock,
+  lineOfReference,
   parsedKeys,
   ScalarAt,
   withScalarsAt,
@@ -134,5 +135,28 @@ describe('lineInLiteralBlock', () => {
     expect(lineInLiteralBlock(file, 9, 'a ${c}\n', 2)).toBeUndefined();
     expect(lineInLiteralBlock(file, 12, 'x\n${d}', 2)).toBeUndefined();
     expect(lineInLiteralBlock(file, 40, 'x\n${d}', 2)).toBeUndefined();
+  });
+});
+
+describe('lineOfReference', () => {
+  const file = [
+    'folded: >', // 1
+    '  run ${a} and', // 2
+    '  then ${b} and ${a}', // 3
+    'quoted: "one ${c}', // 4
+    '  two ${c}"', // 5
+  ].join('\n');
+
+  it('finds a reference in a folded block or a quoted scalar over lines by its count from the key line', () => {
+    expect(lineOfReference(file, 1, '${a', 0)).toBe(2);
+    expect(lineOfReference(file, 1, '${b', 0)).toBe(3);
+    expect(lineOfReference(file, 1, '${a', 1)).toBe(3);
+    expect(lineOfReference(file, 4, '${c', 0)).toBe(4);
+    expect(lineOfReference(file, 4, '${c', 1)).toBe(5);
+  });
+
+  it('is undefined when the file holds fewer from the key line on', () => {
+    expect(lineOfReference(file, 3, '${a', 1)).toBeUndefined();
+    expect(lineOfReference(file, 9, '${a', 0)).toBeUndefined();
   });
 });

@@ -276,3 +276,36 @@ export function lineInLiteralBlock(
     before += 1;
   return keyLine + 1 + before;
 }
+
+/**
+ * The line of a variable reference inside a scalar that spans lines in the
+ * file but not in its value (a folded `>` block, a quoted scalar broken
+ * over lines): folding joins lines and never makes or drops a `${`, so the
+ * reference the value holds `before` others of the same text ahead of it is
+ * that many further in the file from the key's line. Undefined when the
+ * file does not hold as many.
+ *
+ * @internal
+ */
+export function lineOfReference(
+  fileText: string,
+  keyLine: number,
+  reference: string,
+  before: number,
+): number | undefined {
+  let start = 0;
+  for (let line = 1; line < keyLine; line++) {
+    start = fileText.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  let at = fileText.indexOf(reference, start);
+  for (let n = 0; n < before && at >= 0; n++)
+    at = fileText.indexOf(reference, at + reference.length);
+  if (at < 0) return undefined;
+  let line = keyLine;
+  for (let nl = fileText.indexOf('\n', start); nl >= 0 && nl < at; ) {
+    line += 1;
+    nl = fileText.indexOf('\n', nl + 1);
+  }
+  return line;
+}
