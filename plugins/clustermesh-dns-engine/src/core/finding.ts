@@ -4,6 +4,7 @@ import type {
   Severity,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { ManifestObject } from './manifest';
 
 /**
  * A finding as the engine makes it; the report gives each its `id`. The
@@ -57,6 +58,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * the Cilium release in kube-system).
    */
   onlyNamespace?: string;
+  /**
+   * On a strategic merge patch of an object that is not evaluated (it
+   * comes from a remote resource): the patch as an object. What it sets is
+   * set on that object whatever the rest of it is, so the checks still read
+   * it (an LB IPAM address it asks for).
+   */
+  patchOfUnfetched?: ManifestObject;
   /** On a remote resource not fetched: its URL (whose project it is tells what it may hold). */
   remoteUrl?: string;
   /**

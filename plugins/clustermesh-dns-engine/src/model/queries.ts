@@ -1016,7 +1016,14 @@ export interface RequestedAddress {
  */
 export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
   const out: RequestedAddress[] = [];
-  for (const { object } of cluster.render.objects) {
+  // a patch of an object from a remote resource sets what it sets on it
+  const patched = cluster.findings.flatMap(f =>
+    f.patchOfUnfetched ? [f.patchOfUnfetched] : [],
+  );
+  for (const object of [
+    ...cluster.render.objects.map(o => o.object),
+    ...patched,
+  ]) {
     const gateway =
       object.kind === 'Gateway' &&
       object.apiVersion.startsWith('gateway.networking.k8s.io/');
@@ -1079,7 +1086,11 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
                 ? `${describeObject(object)} (a Service of its chart: ${path
                     .slice(2)
                     .join('.')})`
-                : describeObject(object),
+                : `${describeObject(object)}${
+                    patched.includes(object)
+                      ? ' (of a remote resource, as a patch of it sets)'
+                      : ''
+                  }`,
             object,
             location: locate(object, path),
           });

@@ -74,6 +74,39 @@ describe('lb-ip-unique', () => {
     ]);
   });
 
+  it('fails an LB IP that a patch asks for a Service of a remote resource (not fetched, but the patch sets it whatever the rest is)', () => {
+    const failures = exampleChecks(f => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] += '  - shortlinks\n';
+      f['kubernetes/clusters/infra/shortlinks/kustomization.yaml'] = [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'namespace: shortlinks',
+        'resources:',
+        '  - https://example.com/shortlinks/releases/v1.2.0/install.yaml',
+        'patches:',
+        '  - path: service-patch.yaml',
+        '',
+      ].join('\n');
+      f['kubernetes/clusters/infra/shortlinks/service-patch.yaml'] = [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: shortlinks',
+        '  annotations:',
+        '    lbipam.cilium.io/ips: "10.25.11.100"',
+        'spec:',
+        '  type: LoadBalancer',
+        '',
+      ].join('\n');
+    }).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    expect(failures.map(c => [c.cluster, c.message])).toEqual([
+      [
+        'infra',
+        'LB IP 10.25.11.100 is also asked for by Service shortlinks (of a remote resource, as a patch of it sets) of the same cluster (kubernetes/clusters/infra/shortlinks/service-patch.yaml:6): LB IPAM gives it to one of them only',
+      ],
+    ]);
+  });
+
   it("fails an LB IP that a HelmRelease's values ask for a Service of its chart, not one in a block switched off", () => {
     const withCharts = (f: Record<string, string>) => {
       f['kubernetes/clusters/infra/kustomization.yaml'] +=

@@ -3,7 +3,7 @@ import type { Operation } from 'fast-json-patch';
 import { finding, EngineFinding } from '../../core/finding';
 import { isRecord } from '../../core/paths';
 import { sameResource } from './accumulation';
-import type { PatchOrigin } from '../../core/manifest';
+import type { ManifestObject, PatchOrigin } from '../../core/manifest';
 import {
   applyJsonPatch,
   asOperations,
@@ -173,6 +173,39 @@ function patchPlace(source: PatchSource): { file: string; line?: number } {
     : { file: source.location.file, line: source.location.line };
 }
 
+/**
+ * A strategic merge patch of an object not fetched, as an object: its
+ * fields are located in the patch.
+ */
+function patchObject(
+  patch: LoadedPatch & { type: 'smp' },
+  doc: Record<string, any>,
+  { apiVersion, id }: { apiVersion: string; id: ResId },
+): ManifestObject {
+  const place = patchPlace(patch.source);
+  return {
+    apiVersion,
+    kind: id.kind,
+    name: id.name,
+    ...(id.namespace ? { namespace: id.namespace } : {}),
+    body: doc,
+    source: {
+      file: place.file,
+      index: -1,
+      line: place.line ?? patch.source.location.line,
+      root: undefined,
+      patches: [
+        {
+          ...place,
+          kind: 'merge',
+          document: doc,
+          index: patch.source.documentIndexes?.get(doc),
+        },
+      ],
+    },
+  };
+}
+
 /** The origin a JSON 6902 patch leaves on what it patched: the operations that write. */
 function jsonOrigin(patch: LoadedPatch & { type: 'json' }): PatchOrigin {
   const lines = lineTable(patch.ops);
@@ -313,8 +346,8 @@ export function applyPatches(
       if (matches.length === 0 && incomplete) {
         // the object comes from what is not fetched, already said so; a
         // patch adds no object, and no check reads the one it patches
-        findings.push(
-          finding(
+        findings.push({
+          ...finding(
             'not-evaluated',
             'info',
             `${patch.source.label} patches ${describeId(
@@ -322,7 +355,8 @@ export function applyPatches(
             )}, which is not among the objects evaluated here (the build has resources this engine does not fetch)`,
             patch.source.location,
           ),
-        );
+          patchOfUnfetched: patchObject(patch, doc, id),
+        });
         continue;
       }
       if (matches.length !== 1) {
