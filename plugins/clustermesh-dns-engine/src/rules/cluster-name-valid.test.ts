@@ -55,14 +55,14 @@ describe('cluster-name-valid', () => {
         'apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\nfieldSpecs:\n  - path: metadata/labels\n    kind: Namespace\n    create: true\n',
       ),
     ).toBe('fail');
-    // without field specs it sets selectors too; a kind that is no builtin
-    // (LabelsTransformer) is not known to set only metadata; a plugin may
-    // set anything
+    // without field specs it sets nothing, as kubectl kustomize builds it;
+    // a kind that is no builtin (LabelsTransformer) is not evaluated; a
+    // plugin may set anything
     expect(
       withTransformer(
         'apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\n',
       ),
-    ).toBe('not-evaluated');
+    ).toBe('fail');
     expect(
       withTransformer(
         'apiVersion: builtin\nkind: LabelsTransformer\nmetadata:\n  name: team\nlabels:\n  team: net\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n',

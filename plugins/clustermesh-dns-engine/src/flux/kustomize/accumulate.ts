@@ -402,6 +402,14 @@ function runTransformers(
       },
     );
   }
+  // the `transformers` field runs after every builtin field's transformer
+  for (const t of target.transformers ?? [])
+    acc.resources = addEntries(
+      acc.resources,
+      t.entries,
+      t.specs,
+      problem(t.location),
+    );
 }
 
 function customSpecs(

@@ -6,6 +6,7 @@ import type { YamlReader } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
 import { FieldReader } from './kustomizationFields';
 import type { FluxKustomizeOverlay } from './overlay';
+import type { FieldSpec } from './fieldSpec';
 import type { PatchSource } from './patches';
 
 /** Fields of a kustomization this engine evaluates; every other one is reported. */
@@ -106,6 +107,8 @@ export interface KustTarget {
   patchesStrategicMerge: PatchSource[];
   patchesJson6902: PatchSource[];
   originAnnotations: boolean;
+  /** The `transformers`, when all are builtin label or annotation transformers. */
+  transformers?: EntryTransformer[];
 }
 
 /** Reads a kustomization file; undefined (with findings) when kustomize cannot. */
@@ -141,21 +144,23 @@ export function readTarget(
   const at = (path: ObjectPath) => locate(holder, path);
   const fields = new FieldReader(at, `${file}`);
   const target = emptyTarget(dir, file, spec, fields);
+  // builtin label and annotation transformers are evaluated; any other
+  // transformer is not
+  const transformers =
+    spec.transformers === undefined
+      ? undefined
+      : readEntryTransformers(spec.transformers, dir, files, at);
+  if (transformers) target.transformers = transformers;
   for (const key of Object.keys(spec)) {
-    if (!evaluatedFields.has(key))
+    if (!evaluatedFields.has(key) && !(key === 'transformers' && transformers))
       fields.notEvaluated(
         `uses "${key}", which this engine does not evaluate; objects built from ${
           dir || '.'
         }/ may differ from what Flux applies`,
         [key],
         key === 'images' || key === 'replicas' ? 'info' : 'warning',
-        // a transformer may change what was built; charts only add objects,
-        // and label and annotation transformers only metadata
-        !addsOnly.has(key) &&
-          !(
-            key === 'transformers' &&
-            onlyMetadataTransformers(spec[key], dir, files)
-          ),
+        // a transformer may change what was built; charts only add objects
+        !addsOnly.has(key),
       );
   }
   const kind = fields.string(spec, ['kind']) ?? 'Kustomization';
@@ -202,63 +207,86 @@ export function readTarget(
 }
 
 /**
- * Builtin transformers that only ever set metadata, given their field
- * specs: kustomize's own kinds (`LabelTransformer`, singular; it refuses
- * `LabelsTransformer`, which is no builtin).
+ * The builtin transformers this engine evaluates (kustomize's own kinds:
+ * `LabelTransformer`, singular; it refuses `LabelsTransformer`, which is no
+ * builtin), and the field of their configuration that holds the entries.
  */
-const metadataTransformers = new Set([
-  'AnnotationsTransformer',
-  'LabelTransformer',
-]);
+const entryTransformers = {
+  LabelTransformer: 'labels',
+  AnnotationsTransformer: 'annotations',
+} as const;
+
+/** A builtin label or annotation transformer of a kustomization's `transformers`. */
+export interface EntryTransformer {
+  entries: Record<string, string>;
+  specs: FieldSpec[];
+  location: SourceLocation;
+}
 
 /**
- * Whether every transformer listed (a file, or an inline configuration) is
- * a builtin AnnotationsTransformer or LabelTransformer whose field specs
- * all lie under `metadata/`: what it sets is then only labels and
- * annotations, never a field of a spec or of Helm values (without field
- * specs the label transformer also sets selectors). It is still reported
- * as not evaluated: the rules read some labels and annotations (ExternalDNS
- * filters, a Service's LB IPAM annotation); only a missing spec or values
- * field is no longer put down to it.
+ * The transformers listed (a file, or an inline configuration), when every
+ * one is a builtin LabelTransformer or AnnotationsTransformer (the common
+ * case: labelling namespaces); undefined when one is anything else, which
+ * is then reported as not evaluated.
  */
-function onlyMetadataTransformers(
+function readEntryTransformers(
   list: unknown,
   dir: string,
   files: TargetFiles,
-): boolean {
-  if (!Array.isArray(list) || list.length === 0) return false;
-  return list.every(entry => {
-    if (typeof entry !== 'string') return false;
+  at: (path: ObjectPath) => SourceLocation,
+): EntryTransformer[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out: EntryTransformer[] = [];
+  for (const [i, entry] of list.entries()) {
+    if (typeof entry !== 'string') return undefined;
     let documents: unknown[];
     if (entry.includes('\n')) {
       const parsed = files.parsePatch(entry, dir);
-      if (parsed.unreadable) return false;
+      if (parsed.unreadable) return undefined;
       documents = parsed.documents;
     } else {
       const path = joinPath(dir, entry);
-      if (!path) return false;
+      if (!path) return undefined;
       const read = files.read(path);
-      if (read.problems.length) return false;
+      if (read.problems.length) return undefined;
       documents = read.documents.map(d => d.value);
     }
-    return (
-      documents.length > 0 &&
-      documents.every(
-        d =>
-          isRecord(d) &&
-          d.apiVersion === 'builtin' &&
-          metadataTransformers.has(String(d.kind)) &&
-          Array.isArray(d.fieldSpecs) &&
-          d.fieldSpecs.length > 0 &&
-          d.fieldSpecs.every(
-            (f: unknown) =>
-              isRecord(f) &&
-              typeof f.path === 'string' &&
-              f.path.startsWith('metadata/'),
-          ),
+    if (!documents.length) return undefined;
+    for (const d of documents) {
+      if (!isRecord(d) || d.apiVersion !== 'builtin') return undefined;
+      const field =
+        entryTransformers[String(d.kind) as keyof typeof entryTransformers];
+      if (!field) return undefined;
+      const entries = d[field] ?? {};
+      const specs = d.fieldSpecs ?? [];
+      if (
+        !isRecord(entries) ||
+        !Object.values(entries).every(v => typeof v === 'string') ||
+        !Array.isArray(specs) ||
+        !specs.every(
+          (f: unknown) =>
+            isRecord(f) &&
+            typeof f.path === 'string' &&
+            ['kind', 'group', 'version'].every(
+              k => f[k] === undefined || typeof f[k] === 'string',
+            ),
+        )
       )
-    );
-  });
+        return undefined;
+      out.push({
+        entries: entries as Record<string, string>,
+        specs: specs.map((f: Record<string, any>) => ({
+          path: f.path,
+          ...(f.kind ? { kind: f.kind } : {}),
+          ...(f.group ? { group: f.group } : {}),
+          ...(f.version ? { version: f.version } : {}),
+          ...(f.create === true ? { create: true } : {}),
+        })),
+        location: at(['transformers', i]),
+      });
+    }
+  }
+  return out;
 }
 
 function emptyTarget(

@@ -157,6 +157,53 @@ resources: [../base]
       ).toBe(true);
     });
 
+    it('runs builtin label and annotation transformers of its transformers field (inline and from a file) after the fields, as kubectl does', () => {
+      const built = expectSame({
+        'base/kustomization.yaml': `resources: [objects.yaml]
+configMapGenerator:
+  - name: settings
+    literals: [A=1]
+`,
+        // its Namespace becomes downloads, labelled by the transformer
+        'base/objects.yaml': workloads,
+        'app/annotations.yaml': `apiVersion: builtin
+kind: AnnotationsTransformer
+metadata: {name: prune}
+annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}
+fieldSpecs:
+  - path: metadata/annotations
+    create: true
+`,
+        'app/kustomization.yaml': `namespace: downloads
+commonLabels: {team: media}
+resources: [../base]
+transformers:
+  - |-
+    apiVersion: builtin
+    kind: LabelTransformer
+    metadata:
+      name: not-used
+    labels:
+      routed-gateway: "true"
+    fieldSpecs:
+      - kind: Namespace
+        path: metadata/labels
+        create: true
+  - ./annotations.yaml
+  - |-
+    apiVersion: builtin
+    kind: LabelTransformer
+    metadata:
+      name: no-field-specs
+    labels:
+      ignored: "yes"
+`,
+      });
+      expect(built.ok).toBe(true);
+      // evaluated: nothing of it is left to report
+      expect(built.messages).toEqual([]);
+    });
+
     it('runs its transformers in kustomize order: patches before namespace and prefix, JSON 6902 patches after labels', () => {
       expect(
         expectSame({
