@@ -89,13 +89,18 @@ export function settingsConfigMapName(
     object: { namespace?: string; name: string };
     appliedBy: { namespace: string };
   },
+  /**
+   * With none found: the namespace of the Kustomization that would read it
+   * (the one applying the Cilium values), where Flux looks for it.
+   */
+  readIn?: string,
 ): string {
   if (found)
     return `${found.object.namespace ?? found.appliedBy.namespace}/${
       found.object.name
     }`;
   const { namespace, configMap } = conventions.settings;
-  return `${namespace}/${clusterPath(configMap, cluster)}`;
+  return `${readIn ?? namespace}/${clusterPath(configMap, cluster)}`;
 }
 
 /** `${NAME}`: how a file that Flux substitutes refers to a variable. @public */

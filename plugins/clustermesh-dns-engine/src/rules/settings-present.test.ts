@@ -445,6 +445,38 @@ describe('settings-present', () => {
     });
   });
 
+  it('names the settings ConfigMap in the namespace of the Kustomization applying the Cilium values, where Flux would read it', () => {
+    const checks = exampleChecks(files => {
+      // infra's settings are gone; its infrastructure is reconciled from kube-system
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        '  - vars.yaml\n',
+        '',
+      )(files);
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '  namespace: flux-system\n',
+        '  namespace: kube-system\n',
+      )(files);
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '    name: flux-system\n',
+        '    name: flux-system\n    namespace: flux-system\n',
+      )(files);
+    });
+    expect(
+      checks.find(
+        c => c.ruleId === 'settings-present' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      // the secrets it also reads are not applied in kube-system: unknown
+      outcome: 'not-evaluated',
+      message: expect.stringContaining(
+        '(no ConfigMap kube-system/cluster-settings is in it)',
+      ),
+    });
+  });
+
   it('names the ConfigMaps the Cilium values are substituted from when the settings ConfigMap is not applied', () => {
     // b keeps its settings under another name than a's
     const check = ownFolderCheckOfB(files => {

@@ -79,6 +79,7 @@ export const settingsPresent = defineClusterRule({
       mesh.conventions,
       c.name,
       c.settingsObject,
+      c.cilium?.appliedBy?.namespace,
     );
     // an FQDN the files Flux substitutes give needs no settings variable
     const byTemplate = c.fqdn?.source === 'files' ? c.fqdn : undefined;
@@ -128,7 +129,11 @@ export const settingsPresent = defineClusterRule({
       // the one applying the Cilium values
       const name = clusterPath(mesh.conventions.settings.configMap, c.name);
       const external = c.findings.some(
-        f => f.cause?.key === externalSourceCause(`ConfigMap ${configMap}`),
+        f =>
+          f.cause?.key ===
+          externalSourceCause(
+            `ConfigMap ${settingsConfigMapName(mesh.conventions, c.name)}`,
+          ),
       );
       const namedBy = external
         ? c.render.kustomizations.find(
