@@ -664,7 +664,7 @@ describe('clustermesh-dns configure', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('exits 1 and names the field when the change is refused, writing nothing', async () => {
+  it('exits 1 and names the option the user typed when the change is refused, writing nothing', async () => {
     const dir = copyOfBefore();
     const before = snapshot(dir);
     const { code, stderr } = await cli(
@@ -675,7 +675,7 @@ describe('clustermesh-dns configure', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toContain(
-      'clusters[0].ip: 10.99.0.1 is outside the LB IPAM pools of infra',
+      '--cluster infra=10.99.0.1: 10.99.0.1 is outside the LB IPAM pools of infra',
     );
     expect(snapshot(dir)).toEqual(before);
   });
@@ -711,7 +711,7 @@ describe('clustermesh-dns configure', () => {
       'change refused, nothing was written (the diff above is what it would have written)',
     );
     expect(stderr).toContain(
-      'clusters[1].ip: 10.25.12.5 is outside the LB IPAM pools of apps',
+      '--cluster apps=10.25.12.5: 10.25.12.5 is outside the LB IPAM pools of apps',
     );
     // said once: not again as the failed check it causes
     expect(stderr).not.toContain('[lb-ip-in-pool]');
@@ -781,7 +781,7 @@ describe('clustermesh-dns configure', () => {
     const early = await cli('configure', dir, '--remove', 'cedar');
     expect(early.code).toBe(1);
     expect(early.stderr).toContain(
-      'remove[0]: cedar is still in the mesh: its Cilium values enable ClusterMesh with clustermesh.useAPIServer (',
+      '--remove cedar: cedar is still in the mesh: its Cilium values enable ClusterMesh with clustermesh.useAPIServer (',
     );
     fs.rmSync(path.join(dir, 'kubernetes/clusters/cedar'), {
       recursive: true,

@@ -9,6 +9,7 @@ import {
   notEvaluatedAfter,
   warningsAfter,
   planMeshDnsChange,
+  PlanProblem,
   validateMesh,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
 import {
@@ -240,6 +241,30 @@ function readRepository(
   return { repoDir, tree, conventions, cache };
 }
 
+/**
+ * The option of the command line that gave an input field of the plan
+ * (`clusters[1].ip` is the second `--cluster`); other fields (a file) as
+ * they are.
+ */
+function optionOf(
+  field: string,
+  clusters: readonly { name: string; ip: string }[],
+  remove: readonly string[],
+): string {
+  const cluster = /^clusters\[(\d+)\](?:\.(?:name|ip))?$/.exec(field);
+  if (cluster && clusters[Number(cluster[1])]) {
+    const { name, ip } = clusters[Number(cluster[1])];
+    return `--cluster ${name}=${ip}`;
+  }
+  if (field === 'clusters') return '--cluster';
+  const removed = /^remove\[(\d+)\]$/.exec(field);
+  if (removed && remove[Number(removed[1])] !== undefined)
+    return `--remove ${remove[Number(removed[1])]}`;
+  if (field === 'remove' || field === 'ttl' || field === 'mode')
+    return `--${field}`;
+  return field;
+}
+
 function configure(args: string[], io: CliIo): number {
   const { values, repo } = open('configure', args);
   if (values.help) {
@@ -329,13 +354,16 @@ function configure(args: string[], io: CliIo): number {
         }):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
       );
   }
+  // problems name the options the user typed, not the input's fields
+  const describe = (p: PlanProblem) =>
+    describeProblem({ ...p, field: optionOf(p.field, clusters, remove) });
   // a written change says it in its summary
   const listAlreadyThere = values['dry-run'] || plan.problems.length > 0;
   if (text && listAlreadyThere && plan.alreadyThere.length)
     io.stdout(
       `Already there, not touched by this change (${
         plan.alreadyThere.length
-      }):\n${plan.alreadyThere.map(p => `  ${describeProblem(p)}`).join('\n')}`,
+      }):\n${plan.alreadyThere.map(p => `  ${describe(p)}`).join('\n')}`,
     );
   if (plan.problems.length) {
     let diffNote = '';
@@ -346,7 +374,7 @@ function configure(args: string[], io: CliIo): number {
     if (text)
       io.stderr(
         `clustermesh-dns: change refused, nothing was written${diffNote}:\n${plan.problems
-          .map(p => `  ${describeProblem(p)}`)
+          .map(p => `  ${describe(p)}`)
           .join('\n')}`,
       );
     return 1;
