@@ -882,15 +882,20 @@ function sourcesInOtherNamespaces(
   return findings.map(f => {
     const missing = f.missingSource;
     if (!missing) return f;
-    const found = inOtherNamespace(objects, missing);
-    if (!found) return f;
-    const elsewhere = `cluster ${cluster} has ${missing.kind} ${
-      missing.name
-    } only in namespace ${found.namespace} (${formatLocation(
-      found.location,
-    )}), and Flux reads a Kustomization's substitution sources from its own namespace, ${
-      missing.namespace
-    }`;
+    const found = inOtherNamespaces(objects, missing);
+    if (!found.length) return f;
+    const [first, ...more] = found;
+    // a component that gives every namespace its copy: a few named, counted
+    const named = more.slice(0, 3).map(n => n.namespace);
+    const rest = more.length - named.length;
+    const where = more.length
+      ? `only in other namespaces: ${first.namespace} (${formatLocation(
+          first.location,
+        )}), ${named.join(', ')}${rest ? ` and ${rest} more` : ''}`
+      : `only in namespace ${first.namespace} (${formatLocation(
+          first.location,
+        )})`;
+    const elsewhere = `cluster ${cluster} has ${missing.kind} ${missing.name} ${where}, and Flux reads a Kustomization's substitution sources from its own namespace, ${missing.namespace}`;
     const why = `${missing.source} is named by substituteFrom, but ${elsewhere}: Flux fails each Kustomization that needs it there (create it in ${missing.namespace} too, or mark it optional)`;
     return {
       ...f,
@@ -902,23 +907,27 @@ function sourcesInOtherNamespaces(
 }
 
 /**
- * The object of a missing source's kind and name that the cluster applies,
- * or another controller makes from what it applies, in another namespace.
+ * The objects of a missing source's kind and name that the cluster
+ * applies, or another controller makes from what it applies, in other
+ * namespaces: the first of each namespace.
  */
-function inOtherNamespace(
+function inOtherNamespaces(
   objects: ClusterRender['objects'],
   missing: { kind: string; namespace: string; name: string },
-): { namespace: string; location: SourceLocation } | undefined {
+): { namespace: string; location: SourceLocation }[] {
+  const found = new Map<string, SourceLocation>();
   for (const { object, appliedBy } of objects) {
+    if (object.name !== missing.name && object.kind === missing.kind) continue;
     const made = madeObject(object, object.namespace ?? appliedBy.namespace);
     if (
       made.kind === missing.kind &&
       made.name === missing.name &&
-      made.namespace !== missing.namespace
+      made.namespace !== missing.namespace &&
+      !found.has(made.namespace)
     )
-      return { namespace: made.namespace, location: made.origin().location };
+      found.set(made.namespace, made.origin().location);
   }
-  return undefined;
+  return [...found].map(([namespace, location]) => ({ namespace, location }));
 }
 
 /**

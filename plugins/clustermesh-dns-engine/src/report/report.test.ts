@@ -576,6 +576,25 @@ describe('validateMesh', () => {
     ).toEqual([
       "error apps kubernetes/clusters/apps/team.yaml:13 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
     ]);
+    // copies in many namespaces (a component that gives each its own): a
+    // few named, the rest counted
+    const withCopies = validateMesh(
+      exampleTree('gitops-repo', files => {
+        teamRepository(files);
+        for (const ns of ['media', 'games', 'home', 'network', 'storage']) {
+          files[`kubernetes/shared/team-vars-${ns}.yaml`] = files[
+            'kubernetes/shared/team-vars.yaml'
+          ].replace('namespace: flux-system', `namespace: ${ns}`);
+          files[
+            `${dir}/kustomization.yaml`
+          ] += `  - ../../shared/team-vars-${ns}.yaml\n`;
+        }
+      }),
+      withDomain,
+    );
+    expect(teamFindings(withCopies)).toEqual([
+      "error apps kubernetes/clusters/apps/team.yaml:13 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in other namespaces: flux-system (kubernetes/shared/team-vars.yaml:1), media, games, home and 2 more, and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
+    ]);
     // a part of the cluster not read may still make it in team-a
     const withUnread = validateMesh(
       exampleTree('gitops-repo', files => {
