@@ -165,6 +165,36 @@ describe('tls-san', () => {
   });
 });
 
+describe('tls-san with a certificate name not known here', () => {
+  it('does not call the certificate wrong when a name of extraDnsNames is not known here (a secret, or a source Flux fails to read): not evaluated', () => {
+    const checks = exampleChecks(files => {
+      for (const cluster of ['apps', 'infra'])
+        replace(
+          `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
+          'stringData:\n',
+          'stringData:\n  CLUSTERMESH_CERT_NAME: ENC[AES256_GCM,data:AAAA,type:str]\n',
+        )(files);
+      replace(
+        exampleFile.helmRelease,
+        '              - ${CILIUM_CLUSTERMESH_FQDN}\n',
+        '              - ${CLUSTERMESH_CERT_NAME}\n',
+      )(files);
+    }).filter(c => c.ruleId === 'tls-san');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual([
+      [
+        'apps',
+        'not-evaluated',
+        'clustermesh.apiserver.tls.server.extraDnsNames is ["<secret:CLUSTERMESH_CERT_NAME>"], which holds ${CLUSTERMESH_CERT_NAME}, not known here: whether it names "clustermesh-apps.example.net" cannot be told',
+      ],
+      [
+        'infra',
+        'not-evaluated',
+        'clustermesh.apiserver.tls.server.extraDnsNames is ["<secret:CLUSTERMESH_CERT_NAME>"], which holds ${CLUSTERMESH_CERT_NAME}, not known here: whether it names "clustermesh-infra.example.net" cannot be told',
+      ],
+    ]);
+  });
+});
+
 describe('tls-san where the certificate may be provided', () => {
   const outcomes = (edit: (files: Files) => void) =>
     exampleChecks(edit)

@@ -40,6 +40,8 @@ export const tlsSan = defineClusterRule({
       "the chart's server certificate names *.mesh.cilium.io, which covers {{fqdn}}",
     unknown:
       "clustermesh.apiserver.tls.server.extraDnsNames {{names}}, and the FQDN {{fqdn}} holds {{variables}}, not known here: whether the certificate covers it cannot be told (give it in the conventions' values)",
+    unknownName:
+      'clustermesh.apiserver.tls.server.extraDnsNames is {{names}}, which holds {{variables}}, not known here: whether it names {{fqdn}} cannot be told',
     empty:
       'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
     missing:
@@ -146,6 +148,25 @@ export const tlsSan = defineClusterRule({
             names: list.length ? `is ${JSON.stringify(list)}` : 'is empty',
             fqdn: q(fqdn),
             variables: unknown.join(', '),
+          },
+          where,
+        ),
+      ];
+    // a name of the list not known here (its variable's source failed, or
+    // is secret) may be the FQDN
+    const unknownNames = list.filter(
+      n => unknownVariables(n).length > 0 && mayCover(fqdn, n),
+    );
+    if (unknownNames.length)
+      return [
+        r.notEvaluated(
+          'unknownName',
+          {
+            names: JSON.stringify(list),
+            variables: [...new Set(unknownNames.flatMap(unknownVariables))]
+              .map(v => `\${${v}}`)
+              .join(', '),
+            fqdn: q(fqdn),
           },
           where,
         ),
