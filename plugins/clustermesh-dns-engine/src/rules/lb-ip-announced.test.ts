@@ -94,6 +94,24 @@ describe('lb-ip-announced', () => {
     );
   });
 
+  it('points at the Cilium values where they switch its announcements off, and says so', () => {
+    const checks = exampleChecks(files => {
+      withoutL2Policy(files);
+      replace(
+        exampleFile.helmRelease,
+        '    l2announcements:\n      enabled: true\n',
+        '    l2announcements:\n      enabled: false\n    bgpControlPlane:\n      enabled: false\n',
+      )(files);
+    }).filter(c => c.ruleId === 'lb-ip-announced');
+    expect(checks.map(c => [c.outcome, c.message, c.location])).toEqual(
+      ['apps', 'infra'].map(() => [
+        'not-evaluated',
+        'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster, and its Cilium values switch them off (l2announcements.enabled: false, bgpControlPlane.enabled: false): the LB IP is announced only if another tool does (kube-vip, routes to the nodes), which is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
+        { file: exampleFile.helmRelease, line: 24 },
+      ]),
+    );
+  });
+
   it('is not evaluated where the cluster applies no Cilium announcement: another tool may announce the address, or none', () => {
     const checks = exampleChecks(withoutL2Policy).filter(
       c => c.ruleId === 'lb-ip-announced',

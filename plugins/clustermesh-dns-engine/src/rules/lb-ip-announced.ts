@@ -246,6 +246,8 @@ export const lbIpAnnounced = defineClusterRule({
     layerUnknown:
       '{{object}} announces it if Cilium runs with {{feature}}, which its values file {{file}} does not set: the install may set it beside the file (Terraform, helmfile), not read here',
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
+    noneSwitchedOff:
+      'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster, and its Cilium values switch them off ({{features}}): the LB IP is announced only if another tool does (kube-vip, routes to the nodes), which is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
     legacyBgp:
       "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces {{ip}}, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
     metalLbOnly:
@@ -312,11 +314,25 @@ export const lbIpAnnounced = defineClusterRule({
         ),
       ];
     // no Cilium announcement: another tool (kube-vip, routes to the
-    // nodes) may announce the address, or none does
-    if (!list.length)
+    // nodes) may announce the address, or none does; where the values
+    // switch Cilium's own off, they are the place to look
+    if (!list.length) {
+      const off = [
+        ['l2announcements', 'enabled'],
+        ['bgpControlPlane', 'enabled'],
+      ].filter(path => getPath(c.cilium?.values, path) === false);
+      if (off.length && c.cilium)
+        return [
+          r.notEvaluated(
+            'noneSwitchedOff',
+            { features: off.map(p => `${p.join('.')}: false`).join(', ') },
+            c.cilium.locate(off[0]),
+          ),
+        ];
       return [
         r.notEvaluated('none', {}, c.lbIp?.location ?? c.settingsLocation),
       ];
+    }
     const yes = list.find(a => a.not === undefined);
     if (yes?.needs)
       return [
