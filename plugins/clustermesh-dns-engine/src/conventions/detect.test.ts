@@ -2223,11 +2223,40 @@ describe('detectConventions', () => {
       expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
         "every ExternalDNS that reads DNSEndpoints publishes only names in ${CLUSTER_DOMAIN} (HelmRelease network/external-dns: domain filter), so the clusters' FQDNs are made in it",
       );
-      // a literal domain, or the default's own variable: the default stays
+      // a literal domain where the default's variable is used (it may hold
+      // it), or the default's own variable: the default stays
       for (const filters of ['[example.net]', '["${SECRET_DOMAIN}"]'])
         expect(
           detectConventions(files(filters)).conventions.fqdnTemplate,
         ).toBeUndefined();
+    });
+
+    it('takes the FQDN domain written out in the domain filter when the default template’s variable appears nowhere', () => {
+      const { conventions, found } = detectConventions(
+        createRepoTree(
+          externalDns(
+            '1.20.0',
+            '    provider: {name: cloudflare}\n    sources: [crd]\n    domainFilters: [example.org]\n',
+          ),
+        ),
+      );
+      expect(conventions.fqdnTemplate).toBe(
+        'clustermesh-{cluster}.example.org',
+      );
+      expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+        "every ExternalDNS that reads DNSEndpoints publishes only names in example.org (HelmRelease network/external-dns: domain filter), so the clusters' FQDNs are made in it",
+      );
+      // two domains: which one is not known
+      expect(
+        detectConventions(
+          createRepoTree(
+            externalDns(
+              '1.20.0',
+              '    provider: {name: cloudflare}\n    sources: [crd]\n    domainFilters: [example.org, example.com]\n',
+            ),
+          ),
+        ).conventions.fqdnTemplate,
+      ).toBeUndefined();
     });
 
     it('says when no ExternalDNS is found', () => {

@@ -813,19 +813,24 @@ export function detectConventions(
     );
   }
   // ExternalDNS publishes only names in its domain filters: when every one
-  // that reads DNSEndpoints filters on one variable, the FQDNs are in it
+  // that reads DNSEndpoints filters on one domain (a variable, or written
+  // out), the FQDNs are in it
+  const defaultAbsent = () =>
+    referencedVariables(defaultConventions.fqdnTemplate).filter(
+      v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
+    );
   const filtered =
     explicit.fqdnTemplate === undefined && !settingsNames
-      ? domainFilterVariable(deployments)
+      ? filteredDomain(deployments, () => defaultAbsent().length > 0)
       : undefined;
   if (filtered) {
-    conventions.fqdnTemplate = `clustermesh-{cluster}.\${${filtered.variable}}`;
+    conventions.fqdnTemplate = `clustermesh-{cluster}.${filtered.domain}`;
     detected(
       'fqdnTemplate',
       conventions.fqdnTemplate,
-      `every ExternalDNS that reads DNSEndpoints publishes only names in \${${
-        filtered.variable
-      }} (${filtered.deployments.join(
+      `every ExternalDNS that reads DNSEndpoints publishes only names in ${
+        filtered.domain
+      } (${filtered.deployments.join(
         ', ',
       )}: domain filter), so the clusters' FQDNs are made in it`,
       filtered.location,
@@ -835,9 +840,7 @@ export function detectConventions(
   // never names it: the FQDNs wait on a value only the user can give
   if (explicit.fqdnTemplate === undefined && !filtered && !settingsNames) {
     const template = defaultConventions.fqdnTemplate;
-    const absent = referencedVariables(template).filter(
-      v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
-    );
+    const absent = defaultAbsent();
     // found in the repository (its absence), though the value stays
     if (absent.length) {
       const candidate = domainVariable(references);
@@ -872,35 +875,47 @@ export function detectConventions(
 }
 
 /**
- * The one variable every ExternalDNS that reads DNSEndpoints (the `crd`
- * source) takes as its whole domain filter (`domainFilters:
- * ["${CLUSTER_DOMAIN}"]`), unless it is the default template's own.
+ * The one domain every ExternalDNS that reads DNSEndpoints (the `crd`
+ * source) takes as its whole domain filter: a variable (`domainFilters:
+ * ["${CLUSTER_DOMAIN}"]`, unless it is the default template's own) or a
+ * domain written out (`[example.org]`) where the default template's domain
+ * variable appears nowhere (where it does, it may well hold that domain).
  */
-function domainFilterVariable(
+function filteredDomain(
   deployments: readonly ExternalDnsDeployment[],
+  defaultUnusable: () => boolean,
 ):
-  | { variable: string; deployments: string[]; location: SourceLocation }
+  | { domain: string; deployments: string[]; location: SourceLocation }
   | undefined {
   const readers = deployments.filter(d => d.sources.includes('crd'));
   if (!readers.length) return undefined;
-  const variables = new Set<string>();
+  const domains = new Set<string>();
   for (const d of readers) {
     if (!d.filters.domains.length) return undefined;
-    for (const domain of d.filters.domains) {
-      const whole = /^\$\{([_A-Za-z][_A-Za-z0-9]*)\}$/.exec(domain.trim());
-      if (!whole) return undefined;
-      variables.add(whole[1]);
-    }
+    for (const filter of d.filters.domains) domains.add(filter.trim());
   }
-  const [variable] = variables;
+  const [domain] = domains;
+  if (domains.size !== 1) return undefined;
+  const whole = /^\$\{([_A-Za-z][_A-Za-z0-9]*)\}$/.exec(domain);
   const defaults = referencedVariables(defaultConventions.fqdnTemplate);
-  if (variables.size !== 1 || defaults.includes(variable)) return undefined;
+  if (
+    whole
+      ? defaults.includes(whole[1])
+      : !isDomainName(domain) || !defaultUnusable()
+  )
+    return undefined;
   return {
-    variable,
+    domain,
     deployments: readers.map(d => d.description),
     location: readers[0].location,
   };
 }
+
+/** A domain written out, as a domain filter holds it (`example.org`, `home.arpa`). */
+const isDomainName = (text: string) =>
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(
+    text,
+  );
 
 /**
  * A variable whose name says it holds a domain (`DOMAIN`, `CLUSTER_DOMAIN`)
