@@ -65,11 +65,36 @@ function placesOf(f: Finding, location: SourceLocation): string {
   return rest.length ? `${first} (and ${rest.join(', ')})` : first;
 }
 
-/** A check on one line: the cluster, what, then where. */
-const checkLine = (c: CheckResult) =>
-  `[${c.ruleId}] ${c.cluster ? `${c.cluster}: ` : ''}${c.message}${
-    c.location ? ` (${formatLocation(c.location)})` : ''
-  }`;
+/**
+ * Checks one line each: the clusters, what, then where. One cause in a
+ * shared file (the same message at the same place for several clusters)
+ * is one line naming them.
+ */
+function checkLines(checks: readonly CheckResult[]): string[] {
+  const lines = new Map<string, { check: CheckResult; clusters: string[] }>();
+  for (const c of checks) {
+    const where = c.location ? ` (${formatLocation(c.location)})` : '';
+    const key = `${c.ruleId}\u0000${c.message}\u0000${where}`;
+    const line = lines.get(key);
+    if (line && c.cluster) line.clusters.push(c.cluster);
+    else
+      lines.set(c.cluster ? key : `${key}\u0000${lines.size}`, {
+        check: c,
+        clusters: c.cluster ? [c.cluster] : [],
+      });
+  }
+  return [...lines.values()].map(({ check: c, clusters }) => {
+    const named =
+      clusters.length > 5
+        ? `${clusters.length} clusters (${clusters
+            .slice(0, 3)
+            .join(', ')} and ${clusters.length - 3} more): `
+        : `${clusters.join(', ')}${clusters.length ? ': ' : ''}`;
+    return `[${c.ruleId}] ${named}${c.message}${
+      c.location ? ` (${formatLocation(c.location)})` : ''
+    }`;
+  });
+}
 
 /** The report as a person reads it in a terminal (no colour needed: status is a word). @public */
 export function formatReportText(
@@ -153,17 +178,17 @@ export function formatReportText(
     ...uncited
       .filter(f => f.severity === 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
-    ...all
-      .filter(c => c.outcome === 'fail' && c.severity === 'error')
-      .map(checkLine),
+    ...checkLines(
+      all.filter(c => c.outcome === 'fail' && c.severity === 'error'),
+    ),
   ]);
   section('Warnings', [
     ...uncited
       .filter(f => f.severity !== 'error')
       .map(f => `[${f.code}] ${findingLine(f)}`),
-    ...all
-      .filter(c => c.outcome === 'fail' && c.severity !== 'error')
-      .map(checkLine),
+    ...checkLines(
+      all.filter(c => c.outcome === 'fail' && c.severity !== 'error'),
+    ),
   ]);
   // one line per rule; a fix worded alike for another cluster's own file
   // (its paths aside) is named by its cluster, not repeated; a fix that
@@ -209,7 +234,7 @@ export function formatReportText(
   );
   const notEvaluated = [
     ...report.notEvaluated.filter(f => f.severity !== 'info').map(findingLine),
-    ...all.filter(c => c.outcome === 'not-evaluated').map(checkLine),
+    ...checkLines(all.filter(c => c.outcome === 'not-evaluated')),
   ];
   section('Not evaluated', notEvaluated);
   // parts no check reads from: listed on request, counted always
@@ -253,9 +278,9 @@ export function formatReportText(
   if (options.verbose) {
     section(
       'Not applicable',
-      all.filter(c => c.outcome === 'not-applicable').map(checkLine),
+      checkLines(all.filter(c => c.outcome === 'not-applicable')),
     );
-    section('Passed', all.filter(c => c.outcome === 'pass').map(checkLine));
+    section('Passed', checkLines(all.filter(c => c.outcome === 'pass')));
   }
   const s = report.summary;
   const verdict = {
