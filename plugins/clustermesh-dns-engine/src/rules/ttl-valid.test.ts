@@ -64,6 +64,32 @@ describe('ttl-valid', () => {
     expect(checks[1].message).toMatch(/for Cloudflare$/);
   });
 
+  it('takes the range of the provider whose ExternalDNS takes the cluster’s name, not of another one of the cluster filtering another zone', () => {
+    const checks = exampleChecks(
+      f => {
+        withoutExampleExternalDns(f);
+        replace(exampleFile.dnsEndpoint, 'recordTTL: 300', 'recordTTL: 30')(f);
+        // Cloudflare serves another zone; a router's webhook the mesh's
+        f['kubernetes/clusters/infra/external-dns.yaml'] = [
+          externalDnsRelease('cloudflare', [
+            'sources: [crd]',
+            'domainFilters: [public.example.org]',
+          ]),
+          externalDnsRelease('webhook', [
+            'sources: [crd]',
+            'domainFilters: [example.net]',
+          ]).replace('name: external-dns,', 'name: external-dns-router,'),
+        ].join('---\n');
+        f['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - external-dns.yaml\n';
+      },
+      { dns: { ttl: 30 } },
+    ).filter(c => c.ruleId === 'ttl-valid' && c.cluster === 'infra');
+    expect(checks.map(c => [c.outcome, c.message])).toEqual([
+      ['pass', expect.stringMatching(/^TTL 30 is within 1\.\.2147483647/)],
+    ]);
+  });
+
   it("checks in manual mode the record's row of the records document, and says when the provider is only the default", () => {
     const document = (appsTtl: number) =>
       [

@@ -34,7 +34,9 @@ export const ttlValid = defineClusterRule({
   },
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
-    const provider = dnsProviderOf(mesh, c);
+    // the provider of the ExternalDNS whose filters take the cluster's name
+    // (a public zone at Cloudflare beside an internal one on a router)
+    const provider = dnsProviderOf(mesh, c, c.fqdn?.value);
     const valid = (ttl: unknown) => isValidTtl(ttl, provider);
     // the default provider is a guess: said, so the range is not read as
     // the repository's
