@@ -53,7 +53,10 @@ import {
   where,
 } from './detect/scan';
 import { copiedArtifacts } from './detect/artifactGenerators';
-import { settingsFqdnTemplate } from './detect/fqdnTemplate';
+import {
+  settingsFqdnTemplate,
+  valuesFqdnTemplate,
+} from './detect/fqdnTemplate';
 import {
   lowerCaseSettingsKeys,
   readSubstitutionReferences,
@@ -812,6 +815,36 @@ export function detectConventions(
       location,
     );
   }
+  // no names in settings: those written out in the Cilium values (a
+  // repository configured without settings variables)
+  const valuesNames =
+    explicit.fqdnTemplate === undefined && !settingsNames
+      ? valuesFqdnTemplate(scanDocuments(tree, cache, ['extraDnsNames']), {
+          clusters: clusterNames,
+          clusterOfFile: file => {
+            const folder = clusterFolderOf(clustersPath, file);
+            return folder && clusterNames.includes(folder) ? folder : undefined;
+          },
+        })
+      : undefined;
+  if (valuesNames) {
+    conventions.fqdnTemplate = valuesNames.template;
+    const { key, value, location } = valuesNames.example;
+    detected(
+      'fqdnTemplate',
+      valuesNames.template,
+      `the Cilium values already name ${firstFew(
+        valuesNames.clusters,
+      )} this way (e.g. ${key}: ${value} at ${where(location)})${
+        valuesNames.others.length
+          ? `; ${firstFew(valuesNames.others)} ${
+              valuesNames.others.length === 1 ? 'follows' : 'follow'
+            } another template, which fqdn-convention reports`
+          : ''
+      }`,
+      location,
+    );
+  }
   // ExternalDNS publishes only names in its domain filters: when every one
   // that reads DNSEndpoints filters on one domain (a variable, or written
   // out), the FQDNs are in it
@@ -820,7 +853,7 @@ export function detectConventions(
       v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
     );
   const filtered =
-    explicit.fqdnTemplate === undefined && !settingsNames
+    explicit.fqdnTemplate === undefined && !settingsNames && !valuesNames
       ? filteredDomain(deployments, () => defaultAbsent().length > 0)
       : undefined;
   if (filtered) {
@@ -838,7 +871,12 @@ export function detectConventions(
   }
   // the default FQDN template's domain variable, when the repository
   // never names it: the FQDNs wait on a value only the user can give
-  if (explicit.fqdnTemplate === undefined && !filtered && !settingsNames) {
+  if (
+    explicit.fqdnTemplate === undefined &&
+    !filtered &&
+    !settingsNames &&
+    !valuesNames
+  ) {
     const template = defaultConventions.fqdnTemplate;
     const absent = defaultAbsent();
     // found in the repository (its absence), though the value stays
@@ -873,6 +911,12 @@ export function detectConventions(
   }
   return { conventions, found };
 }
+
+/** A domain written out, as a domain filter holds it (`example.org`, `home.arpa`). */
+const isDomainName = (text: string) =>
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(
+    text,
+  );
 
 /**
  * The one domain every ExternalDNS that reads DNSEndpoints (the `crd`
@@ -910,12 +954,6 @@ function filteredDomain(
     location: readers[0].location,
   };
 }
-
-/** A domain written out, as a domain filter holds it (`example.org`, `home.arpa`). */
-const isDomainName = (text: string) =>
-  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(
-    text,
-  );
 
 /**
  * A variable whose name says it holds a domain (`DOMAIN`, `CLUSTER_DOMAIN`)

@@ -86,6 +86,12 @@ export const conventionsSchema = z.object({
         .describe(
           'File of the settings ConfigMap, `{cluster}` replaced (used when writing); default: `cluster-settings.yaml` in the folder Flux reconciles for the cluster (`<clustersPath>/{cluster}/<entryPath>`).',
         ),
+      create: z
+        .enum(['auto', 'always'])
+        .default('auto')
+        .describe(
+          "Whether configure creates a settings ConfigMap for a cluster that has none. `auto`: only where a value cannot be written out; where the FQDN template has no variables and the cluster's Cilium values are its own, applied without substitution, they are written out, as the repository writes its others. `always`: the ConfigMap is created and the files refer to its variables.",
+        ),
     })
     .prefault({}),
   variables: z

@@ -73,12 +73,13 @@ export interface SettingsWriteTarget {
 }
 
 /**
- * Why nothing reads a cluster's settings variables, or undefined when
- * something may: the Cilium values are a plain values file (Helmfile,
- * Terraform), which Flux does not substitute and which the change writes
- * literally; in manual DNS mode no DNSEndpoint reads them either; and no
- * file of the repository names the FQDN or LB IP variable. Such a cluster
- * needs no settings ConfigMap, and none is created for it.
+ * Why a cluster needs no settings ConfigMap, or undefined when it may:
+ * it has none, no file of the repository names its FQDN or LB IP variable,
+ * and either nothing could read them (Cilium values in a plain values file
+ * another installer reads, written out, and records made by hand) or the
+ * cluster is configured without them (its Cilium values ask for the LB IP
+ * written out, and its FQDN is the conventions' template written out in
+ * the files Flux applies).
  *
  * @public
  */
@@ -87,16 +88,58 @@ export function settingsUnread(
   cluster: ClusterModel,
 ): string | undefined {
   const { conventions } = mesh;
-  if (
-    cluster.settingsObject ||
-    cluster.cilium?.kind !== 'values-file' ||
-    conventions.dns.mode !== 'manual'
-  )
-    return undefined;
+  if (cluster.settingsObject) return undefined;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
   // one text for every such cluster: the summary says it once
-  return `the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
+  if (
+    cluster.cilium?.kind === 'values-file' &&
+    conventions.dns.mode === 'manual'
+  )
+    return `nothing would read one: the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
+  if (
+    cluster.lbIp &&
+    cluster.lbIp.name !== lbIp &&
+    cluster.fqdn?.source === 'files' &&
+    referencedVariables(cluster.fqdn.raw).length === 0
+  )
+    return `the cluster is configured without one: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
+  return undefined;
+}
+
+/**
+ * Whether the change can configure a cluster without a settings ConfigMap,
+ * writing its values out, as the repository writes its other Cilium values:
+ * it has none, no Kustomization of it substitutes from one, the FQDN
+ * template has no variables, its Cilium values are its own (no other
+ * cluster shares the file) and the Kustomization applying them does not
+ * substitute. The reason, or undefined.
+ *
+ * @public
+ */
+export function settingsNotWanted(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  ownValues: boolean,
+): string | undefined {
+  const { conventions } = mesh;
+  if (
+    conventions.settings.create === 'always' ||
+    cluster.settingsObject ||
+    !ownValues
+  )
+    return undefined;
+  if (referencedVariables(fqdnTemplateFor(conventions, cluster.name)).length)
+    return undefined;
+  const applier = cluster.cilium?.appliedBy;
+  if (!applier || applier.postBuild) return undefined;
+  const { fqdn, lbIp } = conventions.variables;
+  if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  return `its values are written out instead, as the repository writes its other Cilium values: its Cilium values (${
+    cluster.cilium!.file
+  }) are its own, Kustomization ${
+    applier.key
+  } applies them without substitution, and the FQDN template has no variables`;
 }
 
 /**

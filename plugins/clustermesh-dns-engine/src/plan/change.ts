@@ -25,6 +25,7 @@ import {
   FqdnForm,
   fqdnForm,
   SettingsWriteTarget,
+  settingsNotWanted,
   settingsUnread,
   settingsWriteTarget,
   substitutionScope,
@@ -80,9 +81,7 @@ function unreadSettingsNotes(
       byReason.set(why, [...(byReason.get(why) ?? []), name]);
   return [...byReason].map(
     ([why, names]) =>
-      `${names.join(
-        ', ',
-      )}: no settings ConfigMap is written, since nothing reads one: ${why}.`,
+      `${names.join(', ')}: no settings ConfigMap is written (${why}).`,
   );
 }
 
@@ -473,7 +472,14 @@ export function decideChange(
   for (const name of writing) {
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
-    const unread = 'problem' in target && settingsUnread(mesh, cluster);
+    const unread =
+      ('problem' in target || target.create) &&
+      (settingsUnread(mesh, cluster) ??
+        settingsNotWanted(
+          mesh,
+          cluster,
+          cilium.some(t => t.clusters.length === 1 && t.clusters[0] === name),
+        ));
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
       // one settings object shared by the clusters is one problem
@@ -489,11 +495,7 @@ export function decideChange(
     if (removed.has(name)) continue;
     // no settings to create where nothing reads them: the values are
     // written out
-    const form = fqdnForm(
-      mesh,
-      cluster,
-      'problem' in target ? undefined : target,
-    );
+    const form = fqdnForm(mesh, cluster, settings.get(name));
     if (form.kind === 'unresolvable') {
       if (configured.has(name))
         problems.push({

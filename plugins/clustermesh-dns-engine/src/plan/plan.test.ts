@@ -166,8 +166,9 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
     );
     for (const c of ['alpha', 'beta']) {
       expect(written).toContain(`infra/cilium/${c}/dnsendpoint.yaml`);
+      // written out, as the values are (no settings, no substitution)
       expect(after[`infra/cilium/${c}/dnsendpoint.yaml`]).toContain(
-        'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+        `dnsName: clustermesh-${c}.mesh.example.test`,
       );
     }
     // gamma, outside, gets no record; the members validate clean
@@ -191,8 +192,12 @@ describe('--remove of a cluster whose peers are in its own overlay patch', () =>
   it('keeps the settings its patch still uses once its switches are off, instead of refusing its own change', () => {
     // the overlay fixture with a third cluster, gamma, shaped like beta
     const files = overlayFixtureWithGamma();
+    // a team that keeps the addresses in settings (the peers' variables)
     const conventionsOf = (tree: Record<string, string>) => {
-      const explicit = parse(tree['.clustermesh-dns.yaml']);
+      const explicit = {
+        ...parse(tree['.clustermesh-dns.yaml']),
+        settings: { create: 'always' },
+      };
       return resolveConventions(
         explicit,
         detectConventions(createRepoTree(tree), explicit),
@@ -1705,7 +1710,9 @@ describe('planMeshDnsChange on other layouts', () => {
         'settings:\n  configMap: cluster-settings-{cluster}\n  file: kubernetes/{cluster}/flux/settings/cluster-settings-{cluster}.yaml\n',
       ]) {
         const { plan, after } = planNoSettings(files => {
-          files['.clustermesh-dns.yaml'] += settings;
+          files['.clustermesh-dns.yaml'] = files[
+            '.clustermesh-dns.yaml'
+          ].replace('settings:\n', settings);
           for (const c of ['main', 'staging'])
             patchChildrenSource(files, c, {
               kind: 'ConfigMap',
@@ -2147,6 +2154,8 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       resolveConventions(
         {
           fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test',
+          // as the fixture's team: the addresses in settings
+          settings: { create: 'always' },
           ...explicit,
         },
         detectConventions(tree),

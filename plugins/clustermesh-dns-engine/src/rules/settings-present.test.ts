@@ -731,7 +731,7 @@ describe('settings-present where nothing reads the settings (Cilium values in pl
       ['west', 'not-applicable'],
     ]);
     expect(checks[0].message).toBe(
-      'nothing reads the settings variables: the Cilium values are plain values files (conventions cilium.valuesFile: terraform/cilium/values-{cluster}.yaml), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names CILIUM_CLUSTERMESH_FQDN or CILIUM_CLUSTERMESH_LB_IP',
+      'no settings ConfigMap is needed (nothing would read one: the Cilium values are plain values files (conventions cilium.valuesFile: terraform/cilium/values-{cluster}.yaml), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names CILIUM_CLUSTERMESH_FQDN or CILIUM_CLUSTERMESH_LB_IP)',
     );
     expect(checks[0].location).toMatchObject({
       file: 'terraform/cilium/values-east.yaml',

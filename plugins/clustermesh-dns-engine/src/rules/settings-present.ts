@@ -13,7 +13,7 @@ export const settingsPresent = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). When that Kustomization substitutes only inline, so that the settings ConfigMap never reaches the values, only what it defines inline counts. A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. It does not apply where nothing reads the variables: Cilium values in a plain values file (cilium.valuesFile, written out, not substituted by Flux), manual DNS mode, and no file naming them. Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
+    "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). When that Kustomization substitutes only inline, so that the settings ConfigMap never reaches the values, only what it defines inline counts. A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. It does not apply where no file names the variables and none needs them: Cilium values in a plain values file (cilium.valuesFile, written out, not substituted by Flux) with records made by hand, or a cluster configured without settings (the LB IP and the FQDN written out in what Flux applies). Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
   remediation: (c, failure) => {
     const noConfigMap =
       failure?.id === 'noConfigMap' || failure?.id === 'noConfigMapOthers';
@@ -55,7 +55,7 @@ export const settingsPresent = defineClusterRule({
     unverifiedNoConfigMap:
       '{{variables}} {{verb}} set in no file of the repository (no ConfigMap {{configMap}} is in it); {{origin}} may set {{them}}, but its keys are not known here',
     present: '{{fqdnVariable}} = {{fqdn}} and {{lbIpVariable}} = {{lbIp}}',
-    unread: 'nothing reads the settings variables: {{why}}',
+    unread: 'no settings ConfigMap is needed ({{why}})',
     byTemplate:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}',
     byTemplateUnverified:

@@ -1,4 +1,4 @@
-import { templatesOf } from './fqdnTemplate';
+import { templatesOf, valuesFqdnTemplate } from './fqdnTemplate';
 
 describe('templatesOf', () => {
   it('makes each whole-part occurrence of the cluster {cluster}', () => {
@@ -26,5 +26,76 @@ describe('templatesOf with a folder name in capitals', () => {
       'clustermesh-{cluster}.${SECRET_DOMAIN}',
     ]);
     expect(templatesOf('clustermesh-Data.example.net', 'Data')).toEqual([]);
+  });
+});
+
+describe('valuesFqdnTemplate', () => {
+  /** A scanned document of a file, its fields located at line 1. */
+  const doc = (file: string, value: Record<string, any>) => ({
+    file,
+    value,
+    at: () => ({ file, line: 1 }),
+  });
+  const release = (values: Record<string, any>) => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'cilium' },
+    spec: { values },
+  });
+  const options = {
+    clusters: ['north', 'south'],
+    clusterOfFile: (file: string) => file.split('/')[1],
+  };
+
+  it("takes the template of the names written out in each cluster's extraDnsNames and its peers' addresses", () => {
+    const found = valuesFqdnTemplate(
+      [
+        doc(
+          'k8s/north/cilium.yaml',
+          release({
+            clustermesh: {
+              apiserver: {
+                tls: { server: { extraDnsNames: ['mesh-north.lab.test'] } },
+              },
+              config: {
+                clusters: [{ name: 'south', address: 'mesh-south.lab.test' }],
+              },
+            },
+          }),
+        ),
+      ],
+      options,
+    );
+    expect(found).toMatchObject({
+      template: 'mesh-{cluster}.lab.test',
+      clusters: ['north', 'south'],
+      example: { key: 'extraDnsNames', value: 'mesh-north.lab.test' },
+      others: [],
+    });
+  });
+
+  it('takes none from variables or from names without the cluster in them', () => {
+    expect(
+      valuesFqdnTemplate(
+        [
+          doc(
+            'k8s/north/cilium.yaml',
+            release({
+              clustermesh: {
+                apiserver: {
+                  tls: {
+                    server: { extraDnsNames: ['${CILIUM_CLUSTERMESH_FQDN}'] },
+                  },
+                },
+                config: {
+                  clusters: [{ name: 'south', address: 'mesh.lab.test' }],
+                },
+              },
+            }),
+          ),
+        ],
+        options,
+      ),
+    ).toBeUndefined();
   });
 });

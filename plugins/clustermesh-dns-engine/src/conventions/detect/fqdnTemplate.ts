@@ -1,4 +1,5 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { ciliumValuesPaths } from '../../cilium/values';
 import { getPath, isRecord } from '../../core/paths';
 import type { ScannedDocument } from './scan';
 import { settingsNamePattern } from './settingsSources';
@@ -118,6 +119,17 @@ export function settingsFqdnTemplate(
     }
   }
   for (const [peer, [key, doc]] of peerEntries) vote(peer, key, doc);
+  return chosenTemplate(candidates, exampleOf);
+}
+
+/**
+ * The template most clusters' names follow, when no other is followed by
+ * as many, with one value that shows it.
+ */
+function chosenTemplate<C extends { templates: string[] }>(
+  candidates: ReadonlyMap<string, C>,
+  example: (candidate: C) => SettingsFqdnTemplate['example'],
+): SettingsFqdnTemplate | undefined {
   // each cluster counts once for each template its names may follow
   const tally = new Map<string, string[]>();
   for (const [cluster, { templates }] of candidates)
@@ -136,11 +148,75 @@ export function settingsFqdnTemplate(
   return {
     template,
     clusters: [...clusters].sort(),
-    example: exampleOf(candidates.get(first ?? clusters[0])!),
+    example: example(candidates.get(first ?? clusters[0])!),
     others: [...candidates.keys()]
       .filter(c => !candidates.get(c)!.templates.includes(template))
       .sort(),
   };
+}
+
+/**
+ * The FQDN template the names written out in the Cilium values follow (a
+ * repository configured without settings variables): a cluster's own
+ * `extraDnsNames` in its folder, and each peer entry's `address` by its
+ * `name`, with the cluster's name made `{cluster}`.
+ */
+export function valuesFqdnTemplate(
+  documents: Iterable<ScannedDocument>,
+  options: {
+    clusters: readonly string[];
+    /** The cluster whose folder holds a file, if any. */
+    clusterOfFile: (file: string) => string | undefined;
+  },
+): SettingsFqdnTemplate | undefined {
+  const known = new Set(options.clusters);
+  const candidates = new Map<
+    string,
+    {
+      templates: string[];
+      key: string;
+      value: string;
+      at: () => SourceLocation;
+    }
+  >();
+  const vote = (
+    cluster: string,
+    value: unknown,
+    key: string,
+    at: () => SourceLocation,
+  ) => {
+    if (typeof value !== 'string' || candidates.has(cluster)) return;
+    const templates = templatesOf(value.trim(), cluster);
+    if (templates.length)
+      candidates.set(cluster, { templates, key, value: value.trim(), at });
+  };
+  for (const doc of documents) {
+    const inRelease = doc.value.kind === 'HelmRelease';
+    const root = inRelease ? ['spec', 'values'] : [];
+    const values = inRelease ? getPath(doc.value, root) : doc.value;
+    if (!isRecord(values)) continue;
+    const owner = options.clusterOfFile(doc.file);
+    const names = getPath(values, ciliumValuesPaths.extraDnsNames);
+    if (owner && Array.isArray(names))
+      names.forEach((name, i) =>
+        vote(owner, name, 'extraDnsNames', () =>
+          doc.at([...root, ...ciliumValuesPaths.extraDnsNames, i]),
+        ),
+      );
+    const peers = getPath(values, ciliumValuesPaths.meshClusters);
+    if (Array.isArray(peers))
+      peers.forEach((peer, i) => {
+        if (isRecord(peer) && known.has(String(peer.name)))
+          vote(String(peer.name), peer.address, 'address', () =>
+            doc.at([...root, ...ciliumValuesPaths.meshClusters, i, 'address']),
+          );
+      });
+  }
+  return chosenTemplate(candidates, c => ({
+    key: c.key,
+    value: c.value,
+    location: c.at(),
+  }));
 }
 
 function exampleOf({
