@@ -4,7 +4,7 @@ import { ciliumReleaseHead } from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import fc from 'fast-check';
 import { createRepoTree } from '../tree/RepoTree';
 import {
@@ -1751,6 +1751,55 @@ describe('planMeshDnsChange on other layouts', () => {
         ),
       );
     });
+  });
+
+  it("has the records' Kustomization wait for the ExternalDNS whose domain filters take the cluster's name, beside one that publishes another zone", () => {
+    const files = fixtureFiles('configure-literal-values/repo');
+    // north also runs a Cloudflare ExternalDNS for its public zone, from a
+    // Kustomization of its own
+    const dir = 'kubernetes/north/apps/network/external-dns-public';
+    files[`${dir}/install.yaml`] = files[
+      'kubernetes/north/apps/network/external-dns/install.yaml'
+    ]
+      .replace('name: external-dns', 'name: external-dns-public')
+      .replace('network/external-dns/app', 'network/external-dns-public/app');
+    files[`${dir}/app/kustomization.yaml`] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n';
+    files[`${dir}/app/helmrelease.yaml`] = files[
+      'kubernetes/north/apps/network/external-dns/app/helmrelease.yaml'
+    ]
+      .replace(
+        /name: external-dns\n {2}namespace: network\nspec:\n {2}interval: 1h/,
+        'name: external-dns-public\n  namespace: network\nspec:\n  interval: 1h',
+      )
+      .replace('name: rfc2136', 'name: cloudflare')
+      .replace('- lab.example.org', '- public.example.org');
+    files['kubernetes/north/apps/kustomization.yaml'] +=
+      '  - ./network/external-dns-public/install.yaml\n';
+    const conventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.lab.example.org' },
+      detectConventions(createRepoTree(files)),
+    );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'north', ip: '10.10.1.50' },
+          { name: 'south', ip: '10.20.1.50' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    const records = parseAllDocuments(
+      after['kubernetes/north/apps/kube-system/cilium/install.yaml'],
+    )
+      .map(d => d.toJS())
+      .find(k => k.metadata.name === 'cilium-clustermesh');
+    expect(records.spec.dependsOn).toEqual([
+      { name: 'cilium' },
+      { name: 'external-dns' },
+    ]);
   });
 
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {

@@ -3,12 +3,13 @@ import {
   appliesOrIs,
   externalDnsApplier,
   externalDnsDeploymentsOf,
+  externalDnsPublishes,
 } from '../model/queries';
 import { isRecord } from '../core/paths';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { ClusterModel } from '../model/types';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
-import type { ChangeContext } from './change';
+import { ChangeContext, resolvedFqdn } from './change';
 import type { EditSet } from './transaction';
 
 /** The folder names tried for the records' own folder, next to Cilium's. */
@@ -124,7 +125,7 @@ export function recordsKustomizationFor(
   const dependsOn: Record<string, string>[] = [{ name: cilium.name }];
   const after = [cilium.name];
   const externalDns = sameDeclaration(
-    clusters.map(c => externalDnsKustomizationOf(c)),
+    clusters.map(c => externalDnsKustomizationOf(ctx, c)),
   );
   // not one that applies Cilium's (it applies the new one too: with
   // `wait`, each would wait for the other)
@@ -181,15 +182,24 @@ export function recordsKustomizationFor(
 
 /**
  * The Kustomization that applies the ExternalDNS of a cluster that reads
- * DNSEndpoints, when there is one.
+ * DNSEndpoints, when there is one: of those that read them, the ones
+ * whose filters take the cluster's name (a public zone's beside the
+ * router's), when some do.
  */
 function externalDnsKustomizationOf(
+  ctx: ChangeContext,
   cluster: ClusterModel,
 ): RenderedKustomization | undefined {
   const readers = externalDnsDeploymentsOf(cluster).filter(d =>
     d.sources.includes('crd'),
   );
-  return sameDeclaration(readers.map(d => externalDnsApplier(cluster, d)));
+  const name = resolvedFqdn(ctx, cluster.name);
+  const taking = readers.filter(
+    d => externalDnsPublishes(d, { body: {} }, name).verdict !== 'no',
+  );
+  return sameDeclaration(
+    (taking.length ? taking : readers).map(d => externalDnsApplier(cluster, d)),
+  );
 }
 
 /** The Kustomization every cluster has from one declaration, or undefined. */
