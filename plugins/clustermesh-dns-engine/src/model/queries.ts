@@ -903,13 +903,63 @@ export function metalLbPoolApplied(
   )?.object;
 }
 
-/** Said after "no CiliumLoadBalancerIPPool" when MetalLB hands out the cluster's LoadBalancer addresses; empty otherwise. */
-export function metalLbNote(cluster: Pick<ClusterModel, 'render'>): string {
+/**
+ * A cloud provider's controller of LoadBalancer services the cluster
+ * applies (a cloud controller manager, the AWS load balancer controller,
+ * kube-vip's cloud provider), by its chart or its image.
+ */
+export function cloudLoadBalancerApplied(
+  render: Pick<ClusterRender, 'objects'>,
+): { object: ManifestObject; name: string } | undefined {
+  const controller =
+    /(^|[/-])(cloud-controller-manager|cloud-provider(-[a-z0-9]+)*|aws-load-balancer-controller|kube-vip-cloud-provider)(:|$)/;
+  for (const { object } of render.objects) {
+    if (
+      object.kind === 'HelmRelease' &&
+      object.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
+    ) {
+      const chart = getPath(object.body, ['spec', 'chart', 'spec', 'chart']);
+      if (typeof chart === 'string' && controller.test(chart))
+        return { object, name: `chart ${chart}` };
+      continue;
+    }
+    if (!['Deployment', 'DaemonSet'].includes(object.kind)) continue;
+    const containers = getPath(object.body, [
+      'spec',
+      'template',
+      'spec',
+      'containers',
+    ]);
+    for (const c of Array.isArray(containers) ? containers : [])
+      if (isRecord(c) && typeof c.image === 'string') {
+        const image = c.image.split('@')[0];
+        if (controller.test(image.replace(/:[^/:]*$/, '')))
+          return { object, name: `image ${image}` };
+      }
+  }
+  return undefined;
+}
+
+/**
+ * Said after "no CiliumLoadBalancerIPPool" when another controller hands
+ * out the cluster's LoadBalancer addresses (MetalLB, a cloud provider's);
+ * empty otherwise.
+ */
+export function otherLoadBalancerNote(
+  cluster: Pick<ClusterModel, 'render'>,
+): string {
   const pool = metalLbPoolApplied(cluster.render);
-  return pool
-    ? `; it applies MetalLB's ${describeObject(
-        pool,
-      )}: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`
+  if (pool)
+    return `; it applies MetalLB's ${describeObject(
+      pool,
+    )}: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`;
+  const cloud = cloudLoadBalancerApplied(cluster.render);
+  return cloud
+    ? `; it runs ${describeObject(cloud.object)} (${
+        cloud.name
+      }, ${formatLocation(
+        locate(cloud.object),
+      )}), a cloud provider's controller of LoadBalancer services: their addresses come from that cloud's load balancers, not from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)`
     : '';
 }
 

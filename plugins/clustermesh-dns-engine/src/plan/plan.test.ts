@@ -1250,6 +1250,24 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("says a cloud provider's controller hands out the addresses where a cluster runs one and applies no Cilium pool", () => {
+    const { files, input } = perClusterLayout();
+    // in place of its pool: OpenStack's load balancers (Octavia) serve it
+    files['kubernetes/clusters/east/apps/pool.yaml'] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: openstack-ccm, namespace: kube-system}',
+      'spec:',
+      '  chart: {spec: {chart: openstack-cloud-controller-manager, version: 2.31.1, sourceRef: {kind: HelmRepository, name: cpo}}}',
+      '',
+    ].join('\n');
+    expect(planPerCluster(files, input).problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message:
+        "east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from; it runs HelmRelease kube-system/openstack-ccm (chart openstack-cloud-controller-manager, kubernetes/clusters/east/apps/pool.yaml:1), a cloud provider's controller of LoadBalancer services: their addresses come from that cloud's load balancers, not from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)",
+    });
+  });
+
   it("reads RKE2's HelmChartConfig rke2-cilium as the Cilium values, and does not edit its valuesContent", () => {
     const { files, input } = perClusterLayout();
     const config = 'kubernetes/clusters/east/apps/helmrelease.yaml';

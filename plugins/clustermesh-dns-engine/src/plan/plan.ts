@@ -18,7 +18,7 @@ import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
-  metalLbNote,
+  otherLoadBalancerNote,
   PoolLookup,
   poolOfAddress,
   unevaluatedPartsNote,
@@ -221,7 +221,7 @@ function planEdits(
       conventions,
       unevaluatedPartsNote(cluster),
       file => inRepositoryLayout(mesh.repository, file),
-      metalLbNote(cluster),
+      otherLoadBalancerNote(cluster),
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
@@ -459,8 +459,8 @@ function poolProblem(
   unevaluated: string,
   /** Whether a path of the conventions is one of the repository's layout. */
   inLayout: (file: string) => boolean,
-  /** What to say when MetalLB hands out the cluster's addresses (see metalLbNote). */
-  metalLb: string,
+  /** What to say when another controller hands out the cluster's addresses (see otherLoadBalancerNote). */
+  otherLoadBalancer: string,
 ): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
   const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
@@ -475,8 +475,8 @@ function poolProblem(
       return {
         message: `${name} has no CiliumLoadBalancerIPPool to take ${ip} from${
           inRepository ? ` (expected in ${expected})` : ''
-        }${metalLb}`,
-        remedy: metalLb
+        }${otherLoadBalancer}`,
+        remedy: otherLoadBalancer
           ? undefined
           : `${addBlock[0].toUpperCase()}${addBlock.slice(1)}${
               inRepository ? ` (${expected})` : ''

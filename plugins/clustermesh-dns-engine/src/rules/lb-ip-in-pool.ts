@@ -2,7 +2,7 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { metalLbNote, poolOfAddress } from '../model/queries';
+import { otherLoadBalancerNote, poolOfAddress } from '../model/queries';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -37,7 +37,7 @@ export const lbIpInPool = defineClusterRule({
       'LB IP {{ip}} is in no pool whose blocks are known; the blocks of {{pools}} are encrypted with SOPS (Flux decrypts them): whether the LB IP is in them is not checked here',
     notSet: '{{variable}} is not set',
     noPools:
-      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{metalLb}}',
+      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
     notAdmitted:
@@ -106,7 +106,11 @@ export const lbIpInPool = defineClusterRule({
     switch (found.kind) {
       case 'no-pools':
         return [
-          r.fail('noPools', { ip, metalLb: metalLbNote(c) }, c.lbIp!.location),
+          r.fail(
+            'noPools',
+            { ip, otherLoadBalancer: otherLoadBalancerNote(c) },
+            c.lbIp!.location,
+          ),
         ];
       case 'disabled':
         return [
