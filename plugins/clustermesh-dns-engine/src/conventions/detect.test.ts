@@ -2259,6 +2259,31 @@ describe('detectConventions', () => {
       ).toBeUndefined();
     });
 
+    it('keeps the default provider, saying why, where the ExternalDNS deployments publish to several', () => {
+      const files: Files = {
+        ...externalDns(
+          '1.20.0',
+          '    provider: {name: cloudflare}\n    sources: [crd]\n    domainFilters: [example.org]\n',
+        ),
+        'kubernetes/apps/network/bind-dns/helmrelease.yaml': externalDns(
+          '1.20.0',
+          '    provider: {name: rfc2136}\n    sources: [crd]\n    domainFilters: [home.example.org]\n',
+        )['kubernetes/apps/network/external-dns/helmrelease.yaml'].replace(
+          'name: external-dns\n  namespace',
+          'name: bind-dns\n  namespace',
+        ),
+      };
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns?.provider).toBeUndefined();
+      expect(settingOf(found, 'dns.provider')).toEqual({
+        setting: 'dns.provider',
+        value: 'cloudflare',
+        source: 'default',
+        reason:
+          "the ExternalDNS deployments publish to several providers (cloudflare, rfc2136): a record's provider is the one whose domain filters take its name; where that is not known, Cloudflare's narrower TTL range is kept",
+      });
+    });
+
     it('says when no ExternalDNS is found', () => {
       const { found } = detectConventions(
         createRepoTree({ 'a.yaml': 'a: 1\n' }),

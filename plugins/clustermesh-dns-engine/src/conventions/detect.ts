@@ -736,7 +736,7 @@ export function detectConventions(
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
   if (explicit.dns?.provider === undefined)
-    detectProvider(deployments, conventions, detected);
+    detectProvider(deployments, conventions, detected, kept);
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detected, kept);
   if (explicit.dns?.mode === undefined)
@@ -1195,11 +1195,26 @@ function detectProvider(
   deployments: ExternalDnsDeployment[],
   conventions: MeshConventionsInput,
   detected: Detected,
+  kept: (setting: string, value: string, reason: string) => void,
 ) {
   const named = deployments.filter(d => d.provider);
   if (!named.length || named.length !== deployments.length) return;
   const cloudflare = named.filter(d => d.provider === 'cloudflare').length;
-  if (cloudflare && cloudflare !== named.length) return;
+  if (cloudflare && cloudflare !== named.length) {
+    // each record's own provider is the one whose filters take its name
+    kept(
+      'dns.provider',
+      'cloudflare',
+      `the ExternalDNS deployments publish to several providers (${[
+        ...new Set(named.map(d => d.provider)),
+      ]
+        .sort()
+        .join(
+          ', ',
+        )}): a record's provider is the one whose domain filters take its name; where that is not known, Cloudflare's narrower TTL range is kept`,
+    );
+    return;
+  }
   const provider = cloudflare ? 'cloudflare' : 'other';
   conventions.dns = { ...conventions.dns, provider };
   detected(

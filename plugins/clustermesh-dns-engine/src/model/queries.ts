@@ -444,7 +444,9 @@ export function dnsProviderIsDefault(
   );
   return (
     !named &&
-    !mesh.conventions.provenance?.some(p => p.setting === 'dns.provider')
+    !mesh.conventions.provenance?.some(
+      p => p.setting === 'dns.provider' && p.source !== 'default',
+    )
   );
 }
 

@@ -513,6 +513,32 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(doc).not.toMatch(/Terraform|cloudflare|DNS only/i);
   });
 
+  it('says in the records document that the repository publishes to several providers, where it does, not that nothing says which', () => {
+    const conventions = resolveConventions({});
+    const document = (provenance: MeshConventions['provenance']) =>
+      planMeshDnsChange(
+        createRepoTree(before),
+        { ...storyInput, mode: 'manual' },
+        { ...conventions, provenance },
+      ).edits.find(e => e.path === 'docs/clustermesh-dns-records.md')!.after;
+    expect(document(undefined)).toContain(
+      '(Nothing in the repository says which provider serves the zone. If it is Cloudflare',
+    );
+    const mixed = document([
+      {
+        setting: 'dns.provider',
+        value: 'cloudflare',
+        source: 'default',
+        reason: 'the ExternalDNS deployments publish to several providers',
+      },
+    ]);
+    expect(mixed).toContain(
+      '(The repository publishes its other records to several DNS providers, so which one serves these names is not known here. If it is Cloudflare',
+    );
+    // still no Cloudflare snippet: the default is not the repository's word
+    expect(mixed).not.toMatch(/OpenTofu \/ Terraform/);
+  });
+
   it('keeps a domain given to the run out of the committed records document, which validation then finds with it', () => {
     const conventions = resolveConventions({
       values: { SECRET_DOMAIN: 'example.net' },

@@ -44,13 +44,24 @@ export function planRecordsDocument(
   const cloudflare =
     conventions.dns.provider === 'cloudflare' &&
     (input.cloudflareResource !== undefined ||
-      conventions.provenance?.some(p => p.setting === 'dns.provider') === true);
+      conventions.provenance?.some(
+        p => p.setting === 'dns.provider' && p.source !== 'default',
+      ) === true);
+  // several providers in the repository: which one serves the zone is the
+  // user's to say, not "nothing says"
+  const mixed = conventions.provenance?.find(
+    p => p.setting === 'dns.provider' && p.source === 'default',
+  );
   const text = `# ClusterMesh DNS records\n\n${recordsDocumentMarker}: create these records in\nthe DNS provider.${
     cloudflare
       ? ' They must be **DNS only** (not proxied).'
       : ` ClusterMesh is TLS to each API server: point the names at the addresses directly, with no proxy in between.${
           conventions.dns.provider === 'cloudflare'
-            ? ' (Nothing in the repository says which provider serves the zone. If it is Cloudflare, say so with `dns.provider: cloudflare` in the conventions: this document then holds an OpenTofu snippet of the records.)'
+            ? ` (${
+                mixed
+                  ? 'The repository publishes its other records to several DNS providers, so which one serves these names is not known here'
+                  : 'Nothing in the repository says which provider serves the zone'
+              }. If it is Cloudflare, say so with \`dns.provider: cloudflare\` in the conventions: this document then holds an OpenTofu snippet of the records.)`
             : ''
         }`
   }\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
