@@ -704,6 +704,22 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         helmRelease = { object, appliedBy };
     } else if (isRke2CiliumConfig(object)) {
       chartConfig = { object, appliedBy };
+    } else {
+      // Sveltos installs Cilium into the clusters its profile selects:
+      // they are clusters of their own, not read here
+      const chart = sveltosCiliumChart(object);
+      if (chart)
+        findings.push({
+          code: 'not-evaluated',
+          severity: 'info',
+          cluster: name,
+          message: `${describeObject(
+            object,
+          )} (Sveltos), applied by Kustomization ${
+            appliedBy.key
+          }, installs Cilium (chart ${chart}) into the clusters its clusterSelector selects: they are clusters of their own (Cluster API, say), not folders of this repository, and are not evaluated here`,
+          location: locate(object, ['spec', 'helmCharts']),
+        });
     }
   }
 
@@ -1055,4 +1071,22 @@ function isCiliumChart(object: ManifestObject): boolean {
     typeof chart === 'string' &&
     (chart === 'cilium' || chart.endsWith('/cilium'))
   );
+}
+
+/** The Cilium chart a Sveltos ClusterProfile or Profile installs, if any. */
+function sveltosCiliumChart(object: ManifestObject): string | undefined {
+  if (
+    (object.kind !== 'ClusterProfile' && object.kind !== 'Profile') ||
+    !object.apiVersion.startsWith('config.projectsveltos.io/')
+  )
+    return undefined;
+  const charts = getPath(object.body, ['spec', 'helmCharts']);
+  for (const c of Array.isArray(charts) ? charts : [])
+    if (
+      isRecord(c) &&
+      typeof c.chartName === 'string' &&
+      /(^|\/)cilium$/.test(c.chartName)
+    )
+      return c.chartName;
+  return undefined;
 }

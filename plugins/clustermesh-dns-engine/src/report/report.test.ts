@@ -519,6 +519,35 @@ describe('validateMesh', () => {
     );
   });
 
+  it('says the clusters a Sveltos ClusterProfile installs Cilium into are not evaluated, not silently left out', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - workload-cilium.yaml\n';
+        files['kubernetes/clusters/infra/workload-cilium.yaml'] = [
+          'apiVersion: config.projectsveltos.io/v1beta1',
+          'kind: ClusterProfile',
+          'metadata: {name: cilium}',
+          'spec:',
+          '  clusterSelector: {matchLabels: {type: workload}}',
+          '  helmCharts:',
+          '    - repositoryURL: https://helm.cilium.io/',
+          '      chartName: cilium/cilium',
+          '      chartVersion: 1.18.4',
+          '      releaseName: cilium',
+          '      releaseNamespace: kube-system',
+          '',
+        ].join('\n');
+      }),
+      withDomain,
+    );
+    expect(report.notEvaluated.map(located)).toContainEqual(
+      'kubernetes/clusters/infra/workload-cilium.yaml:6 ClusterProfile cilium (Sveltos), applied by Kustomization flux-system/flux-system, installs Cilium (chart cilium/cilium) into the clusters its clusterSelector selects: they are clusters of their own (Cluster API, say), not folders of this repository, and are not evaluated here',
+    );
+    // infra's own Cilium is still read and checked
+    expect(report.clusters.find(c => c.name === 'infra')!.status).toBe('pass');
+  });
+
   it('is deterministic, with and without warm caches', () => {
     const files = generateSyntheticMesh({ clusters: 5 });
     const a = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
