@@ -476,9 +476,9 @@ function quietUnreadParts(
         holdsNoMeshObjects: true,
         message: `${f.message} (a project of ${ownerOf(
           f.remoteUrl,
-        )}, not of this repository's ${[...ownOwners].join(
+        )}, whereas this repository is ${[...ownOwners].join(
           ', ',
-        )}: none of the cluster's ClusterMesh objects)`,
+        )}'s: it holds none of the cluster's ClusterMesh objects)`,
       };
       if (f.unbuilt) othersProjects.set(f, quiet);
       return quiet;

@@ -548,6 +548,31 @@ describe('validateMesh', () => {
     expect(report.clusters.find(c => c.name === 'infra')!.status).toBe('pass');
   });
 
+  it("says a remote base of another owner's project holds none of the cluster's ClusterMesh objects, naming both owners", () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - snapshots\n';
+        files['kubernetes/clusters/infra/snapshots/kustomization.yaml'] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - https://github.com/kubernetes-csi/external-snapshotter//deploy/kubernetes/snapshot-controller?ref=v8.2.0\n';
+      }),
+      withDomain,
+    );
+    expect(
+      report.notEvaluated
+        .filter(f => /snapshotter/.test(f.message))
+        .map(f => [
+          f.severity,
+          f.message.replace(/^.*\(a project/, '(a project'),
+        ]),
+    ).toEqual([
+      [
+        'info',
+        "(a project of kubernetes-csi, whereas this repository is example's: it holds none of the cluster's ClusterMesh objects)",
+      ],
+    ]);
+  });
+
   it('is deterministic, with and without warm caches', () => {
     const files = generateSyntheticMesh({ clusters: 5 });
     const a = JSON.stringify(validateMesh(createRepoTree(files), withDomain));
