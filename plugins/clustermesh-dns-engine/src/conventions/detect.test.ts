@@ -2233,12 +2233,15 @@ describe('detectConventions', () => {
 
     it('takes the FQDN domain written out in the domain filter when the default template’s variable appears nowhere', () => {
       const { conventions, found } = detectConventions(
-        createRepoTree(
-          externalDns(
+        createRepoTree({
+          ...externalDns(
             '1.20.0',
             '    provider: {name: cloudflare}\n    sources: [crd]\n    domainFilters: [example.org]\n',
           ),
-        ),
+          // another variable whose name holds the default's is not it
+          'kubernetes/apps/home/homepage/config.yaml':
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage}\ndata: {url: "https://{{HOMEPAGE_VAR_SECRET_DOMAIN_NAME}}"}\n',
+        }),
       );
       expect(conventions.fqdnTemplate).toBe(
         'clustermesh-{cluster}.example.org',

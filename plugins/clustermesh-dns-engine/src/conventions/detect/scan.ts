@@ -67,16 +67,27 @@ export function mentioned(
   } = {},
 ): boolean {
   const needle = utf8(text);
+  // a variable's name is mentioned as a whole word: SECRET_DOMAIN is not
+  // in HOMEPAGE_VAR_SECRET_DOMAIN_NAME
+  const word = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text)
+    ? new RegExp(`(?<![A-Za-z0-9_])${text}(?![A-Za-z0-9_])`)
+    : undefined;
+  const holds = (line: string) =>
+    word ? word.test(line) : line.includes(text);
   for (const file of cache.treeIndex(tree).paths()) {
     if (documentation.test(file)) continue;
     const bytes = tree.read(file);
     if (!bytes || !containsBytes(bytes, needle)) continue;
-    if (!options.uncommented) return true;
+    if (!options.uncommented && !word) return true;
     const content = readTextFile(tree, file);
     if (
       content
         ?.split('\n')
-        .some(line => line.includes(text) && !line.trimStart().startsWith('#'))
+        .some(
+          line =>
+            holds(line) &&
+            (!options.uncommented || !line.trimStart().startsWith('#')),
+        )
     )
       return true;
   }
