@@ -1,4 +1,8 @@
-import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  secretPlaceholderPattern,
+  SourceLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
 import {
   fqdnTemplateFor,
@@ -6,6 +10,7 @@ import {
 } from '../conventions/templates';
 import type { MeshConventions } from '../conventions/schema';
 import { describeObject } from '../core/manifest';
+import { escapeRegExp } from '../core/text';
 import type { ObjectPath } from '../core/paths';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
@@ -165,4 +170,27 @@ function whyNotInSettings(
         .join(' and ')}`,
     );
   return reasons.join(', and ');
+}
+
+/**
+ * Whether a name (a certificate's, `*.` for a wildcard) covers a DNS name
+ * for some value of the values not known here that the DNS name holds
+ * (placeholders, each any text): with the two the other way round, whether
+ * a name not fully known may be a known one.
+ *
+ * @internal
+ */
+export function nameMayCover(name: string, fqdn: string): boolean {
+  const pattern = new RegExp(
+    `^${fqdn
+      .split(new RegExp(secretPlaceholderPattern.source))
+      .map((part, i) => (i % 2 ? '.+' : escapeRegExp(part)))
+      .join('')}$`,
+  );
+  if (!name.startsWith('*.')) return pattern.test(name);
+  const first = fqdn.split('.')[0];
+  // a first label that is not known may be any label
+  return unknownVariables(first).length > 0
+    ? true
+    : pattern.test(`${first}.${name.slice(2)}`);
 }

@@ -70,6 +70,29 @@ describe('dnsendpoint-matches', () => {
     });
   });
 
+  it('does not call a record missing whose dnsName holds a value not known here: not evaluated', () => {
+    const checks = exampleChecks(files => {
+      for (const cluster of ['apps', 'infra'])
+        replace(
+          `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
+          'stringData:\n',
+          'stringData:\n  CLUSTERMESH_DNS_NAME: ENC[AES256_GCM,data:AAAA,type:str]\n',
+        )(files);
+      replace(
+        exampleFile.dnsEndpoint,
+        'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+        'dnsName: ${CLUSTERMESH_DNS_NAME}',
+      )(files);
+    }).filter(c => c.ruleId === 'dnsendpoint-matches');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'not-evaluated',
+        `a DNSEndpoint of the cluster has dnsName "<secret:CLUSTERMESH_DNS_NAME>", which holds \${CLUSTERMESH_DNS_NAME}, not known here: whether it is the FQDN "clustermesh-${c}.example.net" cannot be told`,
+      ]),
+    );
+  });
+
   it("says a record without recordTTL gets the provider's default, and which TTL to add, never 'undefined'", () => {
     const result = infraResult(
       replace(exampleFile.dnsEndpoint, '      recordTTL: 300\n', ''),

@@ -23,6 +23,7 @@ import {
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import { clusterRecordRow } from '../model/recordsDocument';
+import { nameMayCover } from '../model/fqdn';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -73,6 +74,8 @@ export const dnsEndpointMatches = defineClusterRule({
     notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
     noRecord:
       'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
+    unknownName:
+      'a DNSEndpoint of the cluster has dnsName {{name}}, which holds {{variables}}, not known here: whether it is the FQDN {{fqdn}} cannot be told',
     targets: '{{endpoint}} targets {{targets}}, not [{{ip}}]{{unresolved}}',
     unknownTarget:
       '{{endpoint}} targets {{targets}}: {{variables}} is not known here, so whether the record points at the LB IP {{ip}} cannot be told ({{advice}})',
@@ -145,6 +148,34 @@ export const dnsEndpointMatches = defineClusterRule({
         : [r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 })];
     }
     const matching = recordsOfCluster(c);
+    // a record whose name holds values not known here (a variable whose
+    // source is not read) may be the FQDN: not compared
+    const fqdn = c.fqdn.value;
+    const maybe = matching.length
+      ? undefined
+      : c.dnsEndpoints
+          .flatMap(e => e.records)
+          .find(
+            rec =>
+              typeof rec.dnsName === 'string' &&
+              unknownVariables(rec.dnsName).length > 0 &&
+              (nameMayCover(fqdn, rec.dnsName) ||
+                nameMayCover(rec.dnsName, fqdn)),
+          );
+    if (maybe)
+      return [
+        r.notEvaluated(
+          'unknownName',
+          {
+            name: q(maybe.dnsName),
+            variables: unknownVariables(String(maybe.dnsName))
+              .map(v => `\${${v}}`)
+              .join(', '),
+            fqdn: q(fqdn),
+          },
+          maybe.location,
+        ),
+      ];
     if (matching.length === 0) {
       const seen = c.dnsEndpoints.flatMap(e =>
         e.records.map(

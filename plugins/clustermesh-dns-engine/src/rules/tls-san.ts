@@ -3,13 +3,13 @@ import {
   certificateNameCovers,
   parseIpAddress,
   secretPlaceholder,
-  secretPlaceholderPattern,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
 import { getPath } from '../core/paths';
-import { escapeRegExp, firstFew } from '../core/text';
+import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import { nameMayCover } from '../model/fqdn';
 import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q, substitutionRemedy } from './rule';
@@ -140,7 +140,10 @@ export const tlsSan = defineClusterRule({
     // the chart's name may cover a name of which nothing is known; a domain
     // not known here is a zone ExternalDNS publishes in, never mesh.cilium.io
     const wholeUnknown = fqdn === secretPlaceholder(unknown[0] ?? '');
-    if (unknown.length && (wholeUnknown || list.some(n => mayCover(n, fqdn))))
+    if (
+      unknown.length &&
+      (wholeUnknown || list.some(n => nameMayCover(n, fqdn)))
+    )
       return [
         r.notEvaluated(
           'unknown',
@@ -155,7 +158,7 @@ export const tlsSan = defineClusterRule({
     // a name of the list not known here (its variable's source failed, or
     // is secret) may be the FQDN
     const unknownNames = list.filter(
-      n => unknownVariables(n).length > 0 && mayCover(fqdn, n),
+      n => unknownVariables(n).length > 0 && nameMayCover(fqdn, n),
     );
     if (unknownNames.length)
       return [
@@ -214,23 +217,4 @@ function howPeersConnect(
       names.add(address.replace(/\.$/, ''));
   }
   return { names: [...names], connected };
-}
-
-/**
- * Whether a certificate name covers an FQDN for some value of the values
- * not known here that the FQDN holds (placeholders, each any text).
- */
-function mayCover(name: string, fqdn: string): boolean {
-  const pattern = new RegExp(
-    `^${fqdn
-      .split(new RegExp(secretPlaceholderPattern.source))
-      .map((part, i) => (i % 2 ? '.+' : escapeRegExp(part)))
-      .join('')}$`,
-  );
-  if (!name.startsWith('*.')) return pattern.test(name);
-  const first = fqdn.split('.')[0];
-  // a first label that is not known may be any label
-  return unknownVariables(first).length > 0
-    ? true
-    : pattern.test(`${first}.${name.slice(2)}`);
 }
