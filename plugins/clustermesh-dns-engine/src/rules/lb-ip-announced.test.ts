@@ -213,10 +213,32 @@ describe('lb-ip-announced', () => {
       }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra'),
     ).toMatchObject({
       outcome: 'fail',
-      message: expect.stringContaining(
-        "CiliumL2AnnouncementPolicy l2-announcement in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: Cilium's values do not switch L2 announcements on (l2announcements.enabled)",
+      message:
+        "CiliumL2AnnouncementPolicy l2-announcement would announce the clustermesh-apiserver's LB IP, but the Cilium values do not switch l2announcements.enabled on: Cilium announces nothing",
+      // the values, where the fix goes
+      location: { file: exampleFile.helmRelease },
+      remediation: expect.stringMatching(
+        /^Switch the feature on in the Cilium values \(`l2announcements\.enabled: true`/,
       ),
     });
+    // a policy that would not take the service anyway says so too
+    expect(
+      exampleChecks(files => {
+        replace(
+          exampleFile.helmRelease,
+          '    l2announcements:\n      enabled: true\n',
+          '    l2announcements:\n      enabled: false\n',
+        )(files);
+        replace(
+          'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml',
+          'loadBalancerIPs: true',
+          'loadBalancerIPs: false',
+        )(files);
+      }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')
+        ?.message,
+    ).toContain(
+      "CiliumL2AnnouncementPolicy l2-announcement in kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml: Cilium's values do not switch L2 announcements on (l2announcements.enabled)",
+    );
   });
 
   it('cannot tell when the selector holds a value not known here (a Secret)', () => {

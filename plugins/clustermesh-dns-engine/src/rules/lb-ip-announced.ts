@@ -28,6 +28,8 @@ interface Announcement {
    * defaults) and do not set it: it may be on.
    */
   needs?: string;
+  /** The Cilium feature it needs, which the values leave off. */
+  off?: 'l2announcements' | 'bgpControlPlane';
 }
 
 const isCilium = (o: ManifestObject) => o.apiVersion.startsWith('cilium.io/');
@@ -142,20 +144,23 @@ function announcementsOf(
     if (!isCilium(object)) continue;
     const spec = isRecord(object.body.spec) ? object.body.spec : {};
     if (object.kind === 'CiliumL2AnnouncementPolicy') {
-      let not: string | undefined;
-      if (switchedOff(cluster, 'l2announcements'))
-        not =
-          "Cilium's values do not switch L2 announcements on (l2announcements.enabled)";
-      else if (classExcludes(serviceClass, 'l2'))
-        not = classExcludes(serviceClass, 'l2');
+      // why not, the feature aside
+      let rest: string | undefined;
+      if (classExcludes(serviceClass, 'l2'))
+        rest = classExcludes(serviceClass, 'l2');
       else if (spec.loadBalancerIPs !== true)
-        not =
+        rest =
           'it does not announce LoadBalancer addresses (loadBalancerIPs is not true)';
-      else not = admitting(asSelector(spec.serviceSelector), labels, 'all');
+      else rest = admitting(asSelector(spec.serviceSelector), labels, 'all');
+      const off = switchedOff(cluster, 'l2announcements');
       out.push({
         object,
         unknown: notKnown(spec.serviceSelector),
-        not,
+        not: off
+          ? "Cilium's values do not switch L2 announcements on (l2announcements.enabled)"
+          : rest,
+        // it would announce it, were the feature on
+        ...(off && rest === undefined && { off: 'l2announcements' as const }),
         ...(unsetInLayer(cluster, 'l2announcements') && {
           needs: 'l2announcements.enabled',
         }),
@@ -174,49 +179,57 @@ function announcementsOf(
       );
       // BGPv2 sends an advertisement only through a peer config selecting it
       const selected = peerConfigSelects(object, peerConfigs);
+      const rest =
+        classExcludes(serviceClass, 'bgp') ??
+        selected.not ??
+        anyAnnounces(
+          services.map((a: Record<string, unknown>) =>
+            admitting(asSelector(a.selector), labels, 'none'),
+          ),
+          'it advertises no LoadBalancer service addresses',
+        );
+      const off = switchedOff(cluster, 'bgpControlPlane');
       out.push({
         object,
+        ...(off && rest === undefined && { off: 'bgpControlPlane' as const }),
         ...(unsetInLayer(cluster, 'bgpControlPlane') && {
           needs: 'bgpControlPlane.enabled',
         }),
         unknown:
           selected.unknown ||
           services.some((a: Record<string, unknown>) => notKnown(a.selector)),
-        not: switchedOff(cluster, 'bgpControlPlane')
+        not: off
           ? "Cilium's values do not switch the BGP control plane on (bgpControlPlane.enabled)"
-          : classExcludes(serviceClass, 'bgp') ??
-            selected.not ??
-            anyAnnounces(
-              services.map((a: Record<string, unknown>) =>
-                admitting(asSelector(a.selector), labels, 'none'),
-              ),
-              'it advertises no LoadBalancer service addresses',
-            ),
+          : rest,
       });
     } else if (object.kind === 'CiliumBGPPeeringPolicy') {
       const routers = (
         Array.isArray(spec.virtualRouters) ? spec.virtualRouters : []
       ).filter(isRecord);
+      const rest =
+        classExcludes(serviceClass, 'bgp') ??
+        anyAnnounces(
+          routers.map((v: Record<string, unknown>) =>
+            Array.isArray(v.serviceAdvertisements) &&
+            !v.serviceAdvertisements.includes('LoadBalancerIP')
+              ? 'its virtual router does not advertise LoadBalancerIP'
+              : admitting(asSelector(v.serviceSelector), labels, 'none'),
+          ),
+          'it has no virtual routers',
+        );
+      const off = switchedOff(cluster, 'bgpControlPlane');
       out.push({
         object,
+        ...(off && rest === undefined && { off: 'bgpControlPlane' as const }),
         ...(unsetInLayer(cluster, 'bgpControlPlane') && {
           needs: 'bgpControlPlane.enabled',
         }),
         unknown: routers.some((v: Record<string, unknown>) =>
           notKnown(v.serviceSelector),
         ),
-        not: switchedOff(cluster, 'bgpControlPlane')
+        not: off
           ? "Cilium's values do not switch the BGP control plane on (bgpControlPlane.enabled)"
-          : classExcludes(serviceClass, 'bgp') ??
-            anyAnnounces(
-              routers.map((v: Record<string, unknown>) =>
-                Array.isArray(v.serviceAdvertisements) &&
-                !v.serviceAdvertisements.includes('LoadBalancerIP')
-                  ? 'its virtual router does not advertise LoadBalancerIP'
-                  : admitting(asSelector(v.serviceSelector), labels, 'none'),
-              ),
-              'it has no virtual routers',
-            ),
+          : rest,
       });
     }
   }
@@ -232,13 +245,17 @@ export const lbIpAnnounced = defineClusterRule({
   description:
     "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
   remediation: (_c, failure) =>
-    failure?.id === 'metalLbOnly'
+    failure?.id === 'switchedOff'
+      ? 'Switch the feature on in the Cilium values (`l2announcements.enabled: true` for an L2 announcement policy, `bgpControlPlane.enabled: true` for BGP), or announce the address another way and switch this rule off in the conventions.'
+      : failure?.id === 'metalLbOnly'
       ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
       : 'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
   messages: {
     announced: '{{object}} announces it',
     noAddress:
       'the cluster has no LB IP yet (or not one read here): whether its announcements take it is not checked',
+    switchedOff:
+      "{{objects}} would announce the clustermesh-apiserver's LB IP, but the Cilium values do not switch {{features}} on: Cilium announces nothing",
     notAnnounced:
       "none of the cluster's Cilium announcements takes the clustermesh-apiserver service (labels {{labels}}): {{reasons}}",
     unknown:
@@ -361,6 +378,20 @@ export const lbIpAnnounced = defineClusterRule({
           'unknown',
           { object: describeObject(maybe.object) },
           locate(maybe.object),
+        ),
+      ];
+    // each would announce it but for a feature the values leave off: the
+    // values are the place to change
+    const off = [...new Set(list.map(a => a.off))];
+    if (off.length && off.every(f => f !== undefined) && c.cilium)
+      return [
+        r.fail(
+          'switchedOff',
+          {
+            objects: list.map(a => describeObject(a.object)).join(', '),
+            features: off.map(f => `${f}.enabled`).join(', '),
+          },
+          c.cilium.locate([off[0]!, 'enabled']),
         ),
       ];
     return [
