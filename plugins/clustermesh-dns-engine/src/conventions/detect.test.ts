@@ -2262,6 +2262,34 @@ describe('detectConventions', () => {
       ).toBeUndefined();
     });
 
+    it("takes Cloudflare from a cert-manager issuer's DNS-01 solver where no configured ExternalDNS names a provider (one left at its chart's defaults says nothing)", () => {
+      const issuer =
+        'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt}\nspec:\n  acme:\n    solvers:\n      - dns01:\n          cloudflare:\n            apiTokenSecretRef: {name: cloudflare-token, key: token}\n';
+      const { conventions, found } = detectConventions(
+        createRepoTree({
+          // installed for its CRDs only: no provider, no sources
+          ...externalDns('1.20.0', '    crds: {create: true}\n'),
+          'kubernetes/apps/cert-manager/issuer.yaml': issuer,
+        }),
+      );
+      expect(conventions.dns?.provider).toBe('cloudflare');
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        'ClusterIssuer letsencrypt (kubernetes/apps/cert-manager/issuer.yaml:8) solves ACME DNS-01 challenges at Cloudflare, so the zone is there: Cloudflare\'s TTL range and "DNS only" apply',
+      );
+      // a configured ExternalDNS says where its records go: it wins
+      expect(
+        detectConventions(
+          createRepoTree({
+            ...externalDns(
+              '1.20.0',
+              '    provider: {name: rfc2136}\n    sources: [crd]\n',
+            ),
+            'kubernetes/apps/cert-manager/issuer.yaml': issuer,
+          }),
+        ).conventions.dns?.provider,
+      ).toBe('other');
+    });
+
     it('keeps the default provider, saying why, where the ExternalDNS deployments publish to several', () => {
       const files: Files = {
         ...externalDns(

@@ -4,7 +4,7 @@ import type {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
@@ -736,7 +736,9 @@ export function detectConventions(
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
   if (explicit.dns?.provider === undefined)
-    detectProvider(deployments, conventions, detected, kept);
+    detectProvider(deployments, conventions, detected, kept, () =>
+      cloudflareDns01Issuer(scanDocuments(tree, cache, ['cloudflare'])),
+    );
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detected, kept);
   if (explicit.dns?.mode === undefined)
@@ -1196,9 +1198,33 @@ function detectProvider(
   conventions: MeshConventionsInput,
   detected: Detected,
   kept: (setting: string, value: string, reason: string) => void,
+  /** A cert-manager issuer that solves DNS-01 challenges at Cloudflare. */
+  cloudflareIssuer: () =>
+    | { what: string; location: SourceLocation }
+    | undefined,
 ) {
-  const named = deployments.filter(d => d.provider);
-  if (!named.length || named.length !== deployments.length) return;
+  // an ExternalDNS left at its chart's provider (aws) and sources is not
+  // configured: it says nothing of where the zone is
+  const unconfigured = (d: ExternalDnsDeployment) =>
+    d.providerByDefault === true && d.defaultSources === true;
+  const named = deployments.filter(d => d.provider && !unconfigured(d));
+  if (!named.length) {
+    // the zone's DNS-01 challenges are answered at Cloudflare: it is there
+    const issuer = cloudflareIssuer();
+    if (issuer) {
+      conventions.dns = { ...conventions.dns, provider: 'cloudflare' };
+      detected(
+        'dns.provider',
+        'cloudflare',
+        `${issuer.what} (${where(
+          issuer.location,
+        )}) solves ACME DNS-01 challenges at Cloudflare, so the zone is there: Cloudflare's TTL range and "DNS only" apply`,
+        issuer.location,
+      );
+    }
+    return;
+  }
+  if (named.length !== deployments.filter(d => !unconfigured(d)).length) return;
   const cloudflare = named.filter(d => d.provider === 'cloudflare').length;
   if (cloudflare && cloudflare !== named.length) {
     // each record's own provider is the one whose filters take its name
@@ -1234,6 +1260,37 @@ function detectProvider(
     }`,
     named[0].location,
   );
+}
+
+/** The first cert-manager issuer whose ACME solvers answer DNS-01 at Cloudflare. */
+function cloudflareDns01Issuer(
+  documents: Iterable<ScannedDocument>,
+): { what: string; location: SourceLocation } | undefined {
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      (v.kind !== 'ClusterIssuer' && v.kind !== 'Issuer') ||
+      !String(v.apiVersion).startsWith('cert-manager.io/')
+    )
+      continue;
+    const solvers = getPath(v, ['spec', 'acme', 'solvers']);
+    const at = (Array.isArray(solvers) ? solvers : []).findIndex(solver =>
+      isRecord(getPath(solver, ['dns01', 'cloudflare'])),
+    );
+    if (at >= 0)
+      return {
+        what: `${v.kind} ${getPath(v, ['metadata', 'name'])}`,
+        location: doc.at([
+          'spec',
+          'acme',
+          'solvers',
+          at,
+          'dns01',
+          'cloudflare',
+        ]),
+      };
+  }
+  return undefined;
 }
 
 /**

@@ -120,7 +120,8 @@ export function settingsUnread(
 export function settingsNotWanted(
   mesh: MeshModel,
   cluster: ClusterModel,
-  ownValues: boolean,
+  /** The file of the cluster's own Cilium values the change writes, if its own. */
+  ownValues: string | undefined,
 ): string | undefined {
   const { conventions } = mesh;
   if (

@@ -478,7 +478,8 @@ export function decideChange(
         settingsNotWanted(
           mesh,
           cluster,
-          cilium.some(t => t.clusters.length === 1 && t.clusters[0] === name),
+          cilium.find(t => t.clusters.length === 1 && t.clusters[0] === name)
+            ?.file,
         ));
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
