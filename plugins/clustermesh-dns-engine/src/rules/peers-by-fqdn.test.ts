@@ -237,7 +237,7 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
 });
 
 describe('peers that go by one Cilium name', () => {
-  it('names each missing peer by its cluster, with the Cilium name they share ("default": the chart default where CLUSTER_NAME is unset)', () => {
+  it('names each missing peer by its cluster, with the Cilium name they share ("default": the chart default where CLUSTER_NAME is unset), in one finding', () => {
     const tree = fixtureTree('shared-default-name');
     const report = validateMesh(
       tree,
@@ -249,8 +249,7 @@ describe('peers that go by one Cilium name', () => {
         .checks.filter(c => c.ruleId === 'peers-by-fqdn')
         .map(c => c.message),
     ).toEqual([
-      'clustermesh.config.clusters has no entry for the peer beta (Cilium name "default")',
-      'clustermesh.config.clusters has no entry for the peer gamma (Cilium name "default")',
+      'clustermesh.config.clusters has no entry for the peers beta (Cilium name "default"), gamma (Cilium name "default")',
     ]);
   });
 });

@@ -48,6 +48,8 @@ export const peersByFqdn = defineClusterRule({
     secretElsewhere:
       'clustermesh.config.enabled makes the chart write Secret {{secret}}, which {{by}} also makes ({{where}}): Helm refuses to take over an object it does not own, or the two overwrite each other',
     noEntry: 'clustermesh.config.clusters has no entry for the peer {{peer}}',
+    noEntries:
+      'clustermesh.config.clusters has no entry for the peers {{peers}}',
     ips: 'the entry for {{peer}} lists ips {{ips}}{{also}}: peers must be reached by address (their FQDN) on port {{expected}}',
     noAddress: 'the entry for {{peer}} has no address',
     address:
@@ -70,7 +72,7 @@ export const peersByFqdn = defineClusterRule({
     unknownAddress:
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
-  fieldAbsence: ['notEnabled', 'noEntry'],
+  fieldAbsence: ['notEnabled', 'noEntry', 'noEntries'],
   fieldsOf: 'cilium',
   check(mesh, c, r) {
     if (!c.cilium)
@@ -118,6 +120,8 @@ export const peersByFqdn = defineClusterRule({
         ),
       );
     const port = mesh.conventions.cilium.apiserverPort;
+    /** The peers with no entry: one finding for them all (one cause). */
+    const noEntry: string[] = [];
     for (const { peer } of c.peers) {
       const peerModel = mesh.byName.get(peer);
       const peerName = peerModel?.ciliumName ?? peer;
@@ -161,18 +165,9 @@ export const peersByFqdn = defineClusterRule({
         continue;
       }
       if (!entry || !e) {
-        out.push(
-          r.fail(
-            'noEntry',
-            // two peers may go by one Cilium name (both "default"): say whose
-            {
-              peer:
-                peerName === peer
-                  ? peer
-                  : `${peer} (Cilium name ${q(peerName)})`,
-            },
-            cilium.locate(ciliumValuesPaths.meshClusters),
-          ),
+        // two peers may go by one Cilium name (both "default"): say whose
+        noEntry.push(
+          peerName === peer ? peer : `${peer} (Cilium name ${q(peerName)})`,
         );
         continue;
       }
@@ -270,6 +265,14 @@ export const peersByFqdn = defineClusterRule({
         );
       }
     }
+    if (noEntry.length)
+      out.push(
+        r.fail(
+          noEntry.length === 1 ? 'noEntry' : 'noEntries',
+          { peer: noEntry[0], peers: firstFew(noEntry) },
+          cilium.locate(ciliumValuesPaths.meshClusters),
+        ),
+      );
     // a cluster of the repository the mesh does not hold, still listed,
     // whose values (read: not guessed, Cilium installed outside Flux may
     // run one) run no clustermesh-apiserver; one result for all of them
