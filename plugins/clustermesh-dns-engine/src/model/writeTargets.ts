@@ -104,7 +104,41 @@ export function settingsUnread(
     referencedVariables(cluster.fqdn.raw).length === 0
   )
     return `the cluster is configured without one: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
+  // not configured yet, where configure writes the values out
+  const applier = cluster.cilium?.appliedBy;
+  const own = ownCiliumValues(mesh, cluster);
+  if (applier && own && settingsNotWanted(mesh, cluster, own))
+    return `the values are written out instead: Kustomization ${applier.key} applies the cluster's Cilium values, in a layer no other cluster shares, without substitution, and the FQDN template has no variables; service-annotation, tls-san and peers-by-fqdn say what to write there, and clustermesh-dns configure writes it`;
   return undefined;
+}
+
+/** Each mesh's Cilium write targets, found once. */
+const ciliumTargetsOfMesh = new WeakMap<
+  MeshModel,
+  ReturnType<typeof ciliumWriteTargets>
+>();
+
+/**
+ * The file of a cluster's own Cilium values, where the change would write
+ * them (a layer no other cluster shares); undefined when shared.
+ *
+ * @public
+ */
+export function ownCiliumValues(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): string | undefined {
+  let targets = ciliumTargetsOfMesh.get(mesh);
+  if (!targets) {
+    targets = ciliumWriteTargets(mesh, mesh.clusters);
+    ciliumTargetsOfMesh.set(mesh, targets);
+  }
+  const target = targets.find(
+    t => !('problem' in t) && t.clusters.includes(cluster.name),
+  );
+  return target && !('problem' in target) && target.clusters.length === 1
+    ? target.file
+    : undefined;
 }
 
 /**
@@ -120,7 +154,7 @@ export function settingsUnread(
 export function settingsNotWanted(
   mesh: MeshModel,
   cluster: ClusterModel,
-  /** The file of the cluster's own Cilium values the change writes, if its own. */
+  /** The file of the cluster's Cilium values the change writes, when no other cluster shares it. */
   ownValues: string | undefined,
 ): string | undefined {
   const { conventions } = mesh;
@@ -136,11 +170,7 @@ export function settingsNotWanted(
   if (!applier || applier.postBuild) return undefined;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
-  return `its values are written out instead, as the repository writes its other Cilium values: its Cilium values (${
-    cluster.cilium!.file
-  }) are its own, Kustomization ${
-    applier.key
-  } applies them without substitution, and the FQDN template has no variables`;
+  return `its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
 }
 
 /**

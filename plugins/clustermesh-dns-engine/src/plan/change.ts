@@ -474,13 +474,13 @@ export function decideChange(
     const target = settingsWriteTarget(mesh, cluster);
     const unread =
       ('problem' in target || target.create) &&
-      (settingsUnread(mesh, cluster) ??
-        settingsNotWanted(
-          mesh,
-          cluster,
-          cilium.find(t => t.clusters.length === 1 && t.clusters[0] === name)
-            ?.file,
-        ));
+      (settingsNotWanted(
+        mesh,
+        cluster,
+        cilium.find(t => t.clusters.length === 1 && t.clusters[0] === name)
+          ?.file,
+      ) ??
+        settingsUnread(mesh, cluster));
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
       // one settings object shared by the clusters is one problem

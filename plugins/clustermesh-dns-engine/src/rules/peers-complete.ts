@@ -9,6 +9,7 @@ import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
+import { settingsUnread } from '../model/writeTargets';
 import { defineClusterRule, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
@@ -31,6 +32,8 @@ export const peersComplete = defineClusterRule({
     differs:
       "{{variable}} is {{value}}, but {{peer}}'s FQDN is {{expected}}{{where}}",
     noPeers: 'has no peers to know',
+    noSettings:
+      'no settings ConfigMap is needed, nor peer variables in it ({{why}})',
     knowsFew: 'knows {{peers}}',
     knowsAll: 'knows its {{count:peer}} by FQDN ({{first}} as {{value}}, ...)',
     unknown:
@@ -79,6 +82,10 @@ export const peersComplete = defineClusterRule({
           byEntry.set(i, entry);
           continue;
         }
+        // no settings wanted: the peers' names are written out in the
+        // Cilium values, which peers-by-fqdn checks
+        const unread = settingsUnread(mesh, c);
+        if (unread) return [r.notApplicable('noSettings', { why: unread })];
         out.push(
           r.fail(
             'notSet',

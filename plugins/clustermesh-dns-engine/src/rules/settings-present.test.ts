@@ -767,3 +767,32 @@ describe('settings-present where nothing reads the settings (Cilium values in pl
     expect(checks.map(c => c.outcome)).toEqual(['fail', 'fail']);
   });
 });
+
+describe('settings-present where the values are written out (no substitution anywhere, an FQDN template without variables)', () => {
+  const checksOf = (files: Record<string, string>) =>
+    validateMesh(createRepoTree(files), repositoryConventions(files))
+      .clusters.flatMap(c => c.checks)
+      .filter(c => ['settings-present', 'peers-complete'].includes(c.ruleId))
+      .map(c => [c.ruleId, c.cluster, c.outcome]);
+
+  it('does not ask for settings before configure writes the values out, nor peer variables in them', () => {
+    const files = fixtureFiles('configure-literal-values/repo');
+    expect(checksOf(files)).toEqual(
+      ['north', 'south'].flatMap(c => [
+        ['settings-present', c, 'not-applicable'],
+        ['peers-complete', c, 'not-applicable'],
+      ]),
+    );
+  });
+
+  it('asks for them where the team keeps its addresses in settings (settings.create: always)', () => {
+    const files = fixtureFiles('configure-literal-values/repo');
+    files['.clustermesh-dns.yaml'] = 'settings:\n  create: always\n';
+    expect(checksOf(files)).toEqual(
+      ['north', 'south'].flatMap(c => [
+        ['settings-present', c, 'fail'],
+        ['peers-complete', c, 'fail'],
+      ]),
+    );
+  });
+});
