@@ -151,7 +151,7 @@ export const dnsEndpointMatches = defineClusterRule({
     // a record whose name holds values not known here (a variable whose
     // source is not read) may be the FQDN: not compared
     const fqdn = c.fqdn.value;
-    const maybe = matching.length
+    const unknownName = matching.length
       ? undefined
       : c.dnsEndpoints
           .flatMap(e => e.records)
@@ -162,18 +162,18 @@ export const dnsEndpointMatches = defineClusterRule({
               (nameMayCover(fqdn, rec.dnsName) ||
                 nameMayCover(rec.dnsName, fqdn)),
           );
-    if (maybe)
+    if (unknownName)
       return [
         r.notEvaluated(
           'unknownName',
           {
-            name: q(maybe.dnsName),
-            variables: unknownVariables(String(maybe.dnsName))
+            name: q(unknownName.dnsName),
+            variables: unknownVariables(String(unknownName.dnsName))
               .map(v => `\${${v}}`)
               .join(', '),
             fqdn: q(fqdn),
           },
-          maybe.location,
+          unknownName.location,
         ),
       ];
     if (matching.length === 0) {

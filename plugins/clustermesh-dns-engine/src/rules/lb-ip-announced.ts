@@ -236,6 +236,16 @@ function announcementsOf(
   return out;
 }
 
+/** The fix of a failure, by its message; else the selector is to widen. */
+const remedies: Record<string, string> = {
+  switchedOff:
+    'Switch the feature on in the Cilium values (`l2announcements.enabled: true` for an L2 announcement policy, `bgpControlPlane.enabled: true` for BGP), or announce the address another way and switch this rule off in the conventions.',
+  metalLbOnly:
+    "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM.",
+};
+const widenSelector =
+  'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.';
+
 /** A Cilium announcement makes the clustermesh-apiserver's LB IP reachable. @public */
 export const lbIpAnnounced = defineClusterRule({
   id: 'lb-ip-announced',
@@ -244,12 +254,7 @@ export const lbIpAnnounced = defineClusterRule({
   scope: 'cluster',
   description:
     "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
-  remediation: (_c, failure) =>
-    failure?.id === 'switchedOff'
-      ? 'Switch the feature on in the Cilium values (`l2announcements.enabled: true` for an L2 announcement policy, `bgpControlPlane.enabled: true` for BGP), or announce the address another way and switch this rule off in the conventions.'
-      : failure?.id === 'metalLbOnly'
-      ? "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM."
-      : 'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, or add one for it.',
+  remediation: (_c, failure) => remedies[failure?.id ?? ''] ?? widenSelector,
   messages: {
     announced: '{{object}} announces it',
     noAddress:
