@@ -207,3 +207,14 @@ export const filesTemplateFile = {
   dnsEndpoint:
     'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
 };
+
+/** Both example clusters' SOPS secrets gain a key (its value encrypted: not known here). */
+export const withSecretKey =
+  (key: string) => (files: Record<string, string>) => {
+    for (const cluster of ['apps', 'infra'])
+      replace(
+        `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
+        'stringData:\n',
+        `stringData:\n  ${key}: ENC[AES256_GCM,data:AAAA,type:str]\n`,
+      )(files);
+  };

@@ -54,6 +54,7 @@ import {
 } from './detect/scan';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
+  SettingsFqdnTemplate,
   settingsFqdnTemplate,
   valuesFqdnTemplate,
 } from './detect/fqdnTemplate';
@@ -801,21 +802,7 @@ export function detectConventions(
       : undefined;
   if (settingsNames) {
     conventions.fqdnTemplate = settingsNames.template;
-    const { key, value, location } = settingsNames.example;
-    detected(
-      'fqdnTemplate',
-      settingsNames.template,
-      `the settings already name ${firstFew(
-        settingsNames.clusters,
-      )} this way (e.g. ${key}: ${value} at ${where(location)})${
-        settingsNames.others.length
-          ? `; ${firstFew(settingsNames.others)} ${
-              settingsNames.others.length === 1 ? 'follows' : 'follow'
-            } another template, which fqdn-convention reports`
-          : ''
-      }`,
-      location,
-    );
+    detectedTemplate(settingsNames, 'the settings', detected);
   }
   // no names in settings: those written out in the Cilium values (a
   // repository configured without settings variables)
@@ -831,21 +818,7 @@ export function detectConventions(
       : undefined;
   if (valuesNames) {
     conventions.fqdnTemplate = valuesNames.template;
-    const { key, value, location } = valuesNames.example;
-    detected(
-      'fqdnTemplate',
-      valuesNames.template,
-      `the Cilium values already name ${firstFew(
-        valuesNames.clusters,
-      )} this way (e.g. ${key}: ${value} at ${where(location)})${
-        valuesNames.others.length
-          ? `; ${firstFew(valuesNames.others)} ${
-              valuesNames.others.length === 1 ? 'follows' : 'follow'
-            } another template, which fqdn-convention reports`
-          : ''
-      }`,
-      location,
-    );
+    detectedTemplate(valuesNames, 'the Cilium values', detected);
   }
   // ExternalDNS publishes only names in its domain filters: when every one
   // that reads DNSEndpoints filters on one domain (a variable, or written
@@ -912,6 +885,29 @@ export function detectConventions(
     }
   }
   return { conventions, found };
+}
+
+/** Says where the FQDN template was found: the names that follow it there, one of them, and those that do not. */
+function detectedTemplate(
+  found: SettingsFqdnTemplate,
+  place: string,
+  detected: Detected,
+) {
+  const { key, value, location } = found.example;
+  detected(
+    'fqdnTemplate',
+    found.template,
+    `${place} already name ${firstFew(
+      found.clusters,
+    )} this way (e.g. ${key}: ${value} at ${where(location)})${
+      found.others.length
+        ? `; ${firstFew(found.others)} ${
+            found.others.length === 1 ? 'follows' : 'follow'
+          } another template, which fqdn-convention reports`
+        : ''
+    }`,
+    location,
+  );
 }
 
 /** A domain written out, as a domain filter holds it (`example.org`, `home.arpa`). */

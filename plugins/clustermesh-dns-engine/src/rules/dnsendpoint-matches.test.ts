@@ -5,6 +5,7 @@ import {
   externalDnsDeployment,
   externalDnsRelease,
   replace,
+  withSecretKey,
   sourceKustomization,
   withoutExampleExternalDns,
 } from '../__testUtils__/rules';
@@ -72,12 +73,7 @@ describe('dnsendpoint-matches', () => {
 
   it('does not call a record missing whose dnsName holds a value not known here: not evaluated', () => {
     const checks = exampleChecks(files => {
-      for (const cluster of ['apps', 'infra'])
-        replace(
-          `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
-          'stringData:\n',
-          'stringData:\n  CLUSTERMESH_DNS_NAME: ENC[AES256_GCM,data:AAAA,type:str]\n',
-        )(files);
+      withSecretKey('CLUSTERMESH_DNS_NAME')(files);
       replace(
         exampleFile.dnsEndpoint,
         'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',

@@ -4,6 +4,7 @@ import {
   exampleFile,
   Files,
   replace,
+  withSecretKey,
 } from '../__testUtils__/rules';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
@@ -168,12 +169,7 @@ describe('tls-san', () => {
 describe('tls-san with a certificate name not known here', () => {
   it('does not call the certificate wrong when a name of extraDnsNames is not known here (a secret, or a source Flux fails to read): not evaluated', () => {
     const checks = exampleChecks(files => {
-      for (const cluster of ['apps', 'infra'])
-        replace(
-          `kubernetes/clusters/${cluster}/cluster-secrets.sops.yaml`,
-          'stringData:\n',
-          'stringData:\n  CLUSTERMESH_CERT_NAME: ENC[AES256_GCM,data:AAAA,type:str]\n',
-        )(files);
+      withSecretKey('CLUSTERMESH_CERT_NAME')(files);
       replace(
         exampleFile.helmRelease,
         '              - ${CILIUM_CLUSTERMESH_FQDN}\n',

@@ -242,6 +242,16 @@ export function withScalarsAt(
   return copy;
 }
 
+/** Where a line (1-based) of a text starts; undefined past its end. */
+function lineStart(text: string, line: number): number | undefined {
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    start = text.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  return start;
+}
+
 /**
  * The line of a place inside a literal block scalar (`key: |`, `- |-`),
  * whose content lines are the value's lines one for one: the line after
@@ -257,11 +267,8 @@ export function lineInLiteralBlock(
   value: string,
   offset: number,
 ): number | undefined {
-  let start = 0;
-  for (let line = 1; line < keyLine; line++) {
-    start = fileText.indexOf('\n', start) + 1;
-    if (start === 0) return undefined;
-  }
+  const start = lineStart(fileText, keyLine);
+  if (start === undefined) return undefined;
   const end = fileText.indexOf('\n', start);
   const line = fileText.slice(start, end < 0 ? undefined : end);
   // `|`, then chomping and indentation indicators, then a comment or nothing
@@ -293,11 +300,8 @@ export function lineOfReference(
   reference: string,
   before: number,
 ): number | undefined {
-  let start = 0;
-  for (let line = 1; line < keyLine; line++) {
-    start = fileText.indexOf('\n', start) + 1;
-    if (start === 0) return undefined;
-  }
+  const start = lineStart(fileText, keyLine);
+  if (start === undefined) return undefined;
   let at = fileText.indexOf(reference, start);
   for (let n = 0; n < before && at >= 0; n++)
     at = fileText.indexOf(reference, at + reference.length);
