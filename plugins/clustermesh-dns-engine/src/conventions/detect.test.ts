@@ -2304,6 +2304,16 @@ describe('detectConventions', () => {
           'name: bind-dns\n  namespace',
         ),
       };
+      // one that reads no DNSEndpoints publishes none of the mesh's records
+      const internal = createRepoTree({
+        ...files,
+        'kubernetes/apps/network/bind-dns/helmrelease.yaml': files[
+          'kubernetes/apps/network/bind-dns/helmrelease.yaml'
+        ].replace('sources: [crd]', 'sources: [ingress, service]'),
+      });
+      expect(detectConventions(internal).conventions.dns?.provider).toBe(
+        'cloudflare',
+      );
       const { conventions, found } = detectConventions(createRepoTree(files));
       expect(conventions.dns?.provider).toBeUndefined();
       expect(settingOf(found, 'dns.provider')).toEqual({

@@ -1203,7 +1203,10 @@ function detectProvider(
   // configured: it says nothing of where the zone is
   const unconfigured = (d: ExternalDnsDeployment) =>
     d.providerByDefault === true && d.defaultSources === true;
-  const named = deployments.filter(d => d.provider && !unconfigured(d));
+  // the records are DNSEndpoints: those that read them say where they go
+  const readers = deployments.filter(d => d.sources.includes('crd'));
+  const considered = readers.length ? readers : deployments;
+  const named = considered.filter(d => d.provider && !unconfigured(d));
   if (!named.length) {
     // the zone's DNS-01 challenges are answered at Cloudflare: it is there
     const issuer = cloudflareIssuer();
@@ -1220,7 +1223,7 @@ function detectProvider(
     }
     return;
   }
-  if (named.length !== deployments.filter(d => !unconfigured(d)).length) return;
+  if (named.length !== considered.filter(d => !unconfigured(d)).length) return;
   const cloudflare = named.filter(d => d.provider === 'cloudflare').length;
   if (cloudflare && cloudflare !== named.length) {
     // each record's own provider is the one whose filters take its name

@@ -6,7 +6,8 @@ import {
   replace,
   withOutsideSettingsSource,
 } from '../__testUtils__/rules';
-import { exampleTree } from '../__testUtils__/trees';
+import { exampleTree, fixtureTree } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { peersComplete } from './peers-complete';
@@ -124,5 +125,26 @@ describe('peers-complete', () => {
           'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.${SECRET_DOMAIN}")',
       });
     });
+  });
+});
+
+describe('peers-complete with several peers missing', () => {
+  it('says them in one finding per cluster, not one per peer', () => {
+    const tree = fixtureTree('shared-default-name');
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(
+      report.clusters
+        .find(c => c.name === 'alpha')!
+        .checks.filter(c => c.ruleId === 'peers-complete')
+        .map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'fail',
+        'CILIUM_CLUSTERMESH_BETA_FQDN, CILIUM_CLUSTERMESH_GAMMA_FQDN are not set: the peers beta, gamma are not known by FQDN',
+      ],
+    ]);
   });
 });

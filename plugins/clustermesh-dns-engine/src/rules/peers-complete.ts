@@ -10,6 +10,7 @@ import { hasUnresolvedReference } from '../flux/envsubst';
 import { meshFqdns, peerKnownByEntry } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
+import { firstFew } from '../core/text';
 import { defineClusterRule, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
@@ -27,6 +28,8 @@ export const peersComplete = defineClusterRule({
   messages: {
     notSet:
       '{{variable}} is not set: the peer {{peer}} is not known by FQDN{{expected}}',
+    notSetMany:
+      '{{variables}} are not set: the peers {{peers}} are not known by FQDN',
     notInMesh:
       '{{variable}} names the peer {{peer}}, which is not a cluster of the mesh',
     differs:
@@ -41,8 +44,8 @@ export const peersComplete = defineClusterRule({
     separateSecrets:
       "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} in this cluster and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
-  fieldAbsence: ['notSet'],
-  variables: ['notSet'],
+  fieldAbsence: ['notSet', 'notSetMany'],
+  variables: ['notSet', 'notSetMany'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);
@@ -55,6 +58,8 @@ export const peersComplete = defineClusterRule({
       here: string;
       there: string;
     }[] = [];
+    /** Peers with no variable: one finding for them all (one cause). */
+    const notSet: { variable: string; peer: string; expected?: string }[] = [];
     const byEntry = new Map<
       number,
       NonNullable<ReturnType<typeof peerKnownByEntry>>
@@ -86,17 +91,7 @@ export const peersComplete = defineClusterRule({
         // Cilium values, which peers-by-fqdn checks
         const unread = settingsUnread(mesh, c);
         if (unread) return [r.notApplicable('noSettings', { why: unread })];
-        out.push(
-          r.fail(
-            'notSet',
-            {
-              variable,
-              peer,
-              expected: expected ? whatToWrite(mesh, peer, expected) : '',
-            },
-            c.settingsLocation,
-          ),
-        );
+        notSet.push({ variable, peer, expected });
       } else if (!peerModel) {
         out.push(
           r.fail(
@@ -142,6 +137,30 @@ export const peersComplete = defineClusterRule({
         );
       }
     }
+    if (notSet.length === 1) {
+      const [{ variable, peer, expected }] = notSet;
+      out.unshift(
+        r.fail(
+          'notSet',
+          {
+            variable,
+            peer,
+            expected: expected ? whatToWrite(mesh, peer, expected) : '',
+          },
+          c.settingsLocation,
+        ),
+      );
+    } else if (notSet.length)
+      out.unshift(
+        r.fail(
+          'notSetMany',
+          {
+            variables: firstFew(notSet.map(n => n.variable)),
+            peers: firstFew(notSet.map(n => n.peer)),
+          },
+          c.settingsLocation,
+        ),
+      );
     if (apart.length) {
       // one result for the cluster: the first such peer, and how many more
       const [first] = apart;
