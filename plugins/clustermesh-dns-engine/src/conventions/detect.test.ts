@@ -2339,6 +2339,33 @@ describe('detectConventions', () => {
     });
   });
 
+  it("takes the LB IPAM annotation key the repository's other services use, where the Cilium values annotate none", () => {
+    const service = (name: string, key: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  annotations:\n    ${key}: 10.1.1.5\nspec:\n  type: LoadBalancer\n`;
+    const files: Files = {
+      'kubernetes/apps/network/gateway.yaml': service(
+        'gateway',
+        'io.cilium/lb-ipam-ips',
+      ),
+      'kubernetes/apps/home/dns.yaml': service('dns', 'io.cilium/lb-ipam-ips'),
+      'kubernetes/apps/home/mqtt.yaml': service('mqtt', 'lbipam.cilium.io/ips'),
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.cilium?.lbIpamAnnotation).toBe('io.cilium/lb-ipam-ips');
+    expect(settingOf(found, 'cilium.lbIpamAnnotation')?.reason).toBe(
+      "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6; 1 with the other key): the clustermesh-apiserver's follows them",
+    );
+    // as many of each: none is the repository's
+    files['kubernetes/apps/home/web.yaml'] = service(
+      'web',
+      'lbipam.cilium.io/ips',
+    );
+    expect(
+      detectConventions(createRepoTree(files)).conventions.cilium
+        ?.lbIpamAnnotation,
+    ).toBeUndefined();
+  });
+
   it('lets the conventions file win, and the report says what the repository suggested', () => {
     const tree = createRepoTree(entrySubFolderRepository());
     const conventions = resolveConventions(

@@ -11,6 +11,7 @@ import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import {
   ciliumChartNeedles,
   ciliumServiceNeedles,
+  lbIpamAnnotationsUsed,
   lbIpVariableByName,
   readApiserverAnnotation,
   readCiliumChartVersions,
@@ -659,6 +660,29 @@ export function detectConventions(
         )}), whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)`,
         old[0].location,
       );
+    } else {
+      // the key the repository's other services already ask LB IPAM with
+      const used = lbIpamAnnotationsUsed(
+        scanDocuments(tree, cache, ciliumServiceNeedles),
+      );
+      if (used) {
+        conventions.cilium = {
+          ...conventions.cilium,
+          lbIpamAnnotation: used.key,
+        };
+        detected(
+          'cilium.lbIpamAnnotation',
+          used.key,
+          `the repository's other services ask LB IPAM for their addresses with it (${
+            used.count
+          } ${used.count === 1 ? 'place' : 'places'}, e.g. ${where(
+            used.location,
+          )}${
+            used.others ? `; ${used.others} with the other key` : ''
+          }): the clustermesh-apiserver's follows them`,
+          used.location,
+        );
+      }
     }
   }
   if (!explicit.variables?.lbIp && !conventions.variables?.lbIp) {

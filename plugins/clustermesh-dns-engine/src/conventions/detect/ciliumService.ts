@@ -174,3 +174,47 @@ export function readCiliumChartVersions(
   }
   return found;
 }
+
+/**
+ * The LB IPAM annotation key the repository's objects use most (Services'
+ * annotations, or the same in Helm values), where one is used more than
+ * the other: how many times, the first place, and how many of the other.
+ */
+export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
+  | {
+      key: LbIpamAnnotationKey;
+      count: number;
+      others: number;
+      location: SourceLocation;
+    }
+  | undefined {
+  const counts = new Map<
+    LbIpamAnnotationKey,
+    { count: number; location: SourceLocation }
+  >();
+  const visit = (
+    node: unknown,
+    path: (string | number)[],
+    doc: ScannedDocument,
+  ) => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, [...path, i], doc));
+      return;
+    }
+    if (!isRecord(node)) return;
+    for (const [k, v] of Object.entries(node)) {
+      const key = lbIpamAnnotationKeys.find(a => a === k);
+      if (key) {
+        const seen = counts.get(key);
+        if (seen) seen.count += 1;
+        else counts.set(key, { count: 1, location: doc.at([...path, k]) });
+      } else visit(v, [...path, k], doc);
+    }
+  };
+  for (const doc of documents) visit(doc.value, [], doc);
+  const ranked = [...counts].sort((a, b) => b[1].count - a[1].count);
+  if (!ranked.length || ranked[1]?.[1].count === ranked[0][1].count)
+    return undefined;
+  const [[key, { count, location }]] = ranked;
+  return { key, count, others: ranked[1]?.[1].count ?? 0, location };
+}
