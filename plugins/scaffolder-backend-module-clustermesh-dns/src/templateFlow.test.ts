@@ -249,7 +249,7 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
       body: outputs.summary,
     });
     expect(pull.body.body).toContain(
-      '| infra | `clustermesh-infra.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+      '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
     );
     expect(publish.output).toHaveBeenCalledWith(
       'remoteUrl',

@@ -357,6 +357,7 @@ describe('planMeshDnsChange on the story repository', () => {
       {
         cluster: 'infra',
         fqdn: 'clustermesh-infra.example.net',
+        committedFqdn: 'clustermesh-infra.${SECRET_DOMAIN}',
         type: 'A',
         value: '10.25.11.100',
         ttl: 300,
@@ -364,14 +365,17 @@ describe('planMeshDnsChange on the story repository', () => {
       {
         cluster: 'apps',
         fqdn: 'clustermesh-apps.example.net',
+        committedFqdn: 'clustermesh-apps.${SECRET_DOMAIN}',
         type: 'A',
         value: '10.25.11.120',
         ttl: 300,
       },
     ]);
+    // the summary, a pull request's body, keeps the secret domain out
     expect(plan.summary).toContain(
-      '| infra | `clustermesh-infra.example.net` | A | 10.25.11.100 | 300 |',
+      '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
     );
+    expect(plan.summary).not.toContain('example.net');
     expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
   });
 

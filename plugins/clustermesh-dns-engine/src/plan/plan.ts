@@ -439,9 +439,12 @@ function recordsOf(
       ctx.configured.get(name) ??
       parseIpAddress(mesh.byName.get(name)?.lbIp?.value ?? '');
     if (!address) continue;
+    const fqdn = resolvedFqdn(ctx, name);
+    const committed = committedFqdn(ctx, name);
     out.push({
       cluster: name,
-      fqdn: resolvedFqdn(ctx, name),
+      fqdn,
+      ...(committed !== fqdn && { committedFqdn: committed }),
       type: recordTypeFor(address.family),
       value: address.text,
       ttl: ctx.conventions.dns.ttl,

@@ -47,7 +47,9 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     out.push(
       '| Cluster | FQDN | Type | IP | TTL |',
       '|---|---|---|---|---|',
-      ...records.map(recordRow),
+      // the summary is committed (a pull request's body): no value given
+      // only to this run
+      ...records.map(r => recordRow({ ...r, fqdn: r.committedFqdn ?? r.fqdn })),
       '',
     );
   if (plan.removed.length)

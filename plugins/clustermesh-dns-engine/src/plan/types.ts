@@ -11,6 +11,12 @@ export interface MeshDnsRecord {
   cluster: string;
   /** As Flux inserts it; secret parts as `<secret:NAME>`. */
   fqdn: string;
+  /**
+   * As the repository's files write it, where that differs: a value the
+   * repository keeps secret, given only to this run, stays `${NAME}` (what
+   * a committed summary shows).
+   */
+  committedFqdn?: string;
   type: 'A' | 'AAAA';
   value: string;
   ttl: number;

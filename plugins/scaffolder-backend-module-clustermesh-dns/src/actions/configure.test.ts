@@ -63,7 +63,7 @@ describe('clustermesh:dns:configure', () => {
     expect(ctx.output).toHaveBeenCalledWith(
       'summary',
       expect.stringContaining(
-        '| apps | `clustermesh-apps.<secret:SECRET_DOMAIN>` | A | 10.25.11.120 | 300 |',
+        '| apps | `clustermesh-apps.${SECRET_DOMAIN}` | A | 10.25.11.120 | 300 |',
       ),
     );
     expect(ctx.output).toHaveBeenCalledWith('bytesWritten', expect.any(Number));
@@ -98,7 +98,7 @@ describe('clustermesh:dns:configure', () => {
     expect(ctx.output).toHaveBeenCalledWith(
       'summary',
       expect.stringContaining(
-        '| infra | `infra.mesh.<secret:SECRET_DOMAIN>` | A | 10.25.11.100 | 300 |',
+        '| infra | `infra.mesh.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
       ),
     );
     const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
