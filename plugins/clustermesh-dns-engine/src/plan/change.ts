@@ -11,6 +11,7 @@ import { describeObject } from '../core/manifest';
 import { firstFew } from '../core/text';
 import { isSopsEncrypted } from '../flux/sops';
 import {
+  clusterPath,
   fqdnTemplateFor,
   peerFqdnVariable,
   resolveFqdnTemplate,
@@ -68,6 +69,22 @@ export interface ChangeContext {
   cilium: CiliumWriteTarget[];
   /** How the values are written, and why: for the summary. */
   notes: string[];
+}
+
+/**
+ * Why a new settings file is not where the conventions' settings.file
+ * says, when it is not: beside the Kustomization that reads it, listed
+ * where that one is listed, it lands in its namespace.
+ */
+function newSettingsPlace(
+  conventions: MeshConventions,
+  cluster: string,
+  file: string,
+): string {
+  const conventional = clusterPath(conventions.settings.file, cluster);
+  return conventional === file
+    ? ''
+    : `; not at ${conventional} (the conventions' settings.file): beside that Kustomization, and listed where its file is listed, the ConfigMap lands in the namespace it reads it from`;
 }
 
 /** The configured clusters that get no settings, one note per reason. */
@@ -577,7 +594,7 @@ export function decideChange(
               t.create!.selfApplied
                 ? ' (optional: that Kustomization applies it too, so at its first reconcile after the merge the ConfigMap is not there yet, and Flux applies the values with their ${...} as written until the next one)'
                 : ''
-            }.`,
+            }${newSettingsPlace(conventions, name, t.file)}.`,
         ),
       ...unreadSettingsNotes(unreadSettings, configured),
       ...encryptedUnderNewSubstitution(settings, removed),
