@@ -796,3 +796,29 @@ describe('settings-present where the values are written out (no substitution any
     );
   });
 });
+
+describe('settings-present on one settings ConfigMap every cluster takes from a shared component', () => {
+  it('says each cluster needs its own values, which the shared file cannot hold, not to add them there', () => {
+    const files = fixtureFiles('configure-settings-overlay-patch/repo');
+    // no overlay patches its values in: both take the component's file
+    for (const overlay of ['dev', 'prd']) {
+      const k = `infrastructure/overlays/${overlay}/kustomization.yaml`;
+      files[k] = files[k].replace(/patches:[\s\S]*$/, '');
+    }
+    const conventions = resolveConventions(
+      { values: { DOMAIN: 'mesh.example.test' } },
+      detectConventions(createRepoTree(files)),
+    );
+    const dev = validateMesh(createRepoTree(files), conventions)
+      .clusters.find(c => c.name === 'dev')!
+      .checks.find(c => c.ruleId === 'settings-present')!;
+    expect(dev).toMatchObject({
+      outcome: 'fail',
+      message:
+        'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set in ConfigMap flux-system/settings, which production takes from the same file: each cluster needs its own values, which one shared file cannot hold',
+      remediation: expect.stringMatching(
+        /^Give each cluster `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` in settings of its own: a patch of this ConfigMap in each cluster's overlay/,
+      ),
+    });
+  });
+});

@@ -1,7 +1,12 @@
 import { clusterPath, settingsConfigMapName } from '../conventions/templates';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
-import { inlineSettingsTarget, settingsUnread } from '../model/writeTargets';
+import type { ClusterModel, MeshModel } from '../model/types';
+import {
+  inlineSettingsTarget,
+  settingsUnread,
+  settingsWriteTarget,
+} from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { conventionsPath, defineClusterRule, q } from './rule';
 import { externalSourceCause } from '../flux/render';
@@ -33,6 +38,8 @@ export const settingsPresent = defineClusterRule({
       )}\` in a file listed in the resources of \`${listing}\` (\`${dirnamePath(
         listing,
       )}/cluster-settings.yaml\`, say), or run \`clustermesh-dns configure\`, which writes and lists it.`;
+    if (failure?.id === 'missingShared')
+      return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
     // the settings found, else where the conventions keep them
     if (failure?.id === 'missing' && failure.location)
@@ -48,6 +55,8 @@ export const settingsPresent = defineClusterRule({
     noConfigMapOthers:
       "no ConfigMap {{configMap}} is applied to the cluster; Kustomization {{kustomization}}, which applies its Cilium values, substitutes from {{others}}: if one holds the cluster's settings, name it in the conventions' settings.configMap",
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
+    missingShared:
+      '{{variables}} {{verb}} not set in ConfigMap {{configMap}}, which {{others}} {{take}} from the same file: each cluster needs its own values, which one shared file cannot hold',
     missingInline:
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
     unverified:
@@ -62,12 +71,13 @@ export const settingsPresent = defineClusterRule({
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
   absence: ['noConfigMap', 'noConfigMapOthers', 'notReaching'],
-  fieldAbsence: ['missing', 'missingInline'],
+  fieldAbsence: ['missing', 'missingShared', 'missingInline'],
   variables: [
     'noConfigMap',
     'noConfigMapOthers',
     'notReaching',
     'missing',
+    'missingShared',
     'missingInline',
   ],
   check(mesh, c, r) {
@@ -174,13 +184,18 @@ export const settingsPresent = defineClusterRule({
       ];
     }
     if (missing.length) {
+      // one file every cluster's settings come from: each cluster's own
+      // values cannot go there (configure refuses it too)
+      const sharers = sharingSettings(mesh, c);
       return [
         r.fail(
-          'missing',
+          sharers.length ? 'missingShared' : 'missing',
           {
             variables: missing.join(' and '),
             verb: missing.length > 1 ? 'are' : 'is',
             configMap,
+            others: sharers.join(', '),
+            take: sharers.length > 1 ? 'take' : 'takes',
           },
           c.settingsLocation,
         ),
@@ -232,3 +247,24 @@ export const settingsPresent = defineClusterRule({
     ];
   },
 });
+
+/**
+ * The other clusters whose settings are written in the same place as this
+ * one's (a shared component's ConfigMap with no per-cluster patch), as
+ * configure would write them.
+ */
+function sharingSettings(mesh: MeshModel, cluster: ClusterModel): string[] {
+  const own = settingsWriteTarget(mesh, cluster);
+  if ('problem' in own || own.create) return [];
+  return mesh.clusters
+    .filter(other => {
+      if (other === cluster || !other.settingsObject) return false;
+      const theirs = settingsWriteTarget(mesh, other);
+      return (
+        !('problem' in theirs) &&
+        theirs.file === own.file &&
+        theirs.doc === own.doc
+      );
+    })
+    .map(other => other.name);
+}
