@@ -2,6 +2,7 @@
 // Shared rule tests: each rule's test file calls describeRule with its case.
 import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { defaultConventions } from '../conventions/schema';
+import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import type { MeshConventionsInput } from '../conventions/schema';
 import { validateMesh } from '../report/report';
@@ -218,3 +219,15 @@ export const withSecretKey =
         `stringData:\n  ${key}: ENC[AES256_GCM,data:AAAA,type:str]\n`,
       )(files);
   };
+
+/** One rule's checks of one cluster of a fixture, with the conventions detection finds there. */
+export function fixtureClusterChecks(
+  fixture: string,
+  cluster: string,
+  ruleId: string,
+): CheckResult[] {
+  const tree = fixtureTree(fixture);
+  return validateMesh(tree, resolveConventions({}, detectConventions(tree)))
+    .clusters.find(c => c.name === cluster)!
+    .checks.filter(c => c.ruleId === ruleId);
+}

@@ -2,11 +2,11 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  fixtureClusterChecks,
   Files,
   replace,
 } from '../__testUtils__/rules';
-import { fixtureTree, knownDomain } from '../__testUtils__/trees';
-import { detectConventions } from '../conventions/detect';
+import { knownDomain } from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
@@ -238,16 +238,10 @@ describe('peers-by-fqdn without peers or peer FQDNs', () => {
 
 describe('peers that go by one Cilium name', () => {
   it('names each missing peer by its cluster, with the Cilium name they share ("default": the chart default where CLUSTER_NAME is unset), in one finding', () => {
-    const tree = fixtureTree('shared-default-name');
-    const report = validateMesh(
-      tree,
-      resolveConventions({}, detectConventions(tree)),
-    );
     expect(
-      report.clusters
-        .find(c => c.name === 'alpha')!
-        .checks.filter(c => c.ruleId === 'peers-by-fqdn')
-        .map(c => c.message),
+      fixtureClusterChecks('shared-default-name', 'alpha', 'peers-by-fqdn').map(
+        c => c.message,
+      ),
     ).toEqual([
       'clustermesh.config.clusters has no entry for the peers beta (Cilium name "default"), gamma (Cilium name "default")',
     ]);

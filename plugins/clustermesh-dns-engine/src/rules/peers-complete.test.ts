@@ -1,13 +1,13 @@
 import {
   describeRule,
   exampleFile,
+  fixtureClusterChecks,
   filesTemplateChecks,
   filesTemplateFile,
   replace,
   withOutsideSettingsSource,
 } from '../__testUtils__/rules';
-import { exampleTree, fixtureTree } from '../__testUtils__/trees';
-import { detectConventions } from '../conventions/detect';
+import { exampleTree } from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { peersComplete } from './peers-complete';
@@ -130,16 +130,12 @@ describe('peers-complete', () => {
 
 describe('peers-complete with several peers missing', () => {
   it('says them in one finding per cluster, not one per peer', () => {
-    const tree = fixtureTree('shared-default-name');
-    const report = validateMesh(
-      tree,
-      resolveConventions({}, detectConventions(tree)),
-    );
     expect(
-      report.clusters
-        .find(c => c.name === 'alpha')!
-        .checks.filter(c => c.ruleId === 'peers-complete')
-        .map(c => [c.outcome, c.message]),
+      fixtureClusterChecks(
+        'shared-default-name',
+        'alpha',
+        'peers-complete',
+      ).map(c => [c.outcome, c.message]),
     ).toEqual([
       [
         'fail',

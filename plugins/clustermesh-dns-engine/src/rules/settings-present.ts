@@ -248,23 +248,35 @@ export const settingsPresent = defineClusterRule({
   },
 });
 
+/** Each mesh's clusters by where their settings are written (file and document), found once. */
+const settingsPlaces = new WeakMap<MeshModel, Map<string, string[]>>();
+
+/** Where configure writes a cluster's settings found in the repository, or undefined. */
+function settingsPlace(mesh: MeshModel, cluster: ClusterModel) {
+  if (!cluster.settingsObject) return undefined;
+  const target = settingsWriteTarget(mesh, cluster);
+  return 'problem' in target || target.create
+    ? undefined
+    : `${target.file}#${target.doc}`;
+}
+
 /**
  * The other clusters whose settings are written in the same place as this
  * one's (a shared component's ConfigMap with no per-cluster patch), as
  * configure would write them.
  */
 function sharingSettings(mesh: MeshModel, cluster: ClusterModel): string[] {
-  const own = settingsWriteTarget(mesh, cluster);
-  if ('problem' in own || own.create) return [];
-  return mesh.clusters
-    .filter(other => {
-      if (other === cluster || !other.settingsObject) return false;
-      const theirs = settingsWriteTarget(mesh, other);
-      return (
-        !('problem' in theirs) &&
-        theirs.file === own.file &&
-        theirs.doc === own.doc
-      );
-    })
-    .map(other => other.name);
+  const place = settingsPlace(mesh, cluster);
+  if (!place) return [];
+  let places = settingsPlaces.get(mesh);
+  if (!places) {
+    // asked only where a cluster's settings lack the variables
+    places = new Map();
+    for (const c of mesh.clusters) {
+      const at = settingsPlace(mesh, c);
+      if (at) places.set(at, [...(places.get(at) ?? []), c.name]);
+    }
+    settingsPlaces.set(mesh, places);
+  }
+  return (places.get(place) ?? []).filter(name => name !== cluster.name);
 }
