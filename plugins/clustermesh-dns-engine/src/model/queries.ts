@@ -20,7 +20,11 @@ import {
   ociTagPath,
   pinnedCiliumMinor,
 } from '../cilium/version';
-import { apiserverServiceLabels, lbIpamAnnotationKeys } from '../cilium/values';
+import {
+  apiserverServiceLabels,
+  chartServiceAddresses,
+  lbIpamAnnotationKeys,
+} from '../cilium/values';
 import {
   ExternalDnsDeployment,
   externalDnsServer,
@@ -1160,55 +1164,6 @@ function isCiliumRelease(cluster: ClusterModel, object: ManifestObject) {
     release.source.file === object.source.file &&
     release.source.index === object.source.index
   );
-}
-
-/**
- * The addresses chart values ask LB IPAM for, with their paths: LB IPAM
- * annotations and `loadBalancerIP` at any depth, outside blocks with
- * `enabled: false` (and, in Cilium's own values, outside `clustermesh`:
- * its apiserver's Service holds the cluster's own LB IP, and its mesh
- * configuration, a list of every peer, no Service).
- */
-function chartServiceAddresses(
-  values: unknown,
-  at: (string | number)[],
-  cilium: boolean,
-): { text: unknown; path: (string | number)[] }[] {
-  const out: { text: unknown; path: (string | number)[] }[] = [];
-  // one path, grown and shrunk as the walk goes: copied only for a find
-  const path = [...at];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        if (node[i] === null || typeof node[i] !== 'object') continue;
-        path.push(i);
-        walk(node[i]);
-        path.pop();
-      }
-      return;
-    }
-    if (!isRecord(node) || node.enabled === false) return;
-    for (const key of Object.keys(node)) {
-      const value = node[key];
-      if (
-        typeof value === 'string' &&
-        (key === 'loadBalancerIP' ||
-          (lbIpamAnnotationKeys as readonly string[]).includes(key))
-      )
-        out.push({ text: value, path: [...path, key] });
-      else if (
-        value !== null &&
-        typeof value === 'object' &&
-        !(cilium && path.length === at.length && key === 'clustermesh')
-      ) {
-        path.push(key);
-        walk(value);
-        path.pop();
-      }
-    }
-  };
-  walk(values);
-  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
 import {
+  chartServiceAddresses,
   ciliumValuesPaths,
   lbIpamAnnotation,
   LbIpamAnnotationKey,
@@ -192,26 +193,15 @@ export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
     LbIpamAnnotationKey,
     { count: number; location: SourceLocation }
   >();
-  const visit = (
-    node: unknown,
-    path: (string | number)[],
-    doc: ScannedDocument,
-  ) => {
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => visit(item, [...path, i], doc));
-      return;
+  // where the repository's objects ask LB IPAM for addresses: the one walk
+  for (const doc of documents)
+    for (const { path } of chartServiceAddresses(doc.value, [], false)) {
+      const key = lbIpamAnnotationKeys.find(a => a === path[path.length - 1]);
+      if (!key) continue;
+      const seen = counts.get(key);
+      if (seen) seen.count += 1;
+      else counts.set(key, { count: 1, location: doc.at(path) });
     }
-    if (!isRecord(node)) return;
-    for (const [k, v] of Object.entries(node)) {
-      const key = lbIpamAnnotationKeys.find(a => a === k);
-      if (key) {
-        const seen = counts.get(key);
-        if (seen) seen.count += 1;
-        else counts.set(key, { count: 1, location: doc.at([...path, k]) });
-      } else visit(v, [...path, k], doc);
-    }
-  };
-  for (const doc of documents) visit(doc.value, [], doc);
   const ranked = [...counts].sort((a, b) => b[1].count - a[1].count);
   if (!ranked.length || ranked[1]?.[1].count === ranked[0][1].count)
     return undefined;
