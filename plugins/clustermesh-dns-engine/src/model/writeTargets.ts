@@ -97,6 +97,9 @@ export function settingsUnread(
     conventions.dns.mode === 'manual'
   )
     return `nothing would read one: the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
+  // where configure writes the values out (or wrote them)
+  const written = settingsNotWanted(mesh, cluster);
+  if (written) return written;
   if (
     cluster.lbIp &&
     cluster.lbIp.name !== lbIp &&
@@ -104,11 +107,6 @@ export function settingsUnread(
     referencedVariables(cluster.fqdn.raw).length === 0
   )
     return `the cluster is configured without one: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
-  // not configured yet, where configure writes the values out
-  const applier = cluster.cilium?.appliedBy;
-  const own = ownCiliumValues(mesh, cluster);
-  if (applier && own && settingsNotWanted(mesh, cluster, own))
-    return `the values are written out instead: Kustomization ${applier.key} applies the cluster's Cilium values, in a layer no other cluster shares, without substitution, and the FQDN template has no variables; service-annotation, tls-san and peers-by-fqdn say what to write there, and clustermesh-dns configure writes it`;
   return undefined;
 }
 
@@ -121,10 +119,8 @@ const ciliumTargetsOfMesh = new WeakMap<
 /**
  * The file of a cluster's own Cilium values, where the change would write
  * them (a layer no other cluster shares); undefined when shared.
- *
- * @public
  */
-export function ownCiliumValues(
+function ownCiliumValues(
   mesh: MeshModel,
   cluster: ClusterModel,
 ): string | undefined {
@@ -154,15 +150,9 @@ export function ownCiliumValues(
 export function settingsNotWanted(
   mesh: MeshModel,
   cluster: ClusterModel,
-  /** The file of the cluster's Cilium values the change writes, when no other cluster shares it. */
-  ownValues: string | undefined,
 ): string | undefined {
   const { conventions } = mesh;
-  if (
-    conventions.settings.create === 'always' ||
-    cluster.settingsObject ||
-    !ownValues
-  )
+  if (conventions.settings.create === 'always' || cluster.settingsObject)
     return undefined;
   if (referencedVariables(fqdnTemplateFor(conventions, cluster.name)).length)
     return undefined;
@@ -170,6 +160,7 @@ export function settingsNotWanted(
   if (!applier || applier.postBuild) return undefined;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  if (!ownCiliumValues(mesh, cluster)) return undefined;
   return `its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
 }
 

@@ -26,7 +26,6 @@ import {
   FqdnForm,
   fqdnForm,
   SettingsWriteTarget,
-  settingsNotWanted,
   settingsUnread,
   settingsWriteTarget,
   substitutionScope,
@@ -490,14 +489,7 @@ export function decideChange(
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
     const unread =
-      ('problem' in target || target.create) &&
-      (settingsNotWanted(
-        mesh,
-        cluster,
-        cilium.find(t => t.clusters.length === 1 && t.clusters[0] === name)
-          ?.file,
-      ) ??
-        settingsUnread(mesh, cluster));
+      ('problem' in target || target.create) && settingsUnread(mesh, cluster);
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
       // one settings object shared by the clusters is one problem
