@@ -110,6 +110,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
     namespace: string;
     name: string;
     definedIn: readonly string[];
+    /** The keys those definitions hold, when they all say (taken for the cluster's). */
+    keys?: readonly string[];
     /** Set when the cluster has it in another namespace: where, in words. */
     elsewhere?: string;
   };

@@ -107,6 +107,70 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(body.data).toEqual({ name: '<secret:CLUSTER>', version: '1.2.3' });
   });
 
+  it('reads the keys of a source the cluster does not apply from the files that define it: a variable none holds is undefined, one they hold is not known', () => {
+    const app = target('  fqdn: mesh.${DOMAIN}\n  other: ${DOMAIN_PUBLIC}\n');
+    const rendered = (extra: Record<string, string>) =>
+      render({ postBuild: fromSettings(), app, extra });
+    const variables = (r: ReturnType<typeof render>) => ({
+      data: r.body.data,
+      undefinedVariables: r.result.findings
+        .filter(f => f.code === 'substitution-failed')
+        .map(f => f.cause?.key),
+      keys: r.result.findings.find(f => f.missingSource)?.missingSource?.keys,
+    });
+    // a manifest a bootstrap applies (this cluster's copy and another's)
+    expect(
+      variables(
+        rendered({
+          'bootstrap/c1/settings.yaml': configMap('settings', { DOMAIN: 'x' }),
+          'bootstrap/c2/settings.yaml': configMap('settings', {
+            DOMAIN: 'y',
+            DOMAIN_PUBLIC: 'z',
+          }),
+        }),
+      ),
+    ).toEqual({
+      data: { fqdn: 'mesh.<secret:DOMAIN>', other: '${DOMAIN_PUBLIC}' },
+      undefinedVariables: ['undefined:DOMAIN_PUBLIC'],
+      keys: ['DOMAIN'],
+    });
+    // a generator whose folder the bootstrap builds: the keys its build gives
+    expect(
+      variables(
+        rendered({
+          'bootstrap/kustomization.yaml':
+            'configMapGenerator:\n  - name: settings\n    namespace: flux-system\n    envs:\n      - settings.env\n    literals:\n      - REGION=eu\n',
+          'bootstrap/settings.env': 'DOMAIN=example.net\n',
+        }),
+      ),
+    ).toEqual({
+      data: { fqdn: 'mesh.<secret:DOMAIN>', other: '${DOMAIN_PUBLIC}' },
+      undefinedVariables: ['undefined:DOMAIN_PUBLIC'],
+      keys: ['DOMAIN', 'REGION'],
+    });
+    // an ExternalSecret does not say its keys (dataFrom): any may be there
+    expect(
+      variables(
+        render({
+          postBuild:
+            '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: settings\n',
+          app,
+          extra: {
+            'bootstrap/settings.yaml':
+              'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: settings\n  namespace: flux-system\nspec:\n  dataFrom:\n    - extract:\n        key: settings\n',
+          },
+        }),
+      ),
+    ).toEqual({
+      data: {
+        fqdn: 'mesh.<secret:DOMAIN>',
+        other: '<secret:DOMAIN_PUBLIC>',
+      },
+      undefinedVariables: [],
+      keys: undefined,
+    });
+  });
+
   it("points an undefined variable in a file a generator reads whole at that file's line", () => {
     const { result } = render({
       postBuild: fromSettings(),

@@ -8,7 +8,7 @@ import {
 import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
-import { clampPath } from '../tree/RepoTree';
+import { clampPath, dirnamePath } from '../tree/RepoTree';
 import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
@@ -25,6 +25,7 @@ import {
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { isClusterScopedInCluster } from './kustomizeObjects';
+import { isHashSuffixed } from './kustomize/hash';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import {
   externalSource,
@@ -53,6 +54,11 @@ const storedKey = (kind: string, namespace: string | undefined, name: string) =>
 
 /** An object stored in the cluster, or a source another controller provides. */
 type StoredSource = ManifestObject | ProvidedSource;
+
+/** The keys a source's definitions hold (undefined: not known); one object per answer, its identity for the substitution memo. */
+interface DefinedKeys {
+  keys?: readonly string[];
+}
 
 const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
 
@@ -185,6 +191,81 @@ export class FluxRenderer {
     }
     this.#definedAnywhere.set(key, files);
     return files;
+  }
+
+  readonly #definedKeys = new Map<string, DefinedKeys>();
+  readonly #pairs = new WeakMap<object, WeakMap<object, object>>();
+
+  /** One object per pair: the identity of a source layer that depends on both. */
+  #pairIdentity(first: object, second: object): object {
+    let inner = this.#pairs.get(first);
+    if (!inner) this.#pairs.set(first, (inner = new WeakMap()));
+    let pair = inner.get(second);
+    if (!pair) inner.set(second, (pair = { first, second }));
+    return pair;
+  }
+
+  /**
+   * The keys Flux would read from a substitution source the cluster does
+   * not apply, as the repository's definitions of it hold them (a
+   * manifest's `data`, what a generator's folder builds): the cluster's
+   * own copies (files under a folder of its name) when there are some,
+   * else all. Undefined when one definition does not say (an
+   * ExternalSecret, a build that fails): then any name may be among them.
+   */
+  #keysDefinedIn(
+    kind: string,
+    namespace: string,
+    name: string,
+    definedIn: readonly string[],
+    cluster: string,
+  ): DefinedKeys {
+    const own = definedIn.filter(f => f.split('/').includes(cluster));
+    const files = own.length ? own : definedIn;
+    const memoKey = `${kind}/${namespace}/${name}|${files.join('|')}`;
+    const memo = this.#definedKeys.get(memoKey);
+    if (memo) return memo;
+    const fields = kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'];
+    let keys: Set<string> | undefined = new Set<string>();
+    let found = false;
+    const hold = (body: Record<string, unknown>) => {
+      for (const field of fields)
+        if (isRecord(body[field]))
+          for (const k of Object.keys(body[field])) keys?.add(k);
+    };
+    for (const file of files) {
+      for (const { value } of this.#files.read(file).documents) {
+        if (!keys || !mentionsSource(value, kind, name)) continue;
+        // another namespace's object of that name is another object
+        const at = getPath(value, ['metadata', 'namespace']);
+        if (value.kind === kind && at !== undefined && at !== namespace)
+          continue;
+        found = true;
+        if (value.kind === kind) hold(value);
+        else if (
+          value.kind === 'ExternalSecret' ||
+          value.kind === 'SealedSecret'
+        )
+          keys = undefined;
+        else {
+          // a generator: the keys its folder's build gives the object
+          const built = this.buildPath(dirnamePath(file));
+          const made = built.ok
+            ? built.objects.find(
+                o =>
+                  o.kind === kind &&
+                  (o.namespace ?? namespace) === namespace &&
+                  (o.name === name || isHashSuffixed(o.name, name)),
+              )
+            : undefined;
+          if (made) hold(made.body);
+          else keys = undefined;
+        }
+      }
+    }
+    const out = { keys: found && keys ? [...keys].sort() : undefined };
+    this.#definedKeys.set(memoKey, out);
+    return out;
   }
 
   /**
@@ -476,6 +557,17 @@ export class FluxRenderer {
           const sealed = candidates.files;
           // taken for one of them: its keys are those they hold
           const sealedKeys = sealed.length ? candidates.keys : undefined;
+          // defined where the cluster does not apply it (a bootstrap's
+          // copy): its keys are those the definitions hold
+          const defined = definedIn.length
+            ? this.#keysDefinedIn(
+                ref.kind,
+                spec.namespace,
+                ref.name,
+                definedIn,
+                cluster,
+              )
+            : undefined;
           // an optional source the repository defines is absent from this
           // cluster: Flux goes on without its variables. One it does not
           // define may be made outside it, as a required one may.
@@ -511,6 +603,7 @@ export class FluxRenderer {
                   namespace: spec.namespace,
                   name: ref.name,
                   definedIn,
+                  keys: defined?.keys,
                 },
                 substitutesFor: spec.key,
               });
@@ -565,9 +658,9 @@ export class FluxRenderer {
                 namespace: spec.namespace,
                 name: ref.name,
                 by: unappliedSourceBy(definedIn, sealed),
-                keys: sealedKeys,
+                keys: sealedKeys ?? defined?.keys,
                 location: where,
-                identity: ref,
+                identity: defined ? this.#pairIdentity(ref, defined) : ref,
               },
               knownValues,
             );
@@ -1280,7 +1373,11 @@ function withCommonMetadata(
 }
 
 /** Whether a document defines, generates or provides a ConfigMap or Secret of that name. */
-function mentionsSource(value: unknown, kind: string, name: string): boolean {
+function mentionsSource(
+  value: unknown,
+  kind: string,
+  name: string,
+): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
   if (value.kind === kind && getPath(value, ['metadata', 'name']) === name)
     return true;

@@ -563,11 +563,19 @@ function bootstrapSources(clusters: ClusterModel[]) {
       // the cluster has it in another namespace: not a bootstrap's
       if (!missing || missing.elsewhere) return f;
       if (missing.definedIn.some(mayBeApplied)) return f;
+      const { keys } = missing;
+      // its keys are read from those files: a variable none of them holds
+      // is undefined, whatever creates it
+      const held = keys
+        ? `whether the cluster has it is not known here; taken as those files define it, it holds ${
+            keys.length ? firstFew(keys) : 'no key'
+          }, whose values are not read`
+        : 'whether the cluster has it, and its variables, are not known here';
       const why = `${
         missing.source
       } is named by substituteFrom, and the repository defines it only in ${firstFew(
         missing.definedIn,
-      )}, which no Flux Kustomization evaluated here applies: something else creates it (a bootstrap, a script); whether the cluster has it, and its variables, are not known here`;
+      )}, which no Flux Kustomization evaluated here applies: something else creates it (a bootstrap, a script); ${held}`;
       return {
         ...f,
         code: 'not-evaluated',
@@ -578,8 +586,7 @@ function bootstrapSources(clusters: ClusterModel[]) {
           key: `bootstrap-source:${missing.source}`,
           message: why,
         },
-        mayChange: true,
-        substitutesOnly: true,
+        ...(keys ? {} : { mayChange: true, substitutesOnly: true }),
       };
     });
 }

@@ -704,10 +704,34 @@ describe('validateMesh', () => {
     );
     expect(sourceFindings(bootstrapped)).toEqual([
       expect.stringMatching(
-        /^warning .*: Secret flux-system\/cluster-secrets is named by substituteFrom, and the repository defines it only in bootstrap\/apps\/cluster-secrets\.sops\.yaml, bootstrap\/infra\/cluster-secrets\.sops\.yaml, which no Flux Kustomization evaluated here applies: something else creates it/,
+        /^warning .*: Secret flux-system\/cluster-secrets is named by substituteFrom, and the repository defines it only in bootstrap\/apps\/cluster-secrets\.sops\.yaml, bootstrap\/infra\/cluster-secrets\.sops\.yaml, which no Flux Kustomization evaluated here applies: something else creates it \(a bootstrap, a script\); whether the cluster has it is not known here; taken as those files define it, it holds SECRET_DOMAIN, whose values are not read$/,
       ),
     ]);
     expect(bootstrapped.summary.errors).toBe(0);
+    // its keys are read from those files: a variable none of them holds is
+    // undefined (Flux substitutes an empty string), not "maybe defined"
+    const undefinedDomain = validateMesh(
+      exampleTree('gitops-repo', files => {
+        moveSecrets(['apps', 'infra'])(files);
+        const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+        files[settings] = files[settings].replace(
+          '"clustermesh-apps.${SECRET_DOMAIN}"',
+          '"clustermesh-apps.${DOMAIN_PUBLIC}"',
+        );
+      }),
+      withDomain,
+    );
+    expect(
+      undefinedDomain.findings
+        .filter(f => f.severity === 'error')
+        .map(f => `${f.code} ${f.location?.file}:${f.location?.line}`),
+    ).toEqual([
+      'substitution-failed kubernetes/clusters/apps/cluster-settings.yaml:14',
+    ]);
+    expect(
+      undefinedDomain.findings.find(f => f.code === 'substitution-failed')
+        ?.message,
+    ).toMatch(/DOMAIN_PUBLIC/);
     // left in the cluster folders, out of their kustomizations on purpose
     // (applied by hand, decrypted): the same
     const leftOut = validateMesh(
