@@ -57,7 +57,7 @@ type StoredSource = ManifestObject | ProvidedSource;
 
 /** The keys a source's definitions hold (undefined: not known); one object per answer, its identity for the substitution memo. */
 interface DefinedKeys {
-  keys?: readonly string[];
+  keys?: string[];
 }
 
 const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
@@ -651,7 +651,8 @@ export class FluxRenderer {
                 substitutesFor: spec.key,
               });
             }
-            // its variables are unknown, not undefined: no error per variable
+            // its variables are unknown, not undefined (unless its keys are
+            // known): no error per variable
             variables.addProvided(
               {
                 kind: ref.kind,
