@@ -29,6 +29,11 @@ export interface FluxRenderOptions {
    * be one of them (`/k/<cluster>/ks.yaml`).
    */
   entryIndex?: TreeIndex;
+  /**
+   * The repository's clusters: a file under a folder of another one's name
+   * is that cluster's copy of what it defines, not this one's.
+   */
+  clusters?: readonly string[];
   /** Substitution sources made outside the repository (by a bootstrap, by hand). */
   externalSources?: readonly {
     kind: 'Secret' | 'ConfigMap';

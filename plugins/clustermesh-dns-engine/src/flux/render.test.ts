@@ -134,6 +134,47 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       undefinedVariables: ['undefined:DOMAIN_PUBLIC'],
       keys: ['DOMAIN'],
     });
+    // only other clusters' copies, one under a folder that is no cluster
+    // of the repository: which is this cluster's is not known
+    expect(
+      variables(
+        render({
+          postBuild: fromSettings(),
+          app,
+          extra: {
+            'bootstrap/c2/settings.yaml': configMap('settings', {
+              DOMAIN: 'y',
+            }),
+            'bootstrap/kind/settings.yaml': configMap('settings', {
+              DOMAIN: 'z',
+            }),
+          },
+          renderer: { clusters: ['c1', 'c2'] },
+        }),
+      ).keys,
+    ).toBeUndefined();
+    // only another cluster's copy: not this cluster's, whose keys are not known
+    expect(
+      variables(
+        render({
+          postBuild: fromSettings(),
+          app,
+          extra: {
+            'bootstrap/c2/settings.yaml': configMap('settings', {
+              DOMAIN: 'y',
+            }),
+          },
+          renderer: { clusters: ['c1', 'c2'] },
+        }),
+      ),
+    ).toEqual({
+      data: {
+        fqdn: 'mesh.<secret:DOMAIN>',
+        other: '<secret:DOMAIN_PUBLIC>',
+      },
+      undefinedVariables: [],
+      keys: undefined,
+    });
     // a generator whose folder the bootstrap builds: the keys its build gives
     expect(
       variables(

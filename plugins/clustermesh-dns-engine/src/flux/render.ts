@@ -210,8 +210,9 @@ export class FluxRenderer {
    * not apply, as the repository's definitions of it hold them (a
    * manifest's `data`, what a generator's folder builds): the cluster's
    * own copies (files under a folder of its name) when there are some,
-   * else all. Undefined when one definition does not say (an
-   * ExternalSecret, a build that fails): then any name may be among them.
+   * else the one file under no other cluster's folder. Undefined when
+   * there is no such file, or one does not say (an ExternalSecret, a
+   * build that fails): then any name may be among them.
    */
   #keysDefinedIn(
     kind: string,
@@ -220,8 +221,17 @@ export class FluxRenderer {
     definedIn: readonly string[],
     cluster: string,
   ): DefinedKeys {
-    const own = definedIn.filter(f => f.split('/').includes(cluster));
-    const files = own.length ? own : definedIn;
+    const under = (file: string, folder: string) =>
+      file.split('/').includes(folder);
+    const own = definedIn.filter(f => under(f, cluster));
+    const others = (this.#options.clusters ?? []).filter(c => c !== cluster);
+    // another cluster's copy is not this one's: with no own copy, only
+    // one shared file says what it holds (several are copies for clusters
+    // whose folders are named otherwise: which is this one's is not known)
+    const files =
+      own.length || definedIn.length > 1
+        ? own
+        : definedIn.filter(f => !others.some(c => under(f, c)));
     const memoKey = `${kind}/${namespace}/${name}|${files.join('|')}`;
     const memo = this.#definedKeys.get(memoKey);
     if (memo) return memo;

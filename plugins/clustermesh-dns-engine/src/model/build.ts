@@ -237,6 +237,9 @@ export function buildMeshModel(
     ? cache.treeIndex(tree)
     : undefined;
   const files = cache.yamlFiles(tree);
+  // the clusters, and their folder, in the whole repository (see discoverClusters)
+  const clustersIndex = entryIndex ?? index;
+  const names = discoverClusters(clustersIndex, conventions);
   const renderer = new FluxRenderer(
     index,
     files,
@@ -247,6 +250,7 @@ export function buildMeshModel(
       knownValues: conventions.values,
       externalSources: conventions.flux.externalSources,
       entryIndex,
+      clusters: names,
     },
     cache.substitution,
     {
@@ -256,8 +260,6 @@ export function buildMeshModel(
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
-  // the clusters, and their folder, in the whole repository (see discoverClusters)
-  const clustersIndex = entryIndex ?? index;
   if (!clustersIndex.isDir(conventions.clustersPath)) {
     const flux = readFluxEntries(
       scanDocuments(tree, cache, fluxNeedles),
@@ -279,7 +281,6 @@ export function buildMeshModel(
       ),
     );
   }
-  const names = discoverClusters(clustersIndex, conventions);
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
     []) {
     findings.push(
