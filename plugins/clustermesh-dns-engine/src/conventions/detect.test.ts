@@ -1120,6 +1120,33 @@ describe('detectConventions', () => {
     expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
   });
 
+  it("takes a FluxInstance's sync path that is one variable for the paths the clusters' settings give it, not every top folder", () => {
+    const files: Files = {
+      // one flux-operator HelmRelease for every cluster, its path a setting
+      'kubernetes/apps/flux-system/flux-instance/app/helmrelease.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n  values:\n    instance:\n      distribution:\n        version: 2.x\n      sync:\n        kind: GitRepository\n        url: https://example.com/home.git\n        path: ${CLUSTER_SYNC_PATH}\n',
+      // task runner files at the top: no Kubernetes object, never synced
+      '.taskfiles/bootstrap.yaml': 'version: "3"\ntasks: {}\n',
+      'infrastructure/talos/talconfig.yaml': 'clusterName: lab\n',
+    };
+    for (const c of ['main', 'staging']) {
+      files[`kubernetes/clusters/${c}/kustomization.yaml`] = kustomization(
+        'cluster-settings.yaml',
+      );
+      files[
+        `kubernetes/clusters/${c}/cluster-settings.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  CLUSTER_SYNC_PATH: kubernetes/clusters/${c}\n`;
+    }
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    expect(settingOf(found, 'clustersPath')?.reason).toContain(
+      'syncs ${CLUSTER_SYNC_PATH}, kubernetes/clusters/main with CLUSTER_SYNC_PATH = kubernetes/clusters/main (kubernetes/clusters/main/cluster-settings.yaml:7)',
+    );
+    const report = validateMesh(tree, resolveConventions(conventions));
+    expect(report.clusters.map(c => c.name)).toEqual(['main', 'staging']);
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
   it('says when the one entry point found reconciles the whole repository (the bootstrap at the root), not a folder per cluster', () => {
     const files: Files = {
       'flux-system/gotk-sync.yaml': fluxKustomization('flux-system', './'),

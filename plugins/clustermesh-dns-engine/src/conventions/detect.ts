@@ -52,6 +52,7 @@ import {
   ScannedDocument,
   scanDocuments,
   where,
+  variableDefinitions,
 } from './detect/scan';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
@@ -128,7 +129,9 @@ export function detectConventions(
     hashes: cache.kustomizeHashes,
     builds: cache.builds,
   });
-  const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, index);
+  const fluxEntries = readFluxEntries(fluxDocuments, appliedBy, index, name =>
+    variableDefinitions(tree, cache, name),
+  );
   const { entries, kustomizations } = fluxEntries;
 
   // the sources that are this repository, whatever their names

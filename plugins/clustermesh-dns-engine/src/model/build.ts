@@ -24,7 +24,11 @@ import {
   ExternalDnsDeployment,
   repositoryExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
-import { mentioned, scanDocuments } from '../conventions/detect/scan';
+import {
+  mentioned,
+  scanDocuments,
+  variableDefinitions,
+} from '../conventions/detect/scan';
 import {
   clusterEntry,
   clusterValues,
@@ -265,6 +269,7 @@ export function buildMeshModel(
       scanDocuments(tree, cache, fluxNeedles),
       buildIncludes(index, cache.yamlFiles(tree)),
       index,
+      name => variableDefinitions(tree, cache, name),
     );
     findings.push(
       noClustersFolder(

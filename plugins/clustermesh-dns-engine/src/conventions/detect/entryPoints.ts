@@ -11,7 +11,7 @@ import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
-import { literal, ScannedDocument, where } from './scan';
+import { literal, ScannedDocument, VariableDefinition, where } from './scan';
 
 /** Folders where repositories keep their clusters, when no entry point says. */
 export const clusterFolderCandidates = [
@@ -243,6 +243,8 @@ export function readFluxEntries(
   appliedBy: BuildIncludes,
   /** The repository's folders: a path to none is a template's (`./clusters/PLACEHOLDER`), patched where used. */
   folders: Pick<TreeIndex, 'isDir' | 'list'>,
+  /** The literal values the repository gives a variable (a sync path that is one variable takes them). */
+  variableValues: (name: string) => readonly VariableDefinition[] = () => [],
 ): {
   entries: FluxEntry[];
   kustomizations: KustomizationPath[];
@@ -307,6 +309,24 @@ export function readFluxEntries(
     const parts =
       typeof written === 'string' ? variableSegmentOf(written) : undefined;
     if (!parts) return;
+    // the whole path is one variable (`${CLUSTER_SYNC_PATH}`): it holds a
+    // path, not a folder's name; the values the repository gives it
+    if (!parts.parent && !parts.rest) {
+      for (const { value, location: at } of variableValues(parts.variable)) {
+        const path = clampPath(value);
+        addSynced(
+          path,
+          syncs(
+            `${written}, ${path} with ${parts.variable} = ${value} (${where(
+              at,
+            )})`,
+          ),
+          location,
+          kind,
+        );
+      }
+      return;
+    }
     for (const dir of folders.list(parts.parent).dirs) {
       const folder = parts.parent ? `${parts.parent}/${dir}` : dir;
       const path = parts.rest ? `${folder}/${parts.rest}` : folder;

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../../cache/EngineCache';
-import { isRecord } from '../../core/paths';
+import { getPath, isRecord } from '../../core/paths';
 import type { ObjectPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
@@ -102,4 +102,38 @@ export function literal(value: unknown): string | undefined {
   return typeof value === 'string' && value && !/\$\{|\{\{/.test(value)
     ? value
     : undefined;
+}
+
+/** A literal value the repository gives a Flux variable, and where. */
+export interface VariableDefinition {
+  value: string;
+  location: SourceLocation;
+}
+
+/**
+ * The literal values the repository gives a Flux variable: a key of a
+ * ConfigMap's or Secret's data (a substitution source), or of a Flux
+ * Kustomization's `postBuild.substitute`.
+ */
+export function variableDefinitions(
+  tree: RepoTree,
+  cache: EngineCache,
+  name: string,
+): VariableDefinition[] {
+  const out: VariableDefinition[] = [];
+  for (const doc of scanDocuments(tree, cache, [`${name}:`])) {
+    const v = doc.value;
+    const holders: ObjectPath[] =
+      v.kind === 'ConfigMap' || v.kind === 'Secret'
+        ? [['data'], ['stringData']]
+        : v.kind === 'Kustomization' &&
+          String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')
+        ? [['spec', 'postBuild', 'substitute']]
+        : [];
+    for (const path of holders) {
+      const held = literal(getPath(v, [...path, name]));
+      if (held) out.push({ value: held, location: doc.at([...path, name]) });
+    }
+  }
+  return out;
 }
