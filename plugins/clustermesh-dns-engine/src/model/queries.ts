@@ -12,7 +12,7 @@ import {
   meshConfigEntries,
   meshEntryPath,
 } from '../cilium/meshEntries';
-import type { PoolBlock, PoolModel } from '../cilium/pools';
+import { allocatableRange, PoolBlock, PoolModel } from '../cilium/pools';
 import {
   chartReadsServiceLabels,
   chartVersionPath,
@@ -141,6 +141,8 @@ export type PoolLookup =
   | { kind: 'disabled'; pool: PoolModel }
   /** An enabled pool holds it, but no such pool's serviceSelector admits the service. */
   | { kind: 'not-admitted'; pool: PoolModel; labels: Record<string, string> }
+  /** Only as the first or last address of a CIDR of a pool that reserves them (`allowFirstLastIPs: "No"`). */
+  | { kind: 'reserved'; pool: PoolModel; block: PoolBlock }
   | { kind: 'in-pool'; pool: PoolModel; block: PoolBlock };
 
 /** The labels of the cluster's clustermesh-apiserver service, as LB IPAM matches them. @public */
@@ -191,12 +193,22 @@ export function poolOfAddress(
       : { kind: 'outside', pools: cluster.pools };
   }
   const labels = apiserverLabels(mesh, cluster);
-  const admitting = enabled.find(p => poolAdmitsApiserver(mesh, cluster, p));
-  if (!admitting) return { kind: 'not-admitted', pool: enabled[0], labels };
-  const block = admitting.blocks.find(
+  const admitting = enabled.filter(p => poolAdmitsApiserver(mesh, cluster, p));
+  if (!admitting.length)
+    return { kind: 'not-admitted', pool: enabled[0], labels };
+  // what LB IPAM gives out: a reserved first or last address is not
+  for (const pool of admitting) {
+    const block = pool.blocks.find(b => {
+      const range = allocatableRange(pool, b);
+      return range && rangeContains(range, address);
+    });
+    if (block) return { kind: 'in-pool', pool, block };
+  }
+  const pool = admitting[0];
+  const block = pool.blocks.find(
     b => b.range && rangeContains(b.range, address),
   )!;
-  return { kind: 'in-pool', pool: admitting, block };
+  return { kind: 'reserved', pool, block };
 }
 
 /** The entries of the cluster's `clustermesh.config.clusters`. @public */

@@ -2890,6 +2890,34 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it('refuses an address its pool reserves (the first or last of a CIDR, allowFirstLastIPs: "No")', () => {
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    const plan = planMeshDnsChange(
+      createRepoTree({
+        ...before,
+        [pool]: before[pool].replace(
+          '  blocks:\n    - start: 10.25.11.120\n      stop: 10.25.11.139\n',
+          '  allowFirstLastIPs: "No"\n  blocks:\n    - cidr: 10.25.11.128/28\n',
+        ),
+      }),
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.143' },
+        ],
+      },
+      withDomain,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems[0]).toEqual({
+      field: 'clusters[1].ip',
+      message:
+        '10.25.11.143 is the first or last address of block 10.25.11.128/28 of pool lb-ippool-apps of apps, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
+      remedy: 'Give another address of that block.',
+    });
+  });
+
   it('refuses a subset run when a cluster that shares the Cilium values has no address', () => {
     const plan = planMeshDnsChange(
       createRepoTree(before),

@@ -506,6 +506,11 @@ function poolProblem(
         message: `${ip} is only in the disabled pool ${found.pool.name} of ${name}`,
         remedy: `Give an address of an enabled pool, or set \`spec.disabled: false\` on ${found.pool.name}.`,
       };
+    case 'reserved':
+      return {
+        message: `${ip} is the first or last address of block ${found.block.text} of pool ${found.pool.name} of ${name}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out`,
+        remedy: `Give another address of that block.`,
+      };
     case 'not-admitted':
       return {
         message: `${ip} is in pool ${found.pool.name} of ${name}, but its serviceSelector does not admit the ${conventions.cilium.serviceName} service`,

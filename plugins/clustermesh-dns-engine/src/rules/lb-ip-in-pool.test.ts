@@ -51,6 +51,40 @@ describe('lb-ip-in-pool', () => {
     ).toMatchObject({ outcome: 'fail' });
   });
 
+  it('fails the first or last address of a CIDR of a pool that reserves them (allowFirstLastIPs: "No"), and passes it where the pool gives it out', () => {
+    const cidrPool = (allowFirstLast: string) =>
+      replace(
+        exampleFile.pool('infra'),
+        '  blocks:\n    - start: 10.25.11.100\n      stop: 10.25.11.119\n',
+        `${allowFirstLast}  blocks:\n    - cidr: 10.25.11.96/27\n`,
+      );
+    const outcome = (pool: (f: Record<string, string>) => void, ip: string) =>
+      exampleChecks(files => {
+        pool(files);
+        replace(
+          exampleFile.settings('infra'),
+          '"10.25.11.100"',
+          `"${ip}"`,
+        )(files);
+      }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra');
+    const reserving = cidrPool('  allowFirstLastIPs: "No"\n');
+    expect(outcome(reserving, '10.25.11.96')).toMatchObject({
+      outcome: 'fail',
+      message:
+        'LB IP 10.25.11.96 is the first or last address of block 10.25.11.96/27 of pool lb-ippool-infra, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
+    });
+    expect(outcome(reserving, '10.25.11.127')).toMatchObject({
+      outcome: 'fail',
+    });
+    expect(outcome(reserving, '10.25.11.97')).toMatchObject({
+      outcome: 'pass',
+    });
+    // Yes, or unset: Cilium gives them out too
+    expect(outcome(cidrPool(''), '10.25.11.96')).toMatchObject({
+      outcome: 'pass',
+    });
+  });
+
   it('does not compare an address with the ciphertext of a pool encrypted with SOPS', () => {
     const checks = exampleChecks(files => {
       const pool = exampleFile.pool('infra');

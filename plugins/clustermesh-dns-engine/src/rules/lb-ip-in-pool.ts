@@ -42,6 +42,8 @@ export const lbIpInPool = defineClusterRule({
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
     notAdmitted:
       'LB IP {{ip}} is in pool {{pool}}, but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
+    reserved:
+      'LB IP {{ip}} is the first or last address of block {{block}} of pool {{pool}}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
     inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
   },
   absence: ['noPools'],
@@ -149,6 +151,14 @@ export const lbIpInPool = defineClusterRule({
               labels: JSON.stringify(found.labels),
             },
             locate(found.pool.object, ['spec', 'serviceSelector']),
+          ),
+        ];
+      case 'reserved':
+        return [
+          r.fail(
+            'reserved',
+            { ip, pool: found.pool.name, block: found.block.text },
+            found.block.location,
           ),
         ];
       default:
