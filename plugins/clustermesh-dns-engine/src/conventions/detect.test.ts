@@ -564,6 +564,22 @@ describe('detectConventions', () => {
     });
   });
 
+  it('reads the Flux version of a flux-manifests tag written as a variable with a default (${FLUXCD_VERSION:=v2.8.5})', () => {
+    const files: Files = {
+      'kube/flux/install.yaml':
+        'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: flux-manifests\n  namespace: flux-system\nspec:\n  url: oci://ghcr.io/fluxcd/flux-manifests\n  ref:\n    tag: ${FLUXCD_VERSION:=v2.8.5}\n',
+    };
+    for (const c of ['apps', 'infra'])
+      files[`kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`] =
+        fluxKustomization('flux-system', `./kubernetes/clusters/${c}`);
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({
+      value: 'false',
+      reason:
+        'Flux v2.8.5 (kube/flux/install.yaml:9) replaces an undefined variable without a default by an empty string (strict only from Flux 2.9)',
+    });
+  });
+
   /** Two clusters whose entries reconcile their folder from a GitRepository named after the repository. */
   function ownNamedSource(): Files {
     const files: Files = {};

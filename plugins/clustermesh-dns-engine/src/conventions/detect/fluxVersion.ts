@@ -109,7 +109,13 @@ function fluxVersion(
   value: unknown,
   at: () => SourceLocation,
 ): FluxVersion | undefined {
-  const text = literal(value);
+  // a variable with a default (`${FLUXCD_VERSION:=v2.8.5}`): its default,
+  // which the repository's settings usually repeat
+  const withDefault =
+    typeof value === 'string'
+      ? /^\$\{[_A-Za-z][_A-Za-z0-9]*:?[-=](v?\d[^${}]*)\}$/.exec(value)?.[1]
+      : undefined;
+  const text = literal(value) ?? withDefault;
   const m = text && /^v?(\d+)\.(\d+|x|\*)/.exec(text);
   if (!m) return undefined;
   return {
