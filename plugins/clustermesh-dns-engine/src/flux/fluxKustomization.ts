@@ -70,6 +70,8 @@ export interface RenderedKustomization {
   objects: SubstitutedObject[];
   /** True when Flux would fail to reconcile it. */
   failed: boolean;
+  /** `spec.commonMetadata`: what it stamps on every object it applies. */
+  commonMetadata?: KustomizationSpec['commonMetadata'];
 }
 
 /** Everything Flux would apply to one cluster. @public */

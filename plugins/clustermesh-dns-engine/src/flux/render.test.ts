@@ -832,6 +832,48 @@ spec:
     ).toEqual([]);
   });
 
+  it("does not take one component's objects, applied by two apps' Kustomizations that differ only in their commonMetadata, for two versions; different specs are", () => {
+    const app = (name: string, extra = '') =>
+      ks(name, `./apps/${name}`).replace(
+        'spec:\n',
+        `spec:\n  commonMetadata:\n    labels:\n      app.kubernetes.io/name: ${name}\n${extra}`,
+      );
+    const files = (
+      alert: (name: string) => string,
+    ): Record<string, string> => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: `${app('plex')}${app('kavita')}`,
+      // each app's folder takes in the namespace's alerts component
+      ...Object.fromEntries(
+        ['plex', 'kavita'].flatMap(name => [
+          [
+            `apps/${name}/kustomization.yaml`,
+            'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ncomponents:\n  - ../../components/alerts\n',
+          ],
+        ]),
+      ),
+      'components/alerts/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - provider.yaml\n',
+      'components/alerts/provider.yaml': alert('plex'),
+    });
+    const twice = (result: ReturnType<typeof renderFiles>) =>
+      result.findings
+        .filter(f => f.cause?.key.startsWith('applied-twice:'))
+        .map(f => f.message);
+    const provider = (address: string) =>
+      `apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata:\n  name: alertmanager\n  namespace: media\nspec:\n  type: alertmanager\n  address: ${address}\n`;
+    expect(twice(renderFiles(files(() => provider('http://am:9093'))))).toEqual(
+      [],
+    );
+    // the component's own object differs per app: two versions
+    const perApp = files(() => provider('http://am:9093'));
+    perApp['apps/kavita/kustomization.yaml'] +=
+      'patches:\n  - target:\n      kind: Provider\n    patch: |-\n      - op: replace\n        path: /spec/address\n        value: http://other:9093\n';
+    expect(twice(renderFiles(perApp))).toEqual([
+      "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by Kustomization flux-system/kavita (no substitution): two versions of one object, each reconcile overwriting the other's",
+    ]);
+  });
+
   it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {
     const parentPatches = `  patches:
     - patch: |-

@@ -778,6 +778,7 @@ export class FluxRenderer {
       variables,
       objects,
       failed,
+      commonMetadata: spec.commonMetadata,
     };
   }
 }
@@ -813,8 +814,20 @@ function appliedObjects(rendered: RenderedKustomization[]): {
         versions.set(key, [object]);
         firstBy.set(key, k);
       } else {
-        const body = JSON.stringify(object.body);
-        if (seen.some(v => JSON.stringify(v.body) === body)) continue;
+        // what each Kustomization stamps on all it applies (its
+        // commonMetadata) makes no second version: Flux's own ownership
+        // labels differ the same way
+        const first = firstBy.get(key)!;
+        const body = JSON.stringify(
+          withoutCommonMetadata(object.body, first, k),
+        );
+        if (
+          seen.some(
+            v =>
+              JSON.stringify(withoutCommonMetadata(v.body, first, k)) === body,
+          )
+        )
+          continue;
         seen.push(object);
         // said only of two Kustomizations declared in the repository (a
         // root with no declaration is this engine's stand-in for what
@@ -822,7 +835,6 @@ function appliedObjects(rendered: RenderedKustomization[]): {
         // not of a Kustomization applying its own declaration, nor of an
         // object whose name is not known here (a Secret's value names
         // each app's claim alike)
-        const first = firstBy.get(key)!;
         if (
           first !== k &&
           first.object &&
@@ -835,6 +847,26 @@ function appliedObjects(rendered: RenderedKustomization[]): {
       out.push({ object, appliedBy: k });
     }
   return { objects: out, twice };
+}
+
+/** An object's body without the labels and annotations the Kustomizations' commonMetadata set. */
+function withoutCommonMetadata(
+  body: Record<string, unknown>,
+  ...appliers: RenderedKustomization[]
+): Record<string, unknown> {
+  const stamped = appliers.filter(k => k.commonMetadata);
+  if (!stamped.length || !isRecord(body.metadata)) return body;
+  const metadata: Record<string, unknown> = { ...body.metadata };
+  for (const field of ['labels', 'annotations'] as const) {
+    const held = metadata[field];
+    if (!isRecord(held)) continue;
+    const kept = { ...held };
+    for (const k of stamped)
+      for (const key of Object.keys(k.commonMetadata![field] ?? {}))
+        delete kept[key];
+    metadata[field] = kept;
+  }
+  return { ...body, metadata };
 }
 
 /** Whether an object's name or namespace holds a value not known here. */

@@ -323,7 +323,7 @@ export function buildMeshModel(
   const clusters = names.map(name =>
     extractCluster(name, { renderer, files, index, conventions }),
   );
-  bootstrapSources(clusters);
+  bootstrapSources(clusters, conventions);
   // the repository's own address: its GitRepository, or the FluxInstance
   // that syncs it
   const ownUrl = (object: ManifestObject) => {
@@ -535,7 +535,10 @@ function dataObjectsRead(
  * copy): something other than Flux creates it, so whether the cluster has
  * it is not known here. Its variables are already not known.
  */
-function bootstrapSources(clusters: ClusterModel[]) {
+function bootstrapSources(
+  clusters: ClusterModel[],
+  conventions: MeshConventions,
+) {
   if (!clusters.some(c => c.findings.some(f => f.missingSource))) return;
   // the files some cluster's Flux applies; and the folders of builds that
   // fail, whose objects are not known: a file under one may be applied
@@ -563,7 +566,8 @@ function bootstrapSources(clusters: ClusterModel[]) {
     unknownBuilds.some(
       dir => dir === '' || dir === '.' || file.startsWith(`${dir}/`),
     );
-  for (const cluster of clusters)
+  for (const cluster of clusters) {
+    const reclassified = new Map<EngineFinding, EngineFinding>();
     cluster.findings = cluster.findings.map(f => {
       const missing = f.missingSource;
       // the cluster has it in another namespace: not a bootstrap's
@@ -582,7 +586,7 @@ function bootstrapSources(clusters: ClusterModel[]) {
       } is named by substituteFrom, and the repository defines it only in ${firstFew(
         missing.definedIn,
       )}, which no Flux Kustomization evaluated here applies: something else creates it (a bootstrap, a script); ${held}`;
-      return {
+      const notEvaluated: EngineFinding = {
         ...f,
         code: 'not-evaluated',
         severity: 'warning',
@@ -594,7 +598,20 @@ function bootstrapSources(clusters: ClusterModel[]) {
         },
         ...(keys ? {} : { mayChange: true, substitutesOnly: true }),
       };
+      reclassified.set(f, notEvaluated);
+      return notEvaluated;
     });
+    if (!reclassified.size) continue;
+    cluster.render.findings = cluster.render.findings.map(
+      f => reclassified.get(f) ?? f,
+    );
+    // a cluster without Cilium was said to have errors that may hold it
+    if (!cluster.cilium)
+      Object.assign(
+        cluster,
+        membershipOf(cluster.name, cluster.cilium, conventions, cluster.render),
+      );
+  }
 }
 
 /** The cluster's object of a kind, name and namespace, as its render applies it. */

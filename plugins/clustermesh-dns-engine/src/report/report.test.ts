@@ -708,6 +708,35 @@ describe('validateMesh', () => {
       ),
     ]);
     expect(bootstrapped.summary.errors).toBe(0);
+    // a cluster without Cilium is not told such a source is an error that
+    // may hold it back
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const withoutCilium = validateMesh(
+      exampleTree('gitops-repo', files => {
+        moveSecrets(['apps', 'infra'])(files);
+        files[`${core}/kustomization.yaml`] = files[
+          `${core}/kustomization.yaml`
+        ].replace('  - helmrelease.yaml\n', '');
+        // nor any Cilium object
+        for (const c of ['apps', 'infra']) {
+          const k = `kubernetes/clusters/${c}/kustomization.yaml`;
+          files[k] = files[k].replace(/ {2}- \.\.\/.*ipam.*\n/g, '');
+        }
+      }),
+      withDomain,
+    );
+    expect(withoutCilium.clusters.map(c => c.membership)).toEqual([
+      {
+        member: false,
+        reason:
+          'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile)',
+      },
+      {
+        member: false,
+        reason:
+          'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile)',
+      },
+    ]);
     // its keys are read from those files: a variable none of them holds is
     // undefined (Flux substitutes an empty string), not "maybe defined"
     const undefinedDomain = validateMesh(
