@@ -802,8 +802,16 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         ciliumSource?.appliedBy.object,
       );
   let cilium: CiliumValuesModel | undefined;
-  if (conventions.cilium.valuesFile) {
-    const file = clusterPath(conventions.cilium.valuesFile, name);
+  const valuesFile =
+    conventions.cilium.valuesFile &&
+    clusterPath(conventions.cilium.valuesFile, name);
+  // a plain values file for the clusters whose Cilium is installed another
+  // way; one with a HelmRelease (or RKE2's config) and no such file keeps it
+  if (
+    valuesFile &&
+    !(!index.isFile(valuesFile) && (helmRelease || chartConfig))
+  ) {
+    const file = valuesFile;
     if (!index.isFile(file)) {
       findings.push(
         finding(

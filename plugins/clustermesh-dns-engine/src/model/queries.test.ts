@@ -16,6 +16,34 @@ describe('the FQDN a cluster should have', () => {
   const secrets = (c: string) =>
     `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`;
 
+  it('takes a variable both the settings ConfigMap and the Secret define from the one substituteFrom lists later, as Flux does', () => {
+    const edited = { ...files };
+    const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+    edited[settings] = edited[settings].replace(
+      '  CLUSTER_NAME: "apps"\n',
+      '  CLUSTER_NAME: "apps"\n  SECRET_DOMAIN: "lan.example"\n',
+    );
+    const fqdn = (conventions = defaultConventions, tree = edited) => {
+      const mesh = buildMeshModel(createRepoTree(tree), conventions);
+      return expectedFqdn(mesh, mesh.byName.get('apps')!).resolved;
+    };
+    // the Secret, listed after the ConfigMap, wins: its value is secret
+    expect(fqdn()).toBe('clustermesh-apps.<secret:SECRET_DOMAIN>');
+    // listed first, the ConfigMap's value is overridden by nothing
+    const infrastructure = 'kubernetes/clusters/apps/infrastructure.yaml';
+    const reordered = {
+      ...edited,
+      [infrastructure]: edited[infrastructure].replace(
+        '      - kind: ConfigMap\n        name: cluster-settings\n      - kind: Secret\n        name: cluster-secrets\n',
+        '      - kind: Secret\n        name: cluster-secrets\n      - kind: ConfigMap\n        name: cluster-settings\n',
+      ),
+    };
+    expect(reordered[infrastructure]).not.toBe(edited[infrastructure]);
+    expect(fqdn(defaultConventions, reordered)).toBe(
+      'clustermesh-apps.lan.example',
+    );
+  });
+
   it('keeps a variable its settings do not define as not known here, never as empty text', () => {
     // no Secret defines SECRET_DOMAIN any more, and apps has no FQDN setting
     const edited = { ...files };

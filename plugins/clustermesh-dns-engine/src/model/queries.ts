@@ -756,7 +756,7 @@ export function externalDnsPublishes(
     };
   }
   const name = dnsName.toLowerCase().replace(/\.$/, '');
-  const { domains, excludeDomains, annotation, label } = deployment.filters;
+  const { domains, excludeDomains } = deployment.filters;
   if (domains.length && !domains.some(f => inDomain(name, f))) {
     if (notKnownHere(name) || domains.some(notKnownHere))
       return {
@@ -793,6 +793,24 @@ export function externalDnsPublishes(
             ', ',
           )}), not ${dnsName}`,
         };
+  return metadataFiltered(deployment, endpoint) ?? { verdict: 'yes' };
+}
+
+/**
+ * What an ExternalDNS deployment's `--annotation-filter` and
+ * `--label-filter` say of an object: undefined when they take it (or there
+ * are none), else why not or why it is not known.
+ *
+ * @public
+ */
+export function metadataFiltered(
+  deployment: ExternalDnsDeployment,
+  endpoint: Pick<ManifestObject, 'body'>,
+): Publication | undefined {
+  const d = `${deployment.description} (${formatLocation(
+    deployment.location,
+  )})`;
+  const { annotation, label } = deployment.filters;
   for (const [filter, field, flag] of [
     [annotation, 'annotations', 'annotation-filter'],
     [label, 'labels', 'label-filter'],
@@ -811,7 +829,7 @@ export function externalDnsPublishes(
         why: `${d} takes only objects whose ${field} match ${filter} (--${flag}), and the DNSEndpoint's do not`,
       };
   }
-  return { verdict: 'yes' };
+  return undefined;
 }
 
 /**
@@ -854,8 +872,9 @@ export function metadataPublishedBy(
       else if (r.operator === '>' || r.operator === '<') return undefined;
     }
   }
+  // the filters taken; a domain not known here may still be its own
   return externalDnsPublishes(deployment, { body: { metadata: out } }, dnsName)
-    .verdict === 'yes'
+    .verdict !== 'no'
     ? out
     : undefined;
 }

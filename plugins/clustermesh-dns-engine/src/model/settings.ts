@@ -64,9 +64,22 @@ export class ClusterSettings {
     return hasOwn(this.#data, name);
   }
 
+  /**
+   * The settings ConfigMap, when it holds a variable whose value Flux takes
+   * from another source (a Secret listed after it): described, for saying
+   * why its plain value is not the one inserted.
+   */
+  shadowedIn(name: string): string | undefined {
+    return this.#inConfigMap(name) &&
+      this.#fromScope(name) &&
+      !this.#inline(name)
+      ? describeObject(this.configMap!)
+      : undefined;
+  }
+
   /** Whether the settings ConfigMap itself holds a variable (a plain value of the repository). */
   inConfigMap(name: string): boolean {
-    return this.#inConfigMap(name) && !this.#inline(name);
+    return this.#inConfigMap(name) && !this.#fromScope(name);
   }
 
   has(name: string): boolean {
@@ -86,9 +99,23 @@ export class ClusterSettings {
     return this.scope?.variables.inline(name) === true;
   }
 
+  /**
+   * Whether Flux's order of the sources decides the value: defined inline,
+   * or in both the ConfigMap and the Secret (the one listed later in
+   * `substituteFrom` wins, as the scope layers them).
+   */
+  #fromScope(name: string): boolean {
+    return (
+      this.#inline(name) ||
+      (this.scope !== undefined &&
+        this.#secretKeys.has(name) &&
+        this.#inConfigMap(name))
+    );
+  }
+
   /** The value Flux inserts for a variable (secrets as placeholders), or undefined. */
   value(name: string): string | undefined {
-    if (this.#inline(name)) return this.scope!.variables.value(name);
+    if (this.#fromScope(name)) return this.scope!.variables.value(name);
     const v = this.#data[name];
     // parsed data holds strings, numbers, booleans or null, never the functions Object.prototype has
     if (typeof v === 'string') return v;
@@ -103,7 +130,7 @@ export class ClusterSettings {
   get(name: string): SettingValue | undefined {
     let built = this.#built.get(name);
     if (built || !this.has(name)) return built;
-    if (this.#inConfigMap(name) && !this.#inline(name)) {
+    if (this.#inConfigMap(name) && !this.#fromScope(name)) {
       const object = this.configMap!;
       const value = this.value(name)!;
       built = {
@@ -114,7 +141,7 @@ export class ClusterSettings {
         origin: describeObject(object),
         location: locate(object, ['data', name]),
       };
-    } else if (!this.#secretKeys.has(name) || this.#inline(name)) {
+    } else if (!this.#secretKeys.has(name) || this.#fromScope(name)) {
       const variable = this.scope!.variables.get(name)!;
       built = {
         name,

@@ -744,18 +744,21 @@ export function fqdnForm(
   for (const v of variables) {
     const setting = cluster.settings.get(v);
     const usedSecret = secretWhereUsed(v);
-    if (
+    const plainSetting =
       setting &&
       !setting.secret &&
       !setting.origin.startsWith('Secret') &&
-      !(setting as { unverified?: boolean }).unverified &&
-      usedSecret
-    ) {
+      !(setting as { unverified?: boolean }).unverified;
+    // the settings ConfigMap holds it too, but a later Secret gives it
+    const shadowedIn = plainSetting
+      ? setting.origin
+      : cluster.settings.shadowedIn(v);
+    if (shadowedIn && usedSecret) {
       secret.push(v);
       overridden.push(
         `${v} (Kustomization ${usedSecret.key} substitutes it from ${
           usedSecret.variables.get(v)!.origin
-        }, listed after ${setting.origin})`,
+        }, listed after ${shadowedIn})`,
       );
     } else if (
       setting &&
@@ -867,7 +870,12 @@ export function ciliumWriteTargets(
   for (const cluster of clusters) {
     let target: Omit<CiliumWriteTarget, 'clusters' | 'appliedBy'> | undefined;
     let appliedBy: RenderedKustomization | undefined;
-    if (conventions.cilium.valuesFile) {
+    // the values file, unless the cluster's Cilium is a HelmRelease (or
+    // RKE2's config) and the file is not there: the model read that
+    if (
+      conventions.cilium.valuesFile &&
+      (cluster.cilium?.kind === 'values-file' || !cluster.cilium)
+    ) {
       target = {
         file: clusterPath(conventions.cilium.valuesFile, cluster.name),
         doc: 0,

@@ -9,6 +9,7 @@ import {
   dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
+  metadataFiltered,
   metadataPublishedBy,
   sameDnsName,
 } from '../model/queries';
@@ -420,8 +421,12 @@ function filteredMetadata(
       d.sources.includes('crd'),
     );
     const body = { metadata };
+    // taken already by one whose filters admit it (its domains may be
+    // not known here: the metadata is what this change can make right)
     const publishedAlready = readers.some(
-      d => externalDnsPublishes(d, { body }, name).verdict !== 'no',
+      d =>
+        externalDnsPublishes(d, { body }, name).verdict !== 'no' &&
+        metadataFiltered(d, { body }) === undefined,
     );
     if (!readers.length || publishedAlready) continue;
     for (const d of readers) {

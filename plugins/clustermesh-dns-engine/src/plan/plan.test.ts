@@ -379,6 +379,29 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
   });
 
+  it("gives a new DNSEndpoint what the --annotation-filter asks for also when the ExternalDNS's domain filter is a secret", () => {
+    const externalDns =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    const filtered = {
+      ...before,
+      [externalDns]: before[externalDns].replace(
+        '    sources:\n      - crd\n',
+        '    sources:\n      - crd\n    extraArgs:\n      - --annotation-filter=external-dns.alpha.kubernetes.io/target\n',
+      ),
+    };
+    expect(filtered[externalDns]).not.toBe(before[externalDns]);
+    // the clusters' names written out; the domain filter a secret
+    const { plan } = applied(
+      filtered,
+      storyInput,
+      resolveConventions({ fqdnTemplate: 'clustermesh-{cluster}.example.org' }),
+    );
+    const endpoint = plan.edits.find(e => e.path.endsWith('dnsendpoint.yaml'));
+    expect(endpoint?.after).toContain(
+      '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+    );
+  });
+
   it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {
     const unknownDomain = applied(before, storyInput, defaultConventions);
     const { plan: blind } = unknownDomain;

@@ -338,6 +338,31 @@ describe('the mesh is the clusters in it', () => {
     });
   });
 
+  it("reads a cluster's HelmRelease when the conventions' cilium.valuesFile has no file for it (the values file is for the clusters whose Cilium is installed another way)", () => {
+    const tree = exampleTree('gitops-repo', files => {
+      files['bootstrap/apps/cilium-values.yaml'] =
+        'clustermesh:\n  useAPIServer: true\n';
+    });
+    const report = validateMesh(
+      tree,
+      resolveConventions({
+        ...knownDomain,
+        cilium: { valuesFile: 'bootstrap/{cluster}/cilium-values.yaml' },
+      }),
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.membership).toMatchObject({
+      member: true,
+      reason: 'clustermesh.useAPIServer is true in its Cilium values',
+      location: { file: helmRelease },
+    });
+    expect(
+      report.findings.filter(f =>
+        /cilium-values\.yaml/.test(f.location?.file ?? ''),
+      ),
+    ).toEqual([]);
+  });
+
   /**
    * The example, with infra applying a file of another source instead of
    * the infrastructure (and its Cilium), and no Cilium pool or L2 policy:
