@@ -82,6 +82,7 @@ const hasTransformers = (t: KustTarget) =>
   t.namespace !== undefined ||
   t.namePrefix !== undefined ||
   t.nameSuffix !== undefined ||
+  (t.transformers?.length ?? 0) > 0 ||
   transformerFields.some(f => t.spec[f] !== undefined);
 
 /**
@@ -404,12 +405,19 @@ function runTransformers(
   }
   // the `transformers` field runs after every builtin field's transformer
   for (const t of target.transformers ?? [])
-    acc.resources = addEntries(
-      acc.resources,
-      t.entries,
-      t.specs,
-      problem(t.location),
-    );
+    acc.resources =
+      t.kind === 'namespace'
+        ? setNamespace(
+            acc.resources,
+            t.namespace,
+            t.specs,
+            problem(t.location),
+            {
+              unsetOnly: t.unsetOnly,
+              subjects: t.subjects,
+            },
+          )
+        : addEntries(acc.resources, t.entries, t.specs, problem(t.location));
 }
 
 function customSpecs(

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { finding, EngineFinding } from '../../core/finding';
-import { isRecord, ObjectPath } from '../../core/paths';
+import { getPath, isRecord, ObjectPath } from '../../core/paths';
 import { joinPath } from '../../tree/RepoTree';
 import type { YamlReader } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
@@ -107,8 +107,8 @@ export interface KustTarget {
   patchesStrategicMerge: PatchSource[];
   patchesJson6902: PatchSource[];
   originAnnotations: boolean;
-  /** The `transformers`, when all are builtin label or annotation transformers. */
-  transformers?: EntryTransformer[];
+  /** The `transformers`, when all are builtin label, annotation or namespace transformers. */
+  transformers?: BuiltinTransformer[];
 }
 
 /** Reads a kustomization file; undefined (with findings) when kustomize cannot. */
@@ -218,25 +218,42 @@ const entryTransformers = {
 
 /** A builtin label or annotation transformer of a kustomization's `transformers`. */
 export interface EntryTransformer {
+  kind: 'entries';
   entries: Record<string, string>;
   specs: FieldSpec[];
   location: SourceLocation;
 }
 
+/** A builtin NamespaceTransformer of a kustomization's `transformers`. */
+export interface NamespaceTransformer {
+  kind: 'namespace';
+  namespace: string;
+  /** Only objects (and subjects) without a namespace get it. */
+  unsetOnly: boolean;
+  /** Which RoleBinding subjects get it (`setRoleBindingSubjects`). */
+  subjects: 'defaultOnly' | 'allServiceAccounts' | 'none';
+  specs: FieldSpec[];
+  location: SourceLocation;
+}
+
+/** A builtin transformer this engine evaluates. */
+export type BuiltinTransformer = EntryTransformer | NamespaceTransformer;
+
 /**
  * The transformers listed (a file, or an inline configuration), when every
- * one is a builtin LabelTransformer or AnnotationsTransformer (the common
- * case: labelling namespaces); undefined when one is anything else, which
- * is then reported as not evaluated.
+ * one is a builtin LabelTransformer, AnnotationsTransformer or
+ * NamespaceTransformer (the common cases: labelling namespaces, giving a
+ * shared folder's objects a namespace); undefined when one is anything
+ * else, which is then reported as not evaluated.
  */
 function readEntryTransformers(
   list: unknown,
   dir: string,
   files: TargetFiles,
   at: (path: ObjectPath) => SourceLocation,
-): EntryTransformer[] | undefined {
+): BuiltinTransformer[] | undefined {
   if (!Array.isArray(list) || list.length === 0) return undefined;
-  const out: EntryTransformer[] = [];
+  const out: BuiltinTransformer[] = [];
   for (const [i, entry] of list.entries()) {
     if (typeof entry !== 'string') return undefined;
     let documents: unknown[];
@@ -254,39 +271,70 @@ function readEntryTransformers(
     if (!documents.length) return undefined;
     for (const d of documents) {
       if (!isRecord(d) || d.apiVersion !== 'builtin') return undefined;
+      const specs = fieldSpecsOf(d.fieldSpecs ?? []);
+      if (!specs) return undefined;
+      const location = at(['transformers', i]);
+      if (d.kind === 'NamespaceTransformer') {
+        const namespace = getPath(d, ['metadata', 'namespace']);
+        const subjects = d.setRoleBindingSubjects ?? 'defaultOnly';
+        if (
+          typeof namespace !== 'string' ||
+          !namespace ||
+          (d.unsetOnly !== undefined && typeof d.unsetOnly !== 'boolean') ||
+          !['defaultOnly', 'allServiceAccounts', 'none'].includes(subjects)
+        )
+          return undefined;
+        out.push({
+          kind: 'namespace',
+          namespace,
+          unsetOnly: d.unsetOnly === true,
+          subjects,
+          specs,
+          location,
+        });
+        continue;
+      }
       const field =
         entryTransformers[String(d.kind) as keyof typeof entryTransformers];
       if (!field) return undefined;
       const entries = d[field] ?? {};
-      const specs = d.fieldSpecs ?? [];
       if (
         !isRecord(entries) ||
-        !Object.values(entries).every(v => typeof v === 'string') ||
-        !Array.isArray(specs) ||
-        !specs.every(
-          (f: unknown) =>
-            isRecord(f) &&
-            typeof f.path === 'string' &&
-            ['kind', 'group', 'version'].every(
-              k => f[k] === undefined || typeof f[k] === 'string',
-            ),
-        )
+        !Object.values(entries).every(v => typeof v === 'string')
       )
         return undefined;
       out.push({
+        kind: 'entries',
         entries: entries as Record<string, string>,
-        specs: specs.map((f: Record<string, any>) => ({
-          path: f.path,
-          ...(f.kind ? { kind: f.kind } : {}),
-          ...(f.group ? { group: f.group } : {}),
-          ...(f.version ? { version: f.version } : {}),
-          ...(f.create === true ? { create: true } : {}),
-        })),
-        location: at(['transformers', i]),
+        specs,
+        location,
       });
     }
   }
   return out;
+}
+
+/** A transformer's `fieldSpecs` as this engine applies them; undefined when one is not readable. */
+function fieldSpecsOf(specs: unknown): FieldSpec[] | undefined {
+  if (
+    !Array.isArray(specs) ||
+    !specs.every(
+      (f: unknown) =>
+        isRecord(f) &&
+        typeof f.path === 'string' &&
+        ['kind', 'group', 'version'].every(
+          k => f[k] === undefined || typeof f[k] === 'string',
+        ),
+    )
+  )
+    return undefined;
+  return specs.map((f: Record<string, any>) => ({
+    path: f.path,
+    ...(f.kind ? { kind: f.kind } : {}),
+    ...(f.group ? { group: f.group } : {}),
+    ...(f.version ? { version: f.version } : {}),
+    ...(f.create === true ? { create: true } : {}),
+  }));
 }
 
 function emptyTarget(

@@ -204,6 +204,52 @@ transformers:
       expect(built.messages).toEqual([]);
     });
 
+    it('runs a builtin NamespaceTransformer of its transformers field (unsetOnly, setRoleBindingSubjects) as kubectl does', () => {
+      const objects = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: unset}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: set, namespace: other}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: x}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+  - {kind: ServiceAccount, name: default, namespace: other}
+  - {kind: ServiceAccount, name: default}
+  - {kind: ServiceAccount, name: sa2, namespace: default}
+`;
+      for (const options of [
+        'unsetOnly: true',
+        'unsetOnly: false',
+        'setRoleBindingSubjects: allServiceAccounts',
+        'setRoleBindingSubjects: none',
+        'unsetOnly: true\n    setRoleBindingSubjects: allServiceAccounts',
+      ]) {
+        const built = expectSame({
+          'app/objects.yaml': objects,
+          'app/kustomization.yaml': `resources: [objects.yaml]
+transformers:
+  - |-
+    apiVersion: builtin
+    kind: NamespaceTransformer
+    metadata:
+      name: not-used
+      namespace: media
+    ${options}
+`,
+        });
+        expect(built.messages).toEqual([]);
+      }
+    });
+
     it('runs its transformers in kustomize order: patches before namespace and prefix, JSON 6902 patches after labels', () => {
       expect(
         expectSame({

@@ -1,4 +1,4 @@
-import { isRecord } from '../../core/paths';
+import { getPath, isRecord } from '../../core/paths';
 import { isClusterScopedKind } from '../kustomizeObjects';
 import { sameResource } from './accumulation';
 import {
@@ -71,16 +71,36 @@ export function setNamespace(
   namespace: string,
   specs: readonly FieldSpec[],
   problem: TransformProblem,
+  /** A NamespaceTransformer's options; the `namespace` field's are the defaults. */
+  options: {
+    /** Only what has no namespace gets it. */
+    unsetOnly?: boolean;
+    /** Which RoleBinding subjects get it. */
+    subjects?: 'defaultOnly' | 'allServiceAccounts' | 'none';
+  } = {},
 ): Res[] {
+  const { unsetOnly = false, subjects: which = 'defaultOnly' } = options;
+  const blank = (v: unknown) => v === undefined || v === null || v === '';
   const out = resources.map(original => {
     let res = storePreviousId(original);
     const kind = kindOf(res);
     const apiVersion = apiVersionOf(res);
-    if (!isClusterScopedKind(kind)) res = withMeta(res, 'namespace', namespace);
+    if (
+      !isClusterScopedKind(kind) &&
+      (!unsetOnly || blank(getPath(res.body, ['metadata', 'namespace'])))
+    )
+      res = withMeta(res, 'namespace', namespace);
     const isBinding = kind === 'RoleBinding' || kind === 'ClusterRoleBinding';
-    if (isBinding && Array.isArray(res.body.subjects)) {
+    if (isBinding && which !== 'none' && Array.isArray(res.body.subjects)) {
+      const taken = (s: Record<string, unknown>) =>
+        which === 'allServiceAccounts'
+          ? s.kind === 'ServiceAccount'
+          : s.name === 'default';
       const subjects = res.body.subjects.map((s: unknown) =>
-        isRecord(s) && s.name === 'default' && s.namespace !== namespace
+        isRecord(s) &&
+        taken(s) &&
+        s.namespace !== namespace &&
+        (!unsetOnly || blank(s.namespace))
           ? withField(s, 'namespace', namespace)
           : s,
       );
@@ -96,7 +116,10 @@ export function setNamespace(
           (s.kind === 'RoleBinding' || s.kind === 'ClusterRoleBinding')
         ),
     );
-    return applySpecs(res, applicable, setScalar(namespace), () => '', problem);
+    const set = unsetOnly
+      ? (current: unknown) => (blank(current) ? namespace : current)
+      : setScalar(namespace);
+    return applySpecs(res, applicable, set, () => '', problem);
   });
   reportConflicts(
     out,
