@@ -865,6 +865,12 @@ spec:
     expect(twice(renderFiles(files(() => provider('http://am:9093'))))).toEqual(
       [],
     );
+    // also beside the shared folder's own copy, applied without commonMetadata
+    const withShared = files(() => provider('http://am:9093'));
+    withShared[`${root}/shared.yaml`] = ks('shared', './components/shared');
+    withShared['components/shared/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ncomponents:\n  - ../alerts\n';
+    expect(twice(renderFiles(withShared))).toEqual([]);
     // the component's own object differs per app: two versions
     const perApp = files(() => provider('http://am:9093'));
     perApp['apps/kavita/kustomization.yaml'] +=
@@ -872,6 +878,24 @@ spec:
     expect(twice(renderFiles(perApp))).toEqual([
       "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by Kustomization flux-system/kavita (no substitution): two versions of one object, each reconcile overwriting the other's",
     ]);
+  });
+
+  it('says a file kustomize refuses fails the whole Kustomization whose build takes it in', () => {
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './apps'),
+      'apps/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ok.yaml\n  - broken.yaml\n',
+      'apps/ok.yaml': target('  a: b\n'),
+      'apps/broken.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n  namespace: default\ndata:\n  a: *missing\n',
+    });
+    expect(result.findings.map(located)).toEqual([
+      'apps/broken.yaml:7 uses the alias *missing with no anchor &missing before it; kustomize refuses the file (unknown anchor); Flux fails Kustomization flux-system/apps, whose build takes the file in: nothing of it is applied until the file is fixed',
+    ]);
+    expect(result.kustomizations.find(k => k.name === 'apps')?.failed).toBe(
+      true,
+    );
   });
 
   it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {

@@ -537,7 +537,16 @@ export class FluxRenderer {
     if (pathFinding) findings.push(pathFinding);
     else
       findings.push(
-        ...built.findings.map(f => ({ ...f, cluster, build: spec.key })),
+        ...built.findings.map(f => ({
+          ...f,
+          // a file kustomize refuses fails the whole build it is part of
+          ...(f.code === 'yaml-invalid' &&
+            f.severity === 'error' && {
+              message: `${f.message}; Flux fails Kustomization ${spec.key}, whose build takes the file in: nothing of it is applied until the file is fixed`,
+            }),
+          cluster,
+          build: spec.key,
+        })),
       );
     // a path its source leaves out applies nothing, though the folder is here
     let failed = !built.ok || leftOut;
@@ -814,17 +823,14 @@ function appliedObjects(rendered: RenderedKustomization[]): {
         versions.set(key, [object]);
         firstBy.set(key, k);
       } else {
-        // what each Kustomization stamps on all it applies (its
-        // commonMetadata) makes no second version: Flux's own ownership
+        // what each build stamps on all it applies (commonMetadata, the
+        // origin annotation) makes no second version: Flux's own ownership
         // labels differ the same way
         const first = firstBy.get(key)!;
-        const body = JSON.stringify(
-          withoutCommonMetadata(object.body, first, k),
-        );
+        const body = JSON.stringify(withoutStamps(object.body, first, k));
         if (
           seen.some(
-            v =>
-              JSON.stringify(withoutCommonMetadata(v.body, first, k)) === body,
+            v => JSON.stringify(withoutStamps(v.body, first, k)) === body,
           )
         )
           continue;
@@ -849,22 +855,29 @@ function appliedObjects(rendered: RenderedKustomization[]): {
   return { objects: out, twice };
 }
 
-/** An object's body without the labels and annotations the Kustomizations' commonMetadata set. */
-function withoutCommonMetadata(
+/**
+ * An object's body without what each build stamps on all it applies: the
+ * labels and annotations of the Kustomizations' commonMetadata, and the
+ * origin annotation kustomize-controller asks for (a path relative to the
+ * folder built, different from each).
+ */
+function withoutStamps(
   body: Record<string, unknown>,
   ...appliers: RenderedKustomization[]
 ): Record<string, unknown> {
-  const stamped = appliers.filter(k => k.commonMetadata);
-  if (!stamped.length || !isRecord(body.metadata)) return body;
+  if (!isRecord(body.metadata)) return body;
   const metadata: Record<string, unknown> = { ...body.metadata };
   for (const field of ['labels', 'annotations'] as const) {
     const held = metadata[field];
     if (!isRecord(held)) continue;
     const kept = { ...held };
-    for (const k of stamped)
-      for (const key of Object.keys(k.commonMetadata![field] ?? {}))
+    for (const k of appliers)
+      for (const key of Object.keys(k.commonMetadata?.[field] ?? {}))
         delete kept[key];
-    metadata[field] = kept;
+    if (field === 'annotations') delete kept['config.kubernetes.io/origin'];
+    // only stamps: as without any
+    if (Object.keys(kept).length) metadata[field] = kept;
+    else delete metadata[field];
   }
   return { ...body, metadata };
 }
