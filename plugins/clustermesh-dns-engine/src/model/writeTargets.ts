@@ -67,6 +67,11 @@ export interface SettingsWriteTarget {
      * before its first reconcile, so the reference must be optional.
      */
     selfApplied?: boolean;
+    /**
+     * In the cluster's own folder (the conventions' settings file), not
+     * next to that Kustomization, which other clusters share.
+     */
+    ownFolder?: boolean;
   };
   /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
   wires?: RenderedKustomization;
@@ -530,7 +535,8 @@ function newSettingsTarget(
         c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
     )
   )
-    return undefined;
+    // shared by other clusters: each one's ConfigMap goes in its own folder
+    return referenced ? ownFolderSettings(mesh, cluster, wires) : undefined;
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
   const conventional = basenamePath(
@@ -563,6 +569,44 @@ function newSettingsTarget(
     },
     // a Kustomization that names it already needs no change
     wires: referenced ? undefined : wires,
+  };
+}
+
+/**
+ * A new settings ConfigMap at the conventions' settings file of a cluster
+ * whose Cilium values' Kustomization, which names it already (optional),
+ * other clusters share: where the cluster applies the other files of that
+ * folder, listed beside them, in the namespace the Kustomization reads.
+ */
+function ownFolderSettings(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  wires: RenderedKustomization,
+): SettingsWriteTarget | undefined {
+  const { conventions } = mesh;
+  const file = clusterPath(conventions.settings.file, cluster.name);
+  const dir = dirnamePath(file);
+  if (mesh.repository.isFile(file)) return undefined;
+  // a file of that folder the cluster applies, from the folder's own build
+  const sibling = cluster.render.objects.find(
+    ({ object }) =>
+      object.source.index >= 0 && dirnamePath(object.source.file) === dir,
+  );
+  const listing = listingOf(mesh, file, sibling?.appliedBy.path);
+  if (!sibling || !listing.kustomization) return undefined;
+  return {
+    file,
+    format: 'yaml',
+    doc: -1,
+    configMap: clusterPath(conventions.settings.configMap, cluster.name),
+    appliedBy: sibling.appliedBy,
+    substituted: sibling.appliedBy.postBuild,
+    create: {
+      ...listing,
+      namespace: wires.namespace,
+      substitutedBy: wires.key,
+      ownFolder: true,
+    },
   };
 }
 

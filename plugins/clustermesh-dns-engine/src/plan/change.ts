@@ -576,9 +576,11 @@ export function decideChange(
           ([name, t]) =>
             `${name}: no settings ConfigMap was applied${
               t.wires ? ' and no Kustomization substituted from one' : ''
-            }, so ${t.file} is created next to Kustomization ${
-              t.create!.substitutedBy
-            }, which applies the Cilium values and ${
+            }, so ${t.file} is created ${
+              t.create!.ownFolder
+                ? `in the cluster's own folder, applied by Kustomization ${t.appliedBy?.key}, for Kustomization `
+                : 'next to Kustomization '
+            }${t.create!.substitutedBy}, which applies the Cilium values and ${
               t.wires
                 ? 'now substitutes from it'
                 : 'substitutes from it already (optional)'

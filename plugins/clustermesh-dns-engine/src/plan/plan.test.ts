@@ -1517,6 +1517,76 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(data).toContain('CILIUM_CLUSTERMESH_LB_IP');
   });
 
+  it("creates each cluster's settings in its own folder when the Cilium values' Kustomization, shared by the clusters, already names them (optional)", () => {
+    const files = fixtureFiles('configure-component-ks/repo');
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      // the plain settings under another name; cluster-settings named, optional
+      files[`${dir}/cluster-vars.yaml`] = files[
+        `${dir}/cluster-settings.yaml`
+      ].replace('name: cluster-settings', 'name: cluster-vars');
+      delete files[`${dir}/cluster-settings.yaml`];
+      files[`${dir}/kustomization.yaml`] = files[
+        `${dir}/kustomization.yaml`
+      ].replace('./cluster-settings.yaml', './cluster-vars.yaml');
+      files[`${dir}/infrastructure.yaml`] = files[
+        `${dir}/infrastructure.yaml`
+      ].replace('name: cluster-settings', 'name: cluster-vars');
+    }
+    for (const path of Object.keys(files))
+      if (path.endsWith('/ks.yaml'))
+        files[path] = files[path].replace(
+          'name: cluster-settings',
+          'name: cluster-vars',
+        );
+    const ks = 'kubernetes/infrastructure/networking/cilium/core/ks.yaml';
+    files[ks] = files[ks].replace(
+      '      - kind: ConfigMap\n        name: cluster-vars\n',
+      '      - kind: ConfigMap\n        name: cluster-vars\n      - kind: ConfigMap\n        name: cluster-settings\n        optional: true\n',
+    );
+    expect(files[ks]).toContain('optional: true');
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      defaultConventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toEqual(
+      expect.arrayContaining([
+        'kubernetes/clusters/infra/cluster-settings.yaml',
+        'kubernetes/clusters/infra/kustomization.yaml',
+        'kubernetes/clusters/apps/cluster-settings.yaml',
+      ]),
+    );
+    expect(after['kubernetes/clusters/infra/cluster-settings.yaml']).toMatch(
+      /name: cluster-settings\n {2}namespace: flux-system\ndata:\n {2}CILIUM_CLUSTERMESH_FQDN: clustermesh-infra\.example\.io\n {2}CILIUM_CLUSTERMESH_LB_IP: 10\.25\.11\.100\n/,
+    );
+    expect(after['kubernetes/clusters/infra/kustomization.yaml']).toContain(
+      '  - ./cluster-settings.yaml\n',
+    );
+    expect(plan.decisions.join('\n')).toContain(
+      "infra: no settings ConfigMap was applied, so kubernetes/clusters/infra/cluster-settings.yaml is created in the cluster's own folder, applied by Kustomization flux-system/cluster-infra-config, for Kustomization flux-system/cilium-core, which applies the Cilium values and substitutes from it already (optional).",
+    );
+    // validated afterwards, and a second run writes nothing
+    expect(plan.report?.summary.errors).toBe(0);
+    const again = applied(
+      after,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      defaultConventions,
+    );
+    expect(again.plan.edits).toEqual([]);
+  });
+
   describe('in a repository with no settings and no substitution', () => {
     /** Its conventions as the CLI reads them: the file, then detection. */
     const noSettingsConventions = (files: Record<string, string>) => {
