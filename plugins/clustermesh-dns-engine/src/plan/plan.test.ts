@@ -1587,6 +1587,30 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(again.plan.edits).toEqual([]);
   });
 
+  it("writes the records' new kustomization as the nearest one above is written when Flux generates the Cilium folder's", () => {
+    const files = fixtureFiles('configure-component-ks/repo');
+    // Flux generates the kustomization of Cilium's app folder
+    delete files[
+      'kubernetes/infrastructure/networking/cilium/core/app/kustomization.yaml'
+    ];
+    const { plan, after } = applied(files, {
+      clusters: [
+        { name: 'infra', ip: '10.25.11.100' },
+        { name: 'apps', ip: '10.25.11.120' },
+      ],
+    });
+    expect(plan.problems).toEqual([]);
+    // as kubernetes/infrastructure/networking/cilium/kustomization.yaml:
+    // `---`, indented `./` entries
+    expect(
+      after[
+        'kubernetes/infrastructure/networking/cilium/core/clustermesh/kustomization.yaml'
+      ],
+    ).toBe(
+      '---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./dnsendpoint.yaml\n',
+    );
+  });
+
   describe('in a repository with no settings and no substitution', () => {
     /** Its conventions as the CLI reads them: the file, then detection. */
     const noSettingsConventions = (files: Record<string, string>) => {

@@ -170,7 +170,7 @@ export function recordsKustomizationFor(
     file: `${folder}/${endpointName}`,
     kustomization: {
       file: `${folder}/kustomization.yaml`,
-      text: kustomizationText(edits, cilium.path, endpointName),
+      text: kustomizationText(edits, cilium.path, endpointName, folder),
     },
     declaredIn,
     document,
@@ -239,18 +239,28 @@ function buildsWithoutList(
 
 /**
  * The new folder's kustomization, as the one the Cilium Kustomization
- * builds is written: its leading comments and `---`, `./` entries and
+ * builds is written (or, when Flux generates that one, the nearest above
+ * the new folder): its leading comments and `---`, `./` entries and
  * sequence indentation.
  */
 function kustomizationText(
   edits: EditSet,
   builtFolder: string,
   entry: string,
+  /** The new folder: without a kustomization where Cilium's is built, its nearest one above. */
+  folder: string,
 ): string {
-  const neighbour =
+  const kustomizationIn = (dir: string) =>
     kustomizationFileNames
-      .map(n => edits.before(`${builtFolder}/${n}`))
-      .find(t => t !== undefined) ?? '';
+      .map(n => edits.before(dir ? `${dir}/${n}` : n))
+      .find(t => t !== undefined);
+  let neighbour = kustomizationIn(builtFolder);
+  for (let dir = dirnamePath(folder); neighbour === undefined; ) {
+    neighbour = kustomizationIn(dir);
+    if (!dir) break;
+    dir = dirnamePath(dir);
+  }
+  neighbour ??= '';
   const lines = neighbour.split(/\r?\n/);
   const header: string[] = [];
   for (const line of lines) {

@@ -32,6 +32,29 @@ describe('YamlTextEditor', () => {
     );
   });
 
+  it('quotes a new value holding a variable as the file quotes those, and leaves other values plain', () => {
+    const text =
+      'ipv4NativeRoutingCIDR: "${IP_POD_CIDR_V4}"\ncluster:\n  name: "${CLUSTER_NAME}"\nclustermesh:\n  useAPIServer: true\n';
+    expect(
+      edit(text, e =>
+        e.setEntries(0, ['clustermesh', 'apiserver'], {
+          service: { type: 'LoadBalancer' },
+          tls: { server: { extraDnsNames: ['${CILIUM_CLUSTERMESH_FQDN}'] } },
+        }),
+      ),
+    ).toBe(
+      'ipv4NativeRoutingCIDR: "${IP_POD_CIDR_V4}"\ncluster:\n  name: "${CLUSTER_NAME}"\nclustermesh:\n  useAPIServer: true\n  apiserver:\n    service:\n      type: LoadBalancer\n    tls:\n      server:\n        extraDnsNames:\n          - "${CILIUM_CLUSTERMESH_FQDN}"\n',
+    );
+    // a file that writes them plain gets them plain
+    expect(
+      edit(text.replace(/"/g, ''), e =>
+        e.setEntries(0, ['clustermesh'], {
+          fqdn: '${CILIUM_CLUSTERMESH_FQDN}',
+        }),
+      ),
+    ).toContain('  fqdn: ${CILIUM_CLUSTERMESH_FQDN}\n');
+  });
+
   it('adds after the last line of a file that has no final line break, leaving that line and the file end as they were', () => {
     const text = 'data:\n  A: "1"';
     const after = edit(text, e => {

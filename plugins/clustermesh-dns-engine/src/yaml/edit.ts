@@ -77,6 +77,8 @@ type Located =
 interface BlockStyle {
   indent: number;
   indentSeq: boolean;
+  /** How the file quotes its values holding `${...}`, when most are quoted. */
+  variableQuote?: Quoting;
 }
 
 /**
@@ -924,7 +926,16 @@ export class YamlTextEditor {
     const steps = new Map<number, number>();
     let seqIndented = 0;
     let seqFlat = 0;
+    const variables = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 };
     const visit = (node: unknown) => {
+      if (
+        isScalar(node) &&
+        typeof node.value === 'string' &&
+        node.value.includes('${')
+      ) {
+        const type = node.type as keyof typeof variables;
+        if (type in variables) variables[type]++;
+      }
       if (isMap(node)) {
         for (const pair of node.items) {
           const key = pair.key as Node | null;
@@ -962,7 +973,17 @@ export class YamlTextEditor {
         best = count;
       }
     }
-    this.#style = { indent, indentSeq: seqIndented >= seqFlat };
+    const quoted = variables.QUOTE_DOUBLE + variables.QUOTE_SINGLE;
+    this.#style = {
+      indent,
+      indentSeq: seqIndented >= seqFlat,
+      variableQuote:
+        quoted > variables.PLAIN
+          ? variables.QUOTE_DOUBLE >= variables.QUOTE_SINGLE
+            ? 'QUOTE_DOUBLE'
+            : 'QUOTE_SINGLE'
+          : undefined,
+    };
     return this.#style;
   }
 }
@@ -1124,10 +1145,15 @@ function renderBlock(
   quote?: Quoting,
 ): string[] {
   const lines: string[] = [];
+  // a value holding a variable is quoted as the file quotes those
+  const quoting = (v: unknown) =>
+    typeof v === 'string' && v.includes('${')
+      ? style.variableQuote ?? quote
+      : quote;
   const scalar = (v: unknown, isKey = false) =>
     stringify(v, {
       lineWidth: 0,
-      defaultStringType: isKey ? 'PLAIN' : quote ?? 'PLAIN',
+      defaultStringType: isKey ? 'PLAIN' : quoting(v) ?? 'PLAIN',
       defaultKeyType: 'PLAIN',
     }).replace(/\n$/, '');
   const isBlock = (v: unknown) =>
