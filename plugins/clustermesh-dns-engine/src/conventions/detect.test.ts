@@ -2130,6 +2130,21 @@ describe('detectConventions', () => {
       expect(settingOf(found, 'dns.provider')?.reason).toBe(
         'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider rfc2136; none uses Cloudflare, so its TTL range and "DNS only" do not apply',
       );
+      // beside a Cloudflare one that reads no DNSEndpoint: that one says so
+      const both = detectConventions(
+        createRepoTree({
+          ...externalDns(
+            '1.20.0',
+            '    provider:\n      name: rfc2136\n    sources: [crd]\n',
+          ),
+          'kubernetes/apps/network/public-dns/helmrelease.yaml':
+            'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: public-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n    provider: cloudflare\n    sources: [gateway-httproute]\n',
+        }),
+      );
+      expect(both.conventions.dns).toMatchObject({ provider: 'other' });
+      expect(settingOf(both.found, 'dns.provider')?.reason).toBe(
+        'HelmRelease network/external-dns (kubernetes/apps/network/external-dns/helmrelease.yaml:1) uses provider rfc2136, and it is what reads DNSEndpoints; HelmRelease network/public-dns publishes to Cloudflare but reads no DNSEndpoint (no crd source), so Cloudflare\'s TTL range and "DNS only" do not apply to the records',
+      );
       // a Cloudflare deployment: Cloudflare's rules, detected, so said
       const cloudflare = detectConventions(
         createRepoTree(externalDns('1.20.0', '    provider: cloudflare\n')),

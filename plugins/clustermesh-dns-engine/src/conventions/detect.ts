@@ -1269,6 +1269,10 @@ function detectProvider(
   }
   const provider = cloudflare ? 'cloudflare' : 'other';
   conventions.dns = { ...conventions.dns, provider };
+  // Cloudflare deployments that read no DNSEndpoint publish none of the records
+  const cloudflareElsewhere = deployments.filter(
+    d => !considered.includes(d) && d.provider === 'cloudflare',
+  );
   detected(
     'dns.provider',
     provider,
@@ -1282,6 +1286,16 @@ function detectProvider(
       .join(', ')}${
       cloudflare
         ? ': Cloudflare\'s TTL range and "DNS only" apply'
+        : cloudflareElsewhere.length
+        ? `, and ${
+            considered.length > 1 ? 'they are' : 'it is'
+          } what reads DNSEndpoints; ${cloudflareElsewhere
+            .map(d => d.description)
+            .join(', ')} ${
+            cloudflareElsewhere.length > 1 ? 'publish' : 'publishes'
+          } to Cloudflare but ${
+            cloudflareElsewhere.length > 1 ? 'read' : 'reads'
+          } no DNSEndpoint (no crd source), so Cloudflare's TTL range and "DNS only" do not apply to the records`
         : '; none uses Cloudflare, so its TTL range and "DNS only" do not apply'
     }`,
     named[0].location,

@@ -403,9 +403,15 @@ function inDomain(name: string, domain: string): boolean {
   return name === d || name.endsWith(`.${d}`);
 }
 
-/** Text a value not known here stands in, where ExternalDNS's filters cannot be compared. */
+/**
+ * Text a value not known here stands in, where ExternalDNS's filters
+ * cannot be compared: a secret, a variable left, or a Kubernetes
+ * `$(VAR)` reference the container's env fills (from a Secret, often).
+ */
 const notKnownHere = (text: string) =>
-  text.includes('<secret:') || text.includes('${');
+  text.includes('<secret:') ||
+  text.includes('${') ||
+  /\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(text);
 
 /**
  * The DNS provider that publishes a cluster's records: that of its own

@@ -415,6 +415,15 @@ describe('dnsendpoint-matches', () => {
       expect(
         infraResult(rfc2136(['rfc2136: {zone: example.net}'])),
       ).toMatchObject({ outcome: 'pass' });
+      // a zone the container's env fills ($(VAR), from a Secret): not known
+      expect(
+        infraResult(rfc2136(['extraArgs: [--rfc2136-zone=$(RFC2136_ZONE)]'])),
+      ).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringContaining(
+          'is in the RFC2136 zones of HelmRelease network/external-dns',
+        ),
+      });
     });
 
     it('fails when its annotation filter takes only annotated objects the DNSEndpoint is not', () => {
