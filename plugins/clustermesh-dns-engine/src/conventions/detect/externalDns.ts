@@ -57,8 +57,9 @@ export interface ExternalDnsDeployment {
   valuesUnread?: boolean;
   /**
    * Why it does not install the DNSEndpoint CRD, when it is known not to:
-   * the chart before 1.14.4 has none, and `install.crds: Skip` leaves it
-   * out. Absent when it does, or when that is not known.
+   * the chart before 1.14.4 has none, `install.crds: Skip` leaves it out,
+   * and the image alone (another chart, a Deployment) installs none.
+   * Absent when it does, or when that is not known.
    */
   noCrd?: string;
   /**
@@ -493,12 +494,20 @@ export function readExternalDnsDeployments(
         filters: filtersOf(values, args),
         valuesUnread: hasValuesFrom && (merged?.unread ?? true),
         ownership: ownershipOf(isChart ? values : undefined, args),
-        ...noCrdOf(
-          isChart ? chartSemver : undefined,
-          pinnedMinor(chartVersion.text) !== undefined,
-          getPath(v, ['spec', 'install', 'crds']),
-          chartVersion.text,
-        ),
+        ...(isChart
+          ? noCrdOf(
+              chartSemver,
+              pinnedMinor(chartVersion.text) !== undefined,
+              getPath(v, ['spec', 'install', 'crds']),
+              chartVersion.text,
+            )
+          : {
+              // another chart running the image (app-template): the image
+              // installs no CRD; only the external-dns chart ships it
+              noCrd: `chart ${String(
+                chart ?? chartRef ?? 'another chart',
+              )} runs the ExternalDNS image, which installs no DNSEndpoint CRD (the external-dns chart ships it)`,
+            }),
       });
     } else if (v.kind === 'Deployment') {
       const image = externalDnsImage(getPath(v, ['spec', 'template', 'spec']), [
@@ -521,6 +530,8 @@ export function readExternalDnsDeployments(
         sourcesLocation: doc.at([...image.path.slice(0, -1), 'args']),
         filters: filtersOf(undefined, args),
         ownership: ownershipOf(undefined, args),
+        noCrd:
+          'a Deployment of the ExternalDNS image installs no DNSEndpoint CRD (the external-dns chart ships it)',
       });
     }
   }
