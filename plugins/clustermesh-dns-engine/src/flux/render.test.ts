@@ -880,6 +880,37 @@ spec:
     ]);
   });
 
+  it('says a Kustomization that depends on one only its own build applies never starts on a new cluster', () => {
+    const files = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      // infrastructure waits for cilium, which it applies itself
+      [`${root}/infrastructure.yaml`]: ks(
+        'infrastructure',
+        './infrastructure',
+      ).replace('spec:\n', 'spec:\n  dependsOn:\n    - name: cilium\n'),
+      'infrastructure/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cilium/ks.yaml\n',
+      'infrastructure/cilium/ks.yaml': ks(
+        'cilium',
+        './infrastructure/cilium/app',
+      ),
+      'infrastructure/cilium/app/cm.yaml': target('  a: b\n'),
+    };
+    expect(renderFiles(files).findings.map(located)).toEqual([
+      `${root}/infrastructure.yaml:9 Kustomization flux-system/infrastructure depends on Kustomization flux-system/cilium, which only its own build applies (infrastructure/cilium/ks.yaml:2): on a new cluster flux-system/cilium does not exist until flux-system/infrastructure has applied it, so Flux never reconciles flux-system/infrastructure and nothing of it is applied (a running cluster that has flux-system/cilium from before goes on); depend on it from outside that build, or drop the dependency`,
+    ]);
+    // declared by the cluster's root instead: an ordinary dependency
+    const outside = { ...files };
+    delete outside['infrastructure/cilium/ks.yaml'];
+    outside[`${root}/cilium.yaml`] = ks(
+      'cilium',
+      './infrastructure/cilium/app',
+    );
+    outside['infrastructure/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+    expect(renderFiles(outside).findings).toEqual([]);
+  });
+
   it('says a file kustomize refuses fails the whole Kustomization whose build takes it in', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

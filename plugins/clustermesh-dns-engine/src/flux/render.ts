@@ -418,6 +418,7 @@ export class FluxRenderer {
     const { objects, twice } = appliedObjects(rendered);
     for (const { object, first, again } of twice)
       findings.push(appliedTwice(object, first, again, cluster));
+    findings.push(...selfDependencies(rendered, cluster));
     return {
       cluster,
       root,
@@ -899,6 +900,57 @@ function isKustomizationItself(
       object.name === k.name &&
       (object.namespace ?? k.namespace) === k.namespace,
   );
+}
+
+/**
+ * A Kustomization that depends on one only its own build applies (declared
+ * in the folders it applies, directly or below): Flux reconciles it once
+ * the dependency is ready, which it never is on a new cluster, since
+ * nothing else creates it. A running cluster that had the dependency from
+ * before goes on; a new one waits for ever.
+ */
+function selfDependencies(
+  rendered: readonly RenderedKustomization[],
+  cluster: string,
+): EngineFinding[] {
+  const byKey = new Map(rendered.map(k => [k.key, k]));
+  const appliedBy = (k: RenderedKustomization, ancestor: string) => {
+    for (let at = k.parent; at !== undefined; at = byKey.get(at)?.parent)
+      if (at === ancestor) return true;
+    return false;
+  };
+  const out: EngineFinding[] = [];
+  for (const k of rendered) {
+    if (!k.object) continue;
+    for (const dep of k.dependsOn) {
+      const target = byKey.get(dep);
+      if (!target || !appliedBy(target, k.key)) continue;
+      const at = (getPath(k.object.body, ['spec', 'dependsOn']) ??
+        []) as unknown[];
+      const index = at.findIndex(
+        d => isRecord(d) && `${d.namespace ?? k.namespace}/${d.name}` === dep,
+      );
+      out.push({
+        code: 'flux-error',
+        severity: 'warning',
+        cluster,
+        message: `Kustomization ${
+          k.key
+        } depends on Kustomization ${dep}, which only its own build applies (${
+          target.object ? formatLocation(locate(target.object)) : dep
+        }): on a new cluster ${dep} does not exist until ${
+          k.key
+        } has applied it, so Flux never reconciles ${
+          k.key
+        } and nothing of it is applied (a running cluster that has ${dep} from before goes on); depend on it from outside that build, or drop the dependency`,
+        location: locate(
+          k.object,
+          index >= 0 ? ['spec', 'dependsOn', index] : ['spec', 'dependsOn'],
+        ),
+      });
+    }
+  }
+  return out;
 }
 
 /**
