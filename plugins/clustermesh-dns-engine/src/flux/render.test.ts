@@ -881,7 +881,7 @@ spec:
   });
 
   it('says a Kustomization that depends on one only its own build applies never starts on a new cluster', () => {
-    const files = {
+    const files: Record<string, string> = {
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
       // infrastructure waits for cilium, which it applies itself
       [`${root}/infrastructure.yaml`]: ks(

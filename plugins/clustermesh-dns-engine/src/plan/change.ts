@@ -25,6 +25,7 @@ import {
   ciliumWriteTargets,
   FqdnForm,
   fqdnForm,
+  hasSecretPlaceholder,
   SettingsWriteTarget,
   settingsUnread,
   settingsWriteTarget,
@@ -311,6 +312,38 @@ const rankNameVariable = (name: string) =>
     : 2 + name.length;
 
 /**
+ * A variable whose value is each cluster's name inside the same text
+ * (`homelab-{cluster}`), CLUSTER_NAME first; undefined when none is.
+ */
+function nameFraming(
+  scopes: readonly { cluster: string; scope: SubstitutionScope }[],
+  names: readonly string[],
+): { variable: string; before: string; after: string } | undefined {
+  const framings = names.flatMap(variable => {
+    let frame: { before: string; after: string } | undefined;
+    for (const { cluster, scope } of scopes) {
+      const value = scope.kustomization.variables.value(variable);
+      const at = value?.indexOf(cluster) ?? -1;
+      if (value === undefined || at < 0 || hasSecretPlaceholder(value))
+        return [];
+      const here = {
+        before: value.slice(0, at),
+        after: value.slice(at + cluster.length),
+      };
+      if (frame && (frame.before !== here.before || frame.after !== here.after))
+        return [];
+      frame = here;
+    }
+    return frame && (frame.before || frame.after)
+      ? [{ variable, ...frame }]
+      : [];
+  });
+  return framings.sort(
+    (a, b) => rankNameVariable(a.variable) - rankNameVariable(b.variable),
+  )[0];
+}
+
+/**
  * The FQDN template of shared files for clusters whose FQDN is not in
  * their settings: the conventions' template with a variable that holds
  * each cluster's name (such as CLUSTER_NAME), when every scope has one
@@ -329,14 +362,33 @@ export function sharedFqdnTemplate(
       scopes.every(s => s.scope.kustomization.variables.value(n) === s.cluster),
     )
     .sort((a, b) => rankNameVariable(a) - rankNameVariable(b))[0];
-  if (!variable)
-    return {
-      why: `no variable holding the cluster name is substituted in it for every one of ${clusters}`,
-      noNameVariable: true,
-    };
-  const template = ctx.conventions.fqdnTemplate
-    .split('{cluster}')
-    .join(variableReference(variable));
+  let template: string;
+  if (variable)
+    template = ctx.conventions.fqdnTemplate
+      .split('{cluster}')
+      .join(variableReference(variable));
+  else {
+    // a variable holding the name inside a constant text (CLUSTER_NAME:
+    // homelab-ms-01): a template that writes that text uses it
+    const framing = nameFraming(scopes, names);
+    const framed = framing && `${framing.before}{cluster}${framing.after}`;
+    if (!framing || !ctx.conventions.fqdnTemplate.includes(framed!))
+      return {
+        why: `no variable holding the cluster name is substituted in it for every one of ${clusters}${
+          framing
+            ? ` (${
+                framing.variable
+              } holds ${framed} there: an FQDN template that writes ${framed}, such as ${ctx.conventions.fqdnTemplate
+                .split('{cluster}')
+                .join(framed)}, uses it)`
+            : ''
+        }`,
+        noNameVariable: true,
+      };
+    template = ctx.conventions.fqdnTemplate
+      .split(framed!)
+      .join(variableReference(framing.variable));
+  }
   const unresolved = referencedVariables(template).filter(
     v => !scopes.every(s => s.scope.resolves(v)),
   );

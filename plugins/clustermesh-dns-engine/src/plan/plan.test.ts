@@ -2620,6 +2620,43 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'clustermesh-alpha.example.net',
       'clustermesh-beta.example.net',
     ]);
+    // CLUSTER_NAME holds lab-<cluster>, the domain is a Secret's: the
+    // template that writes lab-{cluster} uses it
+    const framed = { ...files };
+    for (const c of ['alpha', 'beta']) {
+      framed[`settings/${c}/cluster-settings.yaml`] = framed[
+        `settings/${c}/cluster-settings.yaml`
+      ].replace(`CLUSTER_NAME: ${c}`, `CLUSTER_NAME: lab-${c}`);
+      framed[`settings/${c}/kustomization.yaml`] =
+        'resources: [cluster-settings.yaml, cluster-secrets.sops.yaml]\n';
+      framed[`settings/${c}/cluster-secrets.sops.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  version: 3.9.0\n';
+      framed[`clusters/${c}/cilium.yaml`] = framed[
+        `clusters/${c}/cilium.yaml`
+      ].replace(
+        '      - {kind: ConfigMap, name: cluster-settings}\n',
+        '      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n',
+      );
+    }
+    const withSecret = (fqdnTemplate?: string) =>
+      applied(
+        framed,
+        input,
+        resolveConventions({ clustersPath: 'clusters', fqdnTemplate }),
+      );
+    expect(withSecret().plan.problems).toContainEqual({
+      field: 'infrastructure/cilium/release.yaml',
+      message: expect.stringContaining(
+        'no variable holding the cluster name is substituted in it for every one of alpha, beta (CLUSTER_NAME holds lab-{cluster} there: an FQDN template that writes lab-{cluster}, such as clustermesh-lab-{cluster}.${SECRET_DOMAIN}, uses it)',
+      ),
+    });
+    const withFraming = withSecret(
+      'clustermesh-lab-{cluster}.${SECRET_DOMAIN}',
+    );
+    expect(withFraming.plan.problems).toEqual([]);
+    expect(withFraming.after['infrastructure/cilium/release.yaml']).toContain(
+      'clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+    );
   });
 
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
