@@ -878,6 +878,18 @@ spec:
     expect(twice(renderFiles(perApp))).toEqual([
       "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by Kustomization flux-system/kavita (no substitution): two versions of one object, each reconcile overwriting the other's",
     ]);
+    // three versions of it: one cause, naming them all
+    const three = { ...perApp };
+    three[`${root}/apps.yaml`] += app('jellyfin');
+    three['apps/jellyfin/kustomization.yaml'] = perApp[
+      'apps/kavita/kustomization.yaml'
+    ].replace('http://other:9093', 'http://third:9093');
+    const manyTimes = renderFiles(three).findings.filter(f =>
+      f.cause?.key.startsWith('applied-'),
+    );
+    expect(manyTimes.map(f => f.message)).toEqual([
+      "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by 2 more (flux-system/kavita (no substitution), flux-system/jellyfin (no substitution)): 3 versions of one object, each reconcile overwriting the others'",
+    ]);
   });
 
   it('says a Kustomization that depends on one only its own build applies never starts on a new cluster', () => {

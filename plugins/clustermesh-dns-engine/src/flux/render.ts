@@ -416,8 +416,21 @@ export class FluxRenderer {
     }
 
     const { objects, twice } = appliedObjects(rendered);
-    for (const { object, first, again } of twice)
-      findings.push(appliedTwice(object, first, again, cluster));
+    // one object that several Kustomizations apply their own way is one
+    // cause; pairs that share many objects are one cause each
+    const byObject = new Map<string, AppliedTwice[]>();
+    for (const t of twice) {
+      const id = `${t.first.key}|${objectKey(t.object)}|${
+        t.object.source.file
+      }|${t.object.source.index}`;
+      byObject.set(id, [...(byObject.get(id) ?? []), t]);
+    }
+    for (const [id, all] of byObject)
+      findings.push(
+        all.length > 1
+          ? appliedManyTimes(all, cluster, id)
+          : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
+      );
     findings.push(...selfDependencies(rendered, cluster));
     return {
       cluster,
@@ -982,6 +995,36 @@ function appliedTwice(
       message: `Kustomizations ${how(first)} and ${how(
         again,
       )} both apply the same files, each its own way: every object of them is two versions that overwrite each other at each reconcile; let one of them apply those files (often a folder without a kustomization file: the one Flux generates for it takes in every sub-folder that has one, also a folder another Kustomization applies)`,
+      subject: describeObject(object),
+    },
+  };
+}
+
+/** One object applied by three or more Kustomizations of a cluster, each its own way. */
+function appliedManyTimes(
+  all: readonly AppliedTwice[],
+  cluster: string,
+  id: string,
+): EngineFinding {
+  const { object, first } = all[0];
+  const how = (k: RenderedKustomization) =>
+    `${k.key}${k.postBuild ? '' : ' (no substitution)'}`;
+  const message = `${describeObject(object)} is applied by Kustomization ${how(
+    first,
+  )} and, differently, by ${all.length} more (${all
+    .map(t => how(t.again))
+    .join(', ')}): ${
+    all.length + 1
+  } versions of one object, each reconcile overwriting the others'`;
+  return {
+    code: 'flux-error',
+    severity: 'error',
+    cluster,
+    message,
+    location: locate(object),
+    cause: {
+      key: `applied-many-times:${id}`,
+      message,
       subject: describeObject(object),
     },
   };
