@@ -86,17 +86,29 @@ export function resolveConventions(
 function withSettingsFile(input: MeshConventionsInput): MeshConventionsInput {
   if (input.settings?.file !== undefined) return input;
   if (input.clustersPath === undefined && !input.entryPath) return input;
+  return {
+    ...input,
+    settings: { ...input.settings, file: defaultSettingsFile(input) },
+  };
+}
+
+/**
+ * The settings file no one chose: `cluster-settings.yaml` in the folder
+ * Flux reconciles for each cluster.
+ *
+ * @internal
+ */
+export function defaultSettingsFile(
+  conventions: Pick<MeshConventionsInput, 'clustersPath' | 'entryPath'>,
+): string {
   const folder = [
-    input.clustersPath ?? defaultConventions.clustersPath,
+    conventions.clustersPath ?? defaultConventions.clustersPath,
     '{cluster}',
-    input.entryPath ?? '',
+    conventions.entryPath ?? '',
   ]
     .filter(Boolean)
     .join('/');
-  return {
-    ...input,
-    settings: { ...input.settings, file: `${folder}/cluster-settings.yaml` },
-  };
+  return `${folder}/cluster-settings.yaml`;
 }
 
 function isDetection(

@@ -5,6 +5,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
+import { defaultSettingsFile } from '../conventions/resolve';
 import type { MeshConventions } from '../conventions/schema';
 import { getPath } from '../core/paths';
 import { describeObject } from '../core/manifest';
@@ -82,7 +83,9 @@ function newSettingsPlace(
   file: string,
 ): string {
   const conventional = clusterPath(conventions.settings.file, cluster);
-  return conventional === file
+  // said only of a place someone chose: the default is no one's
+  return conventional === file ||
+    conventions.settings.file === defaultSettingsFile(conventions)
     ? ''
     : `; not at ${conventional} (the conventions' settings.file): beside that Kustomization, and listed where its file is listed, the ConfigMap lands in the namespace it reads it from`;
 }
