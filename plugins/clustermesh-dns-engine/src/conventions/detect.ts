@@ -1273,6 +1273,18 @@ function detectProvider(
   const cloudflareElsewhere = deployments.filter(
     d => !considered.includes(d) && d.provider === 'cloudflare',
   );
+  const many = cloudflareElsewhere.length > 1;
+  let ending =
+    '; none uses Cloudflare, so its TTL range and "DNS only" do not apply';
+  if (cloudflare) ending = ': Cloudflare\'s TTL range and "DNS only" apply';
+  else if (cloudflareElsewhere.length)
+    ending = `, and ${
+      considered.length > 1 ? 'they are' : 'it is'
+    } what reads DNSEndpoints; ${cloudflareElsewhere
+      .map(d => d.description)
+      .join(', ')} ${many ? 'publish' : 'publishes'} to Cloudflare but ${
+      many ? 'read' : 'reads'
+    } no DNSEndpoint (no crd source), so Cloudflare's TTL range and "DNS only" do not apply to the records`;
   detected(
     'dns.provider',
     provider,
@@ -1283,21 +1295,7 @@ function detectProvider(
             d.providerByDefault ? " (the chart's default: no provider set)" : ''
           }`,
       )
-      .join(', ')}${
-      cloudflare
-        ? ': Cloudflare\'s TTL range and "DNS only" apply'
-        : cloudflareElsewhere.length
-        ? `, and ${
-            considered.length > 1 ? 'they are' : 'it is'
-          } what reads DNSEndpoints; ${cloudflareElsewhere
-            .map(d => d.description)
-            .join(', ')} ${
-            cloudflareElsewhere.length > 1 ? 'publish' : 'publishes'
-          } to Cloudflare but ${
-            cloudflareElsewhere.length > 1 ? 'read' : 'reads'
-          } no DNSEndpoint (no crd source), so Cloudflare's TTL range and "DNS only" do not apply to the records`
-        : '; none uses Cloudflare, so its TTL range and "DNS only" do not apply'
-    }`,
+      .join(', ')}${ending}`,
     named[0].location,
   );
 }

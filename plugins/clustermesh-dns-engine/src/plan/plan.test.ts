@@ -391,12 +391,14 @@ describe('planMeshDnsChange on the story repository', () => {
     };
     expect(filtered[externalDns]).not.toBe(before[externalDns]);
     // the clusters' names written out; the domain filter a secret
-    const { plan } = applied(
+    const { plan: annotated } = applied(
       filtered,
       storyInput,
       resolveConventions({ fqdnTemplate: 'clustermesh-{cluster}.example.org' }),
     );
-    const endpoint = plan.edits.find(e => e.path.endsWith('dnsendpoint.yaml'));
+    const endpoint = annotated.edits.find(e =>
+      e.path.endsWith('dnsendpoint.yaml'),
+    );
     expect(endpoint?.after).toContain(
       '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
     );
@@ -1533,9 +1535,9 @@ describe('planMeshDnsChange on other layouts', () => {
         `${dir}/infrastructure.yaml`
       ].replace('name: cluster-settings', 'name: cluster-vars');
     }
-    for (const path of Object.keys(files))
-      if (path.endsWith('/ks.yaml'))
-        files[path] = files[path].replace(
+    for (const file of Object.keys(files))
+      if (file.endsWith('/ks.yaml'))
+        files[file] = files[file].replace(
           'name: cluster-settings',
           'name: cluster-vars',
         );

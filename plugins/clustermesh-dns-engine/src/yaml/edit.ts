@@ -974,14 +974,13 @@ export class YamlTextEditor {
       }
     }
     const quoted = variables.QUOTE_DOUBLE + variables.QUOTE_SINGLE;
+    const mostlyDouble = variables.QUOTE_DOUBLE >= variables.QUOTE_SINGLE;
     this.#style = {
       indent,
       indentSeq: seqIndented >= seqFlat,
       variableQuote:
         quoted > variables.PLAIN
-          ? variables.QUOTE_DOUBLE >= variables.QUOTE_SINGLE
-            ? 'QUOTE_DOUBLE'
-            : 'QUOTE_SINGLE'
+          ? (mostlyDouble && 'QUOTE_DOUBLE') || 'QUOTE_SINGLE'
           : undefined,
     };
     return this.#style;

@@ -123,13 +123,14 @@ export function variableDefinitions(
   const out: VariableDefinition[] = [];
   for (const doc of scanDocuments(tree, cache, [`${name}:`])) {
     const v = doc.value;
-    const holders: ObjectPath[] =
-      v.kind === 'ConfigMap' || v.kind === 'Secret'
-        ? [['data'], ['stringData']]
-        : v.kind === 'Kustomization' &&
-          String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')
-        ? [['spec', 'postBuild', 'substitute']]
-        : [];
+    const isFluxKustomization =
+      v.kind === 'Kustomization' &&
+      String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/');
+    const holders: ObjectPath[] = isFluxKustomization
+      ? [['spec', 'postBuild', 'substitute']]
+      : [];
+    if (v.kind === 'ConfigMap' || v.kind === 'Secret')
+      holders.push(['data'], ['stringData']);
     for (const path of holders) {
       const held = literal(getPath(v, [...path, name]));
       if (held) out.push({ value: held, location: doc.at([...path, name]) });
