@@ -911,6 +911,19 @@ spec:
     expect(renderFiles(files).findings.map(located)).toEqual([
       `${root}/infrastructure.yaml:9 Kustomization flux-system/infrastructure depends on Kustomization flux-system/cilium, which only its own build applies (infrastructure/cilium/ks.yaml:2): on a new cluster flux-system/cilium does not exist until flux-system/infrastructure has applied it, so Flux never reconciles flux-system/infrastructure and nothing of it is applied (a running cluster that has flux-system/cilium from before goes on); depend on it from outside that build, or drop the dependency`,
     ]);
+    // declared beside an entry that applies itself (both in the file a
+    // bootstrap applies): they exist before it reconciles
+    const beside = renderFiles({
+      [`${root}/sync.yaml`]: `${ks('flux-system', `./${root}`)}${ks(
+        'repositories',
+        './repositories',
+      )}`.replace(
+        'name: flux-system\n  namespace: flux-system\nspec:\n',
+        'name: flux-system\n  namespace: flux-system\nspec:\n  dependsOn:\n    - name: repositories\n',
+      ),
+      'repositories/cm.yaml': target('  a: b\n'),
+    });
+    expect(beside.findings).toEqual([]);
     // declared by the cluster's root instead: an ordinary dependency
     const outside = { ...files };
     delete outside['infrastructure/cilium/ks.yaml'];

@@ -8,7 +8,7 @@ import {
 import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
-import { clampPath, dirnamePath } from '../tree/RepoTree';
+import { clampPath, dirnamePath, isPathUnder } from '../tree/RepoTree';
 import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
@@ -935,9 +935,23 @@ function selfDependencies(
   const out: EngineFinding[] = [];
   for (const k of rendered) {
     if (!k.object) continue;
+    // an entry that applies its own declaration was first applied from
+    // outside (a bootstrap's `kubectl apply -k`), with what is declared
+    // beside it: those exist before it reconciles
+    const declaredIn = k.object.source.file;
+    const selfApplied = k.objects.some(
+      o =>
+        o.source.file === declaredIn &&
+        o.kind === 'Kustomization' &&
+        o.name === k.name,
+    );
+    const besideIt = (file: string) =>
+      file === declaredIn ||
+      (selfApplied && isPathUnder(file, dirnamePath(declaredIn)));
     for (const dep of k.dependsOn) {
       const target = byKey.get(dep);
       if (!target || !appliedBy(target, k.key)) continue;
+      if (target.object && besideIt(target.object.source.file)) continue;
       const at = (getPath(k.object.body, ['spec', 'dependsOn']) ??
         []) as unknown[];
       const index = at.findIndex(
