@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  SourceLocation,
   formatLocation,
   unknownVariables,
   secretPlaceholderPattern,
@@ -57,6 +58,8 @@ export const peersComplete = defineClusterRule({
       variable: string;
       here: string;
       there: string;
+      /** Where the name is written and as what: the peer variable, or its mesh entry. */
+      written?: { what: string; value: string; location(): SourceLocation };
     }[] = [];
     /** Peers with no variable: one finding for them all (one cause). */
     const notSet: { variable: string; peer: string; expected?: string }[] = [];
@@ -84,7 +87,23 @@ export const peersComplete = defineClusterRule({
       if (value === undefined) {
         const entry = peerKnownByEntry(mesh, c, peer);
         if (entry) {
-          byEntry.set(i, entry);
+          // equal as text only where each reads its values from its own source
+          const source = separateSource(
+            c,
+            peerModel,
+            unknownOf(mesh, entry.address),
+          );
+          if (source)
+            apart.push({
+              i,
+              ...source,
+              written: {
+                what: `its mesh entry for ${peer}`,
+                value: entry.address,
+                location: entry.location,
+              },
+            });
+          else byEntry.set(i, entry);
           continue;
         }
         // no settings wanted: the peers' names are written out in the
@@ -169,8 +188,8 @@ export const peersComplete = defineClusterRule({
         r.notEvaluated(
           'separateSecrets',
           {
-            variable,
-            value: q(values[first.i]),
+            variable: first.written?.what ?? variable,
+            value: q(first.written?.value ?? values[first.i]),
             peer,
             variables: first.variable,
             here: first.here,
@@ -182,7 +201,7 @@ export const peersComplete = defineClusterRule({
                   } alike)`
                 : '',
           },
-          c.settings.get(variable)!.location,
+          first.written?.location() ?? c.settings.get(variable)!.location,
         ),
       );
     }
