@@ -404,6 +404,25 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it('refuses while a file elsewhere fails the build of the Kustomization that applies what it writes', () => {
+    const vars = 'kubernetes/clusters/infra/vars/kustomization.yaml';
+    const broken = {
+      ...before,
+      // a folder taken in from elsewhere, with a file kustomize refuses
+      [vars]: `${before[vars]}  - ../../../shared/extra.yaml\n`,
+      'kubernetes/shared/extra.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: flux-system\ndata:\n  a: *missing\n',
+    };
+    const { plan } = applied(broken, storyInput);
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'kubernetes/shared/extra.yaml:7',
+      message: expect.stringMatching(
+        /uses the alias \*missing with no anchor .*\(already there; it stops the change because it fails Kustomization flux-system\/cluster-infra-vars, which applies what the change writes\)$/,
+      ),
+    });
+  });
+
   it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {
     const unknownDomain = applied(before, storyInput, defaultConventions);
     const { plan: blind } = unknownDomain;

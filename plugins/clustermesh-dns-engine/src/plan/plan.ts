@@ -135,6 +135,7 @@ export function planMeshDnsChange(
     new Set([...context.configured.keys(), ...context.removed]),
     afterModel ? buildFoldersOf(afterModel, written) : [],
     statedByInput,
+    afterModel ? breakingAppliersOf(afterModel, written) : undefined,
   );
   const nowFailing = outcomesOf(after, 'fail');
   const nowUnevaluated = outcomesOf(after, 'not-evaluated');
@@ -559,6 +560,36 @@ function buildFoldersOf(
     }
   }
   return [...folders];
+}
+
+/**
+ * The files whose problem fails the build of a Flux Kustomization that
+ * applies a written file (kustomize refuses the whole build), with that
+ * Kustomization: the change is not applied until they are fixed.
+ */
+function breakingAppliersOf(
+  model: MeshModel,
+  written: ReadonlySet<string>,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const cluster of model.clusters) {
+    const appliers = new Set(
+      cluster.render.kustomizations
+        .filter(k => k.objects.some(o => written.has(o.source.file)))
+        .map(k => k.key),
+    );
+    if (!appliers.size) continue;
+    for (const f of cluster.render.findings)
+      if (
+        f.severity === 'error' &&
+        (f.code === 'yaml-invalid' || f.code === 'kustomize-error') &&
+        f.build !== undefined &&
+        appliers.has(f.build) &&
+        f.location
+      )
+        out.set(f.location.file, f.build);
+  }
+  return out;
 }
 
 /** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */

@@ -117,6 +117,12 @@ export function judgeChange(
    * (an address outside its pool): not said a second time.
    */
   statedByInput: ReadonlySet<string> = new Set(),
+  /**
+   * Files whose problem fails the build of a Flux Kustomization that
+   * applies a written file, wherever they are (a folder its kustomization
+   * takes in from elsewhere): the file, and that Kustomization.
+   */
+  breakingApplier: ReadonlyMap<string, string> = new Map(),
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
@@ -146,12 +152,18 @@ export function judgeChange(
             // the nearest build that holds it
             .sort((a, b) => b.length - a.length)[0]
         : undefined;
+    const applier =
+      e.code !== undefined && buildBreaking.has(e.code)
+        ? e.files.map(f => breakingApplier.get(f)).find(Boolean)
+        : undefined;
     const dependedOn =
       aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId);
     let why: string | undefined;
     if (inWritten) why = `the change writes ${inWritten}`;
     else if (inBuild)
       why = `kustomize fails the build of ${inBuild}, where the change writes`;
+    else if (applier)
+      why = `it fails Kustomization ${applier}, which applies what the change writes`;
     else if (dependedOn)
       why = `the change sets out to satisfy ${e.ruleId} for ${
         e.cluster ?? 'the clusters it configures'
