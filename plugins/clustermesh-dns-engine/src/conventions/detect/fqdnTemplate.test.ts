@@ -74,6 +74,40 @@ describe('valuesFqdnTemplate', () => {
     });
   });
 
+  it("takes the peers' addresses of a shared release whose entries name the clusters as Cilium does (homelab-<cluster>)", () => {
+    const found = valuesFqdnTemplate(
+      [
+        doc(
+          'k8s/apps/cilium.yaml',
+          release({
+            cluster: { name: '${CLUSTER_NAME}' },
+            clustermesh: {
+              config: {
+                clusters: [
+                  {
+                    name: 'homelab-north',
+                    address: 'clustermesh-homelab-north.${SECRET_DOMAIN}',
+                  },
+                  {
+                    name: 'homelab-south',
+                    address: 'clustermesh-homelab-south.${SECRET_DOMAIN}',
+                  },
+                  // a name holding no single cluster counts for none
+                  { name: 'north-south', address: 'other.${SECRET_DOMAIN}' },
+                ],
+              },
+            },
+          }),
+        ),
+      ],
+      { ...options, clusterOfFile: () => undefined },
+    );
+    expect(found).toMatchObject({
+      template: 'clustermesh-homelab-{cluster}.${SECRET_DOMAIN}',
+      clusters: ['north', 'south'],
+    });
+  });
+
   it('takes none from variables or from names without the cluster in them', () => {
     expect(
       valuesFqdnTemplate(

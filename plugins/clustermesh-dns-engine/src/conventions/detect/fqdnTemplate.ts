@@ -169,7 +169,6 @@ export function valuesFqdnTemplate(
     clusterOfFile: (file: string) => string | undefined;
   },
 ): SettingsFqdnTemplate | undefined {
-  const known = new Set(options.clusters);
   const candidates = new Map<
     string,
     {
@@ -206,9 +205,21 @@ export function valuesFqdnTemplate(
     const peers = getPath(values, ciliumValuesPaths.meshClusters);
     if (Array.isArray(peers))
       peers.forEach((peer, i) => {
-        if (isRecord(peer) && known.has(String(peer.name)))
-          vote(String(peer.name), peer.address, 'address', () =>
-            doc.at([...root, ...ciliumValuesPaths.meshClusters, i, 'address']),
+        const cluster = isRecord(peer)
+          ? clusterOfCiliumName(String(peer.name), options.clusters)
+          : undefined;
+        if (cluster)
+          vote(
+            cluster,
+            (peer as Record<string, unknown>).address,
+            'address',
+            () =>
+              doc.at([
+                ...root,
+                ...ciliumValuesPaths.meshClusters,
+                i,
+                'address',
+              ]),
           );
       });
   }
@@ -217,6 +228,22 @@ export function valuesFqdnTemplate(
     value: c.value,
     location: c.at(),
   }));
+}
+
+/**
+ * The cluster a mesh entry's Cilium name is: the cluster's name itself, or
+ * the one cluster whose name it holds as a dash-separated part
+ * (`homelab-wsl` for wsl, as `cluster.name` often prefixes it).
+ */
+function clusterOfCiliumName(
+  name: string,
+  clusters: readonly string[],
+): string | undefined {
+  if (clusters.includes(name)) return name;
+  const holding = clusters.filter(
+    c => name.endsWith(`-${c}`) || name.startsWith(`${c}-`),
+  );
+  return holding.length === 1 ? holding[0] : undefined;
 }
 
 function exampleOf({
