@@ -251,10 +251,32 @@ function planEdits(
     statedByInput.add(`lb-ip-unique|${c.name}`);
     statedByInput.add(`lb-ip-unique|${holder.name}`);
   });
+  // an address another cluster's pools also hold: its LB IPAM may give it
+  // to one of its own services (pools-disjoint says the overlap; the note
+  // says what it means for this address)
+  const sharedAddresses: string[] = [];
+  input.clusters.forEach((c, i) => {
+    for (const other of mesh.members) {
+      if (other.name === c.name || removed.has(other.name)) continue;
+      const found = poolOfAddress(mesh, other, addresses[i]);
+      if (found.kind !== 'in-pool' && found.kind !== 'not-admitted') continue;
+      sharedAddresses.push(
+        `${c.name}: ${addresses[i].text} is also in pool ${
+          found.pool.name
+        } of ${other.name} (${formatLocation(
+          found.pool.location,
+        )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give ${
+          c.name
+        } an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).`,
+      );
+      return;
+    }
+  });
   const decided = decideChange(mesh, input, conventions, addresses);
   if ('problems' in decided)
     return { problems: [...inputProblems, ...decided.problems] };
   const context = decided.context;
+  context.notes.push(...sharedAddresses);
   const records = recordsOf(
     context,
     mesh,
