@@ -284,30 +284,36 @@ describe('dnsendpoint-matches', () => {
         /HelmRelease network\/external-dns: its HelmRelease skips the chart's CRDs \(install\.crds: Skip\)/,
       );
       // the image run by another chart (app-template): no CRD either
-      const appTemplate = infraResults(f => {
-        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
-        f[`${folder}/external-dns.yaml`] = [
-          'apiVersion: helm.toolkit.fluxcd.io/v2',
-          'kind: HelmRelease',
-          'metadata: {name: external-dns, namespace: network}',
-          'spec:',
-          '  chartRef: {kind: OCIRepository, name: app-template}',
-          '  values:',
-          '    controllers:',
-          '      external-dns:',
-          '        containers:',
-          '          app:',
-          '            image: {repository: registry.k8s.io/external-dns/external-dns, tag: v0.19.0}',
-          '            args: [--provider=cloudflare, --source=crd, --domain-filter=example.net, --policy=upsert-only]',
-          '',
-        ].join('\n');
-      });
+      const appTemplateWith =
+        (domainFilter: string) => (f: Record<string, string>) => {
+          f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+          f[`${folder}/external-dns.yaml`] = [
+            'apiVersion: helm.toolkit.fluxcd.io/v2',
+            'kind: HelmRelease',
+            'metadata: {name: external-dns, namespace: network}',
+            'spec:',
+            '  chartRef: {kind: OCIRepository, name: app-template}',
+            '  values:',
+            '    controllers:',
+            '      external-dns:',
+            '        containers:',
+            '          app:',
+            '            image: {repository: registry.k8s.io/external-dns/external-dns, tag: v0.19.0}',
+            `            args: [--provider=cloudflare, --source=crd, --domain-filter=${domainFilter}, --policy=upsert-only]`,
+            '',
+          ].join('\n');
+        };
+      const appTemplate = infraResults(appTemplateWith('example.net'));
       expect(appTemplate[0]).toMatchObject({
         outcome: 'not-evaluated',
         message: expect.stringContaining(
           'HelmRelease network/external-dns: chart app-template runs the ExternalDNS image, which installs no DNSEndpoint CRD (the external-dns chart ships it)',
         ),
       });
+      // a domain filter not known here does not hide the missing CRD
+      expect(infraResults(appTemplateWith('$(ZONE)'))[0]?.message).toMatch(
+        /is not known here; besides, no file of the repository applies the DNSEndpoint CRD \(HelmRelease network\/external-dns: chart app-template runs the ExternalDNS image/,
+      );
       // with the CRD applied by the repository, it is known
       expect(
         infraResults(f => {

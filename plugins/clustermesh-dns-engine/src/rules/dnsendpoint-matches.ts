@@ -396,11 +396,27 @@ export const dnsEndpointMatches = defineClusterRule({
       if (publications.length && !publications.some(p => p.verdict === 'yes')) {
         const why = publications.map(p => ('why' in p ? p.why : '')).join('; ');
         if (publications.some(p => p.verdict === 'unknown')) {
+          // and whether the cluster knows the kind, when nothing installs it
+          const crdless =
+            externalDns.every(d => d.noCrd) && !dnsEndpointCrdOf(c);
           if (out.length === 0)
             return [
               r.notEvaluated(
                 'publicationUnknown',
-                { endpoint: name, why },
+                {
+                  endpoint: name,
+                  why: crdless
+                    ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${[
+                        ...new Set(
+                          externalDns.map(d => `${d.description}: ${d.noCrd}`),
+                        ),
+                      ].join(
+                        '; ',
+                      )}): installed another way, it is known, else Flux fails Kustomization ${
+                        endpoint.appliedBy.key
+                      }, which applies the record`
+                    : why,
+                },
                 record.location,
               ),
             ];
