@@ -413,9 +413,9 @@ describe('planMeshDnsChange on the story repository', () => {
       'kubernetes/shared/extra.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: flux-system\ndata:\n  a: *missing\n',
     };
-    const { plan } = applied(broken, storyInput);
-    expect(plan.edits).toEqual([]);
-    expect(plan.problems).toContainEqual({
+    const { plan: refused } = applied(broken, storyInput);
+    expect(refused.edits).toEqual([]);
+    expect(refused.problems).toContainEqual({
       field: 'kubernetes/shared/extra.yaml:7',
       message: expect.stringMatching(
         /uses the alias \*missing with no anchor .*\(already there; it stops the change because it fails Kustomization flux-system\/cluster-infra-vars, which applies what the change writes\)$/,
