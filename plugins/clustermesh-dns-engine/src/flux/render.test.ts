@@ -109,8 +109,10 @@ describe('Flux post-build substitution in a rendered cluster', () => {
 
   it('reads the keys of a source the cluster does not apply from the files that define it: a variable none holds is undefined, one they hold is not known', () => {
     const app = target('  fqdn: mesh.${DOMAIN}\n  other: ${DOMAIN_PUBLIC}\n');
-    const rendered = (extra: Record<string, string>) =>
-      render({ postBuild: fromSettings(), app, extra });
+    const rendered = (
+      extra: Record<string, string>,
+      renderer?: Partial<FluxRenderOptions>,
+    ) => render({ postBuild: fromSettings(), app, extra, renderer });
     const variables = (r: ReturnType<typeof render>) => ({
       data: r.body.data,
       undefinedVariables: r.result.findings
@@ -136,38 +138,25 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     // only other clusters' copies, one under a folder that is no cluster
     // of the repository: which is this cluster's is not known
+    const c2 = {
+      'bootstrap/c2/settings.yaml': configMap('settings', { DOMAIN: 'y' }),
+    };
+    const clusters = { clusters: ['c1', 'c2'] };
     expect(
       variables(
-        render({
-          postBuild: fromSettings(),
-          app,
-          extra: {
-            'bootstrap/c2/settings.yaml': configMap('settings', {
-              DOMAIN: 'y',
-            }),
+        rendered(
+          {
+            ...c2,
             'bootstrap/kind/settings.yaml': configMap('settings', {
               DOMAIN: 'z',
             }),
           },
-          renderer: { clusters: ['c1', 'c2'] },
-        }),
+          clusters,
+        ),
       ).keys,
     ).toBeUndefined();
     // only another cluster's copy: not this cluster's, whose keys are not known
-    expect(
-      variables(
-        render({
-          postBuild: fromSettings(),
-          app,
-          extra: {
-            'bootstrap/c2/settings.yaml': configMap('settings', {
-              DOMAIN: 'y',
-            }),
-          },
-          renderer: { clusters: ['c1', 'c2'] },
-        }),
-      ),
-    ).toEqual({
+    expect(variables(rendered(c2, clusters))).toEqual({
       data: {
         fqdn: 'mesh.<secret:DOMAIN>',
         other: '<secret:DOMAIN_PUBLIC>',
