@@ -554,9 +554,15 @@ export class FluxRenderer {
         ...built.findings.map(f => ({
           ...f,
           // a file kustomize refuses fails the whole build it is part of
+          // (one cause, whichever Kustomizations of which clusters take it)
           ...(f.code === 'yaml-invalid' &&
             f.severity === 'error' && {
               message: `${f.message}; Flux fails Kustomization ${spec.key}, whose build takes the file in: nothing of it is applied until the file is fixed`,
+              cause: {
+                key: `refused-file:${f.location?.file}:${f.location?.line}`,
+                message: `${f.message}; Flux fails each Kustomization whose build takes the file in: nothing of them is applied until the file is fixed`,
+                subject: `Kustomization ${spec.key}`,
+              },
             }),
           cluster,
           build: spec.key,

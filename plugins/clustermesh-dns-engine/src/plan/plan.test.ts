@@ -421,6 +421,25 @@ describe('planMeshDnsChange on the story repository', () => {
         /uses the alias \*missing with no anchor .*\(already there; it stops the change because it fails Kustomization flux-system\/cluster-infra-vars, which applies what the change writes\)$/,
       ),
     });
+    // taken in by both clusters: one cause, naming both Kustomizations
+    const appsVars = 'kubernetes/clusters/apps/vars/kustomization.yaml';
+    const both = applied(
+      {
+        ...broken,
+        [appsVars]: `${before[appsVars]}  - ../../../shared/extra.yaml\n`,
+      },
+      storyInput,
+    ).plan;
+    expect(
+      both.problems.filter(p => p.field === 'kubernetes/shared/extra.yaml:7'),
+    ).toEqual([
+      {
+        field: 'kubernetes/shared/extra.yaml:7',
+        message: expect.stringMatching(
+          /; Flux fails each Kustomization whose build takes the file in: nothing of them is applied until the file is fixed \(already there; it stops the change because it fails Kustomizations flux-system\/cluster-apps-vars, flux-system\/cluster-infra-vars, which apply what the change writes\)$/,
+        ),
+      },
+    ]);
   });
 
   it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {

@@ -592,8 +592,8 @@ function buildFoldersOf(
 function breakingAppliersOf(
   model: MeshModel,
   written: ReadonlySet<string>,
-): Map<string, string> {
-  const out = new Map<string, string>();
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const cluster of model.clusters) {
     const appliers = new Set(
       cluster.render.kustomizations
@@ -609,7 +609,10 @@ function breakingAppliersOf(
         appliers.has(f.build) &&
         f.location
       )
-        out.set(f.location.file, f.build);
+        out.set(
+          f.location.file,
+          [...new Set([...(out.get(f.location.file) ?? []), f.build])].sort(),
+        );
   }
   return out;
 }

@@ -122,7 +122,7 @@ export function judgeChange(
    * applies a written file, wherever they are (a folder its kustomization
    * takes in from elsewhere): the file, and that Kustomization.
    */
-  breakingApplier: ReadonlyMap<string, string> = new Map(),
+  breakingApplier: ReadonlyMap<string, readonly string[]> = new Map(),
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
@@ -152,7 +152,7 @@ export function judgeChange(
             // the nearest build that holds it
             .sort((a, b) => b.length - a.length)[0]
         : undefined;
-    const applier =
+    const appliers =
       e.code !== undefined && buildBreaking.has(e.code)
         ? e.files.map(f => breakingApplier.get(f)).find(Boolean)
         : undefined;
@@ -162,8 +162,12 @@ export function judgeChange(
     if (inWritten) why = `the change writes ${inWritten}`;
     else if (inBuild)
       why = `kustomize fails the build of ${inBuild}, where the change writes`;
-    else if (applier)
-      why = `it fails Kustomization ${applier}, which applies what the change writes`;
+    else if (appliers)
+      why = `it fails ${
+        appliers.length > 1 ? 'Kustomizations' : 'Kustomization'
+      } ${appliers.join(', ')}, which ${
+        appliers.length > 1 ? 'apply' : 'applies'
+      } what the change writes`;
     else if (dependedOn)
       why = `the change sets out to satisfy ${e.ruleId} for ${
         e.cluster ?? 'the clusters it configures'
