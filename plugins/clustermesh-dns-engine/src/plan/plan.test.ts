@@ -2147,7 +2147,7 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(first.problems).toEqual([]);
     // the shared pool: each address is also the other's, said
     expect(first.decisions).toContainEqual(
-      "a: 10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:1): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).",
+      "a: 10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).",
     );
     const moved = applied(
       after,

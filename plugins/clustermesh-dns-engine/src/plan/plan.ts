@@ -264,7 +264,7 @@ function planEdits(
         `${c.name}: ${addresses[i].text} is also in pool ${
           found.pool.name
         } of ${other.name} (${formatLocation(
-          found.pool.location,
+          found.kind === 'in-pool' ? found.block.location : found.pool.location,
         )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give ${
           c.name
         } an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).`,
