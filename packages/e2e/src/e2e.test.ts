@@ -462,11 +462,7 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
       expect(files).toBeGreaterThan(10);
       await page.getByText('Load Template Directory', { exact: true }).click();
       await page.getByText('template.yaml', { exact: true }).first().waitFor();
-      const source = page.getByRole('button', { name: /GitHub pull request/ });
-      await source.click();
-      await page
-        .getByRole('option', { name: 'Embedded example (no pull request)' })
-        .click();
+      await chooseEmbeddedExample(page);
       await goToReviewOrClusters(page);
       const editorInfra = clusterGroup(page, 'infra');
       await suggestionOf(editorInfra, 'infra');
@@ -679,6 +675,28 @@ async function openInFileTree(page: Page, names: string[], shows: Locator) {
 }
 
 /** From the first step of the prefilled form to the clusters (the second step). */
+/**
+ * Picks the embedded example as the template editor's source, and waits
+ * until the form shows it: the editor renders its preview again once the
+ * loaded files settle, which can drop a choice made before that.
+ */
+async function chooseEmbeddedExample(page: Page) {
+  const chosen = page.getByRole('button', {
+    name: /Embedded example \(no pull request\)/,
+  });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.getByRole('button', { name: /GitHub pull request/ }).click();
+    await page
+      .getByRole('option', { name: 'Embedded example (no pull request)' })
+      .click();
+    await chosen.first().waitFor();
+    // still shown once the preview has settled
+    await page.waitForLoadState('networkidle');
+    if ((await chosen.count()) > 0) return;
+  }
+  throw new Error('the template editor kept dropping the source chosen');
+}
+
 async function goToReviewOrClusters(page: Page) {
   const next = page.getByRole('button', { name: 'Next', exact: true });
   await next.click();
