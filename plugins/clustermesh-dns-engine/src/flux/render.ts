@@ -235,13 +235,10 @@ export class FluxRenderer {
     const memoKey = `${kind}/${namespace}/${name}|${files.join('|')}`;
     const memo = this.#definedKeys.get(memoKey);
     if (memo) return memo;
-    const fields = kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'];
     let keys: Set<string> | undefined = new Set<string>();
     let found = false;
     const hold = (body: Record<string, unknown>) => {
-      for (const field of fields)
-        if (isRecord(body[field]))
-          for (const k of Object.keys(body[field])) keys?.add(k);
+      for (const k of keysHeld(body, kind)) keys?.add(k);
     };
     for (const file of files) {
       for (const { value } of this.#files.read(file).documents) {
@@ -1108,12 +1105,17 @@ function sourceLookup(
         files.add(stored.source.file);
         const { data, stringData } = stored.body;
         if (!isRecord(data) && !isRecord(stringData)) keys = undefined;
-        for (const held of [data, stringData])
-          if (isRecord(held)) for (const k of Object.keys(held)) keys?.add(k);
+        for (const k of keysHeld(stored.body, 'Secret')) keys?.add(k);
       }
     return { files: [...files].sort(), keys: keys && [...keys].sort() };
   };
   return lookup;
+}
+
+/** The keys Flux substitutes from a ConfigMap (`data`) or a Secret (`data`, `stringData`). */
+function keysHeld(body: Record<string, unknown>, kind: string): string[] {
+  const fields = kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'];
+  return fields.flatMap(f => (isRecord(body[f]) ? Object.keys(body[f]) : []));
 }
 
 /** Finds a substitution source the cluster applies, by kind and name in the Kustomization's namespace. */

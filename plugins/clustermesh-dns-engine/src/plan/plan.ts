@@ -44,7 +44,7 @@ import { planSettings } from './settings';
 import { summaryMarkdown } from './summary';
 import { EditSet, FileEdit, PlanError } from './transaction';
 import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
-import { judgeChange } from './verdict';
+import { buildBreaking, judgeChange } from './verdict';
 
 export type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 
@@ -604,7 +604,7 @@ function breakingAppliersOf(
     for (const f of cluster.render.findings)
       if (
         f.severity === 'error' &&
-        (f.code === 'yaml-invalid' || f.code === 'kustomize-error') &&
+        buildBreaking.has(f.code) &&
         f.build !== undefined &&
         appliers.has(f.build) &&
         f.location

@@ -20,7 +20,7 @@ interface ReportError {
 }
 
 /** Findings that make kustomize fail the whole build they are in. */
-const buildBreaking: ReadonlySet<string> = new Set([
+export const buildBreaking: ReadonlySet<string> = new Set([
   'yaml-invalid',
   'kustomize-error',
 ]);

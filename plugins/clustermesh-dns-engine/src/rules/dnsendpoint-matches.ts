@@ -7,6 +7,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   defaultTargetsOf,
+  ExternalDnsDeployment,
   externalDnsServer,
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
@@ -406,12 +407,8 @@ export const dnsEndpointMatches = defineClusterRule({
                 {
                   endpoint: name,
                   why: crdless
-                    ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${[
-                        ...new Set(
-                          externalDns.map(d => `${d.description}: ${d.noCrd}`),
-                        ),
-                      ].join(
-                        '; ',
+                    ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${noCrdWhy(
+                        externalDns,
                       )}): installed another way, it is known, else Flux fails Kustomization ${
                         endpoint.appliedBy.key
                       }, which applies the record`
@@ -478,9 +475,7 @@ export const dnsEndpointMatches = defineClusterRule({
               {
                 endpoint: name,
                 record: compared,
-                why: withoutCrd
-                  .map(d => `${d.description}: ${d.noCrd}`)
-                  .join('; '),
+                why: noCrdWhy(withoutCrd),
                 appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
               },
               record.location,
@@ -515,3 +510,10 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
+
+/** Why the deployments that publish a record bring no DNSEndpoint CRD, each once. */
+function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {
+  return [
+    ...new Set(deployments.map(d => `${d.description}: ${d.noCrd}`)),
+  ].join('; ');
+}

@@ -11,7 +11,13 @@ import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
-import { literal, ScannedDocument, VariableDefinition, where } from './scan';
+import {
+  isFluxKustomization,
+  literal,
+  ScannedDocument,
+  VariableDefinition,
+  where,
+} from './scan';
 
 /** Folders where repositories keep their clusters, when no entry point says. */
 export const clusterFolderCandidates = [
@@ -135,12 +141,6 @@ const isTemplate = (v: Record<string, any>) =>
   [getPath(v, ['metadata', 'name']), getPath(v, ['spec', 'sourceRef', 'name'])]
     .map(literal)
     .some(name => name !== undefined && !isDnsSubdomain(name));
-
-/** A scanned document that is a Flux Kustomization. */
-export const isFluxKustomization = (v: Record<string, any>) =>
-  v.kind === 'Kustomization' &&
-  typeof v.apiVersion === 'string' &&
-  v.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
 /** `namespace/name` of a document. */
 const nameOf = (v: Record<string, any>) =>

@@ -5,8 +5,8 @@ import { clampPath, dirnamePath, type RepoTree } from '../../tree/RepoTree';
 import { decodeText } from '../../yaml/decode';
 import type { YamlFiles } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
-import { literal, ScannedDocument, where } from './scan';
-import { isFluxInstanceValues, isFluxKustomization } from './entryPoints';
+import { isFluxKustomization, literal, ScannedDocument, where } from './scan';
+import { isFluxInstanceValues } from './entryPoints';
 
 /** Flux 2.9 (kustomize-controller v1.9) made post-build substitution strict by default. */
 export const strictSinceFlux: [number, number] = [2, 9];

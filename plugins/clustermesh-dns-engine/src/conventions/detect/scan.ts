@@ -104,6 +104,12 @@ export function literal(value: unknown): string | undefined {
     : undefined;
 }
 
+/** A scanned document that is a Flux Kustomization. */
+export const isFluxKustomization = (v: Record<string, any>) =>
+  v.kind === 'Kustomization' &&
+  typeof v.apiVersion === 'string' &&
+  v.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+
 /** A literal value the repository gives a Flux variable, and where. */
 export interface VariableDefinition {
   value: string;
@@ -123,10 +129,7 @@ export function variableDefinitions(
   const out: VariableDefinition[] = [];
   for (const doc of scanDocuments(tree, cache, [`${name}:`])) {
     const v = doc.value;
-    const isFluxKustomization =
-      v.kind === 'Kustomization' &&
-      String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/');
-    const holders: ObjectPath[] = isFluxKustomization
+    const holders: ObjectPath[] = isFluxKustomization(v)
       ? [['spec', 'postBuild', 'substitute']]
       : [];
     if (v.kind === 'ConfigMap' || v.kind === 'Secret')
