@@ -5,8 +5,14 @@ import { ConventionsError } from '@clustermesh-dns/backstage-plugin-clustermesh-
 import { readDirectoryTree } from './tree/readDirectoryTree';
 import { defaultConventionsFile, loadConventions } from './conventions';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function repository(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-conventions-'));
+  made.push(dir);
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);

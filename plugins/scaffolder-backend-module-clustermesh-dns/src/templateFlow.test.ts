@@ -42,6 +42,8 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
   const server = setupServer();
   registerMswTestHooks(server);
   const mockDir = createMockDirectory();
+  // with CI set, Backstage leaves mock directories for the machine to drop
+  afterAll(() => mockDir.remove());
   const config = new ConfigReader({
     integrations: { github: [{ host: 'github.com', token: 'test-token' }] },
   });
@@ -331,7 +333,8 @@ describe('the ClusterMesh DNS template, end to end against a GitHub double', () 
           i % 40
         }/app-${i}.yaml`]: `kind: ConfigMap\nmetadata:\n  name: app-${i}\n`,
       });
-    const big = await runTemplate(large.path);
+    // made inside a test: removed here, not left in the temporary folder
+    const big = await runTemplate(large.path).finally(() => large.remove());
     expect(big.recorded.map(r => `${r.method} ${r.path}`)).toEqual(
       small.recorded.map(r => `${r.method} ${r.path}`),
     );

@@ -3,8 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { readDirectoryTree } from './readDirectoryTree';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempRepo(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-tree-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-tree-'));
+  made.push(dir);
+  return dir;
 }
 
 describe('readDirectoryTree', () => {

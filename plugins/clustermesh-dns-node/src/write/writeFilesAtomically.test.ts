@@ -3,8 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveInside, writeFilesAtomically } from './writeFilesAtomically';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function repo() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-write-'));
+  const dir = tempDir('cmdns-write-');
   fs.mkdirSync(path.join(dir, 'a'));
   fs.writeFileSync(path.join(dir, 'a/old.yaml'), 'old\n');
   return dir;
@@ -92,7 +103,7 @@ describe('resolveInside', () => {
 
   it('refuses a symbolic link out of the repository', () => {
     const dir = repo();
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-out-'));
+    const outside = tempDir('cmdns-out-');
     fs.symlinkSync(outside, path.join(dir, 'link'));
     expect(() => resolveInside(dir, 'link/x.yaml')).toThrow(
       'link/x.yaml: a symbolic link leads out of the repository',
@@ -104,7 +115,7 @@ describe('resolveInside', () => {
 
   it('checks every file of a run on its own: a link out among files of known folders refuses the run', () => {
     const dir = repo();
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-out-'));
+    const outside = tempDir('cmdns-out-');
     fs.symlinkSync(outside, path.join(dir, 'a/link'));
     expect(() =>
       writeFilesAtomically(dir, [

@@ -20,6 +20,8 @@ function readAll(dir: string): Record<string, string> {
 
 describe('clustermesh:dns:configure', () => {
   const mockDir = createMockDirectory();
+  // with CI set, Backstage leaves mock directories for the machine to drop
+  afterAll(() => mockDir.remove());
   const action = createClustermeshDnsConfigureAction();
   const storyClusters = [
     { name: 'infra', ip: '10.25.11.100' },
