@@ -925,6 +925,51 @@ spec:
     expect(renderFiles(outside).findings).toEqual([]);
   });
 
+  it('says a Kustomization that depends on one the cluster never declares is never applied, when every Kustomization of the cluster is known', () => {
+    const dependsOn = (name: string, ...deps: string[]) =>
+      ks(name, `./apps/${name}`).replace(
+        'spec:\n',
+        `spec:\n  dependsOn:\n${deps.map(d => `    - name: ${d}\n`).join('')}`,
+      );
+    const files: Record<string, string> = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      // a typo, the root's own name and an existing one
+      [`${root}/apps.yaml`]: `${dependsOn(
+        'web',
+        'cert-manger',
+        'flux-system',
+        'db',
+      )}${ks('db', './apps/db')}`,
+      'apps/web/cm.yaml': target('  a: b\n'),
+      'apps/db/cm.yaml': target('  a: b\n'),
+    };
+    expect(renderFiles(files).findings.map(located)).toEqual([
+      `${root}/apps.yaml:9 Kustomization flux-system/web depends on Kustomization flux-system/cert-manger, which no manifest of the repository declares: Flux reports the dependency not found and applies nothing of flux-system/web; apply it on this cluster, or drop the dependency`,
+    ]);
+    // declared only in another cluster's folder: a warning (something
+    // outside Flux may apply it)
+    const elsewhere = { ...files };
+    elsewhere['kubernetes/clusters/c2/cert-manger.yaml'] = ks(
+      'cert-manger',
+      './apps/db',
+    );
+    expect(
+      renderFiles(elsewhere).findings.map(f => `${f.severity} ${f.message}`),
+    ).toEqual([
+      'warning Kustomization flux-system/web depends on Kustomization flux-system/cert-manger, which only files this cluster does not apply declare (kubernetes/clusters/c2/cert-manger.yaml): Flux reports the dependency not found and applies nothing of flux-system/web unless something outside Flux applies it; apply it on this cluster, or drop the dependency',
+    ]);
+    // a Kustomization of the cluster built from another source may
+    // declare it: not said
+    const unknown = { ...files };
+    unknown[`${root}/remote.yaml`] = ks('remote', './deploy').replace(
+      '    name: flux-system\n',
+      '    name: other-repo\n',
+    );
+    expect(
+      renderFiles(unknown).findings.filter(f => f.code === 'flux-error'),
+    ).toEqual([]);
+  });
+
   it('says a file kustomize refuses fails the whole Kustomization whose build takes it in', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

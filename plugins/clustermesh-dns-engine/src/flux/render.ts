@@ -429,6 +429,9 @@ export class FluxRenderer {
           : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
       );
     findings.push(...selfDependencies(rendered, cluster));
+    findings.push(
+      ...this.#missingDependencies(rendered, objects, findings, cluster),
+    );
     return {
       cluster,
       root,
@@ -441,6 +444,83 @@ export class FluxRenderer {
         ),
       ),
     };
+  }
+
+  /**
+   * Kustomizations that depend on one no Kustomization of the cluster
+   * declares: Flux reports the dependency not found and retries, applying
+   * nothing of them. Said only when every Kustomization the cluster applies
+   * is known (none failed, none built from another project's source, no
+   * ResourceSet, no name not known here: Flux's own manifests and CRDs
+   * declare none); the root's name is the bootstrap's to make.
+   */
+  #missingDependencies(
+    rendered: readonly RenderedKustomization[],
+    objects: ClusterRender['objects'],
+    findings: readonly EngineFinding[],
+    cluster: string,
+  ): EngineFinding[] {
+    const declaredAll =
+      rendered.every(k => !k.failed) &&
+      !findings.some(f => f.unbuilt) &&
+      !objects.some(
+        ({ object }) =>
+          isResourceSet(object) ||
+          (isFluxKustomization(object) && nameNotKnown(object)),
+      );
+    if (!declaredAll) return [];
+    const declared = new Set(rendered.map(k => k.key));
+    for (const { object, appliedBy } of objects)
+      if (isFluxKustomization(object)) {
+        declared.add(
+          `${object.namespace ?? appliedBy.namespace}/${object.name}`,
+        );
+        declared.add(`${object.namespace ?? 'flux-system'}/${object.name}`);
+      }
+    const rootName = rendered[0]?.name;
+    const out: EngineFinding[] = [];
+    for (const k of rendered) {
+      const decl = k.object;
+      if (!decl) continue;
+      const entries = (getPath(decl.body, ['spec', 'dependsOn']) ??
+        []) as unknown[];
+      k.dependsOn.forEach(dep => {
+        const name = dep.slice(dep.indexOf('/') + 1);
+        if (
+          declared.has(dep) ||
+          name === rootName ||
+          hasUnresolvedReference(dep) ||
+          unknownVariablesIn(dep).length
+        )
+          return;
+        const index = entries.findIndex(
+          d => isRecord(d) && `${d.namespace ?? k.namespace}/${d.name}` === dep,
+        );
+        const files = this.definitionsOf('Kustomization', name);
+        const where = files.length
+          ? `which only files this cluster does not apply declare (${firstFew(
+              files,
+            )})`
+          : 'which no manifest of the repository declares';
+        const outcome = `Flux reports the dependency not found and applies nothing of ${k.key}`;
+        out.push({
+          code: 'flux-error',
+          // made by hand or a bootstrap from a file here, it may exist
+          severity: files.length ? 'warning' : 'error',
+          cluster,
+          message: `Kustomization ${
+            k.key
+          } depends on Kustomization ${dep}, ${where}: ${outcome}${
+            files.length ? ' unless something outside Flux applies it' : ''
+          }; apply it on this cluster, or drop the dependency`,
+          location: locate(
+            decl,
+            index >= 0 ? ['spec', 'dependsOn', index] : ['spec', 'dependsOn'],
+          ),
+        });
+      });
+    }
+    return out;
   }
 
   /** Per `spec.ignore` text, whether a folder is left out of that source's artifact. */

@@ -977,6 +977,91 @@ export function ciliumWriteTargets(
   return [...out.values(), ...problems];
 }
 
+/**
+ * Targets shared with clusters the change leaves out (a base every
+ * overlay builds, one overlay taking it as it is): each cluster of the
+ * change that has a values patch file of its own in its overlay (a
+ * strategic merge patch of the release that sets `spec.values`) gets its
+ * values written there instead, where the others never read them. Targets
+ * that cannot be split that way are kept as they are; `notes` says why
+ * each split one is.
+ *
+ * @public
+ */
+export function apartFromLeftOut(
+  mesh: MeshModel,
+  targets: readonly CiliumWriteTarget[],
+  /** Whether the change writes a cluster's mesh values. */
+  inChange: (cluster: string) => boolean,
+): { targets: CiliumWriteTarget[]; notes: string[] } {
+  const notes: string[] = [];
+  const split = targets.flatMap(t => {
+    const taking = t.clusters.filter(inChange);
+    const leftOut = t.clusters.filter(c => !inChange(c));
+    if (t.kind !== 'helmrelease' || !taking.length || !leftOut.length)
+      return [t];
+    const own = taking.map(c => ownValuesPatch(mesh, mesh.byName.get(c)!));
+    if (own.some(o => !o)) return [t];
+    const only = (clusters: string[]) =>
+      new Map(
+        clusters.flatMap(c =>
+          t.appliedBy.has(c) ? [[c, t.appliedBy.get(c)!] as const] : [],
+        ),
+      );
+    notes.push(
+      `${taking.join(', ')}: the Cilium values go in ${
+        taking.length > 1 ? "each one's" : 'its'
+      } own values patch (${own.map(o => o!.file).join(', ')}), not in ${
+        t.file
+      }, which ${leftOut.join(', ')} ${
+        leftOut.length > 1 ? 'build' : 'builds'
+      } too: ${
+        leftOut.length > 1 ? 'they stay' : 'it stays'
+      } outside the mesh.`,
+    );
+    return [
+      ...taking.map((c, i) => ({
+        ...t,
+        ...own[i]!,
+        clusters: [c],
+        appliedBy: only([c]),
+      })),
+      { ...t, clusters: leftOut, appliedBy: only(leftOut) },
+    ];
+  });
+  return { targets: split, notes };
+}
+
+/**
+ * The last strategic merge patch file of a cluster's Cilium HelmRelease
+ * that sets `spec.values` and that no other cluster's release takes.
+ */
+function ownValuesPatch(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): Pick<CiliumWriteTarget, 'file' | 'doc' | 'root'> | undefined {
+  const hr = cluster.cilium?.kind === 'helmrelease' && cluster.cilium.object;
+  if (!hr) return undefined;
+  const patch = [...(hr.source.patches ?? [])]
+    .reverse()
+    .find(
+      p =>
+        p.kind === 'merge' &&
+        p.line === undefined &&
+        p.index !== undefined &&
+        isRecord(getPath(p.document, ['spec', 'values'])),
+    );
+  if (patch?.kind !== 'merge' || patch.index === undefined) return undefined;
+  const sharedWith = mesh.clusters.some(
+    c =>
+      c !== cluster &&
+      c.cilium?.object?.source.patches?.some(p => p.file === patch.file),
+  );
+  return sharedWith
+    ? undefined
+    : { file: patch.file, doc: patch.index, root: ['spec', 'values'] };
+}
+
 function valuesLayerOf(
   mesh: MeshModel,
   cluster: ClusterModel,

@@ -23,6 +23,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshModel } from '../model/types';
 import {
   CiliumWriteTarget,
+  apartFromLeftOut,
   ciliumWriteTargets,
   FqdnForm,
   fqdnForm,
@@ -463,22 +464,35 @@ export function decideChange(
   );
 
   // the Cilium values of every cluster (those outside the mesh too: a
-  // cluster that shares its values with a configured one joins it)
-  const candidates = mesh.clusters.filter(
-    c => !removed.has(c.name) && !conventions.mesh.exclude.includes(c.name),
+  // cluster that shares its values with a configured one joins it, unless
+  // each configured one has a values patch of its own to take them)
+  const excluded = (name: string) => conventions.mesh.exclude.includes(name);
+  const found = ciliumWriteTargets(
+    mesh,
+    mesh.clusters.filter(c => !removed.has(c.name)),
   );
   const cilium: CiliumWriteTarget[] = [];
   const joining = new Set<string>();
-  for (const t of ciliumWriteTargets(mesh, candidates)) {
+  const split = apartFromLeftOut(
+    mesh,
+    found.filter((t): t is CiliumWriteTarget => !('problem' in t)),
+    name =>
+      !excluded(name) &&
+      (configured.has(name) || mesh.byName.get(name)!.membership.member),
+  );
+  for (const t of [...split.targets, ...found.filter(f => 'problem' in f)]) {
     if ('problem' in t) {
       const field = noValuesField(mesh, t, input);
       if (configured.has(t.cluster) && !problems.some(p => p.field === field))
         problems.push({ field, message: whyNoValues(mesh, t) });
       continue;
     }
-    cilium.push(t);
-    if (t.clusters.some(c => configured.has(c)))
-      for (const c of t.clusters) joining.add(c);
+    const clusters = t.clusters.filter(c => !excluded(c));
+    if (!clusters.length) continue;
+    const kept = { ...t, clusters };
+    cilium.push(kept);
+    if (clusters.some(c => configured.has(c)))
+      for (const c of clusters) joining.add(c);
   }
   problems.push(...sharedWithExcluded(mesh, cilium, configured, removed));
   const members = mesh.clusters
@@ -625,6 +639,7 @@ export function decideChange(
     knows,
     cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
     notes: [
+      ...split.notes,
       ...[...settings]
         .filter(([name, t]) => t.create && !removed.has(name))
         .map(

@@ -21,6 +21,7 @@ import {
   SubstitutionScope,
   ciliumInstallNoun,
 } from '../model/writeTargets';
+import { describeObject } from '../core/manifest';
 import { dirnamePath } from '../tree/RepoTree';
 import {
   ChangeContext,
@@ -657,6 +658,36 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
       if (cluster.fqdn.source === 'settings') wanted.add(cluster.fqdn.raw);
     }
     const own = ownRecords(ctx, name);
+    // its record from a DNSEndpoint other clusters apply too (a base every
+    // overlay builds): not edited, so ExternalDNS keeps publishing it
+    for (const e of cluster?.dnsEndpoints ?? []) {
+      const { file, index } = e.object.source;
+      if (own.has(`${file}#${index}`) || index < 0 || !cluster?.fqdn) continue;
+      const published =
+        e.records.some(r => sameDnsName(r.dnsName, cluster.fqdn!.value)) &&
+        externalDnsDeploymentsOf(cluster).some(d => d.sources.includes('crd'));
+      const others = ctx.mesh.clusters
+        .filter(
+          c =>
+            c !== cluster &&
+            c.dnsEndpoints.some(
+              d =>
+                d.object.source.file === file &&
+                d.object.source.index === index,
+            ),
+        )
+        .map(c => c.name);
+      if (published && others.length)
+        ctx.notes.push(
+          `${name}: its record ${
+            cluster.fqdn.value
+          } stays published: ${describeObject(
+            e.object,
+          )} (${file}) is applied to ${others.join(
+            ', ',
+          )} too, and is not edited; leave that file out of what ${name} applies (a patch with \`$patch: delete\` in its overlay, or a folder of its own) to stop ExternalDNS publishing it.`,
+        );
+    }
     for (const { file, doc, at } of own.values()) {
       const editor = edits.editor(file, 'the DNSEndpoint');
       // from the last, so the indexes before stay right

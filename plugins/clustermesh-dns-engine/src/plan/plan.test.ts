@@ -3389,6 +3389,8 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         /^edge: CILIUM_CLUSTERMESH_LB_IP kept in its settings: its files kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease.yaml, kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/dnsendpoint.yaml still use it, and Flux would substitute it with nothing/,
       ),
     );
+    // no ExternalDNS of edge reads DNSEndpoints: nothing stays published
+    expect(excluded.decisions.join('\n')).not.toContain('stays published');
 
     // edge is retired: its folder deleted, then removed from the mesh
     const retired = { ...after };
@@ -3418,6 +3420,60 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         defaultConventions,
       ).edits,
     ).toEqual([]);
+  });
+
+  it("says a removed cluster's record stays published when it comes from a DNSEndpoint of a base the others build too", () => {
+    const files = fixtureFiles('configure-shared-base-bystander/repo');
+    // staging gets a pool and values of its own, like the others
+    const controllers = 'infrastructure/controllers';
+    files[`${controllers}/staging/cilium/kustomization.yaml`] =
+      files[`${controllers}/prod/cilium/kustomization.yaml`];
+    files[`${controllers}/staging/cilium/loadbalancer-ip-pool.yaml`] = files[
+      `${controllers}/prod/cilium/loadbalancer-ip-pool.yaml`
+    ]
+      .replace('192.168.0.211', '192.168.0.241')
+      .replace('192.168.0.220', '192.168.0.250');
+    files[`${controllers}/staging/cilium/values-patch.yaml`] = files[
+      `${controllers}/prod/cilium/values-patch.yaml`
+    ]
+      .replace('name: prod', 'name: staging')
+      .replace('id: 1', 'id: 3');
+    const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.net' };
+    const conventions = resolveConventions(
+      explicit,
+      detectConventions(createRepoTree(files), explicit),
+    );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'prod', ip: '192.168.0.215' },
+          { name: 'qa', ip: '192.168.0.235' },
+          { name: 'staging', ip: '192.168.0.245' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    // the record goes in the base all three build, beside the values
+    expect(plan.edits.map(e => e.path)).toContain(
+      `${controllers}/base/cilium/dnsendpoint.yaml`,
+    );
+    // the team turns ClusterMesh off in qa's own overlay, and removes it
+    const shared = { ...after };
+    const qaPatch = `${controllers}/qa/cilium/values-patch.yaml`;
+    shared[qaPatch] = `${after[
+      qaPatch
+    ].trimEnd()}\n    clustermesh:\n      useAPIServer: false\n      config:\n        enabled: false\n`;
+    const removal = planMeshDnsChange(
+      createRepoTree(shared),
+      { clusters: [], remove: ['qa'] },
+      conventions,
+    );
+    expect(removal.problems).toEqual([]);
+    expect(removal.decisions).toContainEqual(
+      `qa: its record clustermesh-qa.example.net stays published: DNSEndpoint kube-system/clustermesh-apiserver (${controllers}/base/cilium/dnsendpoint.yaml) is applied to prod, staging too, and is not edited; leave that file out of what qa applies (a patch with \`$patch: delete\` in its overlay, or a folder of its own) to stop ExternalDNS publishing it.`,
+    );
   });
 
   it("refers to settings variables where Flux substitutes them, and writes values out in a cluster's own file where it does not", () => {
