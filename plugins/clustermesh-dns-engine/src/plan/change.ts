@@ -35,7 +35,11 @@ import {
   SubstitutionScope,
 } from '../model/writeTargets';
 import { YamlTextEditor } from '../yaml/edit';
-import { clustersByCiliumName, inRepositoryLayout } from '../model/queries';
+import {
+  clustersByCiliumName,
+  inRepositoryLayout,
+  meshEntriesOf,
+} from '../model/queries';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**
@@ -424,9 +428,14 @@ export function decideChange(
     input.clusters.map((c, i) => [c.name, addresses[i]] as const),
   );
   const removed = new Set(input.remove ?? []);
+  // known as a peer: by a settings entry, or an entry of the Cilium values
   const peerVariableUsed = (name: string) => {
     const variable = peerFqdnVariable(conventions, name);
-    return mesh.clusters.some(c => c.settings.has(variable));
+    return mesh.clusters.some(
+      c =>
+        c.settings.has(variable) ||
+        meshEntriesOf(mesh, c).byName(name) !== undefined,
+    );
   };
   (input.remove ?? []).forEach((name, i) => {
     const c = mesh.byName.get(name);
@@ -513,9 +522,13 @@ export function decideChange(
           c.membership.member
             ? `is in the mesh (${c.membership.reason})`
             : 'shares its Cilium values with a cluster this change configures, so it joins the mesh'
-        }, but has no ${
+        }, but has no LB IP (${
           conventions.variables.lbIp
-        }: configure it in the same run, with its LB IP`,
+        } in its settings): configure it in the same run, with its LB IP${
+          c.membership.member
+            ? ''
+            : ", or give each cluster of this change a values patch of its own in its overlay (a strategic merge patch of the HelmRelease's spec.values), where the change then writes"
+        }`,
       });
     }
   }
@@ -540,7 +553,13 @@ export function decideChange(
       }: ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again`,
     });
   }
-  if (members.length < 2 && problems.length === 0)
+  // a removal may leave one cluster (a mesh taken apart: its peer entries
+  // go); a change that configures clusters needs two
+  if (
+    members.length < 2 &&
+    problems.length === 0 &&
+    (configured.size > 0 || removed.size === 0)
+  )
     problems.push({
       field: 'clusters',
       message: `the mesh after this change would be ${

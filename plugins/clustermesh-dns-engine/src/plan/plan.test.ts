@@ -3126,7 +3126,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       {
         field: 'clusters',
         message: expect.stringMatching(
-          /^apps (is in the mesh|shares its Cilium values).*has no CILIUM_CLUSTERMESH_LB_IP: configure it in the same run/,
+          /^apps (is in the mesh|shares its Cilium values).*has no LB IP \(CILIUM_CLUSTERMESH_LB_IP in its settings\): configure it in the same run/,
         ),
       },
     ]);

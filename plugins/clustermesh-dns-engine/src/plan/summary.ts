@@ -54,9 +54,11 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   if (plan.removed.length)
     out.push(
-      `Taken out of the mesh: ${plan.removed.join(
-        ', ',
-      )} (their settings entries, their records and every peer's entry for them).`,
+      plan.removed.length === 1
+        ? `Taken out of the mesh: ${plan.removed[0]} (its settings entries, its record and every peer's entry for it).`
+        : `Taken out of the mesh: ${plan.removed.join(
+            ', ',
+          )} (their settings entries, their records and every peer's entry for them).`,
       '',
     );
   out.push('### What changes and why', '');
@@ -215,7 +217,9 @@ function checksLine(
   },
   errorsBefore: boolean,
 ): string {
-  const counts = `${after.passed} checks pass on ${after.clusters} clusters (${after.warnings} warnings)`;
+  const counts = `${after.passed} checks pass on ${after.clusters} ${
+    after.clusters === 1 ? 'cluster' : 'clusters'
+  } (${after.warnings} warnings)`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
     return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline: listed below).`;
