@@ -1470,6 +1470,25 @@ describe('detectConventions', () => {
     expect(group.conventions.clusters).toEqual(['00', '01']);
   });
 
+  it("takes the GitRepository a flux-operator's sync makes (instance.sync.name) for this repository", () => {
+    const files: Files = {
+      'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':
+        'instance:\n  sync:\n    kind: GitRepository\n    name: home-kubernetes\n    url: https://example.invalid/home.git\n    path: kubernetes/flux/cluster\n',
+      'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
+        'cluster-apps',
+        './kubernetes/apps',
+      ).replace('name: flux-system', 'name: home-kubernetes'),
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.sourceNames).toEqual([
+      'flux-system',
+      'home-kubernetes',
+    ]);
+    expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
+      'the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:6) from GitRepository home-kubernetes, which it makes',
+    );
+  });
+
   it("does not take an app's ks.yaml that reconciles its own folder for an entry point when a Kustomization of the cluster reconciles a folder around it", () => {
     // one cluster, synced by the flux-operator: apps whose ks.yaml path is
     // their own folder (Flux generates its kustomization, holding the ks.yaml)

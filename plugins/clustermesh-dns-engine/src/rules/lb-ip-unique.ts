@@ -15,8 +15,8 @@ export const lbIpUnique = defineMeshRule({
     "No two clusters share an LB IP, and no other Service or Gateway of the cluster asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): LB IPAM gives an address to one service only.",
   remediation: (c, failure) =>
     failure?.id === 'taken'
-      ? `Give the cluster an address of its pool that no other Service or Gateway of it asks for, in \`${c.variables.lbIp}\`.`
-      : `Give each cluster its own address from its own pool, in \`${c.variables.lbIp}\`.`,
+      ? `Give the cluster an address of its pool that no other Service or Gateway of it asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
+      : `Give each cluster its own address from its own pool, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`,
   messages: {
     shared: 'LB IP {{ip}} is also the LB IP of {{others}}',
     taken:

@@ -300,10 +300,20 @@ export function readFluxEntries(
     syncs: (what: string) => string,
     location: SourceLocation,
     kind: unknown,
+    /** `sync.name`: the GitRepository the operator makes (this repository). */
+    sourceName?: unknown,
   ) => {
     const raw = literal(written);
     if (raw) {
       addSynced(clampPath(raw), syncs('it'), location, kind);
+      const name = literal(sourceName);
+      if (name && (kind ?? 'GitRepository') === 'GitRepository')
+        ownSources.push({
+          name,
+          path: clampPath(raw),
+          reason: `${syncs('it')} from GitRepository ${name}, which it makes`,
+          location,
+        });
       return;
     }
     const parts =
@@ -425,6 +435,7 @@ export function readFluxEntries(
         what => `FluxInstance ${nameOf(v)} syncs ${what} (${where(location)})`,
         location,
         getPath(v, ['spec', 'sync', 'kind']),
+        getPath(v, ['spec', 'sync', 'name']),
       );
     } else if (isFluxInstanceValues(v)) {
       const path = ['instance', 'sync', 'path'];
@@ -437,6 +448,7 @@ export function readFluxEntries(
           } sync ${what} (instance.sync.path at ${where(location)})`,
         location,
         getPath(v, ['instance', 'sync', 'kind']),
+        getPath(v, ['instance', 'sync', 'name']),
       );
     } else if (v.kind === 'HelmRelease') {
       const path = ['spec', 'values', 'instance', 'sync', 'path'];
@@ -449,6 +461,7 @@ export function readFluxEntries(
           )} syncs ${what} (instance.sync.path at ${where(location)})`,
         location,
         getPath(v, ['spec', 'values', 'instance', 'sync', 'kind']),
+        getPath(v, ['spec', 'values', 'instance', 'sync', 'name']),
       );
     }
   }
