@@ -1,18 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConventionsError } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-engine';
+import { tempDir } from './__testUtils__/tempDir';
 import { readDirectoryTree } from './tree/readDirectoryTree';
 import { defaultConventionsFile, loadConventions } from './conventions';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function repository(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-conventions-'));
-  made.push(dir);
+  const dir = tempDir('cmdns-conventions-');
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);

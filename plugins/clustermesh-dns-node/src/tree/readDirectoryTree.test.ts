@@ -1,18 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../__testUtils__/tempDir';
 import { readDirectoryTree } from './readDirectoryTree';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempRepo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdns-tree-'));
-  made.push(dir);
-  return dir;
-}
+const tempRepo = () => tempDir('cmdns-tree-');
 
 describe('readDirectoryTree', () => {
   it('lists files with POSIX paths, skipping .git and node_modules', () => {
