@@ -978,61 +978,6 @@ export function ciliumWriteTargets(
 }
 
 /**
- * Targets shared with clusters the change leaves out (a base every
- * overlay builds, one overlay taking it as it is): each cluster of the
- * change that has a values patch file of its own in its overlay (a
- * strategic merge patch of the release that sets `spec.values`) gets its
- * values written there instead, where the others never read them. Targets
- * that cannot be split that way are kept as they are; `notes` says why
- * each split one is.
- *
- * @public
- */
-export function apartFromLeftOut(
-  mesh: MeshModel,
-  targets: readonly CiliumWriteTarget[],
-  /** Whether the change writes a cluster's mesh values. */
-  inChange: (cluster: string) => boolean,
-): { targets: CiliumWriteTarget[]; notes: string[] } {
-  const notes: string[] = [];
-  const split = targets.flatMap(t => {
-    const taking = t.clusters.filter(inChange);
-    const leftOut = t.clusters.filter(c => !inChange(c));
-    if (t.kind !== 'helmrelease' || !taking.length || !leftOut.length)
-      return [t];
-    const own = taking.map(c => ownValuesPatch(mesh, mesh.byName.get(c)!));
-    if (own.some(o => !o)) return [t];
-    const only = (clusters: string[]) =>
-      new Map(
-        clusters.flatMap(c =>
-          t.appliedBy.has(c) ? [[c, t.appliedBy.get(c)!] as const] : [],
-        ),
-      );
-    notes.push(
-      `${taking.join(', ')}: the Cilium values go in ${
-        taking.length > 1 ? "each one's" : 'its'
-      } own values patch (${own.map(o => o!.file).join(', ')}), not in ${
-        t.file
-      }, which ${leftOut.join(', ')} ${
-        leftOut.length > 1 ? 'build' : 'builds'
-      } too: ${
-        leftOut.length > 1 ? 'they stay' : 'it stays'
-      } outside the mesh.`,
-    );
-    return [
-      ...taking.map((c, i) => ({
-        ...t,
-        ...own[i]!,
-        clusters: [c],
-        appliedBy: only([c]),
-      })),
-      { ...t, clusters: leftOut, appliedBy: only(leftOut) },
-    ];
-  });
-  return { targets: split, notes };
-}
-
-/**
  * The last strategic merge patch file of a cluster's Cilium HelmRelease
  * that sets `spec.values` and that no other cluster's release takes.
  */
@@ -1168,6 +1113,11 @@ function valuesLayerOf(
     return inline;
   const holding = generated.filter(g => g.values !== undefined);
   if (holding.length) return holding[holding.length - 1];
+  // a base patched by the cluster's own overlay: the values go in that
+  // patch, beside the cluster's other values, where no other cluster that
+  // builds the base (left out of the mesh, or written out) reads them
+  const own = ownValuesPatch(mesh, cluster);
+  if (own) return { ...inline, target: { ...inline.target, ...own } };
   if (hasInline || generated.length === 0) return inline;
   return generated[generated.length - 1];
 }

@@ -23,7 +23,6 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshModel } from '../model/types';
 import {
   CiliumWriteTarget,
-  apartFromLeftOut,
   ciliumWriteTargets,
   FqdnForm,
   fqdnForm,
@@ -40,6 +39,7 @@ import {
   inRepositoryLayout,
   meshEntriesOf,
 } from '../model/queries';
+import type { BootstrapReader } from './bootstrapReads';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**
@@ -75,6 +75,8 @@ export interface ChangeContext {
   cilium: CiliumWriteTarget[];
   /** How the values are written, and why: for the summary. */
   notes: string[];
+  /** The bootstrap helmfiles that install a file's values as they are. */
+  readByBootstrap: BootstrapReader;
 }
 
 /**
@@ -422,6 +424,7 @@ export function decideChange(
   input: MeshDnsChangeInput,
   conventions: MeshConventions,
   addresses: IpAddress[],
+  readByBootstrap: BootstrapReader,
 ): { context: ChangeContext } | { problems: PlanProblem[] } {
   const problems: PlanProblem[] = [];
   const configured = new Map(
@@ -473,35 +476,22 @@ export function decideChange(
   );
 
   // the Cilium values of every cluster (those outside the mesh too: a
-  // cluster that shares its values with a configured one joins it, unless
-  // each configured one has a values patch of its own to take them)
-  const excluded = (name: string) => conventions.mesh.exclude.includes(name);
-  const found = ciliumWriteTargets(
-    mesh,
-    mesh.clusters.filter(c => !removed.has(c.name)),
+  // cluster that shares its values with a configured one joins it)
+  const candidates = mesh.clusters.filter(
+    c => !removed.has(c.name) && !conventions.mesh.exclude.includes(c.name),
   );
   const cilium: CiliumWriteTarget[] = [];
   const joining = new Set<string>();
-  const split = apartFromLeftOut(
-    mesh,
-    found.filter((t): t is CiliumWriteTarget => !('problem' in t)),
-    name =>
-      !excluded(name) &&
-      (configured.has(name) || mesh.byName.get(name)!.membership.member),
-  );
-  for (const t of [...split.targets, ...found.filter(f => 'problem' in f)]) {
+  for (const t of ciliumWriteTargets(mesh, candidates)) {
     if ('problem' in t) {
       const field = noValuesField(mesh, t, input);
       if (configured.has(t.cluster) && !problems.some(p => p.field === field))
         problems.push({ field, message: whyNoValues(mesh, t) });
       continue;
     }
-    const clusters = t.clusters.filter(c => !excluded(c));
-    if (!clusters.length) continue;
-    const kept = { ...t, clusters };
-    cilium.push(kept);
-    if (clusters.some(c => configured.has(c)))
-      for (const c of clusters) joining.add(c);
+    cilium.push(t);
+    if (t.clusters.some(c => configured.has(c)))
+      for (const c of t.clusters) joining.add(c);
   }
   problems.push(...sharedWithExcluded(mesh, cilium, configured, removed));
   const members = mesh.clusters
@@ -657,8 +647,9 @@ export function decideChange(
     },
     knows,
     cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
+    readByBootstrap,
     notes: [
-      ...split.notes,
+      ...ownPatchNotes(mesh, cilium, configured),
       ...[...settings]
         .filter(([name, t]) => t.create && !removed.has(name))
         .map(
@@ -730,6 +721,27 @@ function whyNoValues(
   } catch (error) {
     return (error as Error).message.replace(`${t.file}: `, '');
   }
+}
+
+/** Where the change writes a cluster's Cilium values in its overlay's own patch of a release from elsewhere, and why. */
+function ownPatchNotes(
+  mesh: MeshModel,
+  cilium: readonly CiliumWriteTarget[],
+  configured: ReadonlyMap<string, unknown>,
+): string[] {
+  return cilium.flatMap(t => {
+    const [name] = t.clusters;
+    const release = mesh.byName.get(name)?.cilium?.object?.source.file;
+    return t.kind === 'helmrelease' &&
+      t.clusters.length === 1 &&
+      configured.has(name) &&
+      release !== undefined &&
+      release !== t.file
+      ? [
+          `${name}: the Cilium values go in ${t.file}, its overlay's own patch of the HelmRelease in ${release}, beside its other values: other clusters that build ${release} do not read them.`,
+        ]
+      : [];
+  });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { firstFew } from '../core/text';
 import {
   certificateNameCovers,
   formatLocation,
@@ -40,6 +39,10 @@ export type ValuesEditor = Pick<
   'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey' | 'deleteItem'
 >;
 
+/** A value as an edit note gives it: a string as it is, anything else as JSON. */
+const asNoted = (value: unknown) =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
 /** Reads parsed documents and notes each edit asked for (what, and at which path), editing nothing. */
 class ChangeProbe implements ValuesEditor {
   readonly edits: string[] = [];
@@ -59,10 +62,10 @@ class ChangeProbe implements ValuesEditor {
   }
   setScalar(doc: number, path: ObjectPath, value: unknown) {
     if (!this.same(this.get(doc, path), value))
-      this.edits.push(`set ${path.join('.')}`);
+      this.edits.push(`set ${path.join('.')}: ${asNoted(value)}`);
   }
-  setEntries(_doc: number, path: ObjectPath) {
-    this.edits.push(`set ${path.join('.')}`);
+  setEntries(_doc: number, path: ObjectPath, entries: unknown) {
+    this.edits.push(`set ${path.join('.')}: ${asNoted(entries)}`);
   }
   appendItem(doc: number, path: ObjectPath, item: unknown) {
     const list = this.get(doc, path);
@@ -73,7 +76,7 @@ class ChangeProbe implements ValuesEditor {
       list.some(had => this.same(had, item))
     )
       return;
-    this.edits.push(`add to ${path.join('.')}`);
+    this.edits.push(`add ${asNoted(item)} to ${path.join('.')}`);
   }
   deleteKey(_doc: number, path: ObjectPath) {
     this.edits.push(`remove ${path.join('.')}`);
@@ -224,9 +227,8 @@ function checkValuesContent(
       config ? describeObject(config) : 'a HelmChartConfig'
     } (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: ${
       paths.length
-        ? `${firstFew(
-            paths,
-            4,
+        ? `${paths.join(
+            '; ',
           )} there by hand (as this change would write them in a values file), then run it again`
         : 'write the clustermesh values there by hand'
     }, or point cilium.valuesFile at a values file`,
@@ -293,13 +295,35 @@ function targetValues(
     const k = target.appliedBy.get(c);
     if (k) scopes.push({ cluster: c, scope: scopeOf(ctx, c, k) });
   }
+  const single = clusters.length === 1 ? clusters[0] : undefined;
+  const form = (c: string) => ctx.forms.get(c)!;
+  // a file of one cluster that a bootstrap helmfile also installs as it
+  // is: its values written out, when every name is known and not secret
+  const bootstrap = single ? ctx.readByBootstrap(target.file) : [];
+  const plain = (of: string) =>
+    (form(single!).kind === 'literal' ||
+      form(single!).kind === 'settings-resolved') &&
+    !hasSecretPlaceholder(resolvedFqdn(ctx, of));
+  const writtenForBootstrap =
+    bootstrap.length > 0 &&
+    target.kind !== 'values-file' &&
+    [single!, ...peersAfter(ctx, single!)].every(plain);
+  if (writtenForBootstrap && configured.length)
+    ctx.notes.push(
+      `${single}: the Cilium values are written out in ${
+        target.file
+      } (its LB IP and FQDNs as they are, not by settings variable), because ${bootstrap.join(
+        ', ',
+      )} ${
+        bootstrap.length > 1 ? 'read' : 'reads'
+      } it to install a new cluster (bootstrap), where Flux does not substitute.`,
+    );
   const substituted =
+    !writtenForBootstrap &&
     target.kind !== 'values-file' &&
     scopes.length === clusters.length &&
     scopes.every(s => substitutes(s.scope.kustomization));
-  const single = clusters.length === 1 ? clusters[0] : undefined;
   const scopeList = scopes.map(s => s.scope);
-  const form = (c: string) => ctx.forms.get(c)!;
   const inSettings = clusters.every(c => form(c).kind !== 'files-template');
   // in a shared file, each peer by its variable, defaulting to the cluster's own FQDN
   const sharedByVariable =

@@ -659,12 +659,18 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
     }
     const own = ownRecords(ctx, name);
     // its record from a DNSEndpoint other clusters apply too (a base every
-    // overlay builds): not edited, so ExternalDNS keeps publishing it
+    // overlay builds), written as a template they share: not edited (an
+    // entry naming it literally is, below), so ExternalDNS keeps publishing it
     for (const e of cluster?.dnsEndpoints ?? []) {
-      const { file, index } = e.object.source;
+      const { file, index, root } = e.object.source;
       if (own.has(`${file}#${index}`) || index < 0 || !cluster?.fqdn) continue;
+      const raw = (root as any)?.spec?.endpoints;
       const published =
-        e.records.some(r => sameDnsName(r.dnsName, cluster.fqdn!.value)) &&
+        e.records.some(
+          r =>
+            sameDnsName(r.dnsName, cluster.fqdn!.value) &&
+            !wanted.has(Array.isArray(raw) ? raw[r.index]?.dnsName : undefined),
+        ) &&
         externalDnsDeploymentsOf(cluster).some(d => d.sources.includes('crd'));
       const others = ctx.mesh.clusters
         .filter(

@@ -342,6 +342,23 @@ describe('planMeshDnsChange on the story repository', () => {
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const { plan, after } = applied(before, storyInput);
 
+  it('says a bootstrap helmfile installs the values it writes variables into as they are, in a file the clusters share', () => {
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    const shared = applied(
+      {
+        ...before,
+        'bootstrap/helmfile.yaml': `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values:\n      - ../${release}\n`,
+      },
+      storyInput,
+    );
+    expect(shared.plan.problems).toEqual([]);
+    expect(shared.after[release]).toContain('${CILIUM_CLUSTERMESH_LB_IP}');
+    expect(shared.plan.decisions).toContainEqual(
+      `bootstrap/helmfile.yaml reads ${release} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
+    );
+  });
+
   it('plans the story change, which passes every rule', () => {
     expect(plan.problems).toEqual([]);
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });
@@ -1391,7 +1408,7 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(plan.problems).toContainEqual({
       field: config,
       message: expect.stringMatching(
-        /^holds the Cilium values of east in HelmChartConfig kube-system\/rke2-cilium \(RKE2 installs Cilium\), inside its valuesContent text, which configure does not edit: set clustermesh\.apiserver\.service\.type, .* there by hand .*, or point cilium\.valuesFile at a values file$/,
+        /^holds the Cilium values of east in HelmChartConfig kube-system\/rke2-cilium \(RKE2 installs Cilium\), inside its valuesContent text, which configure does not edit: set clustermesh\.apiserver\.service\.type: LoadBalancer; .*; add \{"name":"west","address":"\$\{CILIUM_CLUSTERMESH_WEST_FQDN\}","port":2379\} to clustermesh\.config\.clusters there by hand .*, or point cilium\.valuesFile at a values file$/,
       ),
     });
 
@@ -1829,25 +1846,52 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.report?.summary.errors).toBe(0);
     });
 
-    it('says a bootstrap helmfile installs the values it writes variables into as they are', () => {
-      const { plan } = planNoSettings(files => {
-        files['kubernetes/main/bootstrap/helmfile.yaml.gotmpl'] = [
-          'releases:',
-          '  - name: cilium',
-          '    namespace: kube-system',
-          '    chart: oci://ghcr.io/home-operations/charts-mirror/cilium',
-          '    values:',
-          `      - '{{ readFile "../apps/kube-system/cilium/app/helmrelease.yaml" | fromYaml | get "spec.values" | toYaml }}'`,
-          '',
-        ].join('\n');
-      });
+    const readingHelmfile = (files: Record<string, string>) => {
+      files['kubernetes/main/bootstrap/helmfile.yaml.gotmpl'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: oci://ghcr.io/home-operations/charts-mirror/cilium',
+        '    values:',
+        `      - '{{ readFile "../apps/kube-system/cilium/app/helmrelease.yaml" | fromYaml | get "spec.values" | toYaml }}'`,
+        '',
+      ].join('\n');
+    };
+    const mainRelease =
+      'kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml';
+
+    it('writes the values out in a file of one cluster that a bootstrap helmfile installs as it is', () => {
+      const { plan, after } = planNoSettings(readingHelmfile);
       expect(plan.problems).toEqual([]);
+      // the helmfile gets the address and names, not `${...}` it cannot substitute
+      expect(after[mainRelease]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
+      expect(after[mainRelease]).toContain('clustermesh-staging.example.org');
+      expect(after[mainRelease]).not.toContain('${');
       expect(plan.decisions).toContainEqual(
-        'kubernetes/main/bootstrap/helmfile.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster (bootstrap), where Flux does not substitute: the ${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.',
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
       );
+      // staging's file, which no helmfile reads, takes the settings variables
+      expect(
+        after[
+          'kubernetes/staging/apps/kube-system/cilium/app/helmrelease.yaml'
+        ],
+      ).toContain('${CILIUM_CLUSTERMESH_LB_IP}');
+      // validated afterwards, and a second run writes nothing
+      expect(plan.report?.summary.errors).toBe(0);
+      const again = planMeshDnsChange(
+        createRepoTree(after),
+        {
+          clusters: [
+            { name: 'main', ip: '10.11.1.20' },
+            { name: 'staging', ip: '10.12.1.20' },
+          ],
+        },
+        noSettingsConventions(after),
+      );
+      expect(again.edits).toEqual([]);
     });
 
-    it("says so for a helmfile.d whose values template builds each release's HelmRelease path with printf", () => {
+    it("does so for a helmfile.d whose values template builds each release's HelmRelease path with printf", () => {
       const { plan } = planNoSettings(files => {
         const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';
         files[`${bootstrap}/01-apps.yaml`] = [
@@ -1862,7 +1906,7 @@ describe('planMeshDnsChange on other layouts', () => {
           '{{ (fromYaml (readFile (printf "../../../apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name))).spec.values | toYaml }}\n';
       });
       expect(plan.decisions).toContainEqual(
-        'kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster (bootstrap), where Flux does not substitute: the ${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.',
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
       );
     });
 
@@ -1880,7 +1924,7 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       const notes = plan.decisions.filter(d => /bootstrap/.test(d));
       expect(notes.map(d => d.split(' to install')[0])).toEqual([
-        'kubernetes/main/apps/kube-system/cilium/helmfile.yaml reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml',
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/apps/kube-system/cilium/helmfile.yaml reads it`,
       ]);
     });
 
@@ -3455,16 +3499,42 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       conventions,
     );
     expect(plan.problems).toEqual([]);
-    // the record goes in the base all three build, beside the values
+    // each cluster's record in its own folder, written out
     expect(plan.edits.map(e => e.path)).toContain(
-      `${controllers}/base/cilium/dnsendpoint.yaml`,
+      `${controllers}/qa/dnsendpoint.yaml`,
     );
-    // the team turns ClusterMesh off in qa's own overlay, and removes it
+    // the team then keeps one record in the base all three build, each
+    // cluster's Kustomization substituting its own name and address
     const shared = { ...after };
+    const addresses: Record<string, string> = {
+      prod: '192.168.0.215',
+      qa: '192.168.0.235',
+      staging: '192.168.0.245',
+    };
+    for (const env of ['prod', 'qa', 'staging']) {
+      delete shared[`${controllers}/${env}/dnsendpoint.yaml`];
+      shared[`${controllers}/${env}/kustomization.yaml`] = after[
+        `${controllers}/${env}/kustomization.yaml`
+      ].replace('  - dnsendpoint.yaml\n', '');
+      shared[
+        `clusters/${env}/infrastructure.yaml`
+      ] += `  postBuild:\n    substitute:\n      CLUSTER: ${env}\n      RECORD_IP: ${addresses[env]}\n`;
+    }
+    shared[`${controllers}/base/cilium/dnsendpoint.yaml`] = after[
+      `${controllers}/prod/dnsendpoint.yaml`
+    ]
+      .replace(
+        'clustermesh-prod.example.net',
+        'clustermesh-${CLUSTER}.example.net',
+      )
+      .replace('- 192.168.0.215', '- ${RECORD_IP}');
+    shared[`${controllers}/base/cilium/kustomization.yaml`] +=
+      '  - dnsendpoint.yaml\n';
+    // and turns ClusterMesh off in qa's own overlay, and removes it
     const qaPatch = `${controllers}/qa/cilium/values-patch.yaml`;
-    shared[qaPatch] = `${after[
-      qaPatch
-    ].trimEnd()}\n    clustermesh:\n      useAPIServer: false\n      config:\n        enabled: false\n`;
+    shared[qaPatch] = after[qaPatch]
+      .replace('useAPIServer: true', 'useAPIServer: false')
+      .replace('enabled: true', 'enabled: false');
     const removal = planMeshDnsChange(
       createRepoTree(shared),
       { clusters: [], remove: ['qa'] },

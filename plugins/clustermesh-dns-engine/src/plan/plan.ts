@@ -7,7 +7,7 @@ import {
   recordTypeFor,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { escapeRegExp, firstFew } from '../core/text';
+import { firstFew } from '../core/text';
 import { substituteObject } from '../flux/substitute';
 import { envsubst } from '../flux/envsubst';
 import { getPath } from '../core/paths';
@@ -25,9 +25,8 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { reportFromModel } from '../report/report';
-import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
+import { RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
-import { readTextFile } from '../yaml/decode';
 import { YamlEditError } from '../yaml/edit';
 import {
   ChangeContext,
@@ -35,6 +34,7 @@ import {
   decideChange,
   resolvedFqdn,
 } from './change';
+import { BootstrapReader, bootstrapReader } from './bootstrapReads';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
@@ -160,7 +160,7 @@ export function planMeshDnsChange(
     decisions: [
       ...context.notes,
       ...modeNote,
-      ...bootstrapNotes(tree, fileEdits),
+      ...bootstrapNotes(context.readByBootstrap, fileEdits),
     ],
     report: after,
   };
@@ -272,7 +272,13 @@ function planEdits(
       return;
     }
   });
-  const decided = decideChange(mesh, input, conventions, addresses);
+  const decided = decideChange(
+    mesh,
+    input,
+    conventions,
+    addresses,
+    bootstrapReader(tree),
+  );
   if ('problems' in decided)
     return { problems: [...inputProblems, ...decided.problems] };
   const context = decided.context;
@@ -617,66 +623,22 @@ function breakingAppliersOf(
   return out;
 }
 
-/** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */
-const helmfileFile =
-  /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile\.d\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
-
-/** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
-const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
-
 /**
  * A bootstrap helmfile that reads the values of a HelmRelease the change
  * writes variables into (`readFile … helmrelease.yaml`): it installs them
  * as they are, where Flux does not substitute.
  */
-function bootstrapNotes(tree: RepoTree, edits: readonly FileEdit[]): string[] {
-  const written = edits.filter(
-    e =>
-      e.before !== undefined && /\$\{/.test(e.after) && /\.ya?ml$/.test(e.path),
-  );
-  if (!written.length) return [];
-  const notes: string[] = [];
-  // every file, those Flux ignores too: a bootstrap is outside its build
-  for (const path of tree.paths()) {
-    if (!helmfileFile.test(path)) continue;
-    const text = readTextFile(tree, path);
-    if (text === undefined) continue;
-    const reads = helmfileReads(path, text);
-    for (const e of written) {
-      if (reads(e.path))
-        notes.push(
-          `${path} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
-        );
-    }
-  }
-  return notes;
-}
-
-/** A YAML path: relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
-const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
-
-/**
- * The YAML files a helmfile names (`values` entries, `readFile`), resolved
- * from its folder as helmfile resolves them; a templated path is not known.
- */
-function helmfileReads(path: string, text: string): (file: string) => boolean {
-  const reads = new Set<string>();
-  const folder = dirnamePath(path);
-  for (const [named] of text.matchAll(yamlPathInText)) {
-    const file = joinPath(folder, named);
-    if (file !== undefined) reads.add(file);
-  }
-  // a path printf fills with each release's namespace and name (the
-  // onedr0p template's values.yaml.gotmpl): any folder names there
-  const patterns: RegExp[] = [];
-  for (const [, pattern] of text.matchAll(printfPathInText)) {
-    const file = joinPath(folder, pattern);
-    if (file !== undefined)
-      patterns.push(
-        new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
-      );
-  }
-  return file => reads.has(file) || patterns.some(p => p.test(file));
+function bootstrapNotes(
+  readByBootstrap: BootstrapReader,
+  edits: readonly FileEdit[],
+): string[] {
+  return edits.flatMap(e => {
+    if (e.before === undefined || !/\$\{/.test(e.after)) return [];
+    return readByBootstrap(e.path).map(
+      helmfile =>
+        `${helmfile} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
+    );
+  });
 }
 
 /** The DNS mode detection chose, and why, when the run does not choose one. */

@@ -283,6 +283,19 @@ describe('dnsendpoint-matches', () => {
       expect(skipped[0]?.message).toMatch(
         /HelmRelease network\/external-dns: its HelmRelease skips the chart's CRDs \(install\.crds: Skip\)/,
       );
+      // Bitnami's chart of the same name: only with crd.create
+      const bitnami = (extra: string[]) => (f: Record<string, string>) => {
+        withExternalDns([...sources, ...extra])(f);
+        f[`${folder}/external-dns.yaml`] = f[
+          `${folder}/external-dns.yaml`
+        ].replace('version: 1.19.0', 'version: 8.8.4');
+      };
+      expect(infraResults(bitnami([]))[0]?.message).toMatch(
+        /HelmRelease network\/external-dns: chart external-dns 8\.8\.4 \(Bitnami's\) installs the DNSEndpoint CRD only with crd\.create: true in its values, and no file of the repository applies the CRD/,
+      );
+      expect(infraResults(bitnami(['crd: {create: true}']))).toEqual([
+        expect.objectContaining({ outcome: 'pass' }),
+      ]);
       // the image run by another chart (app-template): no CRD either
       const appTemplateWith =
         (domainFilter: string) => (f: Record<string, string>) => {

@@ -213,7 +213,8 @@ function appMinorOfChart(minor: number): number | undefined {
 /**
  * Why a chart deployment does not install the DNSEndpoint CRD: the chart
  * ships it (in `crds/`) from 1.14.4, and helm-controller installs it unless
- * `install.crds` is Skip.
+ * `install.crds` is Skip. Bitnami's chart of the same name (versions from
+ * 2) templates it only with `crd.create: true`.
  */
 function noCrdOf(
   chart: [number, number, number] | undefined,
@@ -221,7 +222,16 @@ function noCrdOf(
   newestPatch: boolean,
   installCrds: unknown,
   written: unknown,
+  values: unknown,
 ): { noCrd: string } | undefined {
+  if (chart && chart[0] >= 2)
+    return getPath(values, ['crd', 'create']) === true
+      ? undefined
+      : {
+          noCrd: `chart external-dns ${String(
+            written,
+          ).trim()} (Bitnami's) installs the DNSEndpoint CRD only with crd.create: true in its values`,
+        };
   if (!chart || chart[0] !== 1) return undefined;
   const before =
     chart[1] < 14 || (chart[1] === 14 && !newestPatch && chart[2] < 4);
@@ -500,6 +510,7 @@ export function readExternalDnsDeployments(
               pinnedMinor(chartVersion.text) !== undefined,
               getPath(v, ['spec', 'install', 'crds']),
               chartVersion.text,
+              values,
             )
           : {
               // another chart running the image (app-template): the image

@@ -1,0 +1,64 @@
+import { escapeRegExp } from '../core/text';
+import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
+import { readTextFile } from '../yaml/decode';
+
+/**
+ * The bootstrap helmfiles that read a file of the repository (its values
+ * installed as they are, where Flux does not substitute); none when none.
+ *
+ * @public
+ */
+export type BootstrapReader = (file: string) => string[];
+
+/** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */
+const helmfileFile =
+  /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile\.d\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
+
+/** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
+const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
+
+/** A YAML path: relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
+const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
+
+/**
+ * Which bootstrap helmfiles read a file: every helmfile of the tree (those
+ * Flux ignores too: a bootstrap is outside its build), read once, when
+ * first asked.
+ */
+export function bootstrapReader(tree: RepoTree): BootstrapReader {
+  let helmfiles: { path: string; reads: (file: string) => boolean }[];
+  return file => {
+    helmfiles ??= tree.paths().flatMap(path => {
+      if (!helmfileFile.test(path)) return [];
+      const text = readTextFile(tree, path);
+      return text === undefined
+        ? []
+        : [{ path, reads: helmfileReads(path, text) }];
+    });
+    return helmfiles.filter(h => h.reads(file)).map(h => h.path);
+  };
+}
+
+/**
+ * The YAML files a helmfile names (`values` entries, `readFile`), resolved
+ * from its folder as helmfile resolves them; a templated path is not known.
+ */
+function helmfileReads(path: string, text: string): (file: string) => boolean {
+  const reads = new Set<string>();
+  const folder = dirnamePath(path);
+  for (const [named] of text.matchAll(yamlPathInText)) {
+    const file = joinPath(folder, named);
+    if (file !== undefined) reads.add(file);
+  }
+  // a path printf fills with each release's namespace and name (the
+  // onedr0p template's values.yaml.gotmpl): any folder names there
+  const patterns: RegExp[] = [];
+  for (const [, pattern] of text.matchAll(printfPathInText)) {
+    const file = joinPath(folder, pattern);
+    if (file !== undefined)
+      patterns.push(
+        new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
+      );
+  }
+  return file => reads.has(file) || patterns.some(p => p.test(file));
+}
