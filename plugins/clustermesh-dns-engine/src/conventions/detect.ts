@@ -1359,10 +1359,22 @@ function detectDnsMode(
     })
   ) {
     conventions.dns = { ...conventions.dns, mode: 'manual' };
+    // a Flux Operator ResourceSet naming it may deploy it: not expanded here
+    const resourceSet = [...scanDocuments(tree, cache, ['ResourceSet'])].find(
+      doc =>
+        doc.value.kind === 'ResourceSet' &&
+        JSON.stringify(doc.value).includes('external-dns'),
+    );
     detected(
       'dns.mode',
       'manual',
-      `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`,
+      resourceSet
+        ? `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet ${
+            resourceSet.value.metadata?.name
+          } (${where(
+            resourceSet.at(),
+          )}), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`
+        : `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`,
     );
     return;
   }

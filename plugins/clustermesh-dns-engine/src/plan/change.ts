@@ -723,25 +723,39 @@ function whyNoValues(
   }
 }
 
-/** Where the change writes a cluster's Cilium values in its overlay's own patch of a release from elsewhere, and why. */
+/** Where the change writes clusters' Cilium values in their overlays' own patches of a release from elsewhere, and why: one note per release. */
 function ownPatchNotes(
   mesh: MeshModel,
   cilium: readonly CiliumWriteTarget[],
   configured: ReadonlyMap<string, unknown>,
 ): string[] {
-  return cilium.flatMap(t => {
+  const byRelease = new Map<string, { cluster: string; file: string }[]>();
+  for (const t of cilium) {
     const [name] = t.clusters;
     const release = mesh.byName.get(name)?.cilium?.object?.source.file;
-    return t.kind === 'helmrelease' &&
+    if (
+      t.kind === 'helmrelease' &&
       t.clusters.length === 1 &&
       configured.has(name) &&
       release !== undefined &&
       release !== t.file
-      ? [
-          `${name}: the Cilium values go in ${t.file}, its overlay's own patch of the HelmRelease in ${release}, beside its other values: other clusters that build ${release} do not read them.`,
-        ]
-      : [];
-  });
+    )
+      byRelease.set(release, [
+        ...(byRelease.get(release) ?? []),
+        { cluster: name, file: t.file },
+      ]);
+  }
+  return [...byRelease].map(([release, own]) =>
+    own.length === 1
+      ? `${own[0].cluster}: the Cilium values go in ${own[0].file}, its overlay's own patch of the HelmRelease in ${release}, beside its other values: other clusters that build ${release} do not read them.`
+      : `${own
+          .map(o => o.cluster)
+          .join(
+            ', ',
+          )}: the Cilium values go in each one's overlay's own patch of the HelmRelease in ${release} (${firstFew(
+          own.map(o => o.file),
+        )}), beside its other values: other clusters that build ${release} do not read them.`,
+  );
 }
 
 /**

@@ -2342,6 +2342,32 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     );
   });
 
+  it('says a ResourceSet naming external-dns may deploy it, which is not known here', () => {
+    const files = fixtureFiles('configure-own-folder-entry/repo');
+    files['platform/helm-charts.yaml'] = [
+      'apiVersion: fluxcd.controlplane.io/v1',
+      'kind: ResourceSet',
+      'metadata: {name: helm-charts, namespace: flux-system}',
+      'spec:',
+      '  inputs:',
+      '    - name: external-dns',
+      '      chart: {name: external-dns, url: https://kubernetes-sigs.github.io/external-dns/}',
+      '  resources: []',
+      '',
+    ].join('\n');
+    const detected = resolveConventions(
+      {},
+      detectConventions(createRepoTree(files)),
+    );
+    expect(
+      detected.provenance?.find(p => p.setting === 'dns.mode'),
+    ).toMatchObject({
+      value: 'manual',
+      reason:
+        'no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet helm-charts (platform/helm-charts.yaml:1), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand in docs/clustermesh-dns-records.md (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)',
+    });
+  });
+
   it('writes no Cloudflare snippet while nothing says the zone is at Cloudflare, and says how to get one; a run naming the Cloudflare resource gets it', () => {
     const documentOf = (extra: Partial<MeshDnsChangeInput>) =>
       planMeshDnsChange(tree, { ...input, ...extra }, conventions).edits.find(
