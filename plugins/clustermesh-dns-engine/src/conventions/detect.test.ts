@@ -2174,6 +2174,53 @@ describe('detectConventions', () => {
       );
     });
 
+    it('reads the ExternalDNS Flux applies, not one whose only Kustomization is commented out', () => {
+      const release = (name: string, values: string) =>
+        `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
+      const app = 'kubernetes/apps/network/external-dns';
+      const files: Files = {
+        // one cluster, synced by the flux-operator
+        'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':
+          'instance:\n  sync:\n    kind: GitRepository\n    path: kubernetes/flux/cluster\n',
+        'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
+          'cluster-apps',
+          './kubernetes/apps',
+        ),
+        // Flux generates kubernetes/apps' kustomization: network's own lists
+        // only the ks.yaml, which applies bind; cloudflare's is commented out
+        'kubernetes/apps/network/kustomization.yaml': kustomization(
+          './external-dns/ks.yaml',
+        ),
+        [`${app}/ks.yaml`]: `${fluxKustomization(
+          'external-dns-bind',
+          `./${app}/bind`,
+        )}---\n${fluxKustomization(
+          'external-dns-cloudflare',
+          `./${app}/cloudflare`,
+        )
+          .split('\n')
+          .map(line => (line ? `# ${line}` : line))
+          .join('\n')}`,
+        [`${app}/bind/kustomization.yaml`]: kustomization('helmrelease.yaml'),
+        [`${app}/bind/helmrelease.yaml`]: release(
+          'external-dns-bind',
+          '    provider:\n      name: rfc2136\n    sources: [crd]\n',
+        ),
+        [`${app}/cloudflare/kustomization.yaml`]:
+          kustomization('helmrelease.yaml'),
+        [`${app}/cloudflare/helmrelease.yaml`]: release(
+          'external-dns-cloudflare',
+          '    provider: cloudflare\n    sources: [crd]\n',
+        ),
+      };
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns?.provider).toBe('other');
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        `HelmRelease network/external-dns-bind (${app}/bind/helmrelease.yaml:1) uses provider rfc2136; none uses Cloudflare, so its TTL range and "DNS only" do not apply`,
+      );
+      expect(settingOf(found, 'dns.proxiedByDefault')?.source).toBe('default');
+    });
+
     it("takes the chart's default provider, aws, where no value or flag names one: not Cloudflare", () => {
       const { conventions, found } = detectConventions(
         createRepoTree(externalDns('1.20.0', '    sources: [crd]\n')),

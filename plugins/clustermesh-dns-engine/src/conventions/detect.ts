@@ -644,6 +644,18 @@ export function detectConventions(
       );
     }
   }
+  // what the clusters run is in what Flux builds: a folder the sources
+  // leave out (an old `kube_old/`) counts only when nothing else says it
+  const sourceIgnore = conventions.flux?.sourceIgnore;
+  const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
+  const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
+  const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
+    const reached = items.filter(
+      i => (built?.isFile(fileOf(i)) ?? true) && reachable(fileOf(i)),
+    );
+    return reached.length ? reached : items;
+  };
+
   // no service annotated yet: the key the Cilium the repository pins reads
   if (!annotation && !explicit.cilium?.lbIpamAnnotation) {
     const versions = readCiliumChartVersions(
@@ -666,7 +678,10 @@ export function detectConventions(
     } else {
       // the key the repository's other services already ask LB IPAM with
       const used = lbIpamAnnotationsUsed(
-        scanDocuments(tree, cache, ciliumServiceNeedles),
+        preferBuilt(
+          [...scanDocuments(tree, cache, ciliumServiceNeedles)],
+          d => d.file,
+        ),
       );
       if (used) {
         conventions.cilium = {
@@ -741,18 +756,6 @@ export function detectConventions(
       }
     }
   }
-
-  // what the clusters run is in what Flux builds: a folder the sources
-  // leave out (an old `kube_old/`) counts only when nothing else says it
-  const sourceIgnore = conventions.flux?.sourceIgnore;
-  const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
-  const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
-  const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
-    const reached = items.filter(
-      i => (built?.isFile(fileOf(i)) ?? true) && reachable(fileOf(i)),
-    );
-    return reached.length ? reached : items;
-  };
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
   const deployments = preferBuilt(

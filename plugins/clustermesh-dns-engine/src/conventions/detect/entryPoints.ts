@@ -186,8 +186,20 @@ export function buildIncludes(
   const targets = new TargetFiles(files);
   const includes = (dir: string, file: string, depth: number): boolean => {
     const listed = listedIn(index, targets, dir);
-    // none, or not readable: the entry is not second-guessed
-    if (!listed) return true;
+    if (!listed) {
+      // not readable: the entry is not second-guessed
+      if (kustomizationFileIn(index, dir)) return true;
+      // none: Flux generates one of every file below, but takes a folder
+      // with a kustomization of its own only as that one builds it
+      const below = dir ? file.slice(dir.length + 1) : file;
+      let at = dir;
+      for (const segment of below.split('/').slice(0, -1)) {
+        at = at ? `${at}/${segment}` : segment;
+        if (kustomizationFileIn(index, at))
+          return depth < 16 && includes(at, file, depth + 1);
+      }
+      return true;
+    }
     return listed.some(
       ({ path }) =>
         path === file ||
