@@ -240,14 +240,19 @@ export function formatReportText(
   // parts no check reads from: listed on request, counted always
   const unread = report.notEvaluated.filter(f => f.severity === 'info');
   if (options.verbose)
-    section('Not read, and no check reads from it', unread.map(findingLine));
+    section(
+      `Not read, and no check reads from ${
+        unread.length === 1 ? 'it' : 'them'
+      }`,
+      unread.map(findingLine),
+    );
   else if (unread.length)
     out.push(
       `Not read, and no check reads from ${
         unread.length === 1 ? 'it' : 'them'
       }: ${unread.length} ${
         unread.length === 1 ? 'part' : 'parts'
-      } (--verbose lists them).`,
+      } (--verbose lists ${unread.length === 1 ? 'it' : 'them'}).`,
       '',
     );
   // what the command line can give, named once; a value of each cluster's

@@ -188,7 +188,7 @@ describe('clustermesh-dns validate', () => {
         expect(plain.stdout).toMatch(/ 0 not evaluated, /);
         expect(plain.stdout).not.toContain('\nNot evaluated:');
         expect(plain.stdout).toContain(
-          '\nNot read, and no check reads from it: 1 part (--verbose lists them).\n',
+          '\nNot read, and no check reads from it: 1 part (--verbose lists it).\n',
         );
         // nothing a check reads is missing: a full pass
         expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(0);
