@@ -2085,6 +2085,26 @@ describe('detectConventions', () => {
       'kubernetes/apps/network/external-dns/helmrelease.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: ${chartVersion}\n  values:\n${values}`,
     });
 
+    it('reads the prefix of the ExternalDNS that reads DNSEndpoints, beside one that does not', () => {
+      const { found } = detectConventions(
+        createRepoTree({
+          ...externalDns(
+            '1.21.1',
+            '    provider:\n      name: cloudflare\n    sources: [crd, gateway-httproute]\n',
+          ),
+          'kubernetes/apps/network/unifi-dns/helmrelease.yaml':
+            'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: unifi-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.22.0\n  values:\n    provider:\n      name: webhook\n    sources: [gateway-httproute, service]\n',
+        }),
+      );
+      expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
+        {
+          value: 'external-dns.alpha.kubernetes.io/',
+          reason:
+            'HelmRelease network/external-dns deploys ExternalDNS v0.21 (chart external-dns 1.21.1 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.alpha.kubernetes.io/ keys (the prefix changed in v0.22.0)',
+        },
+      );
+    });
+
     it('reads the prefix from the version the chart deploys, and the proxy flag from its arguments', () => {
       const { conventions, found } = detectConventions(
         createRepoTree(

@@ -1127,9 +1127,10 @@ function detectPrefix(
   kept: Kept,
 ) {
   const setting = 'dns.externalDnsAnnotationPrefix';
-  const byVersion = deployments
-    .map(d => ({ d, p: prefixOf(d) }))
-    .filter(x => x.p);
+  const known = deployments.map(d => ({ d, p: prefixOf(d) })).filter(x => x.p);
+  // the prefix matters to those that read DNSEndpoints, when any does
+  const readers = known.filter(x => x.d.sources.includes('crd'));
+  const byVersion = readers.length ? readers : known;
   const prefixes = new Set(byVersion.map(x => x.p!.prefix));
   const set = (
     prefix: string,
