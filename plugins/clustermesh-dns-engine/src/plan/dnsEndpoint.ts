@@ -686,7 +686,7 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
       if (published && others.length)
         ctx.notes.push(
           `${name}: its record ${
-            cluster.fqdn.value
+            cluster.fqdn.name
           } stays published: ${describeObject(
             e.object,
           )} (${file}) is applied to ${others.join(
