@@ -111,11 +111,18 @@ export interface CiliumValues {
  * FQDN (the clusters added, the removed ones taken out).
  */
 export function planCilium(edits: EditSet, ctx: ChangeContext) {
+  // every HelmChartConfig to edit by hand, said at once
+  const byHand: PlanError[] = [];
   for (const target of ctx.cilium) {
     const values = targetValues(ctx, target);
     if (!values) continue;
     if (target.kind === 'helmchartconfig') {
-      checkValuesContent(edits, ctx, target, values);
+      try {
+        checkValuesContent(edits, ctx, target, values);
+      } catch (error) {
+        if (!(error instanceof PlanError)) throw error;
+        byHand.push(error);
+      }
       continue;
     }
     const secret = meshSecretElsewhere(ctx, target);
@@ -140,6 +147,11 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       !!secret,
       path => commentAbove(ctx, target, documents?.[target.doc], path),
     );
+  }
+  if (byHand.length) {
+    const [first, ...others] = byHand;
+    first.also = others;
+    throw first;
   }
 }
 

@@ -694,6 +694,7 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
           )} too, and is not edited; leave that file out of what ${name} applies (a patch with \`$patch: delete\` in its overlay, or a folder of its own) to stop ExternalDNS publishing it.`,
         );
     }
+    let removedAny = own.size > 0;
     for (const { file, doc, at } of own.values()) {
       const editor = edits.editor(file, 'the DNSEndpoint');
       // from the last, so the indexes before stay right
@@ -717,9 +718,27 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
               .editor(file, 'the DNSEndpoint')
               .deleteItem(index, ['spec', 'endpoints', i]);
             edits.reason(file, `the record of ${name} removed`);
+            removedAny = true;
           }
         });
       }
     }
+    // the DNSEndpoint entry goes; the record at the provider only where
+    // its ExternalDNS deletes what it owns (policy sync)
+    const keeping = cluster
+      ? externalDnsDeploymentsOf(cluster).filter(
+          d => d.sources.includes('crd') && d.ownership.policy !== 'sync',
+        )
+      : [];
+    if (removedAny && keeping.length)
+      ctx.notes.push(
+        `${name}: ${keeping
+          .map(d => `${d.description} (policy ${d.ownership.policy})`)
+          .join(', ')} never ${
+          keeping.length > 1 ? 'delete' : 'deletes'
+        } records: ${
+          cluster?.fqdn?.name ?? 'its record'
+        } stays at the DNS provider once its DNSEndpoint entry is gone; delete it there by hand.`,
+      );
   }
 }

@@ -1412,6 +1412,21 @@ describe('planMeshDnsChange on other layouts', () => {
       ),
     });
 
+    // west's too: both named at once, each with what to write there
+    const both = planPerCluster(
+      {
+        ...files,
+        'kubernetes/clusters/west/apps/helmrelease.yaml': files[config]
+          .replace('name: east', 'name: west')
+          .replace('id: 1', 'id: 2'),
+      },
+      input,
+    );
+    expect(both.problems.map(p => p.field)).toEqual([
+      config,
+      'kubernetes/clusters/west/apps/helmrelease.yaml',
+    ]);
+
     // the values written there by hand, as they come out (literals for the
     // variables configure would write): the change goes through, the
     // HelmChartConfig untouched
@@ -3490,6 +3505,51 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         defaultConventions,
       ).edits,
     ).toEqual([]);
+  });
+
+  it("says a removed cluster's record stays at the provider where its ExternalDNS never deletes (policy upsert-only, the chart's default)", () => {
+    const files = fixtureFiles('configure-shared-base-bystander/repo');
+    const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.net' };
+    const conventionsOf = (tree: Record<string, string>) =>
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(tree), explicit),
+      );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'prod', ip: '192.168.0.215' },
+          { name: 'qa', ip: '192.168.0.235' },
+        ],
+      },
+      conventionsOf(files),
+    );
+    expect(plan.problems).toEqual([]);
+    const qaPatch = 'infrastructure/controllers/qa/cilium/values-patch.yaml';
+    const off = {
+      ...after,
+      [qaPatch]: after[qaPatch]
+        .replace('useAPIServer: true', 'useAPIServer: false')
+        .replace('enabled: true', 'enabled: false'),
+    };
+    const removal = planMeshDnsChange(
+      createRepoTree(off),
+      { clusters: [], remove: ['qa'] },
+      conventionsOf(off),
+    );
+    expect(removal.problems).toEqual([]);
+    expect(removal.decisions).toContainEqual(
+      'qa: HelmRelease external-dns/external-dns (policy upsert-only) never deletes records: clustermesh-qa.example.net stays at the DNS provider once its DNSEndpoint entry is gone; delete it there by hand.',
+    );
+    // with policy sync, ExternalDNS deletes it: nothing to say
+    const base = 'infrastructure/controllers/base/external-dns/release.yaml';
+    const synced = planMeshDnsChange(
+      createRepoTree({ ...off, [base]: `${off[base]}    policy: sync\n` }),
+      { clusters: [], remove: ['qa'] },
+      conventionsOf(off),
+    );
+    expect(synced.decisions.join('\n')).not.toContain('never deletes');
   });
 
   it("says a removed cluster's record stays published when it comes from a DNSEndpoint of a base the others build too", () => {

@@ -317,11 +317,11 @@ function planEdits(
       return {
         problems: [
           ...inputProblems,
-          {
-            field: error.field,
-            message: error.message,
-            ...(error.remedy && { remedy: error.remedy }),
-          },
+          ...[error, ...error.also].map(e => ({
+            field: e.field,
+            message: e.message,
+            ...(e.remedy && { remedy: e.remedy }),
+          })),
         ],
       };
     if (error instanceof YamlEditError)

@@ -29,6 +29,8 @@ const SOPS_ENV = /^sops_(version|mac|lastmodified)=/m;
 
 /** A problem with one file or field, which stops the plan. */
 export class PlanError extends Error {
+  /** Problems of the same kind found beside it, said at once. */
+  also: PlanError[] = [];
   constructor(
     readonly field: string,
     message: string,
