@@ -2114,11 +2114,27 @@ describe('detectConventions', () => {
           ),
         ),
       );
+      // none reads DNSEndpoints, and there is none: the records by hand
       expect(conventions.dns).toEqual({
         externalDnsAnnotationPrefix: 'external-dns.kubernetes.io/',
         provider: 'cloudflare',
         proxiedByDefault: true,
+        mode: 'manual',
       });
+      expect(settingOf(found, 'dns.mode')?.reason).toBe(
+        "the repository's ExternalDNS (HelmRelease network/external-dns) reads no DNSEndpoints (no crd source), and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand in docs/clustermesh-dns-records.md (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)",
+      );
+      // one that reads them keeps DNSEndpoints the way
+      expect(
+        detectConventions(
+          createRepoTree(
+            externalDns(
+              '1.22.0',
+              '    provider: cloudflare\n    sources: [crd]\n',
+            ),
+          ),
+        ).conventions.dns?.mode,
+      ).toBeUndefined();
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')?.reason).toBe(
         'HelmRelease network/external-dns deploys ExternalDNS v0.22 (chart external-dns 1.22.0 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
       );
@@ -2270,6 +2286,7 @@ describe('detectConventions', () => {
       expect(conventions.dns).toEqual({
         provider: 'cloudflare',
         proxiedByDefault: false,
+        mode: 'manual',
       });
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')).toMatchObject(
         {
@@ -2308,7 +2325,10 @@ describe('detectConventions', () => {
           'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns-mikrotik\n  namespace: network\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: external-dns\n  values:\n    provider:\n      name: webhook\n      webhook:\n        image:\n          repository: ghcr.io/example/external-dns-provider-mikrotik\n          tag: v1.5.12\n',
       };
       const { conventions, found } = detectConventions(createRepoTree(files));
-      expect(conventions.dns).toEqual({ proxiedByDefault: true });
+      expect(conventions.dns).toEqual({
+        proxiedByDefault: true,
+        mode: 'manual',
+      });
       expect(settingOf(found, 'dns.proxiedByDefault')?.reason).toBe(
         'HelmRelease cloudflare-dns (apps/network/cloudflare-dns/helmrelease.yaml:1) runs with --cloudflare-proxied: a record without cloudflare-proxied "false" is proxied',
       );

@@ -1335,6 +1335,31 @@ function cloudflareDns01Issuer(
   return undefined;
 }
 
+/** Why the records are kept by hand, when no ExternalDNS reads DNSEndpoints. */
+function manualModeReason(
+  deployments: readonly ExternalDnsDeployment[],
+  /** A Flux Operator ResourceSet that names external-dns (not expanded here). */
+  resourceSet: ScannedDocument | undefined,
+  file: string,
+): string {
+  const byResourceSet = resourceSet
+    ? `ResourceSet ${resourceSet.value.metadata?.name} (${where(
+        resourceSet.at(),
+      )}), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known`
+    : undefined;
+  if (deployments.length)
+    return `the repository's ExternalDNS (${firstFew(
+      deployments.map(d => d.description),
+    )}) ${
+      deployments.length > 1 ? 'read' : 'reads'
+    } no DNSEndpoints (no crd source)${
+      byResourceSet ? ` (${byResourceSet})` : ''
+    }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
+  if (byResourceSet)
+    return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
+  return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+}
+
 /**
  * Manual mode, when the repository holds the records document that
  * `configure --mode manual` writes: its records are kept by hand, so
@@ -1353,10 +1378,14 @@ function detectDnsMode(
   const bytes = tree.read(file);
   // no ExternalDNS, no DNSEndpoint CRD, no DNSEndpoint anywhere: a
   // DNSEndpoint would be a kind the clusters do not know; the records
-  // are kept by hand (configure writes them in the records document)
+  // are kept by hand (configure writes them in the records document). An
+  // ExternalDNS that reads none (no crd source) publishes none either
+  const readers = deployments.filter(
+    d => d.sources.includes('crd') || d.valuesUnread,
+  );
   if (
     !bytes &&
-    !deployments.length &&
+    !readers.length &&
     !mentioned(tree, cache, 'kind: DNSEndpoint', { uncommented: true }) &&
     !mentioned(tree, cache, 'dnsendpoints.externaldns.k8s.io', {
       uncommented: true,
@@ -1372,13 +1401,7 @@ function detectDnsMode(
     detected(
       'dns.mode',
       'manual',
-      resourceSet
-        ? `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet ${
-            resourceSet.value.metadata?.name
-          } (${where(
-            resourceSet.at(),
-          )}), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`
-        : `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`,
+      manualModeReason(deployments, resourceSet, file),
     );
     return;
   }

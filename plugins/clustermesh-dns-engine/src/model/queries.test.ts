@@ -244,4 +244,31 @@ describe('the parts of a cluster not evaluated, said', () => {
       'ResourceSet flux-system/platform is not expanded',
     ]);
   });
+
+  it('says the parts of CRDs not evaluated apart, which the list of all not evaluated shows too', () => {
+    const withCrds = unevaluatedParts(
+      {
+        findings: [
+          part(
+            'Kustomization flux-system/apps builds ExternalArtifact apps',
+            'clusters/p/apps.yaml',
+            12,
+          ),
+          {
+            ...part(
+              'Kustomization flux-system/infra-crds builds ExternalArtifact infrastructure (CRDs, by its name)',
+              'clusters/p/infrastructure.yaml',
+              11,
+            ),
+            unbuilt: undefined,
+            holdsNoMeshObjects: true,
+          },
+        ],
+      },
+      'production',
+    );
+    expect(withCrds?.said).toBe(
+      "one part of what production applies is not evaluated (besides 1 of CRDs or of Flux's own controllers, which hold no ClusterMesh objects)",
+    );
+  });
 });

@@ -921,11 +921,19 @@ export function unevaluatedParts(
       unbuilt.flatMap(f => (f.location ? [formatLocation(f.location)] : [])),
     ),
   ];
+  // those that hold only CRDs or Flux's own controllers are listed too, apart
+  const aside = render.findings.filter(
+    f => f.holdsNoMeshObjects && f.code === 'not-evaluated',
+  ).length;
   return {
     said: `${
       one ? 'one part' : `${unbuilt.length} parts`
     } of what ${cluster} applies ${one ? 'is' : 'are'} not evaluated${
       !one && places.length ? ` (${firstFew(places)})` : ''
+    }${
+      aside
+        ? ` (besides ${aside} of CRDs or of Flux's own controllers, which hold no ClusterMesh objects)`
+        : ''
     }`,
     first: unbuilt[0],
     example: one ? unbuilt[0].message : `the first: ${unbuilt[0].message}`,

@@ -1132,7 +1132,7 @@ function clustermeshIn(mesh: MeshModel, file: string): unknown {
  * The file a kustomize ConfigMap generator read a key from
  * (`files: [key=path]` or `files: [path]`), or undefined.
  */
-function generatorFile(
+export function generatorFile(
   mesh: MeshModel,
   object: SubstitutedObject,
   key: string,

@@ -712,15 +712,16 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
         seen.add(key);
         const raw = (root as any)?.spec?.endpoints;
         if (!Array.isArray(raw)) continue;
-        raw.forEach((entry: any, i: number) => {
-          if (typeof entry?.dnsName === 'string' && wanted.has(entry.dnsName)) {
-            edits
-              .editor(file, 'the DNSEndpoint')
-              .deleteItem(index, ['spec', 'endpoints', i]);
-            edits.reason(file, `the record of ${name} removed`);
-            removedAny = true;
-          }
-        });
+        // from the last, so the indexes before stay right
+        for (const [i, entry] of [...raw.entries()].reverse()) {
+          if (typeof entry?.dnsName !== 'string' || !wanted.has(entry.dnsName))
+            continue;
+          edits
+            .editor(file, 'the DNSEndpoint')
+            .deleteItem(index, ['spec', 'endpoints', i]);
+          edits.reason(file, `the record of ${name} removed`);
+          removedAny = true;
+        }
       }
     }
     // the DNSEndpoint entry goes; the record at the provider only where

@@ -3264,6 +3264,54 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it("keeps a removed cluster's settings keys that the values file its ConfigMap generator reads still uses", () => {
+    const files = fixtureFiles('configure-valuesfrom/repo');
+    const conventionsOf = (
+      tree: Record<string, string>,
+      extra: MeshConventionsInput = {},
+    ) => {
+      const explicit = {
+        ...readConventionsFile(tree['.clustermesh-dns.yaml']),
+        values: { SECRET_DOMAIN: 'example.org' },
+        ...extra,
+      };
+      return resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(tree), explicit),
+      );
+    };
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.60.0.10' },
+          { name: 'west', ip: '10.60.0.40' },
+          { name: 'north', ip: '10.60.0.70' },
+        ],
+      },
+      conventionsOf(files),
+    );
+    expect(plan.problems).toEqual([]);
+    // north kept out while it still runs the shared values: what the
+    // generated values use stays in its settings
+    const removal = planMeshDnsChange(
+      createRepoTree(after),
+      { clusters: [], remove: ['north'] },
+      conventionsOf(after, { mesh: { exclude: ['north'] } }),
+    );
+    expect(removal.problems).toEqual([]);
+    expect(removal.decisions).toContainEqual(
+      expect.stringMatching(
+        /^north: CILIUM_CLUSTERMESH_.* kept in its settings: its files .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml still use them/,
+      ),
+    );
+    const settings = 'kubernetes/clusters/north/vars/cluster-settings.yaml';
+    const edited = removal.edits.find(e => e.path === settings);
+    expect(edited?.after ?? after[settings]).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP',
+    );
+  });
+
   it("carries the peers the values under the HelmRelease's own give when it writes the list there (a list in spec.values replaces theirs)", () => {
     const files = fixtureFiles('configure-valuesfrom/repo');
     const dir = 'kubernetes/infrastructure/networking/cilium/app';
@@ -3527,7 +3575,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
     expect(plan.problems).toEqual([]);
     const qaPatch = 'infrastructure/controllers/qa/cilium/values-patch.yaml';
-    const off = {
+    const off: Record<string, string> = {
       ...after,
       [qaPatch]: after[qaPatch]
         .replace('useAPIServer: true', 'useAPIServer: false')

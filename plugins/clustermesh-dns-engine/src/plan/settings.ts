@@ -5,6 +5,7 @@ import {
   inlineSubstituteOf,
   InlineSubstitute,
   SettingsWriteTarget,
+  generatorFile,
 } from '../model/writeTargets';
 import { isClusterMeshVariable } from '../conventions/templates';
 import { lineAtPath } from '../yaml/lines';
@@ -50,6 +51,10 @@ function stillUsed(
     model.render.objects.flatMap(({ object }) => [
       object.source.file,
       ...(object.source.patches ?? []).map(patch => patch.file),
+      // what a ConfigMap generator read into it (a HelmRelease's values file)
+      ...Object.keys(
+        (getPath(object.body, ['data']) ?? {}) as Record<string, unknown>,
+      ).flatMap(key => generatorFile(ctx.mesh, object, key) ?? []),
     ]),
   );
   files.delete(settingsFile);
