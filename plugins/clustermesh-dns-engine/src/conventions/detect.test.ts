@@ -1470,6 +1470,27 @@ describe('detectConventions', () => {
     expect(group.conventions.clusters).toEqual(['00', '01']);
   });
 
+  it("takes the FQDN template from the peers' addresses in the Cilium values, where no certificate name is written", () => {
+    const files: Files = {};
+    for (const [c, peer] of [
+      ['k0s', 'main'],
+      ['main', 'k0s'],
+    ]) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[
+        `clusters/${c}/cilium/helm-values.yaml`
+      ] = `cluster:\n  name: ${c}\nclustermesh:\n  useAPIServer: true\n  config:\n    enabled: true\n    clusters:\n      - name: ${peer}\n        address: ${peer}.mesh.cilium.io\n        port: 2379\n`;
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.fqdnTemplate).toBe('{cluster}.mesh.cilium.io');
+    expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+      'the Cilium values already name k0s, main this way (e.g. address: main.mesh.cilium.io at clusters/k0s/cilium/helm-values.yaml:9)',
+    );
+  });
+
   it("takes the GitRepository a flux-operator's sync makes (instance.sync.name) for this repository", () => {
     const files: Files = {
       'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':

@@ -838,13 +838,19 @@ export function detectConventions(
   // repository configured without settings variables)
   const valuesNames =
     explicit.fqdnTemplate === undefined && !settingsNames
-      ? valuesFqdnTemplate(scanDocuments(tree, cache, ['extraDnsNames']), {
-          clusters: clusterNames,
-          clusterOfFile: file => {
-            const folder = clusterFolderOf(clustersPath, file);
-            return folder && clusterNames.includes(folder) ? folder : undefined;
+      ? valuesFqdnTemplate(
+          // the certificate's names, or the peers' addresses alone
+          scanDocuments(tree, cache, ['extraDnsNames', 'address:']),
+          {
+            clusters: clusterNames,
+            clusterOfFile: file => {
+              const folder = clusterFolderOf(clustersPath, file);
+              return folder && clusterNames.includes(folder)
+                ? folder
+                : undefined;
+            },
           },
-        })
+        )
       : undefined;
   if (valuesNames) {
     conventions.fqdnTemplate = valuesNames.template;
@@ -1348,9 +1354,9 @@ function manualModeReason(
       )}), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known`
     : undefined;
   if (deployments.length)
-    return `the repository's ExternalDNS (${firstFew(
-      deployments.map(d => d.description),
-    )}) ${
+    return `the repository's ExternalDNS (${firstFew([
+      ...new Set(deployments.map(d => d.description)),
+    ])}) ${
       deployments.length > 1 ? 'read' : 'reads'
     } no DNSEndpoints (no crd source)${
       byResourceSet ? ` (${byResourceSet})` : ''
