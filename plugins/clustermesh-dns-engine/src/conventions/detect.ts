@@ -1353,11 +1353,11 @@ function manualModeReason(
         resourceSet.at(),
       )}), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known`
     : undefined;
-  if (deployments.length)
-    return `the repository's ExternalDNS (${firstFew([
-      ...new Set(deployments.map(d => d.description)),
-    ])}) ${
-      deployments.length > 1 ? 'read' : 'reads'
+  // one name for the copies of one release in several clusters' folders
+  const names = [...new Set(deployments.map(d => d.description))];
+  if (names.length)
+    return `the repository's ExternalDNS (${firstFew(names)}) ${
+      names.length > 1 ? 'read' : 'reads'
     } no DNSEndpoints (no crd source)${
       byResourceSet ? ` (${byResourceSet})` : ''
     }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
