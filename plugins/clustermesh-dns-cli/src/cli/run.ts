@@ -85,8 +85,8 @@ ${commonOptions}: the plan (edits, records, problems, summary)
                            be planned has none, and says why), write nothing
   --ttl <seconds>          record TTL (default: the conventions, 300)
   --mode <mode>            externaldns (a DNSEndpoint) or manual (a records document); default: the
-                           conventions' dns.mode, else manual where the repository has no ExternalDNS,
-                           DNSEndpoint CRD or DNSEndpoint, else externaldns
+                           conventions' dns.mode, else manual where no ExternalDNS of the repository
+                           reads DNSEndpoints and it has no DNSEndpoint CRD or DNSEndpoint, else externaldns
   -h, --help               display help for command
 
 ${configureExitStatus}`,

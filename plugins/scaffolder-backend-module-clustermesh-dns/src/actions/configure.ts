@@ -94,7 +94,7 @@ export function createClustermeshDnsConfigureAction(
             .enum(['externaldns', 'manual'])
             .optional()
             .describe(
-              "externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document (with an OpenTofu/Terraform snippet when the zone is at Cloudflare). Default: the conventions' dns.mode, else manual where the repository has no ExternalDNS, DNSEndpoint CRD or DNSEndpoint, else externaldns",
+              "externaldns: a DNSEndpoint that ExternalDNS publishes; manual: a records document (with an OpenTofu/Terraform snippet when the zone is at Cloudflare). Default: the conventions' dns.mode, else manual where no ExternalDNS of the repository reads DNSEndpoints and it has no DNSEndpoint CRD or DNSEndpoint, else externaldns",
             ),
         cloudflareResource: z =>
           z
