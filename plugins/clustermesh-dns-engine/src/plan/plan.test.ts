@@ -34,6 +34,16 @@ import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
 import { validateMesh } from '../report/report';
 import { EngineCache } from '../cache/EngineCache';
 
+/** The conventions as the CLI resolves them: the explicit ones over what detection finds in the files. */
+const detectedIn = (
+  files: Record<string, string>,
+  explicit: MeshConventionsInput = {},
+) =>
+  resolveConventions(
+    explicit,
+    detectConventions(createRepoTree(files), explicit),
+  );
+
 /** The conventions with the example repositories' SOPS domain given. */
 const withDomain = resolveConventions(knownDomain);
 
@@ -147,10 +157,7 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
       '\n    clustermesh:\n      useAPIServer: false\n',
     );
     const explicit = parse(files['.clustermesh-dns.yaml']);
-    const conventions = resolveConventions(
-      explicit,
-      detectConventions(createRepoTree(files), explicit),
-    );
+    const conventions = detectedIn(files, explicit);
     const input = {
       clusters: [
         { name: 'alpha', ip: '10.60.1.10' },
@@ -198,10 +205,7 @@ describe('--remove of a cluster whose peers are in its own overlay patch', () =>
         ...parse(tree['.clustermesh-dns.yaml']),
         settings: { create: 'always' },
       };
-      return resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(tree), explicit),
-      );
+      return detectedIn(tree, explicit);
     };
     const conventions = conventionsOf(files);
     const { plan, after } = applied(
@@ -313,10 +317,7 @@ describe('planMeshDnsChange on settings of lower_snake_case keys', () => {
   };
   /** The conventions as the CLI reads them: given, then detected. */
   const conventionsOf = (files: Record<string, string>) =>
-    resolveConventions(
-      explicit,
-      detectConventions(createRepoTree(files), explicit),
-    );
+    detectedIn(files, explicit);
 
   it('writes the ClusterMesh keys in that style, and a second run writes nothing', () => {
     const before = lowerCased();
@@ -1687,10 +1688,7 @@ describe('planMeshDnsChange on other layouts', () => {
     /** Its conventions as the CLI reads them: the file, then detection. */
     const noSettingsConventions = (files: Record<string, string>) => {
       const explicit = readConventionsFile(files['.clustermesh-dns.yaml']);
-      return resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(files), explicit),
-      );
+      return detectedIn(files, explicit);
     };
     /**
      * A cluster's `cluster-apps` with spec.patches that give every child
@@ -3251,10 +3249,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
           { name: 'beta', ip: '10.0.2.10' },
         ],
       },
-      resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(files), explicit),
-      ),
+      detectedIn(files, explicit),
     );
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
@@ -3275,10 +3270,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         values: { SECRET_DOMAIN: 'example.org' },
         ...extra,
       };
-      return resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(tree), explicit),
-      );
+      return detectedIn(tree, explicit);
     };
     const { plan, after } = applied(
       files,
@@ -3331,10 +3323,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
           { name: 'north', ip: '10.60.0.70' },
         ],
       },
-      resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(files), explicit),
-      ),
+      detectedIn(files, explicit),
     );
     expect(plan.problems).toEqual([]);
     const release = parse(after[`${dir}/helmrelease.yaml`]);
@@ -3383,10 +3372,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       },
       (() => {
         const explicit = readConventionsFile(files['.clustermesh-dns.yaml']);
-        return resolveConventions(
-          explicit,
-          detectConventions(createRepoTree(files), explicit),
-        );
+        return detectedIn(files, explicit);
       })(),
     );
     expect(plan.problems).toEqual([
@@ -3559,10 +3545,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     const files = fixtureFiles('configure-shared-base-bystander/repo');
     const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.net' };
     const conventionsOf = (tree: Record<string, string>) =>
-      resolveConventions(
-        explicit,
-        detectConventions(createRepoTree(tree), explicit),
-      );
+      detectedIn(tree, explicit);
     const { plan, after } = applied(
       files,
       {
@@ -3617,10 +3600,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       .replace('name: prod', 'name: staging')
       .replace('id: 1', 'id: 3');
     const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.net' };
-    const conventions = resolveConventions(
-      explicit,
-      detectConventions(createRepoTree(files), explicit),
-    );
+    const conventions = detectedIn(files, explicit);
     const { plan, after } = applied(
       files,
       {
