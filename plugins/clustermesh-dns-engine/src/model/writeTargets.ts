@@ -498,8 +498,17 @@ function newSettingsTarget(
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,
     );
+    // those the cluster applies from here: one made outside the repository
+    // cannot take the settings
     const listedConfigMaps = wires.substituteFrom
-      .filter(r => r.kind === 'ConfigMap')
+      .filter(
+        r =>
+          r.kind === 'ConfigMap' &&
+          cluster.render.objects.some(
+            ({ object }) =>
+              object.kind === 'ConfigMap' && object.name === r.name,
+          ),
+      )
       .map(r => r.name);
     return {
       file: declaredIn,

@@ -1795,19 +1795,37 @@ describe('planMeshDnsChange on other layouts', () => {
           /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps/,
         ),
       });
-      // a ConfigMap in the patch's list may be the settings under another name
-      const { plan: listed } = planNoSettings(files =>
+      // a ConfigMap in the patch's list, applied from here, may be the
+      // settings under another name
+      const { plan: listed } = planNoSettings(files => {
         patchChildrenSource(files, 'main', {
           kind: 'ConfigMap',
           name: 'cluster-config',
-        }),
-      );
+        });
+        files['kubernetes/main/cluster/config/cluster-config.yaml'] =
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-config\n  namespace: flux-system\ndata:\n  TZ: UTC\n';
+        files['kubernetes/main/cluster/config/kustomization.yaml'] +=
+          '  - ./cluster-config.yaml\n';
+      });
       expect(listed.problems).toContainEqual({
         field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
         message: expect.stringMatching(
           /\(ConfigMap cluster-config\), which would replace an entry added here: .*; or, if ConfigMap cluster-config holds the cluster's settings, name it in the conventions' settings\.configMap and configure writes them there$/,
         ),
       });
+      // one made outside the repository cannot take them: not offered
+      const { plan: outside } = planNoSettings(files =>
+        patchChildrenSource(files, 'main', {
+          kind: 'ConfigMap',
+          name: 'cluster-config',
+        }),
+      );
+      expect(
+        outside.problems.find(
+          p =>
+            p.field === 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        )?.message,
+      ).not.toContain('settings.configMap');
     });
 
     it('creates no settings ConfigMap under a name the repository substitutes from but does not define (made outside it)', () => {
