@@ -67,7 +67,7 @@ import {
   unevaluatedParts,
   whereMissing,
 } from './queries';
-import { clusterFqdn } from './fqdn';
+import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
 import type {
@@ -347,6 +347,12 @@ export function buildMeshModel(
     quietUnreadParts(cluster, ownOwners, conventions, path =>
       index.isDir(path),
     );
+  fqdnsFromPeers(
+    clusters,
+    conventions,
+    text => mentioned(tree, cache, text),
+    cache,
+  );
   // the mesh is the clusters in it; each member knows the other members
   const members = clusters.filter(c => c.membership.member);
   // one object per peer, shared by every cluster that has it as a peer

@@ -4,6 +4,8 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
+import { meshConfigEntries, meshEntryPath } from '../cilium/meshEntries';
+import type { EngineCache } from '../cache/EngineCache';
 import {
   fqdnTemplateFor,
   settingsConfigMapName,
@@ -131,6 +133,50 @@ function fqdnFromFiles(sources: FqdnSources): ClusterFqdn | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * A cluster whose own files do not name its FQDN, where a peer's Cilium
+ * values address it by the conventions' template written out
+ * (`k0s.mesh.cilium.io`): that name is its FQDN, rather than a settings
+ * variable that only a source whose keys are not known may define and that
+ * no file of the repository uses.
+ */
+export function fqdnsFromPeers(
+  clusters: ClusterModel[],
+  conventions: MeshConventions,
+  /** Whether any file of the repository mentions a text. */
+  mentioned: (text: string) => boolean,
+  cache: Pick<EngineCache, 'meshEntries'>,
+) {
+  const variable = conventions.variables.fqdn;
+  for (const cluster of clusters) {
+    const unsure =
+      !cluster.fqdn ||
+      (cluster.fqdn.source === 'settings' &&
+        cluster.fqdn.unverified &&
+        !mentioned(variable));
+    const template = fqdnTemplateFor(conventions, cluster.name);
+    if (!unsure || referencedVariables(template).length) continue;
+    for (const peer of clusters) {
+      if (peer === cluster || !peer.cilium) continue;
+      const entries = meshConfigEntries(peer.cilium.values, cache.meshEntries);
+      const entry =
+        entries.byName(cluster.ciliumName) ?? entries.byName(cluster.name);
+      if (!sameDnsName(entry?.entry.address, template)) continue;
+      cluster.fqdn = {
+        name: template,
+        raw: template,
+        value: template,
+        secret: false,
+        origin: `the Cilium values of ${peer.name}`,
+        location: peer.cilium.locate(meshEntryPath(entry!, 'address')),
+        source: 'files',
+        why: `no file of ${cluster.name} names its FQDN, and ${peer.name}'s Cilium values address it so`,
+      };
+      break;
+    }
+  }
 }
 
 /** Why the FQDN is not a settings variable: how the settings are applied, and which of the template's variables are secret. */

@@ -68,9 +68,16 @@ export const peersComplete = defineClusterRule({
       NonNullable<ReturnType<typeof peerKnownByEntry>>
     >();
     for (let i = 0; i < c.peers.length; i++) {
-      const value = values[i];
-      const expected = fqdns.get(c.peers[i].peer);
       const { peer, variable } = c.peers[i];
+      // a variable only a source whose keys are not known may define, and
+      // no file uses, is not taken for the peer's name: its mesh entry is
+      const value =
+        values[i] !== undefined &&
+        c.settings.get(variable)?.unverified &&
+        !mesh.repository.mentions(variable)
+          ? undefined
+          : values[i];
+      const expected = fqdns.get(peer);
       if (value !== undefined && value === expected) {
         // the common case, kept cheap; a value not known here is the
         // same only when both clusters read it from the same place
