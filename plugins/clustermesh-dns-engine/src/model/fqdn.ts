@@ -149,15 +149,18 @@ export function fqdnsFromPeers(
   mentioned: (text: string) => boolean,
   cache: Pick<EngineCache, 'meshEntries'>,
 ) {
-  const variable = conventions.variables.fqdn;
+  // looked for once, and only when a cluster's FQDN is such a variable
+  let used: boolean | undefined;
+  const variableUsed = () => (used ??= mentioned(conventions.variables.fqdn));
   for (const cluster of clusters) {
     const unsure =
       !cluster.fqdn ||
       (cluster.fqdn.source === 'settings' &&
         cluster.fqdn.unverified &&
-        !mentioned(variable));
+        !variableUsed());
+    if (!unsure) continue;
     const template = fqdnTemplateFor(conventions, cluster.name);
-    if (!unsure || referencedVariables(template).length) continue;
+    if (referencedVariables(template).length) continue;
     for (const peer of clusters) {
       if (peer === cluster || !peer.cilium) continue;
       const entries = meshConfigEntries(peer.cilium.values, cache.meshEntries);
