@@ -212,14 +212,19 @@ function checksLine(
   after: {
     passed: number;
     clusters: number;
+    outside: number;
     warnings: number;
     unevaluated: number;
   },
   errorsBefore: boolean,
 ): string {
-  const counts = `${after.passed} checks pass on ${after.clusters} ${
-    after.clusters === 1 ? 'cluster' : 'clusters'
-  } (${after.warnings} warnings)`;
+  // the clusters outside the mesh have no checks: not counted as checked
+  const checked = after.clusters - after.outside;
+  const counts = `${after.passed} checks pass on ${checked} ${
+    checked === 1 ? 'cluster' : 'clusters'
+  } (${after.warnings} warnings${
+    after.outside ? `; ${after.outside} outside the mesh, not checked` : ''
+  })`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
     return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline: listed below).`;
