@@ -482,8 +482,6 @@ export class FluxRenderer {
     for (const k of rendered) {
       const decl = k.object;
       if (!decl) continue;
-      const entries = (getPath(decl.body, ['spec', 'dependsOn']) ??
-        []) as unknown[];
       k.dependsOn.forEach(dep => {
         const name = dep.slice(dep.indexOf('/') + 1);
         if (
@@ -493,9 +491,6 @@ export class FluxRenderer {
           unknownVariablesIn(dep).length
         )
           return;
-        const index = entries.findIndex(
-          d => isRecord(d) && `${d.namespace ?? k.namespace}/${d.name}` === dep,
-        );
         const files = this.definitionsOf('Kustomization', name);
         const where = files.length
           ? `which only files this cluster does not apply declare (${firstFew(
@@ -513,10 +508,7 @@ export class FluxRenderer {
           } depends on Kustomization ${dep}, ${where}: ${outcome}${
             files.length ? ' unless something outside Flux applies it' : ''
           }; apply it on this cluster, or drop the dependency`,
-          location: locate(
-            decl,
-            index >= 0 ? ['spec', 'dependsOn', index] : ['spec', 'dependsOn'],
-          ),
+          location: dependsOnLocation(decl, k.namespace, dep),
         });
       });
     }
@@ -998,6 +990,23 @@ function isKustomizationItself(
   );
 }
 
+/** Where a Kustomization's `spec.dependsOn` names a dependency (`namespace/name`). */
+function dependsOnLocation(
+  decl: ManifestObject,
+  namespace: string,
+  dep: string,
+) {
+  const entries = (getPath(decl.body, ['spec', 'dependsOn']) ??
+    []) as unknown[];
+  const index = entries.findIndex(
+    d => isRecord(d) && `${d.namespace ?? namespace}/${d.name}` === dep,
+  );
+  return locate(
+    decl,
+    index >= 0 ? ['spec', 'dependsOn', index] : ['spec', 'dependsOn'],
+  );
+}
+
 /**
  * A Kustomization that depends on one only its own build applies (declared
  * in the folders it applies, directly or below): Flux reconciles it once
@@ -1035,11 +1044,6 @@ function selfDependencies(
       const target = byKey.get(dep);
       if (!target || !appliedBy(target, k.key)) continue;
       if (target.object && besideIt(target.object.source.file)) continue;
-      const at = (getPath(k.object.body, ['spec', 'dependsOn']) ??
-        []) as unknown[];
-      const index = at.findIndex(
-        d => isRecord(d) && `${d.namespace ?? k.namespace}/${d.name}` === dep,
-      );
       out.push({
         code: 'flux-error',
         severity: 'warning',
@@ -1053,10 +1057,7 @@ function selfDependencies(
         } has applied it, so Flux never reconciles ${
           k.key
         } and nothing of it is applied (a running cluster that has ${dep} from before goes on); depend on it from outside that build, or drop the dependency`,
-        location: locate(
-          k.object,
-          index >= 0 ? ['spec', 'dependsOn', index] : ['spec', 'dependsOn'],
-        ),
+        location: dependsOnLocation(k.object, k.namespace, dep),
       });
     }
   }

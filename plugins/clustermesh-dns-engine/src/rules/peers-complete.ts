@@ -69,14 +69,7 @@ export const peersComplete = defineClusterRule({
     >();
     for (let i = 0; i < c.peers.length; i++) {
       const { peer, variable } = c.peers[i];
-      // a variable only a source whose keys are not known may define, and
-      // no file uses, is not taken for the peer's name: its mesh entry is
-      const value =
-        values[i] !== undefined &&
-        c.settings.get(variable)?.unverified &&
-        !mesh.repository.mentions(variable)
-          ? undefined
-          : values[i];
+      let value = values[i];
       const expected = fqdns.get(peer);
       if (value !== undefined && value === expected) {
         // the common case, kept cheap; a value not known here is the
@@ -90,6 +83,15 @@ export const peersComplete = defineClusterRule({
         apart.push({ i, ...source });
         continue;
       }
+      // a variable only a source whose keys are not known may define, and
+      // no file uses, is not taken for the peer's name: its mesh entry is
+      // (asked past the common case: a mesh has one per peer of each cluster)
+      if (
+        value !== undefined &&
+        c.settings.get(variable)?.unverified &&
+        !mesh.repository.mentions(variable)
+      )
+        value = undefined;
       const peerModel = mesh.byName.get(peer);
       if (value === undefined) {
         const entry = peerKnownByEntry(mesh, c, peer);
