@@ -142,6 +142,12 @@ export function lbIpamAnnotation(
   return key ? { key, value: annotations[key] } : undefined;
 }
 
+/**
+ * The name the Cilium chart always puts in the clustermesh-apiserver's
+ * server certificate, beside `extraDnsNames`. @public
+ */
+export const chartServerName = '*.mesh.cilium.io';
+
 /** The server certificate's extra DNS names in Cilium values, as text. @public */
 export function extraDnsNames(values: unknown): unknown[] {
   const names = getPath(values, ciliumValuesPaths.extraDnsNames);

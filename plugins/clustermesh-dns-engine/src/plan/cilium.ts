@@ -4,6 +4,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   chartEnables,
+  chartServerName,
   ciliumMeshConfigSecret,
   ciliumValuesPaths,
 } from '../cilium/values';
@@ -603,7 +604,11 @@ function planCiliumTarget(
       at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
     );
     const covered =
-      Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn));
+      (Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn))) ||
+      // a mesh on <cluster>.mesh.cilium.io needs no name beyond the chart's
+      target.clusters.every(c =>
+        certificateNameCovers(chartServerName, resolvedFqdn(ctx, c)),
+      );
     if (!covered) {
       editor.appendItem(
         doc,

@@ -1257,6 +1257,41 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 
+  it("adds no extraDnsNames where the chart's own *.mesh.cilium.io covers every cluster's FQDN", () => {
+    const { files, input } = perClusterLayout();
+    const conventions = resolveConventions({
+      fqdnTemplate: '{cluster}.mesh.cilium.io',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const values = after['kubernetes/clusters/east/apps/helmrelease.yaml'];
+    expect(values).toContain('address: ${CILIUM_CLUSTERMESH_WEST_FQDN}');
+    expect(values).not.toContain('extraDnsNames');
+    expect(plan.summary).not.toContain('in the server certificate');
+    const tlsSan = plan
+      .report!.clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'tls-san');
+    expect(tlsSan.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'pass',
+        "the chart's server certificate names *.mesh.cilium.io, which covers east.mesh.cilium.io",
+      ],
+      [
+        'pass',
+        "the chart's server certificate names *.mesh.cilium.io, which covers west.mesh.cilium.io",
+      ],
+    ]);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+
+    // a name beyond it still goes into the certificate
+    const own = applied(
+      files,
+      input,
+      resolveConventions({ fqdnTemplate: '{cluster}.lab.mesh.cilium.io' }),
+    ).after['kubernetes/clusters/east/apps/helmrelease.yaml'];
+    expect(own).toContain('extraDnsNames:');
+  });
+
   it('does not claim a pool or the Cilium HelmRelease missing where a ResourceSet, not expanded, may make them', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';

@@ -5,7 +5,11 @@ import {
   secretPlaceholder,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { ciliumValuesPaths, extraDnsNames } from '../cilium/values';
+import {
+  chartServerName,
+  ciliumValuesPaths,
+  extraDnsNames,
+} from '../cilium/values';
 import { getPath } from '../core/paths';
 import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -14,9 +18,6 @@ import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { defineClusterRule, q, substitutionRemedy } from './rule';
 
-/** The name the Cilium chart always puts in the clustermesh-apiserver's server certificate. */
-const chartServerName = '*.mesh.cilium.io';
-
 /** The API server's certificate names the cluster's FQDN. @public */
 export const tlsSan = defineClusterRule({
   id: 'tls-san',
@@ -24,7 +25,7 @@ export const tlsSan = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
+    "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it; a name under mesh.cilium.io needs none, the chart's certificate naming `*.mesh.cilium.io` already. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
   remediation: (c, failure) =>
     `Add \`\${${
       c.variables.fqdn
