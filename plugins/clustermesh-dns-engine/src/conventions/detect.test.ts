@@ -2143,7 +2143,7 @@ describe('detectConventions', () => {
         mode: 'manual',
       });
       expect(settingOf(found, 'dns.mode')?.reason).toBe(
-        "the repository's ExternalDNS (HelmRelease network/external-dns) reads no DNSEndpoints (no crd source), and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand in docs/clustermesh-dns-records.md (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)",
+        "the repository's ExternalDNS (HelmRelease network/external-dns) reads no DNSEndpoints (no crd source), and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand, in docs/clustermesh-dns-records.md or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)",
       );
       // one that reads them keeps DNSEndpoints the way
       expect(

@@ -1360,10 +1360,10 @@ function manualModeReason(
       names.length > 1 ? 'read' : 'reads'
     } no DNSEndpoints (no crd source)${
       byResourceSet ? ` (${byResourceSet})` : ''
-    }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
+    }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
   if (byResourceSet)
-    return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
-  return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand in ${file} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+    return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
+  return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
 }
 
 /**

@@ -20,6 +20,10 @@ export interface RecordsDocumentRecord {
 export const recordRow = (r: RecordsDocumentRecord) =>
   `| ${r.cluster} | \`${r.fqdn}\` | ${r.type} | ${r.value} | ${r.ttl} |`;
 
+/** Whether the records document has a row of a cluster (its first cell). */
+export const documentListsCluster = (text: string, cluster: string) =>
+  text.split('\n').some(l => l.startsWith(`| ${cluster} |`));
+
 /** The row of a record, read back: its line (1-based) and its TTL cell. */
 export interface RecordsDocumentRow {
   line: number;

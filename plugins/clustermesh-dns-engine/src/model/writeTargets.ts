@@ -7,6 +7,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
+import type { VariableValue } from '../flux/variables';
 import { describeObject } from '../core/manifest';
 import {
   basenamePath,
@@ -650,6 +651,15 @@ export interface SubstitutionScope {
 }
 
 /**
+ * Whether a variable is there to count on: a source from outside the
+ * repository whose keys are not known may define any name, so one only it
+ * might hold counts when this run was given its value (the conventions'
+ * values), not otherwise.
+ */
+const definedFor = (v: VariableValue | undefined) =>
+  v !== undefined && (!v.unverified || !v.secret);
+
+/**
  * The variables a Kustomization substitutes with once the change has added
  * `added` keys to the settings ConfigMap named `configMap` (`wired`: and
  * has made the Kustomization substitute from it; `inline`: to the
@@ -676,7 +686,7 @@ export function substitutionScope(
     kustomization,
     resolves: name =>
       (kustomization.postBuild &&
-        kustomization.variables.value(name) !== undefined) ||
+        definedFor(kustomization.variables.get(name))) ||
       ((kustomization.postBuild || wired) && readsSettings && added.has(name)),
     secret: name => kustomization.variables.get(name)?.secret === true,
   };

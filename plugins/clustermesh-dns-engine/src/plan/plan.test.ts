@@ -195,6 +195,152 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
   });
 });
 
+describe("manual mode with the records in the peers' CoreDNS hosts entries", () => {
+  /** Each cluster's own CoreDNS (the coredns chart), in its folder. */
+  const coreDnsOf = (c: string) => `clusters/${c}/coredns.yaml`;
+  const coreDns = coreDnsOf('alpha');
+  /** The overlay fixture (alpha, beta, gamma), each cluster's CoreDNS with a hosts block naming some of them. */
+  const withHosts = (entries: string[], without: string[] = []) => {
+    const files = overlayFixtureWithGamma();
+    for (const c of ['alpha', 'beta', 'gamma']) {
+      if (without.includes(c)) continue;
+      files[`clusters/${c}/kustomization.yaml`] += '  - coredns.yaml\n';
+      files[coreDnsOf(c)] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: coredns, namespace: kube-system}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: coredns, sourceRef: {kind: HelmRepository, name: coredns}}}',
+        '  values:',
+        '    servers:',
+        '      - zones: [{zone: .}]',
+        '        plugins:',
+        '          - name: hosts',
+        '            configBlock: |-',
+        '              # the mesh',
+        ...entries.map(e => `              ${e}`),
+        '              192.168.1.2 nas.example.test',
+        '              fallthrough',
+        '',
+      ].join('\n');
+    }
+    return files;
+  };
+  const conventionsOf = (files: Record<string, string>) =>
+    detectedIn(files, {
+      ...parse(files['.clustermesh-dns.yaml']),
+      dns: { mode: 'manual' },
+    });
+  const all = {
+    clusters: [
+      { name: 'alpha', ip: '10.60.1.10' },
+      { name: 'beta', ip: '10.60.2.10' },
+      { name: 'gamma', ip: '10.60.3.10' },
+    ],
+  };
+  const matches = (after: Record<string, string>) =>
+    validateMesh(createRepoTree(after), conventionsOf(after))
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'dnsendpoint-matches')
+      .map(c => [c.cluster, c.outcome]);
+
+  it("adds a joining cluster's entry beside the others, moves a cluster's to its new address, writes no records document, and validates clean", () => {
+    const files = withHosts([
+      '10.60.1.9 clustermesh-alpha.mesh.example.test',
+      '10.60.2.10 clustermesh-beta.mesh.example.test',
+    ]);
+    const { plan, after } = applied(files, all, conventionsOf(files));
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).not.toContain(
+      'docs/clustermesh-dns-records.md',
+    );
+    expect(changedLines(files[coreDns], after[coreDns])).toEqual({
+      removed: ['              10.60.1.9 clustermesh-alpha.mesh.example.test'],
+      added: [
+        '              10.60.1.10 clustermesh-alpha.mesh.example.test',
+        '              10.60.3.10 clustermesh-gamma.mesh.example.test',
+      ],
+    });
+    expect(after[coreDns]).toContain(
+      '              10.60.2.10 clustermesh-beta.mesh.example.test\n              10.60.3.10 clustermesh-gamma.mesh.example.test\n              192.168.1.2 nas.example.test\n',
+    );
+    expect(plan.edits.find(e => e.path === coreDns)!.reasons).toEqual([
+      "clustermesh-gamma.mesh.example.test answered with 10.60.3.10 (CoreDNS hosts entry), beside the mesh's others",
+      'clustermesh-alpha.mesh.example.test answered with 10.60.1.10, its new LB IP (CoreDNS hosts entry)',
+    ]);
+    expect(matches(after)).toEqual([
+      ['alpha', 'pass'],
+      ['beta', 'pass'],
+      ['gamma', 'pass'],
+    ]);
+    expect(applied(after, all, conventionsOf(after)).plan.edits).toEqual([]);
+
+    // taken out again (its own values switch ClusterMesh off): its entry goes
+    const overlay = 'infra/cilium/gamma/release.yaml';
+    after[overlay] = after[overlay]
+      .replace('        enabled: true\n', '        enabled: false\n')
+      .replace(
+        '    clustermesh:\n',
+        '    clustermesh:\n      useAPIServer: false\n',
+      );
+    const removal = applied(
+      after,
+      { clusters: [], remove: ['gamma'] },
+      conventionsOf(after),
+    );
+    expect(removal.plan.problems).toEqual([]);
+    expect(changedLines(after[coreDns], removal.after[coreDns])).toEqual({
+      removed: ['              10.60.3.10 clustermesh-gamma.mesh.example.test'],
+      added: [],
+    });
+  });
+
+  it('lists in a records document only the clusters some peer does not answer for', () => {
+    // gamma's CoreDNS keeps no mesh entries: alpha's and beta's records are kept elsewhere
+    const files = withHosts(
+      ['10.60.1.10 clustermesh-alpha.mesh.example.test'],
+      ['gamma'],
+    );
+    const { plan, after } = applied(files, all, conventionsOf(files));
+    expect(plan.problems).toEqual([]);
+    for (const c of ['alpha', 'beta'])
+      expect(after[coreDnsOf(c)]).toContain(
+        [
+          '              10.60.1.10 clustermesh-alpha.mesh.example.test',
+          '              10.60.2.10 clustermesh-beta.mesh.example.test',
+          '              10.60.3.10 clustermesh-gamma.mesh.example.test',
+          '',
+        ].join('\n'),
+      );
+    const rows = after['docs/clustermesh-dns-records.md']
+      .split('\n')
+      .filter(l => l.startsWith('| ') && !l.startsWith('| Cluster'))
+      .map(l => l.split(' | ')[0]);
+    expect(rows).toEqual(['| alpha', '| beta']);
+    expect(matches(after)).toEqual([
+      ['alpha', 'pass'],
+      ['beta', 'pass'],
+      ['gamma', 'pass'],
+    ]);
+    expect(applied(after, all, conventionsOf(after)).plan.edits).toEqual([]);
+  });
+
+  it('fails a hosts entry with another address even where the records document lists the record', () => {
+    const files = withHosts([
+      '10.60.1.9 clustermesh-alpha.mesh.example.test',
+      '10.60.2.10 clustermesh-beta.mesh.example.test',
+      '10.60.3.10 clustermesh-gamma.mesh.example.test',
+    ]);
+    const configured = applied(files, all, conventionsOf(files)).after;
+    // beta's CoreDNS still answers alpha's old address
+    configured[coreDnsOf('beta')] = files[coreDnsOf('beta')];
+    configured['docs/clustermesh-dns-records.md'] =
+      '| alpha | `clustermesh-alpha.mesh.example.test` | A | 10.60.1.10 | 300 |\n';
+    expect(matches(configured)[0]).toEqual(['alpha', 'fail']);
+  });
+});
+
 describe('--remove of a cluster whose peers are in its own overlay patch', () => {
   it('keeps the settings its patch still uses once its switches are off, instead of refusing its own change', () => {
     // the overlay fixture with a third cluster, gamma, shaped like beta
@@ -2430,7 +2576,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     ).toMatchObject({
       value: 'manual',
       reason:
-        'no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet helm-charts (platform/helm-charts.yaml:1), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand in docs/clustermesh-dns-records.md (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)',
+        "no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet helm-charts (platform/helm-charts.yaml:1), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand, in docs/clustermesh-dns-records.md or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)",
     });
   });
 

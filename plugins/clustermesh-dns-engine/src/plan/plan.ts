@@ -39,6 +39,8 @@ import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
 import { rememberLineEdits } from './lineEdits';
+import { documentListsCluster } from '../model/recordsDocument';
+import { planHostsEntries } from './coreDnsHosts';
 import { planRecordsDocument } from './recordsDocument';
 import { planSettings } from './settings';
 import { summaryMarkdown } from './summary';
@@ -301,16 +303,25 @@ function planEdits(
       if (context.configured.size || context.removed.size)
         planDnsEndpoint(edits, context);
     } else {
-      planRecordsDocument(
-        edits,
-        conventions,
-        // a committed file: secret values stay variables
-        recordsOf(context, mesh, context.members).map(r => ({
-          ...r,
-          fqdn: committedFqdn(context, r.cluster),
-        })),
-        input,
+      const inHosts = planHostsEntries(edits, context);
+      // records the peers' CoreDNS keeps need no row, unless they have one
+      const document = edits.before(conventions.dns.recordsDocument);
+      const listed = context.members.filter(
+        c =>
+          !inHosts.has(c) ||
+          (document !== undefined && documentListsCluster(document, c)),
       );
+      if (listed.length || document !== undefined)
+        planRecordsDocument(
+          edits,
+          conventions,
+          // a committed file: secret values stay variables
+          recordsOf(context, mesh, listed).map(r => ({
+            ...r,
+            fqdn: committedFqdn(context, r.cluster),
+          })),
+          input,
+        );
     }
   } catch (error) {
     if (error instanceof PlanError)

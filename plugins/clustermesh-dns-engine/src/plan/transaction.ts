@@ -185,6 +185,24 @@ export class EditSet {
     return true;
   }
 
+  /**
+   * Edits a file as text, from its text so far in this plan: lines inside
+   * a YAML string (a CoreDNS hosts block), which no key addresses.
+   */
+  editText(path: string, purpose: string, edit: (text: string) => string) {
+    this.settle(path);
+    const text = this.#settled.get(path) ?? this.before(path);
+    if (text === undefined)
+      throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+    if (SOPS.test(text))
+      throw new PlanError(
+        path,
+        `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+      );
+    this.#settled.set(path, edit(text));
+    this.#lineEdits.delete(path);
+  }
+
   /** The scalars set by {@link EditSet.setLines} in a file, when nothing else edited it since. */
   lineEdits(path: string): ScalarLineEdit[] | undefined {
     return this.#lineEdits.get(path);

@@ -108,6 +108,114 @@ describe('dnsendpoint-matches', () => {
     );
   });
 
+  describe("in manual mode, records kept in the peers' CoreDNS hosts entries", () => {
+    const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
+    /** A CoreDNS HelmRelease (the coredns chart) beside the record, with a hosts block. */
+    const withCoreDns =
+      (lines: string[], asConfigMap = false) =>
+      (files: Record<string, string>) => {
+        files[`${folder}/kustomization.yaml`] += '  - coredns.yaml\n';
+        files[`${folder}/coredns.yaml`] = asConfigMap
+          ? [
+              'apiVersion: v1',
+              'kind: ConfigMap',
+              'metadata: {name: coredns-custom, namespace: kube-system}',
+              'data:',
+              '  mesh.server: |',
+              '    mesh.example.net:53 {',
+              '      hosts {',
+              ...lines.map(l => `        ${l}`),
+              '        fallthrough',
+              '      }',
+              '    }',
+              '',
+            ].join('\n')
+          : [
+              'apiVersion: helm.toolkit.fluxcd.io/v2',
+              'kind: HelmRelease',
+              'metadata: {name: coredns, namespace: kube-system}',
+              'spec:',
+              '  chart: {spec: {chart: coredns, sourceRef: {kind: HelmRepository, name: coredns}}}',
+              '  values:',
+              '    servers:',
+              '      - zones: [{zone: .}]',
+              '        plugins:',
+              '          - name: errors',
+              '          - name: hosts',
+              '            configBlock: |-',
+              '              # cluster mesh',
+              ...lines.map(l => `              ${l}`),
+              '              fallthrough',
+              '',
+            ].join('\n');
+      };
+    const manual = { dns: { mode: 'manual' as const } };
+    const results = (lines: string[], asConfigMap = false) =>
+      exampleChecks(withCoreDns(lines, asConfigMap), manual)
+        .filter(c => c.ruleId === 'dnsendpoint-matches')
+        .map(c => [c.cluster, c.outcome, c.message, c.location]);
+
+    it('passes where every peer answers the FQDN with the LB IP, without a records document', () => {
+      expect(
+        results([
+          '10.25.11.100 clustermesh-infra.example.net',
+          '10.25.11.120 clustermesh-apps.example.net # the other one',
+        ]),
+      ).toEqual([
+        [
+          'apps',
+          'pass',
+          `the CoreDNS hosts entries of infra answer "clustermesh-apps.example.net" with 10.25.11.120 (${folder}/coredns.yaml:15)`,
+          { file: `${folder}/coredns.yaml`, line: 15 },
+        ],
+        [
+          'infra',
+          'pass',
+          `the CoreDNS hosts entries of apps answer "clustermesh-infra.example.net" with 10.25.11.100 (${folder}/coredns.yaml:14)`,
+          { file: `${folder}/coredns.yaml`, line: 14 },
+        ],
+      ]);
+      // a Corefile in a ConfigMap (coredns-custom) the same
+      expect(
+        results(
+          [
+            '10.25.11.100 clustermesh-infra.example.net',
+            '10.25.11.120 clustermesh-apps.example.net',
+          ],
+          true,
+        ).map(r => [r[1], r[3]]),
+      ).toEqual([
+        ['pass', { file: `${folder}/coredns.yaml`, line: 9 }],
+        ['pass', { file: `${folder}/coredns.yaml`, line: 8 }],
+      ]);
+    });
+
+    it('fails an entry that answers with another address, at its line', () => {
+      expect(
+        results([
+          '10.25.11.100 clustermesh-infra.example.net',
+          '10.25.11.99 clustermesh-apps.example.net',
+        ])[0],
+      ).toEqual([
+        'apps',
+        'fail',
+        'the CoreDNS hosts entry of infra answers "clustermesh-apps.example.net" with 10.25.11.99, not the LB IP 10.25.11.120: infra would connect to another address',
+        { file: `${folder}/coredns.yaml`, line: 15 },
+      ]);
+    });
+
+    it('still asks for the records document where no hosts entry names the cluster', () => {
+      expect(
+        results(['10.25.11.100 clustermesh-infra.example.net'])[0],
+      ).toEqual([
+        'apps',
+        'fail',
+        'DNS mode is manual, but the records document docs/clustermesh-dns-records.md does not exist',
+        { file: 'docs/clustermesh-dns-records.md', line: 1 },
+      ]);
+    });
+  });
+
   describe('where the repository deploys no ExternalDNS', () => {
     it('says the record it checked is right, and that whether one publishes it is not known: one outcome, not evaluated', () => {
       const results = infraResults();

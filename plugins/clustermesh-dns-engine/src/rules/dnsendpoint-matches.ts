@@ -11,6 +11,7 @@ import {
   externalDnsServer,
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
+import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   dnsProviderOf,
@@ -24,12 +25,15 @@ import {
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import { clusterRecordRow } from '../model/recordsDocument';
+import { coreDnsHostsOf } from '../model/coreDnsHosts';
 import { nameMayCover } from '../model/fqdn';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
   defineClusterRule,
   q,
+  RuleResults,
   unknownValueAdvice,
 } from './rule';
 
@@ -40,7 +44,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The cluster\'s DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, "DNS only": `cloudflare-proxied: "false"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster\'s ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster\'s ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster\'s ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record.',
+    "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
@@ -72,6 +76,12 @@ export const dnsEndpointMatches = defineClusterRule({
     noDocument:
       'DNS mode is manual, but the records document {{file}} does not exist',
     listed: 'the records document lists {{fqdn}} → {{ip}}',
+    hosts:
+      'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}} ({{where}})',
+    hostsElsewhere:
+      'the CoreDNS hosts entry of {{peer}} answers {{fqdn}} with {{address}}, not the LB IP {{ip}}: {{peer}} would connect to another address',
+    hostsPartly:
+      'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}} ({{where}}); {{without}} {{has}} none, and whether {{they}} {{resolve}} it another way is not known here',
     notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
     noRecord:
       'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
@@ -143,10 +153,18 @@ export const dnsEndpointMatches = defineClusterRule({
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
       const { file, present, row } = clusterRecordRow(mesh, c);
+      // a peer's CoreDNS answers from its hosts entries before any zone
+      const hosts = hostsOutcome(mesh, c, r);
+      if (hosts?.outcome === 'fail') return [hosts];
+      if (row)
+        return [
+          r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: row.line }),
+        ];
+      if (hosts) return [hosts];
       if (!present) return [r.fail('noDocument', { file }, { file, line: 1 })];
-      return row
-        ? [r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: row.line })]
-        : [r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 })];
+      return [
+        r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 }),
+      ];
     }
     const matching = recordsOfCluster(c);
     // a record whose name holds values not known here (a variable whose
@@ -510,6 +528,62 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
+
+/**
+ * A record kept in the peers' CoreDNS (`hosts` entries) rather than at a
+ * provider: the peers connect by the cluster's FQDN, so theirs are the
+ * entries that count. Undefined when no peer's CoreDNS names it.
+ */
+function hostsOutcome(
+  mesh: MeshModel,
+  c: ClusterModel,
+  r: RuleResults<'hosts' | 'hostsElsewhere' | 'hostsPartly'>,
+): CheckResult | undefined {
+  const fqdn = c.fqdn!.value.toLowerCase().replace(/\.$/, '');
+  const ip = c.lbIpAddress!.text;
+  const peers = mesh.members.filter(m => m !== c);
+  const found = peers.map(peer => ({
+    peer,
+    entries: coreDnsHostsOf(peer).filter(e => e.name === fqdn),
+  }));
+  const wrong = found.flatMap(({ peer, entries }) =>
+    entries.filter(e => e.address !== ip).map(e => ({ peer, entry: e })),
+  );
+  if (wrong.length)
+    return r.fail(
+      'hostsElsewhere',
+      {
+        peer: wrong[0].peer.name,
+        fqdn: q(fqdn),
+        address: wrong[0].entry.address,
+        ip,
+      },
+      wrong[0].entry.location,
+    );
+  const having = found.filter(f => f.entries.length);
+  if (!having.length) return undefined;
+  const data = {
+    peers: having.map(f => f.peer.name).join(', '),
+    fqdn: q(fqdn),
+    ip,
+    where: firstFew(having.map(f => formatLocation(f.entries[0].location))),
+  };
+  const location = having[0].entries[0].location;
+  const without = found.filter(f => !f.entries.length).map(f => f.peer.name);
+  if (!without.length) return r.pass('hosts', data, location);
+  const one = without.length === 1;
+  return r.notEvaluated(
+    'hostsPartly',
+    {
+      ...data,
+      without: without.join(', '),
+      has: one ? 'has' : 'have',
+      they: one ? 'it' : 'they',
+      resolve: one ? 'resolves' : 'resolve',
+    },
+    location,
+  );
+}
 
 /** Why the deployments that publish a record bring no DNSEndpoint CRD, each once. */
 function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {
