@@ -1295,7 +1295,8 @@ const byCiliumNameOf = new WeakMap<
 
 /**
  * Clusters by their Cilium `cluster.name` (the folder's where it is not
- * set), those whose name still holds a variable left out: the one answer to
+ * set), those whose name still holds a variable or a value not known here
+ * left out: the one answer to
  * "which clusters does ClusterMesh not tell apart". Remembered per list (a
  * rule asks for every cluster of the mesh).
  *
@@ -1308,7 +1309,13 @@ export function clustersByCiliumName(
   if (!found) {
     found = new Map();
     for (const c of clusters) {
-      if (hasUnresolvedReference(c.ciliumName)) continue;
+      // a name not known here (`<secret:CLUSTER_NAME>` from a source not
+      // read) is no name two clusters share
+      if (
+        hasUnresolvedReference(c.ciliumName) ||
+        unknownVariables(c.ciliumName).length
+      )
+        continue;
       found.set(c.ciliumName, [...(found.get(c.ciliumName) ?? []), c]);
     }
     byCiliumNameOf.set(clusters, found);

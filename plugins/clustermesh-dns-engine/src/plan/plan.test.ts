@@ -2825,6 +2825,40 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
           'a, b all have Cilium\'s cluster.name "default" (clusters/a/apps/cilium/helmrelease.yaml:19, clusters/b/apps/cilium/helmrelease.yaml:19): ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again',
       },
     ]);
+
+    // a name from a ConfigMap made outside the repository (Terraform) is
+    // not known here: not one name for both
+    const outside = fixtureTree('configure-own-folder-entry/repo', files => {
+      for (const c of ['a', 'b']) {
+        files[`clusters/${c}/apps/cilium/helmrelease.yaml`] = files[
+          `clusters/${c}/apps/cilium/helmrelease.yaml`
+        ].replace('name: ${CLUSTER_NAME}', 'name: ${EKS_CLUSTER_NAME}');
+      }
+      const a = 'clusters/a/flux/deploy/orchestration.yaml';
+      files[a] = files[a].replace(
+        '                name: cluster-settings\n',
+        '                name: cluster-settings\n              - kind: ConfigMap\n                name: cluster-vars\n',
+      );
+      const b = 'clusters/b/flux/sync.yaml';
+      files[b] = files[b].replace(
+        '        name: cluster-settings\n',
+        '        name: cluster-settings\n      - kind: ConfigMap\n        name: cluster-vars\n',
+      );
+    });
+    const unknownNames = planMeshDnsChange(
+      outside,
+      {
+        clusters: [
+          { name: 'a', ip: '10.61.1.10' },
+          { name: 'b', ip: '10.61.2.10' },
+        ],
+      },
+      resolveConventions({}, detectConventions(outside)),
+    );
+    expect(
+      unknownNames.problems.filter(p => p.message.includes('all have')),
+    ).toEqual([]);
+    expect(unknownNames.edits.length).toBeGreaterThan(0);
   });
 
   it('says first that a values file shared verbatim cannot hold each cluster its FQDN, and that the settings it speaks of are the ones the change creates', () => {

@@ -51,4 +51,18 @@ describe('fqdn-unique', () => {
     const checks = exampleChecks(undefined, { values: {} });
     expect(checks.find(c => c.ruleId === 'fqdn-unique')?.outcome).toBe('pass');
   });
+
+  it('does not pass one FQDN alone: the other members have none to compare', () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.settings('apps'),
+        '  CILIUM_CLUSTERMESH_FQDN: "clustermesh-apps.${SECRET_DOMAIN}"\n',
+        '',
+      ),
+    );
+    expect(checks.find(c => c.ruleId === 'fqdn-unique')).toMatchObject({
+      outcome: 'not-evaluated',
+      message: 'only infra has an FQDN set: there is none to compare it with',
+    });
+  });
 });

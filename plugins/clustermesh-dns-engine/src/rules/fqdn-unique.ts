@@ -17,6 +17,8 @@ export const fqdnUnique = defineMeshRule({
     shared: 'FQDN {{fqdn}} is also the FQDN of {{others}}',
     unique: '{{count:FQDN}} set, no two the same',
     none: 'no FQDN is set yet',
+    single:
+      'only {{cluster}} has an FQDN set: there is none to compare it with',
     unknown:
       'the FQDNs of {{clusters}} differ only in {{variables}}, not known here: whether they differ cannot be told',
   },
@@ -64,12 +66,17 @@ export const fqdnUnique = defineMeshRule({
         }),
       ];
     // names with unknown parts whose known parts differ are different too
-    const named = mesh.members.filter(c => c.fqdn).length;
-    return [
-      named
-        ? r.pass('unique', { count: Math.max(named, distinct) })
-        : // nothing set, nothing compared: not a pass
-          r.notEvaluated('none', {}),
-    ];
+    const named = mesh.members.filter(c => c.fqdn);
+    // nothing set, or one name alone: nothing compared, not a pass
+    if (!named.length) return [r.notEvaluated('none', {})];
+    if (named.length === 1 && mesh.members.length > 1)
+      return [
+        r.notEvaluated(
+          'single',
+          { cluster: named[0].name },
+          named[0].fqdn!.location,
+        ),
+      ];
+    return [r.pass('unique', { count: Math.max(named.length, distinct) })];
   },
 });

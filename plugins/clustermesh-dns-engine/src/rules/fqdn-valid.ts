@@ -1,5 +1,6 @@
 import {
   hostnameProblem,
+  secretPlaceholderPattern,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -20,6 +21,8 @@ export const fqdnValid = defineClusterRule({
     notSet: '{{variable}} is not set',
     invalid: 'FQDN {{fqdn}} {{problem}}{{hint}}',
     valid: 'FQDN {{fqdn}} is a valid DNS name',
+    unknown:
+      "FQDN {{fqdn}} is the value of {{variables}}, which is not known here (a Secret, or a source made outside the repository): give it in the conventions' values to check the name",
     partlyUnknown:
       "FQDN {{fqdn}}: its known labels are valid, but {{variables}} is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check the whole name",
   },
@@ -47,7 +50,10 @@ export const fqdnValid = defineClusterRule({
     if (unknown.length)
       return [
         r.notEvaluated(
-          'partlyUnknown',
+          // no label of it known: none is said valid
+          c.fqdn.value.replace(secretPlaceholderPattern, '').replace(/\./g, '')
+            ? 'partlyUnknown'
+            : 'unknown',
           { fqdn: q(c.fqdn.value), variables: unknown.join(', ') },
           c.fqdn.location,
         ),
