@@ -1,3 +1,5 @@
+import { envsubst } from '../flux/envsubst';
+import { variableReference } from '../conventions/templates';
 import type { ClusterModel, MeshModel } from './types';
 
 /**
@@ -40,11 +42,16 @@ export function findRecordRow(
   text: string,
   names: readonly string[],
   address: string,
+  /** A row's name as Flux would resolve it for the cluster (`${SECRET_DOMAIN}` as committed). */
+  resolveName: (name: string) => string = name => name,
 ): RecordsDocumentRow | undefined {
   const lines = text.split('\n');
-  const index = lines.findIndex(
-    l => names.some(n => l.includes(n)) && l.includes(address),
-  );
+  const index = lines.findIndex(l => {
+    if (!l.includes(address)) return false;
+    if (names.some(n => l.includes(n))) return true;
+    const cell = /`([^`]+)`/.exec(l)?.[1];
+    return cell !== undefined && names.includes(resolveName(cell));
+  });
   if (index < 0) return undefined;
   const cells = lines[index]
     .trim()
@@ -78,6 +85,18 @@ export function clusterRecordRow(
       text,
       [cluster.fqdn.value, cluster.fqdn.raw],
       cluster.lbIpAddress.text,
+      // configure commits a secret or given part as its `${NAME}`
+      name => {
+        const out = envsubst(
+          name,
+          variable =>
+            mesh.conventions.values[variable] ??
+            cluster.settings.value(variable) ??
+            variableReference(variable),
+          { strict: false },
+        );
+        return out.ok ? out.output : name;
+      },
     ),
   };
 }

@@ -3700,6 +3700,26 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       expect(again.problems).toEqual([]);
       expect(again.edits).toEqual([]);
     }
+
+    // in manual mode the records document commits the domain as
+    // ${SECRET_DOMAIN}: validation finds each row (it refused its own change)
+    for (const conventions of [withDomain, defaultConventions]) {
+      const manual = {
+        ...conventions,
+        dns: { ...conventions.dns, mode: 'manual' as const },
+      };
+      const { plan, after } = applied(files, storyInput, manual);
+      expect(plan.problems).toEqual([]);
+      expect(after['docs/clustermesh-dns-records.md']).toContain(
+        '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
+      );
+      expect(
+        validateMesh(createRepoTree(after), manual)
+          .clusters.flatMap(c => c.checks)
+          .filter(c => c.ruleId === 'dnsendpoint-matches')
+          .map(c => c.outcome),
+      ).toEqual(['pass', 'pass']);
+    }
   });
 
   it('adds and removes a cluster of a files-template mesh, keeping the record every cluster shares', () => {

@@ -108,6 +108,30 @@ describe('dnsendpoint-matches', () => {
     );
   });
 
+  it('in manual mode, finds a row whose name is written with the variables Flux resolves for the cluster (as configure commits a secret domain)', () => {
+    const rows = (name: string) => (files: Record<string, string>) => {
+      files['docs/clustermesh-dns-records.md'] = [
+        '| Cluster | Name | Type | Value | TTL |',
+        '|---|---|---|---|---|',
+        `| apps | \`${name}\` | A | 10.25.11.120 | 300 |`,
+        '',
+      ].join('\n');
+    };
+    const outcome = (name: string) =>
+      exampleChecks(rows(name), { dns: { mode: 'manual' } }).find(
+        c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'apps',
+      )!;
+    expect(
+      outcome('clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}'),
+    ).toMatchObject({
+      outcome: 'pass',
+      location: { file: 'docs/clustermesh-dns-records.md', line: 3 },
+    });
+    expect(outcome('clustermesh-${CLUSTER_ID}.${SECRET_DOMAIN}').outcome).toBe(
+      'fail',
+    );
+  });
+
   describe("in manual mode, records kept in the peers' CoreDNS hosts entries", () => {
     const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
     /** A CoreDNS HelmRelease (the coredns chart) beside the record, with a hosts block. */
