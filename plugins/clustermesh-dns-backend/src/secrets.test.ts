@@ -17,7 +17,7 @@ const plainData = 'plain-data-value-0077';
 const configDomain = 'config-secret-domain.example';
 const token = 'cf-secret-token-9f8e7d6c5b4a';
 const sopsCiphertext =
-  'ENC[AES256_GCM,data:n3Rq0pZkV1c2mQ==,iv:8kXy3Hq1f0Yw5rT2mLkP9aB7cD4eF6gH1jK0lM2nO3p=,tag:Q1w2E3r4T5y6U7i8O9p0Aa==,type:str]';
+  'ENC[AES256_GCM,data:n3Rq0pZkV1c2mQa=,iv:8kXy3Hq1f0Yw5rT2mLkP9aB7cD4eF6gH1jK0lM2nO3p=,tag:Q1w2E3r4T5y6U7i8O9p0Aa==,type:str]';
 const secrets = [
   plainDomain,
   plainKey,
@@ -26,7 +26,7 @@ const secrets = [
   configDomain,
   token,
   sopsCiphertext,
-  'n3Rq0pZkV1c2mQ==',
+  'n3Rq0pZkV1c2mQa=',
   '8kXy3Hq1f0Yw5rT2mLkP9aB7cD4eF6gH1jK0lM2nO3p=',
 ];
 

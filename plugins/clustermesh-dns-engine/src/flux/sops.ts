@@ -51,3 +51,17 @@ export function encryptedPaths(
   walk(body, []);
   return out;
 }
+
+/**
+ * The length of the plain text a SOPS value on a line encrypts: AES-GCM
+ * keeps the length, so `data:` is as long as the value (in base64).
+ * Undefined when the line holds no SOPS value.
+ *
+ * @public
+ */
+export function sopsPlaintextLength(line: string): number | undefined {
+  const data = /ENC\[AES256_GCM,data:([A-Za-z0-9+/]*)(=*),/.exec(line);
+  if (!data) return undefined;
+  // 4 characters of base64 for every 3 bytes
+  return Math.floor((data[1].length * 3) / 4);
+}

@@ -713,6 +713,23 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("does not take a domain given to this run for another cluster's own, where their SOPS values differ in length", () => {
+      // apps' SECRET_DOMAIN is 14 bytes, infra's 11: one value cannot be both
+      const result = infraResult(f => {
+        withExternalDns(['sources: [crd]', 'policy: sync'])(f);
+        replace(
+          'kubernetes/clusters/apps/cluster-secrets.sops.yaml',
+          'data:x7Lm2Qw9Zt4kR2Y=,',
+          `data:${'QUJD'.repeat(4)}QUI=,`,
+        )(f);
+      });
+      expect(result).toMatchObject({
+        outcome: 'not-evaluated',
+        message:
+          'HelmRelease network/external-dns (apps) may also manage "clustermesh-infra.example.net" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns, but SECRET_DOMAIN, given to this run for every cluster alike, is another value in its own Secret (its SOPS text has another length): only if its domain still takes "clustermesh-infra.example.net" does it delete the record on every sync',
+      });
+    });
+
     it('reads the TXT owner id of a copy of the chart kept under another name (imported/k8s-sigs/external-dns-chart)', () => {
       // one release per cluster, each with its own owner id
       const perCluster = (f: Record<string, string>) => {

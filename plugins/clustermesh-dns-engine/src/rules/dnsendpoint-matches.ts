@@ -11,8 +11,9 @@ import {
   externalDnsServer,
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
+import { sopsPlaintextLength } from '../flux/sops';
 import { firstFew } from '../core/text';
-import { hasUnresolvedReference } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
   dnsProviderOf,
   clustersRunningExternalDns,
@@ -116,6 +117,8 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
+    deletionGiven:
+      '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
     deletionUnknown:
       "{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: if {{variables}}, not known here, is the same there, {{they}} {{delete}} the record on every sync (give it in the conventions' values to check)",
     noExternalDns:
@@ -375,7 +378,19 @@ export const dnsEndpointMatches = defineClusterRule({
       const candidates = publisher
         ? recordDeleters(mesh, c, publisher, String(record.dnsName))
         : [];
-      const deleters = candidates.filter(d => d.certain);
+      // a value given to this run stands for every cluster's own Secret:
+      // where theirs differ (SOPS keeps the length), the names compared
+      // through it are not the names
+      const given = referencedVariables(c.fqdn.raw).filter(
+        v => mesh.conventions.values[v] !== undefined,
+      );
+      const differs = (other: string) =>
+        given.some(v => {
+          const mine = secretLength(mesh, c, v);
+          const theirs = secretLength(mesh, mesh.byName.get(other), v);
+          return mine !== undefined && theirs !== undefined && mine !== theirs;
+        });
+      const deleters = candidates.filter(d => d.certain && !differs(d.cluster));
       const wording = (list: typeof candidates) => {
         const several = list.length > 1;
         return {
@@ -440,7 +455,20 @@ export const dnsEndpointMatches = defineClusterRule({
             r.fail('notPublished', { endpoint: name, why }, record.location),
           );
       }
-      const maybe = candidates.filter(d => !d.certain);
+      const maybe = candidates.filter(d => !d.certain || differs(d.cluster));
+      const otherValue = maybe.filter(d => differs(d.cluster));
+      if (out.length === 0 && otherValue.length)
+        return [
+          r.notEvaluated(
+            'deletionGiven',
+            {
+              ...wording(otherValue),
+              variables: given.join(', '),
+              do: otherValue.length > 1 ? 'do' : 'does',
+            },
+            record.location,
+          ),
+        ];
       if (out.length === 0 && maybe.length)
         return [
           r.notEvaluated(
@@ -528,6 +556,18 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
+
+/** The length of a cluster's SOPS-encrypted value of a variable, where its line says it. */
+function secretLength(
+  mesh: MeshModel,
+  cluster: ClusterModel | undefined,
+  variable: string,
+): number | undefined {
+  const at = cluster?.settings.get(variable)?.location;
+  const line =
+    at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+  return line ? sopsPlaintextLength(line) : undefined;
+}
 
 /**
  * A record kept in the peers' CoreDNS (`hosts` entries) rather than at a
