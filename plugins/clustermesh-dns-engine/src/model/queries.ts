@@ -171,6 +171,24 @@ export function poolAdmitsApiserver(
 }
 
 /**
+ * The pools of a cluster with a block that holds an address: the enabled
+ * ones (those LB IPAM gives from), or with `disabled` those too.
+ *
+ * @public
+ */
+export function poolsHolding(
+  cluster: ClusterModel,
+  address: IpAddress,
+  disabled = false,
+): PoolModel[] {
+  return cluster.pools.filter(
+    p =>
+      (disabled || !p.disabled) &&
+      p.blocks.some(b => b.range && rangeContains(b.range, address)),
+  );
+}
+
+/**
  * Which pool of a cluster would give an address to its clustermesh-apiserver
  * service: an enabled pool with a block that holds it and a serviceSelector
  * that admits the service, as Cilium LB IPAM decides.
@@ -183,9 +201,7 @@ export function poolOfAddress(
   address: IpAddress,
 ): PoolLookup {
   if (cluster.pools.length === 0) return { kind: 'no-pools' };
-  const holds = (p: PoolModel) =>
-    p.blocks.some(b => b.range && rangeContains(b.range, address));
-  const containing = cluster.pools.filter(holds);
+  const containing = poolsHolding(cluster, address, true);
   const enabled = containing.filter(p => !p.disabled);
   if (enabled.length === 0) {
     return containing.length

@@ -49,6 +49,33 @@ describe('lb-ip-unique', () => {
     ]);
   });
 
+  it("fails an LB IP that another member's Service asks for from a pool of its own (overlapping pools), not one its pools cannot give", () => {
+    const apps = (overlap: boolean) => (f: Record<string, string>) => {
+      f['kubernetes/clusters/apps/kustomization.yaml'] += '  - mail.yaml\n';
+      f['kubernetes/clusters/apps/mail.yaml'] =
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: mail\n  namespace: default\n  annotations: {lbipam.cilium.io/ips: "10.25.11.100"}\nspec: {type: LoadBalancer}\n';
+      if (overlap)
+        replace(
+          exampleFile.pool('apps'),
+          '      stop: 10.25.11.139\n',
+          '      stop: 10.25.11.139\n    - cidr: 10.25.11.100/30\n',
+        )(f);
+    };
+    const failures = (overlap: boolean) =>
+      exampleChecks(apps(overlap))
+        .filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail')
+        .map(c => [c.cluster, c.message, c.location]);
+    expect(failures(true)).toEqual([
+      [
+        'infra',
+        "LB IP 10.25.11.100 is also asked for by Service default/mail of apps (kubernetes/clusters/apps/mail.yaml:6), whose pool holds it: where apps gets it, apps's Cilium answers that address itself and never reaches this cluster's API server",
+        { file: exampleFile.settings('infra'), line: 15 },
+      ],
+    ]);
+    // apps' pools cannot give it: the Service stays pending, no conflict
+    expect(failures(false)).toEqual([]);
+  });
+
   it("fails an LB IP that a custom resource asks for the Service it makes (a gateway's parameters)", () => {
     const failures = exampleChecks(f => {
       f['kubernetes/clusters/infra/kustomization.yaml'] +=
