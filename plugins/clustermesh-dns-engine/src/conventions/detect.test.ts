@@ -438,7 +438,7 @@ describe('detectConventions', () => {
       flux: { strictSubstitution: false },
     });
     expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
-      /^Flux 2\.7\.x \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), the oldest of 2 found, replaces an undefined variable without a default by an empty string \(strict only from Flux 2\.9\)$/,
+      /^Flux 2\.7\.x \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, replaces an undefined variable without a default by an empty string \(strict only from Flux 2\.9\)$/,
     );
   });
 
@@ -559,7 +559,7 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({
       value: 'true',
       reason: expect.stringMatching(
-        /^Flux v2\.9\.1 \(kubernetes\/clusters\/apps\/flux-system\/gotk-components\.yaml:2\), the oldest of 2 found,/,
+        /^Flux v2\.9\.1 \(kubernetes\/clusters\/apps\/flux-system\/gotk-components\.yaml:2\), as in all 2 places found,/,
       ),
     });
   });
@@ -626,7 +626,7 @@ describe('detectConventions', () => {
       'Kustomization flux-system/cluster reconciles kubernetes/edge/flux, which holds it, from GitRepository home-ops-kubernetes (kubernetes/edge/flux/config/cluster.yaml:23); GitRepository home-ops fetches the same repository and ref as home-ops-kubernetes (kubernetes/shared/sources.yaml:10)',
     );
     expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
-      /^Flux v2\.3\.0 \(kubernetes\/edge\/flux\/config\/flux\.yaml:9\), the oldest of 2 found, replaces an undefined variable/,
+      /^Flux v2\.3\.0 \(kubernetes\/edge\/flux\/config\/flux\.yaml:9\), as in all 2 places found, replaces an undefined variable/,
     );
   });
 

@@ -184,6 +184,12 @@ export interface RuleFailure<MessageId extends string = string> {
    * reaches the cluster as written. Absent when it substitutes, or not known.
    */
   unsubstitutedBy?: () => string | undefined;
+  /**
+   * The Kustomization that applies the cluster's Cilium values, with their
+   * file, when it does not substitute: settings never reach them. Absent
+   * when it substitutes, or not known.
+   */
+  valuesUnsubstitutedBy?: () => { key: string; file: string } | undefined;
 }
 
 /** The Kustomization that applies a file to the cluster, when it does not substitute. */
@@ -367,6 +373,14 @@ export function ruleResults<MessageId extends string>(
           location && {
             unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
           }),
+        ...(cluster && {
+          valuesUnsubstitutedBy: () => {
+            const applier = cluster.cilium?.appliedBy;
+            return applier && !applier.postBuild
+              ? { key: applier.key, file: cluster.cilium!.file }
+              : undefined;
+          },
+        }),
       });
     if (cause) out.cause = cause;
     return out;

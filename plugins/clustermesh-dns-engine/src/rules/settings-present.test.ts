@@ -69,6 +69,20 @@ describe('settings-present', () => {
     );
   });
 
+  it('says too that the Kustomization applying the Cilium values must substitute, where it does not', () => {
+    const result = exampleChecks(f => {
+      withoutLbIpOf('infra')(f);
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        /\n {2}postBuild:\n[\s\S]*$/,
+        '\n',
+      )(f);
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(result.remediation).toBe(
+      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/cluster-settings.yaml` (or run `clustermesh-dns configure`). Kustomization flux-system/cluster-infra-infrastructure, which applies the Cilium values (kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml), does not substitute: give it `postBuild.substituteFrom: [{kind: ConfigMap, name: cluster-settings}]` too, or the variables never reach them.',
+    );
+  });
+
   it('says a new settings file must be listed in the resources of the kustomization that would apply it', () => {
     const result = exampleChecks(f => {
       // a cluster with no settings yet, whose Cilium is not substituted

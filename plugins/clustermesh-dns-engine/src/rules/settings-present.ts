@@ -46,7 +46,12 @@ export const settingsPresent = defineClusterRule({
       where = `\`${failure.location.file}\``;
     if (failure?.id === 'missingInline' && failure.location)
       where = `the postBuild.substitute in \`${failure.location.file}\``;
-    return `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${where} (or run \`clustermesh-dns configure\`).`;
+    // settings the Cilium values never see are no remedy on their own
+    const values = failure?.valuesUnsubstitutedBy?.();
+    const reach = values
+      ? ` Kustomization ${values.key}, which applies the Cilium values (${values.file}), does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${c.settings.configMap}}]\` too, or the variables never reach them.`
+      : '';
+    return `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${where} (or run \`clustermesh-dns configure\`).${reach}`;
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',

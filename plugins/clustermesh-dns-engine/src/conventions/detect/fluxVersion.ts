@@ -175,6 +175,14 @@ export function readHelmfileVersions(
   return found;
 }
 
+/** What the other versions found say beside the oldest: older than some, or the same everywhere. */
+function manyFound(versions: readonly FluxVersion[]) {
+  const texts = new Set(versions.map(v => v.text.replace(/^v/, '')));
+  return texts.size > 1
+    ? `, the oldest of ${versions.length} found,`
+    : `, as in all ${versions.length} places found,`;
+}
+
 /** Whether the versions found substitute strictly, and why. */
 export function strictnessOf(
   versions: readonly FluxVersion[],
@@ -197,7 +205,7 @@ export function strictnessOf(
   return {
     strict,
     reason: `Flux ${oldest.text} (${where(oldest.location)})${
-      versions.length > 1 ? `, the oldest of ${versions.length} found,` : ''
+      versions.length > 1 ? manyFound(versions) : ''
     } ${
       strict
         ? 'fails a Kustomization on an undefined variable without a default (strict since Flux 2.9)'
