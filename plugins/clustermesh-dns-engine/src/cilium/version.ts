@@ -56,3 +56,11 @@ export function chartReadsServiceLabels(version: CiliumMinor): boolean {
 export function readsOnlyOldLbIpamAnnotation(version: CiliumMinor): boolean {
   return before(version, newAnnotationSince);
 }
+
+/** The release line that brought LB IPAM (`CiliumLoadBalancerIPPool`). */
+const lbIpamSince: CiliumMinor = { major: 1, minor: 13 };
+
+/** Whether a release line comes before LB IPAM: no pool kind, no address from one. */
+export function hasNoLbIpam(version: CiliumMinor): boolean {
+  return before(version, lbIpamSince);
+}

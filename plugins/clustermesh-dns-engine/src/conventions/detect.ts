@@ -7,7 +7,7 @@ import { EngineCache } from '../cache/EngineCache';
 import { getPath, isRecord } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
-import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import {
   ciliumChartNeedles,
   ciliumServiceNeedles,
@@ -672,7 +672,11 @@ export function detectConventions(
         'io.cilium/lb-ipam-ips',
         `the repository pins Cilium ${old[0].text} (${where(
           old[0].location,
-        )}), whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)`,
+        )}), ${
+          hasNoLbIpam(old[0])
+            ? 'which has no LB IPAM yet (from 1.13, when it reads io.cilium/lb-ipam-ips; lbipam.cilium.io/ips from 1.15)'
+            : 'whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)'
+        }`,
         old[0].location,
       );
     } else {

@@ -433,6 +433,33 @@ describe('planMeshDnsChange on a Cilium before 1.15', () => {
     );
     expect(values).not.toContain('lbipam.cilium.io/ips');
   });
+
+  it('refuses on a Cilium before 1.13, which has no LB IPAM, saying so from detection on', () => {
+    const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    before[release] = before[release].replace(
+      'version: 1.18.4',
+      'version: 1.12.0',
+    );
+    const detection = detectConventions(createRepoTree(before), knownDomain);
+    expect(detection.found).toContainEqual(
+      expect.objectContaining({
+        setting: 'cilium.lbIpamAnnotation',
+        reason: `the repository pins Cilium 1.12.0 (${release}:13), which has no LB IPAM yet (from 1.13, when it reads io.cilium/lb-ipam-ips; lbipam.cilium.io/ips from 1.15)`,
+      }),
+    );
+    const { plan } = applied(
+      before,
+      storyInput,
+      resolveConventions(knownDomain, detection),
+    );
+    expect(plan.problems.map(p => p.message)).toContainEqual(
+      expect.stringMatching(
+        /^\[service-annotation\] infra: the chart is Cilium 1\.12\.0 .* which has no LB IPAM/,
+      ),
+    );
+  });
 });
 
 describe('planMeshDnsChange on settings of lower_snake_case keys', () => {

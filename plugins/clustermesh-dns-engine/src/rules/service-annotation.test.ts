@@ -350,4 +350,17 @@ ${selector}`;
     );
     expect(oldChart('io.cilium/lb-ipam-ips').outcome).toBe('pass');
   });
+
+  it('fails on a Cilium before 1.13, which has no LB IPAM at all', () => {
+    const result = exampleChecks(
+      replace(exampleFile.helmRelease, 'version: 1.18.4', 'version: 1.12.0'),
+    ).filter(c => c.ruleId === 'service-annotation' && c.cluster === 'infra');
+    expect(result).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message: `the chart is Cilium 1.12.0 (${exampleFile.helmRelease}:13), which has no LB IPAM (it came in 1.13): no pool gives the clustermesh-apiserver an address, whatever its annotation says, and the cluster knows no CiliumLoadBalancerIPPool kind`,
+        remediation: expect.stringMatching(/^Upgrade Cilium to 1\.13 or later/),
+      }),
+    ]);
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
@@ -36,6 +36,8 @@ export const serviceAnnotation = defineClusterRule({
   description:
     "clustermesh.apiserver.service is type LoadBalancer with the LB IPAM annotation (`lbipam.cilium.io/ips`, read from Cilium 1.15, or the older `io.cilium/lb-ipam-ips`, read by every release) equal to the LB IP, and clustermesh.useAPIServer is true. A service of a load balancer class LB IPAM does not serve (anything but none, `io.cilium/bgp-control-plane` and `io.cilium/l2-announcer`) gets no address from it at all. A service without the annotation may ask by `clustermesh.apiserver.service.loadBalancerIP` (the service's `spec.loadBalancerIP`, which LB IPAM honours though Kubernetes deprecates it); with both, they must agree. Without either, an enabled pool that holds the LB IP alone and whose serviceSelector takes the clustermesh-apiserver service pins the address too. Where the cluster applies MetalLB's pools and no Cilium pool, MetalLB gives the address: how the service asks it is not evaluated.",
   remediation: (c, failure) => {
+    if (failure?.id === 'noLbIpam')
+      return 'Upgrade Cilium to 1.13 or later, whose LB IPAM gives the service the LB IP from a CiliumLoadBalancerIPPool; or, if another controller gives LoadBalancer addresses in this cluster, switch the rule off (rules.service-annotation: off) and point the FQDN at the address it gives.';
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
     if (failure?.id === 'otherClass')
@@ -62,6 +64,8 @@ export const serviceAnnotation = defineClusterRule({
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer", and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
     defaultTypeNoAnnotation:
       'clustermesh.apiserver.service.type is not set (the chart makes a NodePort service), and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
+    noLbIpam:
+      'the chart is Cilium {{version}} ({{where}}), which has no LB IPAM (it came in 1.13): no pool gives the clustermesh-apiserver an address, whatever its annotation says, and the cluster knows no CiliumLoadBalancerIPPool kind',
     annotationTooNew:
       'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
     notString: '{{what}} is {{value}}, not a string',
@@ -209,9 +213,18 @@ export const serviceAnnotation = defineClusterRule({
       else out.push(r.fail('noAnnotation', { keys }, at));
       return out;
     }
+    const pinned = ciliumVersion(c);
     const version =
-      annotation?.key === 'lbipam.cilium.io/ips' ? ciliumVersion(c) : undefined;
-    if (version && readsOnlyOldLbIpamAnnotation(version))
+      annotation?.key === 'lbipam.cilium.io/ips' ? pinned : undefined;
+    if (pinned && hasNoLbIpam(pinned))
+      out.push(
+        r.fail(
+          'noLbIpam',
+          { version: pinned.text, where: formatLocation(pinned.location) },
+          requested.where,
+        ),
+      );
+    else if (version && readsOnlyOldLbIpamAnnotation(version))
       out.push(
         r.fail(
           'annotationTooNew',
