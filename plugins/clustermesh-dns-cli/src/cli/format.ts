@@ -71,30 +71,56 @@ function placesOf(f: Finding, location: SourceLocation): string {
  * is one line naming them.
  */
 function checkLines(checks: readonly CheckResult[]): string[] {
-  const lines = new Map<string, { check: CheckResult; clusters: string[] }>();
+  const lines = new Map<
+    string,
+    { check: CheckResult; clusters: string[]; places: string[] }
+  >();
   for (const c of checks) {
-    const where = c.location ? ` (${formatLocation(c.location)})` : '';
-    const key = `${c.ruleId}\u0000${c.message}\u0000${where}`;
+    const where = c.location ? formatLocation(c.location) : '';
+    // the same outcome at each cluster's own file (its folder in the path)
+    // is one line: one cause, said once
+    const place = c.cluster
+      ? where.replace(ownSegment(c.cluster), '\u0000')
+      : where;
+    const key = `${c.ruleId}\u0000${c.message}\u0000${place}`;
     const line = lines.get(key);
-    if (line && c.cluster) line.clusters.push(c.cluster);
-    else
+    if (line && c.cluster) {
+      line.clusters.push(c.cluster);
+      if (where && !line.places.includes(where)) line.places.push(where);
+    } else
       lines.set(c.cluster ? key : `${key}\u0000${lines.size}`, {
         check: c,
         clusters: c.cluster ? [c.cluster] : [],
+        places: where ? [where] : [],
       });
   }
-  return [...lines.values()].map(({ check: c, clusters }) => {
+  return [...lines.values()].map(({ check: c, clusters, places }) => {
     const named =
       clusters.length > 5
         ? `${clusters.length} clusters (${clusters
             .slice(0, 3)
             .join(', ')} and ${clusters.length - 3} more): `
         : `${clusters.join(', ')}${clusters.length ? ': ' : ''}`;
-    return `[${c.ruleId}] ${named}${c.message}${
-      c.location ? ` (${formatLocation(c.location)})` : ''
-    }`;
+    const more = places.length - 1;
+    const where = places.length
+      ? ` (${places[0]}${
+          more > 0
+            ? `, and the same in ${
+                more === 1
+                  ? "the other cluster's own file"
+                  : `the ${more} others' own files`
+              }`
+            : ''
+        })`
+      : '';
+    return `[${c.ruleId}] ${named}${c.message}${where}`;
   });
 }
+
+/** A cluster's name as a folder of a path (`clusters/dev/…`, `…/dev.yaml`). */
+const ownSegment = (cluster: string) =>
+  // a cluster's name is a DNS label: no character a pattern reads
+  new RegExp(`(?<=/)${cluster}(?=[/.])`, 'g');
 
 /** The report as a person reads it in a terminal (no colour needed: status is a word). @public */
 export function formatReportText(
@@ -199,12 +225,8 @@ export function formatReportText(
   >();
   for (const c of all) {
     if (c.outcome !== 'fail' || !c.remediation) continue;
-    // a cluster's name is a DNS label: no character a pattern reads
     const key = c.cluster
-      ? c.remediation.replace(
-          new RegExp(`(?<=/)${c.cluster}(?=[/.])`, 'g'),
-          '\u0000',
-        )
+      ? c.remediation.replace(ownSegment(c.cluster), '\u0000')
       : c.remediation;
     const groups = fixes.get(c.ruleId) ?? [];
     fixes.set(c.ruleId, groups);

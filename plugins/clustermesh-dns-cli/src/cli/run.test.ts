@@ -144,7 +144,7 @@ describe('clustermesh-dns validate', () => {
       async dir => {
         const { stdout } = await cli('validate', dir);
         expect(stdout).toContain(
-          "[lb-ip-valid] infra: The LB IP comes from CILIUM_CLUSTERMESH_LB_IP, which is not known here (a Secret, or a source made outside the repository): it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)",
+          "[lb-ip-valid] apps, infra: The LB IP comes from CILIUM_CLUSTERMESH_LB_IP, which is not known here (a Secret, or a source made outside the repository): it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)",
         );
         expect(stdout).toContain(
           "Not known here, and each cluster's own: CILIUM_CLUSTERMESH_LB_IP. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace; a --value would give every cluster the same)",
@@ -234,7 +234,7 @@ describe('clustermesh-dns validate', () => {
         howToFix.filter(l => l.startsWith('  [settings-present] ')),
       ).toEqual([
         '  [settings-present] a: Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `clusters/a/flux/deploy/cluster-settings.yaml` (or run `clustermesh-dns configure`).',
-        '  [settings-present] b: Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `clusters/b/flux/cluster-settings.yaml` (or run `clustermesh-dns configure`).',
+        '  [settings-present] b: Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `clusters/b/flux/cluster-settings.yaml` (or run `clustermesh-dns configure`). Kustomization flux-system/cilium, which applies the Cilium values (clusters/b/apps/cilium/helmrelease.yaml), does not substitute: give it `postBuild.substituteFrom: [{kind: ConfigMap, name: cluster-settings}]` too, or the variables never reach them.',
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
