@@ -65,6 +65,11 @@ function placesOf(f: Finding, location: SourceLocation): string {
   return rest.length ? `${first} (and ${rest.join(', ')})` : first;
 }
 
+/** A cluster's name as a folder of a path (`clusters/dev/…`, `…/dev.yaml`). */
+const ownSegment = (cluster: string) =>
+  // a cluster's name is a DNS label: no character a pattern reads
+  new RegExp(`(?<=/)${cluster}(?=[/.])`, 'g');
+
 /**
  * Checks one line each: the clusters, what, then where. One cause in a
  * shared file (the same message at the same place for several clusters)
@@ -116,11 +121,6 @@ function checkLines(checks: readonly CheckResult[]): string[] {
     return `[${c.ruleId}] ${named}${c.message}${where}`;
   });
 }
-
-/** A cluster's name as a folder of a path (`clusters/dev/…`, `…/dev.yaml`). */
-const ownSegment = (cluster: string) =>
-  // a cluster's name is a DNS label: no character a pattern reads
-  new RegExp(`(?<=/)${cluster}(?=[/.])`, 'g');
 
 /** The report as a person reads it in a terminal (no colour needed: status is a word). @public */
 export function formatReportText(
