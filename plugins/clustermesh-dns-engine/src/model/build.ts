@@ -70,6 +70,7 @@ import {
 import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
+import { differentRefs } from './sourceRefs';
 import type {
   CiliumValuesModel,
   ClusterModel,
@@ -324,6 +325,7 @@ export function buildMeshModel(
     extractCluster(name, { renderer, files, index, conventions }),
   );
   bootstrapSources(clusters, conventions);
+  findings.push(...differentRefs(clusters, conventions));
   // the repository's own address: its GitRepository, or the FluxInstance
   // that syncs it
   const ownUrl = (object: ManifestObject) => {

@@ -29,6 +29,8 @@ export const documentListsCluster = (text: string, cluster: string) =>
 /** The row of a record, read back: its line (1-based) and its TTL cell. */
 export interface RecordsDocumentRow {
   line: number;
+  /** The record's name as the row writes it (its backquoted cell), if it has one. */
+  name?: string;
   /** The last cell as written (a number, unless edited by hand). */
   ttl: string | undefined;
 }
@@ -58,8 +60,10 @@ export function findRecordRow(
     .replace(/^\||\|$/g, '')
     .split('|')
     .map(cell => cell.trim());
+  const name = /`([^`]+)`/.exec(lines[index])?.[1];
   return {
     line: index + 1,
+    ...(name !== undefined && { name }),
     ttl: cells.length >= 5 ? cells[cells.length - 1] : undefined,
   };
 }

@@ -547,6 +547,19 @@ function newSettingsTarget(
   )
     // shared by other clusters: each one's ConfigMap goes in its own folder
     return referenced ? ownFolderSettings(mesh, cluster, wires) : undefined;
+  // each cluster's own Kustomization, but all in one folder (`cilium/app.yaml`
+  // for one, `cilium/local.yaml` for another): a ConfigMap beside them would
+  // be one file for all, so each cluster's goes in its own folder
+  if (
+    mesh.clusters.some(
+      c =>
+        c !== cluster &&
+        c.cilium?.appliedBy?.object &&
+        dirnamePath(c.cilium.appliedBy.object.source.file) ===
+          dirnamePath(declaredIn),
+    )
+  )
+    return listingFolderSettings(mesh, cluster, wires, !referenced);
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
   const conventional = basenamePath(
@@ -617,6 +630,54 @@ function ownFolderSettings(
       substitutedBy: wires.key,
       ownFolder: true,
     },
+  };
+}
+
+/**
+ * A new settings ConfigMap in the cluster's own folder that lists its
+ * Cilium values' Kustomization (`clusters/<c>/infrastructure`, listing
+ * `…/cilium/<c>.yaml`), where the Kustomizations of every cluster sit in
+ * one folder: listed in that folder's kustomization, so the same parent
+ * applies it, in the namespace the Kustomization reads.
+ */
+function listingFolderSettings(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  wires: RenderedKustomization,
+  /** The Kustomization names it not yet: the change adds it to its substituteFrom. */
+  wire: boolean,
+): SettingsWriteTarget | undefined {
+  const { conventions } = mesh;
+  const parent = cluster.render.kustomizations.find(
+    k => k.key === wires.parent,
+  );
+  const dir = parent?.path;
+  if (
+    dir === undefined ||
+    !(dir === cluster.dir || dir.startsWith(`${cluster.dir}/`))
+  )
+    return undefined;
+  const kustomization = mesh.repository.kustomizationFile(dir);
+  const configMap = clusterPath(conventions.settings.configMap, cluster.name);
+  const file = joinPath(
+    dir,
+    basenamePath(clusterPath(conventions.settings.file, cluster.name)),
+  );
+  if (!kustomization || !file || mesh.repository.isFile(file)) return undefined;
+  return {
+    file,
+    format: 'yaml',
+    doc: -1,
+    configMap,
+    appliedBy: parent,
+    substituted: parent!.postBuild,
+    create: {
+      kustomization,
+      namespace: wires.namespace,
+      substitutedBy: wires.key,
+      ownFolder: true,
+    },
+    ...(wire && { wires }),
   };
 }
 

@@ -25,9 +25,11 @@ export function includeInKustomization(
     : [];
   const plain = list.map(r => r.replace(/^\.\//, ''));
   if (plain.includes(base)) return;
+  // as the other files of the folder are written (`../` entries aside)
+  const own = list.filter(r => !r.startsWith('../'));
   const dotted =
-    list.length > 0 &&
-    list.filter(r => r.startsWith('./')).length * 2 > list.length;
+    own.length > 0 &&
+    own.filter(r => r.startsWith('./')).length * 2 > own.length;
   const entry = dotted ? `./${base}` : base;
   const sorted = plain.length > 1 && keptInOrder(plain);
   const follows =

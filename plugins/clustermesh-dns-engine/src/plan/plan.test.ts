@@ -404,6 +404,124 @@ describe('--remove of a cluster whose peers are in its own overlay patch', () =>
   });
 });
 
+describe("clusters whose Cilium Kustomizations sit in one folder, each listed by the cluster's own", () => {
+  /** `infra/cilium/<c>.yaml` per cluster (one shared app folder), listed by `clusters/<c>/infrastructure`. */
+  const layout = () => {
+    const files: Record<string, string> = {
+      'infra/cilium/app/release.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium, namespace: networking}',
+        'spec:',
+        '  interval: 30m',
+        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '      apiserver:',
+        '        service:',
+        '          type: LoadBalancer',
+        '',
+      ].join('\n'),
+    };
+    for (const [c, id, net] of [
+      ['local', 2, '10.0.10'],
+      ['prod', 1, '10.0.20'],
+    ] as const) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        `spec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: infrastructure, namespace: flux-system}',
+        `spec: {interval: 10m, path: ./clusters/${c}/infrastructure, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+        '',
+      ].join('\n');
+      files[`clusters/${c}/kustomization.yaml`] =
+        'resources:\n  - flux-system/gotk-sync.yaml\n';
+      files[`clusters/${c}/infrastructure/kustomization.yaml`] = [
+        'resources:',
+        '  - ./pool.yaml',
+        `  - ../../../infra/cilium/${c}.yaml`,
+        '',
+      ].join('\n');
+      files[`clusters/${c}/infrastructure/pool.yaml`] = [
+        'apiVersion: cilium.io/v2',
+        'kind: CiliumLoadBalancerIPPool',
+        `metadata: {name: ${c}}`,
+        `spec: {blocks: [{cidr: ${net}.0/24}]}`,
+        '',
+      ].join('\n');
+      files[`infra/cilium/${c}.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: cilium, namespace: networking}',
+        'spec:',
+        '  interval: 30m',
+        '  path: ./infra/cilium/app',
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+        '  patches:',
+        '    - target: {kind: HelmRelease, name: cilium}',
+        '      patch: |-',
+        '        - op: add',
+        '          path: /spec/values/cluster',
+        `          value: {name: ${c}, id: ${id}}`,
+        '',
+      ].join('\n');
+    }
+    return files;
+  };
+  const conventions = resolveConventions({
+    clustersPath: 'clusters',
+    fqdnTemplate: 'clustermesh-{cluster}.example.org',
+    dns: { mode: 'manual' },
+  });
+  const input = {
+    clusters: [
+      { name: 'local', ip: '10.0.10.50' },
+      { name: 'prod', ip: '10.0.20.50' },
+    ],
+  };
+
+  it("writes each cluster's settings in its own folder, listed there, not one file beside both Kustomizations", () => {
+    const files = layout();
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    for (const c of ['local', 'prod']) {
+      const settings =
+        after[`clusters/${c}/infrastructure/cluster-settings.yaml`];
+      expect(settings).toContain('  namespace: networking\n');
+      expect(settings).toContain(
+        `  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.org\n`,
+      );
+      expect(
+        changedLines(
+          files[`clusters/${c}/infrastructure/kustomization.yaml`],
+          after[`clusters/${c}/infrastructure/kustomization.yaml`],
+        ),
+      ).toEqual({ removed: [], added: ['  - ./cluster-settings.yaml'] });
+      expect(after[`infra/cilium/${c}.yaml`]).toContain(
+        '  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n',
+      );
+    }
+    expect(after['infra/cilium/cluster-settings.yaml']).toBeUndefined();
+    const report = validateMesh(createRepoTree(after), conventions);
+    expect(report.summary.errors).toBe(0);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+    const built = kubectlOnPath("kubectl kustomize of the clusters' folders")
+      ? kubectlBuild(after, [
+          'clusters/local/infrastructure',
+          'clusters/prod/infrastructure',
+        ])
+      : [0, 0].map(() => ({ status: 0, stderr: '' }));
+    expect(built).toEqual([0, 0].map(() => ({ status: 0, stderr: '' })));
+  });
+});
+
 describe('planMeshDnsChange on a Cilium before 1.15', () => {
   it('writes the LB IPAM annotation its LB IPAM reads, io.cilium/lb-ipam-ips, as detected from the chart version', () => {
     const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');

@@ -12,7 +12,6 @@ import {
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
 import { sopsPlaintextLength } from '../flux/sops';
-import { firstFew } from '../core/text';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
   dnsProviderOf,
@@ -77,12 +76,11 @@ export const dnsEndpointMatches = defineClusterRule({
     noDocument:
       'DNS mode is manual, but the records document {{file}} does not exist',
     listed: 'the records document lists {{fqdn}} → {{ip}}',
-    hosts:
-      'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}} ({{where}})',
+    hosts: 'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}}',
     hostsElsewhere:
       'the CoreDNS hosts entry of {{peer}} answers {{fqdn}} with {{address}}, not the LB IP {{ip}}: {{peer}} would connect to another address',
     hostsPartly:
-      'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}} ({{where}}); {{without}} {{has}} none, and whether {{they}} {{resolve}} it another way is not known here',
+      'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}}; {{without}} {{has}} none, and whether {{they}} {{resolve}} it another way is not known here',
     notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
     noRecord:
       'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
@@ -161,7 +159,11 @@ export const dnsEndpointMatches = defineClusterRule({
       if (hosts?.outcome === 'fail') return [hosts];
       if (row)
         return [
-          r.pass('listed', { fqdn: c.fqdn.raw, ip }, { file, line: row.line }),
+          r.pass(
+            'listed',
+            { fqdn: row.name ?? c.fqdn.raw, ip },
+            { file, line: row.line },
+          ),
         ];
       if (hosts) return [hosts];
       if (!present) return [r.fail('noDocument', { file }, { file, line: 1 })];
@@ -606,7 +608,6 @@ function hostsOutcome(
     peers: having.map(f => f.peer.name).join(', '),
     fqdn: q(fqdn),
     ip,
-    where: firstFew(having.map(f => formatLocation(f.entries[0].location))),
   };
   const location = having[0].entries[0].location;
   const without = found.filter(f => !f.entries.length).map(f => f.peer.name);

@@ -1,0 +1,41 @@
+import { exampleTree } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
+
+describe('clusters that reconcile this repository at different refs', () => {
+  const sync = (c: string) =>
+    `kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`;
+  const differing = (report: ReturnType<typeof validateMesh>) =>
+    report.notEvaluated.filter(f => f.message.includes('different refs'));
+
+  it('says so once, naming each cluster with its ref, where a cluster runs its own branch', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[sync('apps')] = files[sync('apps')].replace(
+          'branch: main',
+          'branch: apps-next',
+        );
+      }),
+      resolveConventions({}),
+    );
+    expect(differing(report)).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: `the clusters reconcile this repository at different refs: apps at branch apps-next (${sync(
+          'apps',
+        )}:11); infra at branch main (${sync(
+          'infra',
+        )}:11); what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them`,
+        location: { file: sync('infra'), line: 11 },
+      }),
+    ]);
+  });
+
+  it('says nothing where they agree', () => {
+    expect(
+      differing(
+        validateMesh(exampleTree('gitops-repo'), resolveConventions({})),
+      ),
+    ).toEqual([]);
+  });
+});
