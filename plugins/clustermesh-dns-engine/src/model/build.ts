@@ -325,7 +325,13 @@ export function buildMeshModel(
     extractCluster(name, { renderer, files, index, conventions }),
   );
   bootstrapSources(clusters, conventions);
-  findings.push(...differentRefs(clusters, conventions));
+  // of the clusters checked: one outside the mesh is not
+  findings.push(
+    ...differentRefs(
+      clusters.filter(c => c.membership.member),
+      conventions,
+    ),
+  );
   // the repository's own address: its GitRepository, or the FluxInstance
   // that syncs it
   const ownUrl = (object: ManifestObject) => {

@@ -31,6 +31,19 @@ describe('clusters that reconcile this repository at different refs', () => {
     ]);
   });
 
+  it('says nothing of a cluster outside the mesh, which is not checked', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[sync('apps')] = files[sync('apps')].replace(
+          'branch: main',
+          'branch: apps-next',
+        );
+      }),
+      resolveConventions({ mesh: { exclude: ['apps'] } }),
+    );
+    expect(differing(report)).toEqual([]);
+  });
+
   it('says nothing where they agree', () => {
     expect(
       differing(
