@@ -363,4 +363,43 @@ ${selector}`;
       }),
     ]);
   });
+
+  it("is not evaluated where a cloud provider's controller of LoadBalancer services runs beside LB IPAM and the service has no class", () => {
+    const withAwsController = (f: Record<string, string>) => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] +=
+        '  - aws-load-balancer-controller.yaml\n';
+      f['kubernetes/clusters/infra/aws-load-balancer-controller.yaml'] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: aws-load-balancer-controller, namespace: kube-system}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: aws-load-balancer-controller, version: 1.8.1, sourceRef: {kind: HelmRepository, name: eks}}}',
+        '  values: {clusterName: infra}',
+        '',
+      ].join('\n');
+    };
+    const infra = (edit: (f: Record<string, string>) => void) =>
+      exampleChecks(edit).filter(
+        c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
+      );
+    expect(infra(withAwsController)).toEqual([
+      expect.objectContaining({
+        outcome: 'not-evaluated',
+        message:
+          "the cluster runs HelmRelease kube-system/aws-load-balancer-controller (kubernetes/clusters/infra/aws-load-balancer-controller.yaml:1), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to io.cilium/bgp-control-plane or io.cilium/l2-announcer, which LB IPAM serves and that controller leaves alone)",
+      }),
+    ]);
+    // a class LB IPAM serves: the other controller leaves the service alone
+    expect(
+      infra(f => {
+        withAwsController(f);
+        replace(
+          exampleFile.helmRelease,
+          '          type: LoadBalancer\n',
+          '          type: LoadBalancer\n          loadBalancerClass: io.cilium/l2-announcer\n',
+        )(f);
+      }).map(c => c.outcome),
+    ).toEqual(['pass']);
+  });
 });

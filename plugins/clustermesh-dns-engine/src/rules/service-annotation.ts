@@ -21,10 +21,12 @@ import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
   ciliumVersion,
+  cloudLoadBalancerApplied,
   metalLbPoolApplied,
   poolAdmitsApiserver,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
+import { locate } from '../yaml/locate';
 import { defineClusterRule, q, substitutionRemedy } from './rule';
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
@@ -56,6 +58,8 @@ export const serviceAnnotation = defineClusterRule({
       'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
     unknownClass:
       'clustermesh.apiserver.service.loadBalancerClass is {{class}}, not known here: whether Cilium LB IPAM serves the service is not known',
+    otherController:
+      "the cluster runs {{controller}} ({{where}}), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: {{which}}; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to {{classes}}, which LB IPAM serves and that controller leaves alone)",
     otherClass:
       'clustermesh.apiserver.service.loadBalancerClass is {{class}}: Cilium LB IPAM ignores a service of a class it does not serve (it serves none, {{served}}), so the service does not get the LB IP from it, whatever its annotation says',
     noAnnotation:
@@ -138,6 +142,28 @@ export const serviceAnnotation = defineClusterRule({
       );
       return out;
     }
+    // no class of its own: a cloud provider's controller of the cluster
+    // may take the service first
+    const cloud = chartEnables(
+      getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
+    )
+      ? undefined
+      : cloudLoadBalancerApplied(c.render);
+    if (cloud)
+      out.push(
+        r.notEvaluated(
+          'otherController',
+          {
+            controller: describeObject(cloud.object),
+            where: formatLocation(locate(cloud.object)),
+            which: /aws-load-balancer-controller/.test(cloud.name)
+              ? 'from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false'
+              : 'it may answer the service before LB IPAM does',
+            classes: lbIpamLoadBalancerClasses.join(' or '),
+          },
+          cilium.locate(ciliumValuesPaths.serviceType),
+        ),
+      );
     // MetalLB gives the addresses: an LB IPAM annotation asks nothing, and
     // MetalLB's own way of asking is not read here
     const metalLbPool = c.pools.length
