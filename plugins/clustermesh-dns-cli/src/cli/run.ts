@@ -78,7 +78,10 @@ errors that were already there are listed, not fixed.
 Options:
   --cluster <name>=<ip>    a cluster and its clustermesh-apiserver LB IP (repeat it)
   --remove <name>          take a cluster out of the mesh: its settings entries, its
-                           record and every peer's entry for it (repeat it)
+                           record and every peer's entry for it (repeat it); its own
+                           Cilium values must switch ClusterMesh off first
+                           (clustermesh.useAPIServer, clustermesh.config.enabled:
+                           false), which the refusal names where they do not
 ${commonOptions}: the plan (edits, records, problems, summary)
   --dry-run                print the unified diff (also of a change refused for its
                            result, with the reasons; one refused before it could

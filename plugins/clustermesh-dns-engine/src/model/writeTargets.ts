@@ -94,25 +94,30 @@ export function settingsUnread(
   cluster: ClusterModel,
 ): string | undefined {
   const { conventions } = mesh;
-  if (cluster.settingsObject) return undefined;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
-  // one text for every such cluster: the summary says it once
-  if (
-    cluster.cilium?.kind === 'values-file' &&
-    conventions.dns.mode === 'manual'
-  )
-    return `nothing would read one: the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
-  // where configure writes the values out (or wrote them)
-  const written = settingsNotWanted(mesh, cluster);
-  if (written) return written;
+  if (!cluster.settingsObject) {
+    // one text for every such cluster: the summary says it once
+    if (
+      cluster.cilium?.kind === 'values-file' &&
+      conventions.dns.mode === 'manual'
+    )
+      return `nothing would read one: the Cilium values are plain values files (conventions cilium.valuesFile: ${conventions.cilium.valuesFile}), which Flux does not substitute and which hold the FQDN and LB IP written out, DNS mode is manual (no DNSEndpoint), and no file of the repository names ${fqdn} or ${lbIp}`;
+    // where configure writes the values out (or wrote them)
+    const written = settingsNotWanted(mesh, cluster);
+    if (written) return written;
+  }
+  // values written out where Flux applies them: settings of other keys
+  // (a cluster's own CLUSTER_NAME) are no place these must be
   if (
     cluster.lbIp &&
     cluster.lbIp.name !== lbIp &&
     cluster.fqdn?.source === 'files' &&
     referencedVariables(cluster.fqdn.raw).length === 0
   )
-    return `the cluster is configured without one: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
+    return `the cluster is configured without ${
+      cluster.settingsObject ? 'settings variables' : 'one'
+    }: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
   return undefined;
 }
 

@@ -80,6 +80,52 @@ export interface ChangeContext {
 }
 
 /**
+ * Why a cluster needs no settings where its Cilium values are written out
+ * for the bootstrap helmfile that also installs them: its own values file,
+ * records kept by hand, an FQDN template without variables, and no file of
+ * the repository naming a settings variable of the mesh. Nothing would
+ * read them (undefined when something may).
+ */
+function writtenOutForBootstrap(
+  mesh: MeshModel,
+  conventions: MeshConventions,
+  cluster: string,
+  members: readonly string[],
+  cilium: readonly CiliumWriteTarget[],
+  readByBootstrap: BootstrapReader,
+): string | undefined {
+  if (
+    conventions.dns.mode !== 'manual' ||
+    conventions.settings.create === 'always'
+  )
+    return undefined;
+  const { fqdn, lbIp } = conventions.variables;
+  const variables = [
+    fqdn,
+    lbIp,
+    ...members.map(m => peerFqdnVariable(conventions, m)),
+  ];
+  if (variables.some(v => mesh.repository.mentions(v))) return undefined;
+  if (
+    members.some(
+      m => referencedVariables(fqdnTemplateFor(conventions, m)).length > 0,
+    )
+  )
+    return undefined;
+  const own = cilium.find(
+    t => t.clusters.length === 1 && t.clusters[0] === cluster,
+  );
+  if (!own || own.kind === 'values-file') return undefined;
+  const readers = readByBootstrap(own.file);
+  if (!readers.length) return undefined;
+  return `nothing would read one: its Cilium values are written out in ${
+    own.file
+  }, which ${readers.join(', ')} ${
+    readers.length > 1 ? 'read' : 'reads'
+  } to install a new cluster, the records are kept by hand, and the FQDN template has no variables`;
+}
+
+/**
  * Why a new settings file is not where the conventions' settings.file
  * says, when it is not: beside the Kustomization that reads it, listed
  * where that one is listed, it lands in its namespace.
@@ -567,7 +613,17 @@ export function decideChange(
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
     const unread =
-      ('problem' in target || target.create) && settingsUnread(mesh, cluster);
+      (('problem' in target || target.create) &&
+        settingsUnread(mesh, cluster)) ||
+      (!removed.has(name) &&
+        writtenOutForBootstrap(
+          mesh,
+          conventions,
+          name,
+          members,
+          cilium,
+          readByBootstrap,
+        ));
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
       // one settings object shared by the clusters is one problem

@@ -2248,6 +2248,49 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(again.edits).toEqual([]);
     });
 
+    it('writes no settings where every value is written out for the bootstrap and the records are kept by hand: nothing would read them', () => {
+      const files = fixtureFiles('configure-no-settings/repo');
+      readingHelmfile(files);
+      for (const c of ['main', 'staging']) {
+        files[`kubernetes/${c}/bootstrap/helmfile.yaml.gotmpl`] =
+          files['kubernetes/main/bootstrap/helmfile.yaml.gotmpl'];
+        // the Kustomization substitutes (an app name), as home-ops' do
+        const install = `kubernetes/${c}/apps/kube-system/cilium/install.yaml`;
+        files[install] = files[install].replace(
+          '  interval: 30m\n---',
+          '  interval: 30m\n  postBuild:\n    substitute:\n      APP: cilium\n---',
+        );
+      }
+      const manual = (tree: Record<string, string>) => {
+        const c = noSettingsConventions(tree);
+        // a team that lets configure decide (the fixture's asks for settings)
+        return {
+          ...c,
+          settings: { ...c.settings, create: 'auto' as const },
+          dns: { ...c.dns, mode: 'manual' as const },
+        };
+      };
+      const input = {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      };
+      const { plan, after } = applied(files, input, manual(files));
+      expect(plan.problems).toEqual([]);
+      expect(plan.edits.map(e => e.path)).toEqual([
+        'docs/clustermesh-dns-records.md',
+        mainRelease,
+        'kubernetes/staging/apps/kube-system/cilium/app/helmrelease.yaml',
+      ]);
+      for (const e of plan.edits) expect(e.after).not.toContain('${');
+      expect(plan.decisions).toContainEqual(
+        `main: no settings ConfigMap is written (nothing would read one: its Cilium values are written out in ${mainRelease}, which kubernetes/main/bootstrap/helmfile.yaml.gotmpl reads to install a new cluster, the records are kept by hand, and the FQDN template has no variables).`,
+      );
+      expect(plan.report?.summary.errors).toBe(0);
+      expect(applied(after, input, manual(after)).plan.edits).toEqual([]);
+    });
+
     it("does so for a helmfile.d whose values template builds each release's HelmRelease path with printf", () => {
       const { plan } = planNoSettings(files => {
         const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';

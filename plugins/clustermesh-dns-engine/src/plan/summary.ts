@@ -222,7 +222,7 @@ function checksLine(
   const checked = after.clusters - after.outside;
   const counts = `${after.passed} checks pass on ${checked} ${
     checked === 1 ? 'cluster' : 'clusters'
-  } (${after.warnings} warnings${
+  } (${after.warnings} ${after.warnings === 1 ? 'warning' : 'warnings'}${
     after.outside ? `; ${after.outside} outside the mesh, not checked` : ''
   })`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
