@@ -258,6 +258,12 @@ export const conventionsSchema = z.object({
         ),
       substituteAlways: z.boolean().default(false),
       sourceNames: z.array(z.string()).default(['flux-system']),
+      sourceRoots: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe(
+          'Sources that are a folder of this repository rather than its root, by name: an OCI artifact pushed from a folder (`flux push artifact --path=./platform`) is `{platform: platform}`; a Kustomization building `./base/x` from it builds `platform/base/x` here.',
+        ),
       sourceIgnore: z
         .array(z.string())
         .optional()

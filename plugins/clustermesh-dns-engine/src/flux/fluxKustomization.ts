@@ -21,6 +21,11 @@ export interface FluxRenderOptions {
   substituteAlways: boolean;
   /** Names of the GitRepository sources that are this repository. */
   sourceNames: readonly string[];
+  /**
+   * Sources that are a folder of this repository (an OCI artifact pushed
+   * from `./platform`): name → that folder, the root their paths start at.
+   */
+  sourceRoots?: Readonly<Record<string, string>>;
   /** Values for variables that are secret in the repository (never decrypted). */
   knownValues: Readonly<Record<string, string>>;
   /**
@@ -135,6 +140,8 @@ export function readKustomizationSpec(
   ) => string | undefined = () => undefined,
   /** Whether a file of the repository defines the source at all. */
   definedInRepository: (kind: string, name: string) => boolean = () => true,
+  /** Sources that are a folder of this repository: name → that folder. */
+  sourceRoots: Readonly<Record<string, string>> = {},
 ): KustomizationSpec | undefined {
   if (!decl) {
     return {
@@ -166,12 +173,22 @@ export function readKustomizationSpec(
     });
     return undefined;
   }
-  // Flux joins the path onto the source root securely: `..` stops there
-  const path = clampPath(rawPath);
   const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+  const sourceRoot =
+    typeof sourceRef.name === 'string' &&
+    Object.hasOwn(sourceRoots, sourceRef.name)
+      ? clampPath(sourceRoots[sourceRef.name])
+      : undefined;
+  // Flux joins the path onto the source root securely: `..` stops there
+  const inSource = clampPath(rawPath);
+  const path =
+    sourceRoot && inSource
+      ? `${sourceRoot}/${inSource}`
+      : sourceRoot ?? inSource;
   if (
     typeof sourceRef.name === 'string' &&
-    !sourceNames.includes(sourceRef.name)
+    !sourceNames.includes(sourceRef.name) &&
+    sourceRoot === undefined
   ) {
     const where = locate(decl, ['spec', 'sourceRef']);
     const kind = String(sourceRef.kind ?? 'GitRepository');

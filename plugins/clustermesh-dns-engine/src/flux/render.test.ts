@@ -1053,12 +1053,59 @@ spec:
       result.findings.map(f => `${f.code} ${f.severity}: ${f.message}`),
     ).toEqual([
       expect.stringMatching(
-        /^not-evaluated warning: Kustomization flux-system\/apps reconciles providers\/docker\/apps of OCIRepository flux-system, an artifact whose root is not the repository's: providers\/docker\/apps is not at the repository root, but under k8s\/ \(run clustermesh-dns on k8s\/, the folder the artifact is pushed from\); its objects are not evaluated$/,
+        /^not-evaluated warning: Kustomization flux-system\/apps reconciles providers\/docker\/apps of OCIRepository flux-system, an artifact whose root is not the repository's: providers\/docker\/apps is not at the repository root, but under k8s\/ \(if the artifact is pushed from k8s\/, say so in the conventions' flux.sourceRoots: \{flux-system: k8s\}\); its objects are not evaluated$/,
       ),
       // the settings it names may come from what was not read: not an error
       expect.stringMatching(
         /^not-evaluated warning: ConfigMap flux-system\/settings is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may/,
       ),
+    ]);
+  });
+
+  it("builds an OCI artifact's paths from the folder of this repository it is pushed from (flux.sourceRoots)", () => {
+    const files = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/apps.yaml`]: ks('apps', './base/apps').replace(
+        'kind: GitRepository\n    name: flux-system',
+        'kind: OCIRepository\n    name: platform',
+      ),
+      'platform/base/apps/cm.yaml': target('  a: b\n'),
+    };
+    // not named: another source, not evaluated
+    expect(renderFiles(files).findings.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^Kustomization flux-system\/apps builds OCIRepository platform, .*; its objects are not evaluated$/,
+      ),
+    ]);
+    const rooted = renderFiles(files, {
+      sourceRoots: { platform: 'platform' },
+    });
+    expect(rooted.findings).toEqual([]);
+    expect(rooted.kustomizations.find(k => k.name === 'apps')?.path).toBe(
+      'platform/base/apps',
+    );
+    expect(rooted.objects.map(o => o.object.source.file)).toContain(
+      'platform/base/apps/cm.yaml',
+    );
+    // `..` stops at the artifact's root, as Flux joins the path
+    const escaping = renderFiles(
+      {
+        ...files,
+        [`${root}/apps.yaml`]: files[`${root}/apps.yaml`].replace(
+          './base/apps',
+          '../../platform/base/apps',
+        ),
+      },
+      { sourceRoots: { platform: 'platform' } },
+    );
+    expect(escaping.kustomizations.find(k => k.name === 'apps')?.path).toBe(
+      'platform/platform/base/apps',
+    );
+    // a path the artifact does not hold fails the Kustomization
+    expect(
+      escaping.findings.map(f => `${f.code} ${f.severity}: ${f.message}`),
+    ).toEqual([
+      "flux-error error: Kustomization flux-system/apps reconciles ../../platform/base/apps of OCIRepository platform, whose root is platform/ here (the conventions' flux.sourceRoots): platform/platform/base/apps does not exist in the repository; Flux fails the Kustomization",
     ]);
   });
 

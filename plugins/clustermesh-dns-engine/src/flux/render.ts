@@ -321,6 +321,7 @@ export class FluxRenderer {
           (kind, name, namespace) =>
             sourceUrlOf(next.get(storedKey(kind, namespace, name))),
           (kind, name) => this.definitionsOf(kind, name).length > 0,
+          this.#options.sourceRoots,
         );
         if (!spec) continue;
         const already = visited.get(spec.key);
@@ -588,6 +589,7 @@ export class FluxRenderer {
               spec.path,
               cluster,
               this.#index,
+              this.#options.sourceRoots,
             );
     // in the repository, but its own GitRepository's spec.ignore leaves it
     // out (the ignore rules are the source's: other clusters' sources may
@@ -603,6 +605,7 @@ export class FluxRenderer {
         spec.path,
         cluster,
         this.#index,
+        this.#options.sourceRoots,
       );
     // suspended: nothing of it is applied until it is resumed; its files
     // are checked as Flux would apply them then, and the owner told so
@@ -1544,25 +1547,28 @@ function missingPath(
   path: string,
   cluster: string,
   index: TreeIndex,
+  /** Sources whose root folder the conventions give: a path missing there is missing. */
+  sourceRoots: Readonly<Record<string, string>> = {},
 ): EngineFinding {
   // an OCI artifact pushed from a folder (`flux push artifact --path=./k8s`)
   // has that folder as its root, which the repository does not say
   const sourceKind = getPath(decl.body, ['spec', 'sourceRef', 'kind']);
-  if (sourceKind === 'OCIRepository' && path) {
+  const sourceName = getPath(decl.body, ['spec', 'sourceRef', 'name']);
+  const rooted =
+    typeof sourceName === 'string' && Object.hasOwn(sourceRoots, sourceName);
+  if (sourceKind === 'OCIRepository' && path && !rooted) {
     const under = index
       .paths()
       .find(p => p.includes(`/${path}/`))
       ?.split(`/${path}/`)[0];
+    const name = getPath(decl.body, ['spec', 'sourceRef', 'name']);
     return {
       code: 'not-evaluated',
       severity: 'warning',
       cluster,
-      message: `Kustomization ${key} reconciles ${path} of OCIRepository ${getPath(
-        decl.body,
-        ['spec', 'sourceRef', 'name'],
-      )}, an artifact whose root is not the repository's: ${path} is not at the repository root${
+      message: `Kustomization ${key} reconciles ${path} of OCIRepository ${name}, an artifact whose root is not the repository's: ${path} is not at the repository root${
         under
-          ? `, but under ${under}/ (run clustermesh-dns on ${under}/, the folder the artifact is pushed from)`
+          ? `, but under ${under}/ (if the artifact is pushed from ${under}/, say so in the conventions' flux.sourceRoots: {${name}: ${under}})`
           : ''
       }; its objects are not evaluated`,
       location: locate(decl, ['spec', 'path']),
@@ -1570,6 +1576,19 @@ function missingPath(
     };
   }
   const raw = getPath(decl.body, ['spec', 'path']);
+  if (rooted)
+    return {
+      code: 'flux-error',
+      severity: 'error',
+      cluster,
+      message: `Kustomization ${key} reconciles ${raw} of ${String(
+        sourceKind ?? 'GitRepository',
+      )} ${sourceName}, whose root is ${
+        sourceRoots[sourceName as string]
+      }/ here (the conventions' flux.sourceRoots): ${path} does not exist in the repository; Flux fails the Kustomization`,
+      location: locate(decl, ['spec', 'path']),
+      holdsNothingBack: true,
+    };
   // in the repository, but not in what the source gives Flux
   const ignored =
     Boolean(path) && index.tree.paths().some(p => p.startsWith(`${path}/`));

@@ -252,6 +252,7 @@ export function buildMeshModel(
       strictSubstitution: conventions.flux.strictSubstitution,
       substituteAlways: conventions.flux.substituteAlways,
       sourceNames: conventions.flux.sourceNames,
+      sourceRoots: conventions.flux.sourceRoots,
       knownValues: conventions.values,
       externalSources: conventions.flux.externalSources,
       entryIndex,
