@@ -8,6 +8,7 @@ import { getPath, isRecord } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import { pushedArtifactRoots } from './detect/artifactRoots';
 import {
   ciliumChartNeedles,
   ciliumServiceNeedles,
@@ -158,6 +159,25 @@ export function detectConventions(
         [...known, ...own.map(s => s.name)].join(', '),
         own.map(s => s.reason).join('; '),
         own[0].location,
+      );
+    }
+  }
+
+  // an OCI artifact CI pushes from a folder of this repository: its root
+  if (explicit.flux?.sourceRoots === undefined) {
+    const roots = pushedArtifactRoots(tree, () =>
+      scanDocuments(tree, cache, ['kind: OCIRepository']),
+    );
+    if (roots.length) {
+      conventions.flux = {
+        ...conventions.flux,
+        sourceRoots: Object.fromEntries(roots.map(r => [r.name, r.root])),
+      };
+      detected(
+        'flux.sourceRoots',
+        roots.map(r => `${r.name}: ${r.root}`).join(', '),
+        roots.map(r => r.reason).join('; '),
+        roots[0].location,
       );
     }
   }

@@ -139,6 +139,7 @@ const trackedSettings = [
   'dns.proxiedByDefault',
   'flux.strictSubstitution',
   'flux.sourceNames',
+  'flux.sourceRoots',
   'flux.sourceIgnore',
   'fqdnTemplate',
 ];
