@@ -88,4 +88,38 @@ describe('the root of an OCI artifact CI pushes from a folder of the repository'
       'flux.sourceRoots',
     );
   });
+
+  it("matches a FluxInstance's OCI sync, named for its namespace, to a URL CI fills with the repository's name", () => {
+    const tree = createRepoTree({
+      '.github/workflows/oci.yaml': [
+        'env:',
+        '  OCI_REPO: "oci://ghcr.io/acme/manifests/${{ github.event.repository.name }}"',
+        'jobs:',
+        '  push:',
+        '    steps:',
+        '      - run: |',
+        '          flux push artifact "$OCI_REPO:$(git rev-parse --short HEAD)" \\',
+        '            --path="./kubernetes"',
+        '',
+      ].join('\n'),
+      'kubernetes/clusters/main/flux-instance.yaml': [
+        'apiVersion: fluxcd.controlplane.io/v1',
+        'kind: FluxInstance',
+        'metadata: {name: flux, namespace: flux-system}',
+        'spec:',
+        '  sync:',
+        '    kind: OCIRepository',
+        '    url: oci://ghcr.io/acme/manifests/gitops',
+        '    ref: main',
+        '    path: ./clusters/main',
+        '',
+      ].join('\n'),
+    });
+    expect(detectConventions(tree).found).toContainEqual(
+      expect.objectContaining({
+        setting: 'flux.sourceRoots',
+        value: 'flux-system: kubernetes',
+      }),
+    );
+  });
 });

@@ -16,6 +16,64 @@ export interface ArtifactRoot {
 const pushingFile =
   /^(?:\.github|\.gitea|\.forgejo)\/workflows\/[^/]+\.ya?ml$|(?:^|\/)\.gitlab-ci\.ya?ml$|(?:^|\/)[Tt]askfile[^/]*\.ya?ml$|(?:^|\/)(?:GNUm|M)akefile$|\.sh$/;
 
+/**
+ * The OCI source a document declares: an OCIRepository, or the one the
+ * flux-operator makes for a FluxInstance's `sync` (named for its
+ * namespace), also as the flux-instance chart's values (`instance.sync`).
+ */
+function ociSourceOf(
+  doc: ScannedDocument,
+): { name: string; url: string; at: SourceLocation } | undefined {
+  const v = doc.value;
+  const sync =
+    v.kind === 'FluxInstance'
+      ? { path: ['spec', 'sync'], namespace: v.metadata?.namespace }
+      : { path: ['instance', 'sync'], namespace: undefined };
+  if (v.kind === 'OCIRepository') {
+    const url = getPath(v, ['spec', 'url']);
+    const name = getPath(v, ['metadata', 'name']);
+    return typeof url === 'string' && typeof name === 'string'
+      ? { name, url, at: doc.at(['spec', 'url']) }
+      : undefined;
+  }
+  const url = getPath(v, [...sync.path, 'url']);
+  if (
+    getPath(v, [...sync.path, 'kind']) !== 'OCIRepository' ||
+    typeof url !== 'string'
+  )
+    return undefined;
+  const name = getPath(v, [...sync.path, 'name']);
+  // the operator names the source for the instance's namespace
+  const namespace =
+    typeof sync.namespace === 'string' ? sync.namespace : 'flux-system';
+  return {
+    name: typeof name === 'string' ? name : namespace,
+    url,
+    at: doc.at([...sync.path, 'url']),
+  };
+}
+
+/**
+ * A pushed URL as a pattern: a value CI fills in that no line of the file
+ * gives (`${{ github.event.repository.name }}`) stands for one path segment
+ * (the repository's `owner/name` for two).
+ */
+function urlPattern(url: string): RegExp {
+  const parts = url.split(
+    /(\$\{\{[^}]*\}\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)/,
+  );
+  return new RegExp(
+    `^${parts
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        return /github\.repository\s*\}\}$/.test(part)
+          ? '[^/]+/[^/]+'
+          : '[^/]+';
+      })
+      .join('')}$`,
+  );
+}
+
 /** An OCI URL without scheme and tag: the repository it names. */
 function ociRepository(url: string): string {
   const bare = url.trim().replace(/^oci:\/\//, '');
@@ -28,9 +86,9 @@ function ociRepository(url: string): string {
 function assignments(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of text.matchAll(
-    /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*["']?([^"'\s#]+)["']?\s*$/gm,
+    /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^"'\s#]+))\s*$/gm,
   ))
-    if (!out.has(m[1])) out.set(m[1], m[2]);
+    if (!out.has(m[1])) out.set(m[1], m[2] ?? m[3] ?? m[4]);
   return out;
 }
 
@@ -71,8 +129,13 @@ export function pushedArtifactRoots(
 ): ArtifactRoot[] {
   // the pushes first: most repositories push none, and their manifests
   // need no second reading
-  const pushed: { file: string; url: string; root: string; line: number }[] =
-    [];
+  const pushed: {
+    file: string;
+    url: string;
+    pattern: RegExp;
+    root: string;
+    line: number;
+  }[] = [];
   for (const file of tree.paths()) {
     if (!pushingFile.test(file)) continue;
     const text = readTextFile(tree, file);
@@ -85,23 +148,32 @@ export function pushedArtifactRoots(
       );
       const root = clampPath(push.path);
       if (root)
-        pushed.push({ file, url: ociRepository(url), root, line: push.line });
+        pushed.push({
+          file,
+          url: ociRepository(url),
+          pattern: urlPattern(ociRepository(url)),
+          root,
+          line: push.line,
+        });
     }
   }
   if (!pushed.length) return [];
   const found = new Map<string, ArtifactRoot>();
   for (const doc of ociDocuments()) {
-    if (doc.value.kind !== 'OCIRepository') continue;
-    const url = getPath(doc.value, ['spec', 'url']);
-    const name = getPath(doc.value, ['metadata', 'name']);
-    if (typeof url !== 'string' || typeof name !== 'string') continue;
-    const push = pushed.find(p => p.url === ociRepository(url));
+    const source = ociSourceOf(doc);
+    if (!source) continue;
+    const { name, at } = source;
+    const url = ociRepository(source.url);
+    const push = pushed.find(p => p.pattern.test(url));
     if (!push || found.has(name)) continue;
-    const at = doc.at(['spec', 'url']);
     found.set(name, {
       name,
       root: push.root,
-      reason: `${push.file}:${push.line} pushes ${push.root}/ as an OCI artifact to ${push.url}, the URL of OCIRepository ${name} (${at.file}:${at.line}): its paths start at ${push.root}/`,
+      reason: `${push.file}:${push.line} pushes ${
+        push.root
+      }/ as an OCI artifact to ${push.url}, the URL of OCIRepository ${name} (${
+        url === push.url ? '' : `${url}, `
+      }${at.file}:${at.line}): its paths start at ${push.root}/`,
       location: { file: push.file, line: push.line },
     });
   }
