@@ -523,15 +523,23 @@ describe("clusters whose Cilium Kustomizations sit in one folder, each listed by
 });
 
 describe('planMeshDnsChange on a Cilium before 1.15', () => {
-  it('writes the LB IPAM annotation its LB IPAM reads, io.cilium/lb-ipam-ips, as detected from the chart version', () => {
+  const release =
+    'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+  /** The story's repository before the change, pinning another Cilium, and what detection finds in it. */
+  const pinning = (version: string) => {
     const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
-    const release =
-      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
     before[release] = before[release].replace(
       'version: 1.18.4',
-      'version: 1.14.3',
+      `version: ${version}`,
     );
-    const detection = detectConventions(createRepoTree(before), knownDomain);
+    return {
+      before,
+      detection: detectConventions(createRepoTree(before), knownDomain),
+    };
+  };
+
+  it('writes the LB IPAM annotation its LB IPAM reads, io.cilium/lb-ipam-ips, as detected from the chart version', () => {
+    const { before, detection } = pinning('1.14.3');
     expect(detection.found).toContainEqual(
       expect.objectContaining({
         setting: 'cilium.lbIpamAnnotation',
@@ -553,14 +561,7 @@ describe('planMeshDnsChange on a Cilium before 1.15', () => {
   });
 
   it('refuses on a Cilium before 1.13, which has no LB IPAM, saying so from detection on', () => {
-    const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
-    const release =
-      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
-    before[release] = before[release].replace(
-      'version: 1.18.4',
-      'version: 1.12.0',
-    );
-    const detection = detectConventions(createRepoTree(before), knownDomain);
+    const { before, detection } = pinning('1.12.0');
     expect(detection.found).toContainEqual(
       expect.objectContaining({
         setting: 'cilium.lbIpamAnnotation',
@@ -2989,22 +2990,24 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   });
 
   it('refuses clusters Cilium cannot tell apart: one cluster.name for two of them names two peer entries alike', () => {
+    const planOf = (tree: ReturnType<typeof fixtureTree>) =>
+      planMeshDnsChange(
+        tree,
+        {
+          clusters: [
+            { name: 'a', ip: '10.61.1.10' },
+            { name: 'b', ip: '10.61.2.10' },
+          ],
+        },
+        resolveConventions({}, detectConventions(tree)),
+      );
     const tree = fixtureTree('configure-own-folder-entry/repo', files => {
       for (const c of ['a', 'b'])
         files[`clusters/${c}/apps/cilium/helmrelease.yaml`] = files[
           `clusters/${c}/apps/cilium/helmrelease.yaml`
         ].replace('name: ${CLUSTER_NAME}', 'name: default');
     });
-    const plan = planMeshDnsChange(
-      tree,
-      {
-        clusters: [
-          { name: 'a', ip: '10.61.1.10' },
-          { name: 'b', ip: '10.61.2.10' },
-        ],
-      },
-      resolveConventions({}, detectConventions(tree)),
-    );
+    const plan = planOf(tree);
     expect(plan.edits).toEqual([]);
     expect(plan.problems).toEqual([
       {
@@ -3033,16 +3036,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         '        name: cluster-settings\n      - kind: ConfigMap\n        name: cluster-vars\n',
       );
     });
-    const unknownNames = planMeshDnsChange(
-      outside,
-      {
-        clusters: [
-          { name: 'a', ip: '10.61.1.10' },
-          { name: 'b', ip: '10.61.2.10' },
-        ],
-      },
-      resolveConventions({}, detectConventions(outside)),
-    );
+    const unknownNames = planOf(outside);
     expect(
       unknownNames.problems.filter(p => p.message.includes('all have')),
     ).toEqual([]);

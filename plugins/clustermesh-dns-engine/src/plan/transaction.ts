@@ -76,19 +76,32 @@ export class EditSet {
     return this.#before.get(path);
   }
 
+  /** A file's text to edit (`text`, its text so far), or why it cannot be. */
+  #editable(
+    path: string,
+    purpose: string,
+    text: string | undefined,
+    sops: RegExp,
+  ): string {
+    if (text === undefined)
+      throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+    if (sops.test(text))
+      throw new PlanError(
+        path,
+        `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+      );
+    return text;
+  }
+
   editor(path: string, purpose: string): YamlTextEditor {
     let editor = this.editors.get(path);
     if (!editor) {
-      const text = this.#settled.get(path) ?? this.before(path);
-      if (text === undefined) {
-        throw new PlanError(path, `does not exist; it should hold ${purpose}`);
-      }
-      if (SOPS.test(text)) {
-        throw new PlanError(
-          path,
-          `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
-        );
-      }
+      const text = this.#editable(
+        path,
+        purpose,
+        this.#settled.get(path) ?? this.before(path),
+        SOPS,
+      );
       try {
         editor = new YamlTextEditor(path, text);
       } catch (error) {
@@ -104,14 +117,7 @@ export class EditSet {
   envEditor(path: string, purpose: string): EnvFileEditor {
     let editor = this.envEditors.get(path);
     if (!editor) {
-      const text = this.before(path);
-      if (text === undefined)
-        throw new PlanError(path, `does not exist; it should hold ${purpose}`);
-      if (SOPS_ENV.test(text))
-        throw new PlanError(
-          path,
-          `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
-        );
+      const text = this.#editable(path, purpose, this.before(path), SOPS_ENV);
       editor = new EnvFileEditor(path, text);
       this.envEditors.set(path, editor);
     }
@@ -191,14 +197,12 @@ export class EditSet {
    */
   editText(path: string, purpose: string, edit: (text: string) => string) {
     this.settle(path);
-    const text = this.#settled.get(path) ?? this.before(path);
-    if (text === undefined)
-      throw new PlanError(path, `does not exist; it should hold ${purpose}`);
-    if (SOPS.test(text))
-      throw new PlanError(
-        path,
-        `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
-      );
+    const text = this.#editable(
+      path,
+      purpose,
+      this.#settled.get(path) ?? this.before(path),
+      SOPS,
+    );
     this.#settled.set(path, edit(text));
     this.#lineEdits.delete(path);
   }
