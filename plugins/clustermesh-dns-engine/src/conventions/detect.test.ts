@@ -694,7 +694,7 @@ describe('detectConventions', () => {
       expect(detection.conventions.flux?.sourceNames).toBeUndefined();
     });
 
-    it('says once per artifact, not per Kustomization, that one it does not build is not evaluated', () => {
+    it('says once, not per Kustomization nor per artifact, that those it does not build are not evaluated', () => {
       const { detection, report } = artifactRepository(
         '        - from: "@repo/infrastructure/**"\n          to: "@artifact/"\n',
       );
@@ -702,7 +702,7 @@ describe('detectConventions', () => {
       expect(report.notEvaluated).toEqual([
         expect.objectContaining({
           message:
-            "Kustomizations build ExternalArtifact infra, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated",
+            "Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated",
           affects: expect.objectContaining({
             count: 6,
             clusters: ['east', 'west'],

@@ -236,10 +236,12 @@ export function readKustomizationSpec(
       // one source is one cause, however many Kustomizations build it
       ...(kind === 'ExternalArtifact'
         ? {
+            // one cause for them all: what the generators compose is not
+            // read, artifact by artifact alike (a generator per app)
             cause: {
-              key: `other-source:${kind}/${sourceRef.name}`,
-              message: `Kustomizations build ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated`,
-              subject: `Kustomization ${key}`,
+              key: `other-source:${kind}`,
+              message: `Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated`,
+              subject: `Kustomization ${key} (ExternalArtifact ${sourceRef.name})`,
             },
           }
         : {
