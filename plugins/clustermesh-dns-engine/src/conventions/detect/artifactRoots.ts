@@ -2,6 +2,7 @@ import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clusterme
 import { getPath } from '../../core/paths';
 import { clampPath, type RepoTree } from '../../tree/RepoTree';
 import { readTextFile } from '../../yaml/decode';
+import { instanceSyncOf } from './entryPoints';
 import type { ScannedDocument } from './scan';
 
 /** A source that is a folder of this repository, and what says so. */
@@ -18,17 +19,12 @@ const pushingFile =
 
 /**
  * The OCI source a document declares: an OCIRepository, or the one the
- * flux-operator makes for a FluxInstance's `sync` (named for its
- * namespace), also as the flux-instance chart's values (`instance.sync`).
+ * flux-operator makes for an OCI sync (named for its namespace).
  */
 function ociSourceOf(
   doc: ScannedDocument,
 ): { name: string; url: string; at: SourceLocation } | undefined {
   const v = doc.value;
-  const sync =
-    v.kind === 'FluxInstance'
-      ? { path: ['spec', 'sync'], namespace: v.metadata?.namespace }
-      : { path: ['instance', 'sync'], namespace: undefined };
   if (v.kind === 'OCIRepository') {
     const url = getPath(v, ['spec', 'url']);
     const name = getPath(v, ['metadata', 'name']);
@@ -36,20 +32,19 @@ function ociSourceOf(
       ? { name, url, at: doc.at(['spec', 'url']) }
       : undefined;
   }
-  const url = getPath(v, [...sync.path, 'url']);
+  const sync = instanceSyncOf(v, doc.file);
+  const url = sync && getPath(v, [...sync.at, 'url']);
   if (
-    getPath(v, [...sync.path, 'kind']) !== 'OCIRepository' ||
+    !sync ||
+    getPath(v, [...sync.at, 'kind']) !== 'OCIRepository' ||
     typeof url !== 'string'
   )
     return undefined;
-  const name = getPath(v, [...sync.path, 'name']);
-  // the operator names the source for the instance's namespace
-  const namespace =
-    typeof sync.namespace === 'string' ? sync.namespace : 'flux-system';
+  const name = getPath(v, [...sync.at, 'name']);
   return {
-    name: typeof name === 'string' ? name : namespace,
+    name: typeof name === 'string' ? name : sync.namespace,
     url,
-    at: doc.at([...sync.path, 'url']),
+    at: doc.at([...sync.at, 'url']),
   };
 }
 

@@ -150,6 +150,53 @@ const nameOf = (v: Record<string, any>) =>
   ])}`;
 
 /**
+ * Where a document holds a flux-operator sync: a FluxInstance's `spec.sync`,
+ * the flux-instance chart's values (`instance.sync`), or a HelmRelease's
+ * (`spec.values.instance.sync`); with the namespace the operator names its
+ * source after, and how to say who syncs what. Undefined for other documents.
+ */
+export function instanceSyncOf(
+  v: Record<string, any>,
+  inFile: string,
+):
+  | {
+      at: string[];
+      namespace: string;
+      describe: (what: string, where: string) => string;
+    }
+  | undefined {
+  const namespace = String(
+    getPath(v, ['metadata', 'namespace']) ?? 'flux-system',
+  );
+  if (
+    v.kind === 'FluxInstance' &&
+    String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
+  )
+    return {
+      at: ['spec', 'sync'],
+      namespace,
+      describe: (what, at) => `FluxInstance ${nameOf(v)} syncs ${what} (${at})`,
+    };
+  if (isFluxInstanceValues(v))
+    return {
+      at: ['instance', 'sync'],
+      namespace: 'flux-system',
+      describe: (what, at) =>
+        `the flux-instance chart values ${inFile} sync ${what} (instance.sync.path at ${at})`,
+    };
+  if (v.kind === 'HelmRelease')
+    return {
+      at: ['spec', 'values', 'instance', 'sync'],
+      namespace,
+      describe: (what, at) =>
+        `the flux-operator HelmRelease ${nameOf(
+          v,
+        )} syncs ${what} (instance.sync.path at ${at})`,
+    };
+  return undefined;
+}
+
+/**
  * Whether the build of a folder, as kustomize-controller makes it, applies
  * a file: the folder's kustomization file lists it (through `resources`,
  * `components` or `bases`, folder by folder), or the folder has none and
@@ -437,44 +484,18 @@ export function readFluxEntries(
           location: doc.at(['spec', 'url']),
           ignore: ignoreOf(v, doc),
         });
-    } else if (
-      v.kind === 'FluxInstance' &&
-      String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
-    ) {
-      const location = doc.at(['spec', 'sync', 'path']);
-      addSyncPath(
-        getPath(v, ['spec', 'sync', 'path']),
-        what => `FluxInstance ${nameOf(v)} syncs ${what} (${where(location)})`,
-        location,
-        getPath(v, ['spec', 'sync', 'kind']),
-        getPath(v, ['spec', 'sync', 'name']),
-      );
-    } else if (isFluxInstanceValues(v)) {
-      const path = ['instance', 'sync', 'path'];
-      const location = doc.at(path);
-      addSyncPath(
-        getPath(v, path),
-        what =>
-          `the flux-instance chart values ${
-            doc.file
-          } sync ${what} (instance.sync.path at ${where(location)})`,
-        location,
-        getPath(v, ['instance', 'sync', 'kind']),
-        getPath(v, ['instance', 'sync', 'name']),
-      );
-    } else if (v.kind === 'HelmRelease') {
-      const path = ['spec', 'values', 'instance', 'sync', 'path'];
-      const location = doc.at(path);
-      addSyncPath(
-        getPath(v, path),
-        what =>
-          `the flux-operator HelmRelease ${nameOf(
-            v,
-          )} syncs ${what} (instance.sync.path at ${where(location)})`,
-        location,
-        getPath(v, ['spec', 'values', 'instance', 'sync', 'kind']),
-        getPath(v, ['spec', 'values', 'instance', 'sync', 'name']),
-      );
+    } else {
+      const sync = instanceSyncOf(v, doc.file);
+      if (sync) {
+        const location = doc.at([...sync.at, 'path']);
+        addSyncPath(
+          getPath(v, [...sync.at, 'path']),
+          what => sync.describe(what, where(location)),
+          location,
+          getPath(v, [...sync.at, 'kind']),
+          getPath(v, [...sync.at, 'name']),
+        );
+      }
     }
   }
   // an app's ks.yaml reconciling its own folder (Flux generates its
