@@ -6,7 +6,7 @@ import { isRecord, ObjectPath } from '../core/paths';
 import type { SubstitutedObject } from '../flux/substitute';
 import { deepestLine } from '../yaml/lines';
 import { locate } from '../yaml/locate';
-import type { ClusterModel } from './types';
+import type { ClusterModel, MeshModel } from './types';
 
 /**
  * A name the cluster's CoreDNS answers from its `hosts` plugin: the way
@@ -20,7 +20,18 @@ export interface HostsEntry {
   name: string;
   /** The address as parsed (its canonical text). */
   address: string;
+  /** The TTL CoreDNS answers it with: its block's `ttl`, else the plugin's default. */
+  ttl: number;
   location: SourceLocation;
+}
+
+/** The hosts plugin's TTL when its block sets none (CoreDNS documents 3600 s). */
+export const hostsDefaultTtl = 3600;
+
+/** The `ttl SECONDS` of a hosts block's text, else the plugin's default. */
+function ttlOfBlock(text: string): number {
+  const set = /^[ \t]*ttl[ \t]+(\d+)[ \t]*(?:#.*)?$/m.exec(text);
+  return set ? Number(set[1]) : hostsDefaultTtl;
 }
 
 /** ConfigMap keys that hold a Corefile: CoreDNS's own, k3s's and AKS's `coredns-custom` (`*.server`, `*.override`). */
@@ -35,6 +46,7 @@ const corefileKey = /^(Corefile|.+\.server|.+\.override)$/;
 function entriesOfLines(
   text: string,
   lineOf: (index: number) => SourceLocation,
+  ttl: number,
 ): HostsEntry[] {
   return text.split('\n').flatMap((line, i) => {
     const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
@@ -43,10 +55,13 @@ function entriesOfLines(
     return names.map(n => ({
       name: n.toLowerCase().replace(/\.$/, ''),
       address: parsed.text,
+      ttl,
       location: lineOf(i),
     }));
   });
 }
+
+const hostsBlocks = /^[ \t]*hosts\b([^{\n]*)\{([^}]*)\}/gm;
 
 /** The inline entries of every `hosts { … }` block of a Corefile. */
 function entriesOfCorefile(
@@ -54,12 +69,22 @@ function entriesOfCorefile(
   lineOf: (index: number) => SourceLocation,
 ): HostsEntry[] {
   const entries: HostsEntry[] = [];
-  for (const block of text.matchAll(/^[ \t]*hosts\b[^{\n]*\{([^}]*)\}/gm)) {
+  for (const block of text.matchAll(hostsBlocks)) {
     const before = text.slice(0, block.index! + block[0].indexOf('{'));
     const first = before.split('\n').length - 1;
-    entries.push(...entriesOfLines(block[1], i => lineOf(first + i)));
+    entries.push(
+      ...entriesOfLines(block[2], i => lineOf(first + i), ttlOfBlock(block[2])),
+    );
   }
   return entries;
+}
+
+/** The TTL of the hosts block that reads a file (`hosts /etc/coredns/NodeHosts { ttl 60 }`) in a Corefile. */
+function ttlOfFileIn(corefile: string | undefined, file: string): number {
+  for (const block of corefile?.matchAll(hostsBlocks) ?? [])
+    if (block[1].trim().split(/\s+/)[0]?.endsWith(`/${file}`))
+      return ttlOfBlock(block[2]);
+  return hostsDefaultTtl;
 }
 
 /**
@@ -85,7 +110,14 @@ function readHostsEntries(cluster: ClusterModel): HostsEntry[] {
         if (typeof value !== 'string') continue;
         const lineOf = linesOf(object, ['data', key]);
         // k3s keeps its node hosts as a hosts file beside the Corefile
-        if (key === 'NodeHosts') entries.push(...entriesOfLines(value, lineOf));
+        if (key === 'NodeHosts')
+          entries.push(
+            ...entriesOfLines(
+              value,
+              lineOf,
+              ttlOfFileIn(object.body.data.Corefile, key),
+            ),
+          );
         else if (corefileKey.test(key))
           entries.push(...entriesOfCorefile(value, lineOf));
       }
@@ -115,7 +147,11 @@ function readHostsEntries(cluster: ClusterModel): HostsEntry[] {
           'configBlock',
         ];
         entries.push(
-          ...entriesOfLines(plugin.configBlock, linesOf(object, path)),
+          ...entriesOfLines(
+            plugin.configBlock,
+            linesOf(object, path),
+            ttlOfBlock(plugin.configBlock),
+          ),
         );
       });
     });
@@ -143,4 +179,23 @@ export function coreDnsHostsOf(cluster: ClusterModel): HostsEntry[] {
     hostsByCluster.set(cluster, found);
   }
   return found;
+}
+
+/**
+ * The entries for a cluster's FQDN in each of its peers' CoreDNS: the
+ * records that count in manual mode, as the peers connect by that name.
+ *
+ * @public
+ */
+export function peersHostsEntries(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { peer: ClusterModel; entries: HostsEntry[] }[] {
+  const fqdn = cluster.fqdn?.value.toLowerCase().replace(/\.$/, '');
+  return mesh.members
+    .filter(m => m !== cluster)
+    .map(peer => ({
+      peer,
+      entries: coreDnsHostsOf(peer).filter(e => e.name === fqdn),
+    }));
 }

@@ -25,13 +25,13 @@ const fieldsOf = (line: string) => line.replace(/#.*/, '').trim().split(/\s+/);
  * cluster's FQDN takes its new address, a removed cluster's entries go, and
  * a cluster joining gets an entry after the mesh's others in each peer's
  * hosts block. Returns the clusters whose records are kept there after the
- * change (every peer answers their FQDN): the records document need not
- * list them.
+ * change (every peer answers their FQDN), with the TTL they are answered
+ * with: the records document need not list them.
  */
 export function planHostsEntries(
   edits: EditSet,
   ctx: ChangeContext,
-): Set<string> {
+): Map<string, number> {
   const { mesh } = ctx;
   const fqdnOf = new Map(
     [...ctx.members, ...ctx.removed]
@@ -49,7 +49,7 @@ export function planHostsEntries(
     if (!found) byLine.set(line, (found = { entry, inserts: [] }));
     return found;
   };
-  const kept = new Set<string>();
+  const kept = new Map<string, number>();
   for (const cluster of ctx.members) {
     const fqdn = fqdnOf.get(cluster);
     const ip =
@@ -58,11 +58,13 @@ export function planHostsEntries(
     if (!fqdn || !ip) continue;
     // the peers resolve it; the cluster's own CoreDNS follows where it names it too
     let everyPeer = ctx.members.length > 1;
+    let ttl: number | undefined;
     for (const member of ctx.members) {
       const isPeer = member !== cluster;
       const entries = coreDnsHostsOf(mesh.byName.get(member)!);
       const own = entries.filter(e => e.name === fqdn);
       if (own.length) {
+        if (isPeer) ttl ??= own[0].ttl;
         if (ctx.configured.has(cluster))
           for (const entry of own.filter(e => e.address !== ip))
             lineOf(entry).address = ip;
@@ -85,11 +87,12 @@ export function planHostsEntries(
         if (isPeer) everyPeer = false;
         continue;
       }
+      if (isPeer) ttl ??= last.ttl;
       const after = lineOf(last);
       if (!after.inserts.includes(`${ip} ${fqdn}`))
         after.inserts.push(`${ip} ${fqdn}`);
     }
-    if (everyPeer) kept.add(cluster);
+    if (everyPeer && ttl !== undefined) kept.set(cluster, ttl);
   }
   for (const cluster of ctx.removed) {
     const fqdn = fqdnOf.get(cluster);

@@ -265,6 +265,12 @@ describe("manual mode with the records in the peers' CoreDNS hosts entries", () 
     expect(after[coreDns]).toContain(
       '              10.60.2.10 clustermesh-beta.mesh.example.test\n              10.60.3.10 clustermesh-gamma.mesh.example.test\n              192.168.1.2 nas.example.test\n',
     );
+    // answered with the hosts plugin's TTL (its block sets none), not dns.ttl
+    expect(plan.records.map(r => [r.cluster, r.ttl])).toEqual([
+      ['alpha', 3600],
+      ['beta', 3600],
+      ['gamma', 3600],
+    ]);
     expect(plan.edits.find(e => e.path === coreDns)!.reasons).toEqual([
       "clustermesh-gamma.mesh.example.test answered with 10.60.3.10 (CoreDNS hosts entry), beside the mesh's others",
       'clustermesh-alpha.mesh.example.test answered with 10.60.1.10, its new LB IP (CoreDNS hosts entry)',
@@ -318,6 +324,11 @@ describe("manual mode with the records in the peers' CoreDNS hosts entries", () 
       .filter(l => l.startsWith('| ') && !l.startsWith('| Cluster'))
       .map(l => l.split(' | ')[0]);
     expect(rows).toEqual(['| alpha', '| beta']);
+    expect(plan.records.map(r => [r.cluster, r.ttl])).toEqual([
+      ['alpha', 300],
+      ['beta', 300],
+      ['gamma', 3600],
+    ]);
     expect(matches(after)).toEqual([
       ['alpha', 'pass'],
       ['beta', 'pass'],

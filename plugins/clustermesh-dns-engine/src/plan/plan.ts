@@ -285,7 +285,7 @@ function planEdits(
     return { problems: [...inputProblems, ...decided.problems] };
   const context = decided.context;
   context.notes.push(...sharedAddresses);
-  const records = recordsOf(
+  let records = recordsOf(
     context,
     mesh,
     input.clusters.map(c => c.name),
@@ -304,6 +304,10 @@ function planEdits(
         planDnsEndpoint(edits, context);
     } else {
       const inHosts = planHostsEntries(edits, context);
+      // answered from hosts entries: with their TTL, not the records'
+      records = records.map(r =>
+        inHosts.has(r.cluster) ? { ...r, ttl: inHosts.get(r.cluster)! } : r,
+      );
       // records the peers' CoreDNS keeps need no row, unless they have one
       const document = edits.before(conventions.dns.recordsDocument);
       const listed = context.members.filter(

@@ -12,6 +12,7 @@ import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
 import { buildMeshModel } from '../model/build';
+import { peersHostsEntries } from '../model/coreDnsHosts';
 import {
   peerKnownByEntry,
   poolOfAddress,
@@ -108,6 +109,25 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
     return out;
   });
 
+/**
+ * The TTL the cluster's FQDN is answered with: in manual mode the peers'
+ * CoreDNS hosts entries' (their block's), else the DNSEndpoint's; else the
+ * conventions'.
+ */
+function recordTtl(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  recordTTL: unknown,
+): number {
+  const { dns } = mesh.conventions;
+  if (dns.mode === 'manual')
+    return (
+      peersHostsEntries(mesh, cluster).flatMap(p => p.entries)[0]?.ttl ??
+      dns.ttl
+    );
+  return typeof recordTTL === 'number' ? recordTTL : dns.ttl;
+}
+
 /** One cluster's row, from the same queries the rules ask. */
 function clusterRow(
   mesh: MeshModel,
@@ -153,10 +173,7 @@ function clusterRow(
         : undefined,
     record: {
       type: ip ? recordTypeFor(ip.family) : undefined,
-      ttl:
-        typeof record?.recordTTL === 'number'
-          ? record.recordTTL
-          : conventions.dns.ttl,
+      ttl: recordTtl(mesh, cluster, record?.recordTTL),
       mode: conventions.dns.mode,
       location: record?.location,
     },

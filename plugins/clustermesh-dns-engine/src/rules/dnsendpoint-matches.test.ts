@@ -10,6 +10,9 @@ import {
   withoutExampleExternalDns,
 } from '../__testUtils__/rules';
 import { dnsEndpointMatches } from './dnsendpoint-matches';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
+import { exampleTree, knownDomain } from '../__testUtils__/trees';
 
 /** The example's DNSEndpoint without its cloudflare-proxied entry. */
 const withoutProxiedKey = replace(
@@ -214,6 +217,70 @@ describe('dnsendpoint-matches', () => {
       ).toEqual([
         ['pass', { file: `${folder}/coredns.yaml`, line: 9 }],
         ['pass', { file: `${folder}/coredns.yaml`, line: 8 }],
+      ]);
+    });
+
+    it("shows in each row the TTL the peers' CoreDNS answers with: the block's ttl, else the plugin's 3600", () => {
+      const ttls = (lines: string[], asConfigMap = false) =>
+        validateMesh(
+          exampleTree('gitops-repo', withCoreDns(lines, asConfigMap)),
+          resolveConventions({ ...knownDomain, ...manual }),
+        ).clusters.map(c => [c.name, c.record?.ttl]);
+      const entries = [
+        '10.25.11.100 clustermesh-infra.example.net',
+        '10.25.11.120 clustermesh-apps.example.net',
+      ];
+      expect(ttls(entries)).toEqual([
+        ['apps', 3600],
+        ['infra', 3600],
+      ]);
+      expect(ttls([...entries, 'ttl 60'], true)).toEqual([
+        ['apps', 60],
+        ['infra', 60],
+      ]);
+      // a cluster no peer answers keeps the records' TTL (the records document)
+      expect(ttls([entries[0], 'ttl 60'])).toEqual([
+        ['apps', 300],
+        ['infra', 60],
+      ]);
+    });
+
+    it("reads k3s's NodeHosts, with the TTL of the Corefile's hosts block that loads it", () => {
+      const nodeHosts = (files: Record<string, string>) => {
+        files[`${folder}/kustomization.yaml`] += '  - coredns.yaml\n';
+        files[`${folder}/coredns.yaml`] = [
+          'apiVersion: v1',
+          'kind: ConfigMap',
+          'metadata: {name: coredns, namespace: kube-system}',
+          'data:',
+          '  Corefile: |',
+          '    .:53 {',
+          '      hosts /etc/coredns/NodeHosts {',
+          '        ttl 60',
+          '        reload 15s',
+          '        fallthrough',
+          '      }',
+          '    }',
+          '  NodeHosts: |',
+          '    10.25.11.100 clustermesh-infra.example.net',
+          '    10.25.11.120 clustermesh-apps.example.net',
+          '',
+        ].join('\n');
+      };
+      const report = validateMesh(
+        exampleTree('gitops-repo', nodeHosts),
+        resolveConventions({ ...knownDomain, ...manual }),
+      );
+      expect(
+        report.clusters.map(c => [
+          c.name,
+          c.record?.ttl,
+          c.checks.find(k => k.ruleId === 'dnsendpoint-matches')?.outcome,
+          c.checks.find(k => k.ruleId === 'dnsendpoint-matches')?.location,
+        ]),
+      ).toEqual([
+        ['apps', 60, 'pass', { file: `${folder}/coredns.yaml`, line: 15 }],
+        ['infra', 60, 'pass', { file: `${folder}/coredns.yaml`, line: 14 }],
       ]);
     });
 

@@ -25,7 +25,7 @@ import {
   unsubstitutedSettingsHint,
 } from '../model/queries';
 import { clusterRecordRow } from '../model/recordsDocument';
-import { coreDnsHostsOf } from '../model/coreDnsHosts';
+import { peersHostsEntries } from '../model/coreDnsHosts';
 import { nameMayCover } from '../model/fqdn';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
@@ -583,11 +583,7 @@ function hostsOutcome(
 ): CheckResult | undefined {
   const fqdn = c.fqdn!.value.toLowerCase().replace(/\.$/, '');
   const ip = c.lbIpAddress!.text;
-  const peers = mesh.members.filter(m => m !== c);
-  const found = peers.map(peer => ({
-    peer,
-    entries: coreDnsHostsOf(peer).filter(e => e.name === fqdn),
-  }));
+  const found = peersHostsEntries(mesh, c);
   const wrong = found.flatMap(({ peer, entries }) =>
     entries.filter(e => e.address !== ip).map(e => ({ peer, entry: e })),
   );
