@@ -749,8 +749,8 @@ describe('clustermesh-dns configure', () => {
       'east=10.1.0.10',
       '--cluster',
       'west=10.2.0.10',
-      '--value',
-      'SECRET_DOMAIN=example.net',
+      '--fqdn-template',
+      'clustermesh-{cluster}.example.net',
       '--dry-run',
     );
     expect(code).toBe(1);
@@ -760,6 +760,22 @@ describe('clustermesh-dns configure', () => {
     );
     expect(stderr).toContain(
       'clusters/east/cluster-settings.yaml: does not exist, and no ConfigMap cluster-settings is applied to east',
+    );
+    // the default template's domain, which nothing here defines: said
+    // first, with the template to give
+    const secret = await cli(
+      'configure',
+      dir,
+      '--cluster',
+      'east=10.1.0.10',
+      '--cluster',
+      'west=10.2.0.10',
+      '--value',
+      'SECRET_DOMAIN=example.net',
+    );
+    expect(secret.code).toBe(1);
+    expect(secret.stderr).toContain(
+      '  fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN} uses SECRET_DOMAIN, which no file of the repository defines or mentions: Flux would never substitute it, and a value given to this run is not written into the repository\n    How to fix: name the domain in the template (--fqdn-template clustermesh-{cluster}.example.net, or fqdnTemplate in the conventions)',
     );
   });
 

@@ -632,7 +632,7 @@ describe('detectConventions', () => {
 
   describe('with Kustomizations that build an ExternalArtifact (Flux 2.7 ArtifactGenerator)', () => {
     /** Two clusters; each builds its folder of `infrastructure` from the artifact, three Kustomizations each. */
-    const artifactRepository = (copy: string) => {
+    const artifactRepository = (copy: string, stripped = '') => {
       const files: Files = {
         'flux/artifacts/generator.yaml': `apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: split\n  namespace: flux-system\nspec:\n  sources:\n    - alias: repo\n      kind: GitRepository\n      name: flux-system\n  artifacts:\n    - name: infra\n      copy:\n${copy}`,
         'flux/artifacts/kustomization.yaml': kustomization('generator.yaml'),
@@ -649,7 +649,7 @@ describe('detectConventions', () => {
         for (const part of ['network', 'storage', 'dns'])
           files[`clusters/${c}/${part}.yaml`] = fluxKustomization(
             `${part}`,
-            `./infrastructure/${c}/${part}`,
+            `./${`infrastructure/${c}/${part}`.slice(stripped.length)}`,
           ).replace(
             'kind: GitRepository\n    name: flux-system',
             'kind: ExternalArtifact\n    name: infra',
@@ -665,6 +665,7 @@ describe('detectConventions', () => {
       const tree = createRepoTree(files);
       const detection = detectConventions(tree);
       return {
+        tree,
         detection,
         report: validateMesh(tree, resolveConventions({}, detection)),
       };
@@ -694,15 +695,53 @@ describe('detectConventions', () => {
       expect(detection.conventions.flux?.sourceNames).toBeUndefined();
     });
 
+    it("takes an artifact whose copies keep the paths below one folder for that folder (the artifact's root)", () => {
+      // the shape of a monorepo split into artifacts: infrastructure/ at
+      // the root, and its clusters' folders at the same paths below it
+      const { tree, detection, report } = artifactRepository(
+        '        - from: "@repo/infrastructure/east/**"\n          to: "@artifact/east/"\n        - from: "@repo/infrastructure/west/**"\n          to: "@artifact/west"\n',
+        'infrastructure/',
+      );
+      expect(detection.conventions.flux?.sourceNames).toBeUndefined();
+      expect(detection.conventions.flux?.sourceRoots).toEqual({
+        infra: 'infrastructure',
+      });
+      expect(settingOf(detection.found, 'flux.sourceRoots')).toMatchObject({
+        reason:
+          "ExternalArtifact infra is this repository's infrastructure/east, infrastructure/west as it is: ArtifactGenerator split copies it from GitRepository flux-system with infrastructure/ as the artifact's root",
+        location: { file: 'flux/artifacts/generator.yaml', line: 12 },
+      });
+      expect(report.notEvaluated).toEqual([]);
+      // each cluster's ConfigMaps, read from the folders below the root
+      const model = buildMeshModel(tree, resolveConventions({}, detection));
+      expect(
+        model.clusters.map(c => [
+          c.name,
+          c.render.objects
+            .filter(o => o.object.kind === 'ConfigMap')
+            .map(o => o.object.source.file)
+            .sort(),
+        ]),
+      ).toEqual(
+        ['east', 'west'].map(c => [
+          c,
+          ['dns', 'network', 'storage'].map(
+            part => `infrastructure/${c}/${part}/config.yaml`,
+          ),
+        ]),
+      );
+    });
+
     it('says once, not per Kustomization nor per artifact, that those it does not build are not evaluated', () => {
+      // copied under another name: not this repository's paths
       const { detection, report } = artifactRepository(
-        '        - from: "@repo/infrastructure/**"\n          to: "@artifact/"\n',
+        '        - from: "@repo/infrastructure/**"\n          to: "@artifact/infra/"\n',
       );
       expect(detection.conventions.flux?.sourceNames).toBeUndefined();
       expect(report.notEvaluated).toEqual([
         expect.objectContaining({
           message:
-            "Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated",
+            "Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when its copies keep this repository's paths (below one folder) and it is built only inside them, so what they apply is not evaluated",
           affects: expect.objectContaining({
             count: 6,
             clusters: ['east', 'west'],

@@ -135,20 +135,27 @@ export function detectConventions(
   );
   const { entries, kustomizations } = fluxEntries;
 
-  // the sources that are this repository, whatever their names
+  // the sources that are this repository, whatever their names, and the
+  // plain copies of it an ArtifactGenerator makes (of its root: the same
+  // source; of a folder: rooted there)
+  const known =
+    explicit.flux?.sourceNames ?? defaultConventions.flux.sourceNames;
+  const ownRepositories = explicit.flux?.sourceNames
+    ? []
+    : ownSourceNames(fluxEntries, known);
+  const copied =
+    explicit.flux?.sourceNames && explicit.flux?.sourceRoots
+      ? []
+      : copiedArtifacts(tree, cache, [
+          ...known,
+          ...ownRepositories.map(s => s.name),
+        ]);
   if (!explicit.flux?.sourceNames) {
-    const known = defaultConventions.flux.sourceNames;
-    const repositories = ownSourceNames(fluxEntries, known);
-    // and the plain copies of it an ArtifactGenerator makes
     // each name once (every cluster's generator may make the same artifact)
     const seen = new Set<string>(known);
-    const own = [
-      ...repositories,
-      ...copiedArtifacts(tree, cache, [
-        ...known,
-        ...repositories.map(s => s.name),
-      ]),
-    ].filter(s => !seen.has(s.name) && Boolean(seen.add(s.name)));
+    const own = [...ownRepositories, ...copied.filter(c => !c.root)].filter(
+      s => !seen.has(s.name) && Boolean(seen.add(s.name)),
+    );
     if (own.length) {
       conventions.flux = {
         ...conventions.flux,
@@ -165,9 +172,13 @@ export function detectConventions(
 
   // an OCI artifact CI pushes from a folder of this repository: its root
   if (explicit.flux?.sourceRoots === undefined) {
-    const roots = pushedArtifactRoots(tree, () =>
-      scanDocuments(tree, cache, ['kind: OCIRepository']),
-    );
+    const seen = new Set<string>();
+    const roots = [
+      ...pushedArtifactRoots(tree, () =>
+        scanDocuments(tree, cache, ['kind: OCIRepository']),
+      ),
+      ...copied.filter(c => c.root),
+    ].filter(r => !seen.has(r.name) && Boolean(seen.add(r.name)));
     if (roots.length) {
       conventions.flux = {
         ...conventions.flux,

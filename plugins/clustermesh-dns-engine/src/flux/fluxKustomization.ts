@@ -224,7 +224,7 @@ export function readKustomizationSpec(
       message:
         kind === 'ExternalArtifact'
           ? // Flux 2.7's ArtifactGenerator composes it, often from this repository
-            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so its objects are not evaluated`
+            `Kustomization ${key} builds ExternalArtifact ${sourceRef.name}, which an ArtifactGenerator composes; this engine builds one only when its copies keep this repository's paths (below one folder) and it is built only inside them, so its objects are not evaluated`
           : `Kustomization ${key} builds ${sourceRef.kind ?? 'a source'} ${
               sourceRef.name
             }${fluxItself ? ` (${fluxItself}: Flux's own controllers)` : ''}${
@@ -240,7 +240,7 @@ export function readKustomizationSpec(
             // read, artifact by artifact alike (a generator per app)
             cause: {
               key: `other-source:${kind}`,
-              message: `Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so what they apply is not evaluated`,
+              message: `Kustomizations build ExternalArtifacts, which ArtifactGenerators compose; this engine builds one only when its copies keep this repository's paths (below one folder) and it is built only inside them, so what they apply is not evaluated`,
               subject: `Kustomization ${key} (ExternalArtifact ${sourceRef.name})`,
             },
           }

@@ -254,6 +254,32 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       '  resources:\n    - apiVersion: source.toolkit.fluxcd.io/v1\n      kind: OCIRepository\n      metadata: {name: flux-operator}\n      spec: {url: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"}\n    - apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      metadata: {name: flux-operator}\n      spec:\n        chartRef: {kind: OCIRepository, name: flux-operator}\n        values: {web: {enabled: true}}\n',
     );
     expect(operator).toMatchObject({ holdsNoMeshObjects: true });
+    // Flux Operator's self-upgrade: a Kustomization of its own manifests,
+    // the URL and names from its one input
+    const selfUpgrade = (url: string, more = '') =>
+      findingOf(
+        `  inputs:\n    - url: ${url}\n${more}  resources:\n    - apiVersion: source.toolkit.fluxcd.io/v1\n      kind: OCIRepository\n      metadata: {name: << inputs.provider.name >>}\n      spec: {url: << inputs.url | quote >>, ref: {tag: latest}}\n    - apiVersion: kustomize.toolkit.fluxcd.io/v1\n      kind: Kustomization\n      metadata: {name: << inputs.provider.name >>}\n      spec:\n        path: ./flux-operator\n        sourceRef: {kind: OCIRepository, name: << inputs.provider.name >>}\n`,
+      );
+    expect(
+      selfUpgrade(
+        'oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests',
+      ),
+    ).toMatchObject({
+      holdsNoMeshObjects: true,
+      message: expect.stringMatching(
+        /\(it makes only OCIRepository, Kustomization of Flux's own manifests: none of the cluster's ClusterMesh objects\)$/,
+      ),
+    });
+    // another artifact, or inputs that differ: what it applies is not known
+    expect(
+      selfUpgrade('oci://ghcr.io/example/platform-manifests'),
+    ).toMatchObject({ unbuilt: true });
+    expect(
+      selfUpgrade(
+        'oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests',
+        '    - url: oci://ghcr.io/example/platform\n',
+      ),
+    ).toMatchObject({ unbuilt: true });
     // a kind a check reads, a kind from the inputs, values it cannot read
     for (const spec of [
       '  resourcesTemplate: |\n    kind: ConfigMap\n    metadata: {name: settings}\n',
@@ -1029,7 +1055,7 @@ spec:
       ),
     });
     expect(result.findings.map(f => f.message)).toEqual([
-      "Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes; this engine builds one only when it copies this repository's folders to the same paths and is built only inside them, so its objects are not evaluated",
+      "Kustomization flux-system/apps builds ExternalArtifact apps, which an ArtifactGenerator composes; this engine builds one only when its copies keep this repository's paths (below one folder) and it is built only inside them, so its objects are not evaluated",
     ]);
   });
 

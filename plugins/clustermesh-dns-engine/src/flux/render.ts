@@ -1397,24 +1397,52 @@ const inertResourceKinds = new Set([
  * The kinds a ResourceSet makes, when every one is written out and none
  * can hold what a check reads; a HelmRelease counts only as Flux's own
  * operator (the flux-operator or flux-instance chart, by name or by its
- * OCIRepository's URL in the same set), with no post-renderers. Undefined
+ * OCIRepository's URL in the same set), with no post-renderers, and a
+ * Kustomization only as one that applies Flux's own manifests (an
+ * OCIRepository of the set fetching `flux-operator-manifests` or
+ * `flux-manifests`, as Flux Operator's self-upgrade does). A URL may be
+ * an input (`<< inputs.url >>`) that every input gives alike. Undefined
  * otherwise.
  */
 function inertKinds(spec: Record<string, unknown>): string[] | undefined {
   const kinds: string[] = [];
   const resources = Array.isArray(spec.resources) ? spec.resources : [];
+  const inputs = Array.isArray(spec.inputs) ? spec.inputs : [];
   const fluxOwn = /(^|\/)flux-(operator|instance)$/;
-  const ociUrl = (name: unknown) =>
-    resources.find(
-      r =>
-        isRecord(r) &&
-        r.kind === 'OCIRepository' &&
-        getPath(r, ['metadata', 'name']) === name,
-    )?.spec?.url;
+  const fluxManifests = /(^|\/)flux(-operator)?-manifests$/;
+  /** A value as written, or the input it names when every input gives the same. */
+  const fromInputs = (value: unknown) => {
+    const input =
+      typeof value === 'string' &&
+      /^<<\s*inputs\.([\w.]+)\s*(?:\|\s*quote\s*)?>>$/.exec(value.trim());
+    if (!input) return value;
+    const given = new Set(inputs.map(i => getPath(i, input[1].split('.'))));
+    return given.size === 1 ? [...given][0] : undefined;
+  };
+  const ociUrl = (name: unknown) => {
+    const url = fromInputs(
+      resources.find(
+        r =>
+          isRecord(r) &&
+          r.kind === 'OCIRepository' &&
+          getPath(r, ['metadata', 'name']) === name,
+      )?.spec?.url,
+    );
+    return typeof url === 'string' ? url.replace(/\/$/, '') : undefined;
+  };
   for (const resource of resources) {
     if (!isRecord(resource) || typeof resource.kind !== 'string')
       return undefined;
-    if (resource.kind === 'HelmRelease') {
+    if (resource.kind === 'Kustomization') {
+      const source = getPath(resource, ['spec', 'sourceRef']);
+      const url =
+        isRecord(source) && source.kind === 'OCIRepository'
+          ? ociUrl(source.name)
+          : undefined;
+      if (!url || !fluxManifests.test(url)) return undefined;
+      kinds.push("Kustomization of Flux's own manifests");
+      continue;
+    } else if (resource.kind === 'HelmRelease') {
       const chart =
         getPath(resource, ['spec', 'chart', 'spec', 'chart']) ??
         ociUrl(getPath(resource, ['spec', 'chartRef', 'name']));

@@ -17,6 +17,10 @@ const helmfileFile =
 /** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
 const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
 
+/** A path under a folder a template gives (`{{ requiredEnv "CLUSTER_DIR" }}/apps/…/values.yaml`): the rest of it. */
+const templatedPathInText =
+  /\{\{[^}]*\}\}\/((?:[\w.-]+\/)*[\w.-]+\.ya?ml)(?![\w./-])/g;
+
 /** A YAML path: relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
 const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
 
@@ -41,7 +45,8 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
 
 /**
  * The YAML files a helmfile names (`values` entries, `readFile`), resolved
- * from its folder as helmfile resolves them; a templated path is not known.
+ * from its folder as helmfile resolves them; a path a template fills
+ * (printf, a folder from the environment) names every file it can.
  */
 function helmfileReads(path: string, text: string): (file: string) => boolean {
   const reads = new Set<string>();
@@ -60,5 +65,9 @@ function helmfileReads(path: string, text: string): (file: string) => boolean {
         new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
       );
   }
+  // a folder from the environment (each cluster's, as the bootstrap
+  // script sets it): the same path under any folder
+  for (const [, rest] of text.matchAll(templatedPathInText))
+    patterns.push(new RegExp(`(?:^|/)${escapeRegExp(rest)}$`));
   return file => reads.has(file) || patterns.some(p => p.test(file));
 }

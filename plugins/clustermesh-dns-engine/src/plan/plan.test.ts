@@ -1141,6 +1141,12 @@ function expectPerClusterFoldersBuild(after: Record<string, string>) {
 }
 
 /** The conventions of the per-cluster layout: a domain the repository does not keep. */
+/** A SOPS Secret no Kustomization applies: the domain is this repository's, kept secret, but reaches no cluster. */
+const unappliedDomainSecret = {
+  'bootstrap/cluster-secrets.sops.yaml':
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:bWVzaC5uZXQ=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n',
+};
+
 const perClusterConventions = resolveConventions({
   fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
 });
@@ -1366,6 +1372,70 @@ describe('planMeshDnsChange on other layouts', () => {
     ]);
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
     expectPerClusterFoldersBuild(after);
+  });
+
+  it('refuses first, with the template to give, a FQDN template whose domain variable no file mentions, even with the value given to the run', () => {
+    const { files, input } = perClusterLayout();
+    const problems = (values: Record<string, string>) =>
+      planMeshDnsChange(
+        createRepoTree(files),
+        input,
+        resolveConventions({ values }),
+      ).problems;
+    expect(problems({ SECRET_DOMAIN: 'example.net' })).toEqual([
+      {
+        field: 'fqdnTemplate',
+        message:
+          'clustermesh-{cluster}.${SECRET_DOMAIN} uses SECRET_DOMAIN, which no file of the repository defines or mentions: Flux would never substitute it, and a value given to this run is not written into the repository',
+        remedy:
+          "name the domain in the template (--fqdn-template clustermesh-{cluster}.example.net, or fqdnTemplate in the conventions), or define SECRET_DOMAIN in the settings each cluster's Kustomizations substitute from, then run again",
+      },
+    ]);
+    expect(problems({})[0].remedy).toMatch(
+      /^name the domain in the template \(--fqdn-template clustermesh-\{cluster\}\.<domain>, /,
+    );
+    // mentioned (a settings key defines it): planned as before
+    files['kubernetes/clusters/east/cluster-settings.yaml'] +=
+      '  SECRET_DOMAIN: example.net\n';
+    expect(problems({}).map(p => p.field)).not.toContain('fqdnTemplate');
+  });
+
+  it("gives a cluster joining the mesh its records' folder and Kustomization as the others got theirs (their names are in other clusters)", () => {
+    const { files, input } = perClusterLayout();
+    const conventions = perClusterConventions;
+    const first = applied(files, input, conventions);
+    expect(first.plan.problems).toEqual([]);
+    // a third cluster's folder, as the others' were before the change
+    const north = perClusterLayout([
+      { name: 'north', id: 3, net: '10.60.3' },
+    ]).files;
+    const joining = applied(
+      { ...first.after, ...north },
+      { clusters: [{ name: 'north', ip: '10.60.3.10' }] },
+      conventions,
+    );
+    expect(joining.plan.problems).toEqual([]);
+    const dir = 'kubernetes/clusters/north';
+    expect(joining.after[`${dir}/clustermesh/dnsendpoint.yaml`]).toContain(
+      'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+    );
+    expect(joining.after[`${dir}/apps/kustomization.yaml`]).toBe(
+      north[`${dir}/apps/kustomization.yaml`],
+    );
+    expect(
+      parse(
+        joining.after[`${dir}/apps.yaml`].slice(
+          north[`${dir}/apps.yaml`].length,
+        ),
+      ).metadata,
+    ).toEqual({ name: 'apps-clustermesh', namespace: 'flux-system' });
+    expect(joining.plan.report!.summary).toMatchObject({
+      errors: 0,
+      warnings: 0,
+    });
+    expect(
+      applied(joining.after, { clusters: [] }, conventions).plan.edits,
+    ).toEqual([]);
   });
 
   it('takes the next folder name where the repository has a clustermesh folder there, and keeps the record with Cilium where a Kustomization of that name exists', () => {
@@ -1670,7 +1740,7 @@ describe('planMeshDnsChange on other layouts', () => {
       files[apps] = files[apps].replace(/ {2}postBuild:[\s\S]*$/, '');
     }
     const plan = planMeshDnsChange(
-      createRepoTree(files),
+      createRepoTree({ ...files, ...unappliedDomainSecret }),
       input,
       resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
     );
@@ -2320,6 +2390,29 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.decisions).toContainEqual(
         `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
       );
+    });
+
+    it('does so for a shared helmfile that reads each cluster\'s values under a folder from the environment ({{ requiredEnv "CLUSTER_DIR" }})', () => {
+      const { plan, after } = planNoSettings(files => {
+        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: cilium/cilium',
+          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
+          '',
+        ].join('\n');
+      });
+      expect(plan.problems).toEqual([]);
+      for (const c of ['main', 'staging']) {
+        const release = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
+        expect(after[release]).not.toContain('${');
+        expect(plan.decisions).toContainEqual(
+          expect.stringContaining(
+            `${c}: the Cilium values are written out in ${release} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it`,
+          ),
+        );
+      }
     });
 
     it("resolves a helmfile's paths from its folder: the same relative path in another folder's helmfile names that folder's file", () => {
@@ -3063,6 +3156,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'infrastructure/base/cilium/release.yaml': sharedCiliumRelease(
         'clustermesh: {useAPIServer: true}',
       ),
+      ...unappliedDomainSecret,
     };
     for (const [c, id] of [
       ['alpha', 1],
@@ -3112,6 +3206,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       ),
       'infrastructure/cilium/pool.yaml':
         'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
+      ...unappliedDomainSecret,
     };
     const kustomization = (name: string, folder: string, extra = '') =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;

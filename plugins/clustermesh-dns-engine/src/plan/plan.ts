@@ -9,7 +9,7 @@ import {
 import { EngineCache } from '../cache/EngineCache';
 import { firstFew } from '../core/text';
 import { substituteObject } from '../flux/substitute';
-import { envsubst } from '../flux/envsubst';
+import { envsubst, referencedVariables } from '../flux/envsubst';
 import { getPath } from '../core/paths';
 import { substitutionProblemAt } from '../flux/render';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
@@ -214,6 +214,8 @@ function planEdits(
       statedByInput: ReadonlySet<string>;
     } {
   const mesh = buildMeshModel(tree, conventions, { cache });
+  const undefinedDomain = undefinedTemplateVariables(mesh);
+  if (undefinedDomain) return { problems: [undefinedDomain] };
   const inputProblems: PlanProblem[] = [];
   const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
@@ -469,6 +471,46 @@ function undefinedReferences(
     name = result.ok ? undefined : result.variable;
   }
   return found;
+}
+
+/**
+ * A variable of the FQDN template that nothing defines (the default
+ * template's SECRET_DOMAIN in a repository without it): no file mentions
+ * it and no source of unknown keys (made outside the repository) reaches a
+ * Kustomization that may hold it. Flux never substitutes it, and a value
+ * given to the run stays out of the files, so no layout can hold the FQDN:
+ * said first, with the template that names the domain.
+ */
+function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
+  const { conventions } = mesh;
+  const template = conventions.fqdnTemplate;
+  const absent = referencedVariables(template).filter(
+    v =>
+      !mesh.repository.mentions(v) &&
+      !mesh.clusters.some(c =>
+        c.render.kustomizations.some(k => k.variables.get(v) !== undefined),
+      ),
+  );
+  if (!absent.length) return undefined;
+  const example = envsubst(
+    template,
+    v => conventions.values[v] ?? `<${v === absent[0] ? 'domain' : v}>`,
+    { strict: false },
+  );
+  const one = absent.length === 1;
+  return {
+    field: 'fqdnTemplate',
+    message: `${template} uses ${absent.join(
+      ', ',
+    )}, which no file of the repository defines or mentions: Flux would never substitute ${
+      one ? 'it' : 'them'
+    }, and a value given to this run is not written into the repository`,
+    remedy: `name the domain in the template (--fqdn-template ${
+      example.ok ? example.output : template
+    }, or fqdnTemplate in the conventions), or define ${absent.join(
+      ', ',
+    )} in the settings each cluster's Kustomizations substitute from, then run again`,
+  };
 }
 
 /** The records of some clusters of the mesh after the change. */

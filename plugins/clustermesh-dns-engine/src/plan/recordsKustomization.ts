@@ -115,7 +115,14 @@ export function recordsKustomizationFor(
   if (typeof written !== 'string' || written.includes('$')) return undefined;
   const name = `${written}-${folderName}`;
   const rendered = `${cilium.name}-${folderName}`;
-  const taken = ctx.mesh.clusters.some(c =>
+  // in the clusters that apply the new one: another cluster's is in
+  // another API server (those that joined before have theirs)
+  const applying = ctx.mesh.clusters.filter(
+    c =>
+      clusters.includes(c) ||
+      c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
+  );
+  const taken = applying.some(c =>
     c.render.kustomizations.some(
       k => k.name === rendered && k.namespace === cilium.namespace,
     ),

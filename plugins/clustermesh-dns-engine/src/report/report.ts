@@ -226,7 +226,7 @@ export function runRules(mesh: MeshModel): CheckResult[] {
         ...rule.check(mesh, {
           ...ruleResults(effective, conventions, undefined, mesh.repository),
           forCluster: cluster =>
-            ruleResults(effective, conventions, cluster, mesh.repository),
+            ruleResults(effective, conventions, cluster, mesh.repository, mesh),
         }),
       );
     } else {
@@ -235,7 +235,7 @@ export function runRules(mesh: MeshModel): CheckResult[] {
           ...rule.check(
             mesh,
             cluster,
-            ruleResults(effective, conventions, cluster, mesh.repository),
+            ruleResults(effective, conventions, cluster, mesh.repository, mesh),
           ),
         );
     }

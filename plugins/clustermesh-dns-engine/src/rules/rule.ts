@@ -10,6 +10,7 @@ import { readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { appliesOrIs, inRepositoryLayout } from '../model/queries';
+import { settingsWriteTarget } from '../model/writeTargets';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
 /**
@@ -190,6 +191,15 @@ export interface RuleFailure<MessageId extends string = string> {
    * when it substitutes, or not known.
    */
   valuesUnsubstitutedBy?: () => { key: string; file: string } | undefined;
+  /**
+   * Where the settings of a cluster that has none go, as `configure`
+   * creates them: the file, the kustomization that lists it (none when
+   * Flux generates one), and the Kustomization that substitutes from it.
+   * Absent when the cluster has settings, or they cannot be created.
+   */
+  newSettings?: () =>
+    | { file: string; listedIn?: string; substitutedBy: string }
+    | undefined;
 }
 
 /** The Kustomization that applies a file to the cluster, when it does not substitute. */
@@ -305,6 +315,8 @@ export function ruleResults<MessageId extends string>(
   conventions: MeshConventions,
   cluster?: ClusterModel,
   repository?: Pick<RepositoryFacts, 'isFile' | 'kustomizationFile'>,
+  /** The mesh, for what a remedy asks of it (where configure writes). */
+  mesh?: MeshModel,
 ): RuleResults<MessageId> {
   const result = (
     declaredOutcome: CheckResult['outcome'],
@@ -372,6 +384,19 @@ export function ruleResults<MessageId extends string>(
         ...(cluster &&
           location && {
             unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
+          }),
+        ...(cluster &&
+          mesh && {
+            newSettings: () => {
+              const target = settingsWriteTarget(mesh, cluster);
+              return 'problem' in target || !target.create
+                ? undefined
+                : {
+                    file: target.file,
+                    listedIn: target.create.kustomization,
+                    substitutedBy: target.create.substitutedBy,
+                  };
+            },
           }),
         ...(cluster && {
           valuesUnsubstitutedBy: () => {

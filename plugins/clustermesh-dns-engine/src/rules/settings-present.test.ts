@@ -109,6 +109,47 @@ describe('settings-present', () => {
     );
   });
 
+  it("names, where the repository keeps no settings at all, the file configure would create and the Kustomization that would substitute from it, not the conventions' default path", () => {
+    // folders Flux generates a kustomization for; one shared Cilium
+    // release, substituted inline per cluster
+    const files: Record<string, string> = {
+      'infrastructure/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml]\n',
+      'infrastructure/cilium/release.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}\n    clustermesh: {useAPIServer: true}\n',
+    };
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      files[
+        `clusters/${c}/flux-system/gotk-sync.yaml`
+      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+      files[
+        `clusters/${c}/infrastructure.yaml`
+      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
+    }
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+        detectConventions(tree),
+      ),
+    );
+    expect(
+      report.clusters.map(c => [
+        c.name,
+        c.checks.find(k => k.ruleId === 'settings-present')?.remediation,
+      ]),
+    ).toEqual(
+      ['alpha', 'beta'].map(c => [
+        c,
+        `Add \`CILIUM_CLUSTERMESH_FQDN\` and \`CILIUM_CLUSTERMESH_LB_IP\` to a ConfigMap \`cluster-settings\` in a new \`clusters/${c}/cluster-settings.yaml\`, and have Kustomization flux-system/infra, which applies the Cilium values, substitute from it (\`postBuild.substituteFrom\`); or run \`clustermesh-dns configure\`, which writes both.`,
+      ]),
+    );
+  });
+
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {
     const result = exampleChecks(f => {
       withoutLbIp(f);

@@ -1,3 +1,4 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../../cache/EngineCache';
 import { isRecord } from '../../core/paths';
 import { firstFew } from '../../core/text';
@@ -5,21 +6,31 @@ import { clampPath, isPathUnder, type RepoTree } from '../../tree/RepoTree';
 import type { OwnSource } from './entryPoints';
 import { ScannedDocument, scanDocuments } from './scan';
 
+/** An ExternalArtifact that is a folder of this repository, copied as it is. */
+export interface CopiedArtifact extends OwnSource {
+  /** The repository folder that is the artifact's root ('' for the root). */
+  root: string;
+}
+
 /**
  * The ExternalArtifacts an ArtifactGenerator of the repository makes as
- * plain copies of this repository's folders (`@repo/infrastructure/**` to
- * `@artifact/infrastructure/`, every copy of the artifact so): the same
- * files at the same paths, so a Flux Kustomization that builds one builds
- * this repository. Anything else (another source, a renamed folder, a
- * single file, `exclude`, a merge strategy, a Kustomization that builds a
- * path outside the copied folders) is not this repository.
+ * plain copies of this repository's folders, each copy keeping the paths
+ * below one folder of the repository, its root: `@repo/infrastructure/**`
+ * to `@artifact/infrastructure/` (the root is the repository's), or
+ * `@repo/infrastructure/**` to `@artifact/` and `@repo/apps/base/**` to
+ * `@artifact/base/` (the root is `infrastructure/`, `apps/`): the same
+ * files at the same paths below it, so a Flux Kustomization that builds
+ * one builds this repository there. Anything else (another source, a
+ * renamed folder, copies from two roots, a single file, `exclude`, a merge
+ * strategy, a Kustomization that builds a path outside the copied folders
+ * or one the repository does not have) is not this repository.
  */
 export function copiedArtifacts(
   tree: RepoTree,
   cache: EngineCache,
   /** The sources that are this repository. */
   ownNames: readonly string[],
-): OwnSource[] {
+): CopiedArtifact[] {
   // one pass: the generators, and the folders the Kustomizations building
   // each artifact ask for
   const generators: ScannedDocument[] = [];
@@ -44,7 +55,16 @@ export function copiedArtifacts(
     const path = clampPath(typeof spec.path === 'string' ? spec.path : '.');
     paths.set(ref.name, [...(paths.get(ref.name) ?? []), path]);
   }
-  const found: OwnSource[] = [];
+  // every generator's copies of each artifact: each cluster's generator
+  // may make one of the same name, of its own folders
+  const made = new Map<
+    string,
+    {
+      folders: (CopiedFolder | undefined)[];
+      generator: string;
+      location: SourceLocation;
+    }[]
+  >();
   for (const doc of generators) {
     const { value } = doc;
     const spec = isRecord(value.spec) ? value.spec : {};
@@ -62,35 +82,71 @@ export function copiedArtifacts(
     artifacts.forEach((artifact: unknown, i: number) => {
       if (!isRecord(artifact) || typeof artifact.name !== 'string') return;
       const copies = Array.isArray(artifact.copy) ? artifact.copy : [];
-      const folders = copies.map(copy => copiedFolder(copy, own));
-      if (!folders.length || folders.some(f => f === undefined)) return;
-      // a path outside what it copies is not in the artifact: Flux fails it
-      const inside = (path: string) =>
-        folders.some(f => isPathUnder(path, f!.folder));
-      if (!(paths.get(artifact.name) ?? []).every(inside)) return;
-      const sources = [...new Set(folders.map(f => f!.source))];
-      found.push({
-        name: artifact.name,
-        path: '',
-        reason: `ExternalArtifact ${artifact.name} is ${
-          folders.some(f => f!.folder === '')
-            ? 'this repository'
-            : `this repository's ${firstFew(folders.map(f => f!.folder))}`
-        } as it is: ArtifactGenerator ${
-          value.metadata?.name ?? ''
-        } copies it from GitRepository ${sources.join(', ')} to the same paths`,
+      const list = made.get(artifact.name) ?? [];
+      list.push({
+        folders: copies.length
+          ? copies.map(copy => copiedFolder(copy, own))
+          : [undefined],
+        generator: String(value.metadata?.name ?? ''),
         location: doc.at(['spec', 'artifacts', i]),
       });
+      made.set(artifact.name, list);
+    });
+  }
+  const found: CopiedArtifact[] = [];
+  for (const [name, list] of made) {
+    const folders = list.flatMap(m => m.folders);
+    if (folders.some(f => f === undefined)) continue;
+    const roots = new Set(folders.map(f => f!.root));
+    if (roots.size !== 1) continue;
+    const [root] = roots;
+    // a path outside what it copies is not in the artifact, nor one the
+    // repository lacks below the root: Flux fails it
+    const index = cache.treeIndex(tree);
+    const inside = (path: string) =>
+      folders.some(f => isPathUnder(path, f!.folder)) &&
+      (!root || index.isDir(path ? `${root}/${path}` : root));
+    if (!(paths.get(name) ?? []).every(inside)) continue;
+    const sources = [...new Set(folders.map(f => f!.source))];
+    const copied = [
+      ...new Set(folders.map(f => (root ? `${root}/` : '') + f!.folder)),
+    ];
+    const generatorNames = [...new Set(list.map(m => m.generator))];
+    found.push({
+      name,
+      root,
+      path: '',
+      reason: `ExternalArtifact ${name} is ${
+        copied.some(f => f === '')
+          ? 'this repository'
+          : `this repository's ${firstFew(copied)}`
+      } as it is: ArtifactGenerator ${generatorNames.join(
+        ', ',
+      )} copies it from GitRepository ${sources.join(', ')} ${
+        root ? `with ${root}/ as the artifact's root` : 'to the same paths'
+      }`,
+      location: list[0].location,
     });
   }
   return found;
 }
 
-/** `@alias/<folder>/**` to `@artifact/<folder>/` from a source that is this repository. */
+/** A folder an artifact copies, as {@link copiedFolder} reads it. */
+interface CopiedFolder {
+  folder: string;
+  root: string;
+  source: string;
+}
+
+/**
+ * `@alias/<root>/<folder>/**` to `@artifact/<folder>/` from a source that
+ * is this repository (each part may be empty): the folder as the artifact
+ * has it, and the repository folder its root is.
+ */
 function copiedFolder(
   copy: unknown,
   own: ReadonlyMap<string, string>,
-): { folder: string; source: string } | undefined {
+): CopiedFolder | undefined {
   if (
     !isRecord(copy) ||
     typeof copy.from !== 'string' ||
@@ -100,10 +156,14 @@ function copiedFolder(
     return undefined;
   const from = /^@([^/]+)\/(?:(.+)\/)?\*\*$/.exec(copy.from);
   const source = from && own.get(from[1]);
-  if (!source) return undefined;
-  const folder = from[2] ?? '';
-  const to = copy.to.replace(/\/+$/, '');
-  return to === (folder ? `@artifact/${folder}` : '@artifact')
-    ? { folder, source }
+  const to = /^@artifact(?:\/(.*?))?\/*$/.exec(copy.to);
+  if (!source || !to) return undefined;
+  const copied = from[2] ?? '';
+  const folder = to[1] ?? '';
+  if (/[*?[{]/.test(copied) || /[*?[{]/.test(folder)) return undefined;
+  if (folder === copied) return { folder, root: '', source };
+  if (!folder) return { folder, root: copied, source };
+  return copied.endsWith(`/${folder}`)
+    ? { folder, root: copied.slice(0, -folder.length - 1), source }
     : undefined;
 }
