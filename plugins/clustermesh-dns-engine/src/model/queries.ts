@@ -42,6 +42,7 @@ import {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import { sopsPlaintextLength } from '../flux/sops';
 import { stringMapAt } from '../flux/kustomize/immutable';
 import { madeObject } from '../flux/providedSources';
 import {
@@ -1120,6 +1121,20 @@ export interface RequestedAddress {
 }
 
 /**
+ * An address asked for by a secret value (`${SVC_INGRESS_ADDR}` from a
+ * SOPS Secret): not known here. @public
+ */
+export interface SecretRequestedAddress {
+  /** The object, in words. */
+  what: string;
+  variables: string[];
+  /** The address's length in characters, where its SOPS line tells it. */
+  length?: number;
+  object: ManifestObject;
+  location: SourceLocation;
+}
+
+/**
  * The addresses the cluster's own objects ask LB IPAM for: a Service's LB
  * IPAM annotation or `spec.loadBalancerIP`, a Gateway's `spec.addresses`
  * and the annotations Cilium gives its Service, and the same written in a
@@ -1131,11 +1146,21 @@ export interface RequestedAddress {
  *
  * @public
  */
-export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
+export function requestedAddresses(
+  cluster: ClusterModel,
+  /** Filled with the requests whose address is a secret value, not known here (their SOPS lines read from the repository). */
+  secret?: {
+    found: SecretRequestedAddress[];
+    repository: Pick<RepositoryFacts, 'readText'>;
+  },
+): RequestedAddress[] {
   const out: RequestedAddress[] = [];
   // a patch of an object from a remote resource sets what it sets on it
   const patched = cluster.findings.flatMap(f =>
     f.patchOfUnfetched ? [f.patchOfUnfetched] : [],
+  );
+  const appliers = new Map(
+    cluster.render.objects.map(o => [o.object, o.appliedBy] as const),
   );
   for (const object of [
     ...cluster.render.objects.map(o => o.object),
@@ -1195,6 +1220,25 @@ export function requestedAddresses(cluster: ClusterModel): RequestedAddress[] {
       if (typeof text !== 'string') continue;
       for (const part of text.split(',')) {
         const address = parseIpAddress(part.trim());
+        const variables = address ? [] : unknownVariables(part);
+        if (variables.length && secret) {
+          // a SOPS value keeps its plaintext's length: a value that is the
+          // variable alone is as long as its line says
+          const only = /^\s*<secret:([A-Za-z_][A-Za-z0-9_]*)>\s*$/.exec(part);
+          const at = only && appliers.get(object)?.variables.get(only[1]);
+          const line =
+            at?.location &&
+            secret.repository.readText(at.location.file)?.split('\n')[
+              at.location.line - 1
+            ];
+          secret.found.push({
+            what: describeObject(object),
+            variables,
+            length: line ? sopsPlaintextLength(line) : undefined,
+            object,
+            location: locate(object, path),
+          });
+        }
         if (address)
           out.push({
             address,

@@ -2,7 +2,12 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { poolsHolding, requestedAddresses } from '../model/queries';
+import { firstFew } from '../core/text';
+import {
+  poolsHolding,
+  requestedAddresses,
+  SecretRequestedAddress,
+} from '../model/queries';
 import { defineMeshRule, sharedValues } from './rule';
 
 /** No two clusters share an LB IP. @public */
@@ -12,7 +17,7 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster.",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP.",
   remediation: (c, failure) =>
     failure?.id === 'taken' || failure?.id === 'takenByPeer'
       ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
@@ -24,11 +29,17 @@ export const lbIpUnique = defineMeshRule({
     takenByPeer:
       "LB IP {{ip}} is also asked for by {{other}} of {{peer}} ({{where}}), whose pool holds it: where {{peer}} gets it, {{peer}}'s Cilium answers that address itself and never reaches this cluster's API server",
     unique: '{{count:LB IP}} set, no two the same',
+    uniqueBesideSecrets:
+      '{{count:LB IP}} set, no two the same; {{secrets:address}} other objects ask LB IPAM for from SOPS {{are}} of another length than the LB IP {{they}} could be',
+    secretRequests:
+      "{{count:LB IP}} set, no two the same, but {{requests}} {{ask}} LB IPAM for an address kept secret ({{variables}}), not known here: whether it is {{cluster}}'s LB IP {{ip}} cannot be told",
     none: 'no LB IP is set yet',
     unknown:
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
   },
   check(mesh, r) {
+    const isClustermeshService = (o: { kind: string; name: string }) =>
+      o.kind === 'Service' && o.name === mesh.conventions.cilium.serviceName;
     const { distinct, shared } = sharedValues(
       mesh.members,
       c => c.lbIpAddress?.text,
@@ -40,10 +51,7 @@ export const lbIpUnique = defineMeshRule({
           a =>
             a.address.text === c.lbIpAddress?.text &&
             // the clustermesh-apiserver Service itself, when written out
-            !(
-              a.object.kind === 'Service' &&
-              a.object.name === mesh.conventions.cilium.serviceName
-            ),
+            !isClustermeshService(a.object),
         )
         .map(a =>
           r.forCluster(c).fail(
@@ -68,11 +76,7 @@ export const lbIpUnique = defineMeshRule({
           requestedAddresses(o)
             .filter(
               a =>
-                a.address.text === ip.text &&
-                !(
-                  a.object.kind === 'Service' &&
-                  a.object.name === mesh.conventions.cilium.serviceName
-                ),
+                a.address.text === ip.text && !isClustermeshService(a.object),
             )
             .map(a =>
               r.forCluster(c).fail(
@@ -110,11 +114,58 @@ export const lbIpUnique = defineMeshRule({
           ].join(', '),
         }),
       ];
+    // addresses other Services ask for from a Secret: one may be an LB IP,
+    // unless SOPS says its length differs
+    let ruledOut = 0;
+    for (const c of mesh.members) {
+      const ip = c.lbIpAddress;
+      if (!ip) continue;
+      const asking = [
+        c,
+        ...mesh.members.filter(o => o !== c && poolsHolding(o, ip).length > 0),
+      ];
+      const requests = asking.flatMap(o => {
+        const found: SecretRequestedAddress[] = [];
+        requestedAddresses(o, { found, repository: mesh.repository });
+        return found;
+      });
+      const open = requests.filter(
+        q =>
+          (q.length === undefined || q.length === ip.text.length) &&
+          !isClustermeshService(q.object),
+      );
+      ruledOut += requests.length - open.length;
+      if (open.length)
+        return [
+          r.forCluster(c).notEvaluated(
+            'secretRequests',
+            {
+              count: distinct,
+              requests: firstFew(
+                open.map(q => `${q.what} (${formatLocation(q.location)})`),
+              ),
+              variables: [...new Set(open.flatMap(q => q.variables))].join(
+                ', ',
+              ),
+              cluster: c.name,
+              ip: ip.text,
+              ask: open.length === 1 ? 'asks' : 'ask',
+            },
+            open[0].location,
+          ),
+        ];
+    }
     // nothing set, nothing compared: not a pass
+    if (!distinct) return [r.notEvaluated('none', {})];
     return [
-      distinct
-        ? r.pass('unique', { count: distinct })
-        : r.notEvaluated('none', {}),
+      ruledOut
+        ? r.pass('uniqueBesideSecrets', {
+            count: distinct,
+            secrets: ruledOut,
+            are: ruledOut === 1 ? 'is' : 'are',
+            they: ruledOut === 1 ? 'it' : 'they',
+          })
+        : r.pass('unique', { count: distinct }),
     ];
   },
 });
