@@ -89,11 +89,73 @@ export function objectKey(o: {
   return `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
 }
 
+/**
+ * Kinds kustomize treats as cluster-scoped (its built-in schema); every
+ * other kind, custom resources included, gets the kustomization's namespace.
+ */
+const clusterScopedKinds = new Set([
+  'APIService',
+  'CertificateSigningRequest',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ComponentStatus',
+  'CSIDriver',
+  'CSINode',
+  'CustomResourceDefinition',
+  'FlowSchema',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PodSecurityPolicy',
+  'PriorityClass',
+  'PriorityLevelConfiguration',
+  'RuntimeClass',
+  'StorageClass',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+]);
+
+/** Whether kustomize's built-in schema knows a kind as cluster-scoped. */
+export const isClusterScopedKind = (kind: string) =>
+  clusterScopedKinds.has(kind);
+
+/**
+ * Custom resources their CRDs make cluster-scoped, which kustomize's schema
+ * does not know (it gives them a namespace): the API server keeps one of
+ * each name, whatever namespace the manifest or its Kustomization says.
+ */
+const clusterScopedCustomKinds = new Set([
+  'CiliumLoadBalancerIPPool',
+  'CiliumL2AnnouncementPolicy',
+  'CiliumBGPClusterConfig',
+  'CiliumBGPPeerConfig',
+  'CiliumBGPAdvertisement',
+  'CiliumBGPPeeringPolicy',
+  'CiliumBGPNodeConfigOverride',
+  'CiliumCIDRGroup',
+  'CiliumClusterwideNetworkPolicy',
+  'CiliumPodIPPool',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'ClusterExternalSecret',
+]);
+
+/** Whether the API server keeps a kind without a namespace (built in, or a known CRD's). */
+export const isClusterScopedInCluster = (kind: string) =>
+  clusterScopedKinds.has(kind) || clusterScopedCustomKinds.has(kind);
+
 /** `Kind namespace/name` for messages. @public */
 export function describeObject(o: {
   kind: string;
   namespace?: string;
   name: string;
 }): string {
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  // a cluster-scoped kind is one object whatever namespace a manifest
+  // (or kustomize, for a custom resource) gives it
+  const namespace = isClusterScopedInCluster(o.kind) ? undefined : o.namespace;
+  return `${o.kind} ${namespace ? `${namespace}/` : ''}${o.name}`;
 }

@@ -24,7 +24,7 @@ import {
   SubstituteReference,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
-import { isClusterScopedInCluster } from './kustomizeObjects';
+import { isClusterScopedInCluster } from '../core/manifest';
 import { isHashSuffixed } from './kustomize/hash';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import {

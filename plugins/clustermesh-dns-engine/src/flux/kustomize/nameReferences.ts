@@ -1,5 +1,5 @@
 import { isRecord } from '../../core/paths';
-import { isClusterScopedKind } from '../kustomizeObjects';
+import { isClusterScopedKind } from '../../core/manifest';
 import {
   applyFieldSpec,
   FieldSpec,

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { ManifestObject, ObjectSource } from '../../core/manifest';
 import { isRecord } from '../../core/paths';
-import { isClusterScopedKind } from '../kustomizeObjects';
+import { isClusterScopedKind } from '../../core/manifest';
 import { stringAt, updateIn, withField, withoutField } from './immutable';
 
 /** What kustomize identifies a resource by, besides its apiVersion. */

@@ -1,5 +1,5 @@
 import { getPath, isRecord } from '../../core/paths';
-import { isClusterScopedKind } from '../kustomizeObjects';
+import { isClusterScopedKind } from '../../core/manifest';
 import { sameResource } from './accumulation';
 import {
   applyFieldSpec,
