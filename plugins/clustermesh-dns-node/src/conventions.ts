@@ -24,6 +24,12 @@ export interface LoadConventionsOptions {
    */
   values?: Record<string, string>;
   /**
+   * Values of one cluster's secret variables, by cluster name
+   * (`--value <cluster>:NAME=value`): they win over the file's and over
+   * `values` for that cluster.
+   */
+  valuesByCluster?: Record<string, Record<string, string>>;
+  /**
    * The FQDN template given to this run (`--fqdn-template`, the action's
    * `fqdnTemplate` input): wins over the file's and over what is detected.
    */
@@ -75,6 +81,13 @@ export function loadConventions(
       ...explicit,
       values: { ...explicit?.values, ...options.values },
     };
+  }
+  const byCluster = options.valuesByCluster ?? {};
+  if (Object.keys(byCluster).length) {
+    const merged = { ...explicit?.valuesByCluster };
+    for (const [cluster, values] of Object.entries(byCluster))
+      merged[cluster] = { ...merged[cluster], ...values };
+    explicit = { ...explicit, valuesByCluster: merged };
   }
   const givenToRun: MeshConventionsInput = options.fqdnTemplate
     ? { fqdnTemplate: options.fqdnTemplate }

@@ -343,6 +343,28 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it("takes a cluster's own value of a secret variable (<cluster>:NAME=value), over the one for every cluster", async () => {
+    const own = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--value',
+      'SECRET_DOMAIN=example.net',
+      '--value',
+      'apps:SECRET_DOMAIN=example.org',
+      '--format',
+      'json',
+    );
+    const report = JSON.parse(own.stdout);
+    expect(report.clusters.map((c: any) => [c.name, c.fqdn?.resolved])).toEqual(
+      [
+        ['apps', 'clustermesh-apps.example.org'],
+        ['infra', 'clustermesh-infra.example.net'],
+      ],
+    );
+    // each cluster names the other in its own domain: not the other's FQDN
+    expect(own.code).toBe(1);
+  });
+
   it('refuses a --value or --fail-on it cannot read, naming the option', async () => {
     const value = await cli(
       'validate',
@@ -352,8 +374,15 @@ describe('clustermesh-dns validate', () => {
     );
     expect(value.code).toBe(2);
     expect(value.stderr).toContain(
-      '--value takes <NAME>=<value> with NAME a variable name (letters, digits, _), not "SECRET_DOMAIN"',
+      '--value takes <NAME>=<value> or <cluster>:<NAME>=<value> with NAME a variable name (letters, digits, _), not "SECRET_DOMAIN"',
     );
+    const noCluster = await cli(
+      'validate',
+      'examples/gitops-repo',
+      '--value',
+      ':SECRET_DOMAIN=x',
+    );
+    expect(noCluster.code).toBe(2);
     const badName = await cli(
       'validate',
       'examples/gitops-repo',

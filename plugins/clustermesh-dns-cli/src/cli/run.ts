@@ -49,7 +49,8 @@ ${exitStatus}`;
 
 const commonOptions = `  --config <file>          conventions file (default: <repo-dir>/.clustermesh-dns.yaml if present)
   --value <NAME>=<value>   value of a variable the repository keeps secret, e.g. SECRET_DOMAIN=example.net
-                           (repeat it; wins over the conventions file's values)
+                           (repeat it; wins over the conventions file's values); <cluster>:<NAME>=<value>
+                           gives one cluster its own (its Secret holds another value than the others')
   --fqdn-template <text>   the clusters' FQDN, {cluster} for the name, e.g. '{cluster}.mesh.\${SECRET_DOMAIN}'
                            (wins over the conventions file's fqdnTemplate and what is detected)
   --format <format>        text (default) or json`;
@@ -194,23 +195,35 @@ function open(command: 'validate' | 'configure', args: string[]) {
 
 const variableName = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
-/** `--value NAME=VALUE`, repeated: the values of secret variables. */
+/**
+ * `--value NAME=VALUE` and `--value <cluster>:NAME=VALUE`, repeated: the
+ * values of secret variables, for every cluster or for one.
+ */
 function variableValues(
   specs: string[] | undefined,
   command: 'validate' | 'configure',
-): Record<string, string> {
+): {
+  values: Record<string, string>;
+  valuesByCluster: Record<string, Record<string, string>>;
+} {
   const values: Record<string, string> = {};
+  const valuesByCluster: Record<string, Record<string, string>> = {};
   for (const spec of specs ?? []) {
     const at = spec.indexOf('=');
-    const name = at < 0 ? spec : spec.slice(0, at);
-    if (at <= 0 || !variableName.test(name))
+    const target = at < 0 ? spec : spec.slice(0, at);
+    const colon = target.indexOf(':');
+    const cluster = colon < 0 ? undefined : target.slice(0, colon);
+    const name = colon < 0 ? target : target.slice(colon + 1);
+    if (at <= 0 || !variableName.test(name) || cluster === '')
       throw new UsageError(
-        `--value takes <NAME>=<value> with NAME a variable name (letters, digits, _), not "${spec}"`,
+        `--value takes <NAME>=<value> or <cluster>:<NAME>=<value> with NAME a variable name (letters, digits, _), not "${spec}"`,
         command,
       );
-    values[name] = spec.slice(at + 1);
+    const value = spec.slice(at + 1);
+    if (cluster === undefined) values[name] = value;
+    else (valuesByCluster[cluster] ??= {})[name] = value;
   }
-  return values;
+  return { values, valuesByCluster };
 }
 
 /** Reads the repository and its conventions, with the options common to the commands. */
@@ -224,7 +237,7 @@ function readRepository(
   command: 'validate' | 'configure',
   io: CliIo,
 ) {
-  const values = variableValues(options.value, command);
+  const { values, valuesByCluster } = variableValues(options.value, command);
   const fqdnTemplate = options['fqdn-template'];
   if (fqdnTemplate !== undefined && !fqdnTemplate.includes('{cluster}'))
     throw new UsageError(
@@ -239,7 +252,7 @@ function readRepository(
     tree,
     repoDir,
     options.config && path.resolve(io.cwd, options.config),
-    { cache, values, fqdnTemplate },
+    { cache, values, valuesByCluster, fqdnTemplate },
   );
   return { repoDir, tree, conventions, cache };
 }

@@ -290,6 +290,12 @@ export const conventionsSchema = z.object({
     .describe(
       'Values for variables that are secret in the repository (e.g. SECRET_DOMAIN); nothing is ever decrypted.',
     ),
+  valuesByCluster: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .default({})
+    .describe(
+      "Values for one cluster's secret variables, by cluster name, where its Secret holds another value than the others' (each cluster's own SECRET_DOMAIN); they win over `values` for that cluster.",
+    ),
 });
 
 /**

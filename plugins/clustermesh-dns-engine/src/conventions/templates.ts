@@ -127,10 +127,17 @@ export function clusterEntry(
   return conventions.entryPath ? `${dir}/${conventions.entryPath}` : dir;
 }
 
+/** The merged values of each cluster, per conventions object: asked for every variable looked up. */
+const valuesMemo = new WeakMap<
+  MeshConventions,
+  Map<string, Readonly<Record<string, string>>>
+>();
+
 /**
- * The values known for a cluster's variables: the conventions' values and,
- * from a shared entry point, the variable that picks the cluster's folder
- * (its name, the only value that makes the folder's paths exist).
+ * The values known for a cluster's variables: the conventions' values, the
+ * cluster's own (`valuesByCluster`) over them and, from a shared entry
+ * point, the variable that picks the cluster's folder (its name, the only
+ * value that makes the folder's paths exist).
  * @public
  */
 export function clusterValues(
@@ -138,7 +145,18 @@ export function clusterValues(
   cluster: string,
 ): Readonly<Record<string, string>> {
   const shared = conventions.sharedEntry;
-  return shared
-    ? { ...conventions.values, [shared.variable]: cluster }
-    : conventions.values;
+  const own = conventions.valuesByCluster?.[cluster];
+  if (!shared && !own) return conventions.values;
+  let byCluster = valuesMemo.get(conventions);
+  if (!byCluster) valuesMemo.set(conventions, (byCluster = new Map()));
+  let values = byCluster.get(cluster);
+  if (!values) {
+    values = {
+      ...conventions.values,
+      ...own,
+      ...(shared && { [shared.variable]: cluster }),
+    };
+    byCluster.set(cluster, values);
+  }
+  return values;
 }

@@ -31,7 +31,11 @@ import {
   readExternalDnsChartSources,
   readExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
-import { clusterPath, resolveFqdnTemplate } from '../conventions/templates';
+import {
+  clusterPath,
+  clusterValues,
+  resolveFqdnTemplate,
+} from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { firstFew } from '../core/text';
@@ -81,7 +85,7 @@ export function expectedFqdn(
     cluster.name,
     name =>
       cluster.settings.value(name) ??
-      mesh.conventions.values[name] ??
+      clusterValues(mesh.conventions, cluster.name)[name] ??
       secretPlaceholder(name),
   );
 }

@@ -1,5 +1,5 @@
 import { envsubst } from '../flux/envsubst';
-import { variableReference } from '../conventions/templates';
+import { clusterValues, variableReference } from '../conventions/templates';
 import type { ClusterModel, MeshModel } from './types';
 
 /**
@@ -94,7 +94,7 @@ export function clusterRecordRow(
         const out = envsubst(
           name,
           variable =>
-            mesh.conventions.values[variable] ??
+            clusterValues(mesh.conventions, cluster.name)[variable] ??
             cluster.settings.value(variable) ??
             variableReference(variable),
           { strict: false },

@@ -1,5 +1,9 @@
 import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { clusterPath, fqdnTemplateFor } from '../conventions/templates';
+import {
+  clusterPath,
+  clusterValues,
+  fqdnTemplateFor,
+} from '../conventions/templates';
 import type { ObjectPath } from '../core/paths';
 import { getPath, isRecord } from '../core/paths';
 import { envsubst, referencedVariables } from '../flux/envsubst';
@@ -817,7 +821,7 @@ export function fqdnForm(
   };
   const guessed = variables.filter(
     v =>
-      conventions.values[v] === undefined &&
+      clusterValues(conventions, cluster.name)[v] === undefined &&
       unverified(v) !== undefined &&
       !mesh.repository.mentions(v),
   );
@@ -896,7 +900,10 @@ export function fqdnForm(
       !(setting as { unverified?: boolean }).unverified
     ) {
       plain.set(v, setting.value);
-    } else if (setting || conventions.values[v] !== undefined) {
+    } else if (
+      setting ||
+      clusterValues(conventions, cluster.name)[v] !== undefined
+    ) {
       secret.push(v);
     } else {
       missing.push(v);
@@ -1215,37 +1222,17 @@ function clustermeshIn(mesh: MeshModel, file: string): unknown {
 
 /**
  * The file a kustomize ConfigMap generator read a key from
- * (`files: [key=path]` or `files: [path]`), or undefined.
+ * (`files: [key=path]` or `files: [path]`, in whichever generator of a
+ * merge gave it), or undefined.
  */
 export function generatorFile(
   mesh: MeshModel,
   object: SubstitutedObject,
   key: string,
 ): string | undefined {
-  const kustomization = object.source.file;
-  if (
-    object.source.index >= 0 ||
-    !(kustomizationFileNames as readonly string[]).includes(
-      basenamePath(kustomization),
-    )
-  )
-    return undefined;
-  const text = mesh.repository.readText(kustomization);
-  if (text === undefined) return undefined;
-  const dir = dirnamePath(kustomization);
-  // the generator's file sources, read plainly: `- key=path` or `- path`
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*-\s+["']?([^"'#\s]+)["']?\s*(#.*)?$/.exec(line);
-    if (!m) continue;
-    const source = m[1];
-    const eq = source.indexOf('=');
-    const sourceKey = eq < 0 ? basenamePath(source) : source.slice(0, eq);
-    const path = eq < 0 ? source : source.slice(eq + 1);
-    if (sourceKey !== key) continue;
-    const file = joinPath(dir, path);
-    if (file && mesh.repository.isFile(file)) return file;
-  }
-  return undefined;
+  const file =
+    object.source.index < 0 ? object.source.keyFiles?.[key] : undefined;
+  return file && mesh.repository.isFile(file) ? file : undefined;
 }
 
 /** Where a new DNSEndpoint file goes, and the kustomization that must list it. @public */

@@ -13,6 +13,7 @@ import { firstFew } from '../core/text';
 import { isSopsEncrypted } from '../flux/sops';
 import {
   clusterPath,
+  clusterValues,
   fqdnTemplateFor,
   peerFqdnVariable,
   resolveFqdnTemplate,
@@ -176,7 +177,7 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
     cluster,
     name =>
       model?.settings.value(name) ??
-      ctx.conventions.values[name] ??
+      clusterValues(ctx.conventions, cluster)[name] ??
       secretPlaceholder(name),
   ).resolved;
 }
@@ -198,7 +199,7 @@ export function committedFqdn(ctx: ChangeContext, cluster: string): string {
     const plain =
       setting &&
       !setting.secret &&
-      (ctx.conventions.values[name] === undefined ||
+      (clusterValues(ctx.conventions, cluster)[name] === undefined ||
         settings!.inConfigMap(name));
     return plain ? setting.value : variableReference(name);
   }).resolved;
@@ -282,7 +283,7 @@ export function peerFqdnWhereWritten(
     if (writerValues.has(name)) return writerValues.get(name);
     const value =
       writer?.settings.value(name) ??
-      ctx.conventions.values[name] ??
+      clusterValues(ctx.conventions, cluster)[name] ??
       secretPlaceholder(name);
     writerValues.set(name, value);
     return value;
@@ -453,7 +454,13 @@ export function sharedFqdnTemplate(
         why: `${variable} holds the cluster name there, but the FQDN template ${template} also needs ${unresolved.join(
           ', ',
         )}, which Flux does not substitute in it for every one of ${clusters}${
-          unresolved.some(v => ctx.conventions.values[v] !== undefined)
+          unresolved.some(
+            v =>
+              ctx.conventions.values[v] !== undefined ||
+              Object.values(ctx.conventions.valuesByCluster ?? {}).some(
+                own => own[v] !== undefined,
+              ),
+          )
             ? ' (a value given to this run is not in the cluster: define it in the settings the Kustomization substitutes from)'
             : ''
         }`,

@@ -9,7 +9,7 @@ import {
   ttlRange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
-import { resolveFqdnTemplate } from '../conventions/templates';
+import { clusterValues, resolveFqdnTemplate } from '../conventions/templates';
 
 /** What the person asks for: clusters and their LB IPs, and how DNS is kept. @public */
 export interface MeshDnsChangeInput {
@@ -59,7 +59,8 @@ export function plannedFqdn(conventions: MeshConventions, cluster: string) {
   return resolveFqdnTemplate(
     conventions,
     cluster,
-    name => conventions.values[name] ?? secretPlaceholder(name),
+    name =>
+      clusterValues(conventions, cluster)[name] ?? secretPlaceholder(name),
   ).resolved;
 }
 

@@ -1400,6 +1400,68 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(problems({}).map(p => p.field)).not.toContain('fqdnTemplate');
   });
 
+  it("writes into each overlay's values file that holds clustermesh, not into a shared component's merged after it (a ConfigMap generator merged by components and overlays)", () => {
+    const { files, input } = perClusterLayout();
+    const platform = 'kubernetes/platform/cilium';
+    const addValuesFrom = (key: string) =>
+      `- op: add\n  path: /spec/valuesFrom/-\n  value: {kind: ConfigMap, name: cilium-helm-values, valuesKey: ${key}}\n`;
+    const patchRelease = (file: string) =>
+      `patches:\n  - target: {group: helm.toolkit.fluxcd.io, kind: HelmRelease, name: cilium}\n    path: ${file}\n`;
+    Object.assign(files, {
+      [`${platform}/base/kustomization.yaml`]:
+        'resources: [helm.yaml]\nconfigMapGenerator:\n  - name: cilium-helm-values\n    files: [base-values.yaml=values.yaml]\nconfigurations: [kustomizeconfig.yaml]\n',
+      [`${platform}/base/kustomizeconfig.yaml`]:
+        'nameReference:\n  - kind: ConfigMap\n    version: v1\n    fieldSpecs:\n      - {path: spec/valuesFrom/name, kind: HelmRelease}\n',
+      [`${platform}/base/helm.yaml`]:
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 30m\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  valuesFrom:\n    - {kind: ConfigMap, name: cilium-helm-values, valuesKey: base-values.yaml}\n',
+      [`${platform}/base/values.yaml`]: 'kubeProxyReplacement: true\n',
+      // a component every cluster takes, toggled per overlay
+      [`${platform}/components/istio/kustomization.yaml`]: `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n  - name: cilium-helm-values\n    behavior: merge\n    files: [istio-values.yaml=values.yaml]\n${patchRelease(
+        'helm-patch.yaml',
+      )}`,
+      [`${platform}/components/istio/helm-patch.yaml`]:
+        addValuesFrom('istio-values.yaml'),
+      [`${platform}/components/istio/values.yaml`]:
+        'socketLB:\n  hostNamespaceOnly: true\n',
+    });
+    for (const { name } of input.clusters) {
+      const id = name === 'east' ? 1 : 2;
+      Object.assign(files, {
+        [`${platform}/overlays/${name}/kustomization.yaml`]: `namespace: kube-system\nresources: [../../base]\ncomponents: [../../components/istio]\nconfigMapGenerator:\n  - name: cilium-helm-values\n    behavior: merge\n    files: [overlay-values.yaml=values.yaml]\n${patchRelease(
+          'helm-patch.yaml',
+        )}`,
+        [`${platform}/overlays/${name}/helm-patch.yaml`]: addValuesFrom(
+          'overlay-values.yaml',
+        ),
+        [`${platform}/overlays/${name}/values.yaml`]: `# ${name}\ncluster:\n  name: ${name}\n  id: ${id}\nclustermesh:\n  useAPIServer: true\n`,
+        [`kubernetes/clusters/${name}/apps/kustomization.yaml`]: `resources:\n  - ../../../platform/cilium/overlays/${name}\n  - ./pool.yaml\n`,
+      });
+      delete files[`kubernetes/clusters/${name}/apps/helmrelease.yaml`];
+    }
+    // what it finds is located in the overlay's own values file
+    const before = validateMesh(createRepoTree(files), perClusterConventions);
+    expect(before.clusters.map(c => [c.name, c.membership.location])).toEqual([
+      ['east', { file: `${platform}/overlays/east/values.yaml`, line: 6 }],
+      ['west', { file: `${platform}/overlays/west/values.yaml`, line: 6 }],
+    ]);
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).not.toContain(
+      `${platform}/components/istio/values.yaml`,
+    );
+    for (const { name } of input.clusters)
+      expect(after[`${platform}/overlays/${name}/values.yaml`]).toContain(
+        '  apiserver:\n    service:\n      type: LoadBalancer\n',
+      );
+    expect(plan.report!.summary.errors).toBe(0);
+    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
+    const overlays = input.clusters.map(c => `${platform}/overlays/${c.name}`);
+    const built = kubectlOnPath('kubectl kustomize of the merged overlays')
+      ? kubectlBuild(after, overlays)
+      : overlays.map(() => ({ status: 0, stderr: '' }));
+    expect(built).toEqual(overlays.map(() => ({ status: 0, stderr: '' })));
+  });
+
   it("gives a cluster joining the mesh its records' folder and Kustomization as the others got theirs (their names are in other clusters)", () => {
     const { files, input } = perClusterLayout();
     const conventions = perClusterConventions;

@@ -386,8 +386,12 @@ export const dnsEndpointMatches = defineClusterRule({
       const given = referencedVariables(c.fqdn.raw).filter(
         v => mesh.conventions.values[v] !== undefined,
       );
+      const ownValue = (cluster: string, v: string) =>
+        mesh.conventions.valuesByCluster?.[cluster]?.[v] !== undefined;
       const differs = (other: string) =>
         given.some(v => {
+          // given for each of the two: the names compared are theirs
+          if (ownValue(c.name, v) && ownValue(other, v)) return false;
           const mine = secretLength(mesh, c, v);
           const theirs = secretLength(mesh, mesh.byName.get(other), v);
           return mine !== undefined && theirs !== undefined && mine !== theirs;

@@ -27,6 +27,49 @@ describe('peers-complete', () => {
     },
   });
 
+  it("compares each cluster's view of a peer with the peer's own FQDN where each cluster's Secret holds its own domain (valuesByCluster)", () => {
+    const outcomes = (
+      valuesByCluster: Record<string, Record<string, string>>,
+    ) =>
+      validateMesh(
+        exampleTree('gitops-repo'),
+        resolveConventions({ valuesByCluster }),
+      )
+        .clusters.flatMap(c => c.checks)
+        .filter(c => c.ruleId === 'peers-complete')
+        .map(c => [c.cluster, c.outcome, c.message]);
+    // one domain in both Secrets: as with --value SECRET_DOMAIN
+    expect(
+      outcomes({
+        infra: { SECRET_DOMAIN: 'example.net' },
+        apps: { SECRET_DOMAIN: 'example.net' },
+      }).map(o => o[1]),
+    ).toEqual(['pass', 'pass']);
+    // two domains: each cluster's settings name the peer in its own domain,
+    // which is not the peer's (Flux substitutes them so)
+    expect(
+      outcomes({
+        infra: { SECRET_DOMAIN: 'example.net' },
+        apps: { SECRET_DOMAIN: 'example.org' },
+      }),
+    ).toEqual([
+      [
+        'apps',
+        'fail',
+        expect.stringContaining(
+          'CILIUM_CLUSTERMESH_INFRA_FQDN is "clustermesh-infra.example.org", but infra\'s FQDN is "clustermesh-infra.example.net"',
+        ),
+      ],
+      [
+        'infra',
+        'fail',
+        expect.stringContaining(
+          'CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-apps.example.net", but apps\'s FQDN is "clustermesh-apps.example.org"',
+        ),
+      ],
+    ]);
+  });
+
   it("says what to write for a peer whose own FQDN is a value not known here: the conventions' name, not the peer's variable", () => {
     const checks = validateMesh(
       exampleTree('gitops-repo', files => {

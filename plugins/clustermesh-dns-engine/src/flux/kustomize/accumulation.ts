@@ -152,8 +152,14 @@ function mergeInto(old: Res, res: Res, mergeData: boolean): Res {
         body = withField(body, field, merged);
     }
   }
+  // the keys kept from before keep the files they were read from
+  const keyFiles =
+    mergeData && (old.source.keyFiles || res.source.keyFiles)
+      ? { ...old.source.keyFiles, ...res.source.keyFiles }
+      : res.source.keyFiles;
   let next: Res = {
     ...res,
+    ...(keyFiles && { source: { ...res.source, keyFiles } }),
     body,
     prevIds: old.prevIds,
     prefixes: old.prefixes,
