@@ -1386,3 +1386,31 @@ export function clustersByCiliumName(
   }
   return found;
 }
+
+/** Where each cluster reads each value not known here (asked once per peer of a mesh). */
+const sources = new WeakMap<
+  ClusterModel,
+  Map<string, SourceLocation | undefined>
+>();
+
+/**
+ * Where a cluster reads a value not known here: its settings', or the
+ * substitution source of the Kustomization that applies its settings (a
+ * SOPS Secret substituted into them).
+ *
+ * @public
+ */
+export function secretSourceOf(
+  cluster: ClusterModel,
+  variable: string,
+): SourceLocation | undefined {
+  let found = sources.get(cluster);
+  if (!found) sources.set(cluster, (found = new Map()));
+  if (!found.has(variable))
+    found.set(
+      variable,
+      cluster.settings.get(variable)?.location ??
+        cluster.settingsObject?.appliedBy.variables.get(variable)?.location,
+    );
+  return found.get(variable);
+}

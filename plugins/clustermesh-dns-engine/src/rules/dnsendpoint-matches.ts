@@ -21,6 +21,7 @@ import {
   externalDnsPublishes,
   recordDeleters,
   recordsOfCluster,
+  secretSourceOf,
   unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
@@ -569,7 +570,7 @@ function secretLength(
   cluster: ClusterModel | undefined,
   variable: string,
 ): number | undefined {
-  const at = cluster?.settings.get(variable)?.location;
+  const at = cluster && secretSourceOf(cluster, variable);
   const line =
     at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
   return line ? sopsPlaintextLength(line) : undefined;

@@ -51,21 +51,25 @@ describe('lb-ip-unique', () => {
 
   it('is not evaluated where another Service asks for an address kept in SOPS that may be an LB IP, and passes where SOPS says its length differs', () => {
     /** Both clusters' ingress asks for SVC_INGRESS_ADDR, from infra's SOPS Secret of `bytes` characters. */
-    const secretIngress = (bytes: number) => (f: Record<string, string>) => {
-      const networking = 'kubernetes/infrastructure/networking';
-      f[`${networking}/kustomization.yaml`] += '  - ingress.yaml\n';
-      f[`${networking}/ingress.yaml`] =
-        'apiVersion: v1\nkind: Service\nmetadata:\n  name: ingress\n  namespace: network\n  annotations: {lbipam.cilium.io/ips: "${SVC_INGRESS_ADDR:=10.25.11.130}"}\nspec: {type: LoadBalancer}\n';
-      const secrets = 'kubernetes/clusters/infra/cluster-secrets.sops.yaml';
-      // base64 of `bytes` bytes, as SOPS writes it
-      const data = Buffer.alloc(bytes).toString('base64');
-      f[secrets] = f[secrets].replace(
-        'stringData:\n',
-        `stringData:\n  SVC_INGRESS_ADDR: ENC[AES256_GCM,data:${data},iv:aXY=,tag:dGFn,type:str]\n`,
-      );
-    };
-    const outcome = (bytes: number) =>
-      exampleChecks(secretIngress(bytes))
+    const secretIngress =
+      (bytes: number, withSecret = ['infra']) =>
+      (f: Record<string, string>) => {
+        const networking = 'kubernetes/infrastructure/networking';
+        f[`${networking}/kustomization.yaml`] += '  - ingress.yaml\n';
+        f[`${networking}/ingress.yaml`] =
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: ingress\n  namespace: network\n  annotations: {lbipam.cilium.io/ips: "${SVC_INGRESS_ADDR:=10.25.11.130}"}\nspec: {type: LoadBalancer}\n';
+        // base64 of `bytes` bytes, as SOPS writes it
+        const data = Buffer.alloc(bytes).toString('base64');
+        for (const c of withSecret) {
+          const secrets = `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`;
+          f[secrets] = f[secrets].replace(
+            'stringData:\n',
+            `stringData:\n  SVC_INGRESS_ADDR: ENC[AES256_GCM,data:${data},iv:aXY=,tag:dGFn,type:str]\n`,
+          );
+        }
+      };
+    const outcome = (bytes: number, withSecret?: string[]) =>
+      exampleChecks(secretIngress(bytes, withSecret))
         .filter(c => c.ruleId === 'lb-ip-unique')
         .map(c => [c.cluster, c.outcome, c.message, c.location]);
     // as long as 10.25.11.100: it may be that address
@@ -76,6 +80,16 @@ describe('lb-ip-unique', () => {
         "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6) asks LB IPAM for an address kept secret (SVC_INGRESS_ADDR), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
         { file: 'kubernetes/infrastructure/networking/ingress.yaml', line: 6 },
       ],
+    ]);
+    // each cluster's own, as long as its LB IP: each said
+    expect(
+      outcome(12, ['infra', 'apps']).map(([cluster, result]) => [
+        cluster,
+        result,
+      ]),
+    ).toEqual([
+      ['apps', 'not-evaluated'],
+      ['infra', 'not-evaluated'],
     ]);
     // of another length: not that address (apps' ingress takes the default)
     expect(outcome(11)).toEqual([

@@ -2,6 +2,7 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { firstFew } from '../core/text';
 import {
   poolsHolding,
@@ -117,6 +118,7 @@ export const lbIpUnique = defineMeshRule({
     // addresses other Services ask for from a Secret: one may be an LB IP,
     // unless SOPS says its length differs
     let ruledOut = 0;
+    const unknownRequests: CheckResult[] = [];
     for (const c of mesh.members) {
       const ip = c.lbIpAddress;
       if (!ip) continue;
@@ -136,7 +138,7 @@ export const lbIpUnique = defineMeshRule({
       );
       ruledOut += requests.length - open.length;
       if (open.length)
-        return [
+        unknownRequests.push(
           r.forCluster(c).notEvaluated(
             'secretRequests',
             {
@@ -153,8 +155,9 @@ export const lbIpUnique = defineMeshRule({
             },
             open[0].location,
           ),
-        ];
+        );
     }
+    if (unknownRequests.length) return unknownRequests;
     // nothing set, nothing compared: not a pass
     if (!distinct) return [r.notEvaluated('none', {})];
     return [

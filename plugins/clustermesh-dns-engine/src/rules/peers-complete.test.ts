@@ -129,6 +129,41 @@ describe('peers-complete', () => {
         ['infra', 'pass'],
       ]);
     });
+    it("passes when each cluster's Secret holds the same SOPS ciphertext (one value, copied), also from a Secret that is not the settings' (substituted into them)", () => {
+      const copied = (files: Record<string, string>) => {
+        const infra =
+          files['kubernetes/clusters/infra/cluster-secrets.sops.yaml'];
+        const line = /^ {2}SECRET_DOMAIN: .*$/m.exec(infra)![0];
+        const apps = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
+        files[apps] = files[apps].replace(/^ {2}SECRET_DOMAIN: .*$/m, line);
+      };
+      expect(checksOf(copied).map(c => [c.cluster, c.outcome])).toEqual([
+        ['apps', 'pass'],
+        ['infra', 'pass'],
+      ]);
+      // a Secret of another name, which the Kustomization applying the
+      // settings substitutes into them
+      const renamed = (files: Record<string, string>, copy = true) => {
+        if (copy) copied(files);
+        for (const [file, text] of Object.entries(files))
+          if (file.startsWith('kubernetes/clusters/'))
+            files[file] = text.replace(
+              /name: cluster-secrets\b/g,
+              'name: vault-secrets',
+            );
+      };
+      expect(checksOf(renamed).map(c => [c.cluster, c.outcome])).toEqual([
+        ['apps', 'pass'],
+        ['infra', 'pass'],
+      ]); // not copied: each read from its own file, as said
+      expect(
+        checksOf(files => renamed(files, false)).find(
+          c => c.cluster === 'infra',
+        )?.message,
+      ).toContain(
+        'SECRET_DOMAIN comes from kubernetes/clusters/infra/cluster-secrets.sops.yaml in this cluster and from kubernetes/clusters/apps/cluster-secrets.sops.yaml for apps',
+      );
+    });
   });
 
   describe('with the FQDN as a template in the files Flux substitutes (no peer variables)', () => {

@@ -8,7 +8,7 @@ import {
 import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { meshFqdns, peerKnownByEntry } from '../model/queries';
+import { meshFqdns, peerKnownByEntry, secretSourceOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
 import { firstFew } from '../core/text';
@@ -21,7 +21,7 @@ export const peersComplete = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "Every cluster knows every other cluster (or its configured peers) by the peer's own FQDN: a peer FQDN variable in its settings equal to that FQDN, or, without one, a `clustermesh.config.clusters` entry whose address renders to it (the FQDN template written in the files Flux substitutes, as when the settings are stored verbatim and the domain is secret).",
+    "Every cluster knows every other cluster (or its configured peers) by the peer's own FQDN: a peer FQDN variable in its settings equal to that FQDN, or, without one, a `clustermesh.config.clusters` entry whose address renders to it (the FQDN template written in the files Flux substitutes, as when the settings are stored verbatim and the domain is secret). A name that holds a secret value (a SOPS Secret's domain) is the peer's only when both clusters read that value from one file, or from SOPS lines of the same ciphertext (one value, copied); otherwise it is not evaluated.",
   remediation: c =>
     `Add \`${c.variables.peerFqdn}\` for each peer (its name ${
       c.variables.peerFqdn.includes(peerToken) ? 'upper' : 'lower'
@@ -75,6 +75,7 @@ export const peersComplete = defineClusterRule({
         // the common case, kept cheap; a value not known here is the
         // same only when both clusters read it from the same place
         const source = separateSource(
+          mesh,
           c,
           mesh.byName.get(peer),
           unknownOf(mesh, value),
@@ -98,6 +99,7 @@ export const peersComplete = defineClusterRule({
         if (entry) {
           // equal as text only where each reads its values from its own source
           const source = separateSource(
+            mesh,
             c,
             peerModel,
             unknownOf(mesh, entry.address),
@@ -294,42 +296,44 @@ function comparable(a: string, b: string): boolean {
  * A variable not known here (a Secret's value) that a peer's name written
  * in a cluster's settings holds, when the cluster and the peer read it from
  * different files: where each reads it. Undefined when the name holds no
- * such value, or both read it from the same file.
+ * such value, or both read it from the same file, or from SOPS lines that
+ * are the same ciphertext (one value, copied).
  */
 function separateSource(
+  mesh: MeshModel,
   cluster: ClusterModel,
   peer: ClusterModel | undefined,
   /** The values not known here that the name holds. */
   unknown: readonly string[],
 ): { variable: string; here: string; there: string } | undefined {
   for (const variable of unknown) {
-    const here = sourceFileOf(cluster, variable);
-    const there = peer && sourceFileOf(peer, variable);
-    if (here === undefined || here !== there)
+    const here = secretSourceOf(cluster, variable);
+    const there = peer && secretSourceOf(peer, variable);
+    if (
+      here === undefined ||
+      (here.file !== there?.file && !sameCiphertext(mesh, here, there))
+    )
       return {
         variable,
-        here: here ?? 'a source not known here',
-        there: there ?? 'a source not known here',
+        here: here?.file ?? 'a source not known here',
+        there: there?.file ?? 'a source not known here',
       };
   }
   return undefined;
 }
 
-/** Where each cluster reads each value not known here (asked once per peer of a mesh). */
-const sourceFiles = new WeakMap<
-  ClusterModel,
-  Map<string, string | undefined>
->();
-
-function sourceFileOf(
-  cluster: ClusterModel,
-  variable: string,
-): string | undefined {
-  let files = sourceFiles.get(cluster);
-  if (!files) sourceFiles.set(cluster, (files = new Map()));
-  if (!files.has(variable))
-    files.set(variable, cluster.settings.get(variable)?.location.file);
-  return files.get(variable);
+/** Whether two lines are one SOPS value, copied (the same ciphertext, nonce and tag). */
+function sameCiphertext(
+  mesh: MeshModel,
+  a: SourceLocation,
+  b: SourceLocation | undefined,
+): boolean {
+  const line = (at: SourceLocation) =>
+    mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+  const ciphertext = (text: string | undefined) =>
+    /ENC\[AES256_GCM,data:[^\]]+\]/.exec(text ?? '')?.[0];
+  const first = ciphertext(line(a));
+  return !!b && first !== undefined && first === ciphertext(line(b));
 }
 
 /** The values not known here of each peer name text (each text is every knower's). */
