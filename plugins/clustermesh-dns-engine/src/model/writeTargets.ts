@@ -100,7 +100,7 @@ export function settingsUnread(
   const { conventions } = mesh;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
-  if (!cluster.settingsObject) {
+  if (!cluster.settingsObject || settingsReadByNothing(cluster)) {
     // one text for every such cluster: the summary says it once
     if (
       cluster.cilium?.kind === 'values-file' &&
@@ -153,6 +153,26 @@ function ownCiliumValues(
 }
 
 /**
+ * Whether a cluster's settings ConfigMap is read by nothing: no
+ * Kustomization of the cluster substitutes from it (a repository whose
+ * Kustomizations substitute nothing keeps one for its own notes).
+ *
+ * @public
+ */
+export function settingsReadByNothing(cluster: ClusterModel): boolean {
+  const found = cluster.settingsObject;
+  if (!found || found.object.kind !== 'ConfigMap') return false;
+  const namespace = found.object.namespace ?? found.appliedBy.namespace;
+  return !cluster.render.kustomizations.some(
+    k =>
+      k.namespace === namespace &&
+      k.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === found.object.name,
+      ),
+  );
+}
+
+/**
  * Whether the change can configure a cluster without a settings ConfigMap,
  * writing its values out, as the repository writes its other Cilium values:
  * it has none, no Kustomization of it substitutes from one, the FQDN
@@ -167,7 +187,10 @@ export function settingsNotWanted(
   cluster: ClusterModel,
 ): string | undefined {
   const { conventions } = mesh;
-  if (conventions.settings.create === 'always' || cluster.settingsObject)
+  if (
+    conventions.settings.create === 'always' ||
+    (cluster.settingsObject && !settingsReadByNothing(cluster))
+  )
     return undefined;
   if (referencedVariables(fqdnTemplateFor(conventions, cluster.name)).length)
     return undefined;
@@ -176,7 +199,15 @@ export function settingsNotWanted(
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
   if (!ownCiliumValues(mesh, cluster)) return undefined;
-  return `its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
+  const unread = cluster.settingsObject
+    ? `the one it has, ${describeObject({
+        ...cluster.settingsObject.object,
+        namespace:
+          cluster.settingsObject.object.namespace ??
+          cluster.settingsObject.appliedBy.namespace,
+      })}, is read by nothing: no Kustomization substitutes from it; `
+    : '';
+  return `${unread}its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
 }
 
 /**

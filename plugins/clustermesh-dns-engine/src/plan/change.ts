@@ -29,6 +29,7 @@ import {
   fqdnForm,
   hasSecretPlaceholder,
   SettingsWriteTarget,
+  settingsReadByNothing,
   settingsUnread,
   settingsWriteTarget,
   substitutionScope,
@@ -620,7 +621,9 @@ export function decideChange(
     const cluster = mesh.byName.get(name)!;
     const target = settingsWriteTarget(mesh, cluster);
     const unread =
-      (('problem' in target || target.create) &&
+      (('problem' in target ||
+        target.create ||
+        settingsReadByNothing(cluster)) &&
         settingsUnread(mesh, cluster)) ||
       (!removed.has(name) &&
         writtenOutForBootstrap(

@@ -1462,6 +1462,38 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(built).toEqual(overlays.map(() => ({ status: 0, stderr: '' })));
   });
 
+  it('writes no entries into a settings ConfigMap no Kustomization substitutes from, where the values are written out', () => {
+    const { files, input, clusters } = perClusterLayout();
+    for (const { name, id } of clusters) {
+      const dir = `kubernetes/clusters/${name}`;
+      // nothing substitutes: the repository writes its values out
+      files[`${dir}/apps.yaml`] = files[`${dir}/apps.yaml`].replace(
+        /\n {2}postBuild:[\s\S]*$/,
+        '\n',
+      );
+      files[`${dir}/apps/helmrelease.yaml`] = files[
+        `${dir}/apps/helmrelease.yaml`
+      ]
+        .replace('${CLUSTER_NAME}', name)
+        .replace('${CLUSTER_ID}', String(id));
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).not.toContain(
+      'kubernetes/clusters/east/cluster-settings.yaml',
+    );
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^east, west: no settings ConfigMap is written \(the one it has, ConfigMap flux-system\/cluster-settings, is read by nothing: no Kustomization substitutes from it; its values are written out instead/,
+      ),
+    );
+    expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
+      'lbipam.cilium.io/ips: 10.60.1.10',
+    );
+    expect(plan.report!.summary.errors).toBe(0);
+    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
+  });
+
   it("gives a cluster joining the mesh its records' folder and Kustomization as the others got theirs (their names are in other clusters)", () => {
     const { files, input } = perClusterLayout();
     const conventions = perClusterConventions;
