@@ -31,6 +31,28 @@ describe('clusters that reconcile this repository at different refs', () => {
     ]);
   });
 
+  it('reads the ref of a cluster whose Flux Operator instance syncs it (FluxInstance spec.sync.ref), as a branch', () => {
+    const withInstance = (ref: string) => (files: Record<string, string>) => {
+      files[sync('apps')] = files[sync('apps')].replace(
+        /apiVersion: source\.toolkit\.fluxcd\.io\/v1\nkind: GitRepository\n[\s\S]*?\n---\n/,
+        `apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  distribution: {version: 2.x, registry: ghcr.io/fluxcd}\n  sync:\n    kind: GitRepository\n    url: ssh://git@github.com/example/home-ops\n    ref: ${ref}\n    path: kubernetes/clusters/apps\n---\n`,
+      );
+    };
+    const of = (ref: string) =>
+      differing(
+        validateMesh(
+          exampleTree('gitops-repo', withInstance(ref)),
+          resolveConventions({}),
+        ),
+      ).map(f => f.message);
+    expect(of('refs/heads/main')).toEqual([]);
+    expect(of('refs/heads/apps-next')).toEqual([
+      expect.stringContaining(
+        `apps at branch apps-next (${sync('apps')}:13); infra at branch main`,
+      ),
+    ]);
+  });
+
   it('says nothing of a cluster outside the mesh, which is not checked', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {

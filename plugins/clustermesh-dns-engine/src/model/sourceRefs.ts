@@ -1,6 +1,8 @@
 import type { MeshConventions } from '../conventions/schema';
 import { EngineFinding, finding } from '../core/finding';
-import { isRecord } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
+import type { ManifestObject } from '../core/manifest';
+import { instanceSyncOf } from '../conventions/detect/entryPoints';
 import { locate } from '../yaml/locate';
 import type { ClusterModel } from './types';
 
@@ -15,6 +17,54 @@ function refOf(ref: unknown): { text: string; key?: string } {
   return key
     ? { text: `${key} ${(ref as Record<string, string>)[key]}`, key }
     : { text: 'its default branch' };
+}
+
+/** A GitRepository's ref, where it says it. */
+function gitRepositoryRef(object: ManifestObject) {
+  const { text: ref, key } = refOf(object.body.spec?.ref);
+  return {
+    ref,
+    at: locate(object, key ? ['spec', 'ref', key] : ['spec', 'ref']),
+  };
+}
+
+/**
+ * The ref a Flux Operator instance of the cluster syncs (a FluxInstance's
+ * `spec.sync.ref`, or the flux-instance chart's `instance.sync.ref` in a
+ * HelmRelease): `refs/heads/main` is branch main. Undefined when the
+ * cluster applies none, or several, or it syncs another kind of source.
+ */
+function instanceRef(cluster: ClusterModel) {
+  const refs = cluster.render.objects.flatMap(({ object, appliedBy }) => {
+    const sync = instanceSyncOf(object.body, object.source.file);
+    if (!sync) return [];
+    // a HelmRelease's values as helm-controller merges them (valuesFrom too)
+    const release = object.kind === 'HelmRelease';
+    const holder = release
+      ? cluster.releaseValues(object, appliedBy).values
+      : object.body;
+    const at = release ? sync.at.slice(2) : sync.at;
+    const ref = getPath(holder, [...at, 'ref']);
+    const kind = getPath(holder, [...at, 'kind']);
+    if (
+      typeof ref !== 'string' ||
+      (kind ?? 'GitRepository') !== 'GitRepository'
+    )
+      return [];
+    const named = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
+    return [
+      {
+        ref: named
+          ? `${named[1] === 'heads' ? 'branch' : 'tag'} ${named[2]}`
+          : `ref ${ref}`,
+        at:
+          release && getPath(object.body, [...sync.at, 'ref']) === undefined
+            ? locate(object, ['spec', 'valuesFrom'])
+            : locate(object, [...sync.at, 'ref']),
+      },
+    ];
+  });
+  return refs.length === 1 ? refs[0] : undefined;
 }
 
 /**
@@ -34,12 +84,14 @@ export function differentRefs(
         object.kind === 'GitRepository' &&
         conventions.flux.sourceNames.includes(object.name),
     );
-    // a cluster that declares none (a bootstrap makes it), or several:
-    // which ref it runs is not read
-    if (own.length !== 1) continue;
-    const { object } = own[0];
-    const { text: ref, key } = refOf(object.body.spec?.ref);
-    const at = locate(object, key ? ['spec', 'ref', key] : ['spec', 'ref']);
+    // a cluster that declares none (a bootstrap makes it, or Flux
+    // Operator from its instance's sync), or several: which ref it runs is
+    // not read
+    if (own.length > 1) continue;
+    const found =
+      own.length === 1 ? gitRepositoryRef(own[0].object) : instanceRef(cluster);
+    if (!found) continue;
+    const { ref, at } = found;
     const group = byRef.get(ref);
     if (group) group.clusters.push(cluster.name);
     else
