@@ -20,6 +20,22 @@ describe('fqdn-valid', () => {
     },
   });
 
+  it('says which variable Flux replaced with nothing where a part is missing (not strict, not defined where the settings are substituted)', () => {
+    const invalid = exampleChecks(
+      replace(
+        exampleFile.settings('apps'),
+        '"clustermesh-apps.${SECRET_DOMAIN}"\n',
+        '"clustermesh-apps.${OTHER_DOMAIN}"\n',
+      ),
+      { flux: { strictSubstitution: false } },
+    ).find(c => c.ruleId === 'fqdn-valid' && c.cluster === 'apps');
+    expect(invalid).toMatchObject({
+      outcome: 'fail',
+      message:
+        'FQDN "clustermesh-apps." is a single label, not a fully qualified name: OTHER_DOMAIN is not defined where Kustomization flux-system/cluster-apps-vars substitutes the settings, so Flux replaces it with nothing',
+    });
+  });
+
   it('says no label valid where none is known (the whole FQDN a value not known here), and which are where some are', () => {
     const message = (fqdn: string) =>
       exampleChecks(files => {

@@ -3,8 +3,9 @@ import {
   secretPlaceholderPattern,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { hasUnresolvedReference } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import { unsubstitutedSettingsHint } from '../model/queries';
+import type { ClusterModel } from '../model/types';
 import { defineClusterRule, q, skipUnset } from './rule';
 
 /** The FQDN is an RFC 1123 host name after substitution. @public */
@@ -40,7 +41,7 @@ export const fqdnValid = defineClusterRule({
               c.fqdn.source === 'settings' &&
               hasUnresolvedReference(c.fqdn.value)
                 ? unsubstitutedSettingsHint(c)
-                : '',
+                : substitutedEmpty(c),
           },
           c.fqdn.location,
         ),
@@ -61,3 +62,25 @@ export const fqdnValid = defineClusterRule({
     return [r.pass('valid', { fqdn: q(c.fqdn.value) }, c.fqdn.location)];
   },
 });
+
+/**
+ * Why a settings FQDN lost a part: variables of it that the Kustomization
+ * applying the settings does not define, which Flux (not strict) replaces
+ * with nothing.
+ */
+function substitutedEmpty(c: ClusterModel): string {
+  const applier = c.settingsObject?.appliedBy;
+  if (c.fqdn?.source !== 'settings' || !applier?.postBuild) return '';
+  const missing = referencedVariables(c.fqdn.raw).filter(
+    v => applier.variables.get(v) === undefined,
+  );
+  if (!missing.length) return '';
+  const one = missing.length === 1;
+  return `: ${missing.join(', ')} ${
+    one ? 'is' : 'are'
+  } not defined where Kustomization ${
+    applier.key
+  } substitutes the settings, so Flux replaces ${
+    one ? 'it' : 'them'
+  } with nothing`;
+}
