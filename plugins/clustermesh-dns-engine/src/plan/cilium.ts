@@ -331,6 +331,14 @@ function targetValues(
         bootstrap.length > 1 ? 'read' : 'reads'
       } it to install a new cluster (bootstrap), where Flux does not substitute.`,
     );
+  else if (bootstrap.length > 0 && configured.length)
+    ctx.notes.push(
+      `${single}: its LB IP is written out in ${
+        target.file
+      } (not by settings variable), because ${bootstrap.join(', ')} ${
+        bootstrap.length > 1 ? 'read' : 'reads'
+      } it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be.`,
+    );
   const substituted =
     !writtenForBootstrap &&
     target.kind !== 'values-file' &&
@@ -397,9 +405,13 @@ function targetValues(
     configuredPeers: new Set(ctx.configured.keys()),
   };
   if (configured.length) {
-    // the LB IP: the settings variable, or the address in a file of its own
+    // the LB IP: the settings variable, or the address in a file of its
+    // own (always in one a bootstrap installs as it is: the address is no
+    // secret, the first install gets it)
     values.lbIp =
-      (substituted && variableIn(scopeList, variables.lbIp)) ||
+      (substituted &&
+        !bootstrap.length &&
+        variableIn(scopeList, variables.lbIp)) ||
       (single
         ? ctx.configured.get(single)?.text ??
           ctx.mesh.byName.get(single)!.lbIp!.value

@@ -2509,6 +2509,44 @@ describe('planMeshDnsChange on other layouts', () => {
       }
     });
 
+    it('writes the LB IP out where a bootstrap helmfile installs the values file as it is, though the FQDN, secret, stays a variable', () => {
+      const { plan, after } = planNoSettings(files => {
+        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: cilium/cilium',
+          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
+          '',
+        ].join('\n');
+        // the domain from each cluster's SOPS Secret, which Cilium's
+        // Kustomization substitutes
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+          'fqdnTemplate: clustermesh-{cluster}.example.org',
+          'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
+        );
+        for (const c of ['main', 'staging']) {
+          const dir = `kubernetes/${c}/apps/kube-system`;
+          files[`${dir}/kustomization.yaml`] +=
+            '  - ./cluster-secrets.sops.yaml\n';
+          files[`${dir}/cluster-secrets.sops.yaml`] =
+            'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
+          files[`${dir}/cilium/install.yaml`] = files[
+            `${dir}/cilium/install.yaml`
+          ].replace(
+            '  wait: true\n',
+            '  wait: true\n  postBuild:\n    substituteFrom:\n      - {kind: Secret, name: cluster-secrets}\n',
+          );
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      expect(after[mainRelease]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
+      expect(after[mainRelease]).toContain('${SECRET_DOMAIN}');
+      expect(plan.decisions).toContainEqual(
+        `main: its LB IP is written out in ${mainRelease} (not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be.`,
+      );
+    });
+
     it("resolves a helmfile's paths from its folder: the same relative path in another folder's helmfile names that folder's file", () => {
       const helmfile = (values: string) =>
         `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values:\n      - ${values}\n`;
