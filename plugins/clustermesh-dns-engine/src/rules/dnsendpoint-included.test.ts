@@ -33,6 +33,33 @@ describe('dnsendpoint-included', () => {
     },
   });
 
+  it("points a missing DNSEndpoint at the Kustomization applying Cilium where no kustomization would list it (not at an app's the cluster applies first)", () => {
+    const result = exampleChecks(files => {
+      // no records folder, and cluster folders Flux generates a kustomization for
+      for (const f of Object.keys(files))
+        if (f.includes('/cilium/clustermesh/')) delete files[f];
+      files['kubernetes/infrastructure/networking/cilium/kustomization.yaml'] =
+        files[
+          'kubernetes/infrastructure/networking/cilium/kustomization.yaml'
+        ].replace('  - clustermesh\n', '');
+      for (const c of ['infra', 'apps']) {
+        const dir = `kubernetes/clusters/${c}`;
+        delete files[`${dir}/kustomization.yaml`];
+        // what it listed from elsewhere, now in a folder of its own
+        files[
+          `${dir}/a-pool/kustomization.yaml`
+        ] = `resources:\n  - ../../../infrastructure/networking/cilium/ipam/lb-ippool-${c}.yaml\n  - ../../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\n`;
+      }
+    }).find(c => c.ruleId === 'dnsendpoint-included' && c.cluster === 'infra');
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      location: {
+        file: 'kubernetes/clusters/infra/infrastructure.yaml',
+        line: 2,
+      },
+    });
+  });
+
   it('says where configure writes the DNSEndpoint, not a folder of another layout, when the repository keeps nothing where the conventions place it', () => {
     const checks = exampleChecks(files => {
       // another layout: no clustermesh folder at all

@@ -45,7 +45,18 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
     const file = clusterPath(mesh.conventions.dnsEndpoint.file, c.name);
-    const where = whereMissing(mesh.repository, c, file);
+    // the file, or the kustomization that would list it (its folder's, the
+    // cluster's); where there is none, the Kustomization applying Cilium, beside
+    // which configure places the record (not an app's the cluster applies
+    // first)
+    const ciliumApplier = c.cilium?.appliedBy?.object;
+    const where =
+      mesh.repository.isFile(file) ||
+      mesh.repository.kustomizationFile(dirnamePath(file)) ||
+      mesh.repository.kustomizationFile(c.dir) ||
+      !ciliumApplier
+        ? whereMissing(mesh.repository, c, file)
+        : locate(ciliumApplier);
     // only the cluster's own DNSEndpoints count, not a game server's
     if (c.dnsEndpoints.some(e => e.object.source.file === file))
       return [r.pass('applied', { file }, where)];
