@@ -1414,3 +1414,20 @@ export function secretSourceOf(
     );
   return found.get(variable);
 }
+
+/**
+ * The length of a cluster's SOPS-encrypted value of a variable, where the
+ * line it reads it from says it (SOPS keeps a value's length).
+ *
+ * @public
+ */
+export function secretLengthOf(
+  mesh: MeshModel,
+  cluster: ClusterModel | undefined,
+  variable: string,
+): number | undefined {
+  const at = cluster && secretSourceOf(cluster, variable);
+  const line =
+    at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+  return line ? sopsPlaintextLength(line) : undefined;
+}

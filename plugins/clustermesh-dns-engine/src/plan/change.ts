@@ -307,7 +307,21 @@ export function peerFqdnWhereWritten(
   let own = memo.own.get(peer);
   if (own === undefined) memo.own.set(peer, (own = resolvedFqdn(ctx, peer)));
   if (asResolved === own) return { value: written };
-  if (!unknownVariables(own).length) return { value: own };
+  // the peer's name written out: only where no part of it is secret (a
+  // value given to this run stays out of the files)
+  const committed = committedFqdn(ctx, peer);
+  const secret = referencedVariables(committed);
+  if (!unknownVariables(own).length && !secret.length) return { value: own };
+  if (!unknownVariables(own).length)
+    return {
+      problem: `${peer}'s FQDN, ${ctx.template(
+        peer,
+      )}, is ${own} with ${peer}'s own ${secret.join(
+        ', ',
+      )}, but written in the settings of ${cluster} it would resolve with ${cluster}'s${
+        asResolved === undefined ? '' : ` (${asResolved})`
+      }: their Secrets hold different values, and ${peer}'s, secret, is not written into a plain file; keep ${peer}'s value in a key of ${cluster}'s Secret too and name ${peer}'s FQDN with it there, or use one domain for the mesh`,
+    };
   return {
     problem: `${peer}'s FQDN, ${ctx.template(
       peer,

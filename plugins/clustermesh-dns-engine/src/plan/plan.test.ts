@@ -663,6 +663,25 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it("never writes a peer's FQDN resolved with a value given to the run for that peer alone (each cluster's own secret domain)", () => {
+    const { plan: refused } = applied(
+      before,
+      storyInput,
+      resolveConventions({
+        valuesByCluster: {
+          infra: { SECRET_DOMAIN: 'example.net' },
+          apps: { SECRET_DOMAIN: 'example.org' },
+        },
+      }),
+    );
+    expect(refused.edits).toEqual([]);
+    expect(refused.problems.map(p => p.message)).toContainEqual(
+      expect.stringContaining(
+        "infra's FQDN, clustermesh-infra.${SECRET_DOMAIN}, is clustermesh-infra.example.net with infra's own SECRET_DOMAIN, but written in the settings of apps it would resolve with apps's (clustermesh-infra.example.org): their Secrets hold different values, and infra's, secret, is not written into a plain file",
+      ),
+    );
+  });
+
   it('plans the story change, which passes every rule', () => {
     expect(plan.problems).toEqual([]);
     expect(plan.report!.summary).toMatchObject({ errors: 0, status: 'pass' });

@@ -11,7 +11,6 @@ import {
   externalDnsServer,
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
-import { sopsPlaintextLength } from '../flux/sops';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
   dnsProviderOf,
@@ -21,7 +20,7 @@ import {
   externalDnsPublishes,
   recordDeleters,
   recordsOfCluster,
-  secretSourceOf,
+  secretLengthOf,
   unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
@@ -393,8 +392,8 @@ export const dnsEndpointMatches = defineClusterRule({
         given.some(v => {
           // given for each of the two: the names compared are theirs
           if (ownValue(c.name, v) && ownValue(other, v)) return false;
-          const mine = secretLength(mesh, c, v);
-          const theirs = secretLength(mesh, mesh.byName.get(other), v);
+          const mine = secretLengthOf(mesh, c, v);
+          const theirs = secretLengthOf(mesh, mesh.byName.get(other), v);
           return mine !== undefined && theirs !== undefined && mine !== theirs;
         });
       const deleters = candidates.filter(d => d.certain && !differs(d.cluster));
@@ -563,18 +562,6 @@ export const dnsEndpointMatches = defineClusterRule({
     return out;
   },
 });
-
-/** The length of a cluster's SOPS-encrypted value of a variable, where its line says it. */
-function secretLength(
-  mesh: MeshModel,
-  cluster: ClusterModel | undefined,
-  variable: string,
-): number | undefined {
-  const at = cluster && secretSourceOf(cluster, variable);
-  const line =
-    at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-  return line ? sopsPlaintextLength(line) : undefined;
-}
 
 /**
  * A record kept in the peers' CoreDNS (`hosts` entries) rather than at a

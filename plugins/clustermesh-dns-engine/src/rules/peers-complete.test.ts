@@ -70,6 +70,27 @@ describe('peers-complete', () => {
     ]);
   });
 
+  it("does not pass a peer name made with one value given for every cluster where the clusters' SOPS values differ in length", () => {
+    const longerInApps = (files: Record<string, string>) => {
+      const apps = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
+      files[apps] = files[apps].replace(
+        /data:[A-Za-z0-9+/=]+,/,
+        `data:${Buffer.alloc(23).toString('base64')},`,
+      );
+    };
+    const checks = validateMesh(
+      exampleTree('gitops-repo', longerInApps),
+      resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
+    )
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'peers-complete');
+    expect(checks.find(c => c.cluster === 'infra')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        "CILIUM_CLUSTERMESH_APPS_FQDN is \"clustermesh-apps.example.net\", written as apps's FQDN with the SECRET_DOMAIN given to this run for every cluster, but this cluster's SOPS value of SECRET_DOMAIN is 11 bytes long and apps's 23: not one value, so the name written here is not known to be apps's (give each cluster its own: --value <cluster>:SECRET_DOMAIN=<value>)",
+    });
+  });
+
   it("says what to write for a peer whose own FQDN is a value not known here: the conventions' name, not the peer's variable", () => {
     const checks = validateMesh(
       exampleTree('gitops-repo', files => {

@@ -7,8 +7,13 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
-import { hasUnresolvedReference } from '../flux/envsubst';
-import { meshFqdns, peerKnownByEntry, secretSourceOf } from '../model/queries';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import {
+  meshFqdns,
+  peerKnownByEntry,
+  secretLengthOf,
+  secretSourceOf,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
 import { firstFew } from '../core/text';
@@ -42,6 +47,8 @@ export const peersComplete = defineClusterRule({
     knowsAll: 'knows its {{count:peer}} by FQDN ({{first}} as {{value}}, ...)',
     unknown:
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
+    givenApart:
+      "{{variable}} is {{value}}, written as {{peer}}'s FQDN with the {{given}} given to this run for every cluster, but this cluster's SOPS value of {{given}} is {{here}} bytes long and {{peer}}'s {{there}}: not one value, so the name written here is not known to be {{peer}}'s (give each cluster its own: --value <cluster>:{{given}}=<value>){{others}}",
     separateSecrets:
       "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} in this cluster and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
@@ -60,6 +67,13 @@ export const peersComplete = defineClusterRule({
       there: string;
       /** Where the name is written and as what: the peer variable, or its mesh entry. */
       written?: { what: string; value: string; location(): SourceLocation };
+    }[] = [];
+    /** Peers named with a value given for every cluster that theirs, by SOPS length, cannot both be. */
+    const givenApart: {
+      i: number;
+      variable: string;
+      here: number;
+      there: number;
     }[] = [];
     /** Peers with no variable: one finding for them all (one cause). */
     const notSet: { variable: string; peer: string; expected?: string }[] = [];
@@ -80,8 +94,16 @@ export const peersComplete = defineClusterRule({
           mesh.byName.get(peer),
           unknownOf(mesh, value),
         );
-        if (!source) continue;
-        apart.push({ i, ...source });
+        if (source) apart.push({ i, ...source });
+        else {
+          const lengths = givenForBothDiffers(
+            mesh,
+            c,
+            mesh.byName.get(peer),
+            c.settings.get(variable)?.raw,
+          );
+          if (lengths) givenApart.push({ i, ...lengths });
+        }
         continue;
       }
       // a variable only a source whose keys are not known may define, and
@@ -216,6 +238,30 @@ export const peersComplete = defineClusterRule({
         ),
       );
     }
+    if (givenApart.length) {
+      const [first] = givenApart;
+      const { peer, variable } = c.peers[first.i];
+      out.push(
+        r.notEvaluated(
+          'givenApart',
+          {
+            variable,
+            value: q(values[first.i]),
+            peer,
+            given: first.variable,
+            here: first.here,
+            there: first.there,
+            others:
+              givenApart.length > 1
+                ? ` (and ${givenApart.length - 1} more ${
+                    givenApart.length === 2 ? 'peer' : 'peers'
+                  } alike)`
+                : '',
+          },
+          c.settings.get(variable)!.location,
+        ),
+      );
+    }
     if (out.length) return out;
     if (c.peers.length === 0) return [r.pass('noPeers')];
     const known = (i: number) => {
@@ -334,6 +380,35 @@ function sameCiphertext(
     /ENC\[AES256_GCM,data:[^\]]+\]/.exec(text ?? '')?.[0];
   const first = ciphertext(line(a));
   return !!b && first !== undefined && first === ciphertext(line(b));
+}
+
+/**
+ * A variable of a peer name as written (`clustermesh-b.${SECRET_DOMAIN}`)
+ * whose value was given to the run for every cluster, where the two
+ * clusters' SOPS values of it differ in length: one value cannot be both.
+ */
+function givenForBothDiffers(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  peer: ClusterModel | undefined,
+  raw: string | undefined,
+): { variable: string; here: number; there: number } | undefined {
+  const { values, valuesByCluster } = mesh.conventions;
+  if (!peer || !raw?.includes('$') || !Object.keys(values).length)
+    return undefined;
+  for (const v of referencedVariables(raw)) {
+    if (
+      values[v] === undefined ||
+      valuesByCluster?.[cluster.name]?.[v] !== undefined ||
+      valuesByCluster?.[peer.name]?.[v] !== undefined
+    )
+      continue;
+    const here = secretLengthOf(mesh, cluster, v);
+    const there = secretLengthOf(mesh, peer, v);
+    if (here !== undefined && there !== undefined && here !== there)
+      return { variable: v, here, there };
+  }
+  return undefined;
 }
 
 /** The values not known here of each peer name text (each text is every knower's). */
