@@ -62,6 +62,7 @@ import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
   ciliumObjectApplied,
+  failedBuildsNote,
   kustomizationsRulesReadFrom,
   sameDnsName,
   unevaluatedParts,
@@ -1046,18 +1047,6 @@ function membershipOf(
       membershipUnknown: true,
     };
   if (!cilium) {
-    // what fails to build applies nothing now, but Cilium may be among it
-    const failed = render.findings.filter(
-      f =>
-        f.severity === 'error' &&
-        (f.code === 'kustomize-error' || f.code === 'flux-error') &&
-        !f.holdsNothingBack,
-    );
-    const failedBuilds = failed.length;
-    // where: the owner knows whether Cilium can be there
-    const failedAt = [
-      ...new Set(failed.flatMap(f => (f.location ? [f.location.file] : []))),
-    ];
     return known({
       member: false,
       reason: conventions.cilium.valuesFile
@@ -1067,17 +1056,10 @@ function membershipOf(
           )} cannot be read`
         : `no HelmRelease ${
             conventions.cilium.helmRelease.name
-          } is applied to it (and no plain values file is configured in cilium.valuesFile)${
-            failedBuilds
-              ? `; but ${failedBuilds} Flux or kustomize ${
-                  failedBuilds === 1 ? 'error' : 'errors'
-                } (among the errors) ${
-                  failedBuilds === 1 ? 'keeps' : 'keep'
-                } parts of what it applies from being applied${
-                  failedAt.length ? ` (${firstFew(failedAt)})` : ''
-                }, and Cilium may be among them`
-              : ''
-          }`,
+          } is applied to it (and no plain values file is configured in cilium.valuesFile)${failedBuildsNote(
+            render,
+            'Cilium',
+          )}`,
     });
   }
   for (const path of [

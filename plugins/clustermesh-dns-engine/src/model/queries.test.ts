@@ -5,6 +5,7 @@ import { buildMeshModel } from './build';
 import type { ManifestObject } from '../core/manifest';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
+  failedBuildsNote,
   expectedFqdn,
   meshFqdns,
   unevaluatedParts,
@@ -269,6 +270,31 @@ describe('the parts of a cluster not evaluated, said', () => {
     );
     expect(withCrds?.said).toBe(
       "one part of what production applies is not evaluated (besides 1 of CRDs or of Flux's own controllers, which hold no ClusterMesh objects)",
+    );
+  });
+});
+
+describe('failedBuildsNote', () => {
+  const error = (file: string, holdsNothingBack?: boolean) => ({
+    code: 'flux-error' as const,
+    severity: 'error' as const,
+    message: 'fails',
+    location: { file, line: 1 },
+    ...(holdsNothingBack && { holdsNothingBack }),
+  });
+
+  it('says what fails to build may hold what is missing, with where, and nothing when nothing fails', () => {
+    expect(
+      failedBuildsNote(
+        { findings: [error('a/cluster.yaml'), error('b/ks.yaml')] },
+        'Cilium',
+      ),
+    ).toBe(
+      '; but 2 Flux or kustomize errors (among the errors) keep parts of what it applies from being applied (a/cluster.yaml, b/ks.yaml), and Cilium may be among them',
+    );
+    // a path that does not exist holds nothing back
+    expect(failedBuildsNote({ findings: [error('c.yaml', true)] }, 'it')).toBe(
+      '',
     );
   });
 });

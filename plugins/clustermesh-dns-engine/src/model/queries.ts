@@ -913,7 +913,43 @@ export function metadataPublishedBy(
  */
 export function unevaluatedPartsNote(cluster: ClusterModel): string {
   const parts = unevaluatedParts(cluster.render, cluster.name);
-  return parts ? `; but ${parts.said} and may hold it (${parts.example})` : '';
+  return `${
+    parts ? `; but ${parts.said} and may hold it (${parts.example})` : ''
+  }${failedBuildsNote(cluster.render, 'it')}`;
+}
+
+/**
+ * What fails to build in a cluster and so applies nothing now (a Flux or
+ * kustomize error that holds back what it builds), said as a caveat:
+ * `; but 2 Flux or kustomize errors (among the errors) keep parts of what
+ * it applies from being applied (files), and <what> may be among them`.
+ * Empty when nothing fails.
+ *
+ * @public
+ */
+export function failedBuildsNote(
+  render: Pick<ClusterRender, 'findings'>,
+  what: string,
+): string {
+  const failed = render.findings.filter(
+    f =>
+      f.severity === 'error' &&
+      (f.code === 'kustomize-error' || f.code === 'flux-error') &&
+      !f.holdsNothingBack,
+  );
+  if (!failed.length) return '';
+  const one = failed.length === 1;
+  // where: the owner knows whether it can be there
+  const at = [
+    ...new Set(failed.flatMap(f => (f.location ? [f.location.file] : []))),
+  ];
+  return `; but ${failed.length} Flux or kustomize ${
+    one ? 'error' : 'errors'
+  } (among the errors) ${
+    one ? 'keeps' : 'keep'
+  } parts of what it applies from being applied${
+    at.length ? ` (${firstFew(at)})` : ''
+  }, and ${what} may be among them`;
 }
 
 /**
