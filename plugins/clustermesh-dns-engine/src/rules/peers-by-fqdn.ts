@@ -18,7 +18,12 @@ import {
   meshEntriesOf,
   secretMadeElsewhere,
 } from '../model/queries';
-import { defineClusterRule, q, substitutionRemedy } from './rule';
+import {
+  defineClusterRule,
+  inPlainValuesFile,
+  q,
+  substitutionRemedy,
+} from './rule';
 
 /** Cilium reaches every peer by its FQDN. @public */
 export const peersByFqdn = defineClusterRule({
@@ -33,6 +38,8 @@ export const peersByFqdn = defineClusterRule({
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
+    if (inPlainValuesFile(c, failure))
+      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (Flux does not substitute a plain values file), and remove \`ips\`.`;
     return `For each peer write \`{name: <peer>, address: \${${
       c.variables.peerFqdn
     }}, port: ${

@@ -1,4 +1,8 @@
+import { resolveConventions } from '../conventions/resolve';
+import { peersByFqdn } from './peers-by-fqdn';
 import { formatMessage } from './rule';
+import { serviceAnnotation } from './service-annotation';
+import { tlsSan } from './tls-san';
 
 describe('formatMessage', () => {
   it('fills in values', () =>
@@ -27,4 +31,34 @@ describe('formatMessage', () => {
     expect(() => formatMessage('{{count:peer}}', {})).toThrow(
       'message "{{count:peer}}" needs a value for count',
     ));
+});
+
+describe('remedies for a plain Cilium values file (cilium.valuesFile)', () => {
+  const conventions = resolveConventions({
+    cilium: { valuesFile: 'terraform/cilium/values-{cluster}.yaml' },
+  });
+  const at = (file: string) => ({
+    id: 'noValues' as const,
+    location: { file, line: 3 },
+  });
+
+  it('write the values themselves there, which Flux does not substitute, and ${VAR} elsewhere', () => {
+    const plain = at('terraform/cilium/values-east.yaml');
+    expect(serviceAnnotation.remediation(conventions, plain)).toBe(
+      'In the Cilium values set `clustermesh.apiserver.service.type: LoadBalancer` and `annotations: {lbipam.cilium.io/ips: <the LB IP>}`, the address itself: Flux does not substitute a plain values file.',
+    );
+    expect(tlsSan.remediation(conventions, plain)).toMatch(
+      /^Add the FQDN itself to `clustermesh\.apiserver\.tls\.server\.extraDnsNames`/,
+    );
+    expect(peersByFqdn.remediation(conventions, plain)).toMatch(
+      /address: <the peer's FQDN>, port: 2379\}`, the name itself/,
+    );
+    // a HelmRelease elsewhere: its variable
+    expect(
+      serviceAnnotation.remediation(
+        conventions,
+        at('kubernetes/apps/cilium/helmrelease.yaml'),
+      ),
+    ).toContain('lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}');
+  });
 });

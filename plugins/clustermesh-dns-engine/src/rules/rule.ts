@@ -8,6 +8,7 @@ import {
 import type { EngineFinding } from '../core/finding';
 import { readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
+import { escapeRegExp } from '../core/text';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { appliesOrIs, inRepositoryLayout } from '../model/queries';
 import { settingsWriteTarget } from '../model/writeTargets';
@@ -231,6 +232,27 @@ export function substitutionRemedy(
   return by && failure?.location
     ? ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\`, or write the values out, since Flux leaves \`\${...}\` as written there.`
     : '';
+}
+
+/**
+ * Whether a failure points into the conventions' plain Cilium values file
+ * (`cilium.valuesFile`), which Flux never substitutes: a remedy writes the
+ * value itself there, not a `${VAR}`.
+ *
+ * @internal
+ */
+export function inPlainValuesFile(
+  conventions: MeshConventions,
+  failure: Pick<RuleFailure, 'location'> | undefined,
+): boolean {
+  const template = conventions.cilium.valuesFile;
+  const file = failure?.location?.file;
+  if (!template || !file) return false;
+  const pattern = escapeRegExp(template).replace(
+    escapeRegExp('{cluster}'),
+    '[^/]+',
+  );
+  return new RegExp(`^${pattern}$`).test(file);
 }
 
 /**

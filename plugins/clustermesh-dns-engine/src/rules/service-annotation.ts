@@ -27,7 +27,12 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
-import { defineClusterRule, q, substitutionRemedy } from './rule';
+import {
+  defineClusterRule,
+  inPlainValuesFile,
+  q,
+  substitutionRemedy,
+} from './rule';
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
 export const serviceAnnotation = defineClusterRule({
@@ -46,6 +51,8 @@ export const serviceAnnotation = defineClusterRule({
       return `Remove \`clustermesh.apiserver.service.loadBalancerClass\` from the Cilium values (or set one LB IPAM serves: ${lbIpamLoadBalancerClasses.join(
         ', ',
       )}), so that LB IPAM gives the service the LB IP. If that class's controller is meant to give the address, the LB IP in the settings is not the service's: switch the rule off (rules.service-annotation: off) and point the FQDN at the address that controller gives.`;
+    if (inPlainValuesFile(c, failure))
+      return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: <the LB IP>}\`, the address itself: Flux does not substitute a plain values file.`;
     return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${
       c.cilium.lbIpamAnnotation
     }: \${${c.variables.lbIp}}}\`.${substitutionRemedy(c, failure)}`;

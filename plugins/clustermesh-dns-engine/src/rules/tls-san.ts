@@ -16,7 +16,12 @@ import { hasUnresolvedReference } from '../flux/envsubst';
 import { nameMayCover } from '../model/fqdn';
 import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import { defineClusterRule, q, substitutionRemedy } from './rule';
+import {
+  defineClusterRule,
+  inPlainValuesFile,
+  q,
+  substitutionRemedy,
+} from './rule';
 
 /** The API server's certificate names the cluster's FQDN. @public */
 export const tlsSan = defineClusterRule({
@@ -27,12 +32,14 @@ export const tlsSan = defineClusterRule({
   description:
     "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it; a name under mesh.cilium.io needs none, the chart's certificate naming `*.mesh.cilium.io` already. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
   remediation: (c, failure) =>
-    `Add \`\${${
-      c.variables.fqdn
-    }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${substitutionRemedy(
-      c,
-      failure,
-    )}`,
+    inPlainValuesFile(c, failure)
+      ? 'Add the FQDN itself to `clustermesh.apiserver.tls.server.extraDnsNames`: Flux does not substitute a plain values file.'
+      : `Add \`\${${
+          c.variables.fqdn
+        }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${substitutionRemedy(
+          c,
+          failure,
+        )}`,
   messages: {
     noValues: '{{reason}}',
     notSet: '{{variable}} is not set',
