@@ -751,6 +751,25 @@ describe('detectConventions', () => {
     });
   });
 
+  it("says why it takes no Flux entry point where each cluster's Kustomization reconciles the folder holding it but is left out of that build", () => {
+    const files: Files = {};
+    for (const c of ['kind', 'lab']) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[`clusters/${c}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+      // the cluster's list leaves flux-system out (applied another way)
+      files[`clusters/${c}/kustomization.yaml`] = kustomization('apps.yaml');
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization('apps', './apps');
+    }
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'clustersPath')?.reason).toMatch(
+      /^no Flux entry point found that applies itself: 2 Kustomizations \(e\.g\. clusters\/kind\/flux-system\/gotk-sync\.yaml:\d+\) reconcile the folders holding them, but those folders' kustomizations do not list them; clusters\/ exists$/,
+    );
+  });
+
   it('does not take a mirror of the entry folder (another source) for this repository, nor read hidden folders', () => {
     const files: Files = {};
     for (const c of ['main', 'edge']) {

@@ -1245,6 +1245,22 @@ function noEntryPerCluster(
     return `the one Flux entry point found reconciles the whole repository (path ./ at ${where(
       root.location,
     )}), not one folder per cluster`;
+  // one that reconciles the folder holding it, but whose build leaves it
+  // out (its kustomization does not list the folder it is in): applied
+  // another way, so not taken for an entry point
+  const outside = kustomizations.filter(
+    k => k.path !== '' && k.declaredIn.startsWith(`${k.path}/`),
+  );
+  if (!entries.length && outside.length)
+    return `no Flux entry point found that applies itself: ${
+      outside.length === 1
+        ? `Kustomization ${where(outside[0].location)} reconciles ${
+            outside[0].path
+          }, which holds it, but that folder's kustomization does not list it`
+        : `${outside.length} Kustomizations (e.g. ${where(
+            outside[0].location,
+          )}) reconcile the folders holding them, but those folders' kustomizations do not list them`
+    }`;
   if (!entries.length)
     return 'no Flux entry point found (a Kustomization reconciling its own folder, a FluxInstance sync.path)';
   const paths = [...new Set(entries.map(e => e.path || '.'))];
