@@ -1451,6 +1451,12 @@ export function secretSourceOf(
   return found.get(variable);
 }
 
+/** Each cluster's SOPS lengths, by variable (asked for every peer of a mesh). */
+const secretLengths = new WeakMap<
+  ClusterModel,
+  Map<string, number | undefined>
+>();
+
 /**
  * The length of a cluster's SOPS-encrypted value of a variable, where the
  * line it reads it from says it (SOPS keeps a value's length).
@@ -1462,8 +1468,14 @@ export function secretLengthOf(
   cluster: ClusterModel | undefined,
   variable: string,
 ): number | undefined {
-  const at = cluster && secretSourceOf(cluster, variable);
-  const line =
-    at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-  return line ? sopsPlaintextLength(line) : undefined;
+  if (!cluster) return undefined;
+  let lengths = secretLengths.get(cluster);
+  if (!lengths) secretLengths.set(cluster, (lengths = new Map()));
+  if (!lengths.has(variable)) {
+    const at = secretSourceOf(cluster, variable);
+    const line =
+      at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+    lengths.set(variable, line ? sopsPlaintextLength(line) : undefined);
+  }
+  return lengths.get(variable);
 }

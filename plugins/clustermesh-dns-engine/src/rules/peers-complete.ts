@@ -68,6 +68,7 @@ export const peersComplete = defineClusterRule({
       /** Where the name is written and as what: the peer variable, or its mesh entry. */
       written?: { what: string; value: string; location(): SourceLocation };
     }[] = [];
+    const anyGiven = Object.keys(mesh.conventions.values).length > 0;
     /** Peers named with a value given for every cluster that theirs, by SOPS length, cannot both be. */
     const givenApart: {
       i: number;
@@ -95,12 +96,12 @@ export const peersComplete = defineClusterRule({
           unknownOf(mesh, value),
         );
         if (source) apart.push({ i, ...source });
-        else {
+        else if (anyGiven) {
           const lengths = givenForBothDiffers(
             mesh,
             c,
             mesh.byName.get(peer),
-            c.settings.get(variable)?.raw,
+            () => c.settings.get(variable)?.raw,
           );
           if (lengths) givenApart.push({ i, ...lengths });
         }
@@ -368,44 +369,55 @@ function separateSource(
   return undefined;
 }
 
+/** The SOPS ciphertext at each line read (asked for every peer of a mesh). */
+const ciphertexts = new WeakMap<MeshModel, Map<string, string | undefined>>();
+
 /** Whether two lines are one SOPS value, copied (the same ciphertext, nonce and tag). */
 function sameCiphertext(
   mesh: MeshModel,
   a: SourceLocation,
   b: SourceLocation | undefined,
 ): boolean {
-  const line = (at: SourceLocation) =>
-    mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-  const ciphertext = (text: string | undefined) =>
-    /ENC\[AES256_GCM,data:[^\]]+\]/.exec(text ?? '')?.[0];
-  const first = ciphertext(line(a));
-  return !!b && first !== undefined && first === ciphertext(line(b));
+  let known = ciphertexts.get(mesh);
+  if (!known) ciphertexts.set(mesh, (known = new Map()));
+  const ciphertext = (at: SourceLocation) => {
+    const key = `${at.file}:${at.line}`;
+    if (!known!.has(key)) {
+      const line = mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+      known!.set(key, /ENC\[AES256_GCM,data:[^\]]+\]/.exec(line ?? '')?.[0]);
+    }
+    return known!.get(key);
+  };
+  const first = ciphertext(a);
+  return !!b && first !== undefined && first === ciphertext(b);
 }
 
 /**
  * A variable of a peer name as written (`clustermesh-b.${SECRET_DOMAIN}`)
  * whose value was given to the run for every cluster, where the two
  * clusters' SOPS values of it differ in length: one value cannot be both.
+ * The name is read only for such a variable (asked for every peer of a
+ * mesh).
  */
 function givenForBothDiffers(
   mesh: MeshModel,
   cluster: ClusterModel,
   peer: ClusterModel | undefined,
-  raw: string | undefined,
+  rawOf: () => string | undefined,
 ): { variable: string; here: number; there: number } | undefined {
   const { values, valuesByCluster } = mesh.conventions;
-  if (!peer || !raw?.includes('$') || !Object.keys(values).length)
-    return undefined;
-  for (const v of referencedVariables(raw)) {
+  if (!peer) return undefined;
+  for (const v of Object.keys(values)) {
     if (
-      values[v] === undefined ||
       valuesByCluster?.[cluster.name]?.[v] !== undefined ||
       valuesByCluster?.[peer.name]?.[v] !== undefined
     )
       continue;
     const here = secretLengthOf(mesh, cluster, v);
     const there = secretLengthOf(mesh, peer, v);
-    if (here !== undefined && there !== undefined && here !== there)
+    if (here === undefined || there === undefined || here === there) continue;
+    const raw = rawOf();
+    if (raw?.includes('$') && referencedVariables(raw).includes(v))
       return { variable: v, here, there };
   }
   return undefined;
