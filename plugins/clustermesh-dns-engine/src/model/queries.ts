@@ -1199,9 +1199,8 @@ export function requestedAddresses(
   const patched = cluster.findings.flatMap(f =>
     f.patchOfUnfetched ? [f.patchOfUnfetched] : [],
   );
-  const appliers = new Map(
-    cluster.render.objects.map(o => [o.object, o.appliedBy] as const),
-  );
+  // only asked where a request is a secret value
+  let appliers: Map<ManifestObject, RenderedKustomization> | undefined;
   for (const object of [
     ...cluster.render.objects.map(o => o.object),
     ...patched,
@@ -1265,6 +1264,9 @@ export function requestedAddresses(
           // a SOPS value keeps its plaintext's length: a value that is the
           // variable alone is as long as its line says
           const only = /^\s*<secret:([A-Za-z_][A-Za-z0-9_]*)>\s*$/.exec(part);
+          appliers ??= new Map(
+            cluster.render.objects.map(o => [o.object, o.appliedBy] as const),
+          );
           const at = only && appliers.get(object)?.variables.get(only[1]);
           const line =
             at?.location &&

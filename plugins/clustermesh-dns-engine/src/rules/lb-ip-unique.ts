@@ -41,14 +41,27 @@ export const lbIpUnique = defineMeshRule({
   check(mesh, r) {
     const isClustermeshService = (o: { kind: string; name: string }) =>
       o.kind === 'Service' && o.name === mesh.conventions.cilium.serviceName;
+    // what each member's objects ask LB IPAM for, read once: written out,
+    // and from secrets
+    const asked = new Map(
+      mesh.members.map(c => {
+        const secret: SecretRequestedAddress[] = [];
+        const addresses = requestedAddresses(c, {
+          found: secret,
+          repository: mesh.repository,
+        });
+        return [c, { addresses, secret }] as const;
+      }),
+    );
     const { distinct, shared } = sharedValues(
       mesh.members,
       c => c.lbIpAddress?.text,
     );
     // another Service or Gateway of the cluster asking for the same address
     const taken = mesh.members.flatMap(c =>
-      requestedAddresses(c)
-        .filter(
+      asked
+        .get(c)!
+        .addresses.filter(
           a =>
             a.address.text === c.lbIpAddress?.text &&
             // the clustermesh-apiserver Service itself, when written out
@@ -74,8 +87,9 @@ export const lbIpUnique = defineMeshRule({
       return mesh.members
         .filter(o => o !== c && poolsHolding(o, ip).length > 0)
         .flatMap(o =>
-          requestedAddresses(o)
-            .filter(
+          asked
+            .get(o)!
+            .addresses.filter(
               a =>
                 a.address.text === ip.text && !isClustermeshService(a.object),
             )
@@ -126,11 +140,7 @@ export const lbIpUnique = defineMeshRule({
         c,
         ...mesh.members.filter(o => o !== c && poolsHolding(o, ip).length > 0),
       ];
-      const requests = asking.flatMap(o => {
-        const found: SecretRequestedAddress[] = [];
-        requestedAddresses(o, { found, repository: mesh.repository });
-        return found;
-      });
+      const requests = asking.flatMap(o => asked.get(o)!.secret);
       const open = requests.filter(
         q =>
           (q.length === undefined || q.length === ip.text.length) &&

@@ -358,7 +358,8 @@ function separateSource(
     const there = peer && secretSourceOf(peer, variable);
     if (
       here === undefined ||
-      (here.file !== there?.file && !sameCiphertext(mesh, here, there))
+      (here.file !== there?.file &&
+        !sameCiphertext(mesh, cluster, peer, variable))
     )
       return {
         variable,
@@ -369,27 +370,35 @@ function separateSource(
   return undefined;
 }
 
-/** The SOPS ciphertext at each line read (asked for every peer of a mesh). */
-const ciphertexts = new WeakMap<MeshModel, Map<string, string | undefined>>();
+/** Each cluster's SOPS ciphertext of each variable (asked for every peer of a mesh). */
+const ciphertexts = new WeakMap<
+  ClusterModel,
+  Map<string, string | undefined>
+>();
 
-/** Whether two lines are one SOPS value, copied (the same ciphertext, nonce and tag). */
+/** Whether two clusters read one SOPS value, copied (the same ciphertext, nonce and tag). */
 function sameCiphertext(
   mesh: MeshModel,
-  a: SourceLocation,
-  b: SourceLocation | undefined,
+  cluster: ClusterModel,
+  peer: ClusterModel | undefined,
+  variable: string,
 ): boolean {
-  let known = ciphertexts.get(mesh);
-  if (!known) ciphertexts.set(mesh, (known = new Map()));
-  const ciphertext = (at: SourceLocation) => {
-    const key = `${at.file}:${at.line}`;
-    if (!known!.has(key)) {
-      const line = mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-      known!.set(key, /ENC\[AES256_GCM,data:[^\]]+\]/.exec(line ?? '')?.[0]);
+  const ciphertext = (of: ClusterModel) => {
+    let known = ciphertexts.get(of);
+    if (!known) ciphertexts.set(of, (known = new Map()));
+    if (!known.has(variable)) {
+      const at = secretSourceOf(of, variable);
+      const line =
+        at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
+      known.set(
+        variable,
+        /ENC\[AES256_GCM,data:[^\]]+\]/.exec(line ?? '')?.[0],
+      );
     }
-    return known!.get(key);
+    return known.get(variable);
   };
-  const first = ciphertext(a);
-  return !!b && first !== undefined && first === ciphertext(b);
+  const first = ciphertext(cluster);
+  return !!peer && first !== undefined && first === ciphertext(peer);
 }
 
 /**
