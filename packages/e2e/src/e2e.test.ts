@@ -651,7 +651,8 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
  * Opens a file in the dry run's file tree, folder by folder. A click that
  * lands while the tree is still rendering does not expand the folder (or
  * open the file), so each entry is clicked again until what it opens shows
- * (its child; the file's text, `shows`, last), at most a few times.
+ * (its child; the file's text, `shows`, last), at most a few times; never
+ * a folder that is already open, which the click would close.
  */
 async function openInFileTree(page: Page, names: string[], shows: Locator) {
   for (let i = 0; i < names.length; i++) {
@@ -662,7 +663,13 @@ async function openInFileTree(page: Page, names: string[], shows: Locator) {
         ? page.getByText(names[i + 1], { exact: true })
         : shows;
     for (let attempt = 1; ; attempt++) {
-      await item.click();
+      // a folder already open (its children still rendering on a busy
+      // machine) is not clicked again: a click would close it
+      const expanded = await item
+        .locator('xpath=ancestor::*[@role="treeitem"][1]')
+        .getAttribute('aria-expanded', { timeout: 1_000 })
+        .catch(() => null);
+      if (expanded !== 'true') await item.click();
       if ((await opened.count()) > 0) break;
       try {
         await opened.first().waitFor({ timeout: 5_000 });

@@ -65,3 +65,14 @@ export function sopsPlaintextLength(line: string): number | undefined {
   // 4 characters of base64 for every 3 bytes
   return Math.floor((data[1].length * 3) / 4);
 }
+
+/**
+ * The SOPS value on a line as written (`ENC[AES256_GCM,data:…,iv:…,tag:…]`):
+ * two lines with the same one hold one value, copied. Undefined when the
+ * line holds none.
+ *
+ * @public
+ */
+export function sopsCiphertext(line: string): string | undefined {
+  return /ENC\[AES256_GCM,data:[^\]]+\]/.exec(line)?.[0];
+}

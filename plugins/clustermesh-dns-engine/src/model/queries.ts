@@ -46,7 +46,7 @@ import {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { sopsPlaintextLength } from '../flux/sops';
+import { sopsCiphertext, sopsPlaintextLength } from '../flux/sops';
 import { stringMapAt } from '../flux/kustomize/immutable';
 import { madeObject } from '../flux/providedSources';
 import {
@@ -1268,11 +1268,7 @@ export function requestedAddresses(
             cluster.render.objects.map(o => [o.object, o.appliedBy] as const),
           );
           const at = only && appliers.get(object)?.variables.get(only[1]);
-          const line =
-            at?.location &&
-            secret.repository.readText(at.location.file)?.split('\n')[
-              at.location.line - 1
-            ];
+          const line = at?.location && lineAt(secret.repository, at.location);
           secret.found.push({
             what: describeObject(object),
             variables,
@@ -1425,59 +1421,58 @@ export function clustersByCiliumName(
   return found;
 }
 
-/** Where each cluster reads each value not known here (asked once per peer of a mesh). */
-const sources = new WeakMap<
+/** A value not known here as a cluster reads it: where, and what its SOPS line keeps. */
+export interface SecretSource {
+  location: SourceLocation;
+  /** The plaintext's length (SOPS keeps it), when the line is SOPS. */
+  length?: number;
+  /** The SOPS value as written, when the line is SOPS. */
+  ciphertext?: string;
+}
+
+/** Each cluster's secret sources, by variable (asked for every peer of a mesh). */
+const secretSources = new WeakMap<
   ClusterModel,
-  Map<string, SourceLocation | undefined>
+  Map<string, SecretSource | undefined>
 >();
 
 /**
- * Where a cluster reads a value not known here: its settings', or the
- * substitution source of the Kustomization that applies its settings (a
- * SOPS Secret substituted into them).
+ * Where a cluster reads a value not known here, and what its SOPS line
+ * keeps of it: its settings', or the substitution source of the
+ * Kustomization that applies its settings (a SOPS Secret substituted into
+ * them). Read once per cluster and variable.
  *
  * @public
  */
 export function secretSourceOf(
-  cluster: ClusterModel,
-  variable: string,
-): SourceLocation | undefined {
-  let found = sources.get(cluster);
-  if (!found) sources.set(cluster, (found = new Map()));
-  if (!found.has(variable))
-    found.set(
-      variable,
-      cluster.settings.get(variable)?.location ??
-        cluster.settingsObject?.appliedBy.variables.get(variable)?.location,
-    );
-  return found.get(variable);
-}
-
-/** Each cluster's SOPS lengths, by variable (asked for every peer of a mesh). */
-const secretLengths = new WeakMap<
-  ClusterModel,
-  Map<string, number | undefined>
->();
-
-/**
- * The length of a cluster's SOPS-encrypted value of a variable, where the
- * line it reads it from says it (SOPS keeps a value's length).
- *
- * @public
- */
-export function secretLengthOf(
   mesh: MeshModel,
   cluster: ClusterModel | undefined,
   variable: string,
-): number | undefined {
+): SecretSource | undefined {
   if (!cluster) return undefined;
-  let lengths = secretLengths.get(cluster);
-  if (!lengths) secretLengths.set(cluster, (lengths = new Map()));
-  if (!lengths.has(variable)) {
-    const at = secretSourceOf(cluster, variable);
-    const line =
-      at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-    lengths.set(variable, line ? sopsPlaintextLength(line) : undefined);
+  let found = secretSources.get(cluster);
+  if (!found) secretSources.set(cluster, (found = new Map()));
+  if (!found.has(variable)) {
+    const location =
+      cluster.settings.get(variable)?.location ??
+      cluster.settingsObject?.appliedBy.variables.get(variable)?.location;
+    const line = location && lineAt(mesh.repository, location);
+    found.set(
+      variable,
+      location && {
+        location,
+        length: line ? sopsPlaintextLength(line) : undefined,
+        ciphertext: line ? sopsCiphertext(line) : undefined,
+      },
+    );
   }
-  return lengths.get(variable);
+  return found.get(variable);
+}
+
+/** The text of the line a location points at. @public */
+export function lineAt(
+  repository: Pick<RepositoryFacts, 'readText'>,
+  at: SourceLocation,
+): string | undefined {
+  return repository.readText(at.file)?.split('\n')[at.line - 1];
 }

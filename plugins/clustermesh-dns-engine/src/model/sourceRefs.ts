@@ -38,8 +38,15 @@ function instanceRef(cluster: ClusterModel) {
   const refs = cluster.render.objects.flatMap(({ object, appliedBy }) => {
     const sync = instanceSyncOf(object.body, object.source.file);
     if (!sync) return [];
-    // a HelmRelease's values as helm-controller merges them (valuesFrom too)
+    // a HelmRelease's values as helm-controller merges them (valuesFrom
+    // too), read only for the flux-instance chart
     const release = object.kind === 'HelmRelease';
+    if (
+      release &&
+      getPath(object.body, [...sync.at, 'ref']) === undefined &&
+      !isFluxInstanceChart(cluster, object)
+    )
+      return [];
     const holder = release
       ? cluster.releaseValues(object, appliedBy).values
       : object.body;
@@ -65,6 +72,22 @@ function instanceRef(cluster: ClusterModel) {
     ];
   });
   return refs.length === 1 ? refs[0] : undefined;
+}
+
+/** A HelmRelease of the flux-instance chart: by its name, or its OCIRepository's URL. */
+function isFluxInstanceChart(cluster: ClusterModel, release: ManifestObject) {
+  const chart = getPath(release.body, ['spec', 'chart', 'spec', 'chart']);
+  const ref = getPath(release.body, ['spec', 'chartRef']);
+  const url = isRecord(ref)
+    ? cluster.render.objects.find(
+        ({ object }) =>
+          object.kind === ref.kind &&
+          object.name === ref.name &&
+          object.kind === 'OCIRepository',
+      )?.object.body.spec?.url
+    : undefined;
+  const name = typeof chart === 'string' ? chart : url;
+  return typeof name === 'string' && /(^|\/)flux-instance\/?$/.test(name);
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   externalDnsPublishes,
   recordDeleters,
   recordsOfCluster,
-  secretLengthOf,
+  secretSourceOf,
   unevaluatedParts,
   unsubstitutedSettingsHint,
 } from '../model/queries';
@@ -392,8 +392,12 @@ export const dnsEndpointMatches = defineClusterRule({
         given.some(v => {
           // given for each of the two: the names compared are theirs
           if (ownValue(c.name, v) && ownValue(other, v)) return false;
-          const mine = secretLengthOf(mesh, c, v);
-          const theirs = secretLengthOf(mesh, mesh.byName.get(other), v);
+          const mine = secretSourceOf(mesh, c, v)?.length;
+          const theirs = secretSourceOf(
+            mesh,
+            mesh.byName.get(other),
+            v,
+          )?.length;
           return mine !== undefined && theirs !== undefined && mine !== theirs;
         });
       const deleters = candidates.filter(d => d.certain && !differs(d.cluster));

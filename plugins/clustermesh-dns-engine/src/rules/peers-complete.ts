@@ -8,12 +8,7 @@ import {
 import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
-import {
-  meshFqdns,
-  peerKnownByEntry,
-  secretLengthOf,
-  secretSourceOf,
-} from '../model/queries';
+import { meshFqdns, peerKnownByEntry, secretSourceOf } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
 import { firstFew } from '../core/text';
@@ -354,51 +349,22 @@ function separateSource(
   unknown: readonly string[],
 ): { variable: string; here: string; there: string } | undefined {
   for (const variable of unknown) {
-    const here = secretSourceOf(cluster, variable);
-    const there = peer && secretSourceOf(peer, variable);
-    if (
-      here === undefined ||
-      (here.file !== there?.file &&
-        !sameCiphertext(mesh, cluster, peer, variable))
-    )
+    const here = secretSourceOf(mesh, cluster, variable);
+    const there = secretSourceOf(mesh, peer, variable);
+    // one file, or one SOPS value copied into each (the same ciphertext)
+    const same =
+      here !== undefined &&
+      (here.location.file === there?.location.file ||
+        (here.ciphertext !== undefined &&
+          here.ciphertext === there?.ciphertext));
+    if (!same)
       return {
         variable,
-        here: here?.file ?? 'a source not known here',
-        there: there?.file ?? 'a source not known here',
+        here: here?.location.file ?? 'a source not known here',
+        there: there?.location.file ?? 'a source not known here',
       };
   }
   return undefined;
-}
-
-/** Each cluster's SOPS ciphertext of each variable (asked for every peer of a mesh). */
-const ciphertexts = new WeakMap<
-  ClusterModel,
-  Map<string, string | undefined>
->();
-
-/** Whether two clusters read one SOPS value, copied (the same ciphertext, nonce and tag). */
-function sameCiphertext(
-  mesh: MeshModel,
-  cluster: ClusterModel,
-  peer: ClusterModel | undefined,
-  variable: string,
-): boolean {
-  const ciphertext = (of: ClusterModel) => {
-    let known = ciphertexts.get(of);
-    if (!known) ciphertexts.set(of, (known = new Map()));
-    if (!known.has(variable)) {
-      const at = secretSourceOf(of, variable);
-      const line =
-        at && mesh.repository.readText(at.file)?.split('\n')[at.line - 1];
-      known.set(
-        variable,
-        /ENC\[AES256_GCM,data:[^\]]+\]/.exec(line ?? '')?.[0],
-      );
-    }
-    return known.get(variable);
-  };
-  const first = ciphertext(cluster);
-  return !!peer && first !== undefined && first === ciphertext(peer);
 }
 
 /**
@@ -422,8 +388,8 @@ function givenForBothDiffers(
       valuesByCluster?.[peer.name]?.[v] !== undefined
     )
       continue;
-    const here = secretLengthOf(mesh, cluster, v);
-    const there = secretLengthOf(mesh, peer, v);
+    const here = secretSourceOf(mesh, cluster, v)?.length;
+    const there = secretSourceOf(mesh, peer, v)?.length;
     if (here === undefined || there === undefined || here === there) continue;
     const raw = rawOf();
     if (raw?.includes('$') && referencedVariables(raw).includes(v))
