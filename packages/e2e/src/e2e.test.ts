@@ -648,31 +648,35 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
 });
 
 /**
- * Opens a file in the dry run's file tree, folder by folder. A click that
- * lands while the tree is still rendering does not expand the folder (or
- * open the file), so each entry is clicked again until what it opens shows
- * (its child; the file's text, `shows`, last), at most a few times; never
- * a folder that is already open, which the click would close.
+ * Opens a file in the dry run's file tree, folder by folder. Every lookup is
+ * scoped to that tree: the form beside it shows the same names (a cluster
+ * called `infra`), which must not count as the tree having opened. A click
+ * that lands while the tree is still rendering does not expand the folder
+ * (or open the file), so an entry is clicked again until what it opens
+ * shows (its child; the file's text, `shows`, last), at most a few times,
+ * and never while the folder is already open: a click would close it.
  */
 async function openInFileTree(page: Page, names: string[], shows: Locator) {
+  const tree = page
+    .getByRole('tree')
+    .filter({ has: page.getByText(names[0], { exact: true }) })
+    .last();
   for (let i = 0; i < names.length; i++) {
-    const item = page.getByText(names[i], { exact: true }).last();
-    // what the click opens: the next entry of the tree, the file's text last
+    const item = tree.getByText(names[i], { exact: true }).first();
     const opened =
       i + 1 < names.length
-        ? page.getByText(names[i + 1], { exact: true })
-        : shows;
+        ? tree.getByText(names[i + 1], { exact: true }).first()
+        : shows.first();
+    await item.waitFor();
     for (let attempt = 1; ; attempt++) {
-      // a folder already open (its children still rendering on a busy
-      // machine) is not clicked again: a click would close it
+      if (await opened.isVisible()) break;
       const expanded = await item
         .locator('xpath=ancestor::*[@role="treeitem"][1]')
-        .getAttribute('aria-expanded', { timeout: 1_000 })
-        .catch(() => null);
+        .getAttribute('aria-expanded');
+      // a file has no aria-expanded: clicking it again only selects it again
       if (expanded !== 'true') await item.click();
-      if ((await opened.count()) > 0) break;
       try {
-        await opened.first().waitFor({ timeout: 5_000 });
+        await opened.waitFor({ timeout: 5_000 });
         break;
       } catch (error) {
         if (attempt >= 5) throw error;
