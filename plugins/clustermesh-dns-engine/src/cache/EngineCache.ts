@@ -7,6 +7,7 @@ import {
 } from '../flux/substitutionMemo';
 import type { RepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/TreeIndex';
+import { SourceIgnoreMemo } from '../tree/sourceIgnore';
 import { YamlFiles } from '../yaml/files';
 import { ParseCache } from '../yaml/parseCache';
 import { ScalarResolver } from '../yaml/scalars';
@@ -73,6 +74,7 @@ export class EngineCache {
   /** @internal */
   readonly builds: BuildMemo<BuildResult>;
   readonly #indexes = new WeakMap<RepoTree, Map<string, TreeIndex>>();
+  readonly #sourceIgnores = new SourceIgnoreMemo();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {
     this.limits = { ...defaultEngineCacheLimits, ...limits };
@@ -106,7 +108,7 @@ export class EngineCache {
     const key = JSON.stringify(specIgnores ?? []);
     let index = byIgnore.get(key);
     if (!index) {
-      index = new TreeIndex(tree, specIgnores);
+      index = new TreeIndex(tree, specIgnores, this.#sourceIgnores);
       byIgnore.set(key, index);
     }
     return index;

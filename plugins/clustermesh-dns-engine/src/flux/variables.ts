@@ -261,8 +261,14 @@ export class VariableScope implements Variables {
   }
 
   inline(name: string): boolean {
-    // asked for every peer of a mesh: most scopes have no inline values
-    if (!this.#layers.some(l => l.inline)) return false;
-    return this.#layerOf(name)?.inline === true;
+    // asked for every peer of a mesh: most scopes have no inline values,
+    // and those that have them list them last (postBuild.substitute wins
+    // over all), so the sources' data (a mesh's settings) is not searched
+    let i = this.#layers.length - 1;
+    for (; i >= 0 && this.#layers[i].inline; i--)
+      if (this.#layers[i].has(name)) return true;
+    for (let j = i; j >= 0; j--)
+      if (this.#layers[j].inline) return this.#layerOf(name)?.inline === true;
+    return false;
   }
 }

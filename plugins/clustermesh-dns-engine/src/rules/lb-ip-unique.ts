@@ -6,9 +6,11 @@ import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-
 import { firstFew } from '../core/text';
 import {
   poolsHolding,
+  RequestedAddress,
   requestedAddresses,
   SecretRequestedAddress,
 } from '../model/queries';
+import type { ClusterModel } from '../model/types';
 import { defineMeshRule, sharedValues } from './rule';
 
 /** No two clusters share an LB IP. @public */
@@ -81,30 +83,35 @@ export const lbIpUnique = defineMeshRule({
     );
     // a Service of another member asking for it from a pool of its own
     // (pools that overlap): Cilium serves a local LoadBalancer address itself
+    // (looked up by address: every member against every other is a mesh squared)
+    const askedFor = new Map<
+      string,
+      { cluster: ClusterModel; request: RequestedAddress }[]
+    >();
+    for (const [cluster, { addresses }] of asked)
+      for (const request of addresses) {
+        if (isClustermeshService(request.object)) continue;
+        const text = request.address.text;
+        let list = askedFor.get(text);
+        if (!list) askedFor.set(text, (list = []));
+        list.push({ cluster, request });
+      }
     const takenByPeer = mesh.members.flatMap(c => {
       const ip = c.lbIpAddress;
       if (!ip) return [];
-      return mesh.members
-        .filter(o => o !== c && poolsHolding(o, ip).length > 0)
-        .flatMap(o =>
-          asked
-            .get(o)!
-            .addresses.filter(
-              a =>
-                a.address.text === ip.text && !isClustermeshService(a.object),
-            )
-            .map(a =>
-              r.forCluster(c).fail(
-                'takenByPeer',
-                {
-                  ip: ip.text,
-                  other: a.what,
-                  peer: o.name,
-                  where: formatLocation(a.location),
-                },
-                c.lbIp!.location,
-              ),
-            ),
+      return (askedFor.get(ip.text) ?? [])
+        .filter(({ cluster: o }) => o !== c && poolsHolding(o, ip).length > 0)
+        .map(({ cluster: o, request: a }) =>
+          r.forCluster(c).fail(
+            'takenByPeer',
+            {
+              ip: ip.text,
+              other: a.what,
+              peer: o.name,
+              where: formatLocation(a.location),
+            },
+            c.lbIp!.location,
+          ),
         );
     });
     if (shared.length || taken.length || takenByPeer.length)

@@ -381,7 +381,10 @@ function givenForBothDiffers(
   rawOf: () => string | undefined,
 ): { variable: string; here: number; there: number } | undefined {
   const { values, valuesByCluster } = mesh.conventions;
-  if (!peer) return undefined;
+  // asked for every peer of every cluster: two clusters alike in what they
+  // are given and in their SOPS lengths (the common case) cannot differ
+  const keys = givenKeysOf(mesh);
+  if (!peer || !keys || keys.get(cluster) === keys.get(peer)) return undefined;
   for (const v of Object.keys(values)) {
     if (
       valuesByCluster?.[cluster.name]?.[v] !== undefined ||
@@ -396,6 +399,38 @@ function givenForBothDiffers(
       return { variable: v, here, there };
   }
   return undefined;
+}
+
+/** Per cluster, what it is given for every cluster and the SOPS lengths of those variables. */
+const givenKeys = new WeakMap<
+  MeshModel,
+  Map<ClusterModel, string> | undefined
+>();
+
+/**
+ * Per cluster, a key equal for two clusters whose given variables (those
+ * given for every cluster) are each given per cluster in both or neither,
+ * with equal SOPS lengths: such clusters' given values cannot be told
+ * apart. Undefined when every cluster has the same key.
+ */
+function givenKeysOf(mesh: MeshModel): Map<ClusterModel, string> | undefined {
+  if (givenKeys.has(mesh)) return givenKeys.get(mesh);
+  const { values, valuesByCluster } = mesh.conventions;
+  const keys = new Map(
+    mesh.clusters.map(cluster => [
+      cluster,
+      Object.keys(values)
+        .map(v =>
+          valuesByCluster?.[cluster.name]?.[v] !== undefined
+            ? 'given'
+            : String(secretSourceOf(mesh, cluster, v)?.length),
+        )
+        .join(','),
+    ]),
+  );
+  const uniform = new Set(keys.values()).size <= 1;
+  givenKeys.set(mesh, uniform ? undefined : keys);
+  return givenKeys.get(mesh);
 }
 
 /** The values not known here of each peer name text (each text is every knower's). */

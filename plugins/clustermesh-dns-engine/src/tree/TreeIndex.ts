@@ -1,5 +1,5 @@
 import { basenamePath, dirnamePath, RepoTree } from './RepoTree';
-import { sourceIgnored } from './sourceIgnore';
+import { SourceIgnoreMemo, sourceIgnored } from './sourceIgnore';
 
 /** The tree and the directory queries of a {@link TreeIndex}: what builds read a repository with. @public */
 export type DirectoryQueries = Pick<
@@ -23,10 +23,12 @@ export class TreeIndex {
     tree: RepoTree,
     /** The GitRepositories' `spec.ignore`, when known. */
     specIgnores?: readonly string[],
+    /** @internal */
+    ignoreMemo?: SourceIgnoreMemo,
   ) {
     this.tree = tree;
     // what a `.sourceignore` leaves out is not in the artifact Flux builds
-    const ignored = sourceIgnored(tree, specIgnores);
+    const ignored = sourceIgnored(tree, specIgnores, ignoreMemo);
     this.#paths = tree.paths().filter(path => !ignored(path));
     this.#files = new Set(this.#paths);
     const dirsSeen = new Set<string>();

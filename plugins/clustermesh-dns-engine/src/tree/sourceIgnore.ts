@@ -52,19 +52,64 @@ export function sourceIgnored(
    * a file is left out when every one of them leaves it out.
    */
   specIgnores: readonly string[] = [],
+  /** Answers kept from earlier trees with the same patterns (an engine cache's). */
+  memo?: SourceIgnoreMemo,
 ): (path: string) => boolean {
   const scopes: { dir: string; matcher: Matcher }[] = [
     { dir: '', matcher: matcherOf(defaultExclusions) },
   ];
+  const texts: string[] = [];
   for (const path of tree.paths()) {
     if (basenamePath(path) !== '.sourceignore') continue;
     const bytes = tree.read(path);
     if (!bytes) continue;
+    const text = new TextDecoder().decode(bytes);
+    texts.push(path, text);
     scopes.push({
       dir: dirnamePath(path),
-      matcher: matcherOf(new TextDecoder().decode(bytes).split(/\r?\n/)),
+      matcher: matcherOf(text.split(/\r?\n/)),
     });
   }
+  const decide = matchersOf(scopes, specIgnores);
+  // a path's answer depends only on the patterns: the same patterns (the
+  // next revision of a source) answer from the memo
+  const known = memo?.answers(JSON.stringify([texts, specIgnores]));
+  if (!known) return decide;
+  return path => {
+    let ignored = known.get(path);
+    if (ignored === undefined) known.set(path, (ignored = decide(path)));
+    return ignored;
+  };
+}
+
+/**
+ * The answers of {@link sourceIgnored} per set of patterns, for the few
+ * sets last used (a backend reads a handful of sources, each revision with
+ * mostly the same paths).
+ *
+ * @internal
+ */
+export class SourceIgnoreMemo {
+  readonly #answers = new Map<string, Map<string, boolean>>();
+
+  constructor(private readonly limit = 8) {}
+
+  answers(patterns: string): Map<string, boolean> {
+    let answers = this.#answers.get(patterns);
+    if (answers) this.#answers.delete(patterns);
+    // paths of many revisions: kept to about a large repository's
+    if (!answers || answers.size > 500_000) answers = new Map();
+    this.#answers.set(patterns, answers);
+    if (this.#answers.size > this.limit)
+      this.#answers.delete(this.#answers.keys().next().value!);
+    return answers;
+  }
+}
+
+function matchersOf(
+  scopes: { dir: string; matcher: Matcher }[],
+  specIgnores: readonly string[],
+): (path: string) => boolean {
   // the root's patterns first, a sub-folder's after (they may re-include)
   scopes.sort((a, b) => depth(a.dir) - depth(b.dir));
   const base = (path: string) => {
