@@ -192,6 +192,63 @@ describe('detectConventions', () => {
     );
   });
 
+  it("does not take one app's own variables (a storage driver's ConfigMap, substituted into its Kustomization in each cluster) for the settings", () => {
+    const files: Files = {};
+    const driver = (name: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: storage\nspec:\n  chart:\n    spec:\n      chart: ${name}\n`;
+    files['controllers/base/csi/kustomization.yaml'] =
+      kustomization('release.yaml');
+    files['controllers/base/csi/release.yaml'] = driver('democratic-csi');
+    files['infra/cilium/kustomization.yaml'] = kustomization('release.yaml');
+    files['infra/cilium/release.yaml'] = `${ciliumReleaseHead.join(
+      '\n',
+    )}\n  chart:\n    spec:\n      chart: cilium\n`;
+    for (const c of ['dev', 'prod']) {
+      files[`clusters/${c}/kustomization.yaml`] = kustomization(
+        'csi.yaml',
+        'driver-config.yaml',
+        'infra.yaml',
+      );
+      files[`clusters/${c}/csi.yaml`] = fluxKustomization(
+        'csi',
+        './controllers/base/csi',
+        substituteFrom(
+          ['ConfigMap', 'nas-config'],
+          ['Secret', 'nas-credentials'],
+        ),
+      );
+      files[
+        `clusters/${c}/driver-config.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nas-config\n  namespace: flux-system\ndata:\n  NAS_HOST: 192.168.20.6\n`;
+      files[`clusters/${c}/infra.yaml`] = fluxKustomization(
+        'infra',
+        './infra/cilium',
+      );
+    }
+    const tree = createRepoTree(files);
+    const { conventions, found } = detectConventions(tree);
+    expect(conventions.settings).toBeUndefined();
+    expect(settingOf(found, 'settings.configMap')).toMatchObject({
+      source: 'default',
+      value: 'cluster-settings',
+      reason:
+        "no ConfigMap is substituted from as the clusters' settings: ConfigMap nas-config is substituted only into Kustomization csi (2 times, one per cluster), whose folders apply neither Cilium nor other Flux Kustomizations: that app's own variables",
+    });
+    expect(settingOf(found, 'settings.secret')?.reason).toMatch(
+      /^no Secret is substituted from as the clusters' settings: Secret nas-credentials is substituted only into Kustomization csi/,
+    );
+    // the same Kustomization applying Cilium too: it may well be the settings
+    for (const c of ['dev', 'prod'])
+      files[`clusters/${c}/csi.yaml`] = fluxKustomization(
+        'csi',
+        './infra/cilium',
+        substituteFrom(['ConfigMap', 'nas-config']),
+      );
+    expect(
+      detectConventions(createRepoTree(files)).conventions.settings,
+    ).toEqual({ configMap: 'nas-config' });
+  });
+
   it('takes the FQDN template from the names the settings already hold, own or as a peer', () => {
     const names: Record<string, string> = {
       blue: '  CILIUM_CLUSTERMESH_FQDN: "blue.mesh.${DOMAIN}"\n  CILIUM_CLUSTERMESH_GREEN_FQDN: "green.mesh.${DOMAIN}"\n',

@@ -55,6 +55,7 @@ import {
   where,
   variableDefinitions,
 } from './detect/scan';
+import { isFluxKustomization } from '../flux/fluxKustomization';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
   SettingsFqdnTemplate,
@@ -615,8 +616,22 @@ export function detectConventions(
   for (const kind of ['ConfigMap', 'Secret'] as const) {
     const key = kind === 'ConfigMap' ? 'configMap' : 'secret';
     if (explicit.settings?.[key]) continue;
+    // an app's own variables (a storage driver's ConfigMap, substituted
+    // into that driver's Kustomization in each cluster) are not the settings
+    const appOwn = new Map<string, string>();
+    const candidates = new Map(
+      [...references[kind]].filter(([object]) => {
+        const reason = appOwnVariables(
+          references.referencedBy.get(`${kind}/${object}`) ?? [],
+          kustomize,
+          index,
+        );
+        if (reason) appOwn.set(object, reason);
+        return !reason;
+      }),
+    );
     const name = settingsName(
-      references[kind],
+      candidates,
       defaultConventions.settings[key],
       clusterNames,
       kind,
@@ -625,7 +640,17 @@ export function detectConventions(
     if (name) {
       conventions.settings = { ...conventions.settings, [key]: name.name };
       detected(`settings.${key}`, name.name, name.reason, name.location);
-    }
+    } else if (
+      appOwn.size &&
+      !references[kind].has(defaultConventions.settings[key])
+    )
+      kept(
+        `settings.${key}`,
+        defaultConventions.settings[key],
+        `no ${kind} is substituted from as the clusters' settings: ${[...appOwn]
+          .map(([object, reason]) => `${kind} ${object} ${reason}`)
+          .join('; ')}`,
+      );
   }
 
   const settingsConfigMap =
@@ -1114,6 +1139,45 @@ function appliedByAnotherCluster(
     applied.set(folder, { ...by, cluster: owner });
   }
   return applied;
+}
+
+/**
+ * Why the Kustomizations substituting from a ConfigMap or Secret make it
+ * one app's own variables rather than the clusters' settings: they are
+ * that app's Kustomization in each cluster (one name), and none of their
+ * folders builds Cilium or other Flux Kustomizations. Undefined when it
+ * may be the settings (any folder not known or not built is taken so).
+ */
+function appOwnVariables(
+  referencedBy: readonly { name: string; path?: string }[],
+  kustomize: KustomizeEngine,
+  index: TreeIndex,
+): string | undefined {
+  const names = new Set(referencedBy.map(k => k.name));
+  if (names.size !== 1 || referencedBy.length < 2) return undefined;
+  for (const { path } of referencedBy) {
+    if (path === undefined || !index.isDir(path)) return undefined;
+    const built = kustomize.buildFluxPath(path);
+    if (
+      !built.ok ||
+      built.objects.some(
+        o =>
+          isFluxKustomization(o) ||
+          (o.kind === 'HelmRelease' &&
+            (o.name === 'cilium' ||
+              /(^|\/)cilium\b/.test(
+                JSON.stringify(
+                  getPath(o.body, ['spec', 'chart']) ??
+                    getPath(o.body, ['spec', 'chartRef']) ??
+                    '',
+                ),
+              ))),
+      )
+    )
+      return undefined;
+  }
+  const [name] = names;
+  return `is substituted only into Kustomization ${name} (${referencedBy.length} times, one per cluster), whose folders apply neither Cilium nor other Flux Kustomizations: that app's own variables`;
 }
 
 /**

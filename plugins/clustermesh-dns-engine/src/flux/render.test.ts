@@ -996,6 +996,28 @@ spec:
     ).toEqual([]);
   });
 
+  it("says, of a dependency declared in another namespace, where it is: a Kustomization's copy its own path applies with targetNamespace looks there", () => {
+    const files: Record<string, string> = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sync.yaml\n  - ../../../apps/ceph/cluster.yaml\n  - ../../../apps/ceph/tools/ks.yaml\n',
+      'apps/ceph/cluster.yaml': ks('ceph-cluster', './apps/ceph/cluster'),
+      'apps/ceph/cluster/cm.yaml': target('  a: b\n'),
+      // its path is its own folder, which holds the file that declares it
+      'apps/ceph/tools/ks.yaml': ks('ceph-tools', './apps/ceph/tools').replace(
+        'spec:\n',
+        'spec:\n  targetNamespace: ceph\n  dependsOn:\n    - name: ceph-cluster\n',
+      ),
+    };
+    expect(
+      renderFiles(files)
+        .findings.filter(f => f.code === 'flux-error')
+        .map(f => `${f.severity} ${f.message}`),
+    ).toEqual([
+      "warning Kustomization ceph/ceph-tools depends on Kustomization ceph/ceph-cluster, but this cluster's Kustomization of that name is flux-system/ceph-cluster (ceph/ceph-tools is a copy of flux-system/ceph-tools in namespace ceph: its own path applies the file that declares it, with targetNamespace ceph): Flux reports the dependency not found and applies nothing of ceph/ceph-tools; give the dependency its namespace, or keep the Kustomization's own file out of its path",
+    ]);
+  });
+
   it('says a file kustomize refuses fails the whole Kustomization whose build takes it in', () => {
     const result = renderFiles({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

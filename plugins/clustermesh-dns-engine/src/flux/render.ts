@@ -492,6 +492,40 @@ export class FluxRenderer {
           unknownVariablesIn(dep).length
         )
           return;
+        // one of that name in another namespace: dependsOn without a
+        // namespace looks in the Kustomization's own (a copy a path with
+        // targetNamespace applies of its own file is in that one)
+        const elsewhere = [...declared].filter(
+          key => key.slice(key.indexOf('/') + 1) === name,
+        );
+        if (elsewhere.length) {
+          const copy = rendered.find(
+            o => o !== k && o.name === k.name && o.namespace !== k.namespace,
+          );
+          out.push({
+            code: 'flux-error',
+            // one made by hand may exist there
+            severity: 'warning',
+            cluster,
+            message: `Kustomization ${
+              k.key
+            } depends on Kustomization ${dep}, but this cluster's Kustomization of that name is ${firstFew(
+              elsewhere,
+            )}${
+              copy
+                ? ` (${k.key} is a copy of ${copy.key} in namespace ${k.namespace}: its own path applies the file that declares it, with targetNamespace ${k.namespace})`
+                : ''
+            }: Flux reports the dependency not found and applies nothing of ${
+              k.key
+            }; give the dependency its namespace${
+              copy
+                ? `, or keep the Kustomization's own file out of its path`
+                : ''
+            }`,
+            location: dependsOnLocation(decl, k.namespace, dep),
+          });
+          return;
+        }
         const files = this.definitionsOf('Kustomization', name);
         const where = files.length
           ? `which only files this cluster does not apply declare (${firstFew(
@@ -1339,6 +1373,7 @@ function resourceSetNotExpanded(
     object.name
   }`;
   const inert = inertKinds(spec);
+  const confined = inert ? undefined : resourceSetNamespace(spec);
   return {
     code: 'not-evaluated',
     severity: 'warning',
@@ -1356,7 +1391,39 @@ function resourceSetNotExpanded(
     }`,
     location: locate(object),
     ...(inert ? { holdsNoMeshObjects: true } : { unbuilt: true }),
+    ...(confined !== undefined && { onlyNamespace: confined }),
   };
+}
+
+/**
+ * The one namespace everything a ResourceSet makes lands in, when each of
+ * its resources names it as written (no input in it): a namespaced
+ * object's own, a Kustomization's or HelmRelease's `targetNamespace` (what
+ * they apply goes there). A cluster-scoped object other than a Namespace
+ * (a pool), or a template, leaves it undefined.
+ */
+function resourceSetNamespace(
+  spec: Record<string, unknown>,
+): string | undefined {
+  if (spec.resourcesTemplate !== undefined) return undefined;
+  const resources = Array.isArray(spec.resources) ? spec.resources : [];
+  const namespaces = new Set<unknown>();
+  for (const resource of resources) {
+    if (!isRecord(resource) || typeof resource.kind !== 'string')
+      return undefined;
+    if (resource.kind === 'Namespace') continue;
+    if (isClusterScopedInCluster(resource.kind)) return undefined;
+    namespaces.add(getPath(resource, ['metadata', 'namespace']));
+    if (resource.kind === 'Kustomization' || resource.kind === 'HelmRelease')
+      namespaces.add(getPath(resource, ['spec', 'targetNamespace']));
+  }
+  const [namespace] = namespaces;
+  return namespaces.size === 1 &&
+    typeof namespace === 'string' &&
+    !namespace.includes('<<') &&
+    !hasUnresolvedReference(namespace)
+    ? namespace
+    : undefined;
 }
 
 /**

@@ -1049,6 +1049,24 @@ export function cloudLoadBalancerApplied(
 }
 
 /**
+ * Why a cluster with no pool among what Flux applies may still have them:
+ * its Cilium values are a plain values file (conventions
+ * `cilium.valuesFile`), so Cilium is installed by something else
+ * (Terraform, a Helm command), which may apply its pools too. Undefined
+ * when Flux applies Cilium, or the cluster has pools.
+ *
+ * @public
+ */
+export function poolsOutsideFlux(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): string | undefined {
+  if (cluster.cilium?.kind !== 'values-file' || cluster.pools.length)
+    return undefined;
+  return `its Cilium values are a plain values file (conventions cilium.valuesFile: ${mesh.conventions.cilium.valuesFile}), so Cilium is installed outside Flux, and the pools installed with it are not seen here`;
+}
+
+/**
  * Said after "no CiliumLoadBalancerIPPool" when another controller hands
  * out the cluster's LoadBalancer addresses (MetalLB, a cloud provider's);
  * empty otherwise.
@@ -1072,15 +1090,22 @@ export function otherLoadBalancerNote(
 }
 
 /**
- * A Cilium object (a pool, a BGP or network policy) a cluster applies: when
+ * A Cilium object (a pool, a BGP or network policy, a GatewayClass of
+ * Cilium's gateway controller) a cluster applies: when
  * no Cilium install is read, it says Cilium runs there all the same,
  * installed another way (Ansible, Talos, Terraform, RKE2).
  */
 export function ciliumObjectApplied(
   render: Pick<ClusterRender, 'objects'>,
 ): ManifestObject | undefined {
-  return render.objects.find(o => o.object.apiVersion.startsWith('cilium.io/'))
-    ?.object;
+  return render.objects.find(
+    ({ object: o }) =>
+      o.apiVersion.startsWith('cilium.io/') ||
+      // a Gateway API class Cilium's operator serves
+      (o.kind === 'GatewayClass' &&
+        getPath(o.body, ['spec', 'controllerName']) ===
+          'io.cilium/gateway-controller'),
+  )?.object;
 }
 
 /**

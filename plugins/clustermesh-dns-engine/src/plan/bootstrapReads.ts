@@ -8,7 +8,11 @@ import { readTextFile } from '../yaml/decode';
  *
  * @public
  */
-export type BootstrapReader = (file: string) => string[];
+export interface BootstrapReader {
+  (file: string): string[];
+  /** The bootstrap helmfiles with a release of a chart (`chart: …/external-dns`), which a new cluster gets before Flux. */
+  installs?(chart: string): string[];
+}
 
 /** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */
 const helmfileFile =
@@ -30,17 +34,36 @@ const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
  * first asked.
  */
 export function bootstrapReader(tree: RepoTree): BootstrapReader {
-  let helmfiles: { path: string; reads: (file: string) => boolean }[];
-  return file => {
-    helmfiles ??= tree.paths().flatMap(path => {
+  let helmfiles:
+    | { path: string; text: string; reads: (file: string) => boolean }[]
+    | undefined;
+  const read = () =>
+    (helmfiles ??= tree.paths().flatMap(path => {
       if (!helmfileFile.test(path)) return [];
       const text = readTextFile(tree, path);
       return text === undefined
         ? []
-        : [{ path, reads: helmfileReads(path, text) }];
-    });
-    return helmfiles.filter(h => h.reads(file)).map(h => h.path);
-  };
+        : [{ path, text, reads: helmfileReads(path, text) }];
+    }));
+  return Object.assign(
+    (file: string) =>
+      read()
+        .filter(h => h.reads(file))
+        .map(h => h.path),
+    {
+      installs: (chart: string) => {
+        const release = new RegExp(
+          `^\\s*-?\\s*chart:\\s*["']?(?:\\S*/)?${escapeRegExp(
+            chart,
+          )}["']?\\s*$`,
+          'm',
+        );
+        return read()
+          .filter(h => release.test(h.text))
+          .map(h => h.path);
+      },
+    },
+  );
 }
 
 /**

@@ -24,6 +24,7 @@ import type { YamlTextEditor } from '../yaml/edit';
 import { lineAtPath } from '../yaml/lines';
 import {
   ChangeContext,
+  committedFqdn,
   peersAfter,
   resolvedFqdn,
   scopeOf,
@@ -313,10 +314,16 @@ function targetValues(
   // a file of one cluster that a bootstrap helmfile also installs as it
   // is: its values written out, when every name is known and not secret
   const bootstrap = single ? ctx.readByBootstrap(target.file) : [];
-  const plain = (of: string) =>
-    (form(single!).kind === 'literal' ||
-      form(single!).kind === 'settings-resolved') &&
-    !hasSecretPlaceholder(resolvedFqdn(ctx, of));
+  // a name resolved from the repository's plain values only (a domain
+  // given inline in a Kustomization too), never from a secret or a value
+  // given to this run
+  const plainName = (of: string) => {
+    const name = committedFqdn(ctx, of);
+    return hasUnresolvedReference(name) || hasSecretPlaceholder(name)
+      ? undefined
+      : name;
+  };
+  const plain = (of: string) => plainName(of) !== undefined;
   const writtenForBootstrap =
     bootstrap.length > 0 &&
     target.kind !== 'values-file' &&
@@ -356,6 +363,7 @@ function targetValues(
   /** A cluster's FQDN written out in a file of its own: the name, or the template where substituted. */
   const writtenOut = (of: string, forCluster: string): string => {
     const f = form(forCluster);
+    if (writtenForBootstrap) return plainName(of)!;
     const resolved = resolvedFqdn(ctx, of);
     if (
       (f.kind === 'literal' || f.kind === 'settings-resolved') &&

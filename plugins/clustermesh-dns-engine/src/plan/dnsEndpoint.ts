@@ -142,7 +142,18 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           .map(c => c.cilium!.appliedBy!.name),
       ),
     ];
-    if (withCilium.length)
+    // a bootstrap that installs ExternalDNS (its CRDs) before Flux runs
+    const crdsAtBootstrap =
+      ctx.readByBootstrap.installs?.('external-dns') ?? [];
+    if (withCilium.length && crdsAtBootstrap.length)
+      ctx.notes.push(
+        `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
+          clusters,
+        )} (by ${withCilium.join(', ')}); ${crdsAtBootstrap.join(', ')} ${
+          crdsAtBootstrap.length > 1 ? 'install' : 'installs'
+        } the external-dns chart when a cluster is bootstrapped, before Flux, so a new cluster has the DNSEndpoint CRD (if that chart's CRDs are among what it installs).`,
+      );
+    else if (withCilium.length)
       ctx.notes.push(
         `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
           clusters,

@@ -26,6 +26,7 @@ import {
 import {
   exampleFiles,
   fixtureFiles,
+  repositoryConventions,
   writeFolder,
 } from '../__testUtils__/trees';
 import { describeProblem, MeshDnsChangeInput } from './input';
@@ -2566,6 +2567,51 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     });
 
+    it('writes the FQDNs out too where a bootstrap helmfile installs the values file and the domain is a plain value a Kustomization gives inline', () => {
+      const { plan, after } = planNoSettings(files => {
+        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: cilium/cilium',
+          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
+          '',
+        ].join('\n');
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+          'fqdnTemplate: clustermesh-{cluster}.example.org',
+          'fqdnTemplate: clustermesh-{cluster}.${DOMAIN}',
+        );
+        // the domain given inline to the cluster's apps and to Cilium's
+        // Kustomization (as a parent's patches give it to each child)
+        for (const c of ['main', 'staging']) {
+          const install = `kubernetes/${c}/apps/kube-system/cilium/install.yaml`;
+          files[install] = files[install].replace(
+            '  wait: true\n',
+            '  wait: true\n  postBuild:\n    substitute:\n      DOMAIN: example.org\n',
+          );
+          const apps = `kubernetes/${c}/cluster/config/cluster-apps.yaml`;
+          files[apps] +=
+            '  postBuild:\n    substitute:\n      DOMAIN: example.org\n';
+        }
+      });
+      // the settings, which a substituting Kustomization applies, take the template
+      expect(plan.decisions).toContainEqual(
+        expect.stringMatching(
+          /^main, staging: the FQDN template is written in the settings, because ConfigMap cluster-settings/,
+        ),
+      );
+      expect(plan.problems).toEqual([]);
+      expect(after[mainRelease]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
+      expect(after[mainRelease]).toContain('- clustermesh-main.example.org\n');
+      expect(after[mainRelease]).toContain(
+        'address: clustermesh-staging.example.org\n',
+      );
+      expect(after[mainRelease]).not.toContain('${');
+      expect(plan.decisions).toContainEqual(
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
+      );
+    });
+
     it("resolves a helmfile's paths from its folder: the same relative path in another folder's helmfile names that folder's file", () => {
       const helmfile = (values: string) =>
         `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values:\n      - ${values}\n`;
@@ -4474,3 +4520,43 @@ function withoutMeshConfigSecret(files: Record<string, string>) {
     `${folder}/kustomization.yaml`
   ].replace('resources:\n  - ./externalsecret.yaml\n', 'resources: []\n');
 }
+
+describe('planMeshDnsChange where a bootstrap installs ExternalDNS before Flux', () => {
+  it('says a new cluster has the DNSEndpoint CRD, instead of warning that the apply with Cilium fails without it', () => {
+    const input = {
+      clusters: [
+        { name: 'home', ip: '10.40.0.100' },
+        { name: 'lab', ip: '10.40.1.100' },
+      ],
+    };
+    const plan = (edit?: (files: Record<string, string>) => void) => {
+      const files = fixtureFiles('configure-env/repo');
+      edit?.(files);
+      return planMeshDnsChange(
+        createRepoTree(files),
+        input,
+        repositoryConventions(files),
+      );
+    };
+    const withCilium =
+      /^The DNSEndpoint is applied with the Cilium HelmRelease/;
+    expect(plan().decisions.find(d => withCilium.test(d))).toMatch(
+      /a new cluster, without the DNSEndpoint CRD yet, would fail that apply/,
+    );
+    const crds = plan(files => {
+      files['bootstrap/helmfile.d/00-crds.yaml'] = [
+        'helmDefaults:',
+        '  args: [--include-crds]',
+        'releases:',
+        '  - name: external-dns',
+        '    namespace: network',
+        '    chart: oci://ghcr.io/home-operations/charts-mirror/external-dns',
+        '    version: 1.19.0',
+        '',
+      ].join('\n');
+    });
+    expect(crds.decisions.find(d => withCilium.test(d))).toBe(
+      "The DNSEndpoint is applied with the Cilium HelmRelease (by cluster-home-infrastructure, cluster-lab-infrastructure); bootstrap/helmfile.d/00-crds.yaml installs the external-dns chart when a cluster is bootstrapped, before Flux, so a new cluster has the DNSEndpoint CRD (if that chart's CRDs are among what it installs).",
+    );
+  });
+});

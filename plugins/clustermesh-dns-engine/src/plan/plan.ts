@@ -19,6 +19,7 @@ import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
   otherLoadBalancerNote,
+  poolsOutsideFlux,
   PoolLookup,
   poolOfAddress,
   unevaluatedPartsNote,
@@ -220,8 +221,12 @@ function planEdits(
   const statedByInput = new Set<string>();
   input.clusters.forEach((c, i) => {
     const cluster = mesh.byName.get(c.name)!;
+    const found = poolOfAddress(mesh, cluster, addresses[i]);
+    // pools installed with a Cilium Flux does not apply are not seen here:
+    // not known to be missing (validate says so)
+    if (found.kind === 'no-pools' && poolsOutsideFlux(mesh, cluster)) return;
     const problem = poolProblem(
-      poolOfAddress(mesh, cluster, addresses[i]),
+      found,
       c,
       conventions,
       unevaluatedPartsNote(cluster),

@@ -338,6 +338,31 @@ describe('the mesh is the clusters in it', () => {
     });
   });
 
+  it("takes a GatewayClass of Cilium's gateway controller for Cilium installed another way, as any Cilium object", () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[helmRelease] =
+          'apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata:\n  name: cilium\nspec:\n  controllerName: io.cilium/gateway-controller\n';
+        for (const c of ['infra', 'apps']) {
+          const list = `kubernetes/clusters/${c}/kustomization.yaml`;
+          files[list] = files[list].replace(
+            / {2}- .*(lb-ippool-|l2-announcement).*\n/g,
+            '',
+          );
+        }
+      }),
+      withDomain,
+    );
+    expect(report.clusters.find(c => c.name === 'infra')).toMatchObject({
+      status: 'not-evaluated',
+      membership: {
+        member: false,
+        reason:
+          "no HelmRelease cilium is applied to it, but it applies Cilium's GatewayClass cilium: Cilium is installed another way, whose values are not read here; point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)",
+      },
+    });
+  });
+
   it("reads a cluster's HelmRelease when the conventions' cilium.valuesFile has no file for it (the values file is for the clusters whose Cilium is installed another way)", () => {
     const tree = exampleTree('gitops-repo', files => {
       files['bootstrap/apps/cilium-values.yaml'] =

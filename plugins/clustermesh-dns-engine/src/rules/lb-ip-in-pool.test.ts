@@ -4,6 +4,10 @@ import {
   exampleFile,
   replace,
 } from '../__testUtils__/rules';
+import { fixtureFiles, repositoryConventions } from '../__testUtils__/trees';
+import { planMeshDnsChange } from '../plan/plan';
+import { validateMesh } from '../report/report';
+import { createRepoTree } from '../tree/RepoTree';
 import { lbIpInPool } from './lb-ip-in-pool';
 
 describe('lb-ip-in-pool', () => {
@@ -106,5 +110,60 @@ describe('lb-ip-in-pool', () => {
       message:
         'LB IP 10.25.11.100 is in no pool whose blocks are known; the blocks of lb-ippool-infra are encrypted with SOPS (Flux decrypts them): whether the LB IP is in them is not checked here',
     });
+  });
+
+  it('does not take a pool for missing when Cilium is installed outside Flux (values in a plain file), whose installer may apply the pools too', () => {
+    const files = fixtureFiles('configure-values-file-manual/repo');
+    for (const [cluster, ip] of [
+      ['east', '192.168.10.5'],
+      ['west', '192.168.20.5'],
+    ])
+      files[`terraform/cilium/values-${cluster}.yaml`] += [
+        'clustermesh:',
+        '  useAPIServer: true',
+        '  apiserver:',
+        '    service:',
+        '      type: LoadBalancer',
+        `      annotations: {lbipam.cilium.io/ips: ${ip}}`,
+        '',
+      ].join('\n');
+    // east's pool is made by its Terraform, beside Cilium: none in Flux
+    const network = 'clusters/east/network/kustomization.yaml';
+    files[network] = files[network].replace('  - lb-pool.yaml\n', '');
+    const tree = createRepoTree(files);
+    const conventions = repositoryConventions(files);
+    const east = validateMesh(tree, conventions)
+      .clusters.find(c => c.name === 'east')!
+      .checks.find(c => c.ruleId === 'lb-ip-in-pool');
+    expect(east).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but its Cilium values are a plain values file (conventions cilium.valuesFile: terraform/cilium/values-{cluster}.yaml), so Cilium is installed outside Flux, and the pools installed with it are not seen here: whether one holds LB IP 192.168.10.5 is not checked',
+    });
+    // configure takes the address: nothing says the pool is missing
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'east', ip: '192.168.10.6' },
+          { name: 'west', ip: '192.168.20.5' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).toContain(
+      'terraform/cilium/values-east.yaml',
+    );
+    // with Cilium applied by Flux, no pool is a failure
+    expect(
+      exampleChecks(
+        replace(
+          'kubernetes/clusters/infra/kustomization.yaml',
+          '  - ../../infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml\n',
+          '',
+        ),
+      ).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra'),
+    ).toMatchObject({ outcome: 'fail' });
   });
 });

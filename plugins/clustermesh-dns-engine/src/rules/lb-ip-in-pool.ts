@@ -2,7 +2,11 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { otherLoadBalancerNote, poolOfAddress } from '../model/queries';
+import {
+  otherLoadBalancerNote,
+  poolOfAddress,
+  poolsOutsideFlux,
+} from '../model/queries';
 import { locate } from '../yaml/locate';
 import {
   conventionsPath,
@@ -18,7 +22,7 @@ export const lbIpInPool = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service.',
+    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated.',
   remediation: (c, failure) =>
     !failure || failure.id === 'noPools'
       ? `Add a CiliumLoadBalancerIPPool for the cluster (e.g. ${conventionsPath(
@@ -38,6 +42,8 @@ export const lbIpInPool = defineClusterRule({
     notSet: '{{variable}} is not set',
     noPools:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}',
+    poolsOutside:
+      'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
     notAdmitted:
@@ -106,7 +112,16 @@ export const lbIpInPool = defineClusterRule({
         ),
       ];
     switch (found.kind) {
-      case 'no-pools':
+      case 'no-pools': {
+        const outside = poolsOutsideFlux(mesh, c);
+        if (outside)
+          return [
+            r.notEvaluated(
+              'poolsOutside',
+              { ip, why: outside },
+              c.lbIp!.location,
+            ),
+          ];
         return [
           r.fail(
             'noPools',
@@ -114,6 +129,7 @@ export const lbIpInPool = defineClusterRule({
             c.lbIp!.location,
           ),
         ];
+      }
       case 'disabled':
         return [
           r.fail(

@@ -270,4 +270,46 @@ describe('lb-ip-unique', () => {
         'the LB IP of apps comes from APPS_IP, not known here: whether all LB IPs differ cannot be told',
     });
   });
+
+  it("warns when the LB IP is also the value of another setting the repository uses (the API server's VIP), not one only the ClusterMesh files name", () => {
+    const withVip = (use: (files: Record<string, string>) => void) =>
+      exampleChecks(files => {
+        replace(
+          exampleFile.settings('infra'),
+          '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n',
+          '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.100"\n  KUBE_VIP_ADDR: "10.25.11.100"\n',
+        )(files);
+        use(files);
+      }).filter(c => c.ruleId === 'lb-ip-unique');
+    // a Talos config the bootstrap templates reads it: another address
+    const used = withVip(files => {
+      files['talos/talconfig.yaml'] =
+        'endpoint: https://${KUBE_VIP_ADDR}:6443\n';
+    });
+    expect(used).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        severity: 'warning',
+        cluster: 'infra',
+        message:
+          'LB IP 10.25.11.100 is also the value of KUBE_VIP_ADDR in the settings, which names another address of the cluster (not the clustermesh-apiserver service): if that address is taken (an API server VIP, a gateway), LB IPAM gives the service an address that something else answers',
+        location: expect.objectContaining({
+          file: exampleFile.settings('infra'),
+        }),
+      }),
+    ]);
+    // used nowhere, or by the Cilium values themselves: the same address said twice
+    expect(withVip(() => {})).toEqual([
+      expect.objectContaining({ outcome: 'pass' }),
+    ]);
+    expect(
+      withVip(
+        replace(
+          exampleFile.helmRelease,
+          'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+          'lbipam.cilium.io/ips: ${KUBE_VIP_ADDR}',
+        ),
+      ).map(c => c.outcome),
+    ).not.toContain('fail');
+  });
 });

@@ -2,7 +2,10 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import type {
+  CheckResult,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { firstFew } from '../core/text';
 import {
   poolsHolding,
@@ -10,7 +13,9 @@ import {
   requestedAddresses,
   SecretRequestedAddress,
 } from '../model/queries';
-import type { ClusterModel } from '../model/types';
+import type { ClusterModel, MeshModel } from '../model/types';
+import { isRecord } from '../core/paths';
+import { locate } from '../yaml/locate';
 import { defineMeshRule, sharedValues } from './rule';
 
 /** No two clusters share an LB IP. @public */
@@ -20,7 +25,7 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP.",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken.",
   remediation: (c, failure) =>
     failure?.id === 'taken' || failure?.id === 'takenByPeer'
       ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
@@ -37,6 +42,8 @@ export const lbIpUnique = defineMeshRule({
     secretRequests:
       "{{count:LB IP}} set, no two the same, but {{requests}} {{ask}} LB IPAM for an address kept secret ({{variables}}), not known here: whether it is {{cluster}}'s LB IP {{ip}} cannot be told",
     none: 'no LB IP is set yet',
+    sameAsSetting:
+      'LB IP {{ip}} is also the value of {{variable}} in the settings, which names another address of the cluster (not the clustermesh-apiserver service): if that address is taken (an API server VIP, a gateway), LB IPAM gives the service an address that something else answers',
     unknown:
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
   },
@@ -136,16 +143,34 @@ export const lbIpUnique = defineMeshRule({
           ].join(', '),
         }),
       ];
+    // another address the settings name (the API server's VIP, a
+    // gateway's) written the same: most likely taken by something else
+    const sameAsSetting = mesh.members.flatMap(c => {
+      const found = otherSettingWithAddress(mesh, c);
+      return found
+        ? [
+            r
+              .forCluster(c)
+              .warn(
+                'sameAsSetting',
+                { ip: c.lbIpAddress!.text, variable: found.variable },
+                found.location,
+              ),
+          ]
+        : [];
+    });
     // addresses other Services ask for from a Secret: one may be an LB IP,
     // unless SOPS says its length differs
     let ruledOut = 0;
     const unknownRequests: CheckResult[] = [];
+    const withSecrets = mesh.members.filter(o => asked.get(o)!.secret.length);
     for (const c of mesh.members) {
       const ip = c.lbIpAddress;
       if (!ip) continue;
+      // (only members with such requests: every member against every other is a mesh squared)
       const asking = [
         c,
-        ...mesh.members.filter(o => o !== c && poolsHolding(o, ip).length > 0),
+        ...withSecrets.filter(o => o !== c && poolsHolding(o, ip).length > 0),
       ];
       const requests = asking.flatMap(o => asked.get(o)!.secret);
       const open = requests.filter(
@@ -174,7 +199,8 @@ export const lbIpUnique = defineMeshRule({
           ),
         );
     }
-    if (unknownRequests.length) return unknownRequests;
+    if (unknownRequests.length || sameAsSetting.length)
+      return [...sameAsSetting, ...unknownRequests];
     // nothing set, nothing compared: not a pass
     if (!distinct) return [r.notEvaluated('none', {})];
     return [
@@ -189,3 +215,42 @@ export const lbIpUnique = defineMeshRule({
     ];
   },
 });
+
+/**
+ * Another variable of a cluster's settings ConfigMap whose value is its LB
+ * IP written out, used as `${NAME}` in the repository, but not in the
+ * Cilium values, the DNSEndpoints or the pools (there it is the same
+ * address said twice, or the start of a range): where it is.
+ */
+function otherSettingWithAddress(
+  mesh: MeshModel,
+  c: ClusterModel,
+): { variable: string; location: SourceLocation } | undefined {
+  const ip = c.lbIpAddress?.text;
+  const data = c.settingsObject?.object.body.data;
+  if (!ip || !isRecord(data)) return undefined;
+  const own = mesh.conventions.variables.lbIp;
+  for (const [key, value] of Object.entries(data)) {
+    if (key === own || c.lbIp?.name === key) continue;
+    if (typeof value !== 'string' || value.trim() !== ip) continue;
+    // used nowhere, or in the Cilium values, a record or a pool (the
+    // first address of its range): the same address said twice, no other
+    if (
+      !mesh.repository.mentions(`{${key}`) &&
+      !mesh.repository.mentions(`$${key}`)
+    )
+      continue;
+    const ownFiles = [
+      ...(c.cilium ? [c.cilium.file] : []),
+      ...c.dnsEndpoints.map(e => e.object.source.file),
+      ...c.pools.map(p => p.object.source.file),
+    ];
+    if (ownFiles.some(f => mesh.repository.readText(f)?.includes(key)))
+      continue;
+    return {
+      variable: key,
+      location: locate(c.settingsObject!.object, ['data', key]),
+    };
+  }
+  return undefined;
+}

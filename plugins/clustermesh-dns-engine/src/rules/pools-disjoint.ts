@@ -17,7 +17,7 @@ export const poolsDisjoint = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, is not compared across clusters).',
+    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, is not compared across clusters). Both clusters of an overlap fail.',
   remediation: () =>
     'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
   messages: {
@@ -77,6 +77,46 @@ export const poolsDisjoint = defineMeshRule({
       sameCluster
         ? `pool ${q(a.pool.name)} of the same cluster`
         : `pool ${q(a.pool.name)} of ${a.cluster.name}`;
+    /** A block's failure: the blocks it overlaps, of its cluster or of others on its network. */
+    const overlapResult = (b: Entry, overlapping: Entry[]) => {
+      if (overlapping.length === 1) {
+        const [a] = overlapping;
+        return r.forCluster(b.cluster).fail(
+          'overlap',
+          {
+            pool: q(b.pool.name),
+            block: b.block.text,
+            other: describeOther(a, a.cluster === b.cluster),
+            network: a.cluster === b.cluster ? '' : `, ${network}`,
+            otherBlock: a.block.text,
+            otherLocation: formatLocation(a.block.location),
+            overlap: rangeOverlap(a.range, b.range)!.text,
+          },
+          b.block.location,
+        );
+      }
+      return r.forCluster(b.cluster).fail(
+        'overlapsMany',
+        {
+          pool: q(b.pool.name),
+          block: b.block.text,
+          // the network said once, after the pools of other clusters
+          others: `${overlapping
+            .map(
+              a =>
+                `${describeOther(a, a.cluster === b.cluster)} (${
+                  a.block.text
+                }, at ${formatLocation(a.block.location)})`,
+            )
+            .join(', ')}${
+            overlapping.some(a => a.cluster !== b.cluster) ? `, ${network}` : ''
+          }`,
+        },
+        b.block.location,
+      );
+    };
+    /** Blocks of other clusters each block overlaps, found when the later one was swept. */
+    const partners = new Map<Entry, Entry[]>();
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
@@ -103,50 +143,20 @@ export const poolsDisjoint = defineMeshRule({
             admitsApiserver(b),
       );
       // one finding per block, however many blocks it overlaps
-      if (overlapping.length === 1) {
-        const [a] = overlapping;
-        out.push(
-          r.forCluster(b.cluster).fail(
-            'overlap',
-            {
-              pool: q(b.pool.name),
-              block: b.block.text,
-              other: describeOther(a, a.cluster === b.cluster),
-              network: a.cluster === b.cluster ? '' : `, ${network}`,
-              otherBlock: a.block.text,
-              otherLocation: formatLocation(a.block.location),
-              overlap: rangeOverlap(a.range, b.range)!.text,
-            },
-            b.block.location,
-          ),
-        );
-      } else if (overlapping.length > 1) {
-        out.push(
-          r.forCluster(b.cluster).fail(
-            'overlapsMany',
-            {
-              pool: q(b.pool.name),
-              block: b.block.text,
-              // the network said once, after the pools of other clusters
-              others: `${overlapping
-                .map(
-                  a =>
-                    `${describeOther(a, a.cluster === b.cluster)} (${
-                      a.block.text
-                    }, at ${formatLocation(a.block.location)})`,
-                )
-                .join(', ')}${
-                overlapping.some(a => a.cluster !== b.cluster)
-                  ? `, ${network}`
-                  : ''
-              }`,
-            },
-            b.block.location,
-          ),
-        );
-      }
+      if (overlapping.length) out.push(overlapResult(b, overlapping));
+      for (const a of overlapping)
+        if (a.cluster !== b.cluster)
+          partners.set(a, [...(partners.get(a) ?? []), b]);
       open.push(b);
     }
+    // the other cluster of an overlap fails too (its row is not green),
+    // once, at its first block that overlaps
+    const failing = new Set(out.map(o => o.cluster));
+    for (const [a, others] of partners)
+      if (!failing.has(a.cluster.name)) {
+        failing.add(a.cluster.name);
+        out.push(overlapResult(a, others));
+      }
     if (out.length) return out;
     const unknown = mesh.members.flatMap(cluster =>
       cluster.pools

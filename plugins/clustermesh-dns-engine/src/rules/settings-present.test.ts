@@ -69,6 +69,57 @@ describe('settings-present', () => {
     );
   });
 
+  it('does not take the settings for hidden in a ResourceSet whose every object lands in another namespace (preview apps), and does where one may land anywhere', () => {
+    const outcome = (namespaceLines: string) =>
+      exampleChecks(f => {
+        delete f[exampleFile.settings('infra')];
+        f['kubernetes/clusters/infra/vars/kustomization.yaml'] = f[
+          'kubernetes/clusters/infra/vars/kustomization.yaml'
+        ].replace('  - ../cluster-settings.yaml\n', '');
+        // a cluster with no settings yet, whose Cilium is not substituted
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          /\n {2}postBuild:[^]*$/,
+          '\n',
+        )(f);
+        f['kubernetes/clusters/infra/previews.yaml'] = [
+          'apiVersion: fluxcd.controlplane.io/v1',
+          'kind: ResourceSet',
+          'metadata: {name: previews, namespace: flux-system}',
+          'spec:',
+          '  inputsFrom:',
+          '    - {kind: ResourceSetInputProvider, name: pull-requests}',
+          '  resources:',
+          '    - apiVersion: v1',
+          '      kind: ConfigMap',
+          '      metadata:',
+          '        name: values-pr-<< inputs.id >>',
+          namespaceLines,
+          '    - apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          '      kind: Kustomization',
+          '      metadata: {name: app-pr-<< inputs.id >>, namespace: preview}',
+          '      spec:',
+          '        path: ./apps/app',
+          '        targetNamespace: preview',
+          '        sourceRef: {kind: GitRepository, name: flux-system}',
+          '',
+        ].join('\n');
+        f['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - previews.yaml\n';
+      }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
+    expect(outcome('        namespace: preview')).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster',
+    });
+    expect(outcome('        namespace: << inputs.namespace >>')).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringMatching(
+        /^no ConfigMap flux-system\/cluster-settings is applied to the cluster; but the cluster uses what the engine does not evaluate, which may provide it: ResourceSet flux-system\/previews/,
+      ),
+    });
+  });
+
   it('says too that the Kustomization applying the Cilium values must substitute, where it does not', () => {
     const result = exampleChecks(f => {
       withoutLbIpOf('infra')(f);
@@ -83,7 +134,7 @@ describe('settings-present', () => {
     );
   });
 
-  it('says a new settings file must be listed in the resources of the kustomization that would apply it', () => {
+  it('says where configure would create the settings: listed in the resources of the kustomization that applies them, and substituted by the Kustomization applying the Cilium values', () => {
     const result = exampleChecks(f => {
       // a cluster with no settings yet, whose Cilium is not substituted
       delete f[exampleFile.settings('infra')];
@@ -105,7 +156,7 @@ describe('settings-present', () => {
       },
     });
     expect(result.remediation).toBe(
-      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to a ConfigMap `cluster-settings` in a file listed in the resources of `kubernetes/clusters/infra/kustomization.yaml` (`kubernetes/clusters/infra/cluster-settings.yaml`, say), or run `clustermesh-dns configure`, which writes and lists it.',
+      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to a ConfigMap `cluster-settings` in a new `kubernetes/clusters/infra/cluster-settings.yaml` (listed in the resources of `kubernetes/clusters/infra/kustomization.yaml`), and have Kustomization flux-system/cluster-infra-infrastructure, which applies the Cilium values, substitute from it (`postBuild.substituteFrom`); or run `clustermesh-dns configure`, which writes both.',
     );
   });
 

@@ -22,6 +22,23 @@ export const settingsPresent = defineClusterRule({
   remediation: (c, failure) => {
     const noConfigMap =
       failure?.id === 'noConfigMap' || failure?.id === 'noConfigMapOthers';
+    // none anywhere: where configure would create them (a folder whose
+    // Kustomization substitutes from it, in its namespace), not a default
+    // path of another layout
+    const created = noConfigMap ? failure?.newSettings?.() : undefined;
+    if (created)
+      return `Add \`${c.variables.fqdn}\` and \`${
+        c.variables.lbIp
+      }\` to a ConfigMap \`${clusterPath(
+        c.settings.configMap,
+        '<cluster>',
+      )}\` in a new \`${created.file}\`${
+        created.listedIn
+          ? ` (listed in the resources of \`${created.listedIn}\`)`
+          : ''
+      }, and have Kustomization ${
+        created.substitutedBy
+      }, which applies the Cilium values, substitute from it (\`postBuild.substituteFrom\`); or run \`clustermesh-dns configure\`, which writes both.`;
     const listing = failure?.location?.file;
     // the folder lists its resources: a new file is applied only once
     // listed there
@@ -38,22 +55,6 @@ export const settingsPresent = defineClusterRule({
       )}\` in a file listed in the resources of \`${listing}\` (\`${dirnamePath(
         listing,
       )}/cluster-settings.yaml\`, say), or run \`clustermesh-dns configure\`, which writes and lists it.`;
-    // none anywhere: where configure would create them, not a default
-    // path of another layout
-    const created = noConfigMap ? failure?.newSettings?.() : undefined;
-    if (created)
-      return `Add \`${c.variables.fqdn}\` and \`${
-        c.variables.lbIp
-      }\` to a ConfigMap \`${clusterPath(
-        c.settings.configMap,
-        '<cluster>',
-      )}\` in a new \`${created.file}\`${
-        created.listedIn
-          ? ` (listed in the resources of \`${created.listedIn}\`)`
-          : ''
-      }, and have Kustomization ${
-        created.substitutedBy
-      }, which applies the Cilium values, substitute from it (\`postBuild.substituteFrom\`); or run \`clustermesh-dns configure\`, which writes both.`;
     if (failure?.id === 'missingShared')
       return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);

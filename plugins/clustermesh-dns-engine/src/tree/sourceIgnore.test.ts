@@ -1,5 +1,5 @@
 import { createRepoTree } from './RepoTree';
-import { sourceIgnored } from './sourceIgnore';
+import { SourceIgnoreMemo, sourceIgnored } from './sourceIgnore';
 import { TreeIndex } from './TreeIndex';
 
 describe('sourceIgnored', () => {
@@ -58,5 +58,37 @@ describe('sourceIgnored', () => {
       'clusters/a/.sops.yaml': 'creation_rules: []\n',
     });
     expect(tree2.paths().filter(sourceIgnored(tree2))).toEqual([]);
+  });
+
+  it('answers the same through a memo kept between trees, and anew where the patterns differ', () => {
+    const memo = new SourceIgnoreMemo();
+    const files = {
+      '.sourceignore': 'scripts/\n',
+      'scripts/x.yaml': 'a: b\n',
+      'apps/x.yaml': 'a: b\n',
+      'apps/logo.png': '',
+    };
+    const first = createRepoTree(files);
+    expect(first.paths().filter(sourceIgnored(first, [], memo))).toEqual([
+      'apps/logo.png',
+      'scripts/x.yaml',
+    ]);
+    // the next revision, same patterns: the same answers
+    const next = createRepoTree({ ...files, 'scripts/y.yaml': 'a: b\n' });
+    expect(next.paths().filter(sourceIgnored(next, [], memo))).toEqual([
+      'apps/logo.png',
+      'scripts/x.yaml',
+      'scripts/y.yaml',
+    ]);
+    // other patterns: not the answers kept for the first ones
+    const changed = createRepoTree({ ...files, '.sourceignore': 'apps/\n' });
+    expect(changed.paths().filter(sourceIgnored(changed, [], memo))).toEqual([
+      'apps/logo.png',
+      'apps/x.yaml',
+    ]);
+    // a GitRepository's spec.ignore is part of the patterns
+    expect(
+      changed.paths().filter(sourceIgnored(changed, ['scripts/'], memo)),
+    ).toEqual(['apps/logo.png', 'apps/x.yaml', 'scripts/x.yaml']);
   });
 });

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
 import { escapeRegExp } from '../../core/text';
+import { clampPath } from '../../tree/RepoTree';
 import { literal, ScannedDocument, where } from './scan';
 
 /** The substitution sources the Flux Kustomizations name, by kind. */
@@ -17,6 +18,11 @@ export interface SubstitutionReferences {
    * cluster's own settings last).
    */
   overriding: Map<string, number>;
+  /**
+   * By `Kind/name`: the Kustomizations that substitute from it, each with
+   * its folder when written out (`./apps/x` as `apps/x`).
+   */
+  referencedBy: Map<string, { name: string; path?: string }[]>;
 }
 
 /** Collects every `substituteFrom` reference and inline variable of the Flux Kustomizations. */
@@ -29,6 +35,7 @@ export function readSubstitutionReferences(
     inline: new Map(),
     inlineValues: new Map(),
     overriding: new Map(),
+    referencedBy: new Map(),
   };
   const push = (
     map: Map<string, SourceLocation[]>,
@@ -47,6 +54,11 @@ export function readSubstitutionReferences(
     )
       continue;
     const from = getPath(v, ['spec', 'postBuild', 'substituteFrom']);
+    const path = literal(getPath(v, ['spec', 'path']));
+    const by = {
+      name: String(getPath(v, ['metadata', 'name']) ?? ''),
+      ...(path !== undefined && { path: clampPath(path) }),
+    };
     if (Array.isArray(from)) {
       const last = new Map<string, string>();
       const count = new Map<string, number>();
@@ -59,6 +71,10 @@ export function readSubstitutionReferences(
             doc.at(['spec', 'postBuild', 'substituteFrom', i]),
           );
           last.set(ref.kind, `${ref.kind}/${name}`);
+          const key = `${ref.kind}/${name}`;
+          const list = refs.referencedBy.get(key);
+          if (list) list.push(by);
+          else refs.referencedBy.set(key, [by]);
           count.set(ref.kind, (count.get(ref.kind) ?? 0) + 1);
         }
       });
