@@ -38,6 +38,12 @@ export type PatchOrigin = {
    * lines of the file, so every field the patch sets is located here.
    */
   line?: number;
+  /**
+   * For inline text in a block scalar, whose lines are the file's: added
+   * to a line of the text to give the file's (fields are located there,
+   * not at `line`).
+   */
+  lineOffset?: number;
 } & (
   | {
       kind: 'merge';

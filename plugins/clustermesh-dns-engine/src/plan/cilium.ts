@@ -359,6 +359,23 @@ function targetValues(
     substituted &&
     inSettings &&
     variableIn(scopeList, variables.fqdn) !== undefined;
+  // said when the file first gets such entries (a reviewer reads them then)
+  if (
+    sharedByVariable &&
+    configured.length &&
+    !ctx.mesh.repository
+      .readText(target.file)
+      ?.includes(`:=\${${variables.fqdn}}}`)
+  ) {
+    const example = ctx.peerVariable(ctx.members[0]);
+    ctx.notes.push(
+      `${target.file}, shared by ${clusters.join(
+        ', ',
+      )}, lists every cluster of the mesh in clustermesh.config.clusters, each by its peer variable with the cluster's own FQDN as the default (\${${example}:=\${${
+        variables.fqdn
+      }}}): Flux gives each cluster its peers' FQDNs from its settings, and the entry of the cluster itself, which has no such variable, resolves to its own FQDN, an entry its agent skips.`,
+    );
+  }
 
   /** A cluster's FQDN written out in a file of its own: the name, or the template where substituted. */
   const writtenOut = (of: string, forCluster: string): string => {

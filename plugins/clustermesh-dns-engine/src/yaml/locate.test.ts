@@ -1,3 +1,4 @@
+import { getPath } from '../core/paths';
 import { engineBuild } from '../flux/kustomize/__testUtils__/crossCheck';
 import { locate } from './locate';
 
@@ -106,7 +107,34 @@ spec:
     });
   });
 
-  it('locates what an inline patch sets at the patch, and what a JSON 6902 patch file writes at its operation', () => {
+  it('locates what an inline JSON 6902 patch writes on its line of the block text, blank lines before the text counted', () => {
+    const hr = ciliumIn(
+      {
+        ...base,
+        'infrastructure/west/kustomization.yaml': `resources:
+  - ../base/cilium
+patches:
+  - target: {kind: HelmRelease, name: cilium}
+    patch: |
+
+      - op: add
+        path: /spec/values/cluster
+        value:
+          name: west
+          id: 2
+`,
+      },
+      'infrastructure/west',
+    );
+    expect(locate(hr, ['spec', 'values', 'cluster', 'id'])).toEqual({
+      file: 'infrastructure/west/kustomization.yaml',
+      line: 11,
+    });
+    // cross-checked: the text kustomize applies is these lines
+    expect(getPath(hr.body, ['spec', 'values', 'cluster', 'id'])).toBe(2);
+  });
+
+  it('locates what an inline patch sets on its own line of the block text, and what a JSON 6902 patch file writes at its operation', () => {
     const hr = ciliumIn(
       {
         ...base,
@@ -132,9 +160,10 @@ patches:
       },
       'infrastructure/west',
     );
+    // the `spec:` line of the patch text, a line of the kustomization
     expect(locate(hr, ['spec', 'values', 'cluster', 'name'])).toEqual({
       file: 'infrastructure/west/kustomization.yaml',
-      line: 6,
+      line: 10,
     });
     expect(
       locate(hr, [

@@ -55,7 +55,7 @@ function patchedAt(
   if (patch.kind === 'merge') {
     const { line, depth } = deepestLine(patch.document, path, body ?? {});
     if (depth === 0) return undefined;
-    const at = patch.line ?? line;
+    const at = inFile(patch, line);
     return at === undefined ? undefined : { line: at, depth };
   }
   let best: { line: number; depth: number } | undefined;
@@ -63,10 +63,20 @@ function patchedAt(
     if (!isPrefix(op.path, path)) continue;
     // inside the value the operation writes, when it is a parsed map
     const inside = deepestLine(op.value, path.slice(op.path.length));
-    const line = patch.line ?? inside.line ?? op.line;
+    const line = inFile(patch, inside.line ?? op.line);
     const depth = op.path.length + inside.depth;
     if (line !== undefined && (!best || depth >= best.depth))
       best = { line, depth };
   }
   return best;
+}
+
+/**
+ * A line of a patch's documents as a line of its file: inline block text
+ * is offset; other inline text is located where the patch is declared.
+ */
+function inFile(patch: PatchOrigin, line: number | undefined) {
+  if (patch.lineOffset !== undefined && line !== undefined)
+    return line + patch.lineOffset;
+  return patch.line ?? line;
 }

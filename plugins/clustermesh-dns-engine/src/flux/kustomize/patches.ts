@@ -48,6 +48,12 @@ export interface PatchSource {
   documentsFile?: string;
   /** For a patch file: each document's index in it. */
   documentIndexes?: ReadonlyMap<unknown, number>;
+  /**
+   * For inline text in a block scalar (`patch: |`), whose lines are the
+   * file's: the file line before the text's first line, so that a field
+   * the patch sets is located on its own line.
+   */
+  textLineOffset?: number;
   target?: unknown;
   allowNameChange?: boolean;
   allowKindChange?: boolean;
@@ -167,10 +173,19 @@ const describeId = (p: { apiVersion: string; id: ResId }) =>
   }`;
 
 /** Where a patch is, for locating what it sets. */
-function patchPlace(source: PatchSource): { file: string; line?: number } {
-  return source.documentsFile
-    ? { file: source.documentsFile }
-    : { file: source.location.file, line: source.location.line };
+function patchPlace(source: PatchSource): {
+  file: string;
+  line?: number;
+  lineOffset?: number;
+} {
+  if (source.documentsFile) return { file: source.documentsFile };
+  return {
+    file: source.location.file,
+    line: source.location.line,
+    ...(source.textLineOffset !== undefined && {
+      lineOffset: source.textLineOffset,
+    }),
+  };
 }
 
 /**

@@ -410,6 +410,21 @@ function patchFile(
   };
 }
 
+/**
+ * Inline patch text of several lines is a block scalar (`patch: |`): its
+ * lines are the file's, from the line after the key (the text as parsed
+ * starts at its first line that is not blank).
+ */
+function textLines(
+  text: string | undefined,
+  from: string | undefined,
+  key: () => SourceLocation,
+): Pick<PatchSource, 'textLineOffset'> {
+  if (!text?.includes('\n') || from) return {};
+  const blank = /^\s*/.exec(text)![0].split('\n').length - 1;
+  return { textLineOffset: key().line + blank };
+}
+
 /** A patch's text from `patch:` or `path:` (exactly one of them). */
 function readPatch(
   text: string | undefined,
@@ -442,6 +457,7 @@ function readPatchFields(target: KustTarget, files: TargetFiles) {
     target.patches.push({
       field: 'patches',
       ...read,
+      ...textLines(text, from, () => at([...path, 'patch'])),
       target: value.target,
       allowNameChange: options.allowNameChange === true,
       allowKindChange: options.allowKindChange === true,
@@ -472,6 +488,7 @@ function readPatchFields(target: KustTarget, files: TargetFiles) {
     target.patchesJson6902.push({
       field: 'patchesJson6902',
       ...read,
+      ...textLines(text, from, () => at([...path, 'patch'])),
       target: value.target ?? {},
       location: at(path),
       label: 'the patch',
