@@ -286,7 +286,6 @@ describeWithServices('browser end-to-end (Chromium)', verdict, () => {
           'peers-complete',
           'service-annotation',
           'settings-present',
-          'tls-san',
         ]),
       );
       const beforeText = await text(before);

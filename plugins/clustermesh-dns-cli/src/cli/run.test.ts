@@ -413,7 +413,7 @@ describe('clustermesh-dns validate', () => {
       'peers-complete',
       'dnsendpoint-matches',
       'peers-by-fqdn',
-      'tls-san',
+      'service-annotation',
     ])
       expect(stdout).toContain(`[${rule}]`);
     expect(stdout).toMatch(/kubernetes\/[^\s]+\.yaml:\d+/);

@@ -1606,6 +1606,47 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes the FQDN template from what overlays' JSON 6902 patches write into a shared release's values, and not from entries pinned by ips", () => {
+    const files: Files = {};
+    for (const [c, peer] of [
+      ['production', 'staging'],
+      ['staging', 'production'],
+    ]) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[`infrastructure/${c}/cilium-values.yaml`] = [
+        '- op: add',
+        '  path: /spec/values',
+        '  value:',
+        '    cluster:',
+        `      name: ${c}`,
+        '    clustermesh:',
+        '      config:',
+        '        enabled: true',
+        '        clusters:',
+        `          - name: ${peer}`,
+        `            address: clustermesh-${peer}.lab.example`,
+        '            port: 2379',
+        '',
+      ].join('\n');
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.fqdnTemplate).toBe('clustermesh-{cluster}.lab.example');
+    expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+      'the Cilium values already name production, staging this way (e.g. address: clustermesh-staging.lab.example at infrastructure/production/cilium-values.yaml:11)',
+    );
+    // entries pinned to addresses (ips) are reached at <name>.<domain>,
+    // which the chart maps itself: no name a DNS publishes
+    for (const c of ['production', 'staging'])
+      files[`infrastructure/${c}/cilium-values.yaml`] +=
+        '            ips: [10.0.0.1]\n';
+    expect(
+      detectConventions(createRepoTree(files)).conventions.fqdnTemplate,
+    ).toBeUndefined();
+  });
+
   it("takes the GitRepository a flux-operator's sync makes (instance.sync.name) for this repository", () => {
     const files: Files = {
       'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':

@@ -52,6 +52,7 @@ import {
   mentioned,
   ScannedDocument,
   scanDocuments,
+  scanValuesPatches,
   where,
   variableDefinitions,
 } from './detect/scan';
@@ -899,8 +900,12 @@ export function detectConventions(
   const valuesNames =
     explicit.fqdnTemplate === undefined && !settingsNames
       ? valuesFqdnTemplate(
-          // the certificate's names, or the peers' addresses alone
-          scanDocuments(tree, cache, ['extraDnsNames', 'address:']),
+          // the certificate's names, or the peers' addresses alone, in
+          // releases, values files and the JSON 6902 patches of overlays
+          [
+            ...scanDocuments(tree, cache, ['extraDnsNames', 'address:']),
+            ...scanValuesPatches(tree, cache, ['extraDnsNames', 'address:']),
+          ],
           {
             clusters: clusterNames,
             clusterOfFile: file => {

@@ -23,6 +23,7 @@ import {
 import {
   apiserverServiceLabels,
   chartServiceAddresses,
+  chartEnables,
   lbIpamAnnotationKeys,
 } from '../cilium/values';
 import {
@@ -249,6 +250,29 @@ export function meshEntriesOf(
  *
  * @public
  */
+/**
+ * The host a cluster's agents connect to for a mesh entry: its `address`,
+ * or, for an entry pinned to addresses (`ips`), `<name>.<domain>` (the
+ * chart's `clustermesh.config.domain`, `mesh.cilium.io` by default), which
+ * the chart maps to those addresses itself and which needs no DNS record.
+ *
+ * @public
+ */
+export function meshEntryHost(
+  cluster: Pick<ClusterModel, 'cilium'>,
+  fields: Record<string, any>,
+): unknown {
+  if (fields.ips === undefined) return fields.address;
+  const domain = getPath(cluster.cilium?.values, [
+    'clustermesh',
+    'config',
+    'domain',
+  ]);
+  return `${fields.name}.${
+    typeof domain === 'string' && domain ? domain : 'mesh.cilium.io'
+  }`;
+}
+
 export function peerKnownByEntry(
   mesh: MeshModel,
   cluster: ClusterModel,
@@ -261,7 +285,9 @@ export function peerKnownByEntry(
   if (!cilium || !peerModel || expected === undefined) return undefined;
   const peerName = peerModel.ciliumName;
   const entry = meshEntriesOf(mesh, cluster).byName(peerName);
-  const address = entry?.entry.address;
+  // pinned by ips, the entry is reached at the chart's own name, not address
+  const address =
+    entry?.entry.ips === undefined ? entry?.entry.address : undefined;
   if (
     !entry ||
     !sameDnsName(address, expected) ||
@@ -1049,6 +1075,70 @@ export function cloudLoadBalancerApplied(
 }
 
 /**
+ * Whether the Cilium values a cluster's release takes from sources not read
+ * here (a Secret's) may set a path: not when every such source is read
+ * into target paths (`valuesFrom[].targetPath`) that neither hold the path
+ * nor lie inside it.
+ *
+ * @public
+ */
+export function unreadValuesMaySet(
+  cluster: Pick<ClusterModel, 'cilium' | 'findings'>,
+  path: readonly string[],
+): boolean {
+  const cilium = cluster.cilium;
+  if (!cilium?.unread.length) return false;
+  const object = cilium.object;
+  const release = object
+    ? `${object.namespace ?? cilium.appliedBy?.namespace}/${object.name}`
+    : undefined;
+  const sources = cluster.findings.filter(
+    f => release !== undefined && f.valuesOf === release,
+  );
+  // a source whose finding is not found, or read whole: it may set anything
+  if (sources.length < cilium.unread.length) return true;
+  return sources.some(
+    f =>
+      f.valuesPaths === undefined ||
+      f.valuesPaths.some(steps => {
+        const n = Math.min(steps.length, path.length);
+        return path.slice(0, n).every((k, i) => String(steps[i]) === k);
+      }),
+  );
+}
+
+/** Cilium values that say the cluster runs on a managed cloud, whose own controller serves LoadBalancer services. */
+const managedClouds = [
+  { path: ['gke', 'enabled'], cloud: 'GKE' },
+  { path: ['eni', 'enabled'], cloud: 'EKS (AWS ENI)' },
+  { path: ['azure', 'enabled'], cloud: 'AKS (Azure IPAM)' },
+  { path: ['aksbyocni', 'enabled'], cloud: 'AKS (bring your own CNI)' },
+] as const;
+
+/**
+ * The managed cloud a cluster's Cilium values say it runs on (`gke.enabled`,
+ * `eni.enabled`, `azure.enabled`, `aksbyocni.enabled`): its built-in cloud
+ * controller gives a LoadBalancer service without a class a cloud load
+ * balancer, though no manifest of the repository deploys that controller.
+ *
+ * @public
+ */
+export function managedCloudOf(
+  cluster: Pick<ClusterModel, 'cilium'>,
+): { cloud: string; setting: string; location: SourceLocation } | undefined {
+  const cilium = cluster.cilium;
+  if (!cilium) return undefined;
+  for (const { path, cloud } of managedClouds)
+    if (chartEnables(getPath(cilium.values, [...path])))
+      return {
+        cloud,
+        setting: `${path.join('.')}: true`,
+        location: cilium.locate([...path]),
+      };
+  return undefined;
+}
+
+/**
  * Why a cluster with no pool among what Flux applies may still have them:
  * its Cilium values are a plain values file (conventions
  * `cilium.valuesFile`), so Cilium is installed by something else
@@ -1072,13 +1162,20 @@ export function poolsOutsideFlux(
  * empty otherwise.
  */
 export function otherLoadBalancerNote(
-  cluster: Pick<ClusterModel, 'render'>,
+  cluster: Pick<ClusterModel, 'render' | 'cilium'>,
 ): string {
   const pool = metalLbPoolApplied(cluster.render);
   if (pool)
     return `; it applies MetalLB's ${describeObject(
       pool,
     )}: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`;
+  const managed = managedCloudOf(cluster);
+  if (managed)
+    return `; its Cilium values set ${managed.setting} (${formatLocation(
+      managed.location,
+    )}): it runs on ${
+      managed.cloud
+    }, whose own controller gives LoadBalancer services that cloud's load balancers, not addresses from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)`;
   const cloud = cloudLoadBalancerApplied(cluster.render);
   return cloud
     ? `; it runs ${describeObject(cloud.object)} (${

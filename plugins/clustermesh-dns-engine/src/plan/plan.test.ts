@@ -692,7 +692,6 @@ describe('planMeshDnsChange on the story repository', () => {
       'peers-complete',
       'service-annotation',
       'settings-present',
-      'tls-san',
     ]);
     expect(plan.records).toEqual([
       {
@@ -1898,6 +1897,18 @@ describe('planMeshDnsChange on other layouts', () => {
       field: 'clusters[0].ip',
       message:
         "east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from; it runs HelmRelease kube-system/openstack-ccm (chart openstack-cloud-controller-manager, kubernetes/clusters/east/apps/pool.yaml:1), a cloud provider's controller of LoadBalancer services: their addresses come from that cloud's load balancers, not from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)",
+    });
+  });
+
+  it('says a managed cloud hands out the addresses where the Cilium values name one (gke.enabled) and no Cilium pool is applied', () => {
+    const { files, input } = perClusterLayout();
+    files['kubernetes/clusters/east/apps/kustomization.yaml'] =
+      'resources:\n  - ./helmrelease.yaml\n';
+    const release = 'kubernetes/clusters/east/apps/helmrelease.yaml';
+    files[release] += '    gke:\n      enabled: true\n';
+    expect(planPerCluster(files, input).problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message: `east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from; its Cilium values set gke.enabled: true (${release}:12): it runs on GKE, whose own controller gives LoadBalancer services that cloud's load balancers, not addresses from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)`,
     });
   });
 

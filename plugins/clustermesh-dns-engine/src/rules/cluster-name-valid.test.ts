@@ -103,6 +103,28 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it('says which variable Flux replaced with nothing where cluster.name is a variable no source defines (not strict)', () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        'name: ${CLUSTER_NAME}',
+        'name: ${clusterName}',
+      ),
+      { flux: { strictSubstitution: false } },
+    ).filter(c => c.ruleId === 'cluster-name-valid' && c.cluster === 'infra');
+    expect(checks).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message:
+          'cluster.name is ${clusterName} in the Cilium values, which no source of Kustomization flux-system/cluster-infra-infrastructure defines: Flux (strict only from 2.9) substitutes an empty string, and the chart names the cluster "default", which Cilium refuses for a cluster of a mesh',
+        location: { file: exampleFile.helmRelease, line: 20 },
+        remediation: expect.stringMatching(
+          /^Define the variable `cluster\.name` reads for each cluster/,
+        ),
+      }),
+    ]);
+  });
+
   it("checks Cilium's cluster.name, not the folder's name, which Cilium never sees", () => {
     // the folder is `Infra`, its Cilium values name it `infra`
     const checks = exampleChecks(files => {

@@ -8,6 +8,7 @@ import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
   clustersByCiliumName,
+  lineAt,
 } from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
@@ -30,8 +31,10 @@ export const clusterNameValid = defineClusterRule({
   scope: 'cluster',
   description:
     "Cilium's rule for cluster names, for the `cluster.name` of the Cilium values (the folder's name only where they are not read): at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
-  remediation: () =>
-    'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).',
+  remediation: (_, failure) =>
+    failure?.id === 'emptied'
+      ? 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).'
+      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).',
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
     valid: 'cluster name {{name}} is valid for Cilium',
@@ -40,21 +43,44 @@ export const clusterNameValid = defineClusterRule({
     unsubstituted:
       'cluster.name {{name}} is left as written, not substituted (substitution-complete says why): the name is checked once Flux substitutes it',
     notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
+    emptied: `cluster.name is \${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, and the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
     shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
     noValues:
       'the Cilium values are not read here ({{reason}}): its cluster.name is not known (the folder name {{name}} is valid)',
   },
-  fieldAbsence: ['notSet'],
+  fieldAbsence: ['notSet', 'emptied'],
   fieldsOf: 'cilium',
   check(mesh, c, r) {
     const set = setsName(c);
-    const where = set
-      ? c.cilium!.locate(ciliumValuesPaths.clusterName)
-      : c.cilium?.locate(['cluster']) ?? { file: c.dir, line: 1 };
+    // written, but empty once substituted (an empty string, or YAML's null
+    // it reads as): an undefined variable Flux before 2.9 replaces with nothing
+    const emptied =
+      !set &&
+      getPath(c.cilium?.values, ciliumValuesPaths.clusterName) !== undefined;
+    const where =
+      set || emptied
+        ? c.cilium!.locate(ciliumValuesPaths.clusterName)
+        : c.cilium?.locate(['cluster']) ?? { file: c.dir, line: 1 };
     const out: CheckResult[] = [];
+    const written = emptied
+      ? lineAt(mesh.repository, where)?.match(/\$\{([A-Za-z_][A-Za-z0-9_]*)/)
+      : undefined;
     // values not found say nothing of the name: the folder's is checked
-    if (c.cilium && !set) out.push(r.fail('notSet', {}, where));
+    if (written)
+      out.push(
+        r.fail(
+          'emptied',
+          {
+            variable: written[1],
+            by: c.cilium!.appliedBy
+              ? `Kustomization ${c.cilium!.appliedBy.key}`
+              : 'the Kustomization applying them',
+          },
+          where,
+        ),
+      );
+    else if (c.cilium && !set) out.push(r.fail('notSet', {}, where));
     const unknown = unknownVariables(c.ciliumName);
     // `${CLUSTER_NAME}` as written: one cause, which substitution-complete reports
     const unsubstituted = set && hasUnresolvedReference(c.ciliumName);

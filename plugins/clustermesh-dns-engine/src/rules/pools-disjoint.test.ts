@@ -40,7 +40,7 @@ describe('pools-disjoint', () => {
       cluster: 'apps',
       at: `${exampleFile.pool('apps')}:9`,
       message:
-        /block 10.25.11.110-10.25.11.139 overlaps block .* of pool "lb-ippool-infra" of infra \(at .*\), on the same network.*; both hold 10.25.11.110-10.25.11.119/,
+        /^pool "lb-ippool-apps" block 10.25.11.110-10.25.11.139 of apps overlaps block .* of pool "lb-ippool-infra" of infra, on the same network.*; both hold 10.25.11.110-10.25.11.119/,
     },
   });
 
@@ -72,14 +72,13 @@ describe('pools-disjoint', () => {
       'the pools of the 2 clusters that may give the clustermesh-apiserver its address do not overlap; pool "internal-dns" of apps, pool "internal-dns" of infra overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
     );
     // a pool for every service may give it the address: both clusters
-    // would announce it, and both fail (neither row is green)
+    // would announce it, and both fail (neither row is green), with one
+    // text for the one cause
+    const overlap =
+      'pool "internal-dns" block 10.25.99.53 of apps overlaps block 10.25.99.53 of pool "internal-dns" of infra, on the same network (assumed: no pools.networks); both hold 10.25.99.53';
     expect(failures(anycastPool('')).sort()).toEqual([
-      expect.stringMatching(
-        /^apps: pool "internal-dns" block 10\.25\.99\.53 overlaps block 10\.25\.99\.53 of pool "internal-dns" of infra \(at [^)]*\), on the same network/,
-      ),
-      expect.stringMatching(
-        /^infra: pool "internal-dns" block 10\.25\.99\.53 overlaps block 10\.25\.99\.53 of pool "internal-dns" of apps \(at [^)]*\), on the same network/,
-      ),
+      `apps: ${overlap}`,
+      `infra: ${overlap}`,
     ]);
   });
 });
@@ -108,9 +107,7 @@ describe('pools-disjoint on three clusters with one block', () => {
       )}), pool "lb-pool" of gamma (10.0.0.0/24, at ${at(
         'gamma',
       )}), on the same network (assumed: no pools.networks)`,
-      `beta: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of alpha (at ${at(
-        'alpha',
-      )}), on the same network (assumed: no pools.networks); both hold 10.0.0.0-10.0.0.255`,
+      'beta: pool "lb-pool" block 10.0.0.0/24 of alpha overlaps block 10.0.0.0/24 of pool "lb-pool" of beta, on the same network (assumed: no pools.networks); both hold 10.0.0.0-10.0.0.255',
       `gamma: pool "lb-pool" block 10.0.0.0/24 overlaps pool "lb-pool" of alpha (10.0.0.0/24, at ${at(
         'alpha',
       )}), pool "lb-pool" of beta (10.0.0.0/24, at ${at(
@@ -121,8 +118,8 @@ describe('pools-disjoint on three clusters with one block', () => {
 
   it('compares only clusters the conventions put on one network', () => {
     expect(overlaps([['alpha'], ['beta', 'gamma']]).sort()).toEqual([
-      'beta: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of gamma (at kubernetes/clusters/gamma/lb-pool.yaml:7), on the same network; both hold 10.0.0.0-10.0.0.255',
-      'gamma: pool "lb-pool" block 10.0.0.0/24 overlaps block 10.0.0.0/24 of pool "lb-pool" of beta (at kubernetes/clusters/beta/lb-pool.yaml:7), on the same network; both hold 10.0.0.0-10.0.0.255',
+      'beta: pool "lb-pool" block 10.0.0.0/24 of beta overlaps block 10.0.0.0/24 of pool "lb-pool" of gamma, on the same network; both hold 10.0.0.0-10.0.0.255',
+      'gamma: pool "lb-pool" block 10.0.0.0/24 of beta overlaps block 10.0.0.0/24 of pool "lb-pool" of gamma, on the same network; both hold 10.0.0.0-10.0.0.255',
     ]);
   });
 

@@ -23,6 +23,8 @@ export const poolsDisjoint = defineMeshRule({
   messages: {
     overlap:
       'pool {{pool}} block {{block}} overlaps block {{otherBlock}} of {{other}} (at {{otherLocation}}){{network}}; both hold {{overlap}}',
+    overlapAcross:
+      'pool {{pool}} block {{block}} of {{cluster}} overlaps block {{otherBlock}} of pool {{otherPool}} of {{other}}{{network}}; both hold {{overlap}}',
     overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     disjointWhereCompared:
@@ -79,6 +81,28 @@ export const poolsDisjoint = defineMeshRule({
         : `pool ${q(a.pool.name)} of ${a.cluster.name}`;
     /** A block's failure: the blocks it overlaps, of its cluster or of others on its network. */
     const overlapResult = (b: Entry, overlapping: Entry[]) => {
+      if (overlapping.length === 1 && overlapping[0].cluster !== b.cluster) {
+        // one overlap of two clusters: the same text for both (one cause,
+        // said once for the two), the clusters in name order; each result
+        // is at its own block
+        const [first, second] = [b, overlapping[0]].sort((x, y) =>
+          x.cluster.name.localeCompare(y.cluster.name),
+        );
+        return r.forCluster(b.cluster).fail(
+          'overlapAcross',
+          {
+            pool: q(first.pool.name),
+            block: first.block.text,
+            cluster: first.cluster.name,
+            otherBlock: second.block.text,
+            otherPool: q(second.pool.name),
+            other: second.cluster.name,
+            network: `, ${network}`,
+            overlap: rangeOverlap(first.range, second.range)!.text,
+          },
+          b.block.location,
+        );
+      }
       if (overlapping.length === 1) {
         const [a] = overlapping;
         return r.forCluster(b.cluster).fail(

@@ -402,4 +402,23 @@ ${selector}`;
       }).map(c => c.outcome),
     ).toEqual(['pass']);
   });
+
+  it('is not evaluated on a managed cloud the Cilium values name (gke.enabled), whose built-in controller no manifest deploys, and configure says so for a cluster without a pool', () => {
+    const onGke = replace(
+      exampleFile.helmRelease,
+      '    kubeProxyReplacement: true\n',
+      '    kubeProxyReplacement: true\n    gke:\n      enabled: true\n',
+    );
+    const checks = exampleChecks(onGke).filter(
+      c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
+    );
+    expect(checks).toEqual([
+      expect.objectContaining({
+        outcome: 'not-evaluated',
+        message: expect.stringMatching(
+          /^the cluster runs GKE's own load balancer controller \(its Cilium values set gke\.enabled: true at kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease\.yaml:\d+\), a cloud provider's controller of LoadBalancer services, and clustermesh\.apiserver\.service sets no loadBalancerClass: it gives the service a cloud load balancer of its own;/,
+        ),
+      }),
+    ]);
+  });
 });

@@ -22,6 +22,7 @@ import {
   ciliumUnavailableReason,
   ciliumVersion,
   cloudLoadBalancerApplied,
+  managedCloudOf,
   metalLbPoolApplied,
   poolAdmitsApiserver,
 } from '../model/queries';
@@ -151,11 +152,27 @@ export const serviceAnnotation = defineClusterRule({
     }
     // no class of its own: a cloud provider's controller of the cluster
     // may take the service first
-    const cloud = chartEnables(
+    const classed = chartEnables(
       getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
-    )
-      ? undefined
-      : cloudLoadBalancerApplied(c.render);
+    );
+    const cloud = classed ? undefined : cloudLoadBalancerApplied(c.render);
+    // a managed cloud's built-in controller, which no manifest deploys
+    const managed = classed || cloud ? undefined : managedCloudOf(c);
+    if (managed)
+      out.push(
+        r.notEvaluated(
+          'otherController',
+          {
+            controller: `${managed.cloud}'s own load balancer controller`,
+            where: `its Cilium values set ${
+              managed.setting
+            } at ${formatLocation(managed.location)}`,
+            which: 'it gives the service a cloud load balancer of its own',
+            classes: lbIpamLoadBalancerClasses.join(' or '),
+          },
+          cilium.locate(ciliumValuesPaths.serviceType),
+        ),
+      );
     if (cloud)
       out.push(
         r.notEvaluated(

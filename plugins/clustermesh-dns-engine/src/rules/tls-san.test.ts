@@ -251,5 +251,19 @@ describe('tls-san where the certificate may be provided', () => {
       ['apps', 'pass'],
       ['infra', 'pass'],
     ]);
+    // read into a peer's certificate paths (targetPath) only: they cannot
+    // switch the chart's own certificate off
+    const peerCertificate = outcomes(files => {
+      replace(
+        exampleFile.helmRelease,
+        '  values:\n',
+        '  valuesFrom:\n    - kind: Secret\n      name: cilium-tls\n      valuesKey: ca.crt\n      targetPath: clustermesh.config.clusters[0].tls.caCert\n  values:\n',
+      )(files);
+      secret(files);
+    });
+    expect(peerCertificate.map(([c, outcome]) => [c, outcome])).toEqual([
+      ['apps', 'pass'],
+      ['infra', 'pass'],
+    ]);
   });
 });

@@ -14,7 +14,12 @@ import { getPath } from '../core/paths';
 import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { nameMayCover } from '../model/fqdn';
-import { ciliumUnavailableReason, meshEntriesOf } from '../model/queries';
+import {
+  ciliumUnavailableReason,
+  meshEntriesOf,
+  meshEntryHost,
+  unreadValuesMaySet,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import {
   defineClusterRule,
@@ -95,7 +100,8 @@ export const tlsSan = defineClusterRule({
           ])
         : true;
     const passOr = (pass: CheckResult[]): CheckResult[] =>
-      c.cilium!.unread.length && inlineAuto === undefined
+      inlineAuto === undefined &&
+      unreadValuesMaySet(c, ciliumValuesPaths.tlsAutoEnabled)
         ? [
             r.notEvaluated(
               'autoUnread',
@@ -212,9 +218,8 @@ function howPeersConnect(
     if (other === cluster || !other.peers.some(p => p.peer === cluster.name))
       continue;
     connected = true;
-    const address = meshEntriesOf(mesh, other).fieldsOf(
-      cluster.ciliumName,
-    )?.address;
+    const fields = meshEntriesOf(mesh, other).fieldsOf(cluster.ciliumName);
+    const address = fields && meshEntryHost(other, fields);
     if (
       typeof address === 'string' &&
       address !== '' &&

@@ -5,7 +5,7 @@ import { validateMesh } from '../../report/report';
 import { buildMeshModel } from '../../model/build';
 
 /** Two clusters whose platform comes from an OCI artifact CI pushes from ./platform. */
-function repository(push: string) {
+function repository(push: string, path = './platform') {
   const files: Record<string, string> = {
     '.github/workflows/release.yaml': [
       'name: release',
@@ -17,7 +17,7 @@ function repository(push: string) {
       '    steps:',
       '      - run: |',
       `          ${push}`,
-      '            --path=./platform \\',
+      `            --path=${path} \\`,
       '            --source="https://github.com/acme/kubernetes.git"',
       '',
     ].join('\n'),
@@ -120,6 +120,24 @@ describe('the root of an OCI artifact CI pushes from a folder of the repository'
         setting: 'flux.sourceRoots',
         value: 'flux-system: kubernetes',
       }),
+    );
+  });
+
+  it('is not taken from a push of a file CI makes first (kustomize build > output/x.yaml): the artifact is not evaluated, not failed', () => {
+    const tree = repository(
+      'flux push artifact "oci://${OCI_IMAGE}:${{ steps.version.outputs.version }}" \\',
+      './output/platform.yaml',
+    );
+    const detection = detectConventions(tree);
+    expect(detection.found.map(f => f.setting)).not.toContain(
+      'flux.sourceRoots',
+    );
+    const report = validateMesh(tree, resolveConventions({}, detection));
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(report.notEvaluated.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^Kustomizations build OCIRepository platform, not this repository .*; what they apply is not evaluated/,
+      ),
     );
   });
 });

@@ -142,7 +142,9 @@ export function pushedArtifactRoots(
         (whole, a, b, c) => env.get(a ?? b ?? c) ?? whole,
       );
       const root = clampPath(push.path);
-      if (root)
+      // a folder of the repository: not a file, nor one CI makes first
+      // (`kustomize build … > output/x.yaml`), whose content is not here
+      if (root && tree.paths().some(p => p.startsWith(`${root}/`)))
         pushed.push({
           file,
           url: ociRepository(url),

@@ -205,9 +205,12 @@ export function valuesFqdnTemplate(
     const peers = getPath(values, ciliumValuesPaths.meshClusters);
     if (Array.isArray(peers))
       peers.forEach((peer, i) => {
-        const cluster = isRecord(peer)
-          ? clusterOfCiliumName(String(peer.name), options.clusters)
-          : undefined;
+        // an entry with `ips` is reached at <name>.<domain>, which the
+        // chart maps to those addresses itself: no name a DNS publishes
+        const cluster =
+          isRecord(peer) && peer.ips === undefined
+            ? clusterOfCiliumName(String(peer.name), options.clusters)
+            : undefined;
         if (cluster)
           vote(
             cluster,
