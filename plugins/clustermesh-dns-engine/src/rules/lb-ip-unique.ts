@@ -230,6 +230,11 @@ function otherSettingWithAddress(
   const data = c.settingsObject?.object.body.data;
   if (!ip || !isRecord(data)) return undefined;
   const own = mesh.conventions.variables.lbIp;
+  // asked for every member, whose settings hold a variable per peer: the
+  // keys are read only where the address is written more than once
+  const text = mesh.repository.readText(c.settingsObject!.object.source.file);
+  if (text !== undefined && text.indexOf(ip) === text.lastIndexOf(ip))
+    return undefined;
   for (const [key, value] of Object.entries(data)) {
     if (key === own || c.lbIp?.name === key) continue;
     if (typeof value !== 'string' || value.trim() !== ip) continue;
