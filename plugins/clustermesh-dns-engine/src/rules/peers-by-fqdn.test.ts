@@ -6,7 +6,11 @@ import {
   Files,
   replace,
 } from '../__testUtils__/rules';
-import { knownDomain } from '../__testUtils__/trees';
+import {
+  fixtureFiles,
+  knownDomain,
+  repositoryConventions,
+} from '../__testUtils__/trees';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
@@ -331,5 +335,21 @@ describe('an entry for a cluster outside the mesh', () => {
         .flatMap(c => c.checks)
         .filter(c => c.ruleId === 'peers-by-fqdn' && c.outcome !== 'pass'),
     ).toEqual([]);
+  });
+});
+
+describe('peers-by-fqdn how to fix, where the entries are in an overlay patch', () => {
+  it('says the Kustomization applying the patch does not substitute the variables it asks for', () => {
+    const files = fixtureFiles('configure-overlay-patches/repo');
+    const alpha = validateMesh(
+      createRepoTree(files),
+      repositoryConventions(files),
+    )
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.find(c => c.ruleId === 'peers-by-fqdn' && c.outcome === 'fail')!;
+    expect(alpha.location?.file).toBe('infra/cilium/alpha/release.yaml');
+    expect(alpha.remediation).toContain(
+      'Kustomization flux-system/infra-cilium, which applies infra/cilium/alpha/release.yaml, does not substitute',
+    );
   });
 });

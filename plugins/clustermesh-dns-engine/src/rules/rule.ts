@@ -208,10 +208,12 @@ function unsubstitutedApplier(
   cluster: ClusterModel,
   file: string,
 ): string | undefined {
+  // the object's own file, a generator's key file, or a patch of it
   const applied = cluster.render.objects.find(
     ({ object }) =>
       object.source.file === file ||
-      Object.values(object.source.keyFiles ?? {}).includes(file),
+      Object.values(object.source.keyFiles ?? {}).includes(file) ||
+      (object.source.patches?.some(p => p.file === file) ?? false),
   );
   return applied && !applied.appliedBy.postBuild
     ? applied.appliedBy.key
