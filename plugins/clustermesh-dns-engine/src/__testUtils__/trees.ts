@@ -38,6 +38,32 @@ export function fixtureFiles(name: string): Record<string, string> {
   return readFolder(path.resolve(__dirname, '../../fixtures', name));
 }
 
+/**
+ * The fixture of Cilium values in plain files another installer reads
+ * (records made by hand), with ClusterMesh on in both clusters' values and
+ * their LB IPs written out, and optional edits.
+ */
+export function valuesFileMeshFiles(
+  edit?: (files: Record<string, string>) => void,
+): Record<string, string> {
+  const files = fixtureFiles('configure-values-file-manual/repo');
+  for (const [cluster, ip] of [
+    ['east', '192.168.10.5'],
+    ['west', '192.168.20.5'],
+  ])
+    files[`terraform/cilium/values-${cluster}.yaml`] += [
+      'clustermesh:',
+      '  useAPIServer: true',
+      '  apiserver:',
+      '    service:',
+      '      type: LoadBalancer',
+      `      annotations: {lbipam.cilium.io/ips: ${ip}}`,
+      '',
+    ].join('\n');
+  edit?.(files);
+  return files;
+}
+
 /** An example repository of `examples/` as a tree, with optional edits. */
 export function exampleTree(
   name: string,

@@ -2423,6 +2423,27 @@ describe('planMeshDnsChange on other layouts', () => {
     };
     const mainRelease =
       'kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml';
+    /** A bootstrap helmfile that reads every cluster's values file, from the folder the bootstrap gives. */
+    const sharedHelmfile = (files: Record<string, string>) => {
+      files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
+        '',
+      ].join('\n');
+    };
+    /** The FQDN template's domain as a variable. */
+    const domainInTemplate = (
+      files: Record<string, string>,
+      variable: string,
+    ) => {
+      files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+        'fqdnTemplate: clustermesh-{cluster}.example.org',
+        `fqdnTemplate: clustermesh-{cluster}.\${${variable}}`,
+      );
+    };
 
     it('writes the values out in a file of one cluster that a bootstrap helmfile installs as it is', () => {
       const { plan, after } = planNoSettings(readingHelmfile);
@@ -2519,14 +2540,7 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it('does so for a shared helmfile that reads each cluster\'s values under a folder from the environment ({{ requiredEnv "CLUSTER_DIR" }})', () => {
       const { plan, after } = planNoSettings(files => {
-        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
-          'releases:',
-          '  - name: cilium',
-          '    namespace: kube-system',
-          '    chart: cilium/cilium',
-          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
-          '',
-        ].join('\n');
+        sharedHelmfile(files);
       });
       expect(plan.problems).toEqual([]);
       for (const c of ['main', 'staging']) {
@@ -2542,20 +2556,10 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it('writes the LB IP out where a bootstrap helmfile installs the values file as it is, though the FQDN, secret, stays a variable', () => {
       const { plan, after } = planNoSettings(files => {
-        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
-          'releases:',
-          '  - name: cilium',
-          '    namespace: kube-system',
-          '    chart: cilium/cilium',
-          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
-          '',
-        ].join('\n');
+        sharedHelmfile(files);
         // the domain from each cluster's SOPS Secret, which Cilium's
         // Kustomization substitutes
-        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
-          'fqdnTemplate: clustermesh-{cluster}.example.org',
-          'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
-        );
+        domainInTemplate(files, 'SECRET_DOMAIN');
         for (const c of ['main', 'staging']) {
           const dir = `kubernetes/${c}/apps/kube-system`;
           files[`${dir}/kustomization.yaml`] +=
@@ -2580,18 +2584,8 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it('writes the FQDNs out too where a bootstrap helmfile installs the values file and the domain is a plain value a Kustomization gives inline', () => {
       const { plan, after } = planNoSettings(files => {
-        files['kubernetes/shared/bootstrap/helmfile.yaml'] = [
-          'releases:',
-          '  - name: cilium',
-          '    namespace: kube-system',
-          '    chart: cilium/cilium',
-          `    values: ['{{ requiredEnv "CLUSTER_DIR" }}/apps/kube-system/cilium/app/helmrelease.yaml']`,
-          '',
-        ].join('\n');
-        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
-          'fqdnTemplate: clustermesh-{cluster}.example.org',
-          'fqdnTemplate: clustermesh-{cluster}.${DOMAIN}',
-        );
+        sharedHelmfile(files);
+        domainInTemplate(files, 'DOMAIN');
         // the domain given inline to the cluster's apps and to Cilium's
         // Kustomization (as a parent's patches give it to each child)
         for (const c of ['main', 'staging']) {

@@ -4,7 +4,10 @@ import {
   exampleFile,
   replace,
 } from '../__testUtils__/rules';
-import { fixtureFiles, repositoryConventions } from '../__testUtils__/trees';
+import {
+  repositoryConventions,
+  valuesFileMeshFiles,
+} from '../__testUtils__/trees';
 import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
@@ -113,23 +116,11 @@ describe('lb-ip-in-pool', () => {
   });
 
   it('does not take a pool for missing when Cilium is installed outside Flux (values in a plain file), whose installer may apply the pools too', () => {
-    const files = fixtureFiles('configure-values-file-manual/repo');
-    for (const [cluster, ip] of [
-      ['east', '192.168.10.5'],
-      ['west', '192.168.20.5'],
-    ])
-      files[`terraform/cilium/values-${cluster}.yaml`] += [
-        'clustermesh:',
-        '  useAPIServer: true',
-        '  apiserver:',
-        '    service:',
-        '      type: LoadBalancer',
-        `      annotations: {lbipam.cilium.io/ips: ${ip}}`,
-        '',
-      ].join('\n');
     // east's pool is made by its Terraform, beside Cilium: none in Flux
     const network = 'clusters/east/network/kustomization.yaml';
-    files[network] = files[network].replace('  - lb-pool.yaml\n', '');
+    const files = valuesFileMeshFiles(f => {
+      f[network] = f[network].replace('  - lb-pool.yaml\n', '');
+    });
     const tree = createRepoTree(files);
     const conventions = repositoryConventions(files);
     const east = validateMesh(tree, conventions)

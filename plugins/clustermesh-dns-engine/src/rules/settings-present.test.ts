@@ -16,6 +16,7 @@ import {
   fixtureFiles,
   fixtureTree,
   repositoryConventions,
+  valuesFileMeshFiles,
 } from '../__testUtils__/trees';
 import { createRepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
@@ -807,24 +808,7 @@ describe('settings-present', () => {
 
 describe('settings-present where nothing reads the settings (Cilium values in plain files another installer reads, records made by hand)', () => {
   /** The fixture's two clusters with ClusterMesh on in their values files, given as written out. */
-  const meshFiles = (edit?: (files: Record<string, string>) => void) => {
-    const files = fixtureFiles('configure-values-file-manual/repo');
-    for (const [cluster, ip] of [
-      ['east', '192.168.10.5'],
-      ['west', '192.168.20.5'],
-    ])
-      files[`terraform/cilium/values-${cluster}.yaml`] += [
-        'clustermesh:',
-        '  useAPIServer: true',
-        '  apiserver:',
-        '    service:',
-        '      type: LoadBalancer',
-        `      annotations: {lbipam.cilium.io/ips: ${ip}}`,
-        '',
-      ].join('\n');
-    edit?.(files);
-    return files;
-  };
+  const meshFiles = valuesFileMeshFiles;
   const settingsChecks = (files: Record<string, string>) =>
     validateMesh(createRepoTree(files), repositoryConventions(files))
       .clusters.flatMap(c => c.checks)
