@@ -775,11 +775,29 @@ describe('dnsendpoint-matches', () => {
         infraResult(withExternalDns(['sources: [crd]', 'policy: sync'])),
       ).toMatchObject({
         outcome: 'fail',
+        // the domain is one --value for both, each cluster's SOPS text of
+        // it as long but encrypted apart: the verdict says it rests on that
         message:
-          'HelmRelease network/external-dns (apps) also manages "clustermesh-infra.example.net" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns: taking the record for its own, with no DNSEndpoint for it, it deletes it on every sync',
+          'HelmRelease network/external-dns (apps) also manages "clustermesh-infra.example.net" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns: taking the record for its own, with no DNSEndpoint for it, it deletes it on every sync, if SECRET_DOMAIN, given to this run for every cluster alike, is the same in its own Secret (its SOPS text is as long, encrypted apart)',
         remediation: expect.stringMatching(
           /^Give each cluster's ExternalDNS its own TXT owner id/,
         ),
+      });
+      // one SOPS text copied into both: one value, said without the hedge
+      const copied = infraResult(f => {
+        withExternalDns(['sources: [crd]', 'policy: sync'])(f);
+        replace(
+          'kubernetes/clusters/apps/cluster-secrets.sops.yaml',
+          /SECRET_DOMAIN: ENC\[[^\]]*\]/,
+          f['kubernetes/clusters/infra/cluster-secrets.sops.yaml'].match(
+            /SECRET_DOMAIN: ENC\[[^\]]*\]/,
+          )![0],
+        )(f);
+      });
+      expect(copied).toMatchObject({
+        outcome: 'fail',
+        message:
+          'HelmRelease network/external-dns (apps) also manages "clustermesh-infra.example.net" with --policy=sync and the TXT owner id "default" of HelmRelease network/external-dns: taking the record for its own, with no DNSEndpoint for it, it deletes it on every sync',
       });
     });
 

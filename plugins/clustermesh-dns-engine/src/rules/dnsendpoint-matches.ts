@@ -46,7 +46,7 @@ export const dnsEndpointMatches = defineClusterRule({
   description:
     "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
   remediation: (c, failure) => {
-    if (failure?.id === 'deletedBy')
+    if (failure?.id === 'deletedBy' || failure?.id === 'deletedByGiven')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
     if (failure?.id === 'defaultTargets')
       return 'Take `--default-targets` off the ExternalDNS that publishes the record (or run ExternalDNS v0.18 or later without `--force-default-targets`, which fills only empty targets), or publish the record with an ExternalDNS that has none.';
@@ -115,6 +115,8 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
+    deletedByGiven:
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
     deletionGiven:
       '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
     deletionUnknown:
@@ -416,7 +418,30 @@ export const dnsEndpointMatches = defineClusterRule({
           delete: several ? 'delete' : 'deletes',
         };
       };
-      if (deleters.length)
+      // equal only through a value given to this run for every cluster,
+      // which each cluster keeps in its own SOPS text (equal lengths,
+      // encrypted apart): said, as the verdict rests on it
+      const restsOn = given.filter(v =>
+        deleters.some(d => {
+          if (ownValue(c.name, v) && ownValue(d.cluster, v)) return false;
+          const mine = secretSourceOf(mesh, c, v)?.ciphertext;
+          const theirs = secretSourceOf(
+            mesh,
+            mesh.byName.get(d.cluster),
+            v,
+          )?.ciphertext;
+          return mine !== undefined && theirs !== undefined && mine !== theirs;
+        }),
+      );
+      if (deleters.length && restsOn.length)
+        out.push(
+          r.fail(
+            'deletedByGiven',
+            { ...wording(deleters), variables: restsOn.join(', ') },
+            record.location,
+          ),
+        );
+      else if (deleters.length)
         out.push(r.fail('deletedBy', wording(deleters), record.location));
       // a global target in place of the record's own
       const defaults = publisher && defaultTargetsOf(publisher);
