@@ -1,3 +1,4 @@
+import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 
 /**
@@ -237,4 +238,13 @@ export function chartServiceAddresses(
   };
   walk(values);
   return out;
+}
+
+/** A HelmRelease of the cilium chart (`chart: cilium`, or an OCI chart ending in /cilium). */
+export function isCiliumChart(object: Pick<ManifestObject, 'body'>): boolean {
+  const chart = getPath(object.body, ['spec', 'chart', 'spec', 'chart']);
+  return (
+    typeof chart === 'string' &&
+    (chart === 'cilium' || chart.endsWith('/cilium'))
+  );
 }

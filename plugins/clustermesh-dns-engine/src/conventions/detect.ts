@@ -8,6 +8,7 @@ import { getPath, isRecord } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import { isCiliumChart } from '../cilium/values';
 import { pushedArtifactRoots } from './detect/artifactRoots';
 import {
   ciliumChartNeedles,
@@ -52,7 +53,6 @@ import {
   mentioned,
   ScannedDocument,
   scanDocuments,
-  scanValuesPatches,
   where,
   variableDefinitions,
 } from './detect/scan';
@@ -902,10 +902,9 @@ export function detectConventions(
       ? valuesFqdnTemplate(
           // the certificate's names, or the peers' addresses alone, in
           // releases, values files and the JSON 6902 patches of overlays
-          [
-            ...scanDocuments(tree, cache, ['extraDnsNames', 'address:']),
-            ...scanValuesPatches(tree, cache, ['extraDnsNames', 'address:']),
-          ],
+          scanDocuments(tree, cache, ['extraDnsNames', 'address:'], {
+            valuesPatches: true,
+          }),
           {
             clusters: clusterNames,
             clusterOfFile: file => {
@@ -1169,14 +1168,8 @@ function appOwnVariables(
         o =>
           isFluxKustomization(o) ||
           (o.kind === 'HelmRelease' &&
-            (o.name === 'cilium' ||
-              /(^|\/)cilium\b/.test(
-                JSON.stringify(
-                  getPath(o.body, ['spec', 'chart']) ??
-                    getPath(o.body, ['spec', 'chartRef']) ??
-                    '',
-                ),
-              ))),
+            (o.name === defaultConventions.cilium.helmRelease.name ||
+              isCiliumChart(o))),
       )
     )
       return undefined;

@@ -6,7 +6,11 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
-import { chartEnables, ciliumValuesPaths } from '../cilium/values';
+import {
+  chartEnables,
+  ciliumValuesPaths,
+  isCiliumChart,
+} from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { defaultConventions } from '../conventions/schema';
 import {
@@ -1097,15 +1101,6 @@ function membershipOf(
       'its Cilium values do not enable ClusterMesh (clustermesh.useAPIServer and clustermesh.config.enabled are not true)',
     location,
   });
-}
-
-/** A HelmRelease of the cilium chart (`chart: cilium`, or an OCI chart ending in /cilium). */
-function isCiliumChart(object: ManifestObject): boolean {
-  const chart = getPath(object.body, ['spec', 'chart', 'spec', 'chart']);
-  return (
-    typeof chart === 'string' &&
-    (chart === 'cilium' || chart.endsWith('/cilium'))
-  );
 }
 
 /** The Cilium chart a Sveltos ClusterProfile or Profile installs, if any. */

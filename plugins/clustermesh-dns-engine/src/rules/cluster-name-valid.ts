@@ -4,7 +4,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
-import { hasUnresolvedReference } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
   clustersByCiliumName,
@@ -63,16 +63,16 @@ export const clusterNameValid = defineClusterRule({
         ? c.cilium!.locate(ciliumValuesPaths.clusterName)
         : c.cilium?.locate(['cluster']) ?? { file: c.dir, line: 1 };
     const out: CheckResult[] = [];
-    const written = emptied
-      ? lineAt(mesh.repository, where)?.match(/\$\{([A-Za-z_][A-Za-z0-9_]*)/)
-      : undefined;
+    // the variable the line writes, as Flux's envsubst reads it
+    const line = emptied ? lineAt(mesh.repository, where) : undefined;
+    const [variable] = line?.includes('$') ? referencedVariables(line) : [];
     // values not found say nothing of the name: the folder's is checked
-    if (written)
+    if (variable)
       out.push(
         r.fail(
           'emptied',
           {
-            variable: written[1],
+            variable,
             by: c.cilium!.appliedBy
               ? `Kustomization ${c.cilium!.appliedBy.key}`
               : 'the Kustomization applying them',

@@ -223,12 +223,7 @@ export const peersComplete = defineClusterRule({
             variables: first.variable,
             here: first.here,
             there: first.there,
-            others:
-              apart.length > 1
-                ? ` (and ${apart.length - 1} more ${
-                    apart.length === 2 ? 'peer' : 'peers'
-                  } alike)`
-                : '',
+            others: moreAlike(apart.length),
           },
           first.written?.location() ?? c.settings.get(variable)!.location,
         ),
@@ -247,12 +242,7 @@ export const peersComplete = defineClusterRule({
             given: first.variable,
             here: first.here,
             there: first.there,
-            others:
-              givenApart.length > 1
-                ? ` (and ${givenApart.length - 1} more ${
-                    givenApart.length === 2 ? 'peer' : 'peers'
-                  } alike)`
-                : '',
+            others: moreAlike(givenApart.length),
           },
           c.settings.get(variable)!.location,
         ),
@@ -298,6 +288,12 @@ export const peersComplete = defineClusterRule({
     ];
   },
 });
+
+/** Said after the first of several peers with the same finding: how many more. */
+function moreAlike(count: number): string {
+  if (count < 2) return '';
+  return ` (and ${count - 1} more ${count === 2 ? 'peer' : 'peers'} alike)`;
+}
 
 /**
  * What a cluster's settings should hold for a peer, said after "not set":

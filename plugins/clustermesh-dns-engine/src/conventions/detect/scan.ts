@@ -27,25 +27,16 @@ export function* scanDocuments(
   tree: RepoTree,
   cache: EngineCache,
   needles: readonly string[],
+  options: {
+    /**
+     * Also the Helm values JSON 6902 patch files write (`op: add` or
+     * `replace` at `/spec/values` or below), each as a HelmRelease
+     * document holding them: an overlay that replaces a shared release's
+     * values reads like a release of its own.
+     */
+    valuesPatches?: boolean;
+  } = {},
 ): Generator<ScannedDocument> {
-  for (const { file, doc } of scannedYaml(tree, cache, needles)) {
-    const value = doc.value;
-    if (!isRecord(value)) continue;
-    const source = { file, index: doc.index, line: doc.line, root: value };
-    yield {
-      file,
-      value,
-      at: (path = []) => locate({ source }, path),
-    };
-  }
-}
-
-/** The parsed documents of the YAML files that mention one of the needles (see scanDocuments). */
-function* scannedYaml(
-  tree: RepoTree,
-  cache: EngineCache,
-  needles: readonly string[],
-) {
   const files = cache.yamlFiles(tree);
   const encoded = needles.map(utf8);
   // what Flux builds: without the files a `.sourceignore` leaves out
@@ -55,45 +46,46 @@ function* scannedYaml(
     if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)
       continue;
     if (!encoded.some(n => containsBytes(bytes, n))) continue;
-    for (const doc of files.read(file).documents) yield { file, doc };
+    for (const doc of files.read(file).documents) {
+      const value = doc.value;
+      const source = { file, index: doc.index, line: doc.line, root: value };
+      if (isRecord(value))
+        yield {
+          file,
+          value,
+          at: (path = []) => locate({ source }, path),
+        };
+      else if (options.valuesPatches && Array.isArray(value))
+        yield* valuesPatchDocuments(file, value, source);
+    }
   }
 }
 
-/**
- * The Helm values JSON 6902 patch files write (`op: add` or `replace` at
- * `/spec/values`, or a path below it), each as a HelmRelease document
- * holding them: an overlay that replaces a shared release's values reads
- * like a release of its own.
- */
-export function* scanValuesPatches(
-  tree: RepoTree,
-  cache: EngineCache,
-  needles: readonly string[],
+/** The values a JSON 6902 patch's operations write into `spec.values`, as HelmRelease documents. */
+function* valuesPatchDocuments(
+  file: string,
+  ops: unknown[],
+  source: { file: string; index: number; line: number; root: unknown },
 ): Generator<ScannedDocument> {
-  for (const { file, doc } of scannedYaml(tree, cache, needles)) {
-    const ops = doc.value;
-    if (!Array.isArray(ops)) continue;
-    for (const [i, op] of ops.entries()) {
-      if (
-        !isRecord(op) ||
-        (op.op !== 'add' && op.op !== 'replace') ||
-        typeof op.path !== 'string' ||
-        !/^\/spec\/values(\/|$)/.test(op.path)
-      )
-        continue;
-      const under = pointerKeys(op.path).slice(2);
-      let values: unknown = op.value;
-      for (const key of [...under].reverse()) values = { [key]: values };
-      if (!isRecord(values)) continue;
-      const source = { file, index: doc.index, line: doc.line, root: ops };
-      yield {
-        file,
-        value: { kind: 'HelmRelease', spec: { values } },
-        // a path of the release: the operation's value holds what is below its own path
-        at: (path = []) =>
-          locate({ source }, [i, 'value', ...path.slice(2 + under.length)]),
-      };
-    }
+  for (const [i, op] of ops.entries()) {
+    if (
+      !isRecord(op) ||
+      (op.op !== 'add' && op.op !== 'replace') ||
+      typeof op.path !== 'string' ||
+      !/^\/spec\/values(\/|$)/.test(op.path)
+    )
+      continue;
+    const under = pointerKeys(op.path).slice(2);
+    let values: unknown = op.value;
+    for (const key of [...under].reverse()) values = { [key]: values };
+    if (!isRecord(values)) continue;
+    yield {
+      file,
+      value: { kind: 'HelmRelease', spec: { values } },
+      // a path of the release: the operation's value holds what is below its own path
+      at: (path = []) =>
+        locate({ source }, [i, 'value', ...path.slice(2 + under.length)]),
+    };
   }
 }
 
