@@ -139,7 +139,7 @@ function noClustersFolder(
   conventions: MeshConventions,
   entries: readonly FluxEntry[],
   /** The outermost Flux Kustomization of the repository, when it has one. */
-  someKustomization: KustomizationPath | undefined,
+  someKustomization: OutermostKustomization | undefined,
   where: SourceLocation,
 ): EngineFinding {
   const outermost = outermostEntries(entries);
@@ -186,16 +186,70 @@ function noClustersFolder(
     'no-clusters',
     'warning',
     `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path)${
-      someKustomization
-        ? ` (its outermost Flux Kustomization, at ${formatLocation(
-            someKustomization.location,
-          )}, is applied by something outside it: a bootstrap task or script)`
-        : ''
+      someKustomization ? ` (${outermostSaid(someKustomization)})` : ''
     } and no clusters folder (${[...looked].join(
       ', ',
     )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
     someKustomization?.location ?? where,
   );
+}
+
+/** The outermost Flux Kustomization, and how many more reconcile a folder the repository does not hold. */
+interface OutermostKustomization extends KustomizationPath {
+  /** Its path is no folder of the repository. */
+  missing: boolean;
+  /** The other outermost Kustomizations whose paths are missing too. */
+  moreMissing: number;
+}
+
+/**
+ * The outermost Flux Kustomization (declared where no other reconciles),
+ * one whose path is missing first, the shallowest of those: an entry point
+ * whose folder moved or whose path is mistyped is why no cluster is found.
+ */
+function outermostKustomization(
+  kustomizations: readonly KustomizationPath[],
+  index: Pick<TreeIndex, 'isDir' | 'isFile'>,
+): OutermostKustomization | undefined {
+  const outermost = kustomizations.filter(
+    k =>
+      !kustomizations.some(
+        o => o.path !== '' && k.declaredIn.startsWith(`${o.path}/`),
+      ),
+  );
+  const isMissing = (k: KustomizationPath) =>
+    k.path !== '' && !k.remote && !index.isDir(k.path) && !index.isFile(k.path);
+  // an entry point whose folder moved names a folder it sits in
+  // (`./kubernetes/flux` declared in `kubernetes/pi/flux/config`)
+  const meantAsEntry = (k: KustomizationPath) =>
+    k.declaredIn.split('/').includes(basenamePath(k.path)) ? 0 : 1;
+  const depth = (k: KustomizationPath) => k.declaredIn.split('/').length;
+  const missing = outermost
+    .filter(isMissing)
+    .sort((a, b) => meantAsEntry(a) - meantAsEntry(b) || depth(a) - depth(b));
+  const chosen = missing[0] ?? outermost[0] ?? kustomizations[0];
+  if (!chosen) return undefined;
+  return {
+    ...chosen,
+    missing: isMissing(chosen),
+    moreMissing: Math.max(0, missing.length - 1),
+  };
+}
+
+/** What the outermost Kustomization says about why nothing was found. */
+function outermostSaid(k: OutermostKustomization): string {
+  const at = formatLocation(k.location);
+  if (!k.missing)
+    return `its outermost Flux Kustomization, at ${at}, is applied by something outside it: a bootstrap task or script`;
+  return `its outermost Flux Kustomization, at ${at}, reconciles ${
+    k.path
+  }, which the repository does not hold${
+    k.moreMissing
+      ? `, nor the paths of ${k.moreMissing} more outermost ${
+          k.moreMissing === 1 ? 'Kustomization' : 'Kustomizations'
+        }`
+      : ''
+  }: a moved folder or a mistyped spec.path, which Flux fails to build`;
 }
 
 /** Why no folder of an existing clusters folder is a cluster. */
@@ -282,13 +336,7 @@ export function buildMeshModel(
       noClustersFolder(
         conventions,
         flux.entries,
-        // the outermost: declared where no other Kustomization reconciles
-        flux.kustomizations.find(
-          k =>
-            !flux.kustomizations.some(
-              o => o.path !== '' && k.declaredIn.startsWith(`${o.path}/`),
-            ),
-        ) ?? flux.kustomizations[0],
+        outermostKustomization(flux.kustomizations, index),
         where,
       ),
     );

@@ -79,6 +79,8 @@ export interface ChangeContext {
   notes: string[];
   /** The bootstrap helmfiles that install a file's values as they are. */
   readByBootstrap: BootstrapReader;
+  /** The files whose bootstrap install a note already explains: said once. */
+  bootstrapExplained: Set<string>;
 }
 
 /**
@@ -728,6 +730,7 @@ export function decideChange(
     knows,
     cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
     readByBootstrap,
+    bootstrapExplained: new Set(),
     notes: [
       ...ownPatchNotes(mesh, cilium, configured),
       ...[...settings]

@@ -338,14 +338,16 @@ function targetValues(
         bootstrap.length > 1 ? 'read' : 'reads'
       } it to install a new cluster (bootstrap), where Flux does not substitute.`,
     );
-  else if (bootstrap.length > 0 && configured.length)
+  else if (bootstrap.length > 0 && configured.length) {
     ctx.notes.push(
       `${single}: its LB IP is written out in ${
         target.file
       } (not by settings variable), because ${bootstrap.join(', ')} ${
         bootstrap.length > 1 ? 'read' : 'reads'
-      } it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be.`,
+      } it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease.`,
     );
+    ctx.bootstrapExplained.add(target.file);
+  }
   const substituted =
     !writtenForBootstrap &&
     target.kind !== 'values-file' &&

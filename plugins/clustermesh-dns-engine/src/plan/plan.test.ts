@@ -2578,8 +2578,12 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(after[mainRelease]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
       expect(after[mainRelease]).toContain('${SECRET_DOMAIN}');
       expect(plan.decisions).toContainEqual(
-        `main: its LB IP is written out in ${mainRelease} (not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be.`,
+        `main: its LB IP is written out in ${mainRelease} (not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease.`,
       );
+      // said once per cluster: not again as the general note on bootstrap installs
+      expect(
+        plan.decisions.filter(d => d.includes('(bootstrap)')),
+      ).toHaveLength(2);
     });
 
     it('writes the FQDNs out too where a bootstrap helmfile installs the values file and the domain is a plain value a Kustomization gives inline', () => {

@@ -35,7 +35,7 @@ import {
   decideChange,
   resolvedFqdn,
 } from './change';
-import { BootstrapReader, bootstrapReader } from './bootstrapReads';
+import { bootstrapReader } from './bootstrapReads';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
@@ -163,7 +163,7 @@ export function planMeshDnsChange(
     decisions: [
       ...context.notes,
       ...modeNote,
-      ...bootstrapNotes(context.readByBootstrap, fileEdits),
+      ...bootstrapNotes(context, fileEdits),
     ],
     report: after,
   };
@@ -691,15 +691,22 @@ function breakingAppliersOf(
  * as they are, where Flux does not substitute.
  */
 function bootstrapNotes(
-  readByBootstrap: BootstrapReader,
+  context: Pick<ChangeContext, 'readByBootstrap' | 'bootstrapExplained'>,
   edits: readonly FileEdit[],
 ): string[] {
   return edits.flatMap(e => {
-    if (e.before === undefined || !/\$\{/.test(e.after)) return [];
-    return readByBootstrap(e.path).map(
-      helmfile =>
-        `${helmfile} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
-    );
+    if (
+      e.before === undefined ||
+      !/\$\{/.test(e.after) ||
+      context.bootstrapExplained.has(e.path)
+    )
+      return [];
+    return context
+      .readByBootstrap(e.path)
+      .map(
+        helmfile =>
+          `${helmfile} reads ${e.path} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
+      );
   });
 }
 

@@ -366,6 +366,33 @@ describe('validateMesh', () => {
         'kubernetes/flux/apps.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/flux/apps.yaml:4, is applied by something outside it: a bootstrap task or script) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
       ],
     ]);
+    // an entry point whose folder moved: its missing path is named, not an app's
+    const ks = (name: string, path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 1h, path: ${path}, prune: true, sourceRef: {kind: GitRepository, name: home}}\n`;
+    const moved = validateMesh(
+      createRepoTree({
+        'kubernetes/pi/apps/auth/authelia/ks.yaml': ks(
+          'authelia',
+          './kubernetes/apps/auth/authelia/app',
+        ),
+        'kubernetes/pi/apps/auth/authelia/app/kustomization.yaml':
+          'resources: []\n',
+        'kubernetes/pi/flux/apps.yaml': ks('apps', './kubernetes/apps'),
+        'kubernetes/pi/flux/config/cluster.yaml': ks(
+          'cluster',
+          './kubernetes/flux',
+        ),
+        'kubernetes/pi/flux/config/kustomization.yaml':
+          'resources: [cluster.yaml]\n',
+      }),
+      withDomain,
+    );
+    expect(moved.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        'kubernetes/pi/flux/config/cluster.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/pi/flux/config/cluster.yaml:4, reconciles kubernetes/flux, which the repository does not hold, nor the paths of 2 more outermost Kustomizations: a moved folder or a mistyped spec.path, which Flux fails to build) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
+      ],
+    ]);
     const named = validateMesh(
       tree,
       parseConventions('clustersPath: fleet/clusters\n'),
