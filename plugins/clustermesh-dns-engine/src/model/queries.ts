@@ -475,9 +475,11 @@ export function dnsProviderOf(
   cluster: ClusterModel,
   dnsName?: string,
 ): MeshModel['conventions']['dns']['provider'] {
-  const readers = externalDnsDeploymentsOf(cluster).filter(d =>
-    d.sources.includes('crd'),
-  );
+  const deployments = externalDnsDeploymentsOf(cluster);
+  const crdReaders = deployments.filter(d => d.sources.includes('crd'));
+  // none reads DNSEndpoints yet (the crd source to add): the provider its
+  // ExternalDNS publishes to is still the zone's, not the default's
+  const readers = crdReaders.length ? crdReaders : deployments;
   const name = dnsName?.toLowerCase().replace(/\.$/, '');
   const taking =
     name && !notKnownHere(name)
@@ -551,6 +553,19 @@ export function clustersRunningExternalDns(mesh: MeshModel): string[] {
     runningByMesh.set(mesh, found);
   }
   return found;
+}
+
+/**
+ * An ExternalDNS the repository deploys though no cluster applies it (its
+ * entry commented out of every kustomization): switched off, it publishes
+ * no DNSEndpoint. Undefined when a cluster runs one, or none is written.
+ */
+export function idleExternalDns(
+  mesh: MeshModel,
+): ExternalDnsDeployment | undefined {
+  return clustersRunningExternalDns(mesh).length
+    ? undefined
+    : mesh.repository.externalDnsDeployments()[0];
 }
 
 /** The Kustomization that applies each deployment (by the object it was read from). */

@@ -6,6 +6,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
   dnsProviderOf,
   clustersRunningExternalDns,
+  idleExternalDns,
   dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
@@ -250,9 +251,7 @@ function requireExternalDns(
 ) {
   const running = clustersRunningExternalDns(ctx.mesh);
   // written in the repository but applied to no cluster: switched off
-  const idle = running.length
-    ? undefined
-    : ctx.mesh.repository.externalDnsDeployments()[0];
+  const idle = idleExternalDns(ctx.mesh);
   // the CRD applied on its own (a shared crds folder): the kind is known,
   // but nothing publishes the record
   const withCrd = clusters.filter(c => dnsEndpointCrdOf(c) !== undefined);

@@ -593,6 +593,29 @@ describe('planMeshDnsChange on a Cilium before 1.15', () => {
   });
 });
 
+describe('planMeshDnsChange where ExternalDNS reads no DNSEndpoints yet', () => {
+  it("writes no Cloudflare key in the record when the cluster's ExternalDNS publishes to another provider", () => {
+    const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
+    const release =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    // an RFC 2136 server, fed from Gateway routes only (the crd source to add)
+    before[release] = before[release]
+      .replace(
+        /provider:\n\s+name: cloudflare/,
+        'provider:\n      name: rfc2136',
+      )
+      .replace(/sources:\n\s+- crd/, 'sources:\n      - gateway-httproute');
+    expect(before[release]).toContain('name: rfc2136');
+    expect(before[release]).toContain('- gateway-httproute');
+    const { plan } = applied(before, { ...storyInput, mode: 'externaldns' });
+    const record = plan.proposed.find(e =>
+      e.after.includes('kind: DNSEndpoint'),
+    );
+    expect(record?.after).toContain('recordType: A');
+    expect(record?.after).not.toContain('cloudflare-proxied');
+  });
+});
+
 describe('planMeshDnsChange on settings of lower_snake_case keys', () => {
   /** The story's repository with every variable written in lower case. */
   const lowerCased = () =>

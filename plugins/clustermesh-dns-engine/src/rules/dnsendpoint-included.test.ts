@@ -33,6 +33,27 @@ describe('dnsendpoint-included', () => {
     },
   });
 
+  it('says no DNSEndpoint would be published where the ExternalDNS the repository has is applied to no cluster, as configure refuses to write one', () => {
+    const checks = exampleChecks(files => {
+      // the record gone, and ExternalDNS commented out of the kustomization
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+      replace(
+        'kubernetes/infrastructure/networking/kustomization.yaml',
+        '  - external-dns\n',
+        '  # - external-dns\n',
+      )(files);
+    }).filter(c => c.ruleId === 'dnsendpoint-included');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'fail',
+        'no DNSEndpoint of the cluster is applied, and none would be published: no cluster runs ExternalDNS (the repository has HelmRelease kube-system/external-dns, kubernetes/infrastructure/networking/external-dns/helmrelease.yaml:4, but no kustomization of a cluster applies it)',
+      ]),
+    );
+    expect(checks[0].remediation).toMatch(/--mode manual/);
+  });
+
   it("points a missing DNSEndpoint at the Kustomization applying Cilium where no kustomization would list it (not at an app's the cluster applies first)", () => {
     const result = exampleChecks(files => {
       // no records folder, and cluster folders Flux generates a kustomization for

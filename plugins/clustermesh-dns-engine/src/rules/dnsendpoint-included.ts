@@ -1,5 +1,10 @@
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath } from '../conventions/templates';
-import { inRepositoryLayout, whereMissing } from '../model/queries';
+import {
+  idleExternalDns,
+  inRepositoryLayout,
+  whereMissing,
+} from '../model/queries';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
@@ -11,8 +16,11 @@ export const dnsEndpointIncluded = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The cluster's own DNSEndpoint (the configured name and namespace, or one with a dnsName that is the cluster's FQDN) is applied by the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way). Other DNSEndpoints (a game server's, a tunnel's) do not count.",
+    "The cluster's own DNSEndpoint (the configured name and namespace, or one with a dnsName that is the cluster's FQDN) is applied by the cluster's Flux Kustomizations (listed in a kustomization.yaml on the way). Other DNSEndpoints (a game server's, a tunnel's) do not count. Where the repository has an ExternalDNS that no cluster applies, the failure says so: a DNSEndpoint would publish nothing (configure refuses to write one), so the records are kept by hand or ExternalDNS is applied first.",
   remediation: (c, failure) => {
+    // nothing would publish one: the two ways on, as configure says
+    if (failure?.id === 'noPublisher')
+      return 'Apply the ExternalDNS the repository has to the clusters (list it in their kustomizations again, with the crd source), then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.';
     // the file found but not applied
     if (failure?.id === 'notApplied' && failure.location) {
       const { file } = failure.location;
@@ -37,10 +45,12 @@ export const dnsEndpointIncluded = defineClusterRule({
     other: 'the DNSEndpoint in {{other}} is applied{{conventional}}',
     missing:
       'no DNSEndpoint of the cluster is applied{{expected}}{{unrelated}}',
+    noPublisher:
+      'no DNSEndpoint of the cluster is applied, and none would be published: no cluster runs ExternalDNS (the repository has {{deployment}}, {{where}}, but no kustomization of a cluster applies it){{unrelated}}',
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
-  absence: ['missing', 'notApplied'],
+  absence: ['missing', 'notApplied', 'noPublisher'],
   check(mesh, c, r) {
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
@@ -63,6 +73,28 @@ export const dnsEndpointIncluded = defineClusterRule({
     if (!mesh.repository.isFile(file)) {
       const other = c.dnsEndpoints[0];
       const { name, namespace } = mesh.conventions.dnsEndpoint;
+      const unrelated = c.unrelatedDnsEndpoints
+        ? ` (${
+            c.unrelatedDnsEndpoints
+          } other DNSEndpoint(s) are applied, none named ${namespace}/${name} or with dnsName ${
+            c.fqdn ? q(c.fqdn.value) : 'the FQDN'
+          })`
+        : '';
+      // written but switched off in every cluster: a new DNSEndpoint
+      // would publish nothing (configure refuses to write one)
+      const idle = other ? undefined : idleExternalDns(mesh);
+      if (idle)
+        return [
+          r.fail(
+            'noPublisher',
+            {
+              deployment: idle.description,
+              where: formatLocation(idle.location),
+              unrelated,
+            },
+            where,
+          ),
+        ];
       return other
         ? [
             r.pass(
@@ -85,13 +117,7 @@ export const dnsEndpointIncluded = defineClusterRule({
                 expected: inRepositoryLayout(mesh.repository, file)
                   ? ` and ${file} does not exist`
                   : '',
-                unrelated: c.unrelatedDnsEndpoints
-                  ? ` (${
-                      c.unrelatedDnsEndpoints
-                    } other DNSEndpoint(s) are applied, none named ${namespace}/${name} or with dnsName ${
-                      c.fqdn ? q(c.fqdn.value) : 'the FQDN'
-                    })`
-                  : '',
+                unrelated,
               },
               where,
             ),

@@ -89,7 +89,7 @@ describe('lb-ip-announced', () => {
       ['apps', 'infra'].map(c => [
         c,
         'pass',
-        'CiliumL2AnnouncementPolicy l2-announcement announces it',
+        'CiliumL2AnnouncementPolicy l2-announcement announces it, on interfaces matching ^eth[0-9]+ (which interfaces match is not known here)',
       ]),
     );
   });
@@ -157,6 +157,20 @@ describe('lb-ip-announced', () => {
         outcome: 'pass',
         message: 'CiliumL2AnnouncementPolicy l2 announces it',
       });
+  });
+
+  it('says which nodes and interfaces an L2 policy limits its announcing to, which the repository cannot show', () => {
+    expect(
+      infraWith(
+        l2(
+          "  loadBalancerIPs: true\n  interfaces: ['^enp89s[0-9]+']\n  nodeSelector:\n    matchExpressions:\n      - {key: node-role.kubernetes.io/control-plane, operator: DoesNotExist}\n",
+        ),
+      ),
+    ).toMatchObject({
+      outcome: 'pass',
+      message:
+        'CiliumL2AnnouncementPolicy l2 announces it, from the nodes its nodeSelector picks, on interfaces matching ^enp89s[0-9]+ (which nodes and interfaces match is not known here)',
+    });
   });
 
   it('warns when the only L2 policy takes a Gateway service, or no LoadBalancer addresses', () => {

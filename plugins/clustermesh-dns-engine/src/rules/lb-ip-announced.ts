@@ -116,6 +116,33 @@ function peerConfigSelects(
   };
 }
 
+/**
+ * What an L2 announcement policy limits its announcing to, which the
+ * repository cannot show: the nodes its nodeSelector picks and the node
+ * interfaces its patterns match (said, so the pass is not taken for more).
+ */
+function l2Limits(policy: ManifestObject): string {
+  if (policy.kind !== 'CiliumL2AnnouncementPolicy') return '';
+  const nodeSelector = getPath(policy.body, ['spec', 'nodeSelector']);
+  const interfaces = getPath(policy.body, ['spec', 'interfaces']);
+  const byNodes =
+    isRecord(nodeSelector) && Object.keys(nodeSelector).length > 0;
+  const byInterfaces = Array.isArray(interfaces) && interfaces.length > 0;
+  const limits = [
+    ...(byNodes ? ['from the nodes its nodeSelector picks'] : []),
+    ...(byInterfaces
+      ? [`on interfaces matching ${interfaces.map(String).join(', ')}`]
+      : []),
+  ];
+  const unknown = [
+    ...(byNodes ? ['nodes'] : []),
+    ...(byInterfaces ? ['interfaces'] : []),
+  ].join(' and ');
+  return limits.length
+    ? `, ${limits.join(', ')} (which ${unknown} match is not known here)`
+    : '';
+}
+
 /** Undefined when any part announces it; else the first part's reason. */
 const anyAnnounces = (reasons: (string | undefined)[], none: string) =>
   reasons.length && reasons.includes(undefined)
@@ -256,7 +283,7 @@ export const lbIpAnnounced = defineClusterRule({
     "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
   remediation: (_c, failure) => remedies[failure?.id ?? ''] ?? widenSelector,
   messages: {
-    announced: '{{object}} announces it',
+    announced: '{{object}} announces it{{limits}}',
     noAddress:
       'the cluster has no LB IP yet (or not one read here): whether its announcements take it is not checked',
     switchedOff:
@@ -372,7 +399,7 @@ export const lbIpAnnounced = defineClusterRule({
       return [
         r.pass(
           'announced',
-          { object: describeObject(yes.object) },
+          { object: describeObject(yes.object), limits: l2Limits(yes.object) },
           locate(yes.object),
         ),
       ];
