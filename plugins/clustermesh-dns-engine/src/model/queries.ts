@@ -142,7 +142,12 @@ export function recordsOfCluster(
 export type PoolLookup =
   | { kind: 'no-pools' }
   /** No block of any pool holds it. */
-  | { kind: 'outside'; pools: PoolModel[] }
+  | {
+      kind: 'outside';
+      pools: PoolModel[];
+      /** The enabled pools whose serviceSelector admits the service. */
+      admitting: PoolModel[];
+    }
   /** Only disabled pools hold it. */
   | { kind: 'disabled'; pool: PoolModel }
   /** An enabled pool holds it, but no such pool's serviceSelector admits the service. */
@@ -212,7 +217,13 @@ export function poolOfAddress(
   if (enabled.length === 0) {
     return containing.length
       ? { kind: 'disabled', pool: containing[0] }
-      : { kind: 'outside', pools: cluster.pools };
+      : {
+          kind: 'outside',
+          pools: cluster.pools,
+          admitting: cluster.pools.filter(
+            p => !p.disabled && poolAdmitsApiserver(mesh, cluster, p),
+          ),
+        };
   }
   const labels = apiserverLabels(mesh, cluster);
   const admitting = enabled.filter(p => poolAdmitsApiserver(mesh, cluster, p));

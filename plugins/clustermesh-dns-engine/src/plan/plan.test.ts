@@ -3771,6 +3771,37 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(plan.summary).toContain(`\`${field}\``);
   });
 
+  it("says when the pools around an address are each kept for another service by name, and advises a pool of the apiserver's own, never widening one", () => {
+    const files = { ...before };
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    // a one-address pool per service, as home labs keep one for traefik
+    files[pool] = files[pool].replace(
+      '    - start: 10.25.11.120\n      stop: 10.25.11.139\n',
+      '    - start: 10.25.11.120\n  serviceSelector:\n    matchLabels:\n      io.kubernetes.service.name: traefik\n',
+    );
+    const problemOf = (address: string) =>
+      planMeshDnsChange(
+        createRepoTree(files),
+        ip('10.25.11.100', address),
+        withDomain,
+      ).problems.find(p => p.field === 'clusters[1].ip');
+    expect(problemOf('10.25.11.121')).toEqual({
+      field: 'clusters[1].ip',
+      message:
+        '10.25.11.121 is outside the LB IPAM pools of apps (lb-ippool-apps: 10.25.11.120), and none of them admits the clustermesh-apiserver service: its serviceSelector takes other services',
+      remedy:
+        'Add a CiliumLoadBalancerIPPool for the clustermesh-apiserver service that holds 10.25.11.121 (`spec.blocks: [{start: 10.25.11.121, stop: 10.25.11.121}]`, or a CIDR, with `serviceSelector: {matchLabels: {io.kubernetes.service.name: clustermesh-apiserver}}`) to what Flux applies to apps, in addresses no other pool holds.',
+    });
+    expect(problemOf('10.25.11.120')).toEqual({
+      field: 'clusters[1].ip',
+      message:
+        '10.25.11.120 is in pool lb-ippool-apps of apps, but its serviceSelector does not admit the clustermesh-apiserver service (the pool is for service traefik)',
+      remedy:
+        'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or add a CiliumLoadBalancerIPPool for it (with `serviceSelector: {matchLabels: {io.kubernetes.service.name: clustermesh-apiserver}}`) in addresses no other pool holds.',
+    });
+  });
+
   it('names an address outside its pool once: the input, not the failed check it causes', () => {
     const plan = planMeshDnsChange(
       createRepoTree(before),

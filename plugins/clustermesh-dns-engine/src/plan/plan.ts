@@ -25,6 +25,8 @@ import {
   unevaluatedPartsNote,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
+import type { PoolModel } from '../cilium/pools';
+import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
 import { RepoTree } from '../tree/RepoTree';
 import { overlayTree } from '../tree/overlay';
@@ -557,6 +559,7 @@ function poolProblem(
   otherLoadBalancer: string,
 ): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
+  const service = conventions.cilium.serviceName;
   const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
@@ -585,13 +588,37 @@ function poolProblem(
         )
       )
         return undefined;
-      return {
-        message: `${ip} is outside the LB IPAM pools of ${name} (${found.pools
-          .filter(p => !p.disabled)
-          .flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`))
-          .join(', ')})`,
-        remedy: `Give an address of those blocks, or ${addBlock}.`,
-      };
+      {
+        const blocks = (pools: PoolModel[]) =>
+          pools.flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`));
+        const enabled = found.pools.filter(p => !p.disabled);
+        // pools kept for other services (`io.kubernetes.service.name:
+        // traefik`): their addresses would be refused next
+        if (!found.admitting.length)
+          return {
+            message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
+              enabled,
+            ).join(', ')}), and none of them admits the ${service} service: ${
+              enabled.length > 1
+                ? 'their serviceSelectors take'
+                : 'its serviceSelector takes'
+            } other services`,
+            remedy: `Add a CiliumLoadBalancerIPPool for the ${service} service that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR, with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) to what Flux applies to ${name}, in addresses no other pool holds.`,
+          };
+        const others = enabled.length - found.admitting.length;
+        return {
+          message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
+            enabled,
+          ).join(', ')})`,
+          remedy: `Give an address of ${
+            others
+              ? `the blocks whose pools admit the ${service} service (${blocks(
+                  found.admitting,
+                ).join(', ')})`
+              : 'those blocks'
+          }, or ${addBlock}.`,
+        };
+      }
     case 'disabled':
       return {
         message: `${ip} is only in the disabled pool ${found.pool.name} of ${name}`,
@@ -602,14 +629,37 @@ function poolProblem(
         message: `${ip} is the first or last address of block ${found.block.text} of pool ${found.pool.name} of ${name}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out`,
         remedy: `Give another address of that block.`,
       };
-    case 'not-admitted':
+    case 'not-admitted': {
+      // a pool kept for one other service by name: widening it would let
+      // two services take its addresses
+      const forService = serviceNamedBy(found.pool.serviceSelector);
       return {
-        message: `${ip} is in pool ${found.pool.name} of ${name}, but its serviceSelector does not admit the ${conventions.cilium.serviceName} service`,
-        remedy: `Give an address of a pool whose serviceSelector admits the ${conventions.cilium.serviceName} service, or widen that of ${found.pool.name}.`,
+        message: `${ip} is in pool ${
+          found.pool.name
+        } of ${name}, but its serviceSelector does not admit the ${service} service${
+          forService ? ` (the pool is for service ${forService})` : ''
+        }`,
+        remedy: forService
+          ? `Give an address of a pool whose serviceSelector admits the ${service} service, or add a CiliumLoadBalancerIPPool for it (with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) in addresses no other pool holds.`
+          : `Give an address of a pool whose serviceSelector admits the ${service} service, or widen that of ${found.pool.name}.`,
       };
+    }
     default:
       return undefined;
   }
+}
+
+/** The one service a pool's selector takes by name (`io.kubernetes.service.name: traefik`), if it names one. */
+function serviceNamedBy(
+  selector: LabelSelector | undefined,
+): string | undefined {
+  const key = 'io.kubernetes.service.name';
+  const byLabel = selector?.matchLabels?.[key];
+  if (byLabel !== undefined) return String(byLabel);
+  const expression = selector?.matchExpressions?.find(
+    e => e.key === key && e.operator === 'In' && e.values?.length === 1,
+  );
+  return expression?.values?.[0];
 }
 
 /** The ids of the rules with this outcome somewhere in a report. */
