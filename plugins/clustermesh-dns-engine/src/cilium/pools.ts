@@ -57,6 +57,27 @@ export interface PoolModel {
   location: SourceLocation;
 }
 
+/**
+ * Where a block is written: at its bounds, so that an overlay's patch of
+ * one (a JSON 6902 `replace` of `/spec/blocks/0/start`) is where the
+ * block's addresses are read, not the base's line.
+ */
+function blockLocation(
+  object: ManifestObject,
+  path: readonly (string | number)[],
+  block: unknown,
+) {
+  const bounds = isRecord(block)
+    ? ['cidr', 'start', 'stop'].filter(k => typeof block[k] === 'string')
+    : [];
+  const located = bounds.map(k => locate(object, [...path, k]));
+  return (
+    located.find(l => l.file !== object.source.file) ??
+    located[0] ??
+    locate(object, path)
+  );
+}
+
 /** Reads a pool's blocks (`blocks`, or the older `cidrs`), each with its line. @public */
 export function readPool(object: ManifestObject): PoolModel {
   const spec = isRecord(object.body.spec) ? object.body.spec : {};
@@ -64,7 +85,7 @@ export function readPool(object: ManifestObject): PoolModel {
   const blocks: PoolBlock[] = (
     Array.isArray(spec[field]) ? spec[field] : []
   ).map((block: unknown, i: number): PoolBlock => {
-    const location = locate(object, ['spec', field, i]);
+    const location = blockLocation(object, ['spec', field, i], block);
     if (!isRecord(block))
       return {
         text: String(block),

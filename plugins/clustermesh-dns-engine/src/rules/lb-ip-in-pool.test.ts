@@ -28,6 +28,25 @@ describe('lb-ip-in-pool', () => {
     },
   });
 
+  it("locates a block an overlay's JSON 6902 patch sets in the patch, not in the base it replaces", () => {
+    const check = exampleChecks(
+      replace(
+        'kubernetes/clusters/apps/kustomization.yaml',
+        '  - ../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\n',
+        '  - ../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\npatches:\n  - target:\n      kind: CiliumLoadBalancerIPPool\n      name: lb-ippool-apps\n    patch: |-\n      - op: replace\n        path: /spec/blocks/0/stop\n        value: 10.25.11.140\n',
+      ),
+    ).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'apps');
+    expect(check).toMatchObject({
+      outcome: 'pass',
+      message:
+        'LB IP 10.25.11.120 is in pool lb-ippool-apps block 10.25.11.120-10.25.11.140',
+      location: {
+        file: 'kubernetes/clusters/apps/kustomization.yaml',
+        line: 16,
+      },
+    });
+  });
+
   it("reads the labels the chart puts on the clustermesh-apiserver service from clustermesh.apiserver.service.labels (Cilium 1.17 on) when a pool's serviceSelector asks for them", () => {
     const selecting = replace(
       exampleFile.pool('infra'),
