@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { join as joinPath } from 'node:path';
 import request from 'supertest';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -151,6 +154,51 @@ describe('the REST API, checked against its OpenAPI document', () => {
       .set('If-None-Match', '"something-else"');
     expect(other.status).toBe(200);
     expect(other.headers.etag).toBe(res.headers.etag);
+  });
+
+  it("does not evaluate a cluster of a local source whose Flux tracks another branch than the folder's checkout", async () => {
+    const dir = fs.mkdtempSync(joinPath(os.tmpdir(), 'cmdns-branch-'));
+    try {
+      fs.cpSync(exampleRepo, dir, { recursive: true });
+      const sync = joinPath(
+        dir,
+        'kubernetes/clusters/apps/flux-system/gotk-sync.yaml',
+      );
+      fs.writeFileSync(
+        sync,
+        fs
+          .readFileSync(sync, 'utf8')
+          .replace('branch: main', 'branch: development'),
+      );
+      fs.mkdirSync(joinPath(dir, '.git'));
+      fs.writeFileSync(joinPath(dir, '.git/HEAD'), 'ref: refs/heads/main\n');
+      const { server } = await setup(
+        {},
+        {
+          sources: [
+            {
+              id: 'branches',
+              type: 'local',
+              target: dir,
+              values: { SECRET_DOMAIN: 'mesh.example.org' },
+            },
+          ],
+        },
+      );
+      const res = await request(server).get('/sources/branches/report');
+      expect(res.status).toBe(200);
+      expect(
+        res.body.report.clusters.map((c: any) => [c.name, c.status]),
+      ).toEqual([
+        ['apps', 'not-evaluated'],
+        ['infra', 'pass'],
+      ]);
+      expect(res.body.report.clusters[0].membership.reason).toMatch(
+        /^its Flux reconciles branch development of this repository, and this run read branch main/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers 400 with the reason for bad parameters', async () => {

@@ -14,6 +14,55 @@ function repository(files: Record<string, string>): string {
   return dir;
 }
 
+describe('loadConventions: the branch read', () => {
+  const load = (dir: string, branch?: string) =>
+    loadConventions(readDirectoryTree(dir), dir, undefined, { branch });
+
+  it("takes the branch of the folder's checkout, and says where from", () => {
+    const dir = repository({ '.git/HEAD': 'ref: refs/heads/main\n' });
+    const conventions = load(dir);
+    expect(conventions.flux.branch).toBe('main');
+    expect(
+      conventions.provenance?.find(p => p.setting === 'flux.branch'),
+    ).toMatchObject({
+      source: 'detected',
+      value: 'main',
+      reason: expect.stringMatching(
+        /^the folder is a checkout of branch main \(\.git\/HEAD\)/,
+      ),
+    });
+  });
+
+  it("follows a worktree's .git file to its HEAD, and knows no branch on a detached HEAD or outside a checkout", () => {
+    const root = repository({
+      'repo/.git': 'gitdir: ../meta/worktrees/wt\n',
+      'meta/worktrees/wt/HEAD': 'ref: refs/heads/feature/clustermesh\n',
+    });
+    const dir = path.join(root, 'repo');
+    expect(load(dir).flux.branch).toBe('feature/clustermesh');
+    const detached = repository({
+      '.git/HEAD': '3e33a758bdb58c0758748194c51e948bfcb5efe4\n',
+    });
+    expect(load(detached).flux.branch).toBeUndefined();
+    expect(load(repository({ 'README.md': '#\n' })).flux.branch).toBe(
+      undefined,
+    );
+  });
+
+  it("lets the branch given to the run win over the checkout's, keeping the file's other Flux settings", () => {
+    const dir = repository({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      [defaultConventionsFile]: 'flux:\n  sourceNames: [home-ops]\n',
+    });
+    const conventions = load(dir, 'development');
+    expect(conventions.flux.branch).toBe('development');
+    expect(conventions.flux.sourceNames).toEqual(['home-ops']);
+    expect(
+      conventions.provenance?.find(p => p.setting === 'flux.branch'),
+    ).toMatchObject({ source: 'conventions', reason: 'given to this run' });
+  });
+});
+
 describe('loadConventions', () => {
   it('reads the repository’s conventions file', () => {
     const dir = repository({

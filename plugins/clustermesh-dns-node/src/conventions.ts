@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { checkedOutBranch } from './tree/checkedOutBranch';
 import path from 'node:path';
 import {
   ConventionsError,
@@ -34,6 +35,11 @@ export interface LoadConventionsOptions {
    * `fqdnTemplate` input): wins over the file's and over what is detected.
    */
   fqdnTemplate?: string;
+  /**
+   * The branch the folder holds (`--branch`): wins over the file's. When
+   * absent, the folder's own checkout says it (`.git/HEAD`), if it is one.
+   */
+  branch?: string;
 }
 
 /**
@@ -89,18 +95,33 @@ export function loadConventions(
       merged[cluster] = { ...merged[cluster], ...values };
     explicit = { ...explicit, valuesByCluster: merged };
   }
-  const givenToRun: MeshConventionsInput = options.fqdnTemplate
-    ? { fqdnTemplate: options.fqdnTemplate }
-    : {};
-  return resolveConventions(
-    explicit,
-    // detection skips what is given (a template given needs no domain found)
-    detectConventions(
-      tree,
-      { ...explicit, ...givenToRun },
-      { cache: options.cache },
-    ),
-    source,
-    givenToRun,
+  const givenToRun: MeshConventionsInput = {
+    ...(options.fqdnTemplate && { fqdnTemplate: options.fqdnTemplate }),
+    ...(options.branch && { flux: { branch: options.branch } }),
+  };
+  // detection skips what is given (a template given needs no domain found)
+  const detection = detectConventions(
+    tree,
+    {
+      ...explicit,
+      ...givenToRun,
+      flux: { ...explicit?.flux, ...givenToRun.flux },
+    },
+    { cache: options.cache },
   );
+  // the branch read, as the folder's checkout says it
+  const checkout = options.branch ? undefined : checkedOutBranch(repoDir);
+  if (checkout) {
+    detection.conventions.flux = {
+      ...detection.conventions.flux,
+      branch: checkout,
+    };
+    detection.found.push({
+      setting: 'flux.branch',
+      value: checkout,
+      source: 'detected',
+      reason: `the folder is a checkout of branch ${checkout} (.git/HEAD): a cluster whose Flux reconciles another branch is not evaluated`,
+    });
+  }
+  return resolveConventions(explicit, detection, source, givenToRun);
 }

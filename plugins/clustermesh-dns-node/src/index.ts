@@ -6,6 +6,7 @@
  */
 export { readDirectoryTree } from './tree/readDirectoryTree';
 export type { DirectoryTreeOptions } from './tree/readDirectoryTree';
+export { checkedOutBranch } from './tree/checkedOutBranch';
 export { loadConventions, defaultConventionsFile } from './conventions';
 export type { LoadConventionsOptions } from './conventions';
 export {

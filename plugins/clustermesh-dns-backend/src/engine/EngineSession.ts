@@ -34,6 +34,12 @@ export interface ConventionsSpec {
    * win over the conventions' values; the store redacts every answer.
    */
   values?: Readonly<Record<string, string>>;
+  /**
+   * The branch the source reads (its configured `branch`, or a local
+   * folder's checkout): a cluster whose Flux reconciles another branch is
+   * not evaluated.
+   */
+  branch?: string;
 }
 
 /** The engine as a session calls it; tests put a failing one in its place. */
@@ -119,10 +125,15 @@ export class EngineSession {
         ...explicit,
         values: { ...explicit?.values, ...spec.values },
       };
+    // the branch read is the source's, whatever the conventions file says
+    const givenToRun: MeshConventionsInput = spec.branch
+      ? { flux: { branch: spec.branch } }
+      : {};
     return resolveConventions(
       explicit,
       detectConventions(tree, explicit, { cache }),
       origin,
+      givenToRun,
     );
   }
 

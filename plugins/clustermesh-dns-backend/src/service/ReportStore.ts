@@ -34,6 +34,7 @@ import {
   sourceReport,
   sourceSummary,
 } from './bodies';
+import { checkedOutBranch } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-node';
 import { Lru, SingleFlight } from './Lru';
 import { Redactor } from './Redactor';
 
@@ -308,6 +309,9 @@ export class ReportStore {
       file: source.conventionsFile,
       // the names they make are checked; every answer is redacted
       values: source.values,
+      branch:
+        source.branch ??
+        (source.type === 'local' ? checkedOutBranch(source.target) : undefined),
     };
   }
 

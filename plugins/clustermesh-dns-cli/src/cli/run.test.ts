@@ -332,6 +332,46 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it("does not evaluate a cluster whose Flux tracks another branch than the checkout's, and takes --branch over it", () =>
+    onExampleCopy(
+      dir => {
+        const sync = path.join(
+          dir,
+          'kubernetes/clusters/apps/flux-system/gotk-sync.yaml',
+        );
+        fs.writeFileSync(
+          sync,
+          fs
+            .readFileSync(sync, 'utf8')
+            .replace('branch: main', 'branch: development'),
+        );
+        fs.mkdirSync(path.join(dir, '.git'));
+        fs.writeFileSync(path.join(dir, '.git/HEAD'), 'ref: refs/heads/main\n');
+      },
+      async dir => {
+        const onMain = await validateKnown(dir);
+        expect(onMain.code).toBe(0);
+        expect(onMain.stdout).toContain(
+          '  flux.branch = main (detected: the folder is a checkout of branch main (.git/HEAD)',
+        );
+        expect(onMain.stdout).toContain(
+          'In the mesh or not: not known (not checked):\n  apps: its Flux reconciles branch development of this repository, and this run read branch main: what it applies there is not evaluated (validate a checkout of development to check it) (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11)',
+        );
+        const onDevelopment = await validateKnown(
+          dir,
+          '--branch',
+          'development',
+        );
+        expect(onDevelopment.stdout).toContain(
+          '  infra: its Flux reconciles branch main of this repository, and this run read branch development',
+        );
+        expect(onDevelopment.stdout).toContain(
+          'flux.branch = development (conventions: given to this run',
+        );
+        expect((await validateKnown(dir, '--branch', ' ')).code).toBe(2);
+      },
+    ));
+
   it('says nothing was checked where it finds no cluster, not that the mesh has none', () =>
     onExampleCopy(
       dir => fs.rmSync(path.join(dir, 'kubernetes'), { recursive: true }),

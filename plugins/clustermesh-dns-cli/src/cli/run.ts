@@ -53,6 +53,9 @@ const commonOptions = `  --config <file>          conventions file (default: <re
                            gives one cluster its own (its Secret holds another value than the others')
   --fqdn-template <text>   the clusters' FQDN, {cluster} for the name, e.g. '{cluster}.mesh.\${SECRET_DOMAIN}'
                            (wins over the conventions file's fqdnTemplate and what is detected)
+  --branch <name>          the branch <repo-dir> holds (default: its checkout's, from .git/HEAD);
+                           where the clusters' Flux tracks different branches, those on another
+                           branch are not evaluated
   --format <format>        text (default) or json`;
 
 const commandUsage: Record<'validate' | 'configure', string> = {
@@ -166,6 +169,7 @@ function parse(args: string[], command: 'validate' | 'configure') {
         remove: { type: 'string', multiple: true },
         value: { type: 'string', multiple: true },
         'fqdn-template': { type: 'string' },
+        branch: { type: 'string' },
         'fail-on': { type: 'string', default: 'error' },
         'dry-run': { type: 'boolean', default: false },
         ttl: { type: 'string' },
@@ -233,12 +237,16 @@ function readRepository(
     config?: string;
     value?: string[];
     'fqdn-template'?: string;
+    branch?: string;
   },
   command: 'validate' | 'configure',
   io: CliIo,
 ) {
   const { values, valuesByCluster } = variableValues(options.value, command);
   const fqdnTemplate = options['fqdn-template'];
+  const branch = options.branch?.trim();
+  if (options.branch !== undefined && !branch)
+    throw new UsageError('--branch must name a branch, not be empty', command);
   if (fqdnTemplate !== undefined && !fqdnTemplate.includes('{cluster}'))
     throw new UsageError(
       `--fqdn-template must contain {cluster} (where each cluster's name goes), not "${fqdnTemplate}"`,
@@ -252,7 +260,7 @@ function readRepository(
     tree,
     repoDir,
     options.config && path.resolve(io.cwd, options.config),
-    { cache, values, valuesByCluster, fqdnTemplate },
+    { cache, values, valuesByCluster, fqdnTemplate, branch },
   );
   return { repoDir, tree, conventions, cache };
 }

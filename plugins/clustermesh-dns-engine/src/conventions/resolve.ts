@@ -138,6 +138,7 @@ const trackedSettings = [
   'dns.externalDnsAnnotationPrefix',
   'dns.proxiedByDefault',
   'flux.strictSubstitution',
+  'flux.branch',
   'flux.sourceNames',
   'flux.sourceRoots',
   'flux.sourceIgnore',

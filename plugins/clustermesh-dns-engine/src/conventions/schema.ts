@@ -257,6 +257,13 @@ export const conventionsSchema = z.object({
           'An undefined variable without a default fails the Kustomization (Flux 2.9 and later); detected from the Flux version the repository deploys.',
         ),
       substituteAlways: z.boolean().default(false),
+      branch: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "The branch of this repository that is read (the CLI takes it from the folder's `.git/HEAD`, the backend from its source's `branch`): a cluster whose Flux reconciles another branch is not evaluated, since its files there may differ.",
+        ),
       sourceNames: z.array(z.string()).default(['flux-system']),
       sourceRoots: z
         .record(z.string(), z.string())

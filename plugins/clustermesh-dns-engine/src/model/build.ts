@@ -75,7 +75,7 @@ import {
 import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
-import { differentRefs } from './sourceRefs';
+import { clustersOnOtherBranches, differentRefs } from './sourceRefs';
 import type {
   CiliumValuesModel,
   ClusterModel,
@@ -379,6 +379,23 @@ export function buildMeshModel(
     extractCluster(name, { renderer, files, index, conventions }),
   );
   bootstrapSources(clusters, conventions);
+  // a cluster whose Flux reconciles another branch than the one read: its
+  // files there are not these, nor are these files' problems its own
+  for (const [cluster, elsewhere] of clustersOnOtherBranches(
+    clusters,
+    conventions,
+  ))
+    Object.assign(cluster, {
+      otherBranch: elsewhere,
+      findings: [],
+      ...membershipOf(
+        cluster.name,
+        cluster.cilium,
+        conventions,
+        cluster.render,
+        elsewhere,
+      ),
+    });
   // of the clusters checked: one outside the mesh is not
   findings.push(
     ...differentRefs(
@@ -576,7 +593,13 @@ function quietUnreadParts(
   if (cluster.membershipUnknown)
     Object.assign(
       cluster,
-      membershipOf(cluster.name, cluster.cilium, conventions, cluster.render),
+      membershipOf(
+        cluster.name,
+        cluster.cilium,
+        conventions,
+        cluster.render,
+        cluster.otherBranch,
+      ),
     );
 }
 
@@ -677,7 +700,13 @@ function bootstrapSources(
     if (!cluster.cilium)
       Object.assign(
         cluster,
-        membershipOf(cluster.name, cluster.cilium, conventions, cluster.render),
+        membershipOf(
+          cluster.name,
+          cluster.cilium,
+          conventions,
+          cluster.render,
+          cluster.otherBranch,
+        ),
       );
   }
 }
@@ -1052,6 +1081,8 @@ function membershipOf(
   cilium: CiliumValuesModel | undefined,
   conventions: MeshConventions,
   render: ClusterRender,
+  /** Set when the cluster's Flux reconciles another branch than the one read. */
+  elsewhere?: ClusterModel['otherBranch'],
 ): { membership: MeshMembership; membershipUnknown: boolean } {
   const known = (membership: MeshMembership) => ({
     membership,
@@ -1062,6 +1093,16 @@ function membershipOf(
       member: false,
       reason: 'excluded by the conventions (mesh.exclude)',
     });
+  // what another branch holds is not known here, its Cilium values with it
+  if (elsewhere)
+    return {
+      membership: {
+        member: false,
+        reason: elsewhere.reason,
+        location: elsewhere.location,
+      },
+      membershipUnknown: true,
+    };
   if (conventions.mesh.include.includes(name))
     return known({
       member: true,

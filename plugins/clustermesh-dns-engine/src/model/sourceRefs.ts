@@ -1,3 +1,4 @@
+import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
 import { EngineFinding, finding } from '../core/finding';
 import { getPath, isRecord } from '../core/paths';
@@ -90,17 +91,12 @@ function isFluxInstanceChart(cluster: ClusterModel, release: ManifestObject) {
   return typeof name === 'string' && /(^|\/)flux-instance\/?$/.test(name);
 }
 
-/**
- * Clusters that reconcile this repository at different refs (a branch per
- * cluster): what is read here is one checkout, so a cluster at another
- * ref is checked as these files, not as its ref holds them. One finding
- * for the mesh, naming each cluster's ref; none when they agree.
- */
-export function differentRefs(
+/** The ref each cluster reconciles this repository at, where it is read. */
+function refsOf(
   clusters: readonly ClusterModel[],
   conventions: Pick<MeshConventions, 'flux'>,
-): EngineFinding[] {
-  const byRef = new Map<string, { clusters: string[]; at: string }>();
+) {
+  const out = new Map<ClusterModel, { ref: string; at: SourceLocation }>();
   for (const cluster of clusters) {
     const own = cluster.render.objects.filter(
       ({ object }) =>
@@ -113,8 +109,53 @@ export function differentRefs(
     if (own.length > 1) continue;
     const found =
       own.length === 1 ? gitRepositoryRef(own[0].object) : instanceRef(cluster);
-    if (!found) continue;
-    const { ref, at } = found;
+    if (found) out.set(cluster, found);
+  }
+  return out;
+}
+
+/**
+ * The clusters whose Flux reconciles another branch than the one read
+ * (`flux.branch`), where the clusters track different branches and one
+ * of them is the branch read (staging on `development`, this checkout
+ * `main`): their files there may differ, so they are not evaluated. Where
+ * every cluster tracks one branch, another checkout is a change proposed
+ * to it (a pull request's branch), read as what that branch will hold.
+ */
+export function clustersOnOtherBranches(
+  clusters: readonly ClusterModel[],
+  conventions: Pick<MeshConventions, 'flux'>,
+): Map<ClusterModel, NonNullable<ClusterModel['otherBranch']>> {
+  const out = new Map<ClusterModel, NonNullable<ClusterModel['otherBranch']>>();
+  const read = conventions.flux.branch;
+  if (read === undefined) return out;
+  const refs = refsOf(clusters, conventions);
+  const refTexts = new Set([...refs.values()].map(r => r.ref));
+  if (refTexts.size < 2 || !refTexts.has(`branch ${read}`)) return out;
+  for (const [cluster, { ref, at }] of refs) {
+    const branch = /^branch (.+)$/.exec(ref)?.[1];
+    if (branch === undefined || branch === read) continue;
+    out.set(cluster, {
+      branch,
+      reason: `its Flux reconciles branch ${branch} of this repository, and this run read branch ${read}: what it applies there is not evaluated (validate a checkout of ${branch} to check it)`,
+      location: at,
+    });
+  }
+  return out;
+}
+
+/**
+ * Clusters that reconcile this repository at different refs (a branch per
+ * cluster): what is read here is one checkout, so a cluster at another
+ * ref is checked as these files, not as its ref holds them. One finding
+ * for the mesh, naming each cluster's ref; none when they agree.
+ */
+export function differentRefs(
+  clusters: readonly ClusterModel[],
+  conventions: Pick<MeshConventions, 'flux'>,
+): EngineFinding[] {
+  const byRef = new Map<string, { clusters: string[]; at: string }>();
+  for (const [cluster, { ref, at }] of refsOf(clusters, conventions)) {
     const group = byRef.get(ref);
     if (group) group.clusters.push(cluster.name);
     else

@@ -112,6 +112,11 @@ export interface ClusterModel {
    * a value not known here). Such a cluster is not checked, nor passed.
    */
   membershipUnknown: boolean;
+  /**
+   * Set when its Flux reconciles another branch of the repository than
+   * the one read (`conventions.flux.branch`): it is not evaluated here.
+   */
+  otherBranch?: { branch: string; reason: string; location: SourceLocation };
   /** The peers it should know by FQDN: the other members (or its configured peers); none outside the mesh. */
   peers: PeerSetting[];
   /** The value of each peer's variable (same order as peers), undefined when not set. */

@@ -327,6 +327,89 @@ describe('validateMesh', () => {
     expect(json).toContain('<secret:SECRET_DOMAIN>');
   });
 
+  it('does not evaluate a cluster whose Flux reconciles another branch than the one read, nor report what its folder lacks on this one', () => {
+    const onDevelopment = exampleTree('gitops-repo', files => {
+      const sync = 'kubernetes/clusters/apps/flux-system/gotk-sync.yaml';
+      files[sync] = files[sync].replace('branch: main', 'branch: development');
+      // what apps applies exists only on its own branch
+      delete files['kubernetes/clusters/apps/vars.yaml'];
+    });
+    const onMain = resolveConventions({
+      ...knownDomain,
+      flux: { branch: 'main' },
+    });
+    const report = validateMesh(onDevelopment, onMain);
+    const apps = report.clusters.find(c => c.name === 'apps')!;
+    expect(apps.status).toBe('not-evaluated');
+    expect(apps.checks).toEqual([]);
+    expect(apps.membership).toEqual({
+      member: false,
+      reason:
+        'its Flux reconciles branch development of this repository, and this run read branch main: what it applies there is not evaluated (validate a checkout of development to check it)',
+      location: {
+        file: 'kubernetes/clusters/apps/flux-system/gotk-sync.yaml',
+        line: 11,
+      },
+    });
+    // nothing of apps's missing file is said: its row says why it is not evaluated
+    expect(
+      [...report.findings, ...report.notEvaluated].filter(
+        f =>
+          f.cluster === 'apps' ||
+          f.affects?.clusters?.includes('apps') ||
+          f.message.includes('vars.yaml'),
+      ),
+    ).toEqual([]);
+    expect(report.summary.status).toBe('not-evaluated');
+    // infra, on the branch read, is checked as before
+    expect(
+      report.clusters.find(c => c.name === 'infra')!.membership.member,
+    ).toBe(true);
+    // the branch read unknown: every cluster is read from the files given
+    const unknown = validateMesh(onDevelopment, withDomain);
+    expect(
+      unknown.findings.filter(f => f.message.includes('vars.yaml')),
+    ).not.toEqual([]);
+    expect(
+      unknown.clusters.find(c => c.name === 'apps')!.membership.member,
+    ).toBe(true);
+    // a cluster tracking the branch read is evaluated; the other is not
+    const onDevelopmentRead = validateMesh(
+      onDevelopment,
+      resolveConventions({ ...knownDomain, flux: { branch: 'development' } }),
+    );
+    expect(
+      onDevelopmentRead.clusters.map(c => [c.name, c.membership.member]),
+    ).toEqual([
+      ['apps', true],
+      ['infra', false],
+    ]);
+    // a branch no cluster tracks (a pull request's): every cluster is read
+    // from it, as what its branch will hold, and the refs are said apart
+    const proposed = validateMesh(
+      onDevelopment,
+      resolveConventions({
+        ...knownDomain,
+        flux: { branch: 'clustermesh-dns' },
+      }),
+    );
+    expect(proposed.clusters.map(c => c.membership.member)).toEqual([
+      true,
+      true,
+    ]);
+    expect(proposed.notEvaluated.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^the clusters reconcile this repository at different refs/,
+      ),
+    );
+    // one branch for every cluster: a checkout of another is a change to it
+    const sameBranch = validateMesh(
+      exampleTree('gitops-repo'),
+      resolveConventions({ ...knownDomain, flux: { branch: 'feature/x' } }),
+    );
+    expect(sameBranch.summary.status).toBe('pass');
+  });
+
   it('uses configured values for secret variables', () => {
     const report = validateMesh(
       exampleTree('gitops-repo'),
