@@ -755,7 +755,7 @@ export function decideChange(
         ),
       ...unreadSettingsNotes(unreadSettings, configured),
       ...encryptedUnderNewSubstitution(settings, removed),
-      ...formNotes(forms, members),
+      ...formNotes(forms, members, conventions.dns.mode),
       ...unknownRemoved.map(
         name =>
           `${name}: not a cluster of the repository, and no cluster knows it as a peer (${peerFqdnVariable(
@@ -1020,6 +1020,8 @@ function needsSettings(
 function formNotes(
   forms: ReadonlyMap<string, FqdnForm>,
   members: readonly string[],
+  /** In manual mode the records are kept by hand: no DNSEndpoint takes the name. */
+  mode: MeshConventions['dns']['mode'],
 ): string[] {
   const byWhy = new Map<string, { form: FqdnForm; clusters: string[] }>();
   for (const name of members) {
@@ -1039,8 +1041,11 @@ function formNotes(
     literal: 'the FQDN is written as it is',
     'settings-template': 'the FQDN template is written in the settings',
     'settings-resolved': 'the resolved FQDN is written in the settings',
-    'files-template':
-      'the FQDN template is written in the files Flux substitutes (the DNSEndpoint, the Cilium values), not in the settings',
+    'files-template': `the FQDN template is written in the files Flux substitutes (${
+      mode === 'manual'
+        ? 'the Cilium values'
+        : 'the DNSEndpoint, the Cilium values'
+    }), not in the settings`,
     unresolvable: 'the FQDN cannot be resolved',
   };
   return [...byWhy.values()].map(({ form, clusters }) => {

@@ -4187,10 +4187,19 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     for (const conventions of [withDomain, defaultConventions]) {
       const { plan, after } = applied(files, storyInput, conventions);
       expect(plan.decisions[0]).toMatch(
-        /^apps, infra: the FQDN template is written in the files Flux substitutes .*SECRET_DOMAIN is secret/,
+        /^apps, infra: the FQDN template is written in the files Flux substitutes \(the DNSEndpoint, the Cilium values\).*SECRET_DOMAIN is secret/,
       );
       expect(plan.problems).toEqual([]);
       expect(plan.edits).toEqual(plan.proposed);
+      // the records kept by hand: only the Cilium values take the name
+      const manual = applied(
+        files,
+        { ...storyInput, mode: 'manual' },
+        conventions,
+      );
+      expect(manual.plan.decisions[0]).toMatch(
+        /^apps, infra: the FQDN template is written in the files Flux substitutes \(the Cilium values\), not in the settings/,
+      );
       const hr = plan.edits.find(e => e.path.endsWith('helmrelease.yaml'))!;
       expect(hr.after).toContain(
         '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
