@@ -369,6 +369,20 @@ describe('clustermesh-dns validate', () => {
           'flux.branch = development (conventions: given to this run',
         );
         expect((await validateKnown(dir, '--branch', ' ')).code).toBe(2);
+        // every cluster on one branch: the checkout's decides nothing, and is not listed
+        const sync = path.join(
+          dir,
+          'kubernetes/clusters/apps/flux-system/gotk-sync.yaml',
+        );
+        fs.writeFileSync(
+          sync,
+          fs
+            .readFileSync(sync, 'utf8')
+            .replace('branch: development', 'branch: main'),
+        );
+        const oneBranch = await validateKnown(dir);
+        expect(oneBranch.code).toBe(0);
+        expect(oneBranch.stdout).not.toContain('flux.branch');
       },
     ));
 

@@ -314,7 +314,13 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     meshChecks,
     findings,
     notEvaluated,
-    conventions: [...(mesh.conventions.provenance ?? [])],
+    // the branch read is said where it decided something: a cluster on another
+    conventions: (mesh.conventions.provenance ?? []).filter(
+      p =>
+        p.setting !== 'flux.branch' ||
+        p.source === 'conventions' ||
+        mesh.clusters.some(c => c.otherBranch),
+    ),
     overrides: overridesOf(mesh),
     summary: {
       clusters: clusters.length,
