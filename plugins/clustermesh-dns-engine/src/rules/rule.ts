@@ -186,6 +186,8 @@ export interface RuleFailure<MessageId extends string = string> {
    * reaches the cluster as written. Absent when it substitutes, or not known.
    */
   unsubstitutedBy?: () => string | undefined;
+  /** Whether the cluster applies a settings ConfigMap (of the conventions' name) at all. */
+  settingsApplied?: boolean;
   /**
    * The Kustomization that applies the cluster's Cilium values, with their
    * file, when it does not substitute: settings never reach them. Absent
@@ -231,9 +233,12 @@ export function substitutionRemedy(
   failure: RuleFailure | undefined,
 ): string {
   const by = failure?.unsubstitutedBy?.();
-  return by && failure?.location
-    ? ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\`, or write the values out, since Flux leaves \`\${...}\` as written there.`
-    : '';
+  if (!by || !failure?.location) return '';
+  const substituteFrom = `\`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\``;
+  // a substituteFrom naming a ConfigMap no one applies fails the Kustomization
+  return failure.settingsApplied === false
+    ? ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute, and the cluster applies no ConfigMap ${conventions.settings.configMap}: write the values out there (as \`clustermesh-dns configure\` does), or create that ConfigMap with them and then give ${by} ${substituteFrom}, since Flux leaves \`\${...}\` as written and fails a Kustomization whose substitution source is missing.`
+    : ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: give it ${substituteFrom}, or write the values out, since Flux leaves \`\${...}\` as written there.`;
 }
 
 /**
@@ -408,6 +413,7 @@ export function ruleResults<MessageId extends string>(
         ...(cluster &&
           location && {
             unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
+            settingsApplied: cluster.settingsObject !== undefined,
           }),
         ...(cluster &&
           mesh && {

@@ -101,6 +101,26 @@ describe('service-annotation', () => {
     expect(checks[1]).toMatch(
       /\. Kustomization flux-system\/cilium, which applies clusters\/b\/apps\/cilium\/helmrelease\.yaml, does not substitute: give it `postBuild\.substituteFrom: \[\{kind: ConfigMap, name: cluster-settings\}\]`, or write the values out/,
     );
+    // no settings ConfigMap at all: naming it in a substituteFrom would
+    // fail the Kustomization, so writing the values out comes first
+    const bare = fixtureTree('configure-own-folder-entry/repo', files => {
+      files['clusters/b/flux/sync.yaml'] = files[
+        'clusters/b/flux/sync.yaml'
+      ].replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n');
+      files['clusters/b/flux/kustomization.yaml'] = files[
+        'clusters/b/flux/kustomization.yaml'
+      ].replace('  - ./cluster-settings.yaml\n', '');
+      delete files['clusters/b/flux/cluster-settings.yaml'];
+    });
+    const remedy = validateMesh(
+      bare,
+      resolveConventions({}, detectConventions(bare)),
+    )
+      .clusters.find(c => c.name === 'b')!
+      .checks.find(k => k.ruleId === 'service-annotation')!.remediation;
+    expect(remedy).toMatch(
+      /\. Kustomization flux-system\/cilium, which applies clusters\/b\/apps\/cilium\/helmrelease\.yaml, does not substitute, and the cluster applies no ConfigMap cluster-settings: write the values out there \(as `clustermesh-dns configure` does\), or create that ConfigMap with them and then give flux-system\/cilium `postBuild\.substituteFrom/,
+    );
   });
 
   describe('with a load balancer class', () => {
