@@ -72,6 +72,7 @@ import {
   unevaluatedParts,
   whereMissing,
 } from './queries';
+import { BootstrapReader, bootstrapReader } from './bootstrapReads';
 import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
@@ -465,6 +466,7 @@ export function buildMeshModel(
   const byName = new Map(clusters.map(c => [c.name, c]));
   const mentions = new Map<string, boolean>();
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
+  let bootstrap: BootstrapReader | undefined;
   return {
     conventions,
     clusters,
@@ -480,6 +482,8 @@ export function buildMeshModel(
         declaredExternalDns ??= repositoryExternalDnsDeployments(tree, cache);
         return declaredExternalDns;
       },
+      // the helmfiles are read when a remedy first asks
+      readByBootstrap: file => (bootstrap ??= bootstrapReader(tree))(file),
       mentions: text => {
         // asked per cluster of a mesh: each text is looked for once
         let found = mentions.get(text);

@@ -146,6 +146,11 @@ export interface RepositoryFacts {
   mentions(text: string): boolean;
   /** The ExternalDNS deployments written anywhere in the repository, applied or not. */
   externalDnsDeployments(): readonly ExternalDnsDeployment[];
+  /**
+   * The bootstrap helmfiles that install a file's values as they are
+   * (where Flux does not substitute); none for most files.
+   */
+  readByBootstrap(file: string): string[];
 }
 
 /** @public */

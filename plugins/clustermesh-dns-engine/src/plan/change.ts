@@ -41,7 +41,7 @@ import {
   inRepositoryLayout,
   meshEntriesOf,
 } from '../model/queries';
-import type { BootstrapReader } from './bootstrapReads';
+import type { BootstrapReader } from '../model/bootstrapReads';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**

@@ -37,7 +37,7 @@ import {
   decideChange,
   resolvedFqdn,
 } from './change';
-import { bootstrapReader } from './bootstrapReads';
+import { bootstrapReader } from '../model/bootstrapReads';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';

@@ -20,7 +20,7 @@ import {
 } from '../model/queries';
 import {
   defineClusterRule,
-  inPlainValuesFile,
+  writtenOutBecause,
   q,
   substitutionRemedy,
 } from './rule';
@@ -38,8 +38,9 @@ export const peersByFqdn = defineClusterRule({
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
-    if (inPlainValuesFile(c, failure))
-      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (Flux does not substitute a plain values file), and remove \`ips\`.`;
+    const literal = writtenOutBecause(c, failure);
+    if (literal)
+      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (${literal}), and remove \`ips\`.`;
     return `For each peer write \`{name: <peer>, address: \${${
       c.variables.peerFqdn
     }}, port: ${

@@ -188,6 +188,8 @@ export interface RuleFailure<MessageId extends string = string> {
   unsubstitutedBy?: () => string | undefined;
   /** Whether the cluster applies a settings ConfigMap (of the conventions' name) at all. */
   settingsApplied?: boolean;
+  /** The bootstrap helmfiles that install the failing file's values as they are. */
+  readByBootstrap?: () => string[];
   /**
    * The Kustomization that applies the cluster's Cilium values, with their
    * file, when it does not substitute: settings never reach them. Absent
@@ -242,24 +244,35 @@ export function substitutionRemedy(
 }
 
 /**
- * Whether a failure points into the conventions' plain Cilium values file
- * (`cilium.valuesFile`), which Flux never substitutes: a remedy writes the
- * value itself there, not a `${VAR}`.
+ * Why a remedy writes the value itself, not a `${VAR}`, into the file a
+ * failure points at: the conventions' plain Cilium values file
+ * (`cilium.valuesFile`), which Flux never substitutes, or a file a
+ * bootstrap helmfile installs as it is (as `configure` writes it there).
+ * Undefined when a variable may go there.
  *
  * @internal
  */
-export function inPlainValuesFile(
+export function writtenOutBecause(
   conventions: MeshConventions,
-  failure: Pick<RuleFailure, 'location'> | undefined,
-): boolean {
-  const template = conventions.cilium.valuesFile;
+  failure: Pick<RuleFailure, 'location' | 'readByBootstrap'> | undefined,
+): string | undefined {
   const file = failure?.location?.file;
-  if (!template || !file) return false;
-  const pattern = escapeRegExp(template).replace(
-    escapeRegExp('{cluster}'),
-    '[^/]+',
-  );
-  return new RegExp(`^${pattern}$`).test(file);
+  if (!file) return undefined;
+  const template = conventions.cilium.valuesFile;
+  if (template) {
+    const pattern = escapeRegExp(template).replace(
+      escapeRegExp('{cluster}'),
+      '[^/]+',
+    );
+    if (new RegExp(`^${pattern}$`).test(file))
+      return 'Flux does not substitute a plain values file';
+  }
+  const helmfiles = failure.readByBootstrap?.() ?? [];
+  return helmfiles.length
+    ? `${helmfiles.join(', ')} ${
+        helmfiles.length > 1 ? 'read' : 'reads'
+      } ${file} to install a new cluster, where Flux does not substitute`
+    : undefined;
 }
 
 /**
@@ -414,6 +427,11 @@ export function ruleResults<MessageId extends string>(
           location && {
             unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
             settingsApplied: cluster.settingsObject !== undefined,
+          }),
+        ...(mesh &&
+          location && {
+            readByBootstrap: () =>
+              mesh.repository.readByBootstrap(location.file),
           }),
         ...(cluster &&
           mesh && {

@@ -30,6 +30,28 @@ describe('service-annotation', () => {
       c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
     );
 
+  it('advises the address itself where a bootstrap helmfile installs the Cilium values as they are, as configure writes it there', () => {
+    const [check] = checksOf(files => {
+      replace(
+        exampleFile.helmRelease,
+        'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+        'team: platform',
+      )(files);
+      files['bootstrap/helmfile.yaml'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
+        '',
+      ].join('\n');
+    });
+    expect(check.outcome).toBe('fail');
+    expect(check.remediation).toBe(
+      `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {lbipam.cilium.io/ips: <the LB IP>}\`, the address itself: bootstrap/helmfile.yaml reads ${exampleFile.helmRelease} to install a new cluster, where Flux does not substitute.`,
+    );
+  });
+
   it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
     const withMetalLb = (files: Record<string, string>) => {
       files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =

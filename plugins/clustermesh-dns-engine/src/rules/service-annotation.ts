@@ -30,7 +30,7 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import {
   defineClusterRule,
-  inPlainValuesFile,
+  writtenOutBecause,
   q,
   substitutionRemedy,
 } from './rule';
@@ -52,8 +52,9 @@ export const serviceAnnotation = defineClusterRule({
       return `Remove \`clustermesh.apiserver.service.loadBalancerClass\` from the Cilium values (or set one LB IPAM serves: ${lbIpamLoadBalancerClasses.join(
         ', ',
       )}), so that LB IPAM gives the service the LB IP. If that class's controller is meant to give the address, the LB IP in the settings is not the service's: switch the rule off (rules.service-annotation: off) and point the FQDN at the address that controller gives.`;
-    if (inPlainValuesFile(c, failure))
-      return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: <the LB IP>}\`, the address itself: Flux does not substitute a plain values file.`;
+    const literal = writtenOutBecause(c, failure);
+    if (literal)
+      return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: <the LB IP>}\`, the address itself: ${literal}.`;
     return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${
       c.cilium.lbIpamAnnotation
     }: \${${c.variables.lbIp}}}\`.${substitutionRemedy(c, failure)}`;

@@ -23,7 +23,7 @@ import {
 import type { ClusterModel, MeshModel } from '../model/types';
 import {
   defineClusterRule,
-  inPlainValuesFile,
+  writtenOutBecause,
   q,
   substitutionRemedy,
 } from './rule';
@@ -37,8 +37,11 @@ export const tlsSan = defineClusterRule({
   description:
     "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it; a name under mesh.cilium.io needs none, the chart's certificate naming `*.mesh.cilium.io` already. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
   remediation: (c, failure) =>
-    inPlainValuesFile(c, failure)
-      ? 'Add the FQDN itself to `clustermesh.apiserver.tls.server.extraDnsNames`: Flux does not substitute a plain values file.'
+    writtenOutBecause(c, failure)
+      ? `Add the FQDN itself to \`clustermesh.apiserver.tls.server.extraDnsNames\`: ${writtenOutBecause(
+          c,
+          failure,
+        )}.`
       : `Add \`\${${
           c.variables.fqdn
         }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${substitutionRemedy(
