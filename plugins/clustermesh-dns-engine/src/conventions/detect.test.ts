@@ -1221,6 +1221,34 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes the source a flux-instance HelmRelease's sync makes, named for the namespace a Kustomization's targetNamespace gives it, for this repository", () => {
+    const ks = (name: string, path: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: gitops-system\nspec:\n${extra}  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: gitops-system\n    namespace: gitops-system\n`;
+    const files: Files = {
+      'kubernetes/flux/cluster/ks.yaml': ks(
+        'cluster-apps',
+        './kubernetes/apps',
+      ),
+      'kubernetes/apps/gitops-system/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: gitops-system\nresources:\n  - ./flux-instance/ks.yaml\n',
+      'kubernetes/apps/gitops-system/flux-instance/ks.yaml': ks(
+        'flux-instance',
+        './kubernetes/apps/gitops-system/flux-instance/app',
+        '  targetNamespace: gitops-system\n',
+      ),
+      'kubernetes/apps/gitops-system/flux-instance/app/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n',
+      // no namespace of its own: the Kustomization's targetNamespace places it
+      'kubernetes/apps/gitops-system/flux-instance/app/helmrelease.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\nspec:\n  interval: 30m\n  chartRef: {kind: OCIRepository, name: flux-instance}\n  values:\n    instance:\n      sync:\n        kind: GitRepository\n        url: https://github.com/example/home-ops.git\n        ref: refs/heads/main\n        path: kubernetes/flux/cluster\n',
+    };
+    const found = detectConventions(createRepoTree(files));
+    expect(found.conventions.flux?.sourceNames).toContain('gitops-system');
+    expect(settingOf(found.found, 'flux.sourceNames')?.reason).toMatch(
+      /the flux-operator HelmRelease gitops-system\/flux-instance syncs it \(instance\.sync\.path at kubernetes\/apps\/gitops-system\/flux-instance\/app\/helmrelease\.yaml:\d+\) from GitRepository gitops-system, which it makes/,
+    );
+  });
+
   it("takes a FluxInstance's sync path that picks the cluster's folder by a variable for each cluster's entry point", () => {
     const files: Files = {
       // one flux-instance values file for every cluster; each cluster's

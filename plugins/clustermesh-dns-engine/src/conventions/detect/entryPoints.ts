@@ -158,6 +158,8 @@ const nameOf = (v: Record<string, any>) =>
 export function instanceSyncOf(
   v: Record<string, any>,
   inFile: string,
+  /** The namespace the Flux Kustomization applying the file gives it (`targetNamespace`), if any. */
+  givenNamespace?: string,
 ):
   | {
       at: string[];
@@ -166,7 +168,7 @@ export function instanceSyncOf(
     }
   | undefined {
   const namespace = String(
-    getPath(v, ['metadata', 'namespace']) ?? 'flux-system',
+    getPath(v, ['metadata', 'namespace']) ?? givenNamespace ?? 'flux-system',
   );
   if (
     v.kind === 'FluxInstance' &&
@@ -184,15 +186,19 @@ export function instanceSyncOf(
       describe: (what, at) =>
         `the flux-instance chart values ${inFile} sync ${what} (instance.sync.path at ${at})`,
     };
-  if (v.kind === 'HelmRelease')
+  if (v.kind === 'HelmRelease') {
+    // the chart makes the FluxInstance where the release installs
+    const target = literal(getPath(v, ['spec', 'targetNamespace']));
     return {
       at: ['spec', 'values', 'instance', 'sync'],
-      namespace,
+      namespace: target ?? namespace,
       describe: (what, at) =>
-        `the flux-operator HelmRelease ${nameOf(
-          v,
-        )} syncs ${what} (instance.sync.path at ${at})`,
+        `the flux-operator HelmRelease ${namespace}/${getPath(v, [
+          'metadata',
+          'name',
+        ])} syncs ${what} (instance.sync.path at ${at})`,
     };
+  }
   return undefined;
 }
 
@@ -329,6 +335,22 @@ export function readFluxEntries(
   const variablePaths: VariablePath[] = [];
   const groupedPaths: GroupedPath[] = [];
   const instanceSyncs: { path: string; location: SourceLocation }[] = [];
+  const docs = [...documents];
+  // the namespace a Flux Kustomization gives what it builds: an operator's
+  // HelmRelease written without one lands there
+  const targetNamespaces = docs.flatMap(({ value: v }) => {
+    const path = isFluxKustomization(v)
+      ? literal(getPath(v, ['spec', 'path']))
+      : undefined;
+    const target = literal(getPath(v, ['spec', 'targetNamespace']));
+    return path !== undefined && target
+      ? [{ path: clampPath(path), target }]
+      : [];
+  });
+  const givenNamespaceOf = (file: string) =>
+    targetNamespaces
+      .filter(k => k.path !== '' && isPathUnder(file, k.path))
+      .sort((a, b) => b.path.length - a.path.length)[0]?.target;
   /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
   const synced = new Set<string>();
@@ -361,11 +383,15 @@ export function readFluxEntries(
     kind: unknown,
     /** `sync.name`: the GitRepository the operator makes (this repository). */
     sourceName?: unknown,
+    /** What the operator names it without `sync.name`: the instance's namespace. */
+    defaultSourceName?: string,
   ) => {
     const raw = literal(written);
     if (raw) {
       addSynced(clampPath(raw), syncs('it'), location, kind);
-      const name = literal(sourceName);
+      // the operator names the source after the instance's namespace
+      // unless `sync.name` says otherwise
+      const name = literal(sourceName) ?? defaultSourceName;
       if (name && (kind ?? 'GitRepository') === 'GitRepository')
         ownSources.push({
           name,
@@ -407,7 +433,7 @@ export function readFluxEntries(
       );
     }
   };
-  for (const doc of documents) {
+  for (const doc of docs) {
     const v = doc.value;
     if (isFluxKustomization(v) && !isTemplate(v)) {
       const raw = literal(getPath(v, ['spec', 'path']));
@@ -485,7 +511,7 @@ export function readFluxEntries(
           ignore: ignoreOf(v, doc),
         });
     } else {
-      const sync = instanceSyncOf(v, doc.file);
+      const sync = instanceSyncOf(v, doc.file, givenNamespaceOf(doc.file));
       if (sync) {
         const location = doc.at([...sync.at, 'path']);
         addSyncPath(
@@ -494,6 +520,8 @@ export function readFluxEntries(
           location,
           getPath(v, [...sync.at, 'kind']),
           getPath(v, [...sync.at, 'name']),
+          // flux-system is among the source names already
+          sync.namespace === 'flux-system' ? undefined : sync.namespace,
         );
       }
     }
