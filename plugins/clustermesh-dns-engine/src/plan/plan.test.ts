@@ -1361,6 +1361,36 @@ describe('planMeshDnsChange on other layouts', () => {
       namespace: 'flux-system',
       labels: { 'substitution.flux.home.arpa/enabled': 'true' },
     });
+    // the patch reaches it by the label: nothing written twice
+    expect(added.spec.postBuild).toBeUndefined();
+  });
+
+  it("writes out in the records' new Flux Kustomization the substitution a parent's patch gives Cilium's by its name, which does not reach the new one", () => {
+    const { files, input } = perClusterLayout();
+    for (const name of ['east', 'west']) {
+      const dir = `kubernetes/clusters/${name}`;
+      files[`${dir}/apps.yaml`] = files[`${dir}/apps.yaml`].replace(
+        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+        '',
+      );
+      files[`${dir}/flux-system/gotk-sync.yaml`] = files[
+        `${dir}/flux-system/gotk-sync.yaml`
+      ].replace(
+        'sourceRef: {kind: GitRepository, name: flux-system}}',
+        'sourceRef: {kind: GitRepository, name: flux-system}, patches: [{target: {kind: Kustomization, name: apps}, patch: "apiVersion: kustomize.toolkit.fluxcd.io/v1\\nkind: Kustomization\\nmetadata: {name: not-used}\\nspec: {postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}"}]}',
+      );
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    const added = parse(
+      after['kubernetes/clusters/east/apps.yaml'].slice(
+        files['kubernetes/clusters/east/apps.yaml'].length,
+      ),
+    );
+    expect(added.metadata.name).toBe('apps-clustermesh');
+    expect(added.spec.postBuild).toEqual({
+      substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+    });
   });
 
   it("gives each cluster's DNSEndpoint a folder and a Flux Kustomization of its own beside Cilium's when each keeps Cilium in a folder of its own", () => {

@@ -5,7 +5,9 @@ import {
   externalDnsDeploymentsOf,
   externalDnsPublishes,
 } from '../model/queries';
-import { isRecord } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
+import type { Res } from '../flux/kustomize/resource';
+import { compileTarget, readTarget } from '../flux/kustomize/selectors';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { ClusterModel } from '../model/types';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
@@ -168,6 +170,13 @@ export function recordsKustomizationFor(
     metadata,
     spec,
   };
+  // a substitution a parent's patch gives Cilium's by its name (not by a
+  // label the new one shares) is written out in the new one
+  if (spec.postBuild === undefined) {
+    const given = substitutionPatchedIn(clusters, raw, document);
+    if (given === null) return undefined;
+    if (given) spec.postBuild = given;
+  }
   const endpointName = basenamePath(ctx.conventions.dnsEndpoint.file).replace(
     /\{cluster\}/g,
     clusters.length === 1 ? clusters[0].name : 'clustermesh',
@@ -185,6 +194,51 @@ export function recordsKustomizationFor(
     after,
     appliedBy,
   };
+}
+
+/**
+ * The `postBuild` a parent's `spec.patches` gives the Cilium Kustomization
+ * and would not give the new one (a target by Cilium's name): the same in
+ * every cluster, to write out; undefined when none is missed, null when
+ * the clusters' differ (the record then stays with Cilium).
+ */
+function substitutionPatchedIn(
+  clusters: readonly ClusterModel[],
+  written: Record<string, unknown>,
+  added: Record<string, unknown>,
+): Record<string, unknown> | undefined | null {
+  const missed = clusters.map(c => {
+    const cilium = c.cilium!.appliedBy!;
+    const parent = c.render.kustomizations.find(k => k.key === cilium.parent);
+    const patches = getPath(parent?.object?.body, ['spec', 'patches']);
+    const asRes = (body: Record<string, unknown>): Res => ({
+      body,
+      source: cilium.object!.source,
+      prevIds: [],
+      prefixes: [],
+      suffixes: [],
+      hashSuffix: false,
+    });
+    const reaches = (p: unknown, body: Record<string, unknown>) => {
+      if (!isRecord(p) || !isRecord(p.target)) return false;
+      const target = readTarget(p.target);
+      const compiled = 'error' in target ? target : compileTarget(target);
+      return !('error' in compiled) && compiled.matches(asRes(body));
+    };
+    const lost = (Array.isArray(patches) ? patches : []).some(
+      p =>
+        isRecord(p) &&
+        typeof p.patch === 'string' &&
+        p.patch.includes('postBuild') &&
+        reaches(p, written) &&
+        !reaches(p, added),
+    );
+    const postBuild = getPath(cilium.object?.body, ['spec', 'postBuild']);
+    return lost && isRecord(postBuild) ? JSON.stringify(postBuild) : undefined;
+  });
+  if (missed.every(m => m === undefined)) return undefined;
+  if (missed.some(m => m !== missed[0])) return null;
+  return JSON.parse(missed[0]!);
 }
 
 /**
