@@ -1,10 +1,5 @@
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import {
-  exampleFiles,
-  exampleTree,
-  fixtureTree,
-  knownDomain,
-} from '../__testUtils__/trees';
+import { exampleTree, fixtureTree } from '../__testUtils__/trees';
 import { ciliumReleaseHead } from '../__testUtils__/rules';
 import { buildMeshModel } from '../model/build';
 import { planMeshDnsChange } from '../plan/plan';
@@ -2761,25 +2756,5 @@ describe('detectConventions', () => {
     ).toEqual(
       expect.arrayContaining(['clustersPath', 'entryPath', 'settings.secret']),
     );
-  });
-});
-
-describe('detectConventions on an ExternalDNS no cluster applies', () => {
-  it('says, where it takes the DNS settings from it, that no Flux entry point applies it', () => {
-    const files = exampleFiles('gitops-repo');
-    // ExternalDNS commented out of the kustomization that listed it
-    files['kubernetes/infrastructure/networking/kustomization.yaml'] = files[
-      'kubernetes/infrastructure/networking/kustomization.yaml'
-    ].replace('  - external-dns\n', '  # - external-dns\n');
-    const { found } = detectConventions(createRepoTree(files), knownDomain);
-    expect(found.find(f => f.setting === 'dns.provider')?.reason).toMatch(
-      /^HelmRelease kube-system\/external-dns \(applied by no Flux entry point\) \(kubernetes\/infrastructure\/networking\/external-dns\/helmrelease\.yaml:\d+\) uses provider cloudflare/,
-    );
-    // applied, it is said as it is
-    const applied = detectConventions(
-      createRepoTree(exampleFiles('gitops-repo')),
-      knownDomain,
-    ).found.find(f => f.setting === 'dns.provider');
-    expect(applied?.reason).not.toMatch(/applied by no Flux entry point/);
   });
 });

@@ -819,20 +819,12 @@ export function detectConventions(
   }
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
-  const written = repositoryExternalDnsDeployments(tree, cache, doc =>
-    releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+  const deployments = preferBuilt(
+    repositoryExternalDnsDeployments(tree, cache, doc =>
+      releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+    ),
+    d => d.location.file,
   );
-  // none reached from the Flux entry points (commented out of every
-  // kustomization): what they say is still the repository's best guess,
-  // said with that
-  const unapplied =
-    entries.length > 0 && !written.some(d => reachable(d.location.file));
-  const deployments = unapplied
-    ? written.map(d => ({
-        ...d,
-        description: `${d.description} (applied by no Flux entry point)`,
-      }))
-    : preferBuilt(written, d => d.location.file);
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detected, kept);
   if (explicit.dns?.provider === undefined)
