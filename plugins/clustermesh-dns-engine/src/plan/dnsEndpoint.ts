@@ -272,7 +272,7 @@ function requireExternalDns(
               .map(c => c.name)
               .join(
                 ', ',
-              )} and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change)`
+              )}, and Flux would fail the Kustomization that applies the new DNSEndpoint, and whatever else it applies with it`
       }; configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first`,
     );
   if (!running.length) {

@@ -2841,7 +2841,7 @@ describe('planMeshDnsChange on other layouts', () => {
       {
         field: 'mode',
         message:
-          'no cluster runs ExternalDNS: the repository has it (HelmRelease network/external-dns, kubernetes/clusters/east/apps/external-dns.yaml:1) but applies it to none, so the kind DNSEndpoint is not known to east, west and Flux would fail the Kustomization that applies the new DNSEndpoint (with the Cilium values of this change); configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first',
+          'no cluster runs ExternalDNS: the repository has it (HelmRelease network/external-dns, kubernetes/clusters/east/apps/external-dns.yaml:1) but applies it to none, so the kind DNSEndpoint is not known to east, west, and Flux would fail the Kustomization that applies the new DNSEndpoint, and whatever else it applies with it; configure with --mode manual (a records document), or apply ExternalDNS (with the crd source) first',
       },
     ]);
     // its CRD applied on its own: the kind is known, nothing publishes
