@@ -38,14 +38,14 @@ export const peersByFqdn = defineClusterRule({
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
-    const literal = writtenOutBecause(c, failure);
-    if (literal)
-      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (${literal}), and remove \`ips\`.`;
+    const literal = writtenOutBecause(c, failure, true);
+    if (literal && !literal.note)
+      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (${literal.why}), and remove \`ips\`.`;
     return `For each peer write \`{name: <peer>, address: \${${
       c.variables.peerFqdn
-    }}, port: ${
-      c.cilium.apiserverPort
-    }}\` and remove \`ips\`.${substitutionRemedy(c, failure)}`;
+    }}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.${
+      literal?.note ?? ''
+    }${substitutionRemedy(c, failure)}`;
   },
   messages: {
     noValues: '{{reason}}',

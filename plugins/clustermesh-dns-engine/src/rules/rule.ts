@@ -190,6 +190,8 @@ export interface RuleFailure<MessageId extends string = string> {
   settingsApplied?: boolean;
   /** The bootstrap helmfiles that install the failing file's values as they are. */
   readByBootstrap?: () => string[];
+  /** Whether other clusters apply the failing file too (one value there is every one's). */
+  sharedFile?: () => boolean;
   /**
    * The Kustomization that applies the cluster's Cilium values, with their
    * file, when it does not substitute: settings never reach them. Absent
@@ -254,8 +256,18 @@ export function substitutionRemedy(
  */
 export function writtenOutBecause(
   conventions: MeshConventions,
-  failure: Pick<RuleFailure, 'location' | 'readByBootstrap'> | undefined,
-): string | undefined {
+  failure:
+    | Pick<RuleFailure, 'location' | 'readByBootstrap' | 'sharedFile'>
+    | undefined,
+  /** Whether the value may be secret (an FQDN): a bootstrap's file then keeps the variable, said so. */
+  maySecret = false,
+):
+  | {
+      why: string;
+      /** Set when the variable stays: the sentence a remedy adds about the bootstrap. */
+      note?: string;
+    }
+  | undefined {
   const file = failure?.location?.file;
   if (!file) return undefined;
   const template = conventions.cilium.valuesFile;
@@ -265,14 +277,25 @@ export function writtenOutBecause(
       '[^/]+',
     );
     if (new RegExp(`^${pattern}$`).test(file))
-      return 'Flux does not substitute a plain values file';
+      return { why: 'Flux does not substitute a plain values file' };
   }
   const helmfiles = failure.readByBootstrap?.() ?? [];
-  return helmfiles.length
-    ? `${helmfiles.join(', ')} ${
-        helmfiles.length > 1 ? 'read' : 'reads'
-      } ${file} to install a new cluster, where Flux does not substitute`
-    : undefined;
+  if (!helmfiles.length) return undefined;
+  const why = `${helmfiles.join(', ')} ${
+    helmfiles.length > 1 ? 'read' : 'reads'
+  } ${file} to install a new cluster, where Flux does not substitute`;
+  // a name that may be secret, or a file other clusters share, keeps the
+  // variable, as configure leaves it: the first install gets it as written
+  const shared = failure.sharedFile?.() ?? false;
+  if (!maySecret && !shared) return { why };
+  return {
+    why,
+    note: ` ${why}: ${
+      shared
+        ? "one file cannot hold each cluster's own value, so"
+        : 'write the name itself there if it is not secret, else'
+    } the \`\${…}\` reaches that first install as written, until Flux reconciles the HelmRelease.`,
+  };
 }
 
 /**
@@ -432,6 +455,18 @@ export function ruleResults<MessageId extends string>(
           location && {
             readByBootstrap: () =>
               mesh.repository.readByBootstrap(location.file),
+          }),
+        ...(mesh &&
+          cluster &&
+          location && {
+            sharedFile: () =>
+              mesh.clusters.some(
+                other =>
+                  other !== cluster &&
+                  other.render.objects.some(
+                    ({ object }) => object.source.file === location.file,
+                  ),
+              ),
           }),
         ...(cluster &&
           mesh && {

@@ -30,25 +30,44 @@ describe('service-annotation', () => {
       c => c.ruleId === 'service-annotation' && c.cluster === 'infra',
     );
 
-  it('advises the address itself where a bootstrap helmfile installs the Cilium values as they are, as configure writes it there', () => {
-    const [check] = checksOf(files => {
+  it("advises the address itself where a bootstrap helmfile installs a cluster's own Cilium values as they are, and the variable with why where the clusters share the file, as configure writes them", () => {
+    const helmfile = (file: string) =>
+      [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ readFile "../${file}" | fromYaml | get "spec.values" | toYaml }}']`,
+        '',
+      ].join('\n');
+    // b's own values file, which the bootstrap installs
+    const own = fixtureTree('configure-own-folder-entry/repo', files => {
+      files['clusters/b/apps/cilium/helmrelease.yaml'] = files[
+        'clusters/b/apps/cilium/helmrelease.yaml'
+      ].replace(/lbipam\.cilium\.io\/ips: .*\n/, 'team: platform\n');
+      files['bootstrap/helmfile.yaml'] = helmfile(
+        'clusters/b/apps/cilium/helmrelease.yaml',
+      );
+    });
+    const b = validateMesh(own, resolveConventions({}, detectConventions(own)))
+      .clusters.find(c => c.name === 'b')!
+      .checks.find(k => k.ruleId === 'service-annotation')!;
+    expect(b.outcome).toBe('fail');
+    expect(b.remediation).toBe(
+      'In the Cilium values set `clustermesh.apiserver.service.type: LoadBalancer` and `annotations: {lbipam.cilium.io/ips: <the LB IP>}`, the address itself: bootstrap/helmfile.yaml reads clusters/b/apps/cilium/helmrelease.yaml to install a new cluster, where Flux does not substitute.',
+    );
+    // the example's values, which both clusters apply
+    const [shared] = checksOf(files => {
       replace(
         exampleFile.helmRelease,
         'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
         'team: platform',
       )(files);
-      files['bootstrap/helmfile.yaml'] = [
-        'releases:',
-        '  - name: cilium',
-        '    namespace: kube-system',
-        '    chart: cilium/cilium',
-        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
-        '',
-      ].join('\n');
+      files['bootstrap/helmfile.yaml'] = helmfile(exampleFile.helmRelease);
     });
-    expect(check.outcome).toBe('fail');
-    expect(check.remediation).toBe(
-      `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {lbipam.cilium.io/ips: <the LB IP>}\`, the address itself: bootstrap/helmfile.yaml reads ${exampleFile.helmRelease} to install a new cluster, where Flux does not substitute.`,
+    expect(shared.outcome).toBe('fail');
+    expect(shared.remediation).toBe(
+      `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {lbipam.cilium.io/ips: \${CILIUM_CLUSTERMESH_LB_IP}}\`. bootstrap/helmfile.yaml reads ${exampleFile.helmRelease} to install a new cluster, where Flux does not substitute: one file cannot hold each cluster's own value, so the \`\${…}\` reaches that first install as written, until Flux reconciles the HelmRelease.`,
     );
   });
 

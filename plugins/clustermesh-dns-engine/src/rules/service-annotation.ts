@@ -53,11 +53,14 @@ export const serviceAnnotation = defineClusterRule({
         ', ',
       )}), so that LB IPAM gives the service the LB IP. If that class's controller is meant to give the address, the LB IP in the settings is not the service's: switch the rule off (rules.service-annotation: off) and point the FQDN at the address that controller gives.`;
     const literal = writtenOutBecause(c, failure);
-    if (literal)
-      return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: <the LB IP>}\`, the address itself: ${literal}.`;
+    if (literal && !literal.note)
+      return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${c.cilium.lbIpamAnnotation}: <the LB IP>}\`, the address itself: ${literal.why}.`;
     return `In the Cilium values set \`clustermesh.apiserver.service.type: LoadBalancer\` and \`annotations: {${
       c.cilium.lbIpamAnnotation
-    }: \${${c.variables.lbIp}}}\`.${substitutionRemedy(c, failure)}`;
+    }: \${${c.variables.lbIp}}}\`.${literal?.note ?? ''}${substitutionRemedy(
+      c,
+      failure,
+    )}`;
   },
   messages: {
     noValues: '{{reason}}',

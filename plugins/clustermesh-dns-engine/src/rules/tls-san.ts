@@ -36,18 +36,16 @@ export const tlsSan = defineClusterRule({
   scope: 'cluster',
   description:
     "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it; a name under mesh.cilium.io needs none, the chart's certificate naming `*.mesh.cilium.io` already. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
-  remediation: (c, failure) =>
-    writtenOutBecause(c, failure)
-      ? `Add the FQDN itself to \`clustermesh.apiserver.tls.server.extraDnsNames\`: ${writtenOutBecause(
-          c,
-          failure,
-        )}.`
-      : `Add \`\${${
-          c.variables.fqdn
-        }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${substitutionRemedy(
-          c,
-          failure,
-        )}`,
+  remediation: (c, failure) => {
+    const literal = writtenOutBecause(c, failure, true);
+    if (literal && !literal.note)
+      return `Add the FQDN itself to \`clustermesh.apiserver.tls.server.extraDnsNames\`: ${literal.why}.`;
+    return `Add \`\${${
+      c.variables.fqdn
+    }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${
+      literal?.note ?? ''
+    }${substitutionRemedy(c, failure)}`;
+  },
   messages: {
     noValues: '{{reason}}',
     notSet: '{{variable}} is not set',
