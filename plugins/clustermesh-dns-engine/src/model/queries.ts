@@ -729,8 +729,10 @@ function sameDnsServer(
   const local = (v: string | undefined) =>
     v !== undefined && !unknownVariables(v).length && clusterLocalServer(v);
   if (local(x) || local(y)) return 'no';
-  // neither told: the provider's own default, the same for both
-  if (x === undefined && y === undefined) return 'yes';
+  // neither told: the provider's own default, the same for both; a
+  // webhook provider's server is its sidecar's setting, not read here
+  if (x === undefined && y === undefined)
+    return a.provider === 'webhook' ? 'maybe' : 'yes';
   // one told, the other set another way (an environment variable)
   if (x === undefined || y === undefined) return 'maybe';
   if (unknownVariables(`${x} ${y}`).length) return 'maybe';

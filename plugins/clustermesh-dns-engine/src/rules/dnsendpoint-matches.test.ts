@@ -801,6 +801,46 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("fails a record that another cluster's second ExternalDNS (a router's) keeps in sync under its owner id, though the first ones own theirs apart", () => {
+      const result = infraResult(f => {
+        // the public provider's: one owner per cluster
+        withExternalDns([
+          'sources: [crd]',
+          'policy: sync',
+          'txtOwnerId: ${CLUSTER_NAME}',
+        ])(f);
+        // the router's: one owner id and one server for both clusters
+        f[`${folder}/kustomization.yaml`] += '  - external-dns-router.yaml\n';
+        f[`${folder}/external-dns-router.yaml`] = externalDnsRelease('pihole', [
+          'sources: [crd]',
+          'policy: sync',
+          'txtOwnerId: router',
+          'extraArgs: [--pihole-server=http://192.168.1.2]',
+        ]).replace('name: external-dns,', 'name: external-dns-router,');
+      });
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns-router \(apps\) also manages "clustermesh-infra\.example\.net" with --policy=sync and the TXT owner id "router" of HelmRelease network\/external-dns-router: /,
+        ),
+      });
+      // a webhook provider's server is its sidecar's: not known to be one
+      const webhook = infraResult(f => {
+        withExternalDns([
+          'sources: [crd]',
+          'policy: sync',
+          'txtOwnerId: ${CLUSTER_NAME}',
+        ])(f);
+        f[`${folder}/kustomization.yaml`] += '  - external-dns-router.yaml\n';
+        f[`${folder}/external-dns-router.yaml`] = externalDnsRelease(
+          'webhook',
+          ['sources: [crd]', 'policy: sync', 'txtOwnerId: router'],
+        ).replace('name: external-dns,', 'name: external-dns-router,');
+      });
+      expect(webhook.outcome).toBe('not-evaluated');
+      expect(webhook.message).toMatch(/may also manage/);
+    });
+
     it("does not take a domain given to this run for another cluster's own, where their SOPS values differ in length", () => {
       // apps' SECRET_DOMAIN is 14 bytes, infra's 11: one value cannot be both
       const result = infraResult(f => {

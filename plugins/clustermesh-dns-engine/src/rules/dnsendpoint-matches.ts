@@ -375,13 +375,17 @@ export const dnsEndpointMatches = defineClusterRule({
       const publications = externalDns.map(d =>
         externalDnsPublishes(d, endpoint.object, String(record.dnsName)),
       );
-      // another cluster's ExternalDNS that owns the same records deletes it
-      const publisher = externalDns.find(
+      // another cluster's ExternalDNS that owns the same records deletes
+      // it: asked for each of this cluster's that publishes it (a public
+      // provider's and a router's may both take the name)
+      const publishers = externalDns.filter(
         (_d, i) => publications[i].verdict === 'yes',
       );
-      const candidates = publisher
-        ? recordDeleters(mesh, c, publisher, String(record.dnsName))
-        : [];
+      const publisher = publishers[0];
+      const deletersBy = publishers.map(p => ({
+        publisher: p,
+        candidates: recordDeleters(mesh, c, p, String(record.dnsName)),
+      }));
       // a value given to this run stands for every cluster's own Secret:
       // where theirs differ (SOPS keeps the length), the names compared
       // through it are not the names
@@ -402,7 +406,15 @@ export const dnsEndpointMatches = defineClusterRule({
           )?.length;
           return mine !== undefined && theirs !== undefined && mine !== theirs;
         });
-      const deleters = candidates.filter(d => d.certain && !differs(d.cluster));
+      const certainOf = (list: (typeof deletersBy)[number]['candidates']) =>
+        list.filter(d => d.certain && !differs(d.cluster));
+      // the first publisher another cluster's ExternalDNS deletes it from
+      const losing =
+        deletersBy.find(b => certainOf(b.candidates).length) ??
+        deletersBy.find(b => b.candidates.length) ??
+        deletersBy[0];
+      const candidates = losing?.candidates ?? [];
+      const deleters = certainOf(candidates);
       const wording = (list: typeof candidates) => {
         const several = list.length > 1;
         return {
@@ -411,8 +423,8 @@ export const dnsEndpointMatches = defineClusterRule({
             .join(', '),
           manage: several ? 'manage' : 'manages',
           fqdn: q(record.dnsName),
-          owner: q(publisher!.ownership.owner),
-          publisher: publisher!.description,
+          owner: q(losing!.publisher.ownership.owner),
+          publisher: losing!.publisher.description,
           they: several ? 'they' : 'it',
           their: several ? 'their' : 'its',
           delete: several ? 'delete' : 'deletes',
