@@ -791,7 +791,7 @@ export class FluxRenderer {
                 // its variables may be the ones found missing, unless its
                 // keys are known
                 ...(sealedKeys
-                  ? {}
+                  ? { substitutesOnly: true }
                   : { mayChange: true, substitutesOnly: true }),
                 substitutesFor: spec.key,
               });

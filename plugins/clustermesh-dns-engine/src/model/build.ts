@@ -691,7 +691,9 @@ function bootstrapSources(
           key: `bootstrap-source:${missing.source}`,
           message: why,
         },
-        ...(keys ? {} : { mayChange: true, substitutesOnly: true }),
+        ...(keys
+          ? { substitutesOnly: true }
+          : { mayChange: true, substitutesOnly: true }),
       };
       reclassified.set(f, notEvaluated);
       return notEvaluated;

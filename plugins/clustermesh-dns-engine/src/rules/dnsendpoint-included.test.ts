@@ -7,6 +7,9 @@ import {
   sourceKustomization,
 } from '../__testUtils__/rules';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
+import { exampleTree, knownDomain } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
 
 const clustermeshKustomization =
   'kubernetes/infrastructure/networking/cilium/clustermesh/kustomization.yaml';
@@ -31,6 +34,35 @@ describe('dnsendpoint-included', () => {
       message:
         /exists but no Flux Kustomization of the cluster applies it: add it to the resources of kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/kustomization.yaml/,
     },
+  });
+
+  it('fails a missing DNSEndpoint though a substitution Secret is made outside Flux: a source of variables whose keys are read adds no object', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        delete files[exampleFile.dnsEndpoint];
+        replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+        // the SOPS Secret a bootstrap applies, not Flux
+        for (const c of ['infra', 'apps'])
+          replace(
+            `kubernetes/clusters/${c}/kustomization.yaml`,
+            '  - cluster-secrets.sops.yaml\n',
+            '',
+          )(files);
+      }),
+      resolveConventions(knownDomain),
+    );
+    expect(
+      report.notEvaluated.some(f =>
+        f.message.startsWith(
+          'Secret flux-system/cluster-secrets is named by substituteFrom, and the repository defines it only in',
+        ),
+      ),
+    ).toBe(true);
+    const infra = report.clusters
+      .find(c => c.name === 'infra')!
+      .checks.find(c => c.ruleId === 'dnsendpoint-included')!;
+    expect(infra.outcome).toBe('fail');
+    expect(infra.message).not.toMatch(/may provide it/);
   });
 
   it('says no DNSEndpoint would be published where the ExternalDNS the repository has is applied to no cluster, as configure refuses to write one', () => {

@@ -54,6 +54,27 @@ describe('settings-present', () => {
     });
   });
 
+  it('calls a key missing from the settings an error beside a SOPS Secret a bootstrap applies: its keys are read, and it holds none of them', () => {
+    const checks = exampleChecks(files => {
+      withoutLbIp(files);
+      for (const c of ['infra', 'apps'])
+        replace(
+          `kubernetes/clusters/${c}/kustomization.yaml`,
+          '  - cluster-secrets.sops.yaml\n',
+          '',
+        )(files);
+    });
+    expect(
+      checks.find(
+        c => c.ruleId === 'settings-present' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      outcome: 'fail',
+      message:
+        'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings',
+    });
+  });
+
   it('says to add the keys to the settings where they are, not where the conventions keep them', () => {
     const result = exampleChecks(f => {
       f['kubernetes/clusters/infra/vars/settings.yaml'] = f[
