@@ -221,6 +221,26 @@ describe('settings-present', () => {
         `Add \`CILIUM_CLUSTERMESH_FQDN\` and \`CILIUM_CLUSTERMESH_LB_IP\` to a ConfigMap \`cluster-settings\` in a new \`clusters/${c}/cluster-settings.yaml\`, and have Kustomization flux-system/infra, which applies the Cilium values, substitute from it (\`postBuild.substituteFrom\`); or run \`clustermesh-dns configure\`, which writes both.`,
       ]),
     );
+    // beside a Kustomization of another repository (not evaluated): the
+    // Cilium values are substituted only inline, so nothing it makes could
+    // bring them a ConfigMap
+    files['clusters/alpha/apps.yaml'] =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 10m, path: ./deploy, prune: true, sourceRef: {kind: GitRepository, name: platform-apps}}\n';
+    const beside = createRepoTree(files);
+    const alpha = validateMesh(
+      beside,
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+        detectConventions(beside),
+      ),
+    )
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.find(k => k.ruleId === 'settings-present')!;
+    expect(alpha).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster, and Kustomization flux-system/infra, which applies the Cilium values, substitutes only its own postBuild.substitute, which does not set CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP',
+    });
   });
 
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {

@@ -21,7 +21,9 @@ export const settingsPresent = defineClusterRule({
     "The FQDN and LB IP variables exist in the cluster's settings: its settings ConfigMap or Secret, or the variables the Kustomization applying its Cilium values substitutes (inline `postBuild.substitute`, a parent's `spec.patches`). When that Kustomization substitutes only inline, so that the settings ConfigMap never reaches the values, only what it defines inline counts. A source whose keys are not known here (an ExternalSecret extracting a whole vault item) may hold them: not evaluated. It does not apply where no file names the variables and none needs them: Cilium values in a plain values file (cilium.valuesFile, written out, not substituted by Flux) with records made by hand, or a cluster configured without settings (the LB IP and the FQDN written out in what Flux applies). Without an FQDN variable, the FQDN may be written as the conventions' template in the files Flux substitutes (the Cilium values' extraDnsNames, the DNSEndpoint's dnsName), as when the settings are stored verbatim and the domain is secret: then only the LB IP variable is required.",
   remediation: (c, failure) => {
     const noConfigMap =
-      failure?.id === 'noConfigMap' || failure?.id === 'noConfigMapOthers';
+      failure?.id === 'noConfigMap' ||
+      failure?.id === 'noConfigMapOthers' ||
+      failure?.id === 'noConfigMapInline';
     // none anywhere: where configure would create them (a folder whose
     // Kustomization substitutes from it, in its namespace), not a default
     // path of another layout
@@ -72,6 +74,8 @@ export const settingsPresent = defineClusterRule({
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
+    noConfigMapInline:
+      'no ConfigMap {{configMap}} is applied to the cluster, and Kustomization {{kustomization}}, which applies the Cilium values, substitutes only its own postBuild.substitute, which does not set {{variables}}',
     notReaching:
       'ConfigMap {{configMap}} is made outside the repository (no manifest of the repository defines it; Kustomization {{namedBy}} substitutes from it), and Kustomization {{kustomization}}, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
     noConfigMapOthers:
@@ -191,19 +195,39 @@ export const settingsPresent = defineClusterRule({
               : c.settingsLocation,
           ),
         ];
-      return [
-        applier && others.length
-          ? r.fail(
-              'noConfigMapOthers',
-              {
-                configMap,
-                kustomization: applier.key,
-                others: `ConfigMap ${others.map(ref => ref.name).join(', ')}`,
-              },
-              c.settingsLocation,
-            )
-          : r.fail('noConfigMap', { configMap }, c.settingsLocation),
-      ];
+      if (applier && others.length)
+        return [
+          r.fail(
+            'noConfigMapOthers',
+            {
+              configMap,
+              kustomization: applier.key,
+              others: `ConfigMap ${others.map(ref => ref.name).join(', ')}`,
+            },
+            c.settingsLocation,
+          ),
+        ];
+      // substituted only inline: nothing not evaluated here could bring a
+      // ConfigMap to the values
+      if (
+        applier?.postBuild &&
+        applier.object &&
+        !applier.substituteFrom.length
+      )
+        return [
+          r.fail(
+            'noConfigMapInline',
+            {
+              configMap,
+              kustomization: applier.key,
+              variables: missing
+                .filter(v => applier.variables.value(v) === undefined)
+                .join(' and '),
+            },
+            c.settingsLocation,
+          ),
+        ];
+      return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
     }
     if (missing.length) {
       // one file every cluster's settings come from: each cluster's own
