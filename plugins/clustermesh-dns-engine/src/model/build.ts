@@ -857,24 +857,27 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
   }
 
   const ciliumSource = helmRelease ?? chartConfig;
-  // Outside the settings' namespace, the settings ConfigMap is the one the
-  // Kustomization applying the Cilium values substitutes from in its own
-  // namespace (a `kube-system` Kustomization per component, as configure
-  // creates it in a repository that had no settings).
-  if (!settingsObject && ciliumSource) {
+  // The settings ConfigMap is the one the Kustomization applying the
+  // Cilium values substitutes from, in its own namespace, where Flux looks
+  // it up (a `kube-system` Kustomization per component, as configure
+  // creates it in a repository that had no settings; a namespace
+  // component's copy in every namespace), else the settings' namespace's.
+  if (ciliumSource) {
     const k = ciliumSource.appliedBy;
-    if (
-      k.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === configMapName,
-      )
-    )
-      settingsObject = render.objects.find(
-        ({ object, appliedBy }) =>
-          object.kind === 'ConfigMap' &&
-          object.name === configMapName &&
-          (object.namespace ?? appliedBy.namespace) === k.namespace &&
-          isRecord(object.body.data),
-      );
+    const read =
+      k.namespace !== s.namespace || !settingsObject
+        ? k.substituteFrom.some(
+            r => r.kind === 'ConfigMap' && r.name === configMapName,
+          ) &&
+          render.objects.find(
+            ({ object, appliedBy }) =>
+              object.kind === 'ConfigMap' &&
+              object.name === configMapName &&
+              (object.namespace ?? appliedBy.namespace) === k.namespace &&
+              isRecord(object.body.data),
+          )
+        : undefined;
+    if (read) settingsObject = read;
   }
   // The settings: the settings ConfigMap, then Secret, then what the
   // Kustomization applying the Cilium values substitutes (inline values, a

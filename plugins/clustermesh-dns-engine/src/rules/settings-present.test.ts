@@ -182,6 +182,43 @@ describe('settings-present', () => {
     );
   });
 
+  it("reads the copy of the settings the Kustomization applying the Cilium values substitutes from, in its own namespace, not the settings namespace's", () => {
+    const settings = (namespace: string, data: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: ${namespace}}\ndata:\n${data}`;
+    const files: Record<string, string> = {
+      'infrastructure/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml]\n',
+      'infrastructure/cilium/release.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: alpha, id: 1}\n    clustermesh: {useAPIServer: true}\n',
+      'clusters/alpha/flux-system/gotk-sync.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./clusters/alpha, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+      // a namespace component's copies: flux-system's is stale
+      'clusters/alpha/settings-flux-system.yaml': settings(
+        'flux-system',
+        '  CILIUM_CLUSTERMESH_FQDN: clustermesh-alpha.example.net\n',
+      ),
+      'clusters/alpha/settings-kube-system.yaml': settings(
+        'kube-system',
+        '  CILIUM_CLUSTERMESH_FQDN: clustermesh-alpha.example.net\n  CILIUM_CLUSTERMESH_LB_IP: 10.0.0.10\n',
+      ),
+      'clusters/alpha/infrastructure.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: kube-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n',
+    };
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+        detectConventions(tree),
+      ),
+    );
+    const alpha = report.clusters.find(c => c.name === 'alpha')!;
+    expect(alpha.lbIp?.value).toBe('10.0.0.10');
+    expect(
+      alpha.checks.find(k => k.ruleId === 'settings-present'),
+    ).toMatchObject({ outcome: 'pass' });
+  });
+
   it("names, where the repository keeps no settings at all, the file configure would create and the Kustomization that would substitute from it, not the conventions' default path", () => {
     // folders Flux generates a kustomization for; one shared Cilium
     // release, substituted inline per cluster
