@@ -216,7 +216,10 @@ describe('settings-present', () => {
     expect(alpha.lbIp?.value).toBe('10.0.0.10');
     expect(
       alpha.checks.find(k => k.ruleId === 'settings-present'),
-    ).toMatchObject({ outcome: 'pass' });
+    ).toMatchObject({
+      outcome: 'pass',
+      location: { file: 'clusters/alpha/settings-kube-system.yaml' },
+    });
   });
 
   it("names, where the repository keeps no settings at all, the file configure would create and the Kustomization that would substitute from it, not the conventions' default path", () => {
