@@ -153,7 +153,10 @@ export function formatReportText(
           c.pool ? `${c.pool.name}` : '-',
           recordCell(c),
           `${c.counts.passed}/${c.checks.length - c.counts.notApplicable}`,
-          statusWord[c.status],
+          // failed by what Flux would do with its files, not by a check
+          c.status === 'fail' && c.counts.failed === 0
+            ? 'FAIL (errors below, not the checks)'
+            : statusWord[c.status],
         ]),
       ]),
       '',

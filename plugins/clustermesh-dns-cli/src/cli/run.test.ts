@@ -386,6 +386,33 @@ describe('clustermesh-dns validate', () => {
       },
     ));
 
+  it('says in the row when a cluster fails by what Flux would do with its files, not by a check', () =>
+    onExampleCopy(
+      dir => {
+        fs.writeFileSync(
+          path.join(dir, 'kubernetes/clusters/infra/broken.yaml'),
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: broken, namespace: flux-system}\nspec: {interval: 1h, path: ./kubernetes/missing, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+        );
+        const list = path.join(
+          dir,
+          'kubernetes/clusters/infra/kustomization.yaml',
+        );
+        fs.writeFileSync(
+          list,
+          `${fs.readFileSync(list, 'utf8')}  - broken.yaml\n`,
+        );
+      },
+      async dir => {
+        const { code, stdout } = await validateKnown(dir);
+        expect(code).toBe(1);
+        const row = stdout.split('\n').find(l => l.startsWith('infra '));
+        expect(row).toMatch(
+          / (\d+)\/\1 +FAIL \(errors below, not the checks\)$/,
+        );
+        expect(stdout).toMatch(/Errors:\n.*kubernetes\/missing/);
+      },
+    ));
+
   it('says nothing was checked where it finds no cluster, not that the mesh has none', () =>
     onExampleCopy(
       dir => fs.rmSync(path.join(dir, 'kubernetes'), { recursive: true }),
