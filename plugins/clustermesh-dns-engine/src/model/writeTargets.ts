@@ -655,8 +655,10 @@ function ownFolderSettings(
     ({ object }) =>
       object.source.index >= 0 && dirnamePath(object.source.file) === dir,
   );
-  const listing = listingOf(mesh, file, sibling?.appliedBy.path);
-  if (!sibling || !listing.kustomization) return undefined;
+  if (!sibling) return undefined;
+  // no kustomization file up to the folder Flux builds: Flux generates one
+  // that takes every file, the new one too
+  const listing = listingOf(mesh, file, sibling.appliedBy.path);
   return {
     file,
     format: 'yaml',

@@ -2244,6 +2244,37 @@ describe('planMeshDnsChange on other layouts', () => {
       defaultConventions,
     );
     expect(again.plan.edits).toEqual([]);
+    // the clusters' folders with no kustomization file (Flux generates one
+    // that takes every file): the new settings file needs no listing
+    const generated = { ...files };
+    for (const c of ['infra', 'apps'])
+      delete generated[`kubernetes/clusters/${c}/kustomization.yaml`];
+    const unlisted = applied(
+      generated,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      defaultConventions,
+    );
+    expect(unlisted.plan.problems).toEqual([]);
+    expect(unlisted.plan.edits.map(e => e.path)).toEqual(
+      expect.arrayContaining([
+        'kubernetes/clusters/infra/cluster-settings.yaml',
+        'kubernetes/clusters/apps/cluster-settings.yaml',
+      ]),
+    );
+    expect(
+      unlisted.plan.edits
+        .map(e => e.path)
+        .filter(p => p.startsWith('kubernetes/clusters/')),
+    ).toEqual([
+      'kubernetes/clusters/apps/cluster-settings.yaml',
+      'kubernetes/clusters/infra/cluster-settings.yaml',
+    ]);
+    expect(unlisted.plan.report?.summary.errors).toBe(0);
   });
 
   it("writes the records' new kustomization as the nearest one above is written when Flux generates the Cilium folder's", () => {
