@@ -440,6 +440,37 @@ describe('dnsendpoint-matches', () => {
     );
   });
 
+  it("fails another member's name in the cluster's DNSEndpoint that the member publishes itself, and warns where the targets are the same", () => {
+    const copied = (target: string) => (f: Record<string, string>) => {
+      f[exampleFile.dnsEndpoint] += [
+        '    - dnsName: clustermesh-apps.example.net',
+        '      recordType: A',
+        '      recordTTL: 300',
+        `      targets: ["${target}"]`,
+        '',
+      ].join('\n');
+    };
+    const infraCheck = (target: string) =>
+      exampleChecks(copied(target)).filter(
+        c =>
+          c.ruleId === 'dnsendpoint-matches' &&
+          c.cluster === 'infra' &&
+          c.message.includes('the FQDN of apps'),
+      );
+    expect(infraCheck('10.25.11.99')).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^DNSEndpoint kube-system\/clustermesh-apiserver endpoint 1 publishes "clustermesh-apps\.example\.net", the FQDN of apps, whose own DNSEndpoint publishes it too \(.*\), with targets \["10\.25\.11\.99"\] here and \["10\.25\.11\.120"\] there: two clusters' ExternalDNS take one name$/,
+        ),
+        remediation: expect.stringMatching(/^Take the entry out/),
+      }),
+    ]);
+    expect(infraCheck('10.25.11.120')).toEqual([
+      expect.objectContaining({ outcome: 'fail', severity: 'warning' }),
+    ]);
+  });
+
   describe('published by the cluster’s ExternalDNS', () => {
     const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
     /** The example with an ExternalDNS HelmRelease beside its DNSEndpoint. */

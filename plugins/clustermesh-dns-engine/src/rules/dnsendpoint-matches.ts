@@ -37,6 +37,20 @@ import {
   unknownValueAdvice,
 } from './rule';
 
+const byFqdn = new WeakMap<MeshModel, Map<string, ClusterModel>>();
+
+/** The members by their FQDN (a trailing dot left off): asked for every record of every cluster. */
+function membersByFqdn(mesh: MeshModel): Map<string, ClusterModel> {
+  let found = byFqdn.get(mesh);
+  if (!found) {
+    found = new Map();
+    for (const m of mesh.members)
+      if (m.fqdn) found.set(m.fqdn.value.replace(/\.$/, ''), m);
+    byFqdn.set(mesh, found);
+  }
+  return found;
+}
+
 /** The cluster's DNS record says what its settings say. @public */
 export const dnsEndpointMatches = defineClusterRule({
   id: 'dnsendpoint-matches',
@@ -44,10 +58,12 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
+    "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and it holds no record of another member's FQDN that member publishes itself (a cluster folder copied from another keeps its entry: with other targets an error, with the same a warning, as they go stale where that member moves); and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
   remediation: (c, failure) => {
     if (failure?.id === 'deletedBy' || failure?.id === 'deletedByGiven')
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
+    if (failure?.id === 'othersName')
+      return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
     if (failure?.id === 'defaultTargets')
       return 'Take `--default-targets` off the ExternalDNS that publishes the record (or run ExternalDNS v0.18 or later without `--force-default-targets`, which fills only empty targets), or publish the record with an ExternalDNS that has none.';
     if (failure?.id === 'notPublished')
@@ -66,6 +82,8 @@ export const dnsEndpointMatches = defineClusterRule({
         }.`;
   },
   messages: {
+    othersName:
+      "{{endpoint}} publishes {{fqdn}}, the FQDN of {{other}}, whose own DNSEndpoint publishes it too ({{where}}){{targets}}: two clusters' ExternalDNS take one name",
     noEndpoint:
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
     noEndpointCompared:
@@ -225,6 +243,43 @@ export const dnsEndpointMatches = defineClusterRule({
       ];
     }
     const out: CheckResult[] = [];
+    // another member's name in this cluster's DNSEndpoint (a cluster folder
+    // copied from it), which that member publishes itself: one name, two
+    // publishers (with other targets, two answers; with the same, a stale
+    // one where it moves); a hub that alone publishes the others' is not
+    for (const endpoint of c.dnsEndpoints)
+      for (const record of endpoint.records) {
+        const other =
+          typeof record.dnsName === 'string'
+            ? membersByFqdn(mesh).get(record.dnsName.replace(/\.$/, ''))
+            : undefined;
+        const theirs =
+          other &&
+          recordsOfCluster(other).find(
+            t => t.endpoint.object !== endpoint.object,
+          );
+        if (!other || other === c || !theirs) continue;
+        const here = JSON.stringify(record.targets ?? []);
+        const there = JSON.stringify(theirs.record.targets ?? []);
+        out.push(
+          (here === there ? r.warn : r.fail)(
+            'othersName',
+            {
+              endpoint: `${describeObject(endpoint.object)} endpoint ${
+                record.index
+              }`,
+              fqdn: q(record.dnsName),
+              other: other.name,
+              where: formatLocation(theirs.record.location),
+              targets:
+                here === there
+                  ? ` with the same targets, which stay here where ${other.name} moves`
+                  : `, with targets ${here} here and ${there} there`,
+            },
+            record.location,
+          ),
+        );
+      }
     const wantType = recordTypeFor(c.lbIpAddress.family);
     // the ExternalDNS deployments the cluster runs (none read: not judged)
     const externalDns = externalDnsDeploymentsOf(c);
