@@ -3863,6 +3863,25 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it("says an address outside the cluster's pools that another cluster's pool holds is that one's, and advises no block that would overlap it", () => {
+    const plan = planMeshDnsChange(
+      createRepoTree(before),
+      ip('10.25.11.100', '10.25.11.105'),
+      withDomain,
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters[1].ip',
+        message:
+          '10.25.11.105 is outside the LB IPAM pools of apps (lb-ippool-apps: 10.25.11.120-10.25.11.139); it is in pool lb-ippool-infra of infra',
+        remedy:
+          "Give apps an address of its own pools' blocks: a block here holding 10.25.11.105 would overlap pool lb-ippool-infra of infra (pools-disjoint).",
+      },
+    ]);
+    // said once: not again as a note on a shared address
+    expect(plan.decisions.join('\n')).not.toMatch(/is also in pool/);
+  });
+
   it('names an address outside its pool once: the input, not the failed check it causes', () => {
     const plan = planMeshDnsChange(
       createRepoTree(before),

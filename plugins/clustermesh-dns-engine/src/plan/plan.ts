@@ -221,6 +221,17 @@ function planEdits(
   if (undefinedDomain) return { problems: [undefinedDomain] };
   const inputProblems: PlanProblem[] = [];
   const statedByInput = new Set<string>();
+  const removed = new Set(input.remove ?? []);
+  // the pool of another member that holds each address, if one does
+  const heldElsewhere = input.clusters.map((c, i) => {
+    for (const other of mesh.members) {
+      if (other.name === c.name || removed.has(other.name)) continue;
+      const found = poolOfAddress(mesh, other, addresses[i]);
+      if (found.kind === 'in-pool' || found.kind === 'not-admitted')
+        return { other, found };
+    }
+    return undefined;
+  });
   input.clusters.forEach((c, i) => {
     const cluster = mesh.byName.get(c.name)!;
     const found = poolOfAddress(mesh, cluster, addresses[i]);
@@ -234,6 +245,10 @@ function planEdits(
       unevaluatedPartsNote(cluster),
       file => inRepositoryLayout(mesh.repository, file),
       otherLoadBalancerNote(cluster),
+      heldElsewhere[i] &&
+        `pool ${heldElsewhere[i]!.found.pool.name} of ${
+          heldElsewhere[i]!.other.name
+        }`,
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
@@ -243,7 +258,6 @@ function planEdits(
   // an address a cluster this run leaves as it is keeps: one cause, said
   // once, on the input that causes it
   const given = new Set(input.clusters.map(c => c.name));
-  const removed = new Set(input.remove ?? []);
   const kept = new Map<string, ClusterModel>();
   for (const m of mesh.members)
     if (m.lbIpAddress && !given.has(m.name) && !removed.has(m.name))
@@ -267,10 +281,11 @@ function planEdits(
   // says what it means for this address)
   const sharedAddresses: string[] = [];
   input.clusters.forEach((c, i) => {
-    for (const other of mesh.members) {
-      if (other.name === c.name || removed.has(other.name)) continue;
-      const found = poolOfAddress(mesh, other, addresses[i]);
-      if (found.kind !== 'in-pool' && found.kind !== 'not-admitted') continue;
+    const held = heldElsewhere[i];
+    // outside its own pools: the refusal says whose address it is
+    if (!held || statedByInput.has(`lb-ip-in-pool|${c.name}`)) return;
+    {
+      const { other, found } = held;
       sharedAddresses.push(
         `${c.name}: ${addresses[i].text} is also in pool ${
           found.pool.name
@@ -280,7 +295,6 @@ function planEdits(
           c.name
         } an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).`,
       );
-      return;
     }
   });
   const decided = decideChange(
@@ -557,6 +571,8 @@ function poolProblem(
   inLayout: (file: string) => boolean,
   /** What to say when another controller hands out the cluster's addresses (see otherLoadBalancerNote). */
   otherLoadBalancer: string,
+  /** Another member's pool that holds the address (`pool default of homelab`), if one does. */
+  heldBy?: string,
 ): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
   const service = conventions.cilium.serviceName;
@@ -606,6 +622,20 @@ function poolProblem(
             remedy: `Add a CiliumLoadBalancerIPPool for the ${service} service that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR, with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) to what Flux applies to ${name}, in addresses no other pool holds.`,
           };
         const others = enabled.length - found.admitting.length;
+        // another cluster's address: a block for it here would overlap
+        if (heldBy)
+          return {
+            message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
+              enabled,
+            ).join(', ')}); it is in ${heldBy}`,
+            remedy: `Give ${name} an address of its own pools' blocks${
+              others
+                ? ` that admit the ${service} service (${blocks(
+                    found.admitting,
+                  ).join(', ')})`
+                : ''
+            }: a block here holding ${ip} would overlap ${heldBy} (pools-disjoint).`,
+          };
         return {
           message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
             enabled,
