@@ -231,3 +231,13 @@ export function fixtureClusterChecks(
     .clusters.find(c => c.name === cluster)!
     .checks.filter(c => c.ruleId === ruleId);
 }
+
+/** The example with each cluster's SOPS Secret left out of what Flux applies (a bootstrap applies it). */
+export const secretsByBootstrap = (files: Record<string, string>) => {
+  for (const c of ['infra', 'apps'])
+    replace(
+      `kubernetes/clusters/${c}/kustomization.yaml`,
+      '  - cluster-secrets.sops.yaml\n',
+      '',
+    )(files);
+};

@@ -594,17 +594,24 @@ function quietUnreadParts(
   cluster.render.findings = cluster.render.findings.map(
     f => othersProjects.get(f) ?? f,
   );
-  if (cluster.membershipUnknown)
-    Object.assign(
-      cluster,
-      membershipOf(
-        cluster.name,
-        cluster.cilium,
-        conventions,
-        cluster.render,
-        cluster.otherBranch,
-      ),
-    );
+  if (cluster.membershipUnknown) judgeMembershipAgain(cluster, conventions);
+}
+
+/** A cluster's membership, judged again once its findings were reclassified. */
+function judgeMembershipAgain(
+  cluster: ClusterModel,
+  conventions: MeshConventions,
+) {
+  Object.assign(
+    cluster,
+    membershipOf(
+      cluster.name,
+      cluster.cilium,
+      conventions,
+      cluster.render,
+      cluster.otherBranch,
+    ),
+  );
 }
 
 /**
@@ -703,17 +710,7 @@ function bootstrapSources(
       f => reclassified.get(f) ?? f,
     );
     // a cluster without Cilium was said to have errors that may hold it
-    if (!cluster.cilium)
-      Object.assign(
-        cluster,
-        membershipOf(
-          cluster.name,
-          cluster.cilium,
-          conventions,
-          cluster.render,
-          cluster.otherBranch,
-        ),
-      );
+    if (!cluster.cilium) judgeMembershipAgain(cluster, conventions);
   }
 }
 

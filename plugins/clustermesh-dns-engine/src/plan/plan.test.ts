@@ -1328,34 +1328,50 @@ describe('planMeshDnsChange on other layouts', () => {
       ).not.toContain('north');
   });
 
-  it("gives the records' new Flux Kustomization Cilium's labels, by which a parent's patch adds the substitution", () => {
+  /**
+   * The per-cluster layout whose Cilium Kustomization gets its substitution
+   * from the root's `spec.patches` (by `target`), its own taken out; the
+   * plan, and the records' new Flux Kustomization it adds in east.
+   */
+  const substitutedByRootPatch = (
+    target: string,
+    edit: (apps: string) => string = apps => apps,
+  ) => {
     const { files, input } = perClusterLayout();
     for (const name of ['east', 'west']) {
       const dir = `kubernetes/clusters/${name}`;
-      // the substitution comes from the root's patch, by label
-      files[`${dir}/apps.yaml`] = files[`${dir}/apps.yaml`]
-        .replace(
-          'metadata: {name: apps, namespace: flux-system}',
-          'metadata:\n  name: apps\n  namespace: flux-system\n  labels: {substitution.flux.home.arpa/enabled: "true"}',
-        )
-        .replace(
+      files[`${dir}/apps.yaml`] = edit(
+        files[`${dir}/apps.yaml`].replace(
           '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
           '',
-        );
+        ),
+      );
       files[`${dir}/flux-system/gotk-sync.yaml`] = files[
         `${dir}/flux-system/gotk-sync.yaml`
       ].replace(
         'sourceRef: {kind: GitRepository, name: flux-system}}',
-        'sourceRef: {kind: GitRepository, name: flux-system}, patches: [{target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization, labelSelector: substitution.flux.home.arpa/enabled=true}, patch: "apiVersion: kustomize.toolkit.fluxcd.io/v1\\nkind: Kustomization\\nmetadata: {name: not-used}\\nspec: {postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}"}]}',
+        `sourceRef: {kind: GitRepository, name: flux-system}, patches: [{target: ${target}, patch: "apiVersion: kustomize.toolkit.fluxcd.io/v1\\nkind: Kustomization\\nmetadata: {name: not-used}\\nspec: {postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}"}]}`,
       );
     }
     const { plan, after } = applied(files, input, perClusterConventions);
-    expect(plan.problems).toEqual([]);
     const added = parse(
       after['kubernetes/clusters/east/apps.yaml'].slice(
         files['kubernetes/clusters/east/apps.yaml'].length,
       ),
     );
+    return { plan, added };
+  };
+
+  it("gives the records' new Flux Kustomization Cilium's labels, by which a parent's patch adds the substitution", () => {
+    const { plan, added } = substitutedByRootPatch(
+      '{group: kustomize.toolkit.fluxcd.io, kind: Kustomization, labelSelector: substitution.flux.home.arpa/enabled=true}',
+      apps =>
+        apps.replace(
+          'metadata: {name: apps, namespace: flux-system}',
+          'metadata:\n  name: apps\n  namespace: flux-system\n  labels: {substitution.flux.home.arpa/enabled: "true"}',
+        ),
+    );
+    expect(plan.problems).toEqual([]);
     expect(added.metadata).toEqual({
       name: 'apps-clustermesh',
       namespace: 'flux-system',
@@ -1366,27 +1382,10 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it("writes out in the records' new Flux Kustomization the substitution a parent's patch gives Cilium's by its name, which does not reach the new one", () => {
-    const { files, input } = perClusterLayout();
-    for (const name of ['east', 'west']) {
-      const dir = `kubernetes/clusters/${name}`;
-      files[`${dir}/apps.yaml`] = files[`${dir}/apps.yaml`].replace(
-        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
-        '',
-      );
-      files[`${dir}/flux-system/gotk-sync.yaml`] = files[
-        `${dir}/flux-system/gotk-sync.yaml`
-      ].replace(
-        'sourceRef: {kind: GitRepository, name: flux-system}}',
-        'sourceRef: {kind: GitRepository, name: flux-system}, patches: [{target: {kind: Kustomization, name: apps}, patch: "apiVersion: kustomize.toolkit.fluxcd.io/v1\\nkind: Kustomization\\nmetadata: {name: not-used}\\nspec: {postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}"}]}',
-      );
-    }
-    const { plan, after } = applied(files, input, perClusterConventions);
-    expect(plan.problems).toEqual([]);
-    const added = parse(
-      after['kubernetes/clusters/east/apps.yaml'].slice(
-        files['kubernetes/clusters/east/apps.yaml'].length,
-      ),
+    const { plan, added } = substitutedByRootPatch(
+      '{kind: Kustomization, name: apps}',
     );
+    expect(plan.problems).toEqual([]);
     expect(added.metadata.name).toBe('apps-clustermesh');
     expect(added.spec.postBuild).toEqual({
       substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],

@@ -4,6 +4,7 @@ import {
   exampleFile,
   Files,
   replace,
+  secretsByBootstrap,
   sourceKustomization,
 } from '../__testUtils__/rules';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
@@ -42,12 +43,7 @@ describe('dnsendpoint-included', () => {
         delete files[exampleFile.dnsEndpoint];
         replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
         // the SOPS Secret a bootstrap applies, not Flux
-        for (const c of ['infra', 'apps'])
-          replace(
-            `kubernetes/clusters/${c}/kustomization.yaml`,
-            '  - cluster-secrets.sops.yaml\n',
-            '',
-          )(files);
+        secretsByBootstrap(files);
       }),
       resolveConventions(knownDomain),
     );

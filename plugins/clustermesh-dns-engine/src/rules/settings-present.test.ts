@@ -6,6 +6,7 @@ import {
   filesTemplateChecks,
   filesTemplateFile,
   replace,
+  secretsByBootstrap,
 } from '../__testUtils__/rules';
 import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
@@ -57,12 +58,7 @@ describe('settings-present', () => {
   it('calls a key missing from the settings an error beside a SOPS Secret a bootstrap applies: its keys are read, and it holds none of them', () => {
     const checks = exampleChecks(files => {
       withoutLbIp(files);
-      for (const c of ['infra', 'apps'])
-        replace(
-          `kubernetes/clusters/${c}/kustomization.yaml`,
-          '  - cluster-secrets.sops.yaml\n',
-          '',
-        )(files);
+      secretsByBootstrap(files);
     });
     expect(
       checks.find(
