@@ -243,7 +243,12 @@ export const conventionsSchema = z.object({
       'Which clusters are in the mesh: by default those whose Cilium values enable ClusterMesh (clustermesh.useAPIServer or clustermesh.config.enabled).',
     ),
   rules: z
-    .partialRecord(z.enum(ruleIds), z.enum(['off', 'warning', 'error']))
+    // an object, not a list: the API report prints its keys in this order
+    // (a list's union prints in the order the type checker met the literals)
+    .partialRecord(
+      z.enum(ruleIds),
+      z.enum({ off: 'off', warning: 'warning', error: 'error' }),
+    )
     .default({})
     .describe(
       'Rules switched off, or run with another severity, for the checks a team deliberately does not follow.',
