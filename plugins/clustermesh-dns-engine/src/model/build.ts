@@ -76,7 +76,11 @@ import { BootstrapReader, bootstrapReader } from './bootstrapReads';
 import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';
-import { clustersOnOtherBranches, differentRefs } from './sourceRefs';
+import {
+  clusterRefs,
+  clustersOnOtherBranches,
+  differentRefs,
+} from './sourceRefs';
 import type {
   CiliumValuesModel,
   ClusterModel,
@@ -382,9 +386,10 @@ export function buildMeshModel(
   bootstrapSources(clusters, conventions);
   // a cluster whose Flux reconciles another branch than the one read: its
   // files there are not these, nor are these files' problems its own
+  const refs = clusterRefs(clusters, conventions);
   for (const [cluster, elsewhere] of clustersOnOtherBranches(
-    clusters,
-    conventions,
+    refs,
+    conventions.flux.branch,
   ))
     Object.assign(cluster, {
       otherBranch: elsewhere,
@@ -400,8 +405,8 @@ export function buildMeshModel(
   // of the clusters checked: one outside the mesh is not
   findings.push(
     ...differentRefs(
+      refs,
       clusters.filter(c => c.membership.member),
-      conventions,
     ),
   );
   // the repository's own address: its GitRepository, or the FluxInstance

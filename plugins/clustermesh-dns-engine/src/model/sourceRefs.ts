@@ -91,11 +91,17 @@ function isFluxInstanceChart(cluster: ClusterModel, release: ManifestObject) {
   return typeof name === 'string' && /(^|\/)flux-instance\/?$/.test(name);
 }
 
+/** The ref each cluster reconciles this repository at, where it is read (asked once per model). */
+export type ClusterRefs = ReadonlyMap<
+  ClusterModel,
+  { ref: string; at: SourceLocation }
+>;
+
 /** The ref each cluster reconciles this repository at, where it is read. */
-function refsOf(
+export function clusterRefs(
   clusters: readonly ClusterModel[],
   conventions: Pick<MeshConventions, 'flux'>,
-) {
+): ClusterRefs {
   const out = new Map<ClusterModel, { ref: string; at: SourceLocation }>();
   for (const cluster of clusters) {
     const own = cluster.render.objects.filter(
@@ -123,13 +129,12 @@ function refsOf(
  * to it (a pull request's branch), read as what that branch will hold.
  */
 export function clustersOnOtherBranches(
-  clusters: readonly ClusterModel[],
-  conventions: Pick<MeshConventions, 'flux'>,
+  refs: ClusterRefs,
+  /** The branch read (`flux.branch`), when known. */
+  read: string | undefined,
 ): Map<ClusterModel, NonNullable<ClusterModel['otherBranch']>> {
   const out = new Map<ClusterModel, NonNullable<ClusterModel['otherBranch']>>();
-  const read = conventions.flux.branch;
   if (read === undefined) return out;
-  const refs = refsOf(clusters, conventions);
   const refTexts = new Set([...refs.values()].map(r => r.ref));
   if (refTexts.size < 2 || !refTexts.has(`branch ${read}`)) return out;
   for (const [cluster, { ref, at }] of refs) {
@@ -151,11 +156,15 @@ export function clustersOnOtherBranches(
  * for the mesh, naming each cluster's ref; none when they agree.
  */
 export function differentRefs(
+  refs: ClusterRefs,
+  /** The clusters checked: one outside the mesh is not. */
   clusters: readonly ClusterModel[],
-  conventions: Pick<MeshConventions, 'flux'>,
 ): EngineFinding[] {
   const byRef = new Map<string, { clusters: string[]; at: string }>();
-  for (const [cluster, { ref, at }] of refsOf(clusters, conventions)) {
+  for (const cluster of clusters) {
+    const found = refs.get(cluster);
+    if (!found) continue;
+    const { ref, at } = found;
     const group = byRef.get(ref);
     if (group) group.clusters.push(cluster.name);
     else
