@@ -77,6 +77,11 @@ export interface SettingsWriteTarget {
      * next to that Kustomization, which other clusters share.
      */
     ownFolder?: boolean;
+    /**
+     * That Kustomization names it already, not optional (Flux fails it
+     * while the ConfigMap is missing), rather than optional.
+     */
+    required?: boolean;
   };
   /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
   wires?: RenderedKustomization;
@@ -236,21 +241,46 @@ export function settingsWriteTarget(
       cluster.cilium?.kind === 'helmrelease'
         ? cluster.cilium.appliedBy
         : undefined;
+    const reference = applier?.substituteFrom.find(
+      r => r.kind === 'ConfigMap' && r.name === configMap,
+    );
+    // or names it, not optional, while the repository defines it for
+    // other clusters only (a cluster folder copied without its settings
+    // file, which Flux fails on): written here, it is what is missing
     const referenced =
-      outside !== undefined &&
-      applier !== undefined &&
-      applier.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === configMap && r.optional,
-      ) &&
-      cluster.findings.some(
-        f =>
-          f.cause?.key ===
-          externalSourceCause(`ConfigMap ${applier.namespace}/${configMap}`),
-      );
+      reference !== undefined &&
+      (outside === undefined
+        ? // unless what is not evaluated (a ResourceSet) may make it
+          !reference.optional && !unevaluatedParts(cluster.render, cluster.name)
+        : reference.optional === true &&
+          cluster.findings.some(
+            f =>
+              f.cause?.key ===
+              externalSourceCause(
+                `ConfigMap ${applier!.namespace}/${configMap}`,
+              ),
+          ));
     const created =
       !outside || referenced
         ? newSettingsTarget(mesh, cluster, referenced)
         : undefined;
+    if (created && 'create' in created && referenced && !reference.optional) {
+      // applied by a Kustomization that needs it to build: Flux fails
+      // before applying it, at every reconcile
+      const appliedBy = created.create?.selfApplied
+        ? applier
+        : created.appliedBy;
+      if (
+        appliedBy?.substituteFrom.some(
+          r => r.kind === 'ConfigMap' && r.name === configMap && !r.optional,
+        )
+      )
+        return {
+          file: created.file,
+          problem: `would be applied by Kustomization ${appliedBy.key}, which substitutes from ConfigMap ${configMap} (not optional) and so fails before applying it: mark that reference optional (optional: true), then run configure again`,
+        };
+      return { ...created, create: { ...created.create!, required: true } };
+    }
     if (created) return created;
     if (outside)
       return {

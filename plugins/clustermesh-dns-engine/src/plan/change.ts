@@ -746,7 +746,11 @@ export function decideChange(
             }${t.create!.substitutedBy}, which applies the Cilium values and ${
               t.wires
                 ? 'now substitutes from it'
-                : 'substitutes from it already (optional)'
+                : `substitutes from it already (${
+                    t.create!.required
+                      ? 'not optional: Flux fails it until this file is there'
+                      : 'optional'
+                  })`
             }${
               t.create!.selfApplied
                 ? ' (optional: that Kustomization applies it too, so at its first reconcile after the merge the ConfigMap is not there yet, and Flux applies the values with their ${...} as written until the next one)'

@@ -534,6 +534,153 @@ describe("clusters whose Cilium Kustomizations sit in one folder, each listed by
   });
 });
 
+describe('a cluster folder copied without its settings file, which its Kustomization names (not optional)', () => {
+  /**
+   * Each cluster's folder (Flux generates its kustomization) declares the
+   * Kustomization of the shared infrastructure, with the cluster's values
+   * inline and `substituteFrom: cluster-settings`; gamma is a copy of
+   * alpha's folder whose settings file was not copied.
+   */
+  const layout = () => {
+    const files: Record<string, string> = {
+      'infrastructure/kustomization.yaml':
+        'resources:\n  - cilium/release.yaml\n  - cilium/pool.yaml\n',
+      'infrastructure/cilium/release.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: cilium, namespace: kube-system}',
+        'spec:',
+        '  interval: 30m',
+        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+        '  values:',
+        '    cluster:',
+        '      name: ${CLUSTER_NAME}',
+        '      id: ${CLUSTER_ID}',
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '      apiserver:',
+        '        service:',
+        '          type: LoadBalancer',
+        '',
+      ].join('\n'),
+      'infrastructure/cilium/pool.yaml': [
+        'apiVersion: cilium.io/v2',
+        'kind: CiliumLoadBalancerIPPool',
+        'metadata: {name: lb-pool}',
+        'spec: {blocks: [{cidr: "${LB_POOL_CIDR}"}]}',
+        '',
+      ].join('\n'),
+    };
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+      ['gamma', 3],
+    ] as const) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        `spec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+        '',
+      ].join('\n');
+      files[`clusters/${c}/infrastructure.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: infrastructure, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        '  path: ./infrastructure',
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  postBuild:',
+        '    substitute:',
+        `      CLUSTER_NAME: ${c}`,
+        `      CLUSTER_ID: "${id}"`,
+        `      LB_POOL_CIDR: 10.0.${id}.0/24`,
+        '    substituteFrom:',
+        '      - kind: ConfigMap',
+        '        name: cluster-settings',
+        '',
+      ].join('\n');
+      if (c !== 'gamma')
+        files[`clusters/${c}/cluster-settings.yaml`] = [
+          'apiVersion: v1',
+          'kind: ConfigMap',
+          'metadata: {name: cluster-settings, namespace: flux-system}',
+          'data:',
+          '  TIMEZONE: Europe/Paris',
+          '',
+        ].join('\n');
+    }
+    return files;
+  };
+  const conventionsOf = (files: Record<string, string>) =>
+    resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+      detectConventions(createRepoTree(files)),
+    );
+  const input = {
+    clusters: [
+      { name: 'alpha', ip: '10.0.1.10' },
+      { name: 'beta', ip: '10.0.2.10' },
+      { name: 'gamma', ip: '10.0.3.10' },
+    ],
+  };
+
+  it('creates the missing file where the other clusters keep theirs, and Flux no longer fails on it', () => {
+    const files = layout();
+    const conventions = conventionsOf(files);
+    const before = validateMesh(createRepoTree(files), conventions);
+    expect(
+      before.findings
+        .filter(f => f.cluster === 'gamma' && f.severity === 'error')
+        .map(f => f.message),
+    ).toContainEqual(
+      expect.stringContaining(
+        'substitutes from ConfigMap flux-system/cluster-settings, which nothing in cluster gamma applies',
+      ),
+    );
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const created = parse(after['clusters/gamma/cluster-settings.yaml']) as any;
+    expect(created.metadata).toEqual({
+      name: 'cluster-settings',
+      namespace: 'flux-system',
+    });
+    expect(created.data).toMatchObject({
+      CILIUM_CLUSTERMESH_FQDN: 'clustermesh-gamma.example.net',
+      CILIUM_CLUSTERMESH_LB_IP: '10.0.3.10',
+      CILIUM_CLUSTERMESH_ALPHA_FQDN: 'clustermesh-alpha.example.net',
+    });
+    // the Kustomization names it already: not rewired
+    expect(after['clusters/gamma/infrastructure.yaml']).toBe(
+      files['clusters/gamma/infrastructure.yaml'],
+    );
+    expect(plan.decisions).toContainEqual(
+      expect.stringContaining(
+        'which applies the Cilium values and substitutes from it already (not optional: Flux fails it until this file is there)',
+      ),
+    );
+    expect(plan.report?.summary.errors).toBe(0);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+  });
+
+  it('refuses, saying why, where the Kustomization that needs the file would apply it itself', () => {
+    const files = layout();
+    // gamma's bootstrap Kustomization applies its folder and substitutes from the settings it holds
+    files['clusters/gamma/flux-system/gotk-sync.yaml'] = files[
+      'clusters/gamma/flux-system/gotk-sync.yaml'
+    ].replace(
+      'sourceRef: {kind: GitRepository, name: flux-system}}',
+      'sourceRef: {kind: GitRepository, name: flux-system}, postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}',
+    );
+    const { plan } = applied(files, input, conventionsOf(files));
+    expect(plan.problems.map(p => p.message).join('\n')).toMatch(
+      /would be applied by Kustomization flux-system\/flux-system, which substitutes from ConfigMap cluster-settings \(not optional\) and so fails before applying it: mark that reference optional/,
+    );
+  });
+});
+
 describe('planMeshDnsChange on a Cilium before 1.15', () => {
   const release =
     'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
