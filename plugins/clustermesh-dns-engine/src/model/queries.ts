@@ -742,20 +742,47 @@ function sameDnsServer(
     : 'no';
 }
 
+/**
+ * Another cluster's ExternalDNS that may delete a record, and whether it
+ * surely does; where not, what that rests on.
+ *
+ * @public
+ */
+export interface RecordDeleter {
+  cluster: string;
+  deployment: ExternalDnsDeployment;
+  certain: boolean;
+  /** The values not known here the verdict rests on (domain filters that could take the name, the owner id, the name, the servers). */
+  unknownVariables: string[];
+  /** Why the two may not write to one DNS server, when that is not known here. */
+  serverUnknown?: string;
+}
+
+/** Why two ExternalDNS deployments may or may not write to one DNS server. */
+function serverUnknownWhy(
+  a: ExternalDnsDeployment,
+  b: ExternalDnsDeployment,
+): string {
+  const [x, y] = [externalDnsServer(a), externalDnsServer(b)];
+  if (x === undefined && y === undefined)
+    return "a webhook provider's DNS server is its sidecar's setting, not read here";
+  if (x === undefined || y === undefined)
+    return `${
+      (x === undefined ? a : b).description
+    } sets its DNS server in a way not read here (an environment variable)`;
+  return `the servers are ${x} and ${y}`;
+}
+
 export function recordDeleters(
   mesh: MeshModel,
   cluster: ClusterModel,
   publisher: ExternalDnsDeployment,
   dnsName: string,
-): { cluster: string; deployment: ExternalDnsDeployment; certain: boolean }[] {
+): RecordDeleter[] {
   const name = dnsName.toLowerCase().replace(/\.$/, '');
   const own = publisher.ownership;
   if (own.registry !== 'txt' || publisher.valuesUnread) return [];
-  const found: {
-    cluster: string;
-    deployment: ExternalDnsDeployment;
-    certain: boolean;
-  }[] = [];
+  const found: RecordDeleter[] = [];
   // an owner id of values not known here: the same text may be another
   // value in each cluster (or the same one, copied from one template)
   const ownerVariables = unknownVariables(own.owner);
@@ -776,7 +803,21 @@ export function recordDeleters(
       const server = sameDnsServer(publisher, d);
       if (server === 'no') continue;
       // a value not known here, compared as written (the same
-      // SECRET_DOMAIN on both sides): only maybe the same name
+      // SECRET_DOMAIN on both sides): only maybe the same name; a filter
+      // not known here matters only where no known one takes the name
+      const takenByKnown =
+        !domains.length ||
+        domains.some(f => !notKnownHere(f) && inDomain(name, f));
+      const unknown = [
+        dnsName,
+        ...(takenByKnown ? [] : domains),
+        ...excludeDomains.filter(notKnownHere),
+        ...d.filters.zones.filter(notKnownHere),
+        own.owner,
+        ...(server === 'maybe'
+          ? [externalDnsServer(publisher) ?? '', externalDnsServer(d) ?? '']
+          : []),
+      ].flatMap(text => unknownVariables(text));
       found.push({
         cluster: other.name,
         deployment: d,
@@ -784,8 +825,13 @@ export function recordDeleters(
           server === 'yes' &&
           !d.filters.zones.some(notKnownHere) &&
           !notKnownHere(name) &&
-          !domains.some(notKnownHere) &&
+          takenByKnown &&
+          !excludeDomains.some(notKnownHere) &&
           !ownerVariables.length,
+        unknownVariables: [...new Set(unknown)],
+        ...(server === 'maybe' && {
+          serverUnknown: serverUnknownWhy(publisher, d),
+        }),
       });
     }
   }

@@ -869,7 +869,49 @@ describe('dnsendpoint-matches', () => {
         ).replace('name: external-dns,', 'name: external-dns-router,');
       });
       expect(webhook.outcome).toBe('not-evaluated');
-      expect(webhook.message).toMatch(/may also manage/);
+      expect(webhook.message).toMatch(
+        /may also manage .*: if it writes to the same DNS server \(a webhook provider's DNS server is its sidecar's setting, not read here\), it deletes the record on every sync$/,
+      );
+    });
+
+    it("fails a record another cluster's ExternalDNS surely deletes, though another of its domain filters is not known here", () => {
+      const filters = (f: Record<string, string>) => {
+        withExternalDns([
+          'sources: [crd]',
+          'policy: sync',
+          'domainFilters: ["${SECRET_DOMAIN}", "${SECONDARY_DOMAIN}"]',
+        ])(f);
+        // each cluster's second domain in its own Secret, not given here
+        for (const c of ['infra', 'apps'])
+          f[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`] = f[
+            `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`
+          ].replace(
+            '  SECRET_DOMAIN:',
+            '  SECONDARY_DOMAIN: ENC[AES256_GCM,data:QUJDRA==,type:str]\n  SECRET_DOMAIN:',
+          );
+      };
+      expect(infraResult(filters)).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps\) also manages "clustermesh-infra\.example\.net" with --policy=sync .*it deletes it on every sync/,
+        ),
+      });
+      // where only the filter not known here could take the name, it decides
+      const only = infraResult(f => {
+        filters(f);
+        for (const file of Object.keys(f))
+          f[file] = f[file].replace(
+            'domainFilters: ["${SECRET_DOMAIN}", "${SECONDARY_DOMAIN}"]',
+            'domainFilters: ["${SECONDARY_DOMAIN}", "${SECRET_DOMAIN}.internal"]',
+          );
+        for (const file of Object.keys(f))
+          if (file.endsWith('cluster-settings.yaml'))
+            f[file] = f[file].replace(
+              /(clustermesh-[a-z]+)\.\$\{SECRET_DOMAIN\}/g,
+              '$1.${SECONDARY_DOMAIN}',
+            );
+      });
+      expect(only.outcome).toBe('not-evaluated');
     });
 
     it("does not take a domain given to this run for another cluster's own, where their SOPS values differ in length", () => {

@@ -8,7 +8,6 @@ import {
 import {
   defaultTargetsOf,
   ExternalDnsDeployment,
-  externalDnsServer,
 } from '../conventions/detect/externalDns';
 import { describeObject } from '../core/manifest';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
@@ -138,7 +137,7 @@ export const dnsEndpointMatches = defineClusterRule({
     deletionGiven:
       '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
     deletionUnknown:
-      "{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: if {{variables}}, not known here, is the same there, {{they}} {{delete}} the record on every sync (give it in the conventions' values to check)",
+      '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: {{condition}}, {{they}} {{delete}} the record on every sync{{check}}',
     noExternalDns:
       'no ExternalDNS of the cluster publishes {{endpoint}}: the repository deploys ExternalDNS to {{others}}, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)',
   },
@@ -571,30 +570,44 @@ export const dnsEndpointMatches = defineClusterRule({
             record.location,
           ),
         ];
-      if (out.length === 0 && maybe.length)
+      if (out.length === 0 && maybe.length) {
+        // what the verdict rests on: values not known here, the server
+        const variables = [...new Set(maybe.flatMap(d => d.unknownVariables))];
+        const server = maybe.find(d => d.serverUnknown)?.serverUnknown;
+        const conditions = [
+          ...(variables.length
+            ? [
+                `${variables.join(', ')}, not known here, ${
+                  variables.length > 1 ? 'are' : 'is'
+                } the same there`,
+              ]
+            : []),
+          ...(server
+            ? [
+                `${
+                  maybe.length > 1 ? 'they write' : 'it writes'
+                } to the same DNS server (${server})`,
+              ]
+            : []),
+        ];
         return [
           r.notEvaluated(
             'deletionUnknown',
             {
               ...wording(maybe),
-              variables: [
-                ...new Set(
-                  unknownVariables(
-                    [
-                      String(record.dnsName),
-                      ...maybe.flatMap(d => d.deployment.filters.domains),
-                      publisher!.ownership.owner,
-                      ...[publisher!, ...maybe.map(d => d.deployment)].map(
-                        d => externalDnsServer(d) ?? '',
-                      ),
-                    ].join(' '),
-                  ),
-                ),
-              ].join(', '),
+              condition: `if ${
+                conditions.length
+                  ? conditions.join(' and ')
+                  : 'values not known here (read from its environment) are the same there'
+              }`,
+              check: variables.length
+                ? " (give it in the conventions' values to check)"
+                : '',
             },
             record.location,
           ),
         ];
+      }
       if (out.length === 0) {
         const matches = r.pass(
           'matches',
