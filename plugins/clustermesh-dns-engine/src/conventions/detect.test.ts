@@ -986,6 +986,48 @@ describe('detectConventions', () => {
     expect(report.findings.filter(f => f.code === 'no-clusters')).toEqual([]);
   });
 
+  it('takes a cluster the conventions give an entry point of its own (entries), with no folder under the clusters path', () => {
+    // the Flux folders a bootstrap task applies, one per cluster, side by side
+    const files: Files = {};
+    for (const [c, dir] of [
+      ['main', 'kubernetes/flux'],
+      ['edge', 'kubernetes/flux-edge'],
+    ])
+      files[`${dir}/apps.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/apps${c === 'main' ? '' : `-${c}`}`,
+      );
+    for (const apps of ['kubernetes/apps', 'kubernetes/apps-edge'])
+      files[`${apps}/kustomization.yaml`] = kustomization('app.yaml');
+    files['kubernetes/apps/app.yaml'] = files['kubernetes/apps-edge/app.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\n';
+    const tree = createRepoTree(files);
+    const entries = { main: 'kubernetes/flux', edge: 'kubernetes/flux-edge' };
+    const report = validateMesh(
+      tree,
+      resolveConventions({ entries }, detectConventions(tree)),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['edge', 'main']);
+    expect(report.findings.filter(f => f.code === 'no-clusters')).toEqual([]);
+    // listed, with an entry point that holds no Flux object: said as such
+    const listed = validateMesh(
+      tree,
+      resolveConventions(
+        {
+          clusters: ['main', 'edge', 'dr'],
+          entries: { ...entries, dr: 'kubernetes/flux-dr' },
+        },
+        detectConventions(tree),
+      ),
+    );
+    expect(listed.clusters.map(c => c.name)).toEqual(['edge', 'main']);
+    expect(
+      listed.findings.filter(f => f.code === 'no-clusters').map(f => f.message),
+    ).toEqual([
+      'the conventions list cluster dr with the entry point kubernetes/flux-dr (entries), which holds no Flux Kustomization or FluxInstance (it does not exist), and kubernetes/clusters/dr/ does not exist',
+    ]);
+  });
+
   it('takes no entry point from a template: a source named by a placeholder, a path that does not exist', () => {
     // a library of components other repositories reconcile, one of which
     // carries a Kustomization template for them

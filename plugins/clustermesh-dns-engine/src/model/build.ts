@@ -107,10 +107,22 @@ export function discoverClusters(
   conventions: MeshConventions,
 ): string[] {
   const dirs = entryIndex.list(conventions.clustersPath).dirs;
+  // a cluster the conventions give an entry point of its own is one
+  // wherever that is, with or without a folder under the clusters path
+  const elsewhere = conventions.sharedEntry
+    ? []
+    : Object.entries(conventions.entries ?? {})
+        .filter(
+          ([c, entry]) =>
+            !dirs.includes(c) && holdsFluxEntry(entryIndex, entry),
+        )
+        .map(([c]) => c);
   if (conventions.clusters)
-    return conventions.clusters.filter(c => dirs.includes(c));
+    return conventions.clusters.filter(
+      c => dirs.includes(c) || elsewhere.includes(c),
+    );
   // every cluster's entry is the shared one: its own folder says whether it is one
-  return dirs.filter(c =>
+  const inFolders = dirs.filter(c =>
     holdsFluxEntry(
       entryIndex,
       conventions.sharedEntry
@@ -118,6 +130,7 @@ export function discoverClusters(
         : clusterEntry(conventions, c),
     ),
   );
+  return elsewhere.length ? [...inFolders, ...elsewhere].sort() : inFolders;
 }
 
 /** Whether the conventions file names the clusters folder (not detected, not the default). */
@@ -330,7 +343,7 @@ export function buildMeshModel(
   );
   const findings: EngineFinding[] = [];
   const where: SourceLocation = { file: conventions.clustersPath, line: 1 };
-  if (!clustersIndex.isDir(conventions.clustersPath)) {
+  if (!clustersIndex.isDir(conventions.clustersPath) && names.length === 0) {
     const flux = readFluxEntries(
       scanDocuments(tree, cache, fluxNeedles),
       buildIncludes(index, cache.yamlFiles(tree)),
@@ -348,14 +361,25 @@ export function buildMeshModel(
   }
   for (const missing of conventions.clusters?.filter(c => !names.includes(c)) ??
     []) {
+    const entry = conventions.sharedEntry
+      ? undefined
+      : conventions.entries?.[missing];
     findings.push(
       finding(
         'no-clusters',
         'error',
-        `${clusterFolder(
-          conventions.clustersPath,
-          missing,
-        )}/ does not exist, but the conventions list cluster ${missing}`,
+        entry !== undefined &&
+          !clustersIndex.list(conventions.clustersPath).dirs.includes(missing)
+          ? `the conventions list cluster ${missing} with the entry point ${entry} (entries), which holds no Flux Kustomization or FluxInstance${
+              clustersIndex.isDir(entry) ? '' : ' (it does not exist)'
+            }, and ${clusterFolder(
+              conventions.clustersPath,
+              missing,
+            )}/ does not exist`
+          : `${clusterFolder(
+              conventions.clustersPath,
+              missing,
+            )}/ does not exist, but the conventions list cluster ${missing}`,
         where,
       ),
     );
