@@ -8,7 +8,12 @@ import {
 import { describeObject, ManifestObject, objectKey } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { containsBytes, utf8 } from '../tree/bytes';
-import { clampPath, dirnamePath, isPathUnder } from '../tree/RepoTree';
+import {
+  basenamePath,
+  clampPath,
+  dirnamePath,
+  isPathUnder,
+} from '../tree/RepoTree';
 import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
 import type { YamlFiles } from '../yaml/files';
@@ -1688,6 +1693,12 @@ function missingPath(
   const ignored =
     Boolean(path) && index.tree.paths().some(p => p.startsWith(`${path}/`));
   const unsubstituted = hasUnresolvedReference(raw);
+  // a folder of that name elsewhere: the path mistyped (another cluster's
+  // name left in a copied Kustomization), what was meant held back
+  const lookalike =
+    ignored || unsubstituted || !path
+      ? undefined
+      : folderNamedLike(index, path, cluster);
   return {
     code: 'flux-error',
     severity: 'error',
@@ -1696,6 +1707,8 @@ function missingPath(
       ignored
         ? "the source's ignore rules (.sourceignore, spec.ignore) leave out of what Flux fetches"
         : 'does not exist in the repository'
+    }${
+      lookalike ? ` (${lookalike} does: is the path mistyped?)` : ''
     }; Flux fails the Kustomization${
       unsubstituted
         ? ' (the ${...} in its path is left as written: the Kustomization that applies it does not substitute it)'
@@ -1703,9 +1716,33 @@ function missingPath(
     }`,
     location: locate(decl, ['spec', 'path']),
     // a folder in no form in the repository holds nothing to apply; one
-    // left out, or named by a variable, holds what was meant
-    ...(!ignored && !unsubstituted && { holdsNothingBack: true }),
+    // left out, named by a variable or mistyped holds what was meant
+    ...(!ignored && !unsubstituted && !lookalike && { holdsNothingBack: true }),
   };
+}
+
+/**
+ * The one folder of the repository with a missing folder's name under the
+ * cluster's own folder where the missing path names no such folder
+ * (`infrastructure/<cluster>/configs`, written with the name of the
+ * cluster a template was copied from): the path mistyped. A path that
+ * names the cluster is its folder not made yet, and is not guessed at.
+ */
+function folderNamedLike(
+  index: TreeIndex,
+  missing: string,
+  cluster: string,
+): string | undefined {
+  const segments = (path: string) => path.split('/');
+  if (segments(missing).includes(cluster)) return undefined;
+  const name = basenamePath(missing);
+  const folders = new Set<string>();
+  for (const file of index.tree.paths()) {
+    const dir = dirnamePath(file);
+    if (basenamePath(dir) === name && segments(dir).includes(cluster))
+      folders.add(dir);
+  }
+  return folders.size === 1 ? [...folders][0] : undefined;
 }
 
 function dedupe(findings: EngineFinding[]): EngineFinding[] {

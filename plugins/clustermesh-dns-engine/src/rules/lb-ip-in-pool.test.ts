@@ -5,9 +5,12 @@ import {
   replace,
 } from '../__testUtils__/rules';
 import {
+  exampleTree,
+  knownDomain,
   repositoryConventions,
   valuesFileMeshFiles,
 } from '../__testUtils__/trees';
+import { resolveConventions } from '../conventions/resolve';
 import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
@@ -175,5 +178,60 @@ describe('lb-ip-in-pool', () => {
         ),
       ).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra'),
     ).toMatchObject({ outcome: 'fail' });
+  });
+
+  it('says that a Kustomization Flux fails may hold the pool it finds missing (its path mistyped)', () => {
+    const withPools = (path: string) => (f: Record<string, string>) => {
+      const cluster = 'kubernetes/clusters/infra/kustomization.yaml';
+      // the pool moved to a folder of the cluster's own, applied by a
+      // Kustomization whose path names another cluster's (a template's)
+      replace(
+        cluster,
+        '  - ../../infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml\n',
+        '  - pools.yaml\n',
+      )(f);
+      f['kubernetes/infrastructure/infra/pools/lb-ippool-infra.yaml'] =
+        f[
+          'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml'
+        ];
+      f['kubernetes/clusters/infra/pools.yaml'] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: cilium-pools, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  path: ${path}`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '',
+      ].join('\n');
+    };
+    const poolCheck = (path: string) =>
+      exampleChecks(withPools(path)).find(
+        c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra',
+      );
+    // the pools' folder under another name: what was meant is held back
+    expect(poolCheck('./kubernetes/infrastructure/edge/pools')).toMatchObject({
+      outcome: 'fail',
+      message:
+        'LB IP 10.25.11.100 cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; but 1 Flux or kustomize error (among the errors) keeps parts of what it applies from being applied (kubernetes/clusters/infra/pools.yaml), and a pool may be among them',
+    });
+    expect(
+      validateMesh(
+        exampleTree(
+          'gitops-repo',
+          withPools('./kubernetes/infrastructure/edge/pools'),
+        ),
+        resolveConventions(knownDomain),
+      ).findings.find(f => f.code === 'flux-error')?.message,
+    ).toBe(
+      'Kustomization flux-system/cilium-pools reconciles kubernetes/infrastructure/edge/pools, which does not exist in the repository (kubernetes/infrastructure/infra/pools does: is the path mistyped?); Flux fails the Kustomization',
+    );
+    // a folder in no form in the repository held nothing back, nor one
+    // that names the cluster (its folder not made yet)
+    for (const path of ['./kubernetes/nowhere', './kubernetes/infra/pools'])
+      expect(poolCheck(path)?.message).toBe(
+        'LB IP 10.25.11.100 cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster',
+      );
   });
 });

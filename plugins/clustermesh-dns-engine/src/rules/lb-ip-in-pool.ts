@@ -3,6 +3,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
+  failedBuildsNote,
   otherLoadBalancerNote,
   poolOfAddress,
   poolsOutsideFlux,
@@ -41,7 +42,7 @@ export const lbIpInPool = defineClusterRule({
       'LB IP {{ip}} is in no pool whose blocks are known; the blocks of {{pools}} are encrypted with SOPS (Flux decrypts them): whether the LB IP is in them is not checked here',
     notSet: '{{variable}} is not set',
     noPools:
-      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}',
+      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}{{failedBuilds}}',
     poolsOutside:
       'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
@@ -125,7 +126,12 @@ export const lbIpInPool = defineClusterRule({
         return [
           r.fail(
             'noPools',
-            { ip, otherLoadBalancer: otherLoadBalancerNote(c) },
+            {
+              ip,
+              otherLoadBalancer: otherLoadBalancerNote(c),
+              // a pool held back by a failing build is fixed there, not added
+              failedBuilds: failedBuildsNote(c.render, 'a pool'),
+            },
             c.lbIp!.location,
           ),
         ];
