@@ -499,6 +499,39 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes the flux-instance chart's default (2.x, strict) where its values set no version, and only where none is written", () => {
+    const files: Files = {};
+    for (const c of ['main', 'staging']) {
+      files[`kubernetes/${c}/cluster/config/cluster.yaml`] = fluxKustomization(
+        'cluster-apps',
+        `./kubernetes/${c}/apps`,
+      );
+      files[
+        `kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`
+      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n  chartRef: {kind: OCIRepository, name: flux-instance}\n  values:\n    instance:\n      sync:\n        kind: GitRepository\n        path: kubernetes/${c}/cluster/config\n`;
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.strictSubstitution).toBeUndefined();
+    expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({
+      source: 'detected',
+      value: 'true',
+      reason: expect.stringMatching(
+        /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, fails a Kustomization on an undefined variable without a default \(strict since Flux 2\.9\)$/,
+      ),
+    });
+    // a version written anywhere decides, the default not
+    files['clusters/legacy/flux-system/gotk-components.yaml'] =
+      '# Flux Version: v2.6.4\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n';
+    files['clusters/legacy/flux-system/gotk-sync.yaml'] = fluxKustomization(
+      'flux-system',
+      './clusters/legacy',
+    );
+    const written = detectConventions(createRepoTree(files));
+    expect(settingOf(written.found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux v2\.6\.4 /,
+    );
+  });
+
   it('reads the entry and the version of FluxInstance chart values kept in a file of their own', () => {
     const files: Files = {};
     for (const c of ['main', 'staging']) {

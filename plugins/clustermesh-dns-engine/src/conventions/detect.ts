@@ -46,6 +46,7 @@ import {
 import {
   readBootstrapVersions,
   readHelmfileVersions,
+  readInstanceChartDefaults,
   readInstanceVersions,
   strictnessOf,
 } from './detect/fluxVersion';
@@ -848,6 +849,13 @@ export function detectConventions(
             ...readInstanceVersions(fluxDocuments),
             ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
           ],
+          v => v.location.file,
+        ),
+      ) ??
+      // none written: the flux-instance chart's own default, where it installs Flux
+      strictnessOf(
+        preferBuilt(
+          readInstanceChartDefaults(fluxDocuments),
           v => v.location.file,
         ),
       );

@@ -104,6 +104,55 @@ export function readInstanceVersions(
   return found;
 }
 
+/** The flux-instance chart's `instance.distribution.version` when its values set none. */
+const instanceChartDefault = '2.x';
+
+/** A HelmRelease of the flux-instance chart (by its chart, its chartRef or its name). */
+function isFluxInstanceRelease(v: Record<string, any>): boolean {
+  if (v.kind !== 'HelmRelease') return false;
+  const chart = getPath(v, ['spec', 'chart', 'spec', 'chart']);
+  const ref = getPath(v, ['spec', 'chartRef', 'name']);
+  const name = getPath(v, ['metadata', 'name']);
+  return [
+    chart,
+    ref,
+    chart === undefined && ref === undefined ? name : undefined,
+  ].some(x => typeof x === 'string' && /(?:^|\/)flux-instance$/.test(x));
+}
+
+/**
+ * Where the flux-instance chart installs its default Flux (`2.x`, the
+ * latest): a HelmRelease of the chart whose inline values set no version
+ * and that reads no others, or chart values kept in a file of their own
+ * that set none. Asked only when no version is written anywhere.
+ */
+export function readInstanceChartDefaults(
+  documents: Iterable<ScannedDocument>,
+): FluxVersion[] {
+  const found: FluxVersion[] = [];
+  const version = (location: SourceLocation): FluxVersion => ({
+    version: [2, Infinity],
+    text: `${instanceChartDefault}, the flux-instance chart's default where its values set no instance.distribution.version`,
+    location,
+  });
+  for (const doc of documents) {
+    const v = doc.value;
+    if (isFluxInstanceRelease(v)) {
+      const valuesFrom = getPath(v, ['spec', 'valuesFrom']);
+      if (
+        getPath(v, versionPaths.HelmRelease!) === undefined &&
+        !(Array.isArray(valuesFrom) && valuesFrom.length)
+      )
+        found.push(version(doc.at(['metadata', 'name'])));
+    } else if (
+      isFluxInstanceValues(v) &&
+      getPath(v, ['instance', 'distribution', 'version']) === undefined
+    )
+      found.push(version(doc.at(['instance'])));
+  }
+  return found;
+}
+
 /** A Flux version written as `v2.7.2`, `2.8` or `2.x`, with where; undefined for anything else. */
 function fluxVersion(
   value: unknown,
