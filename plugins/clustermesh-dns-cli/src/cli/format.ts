@@ -137,8 +137,13 @@ export function formatReportText(
 ): string {
   const out: string[] = [];
   out.push(
-    `ClusterMesh DNS: ${repo} (${report.summary.clusters} cluster${
-      report.summary.clusters === 1 ? '' : 's'
+    // none: a repository of one cluster is no mesh (the warning says which)
+    `ClusterMesh DNS: ${repo} (${
+      report.summary.clusters
+        ? `${report.summary.clusters} cluster${
+            report.summary.clusters === 1 ? '' : 's'
+          }`
+        : 'no mesh of clusters found'
     })`,
     '',
   );
@@ -321,7 +326,7 @@ export function formatReportText(
     // no cluster found at all: nothing was checked, not a mesh of none
     outside: s.clusters
       ? 'no cluster is in the mesh'
-      : 'no clusters found, nothing checked',
+      : 'no mesh of clusters found, nothing checked',
   }[s.status];
   // clusters whose membership is not known have no checks to count
   const clustersNotEvaluated = s.notEvaluated

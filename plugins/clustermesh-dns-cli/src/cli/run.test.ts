@@ -419,7 +419,10 @@ describe('clustermesh-dns validate', () => {
       async dir => {
         fs.writeFileSync(path.join(dir, 'README.md'), '# not GitOps\n');
         const { stdout } = await validateKnown(dir);
-        expect(stdout).toMatch(/: no clusters found, nothing checked$/);
+        expect(stdout).toMatch(/: no mesh of clusters found, nothing checked$/);
+        expect(stdout).toMatch(
+          /^ClusterMesh DNS: .* \(no mesh of clusters found\)$/m,
+        );
         expect(stdout).not.toMatch(/no cluster is in the mesh/);
       },
     ));
