@@ -136,6 +136,20 @@ describe('clustermesh.config.clusters entries', () => {
     ]);
   });
 
+  it('names an entry under a name no cluster goes by beside the peer it finds none for (a peer renamed)', () => {
+    expect(
+      peerFailures(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          appsEntry.replace('- name: apps\n', '- name: apps-old\n'),
+        ),
+      ),
+    ).toEqual([
+      'clustermesh.config.clusters has no entry for the peer apps; an entry is named "apps-old", which no cluster of the repository is (its Cilium cluster.name): a peer renamed, or a cluster of another repository?',
+    ]);
+  });
+
   it('does not let a later disabled duplicate hide an enabled entry', () => {
     expect(
       peerFailures(

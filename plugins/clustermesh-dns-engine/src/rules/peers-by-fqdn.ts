@@ -55,9 +55,10 @@ export const peersByFqdn = defineClusterRule({
       'the peers are in Secret {{secret}}, which {{by}} makes ({{where}}), not in the Cilium values (clustermesh.config.enabled is not true): whether each is reached by its FQDN is not known here',
     secretElsewhere:
       'clustermesh.config.enabled makes the chart write Secret {{secret}}, which {{by}} also makes ({{where}}): Helm refuses to take over an object it does not own, or the two overwrite each other',
-    noEntry: 'clustermesh.config.clusters has no entry for the peer {{peer}}',
+    noEntry:
+      'clustermesh.config.clusters has no entry for the peer {{peer}}{{unclaimed}}',
     noEntries:
-      'clustermesh.config.clusters has no entry for the peers {{peers}}',
+      'clustermesh.config.clusters has no entry for the peers {{peers}}{{unclaimed}}',
     ips: 'the entry for {{peer}} lists ips {{ips}}{{also}}: peers must be reached by address (their FQDN) on port {{expected}}',
     noAddress: 'the entry for {{peer}} has no address',
     address:
@@ -273,14 +274,31 @@ export const peersByFqdn = defineClusterRule({
         );
       }
     }
-    if (noEntry.length)
+    if (noEntry.length) {
+      // an entry under a name no cluster goes by: a peer renamed since
+      const names = new Set(mesh.clusters.map(o => o.ciliumName));
+      const unclaimed = entries
+        .list()
+        .map(e => e.name)
+        .filter(name => !names.has(name));
       out.push(
         r.fail(
           noEntry.length === 1 ? 'noEntry' : 'noEntries',
-          { peer: noEntry[0], peers: firstFew(noEntry) },
+          {
+            peer: noEntry[0],
+            peers: firstFew(noEntry),
+            unclaimed: unclaimed.length
+              ? `; ${
+                  unclaimed.length === 1 ? 'an entry is' : 'entries are'
+                } named ${firstFew(
+                  unclaimed.map(q),
+                )}, which no cluster of the repository is (its Cilium cluster.name): a peer renamed, or a cluster of another repository?`
+              : '',
+          },
           cilium.locate(ciliumValuesPaths.meshClusters),
         ),
       );
+    }
     // a cluster of the repository the mesh does not hold, still listed,
     // whose values (read: not guessed, Cilium installed outside Flux may
     // run one) run no clustermesh-apiserver; one result for all of them
