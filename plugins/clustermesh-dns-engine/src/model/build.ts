@@ -207,7 +207,16 @@ function noClustersFolder(
       someKustomization ? ` (${outermostSaid(someKustomization)})` : ''
     } and no clusters folder (${[...looked].join(
       ', ',
-    )}); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)`,
+    )}); nothing was checked (${
+      // a folder a task applies: the entry point of a cluster, named so
+      someKustomization && !someKustomization.missing
+        ? `if ${dirnamePath(
+            someKustomization.declaredIn,
+          )} is what a cluster's bootstrap applies, name it in the conventions' entries, e.g. entries: {<cluster>: ${dirnamePath(
+            someKustomization.declaredIn,
+          )}}; `
+        : ''
+    }set clustersPath in the conventions if the clusters are elsewhere)`,
     someKustomization?.location ?? where,
   );
 }

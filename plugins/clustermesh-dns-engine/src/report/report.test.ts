@@ -446,7 +446,7 @@ describe('validateMesh', () => {
     expect(applied.findings.map(f => [f.severity, located(f)])).toEqual([
       [
         'warning',
-        'kubernetes/flux/apps.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/flux/apps.yaml:4, is applied by something outside it: a bootstrap task or script) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
+        "kubernetes/flux/apps.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/flux/apps.yaml:4, is applied by something outside it: a bootstrap task or script) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (if kubernetes/flux is what a cluster's bootstrap applies, name it in the conventions' entries, e.g. entries: {<cluster>: kubernetes/flux}; set clustersPath in the conventions if the clusters are elsewhere)",
       ],
     ]);
     // an entry point whose folder moved: its missing path is named, not an app's
