@@ -114,3 +114,16 @@ export function repositoryConventions(
     detectConventions(createRepoTree(files), explicit),
   );
 }
+
+/**
+ * The Flux Kustomization `flux bootstrap` leaves in a cluster's folder
+ * (`<folder>/flux-system/gotk-sync.yaml`): it reconciles that folder.
+ */
+export const bootstrapSync = (folder: string) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: flux-system, namespace: flux-system}',
+    `spec: {interval: 10m, path: ./${folder}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
+    '',
+  ].join('\n');

@@ -476,7 +476,12 @@ describe('detectConventions', () => {
     });
   });
 
-  it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
+  /**
+   * Two clusters each installing Flux with a flux-instance HelmRelease that
+   * syncs its `cluster/config`; `values` goes before `sync` in its
+   * `instance` values, `spec` before its values.
+   */
+  const fluxInstanceClusters = (values: string, spec = '') => {
     const files: Files = {};
     for (const c of ['main', 'staging']) {
       files[`kubernetes/${c}/cluster/config/cluster.yaml`] = fluxKustomization(
@@ -485,9 +490,17 @@ describe('detectConventions', () => {
       );
       files[
         `kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`
-      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n  values:\n    instance:\n      distribution:\n        version: 2.7.x\n      sync:\n        kind: GitRepository\n        path: kubernetes/${c}/cluster/config\n`;
-      files[`kubernetes/${c}/bootstrap/helmfile.yaml`] = 'releases: []\n';
+      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n${spec}  values:\n    instance:\n${values}      sync:\n        kind: GitRepository\n        path: kubernetes/${c}/cluster/config\n`;
     }
+    return files;
+  };
+
+  it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
+    const files = fluxInstanceClusters(
+      '      distribution:\n        version: 2.7.x\n',
+    );
+    for (const c of ['main', 'staging'])
+      files[`kubernetes/${c}/bootstrap/helmfile.yaml`] = 'releases: []\n';
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions).toMatchObject({
       clustersPath: 'kubernetes',
@@ -500,16 +513,10 @@ describe('detectConventions', () => {
   });
 
   it("takes the flux-instance chart's default (2.x, strict) where its values set no version, and only where none is written", () => {
-    const files: Files = {};
-    for (const c of ['main', 'staging']) {
-      files[`kubernetes/${c}/cluster/config/cluster.yaml`] = fluxKustomization(
-        'cluster-apps',
-        `./kubernetes/${c}/apps`,
-      );
-      files[
-        `kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`
-      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux-instance\n  namespace: flux-system\nspec:\n  chartRef: {kind: OCIRepository, name: flux-instance}\n  values:\n    instance:\n      sync:\n        kind: GitRepository\n        path: kubernetes/${c}/cluster/config\n`;
-    }
+    const files = fluxInstanceClusters(
+      '',
+      '  chartRef: {kind: OCIRepository, name: flux-instance}\n',
+    );
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions.flux?.strictSubstitution).toBeUndefined();
     expect(settingOf(found, 'flux.strictSubstitution')).toMatchObject({

@@ -1,5 +1,9 @@
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { fixtureTree, knownDomain } from '../__testUtils__/trees';
+import {
+  bootstrapSync,
+  fixtureTree,
+  knownDomain,
+} from '../__testUtils__/trees';
 import { ciliumReleaseHead } from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,6 +51,26 @@ const detectedIn = (
 
 /** The conventions with the example repositories' SOPS domain given. */
 const withDomain = resolveConventions(knownDomain);
+
+/**
+ * A Cilium HelmRelease (chart 1.18.4) in kube-system whose cluster name and
+ * id are the Flux variables CLUSTER_NAME and CLUSTER_ID, then `values`.
+ */
+const ciliumRelease = (values: string[] = []) =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata: {name: cilium, namespace: kube-system}',
+    'spec:',
+    '  interval: 30m',
+    '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+    '  values:',
+    '    cluster:',
+    '      name: ${CLUSTER_NAME}',
+    '      id: ${CLUSTER_ID}',
+    ...values,
+    '',
+  ].join('\n');
 
 const storyInput: MeshDnsChangeInput = {
   clusters: [
@@ -545,24 +569,13 @@ describe('a cluster folder copied without its settings file, which its Kustomiza
     const files: Record<string, string> = {
       'infrastructure/kustomization.yaml':
         'resources:\n  - cilium/release.yaml\n  - cilium/pool.yaml\n',
-      'infrastructure/cilium/release.yaml': [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata: {name: cilium, namespace: kube-system}',
-        'spec:',
-        '  interval: 30m',
-        '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-        '  values:',
-        '    cluster:',
-        '      name: ${CLUSTER_NAME}',
-        '      id: ${CLUSTER_ID}',
+      'infrastructure/cilium/release.yaml': ciliumRelease([
         '    clustermesh:',
         '      useAPIServer: true',
         '      apiserver:',
         '        service:',
         '          type: LoadBalancer',
-        '',
-      ].join('\n'),
+      ]),
       'infrastructure/cilium/pool.yaml': [
         'apiVersion: cilium.io/v2',
         'kind: CiliumLoadBalancerIPPool',
@@ -576,13 +589,9 @@ describe('a cluster folder copied without its settings file, which its Kustomiza
       ['beta', 2],
       ['gamma', 3],
     ] as const) {
-      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: flux-system, namespace: flux-system}',
-        `spec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
-        '',
-      ].join('\n');
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+        `clusters/${c}`,
+      );
       files[`clusters/${c}/infrastructure.yaml`] = [
         'apiVersion: kustomize.toolkit.fluxcd.io/v1',
         'kind: Kustomization',
@@ -1248,13 +1257,7 @@ function perClusterLayout(
   const files: Record<string, string> = {};
   for (const { name, id, net } of clusters) {
     const dir = `kubernetes/clusters/${name}`;
-    files[`${dir}/flux-system/gotk-sync.yaml`] = [
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-      'kind: Kustomization',
-      'metadata: {name: flux-system, namespace: flux-system}',
-      `spec: {interval: 10m, path: ./${dir}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
-      '',
-    ].join('\n');
+    files[`${dir}/flux-system/gotk-sync.yaml`] = bootstrapSync(dir);
     files[`${dir}/flux-system/kustomization.yaml`] =
       'resources: [gotk-sync.yaml]\n';
     files[`${dir}/kustomization.yaml`] =
@@ -1286,19 +1289,7 @@ function perClusterLayout(
     ].join('\n');
     files[`${dir}/apps/kustomization.yaml`] =
       'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
-    files[`${dir}/apps/helmrelease.yaml`] = [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata: {name: cilium, namespace: kube-system}',
-      'spec:',
-      '  interval: 30m',
-      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-      '  values:',
-      '    cluster:',
-      '      name: ${CLUSTER_NAME}',
-      '      id: ${CLUSTER_ID}',
-      '',
-    ].join('\n');
+    files[`${dir}/apps/helmrelease.yaml`] = ciliumRelease();
     files[`${dir}/apps/pool.yaml`] = [
       'apiVersion: cilium.io/v2',
       'kind: CiliumLoadBalancerIPPool',

@@ -1,4 +1,5 @@
 import { createRepoTree } from '../../tree/RepoTree';
+import { bootstrapSync } from '../../__testUtils__/trees';
 import { detectConventions } from '../detect';
 import { resolveConventions } from '../resolve';
 import { validateMesh } from '../../report/report';
@@ -25,13 +26,9 @@ function repository(push: string, path = './platform') {
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata: {a: b}\n',
   };
   for (const c of ['east', 'west']) {
-    files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-      'kind: Kustomization',
-      'metadata: {name: flux-system, namespace: flux-system}',
-      `spec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}`,
-      '',
-    ].join('\n');
+    files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+      `clusters/${c}`,
+    );
     files[`clusters/${c}/platform.yaml`] = [
       'apiVersion: source.toolkit.fluxcd.io/v1',
       'kind: OCIRepository',
