@@ -265,23 +265,34 @@ export function settingsWriteTarget(
         ? newSettingsTarget(mesh, cluster, referenced)
         : undefined;
     if (created && 'create' in created && referenced && !reference.optional) {
-      // applied by a Kustomization that needs it to build: Flux fails
-      // before applying it, at every reconcile
+      const needs = (k: RenderedKustomization | undefined) =>
+        k?.substituteFrom.some(
+          r => r.kind === 'ConfigMap' && r.name === configMap && !r.optional,
+        );
       const appliedBy = created.create?.selfApplied
         ? applier
         : created.appliedBy;
+      // applied by a Kustomization that needs it to build, which Flux
+      // fails before applying it; unless the other clusters' settings are
+      // applied so too (their bootstrap made the ConfigMap first)
       if (
-        appliedBy?.substituteFrom.some(
-          r => r.kind === 'ConfigMap' && r.name === configMap && !r.optional,
+        needs(appliedBy) &&
+        !mesh.clusters.some(
+          o => o !== cluster && needs(o.settingsObject?.appliedBy),
         )
       )
         return {
           file: created.file,
-          problem: `would be applied by Kustomization ${appliedBy.key}, which substitutes from ConfigMap ${configMap} (not optional) and so fails before applying it: mark that reference optional (optional: true), then run configure again`,
+          problem: `would be applied by Kustomization ${
+            appliedBy!.key
+          }, which substitutes from ConfigMap ${configMap} (not optional) and so fails before applying it: mark that reference optional (optional: true), then run configure again`,
         };
-      return { ...created, create: { ...created.create!, required: true } };
-    }
-    if (created) return created;
+      // only where the conventions keep each cluster's settings (where
+      // the other clusters keep theirs): elsewhere it is not known to be
+      // what the Kustomization is missing
+      if (created.file === clusterPath(conventions.settings.file, cluster.name))
+        return { ...created, create: { ...created.create!, required: true } };
+    } else if (created) return created;
     if (outside)
       return {
         // where the settings are named: the file they would go in does not exist

@@ -674,7 +674,7 @@ describe('a cluster folder copied without its settings file, which its Kustomiza
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 
-  it('refuses, saying why, where the Kustomization that needs the file would apply it itself', () => {
+  it("refuses, saying why, where the Kustomization that needs the file would apply it itself, unless the other clusters' settings are applied so too", () => {
     const files = layout();
     // gamma's bootstrap Kustomization applies its folder and substitutes from the settings it holds
     files['clusters/gamma/flux-system/gotk-sync.yaml'] = files[
@@ -686,6 +686,17 @@ describe('a cluster folder copied without its settings file, which its Kustomiza
     const { plan } = applied(files, input, conventionsOf(files));
     expect(plan.problems.map(p => p.message).join('\n')).toMatch(
       /would be applied by Kustomization flux-system\/flux-system, which substitutes from ConfigMap cluster-settings \(not optional\) and so fails before applying it: mark that reference optional/,
+    );
+    // where the other clusters' settings are applied so too (their
+    // bootstrap made the ConfigMap first), the repository's way: created
+    for (const c of ['alpha', 'beta'])
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = files[
+        'clusters/gamma/flux-system/gotk-sync.yaml'
+      ].replace(/gamma/g, c);
+    const alike = applied(files, input, conventionsOf(files));
+    expect(alike.plan.problems).toEqual([]);
+    expect(alike.after['clusters/gamma/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: 10.0.3.10',
     );
   });
 });
