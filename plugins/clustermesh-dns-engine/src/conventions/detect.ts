@@ -44,6 +44,10 @@ import {
   repositoryExternalDnsDeployments,
 } from './detect/externalDns';
 import {
+  readSubstitutionWebhook,
+  substitutionWebhookNeedle,
+} from './detect/substitutionWebhook';
+import {
   readBootstrapVersions,
   readHelmfileVersions,
   readInstanceChartDefaults,
@@ -169,6 +173,35 @@ export function detectConventions(
         [...known, ...own.map(s => s.name)].join(', '),
         own.map(s => s.reason).join('; '),
         own[0].location,
+      );
+    }
+  }
+
+  // a webhook that gives every Kustomization the keys of its sources
+  if (explicit.flux?.substitutionWebhook === undefined) {
+    const found = readSubstitutionWebhook(
+      scanDocuments(tree, cache, [substitutionWebhookNeedle]),
+    );
+    if (found) {
+      conventions.flux = {
+        ...conventions.flux,
+        substitutionWebhook: {
+          ...found.webhook,
+          sources: [...found.webhook.sources],
+          skipNamespaces: [...found.webhook.skipNamespaces],
+        },
+      };
+      detected(
+        'flux.substitutionWebhook',
+        `${found.webhook.sources
+          .map(s => `${s.kind} ${found.webhook.namespace}/${s.name}`)
+          .join(', ')}${
+          found.webhook.skipNamespaces.length
+            ? ` (not in ${found.webhook.skipNamespaces.join(', ')})`
+            : ''
+        }`,
+        found.reason,
+        found.location,
       );
     }
   }

@@ -142,6 +142,7 @@ const trackedSettings = [
   'flux.sourceNames',
   'flux.sourceRoots',
   'flux.sourceIgnore',
+  'flux.substitutionWebhook',
   'fqdnTemplate',
 ];
 

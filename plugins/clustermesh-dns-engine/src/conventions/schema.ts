@@ -282,6 +282,21 @@ export const conventionsSchema = z.object({
         .describe(
           "What this repository's GitRepositories leave out of their artifacts: each one's `spec.ignore` (gitignore patterns from the root); a file is left out when every one of them leaves it out. Detected from the GitRepositories taken for this repository.",
         ),
+      substitutionWebhook: z
+        .object({
+          namespace: z.string().default('flux-system'),
+          sources: z.array(
+            z.object({
+              kind: z.enum(['ConfigMap', 'Secret']),
+              name: z.string(),
+            }),
+          ),
+          skipNamespaces: z.array(z.string()).default(['flux-system']),
+        })
+        .optional()
+        .describe(
+          "A mutating webhook (xunholy's kustomize-mutating-webhook) that writes the keys of its ConfigMaps and Secrets, read in its namespace, into the postBuild.substitute of every Flux Kustomization outside skipNamespaces (its namespaceSelector), over the Kustomization's own; detected from its values.",
+        ),
       externalSources: z
         .array(
           z.object({

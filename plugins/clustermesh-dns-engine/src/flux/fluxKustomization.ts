@@ -39,12 +39,32 @@ export interface FluxRenderOptions {
    * is that cluster's copy of what it defines, not this one's.
    */
   clusters?: readonly string[];
+  /**
+   * A mutating webhook that adds the keys of its ConfigMaps and Secrets to
+   * the `postBuild.substitute` of every Flux Kustomization outside
+   * `skipNamespaces`, over the Kustomization's own values.
+   */
+  substitutionWebhook?: SubstitutionWebhook;
   /** Substitution sources made outside the repository (by a bootstrap, by hand). */
   externalSources?: readonly {
     kind: 'Secret' | 'ConfigMap';
     name: string;
     namespace: string;
   }[];
+}
+
+/**
+ * What a substitution webhook (xunholy's kustomize-mutating-webhook) adds to
+ * each Flux Kustomization: the keys of its sources, read in its namespace.
+ *
+ * @public
+ */
+export interface SubstitutionWebhook {
+  /** The namespace it runs in, where its sources are. */
+  namespace: string;
+  sources: readonly { kind: 'ConfigMap' | 'Secret'; name: string }[];
+  /** Namespaces whose Kustomizations it leaves alone (its namespaceSelector). */
+  skipNamespaces: readonly string[];
 }
 
 /** A substitution source of a Kustomization. @public */

@@ -79,6 +79,44 @@ const fromSettings = (extra = '') =>
   `  postBuild:\n${extra}    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n`;
 
 describe('Flux post-build substitution in a rendered cluster', () => {
+  it("substitutes what a substitution webhook writes into every Kustomization outside the namespaces it skips, over the Kustomization's own", () => {
+    const appIn = (namespace: string) =>
+      ks(
+        'app',
+        './app',
+        '  postBuild:\n    substitute:\n      TIMEZONE: UTC\n',
+      ).replace('namespace: flux-system', `namespace: ${namespace}`);
+    const files = (namespace: string) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/app.yaml`]: appIn(namespace),
+      [`${root}/settings.yaml`]: configMap('cluster-config', {
+        CLUSTER: 'c1',
+        TIMEZONE: 'Europe/Paris',
+      }),
+      'app/object.yaml': target(
+        '  name: clustermesh-${CLUSTER}\n  tz: ${TIMEZONE}\n',
+      ),
+    });
+    const substitutionWebhook = {
+      namespace: 'flux-system',
+      sources: [{ kind: 'ConfigMap' as const, name: 'cluster-config' }],
+      skipNamespaces: ['flux-system'],
+    };
+    const mutated = renderFiles(files('apps'), { substitutionWebhook });
+    expect(mutated.findings).toEqual([]);
+    const app = mutated.kustomizations.find(k => k.name === 'app')!;
+    expect(app.postBuild).toBe(true);
+    expect(app.objects[0].body.data).toEqual({
+      name: 'clustermesh-c1',
+      tz: 'Europe/Paris',
+    });
+    // in a namespace it skips, the Kustomization has only its own values
+    const skipped = renderFiles(files('flux-system'), { substitutionWebhook });
+    expect(skipped.findings.map(f => f.message)).toEqual([
+      expect.stringContaining('${CLUSTER} is not defined'),
+    ]);
+  });
+
   it('substitutes from a ConfigMap applied in the cluster', () => {
     const { body, result } = render({
       postBuild: fromSettings(),

@@ -27,6 +27,7 @@ import {
   readKustomizationSpec,
   RenderedKustomization,
   SubstituteReference,
+  SubstitutionWebhook,
 } from './fluxKustomization';
 import { BuildResult, KustomizeEngine, KustomizeMemos } from './kustomize';
 import { isClusterScopedInCluster } from '../core/manifest';
@@ -357,10 +358,19 @@ export class FluxRenderer {
           [next, stored],
           reads,
         );
+        const webhook = this.#options.substitutionWebhook;
+        const injected =
+          webhook && !webhook.skipNamespaces.includes(spec.namespace)
+            ? {
+                webhook,
+                lookup: sourceLookup(webhook.namespace, [next, stored], reads),
+              }
+            : undefined;
         const kustomization = this.#renderKustomization(
           spec,
           parent,
           lookupSource,
+          injected,
           findings,
           cluster,
           knownValues,
@@ -598,6 +608,10 @@ export class FluxRenderer {
     spec: KustomizationSpec,
     parent: string | undefined,
     lookupSource: SourceLookup,
+    /** The substitution webhook's sources, where it mutates this Kustomization. */
+    injected:
+      | { webhook: SubstitutionWebhook; lookup: SourceLookup }
+      | undefined,
     findings: EngineFinding[],
     cluster: string,
     knownValues: Readonly<Record<string, string>>,
@@ -690,7 +704,9 @@ export class FluxRenderer {
       : { file: `${spec.path}/`, line: 1 };
 
     const variables = this.#substitution.scope();
-    if (spec.postBuild) {
+    // the webhook gives every Kustomization it mutates a postBuild
+    const postBuild = spec.postBuild || injected !== undefined;
+    if (postBuild) {
       for (const ref of spec.substituteFrom) {
         const source = lookupSource(ref.kind, ref.name);
         // a path Flux cannot build fails the Kustomization before its
@@ -850,6 +866,20 @@ export class FluxRenderer {
             ? locate(spec.object, ['spec', 'postBuild', 'substitute', name])
             : declLocation,
       );
+      // the webhook writes its keys into postBuild.substitute, over the
+      // Kustomization's own; a source it does not find gives nothing
+      for (const ref of injected?.webhook.sources ?? []) {
+        const source = injected!.lookup(ref.kind, ref.name);
+        if (!source) continue;
+        if (isProvided(source)) variables.addProvided(source, knownValues);
+        else
+          variables.addSource(
+            source,
+            ref.kind,
+            ref.kind === 'Secret' && isSopsEncrypted(source.body),
+            knownValues,
+          );
+      }
       const invalid = variables.invalidNames();
       if (invalid.length) {
         for (const name of invalid) {
@@ -912,7 +942,7 @@ export class FluxRenderer {
       path: spec.path,
       object: spec.object,
       parent,
-      postBuild: spec.postBuild,
+      postBuild,
       substituteFrom: spec.substituteFrom,
       dependsOn: spec.dependsOn,
       variables,

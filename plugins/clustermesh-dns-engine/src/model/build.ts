@@ -341,6 +341,7 @@ export function buildMeshModel(
       sourceRoots: conventions.flux.sourceRoots,
       knownValues: conventions.values,
       externalSources: conventions.flux.externalSources,
+      substitutionWebhook: conventions.flux.substitutionWebhook,
       entryIndex,
       clusters: names,
     },
