@@ -134,8 +134,13 @@ export function checkInput(
       problems.push({
         field: `${field}.name`,
         message: `"${c.name}" is not a cluster of the repository (${
-          conventions.clustersPath
-        }/ has ${known.join(', ')})`,
+          // the conventions file's list decides, not the folders
+          conventions.provenance?.some(
+            p => p.setting === 'clusters' && p.source === 'conventions',
+          )
+            ? `the conventions' clusters list ${known.join(', ')}`
+            : `${conventions.clustersPath}/ has ${known.join(', ')}`
+        })`,
       });
     } else {
       names.set(c.name, i);

@@ -4011,6 +4011,42 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it("says a pool without blocks as such among the pools an address is outside of, and names the conventions' clusters list where it decides the clusters", () => {
+    const files = { ...before };
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    files[pool] = files[pool].replace(
+      /  blocks:\n(?: {4}- .*\n(?: {6}.*\n)*)+/,
+      '  blocks: []\n',
+    );
+    expect(files[pool]).toContain('blocks: []');
+    const problemsOf = (input: MeshDnsChangeInput) =>
+      planMeshDnsChange(
+        createRepoTree(files),
+        input,
+        resolveConventions({ ...knownDomain, clusters: ['infra', 'apps'] }),
+      ).problems;
+    expect(problemsOf(ip('10.25.11.100', '10.25.12.5'))).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters[1].ip',
+        message:
+          '10.25.12.5 is outside the LB IPAM pools of apps (lb-ippool-apps: no blocks)',
+      }),
+    );
+    expect(
+      problemsOf({
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'edge', ip: '10.25.13.5' },
+        ],
+      }),
+    ).toContainEqual({
+      field: 'clusters[1].name',
+      message:
+        '"edge" is not a cluster of the repository (the conventions\' clusters list infra, apps)',
+    });
+  });
+
   it("says an address outside the cluster's pools that another cluster's pool holds is that one's, and advises no block that would overlap it", () => {
     const plan = planMeshDnsChange(
       createRepoTree(before),

@@ -606,7 +606,11 @@ function poolProblem(
         return undefined;
       {
         const blocks = (pools: PoolModel[]) =>
-          pools.flatMap(p => p.blocks.map(b => `${p.name}: ${b.text}`));
+          pools.flatMap(p =>
+            p.blocks.length
+              ? p.blocks.map(b => `${p.name}: ${b.text}`)
+              : [`${p.name}: no blocks`],
+          );
         const enabled = found.pools.filter(p => !p.disabled);
         // pools kept for other services (`io.kubernetes.service.name:
         // traefik`): their addresses would be refused next
