@@ -138,5 +138,25 @@ describe('ttl-valid', () => {
       ['apps', 'pass', 'TTL 30 is within 1..2147483647'],
       ['infra', 'pass', 'TTL 300 is within 1..2147483647'],
     ]);
+    // the records kept by hand at the conventions' provider, as configure
+    // checks the TTL it writes: not by the range of the cluster's
+    // ExternalDNS (a router's Pi-hole)
+    const beside = exampleChecks(
+      f => {
+        replace(
+          'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml',
+          'name: cloudflare',
+          'name: pihole',
+        )(f);
+        f['docs/clustermesh-dns-records.md'] = document(30);
+      },
+      { dns: { mode: 'manual', provider: 'cloudflare' } },
+    ).filter(c => c.ruleId === 'ttl-valid' && c.cluster === 'apps');
+    expect(beside.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'fail',
+        'docs/clustermesh-dns-records.md lists the record with TTL 30, outside 1 (auto) or 60..86400 for Cloudflare',
+      ],
+    ]);
   });
 });

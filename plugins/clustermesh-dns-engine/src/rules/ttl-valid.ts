@@ -20,7 +20,7 @@ export const ttlValid = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The TTL is within the provider's range (Cloudflare: 1 = auto, or 60..86400; others: 1..2147483647): the configured one, each DNSEndpoint record's `recordTTL`, and in manual mode the record's row of the records document. Where no ExternalDNS of the cluster and no conventions say which provider it is, Cloudflare's range (the default `dns.provider`, the narrower) is used, and said.",
+    "The TTL is within the provider's range (Cloudflare: 1 = auto, or 60..86400; others: 1..2147483647): the configured one, each DNSEndpoint record's `recordTTL`, and in manual mode the record's row of the records document, by the range of the provider the document is written for (the conventions' `dns.provider`). Where no ExternalDNS of the cluster and no conventions say which provider it is, Cloudflare's range (the default `dns.provider`, the narrower) is used, and said.",
   remediation: c =>
     `Use ${c.dns.ttl} (the conventions' \`dns.ttl\`), or 1 for Cloudflare's "auto".`,
   messages: {
@@ -35,8 +35,13 @@ export const ttlValid = defineClusterRule({
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
     // the provider of the ExternalDNS whose filters take the cluster's name
-    // (a public zone at Cloudflare beside an internal one on a router)
-    const provider = dnsProviderOf(mesh, c, c.fqdn?.value);
+    // (a public zone at Cloudflare beside an internal one on a router); in
+    // manual mode the one the records document is written for, as
+    // configure checks the TTL it is given
+    const provider =
+      dns.mode === 'manual'
+        ? dns.provider
+        : dnsProviderOf(mesh, c, c.fqdn?.value);
     const valid = (ttl: unknown) => isValidTtl(ttl, provider);
     // the default provider is a guess: said, so the range is not read as
     // the repository's
