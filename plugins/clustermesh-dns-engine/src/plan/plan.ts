@@ -217,6 +217,25 @@ function planEdits(
       statedByInput: ReadonlySet<string>;
     } {
   const mesh = buildMeshModel(tree, conventions, { cache });
+  // a cluster whose Flux reconciles another branch: its files are not
+  // these, and a change here is not what it applies
+  const onOtherBranch = input.clusters.flatMap((c, i) => {
+    const elsewhere = mesh.byName.get(c.name)?.otherBranch;
+    return elsewhere
+      ? [
+          {
+            field: `clusters[${i}].name`,
+            message: `${c.name}: its Flux reconciles branch ${
+              elsewhere.branch
+            } (${formatLocation(
+              elsewhere.location,
+            )}), not the branch read here: a change written here is not what it applies`,
+            remedy: `Configure ${c.name} on a checkout of ${elsewhere.branch} (or with --branch ${elsewhere.branch}), in a change to that branch.`,
+          },
+        ]
+      : [];
+  });
+  if (onOtherBranch.length) return { problems: onOtherBranch };
   const undefinedDomain = undefinedTemplateVariables(mesh);
   if (undefinedDomain) return { problems: [undefinedDomain] };
   const inputProblems: PlanProblem[] = [];

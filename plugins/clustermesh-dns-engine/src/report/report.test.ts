@@ -1,3 +1,4 @@
+import { planMeshDnsChange } from '../plan/plan';
 import { knownDomain } from '../__testUtils__/trees';
 import { located } from '../__testUtils__/yaml';
 import { validateMesh } from './report';
@@ -361,6 +362,27 @@ describe('validateMesh', () => {
       ),
     ).toEqual([]);
     expect(report.summary.status).toBe('not-evaluated');
+    // configure refuses it for what it is, not for what its folder lacks here
+    expect(
+      planMeshDnsChange(
+        onDevelopment,
+        {
+          clusters: [
+            { name: 'infra', ip: '10.25.11.100' },
+            { name: 'apps', ip: '10.25.11.120' },
+          ],
+        },
+        onMain,
+      ).problems,
+    ).toEqual([
+      {
+        field: 'clusters[1].name',
+        message:
+          'apps: its Flux reconciles branch development (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11), not the branch read here: a change written here is not what it applies',
+        remedy:
+          'Configure apps on a checkout of development (or with --branch development), in a change to that branch.',
+      },
+    ]);
     // infra, on the branch read, is checked as before
     expect(
       report.clusters.find(c => c.name === 'infra')!.membership.member,
