@@ -67,7 +67,15 @@ const helmRelease = z.object({
   spec: z
     .object({
       interval: duration,
-      chart: z.record(z.string(), z.unknown()).optional(),
+      // a field the CRD does not declare here (`valuesFrom` under chart)
+      // fails Flux's server-side apply: "field not declared in schema"
+      chart: z
+        .object({
+          metadata: z.record(z.string(), z.unknown()).optional(),
+          spec: z.record(z.string(), z.unknown()),
+        })
+        .strict()
+        .optional(),
       chartRef: z
         .object({
           kind: z.enum(['OCIRepository', 'HelmChart', 'ExternalArtifact']),
@@ -248,6 +256,16 @@ function bodyProblems(
       // a value not known here (a Secret's) cannot be judged by its type
       if (unknownVariables((issue as { input?: unknown }).input).length)
         continue;
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys)
+          problems.push({
+            path: [...(issue.path as (string | number)[]), key],
+            message: `${[...issue.path, key].join(
+              '.',
+            )} is not a field the CRD declares there: Flux's server-side apply fails the Kustomization (field not declared in schema)`,
+          });
+        continue;
+      }
       problems.push({
         path: issue.path as (string | number)[],
         message: describeIssue(issue),

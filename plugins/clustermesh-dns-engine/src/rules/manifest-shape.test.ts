@@ -60,6 +60,19 @@ describe('manifest-shape on null fields', () => {
         /HelmRelease kube-system\/cilium: spec.interval must be a Go duration/,
       ),
     ]);
+    // a field the CRD does not declare under chart (valuesFrom one level
+    // too deep): Flux's server-side apply refuses it
+    expect(
+      shapeFailures(
+        replace(
+          exampleFile.helmRelease,
+          '        namespace: flux-system\n  values:\n',
+          '        namespace: flux-system\n    valuesFrom:\n      - {kind: ConfigMap, name: cilium-values}\n  values:\n',
+        ),
+      ),
+    ).toEqual([
+      "HelmRelease kube-system/cilium: spec.chart.valuesFrom is not a field the CRD declares there: Flux's server-side apply fails the Kustomization (field not declared in schema)",
+    ]);
     expect(
       shapeFailures(
         replace(
