@@ -1672,3 +1672,22 @@ export function lineAt(
 ): string | undefined {
   return repository.readText(at.file)?.split('\n')[at.line - 1];
 }
+
+const byFqdn = new WeakMap<MeshModel, Map<string, ClusterModel>>();
+
+/**
+ * The members by their FQDN (a trailing dot left off): asked for every
+ * record and certificate name of every cluster.
+ *
+ * @public
+ */
+export function membersByFqdn(mesh: MeshModel): Map<string, ClusterModel> {
+  let found = byFqdn.get(mesh);
+  if (!found) {
+    found = new Map();
+    for (const m of mesh.members)
+      if (m.fqdn) found.set(m.fqdn.value.replace(/\.$/, ''), m);
+    byFqdn.set(mesh, found);
+  }
+  return found;
+}

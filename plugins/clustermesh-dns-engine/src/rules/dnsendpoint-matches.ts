@@ -17,6 +17,7 @@ import {
   dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
+  membersByFqdn,
   recordDeleters,
   recordsOfCluster,
   secretSourceOf,
@@ -35,20 +36,6 @@ import {
   RuleResults,
   unknownValueAdvice,
 } from './rule';
-
-const byFqdn = new WeakMap<MeshModel, Map<string, ClusterModel>>();
-
-/** The members by their FQDN (a trailing dot left off): asked for every record of every cluster. */
-function membersByFqdn(mesh: MeshModel): Map<string, ClusterModel> {
-  let found = byFqdn.get(mesh);
-  if (!found) {
-    found = new Map();
-    for (const m of mesh.members)
-      if (m.fqdn) found.set(m.fqdn.value.replace(/\.$/, ''), m);
-    byFqdn.set(mesh, found);
-  }
-  return found;
-}
 
 /** The cluster's DNS record says what its settings say. @public */
 export const dnsEndpointMatches = defineClusterRule({

@@ -33,6 +33,38 @@ describe('tls-san', () => {
     },
   });
 
+  it("warns of another cluster's FQDN beside the cluster's own in its certificate (kept from a copied folder)", () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        '              - ${CILIUM_CLUSTERMESH_FQDN}\n',
+        '              - ${CILIUM_CLUSTERMESH_FQDN}\n              - clustermesh-infra.${SECRET_DOMAIN}\n',
+      ),
+    ).filter(c => c.ruleId === 'tls-san');
+    expect(
+      checks.map(c => [c.cluster, c.outcome, c.severity, c.message]),
+    ).toEqual([
+      [
+        'apps',
+        'pass',
+        'info',
+        'the server certificate names clustermesh-apps.example.net',
+      ],
+      [
+        'apps',
+        'fail',
+        'warning',
+        'the server certificate also names "clustermesh-infra.example.net" (infra\'s), the FQDN of another cluster of the mesh: a name kept from the folder this one was copied from?',
+      ],
+      [
+        'infra',
+        'pass',
+        'info',
+        'the server certificate names clustermesh-infra.example.net',
+      ],
+    ]);
+  });
+
   it("passes an FQDN under mesh.cilium.io without extraDnsNames: the chart's certificate names *.mesh.cilium.io", () => {
     const checks = exampleChecks(files => {
       withoutSan(files);

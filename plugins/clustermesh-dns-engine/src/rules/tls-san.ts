@@ -18,6 +18,7 @@ import {
   ciliumUnavailableReason,
   meshEntriesOf,
   meshEntryHost,
+  membersByFqdn,
   unreadValuesMaySet,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
@@ -37,6 +38,8 @@ export const tlsSan = defineClusterRule({
   description:
     "clustermesh.apiserver.tls.server.extraDnsNames contains the cluster's FQDN, since peers that connect by name verify it; a name under mesh.cilium.io needs none, the chart's certificate naming `*.mesh.cilium.io` already. Where the certificate is provided rather than made by the chart (`clustermesh.apiserver.tls.auto.enabled: false`; extraDnsNames feeds only the chart's own), or values not read here (a Secret's) may say so, its names are not evaluated.",
   remediation: (c, failure) => {
+    if (failure?.id === 'othersNames')
+      return "Take the other cluster's FQDN out of `clustermesh.apiserver.tls.server.extraDnsNames`: each cluster's certificate names its own.";
     const literal = writtenOutBecause(c, failure, true);
     if (literal && !literal.note)
       return `Add the FQDN itself to \`clustermesh.apiserver.tls.server.extraDnsNames\`: ${literal.why}.`;
@@ -50,6 +53,8 @@ export const tlsSan = defineClusterRule({
     noValues: '{{reason}}',
     notSet: '{{variable}} is not set',
     names: 'the server certificate names {{fqdn}}',
+    othersNames:
+      'the server certificate also names {{names}}, the FQDN of another cluster of the mesh: a name kept from the folder this one was copied from?',
     defaultName:
       "the chart's server certificate names *.mesh.cilium.io, which covers {{fqdn}}",
     unknown:
@@ -146,8 +151,19 @@ export const tlsSan = defineClusterRule({
       return [r.notEvaluated('notSet', { variable }, c.settingsLocation)];
     }
     const fqdn = c.fqdn.value.replace(/\.$/, '');
-    if (list.some(n => certificateNameCovers(n, fqdn)))
-      return passOr([r.pass('names', { fqdn }, where)]);
+    if (list.some(n => certificateNameCovers(n, fqdn))) {
+      // another member's FQDN beside its own: kept from a copied folder
+      const others = list.flatMap(n => {
+        const other = membersByFqdn(mesh).get(n.replace(/\.$/, ''));
+        return other && other !== c ? [`${q(n)} (${other.name}'s)`] : [];
+      });
+      return passOr([
+        r.pass('names', { fqdn }, where),
+        ...(others.length
+          ? [r.warn('othersNames', { names: others.join(', ') }, where)]
+          : []),
+      ]);
+    }
     // the chart puts *.mesh.cilium.io in the certificate beside extraDnsNames
     if (certificateNameCovers(chartServerName, fqdn))
       return passOr([r.pass('defaultName', { fqdn }, where)]);
