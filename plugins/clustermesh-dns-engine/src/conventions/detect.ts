@@ -179,29 +179,29 @@ export function detectConventions(
 
   // a webhook that gives every Kustomization the keys of its sources
   if (explicit.flux?.substitutionWebhook === undefined) {
-    const found = readSubstitutionWebhook(
+    const deployed = readSubstitutionWebhook(
       scanDocuments(tree, cache, [substitutionWebhookNeedle]),
     );
-    if (found) {
+    if (deployed) {
       conventions.flux = {
         ...conventions.flux,
         substitutionWebhook: {
-          ...found.webhook,
-          sources: [...found.webhook.sources],
-          skipNamespaces: [...found.webhook.skipNamespaces],
+          ...deployed.webhook,
+          sources: [...deployed.webhook.sources],
+          skipNamespaces: [...deployed.webhook.skipNamespaces],
         },
       };
       detected(
         'flux.substitutionWebhook',
-        `${found.webhook.sources
-          .map(s => `${s.kind} ${found.webhook.namespace}/${s.name}`)
+        `${deployed.webhook.sources
+          .map(s => `${s.kind} ${deployed.webhook.namespace}/${s.name}`)
           .join(', ')}${
-          found.webhook.skipNamespaces.length
-            ? ` (not in ${found.webhook.skipNamespaces.join(', ')})`
+          deployed.webhook.skipNamespaces.length
+            ? ` (not in ${deployed.webhook.skipNamespaces.join(', ')})`
             : ''
         }`,
-        found.reason,
-        found.location,
+        deployed.reason,
+        deployed.location,
       );
     }
   }

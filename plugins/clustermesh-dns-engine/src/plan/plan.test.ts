@@ -4016,7 +4016,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     const pool =
       'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
     files[pool] = files[pool].replace(
-      /  blocks:\n(?: {4}- .*\n(?: {6}.*\n)*)+/,
+      / {2}blocks:\n(?: {4}- .*\n(?: {6}.*\n)*)+/,
       '  blocks: []\n',
     );
     expect(files[pool]).toContain('blocks: []');

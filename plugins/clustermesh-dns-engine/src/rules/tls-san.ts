@@ -153,7 +153,9 @@ export const tlsSan = defineClusterRule({
     const fqdn = c.fqdn.value.replace(/\.$/, '');
     if (list.some(n => certificateNameCovers(n, fqdn))) {
       // another member's FQDN beside its own: kept from a copied folder
+      // (a name not known here is each cluster's own value, not compared)
       const others = list.flatMap(n => {
+        if (unknownVariables(n).length) return [];
         const other = membersByFqdn(mesh).get(n.replace(/\.$/, ''));
         return other && other !== c ? [`${q(n)} (${other.name}'s)`] : [];
       });
