@@ -88,6 +88,12 @@ export interface RenderedKustomization {
   parent?: string;
   postBuild: boolean;
   substituteFrom: SubstituteReference[];
+  /** The sources a substitution webhook adds to its substitution (in the webhook's namespace). */
+  injectedFrom?: readonly {
+    kind: 'ConfigMap' | 'Secret';
+    name: string;
+    namespace: string;
+  }[];
   dependsOn: string[];
   /** The variables its post-build substitution used (last pass). */
   variables: Variables;

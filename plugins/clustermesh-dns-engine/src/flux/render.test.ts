@@ -106,6 +106,9 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(mutated.findings).toEqual([]);
     const app = mutated.kustomizations.find(k => k.name === 'app')!;
     expect(app.postBuild).toBe(true);
+    expect(app.injectedFrom).toEqual([
+      { kind: 'ConfigMap', name: 'cluster-config', namespace: 'flux-system' },
+    ]);
     expect(app.objects[0].body.data).toEqual({
       name: 'clustermesh-c1',
       tz: 'Europe/Paris',

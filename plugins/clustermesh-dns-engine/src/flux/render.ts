@@ -944,6 +944,12 @@ export class FluxRenderer {
       parent,
       postBuild,
       substituteFrom: spec.substituteFrom,
+      ...(injected && {
+        injectedFrom: injected.webhook.sources.map(ref => ({
+          ...ref,
+          namespace: injected.webhook.namespace,
+        })),
+      }),
       dependsOn: spec.dependsOn,
       variables,
       objects,

@@ -170,9 +170,16 @@ export function settingsReadByNothing(cluster: ClusterModel): boolean {
   const namespace = found.object.namespace ?? found.appliedBy.namespace;
   return !cluster.render.kustomizations.some(
     k =>
-      k.namespace === namespace &&
-      k.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === found.object.name,
+      (k.namespace === namespace &&
+        k.substituteFrom.some(
+          r => r.kind === 'ConfigMap' && r.name === found.object.name,
+        )) ||
+      // or a substitution webhook gives its keys to the Kustomization
+      k.injectedFrom?.some(
+        r =>
+          r.kind === 'ConfigMap' &&
+          r.name === found.object.name &&
+          r.namespace === namespace,
       ),
   );
 }
