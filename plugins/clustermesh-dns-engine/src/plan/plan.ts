@@ -230,7 +230,7 @@ function planEdits(
             } (${formatLocation(
               elsewhere.location,
             )}), not the branch read here: a change written here is not what it applies`,
-            remedy: `Configure ${c.name} on a checkout of ${elsewhere.branch} (or with --branch ${elsewhere.branch}), in a change to that branch.`,
+            remedy: `Configure ${c.name} on a checkout of ${elsewhere.branch}, in a change to that branch (--branch only names the branch the files are from: they must be that branch's).`,
           },
         ]
       : [];

@@ -8,6 +8,7 @@ import { createRepoTree } from '../tree/RepoTree';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { exampleTree, fixtureFiles, fixtureTree } from '../__testUtils__/trees';
 import { rules } from '../rules';
+import { withoutExampleExternalDns } from '../__testUtils__/rules';
 
 /** The conventions with the example repositories' SOPS domain given. */
 const withDomain = resolveConventions(knownDomain);
@@ -321,6 +322,27 @@ describe('validateMesh', () => {
     );
   });
 
+  it("shows in manual mode the TTL of the records document's row for a cluster, not the configured one", () => {
+    const tree = exampleTree('gitops-repo', files => {
+      withoutExampleExternalDns(files);
+      files['docs/clustermesh-dns-records.md'] = [
+        '| Cluster | Name | Type | Value | TTL |',
+        '|---|---|---|---|---|',
+        '| apps | `clustermesh-apps.${SECRET_DOMAIN}` | A | 10.25.11.120 | 600 |',
+        '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
+        '',
+      ].join('\n');
+    });
+    const report = validateMesh(
+      tree,
+      resolveConventions({ ...knownDomain, dns: { mode: 'manual' } }),
+    );
+    expect(report.clusters.map(c => [c.name, c.record?.ttl])).toEqual([
+      ['apps', 600],
+      ['infra', 300],
+    ]);
+  });
+
   it('never puts a Secret value in the report', () => {
     const tree = exampleTree('gitops-repo');
     const json = JSON.stringify(validateMesh(tree, defaultConventions));
@@ -380,7 +402,7 @@ describe('validateMesh', () => {
         message:
           'apps: its Flux reconciles branch development (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11), not the branch read here: a change written here is not what it applies',
         remedy:
-          'Configure apps on a checkout of development (or with --branch development), in a change to that branch.',
+          "Configure apps on a checkout of development, in a change to that branch (--branch only names the branch the files are from: they must be that branch's).",
       },
     ]);
     // infra, on the branch read, is checked as before

@@ -7,6 +7,7 @@ import type {
   Finding,
   MeshReport,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { clusterRecordRow } from '../model/recordsDocument';
 import { EngineFinding, findingId } from '../core/finding';
 import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../cache/EngineCache';
@@ -120,11 +121,14 @@ function recordTtl(
   recordTTL: unknown,
 ): number {
   const { dns } = mesh.conventions;
-  if (dns.mode === 'manual')
+  if (dns.mode === 'manual') {
+    // the peers' hosts entries, else the records document's row for it
+    const row = clusterRecordRow(mesh, cluster).row?.ttl;
     return (
       peersHostsEntries(mesh, cluster).flatMap(p => p.entries)[0]?.ttl ??
-      dns.ttl
+      (row !== undefined && /^\d+$/.test(row) ? Number(row) : dns.ttl)
     );
+  }
   return typeof recordTTL === 'number' ? recordTTL : dns.ttl;
 }
 
