@@ -257,7 +257,15 @@ export function readKustomizationSpec(
               crdsOnly && !fluxItself
                 ? " (CRDs, by its name, its source's or its path)"
                 : ''
-            }, ${what}; its objects are not evaluated`,
+            }, ${what}; its objects are not evaluated${
+              // as the cause of several says it
+              !fluxItself &&
+              !crdsOnly &&
+              kind !== 'ExternalArtifact' &&
+              definedInRepository(kind, sourceRef.name)
+                ? ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`
+                : ''
+            }`,
       location: where,
       // one source is one cause, however many Kustomizations build it
       ...(kind === 'ExternalArtifact'

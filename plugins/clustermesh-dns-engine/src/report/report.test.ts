@@ -164,13 +164,13 @@ describe('validateMesh', () => {
   });
 
   /** The example with two Kustomizations of GitRepository platform, which `definition` defines (or nothing). */
-  const platformReport = (definition: string) =>
+  const platformReport = (definition: string, builds = ['one', 'two']) =>
     validateMesh(
       exampleTree('gitops-repo', files => {
         const dir = 'kubernetes/clusters/infra';
         files[`${dir}/platform.yaml`] =
           definition +
-          ['one', 'two']
+          builds
             .map(
               name =>
                 `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./${name}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: platform\n`,
@@ -194,6 +194,15 @@ describe('validateMesh', () => {
           "Kustomizations build GitRepository platform, not this repository (sources treated as this repository: flux-system); what they apply is not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
         affects: expect.objectContaining({ count: 2 }),
       }),
+    ]);
+    // built by one Kustomization: its own finding says it as well
+    expect(
+      platformReport(
+        '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://example.com/platform.git\n',
+        ['one'],
+      ).map(f => f.message),
+    ).toEqual([
+      "Kustomization flux-system/one builds GitRepository platform, not this repository (sources treated as this repository: flux-system); its objects are not evaluated (if platform holds this repository's files, name it in the conventions' flux.sourceNames)",
     ]);
   });
 
