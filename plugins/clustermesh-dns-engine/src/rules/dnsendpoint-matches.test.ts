@@ -855,6 +855,26 @@ describe('dnsendpoint-matches', () => {
           /^HelmRelease network\/external-dns-router \(apps\) also manages "clustermesh-infra\.example\.net" with --policy=sync and the TXT owner id "router" of HelmRelease network\/external-dns-router: /,
         ),
       });
+      // both publishers deleted from: both said at once, not the second
+      // only after the first is fixed
+      const both = infraResults(f => {
+        withExternalDns(['sources: [crd]', 'policy: sync'])(f);
+        f[`${folder}/kustomization.yaml`] += '  - external-dns-router.yaml\n';
+        f[`${folder}/external-dns-router.yaml`] = externalDnsRelease('pihole', [
+          'sources: [crd]',
+          'policy: sync',
+          'txtOwnerId: router',
+          'extraArgs: [--pihole-server=http://192.168.1.2]',
+        ]).replace('name: external-dns,', 'name: external-dns-router,');
+      });
+      expect(
+        both
+          .filter(c => c.outcome === 'fail')
+          .map(c => c.message.replace(/ also manages .*/, '')),
+      ).toEqual([
+        'HelmRelease network/external-dns (apps)',
+        'HelmRelease network/external-dns-router (apps)',
+      ]);
       // a webhook provider's server is its sidecar's: not known to be one
       const webhook = infraResult(f => {
         withExternalDns([

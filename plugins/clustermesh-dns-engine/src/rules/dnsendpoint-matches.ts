@@ -449,14 +449,16 @@ export const dnsEndpointMatches = defineClusterRule({
         });
       const certainOf = (list: (typeof deletersBy)[number]['candidates']) =>
         list.filter(d => d.certain && !differs(d.cluster));
-      // the first publisher another cluster's ExternalDNS deletes it from
+      // every publisher another cluster's ExternalDNS surely deletes it
+      // from (fixing one owner id shows no second failure then)
+      const lost = deletersBy.filter(b => certainOf(b.candidates).length);
       const losing =
-        deletersBy.find(b => certainOf(b.candidates).length) ??
-        deletersBy.find(b => b.candidates.length) ??
-        deletersBy[0];
+        lost[0] ?? deletersBy.find(b => b.candidates.length) ?? deletersBy[0];
       const candidates = losing?.candidates ?? [];
-      const deleters = certainOf(candidates);
-      const wording = (list: typeof candidates) => {
+      const wording = (
+        list: typeof candidates,
+        by: ExternalDnsDeployment = losing!.publisher,
+      ) => {
         const several = list.length > 1;
         return {
           others: list
@@ -464,38 +466,42 @@ export const dnsEndpointMatches = defineClusterRule({
             .join(', '),
           manage: several ? 'manage' : 'manages',
           fqdn: q(record.dnsName),
-          owner: q(losing!.publisher.ownership.owner),
-          publisher: losing!.publisher.description,
+          owner: q(by.ownership.owner),
+          publisher: by.description,
           they: several ? 'they' : 'it',
           their: several ? 'their' : 'its',
           delete: several ? 'delete' : 'deletes',
         };
       };
-      // equal only through a value given to this run for every cluster,
-      // which each cluster keeps in its own SOPS text (equal lengths,
-      // encrypted apart): said, as the verdict rests on it
-      const restsOn = given.filter(v =>
-        deleters.some(d => {
-          if (ownValue(c.name, v) && ownValue(d.cluster, v)) return false;
-          const mine = secretSourceOf(mesh, c, v)?.ciphertext;
-          const theirs = secretSourceOf(
-            mesh,
-            mesh.byName.get(d.cluster),
-            v,
-          )?.ciphertext;
-          return mine !== undefined && theirs !== undefined && mine !== theirs;
-        }),
-      );
-      if (deleters.length && restsOn.length)
-        out.push(
-          r.fail(
-            'deletedByGiven',
-            { ...wording(deleters), variables: restsOn.join(', ') },
-            record.location,
-          ),
+      for (const { publisher: by, candidates: found } of lost) {
+        const deleters = certainOf(found);
+        // equal only through a value given to this run for every cluster,
+        // which each cluster keeps in its own SOPS text (equal lengths,
+        // encrypted apart): said, as the verdict rests on it
+        const restsOn = given.filter(v =>
+          deleters.some(d => {
+            if (ownValue(c.name, v) && ownValue(d.cluster, v)) return false;
+            const mine = secretSourceOf(mesh, c, v)?.ciphertext;
+            const theirs = secretSourceOf(
+              mesh,
+              mesh.byName.get(d.cluster),
+              v,
+            )?.ciphertext;
+            return (
+              mine !== undefined && theirs !== undefined && mine !== theirs
+            );
+          }),
         );
-      else if (deleters.length)
-        out.push(r.fail('deletedBy', wording(deleters), record.location));
+        out.push(
+          restsOn.length
+            ? r.fail(
+                'deletedByGiven',
+                { ...wording(deleters, by), variables: restsOn.join(', ') },
+                record.location,
+              )
+            : r.fail('deletedBy', wording(deleters, by), record.location),
+        );
+      }
       // a global target in place of the record's own
       const defaults = publisher && defaultTargetsOf(publisher);
       if (defaults && defaults.replaces !== false) {
