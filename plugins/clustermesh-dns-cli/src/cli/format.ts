@@ -267,22 +267,21 @@ export function formatReportText(
     ...checkLines(all.filter(c => c.outcome === 'not-evaluated')),
   ];
   section('Not evaluated', notEvaluated);
-  // parts no check reads from: listed on request, counted always
+  // parts no check reads from (or suspended ones, checked as Flux
+  // would apply them once resumed): listed on request, counted always
   const unread = report.notEvaluated.filter(f => f.severity === 'info');
   if (options.verbose)
     section(
-      `Not read, and no check reads from ${
-        unread.length === 1 ? 'it' : 'them'
-      }`,
+      `Noted, and no check depends on ${unread.length === 1 ? 'it' : 'them'}`,
       unread.map(findingLine),
     );
   else if (unread.length)
     out.push(
-      `Not read, and no check reads from ${
+      `Noted, and no check depends on ${unread.length === 1 ? 'it' : 'them'}: ${
+        unread.length
+      } ${unread.length === 1 ? 'part' : 'parts'} (--verbose lists ${
         unread.length === 1 ? 'it' : 'them'
-      }: ${unread.length} ${
-        unread.length === 1 ? 'part' : 'parts'
-      } (--verbose lists ${unread.length === 1 ? 'it' : 'them'}).`,
+      }).`,
       '',
     );
   // what the command line can give, named once; a value of each cluster's

@@ -188,12 +188,12 @@ describe('clustermesh-dns validate', () => {
         expect(plain.stdout).toMatch(/ 0 not evaluated, /);
         expect(plain.stdout).not.toContain('\nNot evaluated:');
         expect(plain.stdout).toContain(
-          '\nNot read, and no check reads from it: 1 part (--verbose lists it).\n',
+          '\nNoted, and no check depends on it: 1 part (--verbose lists it).\n',
         );
         // nothing a check reads is missing: a full pass
         expect((await cli(...args, '--fail-on', 'not-evaluated')).code).toBe(0);
         expect((await cli(...args, '--verbose')).stdout).toContain(
-          "\nNot read, and no check reads from it:\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/operator/releases/download/v1.0.0/operator.yaml, which this engine does not fetch (a project's release manifest: none of the cluster's ClusterMesh objects)\n",
+          "\nNoted, and no check depends on it:\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/operator/releases/download/v1.0.0/operator.yaml, which this engine does not fetch (a project's release manifest: none of the cluster's ClusterMesh objects)\n",
         );
       },
     ));
