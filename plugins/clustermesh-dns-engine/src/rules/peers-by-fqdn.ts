@@ -280,7 +280,13 @@ export const peersByFqdn = defineClusterRule({
       const unclaimed = entries
         .list()
         .map(e => e.name)
-        .filter(name => !names.has(name));
+        .filter(
+          name =>
+            !names.has(name) &&
+            // a name not known here may be any cluster's
+            !unknownVariables(name).length &&
+            !hasUnresolvedReference(name),
+        );
       out.push(
         r.fail(
           noEntry.length === 1 ? 'noEntry' : 'noEntries',
