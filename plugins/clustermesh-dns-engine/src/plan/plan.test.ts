@@ -2352,16 +2352,7 @@ describe('planMeshDnsChange on other layouts', () => {
       '      - kind: ConfigMap\n        name: cluster-vars\n      - kind: ConfigMap\n        name: cluster-settings\n        optional: true\n',
     );
     expect(files[ks]).toContain('optional: true');
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'infra', ip: '10.25.11.100' },
-          { name: 'apps', ip: '10.25.11.120' },
-        ],
-      },
-      defaultConventions,
-    );
+    const { plan, after } = applied(files, storyInput, defaultConventions);
     expect(plan.problems).toEqual([]);
     expect(plan.edits.map(e => e.path)).toEqual(
       expect.arrayContaining([
@@ -2381,32 +2372,14 @@ describe('planMeshDnsChange on other layouts', () => {
     );
     // validated afterwards, and a second run writes nothing
     expect(plan.report?.summary.errors).toBe(0);
-    const again = applied(
-      after,
-      {
-        clusters: [
-          { name: 'infra', ip: '10.25.11.100' },
-          { name: 'apps', ip: '10.25.11.120' },
-        ],
-      },
-      defaultConventions,
-    );
+    const again = applied(after, storyInput, defaultConventions);
     expect(again.plan.edits).toEqual([]);
     // the clusters' folders with no kustomization file (Flux generates one
     // that takes every file): the new settings file needs no listing
     const generated = { ...files };
     for (const c of ['infra', 'apps'])
       delete generated[`kubernetes/clusters/${c}/kustomization.yaml`];
-    const unlisted = applied(
-      generated,
-      {
-        clusters: [
-          { name: 'infra', ip: '10.25.11.100' },
-          { name: 'apps', ip: '10.25.11.120' },
-        ],
-      },
-      defaultConventions,
-    );
+    const unlisted = applied(generated, storyInput, defaultConventions);
     expect(unlisted.plan.problems).toEqual([]);
     expect(unlisted.plan.edits.map(e => e.path)).toEqual(
       expect.arrayContaining([

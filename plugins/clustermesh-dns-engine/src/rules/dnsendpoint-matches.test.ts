@@ -894,16 +894,19 @@ describe('dnsendpoint-matches', () => {
       );
     });
 
-    it("fails a record another cluster's ExternalDNS surely deletes, though another of its domain filters is not known here", () => {
-      const filters = (f: Record<string, string>) => {
-        withExternalDns([
-          'sources: [crd]',
-          'policy: sync',
-          'domainFilters: ["${SECRET_DOMAIN}", "${SECONDARY_DOMAIN}"]',
-        ])(f);
-        // each cluster's second domain in its own Secret, not given here
-        withSecretKey('SECONDARY_DOMAIN')(f);
+    /** Each cluster's ExternalDNS reading DNSEndpoints in sync, with `value`, and a key of its own Secret (not known here). */
+    const syncingWithSecret =
+      (value: string, key: string) => (f: Record<string, string>) => {
+        withExternalDns(['sources: [crd]', 'policy: sync', value])(f);
+        withSecretKey(key)(f);
       };
+
+    it("fails a record another cluster's ExternalDNS surely deletes, though another of its domain filters is not known here", () => {
+      // each cluster's second domain in its own Secret, not given here
+      const filters = syncingWithSecret(
+        'domainFilters: ["${SECRET_DOMAIN}", "${SECONDARY_DOMAIN}"]',
+        'SECONDARY_DOMAIN',
+      );
       expect(infraResult(filters)).toMatchObject({
         outcome: 'fail',
         message: expect.stringMatching(
@@ -979,14 +982,10 @@ describe('dnsendpoint-matches', () => {
     });
 
     it('cannot tell whether an owner id each cluster reads from its own Secret (not known here) is the same: not a deletion, not a pass', () => {
-      const ownSecrets = (f: Record<string, string>) => {
-        withExternalDns([
-          'sources: [crd]',
-          'policy: sync',
-          'txtOwnerId: ${EXTERNAL_DNS_OWNER}',
-        ])(f);
-        withSecretKey('EXTERNAL_DNS_OWNER')(f);
-      };
+      const ownSecrets = syncingWithSecret(
+        'txtOwnerId: ${EXTERNAL_DNS_OWNER}',
+        'EXTERNAL_DNS_OWNER',
+      );
       expect(infraResult(ownSecrets)).toMatchObject({
         outcome: 'not-evaluated',
         message: expect.stringMatching(

@@ -13,16 +13,27 @@ import { resolveConventions } from '../conventions/resolve';
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { validateMesh } from '../report/report';
 import {
+  bootstrapSync,
   exampleTree,
   fixtureFiles,
   fixtureTree,
   repositoryConventions,
   valuesFileMeshFiles,
 } from '../__testUtils__/trees';
-import { createRepoTree } from '../tree/RepoTree';
+import { createRepoTree, type RepoTree } from '../tree/RepoTree';
 import { settingsPresent } from './settings-present';
 
 const withoutLbIp = withoutLbIpOf('infra');
+
+/** The report of a tree with the conventions detected there and a written-out FQDN template. */
+const reportWithTemplate = (tree: RepoTree) =>
+  validateMesh(
+    tree,
+    resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+      detectConventions(tree),
+    ),
+  );
 
 describe('settings-present', () => {
   describeRule(settingsPresent, {
@@ -187,7 +198,7 @@ describe('settings-present', () => {
       'infrastructure/cilium/release.yaml':
         'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: alpha, id: 1}\n    clustermesh: {useAPIServer: true}\n',
       'clusters/alpha/flux-system/gotk-sync.yaml':
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./clusters/alpha, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+        bootstrapSync('clusters/alpha'),
       // a namespace component's copies: flux-system's is stale
       'clusters/alpha/settings-flux-system.yaml': settings(
         'flux-system',
@@ -200,14 +211,7 @@ describe('settings-present', () => {
       'clusters/alpha/infrastructure.yaml':
         'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: kube-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n',
     };
-    const tree = createRepoTree(files);
-    const report = validateMesh(
-      tree,
-      resolveConventions(
-        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
-        detectConventions(tree),
-      ),
-    );
+    const report = reportWithTemplate(createRepoTree(files));
     const alpha = report.clusters.find(c => c.name === 'alpha')!;
     expect(alpha.lbIp?.value).toBe('10.0.0.10');
     expect(
@@ -231,21 +235,14 @@ describe('settings-present', () => {
       ['alpha', 1],
       ['beta', 2],
     ] as const) {
-      files[
-        `clusters/${c}/flux-system/gotk-sync.yaml`
-      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+        `clusters/${c}`,
+      );
       files[
         `clusters/${c}/infrastructure.yaml`
       ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
     }
-    const tree = createRepoTree(files);
-    const report = validateMesh(
-      tree,
-      resolveConventions(
-        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
-        detectConventions(tree),
-      ),
-    );
+    const report = reportWithTemplate(createRepoTree(files));
     expect(
       report.clusters.map(c => [
         c.name,
