@@ -122,6 +122,22 @@ function checkLines(checks: readonly CheckResult[]): string[] {
   });
 }
 
+/**
+ * The rules a cluster passes, of those that apply to it: a rule with
+ * several outcomes (one per peer) counts once, and passes when all do.
+ */
+function checksCell(checks: readonly CheckResult[]): string {
+  const applicable = new Map<string, boolean>();
+  for (const c of checks)
+    if (c.outcome !== 'not-applicable')
+      applicable.set(
+        c.ruleId,
+        (applicable.get(c.ruleId) ?? true) && c.outcome === 'pass',
+      );
+  const passed = [...applicable.values()].filter(Boolean).length;
+  return `${passed}/${applicable.size}`;
+}
+
 /** The report as a person reads it in a terminal (no colour needed: status is a word). @public */
 export function formatReportText(
   report: MeshReport,
@@ -157,7 +173,7 @@ export function formatReportText(
           c.lbIp?.value ?? '-',
           c.pool ? `${c.pool.name}` : '-',
           recordCell(c),
-          `${c.counts.passed}/${c.checks.length - c.counts.notApplicable}`,
+          checksCell(c.checks),
           // failed by what Flux would do with its files, not by a check
           c.status === 'fail' && c.counts.failed === 0
             ? 'FAIL (errors below, not the checks)'

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MeshReport } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { formatReportText } from './format';
 import { runCli } from './run';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -542,6 +543,30 @@ describe('clustermesh-dns validate', () => {
     expect(report.clusters.map(c => c.name).sort()).toEqual(['apps', 'infra']);
     expect(report.summary.errors).toBeGreaterThan(0);
     expect(report.summary.status).toBe('fail');
+  });
+
+  it('counts each rule once in the CHECKS column, passed only when all its outcomes for the cluster pass', async () => {
+    const { stdout } = await validateKnown(
+      path.join(examples, 'gitops-repo'),
+      '--format',
+      'json',
+    );
+    const report: MeshReport = JSON.parse(stdout);
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    const applicable = new Set(
+      infra.checks
+        .filter(c => c.outcome !== 'not-applicable')
+        .map(c => c.ruleId),
+    ).size;
+    const row = (r: MeshReport) =>
+      formatReportText(r, 'repo')
+        .split('\n')
+        .find(l => l.startsWith('infra '));
+    expect(row(report)).toContain(` ${applicable}/${applicable} `);
+    // one rule with two outcomes (one per peer), one of them failing
+    const peers = infra.checks.find(c => c.ruleId === 'peers-by-fqdn')!;
+    infra.checks.push({ ...peers, outcome: 'fail', severity: 'error' });
+    expect(row(report)).toContain(` ${applicable - 1}/${applicable} `);
   });
 
   it('reads the repository conventions file, or the one given by --config', async () => {

@@ -630,7 +630,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(result.findings.map(f => [f.severity, located(f)])).toEqual([
       [
         'info',
-        `${root}/spoke.yaml:14 Kustomization flux-system/spoke-config applies what it builds to another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its objects are not this cluster's, and that cluster is not evaluated here`,
+        `${root}/spoke.yaml:14 Kustomization flux-system/spoke-config applies what it builds to another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its objects go to that cluster, not this one, and are not rendered for any cluster here`,
       ],
     ]);
   });

@@ -1628,7 +1628,7 @@ function appliedToAnotherCluster(
     code: 'not-evaluated',
     severity: 'info',
     cluster,
-    message: `Kustomization ${spec.key} applies what it builds to another cluster (spec.kubeConfig: ${kubeConfig}): its objects are not this cluster's, and that cluster is not evaluated here`,
+    message: `Kustomization ${spec.key} applies what it builds to another cluster (spec.kubeConfig: ${kubeConfig}): its objects go to that cluster, not this one, and are not rendered for any cluster here`,
     location: locate(spec.object!, ['spec', 'kubeConfig']),
   };
 }

@@ -854,7 +854,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
           cluster: name,
           message: `${describeObject(object)}, applied by Kustomization ${
             appliedBy.key
-          }, installs its chart into another cluster (spec.kubeConfig: ${remote}): its values are not this cluster's Cilium, and that cluster is not evaluated here`,
+          }, installs its chart into another cluster (spec.kubeConfig: ${remote}): its values are not this cluster's Cilium, and are not rendered for any cluster here`,
           location: locate(object, ['spec', 'kubeConfig']),
         });
         continue;

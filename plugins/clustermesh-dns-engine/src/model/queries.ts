@@ -47,6 +47,7 @@ import {
   RenderedKustomization,
 } from '../flux/fluxKustomization';
 import { hasUnresolvedReference } from '../flux/envsubst';
+import type { SubstitutedObject } from '../flux/substitute';
 import { sopsCiphertext, sopsPlaintextLength } from '../flux/sops';
 import { stringMapAt } from '../flux/kustomize/immutable';
 import { madeObject } from '../flux/providedSources';
@@ -610,6 +611,8 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
         file: object.source.file,
         value: object.body,
         at: (path: ObjectPath = []) => locate(object, path),
+        written: (path: ObjectPath) =>
+          (object as SubstitutedObject).substitutedField?.(path)?.raw,
       };
       applied.set(doc, { object, appliedBy });
       return doc;
@@ -937,26 +940,96 @@ export function metadataFiltered(
   const d = `${deployment.description} (${formatLocation(
     deployment.location,
   )})`;
-  const { annotation, label } = deployment.filters;
-  for (const [filter, field, flag] of [
-    [annotation, 'annotations', 'annotation-filter'],
-    [label, 'labels', 'label-filter'],
-  ] as const) {
-    if (!filter) continue;
-    const parsed = parseSelectorString(filter);
+  for (const { filter, field, flag, requirements } of filtersOfMetadata(
+    deployment,
+  )) {
     const present = stringMapAt(endpoint.body, 'metadata', field);
-    if ('error' in parsed || notKnownHere(filter))
-      return {
-        verdict: 'unknown',
-        why: `the --${flag} of ${d} (${filter}) cannot be read here`,
-      };
-    if (!requirementsAdmit(parsed.requirements, present))
+    if (requirements && !notKnownHere(filter)) {
+      if (!requirementsAdmit(requirements, present))
+        return {
+          verdict: 'no',
+          why: `${d} takes only objects whose ${field} match ${filter} (--${flag}), and the DNSEndpoint's do not`,
+        };
+      continue;
+    }
+    // a value not known here: a key it asks for that the object lacks
+    // still decides, whatever the value
+    const lacking = requirements?.find(
+      r =>
+        (r.operator === '=' ||
+          r.operator === 'in' ||
+          r.operator === 'exists') &&
+        !notKnownHere(r.key) &&
+        !Object.prototype.hasOwnProperty.call(present, r.key),
+    );
+    if (lacking)
       return {
         verdict: 'no',
-        why: `${d} takes only objects whose ${field} match ${filter} (--${flag}), and the DNSEndpoint's do not`,
+        why: `${d} takes only objects with the ${field.slice(0, -1)} ${
+          lacking.key
+        } (--${flag} ${filter}), and the DNSEndpoint has none`,
       };
+    return {
+      verdict: 'unknown',
+      why: `the --${flag} of ${d} (${filter}) cannot be read here`,
+    };
   }
   return undefined;
+}
+
+/**
+ * A selector whose values may hold values not known here (`${SECRET_DOMAIN}`,
+ * a secret's placeholder): each stands in as a valid value while the text
+ * is parsed, and is put back in the requirements.
+ */
+function parseSelectorWithReferences(text: string) {
+  const references: string[] = [];
+  const marker = (i: number) => `cmdnsref${i}x`;
+  const parsed = parseSelectorString(
+    text.replace(/\$\{[^}]*\}|<secret:[^>]*>/g, m =>
+      marker(references.push(m) - 1),
+    ),
+  );
+  if ('error' in parsed || !references.length) return parsed;
+  const back = (t: string) =>
+    t.replace(/cmdnsref(\d+)x/g, (_, i) => references[Number(i)]);
+  return {
+    requirements: parsed.requirements.map(r => ({
+      ...r,
+      key: back(r.key),
+      values: r.values.map(back),
+    })),
+  };
+}
+
+/**
+ * A deployment's annotation and label filters, each with its requirements
+ * where they can be read: from the text as written where Flux's
+ * substitution put a value not known here in it (`${SECRET_DOMAIN}` stands
+ * in a value), so that its keys are still known.
+ */
+function filtersOfMetadata(deployment: ExternalDnsDeployment) {
+  const { annotation, label, written } = deployment.filters;
+  return (
+    [
+      [annotation, written?.annotation, 'annotations', 'annotation-filter'],
+      [label, written?.label, 'labels', 'label-filter'],
+    ] as const
+  ).flatMap(([filter, asWritten, field, flag]) => {
+    if (!filter) return [];
+    const parsed = parseSelectorWithReferences(
+      notKnownHere(filter) && asWritten !== undefined ? asWritten : filter,
+    );
+    return [
+      {
+        filter,
+        written: asWritten,
+        field,
+        flag,
+        requirements: 'error' in parsed ? undefined : parsed.requirements,
+      },
+    ];
+  });
 }
 
 /**
@@ -966,6 +1039,9 @@ export function metadataFiltered(
  * what cannot be written (`key>1`, a value not known here) or it would not
  * publish the name anyway. `exists` is met with the record's target under
  * a `…/target` key (what the key means to other sources), else `"true"`.
+ * Where `formOf` says so, a filter's values are taken as the repository
+ * writes them (`external.${SECRET_DOMAIN}`): the file is substituted with
+ * the same variables, and a secret's value is never written out.
  *
  * @public
  */
@@ -977,6 +1053,13 @@ export function metadataPublishedBy(
   },
   dnsName: string,
   target: string,
+  /**
+   * How a file can say a filter's value that substitution changed (given
+   * the filter as written): as written, rendered (no secret in it), or not
+   * at all (undefined).
+   */
+  formOf: (written: string) => 'written' | 'rendered' | undefined = () =>
+    'rendered',
 ):
   | { annotations: Record<string, string>; labels: Record<string, string> }
   | undefined {
@@ -984,23 +1067,44 @@ export function metadataPublishedBy(
     annotations: { ...metadata.annotations },
     labels: { ...metadata.labels },
   };
-  for (const [filter, field] of [
-    [deployment.filters.annotation, 'annotations'],
-    [deployment.filters.label, 'labels'],
-  ] as const) {
-    if (!filter) continue;
-    const parsed = parseSelectorString(filter);
-    if ('error' in parsed || notKnownHere(filter)) return undefined;
-    for (const r of parsed.requirements) {
-      if (r.operator === '=' || r.operator === 'in')
-        out[field][r.key] = r.values[0];
-      else if (r.operator === 'exists')
-        out[field][r.key] ??= r.key.endsWith('/target') ? target : 'true';
-      else if (r.operator === '>' || r.operator === '<') return undefined;
+  // the same metadata as the deployment reads it, to check it is taken
+  const read = {
+    annotations: { ...metadata.annotations },
+    labels: { ...metadata.labels },
+  };
+  for (const f of filtersOfMetadata(deployment)) {
+    const form = f.written === undefined ? 'rendered' : formOf(f.written);
+    const useWritten = form === 'written';
+    if (!form || !f.requirements || (notKnownHere(f.filter) && !useWritten))
+      return undefined;
+    // the rendered filter's values, where known, pair with the written ones
+    const rendered = notKnownHere(f.filter)
+      ? undefined
+      : parseSelectorString(f.filter);
+    const renderedRequirements =
+      rendered && !('error' in rendered) ? rendered.requirements : undefined;
+    const fromText = useWritten
+      ? parseSelectorWithReferences(f.written!)
+      : undefined;
+    const written =
+      fromText && !('error' in fromText)
+        ? fromText.requirements
+        : renderedRequirements;
+    if (!written) return undefined;
+    for (const [i, r] of written.entries()) {
+      if (notKnownHere(r.key)) return undefined;
+      const readValue = renderedRequirements?.[i]?.values[0] ?? r.values[0];
+      if (r.operator === '=' || r.operator === 'in') {
+        out[f.field][r.key] = r.values[0];
+        read[f.field][r.key] = readValue;
+      } else if (r.operator === 'exists') {
+        out[f.field][r.key] ??= r.key.endsWith('/target') ? target : 'true';
+        read[f.field][r.key] ??= out[f.field][r.key];
+      } else if (r.operator === '>' || r.operator === '<') return undefined;
     }
   }
   // the filters taken; a domain not known here may still be its own
-  return externalDnsPublishes(deployment, { body: { metadata: out } }, dnsName)
+  return externalDnsPublishes(deployment, { body: { metadata: read } }, dnsName)
     .verdict !== 'no'
     ? out
     : undefined;

@@ -3,11 +3,13 @@ import { stringify } from 'yaml';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
+import type { VariableValue } from '../flux/variables';
 import {
   dnsProviderOf,
   clustersRunningExternalDns,
   idleExternalDns,
   dnsEndpointCrdOf,
+  externalDnsApplier,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
   metadataFiltered,
@@ -407,6 +409,23 @@ function endpointOf(
 }
 
 /**
+ * Whether two Kustomizations see a variable with the same value: from the
+ * same source, or from the same line of one file (a component's Secret
+ * copied into each namespace).
+ */
+const sameDefinition = (
+  a: VariableValue | undefined,
+  b: VariableValue | undefined,
+) =>
+  !!a &&
+  !!b &&
+  a.value === b.value &&
+  (a.origin === b.origin ||
+    (!!a.location &&
+      a.location.file === b.location?.file &&
+      a.location.line === b.location.line));
+
+/**
  * The annotations and labels a new DNSEndpoint needs for an ExternalDNS of
  * each of its clusters to take it, when the ones that read DNSEndpoints
  * filter on them (`--annotation-filter`, `--label-filter`), and why.
@@ -440,8 +459,31 @@ function filteredMetadata(
         metadataFiltered(d, { body }) === undefined,
     );
     if (!readers.length || publishedAlready) continue;
+    const k = f.appliedBy.get(c.name);
+    const scope = k && scopeOf(ctx, c.name, k);
     for (const d of readers) {
-      const next = metadataPublishedBy(d, metadata, name, target);
+      const applier = externalDnsApplier(c, d);
+      // a filter's value as written (`external.${SECRET_DOMAIN}`) where the
+      // file is substituted with the same variables as the deployment: a
+      // secret's value is never written out
+      const formOf = (text: string) => {
+        const used = referencedVariables(text);
+        if (
+          k &&
+          scope &&
+          applier &&
+          used.every(
+            v =>
+              scope.resolves(v) &&
+              sameDefinition(k.variables.get(v), applier.variables.get(v)),
+          )
+        )
+          return 'written' as const;
+        return used.some(v => applier?.variables.get(v)?.secret !== false)
+          ? undefined
+          : ('rendered' as const);
+      };
+      const next = metadataPublishedBy(d, metadata, name, target, formOf);
       if (!next) continue;
       metadata = next;
       why.push(

@@ -934,6 +934,35 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it("writes a --annotation-filter value that holds a secret as the ExternalDNS's values write it, never the value", () => {
+    const externalDns =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    const filtered = {
+      ...before,
+      [externalDns]: before[externalDns].replace(
+        '    sources:\n      - crd\n',
+        '    sources:\n      - crd\n    extraArgs:\n      - --annotation-filter=external-dns.alpha.kubernetes.io/target=external.${SECRET_DOMAIN}\n',
+      ),
+    };
+    expect(filtered[externalDns]).not.toBe(before[externalDns]);
+    const annotation =
+      '  annotations:\n    external-dns.alpha.kubernetes.io/target: external.${SECRET_DOMAIN}\n';
+    // the domain given to this run, and not: the same file either way
+    for (const conventions of [withDomain, resolveConventions({})]) {
+      const { plan: written } = applied(filtered, storyInput, conventions);
+      expect(written.problems).toEqual([]);
+      const endpoint = written.edits.find(e =>
+        e.path.endsWith('dnsendpoint.yaml'),
+      );
+      expect(endpoint?.after).toContain(annotation);
+      expect(written.edits.map(e => e.after).join('\n')).not.toContain(
+        'example.net',
+      );
+    }
+    // validated afterwards with the domain: ExternalDNS takes it
+    expect(applied(filtered, storyInput).plan.report?.summary.errors).toBe(0);
+  });
+
   it('refuses while a file elsewhere fails the build of the Kustomization that applies what it writes', () => {
     const vars = 'kubernetes/clusters/infra/vars/kustomization.yaml';
     const broken = {

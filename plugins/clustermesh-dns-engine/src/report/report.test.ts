@@ -679,7 +679,7 @@ describe('validateMesh', () => {
       ['hub', 'not-evaluated', undefined],
     ]);
     expect(report.notEvaluated.map(located)).toContain(
-      "clusters/hub/spoke.yaml:15 HelmRelease kube-system/cilium, applied by Kustomization flux-system/spoke-cilium, installs its chart into another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its values are not this cluster's Cilium, and that cluster is not evaluated here",
+      "clusters/hub/spoke.yaml:15 HelmRelease kube-system/cilium, applied by Kustomization flux-system/spoke-cilium, installs its chart into another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its values are not this cluster's Cilium, and are not rendered for any cluster here",
     );
   });
 

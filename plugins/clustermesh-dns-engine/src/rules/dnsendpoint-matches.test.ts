@@ -981,6 +981,39 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('fails a record without the annotation a filter asks for, even where the value it asks is not known here; with it, says what else rests on that value', () => {
+      const filtered = withExternalDns([
+        'sources: [crd]',
+        'policy: sync',
+        'extraArgs: ["--annotation-filter=external-dns.alpha.kubernetes.io/target=external.${SECRET_DOMAIN}"]',
+      ]);
+      expect(infraResult(filtered, { values: {} })).toMatchObject({
+        outcome: 'fail',
+        message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (${folder}/external-dns.yaml:1) takes only objects with the annotation external-dns.alpha.kubernetes.io/target (--annotation-filter external-dns.alpha.kubernetes.io/target=external.<secret:SECRET_DOMAIN>), and the DNSEndpoint has none`,
+      });
+      const annotated = (f: Record<string, string>) => {
+        filtered(f);
+        replace(
+          exampleFile.dnsEndpoint,
+          '  namespace: kube-system\n',
+          '  namespace: kube-system\n  annotations:\n    external-dns.alpha.kubernetes.io/target: external.${SECRET_DOMAIN}\n',
+        )(f);
+      };
+      expect(infraResult(annotated, { values: {} })).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringMatching(
+          /\(external-dns\.alpha\.kubernetes\.io\/target=external\.<secret:SECRET_DOMAIN>\) cannot be read here; and if HelmRelease network\/external-dns publishes it, HelmRelease network\/external-dns \(apps\) may also manage "clustermesh-infra\.<secret:SECRET_DOMAIN>" with --policy=sync and the TXT owner id "default" of HelmRelease network\/external-dns, and then it deletes it on every sync \(if SECRET_DOMAIN, not known here, is the same there\)$/,
+        ),
+      });
+      // the value given: the annotation matches, and the deletion is certain
+      expect(infraResult(annotated)).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps\) also manages "clustermesh-infra\.example\.net" with --policy=sync/,
+        ),
+      });
+    });
+
     it('cannot tell whether an owner id each cluster reads from its own Secret (not known here) is the same: not a deletion, not a pass', () => {
       const ownSecrets = syncingWithSecret(
         'txtOwnerId: ${EXTERNAL_DNS_OWNER}',

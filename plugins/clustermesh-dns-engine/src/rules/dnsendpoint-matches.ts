@@ -38,6 +38,36 @@ import {
 } from './rule';
 
 /** The cluster's DNS record says what its settings say. @public */
+/**
+ * Said where whether a deployment publishes the record is not known: the
+ * other clusters' deployments that would then take it for their own and
+ * delete it (and the values not known here that rests on).
+ */
+function deletionIfPublished(
+  w: {
+    publisher: string;
+    others: string;
+    fqdn: string;
+    owner: string;
+    they: string;
+    delete: string;
+  },
+  notKnown: readonly string[],
+): string {
+  const unknown = [...new Set(notKnown)];
+  return `; and if ${w.publisher} publishes it, ${w.others} may also manage ${
+    w.fqdn
+  } with --policy=sync and the TXT owner id ${w.owner} of ${
+    w.publisher
+  }, and then ${w.they} ${w.delete} it on every sync${
+    unknown.length
+      ? ` (if ${unknown.join(', ')}, not known here, ${
+          unknown.length > 1 ? 'are' : 'is'
+        } the same there)`
+      : ''
+  }`;
+}
+
 export const dnsEndpointMatches = defineClusterRule({
   id: 'dnsendpoint-matches',
   title: 'DNS record matches',
@@ -527,19 +557,35 @@ export const dnsEndpointMatches = defineClusterRule({
           // and whether the cluster knows the kind, when nothing installs it
           const crdless =
             externalDns.every(d => d.noCrd) && !dnsEndpointCrdOf(c);
+          // and, should one publish it, whether another cluster's deletes it
+          const ifPublished = externalDns
+            .filter((_d, i) => publications[i].verdict === 'unknown')
+            .map(p => ({
+              by: p,
+              deleters: recordDeleters(mesh, c, p, String(record.dnsName)),
+            }))
+            .find(p => p.deleters.length);
+          const deletion = ifPublished
+            ? deletionIfPublished(
+                wording(ifPublished.deleters, ifPublished.by),
+                ifPublished.deleters.flatMap(d => d.unknownVariables),
+              )
+            : '';
           if (out.length === 0)
             return [
               r.notEvaluated(
                 'publicationUnknown',
                 {
                   endpoint: name,
-                  why: crdless
-                    ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${noCrdWhy(
-                        externalDns,
-                      )}): installed another way, it is known, else Flux fails Kustomization ${
-                        endpoint.appliedBy.key
-                      }, which applies the record`
-                    : why,
+                  why: `${
+                    crdless
+                      ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${noCrdWhy(
+                          externalDns,
+                        )}): installed another way, it is known, else Flux fails Kustomization ${
+                          endpoint.appliedBy.key
+                        }, which applies the record`
+                      : why
+                  }${deletion}`,
                 },
                 record.location,
               ),

@@ -237,8 +237,14 @@ export function buildIncludes(
   files: YamlFiles,
 ): BuildIncludes {
   const targets = new TargetFiles(files);
+  // each folder's list is read once: every file of a cluster asks its folder
+  const lists = new Map<string, ReturnType<typeof listedIn>>();
+  const listOf = (dir: string) => {
+    if (!lists.has(dir)) lists.set(dir, listedIn(index, targets, dir));
+    return lists.get(dir);
+  };
   const includes = (dir: string, file: string, depth: number): boolean => {
-    const listed = listedIn(index, targets, dir);
+    const listed = listOf(dir);
     if (!listed) {
       // not readable: the entry is not second-guessed
       if (kustomizationFileIn(index, dir)) return true;

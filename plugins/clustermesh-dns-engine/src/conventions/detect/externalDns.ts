@@ -116,6 +116,12 @@ export interface ExternalDnsFilters {
   label?: string;
   /** The RFC2136 provider's zones (`--rfc2136-zone`): it updates only names in them. */
   zones: string[];
+  /**
+   * The annotation and label filters as the repository writes them, where
+   * Flux's substitution changed them (`…/target=external.${SECRET_DOMAIN}`):
+   * what a file substituted with the same variables can say.
+   */
+  written?: { annotation?: string; label?: string };
 }
 
 /** The values of a flag, as `--flag=value` or `--flag value`. */
@@ -140,9 +146,25 @@ const stringsAt = (values: unknown, key: string | string[]): string[] => {
 function filtersOf(
   values: unknown,
   args: readonly string[],
+  /** The same, as written before Flux's substitution, where known. */
+  written?: { values?: (key: string) => string | undefined; args?: string[] },
 ): ExternalDnsFilters {
   const one = (key: string, flag: string) =>
     flagValues(args, flag).pop() ?? stringsAt(values, key)[0];
+  const writtenOne = (key: string, flag: string) => {
+    const fromFlag = written?.args && flagValues(written.args, flag).pop();
+    if (fromFlag !== undefined) return fromFlag;
+    return flagValues(args, flag).length ? undefined : written?.values?.(key);
+  };
+  const writtenFilters: NonNullable<ExternalDnsFilters['written']> = {};
+  for (const [field, key, flag] of [
+    ['annotation', 'annotationFilter', 'annotation-filter'],
+    ['label', 'labelFilter', 'label-filter'],
+  ] as const) {
+    const text = writtenOne(key, flag);
+    if (text !== undefined && text !== one(key, flag))
+      writtenFilters[field] = text;
+  }
   // ExternalDNS drops empty filters (a `${SECRET_DOMAIN}` Flux left empty)
   const given = (list: string[]) => list.filter(d => d.trim() !== '');
   return {
@@ -156,6 +178,7 @@ function filtersOf(
     ]),
     annotation: one('annotationFilter', 'annotation-filter'),
     label: one('labelFilter', 'label-filter'),
+    ...(Object.keys(writtenFilters).length && { written: writtenFilters }),
     // the RFC2136 provider updates only names in its zones (Bitnami's
     // chart: rfc2136.zone or rfc2136.zones; the binary: --rfc2136-zone)
     zones: given([
@@ -263,19 +286,55 @@ function pinnedMinor(text: unknown): [number, number, number] | undefined {
 }
 
 /** Every string list under `args`/`extraArgs` (a list, or a map of flag → value as the chart allows). */
-function argumentsIn(value: unknown, out: string[] = [], depth = 0): string[] {
+function argumentsIn(
+  value: unknown,
+  out: string[] = [],
+  depth = 0,
+  /** Where each argument is (the same order as `out`), collected when given: the field, and the flag a map entry's value follows. */
+  places?: { path: ObjectPath; flag?: string }[],
+  at: ObjectPath = [],
+): string[] {
   if (depth > 8 || !isRecord(value)) return out;
   for (const [key, child] of Object.entries(value)) {
     if ((key === 'args' || key === 'extraArgs') && Array.isArray(child))
-      out.push(...child.filter(a => typeof a === 'string'));
+      child.forEach((a, i) => {
+        if (typeof a !== 'string') return;
+        out.push(a);
+        places?.push({ path: [...at, key, i] });
+      });
     else if (key === 'extraArgs' && isRecord(child))
-      for (const [flag, v] of Object.entries(child))
+      for (const [flag, v] of Object.entries(child)) {
         out.push(v === true || v === '' ? `--${flag}` : `--${flag}=${v}`);
+        places?.push({ path: [...at, key, flag], flag });
+      }
     else if (Array.isArray(child))
-      child.forEach(c => argumentsIn(c, out, depth + 1));
-    else argumentsIn(child, out, depth + 1);
+      child.forEach((c, i) =>
+        argumentsIn(c, out, depth + 1, places, places && [...at, key, i]),
+      );
+    else argumentsIn(child, out, depth + 1, places, places && [...at, key]);
   }
   return out;
+}
+
+/**
+ * The arguments as the repository writes them, before Flux's substitution
+ * (`--annotation-filter=…/target=external.${SECRET_DOMAIN}`), where the
+ * document can say (`written`); the same order as {@link argumentsIn}'s.
+ */
+function writtenArguments(
+  doc: ScannedDocument,
+  root: ObjectPath,
+  args: readonly string[],
+): string[] | undefined {
+  if (!doc.written) return undefined;
+  const places: { path: ObjectPath; flag?: string }[] = [];
+  argumentsIn(getPath(doc.value, root), [], 0, places, root);
+  if (places.length !== args.length) return undefined;
+  return args.map((arg, i) => {
+    const raw = doc.written!(places[i].path);
+    if (raw === undefined) return arg;
+    return places[i].flag === undefined ? raw : `--${places[i].flag}=${raw}`;
+  });
 }
 
 /**
@@ -501,7 +560,17 @@ export function readExternalDnsDeployments(
           isChart &&
           !Array.isArray(sources) &&
           flagValues(args, 'source').length === 0,
-        filters: filtersOf(values, args),
+        filters: filtersOf(
+          values,
+          args,
+          // as written: only where the values are the HelmRelease's own
+          merged
+            ? undefined
+            : {
+                values: key => doc.written?.(['spec', 'values', key]),
+                args: writtenArguments(doc, ['spec', 'values'], args),
+              },
+        ),
         valuesUnread: hasValuesFrom && (merged?.unread ?? true),
         ownership: ownershipOf(isChart ? values : undefined, args),
         ...(isChart
@@ -539,7 +608,9 @@ export function readExternalDnsDeployments(
         sources: flagValues(args, 'source'),
         // the container's args, in the patch that sets them where one does
         sourcesLocation: doc.at([...image.path.slice(0, -1), 'args']),
-        filters: filtersOf(undefined, args),
+        filters: filtersOf(undefined, args, {
+          args: writtenArguments(doc, ['spec', 'template', 'spec'], args),
+        }),
         ownership: ownershipOf(undefined, args),
         noCrd:
           'a Deployment of the ExternalDNS image installs no DNSEndpoint CRD (the external-dns chart ships it)',

@@ -15,6 +15,8 @@ export interface ScannedDocument {
   value: Record<string, any>;
   /** File and line of a field of the document. */
   at(path?: ObjectPath): SourceLocation;
+  /** A string field as written before Flux's substitution, where substitution changed it (a rendered object's). */
+  written?(path: ObjectPath): string | undefined;
 }
 
 /**
