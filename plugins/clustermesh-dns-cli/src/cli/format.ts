@@ -322,7 +322,7 @@ export function formatReportText(
         .map(name => `--value ${name}=<value>`)
         .join(
           ' ',
-        )} (or the conventions' values; a value given holds for every cluster).`,
+        )} (or the conventions' values; a value given holds for every cluster, and --value <cluster>:NAME=<value> gives one cluster its own where their Secrets differ).`,
       '',
     );
   if (options.verbose) {

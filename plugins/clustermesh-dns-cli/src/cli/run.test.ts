@@ -85,7 +85,7 @@ describe('clustermesh-dns validate', () => {
     );
     // the option that evaluates it, named once
     expect(plain.stdout).toContain(
-      "Not known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values; a value given holds for every cluster).",
+      "Not known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values; a value given holds for every cluster, and --value <cluster>:NAME=<value> gives one cluster its own where their Secrets differ).",
     );
     const strict = await cli(
       'validate',

@@ -1777,6 +1777,34 @@ export function lineAt(
   return repository.readText(at.file)?.split('\n')[at.line - 1];
 }
 
+/** Per mesh, the networks (indexes into `pools.networks`) of each member. */
+const networksByMember = new WeakMap<MeshModel, Map<string, Set<number>>>();
+
+/**
+ * Whether two clusters share an L2/BGP network, as the conventions'
+ * `pools.networks` list them (without it, every member is taken to share
+ * one): their pools' addresses are then one address space.
+ *
+ * @public
+ */
+export function shareNetwork(mesh: MeshModel, a: string, b: string): boolean {
+  let networksOf = networksByMember.get(mesh);
+  if (!networksOf) {
+    networksOf = new Map();
+    const networks = mesh.conventions.pools.networks ?? [
+      mesh.members.map(c => c.name),
+    ];
+    networks.forEach((members, i) =>
+      members.forEach(m =>
+        networksOf!.set(m, (networksOf!.get(m) ?? new Set()).add(i)),
+      ),
+    );
+    networksByMember.set(mesh, networksOf);
+  }
+  const theirs = networksOf.get(b);
+  return [...(networksOf.get(a) ?? [])].some(n => theirs?.has(n));
+}
+
 const byFqdn = new WeakMap<MeshModel, Map<string, ClusterModel>>();
 
 /**

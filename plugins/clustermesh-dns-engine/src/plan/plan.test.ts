@@ -3121,22 +3121,41 @@ describe('planMeshDnsChange on other layouts', () => {
       'kubernetes/infrastructure/helmrelease.yaml':
         'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.6\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n  values:\n    cluster:\n      name: ${CLUSTER_NAME}\n      id: ${CLUSTER_ID}\n    clustermesh:\n      useAPIServer: true\n',
     };
-    const conventionsOf = (tree: Record<string, string>) =>
-      resolveConventions({}, detectConventions(createRepoTree(tree)));
-    const { plan: first, after } = applied(
+    const input = {
+      clusters: [
+        { name: 'a', ip: '10.0.0.10' },
+        { name: 'b', ip: '10.0.0.11' },
+      ],
+    };
+    // on one network (no pools.networks): each address is the overlap
+    // pools-disjoint fails, which the change depends on
+    const shared = applied(
       files,
+      input,
+      resolveConventions({}, detectConventions(createRepoTree(files))),
+    ).plan;
+    expect(shared.edits).toEqual([]);
+    expect(shared.problems).toEqual([
       {
-        clusters: [
-          { name: 'a', ip: '10.0.0.10' },
-          { name: 'b', ip: '10.0.0.11' },
-        ],
+        field: 'clusters[0].ip',
+        message:
+          '10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it',
+        remedy:
+          "Give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in `pools.networks` of the conventions.",
       },
-      conventionsOf(files),
-    );
+      expect.objectContaining({ field: 'clusters[1].ip' }),
+    ]);
+    // listed on separate networks: the pools are not compared, and the
+    // shared pool is said
+    const conventionsOf = (tree: Record<string, string>) =>
+      resolveConventions(
+        { pools: { networks: [['a'], ['b']] } },
+        detectConventions(createRepoTree(tree)),
+      );
+    const { plan: first, after } = applied(files, input, conventionsOf(files));
     expect(first.problems).toEqual([]);
-    // the shared pool: each address is also the other's, said
     expect(first.decisions).toContainEqual(
-      "a: 10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).",
+      "a: 10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in `pools.networks` of the conventions.",
     );
     const moved = applied(
       after,

@@ -22,6 +22,7 @@ import {
   poolsOutsideFlux,
   PoolLookup,
   poolOfAddress,
+  shareNetwork,
   unevaluatedPartsNote,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
@@ -303,18 +304,24 @@ function planEdits(
     const held = heldElsewhere[i];
     // outside its own pools: the refusal says whose address it is
     if (!held || statedByInput.has(`lb-ip-in-pool|${c.name}`)) return;
-    {
-      const { other, found } = held;
+    const { other, found } = held;
+    const message = `${addresses[i].text} is also in pool ${
+      found.pool.name
+    } of ${other.name} (${formatLocation(
+      found.kind === 'in-pool' ? found.block.location : found.pool.location,
+    )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it`;
+    const remedy = `Give ${c.name} an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in \`pools.networks\` of the conventions.`;
+    // pools that pools-disjoint compares (one network, both for the
+    // apiserver): the address is the overlap that check fails, and the
+    // change depends on it
+    if (found.kind === 'in-pool' && shareNetwork(mesh, c.name, other.name)) {
+      inputProblems.push({ field: `clusters[${i}].ip`, message, remedy });
+      statedByInput.add(`pools-disjoint|${c.name}`);
+      statedByInput.add(`pools-disjoint|${other.name}`);
+    } else
       sharedAddresses.push(
-        `${c.name}: ${addresses[i].text} is also in pool ${
-          found.pool.name
-        } of ${other.name} (${formatLocation(
-          found.kind === 'in-pool' ? found.block.location : found.pool.location,
-        )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it; give ${
-          c.name
-        } an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint).`,
+        `${c.name}: ${message}; ${remedy[0].toLowerCase()}${remedy.slice(1)}`,
       );
-    }
   });
   const decided = decideChange(
     mesh,

@@ -502,7 +502,7 @@ describe('the mesh is the clusters in it', () => {
     expect(settingsOutcome('tenant-a')).toMatchObject({
       outcome: 'fail',
       message:
-        'no ConfigMap flux-system/cluster-settings is applied to the cluster',
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster, and Kustomization flux-system/cluster-infra-infrastructure, which applies the Cilium values, substitutes from Secret cluster-secrets only, which does not set CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP',
     });
     // one confined to the settings' namespace may still hold them
     expect(settingsOutcome('flux-system').outcome).toBe('not-evaluated');

@@ -82,6 +82,28 @@ describe('dnsendpoint-included', () => {
     expect(checks[0].remediation).toMatch(/--mode manual/);
   });
 
+  it("says no DNSEndpoint would be published where the cluster's ExternalDNS reads no DNSEndpoints, and to add the crd source", () => {
+    const checks = exampleChecks(files => {
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+      replace(
+        'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml',
+        '      - crd\n',
+        '      - service\n',
+      )(files);
+    }).filter(c => c.ruleId === 'dnsendpoint-included');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'fail',
+        'no DNSEndpoint of the cluster is applied, and none would be published: its ExternalDNS (HelmRelease kube-system/external-dns, kubernetes/infrastructure/networking/external-dns/helmrelease.yaml:4) reads no DNSEndpoints (no crd source)',
+      ]),
+    );
+    expect(checks[0].remediation).toMatch(
+      /^Add `crd` to the sources of the cluster's ExternalDNS .*--mode manual/,
+    );
+  });
+
   it("points a missing DNSEndpoint at the Kustomization applying Cilium where no kustomization would list it (not at an app's the cluster applies first)", () => {
     const result = exampleChecks(files => {
       // no records folder, and cluster folders Flux generates a kustomization for

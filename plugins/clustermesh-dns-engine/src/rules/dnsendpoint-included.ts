@@ -1,6 +1,7 @@
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath } from '../conventions/templates';
 import {
+  externalDnsDeploymentsOf,
   idleExternalDns,
   inRepositoryLayout,
   whereMissing,
@@ -21,6 +22,8 @@ export const dnsEndpointIncluded = defineClusterRule({
     // nothing would publish one: the two ways on, as configure says
     if (failure?.id === 'noPublisher')
       return 'Apply the ExternalDNS the repository has to the clusters (list it in their kustomizations again, with the crd source), then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.';
+    if (failure?.id === 'noReader')
+      return "Add `crd` to the sources of the cluster's ExternalDNS (the chart's `sources`, or `--source=crd`), then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.";
     // the file found but not applied
     if (failure?.id === 'notApplied' && failure.location) {
       const { file } = failure.location;
@@ -45,12 +48,14 @@ export const dnsEndpointIncluded = defineClusterRule({
     other: 'the DNSEndpoint in {{other}} is applied{{conventional}}',
     missing:
       'no DNSEndpoint of the cluster is applied{{expected}}{{unrelated}}',
+    noReader:
+      'no DNSEndpoint of the cluster is applied, and none would be published: its ExternalDNS ({{deployments}}) reads no DNSEndpoints (no crd source){{unrelated}}',
     noPublisher:
       'no DNSEndpoint of the cluster is applied, and none would be published: no cluster runs ExternalDNS (the repository has {{deployment}}, {{where}}, but no kustomization of a cluster applies it){{unrelated}}',
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
-  absence: ['missing', 'notApplied', 'noPublisher'],
+  absence: ['missing', 'notApplied', 'noPublisher', 'noReader'],
   check(mesh, c, r) {
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
@@ -90,6 +95,30 @@ export const dnsEndpointIncluded = defineClusterRule({
             {
               deployment: idle.description,
               where: formatLocation(idle.location),
+              unrelated,
+            },
+            where,
+          ),
+        ];
+      // its ExternalDNS, every source read, takes no DNSEndpoint: one
+      // written would publish nothing (configure refuses to write one)
+      const deployments = other ? [] : externalDnsDeploymentsOf(c);
+      if (
+        deployments.length &&
+        deployments.every(
+          d =>
+            !d.sources.includes('crd') &&
+            !d.valuesUnread &&
+            (d.sources.length > 0 || d.defaultSources),
+        )
+      )
+        return [
+          r.fail(
+            'noReader',
+            {
+              deployments: deployments
+                .map(d => `${d.description}, ${formatLocation(d.location)}`)
+                .join('; '),
               unrelated,
             },
             where,

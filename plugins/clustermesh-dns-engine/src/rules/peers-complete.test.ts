@@ -135,6 +135,23 @@ describe('peers-complete', () => {
       });
     });
 
+    it("fails a peer name whose value not known here each cluster's SOPS line keeps at another length: another name", () => {
+      const longerInApps = (files: Record<string, string>) => {
+        const apps = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
+        files[apps] = files[apps].replace(
+          /data:[A-Za-z0-9+/=]+,/,
+          `data:${Buffer.alloc(23).toString('base64')},`,
+        );
+      };
+      const infra = checksOf(longerInApps).find(c => c.cluster === 'infra');
+      expect(infra).toMatchObject({
+        outcome: 'fail',
+        severity: 'error',
+        message:
+          "CILIUM_CLUSTERMESH_APPS_FQDN is \"clustermesh-apps.<secret:SECRET_DOMAIN>\", written as apps's FQDN, but this cluster's SOPS value of SECRET_DOMAIN (kubernetes/clusters/infra/cluster-secrets.sops.yaml) is 11 bytes long and apps's (kubernetes/clusters/apps/cluster-secrets.sops.yaml) 23: not one value, so the name written here is another name than apps's FQDN (write it with a value this cluster holds for apps, or written out)",
+      });
+    });
+
     it('passes when both clusters read the value from the same Secret file', () => {
       const checks = checksOf(files => {
         // one Secret for both clusters, kept with infra's

@@ -44,6 +44,8 @@ export const peersComplete = defineClusterRule({
       "{{variable}} is {{value}} and {{peer}}'s FQDN is {{expected}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
     givenApart:
       "{{variable}} is {{value}}, written as {{peer}}'s FQDN with the {{given}} given to this run for every cluster, but this cluster's SOPS value of {{given}} is {{here}} bytes long and {{peer}}'s {{there}}: not one value, so the name written here is not known to be {{peer}}'s (give each cluster its own: --value <cluster>:{{given}}=<value>){{others}}",
+    secretsApart:
+      "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but this cluster's SOPS value of {{given}} ({{hereFile}}) is {{here}} bytes long and {{peer}}'s ({{thereFile}}) {{there}}: not one value, so the name written here is another name than {{peer}}'s FQDN (write it with a value this cluster holds for {{peer}}, or written out){{others}}",
     separateSecrets:
       "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} in this cluster and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
@@ -71,6 +73,16 @@ export const peersComplete = defineClusterRule({
       here: number;
       there: number;
     }[] = [];
+    /** Peers named with a value read apart whose SOPS lengths differ: another name. */
+    const lengthsApart: {
+      i: number;
+      variable: string;
+      here: number;
+      there: number;
+      hereFile: string;
+      thereFile: string;
+      written?: { what: string; value: string; location(): SourceLocation };
+    }[] = [];
     /** Peers with no variable: one finding for them all (one cause). */
     const notSet: { variable: string; peer: string; expected?: string }[] = [];
     const byEntry = new Map<
@@ -90,7 +102,10 @@ export const peersComplete = defineClusterRule({
           mesh.byName.get(peer),
           unknownOf(mesh, value),
         );
-        if (source) apart.push({ i, ...source });
+        const sopsLengths =
+          source && sopsLengthsApart(mesh, c, mesh.byName.get(peer), value);
+        if (sopsLengths) lengthsApart.push({ i, ...sopsLengths });
+        else if (source) apart.push({ i, ...source });
         else if (anyGiven) {
           const lengths = givenForBothDiffers(
             mesh,
@@ -122,7 +137,19 @@ export const peersComplete = defineClusterRule({
             peerModel,
             unknownOf(mesh, entry.address),
           );
-          if (source)
+          const lengths =
+            source && sopsLengthsApart(mesh, c, peerModel, entry.address);
+          if (lengths)
+            lengthsApart.push({
+              i,
+              ...lengths,
+              written: {
+                what: `its mesh entry for ${peer}`,
+                value: entry.address,
+                location: entry.location,
+              },
+            });
+          else if (source)
             apart.push({
               i,
               ...source,
@@ -209,6 +236,28 @@ export const peersComplete = defineClusterRule({
           c.settingsLocation,
         ),
       );
+    if (lengthsApart.length) {
+      // one result for the cluster: the first such peer, and how many more
+      const [first] = lengthsApart;
+      const { peer, variable } = c.peers[first.i];
+      out.push(
+        r.fail(
+          'secretsApart',
+          {
+            variable: first.written?.what ?? variable,
+            value: q(first.written?.value ?? values[first.i]),
+            peer,
+            given: first.variable,
+            here: first.here,
+            there: first.there,
+            hereFile: first.hereFile,
+            thereFile: first.thereFile,
+            others: moreAlike(lengthsApart.length),
+          },
+          first.written?.location() ?? c.settings.get(variable)!.location,
+        ),
+      );
+    }
     if (apart.length) {
       // one result for the cluster: the first such peer, and how many more
       const [first] = apart;
@@ -361,6 +410,50 @@ function separateSource(
       };
   }
   return undefined;
+}
+
+/**
+ * A name written the same for a peer as the peer's own FQDN whose values
+ * not known here each cluster reads from its own SOPS line, where those
+ * lines' plaintext lengths (SOPS keeps them) make the two names of
+ * different lengths: certainly not one name. The first variable whose
+ * lengths differ, and where each reads it; undefined when a length is not
+ * known or the lengths add up alike.
+ */
+function sopsLengthsApart(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  peer: ClusterModel | undefined,
+  text: string,
+):
+  | {
+      variable: string;
+      here: number;
+      there: number;
+      hereFile: string;
+      thereFile: string;
+    }
+  | undefined {
+  if (!peer) return undefined;
+  let delta = 0;
+  let first: ReturnType<typeof sopsLengthsApart>;
+  for (const variable of unknownOf(mesh, text)) {
+    const here = secretSourceOf(mesh, cluster, variable);
+    const there = secretSourceOf(mesh, peer, variable);
+    if (here?.length === undefined || there?.length === undefined)
+      return undefined;
+    const uses = text.split(`<secret:${variable}>`).length - 1;
+    delta += uses * (here.length - there.length);
+    if (!first && here.length !== there.length)
+      first = {
+        variable,
+        here: here.length,
+        there: there.length,
+        hereFile: here.location.file,
+        thereFile: there.location.file,
+      };
+  }
+  return delta === 0 ? undefined : first;
 }
 
 /**

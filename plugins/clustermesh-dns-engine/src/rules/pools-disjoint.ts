@@ -6,7 +6,7 @@ import {
   rangeOverlap,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
-import { poolAdmitsApiserver } from '../model/queries';
+import { poolAdmitsApiserver, shareNetwork } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule, q } from './rule';
 
@@ -36,19 +36,8 @@ export const poolsDisjoint = defineMeshRule({
   },
   check(mesh, r) {
     const out: CheckResult[] = [];
-    const networks = mesh.conventions.pools.networks ?? [
-      mesh.members.map(c => c.name),
-    ];
-    const networksOf = new Map<string, Set<number>>();
-    networks.forEach((members, i) =>
-      members.forEach(m =>
-        networksOf.set(m, (networksOf.get(m) ?? new Set()).add(i)),
-      ),
-    );
-    const shareNetwork = (a: ClusterModel, b: ClusterModel) =>
-      [...(networksOf.get(a.name) ?? [])].some(n =>
-        networksOf.get(b.name)?.has(n),
-      );
+    const sameNetwork = (a: ClusterModel, b: ClusterModel) =>
+      shareNetwork(mesh, a.name, b.name);
     type Entry = {
       cluster: ClusterModel;
       pool: PoolModel;
@@ -153,7 +142,7 @@ export const poolsDisjoint = defineMeshRule({
       for (const a of open)
         if (
           a.cluster !== b.cluster &&
-          shareNetwork(a.cluster, b.cluster) &&
+          sameNetwork(a.cluster, b.cluster) &&
           !(admitsApiserver(a) && admitsApiserver(b))
         )
           for (const e of [a, b])
@@ -162,7 +151,7 @@ export const poolsDisjoint = defineMeshRule({
       const overlapping = open.filter(a =>
         a.cluster === b.cluster
           ? a.pool !== b.pool
-          : shareNetwork(a.cluster, b.cluster) &&
+          : sameNetwork(a.cluster, b.cluster) &&
             admitsApiserver(a) &&
             admitsApiserver(b),
       );

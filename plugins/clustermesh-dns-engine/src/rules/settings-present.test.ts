@@ -276,6 +276,62 @@ describe('settings-present', () => {
     });
   });
 
+  it('says where the Kustomization applying the Cilium values substitutes from Secrets only, at the list a parent patch sets', () => {
+    const files: Record<string, string> = {
+      'infrastructure/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml]\n',
+      'infrastructure/cilium/release.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}\n    clustermesh: {useAPIServer: true}\n',
+    };
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+        `clusters/${c}`,
+      );
+      files[
+        `clusters/${c}/secrets.yaml`
+      ] = `apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
+      // the apps Kustomization's patch gives every child its substitution
+      files[`clusters/${c}/apps.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: apps, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  path: ./apps/${c}`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  patches:',
+        '    - patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata: {name: not-used}',
+        '        spec:',
+        '          postBuild:',
+        '            substituteFrom:',
+        '              - {kind: Secret, name: cluster-secrets}',
+        '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
+        '',
+      ].join('\n');
+      files[
+        `apps/${c}/cilium.yaml`
+      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cilium, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+    }
+    const report = reportWithTemplate(createRepoTree(files));
+    const alpha = report.clusters
+      .find(c => c.name === 'alpha')!
+      .checks.find(k => k.ruleId === 'settings-present')!;
+    expect(alpha).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no ConfigMap flux-system/cluster-settings is applied to the cluster, and Kustomization flux-system/cilium, which applies the Cilium values, substitutes from Secret cluster-secrets only, which does not set CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP',
+      // the list the parent's patch sets, where the ConfigMap is to be named
+      location: { file: 'clusters/alpha/apps.yaml' },
+    });
+  });
+
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {
     const result = exampleChecks(f => {
       withoutLbIp(f);

@@ -1,3 +1,4 @@
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath, settingsConfigMapName } from '../conventions/templates';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
@@ -23,7 +24,8 @@ export const settingsPresent = defineClusterRule({
     const noConfigMap =
       failure?.id === 'noConfigMap' ||
       failure?.id === 'noConfigMapOthers' ||
-      failure?.id === 'noConfigMapInline';
+      failure?.id === 'noConfigMapInline' ||
+      failure?.id === 'noConfigMapSecrets';
     // none anywhere: where configure would create them (a folder whose
     // Kustomization substitutes from it, in its namespace), not a default
     // path of another layout
@@ -57,6 +59,17 @@ export const settingsPresent = defineClusterRule({
       )}\` in a file listed in the resources of \`${listing}\` (\`${dirnamePath(
         listing,
       )}/cluster-settings.yaml\`, say), or run \`clustermesh-dns configure\`, which writes and lists it.`;
+    // the Kustomization reads Secrets only, as set where the location is
+    // (a parent's patch): the ConfigMap goes in that list too
+    if (failure?.id === 'noConfigMapSecrets' && failure.location)
+      return `Add \`${c.variables.fqdn}\` and \`${
+        c.variables.lbIp
+      }\` to a ConfigMap \`${clusterPath(
+        c.settings.configMap,
+        '<cluster>',
+      )}\` the cluster applies, and add it to the \`postBuild.substituteFrom\` set at \`${formatLocation(
+        failure.location,
+      )}\` (optional: true while it is new); or run \`clustermesh-dns configure\`, which says where it can write them.`;
     if (failure?.id === 'missingShared')
       return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
@@ -78,6 +91,8 @@ export const settingsPresent = defineClusterRule({
       'no ConfigMap {{configMap}} is applied to the cluster, and Kustomization {{kustomization}}, which applies the Cilium values, substitutes only its own postBuild.substitute, which does not set {{variables}}',
     notReaching:
       'ConfigMap {{configMap}} is made outside the repository (no manifest of the repository defines it; Kustomization {{namedBy}} substitutes from it), and Kustomization {{kustomization}}, which applies the Cilium values, does not substitute from it: whatever it holds never reaches them',
+    noConfigMapSecrets:
+      'no ConfigMap {{configMap}} is applied to the cluster, and Kustomization {{kustomization}}, which applies the Cilium values, substitutes from {{sources}} only, which {{do}} not set {{variables}}',
     noConfigMapOthers:
       "no ConfigMap {{configMap}} is applied to the cluster; Kustomization {{kustomization}}, which applies its Cilium values, substitutes from {{others}}: if one holds the cluster's settings, name it in the conventions' settings.configMap",
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
@@ -96,11 +111,17 @@ export const settingsPresent = defineClusterRule({
     byTemplateUnverified:
       '{{lbIpVariable}} = {{lbIp}}; FQDN {{fqdn}} by template {{template}} in {{file}}, not a settings variable: {{why}}; but a source whose keys are not known here may not define the variables of the template',
   },
-  absence: ['noConfigMap', 'noConfigMapOthers', 'notReaching'],
+  absence: [
+    'noConfigMap',
+    'noConfigMapOthers',
+    'noConfigMapSecrets',
+    'notReaching',
+  ],
   fieldAbsence: ['missing', 'missingShared', 'missingInline'],
   variables: [
     'noConfigMap',
     'noConfigMapOthers',
+    'noConfigMapSecrets',
     'notReaching',
     'missing',
     'missingShared',
@@ -225,6 +246,32 @@ export const settingsPresent = defineClusterRule({
                 .join(' and '),
             },
             c.settingsLocation,
+          ),
+        ];
+      // substituted from Secrets only (a parent's patch sets the list):
+      // where the list is set is where the ConfigMap must be named
+      const unset = missing.filter(
+        v => applier?.variables.value(v) === undefined,
+      );
+      if (
+        applier?.postBuild &&
+        applier.object &&
+        applier.substituteFrom.length &&
+        unset.length
+      )
+        return [
+          r.fail(
+            'noConfigMapSecrets',
+            {
+              configMap,
+              kustomization: applier.key,
+              sources: applier.substituteFrom
+                .map(ref => `${ref.kind} ${ref.name}`)
+                .join(', '),
+              do: applier.substituteFrom.length > 1 ? 'do' : 'does',
+              variables: unset.join(' and '),
+            },
+            locate(applier.object, ['spec', 'postBuild', 'substituteFrom']),
           ),
         ];
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
