@@ -1122,6 +1122,45 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
+  it("names a secret part of the records' names per cluster in the records document where the clusters' Secrets hold different values", () => {
+    const secrets = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
+    const longerInApps = {
+      ...before,
+      // apps' SOPS value of SECRET_DOMAIN is 23 bytes, infra's 11
+      [secrets]: before[secrets].replace(
+        /data:[A-Za-z0-9+/=]+,/,
+        `data:${Buffer.alloc(23).toString('base64')},`,
+      ),
+    };
+    expect(longerInApps[secrets]).not.toBe(before[secrets]);
+    const manual = planMeshDnsChange(
+      createRepoTree(longerInApps),
+      {
+        ...storyInput,
+        mode: 'manual',
+        cloudflareResource: 'cloudflare_record',
+      },
+      defaultConventions,
+    );
+    // refused (below), with what it would have written
+    const doc = manual.proposed.find(
+      e => e.path === 'docs/clustermesh-dns-records.md',
+    )!.after;
+    expect(doc).toContain(
+      "`${SECRET_DOMAIN}` is each cluster's own (their Secrets hold different values): each name takes its cluster's value.",
+    );
+    expect(doc).toContain(
+      'name    = "clustermesh-apps.${var.secret_domain_apps}"',
+    );
+    expect(doc).toContain(
+      'name    = "clustermesh-infra.${var.secret_domain_infra}"',
+    );
+    // and the peers named through the other's value are why it is refused
+    expect(manual.problems.map(p => p.message).join('\n')).toMatch(
+      /\[peers-complete\] .* is 11 bytes long and apps's .* 23/,
+    );
+  });
+
   it("writes no Cloudflare snippet nor Cloudflare's DNS-only wording in the records document of another provider", () => {
     const manual = planMeshDnsChange(
       createRepoTree(before),

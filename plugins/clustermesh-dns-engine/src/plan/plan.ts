@@ -22,6 +22,7 @@ import {
   poolsOutsideFlux,
   PoolLookup,
   poolOfAddress,
+  secretSourceOf,
   shareNetwork,
   unevaluatedPartsNote,
 } from '../model/queries';
@@ -374,6 +375,7 @@ function planEdits(
             fqdn: committedFqdn(context, r.cluster),
           })),
           input,
+          variable => valuesDifferAcross(mesh, listed, variable),
         );
     }
   } catch (error) {
@@ -558,6 +560,30 @@ function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
       ', ',
     )} in the settings each cluster's Kustomizations substitute from, then run again`,
   };
+}
+
+/**
+ * Whether clusters hold different values of a variable: given per cluster
+ * apart, or kept in SOPS lines of different lengths (SOPS keeps the
+ * plaintext's length).
+ */
+function valuesDifferAcross(
+  mesh: MeshModel,
+  clusters: readonly string[],
+  variable: string,
+): boolean {
+  const seen = new Set<string>();
+  for (const name of clusters) {
+    const given = mesh.conventions.valuesByCluster?.[name]?.[variable];
+    const length = secretSourceOf(
+      mesh,
+      mesh.byName.get(name),
+      variable,
+    )?.length;
+    if (given !== undefined) seen.add(`=${given}`);
+    else if (length !== undefined) seen.add(`#${length}`);
+  }
+  return seen.size > 1;
 }
 
 /** The records of some clusters of the mesh after the change. */

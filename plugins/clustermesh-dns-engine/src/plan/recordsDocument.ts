@@ -1,4 +1,4 @@
-import { envsubst } from '../flux/envsubst';
+import { envsubst, referencedVariables } from '../flux/envsubst';
 import { MeshConventions, recordsDocumentMarker } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
 import type { MeshDnsRecord } from './types';
@@ -17,6 +17,8 @@ export function planRecordsDocument(
   conventions: MeshConventions,
   records: MeshDnsRecord[],
   input: MeshDnsChangeInput,
+  /** Whether the clusters hold different values of a variable of the names (each its own Secret). */
+  perCluster: (variable: string) => boolean = () => false,
 ) {
   const file = conventions.dns.recordsDocument;
   const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
@@ -24,10 +26,14 @@ export function planRecordsDocument(
   const hcl = records
     .map(r => {
       const label = `clustermesh_${r.cluster.replace(/-/g, '_')}`;
-      // a variable of the name (`${SECRET_DOMAIN}`) is a Terraform variable
+      // a variable of the name (`${SECRET_DOMAIN}`) is a Terraform variable,
+      // one per cluster where each holds its own value
       const terraform = envsubst(
         r.fqdn,
-        variable => `\${var.${variable.toLowerCase()}}`,
+        variable =>
+          `\${var.${variable.toLowerCase()}${
+            perCluster(variable) ? `_${label.slice('clustermesh_'.length)}` : ''
+          }}`,
         { strict: false },
       );
       const name = terraform.ok ? terraform.output : r.fqdn;
@@ -66,7 +72,7 @@ export function planRecordsDocument(
         }`
   }\n\n| Cluster | Name | Type | Value | TTL |\n|---|---|---|---|---|\n${records
     .map(recordRow)
-    .join('\n')}\n${
+    .join('\n')}\n${ownValues(records, perCluster)}${
     cloudflare
       ? `\n## OpenTofu / Terraform (Cloudflare provider ${
           resource === 'cloudflare_record' ? 'v4' : 'v5'
@@ -82,4 +88,19 @@ export function planRecordsDocument(
         : 'the records to keep by hand (manual DNS mode), updated',
     );
   }
+}
+
+/** Said under the table: the variables of the names whose value is each cluster's own. */
+function ownValues(
+  records: readonly MeshDnsRecord[],
+  perCluster: (variable: string) => boolean,
+): string {
+  const own = [
+    ...new Set(records.flatMap(r => referencedVariables(r.fqdn))),
+  ].filter(perCluster);
+  return own.length
+    ? `\n${own.map(v => `\`\${${v}}\``).join(', ')} ${
+        own.length > 1 ? 'are' : 'is'
+      } each cluster's own (their Secrets hold different values): each name takes its cluster's value.\n`
+    : '';
 }
