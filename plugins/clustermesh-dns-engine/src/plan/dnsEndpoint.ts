@@ -113,9 +113,11 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
       ctx.notes.push(
         `The DNSEndpoint${of} goes in ${
           own.file
-        }, applied by a new Flux Kustomization, ${own.name} (in ${
-          own.declaredIn
-        }), after ${own.after.join(
+        }, applied by a new Flux Kustomization, ${
+          own.name
+        } (in ${own.declarations
+          .map(d => d.file)
+          .join(', ')}), after ${own.after.join(
           ' and ',
         )}, with the source and substitution of ${cilium.name}: in ${
           cilium.name

@@ -4,7 +4,7 @@ import {
   fixtureTree,
   knownDomain,
 } from '../__testUtils__/trees';
-import { ciliumReleaseHead } from '../__testUtils__/rules';
+import { ciliumReleaseHead, externalDnsRelease } from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
@@ -197,12 +197,22 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
       files['infra/cilium/base/kustomization.yaml'],
     );
     for (const c of ['alpha', 'beta']) {
-      expect(written).toContain(`infra/cilium/${c}/dnsendpoint.yaml`);
+      // in a folder of the overlay's own, applied apart from Cilium by a
+      // Kustomization in the cluster's file
+      expect(written).toContain(
+        `infra/cilium/${c}/clustermesh/dnsendpoint.yaml`,
+      );
+      expect(after[`clusters/${c}/cilium.yaml`]).toContain(
+        `path: ./infra/cilium/${c}/clustermesh\n`,
+      );
       // written out, as the values are (no settings, no substitution)
-      expect(after[`infra/cilium/${c}/dnsendpoint.yaml`]).toContain(
+      expect(after[`infra/cilium/${c}/clustermesh/dnsendpoint.yaml`]).toContain(
         `dnsName: clustermesh-${c}.mesh.example.test`,
       );
     }
+    expect(after['clusters/gamma/cilium.yaml']).toBe(
+      files['clusters/gamma/cilium.yaml'],
+    );
     // gamma, outside, gets no record; the members validate clean
     const report = validateMesh(createRepoTree(after), conventions);
     const byName = Object.fromEntries(report.clusters.map(c => [c.name, c]));
@@ -211,12 +221,142 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
     // as kustomize builds them: gamma's overlay holds no record
     const kinds = kubectlOnPath('kubectl kustomize of the overlays')
-      ? kubectlKinds(after, ['infra/cilium/alpha', 'infra/cilium/gamma'])
+      ? kubectlKinds(after, [
+          'infra/cilium/alpha/clustermesh',
+          'infra/cilium/gamma',
+        ])
       : [['DNSEndpoint'], []];
     expect(kinds.map(k => k.filter(kind => kind === 'DNSEndpoint'))).toEqual([
       ['DNSEndpoint'],
       [],
     ]);
+  });
+});
+
+describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () => {
+  it("goes in a folder of the base's own, applied by a new Kustomization beside each cluster's Cilium one, after Cilium and ExternalDNS", () => {
+    // each cluster declares its Kustomizations in its own file, all of
+    // them building one shared base (`k8s/base/<app>`)
+    const files: Record<string, string> = {
+      'base/cilium/kustomization.yaml': 'resources:\n  - helmrelease.yaml\n',
+      'base/cilium/helmrelease.yaml': ciliumRelease([
+        '    clustermesh: {useAPIServer: true}',
+      ]),
+      'base/external-dns/kustomization.yaml':
+        'resources:\n  - helmrelease.yaml\n',
+      'base/external-dns/helmrelease.yaml': externalDnsRelease('cloudflare', [
+        'sources: [crd]',
+        'domainFilters: [example.net]',
+      ]),
+    };
+    const kustomization = (name: string, path: string, labels = true) =>
+      [
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        `  name: ${name}`,
+        '  namespace: flux-system',
+        ...(labels ? ['  labels:', '    part-of: definitions'] : []),
+        'spec:',
+        '  interval: 30m',
+        `  path: "./${path}"`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  postBuild:',
+        '    substituteFrom:',
+        '      - {kind: ConfigMap, name: cluster-settings}',
+        '',
+      ].join('\n');
+    for (const [c, id, pool] of [
+      ['east', 1, '10.70.1.0/24'],
+      ['west', 2, '10.70.2.0/24'],
+    ] as const) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+        `clusters/${c}`,
+      );
+      files[`clusters/${c}/definitions/kube-system.yaml`] = kustomization(
+        'kube-system-cilium',
+        'base/cilium',
+      );
+      files[`clusters/${c}/definitions/networking.yaml`] = kustomization(
+        'networking-external-dns',
+        'base/external-dns',
+      );
+      files[
+        `clusters/${c}/cluster-settings.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n`;
+      files[
+        `clusters/${c}/pool.yaml`
+      ] = `apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec:\n  blocks:\n    - cidr: ${pool}\n`;
+    }
+    const conventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+      detectConventions(createRepoTree(files)),
+    );
+    const input = {
+      clusters: [
+        { name: 'east', ip: '10.70.1.10' },
+        { name: 'west', ip: '10.70.2.10' },
+      ],
+    };
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    // one record for both, in a folder of the base's own that the base's
+    // kustomization does not list
+    expect(after['base/cilium/clustermesh/kustomization.yaml']).toContain(
+      '- dnsendpoint.yaml',
+    );
+    expect(after['base/cilium/clustermesh/dnsendpoint.yaml']).toContain(
+      'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+    );
+    expect(after['base/cilium/kustomization.yaml']).toBe(
+      files['base/cilium/kustomization.yaml'],
+    );
+    // each cluster's file declares the new Kustomization, as its Cilium
+    // one is declared: labels, substitution; after Cilium and ExternalDNS
+    for (const c of ['east', 'west']) {
+      const declared = parseAllDocuments(
+        after[`clusters/${c}/definitions/kube-system.yaml`],
+      ).map(d => d.toJS());
+      expect(declared[1]).toEqual({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: {
+          name: 'kube-system-cilium-clustermesh',
+          namespace: 'flux-system',
+          labels: { 'part-of': 'definitions' },
+        },
+        spec: {
+          dependsOn: [
+            { name: 'kube-system-cilium' },
+            { name: 'networking-external-dns' },
+          ],
+          interval: '30m',
+          path: './base/cilium/clustermesh',
+          prune: true,
+          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          postBuild: {
+            substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+          },
+        },
+      });
+    }
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^The DNSEndpoint goes in base\/cilium\/clustermesh\/dnsendpoint\.yaml, applied by a new Flux Kustomization, kube-system-cilium-clustermesh \(in clusters\/east\/definitions\/kube-system\.yaml, clusters\/west\/definitions\/kube-system\.yaml\), after kube-system-cilium and networking-external-dns/,
+      ),
+    );
+    // validated afterwards: each cluster publishes its own record; a
+    // second run writes nothing
+    const report = validateMesh(createRepoTree(after), conventions);
+    expect(report.summary.errors).toBe(0);
+    expect(
+      report.clusters.map(
+        c => c.checks.find(k => k.ruleId === 'dnsendpoint-included')?.outcome,
+      ),
+    ).toEqual(['pass', 'pass']);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 });
 
@@ -3447,7 +3587,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     ]) {
       expect(plan.problems).toEqual([]);
       expect(plan.edits.map(e => e.path)).toContain(
-        'clusters/a/apps/cilium/dnsendpoint.yaml',
+        'clusters/a/apps/cilium/clustermesh/dnsendpoint.yaml',
       );
     }
   });
@@ -4747,9 +4887,13 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       conventions,
     );
     expect(plan.problems).toEqual([]);
-    // each cluster's record in its own folder, written out
+    // each cluster's record in a folder of its own in the cluster's,
+    // written out, applied by a Kustomization of its own after Cilium's
     expect(plan.edits.map(e => e.path)).toContain(
-      `${controllers}/qa/dnsendpoint.yaml`,
+      `${controllers}/qa/clustermesh/dnsendpoint.yaml`,
+    );
+    expect(after['clusters/qa/infrastructure.yaml']).toContain(
+      'path: ./infrastructure/controllers/qa/clustermesh\n',
     );
     // the team then keeps one record in the base all three build, each
     // cluster's Kustomization substituting its own name and address
@@ -4760,16 +4904,16 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       staging: '192.168.0.245',
     };
     for (const env of ['prod', 'qa', 'staging']) {
-      delete shared[`${controllers}/${env}/dnsendpoint.yaml`];
-      shared[`${controllers}/${env}/kustomization.yaml`] = after[
-        `${controllers}/${env}/kustomization.yaml`
-      ].replace('  - dnsendpoint.yaml\n', '');
-      shared[
-        `clusters/${env}/infrastructure.yaml`
-      ] += `  postBuild:\n    substitute:\n      CLUSTER: ${env}\n      RECORD_IP: ${addresses[env]}\n`;
+      delete shared[`${controllers}/${env}/clustermesh/dnsendpoint.yaml`];
+      delete shared[`${controllers}/${env}/clustermesh/kustomization.yaml`];
+      shared[`clusters/${env}/infrastructure.yaml`] = `${
+        files[`clusters/${env}/infrastructure.yaml`]
+      }  postBuild:\n    substitute:\n      CLUSTER: ${env}\n      RECORD_IP: ${
+        addresses[env]
+      }\n`;
     }
     shared[`${controllers}/base/cilium/dnsendpoint.yaml`] = after[
-      `${controllers}/prod/dnsendpoint.yaml`
+      `${controllers}/prod/clustermesh/dnsendpoint.yaml`
     ]
       .replace(
         'clustermesh-prod.example.net',

@@ -41,10 +41,12 @@ export interface RecordsKustomization {
   file: string;
   /** The new folder's kustomization file and its text. */
   kustomization: { file: string; text: string };
-  /** The file that declares the Cilium Kustomization, where the new one is added. */
-  declaredIn: string;
-  /** The new Flux Kustomization, as written. */
-  document: Record<string, unknown>;
+  /**
+   * The new Flux Kustomization, as written, in each file that declares a
+   * Cilium one: one declaration for all the clusters, or each cluster's in
+   * its own file (`clusters/<name>/kube-system.yaml`).
+   */
+  declarations: { file: string; document: Record<string, unknown> }[];
   name: string;
   /** The Kustomizations it depends on, for the summary. */
   after: string[];
@@ -54,14 +56,17 @@ export interface RecordsKustomization {
 
 /**
  * A new DNSEndpoint that would be applied by the Flux Kustomization that
- * applies the Cilium HelmRelease goes, instead, in a folder of its own next
- * to the one that Kustomization builds, applied by a new Kustomization that
- * depends on it and on ExternalDNS's: in one Kustomization with Cilium, a
- * cluster without the DNSEndpoint CRD yet (a new one) fails the whole
- * apply, Cilium included. Only where the Cilium Kustomization is declared
- * next to the folder it builds (a component's `ks.yaml` and its `app/`),
- * in a file this change may edit, and nothing else would build the new
- * folder; undefined otherwise (the record then goes with Cilium, as said).
+ * applies the Cilium HelmRelease goes, instead, in a folder of its own,
+ * applied by a new Kustomization that depends on it and on ExternalDNS's:
+ * in one Kustomization with Cilium, a cluster without the DNSEndpoint CRD
+ * yet (a new one) fails the whole apply, Cilium included. The folder is
+ * next to the one Cilium's builds where that Kustomization is declared
+ * beside it (a component's `ks.yaml` and its `app/`), else inside it (a
+ * base every cluster's Kustomization builds, which lists what it takes);
+ * the new Kustomization goes in every file that declares a Cilium one,
+ * each a file this change may edit, named alike, building one folder.
+ * Undefined otherwise, or where something else would build the new folder
+ * (the record then goes with Cilium, as said).
  */
 export function recordsKustomizationFor(
   ctx: ChangeContext,
@@ -70,51 +75,93 @@ export function recordsKustomizationFor(
   /** The file the DNSEndpoint would get, and who would apply it. */
   placement: { file: string; appliedBy: Map<string, RenderedKustomization> },
 ): RecordsKustomization | undefined {
-  const cilium = sameDeclaration(clusters.map(c => c.cilium?.appliedBy));
-  if (!cilium?.object) return undefined;
-  if (clusters.some(c => placement.appliedBy.get(c.name)?.key !== cilium.key))
-    return undefined;
-  const { file: declaredIn, index } = cilium.object.source;
-  const parent = dirnamePath(declaredIn);
-  const built = parent ? cilium.path.slice(parent.length + 1) : cilium.path;
+  const ciliums = clusters.map(c => c.cilium?.appliedBy);
+  const [cilium] = ciliums;
   if (
-    (parent && !cilium.path.startsWith(`${parent}/`)) ||
-    !built ||
-    built.includes('/')
+    !cilium?.object ||
+    ciliums.some(
+      (k, i) =>
+        !k?.object ||
+        k.key !== cilium.key ||
+        k.path !== cilium.path ||
+        placement.appliedBy.get(clusters[i].name)?.key !== k.key,
+    )
   )
     return undefined;
-  // as the change leaves it so far (its settings may go in its own
-  // postBuild.substitute, which the new Kustomization needs too)
-  let raw = edits.readDocuments(declaredIn)?.[index];
-  if (raw === undefined) {
-    // a file this change edits; one it cannot edit (SOPS, invalid) is left
-    try {
-      raw = edits
-        .editor(declaredIn, 'the Flux Kustomization of the records')
-        .get(index, []);
-    } catch {
-      return undefined;
-    }
+  // each declaration once (one for every cluster, or one per cluster)
+  const declared = new Map<string, { file: string; index: number }>();
+  for (const k of ciliums as RenderedKustomization[]) {
+    const { file, index } = k.object!.source;
+    declared.set(`${file}#${index}`, { file, index });
   }
-  if (!isRecord(raw) || !isRecord(raw.spec) || !isRecord(raw.metadata))
+  const sites = [...declared.values()];
+  // beside the built folder: one declaration, in the folder above it
+  const parent = dirnamePath(sites[0].file);
+  /** The built folder as the declaring file's folder sees it (`app`). */
+  const fromParent = parent
+    ? cilium.path.slice(parent.length + 1)
+    : cilium.path;
+  const besideBuilt =
+    sites.length === 1 &&
+    (!parent || cilium.path.startsWith(`${parent}/`)) &&
+    fromParent !== '' &&
+    !fromParent.includes('/');
+  // else inside it, where it lists what it builds (a subfolder is taken
+  // only when listed), and not where the settings are Cilium's
+  // Kustomization's own postBuild.substitute (a second copy of them would
+  // go stale)
+  if (
+    !besideBuilt &&
+    (!ctx.mesh.repository.kustomizationFile(cilium.path) ||
+      clusters.some(c => ctx.settings.get(c.name)?.format === 'inline'))
+  )
     return undefined;
-  // the path as written, whatever root it is relative to: its last folder
-  // is the one built, replaced by the new one
-  const rawPath =
-    typeof raw.spec.path === 'string' ? raw.spec.path.replace(/\/+$/, '') : '';
-  const lead = rawPath.slice(0, rawPath.length - built.length);
-  if (!rawPath.endsWith(built) || !(lead === '' || lead.endsWith('/')))
-    return undefined;
+  const base = besideBuilt ? parent : cilium.path;
   const folderName = FOLDER_NAMES.find(n => {
-    const dir = parent ? `${parent}/${n}` : n;
+    const dir = base ? `${base}/${n}` : n;
     return !edits.isDir(dir) && !edits.exists(dir);
   });
   if (!folderName) return undefined;
-  const folder = parent ? `${parent}/${folderName}` : folderName;
+  // inside the built folder: the new folder the record would have got
+  // (the conventions' place), where there is one, else one of its own
+  const wanted = dirnamePath(placement.file);
+  const ownFolder = base ? `${base}/${folderName}` : folderName;
+  const folder =
+    !besideBuilt &&
+    wanted.startsWith(`${cilium.path}/`) &&
+    !edits.isDir(wanted) &&
+    !edits.exists(wanted)
+      ? wanted
+      : ownFolder;
   if (clusters.some(c => buildsWithoutList(ctx, c, folder))) return undefined;
-  // named as Cilium's is written (a namePrefix of the build adds to both)
-  const written = raw.metadata.name;
-  if (typeof written !== 'string' || written.includes('$')) return undefined;
+  // as the change leaves each declaration so far (its settings may go in
+  // its own postBuild.substitute, which the new Kustomization needs too)
+  const raws: Record<string, any>[] = [];
+  for (const { file, index } of sites) {
+    let raw = edits.readDocuments(file)?.[index];
+    if (raw === undefined) {
+      // a file this change edits; one it cannot edit (SOPS, invalid) is left
+      try {
+        raw = edits
+          .editor(file, 'the Flux Kustomization of the records')
+          .get(index, []);
+      } catch {
+        return undefined;
+      }
+    }
+    if (!isRecord(raw) || !isRecord(raw.spec) || !isRecord(raw.metadata))
+      return undefined;
+    raws.push(raw);
+  }
+  // named as Cilium's is written (a namePrefix of the build adds to both),
+  // alike in every declaration
+  const written = raws[0].metadata.name;
+  if (
+    typeof written !== 'string' ||
+    written.includes('$') ||
+    raws.some(raw => raw.metadata.name !== written)
+  )
+    return undefined;
   const name = `${written}-${folderName}`;
   const rendered = `${cilium.name}-${folderName}`;
   // in the clusters that apply the new one: another cluster's is in
@@ -122,7 +169,9 @@ export function recordsKustomizationFor(
   const applying = ctx.mesh.clusters.filter(
     c =>
       clusters.includes(c) ||
-      c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
+      c.render.kustomizations.some(k =>
+        sites.some(site => k.object?.source.file === site.file),
+      ),
   );
   const taken = applying.some(c =>
     c.render.kustomizations.some(
@@ -133,7 +182,7 @@ export function recordsKustomizationFor(
 
   const dependsOn: Record<string, string>[] = [{ name: cilium.name }];
   const after = [cilium.name];
-  const externalDns = sameDeclaration(
+  const externalDns = sameName(
     clusters.map(c => externalDnsKustomizationOf(ctx, c)),
   );
   // not one that applies Cilium's (it applies the new one too: with
@@ -149,33 +198,61 @@ export function recordsKustomizationFor(
     );
     after.push(externalDns.name);
   }
-  const spec: Record<string, unknown> = { dependsOn };
-  for (const [key, value] of Object.entries(raw.spec)) {
-    if (key === 'path') spec.path = `${lead}${folderName}`;
-    else if (!NOT_COPIED.has(key)) spec[key] = value;
-  }
-  // a record taken out of Git is deleted, and ExternalDNS deletes it from
-  // DNS (Cilium's own may be kept from pruning); in its place, else last
-  spec.prune = true;
-  const metadata: Record<string, unknown> = { name };
-  if (raw.metadata.namespace !== undefined)
-    metadata.namespace = raw.metadata.namespace;
-  // Cilium's labels: a parent's patch may select by them (one that adds
-  // the post-build substitution to every labelled Kustomization)
-  if (isRecord(raw.metadata.labels) && Object.keys(raw.metadata.labels).length)
-    metadata.labels = raw.metadata.labels;
-  const document = {
-    apiVersion: raw.apiVersion,
-    kind: 'Kustomization',
-    metadata,
-    spec,
-  };
-  // a substitution a parent's patch gives Cilium's by its name (not by a
-  // label the new one shares) is written out in the new one
-  if (spec.postBuild === undefined) {
-    const given = substitutionPatchedIn(clusters, raw, document);
-    if (given === null) return undefined;
-    if (given) spec.postBuild = given;
+  const declarations: RecordsKustomization['declarations'] = [];
+  for (const [i, site] of sites.entries()) {
+    const raw = raws[i];
+    // the path as written, whatever root it is relative to: beside the
+    // built folder, its last folder is replaced by the new one; inside
+    // it, the new one is added
+    const rawPath =
+      typeof raw.spec.path === 'string'
+        ? raw.spec.path.replace(/\/+$/, '')
+        : '';
+    const built = besideBuilt ? fromParent : cilium.path;
+    const lead = rawPath.slice(0, rawPath.length - built.length);
+    if (!rawPath.endsWith(built) || !(lead === '' || lead.endsWith('/')))
+      return undefined;
+    const spec: Record<string, unknown> = { dependsOn };
+    for (const [key, value] of Object.entries(raw.spec)) {
+      if (key === 'path')
+        spec.path = besideBuilt
+          ? `${lead}${folderName}`
+          : `${rawPath}/${folder.slice(cilium.path.length).replace(/^\//, '')}`;
+      else if (!NOT_COPIED.has(key)) spec[key] = value;
+    }
+    // a record taken out of Git is deleted, and ExternalDNS deletes it from
+    // DNS (Cilium's own may be kept from pruning); in its place, else last
+    spec.prune = true;
+    const metadata: Record<string, unknown> = { name };
+    if (raw.metadata.namespace !== undefined)
+      metadata.namespace = raw.metadata.namespace;
+    // Cilium's labels: a parent's patch may select by them (one that adds
+    // the post-build substitution to every labelled Kustomization)
+    if (
+      isRecord(raw.metadata.labels) &&
+      Object.keys(raw.metadata.labels).length
+    )
+      metadata.labels = raw.metadata.labels;
+    const document = {
+      apiVersion: raw.apiVersion,
+      kind: 'Kustomization',
+      metadata,
+      spec,
+    };
+    // a substitution a parent's patch gives Cilium's by its name (not by a
+    // label the new one shares) is written out in the new one
+    if (spec.postBuild === undefined) {
+      const given = substitutionPatchedIn(
+        clusters.filter(
+          c => c.cilium!.appliedBy!.object!.source.file === site.file,
+        ),
+        raw,
+        document,
+      );
+      if (given === null) return undefined;
+      if (given) spec.postBuild = given;
+    }
+    declarations.push({ file: site.file, document });
   }
   const endpointName = basenamePath(ctx.conventions.dnsEndpoint.file).replace(
     /\{cluster\}/g,
@@ -188,8 +265,7 @@ export function recordsKustomizationFor(
       file: `${folder}/kustomization.yaml`,
       text: kustomizationText(edits, cilium.path, endpointName, folder),
     },
-    declaredIn,
-    document,
+    declarations,
     name,
     after,
     appliedBy,
@@ -258,22 +334,17 @@ function externalDnsKustomizationOf(
   const taking = readers.filter(
     d => externalDnsPublishes(d, { body: {} }, name).verdict !== 'no',
   );
-  return sameDeclaration(
+  return sameName(
     (taking.length ? taking : readers).map(d => externalDnsApplier(cluster, d)),
   );
 }
 
-/** The Kustomization every cluster has from one declaration, or undefined. */
-function sameDeclaration(
+/** The Kustomization every cluster has by one name (a dependency is by name), or undefined. */
+function sameName(
   list: (RenderedKustomization | undefined)[],
 ): RenderedKustomization | undefined {
   const [first] = list;
-  if (!first?.object || list.some(k => !k || k.key !== first.key))
-    return undefined;
-  const { file, index } = first.object.source;
-  return list.every(
-    k => k!.object?.source.file === file && k!.object.source.index === index,
-  )
+  return first?.object && list.every(k => k?.key === first.key)
     ? first
     : undefined;
 }
@@ -350,15 +421,17 @@ export function writeRecordsKustomization(
     own.kustomization.file,
     `lists ${basenamePath(own.file)}, so Flux applies it`,
   );
-  edits
-    .editor(own.declaredIn, 'the Flux Kustomization of the records')
-    .appendDocument(own.document);
-  edits.reason(
-    own.declaredIn,
-    `Kustomization ${own.name}: applies ${dirnamePath(
-      own.file,
-    )} after ${own.after.join(
-      ' and ',
-    )}, apart from Cilium: without the DNSEndpoint CRD yet, only it fails, and it retries`,
-  );
+  for (const { file, document } of own.declarations) {
+    edits
+      .editor(file, 'the Flux Kustomization of the records')
+      .appendDocument(document);
+    edits.reason(
+      file,
+      `Kustomization ${own.name}: applies ${dirnamePath(
+        own.file,
+      )} after ${own.after.join(
+        ' and ',
+      )}, apart from Cilium: without the DNSEndpoint CRD yet, only it fails, and it retries`,
+    );
+  }
 }
