@@ -587,7 +587,7 @@ export function decideChange(
         } in its settings): configure it in the same run, with its LB IP${
           c.membership.member
             ? ''
-            : ", or give each cluster of this change a values patch of its own in its overlay (a strategic merge patch of the HelmRelease's spec.values), where the change then writes"
+            : ', or give each cluster of this change Cilium values of its own (a values patch in its overlay, or a values file of its own), for the change to write in'
         }`,
       });
     }

@@ -116,7 +116,12 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
   // every HelmChartConfig to edit by hand, said at once
   const byHand: PlanError[] = [];
   for (const target of ctx.cilium) {
-    const values = targetValues(ctx, target);
+    // the peers go in a Secret made elsewhere, not in the values
+    const secret =
+      target.kind === 'helmchartconfig'
+        ? undefined
+        : meshSecretElsewhere(ctx, target);
+    const values = targetValues(ctx, target, !secret);
     if (!values) continue;
     if (target.kind === 'helmchartconfig') {
       try {
@@ -127,7 +132,6 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       }
       continue;
     }
-    const secret = meshSecretElsewhere(ctx, target);
     if (secret) ctx.notes.push(secret.note);
     // the file as read: when nothing would change, no editor is opened
     const documents = edits.readDocuments(target.file);
@@ -294,6 +298,8 @@ function cannot(target: CiliumWriteTarget, what: string): never {
 function targetValues(
   ctx: ChangeContext,
   target: CiliumWriteTarget,
+  /** Whether the peers are written in the values (not in a Secret made elsewhere). */
+  peersInValues = true,
 ): CiliumValues | undefined {
   const { conventions } = ctx;
   const { variables } = conventions;
@@ -364,6 +370,7 @@ function targetValues(
   // said when the file first gets such entries (a reviewer reads them then)
   if (
     sharedByVariable &&
+    peersInValues &&
     configured.length &&
     !ctx.mesh.repository
       .readText(target.file)

@@ -126,9 +126,7 @@ export function checkInput(
     } else if (names.has(c.name)) {
       problems.push({
         field: `${field}.name`,
-        message: `"${c.name}" is listed twice (also clusters[${names.get(
-          c.name,
-        )}])`,
+        message: `"${c.name}" is listed twice`,
       });
     } else if (known.length && !known.includes(c.name)) {
       problems.push({
@@ -158,9 +156,10 @@ export function checkInput(
     } else if (ips.has(address.text)) {
       problems.push({
         field: `${field}.ip`,
-        message: `${address.text} is also the IP of clusters[${ips.get(
-          address.text,
-        )}]; each clustermesh-apiserver needs its own`,
+        // named as given: each interface names its own field
+        message: `${address.text} is also the IP given to ${
+          input.clusters[ips.get(address.text)!]?.name
+        }; each clustermesh-apiserver needs its own`,
       });
     } else {
       ips.set(address.text, i);

@@ -249,7 +249,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         'domainFilters: [example.net]',
       ]),
     };
-    const kustomization = (name: string, path: string, labels = true) =>
+    const kustomization = (name: string, built: string) =>
       [
         '---',
         'apiVersion: kustomize.toolkit.fluxcd.io/v1',
@@ -257,10 +257,11 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         'metadata:',
         `  name: ${name}`,
         '  namespace: flux-system',
-        ...(labels ? ['  labels:', '    part-of: definitions'] : []),
+        '  labels:',
+        '    part-of: definitions',
         'spec:',
         '  interval: 30m',
-        `  path: "./${path}"`,
+        `  path: "./${built}"`,
         '  prune: true',
         '  sourceRef: {kind: GitRepository, name: flux-system}',
         '  postBuild:',
@@ -4000,7 +4001,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'a duplicated IP',
       ip('10.25.11.100', '10.25.11.100'),
       'clusters[1].ip',
-      /also the IP of clusters\[0\]/,
+      /is also the IP given to infra; each clustermesh-apiserver needs its own/,
     ],
     [
       'an IPv6 address outside the pools',
@@ -5025,6 +5026,10 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       expect.stringMatching(
         /^The peers of apps, infra are not written in the Cilium values: Secret kube-system\/cilium-clustermesh, where Cilium reads them, is made by ExternalSecret kube-system\/cilium-clustermesh \(kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/app\/externalsecret.yaml:2\)/,
       ),
+    );
+    // and no word of a peer list the values do not get
+    expect(plan.decisions.join('\n')).not.toContain(
+      'in clustermesh.config.clusters',
     );
     const peers = validateMesh(
       createRepoTree(after),

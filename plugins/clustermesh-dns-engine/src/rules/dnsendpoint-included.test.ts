@@ -2,10 +2,12 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  externalDnsRelease,
   Files,
   replace,
   secretsByBootstrap,
   sourceKustomization,
+  withoutExampleExternalDns,
 } from '../__testUtils__/rules';
 import { dnsEndpointIncluded } from './dnsendpoint-included';
 import { exampleTree, knownDomain } from '../__testUtils__/trees';
@@ -101,6 +103,34 @@ describe('dnsendpoint-included', () => {
     );
     expect(checks[0].remediation).toMatch(
       /^Add `crd` to the sources of the cluster's ExternalDNS .*--mode manual/,
+    );
+  });
+
+  it('says no DNSEndpoint would be published where the repository deploys ExternalDNS to the other clusters only', () => {
+    const checks = exampleChecks(files => {
+      delete files[exampleFile.dnsEndpoint];
+      replace(clustermeshKustomization, '  - dnsendpoint.yaml\n', '')(files);
+      withoutExampleExternalDns(files);
+      // ExternalDNS in apps' own folder only
+      files['kubernetes/clusters/apps/kustomization.yaml'] +=
+        '  - external-dns.yaml\n';
+      files['kubernetes/clusters/apps/external-dns.yaml'] = externalDnsRelease(
+        'cloudflare',
+        ['sources: [crd]'],
+      );
+    }).filter(c => c.ruleId === 'dnsendpoint-included');
+    const infra = checks.find(c => c.cluster === 'infra')!;
+    expect(infra).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no DNSEndpoint of the cluster is applied, and none would be published: the repository deploys ExternalDNS to apps, not to this cluster',
+      remediation: expect.stringMatching(
+        /^Deploy ExternalDNS \(with the crd source\) to the cluster, .*--mode manual/,
+      ),
+    });
+    // apps, which runs it, is told to run configure
+    expect(checks.find(c => c.cluster === 'apps')!.message).toMatch(
+      /^no DNSEndpoint of the cluster is applied and .* does not exist$/,
     );
   });
 

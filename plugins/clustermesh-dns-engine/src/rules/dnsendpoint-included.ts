@@ -1,6 +1,7 @@
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterPath } from '../conventions/templates';
 import {
+  clustersRunningExternalDns,
   externalDnsDeploymentsOf,
   idleExternalDns,
   inRepositoryLayout,
@@ -22,6 +23,8 @@ export const dnsEndpointIncluded = defineClusterRule({
     // nothing would publish one: the two ways on, as configure says
     if (failure?.id === 'noPublisher')
       return 'Apply the ExternalDNS the repository has to the clusters (list it in their kustomizations again, with the crd source), then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.';
+    if (failure?.id === 'noExternalDnsHere')
+      return 'Deploy ExternalDNS (with the crd source) to the cluster, as to the others, then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.';
     if (failure?.id === 'noReader')
       return "Add `crd` to the sources of the cluster's ExternalDNS (the chart's `sources`, or `--source=crd`), then run `clustermesh-dns configure`; or keep the records by hand: `clustermesh-dns configure --mode manual` writes them in a records document.";
     // the file found but not applied
@@ -48,6 +51,8 @@ export const dnsEndpointIncluded = defineClusterRule({
     other: 'the DNSEndpoint in {{other}} is applied{{conventional}}',
     missing:
       'no DNSEndpoint of the cluster is applied{{expected}}{{unrelated}}',
+    noExternalDnsHere:
+      'no DNSEndpoint of the cluster is applied, and none would be published: the repository deploys ExternalDNS to {{others}}, not to this cluster{{unrelated}}',
     noReader:
       'no DNSEndpoint of the cluster is applied, and none would be published: its ExternalDNS ({{deployments}}) reads no DNSEndpoints (no crd source){{unrelated}}',
     noPublisher:
@@ -55,7 +60,13 @@ export const dnsEndpointIncluded = defineClusterRule({
     notApplied:
       '{{file}} exists but no Flux Kustomization of the cluster applies it{{hint}}',
   },
-  absence: ['missing', 'notApplied', 'noPublisher', 'noReader'],
+  absence: [
+    'missing',
+    'notApplied',
+    'noPublisher',
+    'noReader',
+    'noExternalDnsHere',
+  ],
   check(mesh, c, r) {
     if (mesh.conventions.dns.mode === 'manual')
       return [r.notApplicable('manual')];
@@ -103,6 +114,16 @@ export const dnsEndpointIncluded = defineClusterRule({
       // its ExternalDNS, every source read, takes no DNSEndpoint: one
       // written would publish nothing (configure refuses to write one)
       const deployments = other ? [] : externalDnsDeploymentsOf(c);
+      // none here, where the other clusters have theirs
+      const running = clustersRunningExternalDns(mesh);
+      if (!other && !deployments.length && running.length)
+        return [
+          r.fail(
+            'noExternalDnsHere',
+            { others: running.join(', '), unrelated },
+            where,
+          ),
+        ];
       if (
         deployments.length &&
         deployments.every(

@@ -183,7 +183,7 @@ describe('clustermesh:dns:configure', () => {
           { name: 'apps', ip: '10.25.11.100' },
         ],
       },
-      /clusters\[1\]\.ip: 10\.25\.11\.100 is also the IP of clusters\[0\]/,
+      /clusters\[1\]\.ip: 10\.25\.11\.100 is also the IP given to infra;/,
     ],
     [
       {
