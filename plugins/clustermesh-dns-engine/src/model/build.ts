@@ -506,6 +506,7 @@ export function buildMeshModel(
   const mentions = new Map<string, boolean>();
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
   let bootstrap: BootstrapReader | undefined;
+  let unappliedPools: PoolModel[] | undefined;
   return {
     conventions,
     clusters,
@@ -523,6 +524,38 @@ export function buildMeshModel(
       },
       // the helmfiles are read when a remedy first asks
       readByBootstrap: file => (bootstrap ??= bootstrapReader(tree))(file),
+      unappliedPools: () => {
+        // asked only where an address is outside a cluster's pools
+        if (!unappliedPools) {
+          const applied = new Set(
+            clusters.flatMap(c =>
+              c.pools.map(
+                p => `${p.object.source.file}#${p.object.source.index}`,
+              ),
+            ),
+          );
+          unappliedPools = [];
+          for (const doc of scanDocuments(tree, cache, [
+            'CiliumLoadBalancerIPPool',
+          ])) {
+            const source = doc.source;
+            const object = source && {
+              apiVersion: String(doc.value.apiVersion ?? ''),
+              kind: String(doc.value.kind ?? ''),
+              name: String(getPath(doc.value, ['metadata', 'name']) ?? ''),
+              body: doc.value,
+              source,
+            };
+            if (
+              object &&
+              isLoadBalancerPool(object) &&
+              !applied.has(`${source.file}#${source.index}`)
+            )
+              unappliedPools.push(readPool(object));
+          }
+        }
+        return unappliedPools;
+      },
       mentions: text => {
         // asked per cluster of a mesh: each text is looked for once
         let found = mentions.get(text);

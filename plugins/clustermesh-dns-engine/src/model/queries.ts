@@ -245,6 +245,26 @@ export function poolOfAddress(
   return { kind: 'reserved', pool, block };
 }
 
+/**
+ * A pool written in the repository that holds an address though Flux
+ * applies it to no cluster (a Kustomization names another cluster's pool
+ * file): where an address outside a cluster's pools was meant to be.
+ *
+ * @public
+ */
+export function unappliedPoolHolding(
+  mesh: MeshModel,
+  address: IpAddress,
+): PoolModel | undefined {
+  return mesh.repository
+    .unappliedPools()
+    .find(
+      p =>
+        !p.disabled &&
+        p.blocks.some(b => b.range && rangeContains(b.range, address)),
+    );
+}
+
 /** The entries of the cluster's `clustermesh.config.clusters`. @public */
 export function meshEntriesOf(
   mesh: MeshModel,

@@ -151,6 +151,11 @@ export interface RepositoryFacts {
    * (where Flux does not substitute); none for most files.
    */
   readByBootstrap(file: string): string[];
+  /**
+   * The CiliumLoadBalancerIPPools written in the repository that Flux
+   * applies to none of its clusters, as written (read when a check asks).
+   */
+  unappliedPools(): readonly PoolModel[];
 }
 
 /** @public */

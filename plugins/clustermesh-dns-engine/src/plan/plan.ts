@@ -24,6 +24,7 @@ import {
   poolOfAddress,
   secretSourceOf,
   shareNetwork,
+  unappliedPoolHolding,
   unevaluatedPartsNote,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
@@ -270,6 +271,9 @@ function planEdits(
         `pool ${heldElsewhere[i]!.found.pool.name} of ${
           heldElsewhere[i]!.other.name
         }`,
+      found.kind === 'outside'
+        ? unappliedPoolHolding(mesh, addresses[i])
+        : undefined,
     );
     if (problem) {
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
@@ -625,6 +629,8 @@ function poolProblem(
   otherLoadBalancer: string,
   /** Another member's pool that holds the address (`pool default of homelab`), if one does. */
   heldBy?: string,
+  /** A pool of the repository that holds it, which Flux applies to no cluster. */
+  unapplied?: PoolModel,
 ): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
   const service = conventions.cilium.serviceName;
@@ -691,6 +697,15 @@ function poolProblem(
                   ).join(', ')})`
                 : ''
             }: a block here holding ${ip} would overlap ${heldBy} (pools-disjoint).`,
+          };
+        if (unapplied)
+          return {
+            message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
+              enabled,
+            ).join(', ')}); pool ${unapplied.name} (${formatLocation(
+              unapplied.location,
+            )}) holds it, but Flux applies that file to no cluster`,
+            remedy: `Have a Flux Kustomization of ${name} apply ${unapplied.location.file}, or give an address of its own pools' blocks.`,
           };
         return {
           message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(

@@ -31,6 +31,48 @@ describe('lb-ip-in-pool', () => {
     },
   });
 
+  it('names a pool of the repository that holds the address but that Flux applies to no cluster', () => {
+    const unapplied =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra-next.yaml';
+    const check = (files: Record<string, string>) =>
+      exampleChecks(f => {
+        replace(
+          exampleFile.settings('infra'),
+          '"10.25.11.100"',
+          '"10.25.11.150"',
+        )(f);
+        Object.assign(f, files);
+      }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra')!;
+    const pool = (name: string) =>
+      `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: ${name}\nspec:\n  blocks:\n    - start: 10.25.11.150\n      stop: 10.25.11.159\n`;
+    expect(check({ [unapplied]: pool('lb-ippool-infra-next') })).toMatchObject({
+      outcome: 'fail',
+      message: `LB IP 10.25.11.150 is outside every pool of the cluster (lb-ippool-infra [10.25.11.100-10.25.11.119] at ${exampleFile.pool(
+        'infra',
+      )}:3); pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
+      remediation: expect.stringMatching(
+        /^Have a Flux Kustomization of the cluster apply the pool the message names/,
+      ),
+    });
+    // configure names it too, on the address given
+    const refused = planMeshDnsChange(
+      exampleTree('gitops-repo', f => {
+        f[unapplied] = pool('lb-ippool-infra-next');
+      }),
+      { clusters: [{ name: 'infra', ip: '10.25.11.150' }] },
+      resolveConventions(knownDomain),
+    );
+    expect(refused.problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message: `10.25.11.150 is outside the LB IPAM pools of infra (lb-ippool-infra: 10.25.11.100-10.25.11.119); pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
+      remedy: `Have a Flux Kustomization of infra apply ${unapplied}, or give an address of its own pools' blocks.`,
+    });
+    // no such file: as before
+    expect(check({}).message).toMatch(
+      /^LB IP 10\.25\.11\.150 is outside every pool of the cluster: lb-ippool-infra/,
+    );
+  });
+
   it("locates a block an overlay's JSON 6902 patch sets in the patch, not in the base it replaces", () => {
     const check = exampleChecks(
       replace(

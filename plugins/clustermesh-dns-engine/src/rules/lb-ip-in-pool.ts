@@ -7,6 +7,7 @@ import {
   otherLoadBalancerNote,
   poolOfAddress,
   poolsOutsideFlux,
+  unappliedPoolHolding,
 } from '../model/queries';
 import { locate } from '../yaml/locate';
 import {
@@ -24,14 +25,17 @@ export const lbIpInPool = defineClusterRule({
   scope: 'cluster',
   description:
     'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated.',
-  remediation: (c, failure) =>
-    !failure || failure.id === 'noPools'
-      ? `Add a CiliumLoadBalancerIPPool for the cluster (e.g. ${conventionsPath(
-          c.pools.file,
-          'pools.file',
-          failure,
-        )}) holding the LB IP, and list it in the cluster's kustomization.`
-      : "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.",
+  remediation: (c, failure) => {
+    if (!failure || failure.id === 'noPools')
+      return `Add a CiliumLoadBalancerIPPool for the cluster (e.g. ${conventionsPath(
+        c.pools.file,
+        'pools.file',
+        failure,
+      )}) holding the LB IP, and list it in the cluster's kustomization.`;
+    if (failure.id === 'outsideUnapplied')
+      return "Have a Flux Kustomization of the cluster apply the pool the message names (list its file where the cluster's other objects of its kind are listed), or pick an address from one of the cluster's own pools.";
+    return "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.";
+  },
   messages: {
     notAddress: 'LB IP {{ip}} is not a valid address',
     unknown:
@@ -47,6 +51,8 @@ export const lbIpInPool = defineClusterRule({
       'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
+    outsideUnapplied:
+      'LB IP {{ip}} is outside every pool of the cluster ({{pools}}); pool {{unapplied}} holds it, but Flux applies that file to no cluster',
     notAdmitted:
       'LB IP {{ip}} is in pool {{pool}}, but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
     reserved:
@@ -144,12 +150,18 @@ export const lbIpInPool = defineClusterRule({
             found.pool.location,
           ),
         ];
-      case 'outside':
+      case 'outside': {
+        // written for it, but applied to no cluster (a Kustomization names
+        // another cluster's pool file)
+        const unapplied = unappliedPoolHolding(mesh, c.lbIpAddress);
         return [
           r.fail(
-            'outside',
+            unapplied ? 'outsideUnapplied' : 'outside',
             {
               ip,
+              unapplied: unapplied
+                ? `${unapplied.name} (${formatLocation(unapplied.location)})`
+                : '',
               pools: found.pools
                 .map(
                   p =>
@@ -162,6 +174,7 @@ export const lbIpInPool = defineClusterRule({
             c.lbIp!.location,
           ),
         ];
+      }
       case 'not-admitted':
         return [
           r.fail(

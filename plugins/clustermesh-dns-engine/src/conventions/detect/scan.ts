@@ -1,3 +1,4 @@
+import type { ObjectSource } from '../../core/manifest';
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../../cache/EngineCache';
 import { getPath, isRecord } from '../../core/paths';
@@ -17,6 +18,8 @@ export interface ScannedDocument {
   at(path?: ObjectPath): SourceLocation;
   /** A string field as written before Flux's substitution, where substitution changed it (a rendered object's). */
   written?(path: ObjectPath): string | undefined;
+  /** Where the document is, as a manifest's source (a document of a file, not a patch's operation). */
+  source?: ObjectSource;
 }
 
 /**
@@ -56,6 +59,7 @@ export function* scanDocuments(
           file,
           value,
           at: (path = []) => locate({ source }, path),
+          source,
         };
       else if (options.valuesPatches && Array.isArray(value))
         yield* valuesPatchDocuments(file, value, source);
