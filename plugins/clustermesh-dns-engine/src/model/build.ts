@@ -436,11 +436,22 @@ export function buildMeshModel(
         elsewhere,
       ),
     });
-  // of the clusters checked: one outside the mesh is not
+  // of the clusters checked (one outside the mesh is not); and of all,
+  // where one whose files fail runs another ref than another cluster (its
+  // errors are these files', not what its ref holds)
+  const failing = clusters.filter(c =>
+    c.render.findings.some(f => f.severity === 'error'),
+  );
+  const refOf = (c: ClusterModel) => refs.get(c)?.ref;
+  const failingApart = failing.some(
+    f =>
+      refOf(f) !== undefined &&
+      clusters.some(o => refOf(o) !== undefined && refOf(o) !== refOf(f)),
+  );
   findings.push(
     ...differentRefs(
       refs,
-      clusters.filter(c => c.membership.member),
+      failingApart ? clusters : clusters.filter(c => c.membership.member),
     ),
   );
   // the repository's own address: its GitRepository, or the FluxInstance

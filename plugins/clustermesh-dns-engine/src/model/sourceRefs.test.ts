@@ -66,6 +66,31 @@ describe('clusters that reconcile this repository at different refs', () => {
     expect(differing(report)).toEqual([]);
   });
 
+  it("says so where a cluster outside the mesh whose files fail runs another ref: its errors are this checkout's files", () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[sync('apps')] = files[sync('apps')].replace(
+          'branch: main',
+          'branch: apps-next',
+        );
+        // a value apps' files use that nothing defines
+        const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+        files[settings] += '  BROKEN: "${NOT_DEFINED_ANYWHERE}"\n';
+      }),
+      resolveConventions({ mesh: { exclude: ['apps'] } }),
+    );
+    expect(
+      report.findings.some(
+        f => f.severity === 'error' && f.message.includes('NOT_DEFINED'),
+      ),
+    ).toBe(true);
+    expect(differing(report).map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^the clusters reconcile this repository at different refs: apps at branch apps-next .*; infra at branch main/,
+      ),
+    ]);
+  });
+
   it('says nothing where they agree', () => {
     expect(
       differing(

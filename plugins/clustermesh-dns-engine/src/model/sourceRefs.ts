@@ -157,7 +157,7 @@ export function clustersOnOtherBranches(
  */
 export function differentRefs(
   refs: ClusterRefs,
-  /** The clusters checked: one outside the mesh is not. */
+  /** The clusters whose refs are compared. */
   clusters: readonly ClusterModel[],
 ): EngineFinding[] {
   const byRef = new Map<string, { clusters: string[]; at: string }>();
