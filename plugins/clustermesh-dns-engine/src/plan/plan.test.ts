@@ -1302,6 +1302,22 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it('says where the records document goes in a folder published as a website', () => {
+    const decisions = (extra: Record<string, string>) =>
+      planMeshDnsChange(
+        createRepoTree({ ...before, ...extra }),
+        { ...storyInput, mode: 'manual' },
+        defaultConventions,
+      ).decisions.filter(d => d.includes('published as a website'));
+    expect(decisions({ 'docs/_config.yml': 'theme: minima\n' })).toEqual([
+      "docs/clustermesh-dns-records.md is in a folder published as a website (docs/_config.yml): the records, with the clusters' addresses, are published with it; set dns.recordsDocument in the conventions to a path outside it if that is not wanted.",
+    ]);
+    expect(decisions({ 'mkdocs.yml': 'site_name: Home\n' })).toEqual([
+      expect.stringContaining('(mkdocs.yml)'),
+    ]);
+    expect(decisions({})).toEqual([]);
+  });
+
   it("writes no Cloudflare snippet nor Cloudflare's DNS-only wording in the records document of another provider", () => {
     const manual = planMeshDnsChange(
       createRepoTree(before),

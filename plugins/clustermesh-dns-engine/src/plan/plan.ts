@@ -380,6 +380,7 @@ function planEdits(
           })),
           input,
           variable => valuesDifferAcross(mesh, listed, variable),
+          context.notes,
         );
     }
   } catch (error) {

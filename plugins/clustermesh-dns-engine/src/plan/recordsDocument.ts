@@ -19,6 +19,8 @@ export function planRecordsDocument(
   input: MeshDnsChangeInput,
   /** Whether the clusters hold different values of a variable of the names (each its own Secret). */
   perCluster: (variable: string) => boolean = () => false,
+  /** The change's notes, where what to know of the document is said. */
+  notes: string[] = [],
 ) {
   const file = conventions.dns.recordsDocument;
   const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
@@ -87,7 +89,37 @@ export function planRecordsDocument(
         ? 'the records to create by hand (manual DNS mode)'
         : 'the records to keep by hand (manual DNS mode), updated',
     );
+    const site = publishedSite(edits, file);
+    if (site)
+      notes.push(
+        `${file} is in a folder published as a website (${site}): the records, with the clusters' addresses, are published with it; set dns.recordsDocument in the conventions to a path outside it if that is not wanted.`,
+      );
   }
+}
+
+/**
+ * The file that makes a document's folder a published website (GitHub
+ * Pages' Jekyll `_config.yml` or `CNAME`, MkDocs' `docs/`, Sphinx's
+ * `conf.py`, Docusaurus), if one does.
+ */
+function publishedSite(
+  edits: Pick<EditSet, 'exists'>,
+  file: string,
+): string | undefined {
+  const parts = file.split('/').slice(0, -1);
+  for (let depth = parts.length; depth > 0; depth--) {
+    const dir = parts.slice(0, depth).join('/');
+    const marker = [
+      '_config.yml',
+      'CNAME',
+      'conf.py',
+      'docusaurus.config.js',
+    ].find(name => edits.exists(`${dir}/${name}`));
+    if (marker) return `${dir}/${marker}`;
+  }
+  // MkDocs publishes docs/ (its default docs_dir) next to mkdocs.yml
+  if (parts[0] === 'docs' && edits.exists('mkdocs.yml')) return 'mkdocs.yml';
+  return undefined;
 }
 
 /** Said under the table: the variables of the names whose value is each cluster's own. */
