@@ -350,7 +350,13 @@ export function formatReportText(
       } not evaluated`
     : '';
   out.push(
-    `${s.passed} passed, ${s.errors} errors, ${s.warnings} warnings, ${s.unevaluated} not evaluated, ${s.notApplicable} not applicable${clustersNotEvaluated}: ${verdict}`,
+    `${s.passed} passed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}, ${
+      s.warnings
+    } ${s.warnings === 1 ? 'warning' : 'warnings'}, ${
+      s.unevaluated
+    } not evaluated, ${
+      s.notApplicable
+    } not applicable${clustersNotEvaluated}: ${verdict}`,
   );
   return out.join('\n');
 }

@@ -581,6 +581,20 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     ]);
   });
 
+  it("points a reference Flux cannot read inside a block at its own line, not the key's (a dashboard's ${__field.labels.job})", () => {
+    const { result } = render({
+      postBuild: `  postBuild:\n    substitute:\n      X: x\n`,
+      app: target(
+        '  dashboard.json: |\n    {\n      "title": "${X}",\n      "url": "a?job=${__field.labels.job}"\n    }\n',
+      ),
+    });
+    expect(
+      result.findings
+        .filter(f => f.code === 'substitution-failed')
+        .map(f => f.location),
+    ).toEqual([{ file: 'app/object.yaml', line: 10 }]);
+  });
+
   it('substitutes an empty string when strict mode is off', () => {
     const { body } = render({
       postBuild: `  postBuild:\n    substitute:\n      X: x\n`,

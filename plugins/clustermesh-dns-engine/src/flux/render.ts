@@ -1872,9 +1872,16 @@ export function substitutionProblemAt(
   // a script in a `|` block, a `>` block or a quoted scalar over several
   // lines: the reference's own line, not the key's
   const value = getPath(object.body, problem.path);
-  if (typeof value !== 'string' || !problem.variable) return located;
-  const reference = `\${${problem.variable}`;
-  const at = offset ?? value.indexOf(reference);
+  if (typeof value !== 'string') return located;
+  // a reference Flux cannot read (`${__field.labels.job}` in a dashboard)
+  // has no variable: its own text is looked for
+  const unreadable =
+    problem.variable === undefined && problem.reason === 'syntax'
+      ? unreadableReference(value)
+      : undefined;
+  if (!problem.variable && !unreadable) return located;
+  const reference = unreadable?.text ?? `\${${problem.variable}`;
+  const at = offset ?? unreadable?.at ?? value.indexOf(reference);
   if (at < 0 || !readText) return located;
   const fileText = readText(located.file);
   if (fileText === undefined) return located;
@@ -1887,6 +1894,29 @@ export function substitutionProblemAt(
       occurrences(value, reference, at),
     );
   return line === undefined ? located : { ...located, line };
+}
+
+/**
+ * The first `${` of a text that is not a reference Flux reads (a name, then
+ * `}` or an operator): its offset and text up to its `}` (or line end).
+ */
+function unreadableReference(
+  value: string,
+): { at: number; text: string } | undefined {
+  for (
+    let at = value.indexOf('${');
+    at >= 0;
+    at = value.indexOf('${', at + 2)
+  ) {
+    if (/^\$\{[_A-Za-z][_A-Za-z0-9]*(?:\}|:?[-=+?])/.test(value.slice(at)))
+      continue;
+    const end = value.slice(at).search(/[}\n]/);
+    return {
+      at,
+      text: end < 0 ? value.slice(at) : value.slice(at, at + end + 1),
+    };
+  }
+  return undefined;
 }
 
 /** How many times a text occurs in a string before an offset. */

@@ -269,7 +269,7 @@ describe('the parts of a cluster not evaluated, said', () => {
       'production',
     );
     expect(withCrds?.said).toBe(
-      "one part of what production applies is not evaluated (besides 1 of CRDs or of Flux's own controllers, which hold no ClusterMesh objects)",
+      "one part of what production applies is not evaluated (besides 1 that makes only kinds no check reads, such as CRDs, Namespaces or Flux's own controllers)",
     );
   });
 });

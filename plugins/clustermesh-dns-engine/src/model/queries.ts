@@ -1213,7 +1213,9 @@ export function unevaluatedParts(
       !one && places.length ? ` (${firstFew(places)})` : ''
     }${
       aside
-        ? ` (besides ${aside} of CRDs or of Flux's own controllers, which hold no ClusterMesh objects)`
+        ? ` (besides ${aside} that ${
+            aside === 1 ? 'makes' : 'make'
+          } only kinds no check reads, such as CRDs, Namespaces or Flux's own controllers)`
         : ''
     }`,
     first: unbuilt[0],

@@ -67,6 +67,12 @@ ${'A'.repeat(200)}
       file: 'app/cluster-settings.env',
       line: 3,
     });
+    // and the data as a whole (where a missing key goes) at the file's
+    // first key, not at the generator's line of the kustomization
+    expect(locate(settings, ['data'])).toEqual({
+      file: 'app/cluster-settings.env',
+      line: 2,
+    });
   });
 
   it('applies options and generatorOptions: labels, annotations, disableNameSuffixHash, immutable', () => {

@@ -264,16 +264,19 @@ function generate(
   if (Object.keys(binaryData).length) body.binaryData = binaryData;
   if (options.immutable) body.immutable = true;
 
-  // the source points each data key at the line it came from
+  // the source points each data key at the line it came from, and the
+  // data itself at the first of them in the one file they all come from
+  // (else at the generator)
+  const firstLine = singleFile
+    ? Math.min(...pairs.map(p => p.pair.line ?? 1))
+    : where.line;
   const sourceRoot = { data };
-  setLineTable(sourceRoot, [where.line]);
+  setLineTable(sourceRoot, [firstLine]);
   setLineTable(data, keyLines);
   const source: ObjectSource = {
     file: singleFile ?? kustomizationFile ?? where.file,
     index: -1,
-    line: singleFile
-      ? Math.min(...pairs.map(p => p.pair.line ?? 1))
-      : where.line,
+    line: firstLine,
     root: sourceRoot,
   };
   if (kind === 'ConfigMap' && Object.keys(keyFiles).length)
