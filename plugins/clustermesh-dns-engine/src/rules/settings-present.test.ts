@@ -273,6 +273,8 @@ describe('settings-present', () => {
       outcome: 'fail',
       message:
         'no ConfigMap flux-system/cluster-settings is applied to the cluster, and Kustomization flux-system/infra, which applies the Cilium values, substitutes only its own postBuild.substitute, which does not set CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP',
+      // at that substitution, where the variables would go
+      location: { file: 'clusters/alpha/infrastructure.yaml', line: 10 },
     });
   });
 

@@ -225,7 +225,10 @@ export const settingsPresent = defineClusterRule({
               kustomization: applier.key,
               others: `ConfigMap ${others.map(ref => ref.name).join(', ')}`,
             },
-            c.settingsLocation,
+            // the list it substitutes from, where the name would go
+            applier.object
+              ? locate(applier.object, ['spec', 'postBuild', 'substituteFrom'])
+              : c.settingsLocation,
           ),
         ];
       // substituted only inline: nothing not evaluated here could bring a
@@ -245,7 +248,8 @@ export const settingsPresent = defineClusterRule({
                 .filter(v => applier.variables.value(v) === undefined)
                 .join(' and '),
             },
-            c.settingsLocation,
+            // its own substitution, where the variables would go
+            locate(applier.object, ['spec', 'postBuild', 'substitute']),
           ),
         ];
       // substituted from Secrets only (a parent's patch sets the list):
