@@ -32,6 +32,28 @@ describe('peers-by-fqdn', () => {
   });
 });
 
+describe('clustermesh.config off', () => {
+  it('fails where the chart writes no mesh configuration, advising to switch it on with the peers', () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        '      config:\n        enabled: true\n',
+        '      config:\n        enabled: false\n',
+      ),
+    ).filter(c => c.ruleId === 'peers-by-fqdn');
+    expect(checks.map(c => [c.cluster, c.outcome, c.message])).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        'fail',
+        'clustermesh.config.enabled is not true: the chart writes no mesh configuration',
+      ]),
+    );
+    expect(checks[0].remediation).toBe(
+      'Set `clustermesh.config.enabled: true` in the Cilium values, with `clustermesh.config.clusters` listing each peer as `{name: <peer>, address: ${CILIUM_CLUSTERMESH_{PEER}_FQDN}, port: 2379}` (or run `clustermesh-dns configure`, which writes both).',
+    );
+  });
+});
+
 describe('clustermesh.config.clusters entries', () => {
   const appsEntry =
     '          - name: apps\n            address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n';
