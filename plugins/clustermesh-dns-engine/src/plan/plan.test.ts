@@ -1050,17 +1050,25 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(plan.summary).toContain('Now passing: `dnsendpoint-included`');
   });
 
-  it("gives a new DNSEndpoint what the --annotation-filter asks for also when the ExternalDNS's domain filter is a secret", () => {
+  /** The story's repository with its ExternalDNS taking only objects an --annotation-filter admits. */
+  const withAnnotationFilter = (filter: string) => {
     const externalDns =
       'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
-    const filtered = {
+    const files = {
       ...before,
       [externalDns]: before[externalDns].replace(
         '    sources:\n      - crd\n',
-        '    sources:\n      - crd\n    extraArgs:\n      - --annotation-filter=external-dns.alpha.kubernetes.io/target\n',
+        `    sources:\n      - crd\n    extraArgs:\n      - --annotation-filter=${filter}\n`,
       ),
     };
-    expect(filtered[externalDns]).not.toBe(before[externalDns]);
+    expect(files[externalDns]).not.toBe(before[externalDns]);
+    return files;
+  };
+
+  it("gives a new DNSEndpoint what the --annotation-filter asks for also when the ExternalDNS's domain filter is a secret", () => {
+    const filtered = withAnnotationFilter(
+      'external-dns.alpha.kubernetes.io/target',
+    );
     // the clusters' names written out; the domain filter a secret
     const { plan: annotated } = applied(
       filtered,
@@ -1076,16 +1084,9 @@ describe('planMeshDnsChange on the story repository', () => {
   });
 
   it("writes a --annotation-filter value that holds a secret as the ExternalDNS's values write it, never the value", () => {
-    const externalDns =
-      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
-    const filtered = {
-      ...before,
-      [externalDns]: before[externalDns].replace(
-        '    sources:\n      - crd\n',
-        '    sources:\n      - crd\n    extraArgs:\n      - --annotation-filter=external-dns.alpha.kubernetes.io/target=external.${SECRET_DOMAIN}\n',
-      ),
-    };
-    expect(filtered[externalDns]).not.toBe(before[externalDns]);
+    const filtered = withAnnotationFilter(
+      'external-dns.alpha.kubernetes.io/target=external.${SECRET_DOMAIN}',
+    );
     const annotation =
       '  annotations:\n    external-dns.alpha.kubernetes.io/target: external.${SECRET_DOMAIN}\n';
     // the domain given to this run, and not: the same file either way

@@ -238,17 +238,30 @@ export const peersComplete = defineClusterRule({
           c.settingsLocation,
         ),
       );
-    if (lengthsApart.length) {
-      // one result for the cluster: the first such peer, and how many more
-      const [first] = lengthsApart;
+    /** The first of such peers, as its name is written and where: one result for the cluster. */
+    const firstOf = (first: {
+      i: number;
+      written?: { what: string; value: string; location(): SourceLocation };
+    }) => {
       const { peer, variable } = c.peers[first.i];
+      return {
+        data: {
+          variable: first.written?.what ?? variable,
+          value: q(first.written?.value ?? values[first.i]),
+          peer,
+        },
+        location:
+          first.written?.location() ?? c.settings.get(variable)!.location,
+      };
+    };
+    if (lengthsApart.length) {
+      const [first] = lengthsApart;
+      const { data, location } = firstOf(first);
       out.push(
         r.fail(
           'secretsApart',
           {
-            variable: first.written?.what ?? variable,
-            value: q(first.written?.value ?? values[first.i]),
-            peer,
+            ...data,
             given: first.variable,
             here: first.here,
             there: first.there,
@@ -256,27 +269,24 @@ export const peersComplete = defineClusterRule({
             thereFile: first.thereFile,
             others: moreAlike(lengthsApart.length),
           },
-          first.written?.location() ?? c.settings.get(variable)!.location,
+          location,
         ),
       );
     }
     if (apart.length) {
-      // one result for the cluster: the first such peer, and how many more
       const [first] = apart;
-      const { peer, variable } = c.peers[first.i];
+      const { data, location } = firstOf(first);
       out.push(
         r.notEvaluated(
           'separateSecrets',
           {
-            variable: first.written?.what ?? variable,
-            value: q(first.written?.value ?? values[first.i]),
-            peer,
+            ...data,
             variables: first.variable,
             here: first.here,
             there: first.there,
             others: moreAlike(apart.length),
           },
-          first.written?.location() ?? c.settings.get(variable)!.location,
+          location,
         ),
       );
     }

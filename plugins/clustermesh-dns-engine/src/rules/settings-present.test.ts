@@ -35,6 +35,33 @@ const reportWithTemplate = (tree: RepoTree) =>
     ),
   );
 
+/**
+ * Clusters alpha (id 1) and beta (id 2), each bootstrapped from its folder,
+ * and one Cilium release in `infrastructure/cilium` (a folder Flux
+ * generates no kustomization for) whose name and id are variables; `each`
+ * adds a cluster's own files.
+ */
+function sharedCiliumClusters(
+  each: (files: Record<string, string>, c: string, id: number) => void,
+): Record<string, string> {
+  const files: Record<string, string> = {
+    'infrastructure/cilium/kustomization.yaml':
+      'namespace: kube-system\nresources: [release.yaml]\n',
+    'infrastructure/cilium/release.yaml':
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}\n    clustermesh: {useAPIServer: true}\n',
+  };
+  for (const [c, id] of [
+    ['alpha', 1],
+    ['beta', 2],
+  ] as const) {
+    files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+      `clusters/${c}`,
+    );
+    each(files, c, id);
+  }
+  return files;
+}
+
 describe('settings-present', () => {
   describeRule(settingsPresent, {
     edit: withoutLbIp,
@@ -225,23 +252,11 @@ describe('settings-present', () => {
   it("names, where the repository keeps no settings at all, the file configure would create and the Kustomization that would substitute from it, not the conventions' default path", () => {
     // folders Flux generates a kustomization for; one shared Cilium
     // release, substituted inline per cluster
-    const files: Record<string, string> = {
-      'infrastructure/cilium/kustomization.yaml':
-        'namespace: kube-system\nresources: [release.yaml]\n',
-      'infrastructure/cilium/release.yaml':
-        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}\n    clustermesh: {useAPIServer: true}\n',
-    };
-    for (const [c, id] of [
-      ['alpha', 1],
-      ['beta', 2],
-    ] as const) {
-      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
-        `clusters/${c}`,
-      );
-      files[
+    const files = sharedCiliumClusters((f, c, id) => {
+      f[
         `clusters/${c}/infrastructure.yaml`
       ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
-    }
+    });
     const report = reportWithTemplate(createRepoTree(files));
     expect(
       report.clusters.map(c => [
@@ -279,24 +294,12 @@ describe('settings-present', () => {
   });
 
   it('says where the Kustomization applying the Cilium values substitutes from Secrets only, at the list a parent patch sets', () => {
-    const files: Record<string, string> = {
-      'infrastructure/cilium/kustomization.yaml':
-        'namespace: kube-system\nresources: [release.yaml]\n',
-      'infrastructure/cilium/release.yaml':
-        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium}\nspec:\n  interval: 1h\n  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}\n  values:\n    cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}\n    clustermesh: {useAPIServer: true}\n',
-    };
-    for (const [c, id] of [
-      ['alpha', 1],
-      ['beta', 2],
-    ] as const) {
-      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
-        `clusters/${c}`,
-      );
-      files[
+    const files = sharedCiliumClusters((f, c, id) => {
+      f[
         `clusters/${c}/secrets.yaml`
       ] = `apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
       // the apps Kustomization's patch gives every child its substitution
-      files[`clusters/${c}/apps.yaml`] = [
+      f[`clusters/${c}/apps.yaml`] = [
         'apiVersion: kustomize.toolkit.fluxcd.io/v1',
         'kind: Kustomization',
         'metadata: {name: apps, namespace: flux-system}',
@@ -317,10 +320,10 @@ describe('settings-present', () => {
         '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
         '',
       ].join('\n');
-      files[
+      f[
         `apps/${c}/cilium.yaml`
       ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cilium, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
-    }
+    });
     const report = reportWithTemplate(createRepoTree(files));
     const alpha = report.clusters
       .find(c => c.name === 'alpha')!
