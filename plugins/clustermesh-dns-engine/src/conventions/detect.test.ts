@@ -2544,6 +2544,47 @@ describe('detectConventions', () => {
       expect(settingOf(found, 'dns.proxiedByDefault')?.source).toBe('default');
     });
 
+    it("reads an ExternalDNS a cluster's kustomization lists from outside its folder (`../../apps/shared/ks.yaml`), not only one below it", () => {
+      const release = (name: string, values: string) =>
+        `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
+      const files: Files = {};
+      for (const c of ['a', 'b']) {
+        files[`kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`] =
+          fluxKustomization('flux-system', `./kubernetes/clusters/${c}`);
+        files[`kubernetes/clusters/${c}/flux-system/kustomization.yaml`] =
+          kustomization('gotk-sync.yaml');
+      }
+      // a: the shared apps, listed from outside its folder
+      files['kubernetes/clusters/a/kustomization.yaml'] = kustomization(
+        'flux-system',
+        '../../apps/shared/ks.yaml',
+      );
+      files['kubernetes/apps/shared/ks.yaml'] = fluxKustomization(
+        'shared-dns',
+        './kubernetes/apps/shared/app',
+      );
+      files['kubernetes/apps/shared/app/kustomization.yaml'] =
+        kustomization('helmrelease.yaml');
+      files['kubernetes/apps/shared/app/helmrelease.yaml'] = release(
+        'cloudflare-dns',
+        '    provider: {name: cloudflare}\n    sources: [crd]\n',
+      );
+      // b: one of its own, below its folder, that reads no DNSEndpoints
+      files['kubernetes/clusters/b/kustomization.yaml'] = kustomization(
+        'flux-system',
+        'external-dns.yaml',
+      );
+      files['kubernetes/clusters/b/external-dns.yaml'] = release(
+        'external-dns',
+        '    provider: {name: webhook}\n    sources: [service]\n',
+      );
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns?.provider).toBe('cloudflare');
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        'HelmRelease network/cloudflare-dns (kubernetes/apps/shared/app/helmrelease.yaml:1) uses provider cloudflare: Cloudflare\'s TTL range and "DNS only" apply',
+      );
+    });
+
     it("takes the chart's default provider, aws, where no value or flag names one: not Cloudflare", () => {
       const { conventions, found } = detectConventions(
         createRepoTree(externalDns('1.20.0', '    sources: [crd]\n')),

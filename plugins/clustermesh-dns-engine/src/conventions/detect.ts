@@ -1796,8 +1796,10 @@ function reachableFromEntries(
   appliedBy: ReturnType<typeof buildIncludes>,
 ): (file: string) => boolean {
   const memo = new Map<string, boolean>();
+  // a file below the path, or one its kustomization lists from elsewhere
+  // (`../../apps/tier-1/ks.yaml`)
   const builds = (path: string, file: string) =>
-    path !== '' && file.startsWith(`${path}/`) && appliedBy(path, file);
+    path !== '' && appliedBy(path, file);
   const reachable = (file: string): boolean => {
     const known = memo.get(file);
     if (known !== undefined) return known;

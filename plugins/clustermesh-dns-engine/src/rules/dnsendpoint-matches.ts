@@ -144,7 +144,7 @@ export const dnsEndpointMatches = defineClusterRule({
     publicationUnknown:
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
     defaultTargets:
-      '{{publisher}} runs with --default-targets={{targets}}, which it puts in place of the targets of {{endpoint}} (ExternalDNS {{version}} before v0.18, or --force-default-targets): the record would not point at the LB IP',
+      '{{publisher}} runs with --default-targets={{targets}}, which it puts in place of the targets of {{endpoint}} ({{because}}): the record would not point at the LB IP',
     defaultTargetsUnknown:
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
@@ -544,6 +544,11 @@ export const dnsEndpointMatches = defineClusterRule({
           version: publisher!.version
             ? `v${publisher!.version.slice(0, 2).join('.')}`
             : '',
+          because: defaults.forced
+            ? 'it runs with --force-default-targets'
+            : `ExternalDNS v${publisher!.version
+                ?.slice(0, 2)
+                .join('.')} is before v0.18`,
         };
         out.push(
           defaults.replaces

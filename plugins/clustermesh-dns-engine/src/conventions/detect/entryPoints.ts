@@ -248,7 +248,9 @@ export function buildIncludes(
     if (!listed) {
       // not readable: the entry is not second-guessed
       if (kustomizationFileIn(index, dir)) return true;
-      // none: Flux generates one of every file below, but takes a folder
+      // none: only what is below it is built
+      if (dir && !file.startsWith(`${dir}/`)) return false;
+      // Flux generates one of every file below, but takes a folder
       // with a kustomization of its own only as that one builds it
       const below = dir ? file.slice(dir.length + 1) : file;
       let at = dir;

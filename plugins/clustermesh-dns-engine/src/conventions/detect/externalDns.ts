@@ -629,14 +629,16 @@ export function readExternalDnsDeployments(
  */
 export function defaultTargetsOf(
   d: ExternalDnsDeployment,
-): { targets: string[]; replaces: boolean | undefined } | undefined {
+):
+  | { targets: string[]; replaces: boolean | undefined; forced?: boolean }
+  | undefined {
   const targets = flagValues(d.args, 'default-targets');
   if (!targets.length) return undefined;
   const forced = d.args.some(
     a =>
       a === '--force-default-targets' || a === '--force-default-targets=true',
   );
-  if (forced) return { targets, replaces: true };
+  if (forced) return { targets, replaces: true, forced };
   if (!d.version) return { targets, replaces: undefined };
   const [major, minor] = d.version;
   return { targets, replaces: major === 0 && minor < 18 };
