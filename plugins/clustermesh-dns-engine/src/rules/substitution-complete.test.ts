@@ -4,6 +4,7 @@ import {
   exampleChecks,
   exampleFile,
   replace,
+  withOutsideSettingsSource,
 } from '../__testUtils__/rules';
 import { validateMesh } from '../report/report';
 import { resolveConventions } from '../conventions/resolve';
@@ -24,6 +25,26 @@ describe('substitution-complete', () => {
       at: `${exampleFile.dnsEndpoint}:12`,
       message: /\$\{CLUSTERMESH_TTL\} is not defined and has no default/,
     },
+  });
+
+  it('does not pass values that only a source whose keys are not known here may define: not evaluated, naming them', () => {
+    const infra = exampleChecks(f => {
+      // infra's LB IP only in a ConfigMap made outside the repository
+      withoutLbIp(f);
+      withOutsideSettingsSource('infra')(f);
+    }).find(c => c.ruleId === 'substitution-complete' && c.cluster === 'infra');
+    expect(infra).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringMatching(
+        /^the values the checks read hold CILIUM_CLUSTERMESH_LB_IP, which only a source whose keys are not known here may define \(ConfigMap flux-system\/bootstrap-settings.*\): where it does not, Flux's strict substitution fails the Kustomization$/,
+      ),
+    });
+    // apps, whose values are all known, passes
+    expect(
+      exampleChecks(withOutsideSettingsSource('infra')).find(
+        c => c.ruleId === 'substitution-complete' && c.cluster === 'apps',
+      )?.outcome,
+    ).toBe('pass');
   });
 
   it('says an undefined variable once: the values it leaves unresolved are that failure, not a second one', () => {

@@ -1,6 +1,7 @@
-import type {
+import {
   CheckResult,
   SourceLocation,
+  unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { meshEntryPath } from '../cilium/meshEntries';
 import {
@@ -42,6 +43,8 @@ export const substitutionComplete = defineClusterRule({
     unsubstitutedMany:
       'an unresolved variable is left in {{count:value}}: {{values}}; Kustomization {{by}}, which applies {{first}}, does not substitute (no spec.postBuild){{defined}}',
     resolved: 'every value the checks read is resolved ({{count:value}})',
+    unverified:
+      'the values the checks read hold {{variables}}, which only a source whose keys are not known here may define ({{origin}}): where it does not, {{then}}',
   },
   fieldAbsence: [
     'unresolved',
@@ -106,6 +109,12 @@ export const substitutionComplete = defineClusterRule({
       by?: RenderedKustomization;
     }[] = [];
     let unsubstituted: (typeof unresolved)[number] | undefined;
+    /** Variables of values read that only a source whose keys are not known may define. */
+    const unverified = new Map<string, string>();
+    const variableOf = (name: string, by?: RenderedKustomization) =>
+      by?.variables.get(name) ??
+      c.settings.get(name) ??
+      c.settingsObject?.appliedBy.variables.get(name);
     const check = (
       what: string,
       value: unknown,
@@ -113,6 +122,11 @@ export const substitutionComplete = defineClusterRule({
       by?: RenderedKustomization,
     ) => {
       count++;
+      if (typeof value === 'string' && value.includes('<secret:'))
+        for (const name of unknownVariables(value)) {
+          const v = variableOf(name, by);
+          if (v?.unverified) unverified.set(name, v.origin);
+        }
       if (!hasUnresolvedReference(value)) return;
       // left unresolved by a failure said above: one cause, one failure
       if (
@@ -253,6 +267,21 @@ export const substitutionComplete = defineClusterRule({
         ),
       );
     }
-    return out.length ? out : [r.pass('resolved', { count })];
+    if (out.length) return out;
+    if (unverified.size)
+      return [
+        r.notEvaluated(
+          'unverified',
+          {
+            variables: [...unverified.keys()].join(', '),
+            origin: [...new Set(unverified.values())].join(', '),
+            then: mesh.conventions.flux.strictSubstitution
+              ? "Flux's strict substitution fails the Kustomization"
+              : 'Flux substitutes an empty string',
+          },
+          c.settingsLocation,
+        ),
+      ];
+    return [r.pass('resolved', { count })];
   },
 });
