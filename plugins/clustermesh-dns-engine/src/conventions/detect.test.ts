@@ -2368,6 +2368,9 @@ describe('detectConventions', () => {
   });
 
   describe('ExternalDNS', () => {
+    /** An ExternalDNS HelmRelease (chart 1.20.0) in network, with these values. */
+    const release = (name: string, values: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
     const externalDns = (chartVersion: string, values: string) => ({
       'kubernetes/apps/network/external-dns/helmrelease.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: ${chartVersion}\n  values:\n${values}`,
     });
@@ -2498,8 +2501,6 @@ describe('detectConventions', () => {
     });
 
     it('reads the ExternalDNS Flux applies, not one whose only Kustomization is commented out', () => {
-      const release = (name: string, values: string) =>
-        `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
       const app = 'kubernetes/apps/network/external-dns';
       const files: Files = {
         // one cluster, synced by the flux-operator
@@ -2545,8 +2546,6 @@ describe('detectConventions', () => {
     });
 
     it("reads an ExternalDNS a cluster's kustomization lists from outside its folder (`../../apps/shared/ks.yaml`), not only one below it", () => {
-      const release = (name: string, values: string) =>
-        `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
       const files: Files = {};
       for (const c of ['a', 'b']) {
         files[`kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`] =

@@ -1097,12 +1097,11 @@ export function metadataPublishedBy(
     const useWritten = form === 'written';
     if (!form || !f.requirements || (notKnownHere(f.filter) && !useWritten))
       return undefined;
-    // the rendered filter's values, where known, pair with the written ones
-    const rendered = notKnownHere(f.filter)
+    // the rendered filter's values, where known, pair with the written
+    // ones (its requirements are then the rendered text's)
+    const renderedRequirements = notKnownHere(f.filter)
       ? undefined
-      : parseSelectorString(f.filter);
-    const renderedRequirements =
-      rendered && !('error' in rendered) ? rendered.requirements : undefined;
+      : f.requirements;
     const fromText = useWritten
       ? parseSelectorWithReferences(f.written!)
       : undefined;

@@ -291,7 +291,7 @@ function argumentsIn(
   out: string[] = [],
   depth = 0,
   /** Where each argument is (the same order as `out`), collected when given: the field, and the flag a map entry's value follows. */
-  places?: { path: ObjectPath; flag?: string }[],
+  places?: ArgumentPlace[],
   at: ObjectPath = [],
 ): string[] {
   if (depth > 8 || !isRecord(value)) return out;
@@ -316,25 +316,31 @@ function argumentsIn(
   return out;
 }
 
+/** Where each argument is, as {@link argumentsIn} collects it. */
+type ArgumentPlace = { path: ObjectPath; flag?: string };
+
 /**
- * The arguments as the repository writes them, before Flux's substitution
+ * A document's arguments under `root` (see {@link argumentsIn}), and the
+ * same as the repository writes them, before Flux's substitution
  * (`--annotation-filter=…/target=external.${SECRET_DOMAIN}`), where the
- * document can say (`written`); the same order as {@link argumentsIn}'s.
+ * document can say (`written`); read in one walk.
  */
-function writtenArguments(
+function argumentsOf(
   doc: ScannedDocument,
   root: ObjectPath,
-  args: readonly string[],
-): string[] | undefined {
-  if (!doc.written) return undefined;
-  const places: { path: ObjectPath; flag?: string }[] = [];
-  argumentsIn(getPath(doc.value, root), [], 0, places, root);
-  if (places.length !== args.length) return undefined;
-  return args.map((arg, i) => {
-    const raw = doc.written!(places[i].path);
-    if (raw === undefined) return arg;
-    return places[i].flag === undefined ? raw : `--${places[i].flag}=${raw}`;
-  });
+  value: unknown = getPath(doc.value, root),
+): { args: string[]; written?: string[] } {
+  const places: ArgumentPlace[] | undefined = doc.written ? [] : undefined;
+  const args = argumentsIn(value, [], 0, places, root);
+  if (!places) return { args };
+  return {
+    args,
+    written: args.map((arg, i) => {
+      const raw = doc.written!(places[i].path);
+      if (raw === undefined) return arg;
+      return places[i].flag === undefined ? raw : `--${places[i].flag}=${raw}`;
+    }),
+  };
 }
 
 /**
@@ -533,7 +539,11 @@ export function readExternalDnsDeployments(
       }
       const provider =
         getPath(values, ['provider', 'name']) ?? getPath(values, ['provider']);
-      const args = argumentsIn(values);
+      // the arguments as written only where the values are the
+      // HelmRelease's own (not merged from valuesFrom)
+      const { args, written: writtenArgs } = merged
+        ? { args: argumentsIn(values), written: undefined }
+        : argumentsOf(doc, ['spec', 'values'], values);
       const sources = getPath(values, ['sources']);
       found.push({
         description: `HelmRelease ${name.replace(/^HelmRelease /, '')}`,
@@ -568,7 +578,7 @@ export function readExternalDnsDeployments(
             ? undefined
             : {
                 values: key => doc.written?.(['spec', 'values', key]),
-                args: writtenArguments(doc, ['spec', 'values'], args),
+                args: writtenArgs,
               },
         ),
         valuesUnread: hasValuesFrom && (merged?.unread ?? true),
@@ -596,7 +606,11 @@ export function readExternalDnsDeployments(
         'spec',
       ]);
       if (!image) continue;
-      const args = argumentsIn(getPath(v, ['spec', 'template', 'spec']));
+      const { args, written: writtenArgs } = argumentsOf(doc, [
+        'spec',
+        'template',
+        'spec',
+      ]);
       found.push({
         description: name,
         location: doc.at(),
@@ -608,9 +622,7 @@ export function readExternalDnsDeployments(
         sources: flagValues(args, 'source'),
         // the container's args, in the patch that sets them where one does
         sourcesLocation: doc.at([...image.path.slice(0, -1), 'args']),
-        filters: filtersOf(undefined, args, {
-          args: writtenArguments(doc, ['spec', 'template', 'spec'], args),
-        }),
+        filters: filtersOf(undefined, args, { args: writtenArgs }),
         ownership: ownershipOf(undefined, args),
         noCrd:
           'a Deployment of the ExternalDNS image installs no DNSEndpoint CRD (the external-dns chart ships it)',
