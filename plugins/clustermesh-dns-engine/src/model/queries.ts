@@ -157,20 +157,33 @@ export type PoolLookup =
   | { kind: 'reserved'; pool: PoolModel; block: PoolBlock }
   | { kind: 'in-pool'; pool: PoolModel; block: PoolBlock };
 
+/** Asked per pool and per address (configure asks for every member's): found once per mesh and cluster. */
+const labelsByMesh = new WeakMap<
+  MeshModel,
+  Map<ClusterModel, Record<string, string>>
+>();
+
 /** The labels of the cluster's clustermesh-apiserver service, as LB IPAM matches them. @public */
 export function apiserverLabels(
   mesh: MeshModel,
   cluster: ClusterModel,
 ): Record<string, string> {
-  const version = ciliumVersion(cluster);
-  return apiserverServiceLabels(
-    cluster.cilium?.values,
-    cluster.cilium?.releaseNamespace ??
-      mesh.conventions.cilium.helmRelease.namespace,
-    mesh.conventions.cilium.serviceName,
-    // a chart whose version is not read: the labels of the current one
-    !version || chartReadsServiceLabels(version),
-  );
+  let byCluster = labelsByMesh.get(mesh);
+  if (!byCluster) labelsByMesh.set(mesh, (byCluster = new Map()));
+  let labels = byCluster.get(cluster);
+  if (!labels) {
+    const version = ciliumVersion(cluster);
+    labels = apiserverServiceLabels(
+      cluster.cilium?.values,
+      cluster.cilium?.releaseNamespace ??
+        mesh.conventions.cilium.helmRelease.namespace,
+      mesh.conventions.cilium.serviceName,
+      // a chart whose version is not read: the labels of the current one
+      !version || chartReadsServiceLabels(version),
+    );
+    byCluster.set(cluster, labels);
+  }
+  return labels;
 }
 
 /** Whether a pool's serviceSelector admits the cluster's clustermesh-apiserver service. @public */
@@ -1669,7 +1682,25 @@ export function secretMadeElsewhere(
  */
 export function ciliumVersion(
   cluster: Pick<ClusterModel, 'cilium' | 'render'>,
-): (CiliumMinor & { text: string; location: SourceLocation }) | undefined {
+): CiliumVersion | undefined {
+  if (versions.has(cluster)) return versions.get(cluster);
+  const version = readCiliumVersion(cluster);
+  versions.set(cluster, version);
+  return version;
+}
+
+/** The release line a cluster's HelmRelease pins, and where it says so. @public */
+export type CiliumVersion = CiliumMinor & {
+  text: string;
+  location: SourceLocation;
+};
+
+/** Asked per pool and per rule: read once per cluster model. */
+const versions = new WeakMap<object, CiliumVersion | undefined>();
+
+function readCiliumVersion(
+  cluster: Pick<ClusterModel, 'cilium' | 'render'>,
+): CiliumVersion | undefined {
   const release =
     cluster.cilium?.kind === 'helmrelease' ? cluster.cilium.object : undefined;
   if (!release) return undefined;

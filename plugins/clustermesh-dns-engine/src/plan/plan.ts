@@ -22,6 +22,7 @@ import {
   poolsOutsideFlux,
   PoolLookup,
   poolOfAddress,
+  poolsHolding,
   secretSourceOf,
   shareNetwork,
   unappliedPoolHolding,
@@ -248,6 +249,8 @@ function planEdits(
   const heldElsewhere = input.clusters.map((c, i) => {
     for (const other of mesh.members) {
       if (other.name === c.name || removed.has(other.name)) continue;
+      // most members hold no pool with the address: the cheap test first
+      if (!poolsHolding(other, addresses[i]).length) continue;
       const found = poolOfAddress(mesh, other, addresses[i]);
       if (found.kind === 'in-pool' || found.kind === 'not-admitted')
         return { other, found };
