@@ -151,7 +151,7 @@ describe('the mesh is the clusters in it', () => {
     );
   };
 
-  it('does not call a cluster outside the mesh when helm-controller fails its Cilium release (a values ConfigMap the cluster does not apply)', () => {
+  it('does not call a cluster outside the mesh when helm-controller fails its Cilium release (a values ConfigMap the cluster does not apply): it fails, by that error', () => {
     const report = valuesFromReport(files => {
       // the generated values ConfigMap is gone, so the release cannot find
       // one: the repository defines it where no cluster applies it
@@ -160,7 +160,9 @@ describe('the mesh is the clusters in it', () => {
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-values\n  namespace: kube-system\ndata:\n  values.yaml: "{}"\n';
     });
     const east = report.clusters.find(c => c.name === 'east')!;
-    expect(east.status).toBe('not-evaluated');
+    // whether it is a member is not known, but Flux fails on its files
+    expect(east.status).toBe('fail');
+    expect(east.counts.failed).toBe(0);
     expect(east.membership.reason).toMatch(
       /^the Cilium values read here do not enable ClusterMesh, but those from ConfigMap kube-system\/cilium-values, which the cluster does not apply \(helm-controller fails the release\) are not read/,
     );
@@ -195,7 +197,7 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
-  it('does not call a cluster outside the mesh when its values file is not valid YAML (helm-controller fails the release)', () => {
+  it('does not call a cluster outside the mesh when its values file is not valid YAML (helm-controller fails the release): it fails, by that error', () => {
     const values =
       'kubernetes/infrastructure/networking/cilium/app/values.yaml';
     const report = valuesFromReport(files => {
@@ -206,7 +208,7 @@ describe('the mesh is the clusters in it', () => {
       )}clustermesh:\n    useAPIServer: true\n`;
     });
     const east = report.clusters.find(c => c.name === 'east')!;
-    expect(east.status).toBe('not-evaluated');
+    expect(east.status).toBe('fail');
     expect(east.membership.reason).toMatch(
       /^the Cilium values read here do not enable ClusterMesh, but those from ConfigMap kube-system\/cilium-values key values\.yaml \(not valid YAML, at kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml:\d+\) are not read/,
     );

@@ -50,8 +50,12 @@ function rowStatus(
   findings: Finding[],
 ): DeclaredStatus {
   if (cluster.membership.member) return statusOf(checks, findings);
-  // whether it is in the mesh is not known: it is not passed
-  if (cluster.membershipUnknown) return 'not-evaluated';
+  // whether it is in the mesh is not known: it is not passed, and where
+  // Flux fails on its files (an entry that does not build) it fails
+  if (cluster.membershipUnknown)
+    return findings.some(f => f.severity === 'error')
+      ? 'fail'
+      : 'not-evaluated';
   // not checked: the repository's findings still count in the summary
   return 'outside';
 }
