@@ -669,6 +669,47 @@ describe('YamlTextEditor.appendDocument', () => {
       expect(editor.result()).toBe(expected);
     }
   });
+
+  it('quotes the values of a key as the file quotes that key (a Flux Kustomization beside one with `path: "./k8s/…"`)', () => {
+    const text = [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      '  name: cilium',
+      'spec:',
+      '  interval: 30m',
+      '  path: "./k8s/base/kube-system/cilium"',
+      '  sourceRef:',
+      '    kind: GitRepository',
+      "    name: 'flux-system'",
+      '',
+    ].join('\n');
+    const editor = new YamlTextEditor('ks.yaml', text);
+    editor.appendDocument({
+      kind: 'Kustomization',
+      metadata: { name: 'cilium-clustermesh' },
+      spec: {
+        interval: '30m',
+        path: './k8s/base/kube-system/cilium/clustermesh',
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      },
+    });
+    expect(editor.result()).toBe(
+      `${text}---\n${[
+        'kind: Kustomization',
+        'metadata:',
+        '  name: cilium-clustermesh',
+        'spec:',
+        '  interval: 30m',
+        '  path: "./k8s/base/kube-system/cilium/clustermesh"',
+        '  sourceRef:',
+        '    kind: GitRepository',
+        // `name` is as often plain as quoted in the file: plain
+        '    name: flux-system',
+        '',
+      ].join('\n')}`,
+    );
+  });
 });
 
 describe('YamlTextEditor.get', () => {

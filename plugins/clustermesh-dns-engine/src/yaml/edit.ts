@@ -79,6 +79,8 @@ interface BlockStyle {
   indentSeq: boolean;
   /** How the file quotes its values holding `${...}`, when most are quoted. */
   variableQuote?: Quoting;
+  /** The keys whose string values the file mostly quotes (`path: "./k8s/…"`), and how. */
+  keyQuotes: ReadonlyMap<string, Quoting>;
 }
 
 /**
@@ -927,6 +929,7 @@ export class YamlTextEditor {
     let seqIndented = 0;
     let seqFlat = 0;
     const variables = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 };
+    const byKey = new Map<string, typeof variables>();
     const visit = (node: unknown) => {
       if (
         isScalar(node) &&
@@ -940,6 +943,21 @@ export class YamlTextEditor {
         for (const pair of node.items) {
           const key = pair.key as Node | null;
           const value = pair.value as Node | null;
+          if (
+            isScalar(key) &&
+            typeof key.value === 'string' &&
+            isScalar(value) &&
+            typeof value.value === 'string'
+          ) {
+            const type = value.type as keyof typeof variables;
+            let counts = byKey.get(key.value);
+            if (!counts)
+              byKey.set(
+                key.value,
+                (counts = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 }),
+              );
+            if (type in counts) counts[type]++;
+          }
           if (!node.flow && key?.range && value && !(value as any).flow) {
             if (isMap(value) && value.items.length) {
               const first = value.items[0].key as Node | null;
@@ -973,15 +991,23 @@ export class YamlTextEditor {
         best = count;
       }
     }
-    const quoted = variables.QUOTE_DOUBLE + variables.QUOTE_SINGLE;
-    const mostlyDouble = variables.QUOTE_DOUBLE >= variables.QUOTE_SINGLE;
+    const mostlyQuoted = (counts: typeof variables): Quoting => {
+      const quoted = counts.QUOTE_DOUBLE + counts.QUOTE_SINGLE;
+      if (quoted <= counts.PLAIN) return undefined;
+      return counts.QUOTE_DOUBLE >= counts.QUOTE_SINGLE
+        ? 'QUOTE_DOUBLE'
+        : 'QUOTE_SINGLE';
+    };
+    const keyQuotes = new Map<string, Quoting>();
+    for (const [key, counts] of byKey) {
+      const quote = mostlyQuoted(counts);
+      if (quote) keyQuotes.set(key, quote);
+    }
     this.#style = {
       indent,
       indentSeq: seqIndented >= seqFlat,
-      variableQuote:
-        quoted > variables.PLAIN
-          ? (mostlyDouble && 'QUOTE_DOUBLE') || 'QUOTE_SINGLE'
-          : undefined,
+      variableQuote: mostlyQuoted(variables),
+      keyQuotes,
     };
     return this.#style;
   }
@@ -1144,15 +1170,19 @@ function renderBlock(
   quote?: Quoting,
 ): string[] {
   const lines: string[] = [];
-  // a value holding a variable is quoted as the file quotes those
-  const quoting = (v: unknown) =>
-    typeof v === 'string' && v.includes('${')
+  // a value is quoted as the file quotes that key's values (`path:`),
+  // else one holding a variable as the file quotes those
+  const quoting = (v: unknown, key?: string) =>
+    (key !== undefined && typeof v === 'string'
+      ? style.keyQuotes.get(key)
+      : undefined) ??
+    (typeof v === 'string' && v.includes('${')
       ? style.variableQuote ?? quote
-      : quote;
-  const scalar = (v: unknown, isKey = false) =>
+      : quote);
+  const scalar = (v: unknown, isKey = false, key?: string) =>
     stringify(v, {
       lineWidth: 0,
-      defaultStringType: isKey ? 'PLAIN' : quoting(v) ?? 'PLAIN',
+      defaultStringType: isKey ? 'PLAIN' : quoting(v, key) ?? 'PLAIN',
       defaultKeyType: 'PLAIN',
     }).replace(/\n$/, '');
   const isBlock = (v: unknown) =>
@@ -1171,7 +1201,7 @@ function renderBlock(
       } else if (v !== null && typeof v === 'object') {
         lines.push(`${pad}${key}: ${emptyText(v)}`);
       } else {
-        lines.push(`${pad}${key}: ${scalar(v)}`);
+        lines.push(`${pad}${key}: ${scalar(v, false, k)}`);
       }
     }
   }
