@@ -1006,6 +1006,44 @@ spec:
     expect(renderFiles(outside).findings).toEqual([]);
   });
 
+  it('says a Kustomization that substitutes from a ConfigMap only its own build applies fails where the ConfigMap is not there yet, and not where its parent applies it', () => {
+    const settings = (namespace: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ${namespace}\ndata:\n  a: b\n`;
+    // cilium's ks.yaml in the folder it builds, beside its settings
+    const files: Record<string, string> = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sync.yaml\n  - ../../../apps/cilium/ks.yaml\n',
+      'apps/cilium/ks.yaml': ks('cilium', './apps/cilium', fromSettings()),
+      'apps/cilium/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - settings.yaml\n  - cm.yaml\n',
+      'apps/cilium/settings.yaml': settings('flux-system'),
+      'apps/cilium/cm.yaml': target('  a: ${a}\n'),
+    };
+    expect(renderFiles(files).findings.map(located)).toEqual([
+      'apps/cilium/ks.yaml:16 Kustomization flux-system/cilium substitutes from ConfigMap flux-system/settings, which only its own build applies (apps/cilium/settings.yaml:1): Flux reads the sources of substituteFrom before it applies anything, so on a new cluster, or at the first reconcile after settings was added, the ConfigMap is not there, Flux fails flux-system/cilium and never creates it (a running cluster that has it from before goes on); apply it from a Kustomization flux-system/cilium depends on, or from the one that applies flux-system/cilium',
+    ]);
+    // listed by the kustomization that applies the ks.yaml: there first
+    const byParent = { ...files };
+    byParent[`${root}/kustomization.yaml`] = files[
+      `${root}/kustomization.yaml`
+    ].replace(
+      '  - ../../../apps/cilium/ks.yaml\n',
+      '  - ../../../apps/cilium/ks.yaml\n  - ../../../apps/cilium/settings.yaml\n',
+    );
+    byParent['apps/cilium/kustomization.yaml'] = files[
+      'apps/cilium/kustomization.yaml'
+    ].replace('  - settings.yaml\n', '');
+    expect(renderFiles(byParent).findings).toEqual([]);
+    // optional: Flux goes on without it
+    const optional = { ...files };
+    optional['apps/cilium/ks.yaml'] = files['apps/cilium/ks.yaml'].replace(
+      '        name: settings\n',
+      '        name: settings\n        optional: true\n',
+    );
+    expect(renderFiles(optional).findings).toEqual([]);
+  });
+
   it('says a Kustomization that depends on one the cluster never declares is never applied, when every Kustomization of the cluster is known', () => {
     const dependsOn = (name: string, ...deps: string[]) =>
       ks(name, `./apps/${name}`).replace(

@@ -445,6 +445,7 @@ export class FluxRenderer {
           : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
       );
     findings.push(...selfDependencies(rendered, cluster));
+    findings.push(...selfSubstitutions(rendered, cluster));
     findings.push(
       ...this.#missingDependencies(rendered, objects, findings, cluster),
     );
@@ -1105,19 +1106,7 @@ function selfDependencies(
   const out: EngineFinding[] = [];
   for (const k of rendered) {
     if (!k.object) continue;
-    // an entry that applies its own declaration was first applied from
-    // outside (a bootstrap's `kubectl apply -k`), with what is declared
-    // beside it: those exist before it reconciles
-    const declaredIn = k.object.source.file;
-    const selfApplied = k.objects.some(
-      o =>
-        o.source.file === declaredIn &&
-        o.kind === 'Kustomization' &&
-        o.name === k.name,
-    );
-    const besideIt = (file: string) =>
-      file === declaredIn ||
-      (selfApplied && isPathUnder(file, dirnamePath(declaredIn)));
+    const besideIt = appliedBeforeItself(k, k.object);
     for (const dep of k.dependsOn) {
       const target = byKey.get(dep);
       if (!target || !appliedBy(target, k.key)) continue;
@@ -1136,6 +1125,90 @@ function selfDependencies(
           k.key
         } and nothing of it is applied (a running cluster that has ${dep} from before goes on); depend on it from outside that build, or drop the dependency`,
         location: dependsOnLocation(k.object, k.namespace, dep),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a file a Kustomization's own build applies exists before it
+ * first reconciles: its declaration's file, and, for an entry that applies
+ * its own declaration (first applied from outside, a bootstrap's
+ * `kubectl apply -k`), what is declared beside it.
+ */
+function appliedBeforeItself(
+  k: RenderedKustomization,
+  declaration: ManifestObject,
+): (file: string) => boolean {
+  const declaredIn = declaration.source.file;
+  const selfApplied = k.objects.some(
+    o =>
+      o.source.file === declaredIn &&
+      o.kind === 'Kustomization' &&
+      o.name === k.name,
+  );
+  return file =>
+    file === declaredIn ||
+    (selfApplied && isPathUnder(file, dirnamePath(declaredIn)));
+}
+
+/**
+ * A Kustomization that substitutes from a ConfigMap or Secret (not
+ * optional) that only its own build applies: Flux reads its
+ * substituteFrom sources before it applies anything, so where the source
+ * is not there yet (a new cluster; the first reconcile after it was added)
+ * it fails the Kustomization, and the source is never created.
+ */
+function selfSubstitutions(
+  rendered: readonly RenderedKustomization[],
+  cluster: string,
+): EngineFinding[] {
+  const byKey = new Map(rendered.map(k => [k.key, k]));
+  const within = (k: RenderedKustomization, ancestor: string) => {
+    for (let at: string | undefined = k.key; at !== undefined; ) {
+      if (at === ancestor) return true;
+      at = byKey.get(at)?.parent;
+    }
+    return false;
+  };
+  const out: EngineFinding[] = [];
+  for (const k of rendered) {
+    // the entry is applied from outside (a bootstrap), which may make its
+    // sources first
+    if (!k.object || !k.postBuild || k.parent === undefined) continue;
+    const besideIt = appliedBeforeItself(k, k.object);
+    for (const ref of k.substituteFrom) {
+      if (ref.optional) continue;
+      const appliers = rendered.filter(r =>
+        r.objects.some(
+          o =>
+            o.kind === ref.kind &&
+            o.name === ref.name &&
+            (o.namespace ?? r.namespace) === k.namespace &&
+            !besideIt(o.source.file),
+        ),
+      );
+      if (!appliers.length || !appliers.every(r => within(r, k.key))) continue;
+      const made = appliers
+        .flatMap(r => r.objects)
+        .find(o => o.kind === ref.kind && o.name === ref.name)!;
+      out.push({
+        code: 'flux-error',
+        severity: 'warning',
+        cluster,
+        message: `Kustomization ${k.key} substitutes from ${ref.kind} ${
+          k.namespace
+        }/${ref.name}, which only its own build applies (${formatLocation(
+          locate(made),
+        )}): Flux reads the sources of substituteFrom before it applies anything, so on a new cluster, or at the first reconcile after ${
+          ref.name
+        } was added, the ${ref.kind} is not there, Flux fails ${
+          k.key
+        } and never creates it (a running cluster that has it from before goes on); apply it from a Kustomization ${
+          k.key
+        } depends on, or from the one that applies ${k.key}`,
+        location: locate(k.object, substituteFromPath(k.object, ref)),
       });
     }
   }

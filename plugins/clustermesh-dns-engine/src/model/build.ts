@@ -518,6 +518,7 @@ export function buildMeshModel(
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
   let bootstrap: BootstrapReader | undefined;
   let unappliedPools: PoolModel[] | undefined;
+  let builds: ReturnType<typeof buildIncludes> | undefined;
   return {
     conventions,
     clusters,
@@ -528,6 +529,8 @@ export function buildMeshModel(
       isFile: path => index.isFile(path),
       readText: path => readTextFile(tree, path),
       kustomizationFile: dir => renderer.kustomize.kustomizationFile(dir),
+      builds: (dir, file) =>
+        (builds ??= buildIncludes(index, cache.yamlFiles(tree)))(dir, file),
       externalDnsDeployments: () => {
         // asked only when no cluster applies ExternalDNS: is it switched off?
         declaredExternalDns ??= repositoryExternalDnsDeployments(tree, cache);

@@ -1821,6 +1821,36 @@ export function secretSourceOf(
   return found.get(variable);
 }
 
+/**
+ * The Kustomization of a cluster that would apply a new file of a folder
+ * listed in `listing` (its kustomization file): the one that applies the
+ * folder's files through that listing, not a `ks.yaml` beside them that a
+ * parent applies; else the one applying a file of the folder, or building
+ * it.
+ *
+ * @public
+ */
+export function applierOfNewFile(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  dir: string,
+  listing: string | undefined,
+): RenderedKustomization | undefined {
+  const inFolder = cluster.render.objects.filter(
+    o => dirnamePath(o.object.source.file) === dir,
+  );
+  const listed =
+    listing === undefined
+      ? undefined
+      : inFolder.find(o =>
+          mesh.repository.builds(dirnamePath(listing), o.object.source.file),
+        );
+  return (
+    (listed ?? inFolder[0])?.appliedBy ??
+    cluster.render.kustomizations.find(r => r.path === dir)
+  );
+}
+
 /** The text of the line a location points at. @public */
 export function lineAt(
   repository: Pick<RepositoryFacts, 'readText'>,

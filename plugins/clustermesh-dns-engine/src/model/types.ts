@@ -142,6 +142,11 @@ export interface RepositoryFacts {
   readText(path: string): string | undefined;
   /** The kustomization file of a folder, if it has one. */
   kustomizationFile(dir: string): string | undefined;
+  /**
+   * Whether the build of a folder applies a file: its kustomization lists
+   * it (folder by folder), or it has none and the file is below it.
+   */
+  builds(dir: string, file: string): boolean;
   /** Whether any file of the repository holds this text (documentation aside). */
   mentions(text: string): boolean;
   /** The ExternalDNS deployments written anywhere in the repository, applied or not. */

@@ -672,7 +672,7 @@ function newSettingsTarget(
     appliedBy,
     substituted: appliedBy?.postBuild ?? false,
     create: {
-      ...listingOf(mesh, declaredIn, appliedBy?.path),
+      ...listingOf(mesh, declaredIn, appliedBy?.path, declaredIn),
       namespace: typeof written === 'string' ? wires.namespace : undefined,
       substitutedBy: wires.key,
       ...(!appliedBy &&
@@ -780,10 +780,19 @@ function listingOf(
   mesh: MeshModel,
   file: string,
   builtFolder: string | undefined,
+  /**
+   * A file the listing kustomization must apply (the declaration the new
+   * file goes beside): a nearer kustomization that does not (the folder
+   * a `ks.yaml` beside it builds itself) is passed by.
+   */
+  applying?: string,
 ): { kustomization?: string; after?: string } {
   for (let dir = dirnamePath(file); ; dir = dirnamePath(dir)) {
     const kustomization = mesh.repository.kustomizationFile(dir);
-    if (kustomization)
+    if (
+      kustomization &&
+      (applying === undefined || mesh.repository.builds(dir, applying))
+    )
       return {
         kustomization,
         after: dir ? file.slice(dir.length + 1) : file,

@@ -5,6 +5,7 @@ import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { VariableValue } from '../flux/variables';
 import {
+  applierOfNewFile,
   dnsProviderOf,
   clustersRunningExternalDns,
   idleExternalDns,
@@ -88,9 +89,7 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
     const dir = dirnamePath(placement.file);
     const appliedBy = new Map<string, RenderedKustomization>();
     for (const c of clusters) {
-      const k =
-        c.render.objects.find(o => dirnamePath(o.object.source.file) === dir)
-          ?.appliedBy ?? c.render.kustomizations.find(r => r.path === dir);
+      const k = applierOfNewFile(mesh, c, dir, placement.kustomization);
       if (k) appliedBy.set(c.name, k);
     }
     const of =

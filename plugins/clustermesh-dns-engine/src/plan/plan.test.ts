@@ -10,7 +10,7 @@ import path from 'node:path';
 import { diffLines } from 'diff';
 import { parse, parseAllDocuments } from 'yaml';
 import fc from 'fast-check';
-import { createRepoTree } from '../tree/RepoTree';
+import { createRepoTree, RepoTree } from '../tree/RepoTree';
 import {
   defaultConventions,
   MeshConventions,
@@ -2492,6 +2492,82 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(problem?.message).toMatch(
       /^does not exist, and no ConfigMap cluster-settings is applied to east; but one part of what east applies is not evaluated and may hold it \(ResourceSet flux-system\/settings, applied by Kustomization flux-system\/flux-system, makes objects from its template, which this engine does not expand \(Flux Operator\); what it applies is not evaluated\): create the settings ConfigMap/,
     );
+  });
+
+  it("lists new settings beside a ks.yaml inside the folder it builds in the kustomization that applies the ks.yaml, not the folder's own (which its Kustomization builds: Flux reads substituteFrom before it applies)", () => {
+    const files = fixtureFiles('configure-no-settings/repo');
+    for (const c of ['main', 'staging']) {
+      const dir = `kubernetes/${c}/apps/kube-system`;
+      const [cilium, config] = files[`${dir}/cilium/install.yaml`]
+        .split(/^---\n/m)
+        .filter(Boolean);
+      // the Kustomization's file in the folder it builds, which does not
+      // list it; substituted from a Secret the parent applies
+      files[`${dir}/cilium/app/ks.yaml`] = `---\n${cilium.replace(
+        '  prune: true\n',
+        '  prune: true\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n',
+      )}`;
+      files[`${dir}/cilium/install.yaml`] = `---\n${config}`;
+      files[`${dir}/cluster-secrets.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  SECRET_DOMAIN: example.org\n';
+      files[`${dir}/kustomization.yaml`] = files[
+        `${dir}/kustomization.yaml`
+      ].replace(
+        '  - ./cilium/install.yaml\n',
+        '  - ./cluster-secrets.yaml\n  - ./cilium/app/ks.yaml\n  - ./cilium/install.yaml\n',
+      );
+    }
+    const conventions = (tree: RepoTree) =>
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.org' },
+        detectConventions(tree),
+      );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      },
+      conventions(createRepoTree(files)),
+    );
+    expect(plan.problems).toEqual([]);
+    const dir = 'kubernetes/main/apps/kube-system';
+    expect(after[`${dir}/cilium/app/cluster-settings.yaml`]).toMatch(
+      /name: cluster-settings/,
+    );
+    // applied with the ks.yaml, before the Kustomization reads it
+    expect(after[`${dir}/kustomization.yaml`]).toContain(
+      '  - ./cilium/app/ks.yaml\n  - ./cilium/app/cluster-settings.yaml\n',
+    );
+    expect(after[`${dir}/cilium/app/kustomization.yaml`]).not.toContain(
+      'cluster-settings',
+    );
+    // the record's target is the settings' variable from the first run on
+    expect(after[`${dir}/cilium/app/clustermesh/dnsendpoint.yaml`]).toContain(
+      '${CILIUM_CLUSTERMESH_LB_IP}',
+    );
+    const again = applied(
+      after,
+      {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      },
+      conventions(createRepoTree(after)),
+    );
+    expect(again.plan.edits).toEqual([]);
+    // Flux applies it: the report of the result finds the settings
+    const report = validateMesh(
+      createRepoTree(after),
+      conventions(createRepoTree(after)),
+    );
+    const present = report.clusters
+      .find(c => c.name === 'main')!
+      .checks.find(c => c.ruleId === 'settings-present');
+    expect(present?.outcome).toBe('pass');
   });
 
   it('says when the ExternalDNS that would publish the record brings no DNSEndpoint CRD (chart before 1.14.4) and no file applies one', () => {
