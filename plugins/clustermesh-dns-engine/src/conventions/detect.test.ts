@@ -7,7 +7,7 @@ import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { detectConventions } from './detect';
 import { parseConventions, resolveConventions } from './resolve';
-import { legacyRecordsDocumentMarker, recordsDocumentMarker } from './schema';
+import { legacyRecordsDocumentMarkers, recordsDocumentMarker } from './schema';
 
 type Files = Record<string, string>;
 
@@ -292,7 +292,10 @@ describe('detectConventions', () => {
   });
 
   it('detects manual mode from a records document, written now or before it named the command', () => {
-    for (const marker of [recordsDocumentMarker, legacyRecordsDocumentMarker]) {
+    for (const marker of [
+      recordsDocumentMarker,
+      ...legacyRecordsDocumentMarkers,
+    ]) {
       const tree = exampleTree('gitops-repo', files => {
         files[
           'docs/clustermesh-dns-records.md'
@@ -2392,6 +2395,56 @@ describe('detectConventions', () => {
           reason:
             'HelmRelease network/external-dns deploys ExternalDNS v0.21 (chart external-dns 1.21.1 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.alpha.kubernetes.io/ keys (the prefix changed in v0.22.0)',
         },
+      );
+    });
+
+    it('says when no cluster applies the ExternalDNS its settings are read from (its entry commented out), and prefers one in what Flux builds over one every source leaves out', () => {
+      const networking =
+        'kubernetes/infrastructure/networking/kustomization.yaml';
+      const commentedOut = exampleTree('gitops-repo', files => {
+        files[networking] = files[networking].replace(
+          '  - external-dns\n',
+          '  # - external-dns\n',
+        );
+      });
+      const { found } = detectConventions(commentedOut);
+      for (const setting of [
+        'dns.provider',
+        'dns.externalDnsAnnotationPrefix',
+        'dns.proxiedByDefault',
+      ])
+        expect(settingOf(found, setting)?.reason).toMatch(
+          /; but no cluster's Flux applies it \(no kustomization a cluster builds reaches its file\), so it runs in no cluster yet$/,
+        );
+      // applied: nothing said
+      expect(
+        settingOf(
+          detectConventions(exampleTree('gitops-repo')).found,
+          'dns.provider',
+        )?.reason,
+      ).not.toMatch(/no cluster's Flux applies/);
+      // an old copy in a folder every source leaves out is not read
+      const archived = exampleTree('gitops-repo', files => {
+        files[networking] = files[networking].replace(
+          '  - external-dns\n',
+          '  # - external-dns\n',
+        );
+        const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
+        for (const c of ['infra', 'apps']) {
+          const file = sync.replace('infra', c);
+          files[file] = files[file].replace(
+            /(kind: GitRepository[\s\S]*?spec:\n)/,
+            '$1  ignore: |\n    /archive\n',
+          );
+        }
+        files['archive/external-dns/helmrelease.yaml'] = files[
+          'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml'
+        ].replace('name: cloudflare', 'name: aws');
+      });
+      expect(
+        settingOf(detectConventions(archived).found, 'dns.provider')?.reason,
+      ).toMatch(
+        /^HelmRelease kube-system\/external-dns \(kubernetes\/infrastructure\/networking\/external-dns\/helmrelease\.yaml:4\) uses provider cloudflare/,
       );
     });
 

@@ -81,7 +81,7 @@ import {
   MeshConventions,
   MeshConventionsInput,
   peerToken,
-  legacyRecordsDocumentMarker,
+  legacyRecordsDocumentMarkers,
   recordsDocumentMarker,
   settingText,
 } from './schema';
@@ -740,11 +740,12 @@ export function detectConventions(
   const sourceIgnore = conventions.flux?.sourceIgnore;
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
   const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
+  const isBuilt = (file: string) => built?.isFile(file) ?? true;
   const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
-    const reached = items.filter(
-      i => (built?.isFile(fileOf(i)) ?? true) && reachable(fileOf(i)),
-    );
-    return reached.length ? reached : items;
+    const inBuild = items.filter(i => isBuilt(fileOf(i)));
+    const reached = inBuild.filter(i => reachable(fileOf(i)));
+    if (reached.length) return reached;
+    return inBuild.length ? inBuild : items;
   };
 
   // no service annotated yet: the key the Cilium the repository pins reads
@@ -859,14 +860,39 @@ export function detectConventions(
     ),
     d => d.location.file,
   );
+  // none in what the clusters' Flux builds (its ks.yaml not listed, or
+  // commented out): read all the same, as what the repository means to
+  // run, and said
+  const unapplied =
+    entries.length > 0 &&
+    deployments.length > 0 &&
+    !deployments.some(
+      d => isBuilt(d.location.file) && reachable(d.location.file),
+    );
+  const detectedDns: typeof detected = unapplied
+    ? (setting, value, reason, location) =>
+        detected(
+          setting,
+          value,
+          deployments.length > 1
+            ? `${reason}; but no cluster's Flux applies any of them (no kustomization a cluster builds reaches their files), so they run in no cluster yet`
+            : `${reason}; but no cluster's Flux applies it (no kustomization a cluster builds reaches its file), so it runs in no cluster yet`,
+          location,
+        )
+    : detected;
   if (!explicit.dns?.externalDnsAnnotationPrefix)
-    detectPrefix(deployments, tree, cache, conventions, detected, kept);
+    detectPrefix(deployments, tree, cache, conventions, detectedDns, kept);
   if (explicit.dns?.provider === undefined)
-    detectProvider(deployments, conventions, detected, kept, () =>
-      cloudflareDns01Issuer(scanDocuments(tree, cache, ['cloudflare'])),
+    detectProvider(
+      deployments,
+      conventions,
+      detectedDns,
+      kept,
+      () => cloudflareDns01Issuer(scanDocuments(tree, cache, ['cloudflare'])),
+      detected,
     );
   if (explicit.dns?.proxiedByDefault === undefined)
-    detectProxied(deployments, conventions, detected, kept);
+    detectProxied(deployments, conventions, detectedDns, kept);
   if (explicit.dns?.mode === undefined)
     detectDnsMode(tree, explicit, conventions, detected, deployments, cache);
 
@@ -974,7 +1000,7 @@ export function detectConventions(
       : undefined;
   if (filtered) {
     conventions.fqdnTemplate = `clustermesh-{cluster}.${filtered.domain}`;
-    detected(
+    detectedDns(
       'fqdnTemplate',
       conventions.fqdnTemplate,
       `every ExternalDNS that reads DNSEndpoints publishes only names in ${
@@ -1389,6 +1415,8 @@ function detectProvider(
   cloudflareIssuer: () =>
     | { what: string; location: SourceLocation }
     | undefined,
+  /** How a provider found from the issuer is said (not from the deployments). */
+  detectedByIssuer: Detected = detected,
 ) {
   // an ExternalDNS left at its chart's provider (aws) and sources is not
   // configured: it says nothing of where the zone is
@@ -1403,7 +1431,7 @@ function detectProvider(
     const issuer = cloudflareIssuer();
     if (issuer) {
       conventions.dns = { ...conventions.dns, provider: 'cloudflare' };
-      detected(
+      detectedByIssuer(
         'dns.provider',
         'cloudflare',
         `${issuer.what} (${where(
@@ -1571,7 +1599,7 @@ function detectDnsMode(
   const line = lines.findIndex(
     l =>
       l.startsWith(recordsDocumentMarker) ||
-      l.startsWith(legacyRecordsDocumentMarker),
+      legacyRecordsDocumentMarkers.some(marker => l.startsWith(marker)),
   );
   if (line < 0) return;
   conventions.dns = { ...conventions.dns, mode: 'manual' };

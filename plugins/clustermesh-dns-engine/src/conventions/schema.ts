@@ -348,16 +348,19 @@ export const defaultConventions: MeshConventions = conventionsSchema.parse({});
  * @public
  */
 export const recordsDocumentMarker =
-  'Managed by `clustermesh-dns configure` or the `clustermesh:dns:configure` action (manual mode)';
+  'Managed by `clustermesh-dns configure` or the Backstage scaffolder action `clustermesh:dns:configure` (manual mode)';
 
 /**
- * The marker of records documents written before it named the command
- * (only the action's id): such a document still says manual mode.
+ * The markers of records documents written before (only the action's id;
+ * the action not said to be Backstage's): such a document still says
+ * manual mode.
  *
  * @public
  */
-export const legacyRecordsDocumentMarker =
-  'Managed by `clustermesh:dns:configure` (manual mode)';
+export const legacyRecordsDocumentMarkers: readonly string[] = [
+  'Managed by `clustermesh:dns:configure` (manual mode)',
+  'Managed by `clustermesh-dns configure` or the `clustermesh:dns:configure` action (manual mode)',
+];
 
 /** A setting as the report shows it: `a, b` for a list, `key: value, ...` for an object. */
 export const settingText = (value: unknown): string => {

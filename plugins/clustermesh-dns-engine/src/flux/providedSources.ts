@@ -1,6 +1,7 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
+import type { LabelSelector } from '../k8s/labelSelector';
 import { locate } from '../yaml/locate';
 
 /**
@@ -23,7 +24,20 @@ export interface ProvidedSource {
   location?: SourceLocation;
   /** What the provided data depends on (for memo identities). */
   identity: object;
+  /**
+   * The namespaces it is made in, where that is not one (a
+   * ClusterExternalSecret's): `*` for every namespace.
+   */
+  namespaces?: readonly string[];
+  /**
+   * The label selectors of the namespaces it is made in (a
+   * ClusterExternalSecret's), matched against the cluster's Namespaces.
+   */
+  namespaceSelectors?: readonly LabelSelector[];
 }
+
+/** The namespace of a source made in every namespace (a ClusterExternalSecret's with an empty selector). @public */
+export const everyNamespace = '*';
 
 const isGroup = (apiVersion: string, group: string) =>
   apiVersion.startsWith(`${group}/`);
@@ -45,11 +59,37 @@ function externalSecretKeys(spec: Record<string, any>): string[] | undefined {
 }
 
 /**
+ * The namespaces a ClusterExternalSecret makes its ExternalSecret in:
+ * every one for an empty selector (`namespaceSelectors: [{}]`), those it
+ * names (`namespaces`), and those its label selectors admit.
+ */
+function clusterExternalSecretNamespaces(spec: Record<string, unknown>): {
+  namespaces: string[];
+  selectors: LabelSelector[];
+} {
+  const selectors = [
+    ...(Array.isArray(spec.namespaceSelectors) ? spec.namespaceSelectors : []),
+    ...(spec.namespaceSelector !== undefined ? [spec.namespaceSelector] : []),
+  ].filter(isRecord) as LabelSelector[];
+  const empty = (selector: LabelSelector) =>
+    Object.keys(selector.matchLabels ?? {}).length === 0 &&
+    (selector.matchExpressions ?? []).length === 0;
+  if (selectors.some(empty))
+    return { namespaces: [everyNamespace], selectors: [] };
+  const named = Array.isArray(spec.namespaces)
+    ? spec.namespaces.filter((n): n is string => typeof n === 'string')
+    : [];
+  return { namespaces: named, selectors };
+}
+
+/**
  * The Secret an object makes another controller create, if it is one of
  * those objects: an ExternalSecret (External Secrets Operator; the Secret
  * is `spec.target.name`, by default the ExternalSecret's name, unless its
- * creationPolicy is None) or a SealedSecret (Bitnami; the Secret has its
- * name and the keys of `spec.encryptedData`).
+ * creationPolicy is None), a ClusterExternalSecret (the same, from
+ * `spec.externalSecretSpec`, by default named `spec.externalSecretName` or
+ * its own name, in the namespaces it selects) or a SealedSecret (Bitnami;
+ * the Secret has its name and the keys of `spec.encryptedData`).
  *
  * @public
  */
@@ -71,6 +111,36 @@ export function providedBy(
       name: typeof target === 'string' && target ? target : object.name,
       by: describeObject({ ...object, namespace }),
       keys: externalSecretKeys(spec),
+      location: locate(object),
+      identity: object.body,
+    };
+  }
+  if (
+    object.kind === 'ClusterExternalSecret' &&
+    isGroup(object.apiVersion, 'external-secrets.io')
+  ) {
+    const external = isRecord(spec.externalSecretSpec)
+      ? spec.externalSecretSpec
+      : {};
+    const { namespaces, selectors } = clusterExternalSecretNamespaces(spec);
+    if (
+      (!namespaces.length && !selectors.length) ||
+      getPath(external, ['target', 'creationPolicy']) === 'None'
+    )
+      return undefined;
+    const target = getPath(external, ['target', 'name']);
+    const externalSecretName =
+      typeof spec.externalSecretName === 'string' && spec.externalSecretName
+        ? spec.externalSecretName
+        : object.name;
+    return {
+      kind: 'Secret',
+      namespace: namespaces[0] ?? '',
+      namespaces,
+      ...(selectors.length && { namespaceSelectors: selectors }),
+      name: typeof target === 'string' && target ? target : externalSecretName,
+      by: describeObject(object),
+      keys: externalSecretKeys(external),
       location: locate(object),
       identity: object.body,
     };

@@ -802,6 +802,57 @@ describe('substitution sources made by other controllers', () => {
     ]);
   });
 
+  it('takes the Secret a ClusterExternalSecret makes, with its keys, in every namespace (an empty selector), those it names, and the Namespaces its label selector admits', () => {
+    const clusterExternalSecret = (selectors: string) =>
+      `---\napiVersion: external-secrets.io/v1beta1\nkind: ClusterExternalSecret\nmetadata:\n  name: cluster-secrets\nspec:\n${selectors}  externalSecretSpec:\n    secretStoreRef:\n      kind: ClusterSecretStore\n      name: onepassword\n    data:\n      - secretKey: SECRET_DOMAIN\n        remoteRef:\n          key: domain\n`;
+    const rendered = (selectors: string) =>
+      render({
+        postBuild: fromSecret('cluster-secrets'),
+        app: target('  domain: ${SECRET_DOMAIN}\n  other: ${NOT_THERE}\n'),
+        root: {
+          'settings.yaml': configMap('settings', {}),
+          'secrets.yaml': clusterExternalSecret(selectors),
+        },
+      });
+    const every = rendered('  namespaceSelectors:\n    - {}\n');
+    expect(every.body.data.domain).toBe('<secret:SECRET_DOMAIN>');
+    // its keys are known: a variable it does not hold is undefined
+    expect(every.result.findings.map(located)).toEqual([
+      expect.stringMatching(
+        /^app\/object\.yaml:8 .*\$\{NOT_THERE\} is not defined and has no default/,
+      ),
+    ]);
+    // named namespaces: in the Kustomization's, so the same
+    expect(
+      rendered('  namespaces:\n    - flux-system\n').result.findings.map(
+        located,
+      ),
+    ).toEqual(every.result.findings.map(located));
+    // by label: in the Namespaces the cluster applies with it (or the
+    // name label every namespace has)
+    const byLabel = (labels: string) =>
+      render({
+        postBuild: fromSecret('cluster-secrets'),
+        app: target('  domain: ${SECRET_DOMAIN}\n'),
+        root: {
+          'settings.yaml': configMap('settings', {}),
+          'secrets.yaml': clusterExternalSecret(
+            '  namespaceSelectors:\n    - matchLabels:\n        secrets: cluster\n',
+          ),
+          'namespace.yaml': `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n${labels}`,
+        },
+      });
+    const labelled = byLabel('  labels:\n    secrets: cluster\n');
+    expect(labelled.body.data.domain).toBe('<secret:SECRET_DOMAIN>');
+    expect(labelled.result.findings).toEqual([]);
+    // a namespace without the label gets none: Flux fails for it
+    expect(byLabel('').result.findings.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /substitutes from Secret flux-system\/cluster-secrets, which no manifest of the repository defines/,
+      ),
+    );
+  });
+
   it('takes a SealedSecret as a Secret with its keys', () => {
     const { body, result } = render({
       postBuild: fromSecret('sealed'),

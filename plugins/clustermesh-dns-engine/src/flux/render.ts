@@ -35,6 +35,7 @@ import { isHashSuffixed } from './kustomize/hash';
 import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import {
   externalSource,
+  everyNamespace,
   madeObject,
   ProvidedSource,
   providedBy,
@@ -44,6 +45,8 @@ import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
 import { readTextFile } from '../yaml/decode';
 import { lineInLiteralBlock, lineOfReference } from '../yaml/lines';
+import { stringMapAt } from './kustomize/immutable';
+import { selectorAdmits } from '../k8s/labelSelector';
 
 /**
  * The cause key of a substitution source no manifest of the repository
@@ -58,6 +61,24 @@ export const externalSourceCause = (source: string) =>
 const storedKey = (kind: string, namespace: string | undefined, name: string) =>
   `${kind}/${namespace ?? ''}/${name}`;
 
+/** A substitution source looked up in a pass, and what was found. */
+interface SourceRead {
+  kind: string;
+  namespace: string;
+  name: string;
+  seen: StoredSource | undefined;
+}
+
+/** What is stored under a key: the object of that namespace, else one made in every namespace. */
+const storedAt = (
+  map: ReadonlyMap<string, StoredSource>,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+) =>
+  map.get(storedKey(kind, namespace, name)) ??
+  map.get(storedKey(kind, everyNamespace, name));
+
 /** An object stored in the cluster, or a source another controller provides. */
 type StoredSource = ManifestObject | ProvidedSource;
 
@@ -70,6 +91,31 @@ const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
 
 /** What a stored source holds, to see whether it changed between passes. */
 const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
+
+/**
+ * Stores the sources made in the namespaces a label selector admits (a
+ * ClusterExternalSecret's) under each Namespace the cluster applies whose
+ * labels it admits (with the `kubernetes.io/metadata.name` label every
+ * namespace has); a namespace whose labels are not read here gets none.
+ */
+function placeBySelector(
+  sources: readonly ProvidedSource[],
+  stored: Map<string, StoredSource>,
+) {
+  if (!sources.length) return;
+  const namespaces = [...stored.values()].filter(
+    (o): o is ManifestObject => !isProvided(o) && o.kind === 'Namespace',
+  );
+  for (const source of sources)
+    for (const namespace of namespaces) {
+      const labels = {
+        ...stringMapAt(namespace.body, 'metadata', 'labels'),
+        'kubernetes.io/metadata.name': namespace.name,
+      };
+      if (source.namespaceSelectors!.some(s => selectorAdmits(s, labels)))
+        stored.set(storedKey(source.kind, namespace.name, source.name), source);
+    }
+}
 
 /**
  * Renders what Flux applies to a cluster: starting from the cluster's
@@ -304,7 +350,9 @@ export class FluxRenderer {
     let rendered: RenderedKustomization[] = [];
     let findings: EngineFinding[] = [];
     for (let pass = 0; pass < 5; pass++) {
-      const reads: { key: string; seen: StoredSource | undefined }[] = [];
+      const reads: SourceRead[] = [];
+      /** Sources made in the namespaces a label selector admits: placed once the pass has every Namespace. */
+      const bySelector: ProvidedSource[] = [];
       const next = new Map<string, StoredSource>(this.#external);
       findings = [];
       rendered = [];
@@ -393,11 +441,11 @@ export class FluxRenderer {
           if (!next.has(key) || !isProvided(next.get(key)!))
             next.set(key, object);
           const provided = providedBy(object, namespace);
-          if (provided)
-            next.set(
-              storedKey(provided.kind, provided.namespace, provided.name),
-              provided,
-            );
+          if (provided) {
+            for (const made of provided.namespaces ?? [provided.namespace])
+              next.set(storedKey(provided.kind, made, provided.name), provided);
+            if (provided.namespaceSelectors) bySelector.push(provided);
+          }
           if (
             isFluxKustomization(object) &&
             object !== rootDecl &&
@@ -414,8 +462,9 @@ export class FluxRenderer {
             );
         }
       }
-      const converged = reads.every(({ key, seen }) => {
-        const now = next.get(key);
+      placeBySelector(bySelector, next);
+      const converged = reads.every(({ kind, namespace, name, seen }) => {
+        const now = storedAt(next, kind, namespace, name);
         return (
           now === seen ||
           (now &&
@@ -1315,15 +1364,13 @@ function unappliedSourceBy(
 function sourceLookup(
   namespace: string,
   maps: ReadonlyMap<string, StoredSource>[],
-  reads: { key: string; seen: StoredSource | undefined }[],
+  reads: SourceRead[],
 ): SourceLookup {
-  const peek = (kind: string, name: string) => {
-    const key = storedKey(kind, namespace, name);
-    return maps.map(m => m.get(key)).find(Boolean);
-  };
+  const peek = (kind: string, name: string) =>
+    maps.map(m => storedAt(m, kind, namespace, name)).find(Boolean);
   const lookup = (kind: string, name: string) => {
     const found = peek(kind, name);
-    reads.push({ key: storedKey(kind, namespace, name), seen: found });
+    reads.push({ kind, namespace, name, seen: found });
     return found;
   };
   lookup.peek = peek;

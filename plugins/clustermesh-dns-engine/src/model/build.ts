@@ -533,7 +533,13 @@ export function buildMeshModel(
         (builds ??= buildIncludes(index, cache.yamlFiles(tree)))(dir, file),
       externalDnsDeployments: () => {
         // asked only when no cluster applies ExternalDNS: is it switched off?
-        declaredExternalDns ??= repositoryExternalDnsDeployments(tree, cache);
+        // those in files Flux builds (not what every source leaves out, an
+        // `archive/`), where there are some
+        if (!declaredExternalDns) {
+          const all = repositoryExternalDnsDeployments(tree, cache);
+          const built = all.filter(d => index.isFile(d.location.file));
+          declaredExternalDns = built.length ? built : all;
+        }
         return declaredExternalDns;
       },
       // the helmfiles are read when a remedy first asks

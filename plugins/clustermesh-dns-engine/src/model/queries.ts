@@ -792,6 +792,8 @@ export interface RecordDeleter {
   unknownVariables: string[];
   /** Why the two may not write to one DNS server, when that is not known here. */
   serverUnknown?: string;
+  /** Values not known here that a certain verdict rests on, one value in both clusters (one SOPS text copied into each). */
+  sharedVariables?: string[];
 }
 
 /** Why two ExternalDNS deployments may or may not write to one DNS server. */
@@ -854,20 +856,32 @@ export function recordDeleters(
           ? [externalDnsServer(publisher) ?? '', externalDnsServer(d) ?? '']
           : []),
       ].flatMap(text => unknownVariables(text));
+      // values not known here that both clusters read from one SOPS
+      // line (or one file) are one value: the verdict stands on them
+      const onlySecrets = (text: string) =>
+        !text.includes('${') && !/\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(text);
+      const sharedUnknown =
+        unknown.length > 0 &&
+        [name, ...domains, ...excludeDomains, ...d.filters.zones, own.owner]
+          .filter(notKnownHere)
+          .every(onlySecrets) &&
+        unknown.every(v => sameSecretSource(mesh, cluster, other, v));
       found.push({
         cluster: other.name,
         deployment: d,
         certain:
           server === 'yes' &&
-          !d.filters.zones.some(notKnownHere) &&
-          !notKnownHere(name) &&
-          takenByKnown &&
-          !excludeDomains.some(notKnownHere) &&
-          !ownerVariables.length,
+          (sharedUnknown ||
+            (!d.filters.zones.some(notKnownHere) &&
+              !notKnownHere(name) &&
+              takenByKnown &&
+              !excludeDomains.some(notKnownHere) &&
+              !ownerVariables.length)),
         unknownVariables: [...new Set(unknown)],
         ...(server === 'maybe' && {
           serverUnknown: serverUnknownWhy(publisher, d),
         }),
+        ...(sharedUnknown && { sharedVariables: [...new Set(unknown)] }),
       });
     }
   }
@@ -1672,6 +1686,9 @@ export function secretMadeElsewhere(
   return undefined;
 }
 
+/** Asked per pool and per rule: read once per cluster model. */
+const versions = new WeakMap<object, CiliumVersion | undefined>();
+
 /**
  * The Cilium release line a cluster runs, as its HelmRelease pins the chart
  * (`spec.chart.spec.version`, or the tag of the OCIRepository its
@@ -1694,9 +1711,6 @@ export type CiliumVersion = CiliumMinor & {
   text: string;
   location: SourceLocation;
 };
-
-/** Asked per pool and per rule: read once per cluster model. */
-const versions = new WeakMap<object, CiliumVersion | undefined>();
 
 function readCiliumVersion(
   cluster: Pick<ClusterModel, 'cilium' | 'render'>,
@@ -1848,6 +1862,30 @@ export function applierOfNewFile(
   return (
     (listed ?? inFolder[0])?.appliedBy ??
     cluster.render.kustomizations.find(r => r.path === dir)
+  );
+}
+
+/**
+ * Whether two clusters read a value not known here from one place, so it
+ * is one value: one file, or one SOPS value copied into each (the same
+ * ciphertext with its random IV, which only the same plaintext gives).
+ *
+ * @public
+ */
+export function sameSecretSource(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  other: ClusterModel | undefined,
+  variable: string,
+): boolean {
+  const here = secretSourceOf(mesh, cluster, variable);
+  const there = secretSourceOf(mesh, other, variable);
+  return (
+    here !== undefined &&
+    (here.location.file === there?.location.file ||
+      (here.ciphertext !== undefined &&
+        /,iv:[^,\]]+/.test(here.ciphertext) &&
+        here.ciphertext === there?.ciphertext))
   );
 }
 

@@ -71,6 +71,8 @@ export function checkInput(
   known: readonly string[],
   /** Whether the clusters folder exists. */
   clustersFolder = true,
+  /** The cluster whose Cilium `cluster.name` is a name, where its folder is named otherwise. */
+  clusterOfCiliumName: (name: string) => string | undefined = () => undefined,
 ): { problems: PlanProblem[]; addresses: IpAddress[] } {
   const problems: PlanProblem[] = [];
   const addresses: IpAddress[] = [];
@@ -129,6 +131,8 @@ export function checkInput(
         message: `"${c.name}" is listed twice`,
       });
     } else if (known.length && !known.includes(c.name)) {
+      // the name Cilium knows a cluster by, not its folder's
+      const named = clusterOfCiliumName(c.name);
       problems.push({
         field: `${field}.name`,
         message: `"${c.name}" is not a cluster of the repository (${
@@ -138,7 +142,11 @@ export function checkInput(
           )
             ? `the conventions' clusters list ${known.join(', ')}`
             : `${conventions.clustersPath}/ has ${known.join(', ')}`
-        })`,
+        })${
+          named
+            ? `: it is the Cilium cluster.name of ${named}; name the cluster by its folder, ${named} (its FQDN and settings variables are made from that name)`
+            : ''
+        }`,
       });
     } else {
       names.set(c.name, i);

@@ -4341,6 +4341,32 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it("says a name that is a cluster's Cilium cluster.name, not its folder's, is that cluster's", () => {
+    const files = exampleFiles('gitops-repo');
+    const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
+    files[settings] = files[settings].replace(
+      'CLUSTER_NAME: "infra"',
+      'CLUSTER_NAME: "milberry"',
+    );
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      {
+        clusters: [
+          { name: 'milberry', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      withDomain,
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters[0].name',
+        message:
+          '"milberry" is not a cluster of the repository (kubernetes/clusters/ has apps, infra): it is the Cilium cluster.name of infra; name the cluster by its folder, infra (its FQDN and settings variables are made from that name)',
+      },
+    ]);
+  });
+
   it("says an address outside the cluster's pools that another cluster's pool holds is that one's, and advises no block that would overlap it", () => {
     const plan = planMeshDnsChange(
       createRepoTree(before),

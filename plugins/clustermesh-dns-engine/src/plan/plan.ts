@@ -115,11 +115,17 @@ export function planMeshDnsChange(
   // the clusters as validation finds them: in the whole repository
   const index = cache.treeIndex(tree);
   const known = discoverClusters(index, conventions);
+  let model: MeshModel | undefined;
   const { problems, addresses } = checkInput(
     input,
     conventions,
     known,
     index.isDir(conventions.clustersPath),
+    // read only to explain a name that is no cluster's folder
+    name =>
+      (model ??= buildMeshModel(tree, conventions, { cache })).clusters.find(
+        c => c.ciliumName === name,
+      )?.name,
   );
   if (problems.length) return refused(problems);
 

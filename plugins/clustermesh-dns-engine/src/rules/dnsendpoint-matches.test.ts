@@ -986,6 +986,24 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("fails where the domain is not known here but both clusters' SOPS Secrets hold one copied value (the same ciphertext and IV)", () => {
+      const copied = (f: Record<string, string>) => {
+        withExternalDns(['sources: [crd]', 'policy: sync'])(f);
+        // apps's Secret copied from infra's: the same SOPS value
+        const infra = f['kubernetes/clusters/infra/cluster-secrets.sops.yaml'];
+        const line = /^ {2}SECRET_DOMAIN: ENC\[.*$/m.exec(infra)![0];
+        f['kubernetes/clusters/apps/cluster-secrets.sops.yaml'] = f[
+          'kubernetes/clusters/apps/cluster-secrets.sops.yaml'
+        ].replace(/^ {2}SECRET_DOMAIN: ENC\[.*$/m, line);
+      };
+      expect(infraResult(copied, { values: {} })).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps\) also manages "clustermesh-infra\.<secret:SECRET_DOMAIN>" with --policy=sync and the TXT owner id "default" .* it deletes it on every sync \(SECRET_DOMAIN, not known here, is one value in both clusters: the same SOPS text in kubernetes\/clusters\/infra\/cluster-secrets\.sops\.yaml and kubernetes\/clusters\/apps\/cluster-secrets\.sops\.yaml\)$/,
+        ),
+      });
+    });
+
     it('fails a record without the annotation a filter asks for, even where the value it asks is not known here; with it, says what else rests on that value', () => {
       const filtered = withExternalDns([
         'sources: [crd]',

@@ -76,7 +76,11 @@ export const dnsEndpointMatches = defineClusterRule({
   description:
     "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and it holds no record of another member's FQDN that member publishes itself (a cluster folder copied from another keeps its entry: with other targets an error, with the same a warning, as they go stale where that member moves); and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
   remediation: (c, failure) => {
-    if (failure?.id === 'deletedBy' || failure?.id === 'deletedByGiven')
+    if (
+      failure?.id === 'deletedBy' ||
+      failure?.id === 'deletedByGiven' ||
+      failure?.id === 'deletedByCopied'
+    )
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
     if (failure?.id === 'othersName')
       return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
@@ -149,6 +153,8 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
+    deletedByCopied:
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: the same SOPS text in {{files}})',
     deletedByGiven:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
     deletionGiven:
@@ -522,15 +528,43 @@ export const dnsEndpointMatches = defineClusterRule({
             );
           }),
         );
-        out.push(
-          restsOn.length
-            ? r.fail(
-                'deletedByGiven',
-                { ...wording(deleters, by), variables: restsOn.join(', ') },
-                record.location,
-              )
-            : r.fail('deletedBy', wording(deleters, by), record.location),
-        );
+        // certain through a value not known here that both read from one
+        // SOPS text: said, with where
+        const copied = [
+          ...new Set(deleters.flatMap(d => d.sharedVariables ?? [])),
+        ];
+        const copiedFiles = [
+          ...new Set(
+            [c, ...deleters.map(d => mesh.byName.get(d.cluster))].flatMap(k =>
+              copied.flatMap(v => {
+                const file = secretSourceOf(mesh, k, v)?.location.file;
+                return file ? [file] : [];
+              }),
+            ),
+          ),
+        ];
+        if (restsOn.length)
+          out.push(
+            r.fail(
+              'deletedByGiven',
+              { ...wording(deleters, by), variables: restsOn.join(', ') },
+              record.location,
+            ),
+          );
+        else if (copied.length)
+          out.push(
+            r.fail(
+              'deletedByCopied',
+              {
+                ...wording(deleters, by),
+                variables: copied.join(', '),
+                files: copiedFiles.join(' and '),
+              },
+              record.location,
+            ),
+          );
+        else
+          out.push(r.fail('deletedBy', wording(deleters, by), record.location));
       }
       // a global target in place of the record's own
       const defaults = publisher && defaultTargetsOf(publisher);

@@ -8,7 +8,12 @@ import {
 import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
-import { meshFqdns, peerKnownByEntry, secretSourceOf } from '../model/queries';
+import {
+  meshFqdns,
+  peerKnownByEntry,
+  sameSecretSource,
+  secretSourceOf,
+} from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
 import { firstFew } from '../core/text';
@@ -406,20 +411,15 @@ function separateSource(
   unknown: readonly string[],
 ): { variable: string; here: string; there: string } | undefined {
   for (const variable of unknown) {
-    const here = secretSourceOf(mesh, cluster, variable);
-    const there = secretSourceOf(mesh, peer, variable);
-    // one file, or one SOPS value copied into each (the same ciphertext)
-    const same =
-      here !== undefined &&
-      (here.location.file === there?.location.file ||
-        (here.ciphertext !== undefined &&
-          here.ciphertext === there?.ciphertext));
-    if (!same)
+    if (!sameSecretSource(mesh, cluster, peer, variable)) {
+      const here = secretSourceOf(mesh, cluster, variable);
+      const there = secretSourceOf(mesh, peer, variable);
       return {
         variable,
         here: here?.location.file ?? 'a source not known here',
         there: there?.location.file ?? 'a source not known here',
       };
+    }
   }
   return undefined;
 }

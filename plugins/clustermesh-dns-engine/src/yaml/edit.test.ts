@@ -670,6 +670,26 @@ describe('YamlTextEditor.appendDocument', () => {
     }
   });
 
+  it('opens the new document with the editor schema comment a document of its kind in the file has', () => {
+    const kustomization = (name: string) =>
+      `---\n# yaml-language-server: $schema=https://example.org/kustomization.json\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n`;
+    const editor = new YamlTextEditor('ks.yaml', kustomization('cilium'));
+    editor.appendDocument({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'cilium-clustermesh' },
+    });
+    expect(editor.result()).toBe(
+      `${kustomization('cilium')}${kustomization('cilium-clustermesh')}`,
+    );
+    // another kind: none
+    const other = new YamlTextEditor('ks.yaml', kustomization('cilium'));
+    other.appendDocument({ apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(other.result()).toBe(
+      `${kustomization('cilium')}---\napiVersion: v1\nkind: ConfigMap\n`,
+    );
+  });
+
   it('quotes the values of a key as the file quotes that key (a Flux Kustomization beside one with `path: "./k8s/…"`)', () => {
     const text = [
       'apiVersion: kustomize.toolkit.fluxcd.io/v1',

@@ -404,10 +404,35 @@ export class YamlTextEditor {
     const separated = /(^|\n)---[ \t]*\r?\n?$/.test(this.#text);
     const lines = [
       ...(separated ? [] : ['---']),
+      ...this.#schemaHeader(value),
       ...renderBlock(value, 0, this.#blockStyle()),
     ];
     // after every other edit that ends the file
     this.#splice(at, at, this.#linesText(at, lines), Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * The editor schema comment (`# yaml-language-server: $schema=…`) a
+   * document of the same kind in the file opens with, for a new one.
+   */
+  #schemaHeader(value: Record<string, unknown>): string[] {
+    for (const doc of this.#docs) {
+      const contents = doc.contents;
+      if (
+        !isMap(contents) ||
+        contents.get('kind') !== value.kind ||
+        contents.get('apiVersion') !== value.apiVersion
+      )
+        continue;
+      // after `---` the comment is the document's, else its map's
+      const header = `${doc.commentBefore ?? ''}\n${
+        contents.commentBefore ?? ''
+      }`
+        .split('\n')
+        .find(line => /^\s*yaml-language-server:\s*\$schema=/.test(line));
+      if (header !== undefined) return [`# ${header.trim()}`];
+    }
+    return [];
   }
 
   /** The edited text. */
