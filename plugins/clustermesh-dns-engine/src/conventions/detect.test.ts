@@ -419,6 +419,41 @@ describe('detectConventions', () => {
     expect(conventions.fqdnTemplate).toBe('cm.{cluster}.example.net');
   });
 
+  it("takes the one entry point outside the clusters folder that builds one cluster folder's parts for that cluster's entry point", () => {
+    const ks = (name: string, path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 1h, path: ${path}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const tree = createRepoTree({
+      'infrastructure/flux/cluster/kustomization.yaml':
+        'resources: [sync.yaml, apps.yaml]\n',
+      'infrastructure/flux/cluster/sync.yaml': ks(
+        'flux-system',
+        './infrastructure/flux/cluster',
+      ),
+      'infrastructure/flux/cluster/apps.yaml': ks(
+        'cluster-apps',
+        './clusters/aeon/apps',
+      ),
+      'clusters/aeon/apps/kustomization.yaml': 'resources: [echo.yaml]\n',
+      'clusters/aeon/apps/echo.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo, namespace: default}\n',
+    });
+    const detection = detectConventions(tree);
+    expect(detection.conventions.entries).toEqual({
+      aeon: 'infrastructure/flux/cluster',
+    });
+    expect(settingOf(detection.found, 'entries')?.reason).toMatch(
+      /^the repository's one Flux entry point, infrastructure\/flux\/cluster \(.*\), builds clusters\/aeon\/apps \(Kustomization at infrastructure\/flux\/cluster\/apps\.yaml:4\): it is aeon's/,
+    );
+    // rendered from that entry point: its Kustomizations are aeon's
+    const model = buildMeshModel(tree, resolveConventions({}, detection));
+    expect(
+      model.clusters.map(c => [
+        c.name,
+        c.render.kustomizations.map(k => k.name).sort(),
+      ]),
+    ).toEqual([['aeon', ['cluster-apps', 'flux-system']]]);
+  });
+
   it('finds clusters whose entry is a ks.yaml the source ignores (a bootstrap applies it), and a shared folder that declares their source as a layer', () => {
     // k/<cluster>/ks.yaml reconcile their folders (no kustomization file:
     // Flux generates one); GitRepository homelab ignores them; k/shared
@@ -2773,6 +2808,33 @@ describe('detectConventions', () => {
         expect(
           detectConventions(files(filters)).conventions.fqdnTemplate,
         ).toBeUndefined();
+    });
+
+    it("takes the one domain an ExternalDNS that reads no DNSEndpoints publishes in, where the default template's variable appears nowhere", () => {
+      const files = (elsewhere: Record<string, string> = {}) =>
+        createRepoTree({
+          ...externalDns(
+            '1.20.0',
+            '    provider: {name: cloudflare}\n    sources: [service, ingress]\n    domainFilters: ["${PUBLIC_DOMAIN}"]\n',
+          ),
+          ...elsewhere,
+        });
+      const { conventions, found } = detectConventions(files());
+      expect(conventions.fqdnTemplate).toBe(
+        'clustermesh-{cluster}.${PUBLIC_DOMAIN}',
+      );
+      expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+        "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository, and its ExternalDNS publishes names only in ${PUBLIC_DOMAIN} (HelmRelease network/external-dns: domain filter; it reads no DNSEndpoints), so the clusters' FQDNs are made in it",
+      );
+      // the default's variable used elsewhere: it stays
+      expect(
+        detectConventions(
+          files({
+            'kubernetes/apps/network/echo/ingress.yaml':
+              'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo}\ndata: {host: "echo.${SECRET_DOMAIN}"}\n',
+          }),
+        ).conventions.fqdnTemplate,
+      ).toBeUndefined();
     });
 
     it('takes the FQDN domain written out in the domain filter when the default template’s variable appears nowhere', () => {

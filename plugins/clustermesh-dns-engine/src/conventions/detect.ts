@@ -414,6 +414,32 @@ export function detectConventions(
       sharedEntry.by.location,
     );
   }
+  // one entry point outside the clusters folder whose Kustomizations build
+  // one cluster folder's parts (`infrastructure/flux/cluster` applying
+  // `clusters/aeon/apps`): that cluster's entry point, not a folder of
+  // its own to render alone
+  const entryOfOne =
+    !layout &&
+    !sharedEntry &&
+    explicit.entries === undefined &&
+    explicit.sharedEntry === undefined
+      ? singleEntryOfClusterFolder(entries, kustomizations, clustersPath)
+      : undefined;
+  if (entryOfOne && folders.includes(entryOfOne.cluster)) {
+    conventions.entries = { [entryOfOne.cluster]: entryOfOne.entry.path };
+    detected(
+      'entries',
+      settingText(conventions.entries),
+      `the repository's one Flux entry point, ${entryOfOne.entry.path} (${
+        entryOfOne.entry.reason
+      }), builds ${entryOfOne.builds} (Kustomization at ${where(
+        entryOfOne.location,
+      )}): it is ${
+        entryOfOne.cluster
+      }'s, whose folder holds parts it applies, not an entry point of its own`,
+      entryOfOne.location,
+    );
+  }
   const applied = appliedByAnotherCluster(
     clustersPath,
     folders,
@@ -994,9 +1020,17 @@ export function detectConventions(
     referencedVariables(defaultConventions.fqdnTemplate).filter(
       v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
     );
-  const filtered =
-    explicit.fqdnTemplate === undefined && !settingsNames && !valuesNames
-      ? filteredDomain(deployments, () => defaultAbsent().length > 0)
+  const templateOpen =
+    explicit.fqdnTemplate === undefined && !settingsNames && !valuesNames;
+  const filtered = templateOpen
+    ? filteredDomain(deployments, () => defaultAbsent().length > 0)
+    : undefined;
+  // none reads DNSEndpoints (the records are kept by hand), but where the
+  // default's domain variable is nowhere, the one domain the repository's
+  // ExternalDNS publishes its other names in is the repository's domain
+  const published =
+    templateOpen && !filtered && defaultAbsent().length > 0
+      ? filteredDomain(deployments, () => true, false)
       : undefined;
   if (filtered) {
     conventions.fqdnTemplate = `clustermesh-{cluster}.${filtered.domain}`;
@@ -1010,12 +1044,27 @@ export function detectConventions(
       )}: domain filter), so the clusters' FQDNs are made in it`,
       filtered.location,
     );
+  } else if (published) {
+    conventions.fqdnTemplate = `clustermesh-{cluster}.${published.domain}`;
+    detectedDns(
+      'fqdnTemplate',
+      conventions.fqdnTemplate,
+      `${defaultAbsent().join(
+        ', ',
+      )}, the domain of the default template, appears nowhere in the repository, and its ExternalDNS publishes names only in ${
+        published.domain
+      } (${published.deployments.join(
+        ', ',
+      )}: domain filter; it reads no DNSEndpoints), so the clusters' FQDNs are made in it`,
+      published.location,
+    );
   }
   // the default FQDN template's domain variable, when the repository
   // never names it: the FQDNs wait on a value only the user can give
   if (
     explicit.fqdnTemplate === undefined &&
     !filtered &&
+    !published &&
     !settingsNames &&
     !valuesNames
   ) {
@@ -1093,10 +1142,14 @@ const isDomainName = (text: string) =>
 function filteredDomain(
   deployments: readonly ExternalDnsDeployment[],
   defaultUnusable: () => boolean,
+  /** Those that read DNSEndpoints only (else every one with a domain filter). */
+  readersOnly = true,
 ):
   | { domain: string; deployments: string[]; location: SourceLocation }
   | undefined {
-  const readers = deployments.filter(d => d.sources.includes('crd'));
+  const readers = readersOnly
+    ? deployments.filter(d => d.sources.includes('crd'))
+    : deployments.filter(d => d.filters.domains.length);
   if (!readers.length) return undefined;
   const domains = new Set<string>();
   for (const d of readers) {
@@ -1360,6 +1413,53 @@ function detectPrefix(
     return;
   }
   kept(setting, defaultConventions.dns.externalDnsAnnotationPrefix, why);
+}
+
+/**
+ * The cluster folder one Flux entry point builds parts of, where the
+ * repository has that one entry point (one path), outside the clusters
+ * folder, and its own Kustomizations (declared in its folder) build paths
+ * under exactly one folder of the clusters folder.
+ */
+function singleEntryOfClusterFolder(
+  entries: readonly FluxEntry[],
+  kustomizations: readonly KustomizationPath[],
+  clustersPath: string,
+):
+  | {
+      cluster: string;
+      entry: FluxEntry;
+      builds: string;
+      location: SourceLocation;
+    }
+  | undefined {
+  const paths = new Set(entries.map(e => e.path));
+  if (paths.size !== 1) return undefined;
+  const entry = entries[0];
+  const under = (path: string, folder: string) =>
+    folder === '' || path === folder || path.startsWith(`${folder}/`);
+  if (!entry.path || under(entry.path, clustersPath)) return undefined;
+  const into = kustomizations.filter(
+    k =>
+      under(k.declaredIn, entry.path) &&
+      k.path !== clustersPath &&
+      under(k.path, clustersPath),
+  );
+  const clusters = new Set(
+    into.map(
+      k =>
+        (clustersPath ? k.path.slice(clustersPath.length + 1) : k.path).split(
+          '/',
+        )[0],
+    ),
+  );
+  if (clusters.size !== 1) return undefined;
+  return {
+    cluster: [...clusters][0],
+    entry,
+    builds: into[0].path,
+    location: into[0].location,
+  };
 }
 
 /** Why no folder of entry points was found: none at all, or not one per cluster. */

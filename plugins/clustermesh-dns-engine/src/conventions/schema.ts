@@ -348,17 +348,18 @@ export const defaultConventions: MeshConventions = conventionsSchema.parse({});
  * @public
  */
 export const recordsDocumentMarker =
-  'Managed by `clustermesh-dns configure` or the Backstage scaffolder action `clustermesh:dns:configure` (manual mode)';
+  'Managed by `clustermesh-dns configure` (manual mode)';
 
 /**
- * The markers of records documents written before (only the action's id;
- * the action not said to be Backstage's): such a document still says
- * manual mode.
+ * The markers of records documents written before (naming the scaffolder
+ * action, which a repository without Backstage does not have): such a
+ * document still says manual mode.
  *
  * @public
  */
 export const legacyRecordsDocumentMarkers: readonly string[] = [
   'Managed by `clustermesh:dns:configure` (manual mode)',
+  'Managed by `clustermesh-dns configure` or the Backstage scaffolder action `clustermesh:dns:configure` (manual mode)',
   'Managed by `clustermesh-dns configure` or the `clustermesh:dns:configure` action (manual mode)',
 ];
 

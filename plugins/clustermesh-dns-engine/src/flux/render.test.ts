@@ -1086,6 +1086,14 @@ spec:
       'apps/cilium/kustomization.yaml'
     ].replace('  - settings.yaml\n', '');
     expect(renderFiles(byParent).findings).toEqual([]);
+    // applied first by a bootstrap script that names the file
+    expect(
+      renderFiles({
+        ...files,
+        'scripts/bootstrap-apps.sh':
+          '#!/usr/bin/env bash\nkubectl apply --server-side -f "${ROOT}/apps/cilium/settings.yaml"\n',
+      }).findings,
+    ).toEqual([]);
     // optional: Flux goes on without it
     const optional = { ...files };
     optional['apps/cilium/ks.yaml'] = files['apps/cilium/ks.yaml'].replace(

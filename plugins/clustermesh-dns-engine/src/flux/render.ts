@@ -142,6 +142,35 @@ export class FluxRenderer {
   readonly #files: YamlFiles;
   /** `Kind/name` → whether some file of the repository defines such an object. */
   readonly #definedAnywhere = new Map<string, readonly string[]>();
+  readonly #scriptMentions = new Map<string, boolean>();
+
+  /**
+   * Whether a bootstrap script of the repository (a shell script, a
+   * Taskfile, a justfile, a Makefile) names a file, by its name: it
+   * applies it before Flux runs (`kubectl apply` of the cluster's settings
+   * and SOPS secrets, as the cluster templates' bootstrap does).
+   */
+  #namedByScript(file: string): boolean {
+    const name = basenamePath(file);
+    const known = this.#scriptMentions.get(name);
+    if (known !== undefined) return known;
+    const needle = utf8(name);
+    // scripts are often outside what the sources build (`scripts/`)
+    const found = this.#index.tree.paths().some(path => {
+      const base = basenamePath(path);
+      if (
+        !/\.(sh|bash|zsh|just|mk)$/.test(base) &&
+        !/^(Taskfile|taskfile)\b.*\.ya?ml$/.test(base) &&
+        !/^(justfile|Justfile|Makefile|makefile)$/.test(base) &&
+        !path.includes('.taskfiles/')
+      )
+        return false;
+      const bytes = this.#index.tree.read(path);
+      return bytes !== undefined && containsBytes(bytes, needle);
+    });
+    this.#scriptMentions.set(name, found);
+    return found;
+  }
 
   constructor(
     index: TreeIndex,
@@ -494,7 +523,11 @@ export class FluxRenderer {
           : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
       );
     findings.push(...selfDependencies(rendered, cluster));
-    findings.push(...selfSubstitutions(rendered, cluster));
+    findings.push(
+      ...selfSubstitutions(rendered, cluster, file =>
+        this.#namedByScript(file),
+      ),
+    );
     findings.push(
       ...this.#missingDependencies(rendered, objects, findings, cluster),
     );
@@ -1212,6 +1245,8 @@ function appliedBeforeItself(
 function selfSubstitutions(
   rendered: readonly RenderedKustomization[],
   cluster: string,
+  /** Whether a bootstrap script applies a file before Flux runs. */
+  appliedByScript: (file: string) => boolean,
 ): EngineFinding[] {
   const byKey = new Map(rendered.map(k => [k.key, k]));
   const within = (k: RenderedKustomization, ancestor: string) => {
@@ -1242,6 +1277,8 @@ function selfSubstitutions(
       const made = appliers
         .flatMap(r => r.objects)
         .find(o => o.kind === ref.kind && o.name === ref.name)!;
+      // applied first by the bootstrap (its script names the file)
+      if (appliedByScript(made.source.file)) continue;
       out.push({
         code: 'flux-error',
         severity: 'warning',

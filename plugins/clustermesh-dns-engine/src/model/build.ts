@@ -60,6 +60,7 @@ import { isHashSuffixed } from '../flux/kustomize/hash';
 import { firstFew } from '../core/text';
 import type { SubstitutedObject } from '../flux/substitute';
 import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
+import { containsBytes, utf8 } from '../tree/bytes';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { readTextFile } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
@@ -159,6 +160,8 @@ function noClustersFolder(
   /** The outermost Flux Kustomization of the repository, when it has one. */
   someKustomization: OutermostKustomization | undefined,
   where: SourceLocation,
+  /** Files with Flux Kustomizations that the sources' ignore rules leave out. */
+  ignoredFluxFiles: readonly string[] = [],
 ): EngineFinding {
   const outermost = outermostEntries(entries);
   const single = outermost.length === 1 ? outermost[0] : undefined;
@@ -194,6 +197,19 @@ function noClustersFolder(
       ].join(' or ')})`,
       outermost[0].location,
     );
+  // entry points the sources' ignore rules leave out (`/*` then
+  // `!/infra/` in a .sourceignore, the clusters' folder not taken in)
+  if (ignoredFluxFiles.length) {
+    const top = ignoredFluxFiles[0].split('/')[0];
+    return finding(
+      'no-clusters',
+      'warning',
+      `no clusters found: the Flux Kustomizations of ${firstFew(
+        ignoredFluxFiles,
+      )} are left out of what Flux builds by the sources' ignore rules (a .sourceignore, a GitRepository's spec.ignore), so no cluster's entry point is read and nothing was checked; if a cluster's entry point is there, take its folder in (e.g. !/${top}/ after the pattern that leaves it out)`,
+      { file: ignoredFluxFiles[0], line: 1 },
+    );
+  }
   // a repository whose Flux entry a script makes, or no GitOps repository
   // at all: nothing is wrong that can be told
   const looked = new Set([
@@ -360,12 +376,21 @@ export function buildMeshModel(
       index,
       name => variableDefinitions(tree, cache, name),
     );
+    const fluxGroup = utf8('kustomize.toolkit.fluxcd.io');
     findings.push(
       noClustersFolder(
         conventions,
         flux.entries,
         outermostKustomization(flux.kustomizations, index),
         where,
+        // none found in what Flux builds: those its ignore rules leave out
+        flux.entries.length
+          ? []
+          : tree.paths().filter(path => {
+              if (!/\.ya?ml$/.test(path) || index.isFile(path)) return false;
+              const bytes = tree.read(path);
+              return bytes !== undefined && containsBytes(bytes, fluxGroup);
+            }),
       ),
     );
   }

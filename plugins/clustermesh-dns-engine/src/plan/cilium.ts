@@ -350,7 +350,11 @@ function targetValues(
         target.file
       } (not by settings variable), because ${bootstrap.join(', ')} ${
         bootstrap.length > 1 ? 'read' : 'reads'
-      } it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease.`,
+      } it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease${
+        ctx.settings.has(single!) && ctx.addsKey(single!, variables.lbIp)
+          ? `. ${variables.lbIp} in the settings holds the same address, for the record and the checks (service-annotation fails where the two differ): change both together`
+          : ''
+      }.`,
     );
     ctx.bootstrapExplained.add(target.file);
   }

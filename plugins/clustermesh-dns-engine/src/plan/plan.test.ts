@@ -3085,7 +3085,7 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(after[mainRelease]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
       expect(after[mainRelease]).toContain('${SECRET_DOMAIN}');
       expect(plan.decisions).toContainEqual(
-        `main: its LB IP is written out in ${mainRelease} (not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease.`,
+        `main: its LB IP is written out in ${mainRelease} (not by settings variable), because kubernetes/shared/bootstrap/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute; its FQDNs, secret here, cannot be: their \${…} references reach that first install as they are, until Flux reconciles the HelmRelease. CILIUM_CLUSTERMESH_LB_IP in the settings holds the same address, for the record and the checks (service-annotation fails where the two differ): change both together.`,
       );
       // said once per cluster: not again as the general note on bootstrap installs
       expect(

@@ -680,6 +680,17 @@ function poolProblem(
               : [`${p.name}: no blocks`],
           );
         const enabled = found.pools.filter(p => !p.disabled);
+        // the pool it was meant for, in a file no Kustomization applies
+        // (one commented out): said first, whatever the others admit
+        if (unapplied)
+          return {
+            message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
+              enabled,
+            ).join(', ')}); pool ${unapplied.name} (${formatLocation(
+              unapplied.location,
+            )}) holds it, but Flux applies that file to no cluster`,
+            remedy: `Have a Flux Kustomization of ${name} apply ${unapplied.location.file}, or give an address of its own pools' blocks.`,
+          };
         // pools kept for other services (`io.kubernetes.service.name:
         // traefik`): their addresses would be refused next
         if (!found.admitting.length)
@@ -707,15 +718,6 @@ function poolProblem(
                   ).join(', ')})`
                 : ''
             }: a block here holding ${ip} would overlap ${heldBy} (pools-disjoint).`,
-          };
-        if (unapplied)
-          return {
-            message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(
-              enabled,
-            ).join(', ')}); pool ${unapplied.name} (${formatLocation(
-              unapplied.location,
-            )}) holds it, but Flux applies that file to no cluster`,
-            remedy: `Have a Flux Kustomization of ${name} apply ${unapplied.location.file}, or give an address of its own pools' blocks.`,
           };
         return {
           message: `${ip} is outside the LB IPAM pools of ${name} (${blocks(

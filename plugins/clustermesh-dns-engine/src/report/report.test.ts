@@ -502,6 +502,24 @@ describe('validateMesh', () => {
         "kubernetes/flux/apps.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/flux/apps.yaml:4, is applied by something outside it: a bootstrap task or script) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (if kubernetes/flux is what a cluster's bootstrap applies, name it in the conventions' entries, e.g. entries: {<cluster>: kubernetes/flux}; set clustersPath in the conventions if the clusters are elsewhere)",
       ],
     ]);
+    // the entry's folder left out by a .sourceignore: said, not taken for a
+    // bootstrap's
+    const ignored = validateMesh(
+      createRepoTree({
+        '.sourceignore': '/*\n!/kubernetes/apps/\n',
+        'kubernetes/flux/config/cluster.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cluster, namespace: flux-system}\nspec: {interval: 1h, path: ./kubernetes/flux, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+        'kubernetes/apps/echo/ks.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: echo, namespace: flux-system}\nspec: {interval: 1h, path: ./kubernetes/apps/echo/app, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+      }),
+      withDomain,
+    );
+    expect(ignored.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        "kubernetes/flux/config/cluster.yaml:1 no clusters found: the Flux Kustomizations of kubernetes/flux/config/cluster.yaml are left out of what Flux builds by the sources' ignore rules (a .sourceignore, a GitRepository's spec.ignore), so no cluster's entry point is read and nothing was checked; if a cluster's entry point is there, take its folder in (e.g. !/kubernetes/ after the pattern that leaves it out)",
+      ],
+    ]);
     // an entry point whose folder moved: its missing path is named, not an app's
     const ks = (name: string, path: string) =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 1h, path: ${path}, prune: true, sourceRef: {kind: GitRepository, name: home}}\n`;

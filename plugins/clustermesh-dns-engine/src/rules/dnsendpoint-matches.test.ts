@@ -507,6 +507,18 @@ describe('dnsendpoint-matches', () => {
           message: `${endpoint} is clustermesh-infra.example.net A 10.25.11.100 TTL 300, DNS only, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: HelmRelease network/external-dns: chart external-dns 1.12.1 has no DNSEndpoint CRD (the chart ships it from 1.14.4), and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails Kustomization flux-system/cluster-infra-infrastructure, which applies the record`,
         }),
       ]);
+      // another DNSEndpoint applied already needs the CRD as much: said
+      const tunnel = infraResults(f => {
+        oldChart(f);
+        f[`${folder}/kustomization.yaml`] += '  - tunnel.yaml\n';
+        f[`${folder}/tunnel.yaml`] =
+          'apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata: {name: tunnel, namespace: network}\nspec:\n  endpoints:\n    - {dnsName: tunnel.example.net, recordType: CNAME, targets: [x.cfargotunnel.com]}\n';
+      });
+      expect(tunnel[0]?.message).toMatch(
+        new RegExp(
+          `; the cluster applies DNSEndpoint network/tunnel too \\(${folder}/tunnel\\.yaml:1\\), which needs the CRD as well: where that one is applied now, the CRD is there, and a new cluster needs it installed the same way$`,
+        ),
+      );
       const skipped = infraResults(f => {
         withExternalDns(sources)(f);
         f[`${folder}/external-dns.yaml`] = f[

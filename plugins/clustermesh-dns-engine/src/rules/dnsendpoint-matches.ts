@@ -9,7 +9,7 @@ import {
   defaultTargetsOf,
   ExternalDnsDeployment,
 } from '../conventions/detect/externalDns';
-import { describeObject } from '../core/manifest';
+import { describeObject, type ManifestObject } from '../core/manifest';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
   dnsProviderOf,
@@ -142,7 +142,7 @@ export const dnsEndpointMatches = defineClusterRule({
     noPublisherHere:
       '{{endpoint}} is {{record}}, as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
     noCrdHere:
-      '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record',
+      '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record{{alsoApplied}}',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -716,6 +716,7 @@ export const dnsEndpointMatches = defineClusterRule({
                 record: compared,
                 why: noCrdWhy(withoutCrd),
                 appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
+                alsoApplied: otherEndpointsNote(c, endpoint.object),
               },
               record.location,
             ),
@@ -802,6 +803,29 @@ function hostsOutcome(
 }
 
 /** Why the deployments that publish a record bring no DNSEndpoint CRD, each once. */
+/**
+ * The cluster's other DNSEndpoints (not ClusterMesh's), which need the
+ * CRD as much: where they are applied already, it is installed.
+ */
+function otherEndpointsNote(
+  cluster: ClusterModel,
+  record: ManifestObject,
+): string {
+  const others = cluster.render.objects.filter(
+    ({ object }) =>
+      object.kind === 'DNSEndpoint' &&
+      object !== record &&
+      !cluster.dnsEndpoints.some(e => e.object === object),
+  );
+  if (!others.length) return '';
+  const first = others[0].object;
+  return `; the cluster applies ${describeObject(first)} too (${formatLocation(
+    locate(first),
+  )}${
+    others.length > 1 ? `, and ${others.length - 1} more` : ''
+  }), which needs the CRD as well: where that one is applied now, the CRD is there, and a new cluster needs it installed the same way`;
+}
+
 function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {
   return [
     ...new Set(deployments.map(d => `${d.description}: ${d.noCrd}`)),

@@ -67,6 +67,27 @@ describe('lb-ip-in-pool', () => {
       message: `10.25.11.150 is outside the LB IPAM pools of infra (lb-ippool-infra: 10.25.11.100-10.25.11.119); pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
       remedy: `Have a Flux Kustomization of infra apply ${unapplied}, or give an address of its own pools' blocks.`,
     });
+    // also where the cluster's own pools are all kept for other services
+    const forOthers = planMeshDnsChange(
+      exampleTree('gitops-repo', f => {
+        f[unapplied] = pool('lb-ippool-infra-next');
+        const own = exampleFile.pool('infra');
+        f[own] = f[own].replace(
+          'spec:\n',
+          'spec:\n  serviceSelector:\n    matchLabels:\n      io.kubernetes.service.name: traefik\n',
+        );
+      }),
+      { clusters: [{ name: 'infra', ip: '10.25.11.150' }] },
+      resolveConventions(knownDomain),
+    );
+    expect(forOthers.problems).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters[0].ip',
+        message: expect.stringMatching(
+          /; pool lb-ippool-infra-next \(.*\) holds it, but Flux applies that file to no cluster$/,
+        ),
+      }),
+    );
     // no such file: as before
     expect(check({}).message).toMatch(
       /^LB IP 10\.25\.11\.150 is outside every pool of the cluster: lb-ippool-infra/,
