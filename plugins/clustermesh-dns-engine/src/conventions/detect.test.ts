@@ -397,6 +397,29 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
+  it("counts the substitution sources a parent's patches give every Kustomization it applies", () => {
+    const patched = (sources: string) =>
+      `  patches:\n    - patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata:\n          name: not-used\n        spec:\n          postBuild:\n            substituteFrom:\n${sources}      target:\n        kind: Kustomization\n`;
+    const files: Files = {};
+    for (const c of ['blue', 'red']) {
+      // the parent substitutes from a token Secret; its children, from the
+      // settings the patch names
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+        `${substituteFrom(['Secret', 'a-token'])}${patched(
+          '              - kind: Secret\n                name: cluster-config-secret\n',
+        )}`,
+      );
+      files[`clusters/${c}/kustomization.yaml`] = kustomization('apps.yaml');
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.settings).toEqual({ secret: 'cluster-config-secret' });
+    expect(settingOf(found, 'settings.secret')?.reason).toMatch(
+      /^Secret cluster-config-secret is named by 2 substituteFrom reference\(s\), e\.g\. clusters\/blue\/apps\.yaml:\d+; none names cluster-secrets; a parent's patches give it to every Kustomization they apply, not a-token, named as often$/,
+    );
+  });
+
   it('reads per-cluster settings names ({cluster}-vars) for whose names they hold', () => {
     const files: Files = {};
     for (const c of ['blue', 'red']) {
@@ -561,7 +584,8 @@ describe('detectConventions', () => {
       source: 'detected',
       value: 'true',
       reason: expect.stringMatching(
-        /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, fails a Kustomization on an undefined variable without a default \(strict since Flux 2\.9\)$/,
+        // located at its values' instance, where the version would go
+        /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:9\), as in all 2 places found, fails a Kustomization on an undefined variable without a default \(strict since Flux 2\.9\)$/,
       ),
     });
     // a version written anywhere decides, the default not
@@ -2847,6 +2871,9 @@ describe('detectConventions', () => {
           // another variable whose name holds the default's is not it
           'kubernetes/apps/home/homepage/config.yaml':
             'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage}\ndata: {url: "https://{{HOMEPAGE_VAR_SECRET_DOMAIN_NAME}}"}\n',
+          // nor one in a folder kept for the record, which nothing applies
+          '.archive/self-hosted/convertx/helmrelease.yaml':
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: convertx}\ndata: {host: "convertx.${SECRET_DOMAIN}"}\n',
         }),
       );
       expect(conventions.fqdnTemplate).toBe(

@@ -697,6 +697,7 @@ export function detectConventions(
       clusterNames,
       kind,
       references.overriding,
+      references.patched,
     );
     if (name) {
       conventions.settings = { ...conventions.settings, [key]: name.name };
@@ -767,6 +768,15 @@ export function detectConventions(
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
   const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
   const isBuilt = (file: string) => built?.isFile(file) ?? true;
+  // what no cluster runs: out of every source's build, or in a folder
+  // kept for the record (`archive/`, `.archive/`, `kube_old/`) no
+  // Kustomization reaches
+  const leftBehind = (file: string) =>
+    !isBuilt(file) ||
+    (/(^|\/)[._]?(archive[sd]?|old|[a-z0-9]+_old|deprecated|legacy)\//i.test(
+      file,
+    ) &&
+      !reachable(file));
   const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
     const inBuild = items.filter(i => isBuilt(fileOf(i)));
     const reached = inBuild.filter(i => reachable(fileOf(i)));
@@ -822,7 +832,12 @@ export function detectConventions(
           }): the clustermesh-apiserver's follows them`,
           used.location,
         );
-      }
+      } else
+        kept(
+          'cilium.lbIpamAnnotation',
+          defaultConventions.cilium.lbIpamAnnotation,
+          "no key is the one most of the repository's other services ask LB IPAM with (none uses one, or both are used alike), and no Cilium release the repository pins reads only the older io.cilium/lb-ipam-ips: the key Cilium reads from 1.15 on",
+        );
     }
   }
   if (!explicit.variables?.lbIp && !conventions.variables?.lbIp) {
@@ -914,7 +929,13 @@ export function detectConventions(
       conventions,
       detectedDns,
       kept,
-      () => cloudflareDns01Issuer(scanDocuments(tree, cache, ['cloudflare'])),
+      () =>
+        cloudflareDns01Issuer(
+          preferBuilt(
+            [...scanDocuments(tree, cache, ['cloudflare'])],
+            d => d.file,
+          ),
+        ),
       detected,
     );
   if (explicit.dns?.proxiedByDefault === undefined)
@@ -1018,7 +1039,9 @@ export function detectConventions(
   // out), the FQDNs are in it
   const defaultAbsent = () =>
     referencedVariables(defaultConventions.fqdnTemplate).filter(
-      v => explicit.values?.[v] === undefined && !mentioned(tree, cache, v),
+      v =>
+        explicit.values?.[v] === undefined &&
+        !mentioned(tree, cache, v, { leftBehind }),
     );
   const templateOpen =
     explicit.fqdnTemplate === undefined && !settingsNames && !valuesNames;
@@ -1721,15 +1744,16 @@ function detectProxied(
   const cloudflare = deployments.filter(d => d.provider === 'cloudflare');
   const flags = new Set(cloudflare.map(proxiesByDefault));
   if (flags.size !== 1) {
-    kept(
-      setting,
-      'unknown',
-      cloudflare.length
-        ? `the Cloudflare ExternalDNS deployments disagree on --cloudflare-proxied (${cloudflare
-            .map(d => `${d.description}: ${proxiesByDefault(d) ? 'on' : 'off'}`)
-            .join('; ')})`
-        : 'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"',
-    );
+    const provider = conventions.dns?.provider;
+    let why =
+      'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"';
+    if (cloudflare.length)
+      why = `the Cloudflare ExternalDNS deployments disagree on --cloudflare-proxied (${cloudflare
+        .map(d => `${d.description}: ${proxiesByDefault(d) ? 'on' : 'off'}`)
+        .join('; ')})`;
+    else if (provider !== undefined && provider !== 'cloudflare')
+      why = `not applicable: the zone is not Cloudflare's (dns.provider ${provider}), so no record is proxied`;
+    kept(setting, 'unknown', why);
     return;
   }
   const proxied = [...flags][0];

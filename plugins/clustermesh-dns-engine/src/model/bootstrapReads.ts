@@ -1,5 +1,5 @@
 import { escapeRegExp } from '../core/text';
-import { dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
+import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { readTextFile } from '../yaml/decode';
 
 /**
@@ -37,13 +37,20 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
   let helmfiles:
     | { path: string; text: string; reads: (file: string) => boolean }[]
     | undefined;
+  const topFolders = () =>
+    new Set(
+      tree
+        .paths()
+        .filter(p => p.includes('/'))
+        .map(p => p.slice(0, p.indexOf('/'))),
+    );
   const read = () =>
     (helmfiles ??= tree.paths().flatMap(path => {
       if (!helmfileFile.test(path)) return [];
       const text = readTextFile(tree, path);
       return text === undefined
         ? []
-        : [{ path, text, reads: helmfileReads(path, text) }];
+        : [{ path, text, reads: helmfileReads(path, text, topFolders) }];
     }));
   return Object.assign(
     (file: string) =>
@@ -71,18 +78,42 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
  * from its folder as helmfile resolves them; a path a template fills
  * (printf, a folder from the environment) names every file it can.
  */
-function helmfileReads(path: string, text: string): (file: string) => boolean {
+function helmfileReads(
+  path: string,
+  text: string,
+  /** The repository's top folders: where an absolute path's repository part starts. */
+  topFolders: () => ReadonlySet<string>,
+): (file: string) => boolean {
   const reads = new Set<string>();
   const folder = dirnamePath(path);
   for (const [named] of text.matchAll(yamlPathInText)) {
-    const file = joinPath(folder, named);
-    if (file !== undefined) reads.add(file);
+    // one `../` too many (the helmfile run from a deeper folder of the
+    // author's): what is left under the root
+    const file =
+      joinPath(folder, named) ??
+      (named.startsWith('../')
+        ? clampPath(folder ? `${folder}/${named}` : named)
+        : undefined);
+    if (file) reads.add(file);
   }
   // a path printf fills with each release's namespace and name (the
   // onedr0p template's values.yaml.gotmpl): any folder names there
   const patterns: RegExp[] = [];
-  for (const [, pattern] of text.matchAll(printfPathInText)) {
-    const file = joinPath(folder, pattern);
+  for (const [, written] of text.matchAll(printfPathInText)) {
+    // an absolute path of the author's checkout
+    // (`/home/dan/…/homelab/infrastructure/controllers/%s/…`): from the
+    // first of its folders the repository has at its top
+    let pattern = written;
+    if (written.startsWith('/')) {
+      const segments = written.split('/').filter(Boolean);
+      const top = topFolders();
+      const at = segments.findIndex(
+        (segment, i) => i < segments.length - 1 && top.has(segment),
+      );
+      if (at < 0) continue;
+      pattern = segments.slice(at).join('/');
+    }
+    const file = written.startsWith('/') ? pattern : joinPath(folder, pattern);
     if (file !== undefined)
       patterns.push(
         new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),

@@ -1264,6 +1264,38 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
+  it("writes the OpenTofu snippet as the repository's own Terraform writes its Cloudflare records (resource type, zone_id), saying where", () => {
+    const tree = createRepoTree({
+      ...before,
+      'provision/cloudflare/dns_records.tf': [
+        'resource "cloudflare_record" "www" {',
+        '  zone_id = local.cf_zone_id',
+        '  name    = "www"',
+        '  type    = "CNAME"',
+        '  value   = "example.net"',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    // the zone is at Cloudflare: the example's ExternalDNS says so
+    const manual = planMeshDnsChange(
+      tree,
+      { ...storyInput, mode: 'manual' },
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(manual.problems).toEqual([]);
+    const doc = manual.edits.find(
+      e => e.path === 'docs/clustermesh-dns-records.md',
+    )!.after;
+    expect(doc).toContain(
+      "As `provision/cloudflare/dns_records.tf` writes the repository's other records (its `zone_id`, its resource type): add these there.",
+    );
+    expect(doc).toContain(
+      'resource "cloudflare_record" "clustermesh_infra" {\n  zone_id = local.cf_zone_id\n',
+    );
+    expect(doc).not.toContain('var.cloudflare_zone_id');
+  });
+
   it("names a secret part of the records' names per cluster in the records document where the clusters' Secrets hold different values", () => {
     const secrets = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
     const longerInApps = {
@@ -2570,6 +2602,53 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(present?.outcome).toBe('pass');
   });
 
+  it('lists, not refuses, an undefined variable the change does not touch that shows only once the settings ConfigMap it creates is in the repository (named before, defined nowhere)', () => {
+    const files = fixtureFiles('configure-no-settings/repo');
+    const optional =
+      '  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n        optional: true\n';
+    for (const c of ['main', 'staging']) {
+      const dir = `kubernetes/${c}/apps/kube-system/cilium`;
+      // both Kustomizations of the folder name the settings, which no
+      // manifest defines (made by hand, or not there yet)
+      files[`${dir}/install.yaml`] = files[`${dir}/install.yaml`].replace(
+        / {2}prune: true\n/g,
+        `  prune: true\n${optional}`,
+      );
+      // the pool's Kustomization uses a variable nothing here defines
+      files[`${dir}/config/lb-pool.yaml`] = files[
+        `${dir}/config/lb-pool.yaml`
+      ].replace(
+        '  name: ${c}-pool\n'.replace('${c}', c),
+        `  name: ${c}-pool\n  labels:\n    owner: \${POOL_OWNER}\n`,
+      );
+    }
+    const tree = createRepoTree(files);
+    const conventions = resolveConventions({}, detectConventions(tree));
+    expect(
+      validateMesh(tree, conventions).findings.filter(
+        f => f.code === 'substitution-failed',
+      ),
+    ).toEqual([]);
+    const plan = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.alreadyThere).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /\$\{POOL_OWNER\} is not defined .*\(known only now: ConfigMap cluster-settings, which Kustomizations named \(optional\) but no manifest defined, is the one the change creates \(.*\), so before, POOL_OWNER might have come from it; the change does not touch POOL_OWNER: if the clusters have no such ConfigMap yet, Flux fails on it already\)$/,
+        ),
+      }),
+    );
+  });
+
   it('says when the ExternalDNS that would publish the record brings no DNSEndpoint CRD (chart before 1.14.4) and no file applies one', () => {
     const tree = fixtureTree('configure-no-settings/repo', files => {
       for (const c of ['main', 'staging']) {
@@ -3039,6 +3118,42 @@ describe('planMeshDnsChange on other layouts', () => {
         ].join('\n');
         files[`${bootstrap}/templates/values.yaml.gotmpl`] =
           '{{ (fromYaml (readFile (printf "../../../apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name))).spec.values | toYaml }}\n';
+      });
+      expect(plan.decisions).toContainEqual(
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
+      );
+    });
+
+    it('does so for a helmfile whose values path has one `../` too many (run from a deeper folder)', () => {
+      const { plan } = planNoSettings(files => {
+        files['talos/helmfile.yaml'] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: cilium/cilium',
+          '    values:',
+          '      - ../../kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml',
+          '',
+        ].join('\n');
+      });
+      expect(plan.decisions).toContainEqual(
+        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because talos/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
+      );
+    });
+
+    it("does so for a values template that reads each release's HelmRelease at an absolute path of the author's checkout (yq)", () => {
+      const { plan } = planNoSettings(files => {
+        const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';
+        files[`${bootstrap}/01-apps.yaml`] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: oci://quay.io/cilium/charts/cilium',
+          "    values: ['./templates/values.yaml.gotmpl']",
+          '',
+        ].join('\n');
+        files[`${bootstrap}/templates/values.yaml.gotmpl`] =
+          '{{ exec "yq" (list "select(.kind == \\"HelmRelease\\").spec.values" (printf "/home/someone/src/homelab/kubernetes/main/apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name)) }}\n';
       });
       expect(plan.decisions).toContainEqual(
         `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,

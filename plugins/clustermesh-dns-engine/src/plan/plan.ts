@@ -5,9 +5,10 @@ import {
   MeshReport,
   parseIpAddress,
   recordTypeFor,
+  RuleId,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { firstFew } from '../core/text';
+import { escapeRegExp, firstFew } from '../core/text';
 import { substituteObject } from '../flux/substitute';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import { getPath } from '../core/paths';
@@ -151,6 +152,7 @@ export function planMeshDnsChange(
     afterModel ? buildFoldersOf(afterModel, written) : [],
     statedByInput,
     afterModel ? breakingAppliersOf(afterModel, written) : undefined,
+    knownOnlyNow(context, before, fileEdits),
   );
   const nowFailing = outcomesOf(after, 'fail');
   const nowUnevaluated = outcomesOf(after, 'not-evaluated');
@@ -910,4 +912,52 @@ function dnsModeNote(
   return [
     `Validation takes the DNS mode as manual while ${file} is in the repository: delete it (or set \`dns: {mode: externaldns}\` in the conventions file, .clustermesh-dns.yaml) so that it checks the DNSEndpoint.`,
   ];
+}
+
+/**
+ * An undefined variable the change neither references nor defines,
+ * reported only once a settings ConfigMap the change creates is in the
+ * repository: before, that ConfigMap was named (optional) but defined in
+ * no manifest, so any variable might have come from it. Flux's verdict on
+ * it does not depend on the change: not a reason to refuse.
+ */
+function knownOnlyNow(
+  context: ChangeContext,
+  before: MeshReport,
+  fileEdits: readonly { path: string; after: string }[],
+): (error: {
+  code?: string;
+  ruleId?: RuleId;
+  message: string;
+  files: readonly string[];
+}) => string | undefined {
+  const created = [...context.settings.values()].filter(
+    t => t.create && !context.mesh.repository.isFile(t.file),
+  );
+  const unknownSources = created.filter(t =>
+    [...before.notEvaluated, ...before.findings].some(f =>
+      new RegExp(
+        `ConfigMap [^ /]+/${escapeRegExp(
+          t.configMap,
+        )} is named by substituteFrom[^,]*, and no manifest of the repository defines it`,
+      ).test(f.message),
+    ),
+  );
+  if (!unknownSources.length) return () => undefined;
+  return error => {
+    if (
+      error.code !== 'substitution-failed' &&
+      error.ruleId !== 'substitution-complete'
+    )
+      return undefined;
+    const variable = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(error.message)?.[1];
+    if (
+      !variable ||
+      error.files.some(f => fileEdits.some(e => e.path === f)) ||
+      fileEdits.some(e => e.after.includes(variable))
+    )
+      return undefined;
+    const source = unknownSources[0];
+    return `known only now: ConfigMap ${source.configMap}, which Kustomizations named (optional) but no manifest defined, is the one the change creates (${source.file}), so before, ${variable} might have come from it; the change does not touch ${variable}: if the clusters have no such ConfigMap yet, Flux fails on it already`;
+  };
 }

@@ -23,7 +23,11 @@ export function planRecordsDocument(
   notes: string[] = [],
 ) {
   const file = conventions.dns.recordsDocument;
-  const resource = input.cloudflareResource ?? 'cloudflare_dns_record';
+  // as the repository's own OpenTofu writes its Cloudflare records
+  const own = terraformRecords(edits);
+  const resource =
+    input.cloudflareResource ?? own?.resource ?? 'cloudflare_dns_record';
+  const zoneId = own?.zoneId ?? 'var.cloudflare_zone_id';
   const content = resource === 'cloudflare_record' ? 'value' : 'content';
   const hcl = records
     .map(r => {
@@ -39,7 +43,7 @@ export function planRecordsDocument(
         { strict: false },
       );
       const name = terraform.ok ? terraform.output : r.fqdn;
-      return `resource "${resource}" "${label}" {\n  zone_id = var.cloudflare_zone_id\n  name    = "${name}"\n  type    = "${
+      return `resource "${resource}" "${label}" {\n  zone_id = ${zoneId}\n  name    = "${name}"\n  type    = "${
         r.type
       }"\n  ${content.padEnd(7)} = "${r.value}"\n  ttl     = ${
         r.ttl
@@ -78,7 +82,11 @@ export function planRecordsDocument(
     cloudflare
       ? `\n## OpenTofu / Terraform (Cloudflare provider ${
           resource === 'cloudflare_record' ? 'v4' : 'v5'
-        })\n\n\`\`\`hcl\n${hcl}\n\`\`\`\n`
+        })\n\n${
+          own
+            ? `As \`${own.file}\` writes the repository's other records (its \`zone_id\`, its resource type): add these there.\n\n`
+            : ''
+        }\`\`\`hcl\n${hcl}\n\`\`\`\n`
       : ''
   }`;
   if (edits.before(file) !== text) {
@@ -95,6 +103,29 @@ export function planRecordsDocument(
         `${file} is in a folder published as a website (${site}): the records, with the clusters' addresses, are published with it; set dns.recordsDocument in the conventions to a path outside it if that is not wanted.`,
       );
   }
+}
+
+/**
+ * The repository's own OpenTofu/Terraform Cloudflare records, where it
+ * keeps some: the resource type and the `zone_id` its first one uses, and
+ * its file (`provision/cloudflare/dns_records.tf`).
+ */
+function terraformRecords(
+  edits: Pick<EditSet, 'repositoryPaths' | 'before'>,
+): { resource: string; zoneId: string; file: string } | undefined {
+  for (const path of edits.repositoryPaths()) {
+    if (!path.endsWith('.tf')) continue;
+    const text = edits.before(path);
+    if (!text) continue;
+    const block =
+      /resource\s+"(cloudflare_dns_record|cloudflare_record)"\s+"[^"]*"\s*\{([\s\S]*?)\n\}/.exec(
+        text,
+      );
+    const zoneId = block && /^\s*zone_id\s*=\s*(.+?)\s*$/m.exec(block[2]);
+    if (block && zoneId)
+      return { resource: block[1], zoneId: zoneId[1], file: path };
+  }
+  return undefined;
 }
 
 /**

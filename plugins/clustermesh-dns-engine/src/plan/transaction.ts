@@ -216,6 +216,11 @@ export class EditSet {
     return this.index.isFile(path);
   }
 
+  /** Every file of the repository, also those Flux does not build (its Terraform, its scripts). */
+  repositoryPaths(): readonly string[] {
+    return this.tree.paths();
+  }
+
   isDir(path: string): boolean {
     return this.index.isDir(path);
   }

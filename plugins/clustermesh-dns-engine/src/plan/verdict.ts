@@ -123,12 +123,38 @@ export function judgeChange(
    * takes in from elsewhere): the file, and that Kustomization.
    */
   breakingApplier: ReadonlyMap<string, readonly string[]> = new Map(),
+  /**
+   * Why an error new in the report after was not known before, though the
+   * change does not cause it (a source the change creates was one whose
+   * keys were not known): said instead of refusing; undefined otherwise.
+   */
+  knownOnlyNow: (error: {
+    code?: string;
+    ruleId?: RuleId;
+    message: string;
+    files: readonly string[];
+  }) => string | undefined = () => undefined,
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
   const alreadyThere: PlanProblem[] = [];
   for (const e of errorsOf(after)) {
     if (statedByInput.has(`${e.ruleId}|${e.cluster}`)) continue;
+    const unknownBefore = earlier.has(e.identity)
+      ? undefined
+      : knownOnlyNow({
+          code: e.code,
+          ruleId: e.ruleId,
+          message: e.problem.message,
+          files: e.files,
+        });
+    if (unknownBefore) {
+      alreadyThere.push({
+        ...e.problem,
+        message: `${e.problem.message} (${unknownBefore})`,
+      });
+      continue;
+    }
     const aboutConfigured =
       e.cluster !== undefined
         ? configured.has(e.cluster)

@@ -142,7 +142,7 @@ export const dnsEndpointMatches = defineClusterRule({
     noPublisherHere:
       '{{endpoint}} is {{record}}, as it should be, but whether an ExternalDNS publishes it is not known: the repository deploys no ExternalDNS to the cluster{{crd}}{{unread}}, so ExternalDNS (with the crd source) must run there another way; without the DNSEndpoint kind, Flux fails {{appliedBy}}, which applies the record',
     noCrdHere:
-      '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record{{alsoApplied}}',
+      '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster{{unread}}; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record{{alsoApplied}}',
     notPublished:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
@@ -620,7 +620,9 @@ export const dnsEndpointMatches = defineClusterRule({
                     crdless
                       ? `${why}; besides, no file of the repository applies the DNSEndpoint CRD (${noCrdWhy(
                           externalDns,
-                        )}): installed another way, it is known, else Flux fails Kustomization ${
+                        )})${crdPartsNote(
+                          c,
+                        )}: installed another way, it is known, else Flux fails Kustomization ${
                           endpoint.appliedBy.key
                         }, which applies the record`
                       : why
@@ -717,6 +719,7 @@ export const dnsEndpointMatches = defineClusterRule({
                 why: noCrdWhy(withoutCrd),
                 appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
                 alsoApplied: otherEndpointsNote(c, endpoint.object),
+                unread: crdPartsNote(c),
               },
               record.location,
             ),
@@ -724,7 +727,6 @@ export const dnsEndpointMatches = defineClusterRule({
         if (externalDns.length) return [matches];
         // the record is right; who publishes it is not in the repository
         const crd = dnsEndpointCrdOf(c);
-        const unread = unevaluatedParts(c.render, c.name);
         return [
           r.notEvaluated(
             'noPublisherHere',
@@ -738,9 +740,7 @@ export const dnsEndpointMatches = defineClusterRule({
                 : ' nor its DNSEndpoint CRD',
               appliedBy: `Kustomization ${endpoint.appliedBy.key}`,
               // what is not read may deploy them
-              unread: unread
-                ? ` among what is read (${unread.said} and may hold them: ${unread.example})`
-                : '',
+              unread: unreadNote(c, 'among what is read ', 'them'),
             },
             record.location,
           ),
@@ -824,6 +824,40 @@ function otherEndpointsNote(
   )}${
     others.length > 1 ? `, and ${others.length - 1} more` : ''
   }), which needs the CRD as well: where that one is applied now, the CRD is there, and a new cluster needs it installed the same way`;
+}
+
+/** What of the cluster is not read and may hold what was not found: said after "not found". */
+function unreadNote(
+  cluster: ClusterModel,
+  lead = 'among what is read ',
+  what = 'it',
+): string {
+  const unread = unevaluatedParts(cluster.render, cluster.name);
+  return unread
+    ? ` ${lead}(${unread.said} and may hold ${what}: ${unread.example})`
+    : '';
+}
+
+/**
+ * The parts of the cluster not read that apply CRDs (a Kustomization
+ * building the CRDs of another GitRepository): the DNSEndpoint CRD may be
+ * among them; said after "no file applies the CRD".
+ */
+function crdPartsNote(cluster: ClusterModel): string {
+  const parts = cluster.render.findings.filter(
+    f => f.code === 'not-evaluated' && /\bCRDs?\b/.test(f.message),
+  );
+  if (!parts.length) return '';
+  // one named for ExternalDNS first
+  const first =
+    parts.find(f => /external-?dns|dnsendpoint/i.test(f.message)) ?? parts[0];
+  return ` among what is read (${
+    parts.length === 1 ? 'one part' : `${parts.length} parts`
+  } with CRDs ${
+    parts.length === 1 ? 'is' : 'are'
+  } not evaluated and may apply it: ${
+    first.location ? `${formatLocation(first.location)} ` : ''
+  }${first.message})`;
 }
 
 function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {

@@ -142,8 +142,15 @@ export function readInstanceChartDefaults(
       if (
         getPath(v, versionPaths.HelmRelease!) === undefined &&
         !(Array.isArray(valuesFrom) && valuesFrom.length)
-      )
-        found.push(version(doc.at(['metadata', 'name'])));
+      ) {
+        // where the version would go: the deepest part of the values there
+        const at = [
+          ['spec', 'values', 'instance', 'distribution'],
+          ['spec', 'values', 'instance'],
+          ['spec', 'values'],
+        ].find(path => getPath(v, path) !== undefined) ?? ['metadata', 'name'];
+        found.push(version(doc.at(at)));
+      }
     } else if (
       isFluxInstanceValues(v) &&
       getPath(v, ['instance', 'distribution', 'version']) === undefined

@@ -110,6 +110,8 @@ export function mentioned(
   options: {
     /** A line commented out with `#` (an example kept for later) does not count. */
     uncommented?: boolean;
+    /** Files whose mentions do not count (what no cluster builds: an `archive/`). */
+    leftBehind?: (file: string) => boolean;
   } = {},
 ): boolean {
   const needle = utf8(text);
@@ -121,7 +123,7 @@ export function mentioned(
   const holds = (line: string) =>
     word ? word.test(line) : line.includes(text);
   for (const file of cache.treeIndex(tree).paths()) {
-    if (documentation.test(file)) continue;
+    if (documentation.test(file) || options.leftBehind?.(file)) continue;
     const bytes = tree.read(file);
     if (!bytes || !containsBytes(bytes, needle)) continue;
     if (!options.uncommented && !word) return true;

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { parse } from 'yaml';
 import { getPath, isRecord } from '../../core/paths';
 import { escapeRegExp } from '../../core/text';
 import { clampPath } from '../../tree/RepoTree';
@@ -19,6 +20,11 @@ export interface SubstitutionReferences {
    */
   overriding: Map<string, number>;
   /**
+   * By `Kind/name`: how many parents' patches give it to every Kustomization
+   * they apply: the settings, of names named as often.
+   */
+  patched: Map<string, number>;
+  /**
    * By `Kind/name`: the Kustomizations that substitute from it, each with
    * its folder when written out (`./apps/x` as `apps/x`).
    */
@@ -35,6 +41,7 @@ export function readSubstitutionReferences(
     inline: new Map(),
     inlineValues: new Map(),
     overriding: new Map(),
+    patched: new Map(),
     referencedBy: new Map(),
   };
   const push = (
@@ -53,34 +60,59 @@ export function readSubstitutionReferences(
       !String(v.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')
     )
       continue;
-    const from = getPath(v, ['spec', 'postBuild', 'substituteFrom']);
     const path = literal(getPath(v, ['spec', 'path']));
     const by = {
       name: String(getPath(v, ['metadata', 'name']) ?? ''),
       ...(path !== undefined && { path: clampPath(path) }),
     };
-    if (Array.isArray(from)) {
-      const last = new Map<string, string>();
-      const count = new Map<string, number>();
-      from.forEach((ref, i) => {
-        const name = literal(ref?.name);
-        if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret')) {
-          push(
-            refs[ref.kind as 'ConfigMap' | 'Secret'],
-            name,
-            doc.at(['spec', 'postBuild', 'substituteFrom', i]),
-          );
-          last.set(ref.kind, `${ref.kind}/${name}`);
-          const key = `${ref.kind}/${name}`;
-          const list = refs.referencedBy.get(key);
-          if (list) list.push(by);
-          else refs.referencedBy.set(key, [by]);
-          count.set(ref.kind, (count.get(ref.kind) ?? 0) + 1);
-        }
+    // its own list, and those its patches give the Kustomizations it
+    // applies (`spec.patches` of a parent, every child's substitution)
+    const lists: {
+      from: unknown;
+      at: (i: number) => SourceLocation;
+      /** The Kustomization's own list (not its patches' for others). */
+      own?: boolean;
+    }[] = [
+      {
+        own: true,
+        from: getPath(v, ['spec', 'postBuild', 'substituteFrom']),
+        at: i => doc.at(['spec', 'postBuild', 'substituteFrom', i]),
+      },
+    ];
+    const patches = getPath(v, ['spec', 'patches']);
+    if (Array.isArray(patches))
+      patches.forEach((p, j) => {
+        if (!isRecord(p) || typeof p.patch !== 'string') return;
+        const given = patchedSubstituteFrom(p.patch);
+        if (given)
+          lists.push({
+            from: given,
+            at: () => doc.at(['spec', 'patches', j, 'patch']),
+          });
       });
-      for (const [kind, key] of last)
-        if (count.get(kind)! > 1)
-          refs.overriding.set(key, (refs.overriding.get(key) ?? 0) + 1);
+    for (const { from, at, own } of lists) {
+      if (Array.isArray(from)) {
+        const last = new Map<string, string>();
+        const count = new Map<string, number>();
+        from.forEach((ref, i) => {
+          const name = literal(ref?.name);
+          if (name && (ref.kind === 'ConfigMap' || ref.kind === 'Secret')) {
+            push(refs[ref.kind as 'ConfigMap' | 'Secret'], name, at(i));
+            last.set(ref.kind, `${ref.kind}/${name}`);
+            const key = `${ref.kind}/${name}`;
+            // a patch's list is its children's, not this Kustomization's
+            if (own) {
+              const list = refs.referencedBy.get(key);
+              if (list) list.push(by);
+              else refs.referencedBy.set(key, [by]);
+            } else refs.patched.set(key, (refs.patched.get(key) ?? 0) + 1);
+            count.set(ref.kind, (count.get(ref.kind) ?? 0) + 1);
+          }
+        });
+        for (const [kind, key] of last)
+          if (count.get(kind)! > 1)
+            refs.overriding.set(key, (refs.overriding.get(key) ?? 0) + 1);
+      }
     }
     const inline = getPath(v, ['spec', 'postBuild', 'substitute']);
     if (isRecord(inline))
@@ -97,6 +129,35 @@ export function readSubstitutionReferences(
       }
   }
   return refs;
+}
+
+/**
+ * The `postBuild.substituteFrom` a Kustomization patch gives (a strategic
+ * merge patch of a Flux Kustomization, or a JSON 6902 `add` of the list):
+ * its entries, else undefined.
+ */
+function patchedSubstituteFrom(text: string): unknown[] | undefined {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    const ops = value.filter(
+      op =>
+        isRecord(op) &&
+        typeof op.path === 'string' &&
+        op.path.startsWith('/spec/postBuild/substituteFrom'),
+    );
+    // the whole list, or one entry of it (`/substituteFrom/-`)
+    return ops.flatMap(op => {
+      if (Array.isArray(op.value)) return op.value;
+      return isRecord(op.value) ? [op.value] : [];
+    });
+  }
+  const from = getPath(value, ['spec', 'postBuild', 'substituteFrom']);
+  return Array.isArray(from) ? from : undefined;
 }
 
 /**
@@ -120,12 +181,13 @@ export function settingsName(
   clusters: readonly string[],
   kind: 'ConfigMap' | 'Secret',
   overriding: ReadonlyMap<string, number> = new Map(),
+  patched: ReadonlyMap<string, number> = new Map(),
 ): { name: string; reason: string; location?: SourceLocation } | undefined {
   if (references.size === 0) return undefined;
   if (references.has(defaultName)) return undefined;
   const templates = new Map<
     string,
-    { locations: SourceLocation[]; overriding: number }
+    { locations: SourceLocation[]; overriding: number; patched: number }
   >();
   for (const [name, locations] of references) {
     // a cluster's name as a word of it (`biohazard-vars`), not letters of
@@ -141,21 +203,26 @@ export function settingsName(
       locations: [...(seen?.locations ?? []), ...locations],
       overriding:
         (seen?.overriding ?? 0) + (overriding.get(`${kind}/${name}`) ?? 0),
+      patched: (seen?.patched ?? 0) + (patched.get(`${kind}/${name}`) ?? 0),
     });
   }
   const ranked = [...templates.entries()].sort(
     (a, b) =>
       b[1].locations.length - a[1].locations.length ||
+      b[1].patched - a[1].patched ||
       b[1].overriding - a[1].overriding ||
       a[0].localeCompare(b[0]),
   );
-  const [name, { locations, overriding: listedAfter }] = ranked[0];
-  const tied = ranked
+  const [name, { locations, overriding: listedAfter, patched: given }] =
+    ranked[0];
+  const alike = ranked
     .slice(1)
-    .filter(
-      ([, t]) =>
-        t.locations.length === locations.length && t.overriding < listedAfter,
-    )
+    .filter(([, t]) => t.locations.length === locations.length);
+  const byPatches = alike
+    .filter(([, t]) => t.patched < given)
+    .map(([other]) => other);
+  const tied = alike
+    .filter(([, t]) => t.patched === given && t.overriding < listedAfter)
     .map(([other]) => other);
   // a name used once (one cluster's versions ConfigMap) says nothing about the settings
   if (locations.length < 2) return undefined;
@@ -166,6 +233,12 @@ export function settingsName(
     } substituteFrom reference(s), e.g. ${where(
       locations[0],
     )}; none names ${defaultName}${
+      byPatches.length
+        ? `; a parent's patches give it to every Kustomization they apply, not ${byPatches.join(
+            ', ',
+          )}, named as often`
+        : ''
+    }${
       tied.length
         ? `; listed after ${tied.join(', ')}, named as often, so its values win`
         : ''
