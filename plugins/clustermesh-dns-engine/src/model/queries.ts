@@ -1889,6 +1889,30 @@ export function sameSecretSource(
   );
 }
 
+/**
+ * The parts of the cluster not read that apply CRDs (a Kustomization
+ * building the CRDs of another GitRepository): the DNSEndpoint CRD may be
+ * among them; said after "no file applies the CRD".
+ *
+ * @public
+ */
+export function crdPartsNote(cluster: ClusterModel): string {
+  const parts = cluster.render.findings.filter(
+    f => f.code === 'not-evaluated' && /\bCRDs?\b/.test(f.message),
+  );
+  if (!parts.length) return '';
+  // one named for ExternalDNS first
+  const first =
+    parts.find(f => /external-?dns|dnsendpoint/i.test(f.message)) ?? parts[0];
+  return ` among what is read (${
+    parts.length === 1 ? 'one part' : `${parts.length} parts`
+  } with CRDs ${
+    parts.length === 1 ? 'is' : 'are'
+  } not evaluated and may apply it: ${
+    first.location ? `${formatLocation(first.location)} ` : ''
+  }${first.message})`;
+}
+
 /** The text of the line a location points at. @public */
 export function lineAt(
   repository: Pick<RepositoryFacts, 'readText'>,

@@ -6,6 +6,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { VariableValue } from '../flux/variables';
 import {
   applierOfNewFile,
+  crdPartsNote,
   dnsProviderOf,
   clustersRunningExternalDns,
   idleExternalDns,
@@ -310,9 +311,10 @@ function requireExternalDns(
             ),
           ),
         ),
-      ].join(
-        '; ',
-      )}. Install it (the external-dns chart 1.14.4 and later ships it, or apply dnsendpoints.externaldns.k8s.io), or Flux fails the Kustomization that applies the new DNSEndpoint; configure with --mode manual for a records document instead.`,
+      ].join('; ')}${
+        // what is not read may install it (another GitRepository's CRDs)
+        crdPartsNote(noCrd[0])
+      }. Install it (the external-dns chart 1.14.4 and later ships it, or apply dnsendpoints.externaldns.k8s.io), or Flux fails the Kustomization that applies the new DNSEndpoint; configure with --mode manual for a records document instead.`,
     );
   if (!lacking.length) return;
   const index = ctx.input.clusters.findIndex(c => c.name === lacking[0]);

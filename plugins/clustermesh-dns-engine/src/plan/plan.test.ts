@@ -2678,6 +2678,44 @@ describe('planMeshDnsChange on other layouts', () => {
         /^No DNSEndpoint CRD is applied to main, staging: HelmRelease network\/external-dns: chart external-dns 1\.13\.1 has no DNSEndpoint CRD \(the chart ships it from 1\.14\.4\)\. Install it/,
       ),
     );
+    // the CRDs of another GitRepository, not read here, may bring it: said
+    const files = Object.fromEntries(
+      tree.paths().map(p => [p, new TextDecoder().decode(tree.read(p)!)]),
+    );
+    const install = 'kubernetes/main/apps/network/external-dns/install.yaml';
+    const withCrds = createRepoTree({
+      ...files,
+      [install]: `${files[install]}---\n${[
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: GitRepository',
+        'metadata: {name: external-dns-crd, namespace: flux-system}',
+        'spec: {interval: 1h, url: https://github.com/kubernetes-sigs/external-dns, ref: {tag: v0.22.0}}',
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: external-dns-crds, namespace: flux-system}',
+        'spec: {interval: 1h, path: ./config/crd/standard, prune: true, sourceRef: {kind: GitRepository, name: external-dns-crd}}',
+        '',
+      ].join('\n')}`,
+    });
+    const noted = planMeshDnsChange(
+      withCrds,
+      {
+        clusters: [
+          { name: 'main', ip: '10.11.1.20' },
+          { name: 'staging', ip: '10.12.1.20' },
+        ],
+      },
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.org' },
+        detectConventions(withCrds),
+      ),
+    );
+    expect(noted.decisions).toContainEqual(
+      expect.stringMatching(
+        /^No DNSEndpoint CRD is applied to main, staging: .* among what is read \(one part with CRDs is not evaluated and may apply it: .*external-dns-crd.*\)\. Install it/,
+      ),
+    );
   });
 
   it('puts new settings keys in their place when the settings are kept in order', () => {

@@ -12,6 +12,7 @@ import {
 import { describeObject, type ManifestObject } from '../core/manifest';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
+  crdPartsNote,
   dnsProviderOf,
   clustersRunningExternalDns,
   dnsEndpointCrdOf,
@@ -836,28 +837,6 @@ function unreadNote(
   return unread
     ? ` ${lead}(${unread.said} and may hold ${what}: ${unread.example})`
     : '';
-}
-
-/**
- * The parts of the cluster not read that apply CRDs (a Kustomization
- * building the CRDs of another GitRepository): the DNSEndpoint CRD may be
- * among them; said after "no file applies the CRD".
- */
-function crdPartsNote(cluster: ClusterModel): string {
-  const parts = cluster.render.findings.filter(
-    f => f.code === 'not-evaluated' && /\bCRDs?\b/.test(f.message),
-  );
-  if (!parts.length) return '';
-  // one named for ExternalDNS first
-  const first =
-    parts.find(f => /external-?dns|dnsendpoint/i.test(f.message)) ?? parts[0];
-  return ` among what is read (${
-    parts.length === 1 ? 'one part' : `${parts.length} parts`
-  } with CRDs ${
-    parts.length === 1 ? 'is' : 'are'
-  } not evaluated and may apply it: ${
-    first.location ? `${formatLocation(first.location)} ` : ''
-  }${first.message})`;
 }
 
 function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {
