@@ -397,6 +397,21 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
+  it("does not take an app's own Secret, named by its Kustomization in each cluster, for the settings", () => {
+    const files: Files = {};
+    for (const c of ['blue', 'red']) {
+      files[`clusters/${c}/adguard-home.yaml`] = fluxKustomization(
+        'adguard-home',
+        './apps/adguard-home',
+        substituteFrom(['Secret', 'adguard-home-secret']),
+      );
+      files[`clusters/${c}/kustomization.yaml`] =
+        kustomization('adguard-home.yaml');
+    }
+    const { conventions } = detectConventions(createRepoTree(files));
+    expect(conventions.settings).toBeUndefined();
+  });
+
   it("counts the substitution sources a parent's patches give every Kustomization it applies", () => {
     const patched = (sources: string) =>
       `  patches:\n    - patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata:\n          name: not-used\n        spec:\n          postBuild:\n            substituteFrom:\n${sources}      target:\n        kind: Kustomization\n`;
@@ -2537,6 +2552,16 @@ describe('detectConventions', () => {
           ),
         ).conventions.dns?.mode,
       ).toBeUndefined();
+      // a DNSEndpoint in a folder kept for the record runs nowhere
+      expect(
+        detectConventions(
+          createRepoTree({
+            ...externalDns('1.22.0', '    provider:\n      name: cloudflare\n'),
+            '.archived/networking/tunnel/dnsendpoint.yaml':
+              'apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata: {name: tunnel}\nspec: {endpoints: []}\n',
+          }),
+        ).conventions.dns?.mode,
+      ).toBe('manual');
       expect(settingOf(found, 'dns.externalDnsAnnotationPrefix')?.reason).toBe(
         'HelmRelease network/external-dns deploys ExternalDNS v0.22 (chart external-dns 1.22.0 at kubernetes/apps/network/external-dns/helmrelease.yaml:10), which reads external-dns.kubernetes.io/ keys (the prefix changed in v0.22.0)',
       );

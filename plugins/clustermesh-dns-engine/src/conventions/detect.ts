@@ -698,6 +698,7 @@ export function detectConventions(
       kind,
       references.overriding,
       references.patched,
+      references.referencedBy,
     );
     if (name) {
       conventions.settings = { ...conventions.settings, [key]: name.name };
@@ -941,7 +942,15 @@ export function detectConventions(
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detectedDns, kept);
   if (explicit.dns?.mode === undefined)
-    detectDnsMode(tree, explicit, conventions, detected, deployments, cache);
+    detectDnsMode(
+      tree,
+      explicit,
+      conventions,
+      detected,
+      deployments,
+      cache,
+      leftBehind,
+    );
 
   // how strict Flux substitutes
   if (explicit.flux?.strictSubstitution === undefined) {
@@ -1683,6 +1692,8 @@ function detectDnsMode(
   detected: Detected,
   deployments: readonly ExternalDnsDeployment[],
   cache: EngineCache,
+  /** Files no cluster builds (an `archive/`): their DNSEndpoints run nowhere. */
+  leftBehind: (file: string) => boolean = () => false,
 ) {
   const file =
     explicit.dns?.recordsDocument ?? defaultConventions.dns.recordsDocument;
@@ -1697,9 +1708,13 @@ function detectDnsMode(
   if (
     !bytes &&
     !readers.length &&
-    !mentioned(tree, cache, 'kind: DNSEndpoint', { uncommented: true }) &&
+    !mentioned(tree, cache, 'kind: DNSEndpoint', {
+      uncommented: true,
+      leftBehind,
+    }) &&
     !mentioned(tree, cache, 'dnsendpoints.externaldns.k8s.io', {
       uncommented: true,
+      leftBehind,
     })
   ) {
     conventions.dns = { ...conventions.dns, mode: 'manual' };

@@ -2535,10 +2535,16 @@ describe('planMeshDnsChange on other layouts', () => {
         .filter(Boolean);
       // the Kustomization's file in the folder it builds, which does not
       // list it; substituted from a Secret the parent applies
-      files[`${dir}/cilium/app/ks.yaml`] = `---\n${cilium.replace(
-        '  prune: true\n',
-        '  prune: true\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n',
-      )}`;
+      files[`${dir}/cilium/app/ks.yaml`] = `---\n${cilium
+        .replace(
+          '  prune: true\n',
+          '  prune: true\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n',
+        )
+        // what a parent's patch may select it by
+        .replace(
+          '  name: cilium\n',
+          '  name: cilium\n  annotations:\n    config.home-ops.io/managed: "true"\n',
+        )}`;
       files[`${dir}/cilium/install.yaml`] = `---\n${config}`;
       files[`${dir}/cluster-secrets.yaml`] =
         'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  SECRET_DOMAIN: example.org\n';
@@ -2576,6 +2582,12 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(after[`${dir}/cilium/app/kustomization.yaml`]).not.toContain(
       'cluster-settings',
     );
+    // the new Kustomization carries what a parent's patch selects by
+    expect(
+      after[`${dir}/cilium/app/ks.yaml`].match(
+        /config\.home-ops\.io\/managed: "true"/g,
+      ),
+    ).toHaveLength(2);
     // the record's target is the settings' variable from the first run on
     expect(after[`${dir}/cilium/app/clustermesh/dnsendpoint.yaml`]).toContain(
       '${CILIUM_CLUSTERMESH_LB_IP}',

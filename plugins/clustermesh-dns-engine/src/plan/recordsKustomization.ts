@@ -226,13 +226,13 @@ export function recordsKustomizationFor(
     const metadata: Record<string, unknown> = { name };
     if (raw.metadata.namespace !== undefined)
       metadata.namespace = raw.metadata.namespace;
-    // Cilium's labels: a parent's patch may select by them (one that adds
-    // the post-build substitution to every labelled Kustomization)
-    if (
-      isRecord(raw.metadata.labels) &&
-      Object.keys(raw.metadata.labels).length
-    )
-      metadata.labels = raw.metadata.labels;
+    // Cilium's labels and annotations: a parent's patch may select by
+    // them (one that adds the post-build substitution, or the interval and
+    // source, to every Kustomization so marked)
+    for (const field of ['labels', 'annotations'] as const) {
+      const marks = raw.metadata[field];
+      if (isRecord(marks) && Object.keys(marks).length) metadata[field] = marks;
+    }
     const document = {
       apiVersion: raw.apiVersion,
       kind: 'Kustomization',

@@ -929,6 +929,24 @@ describe('dnsendpoint-matches', () => {
       expect(webhook.message).toMatch(
         /may also manage .*: if it writes to the same DNS server \(a webhook provider's DNS server is its sidecar's setting, not read here\), it deletes the record on every sync$/,
       );
+      // the sidecar's server written out in its environment: one server
+      // for both clusters' (the same folder), so a deletion
+      const unifi = (host: string) => (f: Record<string, string>) => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = externalDnsRelease('webhook', [
+          'sources: [crd]',
+          'policy: sync',
+        ]).replace(
+          'provider: {name: webhook}',
+          `provider: {name: webhook, webhook: {env: [{name: UNIFI_HOST, value: "${host}"}]}}`,
+        );
+      };
+      expect(infraResult(unifi('https://unifi.internal'))).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps\) also manages "clustermesh-infra\.example\.net" with --policy=sync/,
+        ),
+      });
     });
 
     /** Each cluster's ExternalDNS reading DNSEndpoints in sync, with `value`, and a key of its own Secret (not known here). */

@@ -42,6 +42,11 @@ export interface ExternalDnsDeployment {
   provider?: string;
   /** Set when no value or flag names the provider: the chart's default. */
   providerByDefault?: boolean;
+  /**
+   * The DNS server a webhook provider's sidecar writes to, as its
+   * environment writes it out (`UNIFI_HOST: https://unifi.internal`).
+   */
+  webhookServer?: string;
   args: string[];
   /** The chart's `annotationPrefix` value (chart 1.20 and later). */
   annotationPrefix?: string;
@@ -98,10 +103,36 @@ const providerServerFlags: Record<string, string> = {
  * @public
  */
 export function externalDnsServer(
-  deployment: Pick<ExternalDnsDeployment, 'provider' | 'args'>,
+  deployment: Pick<
+    ExternalDnsDeployment,
+    'provider' | 'args' | 'webhookServer'
+  >,
 ): string | undefined {
   const flag = deployment.provider && providerServerFlags[deployment.provider];
-  return flag ? flagValues(deployment.args, flag)[0] : undefined;
+  if (flag) return flagValues(deployment.args, flag)[0];
+  return deployment.provider === 'webhook'
+    ? deployment.webhookServer
+    : undefined;
+}
+
+/**
+ * The server a webhook provider's sidecar is given in the chart's values
+ * (`provider.webhook.env`: `*_HOST`, `*_URL`, `*_SERVER`, `*_ENDPOINT`),
+ * where one is written out.
+ */
+function webhookServerOf(values: unknown): string | undefined {
+  const env = getPath(values, ['provider', 'webhook', 'env']);
+  if (!Array.isArray(env)) return undefined;
+  for (const entry of env)
+    if (
+      isRecord(entry) &&
+      typeof entry.name === 'string' &&
+      /(^|_)(HOST|URL|SERVER|ENDPOINT)$/.test(entry.name) &&
+      typeof entry.value === 'string' &&
+      entry.value
+    )
+      return entry.value;
+  return undefined;
 }
 
 /** What an ExternalDNS deployment publishes: the domains and objects it takes. */
@@ -557,6 +588,9 @@ export function readExternalDnsDeployments(
           // every value the chart is given is read: its default holds
           isChart && !(hasValuesFrom && (merged?.unread ?? true)),
         ),
+        ...(webhookServerOf(values) !== undefined && {
+          webhookServer: webhookServerOf(values),
+        }),
         args,
         annotationPrefix: literal(getPath(values, ['annotationPrefix'])),
         sources: Array.isArray(sources)

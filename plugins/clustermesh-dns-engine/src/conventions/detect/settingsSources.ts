@@ -182,14 +182,29 @@ export function settingsName(
   kind: 'ConfigMap' | 'Secret',
   overriding: ReadonlyMap<string, number> = new Map(),
   patched: ReadonlyMap<string, number> = new Map(),
+  referencedBy: SubstitutionReferences['referencedBy'] = new Map(),
 ): { name: string; reason: string; location?: SourceLocation } | undefined {
   if (references.size === 0) return undefined;
   if (references.has(defaultName)) return undefined;
+  // an app's own source (`adguard-home-secret` of Kustomization
+  // adguard-home, in each cluster) is not the cluster's settings
+  const appsOwn = (name: string) => {
+    const by = referencedBy.get(`${kind}/${name}`) ?? [];
+    return (
+      by.length > 0 &&
+      !patched.has(`${kind}/${name}`) &&
+      by.every(
+        k => k.name && (name === k.name || name.startsWith(`${k.name}-`)),
+      )
+    );
+  };
+  const named = [...references].filter(([name]) => !appsOwn(name));
+  if (named.length === 0) return undefined;
   const templates = new Map<
     string,
     { locations: SourceLocation[]; overriding: number; patched: number }
   >();
-  for (const [name, locations] of references) {
+  for (const [name, locations] of named) {
     // a cluster's name as a word of it (`biohazard-vars`), not letters of
     // another word (cluster `a` in `cluster-vars`)
     const cluster = clusters
