@@ -8,11 +8,11 @@ import {
   RuleId,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { escapeRegExp, firstFew } from '../core/text';
+import { firstFew } from '../core/text';
 import { substituteObject } from '../flux/substitute';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import { getPath } from '../core/paths';
-import { substitutionProblemAt } from '../flux/render';
+import { externalSourceCause, substitutionProblemAt } from '../flux/render';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
@@ -152,7 +152,7 @@ export function planMeshDnsChange(
     afterModel ? buildFoldersOf(afterModel, written) : [],
     statedByInput,
     afterModel ? breakingAppliersOf(afterModel, written) : undefined,
-    knownOnlyNow(context, before, fileEdits),
+    knownOnlyNow(context, fileEdits),
   );
   const nowFailing = outcomesOf(after, 'fail');
   const nowUnevaluated = outcomesOf(after, 'not-evaluated');
@@ -923,7 +923,6 @@ function dnsModeNote(
  */
 function knownOnlyNow(
   context: ChangeContext,
-  before: MeshReport,
   fileEdits: readonly { path: string; after: string }[],
 ): (error: {
   code?: string;
@@ -934,13 +933,17 @@ function knownOnlyNow(
   const created = [...context.settings.values()].filter(
     t => t.create && !context.mesh.repository.isFile(t.file),
   );
+  // named by substituteFrom, defined by no manifest: taken for one made
+  // outside the repository, whose keys are not known
   const unknownSources = created.filter(t =>
-    [...before.notEvaluated, ...before.findings].some(f =>
-      new RegExp(
-        `ConfigMap [^ /]+/${escapeRegExp(
-          t.configMap,
-        )} is named by substituteFrom[^,]*, and no manifest of the repository defines it`,
-      ).test(f.message),
+    context.mesh.clusters.some(c =>
+      c.findings.some(f => {
+        const key = f.cause?.key;
+        return (
+          key?.startsWith(externalSourceCause('ConfigMap ')) &&
+          key.endsWith(`/${t.configMap}`)
+        );
+      }),
     ),
   );
   if (!unknownSources.length) return () => undefined;
