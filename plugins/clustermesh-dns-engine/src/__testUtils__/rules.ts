@@ -60,6 +60,20 @@ export const externalDnsRelease = (provider: string, values: string[] = []) =>
     '',
   ].join('\n');
 
+/** A GitRepository of ExternalDNS's own repository and the Kustomization applying its CRDs from it (not read here). */
+export const externalDnsCrdsFromGit = [
+  'apiVersion: source.toolkit.fluxcd.io/v1',
+  'kind: GitRepository',
+  'metadata: {name: external-dns-crd, namespace: flux-system}',
+  'spec: {interval: 1h, url: https://github.com/kubernetes-sigs/external-dns, ref: {tag: v0.22.0}}',
+  '---',
+  'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+  'kind: Kustomization',
+  'metadata: {name: external-dns-crds, namespace: flux-system}',
+  'spec: {interval: 1h, path: ./config/crd/standard, prune: true, sourceRef: {kind: GitRepository, name: external-dns-crd}}',
+  '',
+].join('\n');
+
 /** An ExternalDNS Deployment of an image (`repository[:tag]`), with its container's args when given. */
 export const externalDnsDeployment = (image: string, args?: string) =>
   [

@@ -4,7 +4,11 @@ import {
   fixtureTree,
   knownDomain,
 } from '../__testUtils__/trees';
-import { ciliumReleaseHead, externalDnsRelease } from '../__testUtils__/rules';
+import {
+  ciliumReleaseHead,
+  externalDnsCrdsFromGit,
+  externalDnsRelease,
+} from '../__testUtils__/rules';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
@@ -2697,18 +2701,7 @@ describe('planMeshDnsChange on other layouts', () => {
     const install = 'kubernetes/main/apps/network/external-dns/install.yaml';
     const withCrds = createRepoTree({
       ...files,
-      [install]: `${files[install]}---\n${[
-        'apiVersion: source.toolkit.fluxcd.io/v1',
-        'kind: GitRepository',
-        'metadata: {name: external-dns-crd, namespace: flux-system}',
-        'spec: {interval: 1h, url: https://github.com/kubernetes-sigs/external-dns, ref: {tag: v0.22.0}}',
-        '---',
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: external-dns-crds, namespace: flux-system}',
-        'spec: {interval: 1h, path: ./config/crd/standard, prune: true, sourceRef: {kind: GitRepository, name: external-dns-crd}}',
-        '',
-      ].join('\n')}`,
+      [install]: `${files[install]}---\n${externalDnsCrdsFromGit}`,
     });
     const noted = planMeshDnsChange(
       withCrds,
@@ -3155,8 +3148,9 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(applied(after, input, manual(after)).plan.edits).toEqual([]);
     });
 
-    it("does so for a helmfile.d whose values template builds each release's HelmRelease path with printf", () => {
-      const { plan } = planNoSettings(files => {
+    /** Each release's values a helmfile.d template reads, as written. */
+    const helmfileDTemplate = (template: string) =>
+      planNoSettings(files => {
         const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';
         files[`${bootstrap}/01-apps.yaml`] = [
           'releases:',
@@ -3166,13 +3160,26 @@ describe('planMeshDnsChange on other layouts', () => {
           "    values: ['./templates/values.yaml.gotmpl']",
           '',
         ].join('\n');
-        files[`${bootstrap}/templates/values.yaml.gotmpl`] =
-          '{{ (fromYaml (readFile (printf "../../../apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name))).spec.values | toYaml }}\n';
-      });
-      expect(plan.decisions).toContainEqual(
-        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
-      );
-    });
+        files[`${bootstrap}/templates/values.yaml.gotmpl`] = template;
+      }).plan;
+
+    it.each([
+      [
+        'builds with printf',
+        '{{ (fromYaml (readFile (printf "../../../apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name))).spec.values | toYaml }}\n',
+      ],
+      [
+        "reads with yq at an absolute path of the author's checkout",
+        '{{ exec "yq" (list "select(.kind == \\"HelmRelease\\").spec.values" (printf "/home/someone/src/homelab/kubernetes/main/apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name)) }}\n',
+      ],
+    ])(
+      "does so for a helmfile.d whose values template %s each release's HelmRelease",
+      (_how, template) => {
+        expect(helmfileDTemplate(template).decisions).toContainEqual(
+          `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
+        );
+      },
+    );
 
     it('does so for a helmfile whose values path has one `../` too many (run from a deeper folder)', () => {
       const { plan } = planNoSettings(files => {
@@ -3188,25 +3195,6 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       expect(plan.decisions).toContainEqual(
         `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because talos/helmfile.yaml reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
-      );
-    });
-
-    it("does so for a values template that reads each release's HelmRelease at an absolute path of the author's checkout (yq)", () => {
-      const { plan } = planNoSettings(files => {
-        const bootstrap = 'kubernetes/main/bootstrap/helmfile.d';
-        files[`${bootstrap}/01-apps.yaml`] = [
-          'releases:',
-          '  - name: cilium',
-          '    namespace: kube-system',
-          '    chart: oci://quay.io/cilium/charts/cilium',
-          "    values: ['./templates/values.yaml.gotmpl']",
-          '',
-        ].join('\n');
-        files[`${bootstrap}/templates/values.yaml.gotmpl`] =
-          '{{ exec "yq" (list "select(.kind == \\"HelmRelease\\").spec.values" (printf "/home/someone/src/homelab/kubernetes/main/apps/%s/%s/app/helmrelease.yaml" .Release.Namespace .Release.Name)) }}\n';
-      });
-      expect(plan.decisions).toContainEqual(
-        `main: the Cilium values are written out in ${mainRelease} (its LB IP and FQDNs as they are, not by settings variable), because kubernetes/main/bootstrap/helmfile.d/templates/values.yaml.gotmpl reads it to install a new cluster (bootstrap), where Flux does not substitute.`,
       );
     });
 

@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  externalDnsCrdsFromGit,
   externalDnsDeployment,
   externalDnsRelease,
   replace,
@@ -523,18 +524,7 @@ describe('dnsendpoint-matches', () => {
       const crdRepository = infraResults(f => {
         oldChart(f);
         f[`${folder}/kustomization.yaml`] += '  - external-dns-crd.yaml\n';
-        f[`${folder}/external-dns-crd.yaml`] = [
-          'apiVersion: source.toolkit.fluxcd.io/v1',
-          'kind: GitRepository',
-          'metadata: {name: external-dns-crd, namespace: flux-system}',
-          'spec: {interval: 1h, url: https://github.com/kubernetes-sigs/external-dns, ref: {tag: v0.22.0}}',
-          '---',
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          'kind: Kustomization',
-          'metadata: {name: external-dns-crds, namespace: flux-system}',
-          'spec: {interval: 1h, path: ./config/crd/standard, prune: true, sourceRef: {kind: GitRepository, name: external-dns-crd}}',
-          '',
-        ].join('\n');
+        f[`${folder}/external-dns-crd.yaml`] = externalDnsCrdsFromGit;
       });
       expect(crdRepository[0]?.message).toMatch(
         /and no file of the repository applies the CRD to the cluster among what is read \(one part with CRDs is not evaluated and may apply it: .*external-dns-crd\.yaml:\d+ Kustomization flux-system\/external-dns-crds builds GitRepository external-dns-crd/,
