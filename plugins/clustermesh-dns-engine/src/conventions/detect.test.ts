@@ -1401,6 +1401,18 @@ describe('detectConventions', () => {
     expect(settingOf(found.found, 'flux.sourceNames')?.reason).toMatch(
       /the flux-operator HelmRelease gitops-system\/flux-instance syncs it \(instance\.sync\.path at kubernetes\/apps\/gitops-system\/flux-instance\/app\/helmrelease\.yaml:\d+\) from GitRepository gitops-system, which it makes/,
     );
+    // a sync path that picks each cluster's folder by a variable: the same
+    // source, for every cluster
+    const perCluster: Files = {};
+    for (const [file, text] of Object.entries(files))
+      perCluster[
+        file.replace('kubernetes/flux/cluster', 'kubernetes/clusters/a')
+      ] = text.replace(
+        'path: kubernetes/flux/cluster',
+        'path: kubernetes/clusters/${CLUSTER_NAME}',
+      );
+    const variable = detectConventions(createRepoTree(perCluster));
+    expect(variable.conventions.flux?.sourceNames).toContain('gitops-system');
   });
 
   it("takes a FluxInstance's sync path that picks the cluster's folder by a variable for each cluster's entry point", () => {

@@ -394,19 +394,23 @@ export function readFluxEntries(
     /** What the operator names it without `sync.name`: the instance's namespace. */
     defaultSourceName?: string,
   ) => {
-    const raw = literal(written);
-    if (raw) {
-      addSynced(clampPath(raw), syncs('it'), location, kind);
-      // the operator names the source after the instance's namespace
-      // unless `sync.name` says otherwise
-      const name = literal(sourceName) ?? defaultSourceName;
+    // the operator names the source after the instance's namespace
+    // unless `sync.name` says otherwise: this repository, whatever path
+    // it syncs (one per cluster where a variable picks the folder)
+    const name = literal(sourceName) ?? defaultSourceName;
+    const syncFrom = (path: string, reason: string) => {
+      addSynced(path, reason, location, kind);
       if (name && (kind ?? 'GitRepository') === 'GitRepository')
         ownSources.push({
           name,
-          path: clampPath(raw),
-          reason: `${syncs('it')} from GitRepository ${name}, which it makes`,
+          path,
+          reason: `${reason} from GitRepository ${name}, which it makes`,
           location,
         });
+    };
+    const raw = literal(written);
+    if (raw) {
+      syncFrom(clampPath(raw), syncs('it'));
       return;
     }
     const parts =
@@ -417,15 +421,13 @@ export function readFluxEntries(
     if (!parts.parent && !parts.rest) {
       for (const { value, location: at } of variableValues(parts.variable)) {
         const path = clampPath(value);
-        addSynced(
+        syncFrom(
           path,
           syncs(
             `${written}, ${path} with ${parts.variable} = ${value} (${where(
               at,
             )})`,
           ),
-          location,
-          kind,
         );
       }
       return;
@@ -433,11 +435,9 @@ export function readFluxEntries(
     for (const dir of folders.list(parts.parent).dirs) {
       const folder = parts.parent ? `${parts.parent}/${dir}` : dir;
       const path = parts.rest ? `${folder}/${parts.rest}` : folder;
-      addSynced(
+      syncFrom(
         path,
         syncs(`${written}, ${path} with ${parts.variable} = ${dir}`),
-        location,
-        kind,
       );
     }
   };
