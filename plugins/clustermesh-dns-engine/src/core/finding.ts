@@ -79,6 +79,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    * settings, DNSEndpoint, pools or Cilium values the rules look for.
    */
   holdsNoMeshObjects?: boolean;
+  /** Set on a not-evaluated part taken for CRDs (by its name, its source's or its path): a CRD looked for may be among them. */
+  holdsCrds?: boolean;
   /**
    * Set on a substitution source that is not read (made outside the
    * repository): Flux substitution only gives `${VAR}`s their values, so

@@ -299,6 +299,7 @@ export function readKustomizationSpec(
       // cluster is in the mesh does not hang on them
       unbuilt: !fluxItself && !crdsOnly,
       ...(fluxItself || crdsOnly ? { holdsNoMeshObjects: true } : {}),
+      ...(crdsOnly && !fluxItself && { holdsCrds: true }),
       // whose project it is tells what it may hold
       ...(url && !fluxItself ? { remoteUrl: url, remotePath: path } : {}),
       ...(typeof spec.targetNamespace === 'string' &&

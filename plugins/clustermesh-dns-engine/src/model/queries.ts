@@ -1897,9 +1897,7 @@ export function sameSecretSource(
  * @public
  */
 export function crdPartsNote(cluster: ClusterModel): string {
-  const parts = cluster.render.findings.filter(
-    f => f.code === 'not-evaluated' && /\bCRDs?\b/.test(f.message),
-  );
+  const parts = cluster.render.findings.filter(f => f.holdsCrds);
   if (!parts.length) return '';
   // one named for ExternalDNS first
   const first =

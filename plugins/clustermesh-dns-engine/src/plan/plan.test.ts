@@ -76,6 +76,14 @@ const ciliumRelease = (values: string[] = []) =>
     '',
   ].join('\n');
 
+/** The two clusters of the `configure-no-settings` fixture, each at an address of its pool. */
+const mainAndStaging: MeshDnsChangeInput = {
+  clusters: [
+    { name: 'main', ip: '10.11.1.20' },
+    { name: 'staging', ip: '10.12.1.20' },
+  ],
+};
+
 const storyInput: MeshDnsChangeInput = {
   clusters: [
     { name: 'infra', ip: '10.25.11.100' },
@@ -2566,12 +2574,7 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     const { plan, after } = applied(
       files,
-      {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      },
+      mainAndStaging,
       conventions(createRepoTree(files)),
     );
     expect(plan.problems).toEqual([]);
@@ -2598,12 +2601,7 @@ describe('planMeshDnsChange on other layouts', () => {
     );
     const again = applied(
       after,
-      {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      },
+      mainAndStaging,
       conventions(createRepoTree(after)),
     );
     expect(again.plan.edits).toEqual([]);
@@ -2645,16 +2643,7 @@ describe('planMeshDnsChange on other layouts', () => {
         f => f.code === 'substitution-failed',
       ),
     ).toEqual([]);
-    const plan = planMeshDnsChange(
-      tree,
-      {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      },
-      conventions,
-    );
+    const plan = planMeshDnsChange(tree, mainAndStaging, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.alreadyThere).toContainEqual(
       expect.objectContaining({
@@ -2677,12 +2666,7 @@ describe('planMeshDnsChange on other layouts', () => {
     });
     const plan = planMeshDnsChange(
       tree,
-      {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      },
+      mainAndStaging,
       resolveConventions(
         { fqdnTemplate: 'clustermesh-{cluster}.example.org' },
         detectConventions(tree),
@@ -2705,12 +2689,7 @@ describe('planMeshDnsChange on other layouts', () => {
     });
     const noted = planMeshDnsChange(
       withCrds,
-      {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      },
+      mainAndStaging,
       resolveConventions(
         { fqdnTemplate: 'clustermesh-{cluster}.example.org' },
         detectConventions(withCrds),
@@ -2885,16 +2864,7 @@ describe('planMeshDnsChange on other layouts', () => {
       const files = fixtureFiles('configure-no-settings/repo');
       edit?.(files);
       const conventions = noSettingsConventions(files);
-      return applied(
-        files,
-        {
-          clusters: [
-            { name: 'main', ip: '10.11.1.20' },
-            { name: 'staging', ip: '10.12.1.20' },
-          ],
-        },
-        conventions,
-      );
+      return applied(files, mainAndStaging, conventions);
     };
 
     it("creates each cluster's settings next to the Kustomization applying its Cilium values, which substitutes from them", () => {
@@ -3094,12 +3064,7 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.report?.summary.errors).toBe(0);
       const again = planMeshDnsChange(
         createRepoTree(after),
-        {
-          clusters: [
-            { name: 'main', ip: '10.11.1.20' },
-            { name: 'staging', ip: '10.12.1.20' },
-          ],
-        },
+        mainAndStaging,
         noSettingsConventions(after),
       );
       expect(again.edits).toEqual([]);
@@ -3127,12 +3092,7 @@ describe('planMeshDnsChange on other layouts', () => {
           dns: { ...c.dns, mode: 'manual' as const },
         };
       };
-      const input = {
-        clusters: [
-          { name: 'main', ip: '10.11.1.20' },
-          { name: 'staging', ip: '10.12.1.20' },
-        ],
-      };
+      const input = mainAndStaging;
       const { plan, after } = applied(files, input, manual(files));
       expect(plan.problems).toEqual([]);
       expect(plan.edits.map(e => e.path)).toEqual([

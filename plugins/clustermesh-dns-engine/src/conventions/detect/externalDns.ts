@@ -588,9 +588,7 @@ export function readExternalDnsDeployments(
           // every value the chart is given is read: its default holds
           isChart && !(hasValuesFrom && (merged?.unread ?? true)),
         ),
-        ...(webhookServerOf(values) !== undefined && {
-          webhookServer: webhookServerOf(values),
-        }),
+        webhookServer: webhookServerOf(values),
         args,
         annotationPrefix: literal(getPath(values, ['annotationPrefix'])),
         sources: Array.isArray(sources)
