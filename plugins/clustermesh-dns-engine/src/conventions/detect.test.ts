@@ -1,6 +1,6 @@
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { exampleTree, fixtureTree } from '../__testUtils__/trees';
-import { ciliumReleaseHead } from '../__testUtils__/rules';
+import { ciliumReleaseHead, externalDnsRelease } from '../__testUtils__/rules';
 import { buildMeshModel } from '../model/build';
 import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
@@ -2001,13 +2001,28 @@ describe('detectConventions', () => {
         detectConventions(createRepoTree(f), values ? { values } : {}).found,
         'fqdnTemplate',
       );
+    // the default, kept: found is only that it cannot hold
     expect(note(files)).toEqual({
       setting: 'fqdnTemplate',
       value: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
-      source: 'detected',
+      source: 'default',
       reason:
         "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or --value SECRET_DOMAIN=<domain> gives it",
     });
+    // the domains the repository's ExternalDNS publish in, named as candidates
+    const published = {
+      ...files,
+      'clusters/main/external-dns.yaml': externalDnsRelease('cloudflare', [
+        'domainFilters: [public.example]',
+      ]),
+      'clusters/raspi/external-dns.yaml': externalDnsRelease('webhook', [
+        'sources: [service]',
+        'domainFilters: [home.example]',
+      ]),
+    };
+    expect(note(published)?.reason).toMatch(
+      /appears nowhere in the repository: .*; the repository's ExternalDNS publish in public\.example \(HelmRelease network\/external-dns, clusters\/main\/external-dns\.yaml:\d+\), home\.example \(HelmRelease network\/external-dns, clusters\/raspi\/external-dns\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.<one of them> takes the one the ClusterMesh names belong in$/,
+    );
     expect(note(files, { SECRET_DOMAIN: 'ok8.sh' })).toBeUndefined();
     // documentation that quotes it defines nothing; a Secret that holds it does
     expect(

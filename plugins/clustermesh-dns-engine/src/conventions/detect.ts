@@ -1105,7 +1105,9 @@ export function detectConventions(
     // found in the repository (its absence), though the value stays
     if (absent.length) {
       const candidate = domainVariable(references);
-      detected(
+      const domains = publishedDomains(deployments);
+      // the default kept: what was found is only that it cannot hold
+      kept(
         'fqdnTemplate',
         template,
         `${absent.join(', ')}, the domain of the default template, ${
@@ -1127,6 +1129,14 @@ export function detectConventions(
               )}): fqdnTemplate: clustermesh-{cluster}.\${${
                 candidate.name
               }} holds where the Kustomizations that apply the Cilium values and the DNSEndpoint substitute it too`
+            : ''
+        }${
+          domains.length
+            ? `; the repository's ExternalDNS publish in ${domains
+                .map(d => `${d.domain} (${d.deployment}, ${where(d.location)})`)
+                .join(
+                  ', ',
+                )}: fqdnTemplate: clustermesh-{cluster}.<one of them> takes the one the ClusterMesh names belong in`
             : ''
         }`,
       );
@@ -1203,6 +1213,33 @@ function filteredDomain(
     deployments: readers.map(d => d.description),
     location: readers[0].location,
   };
+}
+
+/**
+ * The domains the repository's ExternalDNS deployments publish in (their
+ * domain filters), each with the first deployment filtering on it; at
+ * most three, those that read DNSEndpoints first.
+ */
+function publishedDomains(deployments: readonly ExternalDnsDeployment[]) {
+  const found = new Map<
+    string,
+    { domain: string; deployment: string; location: SourceLocation }
+  >();
+  const readersFirst = [
+    ...deployments.filter(d => d.sources.includes('crd')),
+    ...deployments.filter(d => !d.sources.includes('crd')),
+  ];
+  for (const d of readersFirst)
+    for (const filter of d.filters.domains) {
+      const domain = filter.trim();
+      if (domain && !found.has(domain))
+        found.set(domain, {
+          domain,
+          deployment: d.description,
+          location: d.location,
+        });
+    }
+  return [...found.values()].slice(0, 3);
 }
 
 /**

@@ -1,6 +1,9 @@
 import { escapeRegExp } from '../core/text';
 import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
+import { isRecord } from '../core/paths';
 import { readTextFile } from '../yaml/decode';
+import { parseYamlText } from '../yaml/documents';
+import { lineAtPath } from '../yaml/lines';
 
 /**
  * The bootstrap helmfiles that read a file of the repository (its values
@@ -12,11 +15,30 @@ export interface BootstrapReader {
   (file: string): string[];
   /** The bootstrap helmfiles with a release of a chart (`chart: …/external-dns`), which a new cluster gets before Flux. */
   installs?(chart: string): string[];
+  /**
+   * The bootstrap release that installs a file's values with helm's wait
+   * (helmfile `wait: true`, of the release or its `helmDefaults`): helm then
+   * waits until every Service of type LoadBalancer has an address.
+   */
+  waitingRelease?(
+    file: string,
+    /** The release's name, or its chart's. */
+    names: readonly string[],
+  ): WaitingBootstrapRelease | undefined;
 }
 
-/** A helmfile, one of a `helmfile.d` folder, or a Go template beside them. */
+/** A bootstrap release that waits for what it installs. @public */
+export interface WaitingBootstrapRelease {
+  /** The helmfile that defines the release. */
+  helmfile: string;
+  release: string;
+  /** The line of the `wait: true` that applies to it. */
+  line: number;
+}
+
+/** A helmfile, one of a `helmfile.d` or `helmfile` folder, or a Go template beside them. */
 const helmfileFile =
-  /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile\.d\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
+  /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile(?:\.d)?\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
 
 /** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
 const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
@@ -25,8 +47,9 @@ const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
 const templatedPathInText =
   /\{\{[^}]*\}\}\/((?:[\w.-]+\/)*[\w.-]+\.ya?ml)(?![\w./-])/g;
 
-/** A YAML path: relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
-const yamlPathInText = /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?![\w./-])/g;
+/** A YAML path (or a Go template of one): relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
+const yamlPathInText =
+  /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?:\.gotmpl)?(?![\w./-])/g;
 
 /**
  * Which bootstrap helmfiles read a file: every helmfile of the tree (those
@@ -69,8 +92,73 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           .filter(h => release.test(h.text))
           .map(h => h.path);
       },
+      waitingRelease: (file: string, names: readonly string[]) => {
+        const all = read();
+        // the helmfiles that reach the file: those reading it, and those
+        // naming one of them (a `bases:` entry, a values template)
+        const reaching = new Set(all.filter(h => h.reads(file)));
+        for (let grown = reaching.size > 0; grown; ) {
+          grown = false;
+          for (const h of all)
+            if (!reaching.has(h) && [...reaching].some(r => h.reads(r.path))) {
+              reaching.add(h);
+              grown = true;
+            }
+        }
+        for (const h of reaching) {
+          const found = releaseWaits(h.path, h.text, names);
+          if (found) return found;
+        }
+        return undefined;
+      },
     },
   );
+}
+
+/**
+ * Where a helmfile's release of one of the names (or of a chart so named)
+ * waits: `wait: true` on the release, else in `helmDefaults`; undefined
+ * where it does not wait, has no such release, or is not read as YAML (a
+ * template).
+ */
+function releaseWaits(
+  path: string,
+  text: string,
+  names: readonly string[],
+): WaitingBootstrapRelease | undefined {
+  let defaults: { wait: unknown; line?: number } | undefined;
+  let release:
+    | { root: unknown; index: number; value: Record<string, unknown> }
+    | undefined;
+  for (const { value: root } of parseYamlText(path, text).documents) {
+    if (!isRecord(root)) continue;
+    if (isRecord(root.helmDefaults) && 'wait' in root.helmDefaults)
+      defaults = {
+        wait: root.helmDefaults.wait,
+        line: lineAtPath(root, ['helmDefaults', 'wait']),
+      };
+    const releases: unknown[] = Array.isArray(root.releases)
+      ? root.releases
+      : [];
+    for (const [index, value] of releases.entries())
+      if (
+        isRecord(value) &&
+        (names.includes(String(value.name)) ||
+          names.includes(String(value.chart).split('/').pop() ?? ''))
+      )
+        release = { root, index, value };
+  }
+  if (!release) return undefined;
+  const name = String(release.value.name);
+  if ('wait' in release.value) {
+    const line = lineAtPath(release.root, ['releases', release.index, 'wait']);
+    return release.value.wait === true && line !== undefined
+      ? { helmfile: path, release: name, line }
+      : undefined;
+  }
+  return defaults?.wait === true && defaults.line !== undefined
+    ? { helmfile: path, release: name, line: defaults.line }
+    : undefined;
 }
 
 /**

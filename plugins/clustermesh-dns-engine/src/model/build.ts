@@ -568,7 +568,16 @@ export function buildMeshModel(
         return declaredExternalDns;
       },
       // the helmfiles are read when a remedy first asks
-      readByBootstrap: file => (bootstrap ??= bootstrapReader(tree))(file),
+      readByBootstrap: Object.assign(
+        (file: string) => (bootstrap ??= bootstrapReader(tree))(file),
+        {
+          waitingRelease: (file: string, releases: readonly string[]) =>
+            (bootstrap ??= bootstrapReader(tree)).waitingRelease?.(
+              file,
+              releases,
+            ),
+        },
+      ),
       unappliedPools: () => {
         // asked only where an address is outside a cluster's pools
         if (!unappliedPools) {

@@ -730,7 +730,9 @@ function syncingOwners(mesh: MeshModel) {
   let byKey = syncingByMesh.get(mesh);
   if (!byKey) {
     byKey = new Map();
-    for (const cluster of mesh.members)
+    // every cluster's, those outside the mesh too: their ExternalDNS
+    // deletes a member's record all the same
+    for (const cluster of mesh.clusters)
       for (const deployment of externalDnsDeploymentsOf(cluster)) {
         const o = deployment.ownership;
         if (

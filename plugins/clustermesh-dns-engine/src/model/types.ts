@@ -5,6 +5,7 @@ import type {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshEntriesMemo } from '../cilium/meshEntries';
+import type { BootstrapReader } from './bootstrapReads';
 import type { PoolModel } from '../cilium/pools';
 import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import type { MeshConventions } from '../conventions/schema';
@@ -155,7 +156,7 @@ export interface RepositoryFacts {
    * The bootstrap helmfiles that install a file's values as they are
    * (where Flux does not substitute); none for most files.
    */
-  readByBootstrap(file: string): string[];
+  readByBootstrap: BootstrapReader;
   /**
    * The CiliumLoadBalancerIPPools written in the repository that Flux
    * applies to none of its clusters, as written (read when a check asks).

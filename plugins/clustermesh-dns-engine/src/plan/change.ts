@@ -678,7 +678,7 @@ export function decideChange(
     }
     forms.set(name, form);
   }
-  problems.push(...sharedSettings(settings, removed));
+  problems.push(...sharedSettings(mesh, settings, configured, removed));
   problems.push(...selfAppliedUnderStrictness(mesh, settings, removed));
   problems.push(...ciliumAppliedTwice(mesh, configured));
   if (problems.length) return { problems };
@@ -884,33 +884,104 @@ function sharedWithExcluded(
 }
 
 /**
- * The settings objects several clusters of the change read (one ConfigMap
- * every cluster applies): a cluster's own FQDN and LB IP cannot go there,
- * the last cluster written would win for all.
+ * The settings objects several clusters read (one ConfigMap every cluster
+ * applies), of the change or outside the mesh: a cluster's own FQDN and
+ * LB IP cannot go there, the last cluster written would win for all, and
+ * a cluster outside the mesh would take them for its own.
  */
 function sharedSettings(
+  mesh: MeshModel,
   settings: ReadonlyMap<string, SettingsWriteTarget>,
+  configured: ReadonlyMap<string, unknown>,
   removed: ReadonlySet<string>,
 ): PlanProblem[] {
+  const keyOf = (t: SettingsWriteTarget) => `${t.file}#${t.doc}`;
   const byObject = new Map<string, string[]>();
   for (const [name, target] of settings) {
     if (removed.has(name)) continue;
-    const key = `${target.file}#${target.doc}`;
+    const key = keyOf(target);
     byObject.set(key, [...(byObject.get(key) ?? []), name]);
   }
+  // the clusters outside the mesh that read an object a configured
+  // cluster's own entries go in (peers' entries alone harm none)
+  const ownWritten = new Set(
+    [...settings]
+      .filter(([name]) => configured.has(name))
+      .map(([, t]) => keyOf(t)),
+  );
+  const outsiders = new Map<string, string[]>();
+  if (ownWritten.size)
+    for (const other of mesh.clusters) {
+      if (settings.has(other.name) || removed.has(other.name)) continue;
+      const target = settingsWriteTarget(mesh, other);
+      if ('problem' in target || target.create) continue;
+      const key = keyOf(target);
+      if (ownWritten.has(key))
+        outsiders.set(key, [...(outsiders.get(key) ?? []), other.name]);
+    }
   return [...byObject]
-    .filter(([, clusters]) => clusters.length > 1)
+    .filter(([key, clusters]) => clusters.length > 1 || outsiders.has(key))
     .map(([key, clusters]) => {
       const file = key.slice(0, key.lastIndexOf('#'));
+      const outside = outsiders.get(key) ?? [];
+      const own = clusters
+        .filter(c => configured.has(c))
+        .flatMap(c => ownSettingsSources(mesh, c, settings.get(c)!));
       return {
         field: file,
         message: `holds ConfigMap ${
           settings.get(clusters[0])!.configMap
-        }, the settings of ${clusters.join(
-          ', ',
-        )} alike: each cluster's own FQDN and LB IP cannot be written there (the last would win for all); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file), or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
+        }, the settings of ${
+          outside.length
+            ? `${clusters.join(', ')} and of ${outside.join(
+                ', ',
+              )} (outside the mesh)`
+            : clusters.join(', ')
+        } alike: each cluster's own FQDN and LB IP cannot be written there (${[
+          ...(clusters.length > 1 ? ['the last would win for all'] : []),
+          ...(outside.length
+            ? [`${outside.join(', ')} would take them for its own`]
+            : []),
+        ].join(
+          ', and ',
+        )}); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file)${
+          own.length ? ` (${own.join('; ')})` : ''
+        }, or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * The ConfigMaps besides the settings that the Kustomization applying a
+ * cluster's settings substitutes from and that no other cluster applies:
+ * the cluster's own values may go there, named in the conventions.
+ */
+function ownSettingsSources(
+  mesh: MeshModel,
+  name: string,
+  target: SettingsWriteTarget,
+): string[] {
+  const cluster = mesh.byName.get(name);
+  const applier = cluster?.cilium?.appliedBy ?? target.appliedBy;
+  if (!cluster || !applier) return [];
+  return applier.substituteFrom.flatMap(reference => {
+    if (reference.kind !== 'ConfigMap' || reference.name === target.configMap)
+      return [];
+    const file = cluster.render.objects.find(
+      ({ object }) =>
+        object.kind === 'ConfigMap' && object.name === reference.name,
+    )?.object.source.file;
+    const shared = mesh.clusters.some(
+      other =>
+        other !== cluster &&
+        other.render.objects.some(o => o.object.source.file === file),
+    );
+    return file && !shared
+      ? [
+          `${name}'s Kustomization ${applier.key} also substitutes from ConfigMap ${reference.name}, in ${file}, which only ${name} applies`,
+        ]
+      : [];
+  });
 }
 
 /**

@@ -1007,6 +1007,31 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it('refuses nothing when nothing is to be written: an error about a configured cluster that was already there is listed, not a refusal', () => {
+    // one ExternalDNS owner id for every cluster: each deletes the other's
+    // record, which no change of configure's fixes
+    const release =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    const shared = {
+      ...after,
+      [release]: after[release].replace(/^ *(txtOwnerId|txtPrefix):.*\n/gm, ''),
+    };
+    expect(shared[release]).not.toContain('txtOwnerId');
+    const again = applied(shared, storyInput).plan;
+    expect(again.edits).toEqual([]);
+    expect(again.problems).toEqual([]);
+    expect(again.alreadyThere.map(p => p.message)).toContainEqual(
+      expect.stringMatching(
+        /^\[dnsendpoint-matches\] infra: .* with --policy=sync and the TXT owner id "default" /,
+      ),
+    );
+    // the summary does not say no check of the change's was failing
+    expect(again.unfixedRules).toEqual(['dnsendpoint-matches']);
+    expect(again.summary).toContain(
+      'Still failing for a cluster it configures: `dnsendpoint-matches`, which nothing the change would write fixes (below).',
+    );
+  });
+
   it("never writes a peer's FQDN resolved with a value given to the run for that peer alone (each cluster's own secret domain)", () => {
     const { plan: refused } = applied(
       before,
@@ -4385,6 +4410,44 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       problem ? `${problem.field}: ${problem.message}` : plan.problems,
     ).toMatch(message);
     expect(plan.summary).toContain(`\`${field}\``);
+  });
+
+  it("refuses to write a cluster's own entries into settings a cluster outside the mesh applies too, naming a ConfigMap the cluster substitutes from alone", () => {
+    const files = { ...before };
+    // lab, kept out of the mesh, applies infra's settings file
+    for (const [file, text] of Object.entries(before))
+      if (file.startsWith('kubernetes/clusters/apps/'))
+        files[file.replace('/apps/', '/lab/')] = text.replace(/apps/g, 'lab');
+    files['kubernetes/clusters/lab/vars/kustomization.yaml'] = files[
+      'kubernetes/clusters/lab/vars/kustomization.yaml'
+    ].replace('../cluster-settings.yaml', '../../infra/cluster-settings.yaml');
+    // infra's Cilium values are substituted from a ConfigMap of its own too
+    const infra = 'kubernetes/clusters/infra';
+    files[`${infra}/infrastructure.yaml`] = files[
+      `${infra}/infrastructure.yaml`
+    ].replace(
+      '      - kind: Secret',
+      '      - kind: ConfigMap\n        name: infra-settings\n      - kind: Secret',
+    );
+    files[`${infra}/infra-settings.yaml`] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: infra-settings, namespace: flux-system}\ndata:\n  RACK: a1\n';
+    files[`${infra}/vars/kustomization.yaml`] += '  - ../infra-settings.yaml\n';
+    const conventions = resolveConventions({
+      ...knownDomain,
+      mesh: { exclude: ['lab'] },
+    });
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      conventions,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'kubernetes/clusters/infra/cluster-settings.yaml',
+      message: expect.stringMatching(
+        /^holds ConfigMap cluster-settings, the settings of infra and of lab \(outside the mesh\) alike: each cluster's own FQDN and LB IP cannot be written there \(lab would take them for its own\); give each cluster a settings ConfigMap of its own, named in the conventions \(settings\.configMap, settings\.file\) \(infra's Kustomization flux-system\/cluster-infra-infrastructure also substitutes from ConfigMap infra-settings, in kubernetes\/clusters\/infra\/infra-settings\.yaml, which only infra applies\)/,
+      ),
+    });
   });
 
   it("says when the pools around an address are each kept for another service by name, and advises a pool of the apiserver's own, never widening one", () => {

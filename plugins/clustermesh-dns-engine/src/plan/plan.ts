@@ -106,6 +106,7 @@ export function planMeshDnsChange(
       decisions: [],
       fixedRules: [],
       unsettledRules: [],
+      unfixedRules: [],
       ...rest,
       problems,
       summary: '',
@@ -199,6 +200,7 @@ export function planMeshDnsChange(
     problems: [],
     fixedRules,
     unsettledRules,
+    unfixedRules: verdict.unfixed,
     summary: '',
   };
   plan.summary = summaryMarkdown(plan);

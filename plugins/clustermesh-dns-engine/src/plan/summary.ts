@@ -118,7 +118,7 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
 export function checksChangeLine(
   plan: Pick<
     MeshDnsChangePlan,
-    'fixedRules' | 'unsettledRules' | 'alreadyThere'
+    'fixedRules' | 'unsettledRules' | 'unfixedRules' | 'alreadyThere'
   >,
   quote = '',
 ): string {
@@ -132,6 +132,12 @@ export function checksChangeLine(
       `No longer failing, but not evaluated for every cluster here: ${list(
         plan.unsettledRules,
       )}.`,
+    );
+  if (plan.unfixedRules.length)
+    out.push(
+      `Still failing for a cluster it configures: ${list(
+        plan.unfixedRules,
+      )}, which nothing the change would write fixes (below).`,
     );
   if (out.length) return out.join(' ');
   return plan.alreadyThere.length

@@ -49,6 +49,12 @@ export interface MeshDnsChangePlan {
    * but not evaluated for some cluster (unknown is not pass).
    */
   unsettledRules: string[];
+  /**
+   * Rules the change is about that still fail for a cluster it configures
+   * where it writes nothing (a second run): nothing it would write fixes
+   * them (the failures are among `alreadyThere`).
+   */
+  unfixedRules: string[];
   /** The report of the repository with the edits applied. */
   report?: MeshReport;
 }

@@ -97,6 +97,11 @@ export interface PlanVerdict {
   caused: PlanProblem[];
   /** Errors that were there before and have nothing to do with the change. */
   alreadyThere: PlanProblem[];
+  /**
+   * Rules the change is about failing for a cluster it configures, where
+   * it writes nothing (a second run): nothing it would write fixes them.
+   */
+  unfixed: string[];
 }
 
 /**
@@ -138,6 +143,7 @@ export function judgeChange(
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
   const alreadyThere: PlanProblem[] = [];
+  const unfixed = new Set<string>();
   for (const e of errorsOf(after)) {
     if (statedByInput.has(`${e.ruleId}|${e.cluster}`)) continue;
     const unknownBefore = earlier.has(e.identity)
@@ -184,6 +190,13 @@ export function judgeChange(
         : undefined;
     const dependedOn =
       aboutConfigured && e.ruleId !== undefined && changeRules.has(e.ruleId);
+    // nothing to write (a second run): no change to stop, the failure is
+    // listed, and said as not fixed where the change is about it
+    if (!written.size) {
+      alreadyThere.push(e.problem);
+      if (dependedOn) unfixed.add(e.ruleId!);
+      continue;
+    }
     let why: string | undefined;
     if (inWritten) why = `the change writes ${inWritten}`;
     else if (inBuild)
@@ -205,5 +218,5 @@ export function judgeChange(
       });
     else alreadyThere.push(e.problem);
   }
-  return { caused, alreadyThere };
+  return { caused, alreadyThere, unfixed: [...unfixed].sort() };
 }

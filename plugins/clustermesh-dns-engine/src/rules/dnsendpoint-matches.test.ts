@@ -859,6 +859,19 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('fails a record that the ExternalDNS of a cluster outside the mesh keeps in sync under the same TXT owner id: it deletes it all the same', () => {
+      expect(
+        infraResult(withExternalDns(['sources: [crd]', 'policy: sync']), {
+          mesh: { exclude: ['apps'] },
+        }),
+      ).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps, outside the mesh\) also manages "clustermesh-infra\.example\.net" with --policy=sync and the TXT owner id "default" /,
+        ),
+      });
+    });
+
     it("fails a record that another cluster's second ExternalDNS (a router's) keeps in sync under its owner id, though the first ones own theirs apart", () => {
       const result = infraResult(f => {
         // the public provider's: one owner per cluster

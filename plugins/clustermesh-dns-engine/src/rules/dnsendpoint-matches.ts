@@ -499,7 +499,14 @@ export const dnsEndpointMatches = defineClusterRule({
         const several = list.length > 1;
         return {
           others: list
-            .map(d => `${d.deployment.description} (${d.cluster})`)
+            .map(
+              d =>
+                `${d.deployment.description} (${d.cluster}${
+                  mesh.members.some(m => m.name === d.cluster)
+                    ? ''
+                    : ', outside the mesh'
+                })`,
+            )
             .join(', '),
           manage: several ? 'manage' : 'manages',
           fqdn: q(record.dnsName),

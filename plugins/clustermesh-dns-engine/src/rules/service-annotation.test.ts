@@ -71,6 +71,65 @@ describe('service-annotation', () => {
     );
   });
 
+  describe('a bootstrap helmfile installing the values with helm waiting', () => {
+    // the onedr0p template's shape: releases in apps.yaml, a base template
+    // whose values template reads each release's HelmRelease by printf
+    const bootstrap =
+      (release: string[]) => (files: Record<string, string>) => {
+        files['bootstrap/helmfile/apps.yaml'] = [
+          'helmDefaults:',
+          '  wait: true',
+          'bases:',
+          '  - default.yaml',
+          'releases:',
+          ...release,
+          '  - name: coredns',
+          '    namespace: kube-system',
+          '',
+        ].join('\n');
+        files['bootstrap/helmfile/default.yaml'] = [
+          'templates:',
+          '  default:',
+          '    values:',
+          '      - ./templates/values.yaml.gotmpl',
+          '',
+        ].join('\n');
+        files['bootstrap/helmfile/templates/values.yaml.gotmpl'] =
+          '{{ (fromYaml (readFile (printf "../../../kubernetes/infrastructure/networking/%s/core/helmrelease.yaml" .Release.Name))).spec.values | toYaml }}\n';
+      };
+    const warnings = (edit: (files: Record<string, string>) => void) =>
+      checksOf(edit).filter(c => c.severity === 'warning');
+
+    it('warns that the first install waits for an address no pool can give yet', () => {
+      const [warning] = warnings(
+        bootstrap(['  - name: cilium', '    namespace: kube-system']),
+      );
+      expect(warning.message).toBe(
+        "bootstrap/helmfile/apps.yaml installs these Cilium values to bootstrap a new cluster with helm waiting for every resource (`wait: true` for release cilium at bootstrap/helmfile/apps.yaml:2): helm waits until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so that first install waits out helm's timeout and fails",
+      );
+      expect(warning.location?.file).toBe(exampleFile.helmRelease);
+      expect(warning.remediation).toMatch(/`wait: false`/);
+    });
+
+    it("says nothing where the release's own wait is off, or no helmfile reads the values", () => {
+      expect(
+        warnings(
+          bootstrap([
+            '  - name: cilium',
+            '    namespace: kube-system',
+            '    wait: false',
+          ]),
+        ),
+      ).toEqual([]);
+      expect(
+        warnings(files => {
+          bootstrap(['  - name: cilium', '    namespace: kube-system'])(files);
+          files['bootstrap/helmfile/templates/values.yaml.gotmpl'] = '{}\n';
+        }),
+      ).toEqual([]);
+    });
+  });
+
   it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
     const withMetalLb = (files: Record<string, string>) => {
       files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =

@@ -30,10 +30,52 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import {
   defineClusterRule,
+  RuleResults,
   writtenOutBecause,
   q,
   substitutionRemedy,
 } from './rule';
+
+/** The messages of service-annotation. */
+const serviceAnnotationMessages = {
+  noValues: '{{reason}}',
+  noApiServer:
+    'clustermesh.useAPIServer is not true: the chart creates no clustermesh-apiserver service',
+  notLoadBalancer:
+    'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
+  unknownClass:
+    'clustermesh.apiserver.service.loadBalancerClass is {{class}}, not known here: whether Cilium LB IPAM serves the service is not known',
+  otherController:
+    "the cluster runs {{controller}} ({{where}}), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: {{which}}; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to {{classes}}, which LB IPAM serves and that controller leaves alone)",
+  otherClass:
+    'clustermesh.apiserver.service.loadBalancerClass is {{class}}: Cilium LB IPAM ignores a service of a class it does not serve (it serves none, {{served}}), so the service does not get the LB IP from it, whatever its annotation says',
+  noAnnotation:
+    'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
+  notLoadBalancerNoAnnotation:
+    'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer", and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
+  defaultTypeNoAnnotation:
+    'clustermesh.apiserver.service.type is not set (the chart makes a NodePort service), and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
+  noLbIpam:
+    'the chart is Cilium {{version}} ({{where}}), which has no LB IPAM (it came in 1.13): no pool gives the clustermesh-apiserver an address, whatever its annotation says, and the cluster knows no CiliumLoadBalancerIPPool kind',
+  annotationTooNew:
+    'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
+  notString: '{{what}} is {{value}}, not a string',
+  noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
+  sameUnknown:
+    'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}, the same value as the LB IP (not known here)',
+  unknown:
+    '{{what}} is {{value}} and the LB IP {{ip}}: values not known here, so they cannot be compared',
+  differs: '{{what}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
+  disagree:
+    'annotation {{key}} is {{value}} but clustermesh.apiserver.service.loadBalancerIP is {{other}}: the service asks LB IPAM for two addresses',
+  matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
+  metalLb:
+    "the cluster's LoadBalancer addresses come from MetalLB ({{pool}}), not from Cilium LB IPAM (no CiliumLoadBalancerIPPool is applied): how the clustermesh-apiserver service asks MetalLB for the LB IP is not checked here (MetalLB is not handled)",
+  pinned:
+    'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
+  bootstrapWaits:
+    "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for every resource ({{where}}): helm waits until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so that first install waits out helm's timeout and fails",
+};
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
 export const serviceAnnotation = defineClusterRule({
@@ -46,6 +88,8 @@ export const serviceAnnotation = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'noLbIpam')
       return 'Upgrade Cilium to 1.13 or later, whose LB IPAM gives the service the LB IP from a CiliumLoadBalancerIPPool; or, if another controller gives LoadBalancer addresses in this cluster, switch the rule off (rules.service-annotation: off) and point the FQDN at the address it gives.';
+    if (failure?.id === 'bootstrapWaits')
+      return "Give the Cilium release of the bootstrap helmfile `wait: false` (a release's own `wait` wins over `helmDefaults`), so that helm returns once the chart is applied: the clustermesh-apiserver gets its address when a pool is applied (by a `postsync` hook of the release, or by Flux). Or have the bootstrap install it as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on that release), which Flux then makes a LoadBalancer.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
     if (failure?.id === 'otherClass')
@@ -62,287 +106,294 @@ export const serviceAnnotation = defineClusterRule({
       failure,
     )}`;
   },
-  messages: {
-    noValues: '{{reason}}',
-    noApiServer:
-      'clustermesh.useAPIServer is not true: the chart creates no clustermesh-apiserver service',
-    notLoadBalancer:
-      'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
-    unknownClass:
-      'clustermesh.apiserver.service.loadBalancerClass is {{class}}, not known here: whether Cilium LB IPAM serves the service is not known',
-    otherController:
-      "the cluster runs {{controller}} ({{where}}), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: {{which}}; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to {{classes}}, which LB IPAM serves and that controller leaves alone)",
-    otherClass:
-      'clustermesh.apiserver.service.loadBalancerClass is {{class}}: Cilium LB IPAM ignores a service of a class it does not serve (it serves none, {{served}}), so the service does not get the LB IP from it, whatever its annotation says',
-    noAnnotation:
-      'clustermesh.apiserver.service has no LB IPAM annotation ({{keys}}) and no loadBalancerIP',
-    notLoadBalancerNoAnnotation:
-      'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer", and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
-    defaultTypeNoAnnotation:
-      'clustermesh.apiserver.service.type is not set (the chart makes a NodePort service), and the service has no LB IPAM annotation ({{keys}}) nor loadBalancerIP',
-    noLbIpam:
-      'the chart is Cilium {{version}} ({{where}}), which has no LB IPAM (it came in 1.13): no pool gives the clustermesh-apiserver an address, whatever its annotation says, and the cluster knows no CiliumLoadBalancerIPPool kind',
-    annotationTooNew:
-      'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
-    notString: '{{what}} is {{value}}, not a string',
-    noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
-    sameUnknown:
-      'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}, the same value as the LB IP (not known here)',
-    unknown:
-      '{{what}} is {{value}} and the LB IP {{ip}}: values not known here, so they cannot be compared',
-    differs: '{{what}} is {{value}}, not the LB IP {{ip}}{{unresolved}}',
-    disagree:
-      'annotation {{key}} is {{value}} but clustermesh.apiserver.service.loadBalancerIP is {{other}}: the service asks LB IPAM for two addresses',
-    matches: 'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}',
-    metalLb:
-      "the cluster's LoadBalancer addresses come from MetalLB ({{pool}}), not from Cilium LB IPAM (no CiliumLoadBalancerIPPool is applied): how the clustermesh-apiserver service asks MetalLB for the LB IP is not checked here (MetalLB is not handled)",
-    pinned:
-      'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
-  },
+  messages: serviceAnnotationMessages,
   fieldAbsence: ['noApiServer', 'noAnnotation', 'defaultTypeNoAnnotation'],
   fieldsOf: 'cilium',
   check(mesh, c, r) {
-    if (!c.cilium)
-      return [
-        r.notEvaluated('noValues', {
-          reason: ciliumUnavailableReason(mesh, c),
-        }),
-      ];
-    const cilium = c.cilium;
-    const v = cilium.values;
-    const out: CheckResult[] = [];
-    if (!chartEnables(getPath(v, ciliumValuesPaths.useApiServer)))
-      out.push(
-        r.fail(
-          'noApiServer',
-          {},
-          cilium.locate(ciliumValuesPaths.useApiServer),
-        ),
-      );
-    const type = getPath(v, ciliumValuesPaths.serviceType);
-    const notLoadBalancer = type !== 'LoadBalancer' ? out.length : -1;
-    if (type !== 'LoadBalancer')
-      out.push(
-        r.fail(
-          'notLoadBalancer',
-          { type: q(type ?? 'NodePort (chart default)') },
-          cilium.locate(ciliumValuesPaths.serviceType),
-        ),
-      );
-    // LB IPAM leaves a service of another class alone: nothing it is asked counts
-    const otherClass = classLbIpamIgnores(v);
-    if (otherClass !== undefined) {
-      const where = cilium.locate(ciliumValuesPaths.serviceLoadBalancerClass);
-      if (
-        unknownVariables(otherClass).length ||
-        hasUnresolvedReference(otherClass)
-      ) {
-        out.push(
-          r.notEvaluated('unknownClass', { class: q(otherClass) }, where),
-        );
-        return out;
-      }
-      out.push(
-        r.fail(
-          'otherClass',
-          {
-            class: q(otherClass),
-            served: lbIpamLoadBalancerClasses.join(', '),
-          },
-          where,
-        ),
-      );
-      return out;
-    }
-    // no class of its own: a cloud provider's controller of the cluster
-    // may take the service first
-    const classed = chartEnables(
-      getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
-    );
-    const cloud = classed ? undefined : cloudLoadBalancerApplied(c.render);
-    // a managed cloud's built-in controller, which no manifest deploys
-    const managed = classed || cloud ? undefined : managedCloudOf(c);
-    if (managed)
-      out.push(
-        r.notEvaluated(
-          'otherController',
-          {
-            controller: `${managed.cloud}'s own load balancer controller`,
-            where: `its Cilium values set ${
-              managed.setting
-            } at ${formatLocation(managed.location)}`,
-            which: 'it gives the service a cloud load balancer of its own',
-            classes: lbIpamLoadBalancerClasses.join(' or '),
-          },
-          cilium.locate(ciliumValuesPaths.serviceType),
-        ),
-      );
-    if (cloud)
-      out.push(
-        r.notEvaluated(
-          'otherController',
-          {
-            controller: describeObject(cloud.object),
-            where: formatLocation(locate(cloud.object)),
-            which: /aws-load-balancer-controller/.test(cloud.name)
-              ? 'from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false'
-              : 'it may answer the service before LB IPAM does',
-            classes: lbIpamLoadBalancerClasses.join(' or '),
-          },
-          cilium.locate(ciliumValuesPaths.serviceType),
-        ),
-      );
-    // MetalLB gives the addresses: an LB IPAM annotation asks nothing, and
-    // MetalLB's own way of asking is not read here
-    const metalLbPool = c.pools.length
-      ? undefined
-      : metalLbPoolApplied(c.render);
-    if (metalLbPool && notLoadBalancer < 0)
-      return [
-        ...out,
-        r.notEvaluated(
-          'metalLb',
-          { pool: describeObject(metalLbPool) },
-          cilium.locate(ciliumValuesPaths.serviceAnnotations),
-        ),
-      ];
-    const annotation = lbIpamAnnotation(v);
-    const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
-    // the annotation, else the service's spec.loadBalancerIP
-    let requested:
-      | { what: string; value: unknown; where: SourceLocation }
-      | undefined;
-    if (annotation)
-      requested = {
-        what: `annotation ${annotation.key}`,
-        value: annotation.value,
-        where: cilium.locate([
-          ...ciliumValuesPaths.serviceAnnotations,
-          annotation.key,
-        ]),
-      };
-    else if (loadBalancerIp !== undefined && loadBalancerIp !== null)
-      requested = {
-        what: 'clustermesh.apiserver.service.loadBalancerIP',
-        value: loadBalancerIp,
-        where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
-      };
-    // a pool of the LB IP alone, for selected services, pins it too
-    const pin =
-      !requested && out.length === 0 ? pinningPool(mesh, c) : undefined;
-    if (pin)
-      return [
-        r.pass(
-          'pinned',
-          {
-            pool: q(pin.name),
-            ip: c.lbIpAddress!.text,
-            where: formatLocation(pin.location),
-          },
-          cilium.locate(ciliumValuesPaths.serviceAnnotations),
-        ),
-      ];
-    if (!requested) {
-      const keys = lbIpamAnnotationKeys.join(' or ');
-      const at = cilium.locate(ciliumValuesPaths.serviceAnnotations);
-      // a NodePort service with no address asked: one setup to change, one finding
-      // a type written in the values is there whatever else is read; the
-      // chart's default only while no other values are unread
-      if (notLoadBalancer >= 0)
-        out.splice(
-          notLoadBalancer,
-          1,
-          type === undefined
-            ? r.fail(
-                'defaultTypeNoAnnotation',
-                { keys },
-                cilium.locate(ciliumValuesPaths.serviceType),
-              )
-            : r.fail(
-                'notLoadBalancerNoAnnotation',
-                { type: q(type), keys },
-                cilium.locate(ciliumValuesPaths.serviceType),
-              ),
-        );
-      else out.push(r.fail('noAnnotation', { keys }, at));
-      return out;
-    }
-    const pinned = ciliumVersion(c);
-    const version =
-      annotation?.key === 'lbipam.cilium.io/ips' ? pinned : undefined;
-    if (pinned && hasNoLbIpam(pinned))
-      out.push(
-        r.fail(
-          'noLbIpam',
-          { version: pinned.text, where: formatLocation(pinned.location) },
-          requested.where,
-        ),
-      );
-    else if (version && readsOnlyOldLbIpamAnnotation(version))
-      out.push(
-        r.fail(
-          'annotationTooNew',
-          { version: version.text, where: formatLocation(version.location) },
-          requested.where,
-        ),
-      );
-    if (
-      annotation &&
-      loadBalancerIp !== undefined &&
-      loadBalancerIp !== null &&
-      String(loadBalancerIp).trim() !== String(annotation.value).trim()
-    )
-      out.push(
-        r.fail(
-          'disagree',
-          {
-            key: annotation.key,
-            value: q(annotation.value),
-            other: q(loadBalancerIp),
-          },
-          cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
-        ),
-      );
-    const { what, value, where } = requested;
-    if (typeof value !== 'string') {
-      out.push(r.fail('notString', { what, value: q(value) }, where));
-    } else if (
-      unknownVariables(value).length ||
-      unknownVariables(c.lbIp?.value).length
-    ) {
-      // the same text, even if not known here, is the same address
-      if (c.lbIp && value.trim() === c.lbIp.value && out.length === 0)
-        return [r.pass('sameUnknown', { what, value }, where)];
-      out.push(
-        r.notEvaluated(
-          'unknown',
-          { what, value: q(value), ip: q(c.lbIp?.value ?? '') },
-          where,
-        ),
-      );
-    } else if (!c.lbIpAddress) {
-      out.push(r.notEvaluated('noLbIp', { what, value: q(value) }, where));
-    } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {
-      out.push(
-        r.fail(
-          'differs',
-          {
-            what,
-            value: q(value),
-            ip: c.lbIpAddress.text,
-            unresolved: hasUnresolvedReference(value)
-              ? ' (unresolved variable)'
-              : '',
-          },
-          where,
-        ),
-      );
-    } else if (out.length === 0) {
-      return [r.pass('matches', { what, value }, where)];
-    }
-    return out;
+    const results = serviceResults(mesh, c, r);
+    const waits = bootstrapWaits(mesh, c, r);
+    return waits ? [...results, waits] : results;
   },
 });
+
+/** What the clustermesh-apiserver service asks LB IPAM, checked. */
+function serviceResults(
+  mesh: MeshModel,
+  c: ClusterModel,
+  r: RuleResults<keyof typeof serviceAnnotationMessages>,
+): CheckResult[] {
+  if (!c.cilium)
+    return [
+      r.notEvaluated('noValues', {
+        reason: ciliumUnavailableReason(mesh, c),
+      }),
+    ];
+  const cilium = c.cilium;
+  const v = cilium.values;
+  const out: CheckResult[] = [];
+  if (!chartEnables(getPath(v, ciliumValuesPaths.useApiServer)))
+    out.push(
+      r.fail('noApiServer', {}, cilium.locate(ciliumValuesPaths.useApiServer)),
+    );
+  const type = getPath(v, ciliumValuesPaths.serviceType);
+  const notLoadBalancer = type !== 'LoadBalancer' ? out.length : -1;
+  if (type !== 'LoadBalancer')
+    out.push(
+      r.fail(
+        'notLoadBalancer',
+        { type: q(type ?? 'NodePort (chart default)') },
+        cilium.locate(ciliumValuesPaths.serviceType),
+      ),
+    );
+  // LB IPAM leaves a service of another class alone: nothing it is asked counts
+  const otherClass = classLbIpamIgnores(v);
+  if (otherClass !== undefined) {
+    const where = cilium.locate(ciliumValuesPaths.serviceLoadBalancerClass);
+    if (
+      unknownVariables(otherClass).length ||
+      hasUnresolvedReference(otherClass)
+    ) {
+      out.push(r.notEvaluated('unknownClass', { class: q(otherClass) }, where));
+      return out;
+    }
+    out.push(
+      r.fail(
+        'otherClass',
+        {
+          class: q(otherClass),
+          served: lbIpamLoadBalancerClasses.join(', '),
+        },
+        where,
+      ),
+    );
+    return out;
+  }
+  // no class of its own: a cloud provider's controller of the cluster
+  // may take the service first
+  const classed = chartEnables(
+    getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
+  );
+  const cloud = classed ? undefined : cloudLoadBalancerApplied(c.render);
+  // a managed cloud's built-in controller, which no manifest deploys
+  const managed = classed || cloud ? undefined : managedCloudOf(c);
+  if (managed)
+    out.push(
+      r.notEvaluated(
+        'otherController',
+        {
+          controller: `${managed.cloud}'s own load balancer controller`,
+          where: `its Cilium values set ${managed.setting} at ${formatLocation(
+            managed.location,
+          )}`,
+          which: 'it gives the service a cloud load balancer of its own',
+          classes: lbIpamLoadBalancerClasses.join(' or '),
+        },
+        cilium.locate(ciliumValuesPaths.serviceType),
+      ),
+    );
+  if (cloud)
+    out.push(
+      r.notEvaluated(
+        'otherController',
+        {
+          controller: describeObject(cloud.object),
+          where: formatLocation(locate(cloud.object)),
+          which: /aws-load-balancer-controller/.test(cloud.name)
+            ? 'from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false'
+            : 'it may answer the service before LB IPAM does',
+          classes: lbIpamLoadBalancerClasses.join(' or '),
+        },
+        cilium.locate(ciliumValuesPaths.serviceType),
+      ),
+    );
+  // MetalLB gives the addresses: an LB IPAM annotation asks nothing, and
+  // MetalLB's own way of asking is not read here
+  const metalLbPool = c.pools.length ? undefined : metalLbPoolApplied(c.render);
+  if (metalLbPool && notLoadBalancer < 0)
+    return [
+      ...out,
+      r.notEvaluated(
+        'metalLb',
+        { pool: describeObject(metalLbPool) },
+        cilium.locate(ciliumValuesPaths.serviceAnnotations),
+      ),
+    ];
+  const annotation = lbIpamAnnotation(v);
+  const loadBalancerIp = getPath(v, ciliumValuesPaths.serviceLoadBalancerIp);
+  // the annotation, else the service's spec.loadBalancerIP
+  let requested:
+    | { what: string; value: unknown; where: SourceLocation }
+    | undefined;
+  if (annotation)
+    requested = {
+      what: `annotation ${annotation.key}`,
+      value: annotation.value,
+      where: cilium.locate([
+        ...ciliumValuesPaths.serviceAnnotations,
+        annotation.key,
+      ]),
+    };
+  else if (loadBalancerIp !== undefined && loadBalancerIp !== null)
+    requested = {
+      what: 'clustermesh.apiserver.service.loadBalancerIP',
+      value: loadBalancerIp,
+      where: cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
+    };
+  // a pool of the LB IP alone, for selected services, pins it too
+  const pin = !requested && out.length === 0 ? pinningPool(mesh, c) : undefined;
+  if (pin)
+    return [
+      r.pass(
+        'pinned',
+        {
+          pool: q(pin.name),
+          ip: c.lbIpAddress!.text,
+          where: formatLocation(pin.location),
+        },
+        cilium.locate(ciliumValuesPaths.serviceAnnotations),
+      ),
+    ];
+  if (!requested) {
+    const keys = lbIpamAnnotationKeys.join(' or ');
+    const at = cilium.locate(ciliumValuesPaths.serviceAnnotations);
+    // a NodePort service with no address asked: one setup to change, one finding
+    // a type written in the values is there whatever else is read; the
+    // chart's default only while no other values are unread
+    if (notLoadBalancer >= 0)
+      out.splice(
+        notLoadBalancer,
+        1,
+        type === undefined
+          ? r.fail(
+              'defaultTypeNoAnnotation',
+              { keys },
+              cilium.locate(ciliumValuesPaths.serviceType),
+            )
+          : r.fail(
+              'notLoadBalancerNoAnnotation',
+              { type: q(type), keys },
+              cilium.locate(ciliumValuesPaths.serviceType),
+            ),
+      );
+    else out.push(r.fail('noAnnotation', { keys }, at));
+    return out;
+  }
+  const pinned = ciliumVersion(c);
+  const version =
+    annotation?.key === 'lbipam.cilium.io/ips' ? pinned : undefined;
+  if (pinned && hasNoLbIpam(pinned))
+    out.push(
+      r.fail(
+        'noLbIpam',
+        { version: pinned.text, where: formatLocation(pinned.location) },
+        requested.where,
+      ),
+    );
+  else if (version && readsOnlyOldLbIpamAnnotation(version))
+    out.push(
+      r.fail(
+        'annotationTooNew',
+        { version: version.text, where: formatLocation(version.location) },
+        requested.where,
+      ),
+    );
+  if (
+    annotation &&
+    loadBalancerIp !== undefined &&
+    loadBalancerIp !== null &&
+    String(loadBalancerIp).trim() !== String(annotation.value).trim()
+  )
+    out.push(
+      r.fail(
+        'disagree',
+        {
+          key: annotation.key,
+          value: q(annotation.value),
+          other: q(loadBalancerIp),
+        },
+        cilium.locate(ciliumValuesPaths.serviceLoadBalancerIp),
+      ),
+    );
+  const { what, value, where } = requested;
+  if (typeof value !== 'string') {
+    out.push(r.fail('notString', { what, value: q(value) }, where));
+  } else if (
+    unknownVariables(value).length ||
+    unknownVariables(c.lbIp?.value).length
+  ) {
+    // the same text, even if not known here, is the same address
+    if (c.lbIp && value.trim() === c.lbIp.value && out.length === 0)
+      return [r.pass('sameUnknown', { what, value }, where)];
+    out.push(
+      r.notEvaluated(
+        'unknown',
+        { what, value: q(value), ip: q(c.lbIp?.value ?? '') },
+        where,
+      ),
+    );
+  } else if (!c.lbIpAddress) {
+    out.push(r.notEvaluated('noLbIp', { what, value: q(value) }, where));
+  } else if (parseIpAddress(value.trim())?.text !== c.lbIpAddress.text) {
+    out.push(
+      r.fail(
+        'differs',
+        {
+          what,
+          value: q(value),
+          ip: c.lbIpAddress.text,
+          unresolved: hasUnresolvedReference(value)
+            ? ' (unresolved variable)'
+            : '',
+        },
+        where,
+      ),
+    );
+  } else if (out.length === 0) {
+    return [r.pass('matches', { what, value }, where)];
+  }
+  return out;
+}
+
+/**
+ * A clustermesh-apiserver of type LoadBalancer in values a bootstrap
+ * helmfile installs with helm's wait: no pool can exist yet to give it an
+ * address, so that install cannot finish.
+ */
+function bootstrapWaits(
+  mesh: MeshModel,
+  c: ClusterModel,
+  r: RuleResults<'bootstrapWaits'>,
+): CheckResult | undefined {
+  const cilium = c.cilium;
+  if (
+    !cilium ||
+    getPath(cilium.values, ciliumValuesPaths.serviceType) !== 'LoadBalancer' ||
+    !chartEnables(getPath(cilium.values, ciliumValuesPaths.useApiServer))
+  )
+    return undefined;
+  const at = cilium.locate(ciliumValuesPaths.serviceType);
+  // the release by its name, or its chart's
+  const names = [
+    cilium.object?.name,
+    getPath(cilium.object?.body, ['spec', 'releaseName']),
+    'cilium',
+  ].filter((n): n is string => typeof n === 'string');
+  const waiting = mesh.repository.readByBootstrap.waitingRelease?.(
+    at.file,
+    names,
+  );
+  if (!waiting) return undefined;
+  return r.warn(
+    'bootstrapWaits',
+    {
+      helmfile: waiting.helmfile,
+      where: `\`wait: true\` for release ${waiting.release} at ${formatLocation(
+        { file: waiting.helmfile, line: waiting.line },
+      )}`,
+    },
+    at,
+  );
+}
 
 /**
  * An enabled pool of the cluster whose blocks hold the LB IP alone and
