@@ -2566,7 +2566,7 @@ describe('detectConventions', () => {
         mode: 'manual',
       });
       expect(settingOf(found, 'dns.mode')?.reason).toBe(
-        "the repository's ExternalDNS (HelmRelease network/external-dns) reads no DNSEndpoints (no crd source), and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand, in docs/clustermesh-dns-records.md or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)",
+        "the repository's ExternalDNS (HelmRelease network/external-dns) reads no DNSEndpoints (no crd source), and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand: configure lists them in docs/clustermesh-dns-records.md, or in the clusters' CoreDNS hosts entries where they keep the peers (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)",
       );
       // one that reads them keeps DNSEndpoints the way
       expect(
@@ -3038,7 +3038,7 @@ describe('detectConventions', () => {
     const { conventions, found } = detectConventions(createRepoTree(files));
     expect(conventions.cilium?.lbIpamAnnotation).toBe('io.cilium/lb-ipam-ips');
     expect(settingOf(found, 'cilium.lbIpamAnnotation')?.reason).toBe(
-      "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6; 1 with the other key): the clustermesh-apiserver's follows them",
+      "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6; 1 with lbipam.cilium.io/ips): the clustermesh-apiserver's follows them",
     );
     // as many of each: none is the repository's
     files['kubernetes/apps/home/web.yaml'] = service(

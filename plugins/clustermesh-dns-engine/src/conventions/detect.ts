@@ -8,7 +8,7 @@ import { getPath, isRecord } from '../core/paths';
 import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
-import { isCiliumChart } from '../cilium/values';
+import { isCiliumChart, lbIpamAnnotationKeys } from '../cilium/values';
 import { pushedArtifactRoots } from './detect/artifactRoots';
 import {
   ciliumChartNeedles,
@@ -829,7 +829,11 @@ export function detectConventions(
           } ${used.count === 1 ? 'place' : 'places'}, e.g. ${where(
             used.location,
           )}${
-            used.others ? `; ${used.others} with the other key` : ''
+            used.others
+              ? `; ${used.others} with ${lbIpamAnnotationKeys.find(
+                  k => k !== used.key,
+                )}`
+              : ''
           }): the clustermesh-apiserver's follows them`,
           used.location,
         );
@@ -1706,15 +1710,17 @@ function manualModeReason(
     : undefined;
   // one name for the copies of one release in several clusters' folders
   const names = [...new Set(deployments.map(d => d.description))];
+  // where configure writes them, not a file there may already be
+  const keptAt = `configure lists them in ${file}, or in the clusters' CoreDNS hosts entries where they keep the peers`;
   if (names.length)
     return `the repository's ExternalDNS (${firstFew(names)}) ${
       names.length > 1 ? 'read' : 'reads'
     } no DNSEndpoints (no crd source)${
       byResourceSet ? ` (${byResourceSet})` : ''
-    }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
+    }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
   if (byResourceSet)
-    return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
-  return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand, in ${file} or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+    return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
+  return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
 }
 
 /**

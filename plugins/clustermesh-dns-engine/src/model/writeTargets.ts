@@ -22,6 +22,7 @@ import {
 import type { ClusterModel, MeshModel } from './types';
 import {
   ciliumObjectApplied,
+  externalDnsDeploymentsOf,
   unevaluatedParts,
   unevaluatedPartsNote,
 } from './queries';
@@ -1024,11 +1025,36 @@ export function fqdnForm(
     } is applied${
       applier ? ` by Kustomization ${applier.key}` : ''
     } without post-build substitution, so Flux stores its values verbatim`;
-  if (missing.length)
+  if (missing.length) {
+    // the domains the cluster's ExternalDNS publish in: the names it uses;
+    // a value given to this run said by its variable, as the files hold it
+    const given = Object.entries(clusterValues(conventions, cluster.name));
+    const asWritten = (filter: string) =>
+      given.reduce(
+        (text, [variable, value]) =>
+          value ? text.split(value).join(`\${${variable}}`) : text,
+        filter.trim().replace(secretPlaceholderPattern, '$${$1}'),
+      );
+    const published = [
+      ...new Set(
+        externalDnsDeploymentsOf(cluster).flatMap(d =>
+          d.filters.domains.map(asWritten),
+        ),
+      ),
+    ]
+      .filter(f => f && !missing.some(v => referencedVariables(f).includes(v)))
+      .slice(0, 3);
     return undefinedIn(
       missing,
-      ` (give the FQDN template of the names you use: --fqdn-template, the action's fqdnTemplate or the conventions' fqdnTemplate; or define ${missing[0]} in its settings)`,
+      ` (give the FQDN template of the names you use: --fqdn-template, the action's fqdnTemplate or the conventions' fqdnTemplate${
+        published.length
+          ? `, e.g. in a domain its ExternalDNS publishes in: ${published
+              .map(f => `clustermesh-{cluster}.${f}`)
+              .join(', ')}`
+          : ''
+      }; or define ${missing[0]} in its settings)`,
     );
+  }
   if (secret.length === 0) {
     const result = envsubst(template, n => plain.get(n), { strict: false });
     const resolved = result.ok ? result.output : template;

@@ -1032,6 +1032,34 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it.each([
+    ['given to the run', knownDomain],
+    ['not known here (a SOPS Secret)', {}],
+  ])(
+    "names the domains the cluster's ExternalDNS publishes in where the template's variable is defined nowhere, as the files write them (the domain %s)",
+    (_, values) => {
+      // named once, in a template no cluster applies (a gatus endpoint)
+      const { plan: refused } = applied(
+        {
+          ...before,
+          'kubernetes/templates/gatus.yaml':
+            'endpoints:\n  - url: https://status.${MESH_DOMAIN}\n',
+        },
+        storyInput,
+        resolveConventions({
+          ...values,
+          fqdnTemplate: 'clustermesh-{cluster}.${MESH_DOMAIN}',
+        }),
+      );
+      expect(refused.edits).toEqual([]);
+      expect(refused.problems.map(p => p.message)).toContainEqual(
+        expect.stringMatching(
+          /^the FQDN of infra, clustermesh-infra\.\$\{MESH_DOMAIN\}, cannot be resolved: MESH_DOMAIN is not defined for infra \(give the FQDN template of the names you use: .*, e\.g\. in a domain its ExternalDNS publishes in: clustermesh-\{cluster\}\.\$\{SECRET_DOMAIN\}; or define MESH_DOMAIN in its settings\)$/,
+        ),
+      );
+    },
+  );
+
   it("never writes a peer's FQDN resolved with a value given to the run for that peer alone (each cluster's own secret domain)", () => {
     const { plan: refused } = applied(
       before,
@@ -3739,7 +3767,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     ).toMatchObject({
       value: 'manual',
       reason:
-        "no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet helm-charts (platform/helm-charts.yaml:1), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand, in docs/clustermesh-dns-records.md or in the clusters' CoreDNS hosts entries (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)",
+        "no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ResourceSet helm-charts (platform/helm-charts.yaml:1), which this engine does not expand, names external-dns: whether it deploys ExternalDNS is not known, so the records are kept by hand: configure lists them in docs/clustermesh-dns-records.md, or in the clusters' CoreDNS hosts entries where they keep the peers (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)",
     });
   });
 
