@@ -588,6 +588,25 @@ describe('detectConventions', () => {
     );
   });
 
+  it('resolves 2.x among the Flux versions of a pinned flux-operator manifests artifact: strict only from v0.53.0, which brought Flux 2.9', () => {
+    const pinned = (tag: string) =>
+      detectConventions(
+        createRepoTree(
+          fluxInstanceClusters(
+            `      distribution:\n        version: 2.x\n        artifact: oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:${tag}\n`,
+          ),
+        ),
+      );
+    const old = pinned('v0.37.1');
+    expect(old.conventions.flux?.strictSubstitution).toBe(false);
+    expect(settingOf(old.found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux 2\.x, resolved in the pinned flux-operator-manifests:v0\.37\.1 \(before flux-operator v0\.53\.0, which brought Flux 2\.9: Flux 2\.8 at most\) \(kubernetes\/main\/.*\), as in all 2 places found, replaces an undefined variable without a default by an empty string/,
+    );
+    expect(
+      pinned('v0.53.2').conventions.flux?.strictSubstitution,
+    ).toBeUndefined();
+  });
+
   it("takes the flux-instance chart's default (2.x, strict) where its values set no version, and only where none is written", () => {
     const files = fluxInstanceClusters(
       '',

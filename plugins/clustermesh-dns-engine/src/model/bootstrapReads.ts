@@ -17,8 +17,9 @@ export interface BootstrapReader {
   installs?(chart: string): string[];
   /**
    * The bootstrap release that installs a file's values with helm's wait
-   * (helmfile `wait: true`, of the release or its `helmDefaults`): helm then
-   * waits until every Service of type LoadBalancer has an address.
+   * (helmfile `wait: true` or `atomic: true`, of the release or its
+   * `helmDefaults`): helm then waits until every Service of type
+   * LoadBalancer has an address.
    */
   waitingRelease?(
     file: string,
@@ -32,7 +33,9 @@ export interface WaitingBootstrapRelease {
   /** The helmfile that defines the release. */
   helmfile: string;
   release: string;
-  /** The line of the `wait: true` that applies to it. */
+  /** What makes helm wait: `wait`, or `atomic` (which waits too). */
+  setting: 'wait' | 'atomic';
+  /** The line of the setting (`true`) that applies to it. */
   line: number;
 }
 
@@ -115,6 +118,9 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
   );
 }
 
+/** The helmfile settings that make helm wait for what it installs (`atomic` waits too). */
+const waitSettings = ['wait', 'atomic'] as const;
+
 /**
  * Where a helmfile's release of one of the names (or of a chart so named)
  * waits: `wait: true` on the release, else in `helmDefaults`; undefined
@@ -126,17 +132,18 @@ function releaseWaits(
   text: string,
   names: readonly string[],
 ): WaitingBootstrapRelease | undefined {
-  let defaults: { wait: unknown; line?: number } | undefined;
+  const defaults = new Map<string, { value: unknown; line?: number }>();
   let release:
     | { root: unknown; index: number; value: Record<string, unknown> }
     | undefined;
   for (const { value: root } of parseYamlText(path, text).documents) {
     if (!isRecord(root)) continue;
-    if (isRecord(root.helmDefaults) && 'wait' in root.helmDefaults)
-      defaults = {
-        wait: root.helmDefaults.wait,
-        line: lineAtPath(root, ['helmDefaults', 'wait']),
-      };
+    for (const setting of waitSettings)
+      if (isRecord(root.helmDefaults) && setting in root.helmDefaults)
+        defaults.set(setting, {
+          value: root.helmDefaults[setting],
+          line: lineAtPath(root, ['helmDefaults', setting]),
+        });
     const releases: unknown[] = Array.isArray(root.releases)
       ? root.releases
       : [];
@@ -149,16 +156,23 @@ function releaseWaits(
         release = { root, index, value };
   }
   if (!release) return undefined;
-  const name = String(release.value.name);
-  if ('wait' in release.value) {
-    const line = lineAtPath(release.root, ['releases', release.index, 'wait']);
-    return release.value.wait === true && line !== undefined
-      ? { helmfile: path, release: name, line }
-      : undefined;
+  const found = release;
+  // the release's own setting wins over helmDefaults'
+  for (const setting of waitSettings) {
+    const own = setting in found.value;
+    const value = own ? found.value[setting] : defaults.get(setting)?.value;
+    const line = own
+      ? lineAtPath(found.root, ['releases', found.index, setting])
+      : defaults.get(setting)?.line;
+    if (value === true && line !== undefined)
+      return {
+        helmfile: path,
+        release: String(found.value.name),
+        setting,
+        line,
+      };
   }
-  return defaults?.wait === true && defaults.line !== undefined
-    ? { helmfile: path, release: name, line: defaults.line }
-    : undefined;
+  return undefined;
 }
 
 /**

@@ -74,7 +74,7 @@ const serviceAnnotationMessages = {
   pinned:
     'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
   bootstrapWaits:
-    "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for every resource ({{where}}): helm waits until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so that first install waits out helm's timeout and fails",
+    "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs ({{where}}): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
 };
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
@@ -89,7 +89,7 @@ export const serviceAnnotation = defineClusterRule({
     if (failure?.id === 'noLbIpam')
       return 'Upgrade Cilium to 1.13 or later, whose LB IPAM gives the service the LB IP from a CiliumLoadBalancerIPPool; or, if another controller gives LoadBalancer addresses in this cluster, switch the rule off (rules.service-annotation: off) and point the FQDN at the address it gives.';
     if (failure?.id === 'bootstrapWaits')
-      return "Give the Cilium release of the bootstrap helmfile `wait: false` (a release's own `wait` wins over `helmDefaults`), so that helm returns once the chart is applied: the clustermesh-apiserver gets its address when a pool is applied (by a `postsync` hook of the release, or by Flux). Or have the bootstrap install it as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on that release), which Flux then makes a LoadBalancer.";
+      return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
     if (failure?.id === 'otherClass')
@@ -387,9 +387,9 @@ function bootstrapWaits(
     'bootstrapWaits',
     {
       helmfile: waiting.helmfile,
-      where: `\`wait: true\` for release ${waiting.release} at ${formatLocation(
-        { file: waiting.helmfile, line: waiting.line },
-      )}`,
+      where: `\`${waiting.setting}: true\` for release ${
+        waiting.release
+      } at ${formatLocation({ file: waiting.helmfile, line: waiting.line })}`,
     },
     at,
   );

@@ -86,6 +86,9 @@ function versionPathOf(v: Record<string, any>): string[] | undefined {
   return versionPaths[String(v.kind)];
 }
 
+/** The first flux-operator release whose manifests hold Flux 2.9 (v0.53.0). */
+const operatorWithStrictFlux: [number, number] = [0, 53];
+
 /**
  * A FluxInstance's (or the flux-operator chart's) `distribution.version`,
  * or the tag of the `flux-manifests` OCI artifact a Kustomization installs.
@@ -99,7 +102,32 @@ export function readInstanceVersions(
     const path = versionPathOf(v);
     if (!path) continue;
     const version = fluxVersion(getPath(v, path), () => doc.at(path));
-    if (version) found.push(version);
+    if (!version) continue;
+    // a wildcard resolves among the versions a pinned manifests artifact
+    // holds: the newest Flux of that flux-operator release, not the latest
+    const artifact = literal(getPath(v, [...path.slice(0, -1), 'artifact']));
+    const pinned =
+      version.version[1] === Infinity && artifact
+        ? /flux-operator-manifests:v?(\d+)\.(\d+)\.(\d+)/.exec(artifact)
+        : null;
+    if (pinned && artifact) {
+      const operator = pinned.slice(1).map(Number);
+      const withStrict =
+        operator[0] > operatorWithStrictFlux[0] ||
+        (operator[0] === operatorWithStrictFlux[0] &&
+          operator[1] >= operatorWithStrictFlux[1]);
+      found.push({
+        version: withStrict ? version.version : [2, strictSinceFlux[1] - 1],
+        text: `${version.text}, resolved in the pinned ${artifact.slice(
+          artifact.lastIndexOf('/') + 1,
+        )} (${
+          withStrict
+            ? 'from flux-operator v0.53.0, which brought Flux 2.9'
+            : 'before flux-operator v0.53.0, which brought Flux 2.9: Flux 2.8 at most'
+        })`,
+        location: version.location,
+      });
+    } else found.push(version);
   }
   return found;
 }
