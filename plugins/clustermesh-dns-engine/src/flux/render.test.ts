@@ -1094,6 +1094,19 @@ spec:
           '#!/usr/bin/env bash\nkubectl apply --server-side -f "${ROOT}/apps/cilium/settings.yaml"\n',
       }).findings,
     ).toEqual([]);
+    // or that applies a template of the object (its secrets injected)
+    const template = {
+      ...files,
+      'bootstrap/resources.yaml.tpl':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: flux-system\ndata:\n  TOKEN: op://vault/item/token\n',
+      '.taskfiles/bootstrap/Taskfile.yaml':
+        'version: "3"\ntasks:\n  apps:\n    cmds:\n      - op inject --in-file bootstrap/resources.yaml.tpl | kubectl apply -f -\n',
+    };
+    expect(renderFiles(template).findings).toEqual([]);
+    // a file that only names it (a Kustomization's substituteFrom) applies nothing
+    template['bootstrap/resources.yaml.tpl'] =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: other\nspec:\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n';
+    expect(renderFiles(template).findings).toHaveLength(1);
     // optional: Flux goes on without it
     const optional = { ...files };
     optional['apps/cilium/ks.yaml'] = files['apps/cilium/ks.yaml'].replace(

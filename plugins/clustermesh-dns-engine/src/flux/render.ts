@@ -145,6 +145,38 @@ export class FluxRenderer {
   readonly #scriptMentions = new Map<string, boolean>();
 
   /**
+   * Whether a bootstrap script applies an object before Flux runs: it
+   * names the object's file, or another file (a template its secrets are
+   * injected into) that holds an object of the same kind and name.
+   */
+  #appliedByScript(object: SubstitutedObject): boolean {
+    if (this.#namedByScript(object.source.file)) return true;
+    const name = utf8(`name: ${object.name}`);
+    const kind = utf8(`kind: ${object.kind}`);
+    return this.#index.tree.paths().some(path => {
+      if (path === object.source.file) return false;
+      const bytes = this.#index.tree.read(path);
+      if (
+        bytes === undefined ||
+        !containsBytes(bytes, name) ||
+        !containsBytes(bytes, kind) ||
+        !this.#namedByScript(path)
+      )
+        return false;
+      // an object of that kind and name, not a reference to one (a
+      // Kustomization's substituteFrom)
+      return this.#files
+        .read(path)
+        .documents.some(
+          d =>
+            isRecord(d.value) &&
+            d.value.kind === object.kind &&
+            getPath(d.value, ['metadata', 'name']) === object.name,
+        );
+    });
+  }
+
+  /**
    * Whether a bootstrap script of the repository (a shell script, a
    * Taskfile, a justfile, a Makefile) names a file, by its name: it
    * applies it before Flux runs (`kubectl apply` of the cluster's settings
@@ -524,8 +556,8 @@ export class FluxRenderer {
       );
     findings.push(...selfDependencies(rendered, cluster));
     findings.push(
-      ...selfSubstitutions(rendered, cluster, file =>
-        this.#namedByScript(file),
+      ...selfSubstitutions(rendered, cluster, object =>
+        this.#appliedByScript(object),
       ),
     );
     findings.push(
@@ -1245,8 +1277,8 @@ function appliedBeforeItself(
 function selfSubstitutions(
   rendered: readonly RenderedKustomization[],
   cluster: string,
-  /** Whether a bootstrap script applies a file before Flux runs. */
-  appliedByScript: (file: string) => boolean,
+  /** Whether a bootstrap script applies an object (its file, or another of its kind and name) before Flux runs. */
+  appliedByScript: (object: SubstitutedObject) => boolean,
 ): EngineFinding[] {
   const byKey = new Map(rendered.map(k => [k.key, k]));
   const within = (k: RenderedKustomization, ancestor: string) => {
@@ -1277,8 +1309,9 @@ function selfSubstitutions(
       const made = appliers
         .flatMap(r => r.objects)
         .find(o => o.kind === ref.kind && o.name === ref.name)!;
-      // applied first by the bootstrap (its script names the file)
-      if (appliedByScript(made.source.file)) continue;
+      // applied first by the bootstrap (its script names the file, or a
+      // template of the object: `op inject --in-file secrets.yaml.tpl`)
+      if (appliedByScript(made)) continue;
       out.push({
         code: 'flux-error',
         severity: 'warning',

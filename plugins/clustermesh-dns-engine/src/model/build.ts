@@ -610,7 +610,8 @@ export function buildMeshModel(
         }
         return unappliedPools;
       },
-      mentions: text => {
+      mentions: (text, except) => {
+        if (except) return mentioned(tree, cache, text, { leftBehind: except });
         // asked per cluster of a mesh: each text is looked for once
         let found = mentions.get(text);
         if (found === undefined) {

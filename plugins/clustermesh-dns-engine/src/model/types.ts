@@ -148,8 +148,11 @@ export interface RepositoryFacts {
    * it (folder by folder), or it has none and the file is below it.
    */
   builds(dir: string, file: string): boolean;
-  /** Whether any file of the repository holds this text (documentation aside). */
-  mentions(text: string): boolean;
+  /**
+   * Whether any file of the repository holds this text (documentation
+   * aside), or any but those `except` leaves out.
+   */
+  mentions(text: string, except?: (file: string) => boolean): boolean;
   /** The ExternalDNS deployments written anywhere in the repository, applied or not. */
   externalDnsDeployments(): readonly ExternalDnsDeployment[];
   /**

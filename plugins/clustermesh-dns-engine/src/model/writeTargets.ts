@@ -13,6 +13,7 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { VariableValue } from '../flux/variables';
 import { describeObject } from '../core/manifest';
+import { firstFew } from '../core/text';
 import {
   basenamePath,
   dirnamePath,
@@ -105,7 +106,7 @@ export function settingsUnread(
 ): string | undefined {
   const { conventions } = mesh;
   const { fqdn, lbIp } = conventions.variables;
-  if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  if ([fqdn, lbIp].some(v => mentionedFor(mesh, cluster, v))) return undefined;
   if (!cluster.settingsObject || settingsReadByNothing(cluster)) {
     // one text for every such cluster: the summary says it once
     if (
@@ -129,6 +130,61 @@ export function settingsUnread(
       cluster.settingsObject ? 'settings variables' : 'one'
     }: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
   return undefined;
+}
+
+/**
+ * Whether a variable is named where a cluster may read it: in a file it
+ * applies, or one no cluster applies (an installer outside Flux that
+ * templates the values), not only in other clusters' files (a
+ * Kustomization of another cluster substituting it inline).
+ */
+function mentionedFor(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  variable: string,
+): boolean {
+  if (!mesh.repository.mentions(variable)) return false;
+  if (
+    filesAppliedBy(cluster).some(file =>
+      mesh.repository.readText(file)?.includes(variable),
+    )
+  )
+    return true;
+  const appliers = appliersOf(mesh);
+  return mesh.repository.mentions(variable, file => {
+    const clusters = appliers.get(file);
+    return clusters !== undefined && !clusters.has(cluster);
+  });
+}
+
+/** The files a cluster applies: its objects', its Kustomizations'. */
+function filesAppliedBy(cluster: ClusterModel): string[] {
+  return [
+    ...new Set([
+      ...cluster.render.objects.map(o => o.object.source.file),
+      ...cluster.render.kustomizations.flatMap(k =>
+        k.object ? [k.object.source.file] : [],
+      ),
+    ]),
+  ];
+}
+
+/** The clusters applying each file; once per mesh. */
+const appliersByMesh = new WeakMap<MeshModel, Map<string, Set<ClusterModel>>>();
+
+function appliersOf(mesh: MeshModel) {
+  let byFile = appliersByMesh.get(mesh);
+  if (!byFile) {
+    byFile = new Map();
+    for (const c of mesh.clusters)
+      for (const file of filesAppliedBy(c)) {
+        const set = byFile.get(file);
+        if (set) set.add(c);
+        else byFile.set(file, new Set([c]));
+      }
+    appliersByMesh.set(mesh, byFile);
+  }
+  return byFile;
 }
 
 /** Each mesh's Cilium write targets, found once. */
@@ -159,29 +215,46 @@ function ownCiliumValues(
 }
 
 /**
- * Whether a cluster's settings ConfigMap is read by nothing: no
- * Kustomization of the cluster substitutes from it (a repository whose
- * Kustomizations substitute nothing keeps one for its own notes).
- *
- * @public
+ * The Kustomizations of a cluster that substitute from its settings
+ * ConfigMap (or that a substitution webhook gives its keys); undefined
+ * when its settings are no ConfigMap.
  */
-export function settingsReadByNothing(cluster: ClusterModel): boolean {
+function settingsReaders(cluster: ClusterModel) {
   const found = cluster.settingsObject;
-  if (!found || found.object.kind !== 'ConfigMap') return false;
+  if (!found || found.object.kind !== 'ConfigMap') return undefined;
   const namespace = found.object.namespace ?? found.appliedBy.namespace;
-  return !cluster.render.kustomizations.some(
+  return cluster.render.kustomizations.filter(
     k =>
       (k.namespace === namespace &&
         k.substituteFrom.some(
           r => r.kind === 'ConfigMap' && r.name === found.object.name,
         )) ||
-      // or a substitution webhook gives its keys to the Kustomization
       k.injectedFrom?.some(
         r =>
           r.kind === 'ConfigMap' &&
           r.name === found.object.name &&
           r.namespace === namespace,
       ),
+  );
+}
+
+/**
+ * Whether a cluster's settings ConfigMap is read by nothing of the mesh:
+ * no Kustomization of the cluster substitutes from it (a repository whose
+ * Kustomizations substitute nothing keeps one for its own notes), or,
+ * where the Cilium values are read, none that applies them or a
+ * DNSEndpoint of the cluster (settings only its Flux entry substitutes).
+ *
+ * @public
+ */
+export function settingsReadByNothing(cluster: ClusterModel): boolean {
+  const readers = settingsReaders(cluster);
+  if (!readers) return false;
+  if (!cluster.cilium) return readers.length === 0;
+  return !readers.some(
+    k =>
+      k.key === cluster.cilium?.appliedBy?.key ||
+      cluster.dnsEndpoints.some(e => e.appliedBy.key === k.key),
   );
 }
 
@@ -210,15 +283,26 @@ export function settingsNotWanted(
   const applier = cluster.cilium?.appliedBy;
   if (!applier || applier.postBuild) return undefined;
   const { fqdn, lbIp } = conventions.variables;
-  if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  if ([fqdn, lbIp].some(v => mentionedFor(mesh, cluster, v))) return undefined;
   if (!ownCiliumValues(mesh, cluster)) return undefined;
+  const readers = settingsReaders(cluster);
   const unread = cluster.settingsObject
     ? `the one it has, ${describeObject({
         ...cluster.settingsObject.object,
         namespace:
           cluster.settingsObject.object.namespace ??
           cluster.settingsObject.appliedBy.namespace,
-      })}, is read by nothing: no Kustomization substitutes from it; `
+      })}, is read by nothing${
+        readers?.length
+          ? ` of the mesh: ${firstFew(
+              readers.map(k => `Kustomization ${k.key}`),
+            )}, which ${
+              readers.length > 1 ? 'substitute' : 'substitutes'
+            } from it, ${
+              readers.length > 1 ? 'apply' : 'applies'
+            } neither the Cilium values nor a DNSEndpoint`
+          : ': no Kustomization substitutes from it'
+      }; `
     : '';
   return `${unread}its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
 }

@@ -5428,3 +5428,47 @@ describe('planMeshDnsChange where a bootstrap installs ExternalDNS before Flux',
     );
   });
 });
+
+describe('a cluster whose settings only its Flux entry substitutes, beside one whose Cilium Kustomization substitutes inline', () => {
+  it('writes the first one values out and no settings entries nothing of its mesh reads, and the result validates', () => {
+    const files = fixtureFiles('configure-per-cluster-literal/repo');
+    // nebula's Cilium Kustomization substitutes values of its own inline
+    const nebula = 'k8s/nebula/apps/cilium/ks.yaml';
+    files[nebula] = files[nebula].replace(
+      '  path: ./k8s/nebula/apps/cilium/app\n',
+      '  path: ./k8s/nebula/apps/cilium/app\n  postBuild:\n    substitute:\n      CLUSTER_NAME: nebula\n',
+    );
+    const input = {
+      clusters: [
+        { name: 'media', ip: '10.41.69.10' },
+        { name: 'nebula', ip: '10.42.69.10' },
+      ],
+    };
+    const conventions = detectedIn(files, {
+      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    // nebula's entries inline, where its values read them
+    expect(after[nebula]).toContain('CILIUM_CLUSTERMESH_LB_IP: 10.42.69.10');
+    // media's values written out; its settings, which only its entry
+    // substitutes, untouched
+    expect(after['k8s/media/apps/cilium/app/helm-release.yaml']).toContain(
+      'lbipam.cilium.io/ips: 10.41.69.10',
+    );
+    expect(after['k8s/media/vars/cluster-config.yaml']).toBe(
+      files['k8s/media/vars/cluster-config.yaml'],
+    );
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^media: no settings ConfigMap is written \(the one it has, ConfigMap flux-system\/cluster-config, is read by nothing of the mesh: /,
+      ),
+    );
+    const report = validateMesh(
+      createRepoTree(after),
+      detectedIn(after, { fqdnTemplate: 'clustermesh-{cluster}.example.fi' }),
+    );
+    expect(report.summary.errors).toBe(0);
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+  });
+});

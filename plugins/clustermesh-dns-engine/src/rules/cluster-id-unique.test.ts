@@ -5,6 +5,10 @@ import {
   replace,
 } from '../__testUtils__/rules';
 import { clusterIdUnique } from './cluster-id-unique';
+import { detectConventions } from '../conventions/detect';
+import { resolveConventions } from '../conventions/resolve';
+import { validateMesh } from '../report/report';
+import { fixtureTree } from '../__testUtils__/trees';
 
 const idOf = (cluster: string, from: string, to: string) =>
   replace(exampleFile.settings(cluster), `CLUSTER_ID: "${from}"`, to);
@@ -92,5 +96,29 @@ describe('cluster-id-unique', () => {
         ),
       },
     ]);
+  });
+});
+
+describe('cluster-id-unique where a bootstrap helmfile installs the values', () => {
+  it('advises the number itself in values a bootstrap helmfile installs as they are', () => {
+    const release = 'clusters/b/apps/cilium/helmrelease.yaml';
+    const tree = fixtureTree('configure-own-folder-entry/repo', files => {
+      files[release] = files[release].replace('id: ${CLUSTER_ID}', 'id: 0');
+      files[
+        'bootstrap/helmfile.yaml'
+      ] = `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values: ['{{ readFile "../${release}" | fromYaml | get "spec.values" | toYaml }}']\n`;
+    });
+    const check = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    )
+      .clusters.find(c => c.name === 'b')!
+      .checks.find(
+        k => k.ruleId === 'cluster-id-unique' && k.outcome === 'fail',
+      )!;
+    expect(check.message).toBe('cluster.id 0 is not within 1..255');
+    expect(check.remediation).toBe(
+      `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: bootstrap/helmfile.yaml reads ${release} to install a new cluster, where Flux does not substitute.`,
+    );
   });
 });

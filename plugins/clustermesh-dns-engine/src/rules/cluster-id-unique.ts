@@ -7,7 +7,7 @@ import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
-import { defineMeshRule, q, sharedValues } from './rule';
+import { defineMeshRule, q, sharedValues, writtenOutBecause } from './rule';
 
 /** What a member's values say its cluster.id is. */
 type ClusterId =
@@ -48,8 +48,15 @@ export const clusterIdUnique = defineMeshRule({
   scope: 'mesh',
   description:
     "Each cluster of the mesh has its own Cilium `cluster.id`, from 1 to 255 (511 with `clustermesh.maxConnectedClusters: 511`): ClusterMesh tells the clusters' identities apart by it, and the chart's default, 0, is for a cluster outside any mesh.",
-  remediation: () =>
-    'Give each cluster its own `cluster.id` in its Cilium values (a `CLUSTER_ID` setting per cluster, substituted into `cluster.id: ${CLUSTER_ID}`).',
+  remediation: (c, failure) => {
+    // a file a bootstrap helmfile installs as it is takes the number itself
+    const literal = writtenOutBecause(c, failure);
+    return literal && !literal.note
+      ? `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: ${literal.why}.`
+      : `Give each cluster its own \`cluster.id\` in its Cilium values (a \`CLUSTER_ID\` setting per cluster, substituted into \`cluster.id: \${CLUSTER_ID}\`).${
+          literal?.note ?? ''
+        }`;
+  },
   messages: {
     shared: 'cluster.id {{id}} is also the cluster.id of {{others}}',
     outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
