@@ -2905,6 +2905,45 @@ describe('detectConventions', () => {
         ).toBeUndefined();
     });
 
+    it("takes a cluster's literal domain filter that is its own value of the variable the others filter on as that variable", () => {
+      const files = (nasDomain: string) => {
+        const out: Files = {};
+        for (const [c, domain] of [
+          ['main', 'main.example'],
+          ['nas', nasDomain],
+        ]) {
+          out[`clusters/${c}/flux/sync.yaml`] = fluxKustomization(
+            'flux-system',
+            `./clusters/${c}`,
+          );
+          out[
+            `clusters/${c}/cluster-settings.yaml`
+          ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  EXTERNAL_DOMAIN: ${domain}\n`;
+        }
+        out['clusters/main/external-dns.yaml'] = externalDnsRelease(
+          'cloudflare',
+          ['sources: [crd]', 'domainFilters: ["${EXTERNAL_DOMAIN}"]'],
+        );
+        // nas's router ExternalDNS writes its domain out
+        out['clusters/nas/external-dns.yaml'] = externalDnsRelease('webhook', [
+          'sources: [crd, service]',
+          'domainFilters: [nas.example]',
+        ]);
+        return createRepoTree(out);
+      };
+      const { conventions, found } = detectConventions(files('nas.example'));
+      expect(conventions.fqdnTemplate).toBe(
+        'clustermesh-{cluster}.${EXTERNAL_DOMAIN}',
+      );
+      expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
+        "every ExternalDNS that reads DNSEndpoints publishes only names in ${EXTERNAL_DOMAIN} (HelmRelease network/external-dns: domain filter; nas.example, written out, is its cluster's value of it), so the clusters' FQDNs are made in it",
+      );
+      // another domain than its own: no one template
+      expect(
+        detectConventions(files('other.example')).conventions.fqdnTemplate,
+      ).toBeUndefined();
+    });
+
     it("takes the one domain an ExternalDNS that reads no DNSEndpoints publishes in, where the default template's variable appears nowhere", () => {
       const files = (elsewhere: Record<string, string> = {}) =>
         createRepoTree({

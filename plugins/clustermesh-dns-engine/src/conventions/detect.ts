@@ -1059,7 +1059,25 @@ export function detectConventions(
   const templateOpen =
     explicit.fqdnTemplate === undefined && !settingsNames && !valuesNames;
   const filtered = templateOpen
-    ? filteredDomain(deployments, () => defaultAbsent().length > 0)
+    ? filteredDomain(
+        deployments,
+        () => defaultAbsent().length > 0,
+        true,
+        // a cluster's literal filter that is its own value of the others'
+        // variable (`cnas.dev`, its EXTERNAL_DOMAIN): one template still
+        (literal, variable, file) => {
+          const folder = clusterFolderOf(clustersPath, file);
+          return (
+            folder !== undefined &&
+            settingsDocuments().some(
+              d =>
+                clusterFolderOf(clustersPath, d.file) === folder &&
+                String(getPath(d.value, ['data', variable]) ?? '').trim() ===
+                  literal,
+            )
+          );
+        },
+      )
     : undefined;
   // none reads DNSEndpoints (the records are kept by hand), but where the
   // default's domain variable is nowhere, the one domain the repository's
@@ -1075,9 +1093,13 @@ export function detectConventions(
       conventions.fqdnTemplate,
       `every ExternalDNS that reads DNSEndpoints publishes only names in ${
         filtered.domain
-      } (${filtered.deployments.join(
-        ', ',
-      )}: domain filter), so the clusters' FQDNs are made in it`,
+      } (${[...new Set(filtered.deployments)].join(', ')}: domain filter${
+        filtered.literals
+          ? `; ${filtered.literals.join(', ')}, written out, ${
+              filtered.literals.length > 1 ? 'are' : 'is'
+            } its cluster's value of it`
+          : ''
+      }), so the clusters' FQDNs are made in it`,
       filtered.location,
     );
   } else if (published) {
@@ -1190,8 +1212,16 @@ function filteredDomain(
   defaultUnusable: () => boolean,
   /** Those that read DNSEndpoints only (else every one with a domain filter). */
   readersOnly = true,
+  /** Whether a literal filter of a deployment in a file is its cluster's value of a variable. */
+  valueOf?: (literal: string, variable: string, file: string) => boolean,
 ):
-  | { domain: string; deployments: string[]; location: SourceLocation }
+  | {
+      domain: string;
+      deployments: string[];
+      location: SourceLocation;
+      /** Literal filters taken for the variable: their cluster's value of it. */
+      literals?: string[];
+    }
   | undefined {
   const readers = readersOnly
     ? deployments.filter(d => d.sources.includes('crd'))
@@ -1201,6 +1231,26 @@ function filteredDomain(
   for (const d of readers) {
     if (!d.filters.domains.length) return undefined;
     for (const filter of d.filters.domains) domains.add(filter.trim());
+  }
+  // the literals that are their cluster's value of the one variable the
+  // others filter on count as that variable
+  const variables = [...domains].filter(f => /^\$\{\w+\}$/.test(f));
+  let literals: string[] = [];
+  if (domains.size > 1 && variables.length === 1 && valueOf) {
+    const variable = variables[0].slice(2, -1);
+    const unified = readers.every(d =>
+      d.filters.domains.every(f => {
+        const filter = f.trim();
+        return (
+          filter === variables[0] || valueOf(filter, variable, d.location.file)
+        );
+      }),
+    );
+    if (unified) {
+      literals = [...domains].filter(f => f !== variables[0]);
+      domains.clear();
+      domains.add(variables[0]);
+    }
   }
   const [domain] = domains;
   if (domains.size !== 1) return undefined;
@@ -1216,6 +1266,7 @@ function filteredDomain(
     domain,
     deployments: readers.map(d => d.description),
     location: readers[0].location,
+    ...(literals.length && { literals }),
   };
 }
 
