@@ -2518,6 +2518,35 @@ describe('detectConventions', () => {
       );
     });
 
+    it("takes an ExternalDNS as applied where a Kustomization reaches it by a path that picks the cluster's folder by a variable", () => {
+      const files: Files = {};
+      for (const c of ['main', 'k0s']) {
+        files[`clusters/${c}/flux/sync.yaml`] = fluxKustomization(
+          'flux-system',
+          `./clusters/${c}/flux`,
+        );
+        // one shared definition: the folder picked by ENVIRONMENT
+        files[`clusters/${c}/flux/apps.yaml`] = fluxKustomization(
+          'cluster-apps',
+          './clusters/${ENVIRONMENT}/apps',
+          `  postBuild:\n    substitute:\n      ENVIRONMENT: ${c}\n`,
+        );
+      }
+      files['clusters/main/apps/external-dns/ks.yaml'] = fluxKustomization(
+        'external-dns',
+        './clusters/${ENVIRONMENT}/apps/external-dns/app',
+      );
+      files['clusters/main/apps/external-dns/app/helmrelease.yaml'] =
+        externalDnsRelease('webhook', ['sources: [service]']);
+      const { found } = detectConventions(createRepoTree(files));
+      expect(settingOf(found, 'dns.provider')?.reason).toMatch(
+        /uses provider webhook; none uses Cloudflare/,
+      );
+      expect(settingOf(found, 'dns.provider')?.reason).not.toMatch(
+        /no cluster's Flux applies/,
+      );
+    });
+
     it('says when no cluster applies the ExternalDNS its settings are read from (its entry commented out), and prefers one in what Flux builds over one every source leaves out', () => {
       const networking =
         'kubernetes/infrastructure/networking/kustomization.yaml';
@@ -2903,6 +2932,46 @@ describe('detectConventions', () => {
         expect(
           detectConventions(files(filters)).conventions.fqdnTemplate,
         ).toBeUndefined();
+    });
+
+    it('takes the provider whose domain filters alone take the FQDNs where the deployments publish to several', () => {
+      const tree = createRepoTree({
+        'clusters/main/flux/sync.yaml': fluxKustomization(
+          'flux-system',
+          './clusters/main',
+        ),
+        // the default template's variable is used: it stays the template
+        'clusters/main/echo.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo}\ndata: {host: "echo.${SECRET_DOMAIN}"}\n',
+        // the public zone at Cloudflare, the home zone on a router
+        'clusters/main/external-dns.yaml': externalDnsRelease('cloudflare', [
+          'sources: [crd, ingress]',
+          'excludeDomains: [home.example]',
+        ]),
+        'clusters/main/external-dns-router.yaml': externalDnsRelease(
+          'webhook',
+          ['sources: [crd, service]', 'domainFilters: [home.example]'],
+        ).replace('name: external-dns,', 'name: external-dns-router,'),
+      });
+      const provider = (fqdnTemplate?: string) => {
+        const explicit = fqdnTemplate ? { fqdnTemplate } : {};
+        const { conventions, found } = detectConventions(tree, explicit);
+        return [conventions.dns?.provider, settingOf(found, 'dns.provider')];
+      };
+      expect(provider('clustermesh-{cluster}.home.example')).toEqual([
+        'other',
+        expect.objectContaining({
+          source: 'detected',
+          reason: expect.stringMatching(
+            /^the ExternalDNS deployments publish to several providers, and the clusters' FQDNs \(clustermesh-\{cluster\}\.home\.example\) are taken by the domain filters of HelmRelease network\/external-dns-router \(clusters\/main\/external-dns-router\.yaml:\d+\) alone, which uses provider webhook; /,
+          ),
+        }),
+      ]);
+      // a secret domain: not known which, the default kept
+      expect(provider()).toEqual([
+        undefined,
+        expect.objectContaining({ source: 'default', value: 'cloudflare' }),
+      ]);
     });
 
     it("takes a cluster's literal domain filter that is its own value of the variable the others filter on as that variable", () => {

@@ -33,12 +33,14 @@ import {
   holdsFluxReconciler,
   KustomizationPath,
   kustomizeBaseReferences,
+  VariablePath,
   ownSourceNames,
   readFluxEntries,
 } from './detect/entryPoints';
 import {
   ExternalDnsDeployment,
   externalDnsPrefixes,
+  inDomain,
   prefixOf,
   proxiesByDefault,
   repositoryExternalDnsDeployments,
@@ -767,7 +769,12 @@ export function detectConventions(
   // leave out (an old `kube_old/`) counts only when nothing else says it
   const sourceIgnore = conventions.flux?.sourceIgnore;
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
-  const reachable = reachableFromEntries(entries, kustomizations, appliedBy);
+  const reachable = reachableFromEntries(
+    entries,
+    kustomizations,
+    appliedBy,
+    fluxEntries.variablePaths,
+  );
   const isBuilt = (file: string) => built?.isFile(file) ?? true;
   // what no cluster runs: out of every source's build, or in a folder
   // kept for the record (`archive/`, `.archive/`, `kube_old/`) no
@@ -928,21 +935,23 @@ export function detectConventions(
     : detected;
   if (!explicit.dns?.externalDnsAnnotationPrefix)
     detectPrefix(deployments, tree, cache, conventions, detectedDns, kept);
-  if (explicit.dns?.provider === undefined)
-    detectProvider(
-      deployments,
-      conventions,
-      detectedDns,
-      kept,
-      () =>
-        cloudflareDns01Issuer(
-          preferBuilt(
-            [...scanDocuments(tree, cache, ['cloudflare'])],
-            d => d.file,
-          ),
-        ),
-      detected,
-    );
+  const mixedProviders =
+    explicit.dns?.provider === undefined
+      ? detectProvider(
+          deployments,
+          conventions,
+          detectedDns,
+          kept,
+          () =>
+            cloudflareDns01Issuer(
+              preferBuilt(
+                [...scanDocuments(tree, cache, ['cloudflare'])],
+                d => d.file,
+              ),
+            ),
+          detected,
+        )
+      : undefined;
   if (explicit.dns?.proxiedByDefault === undefined)
     detectProxied(deployments, conventions, detectedDns, kept);
   if (explicit.dns?.mode === undefined)
@@ -1168,7 +1177,59 @@ export function detectConventions(
       );
     }
   }
+  // several providers: the one whose domain filters take the FQDNs
+  if (mixedProviders)
+    providerOfNames(
+      mixedProviders,
+      explicit.fqdnTemplate ??
+        conventions.fqdnTemplate ??
+        defaultConventions.fqdnTemplate,
+      conventions,
+      found,
+    );
   return { conventions, found };
+}
+
+/**
+ * Where the ExternalDNS deployments publish to several providers: the one
+ * whose domain filters take the clusters' FQDNs (the template's domain,
+ * written out), when they all name it; it replaces the kept default.
+ */
+function providerOfNames(
+  named: readonly ExternalDnsDeployment[],
+  template: string,
+  conventions: MeshConventionsInput,
+  found: DetectedConvention[],
+) {
+  const name = template.replace('{cluster}', 'cluster').toLowerCase();
+  if (name.includes('${')) return;
+  const taking = named.filter(
+    ({ filters: { domains, excludeDomains } }) =>
+      domains.some(f => !f.includes('${') && inDomain(name, f)) &&
+      !excludeDomains.some(f => inDomain(name, f)),
+  );
+  const providers = new Set(taking.map(d => d.provider));
+  if (providers.size !== 1) return;
+  const provider = providers.has('cloudflare') ? 'cloudflare' : 'other';
+  conventions.dns = { ...conventions.dns, provider };
+  const at = found.findIndex(f => f.setting === 'dns.provider');
+  const entry: DetectedConvention = {
+    setting: 'dns.provider',
+    value: provider,
+    source: 'detected',
+    reason: `the ExternalDNS deployments publish to several providers, and the clusters' FQDNs (${template}) are taken by the domain filters of ${taking
+      .map(d => `${d.description} (${where(d.location)})`)
+      .join(', ')} alone, which ${
+      taking.length > 1 ? 'use' : 'uses'
+    } provider ${taking[0].provider}${
+      provider === 'cloudflare'
+        ? ': Cloudflare\'s TTL range and "DNS only" apply'
+        : '; so Cloudflare\'s TTL range and "DNS only" do not apply'
+    }`,
+    location: taking[0].location,
+  };
+  if (at >= 0) found.splice(at, 1, entry);
+  else found.push(entry);
 }
 
 /** Says where the FQDN template was found: the names that follow it there, one of them, and those that do not. */
@@ -1628,7 +1689,8 @@ function noEntryPerCluster(
  * The DNS provider, for TTL ranges and "DNS only": Cloudflare, or another
  * one, when every ExternalDNS deployment of the repository names it (the
  * default, Cloudflare's narrower range, stays when none is found or they
- * differ, and the report says it is only the default).
+ * differ, and the report says it is only the default). Where they publish
+ * to several providers, those that name one: the FQDNs decide later.
  */
 function detectProvider(
   deployments: ExternalDnsDeployment[],
@@ -1641,7 +1703,7 @@ function detectProvider(
     | undefined,
   /** How a provider found from the issuer is said (not from the deployments). */
   detectedByIssuer: Detected = detected,
-) {
+): ExternalDnsDeployment[] | undefined {
   // an ExternalDNS left at its chart's provider (aws) and sources is not
   // configured: it says nothing of where the zone is
   const unconfigured = (d: ExternalDnsDeployment) =>
@@ -1664,9 +1726,10 @@ function detectProvider(
         issuer.location,
       );
     }
-    return;
+    return undefined;
   }
-  if (named.length !== considered.filter(d => !unconfigured(d)).length) return;
+  if (named.length !== considered.filter(d => !unconfigured(d)).length)
+    return undefined;
   const cloudflare = named.filter(d => d.provider === 'cloudflare').length;
   if (cloudflare && cloudflare !== named.length) {
     // each record's own provider is the one whose filters take its name
@@ -1681,7 +1744,7 @@ function detectProvider(
           ', ',
         )}): a record's provider is the one whose domain filters take its name; where that is not known, Cloudflare's narrower TTL range is kept`,
     );
-    return;
+    return named;
   }
   const provider = cloudflare ? 'cloudflare' : 'other';
   conventions.dns = { ...conventions.dns, provider };
@@ -1714,9 +1777,9 @@ function detectProvider(
       .join(', ')}${ending}`,
     named[0].location,
   );
+  return undefined;
 }
 
-/** The first cert-manager issuer whose ACME solvers answer DNS-01 at Cloudflare. */
 function cloudflareDns01Issuer(
   documents: Iterable<ScannedDocument>,
 ): { what: string; location: SourceLocation } | undefined {
@@ -2055,6 +2118,8 @@ function reachableFromEntries(
   entries: readonly FluxEntry[],
   kustomizations: readonly KustomizationPath[],
   appliedBy: ReturnType<typeof buildIncludes>,
+  /** Kustomizations whose path picks a folder by a variable: each cluster's folder under the parent. */
+  variablePaths: readonly VariablePath[] = [],
 ): (file: string) => boolean {
   const memo = new Map<string, boolean>();
   // a file below the path, or one its kustomization lists from elsewhere
@@ -2065,9 +2130,21 @@ function reachableFromEntries(
     const known = memo.get(file);
     if (known !== undefined) return known;
     memo.set(file, false); // a cycle reaches nothing new
+    // a path that picks a folder by a variable builds the file's own
+    // folder of that level (`kubernetes/clusters/${ENVIRONMENT}/apps`)
+    const byVariable = (v: VariablePath) => {
+      const prefix = v.parent ? `${v.parent}/` : '';
+      if (!file.startsWith(prefix)) return false;
+      const folder = file.slice(prefix.length).split('/')[0];
+      const path = [v.parent, folder, v.rest].filter(Boolean).join('/');
+      return builds(path, file) && reachable(v.declaredIn);
+    };
     const found =
       entries.some(e => builds(e.path, file)) ||
-      kustomizations.some(k => builds(k.path, file) && reachable(k.declaredIn));
+      kustomizations.some(
+        k => builds(k.path, file) && reachable(k.declaredIn),
+      ) ||
+      variablePaths.some(byVariable);
     memo.set(file, found);
     return found;
   };

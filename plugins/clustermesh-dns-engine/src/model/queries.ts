@@ -29,6 +29,7 @@ import {
 import {
   ExternalDnsDeployment,
   externalDnsServer,
+  inDomain,
   readExternalDnsChartSources,
   readExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
@@ -487,12 +488,6 @@ export function externalDnsDeploymentsOf(
     deploymentsByCluster.set(cluster, found);
   }
   return found;
-}
-
-/** Whether a name is in a domain of ExternalDNS's filters (`example.com` takes itself and its subdomains). */
-function inDomain(name: string, domain: string): boolean {
-  const d = domain.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
-  return name === d || name.endsWith(`.${d}`);
 }
 
 /**

@@ -155,6 +155,12 @@ export interface ExternalDnsFilters {
   written?: { annotation?: string; label?: string };
 }
 
+/** Whether a name is in a domain of ExternalDNS's filters (`example.com` takes itself and its subdomains). */
+export function inDomain(name: string, domain: string): boolean {
+  const d = domain.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
+  return name === d || name.endsWith(`.${d}`);
+}
+
 /** The values of a flag, as `--flag=value` or `--flag value`. */
 export function flagValues(args: readonly string[], flag: string): string[] {
   const out: string[] = [];
