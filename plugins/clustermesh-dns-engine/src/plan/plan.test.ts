@@ -458,6 +458,16 @@ describe("manual mode with the records in the peers' CoreDNS hosts entries", () 
       ['beta', 'pass'],
       ['gamma', 'pass'],
     ]);
+    // the TTL checked is the one CoreDNS serves, not dns.ttl
+    const ttl = validateMesh(createRepoTree(after), conventionsOf(after))
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.find(c => c.ruleId === 'ttl-valid')!;
+    expect(ttl).toMatchObject({
+      outcome: 'not-applicable',
+      message: expect.stringMatching(
+        /^its peers' CoreDNS hosts entries answer the name \(clusters\/(beta|gamma)\/coredns\.yaml:\d+\), with TTL 3600 \(the hosts plugin's default: its block sets no ttl\): CoreDNS serves it, not the DNS provider/,
+      ),
+    });
     expect(applied(after, all, conventionsOf(after)).plan.edits).toEqual([]);
 
     // taken out again (its own values switch ClusterMesh off): its entry goes

@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  formatLocation,
   isValidTtl,
   ttlRange,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -10,6 +11,7 @@ import {
   recordsOfCluster,
 } from '../model/queries';
 import { clusterRecordRow } from '../model/recordsDocument';
+import { hostsDefaultTtl, peersHostsEntries } from '../model/coreDnsHosts';
 import { locate } from '../yaml/locate';
 import { defineClusterRule, q } from './rule';
 
@@ -31,6 +33,8 @@ export const ttlValid = defineClusterRule({
     valid: 'TTL {{ttl}} is within {{range}}',
     noRecord:
       'the cluster has no record to check (the configured TTL {{ttl}}, dns.ttl, what configure writes, is within {{range}})',
+    inHosts:
+      "its peers' CoreDNS hosts entries answer the name ({{where}}), with TTL {{ttl}} ({{why}}): CoreDNS serves it, not the DNS provider, so the provider's range does not apply",
   },
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
@@ -76,6 +80,23 @@ export const ttlValid = defineClusterRule({
           return [r.pass('valid', { ttl: row.ttl, range }, location)];
       }
       if (out.length) return out;
+      // answered by the peers' CoreDNS hosts entries, with their block's TTL
+      const hosts = peersHostsEntries(mesh, c).flatMap(p => p.entries);
+      if (hosts.length && !row)
+        return [
+          r.notApplicable(
+            'inHosts',
+            {
+              where: formatLocation(hosts[0].location),
+              ttl: hosts[0].ttl,
+              why:
+                hosts[0].ttl === hostsDefaultTtl
+                  ? "the hosts plugin's default: its block sets no ttl"
+                  : "its block's ttl",
+            },
+            hosts[0].location,
+          ),
+        ];
       return [r.notApplicable('noRecord', { ttl: String(dns.ttl), range })];
     }
     const records = recordsOfCluster(c);
