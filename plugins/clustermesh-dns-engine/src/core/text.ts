@@ -12,3 +12,10 @@ export function firstFew(items: readonly string[], shown = 3): string {
     ? `${items.slice(0, shown).join(', ')} and ${items.length - shown} more`
     : items.join(', ');
 }
+
+/** Items as a sentence lists them: `a`, `a and b`, `a, b and c`. @internal */
+export function inWords(items: readonly string[]): string {
+  return items.length > 1
+    ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+    : items.join('');
+}

@@ -1,5 +1,6 @@
 import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { stringify } from 'yaml';
+import { inWords } from '../core/text';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
@@ -115,10 +116,8 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           own.file
         }, applied by a new Flux Kustomization, ${
           own.name
-        } (in ${own.declarations
-          .map(d => d.file)
-          .join(', ')}), after ${own.after.join(
-          ' and ',
+        } (in ${own.declarations.map(d => d.file).join(', ')}), after ${inWords(
+          own.after,
         )}, with the source and substitution of ${cilium.name}: in ${
           cilium.name
         } itself, a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included.`,

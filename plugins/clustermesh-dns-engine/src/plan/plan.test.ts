@@ -5482,3 +5482,48 @@ describe('a cluster whose settings only its Flux entry substitutes, beside one w
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 });
+
+describe('the records Kustomization where a Kustomization of its own applies the DNSEndpoint CRD', () => {
+  it('depends on that Kustomization too, and says so', () => {
+    const files = fixtureFiles('configure-per-cluster-literal/repo');
+    for (const c of ['media', 'nebula']) {
+      files[`k8s/${c}/apps/kustomization.yaml`] += '  - ./crds/ks.yaml\n';
+      files[`k8s/${c}/apps/crds/ks.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        '  name: cluster-apps-crds',
+        '  namespace: flux-system',
+        'spec:',
+        `  path: ./k8s/${c}/apps/crds/app`,
+        '  prune: false',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  interval: 30m',
+        '',
+      ].join('\n');
+      files[`k8s/${c}/apps/crds/app/kustomization.yaml`] =
+        'resources: [dnsendpoint-crd.yaml]\n';
+      files[`k8s/${c}/apps/crds/app/dnsendpoint-crd.yaml`] =
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: dnsendpoints.externaldns.k8s.io}\nspec: {group: externaldns.k8s.io, names: {kind: DNSEndpoint, plural: dnsendpoints}, scope: Namespaced, versions: []}\n';
+    }
+    const input = {
+      clusters: [
+        { name: 'media', ip: '10.41.69.10' },
+        { name: 'nebula', ip: '10.42.69.10' },
+      ],
+    };
+    const conventions = detectedIn(files, {
+      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(after['k8s/media/apps/cilium/ks.yaml']).toContain(
+      '  dependsOn:\n    - name: cluster-apps-cilium\n    - name: cluster-apps-crds\n',
+    );
+    expect(plan.decisions).toContainEqual(
+      expect.stringContaining(
+        'after cluster-apps-cilium and cluster-apps-crds, with the source',
+      ),
+    );
+  });
+});

@@ -1,6 +1,8 @@
+import { inWords } from '../core/text';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
   appliesOrIs,
+  dnsEndpointCrdOf,
   externalDnsApplier,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
@@ -198,6 +200,22 @@ export function recordsKustomizationFor(
     );
     after.push(externalDns.name);
   }
+  // and the one applying the DNSEndpoint CRD, where a file of the
+  // repository does and another Kustomization than ExternalDNS's
+  const crd = sameName(clusters.map(dnsEndpointCrdApplier));
+  if (
+    crd &&
+    crd.key !== externalDns?.key &&
+    crd.key !== cilium.key &&
+    !clusters.some(c => appliesOrIs(c, crd.key, cilium))
+  ) {
+    dependsOn.push(
+      crd.namespace === cilium.namespace
+        ? { name: crd.name }
+        : { name: crd.name, namespace: crd.namespace },
+    );
+    after.push(crd.name);
+  }
   const declarations: RecordsKustomization['declarations'] = [];
   for (const [i, site] of sites.entries()) {
     const raw = raws[i];
@@ -339,6 +357,14 @@ function externalDnsKustomizationOf(
   );
 }
 
+/** The Kustomization that applies the DNSEndpoint CRD, where a file of the repository does (not a chart's). */
+function dnsEndpointCrdApplier(
+  cluster: ClusterModel,
+): RenderedKustomization | undefined {
+  const crd = dnsEndpointCrdOf(cluster);
+  return crd && cluster.render.objects.find(o => o.object === crd)?.appliedBy;
+}
+
 /** The Kustomization every cluster has by one name (a dependency is by name), or undefined. */
 function sameName(
   list: (RenderedKustomization | undefined)[],
@@ -429,8 +455,8 @@ export function writeRecordsKustomization(
       file,
       `Kustomization ${own.name}: applies ${dirnamePath(
         own.file,
-      )} after ${own.after.join(
-        ' and ',
+      )} after ${inWords(
+        own.after,
       )}, apart from Cilium: without the DNSEndpoint CRD yet, only it fails, and it retries`,
     );
   }
