@@ -332,11 +332,14 @@ function planEdits(
     // pools that pools-disjoint compares (one network, both for the
     // apiserver): the address is the overlap that check fails, and the
     // change depends on it
-    if (found.kind === 'in-pool' && shareNetwork(mesh, c.name, other.name)) {
+    const oneNetwork = shareNetwork(mesh, c.name, other.name);
+    if (found.kind === 'in-pool' && oneNetwork) {
       inputProblems.push({ field: `clusters[${i}].ip`, message, remedy });
       statedByInput.add(`pools-disjoint|${c.name}`);
       statedByInput.add(`pools-disjoint|${other.name}`);
-    } else
+    } else if (oneNetwork)
+      // on separate networks (pools.networks) an address each holds is
+      // each network's own
       sharedAddresses.push(
         `${c.name}: ${message}; ${remedy[0].toLowerCase()}${remedy.slice(1)}`,
       );

@@ -32,6 +32,18 @@ describe('YamlTextEditor', () => {
     );
   });
 
+  it("adds a key after the comments closing the block above it, which are that block's (an entry commented out under its last key)", () => {
+    const text =
+      'values:\n  hubble:\n    relay:\n      enabled: false\n    # ui:\n    #   enabled: true\n# end of values\n';
+    expect(
+      edit(text, e =>
+        e.setEntries(0, ['values', 'clustermesh'], { useAPIServer: true }),
+      ),
+    ).toBe(
+      'values:\n  hubble:\n    relay:\n      enabled: false\n    # ui:\n    #   enabled: true\n  clustermesh:\n    useAPIServer: true\n# end of values\n',
+    );
+  });
+
   it('quotes a new value holding a variable as the file quotes those, and leaves other values plain', () => {
     const text =
       'ipv4NativeRoutingCIDR: "${IP_POD_CIDR_V4}"\ncluster:\n  name: "${CLUSTER_NAME}"\nclustermesh:\n  useAPIServer: true\n';

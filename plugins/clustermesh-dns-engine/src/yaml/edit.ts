@@ -655,9 +655,30 @@ export class YamlTextEditor {
         const lines = renderBlock(atEnd, column, this.#blockStyle(), quote);
         if (isMap(node))
           lines.unshift(...this.#separation(node, a, column, lines.length));
-        yield this.#linesSplice(this.#lineEnd(lastOffset(node)), lines, rank);
+        yield this.#linesSplice(
+          this.#afterDeeperComments(this.#lineEnd(lastOffset(node)), column),
+          lines,
+          rank,
+        );
       }
     }
+  }
+
+  /**
+   * Past the comment lines at `offset` indented deeper than `column`: they
+   * belong to the block above (an entry commented out under its last
+   * key), so what is added at `column` goes after them.
+   */
+  #afterDeeperComments(offset: number, column: number): number {
+    let at = offset;
+    while (at < this.#text.length) {
+      const end = this.#lineEnd(at + 1);
+      const line = this.#text.slice(at, end);
+      const indent = line.length - line.trimStart().length;
+      if (!line.trimStart().startsWith('#') || indent <= column) break;
+      at = end;
+    }
+    return at;
   }
 
   /**
