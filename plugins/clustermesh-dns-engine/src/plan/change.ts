@@ -21,7 +21,7 @@ import {
 } from '../conventions/templates';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import type { MeshModel } from '../model/types';
+import type { ClusterModel, MeshModel } from '../model/types';
 import {
   CiliumWriteTarget,
   ciliumWriteTargets,
@@ -610,7 +610,9 @@ export function decideChange(
         ciliumName,
       )}${
         at.length ? ` (${[...new Set(at)].join(', ')})` : ''
-      }: ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again`,
+      }: ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name${
+        idsDiffer(named) ? '' : ' (and cluster.id)'
+      } in its Cilium values, then run again`,
     });
   }
   // a removal may leave one cluster (a mesh taken apart: its peer entries
@@ -881,6 +883,17 @@ function sharedWithExcluded(
     });
   }
   return problems;
+}
+
+/** Whether clusters' Cilium values set cluster.id each, and no two alike. */
+function idsDiffer(clusters: readonly ClusterModel[]): boolean {
+  const ids = clusters.map(c =>
+    getPath(c.cilium?.values, ciliumValuesPaths.clusterId),
+  );
+  return (
+    ids.every(id => id !== undefined && id !== null && id !== '') &&
+    new Set(ids.map(String)).size === ids.length
+  );
 }
 
 /**

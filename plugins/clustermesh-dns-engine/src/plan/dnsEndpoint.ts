@@ -1,5 +1,6 @@
 import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { stringify } from 'yaml';
+import { getPath } from '../core/paths';
 import { inWords } from '../core/text';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { referencedVariables } from '../flux/envsubst';
@@ -524,6 +525,25 @@ function writtenOutName(
     : undefined;
 }
 
+/**
+ * The namespace the Kustomizations applying a new file put it in, when
+ * they all set one (`targetNamespace`): written so, the file says where
+ * the record is.
+ */
+function namespaceOf(f: EndpointFile): string | undefined {
+  const targets = new Set(
+    [...f.appliedBy.values()].map(k =>
+      getPath(k.object?.body, ['spec', 'targetNamespace']),
+    ),
+  );
+  const [target] = targets;
+  return targets.size === 1 &&
+    typeof target === 'string' &&
+    /^[a-z0-9-]+$/.test(target)
+    ? target
+    : undefined;
+}
+
 function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
   const { dnsEndpoint } = ctx.conventions;
   const endpoint = endpointOf(ctx, f);
@@ -542,7 +562,7 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
           kind: 'DNSEndpoint',
           metadata: {
             name: dnsEndpoint.name,
-            namespace: dnsEndpoint.namespace,
+            namespace: namespaceOf(f) ?? dnsEndpoint.namespace,
             ...(Object.keys(filtered.annotations).length
               ? { annotations: filtered.annotations }
               : {}),

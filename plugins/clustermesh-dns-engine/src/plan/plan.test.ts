@@ -4027,9 +4027,23 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       {
         field: 'clusters',
         message:
-          'a, b all have Cilium\'s cluster.name "default" (clusters/a/apps/cilium/helmrelease.yaml:19, clusters/b/apps/cilium/helmrelease.yaml:19): ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name (and cluster.id) in its Cilium values, then run again',
+          'a, b all have Cilium\'s cluster.name "default" (clusters/a/apps/cilium/helmrelease.yaml:19, clusters/b/apps/cilium/helmrelease.yaml:19): ClusterMesh tells its clusters apart by that name, and the peer entries this change writes are named by it; give each cluster its own cluster.name in its Cilium values, then run again',
       },
     ]);
+    // their cluster.id alike too: both to change
+    const sameId = fixtureTree('configure-own-folder-entry/repo', files => {
+      for (const c of ['a', 'b'])
+        files[`clusters/${c}/apps/cilium/helmrelease.yaml`] = files[
+          `clusters/${c}/apps/cilium/helmrelease.yaml`
+        ]
+          .replace('name: ${CLUSTER_NAME}', 'name: default')
+          .replace('id: ${CLUSTER_ID}', 'id: 1');
+    });
+    expect(planOf(sameId).problems.map(p => p.message)).toContainEqual(
+      expect.stringContaining(
+        'give each cluster its own cluster.name (and cluster.id) in its Cilium values',
+      ),
+    );
 
     // a name from a ConfigMap made outside the repository (Terraform) is
     // not known here: not one name for both
@@ -5527,5 +5541,29 @@ describe('the records Kustomization where a Kustomization of its own applies the
         'after cluster-apps-cilium and cluster-apps-crds, with the source',
       ),
     );
+  });
+});
+
+describe('a new DNSEndpoint applied by a Kustomization that sets its namespace', () => {
+  it('is written in that namespace (targetNamespace), not the conventions default it would be moved from', () => {
+    const files = fixtureFiles('configure-per-cluster-literal/repo');
+    for (const c of ['media', 'nebula'])
+      files[`k8s/${c}/apps/cilium/ks.yaml`] = files[
+        `k8s/${c}/apps/cilium/ks.yaml`
+      ].replace(/targetNamespace: kube-system/g, 'targetNamespace: cilium');
+    const input = {
+      clusters: [
+        { name: 'media', ip: '10.41.69.10' },
+        { name: 'nebula', ip: '10.42.69.10' },
+      ],
+    };
+    const conventions = detectedIn(files, {
+      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
+    });
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    const record = plan.edits.find(e => e.after.includes('kind: DNSEndpoint'))!;
+    expect(record.after).toContain('  namespace: cilium\n');
+    expect(after[record.path]).not.toContain('namespace: kube-system');
   });
 });
