@@ -5455,6 +5455,18 @@ describe('planMeshDnsChange where a bootstrap installs ExternalDNS before Flux',
   });
 });
 
+/** The per-cluster fixture's two clusters, as configure would run on them: a plain FQDN template. */
+const literalInput = {
+  clusters: [
+    { name: 'media', ip: '10.41.69.10' },
+    { name: 'nebula', ip: '10.42.69.10' },
+  ],
+};
+const literalConventions = (files: Record<string, string>) =>
+  detectedIn(files, { fqdnTemplate: 'clustermesh-{cluster}.example.fi' });
+const appliedLiteral = (files: Record<string, string>) =>
+  applied(files, literalInput, literalConventions(files));
+
 describe('a cluster whose settings only its Flux entry substitutes, beside one whose Cilium Kustomization substitutes inline', () => {
   it('writes the first one values out and no settings entries nothing of its mesh reads, and the result validates', () => {
     const files = fixtureFiles('configure-per-cluster-literal/repo');
@@ -5464,16 +5476,7 @@ describe('a cluster whose settings only its Flux entry substitutes, beside one w
       '  path: ./k8s/nebula/apps/cilium/app\n',
       '  path: ./k8s/nebula/apps/cilium/app\n  postBuild:\n    substitute:\n      CLUSTER_NAME: nebula\n',
     );
-    const input = {
-      clusters: [
-        { name: 'media', ip: '10.41.69.10' },
-        { name: 'nebula', ip: '10.42.69.10' },
-      ],
-    };
-    const conventions = detectedIn(files, {
-      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
-    });
-    const { plan, after } = applied(files, input, conventions);
+    const { plan, after } = appliedLiteral(files);
     expect(plan.problems).toEqual([]);
     // nebula's entries inline, where its values read them
     expect(after[nebula]).toContain('CILIUM_CLUSTERMESH_LB_IP: 10.42.69.10');
@@ -5492,10 +5495,10 @@ describe('a cluster whose settings only its Flux entry substitutes, beside one w
     );
     const report = validateMesh(
       createRepoTree(after),
-      detectedIn(after, { fqdnTemplate: 'clustermesh-{cluster}.example.fi' }),
+      literalConventions(after),
     );
     expect(report.summary.errors).toBe(0);
-    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+    expect(appliedLiteral(after).plan.edits).toEqual([]);
   });
 });
 
@@ -5522,16 +5525,7 @@ describe('the records Kustomization where a Kustomization of its own applies the
       files[`k8s/${c}/apps/crds/app/dnsendpoint-crd.yaml`] =
         'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: dnsendpoints.externaldns.k8s.io}\nspec: {group: externaldns.k8s.io, names: {kind: DNSEndpoint, plural: dnsendpoints}, scope: Namespaced, versions: []}\n';
     }
-    const input = {
-      clusters: [
-        { name: 'media', ip: '10.41.69.10' },
-        { name: 'nebula', ip: '10.42.69.10' },
-      ],
-    };
-    const conventions = detectedIn(files, {
-      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
-    });
-    const { plan, after } = applied(files, input, conventions);
+    const { plan, after } = appliedLiteral(files);
     expect(plan.problems).toEqual([]);
     expect(after['k8s/media/apps/cilium/ks.yaml']).toContain(
       '  dependsOn:\n    - name: cluster-apps-cilium\n    - name: cluster-apps-crds\n',
@@ -5551,16 +5545,7 @@ describe('a new DNSEndpoint applied by a Kustomization that sets its namespace',
       files[`k8s/${c}/apps/cilium/ks.yaml`] = files[
         `k8s/${c}/apps/cilium/ks.yaml`
       ].replace(/targetNamespace: kube-system/g, 'targetNamespace: cilium');
-    const input = {
-      clusters: [
-        { name: 'media', ip: '10.41.69.10' },
-        { name: 'nebula', ip: '10.42.69.10' },
-      ],
-    };
-    const conventions = detectedIn(files, {
-      fqdnTemplate: 'clustermesh-{cluster}.example.fi',
-    });
-    const { plan, after } = applied(files, input, conventions);
+    const { plan, after } = appliedLiteral(files);
     expect(plan.problems).toEqual([]);
     const record = plan.edits.find(e => e.after.includes('kind: DNSEndpoint'))!;
     expect(record.after).toContain('  namespace: cilium\n');

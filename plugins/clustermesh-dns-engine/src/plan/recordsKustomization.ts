@@ -184,38 +184,25 @@ export function recordsKustomizationFor(
 
   const dependsOn: Record<string, string>[] = [{ name: cilium.name }];
   const after = [cilium.name];
-  const externalDns = sameName(
-    clusters.map(c => externalDnsKustomizationOf(ctx, c)),
-  );
-  // not one that applies Cilium's (it applies the new one too: with
-  // `wait`, each would wait for the other)
-  if (
-    externalDns &&
-    !clusters.some(c => appliesOrIs(c, externalDns.key, cilium))
-  ) {
+  // after ExternalDNS's, and the one applying the DNSEndpoint CRD where
+  // a file of the repository does; not one that applies Cilium's (it
+  // applies the new one too: with `wait`, each would wait for the other)
+  const depend = (k: RenderedKustomization | undefined) => {
+    if (
+      !k ||
+      after.includes(k.name) ||
+      clusters.some(c => appliesOrIs(c, k.key, cilium))
+    )
+      return;
     dependsOn.push(
-      externalDns.namespace === cilium.namespace
-        ? { name: externalDns.name }
-        : { name: externalDns.name, namespace: externalDns.namespace },
+      k.namespace === cilium.namespace
+        ? { name: k.name }
+        : { name: k.name, namespace: k.namespace },
     );
-    after.push(externalDns.name);
-  }
-  // and the one applying the DNSEndpoint CRD, where a file of the
-  // repository does and another Kustomization than ExternalDNS's
-  const crd = sameName(clusters.map(dnsEndpointCrdApplier));
-  if (
-    crd &&
-    crd.key !== externalDns?.key &&
-    crd.key !== cilium.key &&
-    !clusters.some(c => appliesOrIs(c, crd.key, cilium))
-  ) {
-    dependsOn.push(
-      crd.namespace === cilium.namespace
-        ? { name: crd.name }
-        : { name: crd.name, namespace: crd.namespace },
-    );
-    after.push(crd.name);
-  }
+    after.push(k.name);
+  };
+  depend(sameName(clusters.map(c => externalDnsKustomizationOf(ctx, c))));
+  depend(sameName(clusters.map(dnsEndpointCrdApplier)));
   const declarations: RecordsKustomization['declarations'] = [];
   for (const [i, site] of sites.entries()) {
     const raw = raws[i];
