@@ -311,7 +311,7 @@ export function formatReportText(
     out.push(
       `Not known here, and each cluster's own: ${ownValues.join(
         ', ',
-      )}. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace; a --value would give every cluster the same), or set the conventions' variables to the names the repository uses.`,
+      )}. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace), or set the conventions' variables to the names the repository uses; to evaluate more here, --value <cluster>:NAME=<value> gives one cluster its value (a plain --value would give every cluster the same).`,
       '',
     );
   if (unknown.length)

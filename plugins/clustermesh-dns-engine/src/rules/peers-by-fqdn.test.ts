@@ -32,6 +32,35 @@ describe('peers-by-fqdn', () => {
   });
 });
 
+describe('peers-by-fqdn remediation', () => {
+  it('says to remove `ips` only where an entry lists them', () => {
+    const infra = (edit: (files: Files) => void) =>
+      exampleChecks(edit).find(
+        c =>
+          c.ruleId === 'peers-by-fqdn' &&
+          c.cluster === 'infra' &&
+          c.outcome === 'fail',
+      )!.remediation;
+    const appsEntry =
+      '            address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n';
+    expect(
+      infra(
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          '            port: 2379\n            ips: [10.25.11.120]\n',
+        ),
+      ),
+    ).toMatch(/ and remove `ips`\.$/);
+    // an entry without its address, and no ips anywhere
+    expect(
+      infra(
+        replace(exampleFile.helmRelease, appsEntry, '            port: 2379\n'),
+      ),
+    ).not.toMatch(/ips/);
+  });
+});
+
 describe('clustermesh.config off', () => {
   it('fails where the chart writes no mesh configuration, advising to switch it on with the peers', () => {
     const checks = exampleChecks(

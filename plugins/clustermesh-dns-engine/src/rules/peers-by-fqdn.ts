@@ -40,12 +40,18 @@ export const peersByFqdn = defineClusterRule({
       return `Set \`clustermesh.config.enabled: true\` in the Cilium values, with \`clustermesh.config.clusters\` listing each peer as \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` (or run \`clustermesh-dns configure\`, which writes both).`;
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
+    // `ips` named only where an entry lists them
+    const ips = failure?.id === 'ips';
     const literal = writtenOutBecause(c, failure, true);
     if (literal && !literal.note)
-      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${c.cilium.apiserverPort}}\`, the name itself (${literal.why}), and remove \`ips\`.`;
+      return `For each peer write \`{name: <peer>, address: <the peer's FQDN>, port: ${
+        c.cilium.apiserverPort
+      }}\`, the name itself (${literal.why})${
+        ips ? ', and remove `ips`' : ''
+      }.`;
     return `For each peer write \`{name: <peer>, address: \${${
       c.variables.peerFqdn
-    }}, port: ${c.cilium.apiserverPort}}\` and remove \`ips\`.${
+    }}, port: ${c.cilium.apiserverPort}}\`${ips ? ' and remove `ips`' : ''}.${
       literal?.note ?? ''
     }${substitutionRemedy(c, failure)}`;
   },
