@@ -47,6 +47,29 @@ describe('substitution-complete', () => {
     ).toBe('pass');
   });
 
+  it("names each source of unknown keys a value was substituted from: the settings' by the Kustomization applying them, the record's by its own", () => {
+    const infra = exampleChecks(
+      f => {
+        // infra's settings substituted from one Secret made outside the
+        // repository, its infrastructure (the record) from another
+        replace(
+          'kubernetes/clusters/infra/vars.yaml',
+          '        name: cluster-secrets\n',
+          '        name: vars-secrets\n',
+        )(f);
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          '        name: cluster-secrets\n',
+          '        name: infra-secrets\n',
+        )(f);
+      },
+      { values: {} },
+    ).find(c => c.ruleId === 'substitution-complete' && c.cluster === 'infra');
+    expect(infra?.outcome).toBe('not-evaluated');
+    expect(infra?.message).toContain('Secret flux-system/vars-secrets');
+    expect(infra?.message).toContain('Secret flux-system/infra-secrets');
+  });
+
   it('says an undefined variable once: the values it leaves unresolved are that failure, not a second one', () => {
     const failures = exampleChecks(withoutLbIp).filter(
       c =>

@@ -109,23 +109,37 @@ export const substitutionComplete = defineClusterRule({
       by?: RenderedKustomization;
     }[] = [];
     let unsubstituted: (typeof unresolved)[number] | undefined;
-    /** Variables of values read that only a source whose keys are not known may define. */
-    const unverified = new Map<string, string>();
-    const variableOf = (name: string, by?: RenderedKustomization) =>
+    /** Variables of values read that only a source whose keys are not known may define, with each such source (a value's own). */
+    const unverified = new Map<string, Set<string>>();
+    const settingsApplier = c.settingsObject?.appliedBy;
+    const variableOf = (
+      name: string,
+      by?: RenderedKustomization,
+      /** A value of the settings: the Kustomization applying them substituted it, where it substitutes. */
+      fromSettings = false,
+    ) =>
       by?.variables.get(name) ??
+      (fromSettings && settingsApplier?.postBuild
+        ? settingsApplier.variables.get(name)
+        : undefined) ??
       c.settings.get(name) ??
-      c.settingsObject?.appliedBy.variables.get(name);
+      settingsApplier?.variables.get(name);
     const check = (
       what: string,
       value: unknown,
       where: () => SourceLocation | undefined,
       by?: RenderedKustomization,
+      fromSettings = false,
     ) => {
       count++;
       if (typeof value === 'string' && value.includes('<secret:'))
         for (const name of unknownVariables(value)) {
-          const v = variableOf(name, by);
-          if (v?.unverified) unverified.set(name, v.origin);
+          const v = variableOf(name, by, fromSettings);
+          if (v?.unverified)
+            unverified.set(
+              name,
+              (unverified.get(name) ?? new Set()).add(v.origin),
+            );
         }
       if (!hasUnresolvedReference(value)) return;
       // left unresolved by a failure said above: one cause, one failure
@@ -148,8 +162,26 @@ export const substitutionComplete = defineClusterRule({
         ? `${shown} and ${unresolvedCount - 3} more`
         : shown;
     };
-    if (c.fqdn) check('FQDN', c.fqdn.value, () => c.fqdn!.location);
-    if (c.lbIp) check('LB IP', c.lbIp.value, () => c.lbIp!.location);
+    // a value of the settings ConfigMap: substituted where it was applied
+    const inSettings = (v: { location: SourceLocation }) =>
+      c.settingsObject !== undefined &&
+      v.location.file === c.settingsObject.object.source.file;
+    if (c.fqdn)
+      check(
+        'FQDN',
+        c.fqdn.value,
+        () => c.fqdn!.location,
+        undefined,
+        inSettings(c.fqdn),
+      );
+    if (c.lbIp)
+      check(
+        'LB IP',
+        c.lbIp.value,
+        () => c.lbIp!.location,
+        undefined,
+        inSettings(c.lbIp),
+      );
     const peerValues = c.peerValues();
     for (let i = 0; i < c.peers.length; i++) {
       // resolved values are counted without building a check for each
@@ -274,7 +306,9 @@ export const substitutionComplete = defineClusterRule({
           'unverified',
           {
             variables: [...unverified.keys()].join(', '),
-            origin: [...new Set(unverified.values())].join(', '),
+            origin: [
+              ...new Set([...unverified.values()].flatMap(o => [...o])),
+            ].join(', '),
             then: mesh.conventions.flux.strictSubstitution
               ? "Flux's strict substitution fails the Kustomization"
               : 'Flux substitutes an empty string',
