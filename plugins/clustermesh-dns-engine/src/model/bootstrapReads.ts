@@ -78,6 +78,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         ? []
         : [{ path, text, reads: helmfileReads(path, text, topFolders) }];
     }));
+  const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   return Object.assign(
     (file: string) =>
       read()
@@ -96,6 +97,9 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           .map(h => h.path);
       },
       waitingRelease: (file: string, names: readonly string[]) => {
+        // asked for each cluster sharing one values file: answered once
+        const key = `${file}\0${names.join('\0')}`;
+        if (waiting.has(key)) return waiting.get(key);
         const all = read();
         // the helmfiles that reach the file: those reading it, and those
         // naming one of them (a `bases:` entry, a values template)
@@ -108,11 +112,11 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
               grown = true;
             }
         }
-        for (const h of reaching) {
-          const found = releaseWaits(h.path, h.text, names);
-          if (found) return found;
-        }
-        return undefined;
+        const found = [...reaching]
+          .map(h => releaseWaits(h.path, h.text, names))
+          .find(Boolean);
+        waiting.set(key, found);
+        return found;
       },
     },
   );

@@ -162,26 +162,20 @@ export const substitutionComplete = defineClusterRule({
         ? `${shown} and ${unresolvedCount - 3} more`
         : shown;
     };
-    // a value of the settings ConfigMap: substituted where it was applied
-    const inSettings = (v: { location: SourceLocation }) =>
-      c.settingsObject !== undefined &&
-      v.location.file === c.settingsObject.object.source.file;
-    if (c.fqdn)
-      check(
-        'FQDN',
-        c.fqdn.value,
-        () => c.fqdn!.location,
-        undefined,
-        inSettings(c.fqdn),
-      );
-    if (c.lbIp)
-      check(
-        'LB IP',
-        c.lbIp.value,
-        () => c.lbIp!.location,
-        undefined,
-        inSettings(c.lbIp),
-      );
+    // the FQDN and LB IP; a value of the settings ConfigMap was
+    // substituted where that was applied
+    for (const [what, setting] of [
+      ['FQDN', c.fqdn],
+      ['LB IP', c.lbIp],
+    ] as const)
+      if (setting)
+        check(
+          what,
+          setting.value,
+          () => setting.location,
+          undefined,
+          setting.location.file === c.settingsObject?.object.source.file,
+        );
     const peerValues = c.peerValues();
     for (let i = 0; i < c.peers.length; i++) {
       // resolved values are counted without building a check for each
