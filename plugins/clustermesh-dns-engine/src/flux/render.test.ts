@@ -1116,6 +1116,59 @@ spec:
     expect(renderFiles(optional).findings).toEqual([]);
   });
 
+  it("takes what a bootstrap script applies from files as they are: a shared layer's Kustomization beside the entry, and a substitution source with its values", () => {
+    const files: Record<string, string> = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      // web substitutes from vars and waits for the shared layer's crds
+      [`${root}/web.yaml`]: ks('web', './apps/web', fromSettings()).replace(
+        'spec:\n',
+        'spec:\n  dependsOn:\n    - name: crds\n',
+      ),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+      // the layer every cluster gets: its Kustomization and its settings,
+      // which no Flux Kustomization applies
+      'kubernetes/shared/ks.yaml': ks('crds', './kubernetes/shared/crds'),
+      'kubernetes/shared/crds/cm.yaml': configMap('crds', { x: 'y' }),
+      'kubernetes/shared/settings.yaml': configMap('settings', { a: 'b' }),
+      'kubernetes/Taskfile.yaml': [
+        'version: "3"',
+        'tasks:',
+        '  bootstrap:',
+        '    cmds:',
+        '      - kubectl apply --server-side --filename ./shared/settings.yaml',
+        '      - "kubectl apply --filename ./shared/ks.yaml"',
+        '      - kubectl apply --filename ./clusters/{{.CLUSTER}}/sync.yaml',
+        '',
+      ].join('\n'),
+    };
+    const applied = renderFiles(files);
+    expect(applied.findings).toEqual([]);
+    expect(applied.kustomizations.map(k => k.key)).toContain(
+      'flux-system/crds',
+    );
+    const web = applied.kustomizations.find(k => k.name === 'web')!;
+    expect(web.objects[0].body.data).toEqual({ a: 'b' });
+    expect(web.variables.get('a')).toMatchObject({
+      origin: 'ConfigMap flux-system/settings',
+      location: { file: 'kubernetes/shared/settings.yaml', line: 8 },
+    });
+    // named only by paths built from variables: the settings are missing
+    // (Flux fails web) and the shared layer is not the cluster's
+    const unnamed = {
+      ...files,
+      'kubernetes/Taskfile.yaml': files['kubernetes/Taskfile.yaml']
+        .replace('./shared/settings.yaml', './{{.CLUSTER}}/settings.yaml')
+        .replace('./shared/ks.yaml', './{{.LAYER}}/ks.yaml'),
+    };
+    const missing = renderFiles(unnamed);
+    expect(missing.findings.map(f => f.message.split(',')[0])).toEqual([
+      'Kustomization flux-system/web substitutes from ConfigMap flux-system/settings',
+    ]);
+    expect(missing.kustomizations.map(k => k.key)).not.toContain(
+      'flux-system/crds',
+    );
+  });
+
   it('says a Kustomization that depends on one the cluster never declares is never applied, when every Kustomization of the cluster is known', () => {
     const dependsOn = (name: string, ...deps: string[]) =>
       ks(name, `./apps/${name}`).replace(

@@ -13,6 +13,7 @@ import {
   clampPath,
   dirnamePath,
   isPathUnder,
+  joinPath,
 } from '../tree/RepoTree';
 import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
@@ -187,21 +188,110 @@ export class FluxRenderer {
     const known = this.#scriptMentions.get(name);
     if (known !== undefined) return known;
     const needle = utf8(name);
-    // scripts are often outside what the sources build (`scripts/`)
-    const found = this.#index.tree.paths().some(path => {
-      const base = basenamePath(path);
-      if (
-        !/\.(sh|bash|zsh|just|mk)$/.test(base) &&
-        !/^(Taskfile|taskfile)\b.*\.ya?ml$/.test(base) &&
-        !/^(justfile|Justfile|Makefile|makefile)$/.test(base) &&
-        !path.includes('.taskfiles/')
-      )
-        return false;
+    const found = this.#scripts().some(path => {
       const bytes = this.#index.tree.read(path);
       return bytes !== undefined && containsBytes(bytes, needle);
     });
     this.#scriptMentions.set(name, found);
     return found;
+  }
+
+  #scriptFiles?: readonly string[];
+
+  /** The bootstrap scripts of the repository: shell scripts, Taskfiles, justfiles, Makefiles. */
+  #scripts(): readonly string[] {
+    // scripts are often outside what the sources build (`scripts/`)
+    this.#scriptFiles ??= this.#index.tree.paths().filter(path => {
+      const base = basenamePath(path);
+      return (
+        /\.(sh|bash|zsh|just|mk)$/.test(base) ||
+        /^(Taskfile|taskfile)\b.*\.ya?ml$/.test(base) ||
+        /^(justfile|Justfile|Makefile|makefile)$/.test(base) ||
+        path.includes('.taskfiles/')
+      );
+    });
+    return this.#scriptFiles;
+  }
+
+  #appliedAsIs?: ReadonlySet<string>;
+
+  /**
+   * The files of the repository a bootstrap script names by their whole
+   * path, from its own folder or the root (`kubectl apply --filename
+   * ./shared/flux-system/configmap.yaml`, `sops --decrypt
+   * ./shared/vars.sops.yaml | kubectl apply -f -`): it applies them as they
+   * are, to every cluster it bootstraps. A path built from a variable
+   * (`./{{.CLUSTER}}/vars.yaml`) is some cluster's, not named.
+   */
+  #appliedAsIsByScript(): ReadonlySet<string> {
+    if (this.#appliedAsIs) return this.#appliedAsIs;
+    const files = new Set<string>();
+    // what the sources leave out too (a bootstrap's `ks.yaml`)
+    const entries = this.#options.entryIndex ?? this.#index;
+    const pathInScript =
+      /(?:^|[\s='"])((?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\.ya?ml)(?=$|[\s'"|;)])/gm;
+    for (const script of this.#scripts()) {
+      const text = this.#readText(script);
+      if (!text) continue;
+      for (const [, written] of text.matchAll(pathInScript))
+        for (const file of [joinPath(dirnamePath(script), written), written])
+          if (file && entries.isFile(file)) files.add(file);
+    }
+    this.#appliedAsIs = files;
+    return files;
+  }
+
+  /** Whether a file is under the folder of a cluster other than this one (named as the cluster is). */
+  #otherClusters(cluster: string): (file: string) => boolean {
+    const others = (this.#options.clusters ?? []).filter(c => c !== cluster);
+    return file => others.some(c => file.split('/').includes(c));
+  }
+
+  /**
+   * The Flux Kustomizations a bootstrap script applies from files of the
+   * repository as they are (`kubectl apply --filename ./shared/ks.yaml`):
+   * entries of every cluster it bootstraps besides the cluster's own,
+   * unless under another cluster's folder.
+   */
+  #entriesAppliedByScript(cluster: string): ManifestObject[] {
+    const otherCluster = this.#otherClusters(cluster);
+    return [...this.#appliedAsIsByScript()]
+      .filter(file => !otherCluster(file))
+      .flatMap(file =>
+        (this.#entryEngine ?? this.#engine)
+          .fileObjects(file)
+          .objects.filter(isFluxKustomization),
+      );
+  }
+
+  /**
+   * A substitution source the cluster does not apply, that a bootstrap
+   * script applies from a file of the repository as it is: the object in
+   * it, whose data Flux then reads. Not a file under another cluster's
+   * folder (that cluster's copy).
+   */
+  #sourceAppliedByScript(
+    kind: string,
+    namespace: string,
+    name: string,
+    definedIn: readonly string[],
+    cluster: string,
+  ): ManifestObject | undefined {
+    const otherCluster = this.#otherClusters(cluster);
+    for (const file of definedIn) {
+      if (otherCluster(file) || !this.#appliedAsIsByScript().has(file))
+        continue;
+      const object = (this.#entryEngine ?? this.#engine)
+        .fileObjects(file)
+        .objects.find(
+          o =>
+            o.kind === kind &&
+            o.name === name &&
+            (o.namespace === undefined || o.namespace === namespace),
+        );
+      if (object) return object;
+    }
+    return undefined;
   }
 
   constructor(
@@ -407,6 +497,9 @@ export class FluxRenderer {
       rootBuild.objects.find(reconcilesRoot) ??
       this.#entryEngine?.buildFluxPath(root).objects.find(reconcilesRoot);
 
+    const scriptEntries = this.#entriesAppliedByScript(cluster).filter(
+      decl => decl !== rootDecl,
+    );
     let stored = new Map<string, StoredSource>();
     let rendered: RenderedKustomization[] = [];
     let findings: EngineFinding[] = [];
@@ -422,7 +515,12 @@ export class FluxRenderer {
         parent?: string;
         /** Applied by the implicit root: no Kustomization of the repository reconciles the cluster's folder. */
         byImplicitRoot?: boolean;
-      }[] = [{ decl: rootDecl }];
+      }[] = [
+        { decl: rootDecl },
+        // what the bootstrap applies beside the entry (a shared layer's
+        // Kustomization): the cluster's too
+        ...scriptEntries.map(decl => ({ decl })),
+      ];
       const visited = new Map<string, RenderedKustomization>();
       while (queue.length) {
         const { decl, parent, byImplicitRoot } = queue.shift()!;
@@ -832,6 +930,26 @@ export class FluxRenderer {
         }
         if (!source) {
           const definedIn = this.definitionsOf(ref.kind, ref.name);
+          // the bootstrap applies it from that file, as it is
+          const byScript =
+            definedIn.length > 0
+              ? this.#sourceAppliedByScript(
+                  ref.kind,
+                  spec.namespace,
+                  ref.name,
+                  definedIn,
+                  cluster,
+                )
+              : undefined;
+          if (byScript) {
+            variables.addSource(
+              byScript,
+              ref.kind,
+              ref.kind === 'Secret' && isSopsEncrypted(byScript.body),
+              knownValues,
+            );
+            continue;
+          }
           const candidates = definedIn.length
             ? { files: [] }
             : lookupSource.sealed();

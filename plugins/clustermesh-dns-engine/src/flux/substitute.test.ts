@@ -18,6 +18,7 @@ const variablesOf = (
       : { value: values[name]!, secret: false, origin: 'test' },
   names: () => Object.keys(values).filter(n => values[n] !== undefined),
   inline: () => false,
+  definedAfter: () => false,
 });
 
 const objectOf = (body: Record<string, any>): ManifestObject => ({

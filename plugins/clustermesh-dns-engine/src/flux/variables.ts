@@ -36,6 +36,12 @@ export interface Variables {
    * also as a parent's patches set it): that value wins over every source.
    */
   inline(name: string): boolean;
+  /**
+   * Whether a source whose keys are known, listed after the ConfigMap or
+   * Secret named (`cluster-settings-user` after `cluster-settings`),
+   * defines the name: Flux inserts that source's value, not the named one's.
+   */
+  definedAfter(name: string, source: { kind: string; name: string }): boolean;
 }
 
 /**
@@ -61,6 +67,8 @@ interface Layer {
   opaque?: boolean;
   /** The Kustomization's own `postBuild.substitute`. */
   inline?: boolean;
+  /** The ConfigMap or Secret whose data it is. */
+  source?: { kind: string; name: string };
 }
 
 /** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
@@ -141,6 +149,7 @@ export class VariableScope implements Variables {
         single
           ? this.#keysOf(single)
           : records.flatMap(r => this.#keysOf(r.record)),
+      source: { kind, name: source.name },
     });
   }
 
@@ -250,6 +259,17 @@ export class VariableScope implements Variables {
 
   value(name: string): string | undefined {
     return this.#layerOf(name)?.value(name);
+  }
+
+  definedAfter(name: string, source: { kind: string; name: string }): boolean {
+    const defining = this.#layerOf(name);
+    if (!defining || defining.opaque || defining.inline) return false;
+    const at = this.#layers.indexOf(defining);
+    for (let i = at - 1; i >= 0; i--) {
+      const s = this.#layers[i].source;
+      if (s?.kind === source.kind && s.name === source.name) return true;
+    }
+    return false;
   }
 
   get(name: string): VariableValue | undefined {

@@ -4,6 +4,7 @@ import { buildMeshModel } from './build';
 import {
   exampleChecks,
   exampleFile,
+  Files,
   replace,
   withOutsideSettingsSource,
   withoutLbIp,
@@ -57,6 +58,55 @@ describe('clusterLbIp', () => {
     });
     for (const asked of ['10.25.11.100,10.25.11.101', '${LB_ADDRESS}'])
       expect(outcomeOf(asked, 'lb-ip-in-pool')?.outcome).not.toBe('pass');
+  });
+
+  describe('where a source listed after the settings defines it too', () => {
+    // infra's Kustomization substitutes from an optional ConfigMap after
+    // the settings and the Secret (`cluster-settings-user`), which the
+    // repository defines with its own address
+    const withUserSettings = (address: string) => (files: Files) => {
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '        name: cluster-secrets\n',
+        '        name: cluster-secrets\n      - kind: ConfigMap\n        name: cluster-settings-user\n        optional: true\n',
+      )(files);
+      files[exampleFile.settings('infra')] += [
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: cluster-settings-user',
+        '  namespace: flux-system',
+        'data:',
+        `  CILIUM_CLUSTERMESH_LB_IP: "${address}"`,
+        '',
+      ].join('\n');
+    };
+    const infraChecks = (address: string) =>
+      exampleChecks(withUserSettings(address)).filter(
+        c => c.cluster === 'infra',
+      );
+
+    it("is the later source's address, the one Flux inserts", () => {
+      const checks = infraChecks('10.25.11.101');
+      expect(checks.filter(c => c.outcome === 'fail')).toEqual([]);
+      expect(checks.find(c => c.ruleId === 'lb-ip-valid')).toMatchObject({
+        outcome: 'pass',
+        message: expect.stringContaining('10.25.11.101'),
+        location: { file: exampleFile.settings('infra'), line: 24 },
+      });
+    });
+
+    it("fails the pool check for that address, not the settings' own", () => {
+      const checks = infraChecks('10.25.20.1');
+      expect(checks.find(c => c.ruleId === 'lb-ip-in-pool')).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringContaining('10.25.20.1'),
+      });
+      // the annotation and the record ask for the same address
+      for (const rule of ['service-annotation', 'dnsendpoint-matches'])
+        expect(checks.find(c => c.ruleId === rule)?.outcome).toBe('pass');
+    });
   });
 
   describe('read from the model', () => {

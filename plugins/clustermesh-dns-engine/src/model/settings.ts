@@ -101,15 +101,17 @@ export class ClusterSettings {
 
   /**
    * Whether Flux's order of the sources decides the value: defined inline,
-   * or in both the ConfigMap and the Secret (the one listed later in
-   * `substituteFrom` wins, as the scope layers them).
+   * in both the ConfigMap and the Secret, or in a source listed after the
+   * ConfigMap (`cluster-settings-user`): the one listed later in
+   * `substituteFrom` wins, as the scope layers them.
    */
   #fromScope(name: string): boolean {
     return (
       this.#inline(name) ||
       (this.scope !== undefined &&
-        this.#secretKeys.has(name) &&
-        this.#inConfigMap(name))
+        this.#inConfigMap(name) &&
+        (this.#secretKeys.has(name) ||
+          this.scope.variables.definedAfter(name, this.configMap!)))
     );
   }
 

@@ -64,13 +64,42 @@ export function plannedFqdn(conventions: MeshConventions, cluster: string) {
   ).resolved;
 }
 
+/**
+ * Where the clusters of the repository come from, as a refusal names them:
+ * the clusters folder, and the entry points the conventions give clusters
+ * outside it (`entries`, given or detected).
+ */
+function knownClustersText(
+  known: readonly string[],
+  conventions: MeshConventions,
+  clusterFolders: readonly string[] | undefined,
+): string {
+  const inFolder = known.filter(c => clusterFolders?.includes(c));
+  const elsewhere = known.filter(c => !inFolder.includes(c));
+  const given = conventions.provenance?.some(
+    p => p.setting === 'entries' && p.source === 'conventions',
+  );
+  return [
+    inFolder.length > 0 &&
+      `${conventions.clustersPath}/ has ${inFolder.join(', ')}`,
+    elsewhere.length > 0 &&
+      `${
+        given ? "the conventions' entries" : 'the detected entries'
+      } name ${elsewhere
+        .map(c => `${c} (${conventions.entries?.[c] ?? '?'})`)
+        .join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
 /** Checks what the person asked for, naming each bad field. */
 export function checkInput(
   input: MeshDnsChangeInput,
   conventions: MeshConventions,
   known: readonly string[],
-  /** Whether the clusters folder exists. */
-  clustersFolder = true,
+  /** The folders of the clusters path (undefined: it does not exist). */
+  clusterFolders: readonly string[] | undefined,
   /** The cluster whose Cilium `cluster.name` is a name, where its folder is named otherwise. */
   clusterOfCiliumName: (name: string) => string | undefined = () => undefined,
 ): { problems: PlanProblem[]; addresses: IpAddress[] } {
@@ -141,7 +170,7 @@ export function checkInput(
             p => p.setting === 'clusters' && p.source === 'conventions',
           )
             ? `the conventions' clusters list ${known.join(', ')}`
-            : `${conventions.clustersPath}/ has ${known.join(', ')}`
+            : knownClustersText(known, conventions, clusterFolders)
         })${
           named
             ? `: it is the Cilium cluster.name of ${named}; name the cluster by its folder, ${named} (its FQDN and settings variables are made from that name)`
@@ -194,7 +223,7 @@ export function checkInput(
   if (known.length === 0) {
     problems.push({
       field: conventions.clustersPath,
-      message: clustersFolder
+      message: clusterFolders
         ? 'holds no cluster folder; is this the GitOps repository?'
         : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure, and entry points at different depths need clustersPath and entryPath in the conventions to say where the clusters are (`validate` lists them)',
     });

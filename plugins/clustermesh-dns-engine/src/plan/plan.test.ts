@@ -3588,12 +3588,36 @@ describe('planMeshDnsChange on other layouts', () => {
       {
         field: 'clusters[0].ip',
         message:
-          '10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it',
+          '10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; both clusters apply that one pool (pools-disjoint), so no address of it is free of the overlap',
         remedy:
-          "Give a an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in `pools.networks` of the conventions.",
+          'Make the pools of a and b disjoint (pools-disjoint), then give a an address of its own pool; clusters on separate networks are listed apart in `pools.networks` of the conventions.',
       },
       expect.objectContaining({ field: 'clusters[1].ip' }),
     ]);
+    // a pool of each, of one /24: the overlap is there before the change
+    const ownPools: Record<string, string> = {
+      ...files,
+      'kubernetes/infrastructure/kustomization.yaml':
+        'resources:\n  - ./helmrelease.yaml\n',
+    };
+    delete ownPools['kubernetes/infrastructure/pool.yaml'];
+    for (const c of ['a', 'b'])
+      ownPools[`kubernetes/clusters/${c}/pool.yaml`] = files[
+        'kubernetes/infrastructure/pool.yaml'
+      ].replace('name: pool', `name: pool-${c}`);
+    expect(
+      applied(
+        ownPools,
+        input,
+        resolveConventions({}, detectConventions(createRepoTree(ownPools))),
+      ).plan.problems[0],
+    ).toEqual({
+      field: 'clusters[0].ip',
+      message:
+        '10.0.0.10 is also in pool pool-b of b (kubernetes/clusters/b/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; every address of block 10.0.0.0/24 of its pool pool-a (kubernetes/clusters/a/pool.yaml:7) is in that pool too: the pools overlap already (pools-disjoint), so no address of it is free of the overlap',
+      remedy:
+        'Make the pools of a and b disjoint (pools-disjoint), then give a an address of its own pool; clusters on separate networks are listed apart in `pools.networks` of the conventions.',
+    });
     // listed on separate networks: the pools are not compared, and an
     // address both hold is each network's own (nothing said)
     const conventionsOf = (tree: Record<string, string>) =>
@@ -4593,6 +4617,67 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         field: 'clusters[0].name',
         message:
           '"milberry" is not a cluster of the repository (kubernetes/clusters/ has apps, infra): it is the Cilium cluster.name of infra; name the cluster by its folder, infra (its FQDN and settings variables are made from that name)',
+      },
+    ]);
+  });
+
+  it('refuses to write an entry that a source listed after the settings defines too, naming it', () => {
+    const files = exampleFiles('gitops-repo');
+    const infraKustomization = 'kubernetes/clusters/infra/infrastructure.yaml';
+    files[infraKustomization] = files[infraKustomization].replace(
+      '        name: cluster-secrets\n',
+      '        name: cluster-secrets\n      - kind: ConfigMap\n        name: cluster-settings-user\n        optional: true\n',
+    );
+    const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
+    files[settings] +=
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings-user\n  namespace: flux-system\ndata:\n  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.101"\n';
+    const planOf = (infra: string) =>
+      planMeshDnsChange(createRepoTree(files), ip(infra), withDomain);
+    expect(planOf('10.25.11.102').problems).toEqual([
+      {
+        field: settings,
+        message:
+          'infra: CILIUM_CLUSTERMESH_LB_IP would be written in ConfigMap cluster-settings here, but ConfigMap flux-system/cluster-settings-user (kubernetes/clusters/infra/cluster-settings.yaml:24) defines it too and is listed after it in the substituteFrom of Kustomization flux-system/cluster-infra-infrastructure: Flux inserts that value (10.25.11.101), not 10.25.11.102',
+        remedy:
+          'Keep CILIUM_CLUSTERMESH_LB_IP in one of the two: take it out of ConfigMap flux-system/cluster-settings-user, or set it there to 10.25.11.102; then run the change again.',
+      },
+    ]);
+    // the address Flux inserts already: the settings are made to agree
+    const agreeing = planOf('10.25.11.101');
+    expect(agreeing.problems).toEqual([]);
+    expect(agreeing.edits.map(e => e.path)).toEqual([settings]);
+    expect(agreeing.edits[0].after).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.101"\n  CILIUM_CLUSTERMESH_APPS_FQDN',
+    );
+  });
+
+  it('names the entries the conventions give clusters outside the clusters folder when a name is no cluster', () => {
+    // apps' entry point outside kubernetes/clusters, named in the conventions
+    const files = Object.fromEntries(
+      Object.entries(exampleFiles('gitops-repo')).map(([file, text]) => [
+        file.replace('kubernetes/clusters/apps/', 'edge/apps/'),
+        text.replace(/kubernetes\/clusters\/apps\//g, 'edge/apps/'),
+      ]),
+    );
+    expect(
+      planMeshDnsChange(
+        createRepoTree(files),
+        {
+          clusters: [
+            { name: 'infra', ip: '10.25.11.100' },
+            { name: 'remote', ip: '10.25.11.120' },
+          ],
+        },
+        resolveConventions({
+          ...knownDomain,
+          entries: { apps: 'edge/apps' },
+        }),
+      ).problems,
+    ).toEqual([
+      {
+        field: 'clusters[1].name',
+        message:
+          '"remote" is not a cluster of the repository (kubernetes/clusters/ has infra; the conventions\' entries name apps (edge/apps))',
       },
     ]);
   });

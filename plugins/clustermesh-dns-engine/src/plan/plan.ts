@@ -2,8 +2,10 @@ import {
   CheckResult,
   formatLocation,
   IpAddress,
+  IpRange,
   MeshReport,
   parseIpAddress,
+  rangeOverlap,
   recordTypeFor,
   RuleId,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -122,7 +124,9 @@ export function planMeshDnsChange(
     input,
     conventions,
     known,
-    index.isDir(conventions.clustersPath),
+    index.isDir(conventions.clustersPath)
+      ? index.list(conventions.clustersPath).dirs
+      : undefined,
     // read only to explain a name that is no cluster's folder
     name =>
       (model ??= buildMeshModel(tree, conventions, { cache })).clusters.find(
@@ -205,6 +209,19 @@ export function planMeshDnsChange(
   };
   plan.summary = summaryMarkdown(plan);
   return plan;
+}
+
+/** Whether every address of a block is in another block. */
+function coveredBlock(
+  block: IpRange | undefined,
+  by: IpRange | undefined,
+): boolean {
+  const overlap = block && by && rangeOverlap(block, by);
+  return (
+    overlap !== undefined &&
+    overlap.first === block!.first &&
+    overlap.last === block!.last
+  );
 }
 
 /**
@@ -323,12 +340,34 @@ function planEdits(
     // outside its own pools: the refusal says whose address it is
     if (!held || statedByInput.has(`lb-ip-in-pool|${c.name}`)) return;
     const { other, found } = held;
+    // the cluster's own block all inside the other's (two pools of one
+    // /24): no address of it is free of the overlap, which is there already
+    const own = poolOfAddress(mesh, mesh.byName.get(c.name)!, addresses[i]);
+    const inside =
+      own.kind === 'in-pool' && found.kind === 'in-pool'
+        ? coveredBlock(own.block.range, found.block.range)
+        : false;
     const message = `${addresses[i].text} is also in pool ${
       found.pool.name
     } of ${other.name} (${formatLocation(
       found.kind === 'in-pool' ? found.block.location : found.pool.location,
-    )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it`;
-    const remedy = `Give ${c.name} an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in \`pools.networks\` of the conventions.`;
+    )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it${
+      inside && own.kind === 'in-pool' && found.kind === 'in-pool'
+        ? `; ${
+            formatLocation(own.block.location) ===
+            formatLocation(found.block.location)
+              ? `both clusters apply that one pool`
+              : `every address of block ${own.block.range!.text} of its pool ${
+                  own.pool.name
+                } (${formatLocation(
+                  own.block.location,
+                )}) is in that pool too: the pools overlap already`
+          } (pools-disjoint), so no address of it is free of the overlap`
+        : ''
+    }`;
+    const remedy = inside
+      ? `Make the pools of ${c.name} and ${other.name} disjoint (pools-disjoint), then give ${c.name} an address of its own pool; clusters on separate networks are listed apart in \`pools.networks\` of the conventions.`
+      : `Give ${c.name} an address no other cluster's pool holds, or make the pools disjoint (pools-disjoint); clusters on separate networks are listed apart in \`pools.networks\` of the conventions.`;
     // pools that pools-disjoint compares (one network, both for the
     // apiserver): the address is the overlap that check fails, and the
     // change depends on it

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, hasOwn, isRecord } from '../core/paths';
 import { escapeRegExp, keptInOrder } from '../core/text';
 import {
@@ -8,6 +9,7 @@ import {
   generatorFile,
 } from '../model/writeTargets';
 import { isClusterMeshVariable } from '../conventions/templates';
+import type { ClusterModel } from '../model/types';
 import { lineAtPath } from '../yaml/lines';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
@@ -165,9 +167,59 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     if (own.length) planInlineSettings(edits, ctx, name, inline!, own);
     const rest = changes.filter(c => !there(c));
     if (target.format === 'inline') continue;
+    if (cluster) refuseOverridden(cluster, target, rest);
     if (target.format === 'env')
       planEnvSettings(edits, name, target, rest, isMeshKey);
     else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
+  }
+}
+
+/**
+ * Refuses entries a source listed after the settings ConfigMap in a
+ * `substituteFrom` where they are read also defines (`cluster-settings-user`
+ * after `cluster-settings`): Flux inserts that source's value, so what the
+ * change would write in the settings would not be used.
+ */
+function refuseOverridden(
+  cluster: ClusterModel,
+  target: SettingsWriteTarget,
+  changes: readonly SettingChange[],
+) {
+  const readers = [
+    cluster.cilium?.appliedBy,
+    ...cluster.dnsEndpoints.map(e => e.appliedBy),
+  ];
+  const refusals: PlanError[] = [];
+  for (const c of changes) {
+    if (c.value === undefined) continue;
+    const reader = readers.find(
+      k =>
+        k?.variables.definedAfter(c.key, {
+          kind: 'ConfigMap',
+          name: target.configMap,
+        }) && k.variables.value(c.key) !== c.value,
+    );
+    if (!reader) continue;
+    const over = reader.variables.get(c.key)!;
+    refusals.push(
+      new PlanError(
+        target.file,
+        `${cluster.name}: ${c.key} would be written in ConfigMap ${
+          target.configMap
+        } here, but ${over.origin}${
+          over.location ? ` (${formatLocation(over.location)})` : ''
+        } defines it too and is listed after it in the substituteFrom of Kustomization ${
+          reader.key
+        }: Flux inserts that value (${
+          over.secret ? 'secret' : over.value
+        }), not ${c.value}`,
+        `Keep ${c.key} in one of the two: take it out of ${over.origin}, or set it there to ${c.value}; then run the change again.`,
+      ),
+    );
+  }
+  if (refusals.length) {
+    refusals[0].also = refusals.slice(1);
+    throw refusals[0];
   }
 }
 
