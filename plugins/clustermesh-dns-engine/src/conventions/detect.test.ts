@@ -635,6 +635,43 @@ describe('detectConventions', () => {
     );
   });
 
+  it("does not take a project's manifests, reconciled from a GitRepository of another URL than the one the sync names, for an entry point of this repository", () => {
+    const files = fluxInstanceClusters('');
+    for (const c of ['main', 'staging'])
+      files[`kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`] =
+        files[
+          `kubernetes/${c}/apps/flux-system/flux-instance/helmrelease.yaml`
+        ].replace(
+          '        kind: GitRepository\n',
+          '        kind: GitRepository\n        url: https://github.com/acme/home-ops\n',
+        );
+    // the operator's project, whose ./kubernetes folder is its manifests
+    files['kubernetes/main/apps/keycloak/operator/ks.yaml'] = `${[
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: GitRepository',
+      'metadata:',
+      '  name: keycloak-k8s-resources',
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 1h',
+      '  url: https://github.com/keycloak/keycloak-k8s-resources',
+      '  ref:',
+      '    tag: 26.0.0',
+    ].join('\n')}\n---\n${fluxKustomization(
+      'keycloak-operator',
+      './kubernetes',
+    ).replace('name: flux-system\n', 'name: keycloak-k8s-resources\n')}`;
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'cluster/config',
+    });
+    expect(conventions.flux?.sourceNames).toBeUndefined();
+    expect(settingOf(found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of main, staging are under it/,
+    );
+  });
+
   it('reads the entry and the version of FluxInstance chart values kept in a file of their own', () => {
     const files: Files = {};
     for (const c of ['main', 'staging']) {

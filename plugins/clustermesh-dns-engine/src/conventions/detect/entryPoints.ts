@@ -361,6 +361,10 @@ export function readFluxEntries(
       .sort((a, b) => b.path.length - a.path.length)[0]?.target;
   /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
+  /** The source each Kustomization reconciling the folder that holds it builds from. */
+  const selfReconciledFrom = new Map<string, string>();
+  /** The URLs a flux-operator sync gives this repository (`spec.sync.url`). */
+  const syncUrls: string[] = [];
   const synced = new Set<string>();
   const add = (path: string, reason: string, location: SourceLocation) => {
     if (path && !entries.has(path) && folders.isDir(path))
@@ -478,6 +482,8 @@ export function readFluxEntries(
         ...(isRecord(getPath(v, ['spec', 'kubeConfig'])) && { remote: true }),
       });
       if (path && doc.file.startsWith(`${path}/`)) {
+        const source = literal(getPath(v, ['spec', 'sourceRef', 'name']));
+        if (source) selfReconciledFrom.set(path, source);
         if (appliedBy(path, doc.file)) {
           selfReconciled.add(path);
           add(
@@ -521,6 +527,8 @@ export function readFluxEntries(
     } else {
       const sync = instanceSyncOf(v, doc.file, givenNamespaceOf(doc.file));
       if (sync) {
+        const url = literal(getPath(v, [...sync.at, 'url']));
+        if (url) syncUrls.push(sameRepository(url));
         const location = doc.at([...sync.at, 'path']);
         addSyncPath(
           getPath(v, [...sync.at, 'path']),
@@ -540,6 +548,30 @@ export function readFluxEntries(
   // part of what that one applies
   const inside = (path: string, dir: string) =>
     path !== dir && isPathUnder(path, dir);
+  // a folder that only a GitRepository of another URL than the one a
+  // flux-operator sync gives this repository reconciles (a project's
+  // manifests at the same path, `./kubernetes`): that repository's
+  const urlsOf = (name: string) =>
+    gitRepositories
+      .filter(r => r.name === name)
+      .map(r => sameRepository(r.url));
+  for (const [path, source] of selfReconciledFrom) {
+    const urls = urlsOf(source);
+    if (
+      syncUrls.length > 0 &&
+      urls.length > 0 &&
+      !urls.some(u => syncUrls.includes(u)) &&
+      !synced.has(path)
+    ) {
+      entries.delete(path);
+      selfReconciled.delete(path);
+      ownSources.splice(
+        0,
+        ownSources.length,
+        ...ownSources.filter(o => !(o.name === source && o.path === path)),
+      );
+    }
+  }
   for (const path of selfReconciled)
     if (
       !synced.has(path) &&
