@@ -68,6 +68,7 @@ import { copiedArtifacts } from './detect/artifactGenerators';
 import {
   SettingsFqdnTemplate,
   settingsFqdnTemplate,
+  peerVariableTemplate,
   valuesFqdnTemplate,
 } from './detect/fqdnTemplate';
 import {
@@ -869,6 +870,28 @@ export function detectConventions(
         byName.variable,
         byName.reason,
         byName.location,
+      );
+    }
+  }
+  // the peer variables the Cilium values already name their mesh entries
+  // by: reused, not written again under the default names
+  if (explicit.variables?.peerFqdn === undefined) {
+    const named = peerVariableTemplate(
+      scanDocuments(tree, cache, ['address:'], { valuesPatches: true }),
+      clusterNames,
+    );
+    if (named && named.template !== defaultConventions.variables.peerFqdn) {
+      conventions.variables = {
+        ...conventions.variables,
+        peerFqdn: named.template,
+      };
+      detected(
+        'variables.peerFqdn',
+        named.template,
+        `the Cilium values name the mesh entries' addresses by it (${where(
+          named.location,
+        )})`,
+        named.location,
       );
     }
   }

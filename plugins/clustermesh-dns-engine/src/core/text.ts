@@ -19,3 +19,10 @@ export function inWords(items: readonly string[]): string {
     ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
     : items.join('');
 }
+
+/** A value read from YAML as a literal string (no variable, no template). */
+export function literal(value: unknown): string | undefined {
+  return typeof value === 'string' && value && !/\$\{|\{\{/.test(value)
+    ? value
+    : undefined;
+}

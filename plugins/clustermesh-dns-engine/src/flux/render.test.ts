@@ -1169,6 +1169,133 @@ spec:
     );
   });
 
+  it("takes the cluster's own substitution source a bootstrap script applies by a path built from variables, not another cluster's", () => {
+    const secret = (value: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: settings\n  namespace: flux-system\nstringData:\n  a: ${value}\n`;
+    const files: Record<string, string> = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sync.yaml\n  - web.yaml\n',
+      [`${root}/web.yaml`]: ks('web', './apps/web', fromSettings()).replace(
+        'kind: ConfigMap\n        name: settings',
+        'kind: Secret\n        name: settings',
+      ),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+      // each cluster's own, beside its entry, listed by no kustomization
+      [`${root}/vars/settings.yaml`]: secret('one'),
+      'kubernetes/clusters/c2/vars/settings.yaml': secret('two'),
+      '.taskfiles/flux.yaml': [
+        'version: "3"',
+        'tasks:',
+        '  bootstrap:',
+        '    cmds:',
+        '      - kubectl apply --server-side --filename {{.KUBERNETES_DIR}}/clusters/{{.cluster}}/vars/settings.yaml',
+        '',
+      ].join('\n'),
+    };
+    const applied = renderFiles(files, { clusters: ['c1', 'c2'] });
+    expect(applied.findings).toEqual([]);
+    // a Secret's value is never shown: its definition is c1's own
+    expect(
+      applied.kustomizations.find(k => k.name === 'web')!.variables.get('a'),
+    ).toMatchObject({
+      origin: 'Secret flux-system/settings',
+      location: { file: `${root}/vars/settings.yaml` },
+    });
+    // a script whose path names no file of its own (`${FILE}.yaml`) names none
+    const unnamed = {
+      ...files,
+      '.taskfiles/flux.yaml': files['.taskfiles/flux.yaml'].replace(
+        '{{.KUBERNETES_DIR}}/clusters/{{.cluster}}/vars/settings.yaml',
+        '{{.FILE}}.yaml',
+      ),
+    };
+    expect(
+      renderFiles(unnamed, { clusters: ['c1', 'c2'] }).findings.map(
+        f => f.message.split(',')[0],
+      ),
+    ).toEqual([
+      'Kustomization flux-system/web substitutes from Secret flux-system/settings',
+    ]);
+  });
+
+  it("substitutes in the cluster's root what a FluxInstance syncing its folder patches into the Kustomization it makes", () => {
+    const instance = (patches: string) =>
+      [
+        'apiVersion: fluxcd.controlplane.io/v1',
+        'kind: FluxInstance',
+        'metadata:',
+        '  name: flux',
+        '  namespace: flux-system',
+        'spec:',
+        '  distribution:',
+        '    version: 2.5.x',
+        '  sync:',
+        '    kind: GitRepository',
+        '    url: https://github.com/acme/home-ops',
+        `    path: ${root}`,
+        '  kustomize:',
+        '    patches:',
+        patches,
+        '',
+      ].join('\n');
+    const postBuild = [
+      '      - patch: |',
+      '          apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      '          kind: Kustomization',
+      '          metadata:',
+      '            name: flux-system',
+      '          spec:',
+      '            postBuild:',
+      '              substituteFrom:',
+      '                - kind: ConfigMap',
+      '                  name: cluster-config',
+      '        target:',
+      '          kind: Kustomization',
+      '          name: flux-system',
+    ].join('\n');
+    const files: Record<string, string> = {
+      // the copy `flux bootstrap` left, without the operator's postBuild
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/config.yaml`]: configMap('cluster-config', { CLUSTER: 'c1' }),
+      [`${root}/app.yaml`]: ks('app', './apps/${CLUSTER}'),
+      'apps/c1/cm.yaml': target('  a: b\n'),
+      'bootstrap/instance.yaml': instance(postBuild),
+    };
+    const patched = renderFiles(files);
+    expect(patched.findings).toEqual([]);
+    expect(patched.kustomizations.find(k => k.name === 'app')!.path).toBe(
+      'apps/c1',
+    );
+    // as JSON 6902 operations too
+    const operations = renderFiles({
+      ...files,
+      'bootstrap/instance.yaml': instance(
+        [
+          '      - patch: |',
+          '          - op: add',
+          '            path: /spec/postBuild',
+          '            value: {substituteFrom: [{kind: ConfigMap, name: cluster-config}]}',
+          '        target:',
+          '          kind: Kustomization',
+        ].join('\n'),
+      ),
+    });
+    expect(operations.findings).toEqual([]);
+    // a patch of the Deployments only: the path is left as written
+    expect(
+      renderFiles({
+        ...files,
+        'bootstrap/instance.yaml': instance(
+          postBuild.replace(
+            'kind: Kustomization\n          name: flux-system',
+            'kind: Deployment',
+          ),
+        ),
+      }).findings.map(f => f.message),
+    ).toEqual([expect.stringContaining('apps/${CLUSTER}')]);
+  });
+
   it('says a Kustomization that depends on one the cluster never declares is never applied, when every Kustomization of the cluster is known', () => {
     const dependsOn = (name: string, ...deps: string[]) =>
       ks(name, `./apps/${name}`).replace(

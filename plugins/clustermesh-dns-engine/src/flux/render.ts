@@ -1,4 +1,4 @@
-import { firstFew } from '../core/text';
+import { escapeRegExp, firstFew } from '../core/text';
 import type { EngineFinding } from '../core/finding';
 import {
   formatLocation,
@@ -47,6 +47,12 @@ import type { SubstitutionMemo } from './substitutionMemo';
 import { readTextFile } from '../yaml/decode';
 import { lineInLiteralBlock, lineOfReference } from '../yaml/lines';
 import { stringMapAt } from './kustomize/immutable';
+import { applyJsonPatch, asOperations } from './kustomize/jsonPatch';
+import { strategicMerge } from './kustomize/strategicMerge';
+import {
+  SyncKustomizationPatch,
+  syncKustomizationPatches,
+} from './fluxInstance';
 import { selectorAdmits } from '../k8s/labelSelector';
 
 /**
@@ -116,6 +122,14 @@ function placeBySelector(
       if (source.namespaceSelectors!.some(s => selectorAdmits(s, labels)))
         stored.set(storedKey(source.kind, namespace.name, source.name), source);
     }
+}
+
+/** The files bootstrap scripts apply, by the paths they name. */
+interface ScriptPaths {
+  /** Files named by their whole path. */
+  literal: ReadonlySet<string>;
+  /** Paths built from variables (`{{.KUBERNETES_DIR}}/{{.cluster}}/vars.yaml`), as patterns. */
+  templated: readonly RegExp[];
 }
 
 /**
@@ -213,32 +227,99 @@ export class FluxRenderer {
     return this.#scriptFiles;
   }
 
-  #appliedAsIs?: ReadonlySet<string>;
+  #scriptPaths?: ScriptPaths;
 
   /**
-   * The files of the repository a bootstrap script names by their whole
-   * path, from its own folder or the root (`kubectl apply --filename
+   * The files of the repository a bootstrap script names by their path,
+   * from its own folder or the root (`kubectl apply --filename
    * ./shared/flux-system/configmap.yaml`, `sops --decrypt
    * ./shared/vars.sops.yaml | kubectl apply -f -`): it applies them as they
-   * are, to every cluster it bootstraps. A path built from a variable
-   * (`./{{.CLUSTER}}/vars.yaml`) is some cluster's, not named.
+   * are, to every cluster it bootstraps; and the paths it builds from
+   * variables (`{{.KUBERNETES_DIR}}/{{.cluster}}/flux/vars/secrets.sops.yaml`,
+   * `${CLUSTER_DIR}/vars.yaml`), each of which may be any cluster's file.
    */
-  #appliedAsIsByScript(): ReadonlySet<string> {
-    if (this.#appliedAsIs) return this.#appliedAsIs;
-    const files = new Set<string>();
+  #scriptApplied(): ScriptPaths {
+    if (this.#scriptPaths) return this.#scriptPaths;
+    const literal = new Set<string>();
+    const templated: RegExp[] = [];
     // what the sources leave out too (a bootstrap's `ks.yaml`)
     const entries = this.#options.entryIndex ?? this.#index;
-    const pathInScript =
-      /(?:^|[\s='"])((?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\.ya?ml)(?=$|[\s'"|;)])/gm;
+    const variable = String.raw`\{\{[^}\n]*\}\}|\$\{\w+\}|\$\w+`;
+    const segment = String.raw`(?:${variable}|[\w.-])+`;
+    const pathInScript = new RegExp(
+      String.raw`(?:^|[\s='"])((?:\.\/)?${segment}(?:\/${segment})*\.ya?ml)(?=$|[\s'"|;)])`,
+      'gm',
+    );
+    const variableIn = new RegExp(variable, 'g');
     for (const script of this.#scripts()) {
       const text = this.#readText(script);
       if (!text) continue;
-      for (const [, written] of text.matchAll(pathInScript))
-        for (const file of [joinPath(dirnamePath(script), written), written])
-          if (file && entries.isFile(file)) files.add(file);
+      for (const [, written] of text.matchAll(pathInScript)) {
+        if (!/[{$]/.test(written)) {
+          for (const file of [joinPath(dirnamePath(script), written), written])
+            if (file && entries.isFile(file)) literal.add(file);
+          continue;
+        }
+        // a variable stands for any text (a folder, or several); the
+        // file's own name is written out (not `${FILE}.yaml`)
+        const parts = written.replace(/^\.\//, '').split(variableIn);
+        if (!parts[parts.length - 1].includes('/')) continue;
+        templated.push(
+          new RegExp(`^(?:.*/)?${parts.map(escapeRegExp).join('.*')}$`),
+        );
+      }
     }
-    this.#appliedAsIs = files;
-    return files;
+    this.#scriptPaths = { literal, templated };
+    return this.#scriptPaths;
+  }
+
+  #syncPatches?: Map<string, SyncKustomizationPatch[]>;
+
+  /**
+   * The Kustomization that reconciles a cluster's folder, with the patches
+   * of the flux-operator syncs of that folder that target it by its name
+   * (or every Kustomization) applied, as the operator applies them to the
+   * one it makes. A patch that cannot be read or applied is left out: the
+   * operator's own status says why.
+   */
+  #patchedBySync(decl: ManifestObject, root: string): ManifestObject {
+    if (!this.#syncPatches) {
+      this.#syncPatches = new Map();
+      const index = this.#options.entryIndex ?? this.#index;
+      const needles = [utf8('kustomize'), utf8('patches'), utf8('sync')];
+      for (const path of index.paths()) {
+        if (!/\.ya?ml$/.test(path)) continue;
+        const bytes = index.tree.read(path);
+        if (!bytes || needles.some(n => !containsBytes(bytes, n))) continue;
+        for (const { value } of this.#files.read(path).documents) {
+          const found = isRecord(value)
+            ? syncKustomizationPatches(value, path)
+            : undefined;
+          if (found)
+            this.#syncPatches.set(found.path, [
+              ...(this.#syncPatches.get(found.path) ?? []),
+              ...found.patches,
+            ]);
+        }
+      }
+    }
+    let body = decl.body;
+    for (const { patch, name } of this.#syncPatches.get(root) ?? []) {
+      if (name !== undefined && name !== decl.name) continue;
+      const [document] = this.#files
+        .parseText(decl.source.file, patch)
+        .documents.map(d => d.value);
+      const operations = asOperations(document);
+      try {
+        if (typeof operations !== 'string')
+          body = applyJsonPatch(body, operations);
+        else if (isRecord(document))
+          body = strategicMerge(body, document, undefined) ?? body;
+      } catch {
+        // not applied: kustomize in the operator fails the same way
+      }
+    }
+    return body === decl.body ? decl : { ...decl, body };
   }
 
   /** Whether a file is under the folder of a cluster other than this one (named as the cluster is). */
@@ -255,7 +336,9 @@ export class FluxRenderer {
    */
   #entriesAppliedByScript(cluster: string): ManifestObject[] {
     const otherCluster = this.#otherClusters(cluster);
-    return [...this.#appliedAsIsByScript()]
+    // only files named as they are: a path built from a variable may be
+    // any folder's (`{{.DIR}}/ks.yaml`)
+    return [...this.#scriptApplied().literal]
       .filter(file => !otherCluster(file))
       .flatMap(file =>
         (this.#entryEngine ?? this.#engine)
@@ -266,9 +349,10 @@ export class FluxRenderer {
 
   /**
    * A substitution source the cluster does not apply, that a bootstrap
-   * script applies from a file of the repository as it is: the object in
-   * it, whose data Flux then reads. Not a file under another cluster's
-   * folder (that cluster's copy).
+   * script applies from a file of the repository as it is (named, or the
+   * cluster's own by a path built from variables): the object in it, whose
+   * data Flux then reads. Not a file under another cluster's folder (that
+   * cluster's copy).
    */
   #sourceAppliedByScript(
     kind: string,
@@ -278,8 +362,18 @@ export class FluxRenderer {
     cluster: string,
   ): ManifestObject | undefined {
     const otherCluster = this.#otherClusters(cluster);
+    const { literal, templated } = this.#scriptApplied();
     for (const file of definedIn) {
-      if (otherCluster(file) || !this.#appliedAsIsByScript().has(file))
+      // a path built from a variable is the cluster's own file (under its
+      // folder), as the script is run for each cluster
+      if (
+        otherCluster(file) ||
+        !(
+          literal.has(file) ||
+          (file.split('/').includes(cluster) &&
+            templated.some(pattern => pattern.test(file)))
+        )
+      )
         continue;
       const object = (this.#entryEngine ?? this.#engine)
         .fileObjects(file)
@@ -493,13 +587,16 @@ export class FluxRenderer {
     const reconcilesRoot = (o: ManifestObject) =>
       isFluxKustomization(o) &&
       clampPath(String(getPath(o.body, ['spec', 'path']) ?? '')) === root;
-    const rootDecl =
+    let rootDecl =
       rootBuild.objects.find(reconcilesRoot) ??
       this.#entryEngine?.buildFluxPath(root).objects.find(reconcilesRoot);
 
     const scriptEntries = this.#entriesAppliedByScript(cluster).filter(
       decl => decl !== rootDecl,
     );
+    // what a flux-operator sync of this folder patches into the
+    // Kustomization it makes (a postBuild the repository's copy lacks)
+    if (rootDecl) rootDecl = this.#patchedBySync(rootDecl, root);
     let stored = new Map<string, StoredSource>();
     let rendered: RenderedKustomization[] = [];
     let findings: EngineFinding[] = [];

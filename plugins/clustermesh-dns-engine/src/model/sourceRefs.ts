@@ -3,7 +3,7 @@ import type { MeshConventions } from '../conventions/schema';
 import { EngineFinding, finding } from '../core/finding';
 import { getPath, isRecord } from '../core/paths';
 import type { ManifestObject } from '../core/manifest';
-import { instanceSyncOf } from '../conventions/detect/entryPoints';
+import { instanceSyncOf } from '../flux/fluxInstance';
 import { locate } from '../yaml/locate';
 import type { ClusterModel } from './types';
 

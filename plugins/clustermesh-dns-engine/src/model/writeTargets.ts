@@ -926,7 +926,12 @@ export function substitutionScope(
       (wired ||
         kustomization.substituteFrom.some(
           r => r.kind === 'ConfigMap' && r.name === configMap,
-        )));
+        ) ||
+        // a substitution webhook writes its ConfigMap's keys into it
+        (kustomization.injectedFrom?.some(
+          r => r.kind === 'ConfigMap' && r.name === configMap,
+        ) ??
+          false)));
   return {
     kustomization,
     resolves: name =>

@@ -4559,6 +4559,28 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it('advises labelling the apiserver service for a pool whose serviceSelector asks for an opt-in label', () => {
+    const files = { ...before };
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    files[pool] = files[pool].replace(
+      '      stop: 10.25.11.139\n',
+      '      stop: 10.25.11.139\n  serviceSelector:\n    matchLabels:\n      io.cilium/lb-ipam-pool: bgp-default\n',
+    );
+    const problem = planMeshDnsChange(
+      createRepoTree(files),
+      ip('10.25.11.100', '10.25.11.121'),
+      withDomain,
+    ).problems.find(p => p.field === 'clusters[1].ip');
+    expect(problem).toEqual({
+      field: 'clusters[1].ip',
+      message:
+        '10.25.11.121 is in pool lb-ippool-apps of apps, but its serviceSelector does not admit the clustermesh-apiserver service',
+      remedy:
+        'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, label the clustermesh-apiserver service as it selects (`clustermesh.apiserver.service.labels: {io.cilium/lb-ipam-pool: bgp-default}` in the Cilium values), or widen that of lb-ippool-apps.',
+    });
+  });
+
   it("says a pool without blocks as such among the pools an address is outside of, and names the conventions' clusters list where it decides the clusters", () => {
     const files = { ...before };
     const pool =
@@ -5635,5 +5657,113 @@ describe('a new DNSEndpoint applied by a Kustomization that sets its namespace',
     const record = plan.edits.find(e => e.after.includes('kind: DNSEndpoint'))!;
     expect(record.after).toContain('  namespace: cilium\n');
     expect(after[record.path]).not.toContain('namespace: kube-system');
+  });
+});
+
+describe('a shared Cilium HelmRelease whose Kustomization gets the settings from a substitution webhook', () => {
+  const settings = (name: string, id: number) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-config\n  namespace: flux-system\ndata:\n  CLUSTER_NAME: ${name}\n  CLUSTER_ID: "${id}"\n`;
+  // in kube-system, with no substituteFrom of its own: the webhook writes
+  // the keys of flux-system/cluster-config into its postBuild.substitute
+  const cilium =
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 10m\n  path: ./kubernetes/infrastructure\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n';
+  const pool = (name: string, cidr: string) =>
+    `apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: ${name}\nspec:\n  blocks:\n    - cidr: ${cidr}\n`;
+  const files: Record<string, string> = {
+    'kubernetes/clusters/a/cluster-config.yaml': settings('a', 1),
+    'kubernetes/clusters/a/cilium.yaml': cilium,
+    'kubernetes/clusters/a/pool.yaml': pool('pool-a', '10.0.1.0/24'),
+    'kubernetes/clusters/b/cluster-config.yaml': settings('b', 2),
+    'kubernetes/clusters/b/cilium.yaml': cilium,
+    'kubernetes/clusters/b/pool.yaml': pool('pool-b', '10.0.2.0/24'),
+    'kubernetes/infrastructure/kustomization.yaml':
+      'resources:\n  - ./helmrelease.yaml\n',
+    'kubernetes/infrastructure/helmrelease.yaml':
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.6\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n  values:\n    cluster:\n      name: ${CLUSTER_NAME}\n      id: ${CLUSTER_ID}\n',
+  };
+  const conventions = (webhook: boolean) =>
+    resolveConventions(
+      {
+        fqdnTemplate: 'clustermesh-{cluster}.example.net',
+        settings: { configMap: 'cluster-config' },
+        ...(webhook && {
+          flux: {
+            substitutionWebhook: {
+              sources: [{ kind: 'ConfigMap' as const, name: 'cluster-config' }],
+            },
+          },
+        }),
+      },
+      detectConventions(createRepoTree(files)),
+    );
+  const input = {
+    clusters: [
+      { name: 'a', ip: '10.0.1.10' },
+      { name: 'b', ip: '10.0.2.10' },
+    ],
+  };
+
+  it("writes the entries into the webhook's ConfigMap and the variables into the shared values, and the result validates", () => {
+    const { plan, after } = applied(files, input, conventions(true));
+    expect(plan.problems).toEqual([]);
+    expect(after['kubernetes/clusters/a/cluster-config.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: 10.0.1.10',
+    );
+    expect(after['kubernetes/infrastructure/helmrelease.yaml']).toContain(
+      '${CILIUM_CLUSTERMESH_LB_IP}',
+    );
+    const report = validateMesh(createRepoTree(after), conventions(true));
+    expect(
+      report.clusters.map(c => [c.name, c.lbIp?.value, c.counts.failed]),
+    ).toEqual([
+      ['a', '10.0.1.10', 0],
+      ['b', '10.0.2.10', 0],
+    ]);
+    // without the webhook, nothing substitutes the shared values
+    expect(
+      applied(files, input, conventions(false)).plan.problems[0]?.message,
+    ).toMatch(/does not substitute CILIUM_CLUSTERMESH_LB_IP in it/);
+  });
+});
+
+describe('mesh entries named by peer variables of the repository', () => {
+  // the example, its peers' FQDN variables named the owner's way
+  const files = Object.fromEntries(
+    Object.entries(exampleFiles('gitops-repo')).map(([file, text]) => [
+      file,
+      text.replace(
+        /CILIUM_CLUSTERMESH_(INFRA|APPS)_FQDN/g,
+        'MESH_PEER_$1_ADDRESS',
+      ),
+    ]),
+  );
+  const conventionsOf = (tree: Record<string, string>) =>
+    resolveConventions(
+      knownDomain,
+      detectConventions(createRepoTree(tree), knownDomain),
+    );
+
+  it('takes their names for the peer variables, and a change reuses them', () => {
+    const conventions = conventionsOf(files);
+    expect(conventions.variables.peerFqdn).toBe('MESH_PEER_{PEER}_ADDRESS');
+    expect(
+      validateMesh(createRepoTree(files), conventions).summary.errors,
+    ).toBe(0);
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.101' },
+          { name: 'apps', ip: '10.25.11.121' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    for (const e of plan.edits)
+      expect(e.after).not.toMatch(/CILIUM_CLUSTERMESH_(INFRA|APPS)_FQDN/);
+    expect(after['kubernetes/clusters/infra/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.101"',
+    );
   });
 });

@@ -800,7 +800,10 @@ function poolProblem(
         }`,
         remedy: forService
           ? `Give an address of a pool whose serviceSelector admits the ${service} service, or add a CiliumLoadBalancerIPPool for it (with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) in addresses no other pool holds.`
-          : `Give an address of a pool whose serviceSelector admits the ${service} service, or widen that of ${found.pool.name}.`,
+          : `Give an address of a pool whose serviceSelector admits the ${service} service, ${labelsAdmitted(
+              found.pool.serviceSelector,
+              service,
+            )}or widen that of ${found.pool.name}.`,
       };
     }
     default:
@@ -809,6 +812,22 @@ function poolProblem(
 }
 
 /** The one service a pool's selector takes by name (`io.kubernetes.service.name: traefik`), if it names one. */
+/**
+ * The service's labels a pool whose serviceSelector only asks for labels
+ * (an opt-in `io.cilium/lb-ipam-pool: bgp-default`) admits: given in the
+ * Cilium values, as a remedy's choice; none for a selector of expressions.
+ */
+function labelsAdmitted(
+  selector: LabelSelector | undefined,
+  service: string,
+): string {
+  const labels = Object.entries(selector?.matchLabels ?? {});
+  if (!labels.length || selector?.matchExpressions?.length) return '';
+  return `label the ${service} service as it selects (\`clustermesh.apiserver.service.labels: {${labels
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}}\` in the Cilium values), `;
+}
+
 function serviceNamedBy(
   selector: LabelSelector | undefined,
 ): string | undefined {

@@ -34,6 +34,8 @@ export const lbIpInPool = defineClusterRule({
       )}) holding the LB IP, and list it in the cluster's kustomization.`;
     if (failure.id === 'outsideUnapplied')
       return "Have a Flux Kustomization of the cluster apply the pool the message names (list its file where the cluster's other objects of its kind are listed), or pick an address from one of the cluster's own pools.";
+    if (failure.id === 'notAdmitted')
+      return "Pick an address from one of the cluster's pools whose serviceSelector admits the clustermesh-apiserver service, label the service as the pool selects (`clustermesh.apiserver.service.labels` in the Cilium values), or widen the pool's serviceSelector.";
     return "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.";
   },
   messages: {

@@ -2,7 +2,7 @@ import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clusterme
 import { getPath } from '../../core/paths';
 import { clampPath, type RepoTree } from '../../tree/RepoTree';
 import { readTextFile } from '../../yaml/decode';
-import { instanceSyncOf } from './entryPoints';
+import { instanceSyncOf } from '../../flux/fluxInstance';
 import type { ScannedDocument } from './scan';
 
 /** A source that is a folder of this repository, and what says so. */

@@ -6,6 +6,7 @@ import {
 } from '../../flux/kustomize';
 import { readTarget, TargetFiles } from '../../flux/kustomize/target';
 import { clusterFolder } from '../templates';
+import { instanceSyncOf } from '../../flux/fluxInstance';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
@@ -39,18 +40,6 @@ export const fluxNeedles = [
   // Flux's own manifests, whose tag is the Flux version
   'flux-manifests',
 ];
-
-/**
- * Values of the flux-operator's flux-instance chart kept in a file of their
- * own (a `valuesFrom` ConfigMap generator reads it): a document that is not
- * a Kubernetes object, with an `instance` map.
- */
-export const isFluxInstanceValues = (v: Record<string, any>) =>
-  v.kind === undefined &&
-  v.apiVersion === undefined &&
-  v.instance !== null &&
-  typeof v.instance === 'object' &&
-  !Array.isArray(v.instance);
 
 /** A folder Flux reconciles a cluster from, and what says so. */
 export interface FluxEntry {
@@ -148,59 +137,6 @@ const nameOf = (v: Record<string, any>) =>
     'metadata',
     'name',
   ])}`;
-
-/**
- * Where a document holds a flux-operator sync: a FluxInstance's `spec.sync`,
- * the flux-instance chart's values (`instance.sync`), or a HelmRelease's
- * (`spec.values.instance.sync`); with the namespace the operator names its
- * source after, and how to say who syncs what. Undefined for other documents.
- */
-export function instanceSyncOf(
-  v: Record<string, any>,
-  inFile: string,
-  /** The namespace the Flux Kustomization applying the file gives it (`targetNamespace`), if any. */
-  givenNamespace?: string,
-):
-  | {
-      at: string[];
-      namespace: string;
-      describe: (what: string, where: string) => string;
-    }
-  | undefined {
-  const namespace = String(
-    getPath(v, ['metadata', 'namespace']) ?? givenNamespace ?? 'flux-system',
-  );
-  if (
-    v.kind === 'FluxInstance' &&
-    String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
-  )
-    return {
-      at: ['spec', 'sync'],
-      namespace,
-      describe: (what, at) => `FluxInstance ${nameOf(v)} syncs ${what} (${at})`,
-    };
-  if (isFluxInstanceValues(v))
-    return {
-      at: ['instance', 'sync'],
-      namespace: 'flux-system',
-      describe: (what, at) =>
-        `the flux-instance chart values ${inFile} sync ${what} (instance.sync.path at ${at})`,
-    };
-  if (v.kind === 'HelmRelease') {
-    // the chart makes the FluxInstance where the release installs
-    const target = literal(getPath(v, ['spec', 'targetNamespace']));
-    return {
-      at: ['spec', 'values', 'instance', 'sync'],
-      namespace: target ?? namespace,
-      describe: (what, at) =>
-        `the flux-operator HelmRelease ${namespace}/${getPath(v, [
-          'metadata',
-          'name',
-        ])} syncs ${what} (instance.sync.path at ${at})`,
-    };
-  }
-  return undefined;
-}
 
 /**
  * Whether the build of a folder, as kustomize-controller makes it, applies

@@ -6,7 +6,7 @@ import { decodeText } from '../../yaml/decode';
 import type { YamlFiles } from '../../yaml/files';
 import { locate } from '../../yaml/locate';
 import { isFluxKustomization, literal, ScannedDocument, where } from './scan';
-import { isFluxInstanceValues } from './entryPoints';
+import { isFluxInstanceValues } from '../../flux/fluxInstance';
 
 /** Flux 2.9 (kustomize-controller v1.9) made post-build substitution strict by default. */
 export const strictSinceFlux: [number, number] = [2, 9];

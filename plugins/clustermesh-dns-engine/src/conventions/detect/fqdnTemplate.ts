@@ -3,6 +3,9 @@ import { ciliumValuesPaths } from '../../cilium/values';
 import { getPath, isRecord } from '../../core/paths';
 import type { ScannedDocument } from './scan';
 import { settingsNamePattern } from './settingsSources';
+import { lowerPeerToken, peerToken } from '../schema';
+import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { escapeRegExp } from '../../core/text';
 
 /** The FQDN template the settings already hold, with the clusters that show it. */
 export interface SettingsFqdnTemplate {
@@ -257,4 +260,60 @@ function exampleOf({
   doc: ScannedDocument;
 }): SettingsFqdnTemplate['example'] {
   return { key, value: doc.value.data[key], location: doc.at(['data', key]) };
+}
+
+/**
+ * The peer FQDN variable the Cilium values already name their mesh entries
+ * by (`address: ${CILIUM_CLUSTERMESH_PEER_CLUSTER_0_FQDN}` for the entry of
+ * cluster-0 → `CILIUM_CLUSTERMESH_PEER_{PEER}_FQDN`), when every such
+ * entry of a known cluster agrees on one; with where it shows.
+ */
+export function peerVariableTemplate(
+  documents: Iterable<ScannedDocument>,
+  clusters: readonly string[],
+): { template: string; location: SourceLocation } | undefined {
+  let found: { template: string; location: SourceLocation } | undefined;
+  for (const doc of documents) {
+    const inRelease = doc.value.kind === 'HelmRelease';
+    const root = inRelease ? ['spec', 'values'] : [];
+    const peers = getPath(doc.value, [
+      ...root,
+      ...ciliumValuesPaths.meshClusters,
+    ]);
+    if (!Array.isArray(peers)) continue;
+    for (const [i, peer] of peers.entries()) {
+      if (!isRecord(peer) || typeof peer.address !== 'string') continue;
+      const cluster = clusterOfCiliumName(String(peer.name), clusters);
+      if (!cluster) continue;
+      const segment = variableSegment(cluster);
+      // the variable the address is (a default after it: `:=${…}`)
+      const variable = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:]?[-=].*)?\}$/.exec(
+        peer.address.trim(),
+      )?.[1];
+      // the cluster's segment as a whole part of the name (`_CLUSTER_0_`)
+      const part = (text: string) =>
+        new RegExp(`(^|_)${escapeRegExp(text)}(?=_|$)`);
+      let template: string | undefined;
+      if (variable && part(segment).test(variable))
+        template = variable.replace(part(segment), `$1${peerToken}`);
+      else if (variable && part(segment.toLowerCase()).test(variable))
+        template = variable.replace(
+          part(segment.toLowerCase()),
+          `$1${lowerPeerToken}`,
+        );
+      if (!template) continue;
+      // entries that disagree: no one template
+      if (found && found.template !== template) return undefined;
+      found ??= {
+        template,
+        location: doc.at([
+          ...root,
+          ...ciliumValuesPaths.meshClusters,
+          i,
+          'address',
+        ]),
+      };
+    }
+  }
+  return found;
 }

@@ -9,6 +9,7 @@ import { readTextFile } from '../../yaml/decode';
 import { defaultYamlReadLimits } from '../../yaml/documents';
 import { locate } from '../../yaml/locate';
 import { pointerKeys } from '../../flux/kustomize/jsonPatch';
+import { literal } from '../../core/text';
 
 /** One YAML document of the repository that detection looks at. */
 export interface ScannedDocument {
@@ -145,12 +146,7 @@ export function mentioned(
 /** `file:line` for a reason. */
 export const where = (l: SourceLocation) => `${l.file}:${l.line}`;
 
-/** A value read from YAML as a literal string (no variable, no template). */
-export function literal(value: unknown): string | undefined {
-  return typeof value === 'string' && value && !/\$\{|\{\{/.test(value)
-    ? value
-    : undefined;
-}
+export { literal };
 
 /** A scanned document that is a Flux Kustomization. */
 export const isFluxKustomization = (v: Record<string, any>) =>
