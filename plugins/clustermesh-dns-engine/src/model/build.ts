@@ -67,6 +67,8 @@ import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
   ciliumObjectApplied,
+  otherCniApplied,
+  otherCniNote,
   failedBuildsNote,
   kustomizationsRulesReadFrom,
   sameDnsName,
@@ -1272,6 +1274,13 @@ function membershipOf(
       },
       membershipUnknown: true,
     };
+  const otherCni = cilium ? undefined : otherCniApplied(render);
+  if (otherCni && !conventions.cilium.valuesFile)
+    return known({
+      member: false,
+      reason: otherCniNote(render, false)!,
+      location: locate(otherCni.object),
+    });
   if (!cilium) {
     return known({
       member: false,

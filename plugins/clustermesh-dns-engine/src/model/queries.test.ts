@@ -298,3 +298,32 @@ describe('failedBuildsNote', () => {
     );
   });
 });
+
+describe('a cluster that runs another CNI', () => {
+  const release = (name: string, chart: string) =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: kube-system\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: ${chart}\n      sourceRef:\n        kind: HelmRepository\n        name: ${name}\n`;
+  const membershipOf = (chart: string) =>
+    buildMeshModel(
+      createRepoTree({
+        'kubernetes/clusters/a/cilium.yaml': release('cilium', 'cilium'),
+        'kubernetes/clusters/b/cni.yaml': release('cni', chart),
+      }),
+      { ...defaultConventions, clusters: ['a', 'b'] },
+    ).byName.get('b')!.membership;
+
+  it('is outside the mesh, said to run that CNI, not Cilium', () => {
+    expect(membershipOf('flannel')).toEqual({
+      member: false,
+      reason:
+        'it runs Flannel (HelmRelease kube-system/cni), not Cilium: it cannot join a Cilium ClusterMesh',
+      location: { file: 'kubernetes/clusters/b/cni.yaml', line: 1 },
+    });
+    expect(membershipOf('projectcalico/tigera-operator').reason).toMatch(
+      /^it runs Calico /,
+    );
+    // a chart of no CNI: no HelmRelease cilium, said as before
+    expect(membershipOf('podinfo').reason).toMatch(
+      /^no HelmRelease cilium is applied to it/,
+    );
+  });
+});

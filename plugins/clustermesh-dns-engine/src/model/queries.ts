@@ -358,7 +358,11 @@ export function ciliumUnavailableReason(
         cilium.valuesFile,
         cluster.name,
       )} cannot be read`
-    : `no HelmRelease ${cilium.helmRelease.name} is applied to the cluster, and no plain values file is configured (conventions cilium.valuesFile)`;
+    : `no HelmRelease ${
+        cilium.helmRelease.name
+      } is applied to the cluster, and no plain values file is configured (conventions cilium.valuesFile)${
+        otherCniNote(cluster.render)?.replace(/^/, '; ') ?? ''
+      }`;
 }
 
 /**
@@ -1426,6 +1430,50 @@ export function ciliumObjectApplied(
         getPath(o.body, ['spec', 'controllerName']) ===
           'io.cilium/gateway-controller'),
   )?.object;
+}
+
+/** CNIs other than Cilium, by the chart (or DaemonSet) that installs them. */
+const otherCnis: readonly { name: string; charts: RegExp }[] = [
+  { name: 'Flannel', charts: /^(kube-)?flannel(-ds)?$/ },
+  { name: 'Calico', charts: /^(tigera-operator|calico(-node)?)$/ },
+  { name: 'Canal', charts: /^canal$/ },
+  { name: 'Antrea', charts: /^antrea(-agent)?$/ },
+  { name: 'kube-router', charts: /^kube-router$/ },
+  { name: 'Weave Net', charts: /^weave(-net)?$/ },
+];
+
+/**
+ * Another CNI a cluster without Cilium applies (a HelmRelease of the
+ * flannel or tigera-operator chart, a kube-flannel-ds DaemonSet): the
+ * cluster runs it, not Cilium, and cannot join a Cilium ClusterMesh.
+ */
+export function otherCniApplied(
+  render: Pick<ClusterRender, 'objects'>,
+): { cni: string; object: ManifestObject } | undefined {
+  for (const { object: o } of render.objects) {
+    const chart =
+      o.kind === 'HelmRelease'
+        ? getPath(o.body, ['spec', 'chart', 'spec', 'chart'])
+        : o.kind === 'DaemonSet' && o.name;
+    if (typeof chart !== 'string') continue;
+    const cni = otherCnis.find(c => c.charts.test(chart.split('/').pop()!));
+    if (cni) return { cni: cni.name, object: o };
+  }
+  return undefined;
+}
+
+/** Said of a cluster that runs another CNI: which, and from what. */
+export function otherCniNote(
+  render: Pick<ClusterRender, 'objects'>,
+  /** Where it is applied goes with the note (not where a location is said apart). */
+  located = true,
+): string | undefined {
+  const other = otherCniApplied(render);
+  return other
+    ? `it runs ${other.cni} (${describeObject(other.object)}${
+        located ? `, ${formatLocation(locate(other.object))}` : ''
+      }), not Cilium: it cannot join a Cilium ClusterMesh`
+    : undefined;
 }
 
 /**

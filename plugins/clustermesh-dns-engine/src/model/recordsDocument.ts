@@ -33,6 +33,8 @@ export interface RecordsDocumentRow {
   name?: string;
   /** The last cell as written (a number, unless edited by hand). */
   ttl: string | undefined;
+  /** The value cell as written (the address), in a row of five cells. */
+  value?: string;
 }
 
 /**
@@ -43,13 +45,15 @@ export interface RecordsDocumentRow {
 export function findRecordRow(
   text: string,
   names: readonly string[],
-  address: string,
+  /** The address it is at; any, when undefined. */
+  address: string | undefined,
   /** A row's name as Flux would resolve it for the cluster (`${SECRET_DOMAIN}` as committed). */
   resolveName: (name: string) => string = name => name,
 ): RecordsDocumentRow | undefined {
   const lines = text.split('\n');
   const index = lines.findIndex(l => {
-    if (!l.includes(address)) return false;
+    if (address !== undefined && !l.includes(address)) return false;
+    if (address === undefined && !l.trim().startsWith('|')) return false;
     if (names.some(n => l.includes(n))) return true;
     const cell = /`([^`]+)`/.exec(l)?.[1];
     return cell !== undefined && names.includes(resolveName(cell));
@@ -65,6 +69,7 @@ export function findRecordRow(
     line: index + 1,
     ...(name !== undefined && { name }),
     ttl: cells.length >= 5 ? cells[cells.length - 1] : undefined,
+    ...(cells.length >= 5 && { value: cells[cells.length - 2] }),
   };
 }
 
@@ -77,30 +82,35 @@ export function findRecordRow(
 export function clusterRecordRow(
   mesh: MeshModel,
   cluster: ClusterModel,
-): { file: string; present: boolean; row?: RecordsDocumentRow } {
+): {
+  file: string;
+  present: boolean;
+  row?: RecordsDocumentRow;
+  /** Without a row at its address: a row of its name at another. */
+  named?: RecordsDocumentRow;
+} {
   const file = mesh.conventions.dns.recordsDocument;
   const text = mesh.repository.readText(file);
   if (text === undefined) return { file, present: false };
   if (!cluster.fqdn || !cluster.lbIpAddress) return { file, present: true };
+  // configure commits a secret or given part as its `${NAME}`
+  const resolve = (name: string) => {
+    const out = envsubst(
+      name,
+      variable =>
+        clusterValues(mesh.conventions, cluster.name)[variable] ??
+        cluster.settings.value(variable) ??
+        variableReference(variable),
+      { strict: false },
+    );
+    return out.ok ? out.output : name;
+  };
+  const names = [cluster.fqdn.value, cluster.fqdn.raw];
+  const row = findRecordRow(text, names, cluster.lbIpAddress.text, resolve);
   return {
     file,
     present: true,
-    row: findRecordRow(
-      text,
-      [cluster.fqdn.value, cluster.fqdn.raw],
-      cluster.lbIpAddress.text,
-      // configure commits a secret or given part as its `${NAME}`
-      name => {
-        const out = envsubst(
-          name,
-          variable =>
-            clusterValues(mesh.conventions, cluster.name)[variable] ??
-            cluster.settings.value(variable) ??
-            variableReference(variable),
-          { strict: false },
-        );
-        return out.ok ? out.output : name;
-      },
-    ),
+    row,
+    named: row ? undefined : findRecordRow(text, names, undefined, resolve),
   };
 }

@@ -23,6 +23,7 @@ import {
 import type { ClusterModel, MeshModel } from './types';
 import {
   ciliumObjectApplied,
+  otherCniNote,
   externalDnsDeploymentsOf,
   unevaluatedParts,
   unevaluatedPartsNote,
@@ -1620,6 +1621,8 @@ function appliedFolder(
  * when parts of the cluster are not evaluated, which may hold the release.
  */
 function installedElsewhere(cluster: ClusterModel): string {
+  const otherCni = otherCniNote(cluster.render);
+  if (otherCni) return `; ${otherCni}`;
   if (unevaluatedParts(cluster.render, cluster.name)) return '';
   const object = ciliumObjectApplied(cluster.render);
   return object

@@ -552,9 +552,12 @@ export function decideChange(
   );
   const cilium: CiliumWriteTarget[] = [];
   const joining = new Set<string>();
+  /** Configured clusters whose Cilium values are not found: what else they need follows from where those are. */
+  const withoutValues = new Set<string>();
   for (const t of ciliumWriteTargets(mesh, candidates)) {
     if ('problem' in t) {
       const field = noValuesField(mesh, t, input);
+      if (configured.has(t.cluster)) withoutValues.add(t.cluster);
       if (configured.has(t.cluster) && !problems.some(p => p.field === field))
         problems.push({ field, message: whyNoValues(mesh, t) });
       continue;
@@ -654,8 +657,11 @@ export function decideChange(
         ));
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
-      // one settings object shared by the clusters is one problem
+      // one settings object shared by the clusters is one problem; none
+      // while the Cilium values are not found (a plain values file, once
+      // named, may need none)
       if (
+        !withoutValues.has(name) &&
         needsSettings(name, configured, members, removed) &&
         !problems.some(
           p => p.field === target.file && p.message === target.problem,

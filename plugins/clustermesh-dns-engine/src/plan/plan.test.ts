@@ -5726,6 +5726,33 @@ describe('a shared Cilium HelmRelease whose Kustomization gets the settings from
   });
 });
 
+describe('a configured cluster whose Cilium values are not found', () => {
+  it('is asked for its Cilium values, not for settings they may not need', () => {
+    const files = exampleFiles('gitops-repo');
+    // apps gets Cilium another way (`helm --set` by a task): its
+    // Kustomization applies only its pool, and it keeps no settings
+    delete files['kubernetes/clusters/apps/cluster-settings.yaml'];
+    files['kubernetes/clusters/apps/kustomization.yaml'] = files[
+      'kubernetes/clusters/apps/kustomization.yaml'
+    ]
+      .replace('  - cluster-settings.yaml\n', '')
+      .replace('  - infrastructure.yaml\n', '');
+    const problems = planMeshDnsChange(
+      createRepoTree(files),
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      withDomain,
+    ).problems;
+    expect(problems.map(p => p.message)).toEqual([
+      expect.stringMatching(/^no HelmRelease cilium is applied to apps/),
+    ]);
+  });
+});
+
 describe('mesh entries named by peer variables of the repository', () => {
   // the example, its peers' FQDN variables named the owner's way
   const files = Object.fromEntries(

@@ -37,6 +37,19 @@ describe('cluster-id-unique', () => {
     ]);
   });
 
+  it('says one number written once in the values the clusters share as one cause, alike for each', () => {
+    const shared = exampleChecks(
+      replace(exampleFile.helmRelease, 'id: ${CLUSTER_ID}', 'id: 1'),
+    ).filter(c => c.ruleId === 'cluster-id-unique' && c.outcome === 'fail');
+    expect(shared.map(c => [c.cluster, c.message, c.location?.file])).toEqual(
+      ['apps', 'infra'].map(cluster => [
+        cluster,
+        'cluster.id 1 is written once for apps, infra: the values they share give each of them the same number',
+        exampleFile.helmRelease,
+      ]),
+    );
+  });
+
   it("allows up to 511 with maxConnectedClusters: 511, and fails a cluster without an ID (the chart's 0)", () => {
     expect(
       failures(files => {

@@ -59,6 +59,8 @@ export const clusterIdUnique = defineMeshRule({
   },
   messages: {
     shared: 'cluster.id {{id}} is also the cluster.id of {{others}}',
+    oneLine:
+      'cluster.id {{id}} is written once for {{clusters}}: the values they share give each of them the same number',
     outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
     invalid: 'cluster.id {{value}} is not a whole number',
     notSet:
@@ -116,12 +118,32 @@ export const clusterIdUnique = defineMeshRule({
       const found = ids.get(c)!;
       return found.kind === 'id' ? String(found.id) : undefined;
     });
-    for (const { cluster, value, others } of shared)
+    for (const { cluster, value, others, all } of shared) {
+      // one line of values every one of them applies (a shared HelmRelease
+      // with the number written out): one cause, said alike for each
+      const at = where(cluster);
+      const onePlace =
+        at !== undefined &&
+        all.every(o => {
+          const other = where(o);
+          return other?.file === at.file && other.line === at.line;
+        });
       out.push(
-        r
-          .forCluster(cluster)
-          .fail('shared', { id: value, others }, where(cluster)),
+        onePlace
+          ? r.forCluster(cluster).fail(
+              'oneLine',
+              {
+                id: value,
+                clusters: all
+                  .map(o => o.name)
+                  .sort()
+                  .join(', '),
+              },
+              at,
+            )
+          : r.forCluster(cluster).fail('shared', { id: value, others }, at),
       );
+    }
     if (out.length) return out;
     const unknown = mesh.members.filter(c => ids.get(c)!.kind === 'unknown');
     if (unknown.length)

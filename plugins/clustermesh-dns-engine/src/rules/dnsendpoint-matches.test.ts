@@ -139,6 +139,28 @@ describe('dnsendpoint-matches', () => {
     );
   });
 
+  it('in manual mode, says the row of the name at another address, and where, rather than no row', () => {
+    const withRow = (address: string) => (files: Record<string, string>) => {
+      files['docs/clustermesh-dns-records.md'] = [
+        '| Cluster | Name | Type | Value | TTL |',
+        '|---|---|---|---|---|',
+        `| apps | \`clustermesh-apps.\${SECRET_DOMAIN}\` | A | ${address} | 300 |`,
+        '',
+      ].join('\n');
+    };
+    const outcome = (address: string) =>
+      exampleChecks(withRow(address), { dns: { mode: 'manual' } }).find(
+        c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'apps',
+      )!;
+    expect(outcome('10.25.11.121')).toMatchObject({
+      outcome: 'fail',
+      message:
+        'the records document lists clustermesh-apps.${SECRET_DOMAIN} with 10.25.11.121, not the LB IP 10.25.11.120',
+      location: { file: 'docs/clustermesh-dns-records.md', line: 3 },
+    });
+    expect(outcome('10.25.11.120').outcome).toBe('pass');
+  });
+
   describe("in manual mode, records kept in the peers' CoreDNS hosts entries", () => {
     const folder = 'kubernetes/infrastructure/networking/cilium/clustermesh';
     /** A CoreDNS HelmRelease (the coredns chart) beside the record, with a hosts block. */

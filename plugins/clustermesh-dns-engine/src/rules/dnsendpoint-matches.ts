@@ -121,6 +121,8 @@ export const dnsEndpointMatches = defineClusterRule({
     hostsPartly:
       'the CoreDNS hosts entries of {{peers}} answer {{fqdn}} with {{ip}}; {{without}} {{has}} none, and whether {{they}} {{resolve}} it another way is not known here',
     notListed: 'the records document has no line with {{fqdn}} and {{ip}}',
+    otherValue:
+      'the records document lists {{fqdn}} with {{value}}, not the LB IP {{ip}}',
     noRecord:
       'no DNSEndpoint of the cluster has dnsName {{fqdn}}{{found}}{{hint}}',
     unknownName:
@@ -196,7 +198,7 @@ export const dnsEndpointMatches = defineClusterRule({
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
-      const { file, present, row } = clusterRecordRow(mesh, c);
+      const { file, present, row, named } = clusterRecordRow(mesh, c);
       // a peer's CoreDNS answers from its hosts entries before any zone
       const hosts = hostsOutcome(mesh, c, r);
       if (hosts?.outcome === 'fail') return [hosts];
@@ -210,6 +212,14 @@ export const dnsEndpointMatches = defineClusterRule({
         ];
       if (hosts) return [hosts];
       if (!present) return [r.fail('noDocument', { file }, { file, line: 1 })];
+      if (named?.value !== undefined)
+        return [
+          r.fail(
+            'otherValue',
+            { fqdn: named.name ?? c.fqdn.raw, value: named.value, ip },
+            { file, line: named.line },
+          ),
+        ];
       return [
         r.fail('notListed', { fqdn: q(c.fqdn.raw), ip }, { file, line: 1 }),
       ];

@@ -519,7 +519,7 @@ export function sharedValues<C extends { name: string }>(
   valueOf: (cluster: C) => string | undefined,
 ): {
   distinct: number;
-  shared: { cluster: C; value: string; others: string }[];
+  shared: { cluster: C; value: string; others: string; all: C[] }[];
 } {
   const byValue = new Map<string, C[]>();
   for (const c of clusters) {
@@ -533,6 +533,7 @@ export function sharedValues<C extends { name: string }>(
       cs.map(cluster => ({
         cluster,
         value,
+        all: cs,
         others: cs
           .filter(o => o !== cluster)
           .map(o => o.name)
