@@ -238,6 +238,16 @@ function checkValuesContent(
     );
   if (parsed !== undefined && !probe.changes) return;
   const paths = [...new Set(probe.edits)];
+  // what the mesh rules need of these values too, asked for in the same
+  // round of edits by hand (not after it)
+  if (parsed !== undefined && target.clusters.length === 1) {
+    if (getPath(parsed, ciliumValuesPaths.clusterName) === undefined)
+      paths.push(`set cluster.name: ${target.clusters[0]}`);
+    if (getPath(parsed, ciliumValuesPaths.clusterId) === undefined)
+      paths.push(
+        "set cluster.id to a number of its own (1..255, none of the other clusters')",
+      );
+  }
   const config = ctx.mesh.byName.get(target.clusters[0])?.cilium?.object;
   cannot(
     target,

@@ -2480,6 +2480,21 @@ describe('planMeshDnsChange on other layouts', () => {
       ),
     });
 
+    // without cluster.name and cluster.id there: asked for in the same list
+    const unnamed = planPerCluster(
+      {
+        ...files,
+        [config]: files[config].replace(
+          '    cluster:\n      name: east\n      id: 1\n',
+          '',
+        ),
+      },
+      input,
+    ).problems.find(p => p.field === config)!;
+    expect(unnamed.message).toMatch(
+      /; set cluster\.name: east; set cluster\.id to a number of its own \(1\.\.255, none of the other clusters'\) there by hand/,
+    );
+
     // west's too: both named at once, each with what to write there
     const both = planPerCluster(
       {
