@@ -1014,6 +1014,14 @@ export class FluxRenderer {
       : { file: `${spec.path}/`, line: 1 };
 
     const variables = this.#substitution.scope();
+    /** A source's data, read (a Secret's keys, its values never). */
+    const addRead = (source: ManifestObject, kind: 'ConfigMap' | 'Secret') =>
+      variables.addSource(
+        source,
+        kind,
+        kind === 'Secret' && isSopsEncrypted(source.body),
+        knownValues,
+      );
     // the webhook gives every Kustomization it mutates a postBuild
     const postBuild = spec.postBuild || injected !== undefined;
     if (postBuild) {
@@ -1039,12 +1047,7 @@ export class FluxRenderer {
                 )
               : undefined;
           if (byScript) {
-            variables.addSource(
-              byScript,
-              ref.kind,
-              ref.kind === 'Secret' && isSopsEncrypted(byScript.body),
-              knownValues,
-            );
+            addRead(byScript, ref.kind);
             continue;
           }
           const candidates = definedIn.length
@@ -1166,12 +1169,7 @@ export class FluxRenderer {
         }
         if (isProvided(source)) variables.addProvided(source, knownValues);
         else {
-          variables.addSource(
-            source,
-            ref.kind,
-            ref.kind === 'Secret' && isSopsEncrypted(source.body),
-            knownValues,
-          );
+          addRead(source, ref.kind);
           // keys its generator could not read are unknown, not undefined:
           // the build's error is the one cause
           if (source.source.unread)
@@ -1202,13 +1200,7 @@ export class FluxRenderer {
         const source = injected!.lookup(ref.kind, ref.name);
         if (!source) continue;
         if (isProvided(source)) variables.addProvided(source, knownValues);
-        else
-          variables.addSource(
-            source,
-            ref.kind,
-            ref.kind === 'Secret' && isSopsEncrypted(source.body),
-            knownValues,
-          );
+        else addRead(source, ref.kind);
       }
       const invalid = variables.invalidNames();
       if (invalid.length) {
