@@ -26,6 +26,7 @@ import {
 } from '../__testUtils__/trees';
 import { objectKey } from '../core/manifest';
 import { kubectlKustomize, kubectlOnPath } from '../__testUtils__/kubectl';
+import { kubectlBuild } from './kustomize/__testUtils__/crossCheck';
 
 const engineFor = (files: Record<string, string>) => {
   const tree = createRepoTree(files);
@@ -195,6 +196,34 @@ describe('KustomizeEngine', () => {
     );
     expect(located(engine.build('c').findings[0])).toMatch(
       /^c:1 has no kustomization.yaml/,
+    );
+  });
+
+  it('reads a List (`kind: ConfigMapList` with items) as its items, as kustomize does', () => {
+    const files = {
+      'app/kustomization.yaml': `${k('list.yaml')}namespace: apps\n`,
+      'app/list.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMapList',
+        'items:',
+        ...[cm('a'), cm('b')].map(
+          text => `  - ${text.trimEnd().split('\n').join('\n    ')}`,
+        ),
+        '',
+      ].join('\n'),
+    };
+    const result = engineFor(files).build('app');
+    expect(result.findings).toEqual([]);
+    expect(
+      result.objects.map(o => [o.kind, o.namespace, o.name, o.source.line]),
+    ).toEqual([
+      ['ConfigMap', 'apps', 'a', 4],
+      ['ConfigMap', 'apps', 'b', 10],
+    ]);
+    if (!kubectlOnPath('the List cross-check')) return;
+    const real = kubectlBuild(files, 'app');
+    expect('objects' in real && real.objects.map(o => o.metadata.name)).toEqual(
+      ['a', 'b'],
     );
   });
 

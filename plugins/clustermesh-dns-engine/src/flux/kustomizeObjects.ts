@@ -1,6 +1,7 @@
 import type { EngineFinding } from '../core/finding';
 import { isClusterScopedKind, type ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
+import { lineAtPath } from '../yaml/lines';
 import type { YamlDocument } from '../yaml/types';
 
 /** Turns the documents of a manifest file into objects, or findings. */
@@ -10,7 +11,21 @@ export function documentsToObjects(docs: readonly YamlDocument[]): {
 } {
   const objects: ManifestObject[] = [];
   const findings: EngineFinding[] = [];
-  for (const doc of docs) {
+  // kustomize reads a List (`kind: ConfigMapList` with `items`) as its
+  // items, each an object of its own
+  const expanded = docs.flatMap(doc =>
+    isRecord(doc.value) &&
+    typeof doc.value.kind === 'string' &&
+    doc.value.kind.endsWith('List') &&
+    Array.isArray(doc.value.items)
+      ? (doc.value.items as unknown[]).map((item, i) => ({
+          ...doc,
+          value: item,
+          line: lineAtPath(doc.value, ['items', i]) ?? doc.line,
+        }))
+      : [doc],
+  );
+  for (const doc of expanded) {
     const value = doc.value;
     const location = { file: doc.file, line: doc.line };
     if (!isRecord(value)) {

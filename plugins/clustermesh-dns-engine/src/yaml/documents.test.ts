@@ -151,6 +151,19 @@ describe('reading YAML manifests', () => {
     ).toMatch(/binary/);
   });
 
+  it("reads a block scalar whose `|` stands alone below its key, at the key's indent, as Go's YAML does (kustomize builds it)", () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mqtt\ndata:\n  mosquitto.conf:\n  |\n    persistence true\n    listener 1883\n  other: z\n';
+    const { documents, problems } = parseYamlText('cm.yaml', text);
+    expect(problems).toEqual([]);
+    expect(documents[0].value.data).toEqual({
+      'mosquitto.conf': 'persistence true\nlistener 1883\n',
+      other: 'z',
+    });
+    // the lines after it stay where they are
+    expect(lineAtPath(documents[0].value, ['data', 'other'])).toBe(10);
+  });
+
   it('refuses alias bombs and oversized files instead of expanding them', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++)

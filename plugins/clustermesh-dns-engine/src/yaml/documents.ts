@@ -56,6 +56,10 @@ export function parseYamlFile(
 }
 
 /** An alias or anchor name followed at once by `:` and a space or the line's end. */
+/** A key with no value on its line, then a block scalar's header alone on the next, no deeper. */
+const indicatorBelowKey =
+  /^([ \t]*)([^\s#:'"\-[{][^\n:#]*):[ \t]*\n([ \t]*)([|>][-+0-9]*)[ \t]*(?:#[^\n]*)?$/gm;
+
 const nameBeforeColon = /(?<=^|[\s[{,])([*&][A-Za-z0-9_-]+):(?=[ \t\r]|$)/gm;
 
 /**
@@ -82,9 +86,14 @@ export function parseYamlText(
   if (!read.problems.length) return read;
   // Go's YAML, which kustomize reads with, ends an alias or anchor name at
   // a `:` (`*app:` is the alias *app as a key); YAML 1.2 reads the colon
-  // into the name. A file that only reads Go's way is read so.
-  const spaced = text.replace(nameBeforeColon, '$1 :');
-  if (spaced === text) return read;
-  const again = parseYamlDocuments(file, spaced, { limits, scalars });
+  // into the name. It also takes a block scalar's `|` on the line below
+  // its key, at the key's indent, which YAML 1.2 refuses: there the key
+  // moves down onto the `|` line (a blank line left, so the lines stay).
+  // A file that only reads Go's way is read so.
+  const goWay = text
+    .replace(nameBeforeColon, '$1 :')
+    .replace(indicatorBelowKey, '\n$1$2: $4');
+  if (goWay === text) return read;
+  const again = parseYamlDocuments(file, goWay, { limits, scalars });
   return again.problems.length ? read : again;
 }
