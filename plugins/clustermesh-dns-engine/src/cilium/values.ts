@@ -248,3 +248,71 @@ export function isCiliumChart(object: Pick<ManifestObject, 'body'>): boolean {
     (chart === 'cilium' || chart.endsWith('/cilium'))
   );
 }
+
+/**
+ * Top-level keys of the Cilium chart's values, a file of them holds some:
+ * a plain values file with none of them is something else (an Ansible
+ * `group_vars` file holding the values under a variable of its own).
+ */
+const chartTopLevelKeys = new Set([
+  'cluster',
+  'clustermesh',
+  'ipam',
+  'kubeProxyReplacement',
+  'k8sServiceHost',
+  'k8sServicePort',
+  'operator',
+  'hubble',
+  'bgpControlPlane',
+  'l2announcements',
+  'routingMode',
+  'tunnelProtocol',
+  'ipv4NativeRoutingCIDR',
+  'autoDirectNodeRoutes',
+  'bpf',
+  'envoy',
+  'gatewayAPI',
+  'ingressController',
+  'image',
+  'rollOutCiliumPods',
+  'devices',
+  'encryption',
+  'loadBalancer',
+  'socketLB',
+  'externalIPs',
+  'nodePort',
+  'hostPort',
+  'ipv4',
+  'ipv6',
+  'cni',
+  'securityContext',
+  'resources',
+  'tolerations',
+  'prometheus',
+  'dashboards',
+  'debug',
+  'k8sClientRateLimit',
+  'enableIPv4Masquerade',
+  'bandwidthManager',
+  'egressGateway',
+  'localRedirectPolicy',
+  'policyEnforcementMode',
+  'enableCiliumEndpointSlice',
+  'installNoConntrackIptablesRules',
+  'annotateK8sNode',
+  'endpointRoutes',
+  'ciliumEndpointSlice',
+  'nodeIPAM',
+  'authentication',
+  'tls',
+  'monitor',
+  'etcd',
+]);
+
+/** Whether values hold any of the Cilium chart's top-level keys. */
+export function holdsCiliumChartValues(values: unknown): boolean {
+  return (
+    isRecord(values) &&
+    Object.keys(values).some(key => chartTopLevelKeys.has(key))
+  );
+}

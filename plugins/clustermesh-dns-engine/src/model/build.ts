@@ -9,6 +9,7 @@ import { isLoadBalancerPool, PoolModel, readPool } from '../cilium/pools';
 import {
   chartEnables,
   ciliumValuesPaths,
+  holdsCiliumChartValues,
   isCiliumChart,
 } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
@@ -1038,13 +1039,14 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     conventions.cilium.valuesFile &&
     clusterPath(conventions.cilium.valuesFile, name);
   // a plain values file for the clusters whose Cilium is installed another
-  // way; one with a HelmRelease (or RKE2's config) and no such file keeps it
-  if (
-    valuesFile &&
-    !(!index.isFile(valuesFile) && (helmRelease || chartConfig))
-  ) {
+  // way; one with a HelmRelease (or RKE2's config) and no such file keeps
+  // it. Read by that installer, not by Flux: what the sources leave out
+  // (`.sourceignore`: an Ansible `inventory/`) counts too
+  const valuesFileThere =
+    valuesFile !== undefined && index.tree.read(valuesFile) !== undefined;
+  if (valuesFile && !(!valuesFileThere && (helmRelease || chartConfig))) {
     const file = valuesFile;
-    if (!index.isFile(file)) {
+    if (!valuesFileThere) {
       findings.push(
         finding(
           'flux-error',
@@ -1297,6 +1299,25 @@ function membershipOf(
           )}`,
     });
   }
+  // a plain values file of no key the chart knows is not its values (an
+  // Ansible group_vars file holding them under a variable of its own)
+  if (
+    cilium.kind === 'values-file' &&
+    Object.keys(cilium.values).length > 0 &&
+    !holdsCiliumChartValues(cilium.values)
+  )
+    return {
+      membership: {
+        member: false,
+        reason: `its Cilium values file ${
+          cilium.file
+        } (conventions cilium.valuesFile) holds none of the Cilium chart's keys (it holds ${firstFew(
+          Object.keys(cilium.values),
+        )}): not read as Cilium values; point cilium.valuesFile at a file of the chart's values, or say it in the conventions (mesh.include or mesh.exclude)`,
+        location: { file: cilium.file, line: 1 },
+      },
+      membershipUnknown: true,
+    };
   for (const path of [
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,

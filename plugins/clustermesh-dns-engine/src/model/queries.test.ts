@@ -327,3 +327,47 @@ describe('a cluster that runs another CNI', () => {
     );
   });
 });
+
+describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
+  const sync = (c: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/${c}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+  const membershipOf = (values: string) =>
+    buildMeshModel(
+      createRepoTree({
+        // what an Ansible inventory keeps, which Flux's source leaves out
+        '.sourceignore': 'inventory\n',
+        'clusters/a/flux-system/gotk-sync.yaml': sync('a'),
+        'inventory/a/cilium-values.yaml': values,
+      }),
+      {
+        ...defaultConventions,
+        clustersPath: 'clusters',
+        clusters: ['a'],
+        cilium: {
+          ...defaultConventions.cilium,
+          valuesFile: 'inventory/{cluster}/cilium-values.yaml',
+        },
+      },
+    ).byName.get('a')!;
+
+  it('is read where the sources leave it out (its installer reads it, not Flux)', () => {
+    const a = membershipOf(
+      'cluster:\n  name: a\n  id: 1\nclustermesh:\n  useAPIServer: true\n',
+    );
+    expect(a.findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(a.membership).toMatchObject({ member: true });
+  });
+
+  it("is not taken for the chart's values when it holds none of its keys (an Ansible variable holding them)", () => {
+    const a = membershipOf(
+      'cilium_version: 1.18.0\ncilium_helm_values:\n  clustermesh:\n    useAPIServer: true\n',
+    );
+    expect(a.membership).toEqual({
+      member: false,
+      reason:
+        "its Cilium values file inventory/a/cilium-values.yaml (conventions cilium.valuesFile) holds none of the Cilium chart's keys (it holds cilium_version, cilium_helm_values): not read as Cilium values; point cilium.valuesFile at a file of the chart's values, or say it in the conventions (mesh.include or mesh.exclude)",
+      location: { file: 'inventory/a/cilium-values.yaml', line: 1 },
+    });
+    expect(a.membershipUnknown).toBe(true);
+  });
+});

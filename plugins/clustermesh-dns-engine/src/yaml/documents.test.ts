@@ -156,7 +156,7 @@ describe('reading YAML manifests', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mqtt\ndata:\n  mosquitto.conf:\n  |\n    persistence true\n    listener 1883\n  other: z\n';
     const { documents, problems } = parseYamlText('cm.yaml', text);
     expect(problems).toEqual([]);
-    expect(documents[0].value.data).toEqual({
+    expect((documents[0].value as { data: unknown }).data).toEqual({
       'mosquitto.conf': 'persistence true\nlistener 1883\n',
       other: 'z',
     });
