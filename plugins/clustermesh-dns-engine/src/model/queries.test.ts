@@ -2,6 +2,7 @@ import { exampleFiles } from '../__testUtils__/trees';
 import { defaultConventions } from '../conventions/schema';
 import { createRepoTree } from '../tree/RepoTree';
 import { buildMeshModel } from './build';
+import { validateMesh } from '../report/report';
 import type { ManifestObject } from '../core/manifest';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
@@ -356,6 +357,37 @@ describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
     );
     expect(a.findings.filter(f => f.severity === 'error')).toEqual([]);
     expect(a.membership).toMatchObject({ member: true });
+  });
+
+  it('says an FQDN and LB IP not yet written out there as missing there, not as settings variables nothing reads', () => {
+    const report = validateMesh(
+      createRepoTree({
+        '.sourceignore': 'inventory\n',
+        'clusters/a/flux-system/gotk-sync.yaml': sync('a'),
+        'inventory/a/cilium-values.yaml':
+          'cluster:\n  name: a\n  id: 1\nclustermesh:\n  useAPIServer: true\n',
+      }),
+      {
+        ...defaultConventions,
+        clustersPath: 'clusters',
+        clusters: ['a'],
+        cilium: {
+          ...defaultConventions.cilium,
+          valuesFile: 'inventory/{cluster}/cilium-values.yaml',
+        },
+        // records kept by hand: nothing of the repository reads settings
+        dns: { ...defaultConventions.dns, mode: 'manual' },
+      },
+    );
+    const check = (rule: string) =>
+      report.clusters[0].checks.find(c => c.ruleId === rule);
+    expect(check('fqdn-valid')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'its FQDN, written out in its Cilium values (no settings are read here, and CILIUM_CLUSTERMESH_FQDN is not needed), is not set',
+      location: { file: 'inventory/a/cilium-values.yaml' },
+    });
+    expect(check('lb-ip-valid')?.message).toMatch(/^its LB IP, written out/);
   });
 
   it("is not taken for the chart's values when it holds none of its keys (an Ansible variable holding them)", () => {

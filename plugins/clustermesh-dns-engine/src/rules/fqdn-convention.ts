@@ -21,7 +21,7 @@ export const fqdnConvention = defineClusterRule({
       "FQDN {{fqdn}} follows {{template}} only if {{variables}} is what the name holds there; its value is not known here (give it with --value or the conventions' values, or set fqdnTemplate)",
   },
   check(mesh, c, r) {
-    if (!c.fqdn) return skipUnset(r, mesh.conventions.variables.fqdn, c);
+    if (!c.fqdn) return skipUnset(r, mesh, c, 'fqdn');
     const expected = expectedFqdn(mesh, c);
     const data = {
       fqdn: q(c.fqdn.raw),

@@ -28,7 +28,7 @@ export const fqdnValid = defineClusterRule({
       "FQDN {{fqdn}}: its known labels are valid, but {{variables}} is not known here (a Secret, or a source made outside the repository): give its value in the conventions' values to check the whole name",
   },
   check(mesh, c, r) {
-    if (!c.fqdn) return skipUnset(r, mesh.conventions.variables.fqdn, c);
+    if (!c.fqdn) return skipUnset(r, mesh, c, 'fqdn');
     const problem = hostnameProblem(c.fqdn.value);
     if (problem) {
       return [

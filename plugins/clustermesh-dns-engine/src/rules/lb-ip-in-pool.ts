@@ -15,6 +15,7 @@ import {
   defineClusterRule,
   q,
   unknownValueAdvice,
+  unsetValue,
 } from './rule';
 
 /** The LB IP is inside an enabled pool of the cluster that admits the service. @public */
@@ -88,8 +89,8 @@ export const lbIpInPool = defineClusterRule({
             )
           : r.notEvaluated(
               'notSet',
-              { variable: mesh.conventions.variables.lbIp },
-              c.settingsLocation,
+              unsetValue(mesh, c, 'lbIp').data,
+              unsetValue(mesh, c, 'lbIp').location,
             ),
       ];
     }

@@ -23,7 +23,7 @@ export const lbIpValid = defineClusterRule({
     valid: 'LB IP {{ip}} is an {{family}} address ({{type}} record)',
   },
   check(mesh, c, r) {
-    if (!c.lbIp) return skipUnset(r, mesh.conventions.variables.lbIp, c);
+    if (!c.lbIp) return skipUnset(r, mesh, c, 'lbIp');
     const unknown = unknownVariables(c.lbIp.value);
     if (unknown.length)
       return [

@@ -36,8 +36,17 @@ export const peersByFqdn = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'secretElsewhere')
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
-    if (failure?.id === 'notEnabled')
-      return `Set \`clustermesh.config.enabled: true\` in the Cilium values, with \`clustermesh.config.clusters\` listing each peer as \`{name: <peer>, address: \${${c.variables.peerFqdn}}, port: ${c.cilium.apiserverPort}}\` (or run \`clustermesh-dns configure\`, which writes both).`;
+    if (failure?.id === 'notEnabled') {
+      // where Flux does not substitute the values, the names themselves
+      const literal = writtenOutBecause(c, failure, true);
+      return `Set \`clustermesh.config.enabled: true\` in the Cilium values, with \`clustermesh.config.clusters\` listing each peer as \`{name: <peer>, address: ${
+        literal && !literal.note
+          ? "<the peer's FQDN>"
+          : `\${${c.variables.peerFqdn}}`
+      }, port: ${c.cilium.apiserverPort}}\`${
+        literal && !literal.note ? `, the name itself (${literal.why})` : ''
+      } (or run \`clustermesh-dns configure\`, which writes both).`;
+    }
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
     // `ips` named only where an entry lists them

@@ -53,6 +53,15 @@ describe('remedies for a plain Cilium values file (cilium.valuesFile)', () => {
     expect(peersByFqdn.remediation(conventions, plain)).toMatch(
       /address: <the peer's FQDN>, port: 2379\}`, the name itself/,
     );
+    // switching the mesh configuration on there: the names themselves too
+    expect(
+      peersByFqdn.remediation(conventions, {
+        ...plain,
+        id: 'notEnabled' as never,
+      }),
+    ).toBe(
+      "Set `clustermesh.config.enabled: true` in the Cilium values, with `clustermesh.config.clusters` listing each peer as `{name: <peer>, address: <the peer's FQDN>, port: 2379}`, the name itself (Flux does not substitute a plain values file) (or run `clustermesh-dns configure`, which writes both).",
+    );
     // a HelmRelease elsewhere: its variable
     expect(
       serviceAnnotation.remediation(

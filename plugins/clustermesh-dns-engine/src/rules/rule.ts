@@ -11,7 +11,7 @@ import type { MeshConventions } from '../conventions/schema';
 import { escapeRegExp } from '../core/text';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import { appliesOrIs, inRepositoryLayout } from '../model/queries';
-import { settingsWriteTarget } from '../model/writeTargets';
+import { settingsUnread, settingsWriteTarget } from '../model/writeTargets';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
 /**
@@ -546,11 +546,37 @@ export function sharedValues<C extends { name: string }>(
 /** The result of a check that reads a setting the cluster does not set. */
 export const skipUnset = (
   r: RuleResults<'notSet'>,
-  variable: string,
+  mesh: MeshModel,
   cluster: ClusterModel,
-): CheckResult[] => [
-  r.notEvaluated('notSet', { variable }, cluster.settingsLocation),
-];
+  value: 'fqdn' | 'lbIp',
+): CheckResult[] => {
+  const unset = unsetValue(mesh, cluster, value);
+  return [r.notEvaluated('notSet', unset.data, unset.location)];
+};
+
+/**
+ * How a cluster's FQDN or LB IP that nothing sets is said missing: its
+ * settings variable, where the settings ConfigMap would hold it; where
+ * nothing reads settings (a plain values file, values written out), the
+ * value written out in the Cilium values, where it would be.
+ */
+export function unsetValue(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  value: 'fqdn' | 'lbIp',
+): { data: { variable: string }; location: SourceLocation | undefined } {
+  const variable = mesh.conventions.variables[value];
+  if (cluster.cilium && settingsUnread(mesh, cluster))
+    return {
+      data: {
+        variable: `its ${
+          value === 'fqdn' ? 'FQDN' : 'LB IP'
+        }, written out in its Cilium values (no settings are read here, and ${variable} is not needed),`,
+      },
+      location: cluster.cilium.locate([]),
+    };
+  return { data: { variable }, location: cluster.settingsLocation };
+}
 
 /**
  * How to get a value not known here checked: a value the conventions may

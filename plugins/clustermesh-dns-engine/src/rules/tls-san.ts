@@ -27,6 +27,7 @@ import {
   writtenOutBecause,
   q,
   substitutionRemedy,
+  unsetValue,
 } from './rule';
 
 /** The API server's certificate names the cluster's FQDN. @public */
@@ -148,7 +149,8 @@ export const tlsSan = defineClusterRule({
       // peers connect, by IP, to a certificate that will need the FQDN
       // once they connect by name (the story's starting point)
       if (connected && !list.length) return [r.fail('empty', {}, where)];
-      return [r.notEvaluated('notSet', { variable }, c.settingsLocation)];
+      const unset = unsetValue(mesh, c, 'fqdn');
+      return [r.notEvaluated('notSet', unset.data, unset.location)];
     }
     const fqdn = c.fqdn.value.replace(/\.$/, '');
     if (list.some(n => certificateNameCovers(n, fqdn))) {
