@@ -227,6 +227,33 @@ describe('KustomizeEngine', () => {
     );
   });
 
+  it("reads a kustomization's fields whatever their case, and refuses a field it does not have, as kustomize's Go decoding does", () => {
+    const files = (fields: string) => ({
+      'app/kustomization.yaml': fields,
+      'app/a.yaml': cm('a'),
+    });
+    const anyCase = files(
+      'apiversion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nRESOURCES:\n  - a.yaml\nnamePrefix: x-\n',
+    );
+    const read = engineFor(anyCase).build('app');
+    expect(read.findings).toEqual([]);
+    expect(read.objects.map(o => o.name)).toEqual(['x-a']);
+    const unknown = files('resources:\n  - a.yaml\nbogusField: 1\n');
+    const refused = engineFor(unknown).build('app');
+    expect(refused.ok).toBe(false);
+    expect(refused.findings.map(located)).toEqual([
+      'app/kustomization.yaml:3 has the field "bogusField", which a kustomization does not have; kustomize refuses it (unknown field) and cannot build app/',
+    ]);
+    if (!kubectlOnPath('the field-name cross-check')) return;
+    const real = kubectlBuild(anyCase, 'app');
+    expect('objects' in real && real.objects.map(o => o.metadata.name)).toEqual(
+      ['x-a'],
+    );
+    expect(kubectlBuild(unknown, 'app')).toEqual({
+      error: expect.stringMatching(/unknown field .*bogusField/),
+    });
+  });
+
   it('names a file that is not a Kubernetes object', () => {
     const engine = engineFor({
       'app/kustomization.yaml': k('bad.yaml'),

@@ -13,6 +13,65 @@ import type { PatchSource } from './patches';
 /** Unevaluated fields that only add objects, never change the others. */
 const addsOnly = new Set(['helmCharts', 'helmGlobals', 'generators']);
 
+/**
+ * Every field of a kustomization (kustomize's `types.Kustomization`), by
+ * its name in lower case: kustomize decodes it with Go's JSON, which
+ * matches field names whatever their case (`apiversion`, `Resources`) and,
+ * told to, refuses a field it does not have.
+ */
+const kustomizationFields = new Map(
+  [
+    'apiVersion',
+    'kind',
+    'metadata',
+    'openapi',
+    'namePrefix',
+    'nameSuffix',
+    'namespace',
+    'commonLabels',
+    'labels',
+    'commonAnnotations',
+    'patchesStrategicMerge',
+    'patchesJson6902',
+    'patches',
+    'images',
+    'replacements',
+    'replicas',
+    'vars',
+    'resources',
+    'components',
+    'crds',
+    'bases',
+    'configMapGenerator',
+    'secretGenerator',
+    'helmGlobals',
+    'helmCharts',
+    'helmChartInflationGenerator',
+    'generatorOptions',
+    'configurations',
+    'generators',
+    'transformers',
+    'validators',
+    'inventory',
+    'buildMetadata',
+  ].map(field => [field.toLowerCase(), field]),
+);
+
+/** The fields as kustomize reads them: each under its own name, whatever case it is written in. */
+function withFieldNames(spec: Record<string, any>): Record<string, any> {
+  const renamed = Object.keys(spec).filter(key => {
+    const field = kustomizationFields.get(key.toLowerCase());
+    return field !== undefined && field !== key;
+  });
+  if (!renamed.length) return spec;
+  const out: Record<string, any> = { ...spec };
+  for (const key of renamed) {
+    out[kustomizationFields.get(key.toLowerCase())!] = spec[key];
+    delete out[key];
+  }
+  return out;
+}
+
 const evaluatedFields = new Set([
   'apiVersion',
   'kind',
@@ -139,8 +198,9 @@ export function readTarget(
       );
     return undefined;
   }
-  const spec = doc.value;
-  const holder = { source: { file, index: 0, line: doc.line, root: spec } };
+  const written = doc.value;
+  const spec = withFieldNames(written);
+  const holder = { source: { file, index: 0, line: doc.line, root: written } };
   const at = (path: ObjectPath) => locate(holder, path);
   const fields = new FieldReader(at, `${file}`);
   const target = emptyTarget(dir, file, spec, fields);
@@ -152,7 +212,17 @@ export function readTarget(
       : readEntryTransformers(spec.transformers, dir, files, at);
   if (transformers) target.transformers = transformers;
   for (const key of Object.keys(spec)) {
-    if (!evaluatedFields.has(key) && !(key === 'transformers' && transformers))
+    if (!kustomizationFields.has(key.toLowerCase()))
+      fields.error(
+        `has the field "${key}", which a kustomization does not have; kustomize refuses it (unknown field) and cannot build ${
+          dir || '.'
+        }/`,
+        [key],
+      );
+    else if (
+      !evaluatedFields.has(key) &&
+      !(key === 'transformers' && transformers)
+    )
       fields.notEvaluated(
         `uses "${key}", which this engine does not evaluate; objects built from ${
           dir || '.'
