@@ -5809,3 +5809,34 @@ describe('mesh entries named by peer variables of the repository', () => {
     );
   });
 });
+
+describe('a new file the repository leaves out of git', () => {
+  it('is refused, naming the .gitignore and pattern, with nothing written', () => {
+    const files = exampleFiles('gitops-repo');
+    // a whitelist .gitignore: only the folders it names are kept
+    files['.gitignore'] = '*\n!*/\n!/kubernetes/**\n!.gitignore\n';
+    const input: MeshDnsChangeInput = {
+      clusters: [
+        { name: 'infra', ip: '10.25.11.101' },
+        { name: 'apps', ip: '10.25.11.121' },
+      ],
+      mode: 'manual',
+    };
+    const plan = planMeshDnsChange(createRepoTree(files), input, withDomain);
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toEqual([
+      {
+        field: 'docs/clustermesh-dns-records.md',
+        message:
+          'would be created, but .gitignore leaves it out of git (`*`): the commit and the pull request of the change would not hold it',
+        remedy:
+          "Let git take it (un-ignore it, and its folder, in .gitignore), or keep it where the repository keeps its files (the conventions' dns.recordsDocument); then run the change again.",
+      },
+    ]);
+    // kept by git: written
+    files['.gitignore'] += '!/docs/**\n';
+    expect(
+      planMeshDnsChange(createRepoTree(files), input, withDomain).problems,
+    ).toEqual([]);
+  });
+});

@@ -55,6 +55,7 @@ import { planRecordsDocument } from './recordsDocument';
 import { planSettings } from './settings';
 import { summaryMarkdown } from './summary';
 import { EditSet, FileEdit, PlanError } from './transaction';
+import { gitIgnoredBy } from '../tree/gitIgnore';
 import type { MeshDnsChangePlan, MeshDnsRecord } from './types';
 import { buildBreaking, judgeChange } from './verdict';
 
@@ -139,6 +140,28 @@ export function planMeshDnsChange(
   if ('problems' in planned) return refused(planned.problems);
   const { fileEdits, records, before, context, inputProblems, statedByInput } =
     planned;
+  // a new file git leaves out would be missing from the commit and the
+  // pull request, and the next validation of a clone would not see it
+  const ignoredBy = gitIgnoredBy(tree);
+  const leftOut = fileEdits.flatMap(e => {
+    const by = e.before === undefined ? ignoredBy(e.path) : undefined;
+    return by
+      ? [
+          {
+            field: e.path,
+            message: `would be created, but ${by.file} leaves it out of git (\`${by.pattern}\`): the commit and the pull request of the change would not hold it`,
+            remedy: `Let git take it (un-ignore it, and its folder, in ${
+              by.file
+            }), or keep it where the repository keeps its files${
+              e.path === conventions.dns.recordsDocument
+                ? " (the conventions' dns.recordsDocument)"
+                : ''
+            }; then run the change again.`,
+          },
+        ]
+      : [];
+  });
+  if (leftOut.length) return refused(leftOut);
   // nothing to write (a second run): the repository after is the one before
   const afterModel = fileEdits.length
     ? buildMeshModel(
