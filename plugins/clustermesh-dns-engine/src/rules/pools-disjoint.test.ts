@@ -83,6 +83,40 @@ describe('pools-disjoint', () => {
   });
 });
 
+describe('pools-disjoint where blocks come from values not known here', () => {
+  const unknownBlocks =
+    (...clusters: string[]) =>
+    (files: Record<string, string>) => {
+      for (const c of clusters)
+        files[exampleFile.pool(c)] = files[exampleFile.pool(c)]
+          .replace(/start: \S+/, 'start: ENC[AES256_GCM,data:Zm9v,type:str]')
+          .replace(/stop: \S+/, 'stop: ENC[AES256_GCM,data:YmFy,type:str]');
+    };
+  const outcome = (edit: Parameters<typeof exampleChecks>[0]) =>
+    exampleChecks(edit).find(c => c.ruleId === 'pools-disjoint')!;
+
+  it('says no block is known where none is, not that the known ones do not overlap', () => {
+    expect(outcome(unknownBlocks('apps', 'infra'))).toMatchObject({
+      outcome: 'not-evaluated',
+      message: expect.stringMatching(
+        /^no block of the pools of the 2 clusters is known here: the blocks /,
+      ),
+    });
+  });
+
+  it('says which pools it did not compare beside the known blocks', () => {
+    const check = outcome(files => {
+      unknownBlocks('apps')(files);
+      anycastPool(
+        '  serviceSelector:\n    matchLabels:\n      io.kubernetes.service.namespace: internal-dns\n',
+      )(files);
+    });
+    expect(check.message).toMatch(
+      /^the known blocks of the 2 clusters do not overlap \(pool "internal-dns" of apps, pool "internal-dns" of infra not compared: their serviceSelector admits other services only\), but the blocks /,
+    );
+  });
+});
+
 describe('pools-disjoint on three clusters with one block', () => {
   const overlaps = (networks?: string[][]) => {
     const tree = fixtureTree('shared-default-name');

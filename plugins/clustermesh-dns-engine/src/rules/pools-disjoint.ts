@@ -30,7 +30,9 @@ export const poolsDisjoint = defineMeshRule({
     disjointWhereCompared:
       'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
     someUnknown:
-      'the known blocks of the {{count:cluster}} do not overlap, but the blocks {{blocks}} come from values not known here',
+      'the known blocks of the {{count:cluster}} do not overlap{{skipped}}, but the blocks {{blocks}} come from values not known here',
+    noneKnown:
+      'no block of the pools of the {{count:cluster}} is known here: the blocks {{blocks}} come from values not known here',
     noPools:
       'no cluster of the mesh applies a pool with a block: nothing to compare',
   },
@@ -182,10 +184,20 @@ export const poolsDisjoint = defineMeshRule({
     );
     if (unknown.length)
       return [
-        r.notEvaluated('someUnknown', {
-          count: mesh.members.length,
-          blocks: unknown.join(', '),
-        }),
+        entries.length
+          ? r.notEvaluated('someUnknown', {
+              count: mesh.members.length,
+              blocks: unknown.join(', '),
+              skipped: notCompared.size
+                ? ` (${[...notCompared].join(
+                    ', ',
+                  )} not compared: their serviceSelector admits other services only)`
+                : '',
+            })
+          : r.notEvaluated('noneKnown', {
+              count: mesh.members.length,
+              blocks: unknown.join(', '),
+            }),
       ];
     // nothing compared is no pass (lb-ip-in-pool says a cluster has no pool)
     if (!entries.length) return [r.notApplicable('noPools', {})];
