@@ -332,53 +332,39 @@ describe('a cluster that runs another CNI', () => {
 describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
   const sync = (c: string) =>
     `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/${c}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+  const meshValues =
+    'cluster:\n  name: a\n  id: 1\nclustermesh:\n  useAPIServer: true\n';
+  const treeOf = (values: string) =>
+    createRepoTree({
+      // what an Ansible inventory keeps, which Flux's source leaves out
+      '.sourceignore': 'inventory\n',
+      'clusters/a/flux-system/gotk-sync.yaml': sync('a'),
+      'inventory/a/cilium-values.yaml': values,
+    });
+  const conventions = {
+    ...defaultConventions,
+    clustersPath: 'clusters',
+    clusters: ['a'],
+    cilium: {
+      ...defaultConventions.cilium,
+      valuesFile: 'inventory/{cluster}/cilium-values.yaml',
+    },
+  };
   const membershipOf = (values: string) =>
-    buildMeshModel(
-      createRepoTree({
-        // what an Ansible inventory keeps, which Flux's source leaves out
-        '.sourceignore': 'inventory\n',
-        'clusters/a/flux-system/gotk-sync.yaml': sync('a'),
-        'inventory/a/cilium-values.yaml': values,
-      }),
-      {
-        ...defaultConventions,
-        clustersPath: 'clusters',
-        clusters: ['a'],
-        cilium: {
-          ...defaultConventions.cilium,
-          valuesFile: 'inventory/{cluster}/cilium-values.yaml',
-        },
-      },
-    ).byName.get('a')!;
+    buildMeshModel(treeOf(values), conventions).byName.get('a')!;
 
   it('is read where the sources leave it out (its installer reads it, not Flux)', () => {
-    const a = membershipOf(
-      'cluster:\n  name: a\n  id: 1\nclustermesh:\n  useAPIServer: true\n',
-    );
+    const a = membershipOf(meshValues);
     expect(a.findings.filter(f => f.severity === 'error')).toEqual([]);
     expect(a.membership).toMatchObject({ member: true });
   });
 
   it('says an FQDN and LB IP not yet written out there as missing there, not as settings variables nothing reads', () => {
-    const report = validateMesh(
-      createRepoTree({
-        '.sourceignore': 'inventory\n',
-        'clusters/a/flux-system/gotk-sync.yaml': sync('a'),
-        'inventory/a/cilium-values.yaml':
-          'cluster:\n  name: a\n  id: 1\nclustermesh:\n  useAPIServer: true\n',
-      }),
-      {
-        ...defaultConventions,
-        clustersPath: 'clusters',
-        clusters: ['a'],
-        cilium: {
-          ...defaultConventions.cilium,
-          valuesFile: 'inventory/{cluster}/cilium-values.yaml',
-        },
-        // records kept by hand: nothing of the repository reads settings
-        dns: { ...defaultConventions.dns, mode: 'manual' },
-      },
-    );
+    // records kept by hand: nothing of the repository reads settings
+    const report = validateMesh(treeOf(meshValues), {
+      ...conventions,
+      dns: { ...defaultConventions.dns, mode: 'manual' },
+    });
     const check = (rule: string) =>
       report.clusters[0].checks.find(c => c.ruleId === rule);
     expect(check('fqdn-valid')).toMatchObject({
