@@ -104,6 +104,7 @@ export class VariableScope implements Variables {
     sops: boolean,
     knownValues: Readonly<Record<string, string>>,
   ) {
+    this.#sourceAt.clear();
     const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
       sops ? ' (SOPS-encrypted)' : ''
     }`;
@@ -163,6 +164,7 @@ export class VariableScope implements Variables {
     source: ProvidedSource,
     knownValues: Readonly<Record<string, string>>,
   ) {
+    this.#sourceAt.clear();
     const origin = `${source.kind} ${source.namespace}/${source.name} (from ${source.by})`;
     const keys = source.keys && new Set(source.keys);
     const value = (name: string) =>
@@ -195,6 +197,7 @@ export class VariableScope implements Variables {
     origin: string,
     locateName: (name: string) => SourceLocation | undefined,
   ) {
+    this.#sourceAt.clear();
     if (Object.keys(values).length)
       this.#identity += `i${JSON.stringify(values)};`;
     this.#layers.push({
@@ -261,13 +264,23 @@ export class VariableScope implements Variables {
     return this.#layerOf(name)?.value(name);
   }
 
+  /** The index of a source's (last) layer, by `kind/name`; asked for every setting of a mesh. */
+  readonly #sourceAt = new Map<string, number>();
+
   definedAfter(name: string, source: { kind: string; name: string }): boolean {
-    const defining = this.#layerOf(name);
-    if (!defining || defining.opaque || defining.inline) return false;
-    const at = this.#layers.indexOf(defining);
-    for (let i = at - 1; i >= 0; i--) {
-      const s = this.#layers[i].source;
-      if (s?.kind === source.kind && s.name === source.name) return true;
+    const key = `${source.kind}/${source.name}`;
+    let at = this.#sourceAt.get(key);
+    if (at === undefined) {
+      at = this.#layers.findLastIndex(
+        l => l.source?.kind === source.kind && l.source.name === source.name,
+      );
+      this.#sourceAt.set(key, at);
+    }
+    if (at < 0) return false;
+    // a source with known keys after it that holds the name wins over it
+    for (let i = at + 1; i < this.#layers.length; i++) {
+      const layer = this.#layers[i];
+      if (!layer.opaque && !layer.inline && layer.has(name)) return true;
     }
     return false;
   }

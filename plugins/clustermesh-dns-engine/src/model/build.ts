@@ -1276,6 +1276,18 @@ function membershipOf(
       },
       membershipUnknown: true,
     };
+  // its root Kustomization fails: nothing of the cluster is applied, and
+  // nothing of it is known here, Cilium included
+  const root = render.kustomizations.find(k => k.parent === undefined);
+  if (!cilium && root?.failed && !conventions.cilium.valuesFile)
+    return {
+      membership: {
+        member: false,
+        reason: `its root Kustomization ${root.key} fails (the error below): Flux applies nothing of the cluster, and what it would apply is not evaluated here, Cilium's values with it; fix it, or say it in the conventions (mesh.include or mesh.exclude)`,
+        ...(root.object && { location: locate(root.object) }),
+      },
+      membershipUnknown: true,
+    };
   const otherCni = cilium ? undefined : otherCniApplied(render);
   if (otherCni && !conventions.cilium.valuesFile)
     return known({

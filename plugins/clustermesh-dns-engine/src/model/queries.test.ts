@@ -389,3 +389,24 @@ describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
     expect(a.membershipUnknown).toBe(true);
   });
 });
+
+describe('a cluster whose root Kustomization fails', () => {
+  it('is not known to be in the mesh or not, not outside it', () => {
+    const sync = (c: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./kubernetes/clusters/${c}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    const mesh = buildMeshModel(
+      createRepoTree({
+        'kubernetes/clusters/b/flux-system/gotk-sync.yaml': sync('b'),
+        // a file its kustomization lists is gone: kustomize fails the build
+        'kubernetes/clusters/b/kustomization.yaml':
+          'resources:\n  - flux-system/gotk-sync.yaml\n  - cilium.yaml\n',
+      }),
+      { ...defaultConventions, clusters: ['b'] },
+    );
+    const b = mesh.byName.get('b')!;
+    expect(b.membershipUnknown).toBe(true);
+    expect(b.membership.reason).toMatch(
+      /^its root Kustomization flux-system\/flux-system fails \(the error below\): Flux applies nothing of the cluster/,
+    );
+  });
+});

@@ -3956,6 +3956,22 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     );
   });
 
+  it('says once what is the same for both clusters (a SOPS file both roots apply)', () => {
+    const plan = planBootstrapRoot(files => {
+      files['clusters/shared/secret.sops.yaml'] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-credentials\n  namespace: default\nstringData:\n  password: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:AAAA,type:str]\n  version: 3.9.0\n';
+      for (const c of ['east', 'west'])
+        files[`clusters/${c}/kustomization.yaml`] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - flux-system\n  - cilium.yaml\n  - pool.yaml\n  - ../shared/secret.sops.yaml\n';
+    });
+    expect(plan.problems).toEqual([]);
+    expect(
+      plan.decisions.filter(d =>
+        d.includes('clusters/shared/secret.sops.yaml'),
+      ),
+    ).toHaveLength(1);
+  });
+
   it('refuses a cluster whose Cilium release two Kustomizations apply each their own way', () => {
     const plan = planBootstrapRoot(files => {
       // east's release moves into a folder of its own, which a Kustomization

@@ -202,10 +202,13 @@ export function planMeshDnsChange(
     proposed: fileEdits,
     records,
     alreadyThere: verdict.alreadyThere,
+    // one cause of several clusters' Kustomizations of one name is said once
     decisions: [
-      ...context.notes,
-      ...modeNote,
-      ...bootstrapNotes(context, fileEdits),
+      ...new Set([
+        ...context.notes,
+        ...modeNote,
+        ...bootstrapNotes(context, fileEdits),
+      ]),
     ],
     report: after,
   };

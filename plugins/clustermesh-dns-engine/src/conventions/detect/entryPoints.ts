@@ -487,11 +487,12 @@ export function readFluxEntries(
   // a folder that only a GitRepository of another URL than the one a
   // flux-operator sync gives this repository reconciles (a project's
   // manifests at the same path, `./kubernetes`): that repository's
-  const urlsOf = (name: string) =>
-    gitRepositories
-      .filter(r => r.name === name)
-      .map(r => sameRepository(r.url));
-  for (const [path, source] of selfReconciledFrom) {
+  const urls = new Map<string, string[]>();
+  if (syncUrls.length)
+    for (const r of gitRepositories)
+      urls.set(r.name, [...(urls.get(r.name) ?? []), sameRepository(r.url)]);
+  const urlsOf = (name: string) => urls.get(name) ?? [];
+  for (const [path, source] of syncUrls.length ? selfReconciledFrom : []) {
     const urls = urlsOf(source);
     if (
       syncUrls.length > 0 &&

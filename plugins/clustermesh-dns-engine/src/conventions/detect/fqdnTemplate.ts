@@ -285,11 +285,14 @@ export function peerVariableTemplate(
       if (!isRecord(peer) || typeof peer.address !== 'string') continue;
       const cluster = clusterOfCiliumName(String(peer.name), clusters);
       if (!cluster) continue;
-      const segment = variableSegment(cluster);
       // the variable the address is (a default after it: `:=${…}`)
       const variable = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:]?[-=].*)?\}$/.exec(
         peer.address.trim(),
       )?.[1];
+      if (!variable) continue;
+      const segment = variableSegment(cluster);
+      // the default names: nothing to detect (a mesh's every entry)
+      if (variable === `CILIUM_CLUSTERMESH_${segment}_FQDN`) continue;
       // the cluster's segment as a whole part of the name (`_CLUSTER_0_`)
       const part = (text: string) =>
         new RegExp(`(^|_)${escapeRegExp(text)}(?=_|$)`);
