@@ -487,15 +487,16 @@ export function readFluxEntries(
   // a folder that only a GitRepository of another URL than the one a
   // flux-operator sync gives this repository reconciles (a project's
   // manifests at the same path, `./kubernetes`): that repository's
-  const urls = new Map<string, string[]>();
+  const urlsByName = new Map<string, string[]>();
   if (syncUrls.length)
     for (const r of gitRepositories)
-      urls.set(r.name, [...(urls.get(r.name) ?? []), sameRepository(r.url)]);
-  const urlsOf = (name: string) => urls.get(name) ?? [];
+      urlsByName.set(r.name, [
+        ...(urlsByName.get(r.name) ?? []),
+        sameRepository(r.url),
+      ]);
   for (const [path, source] of syncUrls.length ? selfReconciledFrom : []) {
-    const urls = urlsOf(source);
+    const urls = urlsByName.get(source) ?? [];
     if (
-      syncUrls.length > 0 &&
       urls.length > 0 &&
       !urls.some(u => syncUrls.includes(u)) &&
       !synced.has(path)
