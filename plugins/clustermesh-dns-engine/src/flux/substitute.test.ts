@@ -19,6 +19,7 @@ const variablesOf = (
   names: () => Object.keys(values).filter(n => values[n] !== undefined),
   inline: () => false,
   definedAfter: () => false,
+  namesAfter: () => new Set(),
 });
 
 const objectOf = (body: Record<string, any>): ManifestObject => ({

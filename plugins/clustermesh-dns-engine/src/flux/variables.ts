@@ -42,6 +42,8 @@ export interface Variables {
    * defines the name: Flux inserts that source's value, not the named one's.
    */
   definedAfter(name: string, source: { kind: string; name: string }): boolean;
+  /** The names {@link Variables.definedAfter} is true of, for one source. */
+  namesAfter(source: { kind: string; name: string }): ReadonlySet<string>;
 }
 
 /**
@@ -104,7 +106,7 @@ export class VariableScope implements Variables {
     sops: boolean,
     knownValues: Readonly<Record<string, string>>,
   ) {
-    this.#sourceAt.clear();
+    this.#namesAfter.clear();
     const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
       sops ? ' (SOPS-encrypted)' : ''
     }`;
@@ -164,7 +166,7 @@ export class VariableScope implements Variables {
     source: ProvidedSource,
     knownValues: Readonly<Record<string, string>>,
   ) {
-    this.#sourceAt.clear();
+    this.#namesAfter.clear();
     const origin = `${source.kind} ${source.namespace}/${source.name} (from ${source.by})`;
     const keys = source.keys && new Set(source.keys);
     const value = (name: string) =>
@@ -197,7 +199,7 @@ export class VariableScope implements Variables {
     origin: string,
     locateName: (name: string) => SourceLocation | undefined,
   ) {
-    this.#sourceAt.clear();
+    this.#namesAfter.clear();
     if (Object.keys(values).length)
       this.#identity += `i${JSON.stringify(values)};`;
     this.#layers.push({
@@ -264,25 +266,32 @@ export class VariableScope implements Variables {
     return this.#layerOf(name)?.value(name);
   }
 
-  /** The index of a source's (last) layer, by `kind/name`; asked for every setting of a mesh. */
-  readonly #sourceAt = new Map<string, number>();
+  /** The names sources listed after a source define, by `kind/name`: asked for every setting of a mesh. */
+  readonly #namesAfter = new Map<string, ReadonlySet<string>>();
 
   definedAfter(name: string, source: { kind: string; name: string }): boolean {
+    return this.namesAfter(source).has(name);
+  }
+
+  namesAfter(source: { kind: string; name: string }): ReadonlySet<string> {
     const key = `${source.kind}/${source.name}`;
-    let at = this.#sourceAt.get(key);
-    if (at === undefined) {
-      at = this.#layers.findLastIndex(
+    let after = this.#namesAfter.get(key);
+    if (!after) {
+      const at = this.#layers.findLastIndex(
         l => l.source?.kind === source.kind && l.source.name === source.name,
       );
-      this.#sourceAt.set(key, at);
+      // the sources with known keys after it (inline values are said apart)
+      after = new Set(
+        at < 0
+          ? []
+          : this.#layers
+              .slice(at + 1)
+              .filter(l => !l.opaque && !l.inline)
+              .flatMap(l => l.names()),
+      );
+      this.#namesAfter.set(key, after);
     }
-    if (at < 0) return false;
-    // a source with known keys after it that holds the name wins over it
-    for (let i = at + 1; i < this.#layers.length; i++) {
-      const layer = this.#layers[i];
-      if (!layer.opaque && !layer.inline && layer.has(name)) return true;
-    }
-    return false;
+    return after;
   }
 
   get(name: string): VariableValue | undefined {

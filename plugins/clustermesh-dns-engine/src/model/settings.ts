@@ -40,6 +40,8 @@ export class ClusterSettings {
     { object: SubstitutedObject; field: string }
   >();
   readonly #built = new Map<string, SettingValue>();
+  /** What sources listed after the ConfigMap define (`cluster-settings-user`), once asked. */
+  #namesAfter?: ReadonlySet<string>;
 
   constructor(
     readonly configMap: SubstitutedObject | undefined,
@@ -111,7 +113,9 @@ export class ClusterSettings {
       (this.scope !== undefined &&
         this.#inConfigMap(name) &&
         (this.#secretKeys.has(name) ||
-          this.scope.variables.definedAfter(name, this.configMap!)))
+          (this.#namesAfter ??= this.scope.variables.namesAfter(
+            this.configMap!,
+          )).has(name)))
     );
   }
 
