@@ -635,6 +635,34 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes a flux-operator sync below the others' entry folder for that cluster's entry point, where nothing reconciles the entry folder", () => {
+    const files: Files = {
+      // tivoli: its flux/ folder reconciles itself
+      'kubernetes/tivoli/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/tivoli/flux',
+      ),
+      // main: a flux-operator sync of flux/config, whose Kustomizations
+      // apply flux/settings and apps; nothing builds flux/ as a whole
+      'kubernetes/main/flux/config/cluster.yaml': `${fluxKustomization(
+        'cluster-settings',
+        './kubernetes/main/flux/settings',
+      )}---\n${fluxKustomization('cluster-apps', './kubernetes/main/apps')}`,
+      'kubernetes/main/flux/settings/kustomization.yaml': kustomization(),
+      'kubernetes/main/apps/flux-system/instance/values.yaml':
+        'instance:\n  sync:\n    kind: GitRepository\n    url: https://github.com/acme/home-cluster.git\n    path: kubernetes/main/flux/config\n',
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'flux',
+      entries: { main: 'kubernetes/main/flux/config' },
+    });
+    expect(settingOf(found, 'entries')?.reason).toMatch(
+      /^main's Flux entry point is kubernetes\/main\/flux\/config \(.*\), below kubernetes\/main\/flux, which nothing reconciles$/,
+    );
+  });
+
   it("does not take a project's manifests, reconciled from a GitRepository of another URL than the one the sync names, for an entry point of this repository", () => {
     const files = fluxInstanceClusters('');
     for (const c of ['main', 'staging'])

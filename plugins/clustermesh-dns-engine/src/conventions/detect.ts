@@ -5,7 +5,7 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { getPath, isRecord } from '../core/paths';
-import { dirnamePath, type RepoTree } from '../tree/RepoTree';
+import { dirnamePath, isPathUnder, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import { isCiliumChart, lbIpamAnnotationKeys } from '../cilium/values';
@@ -387,6 +387,44 @@ export function detectConventions(
             own.entries,
           ).join(', ')} (see entries)`,
         );
+    }
+  }
+  // a cluster whose entry point lies below the entry folder of the others
+  // (a flux-operator sync of `main/flux/config`, where the others'
+  // `…/flux` reconciles itself), the entry folder itself reconciled by
+  // nothing: rendered from its own entry point, not from a folder Flux
+  // never builds as a whole
+  if (
+    layout?.clustersPath === clustersPath &&
+    layout.entryPath &&
+    explicit.entryPath === undefined &&
+    explicit.entries === undefined &&
+    conventions.entries === undefined
+  ) {
+    const deeper: Record<string, string> = {};
+    const reasons: string[] = [];
+    for (const c of folders) {
+      const conventional = clusterFolder(
+        clustersPath,
+        `${c}/${layout.entryPath}`,
+      );
+      if (
+        entries.some(e => e.path === conventional) ||
+        kustomizations.some(k => k.path === conventional)
+      )
+        continue;
+      const below = entries.filter(
+        e => e.path !== conventional && isPathUnder(e.path, conventional),
+      );
+      if (below.length !== 1) continue;
+      deeper[c] = below[0].path;
+      reasons.push(
+        `${c}'s Flux entry point is ${below[0].path} (${below[0].reason}), below ${conventional}, which nothing reconciles`,
+      );
+    }
+    if (reasons.length) {
+      conventions.entries = deeper;
+      detected('entries', settingText(deeper), reasons.join('; '));
     }
   }
   // no entry point of their own: one for every cluster may pick each
