@@ -6,6 +6,7 @@ import { planMeshDnsChange } from '../plan/plan';
 import { validateMesh } from '../report/report';
 import { createRepoTree } from '../tree/RepoTree';
 import { detectConventions } from './detect';
+import { settingsFileOf } from './templates';
 import { parseConventions, resolveConventions } from './resolve';
 import { legacyRecordsDocumentMarkers, recordsDocumentMarker } from './schema';
 
@@ -661,6 +662,15 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'entries')?.reason).toMatch(
       /^main's Flux entry point is kubernetes\/main\/flux\/config \(.*\), below kubernetes\/main\/flux, which nothing reconciles$/,
     );
+    // the default settings file of each: in the folder Flux reconciles
+    const resolved = resolveConventions(
+      {},
+      detectConventions(createRepoTree(files)),
+    );
+    expect(['main', 'tivoli'].map(c => settingsFileOf(resolved, c))).toEqual([
+      'kubernetes/main/flux/config/cluster-settings.yaml',
+      'kubernetes/tivoli/flux/cluster-settings.yaml',
+    ]);
   });
 
   it("does not take a project's manifests, reconciled from a GitRepository of another URL than the one the sync names, for an entry point of this repository", () => {

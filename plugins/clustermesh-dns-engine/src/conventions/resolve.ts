@@ -3,9 +3,9 @@ import * as z from 'zod';
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath } from '../core/paths';
 import type { ConventionDetection } from './detect';
+import { defaultSettingsFile } from './templates';
 import {
   conventionsSchema,
-  defaultConventions,
   MeshConventions,
   MeshConventionsInput,
   settingText,
@@ -90,25 +90,6 @@ function withSettingsFile(input: MeshConventionsInput): MeshConventionsInput {
     ...input,
     settings: { ...input.settings, file: defaultSettingsFile(input) },
   };
-}
-
-/**
- * The settings file no one chose: `cluster-settings.yaml` in the folder
- * Flux reconciles for each cluster.
- *
- * @internal
- */
-export function defaultSettingsFile(
-  conventions: Pick<MeshConventionsInput, 'clustersPath' | 'entryPath'>,
-): string {
-  const folder = [
-    conventions.clustersPath ?? defaultConventions.clustersPath,
-    '{cluster}',
-    conventions.entryPath ?? '',
-  ]
-    .filter(Boolean)
-    .join('/');
-  return `${folder}/cluster-settings.yaml`;
 }
 
 function isDetection(

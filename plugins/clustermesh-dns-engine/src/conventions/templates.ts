@@ -1,7 +1,13 @@
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { escapeRegExp } from '../core/text';
 import { envsubst } from '../flux/envsubst';
-import { lowerPeerToken, MeshConventions, peerToken } from './schema';
+import {
+  defaultConventions,
+  lowerPeerToken,
+  MeshConventions,
+  MeshConventionsInput,
+  peerToken,
+} from './schema';
 
 /**
  * The variable holding a peer's FQDN: `CILIUM_CLUSTERMESH_{PEER}_FQDN` with
@@ -159,4 +165,41 @@ export function clusterValues(
     byCluster.set(cluster, values);
   }
   return values;
+}
+
+/**
+ * The settings file no one chose: `cluster-settings.yaml` in the folder
+ * Flux reconciles for each cluster.
+ *
+ * @internal
+ */
+export function defaultSettingsFile(
+  conventions: Pick<MeshConventionsInput, 'clustersPath' | 'entryPath'>,
+): string {
+  const folder = [
+    conventions.clustersPath ?? defaultConventions.clustersPath,
+    '{cluster}',
+    conventions.entryPath ?? '',
+  ]
+    .filter(Boolean)
+    .join('/');
+  return `${folder}/cluster-settings.yaml`;
+}
+
+/**
+ * Where the conventions keep a cluster's settings file (`settings.file`,
+ * `{cluster}` filled in). The default one is in the folder Flux reconciles
+ * for the cluster: for a cluster whose entry point the conventions give
+ * apart (`entries`), in that folder.
+ */
+export function settingsFileOf(
+  conventions: MeshConventions,
+  cluster: string,
+): string {
+  const own = conventions.entries?.[cluster];
+  return own !== undefined &&
+    !conventions.sharedEntry &&
+    conventions.settings.file === defaultSettingsFile(conventions)
+    ? `${own}/cluster-settings.yaml`
+    : clusterPath(conventions.settings.file, cluster);
 }

@@ -40,6 +40,7 @@ import {
   clusterFolder,
   clusterPath,
   peerFqdnVariable,
+  settingsFileOf,
 } from '../conventions/templates';
 import { EngineFinding, finding, groupFindings } from '../core/finding';
 import { describeObject, type ManifestObject } from '../core/manifest';
@@ -1018,7 +1019,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       location: locate(ciliumSource.appliedBy.object ?? ciliumSource.object),
     },
   );
-  const expectedSettingsFile = clusterPath(s.file, name);
+  const expectedSettingsFile = settingsFileOf(conventions, name);
   // without settings, the file they are expected in, when it is there
   // (holding something else), or the kustomization that would list it;
   // never a file that does not exist

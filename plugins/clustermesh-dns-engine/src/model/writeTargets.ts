@@ -3,6 +3,7 @@ import {
   clusterPath,
   clusterValues,
   fqdnTemplateFor,
+  settingsFileOf,
 } from '../conventions/templates';
 import type { ObjectPath } from '../core/paths';
 import { getPath, isRecord } from '../core/paths';
@@ -323,7 +324,7 @@ export function settingsWriteTarget(
   const configMap = clusterPath(conventions.settings.configMap, cluster.name);
   const found = cluster.settingsObject;
   if (!found) {
-    const file = clusterPath(conventions.settings.file, cluster.name);
+    const file = settingsFileOf(conventions, cluster.name);
     if (mesh.repository.isFile(file))
       return { file, format: 'yaml', doc: -1, configMap, substituted: false };
     const outside = madeOutside(mesh, cluster, configMap);
@@ -383,7 +384,7 @@ export function settingsWriteTarget(
       // only where the conventions keep each cluster's settings (where
       // the other clusters keep theirs): elsewhere it is not known to be
       // what the Kustomization is missing
-      if (created.file === clusterPath(conventions.settings.file, cluster.name))
+      if (created.file === settingsFileOf(conventions, cluster.name))
         return { ...created, create: { ...created.create!, required: true } };
     } else if (created) return created;
     if (outside)
@@ -736,9 +737,7 @@ function newSettingsTarget(
     return listingFolderSettings(mesh, cluster, wires, !referenced);
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
-  const conventional = basenamePath(
-    clusterPath(conventions.settings.file, cluster.name),
-  );
+  const conventional = basenamePath(settingsFileOf(conventions, cluster.name));
   const file = joinPath(
     dirnamePath(declaredIn),
     conventional.replace(/\.ya?ml$/, '') === configMap
@@ -781,7 +780,7 @@ function ownFolderSettings(
   wires: RenderedKustomization,
 ): SettingsWriteTarget | undefined {
   const { conventions } = mesh;
-  const file = clusterPath(conventions.settings.file, cluster.name);
+  const file = settingsFileOf(conventions, cluster.name);
   const dir = dirnamePath(file);
   if (mesh.repository.isFile(file)) return undefined;
   // a file of that folder the cluster applies, from the folder's own build
@@ -837,7 +836,7 @@ function listingFolderSettings(
   const configMap = clusterPath(conventions.settings.configMap, cluster.name);
   const file = joinPath(
     dir,
-    basenamePath(clusterPath(conventions.settings.file, cluster.name)),
+    basenamePath(settingsFileOf(conventions, cluster.name)),
   );
   if (!kustomization || !file || mesh.repository.isFile(file)) return undefined;
   return {

@@ -5,18 +5,18 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
-import { defaultSettingsFile } from '../conventions/resolve';
 import type { MeshConventions } from '../conventions/schema';
 import { getPath } from '../core/paths';
 import { describeObject } from '../core/manifest';
 import { firstFew } from '../core/text';
 import { isSopsEncrypted } from '../flux/sops';
 import {
-  clusterPath,
   clusterValues,
   fqdnTemplateFor,
   peerFqdnVariable,
+  defaultSettingsFile,
   resolveFqdnTemplate,
+  settingsFileOf,
   variableReference,
 } from '../conventions/templates';
 import { envsubst, referencedVariables } from '../flux/envsubst';
@@ -139,7 +139,7 @@ function newSettingsPlace(
   cluster: string,
   file: string,
 ): string {
-  const conventional = clusterPath(conventions.settings.file, cluster);
+  const conventional = settingsFileOf(conventions, cluster);
   // said only of a place someone chose: the default is no one's
   return conventional === file ||
     conventions.settings.file === defaultSettingsFile(conventions)
