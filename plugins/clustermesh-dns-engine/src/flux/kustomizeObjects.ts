@@ -13,18 +13,23 @@ export function documentsToObjects(docs: readonly YamlDocument[]): {
   const findings: EngineFinding[] = [];
   // kustomize reads a List (`kind: ConfigMapList` with `items`) as its
   // items, each an object of its own
-  const expanded = docs.flatMap(doc =>
+  const isList = (doc: YamlDocument) =>
     isRecord(doc.value) &&
     typeof doc.value.kind === 'string' &&
     doc.value.kind.endsWith('List') &&
-    Array.isArray(doc.value.items)
-      ? (doc.value.items as unknown[]).map((item, i) => ({
-          ...doc,
-          value: item,
-          line: lineAtPath(doc.value, ['items', i]) ?? doc.line,
-        }))
-      : [doc],
-  );
+    Array.isArray(doc.value.items);
+  // every manifest file comes this way: a copy only where a List is
+  const expanded = docs.some(isList)
+    ? docs.flatMap(doc =>
+        isList(doc)
+          ? (doc.value as { items: unknown[] }).items.map((item, i) => ({
+              ...doc,
+              value: item,
+              line: lineAtPath(doc.value, ['items', i]) ?? doc.line,
+            }))
+          : [doc],
+      )
+    : docs;
   for (const doc of expanded) {
     const value = doc.value;
     const location = { file: doc.file, line: doc.line };

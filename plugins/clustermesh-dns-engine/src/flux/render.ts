@@ -286,7 +286,8 @@ export class FluxRenderer {
     if (!this.#syncPatches) {
       this.#syncPatches = new Map();
       const index = this.#options.entryIndex ?? this.#index;
-      const needles = [utf8('kustomize'), utf8('patches'), utf8('sync')];
+      // the rarest first: most files hold no sync
+      const needles = [utf8('sync:'), utf8('patches'), utf8('kustomize')];
       for (const path of index.paths()) {
         if (!/\.ya?ml$/.test(path)) continue;
         const bytes = index.tree.read(path);

@@ -80,6 +80,10 @@ export const lbIpInPool = defineClusterRule({
         ),
       ];
     if (!c.lbIpAddress) {
+      const notSet = () => {
+        const unset = unsetValue(mesh, c, 'lbIp');
+        return r.notEvaluated('notSet', unset.data, unset.location);
+      };
       return [
         c.lbIp
           ? r.notEvaluated(
@@ -87,11 +91,7 @@ export const lbIpInPool = defineClusterRule({
               { ip: q(c.lbIp.value) },
               c.lbIp.location,
             )
-          : r.notEvaluated(
-              'notSet',
-              unsetValue(mesh, c, 'lbIp').data,
-              unsetValue(mesh, c, 'lbIp').location,
-            ),
+          : notSet(),
       ];
     }
     const ip = c.lbIpAddress.text;

@@ -494,6 +494,8 @@ export function readFluxEntries(
         ...(urlsByName.get(r.name) ?? []),
         sameRepository(r.url),
       ]);
+  /** `source\0path` of the folders that are another repository's. */
+  const foreign = new Set<string>();
   for (const [path, source] of syncUrls.length ? selfReconciledFrom : []) {
     const urls = urlsByName.get(source) ?? [];
     if (
@@ -503,11 +505,7 @@ export function readFluxEntries(
     ) {
       entries.delete(path);
       selfReconciled.delete(path);
-      ownSources.splice(
-        0,
-        ownSources.length,
-        ...ownSources.filter(o => !(o.name === source && o.path === path)),
-      );
+      foreign.add(`${source}\0${path}`);
     }
   }
   for (const path of selfReconciled)
@@ -525,7 +523,9 @@ export function readFluxEntries(
   return {
     entries: [...entries.values()],
     kustomizations,
-    ownSources,
+    ownSources: foreign.size
+      ? ownSources.filter(o => !foreign.has(`${o.name}\0${o.path}`))
+      : ownSources,
     gitRepositories,
     variablePaths,
     groupedPaths,
