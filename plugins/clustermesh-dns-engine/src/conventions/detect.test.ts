@@ -2787,6 +2787,75 @@ describe('detectConventions', () => {
       );
     });
 
+    it("reads a shared release as each overlay's patches make it", () => {
+      // ashmantis1's shape: a base release naming no provider, an overlay
+      // per zone patching in its provider and renaming it
+      const base = 'kubernetes/bases/external-dns';
+      const overlay = 'kubernetes/overlays/infra/external-dns-cloudflare';
+      const files: Files = {
+        'clusters/infra/flux-system/gotk-sync.yaml': fluxKustomization(
+          'flux-system',
+          './clusters/infra',
+        ),
+        'clusters/infra/external-dns.yaml': fluxKustomization(
+          'external-dns-cloudflare',
+          `./${overlay}`,
+        ),
+        [`${base}/kustomization.yaml`]: kustomization('release.yaml'),
+        [`${base}/release.yaml`]:
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: "*"\n  values:\n    sources:\n      - crd\n',
+        [`${overlay}/kustomization.yaml`]: `namespace: external-dns-cloudflare
+resources:
+  - ../../../bases/external-dns
+patches:
+  - target:
+      kind: HelmRelease
+    path: ./external-dns-patch.yaml
+  - target:
+      kind: HelmRelease
+    patch: |
+      - op: replace
+        path: /metadata/name
+        value: external-dns-cloudflare
+`,
+        [`${overlay}/external-dns-patch.yaml`]:
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\nspec:\n  chart:\n    spec:\n      version: "1.20.0"\n  values:\n    provider: cloudflare\n',
+      };
+      const { conventions, found } = detectConventions(createRepoTree(files));
+      expect(conventions.dns?.provider).toBe('cloudflare');
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        `HelmRelease external-dns-cloudflare/external-dns-cloudflare (${base}/release.yaml:1) uses provider cloudflare: Cloudflare's TTL range and "DNS only" apply`,
+      );
+    });
+
+    it('reads the proxy default of no Cloudflare ExternalDNS where another provider publishes the DNSEndpoints', () => {
+      const proxiedRelease = (name: string, values: string) =>
+        `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 1.20.0\n  values:\n${values}`;
+      const pihole = proxiedRelease(
+        'external-dns-pihole',
+        '    provider:\n      name: pihole\n    sources: [crd, ingress]\n',
+      );
+      // the Cloudflare one publishes routes only: the records are pihole's
+      const routesOnly = detectConventions(
+        createRepoTree({
+          'kubernetes/apps/network/pihole/helmrelease.yaml': pihole,
+          'kubernetes/apps/network/cloudflare/helmrelease.yaml': proxiedRelease(
+            'external-dns-cloudflare',
+            '    provider:\n      name: cloudflare\n    extraArgs:\n      - --cloudflare-proxied\n    sources: [gateway-httproute]\n',
+          ),
+        }),
+      );
+      expect(routesOnly.conventions.dns?.provider).toBe('other');
+      expect(routesOnly.conventions.dns?.proxiedByDefault).toBeUndefined();
+      expect(settingOf(routesOnly.found, 'dns.proxiedByDefault')).toEqual({
+        setting: 'dns.proxiedByDefault',
+        value: 'unknown',
+        source: 'default',
+        reason:
+          "not applicable: the zone is not Cloudflare's (dns.provider other), so no record is proxied",
+      });
+    });
+
     it('reads the ExternalDNS Flux applies, not one whose only Kustomization is commented out', () => {
       const app = 'kubernetes/apps/network/external-dns';
       const files: Files = {

@@ -90,7 +90,12 @@ import {
 } from './schema';
 import { referencedVariables } from '../flux/envsubst';
 import { releaseValuesRead } from '../flux/helmValues';
-import { KustomizeEngine, kustomizationFileIn } from '../flux/kustomize';
+import {
+  type BuildResult,
+  KustomizeEngine,
+  kustomizationFileIn,
+} from '../flux/kustomize';
+import { overlayForms } from './detect/overlays';
 import { readTextFile } from '../yaml/decode';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
@@ -968,9 +973,26 @@ export function detectConventions(
   }
 
   // ExternalDNS: the provider-specific prefix it reads, and whether it proxies
+  // a shared release as each overlay patches it (ashmantis1: the base
+  // names no provider, each overlay's patch its own)
+  const formsOf = overlayForms(tree, cache, appliedBy, kustomize);
+  const overlayBuilds = new WeakMap<ScannedDocument, BuildResult>();
   const deployments = preferBuilt(
-    repositoryExternalDnsDeployments(tree, cache, doc =>
-      releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree)),
+    repositoryExternalDnsDeployments(
+      tree,
+      cache,
+      doc =>
+        releaseValuesFromFolder(
+          doc,
+          kustomize,
+          cache.yamlFiles(tree),
+          overlayBuilds.get(doc),
+        ),
+      doc => {
+        const forms = formsOf(doc);
+        for (const form of forms) overlayBuilds.set(form.document, form.built);
+        return forms.length ? forms.map(form => form.document) : [doc];
+      },
     ),
     d => d.location.file,
   );
@@ -1553,8 +1575,10 @@ function releaseValuesFromFolder(
   doc: ScannedDocument,
   kustomize: KustomizeEngine,
   files: YamlFiles,
+  /** The overlay's build the document comes out of, where it is patched. */
+  overlay?: BuildResult,
 ): { values: Record<string, any>; unread: boolean } | undefined {
-  const built = kustomize.buildFluxPath(dirnamePath(doc.file));
+  const built = overlay ?? kustomize.buildFluxPath(dirnamePath(doc.file));
   const name = getPath(doc.value, ['metadata', 'name']);
   const release = built.objects.find(
     o =>
@@ -1974,18 +1998,29 @@ function detectProxied(
   kept: Kept,
 ) {
   const setting = 'dns.proxiedByDefault';
-  const cloudflare = deployments.filter(d => d.provider === 'cloudflare');
+  const provider = conventions.dns?.provider;
+  // the records go where the ExternalDNS reading DNSEndpoints publishes: a
+  // Cloudflare one beside it that reads none proxies none of them (nasenov)
+  if (provider !== undefined && provider !== 'cloudflare') {
+    kept(
+      setting,
+      'unknown',
+      `not applicable: the zone is not Cloudflare's (dns.provider ${provider}), so no record is proxied`,
+    );
+    return;
+  }
+  const onCloudflare = deployments.filter(d => d.provider === 'cloudflare');
+  const readers = onCloudflare.filter(
+    d => d.sources.includes('crd') || d.valuesUnread,
+  );
+  const cloudflare = readers.length ? readers : onCloudflare;
   const flags = new Set(cloudflare.map(proxiesByDefault));
   if (flags.size !== 1) {
-    const provider = conventions.dns?.provider;
-    let why =
-      'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"';
-    if (cloudflare.length)
-      why = `the Cloudflare ExternalDNS deployments disagree on --cloudflare-proxied (${cloudflare
-        .map(d => `${d.description}: ${proxiesByDefault(d) ? 'on' : 'off'}`)
-        .join('; ')})`;
-    else if (provider !== undefined && provider !== 'cloudflare')
-      why = `not applicable: the zone is not Cloudflare's (dns.provider ${provider}), so no record is proxied`;
+    const why = cloudflare.length
+      ? `the Cloudflare ExternalDNS deployments disagree on --cloudflare-proxied (${cloudflare
+          .map(d => `${d.description}: ${proxiesByDefault(d) ? 'on' : 'off'}`)
+          .join('; ')})`
+      : 'no Cloudflare ExternalDNS deployment found: a record is DNS only when its DNSEndpoint says cloudflare-proxied "false"';
     kept(setting, 'unknown', why);
     return;
   }

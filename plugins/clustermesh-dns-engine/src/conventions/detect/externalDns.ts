@@ -732,6 +732,8 @@ export function repositoryExternalDnsDeployments(
   tree: RepoTree,
   cache: EngineCache,
   releaseValues?: Parameters<typeof readExternalDnsDeployments>[2],
+  /** A release or Deployment as the overlays that build it patch it (its provider, sources, arguments); itself where none does. */
+  asBuilt?: (doc: ScannedDocument) => ScannedDocument[],
 ): ExternalDnsDeployment[] {
   const documents = [...scanDocuments(tree, cache, externalDnsNeedles)];
   const chartSources = readExternalDnsChartSources(documents);
@@ -742,5 +744,15 @@ export function repositoryExternalDnsDeployments(
   if (renamed.length)
     for (const d of scanDocuments(tree, cache, renamed))
       if (!scanned.has(d.file)) documents.push(d);
-  return readExternalDnsDeployments(documents, chartSources, releaseValues);
+  return readExternalDnsDeployments(
+    asBuilt
+      ? documents.flatMap(d =>
+          d.value.kind === 'HelmRelease' || d.value.kind === 'Deployment'
+            ? asBuilt(d)
+            : [d],
+        )
+      : documents,
+    chartSources,
+    releaseValues,
+  );
 }
