@@ -2444,7 +2444,7 @@ describe('detectConventions', () => {
     expect(settingOf(withGate, 'flux.strictSubstitution')).toMatchObject({
       value: 'false',
       reason:
-        'kustomize-controller runs with the feature gate StrictPostBuildSubstitutions=false (kubernetes/clusters/east/flux-system/kustomization.yaml:1)',
+        'kustomize-controller runs with the feature gate StrictPostBuildSubstitutions=false (kubernetes/clusters/east/flux-system/kustomization.yaml:10)',
     });
   });
 

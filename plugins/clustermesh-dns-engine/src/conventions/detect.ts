@@ -2055,13 +2055,21 @@ function strictnessGate(
     const gate = /StrictPostBuildSubstitutions=(true|false)/i.exec(
       JSON.stringify(doc.value),
     );
-    if (gate)
+    if (gate) {
+      // the line of the flag itself, often inside a patch's block scalar
+      const start = doc.at();
+      const lines = readTextFile(tree, doc.file)?.split('\n') ?? [];
+      const at = lines.findIndex(
+        (line, i) =>
+          i >= start.line - 1 && line.includes('StrictPostBuildSubstitutions='),
+      );
       return {
         strict: gate[1].toLowerCase() === 'true',
         reason: `kustomize-controller runs with the feature gate StrictPostBuildSubstitutions=${gate[1].toLowerCase()} (${where(
-          doc.at(),
+          at < 0 ? start : { file: doc.file, line: at + 1 },
         )})`,
       };
+    }
   }
   return undefined;
 }

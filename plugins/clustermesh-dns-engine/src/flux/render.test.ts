@@ -1103,6 +1103,36 @@ spec:
         'version: "3"\ntasks:\n  apps:\n    cmds:\n      - op inject --in-file bootstrap/resources.yaml.tpl | kubectl apply -f -\n',
     };
     expect(renderFiles(template).findings).toEqual([]);
+    // or that applies each file a `find` lists (dapperdivers' bootstrap:
+    // every SOPS file under the Flux folder, decrypted and applied)
+    const listed = (findCommand: string) =>
+      renderFiles({
+        ...files,
+        '.taskfiles/bootstrap/Taskfile.yaml': [
+          'version: "3"',
+          'tasks:',
+          '  apps:',
+          '    cmds:',
+          '      - for: { var: APPLY_SECRETS }',
+          '        cmd: sops exec-file {{.ITEM}} "kubectl --namespace flux-system apply --server-side --filename {}"',
+          '    vars:',
+          '      APPLY_SECRETS:',
+          `        sh: ${findCommand}`,
+          '',
+        ].join('\n'),
+      }).findings;
+    expect(
+      listed(
+        "find {{.KUBERNETES_DIR}}/bootstrap {{ .ROOT_DIR }}/apps -type f -name '*.yaml'",
+      ),
+    ).toEqual([]);
+    // not a file outside its folders, nor of another name
+    expect(
+      listed("find {{.KUBERNETES_DIR}}/apps/web -type f -name '*.yaml'"),
+    ).toHaveLength(1);
+    expect(
+      listed("find {{.KUBERNETES_DIR}}/apps -type f -name '*.sops.yaml'"),
+    ).toHaveLength(1);
     // a file that only names it (a Kustomization's substituteFrom) applies nothing
     template['bootstrap/resources.yaml.tpl'] =
       'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: other\nspec:\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n';

@@ -130,6 +130,66 @@ interface ScriptPaths {
   literal: ReadonlySet<string>;
   /** Paths built from variables (`{{.KUBERNETES_DIR}}/{{.cluster}}/vars.yaml`), as patterns. */
   templated: readonly RegExp[];
+  /**
+   * The files a `find <folders> -name <glob>` lists for the script to apply
+   * (`sops exec-file {{.ITEM}} "kubectl apply …"` over each), as patterns.
+   */
+  listed: readonly RegExp[];
+}
+
+/**
+ * The files each `find <folders> … -name <glob>` of a script lists, as
+ * patterns of repository paths: a folder from the script's folder or the
+ * root, a variable in it (`{{.KUBERNETES_DIR}}/flux`) any text, and the
+ * glob the file's name anywhere below. A `find` without `-name` lists too
+ * much to say it applies any one file.
+ */
+function findListings(
+  text: string,
+  scriptFolder: string,
+  variableIn: RegExp,
+): RegExp[] {
+  const out: RegExp[] = [];
+  // a variable may hold spaces (`{{ .DIR }}`): one token while split
+  const mark = '\u0000';
+  for (const [command] of text
+    .replace(variableIn, mark)
+    .matchAll(/\bfind\s[^|;&\n]*/g)) {
+    const words = command.split(/\s+/).slice(1);
+    const firstTest = words.findIndex(w => w.startsWith('-') || w === '(');
+    const folders = words.slice(0, firstTest < 0 ? words.length : firstTest);
+    const globs = words
+      .map((w, i) => (/^-i?name$/.test(w) ? words[i + 1] : undefined))
+      .filter((g): g is string => !!g)
+      .map(g => g.replace(/^['"]|['"]$/g, ''));
+    if (!folders.length || !globs.length) continue;
+    const name = `(?:${globs
+      .map(g =>
+        g
+          .split('')
+          .map(ch => {
+            if (ch === '*') return '[^/]*';
+            return ch === '?' ? '[^/]' : escapeRegExp(ch);
+          })
+          .join(''),
+      )
+      .join('|')})`;
+    for (const folder of folders) {
+      const written = folder.replace(/^\.(?:\/|$)/, '').replace(/\/$/, '');
+      // from a variable (`{{.KUBERNETES_DIR}}/flux`): any folder so ending
+      const fromVariable = written.startsWith(mark);
+      const rest = (fromVariable ? written.slice(mark.length) : written)
+        .replace(/^\//, '')
+        .split(mark)
+        .map(escapeRegExp)
+        .join('.*');
+      const root = fromVariable
+        ? '(?:.*/)?'
+        : `(?:${scriptFolder ? `${escapeRegExp(scriptFolder)}/` : ''})?`;
+      out.push(new RegExp(`^${root}${rest ? `${rest}/` : ''}(?:.*/)?${name}$`));
+    }
+  }
+  return out;
 }
 
 /**
@@ -165,7 +225,11 @@ export class FluxRenderer {
    * injected into) that holds an object of the same kind and name.
    */
   #appliedByScript(object: SubstitutedObject): boolean {
-    if (this.#namedByScript(object.source.file)) return true;
+    if (
+      this.#namedByScript(object.source.file) ||
+      this.#scriptApplied().listed.some(p => p.test(object.source.file))
+    )
+      return true;
     const name = utf8(`name: ${object.name}`);
     const kind = utf8(`kind: ${object.kind}`);
     return this.#index.tree.paths().some(path => {
@@ -251,9 +315,11 @@ export class FluxRenderer {
       'gm',
     );
     const variableIn = new RegExp(variable, 'g');
+    const listed: RegExp[] = [];
     for (const script of this.#scripts()) {
       const text = this.#readText(script);
       if (!text) continue;
+      listed.push(...findListings(text, dirnamePath(script), variableIn));
       for (const [, written] of text.matchAll(pathInScript)) {
         if (!/[{$]/.test(written)) {
           for (const file of [joinPath(dirnamePath(script), written), written])
@@ -269,7 +335,7 @@ export class FluxRenderer {
         );
       }
     }
-    this.#scriptPaths = { literal, templated };
+    this.#scriptPaths = { literal, templated, listed };
     return this.#scriptPaths;
   }
 
@@ -363,7 +429,7 @@ export class FluxRenderer {
     cluster: string,
   ): ManifestObject | undefined {
     const otherCluster = this.#otherClusters(cluster);
-    const { literal, templated } = this.#scriptApplied();
+    const { literal, templated, listed } = this.#scriptApplied();
     for (const file of definedIn) {
       // a path built from a variable is the cluster's own file (under its
       // folder), as the script is run for each cluster
@@ -371,6 +437,7 @@ export class FluxRenderer {
         otherCluster(file) ||
         !(
           literal.has(file) ||
+          listed.some(pattern => pattern.test(file)) ||
           (file.split('/').includes(cluster) &&
             templated.some(pattern => pattern.test(file)))
         )

@@ -26,6 +26,12 @@ export interface BootstrapReader {
     /** The release's name, or its chart's. */
     names: readonly string[],
   ): WaitingBootstrapRelease | undefined;
+  /**
+   * Where Terraform renders a file with `templatefile(…)` (its `${name}`
+   * filled in from the call's variables, as it installs it); undefined
+   * where nothing does.
+   */
+  templatedBy?(file: string): { file: string; line: number } | undefined;
 }
 
 /** A bootstrap release that waits for what it installs. @public */
@@ -79,6 +85,24 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         : [{ path, text, reads: helmfileReads(path, text, topFolders) }];
     }));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
+  let templateCalls: { template: string; file: string; line: number }[];
+  const readTemplateCalls = () =>
+    (templateCalls ??= tree.paths().flatMap(path => {
+      if (!path.endsWith('.tf')) return [];
+      const text = readTextFile(tree, path);
+      if (!text?.includes('templatefile(')) return [];
+      const folder = dirnamePath(path);
+      return text.split('\n').flatMap((line, i) =>
+        [...line.matchAll(/templatefile\(\s*"([^"]+)"/g)].flatMap(m => {
+          // relative to the module: `${path.module}/x.yaml`, or as written
+          const template = joinPath(
+            folder,
+            m[1].replace(/^\$\{path\.(?:module|root|cwd)\}\//, ''),
+          );
+          return template ? [{ template, file: path, line: i + 1 }] : [];
+        }),
+      );
+    }));
   return Object.assign(
     (file: string) =>
       read()
@@ -95,6 +119,10 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         return read()
           .filter(h => release.test(h.text))
           .map(h => h.path);
+      },
+      templatedBy: (file: string) => {
+        const call = readTemplateCalls().find(c => c.template === file);
+        return call && { file: call.file, line: call.line };
       },
       waitingRelease: (file: string, names: readonly string[]) => {
         // asked for each cluster sharing one values file: answered once

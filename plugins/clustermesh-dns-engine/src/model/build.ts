@@ -580,6 +580,8 @@ export function buildMeshModel(
               file,
               releases,
             ),
+          templatedBy: (file: string) =>
+            (bootstrap ??= bootstrapReader(tree)).templatedBy?.(file),
         },
       ),
       unappliedPools: () => {

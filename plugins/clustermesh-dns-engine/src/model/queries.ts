@@ -366,6 +366,26 @@ export function ciliumUnavailableReason(
 }
 
 /**
+ * What fills in the `${…}` of a cluster's plain Cilium values file, which
+ * Flux does not substitute: Terraform's `templatefile` where it renders the
+ * file (`templatedBy`), else nothing (a bootstrap installs it as written).
+ * Undefined for values Flux applies.
+ *
+ * @public
+ */
+export function valuesFileFilling(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { file: string; templatedBy?: SourceLocation } | undefined {
+  if (cluster.cilium?.kind !== 'values-file') return undefined;
+  const file = cluster.cilium.file;
+  return {
+    file,
+    templatedBy: mesh.repository.readByBootstrap.templatedBy?.(file),
+  };
+}
+
+/**
  * Why a settings value still holds `${...}`: Flux inserts values verbatim,
  * with no second pass, so a settings ConfigMap applied without
  * substitution keeps its references. Empty when that is not the cause.

@@ -4612,6 +4612,28 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it('says an address cannot be checked against a block Flux cannot substitute, and advises defining its variable, not adding a block', () => {
+    const files = { ...before };
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    // elcattivo66's copy: the pool's CIDR a variable no source defines
+    files[pool] = files[pool].replace(
+      '    - start: 10.25.11.120\n      stop: 10.25.11.139\n',
+      '    - cidr: ${LB_POOL_CIDR}\n',
+    );
+    expect(files[pool]).toContain('${LB_POOL_CIDR}');
+    const problem = planMeshDnsChange(
+      createRepoTree(files),
+      ip('10.25.11.100', '10.25.11.130'),
+      withDomain,
+    ).problems.find(p => p.field === 'clusters[1].ip');
+    expect(problem).toEqual({
+      field: 'clusters[1].ip',
+      message: `10.25.11.130 cannot be checked against the LB IPAM pools of apps: the block \${LB_POOL_CIDR} of pool lb-ippool-apps (${pool}:9) holds LB_POOL_CIDR, which Flux leaves unsubstituted there (validate says why), so it is no range of addresses`,
+      remedy: `Define LB_POOL_CIDR where the Kustomization that applies ${pool} substitutes from, then run configure again.`,
+    });
+  });
+
   it("says a pool without blocks as such among the pools an address is outside of, and names the conventions' clusters list where it decides the clusters", () => {
     const files = { ...before };
     const pool =
@@ -5443,10 +5465,10 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         'ocirepository.yaml',
         'helmrelease.yaml',
       ])
-        files[`${core}/${c}/${f}`] = files[`${core}/app/${f}`].replace(
-          '${CLUSTER}',
-          c,
-        );
+        files[`${core}/${c}/${f}`] = files[`${core}/app/${f}`]
+          .replace('${CLUSTER}', c)
+          // written out where Flux does not substitute
+          .replace('${CLUSTER_ID}', c === 'apps' ? '2' : '${CLUSTER_ID}');
       files[`kubernetes/clusters/${c}/cilium.yaml`] = files[`${core}/ks.yaml`]
         .replace(`${core}/app`, `${core}/${c}`)
         .replace(

@@ -745,6 +745,48 @@ function poolProblem(
       )
         return undefined;
       {
+        // a block left as `${LB_POOL_CIDR}` is no range: whether it would
+        // hold the address is not known, and no block added would help
+        const unsubstituted = found.pools
+          .filter(p => !p.disabled)
+          .flatMap(p =>
+            p.blocks
+              .filter(b => b.problem && /\$\{[^}]+\}/.test(b.text))
+              .map(b => ({ pool: p, block: b })),
+          );
+        if (unsubstituted.length) {
+          const names = [
+            ...new Set(
+              unsubstituted.flatMap(({ block }) =>
+                [...block.text.matchAll(/\$\{([^}:=-]+)/g)].map(m => m[1]),
+              ),
+            ),
+          ];
+          const files = [
+            ...new Set(unsubstituted.map(u => u.block.location.file)),
+          ];
+          return {
+            message: `${ip} cannot be checked against the LB IPAM pools of ${name}: ${unsubstituted
+              .map(
+                ({ pool, block }) =>
+                  `the block ${block.text} of pool ${
+                    pool.name
+                  } (${formatLocation(block.location)})`,
+              )
+              .join(', ')} ${
+              unsubstituted.length > 1 ? 'hold' : 'holds'
+            } ${names.join(
+              ', ',
+            )}, which Flux leaves unsubstituted there (validate says why), so ${
+              unsubstituted.length > 1 ? 'they are' : 'it is'
+            } no range of addresses`,
+            remedy: `Define ${names.join(
+              ', ',
+            )} where the Kustomization that applies ${files.join(
+              ', ',
+            )} substitutes from, then run configure again.`,
+          };
+        }
         const blocks = (pools: PoolModel[]) =>
           pools.flatMap(p =>
             p.blocks.length

@@ -1,6 +1,7 @@
 import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   clusterNameProblem,
+  formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
@@ -9,6 +10,7 @@ import {
   ciliumUnavailableReason,
   clustersByCiliumName,
   lineAt,
+  valuesFileFilling,
 } from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
@@ -42,6 +44,10 @@ export const clusterNameValid = defineClusterRule({
       'cluster.name in the Cilium values comes from {{variables}}, which is not known here',
     unsubstituted:
       'cluster.name {{name}} is left as written, not substituted (substitution-complete says why): the name is checked once Flux substitutes it',
+    plainFile:
+      'cluster.name {{name}} is left as written in a plain values file, which Flux does not substitute (substitution-complete says so): the name is checked once it is written out',
+    templated:
+      "cluster.name {{name}} is filled in by Terraform's templatefile ({{at}}) as it installs Cilium, with values not known here",
     notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     emptied: `cluster.name is \${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, and the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
@@ -88,10 +94,28 @@ export const clusterNameValid = defineClusterRule({
       out.push(
         r.notEvaluated('unknown', { variables: unknown.join(', ') }, where),
       );
-    else if (unsubstituted)
-      out.push(
-        r.notEvaluated('unsubstituted', { name: q(c.ciliumName) }, where),
-      );
+    else if (unsubstituted) {
+      const filling = valuesFileFilling(mesh, c);
+      if (filling?.templatedBy)
+        out.push(
+          r.notEvaluated(
+            'templated',
+            {
+              name: q(c.ciliumName),
+              at: formatLocation(filling.templatedBy),
+            },
+            where,
+          ),
+        );
+      else
+        out.push(
+          r.notEvaluated(
+            filling ? 'plainFile' : 'unsubstituted',
+            { name: q(c.ciliumName) },
+            where,
+          ),
+        );
+    }
     // Cilium knows the cluster by cluster.name, never by its folder: the
     // folder's name is checked only where the values are not read
     let names: string[] = [];

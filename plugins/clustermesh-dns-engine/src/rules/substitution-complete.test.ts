@@ -8,7 +8,13 @@ import {
 } from '../__testUtils__/rules';
 import { validateMesh } from '../report/report';
 import { resolveConventions } from '../conventions/resolve';
-import { exampleTree, knownDomain } from '../__testUtils__/trees';
+import {
+  exampleTree,
+  knownDomain,
+  repositoryConventions,
+  valuesFileMeshFiles,
+} from '../__testUtils__/trees';
+import { createRepoTree } from '../tree/RepoTree';
 import { substitutionComplete } from './substitution-complete';
 
 const withoutLbIp = withoutLbIpOf('infra');
@@ -25,6 +31,60 @@ describe('substitution-complete', () => {
       at: `${exampleFile.dnsEndpoint}:12`,
       message: /\$\{CLUSTERMESH_TTL\} is not defined and has no default/,
     },
+  });
+
+  it("says a plain values file's `${…}` is not Flux's to substitute, and not evaluated where Terraform's templatefile fills it in", () => {
+    // m1xxos' shape: Cilium installed by Terraform from a template
+    const files = valuesFileMeshFiles(f => {
+      f['terraform/cilium/values-east.yaml'] = f[
+        'terraform/cilium/values-east.yaml'
+      ].replace('  name: east\n', '  name: ${cluster_name}\n');
+    });
+    const checksOf = (tree: Record<string, string>) =>
+      validateMesh(createRepoTree(tree), repositoryConventions(tree))
+        .clusters.find(c => c.name === 'east')!
+        .checks.filter(c =>
+          ['substitution-complete', 'cluster-name-valid'].includes(c.ruleId),
+        )
+        .map(c => [c.ruleId, c.outcome, c.message, c.remediation]);
+    expect(checksOf(files)).toEqual([
+      [
+        'cluster-name-valid',
+        'not-evaluated',
+        'cluster.name "${cluster_name}" is left as written in a plain values file, which Flux does not substitute (substitution-complete says so): the name is checked once it is written out',
+        undefined,
+      ],
+      [
+        'substitution-complete',
+        'fail',
+        'cluster.name "${cluster_name}" still holds an unresolved variable: terraform/cilium/values-east.yaml is a plain values file, which Flux does not substitute',
+        'Write the values out in the Cilium values file: Flux does not substitute a plain values file, and what installs it from the repository (a bootstrap) takes `${VAR}` as written.',
+      ],
+    ]);
+    files['terraform/cilium.tf'] = [
+      'resource "helm_release" "cilium_east" {',
+      '  values = [',
+      '    templatefile("${path.module}/cilium/values-east.yaml", {',
+      '      cluster_name = "east"',
+      '    })',
+      '  ]',
+      '}',
+      '',
+    ].join('\n');
+    expect(checksOf(files)).toEqual([
+      [
+        'cluster-name-valid',
+        'not-evaluated',
+        'cluster.name "${cluster_name}" is filled in by Terraform\'s templatefile (terraform/cilium.tf:3) as it installs Cilium, with values not known here',
+        undefined,
+      ],
+      [
+        'substitution-complete',
+        'not-evaluated',
+        'cluster.name "${cluster_name}" is filled in by Terraform\'s templatefile (terraform/cilium.tf:3) as it installs Cilium from terraform/cilium/values-east.yaml, with values not known here',
+        undefined,
+      ],
+    ]);
   });
 
   it('does not pass values that only a source whose keys are not known here may define: not evaluated, naming them', () => {

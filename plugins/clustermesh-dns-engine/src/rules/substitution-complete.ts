@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  formatLocation,
   SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -18,6 +19,7 @@ import {
   filesReadByRules,
   meshEntriesOf,
   unsubstitutedSettingsHint,
+  valuesFileFilling,
 } from '../model/queries';
 import { defineClusterRule, q } from './rule';
 
@@ -29,10 +31,14 @@ export const substitutionComplete = defineClusterRule({
   scope: 'cluster',
   description:
     'No `${VAR}` is left unresolved in anything the rules read, and no post-build substitution of the cluster fails (strict mode, invalid names, broken YAML).',
-  remediation: (c, failure) =>
-    failure?.id === 'unsubstituted' || failure?.id === 'unsubstitutedMany'
+  remediation: (c, failure) => {
+    if (failure?.id === 'plainFile')
+      return 'Write the values out in the Cilium values file: Flux does not substitute a plain values file, and what installs it from the repository (a bootstrap) takes `${VAR}` as written.';
+    return failure?.id === 'unsubstituted' ||
+      failure?.id === 'unsubstitutedMany'
       ? `Add \`postBuild.substituteFrom\` (ConfigMap \`${c.settings.configMap}\`) to the Flux Kustomization the message names, which applies the value without substituting it.`
-      : `Define the variable where the Kustomization substitutes from (\`${c.settings.configMap}\`), give it a default (\`\${VAR:=value}\`), or apply the settings through a substituting Kustomization.`,
+      : `Define the variable where the Kustomization substitutes from (\`${c.settings.configMap}\`), give it a default (\`\${VAR:=value}\`), or apply the settings through a substituting Kustomization.`;
+  },
   messages: {
     failed: '{{message}}',
     unresolved: '{{what}} {{value}} still holds an unresolved variable{{hint}}',
@@ -42,6 +48,10 @@ export const substitutionComplete = defineClusterRule({
       '{{what}} {{value}} still holds an unresolved variable: Kustomization {{by}}, which applies it, does not substitute (no spec.postBuild){{defined}}',
     unsubstitutedMany:
       'an unresolved variable is left in {{count:value}}: {{values}}; Kustomization {{by}}, which applies {{first}}, does not substitute (no spec.postBuild){{defined}}',
+    plainFile:
+      '{{values}} {{hold}} an unresolved variable: {{file}} is a plain values file, which Flux does not substitute',
+    templated:
+      "{{values}} {{are}} filled in by Terraform's templatefile ({{at}}) as it installs Cilium from {{file}}, with values not known here",
     resolved: 'every value the checks read is resolved ({{count:value}})',
     unverified:
       'the values the checks read hold {{variables}}, which only a source whose keys are not known here may define ({{origin}}): where it does not, {{then}}',
@@ -109,6 +119,10 @@ export const substitutionComplete = defineClusterRule({
       by?: RenderedKustomization;
     }[] = [];
     let unsubstituted: (typeof unresolved)[number] | undefined;
+    // a plain values file is not Flux's to substitute: what fills it in, if
+    // anything, is said apart
+    const filling = valuesFileFilling(mesh, c);
+    const inValuesFile: typeof unresolved = [];
     /** Variables of values read that only a source whose keys are not known may define, with each such source (a value's own). */
     const unverified = new Map<string, Set<string>>();
     const settingsApplier = c.settingsObject?.appliedBy;
@@ -142,6 +156,10 @@ export const substitutionComplete = defineClusterRule({
             );
         }
       if (!hasUnresolvedReference(value)) return;
+      if (filling && !by && c.cilium && where()?.file === filling.file) {
+        inValuesFile.push({ what, value, where });
+        return;
+      }
       // left unresolved by a failure said above: one cause, one failure
       if (
         failedVariables.size &&
@@ -234,12 +252,16 @@ export const substitutionComplete = defineClusterRule({
           cil.appliedBy,
         ),
       );
-      check(
-        'cluster.name',
-        getPath(cil.values, ciliumValuesPaths.clusterName),
-        () => cil.locate(ciliumValuesPaths.clusterName),
-        cil.appliedBy,
-      );
+      for (const [what, valuesPath] of [
+        ['cluster.name', ciliumValuesPaths.clusterName],
+        ['cluster.id', ciliumValuesPaths.clusterId],
+      ] as const)
+        check(
+          what,
+          getPath(cil.values, valuesPath),
+          () => cil.locate(valuesPath),
+          cil.appliedBy,
+        );
     }
     // one cause, one failure: the values it leaves unresolved are listed;
     // the cause named when the Kustomization applying them substitutes nothing
@@ -291,6 +313,37 @@ export const substitutionComplete = defineClusterRule({
           { count: unresolvedCount, values: unresolvedList(), hint },
           unresolved[0].where(),
         ),
+      );
+    }
+    if (filling && inValuesFile.length) {
+      const values = `${inValuesFile
+        .slice(0, 3)
+        .map(u => `${u.what} ${q(u.value)}`)
+        .join(', ')}${
+        inValuesFile.length > 3 ? ` and ${inValuesFile.length - 3} more` : ''
+      }`;
+      const many = inValuesFile.length > 1;
+      out.push(
+        filling.templatedBy
+          ? r.notEvaluated(
+              'templated',
+              {
+                values,
+                are: many ? 'are' : 'is',
+                at: formatLocation(filling.templatedBy),
+                file: filling.file,
+              },
+              inValuesFile[0].where(),
+            )
+          : r.fail(
+              'plainFile',
+              {
+                values,
+                hold: many ? 'still hold' : 'still holds',
+                file: filling.file,
+              },
+              inValuesFile[0].where(),
+            ),
       );
     }
     if (out.length) return out;
