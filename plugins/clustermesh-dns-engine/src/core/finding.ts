@@ -33,6 +33,13 @@ export type EngineFinding = Omit<Finding, 'id'> & {
    */
   holdsNothingBack?: boolean;
   /**
+   * On the not-evaluated part of an optional substitution source no
+   * manifest of the repository defines: the words saying its variables are
+   * not known, which the report replaces where it is taken as absent (as
+   * Flux skips it) because every check of its clusters was evaluated.
+   */
+  optionalSource?: string;
+  /**
    * Set on a not-evaluated part that may change what the engine read (a
    * transformer, keys read from URLs, values not read, variables not
    * known), not only add objects it did not see (a remote resource,

@@ -1210,6 +1210,8 @@ export class FluxRenderer {
                   }, and no manifest of the repository ${definesIt}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
+                ...(ref.optional &&
+                  !sealed.length && { optionalSource: unknownVariables }),
                 // its variables may be the ones found missing, unless its
                 // keys are known
                 ...(sealedKeys

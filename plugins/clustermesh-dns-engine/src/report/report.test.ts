@@ -106,6 +106,50 @@ describe('validateMesh', () => {
       expect(Object.keys(f).filter(k => !schema.includes(k))).toEqual([]);
   });
 
+  it('takes an optional substitution source no manifest defines as absent where every check was evaluated, and says so; not where a check was not', () => {
+    // the cluster templates' `cluster-user-settings`, after the settings
+    const withUserSettings = (files: Record<string, string>) => {
+      for (const c of ['infra', 'apps']) {
+        const ks = `kubernetes/clusters/${c}/infrastructure.yaml`;
+        files[ks] = files[ks].replace(
+          '      - kind: Secret\n        name: cluster-secrets\n',
+          '      - kind: Secret\n        name: cluster-secrets\n      - kind: ConfigMap\n        name: cluster-user-settings\n        optional: true\n',
+        );
+        expect(files[ks]).toContain('cluster-user-settings');
+      }
+    };
+    const report = validateMesh(
+      exampleTree('gitops-repo', withUserSettings),
+      withDomain,
+    );
+    expect(report.summary).toMatchObject({
+      passed: 36,
+      unevaluated: 0,
+      status: 'pass',
+    });
+    expect(report.notEvaluated.map(f => [f.severity, f.message])).toEqual([
+      [
+        'info',
+        'ConfigMap flux-system/cluster-user-settings is named by substituteFrom (optional), and no manifest of the repository defines it: taken as absent, as Flux skips an optional source it does not find: every value the checks read comes from the sources read here (if it is made in the cluster, a value it holds wins over theirs)',
+      ],
+    ]);
+    // the domain not known: checks not evaluated, and the source may be
+    // what defines it
+    const unknownDomain = validateMesh(
+      exampleTree('gitops-repo', withUserSettings),
+      resolveConventions({}),
+    );
+    expect(unknownDomain.summary.status).toBe('not-evaluated');
+    expect(
+      unknownDomain.notEvaluated.find(f =>
+        f.message.includes('cluster-user-settings'),
+      ),
+    ).toMatchObject({
+      severity: 'warning',
+      message: expect.stringContaining('its variables are not known here'),
+    });
+  });
+
   it('passes every rule on the example repository after the story, for both clusters', () => {
     const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.summary).toEqual({

@@ -273,6 +273,34 @@ function overridesOf(mesh: MeshModel): ConventionOverride[] {
   ];
 }
 
+/**
+ * An optional substitution source no manifest defines, where every check
+ * of the clusters that name it was evaluated: no value a check read is
+ * missing without it, and Flux skips it where it is not there. Noted as
+ * taken so (a value it holds, made in the cluster, would win), not left
+ * "not evaluated" beside a verdict that passes.
+ */
+function takenAsAbsent(
+  finding: EngineFinding,
+  byCluster: ReadonlyMap<string | undefined, readonly CheckResult[]>,
+): EngineFinding {
+  if (finding.optionalSource === undefined || finding.severity === 'info')
+    return finding;
+  const clusters = new Set(finding.affects?.clusters);
+  if (finding.cluster !== undefined) clusters.add(finding.cluster);
+  const checks = [...clusters].flatMap(name => byCluster.get(name) ?? []);
+  if (!checks.length || checks.some(c => c.outcome === 'not-evaluated'))
+    return finding;
+  return {
+    ...finding,
+    severity: 'info',
+    message: finding.message.replace(
+      finding.optionalSource,
+      'taken as absent, as Flux skips an optional source it does not find: every value the checks read comes from the sources read here (if it is made in the cluster, a value it holds wins over theirs)',
+    ),
+  };
+}
+
 /** Builds the report of a mesh model. @public */
 export function reportFromModel(mesh: MeshModel): MeshReport {
   const results = runRules(mesh);
@@ -283,7 +311,9 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     else byCluster.set(r.cluster, [r]);
   }
   const notEvaluated = withIds(
-    mesh.findings.filter(f => f.code === 'not-evaluated'),
+    mesh.findings
+      .filter(f => f.code === 'not-evaluated')
+      .map(f => takenAsAbsent(f, byCluster)),
   );
   const findings = withIds(
     mesh.findings.filter(f => f.code !== 'not-evaluated'),
