@@ -333,10 +333,19 @@ export function formatReportText(
     section('Passed', checkLines(all.filter(c => c.outcome === 'pass')));
   }
   const s = report.summary;
+  // every check evaluated, but parts not read: what they may add is not
+  // checked, and the verdict says so beside the count
+  const partsUnread = report.notEvaluated.filter(
+    f => f.severity !== 'info',
+  ).length;
   const verdict = {
     fail: 'FAILED',
     warn: 'passed with warnings',
-    pass: 'passed',
+    pass: partsUnread
+      ? `passed for what could be read (${partsUnread} ${
+          partsUnread === 1 ? 'part' : 'parts'
+        } not evaluated, listed above)`
+      : 'passed',
     'not-evaluated': 'not everything could be evaluated',
     // no cluster found at all: nothing was checked, not a mesh of none
     outside: s.clusters

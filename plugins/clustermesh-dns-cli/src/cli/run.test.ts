@@ -569,6 +569,36 @@ describe('clustermesh-dns validate', () => {
     expect(row(report)).toContain(` ${applicable - 1}/${applicable} `);
   });
 
+  it('says a passing verdict holds for what could be read where parts were not evaluated', async () => {
+    const { stdout } = await validateKnown(
+      path.join(examples, 'gitops-repo'),
+      '--format',
+      'json',
+    );
+    const report: MeshReport = JSON.parse(stdout);
+    const last = (r: MeshReport) =>
+      formatReportText(r, 'repo').split('\n').pop();
+    expect(report.summary.status).toBe('pass');
+    expect(last(report)).toMatch(/: passed$/);
+    // a Kustomization building another GitRepository, not read here
+    report.notEvaluated.push({
+      id: 'x',
+      code: 'not-evaluated',
+      severity: 'warning',
+      message:
+        'Kustomization flux-system/cvgen builds GitRepository cvgen, another repository: what it applies is not read',
+      affects: { count: 1, clusters: ['apps', 'infra'], examples: [] },
+    });
+    report.summary.unevaluated = 1;
+    expect(last(report)).toMatch(
+      /1 not evaluated, 0 not applicable: passed for what could be read \(1 part not evaluated, listed above\)$/,
+    );
+    // a part noted (info) leaves the verdict as it is
+    report.notEvaluated[report.notEvaluated.length - 1].severity = 'info';
+    report.summary.unevaluated = 0;
+    expect(last(report)).toMatch(/: passed$/);
+  });
+
   it('reads the repository conventions file, or the one given by --config', async () => {
     const fixture = path.join(
       root,
