@@ -218,5 +218,52 @@ export function judgeChange(
       });
     else alreadyThere.push(e.problem);
   }
-  return { caused, alreadyThere, unfixed: [...unfixed].sort() };
+  return {
+    caused: sameForClusters(caused),
+    alreadyThere: sameForClusters(alreadyThere),
+    unfixed: [...unfixed].sort(),
+  };
+}
+
+/**
+ * One problem for one cause: a check failing alike for several clusters
+ * (one shared pool block overlapping itself, at one line, with one fix)
+ * is said once, naming them.
+ */
+function sameForClusters(problems: PlanProblem[]): PlanProblem[] {
+  const byCause = new Map<
+    string,
+    { problem: PlanProblem; clusters: string[] }
+  >();
+  const out: (PlanProblem | { problem: PlanProblem; clusters: string[] })[] =
+    [];
+  for (const problem of problems) {
+    const check = /^\[([a-z-]+)\] ([a-z0-9][a-z0-9-]*): ([^]*)$/.exec(
+      problem.message,
+    );
+    if (!check) {
+      out.push(problem);
+      continue;
+    }
+    const [, rule, cluster, rest] = check;
+    const key = `${problem.field}|${rule}|${rest}|${problem.remedy ?? ''}`;
+    const seen = byCause.get(key);
+    if (seen) seen.clusters.push(cluster);
+    else {
+      const entry = { problem, clusters: [cluster] };
+      byCause.set(key, entry);
+      out.push(entry);
+    }
+  }
+  return out.map(p => {
+    if (!('clusters' in p)) return p;
+    if (p.clusters.length === 1) return p.problem;
+    return {
+      ...p.problem,
+      message: p.problem.message.replace(
+        /^(\[[a-z-]+\] )[^:]+:/,
+        `$1${[...p.clusters].sort().join(', ')}:`,
+      ),
+    };
+  });
 }

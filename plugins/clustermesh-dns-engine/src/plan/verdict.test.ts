@@ -1,0 +1,67 @@
+import type {
+  CheckResult,
+  MeshReport,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { judgeChange } from './verdict';
+
+/** A report of these clusters' checks only: what judgeChange reads. */
+const reportOf = (checks: Record<string, CheckResult[]>): MeshReport =>
+  ({
+    findings: [],
+    meshChecks: [],
+    clusters: Object.entries(checks).map(([name, list]) => ({
+      name,
+      checks: list,
+    })),
+  } as unknown as MeshReport);
+
+describe('judgeChange', () => {
+  // cbirkenbeul's copy: one pool file both clusters apply, overlapping itself
+  const overlap = (cluster: string): CheckResult => ({
+    ruleId: 'pools-disjoint',
+    outcome: 'fail',
+    severity: 'error',
+    cluster,
+    message:
+      'pool "pool" block 192.168.10.0/24 of backup overlaps block 192.168.10.0/24 of pool "pool" of main, on the same network',
+    location: {
+      file: 'kubernetes/apps/kube-system/cilium/config/l2.yaml',
+      line: 21,
+    },
+    remediation: 'Give each cluster a pool block of its own.',
+  });
+
+  it('says a check failing alike for several clusters once, naming them', () => {
+    const after = reportOf({
+      backup: [overlap('backup')],
+      main: [overlap('main')],
+    });
+    const verdict = judgeChange(
+      reportOf({ backup: [], main: [] }),
+      after,
+      new Set(['kubernetes/clusters/main/cluster-settings.yaml']),
+      new Set(['backup', 'main']),
+    );
+    expect(verdict.caused).toEqual([
+      {
+        field: 'kubernetes/apps/kube-system/cilium/config/l2.yaml:21',
+        message: `[pools-disjoint] backup, main: ${overlap('main').message}`,
+        remedy: 'Give each cluster a pool block of its own.',
+      },
+    ]);
+  });
+
+  it('keeps the failures of clusters apart where they differ', () => {
+    const other = { ...overlap('main'), message: 'another overlap' };
+    const verdict = judgeChange(
+      reportOf({ backup: [], main: [] }),
+      reportOf({ backup: [overlap('backup')], main: [other] }),
+      new Set(['kubernetes/clusters/main/cluster-settings.yaml']),
+      new Set(['backup', 'main']),
+    );
+    expect(verdict.caused.map(p => p.message.split(':')[0])).toEqual([
+      '[pools-disjoint] backup',
+      '[pools-disjoint] main',
+    ]);
+  });
+});
