@@ -3306,20 +3306,43 @@ patches:
       'kubernetes/apps/home/dns.yaml': service('dns', 'io.cilium/lb-ipam-ips'),
       'kubernetes/apps/home/mqtt.yaml': service('mqtt', 'lbipam.cilium.io/ips'),
     };
+    // both keys used (judahrand: 6 and 5): the current one, not a vote
     const { conventions, found } = detectConventions(createRepoTree(files));
-    expect(conventions.cilium?.lbIpamAnnotation).toBe('io.cilium/lb-ipam-ips');
+    expect(conventions.cilium?.lbIpamAnnotation).toBe('lbipam.cilium.io/ips');
     expect(settingOf(found, 'cilium.lbIpamAnnotation')?.reason).toBe(
-      "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6; 1 with lbipam.cilium.io/ips): the clustermesh-apiserver's follows them",
+      "the repository's other services ask LB IPAM for their addresses with both keys (1 place with it, e.g. kubernetes/apps/home/mqtt.yaml:6; 2 with io.cilium/lb-ipam-ips): the clustermesh-apiserver's takes the current one, which Cilium reads from 1.15 on (the older key is deprecated)",
     );
-    // as many of each: none is the repository's
-    files['kubernetes/apps/home/web.yaml'] = service(
-      'web',
-      'lbipam.cilium.io/ips',
+    // one of the Cilium releases pinned reads only the older key: that one
+    const pinned = (version: string) =>
+      [
+        ...ciliumReleaseHead,
+        '  chart:',
+        '    spec:',
+        '      chart: cilium',
+        `      version: ${version}`,
+        '',
+      ].join('\n');
+    const withOld = {
+      ...files,
+      'kubernetes/clusters/a/cilium.yaml': pinned('1.14.5'),
+      'kubernetes/clusters/b/cilium.yaml': pinned('1.16.3'),
+    };
+    const pinnedOld = detectConventions(createRepoTree(withOld));
+    expect(pinnedOld.conventions.cilium?.lbIpamAnnotation).toBe(
+      'io.cilium/lb-ipam-ips',
     );
-    expect(
-      detectConventions(createRepoTree(files)).conventions.cilium
-        ?.lbIpamAnnotation,
-    ).toBeUndefined();
+    expect(settingOf(pinnedOld.found, 'cilium.lbIpamAnnotation')?.reason).toBe(
+      "the repository's other services ask LB IPAM for their addresses with both keys (2 with it; 1 with lbipam.cilium.io/ips, e.g. kubernetes/apps/home/mqtt.yaml:6), and it pins Cilium 1.14.5 (kubernetes/clusters/a/cilium.yaml:10), whose LB IPAM reads only io.cilium/lb-ipam-ips: the clustermesh-apiserver's takes that one, which every Cilium reads",
+    );
+    // the older key alone: the repository's way, followed
+    delete files['kubernetes/apps/home/mqtt.yaml'];
+    const older = detectConventions(createRepoTree(files));
+    expect(older.conventions.cilium?.lbIpamAnnotation).toBe(
+      'io.cilium/lb-ipam-ips',
+    );
+    expect(settingOf(older.found, 'cilium.lbIpamAnnotation')?.reason).toBe(
+      "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6): the clustermesh-apiserver's follows them",
+    );
   });
 
   it('lets the conventions file win, and the report says what the repository suggested', () => {

@@ -867,7 +867,23 @@ export function detectConventions(
           d => d.file,
         ),
       );
-      if (used) {
+      // both used, but a Cilium the repository pins reads only the older
+      if (used?.mixed && old.length) {
+        const older = lbIpamAnnotationKeys.find(k => k !== used.key)!;
+        conventions.cilium = { ...conventions.cilium, lbIpamAnnotation: older };
+        detected(
+          'cilium.lbIpamAnnotation',
+          older,
+          `the repository's other services ask LB IPAM for their addresses with both keys (${
+            used.others
+          } with it; ${used.count} with ${used.key}, e.g. ${where(
+            used.location,
+          )}), and it pins Cilium ${old[0].text} (${where(
+            old[0].location,
+          )}), whose LB IPAM reads only ${older}: the clustermesh-apiserver's takes that one, which every Cilium reads`,
+          old[0].location,
+        );
+      } else if (used) {
         conventions.cilium = {
           ...conventions.cilium,
           lbIpamAnnotation: used.key,
@@ -875,24 +891,26 @@ export function detectConventions(
         detected(
           'cilium.lbIpamAnnotation',
           used.key,
-          `the repository's other services ask LB IPAM for their addresses with it (${
-            used.count
-          } ${used.count === 1 ? 'place' : 'places'}, e.g. ${where(
-            used.location,
-          )}${
-            used.others
-              ? `; ${used.others} with ${lbIpamAnnotationKeys.find(
-                  k => k !== used.key,
-                )}`
-              : ''
-          }): the clustermesh-apiserver's follows them`,
+          used.mixed
+            ? `the repository's other services ask LB IPAM for their addresses with both keys (${
+                used.count
+              } ${used.count === 1 ? 'place' : 'places'} with it, e.g. ${where(
+                used.location,
+              )}; ${used.others} with ${lbIpamAnnotationKeys.find(
+                k => k !== used.key,
+              )}): the clustermesh-apiserver's takes the current one, which Cilium reads from 1.15 on (the older key is deprecated)`
+            : `the repository's other services ask LB IPAM for their addresses with it (${
+                used.count
+              } ${used.count === 1 ? 'place' : 'places'}, e.g. ${where(
+                used.location,
+              )}): the clustermesh-apiserver's follows them`,
           used.location,
         );
       } else
         kept(
           'cilium.lbIpamAnnotation',
           defaultConventions.cilium.lbIpamAnnotation,
-          "no key is the one most of the repository's other services ask LB IPAM with (none uses one, or both are used alike), and no Cilium release the repository pins reads only the older io.cilium/lb-ipam-ips: the key Cilium reads from 1.15 on",
+          "none of the repository's other services asks LB IPAM for its address with an annotation, and no Cilium release the repository pins reads only the older io.cilium/lb-ipam-ips: the key Cilium reads from 1.15 on",
         );
     }
   }

@@ -915,9 +915,10 @@ describe('planMeshDnsChange on a Cilium before 1.15', () => {
       storyInput,
       resolveConventions(knownDomain, detection),
     );
+    // one shared release: said once for both clusters
     expect(plan.problems.map(p => p.message)).toContainEqual(
       expect.stringMatching(
-        /^\[service-annotation\] infra: the chart is Cilium 1\.12\.0 .* which has no LB IPAM/,
+        /^\[service-annotation\] apps, infra: the chart is Cilium 1\.12\.0 .* which has no LB IPAM/,
       ),
     );
   });

@@ -177,9 +177,11 @@ export function readCiliumChartVersions(
 }
 
 /**
- * The LB IPAM annotation key the repository's objects use most (Services'
- * annotations, or the same in Helm values), where one is used more than
- * the other: how many times, the first place, and how many of the other.
+ * The LB IPAM annotation key the repository's objects use (Services'
+ * annotations, or the same in Helm values): how many times, the first
+ * place, and how many of the other. Where both are used (a repository
+ * moving to the current key), the current one, `mixed`: the older key is
+ * deprecated, and a new annotation is not written with it.
  */
 export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
   | {
@@ -187,6 +189,7 @@ export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
       count: number;
       others: number;
       location: SourceLocation;
+      mixed?: true;
     }
   | undefined {
   const counts = new Map<
@@ -202,9 +205,16 @@ export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
       if (seen) seen.count += 1;
       else counts.set(key, { count: 1, location: doc.at(path) });
     }
-  const ranked = [...counts].sort((a, b) => b[1].count - a[1].count);
-  if (!ranked.length || ranked[1]?.[1].count === ranked[0][1].count)
-    return undefined;
-  const [[key, { count, location }]] = ranked;
-  return { key, count, others: ranked[1]?.[1].count ?? 0, location };
+  const [current, older] = lbIpamAnnotationKeys;
+  const withCurrent = counts.get(current);
+  const withOlder = counts.get(older);
+  if (withCurrent && withOlder)
+    return {
+      key: current,
+      ...withCurrent,
+      others: withOlder.count,
+      mixed: true,
+    };
+  const [key, used] = [...counts][0] ?? [];
+  return key && used ? { key, ...used, others: 0 } : undefined;
 }
