@@ -1771,31 +1771,95 @@ function sourcesInOtherNamespaces(
   objects: ClusterRender['objects'],
   cluster: string,
 ): EngineFinding[] {
-  return findings.map(f => {
-    const missing = f.missingSource;
-    if (!missing) return f;
-    const found = inOtherNamespaces(objects, missing);
-    if (!found.length) return f;
-    const [first, ...more] = found;
-    // a component that gives every namespace its copy: a few named, counted
-    const named = more.slice(0, 3).map(n => n.namespace);
-    const rest = more.length - named.length;
-    const where = more.length
-      ? `only in other namespaces: ${first.namespace} (${formatLocation(
-          first.location,
-        )}), ${named.join(', ')}${rest ? ` and ${rest} more` : ''}`
-      : `only in namespace ${first.namespace} (${formatLocation(
-          first.location,
-        )})`;
-    const elsewhere = `cluster ${cluster} has ${missing.kind} ${missing.name} ${where}, and Flux reads a Kustomization's substitution sources from its own namespace, ${missing.namespace}`;
-    const why = `${missing.source} is named by substituteFrom, but ${elsewhere}: Flux fails each Kustomization that needs it there (create it in ${missing.namespace} too, or mark it optional)`;
-    return {
-      ...f,
-      message: why,
-      cause: f.cause && { ...f.cause, message: why },
-      missingSource: { ...missing, elsewhere },
-    };
+  const located = findings.map(f => ({
+    f,
+    found: f.missingSource ? inOtherNamespaces(objects, f.missingSource) : [],
+  }));
+  // a patch giving every child Kustomization the source names it in each
+  // of their namespaces: one cause, at one line, its namespaces listed
+  const placeOf = (l: (typeof located)[number]) =>
+    l.found.length && l.f.location
+      ? `${l.f.missingSource!.kind}|${l.f.missingSource!.name}|${
+          l.f.location.file
+        }:${l.f.location.line}`
+      : undefined;
+  const byPlace = new Map<string, (typeof located)[number][]>();
+  for (const l of located) {
+    const place = placeOf(l);
+    if (place) byPlace.set(place, [...(byPlace.get(place) ?? []), l]);
+  }
+  return located.flatMap(l => {
+    const missing = l.f.missingSource;
+    if (!missing || !l.found.length) return [l.f];
+    const same = byPlace.get(placeOf(l)!)!;
+    const namespaces = [
+      ...new Set(same.map(s => s.f.missingSource!.namespace)),
+    ].sort();
+    if (namespaces.length < 2) {
+      const elsewhere = `cluster ${cluster} has ${missing.kind} ${
+        missing.name
+      } ${foundIn(
+        l.found,
+      )}, and Flux reads a Kustomization's substitution sources from its own namespace, ${
+        missing.namespace
+      }`;
+      const why = `${missing.source} is named by substituteFrom, but ${elsewhere}: Flux fails each Kustomization that needs it there (create it in ${missing.namespace} too, or mark it optional)`;
+      return [
+        {
+          ...l.f,
+          message: why,
+          cause: l.f.cause && { ...l.f.cause, message: why },
+          missingSource: { ...missing, elsewhere },
+        },
+      ];
+    }
+    if (same[0] !== l) return [];
+    const found = l.found.filter(n => !namespaces.includes(n.namespace));
+    const has = (who: string) =>
+      `${who} has ${missing.kind} ${missing.name} ${
+        found.length ? foundIn(found) : 'in none of them'
+      }, and Flux reads a Kustomization's substitution sources from its own namespace`;
+    const named = `${missing.kind} ${
+      missing.name
+    } is named by substituteFrom for Kustomizations of ${
+      namespaces.length
+    } namespaces (${firstFew(namespaces)})`;
+    const fails =
+      'Flux fails each Kustomization that needs it there (create it in those namespaces too, or mark it optional)';
+    const why = `${named}, but ${has(`cluster ${cluster}`)}: ${fails}`;
+    const source = `${missing.kind} ${missing.name} (${namespaces.length} namespaces)`;
+    return [
+      {
+        ...l.f,
+        message: why,
+        cause: l.f.cause && {
+          ...l.f.cause,
+          key: `missing-source:${source}`,
+          message: `${named}, but ${has('the cluster')}: ${fails}`,
+        },
+        missingSource: {
+          ...missing,
+          source,
+          elsewhere: has(`cluster ${cluster}`),
+        },
+      },
+    ];
   });
+}
+
+/** Where a cluster has a source, in words: the first namespace and file, the others counted. */
+function foundIn(found: { namespace: string; location: SourceLocation }[]) {
+  const [first, ...more] = found;
+  // a component that gives every namespace its copy: a few named, counted
+  const named = more.slice(0, 3).map(n => n.namespace);
+  const rest = more.length - named.length;
+  return more.length
+    ? `only in other namespaces: ${first.namespace} (${formatLocation(
+        first.location,
+      )}), ${named.join(', ')}${rest ? ` and ${rest} more` : ''}`
+    : `only in namespace ${first.namespace} (${formatLocation(
+        first.location,
+      )})`;
 }
 
 /**

@@ -875,6 +875,53 @@ describe('validateMesh', () => {
     expect(teamFindings(withCopies)).toEqual([
       "error apps kubernetes/clusters/apps/team.yaml:13 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in other namespaces: flux-system (kubernetes/shared/team-vars.yaml:1), media, games, home and 2 more, and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
     ]);
+    // a parent's patch giving each child Kustomization the source: one
+    // cause at the patch's line, the namespaces listed (judahrand's copy)
+    const child = (team: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${team}\n  namespace: ${team}\nspec:\n  interval: 30m\n  path: ./kubernetes/team\n  prune: true\n  sourceRef: { kind: GitRepository, name: flux-system, namespace: flux-system }\n`;
+    const byPatch = validateMesh(
+      exampleTree('gitops-repo', files => {
+        teamRepository(files);
+        files[`${dir}/kustomization.yaml`] = files[
+          `${dir}/kustomization.yaml`
+        ].replace('  - team.yaml\n', '  - teams.yaml\n');
+        files[`${dir}/teams.yaml`] = [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata:',
+          '  name: teams',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 30m',
+          '  path: ./kubernetes/teams',
+          '  prune: true',
+          '  sourceRef: { kind: GitRepository, name: flux-system }',
+          '  patches:',
+          '    - patch: |-',
+          '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          '        kind: Kustomization',
+          '        metadata:',
+          '          name: not-used',
+          '        spec:',
+          '          postBuild:',
+          '            substituteFrom:',
+          '              - kind: Secret',
+          '                name: team-vars',
+          '      target:',
+          '        group: kustomize.toolkit.fluxcd.io',
+          '        kind: Kustomization',
+          '',
+        ].join('\n');
+        files['kubernetes/teams/kustomization.yaml'] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - a.yaml\n  - b.yaml\n';
+        files['kubernetes/teams/a.yaml'] = child('team-a');
+        files['kubernetes/teams/b.yaml'] = child('team-b');
+      }),
+      withDomain,
+    );
+    expect(teamFindings(byPatch)).toEqual([
+      "error apps kubernetes/clusters/apps/teams.yaml:12 Secret team-vars is named by substituteFrom for Kustomizations of 2 namespaces (team-a, team-b), but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace: Flux fails each Kustomization that needs it there (create it in those namespaces too, or mark it optional)",
+    ]);
     // a part of the cluster not read may still make it in team-a
     const withUnread = validateMesh(
       exampleTree('gitops-repo', files => {
