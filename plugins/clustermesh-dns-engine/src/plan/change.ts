@@ -6,7 +6,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { describeObject } from '../core/manifest';
 import { firstFew } from '../core/text';
 import { isSopsEncrypted } from '../flux/sops';
@@ -946,6 +946,24 @@ function sharedSettings(
       const own = clusters
         .filter(c => configured.has(c))
         .flatMap(c => ownSettingsSources(mesh, c, settings.get(c)!));
+      const passed = !outside.length
+        ? passedThrough(mesh, clusters, settings.get(clusters[0])!)
+        : undefined;
+      if (passed)
+        return {
+          field: file,
+          message: `holds ConfigMap ${
+            settings.get(clusters[0])!.configMap
+          }, which ${clusters.join(
+            ', ',
+          )} all apply, each its own values in it passed through by Flux's substitution (${
+            passed.example
+          }) from ${passed.sources.join(
+            '; ',
+          )}: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure does not write yet; add them by hand (${
+            passed.keys
+          } in each cluster's own, and \`KEY: "\${KEY}"\` lines here), or name the conventions' settings after an object each cluster has of its own that the Kustomization applying the Cilium values substitutes from`,
+        };
       return {
         field: file,
         message: `holds ConfigMap ${
@@ -968,6 +986,58 @@ function sharedSettings(
         }, or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * A settings ConfigMap several clusters apply from one file, whose values
+ * are each one variable (`CLUSTER_NAME: "${CLUSTER_NAME}"`) that the
+ * Kustomization applying it substitutes from a source of each cluster's
+ * own: an example line, those sources (`main: file`), and the keys a
+ * cluster's own FQDN and LB IP take. Undefined where it is not so.
+ */
+function passedThrough(
+  mesh: MeshModel,
+  clusters: readonly string[],
+  target: SettingsWriteTarget,
+): { example: string; sources: string[]; keys: string } | undefined {
+  const sources: string[] = [];
+  let example: string | undefined;
+  for (const name of clusters) {
+    const cluster = mesh.byName.get(name);
+    const applied = cluster?.render.objects.find(
+      ({ object }) =>
+        object.kind === 'ConfigMap' &&
+        object.name === target.configMap &&
+        object.source.file === target.file &&
+        object.source.index === target.doc,
+    );
+    const data = getPath(applied?.object.source.root, ['data']);
+    if (!applied || !applied.appliedBy.postBuild || !isRecord(data))
+      return undefined;
+    const lines = Object.entries(data);
+    if (
+      !lines.length ||
+      !lines.every(([, v]) => typeof v === 'string' && /^\$\{\w+\}$/.test(v))
+    )
+      return undefined;
+    example ??= `${lines[0][0]}: "${String(lines[0][1])}"`;
+    // the cluster's own object those values come from
+    const from = applied.appliedBy.substituteFrom
+      .map(ref =>
+        cluster!.render.objects.find(
+          ({ object }) =>
+            object.kind === ref.kind &&
+            object.name === ref.name &&
+            object.source.file !== target.file,
+        ),
+      )
+      .find(Boolean);
+    if (!from) return undefined;
+    sources.push(`${name}'s ${from.object.source.file}`);
+  }
+  if (!example || new Set(sources).size !== sources.length) return undefined;
+  const { fqdn, lbIp } = mesh.conventions.variables;
+  return { example, sources, keys: `${fqdn}, ${lbIp} and the peers'` };
 }
 
 /**

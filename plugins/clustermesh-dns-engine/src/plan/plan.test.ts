@@ -4822,6 +4822,41 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     return files;
   };
 
+  it("says where a shared settings ConfigMap passes each cluster's own values through, instead of advising settings it already has", () => {
+    // the judges' shape: one file every cluster applies, each value one
+    // variable its Kustomization substitutes from the cluster's own source
+    const files = { ...before };
+    files['kubernetes/shared/mesh-settings.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mesh-settings\n  namespace: flux-system\ndata:\n  MESH_DOMAIN: "${SECRET_DOMAIN}"\n';
+    for (const c of ['infra', 'apps']) {
+      files[`kubernetes/clusters/${c}/vars/kustomization.yaml`] +=
+        '  - ../../../shared/mesh-settings.yaml\n';
+      const ks = `kubernetes/clusters/${c}/infrastructure.yaml`;
+      files[ks] = files[ks].replace(
+        '      - kind: ConfigMap\n        name: cluster-settings\n',
+        '      - kind: ConfigMap\n        name: cluster-settings\n      - kind: ConfigMap\n        name: mesh-settings\n',
+      );
+    }
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      resolveConventions({
+        ...knownDomain,
+        settings: { configMap: 'mesh-settings' },
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(
+      plan.problems.find(
+        p => p.field === 'kubernetes/shared/mesh-settings.yaml',
+      ),
+    ).toEqual({
+      field: 'kubernetes/shared/mesh-settings.yaml',
+      message:
+        "holds ConfigMap mesh-settings, which apps, infra all apply, each its own values in it passed through by Flux's substitution (MESH_DOMAIN: \"${SECRET_DOMAIN}\") from apps's kubernetes/clusters/apps/cluster-secrets.sops.yaml; infra's kubernetes/clusters/infra/cluster-secrets.sops.yaml: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure does not write yet; add them by hand (CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP and the peers' in each cluster's own, and `KEY: \"${KEY}\"` lines here), or name the conventions' settings after an object each cluster has of its own that the Kustomization applying the Cilium values substitutes from",
+    });
+  });
+
   it('makes the change, listing the problems that were there before as not touched by it', () => {
     const files = withUnrelatedProblems();
     const beforeReport = validateMesh(createRepoTree(files), withDomain);
