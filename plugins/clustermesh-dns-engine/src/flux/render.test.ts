@@ -1133,6 +1133,20 @@ spec:
     expect(
       listed("find {{.KUBERNETES_DIR}}/apps -type f -name '*.sops.yaml'"),
     ).toHaveLength(1);
+    // a `find` that only feeds a linter applies nothing
+    expect(
+      renderFiles({
+        ...files,
+        '.taskfiles/lint/Taskfile.yaml': [
+          'version: "3"',
+          'tasks:',
+          '  yaml:',
+          '    cmds:',
+          "      - find {{.KUBERNETES_DIR}}/apps -type f -name '*.yaml' | xargs yamllint",
+          '',
+        ].join('\n'),
+      }).findings,
+    ).toHaveLength(1);
     // a file that only names it (a Kustomization's substituteFrom) applies nothing
     template['bootstrap/resources.yaml.tpl'] =
       'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: other\nspec:\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n';

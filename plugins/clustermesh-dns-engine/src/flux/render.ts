@@ -138,11 +138,43 @@ interface ScriptPaths {
 }
 
 /**
- * The files each `find <folders> … -name <glob>` of a script lists, as
- * patterns of repository paths: a folder from the script's folder or the
- * root, a variable in it (`{{.KUBERNETES_DIR}}/flux`) any text, and the
- * glob the file's name anywhere below. A `find` without `-name` lists too
- * much to say it applies any one file.
+ * Whether what the `find` on a script's line lists is applied: the line
+ * applies it (`find … -exec kubectl apply`), a loop over it does in the
+ * lines after, or a command applying names the variable it is kept in
+ * (a Taskfile's `APPLY_SECRETS: {sh: find …}` with `for: {var:
+ * APPLY_SECRETS}`, a shell `FILES=$(find …)`). A `find` for a linter
+ * applies nothing.
+ */
+function findApplies(lines: readonly string[], at: number): boolean {
+  const applies = (line: string) => /\bapply\b/.test(line);
+  if (applies(lines[at])) return true;
+  if (/^\s*for\b/.test(lines[at]))
+    return lines.slice(at + 1, at + 6).some(applies);
+  const kept =
+    /\b(\w+)=["']?\$\(\s*find\b/.exec(lines[at])?.[1] ??
+    (/^\s*sh:\s*["']?find\b/.test(lines[at])
+      ? /^\s*(\w+):\s*$/.exec(lines[at - 1] ?? '')?.[1]
+      : undefined);
+  if (!kept) return false;
+  const named = new RegExp(`(?<![\\w])${kept}(?![\\w])`);
+  return lines.some(
+    (line, i) =>
+      i !== at &&
+      i !== at - 1 &&
+      named.test(line) &&
+      (applies(line) ||
+        // a Taskfile's loop: `for: {var: NAME}` and the `cmd` below it
+        (/\bfor\b/.test(line) && lines.slice(i, i + 3).some(applies))),
+  );
+}
+
+/**
+ * The files each `find <folders> … -name <glob>` of a script lists for it
+ * to apply (see findApplies), as patterns of repository paths: a folder
+ * from the script's folder or the root, a variable in it
+ * (`{{.KUBERNETES_DIR}}/flux`) any text, and the glob the file's name
+ * anywhere below. A `find` without `-name` lists too much to say it
+ * applies any one file.
  */
 function findListings(
   text: string,
@@ -152,9 +184,13 @@ function findListings(
   const out: RegExp[] = [];
   // a variable may hold spaces (`{{ .DIR }}`): one token while split
   const mark = '\u0000';
-  for (const [command] of text
-    .replace(variableIn, mark)
-    .matchAll(/\bfind\s[^|;&\n]*/g)) {
+  const lines = text.split('\n');
+  const commands = lines.flatMap((line, at) =>
+    /\bfind\s/.test(line) && findApplies(lines, at)
+      ? [...line.replace(variableIn, mark).matchAll(/\bfind\s[^|;&\n]*/g)]
+      : [],
+  );
+  for (const [command] of commands) {
     const words = command.split(/\s+/).slice(1);
     const firstTest = words.findIndex(w => w.startsWith('-') || w === '(');
     const folders = words.slice(0, firstTest < 0 ? words.length : firstTest);
