@@ -333,6 +333,45 @@ describe('dnsendpoint-matches', () => {
     });
   });
 
+  it('fails a missing records document where a part of the cluster is not read: what Flux builds from elsewhere is no file of the repository', () => {
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files['kubernetes/clusters/apps/kustomization.yaml'] +=
+          '  - private.yaml\n';
+        // lunapageofspace's shape: a Kustomization building a private repository
+        files['kubernetes/clusters/apps/private.yaml'] = [
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: GitRepository',
+          'metadata: {name: private, namespace: flux-system}',
+          'spec: {interval: 1h, url: "ssh://git@example.com/acme/private.git", ref: {branch: main}}',
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: private, namespace: flux-system}',
+          'spec: {interval: 1h, path: ./kubernetes/infrastructure, prune: true, sourceRef: {kind: GitRepository, name: private}}',
+          '',
+        ].join('\n');
+      }),
+      resolveConventions({ ...knownDomain, dns: { mode: 'manual' } }),
+    );
+    expect(
+      report.notEvaluated.some(f =>
+        f.message.includes('GitRepository private'),
+      ),
+    ).toBe(true);
+    expect(
+      report.clusters
+        .find(c => c.name === 'apps')!
+        .checks.filter(c => c.ruleId === 'dnsendpoint-matches')
+        .map(c => [c.outcome, c.message]),
+    ).toEqual([
+      [
+        'fail',
+        'DNS mode is manual, but the records document docs/clustermesh-dns-records.md does not exist',
+      ],
+    ]);
+  });
+
   describe('where the repository deploys no ExternalDNS', () => {
     it('says the record it checked is right, and that whether one publishes it is not known: one outcome, not evaluated', () => {
       const results = infraResults();
