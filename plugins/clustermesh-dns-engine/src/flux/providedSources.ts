@@ -3,6 +3,7 @@ import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { locate } from '../yaml/locate';
+import { stringMapAt } from './kustomize/immutable';
 
 /**
  * A Secret or ConfigMap that is not in the repository as an object, but
@@ -80,6 +81,63 @@ function clusterExternalSecretNamespaces(spec: Record<string, unknown>): {
     ? spec.namespaces.filter((n): n is string => typeof n === 'string')
     : [];
   return { namespaces: named, selectors };
+}
+
+/**
+ * The namespaces a controller copies a ConfigMap or Secret into, by its
+ * annotations: kubernetes-replicator's `replicate-to` (namespace patterns,
+ * comma-separated), or emberstack reflector's automatic reflection
+ * (`reflection-auto-enabled`, into `reflection-auto-namespaces`, else the
+ * allowed ones, else all). An ExternalSecret's own annotations (or its
+ * template's) go to the Secret it makes. `every` where a pattern takes any
+ * namespace; undefined where it is copied nowhere.
+ *
+ * @public
+ */
+export function replicatedTo(
+  object: Pick<ManifestObject, 'kind' | 'body'>,
+): { every: boolean; patterns: RegExp[] } | undefined {
+  const annotations = {
+    ...stringMapAt(object.body, 'metadata', 'annotations'),
+    ...(object.kind === 'ExternalSecret'
+      ? stringMapAt(
+          object.body,
+          'spec',
+          'target',
+          'template',
+          'metadata',
+          'annotations',
+        )
+      : {}),
+  };
+  const reflector = 'reflector.v1.k8s.emberstack.com';
+  let list = annotations['replicator.v1.mittwald.de/replicate-to'];
+  if (
+    list === undefined &&
+    annotations[`${reflector}/reflection-auto-enabled`] === 'true' &&
+    annotations[`${reflector}/reflection-allowed`] === 'true'
+  )
+    list =
+      annotations[`${reflector}/reflection-auto-namespaces`] ||
+      annotations[`${reflector}/reflection-allowed-namespaces`] ||
+      '.*';
+  if (list === undefined) return undefined;
+  const written = list
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean);
+  if (!written.length) return undefined;
+  const patterns = written.flatMap(p => {
+    try {
+      return [new RegExp(`^(?:${p})$`)];
+    } catch {
+      return [];
+    }
+  });
+  return {
+    every: patterns.some(p => p.test('') && p.test('any-namespace')),
+    patterns,
+  };
 }
 
 /**

@@ -1160,6 +1160,53 @@ spec:
     expect(renderFiles(optional).findings).toEqual([]);
   });
 
+  it('reads a substitution source a replicator copies into the namespaces of the Kustomizations that name it', () => {
+    // tholinka's shape: the settings in flux-system, copied to every
+    // namespace by kubernetes-replicator; an app's Kustomization in its own
+    const files = (annotations: string) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/settings.yaml`]: configMap(
+        'settings',
+        { a: 'b' },
+        annotations ? `  annotations:\n${annotations}` : '',
+      ),
+      [`${root}/namespace.yaml`]:
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: media\n',
+      [`${root}/web.yaml`]: ks('web', './apps/web', fromSettings()).replace(
+        'namespace: flux-system',
+        'namespace: media',
+      ),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+    });
+    const valueIn = (annotations: string) => {
+      const rendered = renderFiles(files(annotations));
+      return {
+        findings: rendered.findings.map(f => f.message.split(',')[0]),
+        value: rendered.kustomizations.find(k => k.name === 'web')?.objects[0]
+          ?.body.data,
+      };
+    };
+    expect(valueIn('').findings).toEqual([
+      'ConfigMap media/settings is named by substituteFrom',
+    ]);
+    expect(
+      valueIn("    replicator.v1.mittwald.de/replicate-to: '.*'\n"),
+    ).toEqual({ findings: [], value: { a: 'b' } });
+    // by its patterns, to the cluster's namespaces they take
+    expect(
+      valueIn('    replicator.v1.mittwald.de/replicate-to: media,games\n'),
+    ).toEqual({ findings: [], value: { a: 'b' } });
+    expect(
+      valueIn('    replicator.v1.mittwald.de/replicate-to: games\n').findings,
+    ).toHaveLength(1);
+    // emberstack reflector's automatic reflection
+    expect(
+      valueIn(
+        '    reflector.v1.k8s.emberstack.com/reflection-allowed: "true"\n    reflector.v1.k8s.emberstack.com/reflection-auto-enabled: "true"\n',
+      ),
+    ).toEqual({ findings: [], value: { a: 'b' } });
+  });
+
   it("takes what a bootstrap script applies from files as they are: a shared layer's Kustomization beside the entry, and a substitution source with its values", () => {
     const files: Record<string, string> = {
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

@@ -37,6 +37,7 @@ import { hasUnresolvedReference, referencedVariables } from './envsubst';
 import {
   externalSource,
   everyNamespace,
+  replicatedTo,
   madeObject,
   ProvidedSource,
   providedBy,
@@ -121,6 +122,35 @@ function placeBySelector(
       };
       if (source.namespaceSelectors!.some(s => selectorAdmits(s, labels)))
         stored.set(storedKey(source.kind, namespace.name, source.name), source);
+    }
+}
+
+/** A source a replicator copies into the namespaces its patterns take. */
+interface ReplicatedSource {
+  copy: StoredSource;
+  kind: string;
+  name: string;
+  patterns: readonly RegExp[];
+}
+
+/**
+ * Stores each replicated source under each Namespace the cluster applies
+ * whose name one of its patterns takes, where that namespace has no
+ * object of its own by that name.
+ */
+function placeByPattern(
+  sources: readonly ReplicatedSource[],
+  stored: Map<string, StoredSource>,
+) {
+  if (!sources.length) return;
+  const namespaces = [...stored.values()].filter(
+    (o): o is ManifestObject => !isProvided(o) && o.kind === 'Namespace',
+  );
+  for (const { copy, kind, name, patterns } of sources)
+    for (const namespace of namespaces) {
+      const key = storedKey(kind, namespace.name, name);
+      if (!stored.has(key) && patterns.some(p => p.test(namespace.name)))
+        stored.set(key, copy);
     }
 }
 
@@ -708,6 +738,7 @@ export class FluxRenderer {
       const reads: SourceRead[] = [];
       /** Sources made in the namespaces a label selector admits: placed once the pass has every Namespace. */
       const bySelector: ProvidedSource[] = [];
+      const byPattern: ReplicatedSource[] = [];
       const next = new Map<string, StoredSource>(this.#external);
       findings = [];
       rendered = [];
@@ -806,6 +837,24 @@ export class FluxRenderer {
               next.set(storedKey(provided.kind, made, provided.name), provided);
             if (provided.namespaceSelectors) bySelector.push(provided);
           }
+          // copied into other namespaces by a replicator (tholinka): the
+          // same values there
+          const replicas =
+            object.kind === 'ConfigMap' ||
+            object.kind === 'Secret' ||
+            (object.kind === 'ExternalSecret' && provided)
+              ? replicatedTo(object)
+              : undefined;
+          if (replicas) {
+            const copy = provided ?? object;
+            const kind = provided?.kind ?? object.kind;
+            const name = provided?.name ?? object.name;
+            if (replicas.every) {
+              const every = storedKey(kind, everyNamespace, name);
+              if (!next.has(every)) next.set(every, copy);
+            } else
+              byPattern.push({ copy, kind, name, patterns: replicas.patterns });
+          }
           if (
             isFluxKustomization(object) &&
             object !== rootDecl &&
@@ -823,6 +872,7 @@ export class FluxRenderer {
         }
       }
       placeBySelector(bySelector, next);
+      placeByPattern(byPattern, next);
       const converged = reads.every(({ kind, namespace, name, seen }) => {
         const now = storedAt(next, kind, namespace, name);
         return (
