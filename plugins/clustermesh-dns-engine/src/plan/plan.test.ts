@@ -5484,6 +5484,36 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it("says where a shared Kustomization's inline substitute passes each cluster's values through, instead of calling one value every cluster's", () => {
+    // kosh30's copy: the Cilium Kustomization passes variables through,
+    // substituted by each cluster's parent from its own settings
+    const files = fixtureFiles('configure-ks/repo');
+    const ks = 'kubernetes/infrastructure/networking/cilium/core/ks.yaml';
+    files[ks] = files[ks].replace(
+      '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n',
+      '    substitute:\n      CLUSTER: ${CLUSTER}\n      CLUSTER_ID: ${CLUSTER_ID}\n      CILIUM_CLUSTERMESH_LB_IP: ${CILIUM_CLUSTERMESH_LB_IP}\n      CILIUM_CLUSTERMESH_FQDN: ${CILIUM_CLUSTERMESH_FQDN}\n',
+    );
+    expect(files[ks]).toContain('CLUSTER: ${CLUSTER}');
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      withDomain,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems.find(p => p.field === ks)).toEqual({
+      field: ks,
+      message: expect.stringMatching(
+        /^passes its variables through in the postBuild\.substitute of Kustomization flux-system\/cilium-core \(CLUSTER: \$\{CLUSTER\}\), which (infra and apps|apps and infra) both apply: each cluster's own values belong where those come from, which configure does not write yet \(.*'s ConfigMap cluster-settings in kubernetes\/clusters\/.*\/cluster-settings\.yaml, substituted by Kustomization flux-system\/.*\)$/,
+      ),
+      remedy: expect.stringMatching(/^Add CILIUM_CLUSTERMESH_/),
+    });
+  });
+
   it("refers to settings variables where Flux substitutes them, and writes values out in a cluster's own file where it does not", () => {
     // each cluster has its own HelmRelease; only infra's Kustomization substitutes the settings
     const files = fixtureFiles('configure-ks/repo');

@@ -223,6 +223,54 @@ function refuseOverridden(
   }
 }
 
+/**
+ * A shared Kustomization's inline `postBuild.substitute` that passes values
+ * through (`CILIUM_CLUSTERMESH_LB_IP: ${CILIUM_CLUSTERMESH_LB_IP}`), which
+ * the Kustomization applying it substitutes for each cluster: an example
+ * line, and where each cluster's values come from (`home: file`).
+ * Undefined where it is not so.
+ */
+function passedThroughInline(
+  ctx: ChangeContext,
+  inline: InlineSubstitute,
+  clusters: readonly string[],
+): { example: string; sources: string[] } | undefined {
+  const written = getPath(inline.kustomization.object?.source.root, [
+    'spec',
+    'postBuild',
+    'substitute',
+  ]);
+  if (!isRecord(written)) return undefined;
+  const line = Object.entries(written).find(
+    ([, v]) => typeof v === 'string' && /^\$\{\w+\}$/.test(v),
+  );
+  if (!line) return undefined;
+  const sources: string[] = [];
+  for (const name of clusters) {
+    const cluster = ctx.mesh.byName.get(name);
+    const own = cluster?.render.kustomizations.find(
+      k =>
+        k.object?.source.file === inline.file &&
+        k.object.source.index === inline.doc,
+    );
+    const parent = own?.parent
+      ? cluster!.render.kustomizations.find(k => k.key === own.parent)
+      : undefined;
+    const from = parent?.substituteFrom
+      .map(ref =>
+        cluster!.render.objects.find(
+          ({ object }) => object.kind === ref.kind && object.name === ref.name,
+        ),
+      )
+      .find(Boolean);
+    if (!parent || !from) return undefined;
+    sources.push(
+      `${name}'s ${from.object.kind} ${from.object.name} in ${from.object.source.file}, substituted by Kustomization ${parent.key}`,
+    );
+  }
+  return { example: `${line[0]}: ${String(line[1])}`, sources };
+}
+
 function planInlineSettings(
   edits: EditSet,
   ctx: ChangeContext,
@@ -240,6 +288,24 @@ function planInlineSettings(
           k.object.source.index === inline.doc,
       ),
   );
+  const passed =
+    shared && passedThroughInline(ctx, inline, [cluster, shared.name]);
+  if (passed)
+    throw new PlanError(
+      inline.file,
+      `passes its variables through in the postBuild.substitute of ${where} (${
+        passed.example
+      }), which ${cluster} and ${
+        shared!.name
+      } both apply: each cluster's own values belong where those come from, which configure does not write yet (${passed.sources.join(
+        '; ',
+      )})`,
+      `Add ${changes
+        .map(c => c.key)
+        .join(
+          ', ',
+        )} (and the peers') to each of those by hand, with a \`KEY: \${KEY}\` line here for any not passed through yet, or give each cluster its own Kustomization.`,
+    );
   if (shared)
     throw new PlanError(
       inline.file,
