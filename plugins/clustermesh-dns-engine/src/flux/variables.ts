@@ -181,7 +181,8 @@ export class VariableScope implements Variables {
         secret: knownValues[name] === undefined,
         origin,
         location: source.location,
-        unverified: !keys,
+        // a value given for it (--value) is what the cluster has
+        unverified: !keys && knownValues[name] === undefined,
       }),
       names: () => source.keys ?? [],
       opaque: !keys,

@@ -107,6 +107,36 @@ describe('substitution-complete', () => {
     ).toBe('pass');
   });
 
+  it('takes a value given for a variable a source of unknown keys may define as what the cluster has: its FQDN shown and checked', () => {
+    // tholinka's copy: the name written in the files, its domain in a
+    // Secret whose keys are not known here
+    const report = validateMesh(
+      exampleTree('gitops-repo', f => {
+        replace(
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml',
+          '              - ${CILIUM_CLUSTERMESH_FQDN}\n',
+          '              - clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}\n',
+        )(f);
+        replace(
+          exampleFile.settings('infra'),
+          /  CILIUM_CLUSTERMESH_FQDN: "[^"]*"\n/,
+          '',
+        )(f);
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          '        name: cluster-secrets\n',
+          '        name: infra-secrets\n',
+        )(f);
+      }),
+      resolveConventions(knownDomain),
+    );
+    const infra = report.clusters.find(c => c.name === 'infra')!;
+    expect(infra.fqdn?.resolved).toBe('clustermesh-infra.example.net');
+    expect(infra.checks.find(c => c.ruleId === 'fqdn-valid')?.outcome).toBe(
+      'pass',
+    );
+  });
+
   it("names each source of unknown keys a value was substituted from: the settings' by the Kustomization applying them, the record's by its own", () => {
     const infra = exampleChecks(
       f => {
