@@ -119,7 +119,7 @@ describe('substitution-complete', () => {
         )(f);
         replace(
           exampleFile.settings('infra'),
-          /  CILIUM_CLUSTERMESH_FQDN: "[^"]*"\n/,
+          / {2}CILIUM_CLUSTERMESH_FQDN: "[^"]*"\n/,
           '',
         )(f);
         replace(
