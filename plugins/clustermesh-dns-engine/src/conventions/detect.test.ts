@@ -1038,6 +1038,41 @@ describe('detectConventions', () => {
     );
   });
 
+  it('takes a Kustomization reconciling the folder that holds it for an entry point where the folder applies it through a Kustomization of its own', () => {
+    // lunapageofspace's shape: `apps` (Flux generates its kustomization)
+    // applies flux-system/instance/ks.yaml, whose `roots` Kustomization
+    // applies the one reconciling `apps`
+    const files: Files = {};
+    for (const c of ['main', 'testing']) {
+      const apps = `kubernetes/${c}/apps`;
+      files[`${apps}/flux-system/instance/ks.yaml`] = fluxKustomization(
+        'flux-instance-roots',
+        `./${apps}/flux-system/instance/roots`,
+      );
+      files[`${apps}/flux-system/instance/roots/cluster.yaml`] =
+        fluxKustomization('cluster-apps', `./${apps}`);
+      // flux-system's own list takes the roots only through that one
+      files[`${apps}/flux-system/kustomization.yaml`] =
+        kustomization('./instance/ks.yaml');
+      files[`${apps}/flux-system/instance/roots/kustomization.yaml`] =
+        kustomization('./cluster.yaml');
+      files[`${apps}/network/app/cm.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: network\n';
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBe('kubernetes');
+    expect(conventions.entryPath).toBe('apps');
+    expect(settingOf(found, 'entryPath')?.reason).toMatch(
+      /reconciles kubernetes\/main\/apps, which holds it and applies it through the Kustomization reconciling kubernetes\/main\/apps\/flux-system\/instance\/roots$/,
+    );
+    // not one the folder does not apply at all
+    delete files['kubernetes/main/apps/flux-system/instance/ks.yaml'];
+    delete files['kubernetes/testing/apps/flux-system/instance/ks.yaml'];
+    expect(
+      detectConventions(createRepoTree(files)).conventions.entryPath,
+    ).toBeUndefined();
+  });
+
   it('does not take a mirror of the entry folder (another source) for this repository, nor read hidden folders', () => {
     const files: Files = {};
     for (const c of ['main', 'edge']) {

@@ -240,6 +240,36 @@ export function kustomizeBaseReferences(
 }
 
 /**
+ * Whether a folder's build applies a file through the Flux Kustomizations
+ * it applies, with paths inside the folder (a few levels): the path of the
+ * last of them, undefined where none does.
+ */
+function appliedThroughChain(
+  folder: string,
+  file: string,
+  kustomizations: readonly KustomizationPath[],
+  appliedBy: BuildIncludes,
+): string | undefined {
+  const inFolder = kustomizations.filter(
+    k => k.path !== folder && isPathUnder(k.path, folder),
+  );
+  let frontier = [folder];
+  const seen = new Set(frontier);
+  for (let depth = 0; depth < 4 && frontier.length; depth++) {
+    const next: string[] = [];
+    for (const at of frontier)
+      for (const k of inFolder)
+        if (!seen.has(k.path) && appliedBy(at, k.declaredIn)) {
+          if (appliedBy(k.path, file)) return k.path;
+          seen.add(k.path);
+          next.push(k.path);
+        }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
  * The Flux entry points declared in the repository: a Kustomization that
  * reconciles the folder it sits in and is applied by that folder's build
  * (the `flux-system` sync of a bootstrap manages itself; a `ks.yaml` next to
@@ -297,6 +327,13 @@ export function readFluxEntries(
       .sort((a, b) => b.path.length - a.path.length)[0]?.target;
   /** The entries a Kustomization reconciling its own folder gives, and those a FluxInstance syncs. */
   const selfReconciled = new Set<string>();
+  /** Kustomizations reconciling a folder that holds them, not applied by its build directly. */
+  const throughChain: {
+    path: string;
+    file: string;
+    name: string;
+    location: SourceLocation;
+  }[] = [];
   /** The source each Kustomization reconciling the folder that holds it builds from. */
   const selfReconciledFrom = new Map<string, string>();
   /** The URLs a flux-operator sync gives this repository (`spec.sync.url`). */
@@ -429,7 +466,13 @@ export function readFluxEntries(
             )} reconciles ${path}, which holds it`,
             location,
           );
-        }
+        } else
+          throughChain.push({
+            path,
+            file: doc.file,
+            name: nameOf(v),
+            location,
+          });
         // the folder it is in comes from its source: this repository
         const name = literal(getPath(v, ['spec', 'sourceRef', 'name']));
         const kind =
@@ -477,6 +520,22 @@ export function readFluxEntries(
         );
       }
     }
+  }
+  // one the folder's build applies through Kustomizations of the folder
+  // (lunapageofspace: `apps` applies flux-system/instance/ks.yaml, whose
+  // `roots` Kustomization applies the one reconciling `apps`)
+  for (const c of throughChain) {
+    if (entries.has(c.path)) continue;
+    const via = appliedThroughChain(c.path, c.file, kustomizations, appliedBy);
+    if (!via) continue;
+    selfReconciled.add(c.path);
+    add(
+      c.path,
+      `Kustomization ${c.name} at ${where(c.location)} reconciles ${
+        c.path
+      }, which holds it and applies it through the Kustomization reconciling ${via}`,
+      c.location,
+    );
   }
   // an app's ks.yaml reconciling its own folder (Flux generates its
   // kustomization) is no entry point when another Kustomization, declared
