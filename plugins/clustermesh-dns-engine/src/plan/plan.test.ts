@@ -4857,6 +4857,54 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     });
   });
 
+  it("warns where a bootstrap helmfile installs a cluster's own Cilium values with the LB IP as a variable, as configure writes it out there", () => {
+    const files = fixtureFiles('configure-own-folder-entry/repo');
+    const conventions = detectedIn(files);
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'a', ip: '10.61.1.10' },
+          { name: 'b', ip: '10.61.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    const release = 'clusters/b/apps/cilium/helmrelease.yaml';
+    expect(after[release]).toContain('${CILIUM_CLUSTERMESH_LB_IP}');
+    // rkoosaar's copy: the bootstrap pointed at b's values afterwards
+    after['bootstrap/helmfile.yaml'] = [
+      'releases:',
+      '  - name: cilium',
+      '    namespace: kube-system',
+      '    chart: cilium/cilium',
+      `    values: ['{{ readFile "../${release}" | fromYaml | get "spec.values" | toYaml }}']`,
+      '',
+    ].join('\n');
+    const warning = validateMesh(createRepoTree(after), conventions)
+      .clusters.find(c => c.name === 'b')!
+      .checks.find(
+        c => c.ruleId === 'service-annotation' && c.severity === 'warning',
+      );
+    expect(warning?.message).toBe(
+      'bootstrap/helmfile.yaml installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP} reaches that first install as written, and LB IPAM takes no such address, until Flux reconciles the HelmRelease',
+    );
+    expect(warning?.location?.file).toBe(release);
+    // configure, run again, writes the address out there
+    const again = applied(
+      after,
+      {
+        clusters: [
+          { name: 'a', ip: '10.61.1.10' },
+          { name: 'b', ip: '10.61.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(again.after[release]).toContain('lbipam.cilium.io/ips: 10.61.2.10');
+  });
+
   it('makes the change, listing the problems that were there before as not touched by it', () => {
     const files = withUnrelatedProblems();
     const beforeReport = validateMesh(createRepoTree(files), withDomain);

@@ -28,6 +28,7 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { locate } from '../yaml/locate';
+import type { SubstitutedObject } from '../flux/substitute';
 import {
   defineClusterRule,
   RuleResults,
@@ -73,6 +74,8 @@ const serviceAnnotationMessages = {
     "the cluster's LoadBalancer addresses come from MetalLB ({{pool}}), not from Cilium LB IPAM (no CiliumLoadBalancerIPPool is applied): how the clustermesh-apiserver service asks MetalLB for the LB IP is not checked here (MetalLB is not handled)",
   pinned:
     'clustermesh-apiserver is a LoadBalancer without an LB IPAM annotation, but pool {{pool}} holds only the LB IP {{ip}} and gives it only to services its serviceSelector takes, the clustermesh-apiserver among them ({{where}})',
+  bootstrapVerbatim:
+    '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: {{written}} {{reach}} that first install as written, and LB IPAM takes no such address, until Flux reconciles the HelmRelease',
   bootstrapWaits:
     "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs ({{where}}): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
 };
@@ -88,6 +91,8 @@ export const serviceAnnotation = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'noLbIpam')
       return 'Upgrade Cilium to 1.13 or later, whose LB IPAM gives the service the LB IP from a CiliumLoadBalancerIPPool; or, if another controller gives LoadBalancer addresses in this cluster, switch the rule off (rules.service-annotation: off) and point the FQDN at the address it gives.';
+    if (failure?.id === 'bootstrapVerbatim')
+      return 'Write the LB IP itself in the annotation of these values (configure does so where a bootstrap reads them), or have the bootstrap template fill in the variable; the FQDNs may stay variables (the names are not needed to start).';
     if (failure?.id === 'bootstrapWaits')
       return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
@@ -112,7 +117,12 @@ export const serviceAnnotation = defineClusterRule({
   check(mesh, c, r) {
     const results = serviceResults(mesh, c, r);
     const waits = bootstrapWaits(mesh, c, r);
-    return waits ? [...results, waits] : results;
+    const verbatim = bootstrapVerbatim(mesh, c, r);
+    return [
+      ...results,
+      ...(verbatim ? [verbatim] : []),
+      ...(waits ? [waits] : []),
+    ];
   },
 });
 
@@ -392,6 +402,53 @@ function bootstrapWaits(
       } at ${formatLocation({ file: waiting.helmfile, line: waiting.line })}`,
     },
     at,
+  );
+}
+
+/**
+ * The LB IPAM annotation of a HelmRelease a bootstrap helmfile installs as
+ * it is, written as a variable: the first install asks LB IPAM for the
+ * text `${…}` (rkoosaar's copy; configure writes the address out there).
+ */
+function bootstrapVerbatim(
+  mesh: MeshModel,
+  c: ClusterModel,
+  r: RuleResults<'bootstrapVerbatim'>,
+): CheckResult | undefined {
+  const cilium = c.cilium;
+  if (cilium?.kind !== 'helmrelease' || !cilium.object) return undefined;
+  const path = ciliumValuesPaths.serviceAnnotations;
+  const written = lbIpamAnnotationKeys.flatMap(key => {
+    const raw = (cilium.object as SubstitutedObject).substitutedField?.([
+      'spec',
+      'values',
+      ...path,
+      key,
+    ])?.raw;
+    return raw !== undefined && hasUnresolvedReference(raw)
+      ? [{ text: `${key}: ${raw}`, at: cilium.locate([...path, key]) }]
+      : [];
+  });
+  if (!written.length) return undefined;
+  // one file of several clusters cannot hold each one's address: the
+  // variable stays there, as configure leaves it (and says)
+  const file = cilium.object.source.file;
+  if (
+    mesh.clusters.some(
+      other => other !== c && other.cilium?.object?.source.file === file,
+    )
+  )
+    return undefined;
+  const helmfiles = mesh.repository.readByBootstrap(written[0].at.file);
+  if (!helmfiles.length) return undefined;
+  return r.warn(
+    'bootstrapVerbatim',
+    {
+      helmfile: helmfiles.join(', '),
+      written: written.map(w => w.text).join(', '),
+      reach: written.length > 1 ? 'reach' : 'reaches',
+    },
+    written[0].at,
   );
 }
 
