@@ -738,6 +738,18 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       renderer: { knownValues: { DOMAIN: 'example.org' } },
     });
     expect(known.body.data.v).toBe('c1.example.org');
+    // a SOPS-encrypted ConfigMap (jokajak's settings): its ciphertext is
+    // no value, as a Secret's is not; a key left in clear is read
+    const sealedSettings = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: flux-system\ndata:\n  DOMAIN: ENC[AES256_GCM,data:x,type:str]\n  NAME: c1\nsops:\n  mac: ENC[x]\n  encrypted_regex: ^DOMAIN$\n  version: 3.9.0\n`;
+    const fromConfigMap = (knownValues: Record<string, string>) =>
+      render({
+        postBuild: fromSettings(),
+        app: target('  v: ${NAME}.${DOMAIN}\n'),
+        root: { 'settings.yaml': sealedSettings },
+        renderer: { knownValues },
+      }).body.data.v;
+    expect(fromConfigMap({})).toBe('c1.<secret:DOMAIN>');
+    expect(fromConfigMap({ DOMAIN: 'example.org' })).toBe('c1.example.org');
   });
 
   it('inserts a ConfigMap value as stored: ${VAR} in it stays unless its own Kustomization substitutes it', () => {

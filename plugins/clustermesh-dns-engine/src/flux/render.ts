@@ -1173,7 +1173,7 @@ export class FluxRenderer {
       variables.addSource(
         source,
         kind,
-        kind === 'Secret' && isSopsEncrypted(source.body),
+        isSopsEncrypted(source.body),
         knownValues,
       );
     // the webhook gives every Kustomization it mutates a postBuild

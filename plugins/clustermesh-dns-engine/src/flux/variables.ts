@@ -118,13 +118,16 @@ export class VariableScope implements Variables {
       }));
     const fieldOf = (name: string) =>
       records.find(r => hasOwn(r.record, name))?.field;
-    const value =
-      kind === 'Secret'
-        ? (name: string) => knownValues[name] ?? secretPlaceholder(name)
-        : (name: string) => {
-            const text = dataText(records[0].record[name]);
-            return text.includes('\n') ? text.replace(/\n/g, '') : text; // Flux drops newlines
-          };
+    // a SOPS-encrypted ConfigMap's values are ciphertext here, as a
+    // Secret's are (Flux decrypts both); a key left in clear is read
+    const sealed = (name: string) =>
+      kind === 'Secret' ||
+      (sops && dataText(records[0]?.record[name]).startsWith('ENC['));
+    const value = (name: string) => {
+      if (sealed(name)) return knownValues[name] ?? secretPlaceholder(name);
+      const text = dataText(records[0].record[name]);
+      return text.includes('\n') ? text.replace(/\n/g, '') : text; // Flux drops newlines
+    };
     const single = records.length === 1 ? records[0].record : undefined;
     if (this.memo)
       this.#identity += `${kind[0]}${this.memo.objectId(source.body)}${
@@ -140,7 +143,7 @@ export class VariableScope implements Variables {
         let location: SourceLocation | undefined;
         return {
           value: value(name),
-          secret: kind === 'Secret' && knownValues[name] === undefined,
+          secret: sealed(name) && knownValues[name] === undefined,
           origin,
           get location() {
             location ??= locate(source, [fieldOf(name)!, name]);
