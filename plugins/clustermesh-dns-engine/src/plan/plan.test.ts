@@ -246,9 +246,8 @@ describe('a DNSEndpoint where a cluster outside the mesh would get it too', () =
 });
 
 describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () => {
-  it("goes in a folder of the base's own, applied by a new Kustomization beside each cluster's Cilium one, after Cilium and ExternalDNS", () => {
-    // each cluster declares its Kustomizations in its own file, all of
-    // them building one shared base (`k8s/base/<app>`)
+  /** Each cluster declares its Kustomizations in its own file, all of them building one shared base (`k8s/base/<app>`); `patches` written in each, when given. */
+  const baseLayout = (patches?: string) => {
     const files: Record<string, string> = {
       'base/cilium/kustomization.yaml': 'resources:\n  - helmrelease.yaml\n',
       'base/cilium/helmrelease.yaml': ciliumRelease([
@@ -279,6 +278,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         '  postBuild:',
         '    substituteFrom:',
         '      - {kind: ConfigMap, name: cluster-settings}',
+        ...(patches !== undefined ? [`  patches: ${patches}`] : []),
         '',
       ].join('\n');
     for (const [c, id, pool] of [
@@ -303,6 +303,11 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         `clusters/${c}/pool.yaml`
       ] = `apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec:\n  blocks:\n    - cidr: ${pool}\n`;
     }
+    return files;
+  };
+
+  it("goes in a folder of the base's own, applied by a new Kustomization beside each cluster's Cilium one, after Cilium and ExternalDNS", () => {
+    const files = baseLayout();
     const conventions = resolveConventions(
       { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
       detectConventions(createRepoTree(files)),
@@ -370,6 +375,52 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       ),
     ).toEqual(['pass', 'pass']);
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
+  });
+
+  it("keeps an empty list of the Cilium Kustomization's that a parent's patch appends to (`patches: []`)", () => {
+    // deedee-ops: the entry's patch adds to every child's spec.patches,
+    // so each child keeps `patches: []` for it
+    const files = baseLayout('[]');
+    for (const c of ['east', 'west'])
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  path: ./clusters/${c}`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  patches:',
+        '    - target: {kind: Kustomization, labelSelector: part-of=definitions}',
+        '      patch: |-',
+        '        - op: add',
+        '          path: /spec/patches/-',
+        '          value: {patch: "- {op: add, path: /metadata/labels/x, value: y}", target: {kind: ConfigMap}}',
+        '',
+      ].join('\n');
+    const conventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+      detectConventions(createRepoTree(files)),
+    );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    const declared = parseAllDocuments(
+      after['clusters/east/definitions/kube-system.yaml'],
+    ).map(d => d.toJS());
+    expect(declared[1].spec.patches).toEqual([]);
+    expect(
+      validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
   });
 });
 

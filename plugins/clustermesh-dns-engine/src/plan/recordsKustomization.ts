@@ -37,6 +37,14 @@ const NOT_COPIED = new Set([
   'nameSuffix',
 ]);
 
+/**
+ * An empty list of the Cilium Kustomization's (`patches: []`): no content
+ * to copy, but a parent's patch may append to it (deedee-ops), so the new
+ * one keeps it.
+ */
+const emptyList = (value: unknown) =>
+  Array.isArray(value) && value.length === 0;
+
 /** A folder of its own for new records, applied by a new Flux Kustomization. */
 export interface RecordsKustomization {
   /** The DNSEndpoint file, in the new folder. */
@@ -223,7 +231,7 @@ export function recordsKustomizationFor(
         spec.path = besideBuilt
           ? `${lead}${folderName}`
           : `${rawPath}/${folder.slice(cilium.path.length).replace(/^\//, '')}`;
-      else if (!NOT_COPIED.has(key)) spec[key] = value;
+      else if (!NOT_COPIED.has(key) || emptyList(value)) spec[key] = value;
     }
     // a record taken out of Git is deleted, and ExternalDNS deletes it from
     // DNS (Cilium's own may be kept from pruning); in its place, else last
