@@ -186,11 +186,47 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
 }
 
 /**
+ * A variable's value as the Kustomization applying the cluster's Cilium
+ * values inserts it, where the repository holds it in clear (its inline
+ * `postBuild.substitute`, a plain ConfigMap) and no value is given to this
+ * run for it: what Flux writes into the FQDN there (deedee-ops'
+ * EXTERNAL_ROOT_DOMAIN).
+ */
+function insertedPlainly(
+  ctx: ChangeContext,
+  cluster: string,
+  name: string,
+): string | undefined {
+  if (clusterValues(ctx.conventions, cluster)[name] !== undefined)
+    return undefined;
+  // the Kustomization applying the Cilium values, else the one applying
+  // the settings written there (it substitutes what they hold)
+  const settings = ctx.settings.get(cluster);
+  for (const scope of [
+    ctx.mesh.byName.get(cluster)?.cilium?.appliedBy?.variables,
+    settings?.substituted ? settings.appliedBy?.variables : undefined,
+  ]) {
+    const variable = scope?.get(name);
+    if (variable && !variable.secret && !variable.unverified)
+      return variable.value;
+  }
+  return undefined;
+}
+
+/**
  * A cluster's FQDN for a file the change commits (the records document): a
  * value the repository keeps secret, or that only this run was given,
  * stays its `${NAME}`, never written out.
  */
-export function committedFqdn(ctx: ChangeContext, cluster: string): string {
+export function committedFqdn(
+  ctx: ChangeContext,
+  cluster: string,
+  /**
+   * For a document of names (the records document): a plain value Flux
+   * inserts is written out, not only the settings' own.
+   */
+  asInserted = false,
+): string {
   const form = ctx.forms.get(cluster);
   // resolved from plain values of the repository only
   if (form?.kind === 'literal' || form?.kind === 'settings-resolved')
@@ -204,7 +240,11 @@ export function committedFqdn(ctx: ChangeContext, cluster: string): string {
       !setting.secret &&
       (clusterValues(ctx.conventions, cluster)[name] === undefined ||
         settings!.inConfigMap(name));
-    return plain ? setting.value : variableReference(name);
+    if (plain) return setting.value;
+    return (
+      (asInserted ? insertedPlainly(ctx, cluster, name) : undefined) ??
+      variableReference(name)
+    );
   }).resolved;
 }
 

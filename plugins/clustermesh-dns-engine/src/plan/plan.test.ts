@@ -770,6 +770,36 @@ describe("clusters whose Cilium Kustomizations sit in one folder, each listed by
       : [0, 0].map(() => ({ status: 0, stderr: '' }));
     expect(built).toEqual([0, 0].map(() => ({ status: 0, stderr: '' })));
   });
+
+  it('lists in the records document the name Flux inserts where a plain variable of the Kustomization applying the settings completes it, not the variable', () => {
+    // deedee-ops: the domain given in clear by that Kustomization's own
+    // postBuild.substitute, not held in the settings
+    const files = layout();
+    for (const c of ['local', 'prod'])
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = files[
+        `clusters/${c}/flux-system/gotk-sync.yaml`
+      ].replace(
+        `path: ./clusters/${c}/infrastructure, prune: true, `,
+        `path: ./clusters/${c}/infrastructure, prune: true, postBuild: {substitute: {DOMAIN: example.org}}, `,
+      );
+    expect(files['clusters/local/flux-system/gotk-sync.yaml']).toContain(
+      'DOMAIN: example.org',
+    );
+    const inDomain = resolveConventions({
+      clustersPath: 'clusters',
+      fqdnTemplate: 'clustermesh-{cluster}.${DOMAIN}',
+      dns: { mode: 'manual' },
+    });
+    const { plan, after } = applied(files, input, inDomain);
+    expect(plan.problems).toEqual([]);
+    const document = after['docs/clustermesh-dns-records.md'];
+    expect(document).toContain('`clustermesh-local.example.org`');
+    expect(document).not.toContain('${DOMAIN}');
+    // the settings keep the template Flux completes
+    expect(
+      after['clusters/local/infrastructure/cluster-settings.yaml'],
+    ).toContain('clustermesh-local.${DOMAIN}');
+  });
 });
 
 describe('a cluster folder copied without its settings file, which its Kustomization names (not optional)', () => {
@@ -1421,6 +1451,30 @@ describe('planMeshDnsChange on the story repository', () => {
       'resource "cloudflare_record" "clustermesh_infra" {\n  zone_id = local.cf_zone_id\n',
     );
     expect(doc).not.toContain('var.cloudflare_zone_id');
+    // deedee-ops: a record repeated with for_each names its zone by
+    // `each.key`, which means nothing in a record of its own
+    const repeated = createRepoTree({
+      ...before,
+      'opentofu/mail.tf': [
+        'resource "cloudflare_dns_record" "mx" {',
+        '  for_each = var.domains',
+        '  zone_id  = var.domains[each.key].zone_id',
+        '  name     = each.key',
+        '  type     = "MX"',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const fromRepeated = planMeshDnsChange(
+      repeated,
+      { ...storyInput, mode: 'manual' },
+      resolveConventions({}, detectConventions(repeated)),
+    ).edits.find(e => e.path === 'docs/clustermesh-dns-records.md')!.after;
+    expect(fromRepeated).toContain(
+      "As `opentofu/mail.tf` writes the repository's other records (its resource type): add these there.",
+    );
+    expect(fromRepeated).not.toContain('each.key');
+    expect(fromRepeated).toContain('zone_id = var.cloudflare_zone_id');
   });
 
   it("names a secret part of the records' names per cluster in the records document where the clusters' Secrets hold different values", () => {

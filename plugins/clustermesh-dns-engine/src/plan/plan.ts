@@ -457,7 +457,7 @@ function planEdits(
           // a committed file: secret values stay variables
           recordsOf(context, mesh, listed).map(r => ({
             ...r,
-            fqdn: committedFqdn(context, r.cluster),
+            fqdn: committedFqdn(context, r.cluster, true),
           })),
           input,
           variable => valuesDifferAcross(mesh, listed, variable),

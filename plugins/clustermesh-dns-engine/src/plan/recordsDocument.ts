@@ -84,7 +84,9 @@ export function planRecordsDocument(
           resource === 'cloudflare_record' ? 'v4' : 'v5'
         })\n\n${
           own
-            ? `As \`${own.file}\` writes the repository's other records (its \`zone_id\`, its resource type): add these there.\n\n`
+            ? `As \`${own.file}\` writes the repository's other records (${
+                own.zoneId ? 'its `zone_id`, ' : ''
+              }its resource type): add these there.\n\n`
             : ''
         }\`\`\`hcl\n${hcl}\n\`\`\`\n`
       : ''
@@ -112,20 +114,24 @@ export function planRecordsDocument(
  */
 function terraformRecords(
   edits: Pick<EditSet, 'repositoryPaths' | 'before'>,
-): { resource: string; zoneId: string; file: string } | undefined {
+): { resource: string; zoneId?: string; file: string } | undefined {
+  let found: { resource: string; file: string } | undefined;
   for (const path of edits.repositoryPaths()) {
     if (!path.endsWith('.tf')) continue;
     const text = edits.before(path);
     if (!text) continue;
-    const block =
-      /resource\s+"(cloudflare_dns_record|cloudflare_record)"\s+"[^"]*"\s*\{([\s\S]*?)\n\}/.exec(
-        text,
-      );
-    const zoneId = block && /^\s*zone_id\s*=\s*(.+?)\s*$/m.exec(block[2]);
-    if (block && zoneId)
-      return { resource: block[1], zoneId: zoneId[1], file: path };
+    for (const block of text.matchAll(
+      /resource\s+"(cloudflare_dns_record|cloudflare_record)"\s+"[^"]*"\s*\{([\s\S]*?)\n\}/g,
+    )) {
+      found ??= { resource: block[1], file: path };
+      const zoneId = /^\s*zone_id\s*=\s*(.+?)\s*$/m.exec(block[2])?.[1];
+      // `each.key`, `count.index` mean something only in a block that
+      // repeats (for_each, count): not in one record of its own
+      if (zoneId && !/\b(?:each|count)\./.test(zoneId))
+        return { resource: block[1], zoneId, file: path };
+    }
   }
-  return undefined;
+  return found;
 }
 
 /**
