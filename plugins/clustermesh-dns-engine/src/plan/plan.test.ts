@@ -1421,6 +1421,27 @@ describe('planMeshDnsChange on the story repository', () => {
     }
   });
 
+  it('says which entries belong in a SOPS-encrypted settings file it cannot edit', () => {
+    // jokajak: the settings ConfigMap encrypted with SOPS
+    const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
+    const files = {
+      ...before,
+      [settings]:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  CLUSTER_NAME: ENC[AES256_GCM,data:aW5mcmE=,type:str]\n  CLUSTER_ID: "1"\nsops:\n  encrypted_regex: ^CLUSTER_NAME$\n  version: 3.9.0\n',
+    };
+    const problem = planMeshDnsChange(
+      createRepoTree(files),
+      storyInput,
+      resolveConventions({
+        ...knownDomain,
+        values: { ...knownDomain.values, CLUSTER_NAME: 'infra' },
+      }),
+    ).problems.find(p => p.field === settings);
+    expect(problem?.message).toMatch(
+      /^is SOPS-encrypted; it cannot be edited here\. Put the ClusterMesh settings of infra \(CILIUM_CLUSTERMESH_FQDN: [^,]+, CILIUM_CLUSTERMESH_LB_IP: 10\.25\.11\.100, CILIUM_CLUSTERMESH_APPS_FQDN: [^)]+\) in it yourself with `sops kubernetes\/clusters\/infra\/cluster-settings\.yaml`$/,
+    );
+  });
+
   it("writes the OpenTofu snippet as the repository's own Terraform writes its Cloudflare records (resource type, zone_id), saying where", () => {
     const tree = createRepoTree({
       ...before,

@@ -337,6 +337,23 @@ function planInlineSettings(
   }
 }
 
+/**
+ * What a cluster's settings file is edited for, with the entries: said
+ * where it cannot be edited here (a SOPS file), so that the owner can
+ * write them in it by hand.
+ */
+function settingsPurpose(
+  cluster: string,
+  needed: readonly SettingChange[],
+): string {
+  const entries = needed.map(c =>
+    c.value === undefined ? `no ${c.key}` : `${c.key}: ${c.value}`,
+  );
+  return `the ClusterMesh settings of ${cluster}${
+    entries.length ? ` (${entries.join(', ')})` : ''
+  }`;
+}
+
 function planEnvSettings(
   edits: EditSet,
   cluster: string,
@@ -354,10 +371,7 @@ function planEnvSettings(
     c.value === undefined ? current.has(c.key) : current.get(c.key) !== c.value,
   );
   if (!needed.length) return;
-  const editor = edits.envEditor(
-    target.file,
-    `the ClusterMesh settings of ${cluster}`,
-  );
+  const editor = edits.envEditor(target.file, settingsPurpose(cluster, needed));
   editor.setGroupHeading(settingsHeading);
   editor.setNeighbours(key => isMeshKey(key));
   for (const c of needed) {
@@ -408,10 +422,7 @@ function planYamlSettings(
     );
   if (!onLines) {
     // new keys, removed keys, or values the lines alone cannot change
-    const editor = edits.editor(
-      target.file,
-      `the ClusterMesh settings of ${cluster}`,
-    );
+    const editor = edits.editor(target.file, settingsPurpose(cluster, needed));
     const doc =
       target.doc >= 0
         ? target.doc
