@@ -1,4 +1,7 @@
-import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  secretPlaceholderPattern,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   clusterPath,
   clusterValues,
@@ -403,9 +406,10 @@ export function settingsWriteTarget(
         )
           ? ''
           : ` (and none of the Kustomizations of ${cluster.name} substitutes from one)`
-      }${unevaluatedPartsNote(
+      }${unevaluatedPartsNote(cluster)}: ${patchedSubstituteNote(
+        mesh,
         cluster,
-      )}: create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
+      )}create the settings ConfigMap and have the Kustomization that applies the Cilium values substitute it, or name yours in the conventions (settings.configMap, settings.file)`,
     };
   }
   const { object, appliedBy } = found;
@@ -491,6 +495,40 @@ export interface InlineSubstitute {
   file: string;
   doc: number;
   keys: Set<string>;
+}
+
+/**
+ * Where the cluster's own values are in a `postBuild.substitute` that a
+ * parent's patch gives the Kustomization applying its Cilium values
+ * (pwyde: each cluster's `ks.yaml` patches every child with its values):
+ * said, as configure writes no patch's text, ending with ", or " before
+ * the other ways. Empty where that is not so.
+ */
+function patchedSubstituteNote(mesh: MeshModel, cluster: ClusterModel): string {
+  const applier =
+    cluster.cilium?.kind === 'helmrelease'
+      ? cluster.cilium.appliedBy
+      : undefined;
+  const declaredIn = applier?.object?.source.file;
+  if (!applier || !declaredIn) return '';
+  const patched = applier.variables.names().filter(name => {
+    const v = applier.variables.get(name);
+    return (
+      applier.variables.inline(name) &&
+      v?.location !== undefined &&
+      v.location.file !== declaredIn
+    );
+  });
+  if (!patched.length) return '';
+  const at = applier.variables.get(patched[0])!.location!;
+  const { fqdn, lbIp } = mesh.conventions.variables;
+  return `its own values (${firstFew(
+    patched,
+  )}) are in the postBuild.substitute a parent's patch gives Kustomization ${
+    applier.key
+  } (${formatLocation(
+    at,
+  )}), the text of a patch, which configure does not edit: add ${fqdn} and ${lbIp} (and the peers') there by hand, or `;
 }
 
 /** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium HelmRelease, if its declaration has one. @public */

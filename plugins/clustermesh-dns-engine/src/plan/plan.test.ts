@@ -377,6 +377,70 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
   });
 
+  it("says where a parent's patch gives the Cilium Kustomization each cluster's values inline, which it does not edit", () => {
+    // pwyde: each cluster's entry patches every child with its values
+    const files = baseLayout();
+    for (const c of ['east', 'west']) {
+      // one Cilium Kustomization both clusters list
+      files['shared/kube-system.yaml'] = files[
+        `clusters/${c}/definitions/kube-system.yaml`
+      ].replace(
+        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+        '',
+      );
+      delete files[`clusters/${c}/definitions/kube-system.yaml`];
+      files[`clusters/${c}/kustomization.yaml`] =
+        'resources:\n  - flux-system/gotk-sync.yaml\n  - definitions/networking.yaml\n  - pool.yaml\n  - ../../shared/kube-system.yaml\n';
+      for (const f of ['networking'])
+        files[`clusters/${c}/definitions/${f}.yaml`] = files[
+          `clusters/${c}/definitions/${f}.yaml`
+        ].replace(
+          '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+          '',
+        );
+      delete files[`clusters/${c}/cluster-settings.yaml`];
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  path: ./clusters/${c}`,
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  patches:',
+        '    - target: {kind: Kustomization, labelSelector: part-of=definitions}',
+        '      patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata: {name: not-used}',
+        '        spec:',
+        '          postBuild:',
+        '            substitute:',
+        `              CLUSTER_NAME: ${c}`,
+        `              CLUSTER_ID: "${c === 'east' ? 1 : 2}"`,
+        '',
+      ].join('\n');
+    }
+    const tree = createRepoTree(files);
+    const problem = planMeshDnsChange(
+      tree,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      resolveConventions(
+        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+        detectConventions(tree),
+      ),
+    ).problems.find(p => p.field.startsWith('clusters/east/'));
+    expect(problem?.message).toMatch(
+      /: its own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium \(clusters\/east\/flux-system\/gotk-sync\.yaml:\d+\), the text of a patch, which configure does not edit: add CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP \(and the peers'\) there by hand, or create the settings ConfigMap/,
+    );
+  });
+
   it("keeps an empty list of the Cilium Kustomization's that a parent's patch appends to (`patches: []`)", () => {
     // deedee-ops: the entry's patch adds to every child's spec.patches,
     // so each child keeps `patches: []` for it
