@@ -750,6 +750,34 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       }).body.data.v;
     expect(fromConfigMap({})).toBe('c1.<secret:DOMAIN>');
     expect(fromConfigMap({ DOMAIN: 'example.org' })).toBe('c1.example.org');
+    // a SOPS Secret whose encrypted_regex leaves a key in clear (s0len):
+    // not called encrypted; a Secret's value is not read all the same
+    const clear = render({
+      postBuild,
+      app: target('  v: c1.${DOMAIN}\n'),
+      root: {
+        'secret.yaml': secret.replace(
+          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
+          'DOMAIN: example.org',
+        ),
+      },
+    });
+    expect(clear.body.data.v).toBe('c1.<secret:DOMAIN>');
+    expect(
+      renderFiles({
+        [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+        [`${root}/secret.yaml`]: secret.replace(
+          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
+          'DOMAIN: example.org',
+        ),
+        [`${root}/app.yaml`]: ks('app', './app', postBuild),
+        'app/object.yaml': target('  v: c1.${DOMAIN}\n'),
+      })
+        .kustomizations.find(k => k.name === 'app')!
+        .variables.get('DOMAIN')?.origin,
+    ).toBe(
+      "Secret flux-system/settings (a SOPS file that leaves this key in clear; a Secret's values are not read here)",
+    );
   });
 
   it('inserts a ConfigMap value as stored: ${VAR} in it stays unless its own Kustomization substitutes it', () => {

@@ -107,9 +107,7 @@ export class VariableScope implements Variables {
     knownValues: Readonly<Record<string, string>>,
   ) {
     this.#namesAfter.clear();
-    const origin = `${kind} ${source.namespace ?? ''}/${source.name}${
-      sops ? ' (SOPS-encrypted)' : ''
-    }`;
+    const named = `${kind} ${source.namespace ?? ''}/${source.name}`;
     const records = (kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'])
       .filter(f => isRecord(source.body[f]))
       .map(field => ({
@@ -120,9 +118,22 @@ export class VariableScope implements Variables {
       records.find(r => hasOwn(r.record, name))?.field;
     // a SOPS-encrypted ConfigMap's values are ciphertext here, as a
     // Secret's are (Flux decrypts both); a key left in clear is read
-    const sealed = (name: string) =>
-      kind === 'Secret' ||
-      (sops && dataText(records[0]?.record[name]).startsWith('ENC['));
+    const encrypted = (name: string) =>
+      sops &&
+      dataText(
+        records.find(r => hasOwn(r.record, name))?.record[name],
+      ).startsWith('ENC[');
+    const sealed = (name: string) => kind === 'Secret' || encrypted(name);
+    // a SOPS file's key its encrypted_regex leaves in clear is not
+    // encrypted; a Secret's value is not read all the same (s0len)
+    const originOf = (name: string) => {
+      if (!sops) return named;
+      return encrypted(name)
+        ? `${named} (SOPS-encrypted)`
+        : `${named} (a SOPS file that leaves this key in clear${
+            kind === 'Secret' ? "; a Secret's values are not read here" : ''
+          })`;
+    };
     const value = (name: string) => {
       if (sealed(name)) return knownValues[name] ?? secretPlaceholder(name);
       const text = dataText(records[0].record[name]);
@@ -144,7 +155,7 @@ export class VariableScope implements Variables {
         return {
           value: value(name),
           secret: sealed(name) && knownValues[name] === undefined,
-          origin,
+          origin: originOf(name),
           get location() {
             location ??= locate(source, [fieldOf(name)!, name]);
             return location;
