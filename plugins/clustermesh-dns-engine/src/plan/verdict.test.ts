@@ -51,6 +51,36 @@ describe('judgeChange', () => {
     ]);
   });
 
+  it('says a check failing alike for many objects at one line once, counting them', () => {
+    // goochs' copy: a parent's patch gives every child one bad value
+    const shape = (cluster: string, name: string): CheckResult => ({
+      ruleId: 'manifest-shape',
+      outcome: 'fail',
+      severity: 'error',
+      cluster,
+      message: `Kustomization ${name}: spec.postBuild.substitute.CLUSTER_ID must be string, not number`,
+      location: { file: 'kubernetes/clusters/away/ks.yaml', line: 23 },
+    });
+    const names = [
+      'default/atuin',
+      'default/bazarr',
+      'media/plex',
+      'media/sonarr',
+    ];
+    const verdict = judgeChange(
+      reportOf({ away: [], home: [] }),
+      reportOf({
+        away: names.map(n => shape('away', n)),
+        home: names.map(n => shape('home', n)),
+      }),
+      new Set(['kubernetes/apps/kube-system/cilium/ks.yaml']),
+      new Set(['away', 'home']),
+    );
+    expect(verdict.caused.map(p => p.message)).toEqual([
+      '[manifest-shape] away, home: Kustomizations default/atuin, default/bazarr, media/plex and 1 more: spec.postBuild.substitute.CLUSTER_ID must be string, not number',
+    ]);
+  });
+
   it('keeps the failures of clusters apart where they differ', () => {
     const other = { ...overlap('main'), message: 'another overlap' };
     const verdict = judgeChange(

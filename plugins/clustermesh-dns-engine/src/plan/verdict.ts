@@ -219,10 +219,53 @@ export function judgeChange(
     else alreadyThere.push(e.problem);
   }
   return {
-    caused: sameForClusters(caused),
-    alreadyThere: sameForClusters(alreadyThere),
+    caused: sameForObjects(sameForClusters(caused)),
+    alreadyThere: sameForObjects(sameForClusters(alreadyThere)),
     unfixed: [...unfixed].sort(),
   };
+}
+
+/**
+ * One problem for one cause: a check failing alike for many objects at one
+ * line (a parent's patch giving every child Kustomization one bad value)
+ * is said once, naming a few of them and counting the rest.
+ */
+function sameForObjects(problems: PlanProblem[]): PlanProblem[] {
+  const object =
+    /^(\[[a-z-]+\] [^:]+: )([A-Z][A-Za-z]+) ([a-z0-9.-]+\/[a-z0-9.-]+): ([^]*)$/;
+  const groups = new Map<string, { problem: PlanProblem; names: string[] }>();
+  const out: (PlanProblem | { problem: PlanProblem; names: string[] })[] = [];
+  for (const problem of problems) {
+    const m = object.exec(problem.message);
+    if (!m) {
+      out.push(problem);
+      continue;
+    }
+    const [, head, kind, name, rest] = m;
+    const key = `${problem.field}|${head}|${kind}|${rest}|${
+      problem.remedy ?? ''
+    }`;
+    const seen = groups.get(key);
+    if (seen) seen.names.push(name);
+    else {
+      const entry = { problem, names: [name] };
+      groups.set(key, entry);
+      out.push(entry);
+    }
+  }
+  return out.map(p => {
+    if (!('names' in p)) return p;
+    if (p.names.length === 1) return p.problem;
+    const [, head, kind, , rest] = object.exec(p.problem.message)!;
+    const shown = p.names.slice(0, 3).join(', ');
+    const more = p.names.length - 3;
+    return {
+      ...p.problem,
+      message: `${head}${kind}s ${shown}${
+        more > 0 ? ` and ${more} more` : ''
+      }: ${rest}`,
+    };
+  });
 }
 
 /**
