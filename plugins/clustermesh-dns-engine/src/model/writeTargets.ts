@@ -503,8 +503,13 @@ export interface InlineSubstitute {
  * (pwyde: each cluster's `ks.yaml` patches every child with its values):
  * said, as configure writes no patch's text, ending with ", or " before
  * the other ways. Empty where that is not so.
+ *
+ * @public
  */
-function patchedSubstituteNote(mesh: MeshModel, cluster: ClusterModel): string {
+export function patchedSubstituteNote(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): string {
   const applier =
     cluster.cilium?.kind === 'helmrelease'
       ? cluster.cilium.appliedBy

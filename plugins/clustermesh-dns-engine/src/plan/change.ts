@@ -28,6 +28,7 @@ import {
   FqdnForm,
   fqdnForm,
   hasSecretPlaceholder,
+  patchedSubstituteNote,
   SettingsWriteTarget,
   settingsReadByNothing,
   settingsUnread,
@@ -989,6 +990,11 @@ function sharedSettings(
       const passed = !outside.length
         ? passedThrough(mesh, clusters, settings.get(clusters[0])!)
         : undefined;
+      // each cluster's values inline in a parent's patch (cubic3d)
+      const first = mesh.byName.get(clusters[0]);
+      const patchedInline = first
+        ? patchedSubstituteNote(mesh, first).replace(/^its /, '')
+        : '';
       if (passed)
         return {
           field: file,
@@ -1019,9 +1025,9 @@ function sharedSettings(
           ...(outside.length
             ? [`${outside.join(', ')} would take them for its own`]
             : []),
-        ].join(
-          ', and ',
-        )}); give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file)${
+        ].join(', and ')}); ${
+          patchedInline ? `each cluster's ${patchedInline}` : ''
+        }give each cluster a settings ConfigMap of its own, named in the conventions (settings.configMap, settings.file)${
           own.length ? ` (${own.join('; ')})` : ''
         }, or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };

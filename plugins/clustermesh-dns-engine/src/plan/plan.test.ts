@@ -422,22 +422,42 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         '',
       ].join('\n');
     }
-    const tree = createRepoTree(files);
-    const problem = planMeshDnsChange(
-      tree,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      resolveConventions(
-        { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
-        detectConventions(tree),
-      ),
-    ).problems.find(p => p.field.startsWith('clusters/east/'));
+    const problemsOf = (tree: RepoTree) =>
+      planMeshDnsChange(
+        tree,
+        {
+          clusters: [
+            { name: 'east', ip: '10.70.1.10' },
+            { name: 'west', ip: '10.70.2.10' },
+          ],
+        },
+        resolveConventions(
+          { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+          detectConventions(tree),
+        ),
+      ).problems;
+    const problem = problemsOf(createRepoTree(files)).find(p =>
+      p.field.startsWith('clusters/east/'),
+    );
     expect(problem?.message).toMatch(
       /: its own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium \(clusters\/east\/flux-system\/gotk-sync\.yaml:\d+\), the text of a patch, which configure does not edit: add CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP \(and the peers'\) there by hand, or create the settings ConfigMap/,
+    );
+    // cubic3d: a settings ConfigMap both clusters apply from one file
+    // besides: the refusal of the shared file says the same
+    files['shared/cluster-settings.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  TEAM: platform\n';
+    files['shared/kube-system.yaml'] = files['shared/kube-system.yaml'].replace(
+      '  prune: true\n',
+      '  prune: true\n  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+    );
+    for (const c of ['east', 'west'])
+      files[`clusters/${c}/kustomization.yaml`] +=
+        '  - ../../shared/cluster-settings.yaml\n';
+    const shared = problemsOf(createRepoTree(files)).find(
+      p => p.field === 'shared/cluster-settings.yaml',
+    );
+    expect(shared?.message).toMatch(
+      /the last would win for all\); each cluster's own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium .* there by hand, or give each cluster a settings ConfigMap of its own/,
     );
   });
 
