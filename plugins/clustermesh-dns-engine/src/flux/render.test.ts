@@ -1200,6 +1200,30 @@ spec:
     expect(renderFiles(optional).findings).toEqual([]);
   });
 
+  it("says a substitution source no manifest defines is made by the repository's Terraform, where it is", () => {
+    // amsc-bluebook: the ConfigMap written by an environment's Terraform
+    const files = {
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/web.yaml`]: ks('web', './apps/web', fromSettings()),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+      'terraform/dev/platform.tf': [
+        'resource "aws_iam_role" "x" {}',
+        '',
+        'resource "kubernetes_config_map" "cluster_vars" {',
+        '  metadata {',
+        '    name      = "settings"',
+        '    namespace = "flux-system"',
+        '  }',
+        '  data = { a = "b" }',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    expect(renderFiles(files).findings.map(f => f.message)).toEqual([
+      'Kustomization flux-system/web substitutes from ConfigMap flux-system/settings, which no manifest of the repository defines: made by the repository\'s Terraform (terraform/dev/platform.tf:3, resource kubernetes_config_map "cluster_vars"), outside Flux; its variables are not known here (declare it in the conventions\' flux.externalSources)',
+    ]);
+  });
+
   it('reads a substitution source a replicator copies into the namespaces of the Kustomizations that name it', () => {
     // tholinka's shape: the settings in flux-system, copied to every
     // namespace by kubernetes-replicator; an app's Kustomization in its own

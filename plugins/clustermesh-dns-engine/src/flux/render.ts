@@ -357,6 +357,62 @@ export class FluxRenderer {
     return this.#scriptFiles;
   }
 
+  #terraformObjects?: {
+    kind: string;
+    namespace?: string;
+    name: string;
+    at: string;
+  }[];
+
+  /**
+   * Where the repository's Terraform makes a ConfigMap or Secret
+   * (`resource "kubernetes_config_map" …` with its metadata's name and
+   * namespace), said so, in words; undefined where none does.
+   */
+  #madeByTerraform(
+    kind: string,
+    namespace: string,
+    name: string,
+  ): string | undefined {
+    this.#terraformObjects ??= this.#index.tree.paths().flatMap(path => {
+      if (!path.endsWith('.tf')) return [];
+      const text = this.#readText(path);
+      if (!text?.includes('kubernetes_')) return [];
+      return [
+        ...text.matchAll(
+          /resource\s+"kubernetes_(config_map|secret)(?:_v1)?"\s+"([^"]+)"\s*\{\s*metadata\s*\{([^}]*)\}/g,
+        ),
+      ].flatMap(m => {
+        const field = (key: string) =>
+          new RegExp(`\\b${key}\\s*=\\s*"([^"]+)"`).exec(m[3])?.[1];
+        const made = field('name');
+        const line = text.slice(0, m.index).split('\n').length;
+        return made
+          ? [
+              {
+                kind: m[1] === 'secret' ? 'Secret' : 'ConfigMap',
+                namespace: field('namespace'),
+                name: made,
+                at: `${path}:${line}, resource kubernetes_${m[1]} "${m[2]}"`,
+              },
+            ]
+          : [];
+      });
+    });
+    const found = this.#terraformObjects.filter(
+      o =>
+        o.kind === kind &&
+        o.name === name &&
+        (o.namespace ?? 'default') === namespace,
+    );
+    if (!found.length) return undefined;
+    return `made by the repository's Terraform (${found
+      .map(o => o.at)
+      .join(
+        '; ',
+      )}), outside Flux; its variables are not known here (declare it in the conventions' flux.externalSources)`;
+  }
+
   #scriptPaths?: ScriptPaths;
 
   /**
@@ -1273,7 +1329,8 @@ export class FluxRenderer {
                         }, whose values are not known here`
                       : 'its variables are not known here'
                   } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
-                : `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
+                : this.#madeByTerraform(ref.kind, spec.namespace, ref.name) ??
+                  `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
               const [defines, definesIt] = sealed.length
                 ? ['names in clear', 'names it in clear']
                 : ['defines', 'defines it'];
