@@ -544,6 +544,39 @@ function namespaceOf(f: EndpointFile): string | undefined {
     : undefined;
 }
 
+/**
+ * The editor schema comment a new DNSEndpoint file opens with, as the
+ * repository's manifests have one (`# yaml-language-server: $schema=…`):
+ * that of its other DNSEndpoints, else one of the same schema site for
+ * the DNSEndpoint kind; none where its manifests have none.
+ */
+function dnsEndpointSchemaLine(
+  edits: Pick<EditSet, 'repositoryPaths' | 'before'>,
+): string | undefined {
+  const schemaLine = /^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$/m;
+  const sites = new Map<string, number>();
+  for (const path of edits.repositoryPaths()) {
+    if (!/\.ya?ml$/.test(path)) continue;
+    const text = edits.before(path);
+    if (!text?.includes('yaml-language-server')) continue;
+    for (const doc of text.split(/^---[ \t]*$/m)) {
+      const line = schemaLine.exec(doc);
+      if (!line) continue;
+      if (/^kind:\s*DNSEndpoint\s*$/m.test(doc)) return line[0].trim();
+      // a site of CRD schemas by group and kind (`…/<group>/<kind>_<version>.json`)
+      const site =
+        /^(https?:\/\/.+?)\/[a-z0-9-]+(?:\.[a-z0-9-]+)+\/[a-z0-9]+_v[0-9a-z]+\.json$/.exec(
+          line[1],
+        )?.[1];
+      if (site) sites.set(site, (sites.get(site) ?? 0) + 1);
+    }
+  }
+  const [site] = [...sites].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return site
+    ? `# yaml-language-server: $schema=${site}/externaldns.k8s.io/dnsendpoint_v1alpha1.json`
+    : undefined;
+}
+
 function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
   const { dnsEndpoint } = ctx.conventions;
   const endpoint = endpointOf(ctx, f);
@@ -554,9 +587,10 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
       f,
       (endpoint.targets as string[])[0],
     );
+    const schema = dnsEndpointSchemaLine(edits);
     edits.created.set(
       f.file,
-      `---\n${stringify(
+      `---\n${schema ? `${schema}\n` : ''}${stringify(
         {
           apiVersion: 'externaldns.k8s.io/v1alpha1',
           kind: 'DNSEndpoint',

@@ -308,6 +308,10 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
 
   it("goes in a folder of the base's own, applied by a new Kustomization beside each cluster's Cilium one, after Cilium and ExternalDNS", () => {
     const files = baseLayout();
+    // the repository's manifests open with their editor schema
+    files[
+      'base/external-dns/helmrelease.yaml'
+    ] = `# yaml-language-server: $schema=https://schemas.example.org/helm.toolkit.fluxcd.io/helmrelease_v2.json\n${files['base/external-dns/helmrelease.yaml']}`;
     const conventions = resolveConventions(
       { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
       detectConventions(createRepoTree(files)),
@@ -327,6 +331,10 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     );
     expect(after['base/cilium/clustermesh/dnsendpoint.yaml']).toContain(
       'dnsName: ${CILIUM_CLUSTERMESH_FQDN}',
+    );
+    // …and so does the new record, with the same site's schema of its kind
+    expect(after['base/cilium/clustermesh/dnsendpoint.yaml']).toMatch(
+      /^---\n# yaml-language-server: \$schema=https:\/\/schemas\.example\.org\/externaldns\.k8s\.io\/dnsendpoint_v1alpha1\.json\napiVersion: externaldns\.k8s\.io\/v1alpha1\n/,
     );
     expect(after['base/cilium/kustomization.yaml']).toBe(
       files['base/cilium/kustomization.yaml'],
