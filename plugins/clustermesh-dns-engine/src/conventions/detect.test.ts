@@ -2138,6 +2138,17 @@ describe('detectConventions', () => {
       reason:
         "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository: the clusters' FQDNs are not known until fqdnTemplate names this repository's domain (clustermesh-{cluster}.<domain>) or --value SECRET_DOMAIN=<domain> gives it",
     });
+    // gi8lino: the variable the repository's host names end in, suggested
+    const hosts: Files = { ...files };
+    for (const app of ['grafana', 'paperless', 'immich'])
+      hosts[
+        `apps/${app}/ingress.yaml`
+      ] = `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ${app}\nspec:\n  rules:\n    - host: ${app}.\${BASE_DOMAIN}\n`;
+    hosts['apps/other/ingress.yaml'] =
+      'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: other\nspec:\n  rules:\n    - host: other.${OTHER_DOMAIN}\n';
+    expect(note(hosts)?.reason).toMatch(
+      /; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places, e\.g\. apps\/grafana\/ingress\.yaml:7\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{BASE_DOMAIN\} names the clusters in that domain$/,
+    );
     // the domains the repository's ExternalDNS publish in, named as candidates
     const published = {
       ...files,

@@ -1242,6 +1242,7 @@ export function detectConventions(
     if (absent.length) {
       const candidate = domainVariable(references);
       const domains = publishedDomains(deployments);
+      const hosts = candidate ? undefined : hostDomainVariable(tree, cache);
       // the default kept: what was found is only that it cannot hold
       kept(
         'fqdnTemplate',
@@ -1265,6 +1266,16 @@ export function detectConventions(
               )}): fqdnTemplate: clustermesh-{cluster}.\${${
                 candidate.name
               }} holds where the Kustomizations that apply the Cilium values and the DNSEndpoint substitute it too`
+            : ''
+        }${
+          hosts
+            ? `; the repository's host names end in \${${hosts.name}} (${
+                hosts.count
+              } places, e.g. ${where(
+                hosts.location,
+              )}): fqdnTemplate: clustermesh-{cluster}.\${${
+                hosts.name
+              }} names the clusters in that domain`
             : ''
         }${
           domains.length
@@ -1457,6 +1468,37 @@ function publishedDomains(deployments: readonly ExternalDnsDeployment[]) {
         });
     }
   return [...found.values()].slice(0, 3);
+}
+
+/**
+ * The variable the repository's host names end in (`grafana.${BASE_DOMAIN}`,
+ * `*.${BASE_DOMAIN}`), where one clearly does: used three times or more,
+ * and more than twice as often as any other. Its value stays unknown; it
+ * is only the name to suggest.
+ */
+function hostDomainVariable(
+  tree: RepoTree,
+  cache: EngineCache,
+): { name: string; count: number; location: SourceLocation } | undefined {
+  const counts = new Map<string, { count: number; location: SourceLocation }>();
+  const host = /[a-z0-9*][a-z0-9-]*\.\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![\w.])/g;
+  for (const file of cache.treeIndex(tree).paths()) {
+    if (!/\.ya?ml$/.test(file) || /(?:^|\/)\./.test(file)) continue;
+    const text = readTextFile(tree, file);
+    if (!text?.includes('.${')) continue;
+    text.split('\n').forEach((line, i) => {
+      if (line.trimStart().startsWith('#')) return;
+      for (const [, name] of line.matchAll(host)) {
+        const seen = counts.get(name);
+        if (seen) seen.count++;
+        else counts.set(name, { count: 1, location: { file, line: i + 1 } });
+      }
+    });
+  }
+  const [first, second] = [...counts].sort((a, b) => b[1].count - a[1].count);
+  if (!first || first[1].count < 3) return undefined;
+  if (second && second[1].count * 2 >= first[1].count) return undefined;
+  return { name: first[0], ...first[1] };
 }
 
 /**
