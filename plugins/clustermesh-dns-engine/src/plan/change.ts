@@ -62,6 +62,12 @@ export interface ChangeContext {
   unknownRemoved: string[];
   /** The clusters of the mesh after the change, in the model's order. */
   members: string[];
+  /**
+   * Clusters whose settings pass through a shared ConfigMap from a source
+   * of their own, with the ClusterMesh entries there already: left as
+   * they are (configure does not write that layout).
+   */
+  settledSettings: ReadonlySet<string>;
   /** Where each cluster's settings are written (members and removed clusters). */
   settings: Map<string, SettingsWriteTarget>;
   /** How each member's FQDN is written. */
@@ -727,7 +733,10 @@ export function decideChange(
     }
     forms.set(name, form);
   }
-  problems.push(...sharedSettings(mesh, settings, configured, removed));
+  const settled = passedThroughSettled(mesh, settings, configured, removed);
+  problems.push(
+    ...sharedSettings(mesh, settings, configured, removed, settled),
+  );
   problems.push(...selfAppliedUnderStrictness(mesh, settings, removed));
   problems.push(...ciliumAppliedTwice(mesh, configured));
   if (problems.length) return { problems };
@@ -757,6 +766,7 @@ export function decideChange(
     removed,
     unknownRemoved,
     members,
+    settledSettings: settled,
     settings,
     forms,
     addsKey(cluster, key) {
@@ -782,6 +792,13 @@ export function decideChange(
     bootstrapExplained: new Set(),
     notes: [
       ...ownPatchNotes(mesh, cilium, configured),
+      ...(settled.size
+        ? [
+            `${[...settled].join(
+              ', ',
+            )}: the ClusterMesh entries pass through the shared settings ConfigMap from each cluster's own source already; the settings are left as they are.`,
+          ]
+        : []),
       ...[...settings]
         .filter(([name, t]) => t.create && !removed.has(name))
         .map(
@@ -952,8 +969,10 @@ function idsDiffer(clusters: readonly ClusterModel[]): boolean {
 function sharedSettings(
   mesh: MeshModel,
   settings: ReadonlyMap<string, SettingsWriteTarget>,
-  configured: ReadonlyMap<string, unknown>,
+  configured: ReadonlyMap<string, { text: string }>,
   removed: ReadonlySet<string>,
+  /** Clusters whose entries pass through the shared object already. */
+  settled: ReadonlySet<string> = new Set(),
 ): PlanProblem[] {
   const keyOf = (t: SettingsWriteTarget) => `${t.file}#${t.doc}`;
   const byObject = new Map<string, string[]>();
@@ -981,6 +1000,7 @@ function sharedSettings(
     }
   return [...byObject]
     .filter(([key, clusters]) => clusters.length > 1 || outsiders.has(key))
+    .filter(([, clusters]) => !clusters.every(c => settled.has(c)))
     .map(([key, clusters]) => {
       const file = key.slice(0, key.lastIndexOf('#'));
       const outside = outsiders.get(key) ?? [];
@@ -1032,6 +1052,45 @@ function sharedSettings(
         }, or a patch file of this one in each cluster's overlay, with a \`data:\` of its own (the change writes there)`,
       };
     });
+}
+
+/**
+ * The clusters sharing a settings ConfigMap that passes each one's values
+ * through (see passedThrough), where the ClusterMesh entries pass through
+ * it already for every one of them (1activegeek's and DylansDecoded's
+ * copies, the entries added by hand): their settings are left as they
+ * are, the rest of the change planned. Every cluster of that object or
+ * none.
+ */
+function passedThroughSettled(
+  mesh: MeshModel,
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  configured: ReadonlyMap<string, { text: string }>,
+  removed: ReadonlySet<string>,
+): Set<string> {
+  const byObject = new Map<string, string[]>();
+  for (const [name, target] of settings) {
+    if (removed.has(name)) continue;
+    const key = `${target.file}#${target.doc}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), name]);
+  }
+  const { fqdn, lbIp } = mesh.conventions.variables;
+  const settled = new Set<string>();
+  for (const clusters of byObject.values()) {
+    if (clusters.length < 2) continue;
+    if (!passedThrough(mesh, clusters, settings.get(clusters[0])!)) continue;
+    const inPlace = clusters.every(c => {
+      const values = mesh.byName.get(c)?.settings;
+      const ip = configured.get(c)?.text;
+      return (
+        values?.value(fqdn) !== undefined &&
+        values.value(lbIp) !== undefined &&
+        (ip === undefined || values.value(lbIp) === ip)
+      );
+    });
+    if (inPlace) clusters.forEach(c => settled.add(c));
+  }
+  return settled;
 }
 
 /**

@@ -5123,6 +5123,107 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(again.after[release]).toContain('lbipam.cilium.io/ips: 10.61.2.10');
   });
 
+  it('leaves settings that pass the entries through a shared ConfigMap as they are, and plans the rest, where the entries are there already', () => {
+    // 1activegeek's and DylansDecoded's copies: each namespace's settings
+    // a shared copy passing the cluster's own values through, the
+    // ClusterMesh entries added by hand in both places
+    const ks = (name: string, namespace: string, built: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  interval: 1h\n  path: ${built}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n${extra}`;
+    const substitutes =
+      '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n';
+    const keys = [
+      'CLUSTER_NAME',
+      'CLUSTER_ID',
+      'CILIUM_CLUSTERMESH_FQDN',
+      'CILIUM_CLUSTERMESH_LB_IP',
+      'CILIUM_CLUSTERMESH_EAST_FQDN',
+      'CILIUM_CLUSTERMESH_WEST_FQDN',
+    ];
+    const files: Record<string, string> = {
+      'apps/kube-system/kustomization.yaml':
+        'namespace: kube-system\nresources:\n  - ../shared/cluster-settings.yaml\n  - cilium/ks.yaml\n',
+      'apps/shared/cluster-settings.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings}\ndata:\n${keys
+        .map(k => `  ${k}: "\${${k}}"\n`)
+        .join('')}`,
+      'apps/kube-system/cilium/ks.yaml': ks(
+        'cilium',
+        'kube-system',
+        './apps/kube-system/cilium/app',
+        substitutes,
+      ),
+      'apps/kube-system/cilium/app/kustomization.yaml':
+        'resources:\n  - helmrelease.yaml\n  - pool.yaml\n',
+      'apps/kube-system/cilium/app/helmrelease.yaml': ciliumRelease([
+        '    clustermesh:',
+        '      useAPIServer: true',
+        '      apiserver:',
+        '        service:',
+        '          type: LoadBalancer',
+      ]),
+      'apps/kube-system/cilium/app/pool.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec:\n  blocks:\n    - cidr: ${LB_CIDR}\n',
+    };
+    for (const [c, id, net] of [
+      ['east', 1, '10.70.1'],
+      ['west', 2, '10.70.2'],
+    ] as const) {
+      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+        `clusters/${c}`,
+      );
+      files[`clusters/${c}/apps.yaml`] = ks(
+        'cluster-apps',
+        'flux-system',
+        './apps/kube-system',
+        substitutes,
+      );
+      files[`clusters/${c}/cluster-settings.yaml`] = [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: cluster-settings, namespace: flux-system}',
+        'data:',
+        `  CLUSTER_NAME: ${c}`,
+        `  CLUSTER_ID: "${id}"`,
+        `  LB_CIDR: ${net}.0/24`,
+        `  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net`,
+        `  CILIUM_CLUSTERMESH_LB_IP: ${net}.10`,
+        '  CILIUM_CLUSTERMESH_EAST_FQDN: clustermesh-east.example.net',
+        '  CILIUM_CLUSTERMESH_WEST_FQDN: clustermesh-west.example.net',
+        '',
+      ].join('\n');
+    }
+    files['apps/shared/cluster-settings.yaml'] = files[
+      'apps/shared/cluster-settings.yaml'
+    ].replace('  CLUSTER_ID', '  LB_CIDR: "${LB_CIDR}"\n  CLUSTER_ID');
+    const conventions = resolveConventions(
+      {
+        fqdnTemplate: 'clustermesh-{cluster}.example.net',
+        dns: { mode: 'manual' },
+      },
+      detectConventions(createRepoTree(files)),
+    );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      "east, west: the ClusterMesh entries pass through the shared settings ConfigMap from each cluster's own source already; the settings are left as they are.",
+    );
+    const written = plan.edits.map(e => e.path);
+    expect(written).toContain('apps/kube-system/cilium/app/helmrelease.yaml');
+    expect(written).not.toContain('apps/shared/cluster-settings.yaml');
+    expect(written).not.toContain('clusters/east/cluster-settings.yaml');
+    expect(
+      validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
+  });
+
   it('makes the change, listing the problems that were there before as not touched by it', () => {
     const files = withUnrelatedProblems();
     const beforeReport = validateMesh(createRepoTree(files), withDomain);

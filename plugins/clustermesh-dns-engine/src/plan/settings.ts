@@ -95,6 +95,8 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
   const { peerVariable } = ctx;
   const isMeshKey = isClusterMeshVariable(conventions);
   for (const [name, target] of ctx.settings) {
+    // passed through a shared ConfigMap, the entries there already
+    if (ctx.settledSettings.has(name)) continue;
     const changes: SettingChange[] = [];
     const set = (key: string, value: string | undefined, why: () => string) =>
       changes.push({ key, value, why });
