@@ -75,6 +75,35 @@ describe('cluster-name-valid', () => {
     ).toBe('not-evaluated');
   });
 
+  it('warns where a bootstrap helmfile installs the values with cluster.name as a variable, which reaches that install as written', () => {
+    // lenaxia's copy: the name made a per-cluster variable for a second
+    // cluster, in values the bootstrap helmfile reads as they are
+    const warning = exampleChecks(files => {
+      files['bootstrap/helmfile.yaml'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
+        '',
+      ].join('\n');
+    }).find(
+      c =>
+        c.ruleId === 'cluster-name-valid' &&
+        c.cluster === 'infra' &&
+        c.severity === 'warning',
+    );
+    expect(warning).toMatchObject({
+      outcome: 'fail',
+      message:
+        'bootstrap/helmfile.yaml installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `name: ${CLUSTER_NAME}` reaches that first install as written, and Cilium refuses a cluster.name that is no valid name',
+      location: { file: exampleFile.helmRelease, line: 20 },
+    });
+    expect(warning?.remediation).toMatch(
+      /^Have the bootstrap give the release the cluster's name/,
+    );
+  });
+
   it('does not pass on Cilium values it does not read: the folder name says nothing of cluster.name', () => {
     // Cilium installed outside Flux (Terraform), the clusters named in the mesh
     const checks = exampleChecks(

@@ -33,10 +33,13 @@ export const clusterNameValid = defineClusterRule({
   scope: 'cluster',
   description:
     "Cilium's rule for cluster names, for the `cluster.name` of the Cilium values (the folder's name only where they are not read): at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
-  remediation: (_, failure) =>
-    failure?.id === 'emptied'
+  remediation: (_, failure) => {
+    if (failure?.id === 'bootstrapVerbatim')
+      return "Have the bootstrap give the release the cluster's name (`set: [{name: cluster.name, value: <cluster>}]` on the Cilium release of its helmfile, from a value per cluster), or keep the name written out in values only that cluster's bootstrap reads.";
+    return failure?.id === 'emptied'
       ? 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).'
-      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).',
+      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).';
+  },
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
     valid: 'cluster name {{name}} is valid for Cilium',
@@ -54,6 +57,8 @@ export const clusterNameValid = defineClusterRule({
     shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
     noValues:
       'the Cilium values are not read here ({{reason}}): its cluster.name is not known (the folder name {{name}} is valid)',
+    bootstrapVerbatim:
+      '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches that first install as written, and Cilium refuses a cluster.name that is no valid name',
   },
   fieldAbsence: ['notSet', 'emptied'],
   fieldsOf: 'cilium',
@@ -147,6 +152,22 @@ export const clusterNameValid = defineClusterRule({
               name: q(c.ciliumName),
               others: others.map(o => o.name).join(', '),
             },
+            where,
+          ),
+        );
+    }
+    // a bootstrap installs these values as they are: the name as written,
+    // a variable, reaches that first install (lenaxia's copy)
+    if (set && c.cilium?.kind !== 'values-file') {
+      const written = lineAt(mesh.repository, where);
+      const helmfiles = written?.includes('${')
+        ? mesh.repository.readByBootstrap(where.file)
+        : [];
+      if (helmfiles.length)
+        out.push(
+          r.warn(
+            'bootstrapVerbatim',
+            { helmfile: helmfiles.join(', '), line: written!.trim() },
             where,
           ),
         );
