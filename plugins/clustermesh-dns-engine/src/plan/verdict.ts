@@ -226,87 +226,70 @@ export function judgeChange(
 }
 
 /**
- * One problem for one cause: a check failing alike for many objects at one
- * line (a parent's patch giving every child Kustomization one bad value)
- * is said once, naming a few of them and counting the rest.
+ * The problems that differ only in one part of the message (the rest of
+ * it, the field and the remedy alike) said once: `pattern` captures the
+ * text before that part, the part, and the text after; `say` writes the
+ * one message from the parts of each.
  */
-function sameForObjects(problems: PlanProblem[]): PlanProblem[] {
-  const object =
-    /^(\[[a-z-]+\] [^:]+: )([A-Z][A-Za-z]+) ([a-z0-9.-]+\/[a-z0-9.-]+): ([^]*)$/;
-  const groups = new Map<string, { problem: PlanProblem; names: string[] }>();
-  const out: (PlanProblem | { problem: PlanProblem; names: string[] })[] = [];
+function sameCause(
+  problems: PlanProblem[],
+  pattern: RegExp,
+  say: (before: string, parts: string[], after: string) => string,
+): PlanProblem[] {
+  const groups = new Map<
+    string,
+    { problem: PlanProblem; before: string; after: string; parts: string[] }
+  >();
+  const out: (PlanProblem | string)[] = [];
   for (const problem of problems) {
-    const m = object.exec(problem.message);
+    const m = pattern.exec(problem.message);
     if (!m) {
       out.push(problem);
       continue;
     }
-    const [, head, kind, name, rest] = m;
-    const key = `${problem.field}|${head}|${kind}|${rest}|${
-      problem.remedy ?? ''
-    }`;
+    const [, before, part, after] = m;
+    const key = `${problem.field}|${before}|${after}|${problem.remedy ?? ''}`;
     const seen = groups.get(key);
-    if (seen) seen.names.push(name);
+    if (seen) seen.parts.push(part);
     else {
-      const entry = { problem, names: [name] };
-      groups.set(key, entry);
-      out.push(entry);
+      groups.set(key, { problem, before, after, parts: [part] });
+      out.push(key);
     }
   }
   return out.map(p => {
-    if (!('names' in p)) return p;
-    if (p.names.length === 1) return p.problem;
-    const [, head, kind, , rest] = object.exec(p.problem.message)!;
-    const shown = p.names.slice(0, 3).join(', ');
-    const more = p.names.length - 3;
-    return {
-      ...p.problem,
-      message: `${head}${kind}s ${shown}${
-        more > 0 ? ` and ${more} more` : ''
-      }: ${rest}`,
-    };
+    if (typeof p !== 'string') return p;
+    const { problem, before, after, parts } = groups.get(p)!;
+    return parts.length === 1
+      ? problem
+      : { ...problem, message: say(before, parts, after) };
   });
 }
 
 /**
- * One problem for one cause: a check failing alike for several clusters
- * (one shared pool block overlapping itself, at one line, with one fix)
- * is said once, naming them.
+ * A check failing alike for several clusters (one shared pool block
+ * overlapping itself, at one line, with one fix): said once, naming them.
  */
 function sameForClusters(problems: PlanProblem[]): PlanProblem[] {
-  const byCause = new Map<
-    string,
-    { problem: PlanProblem; clusters: string[] }
-  >();
-  const out: (PlanProblem | { problem: PlanProblem; clusters: string[] })[] =
-    [];
-  for (const problem of problems) {
-    const check = /^\[([a-z-]+)\] ([a-z0-9][a-z0-9-]*): ([^]*)$/.exec(
-      problem.message,
-    );
-    if (!check) {
-      out.push(problem);
-      continue;
-    }
-    const [, rule, cluster, rest] = check;
-    const key = `${problem.field}|${rule}|${rest}|${problem.remedy ?? ''}`;
-    const seen = byCause.get(key);
-    if (seen) seen.clusters.push(cluster);
-    else {
-      const entry = { problem, clusters: [cluster] };
-      byCause.set(key, entry);
-      out.push(entry);
-    }
-  }
-  return out.map(p => {
-    if (!('clusters' in p)) return p;
-    if (p.clusters.length === 1) return p.problem;
-    return {
-      ...p.problem,
-      message: p.problem.message.replace(
-        /^(\[[a-z-]+\] )[^:]+:/,
-        `$1${[...p.clusters].sort().join(', ')}:`,
-      ),
-    };
-  });
+  return sameCause(
+    problems,
+    /^(\[[a-z-]+\] )([a-z0-9][a-z0-9-]*)(: [^]*)$/,
+    (before, clusters, after) =>
+      `${before}${[...clusters].sort().join(', ')}${after}`,
+  );
+}
+
+/**
+ * A check failing alike for many objects at one line (a parent's patch
+ * giving every child Kustomization one bad value): said once, naming a
+ * few and counting the rest.
+ */
+function sameForObjects(problems: PlanProblem[]): PlanProblem[] {
+  return sameCause(
+    problems,
+    /^(\[[a-z-]+\] [^:]+: [A-Z][A-Za-z]+) ([a-z0-9.-]+\/[a-z0-9.-]+)(: [^]*)$/,
+    (before, names, after) =>
+      `${before}s ${names.slice(0, 3).join(', ')}${
+        names.length > 3 ? ` and ${names.length - 3} more` : ''
+      }${after}`,
+  );
 }
