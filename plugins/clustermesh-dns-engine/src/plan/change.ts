@@ -20,7 +20,10 @@ import {
   variableReference,
 } from '../conventions/templates';
 import { envsubst, referencedVariables } from '../flux/envsubst';
-import type { RenderedKustomization } from '../flux/fluxKustomization';
+import type {
+  ClusterRender,
+  RenderedKustomization,
+} from '../flux/fluxKustomization';
 import type { ClusterModel, MeshModel } from '../model/types';
 import {
   CiliumWriteTarget,
@@ -64,10 +67,16 @@ export interface ChangeContext {
   members: string[];
   /**
    * Clusters whose settings pass through a shared ConfigMap from a source
-   * of their own, with the ClusterMesh entries there already: left as
-   * they are (configure does not write that layout).
+   * of their own that configure cannot write (a Secret, a SOPS file), with
+   * the ClusterMesh entries there already: left as they are.
    */
   settledSettings: ReadonlySet<string>;
+  /**
+   * Clusters whose settings pass through a shared ConfigMap from a plain
+   * ConfigMap of their own: their entries are written there, and a line
+   * passing each through in the shared one.
+   */
+  passedThroughOwn: ReadonlyMap<string, OwnSettingsSource>;
   /** Where each cluster's settings are written (members and removed clusters). */
   settings: Map<string, SettingsWriteTarget>;
   /** How each member's FQDN is written. */
@@ -190,6 +199,18 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
       clusterValues(ctx.conventions, cluster)[name] ??
       secretPlaceholder(name),
   ).resolved;
+}
+
+/**
+ * A cluster's own ConfigMap that its Kustomization substitutes a shared
+ * settings ConfigMap from (its values passed through, `KEY: "${KEY}"`).
+ */
+export interface OwnSettingsSource {
+  file: string;
+  doc: number;
+  configMap: string;
+  /** The document as written. */
+  root: unknown;
 }
 
 /**
@@ -733,9 +754,24 @@ export function decideChange(
     }
     forms.set(name, form);
   }
-  const settled = passedThroughSettled(mesh, settings, configured, removed);
+  const passedThroughOwn = passedThroughWritable(
+    mesh,
+    settings,
+    configured,
+    removed,
+  );
+  const settled = passedThroughSettled(
+    mesh,
+    settings,
+    configured,
+    removed,
+    passedThroughOwn,
+  );
   problems.push(
-    ...sharedSettings(mesh, settings, configured, removed, settled),
+    ...sharedSettings(mesh, settings, configured, removed, [
+      ...settled,
+      ...passedThroughOwn.keys(),
+    ]),
   );
   problems.push(...selfAppliedUnderStrictness(mesh, settings, removed));
   problems.push(...ciliumAppliedTwice(mesh, configured));
@@ -767,6 +803,7 @@ export function decideChange(
     unknownRemoved,
     members,
     settledSettings: settled,
+    passedThroughOwn,
     settings,
     forms,
     addsKey(cluster, key) {
@@ -971,8 +1008,8 @@ function sharedSettings(
   settings: ReadonlyMap<string, SettingsWriteTarget>,
   configured: ReadonlyMap<string, { text: string }>,
   removed: ReadonlySet<string>,
-  /** Clusters whose entries pass through the shared object already. */
-  settled: ReadonlySet<string> = new Set(),
+  /** Clusters whose entries pass through the shared object (there, or written). */
+  settled: readonly string[] = [],
 ): PlanProblem[] {
   const keyOf = (t: SettingsWriteTarget) => `${t.file}#${t.doc}`;
   const byObject = new Map<string, string[]>();
@@ -1000,7 +1037,7 @@ function sharedSettings(
     }
   return [...byObject]
     .filter(([key, clusters]) => clusters.length > 1 || outsiders.has(key))
-    .filter(([, clusters]) => !clusters.every(c => settled.has(c)))
+    .filter(([, clusters]) => !clusters.every(c => settled.includes(c)))
     .map(([key, clusters]) => {
       const file = key.slice(0, key.lastIndexOf('#'));
       const outside = outsiders.get(key) ?? [];
@@ -1026,7 +1063,9 @@ function sharedSettings(
             passed.example
           }) from ${passed.sources.join(
             '; ',
-          )}: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure does not write yet; add them by hand (${
+          )}: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure writes only where each cluster's own is a plain ConfigMap of the repository (${unwritableOwners(
+            passed.owners,
+          )}); add them by hand (${
             passed.keys
           } in each cluster's own, and \`KEY: "\${KEY}"\` lines here), or name the conventions' settings after an object each cluster has of its own that the Kustomization applying the Cilium values substitutes from`,
         };
@@ -1067,17 +1106,13 @@ function passedThroughSettled(
   settings: ReadonlyMap<string, SettingsWriteTarget>,
   configured: ReadonlyMap<string, { text: string }>,
   removed: ReadonlySet<string>,
+  /** The clusters whose own sources configure writes instead. */
+  written: ReadonlyMap<string, unknown>,
 ): Set<string> {
-  const byObject = new Map<string, string[]>();
-  for (const [name, target] of settings) {
-    if (removed.has(name)) continue;
-    const key = `${target.file}#${target.doc}`;
-    byObject.set(key, [...(byObject.get(key) ?? []), name]);
-  }
   const { fqdn, lbIp } = mesh.conventions.variables;
   const settled = new Set<string>();
-  for (const clusters of byObject.values()) {
-    if (clusters.length < 2) continue;
+  for (const clusters of sharedSettingsGroups(settings, removed)) {
+    if (clusters.some(c => written.has(c))) continue;
     if (!passedThrough(mesh, clusters, settings.get(clusters[0])!)) continue;
     const inPlace = clusters.every(c => {
       const values = mesh.byName.get(c)?.settings;
@@ -1093,6 +1128,87 @@ function passedThroughSettled(
   return settled;
 }
 
+/** Why each cluster's own source of passed-through settings is not written here. */
+function unwritableOwners(
+  owners: ReadonlyMap<string, ClusterRender['objects'][number]>,
+): string {
+  return [...owners]
+    .map(([name, { object }]) => {
+      const root = object.source.root;
+      const how = [
+        ...(isRecord(root) && isSopsEncrypted(root) ? ['SOPS-encrypted'] : []),
+        ...(object.source.index < 0 ? ['made by a generator'] : []),
+      ];
+      return `${name}'s is ${object.kind} ${object.name}${how
+        .map(h => `, ${h}`)
+        .join('')}`;
+    })
+    .join(', ');
+}
+
+/** The clusters (two or more) of each settings object several share. */
+function sharedSettingsGroups(
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  /** Clusters left out (none: the clusters leaving the mesh read it too). */
+  removed: ReadonlySet<string> = new Set(),
+): string[][] {
+  const byObject = new Map<string, string[]>();
+  for (const [name, target] of settings) {
+    if (removed.has(name)) continue;
+    const key = `${target.file}#${target.doc}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), name]);
+  }
+  return [...byObject.values()].filter(clusters => clusters.length > 1);
+}
+
+/**
+ * The clusters sharing a settings ConfigMap that passes each one's values
+ * through (see passedThrough) from a plain ConfigMap of its own (elcattivo66's,
+ * judahrand's, 1activegeek's copies): each cluster's entries are written
+ * in its own, with a line passing each through in the shared one. Not
+ * where a cluster outside the change reads the shared one too (its own
+ * values would lack the entries), nor a Secret or SOPS file of its own,
+ * which configure cannot write: refused as before, with the advice.
+ */
+function passedThroughWritable(
+  mesh: MeshModel,
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  configured: ReadonlyMap<string, { text: string }>,
+  removed: ReadonlySet<string>,
+): Map<string, OwnSettingsSource> {
+  const writable = new Map<string, OwnSettingsSource>();
+  const readers = (target: SettingsWriteTarget) =>
+    mesh.clusters.filter(c =>
+      c.render.objects.some(
+        ({ object }) =>
+          object.source.file === target.file &&
+          object.source.index === target.doc,
+      ),
+    ).length;
+  for (const clusters of sharedSettingsGroups(settings)) {
+    if (!clusters.some(c => configured.has(c) || removed.has(c))) continue;
+    const target = settings.get(clusters[0])!;
+    if (readers(target) !== clusters.length) continue;
+    const passed = passedThrough(mesh, clusters, target);
+    if (!passed) continue;
+    const own = [...passed.owners].filter(
+      ([, { object }]) =>
+        object.kind === 'ConfigMap' &&
+        object.source.index >= 0 &&
+        !(isRecord(object.source.root) && isSopsEncrypted(object.source.root)),
+    );
+    if (own.length !== clusters.length) continue;
+    for (const [name, { object }] of own)
+      writable.set(name, {
+        file: object.source.file,
+        doc: object.source.index,
+        configMap: object.name,
+        root: object.source.root,
+      });
+  }
+  return writable;
+}
+
 /**
  * A settings ConfigMap several clusters apply from one file, whose values
  * are each one variable (`CLUSTER_NAME: "${CLUSTER_NAME}"`) that the
@@ -1104,8 +1220,17 @@ function passedThrough(
   mesh: MeshModel,
   clusters: readonly string[],
   target: SettingsWriteTarget,
-): { example: string; sources: string[]; keys: string } | undefined {
+):
+  | {
+      example: string;
+      sources: string[];
+      keys: string;
+      /** Each cluster's own object its values come from. */
+      owners: Map<string, ClusterRender['objects'][number]>;
+    }
+  | undefined {
   const sources: string[] = [];
+  const owners = new Map<string, ClusterRender['objects'][number]>();
   let example: string | undefined;
   for (const name of clusters) {
     const cluster = mesh.byName.get(name);
@@ -1122,7 +1247,10 @@ function passedThrough(
     const lines = Object.entries(data);
     if (
       !lines.length ||
-      !lines.every(([, v]) => typeof v === 'string' && /^\$\{\w+\}$/.test(v))
+      // `${KEY:=}`: a key some cluster has none of (see planPassingLines)
+      !lines.every(
+        ([, v]) => typeof v === 'string' && /^\$\{\w+(?::=)?\}$/.test(v),
+      )
     )
       return undefined;
     example ??= `${lines[0][0]}: "${String(lines[0][1])}"`;
@@ -1139,10 +1267,12 @@ function passedThrough(
       .find(Boolean);
     if (!from) return undefined;
     sources.push(`${name}'s ${from.object.source.file}`);
+    owners.set(name, from);
   }
-  if (!example || new Set(sources).size !== sources.length) return undefined;
+  const files = [...owners.values()].map(o => o.object.source.file);
+  if (!example || new Set(files).size !== files.length) return undefined;
   const { fqdn, lbIp } = mesh.conventions.variables;
-  return { example, sources, keys: `${fqdn}, ${lbIp} and the peers'` };
+  return { example, sources, keys: `${fqdn}, ${lbIp} and the peers'`, owners };
 }
 
 /**

@@ -5021,6 +5021,88 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   });
 });
 
+/**
+ * 1activegeek's and DylansDecoded's layout: each namespace's settings a
+ * shared copy passing the cluster's own values through (`KEY: "${KEY}"`),
+ * substituted per cluster from its own cluster-settings; with the
+ * ClusterMesh entries added by hand in both places, or without them.
+ */
+function passThroughLayout(
+  withEntries: boolean,
+  clusters: readonly string[] = ['east', 'west'],
+): Record<string, string> {
+  const ks = (name: string, namespace: string, built: string, extra = '') =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  interval: 1h\n  path: ${built}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n${extra}`;
+  const substitutes =
+    '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n';
+  const mesh = [
+    'CILIUM_CLUSTERMESH_FQDN',
+    'CILIUM_CLUSTERMESH_LB_IP',
+    'CILIUM_CLUSTERMESH_EAST_FQDN',
+    'CILIUM_CLUSTERMESH_WEST_FQDN',
+  ];
+  const keys = ['CLUSTER_NAME', 'CLUSTER_ID', ...(withEntries ? mesh : [])];
+  const files: Record<string, string> = {
+    'apps/kube-system/kustomization.yaml':
+      'namespace: kube-system\nresources:\n  - ../shared/cluster-settings.yaml\n  - cilium/ks.yaml\n',
+    'apps/shared/cluster-settings.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings}\ndata:\n${keys
+      .map(k => `  ${k}: "\${${k}}"\n`)
+      .join('')}`,
+    'apps/kube-system/cilium/ks.yaml': ks(
+      'cilium',
+      'kube-system',
+      './apps/kube-system/cilium/app',
+      substitutes,
+    ),
+    'apps/kube-system/cilium/app/kustomization.yaml':
+      'resources:\n  - helmrelease.yaml\n  - pool.yaml\n',
+    'apps/kube-system/cilium/app/helmrelease.yaml': ciliumRelease([
+      '    clustermesh:',
+      '      useAPIServer: true',
+      '      apiserver:',
+      '        service:',
+      '          type: LoadBalancer',
+    ]),
+    'apps/kube-system/cilium/app/pool.yaml':
+      'apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec:\n  blocks:\n    - cidr: ${LB_CIDR}\n',
+  };
+  for (const [index, c] of clusters.entries()) {
+    const id = index + 1;
+    const net = `10.70.${id}`;
+    files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
+      `clusters/${c}`,
+    );
+    files[`clusters/${c}/apps.yaml`] = ks(
+      'cluster-apps',
+      'flux-system',
+      './apps/kube-system',
+      substitutes,
+    );
+    files[`clusters/${c}/cluster-settings.yaml`] = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: cluster-settings, namespace: flux-system}',
+      'data:',
+      `  CLUSTER_NAME: ${c}`,
+      `  CLUSTER_ID: "${id}"`,
+      `  LB_CIDR: ${net}.0/24`,
+      ...(withEntries
+        ? [
+            `  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net`,
+            `  CILIUM_CLUSTERMESH_LB_IP: ${net}.10`,
+            '  CILIUM_CLUSTERMESH_EAST_FQDN: clustermesh-east.example.net',
+            '  CILIUM_CLUSTERMESH_WEST_FQDN: clustermesh-west.example.net',
+          ]
+        : []),
+      '',
+    ].join('\n');
+  }
+  files['apps/shared/cluster-settings.yaml'] = files[
+    'apps/shared/cluster-settings.yaml'
+  ].replace('  CLUSTER_ID', '  LB_CIDR: "${LB_CIDR}"\n  CLUSTER_ID');
+  return files;
+}
+
 describe('planMeshDnsChange judges the change, not the repository', () => {
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   /** An unrelated game server's record, with a variable nothing defines, from a Kustomization whose optional Secret is missing. */
@@ -5071,7 +5153,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toEqual({
       field: 'kubernetes/shared/mesh-settings.yaml',
       message:
-        "holds ConfigMap mesh-settings, which apps, infra all apply, each its own values in it passed through by Flux's substitution (MESH_DOMAIN: \"${SECRET_DOMAIN}\") from apps's kubernetes/clusters/apps/cluster-secrets.sops.yaml; infra's kubernetes/clusters/infra/cluster-secrets.sops.yaml: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure does not write yet; add them by hand (CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP and the peers' in each cluster's own, and `KEY: \"${KEY}\"` lines here), or name the conventions' settings after an object each cluster has of its own that the Kustomization applying the Cilium values substitutes from",
+        "holds ConfigMap mesh-settings, which apps, infra all apply, each its own values in it passed through by Flux's substitution (MESH_DOMAIN: \"${SECRET_DOMAIN}\") from apps's kubernetes/clusters/apps/cluster-secrets.sops.yaml; infra's kubernetes/clusters/infra/cluster-secrets.sops.yaml: a cluster's own FQDN and LB IP belong there, with a line here passing each through, which configure writes only where each cluster's own is a plain ConfigMap of the repository (apps's is Secret cluster-secrets, SOPS-encrypted, infra's is Secret cluster-secrets, SOPS-encrypted); add them by hand (CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP and the peers' in each cluster's own, and `KEY: \"${KEY}\"` lines here), or name the conventions' settings after an object each cluster has of its own that the Kustomization applying the Cilium values substitutes from",
     });
   });
 
@@ -5124,76 +5206,31 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
   });
 
   it('leaves settings that pass the entries through a shared ConfigMap as they are, and plans the rest, where the entries are there already', () => {
-    // 1activegeek's and DylansDecoded's copies: each namespace's settings
-    // a shared copy passing the cluster's own values through, the
-    // ClusterMesh entries added by hand in both places
-    const ks = (name: string, namespace: string, built: string, extra = '') =>
-      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  interval: 1h\n  path: ${built}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n${extra}`;
-    const substitutes =
-      '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n';
-    const keys = [
-      'CLUSTER_NAME',
-      'CLUSTER_ID',
-      'CILIUM_CLUSTERMESH_FQDN',
-      'CILIUM_CLUSTERMESH_LB_IP',
-      'CILIUM_CLUSTERMESH_EAST_FQDN',
-      'CILIUM_CLUSTERMESH_WEST_FQDN',
-    ];
-    const files: Record<string, string> = {
-      'apps/kube-system/kustomization.yaml':
-        'namespace: kube-system\nresources:\n  - ../shared/cluster-settings.yaml\n  - cilium/ks.yaml\n',
-      'apps/shared/cluster-settings.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings}\ndata:\n${keys
-        .map(k => `  ${k}: "\${${k}}"\n`)
-        .join('')}`,
-      'apps/kube-system/cilium/ks.yaml': ks(
-        'cilium',
-        'kube-system',
-        './apps/kube-system/cilium/app',
-        substitutes,
-      ),
-      'apps/kube-system/cilium/app/kustomization.yaml':
-        'resources:\n  - helmrelease.yaml\n  - pool.yaml\n',
-      'apps/kube-system/cilium/app/helmrelease.yaml': ciliumRelease([
-        '    clustermesh:',
-        '      useAPIServer: true',
-        '      apiserver:',
-        '        service:',
-        '          type: LoadBalancer',
-      ]),
-      'apps/kube-system/cilium/app/pool.yaml':
-        'apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec:\n  blocks:\n    - cidr: ${LB_CIDR}\n',
-    };
-    for (const [c, id, net] of [
-      ['east', 1, '10.70.1'],
-      ['west', 2, '10.70.2'],
-    ] as const) {
-      files[`clusters/${c}/flux-system/gotk-sync.yaml`] = bootstrapSync(
-        `clusters/${c}`,
-      );
-      files[`clusters/${c}/apps.yaml`] = ks(
-        'cluster-apps',
-        'flux-system',
-        './apps/kube-system',
-        substitutes,
-      );
-      files[`clusters/${c}/cluster-settings.yaml`] = [
-        'apiVersion: v1',
-        'kind: ConfigMap',
-        'metadata: {name: cluster-settings, namespace: flux-system}',
-        'data:',
-        `  CLUSTER_NAME: ${c}`,
-        `  CLUSTER_ID: "${id}"`,
-        `  LB_CIDR: ${net}.0/24`,
-        `  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net`,
-        `  CILIUM_CLUSTERMESH_LB_IP: ${net}.10`,
-        '  CILIUM_CLUSTERMESH_EAST_FQDN: clustermesh-east.example.net',
-        '  CILIUM_CLUSTERMESH_WEST_FQDN: clustermesh-west.example.net',
+    const files = passThroughLayout(true);
+    // each cluster's own values generated from an env file, which
+    // configure does not write through a shared ConfigMap
+    for (const c of ['east', 'west']) {
+      const own = `clusters/${c}/cluster-settings.yaml`;
+      const data = (parse(files[own]) as { data: Record<string, string> }).data;
+      delete files[own];
+      files[`clusters/${c}/cluster-settings.env`] = Object.entries(data)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
+      files[`clusters/${c}/kustomization.yaml`] = [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        '  - flux-system/gotk-sync.yaml',
+        '  - apps.yaml',
+        'configMapGenerator:',
+        '  - name: cluster-settings',
+        '    namespace: flux-system',
+        '    envs: [cluster-settings.env]',
+        'generatorOptions:',
+        '  disableNameSuffixHash: true',
         '',
       ].join('\n');
     }
-    files['apps/shared/cluster-settings.yaml'] = files[
-      'apps/shared/cluster-settings.yaml'
-    ].replace('  CLUSTER_ID', '  LB_CIDR: "${LB_CIDR}"\n  CLUSTER_ID');
     const conventions = resolveConventions(
       {
         fqdnTemplate: 'clustermesh-{cluster}.example.net',
@@ -5221,6 +5258,92 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(written).not.toContain('clusters/east/cluster-settings.yaml');
     expect(
       validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
+  });
+
+  it("writes each cluster's entries in its own settings and a line passing each through in the shared ConfigMap, and takes a leaving cluster's out", () => {
+    // elcattivo66's, judahrand's and 1activegeek's copies, before the
+    // entries were added by hand
+    const files = passThroughLayout(false, ['east', 'west', 'north']);
+    const conventions = resolveConventions(
+      {
+        fqdnTemplate: 'clustermesh-{cluster}.example.net',
+        dns: { mode: 'manual' },
+      },
+      detectConventions(createRepoTree(files)),
+    );
+    const input = {
+      clusters: ['east', 'west', 'north'].map((name, i) => ({
+        name,
+        ip: `10.70.${i + 1}.10`,
+      })),
+    };
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^ConfigMap cluster-settings in apps\/shared\/cluster-settings\.yaml passes each cluster's own values through .*: the ClusterMesh entries are written where those come from \(east's in ConfigMap cluster-settings in clusters\/east\/cluster-settings\.yaml; north's/,
+      ),
+    );
+    const data = (file: string) =>
+      (parse(after[file]) as { data: Record<string, string> }).data;
+    expect(data('clusters/east/cluster-settings.yaml')).toEqual({
+      CLUSTER_NAME: 'east',
+      CLUSTER_ID: '1',
+      LB_CIDR: '10.70.1.0/24',
+      CILIUM_CLUSTERMESH_FQDN: 'clustermesh-east.example.net',
+      CILIUM_CLUSTERMESH_LB_IP: '10.70.1.10',
+      CILIUM_CLUSTERMESH_WEST_FQDN: 'clustermesh-west.example.net',
+      CILIUM_CLUSTERMESH_NORTH_FQDN: 'clustermesh-north.example.net',
+    });
+    // every cluster has its FQDN and LB IP; a peer's key is empty for
+    // the cluster it names
+    expect(data('apps/shared/cluster-settings.yaml')).toEqual({
+      CLUSTER_NAME: '${CLUSTER_NAME}',
+      LB_CIDR: '${LB_CIDR}',
+      CLUSTER_ID: '${CLUSTER_ID}',
+      CILIUM_CLUSTERMESH_FQDN: '${CILIUM_CLUSTERMESH_FQDN}',
+      CILIUM_CLUSTERMESH_LB_IP: '${CILIUM_CLUSTERMESH_LB_IP}',
+      CILIUM_CLUSTERMESH_WEST_FQDN: '${CILIUM_CLUSTERMESH_WEST_FQDN:=}',
+      CILIUM_CLUSTERMESH_NORTH_FQDN: '${CILIUM_CLUSTERMESH_NORTH_FQDN:=}',
+      CILIUM_CLUSTERMESH_EAST_FQDN: '${CILIUM_CLUSTERMESH_EAST_FQDN:=}',
+    });
+    // written in the file's own quoting
+    expect(after['apps/shared/cluster-settings.yaml']).toContain(
+      '  CILIUM_CLUSTERMESH_FQDN: "${CILIUM_CLUSTERMESH_FQDN}"\n',
+    );
+    const report = validateMesh(createRepoTree(after), conventions);
+    expect(report.summary.errors).toBe(0);
+    const west = report.clusters.find(c => c.name === 'west');
+    expect(west?.fqdn?.resolved).toBe('clustermesh-west.example.net');
+    expect(west?.lbIp?.value).toBe('10.70.2.10');
+    expect(applied(after, input, conventions).plan.edits).toEqual([]);
+
+    // north leaves: its own entries go, the lines no cluster needs with them
+    const withoutNorth = {
+      ...conventions,
+      mesh: { ...conventions.mesh, exclude: ['north'] },
+    };
+    const gone = applied(
+      after,
+      { clusters: input.clusters.slice(0, 2), remove: ['north'] },
+      withoutNorth,
+    );
+    expect(gone.plan.problems).toEqual([]);
+    // the shared Cilium values still use north's own entries (said)
+    expect(gone.plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP, .* kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them/,
+      ),
+    );
+    expect(
+      parse(gone.after['clusters/east/cluster-settings.yaml']).data,
+    ).not.toHaveProperty('CILIUM_CLUSTERMESH_NORTH_FQDN');
+    const shared = parse(gone.after['apps/shared/cluster-settings.yaml']).data;
+    expect(shared.CILIUM_CLUSTERMESH_NORTH_FQDN).toBeUndefined();
+    expect(shared.CILIUM_CLUSTERMESH_FQDN).toBe('${CILIUM_CLUSTERMESH_FQDN}');
+    expect(
+      validateMesh(createRepoTree(gone.after), withoutNorth).summary.errors,
     ).toBe(0);
   });
 

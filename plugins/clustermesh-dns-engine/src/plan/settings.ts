@@ -41,7 +41,8 @@ function stillUsed(
   edits: EditSet,
   ctx: ChangeContext,
   cluster: string,
-  settingsFile: string,
+  /** The files its settings are in (a shared one passing them through, and its own). */
+  settingsFiles: readonly string[],
   keys: readonly string[],
 ): { keys: Set<string>; files: string[] } {
   const model = ctx.mesh.byName.get(cluster);
@@ -59,7 +60,7 @@ function stillUsed(
       ).flatMap(key => generatorFile(ctx.mesh, object, key) ?? []),
     ]),
   );
-  files.delete(settingsFile);
+  for (const file of settingsFiles) files.delete(file);
   // its own records the removal takes out: a file that holds only them
   // uses nothing after the change
   const records = [...ownRecords(ctx, cluster).values()];
@@ -94,9 +95,15 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
   const { variables } = conventions;
   const { peerVariable } = ctx;
   const isMeshKey = isClusterMeshVariable(conventions);
+  /** The keys each cluster's own source holds after the change, by the shared settings passing them through. */
+  const passing = new Map<
+    string,
+    { keys: Map<string, Set<string>>; written: string[] }
+  >();
   for (const [name, target] of ctx.settings) {
     // passed through a shared ConfigMap, the entries there already
     if (ctx.settledSettings.has(name)) continue;
+    const ownSource = ctx.passedThroughOwn.get(name);
     const changes: SettingChange[] = [];
     const set = (key: string, value: string | undefined, why: () => string) =>
       changes.push({ key, value, why });
@@ -112,7 +119,13 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
           .filter(other => other !== name)
           .map(peerVariable),
       ];
-      const used = stillUsed(edits, ctx, name, target.file, own);
+      const used = stillUsed(
+        edits,
+        ctx,
+        name,
+        ownSource ? [target.file, ownSource.file] : [target.file],
+        own,
+      );
       for (const key of own)
         if (!used.keys.has(key)) set(key, undefined, leaves);
       if (used.keys.size)
@@ -170,10 +183,116 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     const rest = changes.filter(c => !there(c));
     if (target.format === 'inline') continue;
     if (cluster) refuseOverridden(cluster, target, rest);
+    if (ownSource) {
+      const wrote = planYamlSettings(
+        edits,
+        ctx,
+        name,
+        {
+          ...target,
+          file: ownSource.file,
+          doc: ownSource.doc,
+          configMap: ownSource.configMap,
+          create: undefined,
+        },
+        rest,
+        isMeshKey,
+        ownSource.root,
+      );
+      const shared = `${target.file}#${target.doc}`;
+      const group = passing.get(shared) ?? {
+        keys: new Map<string, Set<string>>(),
+        written: [] as string[],
+      };
+      passing.set(shared, group);
+      group.keys.set(name, keysAfter(ownSource.root, rest));
+      if (wrote)
+        group.written.push(
+          `${name}'s in ConfigMap ${ownSource.configMap} in ${ownSource.file}`,
+        );
+      continue;
+    }
     if (target.format === 'env')
       planEnvSettings(edits, name, target, rest, isMeshKey);
     else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
   }
+  for (const { keys, written } of passing.values()) {
+    const target = ctx.settings.get([...keys.keys()][0])!;
+    if (!planPassingLines(edits, ctx, keys, isMeshKey) && !written.length)
+      continue;
+    ctx.notes.push(
+      `ConfigMap ${target.configMap} in ${
+        target.file
+      } passes each cluster's own values through (\`KEY: "\${KEY}"\`): the ClusterMesh entries are written where those come from${
+        written.length ? ` (${written.join('; ')})` : ''
+      }, with a line passing each through there, empty by default (\`\${KEY:=}\`) for a key some cluster has none of (its own FQDN under a peer's key).`,
+    );
+  }
+}
+
+/** The keys of a ConfigMap document once the changes are made. */
+function keysAfter(root: unknown, changes: readonly SettingChange[]) {
+  const data = getPath(root, ['data']);
+  const keys = new Set(isRecord(data) ? Object.keys(data) : []);
+  for (const c of changes)
+    if (c.value === undefined) keys.delete(c.key);
+    else keys.add(c.key);
+  return keys;
+}
+
+/**
+ * The lines of a shared settings ConfigMap passing each cluster's own
+ * ClusterMesh entries through (`KEY: "${KEY}"`): one per key some cluster
+ * has, with an empty default (`${KEY:=}`) where another has none (its own
+ * FQDN under a peer's key), which Flux would otherwise leave empty or,
+ * strict, fail on; none for a key no cluster has any more.
+ */
+function planPassingLines(
+  edits: EditSet,
+  ctx: ChangeContext,
+  clusters: ReadonlyMap<string, ReadonlySet<string>>,
+  isMeshKey: (key: string) => boolean,
+) {
+  const names = [...clusters.keys()];
+  const target = ctx.settings.get(names[0])!;
+  const root = ctx.mesh.byName.get(names[0])?.settingsObject?.object.source
+    .root;
+  const data = getPath(root, ['data']);
+  const written = isRecord(data) ? Object.keys(data) : [];
+  const keys = new Set(
+    [...written, ...[...clusters.values()].flatMap(k => [...k])].filter(
+      isMeshKey,
+    ),
+  );
+  const changes: SettingChange[] = [];
+  for (const key of keys) {
+    const having = names.filter(n => clusters.get(n)!.has(key));
+    const every = having.length === names.length;
+    const value = every ? `\${${key}}` : `\${${key}:=}`;
+    changes.push({
+      key,
+      value: having.length ? value : undefined,
+      why: () =>
+        having.length
+          ? `passes ${having.join(', ')}'s own ${key} through${
+              every
+                ? ''
+                : `, empty for ${names
+                    .filter(n => !having.includes(n))
+                    .join(', ')}, which has none`
+            }`
+          : `no cluster of ${names.join(', ')} has ${key} any more`,
+    });
+  }
+  return planYamlSettings(
+    edits,
+    ctx,
+    names.join(', '),
+    target,
+    changes,
+    isMeshKey,
+    root,
+  );
 }
 
 /**
@@ -390,17 +509,20 @@ function planYamlSettings(
   target: SettingsWriteTarget,
   changes: SettingChange[],
   isMeshKey: (key: string) => boolean,
-) {
+  /** The document as written, where it is not the cluster's settings object. */
+  writtenRoot?: unknown,
+): boolean {
   if (target.create && !edits.exists(target.file)) {
     createSettings(edits, cluster, target, changes);
-    return;
+    return true;
   }
-  const model = ctx.mesh.byName.get(cluster)!;
+  const model = ctx.mesh.byName.get(cluster);
   // the settings as written (before substitution), from the model
   const root =
-    model.settingsObject && model.settingsObject.object.source.index >= 0
+    writtenRoot ??
+    (model?.settingsObject && model.settingsObject.object.source.index >= 0
       ? model.settingsObject.object.source.root
-      : undefined;
+      : undefined);
   const written = getPath(root, ['data']);
   const data = isRecord(written) ? written : undefined;
   let needed = changes.filter(c =>
@@ -408,7 +530,7 @@ function planYamlSettings(
       ? data !== undefined && hasOwn(data, c.key)
       : data?.[c.key] !== c.value,
   );
-  if (!needed.length && data) return;
+  if (!needed.length && data) return false;
   const onLines =
     data !== undefined &&
     needed.every(c => c.value !== undefined && hasOwn(data, c.key)) &&
@@ -458,6 +580,7 @@ function planYamlSettings(
     edits.settle(target.file);
   }
   for (const c of needed) edits.reason(target.file, describe(c));
+  return needed.length > 0;
 }
 
 /**
