@@ -681,6 +681,49 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(body.data).toMatchObject({ args: [], tags: { team: 'a' } });
   });
 
+  it("leaves not evaluated, not failed, a value whose YAML depends on a variable not known here (Nomsplease's quoting by ${q:='})", () => {
+    const quoted = (knownValues: Record<string, string>) =>
+      render({
+        postBuild: `  postBuild:\n    substitute:\n      EXTENSIONS: |\n        [\n          { name: vector },\n          { name: cube }\n        ]\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n`,
+        app: target("  list: ${q:='}${EXTENSIONS:=}${q:='}\n"),
+        root: {
+          'externalsecret.yaml':
+            'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  dataFrom:\n    - extract: {key: cluster}\n',
+        },
+        renderer: { knownValues },
+      });
+    // the Secret's keys are not known: q may be one, its value not known
+    const unknown = quoted({});
+    expect(unknown.app.failed).toBe(false);
+    expect(
+      unknown.result.findings.map(f => [f.code, f.severity, located(f)]),
+    ).toEqual([
+      [
+        'not-evaluated',
+        'info',
+        `app/object.yaml:7 in ConfigMap default/target, applied by Kustomization flux-system/app: whether "\${q:='}\${EXTENSIONS:=}\${q:='}" stays valid YAML after substitution depends on the value of \${q}, not known here; Flux fails the Kustomization if it does not (q may come from Secret flux-system/cluster-secrets (from ExternalSecret flux-system/cluster-secrets))`,
+      ],
+    ]);
+    // with its value given, the quoting is evaluated: a quoted string (of
+    // the value's lines joined, as Flux joins them)
+    const known = quoted({ q: "'" });
+    expect(known.result.findings).toEqual([]);
+    expect(known.body.data.list).toBe('[  { name: vector },  { name: cube }]');
+  });
+
+  it("names every undefined variable of a script at once, with their lines, as one cause (blackjid's kopia CronJob)", () => {
+    const { app, result } = render({
+      postBuild: `  postBuild:\n    substitute:\n      APP: kopia\n`,
+      app: target(
+        '  sync.sh: |\n    mkdir -p ${CACHE_DIR}\n    echo ${APP}\n    kopia connect ${REPOSITORY}\n    kopia snapshot ${CACHE_DIR} --to ${BUCKET}\n',
+      ),
+    });
+    expect(app.failed).toBe(true);
+    expect(result.findings.map(located)).toEqual([
+      "app/object.yaml:8 in ConfigMap default/target, applied by Kustomization flux-system/app: ${CACHE_DIR}, ${REPOSITORY} and ${BUCKET} are not defined and have no default (a script's own variables? escape each as $${NAME} to keep it as written); Flux's strict substitution fails the Kustomization (lines 8, 10, 11)",
+    ]);
+  });
+
   it('fails when a value turns the YAML into something else, and warns when " #" becomes a comment', () => {
     const broken = render({
       postBuild: `  postBuild:\n    substitute:\n      V: "a: b"\n`,

@@ -1448,18 +1448,52 @@ export class FluxRenderer {
             const subject = `${describeObject(
               object,
             )}, applied by Kustomization ${spec.key}`;
+            if (problem.severity === 'info') {
+              const origin =
+                problem.variable && variables.get(problem.variable)?.origin;
+              findings.push({
+                code: 'not-evaluated',
+                severity: 'info',
+                cluster,
+                message: `in ${subject}: ${problem.message}${
+                  origin ? ` (${problem.variable} may come from ${origin})` : ''
+                }`,
+                location: where,
+                mayChange: true,
+                build: spec.key,
+              });
+              continue;
+            }
+            // several undefined in one value: each one's line
+            const lines = problem.variables
+              ?.map(
+                variable =>
+                  substitutionProblemAt(
+                    object,
+                    { ...problem, variable },
+                    undefined,
+                    this.#readText,
+                  ).line,
+              )
+              .filter((line): line is number => line !== undefined);
+            const linesNote =
+              lines && new Set(lines).size > 1
+                ? ` (lines ${[...new Set(lines)].join(', ')})`
+                : '';
             findings.push({
               code: 'substitution-failed',
               severity: problem.severity,
               cluster,
-              message: `in ${subject}: ${problem.message}`,
+              message: `in ${subject}: ${problem.message}${linesNote}`,
               location: where,
               cause: {
                 // one undefined variable is one cause wherever it is used;
                 // anything else is a cause where it stands
                 key:
                   problem.reason === 'undefined'
-                    ? `undefined:${problem.variable}`
+                    ? `undefined:${(
+                        problem.variables ?? [problem.variable]
+                      ).join(',')}`
                     : `${problem.reason}:${where.file}:${where.line}`,
                 message: problem.message,
                 subject,

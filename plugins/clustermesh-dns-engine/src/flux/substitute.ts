@@ -1,3 +1,4 @@
+import { secretPlaceholderPattern } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { ManifestObject } from '../core/manifest';
 import { isRecord, ObjectPath } from '../core/paths';
 import { ScalarAt, withScalarsAt } from '../yaml/lines';
@@ -42,18 +43,28 @@ export interface SubstitutedObject extends ManifestObject {
 /** @public */
 export interface SubstitutionProblem {
   path: (string | number)[];
-  severity: 'error' | 'warning';
+  /** `info`: not evaluated (what Flux does depends on a value not known here). */
+  severity: 'error' | 'warning' | 'info';
   /**
    * What went wrong: an undefined variable (strict mode), text that is not
-   * Flux's syntax, a value that breaks the YAML, or a value with " #".
+   * Flux's syntax, a value that breaks the YAML, or a value with " #";
+   * `unknown`: whether the value keeps the YAML valid depends on a
+   * variable whose value is not known here.
    */
   reason: SubstitutionFailure;
   message: string;
   variable?: string;
+  /** Every variable of the value that is not defined (`undefined`), when more than one. */
+  variables?: string[];
 }
 
 /** @public */
-export type SubstitutionFailure = 'undefined' | 'syntax' | 'yaml' | 'comment';
+export type SubstitutionFailure =
+  | 'undefined'
+  | 'syntax'
+  | 'yaml'
+  | 'comment'
+  | 'unknown';
 
 /** At most this much of a value is quoted in a message (a dashboard can be 300 kB). */
 const quoteLimit = 80;
@@ -185,15 +196,44 @@ function stringAt(plan: BodyPlan, path: ObjectPath): number | undefined {
   return undefined;
 }
 
+/**
+ * Every variable of a text that strict substitution finds undefined, in
+ * order, from the first: Flux stops at the first, so the owner would
+ * otherwise meet them one run at a time (a CronJob's shell script).
+ */
+function undefinedVariables(
+  text: string,
+  lookup: (name: string) => string | undefined,
+  first: string,
+): string[] {
+  const missing = [first];
+  const without = (name: string) =>
+    missing.includes(name) ? '' : lookup(name);
+  for (;;) {
+    const again = envsubst(text, without, { strict: true });
+    if (again.ok || !again.variable || missing.includes(again.variable))
+      return missing;
+    missing.push(again.variable);
+  }
+}
+
 /** The outcome of substituting one string, independent of where it stands. @internal */
 export type StringOutcome =
   | { kind: 'unchanged' }
-  | { kind: 'value'; value: unknown; variables: string[]; warning?: string }
+  | {
+      kind: 'value';
+      value: unknown;
+      variables: string[];
+      warning?: string;
+      /** Not evaluated: the YAML validity depends on a value not known here. */
+      unknown?: { message: string; variable: string };
+    }
   | {
       kind: 'error';
-      reason: Exclude<SubstitutionFailure, 'comment'>;
+      reason: Exclude<SubstitutionFailure, 'comment' | 'unknown'>;
       message: string;
       variable?: string;
+      variables?: string[];
     };
 
 /** Substitutes one string. @internal */
@@ -209,6 +249,22 @@ export function computeOutcome(
 ): StringOutcome {
   const result = envsubst(s.text, lookup, { strict, ...memo });
   if (!result.ok) {
+    const missing = result.variable
+      ? undefinedVariables(s.text, lookup, result.variable)
+      : [];
+    if (missing.length > 1)
+      return {
+        kind: 'error',
+        reason: 'undefined',
+        variable: missing[0],
+        variables: missing,
+        message: `${missing
+          .slice(0, -1)
+          .map(name => `\${${name}}`)
+          .join(', ')} and \${${
+          missing[missing.length - 1]
+        }} are not defined and have no default (a script's own variables? escape each as $\${NAME} to keep it as written); Flux's strict substitution fails the Kustomization`,
+      };
     return result.variable
       ? {
           kind: 'error',
@@ -236,6 +292,31 @@ export function computeOutcome(
     reparsed.ok &&
     reparsed.value !== null &&
     typeof reparsed.value === 'object';
+  // a value not known here (a Secret's) stands as its placeholder, whose
+  // text is no value of the cluster: what it does to the YAML is unknown
+  // (also where it came in a value of another variable)
+  const unknownValues = [
+    ...new Set(
+      [...result.output.matchAll(secretPlaceholderPattern)].map(m => m[1]),
+    ),
+  ];
+  if ((!reparsed.ok || keyCollection) && unknownValues.length) {
+    return {
+      kind: 'value',
+      value: result.output,
+      variables: result.variables,
+      unknown: {
+        variable: unknownValues[0],
+        message: `whether ${excerpt(
+          s.raw,
+        )} stays valid YAML after substitution depends on the value of ${unknownValues
+          .map(name => `\${${name}}`)
+          .join(
+            ', ',
+          )}, not known here; Flux fails the Kustomization if it does not`,
+      },
+    };
+  }
   if (!reparsed.ok || keyCollection) {
     return {
       kind: 'error',
@@ -309,9 +390,18 @@ export function substituteBody(
         reason: outcome.reason,
         message: outcome.message,
         variable: outcome.variable,
+        ...(outcome.variables && { variables: outcome.variables }),
       });
       return;
     }
+    if (outcome.unknown)
+      problems.push({
+        path: pathOf(plan, i),
+        severity: 'info',
+        reason: 'unknown',
+        message: outcome.unknown.message,
+        variable: outcome.unknown.variable,
+      });
     if (outcome.warning) {
       problems.push({
         path: pathOf(plan, i),

@@ -760,13 +760,20 @@ export function decideChange(
     configured,
     removed,
   );
-  const settled = passedThroughSettled(
+  const passedSettled = passedThroughSettled(
     mesh,
     settings,
     configured,
     removed,
     passedThroughOwn,
   );
+  const patchedSettled = patchedInlineSettled(
+    mesh,
+    settings,
+    configured,
+    removed,
+  );
+  const settled = new Set([...passedSettled, ...patchedSettled]);
   problems.push(
     ...sharedSettings(mesh, settings, configured, removed, [
       ...settled,
@@ -829,11 +836,18 @@ export function decideChange(
     bootstrapExplained: new Set(),
     notes: [
       ...ownPatchNotes(mesh, cilium, configured),
-      ...(settled.size
+      ...(passedSettled.size
         ? [
-            `${[...settled].join(
+            `${[...passedSettled].join(
               ', ',
             )}: the ClusterMesh entries pass through the shared settings ConfigMap from each cluster's own source already; the settings are left as they are.`,
+          ]
+        : []),
+      ...(patchedSettled.size
+        ? [
+            `${[...patchedSettled].join(
+              ', ',
+            )}: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, where Flux takes them over the shared settings; the settings are left as they are.`,
           ]
         : []),
       ...[...settings]
@@ -862,7 +876,7 @@ export function decideChange(
         ),
       ...unreadSettingsNotes(unreadSettings, configured),
       ...encryptedUnderNewSubstitution(settings, removed),
-      ...formNotes(forms, members, conventions.dns.mode),
+      ...formNotes(forms, members, conventions.dns.mode, settled),
       ...unknownRemoved.map(
         name =>
           `${name}: not a cluster of the repository, and no cluster knows it as a peer (${peerFqdnVariable(
@@ -1121,6 +1135,51 @@ function passedThroughSettled(
         values?.value(fqdn) !== undefined &&
         values.value(lbIp) !== undefined &&
         (ip === undefined || values.value(lbIp) === ip)
+      );
+    });
+    if (inPlace) clusters.forEach(c => settled.add(c));
+  }
+  return settled;
+}
+
+/**
+ * The clusters sharing a settings ConfigMap whose own values a parent's
+ * patch gives their Cilium Kustomization inline (see
+ * patchedSubstituteNote), where the ClusterMesh entries are there already
+ * for every one of them (Tanguille's copy, added by hand as the refusal
+ * advised): Flux takes those over the shared settings, which are left as
+ * they are, the rest of the change planned. Every cluster of that object
+ * or none.
+ */
+function patchedInlineSettled(
+  mesh: MeshModel,
+  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  configured: ReadonlyMap<string, { text: string }>,
+  removed: ReadonlySet<string>,
+): Set<string> {
+  const { conventions } = mesh;
+  const { fqdn, lbIp } = conventions.variables;
+  const settled = new Set<string>();
+  for (const clusters of sharedSettingsGroups(settings, removed)) {
+    const inPlace = clusters.every(name => {
+      const cluster = mesh.byName.get(name);
+      if (!cluster || !patchedSubstituteNote(mesh, cluster)) return false;
+      const variables = cluster.cilium?.appliedBy?.variables;
+      const inline = (key: string) =>
+        variables?.inline(key) && !variables.get(key)?.secret
+          ? variables.value(key)
+          : undefined;
+      const ip = configured.get(name)?.text;
+      return (
+        inline(fqdn) !== undefined &&
+        inline(lbIp) !== undefined &&
+        (ip === undefined || inline(lbIp) === ip) &&
+        clusters.every(
+          peer =>
+            peer === name ||
+            !configured.has(peer) ||
+            inline(peerFqdnVariable(conventions, peer)) !== undefined,
+        )
       );
     });
     if (inPlace) clusters.forEach(c => settled.add(c));
@@ -1421,11 +1480,14 @@ function formNotes(
   members: readonly string[],
   /** In manual mode the records are kept by hand: no DNSEndpoint takes the name. */
   mode: MeshConventions['dns']['mode'],
+  /** Clusters whose settings are left as they are: nothing is written there. */
+  settled: ReadonlySet<string>,
 ): string[] {
   const byWhy = new Map<string, { form: FqdnForm; clusters: string[] }>();
   for (const name of members) {
     const form = forms.get(name);
     if (!form) continue;
+    if (settled.has(name) && form.kind.startsWith('settings-')) continue;
     const why = form.why.replace(
       new RegExp(`(^|[^a-z0-9])${name}($|[^a-z0-9])`, 'g'),
       // {cluster}, as in the conventions' names: Markdown would eat <cluster>

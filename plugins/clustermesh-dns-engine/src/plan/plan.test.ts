@@ -467,6 +467,61 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(shared?.message).toMatch(
       /the last would win for all\); each cluster's own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium .* there by hand, or give each cluster a settings ConfigMap of its own/,
     );
+    // Tanguille's copy: the entries added there by hand, as advised: the
+    // settings are left, the rest planned
+    for (const [c, peer, net] of [
+      ['east', 'WEST', '10.70.1'],
+      ['west', 'EAST', '10.70.2'],
+    ] as const) {
+      const sync = `clusters/${c}/flux-system/gotk-sync.yaml`;
+      files[sync] += [
+        `              CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net`,
+        `              CILIUM_CLUSTERMESH_LB_IP: ${net}.10`,
+        `              CILIUM_CLUSTERMESH_${peer}_FQDN: clustermesh-${peer.toLowerCase()}.example.net`,
+        '',
+      ].join('\n');
+    }
+    const conventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
+      detectConventions(createRepoTree(files)),
+    );
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      "east, west: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, where Flux takes them over the shared settings; the settings are left as they are.",
+    );
+    expect(plan.decisions).not.toContainEqual(
+      expect.stringMatching(/written in the settings/),
+    );
+    const written = plan.edits.map(e => e.path);
+    expect(written).not.toContain('shared/cluster-settings.yaml');
+    expect(written.some(f => f.includes('gotk-sync'))).toBe(false);
+    expect(written.some(f => /cilium|helmrelease/.test(f))).toBe(true);
+    expect(
+      validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
+    // an IP other than the one written there: refused as before
+    expect(
+      planMeshDnsChange(
+        createRepoTree(files),
+        {
+          clusters: [
+            { name: 'east', ip: '10.70.1.11' },
+            { name: 'west', ip: '10.70.2.10' },
+          ],
+        },
+        conventions,
+      ).problems.map(p => p.field),
+    ).toContain('shared/cluster-settings.yaml');
   });
 
   it("keeps an empty list of the Cilium Kustomization's that a parent's patch appends to (`patches: []`)", () => {
