@@ -28,6 +28,34 @@ describe('cluster-id-unique', () => {
       .filter(c => c.ruleId === 'cluster-id-unique' && c.outcome === 'fail')
       .map(c => `${c.cluster}: ${c.message}`);
 
+  it('warns, beside its pass, where a bootstrap helmfile installs the values with cluster.id as a variable, which reaches that install as written', () => {
+    // lenaxia's copy: the ID a per-cluster variable in values the
+    // bootstrap helmfile reads as they are
+    const checks = exampleChecks(files => {
+      files['bootstrap/helmfile.yaml'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
+        '',
+      ].join('\n');
+    }).filter(c => c.ruleId === 'cluster-id-unique');
+    expect(checks.map(c => [c.cluster ?? '', c.outcome, c.severity])).toEqual([
+      ['apps', 'fail', 'warning'],
+      ['infra', 'fail', 'warning'],
+      ['', 'pass', 'info'],
+    ]);
+    expect(checks[0]).toMatchObject({
+      message:
+        'bootstrap/helmfile.yaml installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `id: ${CLUSTER_ID}` reaches that first install as written, which is no cluster.id (a number) until Flux reconciles the HelmRelease',
+      location: { file: exampleFile.helmRelease, line: 21 },
+    });
+    expect(checks[0].remediation).toMatch(
+      /^Have the bootstrap give the release the cluster's ID/,
+    );
+  });
+
   it('fails an ID outside 1..255, and says how to allow up to 511', () => {
     expect(failures(idOf('apps', '2', 'CLUSTER_ID: "300"'))).toEqual([
       'apps: cluster.id 300 is not within 1..255 (set clustermesh.maxConnectedClusters: 511 for more)',

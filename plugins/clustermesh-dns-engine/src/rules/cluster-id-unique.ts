@@ -5,7 +5,7 @@ import {
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason } from '../model/queries';
+import { ciliumUnavailableReason, lineAt } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule, q, sharedValues, writtenOutBecause } from './rule';
 
@@ -49,6 +49,8 @@ export const clusterIdUnique = defineMeshRule({
   description:
     "Each cluster of the mesh has its own Cilium `cluster.id`, from 1 to 255 (511 with `clustermesh.maxConnectedClusters: 511`): ClusterMesh tells the clusters' identities apart by it, and the chart's default, 0, is for a cluster outside any mesh.",
   remediation: (c, failure) => {
+    if (failure?.id === 'bootstrapVerbatim')
+      return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
     // a file a bootstrap helmfile installs as it is takes the number itself
     const literal = writtenOutBecause(c, failure);
     return literal && !literal.note
@@ -72,111 +74,143 @@ export const clusterIdUnique = defineMeshRule({
       'the cluster.id of {{clusters}} still holds a variable (substitution-complete says which): whether all cluster IDs differ cannot be told',
     noValues:
       'the Cilium values of {{clusters}} are not read here ({{reason}}): whether all cluster IDs differ cannot be told',
+    bootstrapVerbatim:
+      '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches that first install as written, which is no cluster.id (a number) until Flux reconciles the HelmRelease',
   },
   check(mesh, r) {
-    const out: CheckResult[] = [];
-    const ids = new Map(mesh.members.map(c => [c, clusterIdOf(c)]));
-    // where to change it: the setting substituted into it, else the values
-    const where = (c: ClusterModel) => {
-      const field = c.cilium?.object?.substitutedField?.([
-        'spec',
-        'values',
-        ...ciliumValuesPaths.clusterId,
-      ]);
-      const setting =
-        field?.variables.length === 1
-          ? c.settings.get(field.variables[0])
-          : undefined;
-      return setting?.location ?? c.cilium?.locate(ciliumValuesPaths.clusterId);
-    };
-    for (const [c, found] of ids) {
-      const rc = r.forCluster(c);
-      if (found.kind === 'notSet')
-        out.push(rc.fail('notSet', {}, c.cilium?.locate(['cluster'])));
-      else if (found.kind === 'invalid')
-        out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));
-      else if (found.kind === 'id') {
-        const max = maxIdOf(c);
-        if (found.id < 1 || found.id > max)
-          out.push(
-            rc.fail(
-              'outOfRange',
-              {
-                id: found.id,
-                max,
-                why:
-                  found.id > 255 && max === 255
-                    ? ' (set clustermesh.maxConnectedClusters: 511 for more)'
-                    : '',
-              },
-              where(c),
-            ),
-          );
-      }
-    }
-    const { distinct, shared } = sharedValues(mesh.members, c => {
-      const found = ids.get(c)!;
-      return found.kind === 'id' ? String(found.id) : undefined;
-    });
-    for (const { cluster, value, others, all } of shared) {
-      // one line of values every one of them applies (a shared HelmRelease
-      // with the number written out): one cause, said alike for each
-      const at = where(cluster);
-      const onePlace =
-        at !== undefined &&
-        all.every(o => {
-          const other = where(o);
-          return other?.file === at.file && other.line === at.line;
-        });
-      out.push(
-        onePlace
-          ? r.forCluster(cluster).fail(
-              'oneLine',
-              {
-                id: value,
-                clusters: all
-                  .map(o => o.name)
-                  .sort()
-                  .join(', '),
-              },
+    // a bootstrap installs the values as they are: the ID as written, a
+    // variable, reaches that first install (lenaxia's copy)
+    const verbatim: CheckResult[] = [];
+    for (const c of mesh.members) {
+      if (!c.cilium || c.cilium.kind === 'values-file') continue;
+      const at = c.cilium.locate(ciliumValuesPaths.clusterId);
+      const written = at && lineAt(mesh.repository, at);
+      const helmfiles = written?.includes('${')
+        ? mesh.repository.readByBootstrap(at!.file)
+        : [];
+      if (helmfiles.length)
+        verbatim.push(
+          r
+            .forCluster(c)
+            .warn(
+              'bootstrapVerbatim',
+              { helmfile: helmfiles.join(', '), line: written!.trim() },
               at,
-            )
-          : r.forCluster(cluster).fail('shared', { id: value, others }, at),
-      );
-    }
-    if (out.length) return out;
-    const unknown = mesh.members.filter(c => ids.get(c)!.kind === 'unknown');
-    if (unknown.length)
-      return [
-        r.notEvaluated('unknown', {
-          clusters: unknown.map(c => c.name).join(', '),
-          variables: [
-            ...new Set(
-              unknown.flatMap(c => {
-                const found = ids.get(c)!;
-                return found.kind === 'unknown' ? found.variables : [];
-              }),
             ),
-          ].join(', '),
-        }),
-      ];
-    const noValues = mesh.members.filter(c => ids.get(c)!.kind === 'noValues');
-    if (noValues.length)
-      return [
-        r.notEvaluated('noValues', {
-          clusters: noValues.map(c => c.name).join(', '),
-          reason: ciliumUnavailableReason(mesh, noValues[0]),
-        }),
-      ];
-    const unresolved = mesh.members.filter(
-      c => ids.get(c)!.kind === 'unresolved',
-    );
-    if (unresolved.length)
-      return [
-        r.notEvaluated('unresolved', {
-          clusters: unresolved.map(c => c.name).join(', '),
-        }),
-      ];
-    return [r.pass('unique', { count: distinct })];
+        );
+    }
+    return [...verdicts(), ...verbatim];
+
+    /** The rule's failures, else what it could not tell, else its pass. */
+    function verdicts(): CheckResult[] {
+      const out: CheckResult[] = [];
+      const ids = new Map(mesh.members.map(c => [c, clusterIdOf(c)]));
+      // where to change it: the setting substituted into it, else the values
+      const where = (c: ClusterModel) => {
+        const field = c.cilium?.object?.substitutedField?.([
+          'spec',
+          'values',
+          ...ciliumValuesPaths.clusterId,
+        ]);
+        const setting =
+          field?.variables.length === 1
+            ? c.settings.get(field.variables[0])
+            : undefined;
+        return (
+          setting?.location ?? c.cilium?.locate(ciliumValuesPaths.clusterId)
+        );
+      };
+      for (const [c, found] of ids) {
+        const rc = r.forCluster(c);
+        if (found.kind === 'notSet')
+          out.push(rc.fail('notSet', {}, c.cilium?.locate(['cluster'])));
+        else if (found.kind === 'invalid')
+          out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));
+        else if (found.kind === 'id') {
+          const max = maxIdOf(c);
+          if (found.id < 1 || found.id > max)
+            out.push(
+              rc.fail(
+                'outOfRange',
+                {
+                  id: found.id,
+                  max,
+                  why:
+                    found.id > 255 && max === 255
+                      ? ' (set clustermesh.maxConnectedClusters: 511 for more)'
+                      : '',
+                },
+                where(c),
+              ),
+            );
+        }
+      }
+      const { distinct, shared } = sharedValues(mesh.members, c => {
+        const found = ids.get(c)!;
+        return found.kind === 'id' ? String(found.id) : undefined;
+      });
+      for (const { cluster, value, others, all } of shared) {
+        // one line of values every one of them applies (a shared HelmRelease
+        // with the number written out): one cause, said alike for each
+        const at = where(cluster);
+        const onePlace =
+          at !== undefined &&
+          all.every(o => {
+            const other = where(o);
+            return other?.file === at.file && other.line === at.line;
+          });
+        out.push(
+          onePlace
+            ? r.forCluster(cluster).fail(
+                'oneLine',
+                {
+                  id: value,
+                  clusters: all
+                    .map(o => o.name)
+                    .sort()
+                    .join(', '),
+                },
+                at,
+              )
+            : r.forCluster(cluster).fail('shared', { id: value, others }, at),
+        );
+      }
+      if (out.length) return out;
+      const unknown = mesh.members.filter(c => ids.get(c)!.kind === 'unknown');
+      if (unknown.length)
+        return [
+          r.notEvaluated('unknown', {
+            clusters: unknown.map(c => c.name).join(', '),
+            variables: [
+              ...new Set(
+                unknown.flatMap(c => {
+                  const found = ids.get(c)!;
+                  return found.kind === 'unknown' ? found.variables : [];
+                }),
+              ),
+            ].join(', '),
+          }),
+        ];
+      const noValues = mesh.members.filter(
+        c => ids.get(c)!.kind === 'noValues',
+      );
+      if (noValues.length)
+        return [
+          r.notEvaluated('noValues', {
+            clusters: noValues.map(c => c.name).join(', '),
+            reason: ciliumUnavailableReason(mesh, noValues[0]),
+          }),
+        ];
+      const unresolved = mesh.members.filter(
+        c => ids.get(c)!.kind === 'unresolved',
+      );
+      if (unresolved.length)
+        return [
+          r.notEvaluated('unresolved', {
+            clusters: unresolved.map(c => c.name).join(', '),
+          }),
+        ];
+      return [r.pass('unique', { count: distinct })];
+    }
   },
 });
