@@ -2030,3 +2030,59 @@ export function membersByFqdn(mesh: MeshModel): Map<string, ClusterModel> {
   }
   return found;
 }
+
+/**
+ * Where a Kustomization that does not substitute is left out, by a label of
+ * its own, of the substitution its parent's patch gives its children
+ * (jsenecal: `labelSelector: substitution.flux.home.arpa/disabled notin
+ * (true)` on a patch adding `postBuild`, the child labelled `"true"`): the
+ * parent, the selector, and the label with its line. Undefined otherwise.
+ *
+ * @public
+ */
+export function substitutionOptOut(
+  c: ClusterModel,
+  kustomization: RenderedKustomization,
+):
+  | {
+      parent: string;
+      selector: string;
+      label: string;
+      location?: SourceLocation;
+    }
+  | undefined {
+  const parent = c.render.kustomizations.find(
+    k => k.key === kustomization.parent,
+  );
+  const declared = kustomization.object;
+  const patches = getPath(parent?.object?.body, ['spec', 'patches']);
+  if (!parent || !declared || !Array.isArray(patches)) return undefined;
+  const labels = stringMapAt(declared.body, 'metadata', 'labels');
+  for (const entry of patches) {
+    const target = isRecord(entry) ? entry.target : undefined;
+    const text = isRecord(entry) ? entry.patch : undefined;
+    if (
+      !isRecord(target) ||
+      typeof target.labelSelector !== 'string' ||
+      (target.kind !== undefined && target.kind !== 'Kustomization') ||
+      target.name !== undefined ||
+      typeof text !== 'string' ||
+      !text.includes('postBuild')
+    )
+      continue;
+    const parsed = parseSelectorString(target.labelSelector);
+    if ('error' in parsed) continue;
+    // the requirement its own label fails
+    const failing = parsed.requirements.find(
+      r => r.key in labels && !requirementsAdmit([r], labels),
+    );
+    if (!failing || requirementsAdmit(parsed.requirements, labels)) continue;
+    return {
+      parent: parent.key,
+      selector: target.labelSelector,
+      label: `${failing.key}: ${JSON.stringify(labels[failing.key])}`,
+      location: locate(declared, ['metadata', 'labels', failing.key]),
+    };
+  }
+  return undefined;
+}

@@ -208,6 +208,54 @@ describe('substitution-complete', () => {
     ]);
   });
 
+  it("names the label that leaves the Kustomization out of its parent's substitution patch as the cause (jsenecal's opt-out label)", () => {
+    const checks = exampleChecks(files => {
+      const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
+      files[ks] = files[ks]
+        .replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n')
+        .replace(
+          '  namespace: flux-system\n',
+          '  namespace: flux-system\n  labels:\n    substitution.flux.home.arpa/disabled: "true"\n',
+        );
+      const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
+      files[sync] += [
+        '  patches:',
+        '    - patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata:',
+        '          name: not-used',
+        '        spec:',
+        '          postBuild:',
+        '            substituteFrom:',
+        '              - kind: ConfigMap',
+        '                name: cluster-settings',
+        '              - kind: Secret',
+        '                name: cluster-secrets',
+        '      target:',
+        '        group: kustomize.toolkit.fluxcd.io',
+        '        kind: Kustomization',
+        '        labelSelector: substitution.flux.home.arpa/disabled notin (true)',
+        '',
+      ].join('\n');
+    }).filter(
+      c =>
+        c.cluster === 'infra' &&
+        c.ruleId === 'substitution-complete' &&
+        c.outcome === 'fail',
+    );
+    expect(checks.map(c => c.message)).toEqual([
+      expect.stringMatching(
+        /^an unresolved variable is left in \d+ values: .*: Kustomization flux-system\/cluster-infra-infrastructure, which applies .*, does not substitute, left out by its label `substitution\.flux\.home\.arpa\/disabled: "true"` of the substitution the patch of Kustomization flux-system\/flux-system gives its children \(labelSelector `substitution\.flux\.home\.arpa\/disabled notin \(true\)`\)$/,
+      ),
+    ]);
+    expect(checks[0].location).toEqual({
+      file: 'kubernetes/clusters/infra/infrastructure.yaml',
+      line: 8,
+    });
+    expect(checks[0].remediation).toMatch(/^Take that label out/);
+  });
+
   it('counts a finding that a failed check names as its cause once in the summary', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', withoutLbIp),

@@ -18,6 +18,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import {
   filesReadByRules,
   meshEntriesOf,
+  substitutionOptOut,
   unsubstitutedSettingsHint,
   valuesFileFilling,
 } from '../model/queries';
@@ -32,6 +33,8 @@ export const substitutionComplete = defineClusterRule({
   description:
     'No `${VAR}` is left unresolved in anything the rules read, and no post-build substitution of the cluster fails (strict mode, invalid names, broken YAML).',
   remediation: (c, failure) => {
+    if (failure?.id === 'optedOut')
+      return "Take that label out of the Kustomization's declaration (or give it a value the patch's labelSelector admits), so that the parent's patch gives it the substitution; or add `postBuild.substituteFrom` to it.";
     if (failure?.id === 'plainFile')
       return 'Write the values out in the Cilium values file: Flux does not substitute a plain values file, and what installs it from the repository (a bootstrap) takes `${VAR}` as written.';
     return failure?.id === 'unsubstituted' ||
@@ -48,6 +51,8 @@ export const substitutionComplete = defineClusterRule({
       '{{what}} {{value}} still holds an unresolved variable: Kustomization {{by}}, which applies it, does not substitute (no spec.postBuild){{defined}}',
     unsubstitutedMany:
       'an unresolved variable is left in {{count:value}}: {{values}}; Kustomization {{by}}, which applies {{first}}, does not substitute (no spec.postBuild){{defined}}',
+    optedOut:
+      '{{left}}: Kustomization {{by}}, which applies {{first}}, does not substitute, left out by its label {{label}} of the substitution the patch of Kustomization {{parent}} gives its children (labelSelector {{selector}})',
     plainFile:
       '{{values}} {{hold}} an unresolved variable: {{file}} is a plain values file, which Flux does not substitute',
     templated:
@@ -61,12 +66,14 @@ export const substitutionComplete = defineClusterRule({
     'unresolvedMany',
     'unsubstituted',
     'unsubstitutedMany',
+    'optedOut',
   ],
   variables: [
     'unresolved',
     'unresolvedMany',
     'unsubstituted',
     'unsubstitutedMany',
+    'optedOut',
   ],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
@@ -275,13 +282,34 @@ export const substitutionComplete = defineClusterRule({
           ),
         ),
       ];
+      const optOut = substitutionOptOut(c, by.by!);
       const held = variables.filter(v => c.settings.value(v) !== undefined);
       const defined = held.length
         ? `, though ${held.join(', ')} ${
             held.length === 1 ? 'is' : 'are'
           } in the cluster's settings`
         : '';
-      if (unresolvedCount === 1)
+      if (optOut)
+        out.push(
+          r.fail(
+            'optedOut',
+            {
+              left:
+                unresolvedCount === 1
+                  ? `${by.what} ${q(
+                      by.value,
+                    )} still holds an unresolved variable`
+                  : `an unresolved variable is left in ${unresolvedCount} values: ${unresolvedList()}`,
+              by: by.by!.key,
+              first: `${by.what} ${q(by.value)}`,
+              label: `\`${optOut.label}\``,
+              parent: optOut.parent,
+              selector: `\`${optOut.selector}\``,
+            },
+            optOut.location ?? by.where(),
+          ),
+        );
+      else if (unresolvedCount === 1)
         out.push(
           r.fail(
             'unsubstituted',
