@@ -25,6 +25,8 @@ describe('formatMessage', () => {
       'knows its 0 peers by FQDN',
     );
     expect(formatMessage('{{n:LB IP}}', { n: 3 })).toBe('3 LB IPs');
+    // judged on KeyboardDabbler: "4 addresss"
+    expect(formatMessage('{{n:address}}', { n: 4 })).toBe('4 addresses');
   });
 
   it('refuses a template whose value is missing (a bug of the rule)', () =>

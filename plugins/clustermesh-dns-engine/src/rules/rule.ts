@@ -165,7 +165,9 @@ export function formatMessage(template: string, data: MessageData = {}) {
         throw new Error(`message "${template}" needs a value for ${name}`);
       const value = data[name];
       if (noun === undefined) return String(value);
-      return `${value} ${value === 1 ? noun : `${noun}s`}`;
+      if (value === 1) return `${value} ${noun}`;
+      // address → addresses, but LB IP → LB IPs
+      return `${value} ${noun}${/(s|x|z|ch|sh)$/.test(noun) ? 'es' : 's'}`;
     },
   );
 }
