@@ -705,6 +705,8 @@ export function decideChange(
   const forms = new Map<string, FqdnForm>();
   /** Clusters whose settings nothing reads, and why. */
   const unreadSettings = new Map<string, string>();
+  /** Clusters whose entries a parent's patch gives inline already. */
+  const patchedSettled = new Set<string>();
   const writing = [...members, ...[...removed].filter(r => mesh.byName.has(r))];
   for (const name of writing) {
     const cluster = mesh.byName.get(name)!;
@@ -723,21 +725,33 @@ export function decideChange(
           cilium,
           readByBootstrap,
         ));
+    // the entries in place where a parent's patch gives the Cilium
+    // Kustomization its values inline (Tanguille's, judahrand's and
+    // MaksimShakavin's copies, added by hand): Flux takes those over any
+    // settings, which need nothing
+    const patched =
+      !unread &&
+      !removed.has(name) &&
+      patchedEntriesInPlace(mesh, name, configured, [...configured.keys()]);
+    if (patched) patchedSettled.add(name);
     if (unread) unreadSettings.set(name, unread);
     else if ('problem' in target) {
-      // one settings object shared by the clusters is one problem; none
-      // while the Cilium values are not found (a plain values file, once
-      // named, may need none)
-      if (
-        !withoutValues.has(name) &&
-        needsSettings(name, configured, members, removed) &&
-        !problems.some(
-          p => p.field === target.file && p.message === target.problem,
+      if (!patched) {
+        // one settings object shared by the clusters is one problem; none
+        // while the Cilium values are not found (a plain values file, once
+        // named, may need none)
+        if (
+          !withoutValues.has(name) &&
+          needsSettings(name, configured, members, removed) &&
+          !problems.some(
+            p => p.field === target.file && p.message === target.problem,
+          )
         )
-      )
-        problems.push({ field: target.file, message: target.problem });
-      continue;
-    } else settings.set(name, target);
+          problems.push({ field: target.file, message: target.problem });
+        continue;
+      }
+      // nor a settings file to create for it
+    } else if (!(patched && target.create)) settings.set(name, target);
     if (removed.has(name)) continue;
     // no settings to create where nothing reads them: the values are
     // written out
@@ -766,12 +780,6 @@ export function decideChange(
     configured,
     removed,
     passedThroughOwn,
-  );
-  const patchedSettled = patchedInlineSettled(
-    mesh,
-    settings,
-    configured,
-    removed,
   );
   const settled = new Set([...passedSettled, ...patchedSettled]);
   problems.push(
@@ -847,7 +855,7 @@ export function decideChange(
         ? [
             `${[...patchedSettled].join(
               ', ',
-            )}: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, where Flux takes them over the shared settings; the settings are left as they are.`,
+            )}: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, which Flux takes over any settings; no settings are written.`,
           ]
         : []),
       ...[...settings]
@@ -1143,48 +1151,38 @@ function passedThroughSettled(
 }
 
 /**
- * The clusters sharing a settings ConfigMap whose own values a parent's
- * patch gives their Cilium Kustomization inline (see
- * patchedSubstituteNote), where the ClusterMesh entries are there already
- * for every one of them (Tanguille's copy, added by hand as the refusal
- * advised): Flux takes those over the shared settings, which are left as
- * they are, the rest of the change planned. Every cluster of that object
- * or none.
+ * Whether a parent's patch gives the cluster's Cilium Kustomization its
+ * values inline (see patchedSubstituteNote) with the ClusterMesh entries
+ * among them: its FQDN, the LB IP asked (if any), and the FQDN of each
+ * configured peer of `peers`.
  */
-function patchedInlineSettled(
+function patchedEntriesInPlace(
   mesh: MeshModel,
-  settings: ReadonlyMap<string, SettingsWriteTarget>,
+  name: string,
   configured: ReadonlyMap<string, { text: string }>,
-  removed: ReadonlySet<string>,
-): Set<string> {
+  peers: readonly string[],
+): boolean {
   const { conventions } = mesh;
   const { fqdn, lbIp } = conventions.variables;
-  const settled = new Set<string>();
-  for (const clusters of sharedSettingsGroups(settings, removed)) {
-    const inPlace = clusters.every(name => {
-      const cluster = mesh.byName.get(name);
-      if (!cluster || !patchedSubstituteNote(mesh, cluster)) return false;
-      const variables = cluster.cilium?.appliedBy?.variables;
-      const inline = (key: string) =>
-        variables?.inline(key) && !variables.get(key)?.secret
-          ? variables.value(key)
-          : undefined;
-      const ip = configured.get(name)?.text;
-      return (
-        inline(fqdn) !== undefined &&
-        inline(lbIp) !== undefined &&
-        (ip === undefined || inline(lbIp) === ip) &&
-        clusters.every(
-          peer =>
-            peer === name ||
-            !configured.has(peer) ||
-            inline(peerFqdnVariable(conventions, peer)) !== undefined,
-        )
-      );
-    });
-    if (inPlace) clusters.forEach(c => settled.add(c));
-  }
-  return settled;
+  const cluster = mesh.byName.get(name);
+  if (!cluster || !patchedSubstituteNote(mesh, cluster)) return false;
+  const variables = cluster.cilium?.appliedBy?.variables;
+  const inline = (key: string) =>
+    variables?.inline(key) && !variables.get(key)?.secret
+      ? variables.value(key)
+      : undefined;
+  const ip = configured.get(name)?.text;
+  return (
+    inline(fqdn) !== undefined &&
+    inline(lbIp) !== undefined &&
+    (ip === undefined || inline(lbIp) === ip) &&
+    peers.every(
+      peer =>
+        peer === name ||
+        !configured.has(peer) ||
+        inline(peerFqdnVariable(conventions, peer)) !== undefined,
+    )
+  );
 }
 
 /** Why each cluster's own source of passed-through settings is not written here. */

@@ -497,7 +497,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     );
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
-      "east, west: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, where Flux takes them over the shared settings; the settings are left as they are.",
+      "east, west: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, which Flux takes over any settings; no settings are written.",
     );
     expect(plan.decisions).not.toContainEqual(
       expect.stringMatching(/written in the settings/),
@@ -508,6 +508,40 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(written.some(f => /cilium|helmrelease/.test(f))).toBe(true);
     expect(
       validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
+    // judahrand's and MaksimShakavin's copies: no settings ConfigMap at
+    // all, the entries in the patch alone
+    const alone = { ...files };
+    delete alone['shared/cluster-settings.yaml'];
+    for (const c of ['east', 'west'])
+      alone[`clusters/${c}/kustomization.yaml`] = alone[
+        `clusters/${c}/kustomization.yaml`
+      ].replace('  - ../../shared/cluster-settings.yaml\n', '');
+    alone['shared/kube-system.yaml'] = alone['shared/kube-system.yaml'].replace(
+      '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
+      '',
+    );
+    const aloneRun = applied(
+      alone,
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(aloneRun.plan.problems).toEqual([]);
+    expect(aloneRun.plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^east, west: the ClusterMesh entries are in the postBuild\.substitute a parent's patch gives/,
+      ),
+    );
+    expect(
+      aloneRun.plan.edits.some(e => /settings|gotk-sync/.test(e.path)),
+    ).toBe(false);
+    expect(
+      validateMesh(createRepoTree(aloneRun.after), conventions).summary.errors,
     ).toBe(0);
     // an IP other than the one written there: refused as before
     expect(
