@@ -5384,18 +5384,20 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       CILIUM_CLUSTERMESH_LB_IP: '10.70.1.10',
       CILIUM_CLUSTERMESH_WEST_FQDN: 'clustermesh-west.example.net',
       CILIUM_CLUSTERMESH_NORTH_FQDN: 'clustermesh-north.example.net',
+      // every key the shared lines pass, its own FQDN under its own too
+      CILIUM_CLUSTERMESH_EAST_FQDN: 'clustermesh-east.example.net',
     });
-    // every cluster has its FQDN and LB IP; a peer's key is empty for
-    // the cluster it names
+    // one line per key, each cluster's own passed through, no default
+    // (an empty value would be YAML's null once kustomize drops quotes)
     expect(data('apps/shared/cluster-settings.yaml')).toEqual({
       CLUSTER_NAME: '${CLUSTER_NAME}',
       LB_CIDR: '${LB_CIDR}',
       CLUSTER_ID: '${CLUSTER_ID}',
       CILIUM_CLUSTERMESH_FQDN: '${CILIUM_CLUSTERMESH_FQDN}',
       CILIUM_CLUSTERMESH_LB_IP: '${CILIUM_CLUSTERMESH_LB_IP}',
-      CILIUM_CLUSTERMESH_WEST_FQDN: '${CILIUM_CLUSTERMESH_WEST_FQDN:=}',
-      CILIUM_CLUSTERMESH_NORTH_FQDN: '${CILIUM_CLUSTERMESH_NORTH_FQDN:=}',
-      CILIUM_CLUSTERMESH_EAST_FQDN: '${CILIUM_CLUSTERMESH_EAST_FQDN:=}',
+      CILIUM_CLUSTERMESH_WEST_FQDN: '${CILIUM_CLUSTERMESH_WEST_FQDN}',
+      CILIUM_CLUSTERMESH_NORTH_FQDN: '${CILIUM_CLUSTERMESH_NORTH_FQDN}',
+      CILIUM_CLUSTERMESH_EAST_FQDN: '${CILIUM_CLUSTERMESH_EAST_FQDN}',
     });
     // written in the file's own quoting
     expect(after['apps/shared/cluster-settings.yaml']).toContain(
@@ -5428,6 +5430,12 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(
       parse(gone.after['clusters/east/cluster-settings.yaml']).data,
     ).not.toHaveProperty('CILIUM_CLUSTERMESH_NORTH_FQDN');
+    // north keeps what the lines still pass, not its own key any more
+    const north = parse(
+      gone.after['clusters/north/cluster-settings.yaml'],
+    ).data;
+    expect(north).toHaveProperty('CILIUM_CLUSTERMESH_FQDN');
+    expect(north).not.toHaveProperty('CILIUM_CLUSTERMESH_NORTH_FQDN');
     const shared = parse(gone.after['apps/shared/cluster-settings.yaml']).data;
     expect(shared.CILIUM_CLUSTERMESH_NORTH_FQDN).toBeUndefined();
     expect(shared.CILIUM_CLUSTERMESH_FQDN).toBe('${CILIUM_CLUSTERMESH_FQDN}');

@@ -15,6 +15,7 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import {
   ChangeContext,
+  OwnSettingsSource,
   peerFqdnWhereWritten,
   peersAfter,
   settingsFqdn,
@@ -95,11 +96,8 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
   const { variables } = conventions;
   const { peerVariable } = ctx;
   const isMeshKey = isClusterMeshVariable(conventions);
-  /** The keys each cluster's own source holds after the change, by the shared settings passing them through. */
-  const passing = new Map<
-    string,
-    { keys: Map<string, Set<string>>; written: string[] }
-  >();
+  /** The clusters whose entries a shared ConfigMap passes through, by that object, with their changes. */
+  const passing = new Map<string, PassedThrough[]>();
   for (const [name, target] of ctx.settings) {
     // passed through a shared ConfigMap, the entries there already
     if (ctx.settledSettings.has(name)) continue;
@@ -184,50 +182,28 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     if (target.format === 'inline') continue;
     if (cluster) refuseOverridden(cluster, target, rest);
     if (ownSource) {
-      const wrote = planYamlSettings(
-        edits,
-        ctx,
-        name,
-        {
-          ...target,
-          file: ownSource.file,
-          doc: ownSource.doc,
-          configMap: ownSource.configMap,
-          create: undefined,
-        },
-        rest,
-        isMeshKey,
-        ownSource.root,
-      );
       const shared = `${target.file}#${target.doc}`;
-      const group = passing.get(shared) ?? {
-        keys: new Map<string, Set<string>>(),
-        written: [] as string[],
-      };
-      passing.set(shared, group);
-      group.keys.set(name, keysAfter(ownSource.root, rest));
-      if (wrote)
-        group.written.push(
-          `${name}'s in ConfigMap ${ownSource.configMap} in ${ownSource.file}`,
-        );
+      passing.set(shared, [
+        ...(passing.get(shared) ?? []),
+        { name, target, own: ownSource, changes: rest },
+      ]);
       continue;
     }
     if (target.format === 'env')
       planEnvSettings(edits, name, target, rest, isMeshKey);
     else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
   }
-  for (const { keys, written } of passing.values()) {
-    const target = ctx.settings.get([...keys.keys()][0])!;
-    if (!planPassingLines(edits, ctx, keys, isMeshKey) && !written.length)
-      continue;
-    ctx.notes.push(
-      `ConfigMap ${target.configMap} in ${
-        target.file
-      } passes each cluster's own values through (\`KEY: "\${KEY}"\`): the ClusterMesh entries are written where those come from${
-        written.length ? ` (${written.join('; ')})` : ''
-      }, with a line passing each through there, empty by default (\`\${KEY:=}\`) for a key some cluster has none of (its own FQDN under a peer's key).`,
-    );
-  }
+  for (const clusters of passing.values())
+    planPassedThrough(edits, ctx, clusters, isMeshKey);
+}
+
+/** A cluster whose entries a shared ConfigMap passes through, and its changes. */
+interface PassedThrough {
+  name: string;
+  /** The shared settings. */
+  target: SettingsWriteTarget;
+  own: OwnSettingsSource;
+  changes: SettingChange[];
 }
 
 /** The keys of a ConfigMap document once the changes are made. */
@@ -241,57 +217,130 @@ function keysAfter(root: unknown, changes: readonly SettingChange[]) {
 }
 
 /**
- * The lines of a shared settings ConfigMap passing each cluster's own
- * ClusterMesh entries through (`KEY: "${KEY}"`): one per key some cluster
- * has, with an empty default (`${KEY:=}`) where another has none (its own
- * FQDN under a peer's key), which Flux would otherwise leave empty or,
- * strict, fail on; none for a key no cluster has any more.
+ * The clusters sharing a settings ConfigMap that passes each one's values
+ * through (`KEY: "${KEY}"`): each cluster's entries go in its own
+ * ConfigMap, and the shared one gets a line per key, for every cluster.
+ * So each cluster holds every key passed: the peers' FQDNs all, its own
+ * under its own peer key too (its agent skips its own entry), as the
+ * owners who wrote this layout by hand did; a line no cluster staying in
+ * the mesh needs goes, and a cluster leaving keeps the keys the lines
+ * still pass (Flux, strict, fails on a line whose variable it lacks, or
+ * else writes an empty value).
  */
-function planPassingLines(
+function planPassedThrough(
   edits: EditSet,
   ctx: ChangeContext,
-  clusters: ReadonlyMap<string, ReadonlySet<string>>,
+  clusters: PassedThrough[],
   isMeshKey: (key: string) => boolean,
 ) {
-  const names = [...clusters.keys()];
-  const target = ctx.settings.get(names[0])!;
-  const root = ctx.mesh.byName.get(names[0])?.settingsObject?.object.source
-    .root;
-  const data = getPath(root, ['data']);
-  const written = isRecord(data) ? Object.keys(data) : [];
-  const keys = new Set(
-    [...written, ...[...clusters.values()].flatMap(k => [...k])].filter(
-      isMeshKey,
+  const { target } = clusters[0];
+  const staying = clusters.filter(c => !ctx.removed.has(c.name));
+  const lines = new Set(
+    staying
+      .flatMap(c => [...keysAfter(c.own.root, c.changes)])
+      .filter(isMeshKey),
+  );
+  const peerOf = new Map(
+    [...new Set([...ctx.mesh.clusters.map(c => c.name), ...ctx.removed])].map(
+      peer => [ctx.peerVariable(peer), peer],
     ),
   );
-  const changes: SettingChange[] = [];
-  for (const key of keys) {
-    const having = names.filter(n => clusters.get(n)!.has(key));
-    const every = having.length === names.length;
-    const value = every ? `\${${key}}` : `\${${key}:=}`;
-    changes.push({
-      key,
-      value: having.length ? value : undefined,
-      why: () =>
-        having.length
-          ? `passes ${having.join(', ')}'s own ${key} through${
-              every
-                ? ''
-                : `, empty for ${names
-                    .filter(n => !having.includes(n))
-                    .join(', ')}, which has none`
-            }`
-          : `no cluster of ${names.join(', ')} has ${key} any more`,
-    });
+  const filled: string[] = [];
+  const written: string[] = [];
+  for (const c of clusters) {
+    const leaving = ctx.removed.has(c.name);
+    // a cluster leaving keeps what the lines still pass
+    const changes = c.changes.filter(
+      change =>
+        !(leaving && change.value === undefined && lines.has(change.key)),
+    );
+    // and its own FQDN under its own peer key goes with the line
+    const ownKey = ctx.peerVariable(c.name);
+    if (leaving && !lines.has(ownKey) && !changes.some(x => x.key === ownKey))
+      changes.push({
+        key: ownKey,
+        value: undefined,
+        why: () => `${c.name} leaves the mesh`,
+      });
+    const has = keysAfter(c.own.root, changes);
+    for (const key of lines) {
+      if (has.has(key)) continue;
+      const peer = peerOf.get(key);
+      const value = peer && settingsFqdn(ctx, c.name, peer);
+      if (!peer || value === undefined)
+        throw new PlanError(
+          c.own.file,
+          `${c.name}: ${key} is not in ConfigMap ${c.own.configMap} here, which the line of ${target.file} passes through for every cluster that applies it: Flux would leave it empty for ${c.name}, or, strict, fail its Kustomization`,
+          `Add ${key} for ${c.name} here by hand, then run the change again.`,
+        );
+      changes.push({
+        key,
+        value,
+        why: () =>
+          peer === c.name
+            ? `${c.name}: its own FQDN under its peer key, which ${target.file} passes through for every cluster (its agent skips its own entry)`
+            : `${c.name}: ${peer}'s FQDN, which ${target.file} passes through for every cluster`,
+      });
+      if (peer === c.name) filled.push(c.name);
+    }
+    if (
+      planYamlSettings(
+        edits,
+        ctx,
+        c.name,
+        {
+          ...c.target,
+          file: c.own.file,
+          doc: c.own.doc,
+          configMap: c.own.configMap,
+          create: undefined,
+        },
+        changes,
+        isMeshKey,
+        c.own.root,
+      )
+    )
+      written.push(
+        `${c.name}'s in ConfigMap ${c.own.configMap} in ${c.own.file}`,
+      );
   }
-  return planYamlSettings(
+  const root = ctx.mesh.byName.get(clusters[0].name)?.settingsObject?.object
+    .source.root;
+  const data = getPath(root, ['data']);
+  const passed = (isRecord(data) ? Object.keys(data) : []).filter(isMeshKey);
+  const names = clusters.map(c => c.name).join(', ');
+  const lineChanges: SettingChange[] = [...new Set([...passed, ...lines])].map(
+    key => ({
+      key,
+      value: lines.has(key) ? `\${${key}}` : undefined,
+      why: () =>
+        lines.has(key)
+          ? `passes each cluster's own ${key} through (${names})`
+          : `no cluster staying in the mesh has ${key}`,
+    }),
+  );
+  const linesWritten = planYamlSettings(
     edits,
     ctx,
-    names.join(', '),
+    names,
     target,
-    changes,
+    lineChanges,
     isMeshKey,
     root,
+  );
+  if (!written.length && !linesWritten) return;
+  ctx.notes.push(
+    `ConfigMap ${target.configMap} in ${
+      target.file
+    } passes each cluster's own values through (a \`KEY: \${KEY}\` line each): the ClusterMesh entries are written where those come from${
+      written.length ? ` (${written.join('; ')})` : ''
+    }, with a line passing each through there${
+      filled.length
+        ? `; every cluster holds every key passed, ${filled.join(
+            ', ',
+          )} its own FQDN under its own peer key too (its agent skips its own entry)`
+        : ''
+    }.`,
   );
 }
 
