@@ -2149,6 +2149,20 @@ describe('detectConventions', () => {
     expect(note(hosts)?.reason).toMatch(
       /; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places, e\.g\. apps\/grafana\/ingress\.yaml:7\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{BASE_DOMAIN\} names the clusters in that domain$/,
     );
+    // QNimbus: an app's host name substituted inline (GATUS_DOMAIN) does
+    // not hide the variable the host names end in
+    const gatus = { ...hosts };
+    for (const app of ['echo', 'whoami'])
+      gatus[`apps/${app}/ks.yaml`] = fluxKustomization(
+        app,
+        `./apps/${app}`,
+      ).replace(
+        '  prune: true\n',
+        `  prune: true\n  postBuild:\n    substitute:\n      GATUS_DOMAIN: ${app}.proxii.nl\n`,
+      );
+    expect(note(gatus)?.reason).toMatch(
+      /; 2 Flux Kustomizations substitute GATUS_DOMAIN \(2 values, e\.g\. echo\.proxii\.nl\) inline .*; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places/,
+    );
     // the domains the repository's ExternalDNS publish in, named as candidates
     const published = {
       ...files,
@@ -2162,6 +2176,16 @@ describe('detectConventions', () => {
     };
     expect(note(published)?.reason).toMatch(
       /appears nowhere in the repository: .*; the repository's ExternalDNS publish in public\.example \(HelmRelease network\/external-dns, clusters\/main\/external-dns\.yaml:\d+\), home\.example \(HelmRelease network\/external-dns, clusters\/raspi\/external-dns\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.<one of them> takes the one the ClusterMesh names belong in$/,
+    );
+    // QNimbus: four domains, none left out unsaid
+    const four = {
+      ...files,
+      'clusters/main/external-dns.yaml': externalDnsRelease('cloudflare', [
+        'domainFilters: [a.example, b.example, c.example, d.example]',
+      ]),
+    };
+    expect(note(four)?.reason).toMatch(
+      /publish in a\.example \(.*\), b\.example \(.*\), c\.example \(.*\) and d\.example: fqdnTemplate/,
     );
     expect(note(files, { SECRET_DOMAIN: 'ok8.sh' })).toBeUndefined();
     // documentation that quotes it defines nothing; a Secret that holds it does

@@ -1242,7 +1242,10 @@ export function detectConventions(
     if (absent.length) {
       const candidate = domainVariable(references);
       const domains = publishedDomains(deployments);
-      const hosts = candidate ? undefined : hostDomainVariable(tree, cache);
+      // also beside a variable some Kustomizations substitute inline, which
+      // may be one app's host name (QNimbus' GATUS_DOMAIN, echo.proxii.nl)
+      const host = hostDomainVariable(tree, cache);
+      const hosts = host?.name !== candidate?.name ? host : undefined;
       // the default kept: what was found is only that it cannot hold
       kept(
         'fqdnTemplate',
@@ -1280,10 +1283,16 @@ export function detectConventions(
         }${
           domains.length
             ? `; the repository's ExternalDNS publish in ${domains
+                .slice(0, 3)
                 .map(d => `${d.domain} (${d.deployment}, ${where(d.location)})`)
-                .join(
-                  ', ',
-                )}: fqdnTemplate: clustermesh-{cluster}.<one of them> takes the one the ClusterMesh names belong in`
+                .join(', ')}${
+                domains.length > 3
+                  ? ` and ${domains
+                      .slice(3)
+                      .map(d => d.domain)
+                      .join(', ')}`
+                  : ''
+              }: fqdnTemplate: clustermesh-{cluster}.<one of them> takes the one the ClusterMesh names belong in`
             : ''
         }`,
       );
@@ -1467,7 +1476,7 @@ function publishedDomains(deployments: readonly ExternalDnsDeployment[]) {
           location: d.location,
         });
     }
-  return [...found.values()].slice(0, 3);
+  return [...found.values()];
 }
 
 /**
