@@ -31,6 +31,7 @@ import {
   FqdnForm,
   fqdnForm,
   hasSecretPlaceholder,
+  passedThrough,
   patchedSubstituteNote,
   SettingsWriteTarget,
   settingsReadByNothing,
@@ -1264,72 +1265,6 @@ function passedThroughWritable(
       });
   }
   return writable;
-}
-
-/**
- * A settings ConfigMap several clusters apply from one file, whose values
- * are each one variable (`CLUSTER_NAME: "${CLUSTER_NAME}"`) that the
- * Kustomization applying it substitutes from a source of each cluster's
- * own: an example line, those sources (`main: file`), and the keys a
- * cluster's own FQDN and LB IP take. Undefined where it is not so.
- */
-function passedThrough(
-  mesh: MeshModel,
-  clusters: readonly string[],
-  target: SettingsWriteTarget,
-):
-  | {
-      example: string;
-      sources: string[];
-      keys: string;
-      /** Each cluster's own object its values come from. */
-      owners: Map<string, ClusterRender['objects'][number]>;
-    }
-  | undefined {
-  const sources: string[] = [];
-  const owners = new Map<string, ClusterRender['objects'][number]>();
-  let example: string | undefined;
-  for (const name of clusters) {
-    const cluster = mesh.byName.get(name);
-    const applied = cluster?.render.objects.find(
-      ({ object }) =>
-        object.kind === 'ConfigMap' &&
-        object.name === target.configMap &&
-        object.source.file === target.file &&
-        object.source.index === target.doc,
-    );
-    const data = getPath(applied?.object.source.root, ['data']);
-    if (!applied || !applied.appliedBy.postBuild || !isRecord(data))
-      return undefined;
-    const lines = Object.entries(data);
-    if (
-      !lines.length ||
-      // `${KEY:=}`: a key some cluster has none of (see planPassingLines)
-      !lines.every(
-        ([, v]) => typeof v === 'string' && /^\$\{\w+(?::=)?\}$/.test(v),
-      )
-    )
-      return undefined;
-    example ??= `${lines[0][0]}: "${String(lines[0][1])}"`;
-    // the cluster's own object those values come from
-    const from = applied.appliedBy.substituteFrom
-      .map(ref =>
-        cluster!.render.objects.find(
-          ({ object }) =>
-            object.kind === ref.kind &&
-            object.name === ref.name &&
-            object.source.file !== target.file,
-        ),
-      )
-      .find(Boolean);
-    if (!from) return undefined;
-    sources.push(`${name}'s ${from.object.source.file}`);
-    owners.set(name, from);
-  }
-  const files = [...owners.values()].map(o => o.object.source.file);
-  if (!example || new Set(files).size !== files.length) return undefined;
-  const { fqdn, lbIp } = mesh.conventions.variables;
-  return { example, sources, keys: `${fqdn}, ${lbIp} and the peers'`, owners };
 }
 
 /**

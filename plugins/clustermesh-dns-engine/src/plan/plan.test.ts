@@ -5361,6 +5361,19 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       },
       detectConventions(createRepoTree(files)),
     );
+    // validation says where the entries belong, and that configure writes them
+    const missing = validateMesh(createRepoTree(files), conventions)
+      .clusters.find(c => c.name === 'east')!
+      .checks.find(c => c.ruleId === 'settings-present');
+    expect(missing).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringMatching(
+        /^CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set in ConfigMap kube-system\/cluster-settings, which north, west take from the same file, each its own values passed through \(`CLUSTER_NAME: "\$\{CLUSTER_NAME\}"`\) from east's clusters\/east\/cluster-settings\.yaml; .*: each cluster's own belong there, with a line here passing each through$/,
+      ),
+      remediation: expect.stringMatching(
+        /or run `clustermesh-dns configure`, which writes both/,
+      ),
+    });
     const input = {
       clusters: ['east', 'west', 'north'].map((name, i) => ({
         name,

@@ -5,6 +5,7 @@ import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from '../model/types';
 import {
   inlineSettingsTarget,
+  passedThrough,
   settingsUnread,
   settingsWriteTarget,
 } from '../model/writeTargets';
@@ -70,6 +71,8 @@ export const settingsPresent = defineClusterRule({
       )}\` the cluster applies, and add it to the \`postBuild.substituteFrom\` set at \`${formatLocation(
         failure.location,
       )}\` (optional: true while it is new); or run \`clustermesh-dns configure\`, which says where it can write them.`;
+    if (failure?.id === 'missingPassed')
+      return `Add \`${c.variables.fqdn}\`, \`${c.variables.lbIp}\` and the peers' FQDNs to each cluster's own source, and a \`KEY: \${KEY}\` line for each to this ConfigMap, which passes them through; or run \`clustermesh-dns configure\`, which writes both where each cluster's own is a plain ConfigMap.`;
     if (failure?.id === 'missingShared')
       return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
@@ -98,6 +101,8 @@ export const settingsPresent = defineClusterRule({
     missing: '{{variables}} {{verb}} not set in ConfigMap {{configMap}}',
     missingShared:
       '{{variables}} {{verb}} not set in ConfigMap {{configMap}}, which {{others}} {{take}} from the same file: each cluster needs its own values, which one shared file cannot hold',
+    missingPassed:
+      "{{variables}} {{verb}} not set in ConfigMap {{configMap}}, which {{others}} {{take}} from the same file, each its own values passed through ({{example}}) from {{sources}}: each cluster's own belong there, with a line here passing each through",
     missingInline:
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
     unverified:
@@ -117,7 +122,7 @@ export const settingsPresent = defineClusterRule({
     'noConfigMapSecrets',
     'notReaching',
   ],
-  fieldAbsence: ['missing', 'missingShared', 'missingInline'],
+  fieldAbsence: ['missing', 'missingShared', 'missingPassed', 'missingInline'],
   variables: [
     'noConfigMap',
     'noConfigMapOthers',
@@ -125,6 +130,7 @@ export const settingsPresent = defineClusterRule({
     'notReaching',
     'missing',
     'missingShared',
+    'missingPassed',
     'missingInline',
   ],
   check(mesh, c, r) {
@@ -284,16 +290,39 @@ export const settingsPresent = defineClusterRule({
       // one file every cluster's settings come from: each cluster's own
       // values cannot go there (configure refuses it too)
       const sharers = sharingSettings(mesh, c);
+      const shared = c.settingsObject?.object;
+      // its values passed through from each cluster's own (1activegeek)
+      const passed =
+        sharers.length && shared
+          ? passedThrough(mesh, [c.name, ...sharers], {
+              configMap: shared.name,
+              file: shared.source.file,
+              doc: shared.source.index,
+            })
+          : undefined;
+      const data = {
+        variables: missing.join(' and '),
+        verb: missing.length > 1 ? 'are' : 'is',
+        configMap,
+        others: sharers.join(', '),
+        take: sharers.length > 1 ? 'take' : 'takes',
+      };
+      if (passed)
+        return [
+          r.fail(
+            'missingPassed',
+            {
+              ...data,
+              example: `\`${passed.example}\``,
+              sources: passed.sources.join('; '),
+            },
+            c.settingsLocation,
+          ),
+        ];
       return [
         r.fail(
           sharers.length ? 'missingShared' : 'missing',
-          {
-            variables: missing.join(' and '),
-            verb: missing.length > 1 ? 'are' : 'is',
-            configMap,
-            others: sharers.join(', '),
-            take: sharers.length > 1 ? 'take' : 'takes',
-          },
+          data,
           c.settingsLocation,
         ),
       ];
