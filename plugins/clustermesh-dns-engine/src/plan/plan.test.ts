@@ -1481,6 +1481,27 @@ describe('planMeshDnsChange on the story repository', () => {
     ]);
   });
 
+  it("does not refuse for a broken file under the folder a written file's build holds, which only a deeper build takes in (astranova)", () => {
+    // a subfolder with a kustomization of its own lists its Flux
+    // Kustomization only; the broken file is in the folder that one builds
+    const files = { ...before };
+    files['kubernetes/infrastructure/kustomization.yaml'] += '  - games\n';
+    files['kubernetes/infrastructure/games/kustomization.yaml'] =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ks.yaml\n';
+    files['kubernetes/infrastructure/games/ks.yaml'] =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: games\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/infrastructure/games/app\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n';
+    files['kubernetes/infrastructure/games/app/route.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: route\n  namespace: games\ndata:\n  hosts: ["a.example""]\n';
+    const { plan } = applied(files, storyInput);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.length).toBeGreaterThan(0);
+    expect(plan.alreadyThere).toContainEqual(
+      expect.objectContaining({
+        field: 'kubernetes/infrastructure/games/app/route.yaml:7',
+      }),
+    );
+  });
+
   it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {
     const unknownDomain = applied(before, storyInput, defaultConventions);
     const { plan: blind } = unknownDomain;

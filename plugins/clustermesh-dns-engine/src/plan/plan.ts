@@ -181,6 +181,7 @@ export function planMeshDnsChange(
     statedByInput,
     afterModel ? breakingAppliersOf(afterModel, written) : undefined,
     knownOnlyNow(context, fileEdits),
+    afterModel ? failedBuildPathsOf(afterModel) : undefined,
   );
   const nowFailing = outcomesOf(after, 'fail');
   const nowUnevaluated = outcomesOf(after, 'not-evaluated');
@@ -978,6 +979,33 @@ function breakingAppliersOf(
           [...new Set([...(out.get(f.location.file) ?? []), f.build])].sort(),
         );
   }
+  return out;
+}
+
+/**
+ * The folders of the Flux Kustomizations whose build each broken file
+ * fails, as the render found them (astranova: a file only the deeper
+ * flux-instance build takes in, under the folder cluster-apps builds).
+ */
+function failedBuildPathsOf(model: MeshModel): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const cluster of model.clusters)
+    for (const f of cluster.render.findings) {
+      if (
+        f.severity !== 'error' ||
+        !buildBreaking.has(f.code) ||
+        f.build === undefined ||
+        !f.location
+      )
+        continue;
+      const path = cluster.render.kustomizations.find(
+        k => k.key === f.build,
+      )?.path;
+      if (!path) continue;
+      const paths = out.get(f.location.file) ?? new Set<string>();
+      paths.add(path);
+      out.set(f.location.file, paths);
+    }
   return out;
 }
 

@@ -139,6 +139,13 @@ export function judgeChange(
     message: string;
     files: readonly string[];
   }) => string | undefined = () => undefined,
+  /**
+   * The folders of the builds each broken file fails, where the render
+   * knows them: a file under a written file's build folder that only a
+   * deeper build takes in (a subfolder with its own kustomization, which
+   * Flux's generated one does not enter) does not fail that build.
+   */
+  failedBuildPaths: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): PlanVerdict {
   const earlier = new Set(errorsOf(before).map(e => e.identity));
   const caused: PlanProblem[] = [];
@@ -180,7 +187,13 @@ export function judgeChange(
     const inBuild =
       e.code !== undefined && buildBreaking.has(e.code)
         ? buildFolders
-            .filter(d => e.files.some(f => f.startsWith(`${d}/`)))
+            .filter(d =>
+              e.files.some(
+                f =>
+                  f.startsWith(`${d}/`) &&
+                  (failedBuildPaths.get(f)?.has(d) ?? true),
+              ),
+            )
             // the nearest build that holds it
             .sort((a, b) => b.length - a.length)[0]
         : undefined;
