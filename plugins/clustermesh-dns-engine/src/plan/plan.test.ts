@@ -1492,10 +1492,10 @@ describe('planMeshDnsChange on the story repository', () => {
       'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: games\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/infrastructure/games/app\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n';
     files['kubernetes/infrastructure/games/app/route.yaml'] =
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: route\n  namespace: games\ndata:\n  hosts: ["a.example""]\n';
-    const { plan } = applied(files, storyInput);
-    expect(plan.problems).toEqual([]);
-    expect(plan.edits.length).toBeGreaterThan(0);
-    expect(plan.alreadyThere).toContainEqual(
+    const { plan: made } = applied(files, storyInput);
+    expect(made.problems).toEqual([]);
+    expect(made.edits.length).toBeGreaterThan(0);
+    expect(made.alreadyThere).toContainEqual(
       expect.objectContaining({
         field: 'kubernetes/infrastructure/games/app/route.yaml:7',
       }),
