@@ -1118,6 +1118,28 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("names the shared source where both clusters' value not known here comes from one ExternalSecret, not SOPS text (siggerzz)", () => {
+      const shared = (f: Record<string, string>) => {
+        withExternalDns(['sources: [crd]', 'policy: sync'])(f);
+        f['kubernetes/shared/cluster-secrets.yaml'] =
+          'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: infisical}\n  target:\n    name: cluster-secrets\n  data:\n    - secretKey: SECRET_DOMAIN\n      remoteRef: {key: /cluster-settings/SECRET_DOMAIN}\n';
+        for (const c of ['infra', 'apps']) {
+          delete f[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`];
+          const k = `kubernetes/clusters/${c}/kustomization.yaml`;
+          f[k] = f[k].replace(
+            '  - cluster-secrets.sops.yaml\n',
+            '  - ../../shared/cluster-secrets.yaml\n',
+          );
+        }
+      };
+      expect(infraResult(shared, { values: {} })).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /is one value in both clusters: the same source, Secret flux-system\/cluster-secrets \(from ExternalSecret flux-system\/cluster-secrets\), in kubernetes\/shared\/cluster-secrets\.yaml\)$/,
+        ),
+      });
+    });
+
     it('fails a record without the annotation a filter asks for, even where the value it asks is not known here; with it, says what else rests on that value', () => {
       const filtered = withExternalDns([
         'sources: [crd]',

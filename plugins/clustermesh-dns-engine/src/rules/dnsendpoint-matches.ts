@@ -157,7 +157,7 @@ export const dnsEndpointMatches = defineClusterRule({
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     deletedByCopied:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: the same SOPS text in {{files}})',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: {{from}})',
     deletedByGiven:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
     deletionGiven:
@@ -553,16 +553,29 @@ export const dnsEndpointMatches = defineClusterRule({
         const copied = [
           ...new Set(deleters.flatMap(d => d.sharedVariables ?? [])),
         ];
-        const copiedFiles = [
-          ...new Set(
-            [c, ...deleters.map(d => mesh.byName.get(d.cluster))].flatMap(k =>
-              copied.flatMap(v => {
-                const file = secretSourceOf(mesh, k, v)?.location.file;
-                return file ? [file] : [];
-              }),
-            ),
-          ),
+        // one SOPS text, or one source another controller fills (an
+        // ExternalSecret's remote key: siggerzz's Infisical)
+        const sources = [
+          c,
+          ...deleters.map(d => mesh.byName.get(d.cluster)),
+        ].flatMap(k =>
+          copied.flatMap(v => {
+            const source = secretSourceOf(mesh, k, v);
+            return source
+              ? [{ source, origin: k!.settings.get(v)?.origin }]
+              : [];
+          }),
+        );
+        const files = [...new Set(sources.map(x => x.source.location.file))];
+        const sops = sources.every(x => x.source.ciphertext !== undefined);
+        const origins = [
+          ...new Set(sources.flatMap(x => (x.origin ? [x.origin] : []))),
         ];
+        const from = sops
+          ? `the same SOPS text in ${files.join(' and ')}`
+          : `the same source${
+              origins.length === 1 ? `, ${origins[0]},` : ''
+            } in ${files.join(' and ')}`;
         if (restsOn.length)
           out.push(
             r.fail(
@@ -578,7 +591,7 @@ export const dnsEndpointMatches = defineClusterRule({
               {
                 ...wording(deleters, by),
                 variables: copied.join(', '),
-                files: copiedFiles.join(' and '),
+                from,
               },
               record.location,
             ),
