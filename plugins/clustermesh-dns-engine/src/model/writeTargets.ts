@@ -732,6 +732,15 @@ function newSettingsTarget(
           ),
       )
       .map(r => r.name);
+    // shared by other clusters: each one's ConfigMap goes in its own folder
+    const sharedDeclaration = mesh.clusters.some(
+      c =>
+        c !== cluster &&
+        c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
+    );
+    // each cluster's own values inline in that patch (mchestr): the
+    // entries may go there too
+    const inline = patchedSubstituteNote(mesh, cluster);
     return {
       file: declaredIn,
       problem: `declares Kustomization ${
@@ -746,9 +755,13 @@ function newSettingsTarget(
           : 'a patch'
       } (${wires.substituteFrom
         .map(r => `${r.kind} ${r.name}`)
-        .join(
-          ', ',
-        )}), which would replace an entry added here: add {kind: ConfigMap, name: ${configMap}, optional: true} to that list (optional, since every Kustomization it patches gets it), and configure then writes it next to this Kustomization${
+        .join(', ')}), which would replace an entry added here: ${
+        inline ? `${inline.replace(/, or $/, '')}; or ` : ''
+      }add {kind: ConfigMap, name: ${configMap}, optional: true} to that list (optional, since every Kustomization it patches gets it), and configure then writes it ${
+        sharedDeclaration
+          ? "in each cluster's own folder"
+          : 'next to this Kustomization'
+      }${
         listedConfigMaps.length
           ? `; or, if ${listedConfigMaps
               .map(name => `ConfigMap ${name}`)

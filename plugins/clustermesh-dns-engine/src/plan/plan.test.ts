@@ -3312,7 +3312,7 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.problems).toContainEqual({
         field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
         message: expect.stringMatching(
-          /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps \(kubernetes\/main\/cluster\/config\/cluster-apps\.yaml\) \(Secret cluster-secrets\), which would replace an entry added here/,
+          /^declares Kustomization kube-system\/cilium, which applies the Cilium values of main; its postBuild\.substituteFrom is set by the spec\.patches of Kustomization flux-system\/cluster-apps \(kubernetes\/main\/cluster\/config\/cluster-apps\.yaml\) \(Secret cluster-secrets\), which would replace an entry added here: add \{kind: ConfigMap, name: cluster-settings, optional: true\} to that list \(.*\), and configure then writes it next to this Kustomization/,
         ),
       });
       // the same where the Kustomization declares a list as long as the
