@@ -52,7 +52,7 @@ import { rememberLineEdits } from './lineEdits';
 import { documentListsCluster } from '../model/recordsDocument';
 import { planHostsEntries } from './coreDnsHosts';
 import { planRecordsDocument } from './recordsDocument';
-import { planSettings } from './settings';
+import { nameSettingsReaders, planSettings } from './settings';
 import { summaryMarkdown } from './summary';
 import { EditSet, FileEdit, PlanError } from './transaction';
 import { gitIgnoredBy } from '../tree/gitIgnore';
@@ -488,6 +488,7 @@ function planEdits(
   }
 
   const fileEdits = edits.edits();
+  nameSettingsReaders(fileEdits, context);
   // files changed line by line are read again from what they read as before
   for (const e of fileEdits) {
     const lines = edits.lineEdits(e.path);

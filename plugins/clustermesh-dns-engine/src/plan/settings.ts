@@ -11,6 +11,7 @@ import {
 import { isClusterMeshVariable } from '../conventions/templates';
 import type { ClusterModel } from '../model/types';
 import { lineAtPath } from '../yaml/lines';
+import { parseYamlText } from '../yaml/documents';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import {
@@ -21,7 +22,7 @@ import {
   settingsFqdn,
 } from './change';
 import { includeInKustomization } from './kustomizationEntry';
-import { EditSet, PlanError } from './transaction';
+import { EditSet, FileEdit, PlanError } from './transaction';
 import { ownRecords } from './dnsEndpoint';
 
 /** The comment over the settings entries, where the settings are in commented groups. */
@@ -744,4 +745,99 @@ function describe(c: SettingChange): string {
   return c.value === undefined
     ? `${c.key} removed (${c.why()})`
     : `${c.key} = ${c.value} (${c.why()})`;
+}
+
+/**
+ * The comment atop a settings file the change creates names every
+ * Kustomization of the change that substitutes from it: the one applying
+ * the Cilium values, and a new one applying the DNSEndpoint where it reads
+ * the same ConfigMap (rkoosaar's, cubic3d's, mchestr's copies: an owner
+ * trusting a comment naming one would scope the other out).
+ */
+export function nameSettingsReaders(
+  fileEdits: readonly FileEdit[],
+  ctx: ChangeContext,
+): void {
+  const created = [...ctx.settings].filter(
+    ([, t]) => t.create && fileEdits.some(e => e.path === t.file && !e.before),
+  );
+  if (!created.length) return;
+  // the Kustomizations the change adds, with the ConfigMaps they read
+  const added: { key: string; file: string; reads: string[] }[] = [];
+  for (const e of fileEdits) {
+    if (!/kind:\s*Kustomization/.test(e.after)) continue;
+    const before = e.before
+      ? parseYamlText(e.path, e.before).documents.map(d => d.value)
+      : [];
+    for (const { value } of parseYamlText(e.path, e.after).documents) {
+      if (
+        getPath(value, ['kind']) !== 'Kustomization' ||
+        !String(getPath(value, ['apiVersion']) ?? '').startsWith(
+          'kustomize.toolkit.fluxcd.io/',
+        )
+      )
+        continue;
+      const name = String(getPath(value, ['metadata', 'name']));
+      const namespace = String(getPath(value, ['metadata', 'namespace']) ?? '');
+      const existed = before.some(
+        b =>
+          getPath(b, ['kind']) === 'Kustomization' &&
+          getPath(b, ['metadata', 'name']) === name,
+      );
+      const from = getPath(value, ['spec', 'postBuild', 'substituteFrom']);
+      if (existed || !Array.isArray(from)) continue;
+      added.push({
+        key: namespace ? `${namespace}/${name}` : name,
+        file: e.path,
+        reads: from.flatMap(r =>
+          getPath(r, ['kind']) === 'ConfigMap'
+            ? [String(getPath(r, ['name']))]
+            : [],
+        ),
+      });
+    }
+  }
+  for (const [cluster, t] of created) {
+    // the cluster's: in a file it applies, or a folder of one
+    const model = ctx.mesh.byName.get(cluster);
+    const folders = new Set(
+      model?.render.objects.map(o => dirnamePath(o.object.source.file)),
+    );
+    const readers = [
+      ...new Set(
+        added
+          .filter(
+            k =>
+              k.reads.includes(t.configMap) && folders.has(dirnamePath(k.file)),
+          )
+          .map(k => k.key),
+      ),
+    ];
+    const first = t.create?.substitutedBy ?? t.wires?.key;
+    // one declared without a namespace beside the first takes its namespace
+    // from the same kustomization
+    const firstFile = model?.render.kustomizations.find(k => k.key === first)
+      ?.object?.source.file;
+    const namespaced = (key: string) => {
+      const declared = added.find(k => k.key === key);
+      return !key.includes('/') &&
+        first?.includes('/') &&
+        firstFile &&
+        declared &&
+        dirnamePath(declared.file) === dirnamePath(firstFile)
+        ? `${first.split('/')[0]}/${key}`
+        : key;
+    };
+    const others = readers.filter(k => k !== first).map(namespaced);
+    if (!first || !others.length) continue;
+    const edit = fileEdits.find(e => e.path === t.file)!;
+    const heading = `# ${settingsHeading} settings of ${cluster}: Kustomization ${first} substitutes them`;
+    edit.after = edit.after.replace(
+      heading,
+      `# ${settingsHeading} settings of ${cluster}: Kustomizations ${[
+        first,
+        ...others,
+      ].join(' and ')} substitute them`,
+    );
+  }
 }
