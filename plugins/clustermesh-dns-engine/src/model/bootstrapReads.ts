@@ -43,6 +43,8 @@ export interface WaitingBootstrapRelease {
   setting: 'wait' | 'atomic';
   /** The line of the setting (`true`) that applies to it. */
   line: number;
+  /** Set where the release inherits it from `helmDefaults`. */
+  inherited?: boolean;
 }
 
 /** A helmfile, one of a `helmfile.d` or `helmfile` folder, or a Go template beside them. */
@@ -202,6 +204,7 @@ function releaseWaits(
         release: String(found.value.name),
         setting,
         line,
+        ...(!own && { inherited: true }),
       };
   }
   return undefined;

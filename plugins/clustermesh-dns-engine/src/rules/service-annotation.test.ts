@@ -105,7 +105,7 @@ describe('service-annotation', () => {
         bootstrap(['  - name: cilium', '    namespace: kube-system']),
       );
       expect(warning.message).toBe(
-        "bootstrap/helmfile/apps.yaml installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs (`wait: true` for release cilium at bootstrap/helmfile/apps.yaml:2): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
+        "bootstrap/helmfile/apps.yaml installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs (`helmDefaults.wait: true` at bootstrap/helmfile/apps.yaml:2, which release cilium inherits): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
       );
       expect(warning.location?.file).toBe(exampleFile.helmRelease);
       expect(warning.remediation).toMatch(

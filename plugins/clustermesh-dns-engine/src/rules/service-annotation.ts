@@ -397,9 +397,17 @@ function bootstrapWaits(
     'bootstrapWaits',
     {
       helmfile: waiting.helmfile,
-      where: `\`${waiting.setting}: true\` for release ${
-        waiting.release
-      } at ${formatLocation({ file: waiting.helmfile, line: waiting.line })}`,
+      where: waiting.inherited
+        ? `\`helmDefaults.${waiting.setting}: true\` at ${formatLocation({
+            file: waiting.helmfile,
+            line: waiting.line,
+          })}, which release ${waiting.release} inherits`
+        : `\`${waiting.setting}: true\` for release ${
+            waiting.release
+          } at ${formatLocation({
+            file: waiting.helmfile,
+            line: waiting.line,
+          })}`,
     },
     at,
   );
