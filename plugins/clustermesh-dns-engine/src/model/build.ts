@@ -65,6 +65,7 @@ import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import { containsBytes, utf8 } from '../tree/bytes';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { readTextFile } from '../yaml/decode';
+import { NodeAddress, nodeAddresses } from './nodeAddresses';
 import type { YamlFiles } from '../yaml/files';
 import { locate } from '../yaml/locate';
 import {
@@ -547,6 +548,7 @@ export function buildMeshModel(
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
   let bootstrap: BootstrapReader | undefined;
   let unappliedPools: PoolModel[] | undefined;
+  let machineAddresses: NodeAddress[] | undefined;
   let builds: ReturnType<typeof buildIncludes> | undefined;
   return {
     conventions,
@@ -584,6 +586,7 @@ export function buildMeshModel(
             (bootstrap ??= bootstrapReader(tree)).templatedBy?.(file),
         },
       ),
+      nodeAddresses: () => (machineAddresses ??= nodeAddresses(tree)),
       unappliedPools: () => {
         // asked only where an address is outside a cluster's pools
         if (!unappliedPools) {

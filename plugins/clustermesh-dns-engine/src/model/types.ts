@@ -17,6 +17,7 @@ import type {
 } from '../flux/fluxKustomization';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { ClusterSettings, SettingValue } from './settings';
+import type { NodeAddress } from './nodeAddresses';
 
 /** One entry of a DNSEndpoint's spec.endpoints. @public */
 export interface DnsEndpointRecord {
@@ -165,6 +166,11 @@ export interface RepositoryFacts {
    * applies to none of its clusters, as written (read when a check asks).
    */
   unappliedPools(): readonly PoolModel[];
+  /**
+   * The addresses the repository gives machines (nodes, the API server's
+   * VIP, the gateway: Talos' talconfig.yaml), read when a check asks.
+   */
+  nodeAddresses(): readonly NodeAddress[];
 }
 
 /** @public */

@@ -271,6 +271,42 @@ describe('lb-ip-unique', () => {
     });
   });
 
+  it("warns when the LB IP is an address the repository's Talos configuration gives a machine (siggerzz's VIP and gateway)", () => {
+    const talos = (vip: string) =>
+      exampleChecks(files => {
+        files['kubernetes/bootstrap/talos/talconfig.yaml'] = [
+          'clusterName: home',
+          'endpoint: https://10.25.11.9:6443',
+          'nodes:',
+          '  - hostname: k8s-1',
+          '    ipAddress: 10.25.11.11',
+          '    networkInterfaces:',
+          '      - interface: eth0',
+          '        addresses: [10.25.11.11/24]',
+          '        routes:',
+          '          - network: 0.0.0.0/0',
+          '            gateway: 10.25.11.1',
+          '        vip:',
+          `          ip: ${vip}`,
+          '',
+        ].join('\n');
+      }).filter(c => c.ruleId === 'lb-ip-unique');
+    expect(talos('10.25.11.100')).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        severity: 'warning',
+        cluster: 'infra',
+        message:
+          "LB IP 10.25.11.100 is also the API server VIP in kubernetes/bootstrap/talos/talconfig.yaml:13 (Talos cluster home): where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
+        location: expect.objectContaining({
+          file: exampleFile.settings('infra'),
+        }),
+      }),
+    ]);
+    // another VIP: no machine has an LB IP
+    expect(talos('10.25.11.10').map(c => c.outcome)).toEqual(['pass']);
+  });
+
   it("warns when the LB IP is also the value of another setting the repository uses (the API server's VIP), not one only the ClusterMesh files name", () => {
     const withVip = (use: (files: Record<string, string>) => void) =>
       exampleChecks(files => {

@@ -25,9 +25,11 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken.",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway).",
   remediation: (c, failure) =>
-    failure?.id === 'taken' || failure?.id === 'takenByPeer'
+    failure?.id === 'taken' ||
+    failure?.id === 'takenByPeer' ||
+    failure?.id === 'machineAddress'
       ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
       : `Give each cluster its own address from its own pool, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`,
   messages: {
@@ -46,6 +48,8 @@ export const lbIpUnique = defineMeshRule({
       'LB IP {{ip}} is also the value of {{variable}} in the settings, which names another address of the cluster (not the clustermesh-apiserver service): if that address is taken (an API server VIP, a gateway), LB IPAM gives the service an address that something else answers',
     unknown:
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
+    machineAddress:
+      "LB IP {{ip}} is also {{what}} in {{where}}{{talos}}: where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
   },
   check(mesh, r) {
     const isClustermeshService = (o: { kind: string; name: string }) =>
@@ -159,6 +163,30 @@ export const lbIpUnique = defineMeshRule({
           ]
         : [];
     });
+    // an address the repository gives machines (siggerzz's Talos VIP and
+    // gateway, in the pool's range)
+    const machines = mesh.members.some(c => c.lbIpAddress)
+      ? mesh.repository.nodeAddresses()
+      : [];
+    for (const c of mesh.members) {
+      const ip = c.lbIpAddress?.text;
+      const machine = ip && machines.find(a => a.ip === ip);
+      if (machine)
+        sameAsSetting.push(
+          r.forCluster(c).warn(
+            'machineAddress',
+            {
+              ip,
+              what: machine.what,
+              where: formatLocation(machine.location),
+              talos: machine.cluster
+                ? ` (Talos cluster ${machine.cluster})`
+                : '',
+            },
+            c.lbIp?.location ?? machine.location,
+          ),
+        );
+    }
     // addresses other Services ask for from a Secret: one may be an LB IP,
     // unless SOPS says its length differs
     let ruledOut = 0;
