@@ -543,6 +543,34 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(
       validateMesh(createRepoTree(aloneRun.after), conventions).summary.errors,
     ).toBe(0);
+    // thomloy's copy: a settings ConfigMap of each cluster's own that the
+    // Cilium Kustomization does not read: a new address is refused, not
+    // written where Flux takes the patch's over it
+    const readByNone = { ...alone };
+    for (const c of ['east', 'west']) {
+      readByNone[`clusters/${c}/cluster-settings.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  TEAM: platform\n';
+      readByNone[`clusters/${c}/kustomization.yaml`] +=
+        '  - cluster-settings.yaml\n';
+    }
+    const moved = planMeshDnsChange(
+      createRepoTree(readByNone),
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.11' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(moved.edits).toEqual([]);
+    expect(moved.problems).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^east: CILIUM_CLUSTERMESH_LB_IP would be written in ConfigMap cluster-settings here, but the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium \(clusters\/east\/flux-system\/gotk-sync\.yaml:\d+\) defines it too, which Flux inserts over any substituteFrom: 10\.70\.1\.10, not 10\.70\.1\.11$/,
+        ),
+      }),
+    );
     // an IP other than the one written there: refused as before
     expect(
       planMeshDnsChange(

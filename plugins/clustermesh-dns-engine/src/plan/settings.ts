@@ -363,6 +363,33 @@ function refuseOverridden(
   const refusals: PlanError[] = [];
   for (const c of changes) {
     if (c.value === undefined) continue;
+    // given inline by a parent's patch (thomloy's copy): Flux inserts that
+    // over any substituteFrom, and configure does not edit a patch's text
+    const patched = readers.find(
+      k =>
+        k?.variables.inline(c.key) &&
+        k.variables.get(c.key)?.location?.file !== k.object?.source.file &&
+        k.variables.value(c.key) !== c.value,
+    );
+    if (patched) {
+      const over = patched.variables.get(c.key)!;
+      refusals.push(
+        new PlanError(
+          target.file,
+          `${cluster.name}: ${c.key} would be written in ConfigMap ${
+            target.configMap
+          } here, but the postBuild.substitute a parent's patch gives Kustomization ${
+            patched.key
+          }${
+            over.location ? ` (${formatLocation(over.location)})` : ''
+          } defines it too, which Flux inserts over any substituteFrom: ${
+            over.secret ? 'that value' : over.value
+          }, not ${c.value}`,
+          `Set ${c.key} to ${c.value} in that patch (its text, which configure does not edit), or take it out there; then run the change again.`,
+        ),
+      );
+      continue;
+    }
     const reader = readers.find(
       k =>
         k?.variables.definedAfter(c.key, {
