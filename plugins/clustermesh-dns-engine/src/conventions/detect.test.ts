@@ -3186,6 +3186,34 @@ patches:
         undefined,
         expect.objectContaining({ source: 'default', value: 'cloudflare' }),
       ]);
+      // NNMavy: two providers take the FQDNs' domain, neither Cloudflare
+      const two = createRepoTree({
+        'clusters/main/flux/sync.yaml': fluxKustomization(
+          'flux-system',
+          './clusters/main',
+        ),
+        'clusters/main/echo.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo}\ndata: {host: "echo.${SECRET_DOMAIN}"}\n',
+        'clusters/main/external-dns.yaml': externalDnsRelease('cloudflare', [
+          'sources: [crd]',
+          'domainFilters: [other.example]',
+        ]),
+        'clusters/main/external-dns-ovh.yaml': externalDnsRelease('ovh', [
+          'sources: [crd]',
+          'domainFilters: [home.example]',
+        ]).replace('name: external-dns,', 'name: external-dns-ovh,'),
+        'clusters/main/external-dns-router.yaml': externalDnsRelease(
+          'webhook',
+          ['sources: [crd]', 'domainFilters: [home.example]'],
+        ).replace('name: external-dns,', 'name: external-dns-router,'),
+      });
+      const { conventions, found } = detectConventions(two, {
+        fqdnTemplate: 'clustermesh-{cluster}.home.example',
+      });
+      expect(conventions.dns?.provider).toBe('other');
+      expect(settingOf(found, 'dns.provider')?.reason).toMatch(
+        /alone, which use providers ovh, webhook; so Cloudflare's TTL range and "DNS only" do not apply$/,
+      );
     });
 
     it("takes a cluster's literal domain filter that is its own value of the variable the others filter on as that variable", () => {

@@ -1330,7 +1330,10 @@ function providerOfNames(
       !excludeDomains.some(f => inDomain(name, f)),
   );
   const providers = new Set(taking.map(d => d.provider));
-  if (providers.size !== 1) return;
+  // several, none Cloudflare (NNMavy's OVH and UniFi for the FQDNs'
+  // domain, Cloudflare for another): not Cloudflare's either way
+  if (!providers.size || (providers.size > 1 && providers.has('cloudflare')))
+    return;
   const provider = providers.has('cloudflare') ? 'cloudflare' : 'other';
   conventions.dns = { ...conventions.dns, provider };
   const at = found.findIndex(f => f.setting === 'dns.provider');
@@ -1340,9 +1343,9 @@ function providerOfNames(
     source: 'detected',
     reason: `the ExternalDNS deployments publish to several providers, and the clusters' FQDNs (${template}) are taken by the domain filters of ${taking
       .map(d => `${d.description} (${where(d.location)})`)
-      .join(', ')} alone, which ${
-      taking.length > 1 ? 'use' : 'uses'
-    } provider ${taking[0].provider}${
+      .join(', ')} alone, which ${taking.length > 1 ? 'use' : 'uses'} provider${
+      providers.size > 1 ? 's' : ''
+    } ${[...providers].join(', ')}${
       provider === 'cloudflare'
         ? ': Cloudflare\'s TTL range and "DNS only" apply'
         : '; so Cloudflare\'s TTL range and "DNS only" do not apply'
