@@ -1530,6 +1530,24 @@ describe('planMeshDnsChange on the story repository', () => {
     );
   });
 
+  it('says where makejinja renders a file it edits from a template, which its next render would overwrite (MatherlyNet)', () => {
+    const { plan: plain } = applied(before, storyInput);
+    const release = plain.edits
+      .map(e => e.path)
+      .find(p => p.endsWith('helmrelease.yaml'))!;
+    const files = {
+      ...before,
+      'makejinja.toml':
+        '[makejinja]\ninputs = ["./templates/overrides", "./templates/config"]\noutput = "./"\nforce = true\n',
+      [`templates/config/${release}.j2`]: '#| the template |#\n',
+    };
+    const { plan: templated } = applied(files, storyInput);
+    expect(templated.decisions).toContainEqual(
+      `makejinja renders ${release} (from templates/config/${release}.j2) (makejinja.toml): its next render overwrites the change there; make the same change in that template.`,
+    );
+    expect(plain.decisions.join('\n')).not.toMatch(/makejinja/);
+  });
+
   it('does not call a rule passing that the change leaves not evaluated (the domain not known here)', () => {
     const unknownDomain = applied(before, storyInput, defaultConventions);
     const { plan: blind } = unknownDomain;

@@ -35,7 +35,8 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import type { PoolModel } from '../cilium/pools';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
-import { RepoTree } from '../tree/RepoTree';
+import { dirnamePath, normalizePath, RepoTree } from '../tree/RepoTree';
+import { readTextFile } from '../yaml/decode';
 import { overlayTree } from '../tree/overlay';
 import { YamlEditError } from '../yaml/edit';
 import {
@@ -209,6 +210,7 @@ export function planMeshDnsChange(
         ...context.notes,
         ...modeNote,
         ...bootstrapNotes(context, fileEdits),
+        ...renderedFromTemplates(tree, fileEdits),
       ]),
     ],
     report: after,
@@ -1008,6 +1010,57 @@ function failedBuildPathsOf(model: MeshModel): Map<string, Set<string>> {
       out.set(f.location.file, paths);
     }
   return out;
+}
+
+/**
+ * The files the change edits that makejinja renders from a template of the
+ * repository (the cluster template's `makejinja.toml`: `inputs` folders of
+ * `.j2` templates rendered into `output`): its next render (`task
+ * configure`, `force = true`) overwrites them, so the same change belongs
+ * in the template (MatherlyNet).
+ */
+function renderedFromTemplates(
+  tree: RepoTree,
+  fileEdits: readonly FileEdit[],
+): string[] {
+  const configs = tree.paths().filter(p => /(^|\/)makejinja\.toml$/.test(p));
+  if (!configs.length) return [];
+  const notes: string[] = [];
+  for (const config of configs) {
+    const text = readTextFile(tree, config) ?? '';
+    const dir = dirnamePath(config);
+    const at = (path: string) =>
+      normalizePath(dir ? `${dir}/${path}` : path) ?? '';
+    const list = /^\s*inputs\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '';
+    const inputs = [...list.matchAll(/"([^"]+)"|'([^']+)'/g)].map(m =>
+      at(m[1] ?? m[2]),
+    );
+    const output = at(
+      /^\s*output\s*=\s*["']([^"']+)["']/m.exec(text)?.[1] ?? '.',
+    );
+    const suffix =
+      /^\s*jinja_suffix\s*=\s*["']([^"']+)["']/m.exec(text)?.[1] ?? '.j2';
+    const rendered: string[] = [];
+    for (const e of fileEdits) {
+      if (e.before === undefined) continue;
+      const inOutput = output === '' || e.path.startsWith(`${output}/`);
+      if (!inOutput) continue;
+      const relative = output === '' ? e.path : e.path.slice(output.length + 1);
+      const template = inputs
+        .map(i => (i ? `${i}/${relative}${suffix}` : `${relative}${suffix}`))
+        .find(t => tree.read(t) !== undefined);
+      if (template) rendered.push(`${e.path} (from ${template})`);
+    }
+    if (rendered.length)
+      notes.push(
+        `makejinja renders ${rendered.join(
+          ', ',
+        )} (${config}): its next render overwrites the change there; make the same change in ${
+          rendered.length > 1 ? 'those templates' : 'that template'
+        }.`,
+      );
+  }
+  return notes;
 }
 
 /**
