@@ -3833,6 +3833,32 @@ describe('planMeshDnsChange on other layouts', () => {
       { name: 'cilium' },
       { name: 'external-dns' },
     ]);
+    // NNMavy: both take the name (two providers of one zone): it waits for
+    // both, either of which brings the DNSEndpoint CRD
+    const both = { ...files };
+    both[`${dir}/app/helmrelease.yaml`] = both[
+      `${dir}/app/helmrelease.yaml`
+    ].replace('- public.example.org', '- lab.example.org');
+    const twice = applied(
+      both,
+      {
+        clusters: [
+          { name: 'north', ip: '10.10.1.50' },
+          { name: 'south', ip: '10.20.1.50' },
+        ],
+      },
+      conventions,
+    );
+    const waits = parseAllDocuments(
+      twice.after['kubernetes/north/apps/kube-system/cilium/install.yaml'],
+    )
+      .map(d => d.toJS())
+      .find(k => k.metadata.name === 'cilium-clustermesh');
+    expect(waits.spec.dependsOn).toEqual([
+      { name: 'cilium' },
+      { name: 'external-dns' },
+      { name: 'external-dns-public' },
+    ]);
   });
 
   it('refuses a DNSEndpoint for a cluster that runs no ExternalDNS when the repository deploys it to others', () => {

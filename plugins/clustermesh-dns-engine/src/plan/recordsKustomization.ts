@@ -209,7 +209,12 @@ export function recordsKustomizationFor(
     );
     after.push(k.name);
   };
-  depend(sameName(clusters.map(c => externalDnsKustomizationOf(ctx, c))));
+  // every ExternalDNS that takes the name, where several do (NNMavy's OVH
+  // and UniFi): each brings the DNSEndpoint CRD
+  for (const k of inEvery(
+    clusters.map(c => externalDnsKustomizationsOf(ctx, c)),
+  ))
+    depend(k);
   depend(sameName(clusters.map(dnsEndpointCrdApplier)));
   const declarations: RecordsKustomization['declarations'] = [];
   for (const [i, site] of sites.entries()) {
@@ -336,10 +341,10 @@ function substitutionPatchedIn(
  * whose filters take the cluster's name (a public zone's beside the
  * router's), when some do.
  */
-function externalDnsKustomizationOf(
+function externalDnsKustomizationsOf(
   ctx: ChangeContext,
   cluster: ClusterModel,
-): RenderedKustomization | undefined {
+): RenderedKustomization[] {
   const readers = externalDnsDeploymentsOf(cluster).filter(d =>
     d.sources.includes('crd'),
   );
@@ -347,9 +352,24 @@ function externalDnsKustomizationOf(
   const taking = readers.filter(
     d => externalDnsPublishes(d, { body: {} }, name).verdict !== 'no',
   );
-  return sameName(
-    (taking.length ? taking : readers).map(d => externalDnsApplier(cluster, d)),
+  const appliers = (taking.length ? taking : readers).map(d =>
+    externalDnsApplier(cluster, d),
   );
+  const found = new Map<string, RenderedKustomization>();
+  for (const k of appliers) if (k?.object) found.set(k.key, k);
+  // several readers and none known to take the name: not one to wait for
+  if (!taking.length && found.size > 1) return [];
+  // a reader its Kustomization is not known for: not all of them
+  if (appliers.some(k => !k?.object)) return [];
+  return [...found.values()];
+}
+
+/** The Kustomizations (by key) every cluster's list holds, in the first's order. */
+function inEvery(
+  lists: readonly RenderedKustomization[][],
+): RenderedKustomization[] {
+  const [first = []] = lists;
+  return first.filter(k => lists.every(l => l.some(o => o.key === k.key)));
 }
 
 /** The Kustomization that applies the DNSEndpoint CRD, where a file of the repository does (not a chart's). */
