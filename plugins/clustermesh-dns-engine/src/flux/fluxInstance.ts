@@ -41,6 +41,12 @@ export function instanceSyncOf(
   const namespace = String(
     getPath(v, ['metadata', 'namespace']) ?? givenNamespace ?? 'flux-system',
   );
+  // the repository it syncs, as written: a template copied with another's
+  // URL left in (thomloy's onedr0p/home-ops) shows
+  const from = (at: readonly string[]) => {
+    const url = literal(getPath(v, [...at, 'url']));
+    return url ? `, of ${url}` : '';
+  };
   if (
     v.kind === 'FluxInstance' &&
     String(v.apiVersion).startsWith('fluxcd.controlplane.io/')
@@ -48,14 +54,20 @@ export function instanceSyncOf(
     return {
       at: ['spec', 'sync'],
       namespace,
-      describe: (what, at) => `FluxInstance ${nameOf(v)} syncs ${what} (${at})`,
+      describe: (what, at) =>
+        `FluxInstance ${nameOf(v)} syncs ${what}${from([
+          'spec',
+          'sync',
+        ])} (${at})`,
     };
   if (isFluxInstanceValues(v))
     return {
       at: ['instance', 'sync'],
       namespace: 'flux-system',
       describe: (what, at) =>
-        `the flux-instance chart values ${inFile} sync ${what} (instance.sync.path at ${at})`,
+        `the flux-instance chart values ${inFile} sync ${what} (instance.sync.path at ${at}${from(
+          ['instance', 'sync'],
+        )})`,
     };
   if (v.kind === 'HelmRelease') {
     // the chart makes the FluxInstance where the release installs
@@ -67,7 +79,12 @@ export function instanceSyncOf(
         `the flux-operator HelmRelease ${namespace}/${getPath(v, [
           'metadata',
           'name',
-        ])} syncs ${what} (instance.sync.path at ${at})`,
+        ])} syncs ${what} (instance.sync.path at ${at}${from([
+          'spec',
+          'values',
+          'instance',
+          'sync',
+        ])})`,
     };
   }
   return undefined;
