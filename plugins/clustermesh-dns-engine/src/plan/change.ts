@@ -210,6 +210,8 @@ export interface OwnSettingsSource {
   file: string;
   doc: number;
   configMap: string;
+  /** The Kustomization applying it, and whether it substitutes (a `${…}` written there stays as written where not). */
+  appliedBy: { key: string; substitutes: boolean };
   /** The document as written. */
   root: unknown;
 }
@@ -1256,11 +1258,12 @@ function passedThroughWritable(
         !(isRecord(object.source.root) && isSopsEncrypted(object.source.root)),
     );
     if (own.length !== clusters.length) continue;
-    for (const [name, { object }] of own)
+    for (const [name, { object, appliedBy }] of own)
       writable.set(name, {
         file: object.source.file,
         doc: object.source.index,
         configMap: object.name,
+        appliedBy: { key: appliedBy.key, substitutes: appliedBy.postBuild },
         root: object.source.root,
       });
   }

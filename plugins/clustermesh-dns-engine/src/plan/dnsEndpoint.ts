@@ -762,8 +762,21 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
     if (cluster?.fqdn) {
       wanted.add(cluster.fqdn.value);
       // as its settings write it; a name read from the files may be written
-      // as a template every cluster shares (`${CLUSTER_NAME}`): not its own
-      if (cluster.fqdn.source === 'settings') wanted.add(cluster.fqdn.raw);
+      // as a template every cluster shares (`${CLUSTER_NAME}`): not its own;
+      // nor settings other clusters share, passing each one's through
+      // (`${CILIUM_CLUSTERMESH_FQDN}` in judahrand's shared ConfigMap)
+      const settings = cluster.settingsObject?.object.source;
+      const shared =
+        settings !== undefined &&
+        ctx.mesh.clusters.some(
+          c =>
+            c !== cluster &&
+            !ctx.removed.has(c.name) &&
+            c.settingsObject?.object.source.file === settings.file &&
+            c.settingsObject.object.source.index === settings.index,
+        );
+      if (cluster.fqdn.source === 'settings' && !shared)
+        wanted.add(cluster.fqdn.raw);
     }
     const own = ownRecords(ctx, name);
     // its record from a DNSEndpoint other clusters apply too (a base every

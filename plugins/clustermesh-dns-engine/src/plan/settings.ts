@@ -284,6 +284,18 @@ function planPassedThrough(
       });
       if (peer === c.name) filled.push(c.name);
     }
+    // a `${…}` in its own ConfigMap stays as written where nothing
+    // substitutes it, and the shared line passes it on in one pass
+    // (elcattivo66's own settings, applied by the bootstrap)
+    const unresolved = changes.find(
+      x => x.value?.includes('${') && !c.own.appliedBy.substitutes,
+    );
+    if (unresolved)
+      throw new PlanError(
+        c.own.file,
+        `${c.name}: ${unresolved.key} would be written here as ${unresolved.value}, but Kustomization ${c.own.appliedBy.key} applies ConfigMap ${c.own.configMap} without substitution, and the line of ${target.file} passes it through in one substitution: its \${…} would reach the cluster as written`,
+        `Give an FQDN template whose domain is written out (--fqdn-template), which this ConfigMap holds as it is; or have Kustomization ${c.own.appliedBy.key} substitute (postBuild.substituteFrom) from where the variable is defined; then run the change again.`,
+      );
     if (
       planYamlSettings(
         edits,
