@@ -2692,6 +2692,42 @@ describe('detectConventions', () => {
       );
     });
 
+    it("takes an ExternalDNS as applied where a listed folder's kustomization reaches a base outside it, patched per environment, saying each release once (alexrf45)", () => {
+      const files: Files = {};
+      for (const [c, env] of [
+        ['memphis', 'dev'],
+        ['horus', 'prod'],
+      ]) {
+        files[`clusters/${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+          'flux-system',
+          `./clusters/${c}`,
+        );
+        files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+          'apps',
+          `./applications/${env}`,
+        );
+        files[`applications/${env}/kustomization.yaml`] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./external-dns\n';
+        files[`applications/${env}/external-dns/kustomization.yaml`] =
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base/external-dns\npatches:\n  - path: deploy.yaml\n    target:\n      kind: HelmRelease\n';
+        files[`applications/${env}/external-dns/deploy.yaml`] =
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: external-dns, namespace: network}\nspec:\n  values:\n    provider: {name: webhook}\n';
+      }
+      files['applications/base/external-dns/kustomization.yaml'] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deploy.yaml\n';
+      files['applications/base/external-dns/deploy.yaml'] = externalDnsRelease(
+        'pihole',
+        ['sources: [service]'],
+      );
+      const reason = settingOf(
+        detectConventions(createRepoTree(files)).found,
+        'dns.provider',
+      )?.reason;
+      expect(reason).not.toMatch(/no cluster's Flux applies/);
+      expect(reason).toMatch(/uses provider webhook; none uses Cloudflare/);
+      expect(reason?.match(/uses provider/g)).toHaveLength(1);
+    });
+
     it('says when no cluster applies the ExternalDNS its settings are read from (its entry commented out), and prefers one in what Flux builds over one every source leaves out', () => {
       const networking =
         'kubernetes/infrastructure/networking/kustomization.yaml';

@@ -1924,14 +1924,22 @@ function detectProvider(
   detected(
     'dns.provider',
     provider,
-    `${named
-      .map(
-        d =>
-          `${d.description} (${where(d.location)}) uses provider ${d.provider}${
-            d.providerByDefault ? " (the chart's default: no provider set)" : ''
-          }`,
-      )
-      .join(', ')}${ending}`,
+    // one line per release as written (the overlays building one base
+    // release say it once)
+    `${[
+      ...new Set(
+        named.map(
+          d =>
+            `${d.description} (${where(d.location)}) uses provider ${
+              d.provider
+            }${
+              d.providerByDefault
+                ? " (the chart's default: no provider set)"
+                : ''
+            }`,
+        ),
+      ),
+    ].join(', ')}${ending}`,
     named[0].location,
   );
   return undefined;

@@ -179,6 +179,28 @@ export function buildIncludes(
     if (!lists.has(dir)) lists.set(dir, listedIn(index, targets, dir));
     return lists.get(dir);
   };
+  /** The paths a folder's listed subfolders list outside the folder, transitively (memoized). */
+  const outside = new Map<string, string[]>();
+  const outsideOf = (dir: string, depth: number): string[] => {
+    const known = outside.get(dir);
+    if (known) return known;
+    outside.set(dir, []); // a cycle adds nothing
+    const under = (path: string) => !dir || path.startsWith(`${dir}/`);
+    const found = new Set<string>();
+    for (const { path } of listOf(dir) ?? []) {
+      if (!under(path) || !index.isDir(path) || depth >= 16) continue;
+      for (const root of [
+        ...(listOf(path) ?? [])
+          .map(l => l.path)
+          .filter(p => p !== path && !p.startsWith(`${path}/`)),
+        ...outsideOf(path, depth + 1),
+      ])
+        if (!under(root)) found.add(root);
+    }
+    const roots = [...found];
+    outside.set(dir, roots);
+    return roots;
+  };
   const includes = (dir: string, file: string, depth: number): boolean => {
     const listed = listOf(dir);
     if (!listed) {
@@ -197,13 +219,25 @@ export function buildIncludes(
       }
       return true;
     }
-    return listed.some(
-      ({ path }) =>
-        path === file ||
-        (depth < 16 &&
-          file.startsWith(`${path}/`) &&
-          index.isDir(path) &&
-          includes(path, file, depth + 1)),
+    return (
+      listed.some(
+        ({ path }) =>
+          path === file ||
+          (depth < 16 &&
+            file.startsWith(`${path}/`) &&
+            index.isDir(path) &&
+            includes(path, file, depth + 1)),
+      ) ||
+      // a listed folder whose kustomization reaches outside it (alexrf45's
+      // `./external-dns` listing `../../base/external-dns`)
+      (depth < 16 &&
+        outsideOf(dir, 0).some(
+          root =>
+            root === file ||
+            (file.startsWith(`${root}/`) &&
+              index.isDir(root) &&
+              includes(root, file, depth + 1)),
+        ))
     );
   };
   return (dir, file) => includes(dir, file, 0);
