@@ -2152,14 +2152,21 @@ describe('detectConventions', () => {
     // QNimbus: an app's host name substituted inline (GATUS_DOMAIN) does
     // not hide the variable the host names end in
     const gatus = { ...hosts };
-    for (const app of ['echo', 'whoami'])
-      gatus[`apps/${app}/ks.yaml`] = fluxKustomization(
+    for (const app of ['echo', 'whoami', 'status'])
+      gatus[`clusters/main/${app}.yaml`] = fluxKustomization(
         app,
         `./apps/${app}`,
       ).replace(
         '  prune: true\n',
         `  prune: true\n  postBuild:\n    substitute:\n      GATUS_DOMAIN: ${app}.proxii.nl\n`,
       );
+    // (three values for two clusters: apps' host names, not offered)
+    expect(note(gatus)?.reason).toMatch(
+      /; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places/,
+    );
+    expect(note(gatus)?.reason).not.toMatch(/GATUS_DOMAIN/);
+    // one value per cluster at most: offered, beside the host names'
+    delete gatus['clusters/main/status.yaml'];
     expect(note(gatus)?.reason).toMatch(
       /; 2 Flux Kustomizations substitute GATUS_DOMAIN \(2 values, e\.g\. echo\.proxii\.nl\) inline .*; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places/,
     );

@@ -1240,7 +1240,13 @@ export function detectConventions(
     const absent = defaultAbsent();
     // found in the repository (its absence), though the value stays
     if (absent.length) {
-      const candidate = domainVariable(references);
+      // a cluster's domain has one value per cluster at most: more values
+      // than clusters are apps' host names (bykaj's APP_DOMAIN)
+      const inline = domainVariable(references);
+      const candidate =
+        inline && inline.values.length <= Math.max(1, clusterNames.length)
+          ? inline
+          : undefined;
       const domains = publishedDomains(deployments);
       // also beside a variable some Kustomizations substitute inline, which
       // may be one app's host name (QNimbus' GATUS_DOMAIN, echo.proxii.nl)
