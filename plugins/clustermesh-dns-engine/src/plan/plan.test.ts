@@ -5550,6 +5550,48 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toBe(0);
   });
 
+  it("refuses, before planning, a `${…}` the change would write in a cluster's own ConfigMap that nothing substitutes, which the shared line passes on as written (elcattivo66's copy)", () => {
+    const files = passThroughLayout(false);
+    for (const c of ['east', 'west']) {
+      // the domain a Secret of the cluster's own: kept as its variable
+      files[`clusters/${c}/cluster-secrets.yaml`] =
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  SECRET_DOMAIN: example.net\n';
+      const ks = `clusters/${c}/apps.yaml`;
+      files[ks] = files[ks].replace(
+        '      - {kind: ConfigMap, name: cluster-settings}\n',
+        '      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n',
+      );
+    }
+    const conventions = resolveConventions(
+      {
+        fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
+        dns: { mode: 'manual' },
+      },
+      detectConventions(createRepoTree(files)),
+    );
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      {
+        clusters: [
+          { name: 'east', ip: '10.70.1.10' },
+          { name: 'west', ip: '10.70.2.10' },
+        ],
+      },
+      conventions,
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual(
+      expect.objectContaining({
+        field: expect.stringMatching(
+          /^clusters\/(east|west)\/cluster-settings\.yaml$/,
+        ),
+        message: expect.stringMatching(
+          /: CILIUM_CLUSTERMESH_FQDN would be written here as clustermesh-(east|west)\.\$\{SECRET_DOMAIN\}, but Kustomization flux-system\/flux-system applies ConfigMap cluster-settings without substitution, and the line of apps\/shared\/cluster-settings\.yaml passes it through in one substitution/,
+        ),
+      }),
+    );
+  });
+
   it('makes the change, listing the problems that were there before as not touched by it', () => {
     const files = withUnrelatedProblems();
     const beforeReport = validateMesh(createRepoTree(files), withDomain);
