@@ -271,6 +271,31 @@ describe('lb-ip-unique', () => {
     });
   });
 
+  it("fails an LB IP that is the API server's address the Cilium values name (FrankelJb's k8sServiceHost)", () => {
+    const withHost = (host: string) =>
+      exampleChecks(
+        replace(
+          exampleFile.helmRelease,
+          '    kubeProxyReplacement: true\n',
+          `    kubeProxyReplacement: true\n    k8sServiceHost: ${host}\n`,
+        ),
+      ).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    // shared values: each cluster whose LB IP it is
+    expect(withHost('10.25.11.100')).toEqual([
+      expect.objectContaining({
+        cluster: 'infra',
+        severity: 'error',
+        message: expect.stringMatching(
+          /^LB IP 10\.25\.11\.100 is the Kubernetes API server's address its Cilium values name \(k8sServiceHost at kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease\.yaml:\d+\): LB IPAM would give the clustermesh-apiserver an address the API server answers$/,
+        ),
+        location: expect.objectContaining({
+          file: exampleFile.settings('infra'),
+        }),
+      }),
+    ]);
+    expect(withHost('10.25.11.9')).toEqual([]);
+  });
+
   it("warns when the LB IP is an address the repository's Talos configuration gives a machine (siggerzz's VIP and gateway)", () => {
     const talos = (vip: string) =>
       exampleChecks(files => {

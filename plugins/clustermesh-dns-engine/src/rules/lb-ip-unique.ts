@@ -14,7 +14,7 @@ import {
   SecretRequestedAddress,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import { isRecord } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { locate } from '../yaml/locate';
 import { defineMeshRule, sharedValues } from './rule';
 
@@ -25,10 +25,11 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster. An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway).",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway).",
   remediation: (c, failure) =>
     failure?.id === 'taken' ||
     failure?.id === 'takenByPeer' ||
+    failure?.id === 'apiServer' ||
     failure?.id === 'machineAddress'
       ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
       : `Give each cluster its own address from its own pool, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`,
@@ -48,6 +49,8 @@ export const lbIpUnique = defineMeshRule({
       'LB IP {{ip}} is also the value of {{variable}} in the settings, which names another address of the cluster (not the clustermesh-apiserver service): if that address is taken (an API server VIP, a gateway), LB IPAM gives the service an address that something else answers',
     unknown:
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
+    apiServer:
+      "LB IP {{ip}} is the Kubernetes API server's address its Cilium values name (k8sServiceHost at {{where}}): LB IPAM would give the clustermesh-apiserver an address the API server answers",
     machineAddress:
       "LB IP {{ip}} is also {{what}} in {{where}}{{talos}}: where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
   },
@@ -92,6 +95,23 @@ export const lbIpUnique = defineMeshRule({
           ),
         ),
     );
+    // the API server address Cilium's own values name (FrankelJb's
+    // k8sServiceHost, a node's or kube-vip's address): in use
+    for (const c of mesh.members) {
+      const ip = c.lbIpAddress?.text;
+      const host = getPath(c.cilium?.values, ['k8sServiceHost']);
+      if (!ip || typeof host !== 'string' || host.trim() !== ip) continue;
+      taken.push(
+        r.forCluster(c).fail(
+          'apiServer',
+          {
+            ip,
+            where: formatLocation(c.cilium!.locate(['k8sServiceHost'])),
+          },
+          c.lbIp!.location,
+        ),
+      );
+    }
     // a Service of another member asking for it from a pool of its own
     // (pools that overlap): Cilium serves a local LoadBalancer address itself
     // (looked up by address: every member against every other is a mesh squared)
