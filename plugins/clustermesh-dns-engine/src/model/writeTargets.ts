@@ -1731,7 +1731,7 @@ export function passedThrough(
     const lines = Object.entries(data);
     if (
       !lines.length ||
-      // `${KEY:=}`: a key some cluster has none of (see planPassingLines)
+      // `${KEY:=}`: an empty default, for a key some cluster has none of
       !lines.every(
         ([, v]) => typeof v === 'string' && /^\$\{\w+(?::=)?\}$/.test(v),
       )
