@@ -51,6 +51,13 @@ export interface WaitingBootstrapRelease {
 const helmfileFile =
   /(?:^|\/)(?:helmfile[^/]*\.ya?ml(?:\.gotmpl)?|helmfile(?:\.d)?\/.+\.(?:ya?ml|gotmpl))$|\.gotmpl$/;
 
+/** A YAML file of a bootstrap folder, which may be a helmfile of any name. */
+const bootstrapYaml = /(^|\/)bootstrap\/(?:.+\/)?[^/]+\.ya?ml$/;
+
+/** A helmfile's shape: top-level `releases:` whose entries name a chart. */
+const helmfileShaped = (text: string) =>
+  /^releases:\s*$/m.test(text) && /^\s*-?\s*chart:\s*\S/m.test(text);
+
 /** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
 const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
 
@@ -80,11 +87,21 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
     );
   const read = () =>
     (helmfiles ??= tree.paths().flatMap(path => {
-      if (!helmfileFile.test(path)) return [];
+      const named = helmfileFile.test(path);
+      // a bootstrap folder's helmfile of another name (sujiba's
+      // `3_flux/1-apps.yaml`), known by its releases
+      if (!named && !bootstrapYaml.test(path)) return [];
       const text = readTextFile(tree, path);
-      return text === undefined
-        ? []
-        : [{ path, text, reads: helmfileReads(path, text, topFolders) }];
+      if (text === undefined || (!named && !helmfileShaped(text))) return [];
+      return [
+        {
+          path,
+          text,
+          reads: helmfileReads(path, text, topFolders, prefix =>
+            tree.paths().some(p => p.startsWith(prefix)),
+          ),
+        },
+      ];
     }));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   let templateCalls: { template: string; file: string; line: number }[];
@@ -220,6 +237,8 @@ function helmfileReads(
   text: string,
   /** The repository's top folders: where an absolute path's repository part starts. */
   topFolders: () => ReadonlySet<string>,
+  /** Whether any file of the repository starts with this text. */
+  anyUnder: (prefix: string) => boolean,
 ): (file: string) => boolean {
   const reads = new Set<string>();
   const folder = dirnamePath(path);
@@ -254,6 +273,19 @@ function helmfileReads(
     if (file !== undefined)
       patterns.push(
         new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
+      );
+    // its `../` counted from elsewhere (sujiba's template three folders
+    // deeper than its path's root): what follows them, from the root,
+    // where that names a top folder and the path as resolved none
+    const rest = pattern.replace(/^(?:\.\.\/)+/, '');
+    const fixed = (file ?? '').split('%s')[0];
+    if (
+      rest !== pattern &&
+      topFolders().has(rest.split('/')[0]) &&
+      !anyUnder(fixed)
+    )
+      patterns.push(
+        new RegExp(`^${escapeRegExp(rest).replace(/%s/g, '[^/]+')}$`),
       );
   }
   // a folder from the environment (each cluster's, as the bootstrap
