@@ -5521,6 +5521,36 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       ...conventions,
       mesh: { ...conventions.mesh, exclude: ['north'] },
     };
+    // judahrand's copy: a DNSEndpoint every cluster applies from a folder
+    // and Kustomization of its own, its name each one's own passed
+    // through: not emptied when one leaves
+    const ks = 'apps/kube-system/cilium/ks.yaml';
+    const withRecord = {
+      ...after,
+      [ks]: `${after[ks]}---\n${after[ks]
+        .replace('name: cilium,', 'name: cilium-clustermesh,')
+        .replace('cilium/app', 'cilium/clustermesh')}`,
+      'apps/kube-system/cilium/clustermesh/kustomization.yaml':
+        'resources:\n  - dnsendpoint.yaml\n',
+      'apps/kube-system/cilium/clustermesh/dnsendpoint.yaml':
+        'apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata: {name: clustermesh-apiserver, namespace: kube-system}\nspec:\n  endpoints:\n    - dnsName: ${CILIUM_CLUSTERMESH_FQDN}\n      recordType: A\n      recordTTL: 300\n      targets:\n        - ${CILIUM_CLUSTERMESH_LB_IP}\n',
+    };
+    const recordStays = applied(
+      withRecord,
+      { clusters: input.clusters.slice(0, 2), remove: ['north'] },
+      resolveConventions(
+        {
+          fqdnTemplate: 'clustermesh-{cluster}.example.net',
+          dns: { mode: 'externaldns' },
+          mesh: { exclude: ['north'] },
+        },
+        detectConventions(createRepoTree(withRecord)),
+      ),
+    ).plan;
+    expect(recordStays.problems).toEqual([]);
+    expect(recordStays.edits.map(e => e.path)).not.toContain(
+      'apps/kube-system/cilium/clustermesh/dnsendpoint.yaml',
+    );
     const gone = applied(
       after,
       { clusters: input.clusters.slice(0, 2), remove: ['north'] },
