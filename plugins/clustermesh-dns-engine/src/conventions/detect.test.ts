@@ -2149,6 +2149,20 @@ describe('detectConventions', () => {
     expect(note(hosts)?.reason).toMatch(
       /; the repository's host names end in \$\{BASE_DOMAIN\} \(3 places, e\.g\. apps\/grafana\/ingress\.yaml:7\): fqdnTemplate: clustermesh-\{cluster\}\.\$\{BASE_DOMAIN\} names the clusters in that domain$/,
     );
+    // sujiba: host names of an archived docker-compose setup no cluster
+    // runs are not counted
+    const archived = {
+      ...hosts,
+      'archive/docker/compose.yaml': `services:\n${[1, 2, 3, 4, 5, 6, 7]
+        .map(
+          n =>
+            `  app${n}:\n    labels: [traefik.host=app${n}.\${OLD_DOMAIN}]\n`,
+        )
+        .join('')}`,
+    };
+    expect(note(archived)?.reason).toMatch(
+      /host names end in \$\{BASE_DOMAIN\} \(3 places, e\.g\. apps\/grafana\/ingress\.yaml:7\)/,
+    );
     // QNimbus: an app's host name substituted inline (GATUS_DOMAIN) does
     // not hide the variable the host names end in
     const gatus = { ...hosts };

@@ -1250,7 +1250,7 @@ export function detectConventions(
       const domains = publishedDomains(deployments);
       // also beside a variable some Kustomizations substitute inline, which
       // may be one app's host name (QNimbus' GATUS_DOMAIN, echo.proxii.nl)
-      const host = hostDomainVariable(tree, cache);
+      const host = hostDomainVariable(tree, cache, leftBehind);
       const hosts = host?.name !== candidate?.name ? host : undefined;
       // the default kept: what was found is only that it cannot hold
       kept(
@@ -1497,11 +1497,14 @@ function publishedDomains(deployments: readonly ExternalDnsDeployment[]) {
 function hostDomainVariable(
   tree: RepoTree,
   cache: EngineCache,
+  /** Files no cluster runs (an `archive/` no Kustomization reaches): not counted. */
+  leftBehind: (file: string) => boolean,
 ): { name: string; count: number; location: SourceLocation } | undefined {
   const counts = new Map<string, { count: number; location: SourceLocation }>();
   const host = /[a-z0-9*][a-z0-9-]*\.\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![\w.])/g;
   for (const file of cache.treeIndex(tree).paths()) {
     if (!/\.ya?ml$/.test(file) || /(?:^|\/)\./.test(file)) continue;
+    if (leftBehind(file)) continue;
     const text = readTextFile(tree, file);
     if (!text?.includes('.${')) continue;
     text.split('\n').forEach((line, i) => {
