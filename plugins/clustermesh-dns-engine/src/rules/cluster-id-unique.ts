@@ -5,9 +5,15 @@ import {
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason, lineAt } from '../model/queries';
+import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
-import { defineMeshRule, q, sharedValues, writtenOutBecause } from './rule';
+import {
+  defineMeshRule,
+  installedAsWritten,
+  q,
+  sharedValues,
+  writtenOutBecause,
+} from './rule';
 
 /** What a member's values say its cluster.id is. */
 type ClusterId =
@@ -80,25 +86,20 @@ export const clusterIdUnique = defineMeshRule({
   check(mesh, r) {
     // a bootstrap installs the values as they are: the ID as written, a
     // variable, reaches that first install (lenaxia's copy)
-    const verbatim: CheckResult[] = [];
-    for (const c of mesh.members) {
-      if (!c.cilium || c.cilium.kind === 'values-file') continue;
-      const at = c.cilium.locate(ciliumValuesPaths.clusterId);
-      const written = at && lineAt(mesh.repository, at);
-      const helmfiles = written?.includes('${')
-        ? mesh.repository.readByBootstrap(at!.file)
+    const verbatim = mesh.members.flatMap(c => {
+      const found = installedAsWritten(mesh, c, ciliumValuesPaths.clusterId);
+      return found
+        ? [
+            r
+              .forCluster(c)
+              .warn(
+                'bootstrapVerbatim',
+                { helmfile: found.helmfile, line: found.line },
+                found.at,
+              ),
+          ]
         : [];
-      if (helmfiles.length)
-        verbatim.push(
-          r
-            .forCluster(c)
-            .warn(
-              'bootstrapVerbatim',
-              { helmfile: helmfiles.join(', '), line: written!.trim() },
-              at,
-            ),
-        );
-    }
+    });
     return [...verdicts(), ...verbatim];
 
     /** The rule's failures, else what it could not tell, else its pass. */

@@ -14,7 +14,7 @@ import {
 } from '../model/queries';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, installedAsWritten, q } from './rule';
 
 /** The name Cilium's chart gives a cluster without `cluster.name`; its agent refuses it beside a cluster.id. */
 const chartDefaultName = 'default';
@@ -158,20 +158,17 @@ export const clusterNameValid = defineClusterRule({
     }
     // a bootstrap installs these values as they are: the name as written,
     // a variable, reaches that first install (lenaxia's copy)
-    if (set && c.cilium?.kind !== 'values-file') {
-      const written = lineAt(mesh.repository, where);
-      const helmfiles = written?.includes('${')
-        ? mesh.repository.readByBootstrap(where.file)
-        : [];
-      if (helmfiles.length)
-        out.push(
-          r.warn(
-            'bootstrapVerbatim',
-            { helmfile: helmfiles.join(', '), line: written!.trim() },
-            where,
-          ),
-        );
-    }
+    const verbatim = set
+      ? installedAsWritten(mesh, c, ciliumValuesPaths.clusterName)
+      : undefined;
+    if (verbatim)
+      out.push(
+        r.warn(
+          'bootstrapVerbatim',
+          { helmfile: verbatim.helmfile, line: verbatim.line },
+          verbatim.at,
+        ),
+      );
     if (out.length) return out;
     // the folder's name says nothing of cluster.name when the values are not read
     if (!c.cilium)

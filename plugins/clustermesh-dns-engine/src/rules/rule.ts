@@ -6,11 +6,12 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
+import type { ObjectPath } from '../core/paths';
 import { readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { escapeRegExp } from '../core/text';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
-import { appliesOrIs, inRepositoryLayout } from '../model/queries';
+import { appliesOrIs, inRepositoryLayout, lineAt } from '../model/queries';
 import { settingsUnread, settingsWriteTarget } from '../model/writeTargets';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
@@ -614,4 +615,26 @@ function feedsWhatRulesRead(
     ...cluster.dnsEndpoints.map(e => e.appliedBy),
   ];
   return readers.some(k => k?.key === finding.substitutesFor);
+}
+
+/**
+ * A line of the cluster's Cilium values holding a `${…}` that a bootstrap
+ * helmfile installs as written (Flux does not substitute that first
+ * install): the line, where it is, and those helmfiles. Undefined for a
+ * plain values file (another installer's), a line written out, or values
+ * no bootstrap reads.
+ */
+export function installedAsWritten(
+  mesh: MeshModel,
+  c: ClusterModel,
+  valuesPath: ObjectPath,
+): { line: string; at: SourceLocation; helmfile: string } | undefined {
+  if (!c.cilium || c.cilium.kind === 'values-file') return undefined;
+  const at = c.cilium.locate(valuesPath);
+  const line = lineAt(mesh.repository, at);
+  if (!line?.includes('${')) return undefined;
+  const helmfiles = mesh.repository.readByBootstrap(at.file);
+  return helmfiles.length
+    ? { line: line.trim(), at, helmfile: helmfiles.join(', ') }
+    : undefined;
 }
