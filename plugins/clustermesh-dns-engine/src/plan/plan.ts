@@ -173,6 +173,7 @@ export function planMeshDnsChange(
     : undefined;
   const after = afterModel ? reportFromModel(afterModel) : before;
   const written = new Set(fileEdits.map(e => e.path));
+  const broken = afterModel ? brokenBuildsOf(afterModel, written) : undefined;
   const verdict = judgeChange(
     before,
     after,
@@ -180,9 +181,9 @@ export function planMeshDnsChange(
     new Set([...context.configured.keys(), ...context.removed]),
     afterModel ? buildFoldersOf(afterModel, written) : [],
     statedByInput,
-    afterModel ? breakingAppliersOf(afterModel, written) : undefined,
+    broken?.appliers,
     knownOnlyNow(context, fileEdits),
-    afterModel ? failedBuildPathsOf(afterModel) : undefined,
+    broken?.paths,
   );
   const nowFailing = outcomesOf(after, 'fail');
   const nowUnevaluated = outcomesOf(after, 'not-evaluated');
@@ -953,46 +954,28 @@ function buildFoldersOf(
 }
 
 /**
- * The files whose problem fails the build of a Flux Kustomization that
- * applies a written file (kustomize refuses the whole build), with that
- * Kustomization: the change is not applied until they are fixed.
+ * The files whose problem fails a Flux Kustomization's build, as the
+ * render found them (kustomize refuses the whole build): for each, the
+ * Kustomizations that apply a written file among those it fails (the
+ * change is not applied until they are fixed), and the folders of every
+ * build it fails (astranova: a file only the deeper flux-instance build
+ * takes in, under the folder cluster-apps builds).
  */
-function breakingAppliersOf(
+function brokenBuildsOf(
   model: MeshModel,
   written: ReadonlySet<string>,
-): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+): {
+  appliers: Map<string, string[]>;
+  paths: Map<string, Set<string>>;
+} {
+  const appliers = new Map<string, string[]>();
+  const paths = new Map<string, Set<string>>();
   for (const cluster of model.clusters) {
-    const appliers = new Set(
+    const applying = new Set(
       cluster.render.kustomizations
         .filter(k => k.objects.some(o => written.has(o.source.file)))
         .map(k => k.key),
     );
-    if (!appliers.size) continue;
-    for (const f of cluster.render.findings)
-      if (
-        f.severity === 'error' &&
-        buildBreaking.has(f.code) &&
-        f.build !== undefined &&
-        appliers.has(f.build) &&
-        f.location
-      )
-        out.set(
-          f.location.file,
-          [...new Set([...(out.get(f.location.file) ?? []), f.build])].sort(),
-        );
-  }
-  return out;
-}
-
-/**
- * The folders of the Flux Kustomizations whose build each broken file
- * fails, as the render found them (astranova: a file only the deeper
- * flux-instance build takes in, under the folder cluster-apps builds).
- */
-function failedBuildPathsOf(model: MeshModel): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const cluster of model.clusters)
     for (const f of cluster.render.findings) {
       if (
         f.severity !== 'error' ||
@@ -1001,15 +984,19 @@ function failedBuildPathsOf(model: MeshModel): Map<string, Set<string>> {
         !f.location
       )
         continue;
+      const { file } = f.location;
+      if (applying.has(f.build))
+        appliers.set(
+          file,
+          [...new Set([...(appliers.get(file) ?? []), f.build])].sort(),
+        );
       const path = cluster.render.kustomizations.find(
         k => k.key === f.build,
       )?.path;
-      if (!path) continue;
-      const paths = out.get(f.location.file) ?? new Set<string>();
-      paths.add(path);
-      out.set(f.location.file, paths);
+      if (path) paths.set(file, (paths.get(file) ?? new Set()).add(path));
     }
-  return out;
+  }
+  return { appliers, paths };
 }
 
 /**
