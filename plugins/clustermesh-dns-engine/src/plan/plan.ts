@@ -171,6 +171,7 @@ export function planMeshDnsChange(
         { cache },
       )
     : undefined;
+  if (afterModel) nameSettingsReaders(fileEdits, context, afterModel);
   const after = afterModel ? reportFromModel(afterModel) : before;
   const written = new Set(fileEdits.map(e => e.path));
   const broken = afterModel ? brokenBuildsOf(afterModel, written) : undefined;
@@ -491,7 +492,6 @@ function planEdits(
   }
 
   const fileEdits = edits.edits();
-  nameSettingsReaders(fileEdits, context);
   // files changed line by line are read again from what they read as before
   for (const e of fileEdits) {
     const lines = edits.lineEdits(e.path);

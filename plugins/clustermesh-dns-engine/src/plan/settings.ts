@@ -9,9 +9,8 @@ import {
   generatorFile,
 } from '../model/writeTargets';
 import { isClusterMeshVariable } from '../conventions/templates';
-import type { ClusterModel } from '../model/types';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { lineAtPath } from '../yaml/lines';
-import { parseYamlText } from '../yaml/documents';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import {
@@ -791,91 +790,37 @@ function describe(c: SettingChange): string {
  * Kustomization of the change that substitutes from it: the one applying
  * the Cilium values, and a new one applying the DNSEndpoint where it reads
  * the same ConfigMap (rkoosaar's, cubic3d's, mchestr's copies: an owner
- * trusting a comment naming one would scope the other out).
+ * trusting a comment naming one would scope the other out). Read from the
+ * repository after the change, as Flux renders it.
  */
 export function nameSettingsReaders(
   fileEdits: readonly FileEdit[],
   ctx: ChangeContext,
+  after: MeshModel,
 ): void {
-  const created = [...ctx.settings].filter(
-    ([, t]) => t.create && fileEdits.some(e => e.path === t.file && !e.before),
-  );
-  if (!created.length) return;
-  // the Kustomizations the change adds, with the ConfigMaps they read
-  const added: { key: string; file: string; reads: string[] }[] = [];
-  for (const e of fileEdits) {
-    if (!/kind:\s*Kustomization/.test(e.after)) continue;
-    const before = e.before
-      ? parseYamlText(e.path, e.before).documents.map(d => d.value)
-      : [];
-    for (const { value } of parseYamlText(e.path, e.after).documents) {
-      if (
-        getPath(value, ['kind']) !== 'Kustomization' ||
-        !String(getPath(value, ['apiVersion']) ?? '').startsWith(
-          'kustomize.toolkit.fluxcd.io/',
-        )
-      )
-        continue;
-      const name = String(getPath(value, ['metadata', 'name']));
-      const namespace = String(getPath(value, ['metadata', 'namespace']) ?? '');
-      const existed = before.some(
-        b =>
-          getPath(b, ['kind']) === 'Kustomization' &&
-          getPath(b, ['metadata', 'name']) === name,
-      );
-      const from = getPath(value, ['spec', 'postBuild', 'substituteFrom']);
-      if (existed || !Array.isArray(from)) continue;
-      added.push({
-        key: namespace ? `${namespace}/${name}` : name,
-        file: e.path,
-        reads: from.flatMap(r =>
-          getPath(r, ['kind']) === 'ConfigMap'
-            ? [String(getPath(r, ['name']))]
-            : [],
-        ),
-      });
-    }
-  }
-  for (const [cluster, t] of created) {
-    // the cluster's: in a file it applies, or a folder of one
-    const model = ctx.mesh.byName.get(cluster);
-    const folders = new Set(
-      model?.render.objects.map(o => dirnamePath(o.object.source.file)),
-    );
-    const readers = [
-      ...new Set(
-        added
-          .filter(
-            k =>
-              k.reads.includes(t.configMap) && folders.has(dirnamePath(k.file)),
-          )
-          .map(k => k.key),
-      ),
-    ];
+  for (const [cluster, t] of ctx.settings) {
+    const edit = fileEdits.find(e => e.path === t.file && !e.before);
     const first = t.create?.substitutedBy ?? t.wires?.key;
-    // one declared without a namespace beside the first takes its namespace
-    // from the same kustomization
-    const firstFile = model?.render.kustomizations.find(k => k.key === first)
-      ?.object?.source.file;
-    const namespaced = (key: string) => {
-      const declared = added.find(k => k.key === key);
-      return !key.includes('/') &&
-        first?.includes('/') &&
-        firstFile &&
-        declared &&
-        dirnamePath(declared.file) === dirnamePath(firstFile)
-        ? `${first.split('/')[0]}/${key}`
-        : key;
-    };
-    const others = readers.filter(k => k !== first).map(namespaced);
-    if (!first || !others.length) continue;
-    const edit = fileEdits.find(e => e.path === t.file)!;
-    const heading = `# ${settingsHeading} settings of ${cluster}: Kustomization ${first} substitutes them`;
+    if (!t.create || !edit || !first) continue;
+    const before = new Set(
+      ctx.mesh.byName.get(cluster)?.render.kustomizations.map(k => k.key),
+    );
+    const others = (after.byName.get(cluster)?.render.kustomizations ?? [])
+      .filter(
+        k =>
+          k.key !== first &&
+          !before.has(k.key) &&
+          k.substituteFrom.some(
+            r => r.kind === 'ConfigMap' && r.name === t.configMap,
+          ),
+      )
+      .map(k => k.key);
+    if (!others.length) continue;
     edit.after = edit.after.replace(
-      heading,
+      `# ${settingsHeading} settings of ${cluster}: Kustomization ${first} substitutes them`,
       `# ${settingsHeading} settings of ${cluster}: Kustomizations ${[
         first,
-        ...others,
+        ...new Set(others),
       ].join(' and ')} substitute them`,
     );
   }
