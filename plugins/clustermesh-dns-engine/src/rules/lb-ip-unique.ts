@@ -169,7 +169,7 @@ export const lbIpUnique = defineMeshRule({
       ];
     // another address the settings name (the API server's VIP, a
     // gateway's) written the same: most likely taken by something else
-    const sameAsSetting = mesh.members.flatMap(c => {
+    const takenElsewhere = mesh.members.flatMap(c => {
       const found = otherSettingWithAddress(mesh, c);
       return found
         ? [
@@ -192,7 +192,7 @@ export const lbIpUnique = defineMeshRule({
       const ip = c.lbIpAddress?.text;
       const machine = ip && machines.find(a => a.ip === ip);
       if (machine)
-        sameAsSetting.push(
+        takenElsewhere.push(
           r.forCluster(c).warn(
             'machineAddress',
             {
@@ -247,8 +247,8 @@ export const lbIpUnique = defineMeshRule({
           ),
         );
     }
-    if (unknownRequests.length || sameAsSetting.length)
-      return [...sameAsSetting, ...unknownRequests];
+    if (unknownRequests.length || takenElsewhere.length)
+      return [...takenElsewhere, ...unknownRequests];
     // nothing set, nothing compared: not a pass
     if (!distinct) return [r.notEvaluated('none', {})];
     return [
