@@ -12,7 +12,7 @@ import { lineAtPath } from '../yaml/lines';
  * @public
  */
 export interface BootstrapReader {
-  (file: string): string[];
+  (file: string): readonly string[];
   /** The bootstrap helmfiles with a release of a chart (`chart: …/external-dns`), which a new cluster gets before Flux. */
   installs?(chart: string): string[];
   /**
@@ -122,11 +122,20 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         }),
       );
     }));
+  // asked for each cluster, of a values file they may share
+  const readers = new Map<string, readonly string[]>();
   return Object.assign(
-    (file: string) =>
-      read()
-        .filter(h => h.reads(file))
-        .map(h => h.path),
+    (file: string) => {
+      let paths = readers.get(file);
+      if (!paths)
+        readers.set(
+          file,
+          (paths = read()
+            .filter(h => h.reads(file))
+            .map(h => h.path)),
+        );
+      return paths;
+    },
     {
       installs: (chart: string) => {
         const release = new RegExp(

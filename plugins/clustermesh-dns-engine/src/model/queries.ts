@@ -1883,22 +1883,24 @@ export function secretSourceOf(
   if (!cluster) return undefined;
   let found = secretSources.get(cluster);
   if (!found) secretSources.set(cluster, (found = new Map()));
-  if (!found.has(variable)) {
+  let source = found.get(variable);
+  if (source === undefined && !found.has(variable)) {
     const location =
       cluster.settings.get(variable)?.location ??
       cluster.settingsObject?.appliedBy.variables.get(variable)?.location;
     const line = location && lineAt(mesh.repository, location);
-    found.set(
-      variable,
-      location && {
-        location,
-        length: line ? sopsPlaintextLength(line) : undefined,
-        ciphertext: line ? sopsCiphertext(line) : undefined,
-      },
-    );
+    source = location && {
+      location,
+      length: line ? sopsPlaintextLength(line) : undefined,
+      ciphertext: line ? sopsCiphertext(line) : undefined,
+    };
+    found.set(variable, source);
   }
-  return found.get(variable);
+  return source;
 }
+
+/** A SOPS value with its own IV: two alike are one encryption of one value. */
+const sopsWithIv = /,iv:[^,\]]+/;
 
 /**
  * The Kustomization of a cluster that would apply a new file of a folder
@@ -1949,8 +1951,8 @@ export function sameSecretSource(
     here !== undefined &&
     (here.location.file === there?.location.file ||
       (here.ciphertext !== undefined &&
-        /,iv:[^,\]]+/.test(here.ciphertext) &&
-        here.ciphertext === there?.ciphertext))
+        here.ciphertext === there?.ciphertext &&
+        sopsWithIv.test(here.ciphertext)))
   );
 }
 
@@ -1981,7 +1983,16 @@ export function lineAt(
   repository: Pick<RepositoryFacts, 'readText'>,
   at: SourceLocation,
 ): string | undefined {
-  return repository.readText(at.file)?.split('\n')[at.line - 1];
+  const text = repository.readText(at.file);
+  if (text === undefined || at.line < 1) return undefined;
+  // walked to, not split: a mesh asks for a line of one file per cluster
+  let start = 0;
+  for (let line = 1; line < at.line; line++) {
+    start = text.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = text.indexOf('\n', start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 /** Per mesh, the networks (indexes into `pools.networks`) of each member. */

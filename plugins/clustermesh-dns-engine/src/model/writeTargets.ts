@@ -519,13 +519,11 @@ export function patchedSubstituteNote(
       : undefined;
   const declaredIn = applier?.object?.source.file;
   if (!applier || !declaredIn) return '';
+  // inline first: a mesh's sources hold one variable per peer
   const patched = applier.variables.names().filter(name => {
-    const v = applier.variables.get(name);
-    return (
-      applier.variables.inline(name) &&
-      v?.location !== undefined &&
-      v.location.file !== declaredIn
-    );
+    if (!applier.variables.inline(name)) return false;
+    const at = applier.variables.get(name)?.location;
+    return at !== undefined && at.file !== declaredIn;
   });
   if (!patched.length) return '';
   const at = applier.variables.get(patched[0])!.location!;

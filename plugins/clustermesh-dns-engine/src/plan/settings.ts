@@ -371,6 +371,10 @@ function refuseOverridden(
     cluster.cilium?.appliedBy,
     ...cluster.dnsEndpoints.map(e => e.appliedBy),
   ];
+  // asked once per reader: a mesh's settings change one entry per peer
+  const namesAfter = readers.map(k =>
+    k?.variables.namesAfter({ kind: 'ConfigMap', name: target.configMap }),
+  );
   const refusals: PlanError[] = [];
   for (const c of changes) {
     if (c.value === undefined) continue;
@@ -402,11 +406,8 @@ function refuseOverridden(
       continue;
     }
     const reader = readers.find(
-      k =>
-        k?.variables.definedAfter(c.key, {
-          kind: 'ConfigMap',
-          name: target.configMap,
-        }) && k.variables.value(c.key) !== c.value,
+      (k, i) =>
+        namesAfter[i]?.has(c.key) && k?.variables.value(c.key) !== c.value,
     );
     if (!reader) continue;
     const over = reader.variables.get(c.key)!;

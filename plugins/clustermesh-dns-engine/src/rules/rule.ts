@@ -192,7 +192,7 @@ export interface RuleFailure<MessageId extends string = string> {
   /** Whether the cluster applies a settings ConfigMap (of the conventions' name) at all. */
   settingsApplied?: boolean;
   /** The bootstrap helmfiles that install the failing file's values as they are. */
-  readByBootstrap?: () => string[];
+  readByBootstrap?: () => readonly string[];
   /** Whether other clusters apply the failing file too (one value there is every one's). */
   sharedFile?: () => boolean;
   /**
@@ -631,10 +631,12 @@ export function installedAsWritten(
 ): { line: string; at: SourceLocation; helmfile: string } | undefined {
   if (!c.cilium || c.cilium.kind === 'values-file') return undefined;
   const at = c.cilium.locate(valuesPath);
-  const line = lineAt(mesh.repository, at);
-  if (!line?.includes('${')) return undefined;
+  // the bootstrap first: most values files none reads, and one file may be
+  // every cluster's
   const helmfiles = mesh.repository.readByBootstrap(at.file);
-  return helmfiles.length
+  if (!helmfiles.length) return undefined;
+  const line = lineAt(mesh.repository, at);
+  return line?.includes('${')
     ? { line: line.trim(), at, helmfile: helmfiles.join(', ') }
     : undefined;
 }
