@@ -636,6 +636,25 @@ describe('detectConventions', () => {
     );
   });
 
+  it("resolves the chart's default in the artifact its values pin, and takes it over a version only an archive folder writes (operinko)", () => {
+    const files = fluxInstanceClusters(
+      '      distribution:\n        artifact: oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v0.40.0\n',
+      '  chartRef: {kind: OCIRepository, name: flux-instance}\n',
+    );
+    // what main ran before the flux-operator, kept for the record
+    files['archive/flux/cluster/gotk-components.yaml'] =
+      '# Flux Version: v2.7.3\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n';
+    files['archive/flux-system/flux-instance/values.yaml'] =
+      'instance:\n  distribution:\n    version: 2.7.3\n  sync:\n    kind: GitRepository\n    url: https://github.com/acme/old-home.git\n    path: kubernetes/main/cluster/config\n';
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.strictSubstitution).toBe(false);
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version, resolved in the pinned flux-operator-manifests:v0\.40\.0 \(before flux-operator v0\.53\.0, which brought Flux 2\.9: Flux 2\.8 at most\) \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, replaces/,
+    );
+    // main's entry point is the sync in use, not the archived one
+    expect(JSON.stringify(found)).not.toMatch(/archive\//);
+  });
+
   it("takes a flux-operator sync below the others' entry folder for that cluster's entry point, where nothing reconciles the entry folder", () => {
     const files: Files = {
       // tivoli: its flux/ folder reconciles itself
@@ -3271,6 +3290,48 @@ patches:
       expect(settingOf(found, 'dns.provider')?.reason).toMatch(
         /alone, which use providers ovh, webhook; so Cloudflare's TTL range and "DNS only" do not apply$/,
       );
+    });
+
+    it('leaves out a provider whose label filter asks for labels a new DNSEndpoint does not carry where another takes the FQDNs (operinko)', () => {
+      const files = (cloudflareValues: string[]) =>
+        createRepoTree({
+          'clusters/main/flux/sync.yaml': fluxKustomization(
+            'flux-system',
+            './clusters/main',
+          ),
+          'clusters/main/external-dns.yaml': externalDnsRelease('cloudflare', [
+            'sources: [crd, ingress]',
+            'domainFilters: [home.example]',
+            ...cloudflareValues,
+          ]),
+          // a filter a record without annotations passes
+          'clusters/main/internal-dns.yaml': externalDnsRelease('rfc2136', [
+            'sources: [crd, service]',
+            'domainFilters: [home.example]',
+            'extraArgs: ["--annotation-filter=external-dns.alpha.kubernetes.io/ignore notin (true)"]',
+          ]).replace('name: external-dns,', 'name: internal-dns,'),
+        });
+      const detect = (cloudflareValues: string[]) => {
+        const { conventions, found } = detectConventions(
+          files(cloudflareValues),
+          { fqdnTemplate: 'clustermesh-{cluster}.home.example' },
+        );
+        return [conventions.dns?.provider, settingOf(found, 'dns.provider')];
+      };
+      expect(detect(['labelFilter: route.scope=external'])).toEqual([
+        'other',
+        expect.objectContaining({
+          source: 'detected',
+          reason: expect.stringMatching(
+            /are taken by the domain filters of HelmRelease network\/internal-dns \(clusters\/main\/internal-dns\.yaml:\d+\) alone \(HelmRelease network\/external-dns's --label-filter=route\.scope=external asks for labels or annotations a new DNSEndpoint does not carry where another takes it\), which uses provider rfc2136; so Cloudflare's TTL range and "DNS only" do not apply$/,
+          ),
+        }),
+      ]);
+      // without the filter both take it: not known which, the default kept
+      expect(detect([])).toEqual([
+        undefined,
+        expect.objectContaining({ source: 'default', value: 'cloudflare' }),
+      ]);
     });
 
     it("takes a cluster's literal domain filter that is its own value of the variable the others filter on as that variable", () => {

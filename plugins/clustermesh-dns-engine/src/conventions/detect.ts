@@ -57,6 +57,7 @@ import {
   strictnessOf,
 } from './detect/fluxVersion';
 import {
+  inRecordFolder,
   mentioned,
   ScannedDocument,
   scanDocuments,
@@ -64,6 +65,7 @@ import {
   variableDefinitions,
 } from './detect/scan';
 import { isFluxKustomization } from '../flux/fluxKustomization';
+import { parseSelectorString, requirementsAdmit } from '../k8s/labelSelector';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
   SettingsFqdnTemplate,
@@ -824,11 +826,7 @@ export function detectConventions(
   // kept for the record (`archive/`, `.archive/`, `kube_old/`) no
   // Kustomization reaches
   const leftBehind = (file: string) =>
-    !isBuilt(file) ||
-    (/(^|\/)[._]?(archive[sd]?|old|[a-z0-9]+_old|deprecated|legacy)\//i.test(
-      file,
-    ) &&
-      !reachable(file));
+    !isBuilt(file) || (inRecordFolder(file) && !reachable(file));
   const preferBuilt = <T>(items: T[], fileOf: (item: T) => string): T[] => {
     const inBuild = items.filter(i => isBuilt(fileOf(i)));
     const reached = inBuild.filter(i => reachable(fileOf(i)));
@@ -1069,25 +1067,37 @@ export function detectConventions(
   // how strict Flux substitutes
   if (explicit.flux?.strictSubstitution === undefined) {
     const gate = strictnessGate(tree, cache);
+    // a helmfile is a bootstrap's, which Flux does not build
+    const helmfiles = readHelmfileVersions(tree, cache.yamlFiles(tree));
+    const written = preferBuilt(
+      [
+        ...readBootstrapVersions(tree, fluxDocuments, index),
+        ...readInstanceVersions(fluxDocuments),
+        ...helmfiles,
+      ],
+      v => v.location.file,
+    );
+    // none written, or only where no cluster runs it (operinko's
+    // `archive/`): the flux-instance chart's own default, where it
+    // installs Flux
+    const chartDefaults = preferBuilt(
+      readInstanceChartDefaults(fluxDocuments),
+      v => v.location.file,
+    );
+    const writtenLeftBehind = written.every(v =>
+      helmfiles.includes(v)
+        ? inRecordFolder(v.location.file)
+        : leftBehind(v.location.file),
+    );
+    const defaultsInUse = chartDefaults.filter(
+      v => !leftBehind(v.location.file),
+    );
     const strictness =
       gate ??
       strictnessOf(
-        preferBuilt(
-          [
-            ...readBootstrapVersions(tree, fluxDocuments, index),
-            ...readInstanceVersions(fluxDocuments),
-            ...readHelmfileVersions(tree, cache.yamlFiles(tree)),
-          ],
-          v => v.location.file,
-        ),
+        writtenLeftBehind && defaultsInUse.length ? defaultsInUse : written,
       ) ??
-      // none written: the flux-instance chart's own default, where it installs Flux
-      strictnessOf(
-        preferBuilt(
-          readInstanceChartDefaults(fluxDocuments),
-          v => v.location.file,
-        ),
-      );
+      strictnessOf(chartDefaults);
     if (strictness) {
       if (!strictness.strict)
         conventions.flux = { ...conventions.flux, strictSubstitution: false };
@@ -1330,11 +1340,21 @@ function providerOfNames(
 ) {
   const name = template.replace('{cluster}', 'cluster').toLowerCase();
   if (name.includes('${')) return;
-  const taking = named.filter(
+  const byDomain = named.filter(
     ({ filters: { domains, excludeDomains } }) =>
       domains.some(f => !f.includes('${') && inDomain(name, f)) &&
       !excludeDomains.some(f => inDomain(name, f)),
   );
+  // a new DNSEndpoint carries no labels or annotations where one of these
+  // takes it so (configure adds them only where none does): one whose
+  // --label-filter or --annotation-filter asks for some does not take it
+  // (operinko's Cloudflare, route.scope=external, beside its RFC2136)
+  const unfiltered = byDomain.filter(d => !filterFlags(d));
+  const filteredOut =
+    unfiltered.length && unfiltered.length < byDomain.length
+      ? byDomain.filter(d => !unfiltered.includes(d))
+      : [];
+  const taking = filteredOut.length ? unfiltered : byDomain;
   const providers = new Set(taking.map(d => d.provider));
   // several, none Cloudflare (NNMavy's OVH and UniFi for the FQDNs'
   // domain, Cloudflare for another): not Cloudflare's either way
@@ -1349,7 +1369,15 @@ function providerOfNames(
     source: 'detected',
     reason: `the ExternalDNS deployments publish to several providers, and the clusters' FQDNs (${template}) are taken by the domain filters of ${taking
       .map(d => `${d.description} (${where(d.location)})`)
-      .join(', ')} alone, which ${taking.length > 1 ? 'use' : 'uses'} provider${
+      .join(', ')} alone${
+      filteredOut.length
+        ? ` (${filteredOut
+            .map(d => `${d.description}'s ${filterFlags(d)}`)
+            .join(', ')} ${
+            filteredOut.length > 1 ? 'ask' : 'asks'
+          } for labels or annotations a new DNSEndpoint does not carry where another takes it)`
+        : ''
+    }, which ${taking.length > 1 ? 'use' : 'uses'} provider${
       providers.size > 1 ? 's' : ''
     } ${[...providers].join(', ')}${
       provider === 'cloudflare'
@@ -1360,6 +1388,28 @@ function providerOfNames(
   };
   if (at >= 0) found.splice(at, 1, entry);
   else found.push(entry);
+}
+
+/**
+ * The metadata filters of a deployment that an object with no labels or
+ * annotations does not pass, as its flags say them
+ * (`--label-filter=route.scope=external`); empty where it takes one
+ * (`external-dns.alpha.kubernetes.io/ignore notin (true)`).
+ */
+function filterFlags(d: ExternalDnsDeployment): string {
+  return (
+    [
+      ['label-filter', d.filters.label],
+      ['annotation-filter', d.filters.annotation],
+    ] as const
+  )
+    .filter(([, filter]) => {
+      if (!filter) return false;
+      const parsed = parseSelectorString(filter);
+      return 'error' in parsed || !requirementsAdmit(parsed.requirements, {});
+    })
+    .map(([flag, filter]) => `--${flag}=${filter}`)
+    .join(' ');
 }
 
 /** Says where the FQDN template was found: the names that follow it there, one of them, and those that do not. */

@@ -13,6 +13,7 @@ import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
 import type { TreeIndex } from '../../tree/TreeIndex';
 import type { YamlFiles } from '../../yaml/files';
 import {
+  inRecordFolder,
   isFluxKustomization,
   literal,
   ScannedDocument,
@@ -374,7 +375,13 @@ export function readFluxEntries(
   const syncUrls: string[] = [];
   const synced = new Set<string>();
   const add = (path: string, reason: string, location: SourceLocation) => {
-    if (path && !entries.has(path) && folders.isDir(path))
+    if (!path || !folders.isDir(path)) return;
+    const found = entries.get(path);
+    // a copy kept in an `archive/` gives way to the one in use (operinko)
+    if (
+      !found ||
+      (inRecordFolder(found.location.file) && !inRecordFolder(location.file))
+    )
       entries.set(path, { path, reason, location });
   };
   const addSynced = (

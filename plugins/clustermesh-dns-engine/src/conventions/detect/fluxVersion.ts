@@ -103,33 +103,46 @@ export function readInstanceVersions(
     if (!path) continue;
     const version = fluxVersion(getPath(v, path), () => doc.at(path));
     if (!version) continue;
-    // a wildcard resolves among the versions a pinned manifests artifact
-    // holds: the newest Flux of that flux-operator release, not the latest
-    const artifact = literal(getPath(v, [...path.slice(0, -1), 'artifact']));
-    const pinned =
-      version.version[1] === Infinity && artifact
-        ? /flux-operator-manifests:v?(\d+)\.(\d+)\.(\d+)/.exec(artifact)
-        : null;
-    if (pinned && artifact) {
-      const operator = pinned.slice(1).map(Number);
-      const withStrict =
-        operator[0] > operatorWithStrictFlux[0] ||
-        (operator[0] === operatorWithStrictFlux[0] &&
-          operator[1] >= operatorWithStrictFlux[1]);
-      found.push({
-        version: withStrict ? version.version : [2, strictSinceFlux[1] - 1],
-        text: `${version.text}, resolved in the pinned ${artifact.slice(
-          artifact.lastIndexOf('/') + 1,
-        )} (${
-          withStrict
-            ? 'from flux-operator v0.53.0, which brought Flux 2.9'
-            : 'before flux-operator v0.53.0, which brought Flux 2.9: Flux 2.8 at most'
-        })`,
-        location: version.location,
-      });
-    } else found.push(version);
+    found.push(
+      resolvedInArtifact(
+        version,
+        literal(getPath(v, [...path.slice(0, -1), 'artifact'])),
+      ),
+    );
   }
   return found;
+}
+
+/**
+ * A wildcard version (`2.x`) as a pinned flux-operator manifests artifact
+ * (`distribution.artifact: …/flux-operator-manifests:v0.40.0`) resolves
+ * it: the newest Flux of that release, not the latest.
+ */
+function resolvedInArtifact(
+  version: FluxVersion,
+  artifact: string | undefined,
+): FluxVersion {
+  const pinned =
+    version.version[1] === Infinity && artifact
+      ? /flux-operator-manifests:v?(\d+)\.(\d+)\.(\d+)/.exec(artifact)
+      : null;
+  if (!pinned || !artifact) return version;
+  const operator = pinned.slice(1).map(Number);
+  const withStrict =
+    operator[0] > operatorWithStrictFlux[0] ||
+    (operator[0] === operatorWithStrictFlux[0] &&
+      operator[1] >= operatorWithStrictFlux[1]);
+  return {
+    version: withStrict ? version.version : [2, strictSinceFlux[1] - 1],
+    text: `${version.text}, resolved in the pinned ${artifact.slice(
+      artifact.lastIndexOf('/') + 1,
+    )} (${
+      withStrict
+        ? 'from flux-operator v0.53.0, which brought Flux 2.9'
+        : 'before flux-operator v0.53.0, which brought Flux 2.9: Flux 2.8 at most'
+    })`,
+    location: version.location,
+  };
 }
 
 /** The flux-instance chart's `instance.distribution.version` when its values set none. */
@@ -158,11 +171,19 @@ export function readInstanceChartDefaults(
   documents: Iterable<ScannedDocument>,
 ): FluxVersion[] {
   const found: FluxVersion[] = [];
-  const version = (location: SourceLocation): FluxVersion => ({
-    version: [2, Infinity],
-    text: `${instanceChartDefault}, the flux-instance chart's default where its values set no instance.distribution.version`,
-    location,
-  });
+  const version = (
+    location: SourceLocation,
+    /** Where the values are: their `instance.distribution.artifact` pins the default too. */
+    values: unknown,
+  ): FluxVersion =>
+    resolvedInArtifact(
+      {
+        version: [2, Infinity],
+        text: `${instanceChartDefault}, the flux-instance chart's default where its values set no instance.distribution.version`,
+        location,
+      },
+      literal(getPath(values, ['instance', 'distribution', 'artifact'])),
+    );
   for (const doc of documents) {
     const v = doc.value;
     if (isFluxInstanceRelease(v)) {
@@ -177,13 +198,13 @@ export function readInstanceChartDefaults(
           ['spec', 'values', 'instance'],
           ['spec', 'values'],
         ].find(path => getPath(v, path) !== undefined) ?? ['metadata', 'name'];
-        found.push(version(doc.at(at)));
+        found.push(version(doc.at(at), getPath(v, ['spec', 'values'])));
       }
     } else if (
       isFluxInstanceValues(v) &&
       getPath(v, ['instance', 'distribution', 'version']) === undefined
     )
-      found.push(version(doc.at(['instance'])));
+      found.push(version(doc.at(['instance']), v));
   }
   return found;
 }

@@ -146,6 +146,14 @@ export function mentioned(
 /** `file:line` for a reason. */
 export const where = (l: SourceLocation) => `${l.file}:${l.line}`;
 
+/**
+ * Whether a file is in a folder kept for the record (`archive/`,
+ * `.archive/`, `kube_old/`, `deprecated/`): what the clusters ran once,
+ * unless a Kustomization reaches it.
+ */
+export const inRecordFolder = (file: string) =>
+  /(^|\/)[._]?(archive[sd]?|old|[a-z0-9]+_old|deprecated|legacy)\//i.test(file);
+
 export { literal };
 
 /** A scanned document that is a Flux Kustomization. */
