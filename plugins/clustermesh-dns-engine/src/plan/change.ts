@@ -777,14 +777,20 @@ export function decideChange(
     configured,
     removed,
   );
-  const passedSettled = passedThroughSettled(
+  const sharedSettled = sharedEntriesSettled(
     mesh,
     settings,
     configured,
     removed,
     passedThroughOwn,
   );
-  const settled = new Set([...passedSettled, ...patchedSettled]);
+  const passedSettled = [...sharedSettled]
+    .filter(([, how]) => how === 'passed')
+    .map(([name]) => name);
+  const substitutedSettled = [...sharedSettled]
+    .filter(([, how]) => how === 'substituted')
+    .map(([name]) => name);
+  const settled = new Set([...sharedSettled.keys(), ...patchedSettled]);
   problems.push(
     ...sharedSettings(mesh, settings, configured, removed, [
       ...settled,
@@ -847,11 +853,25 @@ export function decideChange(
     bootstrapExplained: new Set(),
     notes: [
       ...ownPatchNotes(mesh, cilium, configured),
-      ...(passedSettled.size
+      ...(passedSettled.length
         ? [
-            `${[...passedSettled].join(
+            `${passedSettled.join(
               ', ',
             )}: the ClusterMesh entries pass through the shared settings ConfigMap from each cluster's own source already; the settings are left as they are.`,
+          ]
+        : []),
+      ...(substitutedSettled.length
+        ? [
+            `${substitutedSettled.join(
+              ', ',
+            )}: the shared settings ConfigMap gives each its own ClusterMesh entries already, made each cluster's by Flux's substitution (${substitutedSettled
+              .map(
+                c =>
+                  `${c}'s LB IP ${mesh.byName
+                    .get(c)
+                    ?.settings.value(conventions.variables.lbIp)}`,
+              )
+              .join(', ')}); the settings are left as they are.`,
           ]
         : []),
       ...(patchedSettled.size
@@ -1119,36 +1139,56 @@ function sharedSettings(
 }
 
 /**
- * The clusters sharing a settings ConfigMap that passes each one's values
- * through (see passedThrough), where the ClusterMesh entries pass through
- * it already for every one of them (1activegeek's and DylansDecoded's
- * copies, the entries added by hand): their settings are left as they
- * are, the rest of the change planned. Every cluster of that object or
- * none.
+ * The clusters sharing a settings ConfigMap where the ClusterMesh entries
+ * are each one's own already, for every one of them: passed through from
+ * each cluster's own source (see passedThrough; 1activegeek's and
+ * DylansDecoded's copies, added by hand), or made each one's by Flux's
+ * substitution otherwise (TomTucka's copy: `${CILIUM_CLUSTERMESH_LB_IP}`
+ * from each cluster's inline `postBuild.substitute`, the FQDN a template of
+ * its name), the FQDNs then all different. Each cluster's FQDN, the LB IP
+ * asked and every configured peer's FQDN must be there. Their settings are
+ * left as they are, the rest of the change planned. Every cluster of that
+ * object or none.
  */
-function passedThroughSettled(
+function sharedEntriesSettled(
   mesh: MeshModel,
   settings: ReadonlyMap<string, SettingsWriteTarget>,
   configured: ReadonlyMap<string, { text: string }>,
   removed: ReadonlySet<string>,
   /** The clusters whose own sources configure writes instead. */
   written: ReadonlyMap<string, unknown>,
-): Set<string> {
-  const { fqdn, lbIp } = mesh.conventions.variables;
-  const settled = new Set<string>();
+): Map<string, 'passed' | 'substituted'> {
+  const { conventions } = mesh;
+  const { fqdn, lbIp } = conventions.variables;
+  const settled = new Map<string, 'passed' | 'substituted'>();
   for (const clusters of sharedSettingsGroups(settings, removed)) {
     if (clusters.some(c => written.has(c))) continue;
-    if (!passedThrough(mesh, clusters, settings.get(clusters[0])!)) continue;
+    const passed = passedThrough(mesh, clusters, settings.get(clusters[0])!);
+    const valuesOf = (c: string) => mesh.byName.get(c)?.settings;
+    // not passed through: each its own only where the FQDNs differ (a
+    // name written out would be every cluster's)
+    if (
+      !passed &&
+      new Set(clusters.map(c => valuesOf(c)?.value(fqdn))).size !==
+        clusters.length
+    )
+      continue;
     const inPlace = clusters.every(c => {
-      const values = mesh.byName.get(c)?.settings;
+      const values = valuesOf(c);
       const ip = configured.get(c)?.text;
       return (
         values?.value(fqdn) !== undefined &&
         values.value(lbIp) !== undefined &&
-        (ip === undefined || values.value(lbIp) === ip)
+        (ip === undefined || values.value(lbIp) === ip) &&
+        [...configured.keys()].every(
+          peer =>
+            peer === c ||
+            values.value(peerFqdnVariable(conventions, peer)) !== undefined,
+        )
       );
     });
-    if (inPlace) clusters.forEach(c => settled.add(c));
+    if (inPlace)
+      clusters.forEach(c => settled.set(c, passed ? 'passed' : 'substituted'));
   }
   return settled;
 }

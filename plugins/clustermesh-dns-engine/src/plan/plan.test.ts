@@ -5443,6 +5443,81 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toBe(0);
   });
 
+  it("leaves a shared settings ConfigMap that Flux's substitution makes each cluster's own as it is, where the entries are there (TomTucka's copy)", () => {
+    const files = passThroughLayout(false);
+    // each cluster's own values inline in its entry Kustomization, the
+    // shared ConfigMap a template of them
+    files['apps/shared/cluster-settings.yaml'] = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: cluster-settings}',
+      'data:',
+      '  CLUSTER_NAME: "${CLUSTER_NAME}"',
+      '  CLUSTER_ID: "${CLUSTER_ID}"',
+      '  LB_CIDR: "${LB_CIDR}"',
+      '  CILIUM_CLUSTERMESH_FQDN: "clustermesh-${CLUSTER_NAME}.example.net"',
+      '  CILIUM_CLUSTERMESH_LB_IP: "${CILIUM_CLUSTERMESH_LB_IP}"',
+      '  CILIUM_CLUSTERMESH_EAST_FQDN: clustermesh-east.example.net',
+      '  CILIUM_CLUSTERMESH_WEST_FQDN: clustermesh-west.example.net',
+      '',
+    ].join('\n');
+    for (const [i, c] of ['east', 'west'].entries()) {
+      delete files[`clusters/${c}/cluster-settings.yaml`];
+      files[`clusters/${c}/apps.yaml`] = files[
+        `clusters/${c}/apps.yaml`
+      ].replace(
+        /  postBuild:\n[^]*$/,
+        `  postBuild:\n    substitute:\n      CLUSTER_NAME: ${c}\n      CLUSTER_ID: "${
+          i + 1
+        }"\n      LB_CIDR: 10.70.${
+          i + 1
+        }.0/24\n      CILIUM_CLUSTERMESH_LB_IP: 10.70.${i + 1}.10\n`,
+      );
+    }
+    const conventions = resolveConventions(
+      {
+        fqdnTemplate: 'clustermesh-{cluster}.example.net',
+        dns: { mode: 'manual' },
+      },
+      detectConventions(createRepoTree(files)),
+    );
+    const input = {
+      clusters: [
+        { name: 'east', ip: '10.70.1.10' },
+        { name: 'west', ip: '10.70.2.10' },
+      ],
+    };
+    const { plan, after } = applied(files, input, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      "east, west: the shared settings ConfigMap gives each its own ClusterMesh entries already, made each cluster's by Flux's substitution (east's LB IP 10.70.1.10, west's LB IP 10.70.2.10); the settings are left as they are.",
+    );
+    const written = plan.edits.map(e => e.path);
+    expect(written).toContain('apps/kube-system/cilium/app/helmrelease.yaml');
+    expect(written).not.toContain('apps/shared/cluster-settings.yaml');
+    expect(
+      validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
+    // another address asked: the shared ConfigMap is refused as before
+    const moved = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: [input.clusters[0], { name: 'west', ip: '10.70.2.11' }] },
+      conventions,
+    );
+    expect(moved.problems.map(p => p.field)).toContain(
+      'apps/shared/cluster-settings.yaml',
+    );
+    // one FQDN written out for both is every cluster's, not each one's
+    files['apps/shared/cluster-settings.yaml'] = files[
+      'apps/shared/cluster-settings.yaml'
+    ].replace('clustermesh-${CLUSTER_NAME}', 'clustermesh-east');
+    expect(
+      planMeshDnsChange(createRepoTree(files), input, conventions).problems.map(
+        p => p.field,
+      ),
+    ).toContain('apps/shared/cluster-settings.yaml');
+  });
+
   it("writes each cluster's entries in its own settings and a line passing each through in the shared ConfigMap, and takes a leaving cluster's out", () => {
     // elcattivo66's, judahrand's and 1activegeek's copies, before the
     // entries were added by hand
