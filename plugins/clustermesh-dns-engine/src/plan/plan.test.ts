@@ -5466,7 +5466,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       files[`clusters/${c}/apps.yaml`] = files[
         `clusters/${c}/apps.yaml`
       ].replace(
-        /  postBuild:\n[^]*$/,
+        / {2}postBuild:\n[^]*$/,
         `  postBuild:\n    substitute:\n      CLUSTER_NAME: ${c}\n      CLUSTER_ID: "${
           i + 1
         }"\n      LB_CIDR: 10.70.${
