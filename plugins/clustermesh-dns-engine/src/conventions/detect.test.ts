@@ -3389,6 +3389,28 @@ patches:
       expect(settingOf(found, 'fqdnTemplate')?.reason).toBe(
         "SECRET_DOMAIN, the domain of the default template, appears nowhere in the repository, and its ExternalDNS publishes names only in ${PUBLIC_DOMAIN} (HelmRelease network/external-dns: domain filter; it reads no DNSEndpoints), so the clusters' FQDNs are made in it",
       );
+      // a second cluster's copy of the release, and another release: each
+      // named once
+      const release = Object.values(
+        externalDns(
+          '1.20.0',
+          '    provider: {name: cloudflare}\n    sources: [service, ingress]\n    domainFilters: ["${PUBLIC_DOMAIN}"]\n',
+        ),
+      )[0];
+      expect(
+        settingOf(
+          detectConventions(
+            files({
+              'kubernetes/edge/network/external-dns/helmrelease.yaml': release,
+              'kubernetes/apps/network/unifi-dns/helmrelease.yaml':
+                release.replace('name: external-dns\n', 'name: unifi-dns\n'),
+            }),
+          ).found,
+          'fqdnTemplate',
+        )?.reason,
+      ).toMatch(
+        /\(HelmRelease network\/external-dns, HelmRelease network\/unifi-dns: domain filter; none reads DNSEndpoints\)/,
+      );
       // the default's variable used elsewhere: it stays
       expect(
         detectConventions(

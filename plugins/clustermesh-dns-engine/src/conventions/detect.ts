@@ -1224,6 +1224,8 @@ export function detectConventions(
     );
   } else if (published) {
     conventions.fqdnTemplate = `clustermesh-{cluster}.${published.domain}`;
+    // each release once, however many clusters build it
+    const releases = [...new Set(published.deployments)];
     detectedDns(
       'fqdnTemplate',
       conventions.fqdnTemplate,
@@ -1231,9 +1233,9 @@ export function detectConventions(
         ', ',
       )}, the domain of the default template, appears nowhere in the repository, and its ExternalDNS publishes names only in ${
         published.domain
-      } (${published.deployments.join(
-        ', ',
-      )}: domain filter; it reads no DNSEndpoints), so the clusters' FQDNs are made in it`,
+      } (${releases.join(', ')}: domain filter; ${
+        releases.length > 1 ? 'none reads' : 'it reads no'
+      } DNSEndpoints), so the clusters' FQDNs are made in it`,
       published.location,
     );
   }
