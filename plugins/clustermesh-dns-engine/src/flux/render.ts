@@ -93,6 +93,8 @@ type StoredSource = ManifestObject | ProvidedSource;
 /** The keys a source's definitions hold (undefined: not known); one object per answer, its identity for the substitution memo. */
 interface DefinedKeys {
   keys?: string[];
+  /** Every definition read is of another namespace's object of that name. */
+  elsewhere?: boolean;
 }
 
 const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
@@ -724,6 +726,7 @@ export class FluxRenderer {
     if (memo) return memo;
     let keys: Set<string> | undefined = new Set<string>();
     let found = false;
+    let otherNamespace = false;
     const hold = (body: Record<string, unknown>) => {
       for (const k of keysHeld(body, kind)) keys?.add(k);
     };
@@ -732,8 +735,10 @@ export class FluxRenderer {
         if (!keys || !mentionsSource(value, kind, name)) continue;
         // another namespace's object of that name is another object
         const at = getPath(value, ['metadata', 'namespace']);
-        if (value.kind === kind && at !== undefined && at !== namespace)
+        if (value.kind === kind && at !== undefined && at !== namespace) {
+          otherNamespace = true;
           continue;
+        }
         found = true;
         if (value.kind === kind) hold(value);
         else if (
@@ -757,7 +762,10 @@ export class FluxRenderer {
         }
       }
     }
-    const out = { keys: found && keys ? [...keys].sort() : undefined };
+    const out = {
+      keys: found && keys ? [...keys].sort() : undefined,
+      elsewhere: !found && otherNamespace,
+    };
     this.#definedKeys.set(memoKey, out);
     return out;
   }
@@ -1370,7 +1378,11 @@ export class FluxRenderer {
                 kind: ref.kind,
                 namespace: spec.namespace,
                 name: ref.name,
-                by: unappliedSourceBy(definedIn, sealed),
+                by: unappliedSourceBy(
+                  definedIn,
+                  sealed,
+                  defined?.elsewhere ? `${ref.kind} ${ref.name}` : undefined,
+                ),
                 keys: sealedKeys ?? defined?.keys,
                 location: where,
                 identity: defined ? this.#pairIdentity(ref, defined) : ref,
@@ -1875,7 +1887,15 @@ function substituteFromPath(
 function unappliedSourceBy(
   definedIn: readonly string[],
   sealed: readonly string[],
+  /** Its kind and name (`ConfigMap cluster-settings`), where the repository has it only in other namespaces. */
+  elsewhere?: string,
 ): string {
+  // another namespace's object of that name is not it: made outside the
+  // repository, if at all (shelmus' copy)
+  if (definedIn.length && elsewhere)
+    return `outside the repository, whose ${elsewhere} is in another namespace (${firstFew(
+      definedIn,
+    )})`;
   if (definedIn.length)
     return `${firstFew(definedIn)}, not applied to the cluster`;
   if (sealed.length)

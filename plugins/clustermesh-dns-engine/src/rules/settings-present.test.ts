@@ -546,6 +546,32 @@ describe('settings-present', () => {
       });
     });
 
+    it("says a source the repository has only in another namespace is made outside it, if at all, not that another namespace's files hold it (shelmus' copy)", () => {
+      const infra = exampleChecks(files => {
+        withoutLbIp(files);
+        fromOutside(files);
+        // required: Flux fails without it (the flux-error says so)
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          '        name: bootstrap-settings\n        optional: true\n',
+          '        name: bootstrap-settings\n',
+        )(files);
+        // a ConfigMap of that name the cluster applies in another namespace
+        files['kubernetes/clusters/infra/bootstrap-settings.yaml'] =
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrap-settings, namespace: kube-system}\ndata: {NODE_CIDR: 10.0.0.0/24}\n';
+        replace(
+          'kubernetes/clusters/infra/kustomization.yaml',
+          '  - vars.yaml\n',
+          '  - vars.yaml\n  - bootstrap-settings.yaml\n',
+        )(files);
+      }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+      expect(infra).toMatchObject({
+        outcome: 'not-evaluated',
+        message:
+          'CILIUM_CLUSTERMESH_LB_IP is not set in ConfigMap flux-system/cluster-settings; ConfigMap flux-system/bootstrap-settings (from outside the repository, whose ConfigMap bootstrap-settings is in another namespace (kubernetes/clusters/infra/bootstrap-settings.yaml)) may set it, but its keys are not known here',
+      });
+    });
+
     it('still calls a missing DNSEndpoint and a missing certificate name errors: substitution adds no object and no field', () => {
       const checks = exampleChecks(files => {
         fromOutside(files);
