@@ -3391,7 +3391,7 @@ patches:
       );
       // a second cluster's copy of the release, and another release: each
       // named once
-      const release = Object.values(
+      const cloudflareRelease = Object.values(
         externalDns(
           '1.20.0',
           '    provider: {name: cloudflare}\n    sources: [service, ingress]\n    domainFilters: ["${PUBLIC_DOMAIN}"]\n',
@@ -3401,9 +3401,13 @@ patches:
         settingOf(
           detectConventions(
             files({
-              'kubernetes/edge/network/external-dns/helmrelease.yaml': release,
+              'kubernetes/edge/network/external-dns/helmrelease.yaml':
+                cloudflareRelease,
               'kubernetes/apps/network/unifi-dns/helmrelease.yaml':
-                release.replace('name: external-dns\n', 'name: unifi-dns\n'),
+                cloudflareRelease.replace(
+                  'name: external-dns\n',
+                  'name: unifi-dns\n',
+                ),
             }),
           ).found,
           'fqdnTemplate',
