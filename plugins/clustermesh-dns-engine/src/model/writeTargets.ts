@@ -1241,6 +1241,21 @@ export interface CiliumWriteTarget {
    * its `valuesContent` text (`root` is that field): read, never edited.
    */
   kind: 'helmrelease' | 'values-configmap' | 'values-file' | 'helmchartconfig';
+  /**
+   * The ConfigMap whose text (`data: {values.yaml: |…}`, a document of
+   * the repository) the HelmRelease takes its other values from
+   * (`valuesFrom`): YAML inside a text, which configure does not edit.
+   * Where it says all the mesh needs, nothing is written; else the values
+   * go in the release's `spec.values`, which Flux merges over it.
+   */
+  valuesText?: {
+    file: string;
+    doc: number;
+    root: ObjectPath;
+    configMap: string;
+    /** Whether its text holds a `clustermesh` block. */
+    holdsMesh: boolean;
+  };
   /** The clusters whose values these are (several when the file is shared). */
   clusters: string[];
   /** The Kustomization that applies the values, per cluster (none for a values file). */
@@ -1390,6 +1405,8 @@ function valuesLayerOf(
     appliedBy: RenderedKustomization;
     values: unknown;
   }[] = [];
+  /** The last ConfigMap document of the repository whose text gives values (SChimera's `cilium-values`). */
+  let valuesText: CiliumWriteTarget['valuesText'];
   for (const ref of valuesReferences(spec)) {
     if (ref.kind !== 'ConfigMap') continue;
     const key = ref.valuesKey;
@@ -1403,6 +1420,17 @@ function valuesLayerOf(
     if (!found || ref.targetPath !== undefined) continue;
     const file = generatorFile(mesh, found.object, key);
     const text = getPath(found.object.body, ['data', key]);
+    if (!file && found.object.source.index >= 0 && typeof text === 'string')
+      valuesText = {
+        file: found.object.source.file,
+        doc: found.object.source.index,
+        root: ['data', key],
+        configMap: describeObject({
+          ...found.object,
+          namespace: found.object.namespace ?? namespace,
+        }),
+        holdsMesh: /^clustermesh:/m.test(text),
+      };
     if (file && typeof text === 'string')
       generated.push({
         target: { file, doc: 0, root: [], kind: 'values-configmap' },
@@ -1472,6 +1500,9 @@ function valuesLayerOf(
   // builds the base (left out of the mesh, or written out) reads them
   const own = ownValuesPatch(mesh, cluster);
   if (own) return { ...inline, target: { ...inline.target, ...own } };
+  // the values a ConfigMap's text gives: checked there, written over it
+  if (valuesText && (valuesText.holdsMesh || !hasInline))
+    return { ...inline, target: { ...inline.target, valuesText } };
   if (hasInline || generated.length === 0) return inline;
   return generated[generated.length - 1];
 }

@@ -133,6 +133,19 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       continue;
     }
     if (secret) ctx.notes.push(secret.note);
+    if (target.valuesText) {
+      if (!valuesTextLacks(edits, ctx, target, values, !!secret)) continue;
+      const { configMap, file, holdsMesh } = target.valuesText;
+      ctx.notes.push(
+        `${target.file}: the other Cilium values of ${target.clusters.join(
+          ', ',
+        )} are in the text of ${configMap} (${file}), which the HelmRelease takes through valuesFrom and configure does not edit (YAML inside a text): the ClusterMesh values go in its spec.values, which Flux merges over them${
+          holdsMesh
+            ? ', where they win over the clustermesh block of that text'
+            : ''
+        }; move them there by hand if you keep them together.`,
+      );
+    }
     // the file as read: when nothing would change, no editor is opened
     const documents = edits.readDocuments(target.file);
     if (documents) {
@@ -261,6 +274,42 @@ function checkValuesContent(
         : 'write the clustermesh values there by hand'
     }, or point cilium.valuesFile at a values file`,
   );
+}
+
+/**
+ * Whether the values a ConfigMap's text gives the release (see
+ * CiliumWriteTarget.valuesText) lack something the change writes, or
+ * cannot be read: where they say it all (moved there by hand), nothing is
+ * written over them.
+ */
+function valuesTextLacks(
+  edits: EditSet,
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  values: CiliumValues,
+  meshSecret: boolean,
+): boolean {
+  const layer = target.valuesText!;
+  if (!layer.holdsMesh) return true;
+  const text = getPath(
+    edits.readDocuments(layer.file)?.[layer.doc],
+    layer.root,
+  );
+  const parsed =
+    typeof text === 'string'
+      ? edits.readHelmValues(layer.file, text)
+      : undefined;
+  if (parsed === undefined) return true;
+  const probe = new ChangeProbe([parsed], sameOnceSubstituted(ctx, target));
+  planCiliumTarget(
+    probe,
+    ctx,
+    { ...target, file: layer.file, doc: 0, root: [] },
+    values,
+    () => {},
+    meshSecret,
+  );
+  return probe.changes;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import fc from 'fast-check';
 import { createRepoTree, RepoTree } from '../tree/RepoTree';
 import {
@@ -2388,6 +2388,71 @@ describe('planMeshDnsChange on other layouts', () => {
       ? kubectlBuild(after, overlays)
       : overlays.map(() => ({ status: 0, stderr: '' }));
     expect(built).toEqual(overlays.map(() => ({ status: 0, stderr: '' })));
+  });
+
+  it("writes over the values a ConfigMap's text gives the release, saying so, and nothing once they are there (SChimera's copy)", () => {
+    const { files, input } = perClusterLayout();
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: cilium, namespace: kube-system}',
+      'spec:',
+      '  interval: 30m',
+      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+      '  valuesFrom:',
+      '    - {kind: ConfigMap, name: cilium-values, valuesKey: values.yaml}',
+      '',
+    ].join('\n');
+    const valuesText = (extra: string) =>
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: cilium-values, namespace: kube-system}',
+        'data:',
+        '  values.yaml: |',
+        '    cluster:',
+        '      name: ${CLUSTER_NAME}',
+        '      id: ${CLUSTER_ID}',
+        '    kubeProxyReplacement: true',
+        extra,
+      ].join('\n');
+    for (const { name } of input.clusters) {
+      const dir = `kubernetes/clusters/${name}/apps`;
+      files[`${dir}/kustomization.yaml`] =
+        'resources:\n  - ./helmvalues.yaml\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
+      files[`${dir}/helmrelease.yaml`] = release;
+      files[`${dir}/helmvalues.yaml`] = valuesText('');
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      'kubernetes/clusters/east/apps/helmrelease.yaml: the other Cilium values of east are in the text of ConfigMap kube-system/cilium-values (kubernetes/clusters/east/apps/helmvalues.yaml), which the HelmRelease takes through valuesFrom and configure does not edit (YAML inside a text): the ClusterMesh values go in its spec.values, which Flux merges over them; move them there by hand if you keep them together.',
+    );
+    expect(plan.edits.map(e => e.path)).not.toContain(
+      'kubernetes/clusters/east/apps/helmvalues.yaml',
+    );
+    expect(plan.report!.summary.errors).toBe(0);
+    // the owner moves them into the text: nothing more to write
+    const moved = { ...after };
+    for (const { name } of input.clusters) {
+      const dir = `kubernetes/clusters/${name}/apps`;
+      const written = (
+        parse(after[`${dir}/helmrelease.yaml`]) as {
+          spec: { values: Record<string, unknown> };
+        }
+      ).spec.values;
+      moved[`${dir}/helmrelease.yaml`] = release;
+      moved[`${dir}/helmvalues.yaml`] = valuesText(
+        stringify(written)
+          .split('\n')
+          .map(line => (line ? `    ${line}` : line))
+          .join('\n'),
+      );
+    }
+    expect(
+      validateMesh(createRepoTree(moved), perClusterConventions).summary.errors,
+    ).toBe(0);
+    expect(applied(moved, input, perClusterConventions).plan.edits).toEqual([]);
   });
 
   it('writes no entries into a settings ConfigMap no Kustomization substitutes from, where the values are written out', () => {
