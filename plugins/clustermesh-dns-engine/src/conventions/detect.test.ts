@@ -727,6 +727,17 @@ describe('detectConventions', () => {
     expect(settingOf(found, 'clustersPath')?.reason).toMatch(
       /^the Flux entry points of main, staging are under it/,
     );
+    // two projects whose manifests are at that path (LukeEvansTech's
+    // private fleets): neither is this repository
+    files['kubernetes/main/apps/home/fleet/ks.yaml'] = files[
+      'kubernetes/main/apps/keycloak/operator/ks.yaml'
+    ]
+      .replace(/keycloak-k8s-resources/g, 'shelly-fleet')
+      .replace('keycloak-operator', 'shelly-fleet-sync')
+      .replace('github.com/shelly-fleet', 'github.com/acme/shelly-fleet');
+    const two = detectConventions(createRepoTree(files));
+    expect(two.conventions.flux?.sourceNames).toBeUndefined();
+    expect(two.conventions.clustersPath).toBe('kubernetes');
   });
 
   it('reads the entry and the version of FluxInstance chart values kept in a file of their own', () => {

@@ -370,7 +370,7 @@ export function readFluxEntries(
     location: SourceLocation;
   }[] = [];
   /** The source each Kustomization reconciling the folder that holds it builds from. */
-  const selfReconciledFrom = new Map<string, string>();
+  const selfReconciledFrom: { path: string; source: string }[] = [];
   /** The URLs a flux-operator sync gives this repository (`spec.sync.url`). */
   const syncUrls: string[] = [];
   const synced = new Set<string>();
@@ -497,7 +497,8 @@ export function readFluxEntries(
       });
       if (path && doc.file.startsWith(`${path}/`)) {
         const source = literal(getPath(v, ['spec', 'sourceRef', 'name']));
-        if (source) selfReconciledFrom.set(path, source);
+        // every one of a folder (two projects' `./kubernetes`, LukeEvansTech)
+        if (source) selfReconciledFrom.push({ path, source });
         if (appliedBy(path, doc.file)) {
           selfReconciled.add(path);
           add(
@@ -596,18 +597,26 @@ export function readFluxEntries(
       ]);
   /** `source\0path` of the folders that are another repository's. */
   const foreign = new Set<string>();
-  for (const [path, source] of syncUrls.length ? selfReconciledFrom : []) {
+  const isForeign = (path: string, source: string) => {
     const urls = urlsByName.get(source) ?? [];
-    if (
+    return (
       urls.length > 0 &&
       !urls.some(u => syncUrls.includes(u)) &&
       !synced.has(path)
+    );
+  };
+  for (const { path, source } of syncUrls.length ? selfReconciledFrom : [])
+    if (isForeign(path, source)) foreign.add(`${source}\0${path}`);
+  // a folder only other repositories reconcile is no entry point here
+  for (const { path } of selfReconciledFrom)
+    if (
+      selfReconciledFrom.every(
+        r => r.path !== path || foreign.has(`${r.source}\0${path}`),
+      )
     ) {
       entries.delete(path);
       selfReconciled.delete(path);
-      foreign.add(`${source}\0${path}`);
     }
-  }
   for (const path of selfReconciled)
     if (
       !synced.has(path) &&
