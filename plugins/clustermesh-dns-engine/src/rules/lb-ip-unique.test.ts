@@ -81,6 +81,19 @@ describe('lb-ip-unique', () => {
         { file: 'kubernetes/infrastructure/networking/ingress.yaml', line: 6 },
       ],
     ]);
+    // the same Service asking twice (its annotation and loadBalancerIP,
+    // BlauerFasan's unifi): one request, its lines together
+    const twice = exampleChecks(f => {
+      secretIngress(12)(f);
+      const ingress = 'kubernetes/infrastructure/networking/ingress.yaml';
+      f[ingress] = f[ingress].replace(
+        'spec: {type: LoadBalancer}\n',
+        'spec:\n  type: LoadBalancer\n  loadBalancerIP: "${SVC_INGRESS_ADDR:=10.25.11.130}"\n',
+      );
+    }).find(c => c.ruleId === 'lb-ip-unique');
+    expect(twice?.message).toBe(
+      "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6, :9) asks LB IPAM for an address kept secret (SVC_INGRESS_ADDR), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
+    );
     // each cluster's own, as long as its LB IP: each said
     expect(
       outcome(12, ['infra', 'apps']).map(([cluster, result]) => [

@@ -227,6 +227,19 @@ export const lbIpUnique = defineMeshRule({
           !isClustermeshService(q.object),
       );
       ruledOut += requests.length - open.length;
+      // one object asking in two places (an annotation and
+      // loadBalancerIP: BlauerFasan's unifi) is one request
+      const byObject = new Map<string, { what: string; lines: string[] }>();
+      for (const q of open) {
+        const key = `${q.what}\0${q.location.file}`;
+        const found = byObject.get(key) ?? { what: q.what, lines: [] };
+        found.lines.push(
+          found.lines.length
+            ? `:${q.location.line}`
+            : formatLocation(q.location),
+        );
+        byObject.set(key, found);
+      }
       if (open.length)
         unknownRequests.push(
           r.forCluster(c).notEvaluated(
@@ -234,14 +247,16 @@ export const lbIpUnique = defineMeshRule({
             {
               count: distinct,
               requests: firstFew(
-                open.map(q => `${q.what} (${formatLocation(q.location)})`),
+                [...byObject.values()].map(
+                  o => `${o.what} (${o.lines.join(', ')})`,
+                ),
               ),
               variables: [...new Set(open.flatMap(q => q.variables))].join(
                 ', ',
               ),
               cluster: c.name,
               ip: ip.text,
-              ask: open.length === 1 ? 'asks' : 'ask',
+              ask: byObject.size === 1 ? 'asks' : 'ask',
             },
             open[0].location,
           ),
