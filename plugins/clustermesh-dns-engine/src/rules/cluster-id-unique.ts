@@ -5,7 +5,8 @@ import {
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason } from '../model/queries';
+import { ciliumUnavailableReason, unreadValuesMaySet } from '../model/queries';
+import { firstFew } from '../core/text';
 import type { ClusterModel } from '../model/types';
 import {
   defineMeshRule,
@@ -73,6 +74,8 @@ export const clusterIdUnique = defineMeshRule({
     invalid: 'cluster.id {{value}} is not a whole number',
     notSet:
       "cluster.id is not set: the chart's default, 0, is for a cluster outside any mesh",
+    unreadMaySet:
+      'cluster.id is not set in the Cilium values read here, but values from {{sources}} are not read here and may set it: whether all cluster IDs differ cannot be told',
     unique: '{{count:cluster ID}} set, no two the same',
     unknown:
       'the cluster.id of {{clusters}} comes from {{variables}}, not known here: whether all cluster IDs differ cannot be told',
@@ -123,7 +126,19 @@ export const clusterIdUnique = defineMeshRule({
       };
       for (const [c, found] of ids) {
         const rc = r.forCluster(c);
-        if (found.kind === 'notSet')
+        if (
+          found.kind === 'notSet' &&
+          c.cilium &&
+          unreadValuesMaySet(c, ciliumValuesPaths.clusterId)
+        )
+          out.push(
+            rc.notEvaluated(
+              'unreadMaySet',
+              { sources: firstFew(c.cilium.unread) },
+              c.cilium.locate(['cluster']),
+            ),
+          );
+        else if (found.kind === 'notSet')
           out.push(rc.fail('notSet', {}, c.cilium?.locate(['cluster'])));
         else if (found.kind === 'invalid')
           out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));

@@ -132,6 +132,49 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it("does not fail a missing cluster.name where values it cannot read may set it (a valuesFrom ConfigMap's text, not valid YAML: SChimera's copy)", () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const checks = exampleChecks(files => {
+      replace(
+        exampleFile.helmRelease,
+        /\n\s+name: \$\{CLUSTER_NAME\}\n\s+id: \$\{CLUSTER_ID\}/,
+        '',
+      )(files);
+      replace(
+        exampleFile.helmRelease,
+        '  values:\n',
+        '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values, valuesKey: values.yaml}\n  values:\n',
+      )(files);
+      files[`${core}/values.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-values, namespace: kube-system}\ndata:\n  values.yaml: |\n    cluster:\n      name: ${CLUSTER_NAME}\n    routingMode: native\n      clustermesh: {}\n';
+      replace(
+        `${core}/kustomization.yaml`,
+        '  - helmrelease.yaml\n',
+        '  - helmrelease.yaml\n  - values.yaml\n',
+      )(files);
+    });
+    const of = (rule: string) =>
+      checks
+        .filter(c => c.ruleId === rule && c.cluster === 'infra')
+        .map(c => [c.outcome, c.message]);
+    expect(of('cluster-name-valid')).toEqual([
+      [
+        'not-evaluated',
+        expect.stringMatching(
+          /^cluster\.name is not set in the Cilium values read here, but values from ConfigMap kube-system\/cilium-values key values\.yaml \(not valid YAML, at kubernetes\/infrastructure\/networking\/cilium\/core\/values\.yaml:\d+\) are not read here and may set it$/,
+        ),
+      ],
+    ]);
+    expect(of('cluster-id-unique')).toEqual([
+      [
+        'not-evaluated',
+        expect.stringMatching(
+          /^cluster\.id is not set in the Cilium values read here, but values from ConfigMap kube-system\/cilium-values key values\.yaml .* may set it: whether all cluster IDs differ cannot be told$/,
+        ),
+      ],
+    ]);
+  });
+
   it('says which variable Flux replaced with nothing where cluster.name is a variable no source defines (not strict)', () => {
     const checks = exampleChecks(
       replace(

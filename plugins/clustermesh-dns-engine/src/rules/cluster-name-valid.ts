@@ -10,8 +10,10 @@ import {
   ciliumUnavailableReason,
   clustersByCiliumName,
   lineAt,
+  unreadValuesMaySet,
   valuesFileFilling,
 } from '../model/queries';
+import { firstFew } from '../core/text';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
 import { defineClusterRule, installedAsWritten, q } from './rule';
@@ -52,6 +54,8 @@ export const clusterNameValid = defineClusterRule({
     templated:
       "cluster.name {{name}} is filled in by Terraform's templatefile ({{at}}) as it installs Cilium, with values not known here",
     notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
+    unreadMaySet:
+      'cluster.name is not set in the Cilium values read here, but values from {{sources}} are not read here and may set it',
     emptied: `cluster.name is \${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, and the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     reserved: `cluster.name is "${chartDefaultName}", the chart's default, which Cilium refuses for a cluster of a mesh`,
     shared: 'cluster.name {{name}} is also the cluster.name of {{others}}',
@@ -91,7 +95,18 @@ export const clusterNameValid = defineClusterRule({
           where,
         ),
       );
-    else if (c.cilium && !set) out.push(r.fail('notSet', {}, where));
+    else if (c.cilium && !set)
+      out.push(
+        // values that cannot be read (a ConfigMap's text, not valid YAML:
+        // SChimera's copy) may set it
+        unreadValuesMaySet(c, ciliumValuesPaths.clusterName)
+          ? r.notEvaluated(
+              'unreadMaySet',
+              { sources: firstFew(c.cilium.unread) },
+              where,
+            )
+          : r.fail('notSet', {}, where),
+      );
     const unknown = unknownVariables(c.ciliumName);
     // `${CLUSTER_NAME}` as written: one cause, which substitution-complete reports
     const unsubstituted = set && hasUnresolvedReference(c.ciliumName);
