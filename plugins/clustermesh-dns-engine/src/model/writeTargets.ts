@@ -1720,6 +1720,50 @@ function installedElsewhere(cluster: ClusterModel): string {
 }
 
 /**
+ * A settings ConfigMap several clusters apply whose `${KEY}` lines the
+ * Kustomization applying it substitutes, for each cluster, from its own
+ * inline `postBuild.substitute` (TomTucka's copy: `CLUSTER_NAME: home` in
+ * `clusters/home/ks.yaml`): a line as example, and where each cluster's
+ * values are. Undefined where it is not so.
+ *
+ * @public
+ */
+export function substitutedInline(
+  mesh: MeshModel,
+  clusters: readonly string[],
+  /** The shared settings object. */
+  target: { configMap: string; file: string; doc: number },
+): { example: string; sources: string[] } | undefined {
+  const sources: string[] = [];
+  let example: string | undefined;
+  for (const name of clusters) {
+    const applied = mesh.byName
+      .get(name)
+      ?.render.objects.find(
+        ({ object }) =>
+          object.kind === 'ConfigMap' &&
+          object.name === target.configMap &&
+          object.source.file === target.file &&
+          object.source.index === target.doc,
+      );
+    const data = getPath(applied?.object.source.root, ['data']);
+    if (!applied?.appliedBy.postBuild || !isRecord(data)) return undefined;
+    const { variables } = applied.appliedBy;
+    const line = Object.entries(data).find(([, v]) => {
+      const key = typeof v === 'string' && /^\$\{(\w+)\}$/.exec(v)?.[1];
+      return key && variables.inline(key);
+    });
+    if (!line) return undefined;
+    const key = String(line[1]).slice(2, -1);
+    const at = variables.get(key)?.location;
+    if (!at || at.file === target.file) return undefined;
+    example ??= `${line[0]}: "${String(line[1])}"`;
+    sources.push(`${name}'s ${at.file}`);
+  }
+  return example ? { example, sources } : undefined;
+}
+
+/**
  * A settings ConfigMap several clusters apply from one file, whose values
  * are each one variable (`CLUSTER_NAME: "${CLUSTER_NAME}"`) that the
  * Kustomization applying it substitutes from a source of each cluster's

@@ -32,6 +32,7 @@ import {
   fqdnForm,
   hasSecretPlaceholder,
   passedThrough,
+  substitutedInline,
   patchedSubstituteNote,
   SettingsWriteTarget,
   settingsReadByNothing,
@@ -1092,6 +1093,24 @@ function sharedSettings(
       const passed = !outside.length
         ? passedThrough(mesh, clusters, settings.get(clusters[0])!)
         : undefined;
+      const inline =
+        !outside.length && !passed
+          ? substitutedInline(mesh, clusters, settings.get(clusters[0])!)
+          : undefined;
+      const { fqdn, lbIp } = mesh.conventions.variables;
+      if (inline)
+        return {
+          field: file,
+          message: `holds ConfigMap ${
+            settings.get(clusters[0])!.configMap
+          }, which ${clusters.join(
+            ', ',
+          )} all apply, each its own values in it made by Flux's substitution (${
+            inline.example
+          }) from the postBuild.substitute of ${inline.sources.join(
+            '; ',
+          )}, which configure does not write: add the entries that way by hand (\`${lbIp}: "\${${lbIp}}"\` here and each cluster's LB IP in its postBuild.substitute; ${fqdn} here as a template of a variable holding each cluster's name, or passed through too; the peers' FQDNs here), then run configure again: it leaves them as they are and plans the rest`,
+        };
       // each cluster's values inline in a parent's patch (cubic3d)
       const first = mesh.byName.get(clusters[0]);
       const patchedInline = first

@@ -5572,6 +5572,21 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(moved.problems.map(p => p.field)).toContain(
       'apps/shared/cluster-settings.yaml',
     );
+    // before the entries are added: the refusal says how, the repository's way
+    const without = { ...files };
+    without['apps/shared/cluster-settings.yaml'] = without[
+      'apps/shared/cluster-settings.yaml'
+    ]
+      .split('\n')
+      .filter(line => !line.includes('CILIUM_CLUSTERMESH'))
+      .join('\n');
+    expect(
+      planMeshDnsChange(createRepoTree(without), input, conventions).problems,
+    ).toContainEqual({
+      field: 'apps/shared/cluster-settings.yaml',
+      message:
+        "holds ConfigMap cluster-settings, which east, west all apply, each its own values in it made by Flux's substitution (CLUSTER_NAME: \"${CLUSTER_NAME}\") from the postBuild.substitute of east's clusters/east/apps.yaml; west's clusters/west/apps.yaml, which configure does not write: add the entries that way by hand (`CILIUM_CLUSTERMESH_LB_IP: \"${CILIUM_CLUSTERMESH_LB_IP}\"` here and each cluster's LB IP in its postBuild.substitute; CILIUM_CLUSTERMESH_FQDN here as a template of a variable holding each cluster's name, or passed through too; the peers' FQDNs here), then run configure again: it leaves them as they are and plans the rest",
+    });
     // one FQDN written out for both is every cluster's, not each one's
     files['apps/shared/cluster-settings.yaml'] = files[
       'apps/shared/cluster-settings.yaml'
