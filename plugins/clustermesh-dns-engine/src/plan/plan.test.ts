@@ -5669,6 +5669,12 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     const west = report.clusters.find(c => c.name === 'west');
     expect(west?.fqdn?.resolved).toBe('clustermesh-west.example.net');
     expect(west?.lbIp?.value).toBe('10.70.2.10');
+    // what the line passes through, said with what Flux makes of it
+    expect(
+      west?.checks.find(c => c.ruleId === 'settings-present')?.message,
+    ).toBe(
+      'CILIUM_CLUSTERMESH_FQDN = "${CILIUM_CLUSTERMESH_FQDN}", which Flux makes "clustermesh-west.example.net" and CILIUM_CLUSTERMESH_LB_IP = "${CILIUM_CLUSTERMESH_LB_IP}", which Flux makes "10.70.2.10"',
+    );
     expect(applied(after, input, conventions).plan.edits).toEqual([]);
 
     // north leaves: its own entries go, the lines no cluster needs with them

@@ -3,6 +3,7 @@ import { clusterPath, settingsConfigMapName } from '../conventions/templates';
 import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from '../model/types';
+import type { SettingValue } from '../model/settings';
 import {
   inlineSettingsTarget,
   passedThrough,
@@ -350,7 +351,7 @@ export const settingsPresent = defineClusterRule({
           byTemplate.unverified ? 'byTemplateUnverified' : 'byTemplate',
           {
             lbIpVariable: variables.lbIp,
-            lbIp: q(c.lbIp!.raw),
+            lbIp: asWritten(c.lbIp!),
             fqdn: q(byTemplate.value),
             template: q(byTemplate.raw),
             file: byTemplate.location.file,
@@ -364,9 +365,9 @@ export const settingsPresent = defineClusterRule({
         'present',
         {
           fqdnVariable: variables.fqdn,
-          fqdn: q(c.fqdn!.raw),
+          fqdn: asWritten(c.fqdn!),
           lbIpVariable: variables.lbIp,
-          lbIp: q(c.lbIp!.raw),
+          lbIp: asWritten(c.lbIp!),
         },
         c.fqdn!.location,
       ),
@@ -405,4 +406,15 @@ function sharingSettings(mesh: MeshModel, cluster: ClusterModel): string[] {
     settingsPlaces.set(mesh, places);
   }
   return (places.get(place) ?? []).filter(name => name !== cluster.name);
+}
+
+/**
+ * A setting as written, with what Flux makes of it where the line only
+ * passes another variable through (`"${CILIUM_CLUSTERMESH_LB_IP}"`, each
+ * cluster's own from its source: MarkNygaard's copy).
+ */
+function asWritten(setting: SettingValue): string {
+  return /^\$\{\w+\}$/.test(setting.raw) && setting.value !== setting.raw
+    ? `${q(setting.raw)}, which Flux makes ${q(setting.value)}`
+    : q(setting.raw);
 }
