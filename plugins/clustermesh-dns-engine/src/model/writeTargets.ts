@@ -20,7 +20,7 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { VariableValue } from '../flux/variables';
 import { describeObject } from '../core/manifest';
-import { firstFew } from '../core/text';
+import { firstFew, inWords } from '../core/text';
 import {
   basenamePath,
   dirnamePath,
@@ -528,13 +528,57 @@ export function patchedSubstituteNote(
   if (!patched.length) return '';
   const at = applier.variables.get(patched[0])!.location!;
   const { fqdn, lbIp } = mesh.conventions.variables;
+  // what is not there yet: an FQDN the template gives where it is
+  // substituted needs no variable (SquaredPotato's copy)
+  const byTemplate = fqdnTemplateResolvesFor(mesh, cluster);
+  const lacking = [
+    ...(applier.variables.inline(fqdn) || byTemplate ? [] : [fqdn]),
+    ...(applier.variables.inline(lbIp) ? [] : [lbIp]),
+  ];
   return `its own values (${firstFew(
     patched,
   )}) are in the postBuild.substitute a parent's patch gives Kustomization ${
     applier.key
   } (${formatLocation(
     at,
-  )}), the text of a patch, which configure does not edit: add ${fqdn} and ${lbIp} (and the peers') there by hand, or `;
+  )}), the text of a patch, which configure does not edit: ${
+    lacking.length ? 'add' : 'set'
+  } ${inWords(lacking.length ? lacking : [fqdn, lbIp])}${
+    byTemplate ? '' : " (and the peers')"
+  } there by hand${
+    byTemplate ? ` (${fqdnsByTemplate(mesh, applier.key)})` : ''
+  }, or `;
+}
+
+/** How the FQDNs are written where no FQDN variable is needed (see fqdnTemplateResolvesFor). */
+function fqdnsByTemplate(mesh: MeshModel, kustomization: string): string {
+  const template = fqdnTemplateFor(mesh.conventions, '{cluster}');
+  return referencedVariables(template).length
+    ? `the FQDNs are written as the template, ${template}, whose variables Kustomization ${kustomization} substitutes`
+    : `the FQDNs are written out: the template, ${template}, has no variables`;
+}
+
+/**
+ * Whether the FQDN of `of` (a cluster, or a peer of it) can be written in
+ * a cluster's Cilium values as the conventions' template, every variable
+ * of it defined where they are substituted (SquaredPotato's copy:
+ * CLUSTER_NAME in a parent's patch, SECRET_DOMAIN from its Secret): no
+ * FQDN variable is needed for it there.
+ *
+ * @public
+ */
+export function fqdnTemplateResolvesFor(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  of: string = cluster.name,
+): boolean {
+  const applier = cluster.cilium?.appliedBy;
+  if (!applier?.postBuild) return false;
+  return referencedVariables(fqdnTemplateFor(mesh.conventions, of)).every(
+    v =>
+      applier.variables.value(v) !== undefined &&
+      !applier.variables.get(v)?.unverified,
+  );
 }
 
 /** The inline `postBuild.substitute` of the Kustomization applying a cluster's Cilium HelmRelease, if its declaration has one. @public */

@@ -30,6 +30,7 @@ import {
   ciliumWriteTargets,
   FqdnForm,
   fqdnForm,
+  fqdnTemplateResolvesFor,
   hasSecretPlaceholder,
   passedThrough,
   substitutedInline,
@@ -770,7 +771,25 @@ export function decideChange(
         });
       continue;
     }
-    forms.set(name, form);
+    // its FQDN variable where the values are substituted already, no
+    // settings written (a parent's patch gives it inline: SquaredPotato's
+    // copy): the values and the record refer to it, as to a setting
+    const patchedFqdn =
+      patched &&
+      form.kind === 'files-template' &&
+      cluster.cilium?.appliedBy?.variables.inline(conventions.variables.fqdn);
+    forms.set(
+      name,
+      patchedFqdn
+        ? {
+            kind: 'settings-template',
+            template: form.template,
+            why: `${conventions.variables.fqdn} is in the postBuild.substitute a parent's patch gives Kustomization ${
+              cluster.cilium!.appliedBy!.key
+            }`,
+          }
+        : form,
+    );
   }
   const passedThroughOwn = passedThroughWritable(
     mesh,
@@ -1192,10 +1211,17 @@ function sharedEntriesSettled(
         clusters.length
     )
       continue;
+    // the entries of the shared object itself, not variables the Cilium
+    // values get elsewhere (a parent's patch: said apart)
+    const file = settings.get(clusters[0])!.file;
+    const inShared = (c: string, key: string) =>
+      valuesOf(c)?.get(key)?.location.file === file;
     const inPlace = clusters.every(c => {
       const values = valuesOf(c);
       const ip = configured.get(c)?.text;
       return (
+        inShared(c, fqdn) &&
+        inShared(c, lbIp) &&
         values?.value(fqdn) !== undefined &&
         values.value(lbIp) !== undefined &&
         (ip === undefined || values.value(lbIp) === ip) &&
@@ -1234,15 +1260,18 @@ function patchedEntriesInPlace(
       ? variables.value(key)
       : undefined;
   const ip = configured.get(name)?.text;
+  // an FQDN the template gives where the values are substituted needs
+  // no variable (SquaredPotato's copy: the domain a secret)
   return (
-    inline(fqdn) !== undefined &&
+    (inline(fqdn) !== undefined || fqdnTemplateResolvesFor(mesh, cluster)) &&
     inline(lbIp) !== undefined &&
     (ip === undefined || inline(lbIp) === ip) &&
     peers.every(
       peer =>
         peer === name ||
         !configured.has(peer) ||
-        inline(peerFqdnVariable(conventions, peer)) !== undefined,
+        inline(peerFqdnVariable(conventions, peer)) !== undefined ||
+        fqdnTemplateResolvesFor(mesh, cluster, peer),
     )
   );
 }

@@ -448,7 +448,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       p.field.startsWith('clusters/east/'),
     );
     expect(problem?.message).toMatch(
-      /: its own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium \(clusters\/east\/flux-system\/gotk-sync\.yaml:\d+\), the text of a patch, which configure does not edit: add CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP \(and the peers'\) there by hand, or create the settings ConfigMap/,
+      /: its own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium \(clusters\/east\/flux-system\/gotk-sync\.yaml:\d+\), the text of a patch, which configure does not edit: add CILIUM_CLUSTERMESH_LB_IP there by hand \(the FQDNs are written out: the template, clustermesh-\{cluster\}\.example\.net, has no variables\), or create the settings ConfigMap/,
     );
     // cubic3d: a settings ConfigMap both clusters apply from one file
     // besides: the refusal of the shared file says the same
@@ -465,7 +465,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       p => p.field === 'shared/cluster-settings.yaml',
     );
     expect(shared?.message).toMatch(
-      /the last would win for all\); each cluster's own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium .* there by hand, or give each cluster a settings ConfigMap of its own/,
+      /the last would win for all\); each cluster's own values \(CLUSTER_NAME, CLUSTER_ID\) are in the postBuild\.substitute a parent's patch gives Kustomization flux-system\/kube-system-cilium .* there by hand \(.*\), or give each cluster a settings ConfigMap of its own/,
     );
     // Tanguille's copy: the entries added there by hand, as advised: the
     // settings are left, the rest planned
@@ -584,6 +584,70 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         conventions,
       ).problems.map(p => p.field),
     ).toContain('shared/cluster-settings.yaml');
+
+    // SquaredPotato's copy: the domain a secret the Cilium Kustomization
+    // substitutes from a Secret, only the LB IP in the patch
+    const secretDomain = { ...alone };
+    for (const c of ['east', 'west'])
+      secretDomain[`clusters/${c}/flux-system/gotk-sync.yaml`] = alone[
+        `clusters/${c}/flux-system/gotk-sync.yaml`
+      ]
+        .split('\n')
+        .filter(line => !/CILIUM_CLUSTERMESH_\w*FQDN/.test(line))
+        .join('\n');
+    secretDomain['shared/cluster-secrets.yaml'] =
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  SECRET_DOMAIN: example.net\n';
+    for (const c of ['east', 'west'])
+      secretDomain[`clusters/${c}/kustomization.yaml`] +=
+        '  - ../../shared/cluster-secrets.yaml\n';
+    secretDomain['shared/kube-system.yaml'] = secretDomain[
+      'shared/kube-system.yaml'
+    ].replace(
+      '  prune: true\n',
+      '  prune: true\n  postBuild:\n    substituteFrom:\n      - {kind: Secret, name: cluster-secrets}\n',
+    );
+    const secretConventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}' },
+      detectConventions(createRepoTree(secretDomain)),
+    );
+    const input = {
+      clusters: [
+        { name: 'east', ip: '10.70.1.10' },
+        { name: 'west', ip: '10.70.2.10' },
+      ],
+    };
+    const byTemplate = applied(secretDomain, input, secretConventions);
+    expect(byTemplate.plan.problems).toEqual([]);
+    expect(
+      byTemplate.plan.edits
+        .map(e => byTemplate.after[e.path])
+        .find(text => /clustermesh:/.test(text)),
+    ).toContain('clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}');
+    // the FQDN variables added there too (the domain written out): the
+    // values and the record refer to them, not to a second template
+    const withFqdns = { ...secretDomain };
+    for (const [c, peer] of [
+      ['east', 'WEST'],
+      ['west', 'EAST'],
+    ] as const)
+      withFqdns[`clusters/${c}/flux-system/gotk-sync.yaml`] += [
+        `              CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net`,
+        `              CILIUM_CLUSTERMESH_${peer}_FQDN: clustermesh-${peer.toLowerCase()}.example.net`,
+        '',
+      ].join('\n');
+    const byVariable = applied(withFqdns, input, secretConventions);
+    expect(byVariable.plan.problems).toEqual([]);
+    const changed = Object.entries(byVariable.after)
+      .filter(([f]) => byVariable.plan.edits.some(e => e.path === f))
+      .map(([, text]) => text)
+      .join('\n');
+    expect(changed).toContain('dnsName: ${CILIUM_CLUSTERMESH_FQDN}');
+    expect(changed).toContain('extraDnsNames: ["${CILIUM_CLUSTERMESH_FQDN}"]');
+    expect(changed).not.toContain('clustermesh-${CLUSTER_NAME}');
+    expect(
+      validateMesh(createRepoTree(byVariable.after), secretConventions).summary
+        .errors,
+    ).toBe(0);
   });
 
   it("keeps an empty list of the Cilium Kustomization's that a parent's patch appends to (`patches: []`)", () => {
