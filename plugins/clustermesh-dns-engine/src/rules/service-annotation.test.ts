@@ -144,6 +144,29 @@ describe('service-annotation', () => {
     });
   });
 
+  it('says which variable Flux replaced with nothing where the annotation is a variable no source defines (not strict), not that it is null', () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+        'lbipam.cilium.io/ips: ${clustermeshAddress}',
+      ),
+      { flux: { strictSubstitution: false } },
+    ).filter(
+      c =>
+        c.ruleId === 'service-annotation' &&
+        c.cluster === 'infra' &&
+        c.outcome === 'fail',
+    );
+    expect(checks).toEqual([
+      expect.objectContaining({
+        message:
+          "annotation lbipam.cilium.io/ips is ${clustermeshAddress} in the Cilium values, which no source of Kustomization flux-system/cluster-infra-infrastructure defines: Flux (strict only from 2.9) substitutes an empty string, YAML's null, and the service asks for no address: it takes any of its pools', not the LB IP",
+        location: { file: exampleFile.helmRelease, line: 32 },
+      }),
+    ]);
+  });
+
   it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
     const withMetalLb = (files: Record<string, string>) => {
       files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =

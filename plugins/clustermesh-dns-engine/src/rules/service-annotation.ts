@@ -15,13 +15,14 @@ import {
   lbIpamLoadBalancerClasses,
 } from '../cilium/values';
 import { getPath } from '../core/paths';
-import { hasUnresolvedReference } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
   ciliumVersion,
   cloudLoadBalancerApplied,
+  lineAt,
   managedCloudOf,
   metalLbPoolApplied,
   poolAdmitsApiserver,
@@ -61,6 +62,8 @@ const serviceAnnotationMessages = {
   annotationTooNew:
     'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
   notString: '{{what}} is {{value}}, not a string',
+  emptied:
+    "{{what}} is ${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, YAML's null, and the service asks for no address: it takes any of its pools', not the LB IP",
   noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
   sameUnknown:
     'clustermesh-apiserver is a LoadBalancer with {{what}}: {{value}}, the same value as the LB IP (not known here)',
@@ -325,7 +328,26 @@ function serviceResults(
       ),
     );
   const { what, value, where } = requested;
-  if (typeof value !== 'string') {
+  // written as a variable, null once substituted: one Flux (before 2.9)
+  // replaced with nothing (arthurgeek's copy)
+  const line =
+    value === null && where ? lineAt(mesh.repository, where) : undefined;
+  const [emptiedBy] = line?.includes('$') ? referencedVariables(line) : [];
+  if (emptiedBy)
+    out.push(
+      r.fail(
+        'emptied',
+        {
+          what,
+          variable: emptiedBy,
+          by: cilium.appliedBy
+            ? `Kustomization ${cilium.appliedBy.key}`
+            : 'the Kustomization applying them',
+        },
+        where,
+      ),
+    );
+  else if (typeof value !== 'string') {
     out.push(r.fail('notString', { what, value: q(value) }, where));
   } else if (
     unknownVariables(value).length ||
