@@ -39,6 +39,9 @@ export const ciliumValuesPaths = {
   meshClusters: ['clustermesh', 'config', 'clusters'],
   commonLabels: ['commonLabels'],
   serviceLabels: ['clustermesh', 'apiserver', 'service', 'labels'],
+  defaultLbServiceIpam: ['defaultLBServiceIPAM'],
+  bgpControlPlane: ['bgpControlPlane', 'enabled'],
+  l2Announcements: ['l2announcements', 'enabled'],
 } as const;
 
 /**
@@ -117,6 +120,38 @@ export const announcerClasses = {
   l2: lbIpamLoadBalancerClasses[1],
   bgp: lbIpamLoadBalancerClasses[0],
 } as const;
+
+/**
+ * What serves LoadBalancer services of no class where the values say it
+ * is not LB IPAM (`defaultLBServiceIPAM: none` or `nodeipam`, Cilium
+ * 1.17+: jfroy's flatops): LB IPAM then serves only services of its own
+ * classes. Undefined where it is LB IPAM (the default).
+ *
+ * @public
+ */
+export function defaultIpamOtherThanLbIpam(
+  values: unknown,
+): string | undefined {
+  const value = getPath(values, ciliumValuesPaths.defaultLbServiceIpam);
+  return typeof value === 'string' && value !== '' && value !== 'lbipam'
+    ? value
+    : undefined;
+}
+
+/**
+ * The LB IPAM class of the announcer the values switch on (the BGP control
+ * plane, else L2 announcements), for a service that needs a class for LB
+ * IPAM to serve it; undefined where neither is on.
+ *
+ * @public
+ */
+export function announcedClass(values: unknown): string | undefined {
+  if (chartEnables(getPath(values, ciliumValuesPaths.bgpControlPlane)))
+    return announcerClasses.bgp;
+  if (chartEnables(getPath(values, ciliumValuesPaths.l2Announcements)))
+    return announcerClasses.l2;
+  return undefined;
+}
 
 /**
  * The clustermesh-apiserver service's load balancer class when Cilium LB

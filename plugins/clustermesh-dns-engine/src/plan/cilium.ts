@@ -3,10 +3,12 @@ import {
   formatLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
+  announcedClass,
   chartEnables,
   chartServerName,
   ciliumMeshConfigSecret,
   ciliumValuesPaths,
+  defaultIpamOtherThanLbIpam,
 } from '../cilium/values';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { describeObject } from '../core/manifest';
@@ -670,6 +672,21 @@ function planCiliumTarget(
       'service',
       'type',
     ], 'LoadBalancer', 'so the clustermesh-apiserver gets an LB IPAM address');
+    // LB IPAM left to services of its classes (`defaultLBServiceIPAM:
+    // none`, jfroy's flatops): the class of the announcer that is on
+    const merged = ctx.mesh.byName.get(target.clusters[0])?.cilium?.values;
+    const defaultIpam = defaultIpamOtherThanLbIpam(merged);
+    const announced = defaultIpam && announcedClass(merged);
+    if (
+      announced &&
+      !chartEnables(getPath(merged, ciliumValuesPaths.serviceLoadBalancerClass))
+    )
+      require([
+        'clustermesh',
+        'apiserver',
+        'service',
+        'loadBalancerClass',
+      ], announced, `so that LB IPAM serves the service, which the values' defaultLBServiceIPAM: ${defaultIpam} leaves to services of its classes`);
     const annotations = editor.get(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),

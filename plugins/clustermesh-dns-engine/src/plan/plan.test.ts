@@ -2519,6 +2519,24 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(moved, input, perClusterConventions).plan.edits).toEqual([]);
   });
 
+  it("gives the service the class of the announcer that is on where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops)", () => {
+    const { files, input } = perClusterLayout();
+    for (const { name } of input.clusters)
+      files[`kubernetes/clusters/${name}/apps/helmrelease.yaml`] =
+        ciliumRelease([
+          '    defaultLBServiceIPAM: none',
+          '    bgpControlPlane:',
+          '      enabled: true',
+        ]);
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
+      '        loadBalancerClass: io.cilium/bgp-control-plane\n',
+    );
+    expect(plan.report!.summary.errors).toBe(0);
+    expect(applied(after, input, perClusterConventions).plan.edits).toEqual([]);
+  });
+
   it('writes no entries into a settings ConfigMap no Kustomization substitutes from, where the values are written out', () => {
     const { files, input, clusters } = perClusterLayout();
     for (const { name, id } of clusters) {

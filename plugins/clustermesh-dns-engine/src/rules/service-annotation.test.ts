@@ -144,6 +144,40 @@ describe('service-annotation', () => {
     });
   });
 
+  it("fails a service of no class where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops), and passes it with one", () => {
+    const off = (extra = '') =>
+      replace(
+        exampleFile.helmRelease,
+        '    kubeProxyReplacement: true\n',
+        `    kubeProxyReplacement: true\n    defaultLBServiceIPAM: none\n${extra}`,
+      );
+    const infra = (edit: Parameters<typeof exampleChecks>[0]) =>
+      exampleChecks(edit).filter(
+        c =>
+          c.ruleId === 'service-annotation' &&
+          c.cluster === 'infra' &&
+          c.outcome === 'fail',
+      );
+    expect(infra(off())).toEqual([
+      expect.objectContaining({
+        message: `the Cilium values set defaultLBServiceIPAM: none (${exampleFile.helmRelease}:23): LB IPAM serves only LoadBalancer services of its classes (io.cilium/bgp-control-plane, io.cilium/l2-announcer), and the clustermesh-apiserver service has no loadBalancerClass, so it gets no address of the pools, whatever it asks`,
+        remediation: expect.stringMatching(
+          /^Set `clustermesh\.apiserver\.service\.loadBalancerClass`/,
+        ),
+      }),
+    ]);
+    expect(
+      infra(f => {
+        off()(f);
+        replace(
+          exampleFile.helmRelease,
+          '          type: LoadBalancer\n',
+          '          type: LoadBalancer\n          loadBalancerClass: io.cilium/l2-announcer\n',
+        )(f);
+      }),
+    ).toEqual([]);
+  });
+
   it('says which variable Flux replaced with nothing where the annotation is a variable no source defines (not strict), not that it is null', () => {
     const checks = exampleChecks(
       replace(

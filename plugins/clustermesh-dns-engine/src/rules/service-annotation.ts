@@ -10,6 +10,7 @@ import {
   chartEnables,
   ciliumValuesPaths,
   classLbIpamIgnores,
+  defaultIpamOtherThanLbIpam,
   lbIpamAnnotation,
   lbIpamAnnotationKeys,
   lbIpamLoadBalancerClasses,
@@ -62,6 +63,8 @@ const serviceAnnotationMessages = {
   annotationTooNew:
     'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
   notString: '{{what}} is {{value}}, not a string',
+  defaultIpamOff:
+    'the Cilium values set defaultLBServiceIPAM: {{mode}} ({{where}}): LB IPAM serves only LoadBalancer services of its classes ({{classes}}), and the clustermesh-apiserver service has no loadBalancerClass, so it gets no address of the pools, whatever it asks',
   emptied:
     "{{what}} is ${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, YAML's null, and the service asks for no address: it takes any of its pools', not the LB IP",
   noLbIp: '{{what}} is {{value}}; the LB IP is missing or invalid',
@@ -100,6 +103,10 @@ export const serviceAnnotation = defineClusterRule({
       return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
+    if (failure?.id === 'defaultIpamOff')
+      return `Set \`clustermesh.apiserver.service.loadBalancerClass\` in the Cilium values to the class of the announcer that advertises the pools (${lbIpamLoadBalancerClasses.join(
+        ' or ',
+      )}), as the repository's other LoadBalancer services do (configure writes it).`;
     if (failure?.id === 'otherClass')
       return `Remove \`clustermesh.apiserver.service.loadBalancerClass\` from the Cilium values (or set one LB IPAM serves: ${lbIpamLoadBalancerClasses.join(
         ', ',
@@ -186,6 +193,24 @@ function serviceResults(
   const classed = chartEnables(
     getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
   );
+  // LB IPAM left to services of its classes (jfroy's flatops)
+  const defaultIpam = classed ? undefined : defaultIpamOtherThanLbIpam(v);
+  if (defaultIpam !== undefined) {
+    out.push(
+      r.fail(
+        'defaultIpamOff',
+        {
+          mode: defaultIpam,
+          where: formatLocation(
+            cilium.locate(ciliumValuesPaths.defaultLbServiceIpam),
+          ),
+          classes: lbIpamLoadBalancerClasses.join(', '),
+        },
+        cilium.locate(ciliumValuesPaths.defaultLbServiceIpam),
+      ),
+    );
+    return out;
+  }
   const cloud = classed ? undefined : cloudLoadBalancerApplied(c.render);
   // a managed cloud's built-in controller, which no manifest deploys
   const managed = classed || cloud ? undefined : managedCloudOf(c);
