@@ -32,6 +32,12 @@ export interface BootstrapReader {
    * where nothing does.
    */
   templatedBy?(file: string): { file: string; line: number } | undefined;
+  /**
+   * Whether a bootstrap helmfile gives a values path by `set:` (or
+   * `setString:`), `- name: cluster.name`, which wins over the values
+   * files it reads (JefeDavis' `{{ requiredEnv "CLUSTER" }}`).
+   */
+  sets?(helmfile: string, path: readonly (string | number)[]): boolean;
 }
 
 /** A bootstrap release that waits for what it installs. @public */
@@ -147,6 +153,19 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         return read()
           .filter(h => release.test(h.text))
           .map(h => h.path);
+      },
+      sets: (helmfile: string, path: readonly (string | number)[]) => {
+        const text = read().find(h => h.path === helmfile)?.text;
+        return (
+          text !== undefined &&
+          /^\s*set(?:String)?:/m.test(text) &&
+          new RegExp(
+            `^\\s*-?\\s*name:\\s*["']?${escapeRegExp(
+              path.join('.'),
+            )}["']?\\s*$`,
+            'm',
+          ).test(text)
+        );
       },
       templatedBy: (file: string) => {
         const call = readTemplateCalls().find(c => c.template === file);

@@ -584,6 +584,9 @@ export function buildMeshModel(
             ),
           templatedBy: (file: string) =>
             (bootstrap ??= bootstrapReader(tree)).templatedBy?.(file),
+          sets: (helmfile: string, path: readonly (string | number)[]) =>
+            (bootstrap ??= bootstrapReader(tree)).sets?.(helmfile, path) ??
+            false,
         },
       ),
       nodeAddresses: () => (machineAddresses ??= nodeAddresses(tree)),

@@ -102,6 +102,27 @@ describe('cluster-name-valid', () => {
     expect(warning?.remediation).toMatch(
       /^Have the bootstrap give the release the cluster's name/,
     );
+    // JefeDavis: the helmfile sets cluster.name itself, which wins over
+    // the values it reads: no warning
+    const set = exampleChecks(files => {
+      files['bootstrap/helmfile.yaml'] = [
+        'releases:',
+        '  - name: cilium',
+        '    namespace: kube-system',
+        '    chart: cilium/cilium',
+        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
+        '    set:',
+        '      - name: cluster.name',
+        '        value: {{ requiredEnv "CLUSTER" }}',
+        '',
+      ].join('\n');
+    }).filter(
+      c =>
+        c.ruleId === 'cluster-name-valid' &&
+        c.cluster === 'infra' &&
+        c.severity === 'warning',
+    );
+    expect(set).toEqual([]);
   });
 
   it('does not pass on Cilium values it does not read: the folder name says nothing of cluster.name', () => {

@@ -633,7 +633,11 @@ export function installedAsWritten(
   const at = c.cilium.locate(valuesPath);
   // the bootstrap first: most values files none reads, and one file may be
   // every cluster's
-  const helmfiles = mesh.repository.readByBootstrap(at.file);
+  // a helmfile that sets the path itself (`set: [{name: cluster.name}]`)
+  // installs that, not the line
+  const helmfiles = mesh.repository
+    .readByBootstrap(at.file)
+    .filter(h => !mesh.repository.readByBootstrap.sets?.(h, valuesPath));
   if (!helmfiles.length) return undefined;
   const line = lineAt(mesh.repository, at);
   return line?.includes('${')
