@@ -1131,6 +1131,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       records,
       conventions,
       fqdn?.value,
+      cilium?.releaseNamespace,
     );
     if (ownedBy) dnsEndpoints.push({ object, appliedBy, records, ownedBy });
     else unrelatedDnsEndpoints++;
@@ -1191,14 +1192,26 @@ function ownershipOf(
   records: DnsEndpointRecord[],
   conventions: MeshConventions,
   fqdn: string | undefined,
+  /** The Cilium release's namespace, where configure writes the record beside it. */
+  ciliumNamespace?: string,
 ): DnsEndpointModel['ownedBy'] | undefined {
+  const at = namespace ?? conventions.dnsEndpoint.namespace;
   if (
     name === conventions.dnsEndpoint.name &&
-    (namespace ?? conventions.dnsEndpoint.namespace) ===
-      conventions.dnsEndpoint.namespace
+    (at === conventions.dnsEndpoint.namespace || at === ciliumNamespace)
   )
     return 'name';
   if (fqdn !== undefined && records.some(r => sameDnsName(r.dnsName, fqdn)))
+    return 'dnsName';
+  // the FQDN variable left as written (a Kustomization that does not
+  // substitute it: JefeDavis' copy, its label opting out): the record is
+  // the cluster's, its name not resolved, which the checks say
+  const asWritten = `\${${conventions.variables.fqdn}}`;
+  if (
+    records.some(
+      r => typeof r.dnsName === 'string' && r.dnsName.trim() === asWritten,
+    )
+  )
     return 'dnsName';
   return undefined;
 }

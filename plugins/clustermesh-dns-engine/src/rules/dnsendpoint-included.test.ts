@@ -63,6 +63,29 @@ describe('dnsendpoint-included', () => {
     expect(infra.message).not.toMatch(/may provide it/);
   });
 
+  it("takes a record whose dnsName is the FQDN variable left as written for the cluster's: not missing, but not substituted (JefeDavis' copy)", () => {
+    const checks = exampleChecks(files => {
+      replace(
+        exampleFile.dnsEndpoint,
+        'name: clustermesh-apiserver',
+        'name: apiserver-record',
+      )(files);
+      // applied by a Kustomization that does not substitute
+      const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
+      files[ks] = files[ks].replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n');
+    }).filter(c => c.cluster === 'infra');
+    expect(checks.find(c => c.ruleId === 'dnsendpoint-included')?.outcome).toBe(
+      'pass',
+    );
+    expect(
+      checks.find(
+        c => c.ruleId === 'substitution-complete' && c.outcome === 'fail',
+      )?.message,
+    ).toMatch(
+      /DNSEndpoint kube-system\/apiserver-record dnsName "\$\{CILIUM_CLUSTERMESH_FQDN\}"/,
+    );
+  });
+
   it('says no DNSEndpoint would be published where the ExternalDNS the repository has is applied to no cluster, as configure refuses to write one', () => {
     const checks = exampleChecks(files => {
       // the record gone, and ExternalDNS commented out of the kustomization

@@ -256,6 +256,53 @@ describe('substitution-complete', () => {
     expect(checks[0].remediation).toMatch(/^Take that label out/);
   });
 
+  it("names the opt-out label as the cause also where the Kustomization keeps a postBuild of its own that brings none of the variables (JefeDavis' copy)", () => {
+    const checks = exampleChecks(files => {
+      const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
+      files[ks] = files[ks]
+        .replace(
+          /\n {2}postBuild:\n(?: {4,}.*\n)+/,
+          '\n  postBuild:\n    substitute:\n      APP: infrastructure\n',
+        )
+        .replace(
+          '  namespace: flux-system\n',
+          '  namespace: flux-system\n  labels:\n    substitution.flux.home.arpa/disabled: "true"\n',
+        );
+      const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
+      files[sync] += [
+        '  patches:',
+        '    - patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata:',
+        '          name: not-used',
+        '        spec:',
+        '          postBuild:',
+        '            substituteFrom:',
+        '              - kind: ConfigMap',
+        '                name: cluster-settings',
+        '              - kind: Secret',
+        '                name: cluster-secrets',
+        '      target:',
+        '        group: kustomize.toolkit.fluxcd.io',
+        '        kind: Kustomization',
+        '        labelSelector: substitution.flux.home.arpa/disabled notin (true)',
+        '',
+      ].join('\n');
+    }).filter(
+      c =>
+        c.cluster === 'infra' &&
+        c.ruleId === 'substitution-complete' &&
+        c.outcome === 'fail',
+    );
+    // (strict, Flux fails each value's substitution too: said apart)
+    expect(checks.map(c => c.message)).toContainEqual(
+      expect.stringMatching(
+        /left out by its label `substitution\.flux\.home\.arpa\/disabled: "true"` of the substitution the patch of Kustomization flux-system\/flux-system gives its children/,
+      ),
+    );
+  });
+
   it('counts a finding that a failed check names as its cause once in the summary', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', withoutLbIp),

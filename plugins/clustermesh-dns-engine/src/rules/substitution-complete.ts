@@ -177,7 +177,13 @@ export const substitutionComplete = defineClusterRule({
       unresolvedCount++;
       if (unresolved.length < 3) unresolved.push({ what, value, where, by });
       // the first value a Kustomization applies without substituting: the cause
-      if (!unsubstituted && by && !by.postBuild)
+      // (or opts out of the substitution a parent's patch gives, with a
+      // postBuild of its own that brings none of it: JefeDavis' copy)
+      if (
+        !unsubstituted &&
+        by &&
+        (!by.postBuild || substitutionOptOut(c, by) !== undefined)
+      )
         unsubstituted = { what, value, where, by };
     };
     /** The unresolved values, the first few by name. */
