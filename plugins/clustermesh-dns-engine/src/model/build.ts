@@ -86,6 +86,7 @@ import {
   clusterRefs,
   clustersOnOtherBranches,
   differentRefs,
+  instancePathsElsewhere,
 } from './sourceRefs';
 import type {
   CiliumValuesModel,
@@ -483,6 +484,7 @@ export function buildMeshModel(
       refs,
       failingApart ? clusters : clusters.filter(c => c.membership.member),
     ),
+    ...instancePathsElsewhere(clusters),
   );
   // the repository's own address: its GitRepository, or the FluxInstance
   // that syncs it

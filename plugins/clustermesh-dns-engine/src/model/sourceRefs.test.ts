@@ -99,3 +99,50 @@ describe('clusters that reconcile this repository at different refs', () => {
     ).toEqual([]);
   });
 });
+
+describe('a Flux Operator instance whose sync path picks the cluster folder by a variable', () => {
+  const withInstance =
+    (variable: string) => (files: Record<string, string>) => {
+      files['kubernetes/infrastructure/flux-instance.yaml'] = [
+        'apiVersion: fluxcd.controlplane.io/v1',
+        'kind: FluxInstance',
+        'metadata: {name: flux, namespace: flux-system}',
+        'spec:',
+        '  distribution: {version: 2.x, registry: ghcr.io/fluxcd}',
+        '  sync:',
+        '    kind: GitRepository',
+        '    url: ssh://git@github.com/example/home-ops',
+        '    ref: refs/heads/main',
+        `    path: kubernetes/clusters/\${${variable}}`,
+        '',
+      ].join('\n');
+      files['kubernetes/infrastructure/kustomization.yaml'] +=
+        '  - flux-instance.yaml\n';
+    };
+  const syncingElsewhere = (variable: string) =>
+    validateMesh(
+      exampleTree('gitops-repo', withInstance(variable)),
+      resolveConventions({ flux: { strictSubstitution: false } }),
+    ).findings.filter(f => f.message.includes('not its entry point'));
+
+  it("says where Flux makes it another folder than the cluster's: a variable not defined where it is substituted (MarkNygaard's copy)", () => {
+    expect(syncingElsewhere('CLUSTER_DIR')).toEqual([
+      expect.objectContaining({
+        code: 'flux-error',
+        severity: 'error',
+        cluster: 'apps',
+        message:
+          'FluxInstance flux-system/flux syncs kubernetes/clusters in cluster apps, not its entry point kubernetes/clusters/apps: its sync path is written kubernetes/clusters/${CLUSTER_DIR}, and CLUSTER_DIR is not defined where Kustomization flux-system/cluster-apps-infrastructure substitutes it (Flux not strict makes it empty): define CLUSTER_DIR in the substitution of Kustomization flux-system/cluster-apps-infrastructure',
+        location: {
+          file: 'kubernetes/infrastructure/flux-instance.yaml',
+          line: 10,
+        },
+      }),
+      expect.objectContaining({ cluster: 'infra' }),
+    ]);
+  });
+
+  it("says nothing where the variable makes it the cluster's own folder", () => {
+    expect(syncingElsewhere('CLUSTER_NAME')).toEqual([]);
+  });
+});

@@ -2,7 +2,9 @@ import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clusterme
 import type { MeshConventions } from '../conventions/schema';
 import { EngineFinding, finding } from '../core/finding';
 import { getPath, isRecord } from '../core/paths';
-import type { ManifestObject } from '../core/manifest';
+import { describeObject, type ManifestObject } from '../core/manifest';
+import { referencedVariables } from '../flux/envsubst';
+import { clampPath } from '../tree/RepoTree';
 import { instanceSyncOf } from '../flux/fluxInstance';
 import { locate } from '../yaml/locate';
 import type { ClusterModel } from './types';
@@ -191,4 +193,63 @@ export function differentRefs(
       { file, line: Number(line) },
     ),
   ];
+}
+
+/**
+ * A Flux Operator instance of a cluster whose sync path picks the
+ * cluster's folder by a variable (`kubernetes/clusters/${CLUSTER_NAME}`)
+ * that Flux does not make this cluster's folder where it substitutes it
+ * (MarkNygaard's copy: the Kustomization applying the instance substitutes
+ * only from a Secret without CLUSTER_NAME, so Flux, not strict, syncs
+ * `kubernetes/clusters/`): one error per such instance and cluster.
+ */
+export function instancePathsElsewhere(
+  clusters: readonly ClusterModel[],
+): EngineFinding[] {
+  return clusters.flatMap(cluster =>
+    cluster.render.objects.flatMap(({ object, appliedBy }) => {
+      const sync = instanceSyncOf(object.body, object.source.file);
+      if (!sync) return [];
+      const written = getPath(object.source.root, [...sync.at, 'path']);
+      const rendered = getPath(object.body, [...sync.at, 'path']);
+      // (where Flux does not substitute, something else may fill it in)
+      if (
+        !appliedBy.postBuild ||
+        typeof written !== 'string' ||
+        typeof rendered !== 'string' ||
+        !referencedVariables(written).length
+      )
+        return [];
+      const path = clampPath(rendered);
+      if (path === cluster.render.root) return [];
+      const missing = referencedVariables(written).filter(
+        v => appliedBy.variables.value(v) === undefined,
+      );
+      return [
+        finding(
+          'flux-error',
+          'error',
+          `${describeObject(object)} syncs ${
+            path || 'the repository root'
+          } in cluster ${cluster.name}, not its entry point ${
+            cluster.render.root
+          }: its sync path is written ${written}${
+            missing.length
+              ? `, and ${missing.join(', ')} ${
+                  missing.length > 1 ? 'are' : 'is'
+                } not defined where Kustomization ${
+                  appliedBy.key
+                } substitutes it (Flux not strict makes ${
+                  missing.length > 1 ? 'them' : 'it'
+                } empty)`
+              : ''
+          }: define ${
+            missing.length ? missing.join(', ') : 'the variables'
+          } in the substitution of Kustomization ${appliedBy.key}`,
+          locate(object, [...sync.at, 'path']),
+          cluster.name,
+        ),
+      ];
+    }),
+  );
 }
