@@ -655,6 +655,46 @@ describe('detectConventions', () => {
     expect(JSON.stringify(found)).not.toMatch(/archive\//);
   });
 
+  it('takes a Kustomization applied by hand that reconciles the folder holding it for the one entry point, not the app folders below it that reconcile themselves (AlinaNova21)', () => {
+    const files: Files = {
+      // `kubectl apply -f kubernetes/ks.yaml` once: its folder's
+      // kustomization.yaml leaves it out
+      'kubernetes/ks.yaml': fluxKustomization('cluster', './kubernetes'),
+      'kubernetes/kustomization.yaml': kustomization('kube-system'),
+      'kubernetes/kube-system/kustomization.yaml': kustomization(
+        'cilium/ks.yaml',
+        'snapshot-controller/ks.yaml',
+      ),
+      'kubernetes/kube-system/cilium/ks.yaml': fluxKustomization(
+        'cilium',
+        './kubernetes/kube-system/cilium/app',
+      ),
+      'kubernetes/kube-system/cilium/app/kustomization.yaml':
+        kustomization('helmrelease.yaml'),
+      'kubernetes/kube-system/cilium/app/helmrelease.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  chart: {spec: {chart: cilium, version: 1.18.4}}\n',
+      // an app whose Kustomization reconciles its own folder (Flux
+      // generates its kustomization)
+      'kubernetes/kube-system/snapshot-controller/ks.yaml': fluxKustomization(
+        'snapshot-controller',
+        './kubernetes/kube-system/snapshot-controller',
+      ),
+      'kubernetes/kube-system/snapshot-controller/app/ns.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: snapshots}\n',
+    };
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    );
+    expect(report.clusters).toEqual([]);
+    expect(report.findings.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /the repository's one Flux entry point, kubernetes, is a single cluster \(Kustomization flux-system\/cluster at kubernetes\/ks\.yaml:\d+ reconciles kubernetes, which holds it, applied by hand/,
+      ),
+    );
+  });
+
   it("takes a flux-operator sync below the others' entry folder for that cluster's entry point, where nothing reconciles the entry folder", () => {
     const files: Files = {
       // tivoli: its flux/ folder reconciles itself

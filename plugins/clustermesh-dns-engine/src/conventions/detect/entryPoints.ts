@@ -566,10 +566,39 @@ export function readFluxEntries(
   // one the folder's build applies through Kustomizations of the folder
   // (lunapageofspace: `apps` applies flux-system/instance/ks.yaml, whose
   // `roots` Kustomization applies the one reconciling `apps`)
+  /** Files of Kustomizations applied by hand: no build of the repository applies them. */
+  const byHand = new Set<string>();
   for (const c of throughChain) {
     if (entries.has(c.path)) continue;
     const via = appliedThroughChain(c.path, c.file, kustomizations, appliedBy);
-    if (!via) continue;
+    if (!via) {
+      // applied by hand (`kubectl apply` once: AlinaNova21's
+      // kubernetes/ks.yaml, which its folder's kustomization.yaml leaves
+      // out), where nothing else applies it and it reconciles app folders
+      // that reconcile themselves (taken for entry points otherwise): the
+      // root of them
+      if (
+        c.path !== '' &&
+        [...selfReconciled].some(p => p !== c.path && isPathUnder(p, c.path)) &&
+        !kustomizations.some(
+          k =>
+            k.declaredIn !== c.file &&
+            k.path !== '' &&
+            appliedBy(k.path, c.file),
+        )
+      ) {
+        byHand.add(c.file);
+        selfReconciled.add(c.path);
+        add(
+          c.path,
+          `Kustomization ${c.name} at ${where(c.location)} reconciles ${
+            c.path
+          }, which holds it, applied by hand (no build of the repository applies it)`,
+          c.location,
+        );
+      }
+      continue;
+    }
     selfReconciled.add(c.path);
     add(
       c.path,
@@ -624,7 +653,7 @@ export function readFluxEntries(
         k =>
           k.path !== '' &&
           inside(path, k.path) &&
-          !inside(k.declaredIn, k.path) &&
+          (!inside(k.declaredIn, k.path) || byHand.has(k.declaredIn)) &&
           !inside(k.declaredIn, path),
       )
     )
