@@ -525,6 +525,31 @@ describe('settings-present', () => {
     });
   });
 
+  it("fails entries set in a settings ConfigMap that no Kustomization applying the Cilium values reads, saying where it reads them (npawelek's copy)", () => {
+    const infra = exampleChecks(files => {
+      // the Cilium Kustomization substitutes from a ConfigMap of its own
+      // now, without the ClusterMesh entries
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '        name: cluster-settings\n',
+        '        name: cilium-settings\n',
+      )(files);
+      files['kubernetes/clusters/infra/cilium-settings.yaml'] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: infra\n  CLUSTER_ID: "1"\n';
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        '  - vars.yaml\n',
+        '  - vars.yaml\n  - cilium-settings.yaml\n',
+      )(files);
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+    expect(infra).toMatchObject({
+      outcome: 'fail',
+      message:
+        'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are set in ConfigMap flux-system/cluster-settings, but not where Kustomization flux-system/cluster-infra-infrastructure reads them: it applies the Cilium values and substitutes from ConfigMap flux-system/cilium-settings, Secret flux-system/cluster-secrets, not from that ConfigMap, which no Kustomization applying the Cilium values or a DNSEndpoint reads',
+      remediation: expect.stringMatching(/^Move `CILIUM_CLUSTERMESH_FQDN`/),
+    });
+  });
+
   describe('beside a substitution source made outside the repository (Terraform)', () => {
     /** infra's infrastructure also substitutes from a ConfigMap no file defines. */
     const fromOutside = (files: Record<string, string>) =>

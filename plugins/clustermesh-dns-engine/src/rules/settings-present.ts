@@ -7,6 +7,7 @@ import type { SettingValue } from '../model/settings';
 import {
   inlineSettingsTarget,
   passedThrough,
+  settingsReadByNothing,
   settingsUnread,
   settingsWriteTarget,
 } from '../model/writeTargets';
@@ -74,6 +75,8 @@ export const settingsPresent = defineClusterRule({
       )}\` (optional: true while it is new); or run \`clustermesh-dns configure\`, which says where it can write them.`;
     if (failure?.id === 'missingPassed')
       return `Add \`${c.variables.fqdn}\`, \`${c.variables.lbIp}\` and the peers' FQDNs to each cluster's own source, and a \`KEY: \${KEY}\` line for each to this ConfigMap, which passes them through; or run \`clustermesh-dns configure\`, which writes both where each cluster's own is a plain ConfigMap.`;
+    if (failure?.id === 'notReadThere')
+      return `Move \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` into a ConfigMap the Kustomization applying the Cilium values substitutes from, in its own namespace (Flux looks its substitution sources up there), or add this ConfigMap to its \`postBuild.substituteFrom\` with a copy in that namespace; then name that ConfigMap in the conventions (settings.configMap) for \`clustermesh-dns configure\` to write there.`;
     if (failure?.id === 'missingShared')
       return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
@@ -106,6 +109,8 @@ export const settingsPresent = defineClusterRule({
       "{{variables}} {{verb}} not set in ConfigMap {{configMap}}, which {{others}} {{take}} from the same file, each its own values passed through ({{example}}) from {{sources}}: each cluster's own belong there, with a line here passing each through",
     missingInline:
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
+    notReadThere:
+      '{{variables}} {{verb}} set in ConfigMap {{configMap}}, but not where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes from {{sources}}, not from that ConfigMap, which no Kustomization applying the Cilium values or a DNSEndpoint reads',
     unverified:
       '{{variables}} {{verb}} not set in ConfigMap {{configMap}}; {{origin}} may set {{them}}, but its keys are not known here',
     unverifiedNoConfigMap:
@@ -133,6 +138,7 @@ export const settingsPresent = defineClusterRule({
     'missingShared',
     'missingPassed',
     'missingInline',
+    'notReadThere',
   ],
   check(mesh, c, r) {
     const { variables } = mesh.conventions;
@@ -178,6 +184,37 @@ export const settingsPresent = defineClusterRule({
               'postBuild',
               'substitute',
             ]),
+          ),
+        ];
+    }
+    // settings no Kustomization applying the Cilium values (nor a
+    // DNSEndpoint) reads: entries there reach none of them (npawelek's
+    // copy: flux-system/cluster-settings, the Cilium Kustomization in
+    // kube-system substituting from a ConfigMap of its own namespace)
+    const reader = c.cilium?.appliedBy;
+    if (c.settingsObject && reader?.postBuild && settingsReadByNothing(c)) {
+      const unset = wanted.filter(
+        v =>
+          c.settingsObject!.object.body.data?.[v] !== undefined &&
+          reader.variables.value(v) === undefined,
+      );
+      if (unset.length)
+        return [
+          r.fail(
+            'notReadThere',
+            {
+              variables: unset.join(' and '),
+              verb: unset.length > 1 ? 'are' : 'is',
+              them: unset.length > 1 ? 'them' : 'it',
+              configMap,
+              kustomization: reader.key,
+              sources: reader.substituteFrom.length
+                ? reader.substituteFrom
+                    .map(ref => `${ref.kind} ${reader.namespace}/${ref.name}`)
+                    .join(', ')
+                : 'its own postBuild.substitute',
+            },
+            c.settingsLocation,
           ),
         ];
     }
