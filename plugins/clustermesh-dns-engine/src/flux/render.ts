@@ -1235,7 +1235,11 @@ export class FluxRenderer {
     /** A source's data, read (a Secret's keys, its values never). */
     const addRead = (source: ManifestObject, kind: 'ConfigMap' | 'Secret') =>
       variables.addSource(
-        source,
+        // one written without a namespace is in the one it was looked up
+        // in (sklab-dev's `Secret /cluster-secrets`)
+        source.namespace === undefined
+          ? { ...source, namespace: spec.namespace }
+          : source,
         kind,
         isSopsEncrypted(source.body),
         knownValues,

@@ -28,6 +28,16 @@ const one = (checks: CheckResult[], ruleId: string, cluster: string) => {
 };
 
 describe('the FQDN written as a template in the files Flux substitutes', () => {
+  it("names a Secret written without a namespace by the namespace it is looked up in (sklab-dev's `Secret /cluster-secrets`)", () => {
+    const checks = filesTemplateChecks(f => {
+      const secrets = 'kubernetes/clusters/infra/cluster-secrets.sops.yaml';
+      f[secrets] = f[secrets].replace(/\n {2}namespace: flux-system\n/, '\n');
+    });
+    expect(one(checks, 'settings-present', 'infra').message).toMatch(
+      /SECRET_DOMAIN is secret \(Secret flux-system\/cluster-secrets \(SOPS-encrypted\)\)$/,
+    );
+  });
+
   it('fails no rule when the domain is secret; what depends on its value is not evaluated', () => {
     const checks = filesTemplateChecks();
     expect(checks.filter(c => c.outcome === 'fail')).toEqual([]);
