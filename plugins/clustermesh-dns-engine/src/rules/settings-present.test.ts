@@ -548,6 +548,28 @@ describe('settings-present', () => {
         'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are set in ConfigMap flux-system/cluster-settings, but not where Kustomization flux-system/cluster-infra-infrastructure reads them: it applies the Cilium values and substitutes from ConfigMap flux-system/cilium-settings, Secret flux-system/cluster-secrets, not from that ConfigMap, which no Kustomization applying the Cilium values or a DNSEndpoint reads',
       remediation: expect.stringMatching(/^Move `CILIUM_CLUSTERMESH_FQDN`/),
     });
+    // thomloy's copy: the values say the name and the address themselves
+    // (the LB IP from a parent's patch): the entries are only unused
+    const written = exampleChecks(files => {
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '        name: cluster-settings\n',
+        '        name: cilium-settings\n',
+      )(files);
+      files['kubernetes/clusters/infra/cilium-settings.yaml'] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: infra\n  CLUSTER_ID: "1"\n  CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n  CILIUM_CLUSTERMESH_APPS_FQDN: clustermesh-apps.${SECRET_DOMAIN}\n';
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        '  - vars.yaml\n',
+        '  - vars.yaml\n  - cilium-settings.yaml\n',
+      )(files);
+      replace(
+        exampleFile.helmRelease,
+        '- ${CILIUM_CLUSTERMESH_FQDN}',
+        '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+      )(files);
+    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+    expect(written?.message).not.toMatch(/not where Kustomization/);
   });
 
   describe('beside a substitution source made outside the repository (Terraform)', () => {

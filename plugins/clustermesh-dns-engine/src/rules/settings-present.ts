@@ -12,6 +12,9 @@ import {
   settingsWriteTarget,
 } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
+import { chartEnables, ciliumValuesPaths } from '../cilium/values';
+import { getPath } from '../core/paths';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { conventionsPath, defineClusterRule, q } from './rule';
 import { externalSourceCause } from '../flux/render';
 
@@ -193,10 +196,26 @@ export const settingsPresent = defineClusterRule({
     // kube-system substituting from a ConfigMap of its own namespace)
     const reader = c.cilium?.appliedBy;
     if (c.settingsObject && reader?.postBuild && settingsReadByNothing(c)) {
+      // where the Cilium values give the name or the address themselves
+      // (thomloy's copy: the LB IP from a parent's patch, the FQDN
+      // written there), the entry is only unused: the other rules check
+      // what they give
+      const values = c.cilium!.values;
+      // said there, substituted (not a `${…}` left as written)
+      const resolvedAt = (path: readonly string[]) => {
+        const at = getPath(values, path);
+        return chartEnables(at) && !hasUnresolvedReference(JSON.stringify(at));
+      };
+      const given = (v: string) =>
+        v === variables.fqdn
+          ? resolvedAt(ciliumValuesPaths.extraDnsNames)
+          : resolvedAt(ciliumValuesPaths.serviceAnnotations) ||
+            resolvedAt(ciliumValuesPaths.serviceLoadBalancerIp);
       const unset = wanted.filter(
         v =>
           c.settingsObject!.object.body.data?.[v] !== undefined &&
-          reader.variables.value(v) === undefined,
+          reader.variables.value(v) === undefined &&
+          !given(v),
       );
       if (unset.length)
         return [
