@@ -137,6 +137,18 @@ export function readPool(object: ManifestObject): PoolModel {
             location,
           };
     }
+    // written, but empty: a variable Flux (not strict) replaced with
+    // nothing (sklab-dev's copy: `cidr: ${CLUSTER_LB_CIDR}`)
+    const empty = (['cidr', 'start'] as const).find(
+      k => k in block && (block[k] === null || block[k] === ''),
+    );
+    if (empty)
+      return {
+        text: `${empty} (empty)`,
+        kind: empty === 'cidr' ? 'cidr' : 'range',
+        problem: `has an empty ${empty}`,
+        location,
+      };
     return {
       text: JSON.stringify(block),
       kind: 'range',
