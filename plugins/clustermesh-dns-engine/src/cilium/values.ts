@@ -39,6 +39,7 @@ export const ciliumValuesPaths = {
   meshClusters: ['clustermesh', 'config', 'clusters'],
   commonLabels: ['commonLabels'],
   serviceLabels: ['clustermesh', 'apiserver', 'service', 'labels'],
+  apiserverReplicas: ['clustermesh', 'apiserver', 'replicas'],
   defaultLbServiceIpam: ['defaultLBServiceIPAM'],
   bgpControlPlane: ['bgpControlPlane', 'enabled'],
   l2Announcements: ['l2announcements', 'enabled'],

@@ -145,4 +145,25 @@ describe('a Flux Operator instance whose sync path picks the cluster folder by a
   it("says nothing where the variable makes it the cluster's own folder", () => {
     expect(syncingElsewhere('CLUSTER_NAME')).toEqual([]);
   });
+
+  it("says where one cluster's path written out is what every cluster applies: the other's Flux syncs it (Mistikan's copy)", () => {
+    const found = validateMesh(
+      exampleTree('gitops-repo', files => {
+        withInstance('CLUSTER_NAME')(files);
+        files['kubernetes/infrastructure/flux-instance.yaml'] = files[
+          'kubernetes/infrastructure/flux-instance.yaml'
+        ].replace('${CLUSTER_NAME}', 'infra');
+      }),
+      resolveConventions({}),
+    ).findings.filter(f => f.message.includes('the entry point of'));
+    expect(found).toEqual([
+      expect.objectContaining({
+        code: 'flux-error',
+        cluster: 'apps',
+        message: expect.stringMatching(
+          /^FluxInstance flux-system\/flux, which cluster apps applies too, syncs kubernetes\/clusters\/infra, the entry point of infra: the Flux of apps reconciles infra's folder, not its own \(kubernetes\/clusters\/apps\)/,
+        ),
+      }),
+    ]);
+  });
 });

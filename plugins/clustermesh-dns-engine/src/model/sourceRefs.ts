@@ -212,16 +212,35 @@ export function instancePathsElsewhere(
       if (!sync) return [];
       const written = getPath(object.source.root, [...sync.at, 'path']);
       const rendered = getPath(object.body, [...sync.at, 'path']);
-      // (where Flux does not substitute, something else may fill it in)
-      if (
-        !appliedBy.postBuild ||
-        typeof written !== 'string' ||
-        typeof rendered !== 'string' ||
-        !referencedVariables(written).length
-      )
+      if (typeof written !== 'string' || typeof rendered !== 'string')
         return [];
       const path = clampPath(rendered);
       if (path === cluster.render.root) return [];
+      // written out: another cluster's entry point, where the instance
+      // file is every cluster's (Mistikan's copy: lab's Flux syncs home)
+      const other = clusters.find(o => o !== cluster && o.render.root === path);
+      if (!referencedVariables(written).length)
+        return other
+          ? [
+              finding(
+                'flux-error',
+                'error',
+                `${describeObject(object)}, which cluster ${
+                  cluster.name
+                } applies too, syncs ${path}, the entry point of ${
+                  other.name
+                }: the Flux of ${cluster.name} reconciles ${
+                  other.name
+                }'s folder, not its own (${
+                  cluster.render.root
+                }); pick the folder by a variable each cluster's settings give (\`path: …/\${CLUSTER_NAME}\`), or give each cluster an instance of its own`,
+                locate(object, [...sync.at, 'path']),
+                cluster.name,
+              ),
+            ]
+          : [];
+      // (where Flux does not substitute, something else may fill it in)
+      if (!appliedBy.postBuild) return [];
       const missing = referencedVariables(written).filter(
         v => appliedBy.variables.value(v) === undefined,
       );

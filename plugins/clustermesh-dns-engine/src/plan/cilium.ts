@@ -630,7 +630,7 @@ function planCiliumTarget(
   /** Sets a value the mesh needs, saying when the file said otherwise. */
   const require = (
     path: Array<string | number>,
-    value: string | boolean,
+    value: string | boolean | number,
     reason: string,
   ) => {
     const was = editor.get(doc, at(...path));
@@ -672,6 +672,18 @@ function planCiliumTarget(
       'service',
       'type',
     ], 'LoadBalancer', 'so the clustermesh-apiserver gets an LB IPAM address');
+    // scaled to nothing (`replicas: 0`, TheBranchDriftCatalyst's until a
+    // peer is wired up): the mesh the change makes needs one running
+    const replicas = getPath(
+      ctx.mesh.byName.get(target.clusters[0])?.cilium?.values,
+      ciliumValuesPaths.apiserverReplicas,
+    );
+    if (replicas === 0 || replicas === '0')
+      require([
+        'clustermesh',
+        'apiserver',
+        'replicas',
+      ], 1, 'so a clustermesh-apiserver runs behind the service the peers connect to');
     // LB IPAM left to services of its classes (`defaultLBServiceIPAM:
     // none`, jfroy's flatops): the class of the announcer that is on
     const merged = ctx.mesh.byName.get(target.clusters[0])?.cilium?.values;

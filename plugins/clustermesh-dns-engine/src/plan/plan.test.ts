@@ -2519,6 +2519,24 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(moved, input, perClusterConventions).plan.edits).toEqual([]);
   });
 
+  it("scales up a clustermesh-apiserver the values scale to nothing (replicas: 0, TheBranchDriftCatalyst's)", () => {
+    const { files, input } = perClusterLayout();
+    for (const { name } of input.clusters)
+      files[`kubernetes/clusters/${name}/apps/helmrelease.yaml`] =
+        ciliumRelease([
+          '    clustermesh:',
+          '      apiserver:',
+          '        # scaled down until a peer is wired up',
+          '        replicas: 0',
+        ]);
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
+      '        replicas: 1\n',
+    );
+    expect(plan.report!.summary.errors).toBe(0);
+  });
+
   it("gives the service the class of the announcer that is on where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops)", () => {
     const { files, input } = perClusterLayout();
     for (const { name } of input.clusters)

@@ -144,6 +144,26 @@ describe('service-annotation', () => {
     });
   });
 
+  it("fails a clustermesh-apiserver scaled to nothing (replicas: 0, TheBranchDriftCatalyst's until a peer is wired up)", () => {
+    const failures = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        '        replicas: 3\n',
+        '        replicas: 0\n',
+      ),
+    ).filter(
+      c =>
+        c.ruleId === 'service-annotation' &&
+        c.cluster === 'infra' &&
+        c.outcome === 'fail',
+    );
+    expect(failures.map(c => c.message)).toEqual([
+      expect.stringMatching(
+        /^clustermesh\.apiserver\.replicas is 0 \(kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease\.yaml:\d+\): no clustermesh-apiserver runs behind the service/,
+      ),
+    ]);
+  });
+
   it("fails a service of no class where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops), and passes it with one", () => {
     const off = (extra = '') =>
       replace(

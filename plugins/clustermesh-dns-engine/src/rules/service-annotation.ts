@@ -63,6 +63,8 @@ const serviceAnnotationMessages = {
   annotationTooNew:
     'annotation lbipam.cilium.io/ips is read from Cilium 1.15, and the chart is {{version}} ({{where}}), whose LB IPAM reads only io.cilium/lb-ipam-ips: the service gets any address of its pools',
   notString: '{{what}} is {{value}}, not a string',
+  noReplicas:
+    'clustermesh.apiserver.replicas is {{replicas}} ({{where}}): no clustermesh-apiserver runs behind the service, so the peers reach nothing at its FQDN, whatever address it has',
   defaultIpamOff:
     'the Cilium values set defaultLBServiceIPAM: {{mode}} ({{where}}): LB IPAM serves only LoadBalancer services of its classes ({{classes}}), and the clustermesh-apiserver service has no loadBalancerClass, so it gets no address of the pools, whatever it asks',
   emptied:
@@ -103,6 +105,8 @@ export const serviceAnnotation = defineClusterRule({
       return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
+    if (failure?.id === 'noReplicas')
+      return 'Set `clustermesh.apiserver.replicas` to 1 or more in the Cilium values (configure does), or leave the chart default (1).';
     if (failure?.id === 'defaultIpamOff')
       return `Set \`clustermesh.apiserver.service.loadBalancerClass\` in the Cilium values to the class of the announcer that advertises the pools (${lbIpamLoadBalancerClasses.join(
         ' or ',
@@ -193,6 +197,22 @@ function serviceResults(
   const classed = chartEnables(
     getPath(v, ciliumValuesPaths.serviceLoadBalancerClass),
   );
+  // scaled to nothing (TheBranchDriftCatalyst's `replicas: 0` until a
+  // peer is wired up): the address serves no one
+  const replicas = getPath(v, ciliumValuesPaths.apiserverReplicas);
+  if (replicas === 0 || replicas === '0')
+    out.push(
+      r.fail(
+        'noReplicas',
+        {
+          replicas: String(replicas),
+          where: formatLocation(
+            cilium.locate(ciliumValuesPaths.apiserverReplicas),
+          ),
+        },
+        cilium.locate(ciliumValuesPaths.apiserverReplicas),
+      ),
+    );
   // LB IPAM left to services of its classes (jfroy's flatops)
   const defaultIpam = classed ? undefined : defaultIpamOtherThanLbIpam(v);
   if (defaultIpam !== undefined) {
