@@ -784,7 +784,9 @@ export function decideChange(
         ? {
             kind: 'settings-template',
             template: form.template,
-            why: `${conventions.variables.fqdn} is in the postBuild.substitute a parent's patch gives Kustomization ${
+            why: `${
+              conventions.variables.fqdn
+            } is in the postBuild.substitute a parent's patch gives Kustomization ${
               cluster.cilium!.appliedBy!.key
             }`,
           }
