@@ -255,3 +255,53 @@ export const secretsByBootstrap = (files: Record<string, string>) => {
       '',
     )(files);
 };
+
+/**
+ * A bootstrap helmfile (`bootstrap/helmfile.yaml`) whose Cilium release
+ * installs the `spec.values` of a HelmRelease file as they are (a Go
+ * template reading it), then `extra` lines of the release (`set:`).
+ */
+export const bootstrapHelmfile = (release: string, extra: string[] = []) =>
+  [
+    'releases:',
+    '  - name: cilium',
+    '    namespace: kube-system',
+    '    chart: cilium/cilium',
+    `    values: ['{{ readFile "../${release}" | fromYaml | get "spec.values" | toYaml }}']`,
+    ...extra,
+    '',
+  ].join('\n');
+
+/**
+ * The `patches` a parent Flux Kustomization appends to its spec to give
+ * every child Kustomization its target selects `postBuild.substituteFrom`
+ * these sources, as home-ops parents do; the target's group and
+ * labelSelector (children it leaves out: an opt-out label) when given.
+ */
+export const childrenSubstitutionPatch = (
+  sources: readonly { kind: string; name: string; optional?: boolean }[],
+  target: { group?: boolean; labelSelector?: string } = {},
+) =>
+  [
+    '  patches:',
+    '    - patch: |-',
+    '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    '        kind: Kustomization',
+    '        metadata:',
+    '          name: not-used',
+    '        spec:',
+    '          postBuild:',
+    '            substituteFrom:',
+    ...sources.flatMap(source => [
+      `              - kind: ${source.kind}`,
+      `                name: ${source.name}`,
+      ...(source.optional ? ['                optional: true'] : []),
+    ]),
+    '      target:',
+    ...(target.group ? ['        group: kustomize.toolkit.fluxcd.io'] : []),
+    '        kind: Kustomization',
+    ...(target.labelSelector
+      ? [`        labelSelector: ${target.labelSelector}`]
+      : []),
+    '',
+  ].join('\n');

@@ -5,6 +5,8 @@ import {
   knownDomain,
 } from '../__testUtils__/trees';
 import {
+  bootstrapHelmfile,
+  childrenSubstitutionPatch,
   ciliumReleaseHead,
   externalDnsCrdsFromGit,
   externalDnsRelease,
@@ -81,6 +83,14 @@ const mainAndStaging: MeshDnsChangeInput = {
   clusters: [
     { name: 'main', ip: '10.11.1.20' },
     { name: 'staging', ip: '10.12.1.20' },
+  ],
+};
+
+/** The two clusters of the east/west layouts here, each at address 10 of its pool. */
+const eastAndWest: MeshDnsChangeInput = {
+  clusters: [
+    { name: 'east', ip: '10.70.1.10' },
+    { name: 'west', ip: '10.70.2.10' },
   ],
 };
 
@@ -316,12 +326,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
       detectConventions(createRepoTree(files)),
     );
-    const input = {
-      clusters: [
-        { name: 'east', ip: '10.70.1.10' },
-        { name: 'west', ip: '10.70.2.10' },
-      ],
-    };
+    const input = eastAndWest;
     const { plan, after } = applied(files, input, conventions);
     expect(plan.problems).toEqual([]);
     // one record for both, in a folder of the base's own that the base's
@@ -433,12 +438,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     const problemsOf = (tree: RepoTree) =>
       planMeshDnsChange(
         tree,
-        {
-          clusters: [
-            { name: 'east', ip: '10.70.1.10' },
-            { name: 'west', ip: '10.70.2.10' },
-          ],
-        },
+        eastAndWest,
         resolveConventions(
           { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
           detectConventions(tree),
@@ -485,16 +485,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
       detectConventions(createRepoTree(files)),
     );
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      conventions,
-    );
+    const { plan, after } = applied(files, eastAndWest, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
       "east, west: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, which Flux takes over any settings; no settings are written.",
@@ -521,16 +512,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
       '',
     );
-    const aloneRun = applied(
-      alone,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      conventions,
-    );
+    const aloneRun = applied(alone, eastAndWest, conventions);
     expect(aloneRun.plan.problems).toEqual([]);
     expect(aloneRun.plan.decisions).toContainEqual(
       expect.stringMatching(
@@ -610,12 +592,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       { fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}' },
       detectConventions(createRepoTree(secretDomain)),
     );
-    const input = {
-      clusters: [
-        { name: 'east', ip: '10.70.1.10' },
-        { name: 'west', ip: '10.70.2.10' },
-      ],
-    };
+    const input = eastAndWest;
     const byTemplate = applied(secretDomain, input, secretConventions);
     expect(byTemplate.plan.problems).toEqual([]);
     expect(
@@ -676,16 +653,7 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
       { fqdnTemplate: 'clustermesh-{cluster}.example.net' },
       detectConventions(createRepoTree(files)),
     );
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      conventions,
-    );
+    const { plan, after } = applied(files, eastAndWest, conventions);
     expect(plan.problems).toEqual([]);
     const declared = parseAllDocuments(
       after['clusters/east/definitions/kube-system.yaml'],
@@ -3458,23 +3426,8 @@ describe('planMeshDnsChange on other layouts', () => {
       cluster: string,
       source: { kind: string; name: string },
     ) => {
-      files[`kubernetes/${cluster}/cluster/config/cluster-apps.yaml`] += [
-        '  patches:',
-        '    - patch: |-',
-        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        '        kind: Kustomization',
-        '        metadata:',
-        '          name: not-used',
-        '        spec:',
-        '          postBuild:',
-        '            substituteFrom:',
-        `              - kind: ${source.kind}`,
-        `                name: ${source.name}`,
-        '                optional: true',
-        '      target:',
-        '        kind: Kustomization',
-        '',
-      ].join('\n');
+      files[`kubernetes/${cluster}/cluster/config/cluster-apps.yaml`] +=
+        childrenSubstitutionPatch([{ ...source, optional: true }]);
     };
 
     /** The configure-no-settings fixture (its own conventions), planned. */
@@ -4493,12 +4446,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     const tree = fixtureTree('configure-bootstrap-root/repo', edit);
     return planMeshDnsChange(
       tree,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
+      eastAndWest,
       resolveConventions(
         {
           fqdnTemplate: 'clustermesh-{cluster}.mesh.example.test',
@@ -5521,14 +5469,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     const release = 'clusters/b/apps/cilium/helmrelease.yaml';
     expect(after[release]).toContain('${CILIUM_CLUSTERMESH_LB_IP}');
     // rkoosaar's copy: the bootstrap pointed at b's values afterwards
-    after['bootstrap/helmfile.yaml'] = [
-      'releases:',
-      '  - name: cilium',
-      '    namespace: kube-system',
-      '    chart: cilium/cilium',
-      `    values: ['{{ readFile "../${release}" | fromYaml | get "spec.values" | toYaml }}']`,
-      '',
-    ].join('\n');
+    after['bootstrap/helmfile.yaml'] = bootstrapHelmfile(release);
     const warning = validateMesh(createRepoTree(after), conventions)
       .clusters.find(c => c.name === 'b')!
       .checks.find(
@@ -5585,16 +5526,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       },
       detectConventions(createRepoTree(files)),
     );
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
-      conventions,
-    );
+    const { plan, after } = applied(files, eastAndWest, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
       "east, west: the ClusterMesh entries pass through the shared settings ConfigMap from each cluster's own source already; the settings are left as they are.",
@@ -5646,12 +5578,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       },
       detectConventions(createRepoTree(files)),
     );
-    const input = {
-      clusters: [
-        { name: 'east', ip: '10.70.1.10' },
-        { name: 'west', ip: '10.70.2.10' },
-      ],
-    };
+    const input = eastAndWest;
     const { plan, after } = applied(files, input, conventions);
     expect(plan.problems).toEqual([]);
     expect(plan.decisions).toContainEqual(
@@ -5862,12 +5789,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
     const plan = planMeshDnsChange(
       createRepoTree(files),
-      {
-        clusters: [
-          { name: 'east', ip: '10.70.1.10' },
-          { name: 'west', ip: '10.70.2.10' },
-        ],
-      },
+      eastAndWest,
       conventions,
     );
     expect(plan.edits).toEqual([]);

@@ -8,7 +8,10 @@ import { createRepoTree } from '../tree/RepoTree';
 import { generateSyntheticMesh } from '../testUtils/syntheticMesh';
 import { exampleTree, fixtureFiles, fixtureTree } from '../__testUtils__/trees';
 import { rules } from '../rules';
-import { withoutExampleExternalDns } from '../__testUtils__/rules';
+import {
+  childrenSubstitutionPatch,
+  withoutExampleExternalDns,
+} from '../__testUtils__/rules';
 
 /** The conventions with the example repositories' SOPS domain given. */
 const withDomain = resolveConventions(knownDomain);
@@ -885,33 +888,23 @@ describe('validateMesh', () => {
         files[`${dir}/kustomization.yaml`] = files[
           `${dir}/kustomization.yaml`
         ].replace('  - team.yaml\n', '  - teams.yaml\n');
-        files[`${dir}/teams.yaml`] = [
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          'kind: Kustomization',
-          'metadata:',
-          '  name: teams',
-          '  namespace: flux-system',
-          'spec:',
-          '  interval: 30m',
-          '  path: ./kubernetes/teams',
-          '  prune: true',
-          '  sourceRef: { kind: GitRepository, name: flux-system }',
-          '  patches:',
-          '    - patch: |-',
-          '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-          '        kind: Kustomization',
-          '        metadata:',
-          '          name: not-used',
-          '        spec:',
-          '          postBuild:',
-          '            substituteFrom:',
-          '              - kind: Secret',
-          '                name: team-vars',
-          '      target:',
-          '        group: kustomize.toolkit.fluxcd.io',
-          '        kind: Kustomization',
-          '',
-        ].join('\n');
+        files[`${dir}/teams.yaml`] =
+          [
+            'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+            'kind: Kustomization',
+            'metadata:',
+            '  name: teams',
+            '  namespace: flux-system',
+            'spec:',
+            '  interval: 30m',
+            '  path: ./kubernetes/teams',
+            '  prune: true',
+            '  sourceRef: { kind: GitRepository, name: flux-system }',
+            '',
+          ].join('\n') +
+          childrenSubstitutionPatch([{ kind: 'Secret', name: 'team-vars' }], {
+            group: true,
+          });
         files['kubernetes/teams/kustomization.yaml'] =
           'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - a.yaml\n  - b.yaml\n';
         files['kubernetes/teams/a.yaml'] = child('team-a');

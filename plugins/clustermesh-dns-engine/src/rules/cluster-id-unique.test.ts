@@ -1,4 +1,5 @@
 import {
+  bootstrapHelmfile,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -32,14 +33,9 @@ describe('cluster-id-unique', () => {
     // lenaxia's copy: the ID a per-cluster variable in values the
     // bootstrap helmfile reads as they are
     const checks = exampleChecks(files => {
-      files['bootstrap/helmfile.yaml'] = [
-        'releases:',
-        '  - name: cilium',
-        '    namespace: kube-system',
-        '    chart: cilium/cilium',
-        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
-        '',
-      ].join('\n');
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+      );
     }).filter(c => c.ruleId === 'cluster-id-unique');
     expect(checks.map(c => [c.cluster ?? '', c.outcome, c.severity])).toEqual([
       ['apps', 'fail', 'warning'],
@@ -145,9 +141,7 @@ describe('cluster-id-unique where a bootstrap helmfile installs the values', () 
     const release = 'clusters/b/apps/cilium/helmrelease.yaml';
     const tree = fixtureTree('configure-own-folder-entry/repo', files => {
       files[release] = files[release].replace('id: ${CLUSTER_ID}', 'id: 0');
-      files[
-        'bootstrap/helmfile.yaml'
-      ] = `releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values: ['{{ readFile "../${release}" | fromYaml | get "spec.values" | toYaml }}']\n`;
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(release);
     });
     const check = validateMesh(
       tree,

@@ -1,4 +1,5 @@
 import {
+  bootstrapHelmfile,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -79,14 +80,9 @@ describe('cluster-name-valid', () => {
     // lenaxia's copy: the name made a per-cluster variable for a second
     // cluster, in values the bootstrap helmfile reads as they are
     const warning = exampleChecks(files => {
-      files['bootstrap/helmfile.yaml'] = [
-        'releases:',
-        '  - name: cilium',
-        '    namespace: kube-system',
-        '    chart: cilium/cilium',
-        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
-        '',
-      ].join('\n');
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+      );
     }).find(
       c =>
         c.ruleId === 'cluster-name-valid' &&
@@ -105,17 +101,14 @@ describe('cluster-name-valid', () => {
     // JefeDavis: the helmfile sets cluster.name itself, which wins over
     // the values it reads: no warning
     const set = exampleChecks(files => {
-      files['bootstrap/helmfile.yaml'] = [
-        'releases:',
-        '  - name: cilium',
-        '    namespace: kube-system',
-        '    chart: cilium/cilium',
-        `    values: ['{{ readFile "../${exampleFile.helmRelease}" | fromYaml | get "spec.values" | toYaml }}']`,
-        '    set:',
-        '      - name: cluster.name',
-        '        value: {{ requiredEnv "CLUSTER" }}',
-        '',
-      ].join('\n');
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+        [
+          '    set:',
+          '      - name: cluster.name',
+          '        value: {{ requiredEnv "CLUSTER" }}',
+        ],
+      );
     }).filter(
       c =>
         c.ruleId === 'cluster-name-valid' &&

@@ -1,4 +1,5 @@
 import {
+  bootstrapHelmfile,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -31,21 +32,12 @@ describe('service-annotation', () => {
     );
 
   it("advises the address itself where a bootstrap helmfile installs a cluster's own Cilium values as they are, and the variable with why where the clusters share the file, as configure writes them", () => {
-    const helmfile = (file: string) =>
-      [
-        'releases:',
-        '  - name: cilium',
-        '    namespace: kube-system',
-        '    chart: cilium/cilium',
-        `    values: ['{{ readFile "../${file}" | fromYaml | get "spec.values" | toYaml }}']`,
-        '',
-      ].join('\n');
     // b's own values file, which the bootstrap installs
     const own = fixtureTree('configure-own-folder-entry/repo', files => {
       files['clusters/b/apps/cilium/helmrelease.yaml'] = files[
         'clusters/b/apps/cilium/helmrelease.yaml'
       ].replace(/lbipam\.cilium\.io\/ips: .*\n/, 'team: platform\n');
-      files['bootstrap/helmfile.yaml'] = helmfile(
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
         'clusters/b/apps/cilium/helmrelease.yaml',
       );
     });
@@ -63,7 +55,9 @@ describe('service-annotation', () => {
         'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
         'team: platform',
       )(files);
-      files['bootstrap/helmfile.yaml'] = helmfile(exampleFile.helmRelease);
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+      );
     });
     expect(shared.outcome).toBe('fail');
     expect(shared.remediation).toBe(

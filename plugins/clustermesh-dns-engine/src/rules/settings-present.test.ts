@@ -5,6 +5,7 @@ import {
   exampleFile,
   filesTemplateChecks,
   filesTemplateFile,
+  Files,
   replace,
   secretsByBootstrap,
 } from '../__testUtils__/rules';
@@ -526,23 +527,25 @@ describe('settings-present', () => {
   });
 
   it("fails entries set in a settings ConfigMap that no Kustomization applying the Cilium values reads, saying where it reads them (npawelek's copy)", () => {
-    const infra = exampleChecks(files => {
-      // the Cilium Kustomization substitutes from a ConfigMap of its own
-      // now, without the ClusterMesh entries
-      replace(
-        'kubernetes/clusters/infra/infrastructure.yaml',
-        '        name: cluster-settings\n',
-        '        name: cilium-settings\n',
-      )(files);
-      files['kubernetes/clusters/infra/cilium-settings.yaml'] =
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: infra\n  CLUSTER_ID: "1"\n';
-      replace(
-        'kubernetes/clusters/infra/kustomization.yaml',
-        '  - vars.yaml\n',
-        '  - vars.yaml\n  - cilium-settings.yaml\n',
-      )(files);
-    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
-    expect(infra).toMatchObject({
+    /** infra's Cilium Kustomization substitutes from a ConfigMap of its own, holding `data` (the settings' entries not in it). */
+    const readingOwn = (data: string, edit?: (files: Files) => void) =>
+      exampleChecks(files => {
+        replace(
+          'kubernetes/clusters/infra/infrastructure.yaml',
+          '        name: cluster-settings\n',
+          '        name: cilium-settings\n',
+        )(files);
+        files[
+          'kubernetes/clusters/infra/cilium-settings.yaml'
+        ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: infra\n  CLUSTER_ID: "1"\n${data}`;
+        replace(
+          'kubernetes/clusters/infra/kustomization.yaml',
+          '  - vars.yaml\n',
+          '  - vars.yaml\n  - cilium-settings.yaml\n',
+        )(files);
+        edit?.(files);
+      }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+    expect(readingOwn('')).toMatchObject({
       outcome: 'fail',
       message:
         'CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are set in ConfigMap flux-system/cluster-settings, but not where Kustomization flux-system/cluster-infra-infrastructure reads them: it applies the Cilium values and substitutes from ConfigMap flux-system/cilium-settings, Secret flux-system/cluster-secrets, not from that ConfigMap, which no Kustomization applying the Cilium values or a DNSEndpoint reads',
@@ -550,25 +553,14 @@ describe('settings-present', () => {
     });
     // thomloy's copy: the values say the name and the address themselves
     // (the LB IP from a parent's patch): the entries are only unused
-    const written = exampleChecks(files => {
-      replace(
-        'kubernetes/clusters/infra/infrastructure.yaml',
-        '        name: cluster-settings\n',
-        '        name: cilium-settings\n',
-      )(files);
-      files['kubernetes/clusters/infra/cilium-settings.yaml'] =
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: infra\n  CLUSTER_ID: "1"\n  CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n  CILIUM_CLUSTERMESH_APPS_FQDN: clustermesh-apps.${SECRET_DOMAIN}\n';
-      replace(
-        'kubernetes/clusters/infra/kustomization.yaml',
-        '  - vars.yaml\n',
-        '  - vars.yaml\n  - cilium-settings.yaml\n',
-      )(files);
+    const written = readingOwn(
+      '  CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n  CILIUM_CLUSTERMESH_APPS_FQDN: clustermesh-apps.${SECRET_DOMAIN}\n',
       replace(
         exampleFile.helmRelease,
         '- ${CILIUM_CLUSTERMESH_FQDN}',
         '- clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
-      )(files);
-    }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra');
+      ),
+    );
     expect(written?.message).not.toMatch(/not where Kustomization/);
   });
 

@@ -1,9 +1,10 @@
 import {
-  withoutLbIp as withoutLbIpOf,
+  childrenSubstitutionPatch,
   describeRule,
   exampleChecks,
   exampleFile,
   replace,
+  withoutLbIp as withoutLbIpOf,
   withOutsideSettingsSource,
 } from '../__testUtils__/rules';
 import { validateMesh } from '../report/report';
@@ -218,26 +219,16 @@ describe('substitution-complete', () => {
           '  namespace: flux-system\n  labels:\n    substitution.flux.home.arpa/disabled: "true"\n',
         );
       const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
-      files[sync] += [
-        '  patches:',
-        '    - patch: |-',
-        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        '        kind: Kustomization',
-        '        metadata:',
-        '          name: not-used',
-        '        spec:',
-        '          postBuild:',
-        '            substituteFrom:',
-        '              - kind: ConfigMap',
-        '                name: cluster-settings',
-        '              - kind: Secret',
-        '                name: cluster-secrets',
-        '      target:',
-        '        group: kustomize.toolkit.fluxcd.io',
-        '        kind: Kustomization',
-        '        labelSelector: substitution.flux.home.arpa/disabled notin (true)',
-        '',
-      ].join('\n');
+      files[sync] += childrenSubstitutionPatch(
+        [
+          { kind: 'ConfigMap', name: 'cluster-settings' },
+          { kind: 'Secret', name: 'cluster-secrets' },
+        ],
+        {
+          group: true,
+          labelSelector: 'substitution.flux.home.arpa/disabled notin (true)',
+        },
+      );
     }).filter(
       c =>
         c.cluster === 'infra' &&
@@ -269,26 +260,16 @@ describe('substitution-complete', () => {
           '  namespace: flux-system\n  labels:\n    substitution.flux.home.arpa/disabled: "true"\n',
         );
       const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
-      files[sync] += [
-        '  patches:',
-        '    - patch: |-',
-        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        '        kind: Kustomization',
-        '        metadata:',
-        '          name: not-used',
-        '        spec:',
-        '          postBuild:',
-        '            substituteFrom:',
-        '              - kind: ConfigMap',
-        '                name: cluster-settings',
-        '              - kind: Secret',
-        '                name: cluster-secrets',
-        '      target:',
-        '        group: kustomize.toolkit.fluxcd.io',
-        '        kind: Kustomization',
-        '        labelSelector: substitution.flux.home.arpa/disabled notin (true)',
-        '',
-      ].join('\n');
+      files[sync] += childrenSubstitutionPatch(
+        [
+          { kind: 'ConfigMap', name: 'cluster-settings' },
+          { kind: 'Secret', name: 'cluster-secrets' },
+        ],
+        {
+          group: true,
+          labelSelector: 'substitution.flux.home.arpa/disabled notin (true)',
+        },
+      );
     }).filter(
       c =>
         c.cluster === 'infra' &&
