@@ -3374,7 +3374,7 @@ patches:
         expect.objectContaining({
           source: 'detected',
           reason: expect.stringMatching(
-            /are taken by the domain filters of HelmRelease network\/internal-dns \(clusters\/main\/internal-dns\.yaml:\d+\) alone \(HelmRelease network\/external-dns's --label-filter=route\.scope=external asks for labels or annotations a new DNSEndpoint does not carry where another takes it\), which uses provider rfc2136; so Cloudflare's TTL range and "DNS only" do not apply$/,
+            /are taken by the domain filters of HelmRelease network\/internal-dns \(clusters\/main\/internal-dns\.yaml:\d+\) alone \(HelmRelease network\/external-dns \(clusters\/main\/external-dns\.yaml:\d+\) takes only objects whose labels match route\.scope=external \(--label-filter\), and the DNSEndpoint's do not: a new DNSEndpoint carries no labels or annotations where another takes it\), which uses provider rfc2136; so Cloudflare's TTL range and "DNS only" do not apply$/,
           ),
         }),
       ]);

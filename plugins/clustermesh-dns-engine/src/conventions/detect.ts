@@ -65,7 +65,7 @@ import {
   variableDefinitions,
 } from './detect/scan';
 import { isFluxKustomization } from '../flux/fluxKustomization';
-import { parseSelectorString, requirementsAdmit } from '../k8s/labelSelector';
+import { metadataFiltered } from './detect/externalDnsFilters';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
   SettingsFqdnTemplate,
@@ -1351,7 +1351,7 @@ function providerOfNames(
   // takes it so (configure adds them only where none does): one whose
   // --label-filter or --annotation-filter asks for some does not take it
   // (operinko's Cloudflare, route.scope=external, beside its RFC2136)
-  const unfiltered = byDomain.filter(d => !filterFlags(d));
+  const unfiltered = byDomain.filter(d => !refusesUnlabelled(d));
   const filteredOut =
     unfiltered.length && unfiltered.length < byDomain.length
       ? byDomain.filter(d => !unfiltered.includes(d))
@@ -1374,10 +1374,10 @@ function providerOfNames(
       .join(', ')} alone${
       filteredOut.length
         ? ` (${filteredOut
-            .map(d => `${d.description}'s ${filterFlags(d)}`)
-            .join(', ')} ${
-            filteredOut.length > 1 ? 'ask' : 'asks'
-          } for labels or annotations a new DNSEndpoint does not carry where another takes it)`
+            .map(refusesUnlabelled)
+            .join(
+              '; ',
+            )}: a new DNSEndpoint carries no labels or annotations where another takes it)`
         : ''
     }, which ${taking.length > 1 ? 'use' : 'uses'} provider${
       providers.size > 1 ? 's' : ''
@@ -1393,25 +1393,14 @@ function providerOfNames(
 }
 
 /**
- * The metadata filters of a deployment that an object with no labels or
- * annotations does not pass, as its flags say them
- * (`--label-filter=route.scope=external`); empty where it takes one
+ * Why a deployment's metadata filters (`--label-filter`,
+ * `--annotation-filter`) refuse a new DNSEndpoint, which carries no labels
+ * or annotations; undefined where they take it
  * (`external-dns.alpha.kubernetes.io/ignore notin (true)`).
  */
-function filterFlags(d: ExternalDnsDeployment): string {
-  return (
-    [
-      ['label-filter', d.filters.label],
-      ['annotation-filter', d.filters.annotation],
-    ] as const
-  )
-    .filter(([, filter]) => {
-      if (!filter) return false;
-      const parsed = parseSelectorString(filter);
-      return 'error' in parsed || !requirementsAdmit(parsed.requirements, {});
-    })
-    .map(([flag, filter]) => `--${flag}=${filter}`)
-    .join(' ');
+function refusesUnlabelled(d: ExternalDnsDeployment): string | undefined {
+  const said = metadataFiltered(d, { body: { metadata: {} } });
+  return said?.verdict === 'no' ? said.why : undefined;
 }
 
 /** Says where the FQDN template was found: the names that follow it there, one of them, and those that do not. */
