@@ -1201,6 +1201,10 @@ function sharedEntriesSettled(
   const { conventions } = mesh;
   const { fqdn, lbIp } = conventions.variables;
   const settled = new Map<string, 'passed' | 'substituted'>();
+  // each configured peer's variable, named once (asked of every cluster)
+  const peerVariables = [...configured.keys()].map(
+    peer => [peer, peerFqdnVariable(conventions, peer)] as const,
+  );
   for (const clusters of sharedSettingsGroups(settings, removed)) {
     if (clusters.some(c => written.has(c))) continue;
     const passed = passedThrough(mesh, clusters, settings.get(clusters[0])!);
@@ -1227,10 +1231,9 @@ function sharedEntriesSettled(
         values?.value(fqdn) !== undefined &&
         values.value(lbIp) !== undefined &&
         (ip === undefined || values.value(lbIp) === ip) &&
-        [...configured.keys()].every(
-          peer =>
-            peer === c ||
-            values.value(peerFqdnVariable(conventions, peer)) !== undefined,
+        peerVariables.every(
+          ([peer, variable]) =>
+            peer === c || values.value(variable) !== undefined,
         )
       );
     });
