@@ -366,6 +366,69 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
+  it("takes the FQDN template made of each cluster's own domain entry when the names are written out in different domains", () => {
+    const domains: Record<string, string> = {
+      dev: 'dev.lab.example.net',
+      prod: 'lab.example.net',
+    };
+    const files = settingsRepository(
+      Object.keys(domains),
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        // prod's other entry holds the same domain: dev decides between them
+        `  cluster_domain: ${domains[c]}\n  home_domain: lab.example.net\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.${domains[c]}\n`,
+    );
+    const detected = detectConventions(createRepoTree(files));
+    expect(detected.conventions.fqdnTemplate).toBe(
+      'clustermesh-{cluster}.${cluster_domain}',
+    );
+    expect(settingOf(detected.found, 'fqdnTemplate')).toMatchObject({
+      source: 'detected',
+      reason:
+        'the settings already name dev, prod this way (e.g. CILIUM_CLUSTERMESH_FQDN: clustermesh-dev.dev.lab.example.net at clusters/dev/vars.yaml:9, beside cluster_domain: dev.lab.example.net)',
+    });
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions({ mesh: { include: ['dev', 'prod'] } }, detected),
+    );
+    for (const cluster of ['dev', 'prod'])
+      expect(
+        report.clusters
+          .find(c => c.name === cluster)
+          ?.checks.find(c => c.ruleId === 'fqdn-convention'),
+      ).toMatchObject({
+        outcome: 'pass',
+        message: expect.stringContaining(
+          'follows "clustermesh-{cluster}.${cluster_domain}"',
+        ),
+      });
+    // names in one domain: the template written out, as before
+    const oneDomain = settingsRepository(
+      ['dev', 'prod'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        `  cluster_domain: example.net\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.example.net\n`,
+    );
+    expect(
+      detectConventions(createRepoTree(oneDomain)).conventions.fqdnTemplate,
+    ).toBe('clustermesh-{cluster}.example.net');
+    // one of two in its domain entry, the other not: no template is the mesh's
+    const half = settingsRepository(
+      ['dev', 'prod'],
+      [['ConfigMap', 'cluster-settings']],
+      'cluster-settings',
+      c =>
+        c === 'dev'
+          ? `  cluster_domain: dev.example.net\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-dev.dev.example.net\n`
+          : `  cluster_domain: example.net\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-prod.other.org\n`,
+    );
+    expect(
+      detectConventions(createRepoTree(half)).conventions.fqdnTemplate,
+    ).toBeUndefined();
+  });
+
   it('lets the other clusters decide where a name that occurs twice goes, and keeps the default on a tie of three', () => {
     const names: Record<string, string> = {
       mesh: 'mesh.mesh.example.net',

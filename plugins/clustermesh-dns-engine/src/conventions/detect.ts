@@ -1,4 +1,4 @@
-import { firstFew } from '../core/text';
+import { firstFew, isDomainName } from '../core/text';
 import type {
   DetectedConvention,
   SourceLocation,
@@ -1409,13 +1409,15 @@ function detectedTemplate(
   place: string,
   detected: Detected,
 ) {
-  const { key, value, location } = found.example;
+  const { key, value, location, domain } = found.example;
   detected(
     'fqdnTemplate',
     found.template,
     `${place} already name ${firstFew(
       found.clusters,
-    )} this way (e.g. ${key}: ${value} at ${where(location)})${
+    )} this way (e.g. ${key}: ${value} at ${where(location)}${
+      domain ? `, beside ${domain.key}: ${domain.value}` : ''
+    })${
       found.others.length
         ? `; ${firstFew(found.others)} ${
             found.others.length === 1 ? 'follows' : 'follow'
@@ -1425,12 +1427,6 @@ function detectedTemplate(
     location,
   );
 }
-
-/** A domain written out, as a domain filter holds it (`example.org`, `home.arpa`). */
-const isDomainName = (text: string) =>
-  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(
-    text,
-  );
 
 /**
  * The one domain every ExternalDNS that reads DNSEndpoints (the `crd`

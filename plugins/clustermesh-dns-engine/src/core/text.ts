@@ -26,3 +26,9 @@ export function literal(value: unknown): string | undefined {
     ? value
     : undefined;
 }
+
+/** A domain written out, as a domain filter or a settings entry holds it (`example.org`, `dev.home.arpa`). */
+export const isDomainName = (text: string) =>
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(
+    text,
+  );

@@ -5,7 +5,7 @@ import type { ScannedDocument } from './scan';
 import { settingsNamePattern } from './settingsSources';
 import { lowerPeerToken, peerToken } from '../schema';
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { escapeRegExp } from '../../core/text';
+import { escapeRegExp, isDomainName } from '../../core/text';
 
 /** The FQDN template the settings already hold, with the clusters that show it. */
 export interface SettingsFqdnTemplate {
@@ -13,7 +13,13 @@ export interface SettingsFqdnTemplate {
   /** The clusters whose names (own or as a peer) follow it. */
   clusters: string[];
   /** One value that shows it, and where. */
-  example: { key: string; value: string; location: SourceLocation };
+  example: {
+    key: string;
+    value: string;
+    location: SourceLocation;
+    /** The settings entry the template's domain variable is, when it has one. */
+    domain?: { key: string; value: string };
+  };
   /** Clusters whose names follow another template. */
   others: string[];
 }
@@ -77,6 +83,8 @@ export function settingsFqdnTemplate(
     string,
     { templates: string[]; key: string; doc: ScannedDocument }
   >();
+  /** Each cluster's own settings entries: a domain the names end in may be one. */
+  const ownEntries = new Map<string, Record<string, unknown>[]>();
   const vote = (cluster: string, key: string, doc: ScannedDocument) => {
     const value = doc.value.data[key];
     if (typeof value !== 'string' || candidates.has(cluster)) return;
@@ -102,6 +110,11 @@ export function settingsFqdnTemplate(
       v.data,
       options.fqdnVariable,
     );
+    if (owner) {
+      const entries = ownEntries.get(owner);
+      if (entries) entries.push(v.data);
+      else ownEntries.set(owner, [v.data]);
+    }
     if (owner && own) vote(owner, options.fqdnVariable, doc);
     else if (own && typeof v.data[options.fqdnVariable] === 'string') {
       // a shared name in a file of no cluster (an overlay's patch of a
@@ -122,7 +135,63 @@ export function settingsFqdnTemplate(
     }
   }
   for (const [peer, [key, doc]] of peerEntries) vote(peer, key, doc);
-  return chosenTemplate(candidates, exampleOf);
+  const written = chosenTemplate(candidates, exampleOf);
+  // names in each cluster's own domain (`clustermesh-dev.dev.example.net`
+  // beside `cluster_domain: dev.example.net`) follow no one written-out
+  // template, but one made of that entry: taken where more clusters follow
+  // it than any written out, and than do not
+  const skipped = new Set([options.fqdnVariable, ...byPeerVariable.keys()]);
+  const domainCandidates = new Map<
+    string,
+    {
+      templates: string[];
+      key: string;
+      doc: ScannedDocument;
+      domains: Map<string, { key: string; value: string }>;
+    }
+  >();
+  for (const [cluster, candidate] of candidates) {
+    const domains = new Map<string, { key: string; value: string }>();
+    for (const data of ownEntries.get(cluster) ?? [])
+      for (const [key, value] of Object.entries(data)) {
+        if (skipped.has(key) || typeof value !== 'string') continue;
+        const domain = value.trim();
+        if (!isDomainName(domain)) continue;
+        for (const template of candidate.templates)
+          if (template.endsWith(`.${domain}`))
+            domains.set(`${template.slice(0, -domain.length)}\${${key}}`, {
+              key,
+              value: domain,
+            });
+      }
+    if (domains.size)
+      domainCandidates.set(cluster, {
+        ...candidate,
+        templates: [...domains.keys()],
+        domains,
+      });
+  }
+  const inDomain = chosenTemplate(domainCandidates, exampleOf);
+  const notFollowing = candidates.size - (inDomain?.clusters.length ?? 0);
+  if (
+    !inDomain ||
+    inDomain.clusters.length <= notFollowing ||
+    (written && inDomain.clusters.length <= written.clusters.length)
+  )
+    return written;
+  // every follower holds the template among its own
+  const shown = domainCandidates.get(inDomain.clusters[0])!;
+  return {
+    ...inDomain,
+    example: {
+      ...exampleOf(shown),
+      domain: shown.domains.get(inDomain.template),
+    },
+    // a cluster whose name follows no domain entry follows another template
+    others: [...candidates.keys()]
+      .filter(c => !inDomain.clusters.includes(c))
+      .sort(),
+  };
 }
 
 /**
