@@ -33,4 +33,34 @@ describe('nodeAddresses', () => {
       ['192.168.1.1', 'the gateway', 'lab', 11],
     ]);
   });
+
+  it("reads an Ansible YAML inventory's hosts (ansible_host, or a host named by its address), not its variables' files", () => {
+    const tree = createRepoTree({
+      'ansible/inventory/hosts.yaml': [
+        'kubernetes:',
+        '  children:',
+        '    master:',
+        '      hosts:',
+        '        k8s-0:',
+        '          ansible_user: ops',
+        '          ansible_host: 10.0.20.10',
+        '    worker:',
+        '      hosts:',
+        '        10.0.20.13:',
+        '        k8s-2:',
+        "          ansible_host: \"{{ lookup('env', 'K8S_2') }}\"",
+        '',
+      ].join('\n'),
+      // variables, not hosts
+      'ansible/inventory/host_vars/k8s-0.yaml': 'ansible_host: 10.0.20.99\n',
+      // an app's hosts file is no inventory of this shape
+      'kubernetes/apps/x/hosts.yaml': 'hosts:\n  - 10.0.20.50\n',
+    });
+    expect(
+      nodeAddresses(tree).map(a => [a.ip, a.what, a.cluster, a.location.line]),
+    ).toEqual([
+      ['10.0.20.10', 'the address of Ansible host k8s-0', undefined, 7],
+      ['10.0.20.13', 'the address of Ansible host 10.0.20.13', undefined, 10],
+    ]);
+  });
 });

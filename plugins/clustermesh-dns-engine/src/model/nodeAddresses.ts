@@ -12,7 +12,7 @@ import { lineAtPath } from '../yaml/lines';
 /**
  * An address the repository gives the cluster's machines, not a
  * LoadBalancer service: a node's, the API server's VIP or endpoint, the
- * gateway (Talos' talhelper `talconfig.yaml`). LB IPAM giving one of these
+ * gateway (Talos' talhelper `talconfig.yaml`), an Ansible inventory's host. LB IPAM giving one of these
  * to a service hands it an address something else answers.
  *
  * @public
@@ -31,22 +31,36 @@ export interface NodeAddress {
 const talconfig = /^talconfig\.ya?ml$/;
 
 /**
- * The machine addresses of every talhelper configuration in the
- * repository, as written (a `${VAR}` talhelper fills in from its
- * environment is left out: not known here).
+ * An Ansible inventory in YAML: `hosts.yaml`, `inventory.yml`, or a YAML
+ * file in an `inventory`/`inventories` folder (not its group_vars or
+ * host_vars, which hold variables, not hosts).
+ */
+const ansibleInventory = (file: string) =>
+  /\.ya?ml$/.test(file) &&
+  (/^(hosts|inventory)\.ya?ml$/.test(basenamePath(file)) ||
+    (/(^|\/)inventor(y|ies)\//.test(file) &&
+      !/(^|\/)(group|host)_vars\//.test(file)));
+
+/**
+ * The machine addresses of every talhelper configuration and Ansible
+ * inventory in the repository, as written (a `${VAR}` talhelper fills in
+ * from its environment, or a Jinja template, is left out: not known here).
  *
  * @public
  */
 export function nodeAddresses(tree: RepoTree): NodeAddress[] {
   const out: NodeAddress[] = [];
   for (const file of tree.paths()) {
-    if (!talconfig.test(basenamePath(file))) continue;
+    const isTalos = talconfig.test(basenamePath(file));
+    if (!isTalos && !ansibleInventory(file)) continue;
     const text = readTextFile(tree, file);
     if (text === undefined) continue;
     for (const { value: root } of parseYamlText(file, text).documents) {
       if (!isRecord(root)) continue;
       const cluster =
-        typeof root.clusterName === 'string' ? root.clusterName : undefined;
+        isTalos && typeof root.clusterName === 'string'
+          ? root.clusterName
+          : undefined;
       const add = (value: unknown, what: string, path: ObjectPath) => {
         if (typeof value !== 'string') return;
         // an address, an address with its prefix, or a URL's host
@@ -62,6 +76,18 @@ export function nodeAddresses(tree: RepoTree): NodeAddress[] {
           location: { file, line: lineAtPath(root, path) ?? 1 },
         });
       };
+      if (!isTalos) {
+        inventoryHosts(root, (host, path) =>
+          add(
+            getPath(root, [...path, 'ansible_host']) ?? host,
+            `the address of Ansible host ${host}`,
+            getPath(root, [...path, 'ansible_host']) === undefined
+              ? path
+              : [...path, 'ansible_host'],
+          ),
+        );
+        continue;
+      }
       add(root.endpoint, 'the API server endpoint', ['endpoint']);
       const nodes = Array.isArray(root.nodes) ? root.nodes : [];
       nodes.forEach((node, n) => {
@@ -103,6 +129,29 @@ export function nodeAddresses(tree: RepoTree): NodeAddress[] {
     }
   }
   return out;
+}
+
+/**
+ * Each host of an Ansible YAML inventory (groups of `hosts` and
+ * `children`, from the top-level groups down), with the path of its
+ * entry. A file that is no inventory has no group of that shape: none.
+ */
+function inventoryHosts(
+  root: Record<string, unknown>,
+  visit: (host: string, path: ObjectPath) => void,
+): void {
+  const group = (value: unknown, path: ObjectPath, depth: number) => {
+    // an inventory nests groups a few levels deep; a cycle cannot occur
+    // in parsed YAML without aliases, but depth keeps a stray one short
+    if (!isRecord(value) || depth > 16) return;
+    if (isRecord(value.hosts))
+      for (const host of Object.keys(value.hosts))
+        visit(host, [...path, 'hosts', host]);
+    if (isRecord(value.children))
+      for (const [name, child] of Object.entries(value.children))
+        group(child, [...path, 'children', name], depth + 1);
+  };
+  for (const [name, value] of Object.entries(root)) group(value, [name], 0);
 }
 
 /** The host of a URL, an IPv6 address without its brackets; undefined if it is none. */

@@ -345,6 +345,31 @@ describe('lb-ip-unique', () => {
     expect(talos('10.25.11.10').map(c => c.outcome)).toEqual(['pass']);
   });
 
+  it("warns when the LB IP is a host's address in the repository's Ansible inventory (ModestTG's nodes in the pool's subnet)", () => {
+    const ansible = (host: string) =>
+      exampleChecks(files => {
+        files['ansible/inventory/hosts.yaml'] = [
+          'kubernetes:',
+          '  children:',
+          '    master:',
+          '      hosts:',
+          '        k8s-0:',
+          `          ansible_host: ${host}`,
+          '',
+        ].join('\n');
+      }).filter(c => c.ruleId === 'lb-ip-unique');
+    expect(ansible('10.25.11.100')).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        severity: 'warning',
+        cluster: 'infra',
+        message:
+          "LB IP 10.25.11.100 is also the address of Ansible host k8s-0 in ansible/inventory/hosts.yaml:6: where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
+      }),
+    ]);
+    expect(ansible('10.25.11.10').map(c => c.outcome)).toEqual(['pass']);
+  });
+
   it("warns when the LB IP is also the value of another setting the repository uses (the API server's VIP), not one only the ClusterMesh files name", () => {
     const withVip = (use: (files: Record<string, string>) => void) =>
       exampleChecks(files => {
