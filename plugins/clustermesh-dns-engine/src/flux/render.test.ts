@@ -1,4 +1,5 @@
 import { located } from '../__testUtils__/yaml';
+import { groupFindings } from '../core/finding';
 import { EngineCache } from '../cache/EngineCache';
 import { createRepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/TreeIndex';
@@ -1514,6 +1515,29 @@ spec:
     };
     expect(renderFiles(files).findings.map(located)).toEqual([
       `${root}/apps.yaml:9 Kustomization flux-system/web depends on Kustomization flux-system/cert-manger, which no manifest of the repository declares: Flux reports the dependency not found and applies nothing of flux-system/web; apply it on this cluster, or drop the dependency`,
+    ]);
+    // several waiting on one missing Kustomization: one cause (a retired
+    // app others still depend on)
+    const retired = {
+      ...files,
+      [`${root}/apps.yaml`]: `${files[`${root}/apps.yaml`]}${dependsOn(
+        'api',
+        'cert-manger',
+      )}`,
+      'apps/api/cm.yaml': target('  a: b\n'),
+    };
+    const missing = renderFiles(retired).findings;
+    expect(missing.map(f => f.location?.line)).toEqual([9, 39]);
+    expect(new Set(missing.map(f => f.cause?.key))).toEqual(
+      new Set(['missing-dependency:flux-system/cert-manger']),
+    );
+    expect(
+      groupFindings(missing).map(f => [f.message, f.affects?.count]),
+    ).toEqual([
+      [
+        'Kustomization flux-system/cert-manger is named by dependsOn, which no manifest of the repository declares: Flux reports the dependency not found and applies nothing of each Kustomization that depends on it; apply it on this cluster, or drop the dependency',
+        2,
+      ],
     ]);
     // declared only in another cluster's folder: a warning (something
     // outside Flux may apply it)

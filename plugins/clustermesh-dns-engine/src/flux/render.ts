@@ -99,6 +99,9 @@ interface DefinedKeys {
 
 const isProvided = (s: StoredSource): s is ProvidedSource => 'by' in s;
 
+/** A template of manifests a script renders before applying (`resources.yaml.j2`). */
+const manifestTemplate = /\.ya?ml\.(j2|jinja2?|tmpl|tpl|gotmpl)$/;
+
 /** What a stored source holds, to see whether it changed between passes. */
 const storedBody = (s: StoredSource) => (isProvided(s) ? s.by : s.body);
 
@@ -285,7 +288,7 @@ export class FluxRenderer {
   readonly #files: YamlFiles;
   /** `Kind/name` → whether some file of the repository defines such an object. */
   readonly #definedAnywhere = new Map<string, readonly string[]>();
-  readonly #scriptMentions = new Map<string, boolean>();
+  readonly #scriptMentions = new Map<string, string | undefined>();
 
   /**
    * Whether a bootstrap script applies an object before Flux runs: it
@@ -330,17 +333,57 @@ export class FluxRenderer {
    * and SOPS secrets, as the cluster templates' bootstrap does).
    */
   #namedByScript(file: string): boolean {
+    return this.#scriptNaming(file) !== undefined;
+  }
+
+  /** The first bootstrap script that names a file (by its file name), if any. */
+  #scriptNaming(file: string): string | undefined {
     const name = basenamePath(file);
-    const known = this.#scriptMentions.get(name);
-    if (known !== undefined) return known;
+    if (this.#scriptMentions.has(name)) return this.#scriptMentions.get(name);
     const needle = utf8(name);
-    const found = this.#scripts().some(path => {
+    const found = this.#scripts().find(path => {
       const bytes = this.#index.tree.read(path);
       return bytes !== undefined && containsBytes(bytes, needle);
     });
     this.#scriptMentions.set(name, found);
     return found;
   }
+
+  /**
+   * The templates of manifests (Jinja, Go templates:
+   * `bootstrap/resources.yaml.j2`) a bootstrap script applies that name an
+   * object of a kind and name: each may make that object in any namespace
+   * its loops fill in, which is not known here.
+   */
+  #bootstrapTemplatesNaming(
+    kind: string,
+    name: string,
+  ): { template: string; script: string }[] {
+    const key = `${kind}/${name}`;
+    const known = this.#templatesNaming.get(key);
+    if (known) return known;
+    const kindLine = utf8(`kind: ${kind}`);
+    const nameLine = utf8(`name: ${name}`);
+    const found = this.#index.tree.paths().flatMap(template => {
+      if (!manifestTemplate.test(basenamePath(template))) return [];
+      const bytes = this.#index.tree.read(template);
+      if (
+        !bytes ||
+        !containsBytes(bytes, kindLine) ||
+        !containsBytes(bytes, nameLine)
+      )
+        return [];
+      const script = this.#scriptNaming(template);
+      return script ? [{ template, script }] : [];
+    });
+    this.#templatesNaming.set(key, found);
+    return found;
+  }
+
+  readonly #templatesNaming = new Map<
+    string,
+    { template: string; script: string }[]
+  >();
 
   #scriptFiles?: readonly string[];
 
@@ -1087,6 +1130,15 @@ export class FluxRenderer {
             files.length ? ' unless something outside Flux applies it' : ''
           }; apply it on this cluster, or drop the dependency`,
           location: dependsOnLocation(decl, k.namespace, dep),
+          // one missing dependency is one cause, however many depend on it
+          // (a retired app's Kustomization others still wait on)
+          cause: {
+            key: `missing-dependency:${dep}`,
+            message: `Kustomization ${dep} is named by dependsOn, ${where}: Flux reports the dependency not found and applies nothing of each Kustomization that depends on it${
+              files.length ? ', unless something outside Flux applies it' : ''
+            }; apply it on this cluster, or drop the dependency`,
+            subject: `Kustomization ${k.key}`,
+          },
         });
       });
     }
@@ -1297,7 +1349,24 @@ export class FluxRenderer {
               ? locate(spec.object, substituteFromPath(spec.object, ref))
               : declLocation;
             const missing = `${ref.kind} ${spec.namespace}/${ref.name}`;
-            if (definedIn.length) {
+            // a template of manifests a bootstrap script applies may make
+            // it in this namespace (TorStava's resources.yaml.j2 loops
+            // over namespaces): not known here
+            const templates = this.#bootstrapTemplatesNaming(
+              ref.kind,
+              ref.name,
+            );
+            const byTemplate = templates.length
+              ? `maybe made by ${templates
+                  .map(
+                    t =>
+                      `${t.template} (a template of manifests ${t.script} applies)`,
+                  )
+                  .join(
+                    '; ',
+                  )}, outside Flux, in namespaces not known here; its variables are not known here (declare it in the conventions' flux.externalSources)`
+              : undefined;
+            if (definedIn.length && !byTemplate) {
               findings.push({
                 code: 'flux-error',
                 severity: 'error',
@@ -1342,10 +1411,24 @@ export class FluxRenderer {
                       : 'its variables are not known here'
                   } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
                 : this.#madeByTerraform(ref.kind, spec.namespace, ref.name) ??
+                  byTemplate ??
                   `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
               const [defines, definesIt] = sealed.length
                 ? ['names in clear', 'names it in clear']
                 : ['defines', 'defines it'];
+              const [notApplied, notAppliedCause] = definedIn.length
+                ? [
+                    `which nothing in cluster ${cluster} applies (the repository defines it in ${firstFew(
+                      definedIn,
+                    )})`,
+                    `the cluster does not apply it (the repository defines it in ${firstFew(
+                      definedIn,
+                    )})`,
+                  ]
+                : [
+                    `which no manifest of the repository ${defines}`,
+                    `no manifest of the repository ${definesIt}`,
+                  ];
               findings.push({
                 code: 'not-evaluated',
                 severity: 'warning',
@@ -1354,7 +1437,7 @@ export class FluxRenderer {
                   spec.key
                 } substitutes from ${missing}${
                   ref.optional ? ' (optional)' : ''
-                }, which no manifest of the repository ${defines}: ${unknownVariables}`,
+                }, ${notApplied}: ${unknownVariables}`,
                 location: where,
                 cause: {
                   key: sealed.length
@@ -1362,7 +1445,7 @@ export class FluxRenderer {
                     : externalSourceCause(missing),
                   message: `${missing} is named by substituteFrom${
                     ref.optional ? ' (optional)' : ''
-                  }, and no manifest of the repository ${definesIt}: ${unknownVariables}`,
+                  }, and ${notAppliedCause}: ${unknownVariables}`,
                   subject: `Kustomization ${spec.key}`,
                 },
                 ...(ref.optional &&
@@ -1382,12 +1465,21 @@ export class FluxRenderer {
                 kind: ref.kind,
                 namespace: spec.namespace,
                 name: ref.name,
-                by: unappliedSourceBy(
-                  definedIn,
-                  sealed,
-                  defined?.elsewhere ? `${ref.kind} ${ref.name}` : undefined,
-                ),
-                keys: sealedKeys ?? defined?.keys,
+                by: templates.length
+                  ? `a template of manifests a bootstrap script applies (${firstFew(
+                      templates.map(t => t.template),
+                    )})`
+                  : unappliedSourceBy(
+                      definedIn,
+                      sealed,
+                      defined?.elsewhere
+                        ? `${ref.kind} ${ref.name}`
+                        : undefined,
+                    ),
+                // what the template makes is not known
+                keys: templates.length
+                  ? undefined
+                  : sealedKeys ?? defined?.keys,
                 location: where,
                 identity: defined ? this.#pairIdentity(ref, defined) : ref,
               },

@@ -939,6 +939,46 @@ describe('validateMesh', () => {
         /^warning apps kubernetes\/clusters\/apps\/team\.yaml:13 Secret team-a\/team-vars is named by substituteFrom, and no Kustomization of the cluster read here applies it, but some are not read and may \(e\.g\. .*\); cluster apps has Secret team-vars only in namespace flux-system \(kubernetes\/shared\/team-vars\.yaml:1\), and Flux reads a Kustomization's substitution sources from its own namespace, team-a; its variables are not known here$/,
       ),
     ]);
+    // a template of manifests a bootstrap script applies names it: it may
+    // make it in team-a (TorStava's resources.yaml.j2 loops over namespaces)
+    const template = (files: Record<string, string>) => {
+      teamRepository(files);
+      files['bootstrap/resources.yaml.j2'] = [
+        "{% for namespace in ['flux-system', 'team-a'] %}",
+        '---',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: team-vars',
+        '  namespace: {{ namespace }}',
+        'stringData:',
+        "  {{ ENV['team_vars'] | indent(2) }}",
+        '{% endfor %}',
+        '',
+      ].join('\n');
+    };
+    expect(
+      teamFindings(
+        validateMesh(
+          exampleTree('gitops-repo', files => {
+            template(files);
+            files['scripts/bootstrap-apps.sh'] =
+              'render_template "${ROOT_DIR}/bootstrap/resources.yaml.j2" | kubectl apply --server-side --filename -\n';
+          }),
+          withDomain,
+        ),
+      ),
+    ).toEqual([
+      "info apps kubernetes/clusters/apps/team.yaml:13 Kustomization team-a/team substitutes from Secret team-a/team-vars, which nothing in cluster apps applies (the repository defines it in kubernetes/shared/team-vars.yaml): maybe made by bootstrap/resources.yaml.j2 (a template of manifests scripts/bootstrap-apps.sh applies), outside Flux, in namespaces not known here; its variables are not known here (declare it in the conventions' flux.externalSources)",
+    ]);
+    // a template no script applies makes nothing: Flux fails as before
+    expect(
+      teamFindings(
+        validateMesh(exampleTree('gitops-repo', template), withDomain),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^error apps .* only in namespace flux-system/),
+    ]);
   });
 
   it("takes a substitution source defined only where no Flux Kustomization applies it for a bootstrap's, not a Flux failure", () => {
