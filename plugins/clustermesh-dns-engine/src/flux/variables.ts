@@ -21,6 +21,12 @@ export interface VariableValue {
    * extracts a whole vault item): it may define the variable, or not.
    */
   readonly unverified?: boolean;
+  /**
+   * True when the value is one given to this run (the conventions' values,
+   * `--value`) for a source made outside the repository: the repository
+   * does not hold it.
+   */
+  readonly given?: boolean;
 }
 
 /** The variables a Kustomization's substitution sees. @public */
@@ -197,6 +203,7 @@ export class VariableScope implements Variables {
         location: source.location,
         // a value given for it (--value) is what the cluster has
         unverified: !keys && knownValues[name] === undefined,
+        given: knownValues[name] !== undefined,
       }),
       names: () => source.keys ?? [],
       opaque: !keys,

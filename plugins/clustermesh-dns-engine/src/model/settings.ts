@@ -20,6 +20,8 @@ export interface SettingValue {
   location: SourceLocation;
   /** Only a source whose keys are not known may define it: whether it does is unknown. */
   unverified?: boolean;
+  /** Its value is one given to this run for a source made outside the repository. */
+  given?: boolean;
 }
 
 /**
@@ -157,6 +159,7 @@ export class ClusterSettings {
         origin: variable.origin,
         location: variable.location ?? this.scope!.location,
         unverified: variable.unverified,
+        given: variable.given,
       };
     } else {
       const { object, field } = this.#secretKeys.get(name)!;

@@ -1158,11 +1158,14 @@ export function fqdnForm(
   for (const v of variables) {
     const setting = cluster.settings.get(v);
     const usedSecret = secretWhereUsed(v);
+    // a value only this run gives (a source made outside the repository,
+    // TorStava's SECRET_DOMAIN) is not the repository's to write out
     const plainSetting =
       setting &&
       !setting.secret &&
       !setting.origin.startsWith('Secret') &&
-      !(setting as { unverified?: boolean }).unverified;
+      !setting.unverified &&
+      !setting.given;
     // the settings ConfigMap holds it too, but a later Secret gives it
     const shadowedIn = plainSetting
       ? setting.origin
@@ -1174,12 +1177,7 @@ export function fqdnForm(
           usedSecret.variables.get(v)!.origin
         }, listed after ${shadowedIn})`,
       );
-    } else if (
-      setting &&
-      !setting.secret &&
-      !setting.origin.startsWith('Secret') &&
-      !(setting as { unverified?: boolean }).unverified
-    ) {
+    } else if (plainSetting) {
       plain.set(v, setting.value);
     } else if (
       setting ||

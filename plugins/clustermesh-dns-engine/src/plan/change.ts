@@ -539,6 +539,25 @@ export function sharedFqdnTemplate(
   const unresolved = referencedVariables(template).filter(
     v => !scopes.every(s => s.scope.resolves(v)),
   );
+  // only a source whose keys are not known may define them (an
+  // ExternalSecret's Secret, TorStava's SECRET_DOMAIN): not known, not missing
+  const maybeFrom = unresolved.length
+    ? unresolved.map(v =>
+        scopes
+          .map(s => s.scope.kustomization.variables.get(v))
+          .find(found => found?.unverified),
+      )
+    : [];
+  if (unresolved.length && maybeFrom.every(found => found !== undefined))
+    return {
+      why: `${variable} holds the cluster name there, but the FQDN template ${template} also needs ${unresolved.join(
+        ', ',
+      )}, which only sources whose keys are not known here may define for ${clusters} (such as ${
+        maybeFrom[0]!.origin
+      }; give ${unresolved[0]} with the values of this run, --value ${
+        unresolved[0]
+      }=<value>, if it does)`,
+    };
   return unresolved.length
     ? {
         why: `${variable} holds the cluster name there, but the FQDN template ${template} also needs ${unresolved.join(

@@ -4800,6 +4800,93 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     );
   });
 
+  it("keeps a domain only sources made outside the repository may hold (an ExternalSecret's Secret, an optional ConfigMap) out of plain files: not known without its value, the template in the files Flux substitutes with it (TorStava)", () => {
+    // settings applied without substitution; the shared Cilium values
+    // substituted with them and with an ExternalSecret's Secret, whose
+    // keys (the domain among them) are not known here
+    const files: Record<string, string> = {
+      'infrastructure/cilium/kustomization.yaml':
+        'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
+      'infrastructure/cilium/release.yaml': sharedCiliumRelease(
+        'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
+        'clustermesh: {useAPIServer: true}',
+      ),
+      'infrastructure/cilium/pool.yaml':
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
+      // the repository's names in that domain
+      'apps/web/route.yaml':
+        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: ["web.${SECRET_DOMAIN}"]}\n',
+    };
+    const kustomization = (name: string, folder: string, extra = '') =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ] as const) {
+      files[`clusters/${c}/sync.yaml`] = kustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[`clusters/${c}/settings.yaml`] = kustomization(
+        'cluster-settings',
+        `./settings/${c}`,
+      );
+      files[`clusters/${c}/cilium.yaml`] = kustomization(
+        'cilium',
+        './infrastructure/cilium',
+        // and an optional ConfigMap made outside the repository, if at all
+        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n      - {kind: ConfigMap, name: cluster-overrides, optional: true}\n',
+      );
+      files[`settings/${c}/kustomization.yaml`] =
+        'resources: [cluster-settings.yaml, cluster-secrets.yaml]\n';
+      files[
+        `settings/${c}/cluster-settings.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
+      files[`settings/${c}/cluster-secrets.yaml`] =
+        'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: cluster-secrets}\n  dataFrom: [{extract: {key: cluster}}]\n';
+    }
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.1.0.10' },
+        { name: 'beta', ip: '10.2.0.10' },
+      ],
+    };
+    // without its value: whether the Secret holds it is not known
+    const unknown = applied(
+      files,
+      input,
+      resolveConventions({ clustersPath: 'clusters' }),
+    );
+    expect(unknown.plan.edits).toEqual([]);
+    expect(unknown.plan.problems).toContainEqual({
+      field: 'infrastructure/cilium/release.yaml',
+      message: expect.stringContaining(
+        'but the FQDN template clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN} also needs SECRET_DOMAIN, which only sources whose keys are not known here may define for alpha, beta (such as ',
+      ),
+    });
+    // with it: the template goes where Flux substitutes it, the domain
+    // given to this run is not written out in the plain settings
+    const known = applied(
+      files,
+      input,
+      resolveConventions({
+        clustersPath: 'clusters',
+        values: { SECRET_DOMAIN: 'example.net' },
+      }),
+    );
+    expect(known.plan.problems).toEqual([]);
+    expect(
+      known.plan.decisions.find(d => /FQDN template is written/.test(d)),
+    ).toMatch(
+      /the FQDN template is written in the files Flux substitutes .* SECRET_DOMAIN is secret/,
+    );
+    expect(known.after['infrastructure/cilium/release.yaml']).toContain(
+      'clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}',
+    );
+    for (const e of known.plan.edits)
+      expect(`${e.path}: ${e.after}`).not.toContain('example.net');
+  });
+
   const before = exampleFiles('templates/clustermesh-dns/gitops-repo-before');
   const ip = (infra: string, apps = '10.25.11.120') => ({
     clusters: [
