@@ -20,7 +20,7 @@ describe('cluster-id-unique', () => {
     fails: {
       cluster: 'apps',
       at: `${exampleFile.settings('apps')}:12`,
-      message: /^cluster\.id 1 is also the cluster\.id of infra$/,
+      message: /^cluster\.id 1 is shared by apps, infra$/,
     },
   });
 

@@ -67,7 +67,7 @@ export const clusterIdUnique = defineMeshRule({
         }`;
   },
   messages: {
-    shared: 'cluster.id {{id}} is also the cluster.id of {{others}}',
+    shared: 'cluster.id {{id}} is shared by {{clusters}}',
     oneLine:
       'cluster.id {{id}} is written once for {{clusters}}: the values they share give each of them the same number',
     outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
@@ -165,7 +165,7 @@ export const clusterIdUnique = defineMeshRule({
         const found = ids.get(c)!;
         return found.kind === 'id' ? String(found.id) : undefined;
       });
-      for (const { cluster, value, others, all } of shared) {
+      for (const { cluster, value, sharers, all } of shared) {
         // one line of values every one of them applies (a shared HelmRelease
         // with the number written out): one cause, said alike for each
         const at = where(cluster);
@@ -177,18 +177,12 @@ export const clusterIdUnique = defineMeshRule({
           });
         out.push(
           onePlace
-            ? r.forCluster(cluster).fail(
-                'oneLine',
-                {
-                  id: value,
-                  clusters: all
-                    .map(o => o.name)
-                    .sort()
-                    .join(', '),
-                },
-                at,
-              )
-            : r.forCluster(cluster).fail('shared', { id: value, others }, at),
+            ? r
+                .forCluster(cluster)
+                .fail('oneLine', { id: value, clusters: sharers }, at)
+            : r
+                .forCluster(cluster)
+                .fail('shared', { id: value, clusters: sharers }, at),
         );
       }
       if (out.length) return out;

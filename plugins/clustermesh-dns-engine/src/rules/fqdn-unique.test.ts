@@ -16,7 +16,7 @@ describe('fqdn-unique', () => {
     fails: {
       cluster: 'apps',
       at: `${exampleFile.settings('apps')}:14`,
-      message: /is also the FQDN of infra/,
+      message: /is shared by apps, infra/,
     },
   });
 

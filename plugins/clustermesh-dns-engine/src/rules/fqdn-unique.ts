@@ -14,7 +14,7 @@ export const fqdnUnique = defineMeshRule({
   remediation: c =>
     `Give each cluster its own name (the template \`${c.fqdnTemplate}\` puts the cluster name in it).`,
   messages: {
-    shared: 'FQDN {{fqdn}} is also the FQDN of {{others}}',
+    shared: 'FQDN {{fqdn}} is shared by {{clusters}}',
     unique: '{{count:FQDN}} set, no two the same',
     none: 'no FQDN is set yet',
     single:
@@ -31,10 +31,14 @@ export const fqdnUnique = defineMeshRule({
         : undefined,
     );
     if (shared.length)
-      return shared.map(({ cluster, value, others }) =>
+      return shared.map(({ cluster, value, sharers }) =>
         r
           .forCluster(cluster)
-          .fail('shared', { fqdn: q(value), others }, cluster.fqdn!.location),
+          .fail(
+            'shared',
+            { fqdn: q(value), clusters: sharers },
+            cluster.fqdn!.location,
+          ),
       );
     // names whose known parts are equal may be the same name
     const byKnownPart = new Map<string, number>();

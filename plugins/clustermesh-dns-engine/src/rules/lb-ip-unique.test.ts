@@ -16,7 +16,7 @@ describe('lb-ip-unique', () => {
     fails: {
       cluster: 'apps',
       at: `${exampleFile.settings('apps')}:15`,
-      message: /LB IP 10.25.11.100 is also the LB IP of infra/,
+      message: /LB IP 10.25.11.100 is shared by apps, infra/,
     },
   });
 

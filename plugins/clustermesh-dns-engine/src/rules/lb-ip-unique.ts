@@ -34,7 +34,7 @@ export const lbIpUnique = defineMeshRule({
       ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
       : `Give each cluster its own address from its own pool, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`,
   messages: {
-    shared: 'LB IP {{ip}} is also the LB IP of {{others}}',
+    shared: 'LB IP {{ip}} is shared by {{clusters}}',
     taken:
       'LB IP {{ip}} is also asked for by {{other}} of the same cluster ({{where}}): LB IPAM gives it to one of them only',
     takenByPeer:
@@ -147,10 +147,14 @@ export const lbIpUnique = defineMeshRule({
     });
     if (shared.length || taken.length || takenByPeer.length)
       return [
-        ...shared.map(({ cluster, value, others }) =>
+        ...shared.map(({ cluster, value, sharers }) =>
           r
             .forCluster(cluster)
-            .fail('shared', { ip: value, others }, cluster.lbIp!.location),
+            .fail(
+              'shared',
+              { ip: value, clusters: sharers },
+              cluster.lbIp!.location,
+            ),
         ),
         ...taken,
         ...takenByPeer,

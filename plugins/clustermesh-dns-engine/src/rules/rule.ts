@@ -522,7 +522,8 @@ export function sharedValues<C extends { name: string }>(
   valueOf: (cluster: C) => string | undefined,
 ): {
   distinct: number;
-  shared: { cluster: C; value: string; others: string; all: C[] }[];
+  /** Each cluster with a value another has too, with every cluster that has it (`sharers`: their names, sorted). */
+  shared: { cluster: C; value: string; sharers: string; all: C[] }[];
 } {
   const byValue = new Map<string, C[]>();
   for (const c of clusters) {
@@ -533,13 +534,14 @@ export function sharedValues<C extends { name: string }>(
   const shared = [...byValue]
     .filter(([, cs]) => cs.length > 1)
     .flatMap(([value, cs]) =>
+      // each cluster's result names them all alike: one cause, said once
       cs.map(cluster => ({
         cluster,
         value,
         all: cs,
-        others: cs
-          .filter(o => o !== cluster)
+        sharers: cs
           .map(o => o.name)
+          .sort()
           .join(', '),
       })),
     );
