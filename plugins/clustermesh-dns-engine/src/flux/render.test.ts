@@ -1495,6 +1495,44 @@ spec:
     ).toEqual([expect.stringContaining('apps/${CLUSTER}')]);
   });
 
+  it("says a substitution source two Kustomizations apply from different files with other data flips between them (sklab-dev's settings and a shared component's)", () => {
+    const files = (component: Record<string, string>) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/settings.yaml`]: configMap('settings', {
+        CLUSTER_NAME: 'c1',
+        TZ: 'UTC',
+      }),
+      [`${root}/apps.yaml`]: ks('apps', './apps'),
+      [`${root}/app.yaml`]: ks('app', './app', fromSettings()),
+      'apps/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [settings.yaml]\n',
+      'apps/settings.yaml': configMap('settings', component),
+      'app/cm.yaml': target('  name: ${CLUSTER_NAME}\n'),
+    });
+    const flips = renderFiles(files({ TZ: 'Europe/Paris' })).findings.filter(
+      f => /two versions/.test(f.message),
+    );
+    expect(flips.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        `${root}/settings.yaml:2 ConfigMap flux-system/settings is applied by Kustomization flux-system/flux-system and, with other data, by Kustomization flux-system/apps (apps/settings.yaml:2): two versions of one object, each reconcile overwriting the other's, so what the Kustomizations that substitute from it get depends on which applied it last (CLUSTER_NAME, TZ differ); keep one of them`,
+      ],
+    ]);
+    // the same data twice: one object, whoever applies it
+    expect(
+      renderFiles(files({ CLUSTER_NAME: 'c1', TZ: 'UTC' })).findings.filter(f =>
+        /two versions/.test(f.message),
+      ),
+    ).toEqual([]);
+    // a ConfigMap no Kustomization substitutes from: not said here
+    const unread = files({ TZ: 'Europe/Paris' });
+    unread[`${root}/app.yaml`] = ks('app', './app');
+    unread['app/cm.yaml'] = target('  name: c1\n');
+    expect(
+      renderFiles(unread).findings.filter(f => /two versions/.test(f.message)),
+    ).toEqual([]);
+  });
+
   it('says a Kustomization that depends on one the cluster never declares is never applied, when every Kustomization of the cluster is known', () => {
     const dependsOn = (name: string, ...deps: string[]) =>
       ks(name, `./apps/${name}`).replace(

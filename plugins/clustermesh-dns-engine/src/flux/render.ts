@@ -841,8 +841,11 @@ export class FluxRenderer {
     let stored = new Map<string, StoredSource>();
     let rendered: RenderedKustomization[] = [];
     let findings: EngineFinding[] = [];
+    /** The substitution sources the last pass looked up. */
+    let sourcesRead: SourceRead[] = [];
     for (let pass = 0; pass < 5; pass++) {
       const reads: SourceRead[] = [];
+      sourcesRead = reads;
       /** Sources made in the namespaces a label selector admits: placed once the pass has every Namespace. */
       const bySelector: ProvidedSource[] = [];
       const byPattern: ReplicatedSource[] = [];
@@ -1010,6 +1013,7 @@ export class FluxRenderer {
           ? appliedManyTimes(all, cluster, id)
           : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
       );
+    findings.push(...sourcesAppliedTwice(rendered, sourcesRead, cluster));
     findings.push(...selfDependencies(rendered, cluster));
     findings.push(
       ...selfSubstitutions(rendered, cluster, object =>
@@ -1928,6 +1932,102 @@ function appliedTwice(
       subject: describeObject(object),
     },
   };
+}
+
+/**
+ * A substitution source (ConfigMap, Secret) that two Kustomizations apply
+ * from different documents with different data (sklab-dev's
+ * `flux-system/cluster-settings`, the cluster's file and a shared
+ * component's): each reconcile overwrites the other's, so what a
+ * Kustomization substituting from it gets depends on which ran last.
+ * A Secret's values are compared by their keys only (SOPS encrypts each
+ * copy its own way).
+ */
+function sourcesAppliedTwice(
+  rendered: readonly RenderedKustomization[],
+  reads: readonly SourceRead[],
+  cluster: string,
+): EngineFinding[] {
+  const read = new Set(reads.map(r => storedKey(r.kind, r.namespace, r.name)));
+  const versions = new Map<
+    string,
+    {
+      object: SubstitutedObject;
+      by: RenderedKustomization;
+      data: Map<string, string>;
+    }[]
+  >();
+  for (const k of rendered)
+    for (const object of k.objects) {
+      if (object.kind !== 'ConfigMap' && object.kind !== 'Secret') continue;
+      const key = storedKey(
+        object.kind,
+        object.namespace ?? k.namespace,
+        object.name,
+      );
+      if (!read.has(key)) continue;
+      const data = new Map<string, string>();
+      for (const field of ['data', 'stringData', 'binaryData']) {
+        const entries = object.body[field];
+        if (!isRecord(entries)) continue;
+        for (const [name, value] of Object.entries(entries))
+          data.set(
+            name,
+            object.kind === 'Secret' ? '' : JSON.stringify(value ?? null),
+          );
+      }
+      const list = versions.get(key) ?? [];
+      versions.set(key, [...list, { object, by: k, data }]);
+    }
+  const out: EngineFinding[] = [];
+  for (const [key, list] of versions) {
+    const [first] = list;
+    const other = list.find(
+      v =>
+        v.by !== first.by &&
+        (v.object.source.file !== first.object.source.file ||
+          v.object.source.index !== first.object.source.index) &&
+        differingKeys(first.data, v.data).length > 0,
+    );
+    if (!other) continue;
+    const keys = differingKeys(first.data, other.data);
+    const flips = `two versions of one object, each reconcile overwriting the other's, so what the Kustomizations that substitute from it get depends on which applied it last (${firstFew(
+      keys,
+    )} ${keys.length > 1 ? 'differ' : 'differs'}); keep one of them`;
+    const again = `by Kustomization ${other.by.key} (${formatLocation(
+      locate(other.object),
+    )})`;
+    out.push({
+      code: 'flux-error',
+      // Flux applies both without failing: the values flip
+      severity: 'warning',
+      cluster,
+      message: `${describeObject(first.object)} is applied by Kustomization ${
+        first.by.key
+      } and, with other data, ${again}: ${flips}`,
+      location: locate(first.object),
+      // each cluster's own copy against one shared: one cause
+      cause: {
+        key: `source-applied-twice:${key}|${other.object.source.file}`,
+        message: `${describeObject(
+          first.object,
+        )} is applied by each cluster's Kustomization ${
+          first.by.key
+        } and, with other data, ${again}: ${flips}`,
+        subject: describeObject(first.object),
+      },
+    });
+  }
+  return out;
+}
+
+/** The keys one version of a source holds that the other does not, or holds otherwise. */
+function differingKeys(
+  a: ReadonlyMap<string, string>,
+  b: ReadonlyMap<string, string>,
+): string[] {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys].filter(k => a.get(k) !== b.get(k)).sort();
 }
 
 /** One object applied by three or more Kustomizations of a cluster, each its own way. */
