@@ -3288,6 +3288,67 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it('writes the same entries in a copy of the settings another Kustomization applies alike, so the two stay one version (lucas-dclrcq), and not in a copy that differs', () => {
+    const files = exampleFiles('gitops-repo');
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      // a second copy in a folder another Kustomization applies, substituted alike
+      files[`${dir}/kustomization.yaml`] += '  - vars-copy.yaml\n';
+      files[`${dir}/vars-copy.yaml`] = files[`${dir}/vars.yaml`]
+        .replace(`name: cluster-${c}-vars`, `name: cluster-${c}-vars-copy`)
+        .replace(`path: ./${dir}/vars`, `path: ./${dir}/vars-copy`);
+      files[`${dir}/vars-copy/kustomization.yaml`] =
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cluster-settings.yaml\n';
+      files[`${dir}/vars-copy/cluster-settings.yaml`] =
+        files[`${dir}/cluster-settings.yaml`];
+    }
+    const input = {
+      clusters: [
+        { name: 'infra', ip: '10.25.11.101' },
+        { name: 'apps', ip: '10.25.11.121' },
+      ],
+    };
+    const { plan, after } = applied(files, input);
+    expect(plan.problems).toEqual([]);
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      expect(after[`${dir}/vars-copy/cluster-settings.yaml`]).toBe(
+        after[`${dir}/cluster-settings.yaml`],
+      );
+    }
+    expect(after['kubernetes/clusters/infra/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.25.11.101"',
+    );
+    expect(plan.decisions).toContainEqual(
+      // the copy applied last is the one read: the first is the twin
+      'infra: ConfigMap cluster-settings is applied alike by Kustomization flux-system/cluster-infra-vars from kubernetes/clusters/infra/cluster-settings.yaml too: its entries go there as well, so the two stay one version.',
+    );
+    // the result is one version of the object: nothing flips
+    const report = validateMesh(createRepoTree(after), withDomain);
+    expect(report.findings.filter(f => /two versions/.test(f.message))).toEqual(
+      [],
+    );
+    // a copy that already differs is not made to agree by this change:
+    // the warning names it
+    const differs = { ...files };
+    differs['kubernetes/clusters/infra/vars-copy/cluster-settings.yaml'] =
+      files['kubernetes/clusters/infra/cluster-settings.yaml'].replace(
+        'CLUSTER_ID: "1"',
+        'CLUSTER_ID: "1"\n  TIMEZONE: UTC',
+      );
+    const other = applied(differs, input);
+    expect(
+      other.after['kubernetes/clusters/infra/vars-copy/cluster-settings.yaml'],
+    ).toBe(
+      differs['kubernetes/clusters/infra/vars-copy/cluster-settings.yaml'],
+    );
+    expect(
+      validateMesh(createRepoTree(other.after), withDomain).findings.map(
+        f => f.message,
+      ),
+    ).toContainEqual(expect.stringContaining('two versions of one object'));
+  });
+
   it('puts new settings keys in their place when the settings are kept in order', () => {
     const files = exampleFiles('gitops-repo');
     for (const c of ['infra', 'apps'])

@@ -191,7 +191,25 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
     }
     if (target.format === 'env')
       planEnvSettings(edits, name, target, rest, isMeshKey);
-    else planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
+    else {
+      planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
+      // a copy another Kustomization applies alike gets the same entries:
+      // else the two versions overwrite each other at each reconcile
+      for (const twin of cluster ? settingsTwins(ctx, cluster, target) : []) {
+        planYamlSettings(
+          edits,
+          ctx,
+          name,
+          { ...twin.target, appliedBy: twin.appliedBy },
+          rest,
+          isMeshKey,
+          twin.root,
+        );
+        ctx.notes.push(
+          `${name}: ConfigMap ${target.configMap} is applied alike by Kustomization ${twin.appliedBy.key} from ${twin.target.file} too: its entries go there as well, so the two stay one version.`,
+        );
+      }
+    }
   }
   for (const clusters of passing.values())
     planPassedThrough(edits, ctx, clusters, isMeshKey);
@@ -670,6 +688,66 @@ function planYamlSettings(
   }
   for (const c of needed) edits.reason(target.file, describe(c));
   return needed.length > 0;
+}
+
+/**
+ * The other documents of a cluster's settings ConfigMap that another of its
+ * Kustomizations applies with the same data as the one written (lucas-
+ * dclrcq's `flux/vars` and `components/common/vars` copies): written alike,
+ * they stay one version of the object. A copy other clusters apply too is
+ * left out (it cannot hold each cluster's own entries).
+ */
+function settingsTwins(
+  ctx: ChangeContext,
+  cluster: ClusterModel,
+  target: SettingsWriteTarget,
+): {
+  target: SettingsWriteTarget;
+  appliedBy: NonNullable<SettingsWriteTarget['appliedBy']>;
+  root: unknown;
+}[] {
+  const own = cluster.settingsObject;
+  if (!own || target.create || own.object.source.index < 0) return [];
+  const namespace = own.object.namespace ?? own.appliedBy.namespace;
+  const dataOf = (root: unknown) => JSON.stringify(getPath(root, ['data']));
+  const data = dataOf(own.object.source.root);
+  const isOwn = (file: string, index: number) =>
+    file === target.file && index === target.doc;
+  const seen = new Set<string>();
+  const twins = cluster.render.objects.flatMap(({ object, appliedBy }) => {
+    const { file, index, root } = object.source;
+    const key = `${file}#${index}`;
+    if (
+      object.kind !== 'ConfigMap' ||
+      object.name !== target.configMap ||
+      (object.namespace ?? appliedBy.namespace) !== namespace ||
+      appliedBy === own.appliedBy ||
+      // written alike, stored alike: both substituted, or neither
+      !appliedBy.postBuild !== !own.appliedBy.postBuild ||
+      index < 0 ||
+      isOwn(file, index) ||
+      seen.has(key) ||
+      dataOf(root) !== data
+    )
+      return [];
+    seen.add(key);
+    return [
+      {
+        target: { ...target, file, doc: index, create: undefined },
+        appliedBy,
+        root,
+      },
+    ];
+  });
+  if (!twins.length) return twins;
+  // (asked only where there is a copy: every cluster's objects are many)
+  const shared = (file: string) =>
+    ctx.mesh.clusters.some(
+      c =>
+        c !== cluster &&
+        c.render.objects.some(o => o.object.source.file === file),
+    );
+  return twins.filter(t => !shared(t.target.file));
 }
 
 /**
