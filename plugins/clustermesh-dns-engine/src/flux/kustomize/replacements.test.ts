@@ -32,11 +32,17 @@ describe('replacement paths', () => {
       '0',
       'x',
     ]);
+    // an escaped dot is one of the key's (jahanson's `data.emqx\.conf`,
+    // which kubectl kustomize 5.5 reads as the key emqx.conf)
+    expect(splitReplacementPath('data.emqx\\.conf')).toEqual([
+      'data',
+      'emqx.conf',
+    ]);
   });
 });
 
 describeKubectl('replacements', () => {
-  it('copies values as kubectl does: a Namespace into Flux targetNamespace, list filters, delimiters, create, types', () => {
+  it('copies values as kubectl does: a Namespace into Flux targetNamespace, list filters, delimiters, create, types, a key with a dot', () => {
     const files = {
       'app/kustomization.yaml': `namePrefix: p-
 resources: [objects.yaml]
@@ -62,6 +68,11 @@ replacements:
         reject: [{name: skipped}]
         fieldPaths: [data.host, metadata.annotations.host]
         options: {create: true}
+  - source: {kind: ConfigMap, name: settings, fieldPath: data.app\\.conf}
+    targets:
+      - select: {kind: ConfigMap, name: target}
+        fieldPaths: [data.copied\\.conf]
+        options: {create: true}
   - path: more-replacements.yaml
 `,
       'app/more-replacements.yaml': `- source: {kind: Deployment, name: app, fieldPath: spec.template.spec.containers.0.name}
@@ -83,7 +94,7 @@ spec: {path: ./apps/media, prune: true}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
-data: {IMAGE_TAG: v2.1.0, REPLICAS: "3", HOST: web.example.com}
+data: {IMAGE_TAG: v2.1.0, REPLICAS: "3", HOST: web.example.com, app.conf: "a = 1"}
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -70,9 +70,11 @@ export function readReplacements(
   return out;
 }
 
-/** kyaml's SmarterPathSplitter: `.`-separated, `[a.b=c]` kept whole, `[0]` unwrapped. */
+/** kyaml's SmarterPathSplitter: `.`-separated, `\.` a dot in a key (`data.app\.conf`), `[a.b=c]` kept whole, `[0]` unwrapped. */
 export function splitReplacementPath(path: string): string[] {
-  const parts = path.split('.');
+  // an escaped dot splits nothing: held aside while splitting
+  const dot = '\u0000';
+  const parts = path.replace(/\\\./g, dot).split('.');
   const out: string[] = [];
   for (let i = 0; i < parts.length; i++) {
     let part = parts[i];
@@ -82,7 +84,7 @@ export function splitReplacementPath(path: string): string[] {
     }
     if (part.startsWith('[') && part.endsWith(']') && !part.includes('='))
       part = part.slice(1, -1);
-    out.push(part);
+    out.push(part.split(dot).join('.'));
   }
   return out;
 }
