@@ -332,7 +332,7 @@ function planEdits(
         `pool ${heldElsewhere[i]!.found.pool.name} of ${
           heldElsewhere[i]!.other.name
         }`,
-      found.kind === 'outside'
+      found.kind === 'outside' || found.kind === 'no-pools'
         ? unappliedPoolHolding(mesh, addresses[i])
         : undefined,
     );
@@ -724,6 +724,16 @@ function poolProblem(
   const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
+      // the pool it was meant for, in a file no Kustomization applies
+      if (unapplied)
+        return {
+          message: `${name} has no CiliumLoadBalancerIPPool to take ${ip} from; pool ${
+            unapplied.name
+          } (${formatLocation(
+            unapplied.location,
+          )}) holds it, but Flux applies that file to no cluster`,
+          remedy: `Have a Flux Kustomization of ${name} apply ${unapplied.location.file}, or ${addBlock}.`,
+        };
       if (unevaluated)
         return {
           message: `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`,

@@ -92,6 +92,44 @@ describe('lb-ip-in-pool', () => {
     expect(check({}).message).toMatch(
       /^LB IP 10\.25\.11\.150 is outside every pool of the cluster: lb-ippool-infra/,
     );
+    // the cluster's only pool commented out of its kustomization (jahanson's
+    // l2.yaml): that pool named, by validate and configure alike
+    const commentedOut = (f: Record<string, string>) => {
+      const listing = 'kubernetes/clusters/infra/kustomization.yaml';
+      f[listing] = f[listing].replace(
+        '  - ../../infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml',
+        '  # - ../../infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml',
+      );
+    };
+    const own = `${exampleFile.pool('infra')}:3`;
+    expect(
+      exampleChecks(commentedOut).find(
+        c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra',
+      ),
+    ).toMatchObject({
+      outcome: 'fail',
+      message: `LB IP 10.25.11.100 cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; pool lb-ippool-infra (${own}) holds it, but Flux applies that file to no cluster`,
+      remediation: expect.stringMatching(
+        /^Have a Flux Kustomization of the cluster apply the pool the message names/,
+      ),
+    });
+    expect(
+      planMeshDnsChange(
+        exampleTree('gitops-repo', commentedOut),
+        { clusters: [{ name: 'infra', ip: '10.25.11.101' }] },
+        resolveConventions(knownDomain),
+      ).problems,
+    ).toContainEqual({
+      field: 'clusters[0].ip',
+      message: `infra has no CiliumLoadBalancerIPPool to take 10.25.11.101 from; pool lb-ippool-infra (${own}) holds it, but Flux applies that file to no cluster`,
+      remedy: expect.stringMatching(
+        new RegExp(
+          `^Have a Flux Kustomization of infra apply ${exampleFile
+            .pool('infra')
+            .replace(/\./g, '\\.')}, or add a CiliumLoadBalancerIPPool block`,
+        ),
+      ),
+    });
   });
 
   it("locates a block an overlay's JSON 6902 patch sets in the patch, not in the base it replaces", () => {

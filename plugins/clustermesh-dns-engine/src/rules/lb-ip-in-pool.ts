@@ -33,7 +33,7 @@ export const lbIpInPool = defineClusterRule({
         'pools.file',
         failure,
       )}) holding the LB IP, and list it in the cluster's kustomization.`;
-    if (failure.id === 'outsideUnapplied')
+    if (failure.id === 'outsideUnapplied' || failure.id === 'noPoolsUnapplied')
       return "Have a Flux Kustomization of the cluster apply the pool the message names (list its file where the cluster's other objects of its kind are listed), or pick an address from one of the cluster's own pools.";
     if (failure.id === 'notAdmitted')
       return "Pick an address from one of the cluster's pools whose serviceSelector admits the clustermesh-apiserver service, label the service as the pool selects (`clustermesh.apiserver.service.labels` in the Cilium values), or widen the pool's serviceSelector.";
@@ -50,6 +50,8 @@ export const lbIpInPool = defineClusterRule({
     notSet: '{{variable}} is not set',
     noPools:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}{{failedBuilds}}',
+    noPoolsUnapplied:
+      'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; pool {{unapplied}} holds it, but Flux applies that file to no cluster',
     poolsOutside:
       'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
@@ -62,7 +64,7 @@ export const lbIpInPool = defineClusterRule({
       'LB IP {{ip}} is the first or last address of block {{block}} of pool {{pool}}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
     inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
   },
-  absence: ['noPools'],
+  absence: ['noPools', 'noPoolsUnapplied'],
   fieldAbsence: ['notSet'],
   variables: ['notSet'],
   check(mesh, c, r) {
@@ -129,6 +131,22 @@ export const lbIpInPool = defineClusterRule({
             r.notEvaluated(
               'poolsOutside',
               { ip, why: outside },
+              c.lbIp!.location,
+            ),
+          ];
+        // written for it, but applied to no cluster (its file commented
+        // out of the kustomization: jahanson's l2.yaml)
+        const unapplied = unappliedPoolHolding(mesh, c.lbIpAddress);
+        if (unapplied)
+          return [
+            r.fail(
+              'noPoolsUnapplied',
+              {
+                ip,
+                unapplied: `${unapplied.name} (${formatLocation(
+                  unapplied.location,
+                )})`,
+              },
               c.lbIp!.location,
             ),
           ];
