@@ -42,4 +42,63 @@ describe('bootstrapReader', () => {
     });
     expect(reader('kubernetes/bootstrap/home/2_talos/patch.yaml')).toEqual([]);
   });
+
+  it("reads what a script installs with helm: a HelmRelease whose .spec.values it takes (4JX's Nix bootstrap), a values file under a variable's folder, not a manifest it applies", () => {
+    const files = {
+      [release]: 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n',
+      'kubernetes/apps/kube-system/cilium/app/values.yaml': 'cluster: {}\n',
+      'kubernetes/apps/kube-system/cilium/config/pool.yaml': 'kind: Pool\n',
+    };
+    const nix = createRepoTree({
+      ...files,
+      'nix/bootstrap.nix': [
+        '{ kubectl, kubernetes-helm }:',
+        'let',
+        `  ciliumHelmRelease = ../${release};`,
+        'in ',
+        "  text = ''",
+        '    yq \'.spec.values\' ${ciliumHelmRelease} > "$workdir/cilium-values.yaml"',
+        '    helm upgrade --install cilium "$chart" \\',
+        '      --values "$workdir/cilium-values.yaml"',
+        "  '';",
+        '',
+      ].join('\n'),
+    });
+    const nixReader = bootstrapReader(nix);
+    expect(nixReader(release)).toEqual(['nix/bootstrap.nix']);
+    // its helm gives no cluster.name of its own: the values' goes in
+    expect(nixReader.sets?.('nix/bootstrap.nix', ['cluster', 'name'])).toBe(
+      false,
+    );
+    const shell = createRepoTree({
+      ...files,
+      'scripts/bootstrap.sh': [
+        'kubectl apply -f "${ROOT_DIR}/kubernetes/apps/kube-system/cilium/config/pool.yaml"',
+        'helm install cilium cilium/cilium --set cluster.name="$CLUSTER" --values "${ROOT_DIR}/kubernetes/apps/kube-system/cilium/app/values.yaml"',
+        '',
+      ].join('\n'),
+    });
+    const reader = bootstrapReader(shell);
+    expect(
+      reader('kubernetes/apps/kube-system/cilium/app/values.yaml'),
+    ).toEqual(['scripts/bootstrap.sh']);
+    // the name its helm sets wins over the values'
+    expect(reader.sets?.('scripts/bootstrap.sh', ['cluster', 'name'])).toBe(
+      true,
+    );
+    expect(reader.sets?.('scripts/bootstrap.sh', ['cluster', 'id'])).toBe(
+      false,
+    );
+    // applied with kubectl, or named without taking its values: not installed
+    expect(
+      reader('kubernetes/apps/kube-system/cilium/config/pool.yaml'),
+    ).toEqual([]);
+    expect(reader(release)).toEqual([]);
+    // a script that installs nothing with helm reads nothing
+    const noHelm = createRepoTree({
+      ...files,
+      'scripts/render.sh': `yq '.spec.values' ${release} > /tmp/v.yaml\n`,
+    });
+    expect(bootstrapReader(noHelm)(release)).toEqual([]);
+  });
 });

@@ -75,10 +75,51 @@ const templatedPathInText =
 const yamlPathInText =
   /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?:\.gotmpl)?(?![\w./-])/g;
 
+/** A script a bootstrap may be (shell, Nix, Taskfile, justfile, Makefile). */
+const scriptFile = (path: string) =>
+  /\.(sh|bash|zsh|nix|just|mk)$/.test(path) ||
+  /(^|\/)(Taskfile|taskfile)[^/]*\.ya?ml$/.test(path) ||
+  /(^|\/)(justfile|Justfile|Makefile|makefile)$/.test(path) ||
+  path.includes('.taskfiles/');
+
+/** helm installing a release (`helm upgrade --install`, `helm install`). */
+const helmInstall =
+  /\bhelm\s+(?:upgrade\s+(?:[^\n]*\s)?(?:--install|-i)\b|install\b)/;
+
+/** A path under a folder a variable gives (`${ROOT_DIR}/kubernetes/…/values.yaml`, `$DIR/…`): the rest of it. */
+const variablePathInText =
+  /\$\{?\w+\}?\/((?:[\w.-]+\/)*[\w.-]+\.ya?ml)(?![\w./-])/g;
+
 /**
- * Which bootstrap helmfiles read a file: every helmfile of the tree (those
- * Flux ignores too: a bootstrap is outside its build), read once, when
- * first asked.
+ * The files a bootstrap script installs with helm as they are: the values
+ * files it names (`--values …/values.yaml`), and HelmReleases it names
+ * when it takes their `.spec.values` (4JX's `yq '.spec.values'
+ * ${ciliumHelmRelease} > values.yaml`, then `helm upgrade --install`).
+ * Undefined for a script that installs nothing with helm.
+ */
+function scriptInstalls(
+  path: string,
+  text: string,
+): ((file: string) => boolean) | undefined {
+  if (!helmInstall.test(text)) return undefined;
+  const folder = dirnamePath(path);
+  const named = new Set<string>();
+  for (const [written] of text.matchAll(yamlPathInText))
+    for (const file of [joinPath(folder, written), written])
+      if (file) named.add(file);
+  const patterns = [...text.matchAll(variablePathInText)].map(
+    ([, rest]) => new RegExp(`(?:^|/)${escapeRegExp(rest)}$`),
+  );
+  const takesReleaseValues = text.includes('.spec.values');
+  return file =>
+    (named.has(file) || patterns.some(p => p.test(file))) &&
+    (/values[^/]*\.ya?ml$/.test(file) || takesReleaseValues);
+}
+
+/**
+ * Which bootstrap helmfiles (or scripts installing with helm) read a file:
+ * every helmfile of the tree (those Flux ignores too: a bootstrap is
+ * outside its build), read once, when first asked.
  */
 export function bootstrapReader(tree: RepoTree): BootstrapReader {
   let helmfiles:
@@ -109,6 +150,16 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         },
       ];
     }));
+  let scripts:
+    | { path: string; text: string; reads: (file: string) => boolean }[]
+    | undefined;
+  const readScripts = () =>
+    (scripts ??= tree.paths().flatMap(path => {
+      if (!scriptFile(path)) return [];
+      const text = readTextFile(tree, path);
+      const reads = text === undefined ? undefined : scriptInstalls(path, text);
+      return reads ? [{ path, text: text!, reads }] : [];
+    }));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   let templateCalls: { template: string; file: string; line: number }[];
   const readTemplateCalls = () =>
@@ -136,7 +187,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
       if (!paths)
         readers.set(
           file,
-          (paths = read()
+          (paths = [...read(), ...readScripts()]
             .filter(h => h.reads(file))
             .map(h => h.path)),
         );
@@ -155,6 +206,12 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           .map(h => h.path);
       },
       sets: (helmfile: string, path: readonly (string | number)[]) => {
+        const script = readScripts().find(h => h.path === helmfile)?.text;
+        // a script's helm sets it itself: `--set cluster.name=$CLUSTER`
+        if (script !== undefined)
+          return new RegExp(
+            `--set(?:-string)?[\\s=]+["']?${escapeRegExp(path.join('.'))}=`,
+          ).test(script);
         const text = read().find(h => h.path === helmfile)?.text;
         return (
           text !== undefined &&

@@ -57,7 +57,7 @@ export const clusterIdUnique = defineMeshRule({
     "Each cluster of the mesh has its own Cilium `cluster.id`, from 1 to 255 (511 with `clustermesh.maxConnectedClusters: 511`): ClusterMesh tells the clusters' identities apart by it, and the chart's default, 0, is for a cluster outside any mesh.",
   remediation: (c, failure) => {
     if (failure?.id === 'bootstrapVerbatim')
-      return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
+      return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, or `--set cluster.id=<id>` where a script runs helm, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
     // a file a bootstrap helmfile installs as it is takes the number itself
     const literal = writtenOutBecause(c, failure);
     return literal && !literal.note

@@ -37,7 +37,7 @@ export const clusterNameValid = defineClusterRule({
     "Cilium's rule for cluster names, for the `cluster.name` of the Cilium values (the folder's name only where they are not read): at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
   remediation: (_, failure) => {
     if (failure?.id === 'bootstrapVerbatim')
-      return "Have the bootstrap give the release the cluster's name (`set: [{name: cluster.name, value: <cluster>}]` on the Cilium release of its helmfile, from a value per cluster), or keep the name written out in values only that cluster's bootstrap reads.";
+      return "Have the bootstrap give the release the cluster's name (`set: [{name: cluster.name, value: <cluster>}]` on the Cilium release of its helmfile, or `--set cluster.name=<cluster>` where a script runs helm, from a value per cluster), or keep the name written out in values only that cluster's bootstrap reads.";
     return failure?.id === 'emptied'
       ? 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).'
       : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).';
