@@ -1495,6 +1495,29 @@ spec:
     ).toEqual([expect.stringContaining('apps/${CLUSTER}')]);
   });
 
+  it('says a ConfigMap whose data is a number once Flux substitutes it fails the apply: kustomize writes "${VAR}" unquoted', () => {
+    const files = (data: string) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/settings.yaml`]: configMap('settings', { CLUSTER_ID: '2' }),
+      [`${root}/app.yaml`]: ks('app', './app', fromSettings()),
+      'app/cm.yaml': target(data),
+    });
+    const refused = (data: string) =>
+      renderFiles(files(data))
+        .findings.filter(f => /not text/.test(f.message))
+        .map(f => `${f.severity} ${located(f)}`);
+    expect(refused('  id: "${CLUSTER_ID}"\n')).toEqual([
+      `error app/cm.yaml:7 ConfigMap default/target holds id: 2, a number, once Flux substitutes "\${CLUSTER_ID}" (kustomize writes it unquoted, so the number Flux inserts stays one): the API server refuses a ConfigMap whose data is not text, so Flux fails the apply of Kustomization flux-system/app; quote what Flux inserts (\`\${quote}\${CLUSTER_ID}\${quote}\` with \`quote: '"'\` in the Kustomization's postBuild.substitute, as Flux's docs show), or keep the number out of this ConfigMap`,
+    ]);
+    // a boolean written out is refused as well; text is not
+    expect(refused('  on: true\n')).toEqual([
+      expect.stringMatching(
+        /^error app\/cm\.yaml:7 ConfigMap default\/target holds on: true, a boolean, as written: .*; quote the value \("true"\)$/,
+      ),
+    ]);
+    expect(refused('  id: cluster-${CLUSTER_ID}\n  n: "2"\n')).toEqual([]);
+  });
+
   it("says a substitution source two Kustomizations apply from different files with other data flips between them (sklab-dev's settings and a shared component's)", () => {
     const files = (component: Record<string, string>) => ({
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

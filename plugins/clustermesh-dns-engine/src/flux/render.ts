@@ -1014,6 +1014,7 @@ export class FluxRenderer {
           : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
       );
     findings.push(...sourcesAppliedTwice(rendered, sourcesRead, cluster));
+    findings.push(...nonTextData(rendered, cluster));
     findings.push(...selfDependencies(rendered, cluster));
     findings.push(
       ...selfSubstitutions(rendered, cluster, object =>
@@ -2018,6 +2019,75 @@ function sourcesAppliedTwice(
       },
     });
   }
+  return out;
+}
+
+/**
+ * A ConfigMap (`data`) or Secret (`stringData`) whose value is a number or
+ * a boolean as Flux applies it: the API server refuses it (its values are
+ * text), and the Kustomization's apply fails. The common cause is Flux's
+ * substitution: kustomize writes `"${CLUSTER_ID}"` unquoted, and the
+ * number Flux inserts is a number again (its docs: a quote variable).
+ */
+function nonTextData(
+  rendered: readonly RenderedKustomization[],
+  cluster: string,
+): EngineFinding[] {
+  const out: EngineFinding[] = [];
+  for (const k of rendered)
+    for (const object of k.objects) {
+      const field =
+        object.kind === 'ConfigMap'
+          ? 'data'
+          : object.kind === 'Secret'
+          ? 'stringData'
+          : undefined;
+      const entries = field && object.body[field];
+      if (!field || !isRecord(entries)) continue;
+      for (const [key, value] of Object.entries(entries)) {
+        if (typeof value !== 'number' && typeof value !== 'boolean') continue;
+        const substituted = object.substitutedField?.([field, key]);
+        const how = substituted
+          ? `once Flux substitutes ${JSON.stringify(
+              substituted.raw,
+            )} (kustomize writes it unquoted, so the ${typeof value} Flux inserts stays one)`
+          : 'as written';
+        const message = `${describeObject(object)} holds ${key}: ${String(
+          value,
+        )}, a ${typeof value}, ${how}: the API server refuses a ${
+          object.kind
+        } whose ${field} is not text, so Flux fails the apply of Kustomization ${
+          k.key
+        }; ${
+          substituted
+            ? `quote what Flux inserts (\`\${quote}\${${
+                substituted.variables[0]
+              }}\${quote}\` with \`quote: '"'\` in the Kustomization's postBuild.substitute, as Flux's docs show), or keep the ${typeof value} out of this ${
+                object.kind
+              }`
+            : `quote the value ("${String(value)}")`
+        }`;
+        out.push({
+          code: 'flux-error',
+          severity: 'error',
+          cluster,
+          message,
+          location: locate(object, [field, key]),
+          // one file given to many namespaces (a component's copy): one cause
+          cause: {
+            key: `non-text-data:${object.source.file}:${key}`,
+            message: `${object.kind} ${object.name} of ${
+              object.source.file
+            } holds ${key}: ${String(
+              value,
+            )}, a ${typeof value}, ${how}: the API server refuses a ${
+              object.kind
+            } whose ${field} is not text, so Flux fails the apply of each Kustomization that applies it`,
+            subject: describeObject(object),
+          },
+        });
+      }
+    }
   return out;
 }
 

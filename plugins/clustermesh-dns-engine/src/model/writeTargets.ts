@@ -1846,9 +1846,12 @@ export function passedThrough(
     const lines = Object.entries(data);
     if (
       !lines.length ||
-      // `${KEY:=}`: an empty default, for a key some cluster has none of
+      // `${KEY:=}`: an empty default, for a key some cluster has none of;
+      // `${quote}${KEY}${quote}`: a number kept text, as Flux's docs show
       !lines.every(
-        ([, v]) => typeof v === 'string' && /^\$\{\w+(?::=)?\}$/.test(v),
+        ([, v]) =>
+          typeof v === 'string' &&
+          /^(?:(\$\{\w+\})\$\{\w+(?::=)?\}\1|\$\{\w+(?::=)?\})$/.test(v),
       )
     )
       return undefined;

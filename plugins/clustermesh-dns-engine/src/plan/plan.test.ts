@@ -2849,11 +2849,13 @@ describe('planMeshDnsChange on other layouts', () => {
     files['kubernetes/clusters/east/apps/kustomization.yaml'] =
       'resources:\n  - ./helmrelease.yaml\n';
     const plan = planPerCluster(files, input);
+    // its pool file, listed no more, is named: no default path
     expect(plan.problems).toContainEqual({
       field: 'clusters[0].ip',
-      message: 'east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from',
+      message:
+        'east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from; pool east-pool (kubernetes/clusters/east/apps/pool.yaml:1) holds it, but Flux applies that file to no cluster',
       remedy:
-        'Add a CiliumLoadBalancerIPPool block that holds 10.60.1.10 (`spec.blocks: [{start: 10.60.1.10, stop: 10.60.1.10}]`, or a CIDR) to what Flux applies to east.',
+        'Have a Flux Kustomization of east apply kubernetes/clusters/east/apps/pool.yaml, or add a CiliumLoadBalancerIPPool block that holds 10.60.1.10 (`spec.blocks: [{start: 10.60.1.10, stop: 10.60.1.10}]`, or a CIDR) to what Flux applies to east.',
     });
     const included = validateMesh(
       createRepoTree(files),
@@ -5488,8 +5490,15 @@ function passThroughLayout(
   const files: Record<string, string> = {
     'apps/kube-system/kustomization.yaml':
       'namespace: kube-system\nresources:\n  - ../shared/cluster-settings.yaml\n  - cilium/ks.yaml\n',
+    // a number passed through stays text with Flux's quote variable
+    // (kustomize writes "${CLUSTER_ID}" unquoted: the API server would
+    // refuse the number)
     'apps/shared/cluster-settings.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings}\ndata:\n${keys
-      .map(k => `  ${k}: "\${${k}}"\n`)
+      .map(k =>
+        k === 'CLUSTER_ID'
+          ? `  ${k}: \${quote}\${${k}}\${quote}\n`
+          : `  ${k}: "\${${k}}"\n`,
+      )
       .join('')}`,
     'apps/kube-system/cilium/ks.yaml': ks(
       'cilium',
@@ -5519,7 +5528,7 @@ function passThroughLayout(
       'cluster-apps',
       'flux-system',
       './apps/kube-system',
-      substitutes,
+      `${substitutes}    substitute:\n      quote: '"'\n`,
     );
     files[`clusters/${c}/cluster-settings.yaml`] = [
       'apiVersion: v1',
@@ -5698,7 +5707,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       'metadata: {name: cluster-settings}',
       'data:',
       '  CLUSTER_NAME: "${CLUSTER_NAME}"',
-      '  CLUSTER_ID: "${CLUSTER_ID}"',
+      '  CLUSTER_ID: ${quote}${CLUSTER_ID}${quote}',
       '  LB_CIDR: "${LB_CIDR}"',
       '  CILIUM_CLUSTERMESH_FQDN: "clustermesh-${CLUSTER_NAME}.example.net"',
       '  CILIUM_CLUSTERMESH_LB_IP: "${CILIUM_CLUSTERMESH_LB_IP}"',
@@ -5712,7 +5721,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         `clusters/${c}/apps.yaml`
       ].replace(
         / {2}postBuild:\n[^]*$/,
-        `  postBuild:\n    substitute:\n      CLUSTER_NAME: ${c}\n      CLUSTER_ID: "${
+        `  postBuild:\n    substitute:\n      quote: '"'\n      CLUSTER_NAME: ${c}\n      CLUSTER_ID: "${
           i + 1
         }"\n      LB_CIDR: 10.70.${
           i + 1
@@ -5828,7 +5837,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(data('apps/shared/cluster-settings.yaml')).toEqual({
       CLUSTER_NAME: '${CLUSTER_NAME}',
       LB_CIDR: '${LB_CIDR}',
-      CLUSTER_ID: '${CLUSTER_ID}',
+      CLUSTER_ID: '${quote}${CLUSTER_ID}${quote}',
       CILIUM_CLUSTERMESH_FQDN: '${CILIUM_CLUSTERMESH_FQDN}',
       CILIUM_CLUSTERMESH_LB_IP: '${CILIUM_CLUSTERMESH_LB_IP}',
       CILIUM_CLUSTERMESH_WEST_FQDN: '${CILIUM_CLUSTERMESH_WEST_FQDN}',

@@ -724,8 +724,9 @@ function poolProblem(
   const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
-      // the pool it was meant for, in a file no Kustomization applies
-      if (unapplied)
+      // the pool it was meant for, in a file no Kustomization applies,
+      // where nothing else explains the absence
+      if (unapplied && !unevaluated && !otherLoadBalancer)
         return {
           message: `${name} has no CiliumLoadBalancerIPPool to take ${ip} from; pool ${
             unapplied.name

@@ -329,10 +329,11 @@ describe('lb-ip-in-pool', () => {
       'Kustomization flux-system/cilium-pools reconciles kubernetes/infrastructure/edge/pools, which does not exist in the repository (kubernetes/infrastructure/infra/pools does: is the path mistyped?); Flux fails the Kustomization',
     );
     // a folder in no form in the repository held nothing back, nor one
-    // that names the cluster (its folder not made yet)
+    // that names the cluster (its folder not made yet): the pool's file is
+    // applied by nothing, and said so
     for (const path of ['./kubernetes/nowhere', './kubernetes/infra/pools'])
       expect(poolCheck(path)?.message).toBe(
-        'LB IP 10.25.11.100 cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster',
+        'LB IP 10.25.11.100 cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; pool lb-ippool-infra (kubernetes/infrastructure/infra/pools/lb-ippool-infra.yaml:3) holds it, but Flux applies that file to no cluster',
       );
   });
 });

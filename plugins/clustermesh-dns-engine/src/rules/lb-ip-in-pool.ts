@@ -134,9 +134,16 @@ export const lbIpInPool = defineClusterRule({
               c.lbIp!.location,
             ),
           ];
+        const otherLoadBalancer = otherLoadBalancerNote(c);
+        // a pool held back by a failing build is fixed there, not added
+        const failedBuilds = failedBuildsNote(c.render, 'a pool');
         // written for it, but applied to no cluster (its file commented
-        // out of the kustomization: jahanson's l2.yaml)
-        const unapplied = unappliedPoolHolding(mesh, c.lbIpAddress);
+        // out of the kustomization: jahanson's l2.yaml), where nothing
+        // else explains the absence
+        const unapplied =
+          !otherLoadBalancer && !failedBuilds
+            ? unappliedPoolHolding(mesh, c.lbIpAddress)
+            : undefined;
         if (unapplied)
           return [
             r.fail(
@@ -153,12 +160,7 @@ export const lbIpInPool = defineClusterRule({
         return [
           r.fail(
             'noPools',
-            {
-              ip,
-              otherLoadBalancer: otherLoadBalancerNote(c),
-              // a pool held back by a failing build is fixed there, not added
-              failedBuilds: failedBuildsNote(c.render, 'a pool'),
-            },
+            { ip, otherLoadBalancer, failedBuilds },
             c.lbIp!.location,
           ),
         ];
