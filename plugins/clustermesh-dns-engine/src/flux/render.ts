@@ -2022,6 +2022,12 @@ function sourcesAppliedTwice(
   return out;
 }
 
+/** The field of a kind whose values the API server takes as text only. */
+const textFields = new Map([
+  ['ConfigMap', 'data'],
+  ['Secret', 'stringData'],
+]);
+
 /**
  * A ConfigMap (`data`) or Secret (`stringData`) whose value is a number or
  * a boolean as Flux applies it: the API server refuses it (its values are
@@ -2036,12 +2042,7 @@ function nonTextData(
   const out: EngineFinding[] = [];
   for (const k of rendered)
     for (const object of k.objects) {
-      const field =
-        object.kind === 'ConfigMap'
-          ? 'data'
-          : object.kind === 'Secret'
-          ? 'stringData'
-          : undefined;
+      const field = textFields.get(object.kind);
       const entries = field && object.body[field];
       if (!field || !isRecord(entries)) continue;
       for (const [key, value] of Object.entries(entries)) {
