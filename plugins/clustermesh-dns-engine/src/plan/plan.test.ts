@@ -2073,6 +2073,75 @@ function expectPerClusterFoldersBuild(after: Record<string, string>) {
 
 /** The conventions of the per-cluster layout: a domain the repository does not keep. */
 /** A SOPS Secret no Kustomization applies: the domain is this repository's, kept secret, but reaches no cluster. */
+/** A Cilium HelmRelease in flow style, with these lines of values. */
+const sharedCiliumRelease = (...values: string[]) =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata: {name: cilium}',
+    'spec:',
+    '  interval: 1h',
+    '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
+    '  values:',
+    ...values.map(v => `    ${v}`),
+    '',
+  ].join('\n');
+
+/**
+ * Two clusters, alpha and beta, whose settings a Kustomization applies
+ * without substitution, and whose Cilium values (one HelmRelease they
+ * share) the `cilium` Kustomization substitutes from `sources`; `extra`
+ * files beside them (each cluster's settings folder gets `settingsFiles`).
+ */
+function sharedReleaseLayout(options: {
+  sources: string;
+  extra?: Record<string, string>;
+  settingsFiles?: Record<string, string>;
+}): Record<string, string> {
+  const files: Record<string, string> = {
+    'infrastructure/cilium/kustomization.yaml':
+      'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
+    'infrastructure/cilium/release.yaml': sharedCiliumRelease(
+      'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
+      'clustermesh: {useAPIServer: true}',
+    ),
+    'infrastructure/cilium/pool.yaml':
+      'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
+    ...options.extra,
+  };
+  const kustomization = (name: string, folder: string, extra = '') =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
+  const own = options.settingsFiles ?? {};
+  for (const [c, id] of [
+    ['alpha', 1],
+    ['beta', 2],
+  ] as const) {
+    files[`clusters/${c}/sync.yaml`] = kustomization(
+      'flux-system',
+      `./clusters/${c}`,
+    );
+    files[`clusters/${c}/settings.yaml`] = kustomization(
+      'cluster-settings',
+      `./settings/${c}`,
+    );
+    files[`clusters/${c}/cilium.yaml`] = kustomization(
+      'cilium',
+      './infrastructure/cilium',
+      `  postBuild:\n    substituteFrom:\n${options.sources}`,
+    );
+    files[`settings/${c}/kustomization.yaml`] = `resources: [${[
+      'cluster-settings.yaml',
+      ...Object.keys(own),
+    ].join(', ')}]\n`;
+    files[
+      `settings/${c}/cluster-settings.yaml`
+    ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
+    for (const [name, text] of Object.entries(own))
+      files[`settings/${c}/${name}`] = text;
+  }
+  return files;
+}
+
 const unappliedDomainSecret = {
   'bootstrap/cluster-secrets.sops.yaml':
     'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:bWVzaC5uZXQ=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n',
@@ -4487,20 +4556,6 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
-  /** A Cilium HelmRelease in flow style, with these lines of values. */
-  const sharedCiliumRelease = (...values: string[]) =>
-    [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata: {name: cilium}',
-      'spec:',
-      '  interval: 1h',
-      '  chart: {spec: {chart: cilium, version: 1.18.4, sourceRef: {kind: HelmRepository, name: cilium}}}',
-      '  values:',
-      ...values.map(v => `    ${v}`),
-      '',
-    ].join('\n');
-
   /** Configure east and west of the bootstrap-root fixture, edited, with these conventions. */
   const planBootstrapRoot = (
     edit: (files: Record<string, string>) => void = () => {},
@@ -4753,42 +4808,10 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     // settings applied without substitution, Cilium values shared by the
     // clusters and substituted with them (CLUSTER_NAME); the domain only
     // given to this run
-    const files: Record<string, string> = {
-      'infrastructure/cilium/kustomization.yaml':
-        'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
-      'infrastructure/cilium/release.yaml': sharedCiliumRelease(
-        'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
-        'clustermesh: {useAPIServer: true}',
-      ),
-      'infrastructure/cilium/pool.yaml':
-        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
-      ...unappliedDomainSecret,
-    };
-    const kustomization = (name: string, folder: string, extra = '') =>
-      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
-    for (const [c, id] of [
-      ['alpha', 1],
-      ['beta', 2],
-    ] as const) {
-      files[`clusters/${c}/sync.yaml`] = kustomization(
-        'flux-system',
-        `./clusters/${c}`,
-      );
-      files[`clusters/${c}/settings.yaml`] = kustomization(
-        'cluster-settings',
-        `./settings/${c}`,
-      );
-      files[`clusters/${c}/cilium.yaml`] = kustomization(
-        'cilium',
-        './infrastructure/cilium',
-        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n',
-      );
-      files[`settings/${c}/kustomization.yaml`] =
-        'resources: [cluster-settings.yaml]\n';
-      files[
-        `settings/${c}/cluster-settings.yaml`
-      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
-    }
+    const files = sharedReleaseLayout({
+      sources: '      - {kind: ConfigMap, name: cluster-settings}\n',
+      extra: unappliedDomainSecret,
+    });
     const input = {
       clusters: [
         { name: 'alpha', ip: '10.1.0.10' },
@@ -4866,48 +4889,21 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
   it("keeps a domain only sources made outside the repository may hold (an ExternalSecret's Secret, an optional ConfigMap) out of plain files: not known without its value, the template in the files Flux substitutes with it (TorStava)", () => {
     // settings applied without substitution; the shared Cilium values
     // substituted with them and with an ExternalSecret's Secret, whose
-    // keys (the domain among them) are not known here
-    const files: Record<string, string> = {
-      'infrastructure/cilium/kustomization.yaml':
-        'namespace: kube-system\nresources: [release.yaml, pool.yaml]\n',
-      'infrastructure/cilium/release.yaml': sharedCiliumRelease(
-        'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
-        'clustermesh: {useAPIServer: true}',
-      ),
-      'infrastructure/cilium/pool.yaml':
-        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: pool}\nspec: {blocks: [{cidr: "${POOL_CIDR}"}]}\n',
+    // keys (the domain among them) are not known here, and an optional
+    // ConfigMap made outside the repository, if at all
+    const files = sharedReleaseLayout({
+      sources:
+        '      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n      - {kind: ConfigMap, name: cluster-overrides, optional: true}\n',
       // the repository's names in that domain
-      'apps/web/route.yaml':
-        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: ["web.${SECRET_DOMAIN}"]}\n',
-    };
-    const kustomization = (name: string, folder: string, extra = '') =>
-      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ${folder}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n${extra}`;
-    for (const [c, id] of [
-      ['alpha', 1],
-      ['beta', 2],
-    ] as const) {
-      files[`clusters/${c}/sync.yaml`] = kustomization(
-        'flux-system',
-        `./clusters/${c}`,
-      );
-      files[`clusters/${c}/settings.yaml`] = kustomization(
-        'cluster-settings',
-        `./settings/${c}`,
-      );
-      files[`clusters/${c}/cilium.yaml`] = kustomization(
-        'cilium',
-        './infrastructure/cilium',
-        // and an optional ConfigMap made outside the repository, if at all
-        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n      - {kind: ConfigMap, name: cluster-overrides, optional: true}\n',
-      );
-      files[`settings/${c}/kustomization.yaml`] =
-        'resources: [cluster-settings.yaml, cluster-secrets.yaml]\n';
-      files[
-        `settings/${c}/cluster-settings.yaml`
-      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_NAME: ${c}\n  CLUSTER_ID: "${id}"\n  POOL_CIDR: 10.${id}.0.0/24\n`;
-      files[`settings/${c}/cluster-secrets.yaml`] =
-        'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: cluster-secrets}\n  dataFrom: [{extract: {key: cluster}}]\n';
-    }
+      extra: {
+        'apps/web/route.yaml':
+          'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: ["web.${SECRET_DOMAIN}"]}\n',
+      },
+      settingsFiles: {
+        'cluster-secrets.yaml':
+          'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: cluster-secrets}\n  dataFrom: [{extract: {key: cluster}}]\n',
+      },
+    });
     const input = {
       clusters: [
         { name: 'alpha', ip: '10.1.0.10' },
