@@ -24,6 +24,8 @@ export type {
   SourceLocation,
 } from './report/types';
 export { formatLocation } from './report/location';
+export { clusterSegment, groupChecks } from './report/checkGroups';
+export type { CheckGroup } from './report/checkGroups';
 export { hasRecord } from './report/record';
 export { ruleIds } from './report/types';
 export type { IpAddress, IpFamily, IpRange } from './net/ip';

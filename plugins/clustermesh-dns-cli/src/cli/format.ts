@@ -1,8 +1,10 @@
 import {
   CheckResult,
+  clusterSegment,
   DeclaredStatus,
   Finding,
   formatLocation,
+  groupChecks,
   hasRecord,
   MeshReport,
   SourceLocation,
@@ -65,41 +67,13 @@ function placesOf(f: Finding, location: SourceLocation): string {
   return rest.length ? `${first} (and ${rest.join(', ')})` : first;
 }
 
-/** A cluster's name as a folder of a path (`clusters/dev/…`, `…/dev.yaml`). */
-const ownSegment = (cluster: string) =>
-  // a cluster's name is a DNS label: no character a pattern reads
-  new RegExp(`(?<=/)${cluster}(?=[/.])`, 'g');
-
 /**
  * Checks one line each: the clusters, what, then where. One cause in a
  * shared file (the same message at the same place for several clusters)
  * is one line naming them.
  */
 function checkLines(checks: readonly CheckResult[]): string[] {
-  const lines = new Map<
-    string,
-    { check: CheckResult; clusters: string[]; places: string[] }
-  >();
-  for (const c of checks) {
-    const where = c.location ? formatLocation(c.location) : '';
-    // the same outcome at each cluster's own file (its folder in the path)
-    // is one line: one cause, said once
-    const place = c.cluster
-      ? where.replace(ownSegment(c.cluster), '\u0000')
-      : where;
-    const key = `${c.ruleId}\u0000${c.message}\u0000${place}`;
-    const line = lines.get(key);
-    if (line && c.cluster) {
-      line.clusters.push(c.cluster);
-      if (where && !line.places.includes(where)) line.places.push(where);
-    } else
-      lines.set(c.cluster ? key : `${key}\u0000${lines.size}`, {
-        check: c,
-        clusters: c.cluster ? [c.cluster] : [],
-        places: where ? [where] : [],
-      });
-  }
-  return [...lines.values()].map(({ check: c, clusters, places }) => {
+  return groupChecks(checks).map(({ check: c, clusters, places }) => {
     const named =
       clusters.length > 5
         ? `${clusters.length} clusters (${clusters
@@ -250,7 +224,7 @@ export function formatReportText(
   for (const c of all) {
     if (c.outcome !== 'fail' || !c.remediation) continue;
     const key = c.cluster
-      ? c.remediation.replace(ownSegment(c.cluster), '\u0000')
+      ? c.remediation.replace(clusterSegment(c.cluster), '\u0000')
       : c.remediation;
     const groups = fixes.get(c.ruleId) ?? [];
     fixes.set(c.ruleId, groups);

@@ -2,6 +2,7 @@ import {
   CheckResult,
   Finding,
   formatLocation,
+  groupChecks,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { describeProblem, PlanProblem } from './input';
 import { recordRow } from '../model/recordsDocument';
@@ -203,14 +204,18 @@ function checksAfter(
   which: (c: CheckResult) => boolean,
 ): string[] {
   if (!plan.report) return [];
-  return [
-    ...plan.report.clusters.flatMap(c => c.checks),
-    ...plan.report.meshChecks,
-  ]
-    .filter(which)
-    .map(
-      c => `\`${c.ruleId}\`${c.cluster ? ` ${c.cluster}` : ''}: ${c.message}`,
-    );
+  // one cause in a file the clusters share, said once naming them
+  return groupChecks(
+    [
+      ...plan.report.clusters.flatMap(c => c.checks),
+      ...plan.report.meshChecks,
+    ].filter(which),
+  ).map(
+    ({ check: c, clusters }) =>
+      `\`${c.ruleId}\`${clusters.length ? ` ${clusters.join(', ')}` : ''}: ${
+        c.message
+      }`,
+  );
 }
 
 /** What the checks of the changed repository say, in one sentence. */
