@@ -704,18 +704,23 @@ describe('detectConventions', () => {
       '      distribution:\n        artifact: oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v0.40.0\n',
       '  chartRef: {kind: OCIRepository, name: flux-instance}\n',
     );
-    // what main ran before the flux-operator, kept for the record
-    files['archive/flux/cluster/gotk-components.yaml'] =
-      '# Flux Version: v2.7.3\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n';
-    files['archive/flux-system/flux-instance/values.yaml'] =
-      'instance:\n  distribution:\n    version: 2.7.3\n  sync:\n    kind: GitRepository\n    url: https://github.com/acme/old-home.git\n    path: kubernetes/main/cluster/config\n';
-    const { conventions, found } = detectConventions(createRepoTree(files));
-    expect(conventions.flux?.strictSubstitution).toBe(false);
-    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
-      /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version, resolved in the pinned flux-operator-manifests:v0\.40\.0 \(before flux-operator v0\.53\.0, which brought Flux 2\.9: Flux 2\.8 at most\) \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, replaces/,
-    );
-    // main's entry point is the sync in use, not the archived one
-    expect(JSON.stringify(found)).not.toMatch(/archive\//);
+    // what main ran before the flux-operator, kept for the record in an
+    // archive folder, or a copy left beside the tree (andycooney's
+    // `kubernetes.orig/`)
+    for (const record of ['archive', 'kubernetes.orig']) {
+      const kept = { ...files };
+      kept[`${record}/flux/cluster/gotk-components.yaml`] =
+        '# Flux Version: v2.7.3\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n';
+      kept[`${record}/flux-system/flux-instance/values.yaml`] =
+        'instance:\n  distribution:\n    version: 2.7.3\n  sync:\n    kind: GitRepository\n    url: https://github.com/acme/old-home.git\n    path: kubernetes/main/cluster/config\n';
+      const { conventions, found } = detectConventions(createRepoTree(kept));
+      expect(conventions.flux?.strictSubstitution).toBe(false);
+      expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+        /^Flux 2\.x, the flux-instance chart's default where its values set no instance\.distribution\.version, resolved in the pinned flux-operator-manifests:v0\.40\.0 \(before flux-operator v0\.53\.0, which brought Flux 2\.9: Flux 2\.8 at most\) \(kubernetes\/main\/apps\/flux-system\/flux-instance\/helmrelease\.yaml:\d+\), as in all 2 places found, replaces/,
+      );
+      // main's entry point is the sync in use, not the archived one
+      expect(JSON.stringify(found)).not.toContain(`${record}/`);
+    }
   });
 
   it('takes a Kustomization applied by hand that reconciles the folder holding it for the one entry point, not the app folders below it that reconcile themselves (AlinaNova21)', () => {

@@ -148,11 +148,14 @@ export const where = (l: SourceLocation) => `${l.file}:${l.line}`;
 
 /**
  * Whether a file is in a folder kept for the record (`archive/`,
- * `.archive/`, `kube_old/`, `deprecated/`): what the clusters ran once,
- * unless a Kustomization reaches it.
+ * `.archive/`, `kube_old/`, `deprecated/`, a copy left as
+ * `kubernetes.orig/` or `apps.bak/`): what the clusters ran once, unless a
+ * Kustomization reaches it.
  */
 export const inRecordFolder = (file: string) =>
-  /(^|\/)[._]?(archive[sd]?|old|[a-z0-9]+_old|deprecated|legacy)\//i.test(file);
+  /(^|\/)([._]?(archive[sd]?|old|[a-z0-9]+_old|deprecated|legacy)|[^/]+\.(orig|bak|old|backup))\//i.test(
+    file,
+  );
 
 export { literal };
 
