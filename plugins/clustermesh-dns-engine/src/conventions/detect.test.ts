@@ -635,6 +635,23 @@ describe('detectConventions', () => {
     return files;
   };
 
+  it('cites a version written in the tree over its copy left beside it (kubernetes.orig/), neither applied as a Flux object', () => {
+    const files = fluxInstanceClusters('');
+    const values = '---\ninstance:\n  distribution:\n    version: 2.5.1\n';
+    // the copy of the tree, found first, and the chart's values file
+    files['kubernetes.orig/main/apps/flux-system/flux-instance/values.yaml'] =
+      values;
+    files['kubernetes/main/apps/flux-system/flux-instance/values.yaml'] =
+      values;
+    // which its folder's kustomization does not list: no object applied
+    files['kubernetes/main/apps/flux-system/flux-instance/kustomization.yaml'] =
+      kustomization('helmrelease.yaml');
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'flux.strictSubstitution')?.reason).toMatch(
+      /^Flux 2\.5\.1 \(kubernetes\/main\/apps\/flux-system\/flux-instance\/values\.yaml:4\)/,
+    );
+  });
+
   it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
     const files = fluxInstanceClusters(
       '      distribution:\n        version: 2.7.x\n',

@@ -831,6 +831,9 @@ export function detectConventions(
     const inBuild = items.filter(i => isBuilt(fileOf(i)));
     const reached = inBuild.filter(i => reachable(fileOf(i)));
     if (reached.length) return reached;
+    // neither reached: those outside folders kept for the record first
+    const current = inBuild.filter(i => !inRecordFolder(fileOf(i)));
+    if (current.length) return current;
     return inBuild.length ? inBuild : items;
   };
 
