@@ -101,4 +101,44 @@ describe('bootstrapReader', () => {
     });
     expect(bootstrapReader(noHelm)(release)).toEqual([]);
   });
+
+  it('reads what a helmfile hook or a script applies with kubectl as written: a file, a folder, not stdin', () => {
+    const reader = bootstrapReader(
+      createRepoTree({
+        'bootstrap/helmfile.d/01-apps.yaml': [
+          'releases:',
+          '  - name: cilium',
+          '    chart: oci://quay.io/cilium/charts/cilium',
+          '    hooks:',
+          '      - events: [postsync]',
+          '        command: kubectl',
+          '        args:',
+          '          - apply',
+          '          - --filename=../../kubernetes/apps/cilium/app/networks.yaml',
+          '      - events: [postsync]',
+          '        command: kubectl',
+          '        args: ["apply", "--kustomize", "../../kubernetes/apps/cilium/config"]',
+          '',
+        ].join('\n'),
+        'scripts/bootstrap.sh':
+          'sops -d secret.yaml | kubectl apply -f -\nkubectl apply --server-side -f "${ROOT_DIR}/kubernetes/flux/vars/settings.yaml"\n',
+        'kubernetes/apps/cilium/app/networks.yaml': 'kind: Pool\n',
+        'kubernetes/apps/cilium/config/pool.yaml': 'kind: Pool\n',
+        'kubernetes/apps/cilium/app/helmrelease.yaml': 'kind: HelmRelease\n',
+        'kubernetes/flux/vars/settings.yaml': 'kind: ConfigMap\n',
+      }),
+    );
+    expect(
+      reader.appliesAsWritten?.('kubernetes/apps/cilium/app/networks.yaml'),
+    ).toEqual(['bootstrap/helmfile.d/01-apps.yaml']);
+    expect(
+      reader.appliesAsWritten?.('kubernetes/apps/cilium/config/pool.yaml'),
+    ).toEqual(['bootstrap/helmfile.d/01-apps.yaml']);
+    expect(
+      reader.appliesAsWritten?.('kubernetes/flux/vars/settings.yaml'),
+    ).toEqual(['scripts/bootstrap.sh']);
+    expect(
+      reader.appliesAsWritten?.('kubernetes/apps/cilium/app/helmrelease.yaml'),
+    ).toEqual([]);
+  });
 });

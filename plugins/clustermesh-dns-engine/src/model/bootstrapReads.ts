@@ -33,6 +33,12 @@ export interface BootstrapReader {
    */
   templatedBy?(file: string): { file: string; line: number } | undefined;
   /**
+   * The bootstrap helmfiles (hooks) and scripts that `kubectl apply` a
+   * file as it is, named or in a folder they apply (`--filename`,
+   * `--kustomize`): Flux does not substitute what they apply.
+   */
+  appliesAsWritten?(file: string): string[];
+  /**
    * Whether a bootstrap helmfile gives a values path by `set:` (or
    * `setString:`), `- name: cluster.name`, which wins over the values
    * files it reads (JefeDavis' `{{ requiredEnv "CLUSTER" }}`).
@@ -116,6 +122,43 @@ function scriptInstalls(
     (/values[^/]*\.ya?ml$/.test(file) || takesReleaseValues);
 }
 
+/** A path kubectl applies: after `--filename`/`-f`/`--kustomize`/`-k`, in a command or a hook's args list. */
+const kubectlTarget =
+  /(?:--filename|--kustomize|(?<![\w-])-[fk])(?:=|["']?\s*,\s*["']?|\s*\n\s*-\s*["']?|\s+["']?)([^\s"',\]]+)/g;
+
+/**
+ * What a helmfile's hooks or a script apply with kubectl as written: each
+ * file, or folder (a kustomization built whole), resolved from its own
+ * folder and from the root; a path under a variable's folder
+ * (`${ROOT_DIR}/…`, `{{ … }}/…`) by the rest of it. Undefined where it
+ * applies nothing.
+ */
+function kubectlApplies(
+  path: string,
+  text: string,
+): ((file: string) => boolean) | undefined {
+  if (!/\bkubectl\b/.test(text) || !/\bapply\b/.test(text)) return undefined;
+  const folder = dirnamePath(path);
+  const targets = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const [, written] of text.matchAll(kubectlTarget)) {
+    // `-` is stdin: what a pipe renders, not a file of the repository
+    if (written === '-' || /^https?:/.test(written)) continue;
+    const variable = /^(?:\$\{?\w+\}?|\{\{[^}]*\}\})\/(.+)$/.exec(written);
+    if (variable) {
+      patterns.push(new RegExp(`(?:^|/)${escapeRegExp(variable[1])}(?:$|/)`));
+      continue;
+    }
+    if (/[{$]/.test(written)) continue;
+    for (const target of [joinPath(folder, written), joinPath('', written)])
+      if (target) targets.add(target.replace(/\/$/, ''));
+  }
+  if (!targets.size && !patterns.length) return undefined;
+  return file =>
+    [...targets].some(t => file === t || file.startsWith(`${t}/`)) ||
+    patterns.some(p => p.test(file));
+}
+
 /**
  * Which bootstrap helmfiles (or scripts installing with helm) read a file:
  * every helmfile of the tree (those Flux ignores too: a bootstrap is
@@ -159,6 +202,22 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
       const text = readTextFile(tree, path);
       const reads = text === undefined ? undefined : scriptInstalls(path, text);
       return reads ? [{ path, text: text!, reads }] : [];
+    }));
+  let applying:
+    | { path: string; applies: (file: string) => boolean }[]
+    | undefined;
+  const readApplying = () =>
+    (applying ??= tree.paths().flatMap(path => {
+      if (
+        !scriptFile(path) &&
+        !helmfileFile.test(path) &&
+        !bootstrapYaml.test(path)
+      )
+        return [];
+      const text = readTextFile(tree, path);
+      const applies =
+        text === undefined ? undefined : kubectlApplies(path, text);
+      return applies ? [{ path, applies }] : [];
     }));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   let templateCalls: { template: string; file: string; line: number }[];
@@ -205,6 +264,10 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           .filter(h => release.test(h.text))
           .map(h => h.path);
       },
+      appliesAsWritten: (file: string) =>
+        readApplying()
+          .filter(a => a.applies(file))
+          .map(a => a.path),
       sets: (helmfile: string, path: readonly (string | number)[]) => {
         const script = readScripts().find(h => h.path === helmfile)?.text;
         // a script's helm sets it itself: `--set cluster.name=$CLUSTER`

@@ -586,6 +586,9 @@ export function buildMeshModel(
             ),
           templatedBy: (file: string) =>
             (bootstrap ??= bootstrapReader(tree)).templatedBy?.(file),
+          appliesAsWritten: (file: string) =>
+            (bootstrap ??= bootstrapReader(tree)).appliesAsWritten?.(file) ??
+            [],
           sets: (helmfile: string, path: readonly (string | number)[]) =>
             (bootstrap ??= bootstrapReader(tree)).sets?.(helmfile, path) ??
             false,

@@ -31,6 +31,57 @@ describe('lb-ip-in-pool', () => {
     },
   });
 
+  it("warns where a bootstrap applies the pool as written and its block is a variable Flux substitutes (binaryn3xus' helmfile hook)", () => {
+    // each cluster's pool one file of the shared infrastructure, its
+    // block from the cluster's settings
+    const shared = 'kubernetes/infrastructure/networking/cilium/ipam/pool.yaml';
+    const withBootstrap = (cidr: string) =>
+      exampleChecks(f => {
+        for (const c of ['infra', 'apps']) {
+          replace(
+            `kubernetes/clusters/${c}/kustomization.yaml`,
+            `  - ../../infrastructure/networking/cilium/ipam/lb-ippool-${c}.yaml\n`,
+            '',
+          )(f);
+          replace(
+            exampleFile.settings(c),
+            '  CLUSTER_NAME:',
+            `  LB_POOL_CIDR: 10.25.${
+              c === 'infra' ? 11 : 12
+            }.96/27\n  CLUSTER_NAME:`,
+          )(f);
+        }
+        f[
+          shared
+        ] = `apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: pool\nspec:\n  blocks:\n    - cidr: ${cidr}\n`;
+        f['kubernetes/infrastructure/networking/cilium/kustomization.yaml'] +=
+          '  - ipam/pool.yaml\n';
+        f['kubernetes/bootstrap/helmfile.yaml'] = [
+          'releases:',
+          '  - name: cilium',
+          '    chart: cilium/cilium',
+          '    hooks:',
+          '      - events: [postsync]',
+          '        command: kubectl',
+          '        args: [apply, --filename, ../infrastructure/networking/cilium/ipam/pool.yaml]',
+          '',
+        ].join('\n');
+      }).filter(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra');
+    expect(withBootstrap('"${LB_POOL_CIDR}"')).toEqual([
+      expect.objectContaining({ outcome: 'pass' }),
+      expect.objectContaining({
+        outcome: 'fail',
+        severity: 'warning',
+        message:
+          'kubernetes/bootstrap/helmfile.yaml applies this pool as written to bootstrap a new cluster, where Flux does not substitute: `- cidr: "${LB_POOL_CIDR}"` reaches the cluster as written, no address the pool can hold (the API server may refuse the pool, failing that step), until Flux applies it',
+      }),
+    ]);
+    // written out, the same apply is the pool Flux applies
+    expect(withBootstrap('10.25.11.96/27').map(c => c.outcome)).toEqual([
+      'pass',
+    ]);
+  });
+
   it('names a pool of the repository that holds the address but that Flux applies to no cluster', () => {
     const unapplied =
       'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra-next.yaml';

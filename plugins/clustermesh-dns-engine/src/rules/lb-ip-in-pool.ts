@@ -4,6 +4,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   failedBuildsNote,
+  lineAt,
   otherLoadBalancerNote,
   poolOfAddress,
   poolsOutsideFlux,
@@ -25,8 +26,10 @@ export const lbIpInPool = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated.',
+    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated. A warning when a bootstrap (a helmfile hook, a script) applies the pool with `kubectl apply` as written and its block holds a `${…}` Flux would substitute.',
   remediation: (c, failure) => {
+    if (failure?.id === 'bootstrapVerbatim')
+      return "Have the bootstrap apply the pool with the cluster's values (render it with them, `envsubst` or `flux envsubst`, before `kubectl apply`), or leave the pool to Flux (its LB IP is given out once Flux applies it).";
     if (!failure || failure.id === 'noPools')
       return `Add a CiliumLoadBalancerIPPool for the cluster (e.g. ${conventionsPath(
         c.pools.file,
@@ -63,6 +66,8 @@ export const lbIpInPool = defineClusterRule({
     reserved:
       'LB IP {{ip}} is the first or last address of block {{block}} of pool {{pool}}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
     inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
+    bootstrapVerbatim:
+      '{{bootstraps}} applies this pool as written to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches the cluster as written, no address the pool can hold (the API server may refuse the pool, failing that step), until Flux applies it',
   },
   absence: ['noPools', 'noPoolsUnapplied'],
   fieldAbsence: ['notSet'],
@@ -219,14 +224,33 @@ export const lbIpInPool = defineClusterRule({
             found.block.location,
           ),
         ];
-      default:
+      default: {
+        // a bootstrap applies the pool as written, before Flux (a helmfile
+        // hook's `kubectl apply`): a `${…}` block reaches that first apply
+        const at = found.block.location;
+        const bootstraps = mesh.repository.readByBootstrap.appliesAsWritten?.(
+          at.file,
+        );
+        const line = bootstraps?.length
+          ? lineAt(mesh.repository, at)
+          : undefined;
         return [
           r.pass(
             'inPool',
             { ip, pool: found.pool.name, block: found.block.text },
-            found.block.location,
+            at,
           ),
+          ...(line?.includes('${')
+            ? [
+                r.warn(
+                  'bootstrapVerbatim',
+                  { bootstraps: bootstraps!.join(', '), line: line.trim() },
+                  at,
+                ),
+              ]
+            : []),
         ];
+      }
     }
   },
 });
