@@ -484,7 +484,10 @@ export function buildMeshModel(
       refs,
       failingApart ? clusters : clusters.filter(c => c.membership.member),
     ),
-    ...instancePathsElsewhere(clusters),
+    // one instance file every cluster applies: one finding per cause
+    ...groupFindings(
+      instancePathsElsewhere(clusters, path => index.isDir(path)),
+    ),
   );
   // the repository's own address: its GitRepository, or the FluxInstance
   // that syncs it

@@ -166,4 +166,28 @@ describe('a Flux Operator instance whose sync path picks the cluster folder by a
       }),
     ]);
   });
+
+  it("says where every cluster's instance syncs a folder the repository does not have, once (binaryn3xus' copy: the clusters moved, the sync path not)", () => {
+    const found = validateMesh(
+      exampleTree('gitops-repo', files => {
+        withInstance('CLUSTER_NAME')(files);
+        files['kubernetes/infrastructure/flux-instance.yaml'] = files[
+          'kubernetes/infrastructure/flux-instance.yaml'
+        ].replace(
+          'kubernetes/clusters/${CLUSTER_NAME}',
+          'kubernetes/flux/cluster',
+        );
+      }),
+      resolveConventions({}),
+    ).findings.filter(f => f.message.includes('does not have'));
+    expect(found).toEqual([
+      expect.objectContaining({
+        code: 'flux-error',
+        severity: 'error',
+        affects: expect.objectContaining({ clusters: ['apps', 'infra'] }),
+        message:
+          "FluxInstance flux-system/flux syncs kubernetes/flux/cluster, which the repository does not have: its sync fails and applies nothing, so nothing of this repository reaches the cluster through it, and the cluster's folder is checked as if Flux applied it; point the sync at each cluster's folder (`path: …/${CLUSTER_NAME}`, from each cluster's settings)",
+      }),
+    ]);
+  });
 });

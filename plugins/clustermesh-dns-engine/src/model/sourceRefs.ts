@@ -195,6 +195,12 @@ export function differentRefs(
   ];
 }
 
+/** An instance syncing a folder the repository does not have, in words (said alike for each cluster). */
+const missingPath = (object: ManifestObject, path: string) =>
+  `${describeObject(
+    object,
+  )} syncs ${path}, which the repository does not have: its sync fails and applies nothing, so nothing of this repository reaches the cluster through it, and the cluster's folder is checked as if Flux applied it; point the sync at each cluster's folder (\`path: …/\${CLUSTER_NAME}\`, from each cluster's settings)`;
+
 /**
  * A Flux Operator instance of a cluster whose sync path picks the
  * cluster's folder by a variable (`kubernetes/clusters/${CLUSTER_NAME}`)
@@ -205,11 +211,15 @@ export function differentRefs(
  */
 export function instancePathsElsewhere(
   clusters: readonly ClusterModel[],
+  /** Whether the repository has a folder. */
+  isDir: (path: string) => boolean,
 ): EngineFinding[] {
   return clusters.flatMap(cluster =>
     cluster.render.objects.flatMap(({ object, appliedBy }) => {
       const sync = instanceSyncOf(object.body, object.source.file);
-      if (!sync) return [];
+      // a Kustomization Flux fails applies no instance: its own error is
+      // the cause (NegativeFeedback's copy, a source in another namespace)
+      if (!sync || appliedBy.failed) return [];
       const written = getPath(object.source.root, [...sync.at, 'path']);
       const rendered = getPath(object.body, [...sync.at, 'path']);
       if (typeof written !== 'string' || typeof rendered !== 'string')
@@ -219,6 +229,32 @@ export function instancePathsElsewhere(
       // written out: another cluster's entry point, where the instance
       // file is every cluster's (Mistikan's copy: lab's Flux syncs home)
       const other = clusters.find(o => o !== cluster && o.render.root === path);
+      const at = locate(object, [...sync.at, 'path']);
+      // written out, a folder the repository does not have (binaryn3xus'
+      // copy: the clusters moved, the instance not): Flux syncs nothing
+      if (
+        !referencedVariables(written).length &&
+        !other &&
+        path &&
+        !isDir(path)
+      )
+        return [
+          {
+            ...finding(
+              'flux-error',
+              'error',
+              missingPath(object, path),
+              at,
+              cluster.name,
+            ),
+            // one instance file every cluster applies: one cause
+            cause: {
+              key: `instance-path-missing:${object.source.file}:${path}`,
+              message: missingPath(object, path),
+              subject: describeObject(object),
+            },
+          },
+        ];
       if (!referencedVariables(written).length)
         return other
           ? [
