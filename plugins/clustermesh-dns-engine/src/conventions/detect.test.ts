@@ -2922,6 +2922,23 @@ describe('detectConventions', () => {
         expect(settingOf(found, setting)?.reason).toMatch(
           /; but no cluster's Flux applies it \(no kustomization a cluster builds reaches its file\), so it runs in no cluster yet$/,
         );
+      // a Kustomization of the clusters builds an ExternalArtifact, which is
+      // not read: it may apply it (Lingkar's artifact of its infra folder)
+      const byArtifact = exampleTree('gitops-repo', files => {
+        files[networking] = files[networking].replace(
+          '  - external-dns\n',
+          '  # - external-dns\n',
+        );
+        files['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - artifact-apps.yaml\n';
+        files['kubernetes/clusters/infra/artifact-apps.yaml'] =
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: network, namespace: flux-system}\nspec:\n  interval: 1h\n  path: ./network\n  prune: true\n  sourceRef: {kind: ExternalArtifact, name: infra}\n';
+      });
+      expect(
+        settingOf(detectConventions(byArtifact).found, 'dns.provider')?.reason,
+      ).toMatch(
+        /; no kustomization read here reaches its file, but 1 Kustomization of the clusters builds ExternalArtifacts, which are not evaluated, and may apply it \(e\.g\. network at kubernetes\/clusters\/infra\/artifact-apps\.yaml\): whether it runs is not known$/,
+      );
       // applied: nothing said
       expect(
         settingOf(

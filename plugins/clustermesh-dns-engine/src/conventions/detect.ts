@@ -58,6 +58,7 @@ import {
 } from './detect/fluxVersion';
 import {
   inRecordFolder,
+  isFluxKustomization as isKustomizationDocument,
   mentioned,
   ScannedDocument,
   scanDocuments,
@@ -1024,14 +1025,44 @@ export function detectConventions(
     !deployments.some(
       d => isBuilt(d.location.file) && reachable(d.location.file),
     );
+  // what a cluster builds from an ExternalArtifact is not read: one
+  // applied may be there (Lingkar's artifact of `kubernetes/infra/**`)
+  const artifactBuilders = unapplied
+    ? fluxDocuments.filter(
+        d =>
+          isKustomizationDocument(d.value) &&
+          getPath(d.value, ['spec', 'sourceRef', 'kind']) ===
+            'ExternalArtifact' &&
+          reachable(d.file),
+      )
+    : [];
+  const unappliedWhy = (many: boolean) => {
+    const [it, reaches] = many
+      ? ['any of them', 'their files']
+      : ['it', 'its file'];
+    if (!artifactBuilders.length)
+      return `but no cluster's Flux applies ${it} (no kustomization a cluster builds reaches ${reaches}), so ${
+        many ? 'they run' : 'it runs'
+      } in no cluster yet`;
+    const [first] = artifactBuilders;
+    return `no kustomization read here reaches ${reaches}, but ${
+      artifactBuilders.length
+    } Kustomization${
+      artifactBuilders.length > 1
+        ? 's of the clusters build'
+        : ' of the clusters builds'
+    } ExternalArtifacts, which are not evaluated, and may apply ${it} (e.g. ${String(
+      getPath(first.value, ['metadata', 'name']),
+    )} at ${first.file}): whether ${
+      many ? 'they run' : 'it runs'
+    } is not known`;
+  };
   const detectedDns: typeof detected = unapplied
     ? (setting, value, reason, location) =>
         detected(
           setting,
           value,
-          deployments.length > 1
-            ? `${reason}; but no cluster's Flux applies any of them (no kustomization a cluster builds reaches their files), so they run in no cluster yet`
-            : `${reason}; but no cluster's Flux applies it (no kustomization a cluster builds reaches its file), so it runs in no cluster yet`,
+          `${reason}; ${unappliedWhy(deployments.length > 1)}`,
           location,
         )
     : detected;
