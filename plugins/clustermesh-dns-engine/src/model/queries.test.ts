@@ -229,6 +229,30 @@ describe('the parts of a cluster not evaluated, said', () => {
     expect(many?.example).toBe(
       'the first: Kustomization flux-system/apps builds ExternalArtifact apps',
     );
+    // the part named for what is looked for is the example (Lingkar's
+    // `cilium`, not the first in order)
+    const named = unevaluatedParts(
+      {
+        findings: [
+          part(
+            'Kustomization flux-system/cert-manager builds ExternalArtifact infra',
+            'clusters/p/cert-manager.yaml',
+            19,
+          ),
+          part(
+            'Kustomization flux-system/cilium builds ExternalArtifact infra',
+            'clusters/p/cilium.yaml',
+            19,
+          ),
+        ],
+      },
+      'production',
+      undefined,
+      /cilium/i,
+    );
+    expect(named?.example).toBe(
+      'e.g. Kustomization flux-system/cilium builds ExternalArtifact infra',
+    );
     const one = unevaluatedParts(
       {
         findings: [

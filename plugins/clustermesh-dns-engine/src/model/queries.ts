@@ -1069,7 +1069,14 @@ export function metadataPublishedBy(
  * there: said after "not found" messages; empty when everything was read.
  */
 export function unevaluatedPartsNote(cluster: ClusterModel): string {
-  const parts = unevaluatedParts(cluster.render, cluster.name);
+  // what is looked for is Cilium's (its values, its pools, their settings):
+  // a part named for it is the example
+  const parts = unevaluatedParts(
+    cluster.render,
+    cluster.name,
+    undefined,
+    /cilium/i,
+  );
   return `${
     parts ? `; but ${parts.said} and may hold it (${parts.example})` : ''
   }${failedBuildsNote(cluster.render, 'it')}`;
@@ -1119,6 +1126,8 @@ export function unevaluatedParts(
   cluster: string,
   /** The namespace of what is looked for: parts confined to another cannot hold it. */
   namespace?: string,
+  /** What the part that may hold it is likely named by: that one is the example. */
+  about?: RegExp,
 ): { said: string; first: EngineFinding; example: string } | undefined {
   const unbuilt = render.findings.filter(
     f =>
@@ -1152,8 +1161,14 @@ export function unevaluatedParts(
         : ''
     }`,
     first: unbuilt[0],
-    example: one ? unbuilt[0].message : `the first: ${unbuilt[0].message}`,
+    example: one ? unbuilt[0].message : exampleOf(unbuilt, about),
   };
+}
+
+/** One of several parts not evaluated, said: one named for what is looked for, else the first. */
+function exampleOf(unbuilt: readonly EngineFinding[], about?: RegExp): string {
+  const named = about && unbuilt.find(f => about.test(f.message));
+  return named ? `e.g. ${named.message}` : `the first: ${unbuilt[0].message}`;
 }
 
 /**
