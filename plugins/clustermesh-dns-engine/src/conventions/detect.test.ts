@@ -2353,6 +2353,16 @@ describe('detectConventions', () => {
     expect(note(published)?.reason).toMatch(
       /appears nowhere in the repository: .*; the repository's ExternalDNS publish in public\.example \(HelmRelease network\/external-dns, clusters\/main\/external-dns\.yaml:\d+\), home\.example \(HelmRelease network\/external-dns, clusters\/raspi\/external-dns\.yaml:\d+\): fqdnTemplate: clustermesh-\{cluster\}\.<one of them> takes the one the ClusterMesh names belong in$/,
     );
+    // a settings entry holding one of them names it by its variable
+    // (FreekingDean's `DOMAIN: deangalvin.dev`)
+    const withEntry = {
+      ...published,
+      'clusters/raspi/settings.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  TZ: UTC\n  DOMAIN: home.example\n',
+    };
+    expect(note(withEntry)?.reason).toMatch(
+      /: fqdnTemplate: clustermesh-\{cluster\}\.<one of them> takes the one the ClusterMesh names belong in; the settings hold DOMAIN = home\.example \(clusters\/raspi\/settings\.yaml:6\), one of them: fqdnTemplate: clustermesh-\{cluster\}\.\$\{DOMAIN\} names the clusters in that domain$/,
+    );
     // QNimbus: four domains, none left out unsaid
     const four = {
       ...files,

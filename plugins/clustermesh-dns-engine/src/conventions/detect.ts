@@ -78,6 +78,7 @@ import {
   lowerCaseSettingsKeys,
   readSubstitutionReferences,
   settingsNeedle,
+  settingsNamePattern,
   SubstitutionReferences,
   settingsName,
 } from './detect/settingsSources';
@@ -1298,6 +1299,15 @@ export function detectConventions(
       // may be one app's host name (QNimbus' GATUS_DOMAIN, echo.proxii.nl)
       const host = hostDomainVariable(tree, cache, leftBehind);
       const hosts = host?.name !== candidate?.name ? host : undefined;
+      // a settings entry whose value is one of those domains (FreekingDean's
+      // `DOMAIN: deangalvin.dev`): the variable names it, as the files do
+      const domainEntry = domains.length
+        ? settingsEntryHolding(
+            settingsDocuments(),
+            settingsConfigMap,
+            domains.map(d => d.domain),
+          )
+        : undefined;
       // the default kept: what was found is only that it cannot hold
       kept(
         'fqdnTemplate',
@@ -1344,7 +1354,17 @@ export function detectConventions(
                       .map(d => d.domain)
                       .join(', ')}`
                   : ''
-              }: fqdnTemplate: clustermesh-{cluster}.<one of them> takes the one the ClusterMesh names belong in`
+              }: fqdnTemplate: clustermesh-{cluster}.<one of them> takes the one the ClusterMesh names belong in${
+                domainEntry
+                  ? `; the settings hold ${domainEntry.key} = ${
+                      domainEntry.value
+                    } (${where(
+                      domainEntry.location,
+                    )}), one of them: fqdnTemplate: clustermesh-{cluster}.\${${
+                      domainEntry.key
+                    }} names the clusters in that domain`
+                  : ''
+              }`
             : ''
         }`,
       );
@@ -1361,6 +1381,28 @@ export function detectConventions(
       found,
     );
   return { conventions, found };
+}
+
+/** The first entry of a settings ConfigMap whose value is one of these domains, and where. */
+function settingsEntryHolding(
+  documents: readonly ScannedDocument[],
+  settingsName: string,
+  domains: readonly string[],
+): { key: string; value: string; location: SourceLocation } | undefined {
+  const pattern = settingsNamePattern(settingsName);
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      v.kind !== 'ConfigMap' ||
+      !pattern.test(String(getPath(v, ['metadata', 'name'])))
+    )
+      continue;
+    if (!isRecord(v.data)) continue;
+    for (const [key, value] of Object.entries(v.data))
+      if (typeof value === 'string' && domains.includes(value.trim()))
+        return { key, value: value.trim(), location: doc.at(['data', key]) };
+  }
+  return undefined;
 }
 
 /**
