@@ -168,15 +168,32 @@ function noClustersFolder(
   where: SourceLocation,
   /** Files with Flux Kustomizations that the sources' ignore rules leave out. */
   ignoredFluxFiles: readonly string[] = [],
+  /** Flux Kustomizations that apply what they build to another cluster (spec.kubeConfig). */
+  remote: readonly { location: SourceLocation }[] = [],
 ): EngineFinding {
   const outermost = outermostEntries(entries);
   const single = outermost.length === 1 ? outermost[0] : undefined;
-  // a repository of one cluster is not wrong: it has no mesh to check
+  // a repository of one cluster is not wrong: it has no mesh to check; one
+  // whose Flux also manages other clusters (samcday's cloud-cluster) says so
   if (single)
     return finding(
       'no-clusters',
       'warning',
-      `no clusters folder (${conventions.clustersPath}): the repository's one Flux entry point, ${single.path}, is a single cluster (${single.reason}), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
+      `no clusters folder (${
+        conventions.clustersPath
+      }): the repository's one Flux entry point, ${
+        single.path
+      }, is a single cluster (${single.reason})${
+        remote.length
+          ? `, whose Flux also applies ${
+              remote.length === 1
+                ? 'one Kustomization'
+                : `${remote.length} Kustomizations`
+            } to other clusters through spec.kubeConfig (e.g. ${formatLocation(
+              remote[0].location,
+            )}): those clusters have no entry point of their own here and are not evaluated`
+          : ''
+      }, so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)`,
       single.location,
     );
   if (clustersPathGiven(conventions))
@@ -397,6 +414,7 @@ export function buildMeshModel(
               const bytes = tree.read(path);
               return bytes !== undefined && containsBytes(bytes, fluxGroup);
             }),
+        flux.kustomizations.filter(k => k.remote),
       ),
     );
   }
