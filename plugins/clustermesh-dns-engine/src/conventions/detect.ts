@@ -77,8 +77,8 @@ import {
 import {
   lowerCaseSettingsKeys,
   readSubstitutionReferences,
+  settingsEntryHolding,
   settingsNeedle,
-  settingsNamePattern,
   SubstitutionReferences,
   settingsName,
 } from './detect/settingsSources';
@@ -1381,28 +1381,6 @@ export function detectConventions(
       found,
     );
   return { conventions, found };
-}
-
-/** The first entry of a settings ConfigMap whose value is one of these domains, and where. */
-function settingsEntryHolding(
-  documents: readonly ScannedDocument[],
-  settingsName: string,
-  domains: readonly string[],
-): { key: string; value: string; location: SourceLocation } | undefined {
-  const pattern = settingsNamePattern(settingsName);
-  for (const doc of documents) {
-    const v = doc.value;
-    if (
-      v.kind !== 'ConfigMap' ||
-      !pattern.test(String(getPath(v, ['metadata', 'name'])))
-    )
-      continue;
-    if (!isRecord(v.data)) continue;
-    for (const [key, value] of Object.entries(v.data))
-      if (typeof value === 'string' && domains.includes(value.trim()))
-        return { key, value: value.trim(), location: doc.at(['data', key]) };
-  }
-  return undefined;
 }
 
 /**

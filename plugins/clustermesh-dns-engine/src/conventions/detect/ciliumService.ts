@@ -1,5 +1,5 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { getPath, isRecord } from '../../core/paths';
+import { getPath } from '../../core/paths';
 import {
   chartServiceAddresses,
   ciliumValuesPaths,
@@ -15,7 +15,7 @@ import {
 } from '../../cilium/version';
 import { ScannedDocument, where } from './scan';
 import {
-  settingsNamePattern,
+  settingsConfigMaps,
   type SubstitutionReferences,
 } from './settingsSources';
 
@@ -122,19 +122,11 @@ export function readLbIpSettingKeys(
   name: string,
   defaultName: string,
 ): Map<string, SourceLocation[]> {
-  const pattern = settingsNamePattern(name);
   const keys = new Map<string, SourceLocation[]>();
-  for (const doc of documents) {
-    const v = doc.value;
-    if (
-      v.kind !== 'ConfigMap' ||
-      !pattern.test(String(getPath(v, ['metadata', 'name'])))
-    )
-      continue;
-    if (!isRecord(v.data)) continue;
-    if (Object.prototype.hasOwnProperty.call(v.data, defaultName))
+  for (const { doc, data } of settingsConfigMaps(documents, name)) {
+    if (Object.prototype.hasOwnProperty.call(data, defaultName))
       return new Map([[defaultName, [doc.at(['data', defaultName])]]]);
-    for (const key of Object.keys(v.data))
+    for (const key of Object.keys(data))
       if (lbIpName.test(key))
         keys.set(key, [...(keys.get(key) ?? []), doc.at(['data', key])]);
   }

@@ -274,6 +274,39 @@ export function settingsNamePattern(name: string): RegExp {
   );
 }
 
+/**
+ * The settings ConfigMaps among scanned documents (named `name`, a
+ * `{cluster}` in it matching any cluster's), each with its `data`.
+ */
+export function* settingsConfigMaps(
+  documents: Iterable<ScannedDocument>,
+  name: string,
+): Generator<{ doc: ScannedDocument; data: Record<string, unknown> }> {
+  const pattern = settingsNamePattern(name);
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      v.kind === 'ConfigMap' &&
+      pattern.test(String(getPath(v, ['metadata', 'name']))) &&
+      isRecord(v.data)
+    )
+      yield { doc, data: v.data };
+  }
+}
+
+/** The first entry of a settings ConfigMap whose value is one of these domains, and where. */
+export function settingsEntryHolding(
+  documents: Iterable<ScannedDocument>,
+  name: string,
+  domains: readonly string[],
+): { key: string; value: string; location: SourceLocation } | undefined {
+  for (const { doc, data } of settingsConfigMaps(documents, name))
+    for (const [key, value] of Object.entries(data))
+      if (typeof value === 'string' && domains.includes(value.trim()))
+        return { key, value: value.trim(), location: doc.at(['data', key]) };
+  return undefined;
+}
+
 const lowerSnakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 /**
@@ -286,18 +319,10 @@ export function lowerCaseSettingsKeys(
   documents: Iterable<ScannedDocument>,
   name: string,
 ): { examples: string[]; location: SourceLocation } | undefined {
-  const pattern = settingsNamePattern(name);
   const keys = new Set<string>();
   let location: SourceLocation | undefined;
-  for (const doc of documents) {
-    const v = doc.value;
-    if (
-      v.kind !== 'ConfigMap' ||
-      !pattern.test(String(getPath(v, ['metadata', 'name']))) ||
-      !isRecord(v.data)
-    )
-      continue;
-    for (const key of Object.keys(v.data)) {
+  for (const { doc, data } of settingsConfigMaps(documents, name)) {
+    for (const key of Object.keys(data)) {
       if (!lowerSnakeCase.test(key)) return undefined;
       keys.add(key);
     }
