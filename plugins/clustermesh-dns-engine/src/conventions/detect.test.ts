@@ -2439,36 +2439,6 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
-  it("says where the one cluster's Flux also applies to other clusters through spec.kubeConfig, which are not evaluated (samcday's cloud-cluster)", () => {
-    const files: Files = {
-      'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
-        'cluster-apps',
-        './kubernetes/apps',
-      ),
-      'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml':
-        '---\ninstance:\n  sync:\n    kind: GitRepository\n    path: kubernetes/flux/cluster\n',
-      'kubernetes/apps/cloud.yaml': fluxKustomization(
-        'cloud-cluster',
-        './kubernetes/cloud',
-      ).replace(
-        '  prune: true\n',
-        '  prune: true\n  kubeConfig:\n    secretRef: {name: admin-kubeconfig}\n',
-      ),
-      'kubernetes/cloud/ns.yaml':
-        'apiVersion: v1\nkind: Namespace\nmetadata: {name: cloud}\n',
-    };
-    const tree = createRepoTree(files);
-    const report = validateMesh(
-      tree,
-      resolveConventions(detectConventions(tree).conventions),
-    );
-    expect(report.findings.map(f => f.message)).toEqual([
-      expect.stringMatching(
-        /is a single cluster \(.*\), whose Flux also applies one Kustomization to other clusters through spec\.kubeConfig \(e\.g\. kubernetes\/apps\/cloud\.yaml:\d+\): those clusters have no entry point of their own here and are not evaluated, so there is no mesh of its clusters to check/,
-      ),
-    ]);
-  });
-
   it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
     const files: Files = {
       'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
@@ -2500,6 +2470,30 @@ describe('detectConventions', () => {
       errors: 0,
       status: 'outside',
     });
+    // its Flux also applying to another cluster (samcday's cloud-cluster):
+    // said, and that those clusters are not evaluated
+    const remote = createRepoTree({
+      ...files,
+      'kubernetes/apps/cloud.yaml': fluxKustomization(
+        'cloud-cluster',
+        './kubernetes/cloud',
+      ).replace(
+        '  prune: true\n',
+        '  prune: true\n  kubeConfig:\n    secretRef: {name: admin-kubeconfig}\n',
+      ),
+      'kubernetes/cloud/ns.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: cloud}\n',
+    });
+    expect(
+      validateMesh(
+        remote,
+        resolveConventions(detectConventions(remote).conventions),
+      ).findings.map(f => f.message),
+    ).toEqual([
+      expect.stringMatching(
+        /is a single cluster \(.*\), whose Flux also applies one Kustomization to other clusters through spec\.kubeConfig \(e\.g\. kubernetes\/apps\/cloud\.yaml:\d+\): those clusters have no entry point of their own here and are not evaluated, so there is no mesh of its clusters to check/,
+      ),
+    ]);
     // the flux-operator's `sync` folder names no cluster either
     const sync = createRepoTree({
       'kubernetes/flux/sync/ks.yaml': files['kubernetes/flux/cluster/ks.yaml'],
