@@ -2251,6 +2251,44 @@ describe('detectConventions', () => {
     expect(utility.clusters.map(c => c.name)).toEqual(['utility']);
   });
 
+  it("takes the layer folders one cluster's Kustomization of the clusters folder itself lists for that cluster's, not clusters (Apocrathia's 01-bootstrap … 04-apps)", () => {
+    const layer = (folder: string, app: string) =>
+      fluxKustomization(app, `./flux/manifests/${folder}/${app}/app`);
+    const files: Files = {
+      'flux/manifests/01-bootstrap/kustomization.yaml':
+        kustomization('flux-system'),
+      'flux/manifests/01-bootstrap/flux-system/kustomization.yaml':
+        kustomization('gotk-sync.yaml', 'manifests.yaml'),
+      'flux/manifests/01-bootstrap/flux-system/gotk-sync.yaml':
+        fluxKustomization('flux-system', './flux/manifests/01-bootstrap'),
+      // the clusters folder itself, whose kustomization lists each layer's apps
+      'flux/manifests/01-bootstrap/flux-system/manifests.yaml':
+        fluxKustomization('manifests', './flux/manifests'),
+      'flux/manifests/kustomization.yaml': kustomization(
+        '02-infrastructure/cilium/flux-kustomization.yaml',
+        '03-services/gateway/flux-kustomization.yaml',
+      ),
+      'flux/manifests/02-infrastructure/cilium/flux-kustomization.yaml': layer(
+        '02-infrastructure',
+        'cilium',
+      ),
+      'flux/manifests/02-infrastructure/cilium/app/kustomization.yaml':
+        kustomization(),
+      'flux/manifests/03-services/gateway/flux-kustomization.yaml': layer(
+        '03-services',
+        'gateway',
+      ),
+      'flux/manifests/03-services/gateway/app/kustomization.yaml':
+        kustomization(),
+    };
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBe('flux/manifests');
+    expect(conventions.clusters).toEqual(['01-bootstrap']);
+    expect(settingOf(found, 'clusters')?.reason).toMatch(
+      /^flux\/manifests\/02-infrastructure is not a cluster: cluster 01-bootstrap applies it \(flux\/manifests\/01-bootstrap\/flux-system\/manifests\.yaml:\d+\); flux\/manifests\/03-services is not a cluster: cluster 01-bootstrap applies it/,
+    );
+  });
+
   it('says a Kustomization at the top of the clusters folder, not a cluster, applies a folder under it', () => {
     const tree = createRepoTree({
       'kubernetes/layers.yaml': fluxKustomization(

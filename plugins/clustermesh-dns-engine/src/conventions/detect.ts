@@ -505,6 +505,14 @@ export function detectConventions(
     ],
     layout,
     entries,
+    // what a cluster's Kustomization of the clusters folder itself builds
+    // from a folder (Apocrathia's layers, each file listed from above)
+    (path, folder) => {
+      const prefix = `${clusterFolder(clustersPath, folder)}/`;
+      return index
+        .paths()
+        .some(file => file.startsWith(prefix) && appliedBy(path, file));
+    },
   );
   // beside clusters found by their entry points, a folder with none of its
   // own and a name such as bootstrap or shared is a layer they share
@@ -1656,6 +1664,8 @@ function appliedByAnotherCluster(
   kustomizations: readonly KustomizationPath[],
   layout: EntryLayout | undefined,
   entries: readonly FluxEntry[],
+  /** Whether what a Kustomization's path builds takes files of a folder of the clusters folder. */
+  buildsFrom?: (path: string, folder: string) => boolean,
 ): Map<
   string,
   { cluster: string; location: KustomizationPath['location']; remote?: boolean }
@@ -1679,11 +1689,26 @@ function appliedByAnotherCluster(
   }
   for (const folder of folders) {
     if (entryNames.has(folder)) continue;
-    const by = kustomizations.find(k => {
-      if (folderOf(k.path) !== folder) return false;
-      const owner = folderOf(k.declaredIn);
-      return owner !== undefined && owner !== folder;
-    });
+    const by =
+      kustomizations.find(k => {
+        if (folderOf(k.path) !== folder) return false;
+        const owner = folderOf(k.declaredIn);
+        return owner !== undefined && owner !== folder;
+      }) ??
+      // one of a cluster's Kustomizations builds the clusters folder
+      // itself, whose kustomization lists this folder's files
+      (buildsFrom
+        ? kustomizations.find(k => {
+            const owner = folderOf(k.declaredIn);
+            return (
+              k.path === clustersPath &&
+              owner !== undefined &&
+              owner !== folder &&
+              entryNames.has(owner) &&
+              buildsFrom(k.path, folder)
+            );
+          })
+        : undefined);
     if (by)
       applied.set(folder, {
         // a file at the top of the clusters folder is in no cluster's folder
