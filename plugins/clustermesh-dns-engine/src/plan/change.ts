@@ -797,6 +797,14 @@ export function decideChange(
       patched &&
       form.kind === 'files-template' &&
       cluster.cilium?.appliedBy?.variables.inline(conventions.variables.fqdn);
+    // no FQDN variable there, but the template's variables are (Jonnobrow's
+    // copy: CLUSTER_NAME in the patch, CLUSTER_DOMAIN a plain setting): no
+    // settings are written, so the template goes where Flux substitutes it
+    const patchedTemplate =
+      patched &&
+      (form.kind === 'settings-template' ||
+        form.kind === 'settings-resolved') &&
+      !cluster.cilium?.appliedBy?.variables.inline(conventions.variables.fqdn);
     forms.set(
       name,
       patchedFqdn
@@ -808,6 +816,14 @@ export function decideChange(
             } is in the postBuild.substitute a parent's patch gives Kustomization ${
               cluster.cilium!.appliedBy!.key
             }`,
+          }
+        : patchedTemplate
+        ? {
+            kind: 'files-template',
+            template: fqdnTemplateFor(conventions, name),
+            why: `Kustomization ${
+              cluster.cilium!.appliedBy!.key
+            } substitutes the template's variables where the values are (a parent's patch gives them), and no settings are written`,
           }
         : form,
     );

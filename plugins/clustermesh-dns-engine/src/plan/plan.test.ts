@@ -600,6 +600,43 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
         .map(e => byTemplate.after[e.path])
         .find(text => /clustermesh:/.test(text)),
     ).toContain('clustermesh-${CLUSTER_NAME}.${SECRET_DOMAIN}');
+    expect(
+      validateMesh(createRepoTree(byTemplate.after), secretConventions).summary
+        .errors,
+    ).toBe(0);
+    // Jonnobrow's copy: the domain a plain setting of a shared ConfigMap,
+    // no settings written: the template, not a variable nothing defines
+    const plainDomain = { ...secretDomain };
+    delete plainDomain['shared/cluster-secrets.yaml'];
+    plainDomain['shared/cluster-settings.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_DOMAIN: example.net\n';
+    for (const c of ['east', 'west'])
+      plainDomain[`clusters/${c}/kustomization.yaml`] = plainDomain[
+        `clusters/${c}/kustomization.yaml`
+      ].replace('cluster-secrets.yaml', 'cluster-settings.yaml');
+    plainDomain['shared/kube-system.yaml'] = plainDomain[
+      'shared/kube-system.yaml'
+    ].replace(
+      '{kind: Secret, name: cluster-secrets}',
+      '{kind: ConfigMap, name: cluster-settings}',
+    );
+    const plainConventions = resolveConventions(
+      { fqdnTemplate: 'clustermesh-{cluster}.${CLUSTER_DOMAIN}' },
+      detectConventions(createRepoTree(plainDomain)),
+    );
+    const plain = applied(plainDomain, input, plainConventions);
+    expect(plain.plan.problems).toEqual([]);
+    const plainChanged = plain.plan.edits
+      .map(e => plain.after[e.path])
+      .join('\n');
+    expect(plainChanged).toContain(
+      'clustermesh-${CLUSTER_NAME}.${CLUSTER_DOMAIN}',
+    );
+    expect(plainChanged).not.toContain('${CILIUM_CLUSTERMESH_FQDN}');
+    expect(
+      validateMesh(createRepoTree(plain.after), plainConventions).summary
+        .errors,
+    ).toBe(0);
     // the FQDN variables added there too (the domain written out): the
     // values and the record refer to them, not to a second template
     const withFqdns = { ...secretDomain };
