@@ -1298,6 +1298,13 @@ export interface CiliumWriteTarget {
     /** Whether its text holds a `clustermesh` block. */
     holdsMesh: boolean;
   };
+  /**
+   * The values file a kustomize generator makes the ConfigMap the
+   * HelmRelease also takes its values from (Jonnobrow's
+   * `helm/values.yaml`), where the values are written in the release's
+   * own `spec.values` instead: said, as the owner keeps them there.
+   */
+  valuesFileBeside?: string;
   /** The clusters whose values these are (several when the file is shared). */
   clusters: string[];
   /** The Kustomization that applies the values, per cluster (none for a values file). */
@@ -1545,7 +1552,17 @@ function valuesLayerOf(
   // the values a ConfigMap's text gives: checked there, written over it
   if (valuesText && (valuesText.holdsMesh || !hasInline))
     return { ...inline, target: { ...inline.target, valuesText } };
-  if (hasInline || generated.length === 0) return inline;
+  if (generated.length === 0) return inline;
+  // the release's own values beside those of a generated file: written
+  // there, where Flux substitutes them, and said
+  if (hasInline)
+    return {
+      ...inline,
+      target: {
+        ...inline.target,
+        valuesFileBeside: generated[generated.length - 1].target.file,
+      },
+    };
   return generated[generated.length - 1];
 }
 

@@ -135,6 +135,21 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       continue;
     }
     if (secret) ctx.notes.push(secret.note);
+    if (target.valuesFileBeside) {
+      const file = target.valuesFileBeside;
+      const installers = ctx.readByBootstrap(file);
+      ctx.notes.push(
+        `${target.file}: the other Cilium values of ${target.clusters.join(
+          ', ',
+        )} are in ${file}, which a kustomize generator makes the ConfigMap the HelmRelease takes through valuesFrom; the ClusterMesh values go in its spec.values beside the values it holds itself, which Flux merges over that file's${
+          installers.length
+            ? ` (${installers.join(
+                ', ',
+              )} installs ${file} as it is to bootstrap a new cluster: that first install has no ClusterMesh values until Flux reconciles the HelmRelease)`
+            : ''
+        }.`,
+      );
+    }
     if (target.valuesText) {
       if (!valuesTextLacks(edits, ctx, target, values, !!secret)) continue;
       const { configMap, file, holdsMesh } = target.valuesText;

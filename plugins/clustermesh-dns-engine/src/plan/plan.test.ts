@@ -6188,6 +6188,32 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it("says why the values go in the release's own spec.values beside a generated values file (Jonnobrow's helm/values.yaml)", () => {
+    const files = fixtureFiles('configure-valuesfrom/repo');
+    const release =
+      'kubernetes/infrastructure/networking/cilium/app/helmrelease.yaml';
+    files[release] += '  values:\n    operator:\n      replicas: 1\n';
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.60.0.10' },
+          { name: 'west', ip: '10.60.0.40' },
+          { name: 'north', ip: '10.60.0.70' },
+        ],
+      },
+      detectedIn(files, {
+        ...readConventionsFile(files['.clustermesh-dns.yaml']),
+        values: { SECRET_DOMAIN: 'example.org' },
+      }),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(after[release]).toMatch(/\n {4}clustermesh:\n/);
+    expect(plan.decisions).toContainEqual(
+      `${release}: the other Cilium values of east, north, west are in kubernetes/infrastructure/networking/cilium/app/values.yaml, which a kustomize generator makes the ConfigMap the HelmRelease takes through valuesFrom; the ClusterMesh values go in its spec.values beside the values it holds itself, which Flux merges over that file's.`,
+    );
+  });
+
   it("keeps a removed cluster's settings keys that the values file its ConfigMap generator reads still uses", () => {
     const files = fixtureFiles('configure-valuesfrom/repo');
     const conventionsOf = (
