@@ -805,28 +805,21 @@ export function decideChange(
       (form.kind === 'settings-template' ||
         form.kind === 'settings-resolved') &&
       !cluster.cilium?.appliedBy?.variables.inline(conventions.variables.fqdn);
-    forms.set(
-      name,
-      patchedFqdn
-        ? {
-            kind: 'settings-template',
-            template: form.template,
-            why: `${
-              conventions.variables.fqdn
-            } is in the postBuild.substitute a parent's patch gives Kustomization ${
-              cluster.cilium!.appliedBy!.key
-            }`,
-          }
-        : patchedTemplate
-        ? {
-            kind: 'files-template',
-            template: fqdnTemplateFor(conventions, name),
-            why: `Kustomization ${
-              cluster.cilium!.appliedBy!.key
-            } substitutes the template's variables where the values are (a parent's patch gives them), and no settings are written`,
-          }
-        : form,
-    );
+    const applier = cluster.cilium?.appliedBy?.key;
+    let written: FqdnForm = form;
+    if (patchedFqdn)
+      written = {
+        kind: 'settings-template',
+        template: form.template,
+        why: `${conventions.variables.fqdn} is in the postBuild.substitute a parent's patch gives Kustomization ${applier}`,
+      };
+    else if (patchedTemplate)
+      written = {
+        kind: 'files-template',
+        template: fqdnTemplateFor(conventions, name),
+        why: `Kustomization ${applier} substitutes the template's variables where the values are (a parent's patch gives them), and no settings are written`,
+      };
+    forms.set(name, written);
   }
   const passedThroughOwn = passedThroughWritable(
     mesh,
