@@ -1950,13 +1950,11 @@ function sourcesAppliedTwice(
   cluster: string,
 ): EngineFinding[] {
   const read = new Set(reads.map(r => storedKey(r.kind, r.namespace, r.name)));
-  const versions = new Map<
+  // by object first; the data compared only where another Kustomization
+  // applies another document of it (rare: a mesh's settings are large)
+  const applied = new Map<
     string,
-    {
-      object: SubstitutedObject;
-      by: RenderedKustomization;
-      data: Map<string, string>;
-    }[]
+    { object: SubstitutedObject; by: RenderedKustomization }[]
   >();
   for (const k of rendered)
     for (const object of k.objects) {
@@ -1967,31 +1965,24 @@ function sourcesAppliedTwice(
         object.name,
       );
       if (!read.has(key)) continue;
-      const data = new Map<string, string>();
-      for (const field of ['data', 'stringData', 'binaryData']) {
-        const entries = object.body[field];
-        if (!isRecord(entries)) continue;
-        for (const [name, value] of Object.entries(entries))
-          data.set(
-            name,
-            object.kind === 'Secret' ? '' : JSON.stringify(value ?? null),
-          );
-      }
-      const list = versions.get(key) ?? [];
-      versions.set(key, [...list, { object, by: k, data }]);
+      const list = applied.get(key);
+      if (list) list.push({ object, by: k });
+      else applied.set(key, [{ object, by: k }]);
     }
   const out: EngineFinding[] = [];
-  for (const [key, list] of versions) {
+  for (const [key, list] of applied) {
+    if (list.length < 2) continue;
     const [first] = list;
+    const firstData = dataOf(first.object);
     const other = list.find(
       v =>
         v.by !== first.by &&
         (v.object.source.file !== first.object.source.file ||
           v.object.source.index !== first.object.source.index) &&
-        differingKeys(first.data, v.data).length > 0,
+        differingKeys(firstData, dataOf(v.object)).length > 0,
     );
     if (!other) continue;
-    const keys = differingKeys(first.data, other.data);
+    const keys = differingKeys(firstData, dataOf(other.object));
     const flips = `two versions of one object, each reconcile overwriting the other's, so what the Kustomizations that substitute from it get depends on which applied it last (${firstFew(
       keys,
     )} ${keys.length > 1 ? 'differ' : 'differs'}); keep one of them`;
@@ -2022,6 +2013,21 @@ function sourcesAppliedTwice(
   return out;
 }
 
+/** A source's entries, each value as compared (a Secret's by its key only: SOPS encrypts each copy its own way). */
+function dataOf(object: SubstitutedObject): Map<string, string> {
+  const data = new Map<string, string>();
+  for (const field of ['data', 'stringData', 'binaryData']) {
+    const entries = object.body[field];
+    if (!isRecord(entries)) continue;
+    for (const [name, value] of Object.entries(entries))
+      data.set(
+        name,
+        object.kind === 'Secret' ? '' : JSON.stringify(value ?? null),
+      );
+  }
+  return data;
+}
+
 /** The field of a kind whose values the API server takes as text only. */
 const textFields = new Map([
   ['ConfigMap', 'data'],
@@ -2045,7 +2051,9 @@ function nonTextData(
       const field = textFields.get(object.kind);
       const entries = field && object.body[field];
       if (!field || !isRecord(entries)) continue;
-      for (const [key, value] of Object.entries(entries)) {
+      // (no array of entries: a mesh's settings hold an entry per peer)
+      for (const key of Object.keys(entries)) {
+        const value = entries[key];
         if (typeof value !== 'number' && typeof value !== 'boolean') continue;
         const substituted = object.substitutedField?.([field, key]);
         const how = substituted

@@ -136,6 +136,8 @@ export function settingsFqdnTemplate(
   }
   for (const [peer, [key, doc]] of peerEntries) vote(peer, key, doc);
   const written = chosenTemplate(candidates, exampleOf);
+  // every cluster follows the one written out: no other has more
+  if (written && written.clusters.length === candidates.size) return written;
   // names in each cluster's own domain (`clustermesh-dev.dev.example.net`
   // beside `cluster_domain: dev.example.net`) follow no one written-out
   // template, but one made of that entry: taken where more clusters follow
