@@ -924,13 +924,7 @@ export function decideChange(
               .join(', ')}); the settings are left as they are.`,
           ]
         : []),
-      ...(patchedSettled.size
-        ? [
-            `${[...patchedSettled].join(
-              ', ',
-            )}: the ClusterMesh entries are in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, which Flux takes over any settings; no settings are written.`,
-          ]
-        : []),
+      ...patchedSettledNotes(mesh, patchedSettled),
       ...[...settings]
         .filter(([name, t]) => t.create && !removed.has(name))
         .map(
@@ -1307,6 +1301,40 @@ function patchedEntriesInPlace(
         fqdnTemplateResolvesFor(mesh, cluster, peer),
     )
   );
+}
+
+/**
+ * What is said of the clusters whose entries a parent's patch gives their
+ * Cilium Kustomization already: all of them, or the LB IP with the FQDN
+ * going by the template (no FQDN variable there: Jonnobrow's copy).
+ */
+function patchedSettledNotes(
+  mesh: MeshModel,
+  patchedSettled: ReadonlySet<string>,
+): string[] {
+  const { fqdn } = mesh.conventions.variables;
+  const byTemplate = [...patchedSettled].filter(
+    name => !mesh.byName.get(name)?.cilium?.appliedBy?.variables.inline(fqdn),
+  );
+  const all = [...patchedSettled].filter(name => !byTemplate.includes(name));
+  const where =
+    "the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values";
+  return [
+    ...(all.length
+      ? [
+          `${all.join(
+            ', ',
+          )}: the ClusterMesh entries are in ${where} already, which Flux takes over any settings; no settings are written.`,
+        ]
+      : []),
+    ...(byTemplate.length
+      ? [
+          `${byTemplate.join(
+            ', ',
+          )}: the LB IP is in ${where} already, which Flux takes over any settings, and the FQDNs go by the template there; no settings are written.`,
+        ]
+      : []),
+  ];
 }
 
 /** Why each cluster's own source of passed-through settings is not written here. */

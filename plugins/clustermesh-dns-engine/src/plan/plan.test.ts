@@ -626,6 +626,9 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     );
     const plain = applied(plainDomain, input, plainConventions);
     expect(plain.plan.problems).toEqual([]);
+    expect(plain.plan.decisions).toContainEqual(
+      "east, west: the LB IP is in the postBuild.substitute a parent's patch gives each cluster's Kustomization applying the Cilium values already, which Flux takes over any settings, and the FQDNs go by the template there; no settings are written.",
+    );
     const plainChanged = plain.plan.edits
       .map(e => plain.after[e.path])
       .join('\n');
