@@ -1796,17 +1796,9 @@ export function substitutedInline(
   const sources: string[] = [];
   let example: string | undefined;
   for (const name of clusters) {
-    const applied = mesh.byName
-      .get(name)
-      ?.render.objects.find(
-        ({ object }) =>
-          object.kind === 'ConfigMap' &&
-          object.name === target.configMap &&
-          object.source.file === target.file &&
-          object.source.index === target.doc,
-      );
-    const data = getPath(applied?.object.source.root, ['data']);
-    if (!applied?.appliedBy.postBuild || !isRecord(data)) return undefined;
+    const shared = sharedSettingsOf(mesh.byName.get(name), target);
+    if (!shared) return undefined;
+    const { applied, data } = shared;
     const { variables } = applied.appliedBy;
     const line = Object.entries(data).find(([, v]) => {
       const key = typeof v === 'string' && /^\$\{(\w+)\}$/.exec(v)?.[1];
@@ -1820,6 +1812,29 @@ export function substitutedInline(
     sources.push(`${name}'s ${at.file}`);
   }
   return example ? { example, sources } : undefined;
+}
+
+/**
+ * The shared settings object as a cluster applies it, with its `data` as
+ * written, where a Kustomization substitutes it; undefined otherwise.
+ */
+function sharedSettingsOf(
+  cluster: ClusterModel | undefined,
+  target: { configMap: string; file: string; doc: number },
+):
+  | { applied: ClusterRender['objects'][number]; data: Record<string, unknown> }
+  | undefined {
+  const applied = cluster?.render.objects.find(
+    ({ object }) =>
+      object.kind === 'ConfigMap' &&
+      object.name === target.configMap &&
+      object.source.file === target.file &&
+      object.source.index === target.doc,
+  );
+  const data = getPath(applied?.object.source.root, ['data']);
+  return applied?.appliedBy.postBuild && isRecord(data)
+    ? { applied, data }
+    : undefined;
 }
 
 /**
@@ -1850,16 +1865,9 @@ export function passedThrough(
   let example: string | undefined;
   for (const name of clusters) {
     const cluster = mesh.byName.get(name);
-    const applied = cluster?.render.objects.find(
-      ({ object }) =>
-        object.kind === 'ConfigMap' &&
-        object.name === target.configMap &&
-        object.source.file === target.file &&
-        object.source.index === target.doc,
-    );
-    const data = getPath(applied?.object.source.root, ['data']);
-    if (!applied || !applied.appliedBy.postBuild || !isRecord(data))
-      return undefined;
+    const shared = sharedSettingsOf(cluster, target);
+    if (!shared) return undefined;
+    const { applied, data } = shared;
     const lines = Object.entries(data);
     if (
       !lines.length ||

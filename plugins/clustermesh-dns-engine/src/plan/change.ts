@@ -1141,14 +1141,14 @@ function sharedSettings(
           ? substitutedInline(mesh, clusters, settings.get(clusters[0])!)
           : undefined;
       const { fqdn, lbIp } = mesh.conventions.variables;
+      // what the shared ConfigMap is, said alike in each refusal
+      const held = `holds ConfigMap ${
+        settings.get(clusters[0])!.configMap
+      }, which ${clusters.join(', ')} all apply, each its own values in it`;
       if (inline)
         return {
           field: file,
-          message: `holds ConfigMap ${
-            settings.get(clusters[0])!.configMap
-          }, which ${clusters.join(
-            ', ',
-          )} all apply, each its own values in it made by Flux's substitution (${
+          message: `${held} made by Flux's substitution (${
             inline.example
           }) from the postBuild.substitute of ${inline.sources.join(
             '; ',
@@ -1162,11 +1162,7 @@ function sharedSettings(
       if (passed)
         return {
           field: file,
-          message: `holds ConfigMap ${
-            settings.get(clusters[0])!.configMap
-          }, which ${clusters.join(
-            ', ',
-          )} all apply, each its own values in it passed through by Flux's substitution (${
+          message: `${held} passed through by Flux's substitution (${
             passed.example
           }) from ${passed.sources.join(
             '; ',

@@ -174,9 +174,7 @@ export const settingsPresent = defineClusterRule({
           r.fail(
             'missingInline',
             {
-              variables: unset.join(' and '),
-              verb: unset.length > 1 ? 'are' : 'is',
-              them: unset.length > 1 ? 'them' : 'it',
+              ...namedVariables(unset),
               kustomization: applier.key,
               configMap,
             },
@@ -222,9 +220,7 @@ export const settingsPresent = defineClusterRule({
           r.fail(
             'notReadThere',
             {
-              variables: unset.join(' and '),
-              verb: unset.length > 1 ? 'are' : 'is',
-              them: unset.length > 1 ? 'them' : 'it',
+              ...namedVariables(unset),
               configMap,
               kustomization: reader.key,
               sources: reader.substituteFrom.length
@@ -358,8 +354,7 @@ export const settingsPresent = defineClusterRule({
             })
           : undefined;
       const data = {
-        variables: missing.join(' and '),
-        verb: missing.length > 1 ? 'are' : 'is',
+        ...namedVariables(missing),
         configMap,
         others: sharers.join(', '),
         take: sharers.length > 1 ? 'take' : 'takes',
@@ -473,4 +468,14 @@ function asWritten(setting: SettingValue): string {
   return /^\$\{\w+\}$/.test(setting.raw) && setting.value !== setting.raw
     ? `${q(setting.raw)}, which Flux makes ${q(setting.value)}`
     : q(setting.raw);
+}
+
+/** Variables named in a message, with the words that agree with how many. */
+function namedVariables(names: readonly string[]) {
+  const many = names.length > 1;
+  return {
+    variables: names.join(' and '),
+    verb: many ? 'are' : 'is',
+    them: many ? 'them' : 'it',
+  };
 }
