@@ -2596,17 +2596,22 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(applied(moved, input, perClusterConventions).plan.edits).toEqual([]);
   });
 
-  it("scales up a clustermesh-apiserver the values scale to nothing (replicas: 0, TheBranchDriftCatalyst's)", () => {
+  /** The per-cluster layout, each cluster's Cilium values these lines, planned. */
+  const plannedWithValues = (values: string[]) => {
     const { files, input } = perClusterLayout();
     for (const { name } of input.clusters)
       files[`kubernetes/clusters/${name}/apps/helmrelease.yaml`] =
-        ciliumRelease([
-          '    clustermesh:',
-          '      apiserver:',
-          '        # scaled down until a peer is wired up',
-          '        replicas: 0',
-        ]);
-    const { plan, after } = applied(files, input, perClusterConventions);
+        ciliumRelease(values);
+    return { ...applied(files, input, perClusterConventions), input };
+  };
+
+  it("scales up a clustermesh-apiserver the values scale to nothing (replicas: 0, TheBranchDriftCatalyst's)", () => {
+    const { plan, after } = plannedWithValues([
+      '    clustermesh:',
+      '      apiserver:',
+      '        # scaled down until a peer is wired up',
+      '        replicas: 0',
+    ]);
     expect(plan.problems).toEqual([]);
     expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
       '        replicas: 1\n',
@@ -2615,15 +2620,11 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it("gives the service the class of the announcer that is on where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops)", () => {
-    const { files, input } = perClusterLayout();
-    for (const { name } of input.clusters)
-      files[`kubernetes/clusters/${name}/apps/helmrelease.yaml`] =
-        ciliumRelease([
-          '    defaultLBServiceIPAM: none',
-          '    bgpControlPlane:',
-          '      enabled: true',
-        ]);
-    const { plan, after } = applied(files, input, perClusterConventions);
+    const { plan, after, input } = plannedWithValues([
+      '    defaultLBServiceIPAM: none',
+      '    bgpControlPlane:',
+      '      enabled: true',
+    ]);
     expect(plan.problems).toEqual([]);
     expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
       '        loadBalancerClass: io.cilium/bgp-control-plane\n',
