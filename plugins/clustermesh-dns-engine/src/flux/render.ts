@@ -1,3 +1,4 @@
+import { isBootstrapScript } from './bootstrapScripts';
 import { escapeRegExp, firstFew } from '../core/text';
 import type { EngineFinding } from '../core/finding';
 import {
@@ -387,18 +388,10 @@ export class FluxRenderer {
 
   #scriptFiles?: readonly string[];
 
-  /** The bootstrap scripts of the repository: shell scripts, Taskfiles, justfiles, Makefiles. */
+  /** The bootstrap scripts of the repository (see isBootstrapScript). */
   #scripts(): readonly string[] {
     // scripts are often outside what the sources build (`scripts/`)
-    this.#scriptFiles ??= this.#index.tree.paths().filter(path => {
-      const base = basenamePath(path);
-      return (
-        /\.(sh|bash|zsh|just|mk)$/.test(base) ||
-        /^(Taskfile|taskfile)\b.*\.ya?ml$/.test(base) ||
-        /^(justfile|Justfile|Makefile|makefile)$/.test(base) ||
-        path.includes('.taskfiles/')
-      );
-    });
+    this.#scriptFiles ??= this.#index.tree.paths().filter(isBootstrapScript);
     return this.#scriptFiles;
   }
 

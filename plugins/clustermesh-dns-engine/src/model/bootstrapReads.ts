@@ -1,3 +1,4 @@
+import { isBootstrapScript } from '../flux/bootstrapScripts';
 import { escapeRegExp } from '../core/text';
 import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { isRecord } from '../core/paths';
@@ -80,13 +81,6 @@ const templatedPathInText =
 /** A YAML path (or a Go template of one): relative (`../x/values.yaml`, `app/values.yaml`), no template in it. */
 const yamlPathInText =
   /(?<![\w./{}-])[\w.-][\w./-]*\.ya?ml(?:\.gotmpl)?(?![\w./-])/g;
-
-/** A script a bootstrap may be (shell, Nix, Taskfile, justfile, Makefile). */
-const scriptFile = (path: string) =>
-  /\.(sh|bash|zsh|nix|just|mk)$/.test(path) ||
-  /(^|\/)(Taskfile|taskfile)[^/]*\.ya?ml$/.test(path) ||
-  /(^|\/)(justfile|Justfile|Makefile|makefile)$/.test(path) ||
-  path.includes('.taskfiles/');
 
 /** helm installing a release (`helm upgrade --install`, `helm install`). */
 const helmInstall =
@@ -198,7 +192,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
     | undefined;
   const readScripts = () =>
     (scripts ??= tree.paths().flatMap(path => {
-      if (!scriptFile(path)) return [];
+      if (!isBootstrapScript(path)) return [];
       const text = readTextFile(tree, path);
       const reads = text === undefined ? undefined : scriptInstalls(path, text);
       return reads ? [{ path, text: text!, reads }] : [];
@@ -209,7 +203,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
   const readApplying = () =>
     (applying ??= tree.paths().flatMap(path => {
       if (
-        !scriptFile(path) &&
+        !isBootstrapScript(path) &&
         !helmfileFile.test(path) &&
         !bootstrapYaml.test(path)
       )

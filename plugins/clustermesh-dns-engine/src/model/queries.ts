@@ -47,7 +47,7 @@ import {
   isFluxKustomization,
   RenderedKustomization,
 } from '../flux/fluxKustomization';
-import { hasUnresolvedReference } from '../flux/envsubst';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import type { SubstitutedObject } from '../flux/substitute';
 import { sopsCiphertext, sopsPlaintextLength } from '../flux/sops';
 import { stringMapAt } from '../flux/kustomize/immutable';
@@ -1167,8 +1167,18 @@ export function unevaluatedParts(
 
 /** One of several parts not evaluated, said: one named for what is looked for, else the first. */
 function exampleOf(unbuilt: readonly EngineFinding[], about?: RegExp): string {
-  const named = about && unbuilt.find(f => about.test(f.message));
-  return named ? `e.g. ${named.message}` : `the first: ${unbuilt[0].message}`;
+  const part = partNamedFor(unbuilt, about);
+  return about?.test(part.message)
+    ? `e.g. ${part.message}`
+    : `the first: ${part.message}`;
+}
+
+/** Of several parts not read, the one its message names for what is looked for, else the first. */
+function partNamedFor(
+  parts: readonly EngineFinding[],
+  about: RegExp | undefined,
+): EngineFinding {
+  return (about && parts.find(f => about.test(f.message))) ?? parts[0];
 }
 
 /**
@@ -1868,8 +1878,7 @@ export function crdPartsNote(cluster: ClusterModel): string {
   const parts = cluster.render.findings.filter(f => f.holdsCrds);
   if (!parts.length) return '';
   // one named for ExternalDNS first
-  const first =
-    parts.find(f => /external-?dns|dnsendpoint/i.test(f.message)) ?? parts[0];
+  const first = partNamedFor(parts, /external-?dns|dnsendpoint/i);
   return ` among what is read (${
     parts.length === 1 ? 'one part' : `${parts.length} parts`
   } with CRDs ${
@@ -1894,6 +1903,21 @@ export function lineAt(
   }
   const end = text.indexOf('\n', start);
   return end < 0 ? text.slice(start) : text.slice(start, end);
+}
+
+/**
+ * The variable a line of a file writes (`name: ${CLUSTER_NAME}`), as
+ * Flux's envsubst reads it: what emptied a value Flux substituted with
+ * nothing. Undefined where the line holds none.
+ *
+ * @public
+ */
+export function variableOnLine(
+  repository: Pick<RepositoryFacts, 'readText'>,
+  at: SourceLocation,
+): string | undefined {
+  const line = lineAt(repository, at);
+  return line?.includes('$') ? referencedVariables(line)[0] : undefined;
 }
 
 /** Per mesh, the networks (indexes into `pools.networks`) of each member. */

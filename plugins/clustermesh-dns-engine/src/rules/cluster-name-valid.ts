@@ -5,11 +5,11 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
-import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
   clustersByCiliumName,
-  lineAt,
+  variableOnLine,
   unreadValuesMaySet,
   valuesFileFilling,
 } from '../model/queries';
@@ -79,8 +79,9 @@ export const clusterNameValid = defineClusterRule({
         : c.cilium?.locate(['cluster']) ?? { file: c.dir, line: 1 };
     const out: CheckResult[] = [];
     // the variable the line writes, as Flux's envsubst reads it
-    const line = emptied ? lineAt(mesh.repository, where) : undefined;
-    const [variable] = line?.includes('$') ? referencedVariables(line) : [];
+    const variable = emptied
+      ? variableOnLine(mesh.repository, where)
+      : undefined;
     // values not found say nothing of the name: the folder's is checked
     if (variable)
       out.push(

@@ -16,14 +16,14 @@ import {
   lbIpamLoadBalancerClasses,
 } from '../cilium/values';
 import { getPath } from '../core/paths';
-import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
   ciliumVersion,
   cloudLoadBalancerApplied,
-  lineAt,
+  variableOnLine,
   managedCloudOf,
   metalLbPoolApplied,
   poolAdmitsApiserver,
@@ -375,9 +375,10 @@ function serviceResults(
   const { what, value, where } = requested;
   // written as a variable, null once substituted: one Flux (before 2.9)
   // replaced with nothing (arthurgeek's copy)
-  const line =
-    value === null && where ? lineAt(mesh.repository, where) : undefined;
-  const [emptiedBy] = line?.includes('$') ? referencedVariables(line) : [];
+  const emptiedBy =
+    value === null && where
+      ? variableOnLine(mesh.repository, where)
+      : undefined;
   if (emptiedBy)
     out.push(
       r.fail(
