@@ -101,6 +101,7 @@ import {
 } from '../flux/kustomize';
 import { overlayForms } from './detect/overlays';
 import { readTextFile } from '../yaml/decode';
+import { bootstrapReader } from '../flux/bootstrapReads';
 import type { YamlFiles } from '../yaml/files';
 import { clusterEntry, clusterFolder, peerVariableOf } from './templates';
 
@@ -2106,6 +2107,8 @@ function manualModeReason(
   /** A Flux Operator ResourceSet that names external-dns (not expanded here). */
   resourceSet: ScannedDocument | undefined,
   file: string,
+  /** The bootstrap helmfiles with a release of the external-dns chart. */
+  bootstrapCharts: readonly string[],
 ): string {
   const byResourceSet = resourceSet
     ? `ResourceSet ${resourceSet.value.metadata?.name} (${where(
@@ -2124,6 +2127,15 @@ function manualModeReason(
     }, and it applies no DNSEndpoint CRD and holds no DNSEndpoint: the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions, and add crd to an ExternalDNS's sources, to publish them from DNSEndpoints)`;
   if (byResourceSet)
     return `no ExternalDNS, DNSEndpoint CRD or DNSEndpoint is among the files read, but ${byResourceSet}, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if an ExternalDNS with the crd source runs in the clusters)`;
+  // the chart's CRDs may come with a bootstrap (the cluster-template
+  // applies them from `helmfile template`): the kind may be known, but
+  // nothing Flux deploys publishes it
+  if (bootstrapCharts.length)
+    return `Flux deploys no ExternalDNS and the repository holds no DNSEndpoint; ${firstFew(
+      bootstrapCharts,
+    )} ${
+      bootstrapCharts.length > 1 ? 'take' : 'takes'
+    } the external-dns chart when a cluster is bootstrapped (its DNSEndpoint CRD, where the chart's CRDs are installed), but no ExternalDNS of the repository reads DNSEndpoints, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
   return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
 }
 
@@ -2174,7 +2186,12 @@ function detectDnsMode(
     detected(
       'dns.mode',
       'manual',
-      manualModeReason(deployments, resourceSet, file),
+      manualModeReason(
+        deployments,
+        resourceSet,
+        file,
+        bootstrapReader(tree).installs?.('external-dns') ?? [],
+      ),
     );
     return;
   }

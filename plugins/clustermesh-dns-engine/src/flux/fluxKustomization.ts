@@ -384,6 +384,7 @@ function readOverlay(
       patch: p?.patch,
       target: p?.target,
       location: at('patches', i),
+      textLocation: at('patches', i, 'patch'),
     }));
   if (list('patchesStrategicMerge').length)
     overlay.patchesStrategicMerge = list('patchesStrategicMerge').map(
@@ -406,7 +407,7 @@ function readOverlay(
   if (Object.keys(content).length === 0) return undefined;
   // what the build depends on (locations only name it)
   overlay.key = JSON.stringify(content, (name, value) =>
-    name === 'location' ? undefined : value,
+    name === 'location' || name === 'textLocation' ? undefined : value,
   );
   return overlay;
 }

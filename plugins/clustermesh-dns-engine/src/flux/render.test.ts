@@ -4,6 +4,7 @@ import { EngineCache } from '../cache/EngineCache';
 import { createRepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/TreeIndex';
 import { YamlFiles } from '../yaml/files';
+import { locate } from '../yaml/locate';
 import type { FluxRenderOptions } from './fluxKustomization';
 import { FluxRenderer } from './render';
 
@@ -1662,6 +1663,35 @@ spec:
     expect(result.kustomizations.find(k => k.name === 'apps')?.failed).toBe(
       true,
     );
+  });
+
+  it("locates what a Flux Kustomization's inline patch text sets on its own line of the text, not at the patch's key", () => {
+    const { app } = render({
+      postBuild: `  patches:
+    - target:
+        kind: ConfigMap
+      patch: |-
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: target
+        data:
+          lbIp: 10.0.0.9
+`,
+      app: target('  lbIp: 10.0.0.1\n  fqdn: a.example.net\n'),
+    });
+    const configMap = app.objects[0];
+    expect(configMap.body.data.lbIp).toBe('10.0.0.9');
+    // app.yaml: `patch: |-` at line 17, a blank line, the text from line 19
+    expect(locate(configMap, ['data', 'lbIp'])).toEqual({
+      file: `${root}/app.yaml`,
+      line: 24,
+    });
+    expect(locate(configMap, ['data', 'fqdn'])).toEqual({
+      file: 'app/object.yaml',
+      line: 8,
+    });
   });
 
   it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {

@@ -78,7 +78,7 @@ import {
   unevaluatedParts,
   whereMissing,
 } from './queries';
-import { BootstrapReader, bootstrapReader } from './bootstrapReads';
+import { BootstrapReader, bootstrapReader } from '../flux/bootstrapReads';
 import { clusterFqdn, fqdnsFromPeers } from './fqdn';
 import { clusterLbIp } from './lbIp';
 import { ClusterSettings } from './settings';

@@ -5,7 +5,7 @@ import type {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshEntriesMemo } from '../cilium/meshEntries';
-import type { BootstrapReader } from './bootstrapReads';
+import type { BootstrapReader } from '../flux/bootstrapReads';
 import type { PoolModel } from '../cilium/pools';
 import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import type { MeshConventions } from '../conventions/schema';

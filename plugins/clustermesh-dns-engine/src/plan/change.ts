@@ -48,7 +48,7 @@ import {
   inRepositoryLayout,
   meshEntriesOf,
 } from '../model/queries';
-import type { BootstrapReader } from '../model/bootstrapReads';
+import type { BootstrapReader } from '../flux/bootstrapReads';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**

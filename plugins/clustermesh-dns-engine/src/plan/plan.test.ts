@@ -4514,6 +4514,31 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     });
   });
 
+  it("does not call the DNSEndpoint kind unknown where a bootstrap helmfile takes the external-dns chart (the cluster-template applies its CRDs)", () => {
+    const files = fixtureFiles('configure-own-folder-entry/repo');
+    files['bootstrap/helmfile.d/00-crds.yaml'] = [
+      'helmDefaults:',
+      '  args: [--include-crds]',
+      'releases:',
+      '  - name: cloudflare-dns',
+      '    namespace: network',
+      '    chart: oci://ghcr.io/home-operations/charts-mirror/external-dns',
+      '    version: 1.19.0',
+      '',
+    ].join('\n');
+    const detected = resolveConventions(
+      {},
+      detectConventions(createRepoTree(files)),
+    );
+    expect(
+      detected.provenance?.find(p => p.setting === 'dns.mode'),
+    ).toMatchObject({
+      value: 'manual',
+      reason:
+        "Flux deploys no ExternalDNS and the repository holds no DNSEndpoint; bootstrap/helmfile.d/00-crds.yaml takes the external-dns chart when a cluster is bootstrapped (its DNSEndpoint CRD, where the chart's CRDs are installed), but no ExternalDNS of the repository reads DNSEndpoints, so the records are kept by hand: configure lists them in docs/clustermesh-dns-records.md, or in the clusters' CoreDNS hosts entries where they keep the peers (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)",
+    });
+  });
+
   it('writes no Cloudflare snippet while nothing says the zone is at Cloudflare, and says how to get one; a run naming the Cloudflare resource gets it', () => {
     const documentOf = (extra: Partial<MeshDnsChangeInput>) =>
       planMeshDnsChange(tree, { ...input, ...extra }, conventions).edits.find(

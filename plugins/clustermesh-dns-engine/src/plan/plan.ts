@@ -45,7 +45,7 @@ import {
   decideChange,
   resolvedFqdn,
 } from './change';
-import { bootstrapReader } from '../model/bootstrapReads';
+import { bootstrapReader } from '../flux/bootstrapReads';
 import { planCilium } from './cilium';
 import { planDnsEndpoint } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';

@@ -29,6 +29,8 @@ export interface FluxKustomizeOverlay {
     patch: unknown;
     target?: unknown;
     location: SourceLocation;
+    /** Where the `patch` key is: a block scalar's text lines follow it. */
+    textLocation?: SourceLocation;
   }>;
   /** `spec.patchesStrategicMerge`: each a patch object. */
   patchesStrategicMerge?: Array<{ patch: unknown; location: SourceLocation }>;

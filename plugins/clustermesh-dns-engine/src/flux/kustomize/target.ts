@@ -608,6 +608,11 @@ export function applyOverlay(
     out.patches.push({
       field: 'patches',
       ...read,
+      ...textLines(
+        typeof p.patch === 'string' ? p.patch : undefined,
+        undefined,
+        () => p.textLocation ?? p.location,
+      ),
       target: p.target,
       location: p.location,
       label: label('patches', i),

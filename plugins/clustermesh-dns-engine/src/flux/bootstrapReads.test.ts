@@ -43,6 +43,55 @@ describe('bootstrapReader', () => {
     expect(reader('kubernetes/bootstrap/home/2_talos/patch.yaml')).toEqual([]);
   });
 
+  it("reads by a values template's printf path only its own releases' HelmReleases, where printf takes their namespace and name", () => {
+    // the cluster-template's bootstrap with Cilium left to Flux: the
+    // template is read for cert-manager and flux-instance alone
+    const apps = (namespace: string, name: string) =>
+      `kubernetes/apps/${namespace}/${name}/app/helmrelease.yaml`;
+    const hr = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n';
+    const template = (args: string) =>
+      createRepoTree({
+        [apps('network', 'cilium')]: hr,
+        [apps('cert-manager', 'cert-manager')]: hr,
+        [apps('flux-system', 'flux-instance')]: hr,
+        'bootstrap/helmfile.d/01-apps.yaml': [
+          'templates:',
+          '  default:',
+          '    values:',
+          '      - ../values.yaml.gotmpl',
+          'releases:',
+          '  - name: cert-manager',
+          '    namespace: cert-manager',
+          '    chart: oci://quay.io/jetstack/charts/cert-manager',
+          '    values:',
+          '      - ../values.yaml.gotmpl',
+          '  - name: flux-instance',
+          '    namespace: flux-system',
+          '    chart: oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance',
+          '    inherit:',
+          '      - template: default',
+          '',
+        ].join('\n'),
+        'bootstrap/values.yaml.gotmpl': `{{ exec "yq" (list "select(.kind == \\"HelmRelease\\").spec.values" (printf "../kubernetes/apps/%s/%s/app/helmrelease.yaml" ${args})) }}\n`,
+      });
+    const reader = bootstrapReader(
+      template('.Release.Namespace .Release.Name'),
+    );
+    expect(reader(apps('network', 'cilium'))).toEqual([]);
+    expect(reader(apps('cert-manager', 'cert-manager'))).toEqual([
+      'bootstrap/values.yaml.gotmpl',
+    ]);
+    expect(reader(apps('flux-system', 'flux-instance'))).toEqual([
+      'bootstrap/values.yaml.gotmpl',
+    ]);
+    // arguments that are not the release's: any folder
+    expect(
+      bootstrapReader(template('.Values.namespace .Release.Name'))(
+        apps('network', 'cilium'),
+      ),
+    ).toEqual(['bootstrap/values.yaml.gotmpl']);
+  });
+
   it("reads what a script installs with helm: a HelmRelease whose .spec.values it takes (4JX's Nix bootstrap), a values file under a variable's folder, not a manifest it applies", () => {
     const files = {
       [release]: 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n',

@@ -1,4 +1,4 @@
-import { isBootstrapScript } from '../flux/bootstrapScripts';
+import { isBootstrapScript } from './bootstrapScripts';
 import { escapeRegExp } from '../core/text';
 import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { isRecord } from '../core/paths';
@@ -71,8 +71,19 @@ const bootstrapYaml = /(^|\/)bootstrap\/(?:.+\/)?[^/]+\.ya?ml$/;
 const helmfileShaped = (text: string) =>
   /^releases:\s*$/m.test(text) && /^\s*-?\s*chart:\s*\S/m.test(text);
 
-/** A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`). */
-const printfPathInText = /printf\s+"([^"]*%s[^"]*\.ya?ml)"/g;
+/**
+ * A path a template builds with printf (`printf "../apps/%s/%s/app/helmrelease.yaml" …`),
+ * with its arguments where they are the release's (`.Release.Namespace .Release.Name`).
+ */
+const printfPathInText =
+  /printf\s+"([^"]*%s[^"]*\.ya?ml)"((?:\s+\.Release\.Name(?:space)?\b)*)/g;
+
+/** A release of a bootstrap helmfile, as a values template it reads sees it. */
+interface HelmfileRelease {
+  name: string;
+  /** Undefined where the helmfile leaves it to the environment. */
+  namespace?: string;
+}
 
 /** A path under a folder a template gives (`{{ requiredEnv "CLUSTER_DIR" }}/apps/…/values.yaml`): the rest of it. */
 const templatedPathInText =
@@ -169,24 +180,30 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         .filter(p => p.includes('/'))
         .map(p => p.slice(0, p.indexOf('/'))),
     );
-  const read = () =>
-    (helmfiles ??= tree.paths().flatMap(path => {
+  const read = () => {
+    if (helmfiles) return helmfiles;
+    const found = tree.paths().flatMap(path => {
       const named = helmfileFile.test(path);
       // a bootstrap folder's helmfile of another name (sujiba's
       // `3_flux/1-apps.yaml`), known by its releases
       if (!named && !bootstrapYaml.test(path)) return [];
       const text = readTextFile(tree, path);
       if (text === undefined || (!named && !helmfileShaped(text))) return [];
-      return [
-        {
-          path,
-          text,
-          reads: helmfileReads(path, text, topFolders, prefix =>
-            tree.paths().some(p => p.startsWith(prefix)),
-          ),
-        },
-      ];
-    }));
+      return [{ path, text }];
+    });
+    const releases = releasesByValuesFile(found);
+    return (helmfiles = found.map(({ path, text }) => ({
+      path,
+      text,
+      reads: helmfileReads(
+        path,
+        text,
+        topFolders,
+        prefix => tree.paths().some(p => p.startsWith(prefix)),
+        releases.get(path),
+      ),
+    })));
+  };
   let scripts:
     | { path: string; text: string; reads: (file: string) => boolean }[]
     | undefined;
@@ -370,9 +387,78 @@ function releaseWaits(
 }
 
 /**
+ * The releases of the helmfiles whose `values` name each file (its own
+ * entries, and those of the `templates:` it inherits), by that file's path:
+ * what a values template sees as `.Release`.
+ */
+function releasesByValuesFile(
+  helmfiles: readonly { path: string; text: string }[],
+): Map<string, HelmfileRelease[]> {
+  const byFile = new Map<string, HelmfileRelease[]>();
+  for (const { path, text } of helmfiles) {
+    const folder = dirnamePath(path);
+    for (const { value: root } of parseYamlText(path, text).documents) {
+      if (!isRecord(root) || !Array.isArray(root.releases)) continue;
+      const templates = isRecord(root.templates) ? root.templates : {};
+      for (const release of root.releases) {
+        if (!isRecord(release) || typeof release.name !== 'string') continue;
+        const inherited = (
+          Array.isArray(release.inherit) ? release.inherit : []
+        ).map(i => (isRecord(i) ? templates[String(i.template)] : undefined));
+        const values = [release, ...inherited].flatMap(r =>
+          isRecord(r) && Array.isArray(r.values) ? r.values : [],
+        );
+        for (const entry of values) {
+          if (typeof entry !== 'string') continue;
+          const file = joinPath(folder, entry);
+          if (!file) continue;
+          const list = byFile.get(file) ?? [];
+          list.push({
+            name: release.name,
+            ...(typeof release.namespace === 'string' && {
+              namespace: release.namespace,
+            }),
+          });
+          byFile.set(file, list);
+        }
+      }
+    }
+  }
+  return byFile;
+}
+
+/**
+ * The regular expression of the paths a printf pattern (`%s` for each
+ * argument) gives: each release's where its arguments are the release's
+ * namespace and name and the helmfiles say which releases read it, else
+ * any folder name for each `%s`.
+ */
+function printfPaths(
+  pattern: string,
+  args: string,
+  releases: readonly HelmfileRelease[] | undefined,
+): RegExp {
+  const any = `^${escapeRegExp(pattern).replace(/%s/g, '[^/]+')}$`;
+  const fields = args.match(/\.Release\.\w+/g) ?? [];
+  const holes = pattern.split('%s').length - 1;
+  if (!releases?.length || fields.length !== holes) return new RegExp(any);
+  const pathsOf = releases.map(release => {
+    let i = 0;
+    return escapeRegExp(pattern).replace(/%s/g, () => {
+      const value =
+        fields[i++] === '.Release.Name' ? release.name : release.namespace;
+      return value === undefined ? '[^/]+' : escapeRegExp(value);
+    });
+  });
+  return new RegExp(`^(?:${pathsOf.join('|')})$`);
+}
+
+/**
  * The YAML files a helmfile names (`values` entries, `readFile`), resolved
  * from its folder as helmfile resolves them; a path a template fills
- * (printf, a folder from the environment) names every file it can.
+ * (printf, a folder from the environment) names every file it can: for a
+ * values template, only its releases' where printf takes their namespace
+ * and name.
  */
 function helmfileReads(
   path: string,
@@ -381,6 +467,8 @@ function helmfileReads(
   topFolders: () => ReadonlySet<string>,
   /** Whether any file of the repository starts with this text. */
   anyUnder: (prefix: string) => boolean,
+  /** The helmfile releases whose values name this file, for a values template. */
+  releases?: readonly HelmfileRelease[],
 ): (file: string) => boolean {
   const reads = new Set<string>();
   const folder = dirnamePath(path);
@@ -397,7 +485,7 @@ function helmfileReads(
   // a path printf fills with each release's namespace and name (the
   // onedr0p template's values.yaml.gotmpl): any folder names there
   const patterns: RegExp[] = [];
-  for (const [, written] of text.matchAll(printfPathInText)) {
+  for (const [, written, args] of text.matchAll(printfPathInText)) {
     // an absolute path of the author's checkout
     // (`/home/dan/…/homelab/infrastructure/controllers/%s/…`): from the
     // first of its folders the repository has at its top
@@ -412,10 +500,7 @@ function helmfileReads(
       pattern = segments.slice(at).join('/');
     }
     const file = written.startsWith('/') ? pattern : joinPath(folder, pattern);
-    if (file !== undefined)
-      patterns.push(
-        new RegExp(`^${escapeRegExp(file).replace(/%s/g, '[^/]+')}$`),
-      );
+    if (file !== undefined) patterns.push(printfPaths(file, args, releases));
     // its `../` counted from elsewhere (sujiba's template three folders
     // deeper than its path's root): what follows them, from the root,
     // where that names a top folder and the path as resolved none
@@ -426,9 +511,7 @@ function helmfileReads(
       topFolders().has(rest.split('/')[0]) &&
       !anyUnder(fixed)
     )
-      patterns.push(
-        new RegExp(`^${escapeRegExp(rest).replace(/%s/g, '[^/]+')}$`),
-      );
+      patterns.push(printfPaths(rest, args, releases));
   }
   // a folder from the environment (each cluster's, as the bootstrap
   // script sets it): the same path under any folder
