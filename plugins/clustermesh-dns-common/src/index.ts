@@ -34,6 +34,7 @@ export {
   describeInvalidIp,
   formatRange,
   parseCidr,
+  isPrivateAddress,
   parseIpAddress,
   parseStartStop,
   rangeContains,

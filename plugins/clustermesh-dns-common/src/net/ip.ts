@@ -70,6 +70,26 @@ export function parseIpAddress(text: string): IpAddress | undefined {
   return undefined;
 }
 
+/** The ranges of addresses reachable only inside private networks. */
+const privateRanges = new Set([
+  'private',
+  'uniqueLocal',
+  'carrierGradeNat',
+  'linkLocal',
+  'loopback',
+]);
+
+/**
+ * Whether an address is one of private networks (RFC 1918, unique local,
+ * shared address space, link-local, loopback): its records serve those
+ * networks' resolvers, not the public DNS.
+ *
+ * @public
+ */
+export function isPrivateAddress(address: IpAddress): boolean {
+  return privateRanges.has(ipaddr.parse(address.text).range());
+}
+
 /** Why a text is not an address, for messages. @public */
 export function describeInvalidIp(text: string): string {
   if (text === '') return 'is empty';

@@ -1,6 +1,7 @@
 import {
   compareAddresses,
   describeInvalidIp,
+  isPrivateAddress,
   parseCidr,
   parseIpAddress,
   parseStartStop,
@@ -11,6 +12,21 @@ import {
 import { clusterNameProblem, hostnameProblem, variableSegment } from './names';
 
 describe('IP addresses', () => {
+  it('tells addresses of private networks from public ones', () => {
+    const privateOf = (text: string) => isPrivateAddress(parseIpAddress(text)!);
+    for (const text of [
+      '10.20.8.20',
+      '192.168.1.5',
+      '172.16.0.1',
+      '100.64.0.9',
+      'fd00::1',
+      '169.254.1.1',
+    ])
+      expect([text, privateOf(text)]).toEqual([text, true]);
+    for (const text of ['1.1.1.1', '172.32.0.1', '2606:4700::1111'])
+      expect([text, privateOf(text)]).toEqual([text, false]);
+  });
+
   it('parses strict IPv4 and IPv6', () => {
     expect(parseIpAddress('10.25.11.100')).toMatchObject({
       family: 'ipv4',

@@ -881,7 +881,8 @@ export function decideChange(
     settings,
     forms,
     addsKey(cluster, key) {
-      if (!memberSet.has(cluster)) return false;
+      // entries a parent's patch gives in place: no settings are written
+      if (!memberSet.has(cluster) || patchedSettled.has(cluster)) return false;
       if (key === conventions.variables.lbIp) return true;
       if (forms.get(cluster)?.kind === 'files-template') return false;
       if (key === conventions.variables.fqdn) return true;

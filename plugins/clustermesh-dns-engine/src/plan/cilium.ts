@@ -441,12 +441,23 @@ function targetValues(
     scopes.every(s => substitutes(s.scope.kustomization));
   const scopeList = scopes.map(s => s.scope);
   const inSettings = clusters.every(c => form(c).kind !== 'files-template');
-  // in a shared file, each peer by its variable, defaulting to the cluster's own FQDN
+  // in a shared file, each peer by its variable, defaulting to the
+  // cluster's own FQDN, where every cluster has its peers' variables (not
+  // so where no settings are written: the entries a parent's patch gives
+  // in place, the peers there by the template)
   const sharedByVariable =
     !single &&
     substituted &&
     inSettings &&
-    variableIn(scopeList, variables.fqdn) !== undefined;
+    variableIn(scopeList, variables.fqdn) !== undefined &&
+    scopes.every(({ cluster, scope }) =>
+      ctx.members.every(
+        peer =>
+          peer === cluster ||
+          !ctx.knows(cluster, peer) ||
+          scope.resolves(ctx.peerVariable(peer)),
+      ),
+    );
   // said when the file first gets such entries (a reviewer reads them then)
   if (
     sharedByVariable &&

@@ -1,4 +1,8 @@
-import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  isPrivateAddress,
+  parseIpAddress,
+  recordTypeFor,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { stringify } from 'yaml';
 import { getPath } from '../core/paths';
 import { inWords } from '../core/text';
@@ -21,6 +25,7 @@ import {
   sameDnsName,
 } from '../model/queries';
 import type { ClusterModel } from '../model/types';
+import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import {
   DnsEndpointPlacement,
   dnsEndpointPlacement,
@@ -464,7 +469,8 @@ function filteredMetadata(
     if (!readers.length || publishedAlready) continue;
     const k = f.appliedBy.get(c.name);
     const scope = k && scopeOf(ctx, c.name, k);
-    for (const d of readers) {
+    const { ranked, alike } = byRecordsOfAlikeAddresses(ctx, c, readers);
+    for (const d of ranked) {
       const applier = externalDnsApplier(c, d);
       // a filter's value as written (`external.${SECRET_DOMAIN}`) where the
       // file is substituted with the same variables as the deployment: a
@@ -497,12 +503,77 @@ function filteredMetadata(
           ...(Object.keys(next.labels).length ? { labels: next.labels } : {}),
         })}, so that ${
           d.description
-        } takes it (its --annotation-filter / --label-filter)`,
+        } takes it (its --annotation-filter / --label-filter)${
+          alike.get(d) ? `, as it takes ${alike.get(d)}` : ''
+        }`,
       );
       break;
     }
   }
   return { ...metadata, why };
+}
+
+/**
+ * The ExternalDNS deployments that read DNSEndpoints, those taking more of
+ * the cluster's DNSEndpoints whose targets are addresses of the kind of
+ * the record's (private or public) first: an owner publishing private
+ * addresses to one provider (an RFC 2136 server) and public ones to
+ * another (Cloudflare) shows which takes the LB IP's record. With what
+ * each takes, for the reason.
+ */
+function byRecordsOfAlikeAddresses(
+  ctx: ChangeContext,
+  cluster: ClusterModel,
+  readers: readonly ExternalDnsDeployment[],
+): {
+  ranked: ExternalDnsDeployment[];
+  alike: Map<ExternalDnsDeployment, string>;
+} {
+  const alike = new Map<ExternalDnsDeployment, string>();
+  const ip = parseIpAddress(
+    ctx.configured.get(cluster.name)?.text ?? cluster.lbIp?.value ?? '',
+  );
+  if (!ip || readers.length < 2) return { ranked: [...readers], alike };
+  const wanted = isPrivateAddress(ip);
+  const kind = wanted ? 'private' : 'public';
+  const records = cluster.render.objects.filter(({ object }) => {
+    if (object.kind !== 'DNSEndpoint') return false;
+    const endpoints = getPath(object.body, ['spec', 'endpoints']);
+    const targets = (Array.isArray(endpoints) ? endpoints : []).flatMap(e => {
+      const t = getPath(e, ['targets']);
+      return Array.isArray(t) ? t : [];
+    });
+    return targets.some(t => {
+      const address = parseIpAddress(String(t));
+      return address !== undefined && isPrivateAddress(address) === wanted;
+    });
+  });
+  const counts = new Map(
+    readers.map(d => {
+      const taken = records.filter(
+        ({ object }) => metadataFiltered(d, object) === undefined,
+      );
+      if (taken.length)
+        alike.set(
+          d,
+          `${taken.length} DNSEndpoint${
+            taken.length > 1 ? 's' : ''
+          } of ${kind} addresses here (${taken[0].object.source.file}${
+            taken.length > 1 ? ', …' : ''
+          }), as the LB IP is`,
+        );
+      return [d, taken.length] as const;
+    }),
+  );
+  // where every reader takes them alike, nothing is learnt
+  if (new Set(counts.values()).size < 2) {
+    alike.clear();
+    return { ranked: [...readers], alike };
+  }
+  return {
+    ranked: [...readers].sort((a, b) => counts.get(b)! - counts.get(a)!),
+    alike,
+  };
 }
 
 /** A cluster's FQDN written out in its own file: the name, or the template where it resolves. */

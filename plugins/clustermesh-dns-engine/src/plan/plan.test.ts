@@ -525,6 +525,26 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(
       validateMesh(createRepoTree(aloneRun.after), conventions).summary.errors,
     ).toBe(0);
+    // herobrauni's copy: its own entries alone there, no peer's: the
+    // shared values name each peer written out (the template has no
+    // variables), not by a variable no cluster has
+    const ownOnly = { ...alone };
+    for (const c of ['east', 'west']) {
+      const sync = `clusters/${c}/flux-system/gotk-sync.yaml`;
+      ownOnly[sync] = ownOnly[sync].replace(
+        / {14}CILIUM_CLUSTERMESH_(?:EAST|WEST)_FQDN: .*\n/,
+        '',
+      );
+    }
+    const ownRun = applied(ownOnly, eastAndWest, conventions);
+    expect(ownRun.plan.problems).toEqual([]);
+    const values = ownRun.after['base/cilium/helmrelease.yaml'];
+    expect(values).toContain('address: clustermesh-west.example.net');
+    expect(values).toContain('address: clustermesh-east.example.net');
+    expect(values).not.toMatch(/CILIUM_CLUSTERMESH_(?:EAST|WEST)_FQDN/);
+    expect(
+      validateMesh(createRepoTree(ownRun.after), conventions).summary.errors,
+    ).toBe(0);
     // thomloy's copy: a settings ConfigMap of each cluster's own that the
     // Cilium Kustomization does not read: a new address is refused, not
     // written where Flux takes the patch's over it
@@ -1518,6 +1538,85 @@ describe('planMeshDnsChange on the story repository', () => {
     );
     expect(endpoint?.after).toContain(
       '  annotations:\n    external-dns.alpha.kubernetes.io/target: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+    );
+  });
+
+  it("gives a new DNSEndpoint of a private address what the ExternalDNS taking the repository's private records asks for, not the first one's (herobrauni's internal server beside Cloudflare)", () => {
+    const dir = 'kubernetes/infrastructure/networking/external-dns';
+    const files = withAnnotationFilter('dns.scope in (cloudflare,all)');
+    // a second ExternalDNS, an RFC 2136 server for the home networks
+    files[`${dir}/internal.yaml`] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: internal-dns',
+      '  namespace: kube-system',
+      'spec:',
+      '  interval: 30m',
+      '  chart:',
+      '    spec:',
+      '      chart: external-dns',
+      '      version: 1.19.0',
+      '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
+      '  values:',
+      '    provider: {name: rfc2136}',
+      '    sources: [crd]',
+      '    policy: sync',
+      '    txtOwnerId: internal-${CLUSTER_NAME}',
+      '    domainFilters:',
+      '      - ${SECRET_DOMAIN}',
+      '    extraArgs:',
+      '      - --annotation-filter=dns.scope in (internal,all)',
+      '      - --rfc2136-host=10.0.0.53',
+      '',
+    ].join('\n');
+    // the owner's records: its home addresses to the internal server, a
+    // tunnel's name to Cloudflare
+    const record = (name: string, scope: string, target: string) =>
+      [
+        '---',
+        'apiVersion: externaldns.k8s.io/v1alpha1',
+        'kind: DNSEndpoint',
+        'metadata:',
+        `  name: ${name}`,
+        '  namespace: kube-system',
+        `  annotations: {dns.scope: ${scope}}`,
+        'spec:',
+        '  endpoints:',
+        `    - dnsName: ${name}.\${SECRET_DOMAIN}`,
+        `      recordType: ${scope === 'internal' ? 'A' : 'CNAME'}`,
+        `      targets: [${target}]`,
+        '',
+      ].join('\n');
+    files[`${dir}/records.yaml`] =
+      record('nas', 'internal', '10.0.0.20') +
+      record('tunnel', 'cloudflare', 'abc.cfargotunnel.com');
+    // listed after the Cloudflare one, which comes first where nothing says
+    files[`${dir}/kustomization.yaml`] +=
+      '  - internal.yaml\n  - records.yaml\n';
+    expect(files[`${dir}/kustomization.yaml`]).toContain('- records.yaml');
+    const { plan: written } = applied(files, storyInput);
+    expect(written.problems).toEqual([]);
+    const endpoint = written.edits.find(e =>
+      e.path.endsWith('dnsendpoint.yaml'),
+    );
+    expect(endpoint?.after).toContain(
+      '  annotations:\n    dns.scope: internal\n',
+    );
+    expect(written.summary).toContain(
+      `so that HelmRelease kube-system/internal-dns takes it (its --annotation-filter / --label-filter), as it takes 1 DNSEndpoint of private addresses here (${dir}/records.yaml), as the LB IP is`,
+    );
+    // with no records of private addresses to go by, the first that
+    // takes it, as before
+    delete files[`${dir}/records.yaml`];
+    files[`${dir}/kustomization.yaml`] = files[
+      `${dir}/kustomization.yaml`
+    ].replace('  - records.yaml\n', '');
+    const first = applied(files, storyInput).plan.edits.find(e =>
+      e.path.endsWith('dnsendpoint.yaml'),
+    );
+    expect(first?.after).toContain(
+      '  annotations:\n    dns.scope: cloudflare\n',
     );
   });
 
@@ -4514,7 +4613,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     });
   });
 
-  it("does not call the DNSEndpoint kind unknown where a bootstrap helmfile takes the external-dns chart (the cluster-template applies its CRDs)", () => {
+  it('does not call the DNSEndpoint kind unknown where a bootstrap helmfile takes the external-dns chart (the cluster-template applies its CRDs)', () => {
     const files = fixtureFiles('configure-own-folder-entry/repo');
     files['bootstrap/helmfile.d/00-crds.yaml'] = [
       'helmDefaults:',

@@ -744,7 +744,7 @@ describe('validateMesh', () => {
       ['hub', 'not-evaluated', undefined],
     ]);
     expect(report.notEvaluated.map(located)).toContain(
-      "clusters/hub/spoke.yaml:15 HelmRelease kube-system/cilium, applied by Kustomization flux-system/spoke-cilium, installs its chart into another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its values are not this cluster's Cilium, and are not rendered for any cluster here",
+      "clusters/hub/spoke.yaml:17 HelmRelease kube-system/cilium, applied by Kustomization flux-system/spoke-cilium, installs its chart into another cluster (spec.kubeConfig: Secret spoke-kubeconfig): its values are not this cluster's Cilium, and are not rendered for any cluster here",
     );
   });
 
@@ -879,7 +879,8 @@ describe('validateMesh', () => {
       "error apps kubernetes/clusters/apps/team.yaml:13 Secret team-a/team-vars is named by substituteFrom, but cluster apps has Secret team-vars only in other namespaces: flux-system (kubernetes/shared/team-vars.yaml:1), media, games, home and 2 more, and Flux reads a Kustomization's substitution sources from its own namespace, team-a: Flux fails each Kustomization that needs it there (create it in team-a too, or mark it optional)",
     ]);
     // a parent's patch giving each child Kustomization the source: one
-    // cause at the patch's line, the namespaces listed (judahrand's copy)
+    // cause at the line of the patch text naming it, the namespaces listed
+    // (judahrand's copy)
     const child = (team: string) =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${team}\n  namespace: ${team}\nspec:\n  interval: 30m\n  path: ./kubernetes/team\n  prune: true\n  sourceRef: { kind: GitRepository, name: flux-system, namespace: flux-system }\n`;
     const byPatch = validateMesh(
@@ -913,7 +914,7 @@ describe('validateMesh', () => {
       withDomain,
     );
     expect(teamFindings(byPatch)).toEqual([
-      "error apps kubernetes/clusters/apps/teams.yaml:12 Secret team-vars is named by substituteFrom for Kustomizations of 2 namespaces (team-a, team-b), but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace: Flux fails each Kustomization that needs it there (create it in those namespaces too, or mark it optional)",
+      "error apps kubernetes/clusters/apps/teams.yaml:20 Secret team-vars is named by substituteFrom for Kustomizations of 2 namespaces (team-a, team-b), but cluster apps has Secret team-vars only in namespace flux-system (kubernetes/shared/team-vars.yaml:1), and Flux reads a Kustomization's substitution sources from its own namespace: Flux fails each Kustomization that needs it there (create it in those namespaces too, or mark it optional)",
     ]);
     // a part of the cluster not read may still make it in team-a
     const withUnread = validateMesh(
