@@ -1681,14 +1681,14 @@ spec:
 `,
       app: target('  lbIp: 10.0.0.1\n  fqdn: a.example.net\n'),
     });
-    const configMap = app.objects[0];
-    expect(configMap.body.data.lbIp).toBe('10.0.0.9');
+    const patched = app.objects[0];
+    expect(patched.body.data.lbIp).toBe('10.0.0.9');
     // app.yaml: `patch: |-` at line 17, a blank line, the text from line 19
-    expect(locate(configMap, ['data', 'lbIp'])).toEqual({
+    expect(locate(patched, ['data', 'lbIp'])).toEqual({
       file: `${root}/app.yaml`,
       line: 24,
     });
-    expect(locate(configMap, ['data', 'fqdn'])).toEqual({
+    expect(locate(patched, ['data', 'fqdn'])).toEqual({
       file: 'app/object.yaml',
       line: 8,
     });
