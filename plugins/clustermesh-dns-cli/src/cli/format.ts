@@ -274,31 +274,7 @@ export function formatReportText(
       }).`,
       '',
     );
-  // what the command line can give, named once; a value of each cluster's
-  // own is not one of them (the same for every cluster would be wrong)
-  const named = [
-    ...new Set(notEvaluated.flatMap(line => unknownVariables(line))),
-  ].sort();
-  const unknown = named.filter(name => !options.perCluster?.(name));
-  const ownValues = named.filter(name => options.perCluster?.(name));
-  if (ownValues.length)
-    out.push(
-      `Not known here, and each cluster's own: ${ownValues.join(
-        ', ',
-      )}. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace), or set the conventions' variables to the names the repository uses; to evaluate more here, --value <cluster>:NAME=<value> gives one cluster its value (a plain --value would give every cluster the same).`,
-      '',
-    );
-  if (unknown.length)
-    out.push(
-      `Not known here: ${unknown.join(', ')}. Give ${
-        unknown.length === 1 ? 'its value' : 'their values'
-      } to evaluate more: ${unknown
-        .map(name => `--value ${name}=<value>`)
-        .join(
-          ' ',
-        )} (or the conventions' values; a value given holds for every cluster, and --value <cluster>:NAME=<value> gives one cluster its own where their Secrets differ).`,
-      '',
-    );
+  out.push(...unknownValuesLines(notEvaluated, options.perCluster));
   if (options.verbose) {
     section(
       'Not applicable',
@@ -356,4 +332,41 @@ function likewise(
       others.length === 1 ? 'its own file' : 'their own files'
     }.`;
   return namedClusters ? ` Likewise for ${others.join(', ')}.` : '';
+}
+
+/**
+ * What the command line can give for the variables lines not evaluated
+ * name, each named once, with a blank line after; a value of each
+ * cluster's own is not one of them (the same for every cluster would be
+ * wrong).
+ */
+export function unknownValuesLines(
+  notEvaluated: readonly string[],
+  perCluster?: (variable: string) => boolean,
+): string[] {
+  const out: string[] = [];
+  const named = [
+    ...new Set(notEvaluated.flatMap(line => unknownVariables(line))),
+  ].sort();
+  const unknown = named.filter(name => !perCluster?.(name));
+  const ownValues = named.filter(name => perCluster?.(name));
+  if (ownValues.length)
+    out.push(
+      `Not known here, and each cluster's own: ${ownValues.join(
+        ', ',
+      )}. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace), or set the conventions' variables to the names the repository uses; to evaluate more here, --value <cluster>:NAME=<value> gives one cluster its value (a plain --value would give every cluster the same).`,
+      '',
+    );
+  if (unknown.length)
+    out.push(
+      `Not known here: ${unknown.join(', ')}. Give ${
+        unknown.length === 1 ? 'its value' : 'their values'
+      } to evaluate more: ${unknown
+        .map(name => `--value ${name}=<value>`)
+        .join(
+          ' ',
+        )} (or the conventions' values; a value given holds for every cluster, and --value <cluster>:NAME=<value> gives one cluster its own where their Secrets differ).`,
+      '',
+    );
+  return out;
 }

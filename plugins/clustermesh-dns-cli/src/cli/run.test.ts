@@ -727,6 +727,10 @@ describe('clustermesh-dns configure', () => {
     expect(stdout).toMatch(
       /\nNot evaluated here after the change \(4\):\n {2}`fqdn-valid` apps: FQDN "clustermesh-apps\.<secret:SECRET_DOMAIN>": .*SECRET_DOMAIN is not known here/,
     );
+    // and how this command takes the value, as validate says it
+    expect(stdout).toContain(
+      '\nNot known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions\' values;',
+    );
     expect(stdout).toContain(
       '5 file(s) would change (dry run, nothing written)',
     );

@@ -18,7 +18,7 @@ import {
   writeFilesAtomically,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-node';
 import type { MeshSummary } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { formatReportText } from './format';
+import { formatReportText, unknownValuesLines } from './format';
 
 /** Where the CLI writes; injectable for tests. @public */
 export interface CliIo {
@@ -377,6 +377,12 @@ function configure(args: string[], io: CliIo): number {
           after?.unevaluated
         }):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
       );
+    // the values this run could give, as validate names them
+    const unknown = unknownValuesLines(
+      unevaluated,
+      isClusterMeshVariable(conventions),
+    ).filter(Boolean);
+    if (unknown.length) io.stdout(unknown.join('\n'));
   }
   // problems name the options the user typed, not the input's fields
   const describe = (p: PlanProblem) =>

@@ -1543,7 +1543,9 @@ describe('planMeshDnsChange on the story repository', () => {
 
   it("gives a new DNSEndpoint of a private address what the ExternalDNS taking the repository's private records asks for, not the first one's (herobrauni's internal server beside Cloudflare)", () => {
     const dir = 'kubernetes/infrastructure/networking/external-dns';
-    const files = withAnnotationFilter('dns.scope in (cloudflare,all)');
+    const files: Record<string, string> = withAnnotationFilter(
+      'dns.scope in (cloudflare,all)',
+    );
     // a second ExternalDNS, an RFC 2136 server for the home networks
     files[`${dir}/internal.yaml`] = [
       'apiVersion: helm.toolkit.fluxcd.io/v2',
