@@ -92,28 +92,43 @@ describe('peers-complete', () => {
   });
 
   it("says what to write for a peer whose own FQDN is a value not known here: the conventions' name, not the peer's variable", () => {
-    const checks = validateMesh(
-      exampleTree('gitops-repo', files => {
-        // infra's FQDN only in a ConfigMap made outside the repository
-        replace(
-          exampleFile.settings('infra'),
-          /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
-          '',
-        )(files);
-        withOutsideSettingsSource('infra')(files);
-        replace(
-          exampleFile.settings('apps'),
-          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-          '',
-        )(files);
-      }),
-      resolveConventions({ values: { SECRET_DOMAIN: 'example.net' } }),
-    ).clusters.flatMap(c => c.checks);
+    const checksWith = (
+      conventions: Parameters<typeof resolveConventions>[0],
+    ) =>
+      validateMesh(
+        exampleTree('gitops-repo', files => {
+          // infra's FQDN only in a ConfigMap made outside the repository
+          replace(
+            exampleFile.settings('infra'),
+            /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
+            '',
+          )(files);
+          withOutsideSettingsSource('infra')(files);
+          replace(
+            exampleFile.settings('apps'),
+            /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+            '',
+          )(files);
+        }),
+        resolveConventions(conventions),
+      ).clusters.flatMap(c => c.checks);
+    const messageWith = (
+      conventions: Parameters<typeof resolveConventions>[0],
+    ) =>
+      checksWith(conventions).find(
+        c => c.ruleId === 'peers-complete' && c.cluster === 'apps',
+      )?.message;
+    // the template no one gave: said to be the default one
+    expect(messageWith({ values: { SECRET_DOMAIN: 'example.net' } })).toBe(
+      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (by the default template: "clustermesh-infra.${SECRET_DOMAIN}")',
+    );
     expect(
-      checks.find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps')
-        ?.message,
+      messageWith({
+        values: { SECRET_DOMAIN: 'example.net' },
+        fqdnTemplate: 'mesh-{cluster}.${SECRET_DOMAIN}',
+      }),
     ).toBe(
-      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (by the conventions\' template: "clustermesh-infra.${SECRET_DOMAIN}")',
+      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (by the conventions\' template: "mesh-infra.${SECRET_DOMAIN}")',
     );
   });
 

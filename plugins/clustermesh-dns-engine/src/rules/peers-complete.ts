@@ -372,10 +372,13 @@ function whatToWrite(mesh: MeshModel, peer: string, fqdn: string): string {
   const written = fqdn.replace(secretPlaceholderPattern, (_, name) =>
     variableReference(name),
   );
-  // a guess from the conventions, said as one
+  // a guess from the conventions (or their default), said as one
+  const byDefault = !mesh.conventions.provenance?.some(
+    p => p.setting === 'fqdnTemplate' && p.source !== 'default',
+  );
   return hasUnresolvedReference(fqdn) ||
     written.includes(variableReference(mesh.conventions.variables.fqdn))
-    ? ` (by the conventions' template: ${q(
+    ? ` (by the ${byDefault ? 'default' : "conventions'"} template: ${q(
         fqdnTemplateFor(mesh.conventions, peer),
       )})`
     : ` (expected ${q(written)})`;
