@@ -115,7 +115,8 @@ export interface CiliumValues {
  * FQDN (the clusters added, the removed ones taken out).
  */
 export function planCilium(edits: EditSet, ctx: ChangeContext) {
-  // every HelmChartConfig to edit by hand, said at once
+  // every HelmChartConfig to edit by hand, and every file whose values
+  // cannot be said, at once (one cluster's file is often another's twin)
   const byHand: PlanError[] = [];
   for (const target of ctx.cilium) {
     // the peers go in a Secret made elsewhere, not in the values
@@ -123,7 +124,14 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
       target.kind === 'helmchartconfig'
         ? undefined
         : meshSecretElsewhere(ctx, target);
-    const values = targetValues(ctx, target, !secret);
+    let values: CiliumValues | undefined;
+    try {
+      values = targetValues(ctx, target, !secret);
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error;
+      byHand.push(error);
+      continue;
+    }
     if (!values) continue;
     if (target.kind === 'helmchartconfig') {
       try {
