@@ -6,6 +6,7 @@ import {
   clusterPath,
   clusterValues,
   fqdnTemplateFor,
+  isClusterMeshVariable,
   settingsFileOf,
 } from '../conventions/templates';
 import type { ObjectPath } from '../core/paths';
@@ -95,6 +96,73 @@ export interface SettingsWriteTarget {
   };
   /** The Kustomization the change has substitute from the new ConfigMap: the one applying the Cilium values. */
   wires?: RenderedKustomization;
+  /**
+   * The sources it is made to substitute from too: those of its namespace
+   * that hold the variables of the cluster's FQDN template it has no value
+   * for (the Secret with SECRET_DOMAIN that other Kustomizations there
+   * substitute from), so the template resolves in the files it applies.
+   */
+  wiresAlso?: readonly SubstitutionSource[];
+}
+
+/** A substitution source the change names in a Kustomization's substituteFrom. @public */
+export interface SubstitutionSource {
+  kind: 'Secret';
+  name: string;
+  /** The variables it holds that are wanted there. */
+  keys: readonly string[];
+  /** The file that makes it, for what is said. */
+  file: string;
+}
+
+/**
+ * The Secrets of a Kustomization's namespace holding the variables of the
+ * cluster's FQDN template that it has no value for, one per variable (one
+ * the cluster's other Kustomizations substitute from first): what the
+ * change adds to its substituteFrom with the new settings, so that the
+ * template resolves where the Cilium values and the record are.
+ */
+function templateSources(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  kustomization: RenderedKustomization,
+): SubstitutionSource[] {
+  const { conventions } = mesh;
+  const isMesh = isClusterMeshVariable(conventions);
+  const wanted = referencedVariables(
+    fqdnTemplateFor(conventions, cluster.name),
+  ).filter(v => !isMesh(v) && !kustomization.variables.get(v));
+  const found = new Map<string, SubstitutionSource>();
+  const named = (kind: string, name: string) =>
+    cluster.render.kustomizations.some(k =>
+      k.substituteFrom.some(r => r.kind === kind && r.name === name),
+    );
+  for (const variable of wanted) {
+    const holders = cluster.render.objects
+      .map(({ object }) => object)
+      .filter(
+        o =>
+          o.kind === 'Secret' &&
+          o.namespace === kustomization.namespace &&
+          [o.body.data, o.body.stringData].some(
+            d => isRecord(d) && variable in d,
+          ),
+      )
+      .sort(
+        (a, b) => Number(named(b.kind, b.name)) - Number(named(a.kind, a.name)),
+      );
+    const holder = holders[0];
+    if (!holder) continue;
+    const key = `${holder.kind}/${holder.name}`;
+    const source = found.get(key);
+    found.set(key, {
+      kind: 'Secret',
+      name: holder.name,
+      keys: [...(source?.keys ?? []), variable],
+      file: holder.source.file,
+    });
+  }
+  return [...found.values()];
 }
 
 /**
@@ -866,6 +934,7 @@ function newSettingsTarget(
     },
     // a Kustomization that names it already needs no change
     wires: referenced ? undefined : wires,
+    ...(!referenced && { wiresAlso: templateSources(mesh, cluster, wires) }),
   };
 }
 
@@ -1020,7 +1089,11 @@ export function substitutionScope(
   wired = false,
   /** The change writes the keys into this Kustomization's own postBuild.substitute. */
   inline = false,
+  /** Sources the change adds to its substituteFrom besides the settings, when wired. */
+  also: readonly SubstitutionSource[] = [],
 ): SubstitutionScope {
+  const fromAlso = (name: string) =>
+    wired ? also.find(source => source.keys.includes(name)) : undefined;
   const readsSettings =
     inline ||
     (configMap !== undefined &&
@@ -1038,8 +1111,13 @@ export function substitutionScope(
     resolves: name =>
       (kustomization.postBuild &&
         definedFor(kustomization.variables.get(name))) ||
-      ((kustomization.postBuild || wired) && readsSettings && added.has(name)),
-    secret: name => kustomization.variables.get(name)?.secret === true,
+      ((kustomization.postBuild || wired) &&
+        readsSettings &&
+        added.has(name)) ||
+      !!fromAlso(name),
+    secret: name =>
+      kustomization.variables.get(name)?.secret === true ||
+      fromAlso(name)?.kind === 'Secret',
   };
 }
 
@@ -1181,7 +1259,9 @@ export function fqdnForm(
       plain.set(v, setting.value);
     } else if (
       setting ||
-      clusterValues(conventions, cluster.name)[v] !== undefined
+      clusterValues(conventions, cluster.name)[v] !== undefined ||
+      // in a Secret the change has the values' Kustomization read too
+      target?.wiresAlso?.some(source => source.keys.includes(v))
     ) {
       secret.push(v);
     } else {

@@ -421,6 +421,7 @@ export function scopeOf(
     },
     target?.wires === kustomization,
     target?.format === 'inline' && target.appliedBy === kustomization,
+    target?.wiresAlso,
   );
 }
 

@@ -3739,6 +3739,36 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(moved.edits.map(e => e.path)).toEqual([settings]);
     });
 
+    it("has the Kustomization substitute from the Secret of its namespace that holds the FQDN template's domain too, where it reads none (phekno's copy: the cluster-template's cluster-secrets in every namespace)", () => {
+      const { plan, after } = planNoSettings(files => {
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml']
+          .replace(
+            'fqdnTemplate: clustermesh-{cluster}.example.org',
+            'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
+          )
+          .replace('settings:\n  create: always\n', '');
+        for (const cluster of ['main', 'staging']) {
+          const dir = `kubernetes/${cluster}/apps/kube-system`;
+          files[`${dir}/cluster-secrets.sops.yaml`] =
+            'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
+          files[`${dir}/kustomization.yaml`] +=
+            '  - ./cluster-secrets.sops.yaml\n';
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      const install = 'kubernetes/main/apps/kube-system/cilium/install.yaml';
+      expect(after[install]).toMatch(
+        /interval: 30m\n {2}postBuild:\n {4}substituteFrom:\n {6}- kind: ConfigMap\n {8}name: cluster-settings\n {6}- kind: Secret\n {8}name: cluster-secrets\n---/,
+      );
+      expect(plan.summary).toContain(
+        'and from Secret cluster-secrets (kubernetes/main/apps/kube-system/cluster-secrets.sops.yaml), which holds SECRET_DOMAIN of its FQDN template in that namespace',
+      );
+      // the domain stays where Flux substitutes it, never written out
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml'],
+      ).toContain('- clustermesh-main.${SECRET_DOMAIN}');
+    });
+
     it("refuses, naming the patch, where a parent's spec.patches sets the Kustomization's substituteFrom (an entry added to it would be replaced)", () => {
       const { plan } = planNoSettings(files =>
         patchChildrenSource(files, 'main', {

@@ -794,14 +794,27 @@ function createSettings(
   );
   const declaration = wires?.object;
   if (!wires || !declaration) return;
-  const reason = `Kustomization ${wires.key} substitutes from ConfigMap ${target.configMap}, the new settings of ${cluster}`;
+  const also = target.wiresAlso ?? [];
+  const reason = `Kustomization ${wires.key} substitutes from ConfigMap ${
+    target.configMap
+  }, the new settings of ${cluster}${also
+    .map(
+      s =>
+        `, and from ${s.kind} ${s.name} (${s.file}), which holds ${s.keys.join(
+          ', ',
+        )} of its FQDN template in that namespace`,
+    )
+    .join('')}`;
   // applied by the Kustomization that substitutes from it: missing at its
   // first reconcile, which a required source would fail for good
-  const source = {
-    kind: 'ConfigMap',
-    name: target.configMap,
-    ...(create?.selfApplied && { optional: true }),
-  };
+  const sources = [
+    {
+      kind: 'ConfigMap',
+      name: target.configMap,
+      ...(create?.selfApplied && { optional: true }),
+    },
+    ...also.map(({ kind, name }) => ({ kind, name })),
+  ];
   // flux bootstrap writes gotk-sync.yaml again on every run: its
   // Kustomization is changed by a patch in the kustomization beside it,
   // as Flux documents
@@ -809,19 +822,21 @@ function createSettings(
   if (listing) {
     const postBuild = getPath(declaration.body, ['spec', 'postBuild']);
     const from = isRecord(postBuild) ? postBuild.substituteFrom : undefined;
-    let operation: { path: string; value: unknown };
+    let operations: { path: string; value: unknown }[];
     if (Array.isArray(from))
-      operation = { path: '/spec/postBuild/substituteFrom/-', value: source };
+      operations = sources.map(value => ({
+        path: '/spec/postBuild/substituteFrom/-',
+        value,
+      }));
     else if (isRecord(postBuild))
-      operation = { path: '/spec/postBuild/substituteFrom', value: [source] };
+      operations = [{ path: '/spec/postBuild/substituteFrom', value: sources }];
     else
-      operation = {
-        path: '/spec/postBuild',
-        value: { substituteFrom: [source] },
-      };
+      operations = [
+        { path: '/spec/postBuild', value: { substituteFrom: sources } },
+      ];
     edits.editor(listing, 'the kustomization').appendItem(0, ['patches'], {
       target: { kind: 'Kustomization', name: declaration.name },
-      patch: JSON.stringify([{ op: 'add', ...operation }]),
+      patch: JSON.stringify(operations.map(o => ({ op: 'add', ...o }))),
     });
     edits.reason(
       listing,
@@ -831,9 +846,12 @@ function createSettings(
     );
     return;
   }
-  edits
-    .editor(declaration.source.file, `Kustomization ${wires.key}`)
-    .appendItem(
+  const editor = edits.editor(
+    declaration.source.file,
+    `Kustomization ${wires.key}`,
+  );
+  for (const source of sources)
+    editor.appendItem(
       declaration.source.index,
       ['spec', 'postBuild', 'substituteFrom'],
       source,
