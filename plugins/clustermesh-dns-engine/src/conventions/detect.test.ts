@@ -292,6 +292,57 @@ describe('detectConventions', () => {
     expect(convention('red')).not.toBe('fail');
   });
 
+  it("takes the FQDN template from the names a cluster's Kustomization gives inline, in its own substitute or in the patch text it gives its children (herobrauni's copy)", () => {
+    const files: Record<string, string> = {};
+    for (const c of ['home', 'cloud']) {
+      files[`clusters/${c}/sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./clusters/${c}`,
+      );
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'cluster-apps',
+        './apps',
+        // home's in its own substitute, cloud's in the patch text
+        c === 'home'
+          ? [
+              '  postBuild:',
+              '    substitute:',
+              '      CILIUM_CLUSTERMESH_FQDN: clustermesh-home.brauni.dev',
+              '',
+            ].join('\n')
+          : [
+              '  patches:',
+              '    - patch: |-',
+              '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+              '        kind: Kustomization',
+              '        metadata:',
+              '          name: _',
+              '        spec:',
+              '          postBuild:',
+              '            substitute:',
+              `              CLUSTER_NAME: ${c}`,
+              `              CILIUM_CLUSTERMESH_FQDN: clustermesh-${c}.brauni.dev`,
+              '      target:',
+              '        kind: Kustomization',
+              '',
+            ].join('\n'),
+      );
+    }
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.fqdnTemplate).toBe('clustermesh-{cluster}.brauni.dev');
+    expect(settingOf(found, 'fqdnTemplate')?.reason).toMatch(
+      /^the settings already name cloud, home this way/,
+    );
+    // the example on its own line of the patch text
+    expect(settingOf(found, 'fqdnTemplate')?.location).toEqual({
+      file: 'clusters/cloud/apps.yaml',
+      line: 23,
+    });
+    expect(files['clusters/cloud/apps.yaml'].split('\n')[22]).toContain(
+      'CILIUM_CLUSTERMESH_FQDN: clustermesh-cloud.brauni.dev',
+    );
+  });
+
   it('detects manual mode from a records document, written now or before it named the command', () => {
     for (const marker of [
       recordsDocumentMarker,

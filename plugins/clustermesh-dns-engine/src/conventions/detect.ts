@@ -69,6 +69,7 @@ import { isFluxKustomization } from '../flux/fluxKustomization';
 import { metadataFiltered } from './detect/externalDnsFilters';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
+  inlineSubstituteEntries,
   SettingsFqdnTemplate,
   settingsFqdnTemplate,
   peerVariableTemplate,
@@ -1160,6 +1161,10 @@ export function detectConventions(
     }
   }
   // the names the settings already hold: the template they follow
+  const fqdnVariable =
+    conventions.variables?.fqdn ??
+    explicit.variables?.fqdn ??
+    defaultConventions.variables.fqdn;
   const settingsNames =
     explicit.fqdnTemplate === undefined
       ? settingsFqdnTemplate(settingsDocuments(), {
@@ -1169,10 +1174,7 @@ export function detectConventions(
             const folder = clusterFolderOf(clustersPath, file);
             return folder && clusterNames.includes(folder) ? folder : undefined;
           },
-          fqdnVariable:
-            conventions.variables?.fqdn ??
-            explicit.variables?.fqdn ??
-            defaultConventions.variables.fqdn,
+          fqdnVariable,
           peerVariable: peer =>
             peerVariableOf(
               conventions.variables?.peerFqdn ??
@@ -1180,6 +1182,11 @@ export function detectConventions(
                 defaultConventions.variables.peerFqdn,
               peer,
             ),
+          // the entries a cluster's Kustomization gives inline (a parent's
+          // patch giving every child its values)
+          inlineEntries: inlineSubstituteEntries(
+            scanDocuments(tree, cache, [fqdnVariable]),
+          ),
         })
       : undefined;
   if (settingsNames) {

@@ -1,7 +1,10 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../../cilium/values';
 import { getPath, isRecord } from '../../core/paths';
-import type { ScannedDocument } from './scan';
+
+import { parseYamlText } from '../../yaml/documents';
+import { lineAtPath } from '../../yaml/lines';
+import { isFluxKustomization, type ScannedDocument } from './scan';
 import { settingsNamePattern } from './settingsSources';
 import { lowerPeerToken, peerToken } from '../schema';
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -55,12 +58,75 @@ export function templatesOf(value: string, folder: string): string[] {
   return out;
 }
 
+/** Settings entries as read for the template: a ConfigMap's data, or a Kustomization's inline substitute. */
+interface EntriesSource {
+  file: string;
+  data: Record<string, unknown>;
+  /** Where one entry is. */
+  at(key: string): SourceLocation;
+}
+
+/** A cluster's candidate templates, with the value that shows them. */
+interface Candidate {
+  templates: string[];
+  key: string;
+  source: EntriesSource;
+}
+
 /**
- * The FQDN template the names in the settings ConfigMaps follow: each
- * cluster's own FQDN variable (in its folder, or in the settings named for
- * it) and each peer FQDN variable, with the cluster's name made
- * `{cluster}`. The template most clusters follow, when no other is followed
- * by as many; undefined when the settings hold no FQDN yet.
+ * The entries a Flux Kustomization gives inline: its own
+ * `postBuild.substitute`, and that of each inline patch text of its
+ * `spec.patches` (a cluster's entry Kustomization giving every child its
+ * values: herobrauni's and Arcus' copies), located on their own lines.
+ */
+export function* inlineSubstituteEntries(
+  documents: Iterable<ScannedDocument>,
+): Generator<EntriesSource> {
+  const substitutePath = ['spec', 'postBuild', 'substitute'];
+  for (const doc of documents) {
+    const v = doc.value;
+    if (!isFluxKustomization(v)) continue;
+    const own = getPath(v, substitutePath);
+    if (isRecord(own))
+      yield {
+        file: doc.file,
+        data: own,
+        at: key => doc.at([...substitutePath, key]),
+      };
+    const patches = getPath(v, ['spec', 'patches']);
+    if (!Array.isArray(patches)) continue;
+    for (const [i, entry] of patches.entries()) {
+      const text = getPath(entry, ['patch']);
+      if (typeof text !== 'string' || !text.includes('substitute')) continue;
+      for (const patch of parseYamlText(doc.file, text).documents) {
+        const data = getPath(patch.value, substitutePath);
+        if (!isRecord(data)) continue;
+        // a block scalar's lines follow its key's
+        const keyLine = doc.at(['spec', 'patches', i, 'patch']);
+        const blank = /^\s*/.exec(text)![0].split('\n').length - 1;
+        yield {
+          file: doc.file,
+          data,
+          at: key => ({
+            file: keyLine.file,
+            line:
+              keyLine.line +
+              blank +
+              (lineAtPath(patch.value, [...substitutePath, key]) ?? 0),
+          }),
+        };
+      }
+    }
+  }
+}
+
+/**
+ * The FQDN template the names in the settings follow: each cluster's own
+ * FQDN variable (in its folder, or in the settings named for it, or given
+ * inline by a Kustomization of its folder) and each peer FQDN variable,
+ * with the cluster's name made `{cluster}`. The template most clusters
+ * follow, when no other is followed by as many; undefined when the
+ * settings hold no FQDN yet.
  */
 export function settingsFqdnTemplate(
   documents: Iterable<ScannedDocument>,
@@ -72,6 +138,8 @@ export function settingsFqdnTemplate(
     clusterOfFile: (file: string) => string | undefined;
     fqdnVariable: string;
     peerVariable: (peer: string) => string;
+    /** Entries the Kustomizations of the clusters' folders give inline. */
+    inlineEntries?: Iterable<EntriesSource>;
   },
 ): SettingsFqdnTemplate | undefined {
   const pattern = settingsNamePattern(options.settingsName);
@@ -79,22 +147,49 @@ export function settingsFqdnTemplate(
     options.clusters.map(c => [options.peerVariable(c), c]),
   );
   /** Each cluster's candidate templates (its own settings before a peer's), with the value that shows them. */
-  const candidates = new Map<
-    string,
-    { templates: string[]; key: string; doc: ScannedDocument }
-  >();
+  const candidates = new Map<string, Candidate>();
   /** Each cluster's own settings entries: a domain the names end in may be one. */
   const ownEntries = new Map<string, Record<string, unknown>[]>();
-  const vote = (cluster: string, key: string, doc: ScannedDocument) => {
-    const value = doc.value.data[key];
+  const vote = (cluster: string, key: string, source: EntriesSource) => {
+    const value = source.data[key];
     if (typeof value !== 'string' || candidates.has(cluster)) return;
     const templates = templatesOf(value.trim(), cluster);
     // located only for the example shown: a mesh has a candidate per cluster
-    if (templates.length) candidates.set(cluster, { templates, key, doc });
+    if (templates.length) candidates.set(cluster, { templates, key, source });
   };
   const known = new Set(options.clusters);
   /** Each peer's first entry: counted for a peer with no FQDN of its own. */
-  const peerEntries = new Map<string, [string, ScannedDocument]>();
+  const peerEntries = new Map<string, [string, EntriesSource]>();
+  const read = (source: EntriesSource, owner: string | undefined) => {
+    const { data } = source;
+    const own = Object.prototype.hasOwnProperty.call(
+      data,
+      options.fqdnVariable,
+    );
+    if (owner) {
+      const entries = ownEntries.get(owner);
+      if (entries) entries.push(data);
+      else ownEntries.set(owner, [data]);
+    }
+    if (owner && own) vote(owner, options.fqdnVariable, source);
+    else if (own && typeof data[options.fqdnVariable] === 'string') {
+      // a shared name in a file of no cluster (an overlay's patch of a
+      // base's settings, `overlays/prd/settings.yaml`): the one cluster
+      // whose name the FQDN holds
+      const value = (data[options.fqdnVariable] as string).trim();
+      const holders = options.clusters.filter(
+        c => templatesOf(value, c).length,
+      );
+      if (holders.length === 1) vote(holders[0], options.fqdnVariable, source);
+    }
+    // every peer's first entry found: the other settings add none
+    if (peerEntries.size === byPeerVariable.size) return;
+    for (const key of Object.keys(data)) {
+      const peer = byPeerVariable.get(key);
+      if (peer !== undefined && !peerEntries.has(peer))
+        peerEntries.set(peer, [key, source]);
+    }
+  };
   for (const doc of documents) {
     const v = doc.value;
     const name =
@@ -103,38 +198,15 @@ export function settingsFqdnTemplate(
     if (!name || !isRecord(v.data)) continue;
     // the cluster a `{cluster}` in the settings' name stands for
     const named = name[1];
-    const owner =
+    read(
+      { file: doc.file, data: v.data, at: key => doc.at(['data', key]) },
       (named !== undefined && known.has(named) ? named : undefined) ??
-      options.clusterOfFile(doc.file);
-    const own = Object.prototype.hasOwnProperty.call(
-      v.data,
-      options.fqdnVariable,
+        options.clusterOfFile(doc.file),
     );
-    if (owner) {
-      const entries = ownEntries.get(owner);
-      if (entries) entries.push(v.data);
-      else ownEntries.set(owner, [v.data]);
-    }
-    if (owner && own) vote(owner, options.fqdnVariable, doc);
-    else if (own && typeof v.data[options.fqdnVariable] === 'string') {
-      // a shared name in a file of no cluster (an overlay's patch of a
-      // base's settings, `overlays/prd/settings.yaml`): the one cluster
-      // whose name the FQDN holds
-      const value = v.data[options.fqdnVariable].trim();
-      const holders = options.clusters.filter(
-        c => templatesOf(value, c).length,
-      );
-      if (holders.length === 1) vote(holders[0], options.fqdnVariable, doc);
-    }
-    // every peer's first entry found: the other settings add none
-    if (peerEntries.size === byPeerVariable.size) continue;
-    for (const key of Object.keys(v.data)) {
-      const peer = byPeerVariable.get(key);
-      if (peer !== undefined && !peerEntries.has(peer))
-        peerEntries.set(peer, [key, doc]);
-    }
   }
-  for (const [peer, [key, doc]] of peerEntries) vote(peer, key, doc);
+  for (const source of options.inlineEntries ?? [])
+    read(source, options.clusterOfFile(source.file));
+  for (const [peer, [key, source]] of peerEntries) vote(peer, key, source);
   const written = chosenTemplate(candidates, exampleOf);
   // every cluster follows the one written out: no other has more
   if (written && written.clusters.length === candidates.size) return written;
@@ -145,12 +217,7 @@ export function settingsFqdnTemplate(
   const skipped = new Set([options.fqdnVariable, ...byPeerVariable.keys()]);
   const domainCandidates = new Map<
     string,
-    {
-      templates: string[];
-      key: string;
-      doc: ScannedDocument;
-      domains: Map<string, { key: string; value: string }>;
-    }
+    Candidate & { domains: Map<string, { key: string; value: string }> }
   >();
   for (const [cluster, candidate] of candidates) {
     const domains = new Map<string, { key: string; value: string }>();
@@ -325,12 +392,9 @@ function clusterOfCiliumName(
 
 function exampleOf({
   key,
-  doc,
-}: {
-  key: string;
-  doc: ScannedDocument;
-}): SettingsFqdnTemplate['example'] {
-  return { key, value: doc.value.data[key], location: doc.at(['data', key]) };
+  source,
+}: Candidate): SettingsFqdnTemplate['example'] {
+  return { key, value: String(source.data[key]), location: source.at(key) };
 }
 
 /**
