@@ -1384,6 +1384,35 @@ export function detectConventions(
             : ''
         }`,
       );
+    } else {
+      // its domain variable given to this run, though the repository never
+      // names it: the default kept, and what the ExternalDNS say beside it
+      const given = referencedVariables(template).filter(
+        v =>
+          explicit.values?.[v] !== undefined &&
+          !mentioned(tree, cache, v, { leftBehind }),
+      );
+      const domain =
+        given.length > 0
+          ? filteredDomain(deployments, () => true, true) ??
+            filteredDomain(deployments, () => true, false)
+          : undefined;
+      if (domain)
+        kept(
+          'fqdnTemplate',
+          template,
+          `${given.join(', ')}, the domain of the default template, ${
+            given.length === 1 ? 'is' : 'are'
+          } given to this run though the repository names ${
+            given.length === 1 ? 'it' : 'them'
+          } nowhere, so the default holds; the repository's ExternalDNS publish only names in ${
+            domain.domain
+          } (${[...new Set(domain.deployments)].join(
+            ', ',
+          )}: domain filter): fqdnTemplate: clustermesh-{cluster}.${
+            domain.domain
+          } (--fqdn-template) names the clusters there`,
+        );
     }
   }
   // several providers: the one whose domain filters take the FQDNs
