@@ -338,6 +338,47 @@ describe('settings-present', () => {
     });
   });
 
+  it("names, as the remedy, the substitute a parent's patch gives the Cilium Kustomization, where configure cannot create settings (auricom's and Arcus' copies)", () => {
+    const files = sharedCiliumClusters((f, c, id) => {
+      f[`clusters/${c}/apps.yaml`] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: apps, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        // one folder of apps both clusters apply, their values by the patch
+        '  path: ./apps',
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '  patches:',
+        '    - patch: |-',
+        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '        kind: Kustomization',
+        '        metadata: {name: not-used}',
+        '        spec:',
+        '          postBuild:',
+        '            substitute:',
+        `              CLUSTER_NAME: ${c}`,
+        `              CLUSTER_ID: "${id}"`,
+        '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
+        '',
+      ].join('\n');
+      f[
+        'apps/cilium.yaml'
+      ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n`;
+    });
+    const alpha = reportWithTemplate(createRepoTree(files))
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.find(k => k.ruleId === 'settings-present')!;
+    expect(alpha).toMatchObject({
+      outcome: 'fail',
+      // the substitute on its own line of the patch text
+      location: { file: 'clusters/alpha/apps.yaml', line: 16 },
+      remediation:
+        'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to the postBuild.substitute at `clusters/alpha/apps.yaml:16`, where the Kustomization applying the Cilium values gets its other variables; or give that Kustomization a ConfigMap `cluster-settings` of the cluster to substitute from (`postBuild.substituteFrom`), in its own namespace.',
+    });
+  });
+
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {
     const result = exampleChecks(f => {
       withoutLbIp(f);

@@ -82,6 +82,18 @@ export const settingsPresent = defineClusterRule({
       return `Move \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` into a ConfigMap the Kustomization applying the Cilium values substitutes from, in its own namespace (Flux looks its substitution sources up there), or add this ConfigMap to its \`postBuild.substituteFrom\` with a copy in that namespace; then name that ConfigMap in the conventions (settings.configMap) for \`clustermesh-dns configure\` to write there.`;
     if (failure?.id === 'missingShared')
       return `Give each cluster \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` in settings of its own: a patch of this ConfigMap in each cluster's overlay with a \`data:\` of its own, or a ConfigMap per cluster named in the conventions (settings.configMap, settings.file); \`clustermesh-dns configure\` writes them there.`;
+    // substituted inline only, where configure cannot create the settings
+    // (the values a parent's patch gives, text it does not edit): the
+    // variables go where the others are, not in a ConfigMap never read
+    if (failure?.id === 'noConfigMapInline' && failure.location)
+      return `Add \`${c.variables.fqdn}\` and \`${
+        c.variables.lbIp
+      }\` to the postBuild.substitute at \`${formatLocation(
+        failure.location,
+      )}\`, where the Kustomization applying the Cilium values gets its other variables; or give that Kustomization a ConfigMap \`${clusterPath(
+        c.settings.configMap,
+        '<cluster>',
+      )}\` of the cluster to substitute from (\`postBuild.substituteFrom\`), in its own namespace.`;
     let where = conventionsPath(c.settings.file, 'settings.file', failure);
     // the settings found, else where the conventions keep them
     if (failure?.id === 'missing' && failure.location)
