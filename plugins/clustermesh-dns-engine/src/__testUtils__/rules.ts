@@ -34,15 +34,16 @@ export const ciliumReleaseHead = [
 
 /**
  * The example without its ExternalDNS (a repository whose ExternalDNS runs
- * elsewhere, or whose tests bring their own).
+ * elsewhere, or whose tests bring their own): its chart's HelmRepository
+ * (flux-system/external-dns) stays, as the source the tests' own name.
  */
 export function withoutExampleExternalDns(f: Files) {
-  const networking = 'kubernetes/infrastructure/networking';
-  f[`${networking}/kustomization.yaml`] = f[
-    `${networking}/kustomization.yaml`
-  ].replace('  - external-dns\n', '');
+  const folder = 'kubernetes/infrastructure/networking/external-dns';
   for (const file of Object.keys(f))
-    if (file.startsWith(`${networking}/external-dns/`)) delete f[file];
+    if (file.startsWith(`${folder}/`) && !file.endsWith('/helmrepository.yaml'))
+      delete f[file];
+  f[`${folder}/kustomization.yaml`] =
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - helmrepository.yaml\n';
 }
 
 /** An ExternalDNS HelmRelease (chart 1.19, ExternalDNS v0.19) with a provider and more values. */
@@ -53,7 +54,7 @@ export const externalDnsRelease = (provider: string, values: string[] = []) =>
     'metadata: {name: external-dns, namespace: network}',
     'spec:',
     '  interval: 1h',
-    '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns}}}',
+    '  chart: {spec: {chart: external-dns, version: 1.19.0, sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}}}',
     '  values:',
     `    provider: {name: ${provider}}`,
     ...values.map(v => `    ${v}`),

@@ -88,6 +88,7 @@ import {
   differentRefs,
   instancePathsElsewhere,
 } from './sourceRefs';
+import { chartSourceFinding, missingChartSource } from '../flux/chartSource';
 import type {
   CiliumValuesModel,
   ClusterModel,
@@ -925,6 +926,16 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     values,
   );
   const findings = [...render.findings];
+  /** The chart source a HelmRelease names, when this cluster does not apply it. */
+  const chartSourceGap: ClusterModel['chartSourceGap'] = (object, appliedBy) =>
+    missingChartSource(
+      object,
+      object.namespace ?? appliedBy.namespace,
+      renderLookup(render),
+      (kind, source) => renderer.definitionsOf(kind, source),
+      source => conventions.flux.sourceNames.includes(source),
+      kind => render.objects.some(({ object: o }) => o.kind === kind),
+    );
   const { settings: s } = conventions;
   // a repository may name the settings per cluster: `{cluster}-vars`
   const configMapName = clusterPath(s.configMap, name);
@@ -1113,6 +1124,18 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
       (kind, source) => renderer.definitionsOf(kind, source),
     );
     findings.push(...read.findings);
+    // a chart source the cluster does not apply: nothing of it installed
+    const gap = chartSourceGap(object, appliedBy);
+    if (gap)
+      findings.push(
+        chartSourceFinding(
+          gap,
+          `HelmRelease ${object.namespace ?? appliedBy.namespace}/${
+            object.name
+          }`,
+          name,
+        ),
+      );
     const spec = isRecord(object.body.spec) ? object.body.spec : {};
     cilium = {
       ...read.values,
@@ -1178,6 +1201,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     name,
     dir,
     render,
+    chartSourceGap,
     releaseValues: (object, appliedBy) =>
       releaseValuesRead(
         object,

@@ -49,6 +49,7 @@ import {
 } from '../flux/fluxKustomization';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import type { SubstitutedObject } from '../flux/substitute';
+import { chartSourceFinding } from '../flux/chartSource';
 import { sopsCiphertext, sopsPlaintextLength } from '../flux/sops';
 import { stringMapAt } from '../flux/kustomize/immutable';
 import {
@@ -676,15 +677,25 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
     },
   );
   // each deployment's object, by where it was read from
-  const byPlace = new Map(
+  const byPlace = new Map<string, (typeof cluster.render.objects)[number]>(
     [...applied.values()].map(a => {
       const at = locate(a.object);
-      return [`${at.file}:${at.line}`, a.appliedBy] as const;
+      return [`${at.file}:${at.line}`, a];
     }),
   );
   for (const d of deployments) {
-    const appliedBy = byPlace.get(`${d.location.file}:${d.location.line}`);
-    if (appliedBy) applierOfDeployment.set(d, appliedBy);
+    const read = byPlace.get(`${d.location.file}:${d.location.line}`);
+    if (read) applierOfDeployment.set(d, read.appliedBy);
+    // a release whose chart source the cluster does not apply installs nothing
+    const gap =
+      read?.object.kind === 'HelmRelease'
+        ? cluster.chartSourceGap(read.object, read.appliedBy)
+        : undefined;
+    if (gap)
+      d.chartSourceMissing = {
+        why: chartSourceFinding(gap, d.description, cluster.name).message,
+        fails: gap.defined.length > 0,
+      };
   }
   return deployments;
 }
@@ -918,6 +929,9 @@ export function externalDnsPublishes(
   const d = `${deployment.description} (${formatLocation(
     deployment.location,
   )})`;
+  const missing = deployment.chartSourceMissing;
+  if (missing)
+    return { verdict: missing.fails ? 'no' : 'unknown', why: missing.why };
   if (!deployment.sources.includes('crd')) {
     if (deployment.valuesUnread)
       return {

@@ -6,6 +6,7 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshEntriesMemo } from '../cilium/meshEntries';
 import type { BootstrapReader } from '../flux/bootstrapReads';
+import type { ChartSourceGap } from '../flux/chartSource';
 import type { PoolModel } from '../cilium/pools';
 import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import type { MeshConventions } from '../conventions/schema';
@@ -89,6 +90,11 @@ export interface ClusterModel {
     object: SubstitutedObject,
     appliedBy: RenderedKustomization,
   ): { values: Record<string, any>; unread: boolean };
+  /** The chart source a HelmRelease names, when this cluster does not apply it (helm-controller fails the release). */
+  chartSourceGap(
+    object: SubstitutedObject,
+    appliedBy: RenderedKustomization,
+  ): ChartSourceGap | undefined;
   /** Problems of rendering and reading this cluster (the render's, then the values'). */
   findings: EngineFinding[];
   settings: ClusterSettings;

@@ -72,6 +72,46 @@ describe('validateMesh', () => {
     );
   });
 
+  it("says helm-controller fails a release whose chart source the cluster does not apply, and that whether an ExternalDNS runs is not known when its source is defined nowhere (SmadjaPaul's external-dns)", () => {
+    const externalDns =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        // Cilium's HelmRepository left out of the build, its file kept
+        const cilium =
+          'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+        files[cilium] = files[cilium].replace('  - helmrepository.yaml\n', '');
+        // ExternalDNS's chart from a source no file defines, where the
+        // repository keeps its other sources of the kind
+        files[externalDns] = files[externalDns].replace(
+          '        kind: HelmRepository\n        name: external-dns\n',
+          '        kind: HelmRepository\n        name: external-dns-charts\n',
+        );
+      }),
+      resolveConventions(knownDomain),
+    );
+    expect(
+      report.findings
+        .filter(f => f.code === 'flux-error')
+        .map(f => `${f.cluster} ${located(f)}`),
+    ).toEqual(
+      ['apps', 'infra'].map(
+        c =>
+          `${c} kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml:14 HelmRelease kube-system/cilium takes its chart from HelmRepository flux-system/cilium, which cluster ${c} does not apply (the repository defines it in kubernetes/infrastructure/networking/cilium/core/helmrepository.yaml, for another namespace or applied by none of its Kustomizations): helm-controller fails the release, and installs nothing of it`,
+      ),
+    );
+    const published = report.clusters.map(
+      c => c.checks.find(k => k.ruleId === 'dnsendpoint-matches')!,
+    );
+    expect(published.map(c => c.outcome)).toEqual([
+      'not-evaluated',
+      'not-evaluated',
+    ]);
+    expect(published[0].message).toContain(
+      'HelmRelease kube-system/external-dns takes its chart from HelmRepository flux-system/external-dns-charts, which no manifest of the repository defines: made outside it (a bootstrap, by hand) or missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here',
+    );
+  });
+
   it("gives findings only the report schema's fields, not what the engine keeps beside them", () => {
     // a remote resource (the engine notes its URL) and a folder that is
     // not there (and that it holds nothing back)

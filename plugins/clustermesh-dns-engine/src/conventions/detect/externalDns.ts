@@ -61,6 +61,12 @@ export interface ExternalDnsDeployment {
   /** Values of its HelmRelease that are not read here (`valuesFrom`): its settings may differ. */
   valuesUnread?: boolean;
   /**
+   * Its HelmRelease's chart source, when the cluster does not apply it:
+   * helm-controller fails the release (`fails`: the repository defines the
+   * source elsewhere), or it is made outside the repository, or missing.
+   */
+  chartSourceMissing?: { why: string; fails: boolean };
+  /**
    * Why it does not install the DNSEndpoint CRD, when it is known not to:
    * the chart before 1.14.4 has none, `install.crds: Skip` leaves it out,
    * and the image alone (another chart, a Deployment) installs none.
