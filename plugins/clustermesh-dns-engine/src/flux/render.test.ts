@@ -1694,6 +1694,27 @@ spec:
     });
   });
 
+  it("does not call a substitution source missing where the file that defines it is not valid YAML: that file is the one cause (SmadjaPaul's copy)", () => {
+    const files = (settings: string) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      // its own settings, and an app namespace's copy
+      [`${root}/settings.yaml`]: settings,
+      [`${root}/media.yaml`]: configMap('settings', { a: 'b' }).replace(
+        'namespace: flux-system',
+        'namespace: media',
+      ),
+      [`${root}/web.yaml`]: ks('web', './apps/web', fromSettings()),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+    });
+    const findings = (settings: string) =>
+      renderFiles(files(settings)).findings.map(f => f.code);
+    // the map key data twice: nothing of the file is read
+    const invalid = `${configMap('settings', { a: 'b' })}data:\n  c: d\n`;
+    expect(findings(invalid)).toEqual(['yaml-invalid']);
+    // missing for another reason, the copy elsewhere is said
+    expect(findings(configMap('other', { a: 'b' }))).toEqual(['flux-error']);
+  });
+
   it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {
     const parentPatches = `  patches:
     - patch: |-

@@ -1025,10 +1025,38 @@ export class FluxRenderer {
       appliedTwice: twice,
       findings: dedupe(
         sourcesMaybeUnread(
-          sourcesInOtherNamespaces(findings, objects, cluster),
+          sourcesInOtherNamespaces(
+            this.#sourcesInUnreadableFiles(findings),
+            objects,
+            cluster,
+          ),
         ),
       ),
     };
+  }
+
+  /**
+   * The findings without those of a substitution source missing where a
+   * file the cluster cannot read (not valid YAML, reported) names it:
+   * that file is the one cause, and what it defines is not known.
+   */
+  #sourcesInUnreadableFiles(findings: EngineFinding[]): EngineFinding[] {
+    const unreadable = [
+      ...new Set(
+        findings
+          .filter(f => f.code === 'yaml-invalid' && f.location)
+          .map(f => f.location!.file),
+      ),
+    ];
+    if (!unreadable.length) return findings;
+    const names = (name: string) =>
+      unreadable.some(file => {
+        const bytes = this.#index.tree.read(file);
+        return bytes !== undefined && containsBytes(bytes, utf8(name));
+      });
+    return findings.filter(
+      f => !f.missingSource || !names(f.missingSource.name),
+    );
   }
 
   /**
