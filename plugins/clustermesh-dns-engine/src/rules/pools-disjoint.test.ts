@@ -44,6 +44,44 @@ describe('pools-disjoint', () => {
     },
   });
 
+  it("says one pool object applied from two documents with other blocks is two versions of it, not a pool overlapping itself (herobrauni's copy)", () => {
+    const dir = 'kubernetes/clusters/apps';
+    const withSecondVersion =
+      (blocks: string) => (files: Record<string, string>) => {
+        files[`${dir}/kustomization.yaml`] += '  - extra.yaml\n';
+        files[`${dir}/extra.yaml`] = [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: cluster-apps-extra, namespace: flux-system}',
+          'spec:',
+          '  interval: 30m',
+          `  path: ./${dir}/extra`,
+          '  prune: true',
+          '  sourceRef: {kind: GitRepository, name: flux-system}',
+          '',
+        ].join('\n');
+        files[`${dir}/extra/pool.yaml`] = [
+          'apiVersion: cilium.io/v2alpha1',
+          'kind: CiliumLoadBalancerIPPool',
+          'metadata:',
+          '  name: lb-ippool-apps',
+          'spec:',
+          '  blocks:',
+          `    - ${blocks}`,
+          '',
+        ].join('\n');
+      };
+    expect(failures(withSecondVersion('cidr: 10.25.11.0/24'))).toEqual([
+      `apps: pool "lb-ippool-apps" is one object of the cluster (pools are cluster-scoped), applied from ${exampleFile.pool(
+        'apps',
+      )}:3 and ${dir}/extra/pool.yaml:1 with other blocks (10.25.11.120-10.25.11.139; 10.25.11.0/24): each reconcile overwrites the other version, so its blocks are those of the last to run`,
+    ]);
+    // the same blocks twice: one object, nothing to say
+    expect(
+      failures(withSecondVersion('{start: 10.25.11.120, stop: 10.25.11.139}')),
+    ).toEqual([]);
+  });
+
   it('does not pass when no cluster has a pool: nothing was compared', () => {
     const checks = exampleChecks(files => {
       for (const c of ['apps', 'infra']) delete files[exampleFile.pool(c)];

@@ -26,6 +26,8 @@ export const poolsDisjoint = defineMeshRule({
     overlapAcross:
       'pool {{pool}} block {{block}} of {{cluster}} overlaps block {{otherBlock}} of pool {{otherPool}} of {{other}}{{network}}; both hold {{overlap}}',
     overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
+    twoVersions:
+      'pool {{pool}} is one object of the cluster (pools are cluster-scoped), applied from {{places}} with other blocks ({{blocks}}): each reconcile overwrites the other version, so its blocks are those of the last to run',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     disjointWhereCompared:
       'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
@@ -53,9 +55,36 @@ export const poolsDisjoint = defineMeshRule({
         admits.set(pool, (found = poolAdmitsApiserver(mesh, cluster, pool)));
       return found;
     };
+    // a pool's name is the object (cluster-scoped): two documents of one
+    // name are two versions of it, not two pools that overlap
+    const blocksOf = (pool: PoolModel) =>
+      pool.blocks.map(b => b.text).join(', ');
+    for (const cluster of mesh.members) {
+      const byName = new Map<string, PoolModel[]>();
+      for (const pool of cluster.pools)
+        byName.set(pool.name, [...(byName.get(pool.name) ?? []), pool]);
+      for (const [name, versions] of byName)
+        if (new Set(versions.map(blocksOf)).size > 1)
+          out.push(
+            r.forCluster(cluster).fail(
+              'twoVersions',
+              {
+                pool: q(name),
+                places: versions
+                  .map(v => formatLocation(v.location))
+                  .join(' and '),
+                blocks: versions.map(v => blocksOf(v) || 'none').join('; '),
+              },
+              versions[1].location,
+            ),
+          );
+    }
+    /** The first version of each pool name of a cluster: the one compared. */
+    const firstOfName = (cluster: ClusterModel, pool: PoolModel) =>
+      cluster.pools.find(p => p.name === pool.name) === pool;
     const entries: Entry[] = mesh.members.flatMap(cluster =>
       cluster.pools
-        .filter(pool => !pool.disabled)
+        .filter(pool => !pool.disabled && firstOfName(cluster, pool))
         .flatMap(pool =>
           pool.blocks.flatMap(block =>
             block.range ? [{ cluster, pool, block, range: block.range }] : [],

@@ -377,6 +377,31 @@ describe('settings-present', () => {
       remediation:
         'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to the postBuild.substitute at `clusters/alpha/apps.yaml:16`, where the Kustomization applying the Cilium values gets its other variables; or give that Kustomization a ConfigMap `cluster-settings` of the cluster to substitute from (`postBuild.substituteFrom`), in its own namespace.',
     });
+
+    // Doc-Home-ops' copy: each cluster's settings ConfigMap beside, which
+    // the parent reads and the Cilium Kustomization does not
+    for (const c of ['alpha', 'beta']) {
+      files[
+        `clusters/${c}/settings.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata: {CLUSTER_NAME: ${c}}\n`;
+      files[`clusters/${c}/apps.yaml`] = files[
+        `clusters/${c}/apps.yaml`
+      ].replace(
+        '  patches:\n',
+        '  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n  patches:\n',
+      );
+    }
+    const patched = reportWithTemplate(createRepoTree(files))
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.find(k => k.ruleId === 'settings-present')!;
+    expect(patched).toMatchObject({
+      outcome: 'fail',
+      message:
+        "CILIUM_CLUSTERMESH_FQDN and CILIUM_CLUSTERMESH_LB_IP are not set where Kustomization kube-system/cilium reads them: it applies the Cilium values and substitutes only the postBuild.substitute a parent's patch gives it, which ConfigMap flux-system/cluster-settings does not reach",
+      location: { file: 'clusters/alpha/apps.yaml', line: 19 },
+      remediation:
+        'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to the postBuild.substitute that patch gives, at `clusters/alpha/apps.yaml:19` (configure does not edit the text of a patch); or give that Kustomization a ConfigMap `cluster-settings` of the cluster to substitute from (`postBuild.substituteFrom`), in its own namespace.',
+    });
   });
 
   it('names the settings ConfigMap it read, in the namespace where the Kustomization applying the Cilium values substitutes it from', () => {

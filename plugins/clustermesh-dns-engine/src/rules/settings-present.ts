@@ -13,7 +13,7 @@ import {
 } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { conventionsPath, defineClusterRule, q } from './rule';
 import { externalSourceCause } from '../flux/render';
@@ -76,6 +76,16 @@ export const settingsPresent = defineClusterRule({
       )}\` the cluster applies, and add it to the \`postBuild.substituteFrom\` set at \`${formatLocation(
         failure.location,
       )}\` (optional: true while it is new); or run \`clustermesh-dns configure\`, which says where it can write them.`;
+    // a parent's patch text, which configure does not edit
+    if (failure?.id === 'missingPatched' && failure.location)
+      return `Add \`${c.variables.fqdn}\` and \`${
+        c.variables.lbIp
+      }\` to the postBuild.substitute that patch gives, at \`${formatLocation(
+        failure.location,
+      )}\` (configure does not edit the text of a patch); or give that Kustomization a ConfigMap \`${clusterPath(
+        c.settings.configMap,
+        '<cluster>',
+      )}\` of the cluster to substitute from (\`postBuild.substituteFrom\`), in its own namespace.`;
     if (failure?.id === 'missingPassed')
       return `Add \`${c.variables.fqdn}\`, \`${c.variables.lbIp}\` and the peers' FQDNs to each cluster's own source, and a \`KEY: \${KEY}\` line for each to this ConfigMap, which passes them through; or run \`clustermesh-dns configure\`, which writes both where each cluster's own is a plain ConfigMap.`;
     if (failure?.id === 'notReadThere')
@@ -124,6 +134,8 @@ export const settingsPresent = defineClusterRule({
       "{{variables}} {{verb}} not set in ConfigMap {{configMap}}, which {{others}} {{take}} from the same file, each its own values passed through ({{example}}) from {{sources}}: each cluster's own belong there, with a line here passing each through",
     missingInline:
       '{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only its own postBuild.substitute, which ConfigMap {{configMap}} does not reach',
+    missingPatched:
+      "{{variables}} {{verb}} not set where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes only the postBuild.substitute a parent's patch gives it, which ConfigMap {{configMap}} does not reach",
     notReadThere:
       '{{variables}} {{verb}} set in ConfigMap {{configMap}}, but not where Kustomization {{kustomization}} reads {{them}}: it applies the Cilium values and substitutes from {{sources}}, not from that ConfigMap, which no Kustomization applying the Cilium values or a DNSEndpoint reads',
     unverified:
@@ -143,7 +155,13 @@ export const settingsPresent = defineClusterRule({
     'noConfigMapSecrets',
     'notReaching',
   ],
-  fieldAbsence: ['missing', 'missingShared', 'missingPassed', 'missingInline'],
+  fieldAbsence: [
+    'missing',
+    'missingShared',
+    'missingPassed',
+    'missingInline',
+    'missingPatched',
+  ],
   variables: [
     'noConfigMap',
     'noConfigMapOthers',
@@ -153,6 +171,7 @@ export const settingsPresent = defineClusterRule({
     'missingShared',
     'missingPassed',
     'missingInline',
+    'missingPatched',
     'notReadThere',
   ],
   check(mesh, c, r) {
@@ -197,6 +216,47 @@ export const settingsPresent = defineClusterRule({
               'postBuild',
               'substitute',
             ]),
+          ),
+        ];
+    }
+    // a Kustomization several clusters share, substituting only inline
+    // (the values a parent's patch gives each: Doc-Home-ops' copy): the
+    // settings ConfigMap never reaches the values either, and the entries
+    // go where the others are
+    const applying = c.cilium?.appliedBy;
+    const settingsName = c.settingsObject?.object.name;
+    if (
+      !inline &&
+      settingsName &&
+      applying?.postBuild &&
+      applying.object &&
+      !applying.substituteFrom.some(
+        r => r.kind === 'ConfigMap' && r.name === settingsName,
+      ) &&
+      !applying.injectedFrom?.some(
+        r => r.kind === 'ConfigMap' && r.name === settingsName,
+      ) &&
+      isRecord(
+        getPath(applying.object.body, ['spec', 'postBuild', 'substitute']),
+      )
+    ) {
+      const unset = wanted.filter(
+        v => applying.variables.value(v) === undefined,
+      );
+      // where the substitute is, a parent's patch text included
+      const at = locate(applying.object, ['spec', 'postBuild', 'substitute']);
+      if (unset.length)
+        return [
+          r.fail(
+            at.file === applying.object.source.file
+              ? 'missingInline'
+              : 'missingPatched',
+            {
+              ...namedVariables(unset),
+              kustomization: applying.key,
+              configMap,
+            },
+            at,
           ),
         ];
     }
