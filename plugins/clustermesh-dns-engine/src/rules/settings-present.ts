@@ -231,10 +231,10 @@ export const settingsPresent = defineClusterRule({
       applying?.postBuild &&
       applying.object &&
       !applying.substituteFrom.some(
-        r => r.kind === 'ConfigMap' && r.name === settingsName,
+        ref => ref.kind === 'ConfigMap' && ref.name === settingsName,
       ) &&
       !applying.injectedFrom?.some(
-        r => r.kind === 'ConfigMap' && r.name === settingsName,
+        ref => ref.kind === 'ConfigMap' && ref.name === settingsName,
       ) &&
       isRecord(
         getPath(applying.object.body, ['spec', 'postBuild', 'substitute']),
