@@ -603,6 +603,8 @@ export function patchedSubstituteNote(
     ...(applier.variables.inline(fqdn) || byTemplate ? [] : [fqdn]),
     ...(applier.variables.inline(lbIp) ? [] : [lbIp]),
   ];
+  // all there (a new address asked): what changes, the FQDN by template not
+  const changing = byTemplate ? [lbIp] : [fqdn, lbIp];
   return `its own values (${firstFew(
     patched,
   )}) are in the postBuild.substitute a parent's patch gives Kustomization ${
@@ -611,7 +613,7 @@ export function patchedSubstituteNote(
     at,
   )}), the text of a patch, which configure does not edit: ${
     lacking.length ? 'add' : 'set'
-  } ${inWords(lacking.length ? lacking : [fqdn, lbIp])}${
+  } ${inWords(lacking.length ? lacking : changing)}${
     byTemplate ? '' : " (and the peers')"
   } there by hand${
     byTemplate ? ` (${fqdnsByTemplate(mesh, applier.key)})` : ''

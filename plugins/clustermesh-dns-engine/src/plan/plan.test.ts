@@ -525,6 +525,18 @@ describe("a DNSEndpoint in a base each cluster's own Kustomization builds", () =
     expect(
       validateMesh(createRepoTree(aloneRun.after), conventions).summary.errors,
     ).toBe(0);
+    // a new address there: only the LB IP changes by hand, the FQDN going
+    // by the template (juftin's copy)
+    const readdressed = planMeshDnsChange(
+      createRepoTree(aloneRun.after),
+      { clusters: [{ name: 'east', ip: '10.70.1.11' }] },
+      conventions,
+    );
+    expect(readdressed.problems.map(p => p.message)).toContainEqual(
+      expect.stringMatching(
+        /which configure does not edit: set CILIUM_CLUSTERMESH_LB_IP there by hand \(the FQDNs are written out/,
+      ),
+    );
     // herobrauni's copy: its own entries alone there, no peer's: the
     // shared values name each peer written out (the template has no
     // variables), not by a variable no cluster has
