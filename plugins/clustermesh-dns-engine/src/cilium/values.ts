@@ -46,6 +46,35 @@ export const ciliumValuesPaths = {
 } as const;
 
 /**
+ * A path of the values that differs from `path` only in the case of its
+ * keys (`Cluster.name` for `cluster.name`): Helm reads keys as written, so
+ * what is there is not what the chart reads. Undefined where the path is
+ * there as written, or no such key is.
+ *
+ * @public
+ */
+export function caseVariantOf(
+  values: unknown,
+  path: readonly string[],
+): string[] | undefined {
+  let node = values;
+  const found: string[] = [];
+  let differs = false;
+  for (const step of path) {
+    if (!isRecord(node)) return undefined;
+    const key =
+      step in node
+        ? step
+        : Object.keys(node).find(k => k.toLowerCase() === step.toLowerCase());
+    if (key === undefined) return undefined;
+    differs ||= key !== step;
+    found.push(key);
+    node = node[key];
+  }
+  return differs ? found : undefined;
+}
+
+/**
  * Whether a value switches on what the chart guards with `{{ if }}`, as Go
  * templates decide: false, 0, "", null and empty collections are off,
  * anything else on, a string too (`useAPIServer: no` in a HelmRelease is

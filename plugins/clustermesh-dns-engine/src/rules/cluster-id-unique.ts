@@ -9,6 +9,7 @@ import { ciliumUnavailableReason, unreadValuesMaySet } from '../model/queries';
 import { firstFew } from '../core/text';
 import type { ClusterModel } from '../model/types';
 import {
+  caseVariantNote,
   defineMeshRule,
   installedAsWritten,
   q,
@@ -73,7 +74,7 @@ export const clusterIdUnique = defineMeshRule({
     outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
     invalid: 'cluster.id {{value}} is not a whole number',
     notSet:
-      "cluster.id is not set: the chart's default, 0, is for a cluster outside any mesh",
+      "cluster.id is not set{{caseVariant}}: the chart's default, 0, is for a cluster outside any mesh",
     unreadMaySet:
       'cluster.id is not set in the Cilium values read here, but values from {{sources}} are not read here and may set it: whether all cluster IDs differ cannot be told',
     unique: '{{count:cluster ID}} set, no two the same',
@@ -139,7 +140,13 @@ export const clusterIdUnique = defineMeshRule({
             ),
           );
         else if (found.kind === 'notSet')
-          out.push(rc.fail('notSet', {}, c.cilium?.locate(['cluster'])));
+          out.push(
+            rc.fail(
+              'notSet',
+              { caseVariant: caseVariantNote(c, ciliumValuesPaths.clusterId) },
+              c.cilium?.locate(['cluster']),
+            ),
+          );
         else if (found.kind === 'invalid')
           out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));
         else if (found.kind === 'id') {

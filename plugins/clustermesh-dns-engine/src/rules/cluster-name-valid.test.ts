@@ -146,6 +146,22 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it("says where a key of other case holds the name, which the chart does not read (snoopy82481's `Cluster:`)", () => {
+    const checks = exampleChecks(
+      replace(exampleFile.helmRelease, '\n    cluster:\n', '\n    Cluster:\n'),
+    ).filter(
+      c =>
+        c.cluster === 'apps' &&
+        (c.ruleId === 'cluster-name-valid' ||
+          c.ruleId === 'cluster-id-unique') &&
+        c.outcome === 'fail',
+    );
+    expect(checks.map(c => c.message)).toEqual([
+      `cluster.name is not set in the Cilium values (the values set \`Cluster.name\` at ${exampleFile.helmRelease}:20, which the chart does not read: its keys are case-sensitive): the chart names the cluster "default", which Cilium refuses for a cluster of a mesh`,
+      `cluster.id is not set (the values set \`Cluster.id\` at ${exampleFile.helmRelease}:21, which the chart does not read: its keys are case-sensitive): the chart's default, 0, is for a cluster outside any mesh`,
+    ]);
+  });
+
   it("does not fail a missing cluster.name where values it cannot read may set it (a valuesFrom ConfigMap's text, not valid YAML: SChimera's copy)", () => {
     const core = 'kubernetes/infrastructure/networking/cilium/core';
     const checks = exampleChecks(files => {

@@ -16,7 +16,12 @@ import {
 import { firstFew } from '../core/text';
 import { getPath } from '../core/paths';
 import type { ClusterModel } from '../model/types';
-import { defineClusterRule, installedAsWritten, q } from './rule';
+import {
+  caseVariantNote,
+  defineClusterRule,
+  installedAsWritten,
+  q,
+} from './rule';
 
 /** The name Cilium's chart gives a cluster without `cluster.name`; its agent refuses it beside a cluster.id. */
 const chartDefaultName = 'default';
@@ -53,7 +58,7 @@ export const clusterNameValid = defineClusterRule({
       'cluster.name {{name}} is left as written in a plain values file, which Flux does not substitute (substitution-complete says so): the name is checked once it is written out',
     templated:
       "cluster.name {{name}} is filled in by Terraform's templatefile ({{at}}) as it installs Cilium, with values not known here",
-    notSet: `cluster.name is not set in the Cilium values: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
+    notSet: `cluster.name is not set in the Cilium values{{caseVariant}}: the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
     unreadMaySet:
       'cluster.name is not set in the Cilium values read here, but values from {{sources}} are not read here and may set it',
     emptied: `cluster.name is \${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, and the chart names the cluster "${chartDefaultName}", which Cilium refuses for a cluster of a mesh`,
@@ -106,7 +111,13 @@ export const clusterNameValid = defineClusterRule({
               { sources: firstFew(c.cilium.unread) },
               where,
             )
-          : r.fail('notSet', {}, where),
+          : r.fail(
+              'notSet',
+              {
+                caseVariant: caseVariantNote(c, ciliumValuesPaths.clusterName),
+              },
+              where,
+            ),
       );
     const unknown = unknownVariables(c.ciliumName);
     // `${CLUSTER_NAME}` as written: one cause, which substitution-complete reports

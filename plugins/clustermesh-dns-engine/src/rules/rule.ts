@@ -7,7 +7,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineFinding } from '../core/finding';
 import type { ObjectPath } from '../core/paths';
-import { readsValuesPath } from '../cilium/values';
+import { caseVariantOf, readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { escapeRegExp } from '../core/text';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
@@ -375,6 +375,25 @@ function mayHide(
       appliesOrIs(cluster, f.build, holder.appliedBy)
     );
   return true;
+}
+
+/**
+ * Said after "not set" where the Cilium values hold the path with other
+ * case (`Cluster:`): where it is, and that the chart does not read it.
+ * Empty otherwise.
+ *
+ * @internal
+ */
+export function caseVariantNote(
+  cluster: ClusterModel,
+  path: readonly string[],
+): string {
+  const variant = cluster.cilium && caseVariantOf(cluster.cilium.values, path);
+  return variant
+    ? ` (the values set \`${variant.join('.')}\` at ${formatLocation(
+        cluster.cilium!.locate(variant),
+      )}, which the chart does not read: its keys are case-sensitive)`
+    : '';
 }
 
 /** The results builder of a rule for one cluster (or the mesh). @internal */
