@@ -1,4 +1,5 @@
 import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { inWords } from '../core/text';
 import { expectedFqdn } from '../model/queries';
 import { defineClusterRule, q, skipUnset } from './rule';
 
@@ -18,7 +19,7 @@ export const fqdnConvention = defineClusterRule({
     differs:
       'FQDN {{fqdn}} does not follow {{template}} (expected {{expected}})',
     unknownPart:
-      "FQDN {{fqdn}} follows {{template}} only if {{variables}} is what the name holds there; its value is not known here (give it with --value or the conventions' values, or set fqdnTemplate)",
+      "whether FQDN {{fqdn}} follows {{template}} depends on {{variables}}, not known here (give {{them}} with --value or the conventions' values, or set fqdnTemplate)",
   },
   check(mesh, c, r) {
     if (!c.fqdn) return skipUnset(r, mesh, c, 'fqdn');
@@ -43,7 +44,11 @@ export const fqdnConvention = defineClusterRule({
       return [
         r.notEvaluated(
           'unknownPart',
-          { ...data, variables: unknown.join(', ') },
+          {
+            ...data,
+            variables: inWords(unknown),
+            them: unknown.length > 1 ? 'them' : 'it',
+          },
           c.fqdn.location,
         ),
       ];
