@@ -67,6 +67,8 @@ import type { TreeIndex } from '../tree/TreeIndex';
 import { readTextFile } from '../yaml/decode';
 import { NodeAddress, nodeAddresses } from './nodeAddresses';
 import type { YamlFiles } from '../yaml/files';
+import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import { instanceSyncOf } from '../flux/fluxInstance';
 import { locate } from '../yaml/locate';
 import {
   ciliumObjectApplied,
@@ -880,6 +882,39 @@ function bootstrapSources(
   }
 }
 
+/**
+ * A Flux Operator sync the cluster applies whose path still holds a
+ * `${VAR}` once Flux has substituted what applies it (no post-build
+ * substitution there, or no value for it): the operator syncs a folder of
+ * that literal name, which the repository does not have, and the cluster's
+ * Flux reconciles nothing of it. The cluster was found by a value of the
+ * variable elsewhere; Flux does not use it there.
+ */
+function unsubstitutedSyncPaths(render: ClusterRender): EngineFinding[] {
+  return render.objects.flatMap(({ object, appliedBy }) => {
+    const sync = instanceSyncOf(object.body, object.source.file);
+    const path = sync && getPath(object.body, [...sync.at, 'path']);
+    if (typeof path !== 'string' || !hasUnresolvedReference(path)) return [];
+    const at = locate(object, [...sync!.at, 'path']);
+    return [
+      finding(
+        'flux-error',
+        'error',
+        `${sync!.describe(
+          path,
+          formatLocation(at),
+        )} as written: Kustomization ${appliedBy.key}, which applies it, ${
+          appliedBy.postBuild
+            ? `has no value for ${referencedVariables(path).join(', ')}`
+            : 'does not substitute (no spec.postBuild)'
+        }, so the Flux Operator syncs a folder of that name, which the repository does not have, and the cluster's Flux reconciles nothing from it`,
+        at,
+        render.cluster,
+      ),
+    ];
+  });
+}
+
 /** The cluster's object of a kind, name and namespace, as its render applies it. */
 const renderLookup =
   (render: ClusterRender) => (kind: string, name: string, namespace: string) =>
@@ -925,7 +960,7 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     clusterEntry(conventions, name),
     values,
   );
-  const findings = [...render.findings];
+  const findings = [...render.findings, ...unsubstitutedSyncPaths(render)];
   /** The chart source a HelmRelease names, when this cluster does not apply it. */
   const chartSourceGap: ClusterModel['chartSourceGap'] = (object, appliedBy) =>
     missingChartSource(

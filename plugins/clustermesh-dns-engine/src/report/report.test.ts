@@ -112,6 +112,46 @@ describe('validateMesh', () => {
     );
   });
 
+  it("says a Flux Operator sync path whose ${VAR} nothing substitutes syncs a folder the repository does not have (JanRi3D's copy)", () => {
+    const instance = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: flux-instance, namespace: flux-system}',
+      'spec:',
+      '  interval: 1h',
+      '  chart: {spec: {chart: flux-instance, sourceRef: {kind: HelmRepository, name: controlplaneio}}}',
+      '  values:',
+      '    instance:',
+      '      sync:',
+      '        kind: GitRepository',
+      '        url: https://github.com/example/gitops',
+      '        path: kubernetes/clusters/${CLUSTER_NAME}',
+      '',
+    ].join('\n');
+    const findingsWith = (listedIn: string) =>
+      validateMesh(
+        exampleTree('gitops-repo', files => {
+          files['kubernetes/flux-instance/helmrelease.yaml'] = instance;
+          files['kubernetes/flux-instance/kustomization.yaml'] =
+            'resources:\n  - helmrelease.yaml\n';
+          files[listedIn] += `  - ${
+            listedIn.startsWith('kubernetes/clusters/') ? '../..' : '..'
+          }/flux-instance\n`;
+        }),
+        resolveConventions(knownDomain),
+      ).findings.filter(f => f.message.includes('Flux Operator syncs'));
+    // applied by the clusters' bootstrap Kustomization, which substitutes nothing
+    expect(
+      findingsWith('kubernetes/clusters/infra/kustomization.yaml').map(located),
+    ).toEqual([
+      "kubernetes/flux-instance/helmrelease.yaml:12 the flux-operator HelmRelease flux-system/flux-instance syncs kubernetes/clusters/${CLUSTER_NAME} (instance.sync.path at kubernetes/flux-instance/helmrelease.yaml:12, of https://github.com/example/gitops) as written: Kustomization flux-system/flux-system, which applies it, does not substitute (no spec.postBuild), so the Flux Operator syncs a folder of that name, which the repository does not have, and the cluster's Flux reconciles nothing from it",
+    ]);
+    // where the Kustomization that applies it substitutes CLUSTER_NAME: nothing to say
+    expect(
+      findingsWith('kubernetes/infrastructure/kustomization.yaml'),
+    ).toEqual([]);
+  });
+
   it("gives findings only the report schema's fields, not what the engine keeps beside them", () => {
     // a remote resource (the engine notes its URL) and a folder that is
     // not there (and that it holds nothing back)
