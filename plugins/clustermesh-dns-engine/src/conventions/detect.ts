@@ -1137,12 +1137,22 @@ export function detectConventions(
     const defaultsInUse = chartDefaults.filter(
       v => !leftBehind(v.location.file),
     );
-    const strictness =
-      gate ??
+    const byVersion =
       strictnessOf(
         writtenLeftBehind && defaultsInUse.length ? defaultsInUse : written,
-      ) ??
-      strictnessOf(chartDefaults);
+      ) ?? strictnessOf(chartDefaults);
+    // the API versions served follow it (its version said with the
+    // strictness); a wildcard (`2.x`) is the latest, as if none were found
+    if (
+      byVersion &&
+      Number.isFinite(byVersion.version[1]) &&
+      explicit.flux?.version === undefined
+    )
+      conventions.flux = {
+        ...conventions.flux,
+        version: byVersion.version.join('.'),
+      };
+    const strictness = gate ?? byVersion;
     if (strictness) {
       if (!strictness.strict)
         conventions.flux = { ...conventions.flux, strictSubstitution: false };

@@ -262,6 +262,13 @@ export const conventionsSchema = z.object({
           'An undefined variable without a default fails the Kustomization (Flux 2.9 and later); detected from the Flux version the repository deploys.',
         ),
       substituteAlways: z.boolean().default(false),
+      version: z
+        .string()
+        .regex(/^\d+\.\d+$/)
+        .optional()
+        .describe(
+          'The oldest Flux minor version the repository deploys (`2.6`), where a version is found; detected with strictSubstitution. Which API versions are served follows it (kustomize.toolkit.fluxcd.io/v1beta1 until Flux 2.6).',
+        ),
       branch: z
         .string()
         .min(1)

@@ -150,6 +150,12 @@ export const manifestShapes: Record<
   string,
   {
     versions: string[];
+    /**
+     * Versions older Flux releases still serve, with the Flux minor that
+     * removed each: served where the repository deploys an older Flux (their
+     * own schema is not checked here).
+     */
+    removed?: Record<string, [number, number]>;
     schema: z.ZodType;
     opaque?: OpaqueFields;
     /** Fields the CRD leaves open (`x-kubernetes-preserve-unknown-fields`): any value. */
@@ -172,6 +178,8 @@ export const manifestShapes: Record<
   },
   'kustomize.toolkit.fluxcd.io/Kustomization': {
     versions: ['v1', 'v1beta2'],
+    // kustomize-controller v1.7 (Flux 2.7) removed v1beta1
+    removed: { v1beta1: [2, 7] },
     schema: kustomization,
   },
 };
@@ -211,18 +219,25 @@ export function anyShapeAt(
   return open === true;
 }
 
-/** Shape problems of an object body: each with the path of the field. @public */
+/**
+ * Shape problems of an object body: each with the path of the field. The
+ * Flux minor the repository deploys (`2.6`), where known, decides which
+ * older API versions are still served; unknown, the latest Flux's.
+ *
+ * @public
+ */
 export function shapeProblems(
   apiVersion: string,
   kind: string,
   body: unknown,
+  fluxVersion?: string,
 ): ShapeProblem[] | undefined {
   if (body === null || typeof body !== 'object')
-    return bodyProblems(apiVersion, kind, body);
-  const type = `${apiVersion}\u0000${kind}`;
+    return bodyProblems(apiVersion, kind, body, fluxVersion);
+  const type = `${apiVersion}\u0000${kind}\u0000${fluxVersion ?? ''}`;
   const known = checkedBodies.get(body);
   if (known?.type === type) return known.problems;
-  const problems = bodyProblems(apiVersion, kind, body);
+  const problems = bodyProblems(apiVersion, kind, body, fluxVersion);
   checkedBodies.set(body, { type, problems });
   return problems;
 }
@@ -231,6 +246,7 @@ function bodyProblems(
   apiVersion: string,
   kind: string,
   body: unknown,
+  fluxVersion?: string,
 ): ShapeProblem[] | undefined {
   const [group, version] = apiVersion.includes('/')
     ? apiVersion.split('/')
@@ -238,12 +254,30 @@ function bodyProblems(
   const shape = manifestShapes[`${group}/${kind}`];
   if (!shape) return undefined;
   const problems: ShapeProblem[] = [];
+  const removedIn = shape.removed?.[version];
+  if (removedIn && fluxVersion) {
+    const [major, minor] = fluxVersion.split('.').map(Number);
+    // served by the Flux the repository deploys: its schema not checked
+    if (
+      major < removedIn[0] ||
+      (major === removedIn[0] && minor < removedIn[1])
+    )
+      return [];
+  }
   if (!shape.versions.includes(version)) {
     problems.push({
       path: ['apiVersion'],
       message: `${apiVersion} is not a served version (${shape.versions
         .map(v => `${group}/${v}`)
-        .join(', ')})`,
+        .join(', ')})${
+        removedIn
+          ? `: Flux ${removedIn.join('.')} removed it${
+              fluxVersion
+                ? `, and the repository deploys Flux ${fluxVersion}`
+                : ', and no older Flux version is found in the repository'
+            }`
+          : ''
+      }`,
     });
   }
   // the API server prunes null fields of a custom resource before it

@@ -21,7 +21,7 @@ export const manifestShape = defineClusterRule({
     encrypted:
       '{{object}} is encrypted with SOPS: Flux decrypts it, its fields are not known here',
   },
-  check(_mesh, c, r) {
+  check(mesh, c, r) {
     const out: CheckResult[] = [];
     let checked = 0;
     const encrypted: CheckResult[] = [];
@@ -48,7 +48,12 @@ export const manifestShape = defineClusterRule({
         const { sops: _sops, ...plain } = body;
         body = plain;
       }
-      const problems = shapeProblems(object.apiVersion, object.kind, body);
+      const problems = shapeProblems(
+        object.apiVersion,
+        object.kind,
+        body,
+        mesh.conventions.flux.version,
+      );
       if (!problems) continue;
       checked++;
       for (const p of problems)

@@ -291,7 +291,15 @@ function manyFound(versions: readonly FluxVersion[]) {
 /** Whether the versions found substitute strictly, and why. */
 export function strictnessOf(
   versions: readonly FluxVersion[],
-): { strict: boolean; reason: string; location: SourceLocation } | undefined {
+):
+  | {
+      strict: boolean;
+      reason: string;
+      location: SourceLocation;
+      /** The oldest version found, which decides. */
+      version: [number, number];
+    }
+  | undefined {
   if (versions.length === 0) return undefined;
   const isStrict = (v: FluxVersion) =>
     v.version[0] > strictSinceFlux[0] ||
@@ -317,5 +325,6 @@ export function strictnessOf(
         : 'replaces an undefined variable without a default by an empty string (strict only from Flux 2.9)'
     }`,
     location: oldest.location,
+    version: oldest.version,
   };
 }
