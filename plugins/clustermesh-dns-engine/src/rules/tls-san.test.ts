@@ -65,6 +65,24 @@ describe('tls-san', () => {
     ]);
   });
 
+  it("leaves a name Flux does not substitute to substitution-complete, the one cause, not a second error (Euvaz's copy without the label its parent's patch selects)", () => {
+    const checks = exampleChecks(
+      replace(
+        'kubernetes/clusters/apps/infrastructure.yaml',
+        /\n {2}postBuild:\n(?: {4}.*\n)+/,
+        '\n',
+      ),
+    ).filter(c => c.cluster === 'apps');
+    expect(checks.find(c => c.ruleId === 'tls-san')).toMatchObject({
+      outcome: 'not-evaluated',
+      message:
+        'clustermesh.apiserver.tls.server.extraDnsNames holds "${CILIUM_CLUSTERMESH_FQDN}" as written, which Flux does not substitute there (substitution-complete reports why): whether the certificate names "clustermesh-apps.example.net" once it does is not told',
+    });
+    expect(
+      checks.find(c => c.ruleId === 'substitution-complete')?.outcome,
+    ).toBe('fail');
+  });
+
   it("passes an FQDN under mesh.cilium.io without extraDnsNames: the chart's certificate names *.mesh.cilium.io", () => {
     const checks = exampleChecks(files => {
       withoutSan(files);

@@ -66,6 +66,8 @@ export const tlsSan = defineClusterRule({
       'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
     missing:
       'clustermesh.apiserver.tls.server.extraDnsNames {{names}}; it must contain {{fqdn}}',
+    asWritten:
+      'clustermesh.apiserver.tls.server.extraDnsNames holds {{names}} as written, which Flux does not substitute there (substitution-complete reports why): whether the certificate names {{fqdn}} once it does is not told',
     peersReach:
       '{{variable}} is not set; the peers reach the cluster by {{addresses}}, which the server certificate names',
     provided:
@@ -206,6 +208,17 @@ export const tlsSan = defineClusterRule({
               .join(', '),
             fqdn: q(fqdn),
           },
+          where,
+        ),
+      ];
+    // a name left as written (the values not substituted): one cause,
+    // which substitution-complete reports; what Flux would write is not told
+    const asWritten = list.filter(hasUnresolvedReference);
+    if (asWritten.length)
+      return [
+        r.notEvaluated(
+          'asWritten',
+          { names: asWritten.map(q).join(', '), fqdn: q(fqdn) },
           where,
         ),
       ];
