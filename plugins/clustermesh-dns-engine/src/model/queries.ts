@@ -1999,6 +1999,8 @@ export function substitutionOptOut(
       selector: string;
       label: string;
       location?: SourceLocation;
+      /** The label the selector asks for is not there at all (opted in by it, not out). */
+      missing?: boolean;
     }
   | undefined {
   const parent = c.render.kustomizations.find(
@@ -2022,17 +2024,33 @@ export function substitutionOptOut(
       continue;
     const parsed = parseSelectorString(target.labelSelector);
     if ('error' in parsed) continue;
+    if (requirementsAdmit(parsed.requirements, labels)) continue;
     // the requirement its own label fails
     const failing = parsed.requirements.find(
       r => r.key in labels && !requirementsAdmit([r], labels),
     );
-    if (!failing || requirementsAdmit(parsed.requirements, labels)) continue;
-    return {
-      parent: parent.key,
-      selector: target.labelSelector,
-      label: `${failing.key}: ${JSON.stringify(labels[failing.key])}`,
-      location: locate(declared, ['metadata', 'labels', failing.key]),
-    };
+    if (failing)
+      return {
+        parent: parent.key,
+        selector: target.labelSelector,
+        label: `${failing.key}: ${JSON.stringify(labels[failing.key])}`,
+        location: locate(declared, ['metadata', 'labels', failing.key]),
+      };
+    // a label it asks for (`substitution.flux.home.arpa/enabled=true`),
+    // which the Kustomization lacks: opted in by it, as its siblings are
+    const wanted = parsed.requirements.find(
+      r =>
+        !(r.key in labels) &&
+        (r.operator === '=' || r.operator === 'in' || r.operator === 'exists'),
+    );
+    if (wanted)
+      return {
+        parent: parent.key,
+        selector: target.labelSelector,
+        label: `${wanted.key}: ${JSON.stringify(wanted.values[0] ?? '')}`,
+        location: locate(declared, ['metadata']),
+        missing: true,
+      };
   }
   return undefined;
 }

@@ -267,6 +267,34 @@ describe('substitution-complete', () => {
     );
   });
 
+  it("names the label the parent's patch selects by, which the Kustomization lacks, as the cause (Euvaz's opt-in label)", () => {
+    const checks = exampleChecks(files => {
+      const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
+      files[ks] = files[ks].replace(/\n {2}postBuild:\n(?: {4,}.*\n)+/, '\n');
+      const sync = 'kubernetes/clusters/infra/flux-system/gotk-sync.yaml';
+      files[sync] += childrenSubstitutionPatch(
+        [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+        {
+          group: true,
+          labelSelector: 'substitution.flux.home.arpa/enabled=true',
+        },
+      );
+    }).filter(
+      c =>
+        c.cluster === 'infra' &&
+        c.ruleId === 'substitution-complete' &&
+        c.outcome === 'fail',
+    );
+    expect(checks.map(c => c.message)).toEqual([
+      expect.stringMatching(
+        /: Kustomization flux-system\/cluster-infra-infrastructure, which applies .*, does not substitute: the patch of Kustomization flux-system\/flux-system gives the substitution to its children labelled so \(labelSelector `substitution\.flux\.home\.arpa\/enabled=true`\), and it has no label `substitution\.flux\.home\.arpa\/enabled: "true"`$/,
+      ),
+    ]);
+    expect(checks[0].remediation).toMatch(
+      /^Give the Kustomization's declaration the label/,
+    );
+  });
+
   it('counts a finding that a failed check names as its cause once in the summary', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', withoutLbIp),

@@ -35,6 +35,8 @@ export const substitutionComplete = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'optedOut')
       return "Take that label out of the Kustomization's declaration (or give it a value the patch's labelSelector admits), so that the parent's patch gives it the substitution; or add `postBuild.substituteFrom` to it.";
+    if (failure?.id === 'notOptedIn')
+      return "Give the Kustomization's declaration the label the patch's labelSelector asks for, so that the parent's patch gives it the substitution as it does the others; or add `postBuild.substituteFrom` to it.";
     if (failure?.id === 'plainFile')
       return 'Write the values out in the Cilium values file: Flux does not substitute a plain values file, and what installs it from the repository (a bootstrap) takes `${VAR}` as written.';
     return failure?.id === 'unsubstituted' ||
@@ -53,6 +55,8 @@ export const substitutionComplete = defineClusterRule({
       'an unresolved variable is left in {{count:value}}: {{values}}; Kustomization {{by}}, which applies {{first}}, does not substitute (no spec.postBuild){{defined}}',
     optedOut:
       '{{left}}: Kustomization {{by}}, which applies {{first}}, does not substitute, left out by its label {{label}} of the substitution the patch of Kustomization {{parent}} gives its children (labelSelector {{selector}})',
+    notOptedIn:
+      '{{left}}: Kustomization {{by}}, which applies {{first}}, does not substitute: the patch of Kustomization {{parent}} gives the substitution to its children labelled so (labelSelector {{selector}}), and it has no label {{label}}',
     plainFile:
       '{{values}} {{hold}} an unresolved variable: {{file}} is a plain values file, which Flux does not substitute',
     templated:
@@ -67,6 +71,7 @@ export const substitutionComplete = defineClusterRule({
     'unsubstituted',
     'unsubstitutedMany',
     'optedOut',
+    'notOptedIn',
   ],
   variables: [
     'unresolved',
@@ -74,6 +79,7 @@ export const substitutionComplete = defineClusterRule({
     'unsubstituted',
     'unsubstitutedMany',
     'optedOut',
+    'notOptedIn',
   ],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
@@ -298,7 +304,7 @@ export const substitutionComplete = defineClusterRule({
       if (optOut)
         out.push(
           r.fail(
-            'optedOut',
+            optOut.missing ? 'notOptedIn' : 'optedOut',
             {
               left:
                 unresolvedCount === 1
