@@ -79,7 +79,7 @@ export const lbIpInPool = defineClusterRule({
         r.notEvaluated(
           'unknown',
           {
-            what: 'The LB IP',
+            what: `The LB IP ${q(c.lbIp.value)}`,
             variables: unknown.join(', '),
             advice: unknownValueAdvice(mesh, unknown),
           },

@@ -30,7 +30,7 @@ export const lbIpValid = defineClusterRule({
         r.notEvaluated(
           'unknown',
           {
-            what: 'The LB IP',
+            what: `The LB IP ${q(c.lbIp.value)}`,
             variables: unknown.join(', '),
             advice: unknownValueAdvice(mesh, unknown),
           },
