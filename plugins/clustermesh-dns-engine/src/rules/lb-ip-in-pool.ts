@@ -1,3 +1,4 @@
+import { describeObject } from '../core/manifest';
 import {
   formatLocation,
   unknownVariables,
@@ -5,6 +6,7 @@ import {
 import {
   failedBuildsNote,
   lineAt,
+  metalLbPoolApplied,
   otherLoadBalancerNote,
   poolOfAddress,
   poolsOutsideFlux,
@@ -55,6 +57,8 @@ export const lbIpInPool = defineClusterRule({
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}{{failedBuilds}}',
     noPoolsUnapplied:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; pool {{unapplied}} holds it, but Flux applies that file to no cluster',
+    metalLb:
+      "no CiliumLoadBalancerIPPool is applied to the cluster; it applies MetalLB's {{pool}}, and MetalLB gives its LoadBalancer addresses: whether LB IP {{ip}} is in MetalLB's pools is not checked here (MetalLB's pools are not read)",
     poolsOutside:
       'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
     disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
@@ -136,6 +140,18 @@ export const lbIpInPool = defineClusterRule({
             r.notEvaluated(
               'poolsOutside',
               { ip, why: outside },
+              c.lbIp!.location,
+            ),
+          ];
+        // MetalLB gives the cluster's LoadBalancer addresses (the service
+        // may ask it for one by its own annotation): its pools are not
+        // read here, so whether it holds the address is not told
+        const metalLb = metalLbPoolApplied(c.render);
+        if (metalLb)
+          return [
+            r.notEvaluated(
+              'metalLb',
+              { ip, pool: describeObject(metalLb) },
               c.lbIp!.location,
             ),
           ];
