@@ -343,6 +343,32 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes no leftover folder holding Flux's own install alone for the clusters folder (BoKKeR's clusters/my-cluster)", () => {
+    const files: Record<string, string> = {
+      'kubernetes/flux/config/cluster.yaml': fluxKustomization(
+        'cluster',
+        './kubernetes/flux',
+      ),
+      'kubernetes/flux/config/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cluster.yaml\n',
+      'kubernetes/flux/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config\n',
+      'clusters/my-cluster/flux-system/gotk-components.yaml':
+        '# Flux Version: v2.5.1\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n',
+    };
+    const { found } = detectConventions(createRepoTree(files));
+    expect(settingOf(found, 'clustersPath')?.value).not.toBe('clusters');
+    // with a file of its own there, the folder is a candidate as before
+    files['clusters/my-cluster/apps.yaml'] = fluxKustomization(
+      'apps',
+      './apps',
+    );
+    expect(
+      settingOf(detectConventions(createRepoTree(files)).found, 'clustersPath')
+        ?.value,
+    ).toBe('clusters');
+  });
+
   it('detects manual mode from a records document, written now or before it named the command', () => {
     for (const marker of [
       recordsDocumentMarker,

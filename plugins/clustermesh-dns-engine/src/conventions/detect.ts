@@ -5,7 +5,13 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { getPath, isRecord } from '../core/paths';
-import { dirnamePath, isPathUnder, type RepoTree } from '../tree/RepoTree';
+import {
+  basenamePath,
+  dirnamePath,
+  isPathUnder,
+  type RepoTree,
+} from '../tree/RepoTree';
+import { sourceIgnored } from '../tree/sourceIgnore';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
 import { isCiliumChart, lbIpamAnnotationKeys } from '../cilium/values';
@@ -335,7 +341,25 @@ export function detectConventions(
         first.location,
       );
     } else if (!index.isDir(clustersPath)) {
-      const candidate = clusterFolderCandidates.find(p => index.isDir(p));
+      // one the sources' spec.ignore leaves wholly out is none Flux reads,
+      // nor one with Flux's own install alone (BoKKeR's leftover
+      // clusters/my-cluster/flux-system/gotk-components.yaml)
+      const ignores = conventions.flux?.sourceIgnore;
+      const ignored = ignores?.length
+        ? sourceIgnored(tree, ignores)
+        : undefined;
+      const candidate = clusterFolderCandidates.find(
+        p =>
+          index.isDir(p) &&
+          tree
+            .paths()
+            .some(
+              f =>
+                isPathUnder(f, p) &&
+                basenamePath(f) !== 'gotk-components.yaml' &&
+                !ignored?.(f),
+            ),
+      );
       if (candidate) {
         clustersPath = candidate;
         conventions.clustersPath = candidate;
