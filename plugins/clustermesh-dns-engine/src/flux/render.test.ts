@@ -722,7 +722,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(app.failed).toBe(true);
     expect(result.findings.map(located)).toEqual([
-      "app/object.yaml:8 in ConfigMap default/target, applied by Kustomization flux-system/app: ${CACHE_DIR}, ${REPOSITORY} and ${BUCKET} are not defined and have no default (a script's own variables? escape each as $${NAME} to keep it as written); Flux's strict substitution fails the Kustomization (lines 8, 10, 11)",
+      "app/object.yaml:8 in ConfigMap default/target, applied by Kustomization flux-system/app: ${CACHE_DIR}, ${REPOSITORY} and ${BUCKET} are not defined and have no default (a script's own variables? escape each as $${NAME} to keep it as written, or annotate the object kustomize.toolkit.fluxcd.io/substitute: disabled, a generator's by its generatorOptions.annotations, for Flux to leave it all as written); Flux's strict substitution fails the Kustomization (lines 8, 10, 11)",
     ]);
   });
 

@@ -263,7 +263,7 @@ export function computeOutcome(
           .map(name => `\${${name}}`)
           .join(', ')} and \${${
           missing[missing.length - 1]
-        }} are not defined and have no default (a script's own variables? escape each as $\${NAME} to keep it as written); Flux's strict substitution fails the Kustomization`,
+        }} are not defined and have no default (a script's own variables? escape each as $\${NAME} to keep it as written, or annotate the object kustomize.toolkit.fluxcd.io/substitute: disabled, a generator's by its generatorOptions.annotations, for Flux to leave it all as written); Flux's strict substitution fails the Kustomization`,
       };
     return result.variable
       ? {
