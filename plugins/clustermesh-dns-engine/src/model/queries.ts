@@ -847,7 +847,14 @@ export function recordDeleters(
   const found: RecordDeleter[] = [];
   // an owner id of values not known here: the same text may be another
   // value in each cluster (or the same one, copied from one template)
-  const ownerVariables = unknownVariables(own.owner);
+  // an owner id left as written (`${CLUSTER_NAME}` that nothing
+  // substitutes there) is each cluster's own value once it is: not known
+  const ownerVariables = [
+    ...unknownVariables(own.owner),
+    ...(hasUnresolvedReference(own.owner)
+      ? referencedVariables(own.owner)
+      : []),
+  ];
   // only those that share the owner id, TXT prefix and suffix, and
   // provider: another prefix or suffix never finds this one's ownership
   // records (looked up by that key: a mesh asks this for every member)

@@ -878,6 +878,23 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("does not take an owner id left as written (`${CLUSTER_NAME}` nothing substitutes there) for one owner of both clusters (martinbjeldbak's copy)", () => {
+      expect(
+        infraResult(
+          withExternalDns([
+            'sources: [crd]',
+            'policy: sync',
+            'txtOwnerId: ${EXTERNAL_DNS_OWNER}',
+          ]),
+        ),
+      ).toMatchObject({
+        outcome: 'not-evaluated',
+        message: expect.stringMatching(
+          /^HelmRelease network\/external-dns \(apps\) may also manage "clustermesh-infra\.example\.net" with --policy=sync and the TXT owner id "\$\{EXTERNAL_DNS_OWNER\}"/,
+        ),
+      });
+    });
+
     it("fails a record that another cluster's ExternalDNS keeps in sync under the same TXT owner id", () => {
       // one HelmRelease in every cluster: apps' ExternalDNS owns infra's record too
       // the same prefix everywhere keeps one registry
