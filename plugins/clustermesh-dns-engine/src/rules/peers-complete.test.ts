@@ -132,6 +132,27 @@ describe('peers-complete', () => {
     );
   });
 
+  it("expects no name of a default template whose domain the repository names nowhere, and says to set the template (BSFishy's copy)", () => {
+    const checks = validateMesh(
+      exampleTree('gitops-repo', files => {
+        for (const [file, text] of Object.entries(files))
+          files[file] = text.replace(/SECRET_DOMAIN/g, 'ZONE');
+        replace(
+          exampleFile.settings('apps'),
+          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+          '',
+        )(files);
+      }),
+      resolveConventions({}),
+    ).clusters.flatMap(c => c.checks);
+    expect(
+      checks.find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps')
+        ?.message,
+    ).toBe(
+      'CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN (the default template, "clustermesh-infra.${SECRET_DOMAIN}", uses SECRET_DOMAIN, which the repository names nowhere: set fqdnTemplate to the names you use)',
+    );
+  });
+
   describe("with the domain in each cluster's own SOPS Secret, not known here", () => {
     const checksOf = (edit?: (files: Record<string, string>) => void) =>
       validateMesh(

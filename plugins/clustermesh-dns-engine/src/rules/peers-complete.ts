@@ -376,6 +376,19 @@ function whatToWrite(mesh: MeshModel, peer: string, fqdn: string): string {
   const byDefault = !mesh.conventions.provenance?.some(
     p => p.setting === 'fqdnTemplate' && p.source !== 'default',
   );
+  // the template's domain variable named nowhere, nor given: no name to
+  // expect (BSFishy's copy), but the template to set
+  const template = fqdnTemplateFor(mesh.conventions, peer);
+  const nowhere = referencedVariables(template).filter(
+    v =>
+      mesh.conventions.values[v] === undefined && !mesh.repository.mentions(v),
+  );
+  if (nowhere.length)
+    return ` (the ${byDefault ? 'default' : "conventions'"} template, ${q(
+      template,
+    )}, uses ${nowhere.join(
+      ', ',
+    )}, which the repository names nowhere: set fqdnTemplate to the names you use)`;
   return hasUnresolvedReference(fqdn) ||
     written.includes(variableReference(mesh.conventions.variables.fqdn))
     ? ` (by the ${byDefault ? 'default' : "conventions'"} template: ${q(
