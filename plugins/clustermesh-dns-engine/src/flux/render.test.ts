@@ -1715,6 +1715,43 @@ spec:
     expect(findings(configMap('other', { a: 'b' }))).toEqual(['flux-error']);
   });
 
+  it("says where a parent's patch that sets substituteFrom replaced the Kustomization's own sources, with a variable not defined (martinbjeldbak's cloudflare-tunnel)", () => {
+    const parentPatches = `  patches:
+    - patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: _
+        spec:
+          postBuild:
+            substituteFrom:
+              - kind: ConfigMap
+                name: settings
+      target:
+        kind: Kustomization
+`;
+    const result = renderFiles({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/settings.yaml`]: configMap('settings', { a: 'b' }),
+      [`${root}/apps.yaml`]: ks('apps', './apps', parentPatches),
+      'apps/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - tunnel.yaml\n',
+      'apps/tunnel.yaml': ks(
+        'tunnel',
+        './tunnel',
+        '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: tunnel-id\n',
+      ),
+      'tunnel/cm.yaml': target('  id: ${TUNNEL_ID}\n'),
+    });
+    expect(
+      result.findings
+        .filter(f => f.code === 'substitution-failed')
+        .map(f => f.message),
+    ).toEqual([
+      "in ConfigMap default/target, applied by Kustomization flux-system/tunnel: ${TUNNEL_ID} is not defined and has no default; Flux's strict substitution fails the Kustomization (its own postBuild.substituteFrom, Secret tunnel-id at apps/tunnel.yaml:15, is replaced by a parent's patch that sets the list)",
+    ]);
+  });
+
   it('does not call a Kustomization that lists its own declaration applied twice (the parent patches it, it applies itself as written)', () => {
     const parentPatches = `  patches:
     - patch: |-

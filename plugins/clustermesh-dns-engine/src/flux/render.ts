@@ -1563,6 +1563,32 @@ export class FluxRenderer {
         }
         failed = true;
       } else if (!variables.isEmpty || this.#options.substituteAlways) {
+        // its own sources, as its file writes them, that a parent's patch
+        // setting the list has replaced: said with a variable they may hold
+        const ownSources = spec.object
+          ? getPath(spec.object.source.root, [
+              'spec',
+              'postBuild',
+              'substituteFrom',
+            ])
+          : undefined;
+        const replaced = (Array.isArray(ownSources) ? ownSources : []).filter(
+          r =>
+            isRecord(r) &&
+            !spec.substituteFrom.some(
+              e => e.kind === r.kind && e.name === r.name,
+            ),
+        );
+        const replacedNote = replaced.length
+          ? ` (its own postBuild.substituteFrom, ${replaced
+              .map(r => `${r.kind} ${r.name}`)
+              .join(', ')} at ${formatLocation(
+              locate(
+                { source: { ...spec.object!.source, patches: [] } },
+                ['spec', 'postBuild', 'substituteFrom'],
+              ),
+            )}, is replaced by a parent's patch that sets the list)`
+          : '';
         objects = objects.map(object => {
           const result = this.#substitution.substituteObject(
             object,
@@ -1618,7 +1644,9 @@ export class FluxRenderer {
               code: 'substitution-failed',
               severity: problem.severity,
               cluster,
-              message: `in ${subject}: ${problem.message}${linesNote}`,
+              message: `in ${subject}: ${problem.message}${linesNote}${
+                problem.reason === 'undefined' ? replacedNote : ''
+              }`,
               location: where,
               cause: {
                 // one undefined variable is one cause wherever it is used;
