@@ -1,15 +1,18 @@
 import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { firstFew } from '../core/text';
 import { EngineFinding, finding } from '../core/finding';
 import type { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
 import { locate } from '../yaml/locate';
 
 /**
- * The chart source of a HelmRelease that its cluster does not apply:
- * helm-controller then fails the release and installs nothing of it.
- * `defined` lists the files of the repository that define such a source
- * (none: made outside the repository, or missing).
+ * The chart source of a HelmRelease that its cluster does not apply where
+ * helm-controller looks it up: the release then fails and installs
+ * nothing. `otherNamespaces` are where the cluster applies one of that
+ * kind and name instead; `defined` the files of the repository that
+ * define one (applied by none of the cluster's Kustomizations: a
+ * bootstrap may apply them, clustertool's `flux-entry-repos`).
  *
  * @public
  */
@@ -19,18 +22,20 @@ export interface ChartSourceGap {
   namespace: string;
   /** Where the release names it. */
   at: SourceLocation;
+  otherNamespaces: readonly string[];
   defined: readonly string[];
 }
 
 /**
  * The chart source a HelmRelease names (`spec.chartRef`, or the
  * `spec.chart.spec.sourceRef` of its chart template), in the release's
- * namespace unless it names another, when the cluster does not apply it;
- * undefined when it does, when the repository defines no such source and
- * the cluster applies none of the kind (made elsewhere, all of them), when
- * the release is suspended (helm-controller
- * leaves it as last released), when the name holds a value not known here,
- * or when it is this repository's own source (the bootstrap makes it).
+ * namespace unless it names another, when the cluster does not apply it
+ * there; undefined when it does, when the release is suspended
+ * (helm-controller leaves it as last released), when the name holds a
+ * value not known here, when it is this repository's own source (the
+ * bootstrap makes it), and when no such source is known at all in a
+ * repository that keeps none of the kind in what the cluster applies
+ * (made elsewhere, all of them).
  *
  * @public
  */
@@ -38,11 +43,8 @@ export function missingChartSource(
   release: ManifestObject,
   /** The namespace it lands in (its own, or its Kustomization's). */
   namespace: string,
-  lookup: (
-    kind: string,
-    name: string,
-    namespace: string,
-  ) => ManifestObject | undefined,
+  /** The namespaces where the cluster applies an object of that kind and name. */
+  appliedIn: (kind: string, name: string) => readonly string[],
   definitionsOf: (kind: string, name: string) => readonly string[],
   /** Whether a GitRepository of that name is the repository itself. */
   isRepositorySource: (name: string) => boolean,
@@ -61,26 +63,27 @@ export function missingChartSource(
   const where = typeof ref.namespace === 'string' ? ref.namespace : namespace;
   if (unknownVariables(`${name} ${where}`).length) return undefined;
   if (kind === 'GitRepository' && isRepositorySource(name)) return undefined;
-  if (lookup(kind, name, where)) return undefined;
+  const namespaces = appliedIn(kind, name);
+  if (namespaces.includes(where)) return undefined;
   const defined = definitionsOf(kind, name);
-  // none defined, in a repository that keeps no such sources in Git (a
-  // bootstrap or another repository makes them all): nothing to tell
-  if (!defined.length && !appliesKind(kind)) return undefined;
+  if (!namespaces.length && !defined.length && !appliesKind(kind))
+    return undefined;
   return {
     kind,
     name,
     namespace: where,
     at: locate(release, path),
+    otherNamespaces: namespaces,
     defined,
   };
 }
 
 /**
- * What a chart source not applied means for a release: helm-controller
- * fails it where the repository defines the source for no cluster that
- * applies it (an error); where no file of it defines one, though the
- * cluster applies other sources of the kind, it may be made outside (a
- * bootstrap, by hand) or missing: what is installed is not known.
+ * What a chart source not applied where helm-controller looks means for a
+ * release: a failure where the cluster applies it in another namespace
+ * only (a sourceRef without the namespace); else not known, as a source
+ * the repository defines may be applied by a bootstrap, and one it does
+ * not define may be made outside it.
  *
  * @public
  */
@@ -90,22 +93,30 @@ export function chartSourceFinding(
   cluster: string,
 ): EngineFinding {
   const source = `${gap.kind} ${gap.namespace}/${gap.name}`;
-  if (gap.defined.length)
+  if (gap.otherNamespaces.length)
     return finding(
       'flux-error',
       'error',
-      `${release} takes its chart from ${source}, which cluster ${cluster} does not apply (the repository defines it in ${gap.defined
-        .slice(0, 2)
-        .join(', ')}${
-        gap.defined.length > 2 ? ', …' : ''
-      }, for another namespace or applied by none of its Kustomizations): helm-controller fails the release, and installs nothing of it`,
+      `${release} takes its chart from ${source}, which cluster ${cluster} applies only in ${
+        gap.otherNamespaces.length > 1 ? 'namespaces' : 'namespace'
+      } ${firstFew([
+        ...gap.otherNamespaces,
+      ])}: helm-controller looks the source up in ${
+        gap.namespace
+      } (the sourceRef's namespace, else the release's), fails the release and installs nothing of it`,
       gap.at,
       cluster,
     );
   return finding(
     'not-evaluated',
     'warning',
-    `${release} takes its chart from ${source}, which no manifest of the repository defines: made outside it (a bootstrap, by hand) or missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here`,
+    `${release} takes its chart from ${source}, which ${
+      gap.defined.length
+        ? `no Kustomization of cluster ${cluster} applies (the repository defines it in ${firstFew(
+            [...gap.defined],
+          )}, which a bootstrap may apply)`
+        : 'no manifest of the repository defines (made outside it, a bootstrap, by hand)'
+    } or is missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here`,
     gap.at,
     cluster,
   );

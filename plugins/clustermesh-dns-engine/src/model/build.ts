@@ -966,7 +966,10 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     missingChartSource(
       object,
       object.namespace ?? appliedBy.namespace,
-      renderLookup(render),
+      (kind, source) =>
+        render.objects
+          .filter(({ object: o }) => o.kind === kind && o.name === source)
+          .map(({ object: o, appliedBy: k }) => o.namespace ?? k.namespace),
       (kind, source) => renderer.definitionsOf(kind, source),
       source => conventions.flux.sourceNames.includes(source),
       kind => render.objects.some(({ object: o }) => o.kind === kind),

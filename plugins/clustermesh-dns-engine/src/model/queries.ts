@@ -694,7 +694,7 @@ function readDeploymentsOf(cluster: ClusterModel): ExternalDnsDeployment[] {
     if (gap)
       d.chartSourceMissing = {
         why: chartSourceFinding(gap, d.description, cluster.name).message,
-        fails: gap.defined.length > 0,
+        fails: gap.otherNamespaces.length > 0,
       };
   }
   return deployments;

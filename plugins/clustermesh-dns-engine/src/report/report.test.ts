@@ -72,35 +72,50 @@ describe('validateMesh', () => {
     );
   });
 
-  it("says helm-controller fails a release whose chart source the cluster does not apply, and that whether an ExternalDNS runs is not known when its source is defined nowhere (SmadjaPaul's external-dns)", () => {
+  it("says helm-controller fails a release whose chart source the cluster applies only in another namespace, and that whether a release runs is not known where no Kustomization of the cluster applies its source (SmadjaPaul's external-dns, VazardAU's sourceRef, zachbomb's bootstrap-applied repositories)", () => {
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
     const externalDns =
       'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
-    const report = validateMesh(
-      exampleTree('gitops-repo', files => {
-        // Cilium's HelmRepository left out of the build, its file kept
-        const cilium =
-          'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
-        files[cilium] = files[cilium].replace('  - helmrepository.yaml\n', '');
-        // ExternalDNS's chart from a source no file defines, where the
-        // repository keeps its other sources of the kind
-        files[externalDns] = files[externalDns].replace(
-          '        kind: HelmRepository\n        name: external-dns\n',
-          '        kind: HelmRepository\n        name: external-dns-charts\n',
-        );
-      }),
-      resolveConventions(knownDomain),
-    );
+    const reportWith = (edit: (files: Record<string, string>) => void) =>
+      validateMesh(
+        exampleTree('gitops-repo', edit),
+        resolveConventions(knownDomain),
+      );
+    // a sourceRef without its namespace: looked up in the release's own
+    const inOwnNamespace = reportWith(files => {
+      files[release] = files[release].replace(
+        '        name: cilium\n        namespace: flux-system\n',
+        '        name: cilium\n',
+      );
+    });
     expect(
-      report.findings
+      inOwnNamespace.findings
         .filter(f => f.code === 'flux-error')
         .map(f => `${f.cluster} ${located(f)}`),
     ).toEqual(
       ['apps', 'infra'].map(
         c =>
-          `${c} kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml:14 HelmRelease kube-system/cilium takes its chart from HelmRepository flux-system/cilium, which cluster ${c} does not apply (the repository defines it in kubernetes/infrastructure/networking/cilium/core/helmrepository.yaml, for another namespace or applied by none of its Kustomizations): helm-controller fails the release, and installs nothing of it`,
+          `${c} ${release}:14 HelmRelease kube-system/cilium takes its chart from HelmRepository kube-system/cilium, which cluster ${c} applies only in namespace flux-system: helm-controller looks the source up in kube-system (the sourceRef's namespace, else the release's), fails the release and installs nothing of it`,
       ),
     );
-    const published = report.clusters.map(
+    // its source's file applied by none of the cluster's Kustomizations (a
+    // bootstrap may apply it), and ExternalDNS's defined nowhere, beside
+    // other sources of the kind kept in Git: not known
+    const unknown = reportWith(files => {
+      const cilium =
+        'kubernetes/infrastructure/networking/cilium/core/kustomization.yaml';
+      files[cilium] = files[cilium].replace('  - helmrepository.yaml\n', '');
+      files[externalDns] = files[externalDns].replace(
+        '        kind: HelmRepository\n        name: external-dns\n',
+        '        kind: HelmRepository\n        name: external-dns-charts\n',
+      );
+    });
+    expect(unknown.findings.filter(f => f.code === 'flux-error')).toEqual([]);
+    expect(unknown.notEvaluated.map(located)).toContain(
+      `${release}:14 HelmRelease kube-system/cilium takes its chart from HelmRepository flux-system/cilium, which no Kustomization of cluster apps applies (the repository defines it in kubernetes/infrastructure/networking/cilium/core/helmrepository.yaml, which a bootstrap may apply) or is missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here`,
+    );
+    const published = unknown.clusters.map(
       c => c.checks.find(k => k.ruleId === 'dnsendpoint-matches')!,
     );
     expect(published.map(c => c.outcome)).toEqual([
@@ -108,7 +123,7 @@ describe('validateMesh', () => {
       'not-evaluated',
     ]);
     expect(published[0].message).toContain(
-      'HelmRelease kube-system/external-dns takes its chart from HelmRepository flux-system/external-dns-charts, which no manifest of the repository defines: made outside it (a bootstrap, by hand) or missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here',
+      'HelmRelease kube-system/external-dns takes its chart from HelmRepository flux-system/external-dns-charts, which no manifest of the repository defines (made outside it, a bootstrap, by hand) or is missing, when helm-controller fails the release and installs nothing of it; whether it runs is not known here',
     );
   });
 
