@@ -306,3 +306,26 @@ export const childrenSubstitutionPatch = (
       : []),
     '',
   ].join('\n');
+
+/** The example with MetalLB's IPAddressPool (metallb-system/lan, 10.25.11.0/24) applied beside its Cilium pools. */
+export function withMetalLbPool(files: Files) {
+  files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =
+    'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.11.0/24]\n';
+  files['kubernetes/infrastructure/networking/metallb/kustomization.yaml'] =
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - pool.yaml\n';
+  replace(
+    'kubernetes/infrastructure/networking/kustomization.yaml',
+    '  - cilium\n',
+    '  - cilium\n  - metallb\n',
+  )(files);
+}
+
+/** The example where MetalLB's pool, and no Cilium pool, gives infra its addresses. */
+export function metalLbOnlyForInfra(files: Files) {
+  withMetalLbPool(files);
+  replace(
+    'kubernetes/clusters/infra/kustomization.yaml',
+    /\n {2}- .*lb-ippool-infra\.yaml/,
+    '',
+  )(files);
+}

@@ -2,6 +2,7 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  metalLbOnlyForInfra,
   replace,
 } from '../__testUtils__/rules';
 import {
@@ -391,22 +392,9 @@ describe('lb-ip-in-pool', () => {
 
 describe('lb-ip-in-pool where MetalLB gives the addresses', () => {
   it("is not evaluated where MetalLB's pools, and no Cilium pool, are applied: MetalLB's pools are not read (VazardAU's copy)", () => {
-    const check = exampleChecks(files => {
-      files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =
-        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.11.0/24]\n';
-      files['kubernetes/infrastructure/networking/metallb/kustomization.yaml'] =
-        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - pool.yaml\n';
-      replace(
-        'kubernetes/infrastructure/networking/kustomization.yaml',
-        '  - cilium\n',
-        '  - cilium\n  - metallb\n',
-      )(files);
-      replace(
-        'kubernetes/clusters/infra/kustomization.yaml',
-        /\n {2}- .*lb-ippool-infra\.yaml/,
-        '',
-      )(files);
-    }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra');
+    const check = exampleChecks(metalLbOnlyForInfra).find(
+      c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra',
+    );
     expect(check).toMatchObject({
       outcome: 'not-evaluated',
       message:

@@ -3,6 +3,8 @@ import {
   describeRule,
   exampleChecks,
   exampleFile,
+  metalLbOnlyForInfra,
+  withMetalLbPool,
   replace,
 } from '../__testUtils__/rules';
 import { serviceAnnotation } from './service-annotation';
@@ -216,25 +218,8 @@ describe('service-annotation', () => {
   });
 
   it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
-    const withMetalLb = (files: Record<string, string>) => {
-      files['kubernetes/infrastructure/networking/metallb/pool.yaml'] =
-        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n  namespace: metallb-system\nspec:\n  addresses: [10.25.11.0/24]\n';
-      files['kubernetes/infrastructure/networking/metallb/kustomization.yaml'] =
-        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - pool.yaml\n';
-      replace(
-        'kubernetes/infrastructure/networking/kustomization.yaml',
-        '  - cilium\n',
-        '  - cilium\n  - metallb\n',
-      )(files);
-    };
-    const metalLbOnly = (files: Record<string, string>) => {
-      withMetalLb(files);
-      replace(
-        'kubernetes/clusters/infra/kustomization.yaml',
-        /\n {2}- .*lb-ippool-infra\.yaml/,
-        '',
-      )(files);
-    };
+    const withMetalLb = withMetalLbPool;
+    const metalLbOnly = metalLbOnlyForInfra;
     const withoutAnnotation = (files: Record<string, string>) =>
       replace(
         exampleFile.helmRelease,

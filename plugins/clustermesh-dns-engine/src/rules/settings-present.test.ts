@@ -63,6 +63,32 @@ function sharedCiliumClusters(
   return files;
 }
 
+/**
+ * A cluster's apps Kustomization building `path`, whose patch gives every
+ * child Kustomization these `postBuild` lines.
+ */
+const appsPatchingChildren = (path: string, postBuild: string[]) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: apps, namespace: flux-system}',
+    'spec:',
+    '  interval: 10m',
+    `  path: ${path}`,
+    '  prune: true',
+    '  sourceRef: {kind: GitRepository, name: flux-system}',
+    '  patches:',
+    '    - patch: |-',
+    '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    '        kind: Kustomization',
+    '        metadata: {name: not-used}',
+    '        spec:',
+    '          postBuild:',
+    ...postBuild.map(line => `            ${line}`),
+    '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
+    '',
+  ].join('\n');
+
 describe('settings-present', () => {
   describeRule(settingsPresent, {
     edit: withoutLbIp,
@@ -300,27 +326,10 @@ describe('settings-present', () => {
         `clusters/${c}/secrets.yaml`
       ] = `apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData: {CLUSTER_NAME: ${c}, CLUSTER_ID: "${id}"}\n`;
       // the apps Kustomization's patch gives every child its substitution
-      f[`clusters/${c}/apps.yaml`] = [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: apps, namespace: flux-system}',
-        'spec:',
-        '  interval: 10m',
-        `  path: ./apps/${c}`,
-        '  prune: true',
-        '  sourceRef: {kind: GitRepository, name: flux-system}',
-        '  patches:',
-        '    - patch: |-',
-        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        '        kind: Kustomization',
-        '        metadata: {name: not-used}',
-        '        spec:',
-        '          postBuild:',
-        '            substituteFrom:',
-        '              - {kind: Secret, name: cluster-secrets}',
-        '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
-        '',
-      ].join('\n');
+      f[`clusters/${c}/apps.yaml`] = appsPatchingChildren(`./apps/${c}`, [
+        'substituteFrom:',
+        '  - {kind: Secret, name: cluster-secrets}',
+      ]);
       f[
         `apps/${c}/cilium.yaml`
       ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cilium, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
@@ -340,29 +349,12 @@ describe('settings-present', () => {
 
   it("names, as the remedy, the substitute a parent's patch gives the Cilium Kustomization, where configure cannot create settings (auricom's and Arcus' copies)", () => {
     const files = sharedCiliumClusters((f, c, id) => {
-      f[`clusters/${c}/apps.yaml`] = [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: {name: apps, namespace: flux-system}',
-        'spec:',
-        '  interval: 10m',
-        // one folder of apps both clusters apply, their values by the patch
-        '  path: ./apps',
-        '  prune: true',
-        '  sourceRef: {kind: GitRepository, name: flux-system}',
-        '  patches:',
-        '    - patch: |-',
-        '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        '        kind: Kustomization',
-        '        metadata: {name: not-used}',
-        '        spec:',
-        '          postBuild:',
-        '            substitute:',
-        `              CLUSTER_NAME: ${c}`,
-        `              CLUSTER_ID: "${id}"`,
-        '      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}',
-        '',
-      ].join('\n');
+      // one folder of apps both clusters apply, their values by the patch
+      f[`clusters/${c}/apps.yaml`] = appsPatchingChildren('./apps', [
+        'substitute:',
+        `  CLUSTER_NAME: ${c}`,
+        `  CLUSTER_ID: "${id}"`,
+      ]);
       f[
         'apps/cilium.yaml'
       ] = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cilium, namespace: kube-system}\nspec:\n  interval: 10m\n  path: ./infrastructure/cilium\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n`;
