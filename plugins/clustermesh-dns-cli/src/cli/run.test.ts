@@ -145,7 +145,7 @@ describe('clustermesh-dns validate', () => {
       async dir => {
         const { stdout } = await cli('validate', dir);
         expect(stdout).toContain(
-          "[lb-ip-valid] apps, infra: The LB IP \"<secret:CILIUM_CLUSTERMESH_LB_IP>\" comes from CILIUM_CLUSTERMESH_LB_IP, which is not known here (a Secret, or a source made outside the repository): it is each cluster's own, so it is checked only where the repository holds it (a value given holds for every cluster)",
+          '[lb-ip-valid] apps, infra: The LB IP "<secret:CILIUM_CLUSTERMESH_LB_IP>" comes from CILIUM_CLUSTERMESH_LB_IP, which is not known here (a Secret, or a source made outside the repository): it is each cluster\'s own, so it is checked only where the repository holds it (a value given holds for every cluster)',
         );
         expect(stdout).toContain(
           "Not known here, and each cluster's own: CILIUM_CLUSTERMESH_LB_IP. Define them in each cluster's settings, where the Kustomization that substitutes them reads them (its own namespace), or set the conventions' variables to the names the repository uses; to evaluate more here, --value <cluster>:NAME=<value> gives one cluster its value (a plain --value would give every cluster the same)",
@@ -729,7 +729,7 @@ describe('clustermesh-dns configure', () => {
     );
     // and how this command takes the value, as validate says it
     expect(stdout).toContain(
-      '\nNot known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions\' values;',
+      "\nNot known here: SECRET_DOMAIN. Give its value to evaluate more: --value SECRET_DOMAIN=<value> (or the conventions' values;",
     );
     expect(stdout).toContain(
       '5 file(s) would change (dry run, nothing written)',

@@ -1583,10 +1583,11 @@ export class FluxRenderer {
           ? ` (its own postBuild.substituteFrom, ${replaced
               .map(r => `${r.kind} ${r.name}`)
               .join(', ')} at ${formatLocation(
-              locate(
-                { source: { ...spec.object!.source, patches: [] } },
-                ['spec', 'postBuild', 'substituteFrom'],
-              ),
+              locate({ source: { ...spec.object!.source, patches: [] } }, [
+                'spec',
+                'postBuild',
+                'substituteFrom',
+              ]),
             )}, is replaced by a parent's patch that sets the list)`
           : '';
         objects = objects.map(object => {

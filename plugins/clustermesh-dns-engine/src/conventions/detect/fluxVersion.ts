@@ -289,9 +289,7 @@ function manyFound(versions: readonly FluxVersion[]) {
 }
 
 /** Whether the versions found substitute strictly, and why. */
-export function strictnessOf(
-  versions: readonly FluxVersion[],
-):
+export function strictnessOf(versions: readonly FluxVersion[]):
   | {
       strict: boolean;
       reason: string;
