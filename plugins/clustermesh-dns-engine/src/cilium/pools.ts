@@ -6,7 +6,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { ManifestObject } from '../core/manifest';
-import { isRecord } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { locate } from '../yaml/locate';
 
@@ -76,6 +76,29 @@ function blockLocation(
     located[0] ??
     locate(object, path)
   );
+}
+
+/**
+ * A pool block holding one address, written as the cluster's pools write
+ * theirs: `cidrs` where they all use only that older field (Cilium before
+ * 1.15 has no `blocks`), else `blocks` with start and stop.
+ *
+ * @public
+ */
+export function blockHolding(
+  ip: string,
+  pools: readonly Pick<PoolModel, 'object'>[],
+): string {
+  const olderField =
+    pools.length > 0 &&
+    pools.every(
+      p =>
+        Array.isArray(getPath(p.object.body, ['spec', 'cidrs'])) &&
+        !Array.isArray(getPath(p.object.body, ['spec', 'blocks'])),
+    );
+  return olderField
+    ? `spec.cidrs: [{cidr: ${ip}/${ip.includes(':') ? 128 : 32}}]`
+    : `spec.blocks: [{start: ${ip}, stop: ${ip}}]`;
 }
 
 /** Reads a pool's blocks (`blocks`, or the older `cidrs`), each with its line. @public */

@@ -5525,6 +5525,20 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
           '10.25.12.5 is outside the LB IPAM pools of apps (lb-ippool-apps: no blocks)',
       }),
     );
+    // a pool of the older field (Cilium 1.14, Alethio36's): the block to
+    // add is written in it
+    files[pool] = files[pool].replace(
+      '  blocks: []\n',
+      '  cidrs:\n    - cidr: 10.25.11.120/30\n',
+    );
+    expect(problemsOf(ip('10.25.11.100', '10.25.12.5'))).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters[1].ip',
+        remedy: expect.stringContaining(
+          'add a CiliumLoadBalancerIPPool block that holds 10.25.12.5 (`spec.cidrs: [{cidr: 10.25.12.5/32}]`, or a CIDR)',
+        ),
+      }),
+    );
     expect(
       problemsOf({
         clusters: [

@@ -32,7 +32,7 @@ import {
   unevaluatedPartsNote,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import type { PoolModel } from '../cilium/pools';
+import { blockHolding, type PoolModel } from '../cilium/pools';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, normalizePath, RepoTree } from '../tree/RepoTree';
@@ -721,7 +721,8 @@ function poolProblem(
 ): { message: string; remedy?: string } | undefined {
   const { name, ip } = cluster;
   const service = conventions.cilium.serviceName;
-  const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR) to what Flux applies to ${name}`;
+  const heldBlock = blockHolding(ip, 'pools' in found ? found.pools : []);
+  const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`${heldBlock}\`, or a CIDR) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
       // the pool it was meant for, in a file no Kustomization applies,
@@ -832,7 +833,7 @@ function poolProblem(
                 ? 'their serviceSelectors take'
                 : 'its serviceSelector takes'
             } other services`,
-            remedy: `Add a CiliumLoadBalancerIPPool for the ${service} service that holds ${ip} (\`spec.blocks: [{start: ${ip}, stop: ${ip}}]\`, or a CIDR, with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) to what Flux applies to ${name}, in addresses no other pool holds.`,
+            remedy: `Add a CiliumLoadBalancerIPPool for the ${service} service that holds ${ip} (\`${heldBlock}\`, or a CIDR, with \`serviceSelector: {matchLabels: {io.kubernetes.service.name: ${service}}}\`) to what Flux applies to ${name}, in addresses no other pool holds.`,
           };
         const others = enabled.length - found.admitting.length;
         // another cluster's address: a block for it here would overlap
