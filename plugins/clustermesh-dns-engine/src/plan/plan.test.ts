@@ -1873,6 +1873,23 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(problem?.message).toMatch(
       /^is SOPS-encrypted; it cannot be edited here\. Put the ClusterMesh settings of infra \(CILIUM_CLUSTERMESH_FQDN: [^,]+, CILIUM_CLUSTERMESH_LB_IP: 10\.25\.11\.100, CILIUM_CLUSTERMESH_APPS_FQDN: [^)]+\) in it yourself with `sops kubernetes\/clusters\/infra\/cluster-settings\.yaml`$/,
     );
+    // both clusters' files encrypted: both named at once (svenihoney's)
+    const appsSettings = 'kubernetes/clusters/apps/cluster-settings.yaml';
+    const both = planMeshDnsChange(
+      createRepoTree({
+        ...files,
+        [appsSettings]: files[settings].replace(/aW5mcmE=/, 'YXBwcw=='),
+      }),
+      storyInput,
+      resolveConventions({
+        ...knownDomain,
+        valuesByCluster: {
+          infra: { CLUSTER_NAME: 'infra' },
+          apps: { CLUSTER_NAME: 'apps' },
+        },
+      }),
+    ).problems.filter(p => /SOPS-encrypted/.test(p.message));
+    expect(both.map(p => p.field)).toEqual([appsSettings, settings]);
   });
 
   it("writes the OpenTofu snippet as the repository's own Terraform writes its Cloudflare records (resource type, zone_id), saying where", () => {

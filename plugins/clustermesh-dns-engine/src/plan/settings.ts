@@ -98,118 +98,142 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
   const isMeshKey = isClusterMeshVariable(conventions);
   /** The clusters whose entries a shared ConfigMap passes through, by that object, with their changes. */
   const passing = new Map<string, PassedThrough[]>();
+  // each cluster's file that cannot take its entries (SOPS-encrypted, a
+  // patch's text), said at once: one cluster's is often the others' twin
+  const refused: PlanError[] = [];
   for (const [name, target] of ctx.settings) {
-    // passed through a shared ConfigMap, the entries there already
-    if (ctx.settledSettings.has(name)) continue;
-    const ownSource = ctx.passedThroughOwn.get(name);
-    const changes: SettingChange[] = [];
-    const set = (key: string, value: string | undefined, why: () => string) =>
-      changes.push({ key, value, why });
-    if (ctx.removed.has(name)) {
-      // the cluster leaves the mesh: its own entries go, but for those its
-      // own files still use (Flux would substitute them with nothing, or
-      // fail the Kustomization)
-      const leaves = () => `${name} leaves the mesh`;
-      const own = [
-        variables.fqdn,
-        variables.lbIp,
-        ...[...new Set([...mesh.clusters.map(c => c.name), ...ctx.removed])]
-          .filter(other => other !== name)
-          .map(peerVariable),
-      ];
-      const used = stillUsed(
-        edits,
-        ctx,
-        name,
-        ownSource ? [target.file, ownSource.file] : [target.file],
-        own,
-      );
-      for (const key of own)
-        if (!used.keys.has(key)) set(key, undefined, leaves);
-      if (used.keys.size)
-        ctx.notes.push(
-          `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
-            used.files.length > 1 ? 'its files' : 'its file'
-          } ${used.files.join(', ')} still ${
-            used.files.length > 1 ? 'use' : 'uses'
-          } ${used.keys.size > 1 ? 'them' : 'it'}, and Flux would substitute ${
-            used.keys.size > 1 ? 'them' : 'it'
-          } with nothing (or fail the Kustomization); take those uses out (or ClusterMesh out of its Cilium values), then run the removal again to drop ${
-            used.keys.size > 1 ? 'them' : 'it'
-          }.`,
-        );
-    } else {
-      const ip = ctx.configured.get(name);
-      if (ip) {
-        const own = settingsFqdn(ctx, name, name);
-        if (own !== undefined)
-          set(variables.fqdn, own, () => `${name}: its FQDN`);
-        set(
+    try {
+      // passed through a shared ConfigMap, the entries there already
+      if (ctx.settledSettings.has(name)) continue;
+      const ownSource = ctx.passedThroughOwn.get(name);
+      const changes: SettingChange[] = [];
+      const set = (key: string, value: string | undefined, why: () => string) =>
+        changes.push({ key, value, why });
+      if (ctx.removed.has(name)) {
+        // the cluster leaves the mesh: its own entries go, but for those its
+        // own files still use (Flux would substitute them with nothing, or
+        // fail the Kustomization)
+        const leaves = () => `${name} leaves the mesh`;
+        const own = [
+          variables.fqdn,
           variables.lbIp,
-          ip.text,
-          () => `${name}: the clustermesh-apiserver LoadBalancer IP`,
-        );
-      }
-      // a member not configured here learns only the configured peers
-      const peers = ip
-        ? peersAfter(ctx, name)
-        : [...ctx.configured.keys()].filter(p => ctx.knows(name, p));
-      for (const peer of peers) {
-        const written = settingsFqdn(ctx, name, peer);
-        if (written === undefined) continue;
-        const checked = peerFqdnWhereWritten(ctx, name, peer, written);
-        if ('problem' in checked)
-          throw new PlanError(target.file, checked.problem);
-        set(
-          peerVariable(peer),
-          checked.value,
-          () => `${name} knows ${peer} by FQDN`,
-        );
-      }
-      for (const gone of ctx.removed)
-        set(peerVariable(gone), undefined, () => `${gone} leaves the mesh`);
-    }
-    // a variable the Kustomization applying the Cilium values defines
-    // itself is the one Flux inserts there: it changes where it is
-    const cluster = ctx.mesh.byName.get(name);
-    const inline = cluster && inlineSubstituteOf(cluster);
-    // all of them there when the settings ConfigMap does not reach it
-    const there = (c: SettingChange) =>
-      target.format === 'inline' || (inline?.keys.has(c.key) ?? false);
-    const own = changes.filter(there);
-    if (own.length) planInlineSettings(edits, ctx, name, inline!, own);
-    const rest = changes.filter(c => !there(c));
-    if (target.format === 'inline') continue;
-    if (cluster) refuseOverridden(cluster, target, rest);
-    if (ownSource) {
-      const shared = `${target.file}#${target.doc}`;
-      passing.set(shared, [
-        ...(passing.get(shared) ?? []),
-        { name, target, own: ownSource, changes: rest },
-      ]);
-      continue;
-    }
-    if (target.format === 'env')
-      planEnvSettings(edits, name, target, rest, isMeshKey);
-    else {
-      planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
-      // a copy another Kustomization applies alike gets the same entries:
-      // else the two versions overwrite each other at each reconcile
-      for (const twin of cluster ? settingsTwins(ctx, cluster, target) : []) {
-        planYamlSettings(
+          ...[...new Set([...mesh.clusters.map(c => c.name), ...ctx.removed])]
+            .filter(other => other !== name)
+            .map(peerVariable),
+        ];
+        const used = stillUsed(
           edits,
           ctx,
           name,
-          { ...twin.target, appliedBy: twin.appliedBy },
-          rest,
-          isMeshKey,
-          twin.root,
+          ownSource ? [target.file, ownSource.file] : [target.file],
+          own,
         );
-        ctx.notes.push(
-          `${name}: ConfigMap ${target.configMap} is applied alike by Kustomization ${twin.appliedBy.key} from ${twin.target.file} too: its entries go there as well, so the two stay one version.`,
-        );
+        for (const key of own)
+          if (!used.keys.has(key)) set(key, undefined, leaves);
+        if (used.keys.size)
+          ctx.notes.push(
+            `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
+              used.files.length > 1 ? 'its files' : 'its file'
+            } ${used.files.join(', ')} still ${
+              used.files.length > 1 ? 'use' : 'uses'
+            } ${
+              used.keys.size > 1 ? 'them' : 'it'
+            }, and Flux would substitute ${
+              used.keys.size > 1 ? 'them' : 'it'
+            } with nothing (or fail the Kustomization); take those uses out (or ClusterMesh out of its Cilium values), then run the removal again to drop ${
+              used.keys.size > 1 ? 'them' : 'it'
+            }.`,
+          );
+      } else {
+        const ip = ctx.configured.get(name);
+        if (ip) {
+          const own = settingsFqdn(ctx, name, name);
+          if (own !== undefined)
+            set(variables.fqdn, own, () => `${name}: its FQDN`);
+          set(
+            variables.lbIp,
+            ip.text,
+            () => `${name}: the clustermesh-apiserver LoadBalancer IP`,
+          );
+        }
+        // a member not configured here learns only the configured peers
+        const peers = ip
+          ? peersAfter(ctx, name)
+          : [...ctx.configured.keys()].filter(p => ctx.knows(name, p));
+        for (const peer of peers) {
+          const written = settingsFqdn(ctx, name, peer);
+          if (written === undefined) continue;
+          const checked = peerFqdnWhereWritten(ctx, name, peer, written);
+          if ('problem' in checked)
+            throw new PlanError(target.file, checked.problem);
+          set(
+            peerVariable(peer),
+            checked.value,
+            () => `${name} knows ${peer} by FQDN`,
+          );
+        }
+        for (const gone of ctx.removed)
+          set(peerVariable(gone), undefined, () => `${gone} leaves the mesh`);
       }
+      // a variable the Kustomization applying the Cilium values defines
+      // itself is the one Flux inserts there: it changes where it is
+      const cluster = ctx.mesh.byName.get(name);
+      const inline = cluster && inlineSubstituteOf(cluster);
+      // all of them there when the settings ConfigMap does not reach it
+      const there = (c: SettingChange) =>
+        target.format === 'inline' || (inline?.keys.has(c.key) ?? false);
+      const own = changes.filter(there);
+      if (own.length) planInlineSettings(edits, ctx, name, inline!, own);
+      const rest = changes.filter(c => !there(c));
+      if (target.format === 'inline') continue;
+      if (cluster) refuseOverridden(cluster, target, rest);
+      if (ownSource) {
+        const shared = `${target.file}#${target.doc}`;
+        passing.set(shared, [
+          ...(passing.get(shared) ?? []),
+          { name, target, own: ownSource, changes: rest },
+        ]);
+        continue;
+      }
+      if (target.format === 'env')
+        planEnvSettings(edits, name, target, rest, isMeshKey);
+      else {
+        planYamlSettings(edits, ctx, name, target, rest, isMeshKey);
+        // a copy another Kustomization applies alike gets the same entries:
+        // else the two versions overwrite each other at each reconcile
+        for (const twin of cluster ? settingsTwins(ctx, cluster, target) : []) {
+          planYamlSettings(
+            edits,
+            ctx,
+            name,
+            { ...twin.target, appliedBy: twin.appliedBy },
+            rest,
+            isMeshKey,
+            twin.root,
+          );
+          ctx.notes.push(
+            `${name}: ConfigMap ${target.configMap} is applied alike by Kustomization ${twin.appliedBy.key} from ${twin.target.file} too: its entries go there as well, so the two stay one version.`,
+          );
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error;
+      refused.push(error);
     }
+  }
+  if (refused.length) {
+    // a file several clusters share is one refusal
+    const seen = new Set<string>();
+    const [first, ...others] = refused
+      .flatMap(e => [e, ...e.also])
+      .filter(e => {
+        const key = `${e.field}\0${e.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    first.also = others;
+    throw first;
   }
   for (const clusters of passing.values())
     planPassedThrough(edits, ctx, clusters, isMeshKey);
