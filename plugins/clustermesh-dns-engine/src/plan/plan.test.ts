@@ -4648,25 +4648,28 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     );
   });
 
-  it('says a ResourceSet naming external-dns may deploy it, which is not known here', () => {
+  /** The dns.mode detected in the fixture with one more file (its lines). */
+  const dnsModeWith = (file: string, lines: string[]) => {
     const files = fixtureFiles('configure-own-folder-entry/repo');
-    files['platform/helm-charts.yaml'] = [
-      'apiVersion: fluxcd.controlplane.io/v1',
-      'kind: ResourceSet',
-      'metadata: {name: helm-charts, namespace: flux-system}',
-      'spec:',
-      '  inputs:',
-      '    - name: external-dns',
-      '      chart: {name: external-dns, url: https://kubernetes-sigs.github.io/external-dns/}',
-      '  resources: []',
-      '',
-    ].join('\n');
-    const detected = resolveConventions(
+    files[file] = [...lines, ''].join('\n');
+    return resolveConventions(
       {},
       detectConventions(createRepoTree(files)),
-    );
+    ).provenance?.find(p => p.setting === 'dns.mode');
+  };
+
+  it('says a ResourceSet naming external-dns may deploy it, which is not known here', () => {
     expect(
-      detected.provenance?.find(p => p.setting === 'dns.mode'),
+      dnsModeWith('platform/helm-charts.yaml', [
+        'apiVersion: fluxcd.controlplane.io/v1',
+        'kind: ResourceSet',
+        'metadata: {name: helm-charts, namespace: flux-system}',
+        'spec:',
+        '  inputs:',
+        '    - name: external-dns',
+        '      chart: {name: external-dns, url: https://kubernetes-sigs.github.io/external-dns/}',
+        '  resources: []',
+      ]),
     ).toMatchObject({
       value: 'manual',
       reason:
@@ -4675,23 +4678,16 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
   });
 
   it('does not call the DNSEndpoint kind unknown where a bootstrap helmfile takes the external-dns chart (the cluster-template applies its CRDs)', () => {
-    const files = fixtureFiles('configure-own-folder-entry/repo');
-    files['bootstrap/helmfile.d/00-crds.yaml'] = [
-      'helmDefaults:',
-      '  args: [--include-crds]',
-      'releases:',
-      '  - name: cloudflare-dns',
-      '    namespace: network',
-      '    chart: oci://ghcr.io/home-operations/charts-mirror/external-dns',
-      '    version: 1.19.0',
-      '',
-    ].join('\n');
-    const detected = resolveConventions(
-      {},
-      detectConventions(createRepoTree(files)),
-    );
     expect(
-      detected.provenance?.find(p => p.setting === 'dns.mode'),
+      dnsModeWith('bootstrap/helmfile.d/00-crds.yaml', [
+        'helmDefaults:',
+        '  args: [--include-crds]',
+        'releases:',
+        '  - name: cloudflare-dns',
+        '    namespace: network',
+        '    chart: oci://ghcr.io/home-operations/charts-mirror/external-dns',
+        '    version: 1.19.0',
+      ]),
     ).toMatchObject({
       value: 'manual',
       reason:
