@@ -1304,7 +1304,8 @@ function ownershipOf(
   return undefined;
 }
 
-function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
+/** The records of a DNSEndpoint, each at its entry. @internal */
+export function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
   const endpoints = getPath(object.body, ['spec', 'endpoints']);
   if (!Array.isArray(endpoints)) return [];
   return endpoints.map((e, index) => ({

@@ -25,6 +25,7 @@ import {
   sameDnsName,
 } from '../model/queries';
 import type { ClusterModel } from '../model/types';
+import { readEndpoints } from '../model/build';
 import type { ExternalDnsDeployment } from '../conventions/detect/externalDns';
 import {
   DnsEndpointPlacement,
@@ -538,11 +539,9 @@ function byRecordsOfAlikeAddresses(
   const kind = wanted ? 'private' : 'public';
   const records = cluster.render.objects.filter(({ object }) => {
     if (object.kind !== 'DNSEndpoint') return false;
-    const endpoints = getPath(object.body, ['spec', 'endpoints']);
-    const targets = (Array.isArray(endpoints) ? endpoints : []).flatMap(e => {
-      const t = getPath(e, ['targets']);
-      return Array.isArray(t) ? t : [];
-    });
+    const targets = readEndpoints(object).flatMap(r =>
+      Array.isArray(r.targets) ? r.targets : [],
+    );
     return targets.some(t => {
       const address = parseIpAddress(String(t));
       return address !== undefined && isPrivateAddress(address) === wanted;
