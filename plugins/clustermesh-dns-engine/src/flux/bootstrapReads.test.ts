@@ -43,6 +43,47 @@ describe('bootstrapReader', () => {
     expect(reader('kubernetes/bootstrap/home/2_talos/patch.yaml')).toEqual([]);
   });
 
+  it("takes no wait for an address where the repository's tool files pin Helm 4, whose bare --wait does not wait for one", () => {
+    // 9albi's `.mise.toml`: helmfile's wait: true is helm 4's --wait=watcher
+    const pinned = (file: string, text: string) =>
+      bootstrapReader(
+        createRepoTree({
+          'kubernetes/bootstrap/home/3_flux/1-apps.yaml':
+            'helmDefaults:\n  wait: true\nreleases:\n  - name: cilium\n    chart: oci://quay.io/cilium/charts/cilium\n    values:\n      - ../../../home/apps/kube-system/cilium/app/helmrelease.yaml\n',
+          [release]: 'kind: HelmRelease\n',
+          [file]: text,
+        }),
+      ).waitingRelease?.(release, ['cilium']);
+    expect(
+      pinned('.mise.toml', '[tools]\n"aqua:helm/helm" = "4.2.3"\n'),
+    ).toBeUndefined();
+    expect(
+      pinned('.tool-versions', 'helm 4.0.1\nkubectl 1.34.0\n'),
+    ).toBeUndefined();
+    expect(
+      pinned('aqua.yaml', 'packages:\n  - name: helm/helm@v4.1.0\n'),
+    ).toBeUndefined();
+    // Helm 3 pinned, or nothing pinned (latest): helm may wait
+    expect(pinned('.mise.toml', '[tools]\nhelm = "3.19.0"\n')).toMatchObject({
+      setting: 'wait',
+    });
+    expect(pinned('.mise.toml', '[tools]\nhelm = "latest"\n')).toMatchObject({
+      setting: 'wait',
+    });
+    // one file pins 4 and another 3: the oldest
+    expect(
+      bootstrapReader(
+        createRepoTree({
+          'bootstrap/helmfile.yaml':
+            'helmDefaults:\n  wait: true\nreleases:\n  - name: cilium\n    chart: cilium/cilium\n    values:\n      - ../values.yaml\n',
+          'values.yaml': 'cluster:\n  name: a\n',
+          '.mise.toml': '[tools]\nhelm = "4.0.0"\n',
+          '.tool-versions': 'helm 3.18.0\n',
+        }),
+      ).waitingRelease?.('values.yaml', ['cilium']),
+    ).toMatchObject({ setting: 'wait' });
+  });
+
   it("reads by a values template's printf path only its own releases' HelmReleases, where printf takes their namespace and name", () => {
     // the cluster-template's bootstrap with Cilium left to Flux: the
     // template is read for cert-manager and flux-instance alone

@@ -20,7 +20,9 @@ export interface BootstrapReader {
    * The bootstrap release that installs a file's values with helm's wait
    * (helmfile `wait: true` or `atomic: true`, of the release or its
    * `helmDefaults`): helm then waits until every Service of type
-   * LoadBalancer has an address.
+   * LoadBalancer has an address. None where the repository's tool files
+   * pin Helm 4 (mise, asdf's `.tool-versions`, aqua): its wait (a bare
+   * `--wait`, kstatus) does not wait for the address.
    */
   waitingRelease?(
     file: string,
@@ -231,6 +233,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
       return applies ? [{ path, applies }] : [];
     }));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
+  let helm: { major?: number } | undefined;
   let templateCalls: { template: string; file: string; line: number }[];
   const readTemplateCalls = () =>
     (templateCalls ??= tree.paths().flatMap(path => {
@@ -306,6 +309,10 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         // asked for each cluster sharing one values file: answered once
         const key = `${file}\0${names.join('\0')}`;
         if (waiting.has(key)) return waiting.get(key);
+        if ((helm ??= { major: pinnedHelmMajor(tree) }).major! >= 4) {
+          waiting.set(key, undefined);
+          return undefined;
+        }
         const all = read();
         // the helmfiles that reach the file: those reading it, and those
         // naming one of them (a `bases:` entry, a values template)
@@ -326,6 +333,30 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
       },
     },
   );
+}
+
+/** The files at the repository's root (or its `.config`) that pin the tools a bootstrap runs. */
+const toolFile =
+  /^(?:\.?mise(?:\.[\w-]+)?\.toml|\.config\/mise(?:\/config)?(?:\.[\w-]+)?\.toml|\.mise\/config\.toml|\.tool-versions|\.?aqua(?:\/aqua)?\.ya?ml)$/;
+
+/**
+ * The Helm major version the repository's tool files pin (mise's
+ * `helm = "4.0.1"` or `"aqua:helm/helm" = "4.0.1"`, asdf's `helm 4.0.1`,
+ * aqua's `helm/helm@v4.0.1`); the oldest where they differ, undefined
+ * where none pins one (`latest` pins nothing).
+ */
+function pinnedHelmMajor(tree: RepoTree): number | undefined {
+  const pins =
+    /(?:^|\n)\s*(?:["']?(?:[\w-]+:)?(?:helm\/)?helm["']?\s*=\s*(?:\[\s*|\{[^}\n]*version\s*=\s*)?["']v?(\d+)\.|helm\s+v?(\d+)\.|-?\s*name:\s*["']?helm\/helm@v?(\d+)\.)/g;
+  const majors = tree
+    .paths()
+    .filter(path => toolFile.test(path))
+    .flatMap(path =>
+      [...(readTextFile(tree, path) ?? '').matchAll(pins)].map(m =>
+        Number(m[1] ?? m[2] ?? m[3]),
+      ),
+    );
+  return majors.length ? Math.min(...majors) : undefined;
 }
 
 /** The helmfile settings that make helm wait for what it installs (`atomic` waits too). */
