@@ -30,6 +30,14 @@ export interface BootstrapReader {
     names: readonly string[],
   ): WaitingBootstrapRelease | undefined;
   /**
+   * Whether a bootstrap helmfile is one of those that install a file's
+   * values: it, or a helmfile of its folder or below (the steps of a
+   * `helmfile.d`, their values templates), reads the file. A CRD-only
+   * step (`00-crds.yaml`) bootstraps the cluster whose values its
+   * folder's other step installs.
+   */
+  bootstraps?(helmfile: string, file: string): boolean;
+  /**
    * Where Terraform renders a file with `templatefile(…)` (its `${name}`
    * filled in from the call's variables, as it installs it); undefined
    * where nothing does.
@@ -254,6 +262,25 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
     }));
   // asked for each cluster, of a values file they may share
   const readers = new Map<string, readonly string[]>();
+  // the helmfiles that reach a file: those reading it, and those naming
+  // one of them (a `bases:` entry, a values template)
+  const reachedBy = new Map<string, Set<{ path: string; text: string }>>();
+  const reaching = (file: string) => {
+    let found = reachedBy.get(file);
+    if (found) return found;
+    const all = read();
+    found = new Set(all.filter(h => h.reads(file)));
+    for (let grown = found.size > 0; grown; ) {
+      grown = false;
+      for (const h of all)
+        if (!found.has(h) && [...found].some(r => h.reads(r.path))) {
+          found.add(h);
+          grown = true;
+        }
+    }
+    reachedBy.set(file, found);
+    return found;
+  };
   return Object.assign(
     (file: string) => {
       let paths = readers.get(file);
@@ -301,6 +328,12 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           ).test(text)
         );
       },
+      bootstraps: (helmfile: string, file: string) => {
+        const folder = dirnamePath(helmfile);
+        return [...reaching(file)].some(
+          h => !folder || h.path.startsWith(`${folder}/`),
+        );
+      },
       templatedBy: (file: string) => {
         const call = readTemplateCalls().find(c => c.template === file);
         return call && { file: call.file, line: call.line };
@@ -313,19 +346,7 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
           waiting.set(key, undefined);
           return undefined;
         }
-        const all = read();
-        // the helmfiles that reach the file: those reading it, and those
-        // naming one of them (a `bases:` entry, a values template)
-        const reaching = new Set(all.filter(h => h.reads(file)));
-        for (let grown = reaching.size > 0; grown; ) {
-          grown = false;
-          for (const h of all)
-            if (!reaching.has(h) && [...reaching].some(r => h.reads(r.path))) {
-              reaching.add(h);
-              grown = true;
-            }
-        }
-        const found = [...reaching]
+        const found = [...reaching(file)]
           .map(h => releaseWaits(h.path, h.text, names))
           .find(Boolean);
         waiting.set(key, found);

@@ -105,10 +105,15 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
       clusters.length < without.length
         ? ` of ${clusters.map(c => c.name).join(', ')}`
         : '';
-    const own = recordsKustomizationFor(ctx, edits, clusters, {
-      file: placement.file,
-      appliedBy,
-    });
+    // a bootstrap that installs ExternalDNS (its CRDs) before Flux runs
+    const crdsAtBootstrap = externalDnsAtBootstrap(ctx, clusters);
+    // else the record's own Kustomization, after ExternalDNS's
+    const own = crdsAtBootstrap.length
+      ? undefined
+      : recordsKustomizationFor(ctx, edits, clusters, {
+          file: placement.file,
+          appliedBy,
+        });
     if (own) {
       files.set(`${own.file}#new`, {
         file: own.file,
@@ -153,9 +158,6 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           .map(c => c.cilium!.appliedBy!.name),
       ),
     ];
-    // a bootstrap that installs ExternalDNS (its CRDs) before Flux runs
-    const crdsAtBootstrap =
-      ctx.readByBootstrap.installs?.('external-dns') ?? [];
     if (withCilium.length && crdsAtBootstrap.length)
       ctx.notes.push(
         `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
@@ -176,6 +178,33 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
   for (const endpointFile of files.values())
     planEndpointFile(edits, ctx, endpointFile);
   planRemovedRecords(edits, ctx);
+}
+
+/**
+ * The bootstrap helmfiles that install the external-dns chart (its CRDs)
+ * for every one of the clusters before Flux runs: each of those whose
+ * folder installs the cluster's Cilium values, or, where a bootstrap
+ * installs no cluster's Cilium values, every cluster's (whose it is is
+ * not known). Another cluster's bootstrap gives none (LeoEliot's
+ * `kubernetes/<cluster>/bootstrap`).
+ */
+function externalDnsAtBootstrap(
+  ctx: ChangeContext,
+  clusters: readonly ClusterModel[],
+): string[] {
+  const installers = ctx.readByBootstrap.installs?.('external-dns') ?? [];
+  if (!installers.length) return [];
+  // the release's file, or the values file it takes (a generated ConfigMap's)
+  const bootstraps = (helmfile: string, c: ClusterModel) =>
+    !!c.cilium &&
+    [c.cilium.file, c.cilium.locate([]).file].some(
+      file => ctx.readByBootstrap.bootstraps?.(helmfile, file) === true,
+    );
+  return installers.filter(
+    h =>
+      clusters.every(c => bootstraps(h, c)) ||
+      !ctx.mesh.clusters.some(c => bootstraps(h, c)),
+  );
 }
 
 /**

@@ -3948,6 +3948,56 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     };
 
+    it("applies the record with Cilium where the cluster's own bootstrap installs the external-dns chart, and not for a cluster another's bootstrap installs (Ming-A's, LeoEliot's copies)", () => {
+      const { plan, after } = planNoSettings(files => {
+        // the cluster-template's helmfile.d in main's folder: a CRD step,
+        // and the apps step installing main's Cilium values
+        const dir = 'kubernetes/main/bootstrap/helmfile.d';
+        files[`${dir}/00-crds.yaml`] = [
+          'helmDefaults:',
+          '  args: [--include-crds, --no-hooks]',
+          'releases:',
+          '  - name: cloudflare-dns',
+          '    namespace: network',
+          '    chart: oci://ghcr.io/home-operations/charts-mirror/external-dns',
+          '',
+        ].join('\n');
+        files[`${dir}/01-apps.yaml`] = [
+          'releases:',
+          '  - name: cilium',
+          '    namespace: kube-system',
+          '    chart: oci://ghcr.io/home-operations/charts-mirror/cilium',
+          '    values:',
+          `      - '{{ readFile "../../apps/kube-system/cilium/app/helmrelease.yaml" | fromYaml | get "spec.values" | toYaml }}'`,
+          '',
+        ].join('\n');
+      });
+      expect(plan.problems).toEqual([]);
+      const ks = (c: string) =>
+        parseAllDocuments(
+          after[`kubernetes/${c}/apps/kube-system/cilium/install.yaml`],
+        ).map(d => d.toJS().metadata.name);
+      // main has the DNSEndpoint CRD from its bootstrap: no Kustomization of its own
+      expect(ks('main')).toEqual(['cilium', 'cilium-config']);
+      expect(ks('staging')).toEqual([
+        'cilium',
+        'cilium-config',
+        'cilium-clustermesh',
+      ]);
+      const notes = plan.decisions.filter(d => /DNSEndpoint/.test(d));
+      expect(notes).toEqual([
+        'The DNSEndpoint of main goes in kubernetes/main/apps/kube-system/cilium/app/dnsendpoint.yaml, next to the Cilium HelmRelease, which is applied to main with substitution.',
+        expect.stringMatching(
+          /^The DNSEndpoint of main is applied with the Cilium HelmRelease \(by cilium\); kubernetes\/main\/bootstrap\/helmfile\.d\/00-crds\.yaml installs the external-dns chart when a cluster is bootstrapped/,
+        ),
+        // staging's own Kustomization, and main's bootstrap not named for it
+        expect.stringMatching(
+          /^The DNSEndpoint of staging goes in kubernetes\/staging\/apps\/kube-system\/cilium\/clustermesh\/dnsendpoint\.yaml, applied by a new Flux Kustomization, cilium-clustermesh [^]*a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included\.$/,
+        ),
+      ]);
+      expect(plan.report?.summary.errors).toBe(0);
+    });
+
     it('writes the values out in a file of one cluster that a bootstrap helmfile installs as it is', () => {
       const { plan, after } = planNoSettings(readingHelmfile);
       expect(plan.problems).toEqual([]);
