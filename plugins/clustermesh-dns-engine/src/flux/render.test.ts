@@ -1316,6 +1316,52 @@ spec:
     ).toEqual({ findings: [], value: { a: 'b' } });
   });
 
+  it("reads a substitution source reflected from an app's namespace into flux-system, which no Namespace object makes (carldanley's)", () => {
+    const files = (annotations: string) => ({
+      [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+      [`${root}/secrets.yaml`]: ks('secrets', './apps/secrets').replace(
+        'spec:\n',
+        'spec:\n  targetNamespace: media\n',
+      ),
+      'apps/secrets/secret.yaml': [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: app-secrets',
+        ...(annotations ? ['  annotations:', annotations] : []),
+        'stringData:',
+        '  a: b',
+        '',
+      ].join('\n'),
+      [`${root}/web.yaml`]: ks(
+        'web',
+        './apps/web',
+        '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: app-secrets\n',
+      ),
+      'apps/web/cm.yaml': target('  a: ${a}\n'),
+    });
+    const reflected = (annotations: string) => {
+      const rendered = renderFiles(files(annotations));
+      return {
+        findings: rendered.findings.map(f => f.message.split(',')[0]),
+        value: rendered.kustomizations.find(k => k.name === 'web')?.objects[0]
+          ?.body.data,
+      };
+    };
+    expect(reflected('').findings).toEqual([
+      'Secret flux-system/app-secrets is named by substituteFrom',
+    ]);
+    expect(
+      reflected(
+        [
+          '    reflector.v1.k8s.emberstack.com/reflection-allowed: "true"',
+          '    reflector.v1.k8s.emberstack.com/reflection-auto-enabled: "true"',
+          '    reflector.v1.k8s.emberstack.com/reflection-auto-namespaces: flux-system',
+        ].join('\n'),
+      ),
+    ).toEqual({ findings: [], value: { a: '<secret:a>' } });
+  });
+
   it("takes what a bootstrap script applies from files as they are: a shared layer's Kustomization beside the entry, and a substitution source with its values", () => {
     const files: Record<string, string> = {
       [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),

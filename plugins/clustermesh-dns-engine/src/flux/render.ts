@@ -149,13 +149,19 @@ function placeByPattern(
   stored: Map<string, StoredSource>,
 ) {
   if (!sources.length) return;
-  const namespaces = [...stored.values()].filter(
-    (o): o is ManifestObject => !isProvided(o) && o.kind === 'Namespace',
-  );
+  // the cluster's namespaces: those it applies, and those its Flux
+  // Kustomizations live in (flux-system, made by Flux's install: carldanley's
+  // Secret reflected there from an app's namespace)
+  const namespaces = new Set<string>();
+  for (const o of stored.values()) {
+    if (isProvided(o)) continue;
+    if (o.kind === 'Namespace') namespaces.add(o.name);
+    else if (isFluxKustomization(o) && o.namespace) namespaces.add(o.namespace);
+  }
   for (const { copy, kind, name, patterns } of sources)
     for (const namespace of namespaces) {
-      const key = storedKey(kind, namespace.name, name);
-      if (!stored.has(key) && patterns.some(p => p.test(namespace.name)))
+      const key = storedKey(kind, namespace, name);
+      if (!stored.has(key) && patterns.some(p => p.test(namespace)))
         stored.set(key, copy);
     }
 }
