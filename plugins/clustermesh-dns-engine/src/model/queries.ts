@@ -276,15 +276,29 @@ export function poolOfAddress(
  */
 export function unappliedPoolHolding(
   mesh: MeshModel,
+  cluster: Pick<ClusterModel, 'render'>,
   address: IpAddress,
 ): PoolModel | undefined {
-  return mesh.repository
+  const holding = mesh.repository
     .unappliedPools()
-    .find(
+    .filter(
       p =>
         !p.disabled &&
         p.blocks.some(b => b.range && rangeContains(b.range, address)),
     );
+  if (holding.length < 2) return holding[0];
+  // a pool of one name in each cluster's own file (snazy2000's copy): the
+  // one in the folders the cluster's Kustomizations build, the nearest
+  const nearness = (pool: PoolModel) =>
+    Math.max(
+      0,
+      ...cluster.render.kustomizations.map(k =>
+        k.path && pool.object.source.file.startsWith(`${k.path}/`)
+          ? k.path.length
+          : 0,
+      ),
+    );
+  return holding.reduce((best, p) => (nearness(p) > nearness(best) ? p : best));
 }
 
 /** The entries of the cluster's `clustermesh.config.clusters`. @public */

@@ -333,7 +333,7 @@ function planEdits(
           heldElsewhere[i]!.other.name
         }`,
       found.kind === 'outside' || found.kind === 'no-pools'
-        ? unappliedPoolHolding(mesh, addresses[i])
+        ? unappliedPoolHolding(mesh, cluster, addresses[i])
         : undefined,
     );
     if (problem) {

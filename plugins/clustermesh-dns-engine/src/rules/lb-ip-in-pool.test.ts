@@ -106,9 +106,19 @@ describe('lb-ip-in-pool', () => {
         /^Have a Flux Kustomization of the cluster apply the pool the message names/,
       ),
     });
+    // a pool of that name in a folder no Kustomization of infra builds
+    // too (snazy2000's copy: each cluster's own file): infra's is named
+    const elsewhere = 'kubernetes/archive/lb-ippool-infra-next.yaml';
+    expect(
+      check({
+        [elsewhere]: pool('lb-ippool-infra-next'),
+        [unapplied]: pool('lb-ippool-infra-next'),
+      }).message,
+    ).toContain(`pool lb-ippool-infra-next (${unapplied}:1) holds it`);
     // configure names it too, on the address given
     const refused = planMeshDnsChange(
       exampleTree('gitops-repo', f => {
+        f[elsewhere] = pool('lb-ippool-infra-next');
         f[unapplied] = pool('lb-ippool-infra-next');
       }),
       { clusters: [{ name: 'infra', ip: '10.25.11.150' }] },

@@ -163,7 +163,7 @@ export const lbIpInPool = defineClusterRule({
         // else explains the absence
         const unapplied =
           !otherLoadBalancer && !failedBuilds
-            ? unappliedPoolHolding(mesh, c.lbIpAddress)
+            ? unappliedPoolHolding(mesh, c, c.lbIpAddress)
             : undefined;
         if (unapplied)
           return [
@@ -197,7 +197,7 @@ export const lbIpInPool = defineClusterRule({
       case 'outside': {
         // written for it, but applied to no cluster (a Kustomization names
         // another cluster's pool file)
-        const unapplied = unappliedPoolHolding(mesh, c.lbIpAddress);
+        const unapplied = unappliedPoolHolding(mesh, c, c.lbIpAddress);
         return [
           r.fail(
             unapplied ? 'outsideUnapplied' : 'outside',
