@@ -64,3 +64,11 @@ const lbIpamSince: CiliumMinor = { major: 1, minor: 13 };
 export function hasNoLbIpam(version: CiliumMinor): boolean {
   return before(version, lbIpamSince);
 }
+
+/** The release line that removed `CiliumBGPPeeringPolicy` and the BGP control plane behind it (BGPv1). */
+const bgpPeeringPolicyRemovedIn: CiliumMinor = { major: 1, minor: 19 };
+
+/** Whether a release line no longer has `CiliumBGPPeeringPolicy` (BGPv1): such a policy announces nothing. */
+export function hasNoBgpPeeringPolicy(version: CiliumMinor): boolean {
+  return !before(version, bgpPeeringPolicyRemovedIn);
+}

@@ -217,6 +217,33 @@ describe('lb-ip-announced', () => {
     });
   });
 
+  it('takes no announcement from a peering policy where Cilium is 1.19 or later, which removed the kind (BGPv1)', () => {
+    const policy =
+      'apiVersion: cilium.io/v2alpha1\nkind: CiliumBGPPeeringPolicy\nmetadata:\n  name: rack\nspec:\n  virtualRouters:\n    - localASN: 64512\n      serviceSelector:\n        matchExpressions: [{key: somekey, operator: NotIn, values: [never-used-value]}]\n      neighbors: [{peerAddress: 10.0.0.1/32, peerASN: 64512}]\n';
+    const withCilium = (version: string) =>
+      exampleChecks(files => {
+        files[policyFile] = policy;
+        files[exampleFile.helmRelease] = files[exampleFile.helmRelease]
+          .replace(
+            '    l2announcements:\n',
+            '    bgpControlPlane:\n      enabled: true\n    l2announcements:\n',
+          )
+          .replace('version: 1.18.4', `version: ${version}`);
+      }).find(c => c.ruleId === 'lb-ip-announced' && c.cluster === 'infra')!;
+    expect(withCilium('1.18.4')).toMatchObject({
+      outcome: 'pass',
+      message: expect.stringContaining(
+        'CiliumBGPPeeringPolicy rack announces it',
+      ),
+    });
+    expect(withCilium('1.19.1')).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(
+        `CiliumBGPPeeringPolicy rack in ${policyFile}: Cilium 1.19.1 (${exampleFile.helmRelease}:13) has no CiliumBGPPeeringPolicy: 1.19 removed the kind`,
+      ),
+    });
+  });
+
   it("warns when Cilium's values leave L2 announcements off, whatever the policy says", () => {
     expect(
       exampleChecks(files => {

@@ -1,4 +1,7 @@
-import { unknownVariables } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import { describeObject, ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
@@ -10,7 +13,12 @@ import {
   classLbIpamIgnores,
 } from '../cilium/values';
 import { LabelSelector, selectorAdmits } from '../k8s/labelSelector';
-import { apiserverLabels, metalLbPoolApplied } from '../model/queries';
+import {
+  apiserverLabels,
+  ciliumVersion,
+  metalLbPoolApplied,
+} from '../model/queries';
+import { hasNoBgpPeeringPolicy } from '../cilium/version';
 import type { ClusterModel } from '../model/types';
 import { locate } from '../yaml/locate';
 import { defineClusterRule } from './rule';
@@ -230,6 +238,18 @@ function announcementsOf(
           : rest,
       });
     } else if (object.kind === 'CiliumBGPPeeringPolicy') {
+      // Cilium 1.19 removed the kind and BGPv1 with it (snazy2000's copy)
+      const version = ciliumVersion(cluster);
+      if (version && hasNoBgpPeeringPolicy(version)) {
+        out.push({
+          object,
+          unknown: false,
+          not: `Cilium ${version.text} (${formatLocation(
+            version.location,
+          )}) has no CiliumBGPPeeringPolicy: 1.19 removed the kind and the BGP control plane that read it (BGPv1), so it announces nothing (use CiliumBGPClusterConfig, CiliumBGPPeerConfig and CiliumBGPAdvertisement)`,
+        });
+        continue;
+      }
       const routers = (
         Array.isArray(spec.virtualRouters) ? spec.virtualRouters : []
       ).filter(isRecord);
@@ -280,7 +300,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy, which Cilium 1.19 removed), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
   remediation: (_c, failure) => remedies[failure?.id ?? ''] ?? widenSelector,
   messages: {
     announced: '{{object}} announces it{{limits}}',
