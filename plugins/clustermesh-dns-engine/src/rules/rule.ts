@@ -11,7 +11,13 @@ import { caseVariantOf, readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { escapeRegExp } from '../core/text';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
-import { appliesOrIs, inRepositoryLayout, lineAt } from '../model/queries';
+import {
+  appliesOrIs,
+  inRepositoryLayout,
+  lineAt,
+  substitutionOptOut,
+} from '../model/queries';
+import type { RenderedKustomization } from '../flux/fluxKustomization';
 import { settingsUnread, settingsWriteTarget } from '../model/writeTargets';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
@@ -189,6 +195,12 @@ export interface RuleFailure<MessageId extends string = string> {
    * reaches the cluster as written. Absent when it substitutes, or not known.
    */
   unsubstitutedBy?: () => string | undefined;
+  /**
+   * Where that Kustomization is left out of the substitution a parent's
+   * patch gives its children, by a label it has or lacks: the fix, in
+   * words. Absent otherwise.
+   */
+  unsubstitutedOptOut?: () => string | undefined;
   /** Whether the cluster applies a settings ConfigMap (of the conventions' name) at all. */
   settingsApplied?: boolean;
   /** The bootstrap helmfiles that install the failing file's values as they are. */
@@ -216,7 +228,7 @@ export interface RuleFailure<MessageId extends string = string> {
 function unsubstitutedApplier(
   cluster: ClusterModel,
   file: string,
-): string | undefined {
+): RenderedKustomization | undefined {
   // the object's own file, a generator's key file, or a patch of it
   const applied = cluster.render.objects.find(
     ({ object }) =>
@@ -225,7 +237,7 @@ function unsubstitutedApplier(
       (object.source.patches?.some(p => p.file === file) ?? false),
   );
   return applied && !applied.appliedBy.postBuild
-    ? applied.appliedBy.key
+    ? applied.appliedBy
     : undefined;
 }
 
@@ -241,6 +253,12 @@ export function substitutionRemedy(
 ): string {
   const by = failure?.unsubstitutedBy?.();
   if (!by || !failure?.location) return '';
+  // left out of a parent's substitution by a label: that label is the fix
+  // (a substituteFrom of the settings alone would miss the parent's other
+  // sources: TylerHendrickson's copy, SECRET_DOMAIN in cluster-secrets)
+  const optOut = failure.unsubstitutedOptOut?.();
+  if (optOut)
+    return ` Kustomization ${by}, which applies ${failure.location.file}, does not substitute: ${optOut}, since Flux leaves \`\${...}\` as written there (substitution-complete says the same).`;
   const substituteFrom = `\`postBuild.substituteFrom: [{kind: ConfigMap, name: ${conventions.settings.configMap}}]\``;
   // a substituteFrom naming a ConfigMap no one applies fails the Kustomization
   return failure.settingsApplied === false
@@ -470,7 +488,16 @@ export function ruleResults<MessageId extends string>(
           }),
         ...(cluster &&
           location && {
-            unsubstitutedBy: () => unsubstitutedApplier(cluster, location.file),
+            unsubstitutedBy: () =>
+              unsubstitutedApplier(cluster, location.file)?.key,
+            unsubstitutedOptOut: () => {
+              const by = unsubstitutedApplier(cluster, location.file);
+              const optOut = by && substitutionOptOut(cluster, by);
+              if (!optOut) return undefined;
+              return optOut.missing
+                ? `give it the label \`${optOut.label}\` that the patch of Kustomization ${optOut.parent} asks of the children it gives the substitution (labelSelector \`${optOut.selector}\`)`
+                : `take out its label \`${optOut.label}\`, which leaves it out of the substitution the patch of Kustomization ${optOut.parent} gives its children (labelSelector \`${optOut.selector}\`)`;
+            },
             settingsApplied: cluster.settingsObject !== undefined,
           }),
         ...(mesh &&

@@ -212,9 +212,10 @@ describe('substitution-complete', () => {
   /**
    * infra's infrastructure Kustomization opted out by its label of the
    * substitution its parent's patch gives the children, its own postBuild
-   * replaced by `postBuild`: the failing substitution-complete checks.
+   * replaced by `postBuild`: the failing checks of a rule
+   * (substitution-complete's by default).
    */
-  const optedOut = (postBuild: string) =>
+  const optedOut = (postBuild: string, ruleId = 'substitution-complete') =>
     exampleChecks(files => {
       const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
       files[ks] = files[ks]
@@ -235,10 +236,7 @@ describe('substitution-complete', () => {
         },
       );
     }).filter(
-      c =>
-        c.cluster === 'infra' &&
-        c.ruleId === 'substitution-complete' &&
-        c.outcome === 'fail',
+      c => c.cluster === 'infra' && c.ruleId === ruleId && c.outcome === 'fail',
     );
 
   it("names the label that leaves the Kustomization out of its parent's substitution patch as the cause (jsenecal's opt-out label)", () => {
@@ -253,6 +251,14 @@ describe('substitution-complete', () => {
       line: 8,
     });
     expect(checks[0].remediation).toMatch(/^Take that label out/);
+    // the rules failing on the values it leaves as written send the owner
+    // to that label, not to substitute from the settings alone (which
+    // would miss the parent's Secret: TylerHendrickson's copy)
+    const [annotation] = optedOut('\n', 'service-annotation');
+    expect(annotation.remediation).toContain(
+      'Kustomization flux-system/cluster-infra-infrastructure, which applies kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml, does not substitute: take out its label `substitution.flux.home.arpa/disabled: "true"`, which leaves it out of the substitution the patch of Kustomization flux-system/flux-system gives its children',
+    );
+    expect(annotation.remediation).not.toContain('substituteFrom');
   });
 
   it("names the opt-out label as the cause also where the Kustomization keeps a postBuild of its own that brings none of the variables (JefeDavis' copy)", () => {
