@@ -1,5 +1,6 @@
 import {
   describeRule,
+  exampleChecks,
   exampleFile,
   fixtureClusterChecks,
   filesTemplateChecks,
@@ -25,6 +26,19 @@ describe('peers-complete', () => {
       message:
         /CILIUM_CLUSTERMESH_APPS_FQDN is "clustermesh-infra.example.net", but apps's FQDN is "clustermesh-apps.example.net"/,
     },
+  });
+
+  it('sends the owner to the value of the variable that is there, not to add one, where it names another FQDN (Lokiraze)', () => {
+    const [check] = exampleChecks(
+      replace(
+        exampleFile.settings('infra'),
+        'CILIUM_CLUSTERMESH_APPS_FQDN: "clustermesh-apps.${SECRET_DOMAIN}"',
+        'CILIUM_CLUSTERMESH_APPS_FQDN: "clustermesh-infra.${SECRET_DOMAIN}"',
+      ),
+    ).filter(c => c.ruleId === 'peers-complete' && c.outcome === 'fail');
+    expect(check.remediation).toMatch(
+      /^Set the variable the message names to the peer's FQDN/,
+    );
   });
 
   it("compares each cluster's view of a peer with the peer's own FQDN where each cluster's Secret holds its own domain (valuesByCluster)", () => {
