@@ -3428,6 +3428,32 @@ patches:
       );
     });
 
+    it("reads Bitnami's chart proxying Cloudflare records unless cloudflare.proxied is false, its default true (SparksD2145's)", () => {
+      const proxied = (values: string) =>
+        detectConventions(
+          createRepoTree(
+            externalDns(
+              '9.0.3',
+              `    provider: cloudflare\n    sources: [crd]\n${values}`,
+            ),
+          ),
+        ).conventions.dns?.proxiedByDefault;
+      expect(proxied('    cloudflare:\n      proxied: true\n')).toBe(true);
+      expect(proxied('')).toBe(true);
+      expect(proxied('    cloudflare:\n      proxied: false\n')).toBe(false);
+      // the kubernetes-sigs chart (1.x) has no such value: its flags decide
+      expect(
+        detectConventions(
+          createRepoTree(
+            externalDns(
+              '1.15.0',
+              '    provider: cloudflare\n    sources: [crd]\n    cloudflare:\n      proxied: true\n',
+            ),
+          ),
+        ).conventions.dns?.proxiedByDefault,
+      ).toBe(false);
+    });
+
     it('takes the chart’s annotationPrefix when it sets one', () => {
       const { conventions } = detectConventions(
         createRepoTree(

@@ -587,6 +587,20 @@ export function readExternalDnsDeployments(
       const { args, written: writtenArgs } = merged
         ? { args: argumentsIn(values), written: undefined }
         : argumentsOf(doc, ['spec', 'values'], values);
+      // Bitnami's chart (versions from 2) renders --cloudflare-proxied
+      // from cloudflare.proxied, true by default (SparksD2145's)
+      const proxied = getPath(values, ['cloudflare', 'proxied']);
+      if (
+        isChart &&
+        chartSemver &&
+        chartSemver[0] >= 2 &&
+        provider === 'cloudflare' &&
+        (proxied === true ||
+          (proxied === undefined &&
+            !(hasValuesFrom && (merged?.unread ?? true)))) &&
+        !args.some(a => a.startsWith('--cloudflare-proxied'))
+      )
+        args.push('--cloudflare-proxied');
       const sources = getPath(values, ['sources']);
       found.push({
         description: `HelmRelease ${name.replace(/^HelmRelease /, '')}`,
