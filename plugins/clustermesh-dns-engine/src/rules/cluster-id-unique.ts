@@ -61,6 +61,12 @@ export const clusterIdUnique = defineMeshRule({
       return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, or `--set cluster.id=<id>` where a script runs helm, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
     // a file a bootstrap helmfile installs as it is takes the number itself
     const literal = writtenOutBecause(c, failure);
+    // and values no Kustomization substitutes (Derlinn's)
+    const unsubstituted = failure?.unsubstitutedBy?.();
+    if (!literal && unsubstituted)
+      return `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: Kustomization ${unsubstituted}, which applies ${
+        failure!.location?.file
+      }, does not substitute.`;
     return literal && !literal.note
       ? `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: ${literal.why}.`
       : `Give each cluster its own \`cluster.id\` in its Cilium values (a \`CLUSTER_ID\` setting per cluster, substituted into \`cluster.id: \${CLUSTER_ID}\`).${

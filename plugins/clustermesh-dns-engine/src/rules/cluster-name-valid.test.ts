@@ -146,6 +146,41 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it("has the name and ID written in the values themselves where no Kustomization substitutes them, else by a setting substituted (Derlinn's, MrDynamo's)", () => {
+    const remedies = (unsubstituted: boolean) =>
+      exampleChecks(files => {
+        replace(
+          exampleFile.helmRelease,
+          /\n\s+name: \$\{CLUSTER_NAME\}\n\s+id: \$\{CLUSTER_ID\}/,
+          '',
+        )(files);
+        if (unsubstituted)
+          for (const c of ['infra', 'apps']) {
+            const ks = `kubernetes/clusters/${c}/infrastructure.yaml`;
+            files[ks] = files[ks].replace(
+              /\n {2}postBuild:\n(?: {4,}.*\n)+/,
+              '\n',
+            );
+          }
+      })
+        .filter(
+          c =>
+            c.cluster === 'infra' &&
+            (c.ruleId === 'cluster-name-valid' ||
+              c.ruleId === 'cluster-id-unique') &&
+            c.outcome === 'fail',
+        )
+        .map(c => c.remediation);
+    expect(remedies(false)).toEqual([
+      'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster, substituted into `cluster.name: ${CLUSTER_NAME}`).',
+      'Give each cluster its own `cluster.id` in its Cilium values (a `CLUSTER_ID` setting per cluster, substituted into `cluster.id: ${CLUSTER_ID}`).',
+    ]);
+    expect(remedies(true)).toEqual([
+      `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values, the name itself: Kustomization flux-system/cluster-infra-infrastructure, which applies ${exampleFile.helmRelease}, does not substitute.`,
+      `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: Kustomization flux-system/cluster-infra-infrastructure, which applies ${exampleFile.helmRelease}, does not substitute.`,
+    ]);
+  });
+
   it("says where a key of other case holds the name, which the chart does not read (snoopy82481's `Cluster:`)", () => {
     const checks = exampleChecks(
       replace(exampleFile.helmRelease, '\n    cluster:\n', '\n    Cluster:\n'),

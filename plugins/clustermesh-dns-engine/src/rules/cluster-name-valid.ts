@@ -43,9 +43,15 @@ export const clusterNameValid = defineClusterRule({
   remediation: (_, failure) => {
     if (failure?.id === 'bootstrapVerbatim')
       return "Have the bootstrap give the release the cluster's name (`set: [{name: cluster.name, value: <cluster>}]` on the Cilium release of its helmfile, or `--set cluster.name=<cluster>` where a script runs helm, from a value per cluster), or keep the name written out in values only that cluster's bootstrap reads.";
-    return failure?.id === 'emptied'
-      ? 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).'
-      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster).';
+    if (failure?.id === 'emptied')
+      return 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).';
+    // values no Kustomization substitutes take the name itself (Derlinn's)
+    const unsubstituted = failure?.unsubstitutedBy?.();
+    return unsubstituted
+      ? `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values, the name itself: Kustomization ${unsubstituted}, which applies ${
+          failure!.location?.file
+        }, does not substitute.`
+      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster, substituted into `cluster.name: ${CLUSTER_NAME}`).';
   },
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
