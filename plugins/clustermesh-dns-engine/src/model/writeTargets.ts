@@ -1235,6 +1235,8 @@ export function fqdnForm(
   const secret: string[] = [];
   const missing: string[] = [];
   const overridden: string[] = [];
+  /** Secret variables no source of the cluster is known to define: their value only this run gives (LeafdTK's copy). */
+  const givenOnly: string[] = [];
   for (const v of variables) {
     const setting = cluster.settings.get(v);
     const usedSecret = secretWhereUsed(v);
@@ -1261,11 +1263,14 @@ export function fqdnForm(
       plain.set(v, setting.value);
     } else if (
       setting ||
-      clusterValues(conventions, cluster.name)[v] !== undefined ||
       // in a Secret the change has the values' Kustomization read too
       target?.wiresAlso?.some(source => source.keys.includes(v))
     ) {
       secret.push(v);
+    } else if (clusterValues(conventions, cluster.name)[v] !== undefined) {
+      // only this run gives it: not the repository's to write out either
+      secret.push(v);
+      givenOnly.push(v);
     } else {
       missing.push(v);
     }
@@ -1341,7 +1346,11 @@ export function fqdnForm(
     template,
     why: `${verbatim}, and ${secret.join(', ')} ${
       secret.length > 1 ? 'are' : 'is'
-    } secret${
+    } ${
+      givenOnly.length === secret.length
+        ? 'a value given to this run, which no source of the cluster is known to define'
+        : 'secret'
+    }${
       overridden.length
         ? ` where the name is used: ${overridden.join('; ')}`
         : ''
