@@ -6,6 +6,7 @@ import {
   replace,
 } from '../__testUtils__/rules';
 import { clusterNameValid } from './cluster-name-valid';
+import { resolveConventions } from '../conventions/resolve';
 
 const nameOf = (cluster: string, to: string) =>
   replace(
@@ -179,6 +180,22 @@ describe('cluster-name-valid', () => {
       `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values, the name itself: Kustomization flux-system/cluster-infra-infrastructure, which applies ${exampleFile.helmRelease}, does not substitute.`,
       `Give each cluster its own \`cluster.id\` in its Cilium values, the number itself: Kustomization flux-system/cluster-infra-infrastructure, which applies ${exampleFile.helmRelease}, does not substitute.`,
     ]);
+  });
+
+  it("has the name written in values one cluster's bootstrap installs as they are, as the ID (J55's copy)", () => {
+    const remedy = clusterNameValid.remediation(resolveConventions({}), {
+      id: 'notSet',
+      location: {
+        file: 'kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml',
+      },
+      readByBootstrap: () => [
+        'bootstrap/helmfile.d/templates/values.yaml.gotmpl',
+      ],
+      sharedFile: () => false,
+    });
+    expect(remedy).toBe(
+      'Give each cluster a valid name of its own in `cluster.name` of its Cilium values, the name itself: bootstrap/helmfile.d/templates/values.yaml.gotmpl reads kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml to install a new cluster, where Flux does not substitute.',
+    );
   });
 
   it("says where a key of other case holds the name, which the chart does not read (snoopy82481's `Cluster:`)", () => {

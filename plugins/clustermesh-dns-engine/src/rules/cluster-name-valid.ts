@@ -21,6 +21,7 @@ import {
   defineClusterRule,
   installedAsWritten,
   q,
+  writtenOutBecause,
 } from './rule';
 
 /** The name Cilium's chart gives a cluster without `cluster.name`; its agent refuses it beside a cluster.id. */
@@ -40,18 +41,24 @@ export const clusterNameValid = defineClusterRule({
   scope: 'cluster',
   description:
     "Cilium's rule for cluster names, for the `cluster.name` of the Cilium values (the folder's name only where they are not read): at most 32 characters of `a-z`, `0-9` and `-`, beginning and ending with a letter or digit. Each cluster of the mesh has a `cluster.name` of its own: the chart's default, `default`, is refused by the Cilium agent of a cluster with a `cluster.id`, and two clusters of one name cannot be told apart.",
-  remediation: (_, failure) => {
+  remediation: (c, failure) => {
     if (failure?.id === 'bootstrapVerbatim')
       return "Have the bootstrap give the release the cluster's name (`set: [{name: cluster.name, value: <cluster>}]` on the Cilium release of its helmfile, or `--set cluster.name=<cluster>` where a script runs helm, from a value per cluster), or keep the name written out in values only that cluster's bootstrap reads.";
     if (failure?.id === 'emptied')
       return 'Define the variable `cluster.name` reads for each cluster, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${NAME:=<cluster>}`).';
-    // values no Kustomization substitutes take the name itself (Derlinn's)
+    // a file a bootstrap installs as it is takes the name itself (J55's),
+    // as do values no Kustomization substitutes (Derlinn's)
+    const literal = writtenOutBecause(c, failure);
+    if (literal && !literal.note)
+      return `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values, the name itself: ${literal.why}.`;
     const unsubstituted = failure?.unsubstitutedBy?.();
     return unsubstituted
       ? `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values, the name itself: Kustomization ${unsubstituted}, which applies ${
           failure!.location?.file
         }, does not substitute.`
-      : 'Give each cluster a valid name of its own in `cluster.name` of its Cilium values (a `CLUSTER_NAME` setting per cluster, substituted into `cluster.name: ${CLUSTER_NAME}`).';
+      : `Give each cluster a valid name of its own in \`cluster.name\` of its Cilium values (a \`CLUSTER_NAME\` setting per cluster, substituted into \`cluster.name: \${CLUSTER_NAME}\`).${
+          literal?.note ?? ''
+        }`;
   },
   messages: {
     invalid: 'cluster name {{name}} {{problem}}',
