@@ -365,6 +365,10 @@ describe('lb-ip-unique', () => {
         cluster: 'infra',
         message:
           "LB IP 10.25.11.100 is also the address of Ansible host k8s-0 in ansible/inventory/hosts.yaml:6: where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
+        // a machine's address, not another Service's (NontQ)
+        remediation: expect.stringMatching(
+          /^Give the cluster an address of its pool that no machine, API server, Service or Gateway already has/,
+        ),
       }),
     ]);
     expect(ansible('10.25.11.10').map(c => c.outcome)).toEqual(['pass']);
@@ -400,6 +404,20 @@ describe('lb-ip-unique', () => {
     // used nowhere, or by the Cilium values themselves: the same address said twice
     expect(withVip(() => {})).toEqual([
       expect.objectContaining({ outcome: 'pass' }),
+    ]);
+    // used nowhere by name, but named for the API server and written out
+    // by another file (ZeroEcks': the control plane's endpoints)
+    const endpoints = (address: string) => (files: Record<string, string>) => {
+      files[
+        'kubernetes/apps/observability/kube-prometheus-stack.yaml'
+      ] = `kubeControllerManager:\n  endpoints:\n    - ${address}\n`;
+    };
+    expect(withVip(endpoints('10.25.11.100'))).toEqual([
+      expect.objectContaining({ outcome: 'fail', severity: 'warning' }),
+    ]);
+    // another address that begins alike is not it
+    expect(withVip(endpoints('10.25.11.1000')).map(c => c.outcome)).toEqual([
+      'pass',
     ]);
     expect(
       withVip(

@@ -25,14 +25,20 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools (an API server VIP): that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`).",
-  remediation: (c, failure) =>
-    failure?.id === 'taken' ||
-    failure?.id === 'takenByPeer' ||
-    failure?.id === 'apiServer' ||
-    failure?.id === 'machineAddress'
-      ? `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`
-      : `Give each cluster its own address from its own pool, as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out).`,
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools, or, named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`), another file writes that address out: that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`).",
+  remediation: (c, failure) => {
+    const where = `as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out)`;
+    if (failure?.id === 'taken' || failure?.id === 'takenByPeer')
+      return `Give the cluster an address of its pool that no other Service or Gateway of the mesh asks for, ${where}.`;
+    // the address of a machine or of the API server, not a Service's (NontQ)
+    if (
+      failure?.id === 'apiServer' ||
+      failure?.id === 'machineAddress' ||
+      failure?.id === 'sameAsSetting'
+    )
+      return `Give the cluster an address of its pool that no machine, API server, Service or Gateway already has, ${where}; keep such addresses out of the pool's blocks.`;
+    return `Give each cluster its own address from its own pool, ${where}.`;
+  },
   messages: {
     shared: 'LB IP {{ip}} is shared by {{clusters}}',
     taken:
@@ -289,6 +295,31 @@ export const lbIpUnique = defineMeshRule({
  * Cilium values, the DNSEndpoints or the pools (there it is the same
  * address said twice, or the start of a range): where it is.
  */
+/** A setting named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`, `CONTROL_PLANE_IP`). */
+const apiServerSetting =
+  /(?:^|_)(?:KUBE_?API|K8S_?API|API_?SERVER|KUBE_?VIP|CLUSTER_?VIP|CONTROL_?PLANE)(?:_|$)/i;
+
+/**
+ * Whether a file of the repository other than the cluster's settings, its
+ * Cilium values, records and pools writes the address out (a whole
+ * address: 10.0.0.5 is not in 10.0.0.50).
+ */
+function writtenElsewhere(
+  mesh: MeshModel,
+  c: ClusterModel,
+  ip: string,
+): boolean {
+  const own = new Set([
+    c.settingsObject!.object.source.file,
+    ...(c.cilium ? [c.cilium.file] : []),
+    ...c.dnsEndpoints.map(e => e.object.source.file),
+    ...c.pools.map(p => p.object.source.file),
+  ]);
+  return ['\n', '"', "'", ':', '/', ' ', ',', ']'].some(end =>
+    mesh.repository.mentions(`${ip}${end}`, file => own.has(file)),
+  );
+}
+
 function otherSettingWithAddress(
   mesh: MeshModel,
   c: ClusterModel,
@@ -305,19 +336,21 @@ function otherSettingWithAddress(
   for (const [key, value] of Object.entries(data)) {
     if (key === own || c.lbIp?.name === key) continue;
     if (typeof value !== 'string' || value.trim() !== ip) continue;
-    // used nowhere, or in the Cilium values, a record or a pool (the
-    // first address of its range): the same address said twice, no other
-    if (
-      !mesh.repository.mentions(`{${key}`) &&
-      !mesh.repository.mentions(`$${key}`)
-    )
-      continue;
     const ownFiles = [
       ...(c.cilium ? [c.cilium.file] : []),
       ...c.dnsEndpoints.map(e => e.object.source.file),
       ...c.pools.map(p => p.object.source.file),
     ];
-    if (ownFiles.some(f => mesh.repository.readText(f)?.includes(key)))
+    // used nowhere, or in the Cilium values, a record or a pool (the
+    // first address of its range): the same address said twice, no other;
+    // but an API server's address by its name, which another file writes
+    // out too (ZeroEcks' KUBE_API_ADDR and the control plane's endpoints)
+    const used =
+      mesh.repository.mentions(`{${key}`) ||
+      mesh.repository.mentions(`$${key}`);
+    if (!used && !(apiServerSetting.test(key) && writtenElsewhere(mesh, c, ip)))
+      continue;
+    if (used && ownFiles.some(f => mesh.repository.readText(f)?.includes(key)))
       continue;
     return {
       variable: key,
