@@ -236,6 +236,17 @@ function noClustersFolder(
       { file: ignoredFluxFiles[0], line: 1 },
     );
   }
+  // `flux bootstrap --path=./`: the repository's root is the one cluster's
+  // folder (yagoyudi's), which no clusters folder holds beside others
+  if (someKustomization?.path === '')
+    return finding(
+      'no-clusters',
+      'warning',
+      `no clusters found: the Flux entry point, at ${formatLocation(
+        someKustomization.location,
+      )}, reconciles the whole repository (path ./): a single cluster whose folder is the repository's root, not one folder per cluster, so there is no mesh to check; nothing was checked (a mesh's clusters each need a folder of their own, e.g. clusters/<cluster>)`,
+      someKustomization.location,
+    );
   // a repository whose Flux entry a script makes, or no GitOps repository
   // at all: nothing is wrong that can be told
   const looked = new Set([
@@ -280,10 +291,17 @@ function outermostKustomization(
   kustomizations: readonly KustomizationPath[],
   index: Pick<TreeIndex, 'isDir' | 'isFile'>,
 ): OutermostKustomization | undefined {
+  // not inside another's folder: one reconciling the folder that holds it
+  // is outermost still (Derlinn's cluster-apps, applied by a bootstrap
+  // task), and one of the whole repository (`path: ./`) holds every other
   const outermost = kustomizations.filter(
     k =>
       !kustomizations.some(
-        o => o.path !== '' && k.declaredIn.startsWith(`${o.path}/`),
+        o =>
+          o !== k &&
+          (o.path === ''
+            ? k.path !== ''
+            : k.declaredIn.startsWith(`${o.path}/`)),
       ),
   );
   const isMissing = (k: KustomizationPath) =>

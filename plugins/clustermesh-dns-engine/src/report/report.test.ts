@@ -689,6 +689,43 @@ describe('validateMesh', () => {
         'kubernetes/pi/flux/config/cluster.yaml:4 no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) (its outermost Flux Kustomization, at kubernetes/pi/flux/config/cluster.yaml:4, reconciles kubernetes/flux, which the repository does not hold, nor the paths of 2 more outermost Kustomizations: a moved folder or a mistyped spec.path, which Flux fails to build) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
       ],
     ]);
+    // one reconciling the folder that holds it, whose kustomization leaves
+    // it out (Derlinn's cluster-apps, a bootstrap task applies its folder):
+    // it is the outermost, not an app's Kustomization it applies
+    const selfApplied = validateMesh(
+      createRepoTree({
+        'kubernetes/apps/authentik/ks.yaml': ks(
+          'authentik',
+          './kubernetes/apps/authentik/app',
+        ),
+        'kubernetes/apps/flux-system/cluster-apps.yaml': ks(
+          'cluster-apps',
+          './kubernetes/apps',
+        ),
+        'kubernetes/apps/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./authentik/ks.yaml\n',
+      }),
+      withDomain,
+    );
+    expect(selfApplied.findings.map(f => located(f))).toEqual([
+      expect.stringMatching(
+        /^kubernetes\/apps\/flux-system\/cluster-apps\.yaml:4 no clusters found: .* \(its outermost Flux Kustomization, at kubernetes\/apps\/flux-system\/cluster-apps\.yaml:4, is applied by something outside it: a bootstrap task or script\) .*entries: \{<cluster>: kubernetes\/apps\/flux-system\}/,
+      ),
+    ]);
+    // `flux bootstrap --path=./`: the root is the one cluster's folder
+    // (yagoyudi's), said so, with no entry of an empty path to name
+    const root = validateMesh(
+      createRepoTree({
+        'flux-system/gotk-sync.yaml': ks('flux-system', './'),
+        'apps.yaml': ks('apps', './apps'),
+        'apps/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n',
+      }),
+      withDomain,
+    );
+    expect(root.findings.map(f => located(f))).toEqual([
+      "flux-system/gotk-sync.yaml:4 no clusters found: the Flux entry point, at flux-system/gotk-sync.yaml:4, reconciles the whole repository (path ./): a single cluster whose folder is the repository's root, not one folder per cluster, so there is no mesh to check; nothing was checked (a mesh's clusters each need a folder of their own, e.g. clusters/<cluster>)",
+    ]);
     const named = validateMesh(
       tree,
       parseConventions('clustersPath: fleet/clusters\n'),
