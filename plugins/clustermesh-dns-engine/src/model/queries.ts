@@ -525,6 +525,26 @@ const runningByMesh = new WeakMap<MeshModel, string[]>();
  *
  * @public
  */
+/**
+ * The domains a cluster's ExternalDNS deployments publish in, as written:
+ * their domain filters and RFC 2136 zones (LeoEliot's `--rfc2136-zone`),
+ * the names a template of the cluster's FQDN may use.
+ *
+ * @public
+ */
+export function publishedDomainsOf(cluster: ClusterModel): string[] {
+  return [
+    ...new Set(
+      externalDnsDeploymentsOf(cluster).flatMap(d => [
+        ...d.filters.domains,
+        ...d.filters.zones,
+      ]),
+    ),
+  ]
+    .map(d => d.trim().replace(/\.$/, ''))
+    .filter(Boolean);
+}
+
 export function externalDnsDeploymentsOf(
   cluster: ClusterModel,
 ): ExternalDnsDeployment[] {

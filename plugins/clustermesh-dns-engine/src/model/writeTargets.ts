@@ -32,7 +32,7 @@ import type { ClusterModel, MeshModel } from './types';
 import {
   ciliumObjectApplied,
   otherCniNote,
-  externalDnsDeploymentsOf,
+  publishedDomainsOf,
   unevaluatedParts,
   unevaluatedPartsNote,
 } from './queries';
@@ -1310,13 +1310,7 @@ export function fqdnForm(
           value ? text.split(value).join(`\${${variable}}`) : text,
         filter.trim().replace(secretPlaceholderPattern, '$${$1}'),
       );
-    const published = [
-      ...new Set(
-        externalDnsDeploymentsOf(cluster).flatMap(d =>
-          d.filters.domains.map(asWritten),
-        ),
-      ),
-    ]
+    const published = [...new Set(publishedDomainsOf(cluster).map(asWritten))]
       .filter(f => f && !missing.some(v => referencedVariables(f).includes(v)))
       .slice(0, 3);
     return undefinedIn(

@@ -2593,6 +2593,30 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(problems({})[0].remedy).toMatch(
       /^name the domain in the template \(--fqdn-template clustermesh-\{cluster\}\.<domain>, /,
     );
+    // the zone the clusters' RFC 2136 ExternalDNS updates: a name they use
+    // (LeoEliot's --rfc2136-zone=malef.lan)
+    const withZone = { ...files };
+    withZone['kubernetes/clusters/east/apps/kustomization.yaml'] +=
+      '  - ./external-dns.yaml\n';
+    withZone['kubernetes/clusters/east/apps/external-dns.yaml'] = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: external-dns, namespace: network}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: external-dns',
+      '          image: registry.k8s.io/external-dns/external-dns:v0.19.0',
+      '          args: [--provider=rfc2136, --rfc2136-zone=malef.lan, --source=crd]',
+      '',
+    ].join('\n');
+    expect(
+      planMeshDnsChange(createRepoTree(withZone), input, resolveConventions({}))
+        .problems[0].remedy,
+    ).toMatch(
+      /^name the domain in the template \(--fqdn-template clustermesh-\{cluster\}\.malef\.lan, /,
+    );
     // mentioned (a settings key defines it): planned as before
     files['kubernetes/clusters/east/cluster-settings.yaml'] +=
       '  SECRET_DOMAIN: example.net\n';

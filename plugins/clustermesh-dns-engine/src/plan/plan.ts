@@ -26,6 +26,7 @@ import {
   PoolLookup,
   poolOfAddress,
   poolsHolding,
+  publishedDomainsOf,
   secretSourceOf,
   shareNetwork,
   unappliedPoolHolding,
@@ -638,6 +639,27 @@ function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
     { strict: false },
   );
   const one = absent.length === 1;
+  // the domain given to this run, and those the clusters' ExternalDNS
+  // publish in (LeoEliot's RFC 2136 zone): the names they use
+  const domains = [
+    ...new Set([
+      ...(conventions.values[absent[0]] ? [conventions.values[absent[0]]] : []),
+      ...mesh.clusters
+        .flatMap(publishedDomainsOf)
+        .filter(d => !referencedVariables(d).length),
+    ]),
+  ];
+  const withDomain = (domain: string) => {
+    const named = envsubst(
+      template,
+      v => (v === absent[0] ? domain : conventions.values[v] ?? `<${v}>`),
+      { strict: false },
+    );
+    return `--fqdn-template ${named.ok ? named.output : template}`;
+  };
+  const fqdnTemplateFlag = domains.length
+    ? domains.slice(0, 3).map(withDomain).join(' or ')
+    : `--fqdn-template ${example.ok ? example.output : template}`;
   return {
     field: 'fqdnTemplate',
     message: `${template} uses ${absent.join(
@@ -645,9 +667,7 @@ function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
     )}, which no file of the repository defines or mentions: Flux would never substitute ${
       one ? 'it' : 'them'
     }, and a value given to this run is not written into the repository`,
-    remedy: `name the domain in the template (--fqdn-template ${
-      example.ok ? example.output : template
-    }, or fqdnTemplate in the conventions), or define ${absent.join(
+    remedy: `name the domain in the template (${fqdnTemplateFlag}, or fqdnTemplate in the conventions), or define ${absent.join(
       ', ',
     )} in the settings each cluster's Kustomizations substitute from, then run again`,
   };
