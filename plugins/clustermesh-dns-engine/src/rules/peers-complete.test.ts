@@ -146,6 +146,41 @@ describe('peers-complete', () => {
     );
   });
 
+  it("leaves a peer variable no file reads to the mesh entries, not evaluated where the peer's Cilium name is not known here (MrDynamo's copy)", () => {
+    const checks = exampleChecks(files => {
+      // the peers written out in the values, by name; no peer variables
+      replace(
+        exampleFile.helmRelease,
+        '${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
+        'clustermesh-infra.${SECRET_DOMAIN}',
+      )(files);
+      replace(
+        exampleFile.helmRelease,
+        '${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
+        'clustermesh-apps.${SECRET_DOMAIN}',
+      )(files);
+      replace(
+        exampleFile.settings('infra'),
+        /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
+        '',
+      )(files);
+      // apps' name from a ConfigMap made outside the repository
+      replace(
+        exampleFile.settings('apps'),
+        /\n {2}CLUSTER_NAME: .*/,
+        '',
+      )(files);
+      withOutsideSettingsSource('apps')(files);
+    }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'infra');
+    expect(checks).toEqual([
+      expect.objectContaining({
+        outcome: 'not-evaluated',
+        message:
+          "CILIUM_CLUSTERMESH_APPS_FQDN is not set, and whether the Cilium values' mesh entries name apps cannot be told: apps's Cilium cluster name comes from CLUSTER_NAME, which is not known here (give it in the conventions' values)",
+      }),
+    ]);
+  });
+
   it("expects no name of a default template whose domain the repository names nowhere, and says to set the template (BSFishy's copy)", () => {
     const checks = validateMesh(
       exampleTree('gitops-repo', files => {

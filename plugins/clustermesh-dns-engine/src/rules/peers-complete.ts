@@ -9,6 +9,7 @@ import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import {
+  meshEntriesOf,
   meshFqdns,
   peerKnownByEntry,
   sameSecretSource,
@@ -42,6 +43,8 @@ export const peersComplete = defineClusterRule({
       '{{variable}} is not set: the peer {{peer}} is not known by FQDN{{expected}}',
     notSetMany:
       '{{variables}} are not set: the peers {{peers}} are not known by FQDN',
+    entryUnknown:
+      "{{variable}} is not set, and whether the Cilium values' mesh entries name {{peer}} cannot be told: {{peer}}'s Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
     notInMesh:
       '{{variable}} names the peer {{peer}}, which is not a cluster of the mesh',
     differs:
@@ -177,6 +180,27 @@ export const peersComplete = defineClusterRule({
         // Cilium values, which peers-by-fqdn checks
         const unread = settingsUnread(mesh, c);
         if (unread) return [r.notApplicable('noSettings', { why: unread })];
+        // a variable no file reads, and the peer's Cilium name not known
+        // here: whether the values hold an entry for it cannot be told
+        // (MrDynamo's copy, its settings read from a source of unknown keys)
+        const nameUnknown = peerModel
+          ? unknownVariables(peerModel.ciliumName)
+          : [];
+        if (
+          nameUnknown.length &&
+          !mesh.repository.mentions(variable) &&
+          meshEntriesOf(mesh, c).list().length &&
+          !meshEntriesOf(mesh, c).byName(peerModel!.ciliumName)
+        ) {
+          out.push(
+            r.notEvaluated(
+              'entryUnknown',
+              { variable, peer, variables: nameUnknown.join(', ') },
+              c.settingsLocation,
+            ),
+          );
+          continue;
+        }
         notSet.push({ variable, peer, expected });
       } else if (!peerModel) {
         out.push(
