@@ -286,7 +286,7 @@ function announcementsOf(
 /** The fix of a failure, by its message; else the selector is to widen. */
 const remedies: Record<string, string> = {
   switchedOff:
-    'Switch the feature on in the Cilium values (`l2announcements.enabled: true` for an L2 announcement policy, `bgpControlPlane.enabled: true` for BGP), or announce the address another way and switch this rule off in the conventions.',
+    "Switch the feature on in the Cilium values (`l2announcements.enabled: true` for an L2 announcement policy, with `kubeProxyReplacement: true`, which Cilium's L2 announcements need too; `bgpControlPlane.enabled: true` for BGP), or announce the address another way and switch this rule off in the conventions.",
   metalLbOnly:
     "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM.",
 };
