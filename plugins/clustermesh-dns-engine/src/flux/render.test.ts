@@ -1413,6 +1413,36 @@ spec:
     expect(missing.kustomizations.map(k => k.key)).not.toContain(
       'flux-system/crds',
     );
+    // named by lines that read, copy or test for the files, not apply
+    // them (7yXwscXEzv6phzUnKfrw's justfiles): not applied either
+    const read = renderFiles({
+      ...files,
+      'kubernetes/Taskfile.yaml': [
+        'version: "3"',
+        'tasks:',
+        '  check:',
+        '    cmds:',
+        '      - test -f ./shared/settings.yaml',
+        "      - yq '.spec.path' ./shared/ks.yaml",
+        '',
+      ].join('\n'),
+    });
+    expect(read.kustomizations.map(k => k.key)).not.toContain(
+      'flux-system/crds',
+    );
+    // kept in a variable a later line applies: applied
+    const kept = renderFiles({
+      ...files,
+      'kubernetes/bootstrap.sh': [
+        '#!/usr/bin/env bash',
+        'layer=./shared/ks.yaml',
+        'yq ".spec.path" "$layer"',
+        'kubectl apply --filename "$layer"',
+        '',
+      ].join('\n'),
+      'kubernetes/Taskfile.yaml': '',
+    });
+    expect(kept.kustomizations.map(k => k.key)).toContain('flux-system/crds');
   });
 
   it("takes the cluster's own substitution source a bootstrap script applies by a path built from variables, not another cluster's", () => {

@@ -211,6 +211,33 @@ function findApplies(lines: readonly string[], at: number): boolean {
 }
 
 /**
+ * Whether the script applies a file its line names: the line applies
+ * (`kubectl apply -f x.yaml`, `sops exec-file x.yaml "kubectl apply …"`),
+ * a loop over it does in the lines after, or a command applying names the
+ * variable it is kept in (`settings=x.yaml` … `kubectl apply -f
+ * "$settings"`). A file a script reads (`yq`), copies or tests for is not
+ * applied.
+ */
+function pathApplied(lines: readonly string[], at: number): boolean {
+  const applies = (line: string) => /\b(?:apply|create)\b/.test(line);
+  if (applies(lines[at])) return true;
+  if (/^\s*for\b/.test(lines[at]))
+    return lines.slice(at + 1, at + 6).some(applies);
+  const kept = /(?:^|[\s;])(?:export\s+|local\s+)?(\w+)\s*(?:=|:\s)/.exec(
+    lines[at],
+  )?.[1];
+  if (!kept) return false;
+  const named = new RegExp(`(?<![\\w])${kept}(?![\\w])`);
+  return lines.some(
+    (line, i) =>
+      i !== at &&
+      named.test(line) &&
+      (applies(line) ||
+        (/\bfor\b/.test(line) && lines.slice(i, i + 3).some(applies))),
+  );
+}
+
+/**
  * The files each `find <folders> … -name <glob>` of a script lists for it
  * to apply (see findApplies), as patterns of repository paths: a folder
  * from the script's folder or the root, a variable in it
@@ -486,8 +513,14 @@ export class FluxRenderer {
       const text = this.#readText(script);
       if (!text) continue;
       listed.push(...findListings(text, dirnamePath(script), variableIn));
-      for (const [, written] of text.matchAll(pathInScript)) {
+      const lines = text.split('\n');
+      for (const match of text.matchAll(pathInScript)) {
+        const written = match[1];
         if (!/[{$]/.test(written)) {
+          // a file the script applies, not one it reads, copies or tests
+          // for (7yXwscXEzv6phzUnKfrw's justfiles reading a ks.yaml)
+          const at = text.slice(0, match.index).split('\n').length - 1;
+          if (!pathApplied(lines, at)) continue;
           for (const file of [joinPath(dirnamePath(script), written), written])
             if (file && entries.isFile(file)) literal.add(file);
           continue;
