@@ -1,7 +1,9 @@
 import {
   formatLocation,
   IpAddress,
+  parseCidr,
   parseIpAddress,
+  parseStartStop,
   rangeContains,
   secretPlaceholder,
   SourceLocation,
@@ -1242,12 +1244,28 @@ function partNamedFor(
  */
 export function metalLbPoolApplied(
   render: Pick<ClusterRender, 'objects'>,
+  /** The address wanted: the pool whose `spec.addresses` hold it, first. */
+  address?: IpAddress,
 ): ManifestObject | undefined {
-  return render.objects.find(
-    o =>
-      o.object.kind === 'IPAddressPool' &&
-      o.object.apiVersion.startsWith('metallb.io/'),
-  )?.object;
+  const pools = render.objects
+    .map(o => o.object)
+    .filter(
+      o => o.kind === 'IPAddressPool' && o.apiVersion.startsWith('metallb.io/'),
+    );
+  return (address && pools.find(p => metalLbPoolHolds(p, address))) ?? pools[0];
+}
+
+/** Whether a MetalLB pool's `spec.addresses` (CIDRs, `a-b` ranges) hold an address. */
+function metalLbPoolHolds(pool: ManifestObject, address: IpAddress): boolean {
+  const addresses = getPath(pool.body, ['spec', 'addresses']);
+  if (!Array.isArray(addresses)) return false;
+  return addresses.some(entry => {
+    if (typeof entry !== 'string') return false;
+    const [start, stop] = entry.split('-').map(t => t.trim());
+    const range =
+      stop === undefined ? parseCidr(start) : parseStartStop(start, stop);
+    return !!range && rangeContains(range, address);
+  });
 }
 
 /**
@@ -1376,12 +1394,16 @@ export function poolsOutsideFlux(
  */
 export function otherLoadBalancerNote(
   cluster: Pick<ClusterModel, 'render' | 'cilium'>,
+  /** The LB IP wanted: the MetalLB pool that holds it is named. */
+  address?: IpAddress,
 ): string {
-  const pool = metalLbPoolApplied(cluster.render);
+  const pool = metalLbPoolApplied(cluster.render, address);
   if (pool)
-    return `; it applies MetalLB's ${describeObject(
-      pool,
-    )}: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`;
+    return `; it applies MetalLB's ${describeObject(pool)}${
+      address && metalLbPoolHolds(pool, address)
+        ? `, which holds ${address.text}`
+        : ''
+    }: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)`;
   const managed = managedCloudOf(cluster);
   if (managed)
     return `; its Cilium values set ${managed.setting} (${formatLocation(
@@ -1398,6 +1420,10 @@ export function otherLoadBalancerNote(
       )}), a cloud provider's controller of LoadBalancer services: their addresses come from that cloud's load balancers, not from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)`
     : '';
 }
+
+/** What to do where MetalLB gives a cluster's LoadBalancer addresses, which this tool does not handle. */
+export const metalLbRemedy =
+  "Leave the cluster out of the mesh (mesh.exclude in the conventions), or give its LB IP to Cilium LB IPAM (a CiliumLoadBalancerIPPool holding it, from Cilium 1.13, with MetalLB's pools leaving it out); or, where the clustermesh-apiserver gets MetalLB's address by hand (MetalLB's loadBalancerIPs annotation), switch lb-ip-in-pool and service-annotation off in the conventions' rules.";
 
 /**
  * A Cilium object (a pool, a BGP or network policy, a GatewayClass of

@@ -3173,21 +3173,41 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
-  it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool', () => {
+  it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool, naming the pool that holds the address, and the ways out', () => {
     const { files, input } = perClusterLayout();
+    // samipsolutions': an IPv6 pool first, the IPv4 one holding the address
     files['kubernetes/clusters/east/apps/pool.yaml'] = [
       'apiVersion: metallb.io/v1beta1',
       'kind: IPAddressPool',
+      'metadata: {name: ipv6, namespace: metallb-system}',
+      'spec: {addresses: ["2001:db8:1::/112"]}',
+      '---',
+      'apiVersion: metallb.io/v1beta1',
+      'kind: IPAddressPool',
       'metadata: {name: lb, namespace: metallb-system}',
-      'spec: {addresses: [10.60.1.0/24]}',
+      'spec: {addresses: [10.60.1.1-10.60.1.99]}',
       '',
     ].join('\n');
     const note =
-      "; it applies MetalLB's IPAddressPool metallb-system/lb: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)";
+      "; it applies MetalLB's IPAddressPool metallb-system/lb, which holds 10.60.1.10: its LoadBalancer addresses come from MetalLB, whose pools Cilium LB IPAM does not read (MetalLB is not handled here)";
     expect(planPerCluster(files, input).problems).toContainEqual({
       field: 'clusters[0].ip',
       message: `east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from${note}`,
+      remedy: expect.stringMatching(
+        /^Leave the cluster out of the mesh \(mesh\.exclude in the conventions\), or give its LB IP to Cilium LB IPAM [^]*switch lb-ip-in-pool and service-annotation off in the conventions' rules\.$/,
+      ),
     });
+    // the rule switched off: the address is not refused for it
+    expect(
+      planMeshDnsChange(
+        createRepoTree(files),
+        input,
+        resolveConventions({
+          fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+          rules: { 'lb-ip-in-pool': 'off' },
+        }),
+      ).problems.map(p => p.field),
+    ).not.toContain('clusters[0].ip');
   });
 
   it("says a cloud provider's controller hands out the addresses where a cluster runs one and applies no Cilium pool", () => {

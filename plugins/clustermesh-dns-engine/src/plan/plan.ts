@@ -21,6 +21,8 @@ import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
 import {
   inRepositoryLayout,
+  metalLbPoolApplied,
+  metalLbRemedy,
   otherLoadBalancerNote,
   poolsOutsideFlux,
   PoolLookup,
@@ -317,6 +319,9 @@ function planEdits(
     return undefined;
   });
   input.clusters.forEach((c, i) => {
+    // the rule switched off in the conventions: another controller gives
+    // the address (samipsolutions' MetalLB on Cilium 1.12), not refused
+    if (conventions.rules['lb-ip-in-pool'] === 'off') return;
     const cluster = mesh.byName.get(c.name)!;
     const found = poolOfAddress(mesh, cluster, addresses[i]);
     // pools installed with a Cilium Flux does not apply are not seen here:
@@ -328,7 +333,7 @@ function planEdits(
       conventions,
       unevaluatedPartsNote(cluster),
       file => inRepositoryLayout(mesh.repository, file),
-      otherLoadBalancerNote(cluster),
+      otherLoadBalancerNote(cluster, addresses[i]),
       heldElsewhere[i] &&
         `pool ${heldElsewhere[i]!.found.pool.name} of ${
           heldElsewhere[i]!.other.name
@@ -338,6 +343,9 @@ function planEdits(
         : undefined,
     );
     if (problem) {
+      // MetalLB's addresses: the ways out (samipsolutions' copy had none)
+      if (!problem.remedy && metalLbPoolApplied(cluster.render))
+        problem.remedy = metalLbRemedy;
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
       statedByInput.add(`lb-ip-in-pool|${c.name}`);
     }

@@ -146,7 +146,7 @@ export const lbIpInPool = defineClusterRule({
         // MetalLB gives the cluster's LoadBalancer addresses (the service
         // may ask it for one by its own annotation): its pools are not
         // read here, so whether it holds the address is not told
-        const metalLb = metalLbPoolApplied(c.render);
+        const metalLb = metalLbPoolApplied(c.render, c.lbIpAddress);
         if (metalLb)
           return [
             r.notEvaluated(
