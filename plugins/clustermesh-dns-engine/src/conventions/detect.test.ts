@@ -3454,6 +3454,31 @@ patches:
       ).toBe(false);
     });
 
+    it("reads ExternalDNS's version from the chart where the image is a fork numbered its own way (samipsolutions')", () => {
+      const prefix = (repository: string, tag: string) =>
+        settingOf(
+          detectConventions(
+            createRepoTree(
+              externalDns(
+                '1.11.0',
+                `    provider: pdns\n    image:\n      repository: ${repository}\n      tag: ${tag}\n`,
+              ),
+            ),
+          ).found,
+          'dns.externalDnsAnnotationPrefix',
+        );
+      expect(prefix('docker.io/samip537/external-dns', 'v1.2.0')).toMatchObject(
+        {
+          value: 'external-dns.alpha.kubernetes.io/',
+          reason: expect.stringContaining('chart external-dns 1.11.0'),
+        },
+      );
+      // upstream's image: its tag is ExternalDNS's version
+      expect(
+        prefix('registry.k8s.io/external-dns/external-dns', 'v0.22.1'),
+      ).toMatchObject({ value: 'external-dns.kubernetes.io/' });
+    });
+
     it('takes the chart’s annotationPrefix when it sets one', () => {
       const { conventions } = detectConventions(
         createRepoTree(

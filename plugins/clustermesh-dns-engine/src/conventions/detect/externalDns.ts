@@ -259,6 +259,25 @@ function ownershipOf(
   };
 }
 
+/**
+ * ExternalDNS's version an image's tag gives: any tag of upstream's image
+ * (`…/external-dns/external-dns`, its mirrors, Bitnami's), a `0.x` tag of
+ * another; a fork's own numbering (samipsolutions' `samip537/external-dns:v1.2.0`,
+ * while ExternalDNS is at 0.x) says nothing of it.
+ */
+function imageVersion(image: {
+  tag: string;
+  repository: string;
+}): [number, number, number] | undefined {
+  const version = semver(image.tag);
+  if (!version) return undefined;
+  const upstream =
+    /(?:^|\/)(?:external-dns|kubernetes-sigs|bitnami|bitnamilegacy)\/external-dns$/.test(
+      image.repository,
+    );
+  return upstream || version[0] === 0 ? version : undefined;
+}
+
 function semver(text: unknown): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(String(text ?? ''));
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
@@ -401,14 +420,14 @@ function isExternalDnsImage(image: string): boolean {
 function externalDnsImage(
   value: unknown,
   path: ObjectPath = [],
-): { tag: string; path: ObjectPath } | undefined {
+): { tag: string; path: ObjectPath; repository: string } | undefined {
   // every rendered HelmRelease's values are searched: the steps are kept on
   // one stack and copied only for the image found
   const steps = [...path];
   const search = (
     node: unknown,
     depth: number,
-  ): { tag: string; path: ObjectPath } | undefined => {
+  ): { tag: string; path: ObjectPath; repository: string } | undefined => {
     if (depth > 8) return undefined;
     if (Array.isArray(node)) {
       // containers are few; a long list is data (a mesh's peers in the
@@ -428,13 +447,18 @@ function externalDnsImage(
       return {
         tag: imageTag(node.image) ?? 'latest',
         path: [...steps, 'image'],
+        repository: node.image.split('@')[0].replace(/:[^:/]*$/, ''),
       };
     if (
       isRecord(node.image) &&
       isExternalDnsImage(String(node.image.repository ?? '')) &&
       literal(String(node.image.tag ?? ''))
     )
-      return { tag: String(node.image.tag), path: [...steps, 'image', 'tag'] };
+      return {
+        tag: String(node.image.tag),
+        path: [...steps, 'image', 'tag'],
+        repository: String(node.image.repository),
+      };
     for (const key of Object.keys(node)) {
       steps.push(key);
       const found = search(node[key], depth + 1);
@@ -560,8 +584,8 @@ export function readExternalDnsDeployments(
       let version: ExternalDnsDeployment['version'];
       let versionFrom: string | undefined;
       let minorOnly: true | undefined;
-      if (image && semver(image.tag)) {
-        version = semver(image.tag);
+      if (image && imageVersion(image)) {
+        version = imageVersion(image);
         versionFrom = `image tag ${image.tag} at ${where(doc.at(image.path))}`;
       } else if (
         isChart &&
@@ -672,7 +696,7 @@ export function readExternalDnsDeployments(
       found.push({
         description: name,
         location: doc.at(),
-        version: semver(image.tag),
+        version: imageVersion(image),
         versionFrom: `image tag ${image.tag} at ${where(doc.at(image.path))}`,
         // a Deployment has no chart default: the flag is required
         ...providerOf(undefined, args, false),
