@@ -96,8 +96,16 @@ export function blockHolding(
         Array.isArray(getPath(p.object.body, ['spec', 'cidrs'])) &&
         !Array.isArray(getPath(p.object.body, ['spec', 'blocks'])),
     );
-  return olderField
-    ? `spec.cidrs: [{cidr: ${ip}/${ip.includes(':') ? 128 : 32}}]`
+  const cidr = `{cidr: ${ip}/${ip.includes(':') ? 128 : 32}}`;
+  if (olderField) return `spec.cidrs: [${cidr}]`;
+  // blocks written as CIDRs only (ionut-maxim's `blocks: [{cidr: …}]`)
+  const blocks = pools.flatMap(p => {
+    const list = getPath(p.object.body, ['spec', 'blocks']);
+    return Array.isArray(list) ? list : [];
+  });
+  return blocks.length > 0 &&
+    blocks.every(b => isRecord(b) && b.cidr !== undefined)
+    ? `spec.blocks: [${cidr}]`
     : `spec.blocks: [{start: ${ip}, stop: ${ip}}]`;
 }
 

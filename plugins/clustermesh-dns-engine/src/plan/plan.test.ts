@@ -5642,7 +5642,20 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       expect.objectContaining({
         field: 'clusters[1].ip',
         remedy: expect.stringContaining(
-          'add a CiliumLoadBalancerIPPool block that holds 10.25.12.5 (`spec.cidrs: [{cidr: 10.25.12.5/32}]`, or a CIDR)',
+          'add a CiliumLoadBalancerIPPool block that holds 10.25.12.5 (`spec.cidrs: [{cidr: 10.25.12.5/32}]`, or a wider CIDR)',
+        ),
+      }),
+    );
+    // blocks written as CIDRs (ionut-maxim's): a CIDR block is offered
+    files[pool] = files[pool].replace(
+      '  cidrs:\n    - cidr: 10.25.11.120/30\n',
+      '  blocks:\n    - cidr: 10.25.11.120/30\n',
+    );
+    expect(problemsOf(ip('10.25.11.100', '10.25.12.5'))).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters[1].ip',
+        remedy: expect.stringContaining(
+          'add a CiliumLoadBalancerIPPool block that holds 10.25.12.5 (`spec.blocks: [{cidr: 10.25.12.5/32}]`, or a wider CIDR)',
         ),
       }),
     );

@@ -750,7 +750,9 @@ function poolProblem(
   const { name, ip } = cluster;
   const service = conventions.cilium.serviceName;
   const heldBlock = blockHolding(ip, 'pools' in found ? found.pools : []);
-  const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`${heldBlock}\`, or a CIDR) to what Flux applies to ${name}`;
+  const addBlock = `add a CiliumLoadBalancerIPPool block that holds ${ip} (\`${heldBlock}\`, or ${
+    heldBlock.includes('cidr:') ? 'a wider CIDR' : 'a CIDR'
+  }) to what Flux applies to ${name}`;
   switch (found.kind) {
     case 'no-pools': {
       // the pool it was meant for, in a file no Kustomization applies,
