@@ -175,9 +175,59 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
         )}): a new cluster, without the DNSEndpoint CRD yet, would fail that apply, Cilium included, until the CRD is installed; if your clusters get ExternalDNS after Cilium, move the file to a Kustomization that depends on ExternalDNS's.`,
       );
   }
+  const publicZone = privateRecordsInPublicZone(ctx, without);
+  if (publicZone) ctx.notes.push(publicZone);
   for (const endpointFile of files.values())
     planEndpointFile(edits, ctx, endpointFile);
   planRemovedRecords(edits, ctx);
+}
+
+/**
+ * Said where a new record of a private address goes to Cloudflare (a
+ * public zone) because only Cloudflare's ExternalDNS reads DNSEndpoints,
+ * while another ExternalDNS of the cluster, of another provider, reads
+ * none (bluevulpine's UniFi one, which keeps the private names it takes
+ * from Services): the owner may want the name kept there.
+ */
+function privateRecordsInPublicZone(
+  ctx: ChangeContext,
+  clusters: readonly ClusterModel[],
+): string | undefined {
+  const lines: string[] = [];
+  for (const c of clusters) {
+    const ip = parseIpAddress(ctx.configured.get(c.name)?.text ?? '');
+    if (!ip || !isPrivateAddress(ip)) continue;
+    const deployments = externalDnsDeploymentsOf(c);
+    const readers = deployments.filter(d => d.sources.includes('crd'));
+    if (!readers.length || readers.some(d => d.provider !== 'cloudflare'))
+      continue;
+    const others = deployments.filter(
+      d =>
+        !d.sources.includes('crd') &&
+        d.provider !== undefined &&
+        d.provider !== 'cloudflare',
+    );
+    if (!others.length) continue;
+    lines.push(
+      `${c.name}'s LB IP ${
+        ip.text
+      } is a private address, and its record goes to Cloudflare's zone: ${readers
+        .map(d => d.description)
+        .join(', ')} ${
+        readers.length > 1 ? 'are' : 'is'
+      } the only ExternalDNS of ${c.name} reading DNSEndpoints, while ${others
+        .map(
+          d =>
+            `${d.description} (provider ${d.provider}; sources ${
+              d.sources.join(', ') || 'the chart default'
+            })`,
+        )
+        .join(
+          ', ',
+        )} reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes)`,
+    );
+  }
+  return lines.length ? lines.join(' ') : undefined;
 }
 
 /**

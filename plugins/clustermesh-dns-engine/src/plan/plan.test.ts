@@ -4257,6 +4257,37 @@ describe('planMeshDnsChange on other layouts', () => {
       ]);
     });
 
+    it("says where a private address's record goes to Cloudflare's zone while another ExternalDNS of the cluster, reading no DNSEndpoints, keeps private names (bluevulpine's UniFi)", () => {
+      const { plan } = planNoSettings(files => {
+        const app = 'kubernetes/main/apps/network/external-dns/app';
+        files[`${app}/kustomization.yaml`] += '  - ./unifi.yaml\n';
+        files[`${app}/unifi.yaml`] = [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata:',
+          '  name: external-dns-unifi',
+          'spec:',
+          '  interval: 1h',
+          '  chart:',
+          '    spec:',
+          '      chart: external-dns',
+          '      version: 1.19.0',
+          '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
+          '  values:',
+          '    provider:',
+          '      name: webhook',
+          '    sources: [service, gateway-httproute]',
+          '',
+        ].join('\n');
+      });
+      expect(plan.problems).toEqual([]);
+      expect(plan.decisions).toContainEqual(
+        "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes)",
+      );
+      // staging runs Cloudflare's alone: nothing to say
+      expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
+    });
+
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
       const { plan, after } = planNoSettings(files => {
         for (const c of ['main', 'staging'])
