@@ -4288,6 +4288,28 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
     });
 
+    it("says the clusters' values give no CA they share, unless they do (Moolash3's, Mokkao's copies)", () => {
+      const caNote = (edit?: (files: Record<string, string>) => void) =>
+        planNoSettings(edit).plan.decisions.find(d =>
+          d.includes('no CA the clusters share'),
+        );
+      expect(caNote()).toMatch(
+        /^main, staging: the Cilium values give no CA the clusters share \(tls\.ca\.cert and tls\.ca\.key alike/,
+      );
+      // one CA in each cluster's values: nothing to say
+      expect(
+        caNote(files => {
+          for (const c of ['main', 'staging']) {
+            const hr = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
+            files[hr] = files[hr].replace(
+              '  values:\n',
+              '  values:\n    tls:\n      ca:\n        cert: LS0tLS1CRUdJTg==\n        key: LS0tLS1CRUdJTg==\n',
+            );
+          }
+        }),
+      ).toBeUndefined();
+    });
+
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
       const { plan, after } = planNoSettings(files => {
         for (const c of ['main', 'staging'])
