@@ -82,7 +82,7 @@ export const dnsEndpointMatches = defineClusterRule({
       failure?.id === 'deletedByGiven' ||
       failure?.id === 'deletedByCopied'
     )
-      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`.";
+      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`; keep the owner id of the cluster whose records the zone already holds (an ExternalDNS leaves records of another owner id alone) and change the new cluster's.";
     if (failure?.id === 'othersName')
       return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
     if (failure?.id === 'defaultTargets')
