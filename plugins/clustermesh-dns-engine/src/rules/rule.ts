@@ -201,6 +201,12 @@ export interface RuleFailure<MessageId extends string = string> {
    * words. Absent otherwise.
    */
   unsubstitutedOptOut?: () => string | undefined;
+  /**
+   * The Kustomization that applies the file the failure points at when it
+   * substitutes (a postBuild) but defines no such variable: a `${VAR}`
+   * written there becomes empty (or fails, strict). Absent otherwise.
+   */
+  leavesUndefined?: (variable: string) => string | undefined;
   /** Whether the cluster applies a settings ConfigMap (of the conventions' name) at all. */
   settingsApplied?: boolean;
   /** The bootstrap helmfiles that install the failing file's values as they are. */
@@ -222,6 +228,21 @@ export interface RuleFailure<MessageId extends string = string> {
   newSettings?: () =>
     | { file: string; listedIn?: string; substitutedBy: string }
     | undefined;
+}
+
+/** The Kustomization that applies a file to the cluster, when it substitutes but defines no such variable. */
+function undefinedByApplier(
+  cluster: ClusterModel,
+  file: string,
+  variable: string,
+): string | undefined {
+  const applied = cluster.render.objects.find(
+    ({ object }) => object.source.file === file,
+  );
+  return applied?.appliedBy.postBuild &&
+    applied.appliedBy.variables.get(variable) === undefined
+    ? applied.appliedBy.key
+    : undefined;
 }
 
 /** The Kustomization that applies a file to the cluster, when it does not substitute. */
@@ -250,8 +271,22 @@ function unsubstitutedApplier(
 export function substitutionRemedy(
   conventions: MeshConventions,
   failure: RuleFailure | undefined,
+  /** The variable the remedy writes, where one: said when the Kustomization substitutes but defines none such. */
+  variable?: string,
 ): string {
   const by = failure?.unsubstitutedBy?.();
+  const leaves =
+    !by && variable && failure?.location
+      ? failure.leavesUndefined?.(variable)
+      : undefined;
+  // it substitutes, but not from the settings (Bchast93's cilium, from
+  // cluster-secrets alone)
+  if (leaves)
+    return ` Kustomization ${leaves}, which applies ${
+      failure!.location!.file
+    }, defines no ${variable} in its post-build substitution: add \`{kind: ConfigMap, name: ${
+      conventions.settings.configMap
+    }}\` to its \`postBuild.substituteFrom\` (the settings that hold it), or write the value out, since Flux substitutes an empty string for it there (strict, from Flux 2.9, it fails the Kustomization).`;
   if (!by || !failure?.location) return '';
   // left out of a parent's substitution by a label: that label is the fix
   // (a substituteFrom of the settings alone would miss the parent's other
@@ -490,6 +525,8 @@ export function ruleResults<MessageId extends string>(
           location && {
             unsubstitutedBy: () =>
               unsubstitutedApplier(cluster, location.file)?.key,
+            leavesUndefined: (variable: string) =>
+              undefinedByApplier(cluster, location.file, variable),
             unsubstitutedOptOut: () => {
               const by = unsubstitutedApplier(cluster, location.file);
               const optOut = by && substitutionOptOut(cluster, by);

@@ -217,6 +217,25 @@ describe('service-annotation', () => {
     ]);
   });
 
+  it("sends the owner to the Kustomization's sources where it substitutes, but not from the settings that define the variable (Bchast93's copy)", () => {
+    const [check] = exampleChecks(
+      replace(
+        'kubernetes/clusters/infra/infrastructure.yaml',
+        '      - kind: ConfigMap\n        name: cluster-settings\n',
+        '',
+      ),
+      { flux: { strictSubstitution: false } },
+    ).filter(
+      c =>
+        c.ruleId === 'service-annotation' &&
+        c.cluster === 'infra' &&
+        c.outcome === 'fail',
+    );
+    expect(check.remediation).toContain(
+      `Kustomization flux-system/cluster-infra-infrastructure, which applies ${exampleFile.helmRelease}, defines no CILIUM_CLUSTERMESH_LB_IP in its post-build substitution: add \`{kind: ConfigMap, name: cluster-settings}\` to its \`postBuild.substituteFrom\``,
+    );
+  });
+
   it("is not evaluated where MetalLB's pools, and no Cilium pool, give the addresses: an LB IPAM annotation pins nothing there", () => {
     const withMetalLb = withMetalLbPool;
     const metalLbOnly = metalLbOnlyForInfra;

@@ -123,6 +123,7 @@ export const serviceAnnotation = defineClusterRule({
     }: \${${c.variables.lbIp}}}\`.${literal?.note ?? ''}${substitutionRemedy(
       c,
       failure,
+      c.variables.lbIp,
     )}`;
   },
   messages: serviceAnnotationMessages,

@@ -48,7 +48,7 @@ export const tlsSan = defineClusterRule({
       c.variables.fqdn
     }}\` to \`clustermesh.apiserver.tls.server.extraDnsNames\`.${
       literal?.note ?? ''
-    }${substitutionRemedy(c, failure)}`;
+    }${substitutionRemedy(c, failure, c.variables.fqdn)}`;
   },
   messages: {
     noValues: '{{reason}}',
