@@ -235,13 +235,19 @@ function undefinedByApplier(
   cluster: ClusterModel,
   file: string,
   variable: string,
+  /** The settings ConfigMap: one the Kustomization substitutes from already lacks the key (settings-present says so). */
+  settings: string,
 ): string | undefined {
   const applied = cluster.render.objects.find(
     ({ object }) => object.source.file === file,
   );
-  return applied?.appliedBy.postBuild &&
-    applied.appliedBy.variables.get(variable) === undefined
-    ? applied.appliedBy.key
+  const by = applied?.appliedBy;
+  return by?.postBuild &&
+    by.variables.get(variable) === undefined &&
+    !by.substituteFrom.some(
+      ref => ref.kind === 'ConfigMap' && ref.name === settings,
+    )
+    ? by.key
     : undefined;
 }
 
@@ -526,7 +532,12 @@ export function ruleResults<MessageId extends string>(
             unsubstitutedBy: () =>
               unsubstitutedApplier(cluster, location.file)?.key,
             leavesUndefined: (variable: string) =>
-              undefinedByApplier(cluster, location.file, variable),
+              undefinedByApplier(
+                cluster,
+                location.file,
+                variable,
+                conventions.settings.configMap,
+              ),
             unsubstitutedOptOut: () => {
               const by = unsubstitutedApplier(cluster, location.file);
               const optOut = by && substitutionOptOut(cluster, by);
