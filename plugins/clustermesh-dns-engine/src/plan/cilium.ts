@@ -1,6 +1,8 @@
 import {
   certificateNameCovers,
   formatLocation,
+  parseCidr,
+  rangeOverlap,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
   announcedClass,
@@ -199,6 +201,66 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
   }
   const ca = unsharedCaNote(ctx);
   if (ca) ctx.notes.push(ca);
+  const podCidrs = overlappingPodCidrsNote(ctx);
+  if (podCidrs) ctx.notes.push(podCidrs);
+}
+
+/** The cluster-pool IPAM's default pod CIDR (the chart's `ipam.operator.clusterPoolIPv4PodCIDRList`). */
+const defaultPodCidr = '10.0.0.0/8';
+
+/**
+ * Said where two configured clusters give pods addresses from overlapping
+ * CIDRs by Cilium's cluster-pool IPAM (the chart's default mode, and its
+ * default list where the values set none): ClusterMesh needs each
+ * cluster's pod CIDRs apart. Pod CIDRs another IPAM gives (`kubernetes`:
+ * the cluster's own) are not read here.
+ */
+function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
+  const pools = [...ctx.configured.keys()].flatMap(name => {
+    const cilium = ctx.mesh.byName.get(name)?.cilium;
+    // every value of a HelmRelease read: the chart's defaults hold for the rest
+    if (!cilium || cilium.kind !== 'helmrelease' || cilium.unread.length)
+      return [];
+    const { values } = cilium;
+    const mode = getPath(values, ['ipam', 'mode']) ?? 'cluster-pool';
+    if (mode !== 'cluster-pool') return [];
+    const written = getPath(values, [
+      'ipam',
+      'operator',
+      'clusterPoolIPv4PodCIDRList',
+    ]);
+    const list =
+      written === undefined
+        ? [defaultPodCidr]
+        : (Array.isArray(written) ? written : [written]).map(String);
+    const ranges = list.flatMap(text => {
+      const range = parseCidr(text);
+      return range ? [range] : [];
+    });
+    // a list not read (a variable not known here) says nothing
+    return ranges.length === list.length && ranges.length
+      ? [{ name, list, byDefault: written === undefined, ranges }]
+      : [];
+  });
+  const pairs: string[] = [];
+  for (let i = 0; i < pools.length; i++)
+    for (let j = i + 1; j < pools.length; j++) {
+      const [a, b] = [pools[i], pools[j]];
+      if (a.ranges.some(x => b.ranges.some(y => rangeOverlap(x, y))))
+        pairs.push(`${a.name} and ${b.name}`);
+    }
+  if (!pairs.length) return undefined;
+  const said = pools
+    .map(
+      p =>
+        `${p.name} ${p.list.join(', ')}${
+          p.byDefault ? " (the chart's default)" : ''
+        }`,
+    )
+    .join('; ');
+  return `${pairs.join(
+    ', ',
+  )} give pods addresses from overlapping CIDRs (Cilium's cluster-pool IPAM, ipam.operator.clusterPoolIPv4PodCIDRList: ${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own list in its Cilium values (not written by this change).`;
 }
 
 /**

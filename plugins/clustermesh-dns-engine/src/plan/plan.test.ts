@@ -4310,6 +4310,27 @@ describe('planMeshDnsChange on other layouts', () => {
       ).toBeUndefined();
     });
 
+    it("says where the clusters' cluster-pool IPAM gives pods addresses from overlapping CIDRs, not where the lists are apart or another IPAM gives them", () => {
+      const podNote = (lists: Record<string, string>) =>
+        planNoSettings(files => {
+          for (const [c, list] of Object.entries(lists)) {
+            const hr = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
+            files[hr] = files[hr].replace(
+              '    ipam:\n      mode: kubernetes\n',
+              `    ipam:\n      mode: cluster-pool\n      operator:\n        clusterPoolIPv4PodCIDRList: [${list}]\n`,
+            );
+          }
+        }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
+      expect(podNote({ main: '10.42.0.0/16', staging: '10.42.128.0/17' })).toBe(
+        "main and staging give pods addresses from overlapping CIDRs (Cilium's cluster-pool IPAM, ipam.operator.clusterPoolIPv4PodCIDRList: main 10.42.0.0/16; staging 10.42.128.0/17): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own list in its Cilium values (not written by this change).",
+      );
+      expect(
+        podNote({ main: '10.42.0.0/16', staging: '10.43.0.0/16' }),
+      ).toBeUndefined();
+      // the pod CIDRs of the kubernetes IPAM are the cluster's: not read
+      expect(podNote({})).toBeUndefined();
+    });
+
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
       const { plan, after } = planNoSettings(files => {
         for (const c of ['main', 'staging'])
