@@ -281,26 +281,31 @@ export function unappliedPoolHolding(
   cluster: Pick<ClusterModel, 'render'>,
   address: IpAddress,
 ): PoolModel | undefined {
-  const holding = mesh.repository
-    .unappliedPools()
-    .filter(
-      p =>
-        !p.disabled &&
-        p.blocks.some(b => b.range && rangeContains(b.range, address)),
-    );
-  if (holding.length < 2) return holding[0];
-  // a pool of one name in each cluster's own file (snazy2000's copy): the
-  // one in the folders the cluster's Kustomizations build, the nearest
-  const nearness = (pool: PoolModel) =>
+  // how deep in the folders a cluster's Kustomizations build a pool's file is
+  const nearness = (of: Pick<ClusterModel, 'render'>, pool: PoolModel) =>
     Math.max(
       0,
-      ...cluster.render.kustomizations.map(k =>
+      ...of.render.kustomizations.map(k =>
         k.path && pool.object.source.file.startsWith(`${k.path}/`)
           ? k.path.length
           : 0,
       ),
     );
-  return holding.reduce((best, p) => (nearness(p) > nearness(best) ? p : best));
+  const holding = mesh.repository.unappliedPools().filter(
+    p =>
+      !p.disabled &&
+      p.blocks.some(b => b.range && rangeContains(b.range, address)) &&
+      // another cluster's own file is not this one's to apply (billm's
+      // moria pool named for belegost)
+      (nearness(cluster, p) > 0 ||
+        !mesh.clusters.some(o => o !== cluster && nearness(o, p) > 0)),
+  );
+  if (holding.length < 2) return holding[0];
+  // a pool of one name in each cluster's own file (snazy2000's copy): the
+  // one in the folders the cluster's Kustomizations build, the nearest
+  return holding.reduce((best, p) =>
+    nearness(cluster, p) > nearness(cluster, best) ? p : best,
+  );
 }
 
 /** The entries of the cluster's `clustermesh.config.clusters`. @public */

@@ -115,6 +115,13 @@ describe('lb-ip-in-pool', () => {
         [unapplied]: pool('lb-ippool-infra-next'),
       }).message,
     ).toContain(`pool lb-ippool-infra-next (${unapplied}:1) holds it`);
+    // one in a folder only another cluster's Kustomizations build is that
+    // cluster's, not infra's to apply (billm's moria pool, for belegost)
+    expect(
+      check({
+        'kubernetes/clusters/apps/unused-pool.yaml': pool('apps-next'),
+      }).message,
+    ).not.toContain('apps-next');
     // configure names it too, on the address given
     const refused = planMeshDnsChange(
       exampleTree('gitops-repo', f => {
