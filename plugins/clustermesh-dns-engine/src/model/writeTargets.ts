@@ -1639,13 +1639,16 @@ function valuesLayerOf(
     return { ...inline, target: { ...inline.target, valuesText } };
   if (generated.length === 0) return inline;
   // the release's own values beside those of a generated file: written
-  // there, where Flux substitutes them, and said
-  if (hasInline)
+  // there, where Flux substitutes them, and said; also where it has none
+  // yet but a bootstrap installs the file as it is (yamshy's: its helmfile
+  // would install the LoadBalancer clustermesh-apiserver, waiting)
+  const generatedFile = generated[generated.length - 1].target.file;
+  if (hasInline || mesh.repository.readByBootstrap(generatedFile).length)
     return {
       ...inline,
       target: {
         ...inline.target,
-        valuesFileBeside: generated[generated.length - 1].target.file,
+        valuesFileBeside: generatedFile,
       },
     };
   return generated[generated.length - 1];

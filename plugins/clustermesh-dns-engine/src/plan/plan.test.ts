@@ -6594,6 +6594,48 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
+  it("writes the values in a new spec.values of the release, not in the generated values file, where a bootstrap installs that file as it is (yamshy's)", () => {
+    const files = fixtureFiles('configure-valuesfrom/repo');
+    const release =
+      'kubernetes/infrastructure/networking/cilium/app/helmrelease.yaml';
+    const valuesFile =
+      'kubernetes/infrastructure/networking/cilium/app/values.yaml';
+    files['bootstrap/helmfile.yaml'] = [
+      'helmDefaults:',
+      '  wait: true',
+      'releases:',
+      '  - name: cilium',
+      '    namespace: kube-system',
+      '    chart: cilium/cilium',
+      '    values:',
+      `      - ../${valuesFile}`,
+      '',
+    ].join('\n');
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'east', ip: '10.60.0.10' },
+          { name: 'west', ip: '10.60.0.40' },
+          { name: 'north', ip: '10.60.0.70' },
+        ],
+      },
+      detectedIn(files, {
+        ...readConventionsFile(files['.clustermesh-dns.yaml']),
+        values: { SECRET_DOMAIN: 'example.org' },
+      }),
+    );
+    expect(plan.problems).toEqual([]);
+    // the file the bootstrap installs keeps no LoadBalancer for its wait
+    expect(after[valuesFile]).toBe(files[valuesFile]);
+    expect(after[release]).toMatch(/\n {2}values:\n {4}clustermesh:\n/);
+    expect(plan.decisions).toContainEqual(
+      expect.stringContaining(
+        `${release}: the other Cilium values of east, north, west are in ${valuesFile}`,
+      ),
+    );
+  });
+
   it("keeps a removed cluster's settings keys that the values file its ConfigMap generator reads still uses", () => {
     const files = fixtureFiles('configure-valuesfrom/repo');
     const conventionsOf = (
