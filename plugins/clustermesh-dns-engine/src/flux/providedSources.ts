@@ -141,13 +141,91 @@ export function replicatedTo(
 }
 
 /**
+ * The Secret a secret operator's object makes, by its spec: Infisical's
+ * `InfisicalSecret` (`managedSecretReference`), 1Password's
+ * `OnePasswordItem` (its own name), Vault Secrets Operator's static and
+ * dynamic secrets (`destination`, with `create`), Bitwarden's
+ * `BitwardenSecret` (`secretName`).
+ */
+function operatorSecret(
+  object: Pick<ManifestObject, 'apiVersion' | 'kind' | 'name'>,
+  spec: Record<string, unknown>,
+): { name: string; namespace?: string } | undefined {
+  const text = (value: unknown) =>
+    typeof value === 'string' && value ? value : undefined;
+  if (
+    object.kind === 'InfisicalSecret' &&
+    isGroup(object.apiVersion, 'secrets.infisical.com')
+  ) {
+    const name = text(getPath(spec, ['managedSecretReference', 'secretName']));
+    return name
+      ? {
+          name,
+          namespace: text(
+            getPath(spec, ['managedSecretReference', 'secretNamespace']),
+          ),
+        }
+      : undefined;
+  }
+  if (
+    object.kind === 'OnePasswordItem' &&
+    isGroup(object.apiVersion, 'onepassword.com')
+  )
+    return { name: object.name };
+  if (
+    (object.kind === 'VaultStaticSecret' ||
+      object.kind === 'VaultDynamicSecret') &&
+    isGroup(object.apiVersion, 'secrets.hashicorp.com') &&
+    getPath(spec, ['destination', 'create']) === true
+  ) {
+    const name = text(getPath(spec, ['destination', 'name']));
+    return name ? { name } : undefined;
+  }
+  if (
+    object.kind === 'BitwardenSecret' &&
+    isGroup(object.apiVersion, 'k8s.bitwarden.com')
+  ) {
+    const name = text(spec.secretName);
+    return name ? { name } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The name of the Secret a document (as written, in any file) makes
+ * another controller create: an ExternalSecret's or SealedSecret's target,
+ * or a secret operator's (see operatorSecret). Undefined for anything else.
+ *
+ * @internal
+ */
+export function madeSecretName(value: Record<string, unknown>): unknown {
+  const name = getPath(value, ['metadata', 'name']);
+  if (value.kind === 'ExternalSecret' || value.kind === 'SealedSecret')
+    return (
+      getPath(value, ['spec', 'target', 'name']) ??
+      getPath(value, ['spec', 'template', 'metadata', 'name']) ??
+      name
+    );
+  const spec = isRecord(value.spec) ? value.spec : {};
+  return operatorSecret(
+    {
+      apiVersion: String(value.apiVersion ?? ''),
+      kind: String(value.kind ?? ''),
+      name: String(name ?? ''),
+    },
+    spec,
+  )?.name;
+}
+
+/**
  * The Secret an object makes another controller create, if it is one of
  * those objects: an ExternalSecret (External Secrets Operator; the Secret
  * is `spec.target.name`, by default the ExternalSecret's name, unless its
  * creationPolicy is None), a ClusterExternalSecret (the same, from
  * `spec.externalSecretSpec`, by default named `spec.externalSecretName` or
- * its own name, in the namespaces it selects) or a SealedSecret (Bitnami;
- * the Secret has its name and the keys of `spec.encryptedData`).
+ * its own name, in the namespaces it selects), a SealedSecret (Bitnami;
+ * the Secret has its name and the keys of `spec.encryptedData`), or another
+ * secret operator's object (see operatorSecret; its keys not known).
  *
  * @public
  */
@@ -203,6 +281,18 @@ export function providedBy(
       identity: object.body,
     };
   }
+  // other secret operators: the Secret's name (and namespace) their spec
+  // gives, its keys in the store, not known here (yamshy's InfisicalSecret)
+  const operated = operatorSecret(object, spec);
+  if (operated)
+    return {
+      kind: 'Secret',
+      namespace: operated.namespace ?? namespace,
+      name: operated.name,
+      by: describeObject({ ...object, namespace }),
+      location: locate(object),
+      identity: object.body,
+    };
   if (
     object.kind === 'SealedSecret' &&
     isGroup(object.apiVersion, 'bitnami.com')

@@ -242,6 +242,31 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       undefinedVariables: [],
       keys: undefined,
     });
+    // so do other secret operators' objects (yamshy's InfisicalSecret, a
+    // Secret of another name, in the namespace it names)
+    for (const [maker, by] of [
+      [
+        'apiVersion: secrets.infisical.com/v1alpha1\nkind: InfisicalSecret\nmetadata:\n  name: from-infisical\n  namespace: default\nspec:\n  managedSecretReference:\n    secretName: settings\n    secretNamespace: flux-system\n',
+        'InfisicalSecret default/from-infisical',
+      ],
+      [
+        'apiVersion: onepassword.com/v1\nkind: OnePasswordItem\nmetadata:\n  name: settings\n  namespace: flux-system\nspec:\n  itemPath: vaults/home/items/settings\n',
+        'OnePasswordItem flux-system/settings',
+      ],
+    ]) {
+      const rendered = render({
+        postBuild:
+          '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: settings\n',
+        app,
+        root: { 'settings.yaml': maker },
+      });
+      expect(rendered.result.findings.map(f => f.message)).toEqual([]);
+      expect(
+        rendered.result.kustomizations
+          .find(k => k.name === 'app')
+          ?.variables.get('DOMAIN')?.origin,
+      ).toContain(by);
+    }
   });
 
   it("points an undefined variable in a file a generator reads whole at that file's line", () => {

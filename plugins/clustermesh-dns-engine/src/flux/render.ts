@@ -40,6 +40,7 @@ import {
   everyNamespace,
   replicatedTo,
   madeObject,
+  madeSecretName,
   ProvidedSource,
   providedBy,
 } from './providedSources';
@@ -2926,14 +2927,8 @@ function mentionsSource(
     generators.some(g => isRecord(g) && g.name === name)
   )
     return true;
-  // ExternalSecret and SealedSecret targets (provided sources)
-  return (
-    kind === 'Secret' &&
-    (value.kind === 'ExternalSecret' || value.kind === 'SealedSecret') &&
-    (getPath(value, ['spec', 'target', 'name']) ??
-      getPath(value, ['spec', 'template', 'metadata', 'name']) ??
-      getPath(value, ['metadata', 'name'])) === name
-  );
+  // the Secret another controller makes (provided sources)
+  return kind === 'Secret' && madeSecretName(value) === name;
 }
 
 /**
