@@ -52,6 +52,32 @@ describe('cluster-id-unique', () => {
     );
   });
 
+  it("says an ID written as a variable no source defines as such, not as not set (sepffuzzball's copy)", () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.helmRelease,
+        'id: ${CLUSTER_ID}',
+        'id: ${CLUSTER_NUMBER}',
+      ),
+      { flux: { strictSubstitution: false } },
+    ).filter(
+      c =>
+        c.ruleId === 'cluster-id-unique' &&
+        c.cluster === 'infra' &&
+        c.outcome === 'fail',
+    );
+    expect(checks).toEqual([
+      expect.objectContaining({
+        message:
+          "cluster.id is ${CLUSTER_NUMBER} in the Cilium values, which no source of Kustomization flux-system/cluster-infra-infrastructure defines: Flux (strict only from 2.9) substitutes an empty string, and the chart's default, 0, is for a cluster outside any mesh",
+        location: { file: exampleFile.helmRelease, line: 21 },
+        remediation: expect.stringMatching(
+          /^Define the variable `cluster\.id` reads for each cluster/,
+        ),
+      }),
+    ]);
+  });
+
   it('fails an ID outside 1..255, and says how to allow up to 511', () => {
     expect(failures(idOf('apps', '2', 'CLUSTER_ID: "300"'))).toEqual([
       'apps: cluster.id 300 is not within 1..255 (set clustermesh.maxConnectedClusters: 511 for more)',

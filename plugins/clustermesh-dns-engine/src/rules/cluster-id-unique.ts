@@ -5,7 +5,11 @@ import {
 import { ciliumValuesPaths } from '../cilium/values';
 import { getPath } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { ciliumUnavailableReason, unreadValuesMaySet } from '../model/queries';
+import {
+  ciliumUnavailableReason,
+  unreadValuesMaySet,
+  variableOnLine,
+} from '../model/queries';
 import { firstFew } from '../core/text';
 import type { ClusterModel } from '../model/types';
 import {
@@ -30,7 +34,9 @@ type ClusterId =
 function clusterIdOf(c: ClusterModel): ClusterId {
   if (!c.cilium) return { kind: 'noValues' };
   const value = getPath(c.cilium?.values, ciliumValuesPaths.clusterId);
-  if (value === undefined || value === null) return { kind: 'notSet' };
+  // an empty string or YAML's null: a variable substituted with nothing
+  if (value === undefined || value === null || value === '')
+    return { kind: 'notSet' };
   const unknown = unknownVariables(value);
   if (unknown.length) return { kind: 'unknown', variables: unknown };
   // substitution-complete reports a variable left in it
@@ -61,6 +67,8 @@ export const clusterIdUnique = defineMeshRule({
       return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, or `--set cluster.id=<id>` where a script runs helm, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
     // a file a bootstrap helmfile installs as it is takes the number itself
     const literal = writtenOutBecause(c, failure);
+    if (failure?.id === 'emptied' && !(literal && !literal.note))
+      return 'Define the variable `cluster.id` reads for each cluster, a number of its own, in the settings the Kustomization applying the Cilium values substitutes from (or give it a default: `${ID:=<number>}`).';
     // and values no Kustomization substitutes (Derlinn's)
     const unsubstituted = failure?.unsubstitutedBy?.();
     if (!literal && unsubstituted)
@@ -81,6 +89,8 @@ export const clusterIdUnique = defineMeshRule({
     invalid: 'cluster.id {{value}} is not a whole number',
     notSet:
       "cluster.id is not set{{caseVariant}}: the chart's default, 0, is for a cluster outside any mesh",
+    emptied:
+      "cluster.id is ${{{variable}}} in the Cilium values, which no source of {{by}} defines: Flux (strict only from 2.9) substitutes an empty string, and the chart's default, 0, is for a cluster outside any mesh",
     unreadMaySet:
       'cluster.id is not set in the Cilium values read here, but values from {{sources}} are not read here and may set it: whether all cluster IDs differ cannot be told',
     unique: '{{count:cluster ID}} set, no two the same',
@@ -145,15 +155,39 @@ export const clusterIdUnique = defineMeshRule({
               c.cilium.locate(['cluster']),
             ),
           );
-        else if (found.kind === 'notSet')
+        else if (found.kind === 'notSet') {
+          // written, but empty once substituted: the variable no source
+          // defines (sepffuzzball's `id: ${CLUSTER_ID}`), said as such
+          const value = getPath(c.cilium?.values, ciliumValuesPaths.clusterId);
+          const written =
+            value === null || value === ''
+              ? c.cilium!.locate(ciliumValuesPaths.clusterId)
+              : undefined;
+          const variable = written && variableOnLine(mesh.repository, written);
           out.push(
-            rc.fail(
-              'notSet',
-              { caseVariant: caseVariantNote(c, ciliumValuesPaths.clusterId) },
-              c.cilium?.locate(['cluster']),
-            ),
+            variable
+              ? rc.fail(
+                  'emptied',
+                  {
+                    variable,
+                    by: c.cilium!.appliedBy
+                      ? `Kustomization ${c.cilium!.appliedBy.key}`
+                      : 'the Kustomization applying them',
+                  },
+                  written,
+                )
+              : rc.fail(
+                  'notSet',
+                  {
+                    caseVariant: caseVariantNote(
+                      c,
+                      ciliumValuesPaths.clusterId,
+                    ),
+                  },
+                  c.cilium?.locate(['cluster']),
+                ),
           );
-        else if (found.kind === 'invalid')
+        } else if (found.kind === 'invalid')
           out.push(rc.fail('invalid', { value: q(found.value) }, where(c)));
         else if (found.kind === 'id') {
           const max = maxIdOf(c);
