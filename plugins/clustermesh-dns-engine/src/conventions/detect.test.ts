@@ -1924,6 +1924,39 @@ describe('detectConventions', () => {
     expect(settingOf(named.found, 'clusters')).toBeUndefined();
   });
 
+  it("takes a top-level cluster folder of a generic name (Stackclash's `cluster/flux`) where the entry folder is given, and no folder as applied by Flux's own manifests at ./ (an OCIRepository)", () => {
+    const files: Files = {};
+    for (const c of ['cluster', 'second']) {
+      files[`${c}/flux/config/kustomization.yaml`] = kustomization(
+        './cluster.yaml',
+        './flux.yaml',
+      );
+      files[`${c}/flux/config/cluster.yaml`] = fluxKustomization(
+        'cluster',
+        `./${c}/flux`,
+      );
+      // Flux's own install, from the flux-manifests artifact, not this repository
+      files[`${c}/flux/config/flux.yaml`] = fluxKustomization(
+        'flux',
+        './',
+      ).replace('kind: GitRepository', 'kind: OCIRepository');
+      files[`${c}/flux/kustomization.yaml`] = kustomization('./config');
+    }
+    files['provision/ansible/inventory.yaml'] = 'all: {}\n';
+    files['provision/kustomization.yaml'] = kustomization();
+    const { conventions, found } = detectConventions(createRepoTree(files), {
+      clustersPath: '',
+      entryPath: 'flux',
+    });
+    expect(conventions.clusters).toEqual(['cluster', 'second']);
+    expect(
+      found
+        .filter(f => f.setting === 'clusters')
+        .map(f => f.reason)
+        .join('\n'),
+    ).not.toContain('provision is not a cluster: cluster');
+  });
+
   it('finds one entry point for every cluster that picks the cluster folder by a variable an installer sets, and renders each cluster from it', () => {
     const settings = substituteFrom(['ConfigMap', 'cluster-settings']);
     const files: Files = {

@@ -691,8 +691,14 @@ export function detectConventions(
   }
   if (!explicit.clusters && clustersPath === '' && layout) {
     // at the top of the repository, only the folders with an entry point
-    conventions.clusters = [...layout.clusters.keys()].filter(
-      f => !applied.has(f),
+    // by the layout, or by the entry folder given (a cluster folder of a
+    // generic name, Stackclash's `cluster/flux`)
+    conventions.clusters = folders.filter(
+      f =>
+        !applied.has(f) &&
+        (layout.clusters.has(f) ||
+          (explicit.entryPath !== undefined &&
+            entries.some(e => e.path === entryOf(f)))),
     );
     detected(
       'clusters',
@@ -1773,6 +1779,8 @@ function appliedByAnotherCluster(
             const owner = folderOf(k.declaredIn);
             return (
               k.path === clustersPath &&
+              // an artifact's own folders (Flux's flux-manifests at ./)
+              !k.artifact &&
               owner !== undefined &&
               owner !== folder &&
               entryNames.has(owner) &&

@@ -56,6 +56,12 @@ export interface KustomizationPath {
   location: SourceLocation;
   /** Set when it applies what it builds to another cluster (spec.kubeConfig). */
   remote?: boolean;
+  /**
+   * Set when it builds an artifact, not a Git repository (its sourceRef an
+   * OCIRepository, a Bucket: Flux's own `flux-manifests`), whose folders
+   * are not this repository's.
+   */
+  artifact?: boolean;
 }
 
 /**
@@ -489,11 +495,14 @@ export function readFluxEntries(
       }
       const path = clampPath(raw);
       const location = doc.at(['spec', 'path']);
+      const sourceKind = getPath(v, ['spec', 'sourceRef', 'kind']);
       kustomizations.push({
         path,
         declaredIn: doc.file,
         location,
         ...(isRecord(getPath(v, ['spec', 'kubeConfig'])) && { remote: true }),
+        ...(typeof sourceKind === 'string' &&
+          sourceKind !== 'GitRepository' && { artifact: true }),
       });
       if (path && doc.file.startsWith(`${path}/`)) {
         const source = literal(getPath(v, ['spec', 'sourceRef', 'name']));
