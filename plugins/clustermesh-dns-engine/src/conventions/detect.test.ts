@@ -729,6 +729,33 @@ describe('detectConventions', () => {
     );
   });
 
+  it("reads the Flux of the fluxcd-community flux2 chart a HelmRelease or a bootstrap helmfile installs (blthazr's 2.17.2: Flux 2.7)", () => {
+    const release = (version: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  chart:\n    spec:\n      chart: flux2\n      version: ${version}\n      sourceRef: {kind: HelmRepository, name: fluxcd-community}\n`;
+    const strictness = (files: Files) =>
+      settingOf(
+        detectConventions(createRepoTree(files)).found,
+        'flux.strictSubstitution',
+      );
+    expect(
+      strictness({
+        'kubernetes/apps/flux-system/flux/app/helmrelease.yaml':
+          release('2.17.2'),
+      }),
+    ).toMatchObject({
+      value: 'false',
+      reason: expect.stringMatching(
+        /^Flux 2\.17\.2 of the flux2 chart \(Flux 2\.7\) \(kubernetes\/apps\/flux-system\/flux\/app\/helmrelease\.yaml:10\)/,
+      ),
+    });
+    expect(
+      strictness({
+        'bootstrap/helmfile.yaml':
+          'releases:\n  - name: flux\n    namespace: flux-system\n    chart: oci://ghcr.io/fluxcd-community/charts/flux2\n    version: 2.16.0\n',
+      }),
+    ).toMatchObject({ value: 'false', source: 'detected' });
+  });
+
   it('reads the entry of a FluxInstance chart (instance.sync.path)', () => {
     const files = fluxInstanceClusters(
       '      distribution:\n        version: 2.7.x\n',

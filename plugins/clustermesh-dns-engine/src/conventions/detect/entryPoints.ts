@@ -40,6 +40,8 @@ export const fluxNeedles = [
   'kind: GitRepository',
   // Flux's own manifests, whose tag is the Flux version
   'flux-manifests',
+  // the fluxcd-community chart of Flux, whose version says Flux's
+  'chart: flux2',
 ];
 
 /** A folder Flux reconciles a cluster from, and what says so. */

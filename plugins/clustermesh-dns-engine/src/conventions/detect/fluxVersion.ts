@@ -90,8 +90,38 @@ function versionPathOf(v: Record<string, any>): string[] | undefined {
 const operatorWithStrictFlux: [number, number] = [0, 53];
 
 /**
+ * The Flux a version of the fluxcd-community `flux2` chart installs: its
+ * chart 2.N deploys Flux 2.(N−10) from 2.12 (2.17.x is Flux 2.7), 2.10
+ * and 2.11 Flux 2.1, 2.9 Flux 2.0 (the chart's appVersions); undefined
+ * before, or for anything that is not such a version.
+ */
+export function fluxOfFlux2Chart(
+  version: unknown,
+  at: () => SourceLocation,
+): FluxVersion | undefined {
+  const text = literal(version);
+  const m = text && /^[~^=v]*\s*(\d+)\.(\d+)/.exec(text);
+  if (!m || Number(m[1]) !== 2 || Number(m[2]) < 9) return undefined;
+  const chartMinor = Number(m[2]);
+  let minor = chartMinor - 10;
+  if (chartMinor === 9) minor = 0;
+  else if (chartMinor === 11) minor = 1;
+  return {
+    version: [2, minor],
+    text: `${text.trim()} of the flux2 chart (Flux 2.${minor})`,
+    location: at(),
+  };
+}
+
+/** A HelmRelease of the fluxcd-community `flux2` chart (by its chart). */
+const isFlux2ChartRelease = (v: Record<string, any>) =>
+  v.kind === 'HelmRelease' &&
+  /(?:^|\/)flux2$/.test(String(getPath(v, ['spec', 'chart', 'spec', 'chart'])));
+
+/**
  * A FluxInstance's (or the flux-operator chart's) `distribution.version`,
- * or the tag of the `flux-manifests` OCI artifact a Kustomization installs.
+ * the tag of the `flux-manifests` OCI artifact a Kustomization installs,
+ * or the version of the `flux2` chart a HelmRelease installs.
  */
 export function readInstanceVersions(
   documents: Iterable<ScannedDocument>,
@@ -99,6 +129,12 @@ export function readInstanceVersions(
   const found: FluxVersion[] = [];
   for (const doc of documents) {
     const v = doc.value;
+    if (isFlux2ChartRelease(v)) {
+      const path = ['spec', 'chart', 'spec', 'version'];
+      const version = fluxOfFlux2Chart(getPath(v, path), () => doc.at(path));
+      if (version) found.push(version);
+      continue;
+    }
     const path = versionPathOf(v);
     if (!path) continue;
     const version = fluxVersion(getPath(v, path), () => doc.at(path));
@@ -231,6 +267,7 @@ function fluxVersion(
 }
 
 const fluxInstanceChart = utf8('flux-instance');
+const flux2Chart = utf8('flux2');
 
 /** A helmfile: `helmfile.yaml`, `helmfile.d/*.yaml`, each maybe a Go template (`.gotmpl`). */
 const helmfileName =
@@ -252,11 +289,30 @@ export function readHelmfileVersions(
   for (const file of tree.paths()) {
     if (!helmfileName.test(file)) continue;
     const bytes = tree.read(file);
-    if (!bytes || !containsBytes(bytes, fluxInstanceChart)) continue;
+    if (
+      !bytes ||
+      (!containsBytes(bytes, fluxInstanceChart) &&
+        !containsBytes(bytes, flux2Chart))
+    )
+      continue;
     for (const doc of files.read(file).documents) {
       const releases = getPath(doc.value, ['releases']);
       if (!Array.isArray(releases)) continue;
       releases.forEach((release, r) => {
+        const source = {
+          file,
+          index: doc.index,
+          line: doc.line,
+          root: doc.value,
+        };
+        // the flux2 chart (blthazr's bootstrap): its version says the Flux
+        if (/(?:^|\/)flux2$/.test(String(getPath(release, ['chart'])))) {
+          const version = fluxOfFlux2Chart(getPath(release, ['version']), () =>
+            locate({ source }, ['releases', r, 'version']),
+          );
+          if (version) found.push(version);
+          return;
+        }
         if (!/(?:^|\/)flux-instance$/.test(String(getPath(release, ['chart']))))
           return;
         const values = getPath(release, ['values']);
