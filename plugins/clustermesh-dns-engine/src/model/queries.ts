@@ -787,7 +787,12 @@ const syncingByMesh = new WeakMap<
 const ownershipKey = (
   o: ExternalDnsDeployment['ownership'],
   provider: string | undefined,
-) => `${o.owner}\0${o.txtPrefix}\0${o.txtSuffix}\0${provider}`;
+) =>
+  // with no registry (noop) there is no owner: every such deployment of
+  // a provider takes the others' records for its own
+  o.registry === 'noop'
+    ? `noop\0${provider}`
+    : `${o.owner}\0${o.txtPrefix}\0${o.txtSuffix}\0${provider}`;
 
 function syncingOwners(mesh: MeshModel) {
   let byKey = syncingByMesh.get(mesh);
@@ -801,7 +806,7 @@ function syncingOwners(mesh: MeshModel) {
         if (
           deployment.valuesUnread ||
           o.policy !== 'sync' ||
-          o.registry !== 'txt' ||
+          (o.registry !== 'txt' && o.registry !== 'noop') ||
           deployment.provider === undefined
         )
           continue;
@@ -884,18 +889,25 @@ export function recordDeleters(
 ): RecordDeleter[] {
   const name = dnsName.toLowerCase().replace(/\.$/, '');
   const own = publisher.ownership;
-  if (own.registry !== 'txt' || publisher.valuesUnread) return [];
+  if (
+    (own.registry !== 'txt' && own.registry !== 'noop') ||
+    publisher.valuesUnread
+  )
+    return [];
   const found: RecordDeleter[] = [];
   // an owner id of values not known here: the same text may be another
   // value in each cluster (or the same one, copied from one template)
   // an owner id left as written (`${CLUSTER_NAME}` that nothing
   // substitutes there) is each cluster's own value once it is: not known
-  const ownerVariables = [
-    ...unknownVariables(own.owner),
-    ...(hasUnresolvedReference(own.owner)
-      ? referencedVariables(own.owner)
-      : []),
-  ];
+  const noop = own.registry === 'noop';
+  const ownerVariables = noop
+    ? []
+    : [
+        ...unknownVariables(own.owner),
+        ...(hasUnresolvedReference(own.owner)
+          ? referencedVariables(own.owner)
+          : []),
+      ];
   // only those that share the owner id, TXT prefix and suffix, and
   // provider: another prefix or suffix never finds this one's ownership
   // records (looked up by that key: a mesh asks this for every member)
@@ -923,7 +935,7 @@ export function recordDeleters(
         ...(takenByKnown ? [] : domains),
         ...excludeDomains.filter(notKnownHere),
         ...d.filters.zones.filter(notKnownHere),
-        own.owner,
+        ...(noop ? [] : [own.owner]),
         ...(server === 'maybe'
           ? [externalDnsServer(publisher) ?? '', externalDnsServer(d) ?? '']
           : []),
@@ -934,7 +946,13 @@ export function recordDeleters(
         !text.includes('${') && !/\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(text);
       const sharedUnknown =
         unknown.length > 0 &&
-        [name, ...domains, ...excludeDomains, ...d.filters.zones, own.owner]
+        [
+          name,
+          ...domains,
+          ...excludeDomains,
+          ...d.filters.zones,
+          ...(noop ? [] : [own.owner]),
+        ]
           .filter(notKnownHere)
           .every(onlySecrets) &&
         unknown.every(v => sameSecretSource(mesh, cluster, other, v));

@@ -895,6 +895,26 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it("fails a record that another cluster's ExternalDNS keeps in sync with no ownership records (--registry=noop, a Pi-hole's), whatever its owner id (blthazr's copy)", () => {
+      const ownIds = [
+        'sources: [crd]',
+        'policy: sync',
+        'txtOwnerId: ${CLUSTER_NAME}',
+      ];
+      // each its own owner id: the other's records are left alone
+      expect(infraResult(withExternalDns(ownIds)).outcome).toBe('pass');
+      // no registry: each takes every record of its domain for its own
+      expect(
+        infraResult(withExternalDns([...ownIds, 'registry: noop'])),
+      ).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringContaining(
+          'with --policy=sync and no ownership records (--registry=noop) of HelmRelease network/external-dns',
+        ),
+        remediation: expect.stringContaining('With `--registry=noop`'),
+      });
+    });
+
     it("fails a record that another cluster's ExternalDNS keeps in sync under the same TXT owner id", () => {
       // one HelmRelease in every cluster: apps' ExternalDNS owns infra's record too
       // the same prefix everywhere keeps one registry

@@ -58,9 +58,9 @@ function deletionIfPublished(
   const unknown = [...new Set(notKnown)];
   return `; and if ${w.publisher} publishes it, ${w.others} may also manage ${
     w.fqdn
-  } with --policy=sync and the TXT owner id ${w.owner} of ${
-    w.publisher
-  }, and then ${w.they} ${w.delete} it on every sync${
+  } with --policy=sync and ${w.owner} of ${w.publisher}, and then ${w.they} ${
+    w.delete
+  } it on every sync${
     unknown.length
       ? ` (if ${unknown.join(', ')}, not known here, ${
           unknown.length > 1 ? 'are' : 'is'
@@ -82,7 +82,7 @@ export const dnsEndpointMatches = defineClusterRule({
       failure?.id === 'deletedByGiven' ||
       failure?.id === 'deletedByCopied'
     )
-      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`; keep the owner id of the cluster whose records the zone already holds (an ExternalDNS leaves records of another owner id alone) and change the new cluster's.";
+      return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`; keep the owner id of the cluster whose records the zone already holds (an ExternalDNS leaves records of another owner id alone) and change the new cluster's. With `--registry=noop` (a Pi-hole's), which keeps no ownership records, only `--policy=upsert-only` or a DNS server of its own for each keeps the others' records.";
     if (failure?.id === 'othersName')
       return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
     if (failure?.id === 'defaultTargets')
@@ -155,15 +155,15 @@ export const dnsEndpointMatches = defineClusterRule({
     defaultTargetsUnknown:
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
     deletedBy:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     deletedByCopied:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: {{from}})',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: {{from}})',
     deletedByGiven:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
     deletionGiven:
-      '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
+      '{{others}} may also manage {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
     deletionUnknown:
-      '{{others}} may also manage {{fqdn}} with --policy=sync and the TXT owner id {{owner}} of {{publisher}}: {{condition}}, {{they}} {{delete}} the record on every sync{{check}}',
+      '{{others}} may also manage {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: {{condition}}, {{they}} {{delete}} the record on every sync{{check}}',
     noExternalDns:
       'no ExternalDNS of the cluster publishes {{endpoint}}: the repository deploys ExternalDNS to {{others}}, not to this cluster (and the DNSEndpoint CRD comes with it: without one, Flux fails the Kustomization that applies it)',
   },
@@ -522,7 +522,12 @@ export const dnsEndpointMatches = defineClusterRule({
             .join(', '),
           manage: several ? 'manage' : 'manages',
           fqdn: q(record.dnsName),
-          owner: q(by.ownership.owner),
+          // no ownership records at all (a Pi-hole's --registry=noop):
+          // each takes every record of its domain for its own
+          owner:
+            by.ownership.registry === 'noop'
+              ? 'no ownership records (--registry=noop)'
+              : `the TXT owner id ${q(by.ownership.owner)}`,
           publisher: by.description,
           they: several ? 'they' : 'it',
           their: several ? 'their' : 'its',
