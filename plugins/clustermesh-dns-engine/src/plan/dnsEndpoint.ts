@@ -166,14 +166,33 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           crdsAtBootstrap.length > 1 ? 'install' : 'installs'
         } the external-dns chart when a cluster is bootstrapped, before Flux, so a new cluster has the DNSEndpoint CRD (if that chart's CRDs are among what it installs).`,
       );
-    else if (withCilium.length)
-      ctx.notes.push(
-        `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
-          clusters,
-        )} (by ${withCilium.join(
-          ', ',
-        )}): a new cluster, without the DNSEndpoint CRD yet, would fail that apply, Cilium included, until the CRD is installed; if your clusters get ExternalDNS after Cilium, move the file to a Kustomization that depends on ExternalDNS's.`,
+    else if (withCilium.length) {
+      // the same apply holds the ExternalDNS whose chart brings the CRD
+      // (nadelab's root flux-system): on a new cluster it never succeeds
+      const crdWithIt = clusters.flatMap(c =>
+        externalDnsDeploymentsOf(c).filter(
+          d =>
+            d.sources.includes('crd') &&
+            !d.noCrd &&
+            externalDnsApplier(c, d)?.key === c.cilium?.appliedBy?.key,
+        ),
       );
+      ctx.notes.push(
+        crdWithIt.length
+          ? `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
+              clusters,
+            )} (by ${withCilium.join(', ')}), which also applies ${[
+              ...new Set(crdWithIt.map(d => d.description)),
+            ].join(
+              ', ',
+            )}, whose chart brings the DNSEndpoint CRD: on a new cluster that apply fails on the kind before the CRD is installed, and never installs it, so nothing of it is applied, Cilium and ExternalDNS included; move the file to a Flux Kustomization of its own that depends on ExternalDNS's, or have the bootstrap install the CRD.`
+          : `The DNSEndpoint${of} is applied with the Cilium ${ciliumInstallNoun(
+              clusters,
+            )} (by ${withCilium.join(
+              ', ',
+            )}): a new cluster, without the DNSEndpoint CRD yet, would fail that apply, Cilium included, until the CRD is installed; if your clusters get ExternalDNS after Cilium, move the file to a Kustomization that depends on ExternalDNS's.`,
+      );
+    }
   }
   const publicZone = privateRecordsInPublicZone(ctx, without);
   if (publicZone) ctx.notes.push(publicZone);

@@ -2573,6 +2573,34 @@ describe('planMeshDnsChange on other layouts', () => {
     expectPerClusterFoldersBuild(after);
   });
 
+  it("says a record applied with Cilium by the Kustomization that also applies the ExternalDNS bringing its CRD never gets applied on a new cluster (nadelab's root flux-system)", () => {
+    const { files, input } = perClusterLayout();
+    for (const c of ['east', 'west']) {
+      const dir = `kubernetes/clusters/${c}`;
+      files[`${dir}/apps/kustomization.yaml`] += '  - ./external-dns.yaml\n';
+      files[`${dir}/apps/external-dns.yaml`] = externalDnsRelease(
+        'cloudflare',
+        ['sources: [crd]'],
+      );
+      // the root Kustomization applies the apps itself, substituting
+      delete files[`${dir}/apps.yaml`];
+      delete files[`${dir}/kustomization.yaml`];
+      files[`${dir}/flux-system/gotk-sync.yaml`] = files[
+        `${dir}/flux-system/gotk-sync.yaml`
+      ].replace(
+        'name: flux-system}}',
+        'name: flux-system}, postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}}',
+      );
+    }
+    const plan = planPerCluster(files, input);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /is applied with the Cilium HelmRelease \(by flux-system\), which also applies HelmRelease network\/external-dns, whose chart brings the DNSEndpoint CRD: on a new cluster that apply fails on the kind before the CRD is installed, and never installs it/,
+      ),
+    );
+  });
+
   it('refuses first, with the template to give, a FQDN template whose domain variable no file mentions, even with the value given to the run', () => {
     const { files, input } = perClusterLayout();
     const problems = (values: Record<string, string>) =>
