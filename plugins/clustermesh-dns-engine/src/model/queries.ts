@@ -14,7 +14,12 @@ import {
   meshConfigEntries,
   meshEntryPath,
 } from '../cilium/meshEntries';
-import { allocatableRange, PoolBlock, PoolModel } from '../cilium/pools';
+import {
+  allocatableRange,
+  PoolBlock,
+  PoolModel,
+  readPool,
+} from '../cilium/pools';
 import {
   chartReadsServiceLabels,
   chartVersionPath,
@@ -49,7 +54,11 @@ import {
   isFluxKustomization,
   RenderedKustomization,
 } from '../flux/fluxKustomization';
-import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
+import {
+  envsubst,
+  hasUnresolvedReference,
+  referencedVariables,
+} from '../flux/envsubst';
 import type { SubstitutedObject } from '../flux/substitute';
 import { chartSourceFinding } from '../flux/chartSource';
 import { sopsCiphertext, sopsPlaintextLength } from '../flux/sops';
@@ -278,7 +287,7 @@ export function poolOfAddress(
  */
 export function unappliedPoolHolding(
   mesh: MeshModel,
-  cluster: Pick<ClusterModel, 'render'>,
+  cluster: Pick<ClusterModel, 'render' | 'settings'>,
   address: IpAddress,
 ): PoolModel | undefined {
   // how deep in the folders a cluster's Kustomizations build a pool's file is
@@ -291,21 +300,61 @@ export function unappliedPoolHolding(
           : 0,
       ),
     );
-  const holding = mesh.repository.unappliedPools().filter(
-    p =>
-      !p.disabled &&
-      p.blocks.some(b => b.range && rangeContains(b.range, address)) &&
-      // another cluster's own file is not this one's to apply (billm's
-      // moria pool named for belegost)
-      (nearness(cluster, p) > 0 ||
-        !mesh.clusters.some(o => o !== cluster && nearness(o, p) > 0)),
-  );
+  // a pool of the cluster's own folders whose blocks are its settings'
+  // variables (mihirsamdarshi's `cidr: "${NODE_CIDR}"`): read with them,
+  // as Flux would substitute them once it applies the file
+  const resolved = (p: PoolModel) =>
+    nearness(cluster, p) > 0 && p.blocks.some(b => !b.range)
+      ? withSettings(p, cluster)
+      : p;
+  const holding = mesh.repository
+    .unappliedPools()
+    .map(resolved)
+    .filter(
+      p =>
+        !p.disabled &&
+        p.blocks.some(b => b.range && rangeContains(b.range, address)) &&
+        // another cluster's own file is not this one's to apply (billm's
+        // moria pool named for belegost)
+        (nearness(cluster, p) > 0 ||
+          !mesh.clusters.some(o => o !== cluster && nearness(o, p) > 0)),
+    );
   if (holding.length < 2) return holding[0];
   // a pool of one name in each cluster's own file (snazy2000's copy): the
   // one in the folders the cluster's Kustomizations build, the nearest
   return holding.reduce((best, p) =>
     nearness(cluster, p) > nearness(cluster, best) ? p : best,
   );
+}
+
+/** A pool read again with the `${VAR}` of its strings given the cluster's plain settings (where all are). */
+function withSettings(
+  pool: PoolModel,
+  cluster: Pick<ClusterModel, 'settings'>,
+): PoolModel {
+  const plain = (name: string) => {
+    const setting = cluster.settings.get(name);
+    return setting && !setting.secret && !setting.unverified
+      ? setting.value
+      : undefined;
+  };
+  let unresolved = false;
+  const substituted = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes('${')) return value;
+      const result = envsubst(value, plain, { strict: true });
+      if (!result.ok) unresolved = true;
+      return result.ok ? result.output : value;
+    }
+    if (Array.isArray(value)) return value.map(substituted);
+    if (isRecord(value))
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, substituted(v)]),
+      );
+    return value;
+  };
+  const body = substituted(pool.object.body) as Record<string, unknown>;
+  return unresolved ? pool : readPool({ ...pool.object, body });
 }
 
 /** The entries of the cluster's `clustermesh.config.clusters`. @public */

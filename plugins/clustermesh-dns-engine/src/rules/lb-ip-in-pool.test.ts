@@ -115,6 +115,25 @@ describe('lb-ip-in-pool', () => {
         [unapplied]: pool('lb-ippool-infra-next'),
       }).message,
     ).toContain(`pool lb-ippool-infra-next (${unapplied}:1) holds it`);
+    // its block a variable of the cluster's settings (mihirsamdarshi's
+    // `cidr: "${NODE_CIDR}"`): read with the cluster's value
+    const byVariable = exampleChecks(f => {
+      replace(
+        exampleFile.settings('infra'),
+        '"10.25.11.100"',
+        '"10.25.11.150"',
+      )(f);
+      replace(
+        exampleFile.settings('infra'),
+        '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.150"\n',
+        '  CILIUM_CLUSTERMESH_LB_IP: "10.25.11.150"\n  LB_NEXT_CIDR: "10.25.11.144/28"\n',
+      )(f);
+      f[unapplied] =
+        'apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: lb-ippool-infra-next\nspec:\n  blocks:\n    - cidr: "${LB_NEXT_CIDR}"\n';
+    }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra')!;
+    expect(byVariable.message).toContain(
+      `pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
+    );
     // one in a folder only another cluster's Kustomizations build is that
     // cluster's, not infra's to apply (billm's moria pool, for belegost)
     expect(
