@@ -187,6 +187,7 @@ describe('cluster-name-valid', () => {
       id: 'notSet',
       location: {
         file: 'kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml',
+        line: 12,
       },
       readByBootstrap: () => [
         'bootstrap/helmfile.d/templates/values.yaml.gotmpl',
