@@ -1635,6 +1635,62 @@ export interface RequestedAddress {
   what: string;
   object: ManifestObject;
   location: SourceLocation;
+  /**
+   * Its LB IPAM sharing key (`lbipam.cilium.io/sharing-key`, beside the
+   * request), and the namespaces it shares with across namespaces
+   * (`lbipam.cilium.io/sharing-cross-namespace`): services of one key
+   * share an address by design.
+   */
+  sharing?: LbIpamSharing;
+}
+
+/** An LB IPAM sharing key, and the other namespaces it is shared with. @public */
+export interface LbIpamSharing {
+  key: string;
+  /** `lbipam.cilium.io/sharing-cross-namespace`, split (`*` for every one). */
+  crossNamespace: string[];
+}
+
+/** The LB IPAM sharing an annotations map asks for, if any. @public */
+export function lbIpamSharingOf(
+  annotations: unknown,
+): LbIpamSharing | undefined {
+  if (!isRecord(annotations)) return undefined;
+  const key = annotations['lbipam.cilium.io/sharing-key'];
+  if (typeof key !== 'string' || !key) return undefined;
+  const cross = annotations['lbipam.cilium.io/sharing-cross-namespace'];
+  return {
+    key,
+    crossNamespace:
+      typeof cross === 'string'
+        ? cross
+            .split(',')
+            .map(n => n.trim())
+            .filter(Boolean)
+        : [],
+  };
+}
+
+/**
+ * Whether two requests of one address share it by design: the same LB
+ * IPAM sharing key, and, in different namespaces, each allowing the
+ * other's (chrishrb's ingress-nginx, EMQX and sftpgo on one address).
+ *
+ * @public
+ */
+export function sharedByDesign(
+  a: { sharing?: LbIpamSharing; namespace?: string },
+  b: { sharing?: LbIpamSharing; namespace?: string },
+): boolean {
+  if (!a.sharing || !b.sharing || a.sharing.key !== b.sharing.key) return false;
+  if (a.namespace === b.namespace) return true;
+  const allows = (
+    x: { sharing?: LbIpamSharing },
+    namespace: string | undefined,
+  ) =>
+    x.sharing!.crossNamespace.includes('*') ||
+    (namespace !== undefined && x.sharing!.crossNamespace.includes(namespace));
+  return allows(a, b.namespace) && allows(b, a.namespace);
 }
 
 /**
@@ -1757,6 +1813,9 @@ export function requestedAddresses(
         if (address)
           out.push({
             address,
+            // the annotations beside the request (a loadBalancerIP's: the
+            // Service's own)
+            ...sharingAt(object, path),
             what:
               path[0] === 'spec' && path[1] === 'values'
                 ? `${describeObject(object)} (a Service of its chart: ${path
@@ -1774,6 +1833,21 @@ export function requestedAddresses(
     }
   }
   return out;
+}
+
+/** The sharing key of a request, read from the annotations beside it. */
+function sharingAt(
+  object: ManifestObject,
+  path: (string | number)[],
+): { sharing?: LbIpamSharing } {
+  const key = path[path.length - 1];
+  const annotations =
+    typeof key === 'string' &&
+    (lbIpamAnnotationKeys as readonly string[]).includes(key)
+      ? getPath(object.body, path.slice(0, -1))
+      : getPath(object.body, ['metadata', 'annotations']);
+  const sharing = lbIpamSharingOf(annotations);
+  return sharing ? { sharing } : {};
 }
 
 /** Whether an object is the HelmRelease that gives the cluster its Cilium values. */

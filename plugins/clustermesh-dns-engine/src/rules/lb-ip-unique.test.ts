@@ -49,6 +49,45 @@ describe('lb-ip-unique', () => {
     ]);
   });
 
+  it("passes an LB IP another Service shares by design: one LB IPAM sharing key, across namespaces where both allow it (chrishrb's)", () => {
+    const sharing = (apiserver: string, service: string) =>
+      exampleChecks(f => {
+        replace(
+          exampleFile.helmRelease,
+          'lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+          `lbipam.cilium.io/ips: \${CILIUM_CLUSTERMESH_LB_IP}\n${apiserver}`,
+        )(f);
+        f['kubernetes/clusters/infra/kustomization.yaml'] +=
+          '  - ingress.yaml\n';
+        f['kubernetes/clusters/infra/ingress.yaml'] = [
+          'apiVersion: v1',
+          'kind: Service',
+          'metadata:',
+          '  name: ingress',
+          '  namespace: network',
+          '  annotations:',
+          '    lbipam.cilium.io/ips: "10.25.11.100"',
+          service,
+          'spec: {type: LoadBalancer}',
+          '',
+        ].join('\n');
+      })
+        .filter(c => c.ruleId === 'lb-ip-unique')
+        .map(c => c.outcome);
+    const key = (indent: string) =>
+      `${indent}lbipam.cilium.io/sharing-key: default\n${indent}lbipam.cilium.io/sharing-cross-namespace: "*"`;
+    expect(sharing(key('            '), key('    '))).toEqual(['pass']);
+    // another key, or none on the clustermesh-apiserver: taken
+    expect(
+      sharing('            lbipam.cilium.io/sharing-key: mesh', key('    ')),
+    ).toEqual(['fail']);
+    expect(sharing('', key('    '))).toEqual(['fail']);
+    // across namespaces, each must allow the other's
+    expect(
+      sharing('            lbipam.cilium.io/sharing-key: default', key('    ')),
+    ).toEqual(['fail']);
+  });
+
   it('is not evaluated where another Service asks for an address kept in SOPS that may be an LB IP, and passes where SOPS says its length differs', () => {
     /** Both clusters' ingress asks for SVC_INGRESS_ADDR, from infra's SOPS Secret of `bytes` characters. */
     const secretIngress =

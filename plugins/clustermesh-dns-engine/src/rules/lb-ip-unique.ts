@@ -8,11 +8,14 @@ import type {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { firstFew } from '../core/text';
 import {
+  lbIpamSharingOf,
   poolsHolding,
   RequestedAddress,
   requestedAddresses,
   SecretRequestedAddress,
+  sharedByDesign,
 } from '../model/queries';
+import { ciliumValuesPaths } from '../cilium/values';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { getPath, isRecord } from '../core/paths';
 import { locate } from '../yaml/locate';
@@ -25,7 +28,7 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only, nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools, or, named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`), another file writes that address out: that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`).",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only (unless they share it by design: the same `lbipam.cilium.io/sharing-key`, and across namespaces a `lbipam.cilium.io/sharing-cross-namespace` on each that allows the other's), nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools, or, named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`), another file writes that address out: that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`).",
   remediation: (c, failure) => {
     const where = `as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out)`;
     if (failure?.id === 'taken' || failure?.id === 'takenByPeer')
@@ -80,14 +83,25 @@ export const lbIpUnique = defineMeshRule({
       c => c.lbIpAddress?.text,
     );
     // another Service or Gateway of the cluster asking for the same address
-    const taken = mesh.members.flatMap(c =>
-      asked
+    // (not one sharing it by design: the same LB IPAM sharing key)
+    const taken = mesh.members.flatMap(c => {
+      const own = {
+        sharing: lbIpamSharingOf(
+          getPath(c.cilium?.values, ciliumValuesPaths.serviceAnnotations),
+        ),
+        namespace: c.cilium?.releaseNamespace,
+      };
+      return asked
         .get(c)!
         .addresses.filter(
           a =>
             a.address.text === c.lbIpAddress?.text &&
             // the clustermesh-apiserver Service itself, when written out
-            !isClustermeshService(a.object),
+            !isClustermeshService(a.object) &&
+            !sharedByDesign(own, {
+              sharing: a.sharing,
+              namespace: a.object.namespace,
+            }),
         )
         .map(a =>
           r.forCluster(c).fail(
@@ -99,8 +113,8 @@ export const lbIpUnique = defineMeshRule({
             },
             c.lbIp!.location,
           ),
-        ),
-    );
+        );
+    });
     // the API server address Cilium's own values name (FrankelJb's
     // k8sServiceHost, a node's or kube-vip's address): in use
     for (const c of mesh.members) {
