@@ -194,8 +194,8 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
       );
     }
   }
-  const publicZone = privateRecordsInPublicZone(ctx, without);
-  if (publicZone) ctx.notes.push(publicZone);
+  // one note per cluster, each a sentence of its own
+  ctx.notes.push(...privateRecordsInPublicZone(ctx, without));
   for (const endpointFile of files.values())
     planEndpointFile(edits, ctx, endpointFile);
   planRemovedRecords(edits, ctx);
@@ -211,7 +211,7 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
 function privateRecordsInPublicZone(
   ctx: ChangeContext,
   clusters: readonly ClusterModel[],
-): string | undefined {
+): string[] {
   const lines: string[] = [];
   for (const c of clusters) {
     const ip = parseIpAddress(ctx.configured.get(c.name)?.text ?? '');
@@ -243,10 +243,10 @@ function privateRecordsInPublicZone(
         )
         .join(
           ', ',
-        )} reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes)`,
+        )} reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes).`,
     );
   }
-  return lines.length ? lines.join(' ') : undefined;
+  return lines;
 }
 
 /**

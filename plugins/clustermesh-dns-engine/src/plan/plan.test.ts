@@ -4310,7 +4310,7 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       expect(plan.problems).toEqual([]);
       expect(plan.decisions).toContainEqual(
-        "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes)",
+        "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes).",
       );
       // staging runs Cloudflare's alone: nothing to say
       expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
