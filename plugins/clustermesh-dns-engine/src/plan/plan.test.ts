@@ -2645,6 +2645,18 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toMatch(
       /^name the domain in the template \(--fqdn-template clustermesh-\{cluster\}\.malef\.lan, /,
     );
+    // mentioned only by a generator's templates (chrishrb's makejinja
+    // `*.j2`), which the clusters do not take: as absent
+    const templated = { ...files };
+    templated['bootstrap/templates/kubernetes/apps/issuers.yaml.j2'] =
+      'dnsZones: ["${SECRET_DOMAIN}"]\n';
+    expect(
+      planMeshDnsChange(
+        createRepoTree(templated),
+        input,
+        resolveConventions({}),
+      ).problems[0]?.field,
+    ).toBe('fqdnTemplate');
     // mentioned (a settings key defines it): planned as before
     files['kubernetes/clusters/east/cluster-settings.yaml'] +=
       '  SECRET_DOMAIN: example.net\n';

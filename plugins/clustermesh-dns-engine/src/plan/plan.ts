@@ -633,9 +633,13 @@ function undefinedReferences(
 function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
   const { conventions } = mesh;
   const template = conventions.fqdnTemplate;
+  // a generator's templates (makejinja's `*.j2`, rendered into the
+  // files the clusters take) do not count (chrishrb's bootstrap/templates)
+  const generatorTemplate = (file: string) =>
+    /\.(?:j2|jinja2?|tmpl|tpl)$/.test(file);
   const absent = referencedVariables(template).filter(
     v =>
-      !mesh.repository.mentions(v) &&
+      !mesh.repository.mentions(v, generatorTemplate) &&
       !mesh.clusters.some(c =>
         c.render.kustomizations.some(k => k.variables.get(v) !== undefined),
       ),
