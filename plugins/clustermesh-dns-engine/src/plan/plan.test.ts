@@ -1890,6 +1890,23 @@ describe('planMeshDnsChange on the story repository', () => {
       }),
     ).problems.filter(p => /SOPS-encrypted/.test(p.message));
     expect(both.map(p => p.field)).toEqual([appsSettings, settings]);
+    // made by clustertool from the cluster's clusterenv.yaml: that file is
+    // the one to edit (svenihoney's, xstar97's)
+    const generated = planMeshDnsChange(
+      createRepoTree({
+        ...files,
+        'kubernetes/clusters/infra/clusterenv.yaml':
+          'CLUSTER_NAME: ENC[AES256_GCM,data:aW5mcmE=,type:str]\nsops:\n  version: 3.9.0\n',
+      }),
+      storyInput,
+      resolveConventions({
+        ...knownDomain,
+        values: { ...knownDomain.values, CLUSTER_NAME: 'infra' },
+      }),
+    ).problems.find(p => p.field === settings);
+    expect(generated?.message).toMatch(
+      /^is SOPS-encrypted, and generated from kubernetes\/clusters\/infra\/clusterenv\.yaml by clustertool \(forgetool\) genconfig; it cannot be edited here\. Put the ClusterMesh settings of infra \(.*\) in kubernetes\/clusters\/infra\/clusterenv\.yaml yourself with `sops kubernetes\/clusters\/infra\/clusterenv\.yaml`, then run `clustertool genconfig`/,
+    );
   });
 
   it("writes the OpenTofu snippet as the repository's own Terraform writes its Cloudflare records (resource type, zone_id), saying where", () => {

@@ -8,7 +8,7 @@ import {
   YamlTextEditor,
 } from '../yaml/edit';
 import type { ObjectPath } from '../core/paths';
-import type { RepoTree } from '../tree/RepoTree';
+import { dirnamePath, type RepoTree } from '../tree/RepoTree';
 import type { TreeIndex } from '../tree/TreeIndex';
 
 /** One file the change writes, whole. @public */
@@ -85,12 +85,28 @@ export class EditSet {
   ): string {
     if (text === undefined)
       throw new PlanError(path, `does not exist; it should hold ${purpose}`);
-    if (sops.test(text))
+    if (sops.test(text)) {
+      // made by TrueCharts' clustertool (forgetool) from the cluster's
+      // clusterenv.yaml, which its genconfig turns into this file: an
+      // edit here is lost at the next genconfig (svenihoney's, xstar97's)
+      const env = this.#clusterEnvOf(path);
       throw new PlanError(
         path,
-        `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
+        env
+          ? `is SOPS-encrypted, and generated from ${env} by clustertool (forgetool) genconfig; it cannot be edited here. Put ${purpose} in ${env} yourself with \`sops ${env}\`, then run \`clustertool genconfig\` (\`forgetool cluster genconfig\`)`
+          : `is SOPS-encrypted; it cannot be edited here. Put ${purpose} in it yourself with \`sops ${path}\``,
       );
+    }
     return text;
+  }
+
+  /** The clustertool `clusterenv.yaml` of a folder above a generated settings file (`clustersettings.secret.yaml`), if any. */
+  #clusterEnvOf(path: string): string | undefined {
+    for (let dir = dirnamePath(path); dir; dir = dirnamePath(dir)) {
+      const env = `${dir}/clusterenv.yaml`;
+      if (this.tree.read(env) !== undefined) return env;
+    }
+    return undefined;
   }
 
   editor(path: string, purpose: string): YamlTextEditor {
