@@ -1311,20 +1311,51 @@ function partNamedFor(
 }
 
 /**
- * A MetalLB address pool a cluster applies: its LoadBalancer addresses come
- * from MetalLB, not from Cilium LB IPAM.
+ * A MetalLB address pool a cluster applies (or one a raw chart's values
+ * hold, or else MetalLB's own HelmRelease): its LoadBalancer addresses
+ * come from MetalLB, not from Cilium LB IPAM.
  */
 export function metalLbPoolApplied(
   render: Pick<ClusterRender, 'objects'>,
   /** The address wanted: the pool whose `spec.addresses` hold it, first. */
   address?: IpAddress,
 ): ManifestObject | undefined {
-  const pools = render.objects
-    .map(o => o.object)
-    .filter(
-      o => o.kind === 'IPAddressPool' && o.apiVersion.startsWith('metallb.io/'),
-    );
-  return (address && pools.find(p => metalLbPoolHolds(p, address))) ?? pools[0];
+  const isPool = (o: { kind?: unknown; apiVersion?: unknown }) =>
+    o.kind === 'IPAddressPool' &&
+    String(o.apiVersion).startsWith('metallb.io/');
+  const objects = render.objects.map(o => o.object);
+  const pools = objects.filter(isPool);
+  // pools a HelmRelease's values hold as objects (a raw chart's
+  // `resources`: Stackclash's dysnix raw), read as such
+  for (const release of objects) {
+    if (release.kind !== 'HelmRelease') continue;
+    const resources = getPath(release.body, ['spec', 'values', 'resources']);
+    if (!Array.isArray(resources)) continue;
+    for (const item of resources)
+      if (isRecord(item) && isPool(item))
+        pools.push({
+          ...release,
+          apiVersion: String(item.apiVersion),
+          kind: 'IPAddressPool',
+          name: String(getPath(item, ['metadata', 'name']) ?? release.name),
+          namespace:
+            (getPath(item, ['metadata', 'namespace']) as string | undefined) ??
+            release.namespace,
+          body: item,
+        });
+  }
+  const found =
+    (address && pools.find(p => metalLbPoolHolds(p, address))) ?? pools[0];
+  if (found) return found;
+  // MetalLB itself, its pools in values read no further (xstar97's
+  // metallb-config chart): it gives the cluster's LoadBalancer addresses
+  return objects.find(
+    o =>
+      o.kind === 'HelmRelease' &&
+      /(?:^|\/)metallb$/.test(
+        String(getPath(o.body, ['spec', 'chart', 'spec', 'chart'])),
+      ),
+  );
 }
 
 /** Whether a MetalLB pool's `spec.addresses` (CIDRs, `a-b` ranges) hold an address. */

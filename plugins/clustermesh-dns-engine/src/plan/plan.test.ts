@@ -3254,6 +3254,40 @@ describe('planMeshDnsChange on other layouts', () => {
         /^Leave the cluster out of the mesh \(mesh\.exclude in the conventions\), or give its LB IP to Cilium LB IPAM [^]*switch lb-ip-in-pool and service-annotation off in the conventions' rules\.$/,
       ),
     });
+    // a pool a raw chart's values hold (Stackclash's), or MetalLB's own
+    // release with its pools in values not read (xstar97's): said alike
+    const release = (chart: string, values: string[]) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: metallb, namespace: metallb-system}',
+        'spec:',
+        `  chart: {spec: {chart: ${chart}, version: 0.15.3, sourceRef: {kind: HelmRepository, name: metallb}}}`,
+        '  values:',
+        ...values,
+        '',
+      ].join('\n');
+    const noteWith = (pool: string) =>
+      planPerCluster(
+        { ...files, 'kubernetes/clusters/east/apps/pool.yaml': pool },
+        input,
+      ).problems.find(p => p.field === 'clusters[0].ip')?.message;
+    expect(
+      noteWith(
+        release('raw', [
+          '    resources:',
+          '      - apiVersion: metallb.io/v1beta1',
+          '        kind: IPAddressPool',
+          '        metadata: {name: default, namespace: metallb-system}',
+          '        spec: {addresses: [10.60.1.1-10.60.1.99]}',
+        ]),
+      ),
+    ).toContain(
+      "it applies MetalLB's IPAddressPool metallb-system/default, which holds 10.60.1.10",
+    );
+    expect(
+      noteWith(release('metallb', ['    speaker: {frr: {enabled: false}}'])),
+    ).toContain("it applies MetalLB's HelmRelease metallb-system/metallb");
     // the rule switched off: the address is not refused for it
     expect(
       planMeshDnsChange(
