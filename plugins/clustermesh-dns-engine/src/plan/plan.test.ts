@@ -6659,12 +6659,9 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     );
   });
 
-  it("says why the values go in the release's own spec.values beside a generated values file (Jonnobrow's helm/values.yaml)", () => {
-    const files = fixtureFiles('configure-valuesfrom/repo');
-    const release =
-      'kubernetes/infrastructure/networking/cilium/app/helmrelease.yaml';
-    files[release] += '  values:\n    operator:\n      replicas: 1\n';
-    const { plan, after } = applied(
+  /** The three clusters of the valuesfrom fixture configured, with its conventions and the domain. */
+  const configureValuesFrom = (files: Record<string, string>) =>
+    applied(
       files,
       {
         clusters: [
@@ -6678,6 +6675,13 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         values: { SECRET_DOMAIN: 'example.org' },
       }),
     );
+
+  it("says why the values go in the release's own spec.values beside a generated values file (Jonnobrow's helm/values.yaml)", () => {
+    const files = fixtureFiles('configure-valuesfrom/repo');
+    const release =
+      'kubernetes/infrastructure/networking/cilium/app/helmrelease.yaml';
+    files[release] += '  values:\n    operator:\n      replicas: 1\n';
+    const { plan, after } = configureValuesFrom(files);
     expect(plan.problems).toEqual([]);
     expect(after[release]).toMatch(/\n {4}clustermesh:\n/);
     expect(plan.decisions).toContainEqual(
@@ -6702,20 +6706,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       `      - ../${valuesFile}`,
       '',
     ].join('\n');
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'east', ip: '10.60.0.10' },
-          { name: 'west', ip: '10.60.0.40' },
-          { name: 'north', ip: '10.60.0.70' },
-        ],
-      },
-      detectedIn(files, {
-        ...readConventionsFile(files['.clustermesh-dns.yaml']),
-        values: { SECRET_DOMAIN: 'example.org' },
-      }),
-    );
+    const { plan, after } = configureValuesFrom(files);
     expect(plan.problems).toEqual([]);
     // the file the bootstrap installs keeps no LoadBalancer for its wait
     expect(after[valuesFile]).toBe(files[valuesFile]);

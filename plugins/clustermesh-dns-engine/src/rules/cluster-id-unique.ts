@@ -19,6 +19,7 @@ import {
   q,
   sharedValues,
   writtenOutBecause,
+  ciliumApplierWords,
 } from './rule';
 
 /** What a member's values say its cluster.id is. */
@@ -168,12 +169,7 @@ export const clusterIdUnique = defineMeshRule({
             variable
               ? rc.fail(
                   'emptied',
-                  {
-                    variable,
-                    by: c.cilium!.appliedBy
-                      ? `Kustomization ${c.cilium!.appliedBy.key}`
-                      : 'the Kustomization applying them',
-                  },
+                  { variable, by: ciliumApplierWords(c) },
                   written,
                 )
               : rc.fail(

@@ -22,6 +22,7 @@ import {
   installedAsWritten,
   q,
   writtenOutBecause,
+  ciliumApplierWords,
 } from './rule';
 
 /** The name Cilium's chart gives a cluster without `cluster.name`; its agent refuses it beside a cluster.id. */
@@ -103,16 +104,7 @@ export const clusterNameValid = defineClusterRule({
     // values not found say nothing of the name: the folder's is checked
     if (variable)
       out.push(
-        r.fail(
-          'emptied',
-          {
-            variable,
-            by: c.cilium!.appliedBy
-              ? `Kustomization ${c.cilium!.appliedBy.key}`
-              : 'the Kustomization applying them',
-          },
-          where,
-        ),
+        r.fail('emptied', { variable, by: ciliumApplierWords(c) }, where),
       );
     else if (c.cilium && !set)
       out.push(

@@ -230,6 +230,13 @@ export interface RuleFailure<MessageId extends string = string> {
     | undefined;
 }
 
+/** The Kustomization that applies the cluster's Cilium values, in words (for a message naming what substitutes them). @internal */
+export function ciliumApplierWords(c: ClusterModel): string {
+  return c.cilium?.appliedBy
+    ? `Kustomization ${c.cilium.appliedBy.key}`
+    : 'the Kustomization applying them';
+}
+
 /** The Kustomization that applies a file to the cluster, when it substitutes but defines no such variable. */
 function undefinedByApplier(
   cluster: ClusterModel,
