@@ -758,6 +758,25 @@ export class FluxRenderer {
     return files;
   }
 
+  /** The URL of a source the repository defines in one file alone (`spec.url`), if any. */
+  #definedSourceUrl(kind: string, name: string): string | undefined {
+    const files = this.definitionsOf(kind, name);
+    if (files.length !== 1) return undefined;
+    const urls = this.#files
+      .read(files[0])
+      .documents.map(d => d.value)
+      .filter(
+        (v): v is Record<string, unknown> =>
+          isRecord(v) &&
+          v.kind === kind &&
+          getPath(v, ['metadata', 'name']) === name,
+      )
+      .map(v => getPath(v, ['spec', 'url']));
+    return urls.length === 1 && typeof urls[0] === 'string'
+      ? urls[0]
+      : undefined;
+  }
+
   readonly #definedKeys = new Map<string, DefinedKeys>();
   readonly #pairs = new WeakMap<object, WeakMap<object, object>>();
 
@@ -905,9 +924,12 @@ export class FluxRenderer {
           findings,
           cluster,
           this.#options.sourceNames,
-          // its source is applied with it, so this pass has it already
+          // its source is applied with it, so this pass has it already;
+          // else the one file that defines it (Flux's own flux-manifests,
+          // which a bootstrap applies: viminaria's repositories/oci)
           (kind, name, namespace) =>
-            sourceUrlOf(next.get(storedKey(kind, namespace, name))),
+            sourceUrlOf(next.get(storedKey(kind, namespace, name))) ??
+            this.#definedSourceUrl(kind, name),
           (kind, name) => this.definitionsOf(kind, name).length > 0,
           this.#options.sourceRoots,
         );

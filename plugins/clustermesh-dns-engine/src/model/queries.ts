@@ -1347,12 +1347,13 @@ export function metalLbPoolApplied(
   const found =
     (address && pools.find(p => metalLbPoolHolds(p, address))) ?? pools[0];
   if (found) return found;
-  // MetalLB itself, its pools in values read no further (xstar97's
-  // metallb-config chart): it gives the cluster's LoadBalancer addresses
+  // MetalLB itself, or TrueCharts' metallb-config chart whose values hold
+  // its pools, read no further (xstar97's, viminaria's): it gives the
+  // cluster's LoadBalancer addresses
   return objects.find(
     o =>
       o.kind === 'HelmRelease' &&
-      /(?:^|\/)metallb$/.test(
+      /(?:^|\/)metallb(?:-config)?$/.test(
         String(getPath(o.body, ['spec', 'chart', 'spec', 'chart'])),
       ),
   );

@@ -3288,6 +3288,29 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(
       noteWith(release('metallb', ['    speaker: {frr: {enabled: false}}'])),
     ).toContain("it applies MetalLB's HelmRelease metallb-system/metallb");
+    // MetalLB said first, beside a part of east not read (another source's)
+    const withUnread = { ...files };
+    withUnread['kubernetes/clusters/east/kustomization.yaml'] =
+      'resources: [flux-system, cluster-settings.yaml, apps.yaml, artifact.yaml]\n';
+    withUnread['kubernetes/clusters/east/artifact.yaml'] = [
+      'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+      'kind: OCIRepository',
+      'metadata: {name: platform, namespace: flux-system}',
+      'spec: {interval: 1h, url: oci://ghcr.io/example/platform, ref: {tag: v1}}',
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: platform, namespace: flux-system}',
+      'spec: {interval: 1h, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: platform}}',
+      '',
+    ].join('\n');
+    expect(
+      planPerCluster(withUnread, input).problems.find(
+        p => p.field === 'clusters[0].ip',
+      )?.message,
+    ).toBe(
+      `east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from${note}`,
+    );
     // the rule switched off: the address is not refused for it
     expect(
       planMeshDnsChange(

@@ -770,7 +770,9 @@ function poolProblem(
           )}) holds it, but Flux applies that file to no cluster`,
           remedy: `Have a Flux Kustomization of ${name} apply ${unapplied.location.file}, or ${addBlock}.`,
         };
-      if (unevaluated)
+      // MetalLB giving the addresses says more than a part not read
+      // (viminaria's, beside Flux's own manifests)
+      if (unevaluated && !otherLoadBalancer)
         return {
           message: `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`,
         };

@@ -448,6 +448,28 @@ describe('the mesh is the clusters in it', () => {
     );
   });
 
+  it("knows Flux's own manifests by the one file that defines their source, where the cluster does not apply it (viminaria's repositories/oci)", () => {
+    const clusterFolder = 'kubernetes/clusters/infra';
+    const report = validateMesh(
+      exampleTree('gitops-repo', files => {
+        files[`${clusterFolder}/kustomization.yaml`] += '  - flux.yaml\n';
+        files[`${clusterFolder}/flux.yaml`] =
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux, namespace: flux-system}\nspec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: flux-manifests}}\n';
+        // applied by a bootstrap, not by the cluster's Kustomizations
+        files['repositories/oci/flux-manifests.yaml'] =
+          'apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata: {name: flux-manifests, namespace: flux-system}\nspec: {interval: 10m, url: oci://ghcr.io/fluxcd/flux-manifests, ref: {tag: v2.8.2}}\n';
+      }),
+      withDomain,
+    );
+    expect(
+      [...report.notEvaluated, ...report.findings].map(f => f.message),
+    ).toContainEqual(
+      expect.stringContaining(
+        "builds OCIRepository flux-manifests (oci://ghcr.io/fluxcd/flux-manifests: Flux's own controllers), not this repository",
+      ),
+    );
+  });
+
   it("does not take a tenant's Kustomization of another repository, confined to its namespace, for a place Cilium or the settings may be", () => {
     const tenant = (targetNamespace: string) =>
       sourceKustomization('https://github.com/example/tenant-a-apps').replace(
