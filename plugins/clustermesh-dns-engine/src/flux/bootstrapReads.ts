@@ -342,7 +342,8 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         // asked for each cluster sharing one values file: answered once
         const key = `${file}\0${names.join('\0')}`;
         if (waiting.has(key)) return waiting.get(key);
-        if ((helm ??= { major: pinnedHelmMajor(tree) }).major! >= 4) {
+        helm ??= { major: pinnedHelmMajor(tree) };
+        if (helm.major !== undefined && helm.major >= 4) {
           waiting.set(key, undefined);
           return undefined;
         }

@@ -254,15 +254,15 @@ describe('Flux post-build substitution in a rendered cluster', () => {
         'OnePasswordItem flux-system/settings',
       ],
     ]) {
-      const rendered = render({
+      const made = render({
         postBuild:
           '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: settings\n',
         app,
         root: { 'settings.yaml': maker },
       });
-      expect(rendered.result.findings.map(f => f.message)).toEqual([]);
+      expect(made.result.findings.map(f => f.message)).toEqual([]);
       expect(
-        rendered.result.kustomizations
+        made.result.kustomizations
           .find(k => k.name === 'app')
           ?.variables.get('DOMAIN')?.origin,
       ).toContain(by);

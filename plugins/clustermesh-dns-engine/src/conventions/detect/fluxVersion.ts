@@ -319,12 +319,6 @@ export function readHelmfileVersions(
         if (!Array.isArray(values)) return;
         values.forEach((item, i) => {
           const path = ['instance', 'distribution', 'version'];
-          const source = {
-            file,
-            index: doc.index,
-            line: doc.line,
-            root: doc.value,
-          };
           const version = fluxVersion(getPath(item, path), () =>
             locate({ source }, ['releases', r, 'values', i, ...path]),
           );
