@@ -65,7 +65,12 @@ import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
 import { containsBytes, utf8 } from '../tree/bytes';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { readTextFile } from '../yaml/decode';
-import { NodeAddress, nodeAddresses } from './nodeAddresses';
+import {
+  NodeAddress,
+  nodeAddresses,
+  TalosPodNets,
+  talosPodNets,
+} from './nodeAddresses';
 import type { YamlFiles } from '../yaml/files';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
 import { instanceSyncOf } from '../flux/fluxInstance';
@@ -593,6 +598,7 @@ export function buildMeshModel(
   let bootstrap: BootstrapReader | undefined;
   let unappliedPools: PoolModel[] | undefined;
   let machineAddresses: NodeAddress[] | undefined;
+  let podNets: TalosPodNets[] | undefined;
   let builds: ReturnType<typeof buildIncludes> | undefined;
   return {
     conventions,
@@ -637,6 +643,7 @@ export function buildMeshModel(
         },
       ),
       nodeAddresses: () => (machineAddresses ??= nodeAddresses(tree)),
+      talosPodNets: () => (podNets ??= talosPodNets(tree)),
       unappliedPools: () => {
         // asked only where an address is outside a cluster's pools
         if (!unappliedPools) {

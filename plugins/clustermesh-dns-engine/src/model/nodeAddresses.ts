@@ -162,3 +162,40 @@ function urlHost(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** The pod CIDRs a talhelper configuration gives its cluster (`clusterPodNets`). @public */
+export interface TalosPodNets {
+  file: string;
+  cidrs: string[];
+  location: SourceLocation;
+}
+
+/**
+ * The `clusterPodNets` of every talhelper configuration of the repository,
+ * as written (a `${VAR}` talhelper fills in is left out): the pod CIDRs a
+ * cluster on Kubernetes' own IPAM (Cilium's `ipam.mode: kubernetes`) uses.
+ *
+ * @public
+ */
+export function talosPodNets(tree: RepoTree): TalosPodNets[] {
+  const out: TalosPodNets[] = [];
+  for (const file of tree.paths()) {
+    if (!talconfig.test(basenamePath(file))) continue;
+    const text = readTextFile(tree, file);
+    if (text === undefined) continue;
+    for (const { value: root } of parseYamlText(file, text).documents) {
+      const nets = isRecord(root) ? root.clusterPodNets : undefined;
+      if (!Array.isArray(nets)) continue;
+      const cidrs = nets.filter(
+        (n): n is string => typeof n === 'string' && !n.includes('$'),
+      );
+      if (cidrs.length === nets.length && cidrs.length)
+        out.push({
+          file,
+          cidrs,
+          location: { file, line: lineAtPath(root, ['clusterPodNets']) ?? 1 },
+        });
+    }
+  }
+  return out;
+}

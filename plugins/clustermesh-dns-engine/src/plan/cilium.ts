@@ -217,12 +217,36 @@ const defaultPodCidr = '10.0.0.0/8';
  */
 function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
   const pools = [...ctx.configured.keys()].flatMap(name => {
-    const cilium = ctx.mesh.byName.get(name)?.cilium;
+    const cluster = ctx.mesh.byName.get(name);
+    const cilium = cluster?.cilium;
     // every value of a HelmRelease read: the chart's defaults hold for the rest
     if (!cilium || cilium.kind !== 'helmrelease' || cilium.unread.length)
       return [];
     const { values } = cilium;
     const mode = getPath(values, ['ipam', 'mode']) ?? 'cluster-pool';
+    // Kubernetes' own IPAM: the pod CIDRs of the cluster's talhelper
+    // configuration, in its folder (DaHofa02's, InvisCo's copies)
+    if (mode === 'kubernetes') {
+      const own = ctx.mesh.repository
+        .talosPodNets()
+        .filter(n => n.file.startsWith(`${cluster!.dir}/`));
+      if (own.length !== 1) return [];
+      const ranges = own[0].cidrs.flatMap(text => {
+        const range = parseCidr(text);
+        return range ? [range] : [];
+      });
+      return ranges.length === own[0].cidrs.length
+        ? [
+            {
+              name,
+              list: own[0].cidrs,
+              byDefault: false,
+              ranges,
+              source: `clusterPodNets at ${formatLocation(own[0].location)}`,
+            },
+          ]
+        : [];
+    }
     if (mode !== 'cluster-pool') return [];
     const written = getPath(values, [
       'ipam',
@@ -239,7 +263,15 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
     });
     // a list not read (a variable not known here) says nothing
     return ranges.length === list.length && ranges.length
-      ? [{ name, list, byDefault: written === undefined, ranges }]
+      ? [
+          {
+            name,
+            list,
+            byDefault: written === undefined,
+            ranges,
+            source: 'ipam.operator.clusterPoolIPv4PodCIDRList',
+          },
+        ]
       : [];
   });
   const pairs: string[] = [];
@@ -253,14 +285,14 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
   const said = pools
     .map(
       p =>
-        `${p.name} ${p.list.join(', ')}${
-          p.byDefault ? " (the chart's default)" : ''
-        }`,
+        `${p.name} ${p.list.join(', ')} (${
+          p.byDefault ? "the chart's default" : p.source
+        })`,
     )
     .join('; ');
   return `${pairs.join(
     ', ',
-  )} give pods addresses from overlapping CIDRs (Cilium's cluster-pool IPAM, ipam.operator.clusterPoolIPv4PodCIDRList: ${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own list in its Cilium values (not written by this change).`;
+  )} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
 }
 
 /**

@@ -4436,13 +4436,23 @@ describe('planMeshDnsChange on other layouts', () => {
           }
         }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
       expect(podNote({ main: '10.42.0.0/16', staging: '10.42.128.0/17' })).toBe(
-        "main and staging give pods addresses from overlapping CIDRs (Cilium's cluster-pool IPAM, ipam.operator.clusterPoolIPv4PodCIDRList: main 10.42.0.0/16; staging 10.42.128.0/17): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own list in its Cilium values (not written by this change).",
+        "main and staging give pods addresses from overlapping CIDRs (main 10.42.0.0/16 (ipam.operator.clusterPoolIPv4PodCIDRList); staging 10.42.128.0/17 (ipam.operator.clusterPoolIPv4PodCIDRList)): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).",
       );
       expect(
         podNote({ main: '10.42.0.0/16', staging: '10.43.0.0/16' }),
       ).toBeUndefined();
       // the pod CIDRs of the kubernetes IPAM are the cluster's: not read
       expect(podNote({})).toBeUndefined();
+      // but those of each cluster's own talhelper configuration are
+      // (DaHofa02's copy: a cluster folder copied, its clusterPodNets kept)
+      const talos = planNoSettings(files => {
+        for (const c of ['main', 'staging'])
+          files[`kubernetes/${c}/bootstrap/talos/talconfig.yaml`] =
+            'clusterName: home\nclusterPodNets:\n  - 10.69.0.0/16\n';
+      }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
+      expect(talos).toMatch(
+        /^main and staging give pods addresses from overlapping CIDRs \(main 10\.69\.0\.0\/16 \(clusterPodNets at kubernetes\/main\/bootstrap\/talos\/talconfig\.yaml:2\); staging /,
+      );
     });
 
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
