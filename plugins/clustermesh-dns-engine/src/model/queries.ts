@@ -1409,6 +1409,33 @@ export function cloudLoadBalancerApplied(
   return undefined;
 }
 
+/** The kube-vip service annotation that asks kube-vip for a LoadBalancer address (`svc_enable`). */
+const kubeVipAnnotation = 'kube-vip.io/loadbalancerIPs';
+
+/**
+ * An object of the cluster whose Service asks kube-vip for its address
+ * (LeafdTK's `kube-vip.io/loadbalancerIPs`, on a Service or in a
+ * HelmRelease's values): kube-vip gives the cluster's LoadBalancer
+ * addresses. Undefined where none does.
+ */
+function kubeVipRequest(
+  render: Pick<ClusterRender, 'objects'>,
+): ManifestObject | undefined {
+  return render.objects.find(({ object }) => {
+    if (object.kind === 'Service')
+      return (
+        getPath(object.body, ['metadata', 'annotations', kubeVipAnnotation]) !==
+        undefined
+      );
+    return (
+      object.kind === 'HelmRelease' &&
+      JSON.stringify(getPath(object.body, ['spec', 'values']) ?? {}).includes(
+        `"${kubeVipAnnotation}"`,
+      )
+    );
+  })?.object;
+}
+
 /**
  * Whether the Cilium values a cluster's release takes from sources not read
  * here (a Secret's) may set a path: not when every such source is read
@@ -1515,6 +1542,13 @@ export function otherLoadBalancerNote(
     )}): it runs on ${
       managed.cloud
     }, whose own controller gives LoadBalancer services that cloud's load balancers, not addresses from Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a pool and the service Cilium's loadBalancerClass)`;
+  const kubeVip = kubeVipRequest(cluster.render);
+  if (kubeVip)
+    return `; its services ask kube-vip for their LoadBalancer addresses (kube-vip.io/loadbalancerIPs on ${describeObject(
+      kubeVip,
+    )}, ${formatLocation(
+      locate(kubeVip),
+    )}): kube-vip gives them, not Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a CiliumLoadBalancerIPPool for the clustermesh-apiserver, its addresses left out of kube-vip's range)`;
   const cloud = cloudLoadBalancerApplied(cluster.render);
   return cloud
     ? `; it runs ${describeObject(cloud.object)} (${

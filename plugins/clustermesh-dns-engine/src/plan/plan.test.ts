@@ -3342,6 +3342,25 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("says kube-vip hands out the addresses where the cluster's services ask it for theirs and no Cilium pool is applied (LeafdTK's)", () => {
+    const { files, input } = perClusterLayout();
+    files['kubernetes/clusters/east/apps/pool.yaml'] = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: ingress',
+      '  namespace: network',
+      '  annotations: {kube-vip.io/loadbalancerIPs: 10.60.1.100}',
+      'spec: {type: LoadBalancer}',
+      '',
+    ].join('\n');
+    expect(planPerCluster(files, input).problems).toContainEqual({
+      field: 'clusters[0].ip',
+      message:
+        "east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from; its services ask kube-vip for their LoadBalancer addresses (kube-vip.io/loadbalancerIPs on Service network/ingress, kubernetes/clusters/east/apps/pool.yaml:1): kube-vip gives them, not Cilium LB IPAM, which this tool configures (leave the cluster out of the mesh, mesh.exclude, or give it a CiliumLoadBalancerIPPool for the clustermesh-apiserver, its addresses left out of kube-vip's range)",
+    });
+  });
+
   it('says a managed cloud hands out the addresses where the Cilium values name one (gke.enabled) and no Cilium pool is applied', () => {
     const { files, input } = perClusterLayout();
     files['kubernetes/clusters/east/apps/kustomization.yaml'] =
