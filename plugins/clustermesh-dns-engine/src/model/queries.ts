@@ -1807,19 +1807,43 @@ export function requestedAddresses(
     const gateway =
       object.kind === 'Gateway' &&
       object.apiVersion.startsWith('gateway.networking.k8s.io/');
-    const texts: { text: unknown; path: (string | number)[] }[] = [];
+    const texts: {
+      text: unknown;
+      path: (string | number)[];
+      /** Set for a value its valuesFrom gives, not the release's own spec.values. */
+      fromValuesFrom?: boolean;
+    }[] = [];
     if (
       object.kind === 'HelmRelease' &&
       object.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
-    )
-      texts.push(
-        ...chartServiceAddresses(
-          object.body.spec?.values,
+    ) {
+      const own = chartServiceAddresses(
+        object.body.spec?.values,
+        ['spec', 'values'],
+        isCiliumRelease(cluster, object),
+      );
+      texts.push(...own);
+      // and those its valuesFrom gives (astroterm's values.yaml a
+      // generator makes the ConfigMap of), as helm-controller merges them
+      const valuesFrom = getPath(object.body, ['spec', 'valuesFrom']);
+      if (Array.isArray(valuesFrom) && valuesFrom.length) {
+        appliers ??= new Map(
+          cluster.render.objects.map(o => [o.object, o.appliedBy] as const),
+        );
+        const by = appliers.get(object);
+        const merged = by
+          ? cluster.releaseValues(object as SubstitutedObject, by).values
+          : undefined;
+        const ownPaths = new Set(own.map(t => t.path.join('\0')));
+        for (const t of chartServiceAddresses(
+          merged,
           ['spec', 'values'],
           isCiliumRelease(cluster, object),
-        ),
-      );
-    else if (
+        ))
+          if (!ownPaths.has(t.path.join('\0')))
+            texts.push({ ...t, fromValuesFrom: true });
+      }
+    } else if (
       object.kind !== 'Service' &&
       !gateway &&
       object.apiVersion.includes('.') &&
@@ -1854,7 +1878,7 @@ export function requestedAddresses(
         text: getPath(object.body, ['spec', 'loadBalancerIP']),
         path: ['spec', 'loadBalancerIP'],
       });
-    for (const { text, path } of texts) {
+    for (const { text, path, fromValuesFrom } of texts) {
       if (typeof text !== 'string') continue;
       for (const part of text.split(',')) {
         const address = parseIpAddress(part.trim());
@@ -1881,19 +1905,24 @@ export function requestedAddresses(
             address,
             // the annotations beside the request (a loadBalancerIP's: the
             // Service's own)
-            ...sharingAt(object, path),
+            ...(fromValuesFrom ? {} : sharingAt(object, path)),
             what:
               path[0] === 'spec' && path[1] === 'values'
                 ? `${describeObject(object)} (a Service of its chart: ${path
                     .slice(2)
-                    .join('.')})`
+                    .join('.')}${
+                    fromValuesFrom ? ', from its valuesFrom' : ''
+                  })`
                 : `${describeObject(object)}${
                     patched.includes(object)
                       ? ' (of a remote resource, as a patch of it sets)'
                       : ''
                   }`,
             object,
-            location: locate(object, path),
+            // a valuesFrom value is located at the release's valuesFrom
+            location: fromValuesFrom
+              ? locate(object, ['spec', 'valuesFrom'])
+              : locate(object, path),
           });
       }
     }

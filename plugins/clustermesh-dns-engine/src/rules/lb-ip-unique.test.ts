@@ -286,6 +286,38 @@ describe('lb-ip-unique', () => {
     expect(exampleChecks().filter(c => c.ruleId === 'lb-ip-unique')).toEqual([
       expect.objectContaining({ outcome: 'pass' }),
     ]);
+    // values a generated ConfigMap gives through valuesFrom (astroterm's
+    // mc-router values.yaml): the same claim
+    const fromValuesFrom = exampleChecks(f => {
+      f['kubernetes/clusters/infra/kustomization.yaml'] += '  - router\n';
+      f['kubernetes/clusters/infra/router/kustomization.yaml'] = [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources: [helmrelease.yaml]',
+        'configMapGenerator:',
+        '  - name: router-values',
+        '    namespace: games',
+        '    files: [values.yaml=values.yaml]',
+        'generatorOptions: {disableNameSuffixHash: true}',
+        '',
+      ].join('\n');
+      f['kubernetes/clusters/infra/router/helmrelease.yaml'] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: router, namespace: games}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: mc-router, sourceRef: {kind: HelmRepository, name: itzg}}}',
+        '  valuesFrom:',
+        '    - {kind: ConfigMap, name: router-values}',
+        '',
+      ].join('\n');
+      f['kubernetes/clusters/infra/router/values.yaml'] =
+        'services:\n  minecraft:\n    type: LoadBalancer\n    annotations:\n      lbipam.cilium.io/ips: 10.25.11.100\n';
+    }).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    expect(fromValuesFrom.map(c => c.message)).toEqual([
+      'LB IP 10.25.11.100 is also asked for by HelmRelease games/router (a Service of its chart: services.minecraft.annotations.lbipam.cilium.io/ips, from its valuesFrom) of the same cluster (kubernetes/clusters/infra/router/helmrelease.yaml:7): LB IPAM gives it to one of them only',
+    ]);
   });
 
   it('does not pass when no cluster sets an LB IP: nothing was compared', () => {
