@@ -1561,7 +1561,7 @@ export function otherLoadBalancerNote(
 
 /** What to do where MetalLB gives a cluster's LoadBalancer addresses, which this tool does not handle. */
 export const metalLbRemedy =
-  "Leave the cluster out of the mesh (mesh.exclude in the conventions), or give its LB IP to Cilium LB IPAM (a CiliumLoadBalancerIPPool holding it, from Cilium 1.13, with MetalLB's pools leaving it out); or, where the clustermesh-apiserver gets MetalLB's address by hand (MetalLB's loadBalancerIPs annotation), switch lb-ip-in-pool and service-annotation off in the conventions' rules.";
+  "Leave the cluster out of the mesh (mesh.exclude in the conventions), or give its LB IP to Cilium LB IPAM (a CiliumLoadBalancerIPPool holding it, from Cilium 1.13, with MetalLB's pools leaving it out); or, where the clustermesh-apiserver gets MetalLB's address by hand, switch lb-ip-in-pool and service-annotation off in the conventions' rules and add MetalLB's loadBalancerIPs annotation to clustermesh.apiserver.service.annotations yourself: configure writes Cilium LB IPAM's annotation only, which MetalLB does not read.";
 
 /**
  * A Cilium object (a pool, a BGP or network policy, a GatewayClass of

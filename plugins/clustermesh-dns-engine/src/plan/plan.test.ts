@@ -3251,7 +3251,7 @@ describe('planMeshDnsChange on other layouts', () => {
       field: 'clusters[0].ip',
       message: `east has no CiliumLoadBalancerIPPool to take 10.60.1.10 from${note}`,
       remedy: expect.stringMatching(
-        /^Leave the cluster out of the mesh \(mesh\.exclude in the conventions\), or give its LB IP to Cilium LB IPAM [^]*switch lb-ip-in-pool and service-annotation off in the conventions' rules\.$/,
+        /^Leave the cluster out of the mesh \(mesh\.exclude in the conventions\), or give its LB IP to Cilium LB IPAM [^]*switch lb-ip-in-pool and service-annotation off in the conventions' rules and add MetalLB's loadBalancerIPs annotation to clustermesh\.apiserver\.service\.annotations yourself: configure writes Cilium LB IPAM's annotation only, which MetalLB does not read\.$/,
       ),
     });
     // a pool a raw chart's values hold (Stackclash's), or MetalLB's own
