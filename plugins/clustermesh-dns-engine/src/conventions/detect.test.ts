@@ -1984,6 +1984,42 @@ describe('detectConventions', () => {
     ).not.toContain('provision is not a cluster: cluster');
   });
 
+  it("takes a first cluster's folder of a generic name (xorcat's `cluster/flux`) for a cluster beside a copy of it (`cluster-b/flux`), and alone for a single cluster", () => {
+    const files: Files = {};
+    for (const c of ['cluster', 'cluster-b']) {
+      files[`${c}/flux/flux-system/flux-cluster.yaml`] = fluxKustomization(
+        'flux-cluster',
+        `./${c}/flux`,
+      );
+      files[`${c}/flux/kustomization.yaml`] = kustomization(
+        './flux-system/flux-cluster.yaml',
+      );
+    }
+    files['provision/kustomization.yaml'] = kustomization();
+    const { conventions } = detectConventions(createRepoTree(files));
+    expect(conventions.clustersPath).toBe('');
+    expect(conventions.clusters).toEqual(['cluster', 'cluster-b']);
+    // a bootstrap folder of the same shape is no cluster
+    const withBootstrap = {
+      ...files,
+      'bootstrap/flux/kustomization.yaml': kustomization('./sync.yaml'),
+      'bootstrap/flux/sync.yaml': fluxKustomization(
+        'bootstrap',
+        './bootstrap/flux',
+      ),
+    };
+    expect(
+      detectConventions(createRepoTree(withBootstrap)).conventions.clusters,
+    ).toEqual(['cluster', 'cluster-b']);
+    // the first cluster alone: a repository of a single cluster
+    const single = Object.fromEntries(
+      Object.entries(files).filter(([f]) => !f.startsWith('cluster-b/')),
+    );
+    expect(
+      detectConventions(createRepoTree(single)).conventions.clusters,
+    ).toBeUndefined();
+  });
+
   it('finds one entry point for every cluster that picks the cluster folder by a variable an installer sets, and renders each cluster from it', () => {
     const settings = substituteFrom(['ConfigMap', 'cluster-settings']);
     const files: Files = {

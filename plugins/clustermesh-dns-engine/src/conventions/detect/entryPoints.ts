@@ -923,13 +923,28 @@ export function entryLayout(
   }
   // the most clusters; then the shortest entry sub-folder
   const depth = (path: string) => path.split('/').filter(Boolean).length;
-  return [...candidates.values()].sort(
+  const best = [...candidates.values()].sort(
     (a, b) =>
       b.clusters.size - a.clusters.size ||
       depth(a.entryPath) - depth(b.entryPath) ||
       depth(a.clustersPath) - depth(b.clustersPath),
   )[0];
+  // a first cluster's folder of a generic name beside the others, in the
+  // same place (xorcat's `cluster/flux` beside a copied `cluster-b/flux`)
+  if (best)
+    for (const entry of outermostEntries(entries))
+      for (const name of clusterFolderNames)
+        if (
+          !best.clusters.has(name) &&
+          entry.path ===
+            [best.clustersPath, name, best.entryPath].filter(Boolean).join('/')
+        )
+          best.clusters.set(name, entry);
+  return best;
 }
+
+/** Generic names a single cluster's own folder has (`cluster/flux`), which a copy beside it shows to be a cluster. */
+const clusterFolderNames = ['cluster', 'kubernetes', 'k8s', 'kube'];
 
 /** The API groups of what reconciles a folder: a Flux Kustomization, a FluxInstance. */
 const reconcilerGroups = [
