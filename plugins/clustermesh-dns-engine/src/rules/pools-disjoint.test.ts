@@ -82,6 +82,26 @@ describe('pools-disjoint', () => {
     ).toEqual([]);
   });
 
+  it("says one pool document both clusters apply gives out the same addresses, and how to split it (astroterm's copy)", () => {
+    const checks = exampleChecks(
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        'lb-ippool-infra.yaml',
+        'lb-ippool-apps.yaml',
+      ),
+    ).filter(c => c.ruleId === 'pools-disjoint' && c.outcome === 'fail');
+    const message = `pool "lb-ippool-apps" block 10.25.11.120-10.25.11.139 is one document (at ${exampleFile.pool(
+      'apps',
+    )}:9) that apps and infra both apply, on the same network (assumed: no pools.networks): both give out 10.25.11.120-10.25.11.139`;
+    expect(checks.map(c => [c.cluster, c.message])).toEqual([
+      ['apps', message],
+      ['infra', message],
+    ]);
+    expect(checks[0].remediation).toMatch(
+      /^Give each cluster its own block of that pool: write the block's start and stop \(or cidr\) as variables/,
+    );
+  });
+
   it('does not pass when no cluster has a pool: nothing was compared', () => {
     const checks = exampleChecks(files => {
       for (const c of ['apps', 'infra']) delete files[exampleFile.pool(c)];

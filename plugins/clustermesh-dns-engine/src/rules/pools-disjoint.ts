@@ -18,13 +18,18 @@ export const poolsDisjoint = defineMeshRule({
   scope: 'mesh',
   description:
     'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, is not compared across clusters). Both clusters of an overlap fail.',
-  remediation: () =>
-    'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
+  remediation: (_c, failure) =>
+    failure?.id === 'oneDocument'
+      ? // one file every cluster applies: splitting it needs per-cluster values
+        "Give each cluster its own block of that pool: write the block's start and stop (or cidr) as variables (such as `${LB_POOL_START}` and `${LB_POOL_STOP}`) that each cluster's settings set to a range of its own, or apply a pool from each cluster's own folder instead; if the clusters are on separate networks, list them in `pools.networks` of the conventions."
+      : 'Split the address range so each pool, and each cluster on a shared network, has its own block; list the clusters that share a network in `pools.networks` of the conventions.',
   messages: {
     overlap:
       'pool {{pool}} block {{block}} overlaps block {{otherBlock}} of {{other}} (at {{otherLocation}}){{network}}; both hold {{overlap}}',
     overlapAcross:
       'pool {{pool}} block {{block}} of {{cluster}} overlaps block {{otherBlock}} of pool {{otherPool}} of {{other}}{{network}}; both hold {{overlap}}',
+    oneDocument:
+      'pool {{pool}} block {{block}} is one document (at {{location}}) that {{cluster}} and {{other}} both apply{{network}}: both give out {{overlap}}',
     overlapsMany: 'pool {{pool}} block {{block}} overlaps {{others}}',
     twoVersions:
       'pool {{pool}} is one object of the cluster (pools are cluster-scoped), applied from {{places}} with other blocks ({{blocks}}): each reconcile overwrites the other version, so its blocks are those of the last to run',
@@ -108,6 +113,24 @@ export const poolsDisjoint = defineMeshRule({
         const [first, second] = [b, overlapping[0]].sort((x, y) =>
           x.cluster.name.localeCompare(y.cluster.name),
         );
+        const at = (e: Entry) =>
+          e.block.location && formatLocation(e.block.location);
+        // one file both clusters apply (astroterm's announce.yaml, the
+        // block written out): the same addresses, not two pools' ranges
+        if (at(first) && at(first) === at(second))
+          return r.forCluster(b.cluster).fail(
+            'oneDocument',
+            {
+              pool: q(first.pool.name),
+              block: first.block.text,
+              location: at(first)!,
+              cluster: first.cluster.name,
+              other: second.cluster.name,
+              network: `, ${network}`,
+              overlap: rangeOverlap(first.range, second.range)!.text,
+            },
+            b.block.location,
+          );
         return r.forCluster(b.cluster).fail(
           'overlapAcross',
           {
