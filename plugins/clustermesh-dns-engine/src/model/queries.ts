@@ -1089,6 +1089,7 @@ export function externalDnsPublishes(
       why: `${d} publishes only names in ${domains.join(
         ', ',
       )} (domain filter), not ${dnsName}`,
+      byDomain: true,
     };
   }
   const excluded = excludeDomains.find(f => inDomain(name, f));
@@ -1096,6 +1097,7 @@ export function externalDnsPublishes(
     return {
       verdict: 'no',
       why: `${d} excludes ${excluded} (exclude-domains)`,
+      byDomain: true,
     };
   const { zones } = deployment.filters;
   if (zones.length && !zones.some(z => inDomain(name, z)))
@@ -1111,6 +1113,7 @@ export function externalDnsPublishes(
           why: `${d} updates only names in its RFC2136 zones (${zones.join(
             ', ',
           )}), not ${dnsName}`,
+          byDomain: true,
         };
   return metadataFiltered(deployment, endpoint) ?? { verdict: 'yes' };
 }

@@ -748,7 +748,7 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
-    it('fails when its domain filter leaves the name out', () => {
+    it("fails when its domain filter leaves the name out, and sends the owner to the name or the filter, not the sources (bbangert's copy)", () => {
       expect(
         infraResult(
           withExternalDns(['sources: [crd]', 'domainFilters: [example.org]']),
@@ -756,6 +756,9 @@ describe('dnsendpoint-matches', () => {
       ).toMatchObject({
         outcome: 'fail',
         message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (kubernetes/infrastructure/networking/cilium/clustermesh/external-dns.yaml:1) publishes only names in example.org (domain filter), not clustermesh-infra.example.net`,
+        remediation: expect.stringMatching(
+          /^Give the cluster an FQDN in a domain its ExternalDNS publishes \(the FQDN template: .*add the FQDN's domain to that ExternalDNS's domain filters/,
+        ),
       });
     });
 

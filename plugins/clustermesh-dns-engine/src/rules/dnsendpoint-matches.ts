@@ -87,6 +87,8 @@ export const dnsEndpointMatches = defineClusterRule({
       return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
     if (failure?.id === 'defaultTargets')
       return 'Take `--default-targets` off the ExternalDNS that publishes the record (or run ExternalDNS v0.18 or later without `--force-default-targets`, which fills only empty targets), or publish the record with an ExternalDNS that has none.';
+    if (failure?.id === 'notInDomains')
+      return "Give the cluster an FQDN in a domain its ExternalDNS publishes (the FQDN template: fqdnTemplate in the conventions, or `--fqdn-template`), or add the FQDN's domain to that ExternalDNS's domain filters (the chart's `domainFilters`, or `--domain-filter`; its RFC2136 zones, `--rfc2136-zone`; or take it out of `--exclude-domains`), or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     if (failure?.id === 'notPublished')
       return "Have an ExternalDNS of the cluster publish it, as the message says: add `crd` to its sources (the chart's `sources`, or `--source=crd`), or let its domain, annotation or label filters take the record; or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     return c.dns.mode === 'manual'
@@ -147,6 +149,8 @@ export const dnsEndpointMatches = defineClusterRule({
     noCrdHere:
       '{{endpoint}} is {{record}}, as it should be, but whether the kind DNSEndpoint is known to the cluster is not known: {{why}}, and no file of the repository applies the CRD to the cluster{{unread}}; installed another way, it is, else Flux fails {{appliedBy}}, which applies the record{{alsoApplied}}',
     notPublished:
+      'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
+    notInDomains:
       'no ExternalDNS of the cluster publishes {{endpoint}}: {{why}}',
     publicationUnknown:
       'whether an ExternalDNS of the cluster publishes {{endpoint}} is not known: {{why}}',
@@ -671,7 +675,15 @@ export const dnsEndpointMatches = defineClusterRule({
             ];
         } else
           out.push(
-            r.fail('notPublished', { endpoint: name, why }, record.location),
+            r.fail(
+              // kept out by its name's domain alone: another name, or
+              // another domain filter, not another source
+              publications.every(p => 'byDomain' in p && p.byDomain)
+                ? 'notInDomains'
+                : 'notPublished',
+              { endpoint: name, why },
+              record.location,
+            ),
           );
       }
       const maybe = candidates.filter(d => !d.certain || differs(d.cluster));

@@ -14,7 +14,12 @@ import type { ExternalDnsDeployment } from './externalDns';
 /** Whether an ExternalDNS deployment publishes a record, and why not (or why that is not known). @public */
 export type Publication =
   | { verdict: 'yes' }
-  | { verdict: 'no' | 'unknown'; why: string };
+  | {
+      verdict: 'no' | 'unknown';
+      why: string;
+      /** Set where only the name's domain keeps it out (domain filters, RFC2136 zones, exclude-domains): its remedy is another name or domain. */
+      byDomain?: boolean;
+    };
 
 /**
  * Text a value not known here stands in, where ExternalDNS's filters
