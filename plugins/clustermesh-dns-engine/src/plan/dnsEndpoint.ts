@@ -1,4 +1,5 @@
 import {
+  formatLocation,
   isPrivateAddress,
   parseIpAddress,
   recordTypeFor,
@@ -35,6 +36,7 @@ import {
   ciliumInstallNoun,
 } from '../model/writeTargets';
 import { describeObject } from '../core/manifest';
+import { buildBreaking } from './verdict';
 import { dirnamePath } from '../tree/RepoTree';
 import {
   ChangeContext,
@@ -423,6 +425,29 @@ function requireExternalDns(
   if (!lacking.length) return;
   const index = ctx.input.clusters.findIndex(c => c.name === lacking[0]);
   const who = lacking.join(', ');
+  // a build kustomize fails is not read: the ExternalDNS may be in it
+  // (no1here0003's copy, a key written twice in its HelmRelease)
+  const unread = clusters
+    .filter(c => lacking.includes(c.name))
+    .flatMap(c => c.render.findings)
+    .filter(
+      f => f.severity === 'error' && buildBreaking.has(f.code) && f.location,
+    );
+  if (unread.length)
+    throw new PlanError(
+      lacking.length === 1 && index >= 0
+        ? `clusters[${index}].name`
+        : 'clusters',
+      `no ExternalDNS of ${who} could be read (the repository deploys it to ${running.join(
+        ', ',
+      )}), and what a build kustomize fails holds is not read: ${[
+        ...new Set(
+          unread.map(f => `${formatLocation(f.location!)} ${f.message}`),
+        ),
+      ].join(
+        '; ',
+      )}; fix that, then run again (where ${who} runs no ExternalDNS, deploy it with the crd source, or configure with --mode manual)`,
+    );
   throw new PlanError(
     // one cluster: its input; several: the list
     lacking.length === 1 && index >= 0 ? `clusters[${index}].name` : 'clusters',

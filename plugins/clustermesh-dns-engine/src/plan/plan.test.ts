@@ -4676,6 +4676,27 @@ describe('planMeshDnsChange on other layouts', () => {
       },
     ]);
 
+    // west's own ExternalDNS in a file kustomize cannot read (a key written
+    // twice, no1here0003's copy): that file is the cause, not a missing
+    // deployment
+    const unreadable = { ...files };
+    unreadable['kubernetes/clusters/west/apps/external-dns.yaml'] = files[
+      'kubernetes/clusters/east/apps/external-dns.yaml'
+    ].replace(
+      '  values: {',
+      '  values: {txtOwnerId: west, txtOwnerId: west2, ',
+    );
+    unreadable['kubernetes/clusters/west/apps/kustomization.yaml'] +=
+      '  - ./external-dns.yaml\n';
+    expect(planPerCluster(unreadable, input).problems).toEqual([
+      {
+        field: 'clusters[1].name',
+        message: expect.stringMatching(
+          /^no ExternalDNS of west could be read \(the repository deploys it to east\), and what a build kustomize fails holds is not read: kubernetes\/clusters\/west\/apps\/external-dns\.yaml:6 has the map key "txtOwnerId" twice.*; fix that, then run again \(where west runs no ExternalDNS, deploy it with the crd source, or configure with --mode manual\)$/,
+        ),
+      },
+    ]);
+
     // only a cluster outside the mesh runs it: both are named, at once
     const tools = { ...off };
     tools['kubernetes/clusters/tools/flux-system/gotk-sync.yaml'] = off[
