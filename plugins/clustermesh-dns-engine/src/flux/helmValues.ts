@@ -99,13 +99,23 @@ function layered(
           return layers[i].locate(path);
       }
       // the nearest existing parent, in the last layer that has one
-      for (let depth = path.length - 1; depth >= 0; depth--) {
+      for (let depth = path.length - 1; depth > 0; depth--) {
         for (let i = layers.length - 1; i >= 0; i--) {
           if (getPath(layers[i].values, path.slice(0, depth)) !== undefined)
             return layers[i].locate(path.slice(0, depth));
         }
       }
-      return { file, line: 1 };
+      // no parent anywhere: the layer that holds most of the values, where
+      // the owner keeps them (mrtbi's values.yaml a generator makes the
+      // ConfigMap of, not a few spec.values beside it); the last of a tie
+      let most: ValuesLayer | undefined;
+      for (const l of layers)
+        if (
+          !most ||
+          Object.keys(l.values).length >= Object.keys(most.values).length
+        )
+          most = l;
+      return most ? most.locate([]) : { file, line: 1 };
     },
   };
 }

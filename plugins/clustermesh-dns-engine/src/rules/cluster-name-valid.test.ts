@@ -258,6 +258,26 @@ describe('cluster-name-valid', () => {
     ]);
   });
 
+  it("points at the values file a generator makes the values ConfigMap of, where most values are, not at the few spec.values beside it (mrtbi's copy)", () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const checks = exampleChecks(files => {
+      replace(
+        exampleFile.helmRelease,
+        /  values:\n    cluster:\n.*\n.*\n    kubeProxyReplacement: true\n    l2announcements:\n      enabled: true\n/,
+        '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n  values:\n',
+      )(files);
+      files[`${core}/values.yaml`] =
+        'kubeProxyReplacement: true\nl2announcements:\n  enabled: true\nroutingMode: native\n';
+      files[`${core}/kustomization.yaml`] +=
+        'configMapGenerator:\n  - name: cilium-values\n    namespace: kube-system\n    files: [values.yaml]\ngeneratorOptions: {disableNameSuffixHash: true}\n';
+    });
+    expect(
+      checks
+        .filter(c => c.ruleId === 'cluster-name-valid' && c.cluster === 'infra')
+        .map(c => [c.outcome, c.location]),
+    ).toEqual([['fail', { file: `${core}/values.yaml`, line: 1 }]]);
+  });
+
   it('says which variable Flux replaced with nothing where cluster.name is a variable no source defines (not strict)', () => {
     const checks = exampleChecks(
       replace(
