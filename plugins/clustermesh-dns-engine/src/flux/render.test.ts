@@ -550,7 +550,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     );
   });
 
-  it('says a source no file names in clear may be a SOPS file the cluster applies whose kind and name are encrypted too', () => {
+  it("says a source no file names in clear may be a SOPS file the cluster applies whose kind and name are encrypted too, and, its keys read, that which file it is is what is not known (zhopp's)", () => {
     // SOPS without encrypted_regex: only the keys stay readable
     const enc = (data: string) => `ENC[AES256_GCM,data:${data},type:str]`;
     const sealed = render({
@@ -568,7 +568,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     });
     expect(sealed.app.failed).toBe(false);
     expect(sealed.result.findings.map(located)).toEqual([
-      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no manifest of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; taken for one of them, it holds HOST, whose values are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`,
+      `${root}/app.yaml:16 Kustomization flux-system/app substitutes from Secret flux-system/cluster-secrets, which no manifest of the repository names in clear: the cluster applies SOPS files whose kind and name are encrypted too (${root}/vars/cluster-secrets.sops.yaml), and Flux may decrypt it from one of them; taken for one of them, it holds HOST, whose values are not known here (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml)`,
     ]);
     // its key: not known, not undefined
     expect(sealed.body.data.host).toBe('<secret:HOST>');

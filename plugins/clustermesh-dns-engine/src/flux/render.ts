@@ -1497,7 +1497,14 @@ export class FluxRenderer {
                           sealedKeys.length ? firstFew(sealedKeys) : 'no key'
                         }, whose values are not known here`
                       : 'its variables are not known here'
-                  } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml, or give the values in the conventions' values)`
+                  } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml${
+                    // its keys read: which file it is is what is not
+                    // known (zhopp's FOO); a value a check needs is
+                    // asked for where it is read
+                    sealedKeys?.length
+                      ? ''
+                      : ", or give the values in the conventions' values"
+                  })`
                 : this.#madeByTerraform(ref.kind, spec.namespace, ref.name) ??
                   byTemplate ??
                   `made outside it (a bootstrap, Terraform, an operator in the cluster) or missing; its variables are not known here (declare it in the conventions' flux.externalSources)`;
