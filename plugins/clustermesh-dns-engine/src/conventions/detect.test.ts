@@ -3937,6 +3937,37 @@ patches:
       ).toBe('other');
     });
 
+    it("takes another provider from an issuer's DNS-01 webhook where none solves at Cloudflare (mrtbi's Hetzner), and Cloudflare where one of them does", () => {
+      const hetzner =
+        'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: hetzner-dns01}\nspec:\n  acme:\n    solvers:\n      - http01: {ingress: {}}\n      - dns01:\n          webhook:\n            groupName: acme.hetzner.com\n            solverName: hetzner\n';
+      const detect = (files: Files) => detectConventions(createRepoTree(files));
+      const { conventions, found } = detect({
+        'kubernetes/apps/cert-manager/issuers/hetzner.yaml': hetzner,
+      });
+      expect(conventions.dns?.provider).toBe('other');
+      expect(settingOf(found, 'dns.provider')?.reason).toBe(
+        'ClusterIssuer hetzner-dns01 (kubernetes/apps/cert-manager/issuers/hetzner.yaml:9) solves ACME DNS-01 challenges with a webhook (acme.hetzner.com, hetzner), and no issuer at Cloudflare, so the zone is taken to be elsewhere: Cloudflare\'s TTL range and "DNS only" do not apply (set dns.provider: cloudflare in the conventions if it is there)',
+      );
+      expect(
+        detect({
+          'kubernetes/apps/cert-manager/issuers/hetzner.yaml': hetzner,
+          'kubernetes/apps/cert-manager/issuers/cloudflare.yaml': hetzner
+            .replace('hetzner-dns01', 'cloudflare-dns01')
+            .replace(
+              /webhook:[^]*$/,
+              'cloudflare: {apiTokenSecretRef: {name: t, key: k}}\n',
+            ),
+        }).conventions.dns?.provider,
+      ).toBe('cloudflare');
+      // no DNS-01 solver: nothing said
+      expect(
+        detect({
+          'kubernetes/apps/cert-manager/issuers/http.yaml':
+            'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: http}\nspec:\n  acme:\n    solvers:\n      - http01: {ingress: {}}\n',
+        }).conventions.dns?.provider,
+      ).toBeUndefined();
+    });
+
     it('keeps the default provider, saying why, where the ExternalDNS deployments publish to several', () => {
       const files: Files = {
         ...externalDns(

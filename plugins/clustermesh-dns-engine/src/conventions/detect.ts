@@ -1117,9 +1117,9 @@ export function detectConventions(
           detectedDns,
           kept,
           () =>
-            cloudflareDns01Issuer(
+            dns01Issuer(
               preferBuilt(
-                [...scanDocuments(tree, cache, ['cloudflare'])],
+                [...scanDocuments(tree, cache, ['dns01'])],
                 d => d.file,
               ),
             ),
@@ -2058,9 +2058,14 @@ function detectProvider(
   conventions: MeshConventionsInput,
   detected: Detected,
   kept: (setting: string, value: string, reason: string) => void,
-  /** A cert-manager issuer that solves DNS-01 challenges at Cloudflare. */
-  cloudflareIssuer: () =>
-    | { what: string; location: SourceLocation }
+  /** A cert-manager issuer that solves DNS-01 challenges: at Cloudflare, or at another provider. */
+  dns01Issuer: () =>
+    | {
+        provider: 'cloudflare' | 'other';
+        what: string;
+        solver: string;
+        location: SourceLocation;
+      }
     | undefined,
   /** How a provider found from the issuer is said (not from the deployments). */
   detectedByIssuer: Detected = detected,
@@ -2074,16 +2079,22 @@ function detectProvider(
   const considered = readers.length ? readers : deployments;
   const named = considered.filter(d => d.provider && !unconfigured(d));
   if (!named.length) {
-    // the zone's DNS-01 challenges are answered at Cloudflare: it is there
-    const issuer = cloudflareIssuer();
+    // where the zone's DNS-01 challenges are answered, the zone is
+    const issuer = dns01Issuer();
     if (issuer) {
-      conventions.dns = { ...conventions.dns, provider: 'cloudflare' };
+      conventions.dns = { ...conventions.dns, provider: issuer.provider };
       detectedByIssuer(
         'dns.provider',
-        'cloudflare',
-        `${issuer.what} (${where(
-          issuer.location,
-        )}) solves ACME DNS-01 challenges at Cloudflare, so the zone is there: Cloudflare's TTL range and "DNS only" apply`,
+        issuer.provider,
+        issuer.provider === 'cloudflare'
+          ? `${issuer.what} (${where(
+              issuer.location,
+            )}) solves ACME DNS-01 challenges at Cloudflare, so the zone is there: Cloudflare's TTL range and "DNS only" apply`
+          : `${issuer.what} (${where(
+              issuer.location,
+            )}) solves ACME DNS-01 challenges with ${
+              issuer.solver
+            }, and no issuer at Cloudflare, so the zone is taken to be elsewhere: Cloudflare's TTL range and "DNS only" do not apply (set dns.provider: cloudflare in the conventions if it is there)`,
         issuer.location,
       );
     }
@@ -2149,9 +2160,33 @@ function detectProvider(
   return undefined;
 }
 
-function cloudflareDns01Issuer(
-  documents: Iterable<ScannedDocument>,
-): { what: string; location: SourceLocation } | undefined {
+/** cert-manager's DNS-01 solvers, by the key that names each (`webhook` said by its group). */
+const dns01Solvers = [
+  'cloudflare',
+  'route53',
+  'cloudDNS',
+  'azureDNS',
+  'digitalocean',
+  'akamai',
+  'acmeDNS',
+  'rfc2136',
+  'webhook',
+] as const;
+
+/**
+ * A cert-manager issuer that solves ACME DNS-01 challenges: one at
+ * Cloudflare first (its zone is there), else one at another provider
+ * (mrtbi's Hetzner webhook: the zone is not Cloudflare's).
+ */
+function dns01Issuer(documents: Iterable<ScannedDocument>):
+  | {
+      provider: 'cloudflare' | 'other';
+      what: string;
+      solver: string;
+      location: SourceLocation;
+    }
+  | undefined {
+  let other: ReturnType<typeof dns01Issuer>;
   for (const doc of documents) {
     const v = doc.value;
     if (
@@ -2160,23 +2195,34 @@ function cloudflareDns01Issuer(
     )
       continue;
     const solvers = getPath(v, ['spec', 'acme', 'solvers']);
-    const at = (Array.isArray(solvers) ? solvers : []).findIndex(solver =>
-      isRecord(getPath(solver, ['dns01', 'cloudflare'])),
-    );
-    if (at >= 0)
-      return {
+    for (const [at, solver] of (Array.isArray(solvers)
+      ? solvers
+      : []
+    ).entries()) {
+      const key = dns01Solvers.find(k =>
+        isRecord(getPath(solver, ['dns01', k])),
+      );
+      if (!key) continue;
+      const found = {
+        provider:
+          key === 'cloudflare' ? ('cloudflare' as const) : ('other' as const),
         what: `${v.kind} ${getPath(v, ['metadata', 'name'])}`,
-        location: doc.at([
-          'spec',
-          'acme',
-          'solvers',
-          at,
-          'dns01',
-          'cloudflare',
-        ]),
+        solver:
+          key === 'webhook'
+            ? `a webhook (${[
+                getPath(solver, ['dns01', 'webhook', 'groupName']),
+                getPath(solver, ['dns01', 'webhook', 'solverName']),
+              ]
+                .filter(x => typeof x === 'string')
+                .join(', ')})`
+            : key,
+        location: doc.at(['spec', 'acme', 'solvers', at, 'dns01', key]),
       };
+      if (found.provider === 'cloudflare') return found;
+      other ??= found;
+    }
   }
-  return undefined;
+  return other;
 }
 
 /** Why the records are kept by hand, when no ExternalDNS reads DNSEndpoints. */
