@@ -33,6 +33,27 @@ describe('peers-by-fqdn', () => {
 });
 
 describe('peers-by-fqdn remediation', () => {
+  it("says a peer's variable the settings do not set is why the entry takes its default, the cluster's own FQDN (raphaelCamblong's copy)", () => {
+    const checks = exampleChecks(
+      replace(
+        exampleFile.settings('apps'),
+        /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+        '',
+      ),
+    ).filter(
+      c =>
+        c.ruleId === 'peers-by-fqdn' &&
+        c.cluster === 'apps' &&
+        c.outcome === 'fail',
+    );
+    expect(checks.map(c => [c.message, c.remediation])).toEqual([
+      [
+        `the entry for infra has address "clustermesh-apps.example.net", not infra's FQDN "clustermesh-infra.example.net": CILIUM_CLUSTERMESH_INFRA_FQDN is not set for the cluster, so the default the entry gives it is taken`,
+        expect.stringMatching(/^Set the entry's variable to the peer's FQDN/),
+      ],
+    ]);
+  });
+
   it('says to remove `ips` only where an entry lists them', () => {
     const infra = (edit: (files: Files) => void) =>
       exampleChecks(edit).find(

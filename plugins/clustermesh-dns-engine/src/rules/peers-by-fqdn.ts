@@ -15,6 +15,7 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import { hasUnresolvedReference } from '../flux/envsubst';
 import {
   ciliumUnavailableReason,
+  lineAt,
   meshEntriesOf,
   secretMadeElsewhere,
 } from '../model/queries';
@@ -47,6 +48,8 @@ export const peersByFqdn = defineClusterRule({
         literal && !literal.note ? `, the name itself (${literal.why})` : ''
       } (or run \`clustermesh-dns configure\`, which writes both).`;
     }
+    if (failure?.id === 'addressDefaulted')
+      return "Set the entry's variable to the peer's FQDN in the cluster's settings (peers-complete names it), or run `clustermesh-dns configure`, which writes it.";
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
     // `ips` named only where an entry lists them
@@ -80,6 +83,8 @@ export const peersByFqdn = defineClusterRule({
     noAddress: 'the entry for {{peer}} has no address',
     address:
       "the entry for {{peer}} has address {{address}}, not {{peer}}'s FQDN {{fqdn}}{{unresolved}}",
+    addressDefaulted:
+      "the entry for {{peer}} has address {{address}}, not {{peer}}'s FQDN {{fqdn}}: {{variable}} is not set for the cluster, so the default the entry gives it is taken",
     noPort:
       'the entry for {{peer}} has no port (the chart writes https://<address>: without one)',
     port: 'the entry for {{peer}} has port {{port}}, not {{expected}}',
@@ -258,20 +263,39 @@ export const peersByFqdn = defineClusterRule({
           ),
         );
       } else if (expected && e.address !== expected) {
-        out.push(
-          r.fail(
-            'address',
-            {
-              peer: peerName,
-              address: q(e.address),
-              fqdn: q(expected),
-              unresolved: hasUnresolvedReference(e.address)
-                ? ' (unresolved variable)'
-                : '',
-            },
-            at('address'),
-          ),
-        );
+        // a peer variable the settings do not set, its default taken (the
+        // cluster's own FQDN, raphaelCamblong's copy): the variable is the
+        // fix, not the entry
+        const line = lineAt(mesh.repository, at('address'));
+        const variable = line?.match(/\$\{([A-Za-z_][A-Za-z0-9_]*):?[=-]/)?.[1];
+        if (variable && c.settings.get(variable) === undefined)
+          out.push(
+            r.fail(
+              'addressDefaulted',
+              {
+                peer: peerName,
+                address: q(e.address),
+                fqdn: q(expected),
+                variable,
+              },
+              at('address'),
+            ),
+          );
+        else
+          out.push(
+            r.fail(
+              'address',
+              {
+                peer: peerName,
+                address: q(e.address),
+                fqdn: q(expected),
+                unresolved: hasUnresolvedReference(e.address)
+                  ? ' (unresolved variable)'
+                  : '',
+              },
+              at('address'),
+            ),
+          );
       }
       if (e.port === undefined) {
         out.push(
