@@ -207,6 +207,8 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
 
 /** The cluster-pool IPAM's default pod CIDR (the chart's `ipam.operator.clusterPoolIPv4PodCIDRList`). */
 const defaultPodCidr = '10.0.0.0/8';
+/** Its IPv6 default (`clusterPoolIPv6PodCIDRList`), where `ipv6.enabled`. */
+const defaultPodCidrV6 = 'fd00::/104';
 
 /**
  * Said where two configured clusters give pods addresses from overlapping
@@ -248,40 +250,49 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
         : [];
     }
     if (mode !== 'cluster-pool') return [];
-    const written = getPath(values, [
-      'ipam',
-      'operator',
-      'clusterPoolIPv4PodCIDRList',
-    ]);
-    const list =
-      written === undefined
-        ? [defaultPodCidr]
-        : (Array.isArray(written) ? written : [written]).map(String);
-    const ranges = list.flatMap(text => {
-      const range = parseCidr(text);
-      return range ? [range] : [];
+    // IPv4's list, and IPv6's where the cluster runs it (vbalexr's dual
+    // stack): each family's ranges apart
+    const families = [
+      { key: 'clusterPoolIPv4PodCIDRList', byDefault: defaultPodCidr },
+      ...(getPath(values, ['ipv6', 'enabled']) === true
+        ? [{ key: 'clusterPoolIPv6PodCIDRList', byDefault: defaultPodCidrV6 }]
+        : []),
+    ];
+    return families.flatMap(family => {
+      const written = getPath(values, ['ipam', 'operator', family.key]);
+      const list =
+        written === undefined
+          ? [family.byDefault]
+          : (Array.isArray(written) ? written : [written]).map(String);
+      const ranges = list.flatMap(text => {
+        const range = parseCidr(text);
+        return range ? [range] : [];
+      });
+      // a list not read (a variable not known here) says nothing
+      return ranges.length === list.length && ranges.length
+        ? [
+            {
+              name,
+              list,
+              byDefault: written === undefined,
+              ranges,
+              source: `ipam.operator.${family.key}`,
+            },
+          ]
+        : [];
     });
-    // a list not read (a variable not known here) says nothing
-    return ranges.length === list.length && ranges.length
-      ? [
-          {
-            name,
-            list,
-            byDefault: written === undefined,
-            ranges,
-            source: 'ipam.operator.clusterPoolIPv4PodCIDRList',
-          },
-        ]
-      : [];
   });
-  const pairs: string[] = [];
+  const pairs = new Set<string>();
   for (let i = 0; i < pools.length; i++)
     for (let j = i + 1; j < pools.length; j++) {
       const [a, b] = [pools[i], pools[j]];
-      if (a.ranges.some(x => b.ranges.some(y => rangeOverlap(x, y))))
-        pairs.push(`${a.name} and ${b.name}`);
+      if (
+        a.name !== b.name &&
+        a.ranges.some(x => b.ranges.some(y => rangeOverlap(x, y)))
+      )
+        pairs.add(`${a.name} and ${b.name}`);
     }
-  if (!pairs.length) return undefined;
+  if (!pairs.size) return undefined;
   const said = pools
     .map(
       p =>
@@ -290,9 +301,9 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
         })`,
     )
     .join('; ');
-  return `${pairs.join(
+  return `${[...pairs].join(
     ', ',
-  )} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
+  )} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
 }
 
 /**

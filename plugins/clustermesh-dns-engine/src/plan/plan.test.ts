@@ -4455,10 +4455,36 @@ describe('planMeshDnsChange on other layouts', () => {
           }
         }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
       expect(podNote({ main: '10.42.0.0/16', staging: '10.42.128.0/17' })).toBe(
-        "main and staging give pods addresses from overlapping CIDRs (main 10.42.0.0/16 (ipam.operator.clusterPoolIPv4PodCIDRList); staging 10.42.128.0/17 (ipam.operator.clusterPoolIPv4PodCIDRList)): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).",
+        "main and staging give pods addresses from overlapping CIDRs (main 10.42.0.0/16 (ipam.operator.clusterPoolIPv4PodCIDRList); staging 10.42.128.0/17 (ipam.operator.clusterPoolIPv4PodCIDRList)): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).",
       );
       expect(
         podNote({ main: '10.42.0.0/16', staging: '10.43.0.0/16' }),
+      ).toBeUndefined();
+      // dual stack (vbalexr's copy): the IPv4 lists apart, the IPv6 one
+      // kept from the folder copied; IPv6's default where none is written
+      const dualStack = (v6: Record<string, string | undefined>) =>
+        planNoSettings(files => {
+          for (const [c, v4] of [
+            ['main', '10.42.0.0/16'],
+            ['staging', '10.43.0.0/16'],
+          ]) {
+            const hr = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
+            files[hr] = files[hr].replace(
+              '    ipam:\n      mode: kubernetes\n',
+              `    ipv6: {enabled: true}\n    ipam:\n      mode: cluster-pool\n      operator:\n        clusterPoolIPv4PodCIDRList: [${v4}]\n${
+                v6[c] ? `        clusterPoolIPv6PodCIDRList: [${v6[c]}]\n` : ''
+              }`,
+            );
+          }
+        }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
+      expect(
+        dualStack({ main: '"fd7a:42::/56"', staging: '"fd7a:42::/56"' }),
+      ).toMatch(
+        /^main and staging give pods addresses from overlapping CIDRs \(main 10\.42\.0\.0\/16 \(ipam\.operator\.clusterPoolIPv4PodCIDRList\); main fd7a:42::\/56 \(ipam\.operator\.clusterPoolIPv6PodCIDRList\); staging 10\.43\.0\.0\/16 /,
+      );
+      expect(dualStack({})).toContain("main fd00::/104 (the chart's default)");
+      expect(
+        dualStack({ main: '"fd7a:42::/56"', staging: '"fd7a:43::/56"' }),
       ).toBeUndefined();
       // the pod CIDRs of the kubernetes IPAM are the cluster's: not read
       expect(podNote({})).toBeUndefined();
