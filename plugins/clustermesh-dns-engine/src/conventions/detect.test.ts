@@ -3149,6 +3149,40 @@ describe('detectConventions', () => {
       expect(reason?.match(/uses provider/g)).toHaveLength(1);
     });
 
+    it("takes what an entry folder without a kustomization builds through a folder below it that lists files from elsewhere (isvicy's `flux-system` listing `../../../flux/config`)", () => {
+      const files: Files = {
+        'kubernetes/bootstrap/flux/flux-system/kustomization.yaml':
+          kustomization('gotk-sync.yaml', '../../../flux/config'),
+        'kubernetes/bootstrap/flux/flux-system/gotk-sync.yaml':
+          fluxKustomization('flux-system', './kubernetes/bootstrap/flux'),
+        'kubernetes/flux/config/kustomization.yaml':
+          kustomization('cluster.yaml'),
+        'kubernetes/flux/config/cluster.yaml': fluxKustomization(
+          'cluster-apps',
+          './kubernetes/apps',
+        ),
+        ...externalDns(
+          '1.20.0',
+          '    provider: {name: cloudflare}\n    sources: [crd]\n',
+        ),
+      };
+      const reason = settingOf(
+        detectConventions(createRepoTree(files)).found,
+        'dns.provider',
+      )?.reason;
+      expect(reason).toMatch(/uses provider cloudflare/);
+      expect(reason).not.toMatch(/no cluster's Flux applies/);
+      // the folder below not listing it: not applied
+      files['kubernetes/bootstrap/flux/flux-system/kustomization.yaml'] =
+        kustomization('gotk-sync.yaml');
+      expect(
+        settingOf(
+          detectConventions(createRepoTree(files)).found,
+          'dns.provider',
+        )?.reason,
+      ).toMatch(/no cluster's Flux applies it/);
+    });
+
     it('says when no cluster applies the ExternalDNS its settings are read from (its entry commented out), and prefers one in what Flux builds over one every source leaves out', () => {
       const networking =
         'kubernetes/infrastructure/networking/kustomization.yaml';

@@ -210,13 +210,36 @@ export function buildIncludes(
     outside.set(dir, roots);
     return roots;
   };
+  /** The folders below one without a kustomization that have their own: what Flux's generated one takes in (memoized). */
+  const kustomized = new Map<string, string[]>();
+  const kustomizedBelow = (dir: string): string[] => {
+    let found = kustomized.get(dir);
+    if (found) return found;
+    found = [];
+    const walk = (at: string, level: number) => {
+      for (const d of index.list(at).dirs) {
+        const sub = at ? `${at}/${d}` : d;
+        if (kustomizationFileIn(index, sub)) found!.push(sub);
+        else if (level < 4) walk(sub, level + 1);
+      }
+    };
+    walk(dir, 0);
+    kustomized.set(dir, found);
+    return found;
+  };
   const includes = (dir: string, file: string, depth: number): boolean => {
     const listed = listOf(dir);
     if (!listed) {
       // not readable: the entry is not second-guessed
       if (kustomizationFileIn(index, dir)) return true;
-      // none: only what is below it is built
-      if (dir && !file.startsWith(`${dir}/`)) return false;
+      // none: what is below it is built, and what a folder below with a
+      // kustomization of its own lists from elsewhere (isvicy's
+      // `flux-system` listing `../../../flux/config`)
+      if (dir && !file.startsWith(`${dir}/`))
+        return (
+          depth < 16 &&
+          kustomizedBelow(dir).some(sub => includes(sub, file, depth + 1))
+        );
       // Flux generates one of every file below, but takes a folder
       // with a kustomization of its own only as that one builds it
       const below = dir ? file.slice(dir.length + 1) : file;
