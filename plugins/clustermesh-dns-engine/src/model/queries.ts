@@ -6,6 +6,7 @@ import {
   parseStartStop,
   rangeContains,
   secretPlaceholder,
+  secretPlaceholderPattern,
   SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
@@ -1772,6 +1773,8 @@ export interface SecretRequestedAddress {
   variables: string[];
   /** The address's length in characters, where its SOPS line tells it. */
   length?: number;
+  /** IPv6 where the text beside the secret has a `:` (`${PREFIX}:70`): never an IPv4 address. */
+  family?: 'ipv6';
   object: ManifestObject;
   location: SourceLocation;
 }
@@ -1899,6 +1902,11 @@ export function requestedAddresses(
             what: describeObject(object),
             variables,
             length: line ? sopsPlaintextLength(line) : undefined,
+            // the written part of `${CLUSTER_LBA_V6_PREFIX}:70`
+            // (frantathefranta's): an IPv6 address, whatever the prefix
+            ...(part.replace(secretPlaceholderPattern, '').includes(':') && {
+              family: 'ipv6' as const,
+            }),
             object,
             location: locate(object, path),
           });

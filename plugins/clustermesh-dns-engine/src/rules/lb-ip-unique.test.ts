@@ -116,7 +116,7 @@ describe('lb-ip-unique', () => {
       [
         'infra',
         'not-evaluated',
-        "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6) asks LB IPAM for an address kept secret (SVC_INGRESS_ADDR), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
+        "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6) asks LB IPAM for an address kept secret (<secret:SVC_INGRESS_ADDR>), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
         { file: 'kubernetes/infrastructure/networking/ingress.yaml', line: 6 },
       ],
     ]);
@@ -131,7 +131,7 @@ describe('lb-ip-unique', () => {
       );
     }).find(c => c.ruleId === 'lb-ip-unique');
     expect(twice?.message).toBe(
-      "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6, :9) asks LB IPAM for an address kept secret (SVC_INGRESS_ADDR), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
+      "2 LB IPs set, no two the same, but Service network/ingress (kubernetes/infrastructure/networking/ingress.yaml:6, :9) asks LB IPAM for an address kept secret (<secret:SVC_INGRESS_ADDR>), not known here: whether it is infra's LB IP 10.25.11.100 cannot be told",
     );
     // each cluster's own, as long as its LB IP: each said
     expect(
@@ -148,8 +148,27 @@ describe('lb-ip-unique', () => {
       [
         undefined,
         'pass',
-        '2 LB IPs set, no two the same; 1 address other objects ask LB IPAM for from SOPS is of another length than the LB IP it could be',
+        '2 LB IPs set, no two the same; 1 address other objects ask LB IPAM for from a secret is of another length (SOPS keeps it) or family (IPv6, by its written `:`) than the LB IP it could be',
         undefined,
+      ],
+    ]);
+    // an IPv6 address by its written part (frantathefranta's
+    // `${CLUSTER_LBA_V6_PREFIX}:70`), beside an IPv4 one written out: never
+    // an IPv4 LB IP, whatever its length
+    const v6 = exampleChecks(f => {
+      secretIngress(12)(f);
+      const ingress = 'kubernetes/infrastructure/networking/ingress.yaml';
+      f[ingress] = f[ingress].replace(
+        '"${SVC_INGRESS_ADDR:=10.25.11.130}"',
+        '"10.25.11.131,${SVC_INGRESS_ADDR}:70"',
+      );
+    }).filter(c => c.ruleId === 'lb-ip-unique');
+    expect(v6.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'pass',
+        expect.stringContaining(
+          '1 address other objects ask LB IPAM for from a secret is of another length',
+        ),
       ],
     ]);
   });

@@ -50,7 +50,7 @@ export const lbIpUnique = defineMeshRule({
       "LB IP {{ip}} is also asked for by {{other}} of {{peer}} ({{where}}), whose pool holds it: where {{peer}} gets it, {{peer}}'s Cilium answers that address itself and never reaches this cluster's API server",
     unique: '{{count:LB IP}} set, no two the same',
     uniqueBesideSecrets:
-      '{{count:LB IP}} set, no two the same; {{secrets:address}} other objects ask LB IPAM for from SOPS {{are}} of another length than the LB IP {{they}} could be',
+      '{{count:LB IP}} set, no two the same; {{secrets:address}} other objects ask LB IPAM for from a secret {{are}} of another length (SOPS keeps it) or family (IPv6, by its written `:`) than the LB IP {{they}} could be',
     secretRequests:
       "{{count:LB IP}} set, no two the same, but {{requests}} {{ask}} LB IPAM for an address kept secret ({{variables}}), not known here: whether it is {{cluster}}'s LB IP {{ip}} cannot be told",
     none: 'no LB IP is set yet',
@@ -248,6 +248,7 @@ export const lbIpUnique = defineMeshRule({
       const open = requests.filter(
         q =>
           (q.length === undefined || q.length === ip.text.length) &&
+          (q.family === undefined || q.family === ip.family) &&
           !isClustermeshService(q.object),
       );
       ruledOut += requests.length - open.length;
@@ -275,9 +276,10 @@ export const lbIpUnique = defineMeshRule({
                   o => `${o.what} (${o.lines.join(', ')})`,
                 ),
               ),
-              variables: [...new Set(open.flatMap(q => q.variables))].join(
-                ', ',
-              ),
+              // as placeholders: the values a run may give, named in the end
+              variables: [...new Set(open.flatMap(q => q.variables))]
+                .map(v => `<secret:${v}>`)
+                .join(', '),
               cluster: c.name,
               ip: ip.text,
               ask: byObject.size === 1 ? 'asks' : 'ask',
