@@ -2382,6 +2382,37 @@ describe('detectConventions', () => {
     );
   });
 
+  it("says entry points side by side whose folders have Flux's own names (isvicy's `bootstrap/flux`, `bootstrap/flux-lab`) are not taken for clusters, and how to have them read", () => {
+    const files: Files = {};
+    for (const name of ['flux', 'flux-lab']) {
+      files[`kubernetes/bootstrap/${name}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+      files[`kubernetes/bootstrap/${name}/flux-system/gotk-sync.yaml`] =
+        fluxKustomization('flux-system', `./kubernetes/bootstrap/${name}`);
+    }
+    const detected = detectConventions(createRepoTree(files));
+    const report = validateMesh(
+      createRepoTree(files),
+      resolveConventions(detected.conventions),
+    );
+    expect(report.clusters).toEqual([]);
+    expect(report.findings.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^the repository's 2 Flux entry points are side by side in kubernetes\/bootstrap: kubernetes\/bootstrap\/flux-lab \(.*\); kubernetes\/bootstrap\/flux \(.*\); but their folders' names \(flux-lab, flux\) are taken for Flux's own folders, not clusters', so no cluster was found and nothing was checked \(to check them as clusters, set in the conventions clustersPath: "kubernetes\/bootstrap", or name the folders for their clusters\)$/,
+      ),
+    ]);
+    // the way out it gives reads both
+    const explicit = { clustersPath: 'kubernetes/bootstrap' };
+    const given = validateMesh(
+      createRepoTree(files),
+      resolveConventions(
+        explicit,
+        detectConventions(createRepoTree(files), explicit),
+      ),
+    );
+    expect(given.clusters.map(c => c.name)).toEqual(['flux', 'flux-lab']);
+  });
+
   it('says where entry points at different depths are, and the conventions that read each kind, instead of "no Flux entry point"', () => {
     // an older cluster at the top (`k3s/flux`), a newer one under
     // `kubernetes/<cluster>/flux`: no one clusters folder holds both

@@ -211,6 +211,30 @@ function noClustersFolder(
       `the clusters folder the conventions name (${conventions.clustersPath}) does not exist: no cluster to check`,
       where,
     );
+  // side by side in one folder, but each of a name taken for Flux's own
+  // folder, not a cluster's (isvicy's `bootstrap/flux`, `bootstrap/flux-lab`)
+  const parents = new Set(outermost.map(e => dirnamePath(e.path)));
+  if (outermost.length > 1 && parents.size === 1) {
+    const [parent] = parents;
+    return finding(
+      'no-clusters',
+      'warning',
+      `the repository's ${
+        outermost.length
+      } Flux entry points are side by side in ${
+        parent || 'the top of the repository'
+      }: ${outermost
+        .map(e => `${e.path} (${e.reason})`)
+        .join('; ')}; but their folders' names (${outermost
+        .map(e => basenamePath(e.path))
+        .join(
+          ', ',
+        )}) are taken for Flux's own folders, not clusters', so no cluster was found and nothing was checked (to check them as clusters, set in the conventions clustersPath: ${JSON.stringify(
+        parent,
+      )}, or name the folders for their clusters)`,
+      outermost[0].location,
+    );
+  }
   // entry points in folders of different shapes (`k3s-cluster/flux` beside
   // `kubernetes/utility/flux`): no one clusters folder holds them side by side
   if (outermost.length > 1)
