@@ -2059,7 +2059,7 @@ function detectProvider(
   detected: Detected,
   kept: (setting: string, value: string, reason: string) => void,
   /** A cert-manager issuer that solves DNS-01 challenges: at Cloudflare, or at another provider. */
-  dns01Issuer: () =>
+  issuerSolvingDns01: () =>
     | {
         provider: 'cloudflare' | 'other';
         what: string;
@@ -2080,7 +2080,7 @@ function detectProvider(
   const named = considered.filter(d => d.provider && !unconfigured(d));
   if (!named.length) {
     // where the zone's DNS-01 challenges are answered, the zone is
-    const issuer = dns01Issuer();
+    const issuer = issuerSolvingDns01();
     if (issuer) {
       conventions.dns = { ...conventions.dns, provider: issuer.provider };
       detectedByIssuer(

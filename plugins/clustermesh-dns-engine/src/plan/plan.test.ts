@@ -5384,6 +5384,66 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     });
   });
 
+  it("has the Kustomization applying shared Cilium values substitute from the settings each cluster has, where it does not yet (isvicy's cilium/ks.yaml without a postBuild), once for a declaration the clusters share", () => {
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.1.0.10' },
+        { name: 'beta', ip: '10.2.0.10' },
+      ],
+    };
+    const conventions = resolveConventions({
+      clustersPath: 'clusters',
+      fqdnTemplate: 'clustermesh-{cluster}.example.net',
+    });
+    const files = sharedReleaseLayout({
+      sources: '      - {kind: ConfigMap, name: cluster-settings}\n',
+    });
+    // the values need CLUSTER_NAME: none substituted, each cluster's
+    // settings there all the same (its pool in its own folder)
+    files['infrastructure/cilium/kustomization.yaml'] =
+      'namespace: kube-system\nresources: [release.yaml]\n';
+    for (const [c, id] of [
+      ['alpha', 1],
+      ['beta', 2],
+    ]) {
+      files[`clusters/${c}/cilium.yaml`] = files[
+        `clusters/${c}/cilium.yaml`
+      ].replace(/ {2}postBuild:[^]*$/, '');
+      files[`settings/${c}/kustomization.yaml`] =
+        'resources: [cluster-settings.yaml, pool.yaml]\n';
+      files[`settings/${c}/pool.yaml`] = files[
+        'infrastructure/cilium/pool.yaml'
+      ].replace('${POOL_CIDR}', `10.${id}.0.0/24`);
+    }
+    const own = applied(files, input, conventions);
+    expect(own.plan.problems).toEqual([]);
+    for (const c of ['alpha', 'beta'])
+      expect(
+        parse(own.after[`clusters/${c}/cilium.yaml`].split('\n---\n')[0]).spec
+          .postBuild,
+      ).toEqual({
+        substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+      });
+    expect(own.after['settings/alpha/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: 10.1.0.10',
+    );
+    expect(own.plan.report?.summary.errors).toBe(0);
+    // one declaration both clusters' folders list: edited once
+    const shared = { ...files };
+    shared['shared/cilium.yaml'] = files['clusters/alpha/cilium.yaml'];
+    for (const c of ['alpha', 'beta']) {
+      delete shared[`clusters/${c}/cilium.yaml`];
+      shared[`clusters/${c}/kustomization.yaml`] =
+        'resources: [sync.yaml, settings.yaml, ../../shared/cilium.yaml]\n';
+    }
+    const once = applied(shared, input, conventions);
+    expect(once.plan.problems).toEqual([]);
+    expect(
+      parse(once.after['shared/cilium.yaml'].split('\n---\n')[0]).spec.postBuild
+        .substituteFrom,
+    ).toEqual([{ kind: 'ConfigMap', name: 'cluster-settings' }]);
+  });
+
   it('says why a shared HelmRelease cannot hold the FQDN template: the domain given to the run is not substituted in it', () => {
     // settings applied without substitution, Cilium values shared by the
     // clusters and substituted with them (CLUSTER_NAME); the domain only

@@ -195,6 +195,9 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
         ]);
         continue;
       }
+      // settings the cluster has, which the shared Cilium values'
+      // Kustomization is made to read
+      if (!target.create) wireSettings(edits, name, target);
       if (target.format === 'env')
         planEnvSettings(edits, name, target, rest, isMeshKey);
       else {
@@ -816,12 +819,38 @@ function createSettings(
     create?.kustomization,
     create?.after,
   );
+  wireSettings(edits, cluster, target);
+}
+
+/** The Kustomizations (declaration file and document) already made to substitute from a source, per edit set: one shared by several clusters is edited once. */
+const wiredAlready = new WeakMap<EditSet, Set<string>>();
+
+/**
+ * Has the Kustomization applying the Cilium values substitute from the
+ * cluster's settings (new, or the ones it has but did not read), and from
+ * the sources of its FQDN template's variables in that namespace.
+ */
+function wireSettings(
+  edits: EditSet,
+  cluster: string,
+  target: SettingsWriteTarget,
+) {
+  const { create, wires } = target;
   const declaration = wires?.object;
   if (!wires || !declaration) return;
+  let done = wiredAlready.get(edits);
+  if (!done) wiredAlready.set(edits, (done = new Set()));
+  const key = `${declaration.source.file}#${declaration.source.index}#${target.configMap}`;
+  if (done.has(key)) return;
+  done.add(key);
   const also = target.wiresAlso ?? [];
   const reason = `Kustomization ${wires.key} substitutes from ConfigMap ${
     target.configMap
-  }, the new settings of ${cluster}${also
+  }, ${
+    create
+      ? `the new settings of ${cluster}`
+      : `the settings of ${cluster}, which it did not read`
+  }${also
     .map(
       s =>
         `, and from ${s.kind} ${s.name} (${s.file}), which holds ${s.keys.join(

@@ -263,7 +263,7 @@ describe('cluster-name-valid', () => {
     const checks = exampleChecks(files => {
       replace(
         exampleFile.helmRelease,
-        /  values:\n    cluster:\n.*\n.*\n    kubeProxyReplacement: true\n    l2announcements:\n      enabled: true\n/,
+        / {2}values:\n {4}cluster:\n.*\n.*\n {4}kubeProxyReplacement: true\n {4}l2announcements:\n {6}enabled: true\n/,
         '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n  values:\n',
       )(files);
       files[`${core}/values.yaml`] =

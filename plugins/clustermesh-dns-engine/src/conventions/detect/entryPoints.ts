@@ -905,6 +905,9 @@ export function isSharedFolderName(name: string): boolean {
   );
 }
 
+/** Generic names a single cluster's own folder has (`cluster/flux`), which a copy beside it shows to be a cluster. */
+const clusterFolderNames = ['cluster', 'kubernetes', 'k8s', 'kube'];
+
 /** The clusters folder, the entry sub-folder and the clusters, as the entries show them. */
 export interface EntryLayout {
   clustersPath: string;
@@ -965,9 +968,6 @@ export function entryLayout(
           best.clusters.set(name, entry);
   return best;
 }
-
-/** Generic names a single cluster's own folder has (`cluster/flux`), which a copy beside it shows to be a cluster. */
-const clusterFolderNames = ['cluster', 'kubernetes', 'k8s', 'kube'];
 
 /** The API groups of what reconciles a folder: a Flux Kustomization, a FluxInstance. */
 const reconcilerGroups = [
