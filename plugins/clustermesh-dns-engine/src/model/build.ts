@@ -993,6 +993,21 @@ function isRke2CiliumConfig(object: SubstitutedObject): boolean {
   );
 }
 
+/**
+ * A HelmChart of the cilium chart that k3s's (or RKE2's) Helm controller
+ * installs, its values in `spec.valuesContent` as a HelmChartConfig's are
+ * (TheKitty-zone's, which Flux applies).
+ */
+function isHelmControllerCiliumChart(object: SubstitutedObject): boolean {
+  const chart = getPath(object.body, ['spec', 'chart']);
+  return (
+    object.kind === 'HelmChart' &&
+    object.apiVersion.startsWith('helm.cattle.io/') &&
+    typeof chart === 'string' &&
+    /(^|\/)cilium$/.test(chart)
+  );
+}
+
 interface ExtractContext {
   renderer: FluxRenderer;
   files: YamlFiles;
@@ -1095,7 +1110,10 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
         (named === heldNamed && ns === conventions.cilium.helmRelease.namespace)
       )
         helmRelease = { object, appliedBy };
-    } else if (isRke2CiliumConfig(object)) {
+    } else if (
+      isRke2CiliumConfig(object) ||
+      (!chartConfig && isHelmControllerCiliumChart(object))
+    ) {
       chartConfig = { object, appliedBy };
     } else {
       // Sveltos installs Cilium into the clusters its profile selects:
@@ -1239,13 +1257,20 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     const { object, appliedBy } = chartConfig;
     const read = helmChartConfigValues(object, files, name);
     findings.push(...read.findings);
+    const target = getPath(object.body, ['spec', 'targetNamespace']);
     cilium = {
       ...read.values,
       kind: 'helmchartconfig',
       object,
       appliedBy,
       file: object.source.file,
-      releaseNamespace: 'kube-system',
+      // a HelmChart installs into its targetNamespace, else its own
+      releaseNamespace:
+        object.kind === 'HelmChart'
+          ? typeof target === 'string'
+            ? target
+            : object.namespace ?? appliedBy.namespace
+          : 'kube-system',
     };
   }
   // the one answer to "what is this cluster's FQDN": its settings' variable, or what the files Flux substitutes say

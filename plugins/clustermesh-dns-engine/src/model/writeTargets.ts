@@ -1735,7 +1735,8 @@ export interface DnsEndpointPlacement {
 export function ciliumInstallNoun(clusters: readonly ClusterModel[]): string {
   const kinds = new Set(clusters.map(c => c.cilium?.kind));
   if (kinds.size === 1 && kinds.has('helmchartconfig'))
-    return 'HelmChartConfig';
+    // RKE2's HelmChartConfig, or a HelmChart k3s's Helm controller installs
+    return [...new Set(clusters.map(c => c.cilium!.object!.kind))].join(' or ');
   if (kinds.size === 1 && kinds.has('values-file')) return 'values file';
   return 'HelmRelease';
 }

@@ -437,7 +437,11 @@ function checkValuesContent(
     target,
     `holds the Cilium values of ${target.clusters.join(', ')} in ${
       config ? describeObject(config) : 'a HelmChartConfig'
-    } (RKE2 installs Cilium), inside its valuesContent text, which configure does not edit: ${
+    } (${
+      config?.kind === 'HelmChart'
+        ? "k3s's or RKE2's Helm controller installs it"
+        : 'RKE2 installs Cilium'
+    }), inside its valuesContent text, which configure does not edit: ${
       paths.length
         ? `${paths.join(
             '; ',

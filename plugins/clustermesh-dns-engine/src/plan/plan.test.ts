@@ -3373,6 +3373,52 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("reads a HelmChart of the cilium chart that Flux applies for k3s's Helm controller (TheKitty-zone's) as the Cilium values, and does not edit its valuesContent", () => {
+    const { files, input } = perClusterLayout();
+    const chart = 'kubernetes/clusters/east/apps/helmrelease.yaml';
+    files[chart] = [
+      'apiVersion: helm.cattle.io/v1',
+      'kind: HelmChart',
+      'metadata:',
+      '  name: cilium',
+      '  namespace: kube-system',
+      'spec:',
+      '  repo: https://helm.cilium.io/',
+      '  chart: cilium',
+      '  version: 1.18.4',
+      '  targetNamespace: kube-system',
+      '  valuesContent: |-',
+      '    cluster:',
+      '      name: east',
+      '      id: 1',
+      '    clustermesh:',
+      '      useAPIServer: true',
+      '',
+    ].join('\n');
+    const report = validateMesh(createRepoTree(files), perClusterConventions);
+    expect(report.clusters.find(c => c.name === 'east')!.membership).toEqual({
+      member: true,
+      reason: 'clustermesh.useAPIServer is true in its Cilium values',
+      location: { file: chart, line: 16 },
+    });
+    expect(planPerCluster(files, input).problems).toContainEqual({
+      field: chart,
+      message: expect.stringMatching(
+        /^holds the Cilium values of east in HelmChart kube-system\/cilium \(k3s's or RKE2's Helm controller installs it\), inside its valuesContent text, which configure does not edit: /,
+      ),
+    });
+    // a HelmChart of another chart is no Cilium
+    const other = {
+      ...files,
+      [chart]: files[chart].replace('chart: cilium', 'chart: traefik'),
+    };
+    expect(
+      validateMesh(createRepoTree(other), perClusterConventions).clusters.find(
+        c => c.name === 'east',
+      )!.membership.member,
+    ).toBe(false);
+  });
+
   it("reads RKE2's HelmChartConfig rke2-cilium as the Cilium values, and does not edit its valuesContent", () => {
     const { files, input } = perClusterLayout();
     const config = 'kubernetes/clusters/east/apps/helmrelease.yaml';
