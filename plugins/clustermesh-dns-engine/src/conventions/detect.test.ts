@@ -3326,6 +3326,34 @@ describe('detectConventions', () => {
       );
     });
 
+    it("says where objects carry ExternalDNS's annotations though the repository deploys no ExternalDNS (TheKitty-zone's, installed by Terraform)", () => {
+      const ingress =
+        'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: hubble\n  namespace: kube-system\n  annotations:\n    external-dns.alpha.kubernetes.io/hostname: hubble.example.net\nspec: {rules: []}\n';
+      const { conventions, found } = detectConventions(
+        createRepoTree({ 'infrastructure/configs/ingress.yaml': ingress }),
+      );
+      expect(conventions.dns?.mode).toBe('manual');
+      expect(settingOf(found, 'dns.mode')?.reason).toMatch(
+        /^the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint, yet Ingress hubble \(infrastructure\/configs\/ingress\.yaml:7\) carries ExternalDNS's annotation external-dns\.alpha\.kubernetes\.io\/hostname: an ExternalDNS installed another way .* \(set dns\.mode: externaldns in the conventions if it reads DNSEndpoints\)$/,
+      );
+      // none annotated: the kind not known
+      expect(
+        settingOf(
+          detectConventions(
+            createRepoTree({
+              'infrastructure/configs/ingress.yaml': ingress.replace(
+                /\n {2}annotations:\n.*/,
+                '',
+              ),
+            }),
+          ).found,
+          'dns.mode',
+        )?.reason,
+      ).toMatch(
+        /^the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be/,
+      );
+    });
+
     it("reads the ExternalDNS an older chart deploys from the chart's changelog (1.12.1: v0.13), and none before 1.9", () => {
       const reasonOf = (version: string) =>
         settingOf(

@@ -2233,6 +2233,8 @@ function manualModeReason(
   file: string,
   /** The bootstrap helmfiles with a release of the external-dns chart. */
   bootstrapCharts: readonly string[],
+  /** An object of the repository with ExternalDNS's annotations, where no ExternalDNS is deployed. */
+  annotated?: { what: string; key: string; location: SourceLocation },
 ): string {
   const byResourceSet = resourceSet
     ? `ResourceSet ${resourceSet.value.metadata?.name} (${where(
@@ -2260,7 +2262,45 @@ function manualModeReason(
     )} ${
       bootstrapCharts.length > 1 ? 'take' : 'takes'
     } the external-dns chart when a cluster is bootstrapped (its DNSEndpoint CRD, where the chart's CRDs are installed), but no ExternalDNS of the repository reads DNSEndpoints, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+  // annotated for an ExternalDNS that runs all the same, installed another
+  // way (TheKitty-zone's Terraform): whether it reads DNSEndpoints is not
+  // known here
+  if (annotated)
+    return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint, yet ${
+      annotated.what
+    } (${where(annotated.location)}) carries ExternalDNS's annotation ${
+      annotated.key
+    }: an ExternalDNS installed another way (Terraform, a bootstrap, by hand) publishes such names, and whether it reads DNSEndpoints (the crd source, with its CRD installed) is not known here, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if it reads DNSEndpoints)`;
   return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+}
+
+/** The first object (not left behind) with an annotation of ExternalDNS's, where no ExternalDNS is deployed. */
+function externalDnsAnnotated(
+  tree: RepoTree,
+  cache: EngineCache,
+  leftBehind: (file: string) => boolean,
+): { what: string; key: string; location: SourceLocation } | undefined {
+  const prefixes = [
+    'external-dns.alpha.kubernetes.io/',
+    'external-dns.kubernetes.io/',
+  ];
+  for (const doc of scanDocuments(tree, cache, prefixes)) {
+    if (leftBehind(doc.file)) continue;
+    const annotations = getPath(doc.value, ['metadata', 'annotations']);
+    if (!isRecord(annotations)) continue;
+    const key = Object.keys(annotations).find(k =>
+      prefixes.some(p => k.startsWith(p)),
+    );
+    if (key)
+      return {
+        what: `${doc.value.kind} ${String(
+          getPath(doc.value, ['metadata', 'name']) ?? '',
+        )}`,
+        key,
+        location: doc.at(['metadata', 'annotations', key]),
+      };
+  }
+  return undefined;
 }
 
 /**
@@ -2315,6 +2355,9 @@ function detectDnsMode(
         resourceSet,
         file,
         bootstrapReader(tree).installs?.('external-dns') ?? [],
+        deployments.length
+          ? undefined
+          : externalDnsAnnotated(tree, cache, leftBehind),
       ),
     );
     return;

@@ -1258,19 +1258,19 @@ function extractCluster(name: string, context: ExtractContext): ClusterModel {
     const read = helmChartConfigValues(object, files, name);
     findings.push(...read.findings);
     const target = getPath(object.body, ['spec', 'targetNamespace']);
+    // a HelmChart installs into its targetNamespace, else its own
+    const installedIn =
+      typeof target === 'string'
+        ? target
+        : object.namespace ?? appliedBy.namespace;
     cilium = {
       ...read.values,
       kind: 'helmchartconfig',
       object,
       appliedBy,
       file: object.source.file,
-      // a HelmChart installs into its targetNamespace, else its own
       releaseNamespace:
-        object.kind === 'HelmChart'
-          ? typeof target === 'string'
-            ? target
-            : object.namespace ?? appliedBy.namespace
-          : 'kube-system',
+        object.kind === 'HelmChart' ? installedIn : 'kube-system',
     };
   }
   // the one answer to "what is this cluster's FQDN": its settings' variable, or what the files Flux substitutes say
