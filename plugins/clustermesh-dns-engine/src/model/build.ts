@@ -30,6 +30,7 @@ import {
   repositoryExternalDnsDeployments,
 } from '../conventions/detect/externalDns';
 import {
+  inRecordFolder,
   mentioned,
   scanDocuments,
   variableDefinitions,
@@ -517,6 +518,7 @@ export function buildMeshModel(
     extractCluster(name, { renderer, files, index, conventions }),
   );
   bootstrapSources(clusters, conventions);
+  unappliedCiliumRelease(clusters, tree, cache, conventions);
   // a cluster whose Flux reconciles another branch than the one read: its
   // files there are not these, nor are these files' problems its own
   const refs = clusterRefs(clusters, conventions);
@@ -1398,6 +1400,58 @@ export function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
  * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it. Not
  * known when the values read do not, and some were not read.
  */
+/**
+ * Where clusters run no Cilium release read here, a HelmRelease of the
+ * cilium chart the repository defines that no cluster applies (vbalexr's
+ * `infrastructure/cilium/release.yaml`, which its kustomization does not
+ * list) is said beside why they are outside the mesh: listing it may be
+ * the fix.
+ */
+function unappliedCiliumRelease(
+  clusters: readonly ClusterModel[],
+  tree: RepoTree,
+  cache: EngineCache,
+  conventions: MeshConventions,
+) {
+  // (where a build fails, the error says why first)
+  const without = clusters.filter(
+    c =>
+      !c.cilium &&
+      !c.membership.member &&
+      !conventions.cilium.valuesFile &&
+      !c.render.kustomizations.some(k => k.failed) &&
+      !c.render.findings.some(f => f.severity === 'error'),
+  );
+  if (!without.length) return;
+  const applied = new Set(
+    clusters.flatMap(c => c.render.objects.map(o => o.object.source.file)),
+  );
+  for (const doc of scanDocuments(tree, cache, ['HelmRelease'])) {
+    const v = doc.value;
+    if (
+      v.kind !== 'HelmRelease' ||
+      !String(v.apiVersion).startsWith('helm.toolkit.fluxcd.io/') ||
+      getPath(v, ['spec', 'chart', 'spec', 'chart']) !== 'cilium' ||
+      applied.has(doc.file) ||
+      inRecordFolder(doc.file)
+    )
+      continue;
+    const note = `; the repository defines HelmRelease ${String(
+      getPath(v, ['metadata', 'name']),
+    )} of the cilium chart (${formatLocation(
+      doc.at(),
+    )}), which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing`;
+    for (const c of without)
+      Object.assign(c, {
+        membership: {
+          ...c.membership,
+          reason: c.membership.reason + note,
+        },
+      });
+    return;
+  }
+}
+
 function membershipOf(
   name: string,
   cilium: CiliumValuesModel | undefined,

@@ -3373,6 +3373,26 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("says where the repository defines a Cilium HelmRelease no cluster applies, beside why the clusters are outside the mesh (vbalexr's release.yaml not listed)", () => {
+    const { files } = perClusterLayout();
+    for (const c of ['east', 'west'])
+      files[`kubernetes/clusters/${c}/apps/kustomization.yaml`] =
+        'resources:\n  - ./pool.yaml\n';
+    const reasons = () =>
+      validateMesh(createRepoTree(files), perClusterConventions).clusters.map(
+        c => c.membership.reason,
+      );
+    for (const reason of reasons())
+      expect(reason).toMatch(
+        /; the repository defines HelmRelease cilium of the cilium chart \(kubernetes\/clusters\/(east|west)\/apps\/helmrelease\.yaml:1\), which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing$/,
+      );
+    // one cluster applies its own: no word of the other's file
+    files['kubernetes/clusters/east/apps/kustomization.yaml'] =
+      'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
+    delete files['kubernetes/clusters/west/apps/helmrelease.yaml'];
+    expect(reasons().join('\n')).not.toContain('the repository defines');
+  });
+
   it("reads a HelmChart of the cilium chart that Flux applies for k3s's Helm controller (TheKitty-zone's) as the Cilium values, and does not edit its valuesContent", () => {
     const { files, input } = perClusterLayout();
     const chart = 'kubernetes/clusters/east/apps/helmrelease.yaml';
