@@ -4687,6 +4687,36 @@ describe('planMeshDnsChange on other layouts', () => {
       { name: 'cilium' },
       { name: 'external-dns' },
     ]);
+    // Cilium's own written with namespaces (frantathefranta's): so are
+    // the new one's
+    const namespaced = { ...files };
+    for (const c of ['north', 'south']) {
+      const install = `kubernetes/${c}/apps/kube-system/cilium/install.yaml`;
+      namespaced[install] = namespaced[install].replace(
+        `  interval: 30m\n  path: ./kubernetes/${c}/apps/kube-system/cilium/app\n`,
+        `  dependsOn:\n    - name: external-dns\n      namespace: flux-system\n  interval: 30m\n  path: ./kubernetes/${c}/apps/kube-system/cilium/app\n`,
+      );
+    }
+    const styled = applied(
+      namespaced,
+      {
+        clusters: [
+          { name: 'north', ip: '10.10.1.50' },
+          { name: 'south', ip: '10.20.1.50' },
+        ],
+      },
+      conventions,
+    );
+    expect(
+      parseAllDocuments(
+        styled.after['kubernetes/north/apps/kube-system/cilium/install.yaml'],
+      )
+        .map(d => d.toJS())
+        .find(k => k.metadata.name === 'cilium-clustermesh').spec.dependsOn,
+    ).toEqual([
+      { name: 'cilium', namespace: 'flux-system' },
+      { name: 'external-dns', namespace: 'flux-system' },
+    ]);
     // NNMavy: both take the name (two providers of one zone): it waits for
     // both, either of which brings the DNSEndpoint CRD
     const both = { ...files };

@@ -216,6 +216,15 @@ export function recordsKustomizationFor(
   ))
     depend(k);
   depend(sameName(clusters.map(dnsEndpointCrdApplier)));
+  // each entry with its namespace where Cilium's own are so written
+  // (frantathefranta's `{name: cilium, namespace: kube-system}`)
+  const ciliumDependsOn = raws[0]?.spec?.dependsOn;
+  if (
+    Array.isArray(ciliumDependsOn) &&
+    ciliumDependsOn.length &&
+    ciliumDependsOn.every(d => isRecord(d) && typeof d.namespace === 'string')
+  )
+    for (const d of dependsOn) d.namespace ??= cilium.namespace;
   const declarations: RecordsKustomization['declarations'] = [];
   for (const [i, site] of sites.entries()) {
     const raw = raws[i];
