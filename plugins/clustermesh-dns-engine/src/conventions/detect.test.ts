@@ -844,6 +844,46 @@ describe('detectConventions', () => {
     }
   });
 
+  it("takes no Kustomization left over in a folder that another Kustomization reconciles for one applied by hand (xrs444's infrastructure/configs/kustomization-configs.yaml)", () => {
+    const files: Files = {
+      'cluster/flux-system/kustomization.yaml': kustomization('gotk-sync.yaml'),
+      'cluster/flux-system/gotk-sync.yaml': fluxKustomization(
+        'flux-system',
+        './cluster',
+      ),
+      'cluster/infrastructure.yaml': `${fluxKustomization(
+        'infra-controllers',
+        './infrastructure/controllers',
+      )}---\n${fluxKustomization('infra-configs', './infrastructure/configs')}`,
+    };
+    for (const [folder, app] of [
+      ['controllers', 'cert-manager'],
+      ['configs', 'cluster-issuers'],
+    ]) {
+      files[`infrastructure/${folder}/kustomization.yaml`] = kustomization(
+        `./${app}`,
+      );
+      // left over: its folder's kustomization does not list it
+      files[`infrastructure/${folder}/kustomization-${folder}.yaml`] =
+        fluxKustomization(`infra-${folder}`, `./infrastructure/${folder}`);
+      files[`infrastructure/${folder}/${app}/kustomization.yaml`] =
+        kustomization(`kustomization-${app}.yaml`);
+      files[`infrastructure/${folder}/${app}/kustomization-${app}.yaml`] =
+        fluxKustomization(app, `./infrastructure/${folder}/${app}`);
+    }
+    const tree = createRepoTree(files);
+    const report = validateMesh(
+      tree,
+      resolveConventions(detectConventions(tree).conventions),
+    );
+    expect(report.clusters).toEqual([]);
+    expect(report.findings.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, cluster, is a single cluster/,
+      ),
+    ]);
+  });
+
   it('takes a Kustomization applied by hand that reconciles the folder holding it for the one entry point, not the app folders below it that reconcile themselves (AlinaNova21)', () => {
     const files: Files = {
       // `kubectl apply -f kubernetes/ks.yaml` once: its folder's

@@ -619,7 +619,11 @@ export function readFluxEntries(
             k.declaredIn !== c.file &&
             k.path !== '' &&
             appliedBy(k.path, c.file),
-        )
+        ) &&
+        // nor is its folder reconciled from elsewhere: then it is a file
+        // left over (xrs444's infrastructure/configs/kustomization-configs.yaml
+        // beside cluster/infrastructure.yaml's infra-configs)
+        !kustomizations.some(k => k.declaredIn !== c.file && k.path === c.path)
       ) {
         byHand.add(c.file);
         selfReconciled.add(c.path);
