@@ -698,26 +698,7 @@ function targetValues(
       (single
         ? ctx.configured.get(single)?.text ??
           ctx.mesh.byName.get(single)!.lbIp!.value
-        : cannot(
-            target,
-            `is shared by ${clusters.join(
-              ', ',
-            )}, but Flux does not substitute ${
-              variables.lbIp
-            } in it for every one of them: ${notSubstituting(
-              ctx,
-              scopes,
-              variables.lbIp,
-            )}; define it for each of them: in a settings ConfigMap their postBuild.substituteFrom names, in their own namespace (${[
-              ...new Set(
-                scopes
-                  .filter(s => !s.scope.resolves(variables.lbIp))
-                  .map(s => s.scope.kustomization.namespace),
-              ),
-            ].join(
-              ', ',
-            )}: Flux looks substitution sources up there), or in their postBuild.substitute`,
-          ));
+        : sharedLbIpRefused(ctx, target, clusters, scopes));
     const sharedFqdn = (): string => {
       const shared = substituted
         ? sharedFqdnTemplate(ctx, scopes)
@@ -765,6 +746,43 @@ function targetValues(
 }
 
 /** The Kustomizations (and their files) that do not substitute a variable, for a message. */
+/** Why a file several clusters share cannot hold each one's LB IP: it is not substituted with it for every one of them. */
+function sharedLbIpRefused(
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  clusters: readonly string[],
+  scopes: readonly { cluster: string; scope: SubstitutionScope }[],
+): never {
+  const { lbIp } = ctx.conventions.variables;
+  // a plain values file no Kustomization applies (tonybutt's
+  // helm-values.yaml, rendered into manifests by hand)
+  if (!scopes.length)
+    return cannot(
+      target,
+      `is shared by ${clusters.join(
+        ', ',
+      )}, and no Flux Kustomization applies it (an installer or \`helm template\` reads it), so Flux never substitutes it and it cannot hold each cluster's own ${lbIp}: give each cluster a values file of its own (cilium.valuesFile with {cluster}), or write the ClusterMesh values there by hand`,
+    );
+  return cannot(
+    target,
+    `is shared by ${clusters.join(
+      ', ',
+    )}, but Flux does not substitute ${lbIp} in it for every one of them: ${notSubstituting(
+      ctx,
+      scopes,
+      lbIp,
+    )}; define it for each of them: in a settings ConfigMap their postBuild.substituteFrom names, in their own namespace (${[
+      ...new Set(
+        scopes
+          .filter(s => !s.scope.resolves(lbIp))
+          .map(s => s.scope.kustomization.namespace),
+      ),
+    ].join(
+      ', ',
+    )}: Flux looks substitution sources up there), or in their postBuild.substitute`,
+  );
+}
+
 function notSubstituting(
   ctx: ChangeContext,
   scopes: readonly { cluster: string; scope: SubstitutionScope }[],

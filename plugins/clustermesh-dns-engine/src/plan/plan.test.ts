@@ -3551,6 +3551,31 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("says a plain values file both clusters share, which no Kustomization applies, cannot hold each one's LB IP (tonybutt's helm-values.yaml)", () => {
+    const { files, input } = perClusterLayout();
+    for (const c of ['east', 'west']) {
+      files[`kubernetes/clusters/${c}/apps/kustomization.yaml`] =
+        'resources:\n  - ./pool.yaml\n';
+      delete files[`kubernetes/clusters/${c}/apps/helmrelease.yaml`];
+    }
+    files['infrastructure/cilium/helm-values.yaml'] =
+      'clustermesh:\n  useAPIServer: true\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      input,
+      resolveConventions({
+        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+        cilium: { valuesFile: 'infrastructure/cilium/helm-values.yaml' },
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'infrastructure/cilium/helm-values.yaml',
+      message:
+        "is shared by east, west, and no Flux Kustomization applies it (an installer or `helm template` reads it), so Flux never substitutes it and it cannot hold each cluster's own CILIUM_CLUSTERMESH_LB_IP: give each cluster a values file of its own (cilium.valuesFile with {cluster}), or write the ClusterMesh values there by hand",
+    });
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
