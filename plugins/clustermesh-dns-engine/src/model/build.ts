@@ -78,6 +78,7 @@ import { instanceSyncOf } from '../flux/fluxInstance';
 import { locate } from '../yaml/locate';
 import {
   ciliumObjectApplied,
+  renderedCiliumConfig,
   otherCniApplied,
   otherCniNote,
   failedBuildsNote,
@@ -1484,6 +1485,25 @@ function membershipOf(
       member: true,
       reason: 'included by the conventions (mesh.include)',
     });
+  // Cilium's own manifests, rendered (`helm template`): installed from
+  // them, with values not read here, whatever else is not evaluated
+  const rendered =
+    cilium || conventions.cilium.valuesFile
+      ? undefined
+      : renderedCiliumConfig(render);
+  if (rendered)
+    return {
+      membership: {
+        member: false,
+        reason: `no HelmRelease ${
+          conventions.cilium.helmRelease.name
+        } is applied to it, but it applies Cilium's own manifests as \`helm template\` renders them (${describeObject(
+          rendered,
+        )}, the agent's configuration): their values are not read here; point cilium.valuesFile at the values they are rendered from, or say it in the conventions (mesh.include or mesh.exclude)`,
+        location: locate(rendered),
+      },
+      membershipUnknown: true,
+    };
   // what a build not read applies is not known: it may be Cilium
   const unevaluated = unevaluatedParts(
     render,

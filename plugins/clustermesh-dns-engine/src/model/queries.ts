@@ -1586,6 +1586,28 @@ export function ciliumObjectApplied(
   )?.object;
 }
 
+/**
+ * Cilium's own agent configuration a cluster applies as rendered manifests
+ * (`helm template` output: ConfigMap cilium-config with the agent's keys,
+ * tonybutt's manifests/cilium.yaml): Cilium is installed from them, by
+ * Flux, with values not read here.
+ *
+ * @public
+ */
+export function renderedCiliumConfig(
+  render: Pick<ClusterRender, 'objects'>,
+): ManifestObject | undefined {
+  return render.objects.find(
+    ({ object: o }) =>
+      o.kind === 'ConfigMap' &&
+      o.name === 'cilium-config' &&
+      isRecord(o.body.data) &&
+      ['cluster-name', 'identity-allocation-mode', 'ipam'].some(
+        key => key in (o.body.data as Record<string, unknown>),
+      ),
+  )?.object;
+}
+
 /** CNIs other than Cilium, by the chart (or DaemonSet) that installs them. */
 const otherCnis: readonly { name: string; charts: RegExp }[] = [
   { name: 'Flannel', charts: /^(kube-)?flannel(-ds)?$/ },

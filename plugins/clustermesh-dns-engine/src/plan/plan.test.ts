@@ -3576,6 +3576,29 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("says Cilium is installed from its rendered manifests where a cluster applies its cilium-config, before a part not evaluated (tonybutt's manifests/cilium.yaml)", () => {
+    const { files } = perClusterLayout();
+    const apps = 'kubernetes/clusters/east/apps';
+    files[`${apps}/kustomization.yaml`] =
+      'resources:\n  - ./pool.yaml\n  - ./cilium.yaml\n  - ./blog.yaml\n';
+    delete files[`${apps}/helmrelease.yaml`];
+    files[`${apps}/cilium.yaml`] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata:\n  cluster-name: default\n  cluster-id: "0"\n  identity-allocation-mode: crd\n';
+    // another repository's Kustomization, not evaluated
+    files[`${apps}/blog.yaml`] =
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: blog, namespace: flux-system}\nspec:\n  interval: 1h\n  path: ./deploy\n  prune: true\n  sourceRef: {kind: GitRepository, name: blog}\n';
+    const east = validateMesh(
+      createRepoTree(files),
+      perClusterConventions,
+    ).clusters.find(c => c.name === 'east')!;
+    expect(east.membership).toEqual({
+      member: false,
+      reason:
+        "no HelmRelease cilium is applied to it, but it applies Cilium's own manifests as `helm template` renders them (ConfigMap kube-system/cilium-config, the agent's configuration): their values are not read here; point cilium.valuesFile at the values they are rendered from, or say it in the conventions (mesh.include or mesh.exclude)",
+      location: { file: `${apps}/cilium.yaml`, line: 1 },
+    });
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
