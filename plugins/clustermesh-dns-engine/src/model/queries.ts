@@ -1591,8 +1591,6 @@ export function ciliumObjectApplied(
  * (`helm template` output: ConfigMap cilium-config with the agent's keys,
  * tonybutt's manifests/cilium.yaml): Cilium is installed from them, by
  * Flux, with values not read here.
- *
- * @public
  */
 export function renderedCiliumConfig(
   render: Pick<ClusterRender, 'objects'>,
