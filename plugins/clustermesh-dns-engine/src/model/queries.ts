@@ -1587,6 +1587,42 @@ export function ciliumObjectApplied(
 }
 
 /**
+ * A k8s_gateway (the k8s-gateway chart) a cluster runs whose domain holds
+ * a name: it answers that domain inside the network from its own
+ * cluster's Services, Ingresses and routes, never from DNSEndpoints or
+ * another cluster's objects (the cluster template's split DNS).
+ */
+export function k8sGatewayServing(
+  cluster: ClusterModel,
+  name: string,
+): { object: ManifestObject; domain: string } | undefined {
+  const lower = name.toLowerCase();
+  for (const { object, appliedBy } of cluster.render.objects) {
+    if (
+      object.kind !== 'HelmRelease' ||
+      !object.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
+    )
+      continue;
+    const chart =
+      getPath(object.body, ['spec', 'chart', 'spec', 'chart']) ??
+      getPath(object.body, ['spec', 'chartRef', 'name']);
+    if (typeof chart !== 'string' || !/^k8s[-_]gateway$/.test(chart)) continue;
+    const { values } = cluster.releaseValues(
+      object as SubstitutedObject,
+      appliedBy,
+    );
+    // `domain: a.example b.example` (the chart's Corefile takes them all)
+    const domains = [getPath(values, ['domain']), getPath(values, ['domains'])]
+      .flat()
+      .flatMap(d => (typeof d === 'string' ? d.split(/\s+/) : []))
+      .filter(Boolean);
+    const domain = domains.find(d => inDomain(lower, d));
+    if (domain) return { object, domain };
+  }
+  return undefined;
+}
+
+/**
  * Cilium's own agent configuration a cluster applies as rendered manifests
  * (`helm template` output: ConfigMap cilium-config with the agent's keys,
  * tonybutt's manifests/cilium.yaml): Cilium is installed from them, by

@@ -21,6 +21,7 @@ import {
   externalDnsApplier,
   externalDnsDeploymentsOf,
   externalDnsPublishes,
+  k8sGatewayServing,
   metadataFiltered,
   metadataPublishedBy,
   sameDnsName,
@@ -36,6 +37,7 @@ import {
   ciliumInstallNoun,
 } from '../model/writeTargets';
 import { describeObject } from '../core/manifest';
+import { locate } from '../yaml/locate';
 import { buildBreaking } from './verdict';
 import { dirnamePath } from '../tree/RepoTree';
 import {
@@ -201,6 +203,54 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
   for (const endpointFile of files.values())
     planEndpointFile(edits, ctx, endpointFile);
   planRemovedRecords(edits, ctx);
+}
+
+/**
+ * Said where a configured cluster runs a k8s_gateway that serves the
+ * domain of a peer's FQDN (Catalog1110's, meroxdotdev's cluster template):
+ * it answers that domain inside the network from its own cluster's
+ * objects only, so where the network's resolver sends the domain to it
+ * (split DNS, set up outside the repository), the peer's name is not
+ * found there. Whether it is sent there is not known: a note, not a check.
+ */
+export function splitDnsNote(
+  ctx: ChangeContext,
+  clusters: readonly string[],
+): string | undefined {
+  const found: { cluster: string; peer: string; at: string; domain: string }[] =
+    [];
+  for (const name of clusters) {
+    const cluster = ctx.mesh.byName.get(name);
+    if (!cluster) continue;
+    for (const peer of ctx.members) {
+      if (peer === name || !ctx.knows(name, peer)) continue;
+      const fqdn = resolvedFqdn(ctx, peer);
+      const gateway = k8sGatewayServing(cluster, fqdn);
+      if (!gateway) continue;
+      found.push({
+        cluster: name,
+        peer: fqdn,
+        at: `${describeObject(gateway.object)} (${formatLocation(
+          locate(gateway.object),
+        )})`,
+        domain: gateway.domain,
+      });
+      break;
+    }
+  }
+  if (!found.length) return undefined;
+  const [first] = found;
+  return `${found.map(f => f.cluster).join(', ')}: ${first.at}${
+    found.length > 1 ? ", and each other cluster's own," : ''
+  } answers ${
+    first.domain
+  } inside the network from the Services, Ingresses and routes of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends ${
+    first.domain
+  } to it (split DNS), a peer's FQDN (${
+    first.peer
+  }) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of ${
+    first.domain
+  } (the FQDN template), or have the resolvers send them to the zone that holds the records.`;
 }
 
 /**

@@ -3230,6 +3230,34 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it("says where a cluster's k8s_gateway serves the domain of its peers' FQDNs inside the network (split DNS: Catalog1110's, meroxdotdev's), and not for another domain", () => {
+    const noteWith = (domain: string) => {
+      const { files, input } = perClusterLayout();
+      for (const c of ['east', 'west']) {
+        const apps = `kubernetes/clusters/${c}/apps`;
+        files[`${apps}/kustomization.yaml`] += '  - ./k8s-gateway.yaml\n';
+        files[`${apps}/k8s-gateway.yaml`] = [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: k8s-gateway, namespace: network}',
+          'spec:',
+          '  interval: 1h',
+          '  chart: {spec: {chart: k8s-gateway, version: 2.4.0, sourceRef: {kind: HelmRepository, name: k8s-gateway}}}',
+          '  values:',
+          `    domain: "${domain}"`,
+          '',
+        ].join('\n');
+      }
+      return planPerCluster(files, input).decisions.find(d =>
+        d.includes('split DNS'),
+      );
+    };
+    expect(noteWith('mesh.example.org')).toBe(
+      "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the Services, Ingresses and routes of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
+    );
+    expect(noteWith('home.example.net')).toBeUndefined();
+  });
+
   it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool, naming the pool that holds the address, and the ways out', () => {
     const { files, input } = perClusterLayout();
     // samipsolutions': an IPv6 pool first, the IPv4 one holding the address

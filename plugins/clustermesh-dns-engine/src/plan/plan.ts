@@ -50,7 +50,7 @@ import {
 } from './change';
 import { bootstrapReader } from '../flux/bootstrapReads';
 import { planCilium } from './cilium';
-import { planDnsEndpoint } from './dnsEndpoint';
+import { planDnsEndpoint, splitDnsNote } from './dnsEndpoint';
 import { checkInput, MeshDnsChangeInput, PlanProblem } from './input';
 import { rememberLineEdits } from './lineEdits';
 import { documentListsCluster } from '../model/recordsDocument';
@@ -451,6 +451,8 @@ function planEdits(
     if (conventions.dns.mode === 'externaldns') {
       if (context.configured.size || context.removed.size)
         planDnsEndpoint(edits, context);
+      const split = splitDnsNote(context, [...context.configured.keys()]);
+      if (split) context.notes.push(split);
     } else {
       const inHosts = planHostsEntries(edits, context);
       // answered from hosts entries: with their TTL, not the records'
@@ -464,6 +466,12 @@ function planEdits(
           !inHosts.has(c) ||
           (document !== undefined && documentListsCluster(document, c)),
       );
+      // the peers' names a k8s_gateway may hide (not those in hosts entries)
+      const split = splitDnsNote(
+        context,
+        [...context.configured.keys()].filter(c => !inHosts.has(c)),
+      );
+      if (split) context.notes.push(split);
       if (listed.length || document !== undefined)
         planRecordsDocument(
           edits,
