@@ -3706,6 +3706,19 @@ patches:
       expect(
         prefix('registry.k8s.io/external-dns/external-dns', 'v0.22.1'),
       ).toMatchObject({ value: 'external-dns.kubernetes.io/' });
+      // a staging build: the release it was built after (npmulder's, over
+      // chart 1.21.1)
+      expect(
+        prefix(
+          'gcr.io/k8s-staging-external-dns/external-dns',
+          'v20250402-v0.16.1-48-g1efdf416',
+        ),
+      ).toMatchObject({
+        value: 'external-dns.alpha.kubernetes.io/',
+        reason: expect.stringContaining(
+          'ExternalDNS v0.16.1 (image tag v20250402-v0.16.1-48-g1efdf416',
+        ),
+      });
     });
 
     it('takes the chart’s annotationPrefix when it sets one', () => {

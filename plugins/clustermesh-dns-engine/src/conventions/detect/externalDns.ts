@@ -269,10 +269,13 @@ function imageVersion(image: {
   tag: string;
   repository: string;
 }): [number, number, number] | undefined {
-  const version = semver(image.tag);
+  // a staging build (`v20250402-v0.16.1-48-g1efdf416`, npmulder's): the
+  // release it was built after
+  const staged = /^v\d{8}-(v\d+\.\d+(?:\.\d+)?)/.exec(image.tag);
+  const version = semver(staged ? staged[1] : image.tag);
   if (!version) return undefined;
   const upstream =
-    /(?:^|\/)(?:external-dns|kubernetes-sigs|bitnami|bitnamilegacy)\/external-dns$/.test(
+    /(?:^|\/)(?:external-dns|kubernetes-sigs|bitnami|bitnamilegacy|k8s-staging-external-dns)\/external-dns$/.test(
       image.repository,
     );
   return upstream || version[0] === 0 ? version : undefined;
