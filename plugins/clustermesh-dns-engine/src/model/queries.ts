@@ -1595,7 +1595,14 @@ export function ciliumObjectApplied(
 export function k8sGatewayServing(
   cluster: ClusterModel,
   name: string,
-): { object: ManifestObject; domain: string } | undefined {
+):
+  | {
+      object: ManifestObject;
+      domain: string;
+      /** The kinds it answers from, where its values name them (watchedResources). */
+      watched?: string[];
+    }
+  | undefined {
   const lower = name.toLowerCase();
   for (const { object, appliedBy } of cluster.render.objects) {
     if (
@@ -1617,7 +1624,14 @@ export function k8sGatewayServing(
       .flatMap(d => (typeof d === 'string' ? d.split(/\s+/) : []))
       .filter(Boolean);
     const domain = domains.find(d => inDomain(lower, d));
-    if (domain) return { object, domain };
+    const watched = getPath(values, ['watchedResources']);
+    if (domain)
+      return {
+        object,
+        domain,
+        ...(Array.isArray(watched) &&
+          watched.length && { watched: watched.map(String) }),
+      };
   }
   return undefined;
 }

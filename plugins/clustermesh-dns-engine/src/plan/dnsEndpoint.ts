@@ -217,8 +217,13 @@ export function splitDnsNote(
   ctx: ChangeContext,
   clusters: readonly string[],
 ): string | undefined {
-  const found: { cluster: string; peer: string; at: string; domain: string }[] =
-    [];
+  const found: {
+    cluster: string;
+    peer: string;
+    at: string;
+    domain: string;
+    watched?: string[];
+  }[] = [];
   for (const name of clusters) {
     const cluster = ctx.mesh.byName.get(name);
     if (!cluster) continue;
@@ -234,6 +239,7 @@ export function splitDnsNote(
           locate(gateway.object),
         )})`,
         domain: gateway.domain,
+        watched: gateway.watched,
       });
       break;
     }
@@ -242,9 +248,11 @@ export function splitDnsNote(
   const [first] = found;
   return `${found.map(f => f.cluster).join(', ')}: ${first.at}${
     found.length > 1 ? ", and each other cluster's own," : ''
-  } answers ${
-    first.domain
-  } inside the network from the Services, Ingresses and routes of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends ${
+  } answers ${first.domain} inside the network from the ${
+    first.watched
+      ? `${first.watched.join(', ')} objects`
+      : 'Services, Ingresses and routes'
+  } of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends ${
     first.domain
   } to it (split DNS), a peer's FQDN (${
     first.peer
@@ -295,7 +303,15 @@ function privateRecordsInPublicZone(
         )
         .join(
           ', ',
-        )} reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes).`,
+        )} reads none: to keep the name on that DNS instead, give it the crd source and keep ${readers
+        .map(d => d.description)
+        .join(
+          ', ',
+        )} from taking the record (an annotation or label filter the record fails)${
+        others.some(d => d.sources.includes('service'))
+          ? ', or have it publish the name from the clustermesh-apiserver Service (its service source) by the hostname annotation in clustermesh.apiserver.service.annotations'
+          : ''
+      }.`,
     );
   }
   return lines;

@@ -3256,6 +3256,14 @@ describe('planMeshDnsChange on other layouts', () => {
       "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the Services, Ingresses and routes of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
     );
     expect(noteWith('home.example.net')).toBeUndefined();
+    // the kinds it watches, where its values name them (alexwaibel's)
+    expect(
+      noteWith(
+        'mesh.example.org"\n    watchedResources: ["HTTPRoute", "Service"]\n    x: "',
+      ),
+    ).toContain(
+      'answers mesh.example.org inside the network from the HTTPRoute, Service objects of its own cluster',
+    );
   });
 
   it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool, naming the pool that holds the address, and the ways out', () => {
@@ -4557,7 +4565,7 @@ describe('planMeshDnsChange on other layouts', () => {
       });
       expect(plan.problems).toEqual([]);
       expect(plan.decisions).toContainEqual(
-        "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source (and a filter the record passes).",
+        "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source and keep HelmRelease network/external-dns from taking the record (an annotation or label filter the record fails), or have it publish the name from the clustermesh-apiserver Service (its service source) by the hostname annotation in clustermesh.apiserver.service.annotations.",
       );
       // staging runs Cloudflare's alone: nothing to say
       expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
