@@ -14,7 +14,7 @@ import {
 } from '../cilium/values';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { describeObject } from '../core/manifest';
-import { getPath, ObjectPath } from '../core/paths';
+import { getPath, isRecord, ObjectPath } from '../core/paths';
 import {
   envsubst,
   hasUnresolvedReference,
@@ -148,14 +148,31 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
     if (target.valuesFileBeside) {
       const file = target.valuesFileBeside;
       const installers = ctx.readByBootstrap(file);
+      // values of its own, or a block the change adds (bo0tzz's release
+      // of valuesFrom alone, its values file read by the bootstrap)
+      const holdsOwn = target.clusters.some(c => {
+        const own = getPath(
+          ctx.mesh.byName.get(c)?.cilium?.object?.source.root,
+          ['spec', 'values'],
+        );
+        return isRecord(own) && Object.keys(own).length > 0;
+      });
       ctx.notes.push(
         `${target.file}: the other Cilium values of ${target.clusters.join(
           ', ',
-        )} are in ${file}, which a kustomize generator makes the ConfigMap the HelmRelease takes through valuesFrom; the ClusterMesh values go in its spec.values beside the values it holds itself, which Flux merges over that file's${
+        )} are in ${file}, which a kustomize generator makes the ConfigMap the HelmRelease takes through valuesFrom; the ClusterMesh values go in its spec.values ${
+          holdsOwn ? 'beside the values it holds itself' : '(a block new to it)'
+        }, which Flux merges over that file's${
           installers.length
-            ? ` (${installers.join(
+            ? `${
+                holdsOwn ? ' (' : ', not in the file itself, since '
+              }${installers.join(
                 ', ',
-              )} installs ${file} as it is to bootstrap a new cluster: that first install has no ClusterMesh values until Flux reconciles the HelmRelease)`
+              )} installs ${file} as it is to bootstrap a new cluster${
+                holdsOwn ? ': that' : ', whose'
+              } first install has no ClusterMesh values until Flux reconciles the HelmRelease${
+                holdsOwn ? ')' : ''
+              }`
             : ''
         }.`,
       );

@@ -7050,10 +7050,9 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // the file the bootstrap installs keeps no LoadBalancer for its wait
     expect(after[valuesFile]).toBe(files[valuesFile]);
     expect(after[release]).toMatch(/\n {2}values:\n {4}clustermesh:\n/);
+    // its spec.values is new: said so, and why not the file (bo0tzz's)
     expect(plan.decisions).toContainEqual(
-      expect.stringContaining(
-        `${release}: the other Cilium values of east, north, west are in ${valuesFile}`,
-      ),
+      `${release}: the other Cilium values of east, north, west are in ${valuesFile}, which a kustomize generator makes the ConfigMap the HelmRelease takes through valuesFrom; the ClusterMesh values go in its spec.values (a block new to it), which Flux merges over that file's, not in the file itself, since bootstrap/helmfile.yaml installs ${valuesFile} as it is to bootstrap a new cluster, whose first install has no ClusterMesh values until Flux reconciles the HelmRelease.`,
     );
   });
 
