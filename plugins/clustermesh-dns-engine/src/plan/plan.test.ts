@@ -1910,8 +1910,7 @@ describe('planMeshDnsChange on the story repository', () => {
   });
 
   it("writes the OpenTofu snippet as the repository's own Terraform writes its Cloudflare records (resource type, zone_id), saying where", () => {
-    const tree = createRepoTree({
-      ...before,
+    const ownRecords = {
       'provision/cloudflare/dns_records.tf': [
         'resource "cloudflare_record" "www" {',
         '  zone_id = local.cf_zone_id',
@@ -1921,7 +1920,8 @@ describe('planMeshDnsChange on the story repository', () => {
         '}',
         '',
       ].join('\n'),
-    });
+    };
+    const tree = createRepoTree({ ...before, ...ownRecords });
     // the zone is at Cloudflare: the example's ExternalDNS says so
     const manual = planMeshDnsChange(
       tree,
@@ -1939,6 +1939,24 @@ describe('planMeshDnsChange on the story repository', () => {
       'resource "cloudflare_record" "clustermesh_infra" {\n  zone_id = local.cf_zone_id\n',
     );
     expect(doc).not.toContain('var.cloudflare_zone_id');
+    // its module declares no variable of the domain (codehoschi's, whose
+    // domain comes from a SOPS data source): said, where it does not
+    expect(doc).toContain(
+      'add these there. The names use `var.secret_domain`, which provision/cloudflare declares nowhere: declare it (`variable "secret_domain" {}`), or write the names as `provision/cloudflare/dns_records.tf` writes its own.',
+    );
+    const declared = createRepoTree({
+      ...before,
+      ...ownRecords,
+      'provision/cloudflare/variables.tf':
+        'variable "secret_domain" {\n  type = string\n}\n',
+    });
+    expect(
+      planMeshDnsChange(
+        declared,
+        { ...storyInput, mode: 'manual' },
+        resolveConventions({}, detectConventions(declared)),
+      ).edits.find(e => e.path === 'docs/clustermesh-dns-records.md')!.after,
+    ).not.toContain('declares nowhere');
     // deedee-ops: a record repeated with for_each names its zone by
     // `each.key`, which means nothing in a record of its own
     const repeated = createRepoTree({

@@ -86,7 +86,11 @@ export function planRecordsDocument(
           own
             ? `As \`${own.file}\` writes the repository's other records (${
                 own.zoneId ? 'its `zone_id`, ' : ''
-              }its resource type): add these there.\n\n`
+              }its resource type): add these there.${undeclaredVariables(
+                edits,
+                own.file,
+                hcl,
+              )}\n\n`
             : ''
         }\`\`\`hcl\n${hcl}\n\`\`\`\n`
       : ''
@@ -132,6 +136,45 @@ function terraformRecords(
     }
   }
   return found;
+}
+
+/**
+ * Said where the snippet's names use Terraform variables the module of
+ * the repository's own records file declares nowhere (codehoschi's
+ * `terraform/cloudflare`, whose domain comes from a SOPS data source):
+ * pasted as it is, the snippet would not plan.
+ */
+function undeclaredVariables(
+  edits: Pick<EditSet, 'repositoryPaths' | 'before'>,
+  file: string,
+  hcl: string,
+): string {
+  const used = [
+    ...new Set([...hcl.matchAll(/\$\{var\.([A-Za-z0-9_]+)\}/g)].map(m => m[1])),
+  ];
+  if (!used.length) return '';
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  const module = edits
+    .repositoryPaths()
+    .filter(
+      p =>
+        p.endsWith('.tf') &&
+        (dir ? p.slice(0, p.lastIndexOf('/')) === dir : !p.includes('/')),
+    )
+    .map(p => edits.before(p) ?? '')
+    .join('\n');
+  const missing = used.filter(
+    v => !new RegExp(`\\bvariable\\s+"${v}"`).test(module),
+  );
+  return missing.length
+    ? ` The names use ${missing.map(v => `\`var.${v}\``).join(', ')}, which ${
+        dir || 'the module'
+      } declares nowhere: declare ${
+        missing.length > 1 ? 'them' : 'it'
+      } (\`variable "${
+        missing[0]
+      }" {}\`), or write the names as \`${file}\` writes its own.`
+    : '';
 }
 
 /**
