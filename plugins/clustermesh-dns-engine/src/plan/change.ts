@@ -426,6 +426,29 @@ export function scopeOf(
 }
 
 /**
+ * Said where the FQDN template is the default one and the values given
+ * (`--value EXTERNAL_DOMAIN=…`, lambchop4prez's) are none of its
+ * variables: the repository's domain variable goes in the template.
+ */
+function unusedGivenValues(
+  conventions: MeshConventions,
+  template: string,
+): string {
+  const byDefault = !conventions.provenance?.some(
+    p => p.setting === 'fqdnTemplate' && p.source !== 'default',
+  );
+  const given = Object.keys(conventions.values);
+  const used = referencedVariables(template);
+  if (!byDefault || !given.length || given.some(v => used.includes(v)))
+    return '';
+  return `; that template is the default (fqdnTemplate), and the values given to this run (${given.join(
+    ', ',
+  )}) are none of its variables: name the repository's domain variable in it (--fqdn-template clustermesh-{cluster}.\${${
+    given[0]
+  }})`;
+}
+
+/**
  * Whether a Kustomization substitutes once the change is made: it does
  * now, or the change has it substitute from the settings it creates.
  */
@@ -787,7 +810,12 @@ export function decideChange(
           field: `clusters[${input.clusters.findIndex(
             c => c.name === name,
           )}].name`,
-          message: `the FQDN of ${name}, ${form.template}, cannot be resolved: ${form.why}`,
+          message: `the FQDN of ${name}, ${
+            form.template
+          }, cannot be resolved: ${form.why}${unusedGivenValues(
+            conventions,
+            form.template,
+          )}`,
         });
       continue;
     }

@@ -1465,6 +1465,23 @@ describe('planMeshDnsChange on the story repository', () => {
     },
   );
 
+  it("says where the default FQDN template cannot be resolved and the values given are none of its variables (lambchop4prez's EXTERNAL_DOMAIN)", () => {
+    const { files, input } = perClusterLayout();
+    // SECRET_DOMAIN only in a comment: mentioned, defined nowhere
+    files['kubernetes/clusters/east/apps/pool.yaml'] +=
+      '# see https://status.${SECRET_DOMAIN}\n';
+    const problems = planMeshDnsChange(
+      createRepoTree(files),
+      input,
+      resolveConventions({ values: { EXTERNAL_DOMAIN: 'example.net' } }),
+    ).problems.map(p => p.message);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /cannot be resolved: .*; that template is the default \(fqdnTemplate\), and the values given to this run \(EXTERNAL_DOMAIN\) are none of its variables: name the repository's domain variable in it \(--fqdn-template clustermesh-\{cluster\}\.\$\{EXTERNAL_DOMAIN\}\)$/,
+      ),
+    );
+  });
+
   it("never writes a peer's FQDN resolved with a value given to the run for that peer alone (each cluster's own secret domain)", () => {
     const { plan: refused } = applied(
       before,
