@@ -3392,6 +3392,21 @@ describe('detectConventions', () => {
       ).toMatch(
         /^the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be/,
       );
+      // its ExternalDNS kept in an archive no cluster applies (codehoschi's)
+      expect(
+        settingOf(
+          detectConventions(
+            createRepoTree({
+              'infrastructure/configs/ingress.yaml': ingress,
+              '.archive/external-dns/helmrelease.yaml':
+                'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: external-dns, namespace: network}\nspec:\n  chart: {spec: {chart: external-dns, version: 1.15.0}}\n  values: {provider: cloudflare, sources: [ingress]}\n',
+            }),
+          ).found,
+          'dns.mode',
+        )?.reason,
+      ).toContain(
+        "carries ExternalDNS's annotation external-dns.alpha.kubernetes.io/hostname: the repository's ExternalDNS is in .archive/external-dns/helmrelease.yaml, which no cluster applies (retired, or installed another way)",
+      );
     });
 
     it("reads the ExternalDNS an older chart deploys from the chart's changelog (1.12.1: v0.13), and none before 1.9", () => {

@@ -2234,7 +2234,7 @@ function manualModeReason(
   /** The bootstrap helmfiles with a release of the external-dns chart. */
   bootstrapCharts: readonly string[],
   /** An object of the repository with ExternalDNS's annotations, where no ExternalDNS is deployed. */
-  annotated?: { what: string; key: string; location: SourceLocation },
+  annotated?: ReturnType<typeof externalDnsAnnotated>,
 ): string {
   const byResourceSet = resourceSet
     ? `ResourceSet ${resourceSet.value.metadata?.name} (${where(
@@ -2270,7 +2270,11 @@ function manualModeReason(
       annotated.what
     } (${where(annotated.location)}) carries ExternalDNS's annotation ${
       annotated.key
-    }: an ExternalDNS installed another way (Terraform, a bootstrap, by hand) publishes such names, and whether it reads DNSEndpoints (the crd source, with its CRD installed) is not known here, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if it reads DNSEndpoints)`;
+    }: ${
+      annotated.retired
+        ? `the repository's ExternalDNS is in ${annotated.retired}, which no cluster applies (retired, or installed another way)`
+        : 'an ExternalDNS installed another way (Terraform, a bootstrap, by hand) publishes such names'
+    }, and whether one runs and reads DNSEndpoints (the crd source, with its CRD installed) is not known here, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if it reads DNSEndpoints)`;
   return `the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
 }
 
@@ -2279,11 +2283,36 @@ function externalDnsAnnotated(
   tree: RepoTree,
   cache: EngineCache,
   leftBehind: (file: string) => boolean,
-): { what: string; key: string; location: SourceLocation } | undefined {
+):
+  | {
+      what: string;
+      key: string;
+      location: SourceLocation;
+      /** An ExternalDNS release the repository keeps where no cluster applies it (codehoschi's `.archive/external-dns`). */
+      retired?: string;
+    }
+  | undefined {
   const prefixes = [
     'external-dns.alpha.kubernetes.io/',
     'external-dns.kubernetes.io/',
   ];
+  // (a hidden folder, `.archive/`, too: what scanning leaves out)
+  const retired = () =>
+    cache
+      .treeIndex(tree)
+      .paths()
+      .find(file => {
+        if (
+          !/(?:^|\/)external-dns\/.*\.ya?ml$/.test(file) ||
+          !(leftBehind(file) || /(?:^|\/)\./.test(file))
+        )
+          return false;
+        const text = readTextFile(tree, file) ?? '';
+        return (
+          /^kind:\s*HelmRelease\s*$/m.test(text) &&
+          /\bchart:\s*["']?external-dns["']?(?:\s*$|,)/m.test(text)
+        );
+      });
   for (const doc of scanDocuments(tree, cache, prefixes)) {
     if (leftBehind(doc.file)) continue;
     const annotations = getPath(doc.value, ['metadata', 'annotations']);
@@ -2291,14 +2320,17 @@ function externalDnsAnnotated(
     const key = Object.keys(annotations).find(k =>
       prefixes.some(p => k.startsWith(p)),
     );
-    if (key)
+    if (key) {
+      const left = retired();
       return {
         what: `${doc.value.kind} ${String(
           getPath(doc.value, ['metadata', 'name']) ?? '',
         )}`,
         key,
         location: doc.at(['metadata', 'annotations', key]),
+        ...(left && { retired: left }),
       };
+    }
   }
   return undefined;
 }
