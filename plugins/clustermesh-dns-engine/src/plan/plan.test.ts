@@ -2697,6 +2697,38 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toMatch(
       /^name the domain in the template \(--fqdn-template clustermesh-\{cluster\}\.malef\.lan, /,
     );
+    // a zone that is a secret's, known only by a value given to the run
+    // (abrondijk's PRIMARY_SECRET_DOMAIN) or not at all: offered as its
+    // variable, never written out
+    const secretZone = { ...withZone };
+    secretZone['kubernetes/clusters/east/apps/external-dns.yaml'] = withZone[
+      'kubernetes/clusters/east/apps/external-dns.yaml'
+    ].replace(
+      'args: [--provider=rfc2136, --rfc2136-zone=malef.lan, --source=crd]',
+      'args:\n            - --provider=rfc2136\n            - --rfc2136-zone=${ZONE}\n            - --source=crd',
+    );
+    secretZone['kubernetes/clusters/east/cluster-secrets.sops.yaml'] =
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  ZONE: ENC[AES256_GCM,data:AAAA,type:str]\nsops:\n  version: 3.9.0\n';
+    secretZone['kubernetes/clusters/east/kustomization.yaml'] =
+      'resources: [flux-system, cluster-settings.yaml, cluster-secrets.sops.yaml, apps.yaml]\n';
+    secretZone['kubernetes/clusters/east/apps.yaml'] = withZone[
+      'kubernetes/clusters/east/apps.yaml'
+    ].replace(
+      '      - {kind: ConfigMap, name: cluster-settings}\n',
+      '      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n',
+    );
+    for (const values of [{}, { ZONE: 'secret.example' }]) {
+      const remedy = planMeshDnsChange(
+        createRepoTree(secretZone),
+        input,
+        resolveConventions({ values }),
+      ).problems[0].remedy;
+      expect(remedy).toContain(
+        "--fqdn-template 'clustermesh-{cluster}.${ZONE}'",
+      );
+      expect(remedy).not.toContain('secret.example');
+      expect(remedy).not.toContain('<secret:');
+    }
     // mentioned only by a generator's templates (chrishrb's makejinja
     // `*.j2`), which the clusters do not take: as absent
     const templated = { ...files };

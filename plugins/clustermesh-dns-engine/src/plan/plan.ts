@@ -8,6 +8,7 @@ import {
   rangeOverlap,
   recordTypeFor,
   RuleId,
+  secretPlaceholderPattern,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
 import { firstFew } from '../core/text';
@@ -661,12 +662,24 @@ function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
   const one = absent.length === 1;
   // the domain given to this run, and those the clusters' ExternalDNS
   // publish in (LeoEliot's RFC 2136 zone): the names they use
+  // a domain that is a secret's (a variable of SOPS-encrypted settings,
+  // known here only by a value given to the run: abrondijk's
+  // PRIMARY_SECRET_DOMAIN) is offered as its variable, never written out
+  const asVariable = (domain: string) => {
+    const given = Object.entries(conventions.values).find(
+      ([v, value]) => v !== absent[0] && value === domain,
+    );
+    return given
+      ? `\${${given[0]}}`
+      : domain.replace(secretPlaceholderPattern, (_, v) => `\${${v}}`);
+  };
   const domains = [
     ...new Set([
       ...(conventions.values[absent[0]] ? [conventions.values[absent[0]]] : []),
       ...mesh.clusters
         .flatMap(publishedDomainsOf)
-        .filter(d => !referencedVariables(d).length),
+        .filter(d => !referencedVariables(d).length)
+        .map(asVariable),
     ]),
   ];
   const withDomain = (domain: string) => {
@@ -675,7 +688,9 @@ function undefinedTemplateVariables(mesh: MeshModel): PlanProblem | undefined {
       v => (v === absent[0] ? domain : conventions.values[v] ?? `<${v}>`),
       { strict: false },
     );
-    return `--fqdn-template ${named.ok ? named.output : template}`;
+    const text = named.ok ? named.output : template;
+    // quoted for the shell where it keeps a variable for Flux
+    return `--fqdn-template ${text.includes('$') ? `'${text}'` : text}`;
   };
   const fqdnTemplateFlag = domains.length
     ? domains.slice(0, 3).map(withDomain).join(' or ')
