@@ -2717,7 +2717,10 @@ describe('planMeshDnsChange on other layouts', () => {
       '      - {kind: ConfigMap, name: cluster-settings}\n',
       '      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n',
     );
-    for (const values of [{}, { ZONE: 'secret.example' }]) {
+    for (const values of [{}, { ZONE: 'secret.example' }] as Record<
+      string,
+      string
+    >[]) {
       const remedy = planMeshDnsChange(
         createRepoTree(secretZone),
         input,
