@@ -244,11 +244,15 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
     const { values } = cilium;
     const mode = getPath(values, ['ipam', 'mode']) ?? 'cluster-pool';
     // Kubernetes' own IPAM: the pod CIDRs of the cluster's talhelper
-    // configuration, in its folder (DaHofa02's, InvisCo's copies)
+    // configuration, in its folder (DaHofa02's, InvisCo's copies), else in
+    // a folder of its name beside the clusters' (Echelon101's
+    // `talos/srvdev/`)
     if (mode === 'kubernetes') {
-      const own = ctx.mesh.repository
-        .talosPodNets()
-        .filter(n => n.file.startsWith(`${cluster!.dir}/`));
+      const all = ctx.mesh.repository.talosPodNets();
+      const inFolder = all.filter(n => n.file.startsWith(`${cluster!.dir}/`));
+      const own = inFolder.length
+        ? inFolder
+        : all.filter(n => n.file.split('/').slice(0, -1).includes(name));
       if (own.length !== 1) return [];
       const ranges = own[0].cidrs.flatMap(text => {
         const range = parseCidr(text);

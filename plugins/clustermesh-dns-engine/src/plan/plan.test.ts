@@ -4718,6 +4718,18 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(talos).toMatch(
         /^main and staging give pods addresses from overlapping CIDRs \(main 10\.69\.0\.0\/16 \(clusterPodNets at kubernetes\/main\/bootstrap\/talos\/talconfig\.yaml:2\); staging /,
       );
+      // or in a folder of the cluster's name beside the clusters'
+      // (Echelon101's talos/<cluster>/), not one talconfig for all
+      const beside = (folders: string[]) =>
+        planNoSettings(files => {
+          for (const f of folders)
+            files[`${f}/talconfig.yaml`] =
+              'clusterName: home\nclusterPodNets:\n  - 10.69.0.0/16\n';
+        }).plan.decisions.find(d => d.includes('overlapping CIDRs'));
+      expect(beside(['talos/main', 'talos/staging'])).toMatch(
+        /^main and staging give pods addresses from overlapping CIDRs \(main 10\.69\.0\.0\/16 \(clusterPodNets at talos\/main\/talconfig\.yaml:2\); staging /,
+      );
+      expect(beside(['talos'])).toBeUndefined();
     });
 
     it("creates the settings next to the Kustomization when a parent's patches give it an optional reference to them already", () => {
