@@ -97,6 +97,7 @@ export const ruleIds = [
   'service-annotation',
   'peers-by-fqdn',
   'tls-san',
+  'ca-shared',
   'substitution-complete',
   'ttl-valid',
   'manifest-shape',

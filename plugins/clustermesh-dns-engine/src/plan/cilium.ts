@@ -20,7 +20,7 @@ import {
   hasUnresolvedReference,
   referencedVariables,
 } from '../flux/envsubst';
-import { meshEntriesOf, secretMadeElsewhere } from '../model/queries';
+import { secretMadeElsewhere } from '../model/queries';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
@@ -216,8 +216,6 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
     first.also = others;
     throw first;
   }
-  const ca = unsharedCaNote(ctx);
-  if (ca) ctx.notes.push(ca);
   const podCidrs = overlappingPodCidrsNote(ctx);
   if (podCidrs) ctx.notes.push(podCidrs);
 }
@@ -325,45 +323,6 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
   return `${[...pairs].join(
     ', ',
   )} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
-}
-
-/**
- * Said where the configured clusters' Cilium values give no CA they share:
- * each chart then makes its own, and a peer verifies a clustermesh-apiserver
- * against its own CA (a mesh entry's `tls.caCert` aside), so the peers
- * refuse each other's certificates (Moolash3's and Mokkao's copies). A CA
- * is a secret: this change does not write one.
- */
-function unsharedCaNote(ctx: ChangeContext): string | undefined {
-  const alone = [...ctx.configured.keys()].filter(name => {
-    const cluster = ctx.mesh.byName.get(name);
-    const values = cluster?.cilium?.values;
-    if (!cluster || !values) return false;
-    const given = (path: string[]) => {
-      const value = getPath(values, path);
-      return value !== undefined && value !== null && value !== '';
-    };
-    if (
-      given(['tls', 'ca', 'cert']) ||
-      given(['tls', 'ca', 'certManagerIssuerRef']) ||
-      getPath(values, ['clustermesh', 'apiserver', 'tls', 'auto', 'method']) ===
-        'certmanager' ||
-      meshEntriesOf(ctx.mesh, cluster)
-        .list()
-        .some(e => getPath(e.entry, ['tls', 'caCert']) !== undefined)
-    )
-      return false;
-    // the chart reuses a cilium-ca Secret the repository makes (SOPS, an ExternalSecret)
-    return !cluster.render.objects.some(
-      ({ object }) =>
-        object.name === 'cilium-ca' &&
-        (object.kind === 'Secret' || object.kind === 'ExternalSecret'),
-    );
-  });
-  if (alone.length < 2) return undefined;
-  return `${alone.join(
-    ', ',
-  )}: the Cilium values give no CA the clusters share (tls.ca.cert and tls.ca.key alike in each cluster's values, a cilium-ca Secret made alike for each, or cert-manager issuing from one CA: clustermesh.apiserver.tls.auto.method certmanager), so each cluster's chart makes its own and a peer, which checks a clustermesh-apiserver's certificate against its own CA, refuses the others': give them one CA (a secret, which this change does not write), or each mesh entry the peer's CA (tls.caCert).`;
 }
 
 /**

@@ -2234,7 +2234,18 @@ function perClusterLayout(
     files[`${dir}/flux-system/kustomization.yaml`] =
       'resources: [gotk-sync.yaml]\n';
     files[`${dir}/kustomization.yaml`] =
-      'resources: [flux-system, cluster-settings.yaml, apps.yaml]\n';
+      'resources: [flux-system, cluster-settings.yaml, apps.yaml, cilium-ca.yaml]\n';
+    // the mesh's one CA: each cluster's ExternalSecret reads the same key
+    files[`${dir}/cilium-ca.yaml`] = [
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata: {name: cilium-ca, namespace: kube-system}',
+      'spec:',
+      '  secretStoreRef: {kind: ClusterSecretStore, name: vault}',
+      '  target: {name: cilium-ca}',
+      '  dataFrom: [{extract: {key: cilium-clustermesh-ca}}]',
+      '',
+    ].join('\n');
     files[`${dir}/cluster-settings.yaml`] = [
       'apiVersion: v1',
       'kind: ConfigMap',
@@ -4641,17 +4652,19 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
     });
 
-    it("says the clusters' values give no CA they share, unless they do (Moolash3's, Mokkao's copies)", () => {
-      const caNote = (edit?: (files: Record<string, string>) => void) =>
-        planNoSettings(edit).plan.decisions.find(d =>
-          d.includes('no CA the clusters share'),
-        );
-      expect(caNote()).toMatch(
-        /^main, staging: the Cilium values give no CA the clusters share \(tls\.ca\.cert and tls\.ca\.key alike/,
-      );
-      // one CA in each cluster's values: nothing to say
+    it("warns after the change that the clusters' values give no CA they share, unless they do (Moolash3's, Mokkao's copies)", () => {
+      const caChecks = (edit?: (files: Record<string, string>) => void) =>
+        planNoSettings(edit)
+          .plan.report!.clusters.flatMap(c => c.checks)
+          .filter(c => c.ruleId === 'ca-shared')
+          .map(c => [c.cluster, c.outcome, c.severity]);
+      expect(caChecks()).toEqual([
+        ['main', 'fail', 'warning'],
+        ['staging', 'fail', 'warning'],
+      ]);
+      // one CA in each cluster's values: it passes
       expect(
-        caNote(files => {
+        caChecks(files => {
           for (const c of ['main', 'staging']) {
             const hr = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
             files[hr] = files[hr].replace(
@@ -4660,7 +4673,37 @@ describe('planMeshDnsChange on other layouts', () => {
             );
           }
         }),
-      ).toBeUndefined();
+      ).toEqual([
+        ['main', 'pass', 'info'],
+        ['staging', 'pass', 'info'],
+      ]);
+      // two CAs written out: an error the change neither writes nor causes,
+      // so it does not stop the change
+      const twoCas = planNoSettings(files => {
+        for (const c of ['main', 'staging']) {
+          const hr = `kubernetes/${c}/apps/kube-system/cilium/app/helmrelease.yaml`;
+          files[hr] = files[hr].replace(
+            '  values:\n',
+            `  values:\n    tls:\n      ca:\n        cert: ${Buffer.from(
+              `ca of ${c}`,
+            ).toString('base64')}\n        key: a2V5\n`,
+          );
+        }
+      }).plan;
+      expect(twoCas.problems).toEqual([]);
+      expect(twoCas.alreadyThere.map(p => p.message)).toEqual([
+        "[ca-shared] main: its ClusterMesh CA is not its peers': its tls.ca.cert differs from staging's tls.ca.cert: each refuses the other's certificates",
+        "[ca-shared] staging: its ClusterMesh CA is not its peers': its tls.ca.cert differs from main's tls.ca.cert: each refuses the other's certificates",
+      ]);
+      expect(
+        twoCas
+          .report!.clusters.flatMap(c => c.checks)
+          .filter(c => c.ruleId === 'ca-shared')
+          .map(c => [c.cluster, c.outcome, c.severity]),
+      ).toEqual([
+        ['main', 'fail', 'error'],
+        ['staging', 'fail', 'error'],
+      ]);
     });
 
     it("says where the clusters' cluster-pool IPAM gives pods addresses from overlapping CIDRs, not where the lists are apart or another IPAM gives them", () => {

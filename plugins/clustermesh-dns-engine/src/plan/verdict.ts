@@ -29,14 +29,22 @@ export const buildBreaking: ReadonlySet<string> = new Set([
  * The rules a change sets out to satisfy for the clusters it configures:
  * one of these failing for such a cluster after the change stops it, even
  * when it failed before (the change depends on it). The others judge what
- * the change does not write (other pools, every value's substitution, the
- * shape of every object): they stop it only when it causes them.
+ * the change does not write (other pools, the clusters' CA, every value's
+ * substitution, the shape of every object): they stop it only when it
+ * causes them.
  */
 const notChangeRules: ReadonlySet<RuleId> = new Set<RuleId>([
   'pools-disjoint',
+  'ca-shared',
   'substitution-complete',
   'manifest-shape',
 ]);
+/**
+ * The rules whose failures no written file can cause: what they judge (the
+ * clusters' CA) is there before the change, which only brings the clusters
+ * together; such a failure is listed, never a refusal.
+ */
+const notCausedByWriting: ReadonlySet<string> = new Set<RuleId>(['ca-shared']);
 const changeRules: ReadonlySet<string> = new Set(
   ruleIds.filter(id => !notChangeRules.has(id)),
 );
@@ -177,7 +185,11 @@ export function judgeChange(
             ),
           );
     if (!earlier.has(e.identity)) {
-      caused.push(e.problem);
+      // two CAs are there before the change, which cannot write one (a
+      // secret): said, not a reason to refuse the clusters' entries
+      if (e.ruleId !== undefined && notCausedByWriting.has(e.ruleId))
+        alreadyThere.push(e.problem);
+      else caused.push(e.problem);
       continue;
     }
     // there before: it stops the change only when the change depends on

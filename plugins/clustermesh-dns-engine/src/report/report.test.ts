@@ -221,7 +221,7 @@ describe('validateMesh', () => {
       withDomain,
     );
     expect(report.summary).toMatchObject({
-      passed: 36,
+      passed: 38,
       unevaluated: 0,
       status: 'pass',
     });
@@ -259,7 +259,7 @@ describe('validateMesh', () => {
       outside: 0,
       errors: 0,
       warnings: 0,
-      passed: 36,
+      passed: 38,
       notApplicable: 0,
       unevaluated: 0,
       status: 'pass',
@@ -376,7 +376,7 @@ describe('validateMesh', () => {
     expect(report.summary.status).toBe('fail');
   });
 
-  it('passes every rule on the per-component ks.yaml layout with its own conventions', () => {
+  it("passes every rule on the per-component ks.yaml layout with its own conventions, but warns that its bootstrap's values give the clusters no CA they share", () => {
     const files = fixtureFiles('ks-layout');
     const report = validateMesh(
       createRepoTree(files),
@@ -385,10 +385,15 @@ describe('validateMesh', () => {
     expect(report.summary).toMatchObject({
       clusters: 2,
       errors: 0,
-      warnings: 0,
+      warnings: 2,
       notEvaluated: 0,
-      status: 'pass',
+      status: 'warn',
     });
+    expect(
+      report.clusters.flatMap(c =>
+        c.checks.filter(k => k.outcome !== 'pass').map(k => k.ruleId),
+      ),
+    ).toEqual(['ca-shared', 'ca-shared']);
     expect(
       report.clusters.map(c => [
         c.name,

@@ -1,3 +1,4 @@
+import { caShared } from './ca-shared';
 import type { RuleId } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterIdUnique } from './cluster-id-unique';
 import { clusterNameValid } from './cluster-name-valid';
@@ -40,6 +41,7 @@ export const rules: readonly Rule[] = [
   serviceAnnotation,
   peersByFqdn,
   tlsSan,
+  caShared,
   substitutionComplete,
   ttlValid,
   manifestShape,

@@ -56,7 +56,7 @@ export const exampleAfterReport: MeshReport = {
       },
       status: 'pass',
       counts: {
-        passed: 15,
+        passed: 16,
         failed: 0,
         warnings: 0,
         notApplicable: 0,
@@ -204,6 +204,18 @@ export const exampleAfterReport: MeshReport = {
           },
         },
         {
+          ruleId: 'ca-shared',
+          outcome: 'pass',
+          severity: 'info',
+          cluster: 'apps',
+          message:
+            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as infra's does",
+          location: {
+            file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
+            line: 3,
+          },
+        },
+        {
           ruleId: 'substitution-complete',
           outcome: 'pass',
           severity: 'info',
@@ -278,7 +290,7 @@ export const exampleAfterReport: MeshReport = {
       },
       status: 'pass',
       counts: {
-        passed: 15,
+        passed: 16,
         failed: 0,
         warnings: 0,
         notApplicable: 0,
@@ -426,6 +438,18 @@ export const exampleAfterReport: MeshReport = {
           },
         },
         {
+          ruleId: 'ca-shared',
+          outcome: 'pass',
+          severity: 'info',
+          cluster: 'infra',
+          message:
+            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as apps's does",
+          location: {
+            file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
+            line: 3,
+          },
+        },
+        {
           ruleId: 'substitution-complete',
           outcome: 'pass',
           severity: 'info',
@@ -486,7 +510,7 @@ export const exampleAfterReport: MeshReport = {
     outside: 0,
     errors: 0,
     warnings: 0,
-    passed: 33,
+    passed: 35,
     notApplicable: 0,
     unevaluated: 0,
     status: 'pass',
@@ -515,7 +539,7 @@ export const exampleBeforeReport: MeshReport = {
       },
       status: 'fail',
       counts: {
-        passed: 4,
+        passed: 5,
         failed: 8,
         warnings: 0,
         notApplicable: 0,
@@ -689,6 +713,18 @@ export const exampleBeforeReport: MeshReport = {
             'Add `${CILIUM_CLUSTERMESH_FQDN}` to `clustermesh.apiserver.tls.server.extraDnsNames`.',
         },
         {
+          ruleId: 'ca-shared',
+          outcome: 'pass',
+          severity: 'info',
+          cluster: 'apps',
+          message:
+            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as infra's does",
+          location: {
+            file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
+            line: 3,
+          },
+        },
+        {
           ruleId: 'substitution-complete',
           outcome: 'pass',
           severity: 'info',
@@ -729,7 +765,7 @@ export const exampleBeforeReport: MeshReport = {
       },
       status: 'fail',
       counts: {
-        passed: 4,
+        passed: 5,
         failed: 8,
         warnings: 0,
         notApplicable: 0,
@@ -903,6 +939,18 @@ export const exampleBeforeReport: MeshReport = {
             'Add `${CILIUM_CLUSTERMESH_FQDN}` to `clustermesh.apiserver.tls.server.extraDnsNames`.',
         },
         {
+          ruleId: 'ca-shared',
+          outcome: 'pass',
+          severity: 'info',
+          cluster: 'infra',
+          message:
+            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as apps's does",
+          location: {
+            file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
+            line: 3,
+          },
+        },
+        {
           ruleId: 'substitution-complete',
           outcome: 'pass',
           severity: 'info',
@@ -959,7 +1007,7 @@ export const exampleBeforeReport: MeshReport = {
     outside: 0,
     errors: 16,
     warnings: 0,
-    passed: 11,
+    passed: 13,
     notApplicable: 0,
     unevaluated: 8,
     status: 'fail',

@@ -1,0 +1,281 @@
+import {
+  SourceLocation,
+  unknownVariables,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  chartEnables,
+  ciliumMeshConfigSecret,
+  ciliumValuesPaths,
+} from '../cilium/values';
+import { getPath, isRecord } from '../core/paths';
+import { firstFew } from '../core/text';
+import { hasUnresolvedReference } from '../flux/envsubst';
+import { madeObject } from '../flux/providedSources';
+import {
+  meshEntriesOf,
+  secretMadeElsewhere,
+  unreadValuesMaySet,
+} from './queries';
+import type { ClusterModel, MeshModel } from './types';
+
+/**
+ * Where a cluster's Cilium takes the CA that signs its ClusterMesh
+ * certificates. A peer checks a clustermesh-apiserver's certificate (and
+ * the server its client's) against its own CA, so the clusters of a mesh
+ * share one, or each mesh entry names the peer's (`tls.caCert`).
+ *
+ * - `values`: `tls.ca.cert` in the values (Cilium before 1.14 also read
+ *   `clustermesh.apiserver.tls.ca.cert`); the chart uses it as given.
+ * - `secret`: the cluster applies the Secret the chart looks up when the
+ *   values give none (`cilium-ca`, or the older `clustermesh-apiserver-ca-cert`),
+ *   as a Secret, an ExternalSecret or a SealedSecret: `identity` is what it
+ *   holds as written (equal text, equal data).
+ * - `certmanager`: cert-manager issues the certificates (`clustermesh.apiserver.tls.auto.method`).
+ * - `provided`: the chart makes none (`clustermesh.apiserver.tls.auto.enabled: false`) and the values give no CA.
+ * - `unread`: none of those in the values read, and values not read (a Secret's) may set `tls.ca`.
+ * - `chart`: none of those: each install makes its own CA, unless a
+ *   `cilium-ca` Secret was put in the cluster by hand (the chart reuses one it finds).
+ *
+ * @public
+ */
+export type ClusterCa = (
+  | { kind: 'values'; value: string; known: boolean; path: string }
+  | { kind: 'secret'; by: string; identity: string }
+  | { kind: 'certmanager'; issuer: string }
+  | { kind: 'provided' }
+  | { kind: 'unread'; sources: string }
+  | { kind: 'chart' }
+) & {
+  location: SourceLocation;
+  /** Set where `tls.caBundle.enabled` makes the agents trust more CAs than their own. */
+  trustBundle?: SourceLocation;
+};
+
+const caCertPaths = [
+  ['tls', 'ca', 'cert'],
+  ['clustermesh', 'apiserver', 'tls', 'ca', 'cert'],
+];
+const caSecretNames = ['cilium-ca', 'clustermesh-apiserver-ca-cert'];
+const tlsAuto = ['clustermesh', 'apiserver', 'tls', 'auto'];
+
+/** Asked once per cluster and once per peer: read once per cluster model. */
+const read = new WeakMap<ClusterModel, ClusterCa | undefined>();
+
+/**
+ * The CA a cluster's ClusterMesh certificates come from; undefined when
+ * its Cilium values are not read.
+ *
+ * @public
+ */
+export function clusterCa(cluster: ClusterModel): ClusterCa | undefined {
+  if (read.has(cluster)) return read.get(cluster);
+  const ca = readCa(cluster);
+  read.set(cluster, ca);
+  return ca;
+}
+
+function readCa(cluster: ClusterModel): ClusterCa | undefined {
+  const cilium = cluster.cilium;
+  if (!cilium) return undefined;
+  const values = cilium.values;
+  const bundle = getPath(values, ['tls', 'caBundle', 'enabled']) === true;
+  const withBundle = <T extends object>(ca: T) =>
+    bundle
+      ? { ...ca, trustBundle: cilium.locate(['tls', 'caBundle', 'enabled']) }
+      : ca;
+  const method = getPath(values, [...tlsAuto, 'method']);
+  const autoEnabled = getPath(values, [...tlsAuto, 'enabled']) !== false;
+  if (autoEnabled && method === 'certmanager') {
+    const ref = getPath(values, [...tlsAuto, 'certManagerIssuerRef']);
+    const issuer =
+      isRecord(ref) && typeof ref.name === 'string'
+        ? `${typeof ref.kind === 'string' ? ref.kind : 'Issuer'} ${ref.name}`
+        : "the chart's own issuer";
+    return withBundle({
+      kind: 'certmanager' as const,
+      issuer,
+      location: cilium.locate([...tlsAuto, 'method']),
+    });
+  }
+  for (const path of caCertPaths) {
+    const value = getPath(values, path);
+    if (typeof value === 'string' && value.trim() !== '')
+      return withBundle({
+        kind: 'values' as const,
+        value: value.trim(),
+        known:
+          !unknownVariables(value).length && !hasUnresolvedReference(value),
+        path: path.join('.'),
+        location: cilium.locate(path),
+      });
+  }
+  // values not read win over a Secret the chart would look up
+  if (caCertPaths.some(path => unreadValuesMaySet(cluster, path)))
+    return withBundle({
+      kind: 'unread' as const,
+      sources: firstFew(cilium.unread),
+      location: cilium.locate(caCertPaths[0]),
+    });
+  const secret = caSecretOf(cluster, cilium.releaseNamespace);
+  if (secret) return withBundle(secret);
+  if (!autoEnabled)
+    return withBundle({
+      kind: 'provided' as const,
+      location: cilium.locate([...tlsAuto, 'enabled']),
+    });
+  return withBundle({
+    kind: 'chart' as const,
+    location: cilium.locate(caCertPaths[0]),
+  });
+}
+
+/** The CA Secret the cluster applies in the release's namespace, and what it holds as written. */
+function caSecretOf(
+  cluster: ClusterModel,
+  namespace: string,
+): Extract<ClusterCa, { kind: 'secret' }> | undefined {
+  for (const { object, appliedBy } of cluster.render.objects) {
+    if (!caSecretNames.includes(object.name)) continue;
+    const made = madeObject(object, object.namespace ?? appliedBy.namespace);
+    if (made.kind !== 'Secret' || made.namespace !== namespace) continue;
+    const body = object.body as Record<string, unknown>;
+    const { by, location } = made.origin();
+    return {
+      kind: 'secret',
+      by,
+      location,
+      // its data as written (a SOPS file's ciphertext, an ExternalSecret's
+      // store and keys): labels and names per cluster aside
+      identity: JSON.stringify([
+        object.kind,
+        body.data,
+        body.stringData,
+        body.spec,
+        body.sops,
+      ]),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Whether two clusters of a mesh share their CA, as far as the repository
+ * says: `same`, `differs` (two CAs written out), `chart` (one of them
+ * makes its own), or `unknown` with the reason.
+ *
+ * @public
+ */
+export type CaPairing =
+  | { verdict: 'same'; how: string }
+  | { verdict: 'differs'; how: string }
+  | { verdict: 'chart'; how: string }
+  | { verdict: 'unknown'; how: string };
+
+/** How `cluster` and its peer `peer` stand on their CA. @public */
+export function caPairing(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  peer: ClusterModel,
+): CaPairing {
+  const mine = clusterCa(cluster);
+  const theirs = clusterCa(peer);
+  const entry = meshEntriesOf(mesh, cluster).fieldsOf(peer.ciliumName);
+  if (entry && getPath(entry, ['tls', 'caCert']) !== undefined)
+    return {
+      verdict: 'unknown',
+      how: `its mesh entry for ${peer.name} gives that peer's CA (tls.caCert), which is not compared here`,
+    };
+  // peers in a Secret made elsewhere: it carries each peer's CA (as
+  // `cilium clustermesh connect` writes it), which is not read
+  const cilium = cluster.cilium;
+  if (cilium) {
+    const listed = chartEnables(
+      getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled),
+    );
+    const secret = `${cilium.releaseNamespace}/${ciliumMeshConfigSecret}`;
+    const made = secretMadeElsewhere(
+      cluster,
+      cilium.releaseNamespace,
+      ciliumMeshConfigSecret,
+    );
+    if (made)
+      return {
+        verdict: 'unknown',
+        how: `Secret ${secret}, which ${made.by} makes${
+          listed ? ' as well as the chart (peers-by-fqdn)' : ''
+        }, may carry each peer's CA, which is not read`,
+      };
+    if (!listed)
+      return {
+        verdict: 'unknown',
+        how: `its chart does not list its peers (clustermesh.config.enabled is not true): Secret ${secret}, made outside the repository (as \`cilium clustermesh connect\` makes it), carries each peer's CA, which is not read`,
+      };
+  }
+  if (!mine || !theirs)
+    return {
+      verdict: 'unknown',
+      how: `${peer.name}'s Cilium values are not read`,
+    };
+  // a trust bundle may hold the other CA: what differs may still be trusted
+  const bundle = mine.trustBundle ?? theirs.trustBundle;
+  const bundled = (how: string): CaPairing => ({
+    verdict: 'unknown',
+    how: `${how}, but tls.caBundle.enabled makes ${
+      mine.trustBundle ? 'it' : peer.name
+    } trust the CAs of a bundle not read here`,
+  });
+  if (mine.kind === 'chart' || theirs.kind === 'chart') {
+    const how =
+      mine.kind === 'chart'
+        ? 'its chart makes its own CA'
+        : `${peer.name}'s chart makes its own CA`;
+    return bundle ? bundled(how) : { verdict: 'chart', how };
+  }
+  if (mine.kind === 'values' && theirs.kind === 'values') {
+    if (!mine.known || !theirs.known)
+      return {
+        verdict: 'unknown',
+        how: `${
+          mine.known ? `${peer.name}'s ${theirs.path}` : mine.path
+        } holds a value not known here`,
+      };
+    if (mine.value === theirs.value)
+      return { verdict: 'same', how: `the same ${mine.path}` };
+    const how = `its ${mine.path} differs from ${peer.name}'s ${theirs.path}`;
+    return bundle ? bundled(how) : { verdict: 'differs', how };
+  }
+  if (
+    mine.kind === 'secret' &&
+    theirs.kind === 'secret' &&
+    mine.identity === theirs.identity
+  )
+    return { verdict: 'same', how: `the same ${mine.by}` };
+  const unknownWhy = (ca: ClusterCa, whose: string): string | undefined => {
+    switch (ca.kind) {
+      case 'certmanager':
+        return `${whose} certificates are issued by cert-manager (${ca.issuer}), whose CA is not read`;
+      case 'provided':
+        return `${whose} certificates are provided (clustermesh.apiserver.tls.auto.enabled: false), their CA not read`;
+      case 'unread':
+        return `${whose} values from ${ca.sources} are not read and may set tls.ca`;
+      default:
+        return undefined;
+    }
+  };
+  const why =
+    unknownWhy(mine, 'its') ??
+    unknownWhy(theirs, `${peer.name}'s`) ??
+    (mine.kind === 'secret' && theirs.kind === 'secret'
+      ? `${mine.by} and ${peer.name}'s ${theirs.by} are written differently, and what a secret holds is not read`
+      : `${describeCa(mine, 'its')} and ${describeCa(
+          theirs,
+          `${peer.name}'s`,
+        )}: whether they are one CA is not read`);
+  return { verdict: 'unknown', how: why };
+}
+
+function describeCa(ca: ClusterCa, whose: string): string {
+  if (ca.kind === 'values') return `${whose} CA comes from ${ca.path}`;
+  if (ca.kind === 'secret') return `${whose} CA comes from ${ca.by}`;
+  return `${whose} CA`;
+}

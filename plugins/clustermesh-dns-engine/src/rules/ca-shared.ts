@@ -1,0 +1,74 @@
+import { firstFew } from '../core/text';
+import { caPairing, clusterCa } from '../model/ca';
+import { ciliumUnavailableReason } from '../model/queries';
+import type { ClusterModel } from '../model/types';
+import { defineClusterRule } from './rule';
+
+/** The clusters of the mesh share the CA of their ClusterMesh certificates. @public */
+export const caShared = defineClusterRule({
+  id: 'ca-shared',
+  title: 'CA shared',
+  severity: 'error',
+  scope: 'cluster',
+  description:
+    "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret, SealedSecret) applied to each, passes; two different `tls.ca.cert` fail. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, and two differently written secrets.",
+  remediation: () =>
+    "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry its peer's CA (`clustermesh.config.clusters[].tls.caCert`). A CA is a secret: configure does not write one.",
+  messages: {
+    noValues: '{{reason}}',
+    noPeers: 'no peer in the mesh: there is no CA to share',
+    shared: "its ClusterMesh CA comes from {{how}}, as {{peers}}'s does",
+    differs:
+      "its ClusterMesh CA is not its peers': {{how}}: each refuses the other's certificates",
+    chart:
+      "{{how}} (no tls.ca.cert in its values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+    unknown: 'whether it shares its ClusterMesh CA is not known: {{how}}',
+  },
+  check(mesh, c, r) {
+    const own = clusterCa(c);
+    if (!own)
+      return [
+        r.notEvaluated('noValues', {
+          reason: ciliumUnavailableReason(mesh, c),
+        }),
+      ];
+    const peers = c.peers
+      .map(p => mesh.byName.get(p.peer))
+      .filter((p): p is ClusterModel => p !== undefined && p !== c);
+    if (!peers.length) return [r.notApplicable('noPeers', {}, own.location)];
+    const by = { same: [], differs: [], chart: [], unknown: [] } as Record<
+      'same' | 'differs' | 'chart' | 'unknown',
+      { peer: string; how: string }[]
+    >;
+    for (const peer of peers) {
+      const pairing = caPairing(mesh, c, peer);
+      by[pairing.verdict].push({ peer: peer.name, how: pairing.how });
+    }
+    const hows = (list: { how: string }[]) =>
+      firstFew([...new Set(list.map(p => p.how))]);
+    if (by.differs.length)
+      return [r.fail('differs', { how: hows(by.differs) }, own.location)];
+    if (by.chart.length)
+      return [
+        r.warn(
+          'chart',
+          {
+            how: hows(by.chart),
+            clusters: [c.name, ...by.chart.map(p => p.peer)].join(', '),
+          },
+          own.location,
+        ),
+      ];
+    if (by.unknown.length)
+      return [
+        r.notEvaluated('unknown', { how: hows(by.unknown) }, own.location),
+      ];
+    return [
+      r.pass(
+        'shared',
+        { how: hows(by.same), peers: by.same.map(p => p.peer).join(', ') },
+        own.location,
+      ),
+    ];
+  },
+});
