@@ -40,7 +40,13 @@ import type { ClusterModel, MeshModel } from './types';
  */
 export type ClusterCa = (
   | { kind: 'values'; value: string; known: boolean; path: string }
-  | { kind: 'secret'; by: string; identity: string }
+  | {
+      kind: 'secret';
+      by: string;
+      identity: string;
+      /** The Kustomization applying it, SOPS-encrypted, without `spec.decryption`. */
+      undecrypted?: string;
+    }
   | { kind: 'certmanager'; issuer: string }
   | { kind: 'provided' }
   | { kind: 'unread'; sources: string }
@@ -97,16 +103,23 @@ function readCa(cluster: ClusterModel): ClusterCa | undefined {
       location: cilium.locate([...tlsAuto, 'method']),
     });
   }
+  // the chart takes a CA from the values only with its key (`if and $crt $key`)
   for (const path of caCertPaths) {
     const value = getPath(values, path);
-    if (typeof value === 'string' && value.trim() !== '')
+    const key = getPath(values, [...path.slice(0, -1), 'key']);
+    if (
+      typeof value === 'string' &&
+      value.trim() !== '' &&
+      typeof key === 'string' &&
+      key.trim() !== ''
+    )
       return withBundle({
         kind: 'values' as const,
         value: value.trim(),
         known:
           !unknownVariables(value).length && !hasUnresolvedReference(value),
         path: path.join('.'),
-        location: cilium.locate(path),
+        location: settingOf(cluster, path) ?? cilium.locate(path),
       });
   }
   // values not read win over a Secret the chart would look up
@@ -129,33 +142,84 @@ function readCa(cluster: ClusterModel): ClusterCa | undefined {
   });
 }
 
+/**
+ * Where to change a value of the Cilium values: the setting substituted
+ * into it where it is one variable, else undefined (the values' line).
+ */
+function settingOf(
+  cluster: ClusterModel,
+  path: readonly string[],
+): SourceLocation | undefined {
+  const field = cluster.cilium?.object?.substitutedField?.([
+    'spec',
+    'values',
+    ...path,
+  ]);
+  return field?.variables.length === 1
+    ? cluster.settings.get(field.variables[0])?.location
+    : undefined;
+}
+
 /** The CA Secret the cluster applies in the release's namespace, and what it holds as written. */
 function caSecretOf(
   cluster: ClusterModel,
   namespace: string,
 ): Extract<ClusterCa, { kind: 'secret' }> | undefined {
   for (const { object, appliedBy } of cluster.render.objects) {
-    if (!caSecretNames.includes(object.name)) continue;
     const made = madeObject(object, object.namespace ?? appliedBy.namespace);
-    if (made.kind !== 'Secret' || made.namespace !== namespace) continue;
+    if (
+      made.kind !== 'Secret' ||
+      !caSecretNames.includes(made.name) ||
+      made.namespace !== namespace
+    )
+      continue;
     const body = object.body as Record<string, unknown>;
     const { by, location } = made.origin();
+    // Flux applies a SOPS file only through a Kustomization that decrypts
+    const undecrypted =
+      body.sops !== undefined &&
+      appliedBy.object !== undefined &&
+      getPath(appliedBy.object.body, ['spec', 'decryption']) === undefined
+        ? appliedBy.key
+        : undefined;
     return {
       kind: 'secret',
       by,
       location,
+      undecrypted,
       // its data as written (a SOPS file's ciphertext, an ExternalSecret's
-      // store and keys): labels and names per cluster aside
+      // keys and the store it reads them from, as each cluster renders it):
+      // labels and names per cluster aside
       identity: JSON.stringify([
         object.kind,
         body.data,
         body.stringData,
         body.spec,
         body.sops,
+        made.provided ? storeOf(cluster, object, made.namespace) : undefined,
       ]),
     };
   }
   return undefined;
+}
+
+/** The spec of the store an ExternalSecret reads from, as the cluster applies it. */
+function storeOf(
+  cluster: ClusterModel,
+  object: { body: unknown },
+  namespace: string,
+): unknown {
+  const ref = getPath(object.body, ['spec', 'secretStoreRef']);
+  if (!isRecord(ref) || typeof ref.name !== 'string') return undefined;
+  const kind = typeof ref.kind === 'string' ? ref.kind : 'SecretStore';
+  const store = cluster.render.objects.find(
+    ({ object: o, appliedBy }) =>
+      o.kind === kind &&
+      o.name === ref.name &&
+      (kind !== 'SecretStore' ||
+        (o.namespace ?? appliedBy.namespace) === namespace),
+  );
+  return store ? getPath(store.object.body, ['spec']) ?? null : 'not applied';
 }
 
 /**
@@ -244,6 +308,15 @@ export function caPairing(
     const how = `its ${mine.path} differs from ${peer.name}'s ${theirs.path}`;
     return bundle ? bundled(how) : { verdict: 'differs', how };
   }
+  for (const [ca, whose] of [
+    [mine, 'its'],
+    [theirs, `${peer.name}'s`],
+  ] as const)
+    if (ca.kind === 'secret' && ca.undecrypted)
+      return {
+        verdict: 'unknown',
+        how: `${whose} ${ca.by} is SOPS-encrypted, and Kustomization ${ca.undecrypted}, which applies it, has no spec.decryption: Flux cannot apply it as it is`,
+      };
   if (
     mine.kind === 'secret' &&
     theirs.kind === 'secret' &&
@@ -266,7 +339,7 @@ export function caPairing(
     unknownWhy(mine, 'its') ??
     unknownWhy(theirs, `${peer.name}'s`) ??
     (mine.kind === 'secret' && theirs.kind === 'secret'
-      ? `${mine.by} and ${peer.name}'s ${theirs.by} are written differently, and what a secret holds is not read`
+      ? `${mine.by} and ${peer.name}'s ${theirs.by} are written differently (their data, keys or store), and what a secret holds is not read`
       : `${describeCa(mine, 'its')} and ${describeCa(
           theirs,
           `${peer.name}'s`,

@@ -1,4 +1,5 @@
 import {
+  bootstrapHelmfile,
   describeRule,
   exampleChecks,
   exampleFile,
@@ -10,12 +11,14 @@ import { caShared } from './ca-shared';
 const clustermesh = 'kubernetes/infrastructure/networking/cilium/clustermesh';
 
 /** The example's shared values with `tls.ca.cert` from each cluster's settings. */
-function caFromSettings(apps: string, infra: string) {
+function caFromSettings(apps: string, infra: string, withKey = true) {
   return (files: Files) => {
     replace(
       exampleFile.helmRelease,
       '    kubeProxyReplacement: true\n',
-      '    kubeProxyReplacement: true\n    tls:\n      ca:\n        cert: ${CILIUM_CA_CERT}\n        key: ${CILIUM_CA_KEY}\n',
+      `    kubeProxyReplacement: true\n    tls:\n      ca:\n        cert: \${CILIUM_CA_CERT}\n${
+        withKey ? '        key: ${CILIUM_CA_KEY}\n' : ''
+      }`,
     )(files);
     for (const [cluster, cert] of [
       ['apps', apps],
@@ -71,7 +74,7 @@ describe('ca-shared', () => {
     edit: caFromSettings('Y2EtYXBwcw==', 'Y2EtaW5mcmE='),
     fails: {
       cluster: 'apps',
-      at: `${exampleFile.helmRelease}:25`,
+      at: `${exampleFile.settings('apps')}:17`,
       message: /its tls\.ca\.cert differs from infra's tls\.ca\.cert/,
     },
   });
@@ -82,13 +85,13 @@ describe('ca-shared', () => {
         'apps',
         'pass',
         'info',
-        "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as infra's does",
+        'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for infra',
       ],
       [
         'infra',
         'pass',
         'info',
-        "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as apps's does",
+        'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for apps',
       ],
     ]);
   });
@@ -99,13 +102,13 @@ describe('ca-shared', () => {
         'apps',
         'pass',
         'info',
-        "its ClusterMesh CA comes from the same tls.ca.cert, as infra's does",
+        'its ClusterMesh CA comes from the same tls.ca.cert, as for infra',
       ],
       [
         'infra',
         'pass',
         'info',
-        "its ClusterMesh CA comes from the same tls.ca.cert, as apps's does",
+        'its ClusterMesh CA comes from the same tls.ca.cert, as for apps',
       ],
     ]);
     expect(caChecks(caFromSettings('Y2EtYXBwcw==', 'Y2EtaW5mcmE='))).toEqual([
@@ -113,13 +116,13 @@ describe('ca-shared', () => {
         'apps',
         'fail',
         'error',
-        "its ClusterMesh CA is not its peers': its tls.ca.cert differs from infra's tls.ca.cert: each refuses the other's certificates",
+        "its ClusterMesh CA is not that of infra: its tls.ca.cert differs from infra's tls.ca.cert: each refuses the other's certificates",
       ],
       [
         'infra',
         'fail',
         'error',
-        "its ClusterMesh CA is not its peers': its tls.ca.cert differs from apps's tls.ca.cert: each refuses the other's certificates",
+        "its ClusterMesh CA is not that of apps: its tls.ca.cert differs from apps's tls.ca.cert: each refuses the other's certificates",
       ],
     ]);
   });
@@ -135,13 +138,13 @@ describe('ca-shared', () => {
         'apps',
         'fail',
         'warning',
-        "its chart makes its own CA (no tls.ca.cert in its values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+        "its chart makes its own CA (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
       ],
       [
         'infra',
         'fail',
         'warning',
-        "its chart makes its own CA (no tls.ca.cert in its values, no cilium-ca Secret applied), so infra, apps refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+        "its chart makes its own CA (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
       ],
     ]);
     expect(checks[0].remediation).toMatch(
@@ -159,7 +162,7 @@ describe('ca-shared', () => {
       'infra',
       'fail',
       'warning',
-      "apps's chart makes its own CA (no tls.ca.cert in its values, no cilium-ca Secret applied), so infra, apps refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+      "apps's chart makes its own CA (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
     ]);
   });
 
@@ -175,14 +178,14 @@ describe('ca-shared', () => {
       'apps',
       'not-evaluated',
       'info',
-      "whether it shares its ClusterMesh CA is not known: Secret kube-system/cilium-ca and infra's Secret kube-system/cilium-ca are written differently, and what a secret holds is not read",
+      "whether it shares its ClusterMesh CA is not known: Secret kube-system/cilium-ca and infra's Secret kube-system/cilium-ca are written differently (their data, keys or store), and what a secret holds is not read",
     ]);
     // one text in both: one CA
     expect(caChecks(secretPer(() => 'Y2E='))[0]).toEqual([
       'apps',
       'pass',
       'info',
-      "its ClusterMesh CA comes from the same Secret kube-system/cilium-ca, as infra's does",
+      'its ClusterMesh CA comes from the same Secret kube-system/cilium-ca, as for infra',
     ]);
     const inValues = (text: string) =>
       replace(
@@ -308,5 +311,103 @@ describe('ca-shared', () => {
       'info',
       "whether it shares its ClusterMesh CA is not known: its chart does not list its peers (clustermesh.config.enabled is not true): Secret kube-system/cilium-clustermesh, made outside the repository (as `cilium clustermesh connect` makes it), carries each peer's CA, which is not read",
     ]);
+  });
+
+  it("reads the Secret an ExternalSecret makes by its target's name, not the ExternalSecret's own (haraldkoch's copies)", () => {
+    const renamed = (from: string, to: string) =>
+      replace(`${clustermesh}/externalsecret.yaml`, from, to);
+    expect(
+      caChecks(
+        renamed(
+          '  name: cilium-ca\n  namespace',
+          '  name: mesh-ca\n  namespace',
+        ),
+      )[0].slice(1, 3),
+    ).toEqual(['pass', 'info']);
+    expect(
+      caChecks(
+        renamed(
+          '    name: cilium-ca\n  dataFrom',
+          '    name: cilium-ca-bundle\n  dataFrom',
+        ),
+      )[0].slice(1, 3),
+    ).toEqual(['fail', 'warning']);
+  });
+
+  it('takes a tls.ca.cert without its key for no CA, as the chart does (it then makes its own)', () => {
+    expect(
+      caChecks(files => {
+        withoutCaSecret(files);
+        caFromSettings('Y2E=', 'Y2E=', false)(files);
+      })[0].slice(1, 3),
+    ).toEqual(['fail', 'warning']);
+  });
+
+  it('does not pass one ExternalSecret reading stores each cluster configures its own way, nor a SOPS file a Kustomization without decryption applies', () => {
+    // monosense's vault named by a setting: one key, two vaults
+    const stores = (vault: (c: string) => string) => (files: Files) => {
+      for (const c of ['apps', 'infra']) {
+        files[`kubernetes/clusters/${c}/store.yaml`] = [
+          'apiVersion: external-secrets.io/v1',
+          'kind: ClusterSecretStore',
+          'metadata: {name: onepassword}',
+          'spec:',
+          '  provider:',
+          `    onepassword: {vaults: {${vault(c)}: 1}}`,
+          '',
+        ].join('\n');
+        files[`kubernetes/clusters/${c}/kustomization.yaml`] +=
+          '  - store.yaml\n';
+      }
+    };
+    expect(caChecks(stores(() => 'Kubernetes'))[0].slice(1, 3)).toEqual([
+      'pass',
+      'info',
+    ]);
+    expect(caChecks(stores(c => c))[0]).toEqual([
+      'apps',
+      'not-evaluated',
+      'info',
+      "whether it shares its ClusterMesh CA is not known: ExternalSecret kube-system/cilium-ca and infra's ExternalSecret kube-system/cilium-ca are written differently (their data, keys or store), and what a secret holds is not read",
+    ]);
+    // one SOPS file, applied by the infrastructure Kustomization, which
+    // does not decrypt: Flux fails to apply it
+    const undecrypted = caChecks(files => {
+      withoutCaSecret(files);
+      files[`${clustermesh}/cilium-ca.sops.yaml`] = [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: cilium-ca, namespace: kube-system}',
+        'data: {ca.crt: "ENC[AES256_GCM,data:abc,type:str]"}',
+        'sops: {version: 3.9.0}',
+        '',
+      ].join('\n');
+      files[`${clustermesh}/kustomization.yaml`] += '  - cilium-ca.sops.yaml\n';
+    });
+    expect(undecrypted[0][1]).toBe('not-evaluated');
+    expect(undecrypted[0][3]).toMatch(
+      /its Secret kube-system\/cilium-ca is SOPS-encrypted, and Kustomization flux-system\/[a-z-]+, which applies it, has no spec\.decryption: Flux cannot apply it as it is$/,
+    );
+  });
+
+  it('warns where a bootstrap helmfile installs the values with tls.ca.cert as a variable, which reaches that install as written', () => {
+    const checks = exampleChecks(files => {
+      caFromSettings('Y2E=', 'Y2E=')(files);
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+      );
+    }).filter(c => c.ruleId === 'ca-shared' && c.cluster === 'apps');
+    expect(checks.map(c => [c.outcome, c.severity])).toEqual([
+      ['pass', 'info'],
+      ['fail', 'warning'],
+    ]);
+    expect(checks[1]).toMatchObject({
+      message:
+        'bootstrap/helmfile.yaml installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `cert: ${CILIUM_CA_CERT}` reaches that first install as written, which is no certificate, and the chart fails to read the CA',
+      location: { file: exampleFile.helmRelease, line: 25 },
+    });
+    expect(checks[1].remediation).toMatch(
+      /^Have the bootstrap give the CA itself/,
+    );
   });
 });

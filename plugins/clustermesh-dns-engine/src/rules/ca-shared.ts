@@ -2,7 +2,7 @@ import { firstFew } from '../core/text';
 import { caPairing, clusterCa } from '../model/ca';
 import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
-import { defineClusterRule } from './rule';
+import { defineClusterRule, installedAsWritten } from './rule';
 
 /** The clusters of the mesh share the CA of their ClusterMesh certificates. @public */
 export const caShared = defineClusterRule({
@@ -12,17 +12,21 @@ export const caShared = defineClusterRule({
   scope: 'cluster',
   description:
     "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret, SealedSecret) applied to each, passes; two different `tls.ca.cert` fail. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, and two differently written secrets.",
-  remediation: () =>
-    "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry its peer's CA (`clustermesh.config.clusters[].tls.caCert`). A CA is a secret: configure does not write one.",
+  remediation: (_c, failure) =>
+    failure?.id === 'bootstrapVerbatim'
+      ? 'Have the bootstrap give the CA itself (a `cilium-ca` Secret it applies before Cilium, or `set` of `tls.ca.cert` and `tls.ca.key` on the Cilium release of its helmfile, from the secret), or keep the CA in a `cilium-ca` Secret instead of the values.'
+      : "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry its peer's CA (`clustermesh.config.clusters[].tls.caCert`). A CA is a secret: configure does not write one.",
   messages: {
     noValues: '{{reason}}',
     noPeers: 'no peer in the mesh: there is no CA to share',
-    shared: "its ClusterMesh CA comes from {{how}}, as {{peers}}'s does",
+    shared: 'its ClusterMesh CA comes from {{how}}, as for {{peers}}',
     differs:
-      "its ClusterMesh CA is not its peers': {{how}}: each refuses the other's certificates",
+      "its ClusterMesh CA is not that of {{peers}}: {{how}}: each refuses the other's certificates",
     chart:
-      "{{how}} (no tls.ca.cert in its values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+      "{{how}} (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
     unknown: 'whether it shares its ClusterMesh CA is not known: {{how}}',
+    bootstrapVerbatim:
+      '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches that first install as written, which is no certificate, and the chart fails to read the CA',
   },
   check(mesh, c, r) {
     const own = clusterCa(c);
@@ -46,15 +50,40 @@ export const caShared = defineClusterRule({
     }
     const hows = (list: { how: string }[]) =>
       firstFew([...new Set(list.map(p => p.how))]);
+    // a bootstrap installs these values as they are: a variable reaches
+    // the chart's certificate functions as written
+    const verbatim =
+      own.kind === 'values'
+        ? installedAsWritten(mesh, c, own.path.split('.'))
+        : undefined;
+    const bootstrap = verbatim
+      ? [
+          r.warn(
+            'bootstrapVerbatim',
+            { helmfile: verbatim.helmfile, line: verbatim.line },
+            verbatim.at,
+          ),
+        ]
+      : [];
     if (by.differs.length)
-      return [r.fail('differs', { how: hows(by.differs) }, own.location)];
+      return [
+        r.fail(
+          'differs',
+          {
+            how: hows(by.differs),
+            peers: by.differs.map(p => p.peer).join(', '),
+          },
+          own.location,
+        ),
+        ...bootstrap,
+      ];
     if (by.chart.length)
       return [
         r.warn(
           'chart',
           {
             how: hows(by.chart),
-            clusters: [c.name, ...by.chart.map(p => p.peer)].join(', '),
+            clusters: [c.name, ...by.chart.map(p => p.peer)].sort().join(', '),
           },
           own.location,
         ),
@@ -69,6 +98,7 @@ export const caShared = defineClusterRule({
         { how: hows(by.same), peers: by.same.map(p => p.peer).join(', ') },
         own.location,
       ),
+      ...bootstrap,
     ];
   },
 });

@@ -209,7 +209,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'apps',
           message:
-            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as infra's does",
+            'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for infra',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
             line: 3,
@@ -443,7 +443,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'infra',
           message:
-            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as apps's does",
+            'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for apps',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
             line: 3,
@@ -718,7 +718,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'info',
           cluster: 'apps',
           message:
-            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as infra's does",
+            'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for infra',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
             line: 3,
@@ -944,7 +944,7 @@ export const exampleBeforeReport: MeshReport = {
           severity: 'info',
           cluster: 'infra',
           message:
-            "its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as apps's does",
+            'its ClusterMesh CA comes from the same ExternalSecret kube-system/cilium-ca, as for apps',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/clustermesh/externalsecret.yaml',
             line: 3,
