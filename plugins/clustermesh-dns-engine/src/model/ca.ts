@@ -305,7 +305,7 @@ export function caPairing(
       };
     if (mine.value === theirs.value)
       return { verdict: 'same', how: `the same ${mine.path}` };
-    const how = `its ${mine.path} differs from ${peer.name}'s ${theirs.path}`;
+    const how = `its ${mine.path} differs from theirs`;
     return bundle ? bundled(how) : { verdict: 'differs', how };
   }
   for (const [ca, whose] of [

@@ -4692,8 +4692,8 @@ describe('planMeshDnsChange on other layouts', () => {
       }).plan;
       expect(twoCas.problems).toEqual([]);
       expect(twoCas.alreadyThere.map(p => p.message)).toEqual([
-        "[ca-shared] main: its ClusterMesh CA is not that of staging: its tls.ca.cert differs from staging's tls.ca.cert: each refuses the other's certificates",
-        "[ca-shared] staging: its ClusterMesh CA is not that of main: its tls.ca.cert differs from main's tls.ca.cert: each refuses the other's certificates",
+        "[ca-shared] main: its ClusterMesh CA is not that of staging: its tls.ca.cert differs from theirs: each refuses the other's certificates",
+        "[ca-shared] staging: its ClusterMesh CA is not that of main: its tls.ca.cert differs from theirs: each refuses the other's certificates",
       ]);
       expect(
         twoCas

@@ -75,7 +75,7 @@ describe('ca-shared', () => {
     fails: {
       cluster: 'apps',
       at: `${exampleFile.settings('apps')}:17`,
-      message: /its tls\.ca\.cert differs from infra's tls\.ca\.cert/,
+      message: /its tls\.ca\.cert differs from theirs/,
     },
   });
 
@@ -116,13 +116,13 @@ describe('ca-shared', () => {
         'apps',
         'fail',
         'error',
-        "its ClusterMesh CA is not that of infra: its tls.ca.cert differs from infra's tls.ca.cert: each refuses the other's certificates",
+        "its ClusterMesh CA is not that of infra: its tls.ca.cert differs from theirs: each refuses the other's certificates",
       ],
       [
         'infra',
         'fail',
         'error',
-        "its ClusterMesh CA is not that of apps: its tls.ca.cert differs from apps's tls.ca.cert: each refuses the other's certificates",
+        "its ClusterMesh CA is not that of apps: its tls.ca.cert differs from theirs: each refuses the other's certificates",
       ],
     ]);
   });
