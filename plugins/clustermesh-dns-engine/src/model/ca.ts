@@ -235,24 +235,23 @@ export type CaPairing =
   | { verdict: 'chart'; how: string }
   | { verdict: 'unknown'; how: string };
 
-/** How `cluster` and its peer `peer` stand on their CA. @public */
-export function caPairing(
+/** What a cluster's own mesh configuration says of its peers' CAs: read once per cluster, asked per peer. */
+const peerCasRead = new WeakMap<
+  ClusterModel,
+  { notListed?: string; givenCa: ReadonlySet<string> }
+>();
+
+function peerCas(
   mesh: MeshModel,
   cluster: ClusterModel,
-  peer: ClusterModel,
-): CaPairing {
-  const mine = clusterCa(cluster);
-  const theirs = clusterCa(peer);
-  const entry = meshEntriesOf(mesh, cluster).fieldsOf(peer.ciliumName);
-  if (entry && getPath(entry, ['tls', 'caCert']) !== undefined)
-    return {
-      verdict: 'unknown',
-      how: `its mesh entry for ${peer.name} gives that peer's CA (tls.caCert), which is not compared here`,
-    };
-  // peers in a Secret made elsewhere: it carries each peer's CA (as
-  // `cilium clustermesh connect` writes it), which is not read
+): { notListed?: string; givenCa: ReadonlySet<string> } {
+  const known = peerCasRead.get(cluster);
+  if (known) return known;
   const cilium = cluster.cilium;
+  let notListed: string | undefined;
   if (cilium) {
+    // peers in a Secret made elsewhere: it carries each peer's CA (as
+    // `cilium clustermesh connect` writes it), which is not read
     const listed = chartEnables(
       getPath(cilium.values, ciliumValuesPaths.meshConfigEnabled),
     );
@@ -263,18 +262,39 @@ export function caPairing(
       ciliumMeshConfigSecret,
     );
     if (made)
-      return {
-        verdict: 'unknown',
-        how: `Secret ${secret}, which ${made.by} makes${
-          listed ? ' as well as the chart (peers-by-fqdn)' : ''
-        }, may carry each peer's CA, which is not read`,
-      };
-    if (!listed)
-      return {
-        verdict: 'unknown',
-        how: `its chart does not list its peers (clustermesh.config.enabled is not true): Secret ${secret}, made outside the repository (as \`cilium clustermesh connect\` makes it), carries each peer's CA, which is not read`,
-      };
+      notListed = `Secret ${secret}, which ${made.by} makes${
+        listed ? ' as well as the chart (peers-by-fqdn)' : ''
+      }, may carry each peer's CA, which is not read`;
+    else if (!listed)
+      notListed = `its chart does not list its peers (clustermesh.config.enabled is not true): Secret ${secret}, made outside the repository (as \`cilium clustermesh connect\` makes it), carries each peer's CA, which is not read`;
   }
+  // the entries that name their peer's CA
+  const givenCa = new Set(
+    meshEntriesOf(mesh, cluster)
+      .list()
+      .filter(e => getPath(e.entry, ['tls', 'caCert']) !== undefined)
+      .map(e => e.name),
+  );
+  const facts = { notListed, givenCa };
+  peerCasRead.set(cluster, facts);
+  return facts;
+}
+
+/** How `cluster` and its peer `peer` stand on their CA. @public */
+export function caPairing(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  peer: ClusterModel,
+): CaPairing {
+  const mine = clusterCa(cluster);
+  const theirs = clusterCa(peer);
+  const peers = peerCas(mesh, cluster);
+  if (peers.notListed) return { verdict: 'unknown', how: peers.notListed };
+  if (peers.givenCa.has(peer.ciliumName))
+    return {
+      verdict: 'unknown',
+      how: `its mesh entry for ${peer.name} gives that peer's CA (tls.caCert), which is not compared here`,
+    };
   if (!mine || !theirs)
     return {
       verdict: 'unknown',

@@ -71,7 +71,10 @@ export const caShared = defineClusterRule({
           'differs',
           {
             how: hows(by.differs),
-            peers: by.differs.map(p => p.peer).join(', '),
+            peers: firstFew(
+              by.differs.map(p => p.peer),
+              5,
+            ),
           },
           own.location,
         ),
@@ -83,7 +86,10 @@ export const caShared = defineClusterRule({
           'chart',
           {
             how: hows(by.chart),
-            clusters: [c.name, ...by.chart.map(p => p.peer)].sort().join(', '),
+            clusters: firstFew(
+              [c.name, ...by.chart.map(p => p.peer)].sort(),
+              5,
+            ),
           },
           own.location,
         ),
@@ -95,7 +101,13 @@ export const caShared = defineClusterRule({
     return [
       r.pass(
         'shared',
-        { how: hows(by.same), peers: by.same.map(p => p.peer).join(', ') },
+        {
+          how: hows(by.same),
+          peers: firstFew(
+            by.same.map(p => p.peer),
+            5,
+          ),
+        },
         own.location,
       ),
       ...bootstrap,
