@@ -10,7 +10,9 @@ import {
 import { getPath, isRecord } from '../core/paths';
 import { firstFew } from '../core/text';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { madeObject } from '../flux/providedSources';
+import { everyNamespace, madeObject } from '../flux/providedSources';
+import { stringMapAt } from '../flux/kustomize/immutable';
+import { selectorAdmits } from '../k8s/labelSelector';
 import {
   meshEntriesOf,
   secretMadeElsewhere,
@@ -46,6 +48,8 @@ export type ClusterCa = (
       identity: string;
       /** The Kustomization applying it, SOPS-encrypted, without `spec.decryption`. */
       undecrypted?: string;
+      /** A SealedSecret: each cluster's controller unseals it with its own key. */
+      sealed?: boolean;
     }
   | { kind: 'certmanager'; issuer: string }
   | { kind: 'provided' }
@@ -170,7 +174,7 @@ function caSecretOf(
     if (
       made.kind !== 'Secret' ||
       !caSecretNames.includes(made.name) ||
-      made.namespace !== namespace
+      !madeIn(cluster, made, namespace)
     )
       continue;
     const body = object.body as Record<string, unknown>;
@@ -187,6 +191,7 @@ function caSecretOf(
       by,
       location,
       undecrypted,
+      sealed: object.kind === 'SealedSecret',
       // its data as written (a SOPS file's ciphertext, an ExternalSecret's
       // keys and the store it reads them from, as each cluster renders it):
       // labels and names per cluster aside
@@ -201,6 +206,38 @@ function caSecretOf(
     };
   }
   return undefined;
+}
+
+/**
+ * Whether a Secret is made in a namespace: its own, or one a
+ * ClusterExternalSecret names or selects (every namespace has its
+ * `kubernetes.io/metadata.name` label, whether or not the cluster applies
+ * the Namespace object).
+ */
+function madeIn(
+  cluster: ClusterModel,
+  made: ReturnType<typeof madeObject>,
+  namespace: string,
+): boolean {
+  if (made.namespace === namespace) return true;
+  const provided = made.provided;
+  if (!provided) return false;
+  if (
+    provided.namespaces?.includes(namespace) ||
+    provided.namespaces?.includes(everyNamespace)
+  )
+    return true;
+  if (!provided.namespaceSelectors) return false;
+  const object = cluster.render.objects.find(
+    ({ object: o }) => o.kind === 'Namespace' && o.name === namespace,
+  )?.object;
+  const labels = {
+    ...(object ? stringMapAt(object.body, 'metadata', 'labels') : {}),
+    'kubernetes.io/metadata.name': namespace,
+  };
+  return provided.namespaceSelectors.some(selector =>
+    selectorAdmits(selector, labels),
+  );
 }
 
 /** The spec of the store an ExternalSecret reads from, as the cluster applies it. */
@@ -268,11 +305,16 @@ function peerCas(
     else if (!listed)
       notListed = `its chart does not list its peers (clustermesh.config.enabled is not true): Secret ${secret}, made outside the repository (as \`cilium clustermesh connect\` makes it), carries each peer's CA, which is not read`;
   }
-  // the entries that name their peer's CA
+  // the entries that name their peer's CA: the chart takes it only beside
+  // a client certificate and key of the entry's own
   const givenCa = new Set(
     meshEntriesOf(mesh, cluster)
       .list()
-      .filter(e => getPath(e.entry, ['tls', 'caCert']) !== undefined)
+      .filter(e =>
+        ['caCert', 'cert', 'key'].every(field =>
+          chartEnables(getPath(e.entry, ['tls', field])),
+        ),
+      )
       .map(e => e.name),
   );
   const facts = { notListed, givenCa };
@@ -293,7 +335,7 @@ export function caPairing(
   if (peers.givenCa.has(peer.ciliumName))
     return {
       verdict: 'unknown',
-      how: `its mesh entry for ${peer.name} gives that peer's CA (tls.caCert), which is not compared here`,
+      how: `its mesh entry for ${peer.name} gives that peer's CA and a client certificate (tls.caCert, tls.cert, tls.key), which are not compared here`,
     };
   if (!mine || !theirs)
     return {
@@ -337,6 +379,16 @@ export function caPairing(
         verdict: 'unknown',
         how: `${whose} ${ca.by} is SOPS-encrypted, and Kustomization ${ca.undecrypted}, which applies it, has no spec.decryption: Flux cannot apply it as it is`,
       };
+  if (
+    mine.kind === 'secret' &&
+    theirs.kind === 'secret' &&
+    mine.identity === theirs.identity &&
+    mine.sealed
+  )
+    return {
+      verdict: 'unknown',
+      how: `the same ${mine.by} as ${peer.name}'s unseals in both only where their sealed-secrets controllers share a sealing key, which is not read`,
+    };
   if (
     mine.kind === 'secret' &&
     theirs.kind === 'secret' &&

