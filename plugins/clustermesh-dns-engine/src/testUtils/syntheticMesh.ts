@@ -170,7 +170,7 @@ export function generateSyntheticMesh(
   // the mesh's one CA, the same object in every cluster
   files[
     `${infra}/networking/cilium/clustermesh/externalsecret.yaml`
-  ] = `---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: cilium-ca\n  namespace: kube-system\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: vault\n  target:\n    name: cilium-ca\n  dataFrom:\n    - extract:\n        key: cilium-clustermesh-ca\n`;
+  ] = `---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: cilium-ca\n  namespace: kube-system\n  labels:\n    app.kubernetes.io/managed-by: Helm\n  annotations:\n    meta.helm.sh/release-name: cilium\n    meta.helm.sh/release-namespace: kube-system\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: vault\n  target:\n    name: cilium-ca\n  dataFrom:\n    - extract:\n        key: cilium-clustermesh-ca\n`;
   files[
     `${infra}/networking/cilium/core/helmrelease.yaml`
   ] = `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: cilium\n      version: 1.18.4\n      sourceRef:\n        kind: HelmRepository\n        name: cilium\n        namespace: flux-system\n  values:\n    cluster:\n      name: \${CLUSTER_NAME}\n      id: \${CLUSTER_ID}\n    l2announcements:\n      enabled: true\n    clustermesh:\n      useAPIServer: true\n      maxConnectedClusters: ${
