@@ -456,7 +456,7 @@ export function caPairing(
   )
     return {
       verdict: 'unknown',
-      how: `the same ${mine.by} as ${peer.name}'s unseals in both only where their sealed-secrets controllers share a sealing key, which is not read`,
+      how: `one ${mine.by} unseals in every cluster only where their sealed-secrets controllers share a sealing key, which is not read`,
     };
   if (
     mine.kind === 'secret' &&

@@ -180,13 +180,18 @@ describe('ca-shared', () => {
       'info',
       "whether it shares its ClusterMesh CA is not known: Secret kube-system/cilium-ca and infra's Secret kube-system/cilium-ca are written differently (their data, keys or store), and what a secret holds is not read",
     ]);
-    // one text in both: one CA
-    expect(caChecks(secretPer(() => 'Y2E='))[0]).toEqual([
+    // one text in both: one CA; the Secret, without Helm's metadata, is
+    // one the chart renders too
+    const oneText = caChecks(secretPer(() => 'Y2E='));
+    expect(oneText[0]).toEqual([
       'apps',
       'pass',
       'info',
       'its ClusterMesh CA comes from the same Secret kube-system/cilium-ca, as for infra',
     ]);
+    expect(oneText[1][3]).toMatch(
+      /^Secret kube-system\/cilium-ca, which the repository applies, is rendered by the chart too/,
+    );
     const inValues = (text: string) =>
       replace(
         exampleFile.helmRelease,
@@ -292,7 +297,7 @@ describe('ca-shared', () => {
       'apps',
       'not-evaluated',
       'info',
-      "whether it shares its ClusterMesh CA is not known: the same SealedSecret kube-system/cilium-ca as infra's unseals in both only where their sealed-secrets controllers share a sealing key, which is not read",
+      'whether it shares its ClusterMesh CA is not known: one SealedSecret kube-system/cilium-ca unseals in every cluster only where their sealed-secrets controllers share a sealing key, which is not read',
     ]);
   });
 
@@ -516,7 +521,7 @@ describe('ca-shared', () => {
     ]);
     expect(checks[1]).toMatchObject({
       message:
-        'ExternalSecret kube-system/cilium-ca makes Secret kube-system/cilium-ca, which the chart renders too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
+        'Secret kube-system/cilium-ca, which ExternalSecret kube-system/cilium-ca makes, is rendered by the chart too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
       location: { file: `${clustermesh}/externalsecret.yaml`, line: 3 },
     });
     expect(checks[1].remediation).toMatch(

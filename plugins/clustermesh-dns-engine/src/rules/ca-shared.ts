@@ -29,7 +29,7 @@ export const caShared = defineClusterRule({
       "{{how}} (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
     unknown: 'whether it shares its ClusterMesh CA is not known: {{how}}',
     helmTakesOver:
-      '{{by}} makes Secret {{secret}}, which the chart renders too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
+      'Secret {{secret}}, {{made}}, is rendered by the chart too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
     bootstrapVerbatim:
       '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches that first install as written, which is no certificate, and the chart fails to read the CA',
   },
@@ -76,8 +76,10 @@ export const caShared = defineClusterRule({
             r.warn(
               'helmTakesOver',
               {
-                by: own.by,
                 secret: `${c.cilium!.releaseNamespace}/${own.name}`,
+                made: own.by.startsWith('Secret ')
+                  ? 'which the repository applies'
+                  : `which ${own.by} makes`,
               },
               own.location,
             ),
