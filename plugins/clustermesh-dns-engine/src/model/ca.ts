@@ -24,14 +24,16 @@ import type { ClusterModel, MeshModel } from './types';
  * Where a cluster's Cilium takes the CA that signs its ClusterMesh
  * certificates. A peer checks a clustermesh-apiserver's certificate (and
  * the server its client's) against its own CA, so the clusters of a mesh
- * share one, or each mesh entry names the peer's (`tls.caCert`).
+ * share one, or each mesh entry names the peer's (`tls.caCert`, beside a
+ * client certificate and key of its own).
  *
- * - `values`: `tls.ca.cert` in the values (Cilium before 1.14 also read
- *   `clustermesh.apiserver.tls.ca.cert`); the chart uses it as given.
+ * - `values`: `tls.ca.cert` with its `tls.ca.key` in the values (Cilium
+ *   before 1.14 also read `clustermesh.apiserver.tls.ca.*`); the chart
+ *   uses them as given, and ignores a certificate without its key.
  * - `secret`: the cluster applies the Secret the chart looks up when the
  *   values give none (`cilium-ca`, or the older `clustermesh-apiserver-ca-cert`),
- *   as a Secret, an ExternalSecret or a SealedSecret: `identity` is what it
- *   holds as written (equal text, equal data).
+ *   as a Secret, an (Cluster)ExternalSecret or a SealedSecret: `identity`
+ *   is what it holds as written (equal text, equal data, one store).
  * - `certmanager`: cert-manager issues the certificates (`clustermesh.apiserver.tls.auto.method`).
  * - `provided`: the chart makes none (`clustermesh.apiserver.tls.auto.enabled: false`) and the values give no CA.
  * - `unread`: none of those in the values read, and values not read (a Secret's) may set `tls.ca`.
