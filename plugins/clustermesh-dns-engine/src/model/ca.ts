@@ -60,7 +60,11 @@ export type ClusterCa = (
   | { kind: 'certmanager'; issuer: string }
   | { kind: 'provided' }
   | { kind: 'unread'; sources: string }
-  | { kind: 'chart' }
+  | {
+      kind: 'chart';
+      /** A CA Secret the cluster makes in another namespace, where the chart does not look. */
+      elsewhere?: { secret: string; by: string; location: SourceLocation };
+    }
 ) & {
   location: SourceLocation;
   /** Set where `tls.caBundle.enabled` makes the agents trust more CAs than their own. */
@@ -149,7 +153,32 @@ function readCa(cluster: ClusterModel): ClusterCa | undefined {
   return withBundle({
     kind: 'chart' as const,
     location: cilium.locate(caCertPaths[0]),
+    elsewhere: caSecretElsewhere(cluster, cilium.releaseNamespace),
   });
+}
+
+/**
+ * A CA Secret the cluster applies in another namespace than the release's,
+ * where the chart does not look it up (a release given its own namespace).
+ */
+function caSecretElsewhere(
+  cluster: ClusterModel,
+  namespace: string,
+): { secret: string; by: string; location: SourceLocation } | undefined {
+  for (const { object, appliedBy } of cluster.render.objects) {
+    const made = madeObject(object, object.namespace ?? appliedBy.namespace);
+    if (
+      made.kind === 'Secret' &&
+      caSecretNames.includes(made.name) &&
+      made.namespace !== namespace &&
+      !made.provided?.namespaceSelectors
+    )
+      return {
+        secret: `${made.namespace}/${made.name}`,
+        ...made.origin(),
+      };
+  }
+  return undefined;
 }
 
 /**

