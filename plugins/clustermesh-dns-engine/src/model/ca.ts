@@ -143,7 +143,8 @@ function readCa(cluster: ClusterModel): ClusterCa | undefined {
       sources: firstFew(cilium.unread),
       location: cilium.locate(caCertPaths[0]),
     });
-  const secret = caSecretOf(cluster, cilium.releaseNamespace);
+  const secrets = caSecretsOf(cluster);
+  const secret = caSecretOf(cluster, secrets, cilium.releaseNamespace);
   if (secret) return withBundle(secret);
   if (!autoEnabled)
     return withBundle({
@@ -153,32 +154,8 @@ function readCa(cluster: ClusterModel): ClusterCa | undefined {
   return withBundle({
     kind: 'chart' as const,
     location: cilium.locate(caCertPaths[0]),
-    elsewhere: caSecretElsewhere(cluster, cilium.releaseNamespace),
+    elsewhere: caSecretElsewhere(secrets, cilium.releaseNamespace),
   });
-}
-
-/**
- * A CA Secret the cluster applies in another namespace than the release's,
- * where the chart does not look it up (a release given its own namespace).
- */
-function caSecretElsewhere(
-  cluster: ClusterModel,
-  namespace: string,
-): { secret: string; by: string; location: SourceLocation } | undefined {
-  for (const { object, appliedBy } of cluster.render.objects) {
-    const made = madeObject(object, object.namespace ?? appliedBy.namespace);
-    if (
-      made.kind === 'Secret' &&
-      caSecretNames.includes(made.name) &&
-      made.namespace !== namespace &&
-      !made.provided?.namespaceSelectors
-    )
-      return {
-        secret: `${made.namespace}/${made.name}`,
-        ...made.origin(),
-      };
-  }
-  return undefined;
 }
 
 /**
@@ -202,47 +179,73 @@ function settingOf(
 /** The CA Secret the cluster applies in the release's namespace, and what it holds as written. */
 function caSecretOf(
   cluster: ClusterModel,
+  secrets: CaSecret[],
   namespace: string,
 ): Extract<ClusterCa, { kind: 'secret' }> | undefined {
-  for (const { object, appliedBy } of cluster.render.objects) {
+  const found = secrets.find(({ made }) => madeIn(cluster, made, namespace));
+  if (!found) return undefined;
+  const { object, appliedBy, made } = found;
+  const body = object.body as Record<string, unknown>;
+  const { by, location } = made.origin();
+  // Flux applies a SOPS file only through a Kustomization that decrypts
+  const undecrypted =
+    body.sops !== undefined &&
+    appliedBy.object !== undefined &&
+    getPath(appliedBy.object.body, ['spec', 'decryption']) === undefined
+      ? appliedBy.key
+      : undefined;
+  return {
+    kind: 'secret',
+    name: made.name,
+    by,
+    location,
+    undecrypted,
+    sealed: object.kind === 'SealedSecret',
+    helmOwned: helmOwnershipOf(object.body, object.kind),
+    // its data as written (a SOPS file's ciphertext, an ExternalSecret's
+    // keys and the store it reads them from, as each cluster renders it):
+    // labels and names per cluster aside
+    identity: JSON.stringify([
+      object.kind,
+      body.data,
+      body.stringData,
+      body.spec,
+      body.sops,
+      made.provided ? storeOf(cluster, object, made.namespace) : undefined,
+    ]),
+  };
+}
+
+type CaSecret = ReturnType<typeof caSecretsOf>[number];
+
+/** The Secrets of a CA's name the cluster makes, wherever: one walk of its objects. */
+function caSecretsOf(cluster: ClusterModel) {
+  return cluster.render.objects.flatMap(({ object, appliedBy }) => {
     const made = madeObject(object, object.namespace ?? appliedBy.namespace);
-    if (
-      made.kind !== 'Secret' ||
-      !caSecretNames.includes(made.name) ||
-      !madeIn(cluster, made, namespace)
-    )
-      continue;
-    const body = object.body as Record<string, unknown>;
-    const { by, location } = made.origin();
-    // Flux applies a SOPS file only through a Kustomization that decrypts
-    const undecrypted =
-      body.sops !== undefined &&
-      appliedBy.object !== undefined &&
-      getPath(appliedBy.object.body, ['spec', 'decryption']) === undefined
-        ? appliedBy.key
-        : undefined;
-    return {
-      kind: 'secret',
-      name: made.name,
-      by,
-      location,
-      undecrypted,
-      sealed: object.kind === 'SealedSecret',
-      helmOwned: helmOwnershipOf(object.body, object.kind),
-      // its data as written (a SOPS file's ciphertext, an ExternalSecret's
-      // keys and the store it reads them from, as each cluster renders it):
-      // labels and names per cluster aside
-      identity: JSON.stringify([
-        object.kind,
-        body.data,
-        body.stringData,
-        body.spec,
-        body.sops,
-        made.provided ? storeOf(cluster, object, made.namespace) : undefined,
-      ]),
-    };
-  }
-  return undefined;
+    return made.kind === 'Secret' && caSecretNames.includes(made.name)
+      ? [{ object, appliedBy, made }]
+      : [];
+  });
+}
+
+/**
+ * A CA Secret the cluster makes in another namespace than the release's,
+ * where the chart does not look it up (a release given its own namespace).
+ */
+function caSecretElsewhere(
+  secrets: CaSecret[],
+  namespace: string,
+): { secret: string; by: string; location: SourceLocation } | undefined {
+  const found = secrets.find(
+    ({ made }) =>
+      made.namespace !== namespace && !made.provided?.namespaceSelectors,
+  );
+  return (
+    found && {
+      secret: `${found.made.namespace}/${found.made.name}`,
+      ...found.made.origin(),
+    }
+  );
 }
 
 /**
@@ -372,20 +375,30 @@ export type CaPairing =
   | { verdict: 'chart'; how: string }
   | { verdict: 'unknown'; how: string };
 
-/** What a cluster's own mesh configuration says of its peers' CAs: read once per cluster, asked per peer. */
-const peerCasRead = new WeakMap<
-  ClusterModel,
-  { notListed?: string; givenCa: ReadonlySet<string> }
->();
+/**
+ * What a cluster's own mesh configuration says of its peers' CAs: why
+ * they are not compared where the peers are listed in a Secret made
+ * elsewhere (and where that Secret is made), and the peers whose entry
+ * gives their CA. Read once per cluster, asked per peer.
+ */
+export interface PeerListing {
+  notListed?: string;
+  at?: SourceLocation;
+  givenCa: ReadonlySet<string>;
+}
 
-function peerCas(
+const peerListingRead = new WeakMap<ClusterModel, PeerListing>();
+
+/** How a cluster's mesh configuration lists its peers, for their CAs. @public */
+export function peerListing(
   mesh: MeshModel,
   cluster: ClusterModel,
-): { notListed?: string; givenCa: ReadonlySet<string> } {
-  const known = peerCasRead.get(cluster);
+): PeerListing {
+  const known = peerListingRead.get(cluster);
   if (known) return known;
   const cilium = cluster.cilium;
   let notListed: string | undefined;
+  let at: SourceLocation | undefined;
   if (cilium) {
     // peers in a Secret made elsewhere: it carries each peer's CA (as
     // `cilium clustermesh connect` writes it), which is not read
@@ -398,6 +411,7 @@ function peerCas(
       cilium.releaseNamespace,
       ciliumMeshConfigSecret,
     );
+    at = made?.location;
     if (made)
       notListed = `Secret ${secret}, which ${made.by} makes${
         listed ? ' as well as the chart (peers-by-fqdn)' : ''
@@ -417,8 +431,8 @@ function peerCas(
       )
       .map(e => e.name),
   );
-  const facts = { notListed, givenCa };
-  peerCasRead.set(cluster, facts);
+  const facts = { notListed, at, givenCa };
+  peerListingRead.set(cluster, facts);
   return facts;
 }
 
@@ -430,7 +444,7 @@ export function caPairing(
 ): CaPairing {
   const mine = clusterCa(cluster);
   const theirs = clusterCa(peer);
-  const peers = peerCas(mesh, cluster);
+  const peers = peerListing(mesh, cluster);
   if (peers.notListed) return { verdict: 'unknown', how: peers.notListed };
   if (peers.givenCa.has(peer.ciliumName))
     return {

@@ -337,7 +337,7 @@ describe('ca-shared', () => {
   });
 
   it("does not evaluate a cluster whose chart does not list its peers: the Secret that does carries each peer's CA (monosense-io's ExternalSecret of the connected mesh)", () => {
-    const checks = caChecks(files => {
+    const meshSecret = (files: Files) => {
       withoutCaSecret(files);
       peersNotListed(files);
       files[`${clustermesh}/kustomization.yaml`] += '  - mesh-secret.yaml\n';
@@ -354,7 +354,17 @@ describe('ca-shared', () => {
         '    - extract: {key: "kubernetes/${CLUSTER_NAME}/cilium-clustermesh"}',
         '',
       ].join('\n');
-    });
+    };
+    const checks = caChecks(meshSecret);
+    // said where that Secret is made
+    expect(
+      exampleChecks(meshSecret)
+        .filter(c => c.ruleId === 'ca-shared')
+        .map(c => c.location),
+    ).toEqual([
+      { file: `${clustermesh}/mesh-secret.yaml`, line: 1 },
+      { file: `${clustermesh}/mesh-secret.yaml`, line: 1 },
+    ]);
     expect(checks).toEqual(
       ['apps', 'infra'].map(c => [
         c,

@@ -1,5 +1,12 @@
 import { firstFew } from '../core/text';
-import { caPairing, chartRendersCa, clusterCa } from '../model/ca';
+import type { CheckResult } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  CaPairing,
+  caPairing,
+  chartRendersCa,
+  clusterCa,
+  peerListing,
+} from '../model/ca';
 import { ciliumUnavailableReason } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineClusterRule, installedAsWritten } from './rule';
@@ -50,7 +57,7 @@ export const caShared = defineClusterRule({
       .filter((p): p is ClusterModel => p !== undefined && p !== c);
     if (!peers.length) return [r.notApplicable('noPeers', {}, own.location)];
     const by = { same: [], differs: [], chart: [], unknown: [] } as Record<
-      'same' | 'differs' | 'chart' | 'unknown',
+      CaPairing['verdict'],
       { peer: string; how: string }[]
     >;
     for (const peer of peers) {
@@ -59,13 +66,64 @@ export const caShared = defineClusterRule({
     }
     const hows = (list: { how: string }[]) =>
       firstFew([...new Set(list.map(p => p.how))]);
-    // a bootstrap installs these values as they are: a variable reaches
-    // the chart's certificate functions as written
+    const names = (list: { peer: string }[]) =>
+      firstFew(
+        list.map(p => p.peer),
+        5,
+      );
+    const verdict = (): CheckResult => {
+      if (by.differs.length)
+        return r.fail(
+          'differs',
+          { how: hows(by.differs), peers: names(by.differs) },
+          own.location,
+        );
+      if (by.chart.length && own.kind === 'chart' && own.elsewhere)
+        return r.warn(
+          'otherNamespace',
+          {
+            secret: own.elsewhere.secret,
+            by: own.elsewhere.by,
+            namespace: c.cilium!.releaseNamespace,
+          },
+          own.elsewhere.location,
+        );
+      if (by.chart.length)
+        return r.warn(
+          'chart',
+          {
+            how: hows(by.chart),
+            clusters: names(
+              [{ peer: c.name }, ...by.chart].sort((a, b) =>
+                a.peer.localeCompare(b.peer),
+              ),
+            ),
+          },
+          own.location,
+        );
+      // the peers listed in a Secret made elsewhere: said where it is made
+      const listing = peerListing(mesh, c);
+      if (by.unknown.length)
+        return r.notEvaluated(
+          'unknown',
+          { how: hows(by.unknown) },
+          (listing.notListed && listing.at) || own.location,
+        );
+      return r.pass(
+        'shared',
+        { how: hows(by.same), peers: names(by.same) },
+        own.location,
+      );
+    };
+    // also said, whatever the verdict: a bootstrap installing these values
+    // as they are (a variable reaches the chart's certificate functions as
+    // written), and a Secret Helm would have to take over
     const verbatim =
       own.kind === 'values'
         ? installedAsWritten(mesh, c, own.path.split('.'))
         : undefined;
-    const bootstrap = [
+    return [
+      verdict(),
       ...(verbatim
         ? [
             r.warn(
@@ -89,68 +147,6 @@ export const caShared = defineClusterRule({
             ),
           ]
         : []),
-    ];
-    if (by.differs.length)
-      return [
-        r.fail(
-          'differs',
-          {
-            how: hows(by.differs),
-            peers: firstFew(
-              by.differs.map(p => p.peer),
-              5,
-            ),
-          },
-          own.location,
-        ),
-        ...bootstrap,
-      ];
-    if (by.chart.length && own.kind === 'chart' && own.elsewhere)
-      return [
-        r.warn(
-          'otherNamespace',
-          {
-            secret: own.elsewhere.secret,
-            by: own.elsewhere.by,
-            namespace: c.cilium!.releaseNamespace,
-          },
-          own.elsewhere.location,
-        ),
-        ...bootstrap,
-      ];
-    if (by.chart.length)
-      return [
-        r.warn(
-          'chart',
-          {
-            how: hows(by.chart),
-            clusters: firstFew(
-              [c.name, ...by.chart.map(p => p.peer)].sort(),
-              5,
-            ),
-          },
-          own.location,
-        ),
-        ...bootstrap,
-      ];
-    if (by.unknown.length)
-      return [
-        r.notEvaluated('unknown', { how: hows(by.unknown) }, own.location),
-        ...bootstrap,
-      ];
-    return [
-      r.pass(
-        'shared',
-        {
-          how: hows(by.same),
-          peers: firstFew(
-            by.same.map(p => p.peer),
-            5,
-          ),
-        },
-        own.location,
-      ),
-      ...bootstrap,
     ];
   },
 });
