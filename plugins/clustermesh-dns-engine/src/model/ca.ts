@@ -436,6 +436,20 @@ export function peerListing(
   return facts;
 }
 
+// "the same …" is said for every pair of a mesh sharing one CA: one string
+// per CA, not one per pair (a large mesh has a quarter of a million pairs)
+const sameCaSaid = new WeakMap<ClusterCa, string>();
+function sameCa(
+  ca: Extract<ClusterCa, { kind: 'values' | 'secret' }>,
+): CaPairing {
+  let how = sameCaSaid.get(ca);
+  if (how === undefined) {
+    how = `the same ${ca.kind === 'values' ? ca.path : ca.by}`;
+    sameCaSaid.set(ca, how);
+  }
+  return { verdict: 'same', how };
+}
+
 /** How `cluster` and its peer `peer` stand on their CA. @public */
 export function caPairing(
   mesh: MeshModel,
@@ -479,8 +493,7 @@ export function caPairing(
           mine.known ? `${peer.name}'s ${theirs.path}` : mine.path
         } holds a value not known here`,
       };
-    if (mine.value === theirs.value)
-      return { verdict: 'same', how: `the same ${mine.path}` };
+    if (mine.value === theirs.value) return sameCa(mine);
     const how = `its ${mine.path} differs from theirs`;
     return bundle ? bundled(how) : { verdict: 'differs', how };
   }
@@ -508,7 +521,7 @@ export function caPairing(
     theirs.kind === 'secret' &&
     mine.identity === theirs.identity
   )
-    return { verdict: 'same', how: `the same ${mine.by}` };
+    return sameCa(mine);
   const unknownWhy = (ca: ClusterCa, whose: string): string | undefined => {
     switch (ca.kind) {
       case 'certmanager':
