@@ -272,7 +272,19 @@ function privateRecordsInPublicZone(
   ctx: ChangeContext,
   clusters: readonly ClusterModel[],
 ): string[] {
-  const lines: string[] = [];
+  // one note per set of ExternalDNS deployments, naming every cluster it
+  // concerns (a shared deployment is usually the same in each cluster)
+  const groups = new Map<
+    string,
+    {
+      addresses: { cluster: string; ip: string }[];
+      readers: string;
+      others: string;
+      service: boolean;
+      readerCount: number;
+      otherCount: number;
+    }
+  >();
   for (const c of clusters) {
     const ip = parseIpAddress(ctx.configured.get(c.name)?.text ?? '');
     if (!ip || !isPrivateAddress(ip)) continue;
@@ -287,34 +299,52 @@ function privateRecordsInPublicZone(
         d.provider !== 'cloudflare',
     );
     if (!others.length) continue;
-    lines.push(
-      `${c.name}'s LB IP ${
-        ip.text
-      } is a private address, and its record goes to Cloudflare's zone: ${readers
-        .map(d => d.description)
-        .join(', ')} ${
-        readers.length > 1 ? 'are' : 'is'
-      } the only ExternalDNS of ${c.name} reading DNSEndpoints, while ${others
+    const group = {
+      readers: readers.map(d => d.description).join(', '),
+      others: others
         .map(
           d =>
             `${d.description} (provider ${d.provider}; sources ${
               d.sources.join(', ') || 'the chart default'
             })`,
         )
-        .join(
-          ', ',
-        )} reads none: to keep the name on that DNS instead, give it the crd source and keep ${readers
-        .map(d => d.description)
-        .join(
-          ', ',
-        )} from taking the record (an annotation or label filter the record fails)${
-        others.some(d => d.sources.includes('service'))
+        .join(', '),
+      service: others.some(d => d.sources.includes('service')),
+      readerCount: readers.length,
+      otherCount: others.length,
+    };
+    const key = `${group.readers}\n${group.others}\n${group.service}`;
+    const found = groups.get(key) ?? { ...group, addresses: [] };
+    found.addresses.push({ cluster: c.name, ip: ip.text });
+    groups.set(key, found);
+  }
+  return [...groups.values()].map(
+    ({ addresses, readers, others, service, readerCount, otherCount }) => {
+      const one = addresses.length === 1;
+      const names = addresses.map(a => a.cluster).join(', ');
+      return `${addresses
+        .map((a, i) => `${a.cluster}'s${i ? '' : ' LB IP'} ${a.ip}`)
+        .join(', ')} ${
+        one ? 'is a private address' : 'are private addresses'
+      }, and ${
+        one ? 'its record goes' : 'their records go'
+      } to Cloudflare's zone: ${readers} ${
+        readerCount > 1 ? 'are' : 'is'
+      } the only ExternalDNS of ${
+        one ? names : `each of ${names}`
+      } reading DNSEndpoints, while ${others} ${
+        otherCount > 1 ? 'read' : 'reads'
+      } none: to keep the ${one ? 'name' : 'names'} on that DNS instead, give ${
+        otherCount > 1 ? 'one of them' : 'it'
+      } the crd source and keep ${readers} from taking the ${
+        one ? 'record' : 'records'
+      } (an annotation or label filter the record fails)${
+        service
           ? ', or have it publish the name from the clustermesh-apiserver Service (its service source) by the hostname annotation in clustermesh.apiserver.service.annotations'
           : ''
-      }.`,
-    );
-  }
-  return lines;
+      }.`;
+    },
+  );
 }
 
 /**

@@ -4625,6 +4625,40 @@ describe('planMeshDnsChange on other layouts', () => {
       ]);
     });
 
+    it("says once, naming both, where two clusters' private addresses go to Cloudflare's zone beside the same other ExternalDNS", () => {
+      const { plan } = planNoSettings(files => {
+        for (const cluster of ['main', 'staging']) {
+          const app = `kubernetes/${cluster}/apps/network/external-dns/app`;
+          files[`${app}/kustomization.yaml`] += '  - ./unifi.yaml\n';
+          files[`${app}/unifi.yaml`] = [
+            'apiVersion: helm.toolkit.fluxcd.io/v2',
+            'kind: HelmRelease',
+            'metadata:',
+            '  name: external-dns-unifi',
+            'spec:',
+            '  interval: 1h',
+            '  chart:',
+            '    spec:',
+            '      chart: external-dns',
+            '      version: 1.19.0',
+            '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
+            '  values:',
+            '    provider:',
+            '      name: webhook',
+            '    sources: [service]',
+            '',
+          ].join('\n');
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      const notes = plan.decisions.filter(d =>
+        d.includes("to Cloudflare's zone"),
+      );
+      expect(notes).toEqual([
+        "main's LB IP 10.11.1.20, staging's 10.12.1.20 are private addresses, and their records go to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of each of main, staging reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service) reads none: to keep the names on that DNS instead, give it the crd source and keep HelmRelease network/external-dns from taking the records (an annotation or label filter the record fails), or have it publish the name from the clustermesh-apiserver Service (its service source) by the hostname annotation in clustermesh.apiserver.service.annotations.",
+      ]);
+    });
+
     it("says where a private address's record goes to Cloudflare's zone while another ExternalDNS of the cluster, reading no DNSEndpoints, keeps private names (bluevulpine's UniFi)", () => {
       const { plan } = planNoSettings(files => {
         const app = 'kubernetes/main/apps/network/external-dns/app';
