@@ -30,6 +30,7 @@ step() {
 }
 
 step "Backstage release coherence" node scripts/check-backstage-versions.mjs
+step "changesets name workspace packages" node scripts/check-changesets.mjs
 step "yarn dedupe --check" yarn dedupe --check
 # from scratch, as on a fresh clone: the API reports print some union
 # members in the order tsc created their types, which an incremental build

@@ -550,10 +550,20 @@ export function buildMeshModel(
       refOf(f) !== undefined &&
       clusters.some(o => refOf(o) !== undefined && refOf(o) !== refOf(f)),
   );
+  // the branch read not known: a cluster's membership too was read from
+  // files that may not be its branch's (unless the conventions exclude it)
+  const branchUnknown = conventions.flux.branch === undefined;
   findings.push(
     ...differentRefs(
       refs,
-      failingApart ? clusters : clusters.filter(c => c.membership.member),
+      failingApart
+        ? clusters
+        : clusters.filter(
+            c =>
+              c.membership.member ||
+              (branchUnknown && !conventions.mesh.exclude.includes(c.name)),
+          ),
+      conventions.flux.branch,
     ),
     // one instance file every cluster applies: one finding per cause
     ...groupFindings(

@@ -25,10 +25,64 @@ describe('clusters that reconcile this repository at different refs', () => {
           'apps',
         )}:11); infra at branch main (${sync(
           'infra',
-        )}:11); what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them`,
+        )}:11); what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them, and which branch these files are from is not known (no .git/HEAD): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated`,
         location: { file: sync('infra'), line: 11 },
       }),
     ]);
+    // the branch read named, and tracked by neither (a pull request's): no request to name it
+    expect(
+      differing(
+        validateMesh(
+          exampleTree('gitops-repo', files => {
+            files[sync('apps')] = files[sync('apps')].replace(
+              'branch: main',
+              'branch: apps-next',
+            );
+          }),
+          resolveConventions({ flux: { branch: 'clustermesh-dns' } }),
+        ),
+      ).map(f => f.message),
+    ).toEqual([expect.stringMatching(/as its ref holds them$/)]);
+  });
+
+  it("says so where the clusters are outside the mesh by their values and the branch read is not known: that too was read from files that may not be their branch's (aminbenmansour's staging branch)", () => {
+    const onTheirBranches = (files: Record<string, string>) => {
+      files[sync('apps')] = files[sync('apps')].replace(
+        'branch: main',
+        'branch: staging',
+      );
+      // no cluster enables ClusterMesh in these files
+      for (const [path, text] of Object.entries(files))
+        if (text.includes('useAPIServer: true'))
+          files[path] = text
+            .replace('useAPIServer: true', 'useAPIServer: false')
+            .replace(
+              'config:\n        enabled: true',
+              'config:\n        enabled: false',
+            );
+    };
+    const unknown = validateMesh(
+      exampleTree('gitops-repo', onTheirBranches),
+      resolveConventions({}),
+    );
+    expect(unknown.clusters.map(c => c.membership.member)).toEqual([
+      false,
+      false,
+    ]);
+    expect(differing(unknown).map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^the clusters reconcile this repository at different refs: apps at branch staging .*; infra at branch main .*which branch these files are from is not known/,
+      ),
+    ]);
+    // named: apps, on another branch, is not evaluated, and nothing more is said
+    const named = validateMesh(
+      exampleTree('gitops-repo', onTheirBranches),
+      resolveConventions({ flux: { branch: 'main' } }),
+    );
+    expect(differing(named)).toEqual([]);
+    expect(
+      named.clusters.find(c => c.name === 'apps')!.membership.reason,
+    ).toMatch(/^its Flux reconciles branch staging/);
   });
 
   it('reads the ref of a cluster whose Flux Operator instance syncs it (FluxInstance spec.sync.ref), as a branch', () => {

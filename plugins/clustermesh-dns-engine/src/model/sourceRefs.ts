@@ -161,6 +161,8 @@ export function differentRefs(
   refs: ClusterRefs,
   /** The clusters whose refs are compared. */
   clusters: readonly ClusterModel[],
+  /** The branch read (`flux.branch`), when known. */
+  read?: string,
 ): EngineFinding[] {
   const byRef = new Map<string, { clusters: string[]; at: string }>();
   for (const cluster of clusters) {
@@ -189,7 +191,11 @@ export function differentRefs(
         .map(([ref, g]) => `${g.clusters.join(', ')} at ${ref} (${g.at})`)
         .join(
           '; ',
-        )}; what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them`,
+        )}; what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them${
+        read === undefined
+          ? ', and which branch these files are from is not known (no .git/HEAD): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated'
+          : ''
+      }`,
       { file, line: Number(line) },
     ),
   ];

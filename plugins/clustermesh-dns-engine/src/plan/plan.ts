@@ -20,6 +20,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
+import { clusterRefs } from '../model/sourceRefs';
 import {
   inRepositoryLayout,
   metalLbPoolApplied,
@@ -260,6 +261,47 @@ function coveredBlock(
 }
 
 /**
+ * Where the branch these files are from is not known (a folder without
+ * `.git`, as a scaffolder's fetch gives it) and the clusters the change
+ * touches (those named, the mesh's members learning them) reconcile this
+ * repository at different refs: the change lands on one branch, and a
+ * cluster on another never applies it.
+ */
+function refsApartOnUnknownBranch(
+  mesh: MeshModel,
+  input: MeshDnsChangeInput,
+  conventions: MeshConventions,
+): PlanProblem | undefined {
+  if (conventions.flux.branch !== undefined) return undefined;
+  const named = new Set([
+    ...input.clusters.map(c => c.name),
+    ...(input.remove ?? []),
+  ]);
+  const touched = mesh.clusters.filter(
+    c => named.has(c.name) || c.membership.member,
+  );
+  const byRef = new Map<string, { names: string[]; at: string }>();
+  for (const [cluster, { ref, at }] of clusterRefs(touched, conventions)) {
+    const group = byRef.get(ref) ?? { names: [], at: formatLocation(at) };
+    group.names.push(cluster.name);
+    byRef.set(ref, group);
+  }
+  if (byRef.size < 2) return undefined;
+  return {
+    field: 'clusters',
+    message: `the clusters this change touches reconcile this repository at different refs (${[
+      ...byRef,
+    ]
+      .map(([ref, { names, at }]) => `${names.join(', ')} at ${ref} (${at})`)
+      .join(
+        '; ',
+      )}), and which branch these files are from is not known (no .git/HEAD): the change lands on one branch, which the clusters on another never apply`,
+    remedy:
+      "Name the branch these files are from (--branch, the action's branch input, or flux.branch in the conventions): a cluster on another branch is then refused, to be configured in a change to its own branch.",
+  };
+}
+
+/**
  * The edits for a valid input, planned on the model of the repository as
  * it is, with its report; the model goes when this returns, before the
  * edited repository is validated.
@@ -302,6 +344,8 @@ function planEdits(
       : [];
   });
   if (onOtherBranch.length) return { problems: onOtherBranch };
+  const branchUnknown = refsApartOnUnknownBranch(mesh, input, conventions);
+  if (branchUnknown) return { problems: [branchUnknown] };
   const undefinedDomain = undefinedTemplateVariables(mesh);
   if (undefinedDomain) return { problems: [undefinedDomain] };
   const inputProblems: PlanProblem[] = [];

@@ -565,6 +565,28 @@ describe('validateMesh', () => {
     expect(
       report.clusters.find(c => c.name === 'infra')!.membership.member,
     ).toBe(true);
+    // the branch read not known (a scaffolder's fetch has no .git): the
+    // change would land on one branch, which the other cluster never applies
+    const branchNotKnown = planMeshDnsChange(
+      onDevelopment,
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      withDomain,
+    );
+    expect(branchNotKnown.problems).toEqual([
+      {
+        field: 'clusters',
+        message:
+          'the clusters this change touches reconcile this repository at different refs (apps at branch development (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11); infra at branch main (kubernetes/clusters/infra/flux-system/gotk-sync.yaml:11)), and which branch these files are from is not known (no .git/HEAD): the change lands on one branch, which the clusters on another never apply',
+        remedy:
+          "Name the branch these files are from (--branch, the action's branch input, or flux.branch in the conventions): a cluster on another branch is then refused, to be configured in a change to its own branch.",
+      },
+    ]);
+    expect(branchNotKnown.edits).toEqual([]);
     // the branch read unknown: every cluster is read from the files given
     const unknown = validateMesh(onDevelopment, withDomain);
     expect(

@@ -72,6 +72,13 @@ export function createClustermeshDnsConfigureAction(
             .describe(
               'Folder of the GitOps repository inside the workspace (where fetch:plain put it)',
             ),
+        branch: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The branch of the repository the files in repoPath are from (fetch:plain's checkout has no .git to say it): a cluster whose Flux reconciles another branch is refused, as its files there may differ; unset, with clusters on different branches, the change is refused",
+            ),
         fqdnTemplate: z =>
           z
             .string()
@@ -175,10 +182,13 @@ export function createClustermeshDnsConfigureAction(
         throw new InputError(
           `Invalid input: fqdnTemplate must contain {cluster} (where each cluster's name goes), not "${fqdnTemplate}"`,
         );
+      const branch = input.branch?.trim() || undefined;
       const conventions = loadConventions(tree, repoDir, conventionsFile, {
         cache,
         fqdnTemplate,
+        branch,
       });
+      if (branch) logger.info(`The files are of branch ${branch}`);
       if (fqdnTemplate)
         logger.info(`FQDN template given to this run: ${fqdnTemplate}`);
       const clusters = input.clusters ?? [];
