@@ -161,6 +161,26 @@ describe('tls-san', () => {
         'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
       ],
     ]);
+    // no peer lists infra in its mesh configuration (judged on
+    // rajsinghtech's kubernetes-manifests): nobody connects to it yet, and
+    // with no FQDN, what its certificate must name is not known
+    expect(
+      tls(files => {
+        byAddress(c => (c === 'apps' ? '10.0.0.2' : '10.0.0.1'))(files);
+        replace(
+          exampleFile.helmRelease,
+          /\n {10}- name: infra\n {12}address: 10\.0\.0\.1\n {12}port: 2379/,
+          '',
+        )(files);
+      }),
+    ).toEqual([
+      [
+        'apps',
+        'fail',
+        'clustermesh.apiserver.tls.server.extraDnsNames is empty: the server certificate names no FQDN',
+      ],
+      ['infra', 'not-evaluated', 'CILIUM_CLUSTERMESH_FQDN is not set'],
+    ]);
     // a mesh of one: nobody connects, nothing to name
     expect(
       exampleChecks(

@@ -238,8 +238,8 @@ export const tlsSan = defineClusterRule({
 });
 
 /**
- * Whether other clusters of the mesh connect to the cluster, and the host
- * names they connect by (their `clustermesh.config.clusters` entries for
+ * Whether other clusters of the mesh connect to the cluster (an entry for
+ * it in their mesh configuration), and the host names they connect by (their `clustermesh.config.clusters` entries for
  * it), fully known ones only; IP addresses are not certificate names.
  */
 function howPeersConnect(
@@ -251,9 +251,12 @@ function howPeersConnect(
   for (const other of mesh.clusters) {
     if (other === cluster || !other.peers.some(p => p.peer === cluster.name))
       continue;
-    connected = true;
+    // connected only where the peer's mesh configuration has an entry for
+    // it: a peer meant to know it, but not yet listing it, does not connect
     const fields = meshEntriesOf(mesh, other).fieldsOf(cluster.ciliumName);
-    const address = fields && meshEntryHost(other, fields);
+    if (!fields) continue;
+    connected = true;
+    const address = meshEntryHost(other, fields);
     if (
       typeof address === 'string' &&
       address !== '' &&
