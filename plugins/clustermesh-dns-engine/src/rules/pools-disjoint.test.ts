@@ -118,6 +118,40 @@ describe('pools-disjoint', () => {
     ]);
   });
 
+  it("does not compare across clusters the pools of clusters whose clustermesh-apiserver service is of a class LB IPAM does not serve (rajsinghtech's tailscale)", () => {
+    const overlapping = (files: Record<string, string>) =>
+      replace(
+        exampleFile.pool('apps'),
+        'start: 10.25.11.120',
+        'start: 10.25.11.110',
+      )(files);
+    const tailscale = (files: Record<string, string>) => {
+      overlapping(files);
+      replace(
+        exampleFile.helmRelease,
+        '          type: LoadBalancer\n',
+        '          type: LoadBalancer\n          loadBalancerClass: tailscale\n',
+      )(files);
+    };
+    expect(failures(tailscale)).toEqual([]);
+    expect(
+      exampleChecks(tailscale).find(c => c.ruleId === 'pools-disjoint')
+        ?.message,
+    ).toBe(
+      `the pools of the 2 clusters that may give the clustermesh-apiserver its address do not overlap; pool "lb-ippool-apps" of apps, pool "lb-ippool-infra" of infra (their cluster's clustermesh-apiserver service of class tailscale, which LB IPAM does not serve) overlap across clusters, but cannot give it its address, so they are not compared`,
+    );
+    // a class LB IPAM serves: compared, and both fail
+    const l2 = (files: Record<string, string>) => {
+      overlapping(files);
+      replace(
+        exampleFile.helmRelease,
+        '          type: LoadBalancer\n',
+        '          type: LoadBalancer\n          loadBalancerClass: io.cilium/l2-announcer\n',
+      )(files);
+    };
+    expect(failures(l2)).toHaveLength(2);
+  });
+
   it('does not compare across clusters a pool that cannot give the clustermesh-apiserver its address (anycast DNS)', () => {
     const selected = anycastPool(
       '  serviceSelector:\n    matchLabels:\n      io.kubernetes.service.namespace: internal-dns\n',
@@ -127,7 +161,7 @@ describe('pools-disjoint', () => {
     expect(
       exampleChecks(selected).find(c => c.ruleId === 'pools-disjoint')?.message,
     ).toBe(
-      'the pools of the 2 clusters that may give the clustermesh-apiserver its address do not overlap; pool "internal-dns" of apps, pool "internal-dns" of infra overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
+      'the pools of the 2 clusters that may give the clustermesh-apiserver its address do not overlap; pool "internal-dns" of apps, pool "internal-dns" of infra (a serviceSelector admitting other services only) overlap across clusters, but cannot give it its address, so they are not compared',
     );
     // a pool for every service may give it the address: both clusters
     // would announce it, and both fail (neither row is green), with one
@@ -170,7 +204,7 @@ describe('pools-disjoint where blocks come from values not known here', () => {
       )(files);
     });
     expect(check.message).toMatch(
-      /^the known blocks of the 2 clusters do not overlap \(pool "internal-dns" of apps, pool "internal-dns" of infra not compared: their serviceSelector admits other services only\), but the blocks /,
+      /^the known blocks of the 2 clusters do not overlap \(pool "internal-dns" of apps, pool "internal-dns" of infra \(a serviceSelector admitting other services only\) not compared: they cannot give the clustermesh-apiserver its address\), but the blocks /,
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   rangeOverlap,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
+import { classLbIpamIgnores } from '../cilium/values';
 import { poolAdmitsApiserver, shareNetwork } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule, q } from './rule';
@@ -17,7 +18,7 @@ export const poolsDisjoint = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, is not compared across clusters). Both clusters of an overlap fail.',
+    'Enabled pools of one cluster do not overlap (Cilium marks the later one PoolConflict), nor do pools of clusters that share an L2/BGP network when both may give the clustermesh-apiserver service its address (a pool whose serviceSelector admits other services only, such as an anycast pool every cluster announces, or any pool of a cluster whose clustermesh-apiserver service is of a load balancer class LB IPAM does not serve, is not compared across clusters). Both clusters of an overlap fail.',
   remediation: (_c, failure) =>
     failure?.id === 'oneDocument'
       ? // one file every cluster applies: splitting it needs per-cluster values
@@ -35,7 +36,7 @@ export const poolsDisjoint = defineMeshRule({
       'pool {{pool}} is one object of the cluster (pools are cluster-scoped), applied from {{places}} with other blocks ({{blocks}}): each reconcile overwrites the other version, so its blocks are those of the last to run',
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     disjointWhereCompared:
-      'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but their serviceSelector admits other services only, so they are not compared',
+      'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but cannot give it its address, so they are not compared',
     someUnknown:
       'the known blocks of the {{count:cluster}} do not overlap{{skipped}}, but the blocks {{blocks}} come from values not known here',
     noneKnown:
@@ -53,13 +54,24 @@ export const poolsDisjoint = defineMeshRule({
       block: PoolBlock;
       range: IpRange;
     };
-    const admits = new Map<PoolModel, boolean>();
-    const admitsApiserver = ({ cluster, pool }: Entry) => {
-      let found = admits.get(pool);
-      if (found === undefined)
-        admits.set(pool, (found = poolAdmitsApiserver(mesh, cluster, pool)));
-      return found;
+    /** Why a pool cannot give the clustermesh-apiserver its address, or undefined where it may. */
+    const notGiving = new Map<PoolModel, string | undefined>();
+    const whyNotGiving = ({ cluster, pool }: Entry) => {
+      if (notGiving.has(pool)) return notGiving.get(pool);
+      // a class LB IPAM does not serve: no pool of the cluster gives it one
+      const ignored = classLbIpamIgnores(cluster.cilium?.values);
+      const why =
+        ignored !== undefined
+          ? `their cluster's clustermesh-apiserver service of class ${String(
+              ignored,
+            )}, which LB IPAM does not serve`
+          : poolAdmitsApiserver(mesh, cluster, pool)
+          ? undefined
+          : 'a serviceSelector admitting other services only';
+      notGiving.set(pool, why);
+      return why;
     };
+    const admitsApiserver = (e: Entry) => whyNotGiving(e) === undefined;
     // a pool's name is the object (cluster-scoped): two documents of one
     // name are two versions of it, not two pools that overlap
     const blocksOf = (pool: PoolModel) =>
@@ -187,8 +199,12 @@ export const poolsDisjoint = defineMeshRule({
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
-    /** Pools that overlap another cluster's but admit other services only. */
-    const notCompared = new Set<string>();
+    /** Pools that overlap another cluster's but cannot give the clustermesh-apiserver its address, by why. */
+    const notComparedBy = new Map<string, Set<string>>();
+    const notComparedText = () =>
+      [...notComparedBy]
+        .map(([why, pools]) => `${[...pools].sort().join(', ')} (${why})`)
+        .join('; ');
     for (const b of entries) {
       open = open.filter(
         a => a.range.family === b.range.family && a.range.last >= b.range.first,
@@ -200,8 +216,15 @@ export const poolsDisjoint = defineMeshRule({
           !(admitsApiserver(a) && admitsApiserver(b))
         )
           for (const e of [a, b])
-            if (!admitsApiserver(e))
-              notCompared.add(`pool ${q(e.pool.name)} of ${e.cluster.name}`);
+            if (!admitsApiserver(e)) {
+              const why = whyNotGiving(e)!;
+              notComparedBy.set(
+                why,
+                (notComparedBy.get(why) ?? new Set()).add(
+                  `pool ${q(e.pool.name)} of ${e.cluster.name}`,
+                ),
+              );
+            }
       const overlapping = open.filter(a =>
         a.cluster === b.cluster
           ? a.pool !== b.pool
@@ -240,10 +263,8 @@ export const poolsDisjoint = defineMeshRule({
           ? r.notEvaluated('someUnknown', {
               count: mesh.members.length,
               blocks: unknown.join(', '),
-              skipped: notCompared.size
-                ? ` (${[...notCompared].join(
-                    ', ',
-                  )} not compared: their serviceSelector admits other services only)`
+              skipped: notComparedBy.size
+                ? ` (${notComparedText()} not compared: they cannot give the clustermesh-apiserver its address)`
                 : '',
             })
           : r.notEvaluated('noneKnown', {
@@ -256,10 +277,10 @@ export const poolsDisjoint = defineMeshRule({
     // the clusters whose pools were compared (lb-ip-in-pool says which have none)
     const compared = mesh.members.filter(c => c.pools.some(p => !p.disabled));
     return [
-      notCompared.size
+      notComparedBy.size
         ? r.pass('disjointWhereCompared', {
             count: compared.length,
-            skipped: [...notCompared].join(', '),
+            skipped: notComparedText(),
           })
         : r.pass('disjoint', { count: compared.length }),
     ];
