@@ -1624,6 +1624,7 @@ export function k8sGatewayServing(
       .flatMap(d => (typeof d === 'string' ? d.split(/\s+/) : []))
       .filter(Boolean);
     const domain = domains.find(d => inDomain(lower, d));
+    if (domain && fallsThroughToForward(values, lower)) continue;
     const watched = getPath(values, ['watchedResources']);
     if (domain)
       return {
@@ -1634,6 +1635,27 @@ export function k8sGatewayServing(
       };
   }
   return undefined;
+}
+
+/**
+ * Whether a k8s_gateway chart's Corefile passes a name it does not hold on
+ * to a `forward` plugin its values add (`fallthrough` for the name's zone,
+ * or for every zone where it lists none): the name is then resolved
+ * upstream (qlonik's forward to a public resolver), not left unanswered.
+ */
+function fallsThroughToForward(values: unknown, name: string): boolean {
+  const fallthrough = getPath(values, ['fallthrough']);
+  if (!isRecord(fallthrough) || !chartEnables(fallthrough.enabled))
+    return false;
+  const zones = Array.isArray(fallthrough.zones)
+    ? fallthrough.zones.filter((z): z is string => typeof z === 'string')
+    : [];
+  if (zones.length && !zones.some(z => inDomain(name, z))) return false;
+  const plugins = getPath(values, ['extraZonePlugins']);
+  return (
+    Array.isArray(plugins) &&
+    plugins.some(p => isRecord(p) && p.name === 'forward')
+  );
 }
 
 /**

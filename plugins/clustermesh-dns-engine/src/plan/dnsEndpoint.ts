@@ -251,7 +251,7 @@ export function splitDnsNote(
   } answers ${first.domain} inside the network from the ${
     first.watched
       ? `${first.watched.join(', ')} objects`
-      : 'Services, Ingresses and routes'
+      : "Ingresses and Services (the chart's default watchedResources)"
   } of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends ${
     first.domain
   } to it (split DNS), a peer's FQDN (${

@@ -3338,9 +3338,24 @@ describe('planMeshDnsChange on other layouts', () => {
       );
     };
     expect(noteWith('mesh.example.org')).toBe(
-      "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the Services, Ingresses and routes of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
+      "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the Ingresses and Services (the chart's default watchedResources) of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
     );
     expect(noteWith('home.example.net')).toBeUndefined();
+    // a name it does not hold falls through to a forward plugin (qlonik's
+    // public resolver), which finds the published record: nothing to say
+    const withFallthrough = (zones: string, plugin: string) =>
+      noteWith(
+        `mesh.example.org"\n    fallthrough: {enabled: true, zones: ${zones}}\n    extraZonePlugins: [{name: ${plugin}, parameters: ". tls://1.1.1.1"}]\n    x: "`,
+      );
+    expect(withFallthrough('[mesh.example.org]', 'forward')).toBeUndefined();
+    expect(withFallthrough('[]', 'forward')).toBeUndefined();
+    // another zone's fallthrough, or none to forward to: still unanswered
+    expect(withFallthrough('[other.example.org]', 'forward')).toContain(
+      'split DNS',
+    );
+    expect(withFallthrough('[mesh.example.org]', 'cache')).toContain(
+      'split DNS',
+    );
     // the kinds it watches, where its values name them (alexwaibel's)
     expect(
       noteWith(
