@@ -1447,16 +1447,24 @@ function unappliedCiliumRelease(
       inRecordFolder(doc.file)
     )
       continue;
-    const note = `; the repository defines HelmRelease ${String(
+    const release = `; the repository defines HelmRelease ${String(
       getPath(v, ['metadata', 'name']),
-    )} of the cilium chart (${formatLocation(
-      doc.at(),
-    )}), which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing`;
+    )} of the cilium chart (${formatLocation(doc.at())})`;
+    // where parts of what the cluster applies are not evaluated (a source
+    // not known: kube-on-the-cheap's), the release may well be among them
+    const note = (c: ClusterModel) =>
+      unevaluatedParts(
+        c.render,
+        c.name,
+        conventions.cilium.helmRelease.namespace,
+      )
+        ? `${release}, which nothing evaluated here applies: it may be among the parts not evaluated`
+        : `${release}, which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing`;
     for (const c of without)
       Object.assign(c, {
         membership: {
           ...c.membership,
-          reason: c.membership.reason + note,
+          reason: c.membership.reason + note(c),
         },
       });
     return;

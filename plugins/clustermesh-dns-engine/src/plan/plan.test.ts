@@ -3522,6 +3522,25 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(reason).toMatch(
         /; the repository defines HelmRelease cilium of the cilium chart \(kubernetes\/clusters\/(east|west)\/apps\/helmrelease\.yaml:1\), which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing$/,
       );
+    // built from a source not known here (kube-on-the-cheap's GitRepository
+    // platform): the release may be among what is not evaluated, no fix to make
+    const unknownSource = { ...files };
+    for (const c of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${c}/apps.yaml`;
+      unknownSource[apps] = unknownSource[apps].replace(
+        'name: flux-system}',
+        'name: platform}',
+      );
+    }
+    const unknownReasons = validateMesh(
+      createRepoTree(unknownSource),
+      perClusterConventions,
+    ).clusters.map(c => c.membership.reason);
+    expect(unknownReasons).toHaveLength(2);
+    for (const reason of unknownReasons)
+      expect(reason).toMatch(
+        /builds GitRepository platform, which no manifest of the repository defines.*; the repository defines HelmRelease cilium of the cilium chart \(kubernetes\/clusters\/(east|west)\/apps\/helmrelease\.yaml:1\), which nothing evaluated here applies: it may be among the parts not evaluated$/,
+      );
     // one cluster applies its own: no word of the other's file
     files['kubernetes/clusters/east/apps/kustomization.yaml'] =
       'resources:\n  - ./helmrelease.yaml\n  - ./pool.yaml\n';
