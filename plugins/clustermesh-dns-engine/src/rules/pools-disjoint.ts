@@ -60,14 +60,13 @@ export const poolsDisjoint = defineMeshRule({
       if (notGiving.has(pool)) return notGiving.get(pool);
       // a class LB IPAM does not serve: no pool of the cluster gives it one
       const ignored = classLbIpamIgnores(cluster.cilium?.values);
-      const why =
-        ignored !== undefined
-          ? `their cluster's clustermesh-apiserver service of class ${String(
-              ignored,
-            )}, which LB IPAM does not serve`
-          : poolAdmitsApiserver(mesh, cluster, pool)
-          ? undefined
-          : 'a serviceSelector admitting other services only';
+      let why: string | undefined;
+      if (ignored !== undefined)
+        why = `their cluster's clustermesh-apiserver service of class ${String(
+          ignored,
+        )}, which LB IPAM does not serve`;
+      else if (!poolAdmitsApiserver(mesh, cluster, pool))
+        why = 'a serviceSelector admitting other services only';
       notGiving.set(pool, why);
       return why;
     };
