@@ -725,7 +725,7 @@ describe('clustermesh-dns configure', () => {
     expect(stdout).toContain('-            ips:');
     // what the change leaves unchecked, with why (the domain is a Secret's)
     expect(stdout).toMatch(
-      /\nNot evaluated here after the change \(4\):\n {2}`fqdn-valid` apps: FQDN "clustermesh-apps\.<secret:SECRET_DOMAIN>": .*SECRET_DOMAIN is not known here/,
+      /\nNot evaluated here after the change \(4 checks\):\n {2}`fqdn-valid` apps: FQDN "clustermesh-apps\.<secret:SECRET_DOMAIN>": .*SECRET_DOMAIN is not known here/,
     );
     // and how this command takes the value, as validate says it
     expect(stdout).toContain(
@@ -756,7 +756,7 @@ describe('clustermesh-dns configure', () => {
         );
         expect(code).toBe(0);
         expect(stdout).toContain(
-          '\nNot evaluated here after the change (1):\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
+          '\nNot evaluated here after the change (1 check):\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
         );
       },
     ));
@@ -768,13 +768,24 @@ describe('clustermesh-dns configure', () => {
         dir,
         'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml',
       ),
-      '  serviceSelector:\n    matchLabels:\n      segment: services\n',
+      // a selector configure cannot meet by labelling the service
+      '  serviceSelector:\n    matchExpressions:\n      - {key: segment, operator: In, values: [services]}\n',
     );
     const { code, stdout } = await cli('configure', dir, ...story, '--dry-run');
     expect(code).toBe(0);
+    // the JSON plan lists them too, for a CI job
+    const json = JSON.parse(
+      (await cli('configure', dir, ...story, '--dry-run', '--format', 'json'))
+        .stdout,
+    );
+    expect(json.warningsAfter).toEqual([
+      expect.stringMatching(
+        /^`lb-ip-announced` apps, infra: none of the cluster's Cilium announcements takes the clustermesh-apiserver service/,
+      ),
+    ]);
     expect(stdout).toMatch(
       // one cause in the file both clusters share: one line naming them
-      /\nWarnings after the change \(2\):\n {2}`lb-ip-announced` apps, infra: none of the cluster's Cilium announcements takes the clustermesh-apiserver service [^\n]*\n(?! {2}`lb-ip-announced`)/,
+      /\nWarnings after the change \(2 checks\):\n {2}`lb-ip-announced` apps, infra: none of the cluster's Cilium announcements takes the clustermesh-apiserver service [^\n]*\n(?! {2}`lb-ip-announced`)/,
     );
   });
 

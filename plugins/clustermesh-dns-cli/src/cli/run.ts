@@ -345,7 +345,16 @@ function configure(args: string[], io: CliIo): number {
   const text = values.format === 'text';
   if (!text) {
     const { report: _report, summary: _summary, ...rest } = plan;
-    io.stdout(JSON.stringify({ ...rest, summary: plan.summary }, null, 2));
+    // what the text lists after the change, for a CI job reading the JSON
+    const after = plan.problems.length
+      ? {}
+      : {
+          warningsAfter: warningsAfter(plan),
+          notEvaluatedAfter: notEvaluatedAfter(plan),
+        };
+    io.stdout(
+      JSON.stringify({ ...rest, ...after, summary: plan.summary }, null, 2),
+    );
   }
   if (values['dry-run'] && text) {
     for (const edit of plan.proposed)
@@ -361,21 +370,23 @@ function configure(args: string[], io: CliIo): number {
         ).replace(/^=+\n/, ''),
       );
     for (const decision of plan.decisions) io.stdout(decision);
-    // each list counted in full (a long one ends with "… and N more")
+    // each list counted in full (a long one ends with "… and N more"), in
+    // checks: one line says one cause, for every cluster it concerns
+    const checks = (n = 0) => `${n} ${n === 1 ? 'check' : 'checks'}`;
     const after = plan.report?.summary;
     const warnings = plan.problems.length ? [] : warningsAfter(plan);
     if (warnings.length)
       io.stdout(
-        `Warnings after the change (${after?.warnings}):\n${warnings
+        `Warnings after the change (${checks(after?.warnings)}):\n${warnings
           .map(line => `  ${line}`)
           .join('\n')}`,
       );
     const unevaluated = plan.problems.length ? [] : notEvaluatedAfter(plan);
     if (unevaluated.length)
       io.stdout(
-        `Not evaluated here after the change (${
-          after?.unevaluated
-        }):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
+        `Not evaluated here after the change (${checks(
+          after?.unevaluated,
+        )}):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
       );
     // the values this run could give, as validate names them
     const unknown = unknownValuesLines(

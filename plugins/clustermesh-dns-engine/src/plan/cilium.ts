@@ -20,12 +20,19 @@ import {
   hasUnresolvedReference,
   referencedVariables,
 } from '../flux/envsubst';
-import { secretMadeElsewhere } from '../model/queries';
+import { chartReadsServiceLabels } from '../cilium/version';
+import { announcementsOf } from '../model/announcements';
+import {
+  apiserverLabels,
+  ciliumVersion,
+  secretMadeElsewhere,
+} from '../model/queries';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
 import type { CiliumWriteTarget } from '../model/writeTargets';
 import type { YamlTextEditor } from '../yaml/edit';
 import { lineAtPath } from '../yaml/lines';
+import { locate } from '../yaml/locate';
 import {
   ChangeContext,
   committedFqdn,
@@ -918,6 +925,7 @@ function planCiliumTarget(
         `loadBalancerIP: ${values.lbIp}, so the service keeps the address the record points at`,
       );
     }
+    labelForAnnouncement(editor, ctx, target, at, why);
     const fqdn = values.fqdn!;
     const sans = editor.get(
       doc,
@@ -953,6 +961,96 @@ function planCiliumTarget(
     ctx.conventions.cilium.apiserverPort,
     why,
     inheritedPeers(ctx, target, editor),
+  );
+}
+
+/**
+ * Where none of a cluster's Cilium announcements takes the clustermesh-
+ * apiserver service, and one would but for its selector's labels
+ * (rajsinghtech's L2 policy for `expose: "yes"` services): those labels on
+ * the service (`clustermesh.apiserver.service.labels`), for every cluster
+ * the values are written for alike, so the address the record points at
+ * is announced. A chart before 1.17 does not put them on the service:
+ * said, for the selector to be widened by hand.
+ */
+function labelForAnnouncement(
+  editor: ValuesEditor,
+  ctx: ChangeContext,
+  target: CiliumWriteTarget,
+  at: (...path: Array<string | number>) => Array<string | number>,
+  why: (text: string) => void,
+) {
+  let found:
+    | {
+        labels: Record<string, string>;
+        by: string;
+        version?: string;
+        old: boolean;
+      }
+    | undefined;
+  for (const name of target.clusters) {
+    const cluster = ctx.mesh.byName.get(name);
+    if (!cluster?.cilium) return;
+    const values = cluster.cilium.values;
+    const configured = getPath(
+      values,
+      ciliumValuesPaths.serviceLoadBalancerClass,
+    );
+    // the class the change writes where LB IPAM serves only its classes
+    const serviceClass =
+      typeof configured === 'string' && chartEnables(configured)
+        ? configured
+        : (defaultIpamOtherThanLbIpam(values) && announcedClass(values)) ||
+          undefined;
+    const list = announcementsOf(
+      apiserverLabels(ctx.mesh, cluster),
+      cluster,
+      serviceClass,
+    );
+    // announced already, not known, or nothing to go by
+    if (!list.length || list.some(a => a.not === undefined || a.unknown))
+      return;
+    const candidate = list.find(a => a.admitBy);
+    if (!candidate?.admitBy) return;
+    // a label the values give another value is the owner's: not overridden
+    const own = getPath(values, ciliumValuesPaths.serviceLabels);
+    if (
+      isRecord(own) &&
+      Object.entries(candidate.admitBy).some(
+        ([k, v]) => own[k] !== undefined && String(own[k]) !== v,
+      )
+    )
+      return;
+    const version = ciliumVersion(cluster);
+    const next = {
+      labels: candidate.admitBy,
+      by: `${describeObject(candidate.object)} (${formatLocation(
+        locate(candidate.object),
+      )})`,
+      version: version?.text,
+      old: version !== undefined && !chartReadsServiceLabels(version),
+    };
+    if (found && JSON.stringify(found.labels) !== JSON.stringify(next.labels))
+      return;
+    found = found ?? next;
+  }
+  if (!found) return;
+  const written = Object.entries(found.labels)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
+  if (found.old) {
+    ctx.notes.push(
+      `no Cilium announcement takes the clustermesh-apiserver service: ${found.by} would, but for its serviceSelector, which asks for ${written}; the chart of Cilium ${found.version} does not put clustermesh.apiserver.service.labels on the service (read from 1.17), so widen that selector to take it (k8s-app: clustermesh-apiserver), or its LB IP is not announced.`,
+    );
+    return;
+  }
+  editor.setEntries(
+    target.doc,
+    at('clustermesh', 'apiserver', 'service', 'labels'),
+    found.labels,
+  );
+  why(
+    `clustermesh.apiserver.service.labels ${written}, so that ${found.by}, whose serviceSelector asks for them, announces the LB IP the record points at`,
   );
 }
 

@@ -3366,6 +3366,61 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it("labels the clustermesh-apiserver service as the cluster's L2 announcement policy selects, so its LB IP is announced (rajsinghtech's expose: yes)", () => {
+    const withPolicy = (chartVersion: string) => {
+      const { files, input } = perClusterLayout();
+      for (const c of ['east', 'west']) {
+        const apps = `kubernetes/clusters/${c}/apps`;
+        files[`${apps}/helmrelease.yaml`] = ciliumRelease([
+          '    kubeProxyReplacement: true',
+          '    l2announcements: {enabled: true}',
+        ]).replace('version: 1.18.4', `version: ${chartVersion}`);
+        files[`${apps}/kustomization.yaml`] += '  - ./l2-policy.yaml\n';
+        files[`${apps}/l2-policy.yaml`] = [
+          'apiVersion: cilium.io/v2alpha1',
+          'kind: CiliumL2AnnouncementPolicy',
+          'metadata: {name: l2}',
+          'spec:',
+          '  loadBalancerIPs: true',
+          '  serviceSelector:',
+          '    matchLabels: {expose: "yes"}',
+          '',
+        ].join('\n');
+      }
+      return applied(files, input, perClusterConventions);
+    };
+    const announcedAfter = (plan: ReturnType<typeof applied>['plan']) =>
+      plan
+        .report!.clusters.flatMap(c => c.checks)
+        .filter(c => c.ruleId === 'lb-ip-announced')
+        .map(c => [c.cluster, c.outcome]);
+    const { plan, after } = withPolicy('1.18.4');
+    expect(plan.problems).toEqual([]);
+    const release = 'kubernetes/clusters/east/apps/helmrelease.yaml';
+    expect(after[release]).toMatch(/\n {10}labels:\n {12}expose: "yes"\n/);
+    expect(plan.edits.find(e => e.path === release)?.reasons).toContainEqual(
+      expect.stringContaining(
+        'clustermesh.apiserver.service.labels expose: "yes", so that CiliumL2AnnouncementPolicy l2 (kubernetes/clusters/east/apps/l2-policy.yaml:1), whose serviceSelector asks for them, announces the LB IP the record points at',
+      ),
+    );
+    expect(announcedAfter(plan)).toEqual([
+      ['east', 'pass'],
+      ['west', 'pass'],
+    ]);
+    // a chart before 1.17 does not label the service: said, not written
+    const old = withPolicy('1.14.3');
+    expect(old.after[release]).not.toContain('labels:');
+    expect(old.plan.decisions).toContainEqual(
+      expect.stringContaining(
+        'no Cilium announcement takes the clustermesh-apiserver service: CiliumL2AnnouncementPolicy l2 (kubernetes/clusters/east/apps/l2-policy.yaml:1) would, but for its serviceSelector, which asks for expose: "yes"; the chart of Cilium 1.14',
+      ),
+    );
+    expect(announcedAfter(old.plan)).toEqual([
+      ['east', 'fail'],
+      ['west', 'fail'],
+    ]);
+  });
+
   it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool, naming the pool that holds the address, and the ways out', () => {
     const { files, input } = perClusterLayout();
     // samipsolutions': an IPv6 pool first, the IPv4 one holding the address

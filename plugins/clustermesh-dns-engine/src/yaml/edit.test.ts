@@ -28,7 +28,8 @@ describe('YamlTextEditor', () => {
     expect(
       edit(text, e => e.setEntries(0, ['spec', 'values', 'y'], { z: 'v' })),
     ).toBe(
-      '# head\nspec:\n    values:\n        x: 1\n        y:\n            z: v\n\n# tail\nother: true\n',
+      // a key YAML 1.1 reads as a boolean is quoted, as Helm reads it
+      '# head\nspec:\n    values:\n        x: 1\n        "y":\n            z: v\n\n# tail\nother: true\n',
     );
   });
 

@@ -1208,6 +1208,14 @@ function siblingQuoting(container: Container): Quoting {
   return undefined;
 }
 
+/**
+ * Strings are written as YAML 1.1 reads them back, as Helm (values) and
+ * Kubernetes' own decoder do: `yes`, `on`, `n` quoted, which YAML 1.2
+ * would leave plain and they would read as booleans (a label `expose: yes`
+ * becomes `true`).
+ */
+const asHelmReads = { version: '1.1' as const };
+
 /** Renders a value as block YAML lines at an indentation, in the file's style. */
 function renderBlock(
   value: unknown,
@@ -1227,6 +1235,7 @@ function renderBlock(
       : quote);
   const scalar = (v: unknown, isKey = false, key?: string) =>
     stringify(v, {
+      ...asHelmReads,
       lineWidth: 0,
       defaultStringType: isKey ? 'PLAIN' : quoting(v, key) ?? 'PLAIN',
       defaultKeyType: 'PLAIN',
@@ -1275,6 +1284,7 @@ function renderBlock(
 /** A value in flow style, on one line. */
 function flowText(value: unknown, padded: boolean, quote?: Quoting): string {
   return stringify(value, {
+    ...asHelmReads,
     collectionStyle: 'flow',
     flowCollectionPadding: padded,
     lineWidth: 0,
@@ -1297,7 +1307,7 @@ function formatScalar(
     default:
       return inFlow
         ? flowText([value], false).slice(1, -1)
-        : stringify(value, { lineWidth: 0 }).replace(/\n$/, '');
+        : stringify(value, { ...asHelmReads, lineWidth: 0 }).replace(/\n$/, '');
   }
 }
 
