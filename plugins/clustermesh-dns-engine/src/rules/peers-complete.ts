@@ -30,7 +30,7 @@ export const peersComplete = defineClusterRule({
     "Every cluster knows every other cluster (or its configured peers) by the peer's own FQDN: a peer FQDN variable in its settings equal to that FQDN, or, without one, a `clustermesh.config.clusters` entry whose address renders to it (the FQDN template written in the files Flux substitutes, as when the settings are stored verbatim and the domain is secret). A name that holds a secret value (a SOPS Secret's domain) is the peer's only when both clusters read that value from one file, or from SOPS lines of the same ciphertext (one value, copied); otherwise it is not evaluated.",
   remediation: (c, failure) => {
     if (failure?.id === 'secretsApart')
-      return "Write the peer's FQDN with a variable this cluster holds for the peer's value (a key of this cluster's own Secret that holds the peer's domain, say), or written out where it is not secret; a value of this cluster's own gives the peer's name in this cluster's domain.";
+      return "Write the peer's FQDN with a variable this cluster holds for the peer's value (a key of this cluster's own Secret that holds the peer's domain, say), or written out where it is not secret; a value of this cluster's own gives the peer's name in this cluster's domain. Or name the clusters in a domain they all share, which is not secret (`clustermesh-dns configure --fqdn-template 'clustermesh-{cluster}.<shared domain>'`, or fqdnTemplate in the conventions).";
     // the variable is there, with another name than the peer's
     if (failure?.id === 'differs')
       return "Set the variable the message names to the peer's FQDN (or, where the peer's FQDN is what changed, give the peer back the name this cluster knows it by).";
