@@ -402,6 +402,43 @@ describe('an entry for a cluster outside the mesh', () => {
     );
   });
 
+  it("says where an entry no cluster claims may be meant for a cluster outside the mesh whose values set no cluster.name (rajsinghtech's robbinsdale)", () => {
+    const files = generateSyntheticMesh({
+      clusters: 3,
+      name: i => `site-${i}`,
+    });
+    files[helmRelease] = files[helmRelease]
+      .replace('useAPIServer: true', 'useAPIServer: ${CLUSTERMESH:=true}')
+      .replace(
+        /config:\n(\s+)enabled: true/,
+        'config:\n$1enabled: ${CLUSTERMESH:=true}',
+      )
+      // the peers list it by its site's name alone, and site-2 not at all
+      .replace('- name: "site-3"', '- name: "3"')
+      .replace(
+        /\n {10}- name: "site-2"\n {12}address: .*\n {12}port: 2379/,
+        '',
+      );
+    const settings = 'kubernetes/clusters/site-3/cluster-settings.yaml';
+    files[settings] = files[settings]
+      .replace('CLUSTER_NAME: "site-3"', 'CLUSTER_NAME: ""')
+      .replace('\ndata:\n', '\ndata:\n  CLUSTERMESH: "false"\n');
+    const failure = validateMesh(
+      createRepoTree(files),
+      resolveConventions(knownDomain),
+    )
+      .clusters.flatMap(c => c.checks)
+      .find(
+        c =>
+          c.ruleId === 'peers-by-fqdn' &&
+          c.cluster === 'site-1' &&
+          c.outcome === 'fail',
+      );
+    expect(failure?.message).toMatch(
+      /^clustermesh\.config\.clusters has no entry for the peer site-2; an entry is named "3", which no cluster of the repository is \(its Cilium cluster\.name\): site-3, outside the mesh, sets no cluster\.name in the values read here \(the chart names it "default"\): the entry may be meant for it$/,
+    );
+  });
+
   it('says nothing of a cluster the conventions exclude whose values still run the apiserver', () => {
     const report = validateMesh(
       createRepoTree(generateSyntheticMesh({ clusters: 3 })),

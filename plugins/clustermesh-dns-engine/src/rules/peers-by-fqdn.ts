@@ -339,7 +339,10 @@ export const peersByFqdn = defineClusterRule({
                   unclaimed.length === 1 ? 'an entry is' : 'entries are'
                 } named ${firstFew(
                   unclaimed.map(q),
-                )}, which no cluster of the repository is (its Cilium cluster.name): a peer renamed, or a cluster of another repository?`
+                )}, which no cluster of the repository is (its Cilium cluster.name): ${
+                  unnamedLike(mesh, unclaimed) ??
+                  'a peer renamed, or a cluster of another repository?'
+                }`
               : '',
           },
           cilium.locate(ciliumValuesPaths.meshClusters),
@@ -431,4 +434,36 @@ function outsideWithoutApiserver(mesh: MeshModel): ClusterModel[] {
     outsideByMesh.set(mesh, found);
   }
   return found;
+}
+
+/**
+ * The clusters outside the mesh whose values read set no cluster.name
+ * (rajsinghtech's talos-robbinsdale, its mesh values left out), named
+ * like an entry no cluster claims (`robbinsdale`): the entry may be meant
+ * for one of them, said as such.
+ */
+function unnamedLike(
+  mesh: MeshModel,
+  unclaimed: readonly string[],
+): string | undefined {
+  const like = mesh.clusters.filter(
+    o =>
+      !o.membership.member &&
+      o.cilium !== undefined &&
+      [undefined, null, ''].includes(
+        getPath(o.cilium.values, ciliumValuesPaths.clusterName) as
+          | string
+          | null
+          | undefined,
+      ) &&
+      unclaimed.some(n => o.name.split(/[-_.]/).includes(n)),
+  );
+  if (!like.length) return undefined;
+  return `${like.map(o => o.name).join(', ')}, outside the mesh, ${
+    like.length === 1 ? 'sets' : 'set'
+  } no cluster.name in the values read here (the chart names ${
+    like.length === 1 ? 'it' : 'them'
+  } "default"): the entry may be meant for ${
+    like.length === 1 ? 'it' : 'one of them'
+  }`;
 }
