@@ -572,6 +572,29 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     ]);
     // its key: not known, not undefined
     expect(sealed.body.data.host).toBe('<secret:HOST>');
+    // two such files: it is one of them, holding that one's keys (not
+    // both files' keys, rajsinghtech's common and cluster secrets)
+    const sopsFile = (key: string, name: string) =>
+      `apiVersion: ${enc('djE=')}\nkind: ${enc(
+        'U2VjcmV0',
+      )}\nmetadata:\n  name: ${enc(name)}\n  namespace: ${enc(
+        'Zmx1eA==',
+      )}\nstringData:\n  ${key}: ${enc('aA==')}\nsops:\n  mac: ${enc(
+        'bWFj',
+      )}\n  version: 3.9.0\n`;
+    const two = render({
+      postBuild: `  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n`,
+      app: target('  host: ${HOST}\n'),
+      root: {
+        'vars/cluster-secrets.sops.yaml': sopsFile('HOST', 'Y2x1c3Rlcg=='),
+        'vars/common-secrets.sops.yaml': sopsFile('TOKEN', 'Y29tbW9u'),
+      },
+    });
+    expect(two.result.findings.map(located)).toEqual([
+      expect.stringContaining(
+        "taken for one of them, it holds that one's keys, among HOST, TOKEN, whose values are not known here",
+      ),
+    ]);
   });
 
   it('says a settings ConfigMap a generator names with a hash is looked up by its exact name, and fails', () => {

@@ -1494,7 +1494,13 @@ export class FluxRenderer {
                   )}), and Flux may decrypt it from one of them; ${
                     sealedKeys
                       ? `taken for one of them, it holds ${
-                          sealedKeys.length ? firstFew(sealedKeys) : 'no key'
+                          sealedKeys.length
+                            ? `${
+                                sealed.length > 1
+                                  ? "that one's keys, among "
+                                  : ''
+                              }${firstFew(sealedKeys)}`
+                            : 'no key'
                         }, whose values are not known here`
                       : 'its variables are not known here'
                   } (keep kind and name readable with encrypted_regex: ^(data|stringData)$ in .sops.yaml${
