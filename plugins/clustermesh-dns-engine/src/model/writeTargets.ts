@@ -357,7 +357,15 @@ export function settingsNotWanted(
   if (referencedVariables(fqdnTemplateFor(conventions, cluster.name)).length)
     return undefined;
   const applier = cluster.cilium?.appliedBy;
-  if (!applier || applier.postBuild) return undefined;
+  // a substitution a parent's patches set (martinohmann's cluster-apps,
+  // every child from Secret cluster-secrets): no settings can be wired in
+  // here, and values written out need none
+  const patched =
+    applier?.postBuild &&
+    applier.object !== undefined &&
+    applier.object.source.index >= 0 &&
+    substituteFromSetElsewhere(applier);
+  if (!applier || (applier.postBuild && !patched)) return undefined;
   const { fqdn, lbIp } = conventions.variables;
   if ([fqdn, lbIp].some(v => mentionedFor(mesh, cluster, v))) return undefined;
   if (!ownCiliumValues(mesh, cluster)) return undefined;
@@ -380,7 +388,17 @@ export function settingsNotWanted(
           : ': no Kustomization substitutes from it'
       }; `
     : '';
-  return `${unread}its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${applier.key} applies it without substitution, and the FQDN template has no variables`;
+  return `${unread}its values are written out instead, as the repository writes its other Cilium values: the layer of its Cilium values the change writes is its own (no other cluster shares it), Kustomization ${
+    applier.key
+  } applies it ${
+    patched
+      ? `substituting only from what the spec.patches of Kustomization ${
+          applier.parent ?? 'its parent'
+        } set (${applier.substituteFrom
+          .map(r => `${r.kind} ${r.name}`)
+          .join(', ')}), where no settings ConfigMap can be added`
+      : 'without substitution'
+  }, and the FQDN template has no variables`;
 }
 
 /**

@@ -4299,6 +4299,33 @@ describe('planMeshDnsChange on other layouts', () => {
       ).toContain('- clustermesh-main.${SECRET_DOMAIN}');
     });
 
+    it("writes the values out where a parent's spec.patches sets the Kustomization's substituteFrom and the FQDN template has no variables (martinohmann's cluster-apps)", () => {
+      const { plan, after } = planNoSettings(files => {
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
+          'settings:\n  create: always\n',
+          '',
+        );
+        patchChildrenSource(files, 'main', {
+          kind: 'Secret',
+          name: 'cluster-secrets',
+        });
+      });
+      expect(plan.problems).toEqual([]);
+      expect(plan.decisions).toContainEqual(
+        expect.stringContaining(
+          'Kustomization kube-system/cilium applies it substituting only from what the spec.patches of Kustomization flux-system/cluster-apps set (Secret cluster-secrets), where no settings ConfigMap can be added, and the FQDN template has no variables',
+        ),
+      );
+      const release =
+        'kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml';
+      expect(after[release]).toContain('lbipam.cilium.io/ips: 10.11.1.20');
+      expect(after[release]).toContain('- clustermesh-main.example.org');
+      // nothing wired into the patched list
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/install.yaml'],
+      ).not.toContain('cluster-settings');
+    });
+
     it("refuses, naming the patch, where a parent's spec.patches sets the Kustomization's substituteFrom (an entry added to it would be replaced)", () => {
       const { plan } = planNoSettings(files =>
         patchChildrenSource(files, 'main', {
