@@ -143,6 +143,23 @@ describe('clustermesh.config.clusters entries', () => {
     ).toEqual([
       'the entry for apps lists ips ["10.25.11.120"], no address and port 32379: peers must be reached by address (their FQDN) on port 2379',
     ]);
+    // the peer's service still a NodePort (rajsinghtech's): its port said as such
+    expect(
+      peerFailures(f => {
+        replace(
+          exampleFile.helmRelease,
+          appsEntry,
+          '          - name: apps\n            ips: [10.25.11.120]\n            port: 32379\n',
+        )(f);
+        replace(
+          exampleFile.helmRelease,
+          'type: LoadBalancer',
+          'type: NodePort',
+        )(f);
+      }),
+    ).toEqual([
+      'the entry for apps lists ips ["10.25.11.120"], no address and port 32379 (the peer\'s NodePort, while its clustermesh-apiserver service is one; its FQDN names the LoadBalancer address, served on the API server\'s port): peers must be reached by address (their FQDN) on port 2379',
+    ]);
     expect(
       peerFailures(
         replace(

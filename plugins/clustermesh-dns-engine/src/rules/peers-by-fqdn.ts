@@ -214,7 +214,9 @@ export const peersByFqdn = defineClusterRule({
             !unknownVariables(e.address + expected).length &&
             `address ${q(e.address)} instead of ${q(expected)}`,
           e.port === undefined && 'no port',
-          e.port !== undefined && Number(e.port) !== port && `port ${e.port}`,
+          e.port !== undefined &&
+            Number(e.port) !== port &&
+            `port ${e.port}${nodePortNote(peerModel)}`,
         ].filter((x): x is string => typeof x === 'string');
         out.push(
           r.fail(
@@ -466,4 +468,17 @@ function unnamedLike(
   } "default"): the entry may be meant for ${
     like.length === 1 ? 'it' : 'one of them'
   }`;
+}
+
+/**
+ * Said of an entry's port other than the API server's, where the peer's
+ * clustermesh-apiserver service is a NodePort (the chart's default type):
+ * the port is its node port, right for reaching it by node IPs, and the
+ * API server's port is the one behind the LoadBalancer its FQDN names.
+ */
+function nodePortNote(peer: ClusterModel | undefined): string {
+  const type = getPath(peer?.cilium?.values, ciliumValuesPaths.serviceType);
+  return peer?.cilium && (type === undefined || type === 'NodePort')
+    ? " (the peer's NodePort while its clustermesh-apiserver service is one: its FQDN names the LoadBalancer address on the API server's port)"
+    : '';
 }
