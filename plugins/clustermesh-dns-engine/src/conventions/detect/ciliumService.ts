@@ -1,4 +1,7 @@
-import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  parseIpAddress,
+  SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath } from '../../core/paths';
 import {
   chartServiceAddresses,
@@ -190,9 +193,11 @@ export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
   >();
   // where the repository's objects ask LB IPAM for addresses: the one walk
   for (const doc of documents)
-    for (const { path } of chartServiceAddresses(doc.value, [], false)) {
+    for (const { path, text } of chartServiceAddresses(doc.value, [], false)) {
       const key = lbIpamAnnotationKeys.find(a => a === path[path.length - 1]);
-      if (!key) continue;
+      // a value that asks for no address (kube-on-the-cheap's `auto`) says
+      // nothing of how the repository asks
+      if (!key || !asksForAddresses(text)) continue;
       const seen = counts.get(key);
       if (seen) seen.count += 1;
       else counts.set(key, { count: 1, location: doc.at(path) });
@@ -209,4 +214,15 @@ export function lbIpamAnnotationsUsed(documents: Iterable<ScannedDocument>):
     };
   const [key, used] = [...counts][0] ?? [];
   return key && used ? { key, ...used, others: 0 } : undefined;
+}
+
+/** Whether an LB IPAM annotation's value is addresses (or variables that give them). */
+function asksForAddresses(text: unknown): boolean {
+  return (
+    typeof text === 'string' &&
+    text.split(',').every(part => {
+      const value = part.trim();
+      return value.includes('${') || parseIpAddress(value) !== undefined;
+    })
+  );
 }
