@@ -20,7 +20,7 @@ import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { VariableValue } from '../flux/variables';
-import { describeObject } from '../core/manifest';
+import { describeObject, PatchOrigin } from '../core/manifest';
 import { firstFew, inWords } from '../core/text';
 import {
   basenamePath,
@@ -969,6 +969,39 @@ function substituteFromSetElsewhere(wires: RenderedKustomization): boolean {
   );
 }
 
+/** The values configure writes under `clustermesh`, which a patch may set too. */
+const meshWrites: readonly (readonly string[])[] = [
+  ['apiserver', 'service'],
+  ['apiserver', 'tls', 'server', 'extraDnsNames'],
+  ['config', 'clusters'],
+];
+
+/**
+ * Which of the values configure writes a release's patch sets (a strategic
+ * merge document's keys, a JSON 6902 operation's path), said as paths;
+ * undefined where it sets none of them.
+ */
+function meshWritesSetBy(patch: PatchOrigin): string | undefined {
+  // a path and a write overlap where one is a prefix of the other
+  const overlaps = (path: readonly string[], write: readonly string[]) =>
+    path.every((k, i) => i >= write.length || write[i] === k);
+  const set = meshWrites.filter(write =>
+    patch.kind === 'merge'
+      ? getPath(patch.document, ['spec', 'values', 'clustermesh', ...write]) !==
+        undefined
+      : patch.operations.some(
+          op =>
+            op.path[0] === 'spec' &&
+            op.path[1] === 'values' &&
+            op.path[2] === 'clustermesh' &&
+            overlaps(op.path.slice(3), write),
+        ),
+  );
+  return set.length
+    ? set.map(w => `clustermesh.${w.join('.')}`).join(', ')
+    : undefined;
+}
+
 /**
  * The Kustomization applying a cluster's Cilium values made to substitute
  * from the settings the cluster has, where it does not yet and the values
@@ -1658,6 +1691,21 @@ function valuesLayerOf(
                 isRecord(op.value),
             )
         : undefined;
+    // a patch written as text (a kustomization's, or a Flux Kustomization's
+    // spec.patches) that sets what configure writes: the cluster's own
+    // values, which win over anything written in the release (a base every
+    // cluster builds), and YAML in a string is not edited here
+    const overriding =
+      p.line !== undefined && !replacing ? meshWritesSetBy(p) : undefined;
+    if (overriding)
+      return {
+        file: p.file,
+        problem: `the ClusterMesh values of ${describeObject(
+          hr,
+        )} (${overriding}) are set by a patch written inline at ${p.file}:${
+          p.line
+        }, which configure does not edit (YAML inside a text) and which wins over anything written in the HelmRelease: move the patch to a file of its own (\`patches: [{path: cilium-values.yaml, target: …}]\`) and run configure again, or write the values there by hand`,
+      };
     if (!setsMesh && !replacing) continue;
     // a patch written as text inside a kustomization (or a Flux
     // Kustomization's spec.patches): YAML in a string, not edited here.
