@@ -4299,6 +4299,42 @@ describe('planMeshDnsChange on other layouts', () => {
       ).toContain('- clustermesh-main.${SECRET_DOMAIN}');
     });
 
+    it('refuses, naming the patch, where a Flux Kustomization patches the ClusterMesh values it writes into the release inline (they win over the HelmRelease)', () => {
+      const withPatch = (op: string) =>
+        planNoSettings(files => {
+          const install =
+            'kubernetes/main/apps/kube-system/cilium/install.yaml';
+          files[install] = files[install].replace(
+            '  interval: 30m\n---',
+            [
+              '  interval: 30m',
+              '  patches:',
+              '    - target: {kind: HelmRelease, name: cilium}',
+              '      patch: |',
+              ...op.split('\n').map(l => `        ${l}`),
+              '---',
+            ].join('\n'),
+          );
+        }).plan;
+      const refused = withPatch(
+        '- op: add\n  path: /spec/values/clustermesh\n  value:\n    useAPIServer: true\n    apiserver:\n      service:\n        type: LoadBalancer',
+      );
+      expect(refused.edits).toEqual([]);
+      expect(refused.problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /^the ClusterMesh values of HelmRelease kube-system\/cilium \(clustermesh\.apiserver\.service, clustermesh\.apiserver\.tls\.server\.extraDnsNames, clustermesh\.config\.clusters\) are set by a patch written inline at kubernetes\/main\/apps\/kube-system\/cilium\/install\.yaml:\d+, which configure does not edit/,
+        ),
+      });
+      // a patch of other values (the cluster's id): nothing it writes is overridden
+      const other = withPatch(
+        '- op: add\n  path: /spec/values/cluster/id\n  value: 7',
+      );
+      expect(
+        other.problems.filter(p => p.message.includes('written inline')),
+      ).toEqual([]);
+    });
+
     it("writes the values out where a parent's spec.patches sets the Kustomization's substituteFrom and the FQDN template has no variables (martinohmann's cluster-apps)", () => {
       const { plan, after } = planNoSettings(files => {
         files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(
