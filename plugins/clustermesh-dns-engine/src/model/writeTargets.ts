@@ -20,7 +20,7 @@ import { valuesReferences } from '../flux/helmValues';
 import { kustomizationFileNames } from '../flux/kustomize';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { VariableValue } from '../flux/variables';
-import { describeObject, PatchOrigin } from '../core/manifest';
+import { describeObject, ManifestObject, PatchOrigin } from '../core/manifest';
 import { firstFew, inWords } from '../core/text';
 import {
   basenamePath,
@@ -847,6 +847,25 @@ function newSettingsTarget(
         c !== cluster &&
         c.render.kustomizations.some(k => k.object?.source.file === declaredIn),
     );
+    // its own declaration, patched by merge (h-wb's cluster-apps): a
+    // postBuild.substitute of its own is kept beside the patch's (maps
+    // merge; only the substituteFrom list is replaced), so the entries go
+    // there, unless the team keeps them in a ConfigMap (settings.create)
+    // or the values are written out (martinohmann's)
+    if (
+      !sharedDeclaration &&
+      conventions.settings.create !== 'always' &&
+      mergePatchesKeepOwnSubstitute(declaration) &&
+      !settingsNotWanted(mesh, cluster)
+    )
+      return {
+        file: declaredIn,
+        format: 'inline',
+        doc: declaration.source.index,
+        configMap,
+        appliedBy: wires,
+        substituted: false,
+      };
     // each cluster's own values inline in that patch (mchestr): the
     // entries may go there too
     const inline = patchedSubstituteNote(mesh, cluster);
@@ -966,6 +985,35 @@ function substituteFromSetElsewhere(wires: RenderedKustomization): boolean {
     setByPatch ||
     wires.substituteFrom.length !==
       (Array.isArray(declared) ? declared.length : 0)
+  );
+}
+
+/**
+ * Whether the patches that set a Kustomization's postBuild are strategic
+ * merges that keep its own `postBuild.substitute` (a map merged key by
+ * key, no `$patch` directive), and at least one is known: a JSON 6902
+ * operation on postBuild, or one not known, may replace it whole.
+ */
+function mergePatchesKeepOwnSubstitute(declaration: ManifestObject): boolean {
+  const touching = (declaration.source.patches ?? []).filter(p =>
+    p.kind === 'merge'
+      ? getPath(p.document, ['spec', 'postBuild']) !== undefined
+      : p.operations.some(
+          op =>
+            op.path[0] === 'spec' &&
+            (op.path.length === 1 || op.path[1] === 'postBuild'),
+        ),
+  );
+  return (
+    touching.length > 0 &&
+    touching.every(
+      p =>
+        p.kind === 'merge' &&
+        !JSON.stringify(getPath(p.document, ['spec', 'postBuild'])).includes(
+          '"$patch"',
+        ) &&
+        getPath(p.document, ['spec', '$patch']) === undefined,
+    )
   );
 }
 

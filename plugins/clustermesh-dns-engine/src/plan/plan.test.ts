@@ -4335,6 +4335,43 @@ describe('planMeshDnsChange on other layouts', () => {
       ).toEqual([]);
     });
 
+    it("writes the entries in the Kustomization's own postBuild.substitute where a parent's merge patch sets its substituteFrom (h-wb's cluster-apps: the map is merged, the list replaced)", () => {
+      const { plan, after } = planNoSettings(files => {
+        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml']
+          .replace(
+            'fqdnTemplate: clustermesh-{cluster}.example.org',
+            'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
+          )
+          .replace('settings:\n  create: always\n', '');
+        for (const cluster of ['main', 'staging']) {
+          // in the namespace of the Kustomization that substitutes from it
+          const dir = `kubernetes/${cluster}/apps/kube-system`;
+          files[`${dir}/cluster-secrets.sops.yaml`] =
+            'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
+          files[`${dir}/kustomization.yaml`] +=
+            '  - ./cluster-secrets.sops.yaml\n';
+          patchChildrenSource(files, cluster, {
+            kind: 'Secret',
+            name: 'cluster-secrets',
+          });
+        }
+      });
+      expect(plan.problems).toEqual([]);
+      const install = 'kubernetes/main/apps/kube-system/cilium/install.yaml';
+      expect(after[install]).toMatch(
+        /name: cilium\nspec:\n[^]*?interval: 30m\n {2}postBuild:\n {4}substitute:\n {6}CILIUM_CLUSTERMESH_LB_IP: 10\.11\.1\.20\n---/,
+      );
+      // the FQDN, of a secret domain, as its template where Flux substitutes
+      expect(
+        after['kubernetes/main/apps/kube-system/cilium/app/helmrelease.yaml'],
+      ).toContain('- clustermesh-main.${SECRET_DOMAIN}');
+      // no ConfigMap created, no substituteFrom the patch would replace
+      expect(
+        Object.keys(after).filter(f => f.endsWith('cluster-settings.yaml')),
+      ).toEqual([]);
+      expect(after[install]).not.toContain('substituteFrom');
+    });
+
     it("writes the values out where a parent's spec.patches sets the Kustomization's substituteFrom and the FQDN template has no variables (martinohmann's cluster-apps)", () => {
       const { plan, after } = planNoSettings(files => {
         files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml'].replace(

@@ -178,7 +178,18 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
       // a variable the Kustomization applying the Cilium values defines
       // itself is the one Flux inserts there: it changes where it is
       const cluster = ctx.mesh.byName.get(name);
-      const inline = cluster && inlineSubstituteOf(cluster);
+      // an inline target whose Kustomization has no postBuild.substitute
+      // yet: it gets one
+      const inline =
+        (cluster && inlineSubstituteOf(cluster)) ||
+        (target.format === 'inline'
+          ? {
+              kustomization: target.appliedBy!,
+              file: target.file,
+              doc: target.doc,
+              keys: new Set<string>(),
+            }
+          : undefined);
       // all of them there when the settings ConfigMap does not reach it
       const there = (c: SettingChange) =>
         target.format === 'inline' || (inline?.keys.has(c.key) ?? false);
