@@ -4814,30 +4814,38 @@ describe('planMeshDnsChange on other layouts', () => {
       ]);
     });
 
+    /** A second ExternalDNS of a cluster (UniFi's webhook), which reads no DNSEndpoints. */
+    const withUnifiDns = (
+      files: Record<string, string>,
+      cluster: string,
+      sources: string,
+    ) => {
+      const app = `kubernetes/${cluster}/apps/network/external-dns/app`;
+      files[`${app}/kustomization.yaml`] += '  - ./unifi.yaml\n';
+      files[`${app}/unifi.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: external-dns-unifi',
+        'spec:',
+        '  interval: 1h',
+        '  chart:',
+        '    spec:',
+        '      chart: external-dns',
+        '      version: 1.19.0',
+        '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
+        '  values:',
+        '    provider:',
+        '      name: webhook',
+        `    sources: [${sources}]`,
+        '',
+      ].join('\n');
+    };
+
     it("says once, naming both, where two clusters' private addresses go to Cloudflare's zone beside the same other ExternalDNS", () => {
       const { plan } = planNoSettings(files => {
-        for (const cluster of ['main', 'staging']) {
-          const app = `kubernetes/${cluster}/apps/network/external-dns/app`;
-          files[`${app}/kustomization.yaml`] += '  - ./unifi.yaml\n';
-          files[`${app}/unifi.yaml`] = [
-            'apiVersion: helm.toolkit.fluxcd.io/v2',
-            'kind: HelmRelease',
-            'metadata:',
-            '  name: external-dns-unifi',
-            'spec:',
-            '  interval: 1h',
-            '  chart:',
-            '    spec:',
-            '      chart: external-dns',
-            '      version: 1.19.0',
-            '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
-            '  values:',
-            '    provider:',
-            '      name: webhook',
-            '    sources: [service]',
-            '',
-          ].join('\n');
-        }
+        for (const cluster of ['main', 'staging'])
+          withUnifiDns(files, cluster, 'service');
       });
       expect(plan.problems).toEqual([]);
       const notes = plan.decisions.filter(d =>
@@ -4849,28 +4857,9 @@ describe('planMeshDnsChange on other layouts', () => {
     });
 
     it("says where a private address's record goes to Cloudflare's zone while another ExternalDNS of the cluster, reading no DNSEndpoints, keeps private names (bluevulpine's UniFi)", () => {
-      const { plan } = planNoSettings(files => {
-        const app = 'kubernetes/main/apps/network/external-dns/app';
-        files[`${app}/kustomization.yaml`] += '  - ./unifi.yaml\n';
-        files[`${app}/unifi.yaml`] = [
-          'apiVersion: helm.toolkit.fluxcd.io/v2',
-          'kind: HelmRelease',
-          'metadata:',
-          '  name: external-dns-unifi',
-          'spec:',
-          '  interval: 1h',
-          '  chart:',
-          '    spec:',
-          '      chart: external-dns',
-          '      version: 1.19.0',
-          '      sourceRef: {kind: HelmRepository, name: external-dns, namespace: flux-system}',
-          '  values:',
-          '    provider:',
-          '      name: webhook',
-          '    sources: [service, gateway-httproute]',
-          '',
-        ].join('\n');
-      });
+      const { plan } = planNoSettings(files =>
+        withUnifiDns(files, 'main', 'service, gateway-httproute'),
+      );
       expect(plan.problems).toEqual([]);
       expect(plan.decisions).toContainEqual(
         "main's LB IP 10.11.1.20 is a private address, and its record goes to Cloudflare's zone: HelmRelease network/external-dns is the only ExternalDNS of main reading DNSEndpoints, while HelmRelease network/external-dns-unifi (provider webhook; sources service, gateway-httproute) reads none: to keep the name on that DNS instead, give it the crd source and keep HelmRelease network/external-dns from taking the record (an annotation or label filter the record fails), or have it publish the name from the clustermesh-apiserver Service (its service source) by the hostname annotation in clustermesh.apiserver.service.annotations.",
