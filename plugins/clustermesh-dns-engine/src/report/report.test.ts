@@ -513,6 +513,12 @@ describe('validateMesh', () => {
       // what apps applies exists only on its own branch
       delete files['kubernetes/clusters/apps/vars.yaml'];
     });
+    const storyClusters = {
+      clusters: [
+        { name: 'infra', ip: '10.25.11.100' },
+        { name: 'apps', ip: '10.25.11.120' },
+      ],
+    };
     const onMain = resolveConventions({
       ...knownDomain,
       flux: { branch: 'main' },
@@ -569,12 +575,7 @@ describe('validateMesh', () => {
     // change would land on one branch, which the other cluster never applies
     const branchNotKnown = planMeshDnsChange(
       onDevelopment,
-      {
-        clusters: [
-          { name: 'infra', ip: '10.25.11.100' },
-          { name: 'apps', ip: '10.25.11.120' },
-        ],
-      },
+      storyClusters,
       withDomain,
     );
     expect(branchNotKnown.problems).toEqual([
