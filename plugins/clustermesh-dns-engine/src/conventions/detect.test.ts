@@ -4227,30 +4227,28 @@ patches:
       "the repository's other services ask LB IPAM for their addresses with it (2 places, e.g. kubernetes/apps/home/dns.yaml:6): the clustermesh-apiserver's follows them",
     );
     // a value that asks for no address (kube-on-the-cheap's `auto`) is no
-    // way of asking: the default key, not the older one
-    const noAddress = detectConventions(
-      createRepoTree({
-        'kubernetes/apps/envoy.yaml': service(
-          'envoy',
-          'io.cilium/lb-ipam-ips',
-        ).replace('10.1.1.5', 'auto'),
-      }),
-    );
-    expect(settingOf(noAddress.found, 'cilium.lbIpamAnnotation')).toMatchObject(
-      { value: 'lbipam.cilium.io/ips', source: 'default' },
-    );
-    // variables and address lists do ask
-    const listed = detectConventions(
-      createRepoTree({
-        'kubernetes/apps/envoy.yaml': service(
-          'envoy',
-          'io.cilium/lb-ipam-ips',
-        ).replace('10.1.1.5', '"${GATEWAY_IP}, 10.1.1.6"'),
-      }),
-    );
-    expect(listed.conventions.cilium?.lbIpamAnnotation).toBe(
-      'io.cilium/lb-ipam-ips',
-    );
+    // way of asking: the default key, not the older one; variables and
+    // address lists do ask
+    const askingWith = (value: string) =>
+      settingOf(
+        detectConventions(
+          createRepoTree({
+            'kubernetes/apps/envoy.yaml': service(
+              'envoy',
+              'io.cilium/lb-ipam-ips',
+            ).replace('10.1.1.5', value),
+          }),
+        ).found,
+        'cilium.lbIpamAnnotation',
+      );
+    expect(askingWith('auto')).toMatchObject({
+      value: 'lbipam.cilium.io/ips',
+      source: 'default',
+    });
+    expect(askingWith('"${GATEWAY_IP}, 10.1.1.6"')).toMatchObject({
+      value: 'io.cilium/lb-ipam-ips',
+      source: 'detected',
+    });
   });
 
   it('lets the conventions file win, and the report says what the repository suggested', () => {

@@ -548,16 +548,7 @@ describe('validateMesh', () => {
     expect(report.summary.status).toBe('not-evaluated');
     // configure refuses it for what it is, not for what its folder lacks here
     expect(
-      planMeshDnsChange(
-        onDevelopment,
-        {
-          clusters: [
-            { name: 'infra', ip: '10.25.11.100' },
-            { name: 'apps', ip: '10.25.11.120' },
-          ],
-        },
-        onMain,
-      ).problems,
+      planMeshDnsChange(onDevelopment, storyClusters, onMain).problems,
     ).toEqual([
       {
         field: 'clusters[1].name',
