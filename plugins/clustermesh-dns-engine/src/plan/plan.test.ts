@@ -4234,6 +4234,27 @@ describe('planMeshDnsChange on other layouts', () => {
         childrenSubstitutionPatch([{ ...source, optional: true }]);
     };
 
+    /**
+     * The FQDN template's domain kept secret: each cluster's cluster-secrets
+     * (SOPS) in kube-system, the namespace of the Kustomization applying the
+     * Cilium values; settings not forced by the conventions.
+     */
+    const withSecretDomain = (files: Record<string, string>) => {
+      files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml']
+        .replace(
+          'fqdnTemplate: clustermesh-{cluster}.example.org',
+          'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
+        )
+        .replace('settings:\n  create: always\n', '');
+      for (const cluster of ['main', 'staging']) {
+        const dir = `kubernetes/${cluster}/apps/kube-system`;
+        files[`${dir}/cluster-secrets.sops.yaml`] =
+          'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
+        files[`${dir}/kustomization.yaml`] +=
+          '  - ./cluster-secrets.sops.yaml\n';
+      }
+    };
+
     /** The configure-no-settings fixture (its own conventions), planned. */
     const planNoSettings = (edit?: (files: Record<string, string>) => void) => {
       const files = fixtureFiles('configure-no-settings/repo');
@@ -4271,19 +4292,7 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it("has the Kustomization substitute from the Secret of its namespace that holds the FQDN template's domain too, where it reads none (phekno's copy: the cluster-template's cluster-secrets in every namespace)", () => {
       const { plan, after } = planNoSettings(files => {
-        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml']
-          .replace(
-            'fqdnTemplate: clustermesh-{cluster}.example.org',
-            'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
-          )
-          .replace('settings:\n  create: always\n', '');
-        for (const cluster of ['main', 'staging']) {
-          const dir = `kubernetes/${cluster}/apps/kube-system`;
-          files[`${dir}/cluster-secrets.sops.yaml`] =
-            'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
-          files[`${dir}/kustomization.yaml`] +=
-            '  - ./cluster-secrets.sops.yaml\n';
-        }
+        withSecretDomain(files);
       });
       expect(plan.problems).toEqual([]);
       const install = 'kubernetes/main/apps/kube-system/cilium/install.yaml';
@@ -4337,24 +4346,12 @@ describe('planMeshDnsChange on other layouts', () => {
 
     it("writes the entries in the Kustomization's own postBuild.substitute where a parent's merge patch sets its substituteFrom (h-wb's cluster-apps: the map is merged, the list replaced)", () => {
       const { plan, after } = planNoSettings(files => {
-        files['.clustermesh-dns.yaml'] = files['.clustermesh-dns.yaml']
-          .replace(
-            'fqdnTemplate: clustermesh-{cluster}.example.org',
-            'fqdnTemplate: clustermesh-{cluster}.${SECRET_DOMAIN}',
-          )
-          .replace('settings:\n  create: always\n', '');
-        for (const cluster of ['main', 'staging']) {
-          // in the namespace of the Kustomization that substitutes from it
-          const dir = `kubernetes/${cluster}/apps/kube-system`;
-          files[`${dir}/cluster-secrets.sops.yaml`] =
-            'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData:\n  SECRET_DOMAIN: ENC[AES256_GCM,data:ZXhhbXBsZS5vcmc=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.8.1\n';
-          files[`${dir}/kustomization.yaml`] +=
-            '  - ./cluster-secrets.sops.yaml\n';
+        withSecretDomain(files);
+        for (const cluster of ['main', 'staging'])
           patchChildrenSource(files, cluster, {
             kind: 'Secret',
             name: 'cluster-secrets',
           });
-        }
       });
       expect(plan.problems).toEqual([]);
       const install = 'kubernetes/main/apps/kube-system/cilium/install.yaml';
