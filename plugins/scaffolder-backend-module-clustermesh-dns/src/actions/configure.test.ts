@@ -119,19 +119,25 @@ describe('clustermesh:dns:configure', () => {
     expect(readAll(mockDir.resolve('gitops'))).toEqual(after);
   });
 
-  it("takes the branch the fetched files are from: a cluster on another branch is refused for it, and with the branch not known, clusters on different branches are", async () => {
+  it('takes the branch the fetched files are from: a cluster on another branch is refused for it, and with the branch not known, clusters on different branches are', async () => {
     // apps' Flux tracks its own branch; fetch:plain's files have no .git
     const sync = mockDir.resolve(
       'gitops/kubernetes/clusters/apps/flux-system/gotk-sync.yaml',
     );
     fs.writeFileSync(
       sync,
-      fs.readFileSync(sync, 'utf8').replace('branch: main', 'branch: apps-next'),
+      fs
+        .readFileSync(sync, 'utf8')
+        .replace('branch: main', 'branch: apps-next'),
     );
     const before = readAll(mockDir.resolve('gitops'));
     await expect(
       action.handler(
-        context({ repoPath: 'gitops', clusters: storyClusters, branch: 'main' }),
+        context({
+          repoPath: 'gitops',
+          clusters: storyClusters,
+          branch: 'main',
+        }),
       ),
     ).rejects.toThrow(
       'apps: its Flux reconciles branch apps-next (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11), not the branch read here',
