@@ -3366,6 +3366,46 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it("keeps a second run a no-op where the clusters share a pool on purpose and the conventions run pools-disjoint as a warning (smbonn2005's)", () => {
+    const { files } = perClusterLayout();
+    files['kubernetes/clusters/west/apps/pool.yaml'] = files[
+      'kubernetes/clusters/west/apps/pool.yaml'
+    ].replace('10.60.2.0/24', '10.60.1.0/24');
+    const input = {
+      clusters: [
+        { name: 'east', ip: '10.60.1.10' },
+        { name: 'west', ip: '10.60.1.11' },
+      ],
+    };
+    const conventions = resolveConventions({
+      fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+      rules: { 'pools-disjoint': 'warning' },
+    });
+    const first = applied(files, input, conventions);
+    expect(first.plan.problems).toEqual([]);
+    expect(first.plan.edits).not.toEqual([]);
+    const second = applied(first.after, input, conventions);
+    expect(second.plan.problems).toEqual([]);
+    expect(second.plan.edits).toEqual([]);
+    // the shared address said, not refused
+    expect(second.plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^east: 10\.60\.1\.10 is also in pool west-pool of west/,
+      ),
+    );
+    // run as an error (the default), the overlap refuses it
+    expect(
+      applied(first.after, input, perClusterConventions).plan.problems,
+    ).toContainEqual(
+      expect.objectContaining({
+        field: 'clusters[0].ip',
+        message: expect.stringMatching(
+          /^10\.60\.1\.10 is also in pool west-pool of west/,
+        ),
+      }),
+    );
+  });
+
   it("labels the clustermesh-apiserver service as the cluster's L2 announcement policy selects, so its LB IP is announced (rajsinghtech's expose: yes)", () => {
     const withPolicy = (chartVersion: string) => {
       const { files, input } = perClusterLayout();

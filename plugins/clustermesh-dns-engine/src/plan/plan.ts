@@ -457,7 +457,11 @@ function planEdits(
     // apiserver): the address is the overlap that check fails, and the
     // change depends on it
     const oneNetwork = shareNetwork(mesh, c.name, other.name);
-    if (found.kind === 'in-pool' && oneNetwork) {
+    // the team runs pools-disjoint as a warning (or not at all): the
+    // overlap is theirs to keep, said, not refused, as validate says it
+    const disjointFails =
+      (conventions.rules['pools-disjoint'] ?? 'error') === 'error';
+    if (found.kind === 'in-pool' && oneNetwork && disjointFails) {
       inputProblems.push({ field: `clusters[${i}].ip`, message, remedy });
       statedByInput.add(`pools-disjoint|${c.name}`);
       statedByInput.add(`pools-disjoint|${other.name}`);
