@@ -2481,7 +2481,7 @@ describe('detectConventions', () => {
       report.findings.map(f => [f.code, f.severity, f.location?.file]),
     ).toEqual([['no-clusters', 'warning', 'k3s/flux/config/cluster.yaml']]);
     expect(report.findings[0].message).toMatch(
-      /^no clusters folder holds the repository's 2 Flux entry points side by side: k3s\/flux \(Kustomization flux-system\/cluster at k3s\/flux\/config\/cluster.yaml:\d+ reconciles k3s\/flux, which holds it\); kubernetes\/utility\/flux \(.*\); their folders differ in depth or shape, so no cluster was found and nothing was checked \(to check the clusters of one kind of folder, set in the conventions clustersPath: "", entryPath: flux or clustersPath: "kubernetes", entryPath: flux\)$/,
+      /^no clusters folder holds the repository's 2 Flux entry points side by side: k3s\/flux \(Kustomization flux-system\/cluster at k3s\/flux\/config\/cluster.yaml:\d+ reconciles k3s\/flux, which holds it\); kubernetes\/utility\/flux \(.*\); their folders differ in depth or shape, so no cluster was found and nothing was checked \(to check the clusters of one kind of folder, set in the conventions clustersPath: "", entryPath: flux or clustersPath: "kubernetes", entryPath: flux; to check them all, name each cluster's entry point in the conventions' entries: \{k3s: k3s\/flux, utility: kubernetes\/utility\/flux\}\)$/,
     );
     // the way out it gives reads the newer cluster
     const explicit = { clustersPath: 'kubernetes', entryPath: 'flux' };
@@ -2493,6 +2493,19 @@ describe('detectConventions', () => {
       ),
     );
     expect(utility.clusters.map(c => c.name)).toEqual(['utility']);
+    // the entries it suggests read both (cbirkenbeul's)
+    const entries = {
+      entries: { k3s: 'k3s/flux', utility: 'kubernetes/utility/flux' },
+    };
+    expect(
+      validateMesh(
+        createRepoTree(files),
+        resolveConventions(
+          entries,
+          detectConventions(createRepoTree(files), entries),
+        ),
+      ).clusters.map(c => c.name),
+    ).toEqual(['k3s', 'utility']);
   });
 
   it("takes the layer folders one cluster's Kustomization of the clusters folder itself lists for that cluster's, not clusters (Apocrathia's 01-bootstrap … 04-apps)", () => {

@@ -251,7 +251,11 @@ function noClustersFolder(
           '; ',
         )}; their folders differ in depth or shape, so no cluster was found and nothing was checked (to check the clusters of one kind of folder, set in the conventions ${[
         ...new Set(outermost.map(layoutOf)),
-      ].join(' or ')})`,
+      ].join(
+        ' or ',
+      )}; to check them all, name each cluster's entry point in the conventions' entries: {${outermost
+        .map(e => `${entryClusterName(e.path)}: ${e.path}`)
+        .join(', ')}})`,
       outermost[0].location,
     );
   // entry points the sources' ignore rules leave out (`/*` then
@@ -1660,4 +1664,17 @@ function sveltosCiliumChart(object: ManifestObject): string | undefined {
     )
       return c.chartName;
   return undefined;
+}
+
+/**
+ * A name for the cluster of an entry point, to suggest in the conventions'
+ * entries: its folder, or the folder holding a Flux folder
+ * (`kubernetes/utility/flux` is utility).
+ */
+function entryClusterName(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  const last = parts[parts.length - 1] ?? path;
+  return parts.length > 1 && /^(flux|flux-system|cluster|bootstrap)$/.test(last)
+    ? parts[parts.length - 2]
+    : last;
 }
