@@ -27,7 +27,7 @@ export const lbIpAnnounced = defineClusterRule({
   severity: 'warning',
   scope: 'cluster',
   description:
-    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy, which Cilium 1.19 removed), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools, it fails: MetalLB announces only the addresses it gives out. Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
+    "Where the cluster announces LoadBalancer addresses with Cilium (a CiliumL2AnnouncementPolicy, a CiliumBGPAdvertisement that a CiliumBGPPeerConfig selects, or a CiliumBGPPeeringPolicy, which Cilium 1.19 removed), one of them announces the clustermesh-apiserver's: LB IPAM gives the service its address, but only an announcement makes it reachable from the peers. The service's loadBalancerClass (clustermesh.apiserver.service.loadBalancerClass) counts: L2 policies serve only io.cilium/l2-announcer, BGP only io.cilium/bgp-control-plane (unset: both). Where the cluster applies none, whether another tool announces the address (or Cilium's legacy BGP, `bgp.announce.loadbalancerIP`, from pools of its own) is not evaluated (not applicable when the class hands the service to another load balancer); where it applies none but MetalLB's pools beside Cilium's, it fails: MetalLB announces only the addresses it gives out (with no Cilium pool, MetalLB gives and announces the addresses itself: not evaluated). Where the Cilium values read are one layer of the install (a plain values file, RKE2's HelmChartConfig) and do not set the feature an announcement needs (l2announcements.enabled, bgpControlPlane.enabled), it is not evaluated.",
   remediation: (_c, failure) => remedies[failure?.id ?? ''] ?? widenSelector,
   messages: {
     announced: '{{object}} announces it{{limits}}',
@@ -48,6 +48,8 @@ export const lbIpAnnounced = defineClusterRule({
       "Cilium's legacy BGP (bgp.enabled with bgp.announce.loadbalancerIP) announces LoadBalancer addresses, from the address pools of its bgp-config ConfigMap: whether it announces {{ip}}, which LB IPAM gives, is not evaluated here (the BGP control plane, with a CiliumBGPAdvertisement, replaces it)",
     metalLbOnly:
       "the cluster applies no Cilium announcement but MetalLB's {{pool}}: MetalLB announces only the addresses it gives out itself, not the one Cilium LB IPAM gives the clustermesh-apiserver, which peers then cannot reach",
+    metalLbGives:
+      "the cluster applies MetalLB's {{pool}} and no Cilium pool: MetalLB gives its LoadBalancer addresses and announces those it gives (by its L2Advertisement or BGPAdvertisement); whether it gives and announces the LB IP, which it does not take from Cilium's LB IPAM annotation, is not checked here (lb-ip-in-pool says where the address comes from)",
     otherClass:
       "the clustermesh-apiserver service's loadBalancerClass {{serviceClass}} hands it to another load balancer than Cilium's announcements (not checked here)",
     unknownClass:
@@ -107,6 +109,22 @@ export const lbIpAnnounced = defineClusterRule({
           'legacyBgp',
           { ip: c.lbIpAddress.text },
           c.cilium?.locate(['bgp', 'enabled']),
+        ),
+      ];
+    // no Cilium pool, MetalLB's: MetalLB gives the cluster's addresses and
+    // announces those it gives (cbirkenbeul's k3s), whether the LB IP is
+    // one of them is lb-ip-in-pool's and not checked here
+    if (
+      !list.length &&
+      metalLb &&
+      !serviceClass &&
+      !c.pools.some(p => !p.disabled)
+    )
+      return [
+        r.notEvaluated(
+          'metalLbGives',
+          { pool: describeObject(metalLb) },
+          locate(metalLb),
         ),
       ];
     // no Cilium announcement: another tool (kube-vip, routes to the
