@@ -7,7 +7,12 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PoolBlock, PoolModel } from '../cilium/pools';
 import { classLbIpamIgnores } from '../cilium/values';
-import { poolAdmitsApiserver, shareNetwork } from '../model/queries';
+import { describeObject } from '../core/manifest';
+import {
+  metalLbPoolApplied,
+  poolAdmitsApiserver,
+  shareNetwork,
+} from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { defineMeshRule, q } from './rule';
 
@@ -41,6 +46,8 @@ export const poolsDisjoint = defineMeshRule({
       'the known blocks of the {{count:cluster}} do not overlap{{skipped}}, but the blocks {{blocks}} come from values not known here',
     noneKnown:
       'no block of the pools of the {{count:cluster}} is known here: the blocks {{blocks}} come from values not known here',
+    metalLb:
+      'the Cilium pools of the mesh do not overlap, but MetalLB gives the addresses of {{clusters}}, whose pools are not compared with them: an overlap on a shared network is not known here',
     noPools:
       'no cluster of the mesh applies a pool with a block: nothing to compare',
   },
@@ -271,6 +278,22 @@ export const poolsDisjoint = defineMeshRule({
               blocks: unknown.join(', '),
             }),
       ];
+    // members whose addresses MetalLB gives (no Cilium pool): its pools are
+    // not compared, and an overlap with them is not known
+    const withCiliumPools = mesh.members.filter(c =>
+      c.pools.some(p => !p.disabled),
+    );
+    const byMetalLb = mesh.members.flatMap(c => {
+      if (
+        c.pools.some(p => !p.disabled) ||
+        !withCiliumPools.some(o => sameNetwork(c, o))
+      )
+        return [];
+      const pool = metalLbPoolApplied(c.render);
+      return pool ? [`${c.name} (${describeObject(pool)})`] : [];
+    });
+    if (byMetalLb.length && entries.length)
+      return [r.notEvaluated('metalLb', { clusters: byMetalLb.join(', ') })];
     // nothing compared is no pass (lb-ip-in-pool says a cluster has no pool)
     if (!entries.length) return [r.notApplicable('noPools', {})];
     // the clusters whose pools were compared (lb-ip-in-pool says which have none)
