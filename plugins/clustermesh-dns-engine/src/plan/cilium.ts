@@ -878,16 +878,18 @@ function planCiliumTarget(
     const merged = ctx.mesh.byName.get(target.clusters[0])?.cilium?.values;
     const defaultIpam = defaultIpamOtherThanLbIpam(merged);
     const announced = defaultIpam && announcedClass(merged);
-    if (
+    const writtenClass =
       announced &&
       !chartEnables(getPath(merged, ciliumValuesPaths.serviceLoadBalancerClass))
-    )
+        ? announced
+        : undefined;
+    if (writtenClass)
       require([
         'clustermesh',
         'apiserver',
         'service',
         'loadBalancerClass',
-      ], announced, `so that LB IPAM serves the service, which the values' defaultLBServiceIPAM: ${defaultIpam} leaves to services of its classes`);
+      ], writtenClass, `so that LB IPAM serves the service, which the values' defaultLBServiceIPAM: ${defaultIpam} leaves to services of its classes`);
     const annotations = editor.get(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),
@@ -925,7 +927,7 @@ function planCiliumTarget(
         `loadBalancerIP: ${values.lbIp}, so the service keeps the address the record points at`,
       );
     }
-    labelForAnnouncement(editor, ctx, target, at, why);
+    labelForAnnouncement(editor, ctx, target, at, why, writtenClass);
     const fqdn = values.fqdn!;
     const sans = editor.get(
       doc,
@@ -979,6 +981,8 @@ function labelForAnnouncement(
   target: CiliumWriteTarget,
   at: (...path: Array<string | number>) => Array<string | number>,
   why: (text: string) => void,
+  /** The load balancer class the change writes for the service, if it writes one. */
+  writtenClass: string | undefined,
 ) {
   let found:
     | {
@@ -996,12 +1000,10 @@ function labelForAnnouncement(
       values,
       ciliumValuesPaths.serviceLoadBalancerClass,
     );
-    // the class the change writes where LB IPAM serves only its classes
     const serviceClass =
       typeof configured === 'string' && chartEnables(configured)
         ? configured
-        : (defaultIpamOtherThanLbIpam(values) && announcedClass(values)) ||
-          undefined;
+        : writtenClass;
     const list = announcementsOf(
       apiserverLabels(ctx.mesh, cluster),
       cluster,
