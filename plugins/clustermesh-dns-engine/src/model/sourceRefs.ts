@@ -1,4 +1,7 @@
-import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  type SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { MeshConventions } from '../conventions/schema';
 import { EngineFinding, finding } from '../core/finding';
 import { getPath, isRecord } from '../core/paths';
@@ -151,6 +154,45 @@ export function clustersOnOtherBranches(
   return out;
 }
 
+/** Clusters that reconcile one ref, where the first of them declares it. */
+export interface RefGroup {
+  ref: string;
+  clusters: string[];
+  at: SourceLocation;
+}
+
+/**
+ * The given clusters grouped by the ref they reconcile this repository
+ * at (those whose ref is not read left out), the largest group first.
+ */
+export function refGroups(
+  refs: ClusterRefs,
+  clusters: readonly ClusterModel[],
+): RefGroup[] {
+  const byRef = new Map<string, RefGroup>();
+  for (const cluster of clusters) {
+    const found = refs.get(cluster);
+    if (!found) continue;
+    const group = byRef.get(found.ref);
+    if (group) group.clusters.push(cluster.name);
+    else
+      byRef.set(found.ref, {
+        ref: found.ref,
+        clusters: [cluster.name],
+        at: found.at,
+      });
+  }
+  return [...byRef.values()].sort(
+    (a, b) => b.clusters.length - a.clusters.length,
+  );
+}
+
+/** Groups of clusters with their refs, in words: `a, b at branch main (file:line); c at …`. */
+export const saidRefGroups = (groups: readonly RefGroup[]) =>
+  groups
+    .map(g => `${g.clusters.join(', ')} at ${g.ref} (${formatLocation(g.at)})`)
+    .join('; ');
+
 /**
  * Clusters that reconcile this repository at different refs (a branch per
  * cluster): what is read here is one checkout, so a cluster at another
@@ -164,39 +206,20 @@ export function differentRefs(
   /** The branch read (`flux.branch`), when known. */
   read?: string,
 ): EngineFinding[] {
-  const byRef = new Map<string, { clusters: string[]; at: string }>();
-  for (const cluster of clusters) {
-    const found = refs.get(cluster);
-    if (!found) continue;
-    const { ref, at } = found;
-    const group = byRef.get(ref);
-    if (group) group.clusters.push(cluster.name);
-    else
-      byRef.set(ref, {
-        clusters: [cluster.name],
-        at: `${at.file}:${at.line}`,
-      });
-  }
-  if (byRef.size < 2) return [];
-  const groups = [...byRef].sort(
-    (a, b) => b[1].clusters.length - a[1].clusters.length,
-  );
-  const [, first] = groups[1];
-  const [file, line] = first.at.split(/:(?=\d+$)/);
+  const groups = refGroups(refs, clusters);
+  if (groups.length < 2) return [];
   return [
     finding(
       'not-evaluated',
       'warning',
-      `the clusters reconcile this repository at different refs: ${groups
-        .map(([ref, g]) => `${g.clusters.join(', ')} at ${ref} (${g.at})`)
-        .join(
-          '; ',
-        )}; what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them${
+      `the clusters reconcile this repository at different refs: ${saidRefGroups(
+        groups,
+      )}; what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them${
         read === undefined
           ? ', and which branch these files are from is not known (no .git/HEAD): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated'
           : ''
       }`,
-      { file, line: Number(line) },
+      groups[1].at,
     ),
   ];
 }

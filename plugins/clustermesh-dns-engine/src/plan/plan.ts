@@ -20,7 +20,7 @@ import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
 import { clusterPath } from '../conventions/templates';
 import { buildMeshModel, discoverClusters } from '../model/build';
-import { clusterRefs } from '../model/sourceRefs';
+import { clusterRefs, refGroups, saidRefGroups } from '../model/sourceRefs';
 import {
   inRepositoryLayout,
   metalLbPoolApplied,
@@ -280,22 +280,13 @@ function refsApartOnUnknownBranch(
   const touched = mesh.clusters.filter(
     c => named.has(c.name) || c.membership.member,
   );
-  const byRef = new Map<string, { names: string[]; at: string }>();
-  for (const [cluster, { ref, at }] of clusterRefs(touched, conventions)) {
-    const group = byRef.get(ref) ?? { names: [], at: formatLocation(at) };
-    group.names.push(cluster.name);
-    byRef.set(ref, group);
-  }
-  if (byRef.size < 2) return undefined;
+  const groups = refGroups(clusterRefs(touched, conventions), touched);
+  if (groups.length < 2) return undefined;
   return {
     field: 'clusters',
-    message: `the clusters this change touches reconcile this repository at different refs (${[
-      ...byRef,
-    ]
-      .map(([ref, { names, at }]) => `${names.join(', ')} at ${ref} (${at})`)
-      .join(
-        '; ',
-      )}), and which branch these files are from is not known (no .git/HEAD): the change lands on one branch, which the clusters on another never apply`,
+    message: `the clusters this change touches reconcile this repository at different refs (${saidRefGroups(
+      groups,
+    )}), and which branch these files are from is not known (no .git/HEAD): the change lands on one branch, which the clusters on another never apply`,
     remedy:
       "Name the branch these files are from (--branch, the action's branch input, or flux.branch in the conventions): a cluster on another branch is then refused, to be configured in a change to its own branch.",
   };
