@@ -155,7 +155,7 @@ describe('pools-disjoint', () => {
       exampleChecks(tailscale).find(c => c.ruleId === 'pools-disjoint')
         ?.message,
     ).toBe(
-      `the pools of the 2 clusters that may give the clustermesh-apiserver its address do not overlap; pool "lb-ippool-apps" of apps, pool "lb-ippool-infra" of infra (their cluster's clustermesh-apiserver service of class tailscale, which LB IPAM does not serve) overlap across clusters, but cannot give it its address, so they are not compared`,
+      `no two pools of one of the 2 clusters overlap; pool "lb-ippool-apps" of apps, pool "lb-ippool-infra" of infra (their cluster's clustermesh-apiserver service of class tailscale, which LB IPAM does not serve) overlap across clusters, but none can give the clustermesh-apiserver its address, so they are not compared`,
     );
     // a class LB IPAM serves: compared, and both fail
     const l2 = (files: Record<string, string>) => {

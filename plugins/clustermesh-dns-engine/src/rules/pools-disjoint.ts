@@ -42,6 +42,8 @@ export const poolsDisjoint = defineMeshRule({
     disjoint: 'the pools of the {{count:cluster}} do not overlap',
     disjointWhereCompared:
       'the pools of the {{count:cluster}} that may give the clustermesh-apiserver its address do not overlap; {{skipped}} overlap across clusters, but cannot give it its address, so they are not compared',
+    ownDisjointOnly:
+      'no two pools of one of the {{count:cluster}} overlap; {{skipped}} overlap across clusters, but none can give the clustermesh-apiserver its address, so they are not compared',
     someUnknown:
       'the known blocks of the {{count:cluster}} do not overlap{{skipped}}, but the blocks {{blocks}} come from values not known here',
     noneKnown:
@@ -298,13 +300,17 @@ export const poolsDisjoint = defineMeshRule({
     if (!entries.length) return [r.notApplicable('noPools', {})];
     // the clusters whose pools were compared (lb-ip-in-pool says which have none)
     const compared = mesh.members.filter(c => c.pools.some(p => !p.disabled));
+    if (!notComparedBy.size)
+      return [r.pass('disjoint', { count: compared.length })];
+    // no pool may give it its address (rajsinghtech's tailscale class):
+    // only each cluster's own pools were compared, and said so
     return [
-      notComparedBy.size
-        ? r.pass('disjointWhereCompared', {
-            count: compared.length,
-            skipped: notComparedText(),
-          })
-        : r.pass('disjoint', { count: compared.length }),
+      r.pass(
+        entries.some(admitsApiserver)
+          ? 'disjointWhereCompared'
+          : 'ownDisjointOnly',
+        { count: compared.length, skipped: notComparedText() },
+      ),
     ];
   },
 });
