@@ -107,6 +107,55 @@ describe('clusters that reconcile this repository at different refs', () => {
     ]);
   });
 
+  it("reads a GitRepository's full ref name (`ref.name: refs/heads/staging`, tcordina's) as the branch it names, so the clusters agree or differ as their branches do", () => {
+    const named =
+      (apps: string, infra: string) => (files: Record<string, string>) => {
+        files[sync('apps')] = files[sync('apps')].replace(
+          'branch: main',
+          `name: ${apps}`,
+        );
+        files[sync('infra')] = files[sync('infra')].replace(
+          'branch: main',
+          `name: ${infra}`,
+        );
+      };
+    const of = (apps: string, infra: string, branch?: string) =>
+      validateMesh(
+        exampleTree('gitops-repo', named(apps, infra)),
+        resolveConventions(branch ? { flux: { branch } } : {}),
+      );
+    expect(differing(of('refs/heads/main', 'refs/heads/main'))).toEqual([]);
+    // one by its full name, one by its branch: the same branch
+    expect(
+      differing(
+        validateMesh(
+          exampleTree('gitops-repo', files => {
+            files[sync('apps')] = files[sync('apps')].replace(
+              'branch: main',
+              'name: refs/heads/main',
+            );
+          }),
+          resolveConventions({}),
+        ),
+      ),
+    ).toEqual([]);
+    const apart = of('refs/heads/staging', 'refs/heads/main', 'main');
+    expect(
+      apart.clusters.find(c => c.name === 'apps')!.membership.reason,
+    ).toMatch(/^its Flux reconciles branch staging of this repository/);
+    expect(
+      differing(of('refs/heads/staging', 'refs/heads/main')).map(
+        f => f.message,
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        `apps at branch staging (${sync(
+          'apps',
+        )}:11); infra at branch main (${sync('infra')}:11)`,
+      ),
+    ]);
+  });
+
   it('says nothing of a cluster outside the mesh, which is not checked', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {

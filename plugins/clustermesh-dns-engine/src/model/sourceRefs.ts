@@ -20,9 +20,21 @@ function refOf(ref: unknown): { text: string; key?: string } {
   const key = isRecord(ref)
     ? refKeys.find(k => typeof ref[k] === 'string')
     : undefined;
-  return key
-    ? { text: `${key} ${(ref as Record<string, string>)[key]}`, key }
-    : { text: 'its default branch' };
+  if (!key) return { text: 'its default branch' };
+  const value = (ref as Record<string, string>)[key];
+  return { text: key === 'name' ? fullRef(value) : `${key} ${value}`, key };
+}
+
+/**
+ * A full Git reference as a person says it: `refs/heads/main` is branch
+ * main (a GitRepository's `spec.ref.name`, a FluxInstance's sync ref), so
+ * that clusters on one branch agree however their sources name it.
+ */
+function fullRef(ref: string) {
+  const named = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
+  return named
+    ? `${named[1] === 'heads' ? 'branch' : 'tag'} ${named[2]}`
+    : `ref ${ref}`;
 }
 
 /** A GitRepository's ref, where it says it. */
@@ -64,12 +76,9 @@ function instanceRef(cluster: ClusterModel) {
       (kind ?? 'GitRepository') !== 'GitRepository'
     )
       return [];
-    const named = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
     return [
       {
-        ref: named
-          ? `${named[1] === 'heads' ? 'branch' : 'tag'} ${named[2]}`
-          : `ref ${ref}`,
+        ref: fullRef(ref),
         at:
           release && getPath(object.body, [...sync.at, 'ref']) === undefined
             ? locate(object, ['spec', 'valuesFrom'])
