@@ -1197,6 +1197,60 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes a GitRepository of the URL and branch a FluxInstance syncs as this repository (stuttgart-things' flux-apps), not one of another branch or URL", () => {
+    const files: Files = {};
+    const gitRepository = (name: string, ref: string, url: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  ref:\n    ${ref}\n  url: ${url}\n`;
+    for (const c of ['east', 'west']) {
+      files[`clusters/${c}/flux.yaml`] = [
+        'apiVersion: fluxcd.controlplane.io/v1',
+        'kind: FluxInstance',
+        'metadata: {name: flux, namespace: flux-system}',
+        'spec:',
+        '  distribution: {version: 2.x, registry: ghcr.io/fluxcd}',
+        '  sync:',
+        '    kind: GitRepository',
+        '    url: ssh://git@github.com/acme/fleet.git',
+        '    ref: refs/heads/main',
+        `    path: clusters/${c}`,
+        '',
+      ].join('\n');
+      files[`clusters/${c}/apps.yaml`] = fluxKustomization(
+        'apps',
+        './apps',
+      ).replace('name: flux-system\n', 'name: fleet-apps\n');
+    }
+    files['clusters/east/sources.yaml'] = `${gitRepository(
+      'fleet-apps',
+      'branch: main',
+      'https://github.com/acme/fleet',
+    )}---\n${gitRepository(
+      'fleet-next',
+      'name: refs/heads/next',
+      'https://github.com/acme/fleet',
+    )}---\n${gitRepository(
+      'upstream',
+      'branch: main',
+      'https://github.com/other/fleet',
+    )}`;
+    files['clusters/west/sources.yaml'] = gitRepository(
+      'fleet-apps',
+      'name: refs/heads/main',
+      'https://github.com/acme/fleet.git',
+    );
+    files['apps/kustomization.yaml'] = kustomization('cm.yaml');
+    files['apps/cm.yaml'] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: apps\n  namespace: default\n';
+    const { conventions, found } = detectConventions(createRepoTree(files));
+    expect(conventions.flux?.sourceNames).toEqual([
+      'flux-system',
+      'fleet-apps',
+    ]);
+    expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
+      "GitRepository fleet-apps fetches the same repository and ref as the FluxInstance's sync at clusters/east/flux.yaml:8 (clusters/east/sources.yaml:10)",
+    );
+  });
+
   describe('with Kustomizations that build an ExternalArtifact (Flux 2.7 ArtifactGenerator)', () => {
     /** Two clusters; each builds its folder of `infrastructure` from the artifact, three Kustomizations each. */
     const artifactRepository = (copy: string, stripped = '') => {

@@ -9,37 +9,13 @@ import { describeObject, type ManifestObject } from '../core/manifest';
 import { referencedVariables } from '../flux/envsubst';
 import { clampPath } from '../tree/RepoTree';
 import { instanceSyncOf } from '../flux/fluxInstance';
+import { fullGitRef, gitRefOf } from '../flux/gitRef';
 import { locate } from '../yaml/locate';
 import type { ClusterModel } from './types';
 
-/** The ref keys of a GitRepository, in the order Flux prefers them. */
-const refKeys = ['commit', 'name', 'semver', 'tag', 'branch'] as const;
-
-/** A GitRepository's `spec.ref` as a person says it (`branch edge`), and the key that says it. */
-function refOf(ref: unknown): { text: string; key?: string } {
-  const key = isRecord(ref)
-    ? refKeys.find(k => typeof ref[k] === 'string')
-    : undefined;
-  if (!key) return { text: 'its default branch' };
-  const value = (ref as Record<string, string>)[key];
-  return { text: key === 'name' ? fullRef(value) : `${key} ${value}`, key };
-}
-
-/**
- * A full Git reference as a person says it: `refs/heads/main` is branch
- * main (a GitRepository's `spec.ref.name`, a FluxInstance's sync ref), so
- * that clusters on one branch agree however their sources name it.
- */
-function fullRef(ref: string) {
-  const named = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
-  return named
-    ? `${named[1] === 'heads' ? 'branch' : 'tag'} ${named[2]}`
-    : `ref ${ref}`;
-}
-
 /** A GitRepository's ref, where it says it. */
 function gitRepositoryRef(object: ManifestObject) {
-  const { text: ref, key } = refOf(object.body.spec?.ref);
+  const { text: ref, key } = gitRefOf(object.body.spec?.ref);
   return {
     ref,
     at: locate(object, key ? ['spec', 'ref', key] : ['spec', 'ref']),
@@ -78,7 +54,7 @@ function instanceRef(cluster: ClusterModel) {
       return [];
     return [
       {
-        ref: fullRef(ref),
+        ref: fullGitRef(ref),
         at:
           release && getPath(object.body, [...sync.at, 'ref']) === undefined
             ? locate(object, ['spec', 'valuesFrom'])

@@ -7,6 +7,7 @@ import {
 import { readTarget, TargetFiles } from '../../flux/kustomize/target';
 import { clusterFolder } from '../templates';
 import { instanceSyncOf } from '../../flux/fluxInstance';
+import { fullGitRef, gitRefOf } from '../../flux/gitRef';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
@@ -367,6 +368,8 @@ export function readFluxEntries(
    * leaves nothing out (the sync has no `ignore`).
    */
   instanceSyncs: { path: string; location: SourceLocation }[];
+  /** The repository and ref each FluxInstance syncs (`url ref`, as sameRepository and fullGitRef say them): this repository. */
+  syncedRepositories: { repository: string; location: SourceLocation }[];
 } {
   const entries = new Map<string, FluxEntry>();
   const kustomizations: KustomizationPath[] = [];
@@ -375,6 +378,10 @@ export function readFluxEntries(
   const variablePaths: VariablePath[] = [];
   const groupedPaths: GroupedPath[] = [];
   const instanceSyncs: { path: string; location: SourceLocation }[] = [];
+  const syncedRepositories: {
+    repository: string;
+    location: SourceLocation;
+  }[] = [];
   const docs = [...documents];
   // the namespace a Flux Kustomization gives what it builds: an operator's
   // HelmRelease written without one lands there
@@ -575,7 +582,7 @@ export function readFluxEntries(
         gitRepositories.push({
           name,
           url,
-          ref: JSON.stringify(getPath(v, ['spec', 'ref']) ?? null),
+          ref: gitRefOf(getPath(v, ['spec', 'ref'])).text,
           location: doc.at(['spec', 'url']),
           ignore: ignoreOf(v, doc),
         });
@@ -583,7 +590,18 @@ export function readFluxEntries(
       const sync = instanceSyncOf(v, doc.file, givenNamespaceOf(doc.file));
       if (sync) {
         const url = literal(getPath(v, [...sync.at, 'url']));
+        const ref = literal(getPath(v, [...sync.at, 'ref']));
         if (url) syncUrls.push(sameRepository(url));
+        if (
+          url &&
+          ref &&
+          (getPath(v, [...sync.at, 'kind']) ?? 'GitRepository') ===
+            'GitRepository'
+        )
+          syncedRepositories.push({
+            repository: `${sameRepository(url)} ${fullGitRef(ref)}`,
+            location: doc.at([...sync.at, 'url']),
+          });
         const location = doc.at([...sync.at, 'path']);
         addSyncPath(
           getPath(v, [...sync.at, 'path']),
@@ -706,6 +724,7 @@ export function readFluxEntries(
     variablePaths,
     groupedPaths,
     instanceSyncs,
+    syncedRepositories,
   };
 }
 
@@ -724,7 +743,7 @@ function ignoreOf(
 export interface GitRepositoryRef {
   name: string;
   url: string;
-  /** Its `spec.ref`, as JSON: the same URL at another branch is another tree. */
+  /** Its `spec.ref` as a person says it (`branch main`): the same URL at another branch is another tree. */
   ref: string;
   location: SourceLocation;
   /** Its `spec.ignore` (gitignore patterns), and where. */
@@ -842,11 +861,21 @@ export function ownSourceNames(
       );
     }
   const names = new Set([...known, ...own.keys()]);
-  const urls = new Map(
-    found.gitRepositories
+  // a FluxInstance's sync is this repository too (stuttgart-things' second
+  // GitRepository of the sync's URL and branch): said by where it is
+  const urls = new Map<string, string>([
+    // the first said (a later entry of a Map wins)
+    ...[...found.syncedRepositories].reverse().map(
+      s =>
+        [s.repository, `the FluxInstance's sync at ${where(s.location)}`] as [
+          string,
+          string,
+        ],
+    ),
+    ...found.gitRepositories
       .filter(r => names.has(r.name))
-      .map(r => [keys.get(r)!, r.name]),
-  );
+      .map(r => [keys.get(r)!, r.name] as [string, string]),
+  ]);
   for (const r of found.gitRepositories) {
     const same = urls.get(keys.get(r)!);
     if (same === undefined || names.has(r.name)) continue;
