@@ -49,7 +49,9 @@ function recordCell(c: MeshReport['clusters'][number]): string {
 /** A finding on one line: which clusters, where, then what. */
 const findingLine = (f: Finding) =>
   `${clustersOf(f)}${
-    f.location ? `${placesOf(f, f.location)} ${f.message}` : f.message
+    f.location
+      ? `${placesOf(f, f.location)} ${f.message}`
+      : `${f.message}${f.unlocated ? ` (no location: ${f.unlocated})` : ''}`
   }`;
 
 /** Where a finding is: its location, and the other places of its cause (one per cluster's file). */

@@ -425,6 +425,11 @@ describe('clustermesh-dns validate', () => {
           /^ClusterMesh DNS: .* \(no mesh of clusters found\)$/m,
         );
         expect(stdout).not.toMatch(/no cluster is in the mesh/);
+        // no file to point at: no made-up path, and why there is none
+        expect(stdout).not.toMatch(/kubernetes\/clusters:1/);
+        expect(stdout).toMatch(
+          /\[no-clusters\] no clusters found: .* \(no location: no file shows the clusters: the repository has no Flux Kustomization and no kubernetes\/clusters folder\)$/m,
+        );
       },
     ));
 

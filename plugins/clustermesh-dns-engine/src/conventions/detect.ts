@@ -217,7 +217,9 @@ export function detectConventions(
           .map(s => `${s.kind} ${deployed.webhook.namespace}/${s.name}`)
           .join(', ')}${
           deployed.webhook.skipNamespaces.length
-            ? ` (not in ${deployed.webhook.skipNamespaces.join(', ')})`
+            ? ` (given to Kustomizations outside ${deployed.webhook.skipNamespaces.join(
+                ', ',
+              )})`
             : ''
         }`,
         deployed.reason,

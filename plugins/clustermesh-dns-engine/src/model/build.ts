@@ -288,7 +288,7 @@ function noClustersFolder(
     conventions.clustersPath,
     ...clusterFolderCandidates,
   ]);
-  return finding(
+  const found = finding(
     'no-clusters',
     'warning',
     `no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path)${
@@ -305,8 +305,13 @@ function noClustersFolder(
           )}}; `
         : ''
     }set clustersPath in the conventions if the clusters are elsewhere)`,
-    someKustomization?.location ?? where,
+    someKustomization?.location,
   );
+  // no Flux Kustomization and no clusters folder: no file to point at
+  // (sfcal's repository has no kubernetes/ at all)
+  if (!someKustomization)
+    found.unlocated = `no file shows the clusters: the repository has no Flux Kustomization and no ${where.file} folder`;
+  return found;
 }
 
 /** The outermost Flux Kustomization, and how many more reconcile a folder the repository does not hold. */

@@ -102,6 +102,8 @@ export function checkInput(
   clusterFolders: readonly string[] | undefined,
   /** The cluster whose Cilium `cluster.name` is a name, where its folder is named otherwise. */
   clusterOfCiliumName: (name: string) => string | undefined = () => undefined,
+  /** Why validation finds no cluster (its no-clusters finding), read only when none is known. */
+  whyNoClusters: () => string | undefined = () => undefined,
 ): { problems: PlanProblem[]; addresses: IpAddress[] } {
   const problems: PlanProblem[] = [];
   const addresses: IpAddress[] = [];
@@ -221,10 +223,15 @@ export function checkInput(
     });
   }
   if (known.length === 0) {
+    // what validation says of the repository: no entry point at all, one
+    // cluster, entry points at different depths (said as validate says it)
+    const why = clusterFolders ? undefined : whyNoClusters();
     problems.push({
       field: conventions.clustersPath,
       message: clusterFolders
         ? 'holds no cluster folder; is this the GitOps repository?'
+        : why
+        ? `does not exist: ${why.replace(/^no clusters found: /, '')}`
         : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure, and entry points at different depths need clustersPath and entryPath in the conventions to say where the clusters are (`validate` lists them)',
     });
   }

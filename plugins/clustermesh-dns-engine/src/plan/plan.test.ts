@@ -6329,7 +6329,8 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'a repository with no clusters',
       ip('10.25.11.100'),
       'kubernetes/clusters',
-      /does not exist, and no Flux entry points show clusters side by side/,
+      // as validate says it: not "a repository of one cluster"
+      /^kubernetes\/clusters: does not exist: no Flux entry point in the repository \(a Kustomization reconciling its own folder, a FluxInstance sync\.path\) and no clusters folder/,
       f => {
         for (const p of Object.keys(f))
           if (p.startsWith('kubernetes/clusters/')) delete f[p];

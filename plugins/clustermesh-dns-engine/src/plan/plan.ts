@@ -139,6 +139,10 @@ export function planMeshDnsChange(
       (model ??= buildMeshModel(tree, conventions, { cache })).clusters.find(
         c => c.ciliumName === name,
       )?.name,
+    () =>
+      (model ??= buildMeshModel(tree, conventions, { cache })).findings.find(
+        f => f.code === 'no-clusters',
+      )?.message,
   );
   if (problems.length) return refused(problems);
 

@@ -1,5 +1,6 @@
 import { createRepoTree } from '../../tree/RepoTree';
 import { EngineCache } from '../../cache/EngineCache';
+import { detectConventions } from '../detect';
 import { scanDocuments } from './scan';
 import {
   readSubstitutionWebhook,
@@ -37,6 +38,21 @@ describe('readSubstitutionWebhook', () => {
     });
     expect(found!.reason).toBe(
       `the kustomize-mutating-webhook the repository deploys (${app}/values.yaml:4) writes the keys of ConfigMap flux-system/cluster-config, Secret flux-system/cluster-secrets into the postBuild.substitute of every Flux Kustomization outside flux-system, over its own (its namespace taken to be flux-system)`,
+    );
+  });
+
+  it("says the detected setting as what it does: the sources given to Kustomizations outside the namespaces it skips (not a Secret said to be outside flux-system, rwlove's reading)", () => {
+    const { found } = detectConventions(
+      createRepoTree({
+        [`${app}/helmrelease.yaml`]: release(),
+        [`${app}/values.yaml`]:
+          'image:\n  repository: ghcr.io/xunholy/kustomize-mutating-webhook\n  tag: 0.12.0\nconfigMaps:\n  - create: false\n    name: cluster-config\nsecrets:\n  - create: false\n    name: cluster-secrets\n',
+      }),
+    );
+    expect(
+      found.find(f => f.setting === 'flux.substitutionWebhook')?.value,
+    ).toBe(
+      'ConfigMap flux-system/cluster-config, Secret flux-system/cluster-secrets (given to Kustomizations outside flux-system)',
     );
   });
 
