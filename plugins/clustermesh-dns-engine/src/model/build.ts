@@ -333,12 +333,17 @@ function outermostKustomization(
 ): OutermostKustomization | undefined {
   // not inside another's folder: one reconciling the folder that holds it
   // is outermost still (Derlinn's cluster-apps, applied by a bootstrap
-  // task), and one of the whole repository (`path: ./`) holds every other
+  // task), as are two of one path (kalenarndt's from two sources: neither
+  // applies the other), and one of the whole repository (`path: ./`)
+  // holds every other, unless it builds an artifact (Flux's own
+  // flux-manifests at `./`: kalenarndt's), whose folders are not these
   const outermost = kustomizations.filter(
     k =>
       !kustomizations.some(
         o =>
           o !== k &&
+          !o.artifact &&
+          o.path !== k.path &&
           (o.path === ''
             ? k.path !== ''
             : k.declaredIn.startsWith(`${o.path}/`)),

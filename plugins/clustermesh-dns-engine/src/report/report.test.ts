@@ -736,6 +736,38 @@ describe('validateMesh', () => {
         /^kubernetes\/apps\/flux-system\/cluster-apps\.yaml:4 no clusters found: .* \(its outermost Flux Kustomization, at kubernetes\/apps\/flux-system\/cluster-apps\.yaml:4, is applied by something outside it: a bootstrap task or script\) .*entries: \{<cluster>: kubernetes\/apps\/flux-system\}/,
       ),
     ]);
+    // two of one path, declared in the folder they reconcile (kalenarndt's
+    // bmrf-ops and media from two sources): neither holds the other, so
+    // they are the outermost, not an app's ks.yaml they apply
+    const twoOfOnePath = validateMesh(
+      createRepoTree({
+        'kubernetes/main/flux/config/cluster.yaml': `${ks(
+          'ops',
+          './kubernetes/main/flux',
+        )}---\n${ks('media', './kubernetes/main/flux')}`,
+        // Flux's own manifests, an artifact built at its root
+        'kubernetes/main/flux/config/flux.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux, namespace: flux-system}\nspec: {interval: 1h, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: flux-manifests}}\n',
+        'kubernetes/main/flux/config/kustomization.yaml':
+          'resources: [cluster.yaml, flux.yaml]\n',
+        'kubernetes/main/flux/apps.yaml': ks('apps', './kubernetes/main/apps'),
+        'kubernetes/main/flux/kustomization.yaml': 'resources: [apps.yaml]\n',
+        'kubernetes/main/apps/kustomization.yaml':
+          'resources: [./cm/ks.yaml]\n',
+        'kubernetes/main/apps/cm/ks.yaml': ks(
+          'cm',
+          './kubernetes/main/apps/cm/app',
+        ),
+        'kubernetes/main/apps/cm/app/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n',
+      }),
+      withDomain,
+    );
+    expect(twoOfOnePath.findings.map(f => located(f))).toEqual([
+      expect.stringMatching(
+        /^kubernetes\/main\/flux\/config\/cluster\.yaml:4 no clusters found: .* \(its outermost Flux Kustomization, at kubernetes\/main\/flux\/config\/cluster\.yaml:4, is applied by something outside it: a bootstrap task or script\) .*entries: \{<cluster>: kubernetes\/main\/flux\/config\}/,
+      ),
+    ]);
     // `flux bootstrap --path=./`: the root is the one cluster's folder
     // (yagoyudi's), said so, with no entry of an empty path to name
     const root = validateMesh(
