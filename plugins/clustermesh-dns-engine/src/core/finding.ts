@@ -29,7 +29,8 @@ export type EngineFinding = Omit<Finding, 'id'> & {
   /**
    * Set on an error that keeps nothing of the repository from being
    * applied: a Kustomization whose folder is in no form in the repository
-   * (nothing there to apply, Cilium neither).
+   * (nothing there to apply, Cilium neither), or two versions of one
+   * object (Flux applies both, each over the other).
    */
   holdsNothingBack?: boolean;
   /**

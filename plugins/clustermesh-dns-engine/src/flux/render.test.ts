@@ -1144,6 +1144,14 @@ spec:
     expect(manyTimes.map(f => f.message)).toEqual([
       "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by 2 more (flux-system/kavita (no substitution), flux-system/jellyfin (no substitution)): 3 versions of one object, each reconcile overwriting the others'",
     ]);
+    // Flux applies every version: nothing is held back, so no part of the
+    // cluster is said to be kept from being applied (artazar's overlays)
+    for (const result of [renderFiles(perApp), renderFiles(three)]) {
+      const versions = result.findings.filter(f =>
+        f.cause?.key.startsWith('applied-'),
+      );
+      expect(versions.map(f => f.holdsNothingBack)).toEqual([true]);
+    }
   });
 
   it('says a Kustomization that depends on one only its own build applies never starts on a new cluster', () => {

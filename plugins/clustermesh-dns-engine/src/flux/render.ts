@@ -2050,6 +2050,8 @@ function appliedTwice(
       again,
     )}: two versions of one object, each reconcile overwriting the other's`,
     location: locate(object),
+    // both are applied: nothing of the cluster is kept from being applied
+    holdsNothingBack: true,
     cause: {
       key: `applied-twice:${first.key}|${again.key}`,
       message: `Kustomizations ${how(first)} and ${how(
@@ -2256,6 +2258,7 @@ function appliedManyTimes(
     cluster,
     message,
     location: locate(object),
+    holdsNothingBack: true,
     cause: {
       key: `applied-many-times:${id}`,
       message,
