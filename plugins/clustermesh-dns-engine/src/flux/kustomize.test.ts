@@ -147,6 +147,12 @@ describe('KustomizeEngine', () => {
       'not-evaluated app/kustomization.yaml:2 refers to the remote resource github.com/rancher/local-path-provisioner/deploy?ref=v0.0.35, which this engine does not fetch',
       'not-evaluated app/kustomization.yaml:4 generates ConfigMap local-path-storage/local-path-config with behavior merge, into a resource that is not among the objects evaluated here (the build has resources this engine does not fetch); its other keys are not known',
     ]);
+    // only that ConfigMap's keys are unknown: no check of a cluster that
+    // reads no such object hangs on it (hugginsio's local-path-config)
+    expect(result.findings[1].onlyDataOf).toEqual({
+      kind: 'ConfigMap',
+      name: 'local-path-config',
+    });
     // without the remote resource, kustomize fails
     const local = engineFor({
       'app/kustomization.yaml':

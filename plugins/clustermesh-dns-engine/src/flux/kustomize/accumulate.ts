@@ -9,7 +9,7 @@ import type { FieldSpec } from './fieldSpec';
 import { runGenerators } from './generators';
 import { applyPatches, LoadedPatch, loadPatch, PatchSource } from './patches';
 import { applyReplacements, readReplacements } from './replacements';
-import { describeRes, Res } from './resource';
+import { describeRes, kindOf, nameOf, Res } from './resource';
 import type { KustTarget } from './target';
 import { defaultTransformerConfig } from './builtinFieldSpecs';
 import {
@@ -218,6 +218,9 @@ export function accumulateTarget(
                 res.generatedAt ?? fields.at([]),
               ),
               mayChange: true,
+              // only that object's keys are not known: it matters where a
+              // check reads it (a substituteFrom, a valuesFrom)
+              onlyDataOf: { kind: kindOf(res), name: nameOf(res) },
             })
         : undefined,
     );
