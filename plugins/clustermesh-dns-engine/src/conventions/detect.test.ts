@@ -1197,6 +1197,42 @@ describe('detectConventions', () => {
     );
   });
 
+  it("reads the ExternalDNS the entry points the conventions name reach, not one whose ks.yaml is left out (jalim's commented-out powerdns)", () => {
+    const files: Files = {
+      // applied by the bootstrap: no Kustomization reconciles its folder
+      'kubernetes/flux/apps.yaml': fluxKustomization(
+        'cluster-apps',
+        './kubernetes/apps',
+      ),
+      'kubernetes/apps/kustomization.yaml': kustomization('./pdns/ks.yaml'),
+      'kubernetes/apps/pdns/ks.yaml': fluxKustomization(
+        'pdns',
+        './kubernetes/apps/pdns/app',
+      ),
+      'kubernetes/apps/pdns/app/helmrelease.yaml': externalDnsRelease('pdns', [
+        'sources: [crd]',
+      ]),
+      // its ks.yaml is listed nowhere: it runs in no cluster
+      'kubernetes/apps/cloudflare/ks.yaml': fluxKustomization(
+        'cloudflare',
+        './kubernetes/apps/cloudflare/app',
+      ),
+      'kubernetes/apps/cloudflare/app/helmrelease.yaml': externalDnsRelease(
+        'cloudflare',
+        ['sources: [crd]'],
+      ),
+    };
+    const provider = (explicit = {}) =>
+      settingOf(
+        detectConventions(createRepoTree(files), explicit).found,
+        'dns.provider',
+      );
+    expect(provider({ entries: { main: 'kubernetes/flux' } })).toMatchObject({
+      value: 'other',
+      reason: expect.not.stringMatching(/cloudflare\/app/),
+    });
+  });
+
   it("takes a GitRepository of the URL and branch a FluxInstance syncs as this repository (stuttgart-things' flux-apps), not one of another branch or URL", () => {
     const files: Files = {};
     const gitRepository = (name: string, ref: string, url: string) =>

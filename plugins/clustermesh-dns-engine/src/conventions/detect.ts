@@ -7,6 +7,7 @@ import { EngineCache } from '../cache/EngineCache';
 import { getPath, isRecord } from '../core/paths';
 import {
   basenamePath,
+  clampPath,
   dirnamePath,
   isPathUnder,
   type RepoTree,
@@ -860,7 +861,19 @@ export function detectConventions(
   const sourceIgnore = conventions.flux?.sourceIgnore;
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
   const reachable = reachableFromEntries(
-    entries,
+    // the entry points the conventions name count as found ones (jalim's
+    // bootstrap-applied kubernetes/flux): what they do not reach runs
+    // nowhere
+    explicit.entries
+      ? [
+          ...entries,
+          ...Object.values(explicit.entries).map(path => ({
+            path: clampPath(path),
+            reason: 'named in the conventions',
+            location: { file: clampPath(path), line: 1 },
+          })),
+        ]
+      : entries,
     kustomizations,
     appliedBy,
     fluxEntries.variablePaths,
