@@ -202,6 +202,8 @@ export function detectConventions(
   if (explicit.flux?.substitutionWebhook === undefined) {
     const deployed = readSubstitutionWebhook(
       scanDocuments(tree, cache, [substitutionWebhookNeedle]),
+      doc =>
+        releaseValuesFromFolder(doc, kustomize, cache.yamlFiles(tree))?.values,
     );
     if (deployed) {
       conventions.flux = {

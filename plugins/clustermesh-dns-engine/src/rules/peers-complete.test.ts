@@ -181,6 +181,31 @@ describe('peers-complete', () => {
     ]);
   });
 
+  it("says a peer variable a source of unknown keys may hold, which no file uses, is used by no file, not that it is not set (aclerici38's ExternalSecret)", () => {
+    const checks = exampleChecks(files => {
+      // the peers listed by address, not by their variables
+      replace(
+        exampleFile.helmRelease,
+        'address: ${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
+        'ips: [10.40.40.41]',
+      )(files);
+      replace(
+        exampleFile.settings('apps'),
+        /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+        '',
+      )(files);
+      withOutsideSettingsSource('apps')(files);
+    }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'apps');
+    expect(checks).toEqual([
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(
+          /^CILIUM_CLUSTERMESH_INFRA_FQDN is used by no file \(ConfigMap flux-system\/bootstrap-settings.* may hold it, its keys not known here\), and no mesh entry names infra by its FQDN: the peer infra is not known by FQDN/,
+        ),
+      }),
+    ]);
+  });
+
   it("expects no name of a default template whose domain the repository names nowhere, and says to set the template (BSFishy's copy)", () => {
     const checks = validateMesh(
       exampleTree('gitops-repo', files => {

@@ -43,6 +43,10 @@ export const peersComplete = defineClusterRule({
       '{{variable}} is not set: the peer {{peer}} is not known by FQDN{{expected}}',
     notSetMany:
       '{{variables}} are not set: the peers {{peers}} are not known by FQDN',
+    unusedMaySet:
+      '{{variable}} is used by no file ({{origin}} may hold it, its keys not known here), and no mesh entry names {{peer}} by its FQDN: the peer {{peer}} is not known by FQDN{{expected}}',
+    unusedMaySetMany:
+      '{{variables}} are used by no file ({{origin}} may hold them, its keys not known here), and no mesh entry names {{peers}} by FQDN: the peers are not known by FQDN',
     entryUnknown:
       "{{variable}} is not set, and whether the Cilium values' mesh entries name {{peer}} cannot be told: {{peer}}'s Cilium cluster name comes from {{variables}}, which is not known here (give it in the conventions' values)",
     notInMesh:
@@ -63,6 +67,7 @@ export const peersComplete = defineClusterRule({
     separateSecrets:
       "{{variable}} is {{value}}, written as {{peer}}'s FQDN, but {{variables}} comes from {{here}} in this cluster and from {{there}} for {{peer}}{{others}}: the names are equal only if both hold the same value, which is not known here (give it in the conventions' values)",
   },
+  // a variable no file uses: what is not read may hold it, to no effect
   fieldAbsence: ['notSet', 'notSetMany'],
   variables: ['notSet', 'notSetMany'],
   check(mesh, c, r) {
@@ -247,14 +252,20 @@ export const peersComplete = defineClusterRule({
         );
       }
     }
+    // a variable a source of unknown keys may hold, which no file uses
+    // (aclerici38's ExternalSecret): not "not set", but not used
+    const origin = notSet
+      .map(n => c.settings.get(n.variable))
+      .find(v => v?.unverified)?.origin;
     if (notSet.length === 1) {
       const [{ variable, peer, expected }] = notSet;
       out.unshift(
         r.fail(
-          'notSet',
+          origin ? 'unusedMaySet' : 'notSet',
           {
             variable,
             peer,
+            origin: origin ?? '',
             expected: expected ? whatToWrite(mesh, peer, expected) : '',
           },
           c.settingsLocation,
@@ -263,10 +274,11 @@ export const peersComplete = defineClusterRule({
     } else if (notSet.length)
       out.unshift(
         r.fail(
-          'notSetMany',
+          origin ? 'unusedMaySetMany' : 'notSetMany',
           {
             variables: firstFew(notSet.map(n => n.variable)),
             peers: firstFew(notSet.map(n => n.peer)),
+            origin: origin ?? '',
           },
           c.settingsLocation,
         ),

@@ -56,6 +56,26 @@ describe('readSubstitutionWebhook', () => {
     );
   });
 
+  it("reads values a configMapGenerator gives the release through valuesFrom, whatever its image key says (aclerici38's misspelled repository)", () => {
+    const { found, conventions } = detectConventions(
+      createRepoTree({
+        [`${app}/helmrelease.yaml`]: release(),
+        [`${app}/kustomization.yaml`]:
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [helmrelease.yaml]\nconfigMapGenerator:\n  - name: kustomization-mutating-webhook-values\n    files: [values.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\n',
+        [`${app}/values.yaml`]:
+          'image:\n  repsotory: ghcr.io/xunholy/kustomize-mutating-webhook\nconfigMaps: []\nsecrets:\n  - create: false\n    name: cluster-secrets\nwebhook:\n  namespaceSelector:\n    matchExpressions:\n      - key: kubernetes.io/metadata.name\n        operator: NotIn\n        values: [thisisafakenamespace]\n',
+      }),
+    );
+    expect(conventions.flux?.substitutionWebhook).toEqual({
+      namespace: 'flux-system',
+      sources: [{ kind: 'Secret', name: 'cluster-secrets' }],
+      skipNamespaces: ['thisisafakenamespace'],
+    });
+    expect(
+      found.find(f => f.setting === 'flux.substitutionWebhook')?.location,
+    ).toEqual({ file: `${app}/helmrelease.yaml`, line: 9 });
+  });
+
   it("takes the chart's defaults for what inline values leave out, and the namespaces a NotIn selector names", () => {
     const found = read({
       [`${app}/helmrelease.yaml`]: release(

@@ -17,8 +17,16 @@ const chartDefaults = {
 /** The webhook's values in a document: a HelmRelease of its chart, or a values file of its image. */
 function webhookValues(
   doc: ScannedDocument,
+  /** A release's values as helm-controller merges them (its valuesFrom too), where its folder builds them. */
+  releaseValues: (doc: ScannedDocument) => Record<string, any> | undefined,
 ):
-  | { values: Record<string, any>; path: string[]; namespace?: string }
+  | {
+      values: Record<string, any>;
+      /** Where a top-level key of the values is written. */
+      at: (key?: string) => SourceLocation;
+      release: boolean;
+      namespace?: string;
+    }
   | undefined {
   const v = doc.value;
   if (v.kind === 'HelmRelease') {
@@ -26,11 +34,18 @@ function webhookValues(
       getPath(v, ['spec', 'chart', 'spec', 'chart']) ??
       getPath(v, ['spec', 'chartRef', 'name']);
     if (typeof chart !== 'string' || !webhookName.test(chart)) return undefined;
-    const values = getPath(v, ['spec', 'values']);
+    const inline = getPath(v, ['spec', 'values']);
+    const own = isRecord(inline) ? inline : {};
     const namespace = getPath(v, ['metadata', 'namespace']);
     return {
-      values: isRecord(values) ? values : {},
-      path: ['spec', 'values'],
+      // its valuesFrom too (aclerici38's generated values, whose image key
+      // is misspelled: no values file of its image)
+      values: releaseValues(doc) ?? own,
+      at: key =>
+        key === undefined || own[key] !== undefined || !v.spec?.valuesFrom
+          ? doc.at(['spec', 'values', ...(key === undefined ? [] : [key])])
+          : doc.at(['spec', 'valuesFrom']),
+      release: true,
       namespace: typeof namespace === 'string' ? namespace : undefined,
     };
   }
@@ -40,7 +55,11 @@ function webhookValues(
     typeof image === 'string' &&
     webhookName.test(image)
   )
-    return { values: v, path: [] };
+    return {
+      values: v,
+      at: key => doc.at(key === undefined ? [] : [key]),
+      release: false,
+    };
   return undefined;
 }
 
@@ -82,24 +101,26 @@ function skippedNamespaces(values: Record<string, any>): string[] | undefined {
  */
 export function readSubstitutionWebhook(
   documents: Iterable<ScannedDocument>,
+  /** A release's values as helm-controller merges them, where known. */
+  releaseValues: (
+    doc: ScannedDocument,
+  ) => Record<string, any> | undefined = () => undefined,
 ):
   | { webhook: SubstitutionWebhook; reason: string; location: SourceLocation }
   | undefined {
   let release: { doc: ScannedDocument; namespace?: string } | undefined;
-  let values:
-    | { doc: ScannedDocument; values: Record<string, any>; path: string[] }
-    | undefined;
+  let values: NonNullable<ReturnType<typeof webhookValues>> | undefined;
   for (const doc of documents) {
-    const found = webhookValues(doc);
+    const found = webhookValues(doc, releaseValues);
     if (!found) continue;
-    if (found.path.length) release ??= { doc, namespace: found.namespace };
+    if (found.release) release ??= { doc, namespace: found.namespace };
     // the values that name its sources: a values file's, or the release's own
     if (
       !values ||
       (values.values.configMaps === undefined &&
         found.values.configMaps !== undefined)
     )
-      values = { doc, values: found.values, path: found.path };
+      values = found;
   }
   if (!values) return undefined;
   const list = (
@@ -122,10 +143,8 @@ export function readSubstitutionWebhook(
   const skipNamespaces = skippedNamespaces(values.values);
   if (!sources.length || skipNamespaces === undefined) return undefined;
   const namespace = release?.namespace ?? 'flux-system';
-  const location = values.doc.at(
-    values.values.configMaps !== undefined
-      ? [...values.path, 'configMaps']
-      : values.path,
+  const location = values.at(
+    values.values.configMaps !== undefined ? 'configMaps' : undefined,
   );
   return {
     webhook: { namespace, sources, skipNamespaces },
