@@ -633,11 +633,36 @@ function targetValues(
     )
       return resolved;
     const template = fqdnTemplateFor(conventions, of);
+    const unresolved = referencedVariables(template).filter(
+      v => !variableResolves(scopeList, v),
+    );
+    if (substituted && !unresolved.length) return template;
+    // substituted, but only a source whose keys are not known here may
+    // define them (rwlove's ExternalSecret through the webhook): not known,
+    // not "not substituted"
+    const maybeFrom = substituted
+      ? unresolved.map(
+          v =>
+            scopeList
+              .map(s => s.kustomization.variables.get(v))
+              .find(found => found?.unverified)?.origin,
+        )
+      : [];
     if (
       substituted &&
-      referencedVariables(template).every(v => variableResolves(scopeList, v))
+      unresolved.length &&
+      maybeFrom.every(o => o !== undefined)
     )
-      return template;
+      return cannot(
+        target,
+        `is substituted by Flux, but the FQDN of ${of}, ${template}, needs ${unresolved.join(
+          ', ',
+        )}, which only sources whose keys are not known here may define (such as ${
+          maybeFrom[0]
+        }): give ${unresolved[0]} with the values of this run, --value ${
+          unresolved[0]
+        }=<value>, if it does`,
+      );
     return cannot(
       target,
       `is not substituted by Flux with ${referencedVariables(template).join(

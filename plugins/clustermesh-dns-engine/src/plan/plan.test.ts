@@ -3315,6 +3315,37 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it("says a file Flux substitutes, whose FQDN needs a domain only a source of unknown keys may hold, is substituted: the domain is what is not known (rwlove's ExternalSecret)", () => {
+    const { files, input } = perClusterLayout();
+    for (const name of ['east', 'west']) {
+      const dir = `kubernetes/clusters/${name}`;
+      files[`${dir}/apps.yaml`] +=
+        '      - {kind: Secret, name: cluster-secrets}\n';
+      files[`${dir}/cluster-secrets.yaml`] =
+        'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: cluster-secrets}\n  dataFrom: [{extract: {key: cluster}}]\n';
+      files[`${dir}/kustomization.yaml`] = files[
+        `${dir}/kustomization.yaml`
+      ].replace(
+        'cluster-settings.yaml,',
+        'cluster-settings.yaml, cluster-secrets.yaml,',
+      );
+      // the repository's names in that domain
+      files[`${dir}/apps/route.yaml`] =
+        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: ["web.${SECRET_DOMAIN}"]}\n';
+      files[`${dir}/apps/kustomization.yaml`] += '  - ./route.yaml\n';
+    }
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      input,
+      resolveConventions({}),
+    );
+    expect(plan.problems.map(p => `${p.field}: ${p.message}`)).toContainEqual(
+      'kubernetes/clusters/east/apps/helmrelease.yaml: is substituted by Flux, but the FQDN of east, clustermesh-east.${SECRET_DOMAIN}, needs SECRET_DOMAIN, which only sources whose keys are not known here may define (such as Secret flux-system/cluster-secrets (from ExternalSecret flux-system/cluster-secrets)): give SECRET_DOMAIN with the values of this run, --value SECRET_DOMAIN=<value>, if it does',
+    );
+    for (const p of plan.problems)
+      expect(p.message).not.toMatch(/is not substituted by Flux/);
+  });
+
   it("says where a cluster's k8s_gateway serves the domain of its peers' FQDNs inside the network (split DNS: Catalog1110's, meroxdotdev's), and not for another domain", () => {
     const noteWith = (domain: string) => {
       const { files, input } = perClusterLayout();
