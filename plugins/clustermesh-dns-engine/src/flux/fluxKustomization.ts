@@ -123,6 +123,8 @@ export interface AppliedTwice {
   object: SubstitutedObject;
   first: RenderedKustomization;
   again: RenderedKustomization;
+  /** The versions differ only in their labels and annotations (a folder's commonLabels). */
+  metadataOnly?: boolean;
 }
 
 /** What the renderer reads from a Kustomization object before building it. */

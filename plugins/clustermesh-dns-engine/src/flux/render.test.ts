@@ -1144,6 +1144,20 @@ spec:
     expect(manyTimes.map(f => f.message)).toEqual([
       "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by 2 more (flux-system/kavita (no substitution), flux-system/jellyfin (no substitution)): 3 versions of one object, each reconcile overwriting the others'",
     ]);
+    // one app's folder labels everything it builds (commonLabels): the
+    // versions differ in labels only, a warning (rwlove's OCIRepository)
+    const labelled = files(() => provider('http://am:9093'));
+    labelled['apps/kavita/kustomization.yaml'] +=
+      'commonLabels:\n  app.kubernetes.io/part-of: kavita\n';
+    const labels = renderFiles(labelled).findings.filter(f =>
+      f.cause?.key.startsWith('applied-twice:'),
+    );
+    expect(labels.map(f => [f.severity, f.message])).toEqual([
+      [
+        'warning',
+        "Provider media/alertmanager is applied by Kustomization flux-system/plex (no substitution) and, differently, by Kustomization flux-system/kavita (no substitution): two versions of one object, each reconcile overwriting the other's (they differ only in labels or annotations, such as one folder's commonLabels: what selects by them sees them come and go)",
+      ],
+    ]);
     // Flux applies every version: nothing is held back, so no part of the
     // cluster is said to be kept from being applied (artazar's overlays)
     for (const result of [renderFiles(perApp), renderFiles(three)]) {

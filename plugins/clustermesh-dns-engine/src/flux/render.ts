@@ -1066,7 +1066,7 @@ export class FluxRenderer {
       findings.push(
         all.length > 1
           ? appliedManyTimes(all, cluster, id)
-          : appliedTwice(all[0].object, all[0].first, all[0].again, cluster),
+          : appliedTwice(all[0], cluster),
       );
     findings.push(...sourcesAppliedTwice(rendered, sourcesRead, cluster));
     findings.push(...nonTextData(rendered, cluster));
@@ -1822,7 +1822,14 @@ function appliedObjects(rendered: RenderedKustomization[]): {
           !isKustomizationItself(object, first, k) &&
           !nameNotKnown(object)
         )
-          twice.push({ object, first, again: k });
+          twice.push({
+            object,
+            first,
+            again: k,
+            ...(sameButMetadata(seen[0].body, object.body) && {
+              metadataOnly: true,
+            }),
+          });
       }
       out.push({ object, appliedBy: k });
     }
@@ -1854,6 +1861,19 @@ function withoutStamps(
     else delete metadata[field];
   }
   return { ...body, metadata };
+}
+
+/** Two versions of an object that differ only in their labels and annotations. */
+function sameButMetadata(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): boolean {
+  const bare = (body: Record<string, unknown>) => {
+    if (!isRecord(body.metadata)) return JSON.stringify(body);
+    const { labels, annotations, ...metadata } = body.metadata;
+    return JSON.stringify({ ...body, metadata });
+  };
+  return bare(a) === bare(b);
 }
 
 /** Whether an object's name or namespace holds a value not known here. */
@@ -2033,22 +2053,26 @@ function selfSubstitutions(
  * cause per pair of Kustomizations, however many objects they share.
  */
 function appliedTwice(
-  object: SubstitutedObject,
-  first: RenderedKustomization,
-  again: RenderedKustomization,
+  { object, first, again, metadataOnly }: AppliedTwice,
   cluster: string,
 ): EngineFinding {
   const how = (k: RenderedKustomization) =>
     `${k.key}${k.postBuild ? '' : ' (no substitution)'}`;
   return {
     code: 'flux-error',
-    severity: 'error',
+    // labels that flip at each reconcile break only what selects by them
+    // (rwlove's shared OCIRepository, one app's commonLabels)
+    severity: metadataOnly ? 'warning' : 'error',
     cluster,
     message: `${describeObject(object)} is applied by Kustomization ${how(
       first,
     )} and, differently, by Kustomization ${how(
       again,
-    )}: two versions of one object, each reconcile overwriting the other's`,
+    )}: two versions of one object, each reconcile overwriting the other's${
+      metadataOnly
+        ? " (they differ only in labels or annotations, such as one folder's commonLabels: what selects by them sees them come and go)"
+        : ''
+    }`,
     location: locate(object),
     // both are applied: nothing of the cluster is kept from being applied
     holdsNothingBack: true,
@@ -2243,6 +2267,7 @@ function appliedManyTimes(
   id: string,
 ): EngineFinding {
   const { object, first } = all[0];
+  const metadataOnly = all.every(t => t.metadataOnly);
   const how = (k: RenderedKustomization) =>
     `${k.key}${k.postBuild ? '' : ' (no substitution)'}`;
   const message = `${describeObject(object)} is applied by Kustomization ${how(
@@ -2251,10 +2276,14 @@ function appliedManyTimes(
     .map(t => how(t.again))
     .join(', ')}): ${
     all.length + 1
-  } versions of one object, each reconcile overwriting the others'`;
+  } versions of one object, each reconcile overwriting the others'${
+    metadataOnly
+      ? ' (they differ only in labels or annotations: what selects by them sees them come and go)'
+      : ''
+  }`;
   return {
     code: 'flux-error',
-    severity: 'error',
+    severity: metadataOnly ? 'warning' : 'error',
     cluster,
     message,
     location: locate(object),
