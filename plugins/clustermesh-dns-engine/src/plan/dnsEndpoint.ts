@@ -136,7 +136,17 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
           own.after,
         )}, with the source and substitution of ${cilium.name}: in ${
           cilium.name
-        } itself, a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included.`,
+        } itself, a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included${
+          own.unwaited.length
+            ? `; ${inWords(own.unwaited)} ${
+                own.unwaited.length > 1 ? 'do' : 'does'
+              } not wait for what ${
+                own.unwaited.length > 1 ? 'they apply' : 'it applies'
+              } (no spec.wait or healthChecks), so on a new cluster ${
+                own.name
+              } may run before the chart has installed the CRD: it fails, and Flux retries it until the CRD is there`
+            : ''
+        }.`,
       );
       continue;
     }

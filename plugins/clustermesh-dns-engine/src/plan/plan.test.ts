@@ -4661,10 +4661,29 @@ describe('planMeshDnsChange on other layouts', () => {
         ),
         // staging's own Kustomization, and main's bootstrap not named for it
         expect.stringMatching(
-          /^The DNSEndpoint of staging goes in kubernetes\/staging\/apps\/kube-system\/cilium\/clustermesh\/dnsendpoint\.yaml, applied by a new Flux Kustomization, cilium-clustermesh [^]*a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included\.$/,
+          /^The DNSEndpoint of staging goes in kubernetes\/staging\/apps\/kube-system\/cilium\/clustermesh\/dnsendpoint\.yaml, applied by a new Flux Kustomization, cilium-clustermesh [^]*a new cluster without the DNSEndpoint CRD yet would fail the whole apply, Cilium included; external-dns does not wait for what it applies \(no spec\.wait or healthChecks\), so on a new cluster cilium-clustermesh may run before the chart has installed the CRD: it fails, and Flux retries it until the CRD is there\.$/,
         ),
       ]);
       expect(plan.report?.summary.errors).toBe(0);
+    });
+
+    it("says the records' Kustomization follows ExternalDNS's only as far as that one waits (Roxedus' wait: false)", () => {
+      const waiting = planNoSettings(files => {
+        for (const c of ['main', 'staging'])
+          files[`kubernetes/${c}/apps/network/external-dns/install.yaml`] +=
+            '  wait: true\n';
+      }).plan.decisions.filter(d => /new Flux Kustomization/.test(d));
+      expect(waiting.length).toBeGreaterThan(0);
+      for (const d of waiting) {
+        expect(d).toMatch(/after cilium and external-dns/);
+        expect(d).not.toMatch(/does not wait/);
+      }
+      const unwaited = planNoSettings().plan.decisions.filter(d =>
+        /new Flux Kustomization/.test(d),
+      );
+      expect(unwaited.length).toBeGreaterThan(0);
+      for (const d of unwaited)
+        expect(d).toMatch(/external-dns does not wait for what it applies/);
     });
 
     it('writes the values out in a file of one cluster that a bootstrap helmfile installs as it is', () => {

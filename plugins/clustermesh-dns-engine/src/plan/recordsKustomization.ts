@@ -60,6 +60,12 @@ export interface RecordsKustomization {
   name: string;
   /** The Kustomizations it depends on, for the summary. */
   after: string[];
+  /**
+   * Those of them (ExternalDNS's) that do not wait for what they apply
+   * (no spec.wait, no healthChecks): ready once the HelmRelease object is
+   * applied, before its chart has installed the DNSEndpoint CRD.
+   */
+  unwaited: string[];
   /** The Cilium Kustomization of each cluster: the new one substitutes as it does. */
   appliedBy: Map<string, RenderedKustomization>;
 }
@@ -192,6 +198,7 @@ export function recordsKustomizationFor(
 
   const dependsOn: Record<string, string>[] = [{ name: cilium.name }];
   const after = [cilium.name];
+  const unwaited: string[] = [];
   // after ExternalDNS's, and the one applying the DNSEndpoint CRD where
   // a file of the repository does; not one that applies Cilium's (it
   // applies the new one too: with `wait`, each would wait for the other)
@@ -208,6 +215,9 @@ export function recordsKustomizationFor(
         : { name: k.name, namespace: k.namespace },
     );
     after.push(k.name);
+    const spec = k.object?.body.spec;
+    if (spec?.wait !== true && !spec?.healthChecks?.length)
+      unwaited.push(k.name);
   };
   // every ExternalDNS that takes the name, where several do (NNMavy's OVH
   // and UniFi): each brings the DNSEndpoint CRD
@@ -295,6 +305,7 @@ export function recordsKustomizationFor(
     declarations,
     name,
     after,
+    unwaited,
     appliedBy,
   };
 }
