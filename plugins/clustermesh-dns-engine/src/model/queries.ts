@@ -1075,6 +1075,24 @@ export function externalDnsPublishes(
       }, not crd: it reads no DNSEndpoint`,
     };
   }
+  return (
+    outsideDomains(deployment, dnsName) ??
+    metadataFiltered(deployment, endpoint) ?? { verdict: 'yes' }
+  );
+}
+
+/**
+ * Why an ExternalDNS deployment does not take a name by its domains (its
+ * domain filters, exclude-domains, RFC2136 zones), whatever its sources:
+ * undefined when they take it.
+ */
+export function outsideDomains(
+  deployment: ExternalDnsDeployment,
+  dnsName: string,
+): Publication | undefined {
+  const d = `${deployment.description} (${formatLocation(
+    deployment.location,
+  )})`;
   const name = dnsName.toLowerCase().replace(/\.$/, '');
   const { domains, excludeDomains } = deployment.filters;
   if (domains.length && !domains.some(f => inDomain(name, f))) {
@@ -1116,7 +1134,7 @@ export function externalDnsPublishes(
           )}), not ${dnsName}`,
           byDomain: true,
         };
-  return metadataFiltered(deployment, endpoint) ?? { verdict: 'yes' };
+  return undefined;
 }
 
 /**

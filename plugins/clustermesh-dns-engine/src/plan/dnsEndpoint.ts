@@ -24,6 +24,7 @@ import {
   k8sGatewayServing,
   metadataFiltered,
   metadataPublishedBy,
+  outsideDomains,
   sameDnsName,
 } from '../model/queries';
 import type { ClusterModel } from '../model/types';
@@ -314,12 +315,20 @@ function privateRecordsInPublicZone(
       others: others
         .map(
           d =>
+            // each source once (two controllers of one app-template
+            // release: Roxedus' pihole)
             `${d.description} (provider ${d.provider}; sources ${
-              d.sources.join(', ') || 'the chart default'
+              [...new Set(d.sources)].join(', ') || 'the chart default'
             })`,
         )
         .join(', '),
-      service: others.some(d => d.sources.includes('service')),
+      // its service source takes the name only where its domains do
+      // (Roxedus' pihole publishes only kube.<domain>)
+      service: others.some(
+        d =>
+          d.sources.includes('service') &&
+          !outsideDomains(d, resolvedFqdn(ctx, c.name)),
+      ),
       readerCount: readers.length,
       otherCount: others.length,
     };

@@ -4955,6 +4955,22 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(plan.decisions.join('\n')).not.toContain("staging's LB IP");
     });
 
+    it("names each source once, and offers the service source only where its domain filter takes the name (Roxedus' pihole: two controllers, kube.<domain> only)", () => {
+      const noteWith = (values: string[]) =>
+        planNoSettings(files => {
+          withUnifiDns(files, 'main', 'service, ingress, service, ingress');
+          const unifi =
+            'kubernetes/main/apps/network/external-dns/app/unifi.yaml';
+          files[unifi] += values.map(v => `    ${v}\n`).join('');
+        }).plan.decisions.find(d => d.includes("to Cloudflare's zone"));
+      expect(noteWith([])).toMatch(
+        /\(provider webhook; sources service, ingress\) reads none: .*, or have it publish the name from the clustermesh-apiserver Service/,
+      );
+      const filtered = noteWith(['domainFilters: [kube.example.org]']);
+      expect(filtered).toMatch(/give it the crd source/);
+      expect(filtered).not.toMatch(/its service source/);
+    });
+
     it("warns after the change that the clusters' values give no CA they share, unless they do (Moolash3's, Mokkao's copies)", () => {
       const caChecks = (edit?: (files: Record<string, string>) => void) =>
         planNoSettings(edit)
