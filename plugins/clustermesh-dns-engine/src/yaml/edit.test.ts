@@ -441,6 +441,30 @@ describe('YamlTextEditor creates missing structure once', () => {
     );
   });
 
+  it("sets several new entries apart as a group where the map's entries are in groups set apart by blank lines (Heavybullets8's settings), not one alone", () => {
+    const grouped =
+      'data:\n  NAME: main\n  ZONE: "x"\n\n  NAS_IP:    10.0.0.2\n  VIP:       10.0.0.3\n\n  PLEX_IP:   10.0.1.50\n  GAME_IP:   10.0.1.51\n';
+    expect(
+      edit(grouped, e => {
+        e.setScalar(0, ['data', 'CILIUM_CLUSTERMESH_FQDN'], 'mesh-main.x');
+        e.setScalar(0, ['data', 'CILIUM_CLUSTERMESH_LB_IP'], '10.0.1.60');
+      }),
+    ).toBe(
+      `${grouped}\n  CILIUM_CLUSTERMESH_FQDN: mesh-main.x\n  CILIUM_CLUSTERMESH_LB_IP: 10.0.1.60\n`,
+    );
+    // one entry joins the last group; a map with one blank line keeps none
+    expect(
+      edit(grouped, e => e.setScalar(0, ['data', 'WEB_IP'], '10.0.1.52')),
+    ).toBe(`${grouped}  WEB_IP: 10.0.1.52\n`);
+    const once = 'data:\n  A: "1"\n  B: "2"\n\n  C: "3"\n  D: "4"\n  E: "5"\n';
+    expect(
+      edit(once, e => {
+        e.setScalar(0, ['data', 'F'], '6');
+        e.setScalar(0, ['data', 'G'], '7');
+      }),
+    ).toBe(`${once}  F: "6"\n  G: "7"\n`);
+  });
+
   it('quotes new values as their neighbours are', () => {
     expect(
       edit('data:\n  A: "1"\n  B: "x"\n', e =>

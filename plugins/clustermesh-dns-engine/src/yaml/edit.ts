@@ -907,7 +907,14 @@ export class YamlTextEditor {
       return [];
     }
     const separated = gaps.filter(g => g.some(l => l.trim() === '')).length;
-    if (lines > 1 && gaps.length > 1 && separated * 2 >= gaps.length)
+    // blocks each set apart, or groups of entries (Heavybullets8's
+    // settings: a few IPs to a group, column-aligned): several new entries
+    // are a group of their own
+    if (
+      lines > 1 &&
+      gaps.length > 1 &&
+      (separated * 2 >= gaps.length || separated >= 2)
+    )
       return [''];
     return [];
   }
