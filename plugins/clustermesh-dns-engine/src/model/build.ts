@@ -1448,6 +1448,44 @@ function unappliedCiliumRelease(
       !c.render.findings.some(f => f.severity === 'error'),
   );
   if (!without.length) return;
+  // a bootstrap helmfile of the cluster's own (a folder named for it,
+  // beside another cluster's: aclerici38's kubernetes/bootstrap/apps/house
+  // and …/apartment) that installs the cilium chart: Cilium runs there,
+  // with values not read here, so whether it is in the mesh is not known
+  const installers = bootstrapReader(tree).installs?.('cilium') ?? [];
+  const ownOf = (c: ClusterModel) =>
+    installers.find(h => {
+      const segments = h.split('/');
+      return segments
+        .slice(0, -1)
+        .some(
+          (segment, i) =>
+            segment === c.name &&
+            clusters.some(
+              o =>
+                o !== c &&
+                tree.read(
+                  [
+                    ...segments.slice(0, i),
+                    o.name,
+                    ...segments.slice(i + 1),
+                  ].join('/'),
+                ) !== undefined,
+            ),
+        );
+    });
+  for (const c of without) {
+    const own = ownOf(c);
+    if (!own) continue;
+    Object.assign(c, {
+      membership: {
+        member: false,
+        reason: `no HelmRelease ${conventions.cilium.helmRelease.name} is applied to it, but its bootstrap helmfile ${own} installs the cilium chart, with values not read here: point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)`,
+        location: { file: own, line: 1 },
+      },
+      membershipUnknown: true,
+    });
+  }
   const applied = new Set(
     clusters.flatMap(c => c.render.objects.map(o => o.object.source.file)),
   );
@@ -1474,7 +1512,7 @@ function unappliedCiliumRelease(
       )
         ? `${release}, which nothing evaluated here applies: it may be among the parts not evaluated`
         : `${release}, which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing`;
-    for (const c of without)
+    for (const c of without.filter(w => !w.membershipUnknown))
       Object.assign(c, {
         membership: {
           ...c.membership,

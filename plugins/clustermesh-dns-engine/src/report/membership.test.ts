@@ -302,6 +302,56 @@ describe('the mesh is the clusters in it', () => {
     ]);
   });
 
+  it("does not call a cluster outside the mesh whose own bootstrap helmfile, beside another cluster's, installs the cilium chart (aclerici38's house); a shared folder's name is no cluster's", () => {
+    const helmfile =
+      'releases:\n  - name: cilium\n    namespace: kube-system\n    chart: oci://ghcr.io/home-operations/charts-mirror/cilium\n    version: 1.17.2\n    values: [../../../kubernetes/infrastructure/networking/cilium/core/values.yaml]\n';
+    const reasons = (bootstrap: Record<string, string>) =>
+      validateMesh(
+        exampleTree('gitops-repo', files => {
+          // Flux installs Cilium in neither cluster
+          const networking =
+            'kubernetes/infrastructure/networking/kustomization.yaml';
+          files[networking] = files[networking].replace('  - cilium\n', '');
+          for (const c of ['apps', 'infra']) {
+            const own = `kubernetes/clusters/${c}/kustomization.yaml`;
+            files[own] = files[own].replace(
+              /\n {2}- .*\/cilium\/ipam\/.*/g,
+              '',
+            );
+          }
+          Object.assign(files, bootstrap);
+        }),
+        withDomain,
+      ).clusters.map(c => [
+        c.name,
+        c.status === 'not-evaluated',
+        c.membership.reason,
+      ]);
+    expect(
+      reasons({
+        'bootstrap/clusters/apps/helmfile.yaml': helmfile,
+        'bootstrap/clusters/infra/helmfile.yaml': helmfile,
+      }),
+    ).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        true,
+        `no HelmRelease cilium is applied to it, but its bootstrap helmfile bootstrap/clusters/${c}/helmfile.yaml installs the cilium chart, with values not read here: point cilium.valuesFile at them, or say it in the conventions (mesh.include or mesh.exclude)`,
+      ]),
+    );
+    // one helmfile in a folder that only happens to be named like a
+    // cluster (the template's bootstrap/apps): no cluster's own
+    expect(reasons({ 'bootstrap/apps/helmfile.yaml': helmfile })).toEqual(
+      ['apps', 'infra'].map(c => [
+        c,
+        false,
+        expect.stringMatching(
+          /^no HelmRelease cilium is applied to it \(and no plain values file is configured in cilium\.valuesFile\); the repository defines HelmRelease cilium/,
+        ),
+      ]),
+    );
+  });
+
   it('reads a release of the cilium chart under another name (cni) as the Cilium values', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
