@@ -1474,9 +1474,11 @@ function unappliedCiliumRelease(
             ),
         );
     });
+  const byBootstrap = new Set<ClusterModel>();
   for (const c of without) {
     const own = ownOf(c);
     if (!own) continue;
+    byBootstrap.add(c);
     Object.assign(c, {
       membership: {
         member: false,
@@ -1512,7 +1514,7 @@ function unappliedCiliumRelease(
       )
         ? `${release}, which nothing evaluated here applies: it may be among the parts not evaluated`
         : `${release}, which no kustomization a cluster builds lists: listing it where the cluster's Flux builds may be what is missing`;
-    for (const c of without.filter(w => !w.membershipUnknown))
+    for (const c of without.filter(w => !byBootstrap.has(w)))
       Object.assign(c, {
         membership: {
           ...c.membership,
