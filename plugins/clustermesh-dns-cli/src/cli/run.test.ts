@@ -761,7 +761,7 @@ describe('clustermesh-dns configure', () => {
         );
         expect(code).toBe(0);
         expect(stdout).toContain(
-          '\nNot evaluated here after the change (1 check):\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
+          '\nNot evaluated here after the change (1 part not read):\n  apps, infra: kubernetes/infrastructure/kustomization.yaml:5 refers to the remote resource https://github.com/example/platform//deploy/base?ref=v1, which this engine does not fetch\n',
         );
       },
     ));

@@ -372,20 +372,47 @@ function configure(args: string[], io: CliIo): number {
     for (const decision of plan.decisions) io.stdout(decision);
     // each list counted in full (a long one ends with "… and N more"), in
     // checks: one line says one cause, for every cluster it concerns
-    const checks = (n = 0) => `${n} ${n === 1 ? 'check' : 'checks'}`;
+    // the summary counts checks with the findings no check names (a part
+    // not read, a Flux warning): said apart, a part is no check
+    const all = plan.report
+      ? [
+          ...plan.report.clusters.flatMap(c => c.checks),
+          ...plan.report.meshChecks,
+        ]
+      : [];
+    const counted = (
+      total: number,
+      checks: number,
+      [one, many]: [string, string],
+    ) => {
+      const others = total - checks;
+      return [
+        checks || !others
+          ? `${checks} ${checks === 1 ? 'check' : 'checks'}`
+          : '',
+        others ? `${others} ${others === 1 ? one : many}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+    };
     const after = plan.report?.summary;
     const warnings = plan.problems.length ? [] : warningsAfter(plan);
     if (warnings.length)
       io.stdout(
-        `Warnings after the change (${checks(after?.warnings)}):\n${warnings
-          .map(line => `  ${line}`)
-          .join('\n')}`,
+        `Warnings after the change (${counted(
+          after?.warnings ?? 0,
+          all.filter(c => c.outcome === 'fail' && c.severity === 'warning')
+            .length,
+          ['finding', 'findings'],
+        )}):\n${warnings.map(line => `  ${line}`).join('\n')}`,
       );
     const unevaluated = plan.problems.length ? [] : notEvaluatedAfter(plan);
     if (unevaluated.length)
       io.stdout(
-        `Not evaluated here after the change (${checks(
-          after?.unevaluated,
+        `Not evaluated here after the change (${counted(
+          after?.unevaluated ?? 0,
+          all.filter(c => c.outcome === 'not-evaluated').length,
+          ['part not read', 'parts not read'],
         )}):\n${unevaluated.map(line => `  ${line}`).join('\n')}`,
       );
     // the values this run could give, as validate names them
