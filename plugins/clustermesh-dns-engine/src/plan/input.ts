@@ -225,15 +225,14 @@ export function checkInput(
   if (known.length === 0) {
     // what validation says of the repository: no entry point at all, one
     // cluster, entry points at different depths (said as validate says it)
-    const why = clusterFolders ? undefined : whyNoClusters();
-    problems.push({
-      field: conventions.clustersPath,
-      message: clusterFolders
-        ? 'holds no cluster folder; is this the GitOps repository?'
-        : why
+    let message = 'holds no cluster folder; is this the GitOps repository?';
+    if (!clusterFolders) {
+      const why = whyNoClusters();
+      message = why
         ? `does not exist: ${why.replace(/^no clusters found: /, '')}`
-        : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure, and entry points at different depths need clustersPath and entryPath in the conventions to say where the clusters are (`validate` lists them)',
-    });
+        : 'does not exist, and no Flux entry points show clusters side by side: a repository of one cluster has no mesh to configure, and entry points at different depths need clustersPath and entryPath in the conventions to say where the clusters are (`validate` lists them)';
+    }
+    problems.push({ field: conventions.clustersPath, message });
   }
   return { problems, addresses };
 }

@@ -865,13 +865,15 @@ export function ownSourceNames(
   // GitRepository of the sync's URL and branch): said by where it is
   const urls = new Map<string, string>([
     // the first said (a later entry of a Map wins)
-    ...[...found.syncedRepositories].reverse().map(
-      s =>
-        [s.repository, `the FluxInstance's sync at ${where(s.location)}`] as [
-          string,
-          string,
-        ],
-    ),
+    ...[...found.syncedRepositories]
+      .reverse()
+      .map(
+        s =>
+          [s.repository, `the FluxInstance's sync at ${where(s.location)}`] as [
+            string,
+            string,
+          ],
+      ),
     ...found.gitRepositories
       .filter(r => names.has(r.name))
       .map(r => [keys.get(r)!, r.name] as [string, string]),
