@@ -1475,7 +1475,11 @@ function unappliedCiliumRelease(
         );
     });
   const byBootstrap = new Set<ClusterModel>();
-  for (const c of without) {
+  // not where Cilium's own objects say more (rendered manifests, Cilium
+  // installed another way): only a cluster that applies none of them
+  for (const c of without.filter(
+    w => !w.membershipUnknown && !renderedCiliumConfig(w.render),
+  )) {
     const own = ownOf(c);
     if (!own) continue;
     byBootstrap.add(c);
@@ -1563,6 +1567,33 @@ function membershipOf(
     cilium || conventions.cilium.valuesFile
       ? undefined
       : renderedCiliumConfig(render);
+  // the whole chart rendered (its agent DaemonSet with it) without a
+  // clustermesh-apiserver: ClusterMesh is off there (panicboat's hydrated
+  // manifests), whatever values they came from
+  const renderedObjects = rendered
+    ? render.objects.filter(
+        ({ object: o }) => o.namespace === rendered.namespace,
+      )
+    : [];
+  if (
+    rendered &&
+    renderedObjects.some(
+      ({ object: o }) => o.kind === 'DaemonSet' && o.name === 'cilium',
+    ) &&
+    !renderedObjects.some(
+      ({ object: o }) =>
+        o.kind === 'Deployment' && o.name === 'clustermesh-apiserver',
+    )
+  )
+    return known({
+      member: false,
+      reason: `no HelmRelease ${
+        conventions.cilium.helmRelease.name
+      } is applied to it, and the Cilium manifests it applies as \`helm template\` renders them (${describeObject(
+        rendered,
+      )}, the agent's DaemonSet) have no clustermesh-apiserver: ClusterMesh is off there`,
+      location: locate(rendered),
+    });
   if (rendered)
     return {
       membership: {

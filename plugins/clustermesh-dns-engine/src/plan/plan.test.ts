@@ -3880,6 +3880,51 @@ describe('planMeshDnsChange on other layouts', () => {
     });
   });
 
+  it("reads a cluster whose whole rendered chart (its agent DaemonSet) has no clustermesh-apiserver as outside the mesh (panicboat's hydrated manifests), and one with it as not known", () => {
+    const membershipWith = (
+      extra: string,
+      more: Record<string, string> = {},
+    ) => {
+      const { files } = perClusterLayout();
+      Object.assign(files, more);
+      const apps = 'kubernetes/clusters/east/apps';
+      files[`${apps}/kustomization.yaml`] =
+        'resources:\n  - ./pool.yaml\n  - ./cilium.yaml\n';
+      delete files[`${apps}/helmrelease.yaml`];
+      files[
+        `${apps}/cilium.yaml`
+      ] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata:\n  cluster-name: default\n  cluster-id: "0"\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: cilium, namespace: kube-system}\nspec: {}\n${extra}`;
+      return validateMesh(
+        createRepoTree(files),
+        perClusterConventions,
+      ).clusters.find(c => c.name === 'east')!;
+    };
+    const off = membershipWith('');
+    expect(off.status).toBe('outside');
+    // each cluster's helmfile that CI renders them from installs nothing
+    const helmfile =
+      'releases:\n  - name: cilium\n    namespace: kube-system\n    chart: cilium/cilium\n    values: [values.yaml]\n';
+    expect(
+      membershipWith('', {
+        'components/cilium/east/helmfile.yaml': helmfile,
+        'components/cilium/west/helmfile.yaml': helmfile,
+      }).membership,
+    ).toEqual(off.membership);
+    expect(off.membership).toEqual({
+      member: false,
+      reason:
+        "no HelmRelease cilium is applied to it, and the Cilium manifests it applies as `helm template` renders them (ConfigMap kube-system/cilium-config, the agent's DaemonSet) have no clustermesh-apiserver: ClusterMesh is off there",
+      location: { file: 'kubernetes/clusters/east/apps/cilium.yaml', line: 1 },
+    });
+    const on = membershipWith(
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: clustermesh-apiserver, namespace: kube-system}\nspec: {}\n',
+    );
+    expect(on.status).toBe('not-evaluated');
+    expect(on.membership.reason).toMatch(
+      /their values are not read here; point cilium\.valuesFile/,
+    );
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
