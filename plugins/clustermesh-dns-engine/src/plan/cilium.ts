@@ -958,12 +958,53 @@ function planCiliumTarget(
       doc,
       at('clustermesh', 'apiserver', 'tls', 'server', 'extraDnsNames'),
     );
-    const covered =
+    let covered =
       (Array.isArray(sans) && sans.some(n => certificateNameCovers(n, fqdn))) ||
       // a mesh on <cluster>.mesh.cilium.io needs no name beyond the chart's
       target.clusters.every(c =>
         certificateNameCovers(chartServerName, resolvedFqdn(ctx, c)),
       );
+    // in a cluster's own values, another cluster's name is one copied with
+    // its folder (TrentScholl's edge, copied from dr): its certificate must
+    // not answer for that peer, so the name is replaced, or dropped
+    const [own] = target.clusters;
+    if (target.clusters.length === 1 && Array.isArray(sans)) {
+      const othersNames = new Map<string, string>();
+      for (const other of ctx.mesh.clusters)
+        if (other.name !== own)
+          for (const name of [
+            resolvedFqdn(ctx, other.name),
+            fqdnTemplateFor(ctx.conventions, other.name),
+          ])
+            othersNames.set(name, other.name);
+      const sansPath = at(
+        'clustermesh',
+        'apiserver',
+        'tls',
+        'server',
+        'extraDnsNames',
+      );
+      // from the last, so that each index still names its item
+      for (let i = sans.length - 1; i >= 0; i--) {
+        const other = othersNames.get(String(sans[i]));
+        if (other === undefined) continue;
+        const copied = `${other}'s name (kept from the folder this one was copied from?)`;
+        if (covered) {
+          editor.deleteItem(doc, [...sansPath, i]);
+          why(
+            `${String(sans[i])} out of the server certificate: it is ${copied}`,
+          );
+        } else {
+          editor.setScalar(doc, [...sansPath, i], fqdn);
+          why(
+            `${fqdn} in the server certificate in place of ${String(
+              sans[i],
+            )}, ${copied}`,
+          );
+        }
+        covered = true;
+      }
+    }
     if (!covered) {
       editor.appendItem(
         doc,

@@ -3226,6 +3226,51 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(own).toContain('extraDnsNames:');
   });
 
+  it("replaces, in a cluster's own values, a certificate name that is another cluster's (TrentScholl's edge, copied from dr), or drops it where its own is there", () => {
+    const { files, input } = perClusterLayout();
+    const conventions = resolveConventions({
+      fqdnTemplate: 'clustermesh-{cluster}.example.org',
+    });
+    // configured once, then west's values given east's name, as a copy would
+    const { after } = applied(files, input, conventions);
+    const west = 'kubernetes/clusters/west/apps/helmrelease.yaml';
+    expect(after[west]).toMatch(
+      /extraDnsNames:\n\s+- \$\{CILIUM_CLUSTERMESH_FQDN\}/,
+    );
+    const copied = {
+      ...after,
+      [west]: after[west].replace(
+        /(extraDnsNames:\n(\s+)- )\$\{CILIUM_CLUSTERMESH_FQDN\}/,
+        '$1clustermesh-east.example.org',
+      ),
+    };
+    const replaced = applied(copied, input, conventions);
+    expect(replaced.plan.problems).toEqual([]);
+    expect(replaced.after[west]).not.toContain('clustermesh-east.example.org');
+    expect(
+      changedLines(copied[west], replaced.after[west]).added.filter(l =>
+        /^\s+- /.test(l),
+      ),
+    ).toEqual([expect.stringMatching(/^\s+- \$\{CILIUM_CLUSTERMESH_FQDN\}$/)]);
+    // beside its own name: east's is dropped
+    const both = {
+      ...after,
+      [west]: after[west].replace(
+        /(extraDnsNames:\n(\s+)- \$\{CILIUM_CLUSTERMESH_FQDN\}\n)/,
+        '$1$2- clustermesh-east.example.org\n',
+      ),
+    };
+    expect(both[west]).toContain('- clustermesh-east.example.org');
+    const dropped = applied(both, input, conventions);
+    expect(dropped.after[west]).not.toContain('clustermesh-east.example.org');
+    expect(dropped.after[west]).toContain('- ${CILIUM_CLUSTERMESH_FQDN}');
+    // east's own values keep their name
+    expect(
+      dropped.after['kubernetes/clusters/east/apps/helmrelease.yaml'] ??
+        both['kubernetes/clusters/east/apps/helmrelease.yaml'],
+    ).toContain('- ${CILIUM_CLUSTERMESH_FQDN}');
+  });
+
   it('does not claim a pool or the Cilium HelmRelease missing where a ResourceSet, not expanded, may make them', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
