@@ -1410,6 +1410,18 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(shared.plan.decisions).toContainEqual(
       `bootstrap/helmfile.yaml reads ${release} to install a new cluster (bootstrap), where Flux does not substitute: the \${…} references the change writes there reach that first install as they are, until Flux reconciles the HelmRelease.`,
     );
+    // a later change there that writes no new reference (a peer's port put
+    // back) says nothing of them (rkoosaar's --remove)
+    const moved = {
+      ...shared.after,
+      [release]: shared.after[release].replace('port: 2379', 'port: 32379'),
+    };
+    const fixed = applied(moved, storyInput);
+    expect(fixed.plan.problems).toEqual([]);
+    expect(fixed.plan.edits.map(e => e.path)).toEqual([release]);
+    expect(fixed.plan.decisions.join('\n')).not.toContain(
+      'references the change writes there',
+    );
   });
 
   it('refuses nothing when nothing is to be written: an error about a configured cluster that was already there is listed, not a refusal', () => {

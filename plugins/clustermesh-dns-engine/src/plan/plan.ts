@@ -1173,13 +1173,22 @@ function bootstrapNotes(
   context: Pick<ChangeContext, 'readByBootstrap' | 'bootstrapExplained'>,
   edits: readonly FileEdit[],
 ): string[] {
+  // each `${…}` counted: one the change adds (not one the file had, which
+  // a change that only removes entries leaves: rkoosaar's --remove)
+  const references = (text: string) => {
+    const counts = new Map<string, number>();
+    for (const [r] of text.matchAll(/\$\{[^}\n]*\}?/g))
+      counts.set(r, (counts.get(r) ?? 0) + 1);
+    return counts;
+  };
   return edits.flatMap(e => {
-    if (
-      e.before === undefined ||
-      !/\$\{/.test(e.after) ||
-      context.bootstrapExplained.has(e.path)
-    )
+    if (e.before === undefined || context.bootstrapExplained.has(e.path))
       return [];
+    const before = references(e.before);
+    const adds = [...references(e.after)].some(
+      ([r, n]) => n > (before.get(r) ?? 0),
+    );
+    if (!adds) return [];
     return context
       .readByBootstrap(e.path)
       .map(
