@@ -184,7 +184,7 @@ export function fqdnsFromPeers(
 
 /** Why the FQDN is not a settings variable: how the settings are applied, and which of the template's variables are secret. */
 function whyNotInSettings(
-  { conventions, cluster, settingsObject }: FqdnSources,
+  { conventions, cluster, settingsObject, cilium }: FqdnSources,
   variables: readonly string[],
   scope: Variables | undefined,
 ): string {
@@ -192,9 +192,12 @@ function whyNotInSettings(
   const reasons: string[] = [];
   if (!settingsObject) {
     reasons.push(
+      // in the namespace where Flux would look for it, as settings-present says
       `no settings ConfigMap ${settingsConfigMapName(
         conventions,
         cluster,
+        undefined,
+        cilium?.appliedBy?.namespace,
       )} is applied`,
     );
   } else if (!settingsObject.appliedBy.postBuild) {
