@@ -435,6 +435,24 @@ describe('lb-ip-unique', () => {
     expect(talos('10.25.11.10').map(c => c.outcome)).toEqual(['pass']);
   });
 
+  it("names the cluster's own Talos file where a copied folder's says the same address (dapperdivers' dr, copied from main)", () => {
+    const talconfig = (name: string) =>
+      `clusterName: ${name}\nendpoint: https://10.25.11.9:6443\nnodes:\n  - hostname: k8s-1\n    ipAddress: 10.25.11.100\n`;
+    const [check] = exampleChecks(files => {
+      // the copy sorts first
+      files['kubernetes/apps/bootstrap/talos/talconfig.yaml'] =
+        talconfig('apps');
+      files['kubernetes/infra/bootstrap/talos/talconfig.yaml'] =
+        talconfig('infra');
+    }).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    expect(check).toMatchObject({
+      cluster: 'infra',
+      message: expect.stringContaining(
+        'kubernetes/infra/bootstrap/talos/talconfig.yaml:5',
+      ),
+    });
+  });
+
   it("warns when the LB IP is a host's address in the repository's Ansible inventory (ModestTG's nodes in the pool's subnet)", () => {
     const ansible = (host: string) =>
       exampleChecks(files => {

@@ -214,7 +214,13 @@ export const lbIpUnique = defineMeshRule({
       : [];
     for (const c of mesh.members) {
       const ip = c.lbIpAddress?.text;
-      const machine = ip && machines.find(a => a.ip === ip);
+      // the cluster's own file first, where a copied folder's says the same
+      // (dapperdivers' dr talconfig, copied from main's)
+      const holding = ip ? machines.filter(a => a.ip === ip) : [];
+      const machine =
+        holding.find(a =>
+          a.location.file.split('/').slice(0, -1).includes(c.name),
+        ) ?? holding[0];
       if (machine)
         takenElsewhere.push(
           r.forCluster(c).warn(
