@@ -221,7 +221,7 @@ export const lbIpUnique = defineMeshRule({
         holding.find(a =>
           a.location.file.split('/').slice(0, -1).includes(c.name),
         ) ?? holding[0];
-      if (machine)
+      if (machine && ip)
         takenElsewhere.push(
           r.forCluster(c).warn(
             'machineAddress',
