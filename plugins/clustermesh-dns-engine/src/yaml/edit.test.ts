@@ -105,6 +105,31 @@ describe('YamlTextEditor', () => {
     );
   });
 
+  it("leaves a block map whose every key is deleted an empty map, not null (cubic3d's settings after --remove)", () => {
+    const settings =
+      'kind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  LB_IP: 10.0.0.1\n  FQDN: a.example\n';
+    expect(
+      edit(settings, e => {
+        e.deleteKey(0, ['data', 'LB_IP']);
+        e.deleteKey(0, ['data', 'FQDN']);
+      }),
+    ).toBe('kind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata: {}\n');
+    // one key of two: the other stays, nothing more
+    expect(edit(settings, e => e.deleteKey(0, ['data', 'LB_IP']))).toBe(
+      'kind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  FQDN: a.example\n',
+    );
+    // emptied, then given a key in the same edit: a block again
+    expect(
+      edit(settings, e => {
+        e.deleteKey(0, ['data', 'LB_IP']);
+        e.deleteKey(0, ['data', 'FQDN']);
+        e.setScalar(0, ['data', 'OTHER'], 'x');
+      }),
+    ).toBe(
+      'kind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  OTHER: x\n',
+    );
+  });
+
   it('keeps CRLF line endings and the other documents of the file', () => {
     const text = 'a: 1\r\n---\r\nb:\r\n  c: 2\r\n';
     expect(edit(text, e => e.setEntries(1, ['b'], { d: 3 }))).toBe(

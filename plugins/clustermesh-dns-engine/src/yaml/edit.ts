@@ -111,8 +111,11 @@ export class YamlTextEditor {
     Pair,
     { map: YAMLMap; values: Record<string, unknown> }
   >();
-  /** Block sequences under a key with items removed, and which. */
-  readonly #removedItems = new Map<YAMLSeq, { pair: Pair; items: Set<Node> }>();
+  /** Block sequences (and maps) under a key with items removed, and which. */
+  readonly #removedItems = new Map<
+    YAMLSeq | YAMLMap,
+    { pair: Pair; items: Set<unknown> }
+  >();
 
   constructor(readonly file: string, text: string) {
     this.#text = text;
@@ -350,6 +353,17 @@ export class YamlTextEditor {
     const pair = parent.items.find(p => sameKey(p.key, key));
     if (!pair) return;
     this.#removeEntry(parent, pair, path);
+    // a block map left with no entry keeps its type (`data: {}`, not a
+    // null a later run reads as no data: cubic3d's settings after --remove)
+    if (!parent.flow && found.pair?.value === parent) {
+      const removed = this.#removedItems.get(parent);
+      if (removed) removed.items.add(pair);
+      else
+        this.#removedItems.set(parent, {
+          pair: found.pair,
+          items: new Set([pair]),
+        });
+    }
   }
 
   /** Removes the item at `path` from its sequence. */
@@ -603,7 +617,12 @@ export class YamlTextEditor {
       )
         continue;
       const colon = this.#text.indexOf(':', (pair.key as Node).range![1]);
-      yield { at: colon + 1, end: colon + 1, text: ' []', rank: 0 };
+      yield {
+        at: colon + 1,
+        end: colon + 1,
+        text: isSeq(seq) ? ' []' : ' {}',
+        rank: 0,
+      };
     }
     for (const [pair, { map, values }] of this.#anchored) {
       const first = map.items[0].key as Node;
