@@ -205,6 +205,27 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
 }
 
 /**
+ * The names of the repository's other clusters as files write them (the
+ * resolved FQDN, the conventions' template), each with its cluster: in a
+ * cluster's own file, one of them is kept from the folder it was copied
+ * from (a certificate name, a record).
+ */
+export function otherClustersNames(
+  ctx: ChangeContext,
+  own: string,
+): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const other of ctx.mesh.clusters)
+    if (other.name !== own)
+      for (const name of [
+        resolvedFqdn(ctx, other.name),
+        fqdnTemplateFor(ctx.conventions, other.name),
+      ])
+        names.set(name, other.name);
+  return names;
+}
+
+/**
  * A cluster's own ConfigMap that its Kustomization substitutes a shared
  * settings ConfigMap from (its values passed through, `KEY: "${KEY}"`).
  */

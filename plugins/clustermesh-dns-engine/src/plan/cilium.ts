@@ -36,6 +36,7 @@ import { locate } from '../yaml/locate';
 import {
   ChangeContext,
   committedFqdn,
+  otherClustersNames,
   peersAfter,
   resolvedFqdn,
   scopeOf,
@@ -969,14 +970,7 @@ function planCiliumTarget(
     // not answer for that peer, so the name is replaced, or dropped
     const [own] = target.clusters;
     if (target.clusters.length === 1 && Array.isArray(sans)) {
-      const othersNames = new Map<string, string>();
-      for (const other of ctx.mesh.clusters)
-        if (other.name !== own)
-          for (const name of [
-            resolvedFqdn(ctx, other.name),
-            fqdnTemplateFor(ctx.conventions, other.name),
-          ])
-            othersNames.set(name, other.name);
+      const othersNames = otherClustersNames(ctx, own);
       const sansPath = at(
         'clustermesh',
         'apiserver',

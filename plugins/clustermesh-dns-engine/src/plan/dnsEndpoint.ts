@@ -43,6 +43,7 @@ import { buildBreaking } from './verdict';
 import { dirnamePath } from '../tree/RepoTree';
 import {
   ChangeContext,
+  otherClustersNames,
   resolvedFqdn,
   scopeOf,
   sharedFqdnTemplate,
@@ -942,6 +943,30 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
     // is configured) is the cluster's record: it is kept, not doubled
     index = renderingRecord(ctx, f, doc);
     if (index >= 0) endpoint.dnsName = endpoints[index].dnsName;
+  }
+  if (index < 0 && f.clusters.length === 1) {
+    // in one cluster's own DNSEndpoint, an entry of another cluster's name
+    // is one kept from the folder it was copied from (cubic3d's lab, from
+    // edge): renamed, not published beside the cluster's own
+    const others = otherClustersNames(ctx, f.clusters[0].name);
+    index = endpoints.findIndex(
+      e => typeof e?.dnsName === 'string' && others.has(e.dnsName),
+    );
+    if (index >= 0) {
+      editor.setScalar(
+        doc,
+        ['spec', 'endpoints', index, 'dnsName'],
+        endpoint.dnsName as string,
+      );
+      edits.reason(
+        f.file,
+        `endpoint ${endpoint.dnsName} in place of ${
+          endpoints[index].dnsName
+        }, ${others.get(
+          endpoints[index].dnsName,
+        )}'s name (kept from the folder this one was copied from?)`,
+      );
+    }
   }
   if (index < 0) {
     editor.appendItem(doc, ['spec', 'endpoints'], endpoint);

@@ -3282,6 +3282,36 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toContain('- ${CILIUM_CLUSTERMESH_FQDN}');
   });
 
+  it("renames, in a cluster's own DNSEndpoint, an entry of another cluster's name instead of adding one beside it (cubic3d's lab, copied from edge)", () => {
+    const { files, input } = perClusterLayout();
+    const conventions = resolveConventions({
+      fqdnTemplate: 'clustermesh-{cluster}.example.org',
+    });
+    const { after } = applied(files, input, conventions);
+    const record = Object.keys(after).find(
+      p =>
+        p.startsWith('kubernetes/clusters/west/') && /dnsName:/.test(after[p]),
+    )!;
+    expect(record).toBeDefined();
+    const own = /dnsName: (.*)/.exec(after[record])![1];
+    const copied = {
+      ...after,
+      [record]: after[record].replace(
+        `dnsName: ${own}`,
+        'dnsName: clustermesh-east.example.org',
+      ),
+    };
+    const renamed = applied(copied, input, conventions);
+    expect(renamed.plan.problems).toEqual([]);
+    expect(changedLines(copied[record], renamed.after[record])).toEqual({
+      removed: [
+        expect.stringContaining('dnsName: clustermesh-east.example.org'),
+      ],
+      added: [expect.stringContaining(`dnsName: ${own}`)],
+    });
+    expect(applied(renamed.after, input, conventions).plan.edits).toEqual([]);
+  });
+
   it('does not claim a pool or the Cilium HelmRelease missing where a ResourceSet, not expanded, may make them', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';
