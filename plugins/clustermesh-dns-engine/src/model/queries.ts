@@ -48,7 +48,7 @@ import {
 } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
 import { describeObject, ManifestObject } from '../core/manifest';
-import { firstFew } from '../core/text';
+import { escapeRegExp, firstFew } from '../core/text';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import {
   ClusterRender,
@@ -2403,8 +2403,19 @@ export function membersByFqdn(mesh: MeshModel): Map<string, ClusterModel> {
   let found = byFqdn.get(mesh);
   if (!found) {
     found = new Map();
-    for (const m of mesh.members)
-      if (m.fqdn) found.set(m.fqdn.value.replace(/\.$/, ''), m);
+    // two members of one FQDN (a folder copied, its settings not yet
+    // changed): the one whose name the FQDN's first label holds owns it,
+    // else the first (the copy is the other: TrentScholl's edge, from dr)
+    const named = (m: ClusterModel, fqdn: string) =>
+      new RegExp(`(^|[-_])${escapeRegExp(m.name)}([-_]|$)`, 'i').test(
+        fqdn.split('.')[0],
+      );
+    for (const m of mesh.members) {
+      if (!m.fqdn) continue;
+      const fqdn = m.fqdn.value.replace(/\.$/, '');
+      const held = found.get(fqdn);
+      if (!held || (!named(held, fqdn) && named(m, fqdn))) found.set(fqdn, m);
+    }
     byFqdn.set(mesh, found);
   }
   return found;

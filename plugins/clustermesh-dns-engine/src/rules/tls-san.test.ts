@@ -65,6 +65,22 @@ describe('tls-san', () => {
     ]);
   });
 
+  it("names the copy, not the cluster it was copied from, where both clusters' settings hold one FQDN (TrentScholl's edge before configure)", () => {
+    // infra's settings copied from apps' and not changed yet (the copy
+    // sorts after the original, as edge after dr): infra holds apps' FQDN,
+    // and apps' certificate names it, rightly
+    const checks = exampleChecks(
+      replace(
+        exampleFile.settings('infra'),
+        /CILIUM_CLUSTERMESH_FQDN: .*/,
+        'CILIUM_CLUSTERMESH_FQDN: "clustermesh-apps.${SECRET_DOMAIN}"',
+      ),
+    ).filter(c => c.ruleId === 'tls-san');
+    expect(
+      checks.filter(c => c.cluster === 'apps').map(c => c.outcome),
+    ).toEqual(['pass']);
+  });
+
   it("leaves a name Flux does not substitute to substitution-complete, the one cause, not a second error (Euvaz's copy without the label its parent's patch selects)", () => {
     const checks = exampleChecks(
       replace(
