@@ -41,6 +41,19 @@ describe('peers-complete', () => {
     );
   });
 
+  it('offers, for a peer not known by FQDN, the mesh entry a repository that names peers by the template writes, besides the variable (cubic3d)', () => {
+    const [check] = exampleChecks(
+      replace(
+        exampleFile.settings('infra'),
+        /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
+        '',
+      ),
+    ).filter(c => c.ruleId === 'peers-complete' && c.outcome === 'fail');
+    expect(check.remediation).toMatch(
+      /^Add `CILIUM_CLUSTERMESH_\{PEER\}_FQDN` for each peer .*; where the Cilium values name the peers by the FQDN template instead \(no peer variables\), give each peer an entry `\{name: <peer>, address: <its FQDN>, port: 2379\}` in `clustermesh\.config\.clusters`/,
+    );
+  });
+
   it("compares each cluster's view of a peer with the peer's own FQDN where each cluster's Secret holds its own domain (valuesByCluster)", () => {
     const outcomes = (
       valuesByCluster: Record<string, Record<string, string>>,

@@ -36,7 +36,7 @@ export const peersComplete = defineClusterRule({
       return "Set the variable the message names to the peer's FQDN (or, where the peer's FQDN is what changed, give the peer back the name this cluster knows it by).";
     return `Add \`${c.variables.peerFqdn}\` for each peer (its name ${
       c.variables.peerFqdn.includes(peerToken) ? 'upper' : 'lower'
-    }-cased, \`-\` as \`_\`) to the settings, with the peer's FQDN.`;
+    }-cased, \`-\` as \`_\`) to the settings, with the peer's FQDN; where the Cilium values name the peers by the FQDN template instead (no peer variables), give each peer an entry \`{name: <peer>, address: <its FQDN>, port: 2379}\` in \`clustermesh.config.clusters\`. \`clustermesh-dns configure\` writes either, as the repository does.`;
   },
   messages: {
     notSet:
