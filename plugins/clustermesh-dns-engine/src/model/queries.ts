@@ -123,7 +123,11 @@ export function meshFqdns(mesh: MeshModel): ReadonlyMap<string, string> {
   mesh.memo.expectedFqdns ??= new Map(
     mesh.members.map(c => [
       c.name,
-      c.fqdn?.value ?? expectedFqdn(mesh, c).resolved,
+      // a copy still holding the cluster's it was copied from (whose name
+      // that FQDN holds) is known to its peers by the name it should have
+      c.fqdn && membersByFqdn(mesh).get(c.fqdn.value.replace(/\.$/, '')) === c
+        ? c.fqdn.value
+        : expectedFqdn(mesh, c).resolved,
     ]),
   );
   return mesh.memo.expectedFqdns;
@@ -408,6 +412,9 @@ export function peerKnownByEntry(
   const peerModel = mesh.byName.get(peer);
   const expected = peerModel?.fqdn?.value;
   if (!cilium || !peerModel || expected === undefined) return undefined;
+  // a name the peer holds only as a copy of another cluster's is that one's
+  if (membersByFqdn(mesh).get(expected.replace(/\.$/, '')) !== peerModel)
+    return undefined;
   const peerName = peerModel.ciliumName;
   const entry = meshEntriesOf(mesh, cluster).byName(peerName);
   // pinned by ips, the entry is reached at the chart's own name, not address

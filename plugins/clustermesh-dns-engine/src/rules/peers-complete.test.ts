@@ -54,6 +54,27 @@ describe('peers-complete', () => {
     );
   });
 
+  it("expects of a copied peer, whose settings still hold the FQDN of the cluster it was copied from, the name it should have (roxedus' lab, copied from dr)", () => {
+    const checks = exampleChecks(files => {
+      // infra's settings copied from apps' and not changed yet
+      replace(
+        exampleFile.settings('infra'),
+        /CILIUM_CLUSTERMESH_FQDN: .*/,
+        'CILIUM_CLUSTERMESH_FQDN: "clustermesh-apps.${SECRET_DOMAIN}"',
+      )(files);
+      replace(
+        exampleFile.settings('apps'),
+        /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+        '',
+      )(files);
+    }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'apps');
+    expect(checks.map(c => c.message)).toEqual([
+      expect.stringMatching(
+        /^CILIUM_CLUSTERMESH_INFRA_FQDN is not set: the peer infra is not known by FQDN \(expected "clustermesh-infra\.example\.net"\)/,
+      ),
+    ]);
+  });
+
   it("compares each cluster's view of a peer with the peer's own FQDN where each cluster's Secret holds its own domain (valuesByCluster)", () => {
     const outcomes = (
       valuesByCluster: Record<string, Record<string, string>>,
