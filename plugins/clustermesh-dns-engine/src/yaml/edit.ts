@@ -355,15 +355,23 @@ export class YamlTextEditor {
     this.#removeEntry(parent, pair, path);
     // a block map left with no entry keeps its type (`data: {}`, not a
     // null a later run reads as no data: cubic3d's settings after --remove)
-    if (!parent.flow && found.pair?.value === parent) {
-      const removed = this.#removedItems.get(parent);
-      if (removed) removed.items.add(pair);
-      else
-        this.#removedItems.set(parent, {
-          pair: found.pair,
-          items: new Set([pair]),
-        });
-    }
+    this.#noteRemoved(parent, pair, found.pair);
+  }
+
+  /** Records an entry removed from a block collection under a key: emptied, it is written `{}` or `[]`. */
+  #noteRemoved(
+    collection: YAMLSeq | YAMLMap,
+    entry: unknown,
+    under: Pair | undefined,
+  ) {
+    if (collection.flow || !under || under.value !== collection) return;
+    const removed = this.#removedItems.get(collection);
+    if (removed) removed.items.add(entry);
+    else
+      this.#removedItems.set(collection, {
+        pair: under,
+        items: new Set([entry]),
+      });
   }
 
   /** Removes the item at `path` from its sequence. */
@@ -388,15 +396,7 @@ export class YamlTextEditor {
       return;
     }
     this.#removeEntry(seq, item, path);
-    if (!seq.flow && found.pair?.value === seq) {
-      const removed = this.#removedItems.get(seq);
-      if (removed) removed.items.add(item);
-      else
-        this.#removedItems.set(seq, {
-          pair: found.pair,
-          items: new Set([item]),
-        });
-    }
+    this.#noteRemoved(seq, item, found.pair);
   }
 
   /** Whether any edit was planned. */
