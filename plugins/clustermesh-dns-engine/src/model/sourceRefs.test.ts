@@ -7,14 +7,17 @@ describe('clusters that reconcile this repository at different refs', () => {
     `kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`;
   const differing = (report: ReturnType<typeof validateMesh>) =>
     report.notEvaluated.filter(f => f.message.includes('different refs'));
+  /** Each cluster's bootstrap GitRepository given this ref line instead of `branch: main`. */
+  const tracking =
+    (refs: Record<string, string>) => (files: Record<string, string>) => {
+      for (const [c, ref] of Object.entries(refs))
+        files[sync(c)] = files[sync(c)].replace('branch: main', ref);
+    };
 
   it('says so once, naming each cluster with its ref, where a cluster runs its own branch', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
-        files[sync('apps')] = files[sync('apps')].replace(
-          'branch: main',
-          'branch: apps-next',
-        );
+        tracking({ apps: 'branch: apps-next' })(files);
       }),
       resolveConventions({}),
     );
@@ -34,10 +37,7 @@ describe('clusters that reconcile this repository at different refs', () => {
       differing(
         validateMesh(
           exampleTree('gitops-repo', files => {
-            files[sync('apps')] = files[sync('apps')].replace(
-              'branch: main',
-              'branch: apps-next',
-            );
+            tracking({ apps: 'branch: apps-next' })(files);
           }),
           resolveConventions({ flux: { branch: 'clustermesh-dns' } }),
         ),
@@ -47,10 +47,7 @@ describe('clusters that reconcile this repository at different refs', () => {
 
   it("says so where the clusters are outside the mesh by their values and the branch read is not known: that too was read from files that may not be their branch's (aminbenmansour's staging branch)", () => {
     const onTheirBranches = (files: Record<string, string>) => {
-      files[sync('apps')] = files[sync('apps')].replace(
-        'branch: main',
-        'branch: staging',
-      );
+      tracking({ apps: 'branch: staging' })(files);
       // no cluster enables ClusterMesh in these files
       for (const [path, text] of Object.entries(files))
         if (text.includes('useAPIServer: true'))
@@ -108,17 +105,8 @@ describe('clusters that reconcile this repository at different refs', () => {
   });
 
   it("reads a GitRepository's full ref name (`ref.name: refs/heads/staging`, tcordina's) as the branch it names, so the clusters agree or differ as their branches do", () => {
-    const named =
-      (apps: string, infra: string) => (files: Record<string, string>) => {
-        files[sync('apps')] = files[sync('apps')].replace(
-          'branch: main',
-          `name: ${apps}`,
-        );
-        files[sync('infra')] = files[sync('infra')].replace(
-          'branch: main',
-          `name: ${infra}`,
-        );
-      };
+    const named = (apps: string, infra: string) =>
+      tracking({ apps: `name: ${apps}`, infra: `name: ${infra}` });
     const of = (apps: string, infra: string, branch?: string) =>
       validateMesh(
         exampleTree('gitops-repo', named(apps, infra)),
@@ -130,10 +118,7 @@ describe('clusters that reconcile this repository at different refs', () => {
       differing(
         validateMesh(
           exampleTree('gitops-repo', files => {
-            files[sync('apps')] = files[sync('apps')].replace(
-              'branch: main',
-              'name: refs/heads/main',
-            );
+            tracking({ apps: 'name: refs/heads/main' })(files);
           }),
           resolveConventions({}),
         ),
@@ -159,10 +144,7 @@ describe('clusters that reconcile this repository at different refs', () => {
   it('says nothing of a cluster outside the mesh, which is not checked', () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
-        files[sync('apps')] = files[sync('apps')].replace(
-          'branch: main',
-          'branch: apps-next',
-        );
+        tracking({ apps: 'branch: apps-next' })(files);
       }),
       resolveConventions({ mesh: { exclude: ['apps'] } }),
     );
@@ -172,10 +154,7 @@ describe('clusters that reconcile this repository at different refs', () => {
   it("says so where a cluster outside the mesh whose files fail runs another ref: its errors are this checkout's files", () => {
     const report = validateMesh(
       exampleTree('gitops-repo', files => {
-        files[sync('apps')] = files[sync('apps')].replace(
-          'branch: main',
-          'branch: apps-next',
-        );
+        tracking({ apps: 'branch: apps-next' })(files);
         // a value apps' files use that nothing defines
         const settings = 'kubernetes/clusters/apps/cluster-settings.yaml';
         files[settings] += '  BROKEN: "${NOT_DEFINED_ANYWHERE}"\n';
