@@ -533,7 +533,10 @@ export function buildMeshModel(
     extractCluster(name, { renderer, files, index, conventions }),
   );
   bootstrapSources(clusters, conventions);
-  unappliedCiliumRelease(clusters, tree, cache, conventions);
+  // the helmfiles and scripts, read once when first asked (here, or by a remedy)
+  let bootstrap: BootstrapReader | undefined;
+  const readBootstrap = () => (bootstrap ??= bootstrapReader(tree));
+  unappliedCiliumRelease(clusters, tree, cache, conventions, readBootstrap);
   // a cluster whose Flux reconciles another branch than the one read: its
   // files there are not these, nor are these files' problems its own
   const refs = clusterRefs(clusters, conventions);
@@ -646,7 +649,6 @@ export function buildMeshModel(
   const byName = new Map(clusters.map(c => [c.name, c]));
   const mentions = new Map<string, boolean>();
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
-  let bootstrap: BootstrapReader | undefined;
   let unappliedPools: PoolModel[] | undefined;
   let machineAddresses: NodeAddress[] | undefined;
   let podNets: TalosPodNets[] | undefined;
@@ -675,24 +677,15 @@ export function buildMeshModel(
         return declaredExternalDns;
       },
       // the helmfiles are read when a remedy first asks
-      readByBootstrap: Object.assign(
-        (file: string) => (bootstrap ??= bootstrapReader(tree))(file),
-        {
-          waitingRelease: (file: string, releases: readonly string[]) =>
-            (bootstrap ??= bootstrapReader(tree)).waitingRelease?.(
-              file,
-              releases,
-            ),
-          templatedBy: (file: string) =>
-            (bootstrap ??= bootstrapReader(tree)).templatedBy?.(file),
-          appliesAsWritten: (file: string) =>
-            (bootstrap ??= bootstrapReader(tree)).appliesAsWritten?.(file) ??
-            [],
-          sets: (helmfile: string, path: readonly (string | number)[]) =>
-            (bootstrap ??= bootstrapReader(tree)).sets?.(helmfile, path) ??
-            false,
-        },
-      ),
+      readByBootstrap: Object.assign((file: string) => readBootstrap()(file), {
+        waitingRelease: (file: string, releases: readonly string[]) =>
+          readBootstrap().waitingRelease?.(file, releases),
+        templatedBy: (file: string) => readBootstrap().templatedBy?.(file),
+        appliesAsWritten: (file: string) =>
+          readBootstrap().appliesAsWritten?.(file) ?? [],
+        sets: (helmfile: string, path: readonly (string | number)[]) =>
+          readBootstrap().sets?.(helmfile, path) ?? false,
+      }),
       nodeAddresses: () => (machineAddresses ??= nodeAddresses(tree)),
       talosPodNets: () => (podNets ??= talosPodNets(tree)),
       unappliedPools: () => {
@@ -1437,6 +1430,7 @@ function unappliedCiliumRelease(
   tree: RepoTree,
   cache: EngineCache,
   conventions: MeshConventions,
+  readBootstrap: () => BootstrapReader,
 ) {
   // (where a build fails, the error says why first)
   const without = clusters.filter(
@@ -1452,7 +1446,7 @@ function unappliedCiliumRelease(
   // beside another cluster's: aclerici38's kubernetes/bootstrap/apps/house
   // and …/apartment) that installs the cilium chart: Cilium runs there,
   // with values not read here, so whether it is in the mesh is not known
-  const installers = bootstrapReader(tree).installs?.('cilium') ?? [];
+  const installers = readBootstrap().installs?.('cilium') ?? [];
   const ownOf = (c: ClusterModel) =>
     installers.find(h => {
       const segments = h.split('/');

@@ -204,25 +204,33 @@ export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
   ).resolved;
 }
 
+/** Every cluster's name as files write it, by context: asked per cluster's file. */
+const clusterNamesWritten = new WeakMap<ChangeContext, Map<string, string>>();
+
 /**
- * The names of the repository's other clusters as files write them (the
- * resolved FQDN, the conventions' template), each with its cluster: in a
- * cluster's own file, one of them is kept from the folder it was copied
- * from (a certificate name, a record).
+ * The repository's other cluster whose name, as files write it (the
+ * resolved FQDN, the conventions' template), this is: in a cluster's own
+ * file, one kept from the folder it was copied from (a certificate name,
+ * a record). Undefined for the cluster's own name and any other text.
  */
-export function otherClustersNames(
+export function otherClusterNamed(
   ctx: ChangeContext,
   own: string,
-): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const other of ctx.mesh.clusters)
-    if (other.name !== own)
-      for (const name of [
-        resolvedFqdn(ctx, other.name),
-        fqdnTemplateFor(ctx.conventions, other.name),
+  name: string,
+): string | undefined {
+  let names = clusterNamesWritten.get(ctx);
+  if (!names) {
+    names = new Map();
+    for (const c of ctx.mesh.clusters)
+      for (const written of [
+        resolvedFqdn(ctx, c.name),
+        fqdnTemplateFor(ctx.conventions, c.name),
       ])
-        names.set(name, other.name);
-  return names;
+        names.set(written, c.name);
+    clusterNamesWritten.set(ctx, names);
+  }
+  const cluster = names.get(name);
+  return cluster === own ? undefined : cluster;
 }
 
 /**

@@ -36,7 +36,7 @@ import { locate } from '../yaml/locate';
 import {
   ChangeContext,
   committedFqdn,
-  otherClustersNames,
+  otherClusterNamed,
   peersAfter,
   resolvedFqdn,
   scopeOf,
@@ -970,7 +970,6 @@ function planCiliumTarget(
     // not answer for that peer, so the name is replaced, or dropped
     const [own] = target.clusters;
     if (target.clusters.length === 1 && Array.isArray(sans)) {
-      const othersNames = otherClustersNames(ctx, own);
       const sansPath = at(
         'clustermesh',
         'apiserver',
@@ -980,7 +979,7 @@ function planCiliumTarget(
       );
       // from the last, so that each index still names its item
       for (let i = sans.length - 1; i >= 0; i--) {
-        const other = othersNames.get(String(sans[i]));
+        const other = otherClusterNamed(ctx, own, String(sans[i]));
         if (other === undefined) continue;
         const copied = `${other}'s name (kept from the folder this one was copied from?)`;
         if (covered) {

@@ -43,7 +43,7 @@ import { buildBreaking } from './verdict';
 import { dirnamePath } from '../tree/RepoTree';
 import {
   ChangeContext,
-  otherClustersNames,
+  otherClusterNamed,
   resolvedFqdn,
   scopeOf,
   sharedFqdnTemplate,
@@ -948,10 +948,12 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
     // in one cluster's own DNSEndpoint, an entry of another cluster's name
     // is one kept from the folder it was copied from (cubic3d's lab, from
     // edge): renamed, not published beside the cluster's own
-    const others = otherClustersNames(ctx, f.clusters[0].name);
-    index = endpoints.findIndex(
-      e => typeof e?.dnsName === 'string' && others.has(e.dnsName),
-    );
+    const own = f.clusters[0].name;
+    const otherOf = (e: any) =>
+      typeof e?.dnsName === 'string'
+        ? otherClusterNamed(ctx, own, e.dnsName)
+        : undefined;
+    index = endpoints.findIndex(e => otherOf(e) !== undefined);
     if (index >= 0) {
       editor.setScalar(
         doc,
@@ -962,8 +964,8 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
         f.file,
         `endpoint ${endpoint.dnsName} in place of ${
           endpoints[index].dnsName
-        }, ${others.get(
-          endpoints[index].dnsName,
+        }, ${otherOf(
+          endpoints[index],
         )}'s name (kept from the folder this one was copied from?)`,
       );
     }
