@@ -205,6 +205,18 @@ describe('KustomizeEngine', () => {
     );
   });
 
+  it('names the entry that lists a folder without a kustomization file (the line to change), not the folder', () => {
+    // cianmawhinney's shape: the overlay Flux builds lists ../base, a
+    // folder of plain manifests; kubectl kustomize fails on the overlay
+    const engine = engineFor({
+      'apps/dev/kustomization.yaml': `${k('../base')}namespace: dev\n`,
+      'apps/base/deployment.yaml': cm('web'),
+    });
+    expect(engine.build('apps/dev').findings.map(located)).toEqual([
+      'apps/dev/kustomization.yaml:2 lists apps/base under resources, but it has no kustomization.yaml, kustomization.yml or Kustomization file; kustomize cannot build it',
+    ]);
+  });
+
   it('reads a List (`kind: ConfigMapList` with items) as its items, as kustomize does', () => {
     const files = {
       'app/kustomization.yaml': `${k('list.yaml')}namespace: apps\n`,

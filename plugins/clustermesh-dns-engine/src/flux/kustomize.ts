@@ -140,7 +140,7 @@ export class KustomizeEngine {
       if (!file)
         return {
           objects: [],
-          findings: [missingKustomization(dir)],
+          findings: [missingKustomization(dir, 'top')],
           ok: false,
         };
       const acc = this.#directory(dir, [], 'top');
@@ -330,7 +330,11 @@ export class KustomizeEngine {
       return acc;
     };
     const file = this.kustomizationFile(dir);
-    if (!file) return { acc: fail(missingKustomization(dir)), keep: false };
+    if (!file)
+      return {
+        acc: fail(missingKustomization(dir, kind, usedAt)),
+        keep: false,
+      };
     if (stack.includes(dir))
       return {
         acc: fail(
@@ -384,11 +388,27 @@ export class KustomizeEngine {
   }
 }
 
-function missingKustomization(dir: string): EngineFinding {
-  return finding(
-    'kustomize-error',
-    'error',
-    'has no kustomization.yaml, kustomization.yml or Kustomization file; kustomize cannot build it',
-    { file: dir || '.', line: 1 },
-  );
+const noKustomizationFile =
+  'has no kustomization.yaml, kustomization.yml or Kustomization file; kustomize cannot build it';
+
+function missingKustomization(
+  dir: string,
+  kind: 'Kustomization' | 'Component' | 'top',
+  usedAt?: SourceLocation,
+): EngineFinding {
+  // said where it is listed: that line is the one to change (the folder
+  // itself is fine where Flux builds it, Flux generates its kustomization)
+  return usedAt && kind !== 'top'
+    ? finding(
+        'kustomize-error',
+        'error',
+        `lists ${dir} under ${
+          kind === 'Component' ? 'components' : 'resources'
+        }, but it ${noKustomizationFile}`,
+        usedAt,
+      )
+    : finding('kustomize-error', 'error', noKustomizationFile, {
+        file: dir || '.',
+        line: 1,
+      });
 }

@@ -678,7 +678,7 @@ export function decideChange(
             ' and ',
           )}. Set ${
             switches.length > 1 ? 'each' : 'it'
-          } to false in ${name}'s own values (an overlay of ${name}'s own where the values are shared), delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`
+          } to false in ${name}'s own values (where the values are shared: an overlay of ${name}'s own, or a variable its settings set to false, written in the shared values as \`\${CILIUM_CLUSTERMESH_ENABLED:=true}\`), delete its cluster folder, or list it in the conventions' mesh.exclude, then run again`
         : `${name} is still in the mesh: ${c.membership.reason}${
             c.membership.location
               ? ` (${formatLocation(c.membership.location)})`
@@ -708,7 +708,19 @@ export function decideChange(
       continue;
     }
     cilium.push(t);
-    if (t.clusters.some(c => configured.has(c)))
+    // sharing the values of a configured cluster makes a cluster join when
+    // the change switches the mesh on in them; where they switch it on
+    // already, a cluster they leave off is off by its own (its settings'
+    // value of the switch's variable, JasonKoopmans' retired cluster)
+    const switchedOn = (c: string) =>
+      [
+        ciliumValuesPaths.useApiServer,
+        ciliumValuesPaths.meshConfigEnabled,
+      ].every(path =>
+        chartEnables(getPath(mesh.byName.get(c)?.cilium?.values, path)),
+      );
+    const own = t.clusters.filter(c => configured.has(c));
+    if (own.length && !own.every(switchedOn))
       for (const c of t.clusters) joining.add(c);
   }
   problems.push(...sharedWithExcluded(mesh, cilium, configured, removed));

@@ -50,7 +50,13 @@ import { EditSet, PlanError } from './transaction';
 /** What planning reads and changes in a YAML file: a {@link YamlTextEditor}, or a probe. */
 export type ValuesEditor = Pick<
   YamlTextEditor,
-  'get' | 'setScalar' | 'setEntries' | 'appendItem' | 'deleteKey' | 'deleteItem'
+  | 'get'
+  | 'setScalar'
+  | 'setEntries'
+  | 'appendItem'
+  | 'insertItem'
+  | 'deleteKey'
+  | 'deleteItem'
 >;
 
 /** A value as an edit note gives it: a string as it is, anything else as JSON. */
@@ -90,6 +96,9 @@ class ChangeProbe implements ValuesEditor {
       list.some(had => this.same(had, item))
     )
       return;
+    this.edits.push(`add ${asNoted(item)} to ${path.join('.')}`);
+  }
+  insertItem(_doc: number, path: ObjectPath, _index: number, item: unknown) {
     this.edits.push(`add ${asNoted(item)} to ${path.join('.')}`);
   }
   deleteKey(_doc: number, path: ObjectPath) {
@@ -850,11 +859,15 @@ function planCiliumTarget(
   ) => {
     const was = editor.get(doc, at(...path));
     if (was === value) return;
-    // not in this file (an overlay patch), and what the cluster's values
-    // merge to already says it (the shared base): nothing to write
+    // not in this file (an overlay patch), or written with a variable
+    // (`${CILIUM_CLUSTERMESH_ENABLED:=true}`), and what the values of the
+    // target's members merge to already says it: nothing to write (a
+    // cluster outside the mesh keeps the value its own settings give)
+    const members = target.clusters.filter(c => ctx.members.includes(c));
     if (
-      was === undefined &&
-      target.clusters.every(
+      (was === undefined ||
+        (typeof was === 'string' && hasUnresolvedReference(was))) &&
+      (members.length ? members : target.clusters).every(
         c => getPath(ctx.mesh.byName.get(c)?.cilium?.values, path) === value,
       )
     )

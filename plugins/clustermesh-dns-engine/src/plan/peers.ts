@@ -1,4 +1,5 @@
 import type { ObjectPath } from '../core/paths';
+import { keptInOrder } from '../core/text';
 import type { CiliumValues, ValuesEditor } from './cilium';
 
 /**
@@ -69,7 +70,16 @@ export function planPeers(
     }
     if (index < 0) {
       const address = values.address(peer);
-      editor.appendItem(doc, path, inOrderOf(list, { name, address, port }));
+      const entry = inOrderOf(list, { name, address, port });
+      // entries kept in order of name (as a first run writes them): the
+      // new one takes its place among them, not the end
+      const names = list.map(e => e?.name);
+      const after =
+        names.every(n => typeof n === 'string') && keptInOrder(names)
+          ? names.findIndex(n => n > name)
+          : -1;
+      if (after >= 0) editor.insertItem(doc, path, after, entry);
+      else editor.appendItem(doc, path, entry);
       why(`${name} added to clustermesh.config.clusters, by name`);
       continue;
     }

@@ -7324,7 +7324,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // the shared Cilium values still use north's own entries (said)
     expect(gone.plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP, .* kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them/,
+        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them/,
       ),
     );
     expect(
@@ -8524,5 +8524,153 @@ describe('a new file the repository leaves out of git', () => {
     expect(
       planMeshDnsChange(createRepoTree(files), input, withDomain).problems,
     ).toEqual([]);
+  });
+});
+
+describe('a cluster whose ClusterMesh its own settings switch off in values it shares', () => {
+  // JasonKoopmans' shape after a --remove: the shared values switch the
+  // mesh by a variable whose default is on, and the retired cluster's
+  // settings set it off (its FQDN and LB IP entries are still there)
+  const conventions = resolveConventions({
+    clustersPath: 'clusters',
+    fqdnTemplate: 'clustermesh-{cluster}.example.net',
+  });
+  function threeClusters() {
+    const files = sharedReleaseLayout({
+      sources: '      - {kind: ConfigMap, name: cluster-settings}\n',
+    });
+    files['infrastructure/cilium/release.yaml'] = sharedCiliumRelease(
+      'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
+      'clustermesh:',
+      '  useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      '  config:',
+      '    enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+    );
+    for (const file of Object.keys(files).filter(p => p.includes('/alpha/')))
+      files[file.replace('/alpha/', '/gamma/')] = files[file]
+        .replace(/alpha/g, 'gamma')
+        .replace('CLUSTER_ID: "1"', 'CLUSTER_ID: "3"')
+        .replace('10.1.0.0/24', '10.3.0.0/24');
+    files['settings/gamma/cluster-settings.yaml'] +=
+      '  CILIUM_CLUSTERMESH_ENABLED: "false"\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-gamma.example.net\n  CILIUM_CLUSTERMESH_LB_IP: 10.3.0.10\n';
+    return files;
+  }
+
+  it('stays out of the mesh: the switch is left as written, and no entry for it is added', () => {
+    const files = threeClusters();
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.1.0.10' },
+        { name: 'beta', ip: '10.2.0.10' },
+      ],
+      mode: 'manual' as const,
+    };
+    const gamma = validateMesh(
+      createRepoTree(files),
+      conventions,
+    ).clusters.find(c => c.name === 'gamma');
+    expect(gamma?.status).toBe('outside');
+    const first = applied(files, input, conventions);
+    expect(first.plan.problems).toEqual([]);
+    const release = first.after['infrastructure/cilium/release.yaml'];
+    expect(release).toContain(
+      'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+    );
+    expect(release).toContain('enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}');
+    expect(JSON.stringify(first.after)).not.toMatch(/GAMMA|name: gamma/);
+    expect(first.plan.report?.summary.errors).toBe(0);
+    // a later run naming one cluster leaves gamma out too
+    const again = applied(
+      first.after,
+      { clusters: [{ name: 'alpha', ip: '10.1.0.11' }], mode: 'manual' },
+      conventions,
+    );
+    expect(again.plan.problems).toEqual([]);
+    expect(again.plan.edits.map(e => e.path)).toEqual([
+      'docs/clustermesh-dns-records.md',
+      'settings/alpha/cluster-settings.yaml',
+    ]);
+    expect(JSON.stringify(again.plan.edits)).not.toMatch(/gamma/i);
+  });
+
+  it('drops on --remove the peer entries its files use only with a default, keeping those used without one', () => {
+    const files = threeClusters();
+    const input = {
+      clusters: [
+        { name: 'alpha', ip: '10.1.0.10' },
+        { name: 'beta', ip: '10.2.0.10' },
+      ],
+      mode: 'manual' as const,
+    };
+    const configured = applied(files, input, conventions).after;
+    // gamma was in the mesh before its switch went off: its peer entries
+    // are still in its settings
+    configured['settings/gamma/cluster-settings.yaml'] +=
+      '  CILIUM_CLUSTERMESH_ALPHA_FQDN: clustermesh-alpha.example.net\n';
+    const removal = applied(
+      configured,
+      { clusters: [], remove: ['gamma'], mode: 'manual' },
+      conventions,
+    );
+    expect(removal.plan.problems).toEqual([]);
+    const settings = removal.after['settings/gamma/cluster-settings.yaml'];
+    // the shared values use it as `${CILIUM_CLUSTERMESH_ALPHA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}`
+    expect(settings).not.toContain('CILIUM_CLUSTERMESH_ALPHA_FQDN');
+    expect(settings).toContain('CILIUM_CLUSTERMESH_FQDN:');
+    expect(removal.plan.decisions).toContainEqual(
+      expect.stringMatching(
+        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file infrastructure\/cilium\/release.yaml still uses them/,
+      ),
+    );
+  });
+
+  it("adds a joining cluster's peer entries in order of name where the mesh's are (JasonKoopmans' home, lab, work)", () => {
+    const files = threeClusters();
+    files['settings/gamma/cluster-settings.yaml'] = files[
+      'settings/gamma/cluster-settings.yaml'
+    ].replace(/ {2}CILIUM_CLUSTERMESH_[^]*$/, '');
+    // beta joins later: off by its own settings until then
+    files['settings/beta/cluster-settings.yaml'] +=
+      '  CILIUM_CLUSTERMESH_ENABLED: "false"\n  CILIUM_CLUSTERMESH_FQDN: clustermesh-beta.example.net\n  CILIUM_CLUSTERMESH_LB_IP: 10.2.0.10\n';
+    const mode = 'manual' as const;
+    const first = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'gamma', ip: '10.3.0.10' },
+        ],
+        mode,
+      },
+      conventions,
+    );
+    expect(first.plan.problems).toEqual([]);
+    first.after['settings/beta/cluster-settings.yaml'] = first.after[
+      'settings/beta/cluster-settings.yaml'
+    ].replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '');
+    const joined = applied(
+      first.after,
+      { clusters: [{ name: 'beta', ip: '10.2.0.10' }], mode },
+      conventions,
+    );
+    expect(joined.plan.problems).toEqual([]);
+    const release = joined.after['infrastructure/cilium/release.yaml'];
+    expect([...release.matchAll(/- name: (\w+)/g)].map(m => m[1])).toEqual([
+      'alpha',
+      'beta',
+      'gamma',
+    ]);
+    const keys = (cluster: string) =>
+      Object.keys(
+        parse(joined.after[`settings/${cluster}/cluster-settings.yaml`]).data,
+      ).filter(k => /^CILIUM_CLUSTERMESH_.+_FQDN$/.test(k));
+    expect(keys('alpha')).toEqual([
+      'CILIUM_CLUSTERMESH_BETA_FQDN',
+      'CILIUM_CLUSTERMESH_GAMMA_FQDN',
+    ]);
+    expect(keys('gamma')).toEqual([
+      'CILIUM_CLUSTERMESH_ALPHA_FQDN',
+      'CILIUM_CLUSTERMESH_BETA_FQDN',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, hasOwn, isRecord } from '../core/paths';
-import { escapeRegExp, keptInOrder } from '../core/text';
+import { keptInOrder } from '../core/text';
+import { envsubst } from '../flux/envsubst';
 import {
   inlineSubstituteOf,
   InlineSubstitute,
@@ -75,12 +76,36 @@ function stillUsed(
   for (const file of files) {
     const text = ctx.mesh.repository.readText(file);
     if (!text?.includes('$')) continue;
-    const uses = keys.filter(key =>
-      new RegExp(`\\$\\{?${escapeRegExp(key)}\\b`).test(text),
-    );
+    // a use with a default (`${KEY:=${CILIUM_CLUSTERMESH_FQDN}}`, the
+    // peers' entries of shared values) takes the default once the key is
+    // gone: neither empty nor failing, so it keeps nothing. Flux's own
+    // reading tells (`$KEY` is plain text, `$${KEY}` an escape)
+    const uses = keys.filter(key => {
+      if (!text.includes(`\${${key}`)) return false;
+      const without = envsubst(text, name => (name === key ? undefined : ''), {
+        strict: true,
+      });
+      // a text Flux cannot read: every mention counts
+      return without.ok ? false : without.variable === key || !without.variable;
+    });
     if (!uses.length) continue;
     uses.forEach(key => found.keys.add(key));
     found.files.push(file);
+  }
+  return found;
+}
+
+/** The settings keys of the peers' FQDNs: every cluster's and every removed one's (remembered per change). */
+const peerVariables = new WeakMap<ChangeContext, Set<string>>();
+function peerVariablesOf(ctx: ChangeContext): Set<string> {
+  let found = peerVariables.get(ctx);
+  if (!found) {
+    found = new Set(
+      [...ctx.mesh.clusters.map(c => c.name), ...ctx.removed].map(
+        ctx.peerVariable,
+      ),
+    );
+    peerVariables.set(ctx, found);
   }
   return found;
 }
@@ -711,15 +736,23 @@ function planYamlSettings(
     const ordered = sorted
       ? [...needed].sort((a, b) => (a.key < b.key ? -1 : 1))
       : needed;
+    // the peers' FQDN keys kept in order of name (as a first run writes
+    // them): a new peer's takes its place among them, not the end
+    const peerKeys = peerVariablesOf(ctx);
+    const peersWritten = keys.filter(k => peerKeys.has(k));
+    const peersSorted = !sorted && keptInOrder(peersWritten);
     for (const c of ordered) {
-      const anchor = sorted ? keys.filter(k => k < c.key).pop() : neighbour;
+      const amongPeers =
+        peersSorted && peersWritten.length > 0 && peerKeys.has(c.key);
+      const inOrder = sorted ? keys : amongPeers && peersWritten;
+      const anchor = inOrder ? inOrder.filter(k => k < c.key).pop() : neighbour;
       if (c.value === undefined) editor.deleteKey(doc, ['data', c.key]);
       else if (hasOwn(inFile, c.key))
         editor.setScalar(doc, ['data', c.key], c.value);
       else if (anchor)
         editor.setScalarAfter(doc, ['data'], c.key, c.value, anchor);
-      else if (sorted)
-        editor.setScalarBefore(doc, ['data'], c.key, c.value, keys[0]);
+      else if (inOrder)
+        editor.setScalarBefore(doc, ['data'], c.key, c.value, inOrder[0]);
       else editor.setScalar(doc, ['data', c.key], c.value);
     }
     edits.settle(target.file);

@@ -55,11 +55,13 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   if (plan.removed.length)
     out.push(
+      // what each file held for it is in the reasons below: a repository
+      // may have had no record or no settings entry of it to drop
       plan.removed.length === 1
-        ? `Taken out of the mesh: ${plan.removed[0]} (its settings entries, its record and every peer's entry for it).`
+        ? `Taken out of the mesh: ${plan.removed[0]}; the files below drop what they held for it.`
         : `Taken out of the mesh: ${plan.removed.join(
             ', ',
-          )} (their settings entries, their records and every peer's entry for them).`,
+          )}; the files below drop what they held for them.`,
       '',
     );
   out.push('### What changes and why', '');

@@ -100,6 +100,39 @@ describe('cluster-id-unique', () => {
     );
   });
 
+  it("says two settings of one value where the shared values file a generator reads substitutes the ID (permalost's values.yaml), not one number written once", () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const shared = exampleChecks(files => {
+      replace(
+        exampleFile.helmRelease,
+        /\n\s+cluster:\n\s+name: \$\{CLUSTER_NAME\}\n\s+id: \$\{CLUSTER_ID\}/,
+        '',
+      )(files);
+      replace(
+        exampleFile.helmRelease,
+        '  values:\n',
+        '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n  values:\n',
+      )(files);
+      files[`${core}/values.yaml`] =
+        'cluster:\n  name: ${CLUSTER_NAME}\n  id: ${CLUSTER_ID}\n';
+      files[`${core}/kustomization.yaml`] +=
+        'configMapGenerator:\n  - name: cilium-values\n    namespace: kube-system\n    files: [values.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
+      idOf('apps', '2', 'CLUSTER_ID: "1"')(files);
+    }).filter(c => c.ruleId === 'cluster-id-unique' && c.outcome === 'fail');
+    expect(shared.map(c => [c.cluster, c.message, c.location])).toEqual([
+      [
+        'apps',
+        'cluster.id 1 is shared by apps, infra',
+        { file: exampleFile.settings('apps'), line: 12 },
+      ],
+      [
+        'infra',
+        'cluster.id 1 is shared by apps, infra',
+        { file: exampleFile.settings('infra'), line: 12 },
+      ],
+    ]);
+  });
+
   it("allows up to 511 with maxConnectedClusters: 511, and fails a cluster without an ID (the chart's 0)", () => {
     expect(
       failures(files => {

@@ -134,13 +134,16 @@ export const clusterIdUnique = defineMeshRule({
           'values',
           ...ciliumValuesPaths.clusterId,
         ]);
-        const setting =
-          field?.variables.length === 1
-            ? c.settings.get(field.variables[0])
-            : undefined;
-        return (
-          setting?.location ?? c.cilium?.locate(ciliumValuesPaths.clusterId)
-        );
+        const located = c.cilium?.locate(ciliumValuesPaths.clusterId);
+        // values from a file a generator reads (permalost's values.yaml,
+        // given through valuesFrom): the variable on its line
+        let variable: string | undefined;
+        if (field)
+          variable =
+            field.variables.length === 1 ? field.variables[0] : undefined;
+        else if (located) variable = variableOnLine(mesh.repository, located);
+        const setting = variable ? c.settings.get(variable) : undefined;
+        return setting?.location ?? located;
       };
       for (const [c, found] of ids) {
         const rc = r.forCluster(c);
