@@ -863,12 +863,16 @@ function planCiliumTarget(
     // (`${CILIUM_CLUSTERMESH_ENABLED:=true}`), and what the values of the
     // target's members merge to already says it: nothing to write (a
     // cluster outside the mesh keeps the value its own settings give)
+    // (a switch as the chart reads it: a value only a source of unknown
+    // keys may change is taken as membership takes it)
+    const says = (v: unknown) =>
+      value === true ? chartEnables(v) : v === value;
     const members = target.clusters.filter(c => ctx.members.includes(c));
     if (
       (was === undefined ||
         (typeof was === 'string' && hasUnresolvedReference(was))) &&
-      (members.length ? members : target.clusters).every(
-        c => getPath(ctx.mesh.byName.get(c)?.cilium?.values, path) === value,
+      (members.length ? members : target.clusters).every(c =>
+        says(getPath(ctx.mesh.byName.get(c)?.cilium?.values, path)),
       )
     )
       return;

@@ -8535,9 +8535,9 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     clustersPath: 'clusters',
     fqdnTemplate: 'clustermesh-{cluster}.example.net',
   });
-  function threeClusters() {
+  function threeClusters(moreSources = '') {
     const files = sharedReleaseLayout({
-      sources: '      - {kind: ConfigMap, name: cluster-settings}\n',
+      sources: `      - {kind: ConfigMap, name: cluster-settings}\n${moreSources}`,
     });
     files['infrastructure/cilium/release.yaml'] = sharedCiliumRelease(
       'cluster: {name: "${CLUSTER_NAME}", id: "${CLUSTER_ID}"}',
@@ -8556,42 +8556,51 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     return files;
   }
 
-  it('stays out of the mesh: the switch is left as written, and no entry for it is added', () => {
-    const files = threeClusters();
-    const input = {
-      clusters: [
-        { name: 'alpha', ip: '10.1.0.10' },
-        { name: 'beta', ip: '10.2.0.10' },
-      ],
-      mode: 'manual' as const,
-    };
-    const gamma = validateMesh(
-      createRepoTree(files),
-      conventions,
-    ).clusters.find(c => c.name === 'gamma');
-    expect(gamma?.status).toBe('outside');
-    const first = applied(files, input, conventions);
-    expect(first.plan.problems).toEqual([]);
-    const release = first.after['infrastructure/cilium/release.yaml'];
-    expect(release).toContain(
-      'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
-    );
-    expect(release).toContain('enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}');
-    expect(JSON.stringify(first.after)).not.toMatch(/GAMMA|name: gamma/);
-    expect(first.plan.report?.summary.errors).toBe(0);
-    // a later run naming one cluster leaves gamma out too
-    const again = applied(
-      first.after,
-      { clusters: [{ name: 'alpha', ip: '10.1.0.11' }], mode: 'manual' },
-      conventions,
-    );
-    expect(again.plan.problems).toEqual([]);
-    expect(again.plan.edits.map(e => e.path)).toEqual([
-      'docs/clustermesh-dns-records.md',
-      'settings/alpha/cluster-settings.yaml',
-    ]);
-    expect(JSON.stringify(again.plan.edits)).not.toMatch(/gamma/i);
-  });
+  it.each([
+    ['', ''],
+    [
+      ' (a Secret of unknown keys may hold the variable)',
+      '      - {kind: Secret, name: cluster-secrets-user, optional: true}\n',
+    ],
+  ])(
+    'stays out of the mesh: the switch is left as written, and no entry for it is added%s',
+    (_, moreSources) => {
+      const files = threeClusters(moreSources);
+      const input = {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'beta', ip: '10.2.0.10' },
+        ],
+        mode: 'manual' as const,
+      };
+      const gamma = validateMesh(
+        createRepoTree(files),
+        conventions,
+      ).clusters.find(c => c.name === 'gamma');
+      expect(gamma?.status).toBe('outside');
+      const first = applied(files, input, conventions);
+      expect(first.plan.problems).toEqual([]);
+      const release = first.after['infrastructure/cilium/release.yaml'];
+      expect(release).toContain(
+        'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      );
+      expect(release).toContain('enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}');
+      expect(JSON.stringify(first.after)).not.toMatch(/GAMMA|name: gamma/);
+      expect(first.plan.report?.summary.errors).toBe(0);
+      // a later run naming one cluster leaves gamma out too
+      const again = applied(
+        first.after,
+        { clusters: [{ name: 'alpha', ip: '10.1.0.11' }], mode: 'manual' },
+        conventions,
+      );
+      expect(again.plan.problems).toEqual([]);
+      expect(again.plan.edits.map(e => e.path)).toEqual([
+        'docs/clustermesh-dns-records.md',
+        'settings/alpha/cluster-settings.yaml',
+      ]);
+      expect(JSON.stringify(again.plan.edits)).not.toMatch(/gamma/i);
+    },
+  );
 
   it('drops on --remove the peer entries its files use only with a default, keeping those used without one', () => {
     const files = threeClusters();
