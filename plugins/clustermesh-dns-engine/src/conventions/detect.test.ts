@@ -1819,6 +1819,19 @@ describe('detectConventions', () => {
     ).toMatch(
       /, and 1 other GitRepository of this repository leaves out paths of its own: each cluster's Flux applies its own list, so a file is read here unless every one leaves it out, and a Kustomization whose own source leaves its path out fails$/,
     );
+    // an archived copy of a cluster's Flux folder, which no entry point
+    // builds (Ramblurr's archive/): its source's wider list is no cluster's
+    const archived = files({ darwin: ignoreFor('darwin') });
+    archived['archive/old/flux/config/cluster.yaml'] = `${gitRepository(
+      '/*\n!/kubernetes',
+    )}---\n${fluxKustomization('cluster', './kubernetes/old/flux')}`;
+    const fromArchive = detectConventions(createRepoTree(archived));
+    expect(fromArchive.conventions.flux?.sourceIgnore).toEqual([
+      `${ignoreFor('darwin')}\n`,
+    ]);
+    expect(settingOf(fromArchive.found, 'flux.sourceIgnore')?.reason).toMatch(
+      /^GitRepository homelab leaves these paths out of what Flux builds \(spec\.ignore at kubernetes\/darwin\/flux\/config\/cluster\.yaml:9\)$/,
+    );
   });
 
   it("leaves nothing out when another cluster's entry point is reconciled from a source no file declares (a FluxInstance's sync)", () => {

@@ -263,7 +263,13 @@ export function detectConventions(
         explicit.flux?.sourceNames ??
         defaultConventions.flux.sourceNames,
     );
-    const own = fluxEntries.gitRepositories.filter(r => names.has(r.name));
+    const named = fluxEntries.gitRepositories.filter(r => names.has(r.name));
+    // those an entry point applies, where some is (an archived copy of a
+    // cluster's Flux folder declares a source no cluster has: Ramblurr's)
+    const applied = named.filter(r =>
+      entries.some(e => appliedBy(e.path, r.location.file)),
+    );
+    const own = applied.length ? applied : named;
     // an entry point reconciled from a source no file here declares (a
     // FluxInstance's sync, the bootstrap's) fetches everything
     const declared = new Set(fluxEntries.gitRepositories.map(r => r.name));
