@@ -443,6 +443,31 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
+  it("finds the FQDN template in settings a configMapGenerator makes from each cluster's env file (psimaker's cluster.env, written by configure)", () => {
+    const files = settingsRepository(
+      ['home', 'lab'],
+      [['ConfigMap', 'cluster-vars']],
+      'other',
+      () => '  unrelated: x\n',
+    );
+    for (const c of ['home', 'lab']) {
+      delete files[`clusters/${c}/vars.yaml`];
+      files[`clusters/${c}/kustomization.yaml`] = `${kustomization(
+        'apps.yaml',
+      )}configMapGenerator:\n  - name: cluster-vars\n    namespace: flux-system\n    envs: [cluster.env]\n    literals: [CLUSTER_NAME=${c}]\n`;
+      files[
+        `clusters/${c}/cluster.env`
+      ] = `# ClusterMesh\nCILIUM_CLUSTERMESH_FQDN=clustermesh-${c}.homelab.example.com\nCILIUM_CLUSTERMESH_LB_IP=10.0.0.1\n`;
+    }
+    const detected = detectConventions(createRepoTree(files));
+    expect(detected.conventions.fqdnTemplate).toBe(
+      'clustermesh-{cluster}.homelab.example.com',
+    );
+    expect(settingOf(detected.found, 'fqdnTemplate')?.reason).toBe(
+      'the settings already name home, lab this way (e.g. CILIUM_CLUSTERMESH_FQDN: clustermesh-home.homelab.example.com at clusters/home/cluster.env:2)',
+    );
+  });
+
   it("takes the FQDN template made of each cluster's own domain entry when the names are written out in different domains", () => {
     const domains: Record<string, string> = {
       dev: 'dev.lab.example.net',

@@ -76,6 +76,7 @@ import { isFluxKustomization } from '../flux/fluxKustomization';
 import { metadataFiltered } from './detect/externalDnsFilters';
 import { copiedArtifacts } from './detect/artifactGenerators';
 import {
+  generatedSettingsEntries,
   inlineSubstituteEntries,
   SettingsFqdnTemplate,
   settingsFqdnTemplate,
@@ -1247,9 +1248,17 @@ export function detectConventions(
             ),
           // the entries a cluster's Kustomization gives inline (a parent's
           // patch giving every child its values)
-          inlineEntries: inlineSubstituteEntries(
-            scanDocuments(tree, cache, [fqdnVariable]),
-          ),
+          inlineEntries: [
+            ...inlineSubstituteEntries(
+              scanDocuments(tree, cache, [fqdnVariable]),
+            ),
+            // and those a generator makes (an env file's, configure's too)
+            ...generatedSettingsEntries(
+              scanDocuments(tree, cache, ['configMapGenerator']),
+              settingsConfigMap,
+              path => tree.read(path),
+            ),
+          ],
         })
       : undefined;
   if (settingsNames) {

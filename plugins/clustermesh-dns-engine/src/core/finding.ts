@@ -158,8 +158,8 @@ export function findingKey(f: EngineFinding): string {
   }`;
 }
 
-/** What groups findings: their cause, or the finding itself. */
-const groupKeyOf = (f: EngineFinding) =>
+/** What groups findings: their cause, or the finding itself (its id's key). */
+export const groupKeyOf = (f: EngineFinding) =>
   f.cause ? `${f.code}|${f.cause.key}` : findingKey(f);
 
 /**

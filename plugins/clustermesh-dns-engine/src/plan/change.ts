@@ -846,18 +846,21 @@ export function decideChange(
     // written out
     const form = fqdnForm(mesh, cluster, settings.get(name));
     if (form.kind === 'unresolvable') {
-      if (configured.has(name))
-        problems.push({
-          field: `clusters[${input.clusters.findIndex(
-            c => c.name === name,
-          )}].name`,
-          message: `the FQDN of ${name}, ${
-            form.template
-          }, cannot be resolved: ${form.why}${unusedGivenValues(
-            conventions,
-            form.template,
-          )}`,
-        });
+      // a member the run does not name: its peers' entries are written by
+      // its FQDN all the same (psimaker's --remove, no template given)
+      problems.push({
+        field: configured.has(name)
+          ? `clusters[${input.clusters.findIndex(c => c.name === name)}].name`
+          : 'clusters',
+        message: `the FQDN of ${name}${
+          configured.has(name)
+            ? ''
+            : ' (in the mesh: its peers know it by that name)'
+        }, ${form.template}, cannot be resolved: ${form.why}${unusedGivenValues(
+          conventions,
+          form.template,
+        )}`,
+      });
       continue;
     }
     // its FQDN variable where the values are substituted already, no

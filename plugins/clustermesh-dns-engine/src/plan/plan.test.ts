@@ -8631,6 +8631,20 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
         /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file infrastructure\/cilium\/release.yaml still uses them/,
       ),
     );
+    expect(removal.plan.summary).toContain(
+      'Taken out of the mesh: gamma; the files below drop what they held for it.',
+    );
+    // again: nothing to drop, said so
+    const again = applied(
+      removal.after,
+      { clusters: [], remove: ['gamma'], mode: 'manual' },
+      conventions,
+    );
+    expect(again.plan.edits).toEqual([]);
+    expect(again.plan.summary).toContain(
+      'gamma is out of the mesh already: no file holds anything for it.',
+    );
+    expect(again.plan.summary).not.toContain('Taken out of the mesh');
   });
 
   it("adds a joining cluster's peer entries in order of name where the mesh's are (JasonKoopmans' home, lab, work)", () => {
@@ -8681,5 +8695,27 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
       'CILIUM_CLUSTERMESH_ALPHA_FQDN',
       'CILIUM_CLUSTERMESH_BETA_FQDN',
     ]);
+  });
+
+  it("refuses, naming it, where the FQDN of a member the run does not name cannot be resolved, instead of failing (psimaker's --remove without the template)", () => {
+    // the domain only a Secret made outside the repository may hold
+    const files = threeClusters(
+      '      - {kind: Secret, name: cluster-secrets, optional: true}\n',
+    );
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      { clusters: [], remove: ['gamma'], mode: 'manual' },
+      resolveConventions({
+        clustersPath: 'clusters',
+        fqdnTemplate: 'clustermesh-{cluster}.${SECRET_DOMAIN}',
+      }),
+    );
+    expect(plan.edits).toEqual([]);
+    expect(plan.problems).toContainEqual({
+      field: 'clusters',
+      message: expect.stringMatching(
+        /^the FQDN of alpha \(in the mesh: its peers know it by that name\), clustermesh-alpha\.\$\{SECRET_DOMAIN\}, cannot be resolved: /,
+      ),
+    });
   });
 });

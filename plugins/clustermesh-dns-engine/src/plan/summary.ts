@@ -7,6 +7,7 @@ import {
 import { describeProblem, PlanProblem } from './input';
 import { recordRow } from '../model/recordsDocument';
 import type { MeshDnsChangePlan } from './types';
+import { inWords } from '../core/text';
 
 /** At most this many problems are listed per section; the rest are counted. */
 const listed = 50;
@@ -53,7 +54,16 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       ...records.map(r => recordRow({ ...r, fqdn: r.committedFqdn ?? r.fqdn })),
       '',
     );
-  if (plan.removed.length)
+  if (plan.removed.length && !files.length)
+    out.push(
+      `${inWords(plan.removed)} ${
+        plan.removed.length === 1 ? 'is' : 'are'
+      } out of the mesh already: no file holds anything for ${
+        plan.removed.length === 1 ? 'it' : 'them'
+      }.`,
+      '',
+    );
+  else if (plan.removed.length)
     out.push(
       // what each file held for it is in the reasons below: a repository
       // may have had no record or no settings entry of it to drop

@@ -42,6 +42,63 @@ describe('the mesh is the clusters in it', () => {
     ]);
   });
 
+  it("says the Flux errors of a cluster its Cilium values keep outside the mesh as warnings, not failing the mesh; not those of a cluster whose Cilium is not found (hugginsio's cluster in the making)", () => {
+    const files = generateSyntheticMesh({ clusters: 3 });
+    const folder = 'kubernetes/clusters/c003';
+    // c003's own values switch the mesh off, and its folder lists a file
+    // not written yet
+    files[`${folder}/cluster-settings.yaml`] = files[
+      `${folder}/cluster-settings.yaml`
+    ].replace(/\n$/, '\n  CILIUM_CLUSTERMESH_ENABLED: "false"\n');
+    files[`${folder}/kustomization.yaml`] += '  - apps.yaml\n';
+    files[`${folder}/apps.yaml`] = files[`${folder}/vars.yaml`]
+      .replace('cluster-c003-vars', 'cluster-c003-apps')
+      .replace('./kubernetes/clusters/c003/vars', './kubernetes/apps/c003');
+    files['kubernetes/apps/c003/kustomization.yaml'] =
+      'resources:\n  - ./media/ks.yaml\n';
+    const shared = Object.keys(files).find(
+      f => f.endsWith('helmrelease.yaml') && files[f].includes('useAPIServer'),
+    )!;
+    files[shared] = files[shared]
+      .replace(
+        'useAPIServer: true',
+        'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      )
+      .replace(
+        'config:\n        enabled: true',
+        'config:\n        enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      );
+    const report = validateMesh(createRepoTree(files), withDomain);
+    expect(report.clusters.find(c => c.name === 'c003')?.status).toBe(
+      'outside',
+    );
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'kustomize-error',
+        severity: 'warning',
+        cluster: 'c003',
+        message: expect.stringMatching(
+          /refers to \.\/media\/ks\.yaml, which does not exist .*\(not an error here: c003 is outside the mesh, and nothing ClusterMesh DNS checks depends on it\)$/,
+        ),
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ errors: 0, status: 'warn' });
+    // no Cilium applied at all: outside only as far as what is applied
+    // tells (its failing builds may be where Cilium was meant), kept
+    files[`${folder}/kustomization.yaml`] = files[
+      `${folder}/kustomization.yaml`
+    ].replace('  - infrastructure.yaml\n', '');
+    const withoutCilium = validateMesh(createRepoTree(files), withDomain);
+    expect(
+      withoutCilium.findings.find(f => f.code === 'kustomize-error'),
+    ).toMatchObject({
+      severity: 'error',
+      message:
+        'refers to ./media/ks.yaml, which does not exist (kubernetes/apps/c003/media/ks.yaml)',
+    });
+    expect(withoutCilium.summary.status).toBe('fail');
+  });
+
   it('finds the members from their Cilium values, saying why', () => {
     const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.clusters.map(c => c.membership)).toEqual([

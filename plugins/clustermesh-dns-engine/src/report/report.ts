@@ -8,7 +8,8 @@ import type {
   MeshReport,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterRecordRow } from '../model/recordsDocument';
-import { EngineFinding, findingId } from '../core/finding';
+import { EngineFinding, findingId, groupKeyOf } from '../core/finding';
+import { inWords } from '../core/text';
 import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
@@ -301,6 +302,46 @@ function takenAsAbsent(
   };
 }
 
+/**
+ * A problem of clusters outside the mesh alone (known to be: their Cilium
+ * values read, not only guessed), which no ClusterMesh DNS verdict depends
+ * on: said as a warning, not failed (hugginsio's cluster in the making,
+ * whose Flux fails, beside the ones the report is about).
+ */
+function outsideTheMesh(
+  finding: EngineFinding,
+  mesh: MeshModel,
+): EngineFinding {
+  if (finding.severity !== 'error') return finding;
+  const names = new Set(finding.affects?.clusters);
+  if (finding.cluster !== undefined) names.add(finding.cluster);
+  if (!names.size) return finding;
+  // (a cluster with no Cilium values read may be outside only because
+  // its builds fail: its errors are kept)
+  const outside = [...names].every(name => {
+    const c = mesh.byName.get(name);
+    return (
+      c !== undefined &&
+      c.cilium !== undefined &&
+      !c.membership.member &&
+      !c.membershipUnknown
+    );
+  });
+  if (!outside) return finding;
+  const list = [...names].sort();
+  return {
+    ...finding,
+    // its id stays the one a check citing it knows
+    groupKey: finding.groupKey ?? groupKeyOf(finding),
+    severity: 'warning',
+    message: `${finding.message} (not an error here: ${inWords(list)} ${
+      list.length > 1 ? 'are' : 'is'
+    } outside the mesh, and nothing ClusterMesh DNS checks depends on ${
+      list.length > 1 ? 'them' : 'it'
+    })`,
+  };
+}
+
 /** Builds the report of a mesh model. @public */
 export function reportFromModel(mesh: MeshModel): MeshReport {
   const results = runRules(mesh);
@@ -316,7 +357,9 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
       .map(f => takenAsAbsent(f, byCluster)),
   );
   const findings = withIds(
-    mesh.findings.filter(f => f.code !== 'not-evaluated'),
+    mesh.findings
+      .filter(f => f.code !== 'not-evaluated')
+      .map(f => outsideTheMesh(f, mesh)),
   );
   // a cluster whose files cannot be read or built fails, even when its
   // checks could only say "not evaluated"

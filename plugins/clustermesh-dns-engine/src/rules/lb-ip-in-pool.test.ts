@@ -4,6 +4,8 @@ import {
   exampleFile,
   metalLbOnlyForInfra,
   replace,
+  withoutLbIp,
+  withSecretKey,
 } from '../__testUtils__/rules';
 import {
   exampleTree,
@@ -367,6 +369,44 @@ describe('lb-ip-in-pool', () => {
         ),
       ).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra'),
     ).toMatchObject({ outcome: 'fail' });
+  });
+
+  it("fails a cluster that applies no pool at all whatever its LB IP, also one not read or not set (iamryanmacdonald's oci)", () => {
+    const withoutPool = replace(
+      'kubernetes/clusters/infra/kustomization.yaml',
+      '  - ../../infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml\n',
+      '',
+    );
+    const check = (edit: (f: Record<string, string>) => void) =>
+      exampleChecks(f => {
+        withoutPool(f);
+        edit(f);
+      }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra');
+    expect(
+      check(f => {
+        withSecretKey('SECRET_LB_IP')(f);
+        replace(
+          exampleFile.settings('infra'),
+          '"10.25.11.100"',
+          '"${SECRET_LB_IP}"',
+        )(f);
+      }),
+    ).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no CiliumLoadBalancerIPPool is applied to the cluster, so LB IPAM allocates it no LB IP, whichever it is (its LB IP comes from SECRET_LB_IP, not known here)',
+    });
+    expect(check(withoutLbIp('infra'))).toMatchObject({
+      outcome: 'fail',
+      message:
+        'no CiliumLoadBalancerIPPool is applied to the cluster, so LB IPAM allocates it no LB IP, whichever it is (CILIUM_CLUSTERMESH_LB_IP is not set)',
+    });
+    // with its pool, an LB IP not set is only not evaluated
+    expect(
+      exampleChecks(withoutLbIp('infra')).find(
+        c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra',
+      )?.outcome,
+    ).toBe('not-evaluated');
   });
 
   it('says that a Kustomization Flux fails may hold the pool it finds missing (its path mistyped)', () => {

@@ -55,6 +55,8 @@ export const lbIpInPool = defineClusterRule({
     notSet: '{{variable}} is not set',
     noPools:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster{{otherLoadBalancer}}{{failedBuilds}}',
+    noPoolsAny:
+      'no CiliumLoadBalancerIPPool is applied to the cluster, so LB IPAM allocates it no LB IP, whichever it is ({{why}}){{otherLoadBalancer}}{{failedBuilds}}',
     noPoolsUnapplied:
       'LB IP {{ip}} cannot be allocated: no CiliumLoadBalancerIPPool is applied to the cluster; pool {{unapplied}} holds it, but Flux applies that file to no cluster',
     metalLb:
@@ -73,27 +75,57 @@ export const lbIpInPool = defineClusterRule({
     bootstrapVerbatim:
       '{{bootstraps}} applies this pool as written to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches the cluster as written, no address the pool can hold (the API server may refuse the pool, failing that step), until Flux applies it',
   },
-  absence: ['noPools', 'noPoolsUnapplied'],
+  absence: ['noPools', 'noPoolsAny', 'noPoolsUnapplied'],
   fieldAbsence: ['notSet'],
   variables: ['notSet'],
   check(mesh, c, r) {
+    /**
+     * Where the LB IP is not read: no pool at all is applied (and nothing
+     * not read may apply one), so LB IPAM allocates none, whichever it is
+     * (iamryanmacdonald's oci); undefined otherwise.
+     */
+    const noPoolForAny = (why: string) => {
+      if (
+        c.pools.length > 0 ||
+        poolsOutsideFlux(mesh, c) ||
+        metalLbPoolApplied(c.render)
+      )
+        return undefined;
+      return r.fail(
+        'noPoolsAny',
+        {
+          why,
+          otherLoadBalancer: otherLoadBalancerNote(c),
+          failedBuilds: failedBuildsNote(c.render, 'a pool'),
+        },
+        c.lbIp?.location,
+      );
+    };
     const unknown = unknownVariables(c.lbIp?.value);
-    if (c.lbIp && unknown.length)
+    if (c.lbIp && unknown.length) {
+      const advice = unknownValueAdvice(mesh, unknown);
       return [
-        r.notEvaluated(
-          'unknown',
-          {
-            what: `The LB IP ${q(c.lbIp.value)}`,
-            variables: unknown.join(', '),
-            advice: unknownValueAdvice(mesh, unknown),
-          },
-          c.lbIp.location,
-        ),
+        noPoolForAny(
+          `its LB IP comes from ${unknown.join(', ')}, not known here`,
+        ) ??
+          r.notEvaluated(
+            'unknown',
+            {
+              what: `The LB IP ${q(c.lbIp.value)}`,
+              variables: unknown.join(', '),
+              advice,
+            },
+            c.lbIp.location,
+          ),
       ];
+    }
     if (!c.lbIpAddress) {
       const notSet = () => {
         const unset = unsetValue(mesh, c, 'lbIp');
-        return r.notEvaluated('notSet', unset.data, unset.location);
+        return (
+          noPoolForAny(`${mesh.conventions.variables.lbIp} is not set`) ??
+          r.notEvaluated('notSet', unset.data, unset.location)
+        );
       };
       return [
         c.lbIp

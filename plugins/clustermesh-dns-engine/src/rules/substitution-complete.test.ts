@@ -108,6 +108,36 @@ describe('substitution-complete', () => {
     ).toBe('pass');
   });
 
+  it("does not hold a settings variable no file uses against the substitution (amsc's defaults, only a source of unknown keys may hold them)", () => {
+    const infra = exampleChecks(f => {
+      withoutLbIp(f);
+      withOutsideSettingsSource('infra')(f);
+      // no file uses the LB IP variable: no annotation, the record's
+      // target written out
+      replace(
+        exampleFile.helmRelease,
+        '          annotations:\n            lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n',
+        '',
+      )(f);
+      replace(
+        exampleFile.dnsEndpoint,
+        '${CILIUM_CLUSTERMESH_LB_IP}',
+        '10.25.11.100',
+      )(f);
+      replace(
+        exampleFile.settings('apps'),
+        /  CILIUM_CLUSTERMESH_LB_IP: [^\n]*\n/,
+        '',
+      )(f);
+    }).find(c => c.ruleId === 'substitution-complete' && c.cluster === 'infra');
+    expect(infra).toMatchObject({
+      outcome: 'pass',
+      message: expect.stringMatching(
+        /^every value the checks read is resolved/,
+      ),
+    });
+  });
+
   it('takes a value given for a variable a source of unknown keys may define as what the cluster has: its FQDN shown and checked', () => {
     // tholinka's copy: the name written in the files, its domain in a
     // Secret whose keys are not known here

@@ -205,7 +205,17 @@ export const substitutionComplete = defineClusterRule({
       ['FQDN', c.fqdn],
       ['LB IP', c.lbIp],
     ] as const)
-      if (setting)
+      if (
+        setting &&
+        // a settings variable only a source of unknown keys may hold, which
+        // no file uses (amsc's defaults): nothing Flux substitutes fails
+        // without it (settings-present says it may be unset)
+        !(
+          setting.unverified &&
+          setting.value === `<secret:${setting.name}>` &&
+          !mesh.repository.mentions(`\${${setting.name}`)
+        )
+      )
         check(
           what,
           setting.value,

@@ -6,6 +6,8 @@ import { parseYamlText } from '../../yaml/documents';
 import { lineAtPath } from '../../yaml/lines';
 import { isFluxKustomization, type ScannedDocument } from './scan';
 import { settingsNamePattern } from './settingsSources';
+import { parseEnvFile, parseLiteral } from '../../flux/kustomize/kvSources';
+import { dirnamePath, joinPath } from '../../tree/RepoTree';
 import { lowerPeerToken, peerToken } from '../schema';
 import { variableSegment } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { escapeRegExp, isDomainName } from '../../core/text';
@@ -71,6 +73,64 @@ interface Candidate {
   templates: string[];
   key: string;
   source: EntriesSource;
+}
+
+/**
+ * The entries of the settings ConfigMaps a kustomize configMapGenerator
+ * makes (named as the settings are), each where it is written: an env
+ * file's line (`envs: [cluster.env]`, where configure writes them too) or
+ * the literal's.
+ */
+export function* generatedSettingsEntries(
+  documents: Iterable<ScannedDocument>,
+  settingsName: string,
+  read: (path: string) => Uint8Array | undefined,
+): Generator<EntriesSource> {
+  const pattern = settingsNamePattern(settingsName);
+  for (const doc of documents) {
+    const generators = getPath(doc.value, ['configMapGenerator']);
+    if (!Array.isArray(generators)) continue;
+    const dir = dirnamePath(doc.file);
+    for (const [i, generator] of generators.entries()) {
+      if (!isRecord(generator) || !pattern.test(String(generator.name)))
+        continue;
+      const envs = [
+        ...(Array.isArray(generator.envs) ? generator.envs : []),
+        ...(generator.env === undefined ? [] : [generator.env]),
+      ];
+      for (const env of envs) {
+        const file = typeof env === 'string' ? joinPath(dir, env) : undefined;
+        const bytes = file === undefined ? undefined : read(file);
+        const parsed = bytes && parseEnvFile(bytes);
+        if (!file || !parsed || 'error' in parsed) continue;
+        const lines = new Map(parsed.pairs.map(p => [p.key, p.line ?? 1]));
+        yield {
+          file,
+          data: Object.fromEntries(parsed.pairs.map(p => [p.key, p.text])),
+          at: key => ({ file, line: lines.get(key) ?? 1 }),
+        };
+      }
+      const literals = Array.isArray(generator.literals)
+        ? generator.literals
+        : [];
+      const data: Record<string, unknown> = {};
+      const index = new Map<string, number>();
+      literals.forEach((literal, j) => {
+        const pair =
+          typeof literal === 'string' ? parseLiteral(literal) : undefined;
+        if (!pair || 'error' in pair) return;
+        data[pair.key] = pair.value;
+        index.set(pair.key, j);
+      });
+      if (index.size)
+        yield {
+          file: doc.file,
+          data,
+          at: key =>
+            doc.at(['configMapGenerator', i, 'literals', index.get(key) ?? 0]),
+        };
+    }
+  }
 }
 
 /**
