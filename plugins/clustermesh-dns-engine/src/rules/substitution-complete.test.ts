@@ -124,11 +124,6 @@ describe('substitution-complete', () => {
         '${CILIUM_CLUSTERMESH_LB_IP}',
         '10.25.11.100',
       )(f);
-      replace(
-        exampleFile.settings('apps'),
-        /  CILIUM_CLUSTERMESH_LB_IP: [^\n]*\n/,
-        '',
-      )(f);
     }).find(c => c.ruleId === 'substitution-complete' && c.cluster === 'infra');
     expect(infra).toMatchObject({
       outcome: 'pass',
