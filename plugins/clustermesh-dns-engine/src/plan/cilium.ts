@@ -25,6 +25,7 @@ import { announcementsOf } from '../model/announcements';
 import {
   apiserverLabels,
   ciliumVersion,
+  cloudLoadBalancerApplied,
   secretMadeElsewhere,
 } from '../model/queries';
 import type { SubstitutionScope } from '../model/writeTargets';
@@ -920,7 +921,16 @@ function planCiliumTarget(
     // none`, jfroy's flatops): the class of the announcer that is on
     const merged = ctx.mesh.byName.get(target.clusters[0])?.cilium?.values;
     const defaultIpam = defaultIpamOtherThanLbIpam(merged);
-    const announced = defaultIpam && announcedClass(merged);
+    // another controller of LoadBalancer services, which answers those of
+    // no class (psimaker's kube-vip-cloud-provider, an AWS load balancer
+    // controller): the class keeps the service LB IPAM's
+    const cloud = defaultIpam
+      ? undefined
+      : target.clusters
+          .map(name => ctx.mesh.byName.get(name))
+          .map(c => c && cloudLoadBalancerApplied(c.render))
+          .find(found => found !== undefined);
+    const announced = (defaultIpam || cloud) && announcedClass(merged);
     const writtenClass =
       announced &&
       !chartEnables(getPath(merged, ciliumValuesPaths.serviceLoadBalancerClass))
@@ -932,7 +942,11 @@ function planCiliumTarget(
         'apiserver',
         'service',
         'loadBalancerClass',
-      ], writtenClass, `so that LB IPAM serves the service, which the values' defaultLBServiceIPAM: ${defaultIpam} leaves to services of its classes`);
+      ], writtenClass, defaultIpam
+        ? `so that LB IPAM serves the service, which the values' defaultLBServiceIPAM: ${defaultIpam} leaves to services of its classes`
+        : `so that LB IPAM serves the service, not ${describeObject(
+            cloud!.object,
+          )}, which answers LoadBalancer services of no class`);
     const annotations = editor.get(
       doc,
       at('clustermesh', 'apiserver', 'service', 'annotations'),

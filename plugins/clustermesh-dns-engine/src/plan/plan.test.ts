@@ -8718,4 +8718,55 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
       ),
     });
   });
+
+  it("gives the service LB IPAM's class where another controller answers LoadBalancer services of no class (psimaker's kube-vip-cloud-provider)", () => {
+    const files = threeClusters();
+    for (const f of Object.keys(files).filter(p => p.includes('/gamma/')))
+      delete files[f];
+    files['infrastructure/cilium/release.yaml'] = files[
+      'infrastructure/cilium/release.yaml'
+    ].replace(
+      '    clustermesh:\n',
+      '    l2announcements: {enabled: true}\n    clustermesh:\n',
+    );
+    files['infrastructure/cilium/kube-vip.yaml'] = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: kube-vip-cloud-provider, namespace: kube-system}',
+      'spec:',
+      '  selector: {matchLabels: {app: kube-vip}}',
+      '  template:',
+      '    metadata: {labels: {app: kube-vip}}',
+      '    spec:',
+      '      containers:',
+      '        - name: kube-vip-cloud-provider',
+      '          image: ghcr.io/kube-vip/kube-vip-cloud-provider:v0.0.10',
+      '',
+    ].join('\n');
+    files['infrastructure/cilium/kustomization.yaml'] =
+      'namespace: kube-system\nresources: [release.yaml, pool.yaml, kube-vip.yaml]\n';
+    const { plan, after } = applied(
+      files,
+      {
+        clusters: [
+          { name: 'alpha', ip: '10.1.0.10' },
+          { name: 'beta', ip: '10.2.0.10' },
+        ],
+        mode: 'manual',
+      },
+      conventions,
+    );
+    expect(plan.problems).toEqual([]);
+    expect(
+      parse(after['infrastructure/cilium/release.yaml']).spec.values.clustermesh
+        .apiserver.service.loadBalancerClass,
+    ).toBe('io.cilium/l2-announcer');
+    expect(plan.edits.flatMap(e => e.reasons).join('\n')).toContain(
+      'loadBalancerClass: io.cilium/l2-announcer, so that LB IPAM serves the service, not Deployment kube-system/kube-vip-cloud-provider, which answers LoadBalancer services of no class',
+    );
+    const service = plan.report!.clusters.flatMap(c =>
+      c.checks.filter(k => k.ruleId === 'service-annotation'),
+    );
+    expect(service.map(k => k.outcome)).toEqual(['pass', 'pass']);
+  });
 });

@@ -596,9 +596,35 @@ ${selector}`;
       expect.objectContaining({
         outcome: 'not-evaluated',
         message:
-          "the cluster runs HelmRelease kube-system/aws-load-balancer-controller (kubernetes/clusters/infra/aws-load-balancer-controller.yaml:1), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to io.cilium/bgp-control-plane or io.cilium/l2-announcer, which LB IPAM serves and that controller leaves alone)",
+          "the cluster runs HelmRelease kube-system/aws-load-balancer-controller (kubernetes/clusters/infra/aws-load-balancer-controller.yaml:1), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to io.cilium/l2-announcer, which LB IPAM serves and that controller leaves alone)",
       }),
     ]);
+    // the class of the announcer the values switch on is the one named; of
+    // both where none is on
+    expect(
+      infra(f => {
+        withAwsController(f);
+        replace(
+          exampleFile.helmRelease,
+          '    l2announcements:\n      enabled: true\n',
+          '',
+        )(f);
+      }).find(c => c.outcome === 'not-evaluated')?.message,
+    ).toContain(
+      'set clustermesh.apiserver.service.loadBalancerClass to io.cilium/bgp-control-plane or io.cilium/l2-announcer,',
+    );
+    // a service of another type fails, and no controller of LoadBalancer
+    // services takes it: nothing more is said (amsc's NodePort)
+    expect(
+      infra(f => {
+        withAwsController(f);
+        replace(
+          exampleFile.helmRelease,
+          '          type: LoadBalancer\n',
+          '',
+        )(f);
+      }).map(c => c.outcome),
+    ).toEqual(['fail']);
     // a class LB IPAM serves: the other controller leaves the service alone
     expect(
       infra(f => {

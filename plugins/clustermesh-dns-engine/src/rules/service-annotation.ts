@@ -7,6 +7,7 @@ import {
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import {
+  announcedClass,
   chartEnables,
   ciliumValuesPaths,
   classLbIpamIgnores,
@@ -232,9 +233,17 @@ function serviceResults(
     );
     return out;
   }
-  const cloud = classed ? undefined : cloudLoadBalancerApplied(c.render);
+  // (said only of a LoadBalancer service: another type fails above, and
+  // no controller of LoadBalancer services takes it)
+  const cloud =
+    classed || notLoadBalancer >= 0
+      ? undefined
+      : cloudLoadBalancerApplied(c.render);
   // a managed cloud's built-in controller, which no manifest deploys
-  const managed = classed || cloud ? undefined : managedCloudOf(c);
+  const managed =
+    classed || cloud || notLoadBalancer >= 0 ? undefined : managedCloudOf(c);
+  // the class of the announcer the values switch on, where one is
+  const classes = announcedClass(v) ?? lbIpamLoadBalancerClasses.join(' or ');
   if (managed)
     out.push(
       r.notEvaluated(
@@ -245,7 +254,7 @@ function serviceResults(
             managed.location,
           )}`,
           which: 'it gives the service a cloud load balancer of its own',
-          classes: lbIpamLoadBalancerClasses.join(' or '),
+          classes,
         },
         cilium.locate(ciliumValuesPaths.serviceType),
       ),
@@ -260,7 +269,7 @@ function serviceResults(
           which: /aws-load-balancer-controller/.test(cloud.name)
             ? 'from v2.5 its webhook gives every LoadBalancer service without a class its own (service.k8s.aws/nlb), which LB IPAM ignores, unless its values set enableServiceMutatorWebhook: false'
             : 'it may answer the service before LB IPAM does',
-          classes: lbIpamLoadBalancerClasses.join(' or '),
+          classes,
         },
         cilium.locate(ciliumValuesPaths.serviceType),
       ),
