@@ -1798,6 +1798,22 @@ export function whereMissing(
   const inside = kustomizations
     .filter(k => k.path === cluster.dir || k.path.startsWith(`${cluster.dir}/`))
     .sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+  // but the Kustomization the missing thing is for comes first: the
+  // kustomization in the cluster's folder that lists it, else itself
+  // (iamryanmacdonald's oci declares it elsewhere; its shallowest build is
+  // its flux-instance's values)
+  if (concerning) {
+    const at = locate(concerning);
+    for (
+      let folder = dirnamePath(at.file);
+      folder.startsWith(`${cluster.dir}/`);
+      folder = dirnamePath(folder)
+    ) {
+      const listing = repository.kustomizationFile(folder);
+      if (listing) return { file: listing, line: 1 };
+    }
+    return at;
+  }
   for (const k of inside) {
     const builds = repository.kustomizationFile(k.path);
     if (builds) return { file: builds, line: 1 };
@@ -1805,7 +1821,6 @@ export function whereMissing(
   }
   const entry = repository.kustomizationFile(root);
   if (entry) return { file: entry, line: 1 };
-  if (concerning) return locate(concerning);
   // a Flux Kustomization the cluster's entry applies itself (not an app's
   // a parent applies), before its bare folder
   const byKey = new Map(kustomizations.map(k => [k.key, k]));

@@ -103,7 +103,7 @@ describe('lb-ip-in-pool', () => {
       outcome: 'fail',
       message: `LB IP 10.25.11.150 is outside every pool of the cluster (lb-ippool-infra [10.25.11.100-10.25.11.119] at ${exampleFile.pool(
         'infra',
-      )}:3); pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
+      )}:9); pool lb-ippool-infra-next (${unapplied}:1) holds it, but Flux applies that file to no cluster`,
       remediation: expect.stringMatching(
         /^Have a Flux Kustomization of the cluster apply the pool the message names/,
       ),
@@ -239,6 +239,17 @@ describe('lb-ip-in-pool', () => {
         line: 16,
       },
     });
+    // an address outside it names the pool where its block is written
+    const outside = exampleChecks(f => {
+      replace(
+        'kubernetes/clusters/apps/kustomization.yaml',
+        '  - ../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\n',
+        '  - ../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\npatches:\n  - target:\n      kind: CiliumLoadBalancerIPPool\n      name: lb-ippool-apps\n    patch: |-\n      - op: replace\n        path: /spec/blocks/0/start\n        value: 10.25.11.121\n',
+      )(f);
+    }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'apps');
+    expect(outside?.message).toMatch(
+      /^LB IP 10\.25\.11\.120 is outside every pool of the cluster: lb-ippool-apps \[10\.25\.11\.121-[0-9.]+\] at kubernetes\/clusters\/apps\/kustomization\.yaml:16$/,
+    );
   });
 
   it("reads the labels the chart puts on the clustermesh-apiserver service from clustermesh.apiserver.service.labels (Cilium 1.17 on) when a pool's serviceSelector asks for them", () => {

@@ -238,12 +238,16 @@ export const lbIpInPool = defineClusterRule({
               unapplied: unapplied
                 ? `${unapplied.name} (${formatLocation(unapplied.location)})`
                 : '',
+              // where the blocks are written (an overlay's patch of a
+              // base's pool: TheoDurr's), else the pool
               pools: found.pools
                 .map(
                   p =>
                     `${p.name} [${p.blocks
                       .map(b => b.text)
-                      .join(', ')}] at ${formatLocation(p.location)}`,
+                      .join(', ')}] at ${formatLocation(
+                      p.blocks[0]?.location ?? p.location,
+                    )}`,
                 )
                 .join('; '),
             },

@@ -942,6 +942,42 @@ describe('settings-present', () => {
       ).toEqual([]);
     });
 
+    it("points at the Kustomization of the Cilium values where it is declared outside the cluster's folder, not at an unrelated build in it (iamryanmacdonald's oci)", () => {
+      const flux = (name: string, path: string) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+      const files: Record<string, string> = {
+        'kubernetes/clusters/one/flux-system/sync.yaml': flux(
+          'flux-system',
+          './kubernetes/clusters/one',
+        ),
+        'kubernetes/clusters/one/apps.yaml': flux(
+          'apps',
+          './kubernetes/apps/one',
+        ),
+        // Flux's own instance values, a build of the cluster's folder
+        'kubernetes/clusters/one/flux-system/instance/app/kustomization.yaml':
+          'configMapGenerator:\n  - name: flux-instance-values\n    literals: [a=b]\n',
+        'kubernetes/apps/one/kustomization.yaml':
+          'resources:\n  - cilium.yaml\n',
+        'kubernetes/apps/one/cilium.yaml': flux(
+          'cilium',
+          './kubernetes/apps/cilium',
+        ),
+        'kubernetes/apps/cilium/kustomization.yaml':
+          'resources:\n  - helmrelease.yaml\n',
+        'kubernetes/apps/cilium/helmrelease.yaml':
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  chart:\n    spec:\n      chart: cilium\n      version: 1.17.4\n  values:\n    cluster:\n      name: one\n      id: 1\n    clustermesh:\n      useAPIServer: true\n',
+      };
+      const tree = createRepoTree(files);
+      const one = validateMesh(
+        tree,
+        resolveConventions({}, detectConventions(tree)),
+      ).clusters.find(c => c.name === 'one')!;
+      expect(
+        one.checks.find(c => c.ruleId === 'settings-present')?.location,
+      ).toEqual({ file: 'kubernetes/apps/one/cilium.yaml', line: 1 });
+    });
+
     it("lists an app's own Secret as not read, but not as a check not evaluated", () => {
       const { notEvaluated, summary, ...checked } = report('mail');
       expect(notEvaluated).toEqual([
