@@ -8535,6 +8535,14 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     clustersPath: 'clusters',
     fqdnTemplate: 'clustermesh-{cluster}.example.net',
   });
+  /** The change configuring alpha and beta, the records kept by hand. */
+  const alphaAndBeta: MeshDnsChangeInput = {
+    clusters: [
+      { name: 'alpha', ip: '10.1.0.10' },
+      { name: 'beta', ip: '10.2.0.10' },
+    ],
+    mode: 'manual',
+  };
   function threeClusters(moreSources = '') {
     const files = sharedReleaseLayout({
       sources: `      - {kind: ConfigMap, name: cluster-settings}\n${moreSources}`,
@@ -8566,13 +8574,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     'stays out of the mesh: the switch is left as written, and no entry for it is added%s',
     (_, moreSources) => {
       const files = threeClusters(moreSources);
-      const input = {
-        clusters: [
-          { name: 'alpha', ip: '10.1.0.10' },
-          { name: 'beta', ip: '10.2.0.10' },
-        ],
-        mode: 'manual' as const,
-      };
+      const input = alphaAndBeta;
       const gamma = validateMesh(
         createRepoTree(files),
         conventions,
@@ -8604,13 +8606,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
 
   it('drops on --remove the peer entries its files use only with a default, keeping those used without one', () => {
     const files = threeClusters();
-    const input = {
-      clusters: [
-        { name: 'alpha', ip: '10.1.0.10' },
-        { name: 'beta', ip: '10.2.0.10' },
-      ],
-      mode: 'manual' as const,
-    };
+    const input = alphaAndBeta;
     const configured = applied(files, input, conventions).after;
     // gamma was in the mesh before its switch went off: its peer entries
     // are still in its settings
@@ -8745,17 +8741,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     ].join('\n');
     files['infrastructure/cilium/kustomization.yaml'] =
       'namespace: kube-system\nresources: [release.yaml, pool.yaml, kube-vip.yaml]\n';
-    const { plan, after } = applied(
-      files,
-      {
-        clusters: [
-          { name: 'alpha', ip: '10.1.0.10' },
-          { name: 'beta', ip: '10.2.0.10' },
-        ],
-        mode: 'manual',
-      },
-      conventions,
-    );
+    const { plan, after } = applied(files, alphaAndBeta, conventions);
     expect(plan.problems).toEqual([]);
     expect(
       parse(after['infrastructure/cilium/release.yaml']).spec.values.clustermesh

@@ -83,6 +83,19 @@ describe('the mesh is the clusters in it', () => {
       }),
     ]);
     expect(report.summary).toMatchObject({ errors: 0, status: 'warn' });
+    // with no member at all, no verdict on a mesh: none is there
+    const noMesh = validateMesh(
+      createRepoTree(files),
+      resolveConventions({
+        ...knownDomain,
+        mesh: { exclude: ['c001', 'c002'] },
+      }),
+    );
+    expect(noMesh.summary).toMatchObject({
+      errors: 0,
+      warnings: 1,
+      status: 'outside',
+    });
     // no Cilium applied at all: outside only as far as what is applied
     // tells (its failing builds may be where Cilium was meant), kept
     files[`${folder}/kustomization.yaml`] = files[

@@ -69,11 +69,16 @@ function meshStatus(
 ): DeclaredStatus {
   // no cluster at all (a repository of one cluster): nothing was checked
   if (clusters.length === 0 && checked !== 'fail') return 'outside';
+  if (checked === 'fail') return checked;
+  const unknown = clusters.some(c => c.status === 'not-evaluated');
+  // no cluster in the mesh: nothing was checked, so nothing passed (the
+  // warnings of clusters outside it are said, not a verdict on a mesh);
+  // one that may be in it keeps that open
+  if (mesh.members.length === 0 && clusters.length > 0)
+    return unknown ? 'not-evaluated' : 'outside';
   if (checked !== 'pass') return checked;
   // a cluster that may be in the mesh, not checked, keeps it from passing
-  if (clusters.some(c => c.status === 'not-evaluated')) return 'not-evaluated';
-  // no cluster in the mesh: nothing was checked, so nothing passed
-  if (mesh.members.length === 0 && clusters.length > 0) return 'outside';
+  if (unknown) return 'not-evaluated';
   return checked;
 }
 

@@ -615,26 +615,22 @@ ${selector}`;
     );
     // a service of another type fails, and no controller of LoadBalancer
     // services takes it: nothing more is said (amsc's NodePort)
-    expect(
+    /** The controller beside the service's `type: LoadBalancer` line written as `line`. */
+    const typeLine = (line: string) =>
       infra(f => {
         withAwsController(f);
         replace(
           exampleFile.helmRelease,
           '          type: LoadBalancer\n',
-          '',
+          line,
         )(f);
-      }).map(c => c.outcome),
-    ).toEqual(['fail']);
+      }).map(c => c.outcome);
+    expect(typeLine('')).toEqual(['fail']);
     // a class LB IPAM serves: the other controller leaves the service alone
     expect(
-      infra(f => {
-        withAwsController(f);
-        replace(
-          exampleFile.helmRelease,
-          '          type: LoadBalancer\n',
-          '          type: LoadBalancer\n          loadBalancerClass: io.cilium/l2-announcer\n',
-        )(f);
-      }).map(c => c.outcome),
+      typeLine(
+        '          type: LoadBalancer\n          loadBalancerClass: io.cilium/l2-announcer\n',
+      ),
     ).toEqual(['pass']);
   });
 
