@@ -20,7 +20,8 @@ describe('cluster-id-unique', () => {
     fails: {
       cluster: 'apps',
       at: `${exampleFile.settings('apps')}:12`,
-      message: /^cluster\.id 1 is shared by apps, infra$/,
+      message:
+        /^cluster\.id 1 is shared by apps, infra: their settings give CLUSTER_ID, which the Cilium values take it from, the same value$/,
     },
   });
 
@@ -119,15 +120,20 @@ describe('cluster-id-unique', () => {
         'configMapGenerator:\n  - name: cilium-values\n    namespace: kube-system\n    files: [values.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
       idOf('apps', '2', 'CLUSTER_ID: "1"')(files);
     }).filter(c => c.ruleId === 'cluster-id-unique' && c.outcome === 'fail');
+    // the fix is in the settings (not the shared values, which a
+    // Kustomization that does not substitute the settings applies)
+    expect(shared[0].remediation).toMatch(
+      /^Give the variable the message names a number of each cluster's own in its settings/,
+    );
     expect(shared.map(c => [c.cluster, c.message, c.location])).toEqual([
       [
         'apps',
-        'cluster.id 1 is shared by apps, infra',
+        'cluster.id 1 is shared by apps, infra: their settings give CLUSTER_ID, which the Cilium values take it from, the same value',
         { file: exampleFile.settings('apps'), line: 12 },
       ],
       [
         'infra',
-        'cluster.id 1 is shared by apps, infra',
+        'cluster.id 1 is shared by apps, infra: their settings give CLUSTER_ID, which the Cilium values take it from, the same value',
         { file: exampleFile.settings('infra'), line: 12 },
       ],
     ]);

@@ -1,5 +1,6 @@
 import {
   CheckResult,
+  SourceLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { ciliumValuesPaths } from '../cilium/values';
@@ -64,6 +65,8 @@ export const clusterIdUnique = defineMeshRule({
   description:
     "Each cluster of the mesh has its own Cilium `cluster.id`, from 1 to 255 (511 with `clustermesh.maxConnectedClusters: 511`): ClusterMesh tells the clusters' identities apart by it, and the chart's default, 0, is for a cluster outside any mesh.",
   remediation: (c, failure) => {
+    if (failure?.id === 'sharedSetting')
+      return "Give the variable the message names a number of each cluster's own in its settings (1..255, or up to 511 with `clustermesh.maxConnectedClusters: 511`).";
     if (failure?.id === 'bootstrapVerbatim')
       return "Have the bootstrap give the release the cluster's ID (`set: [{name: cluster.id, value: <id>}]` on the Cilium release of its helmfile, or `--set cluster.id=<id>` where a script runs helm, from a value per cluster), or keep the number written out in values only that cluster's bootstrap reads.";
     // a file a bootstrap helmfile installs as it is takes the number itself
@@ -84,6 +87,8 @@ export const clusterIdUnique = defineMeshRule({
   },
   messages: {
     shared: 'cluster.id {{id}} is shared by {{clusters}}',
+    sharedSetting:
+      'cluster.id {{id}} is shared by {{clusters}}: their settings give {{variable}}, which the Cilium values take it from, the same value',
     oneLine:
       'cluster.id {{id}} is written once for {{clusters}}: the values they share give each of them the same number',
     outOfRange: 'cluster.id {{id}} is not within 1..{{max}}{{why}}',
@@ -128,7 +133,10 @@ export const clusterIdUnique = defineMeshRule({
       const out: CheckResult[] = [];
       const ids = new Map(mesh.members.map(c => [c, clusterIdOf(c)]));
       // where to change it: the setting substituted into it, else the values
-      const where = (c: ClusterModel) => {
+      const where = (c: ClusterModel) => placeOf(c).location;
+      const placeOf = (
+        c: ClusterModel,
+      ): { location?: SourceLocation; setting?: string } => {
         const field = c.cilium?.object?.substitutedField?.([
           'spec',
           'values',
@@ -143,7 +151,9 @@ export const clusterIdUnique = defineMeshRule({
             field.variables.length === 1 ? field.variables[0] : undefined;
         else if (located) variable = variableOnLine(mesh.repository, located);
         const setting = variable ? c.settings.get(variable) : undefined;
-        return setting?.location ?? located;
+        return setting
+          ? { location: setting.location, setting: variable }
+          : { location: located };
       };
       for (const [c, found] of ids) {
         const rc = r.forCluster(c);
@@ -226,9 +236,15 @@ export const clusterIdUnique = defineMeshRule({
             ? r
                 .forCluster(cluster)
                 .fail('oneLine', { id: value, clusters: sharers }, at)
-            : r
-                .forCluster(cluster)
-                .fail('shared', { id: value, clusters: sharers }, at),
+            : r.forCluster(cluster).fail(
+                placeOf(cluster).setting ? 'sharedSetting' : 'shared',
+                {
+                  id: value,
+                  clusters: sharers,
+                  variable: placeOf(cluster).setting ?? '',
+                },
+                at,
+              ),
         );
       }
       if (out.length) return out;

@@ -33,6 +33,7 @@ import { locate } from '../yaml/locate';
 import {
   conventionsPath,
   defineClusterRule,
+  failingApplierOf,
   q,
   RuleResults,
   unknownValueAdvice,
@@ -105,6 +106,8 @@ export const dnsEndpointMatches = defineClusterRule({
         }.`;
   },
   messages: {
+    applierFails:
+      '{{what}} {{value}} are left unsubstituted because Kustomization {{by}} fails (its error is said once, where it is): Flux applies none of what it builds, so they are compared once that is fixed',
     othersName:
       "{{endpoint}} publishes {{fqdn}}, the FQDN of {{other}}, whose own DNSEndpoint publishes it too ({{where}}){{targets}}: two clusters' ExternalDNS take one name",
     noEndpoint:
@@ -355,6 +358,20 @@ export const dnsEndpointMatches = defineClusterRule({
                 targetUnknown,
                 'check the record',
               ),
+            },
+            at('targets'),
+          ),
+        );
+      else if (
+        targets.some(t => failingApplierOf(t, endpoint.appliedBy) !== undefined)
+      )
+        out.push(
+          r.notEvaluated(
+            'applierFails',
+            {
+              what: `the targets of ${name}`,
+              value: JSON.stringify(record.targets ?? []),
+              by: endpoint.appliedBy.key,
             },
             at('targets'),
           ),

@@ -54,6 +54,38 @@ describe('peers-by-fqdn remediation', () => {
     ]);
   });
 
+  it("says once the one undefined variable that fails the Kustomization applying the values: the values it leaves unsubstituted are not compared (gavinmcfall's dr entry)", () => {
+    const checks = exampleChecks(f => {
+      replace(
+        exampleFile.helmRelease,
+        'address: ${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
+        'address: ${CILIUM_CLUSTERMESH_APPS_FQDN}',
+      )(f);
+      replace(
+        exampleFile.settings('infra'),
+        /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
+        '',
+      )(f);
+    }).filter(c => c.cluster === 'infra');
+    const failing = checks.filter(c => c.outcome === 'fail');
+    // the missing entry (peers-complete) and the failure it makes
+    // (substitution-complete); the values left unsubstituted fail nothing
+    expect(failing.map(c => c.ruleId)).toEqual([
+      'peers-complete',
+      'substitution-complete',
+    ]);
+    expect(failing[1].message).toMatch(
+      /\$\{CILIUM_CLUSTERMESH_APPS_FQDN\} is not defined/,
+    );
+    expect(
+      checks.find(
+        c => c.ruleId === 'peers-by-fqdn' && c.outcome === 'not-evaluated',
+      )?.message,
+    ).toMatch(
+      /, left unsubstituted because Kustomization flux-system\/cluster-infra-infrastructure fails \(its error is said once, where it is\)/,
+    );
+  });
+
   it('says to remove `ips` only where an entry lists them', () => {
     const infra = (edit: (files: Files) => void) =>
       exampleChecks(edit).find(

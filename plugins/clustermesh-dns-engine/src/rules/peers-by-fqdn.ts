@@ -21,6 +21,7 @@ import {
 } from '../model/queries';
 import {
   defineClusterRule,
+  failingApplierOf,
   writtenOutBecause,
   q,
   substitutionRemedy,
@@ -68,6 +69,8 @@ export const peersByFqdn = defineClusterRule({
     }${substitutionRemedy(c, failure)}`;
   },
   messages: {
+    applierFails:
+      '{{what}} is {{value}}, left unsubstituted because Kustomization {{by}} fails (its error is said once, where it is): Flux applies none of what it builds, so this is compared once that is fixed',
     noValues: '{{reason}}',
     notEnabled:
       'clustermesh.config.enabled is not true: the chart writes no mesh configuration',
@@ -260,6 +263,18 @@ export const peersByFqdn = defineClusterRule({
               variables: [
                 ...new Set(unknownVariables(e.address + expected)),
               ].join(', '),
+            },
+            at('address'),
+          ),
+        );
+      } else if (failingApplierOf(e.address, cilium.appliedBy)) {
+        out.push(
+          r.notEvaluated(
+            'applierFails',
+            {
+              what: `the address of the entry for ${peerName}`,
+              value: q(e.address),
+              by: cilium.appliedBy!.key,
             },
             at('address'),
           ),

@@ -10,6 +10,7 @@ import type { ObjectPath } from '../core/paths';
 import { caseVariantOf, readsValuesPath } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
 import { escapeRegExp } from '../core/text';
+import { hasUnresolvedReference } from '../flux/envsubst';
 import { clusterPath, isClusterMeshVariable } from '../conventions/templates';
 import {
   appliesOrIs,
@@ -235,6 +236,22 @@ export function ciliumApplierWords(c: ClusterModel): string {
   return c.cilium?.appliedBy
     ? `Kustomization ${c.cilium.appliedBy.key}`
     : 'the Kustomization applying them';
+}
+
+/**
+ * The Kustomization that applies a value still holding a `${…}`, where it
+ * fails (its strict substitution on another variable, its build): Flux
+ * applies none of it, so the value is not what the cluster gets, and the
+ * failure is said once, where it is (gavinmcfall's one undefined peer
+ * variable). Undefined otherwise.
+ *
+ * @internal
+ */
+export function failingApplierOf(
+  value: unknown,
+  by: { key: string; failed: boolean } | undefined,
+): string | undefined {
+  return by?.failed && hasUnresolvedReference(value) ? by.key : undefined;
 }
 
 /** The Kustomization that applies a file to the cluster, when it substitutes but defines no such variable. */

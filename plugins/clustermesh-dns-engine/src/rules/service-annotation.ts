@@ -34,6 +34,7 @@ import { locate } from '../yaml/locate';
 import type { SubstitutedObject } from '../flux/substitute';
 import {
   defineClusterRule,
+  failingApplierOf,
   RuleResults,
   writtenOutBecause,
   q,
@@ -49,6 +50,8 @@ const serviceAnnotationMessages = {
     'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
   unknownClass:
     'clustermesh.apiserver.service.loadBalancerClass is {{class}}, not known here: whether Cilium LB IPAM serves the service is not known',
+  applierFails:
+    '{{what}} is {{value}}, left unsubstituted because Kustomization {{by}} fails (its error is said once, where it is): Flux applies none of what it builds, so this is compared once that is fixed',
   otherController:
     "the cluster runs {{controller}} ({{where}}), a cloud provider's controller of LoadBalancer services, and clustermesh.apiserver.service sets no loadBalancerClass: {{which}}; whether Cilium LB IPAM gives it the LB IP is not known here (set clustermesh.apiserver.service.loadBalancerClass to {{classes}}, which LB IPAM serves and that controller leaves alone)",
   otherClass:
@@ -416,6 +419,14 @@ function serviceResults(
       r.notEvaluated(
         'unknown',
         { what, value: q(value), ip: q(c.lbIp?.value ?? '') },
+        where,
+      ),
+    );
+  } else if (failingApplierOf(value, cilium.appliedBy)) {
+    out.push(
+      r.notEvaluated(
+        'applierFails',
+        { what, value: q(value), by: cilium.appliedBy!.key },
         where,
       ),
     );
