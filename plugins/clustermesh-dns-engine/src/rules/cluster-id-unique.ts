@@ -133,7 +133,6 @@ export const clusterIdUnique = defineMeshRule({
       const out: CheckResult[] = [];
       const ids = new Map(mesh.members.map(c => [c, clusterIdOf(c)]));
       // where to change it: the setting substituted into it, else the values
-      const where = (c: ClusterModel) => placeOf(c).location;
       const placeOf = (
         c: ClusterModel,
       ): { location?: SourceLocation; setting?: string } => {
@@ -155,6 +154,7 @@ export const clusterIdUnique = defineMeshRule({
           ? { location: setting.location, setting: variable }
           : { location: located };
       };
+      const where = (c: ClusterModel) => placeOf(c).location;
       for (const [c, found] of ids) {
         const rc = r.forCluster(c);
         if (
