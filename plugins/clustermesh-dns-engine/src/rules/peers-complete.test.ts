@@ -28,6 +28,26 @@ describe('peers-complete', () => {
     },
   });
 
+  it("fails a peer key missing from the settings though the Kustomization applying them substitutes from a source of unknown keys: it adds no key (gavinmcfall's cluster-user-settings)", () => {
+    const check = (kustomization: string) =>
+      exampleChecks(f => {
+        replace(
+          exampleFile.settings('apps'),
+          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
+          '',
+        )(f);
+        replace(
+          `kubernetes/clusters/apps/${kustomization}.yaml`,
+          '        name: cluster-secrets\n',
+          '        name: cluster-secrets\n      - kind: ConfigMap\n        name: user-settings\n        optional: true\n',
+        )(f);
+      }).find(c => c.ruleId === 'peers-complete' && c.cluster === 'apps');
+    expect(check('vars')?.outcome).toBe('fail');
+    // given to the Kustomization that substitutes the Cilium values, it
+    // may define the variable there: not evaluated
+    expect(check('infrastructure')?.outcome).toBe('not-evaluated');
+  });
+
   it('sends the owner to the value of the variable that is there, not to add one, where it names another FQDN (Lokiraze)', () => {
     const [check] = exampleChecks(
       replace(

@@ -70,6 +70,7 @@ export const peersComplete = defineClusterRule({
   // a variable no file uses: what is not read may hold it, to no effect
   fieldAbsence: ['notSet', 'notSetMany'],
   variables: ['notSet', 'notSetMany'],
+  settingsKeys: ['notSet', 'notSetMany'],
   check(mesh, c, r) {
     const out: CheckResult[] = [];
     const fqdns = meshFqdns(mesh);

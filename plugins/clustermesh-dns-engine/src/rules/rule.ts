@@ -73,6 +73,14 @@ export interface RuleMeta<MessageId extends string = string> {
    * no object and no field.
    */
   variables?: readonly NoInfer<MessageId>[];
+  /**
+   * Of `variables`, those that report a key missing from the settings
+   * (not a variable inside a settings value): a source that only the
+   * Kustomization applying the settings substitutes from cannot add a key
+   * to them, so it softens these only where it feeds what substitutes the
+   * values (gavinmcfall's cluster-user-settings, given to cluster-apps).
+   */
+  settingsKeys?: readonly NoInfer<MessageId>[];
 }
 
 /** Builds a rule's results, each message from its templates. @public */
@@ -518,7 +526,11 @@ export function ruleResults<MessageId extends string>(
               !(f.onlyDataOf && rule.absence?.includes(id)) &&
               (!f.substitutesOnly ||
                 ((rule.variables?.includes(id) ?? false) &&
-                  feedsWhatRulesRead(cluster, f))) &&
+                  feedsWhatRulesRead(
+                    cluster,
+                    f,
+                    rule.settingsKeys?.includes(id) ?? false,
+                  ))) &&
               (!fieldAbsent || f.mayChange) &&
               mayHide(f, rule, id, cluster),
           )
@@ -727,11 +739,13 @@ export function unknownValueAdvice(
 function feedsWhatRulesRead(
   cluster: ClusterModel,
   finding: EngineFinding,
+  /** A key missing from the settings: their applier's sources add none. */
+  settingsKey = false,
 ): boolean {
   if (!finding.substitutesFor || !cluster.cilium?.appliedBy) return true;
   const readers = [
     cluster.cilium.appliedBy,
-    cluster.settingsObject?.appliedBy,
+    settingsKey ? undefined : cluster.settingsObject?.appliedBy,
     ...cluster.dnsEndpoints.map(e => e.appliedBy),
   ];
   return readers.some(k => k?.key === finding.substitutesFor);

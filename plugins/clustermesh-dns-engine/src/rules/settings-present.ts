@@ -162,6 +162,7 @@ export const settingsPresent = defineClusterRule({
     'missingInline',
     'missingPatched',
   ],
+  settingsKeys: ['missing', 'missingShared'],
   variables: [
     'noConfigMap',
     'noConfigMapOthers',

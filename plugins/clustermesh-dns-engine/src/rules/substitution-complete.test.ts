@@ -133,6 +133,55 @@ describe('substitution-complete', () => {
     });
   });
 
+  it("leaves unchecked, not failed, the values of a generated values text that one undefined variable keeps Flux from substituting (gavinmcfall's helm-values.yaml)", () => {
+    const core = 'kubernetes/infrastructure/networking/cilium/core';
+    const checks = exampleChecks(
+      f => {
+        // the clustermesh values in a values file a generator reads
+        replace(
+          exampleFile.helmRelease,
+          '  values:\n',
+          '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n  values:\n',
+        )(f);
+        f[exampleFile.helmRelease] = f[exampleFile.helmRelease].replace(
+          /\n {4}clustermesh:\n[^]*$/,
+          '\n',
+        );
+        f[`${core}/values.yaml`] = [
+          'clustermesh:',
+          '  useAPIServer: true',
+          '  apiserver:',
+          '    service:',
+          '      type: LoadBalancer',
+          '      annotations:',
+          '        lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}',
+          '  config:',
+          '    enabled: true',
+          '    clusters:',
+          '      - {name: apps, address: "${CILIUM_CLUSTERMESH_APPS_ADDRESS}", port: 2379}',
+          '',
+        ].join('\n');
+        f[`${core}/kustomization.yaml`] +=
+          'configMapGenerator:\n  - name: cilium-values\n    namespace: kube-system\n    files: [values.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
+      },
+      { flux: { strictSubstitution: true } },
+    ).filter(c => c.cluster === 'infra');
+    const of = (rule: string) =>
+      checks.filter(c => c.ruleId === rule).map(c => [c.outcome, c.message]);
+    expect(of('substitution-complete')).toEqual([
+      [
+        'not-evaluated',
+        'values the checks read are left unsubstituted because Kustomization flux-system/cluster-infra-infrastructure fails (its error is said once, where it is): Flux applies none of what it builds, so they are checked once that is fixed',
+      ],
+    ]);
+    expect(of('service-annotation')).toEqual([
+      [
+        'not-evaluated',
+        expect.stringMatching(/left unsubstituted because Kustomization/),
+      ],
+    ]);
+  });
+
   it('takes a value given for a variable a source of unknown keys may define as what the cluster has: its FQDN shown and checked', () => {
     // tholinka's copy: the name written in the files, its domain in a
     // Secret whose keys are not known here

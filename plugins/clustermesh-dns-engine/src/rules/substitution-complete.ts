@@ -22,7 +22,7 @@ import {
   unsubstitutedSettingsHint,
   valuesFileFilling,
 } from '../model/queries';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, failingApplierOf, q } from './rule';
 
 /** Nothing the rules read still holds `${VAR}`, and no substitution fails. @public */
 export const substitutionComplete = defineClusterRule({
@@ -62,6 +62,8 @@ export const substitutionComplete = defineClusterRule({
     templated:
       "{{values}} {{are}} filled in by Terraform's templatefile ({{at}}) as it installs Cilium from {{file}}, with values not known here",
     resolved: 'every value the checks read is resolved ({{count:value}})',
+    applierFails:
+      'values the checks read are left unsubstituted because Kustomization {{by}} fails (its error is said once, where it is): Flux applies none of what it builds, so they are checked once that is fixed',
     unverified:
       'the values the checks read hold {{variables}}, which only a source whose keys are not known here may define ({{origin}}): where it does not, {{then}}',
   },
@@ -136,6 +138,8 @@ export const substitutionComplete = defineClusterRule({
     // anything, is said apart
     const filling = valuesFileFilling(mesh, c);
     const inValuesFile: typeof unresolved = [];
+    /** The Kustomizations that fail, whose values are left unsubstituted. */
+    const failingAppliers = new Set<string>();
     /** Variables of values read that only a source whose keys are not known may define, with each such source (a value's own). */
     const unverified = new Map<string, Set<string>>();
     const settingsApplier = c.settingsObject?.appliedBy;
@@ -180,6 +184,18 @@ export const substitutionComplete = defineClusterRule({
         referencedVariables(value).every(v => failedVariables.has(v))
       )
         return;
+      // in what a Kustomization that fails applies (its error said where
+      // it is): not substituted there, and not known to be wrong
+      // (one that substitutes: where it does not, that is the cause)
+      const failing = failingApplierOf(value, by);
+      if (
+        failing &&
+        by!.postBuild &&
+        substitutionOptOut(c, by!) === undefined
+      ) {
+        failingAppliers.add(failing);
+        return;
+      }
       unresolvedCount++;
       if (unresolved.length < 3) unresolved.push({ what, value, where, by });
       // the first value a Kustomization applies without substituting: the cause
@@ -397,6 +413,12 @@ export const substitutionComplete = defineClusterRule({
       );
     }
     if (out.length) return out;
+    if (failingAppliers.size)
+      return [
+        r.notEvaluated('applierFails', {
+          by: [...failingAppliers].join(', '),
+        }),
+      ];
     if (unverified.size)
       return [
         r.notEvaluated(
