@@ -58,8 +58,11 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     out.push(
       `${inWords(plan.removed)} ${
         plan.removed.length === 1 ? 'is' : 'are'
-      } out of the mesh already: no file holds anything for ${
-        plan.removed.length === 1 ? 'it' : 'them'
+      } out of the mesh already: nothing is left for this change to drop${
+        // its entries its own files still use, kept: said among the notes
+        decisions.some(d => d.includes(' kept in its settings'))
+          ? ' (what its files still use is kept, as said below)'
+          : ''
       }.`,
       '',
     );
