@@ -398,15 +398,22 @@ function missingKustomization(
 ): EngineFinding {
   // said where it is listed: that line is the one to change (the folder
   // itself is fine where Flux builds it, Flux generates its kustomization)
+  const listedUnder = kind === 'Component' ? 'components' : 'resources';
   return usedAt && kind !== 'top'
-    ? finding(
-        'kustomize-error',
-        'error',
-        `lists ${dir} under ${
-          kind === 'Component' ? 'components' : 'resources'
-        }, but it ${noKustomizationFile}`,
-        usedAt,
-      )
+    ? {
+        ...finding(
+          'kustomize-error',
+          'error',
+          `lists ${dir} under ${listedUnder}, but it ${noKustomizationFile}`,
+          usedAt,
+        ),
+        // one folder several overlays list: one cause, each line named
+        cause: {
+          key: `no-kustomization:${dir}`,
+          message: `${dir}, listed under ${listedUnder}, ${noKustomizationFile}`,
+          subject: `the ${listedUnder} entry`,
+        },
+      }
     : finding('kustomize-error', 'error', noKustomizationFile, {
         file: dir || '.',
         line: 1,
