@@ -82,7 +82,8 @@ function stillUsed(
     // reading tells (`$KEY` is plain text, `$${KEY}` an escape)
     const uses = keys.filter(key => {
       if (!text.includes(`\${${key}`)) return false;
-      const without = envsubst(text, name => (name === key ? undefined : ''), {
+      // (the others given a value, so none of them stops the reading)
+      const without = envsubst(text, name => (name === key ? undefined : 'x'), {
         strict: true,
       });
       // a text Flux cannot read: every mention counts
