@@ -8755,4 +8755,36 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     );
     expect(service.map(k => k.outcome)).toEqual(['pass', 'pass']);
   });
+
+  it("renames the heading configure wrote in a settings file copied from another cluster (corruptmane's lab3)", () => {
+    const files = threeClusters();
+    const gamma = 'settings/gamma/cluster-settings.yaml';
+    // copied from beta's, which configure had written with its heading
+    files[
+      gamma
+    ] = `---\n# ClusterMesh DNS settings of beta: Kustomization flux-system/cilium substitutes them\n${files[
+      gamma
+    ]
+      .replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '')
+      .replace('clustermesh-gamma', 'clustermesh-beta')
+      .replace('10.3.0.10', '10.2.0.10')}`;
+    const configured = applied(
+      files,
+      {
+        clusters: [
+          ...alphaAndBeta.clusters,
+          { name: 'gamma', ip: '10.3.0.10' },
+        ],
+        mode: 'manual',
+      },
+      conventions,
+    );
+    expect(configured.plan.problems).toEqual([]);
+    expect(configured.after[gamma]).toContain(
+      '# ClusterMesh DNS settings of gamma: Kustomization flux-system/cilium substitutes them\n',
+    );
+    expect(configured.after[gamma]).toContain(
+      'CILIUM_CLUSTERMESH_FQDN: clustermesh-gamma.example.net',
+    );
+  });
 });

@@ -758,6 +758,17 @@ function planYamlSettings(
     }
     edits.settle(target.file);
   }
+  // the heading configure wrote in a file it created, copied with the
+  // folder from another cluster: it names this one now (corruptmane's lab3)
+  const heading = new RegExp(
+    `^# ${settingsHeading} settings of ([^:\\s]+):`,
+    'm',
+  );
+  const copiedFrom = heading.exec(edits.before(target.file) ?? '')?.[1];
+  if (needed.length && copiedFrom && copiedFrom !== cluster)
+    edits.editText(target.file, settingsPurpose(cluster, needed), text =>
+      text.replace(heading, `# ${settingsHeading} settings of ${cluster}:`),
+    );
   for (const c of needed) edits.reason(target.file, describe(c));
   return needed.length > 0;
 }

@@ -48,6 +48,42 @@ describe('peers-complete', () => {
     expect(check('infrastructure')?.outcome).toBe('not-evaluated');
   });
 
+  it("fails a peer key missing where the Kustomization substituting the values names no source (its inline substitute alone), though a build of another repository is not read (corruptmane's cvgen)", () => {
+    const checks = exampleChecks(f => {
+      // infra's values substituted from its inline entries only
+      const ks = 'kubernetes/clusters/infra/infrastructure.yaml';
+      f[ks] = f[ks].replace(
+        /\n {4}substituteFrom:\n(?: {6,}.*\n)+/,
+        '\n    substitute:\n      CLUSTER_NAME: infra\n      CLUSTER_ID: "1"\n      CILIUM_CLUSTERMESH_FQDN: clustermesh-infra.example.net\n      CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n',
+      );
+      // no settings ConfigMap: its values are all inline
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        '  - vars.yaml\n',
+        '',
+      )(f);
+      // an app built from a source no file declares: not read
+      f['kubernetes/clusters/infra/addons.yaml'] = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: cvgen-infra, namespace: flux-system}',
+        'spec: {interval: 1h, path: ./deploy/k8s/infra, prune: true, sourceRef: {kind: GitRepository, name: cvgen}}',
+        '',
+      ].join('\n');
+      replace(
+        'kubernetes/clusters/infra/kustomization.yaml',
+        'resources:\n',
+        'resources:\n  - addons.yaml\n',
+      )(f);
+    }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'infra');
+    expect(checks.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'fail',
+        expect.stringMatching(/^CILIUM_CLUSTERMESH_APPS_FQDN is not set/),
+      ],
+    ]);
+  });
+
   it('sends the owner to the value of the variable that is there, not to add one, where it names another FQDN (Lokiraze)', () => {
     const [check] = exampleChecks(
       replace(

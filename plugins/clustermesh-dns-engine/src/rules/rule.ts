@@ -513,8 +513,16 @@ export function ruleResults<MessageId extends string>(
       (rule.fieldsOf === 'cilium'
         ? cluster?.cilium !== undefined
         : cluster?.settingsObject !== undefined);
+    // a settings key the Kustomization substituting the values could only
+    // read from sources it names: with none (its inline `substitute`
+    // alone), nothing not read gives it (corruptmane's cvgen build)
+    const keyReadFromNothing =
+      (rule.settingsKeys?.includes(id) ?? false) &&
+      cluster?.cilium?.appliedBy !== undefined &&
+      cluster.cilium.appliedBy.substituteFrom.length === 0;
     const unevaluated =
       outcome === 'fail' &&
+      !keyReadFromNothing &&
       (rule.absence?.includes(id) || rule.fieldAbsence?.includes(id))
         ? cluster?.findings.find(
             // an `info` one (spec.images, Flux's own controllers, a source

@@ -79,6 +79,12 @@ describe('tls-san', () => {
     expect(
       checks.filter(c => c.cluster === 'apps').map(c => c.outcome),
     ).toEqual(['pass']);
+    // the copy's certificate names the FQDN its settings hold, which is
+    // apps': the settings are the cause (fqdn-unique), not the shared
+    // values' `${CILIUM_CLUSTERMESH_FQDN}` (corruptmane's lab3)
+    expect(
+      checks.filter(c => c.cluster === 'infra').map(c => c.outcome),
+    ).toEqual(['pass']);
   });
 
   it("leaves a name Flux does not substitute to substitution-complete, the one cause, not a second error (Euvaz's copy without the label its parent's patch selects)", () => {

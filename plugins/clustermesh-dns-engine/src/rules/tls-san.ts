@@ -159,7 +159,10 @@ export const tlsSan = defineClusterRule({
       // another member's FQDN beside its own: kept from a copied folder
       // (a name not known here is each cluster's own value, not compared)
       const others = list.flatMap(n => {
-        if (unknownVariables(n).length) return [];
+        // its own FQDN, even where a copy's settings hold another cluster's
+        // (fqdn-unique says so: corruptmane's lab3)
+        if (unknownVariables(n).length || n.replace(/\.$/, '') === fqdn)
+          return [];
         const other = membersByFqdn(mesh).get(n.replace(/\.$/, ''));
         return other && other !== c ? [`${q(n)} (${other.name}'s)`] : [];
       });
