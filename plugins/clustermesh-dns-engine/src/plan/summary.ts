@@ -58,12 +58,7 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     out.push(
       `${inWords(plan.removed)} ${
         plan.removed.length === 1 ? 'is' : 'are'
-      } out of the mesh already: nothing is left for this change to drop${
-        // its entries its own files still use, kept: said among the notes
-        decisions.some(d => d.includes(' kept in its settings'))
-          ? ' (what its files still use is kept, as said below)'
-          : ''
-      }.`,
+      } out of the mesh already: nothing is left for this change to drop.`,
       '',
     );
   else if (plan.removed.length)

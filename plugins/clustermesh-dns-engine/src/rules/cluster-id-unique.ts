@@ -224,7 +224,7 @@ export const clusterIdUnique = defineMeshRule({
       for (const { cluster, value, sharers, all } of shared) {
         // one line of values every one of them applies (a shared HelmRelease
         // with the number written out): one cause, said alike for each
-        const at = where(cluster);
+        const { location: at, setting } = placeOf(cluster);
         const onePlace =
           at !== undefined &&
           all.every(o => {
@@ -236,15 +236,13 @@ export const clusterIdUnique = defineMeshRule({
             ? r
                 .forCluster(cluster)
                 .fail('oneLine', { id: value, clusters: sharers }, at)
-            : r.forCluster(cluster).fail(
-                placeOf(cluster).setting ? 'sharedSetting' : 'shared',
-                {
-                  id: value,
-                  clusters: sharers,
-                  variable: placeOf(cluster).setting ?? '',
-                },
-                at,
-              ),
+            : r
+                .forCluster(cluster)
+                .fail(
+                  setting ? 'sharedSetting' : 'shared',
+                  { id: value, clusters: sharers, variable: setting ?? '' },
+                  at,
+                ),
         );
       }
       if (out.length) return out;

@@ -102,8 +102,7 @@ export const lbIpInPool = defineClusterRule({
       );
     };
     const unknown = unknownVariables(c.lbIp?.value);
-    if (c.lbIp && unknown.length) {
-      const advice = unknownValueAdvice(mesh, unknown);
+    if (c.lbIp && unknown.length)
       return [
         noPoolForAny(
           `its LB IP comes from ${unknown.join(', ')}, not known here`,
@@ -113,12 +112,11 @@ export const lbIpInPool = defineClusterRule({
             {
               what: `The LB IP ${q(c.lbIp.value)}`,
               variables: unknown.join(', '),
-              advice,
+              advice: unknownValueAdvice(mesh, unknown),
             },
             c.lbIp.location,
           ),
       ];
-    }
     if (!c.lbIpAddress) {
       const notSet = () => {
         const unset = unsetValue(mesh, c, 'lbIp');

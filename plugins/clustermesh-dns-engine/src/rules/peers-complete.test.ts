@@ -13,6 +13,14 @@ import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { peersComplete } from './peers-complete';
 
+/** A cluster's settings without its entry for a peer (its upper-cased name). */
+const withoutPeerSetting = (cluster: string, peer: string) =>
+  replace(
+    exampleFile.settings(cluster),
+    new RegExp(`\\n {2}CILIUM_CLUSTERMESH_${peer}_FQDN: .*`),
+    '',
+  );
+
 describe('peers-complete', () => {
   describeRule(peersComplete, {
     edit: replace(
@@ -31,11 +39,7 @@ describe('peers-complete', () => {
   it("fails a peer key missing from the settings though the Kustomization applying them substitutes from a source of unknown keys: it adds no key (gavinmcfall's cluster-user-settings)", () => {
     const check = (kustomization: string) =>
       exampleChecks(f => {
-        replace(
-          exampleFile.settings('apps'),
-          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-          '',
-        )(f);
+        withoutPeerSetting('apps', 'INFRA')(f);
         replace(
           `kubernetes/clusters/apps/${kustomization}.yaml`,
           '        name: cluster-secrets\n',
@@ -56,12 +60,7 @@ describe('peers-complete', () => {
         /\n {4}substituteFrom:\n(?: {6,}.*\n)+/,
         '\n    substitute:\n      CLUSTER_NAME: infra\n      CLUSTER_ID: "1"\n      CILIUM_CLUSTERMESH_FQDN: clustermesh-infra.example.net\n      CILIUM_CLUSTERMESH_LB_IP: 10.25.11.100\n',
       );
-      // no settings ConfigMap: its values are all inline
-      replace(
-        'kubernetes/clusters/infra/kustomization.yaml',
-        '  - vars.yaml\n',
-        '',
-      )(f);
+
       // an app built from a source no file declares: not read
       f['kubernetes/clusters/infra/addons.yaml'] = [
         'apiVersion: kustomize.toolkit.fluxcd.io/v1',
@@ -70,10 +69,11 @@ describe('peers-complete', () => {
         'spec: {interval: 1h, path: ./deploy/k8s/infra, prune: true, sourceRef: {kind: GitRepository, name: cvgen}}',
         '',
       ].join('\n');
+      // and no settings ConfigMap: its values are all inline
       replace(
         'kubernetes/clusters/infra/kustomization.yaml',
-        'resources:\n',
-        'resources:\n  - addons.yaml\n',
+        '  - vars.yaml\n',
+        '  - addons.yaml\n',
       )(f);
     }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'infra');
     expect(checks.map(c => [c.outcome, c.message])).toEqual([
@@ -98,13 +98,9 @@ describe('peers-complete', () => {
   });
 
   it('offers, for a peer not known by FQDN, the mesh entry a repository that names peers by the template writes, besides the variable (cubic3d)', () => {
-    const [check] = exampleChecks(
-      replace(
-        exampleFile.settings('infra'),
-        /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
-        '',
-      ),
-    ).filter(c => c.ruleId === 'peers-complete' && c.outcome === 'fail');
+    const [check] = exampleChecks(withoutPeerSetting('infra', 'APPS')).filter(
+      c => c.ruleId === 'peers-complete' && c.outcome === 'fail',
+    );
     expect(check.remediation).toMatch(
       /^Add `CILIUM_CLUSTERMESH_\{PEER\}_FQDN` for each peer .*; where the Cilium values name the peers by the FQDN template instead \(no peer variables\), give each peer an entry `\{name: <peer>, address: <its FQDN>, port: 2379\}` in `clustermesh\.config\.clusters`/,
     );
@@ -118,11 +114,7 @@ describe('peers-complete', () => {
         /CILIUM_CLUSTERMESH_FQDN: .*/,
         'CILIUM_CLUSTERMESH_FQDN: "clustermesh-apps.${SECRET_DOMAIN}"',
       )(files);
-      replace(
-        exampleFile.settings('apps'),
-        /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-        '',
-      )(files);
+      withoutPeerSetting('apps', 'INFRA')(files);
     }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'apps');
     expect(checks.map(c => c.message)).toEqual([
       expect.stringMatching(
@@ -208,11 +200,7 @@ describe('peers-complete', () => {
             '',
           )(files);
           withOutsideSettingsSource('infra')(files);
-          replace(
-            exampleFile.settings('apps'),
-            /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-            '',
-          )(files);
+          withoutPeerSetting('apps', 'INFRA')(files);
         }),
         resolveConventions(conventions),
       ).clusters.flatMap(c => c.checks);
@@ -249,11 +237,7 @@ describe('peers-complete', () => {
         '${CILIUM_CLUSTERMESH_APPS_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
         'clustermesh-apps.${SECRET_DOMAIN}',
       )(files);
-      replace(
-        exampleFile.settings('infra'),
-        /\n {2}CILIUM_CLUSTERMESH_APPS_FQDN: .*/,
-        '',
-      )(files);
+      withoutPeerSetting('infra', 'APPS')(files);
       // apps' name from a ConfigMap made outside the repository
       replace(
         exampleFile.settings('apps'),
@@ -279,11 +263,7 @@ describe('peers-complete', () => {
         'address: ${CILIUM_CLUSTERMESH_INFRA_FQDN:=${CILIUM_CLUSTERMESH_FQDN}}',
         'ips: [10.40.40.41]',
       )(files);
-      replace(
-        exampleFile.settings('apps'),
-        /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-        '',
-      )(files);
+      withoutPeerSetting('apps', 'INFRA')(files);
       withOutsideSettingsSource('apps')(files);
     }).filter(c => c.ruleId === 'peers-complete' && c.cluster === 'apps');
     expect(checks).toEqual([
@@ -301,11 +281,7 @@ describe('peers-complete', () => {
       exampleTree('gitops-repo', files => {
         for (const [file, text] of Object.entries(files))
           files[file] = text.replace(/SECRET_DOMAIN/g, 'ZONE');
-        replace(
-          exampleFile.settings('apps'),
-          /\n {2}CILIUM_CLUSTERMESH_INFRA_FQDN: .*/,
-          '',
-        )(files);
+        withoutPeerSetting('apps', 'INFRA')(files);
       }),
       resolveConventions({}),
     ).clusters.flatMap(c => c.checks);

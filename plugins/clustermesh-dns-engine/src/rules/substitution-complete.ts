@@ -187,25 +187,21 @@ export const substitutionComplete = defineClusterRule({
       // in what a Kustomization that fails applies (its error said where
       // it is): not substituted there, and not known to be wrong
       // (one that substitutes: where it does not, that is the cause)
+      // a Kustomization that does not substitute (or opts out of the
+      // substitution a parent's patch gives, with a postBuild of its own
+      // that brings none of it: JefeDavis' copy)
+      const notSubstituting =
+        by !== undefined &&
+        (!by.postBuild || substitutionOptOut(c, by) !== undefined);
       const failing = failingApplierOf(value, by);
-      if (
-        failing &&
-        by!.postBuild &&
-        substitutionOptOut(c, by!) === undefined
-      ) {
+      if (failing && !notSubstituting) {
         failingAppliers.add(failing);
         return;
       }
       unresolvedCount++;
       if (unresolved.length < 3) unresolved.push({ what, value, where, by });
       // the first value a Kustomization applies without substituting: the cause
-      // (or opts out of the substitution a parent's patch gives, with a
-      // postBuild of its own that brings none of it: JefeDavis' copy)
-      if (
-        !unsubstituted &&
-        by &&
-        (!by.postBuild || substitutionOptOut(c, by) !== undefined)
-      )
+      if (!unsubstituted && notSubstituting)
         unsubstituted = { what, value, where, by };
     };
     /** The unresolved values, the first few by name. */
