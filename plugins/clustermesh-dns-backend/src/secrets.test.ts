@@ -56,6 +56,12 @@ describe('secrets never leave the backend', () => {
         '',
       ].join('\n'),
     );
+    // a conventions file asking for unencrypted Secrets to be read: the
+    // backend reads none, whatever it says
+    fs.writeFileSync(
+      path.join(repo, '.clustermesh-dns.yaml'),
+      'flux:\n  readPlainSecrets: true\n',
+    );
   });
   afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
 

@@ -107,7 +107,13 @@ describe('properties of the engine', () => {
 
   const hostile: Array<[string, string | Uint8Array, RegExp]> = [
     ['malformed YAML', 'a: [1, 2\nb: {c\n  - d: : :\n', /YAML|yaml/],
-    ['binary bytes', Uint8Array.from([0xff, 0xfe, 0x00, 0x81, 0xc3]), /UTF-8/],
+    ['binary bytes', Uint8Array.from([0x61, 0x3a, 0x81, 0xc3]), /UTF-8/],
+    // a UTF-16 byte-order mark before bytes that are no UTF-16 text
+    [
+      'binary bytes behind a UTF-16 mark',
+      Uint8Array.from([0xff, 0xfe, 0x00, 0xdc, 0x41]),
+      /not UTF-16LE text/,
+    ],
     [
       'a YAML alias bomb',
       `a: &a ["x","x","x","x","x","x","x","x","x","x"]\n${Array.from(

@@ -140,6 +140,20 @@ describe('loadConventions', () => {
     ).toBe(`set in ${defaultConventionsFile}`);
   });
 
+  it("reads unencrypted Secrets' values where the run asks (the CLI), unless the file says not to", () => {
+    const plain = repository({});
+    const load = (dir: string, readPlainSecrets?: boolean) =>
+      loadConventions(readDirectoryTree(dir), dir, undefined, {
+        readPlainSecrets,
+      }).flux.readPlainSecrets;
+    expect(load(plain)).toBe(false);
+    expect(load(plain, true)).toBe(true);
+    const refusing = repository({
+      [defaultConventionsFile]: 'flux:\n  readPlainSecrets: false\n',
+    });
+    expect(load(refusing, true)).toBe(false);
+  });
+
   it('names the file that cannot be read', () => {
     const dir = repository({});
     const missing = path.join(dir, 'nope.yaml');

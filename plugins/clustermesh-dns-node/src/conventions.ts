@@ -40,6 +40,11 @@ export interface LoadConventionsOptions {
    * absent, the folder's own checkout says it (`.git/HEAD`), if it is one.
    */
   branch?: string;
+  /**
+   * Read the values of Secrets the repository keeps unencrypted (the CLI,
+   * on one's own checkout), unless the conventions file says otherwise.
+   */
+  readPlainSecrets?: boolean;
 }
 
 /**
@@ -95,6 +100,14 @@ export function loadConventions(
       merged[cluster] = { ...merged[cluster], ...values };
     explicit = { ...explicit, valuesByCluster: merged };
   }
+  if (
+    options.readPlainSecrets !== undefined &&
+    explicit?.flux?.readPlainSecrets === undefined
+  )
+    explicit = {
+      ...explicit,
+      flux: { ...explicit?.flux, readPlainSecrets: options.readPlainSecrets },
+    };
   const givenToRun: MeshConventionsInput = {
     ...(options.fqdnTemplate && { fqdnTemplate: options.fqdnTemplate }),
     ...(options.branch && { flux: { branch: options.branch } }),

@@ -125,10 +125,14 @@ export class EngineSession {
         ...explicit,
         values: { ...explicit?.values, ...spec.values },
       };
-    // the branch read is the source's, whatever the conventions file says
-    const givenToRun: MeshConventionsInput = spec.branch
-      ? { flux: { branch: spec.branch } }
-      : {};
+    // the branch read is the source's, whatever the conventions file says;
+    // and no Secret's value is read, so none reaches an answer
+    const givenToRun: MeshConventionsInput = {
+      flux: {
+        ...(spec.branch && { branch: spec.branch }),
+        readPlainSecrets: false,
+      },
+    };
     return resolveConventions(
       explicit,
       detectConventions(tree, explicit, { cache }),

@@ -260,7 +260,15 @@ function readRepository(
     tree,
     repoDir,
     options.config && path.resolve(io.cwd, options.config),
-    { cache, values, valuesByCluster, fqdnTemplate, branch },
+    // the user's own checkout: a Secret kept in clear there is read
+    {
+      cache,
+      values,
+      valuesByCluster,
+      fqdnTemplate,
+      branch,
+      readPlainSecrets: true,
+    },
   );
   return { repoDir, tree, conventions, cache };
 }

@@ -262,6 +262,12 @@ export const conventionsSchema = z.object({
           'An undefined variable without a default fails the Kustomization (Flux 2.9 and later); detected from the Flux version the repository deploys.',
         ),
       substituteAlways: z.boolean().default(false),
+      readPlainSecrets: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Read the values of Secrets the repository keeps unencrypted (their stringData and base64 data), as Flux substitutes them; a SOPS-encrypted Secret's are never read. Off by default, so no Secret's value appears in a report (the backend's page); the CLI, run on one's own checkout, turns it on unless this file says false.",
+        ),
       version: z
         .string()
         .regex(/^\d+\.\d+$/)

@@ -19,6 +19,8 @@ export interface FluxRenderOptions {
   strictSubstitution: boolean;
   /** Substitute even when a Kustomization defines no variable (Flux's `substituteStrategy: Always`). */
   substituteAlways: boolean;
+  /** Read the values of Secrets kept unencrypted (never a SOPS-encrypted one's). */
+  readPlainSecrets?: boolean;
   /** Names of the GitRepository sources that are this repository. */
   sourceNames: readonly string[];
   /**

@@ -47,7 +47,7 @@ import {
 import { hasSealedIdentity, isSopsEncrypted } from './sops';
 import type { SubstitutedObject, SubstitutionProblem } from './substitute';
 import type { SubstitutionMemo } from './substitutionMemo';
-import { readTextFile } from '../yaml/decode';
+import { utf16EncodingOf, readTextFile } from '../yaml/decode';
 import { lineInLiteralBlock, lineOfReference } from '../yaml/lines';
 import { stringMapAt } from './kustomize/immutable';
 import { applyJsonPatch, asOperations } from './kustomize/jsonPatch';
@@ -557,7 +557,12 @@ export class FluxRenderer {
       for (const path of index.paths()) {
         if (!/\.ya?ml$/.test(path)) continue;
         const bytes = index.tree.read(path);
-        if (!bytes || needles.some(n => !containsBytes(bytes, n))) continue;
+        if (
+          !bytes ||
+          (needles.some(n => !containsBytes(bytes, n)) &&
+            !utf16EncodingOf(bytes))
+        )
+          continue;
         for (const { value } of this.#files.read(path).documents) {
           const found = isRecord(value)
             ? syncKustomizationPatches(value, path)
@@ -1372,7 +1377,7 @@ export class FluxRenderer {
       : { file: `${spec.path}/`, line: 1 };
 
     const variables = this.#substitution.scope();
-    /** A source's data, read (a Secret's keys, its values never). */
+    /** A source's data, read (a Secret's keys; its values only where it is kept in clear and the conventions read those). */
     const addRead = (source: ManifestObject, kind: 'ConfigMap' | 'Secret') =>
       variables.addSource(
         // one written without a namespace is in the one it was looked up
@@ -1383,6 +1388,7 @@ export class FluxRenderer {
         kind,
         isSopsEncrypted(source.body),
         knownValues,
+        this.#options.readPlainSecrets,
       );
     // the webhook gives every Kustomization it mutates a postBuild
     const postBuild = spec.postBuild || injected !== undefined;

@@ -80,6 +80,17 @@ interface Layer {
 }
 
 /** A ConfigMap data value as text (parsed YAML may hold numbers, booleans or null). */
+/** A Secret's `data` value as text (kustomize and the API server keep it base64). */
+function fromBase64(text: string): string {
+  try {
+    return new TextDecoder().decode(
+      Uint8Array.from(atob(text.replace(/\s/g, '')), c => c.charCodeAt(0)),
+    );
+  } catch {
+    return text; // not base64: the API server refuses the Secret, said elsewhere
+  }
+}
+
 function dataText(raw: unknown): string {
   if (typeof raw === 'string') return raw;
   return raw === null || raw === undefined ? '' : String(raw);
@@ -105,16 +116,23 @@ export class VariableScope implements Variables {
     return this.memo ? this.memo.keysOf(record) : Object.keys(record);
   }
 
-  /** Adds the data of a ConfigMap, or the keys of a Secret (values never read). */
+  /**
+   * Adds the data of a ConfigMap; of a Secret, its keys, and its values
+   * where it is kept in clear and `readPlainSecrets` says so (its
+   * `stringData` over its base64 `data`, as the API server stores them);
+   * a SOPS-encrypted Secret's values are never read.
+   */
   addSource(
     source: ManifestObject,
     kind: 'ConfigMap' | 'Secret',
     sops: boolean,
     knownValues: Readonly<Record<string, string>>,
+    /** Read a Secret's values where it is kept in clear (the CLI's default). */
+    readPlainSecrets = false,
   ) {
     this.#namesAfter.clear();
     const named = `${kind} ${source.namespace ?? ''}/${source.name}`;
-    const records = (kind === 'ConfigMap' ? ['data'] : ['data', 'stringData'])
+    const records = (kind === 'ConfigMap' ? ['data'] : ['stringData', 'data'])
       .filter(f => isRecord(source.body[f]))
       .map(field => ({
         field,
@@ -129,7 +147,11 @@ export class VariableScope implements Variables {
       dataText(
         records.find(r => hasOwn(r.record, name))?.record[name],
       ).startsWith('ENC[');
-    const sealed = (name: string) => kind === 'Secret' || encrypted(name);
+    // a Secret kept in clear in the repository is read as Flux reads it
+    // where the conventions say so (worlddrknss' cluster variables); an
+    // encrypted one never
+    const sealed = (name: string) =>
+      (kind === 'Secret' && (sops || !readPlainSecrets)) || encrypted(name);
     // a SOPS file's key its encrypted_regex leaves in clear is not
     // encrypted; a Secret's value is not read all the same (s0len)
     const originOf = (name: string) => {
@@ -142,14 +164,19 @@ export class VariableScope implements Variables {
     };
     const value = (name: string) => {
       if (sealed(name)) return knownValues[name] ?? secretPlaceholder(name);
-      const text = dataText(records[0].record[name]);
+      const held =
+        records.length === 1
+          ? records[0]
+          : records.find(r => hasOwn(r.record, name))!;
+      let text = dataText(held.record[name]);
+      if (kind === 'Secret' && held.field === 'data') text = fromBase64(text);
       return text.includes('\n') ? text.replace(/\n/g, '') : text; // Flux drops newlines
     };
     const single = records.length === 1 ? records[0].record : undefined;
     if (this.memo)
       this.#identity += `${kind[0]}${this.memo.objectId(source.body)}${
         sops ? 's' : ''
-      };`;
+      }${readPlainSecrets ? 'r' : ''};`;
     this.#knownValues = knownValues;
     this.#layers.push({
       has: single

@@ -442,6 +442,7 @@ export function buildMeshModel(
     {
       strictSubstitution: conventions.flux.strictSubstitution,
       substituteAlways: conventions.flux.substituteAlways,
+      readPlainSecrets: conventions.flux.readPlainSecrets,
       sourceNames: conventions.flux.sourceNames,
       sourceRoots: conventions.flux.sourceRoots,
       knownValues: conventions.values,

@@ -191,7 +191,12 @@ export function differentRefs(
   /** The branch read (`flux.branch`), when known. */
   read?: string,
 ): EngineFinding[] {
-  const groups = refGroups(refs, clusters);
+  // a cluster on another branch than the one read is not evaluated (its
+  // row says so): it is not checked as these files
+  const groups = refGroups(
+    refs,
+    clusters.filter(c => !c.otherBranch),
+  );
   if (groups.length < 2) return [];
   return [
     finding(

@@ -956,7 +956,7 @@ describe('--remove of a cluster whose peers are in its own overlay patch', () =>
     ).toBeUndefined();
     expect(removal.decisions).toContainEqual(
       expect.stringMatching(
-        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP, CILIUM_CLUSTERMESH_ALPHA_FQDN, CILIUM_CLUSTERMESH_BETA_FQDN kept in its settings: its files .*infra\/cilium\/gamma\/release.yaml/,
+        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP, CILIUM_CLUSTERMESH_ALPHA_FQDN, CILIUM_CLUSTERMESH_BETA_FQDN kept in its settings: its files .*infra\/cilium\/gamma\/release.yaml.*; take those uses out of [^;]*infra\/cilium\/gamma\/release.yaml[^;]* \(ClusterMesh is off there\), then run the removal again to drop them/,
       ),
     );
     // the others forget gamma
@@ -1881,6 +1881,41 @@ describe('planMeshDnsChange on the story repository', () => {
         'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
       );
     }
+  });
+
+  it('reads a UTF-16 file as kustomize does, and refuses to rewrite it as UTF-8', () => {
+    // juwisnie's manifests saved by a Windows editor: UTF-16 with a
+    // byte-order mark, which kustomize decodes and builds
+    const release =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    const utf16le = (text: string) =>
+      new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
+    const tree = createRepoTree({
+      ...before,
+      [release]: utf16le(before[release].replace(/\n/g, '\r\n')),
+    });
+    const report = validateMesh(tree, withDomain);
+    expect(JSON.stringify(report.findings)).not.toContain(release);
+    // its values are read: the LB IPAM annotation is what is missing
+    const service = report.clusters.flatMap(c =>
+      c.checks.filter(k => k.ruleId === 'service-annotation'),
+    );
+    expect(service.map(k => [k.outcome, k.location?.file])).toEqual([
+      ['fail', release],
+      ['fail', release],
+    ]);
+    // the change would rewrite every byte of it
+    const problem = planMeshDnsChange(
+      tree,
+      storyInput,
+      withDomain,
+    ).problems.find(p => p.field === release);
+    expect(problem).toMatchObject({
+      message:
+        'is UTF-16LE text (by its byte-order mark): kustomize reads it, but the change is written as UTF-8, so every byte of the file would change',
+      remedy:
+        'Save it as UTF-8 (kustomize reads that too), then run the change again.',
+    });
   });
 
   it('says which entries belong in a SOPS-encrypted settings file it cannot edit', () => {
@@ -6555,7 +6590,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       /UTF-8/,
       f => {
         (f as any)['kubernetes/clusters/infra/cluster-settings.yaml'] =
-          Uint8Array.from([0xff, 0xfe, 0]);
+          Uint8Array.from([0x61, 0x3a, 0xc3, 0x28, 0]);
       },
     ],
   ];
@@ -6613,6 +6648,45 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         /^holds ConfigMap cluster-settings, the settings of infra and of lab \(outside the mesh\) alike: each cluster's own FQDN and LB IP cannot be written there \(lab would take them for its own\); give each cluster a settings ConfigMap of its own, named in the conventions \(settings\.configMap, settings\.file\) \(infra's Kustomization flux-system\/cluster-infra-infrastructure also substitutes from ConfigMap infra-settings, in kubernetes\/clusters\/infra\/infra-settings\.yaml, which only infra applies\)/,
       ),
     });
+  });
+
+  it("writes each cluster's entries in its own settings ConfigMap, listed after shared defaults every cluster applies (cbrherms')", () => {
+    const files = { ...before };
+    const shared = 'kubernetes/shared/cluster-settings.yaml';
+    files[shared] =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  TIMEZONE: Etc/UTC\n';
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      // the cluster's own ConfigMap, named after it, listed last: it wins
+      files[`${dir}/cluster-settings.yaml`] = files[
+        `${dir}/cluster-settings.yaml`
+      ].replace('name: cluster-settings\n', `name: cluster-settings-${c}\n`);
+      files[`${dir}/vars/kustomization.yaml`] +=
+        '  - ../../../shared/cluster-settings.yaml\n';
+      files[`${dir}/infrastructure.yaml`] = files[
+        `${dir}/infrastructure.yaml`
+      ].replace(
+        '        name: cluster-settings\n',
+        `        name: cluster-settings\n      - kind: ConfigMap\n        name: cluster-settings-${c}\n`,
+      );
+    }
+    const detected = detectConventions(createRepoTree(files));
+    expect(detected.conventions.settings).toEqual({
+      configMap: 'cluster-settings-{cluster}',
+    });
+    const conventions = resolveConventions(knownDomain, detected);
+    const { plan, after } = applied(files, storyInput, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.map(e => e.path)).not.toContain(shared);
+    expect(
+      parse(after['kubernetes/clusters/infra/cluster-settings.yaml']).data,
+    ).toMatchObject({
+      CILIUM_CLUSTERMESH_LB_IP: '10.25.11.100',
+      CILIUM_CLUSTERMESH_APPS_FQDN: 'clustermesh-apps.${SECRET_DOMAIN}',
+    });
+    expect(
+      validateMesh(createRepoTree(after), conventions).summary.errors,
+    ).toBe(0);
   });
 
   it("says when the pools around an address are each kept for another service by name, and advises a pool of the apiserver's own, never widening one", () => {
@@ -7324,7 +7398,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // the shared Cilium values still use north's own entries (said)
     expect(gone.plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them/,
+        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them, and Flux would substitute them with nothing \(or fail the Kustomization\); apps\/kube-system\/cilium\/app\/helmrelease\.yaml, which east, west apply too, needs them as long as north applies it\.$/,
       ),
     );
     expect(

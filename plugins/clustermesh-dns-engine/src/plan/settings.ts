@@ -96,6 +96,61 @@ function stillUsed(
   return found;
 }
 
+/**
+ * Why a removed cluster keeps entries in its settings, and what to do: a
+ * use in its own file can go (ClusterMesh is off there already, a
+ * removal's condition); one in a file other clusters apply is theirs too,
+ * and stays while it applies that file.
+ */
+function keptNote(
+  ctx: ChangeContext,
+  name: string,
+  used: { keys: Set<string>; files: string[] },
+): string {
+  const them = used.keys.size > 1 ? 'them' : 'it';
+  // the other clusters applying each file
+  const sharers = new Map(
+    used.files.map(file => [
+      file,
+      ctx.mesh.clusters
+        .filter(
+          c =>
+            c.name !== name &&
+            c.render.objects.some(
+              ({ object }) =>
+                object.source.file === file ||
+                object.source.patches?.some(p => p.file === file),
+            ),
+        )
+        .map(c => c.name),
+    ]),
+  );
+  const shared = [...sharers].flatMap(([file, others]) =>
+    others.length
+      ? [
+          `${file}, which ${others.join(', ')} ${
+            others.length > 1 ? 'apply' : 'applies'
+          } too, needs ${them} as long as ${name} applies it`,
+        ]
+      : [],
+  );
+  const own = used.files.filter(file => !sharers.get(file)!.length);
+  return `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
+    used.files.length > 1 ? 'its files' : 'its file'
+  } ${used.files.join(', ')} still ${
+    used.files.length > 1 ? 'use' : 'uses'
+  } ${them}, and Flux would substitute ${them} with nothing (or fail the Kustomization); ${[
+    ...(own.length
+      ? [
+          `take those uses out of ${own.join(
+            ', ',
+          )} (ClusterMesh is off there), then run the removal again to drop ${them}`,
+        ]
+      : []),
+    ...shared,
+  ].join('; ')}.`;
+}
+
 /** The settings keys of the peers' FQDNs: every cluster's and every removed one's (remembered per change). */
 const peerVariables = new WeakMap<ChangeContext, Set<string>>();
 function peerVariablesOf(ctx: ChangeContext): Set<string> {
@@ -156,20 +211,7 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
         );
         for (const key of own)
           if (!used.keys.has(key)) set(key, undefined, leaves);
-        if (used.keys.size)
-          ctx.notes.push(
-            `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
-              used.files.length > 1 ? 'its files' : 'its file'
-            } ${used.files.join(', ')} still ${
-              used.files.length > 1 ? 'use' : 'uses'
-            } ${
-              used.keys.size > 1 ? 'them' : 'it'
-            }, and Flux would substitute ${
-              used.keys.size > 1 ? 'them' : 'it'
-            } with nothing (or fail the Kustomization); take those uses out (or ClusterMesh out of its Cilium values), then run the removal again to drop ${
-              used.keys.size > 1 ? 'them' : 'it'
-            }.`,
-          );
+        if (used.keys.size) ctx.notes.push(keptNote(ctx, name, used));
       } else {
         const ip = ctx.configured.get(name);
         if (ip) {

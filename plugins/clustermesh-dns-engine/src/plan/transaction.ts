@@ -1,4 +1,4 @@
-import { decodeText } from '../yaml/decode';
+import { decodeText, utf16EncodingOf } from '../yaml/decode';
 import { EnvFileEditor } from './envFile';
 import type { YamlFiles } from '../yaml/files';
 import type { ScalarLineEdit } from './lineEdits';
@@ -85,6 +85,7 @@ export class EditSet {
   ): string {
     if (text === undefined)
       throw new PlanError(path, `does not exist; it should hold ${purpose}`);
+    this.#writableEncoding(path);
     if (sops.test(text)) {
       // made by TrueCharts' clustertool (forgetool) from the cluster's
       // clusterenv.yaml, which its genconfig turns into this file: an
@@ -98,6 +99,18 @@ export class EditSet {
       );
     }
     return text;
+  }
+
+  /** Refuses a file kept as UTF-16: the change is written as UTF-8, so every byte of it would change. */
+  #writableEncoding(path: string) {
+    const bytes = this.tree.read(path);
+    const encoding = bytes && utf16EncodingOf(bytes);
+    if (encoding)
+      throw new PlanError(
+        path,
+        `is ${encoding} text (by its byte-order mark): kustomize reads it, but the change is written as UTF-8, so every byte of the file would change`,
+        'Save it as UTF-8 (kustomize reads that too), then run the change again.',
+      );
   }
 
   /** The clustertool `clusterenv.yaml` of a folder above a generated settings file (`clustersettings.secret.yaml`), if any. */
@@ -168,7 +181,12 @@ export class EditSet {
   #untouchedText(path: string): string | undefined {
     if (this.editors.has(path) || this.#settled.has(path)) return undefined;
     const text = this.before(path);
-    return text === undefined || SOPS.test(text) ? undefined : text;
+    const bytes = this.tree.read(path);
+    return text === undefined ||
+      SOPS.test(text) ||
+      (bytes && utf16EncodingOf(bytes))
+      ? undefined
+      : text;
   }
 
   /**

@@ -546,6 +546,10 @@ describe('validateMesh', () => {
       ),
     ).toEqual([]);
     expect(report.summary.status).toBe('not-evaluated');
+    // nor is it said to be checked as these files (aflyingcougar's staging)
+    expect(
+      report.notEvaluated.filter(f => f.message.includes('different refs')),
+    ).toEqual([]);
     // configure refuses it for what it is, not for what its folder lacks here
     expect(
       planMeshDnsChange(onDevelopment, storyClusters, onMain).problems,
@@ -622,6 +626,81 @@ describe('validateMesh', () => {
       resolveConventions({ ...knownDomain, flux: { branch: 'feature/x' } }),
     );
     expect(sameBranch.summary.status).toBe('pass');
+  });
+
+  it("reads a Secret kept in clear as Flux does, its stringData over its base64 data (worlddrknss' cluster variables)", () => {
+    const withVars = (secret: string[]) =>
+      exampleTree('gitops-repo', files => {
+        const release =
+          'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+        files[release] = files[release]
+          .replace('useAPIServer: true', 'useAPIServer: ${MESH_ON:=true}')
+          .replace(
+            /enabled: true(\n *# every cluster)/,
+            'enabled: ${MESH_ON:=true}$1',
+          );
+        const dir = 'kubernetes/clusters/apps';
+        files[`${dir}/cluster-vars.yaml`] = [
+          'apiVersion: v1',
+          'kind: Secret',
+          'metadata:',
+          '  name: cluster-vars',
+          '  namespace: flux-system',
+          ...secret,
+          '',
+        ].join('\n');
+        files[`${dir}/kustomization.yaml`] = files[
+          `${dir}/kustomization.yaml`
+        ].replace('  - vars.yaml\n', '  - vars.yaml\n  - cluster-vars.yaml\n');
+        files[`${dir}/infrastructure.yaml`] += [
+          '      - kind: Secret',
+          '        name: cluster-vars',
+          '',
+        ].join('\n');
+      });
+    // as the CLI reads one's own checkout
+    const readingThem = resolveConventions({
+      ...knownDomain,
+      flux: { readPlainSecrets: true },
+    });
+    const membership = (secret: string[], conventions = readingThem) =>
+      validateMesh(withVars(secret), conventions).clusters.map(c => [
+        c.name,
+        c.membership.member,
+      ]);
+    // apps switches ClusterMesh off in its own Secret; infra keeps the default
+    const off = [
+      ['apps', false],
+      ['infra', true],
+    ];
+    expect(membership(['stringData:', '  MESH_ON: "false"'])).toEqual(off);
+    expect(membership(['data:', '  MESH_ON: ZmFsc2U='])).toEqual(off);
+    expect(
+      membership([
+        'data:',
+        '  MESH_ON: ZmFsc2U=',
+        'stringData:',
+        '  MESH_ON: "true"',
+      ]),
+    ).toEqual([
+      ['apps', true],
+      ['infra', true],
+    ]);
+    // by default (the backend's page) no Secret's value is read
+    expect(
+      membership(['stringData:', '  MESH_ON: "false"'], withDomain),
+    ).not.toEqual(off);
+    // a SOPS-encrypted one never: its value is not known here
+    const sealed = validateMesh(
+      withVars([
+        'stringData:',
+        '  MESH_ON: ENC[AES256_GCM,data:ZmFsc2U=,type:str]',
+        'sops:',
+        '  version: 3.9.0',
+      ]),
+      readingThem,
+    ).clusters.find(c => c.name === 'apps')!.membership;
+    expect(sealed.member).not.toBe(false);
   });
 
   it('uses configured values for secret variables', () => {

@@ -131,6 +131,24 @@ describe('reading YAML manifests', () => {
     ).toEqual({ x: 1, ...(manifest as object) });
   });
 
+  it("reads UTF-16 text by its byte-order mark, as Go's YAML reader (kustomize) does", () => {
+    const text = 'kind: ConfigMap\r\ndata:\r\n  a: "é"\r\n';
+    const le = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
+    const be = new Uint8Array(
+      [0xfe, 0xff, ...Buffer.from(text, 'utf16le')].map((_, i, all) =>
+        i < 2 ? all[i] : all[i % 2 === 0 ? i + 1 : i - 1],
+      ),
+    );
+    for (const bytes of [le, be]) {
+      const { documents, problems } = parseYamlFile('cm.yaml', bytes);
+      expect(problems).toEqual([]);
+      expect(documents[0].value).toEqual({
+        kind: 'ConfigMap',
+        data: { a: 'é' },
+      });
+    }
+  });
+
   it('names the file and line of invalid YAML, duplicate keys and non-text files', () => {
     expect(parseYamlText('f.yaml', 'a: 1\nb: [\n').problems[0]).toMatchObject({
       file: 'f.yaml',
@@ -142,9 +160,14 @@ describe('reading YAML manifests', () => {
       message: 'has the map key "a" twice (first on line 1)',
     });
     expect(
-      parseYamlFile('bin.yaml', new Uint8Array([0xff, 0xfe, 0x00, 0x41]))
+      parseYamlFile('bin.yaml', new Uint8Array([0x61, 0x3a, 0x20, 0xc3, 0x28]))
         .problems[0].message,
     ).toBe('is not UTF-8 text');
+    // a UTF-16 byte-order mark: an unpaired surrogate is not text
+    expect(
+      parseYamlFile('bad16.yaml', new Uint8Array([0xff, 0xfe, 0x00, 0xd8]))
+        .problems[0].message,
+    ).toBe('is not UTF-16LE text');
     expect(
       parseYamlFile('nul.yaml', new TextEncoder().encode('a: 1\u0000'))
         .problems[0].message,

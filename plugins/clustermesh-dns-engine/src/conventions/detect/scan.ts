@@ -5,7 +5,7 @@ import { getPath, isRecord } from '../../core/paths';
 import type { ObjectPath } from '../../core/paths';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import type { RepoTree } from '../../tree/RepoTree';
-import { readTextFile } from '../../yaml/decode';
+import { utf16EncodingOf, readTextFile } from '../../yaml/decode';
 import { defaultYamlReadLimits } from '../../yaml/documents';
 import { locate } from '../../yaml/locate';
 import { pointerKeys } from '../../flux/kustomize/jsonPatch';
@@ -51,7 +51,8 @@ export function* scanDocuments(
     const bytes = tree.read(file);
     if (!bytes || bytes.byteLength > defaultYamlReadLimits.maxFileBytes)
       continue;
-    if (!encoded.some(n => containsBytes(bytes, n))) continue;
+    if (!encoded.some(n => containsBytes(bytes, n)) && !utf16EncodingOf(bytes))
+      continue;
     for (const doc of files.read(file).documents) {
       const value = doc.value;
       const source = { file, index: doc.index, line: doc.line, root: value };

@@ -185,7 +185,6 @@ export function settingsName(
   referencedBy: SubstitutionReferences['referencedBy'] = new Map(),
 ): { name: string; reason: string; location?: SourceLocation } | undefined {
   if (references.size === 0) return undefined;
-  if (references.has(defaultName)) return undefined;
   // an app's own source (`adguard-home-secret` of Kustomization
   // adguard-home, in each cluster) is not the cluster's settings
   const appsOwn = (name: string) => {
@@ -220,6 +219,31 @@ export function settingsName(
         (seen?.overriding ?? 0) + (overriding.get(`${kind}/${name}`) ?? 0),
       patched: (seen?.patched ?? 0) + (patched.get(`${kind}/${name}`) ?? 0),
     });
+  }
+  // the default named: kept, unless each cluster's own object is listed
+  // last wherever it is named (cbrherms' cluster-settings, then
+  // cluster-settings-main): its values win, and a cluster's own FQDN and
+  // LB IP go there
+  if (templates.has(defaultName)) {
+    const own = [...templates.entries()].find(
+      ([template, t]) =>
+        template.includes('{cluster}') &&
+        t.locations.length >= 2 &&
+        t.overriding === t.locations.length,
+    );
+    return own
+      ? {
+          name: own[0],
+          reason: `each cluster's own ${kind} (${
+            own[0]
+          }) is listed after ${defaultName}, which the clusters share, in each of the ${
+            own[1].locations.length
+          } substituteFrom lists naming it (e.g. ${where(
+            own[1].locations[0],
+          )}): its values win, and each cluster's own FQDN and LB IP belong there`,
+          location: own[1].locations[0],
+        }
+      : undefined;
   }
   const ranked = [...templates.entries()].sort(
     (a, b) =>
