@@ -2,6 +2,7 @@ import {
   formatLocation,
   MeshMembership,
   parseIpAddress,
+  secretPlaceholderPattern,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
@@ -1612,7 +1613,11 @@ function membershipOf(
     return {
       membership: {
         member: false,
-        reason: `no HelmRelease ${conventions.cilium.helmRelease.name} is among the objects evaluated, but ${unevaluated.said} (${unevaluated.example}); say it in the conventions (mesh.include or mesh.exclude)`,
+        reason: `no HelmRelease ${
+          conventions.cilium.helmRelease.name
+        } is among the objects evaluated, but ${unevaluated.said}${
+          unevaluated.example ? ` (${unevaluated.example})` : ''
+        }; say it in the conventions (mesh.include or mesh.exclude)`,
         location: unevaluated.first.location,
       },
       membershipUnknown: true,
@@ -1687,11 +1692,26 @@ function membershipOf(
       },
       membershipUnknown: true,
     };
+  // a switch Flux fills from a Secret not read here: `false` there (a
+  // cluster kept out) parses as false once substituted, so not known
+  let secretSwitch: { path: readonly string[]; names: string[] } | undefined;
   for (const path of [
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,
   ]) {
     const value = getPath(cilium.values, path);
+    // (a source of unknown keys that only may define it leaves the
+    // default as likely as not: read as before, by what Flux inserts)
+    const names =
+      typeof value === 'string'
+        ? [...value.matchAll(secretPlaceholderPattern)]
+            .map(m => m[1])
+            .filter(n => !cilium.appliedBy?.variables.get(n)?.unverified)
+        : [];
+    if (names.length) {
+      secretSwitch ??= { path, names };
+      continue;
+    }
     if (chartEnables(value))
       return known({
         member: true,
@@ -1704,6 +1724,19 @@ function membershipOf(
         location: cilium.locate(path),
       });
   }
+  if (secretSwitch)
+    return {
+      membership: {
+        member: false,
+        reason: `${secretSwitch.path.join('.')} is ${secretSwitch.names
+          .map(n => `\${${n}}`)
+          .join(
+            ', ',
+          )} in its Cilium values, from a Secret whose value is not read here: Flux substitutes it before the values are read, so \`false\` there keeps the cluster out; give its value (--value, the conventions' values), or say it in the conventions (mesh.include or mesh.exclude)`,
+        location: cilium.locate(secretSwitch.path),
+      },
+      membershipUnknown: true,
+    };
   const location = cilium.locate(ciliumValuesPaths.useApiServer);
   if (cilium.unread.length)
     return {

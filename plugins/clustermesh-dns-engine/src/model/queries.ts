@@ -1236,7 +1236,11 @@ export function unevaluatedPartsNote(cluster: ClusterModel): string {
     /cilium/i,
   );
   return `${
-    parts ? `; but ${parts.said} and may hold it (${parts.example})` : ''
+    parts
+      ? `; but ${parts.said} and may hold it${
+          parts.example ? ` (${parts.example})` : ''
+        }`
+      : ''
   }${failedBuildsNote(cluster.render, 'it')}`;
 }
 
@@ -1286,7 +1290,7 @@ export function unevaluatedParts(
   namespace?: string,
   /** What the part that may hold it is likely named by: that one is the example. */
   about?: RegExp,
-): { said: string; first: EngineFinding; example: string } | undefined {
+): { said: string; first: EngineFinding; example?: string } | undefined {
   const unbuilt = render.findings.filter(
     f =>
       f.unbuilt &&
@@ -1323,12 +1327,17 @@ export function unevaluatedParts(
   };
 }
 
-/** One of several parts not evaluated, said: one named for what is looked for, else the first. */
-function exampleOf(unbuilt: readonly EngineFinding[], about?: RegExp): string {
+/**
+ * One of several parts not evaluated, said where one is named for what is
+ * looked for; none otherwise (the parts are listed as not evaluated, each
+ * with its reason).
+ */
+function exampleOf(
+  unbuilt: readonly EngineFinding[],
+  about?: RegExp,
+): string | undefined {
   const part = partNamedFor(unbuilt, about);
-  return about?.test(part.message)
-    ? `e.g. ${part.message}`
-    : `the first: ${part.message}`;
+  return about?.test(part.message) ? `e.g. ${part.message}` : undefined;
 }
 
 /** Of several parts not read, the one its message names for what is looked for, else the first. */

@@ -39,6 +39,23 @@ interface SettingChange {
  * The settings keys a cluster's own applied files (other than its settings)
  * and the patches applied to its objects still refer to, and those files.
  */
+/**
+ * The files a cluster's objects come from: their own, the patches applied
+ * to them (an overlay's patch of a shared HelmRelease), and what a
+ * ConfigMap generator read into them (a HelmRelease's values file).
+ */
+function filesApplied(ctx: ChangeContext, model: ClusterModel): Set<string> {
+  return new Set(
+    model.render.objects.flatMap(({ object }) => [
+      object.source.file,
+      ...(object.source.patches ?? []).map(patch => patch.file),
+      ...Object.keys(
+        (getPath(object.body, ['data']) ?? {}) as Record<string, unknown>,
+      ).flatMap(key => generatorFile(ctx.mesh, object, key) ?? []),
+    ]),
+  );
+}
+
 function stillUsed(
   edits: EditSet,
   ctx: ChangeContext,
@@ -50,18 +67,7 @@ function stillUsed(
   const model = ctx.mesh.byName.get(cluster);
   const found = { keys: new Set<string>(), files: [] as string[] };
   if (!model) return found;
-  // the files of its objects and of the patches applied to them (an
-  // overlay's patch of a shared HelmRelease)
-  const files = new Set(
-    model.render.objects.flatMap(({ object }) => [
-      object.source.file,
-      ...(object.source.patches ?? []).map(patch => patch.file),
-      // what a ConfigMap generator read into it (a HelmRelease's values file)
-      ...Object.keys(
-        (getPath(object.body, ['data']) ?? {}) as Record<string, unknown>,
-      ).flatMap(key => generatorFile(ctx.mesh, object, key) ?? []),
-    ]),
-  );
+  const files = filesApplied(ctx, model);
   for (const file of settingsFiles) files.delete(file);
   // its own records the removal takes out: a file that holds only them
   // uses nothing after the change
@@ -109,27 +115,20 @@ function keptNote(
 ): string {
   const them = used.keys.size > 1 ? 'them' : 'it';
   // the other clusters applying each file
+  const others = ctx.mesh.clusters
+    .filter(c => c.name !== name)
+    .map(c => ({ name: c.name, files: filesApplied(ctx, c) }));
   const sharers = new Map(
     used.files.map(file => [
       file,
-      ctx.mesh.clusters
-        .filter(
-          c =>
-            c.name !== name &&
-            c.render.objects.some(
-              ({ object }) =>
-                object.source.file === file ||
-                object.source.patches?.some(p => p.file === file),
-            ),
-        )
-        .map(c => c.name),
+      others.filter(o => o.files.has(file)).map(o => o.name),
     ]),
   );
-  const shared = [...sharers].flatMap(([file, others]) =>
-    others.length
+  const shared = [...sharers].flatMap(([file, by]) =>
+    by.length
       ? [
-          `${file}, which ${others.join(', ')} ${
-            others.length > 1 ? 'apply' : 'applies'
+          `${file}, which ${by.join(', ')} ${
+            by.length > 1 ? 'apply' : 'applies'
           } too, needs ${them} as long as ${name} applies it`,
         ]
       : [],

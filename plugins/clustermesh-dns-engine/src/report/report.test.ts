@@ -686,11 +686,18 @@ describe('validateMesh', () => {
       ['apps', true],
       ['infra', true],
     ]);
-    // by default (the backend's page) no Secret's value is read
-    expect(
-      membership(['stringData:', '  MESH_ON: "false"'], withDomain),
-    ).not.toEqual(off);
-    // a SOPS-encrypted one never: its value is not known here
+    // by default (the backend's page) no Secret's value is read: whether
+    // apps is in the mesh is not known
+    const unread = validateMesh(
+      withVars(['stringData:', '  MESH_ON: "false"']),
+      withDomain,
+    ).clusters.find(c => c.name === 'apps')!;
+    expect(unread.status).toBe('not-evaluated');
+    expect(unread.membership.reason).toMatch(
+      /^clustermesh\.useAPIServer is \$\{MESH_ON\} in its Cilium values, from a Secret whose value is not read here/,
+    );
+    // a SOPS-encrypted one never: its value is not known here, and the
+    // default of `${MESH_ON:=true}` does not apply (the key is there)
     const sealed = validateMesh(
       withVars([
         'stringData:',
@@ -699,8 +706,13 @@ describe('validateMesh', () => {
         '  version: 3.9.0',
       ]),
       readingThem,
-    ).clusters.find(c => c.name === 'apps')!.membership;
-    expect(sealed.member).not.toBe(false);
+    ).clusters.find(c => c.name === 'apps')!;
+    expect(sealed.status).toBe('not-evaluated');
+    expect(sealed.membership).toMatchObject({
+      member: false,
+      reason:
+        "clustermesh.useAPIServer is ${MESH_ON} in its Cilium values, from a Secret whose value is not read here: Flux substitutes it before the values are read, so `false` there keeps the cluster out; give its value (--value, the conventions' values), or say it in the conventions (mesh.include or mesh.exclude)",
+    });
   });
 
   it('uses configured values for secret variables', () => {

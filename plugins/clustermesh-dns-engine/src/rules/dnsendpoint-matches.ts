@@ -901,7 +901,9 @@ function unreadNote(
 ): string {
   const unread = unevaluatedParts(cluster.render, cluster.name);
   return unread
-    ? ` ${lead}(${unread.said} and may hold ${what}: ${unread.example})`
+    ? ` ${lead}(${unread.said} and may hold ${what}${
+        unread.example ? `: ${unread.example}` : ''
+      })`
     : '';
 }
 
