@@ -7741,7 +7741,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(removal.problems).toEqual([]);
     expect(removal.decisions).toContainEqual(
       expect.stringMatching(
-        /^north: CILIUM_CLUSTERMESH_.* kept in its settings: its files .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml still use them/,
+        /^north: CILIUM_CLUSTERMESH_.* kept in its settings: its files .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml still use them.*; kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml, which [a-z, ]+ apply too, needs them as long as north applies it\.$/,
       ),
     );
     const settings = 'kubernetes/clusters/north/vars/cluster-settings.yaml';
