@@ -1,3 +1,4 @@
+import { hasRecord } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { planMeshDnsChange } from '../plan/plan';
 import { knownDomain } from '../__testUtils__/trees';
 import { located } from '../__testUtils__/yaml';
@@ -496,6 +497,26 @@ describe('validateMesh', () => {
     expect(report.clusters.map(c => [c.name, c.record?.ttl])).toEqual([
       ['apps', 600],
       ['infra', 300],
+    ]);
+    // a cluster the document has no row for has no record kept (the
+    // table shows none, as ttl-valid says): Kelcode-Dev's new cluster
+    const withoutApps = validateMesh(
+      exampleTree('gitops-repo', files => {
+        withoutExampleExternalDns(files);
+        files['docs/clustermesh-dns-records.md'] = [
+          '| Cluster | Name | Type | Value | TTL |',
+          '|---|---|---|---|---|',
+          '| infra | `clustermesh-infra.${SECRET_DOMAIN}` | A | 10.25.11.100 | 300 |',
+          '',
+        ].join('\n');
+      }),
+      resolveConventions({ ...knownDomain, dns: { mode: 'manual' } }),
+    );
+    expect(
+      withoutApps.clusters.map(c => [c.name, c.record?.type, hasRecord(c)]),
+    ).toEqual([
+      ['apps', undefined, false],
+      ['infra', 'A', true],
     ]);
   });
 

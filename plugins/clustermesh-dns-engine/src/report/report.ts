@@ -6,6 +6,7 @@ import type {
   DeclaredStatus,
   Finding,
   MeshReport,
+  SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterRecordRow } from '../model/recordsDocument';
 import { EngineFinding, findingId, groupKeyOf } from '../core/finding';
@@ -121,25 +122,27 @@ const withIds = (findings: EngineFinding[]): Finding[] =>
   });
 
 /**
- * The TTL the cluster's FQDN is answered with: in manual mode the peers'
- * CoreDNS hosts entries' (their block's), else the DNSEndpoint's; else the
- * conventions'.
+ * The cluster's record as the repository keeps it in manual mode: the
+ * peers' CoreDNS hosts entries, else the records document's row for it
+ * (`missing` where the document is there without one: no record kept);
+ * its TTL, or the conventions'.
  */
-function recordTtl(
+function manualRecord(
   mesh: MeshModel,
   cluster: ClusterModel,
-  recordTTL: unknown,
-): number {
+): { ttl: number; location?: SourceLocation; missing?: boolean } {
   const { dns } = mesh.conventions;
-  if (dns.mode === 'manual') {
-    // the peers' hosts entries, else the records document's row for it
-    const row = clusterRecordRow(mesh, cluster).row?.ttl;
-    return (
-      peersHostsEntries(mesh, cluster).flatMap(p => p.entries)[0]?.ttl ??
-      (row !== undefined && /^\d+$/.test(row) ? Number(row) : dns.ttl)
-    );
-  }
-  return typeof recordTTL === 'number' ? recordTTL : dns.ttl;
+  const hosts = peersHostsEntries(mesh, cluster).flatMap(p => p.entries)[0];
+  if (hosts?.ttl !== undefined) return { ttl: hosts.ttl };
+  const { file, present, row } = clusterRecordRow(mesh, cluster);
+  if (!row) return { ttl: dns.ttl, missing: present && !hosts };
+  return {
+    ttl:
+      row.ttl !== undefined && /^\d+$/.test(row.ttl)
+        ? Number(row.ttl)
+        : dns.ttl,
+    location: { file, line: row.line },
+  };
 }
 
 /** One cluster's row, from the same queries the rules ask. */
@@ -154,6 +157,8 @@ function clusterRow(
   const ip = cluster.lbIpAddress;
   const pool = ip ? poolOfAddress(mesh, cluster, ip) : undefined;
   const record = recordsOfCluster(cluster)[0]?.record;
+  const manual =
+    conventions.dns.mode === 'manual' ? manualRecord(mesh, cluster) : undefined;
   return {
     name: cluster.name,
     dir: cluster.dir,
@@ -186,10 +191,16 @@ function clusterRow(
           }
         : undefined,
     record: {
-      type: ip ? recordTypeFor(ip.family) : undefined,
-      ttl: recordTtl(mesh, cluster, record?.recordTTL),
+      // none kept where the records document has no row for it
+      type: ip && !manual?.missing ? recordTypeFor(ip.family) : undefined,
+      ttl:
+        manual?.ttl ??
+        (typeof record?.recordTTL === 'number'
+          ? record.recordTTL
+          : conventions.dns.ttl),
       mode: conventions.dns.mode,
-      location: record?.location,
+      // a DNSEndpoint is no record in manual mode: the document's row is
+      location: manual ? manual.location : record?.location,
     },
     peers: {
       expected: cluster.peers.length,
