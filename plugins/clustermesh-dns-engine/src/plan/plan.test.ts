@@ -8712,7 +8712,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     );
     expect(again.plan.edits).toEqual([]);
     expect(again.plan.summary).toContain(
-      'gamma is out of the mesh already: nothing is left for this change to drop.',
+      'gamma is out of the mesh already: this run has nothing more to drop.',
     );
     expect(again.plan.summary).not.toContain('Taken out of the mesh');
   });

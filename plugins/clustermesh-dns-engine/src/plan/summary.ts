@@ -56,9 +56,10 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
     );
   if (plan.removed.length && !files.length)
     out.push(
+      // (entries its files still use are kept, each said below)
       `${inWords(plan.removed)} ${
         plan.removed.length === 1 ? 'is' : 'are'
-      } out of the mesh already: nothing is left for this change to drop.`,
+      } out of the mesh already: this run has nothing more to drop.`,
       '',
     );
   else if (plan.removed.length)
