@@ -46,6 +46,42 @@ describe('fqdn-unique', () => {
     });
   });
 
+  it('fails one name whose part not known here every cluster reads from one file', () => {
+    // a SOPS Secret both clusters apply from one shared file: one value
+    const shared = 'kubernetes/shared/mesh-secrets.sops.yaml';
+    const checks = exampleChecks(files => {
+      files[shared] =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: mesh-secrets\n  namespace: flux-system\nstringData:\n  MESH_DOMAIN: ENC[AES256_GCM,data:AAAA,iv:BBBB,tag:CC==,type:str]\nsops:\n  version: 3.9.0\n';
+      for (const cluster of ['apps', 'infra']) {
+        const dir = `kubernetes/clusters/${cluster}`;
+        replace(
+          `${dir}/kustomization.yaml`,
+          '  - vars.yaml\n',
+          '  - vars.yaml\n  - ../../shared/mesh-secrets.sops.yaml\n',
+        )(files);
+        // the settings are stored substituted (by their vars Kustomization)
+        files[`${dir}/vars.yaml`] +=
+          '      - kind: Secret\n        name: mesh-secrets\n';
+        replace(
+          exampleFile.settings(cluster),
+          `"clustermesh-${cluster}.\${SECRET_DOMAIN}"\n`,
+          '"clustermesh.${MESH_DOMAIN}"\n',
+        )(files);
+      }
+    });
+    expect(
+      checks
+        .filter(c => c.ruleId === 'fqdn-unique')
+        .map(c => [c.cluster, c.outcome, c.message]),
+    ).toEqual(
+      ['apps', 'infra'].map(cluster => [
+        cluster,
+        'fail',
+        'FQDN "clustermesh.<secret:MESH_DOMAIN>" is shared by apps, infra: MESH_DOMAIN, not known here, comes from one place for them all (kubernetes/shared/mesh-secrets.sops.yaml), so the names are the same',
+      ]),
+    );
+  });
+
   it('tells names apart by their known parts', () => {
     // clustermesh-apps.<secret> and clustermesh-infra.<secret> differ whatever the domain
     const checks = exampleChecks(undefined, { values: {} });

@@ -2,7 +2,28 @@ import {
   secretPlaceholderPattern,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { lineAt, sameSecretSource, secretSourceOf } from '../model/queries';
+import type { ClusterModel, MeshModel } from '../model/types';
 import { defineMeshRule, q, sharedValues } from './rule';
+
+/**
+ * Whether a cluster's value of a variable not known here is written in a
+ * file of the repository, on a line of its own (a Secret's entry, SOPS or
+ * not): not one a source of unknown keys may hold, nor one another
+ * controller makes (an ExternalSecret's, per cluster from its store).
+ */
+function writtenInRepository(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  variable: string,
+): boolean {
+  const source = secretSourceOf(mesh, cluster, variable);
+  const line = source && lineAt(mesh.repository, source.location);
+  return (
+    !cluster.settings.get(variable)?.unverified &&
+    line?.trim().startsWith(`${variable}:`) === true
+  );
+}
 
 /** No two clusters share an FQDN. @public */
 export const fqdnUnique = defineMeshRule({
@@ -15,6 +36,8 @@ export const fqdnUnique = defineMeshRule({
     `Give each cluster its own name (the template \`${c.fqdnTemplate}\` puts the cluster name in it).`,
   messages: {
     shared: 'FQDN {{fqdn}} is shared by {{clusters}}',
+    sharedSource:
+      'FQDN {{fqdn}} is shared by {{clusters}}: {{variables}}, not known here, comes from one place for them all ({{file}}), so the names are the same',
     unique: '{{count:FQDN}} set, no two the same',
     none: 'no FQDN is set yet',
     single:
@@ -40,6 +63,44 @@ export const fqdnUnique = defineMeshRule({
             cluster.fqdn!.location,
           ),
       );
+    // one text whose unknown parts all clusters read from one place (a
+    // Secret every cluster applies from one file) is one name
+    const byText = new Map<string, (typeof mesh.members)[number][]>();
+    for (const c of mesh.members)
+      if (c.fqdn && unknownVariables(c.fqdn.value).length)
+        byText.set(c.fqdn.value.toLowerCase(), [
+          ...(byText.get(c.fqdn.value.toLowerCase()) ?? []),
+          c,
+        ]);
+    const sameName = [...byText.values()].flatMap(([first, ...others]) => {
+      const variables = unknownVariables(first.fqdn!.value);
+      const alike = variables.every(v => writtenInRepository(mesh, first, v))
+        ? others.filter(o =>
+            variables.every(v => sameSecretSource(mesh, first, o, v)),
+          )
+        : [];
+      return alike.length ? [{ all: [first, ...alike], variables }] : [];
+    });
+    if (sameName.length)
+      return sameName.flatMap(({ all, variables }) => {
+        const clusters = all
+          .map(c => c.name)
+          .sort()
+          .join(', ');
+        const file = secretSourceOf(mesh, all[0], variables[0])?.location.file;
+        return all.map(c =>
+          r.forCluster(c).fail(
+            'sharedSource',
+            {
+              fqdn: q(c.fqdn!.value),
+              clusters,
+              variables: variables.join(', '),
+              file: file ?? 'one source',
+            },
+            c.fqdn!.location,
+          ),
+        );
+      });
     // names whose known parts are equal may be the same name
     const byKnownPart = new Map<string, number>();
     const knownPartOf = new Map<(typeof mesh.members)[number], string>();
