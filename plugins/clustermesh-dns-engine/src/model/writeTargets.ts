@@ -922,6 +922,25 @@ function newSettingsTarget(
     )
   )
     return listingFolderSettings(mesh, cluster, wires, !referenced);
+  // its own Kustomization gives the values their variables inline and
+  // substitutes from nothing (ksefuke-labs'): the entries go beside them,
+  // not in a ConfigMap of their own
+  if (
+    !referenced &&
+    !wires.substituteFrom.length &&
+    isRecord(
+      getPath(declaration.source.root, ['spec', 'postBuild', 'substitute']),
+    ) &&
+    conventions.settings.create !== 'always'
+  )
+    return {
+      file: declaredIn,
+      format: 'inline',
+      doc: declaration.source.index,
+      configMap,
+      appliedBy: wires,
+      substituted: false,
+    };
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
   const conventional = basenamePath(settingsFileOf(conventions, cluster.name));

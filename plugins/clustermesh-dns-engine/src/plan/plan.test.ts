@@ -8862,3 +8862,115 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     );
   });
 });
+
+describe("a cluster whose Cilium Kustomization gives the shared values their variables inline (ksefuke-labs' postBuild.substitute)", () => {
+  const conventions = resolveConventions({
+    clustersPath: 'clusters',
+    fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+    dns: { mode: 'manual' },
+  });
+  const ciliumKustomization = (cluster: string, id: number) =>
+    [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: cilium, namespace: flux-system}',
+      'spec:',
+      '  interval: 10m',
+      '  path: ./infrastructure/cilium',
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  postBuild:',
+      '    substitute:',
+      `      CLUSTER_NAME: ${cluster}`,
+      `      CLUSTER_ID: "${id}"`,
+      `      POOL_CIDR: 10.${id}.0.0/24`,
+      '',
+    ].join('\n');
+  function inlineLayout(clusters: [string, number][]) {
+    const files = sharedReleaseLayout({ sources: '' });
+    for (const path of Object.keys(files))
+      if (/^(settings\/|clusters\/[^/]+\/settings\.yaml)/.test(path))
+        delete files[path];
+    for (const [c, id] of clusters) {
+      files[`clusters/${c}/sync.yaml`] ??= files[
+        'clusters/alpha/sync.yaml'
+      ].replace(/alpha/g, c);
+      files[`clusters/${c}/cilium.yaml`] = ciliumKustomization(c, id);
+    }
+    return files;
+  }
+  const errorsOf = (files: Record<string, string>) => {
+    const report = validateMesh(createRepoTree(files), conventions);
+    return [
+      ...report.findings.filter(f => f.severity === 'error'),
+      ...report.clusters.flatMap(c =>
+        c.checks.filter(k => k.outcome === 'fail' && k.severity === 'error'),
+      ),
+    ].map(f => f.message);
+  };
+  const input = (...clusters: string[]): MeshDnsChangeInput => ({
+    clusters: clusters.map(name => ({
+      name,
+      ip: `10.${{ alpha: 1, beta: 2, gamma: 3 }[name]}.0.10`,
+    })),
+    mode: 'manual',
+  });
+
+  it('writes the entries beside the variables it gives inline, not in a new ConfigMap, also for a cluster joining later', () => {
+    const files = inlineLayout([
+      ['alpha', 1],
+      ['beta', 2],
+    ]);
+    const first = applied(files, input('alpha', 'beta'), conventions);
+    expect(first.plan.problems).toEqual([]);
+    expect(first.plan.edits.map(e => e.path).sort()).toEqual([
+      'clusters/alpha/cilium.yaml',
+      'clusters/beta/cilium.yaml',
+      'docs/clustermesh-dns-records.md',
+      'infrastructure/cilium/release.yaml',
+    ]);
+    expect(
+      parse(first.after['clusters/alpha/cilium.yaml']).spec.postBuild,
+    ).toEqual({
+      substitute: {
+        CLUSTER_NAME: 'alpha',
+        CLUSTER_ID: '1',
+        POOL_CIDR: '10.1.0.0/24',
+        CILIUM_CLUSTERMESH_FQDN: 'clustermesh-alpha.mesh.example.org',
+        CILIUM_CLUSTERMESH_LB_IP: '10.1.0.10',
+        CILIUM_CLUSTERMESH_BETA_FQDN: 'clustermesh-beta.mesh.example.org',
+      },
+    });
+    expect(errorsOf(first.after)).toEqual([]);
+    // a second run writes nothing
+    expect(
+      applied(first.after, input('alpha', 'beta'), conventions).plan.edits,
+    ).toEqual([]);
+    // gamma joins: its entries and the others' entry for it, inline too
+    const withGamma = { ...first.after };
+    withGamma['clusters/gamma/sync.yaml'] = first.after[
+      'clusters/alpha/sync.yaml'
+    ].replace(/alpha/g, 'gamma');
+    withGamma['clusters/gamma/cilium.yaml'] = ciliumKustomization('gamma', 3);
+    const joined = applied(withGamma, input('gamma'), conventions);
+    expect(joined.plan.problems).toEqual([]);
+    expect(
+      joined.plan.edits.map(e => e.path).filter(p => p.startsWith('clusters/')),
+    ).toEqual([
+      'clusters/alpha/cilium.yaml',
+      'clusters/beta/cilium.yaml',
+      'clusters/gamma/cilium.yaml',
+    ]);
+    expect(
+      parse(joined.after['clusters/beta/cilium.yaml']).spec.postBuild,
+    ).toMatchObject({
+      substitute: {
+        CILIUM_CLUSTERMESH_GAMMA_FQDN: 'clustermesh-gamma.mesh.example.org',
+      },
+    });
+    expect(
+      parse(joined.after['clusters/beta/cilium.yaml']).spec.postBuild,
+    ).not.toHaveProperty('substituteFrom');
+    expect(errorsOf(joined.after)).toEqual([]);
+  });
+});

@@ -276,7 +276,7 @@ describe('settings-present', () => {
     });
   });
 
-  it("names, where the repository keeps no settings at all, the file configure would create and the Kustomization that would substitute from it, not the conventions' default path", () => {
+  it("names, where the repository keeps no settings at all, where configure would write them (beside the variables given inline, or a file it would create, with the Kustomization to substitute from it), not the conventions' default path", () => {
     // folders Flux generates a kustomization for; one shared Cilium
     // release, substituted inline per cluster
     const files = sharedCiliumClusters((f, c, id) => {
@@ -287,6 +287,29 @@ describe('settings-present', () => {
     const report = reportWithTemplate(createRepoTree(files));
     expect(
       report.clusters.map(c => [
+        c.name,
+        c.checks.find(k => k.ruleId === 'settings-present')?.remediation,
+      ]),
+    ).toEqual(
+      ['alpha', 'beta'].map(c => [
+        c,
+        `Add \`CILIUM_CLUSTERMESH_FQDN\` and \`CILIUM_CLUSTERMESH_LB_IP\` to the postBuild.substitute at \`clusters/${c}/infrastructure.yaml:10\`, where the Kustomization applying the Cilium values gets its other variables; or give that Kustomization a ConfigMap \`cluster-settings\` of the cluster to substitute from (\`postBuild.substituteFrom\`), in its own namespace.`,
+      ]),
+    );
+    // a team that keeps its settings in ConfigMaps (settings.create: always)
+    const tree = createRepoTree(files);
+    const inConfigMaps = validateMesh(
+      tree,
+      resolveConventions(
+        {
+          fqdnTemplate: 'clustermesh-{cluster}.example.net',
+          settings: { create: 'always' },
+        },
+        detectConventions(tree),
+      ),
+    );
+    expect(
+      inConfigMaps.clusters.map(c => [
         c.name,
         c.checks.find(k => k.ruleId === 'settings-present')?.remediation,
       ]),
