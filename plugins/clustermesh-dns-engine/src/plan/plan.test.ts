@@ -8888,9 +8888,9 @@ describe("a cluster whose Cilium Kustomization gives the shared values their var
     ].join('\n');
   function inlineLayout(clusters: [string, number][]) {
     const files = sharedReleaseLayout({ sources: '' });
-    for (const path of Object.keys(files))
-      if (/^(settings\/|clusters\/[^/]+\/settings\.yaml)/.test(path))
-        delete files[path];
+    for (const file of Object.keys(files))
+      if (/^(settings\/|clusters\/[^/]+\/settings\.yaml)/.test(file))
+        delete files[file];
     for (const [c, id] of clusters) {
       files[`clusters/${c}/sync.yaml`] ??= files[
         'clusters/alpha/sync.yaml'
