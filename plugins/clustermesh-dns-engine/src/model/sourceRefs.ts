@@ -111,12 +111,13 @@ export function clusterRefs(
 }
 
 /**
- * The clusters whose Flux reconciles another branch than the one read
- * (`flux.branch`), where the clusters track different branches and one
- * of them is the branch read (staging on `development`, this checkout
- * `main`): their files there may differ, so they are not evaluated. Where
- * every cluster tracks one branch, another checkout is a change proposed
- * to it (a pull request's branch), read as what that branch will hold.
+ * The clusters whose Flux reconciles another ref than the branch read
+ * (`flux.branch`), where the clusters' refs differ and one of them is the
+ * branch read (staging on `development`, or production pinned to a tag,
+ * this checkout `main`): their files there may differ, so they are not
+ * evaluated. Where every cluster tracks one ref, another checkout is a
+ * change proposed to it (a pull request's branch), read as what it will
+ * hold.
  */
 export function clustersOnOtherBranches(
   refs: ClusterRefs,
@@ -128,11 +129,16 @@ export function clustersOnOtherBranches(
   const refTexts = new Set([...refs.values()].map(r => r.ref));
   if (refTexts.size < 2 || !refTexts.has(`branch ${read}`)) return out;
   for (const [cluster, { ref, at }] of refs) {
-    const branch = /^branch (.+)$/.exec(ref)?.[1];
-    if (branch === undefined || branch === read) continue;
+    if (ref === `branch ${read}`) continue;
+    const named = /^(branch|tag|semver|commit|ref) (.+)$/.exec(ref);
+    if (!named) continue;
+    const branch = named[1] === 'branch' ? named[2] : undefined;
     out.set(cluster, {
-      branch,
-      reason: `its Flux reconciles branch ${branch} of this repository, and this run read branch ${read}: what it applies there is not evaluated (validate a checkout of ${branch} to check it)`,
+      ref,
+      ...(branch !== undefined && { branch }),
+      reason: `its Flux reconciles ${ref} of this repository, and this run read branch ${read}: what it applies there is not evaluated (validate a checkout of ${
+        named[1] === 'semver' ? 'the tag it selects' : named[2]
+      } to check it)`,
       location: at,
     });
   }

@@ -121,10 +121,18 @@ export interface ClusterModel {
    */
   membershipUnknown: boolean;
   /**
-   * Set when its Flux reconciles another branch of the repository than
-   * the one read (`conventions.flux.branch`): it is not evaluated here.
+   * Set when its Flux reconciles another ref of the repository than the
+   * branch read (`conventions.flux.branch`): another branch, or a tag,
+   * semver range or commit it is pinned to. It is not evaluated here.
    */
-  otherBranch?: { branch: string; reason: string; location: SourceLocation };
+  otherBranch?: {
+    /** The ref as said: `branch development`, `tag v1.0.0`. */
+    ref: string;
+    /** The branch it reconciles, when it is a branch. */
+    branch?: string;
+    reason: string;
+    location: SourceLocation;
+  };
   /** The peers it should know by FQDN: the other members (or its configured peers); none outside the mesh. */
   peers: PeerSetting[];
   /** The value of each peer's variable (same order as peers), undefined when not set. */

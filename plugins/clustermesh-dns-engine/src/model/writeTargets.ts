@@ -1517,6 +1517,22 @@ export function fqdnForm(
   };
 }
 
+/**
+ * How to make an inline patch of the Cilium values editable: a patch file
+ * a kustomization lists; a Flux Kustomization's spec.patches takes inline
+ * text only, so there the patch moves to a kustomization of its folder.
+ */
+function movePatchAdvice(file: string): string {
+  const inKustomization = /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(
+    file,
+  );
+  return `move the patch to a file of its own, listed ${
+    inKustomization
+      ? 'there'
+      : "in a kustomization.yaml of the folder the Kustomization builds (a Flux Kustomization's spec.patches takes inline text only)"
+  } (\`patches: [{path: cilium-values.yaml, target: …}]\`), and run configure again; or write the values there by hand`;
+}
+
 /** Whether a text still holds a secret placeholder. */
 export const hasSecretPlaceholder = (text: string) =>
   new RegExp(secretPlaceholderPattern.source).test(text);
@@ -1771,7 +1787,9 @@ function valuesLayerOf(
           hr,
         )} (${overriding}) are set by a patch written inline at ${p.file}:${
           p.line
-        }, which configure does not edit (YAML inside a text) and which wins over anything written in the HelmRelease: move the patch to a file of its own (\`patches: [{path: cilium-values.yaml, target: …}]\`) and run configure again, or write the values there by hand`,
+        }, which configure does not edit (YAML inside a text) and which wins over anything written in the HelmRelease: ${movePatchAdvice(
+          p.file,
+        )}`,
       };
     if (!setsMesh && !replacing) continue;
     // a patch written as text inside a kustomization (or a Flux
@@ -1786,7 +1804,9 @@ function valuesLayerOf(
           hr,
         )} are replaced whole by a patch written inline at ${p.file}:${
           p.line
-        }, which configure does not edit (YAML inside a text): anything written in the HelmRelease would be overwritten; move the patch to a file of its own (\`patches: [{path: cilium-values.yaml, target: …}]\`) and run configure again, or write the values there by hand`,
+        }, which configure does not edit (YAML inside a text): anything written in the HelmRelease would be overwritten; ${movePatchAdvice(
+          p.file,
+        )}`,
       };
     }
     if (setsMesh && p.kind === 'merge' && p.index !== undefined)

@@ -3203,7 +3203,7 @@ describe('planMeshDnsChange on other layouts', () => {
         field: `kubernetes/clusters/${name}/apps/kustomization.yaml`,
         message: expect.stringMatching(
           new RegExp(
-            `^the Cilium values of HelmRelease kube-system/cilium are replaced whole by a patch written inline at kubernetes/clusters/${name}/apps/kustomization\\.yaml:\\d+, which configure does not edit`,
+            `^the Cilium values of HelmRelease kube-system/cilium are replaced whole by a patch written inline at kubernetes/clusters/${name}/apps/kustomization\\.yaml:\\d+, which configure does not edit.*move the patch to a file of its own, listed there`,
           ),
         ),
       });
@@ -4569,7 +4569,7 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(refused.problems).toContainEqual({
         field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
         message: expect.stringMatching(
-          /^the ClusterMesh values of HelmRelease kube-system\/cilium \(clustermesh\.apiserver\.service, clustermesh\.apiserver\.tls\.server\.extraDnsNames, clustermesh\.config\.clusters\) are set by a patch written inline at kubernetes\/main\/apps\/kube-system\/cilium\/install\.yaml:\d+, which configure does not edit/,
+          /^the ClusterMesh values of HelmRelease kube-system\/cilium \(clustermesh\.apiserver\.service, clustermesh\.apiserver\.tls\.server\.extraDnsNames, clustermesh\.config\.clusters\) are set by a patch written inline at kubernetes\/main\/apps\/kube-system\/cilium\/install\.yaml:\d+, which configure does not edit .*: move the patch to a file of its own, listed in a kustomization\.yaml of the folder the Kustomization builds \(a Flux Kustomization's spec\.patches takes inline text only\)/,
         ),
       });
       // a patch of other values (the cluster's id): nothing it writes is overridden
@@ -6740,6 +6740,21 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       remedy:
         'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, label the clustermesh-apiserver service as it selects (`clustermesh.apiserver.service.labels: {io.cilium/lb-ipam-pool: bgp-default}` in the Cilium values), or widen that of lb-ippool-apps.',
     });
+    // a value YAML would read as a boolean is quoted: a label is a string
+    // (barstown's `use-cilium-lb: "true"`)
+    files[pool] = files[pool].replace(
+      'io.cilium/lb-ipam-pool: bgp-default',
+      'use-cilium-lb: "true"',
+    );
+    expect(
+      planMeshDnsChange(
+        createRepoTree(files),
+        ip('10.25.11.100', '10.25.11.121'),
+        withDomain,
+      ).problems.find(p => p.field === 'clusters[1].ip')?.remedy,
+    ).toContain(
+      '`clustermesh.apiserver.service.labels: {use-cilium-lb: "true"}`',
+    );
   });
 
   it('says an address cannot be checked against a block Flux cannot substitute, and advises defining its variable, not adding a block', () => {

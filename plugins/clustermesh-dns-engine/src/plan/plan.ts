@@ -328,12 +328,15 @@ function planEdits(
       ? [
           {
             field: `clusters[${i}].name`,
-            message: `${c.name}: its Flux reconciles branch ${
-              elsewhere.branch
+            message: `${c.name}: its Flux reconciles ${
+              elsewhere.ref
             } (${formatLocation(
               elsewhere.location,
             )}), not the branch read here: a change written here is not what it applies`,
-            remedy: `Configure ${c.name} on a checkout of ${elsewhere.branch}, in a change to that branch (--branch only names the branch the files are from: they must be that branch's).`,
+            remedy:
+              elsewhere.branch !== undefined
+                ? `Configure ${c.name} on a checkout of ${elsewhere.branch}, in a change to that branch (--branch only names the branch the files are from: they must be that branch's).`
+                : `Configure ${c.name} where its ${elsewhere.ref} is cut from, then move its ref to include the change (--branch only names the branch the files are from: they must be that branch's).`,
           },
         ]
       : [];
@@ -1000,6 +1003,18 @@ function poolProblem(
 
 /** The one service a pool's selector takes by name (`io.kubernetes.service.name: traefik`), if it names one. */
 /**
+ * A label's value as YAML keeps it a string: quoted where the chart's YAML
+ * (1.1, as Helm reads it) would take a boolean, number or null, which the
+ * API server refuses as a label.
+ */
+const labelValue = (value: string) =>
+  /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\.?\d[\d._]*(e[-+]?\d+)?|\.inf|\.nan))?$/i.test(
+    value,
+  )
+    ? JSON.stringify(value)
+    : value;
+
+/**
  * The service's labels a pool whose serviceSelector only asks for labels
  * (an opt-in `io.cilium/lb-ipam-pool: bgp-default`) admits: given in the
  * Cilium values, as a remedy's choice; none for a selector of expressions.
@@ -1011,7 +1026,7 @@ function labelsAdmitted(
   const labels = Object.entries(selector?.matchLabels ?? {});
   if (!labels.length || selector?.matchExpressions?.length) return '';
   return `label the ${service} service as it selects (\`clustermesh.apiserver.service.labels: {${labels
-    .map(([k, v]) => `${k}: ${v}`)
+    .map(([k, v]) => `${k}: ${labelValue(v)}`)
     .join(', ')}}\` in the Cilium values), `;
 }
 

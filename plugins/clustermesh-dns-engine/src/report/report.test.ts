@@ -571,6 +571,29 @@ describe('validateMesh', () => {
     expect(
       report.notEvaluated.filter(f => f.message.includes('different refs')),
     ).toEqual([]);
+    // pinned to a tag: the tag's files may differ too
+    const onTag = exampleTree('gitops-repo', files => {
+      const sync = 'kubernetes/clusters/apps/flux-system/gotk-sync.yaml';
+      files[sync] = files[sync].replace('branch: main', 'tag: v1.0.0');
+      delete files['kubernetes/clusters/apps/vars.yaml'];
+    });
+    const tagged = validateMesh(onTag, onMain).clusters.find(
+      c => c.name === 'apps',
+    )!;
+    expect([tagged.status, tagged.membership.reason]).toEqual([
+      'not-evaluated',
+      'its Flux reconciles tag v1.0.0 of this repository, and this run read branch main: what it applies there is not evaluated (validate a checkout of v1.0.0 to check it)',
+    ]);
+    expect(
+      planMeshDnsChange(onTag, storyClusters, onMain).problems[0],
+    ).toMatchObject({
+      message: expect.stringMatching(
+        /^apps: its Flux reconciles tag v1\.0\.0 \(kubernetes\/clusters\/apps\/flux-system\/gotk-sync\.yaml:11\), not the branch read here/,
+      ),
+      remedy: expect.stringMatching(
+        /^Configure apps where its tag v1\.0\.0 is cut from/,
+      ),
+    });
     // configure refuses it for what it is, not for what its folder lacks here
     expect(
       planMeshDnsChange(onDevelopment, storyClusters, onMain).problems,
