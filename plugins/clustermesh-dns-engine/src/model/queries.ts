@@ -77,7 +77,7 @@ import {
   requirementsAdmit,
   selectorAdmits,
 } from '../k8s/labelSelector';
-import { dirnamePath } from '../tree/RepoTree';
+import { clampPath, dirnamePath } from '../tree/RepoTree';
 import { locate } from '../yaml/locate';
 import type {
   ClusterModel,
@@ -1542,8 +1542,11 @@ export function managedCloudOf(
  * Why a cluster with no pool among what Flux applies may still have them:
  * its Cilium values are a plain values file (conventions
  * `cilium.valuesFile`), so Cilium is installed by something else
- * (Terraform, a Helm command), which may apply its pools too. Undefined
- * when Flux applies Cilium, or the cluster has pools.
+ * (Terraform, a Helm command), which may apply its pools too; or a pool is
+ * a template of a chart of this repository that a HelmRelease of the
+ * cluster installs (melchiorhering's cluster-config chart), which Helm
+ * renders in the cluster. Undefined when Flux applies Cilium, or the
+ * cluster has pools.
  *
  * @public
  */
@@ -1551,9 +1554,50 @@ export function poolsOutsideFlux(
   mesh: MeshModel,
   cluster: ClusterModel,
 ): string | undefined {
-  if (cluster.cilium?.kind !== 'values-file' || cluster.pools.length)
-    return undefined;
-  return `its Cilium values are a plain values file (conventions cilium.valuesFile: ${mesh.conventions.cilium.valuesFile}), so Cilium is installed outside Flux, and the pools installed with it are not seen here`;
+  if (cluster.pools.length) return undefined;
+  if (cluster.cilium?.kind === 'values-file')
+    return `its Cilium values are a plain values file (conventions cilium.valuesFile: ${mesh.conventions.cilium.valuesFile}), so Cilium is installed outside Flux, and the pools installed with it are not seen here`;
+  const charts = localChartsOf(mesh, cluster);
+  if (!charts.length) return undefined;
+  for (const pool of mesh.repository.unappliedPools()) {
+    const chart = charts.find(c =>
+      pool.object.source.file.startsWith(`${c.dir}/templates/`),
+    );
+    if (chart)
+      return `pool ${pool.name} (${formatLocation(
+        pool.location,
+      )}) is a template of the chart ${
+        chart.dir
+      } of this repository, which ${describeObject(
+        chart.release,
+      )} installs: Helm renders it in the cluster, and its templates are not rendered here`;
+  }
+  return undefined;
+}
+
+/**
+ * The charts of this repository (a folder holding a Chart.yaml) that the
+ * cluster's HelmReleases install from its own GitRepository.
+ */
+function localChartsOf(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): { release: ManifestObject; dir: string }[] {
+  return cluster.render.objects.flatMap(({ object }) => {
+    if (object.kind !== 'HelmRelease') return [];
+    const spec = getPath(object.body, ['spec', 'chart', 'spec']);
+    if (!isRecord(spec) || typeof spec.chart !== 'string') return [];
+    const source = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+    if (
+      source.kind !== 'GitRepository' ||
+      !mesh.conventions.flux.sourceNames.includes(String(source.name))
+    )
+      return [];
+    const dir = clampPath(spec.chart);
+    return dir && mesh.repository.isFile(`${dir}/Chart.yaml`)
+      ? [{ release: object, dir }]
+      : [];
+  });
 }
 
 /**

@@ -1918,6 +1918,46 @@ describe('planMeshDnsChange on the story repository', () => {
     });
   });
 
+  it("takes a pool in the templates of a chart of the repository that a HelmRelease of the cluster installs for not evaluated, not for missing (melchiorhering's cluster-config chart)", () => {
+    const chart = 'kubernetes/infrastructure/charts/network-config';
+    const pool =
+      'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml';
+    const files = { ...before };
+    files[`${chart}/Chart.yaml`] =
+      'apiVersion: v2\nname: network-config\nversion: 0.1.0\n';
+    files[`${chart}/templates/pool.yaml`] = before[pool];
+    delete files[pool];
+    const apps = 'kubernetes/clusters/apps';
+    files[`${apps}/kustomization.yaml`] = files[
+      `${apps}/kustomization.yaml`
+    ].replace(
+      '../../infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml',
+      'network-config.yaml',
+    );
+    files[`${apps}/network-config.yaml`] = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: network-config, namespace: flux-system}',
+      'spec:',
+      '  interval: 1h',
+      '  chart:',
+      '    spec:',
+      `      chart: ./${chart}`,
+      '      sourceRef: {kind: GitRepository, name: flux-system}',
+      '',
+    ].join('\n');
+    // configure does not refuse an address it cannot check
+    const { plan, after } = applied(files, storyInput);
+    expect(plan.problems).toEqual([]);
+    const check = validateMesh(createRepoTree(after), withDomain)
+      .clusters.find(c => c.name === 'apps')!
+      .checks.find(k => k.ruleId === 'lb-ip-in-pool');
+    expect(check?.outcome).toBe('not-evaluated');
+    expect(check?.message).toContain(
+      `pool lb-ippool-apps (${chart}/templates/pool.yaml:3) is a template of the chart ${chart} of this repository, which HelmRelease flux-system/network-config installs: Helm renders it in the cluster`,
+    );
+  });
+
   it('says which entries belong in a SOPS-encrypted settings file it cannot edit', () => {
     // jokajak: the settings ConfigMap encrypted with SOPS
     const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
