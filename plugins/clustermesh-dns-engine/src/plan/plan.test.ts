@@ -1947,9 +1947,9 @@ describe('planMeshDnsChange on the story repository', () => {
       '',
     ].join('\n');
     // configure does not refuse an address it cannot check
-    const { plan, after } = applied(files, storyInput);
-    expect(plan.problems).toEqual([]);
-    const check = validateMesh(createRepoTree(after), withDomain)
+    const configured = applied(files, storyInput);
+    expect(configured.plan.problems).toEqual([]);
+    const check = validateMesh(createRepoTree(configured.after), withDomain)
       .clusters.find(c => c.name === 'apps')!
       .checks.find(k => k.ruleId === 'lb-ip-in-pool');
     expect(check?.outcome).toBe('not-evaluated');
