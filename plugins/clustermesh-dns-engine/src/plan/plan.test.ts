@@ -8733,6 +8733,49 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     },
   );
 
+  it("keeps the record of a cluster whose switch a Secret not read here holds, where a run configures another (worlddrknss' SOPS copy)", () => {
+    // gamma in the mesh first, its record kept by hand with the others'
+    const files = threeClusters(
+      '      - {kind: Secret, name: cluster-secrets, optional: true}\n',
+    );
+    files['settings/gamma/cluster-settings.yaml'] = files[
+      'settings/gamma/cluster-settings.yaml'
+    ].replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '');
+    const all = applied(
+      files,
+      {
+        clusters: [
+          ...alphaAndBeta.clusters,
+          { name: 'gamma', ip: '10.3.0.10' },
+        ],
+        mode: 'manual',
+      },
+      conventions,
+    ).after;
+    expect(all['docs/clustermesh-dns-records.md']).toContain('| gamma |');
+    // then its switch goes in a SOPS-encrypted Secret: not known here
+    all['settings/gamma/cluster-secrets.sops.yaml'] =
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  CILIUM_CLUSTERMESH_ENABLED: ENC[AES256_GCM,data:ZmFsc2U=,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.9.0\n';
+    all['settings/gamma/kustomization.yaml'] = all[
+      'settings/gamma/kustomization.yaml'
+    ].replace('resources: [', 'resources: [cluster-secrets.sops.yaml, ');
+    expect(
+      validateMesh(createRepoTree(all), conventions).clusters.find(
+        c => c.name === 'gamma',
+      )?.status,
+    ).toBe('not-evaluated');
+    const again = applied(
+      all,
+      { clusters: [{ name: 'alpha', ip: '10.1.0.11' }], mode: 'manual' },
+      conventions,
+    );
+    expect(again.plan.problems).toEqual([]);
+    const document = again.after['docs/clustermesh-dns-records.md'];
+    expect(document).toContain('| alpha |');
+    expect(document).toContain('10.1.0.11');
+    expect(document).toContain('| gamma |');
+  });
+
   it('drops on --remove the peer entries its files use only with a default, keeping those used without one', () => {
     const files = threeClusters();
     const input = alphaAndBeta;

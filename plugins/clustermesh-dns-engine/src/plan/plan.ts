@@ -508,11 +508,25 @@ function planEdits(
       );
       // records the peers' CoreDNS keeps need no row, unless they have one
       const document = edits.before(conventions.dns.recordsDocument);
-      const listed = context.members.filter(
-        c =>
-          !inHosts.has(c) ||
-          (document !== undefined && documentListsCluster(document, c)),
-      );
+      const listed = [
+        ...context.members.filter(
+          c =>
+            !inHosts.has(c) ||
+            (document !== undefined && documentListsCluster(document, c)),
+        ),
+        // one whose membership is not known here (its switch a Secret's
+        // value) keeps the row it has: only --remove takes it out
+        ...mesh.clusters
+          .filter(
+            c =>
+              c.membershipUnknown &&
+              !context.removed.has(c.name) &&
+              !context.members.includes(c.name) &&
+              document !== undefined &&
+              documentListsCluster(document, c.name),
+          )
+          .map(c => c.name),
+      ];
       // the peers' names a k8s_gateway may hide (not those in hosts entries)
       const split = splitDnsNote(
         context,
