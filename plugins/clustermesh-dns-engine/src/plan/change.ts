@@ -46,6 +46,7 @@ import { YamlTextEditor } from '../yaml/edit';
 import {
   clustersByCiliumName,
   inRepositoryLayout,
+  lineAt,
   meshEntriesOf,
 } from '../model/queries';
 import type { BootstrapReader } from '../flux/bootstrapReads';
@@ -100,6 +101,13 @@ export interface ChangeContext {
   readByBootstrap: BootstrapReader;
   /** The files whose bootstrap install a note already explains: said once. */
   bootstrapExplained: Set<string>;
+  /**
+   * Configured clusters whose own settings switch ClusterMesh off through
+   * the variable of values they share (`useAPIServer:
+   * ${CILIUM_CLUSTERMESH_ENABLED:=true}`, `"false"` in theirs): the
+   * variables their settings set to true, the shared values left as they are.
+   */
+  switchesOn: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -697,6 +705,7 @@ export function decideChange(
   );
   const cilium: CiliumWriteTarget[] = [];
   const joining = new Set<string>();
+  const switchesOn = new Map<string, string[]>();
   /** Configured clusters whose Cilium values are not found: what else they need follows from where those are. */
   const withoutValues = new Set<string>();
   for (const t of ciliumWriteTargets(mesh, candidates)) {
@@ -720,7 +729,13 @@ export function decideChange(
         chartEnables(getPath(mesh.byName.get(c)?.cilium?.values, path)),
       );
     const own = t.clusters.filter(c => configured.has(c));
-    if (own.length && !own.every(switchedOn))
+    // one off by its own settings' value of a variable of the shared
+    // switch is switched on there, not in the values the others share
+    for (const c of own.filter(o => !switchedOn(o))) {
+      const variables = ownSwitchVariables(mesh, c);
+      if (variables) switchesOn.set(c, variables);
+    }
+    if (own.some(c => !switchedOn(c) && !switchesOn.has(c)))
       for (const c of t.clusters) joining.add(c);
   }
   problems.push(...sharedWithExcluded(mesh, cilium, configured, removed));
@@ -975,6 +990,7 @@ export function decideChange(
     cilium: cilium.filter(t => t.clusters.some(c => memberSet.has(c))),
     readByBootstrap,
     bootstrapExplained: new Set(),
+    switchesOn,
     notes: [
       ...ownPatchNotes(mesh, cilium, configured),
       ...(passedSettled.length
@@ -1671,4 +1687,44 @@ function formNotes(
         : form.why.replace(/\{cluster\}/g, clusters[0]);
     return `${clusters.join(', ')}: ${what[form.kind]}, because ${why}.`;
   });
+}
+
+/**
+ * The variables through which a cluster's own settings switch ClusterMesh
+ * off in values it shares: each switch it leaves off is a variable
+ * reference (`${CILIUM_CLUSTERMESH_ENABLED:=true}`) whose value the
+ * cluster's settings write file gives (a ConfigMap, an env file, its
+ * Kustomization's inline substitute). Undefined where a switch is off
+ * some other way: then the values themselves are the place to change.
+ */
+function ownSwitchVariables(
+  mesh: MeshModel,
+  name: string,
+): string[] | undefined {
+  const cluster = mesh.byName.get(name);
+  const cilium = cluster?.cilium;
+  const variables = cilium?.appliedBy?.variables;
+  if (!cluster || !cilium || !variables) return undefined;
+  const target = settingsWriteTarget(mesh, cluster);
+  if ('problem' in target || target.create) return undefined;
+  const found: string[] = [];
+  for (const path of [
+    ciliumValuesPaths.useApiServer,
+    ciliumValuesPaths.meshConfigEnabled,
+  ]) {
+    if (chartEnables(getPath(cilium.values, path))) continue;
+    const line = lineAt(mesh.repository, cilium.locate(path)) ?? '';
+    const off = referencedVariables(line).filter(v => {
+      const given = variables.get(v);
+      return (
+        given !== undefined &&
+        !given.secret &&
+        given.location?.file === target.file &&
+        given.value.trim().toLowerCase() === 'false'
+      );
+    });
+    if (!off.length) return undefined;
+    found.push(...off.filter(v => !found.includes(v)));
+  }
+  return found.length ? found : undefined;
 }

@@ -872,8 +872,11 @@ function planCiliumTarget(
     if (
       (was === undefined ||
         (typeof was === 'string' && hasUnresolvedReference(was))) &&
-      (members.length ? members : target.clusters).every(c =>
-        says(getPath(ctx.mesh.byName.get(c)?.cilium?.values, path)),
+      (members.length ? members : target.clusters).every(
+        c =>
+          says(getPath(ctx.mesh.byName.get(c)?.cilium?.values, path)) ||
+          // switched on in its own settings by this change
+          (value === true && ctx.switchesOn.has(c)),
       )
     )
       return;

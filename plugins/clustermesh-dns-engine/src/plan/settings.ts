@@ -213,6 +213,14 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
         if (used.keys.size) ctx.notes.push(keptNote(ctx, name, used));
       } else {
         const ip = ctx.configured.get(name);
+        // off by its own value of the shared switch: on there
+        for (const variable of ctx.switchesOn.get(name) ?? [])
+          set(
+            variable,
+            'true',
+            () =>
+              `${name}: ClusterMesh switched on; it was "false", which kept ${name} out of the mesh through the Cilium values it shares`,
+          );
         if (ip) {
           const own = settingsFqdn(ctx, name, name);
           if (own !== undefined)
