@@ -53,6 +53,17 @@ import type { BootstrapReader } from '../flux/bootstrapReads';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
 
 /**
+ * A variable of a shared ClusterMesh switch that a cluster's own settings
+ * set to false: in its settings write file, or in the inline
+ * `postBuild.substitute` of its own Kustomization (`inline`), which wins
+ * over any source.
+ */
+export interface OwnSwitch {
+  variable: string;
+  inline?: { file: string; doc: number };
+}
+
+/**
  * What a change decides before it edits anything: the mesh after it, each
  * cluster's peers, where each cluster's settings are written and in which
  * form its FQDN is written (one form per cluster, used in every file).
@@ -107,7 +118,7 @@ export interface ChangeContext {
    * ${CILIUM_CLUSTERMESH_ENABLED:=true}`, `"false"` in theirs): the
    * variables their settings set to true, the shared values left as they are.
    */
-  switchesOn: ReadonlyMap<string, readonly string[]>;
+  switchesOn: ReadonlyMap<string, readonly OwnSwitch[]>;
 }
 
 /**
@@ -705,7 +716,7 @@ export function decideChange(
   );
   const cilium: CiliumWriteTarget[] = [];
   const joining = new Set<string>();
-  const switchesOn = new Map<string, string[]>();
+  const switchesOn = new Map<string, OwnSwitch[]>();
   /** Configured clusters whose Cilium values are not found: what else they need follows from where those are. */
   const withoutValues = new Set<string>();
   for (const t of ciliumWriteTargets(mesh, candidates)) {
@@ -1700,31 +1711,60 @@ function formNotes(
 function ownSwitchVariables(
   mesh: MeshModel,
   name: string,
-): string[] | undefined {
+): OwnSwitch[] | undefined {
   const cluster = mesh.byName.get(name);
   const cilium = cluster?.cilium;
-  const variables = cilium?.appliedBy?.variables;
-  if (!cluster || !cilium || !variables) return undefined;
+  const applier = cilium?.appliedBy;
+  if (!cluster || !cilium || !applier) return undefined;
   const target = settingsWriteTarget(mesh, cluster);
   if ('problem' in target || target.create) return undefined;
-  const found: string[] = [];
+  // the cluster's own declaration of that Kustomization (no other applies it)
+  const declaration = applier.object;
+  const ownDeclaration =
+    declaration !== undefined &&
+    declaration.source.index >= 0 &&
+    !mesh.clusters.some(
+      c =>
+        c !== cluster &&
+        c.render.kustomizations.some(
+          k =>
+            k.object?.source.file === declaration.source.file &&
+            k.object.source.index === declaration.source.index,
+        ),
+    );
+  const found: OwnSwitch[] = [];
   for (const path of [
     ciliumValuesPaths.useApiServer,
     ciliumValuesPaths.meshConfigEnabled,
   ]) {
     if (chartEnables(getPath(cilium.values, path))) continue;
     const line = lineAt(mesh.repository, cilium.locate(path)) ?? '';
-    const off = referencedVariables(line).filter(v => {
-      const given = variables.get(v);
-      return (
-        given !== undefined &&
-        !given.secret &&
-        given.location?.file === target.file &&
-        given.value.trim().toLowerCase() === 'false'
-      );
+    const off = referencedVariables(line).flatMap((variable): OwnSwitch[] => {
+      const given = applier.variables.get(variable);
+      if (
+        given === undefined ||
+        given.secret ||
+        given.value.trim().toLowerCase() !== 'false'
+      )
+        return [];
+      if (applier.variables.inline(variable))
+        return ownDeclaration &&
+          given.location?.file === declaration.source.file
+          ? [
+              {
+                variable,
+                inline: {
+                  file: declaration.source.file,
+                  doc: declaration.source.index,
+                },
+              },
+            ]
+          : [];
+      return given.location?.file === target.file ? [{ variable }] : [];
     });
     if (!off.length) return undefined;
-    found.push(...off.filter(v => !found.includes(v)));
+    for (const s of off)
+      if (!found.some(f => f.variable === s.variable)) found.push(s);
   }
   return found.length ? found : undefined;
 }

@@ -8733,43 +8733,68 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     },
   );
 
-  it("switches a rejoining cluster on in its own settings, leaving the shared switch as written (ksefuke-labs' dev, after a --remove)", () => {
-    const files = threeClusters();
-    const first = applied(files, alphaAndBeta, conventions).after;
-    const rejoin = applied(
-      first,
-      { clusters: [{ name: 'gamma', ip: '10.3.0.10' }], mode: 'manual' },
-      conventions,
-    );
-    expect(rejoin.plan.problems).toEqual([]);
-    const release = rejoin.after['infrastructure/cilium/release.yaml'];
-    expect(release).toContain(
-      'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
-    );
-    expect(release).toContain('enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}');
-    expect(
-      parse(rejoin.after['settings/gamma/cluster-settings.yaml']).data,
-    ).toMatchObject({ CILIUM_CLUSTERMESH_ENABLED: 'true' });
-    expect(rejoin.plan.edits.flatMap(e => e.reasons)).toContain(
-      'CILIUM_CLUSTERMESH_ENABLED = true (gamma: ClusterMesh switched on; it was "false", which kept gamma out of the mesh through the Cilium values it shares)',
-    );
-    // the plan's validation of the result (records kept by hand)
-    expect(rejoin.plan.report?.summary.errors).toBe(0);
-    expect(
-      rejoin.plan.report?.clusters.map(c => [c.name, c.membership.member]),
-    ).toEqual([
-      ['alpha', true],
-      ['beta', true],
-      ['gamma', true],
-    ]);
-    expect(
-      applied(
-        rejoin.after,
+  it.each([
+    ['settings', false],
+    ["Kustomization's inline substitute", true],
+  ])(
+    "switches a rejoining cluster on in its own %s, leaving the shared switch as written (ksefuke-labs' dev, after a --remove)",
+    (_, inline) => {
+      const files = threeClusters();
+      if (inline) {
+        // its Kustomization gives the switch inline, which wins
+        files['settings/gamma/cluster-settings.yaml'] = files[
+          'settings/gamma/cluster-settings.yaml'
+        ].replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '');
+        files['clusters/gamma/cilium.yaml'] = files[
+          'clusters/gamma/cilium.yaml'
+        ].replace(
+          '  postBuild:\n',
+          '  postBuild:\n    substitute:\n      CILIUM_CLUSTERMESH_ENABLED: "false"\n',
+        );
+      }
+      const first = applied(files, alphaAndBeta, conventions).after;
+      expect(
+        validateMesh(createRepoTree(first), conventions).clusters.find(
+          c => c.name === 'gamma',
+        )?.status,
+      ).toBe('outside');
+      const rejoin = applied(
+        first,
         { clusters: [{ name: 'gamma', ip: '10.3.0.10' }], mode: 'manual' },
         conventions,
-      ).plan.edits,
-    ).toEqual([]);
-  });
+      );
+      expect(rejoin.plan.problems).toEqual([]);
+      const release = rejoin.after['infrastructure/cilium/release.yaml'];
+      expect(release).toContain(
+        'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      );
+      expect(release).toContain('enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}');
+      const switched = inline
+        ? parse(rejoin.after['clusters/gamma/cilium.yaml']).spec.postBuild
+            .substitute
+        : parse(rejoin.after['settings/gamma/cluster-settings.yaml']).data;
+      expect(switched).toMatchObject({ CILIUM_CLUSTERMESH_ENABLED: 'true' });
+      expect(rejoin.plan.edits.flatMap(e => e.reasons)).toContain(
+        'CILIUM_CLUSTERMESH_ENABLED = true (gamma: ClusterMesh switched on; it was "false", which kept gamma out of the mesh through the Cilium values it shares)',
+      );
+      // the plan's validation of the result (records kept by hand)
+      expect(rejoin.plan.report?.summary.errors).toBe(0);
+      expect(
+        rejoin.plan.report?.clusters.map(c => [c.name, c.membership.member]),
+      ).toEqual([
+        ['alpha', true],
+        ['beta', true],
+        ['gamma', true],
+      ]);
+      expect(
+        applied(
+          rejoin.after,
+          { clusters: [{ name: 'gamma', ip: '10.3.0.10' }], mode: 'manual' },
+          conventions,
+        ).plan.edits,
+      ).toEqual([]);
+    },
+  );
 
   it("keeps the record of a cluster whose switch a Secret not read here holds, where a run configures another (worlddrknss' SOPS copy)", () => {
     // gamma in the mesh first, its record kept by hand with the others'

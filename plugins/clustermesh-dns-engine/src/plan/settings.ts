@@ -213,14 +213,23 @@ export function planSettings(edits: EditSet, ctx: ChangeContext) {
         if (used.keys.size) ctx.notes.push(keptNote(ctx, name, used));
       } else {
         const ip = ctx.configured.get(name);
-        // off by its own value of the shared switch: on there
-        for (const variable of ctx.switchesOn.get(name) ?? [])
-          set(
-            variable,
-            'true',
-            () =>
-              `${name}: ClusterMesh switched on; it was "false", which kept ${name} out of the mesh through the Cilium values it shares`,
-          );
+        // off by its own value of the shared switch: on there (in its
+        // Kustomization's inline substitute, which wins, where it is set)
+        for (const { variable, inline } of ctx.switchesOn.get(name) ?? []) {
+          const why = `${name}: ClusterMesh switched on; it was "false", which kept ${name} out of the mesh through the Cilium values it shares`;
+          if (!inline) {
+            set(variable, 'true', () => why);
+            continue;
+          }
+          edits
+            .editor(inline.file, `the postBuild.substitute of ${name}`)
+            .setScalar(
+              inline.doc,
+              ['spec', 'postBuild', 'substitute', variable],
+              'true',
+            );
+          edits.reason(inline.file, `${variable} = true (${why})`);
+        }
         if (ip) {
           const own = settingsFqdn(ctx, name, name);
           if (own !== undefined)
