@@ -28,7 +28,7 @@ describe('clusters that reconcile this repository at different refs', () => {
           'apps',
         )}:11); infra at branch main (${sync(
           'infra',
-        )}:11); what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them, and which branch these files are from is not known (no .git/HEAD): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated`,
+        )}:11); what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them, and which branch these files are from is not known (no branch is checked out: no .git/HEAD, or a detached one): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated`,
         location: { file: sync('infra'), line: 11 },
       }),
     ]);

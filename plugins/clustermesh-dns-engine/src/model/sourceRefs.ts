@@ -212,7 +212,7 @@ export function differentRefs(
         groups,
       )}; what is read here is one checkout, so a cluster at another ref is checked as these files, not as its ref holds them${
         read === undefined
-          ? ', and which branch these files are from is not known (no .git/HEAD): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated'
+          ? ', and which branch these files are from is not known (no branch is checked out: no .git/HEAD, or a detached one): name it (--branch, or flux.branch in the conventions) for a cluster on another branch to be said not evaluated'
           : ''
       }`,
       groups[1].at,

@@ -825,6 +825,15 @@ function newSettingsTarget(
       problem: `applies the Cilium values of ${cluster.name}; the settings ConfigMap ${configMap}, which Kustomizations of the repository substitute from (${named.reason}), is defined by no file of it: it is made outside the repository, and one written here would be taken over by Flux, dropping the keys it does not list; add the ClusterMesh settings where it is made and have this Kustomization substitute from it, or keep them in a ConfigMap of the repository named in the conventions (settings.configMap, settings.file)`,
     };
   const declaredIn = declaration.source.file;
+  /** The entries in that Kustomization's own postBuild.substitute. */
+  const inlineTarget = (): SettingsWriteTarget => ({
+    file: declaredIn,
+    format: 'inline',
+    doc: declaration.source.index,
+    configMap,
+    appliedBy: wires,
+    substituted: false,
+  });
   if (!referenced && substituteFromSetElsewhere(wires)) {
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,
@@ -858,14 +867,7 @@ function newSettingsTarget(
       mergePatchesKeepOwnSubstitute(declaration) &&
       !settingsNotWanted(mesh, cluster)
     )
-      return {
-        file: declaredIn,
-        format: 'inline',
-        doc: declaration.source.index,
-        configMap,
-        appliedBy: wires,
-        substituted: false,
-      };
+      return inlineTarget();
     // each cluster's own values inline in that patch (mchestr): the
     // entries may go there too
     const inline = patchedSubstituteNote(mesh, cluster);
@@ -931,16 +933,10 @@ function newSettingsTarget(
     isRecord(
       getPath(declaration.source.root, ['spec', 'postBuild', 'substitute']),
     ) &&
-    conventions.settings.create !== 'always'
+    conventions.settings.create !== 'always' &&
+    !settingsNotWanted(mesh, cluster)
   )
-    return {
-      file: declaredIn,
-      format: 'inline',
-      doc: declaration.source.index,
-      configMap,
-      appliedBy: wires,
-      substituted: false,
-    };
+    return inlineTarget();
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
   const conventional = basenamePath(settingsFileOf(conventions, cluster.name));

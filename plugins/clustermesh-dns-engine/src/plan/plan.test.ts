@@ -8672,6 +8672,21 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     ],
     mode: 'manual',
   };
+  /** The change configuring all three. */
+  const allThree: MeshDnsChangeInput = {
+    clusters: [...alphaAndBeta.clusters, { name: 'gamma', ip: '10.3.0.10' }],
+    mode: 'manual',
+  };
+  /** A run configuring one cluster, the records kept by hand. */
+  const only = (name: string, ip: string): MeshDnsChangeInput => ({
+    clusters: [{ name, ip }],
+    mode: 'manual',
+  });
+  /** A cluster's row status, validated as the repository is. */
+  const statusOf = (files: Record<string, string>, name: string) =>
+    validateMesh(createRepoTree(files), conventions).clusters.find(
+      c => c.name === name,
+    )?.status;
   function threeClusters(moreSources = '') {
     const files = sharedReleaseLayout({
       sources: `      - {kind: ConfigMap, name: cluster-settings}\n${moreSources}`,
@@ -8753,16 +8768,8 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
         );
       }
       const first = applied(files, alphaAndBeta, conventions).after;
-      expect(
-        validateMesh(createRepoTree(first), conventions).clusters.find(
-          c => c.name === 'gamma',
-        )?.status,
-      ).toBe('outside');
-      const rejoin = applied(
-        first,
-        { clusters: [{ name: 'gamma', ip: '10.3.0.10' }], mode: 'manual' },
-        conventions,
-      );
+      expect(statusOf(first, 'gamma')).toBe('outside');
+      const rejoin = applied(first, only('gamma', '10.3.0.10'), conventions);
       expect(rejoin.plan.problems).toEqual([]);
       const release = rejoin.after['infrastructure/cilium/release.yaml'];
       expect(release).toContain(
@@ -8787,11 +8794,8 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
         ['gamma', true],
       ]);
       expect(
-        applied(
-          rejoin.after,
-          { clusters: [{ name: 'gamma', ip: '10.3.0.10' }], mode: 'manual' },
-          conventions,
-        ).plan.edits,
+        applied(rejoin.after, only('gamma', '10.3.0.10'), conventions).plan
+          .edits,
       ).toEqual([]);
     },
   );
@@ -8804,17 +8808,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     files['settings/gamma/cluster-settings.yaml'] = files[
       'settings/gamma/cluster-settings.yaml'
     ].replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '');
-    const all = applied(
-      files,
-      {
-        clusters: [
-          ...alphaAndBeta.clusters,
-          { name: 'gamma', ip: '10.3.0.10' },
-        ],
-        mode: 'manual',
-      },
-      conventions,
-    ).after;
+    const all = applied(files, allThree, conventions).after;
     expect(all['docs/clustermesh-dns-records.md']).toContain('| gamma |');
     // then its switch goes in a SOPS-encrypted Secret: not known here
     all['settings/gamma/cluster-secrets.sops.yaml'] =
@@ -8822,16 +8816,8 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     all['settings/gamma/kustomization.yaml'] = all[
       'settings/gamma/kustomization.yaml'
     ].replace('resources: [', 'resources: [cluster-secrets.sops.yaml, ');
-    expect(
-      validateMesh(createRepoTree(all), conventions).clusters.find(
-        c => c.name === 'gamma',
-      )?.status,
-    ).toBe('not-evaluated');
-    const again = applied(
-      all,
-      { clusters: [{ name: 'alpha', ip: '10.1.0.11' }], mode: 'manual' },
-      conventions,
-    );
+    expect(statusOf(all, 'gamma')).toBe('not-evaluated');
+    const again = applied(all, only('alpha', '10.1.0.11'), conventions);
     expect(again.plan.problems).toEqual([]);
     const document = again.after['docs/clustermesh-dns-records.md'];
     expect(document).toContain('| alpha |');
@@ -9003,17 +8989,7 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
       .replace('  CILIUM_CLUSTERMESH_ENABLED: "false"\n', '')
       .replace('clustermesh-gamma', 'clustermesh-beta')
       .replace('10.3.0.10', '10.2.0.10')}`;
-    const configured = applied(
-      files,
-      {
-        clusters: [
-          ...alphaAndBeta.clusters,
-          { name: 'gamma', ip: '10.3.0.10' },
-        ],
-        mode: 'manual',
-      },
-      conventions,
-    );
+    const configured = applied(files, allThree, conventions);
     expect(configured.plan.problems).toEqual([]);
     expect(configured.after[gamma]).toContain(
       '# ClusterMesh DNS settings of gamma: Kustomization flux-system/cilium substitutes them\n',

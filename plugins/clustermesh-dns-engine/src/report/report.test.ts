@@ -621,7 +621,7 @@ describe('validateMesh', () => {
       {
         field: 'clusters',
         message:
-          'the clusters this change touches reconcile this repository at different refs (apps at branch development (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11); infra at branch main (kubernetes/clusters/infra/flux-system/gotk-sync.yaml:11)), and which branch these files are from is not known (no .git/HEAD): the change lands on one branch, which the clusters on another never apply',
+          'the clusters this change touches reconcile this repository at different refs (apps at branch development (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11); infra at branch main (kubernetes/clusters/infra/flux-system/gotk-sync.yaml:11)), and which branch these files are from is not known (no branch is checked out: no .git/HEAD, or a detached one): the change lands on one branch, which the clusters on another never apply',
         remedy:
           "Name the branch these files are from (--branch, the action's branch input, or flux.branch in the conventions): a cluster on another branch is then refused, to be configured in a change to its own branch.",
       },

@@ -145,7 +145,7 @@ describe('clustermesh:dns:configure', () => {
     await expect(
       action.handler(context({ repoPath: 'gitops', clusters: storyClusters })),
     ).rejects.toThrow(
-      'and which branch these files are from is not known (no .git/HEAD)',
+      'and which branch these files are from is not known (no branch is checked out: no .git/HEAD, or a detached one)',
     );
     expect(readAll(mockDir.resolve('gitops'))).toEqual(before);
   });
