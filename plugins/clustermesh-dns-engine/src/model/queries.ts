@@ -1578,8 +1578,10 @@ export function poolsOutsideFlux(
 /**
  * The charts of this repository (a folder holding a Chart.yaml) that the
  * cluster's HelmReleases install from its own GitRepository.
+ *
+ * @public
  */
-function localChartsOf(
+export function localChartsOf(
   mesh: MeshModel,
   cluster: ClusterModel,
 ): { release: ManifestObject; dir: string }[] {

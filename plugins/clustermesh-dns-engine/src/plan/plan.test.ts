@@ -1928,12 +1928,19 @@ describe('planMeshDnsChange on the story repository', () => {
     files[`${chart}/templates/pool.yaml`] = before[pool];
     delete files[pool];
     const apps = 'kubernetes/clusters/apps';
-    files[`${apps}/kustomization.yaml`] = files[
-      `${apps}/kustomization.yaml`
-    ].replace(
-      '../../infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml',
-      'network-config.yaml',
-    );
+    // its L2 announcement policy a template of the chart too
+    const l2 =
+      'kubernetes/infrastructure/networking/cilium/ipam/l2-announcement.yaml';
+    files[`${chart}/templates/l2.yaml`] = before[l2];
+    files[`${apps}/kustomization.yaml`] = files[`${apps}/kustomization.yaml`]
+      .replace(
+        '../../infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml',
+        'network-config.yaml',
+      )
+      .replace(
+        '  - ../../infrastructure/networking/cilium/ipam/l2-announcement.yaml\n',
+        '',
+      );
     files[`${apps}/network-config.yaml`] = [
       'apiVersion: helm.toolkit.fluxcd.io/v2',
       'kind: HelmRelease',
@@ -1956,6 +1963,14 @@ describe('planMeshDnsChange on the story repository', () => {
     expect(check?.message).toContain(
       `pool lb-ippool-apps (${chart}/templates/pool.yaml:3) is a template of the chart ${chart} of this repository, which HelmRelease flux-system/network-config installs: Helm renders it in the cluster`,
     );
+    expect(
+      validateMesh(createRepoTree(configured.after), withDomain)
+        .clusters.find(c => c.name === 'apps')!
+        .checks.find(k => k.ruleId === 'lb-ip-announced'),
+    ).toMatchObject({
+      outcome: 'not-evaluated',
+      message: `no L2 announcement policy or BGP advertisement of Cilium is among what Flux applies to the cluster, but HelmRelease flux-system/network-config installs the chart ${chart} of this repository, whose templates Helm renders in the cluster, not here: one may make them`,
+    });
   });
 
   it('says which entries belong in a SOPS-encrypted settings file it cannot edit', () => {

@@ -5,7 +5,11 @@ import {
   ciliumValuesPaths,
   classLbIpamIgnores,
 } from '../cilium/values';
-import { apiserverLabels, metalLbPoolApplied } from '../model/queries';
+import {
+  apiserverLabels,
+  localChartsOf,
+  metalLbPoolApplied,
+} from '../model/queries';
 import { locate } from '../yaml/locate';
 import { announcementsOf, l2Limits, notKnown } from '../model/announcements';
 import { defineClusterRule } from './rule';
@@ -42,6 +46,8 @@ export const lbIpAnnounced = defineClusterRule({
     layerUnknown:
       '{{object}} announces it if Cilium runs with {{feature}}, which its values file {{file}} does not set: the install may set it beside the file (Terraform, helmfile), not read here',
     none: 'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster: whether another tool announces the LB IP (kube-vip, routes to the nodes) is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
+    noneChart:
+      'no L2 announcement policy or BGP advertisement of Cilium is among what Flux applies to the cluster, but {{release}} installs the chart {{chart}} of this repository, whose templates Helm renders in the cluster, not here: one may make them',
     noneSwitchedOff:
       'no L2 announcement policy or BGP advertisement of Cilium is applied to the cluster, and its Cilium values switch them off ({{features}}): the LB IP is announced only if another tool does (kube-vip, routes to the nodes), which is not checked here (switch the rule off in the conventions if the cluster announces it that way)',
     legacyBgp:
@@ -141,6 +147,17 @@ export const lbIpAnnounced = defineClusterRule({
             'noneSwitchedOff',
             { features: off.map(p => `${p.join('.')}: false`).join(', ') },
             c.cilium.locate(off[0]),
+          ),
+        ];
+      // a chart of the repository a HelmRelease installs may make them
+      // (melchiorhering's cluster-config: its l2-policy template)
+      const [chart] = localChartsOf(mesh, c);
+      if (chart)
+        return [
+          r.notEvaluated(
+            'noneChart',
+            { release: describeObject(chart.release), chart: chart.dir },
+            locate(chart.release),
           ),
         ];
       return [
