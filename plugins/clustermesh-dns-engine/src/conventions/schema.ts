@@ -266,7 +266,7 @@ export const conventionsSchema = z.object({
         .boolean()
         .default(false)
         .describe(
-          "Read the values of Secrets the repository keeps unencrypted (their stringData and base64 data), as Flux substitutes them; a SOPS-encrypted Secret's are never read. Off by default, so no Secret's value appears in a report (the backend's page); the CLI, run on one's own checkout, turns it on unless this file says false.",
+          "Read the values of Secrets the repository keeps unencrypted (their stringData and base64 data), and the keys a SOPS file's encrypted_regex leaves in clear, as Flux substitutes them; an encrypted value is never read. Off by default, so no Secret's value appears in a report (the backend's page); the CLI, run on one's own checkout, turns it on unless this file says false.",
         ),
       version: z
         .string()

@@ -815,7 +815,7 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     );
   });
 
-  it('never reads Secret values: placeholders, unless configuration gives the value', () => {
+  it('reads no Secret value unless the conventions read those kept in clear (never an encrypted one): placeholders, unless configuration gives the value', () => {
     const secret = `---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: settings\n  namespace: flux-system\nstringData:\n  DOMAIN: ENC[AES256_GCM,data:x,type:str]\nsops:\n  mac: ENC[x]\n  version: 3.9.0\n`;
     const postBuild = `  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: settings\n`;
     const hidden = render({
@@ -871,6 +871,29 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     ).toBe(
       "Secret flux-system/settings (a SOPS file that leaves this key in clear; a Secret's values are not read here)",
     );
+    // read where the conventions read the Secrets kept in clear (the
+    // CLI's default), as Flux passes the key through decryption unchanged
+    const read = render({
+      postBuild,
+      app: target('  v: c1.${DOMAIN}\n'),
+      root: {
+        'secret.yaml': secret.replace(
+          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
+          'DOMAIN: example.org',
+        ),
+      },
+      renderer: { readPlainSecrets: true },
+    });
+    expect(read.body.data.v).toBe('c1.example.org');
+    // an encrypted key of it never
+    expect(
+      render({
+        postBuild,
+        app: target('  v: c1.${DOMAIN}\n'),
+        root: { 'secret.yaml': secret },
+        renderer: { readPlainSecrets: true },
+      }).body.data.v,
+    ).toBe('c1.<secret:DOMAIN>');
   });
 
   it('inserts a ConfigMap value as stored: ${VAR} in it stays unless its own Kustomization substitutes it', () => {

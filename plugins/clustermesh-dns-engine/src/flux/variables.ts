@@ -147,19 +147,20 @@ export class VariableScope implements Variables {
       dataText(
         records.find(r => hasOwn(r.record, name))?.record[name],
       ).startsWith('ENC[');
-    // a Secret kept in clear in the repository is read as Flux reads it
-    // where the conventions say so (worlddrknss' cluster variables); an
-    // encrypted one never
+    // a Secret's value kept in clear in the repository (the whole Secret,
+    // or a key a SOPS file's encrypted_regex leaves in clear: s0len's,
+    // worlddrknss') is read as Flux reads it where the conventions say so;
+    // an encrypted one never
     const sealed = (name: string) =>
-      (kind === 'Secret' && (sops || !readPlainSecrets)) || encrypted(name);
-    // a SOPS file's key its encrypted_regex leaves in clear is not
-    // encrypted; a Secret's value is not read all the same (s0len)
+      (kind === 'Secret' && !readPlainSecrets) || encrypted(name);
     const originOf = (name: string) => {
       if (!sops) return named;
       return encrypted(name)
         ? `${named} (SOPS-encrypted)`
         : `${named} (a SOPS file that leaves this key in clear${
-            kind === 'Secret' ? "; a Secret's values are not read here" : ''
+            kind === 'Secret' && !readPlainSecrets
+              ? "; a Secret's values are not read here"
+              : ''
           })`;
     };
     const value = (name: string) => {
