@@ -907,6 +907,23 @@ describe('detectConventions', () => {
         /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, cluster, is a single cluster/,
       ),
     ]);
+    // a clusters/ folder of files only (david-driscoll's Pulumi cluster
+    // definitions) is no folder of cluster folders: said the same
+    files['clusters/alpha.yaml'] = 'key: alpha\ntype: dockge\n';
+    const withDefinitions = createRepoTree(files);
+    expect(
+      detectConventions(withDefinitions).conventions.clustersPath,
+    ).toBeUndefined();
+    expect(
+      validateMesh(
+        withDefinitions,
+        resolveConventions(detectConventions(withDefinitions).conventions),
+      ).findings.map(f => f.message),
+    ).toEqual([
+      expect.stringMatching(
+        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, cluster, is a single cluster/,
+      ),
+    ]);
   });
 
   it('takes a Kustomization applied by hand that reconciles the folder holding it for the one entry point, not the app folders below it that reconcile themselves (AlinaNova21)', () => {

@@ -360,6 +360,8 @@ export function detectConventions(
       const ignored = ignores?.length
         ? sourceIgnored(tree, ignores)
         : undefined;
+      // and one with files of its own only is no folder of cluster
+      // folders (david-driscoll's Pulumi definitions in clusters/*.yaml)
       const candidate = clusterFolderCandidates.find(
         p =>
           index.isDir(p) &&
@@ -368,6 +370,7 @@ export function detectConventions(
             .some(
               f =>
                 isPathUnder(f, p) &&
+                dirnamePath(f) !== p &&
                 basenamePath(f) !== 'gotk-components.yaml' &&
                 !ignored?.(f),
             ),
