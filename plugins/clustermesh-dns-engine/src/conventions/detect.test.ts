@@ -4183,6 +4183,24 @@ patches:
       ).toMatch(
         /\(HelmRelease network\/external-dns, HelmRelease network\/unifi-dns: domain filter; none reads DNSEndpoints\)/,
       );
+      // another that reads DNSEndpoints, of no domain filter: the claim
+      // that none reads them is not made (david-driscoll's Technitium)
+      expect(
+        settingOf(
+          detectConventions(
+            files({
+              'kubernetes/apps/network/technitium/helmrelease.yaml':
+                cloudflareRelease
+                  .replace('name: external-dns\n', 'name: technitium-dns\n')
+                  .replace('sources: [service, ingress]', 'sources: [crd]')
+                  .replace('    domainFilters: ["${PUBLIC_DOMAIN}"]\n', ''),
+            }),
+          ).found,
+          'fqdnTemplate',
+        )?.reason,
+      ).toMatch(
+        /\(HelmRelease network\/external-dns: domain filter\), so the clusters' FQDNs are made in it$/,
+      );
       // the default's variable used elsewhere: it stays
       expect(
         detectConventions(

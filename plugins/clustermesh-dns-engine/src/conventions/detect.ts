@@ -1359,9 +1359,15 @@ export function detectConventions(
         ', ',
       )}, the domain of the default template, appears nowhere in the repository, and its ExternalDNS publishes names only in ${
         published.domain
-      } (${releases.join(', ')}: domain filter; ${
-        releases.length > 1 ? 'none reads' : 'it reads no'
-      } DNSEndpoints), so the clusters' FQDNs are made in it`,
+      } (${releases.join(', ')}: domain filter${
+        // said only where true: those that read DNSEndpoints may filter
+        // on several domains (david-driscoll's Cloudflare and Technitium)
+        deployments.some(d => d.sources.includes('crd'))
+          ? ''
+          : `; ${
+              releases.length > 1 ? 'none reads' : 'it reads no'
+            } DNSEndpoints`
+      }), so the clusters' FQDNs are made in it`,
       published.location,
     );
   }
