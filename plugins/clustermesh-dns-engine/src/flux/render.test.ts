@@ -845,24 +845,22 @@ describe('Flux post-build substitution in a rendered cluster', () => {
     expect(fromConfigMap({ DOMAIN: 'example.org' })).toBe('c1.example.org');
     // a SOPS Secret whose encrypted_regex leaves a key in clear (s0len):
     // not called encrypted; a Secret's value is not read all the same
-    const clear = render({
-      postBuild,
-      app: target('  v: c1.${DOMAIN}\n'),
-      root: {
-        'secret.yaml': secret.replace(
-          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
-          'DOMAIN: example.org',
-        ),
-      },
-    });
-    expect(clear.body.data.v).toBe('c1.<secret:DOMAIN>');
+    const inClear = secret.replace(
+      'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
+      'DOMAIN: example.org',
+    );
+    const valueOf = (file: string, renderer?: Partial<FluxRenderOptions>) =>
+      render({
+        postBuild,
+        app: target('  v: c1.${DOMAIN}\n'),
+        root: { 'secret.yaml': file },
+        renderer,
+      }).body.data.v;
+    expect(valueOf(inClear)).toBe('c1.<secret:DOMAIN>');
     expect(
       renderFiles({
         [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
-        [`${root}/secret.yaml`]: secret.replace(
-          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
-          'DOMAIN: example.org',
-        ),
+        [`${root}/secret.yaml`]: inClear,
         [`${root}/app.yaml`]: ks('app', './app', postBuild),
         'app/object.yaml': target('  v: c1.${DOMAIN}\n'),
       })
@@ -872,28 +870,12 @@ describe('Flux post-build substitution in a rendered cluster', () => {
       "Secret flux-system/settings (a SOPS file that leaves this key in clear; a Secret's values are not read here)",
     );
     // read where the conventions read the Secrets kept in clear (the
-    // CLI's default), as Flux passes the key through decryption unchanged
-    const read = render({
-      postBuild,
-      app: target('  v: c1.${DOMAIN}\n'),
-      root: {
-        'secret.yaml': secret.replace(
-          'DOMAIN: ENC[AES256_GCM,data:x,type:str]',
-          'DOMAIN: example.org',
-        ),
-      },
-      renderer: { readPlainSecrets: true },
-    });
-    expect(read.body.data.v).toBe('c1.example.org');
+    // CLI's default), as Flux passes the key through decryption unchanged;
     // an encrypted key of it never
-    expect(
-      render({
-        postBuild,
-        app: target('  v: c1.${DOMAIN}\n'),
-        root: { 'secret.yaml': secret },
-        renderer: { readPlainSecrets: true },
-      }).body.data.v,
-    ).toBe('c1.<secret:DOMAIN>');
+    expect(valueOf(inClear, { readPlainSecrets: true })).toBe('c1.example.org');
+    expect(valueOf(secret, { readPlainSecrets: true })).toBe(
+      'c1.<secret:DOMAIN>',
+    );
   });
 
   it('inserts a ConfigMap value as stored: ${VAR} in it stays unless its own Kustomization substitutes it', () => {

@@ -699,6 +699,29 @@ export function inlineSubstituteOf(
 }
 
 /**
+ * Whether another cluster applies a Flux Kustomization declared in this
+ * document too (a shared declaration): its inline values are not this
+ * cluster's alone.
+ *
+ * @public
+ */
+export function declaredByOthers(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+  declaration: { file: string; index: number },
+): boolean {
+  return mesh.clusters.some(
+    c =>
+      c !== cluster &&
+      c.render.kustomizations.some(
+        k =>
+          k.object?.source.file === declaration.file &&
+          k.object.source.index === declaration.index,
+      ),
+  );
+}
+
+/**
  * The cluster's own Flux Kustomization applying its Cilium values, as the
  * place of its settings entries, when that Kustomization gives the values
  * their variables inline (`postBuild.substitute: {CLUSTER_NAME: east}`)
@@ -726,14 +749,7 @@ export function inlineSettingsTarget(
   )
     return undefined;
   const { file, doc: index } = inline;
-  const shared = mesh.clusters.some(
-    c =>
-      c !== cluster &&
-      c.render.kustomizations.some(
-        k => k.object?.source.file === file && k.object.source.index === index,
-      ),
-  );
-  if (shared) return undefined;
+  if (declaredByOthers(mesh, cluster, { file, index })) return undefined;
   return {
     file,
     format: 'inline',

@@ -28,6 +28,7 @@ import type { ClusterModel, MeshModel } from '../model/types';
 import {
   CiliumWriteTarget,
   ciliumWriteTargets,
+  declaredByOthers,
   FqdnForm,
   fqdnForm,
   fqdnTemplateResolvesFor,
@@ -1723,15 +1724,7 @@ function ownSwitchVariables(
   const ownDeclaration =
     declaration !== undefined &&
     declaration.source.index >= 0 &&
-    !mesh.clusters.some(
-      c =>
-        c !== cluster &&
-        c.render.kustomizations.some(
-          k =>
-            k.object?.source.file === declaration.source.file &&
-            k.object.source.index === declaration.source.index,
-        ),
-    );
+    !declaredByOthers(mesh, cluster, declaration.source);
   const found: OwnSwitch[] = [];
   for (const path of [
     ciliumValuesPaths.useApiServer,
