@@ -393,10 +393,12 @@ describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
     expect(check('fqdn-valid')).toMatchObject({
       outcome: 'not-evaluated',
       message:
-        'its FQDN, written out in its Cilium values (no settings are read here, and CILIUM_CLUSTERMESH_FQDN is not needed), is not set',
+        'its FQDN (to be written out in its Cilium values: no settings are read here, so no CILIUM_CLUSTERMESH_FQDN) is not set',
       location: { file: 'inventory/a/cilium-values.yaml' },
     });
-    expect(check('lb-ip-valid')?.message).toMatch(/^its LB IP, written out/);
+    expect(check('lb-ip-valid')?.message).toMatch(
+      /^its LB IP \(to be written out in its Cilium values/,
+    );
   });
 
   it("is not taken for the chart's values when it holds none of its keys (an Ansible variable holding them)", () => {

@@ -714,7 +714,7 @@ export function unsetValue(
       data: {
         variable: `its ${
           value === 'fqdn' ? 'FQDN' : 'LB IP'
-        }, written out in its Cilium values (no settings are read here, and ${variable} is not needed),`,
+        } (to be written out in its Cilium values: no settings are read here, so no ${variable})`,
       },
       location: cluster.cilium.locate([]),
     };
