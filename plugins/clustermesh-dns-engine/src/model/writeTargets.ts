@@ -726,7 +726,8 @@ export function declaredByOthers(
  * place of its settings entries, when that Kustomization gives the values
  * their variables inline (`postBuild.substitute: {CLUSTER_NAME: east}`)
  * and does not substitute from the settings ConfigMap, which therefore
- * never reaches the values (applied by a parent, in another namespace).
+ * never reaches the values (applied by a parent, in another namespace),
+ * or the cluster has none (ksefuke-labs').
  * Only a declaration no other cluster applies: the entries are this
  * cluster's own.
  *
@@ -841,15 +842,6 @@ function newSettingsTarget(
       problem: `applies the Cilium values of ${cluster.name}; the settings ConfigMap ${configMap}, which Kustomizations of the repository substitute from (${named.reason}), is defined by no file of it: it is made outside the repository, and one written here would be taken over by Flux, dropping the keys it does not list; add the ClusterMesh settings where it is made and have this Kustomization substitute from it, or keep them in a ConfigMap of the repository named in the conventions (settings.configMap, settings.file)`,
     };
   const declaredIn = declaration.source.file;
-  /** The entries in that Kustomization's own postBuild.substitute. */
-  const inlineTarget = (): SettingsWriteTarget => ({
-    file: declaredIn,
-    format: 'inline',
-    doc: declaration.source.index,
-    configMap,
-    appliedBy: wires,
-    substituted: false,
-  });
   if (!referenced && substituteFromSetElsewhere(wires)) {
     const parent = cluster.render.kustomizations.find(
       k => k.key === wires.parent,
@@ -883,7 +875,14 @@ function newSettingsTarget(
       mergePatchesKeepOwnSubstitute(declaration) &&
       !settingsNotWanted(mesh, cluster)
     )
-      return inlineTarget();
+      return {
+        file: declaredIn,
+        format: 'inline',
+        doc: declaration.source.index,
+        configMap,
+        appliedBy: wires,
+        substituted: false,
+      };
     // each cluster's own values inline in that patch (mchestr): the
     // entries may go there too
     const inline = patchedSubstituteNote(mesh, cluster);
@@ -943,16 +942,14 @@ function newSettingsTarget(
   // its own Kustomization gives the values their variables inline and
   // substitutes from nothing (ksefuke-labs'): the entries go beside them,
   // not in a ConfigMap of their own
-  if (
+  const inline =
     !referenced &&
     !wires.substituteFrom.length &&
-    isRecord(
-      getPath(declaration.source.root, ['spec', 'postBuild', 'substitute']),
-    ) &&
     conventions.settings.create !== 'always' &&
     !settingsNotWanted(mesh, cluster)
-  )
-    return inlineTarget();
+      ? inlineSettingsTarget(mesh, cluster, configMap)
+      : undefined;
+  if (inline) return inline;
   // the conventions' file name for this cluster; named after the
   // ConfigMap it holds where that name differs (`cluster-settings-main`)
   const conventional = basenamePath(settingsFileOf(conventions, cluster.name));

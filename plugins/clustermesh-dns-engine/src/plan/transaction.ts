@@ -103,8 +103,7 @@ export class EditSet {
 
   /** Refuses a file kept as UTF-16: the change is written as UTF-8, so every byte of it would change. */
   #writableEncoding(path: string) {
-    const bytes = this.tree.read(path);
-    const encoding = bytes && utf16EncodingOf(bytes);
+    const encoding = this.#utf16(path);
     if (encoding)
       throw new PlanError(
         path,
@@ -181,12 +180,15 @@ export class EditSet {
   #untouchedText(path: string): string | undefined {
     if (this.editors.has(path) || this.#settled.has(path)) return undefined;
     const text = this.before(path);
-    const bytes = this.tree.read(path);
-    return text === undefined ||
-      SOPS.test(text) ||
-      (bytes && utf16EncodingOf(bytes))
+    return text === undefined || SOPS.test(text) || this.#utf16(path)
       ? undefined
       : text;
+  }
+
+  /** The UTF-16 encoding of a file of the tree, by its byte-order mark. */
+  #utf16(path: string): string | undefined {
+    const bytes = this.tree.read(path);
+    return bytes && utf16EncodingOf(bytes);
   }
 
   /**
