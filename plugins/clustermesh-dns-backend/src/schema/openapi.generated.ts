@@ -830,6 +830,12 @@ export const spec = {
               member: {
                 type: 'boolean',
               },
+              unknown: {
+                type: 'boolean',
+                enum: [true],
+                description:
+                  'Set where whether it is in the mesh could not be read (member is then false and no check ran for it).',
+              },
               reason: {
                 type: 'string',
               },

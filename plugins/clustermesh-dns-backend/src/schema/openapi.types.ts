@@ -264,6 +264,11 @@ export interface components {
       entry: string;
       membership: {
         member: boolean;
+        /**
+         * @description Set where whether it is in the mesh could not be read (member is then false and no check ran for it).
+         * @enum {boolean}
+         */
+        unknown?: true;
         reason: string;
         location?: components['schemas']['SourceLocation'];
       };

@@ -185,11 +185,11 @@ export function formatReportText(
   const outside = report.clusters.filter(c => !c.membership.member);
   section(
     'Outside the mesh (not checked)',
-    outside.filter(c => c.status === 'outside').map(membershipLine),
+    outside.filter(c => !c.membership.unknown).map(membershipLine),
   );
   section(
     'In the mesh or not: not known (not checked)',
-    outside.filter(c => c.status === 'not-evaluated').map(membershipLine),
+    outside.filter(c => c.membership.unknown).map(membershipLine),
   );
   section(
     'Overridden by the conventions',

@@ -154,6 +154,12 @@ export type DeclaredStatus =
 /** Whether a cluster is in the mesh, and why the engine thinks so. @public */
 export interface MeshMembership {
   member: boolean;
+  /**
+   * Set where whether it is in the mesh could not be read (a value of a
+   * Secret not read, a source not evaluated): `member` is then false, no
+   * check ran for it, and its status is not evaluated (or failing).
+   */
+  unknown?: true;
   /** E.g. `clustermesh.useAPIServer is true (…/helmrelease.yaml:30)`, or `listed in conventions.clusters`. */
   reason: string;
   location?: SourceLocation;

@@ -8,6 +8,7 @@ import {
 import type { RepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/TreeIndex';
 import { SourceIgnoreMemo } from '../tree/sourceIgnore';
+import { containsBytes, utf8 } from '../tree/bytes';
 import { YamlFiles } from '../yaml/files';
 import { ParseCache } from '../yaml/parseCache';
 import { ScalarResolver } from '../yaml/scalars';
@@ -105,10 +106,16 @@ export class EngineCache {
       byIgnore = new Map();
       this.#indexes.set(tree, byIgnore);
     }
-    const key = JSON.stringify(specIgnores ?? []);
+    // the whole repository as the sources fetch it: what a `.sourceignore`
+    // leaves out but a GitRepository's spec.ignore takes back in (applied
+    // after it) is there, though what each ignore list leaves out is not
+    // decided yet (hagak's `/*` at the root, `!/kubernetes/test` in the
+    // cluster's own source)
+    const ignores = specIgnores ?? sourceReincludes(tree, this.yamlFiles(tree));
+    const key = JSON.stringify(ignores ?? []);
     let index = byIgnore.get(key);
     if (!index) {
-      index = new TreeIndex(tree, specIgnores, this.#sourceIgnores);
+      index = new TreeIndex(tree, ignores, this.#sourceIgnores);
       byIgnore.set(key, index);
     }
     return index;
@@ -141,4 +148,38 @@ export class EngineCache {
       kustomizeBuilds: this.builds.size,
     };
   }
+}
+
+const gitRepositoryKind = utf8('GitRepository');
+
+/**
+ * The patterns by which the GitRepositories of a tree with a `.sourceignore`
+ * take paths back in (their `spec.ignore`'s `!` lines, each list on its
+ * own), or undefined where there is none: only what a `.sourceignore`
+ * leaves out can be taken back.
+ */
+function sourceReincludes(
+  tree: RepoTree,
+  files: YamlFiles,
+): string[] | undefined {
+  const paths = tree.paths();
+  if (!paths.some(p => p === '.sourceignore' || p.endsWith('/.sourceignore')))
+    return undefined;
+  const lists = new Set<string>();
+  for (const path of paths) {
+    if (!/\.ya?ml$/.test(path)) continue;
+    const bytes = tree.read(path);
+    if (!bytes || !containsBytes(bytes, gitRepositoryKind)) continue;
+    for (const doc of files.read(path).documents) {
+      const v = doc.value as any;
+      const ignore = v?.kind === 'GitRepository' ? v.spec?.ignore : undefined;
+      if (typeof ignore !== 'string') continue;
+      const back = ignore
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line.startsWith('!'));
+      if (back.length) lists.add(back.join('\n'));
+    }
+  }
+  return lists.size ? [...lists] : undefined;
 }

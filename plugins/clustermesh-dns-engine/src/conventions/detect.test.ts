@@ -926,6 +926,79 @@ describe('detectConventions', () => {
     ]);
   });
 
+  it('takes a clusters/ folder the one Flux entry point reconciles as a whole for that single cluster, not for a folder of clusters (luzero-luvis)', () => {
+    // `flux bootstrap --path=clusters`: the bootstrap's own folder sits
+    // in clusters/ beside the Kustomizations that build the cluster
+    const files: Files = {
+      'clusters/flux-system/gotk-sync.yaml': fluxKustomization(
+        'flux-system',
+        './clusters',
+      ),
+      'clusters/flux-system/kustomization.yaml':
+        kustomization('gotk-sync.yaml'),
+      'clusters/infrastructure.yaml': fluxKustomization(
+        'cni',
+        './infrastructure/cni',
+      ),
+      'infrastructure/cni/kustomization.yaml': kustomization('cilium.yaml'),
+      'infrastructure/cni/cilium.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  values:\n    cluster:\n      name: lab\n      id: 1\n',
+    };
+    const tree = createRepoTree(files);
+    const { conventions } = detectConventions(tree);
+    expect(conventions.clustersPath).toBeUndefined();
+    const report = validateMesh(tree, resolveConventions(conventions));
+    // not a cluster `flux-system` of the bootstrap's files alone, whose
+    // Cilium no kustomization lists
+    expect(report.clusters).toEqual([]);
+    expect(report.findings.map(f => f.message)).toEqual([
+      expect.stringMatching(
+        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, clusters, is a single cluster/,
+      ),
+    ]);
+  });
+
+  it("reads the clusters a root .sourceignore leaves out where each cluster's own GitRepository takes its folder back in (hagak)", () => {
+    // a template's `.sourceignore` at the root; each cluster's source,
+    // applied by its bootstrap, ignores all but its own folder: Flux adds
+    // spec.ignore after the .sourceignore, so its `!` line wins
+    const files: Files = { '.sourceignore': '/*\n!/apps/\n!/clusters/\n' };
+    for (const [c, id] of [
+      ['test', 1],
+      ['prod', 2],
+    ] as const) {
+      files[`kubernetes/${c}/flux/config/cluster.yaml`] = [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: GitRepository',
+        'metadata: {name: flux-system, namespace: flux-system}',
+        'spec:',
+        '  url: https://example.com/lab.git',
+        '  ref: {branch: main}',
+        '  ignore: |',
+        '    /*',
+        `    !/kubernetes/${c}`,
+        '---',
+        fluxKustomization('cluster', `./kubernetes/${c}/flux`),
+      ].join('\n');
+      // no kustomization.yaml: Flux generates one of the folder's files
+      files[
+        `kubernetes/${c}/flux/cilium.yaml`
+      ] = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  values:\n    cluster:\n      name: ${c}\n      id: ${id}\n`;
+    }
+    const tree = createRepoTree(files);
+    const { conventions } = detectConventions(tree);
+    expect(conventions).toMatchObject({
+      clustersPath: 'kubernetes',
+      entryPath: 'flux',
+    });
+    const report = validateMesh(tree, resolveConventions(conventions));
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['prod', 'outside'],
+      ['test', 'outside'],
+    ]);
+    expect(report.findings).toEqual([]);
+  });
+
   it('takes a Kustomization applied by hand that reconciles the folder holding it for the one entry point, not the app folders below it that reconcile themselves (AlinaNova21)', () => {
     const files: Files = {
       // `kubectl apply -f kubernetes/ks.yaml` once: its folder's

@@ -362,9 +362,13 @@ export function detectConventions(
         : undefined;
       // and one with files of its own only is no folder of cluster
       // folders (david-driscoll's Pulumi definitions in clusters/*.yaml)
+      // nor one a Flux entry point reconciles as a whole: the folder of
+      // one cluster (`flux bootstrap --path=clusters`, luzero-luvis'),
+      // whose flux-system/ beside its Kustomizations is no cluster
       const candidate = clusterFolderCandidates.find(
         p =>
           index.isDir(p) &&
+          !entries.some(e => e.path === p) &&
           tree
             .paths()
             .some(

@@ -479,10 +479,13 @@ export function caPairing(
     } trust the CAs of a bundle not read here`,
   });
   if (mine.kind === 'chart' || theirs.kind === 'chart') {
-    const how =
-      mine.kind === 'chart'
-        ? 'its chart makes its own CA'
-        : `${peer.name}'s chart makes its own CA`;
+    let how = `${peer.name}'s chart makes its own CA`;
+    // both: said of the clusters the warning names together, not of one
+    if (mine.kind === 'chart')
+      how =
+        theirs.kind === 'chart'
+          ? 'the chart makes a CA of its own in each cluster'
+          : 'its chart makes its own CA';
     return bundle ? bundled(how) : { verdict: 'chart', how };
   }
   if (mine.kind === 'values' && theirs.kind === 'values') {

@@ -3416,6 +3416,8 @@ describe('planMeshDnsChange on other layouts', () => {
         {
           field: 'clusters[0].ip',
           message: `east has no CiliumLoadBalancerIPPool among the objects evaluated to take 10.60.1.10 from${because}`,
+          remedy:
+            'Add a CiliumLoadBalancerIPPool block that holds 10.60.1.10 (`spec.blocks: [{start: 10.60.1.10, stop: 10.60.1.10}]`, or a CIDR) to what Flux applies to east, as a file of the repository: a pool that a part not evaluated here makes cannot be checked to hold 10.60.1.10.',
         },
         expect.objectContaining({
           message: expect.stringContaining(
@@ -4050,6 +4052,7 @@ describe('planMeshDnsChange on other layouts', () => {
     ).clusters.find(c => c.name === 'east')!;
     expect(east.membership).toEqual({
       member: false,
+      unknown: true,
       reason:
         "no HelmRelease cilium is applied to it, but it applies Cilium's own manifests as `helm template` renders them (ConfigMap kube-system/cilium-config, the agent's configuration): their values are not read here; point cilium.valuesFile at the values they are rendered from, or say it in the conventions (mesh.include or mesh.exclude)",
       location: { file: `${apps}/cilium.yaml`, line: 1 },
@@ -4099,6 +4102,9 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(on.membership.reason).toMatch(
       /their values are not read here; point cilium\.valuesFile/,
     );
+    // a reader of the report tells it from a cluster outside the mesh
+    expect(on.membership).toMatchObject({ member: false, unknown: true });
+    expect(off.membership).not.toHaveProperty('unknown');
   });
 
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
@@ -8838,6 +8844,10 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     expect(document).toContain('| alpha |');
     expect(document).toContain('10.1.0.11');
     expect(document).toContain('| gamma |');
+    // no check ran for gamma: not counted among the clusters checked
+    expect(again.plan.summary).toMatch(
+      /checks pass on 2 clusters \(\d+ warnings?; 1 in the mesh or not: not known, not checked\)/,
+    );
   });
 
   it('drops on --remove the peer entries its files use only with a default, keeping those used without one', () => {

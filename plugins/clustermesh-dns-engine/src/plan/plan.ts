@@ -858,6 +858,10 @@ function poolProblem(
       if (unevaluated && !otherLoadBalancer)
         return {
           message: `${name} has no CiliumLoadBalancerIPPool among the objects evaluated to take ${ip} from${unevaluated}`,
+          // a pool there is out of sight: what would let configure go on
+          remedy: `${addBlock[0].toUpperCase()}${addBlock.slice(
+            1,
+          )}, as a file of the repository: a pool that a part not evaluated here makes cannot be checked to hold ${ip}.`,
         };
       const expected = clusterPath(conventions.pools.file, name);
       const inRepository = inLayout(expected);

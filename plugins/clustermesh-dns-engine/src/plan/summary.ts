@@ -94,7 +94,11 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
       '### Checks',
       '',
       checksChangeLine(plan, '`'),
-      checksLine(after, alreadyThere.length > 0),
+      checksLine(
+        after,
+        plan.report!.clusters.filter(c => c.membership.unknown).length,
+        alreadyThere.length > 0,
+      ),
     );
   }
   const warnings = problems.length ? [] : warningsAfter(plan);
@@ -238,14 +242,19 @@ function checksLine(
     warnings: number;
     unevaluated: number;
   },
+  /** Clusters of which whether they are in the mesh is not known. */
+  unknown: number,
   errorsBefore: boolean,
 ): string {
-  // the clusters outside the mesh have no checks: not counted as checked
-  const checked = after.clusters - after.outside;
+  // the clusters outside the mesh, or not known to be in it, have no
+  // checks: not counted as checked
+  const checked = after.clusters - after.outside - unknown;
   const counts = `${after.passed} checks pass on ${checked} ${
     checked === 1 ? 'cluster' : 'clusters'
   } (${after.warnings} ${after.warnings === 1 ? 'warning' : 'warnings'}${
     after.outside ? `; ${after.outside} outside the mesh, not checked` : ''
+  }${
+    unknown ? `; ${unknown} in the mesh or not: not known, not checked` : ''
   })`;
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)

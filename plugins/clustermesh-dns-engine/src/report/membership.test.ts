@@ -189,6 +189,7 @@ describe('the mesh is the clusters in it', () => {
     ]);
     expect(report.clusters[0].membership).toEqual({
       member: false,
+      unknown: true,
       reason:
         'the Cilium values read here do not enable ClusterMesh, but those from ConfigMap cilium-values key <secret:SECRET_DOMAIN>.yaml (it depends on SECRET_DOMAIN) are not read; say it in the conventions (mesh.include or mesh.exclude)',
       location: { file: helmRelease, line: expect.any(Number) },
@@ -302,6 +303,7 @@ describe('the mesh is the clusters in it', () => {
     expect(infra.status).toBe('not-evaluated');
     expect(infra.membership).toEqual({
       member: false,
+      unknown: true,
       reason:
         'no HelmRelease cilium is among the objects evaluated, but one part of what the cluster applies is not evaluated (Kustomization flux-system/cluster-infra-infrastructure builds GitRepository platform, which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known; its objects are not evaluated); say it in the conventions (mesh.include or mesh.exclude)',
       location: { file: infrastructure, line: 11 },

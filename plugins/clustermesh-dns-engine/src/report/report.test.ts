@@ -550,6 +550,7 @@ describe('validateMesh', () => {
     expect(apps.checks).toEqual([]);
     expect(apps.membership).toEqual({
       member: false,
+      unknown: true,
       reason:
         'its Flux reconciles branch development of this repository, and this run read branch main: what it applies there is not evaluated (validate a checkout of development to check it)',
       location: {

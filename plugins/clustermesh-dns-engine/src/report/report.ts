@@ -163,7 +163,9 @@ function clusterRow(
     name: cluster.name,
     dir: cluster.dir,
     entry: cluster.render.root,
-    membership: cluster.membership,
+    membership: cluster.membershipUnknown
+      ? { ...cluster.membership, unknown: true }
+      : cluster.membership,
     // a value only a source of unknown keys may hold is not shown as set
     fqdn:
       cluster.fqdn && !cluster.fqdn.unverified

@@ -138,13 +138,13 @@ describe('ca-shared', () => {
         'apps',
         'fail',
         'warning',
-        "its chart makes its own CA (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+        "the chart makes a CA of its own in each cluster (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
       ],
       [
         'infra',
         'fail',
         'warning',
-        "its chart makes its own CA (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
+        "the chart makes a CA of its own in each cluster (no tls.ca.cert with its tls.ca.key in the values, no cilium-ca Secret applied), so apps, infra refuse each other's certificates, unless a cilium-ca Secret of one CA is put in each cluster outside what Flux applies (by hand, by a bootstrap script)",
       ],
     ]);
     expect(checks[0].remediation).toMatch(
@@ -221,7 +221,7 @@ describe('ca-shared', () => {
       'apps',
       'not-evaluated',
       'info',
-      'whether it shares its ClusterMesh CA is not known: its chart makes its own CA, but tls.caBundle.enabled makes it trust the CAs of a bundle not read here',
+      'whether it shares its ClusterMesh CA is not known: the chart makes a CA of its own in each cluster, but tls.caBundle.enabled makes it trust the CAs of a bundle not read here',
     ]);
     // the entry's CA with its own client certificate: the chart takes it;
     // the CA alone it ignores (the judge's harald-cacert1)

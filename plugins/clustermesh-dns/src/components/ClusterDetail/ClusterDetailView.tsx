@@ -90,7 +90,7 @@ export function ClusterDetailView(props: {
     <Stack spacing={2}>
       {!cluster.membership.member && (
         <Typography variant="body2">
-          {cluster.status === 'not-evaluated'
+          {cluster.membership.unknown
             ? `Whether ${cluster.name} is in the mesh is not known: ${cluster.membership.reason}`
             : `${cluster.name} is outside the mesh: ${cluster.membership.reason}`}
         </Typography>

@@ -11,11 +11,9 @@ import { LocationLink } from './LocationLink';
 import { noRecord, poolText, recordText } from './mapping';
 
 /** Whether the cluster is in the mesh: yes, no, or not known (some of its Cilium values were not read). */
-function inTheMesh(
-  cluster: Pick<ClusterReport, 'membership' | 'status'>,
-): string {
+function inTheMesh(cluster: Pick<ClusterReport, 'membership'>): string {
   if (cluster.membership.member) return 'Yes';
-  return cluster.status === 'not-evaluated' ? 'Not known' : 'No';
+  return cluster.membership.unknown ? 'Not known' : 'No';
 }
 
 function Item(props: { term: string; children: ReactNode }) {
