@@ -525,11 +525,23 @@ describe('dnsendpoint-matches', () => {
         message: expect.stringMatching(
           /^DNSEndpoint kube-system\/clustermesh-apiserver endpoint 1 publishes "clustermesh-apps\.example\.net", the FQDN of apps, whose own DNSEndpoint publishes it too \(.*\), with targets \["10\.25\.11\.99"\] here and \["10\.25\.11\.120"\] there: two clusters' ExternalDNS take one name$/,
         ),
-        remediation: expect.stringMatching(/^Take the entry out/),
+        remediation: expect.stringMatching(/^Give the entry this cluster.s own FQDN/),
       }),
     ]);
     expect(infraCheck('10.25.11.120')).toEqual([
       expect.objectContaining({ outcome: 'fail', severity: 'warning' }),
+    ]);
+    // the copy's own address not set right yet: its record of the other
+    // member still fails (NNMavy's copied lab), the rest is not compared
+    const unsetOwn = exampleChecks(f => {
+      copied('10.25.11.99')(f);
+      f[exampleFile.settings('infra')] = f[
+        exampleFile.settings('infra')
+      ].replace('"10.25.11.100"', '"to-be-given"');
+    }).filter(c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra');
+    expect(unsetOwn.map(c => [c.outcome, c.message])).toEqual([
+      ['fail', expect.stringContaining('the FQDN of apps')],
+      ['not-evaluated', 'its LB IP is missing or invalid'],
     ]);
   });
 

@@ -85,7 +85,7 @@ export const dnsEndpointMatches = defineClusterRule({
     )
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`; keep the owner id of the cluster whose records the zone already holds (an ExternalDNS leaves records of another owner id alone) and change the new cluster's. With `--registry=noop` (a Pi-hole's), which keeps no ownership records, only `--policy=upsert-only` or a DNS server of its own for each keeps the others' records.";
     if (failure?.id === 'othersName')
-      return "Take the entry out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry).";
+      return "Give the entry this cluster's own FQDN (where it is the cluster's record), or take it out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry; `clustermesh-dns configure` writes the cluster's own).";
     if (failure?.id === 'defaultTargets')
       return 'Take `--default-targets` off the ExternalDNS that publishes the record (or run ExternalDNS v0.18 or later without `--force-default-targets`, which fills only empty targets), or publish the record with an ExternalDNS that has none.';
     if (failure?.id === 'notInDomains')
@@ -114,7 +114,7 @@ export const dnsEndpointMatches = defineClusterRule({
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
     noEndpointCompared:
       'no DNSEndpoint of the cluster is applied, so no record is compared with the FQDN and the LB IP (dnsendpoint-included reports the missing record)',
-    noAddress: 'the FQDN or the LB IP is missing or invalid',
+    noAddress: 'its {{what}} is missing or invalid',
     unknown:
       'the LB IP comes from {{variables}}, which is not known here: {{advice}}',
     noDocument:
@@ -179,6 +179,48 @@ export const dnsEndpointMatches = defineClusterRule({
   absence: ['noEndpoint', 'noRecord', 'noExternalDns'],
   check(mesh, c, r) {
     const { dns } = mesh.conventions;
+    const othersNames = (): CheckResult[] => {
+      const found: CheckResult[] = [];
+      // another member's name in this cluster's DNSEndpoint (a cluster folder
+      // copied from it), which that member publishes itself: one name, two
+      // publishers (with other targets, two answers; with the same, a stale
+      // one where it moves); a hub that alone publishes the others' is not
+      for (const endpoint of c.dnsEndpoints)
+        for (const record of endpoint.records) {
+          const other =
+            typeof record.dnsName === 'string'
+              ? membersByFqdn(mesh).get(record.dnsName.replace(/\.$/, ''))
+              : undefined;
+          const theirs =
+            other &&
+            recordsOfCluster(other).find(
+              t => t.endpoint.object !== endpoint.object,
+            );
+          if (!other || other === c || !theirs) continue;
+          const here = JSON.stringify(record.targets ?? []);
+          const there = JSON.stringify(theirs.record.targets ?? []);
+          found.push(
+            (here === there ? r.warn : r.fail)(
+              'othersName',
+              {
+                endpoint: `${describeObject(endpoint.object)} endpoint ${
+                  record.index
+                }`,
+                fqdn: q(record.dnsName),
+                other: other.name,
+                where: formatLocation(theirs.record.location),
+                targets:
+                  here === there
+                    ? ` with the same targets, which stay here where ${other.name} moves`
+                    : `, with targets ${here} here and ${there} there`,
+              },
+              record.location,
+            ),
+          );
+        }
+      return found;
+    };
+
     if (dns.mode === 'externaldns' && c.dnsEndpoints.length === 0)
       // one cause, one finding: dnsendpoint-included says the record is
       // missing and why, unless the team switched that rule off
@@ -204,7 +246,19 @@ export const dnsEndpointMatches = defineClusterRule({
         ),
       ];
     if (!c.fqdn || !c.lbIpAddress)
-      return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
+      // a copied folder's record of another member fails without either
+      return [
+        ...othersNames(),
+        r.notEvaluated(
+          'noAddress',
+          {
+            what: [!c.fqdn && 'FQDN', !c.lbIpAddress && 'LB IP']
+              .filter(Boolean)
+              .join(' and '),
+          },
+          c.settingsLocation,
+        ),
+      ];
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
       const { file, present, row, named } = clusterRecordRow(mesh, c);
@@ -284,44 +338,7 @@ export const dnsEndpointMatches = defineClusterRule({
         ),
       ];
     }
-    const out: CheckResult[] = [];
-    // another member's name in this cluster's DNSEndpoint (a cluster folder
-    // copied from it), which that member publishes itself: one name, two
-    // publishers (with other targets, two answers; with the same, a stale
-    // one where it moves); a hub that alone publishes the others' is not
-    for (const endpoint of c.dnsEndpoints)
-      for (const record of endpoint.records) {
-        const other =
-          typeof record.dnsName === 'string'
-            ? membersByFqdn(mesh).get(record.dnsName.replace(/\.$/, ''))
-            : undefined;
-        const theirs =
-          other &&
-          recordsOfCluster(other).find(
-            t => t.endpoint.object !== endpoint.object,
-          );
-        if (!other || other === c || !theirs) continue;
-        const here = JSON.stringify(record.targets ?? []);
-        const there = JSON.stringify(theirs.record.targets ?? []);
-        out.push(
-          (here === there ? r.warn : r.fail)(
-            'othersName',
-            {
-              endpoint: `${describeObject(endpoint.object)} endpoint ${
-                record.index
-              }`,
-              fqdn: q(record.dnsName),
-              other: other.name,
-              where: formatLocation(theirs.record.location),
-              targets:
-                here === there
-                  ? ` with the same targets, which stay here where ${other.name} moves`
-                  : `, with targets ${here} here and ${there} there`,
-            },
-            record.location,
-          ),
-        );
-      }
+    const out: CheckResult[] = othersNames();
     const wantType = recordTypeFor(c.lbIpAddress.family);
     // the ExternalDNS deployments the cluster runs (none read: not judged)
     const externalDns = externalDnsDeploymentsOf(c);

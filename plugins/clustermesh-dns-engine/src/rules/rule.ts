@@ -192,6 +192,8 @@ export function formatMessage(template: string, data: MessageData = {}) {
 export interface RuleFailure<MessageId extends string = string> {
   id: MessageId;
   location?: SourceLocation;
+  /** What the failure's message says (the values of its placeholders). */
+  data?: Readonly<MessageData>;
   /**
    * Whether the repository keeps files where a conventions' path (with
    * `{cluster}`, for the failing cluster) points: the file, or its folder's
@@ -565,6 +567,7 @@ export function ruleResults<MessageId extends string>(
       out.remediation = rule.remediation(conventions, {
         id,
         location,
+        data,
         // per cluster: a mesh-wide result has no cluster to place a path for
         ...(repository &&
           cluster && {

@@ -148,7 +148,7 @@ describe('settings-present', () => {
     }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
     expect(result).toMatchObject({ outcome: 'fail' });
     expect(result.remediation).toBe(
-      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/vars/settings.yaml` (or run `clustermesh-dns configure`).',
+      'Add `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/vars/settings.yaml` (or run `clustermesh-dns configure`).',
     );
   });
 
@@ -213,7 +213,7 @@ describe('settings-present', () => {
       )(f);
     }).find(c => c.ruleId === 'settings-present' && c.cluster === 'infra')!;
     expect(result.remediation).toBe(
-      'Add `CILIUM_CLUSTERMESH_FQDN` and `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/cluster-settings.yaml` (or run `clustermesh-dns configure`). Kustomization flux-system/cluster-infra-infrastructure, which applies the Cilium values (kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml), does not substitute: give it `postBuild.substituteFrom: [{kind: ConfigMap, name: cluster-settings}]` too, or the variables never reach them.',
+      'Add `CILIUM_CLUSTERMESH_LB_IP` to `kubernetes/clusters/infra/cluster-settings.yaml` (or run `clustermesh-dns configure`). Kustomization flux-system/cluster-infra-infrastructure, which applies the Cilium values (kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml), does not substitute: give it `postBuild.substituteFrom: [{kind: ConfigMap, name: cluster-settings}]` too, or the variables never reach them.',
     );
   });
 

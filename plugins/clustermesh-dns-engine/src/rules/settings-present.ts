@@ -115,7 +115,16 @@ export const settingsPresent = defineClusterRule({
     const reach = values
       ? ` Kustomization ${values.key}, which applies the Cilium values (${values.file}), does not substitute: give it \`postBuild.substituteFrom: [{kind: ConfigMap, name: ${c.settings.configMap}}]\` too, or the variables never reach them.`
       : '';
-    return `Add \`${c.variables.fqdn}\` and \`${c.variables.lbIp}\` to ${where} (or run \`clustermesh-dns configure\`).${reach}`;
+    // the variables the message names missing (one may be set already)
+    const missing =
+      typeof failure?.data?.variables === 'string'
+        ? failure.data.variables.split(' and ')
+        : [c.variables.fqdn, c.variables.lbIp];
+    return `Add ${missing
+      .map(v => `\`${v}\``)
+      .join(
+        ' and ',
+      )} to ${where} (or run \`clustermesh-dns configure\`).${reach}`;
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
