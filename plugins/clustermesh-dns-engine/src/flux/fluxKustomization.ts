@@ -9,6 +9,7 @@ import type { FluxKustomizeOverlay } from './kustomize/overlay';
 import type { SubstitutedObject } from './substitute';
 import type { Variables } from './variables';
 import { hasUnresolvedReference } from './envsubst';
+import { gitRefOf, sameRepository } from './gitRef';
 
 /** API group of Flux Kustomizations. @public */
 export const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io';
@@ -151,6 +152,12 @@ export const isFluxKustomization = (o: ManifestObject) =>
   o.kind === 'Kustomization' &&
   o.apiVersion.startsWith(`${FLUX_KUSTOMIZATION_GROUP}/`);
 
+/** What a source fetches: its `spec.url`, and its `spec.ref` as written. @internal */
+export interface SourceSpec {
+  url: string;
+  ref?: unknown;
+}
+
 /**
  * Reads what the renderer needs from a Flux Kustomization object (or the
  * implicit root of a cluster when there is none); undefined, with a finding,
@@ -162,12 +169,12 @@ export function readKustomizationSpec(
   findings: EngineFinding[],
   cluster: string,
   sourceNames: readonly string[],
-  /** The URL of a source the cluster applies (`spec.url`), when known. */
-  sourceUrl: (
+  /** What a source the cluster applies fetches (`spec.url`, `spec.ref`), when known. */
+  sourceOf: (
     kind: string,
     name: string,
     namespace: string,
-  ) => string | undefined = () => undefined,
+  ) => SourceSpec | undefined = () => undefined,
   /** Whether a file of the repository defines the source at all. */
   definedInRepository: (kind: string, name: string) => boolean = () => true,
   /** Sources that are a folder of this repository: name → that folder. */
@@ -222,11 +229,22 @@ export function readKustomizationSpec(
   ) {
     const where = locate(decl, ['spec', 'sourceRef']);
     const kind = String(sourceRef.kind ?? 'GitRepository');
-    const url = sourceUrl(
-      kind,
-      sourceRef.name,
-      typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace,
-    );
+    const sourceNamespace =
+      typeof sourceRef.namespace === 'string' ? sourceRef.namespace : namespace;
+    const source = sourceOf(kind, sourceRef.name, sourceNamespace);
+    const url = source?.url;
+    // this repository's URL at another ref (a `staging` branch beside the
+    // one read): not another repository, and not these files either
+    const ownUrls = sourceNames
+      .map(n => sourceOf('GitRepository', n, sourceNamespace)?.url)
+      .filter((u): u is string => u !== undefined)
+      .map(sameRepository);
+    const otherRef =
+      kind === 'GitRepository' &&
+      url !== undefined &&
+      ownUrls.includes(sameRepository(url))
+        ? gitRefOf(source?.ref).text
+        : undefined;
     // Flux's own manifests (`oci://ghcr.io/fluxcd/flux-manifests`)
     const fluxItself =
       kind === 'OCIRepository' && url && /\/flux-manifests\/?$/.test(url)
@@ -238,15 +256,31 @@ export function readKustomizationSpec(
       /(?:^|-)crds?$/.test(decl.name) ||
       /(?:^|-)crds?$/.test(sourceRef.name) ||
       rawPath.split('/').some(segment => /^crds?$/.test(segment));
+    const treated = `sources treated as this repository: ${sourceNames.join(
+      ', ',
+    )}`;
     // a source no file defines is not known to be another repository
-    const what =
+    let what =
       fluxItself ||
       kind === 'ExternalArtifact' ||
       definedInRepository(kind, sourceRef.name)
-        ? `not this repository (sources treated as this repository: ${sourceNames.join(
-            ', ',
-          )})`
+        ? `not this repository (${treated})`
         : `which no manifest of the repository defines (made outside it, by a bootstrap, or missing: then Flux cannot reconcile it), so whether it is this repository is not known`;
+    const namesAdvice = ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`;
+    // as the cause of several says it
+    let advice =
+      !fluxItself &&
+      !crdsOnly &&
+      kind !== 'ExternalArtifact' &&
+      definedInRepository(kind, sourceRef.name)
+        ? namesAdvice
+        : '';
+    let causeAdvice = fluxItself ? '' : namesAdvice;
+    if (otherRef) {
+      what = `this repository's URL at ${otherRef}, which is not what this run read (${treated}): what it builds there is not these files`;
+      advice =
+        causeAdvice = ` (validate a checkout of ${otherRef} to check them)`;
+    }
     findings.push({
       code: 'not-evaluated',
       severity: 'warning',
@@ -261,15 +295,7 @@ export function readKustomizationSpec(
               crdsOnly && !fluxItself
                 ? " (CRDs, by its name, its source's or its path)"
                 : ''
-            }, ${what}; its objects are not evaluated${
-              // as the cause of several says it
-              !fluxItself &&
-              !crdsOnly &&
-              kind !== 'ExternalArtifact' &&
-              definedInRepository(kind, sourceRef.name)
-                ? ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`
-                : ''
-            }`,
+            }, ${what}; its objects are not evaluated${advice}`,
       location: where,
       // one source is one cause, however many Kustomizations build it
       ...(kind === 'ExternalArtifact'
@@ -291,11 +317,7 @@ export function readKustomizationSpec(
                 crdsOnly && !fluxItself
                   ? " (CRDs, by its name, its source's or its path)"
                   : ''
-              }, ${what}; what they apply is not evaluated${
-                fluxItself
-                  ? ''
-                  : ` (if ${sourceRef.name} holds this repository's files, name it in the conventions' flux.sourceNames)`
-              }`,
+              }, ${what}; what they apply is not evaluated${causeAdvice}`,
               subject: `Kustomization ${key}`,
             },
           }),

@@ -24,3 +24,15 @@ export function gitRefOf(ref: unknown): { text: string; key?: string } {
   const value = (ref as Record<string, string>)[key];
   return { text: key === 'name' ? fullGitRef(value) : `${key} ${value}`, key };
 }
+
+/** A Git URL without what differs between ways of writing the same repository (scheme, user, `.git`, case). */
+export function sameRepository(url: string): string {
+  return url
+    .trim()
+    .replace(/^[a-z+]+:\/\//i, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/^([^/:]+):(?!\d)/, '$1/')
+    .replace(/\.git\/?$/, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+}

@@ -28,6 +28,7 @@ import {
   KustomizationSpec,
   readKustomizationSpec,
   RenderedKustomization,
+  SourceSpec,
   SubstituteReference,
   SubstitutionWebhook,
 } from './fluxKustomization';
@@ -764,10 +765,10 @@ export class FluxRenderer {
   }
 
   /** The URL of a source the repository defines in one file alone (`spec.url`), if any. */
-  #definedSourceUrl(kind: string, name: string): string | undefined {
+  #definedSource(kind: string, name: string): SourceSpec | undefined {
     const files = this.definitionsOf(kind, name);
     if (files.length !== 1) return undefined;
-    const urls = this.#files
+    const sources = this.#files
       .read(files[0])
       .documents.map(d => d.value)
       .filter(
@@ -776,9 +777,12 @@ export class FluxRenderer {
           v.kind === kind &&
           getPath(v, ['metadata', 'name']) === name,
       )
-      .map(v => getPath(v, ['spec', 'url']));
-    return urls.length === 1 && typeof urls[0] === 'string'
-      ? urls[0]
+      .map(v => ({
+        url: getPath(v, ['spec', 'url']),
+        ref: getPath(v, ['spec', 'ref']),
+      }));
+    return sources.length === 1 && typeof sources[0].url === 'string'
+      ? { url: sources[0].url, ref: sources[0].ref }
       : undefined;
   }
 
@@ -933,8 +937,8 @@ export class FluxRenderer {
           // else the one file that defines it (Flux's own flux-manifests,
           // which a bootstrap applies: viminaria's repositories/oci)
           (kind, name, namespace) =>
-            sourceUrlOf(next.get(storedKey(kind, namespace, name))) ??
-            this.#definedSourceUrl(kind, name),
+            sourceSpecOf(next.get(storedKey(kind, namespace, name))) ??
+            this.#definedSource(kind, name),
           (kind, name) => this.definitionsOf(kind, name).length > 0,
           this.#options.sourceRoots,
         );
@@ -2749,11 +2753,15 @@ function inertKinds(spec: Record<string, unknown>): string[] | undefined {
   return kinds.length ? [...new Set(kinds)] : undefined;
 }
 
-/** The URL a source fetches (`spec.url`), when the repository defines it. */
-function sourceUrlOf(source: StoredSource | undefined) {
+/** The URL a source fetches (`spec.url`) and its ref, when the repository defines it. */
+function sourceSpecOf(
+  source: StoredSource | undefined,
+): SourceSpec | undefined {
   if (!source || isProvided(source)) return undefined;
   const url = getPath(source.body, ['spec', 'url']);
-  return typeof url === 'string' ? url : undefined;
+  return typeof url === 'string'
+    ? { url, ref: getPath(source.body, ['spec', 'ref']) }
+    : undefined;
 }
 
 function sameDeclaration(

@@ -349,6 +349,25 @@ describe('validateMesh', () => {
     ]);
   });
 
+  it("says a source of this repository's URL at another branch is this repository there, not another one to name in flux.sourceNames (gjcourt's staging)", () => {
+    expect(
+      platformReport(
+        '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://github.com/Example/home-ops.git\n  ref:\n    branch: staging\n',
+        ['one'],
+      ).map(f => f.message),
+    ).toEqual([
+      "Kustomization flux-system/one builds GitRepository platform, this repository's URL at branch staging, which is not what this run read (sources treated as this repository: flux-system): what it builds there is not these files; its objects are not evaluated (validate a checkout of branch staging to check them)",
+    ]);
+    // said once for several
+    expect(
+      platformReport(
+        '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: git@github.com:example/home-ops\n  ref:\n    branch: staging\n',
+      ).map(f => f.message),
+    ).toEqual([
+      "Kustomizations build GitRepository platform, this repository's URL at branch staging, which is not what this run read (sources treated as this repository: flux-system): what it builds there is not these files; what they apply is not evaluated (validate a checkout of branch staging to check them)",
+    ]);
+  });
+
   it('does not call a source no file defines another repository', () => {
     expect(platformReport('')).toEqual([
       expect.objectContaining({

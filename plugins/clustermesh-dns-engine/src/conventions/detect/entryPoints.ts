@@ -7,7 +7,7 @@ import {
 import { readTarget, TargetFiles } from '../../flux/kustomize/target';
 import { clusterFolder } from '../templates';
 import { instanceSyncOf } from '../../flux/fluxInstance';
-import { fullGitRef, gitRefOf } from '../../flux/gitRef';
+import { fullGitRef, gitRefOf, sameRepository } from '../../flux/gitRef';
 import { containsBytes, utf8 } from '../../tree/bytes';
 import { isDnsSubdomain } from '../../k8s/labelSelector';
 import { clampPath, isPathUnder, joinPath } from '../../tree/RepoTree';
@@ -757,18 +757,6 @@ export interface OwnSource {
   path: string;
   reason: string;
   location: SourceLocation;
-}
-
-/** A Git URL without what differs between ways of writing the same repository (scheme, user, `.git`, case). */
-function sameRepository(url: string): string {
-  return url
-    .trim()
-    .replace(/^[a-z+]+:\/\//i, '')
-    .replace(/^[^@/]+@/, '')
-    .replace(/^([^/:]+):(?!\d)/, '$1/')
-    .replace(/\.git\/?$/, '')
-    .replace(/\/+$/, '')
-    .toLowerCase();
 }
 
 /**
