@@ -43,6 +43,66 @@ describe('bootstrapReader', () => {
     expect(reader('kubernetes/bootstrap/home/2_talos/patch.yaml')).toEqual([]);
   });
 
+  it("reads what Terraform's helm_release installs from a HelmRelease by a module variable its caller passes (Samoth69's lynka bootstrap)", () => {
+    const cilium = 'clusters/b/kubernetes/apps/kube-system/cilium/app';
+    const files = {
+      [`${cilium}/helmrelease.yaml`]: 'kind: HelmRelease\n',
+      [`${cilium}/ocirepository.yaml`]: 'kind: OCIRepository\n',
+      'clusters/b/kubernetes/apps/other/app/helmrelease.yaml':
+        'kind: HelmRelease\n',
+      // the module: one release per call, its values from the HelmRelease
+      'clusters/b/bootstrap/helm-release/main.tf': [
+        'locals {',
+        '  hr = yamldecode(file("${var.app_path}/helmrelease.yaml"))',
+        '}',
+        '',
+        'resource "helm_release" "release" {',
+        '  name      = local.hr["metadata"]["name"]',
+        '  namespace = var.namespace',
+        '  values    = [yamlencode(lookup(local.hr["spec"], "values", null))]',
+        '}',
+        '',
+      ].join('\n'),
+      'clusters/b/bootstrap/helm-release/variables.tf':
+        'variable "app_path" {\n  type = string\n}\n',
+      // the root module: the path a default of its own variable, relative
+      // to where Terraform runs
+      'clusters/b/bootstrap/main.tf':
+        'module "helm-cilium" {\n  source   = "./helm-release"\n  app_path = var.cilium_path\n  namespace = "kube-system"\n}\n',
+      'clusters/b/bootstrap/variables.tf':
+        'variable "cilium_path" {\n  type    = string\n  default = "../kubernetes/apps/kube-system/cilium/app"\n}\n',
+    };
+    const reader = bootstrapReader(createRepoTree(files));
+    expect(reader(`${cilium}/helmrelease.yaml`)).toEqual([
+      'clusters/b/bootstrap/helm-release/main.tf',
+    ]);
+    expect(
+      reader('clusters/b/kubernetes/apps/other/app/helmrelease.yaml'),
+    ).toEqual([]);
+    // the provider waits unless told not to
+    expect(
+      reader.waitingRelease?.(`${cilium}/helmrelease.yaml`, ['cilium']),
+    ).toEqual({
+      helmfile: 'clusters/b/bootstrap/helm-release/main.tf',
+      release: 'release',
+      setting: 'wait',
+      line: 5,
+      terraform: true,
+    });
+    files['clusters/b/bootstrap/helm-release/main.tf'] = files[
+      'clusters/b/bootstrap/helm-release/main.tf'
+    ].replace(
+      '  namespace = var.namespace\n',
+      '  namespace = var.namespace\n  wait      = false\n',
+    );
+    expect(
+      bootstrapReader(createRepoTree(files)).waitingRelease?.(
+        `${cilium}/helmrelease.yaml`,
+        ['cilium'],
+      ),
+    ).toBeUndefined();
+  });
+
   it("takes no wait for an address where the repository's tool files pin Helm 4, whose bare --wait does not wait for one", () => {
     // 9albi's `.mise.toml`: helmfile's wait: true is helm 4's --wait=watcher
     const pinned = (file: string, text: string) =>

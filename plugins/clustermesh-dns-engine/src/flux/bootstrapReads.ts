@@ -1,4 +1,5 @@
 import { isBootstrapScript } from './bootstrapScripts';
+import { terraformHelmReleases, TerraformHelmRelease } from './terraformReads';
 import { escapeRegExp } from '../core/text';
 import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { isRecord } from '../core/paths';
@@ -68,6 +69,8 @@ export interface WaitingBootstrapRelease {
   line: number;
   /** Set where the release inherits it from `helmDefaults`. */
   inherited?: boolean;
+  /** Set where the release is Terraform's `helm_release`, which waits unless `wait = false`. */
+  terraform?: boolean;
 }
 
 /** A helmfile, one of a `helmfile.d` or `helmfile` folder, or a Go template beside them. */
@@ -240,6 +243,8 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         text === undefined ? undefined : kubectlApplies(path, text);
       return applies ? [{ path, applies }] : [];
     }));
+  let terraform: TerraformHelmRelease[] | undefined;
+  const readTerraform = () => (terraform ??= terraformHelmReleases(tree));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   let helm: { major?: number } | undefined;
   let templateCalls: { template: string; file: string; line: number }[];
@@ -287,9 +292,15 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
       if (!paths)
         readers.set(
           file,
-          (paths = [...read(), ...readScripts()]
-            .filter(h => h.reads(file))
-            .map(h => h.path)),
+          (paths = [
+            ...[...read(), ...readScripts()]
+              .filter(h => h.reads(file))
+              .map(h => h.path),
+            // Terraform's helm_release of a module reading the file
+            ...readTerraform()
+              .filter(t => t.reads.has(file))
+              .map(t => t.file),
+          ]),
         );
       return paths;
     },
@@ -343,13 +354,25 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         const key = `${file}\0${names.join('\0')}`;
         if (waiting.has(key)) return waiting.get(key);
         helm ??= { major: pinnedHelmMajor(tree) };
-        if (helm.major !== undefined && helm.major >= 4) {
-          waiting.set(key, undefined);
-          return undefined;
-        }
-        const found = [...reaching(file)]
-          .map(h => releaseWaits(h.path, h.text, names))
-          .find(Boolean);
+        // the helm a helmfile runs is the one the tool files pin; Terraform's
+        // provider brings its own (Helm 3's wait)
+        const helm3 = helm.major === undefined || helm.major < 4;
+        const byTerraform = readTerraform().find(
+          t => t.waits && t.reads.has(file),
+        );
+        const found =
+          (helm3
+            ? [...reaching(file)]
+                .map(h => releaseWaits(h.path, h.text, names))
+                .find(Boolean)
+            : undefined) ??
+          (byTerraform && {
+            helmfile: byTerraform.file,
+            release: byTerraform.release,
+            setting: 'wait' as const,
+            line: byTerraform.line,
+            terraform: true,
+          });
         waiting.set(key, found);
         return found;
       },

@@ -121,6 +121,22 @@ describe('service-annotation', () => {
       );
     });
 
+    it("warns where Terraform's helm_release installs them, which waits unless told not to", () => {
+      const [warning] = warnings(files => {
+        files['bootstrap/terraform/cilium.tf'] = [
+          'resource "helm_release" "cilium" {',
+          '  name   = "cilium"',
+          '  chart  = "cilium"',
+          '  values = [yamlencode(yamldecode(file("${path.module}/../../kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml"))["spec"]["values"])]',
+          '}',
+          '',
+        ].join('\n');
+      });
+      expect(warning.message).toMatch(
+        /^bootstrap\/terraform\/cilium\.tf installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs \(Terraform's `helm_release` at bootstrap\/terraform\/cilium\.tf:1, which waits unless given `wait = false`\)/,
+      );
+    });
+
     it("says nothing where the release's own wait is off, or no helmfile reads the values", () => {
       expect(
         warnings(

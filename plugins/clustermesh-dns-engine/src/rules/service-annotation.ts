@@ -106,7 +106,7 @@ export const serviceAnnotation = defineClusterRule({
     if (failure?.id === 'bootstrapVerbatim')
       return 'Write the LB IP itself in the annotation of these values (configure does so where a bootstrap reads them), or have the bootstrap template fill in the variable; the FQDNs may stay variables (the names are not needed to start).';
     if (failure?.id === 'bootstrapWaits')
-      return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
+      return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile, a `set` block of Terraform's `helm_release`): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too; in Terraform `wait = false`), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
     if (failure?.id === 'noReplicas')
@@ -482,24 +482,13 @@ function bootstrapWaits(
     names,
   );
   if (!waiting) return undefined;
-  return r.warn(
-    'bootstrapWaits',
-    {
-      helmfile: waiting.helmfile,
-      where: waiting.inherited
-        ? `\`helmDefaults.${waiting.setting}: true\` at ${formatLocation({
-            file: waiting.helmfile,
-            line: waiting.line,
-          })}, which release ${waiting.release} inherits`
-        : `\`${waiting.setting}: true\` for release ${
-            waiting.release
-          } at ${formatLocation({
-            file: waiting.helmfile,
-            line: waiting.line,
-          })}`,
-    },
-    at,
-  );
+  const setAt = formatLocation({ file: waiting.helmfile, line: waiting.line });
+  let where = `\`${waiting.setting}: true\` for release ${waiting.release} at ${setAt}`;
+  if (waiting.inherited)
+    where = `\`helmDefaults.${waiting.setting}: true\` at ${setAt}, which release ${waiting.release} inherits`;
+  if (waiting.terraform)
+    where = `Terraform's \`helm_release\` at ${setAt}, which waits unless given \`wait = false\``;
+  return r.warn('bootstrapWaits', { helmfile: waiting.helmfile, where }, at);
 }
 
 /**
