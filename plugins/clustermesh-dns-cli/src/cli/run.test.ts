@@ -428,7 +428,7 @@ describe('clustermesh-dns validate', () => {
         // no file to point at: no made-up path, and why there is none
         expect(stdout).not.toMatch(/kubernetes\/clusters:1/);
         expect(stdout).toMatch(
-          /\[no-clusters\] no clusters found: .* \(no location: no file shows the clusters: the repository has no Flux Kustomization and no kubernetes\/clusters folder\)$/m,
+          /\[no-clusters\] no clusters found: .* \(no location: no file shows the clusters: the repository has no Flux Kustomization and none of the clusters folders looked for\)$/m,
         );
       },
     ));

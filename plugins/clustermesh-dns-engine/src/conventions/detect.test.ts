@@ -953,7 +953,7 @@ describe('detectConventions', () => {
     expect(report.clusters).toEqual([]);
     expect(report.findings.map(f => f.message)).toEqual([
       expect.stringMatching(
-        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, clusters, is a single cluster/,
+        /^no folder of clusters \(clusters is the one cluster's own\): the repository's one Flux entry point, clusters, is a single cluster/,
       ),
     ]);
   });

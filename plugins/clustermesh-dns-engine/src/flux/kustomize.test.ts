@@ -272,6 +272,22 @@ describe('KustomizeEngine', () => {
     });
   });
 
+  it("builds a kustomization with kustomize v5's sortOptions, a field it has (waveFrontSet's longhorn)", () => {
+    const sorted = {
+      'app/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsortOptions:\n  order: fifo\nresources:\n  - a.yaml\n',
+      'app/a.yaml': cm('a'),
+    };
+    const read = engineFor(sorted).build('app');
+    expect(read.findings).toEqual([]);
+    expect(read.objects.map(o => o.name)).toEqual(['a']);
+    if (!kubectlOnPath('the sortOptions cross-check')) return;
+    const real = kubectlBuild(sorted, 'app');
+    expect('objects' in real && real.objects.map(o => o.metadata.name)).toEqual(
+      ['a'],
+    );
+  });
+
   it('names a file that is not a Kubernetes object', () => {
     const engine = engineFor({
       'app/kustomization.yaml': k('bad.yaml'),

@@ -190,9 +190,13 @@ function noClustersFolder(
     return finding(
       'no-clusters',
       'warning',
-      `no clusters folder (${
-        conventions.clustersPath
-      }): the repository's one Flux entry point, ${
+      `${
+        // a folder named for clusters that the entry reconciles whole
+        // (`flux bootstrap --path=clusters`): that one cluster's own
+        clusterFolderCandidates.includes(single.path)
+          ? `no folder of clusters (${single.path} is the one cluster's own)`
+          : `no clusters folder (${conventions.clustersPath})`
+      }: the repository's one Flux entry point, ${
         single.path
       }, is a single cluster (${single.reason})${
         remote.length
@@ -311,7 +315,7 @@ function noClustersFolder(
   // no Flux Kustomization and no clusters folder: no file to point at
   // (sfcal's repository has no kubernetes/ at all)
   if (!someKustomization)
-    found.unlocated = `no file shows the clusters: the repository has no Flux Kustomization and no ${where.file} folder`;
+    found.unlocated = `no file shows the clusters: the repository has no Flux Kustomization and none of the clusters folders looked for`;
   return found;
 }
 

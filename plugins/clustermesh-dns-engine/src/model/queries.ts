@@ -1382,8 +1382,23 @@ export function metalLbPoolApplied(
           body: item,
         });
   }
+  // else one that serves kube-system's services (the clustermesh-apiserver's
+  // namespace by default), not one kept for another namespace
+  // (waveFrontSet's blocky-only dns-pool)
+  const servesKubeSystem = (pool: ManifestObject) => {
+    const allocation = getPath(pool.body, ['spec', 'serviceAllocation']);
+    if (!isRecord(allocation)) return true;
+    const namespaces = allocation.namespaces;
+    return (
+      !allocation.namespaceSelectors &&
+      !allocation.serviceSelectors &&
+      (!Array.isArray(namespaces) || namespaces.includes('kube-system'))
+    );
+  };
   const found =
-    (address && pools.find(p => metalLbPoolHolds(p, address))) ?? pools[0];
+    (address && pools.find(p => metalLbPoolHolds(p, address))) ??
+    pools.find(servesKubeSystem) ??
+    pools[0];
   if (found) return found;
   // MetalLB itself, or TrueCharts' metallb-config chart whose values hold
   // its pools, read no further (xstar97's, viminaria's): it gives the

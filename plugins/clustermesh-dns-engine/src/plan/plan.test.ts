@@ -4107,6 +4107,20 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(off.membership).not.toHaveProperty('unknown');
   });
 
+  it("says a cluster runs no Cilium before its address has no pool, where it has neither (sloppycoder's clusters)", () => {
+    const { files, input } = perClusterLayout();
+    files['kubernetes/clusters/east/apps/kustomization.yaml'] =
+      'resources: []\n';
+    const plan = planPerCluster(files, input);
+    expect(plan.problems.map(p => p.field)).toEqual([
+      'clusters[0]',
+      'clusters[0].ip',
+    ]);
+    expect(plan.problems[0].message).toMatch(
+      /^no HelmRelease cilium is applied to east/,
+    );
+  });
+
   it('says Cilium is installed another way where a cluster applies its pool but no Cilium HelmRelease', () => {
     const { files, input } = perClusterLayout();
     const apps = 'kubernetes/clusters/east/apps';

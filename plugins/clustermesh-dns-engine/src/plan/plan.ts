@@ -477,8 +477,9 @@ function planEdits(
     addresses,
     bootstrapReader(tree),
   );
+  // what the cluster lacks (Cilium itself) before what its address lacks
   if ('problems' in decided)
-    return { problems: [...inputProblems, ...decided.problems] };
+    return { problems: [...decided.problems, ...inputProblems] };
   const context = decided.context;
   context.notes.push(...sharedAddresses);
   let records = recordsOf(

@@ -803,7 +803,7 @@ describe('validateMesh', () => {
         message:
           'no clusters found: no Flux entry point in the repository (a Kustomization reconciling its own folder, a FluxInstance sync.path) and no clusters folder (kubernetes/clusters, clusters, k8s/clusters, kubernetes/flux/clusters); nothing was checked (set clustersPath in the conventions if the clusters are elsewhere)',
         unlocated:
-          'no file shows the clusters: the repository has no Flux Kustomization and no kubernetes/clusters folder',
+          'no file shows the clusters: the repository has no Flux Kustomization and none of the clusters folders looked for',
       }),
     ]);
     expect(report.findings[0].location).toBeUndefined();

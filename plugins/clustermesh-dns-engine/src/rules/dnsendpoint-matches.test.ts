@@ -525,7 +525,9 @@ describe('dnsendpoint-matches', () => {
         message: expect.stringMatching(
           /^DNSEndpoint kube-system\/clustermesh-apiserver endpoint 1 publishes "clustermesh-apps\.example\.net", the FQDN of apps, whose own DNSEndpoint publishes it too \(.*\), with targets \["10\.25\.11\.99"\] here and \["10\.25\.11\.120"\] there: two clusters' ExternalDNS take one name$/,
         ),
-        remediation: expect.stringMatching(/^Give the entry this cluster.s own FQDN/),
+        remediation: expect.stringMatching(
+          /^Give the entry this cluster.s own FQDN/,
+        ),
       }),
     ]);
     expect(infraCheck('10.25.11.120')).toEqual([
@@ -541,8 +543,19 @@ describe('dnsendpoint-matches', () => {
     }).filter(c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra');
     expect(unsetOwn.map(c => [c.outcome, c.message])).toEqual([
       ['fail', expect.stringContaining('the FQDN of apps')],
-      ['not-evaluated', 'its LB IP is missing or invalid'],
     ]);
+    // without that record: what is missing is said
+    expect(
+      exampleChecks(f => {
+        f[exampleFile.settings('infra')] = f[
+          exampleFile.settings('infra')
+        ].replace('"10.25.11.100"', '"to-be-given"');
+      })
+        .filter(
+          c => c.ruleId === 'dnsendpoint-matches' && c.cluster === 'infra',
+        )
+        .map(c => [c.outcome, c.message]),
+    ).toEqual([['not-evaluated', 'its LB IP is missing or invalid']]);
   });
 
   describe('published by the cluster’s ExternalDNS', () => {

@@ -245,10 +245,12 @@ export const dnsEndpointMatches = defineClusterRule({
           c.lbIp?.location,
         ),
       ];
-    if (!c.fqdn || !c.lbIpAddress)
-      // a copied folder's record of another member fails without either
+    if (!c.fqdn || !c.lbIpAddress) {
+      // a copied folder's record of another member fails without either:
+      // that failure is the outcome, not a "not evaluated" beside it
+      const others = othersNames();
+      if (others.length) return others;
       return [
-        ...othersNames(),
         r.notEvaluated(
           'noAddress',
           {
@@ -259,6 +261,7 @@ export const dnsEndpointMatches = defineClusterRule({
           c.settingsLocation,
         ),
       ];
+    }
     const ip = c.lbIpAddress.text;
     if (dns.mode === 'manual') {
       const { file, present, row, named } = clusterRecordRow(mesh, c);

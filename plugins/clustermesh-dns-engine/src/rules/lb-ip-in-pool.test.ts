@@ -487,5 +487,19 @@ describe('lb-ip-in-pool where MetalLB gives the addresses', () => {
       message:
         "no CiliumLoadBalancerIPPool is applied to the cluster; it applies MetalLB's IPAddressPool metallb-system/lan, and MetalLB gives its LoadBalancer addresses: whether LB IP 10.25.11.100 is in MetalLB's pools is not checked here (MetalLB's pools are not read)",
     });
+    // none holding the address: the pool named is one serving kube-system,
+    // not one kept for another namespace (waveFrontSet's dns-pool)
+    const named = exampleChecks(files => {
+      metalLbOnlyForInfra(files);
+      const pool = 'kubernetes/infrastructure/networking/metallb/pool.yaml';
+      files[
+        pool
+      ] = `apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: dns-pool\n  namespace: metallb-system\nspec:\n  addresses: [192.168.2.16/32]\n  serviceAllocation:\n    namespaces: [blocky]\n---\n${files[
+        pool
+      ].replace('10.25.11.0/24', '10.25.12.0/24')}`;
+    }).find(c => c.ruleId === 'lb-ip-in-pool' && c.cluster === 'infra');
+    expect(named?.message).toContain(
+      "it applies MetalLB's IPAddressPool metallb-system/lan,",
+    );
   });
 });

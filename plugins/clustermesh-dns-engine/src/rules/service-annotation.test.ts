@@ -137,6 +137,16 @@ describe('service-annotation', () => {
       );
     });
 
+    it('says MetalLB gives no address before it runs, where the cluster takes its addresses from MetalLB', () => {
+      const waits = warnings(files => {
+        metalLbOnlyForInfra(files);
+        bootstrap(['  - name: cilium', '    namespace: kube-system'])(files);
+      }).find(w => w.message.includes('helm waiting'));
+      expect(waits?.message).toContain(
+        'and MetalLB gives the clustermesh-apiserver none until it runs with its pools (IPAddressPool metallb-system/lan), which Flux applies after this install, so with Helm 3',
+      );
+    });
+
     it("says nothing where the release's own wait is off, or no helmfile reads the values", () => {
       expect(
         warnings(

@@ -89,7 +89,7 @@ const serviceAnnotationMessages = {
   bootstrapVerbatim:
     '{{helmfile}} installs these Cilium values as they are to bootstrap a new cluster, where Flux does not substitute: {{written}} {{reach}} that first install as written, and LB IPAM takes no such address, until Flux reconciles the HelmRelease',
   bootstrapWaits:
-    "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs ({{where}}): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts), so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
+    "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs ({{where}}): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and {{giver}}, so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
 };
 
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
@@ -488,7 +488,19 @@ function bootstrapWaits(
     where = `\`helmDefaults.${waiting.setting}: true\` at ${setAt}, which release ${waiting.release} inherits`;
   if (waiting.terraform)
     where = `Terraform's \`helm_release\` at ${setAt}, which waits unless given \`wait = false\``;
-  return r.warn('bootstrapWaits', { helmfile: waiting.helmfile, where }, at);
+  // who gives the address: LB IPAM, or MetalLB where the cluster's
+  // addresses come from it (Samoth69's lynka)
+  const metalLb = c.pools.length ? undefined : metalLbPoolApplied(c.render);
+  const giver = metalLb
+    ? `MetalLB gives the clustermesh-apiserver none until it runs with its pools (${describeObject(
+        metalLb,
+      )}), which Flux applies after this install`
+    : "LB IPAM gives the clustermesh-apiserver none until a CiliumLoadBalancerIPPool is applied, which cannot be before this install (Cilium creates the pool's CRD when it starts)";
+  return r.warn(
+    'bootstrapWaits',
+    { helmfile: waiting.helmfile, where, giver },
+    at,
+  );
 }
 
 /**

@@ -38,6 +38,8 @@ const kustomizationFields = new Map(
     'replacements',
     'replicas',
     'vars',
+    // kustomize v5.0's output order (`order: legacy` or `fifo`)
+    'sortOptions',
     'resources',
     'components',
     'crds',
