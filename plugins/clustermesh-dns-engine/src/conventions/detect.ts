@@ -915,7 +915,14 @@ export function detectConventions(
     const versions = readCiliumChartVersions(
       scanDocuments(tree, cache, ciliumChartNeedles),
     );
-    const old = versions.filter(readsOnlyOldLbIpamAnnotation);
+    // one a cluster's Flux applies said first
+    const old = versions
+      .filter(readsOnlyOldLbIpamAnnotation)
+      .sort(
+        (a, b) =>
+          Number(reachable(b.location.file)) -
+          Number(reachable(a.location.file)),
+      );
     if (old.length && old.length === versions.length) {
       conventions.cilium = {
         ...conventions.cilium,
@@ -930,6 +937,13 @@ export function detectConventions(
           hasNoLbIpam(old[0])
             ? 'which has no LB IPAM yet (from 1.13, when it reads io.cilium/lb-ipam-ips; lbipam.cilium.io/ips from 1.15)'
             : 'whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15)'
+        }${
+          // a release Flux applies nowhere (its ks.yaml commented out,
+          // Cilium installed another way): still the version the
+          // repository names, but said to be no cluster's
+          reachable(old[0].location.file)
+            ? ''
+            : "; but no cluster's Flux applies it (no kustomization a cluster builds reaches its file)"
         }`,
         old[0].location,
       );

@@ -1296,6 +1296,24 @@ describe('planMeshDnsChange on a Cilium before 1.15', () => {
     expect(values).not.toContain('lbipam.cilium.io/ips');
   });
 
+  it("says the Cilium version detected is no cluster's where no cluster's Flux applies its release (PrymalInstynct's k3s HelmChart)", () => {
+    const { before } = pinning('1.14.3');
+    // the release's file listed nowhere: Cilium installed another way
+    for (const [file, text] of Object.entries(before))
+      if (
+        file.endsWith('kustomization.yaml') &&
+        text.includes('helmrelease.yaml')
+      )
+        before[file] = text.replace(/\n\s*- \.?\/?helmrelease\.yaml/, '');
+    const detection = detectConventions(createRepoTree(before), knownDomain);
+    expect(
+      detection.found.find(f => f.setting === 'cilium.lbIpamAnnotation')
+        ?.reason,
+    ).toBe(
+      `the repository pins Cilium 1.14.3 (${release}:13), whose LB IPAM reads only io.cilium/lb-ipam-ips (lbipam.cilium.io/ips from 1.15); but no cluster's Flux applies it (no kustomization a cluster builds reaches its file)`,
+    );
+  });
+
   it('refuses on a Cilium before 1.13, which has no LB IPAM, saying so from detection on', () => {
     const { before, detection } = pinning('1.12.0');
     expect(detection.found).toContainEqual(

@@ -114,7 +114,7 @@ export const serviceAnnotation = defineClusterRule({
     if (failure?.id === 'defaultIpamOff')
       return `Set \`clustermesh.apiserver.service.loadBalancerClass\` in the Cilium values to the class of the announcer that advertises the pools (${lbIpamLoadBalancerClasses.join(
         ' or ',
-      )}), as the repository's other LoadBalancer services do (configure writes it).`;
+      )}): with \`defaultLBServiceIPAM: nodeipam\` LB IPAM serves only the services that ask for one of its classes (configure writes it with the LB IP).`;
     if (failure?.id === 'otherClass')
       return `Remove \`clustermesh.apiserver.service.loadBalancerClass\` from the Cilium values (or set one LB IPAM serves: ${lbIpamLoadBalancerClasses.join(
         ', ',
