@@ -40,6 +40,10 @@ const kustomization = (...resources: string[]) =>
     .map(r => `  - ${r}\n`)
     .join('')}`;
 
+/** The clusters of a report with the entry points they are read from. */
+const entriesOf = (report: { clusters: { name: string; entry: string }[] }) =>
+  report.clusters.map(c => [c.name, c.entry]);
+
 const settingOf = (found: DetectedConvention[], setting: string) =>
   found.find(f => f.setting === setting);
 
@@ -901,12 +905,9 @@ describe('detectConventions', () => {
       tree,
       resolveConventions(detectConventions(tree).conventions),
     );
-    expect(report.clusters).toEqual([]);
-    expect(report.findings.map(f => f.message)).toEqual([
-      expect.stringMatching(
-        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, cluster, is a single cluster/,
-      ),
-    ]);
+    // the one cluster, from its entry point: no leftover's folder
+    expect(entriesOf(report)).toEqual([['cluster', 'cluster']]);
+    expect(report.findings).toEqual([]);
     // a clusters/ folder of files only (david-driscoll's Pulumi cluster
     // definitions) is no folder of cluster folders: said the same
     files['clusters/alpha.yaml'] = 'key: alpha\ntype: dockge\n';
@@ -915,15 +916,13 @@ describe('detectConventions', () => {
       detectConventions(withDefinitions).conventions.clustersPath,
     ).toBeUndefined();
     expect(
-      validateMesh(
-        withDefinitions,
-        resolveConventions(detectConventions(withDefinitions).conventions),
-      ).findings.map(f => f.message),
-    ).toEqual([
-      expect.stringMatching(
-        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, cluster, is a single cluster/,
+      entriesOf(
+        validateMesh(
+          withDefinitions,
+          resolveConventions(detectConventions(withDefinitions).conventions),
+        ),
       ),
-    ]);
+    ).toEqual([['cluster', 'cluster']]);
   });
 
   it('takes a clusters/ folder the one Flux entry point reconciles as a whole for that single cluster, not for a folder of clusters (luzero-luvis)', () => {
@@ -949,13 +948,12 @@ describe('detectConventions', () => {
     expect(conventions.clustersPath).toBeUndefined();
     const report = validateMesh(tree, resolveConventions(conventions));
     // not a cluster `flux-system` of the bootstrap's files alone, whose
-    // Cilium no kustomization lists
-    expect(report.clusters).toEqual([]);
-    expect(report.findings.map(f => f.message)).toEqual([
-      expect.stringMatching(
-        /^no folder of clusters \(clusters is the one cluster's own\): the repository's one Flux entry point, clusters, is a single cluster/,
-      ),
-    ]);
+    // Cilium no kustomization lists: the whole folder's cluster, whose
+    // Cilium it reads
+    expect(entriesOf(report)).toEqual([['cluster', 'clusters']]);
+    expect(report.clusters[0].membership.reason).toMatch(
+      /^its Cilium values do not enable ClusterMesh/,
+    );
   });
 
   it("reads the clusters a root .sourceignore leaves out where each cluster's own GitRepository takes its folder back in (hagak)", () => {
@@ -1031,11 +1029,11 @@ describe('detectConventions', () => {
       tree,
       resolveConventions({}, detectConventions(tree)),
     );
-    expect(report.clusters).toEqual([]);
-    expect(report.findings.map(f => f.message)).toContainEqual(
-      expect.stringMatching(
-        /the repository's one Flux entry point, kubernetes, is a single cluster \(Kustomization flux-system\/cluster at kubernetes\/ks\.yaml:\d+ reconciles kubernetes, which holds it, applied by hand/,
-      ),
+    expect(entriesOf(report)).toEqual([['cluster', 'kubernetes']]);
+    expect(
+      report.conventions.find(c => c.setting === 'entries')?.reason,
+    ).toMatch(
+      /^the repository's one Flux entry point, kubernetes \(Kustomization flux-system\/cluster at kubernetes\/ks\.yaml:\d+ reconciles kubernetes, which holds it, applied by hand/,
     );
   });
 
@@ -1695,17 +1693,10 @@ describe('detectConventions', () => {
     expect(conventions.clustersPath).toBeUndefined();
     expect(conventions.clusters).toBeUndefined();
     const report = validateMesh(tree, resolveConventions(conventions));
-    expect(report.findings).toEqual([
-      expect.objectContaining({
-        code: 'no-clusters',
-        severity: 'warning',
-        message: expect.stringContaining(
-          "the repository's one Flux entry point, infrastructure, is a single cluster",
-        ),
-        location: { file: 'infrastructure/flux/gitops-source.yaml', line: 8 },
-      }),
-    ]);
-    expect(report.summary).toMatchObject({ clusters: 0, errors: 0 });
+    // its other folders (services, hosts) are no clusters
+    expect(entriesOf(report)).toEqual([['infrastructure', 'infrastructure']]);
+    expect(report.findings).toEqual([]);
+    expect(report.summary).toMatchObject({ clusters: 1, errors: 0 });
   });
 
   it('finds cluster folders at the top of the repository: the folders with an entry point, not the others', () => {
@@ -2603,12 +2594,8 @@ describe('detectConventions', () => {
       createRepoTree(single),
       resolveConventions(one.conventions),
     );
-    expect(report.findings.map(f => [f.code, f.severity])).toEqual([
-      ['no-clusters', 'warning'],
-    ]);
-    expect(report.findings[0].message).toContain(
-      "the repository's one Flux entry point, kubernetes/flux/cluster, is a single cluster",
-    );
+    // the one cluster of its entry point, not an app's ks.yaml
+    expect(entriesOf(report)).toEqual([['cluster', 'kubernetes/flux/cluster']]);
 
     // clusters under kubernetes/<c>/flux: a stray ks.yaml of the same
     // shape, listed by no kustomization, is no second layout
@@ -2952,8 +2939,10 @@ describe('detectConventions', () => {
     ).toBeUndefined();
   });
 
-  it('says a repository of one cluster has no mesh to check: a warning at its entry point, not an error', () => {
+  it('checks a repository of one cluster as that one cluster, from its entry point: outside the mesh, with why', () => {
     const files: Files = {
+      // the values file is the flux-instance release's, not built as a manifest
+      'kubernetes/apps/kustomization.yaml': kustomization(),
       'kubernetes/flux/cluster/ks.yaml': fluxKustomization(
         'cluster-apps',
         './kubernetes/apps',
@@ -2966,21 +2955,29 @@ describe('detectConventions', () => {
       tree,
       resolveConventions(detectConventions(tree).conventions),
     );
-    expect(report.findings).toEqual([
+    // one cluster, said outside the mesh with why, as one cluster in a
+    // clusters folder is: not a warning that fails --fail-on warning
+    expect(entriesOf(report)).toEqual([['cluster', 'kubernetes/flux/cluster']]);
+    expect(report.clusters[0]).toMatchObject({
+      status: 'outside',
+      membership: {
+        member: false,
+        reason:
+          'no HelmRelease cilium is applied to it (and no plain values file is configured in cilium.valuesFile)',
+      },
+    });
+    expect(settingOf(detectConventions(tree).found, 'entries')).toEqual(
       expect.objectContaining({
-        code: 'no-clusters',
-        severity: 'warning',
-        message:
-          "no clusters folder (kubernetes/clusters): the repository's one Flux entry point, kubernetes/flux/cluster, is a single cluster (the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:5)), so there is no mesh of its clusters to check (set clustersPath in the conventions if they are elsewhere)",
-        location: {
-          file: 'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml',
-          line: 5,
-        },
+        value: 'cluster: kubernetes/flux/cluster',
+        reason:
+          "the repository's one Flux entry point, kubernetes/flux/cluster (the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:5)), is a single cluster's, with no folder of clusters beside it: it is checked as one cluster, named \"cluster\" (its folders have generic names) (a mesh's clusters each have a folder of their own, e.g. clusters/<cluster>)",
       }),
-    ]);
+    );
+    expect(report.findings.filter(f => f.severity !== 'info')).toEqual([]);
     expect(report.summary).toMatchObject({
-      clusters: 0,
+      clusters: 1,
       errors: 0,
+      warnings: 0,
       status: 'outside',
     });
     // its Flux also applying to another cluster (samcday's cloud-cluster):
@@ -3007,19 +3004,21 @@ describe('detectConventions', () => {
         /is a single cluster \(.*\), whose Flux also applies one Kustomization to other clusters through spec\.kubeConfig \(e\.g\. kubernetes\/apps\/cloud\.yaml:\d+\): those clusters have no entry point of their own here and are not evaluated, so there is no mesh of its clusters to check/,
       ),
     ]);
-    // the flux-operator's `sync` folder names no cluster either
+    // the flux-operator's `sync` folder names no cluster either: the one
+    // cluster goes by "cluster"
     const sync = createRepoTree({
+      'kubernetes/apps/kustomization.yaml': kustomization(),
       'kubernetes/flux/sync/ks.yaml': files['kubernetes/flux/cluster/ks.yaml'],
       'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml': files[
         'kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml'
       ].replace('kubernetes/flux/cluster', 'kubernetes/flux/sync'),
     });
-    expect(
-      validateMesh(
-        sync,
-        resolveConventions(detectConventions(sync).conventions),
-      ).findings.map(f => [f.code, f.severity]),
-    ).toEqual([['no-clusters', 'warning']]);
+    const synced = validateMesh(
+      sync,
+      resolveConventions(detectConventions(sync).conventions),
+    );
+    expect(entriesOf(synced)).toEqual([['cluster', 'kubernetes/flux/sync']]);
+    expect(synced.findings).toEqual([]);
     // without any entry point or clusters folder, nothing was checked:
     // a warning (a script may make its entry), not a failure
     const empty = validateMesh(

@@ -42,7 +42,9 @@ import {
   kustomizeBaseReferences,
   VariablePath,
   ownSourceNames,
+  outermostEntries,
   readFluxEntries,
+  singleClusterName,
 } from './detect/entryPoints';
 import {
   ExternalDnsDeployment,
@@ -533,6 +535,41 @@ export function detectConventions(
         entryOfOne.cluster
       }'s, whose folder holds parts it applies, not an entry point of its own`,
       entryOfOne.location,
+    );
+  }
+  // one Flux entry point and no folder of clusters: a repository of a
+  // single cluster, checked as that one cluster (its row says whether it
+  // is in the mesh, as a clusters folder's one cluster's does), named for
+  // its entry's folder; not one whose Flux also reconciles other clusters
+  // (spec.kubeConfig), nor the whole repository (`path: ./`)
+  const outermost = outermostEntries(entries);
+  if (
+    !layout &&
+    !sharedEntry &&
+    !entryOfOne &&
+    explicit.entries === undefined &&
+    explicit.sharedEntry === undefined &&
+    explicit.clusters === undefined &&
+    explicit.clustersPath === undefined &&
+    !index.isDir(clustersPath) &&
+    outermost.length === 1 &&
+    outermost[0].path !== '' &&
+    !kustomizations.some(k => k.remote)
+  ) {
+    const [single] = outermost;
+    const name = singleClusterName(single.path);
+    conventions.entries = { [name]: single.path };
+    detected(
+      'entries',
+      settingText(conventions.entries),
+      `the repository's one Flux entry point, ${single.path} (${
+        single.reason
+      }), is a single cluster's, with no folder of clusters beside it: it is checked as one cluster, ${
+        name === 'cluster'
+          ? 'named "cluster" (its folders have generic names)'
+          : `named for its folder ${name}`
+      } (a mesh's clusters each have a folder of their own, e.g. clusters/<cluster>)`,
+      single.location,
     );
   }
   const applied = appliedByAnotherCluster(

@@ -928,6 +928,23 @@ export function isSharedFolderName(name: string): boolean {
   );
 }
 
+/**
+ * The name a repository's single cluster is checked under: the last folder
+ * of its entry point's path that is not a generic one (`home` of
+ * `home/flux`), else `cluster`.
+ */
+export function singleClusterName(path: string): string {
+  const named = path
+    .split('/')
+    .reverse()
+    .find(
+      segment =>
+        !isGenericName(segment) &&
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(segment),
+    );
+  return named ?? 'cluster';
+}
+
 /** Generic names a single cluster's own folder has (`cluster/flux`), which a copy beside it shows to be a cluster. */
 const clusterFolderNames = ['cluster', 'kubernetes', 'k8s', 'kube'];
 
