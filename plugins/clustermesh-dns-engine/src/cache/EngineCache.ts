@@ -76,6 +76,8 @@ export class EngineCache {
   readonly builds: BuildMemo<BuildResult>;
   readonly #indexes = new WeakMap<RepoTree, Map<string, TreeIndex>>();
   readonly #sourceIgnores = new SourceIgnoreMemo();
+  /** Per tree, what its GitRepositories take back from a `.sourceignore` (see sourceReincludes). */
+  readonly #reincludes = new WeakMap<RepoTree, { lists?: string[] }>();
 
   constructor(limits: Partial<EngineCacheLimits> = {}) {
     this.limits = { ...defaultEngineCacheLimits, ...limits };
@@ -111,7 +113,15 @@ export class EngineCache {
     // after it) is there, though what each ignore list leaves out is not
     // decided yet (hagak's `/*` at the root, `!/kubernetes/test` in the
     // cluster's own source)
-    const ignores = specIgnores ?? sourceReincludes(tree, this.yamlFiles(tree));
+    let reincludes = this.#reincludes.get(tree);
+    if (!specIgnores && !reincludes)
+      this.#reincludes.set(
+        tree,
+        (reincludes = {
+          lists: sourceReincludes(tree, this.yamlFiles(tree)),
+        }),
+      );
+    const ignores = specIgnores ?? reincludes?.lists;
     const key = JSON.stringify(ignores ?? []);
     let index = byIgnore.get(key);
     if (!index) {
