@@ -185,7 +185,7 @@ describe('the FQDN written as a template in the files Flux substitutes', () => {
     expect(one(checks, 'peers-complete', 'infra')).toMatchObject({
       outcome: 'fail',
       message: expect.stringMatching(
-        /^CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN/,
+        /^no mesh entry of its Cilium values names the peer apps by its FQDN .*: the peer apps is not known by FQDN$/,
       ),
     });
   });

@@ -439,8 +439,9 @@ describe('peers-complete', () => {
       );
       expect(checks.find(c => c.cluster === 'infra')).toMatchObject({
         outcome: 'fail',
+        // the repository names its peers by entries only: no variable said
         message:
-          'CILIUM_CLUSTERMESH_APPS_FQDN is not set: the peer apps is not known by FQDN (expected "clustermesh-apps.${SECRET_DOMAIN}")',
+          'no mesh entry of its Cilium values names the peer apps by its FQDN (expected "clustermesh-apps.${SECRET_DOMAIN}"), and the repository uses no peer variables (it names its peers in the Cilium values): the peer apps is not known by FQDN',
       });
     });
   });

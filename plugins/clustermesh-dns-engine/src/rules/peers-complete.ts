@@ -5,6 +5,7 @@ import {
   unknownVariables,
   secretPlaceholderPattern,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { ciliumValuesPaths } from '../cilium/values';
 import { peerToken } from '../conventions/schema';
 import { fqdnTemplateFor, variableReference } from '../conventions/templates';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
@@ -43,6 +44,10 @@ export const peersComplete = defineClusterRule({
       '{{variable}} is not set: the peer {{peer}} is not known by FQDN{{expected}}',
     notSetMany:
       '{{variables}} are not set: the peers {{peers}} are not known by FQDN',
+    noEntry:
+      'no mesh entry of its Cilium values names the peer {{peer}} by its FQDN{{expected}}, and the repository uses no peer variables (it names its peers in the Cilium values): the peer {{peer}} is not known by FQDN',
+    noEntryMany:
+      'no mesh entry of its Cilium values names the peers {{peers}} by FQDN, and the repository uses no peer variables (it names its peers in the Cilium values): they are not known by FQDN',
     unusedMaySet:
       '{{variable}} is used by no file ({{origin}} may hold it, its keys not known here), and no mesh entry names {{peer}} by its FQDN: the peer {{peer}} is not known by FQDN{{expected}}',
     unusedMaySetMany:
@@ -258,7 +263,33 @@ export const peersComplete = defineClusterRule({
     const origin = notSet
       .map(n => c.settings.get(n.variable))
       .find(v => v?.unverified)?.origin;
-    if (notSet.length === 1) {
+    // peers named in the Cilium values only, no file using a peer variable
+    // (Deatrin's, waveFrontSet's): the entry is missing, not a variable
+    const byEntriesOnly =
+      notSet.length > 0 && !origin && peersByEntriesOnly(mesh);
+    if (byEntriesOnly && notSet.length === 1) {
+      const [{ peer, expected }] = notSet;
+      out.unshift(
+        r.fail(
+          'noEntry',
+          {
+            peer,
+            expected: expected ? whatToWrite(mesh, peer, expected) : '',
+          },
+          c.cilium?.locate(ciliumValuesPaths.meshClusters) ??
+            c.settingsLocation,
+        ),
+      );
+    } else if (byEntriesOnly)
+      out.unshift(
+        r.fail(
+          'noEntryMany',
+          { peers: firstFew(notSet.map(n => n.peer)) },
+          c.cilium?.locate(ciliumValuesPaths.meshClusters) ??
+            c.settingsLocation,
+        ),
+      );
+    else if (notSet.length === 1) {
       const [{ variable, peer, expected }] = notSet;
       out.unshift(
         r.fail(
@@ -601,4 +632,32 @@ function unknownOf(mesh: MeshModel, text: string): readonly string[] {
   let unknown = byText.get(text);
   if (!unknown) byText.set(text, (unknown = unknownVariables(text)));
   return unknown;
+}
+
+const entriesOnly = new WeakMap<MeshModel, boolean>();
+
+/**
+ * Whether the repository names its peers in the Cilium values alone: some
+ * mesh entry gives an address (not `ips`), and no file uses a peer
+ * variable. Not the story's repository before its change, whose entries
+ * list `ips`: its peers get variables.
+ */
+function peersByEntriesOnly(mesh: MeshModel): boolean {
+  let answer = entriesOnly.get(mesh);
+  if (answer === undefined) {
+    answer =
+      !mesh.clusters.some(x =>
+        x.peers.some(p => mesh.repository.mentions(p.variable)),
+      ) &&
+      mesh.members.some(x =>
+        meshEntriesOf(mesh, x)
+          .list()
+          .some(
+            e =>
+              e.entry.ips === undefined && typeof e.entry.address === 'string',
+          ),
+      );
+    entriesOnly.set(mesh, answer);
+  }
+  return answer;
 }
