@@ -8,7 +8,8 @@ import {
   replace,
   withOutsideSettingsSource,
 } from '../__testUtils__/rules';
-import { exampleTree } from '../__testUtils__/trees';
+import { exampleTree, fixtureTree } from '../__testUtils__/trees';
+import { detectConventions } from '../conventions/detect';
 import { resolveConventions } from '../conventions/resolve';
 import { validateMesh } from '../report/report';
 import { peersComplete } from './peers-complete';
@@ -448,6 +449,30 @@ describe('peers-complete', () => {
 });
 
 describe('peers-complete with several peers missing', () => {
+  it('says the entries missing, in one finding, where the repository names its peers in the Cilium values alone', () => {
+    // one entry by address, no peer variable anywhere: the peers go in
+    // the values' entries, as that one does
+    const tree = fixtureTree('shared-default-name', files => {
+      const release = 'kubernetes/infrastructure/cilium/helmrelease.yaml';
+      files[release] = files[release].replace(
+        '      config:\n        enabled: true\n',
+        '      config:\n        enabled: true\n        clusters:\n          - name: edge\n            address: clustermesh-edge.example.net\n            port: 2379\n',
+      );
+    });
+    const alpha = validateMesh(
+      tree,
+      resolveConventions({}, detectConventions(tree)),
+    )
+      .clusters.find(c => c.name === 'alpha')!
+      .checks.filter(c => c.ruleId === 'peers-complete');
+    expect(alpha.map(c => [c.outcome, c.message])).toEqual([
+      [
+        'fail',
+        'no mesh entry of its Cilium values names the peers beta, gamma by FQDN, and the repository uses no peer variables (it names its peers in the Cilium values): they are not known by FQDN',
+      ],
+    ]);
+  });
+
   it('says them in one finding per cluster, not one per peer', () => {
     expect(
       fixtureClusterChecks(
