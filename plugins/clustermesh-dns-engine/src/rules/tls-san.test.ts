@@ -65,6 +65,35 @@ describe('tls-san', () => {
     ]);
   });
 
+  it("warns of another cluster's FQDN in the certificate where the cluster's own is not set (NNMavy's copied lab)", () => {
+    const checks = exampleChecks(files => {
+      // apps' own FQDN not set yet: the name it falls back to is infra's
+      replace(
+        exampleFile.helmRelease,
+        '              - ${CILIUM_CLUSTERMESH_FQDN}\n',
+        '              - ${CILIUM_CLUSTERMESH_FQDN:=clustermesh-infra.${SECRET_DOMAIN}}\n',
+      )(files);
+      replace(
+        exampleFile.settings('apps'),
+        /\n {2}CILIUM_CLUSTERMESH_FQDN: .*/,
+        '',
+      )(files);
+      // nor do the peers reach it yet: no entry names it
+      replace(
+        exampleFile.helmRelease,
+        /\n {10}- name: apps\n.*\n.*port: 2379/,
+        '',
+      )(files);
+    }).filter(c => c.ruleId === 'tls-san' && c.cluster === 'apps');
+    expect(checks.map(c => [c.outcome, c.severity, c.message])).toEqual([
+      [
+        'fail',
+        'warning',
+        'the server certificate names "clustermesh-infra.example.net" (infra\'s), the FQDN of another cluster of the mesh, while this cluster\'s own is not set (CILIUM_CLUSTERMESH_FQDN): a name kept from the folder this one was copied from?',
+      ],
+    ]);
+  });
+
   it("names the copy, not the cluster it was copied from, where both clusters' settings hold one FQDN (TrentScholl's edge before configure)", () => {
     // infra's settings copied from apps' and not changed yet (the copy
     // sorts after the original, as edge after dr): infra holds apps' FQDN,

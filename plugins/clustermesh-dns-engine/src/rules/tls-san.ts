@@ -56,6 +56,8 @@ export const tlsSan = defineClusterRule({
     names: 'the server certificate names {{fqdn}}',
     othersNames:
       'the server certificate also names {{names}}, the FQDN of another cluster of the mesh: a name kept from the folder this one was copied from?',
+    othersNamesUnset:
+      "the server certificate names {{names}}, the FQDN of another cluster of the mesh, while this cluster's own is not set ({{variable}}): a name kept from the folder this one was copied from?",
     defaultName:
       "the chart's server certificate names *.mesh.cilium.io, which covers {{fqdn}}",
     unknown:
@@ -152,20 +154,24 @@ export const tlsSan = defineClusterRule({
       // once they connect by name (the story's starting point)
       if (connected && !list.length) return [r.fail('empty', {}, where)];
       const unset = unsetValue(mesh, c, 'fqdn');
+      // another member's name where its own is not set: a copied folder's
+      // (NNMavy's lab naming staging), said rather than "not set" alone
+      const others = othersNamed(mesh, c, list);
+      if (others.length)
+        return [
+          r.warn(
+            'othersNamesUnset',
+            { names: others.join(', '), variable: unset.data.variable },
+            where,
+          ),
+        ];
       return [r.notEvaluated('notSet', unset.data, unset.location)];
     }
     const fqdn = c.fqdn.value.replace(/\.$/, '');
     if (list.some(n => certificateNameCovers(n, fqdn))) {
       // another member's FQDN beside its own: kept from a copied folder
       // (a name not known here is each cluster's own value, not compared)
-      const others = list.flatMap(n => {
-        // its own FQDN, even where a copy's settings hold another cluster's
-        // (fqdn-unique says so: corruptmane's lab3)
-        if (unknownVariables(n).length || n.replace(/\.$/, '') === fqdn)
-          return [];
-        const other = membersByFqdn(mesh).get(n.replace(/\.$/, ''));
-        return other && other !== c ? [`${q(n)} (${other.name}'s)`] : [];
-      });
+      const others = othersNamed(mesh, c, list, fqdn);
       return passOr([
         r.pass('names', { fqdn }, where),
         ...(others.length
@@ -270,4 +276,23 @@ function howPeersConnect(
       names.add(address.replace(/\.$/, ''));
   }
   return { names: [...names], connected };
+}
+
+/**
+ * The names of a certificate's list that are another member's FQDN, each
+ * with whose: a name not known here is each cluster's own value, not
+ * compared, nor the cluster's own FQDN, even where a copy's settings hold
+ * another cluster's (fqdn-unique says so: corruptmane's lab3).
+ */
+function othersNamed(
+  mesh: MeshModel,
+  c: ClusterModel,
+  names: readonly string[],
+  fqdn?: string,
+): string[] {
+  return names.flatMap(n => {
+    if (unknownVariables(n).length || n.replace(/\.$/, '') === fqdn) return [];
+    const other = membersByFqdn(mesh).get(n.replace(/\.$/, ''));
+    return other && other !== c ? [`${q(n)} (${other.name}'s)`] : [];
+  });
 }
