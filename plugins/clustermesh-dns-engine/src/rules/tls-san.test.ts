@@ -89,9 +89,12 @@ describe('tls-san', () => {
       [
         'fail',
         'warning',
-        'the server certificate names "clustermesh-infra.example.net" (infra\'s), the FQDN of another cluster of the mesh, while this cluster\'s own is not set (CILIUM_CLUSTERMESH_FQDN): a name kept from the folder this one was copied from?',
+        'the server certificate names "clustermesh-infra.example.net" (infra\'s), the FQDN of another cluster of the mesh, and CILIUM_CLUSTERMESH_FQDN is not set: a name kept from the folder this one was copied from?',
       ],
     ]);
+    expect(checks[0].remediation).toMatch(
+      /^Put this cluster's own FQDN in `clustermesh\.apiserver\.tls\.server\.extraDnsNames` in place of the other cluster's/,
+    );
   });
 
   it("names the copy, not the cluster it was copied from, where both clusters' settings hold one FQDN (TrentScholl's edge before configure)", () => {

@@ -41,6 +41,8 @@ export const tlsSan = defineClusterRule({
   remediation: (c, failure) => {
     if (failure?.id === 'othersNames')
       return "Take the other cluster's FQDN out of `clustermesh.apiserver.tls.server.extraDnsNames`: each cluster's certificate names its own.";
+    if (failure?.id === 'othersNamesUnset')
+      return "Put this cluster's own FQDN in `clustermesh.apiserver.tls.server.extraDnsNames` in place of the other cluster's: each cluster's certificate names its own (`clustermesh-dns configure` writes it, with the FQDN where the repository keeps it).";
     const literal = writtenOutBecause(c, failure, true);
     if (literal && !literal.note)
       return `Add the FQDN itself to \`clustermesh.apiserver.tls.server.extraDnsNames\`: ${literal.why}.`;
@@ -57,7 +59,7 @@ export const tlsSan = defineClusterRule({
     othersNames:
       'the server certificate also names {{names}}, the FQDN of another cluster of the mesh: a name kept from the folder this one was copied from?',
     othersNamesUnset:
-      "the server certificate names {{names}}, the FQDN of another cluster of the mesh, while this cluster's own is not set ({{variable}}): a name kept from the folder this one was copied from?",
+      'the server certificate names {{names}}, the FQDN of another cluster of the mesh, and {{variable}} is not set: a name kept from the folder this one was copied from?',
     defaultName:
       "the chart's server certificate names *.mesh.cilium.io, which covers {{fqdn}}",
     unknown:
