@@ -9,6 +9,7 @@ import type { RepoTree } from '../tree/RepoTree';
 import { TreeIndex } from '../tree/TreeIndex';
 import { SourceIgnoreMemo } from '../tree/sourceIgnore';
 import { containsBytes, utf8 } from '../tree/bytes';
+import { getPath, isRecord } from '../core/paths';
 import { YamlFiles } from '../yaml/files';
 import { ParseCache } from '../yaml/parseCache';
 import { ScalarResolver } from '../yaml/scalars';
@@ -181,8 +182,10 @@ function sourceReincludes(
     const bytes = tree.read(path);
     if (!bytes || !containsBytes(bytes, gitRepositoryKind)) continue;
     for (const doc of files.read(path).documents) {
-      const v = doc.value as any;
-      const ignore = v?.kind === 'GitRepository' ? v.spec?.ignore : undefined;
+      const ignore =
+        isRecord(doc.value) && doc.value.kind === 'GitRepository'
+          ? getPath(doc.value, ['spec', 'ignore'])
+          : undefined;
       if (typeof ignore !== 'string') continue;
       const back = ignore
         .split(/\r?\n/)

@@ -1,5 +1,10 @@
 import { isBootstrapScript } from './bootstrapScripts';
-import { terraformHelmReleases, TerraformHelmRelease } from './terraformReads';
+import {
+  terraformHelmReleases,
+  TerraformHelmRelease,
+  terraformModules,
+  TerraformModule,
+} from './terraformReads';
 import { escapeRegExp } from '../core/text';
 import { clampPath, dirnamePath, joinPath, RepoTree } from '../tree/RepoTree';
 import { isRecord } from '../core/paths';
@@ -243,28 +248,32 @@ export function bootstrapReader(tree: RepoTree): BootstrapReader {
         text === undefined ? undefined : kubectlApplies(path, text);
       return applies ? [{ path, applies }] : [];
     }));
-  let terraform: TerraformHelmRelease[] | undefined;
-  const readTerraform = () => (terraform ??= terraformHelmReleases(tree));
   const waiting = new Map<string, WaitingBootstrapRelease | undefined>();
   let helm: { major?: number } | undefined;
+  // the repository's Terraform, read once for both of its questions
+  let modules: Map<string, TerraformModule> | undefined;
+  const readModules = () => (modules ??= terraformModules(tree));
+  let terraform: TerraformHelmRelease[] | undefined;
+  const readTerraform = () =>
+    (terraform ??= terraformHelmReleases(readModules()));
   let templateCalls: { template: string; file: string; line: number }[];
   const readTemplateCalls = () =>
-    (templateCalls ??= tree.paths().flatMap(path => {
-      if (!path.endsWith('.tf')) return [];
-      const text = readTextFile(tree, path);
-      if (!text?.includes('templatefile(')) return [];
-      const folder = dirnamePath(path);
-      return text.split('\n').flatMap((line, i) =>
-        [...line.matchAll(/templatefile\(\s*"([^"]+)"/g)].flatMap(m => {
-          // relative to the module: `${path.module}/x.yaml`, or as written
-          const template = joinPath(
-            folder,
-            m[1].replace(/^\$\{path\.(?:module|root|cwd)\}\//, ''),
+    (templateCalls ??= [...readModules().values()].flatMap(
+      ({ folder, files }) =>
+        files.flatMap(({ path, text }) => {
+          if (!text.includes('templatefile(')) return [];
+          return text.split('\n').flatMap((line, i) =>
+            [...line.matchAll(/templatefile\(\s*"([^"]+)"/g)].flatMap(m => {
+              // relative to the module: `${path.module}/x.yaml`, or as written
+              const template = joinPath(
+                folder,
+                m[1].replace(/^\$\{path\.(?:module|root|cwd)\}\//, ''),
+              );
+              return template ? [{ template, file: path, line: i + 1 }] : [];
+            }),
           );
-          return template ? [{ template, file: path, line: i + 1 }] : [];
         }),
-      );
-    }));
+    ));
   // asked for each cluster, of a values file they may share
   const readers = new Map<string, readonly string[]>();
   // the helmfiles that reach a file: those reading it, and those naming

@@ -15,10 +15,25 @@ export interface TerraformHelmRelease {
   reads: ReadonlySet<string>;
 }
 
-/** A module's folder: its `.tf` files, read as one text. */
-interface TerraformModule {
+/** A module's folder and its `.tf` files. */
+export interface TerraformModule {
   folder: string;
   files: { path: string; text: string }[];
+}
+
+/** The Terraform modules of a tree: each folder with `.tf` files, read once. */
+export function terraformModules(tree: RepoTree): Map<string, TerraformModule> {
+  const modules = new Map<string, TerraformModule>();
+  for (const path of tree.paths()) {
+    if (!path.endsWith('.tf')) continue;
+    const text = readTextFile(tree, path);
+    if (text === undefined) continue;
+    const folder = dirnamePath(path);
+    let module = modules.get(folder);
+    if (!module) modules.set(folder, (module = { folder, files: [] }));
+    module.files.push({ path, text });
+  }
+  return modules;
 }
 
 /** The text of the block that opens at `start` (at its `{`), braces matched. */
@@ -49,17 +64,9 @@ const variableAttribute = (block: string, name: string) =>
  * the string defaults of their variables, each relative to the folder
  * Terraform runs in (the root module's, where the string is written).
  */
-export function terraformHelmReleases(tree: RepoTree): TerraformHelmRelease[] {
-  const modules = new Map<string, TerraformModule>();
-  for (const path of tree.paths()) {
-    if (!path.endsWith('.tf')) continue;
-    const text = readTextFile(tree, path);
-    if (text === undefined) continue;
-    const folder = dirnamePath(path);
-    let module = modules.get(folder);
-    if (!module) modules.set(folder, (module = { folder, files: [] }));
-    module.files.push({ path, text });
-  }
+export function terraformHelmReleases(
+  modules: ReadonlyMap<string, TerraformModule>,
+): TerraformHelmRelease[] {
   /** The string values a module's variable takes, each with the folder it is relative to. */
   const valuesOf = (
     folder: string,

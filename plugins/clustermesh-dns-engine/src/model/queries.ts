@@ -1354,10 +1354,13 @@ function partNamedFor(
  * come from MetalLB, not from Cilium LB IPAM.
  */
 export function metalLbPoolApplied(
-  render: Pick<ClusterRender, 'objects'>,
+  cluster: Pick<ClusterModel, 'render' | 'cilium'>,
   /** The address wanted: the pool whose `spec.addresses` hold it, first. */
   address?: IpAddress,
 ): ManifestObject | undefined {
+  const { render } = cluster;
+  // the clustermesh-apiserver's namespace: the Cilium release's
+  const namespace = cluster.cilium?.releaseNamespace ?? 'kube-system';
   const isPool = (o: { kind?: unknown; apiVersion?: unknown }) =>
     o.kind === 'IPAddressPool' &&
     String(o.apiVersion).startsWith('metallb.io/');
@@ -1382,22 +1385,21 @@ export function metalLbPoolApplied(
           body: item,
         });
   }
-  // else one that serves kube-system's services (the clustermesh-apiserver's
-  // namespace by default), not one kept for another namespace
-  // (waveFrontSet's blocky-only dns-pool)
-  const servesKubeSystem = (pool: ManifestObject) => {
+  // else one that serves the clustermesh-apiserver's namespace, not one
+  // kept for another (waveFrontSet's blocky-only dns-pool)
+  const servesApiServer = (pool: ManifestObject) => {
     const allocation = getPath(pool.body, ['spec', 'serviceAllocation']);
     if (!isRecord(allocation)) return true;
     const namespaces = allocation.namespaces;
     return (
       !allocation.namespaceSelectors &&
       !allocation.serviceSelectors &&
-      (!Array.isArray(namespaces) || namespaces.includes('kube-system'))
+      (!Array.isArray(namespaces) || namespaces.includes(namespace))
     );
   };
   const found =
     (address && pools.find(p => metalLbPoolHolds(p, address))) ??
-    pools.find(servesKubeSystem) ??
+    pools.find(servesApiServer) ??
     pools[0];
   if (found) return found;
   // MetalLB itself, or TrueCharts' metallb-config chart whose values hold
@@ -1627,7 +1629,7 @@ export function otherLoadBalancerNote(
   /** The LB IP wanted: the MetalLB pool that holds it is named. */
   address?: IpAddress,
 ): string {
-  const pool = metalLbPoolApplied(cluster.render, address);
+  const pool = metalLbPoolApplied(cluster, address);
   if (pool)
     return `; it applies MetalLB's ${describeObject(pool)}${
       address && metalLbPoolHolds(pool, address)

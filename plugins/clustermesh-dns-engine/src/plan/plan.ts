@@ -387,7 +387,7 @@ function planEdits(
     );
     if (problem) {
       // MetalLB's addresses: the ways out (samipsolutions' copy had none)
-      if (!problem.remedy && metalLbPoolApplied(cluster.render))
+      if (!problem.remedy && metalLbPoolApplied(cluster))
         problem.remedy = metalLbRemedy;
       inputProblems.push({ field: `clusters[${i}].ip`, ...problem });
       statedByInput.add(`lb-ip-in-pool|${c.name}`);

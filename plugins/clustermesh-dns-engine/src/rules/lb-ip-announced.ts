@@ -87,7 +87,7 @@ export const lbIpAnnounced = defineClusterRule({
       return [r.notEvaluated('noAddress', {}, c.settingsLocation)];
     // MetalLB's speakers announce only the addresses MetalLB gives out:
     // none of Cilium's, so LB IPAM's address goes unannounced
-    const metalLb = metalLbPoolApplied(c.render);
+    const metalLb = metalLbPoolApplied(c);
     if (
       !list.length &&
       metalLb &&

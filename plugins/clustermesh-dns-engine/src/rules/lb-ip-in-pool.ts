@@ -88,7 +88,7 @@ export const lbIpInPool = defineClusterRule({
       if (
         c.pools.length > 0 ||
         poolsOutsideFlux(mesh, c) ||
-        metalLbPoolApplied(c.render)
+        metalLbPoolApplied(c)
       )
         return undefined;
       return r.fail(
@@ -176,7 +176,7 @@ export const lbIpInPool = defineClusterRule({
         // MetalLB gives the cluster's LoadBalancer addresses (the service
         // may ask it for one by its own annotation): its pools are not
         // read here, so whether it holds the address is not told
-        const metalLb = metalLbPoolApplied(c.render, c.lbIpAddress);
+        const metalLb = metalLbPoolApplied(c, c.lbIpAddress);
         if (metalLb)
           return [
             r.notEvaluated(

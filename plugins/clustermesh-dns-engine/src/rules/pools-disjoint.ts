@@ -291,7 +291,7 @@ export const poolsDisjoint = defineMeshRule({
         !withCiliumPools.some(o => sameNetwork(c, o))
       )
         return [];
-      const pool = metalLbPoolApplied(c.render);
+      const pool = metalLbPoolApplied(c);
       return pool ? [`${c.name} (${describeObject(pool)})`] : [];
     });
     if (byMetalLb.length && entries.length)

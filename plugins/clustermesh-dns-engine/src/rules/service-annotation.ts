@@ -92,6 +92,11 @@ const serviceAnnotationMessages = {
     "{{helmfile}} installs these Cilium values to bootstrap a new cluster with helm waiting for what it installs ({{where}}): Helm 3's wait (and Helm 4's --wait=legacy) lasts until each LoadBalancer Service has an address, and {{giver}}, so with Helm 3 that first install waits out helm's timeout and fails (Helm 4's default wait, like Flux's, does not wait for the address)",
 };
 
+/** MetalLB's pool, where the cluster applies one and no Cilium pool: MetalLB gives its addresses. */
+function metalLbInstead(c: ClusterModel) {
+  return c.pools.length ? undefined : metalLbPoolApplied(c);
+}
+
 /** The clustermesh-apiserver service asks LB IPAM for the LB IP. @public */
 export const serviceAnnotation = defineClusterRule({
   id: 'service-annotation',
@@ -279,7 +284,7 @@ function serviceResults(
     );
   // MetalLB gives the addresses: an LB IPAM annotation asks nothing, and
   // MetalLB's own way of asking is not read here
-  const metalLbPool = c.pools.length ? undefined : metalLbPoolApplied(c.render);
+  const metalLbPool = metalLbInstead(c);
   if (metalLbPool && notLoadBalancer < 0)
     return [
       ...out,
@@ -490,7 +495,7 @@ function bootstrapWaits(
     where = `Terraform's \`helm_release\` at ${setAt}, which waits unless given \`wait = false\``;
   // who gives the address: LB IPAM, or MetalLB where the cluster's
   // addresses come from it (Samoth69's lynka)
-  const metalLb = c.pools.length ? undefined : metalLbPoolApplied(c.render);
+  const metalLb = metalLbInstead(c);
   const giver = metalLb
     ? `MetalLB gives the clustermesh-apiserver none until it runs with its pools (${describeObject(
         metalLb,

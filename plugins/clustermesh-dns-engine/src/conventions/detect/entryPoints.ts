@@ -1,4 +1,7 @@
-import type { SourceLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  clusterNameProblem,
+  type SourceLocation,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, isRecord } from '../../core/paths';
 import {
   kustomizationFileIn,
@@ -937,11 +940,7 @@ export function singleClusterName(path: string): string {
   const named = path
     .split('/')
     .reverse()
-    .find(
-      segment =>
-        !isGenericName(segment) &&
-        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(segment),
-    );
+    .find(segment => !isGenericName(segment) && !clusterNameProblem(segment));
   return named ?? 'cluster';
 }
 
