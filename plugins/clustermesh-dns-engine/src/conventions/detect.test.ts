@@ -3001,7 +3001,7 @@ describe('detectConventions', () => {
       ).findings.map(f => f.message),
     ).toEqual([
       expect.stringMatching(
-        /is a single cluster \(.*\), whose Flux also applies one Kustomization to other clusters through spec\.kubeConfig \(e\.g\. kubernetes\/apps\/cloud\.yaml:\d+\): those clusters have no entry point of their own here and are not evaluated, so there is no mesh of its clusters to check/,
+        /^no clusters folder \(kubernetes\/clusters\): the repository's one Flux entry point, kubernetes\/flux\/cluster, is a single cluster \(.*\), whose Flux also applies one Kustomization to other clusters through spec\.kubeConfig \(e\.g\. kubernetes\/apps\/cloud\.yaml:\d+\): those clusters have no entry point of their own here and are not evaluated, so there is no mesh of its clusters to check/,
       ),
     ]);
     // the flux-operator's `sync` folder names no cluster either: the one

@@ -190,13 +190,9 @@ function noClustersFolder(
     return finding(
       'no-clusters',
       'warning',
-      `${
-        // a folder named for clusters that the entry reconciles whole
-        // (`flux bootstrap --path=clusters`): that one cluster's own
-        clusterFolderCandidates.includes(single.path)
-          ? `no folder of clusters (${single.path} is the one cluster's own)`
-          : `no clusters folder (${conventions.clustersPath})`
-      }: the repository's one Flux entry point, ${
+      `no clusters folder (${
+        conventions.clustersPath
+      }): the repository's one Flux entry point, ${
         single.path
       }, is a single cluster (${single.reason})${
         remote.length
