@@ -1701,6 +1701,31 @@ export function k8sGatewayServing(
     }
   | undefined {
   const lower = name.toLowerCase();
+  for (const { object, values, domains } of k8sGatewaysOf(cluster)) {
+    const domain = domains.find(d => inDomain(lower, d));
+    if (domain && fallsThroughToForward(values, lower)) continue;
+    const watched = getPath(values, ['watchedResources']);
+    if (domain)
+      return {
+        object,
+        domain,
+        ...(Array.isArray(watched) &&
+          watched.length && { watched: watched.map(String) }),
+      };
+  }
+  return undefined;
+}
+
+/** Each cluster's k8s_gateway releases: asked once per peer's name. */
+const k8sGateways = new WeakMap<
+  ClusterModel,
+  { object: ManifestObject; values: unknown; domains: string[] }[]
+>();
+
+function k8sGatewaysOf(cluster: ClusterModel) {
+  let found = k8sGateways.get(cluster);
+  if (found) return found;
+  found = [];
   for (const { object, appliedBy } of cluster.render.objects) {
     if (
       object.kind !== 'HelmRelease' ||
@@ -1720,18 +1745,10 @@ export function k8sGatewayServing(
       .flat()
       .flatMap(d => (typeof d === 'string' ? d.split(/\s+/) : []))
       .filter(Boolean);
-    const domain = domains.find(d => inDomain(lower, d));
-    if (domain && fallsThroughToForward(values, lower)) continue;
-    const watched = getPath(values, ['watchedResources']);
-    if (domain)
-      return {
-        object,
-        domain,
-        ...(Array.isArray(watched) &&
-          watched.length && { watched: watched.map(String) }),
-      };
+    found.push({ object, values, domains });
   }
-  return undefined;
+  k8sGateways.set(cluster, found);
+  return found;
 }
 
 /**

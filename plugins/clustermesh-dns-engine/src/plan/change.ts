@@ -208,20 +208,31 @@ export function peersAfter(ctx: ChangeContext, cluster: string): string[] {
   ).filter(p => !ctx.removed.has(p));
 }
 
+/** Each context's clusters' FQDNs as Flux inserts them: a mesh asks n² times. */
+const resolvedFqdns = new WeakMap<ChangeContext, Map<string, string>>();
+
 /** The FQDN of a cluster as Flux inserts it (secret parts as placeholders). */
 export function resolvedFqdn(ctx: ChangeContext, cluster: string): string {
-  const model = ctx.mesh.byName.get(cluster);
-  const form = ctx.forms.get(cluster);
-  if (form?.kind === 'literal' || form?.kind === 'settings-resolved')
-    return form.name;
-  return resolveFqdnTemplate(
-    ctx.conventions,
-    cluster,
-    name =>
-      model?.settings.value(name) ??
-      clusterValues(ctx.conventions, cluster)[name] ??
-      secretPlaceholder(name),
-  ).resolved;
+  let known = resolvedFqdns.get(ctx);
+  if (!known) resolvedFqdns.set(ctx, (known = new Map()));
+  let fqdn = known.get(cluster);
+  if (fqdn === undefined) {
+    const model = ctx.mesh.byName.get(cluster);
+    const form = ctx.forms.get(cluster);
+    fqdn =
+      form?.kind === 'literal' || form?.kind === 'settings-resolved'
+        ? form.name
+        : resolveFqdnTemplate(
+            ctx.conventions,
+            cluster,
+            name =>
+              model?.settings.value(name) ??
+              clusterValues(ctx.conventions, cluster)[name] ??
+              secretPlaceholder(name),
+          ).resolved;
+    known.set(cluster, fqdn);
+  }
+  return fqdn;
 }
 
 /** Every cluster's name as files write it, by context: asked per cluster's file. */

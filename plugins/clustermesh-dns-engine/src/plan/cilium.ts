@@ -14,6 +14,7 @@ import {
 } from '../cilium/values';
 import { fqdnTemplateFor } from '../conventions/templates';
 import { describeObject } from '../core/manifest';
+import { inWords } from '../core/text';
 import { getPath, isRecord, ObjectPath } from '../core/paths';
 import {
   envsubst,
@@ -319,28 +320,43 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
         : [];
     });
   });
-  const pairs = new Set<string>();
-  for (let i = 0; i < pools.length; i++)
-    for (let j = i + 1; j < pools.length; j++) {
-      const [a, b] = [pools[i], pools[j]];
-      if (
-        a.name !== b.name &&
-        a.ranges.some(x => b.ranges.some(y => rangeOverlap(x, y)))
-      )
-        pairs.add(`${a.name} and ${b.name}`);
+  // the clusters of one list are said together: a mesh left at the chart's
+  // default is one line, not a pair per two clusters (n² of them)
+  const lists = new Map<
+    string,
+    { names: string[]; pool: (typeof pools)[number] }
+  >();
+  for (const pool of pools) {
+    const key = `${pool.source}|${pool.list.join(',')}`;
+    const list = lists.get(key);
+    if (list) list.names.push(pool.name);
+    else lists.set(key, { names: [pool.name], pool });
+  }
+  const groups = [...lists.values()];
+  const involved = new Set<string>();
+  for (const group of groups)
+    if (new Set(group.names).size > 1)
+      group.names.forEach(n => involved.add(n));
+  for (let i = 0; i < groups.length; i++)
+    for (let j = i + 1; j < groups.length; j++) {
+      const [a, b] = [groups[i], groups[j]];
+      if (a.pool.ranges.some(x => b.pool.ranges.some(y => rangeOverlap(x, y))))
+        if (a.names.some(n => !b.names.includes(n) || b.names.length > 1))
+          // a cluster's own two lists (IPv4, IPv6) are not two clusters
+          [...a.names, ...b.names].forEach(n => involved.add(n));
     }
-  if (!pairs.size) return undefined;
-  const said = pools
+  if (!involved.size) return undefined;
+  const said = groups
     .map(
-      p =>
-        `${p.name} ${p.list.join(', ')} (${
-          p.byDefault ? "the chart's default" : p.source
-        })`,
+      ({ names, pool }) =>
+        `${inWords(names)}${names.length > 1 ? ' each' : ''} ${pool.list.join(
+          ', ',
+        )} (${pool.byDefault ? "the chart's default" : pool.source})`,
     )
     .join('; ');
-  return `${[...pairs].join(
-    ', ',
-  )} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
+  return `${inWords([
+    ...involved,
+  ])} give pods addresses from overlapping CIDRs (${said}): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).`;
 }
 
 /**

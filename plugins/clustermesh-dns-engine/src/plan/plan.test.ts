@@ -5321,9 +5321,11 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(
         dualStack({ main: '"fd7a:42::/56"', staging: '"fd7a:42::/56"' }),
       ).toMatch(
-        /^main and staging give pods addresses from overlapping CIDRs \(main 10\.42\.0\.0\/16 \(ipam\.operator\.clusterPoolIPv4PodCIDRList\); main fd7a:42::\/56 \(ipam\.operator\.clusterPoolIPv6PodCIDRList\); staging 10\.43\.0\.0\/16 /,
+        /^main and staging give pods addresses from overlapping CIDRs \(main 10\.42\.0\.0\/16 \(ipam\.operator\.clusterPoolIPv4PodCIDRList\); main and staging each fd7a:42::\/56 \(ipam\.operator\.clusterPoolIPv6PodCIDRList\); staging 10\.43\.0\.0\/16 /,
       );
-      expect(dualStack({})).toContain("main fd00::/104 (the chart's default)");
+      expect(dualStack({})).toContain(
+        "main and staging each fd00::/104 (the chart's default)",
+      );
       expect(
         dualStack({ main: '"fd7a:42::/56"', staging: '"fd7a:43::/56"' }),
       ).toBeUndefined();
@@ -5797,6 +5799,25 @@ describe('planMeshDnsChange on other layouts', () => {
       'CILIUM_CLUSTERMESH_EAST_FQDN',
     );
     expect(plan.report!.summary.status).toBe('pass');
+  });
+
+  it("says a mesh left at the chart's default pod CIDR once, each cluster named once, not a pair per two clusters", () => {
+    const names = ['east', 'west', 'north', 'south'];
+    const files = generateSyntheticMesh({
+      clusters: 4,
+      name: i => names[i - 1],
+    });
+    const input = {
+      clusters: names.map((name, i) => ({
+        name,
+        ip: syntheticClusterAddress(i + 1, 2),
+      })),
+    };
+    const { plan } = applied(files, input);
+    expect(plan.problems).toEqual([]);
+    expect(plan.decisions.find(d => d.includes('overlapping CIDRs'))).toBe(
+      "east, west, north and south give pods addresses from overlapping CIDRs (east, west, north and south each 10.0.0.0/8 (the chart's default)): ClusterMesh needs each cluster's pod CIDRs apart, so give each cluster its own (its Cilium values' ipam.operator.clusterPoolIPv4PodCIDRList, and clusterPoolIPv6PodCIDRList where IPv6 runs, or its Kubernetes pod CIDRs where ipam.mode is kubernetes; not written by this change).",
+    );
   });
 
   it('is idempotent on random valid inputs over random meshes', () => {
