@@ -133,7 +133,8 @@ export function loadConventions(
       setting: 'flux.branch',
       value: checkout,
       source: 'detected',
-      reason: `the folder is a checkout of branch ${checkout} (.git/HEAD): a cluster whose Flux reconciles another branch is not evaluated`,
+      // what it decides is said with the report (report/report.ts)
+      reason: `the folder is a checkout of branch ${checkout} (.git/HEAD)`,
     });
   }
   return resolveConventions(explicit, detection, source, givenToRun);

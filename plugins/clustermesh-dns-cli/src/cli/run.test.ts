@@ -384,6 +384,18 @@ describe('clustermesh-dns validate', () => {
         const oneBranch = await validateKnown(dir);
         expect(oneBranch.code).toBe(0);
         expect(oneBranch.stdout).not.toContain('flux.branch');
+        // a checkout of another branch (a pull request's): every cluster
+        // is checked, these files read as what main will hold; said
+        fs.writeFileSync(
+          path.join(dir, '.git/HEAD'),
+          'ref: refs/heads/feature-x\n',
+        );
+        const proposed = await validateKnown(dir);
+        expect(proposed.code).toBe(0);
+        expect(proposed.stdout).toContain(
+          "  flux.branch = feature-x (detected: the folder is a checkout of branch feature-x (.git/HEAD), and every cluster's Flux reconciles branch main (kubernetes/clusters/apps/flux-system/gotk-sync.yaml:11): these files are read as a change proposed to it)",
+        );
+        expect(proposed.stdout).not.toContain('not known (not checked)');
       },
     ));
 

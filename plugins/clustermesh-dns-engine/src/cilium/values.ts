@@ -221,6 +221,24 @@ export function extraDnsNames(values: unknown): unknown[] {
 }
 
 /**
+ * The labels the chart writes on the clustermesh-apiserver service itself,
+ * ahead of `commonLabels` and `service.labels`: the values giving one of
+ * these keys again make a Service with a duplicate key, which Flux's
+ * post-render refuses, and the Cilium release fails.
+ */
+const chartApiserverServiceLabels: Readonly<Record<string, string>> = {
+  'k8s-app': 'clustermesh-apiserver',
+  'app.kubernetes.io/name': 'clustermesh-apiserver',
+  'app.kubernetes.io/part-of': 'cilium',
+};
+
+/** The service's namespace and name, which LB IPAM matches pool selectors against as labels. */
+const lbIpamServiceLabels = {
+  namespace: 'io.kubernetes.service.namespace',
+  name: 'io.kubernetes.service.name',
+} as const;
+
+/**
  * Labels of the clustermesh-apiserver service as the Cilium chart renders
  * it (its own, `commonLabels`, then `clustermesh.apiserver.service.labels`,
  * which the chart reads from 1.17), plus the service labels LB IPAM
@@ -246,12 +264,24 @@ export function apiserverServiceLabels(
     ...(readsServiceLabels
       ? asStrings(getPath(values, ciliumValuesPaths.serviceLabels))
       : {}),
-    'k8s-app': 'clustermesh-apiserver',
-    'app.kubernetes.io/name': 'clustermesh-apiserver',
-    'app.kubernetes.io/part-of': 'cilium',
-    'io.kubernetes.service.namespace': releaseNamespace,
-    'io.kubernetes.service.name': serviceName,
+    ...chartApiserverServiceLabels,
+    [lbIpamServiceLabels.namespace]: releaseNamespace,
+    [lbIpamServiceLabels.name]: serviceName,
   };
+}
+
+/**
+ * Whether the Cilium values can give the clustermesh-apiserver service a
+ * label of this key (`clustermesh.apiserver.service.labels`): not one the
+ * chart writes itself, nor the namespace and name LB IPAM matches as labels.
+ *
+ * @internal
+ */
+export function apiserverLabelSettable(key: string): boolean {
+  return (
+    !(key in chartApiserverServiceLabels) &&
+    !Object.values<string>(lbIpamServiceLabels).includes(key)
+  );
 }
 
 /**

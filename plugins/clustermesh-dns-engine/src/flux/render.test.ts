@@ -2022,6 +2022,37 @@ spec:
     ).toEqual([
       "flux-error error: Kustomization flux-system/apps reconciles ../../platform/base/apps of OCIRepository platform, whose root is platform/ here (the conventions' flux.sourceRoots): platform/platform/base/apps does not exist in the repository; Flux fails the Kustomization",
     ]);
+    // the source a fleet's defaults patch gives every Kustomization of the
+    // cluster folder (lucas2kdk's): the patch is named, not the line that
+    // says GitRepository
+    const patched = renderFiles(
+      {
+        [`${root}/sync.yaml`]: ks('flux-system', `./${root}`),
+        [`${root}/apps.yaml`]: ks('apps', './base/apps'),
+        [`${root}/kustomization.yaml`]: [
+          'resources: [sync.yaml, apps.yaml]',
+          'patches:',
+          '  - path: defaults.yaml',
+          '    target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization, name: apps}',
+          '',
+        ].join('\n'),
+        [`${root}/defaults.yaml`]: [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: any}',
+          'spec:',
+          '  sourceRef:',
+          '    kind: OCIRepository',
+          '    name: platform',
+          '',
+        ].join('\n'),
+        'platform/other/cm.yaml': target('  a: b\n'),
+      },
+      { sourceRoots: { platform: 'platform' } },
+    );
+    expect(patched.findings.map(f => f.message)).toEqual([
+      `Kustomization flux-system/apps reconciles ./base/apps of OCIRepository platform (its sourceRef is set by the patch at ${root}/defaults.yaml:5), whose root is platform/ here (the conventions' flux.sourceRoots): platform/base/apps does not exist in the repository; Flux fails the Kustomization`,
+    ]);
   });
 
   it('says where each Kustomization names a folder that does not exist, and why when its path kept a variable', () => {

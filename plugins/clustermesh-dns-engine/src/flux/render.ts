@@ -2866,6 +2866,13 @@ function missingPath(
   const sourceName = getPath(decl.body, ['spec', 'sourceRef', 'name']);
   const rooted =
     typeof sourceName === 'string' && Object.hasOwn(sourceRoots, sourceName);
+  // a source a kustomize patch gives it (a fleet's defaults), not its own
+  // file: the line there says otherwise, so the patch is named
+  const sourceAt = locate(decl, ['spec', 'sourceRef']);
+  const patchedSource =
+    sourceAt.file !== decl.source.file
+      ? ` (its sourceRef is set by the patch at ${formatLocation(sourceAt)})`
+      : '';
   if (sourceKind === 'OCIRepository' && path && !rooted) {
     const under = index
       .paths()
@@ -2876,7 +2883,7 @@ function missingPath(
       code: 'not-evaluated',
       severity: 'warning',
       cluster,
-      message: `Kustomization ${key} reconciles ${path} of OCIRepository ${name}, an artifact whose root is not the repository's: ${path} is not at the repository root${
+      message: `Kustomization ${key} reconciles ${path} of OCIRepository ${name}${patchedSource}, an artifact whose root is not the repository's: ${path} is not at the repository root${
         under
           ? `, but under ${under}/ (if the artifact is pushed from ${under}/, say so in the conventions' flux.sourceRoots: {${name}: ${under}})`
           : ''
@@ -2893,7 +2900,7 @@ function missingPath(
       cluster,
       message: `Kustomization ${key} reconciles ${raw} of ${String(
         sourceKind ?? 'GitRepository',
-      )} ${sourceName}, whose root is ${
+      )} ${sourceName}${patchedSource}, whose root is ${
         sourceRoots[sourceName as string]
       }/ here (the conventions' flux.sourceRoots): ${path} does not exist in the repository; Flux fails the Kustomization`,
       location: locate(decl, ['spec', 'path']),

@@ -2,7 +2,7 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { announcerClasses } from '../cilium/values';
+import { announcerClasses, apiserverLabelSettable } from '../cilium/values';
 import { hasNoBgpPeeringPolicy } from '../cilium/version';
 import { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
@@ -69,7 +69,8 @@ export const notKnown = (selector: unknown) => {
 
 /**
  * The labels a service needs for a selector that is labels to match alone
- * (`matchLabels`, every value known here); undefined for any other.
+ * (`matchLabels`, every value known here, every key one the values can
+ * give the clustermesh-apiserver service); undefined for any other.
  */
 function labelsAdmitting(
   selector: unknown,
@@ -80,7 +81,9 @@ function labelsAdmitting(
   const labels = selector.matchLabels;
   if (!isRecord(labels) || !Object.keys(labels).length) return undefined;
   const entries = Object.entries(labels);
-  return entries.every(([, v]) => typeof v === 'string')
+  return entries.every(
+    ([k, v]) => typeof v === 'string' && apiserverLabelSettable(k),
+  )
     ? Object.fromEntries(entries as [string, string][])
     : undefined;
 }

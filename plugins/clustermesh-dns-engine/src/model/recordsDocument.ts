@@ -26,6 +26,28 @@ export const recordRow = (r: RecordsDocumentRecord) =>
 export const documentListsCluster = (text: string, cluster: string) =>
   text.split('\n').some(l => l.startsWith(`| ${cluster} |`));
 
+/** The records the document's rows list (five cells, the name backquoted), in order. */
+export function documentRecords(text: string): RecordsDocumentRecord[] {
+  return text.split('\n').flatMap(line => {
+    const cells = line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map(cell => cell.trim());
+    const name = /^`([^`]+)`$/.exec(cells[1] ?? '')?.[1];
+    if (!line.trim().startsWith('|') || cells.length !== 5 || !name) return [];
+    return [
+      {
+        cluster: cells[0],
+        fqdn: name,
+        type: cells[2],
+        value: cells[3],
+        ttl: Number(cells[4]),
+      },
+    ];
+  });
+}
+
 /** The row of a record, read back: its line (1-based) and its TTL cell. */
 export interface RecordsDocumentRow {
   line: number;

@@ -145,6 +145,24 @@ export function clustersOnOtherBranches(
   return out;
 }
 
+/**
+ * The one ref every cluster that declares one reconciles this repository
+ * at, when the branch read is another (a pull request's branch): these
+ * files are read as a change proposed to it, no cluster left out.
+ */
+export function proposedToRef(
+  refs: ClusterRefs,
+  clusters: readonly ClusterModel[],
+  /** The branch read (`flux.branch`), when known. */
+  read: string | undefined,
+): RefGroup | undefined {
+  if (read === undefined) return undefined;
+  const groups = refGroups(refs, clusters);
+  return groups.length === 1 && groups[0].ref !== `branch ${read}`
+    ? groups[0]
+    : undefined;
+}
+
 /** Clusters that reconcile one ref, where the first of them declares it. */
 export interface RefGroup {
   ref: string;

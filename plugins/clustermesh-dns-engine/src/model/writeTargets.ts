@@ -37,6 +37,7 @@ import {
   unevaluatedPartsNote,
 } from './queries';
 import { externalSourceCause } from '../flux/render';
+import { lbIpamAnnotationKeys } from '../cilium/values';
 
 /**
  * Where the change writes, asked of the model of the repository as it is:
@@ -1055,16 +1056,36 @@ const meshWrites: readonly (readonly string[])[] = [
 /**
  * Which of the values configure writes a release's patch sets (a strategic
  * merge document's keys, a JSON 6902 operation's path), said as paths;
- * undefined where it sets none of them.
+ * undefined where it sets none of them. A strategic merge merges maps into
+ * the release's values (a custom resource's lists it replaces): one that
+ * sets the service's type LoadBalancer, or other annotations, leaves what
+ * configure writes beside them in place.
  */
 function meshWritesSetBy(patch: PatchOrigin): string | undefined {
   // a path and a write overlap where one is a prefix of the other
   const overlaps = (path: readonly string[], write: readonly string[]) =>
     path.every((k, i) => i >= write.length || write[i] === k);
+  const mergeSets = (document: unknown, write: readonly string[]) => {
+    const value = getPath(document, [
+      'spec',
+      'values',
+      'clustermesh',
+      ...write,
+    ]);
+    if (value === undefined) return false;
+    if (write.join('.') !== 'apiserver.service' || !isRecord(value))
+      return true;
+    const annotations = value.annotations;
+    return (
+      (value.type !== undefined && value.type !== 'LoadBalancer') ||
+      (annotations !== undefined && !isRecord(annotations)) ||
+      (isRecord(annotations) &&
+        lbIpamAnnotationKeys.some(k => annotations[k] !== undefined))
+    );
+  };
   const set = meshWrites.filter(write =>
     patch.kind === 'merge'
-      ? getPath(patch.document, ['spec', 'values', 'clustermesh', ...write]) !==
-        undefined
+      ? mergeSets(patch.document, write)
       : patch.operations.some(
           op =>
             op.path[0] === 'spec' &&

@@ -3634,7 +3634,7 @@ describe('planMeshDnsChange on other layouts', () => {
   });
 
   it("labels the clustermesh-apiserver service as the cluster's L2 announcement policy selects, so its LB IP is announced (rajsinghtech's expose: yes)", () => {
-    const withPolicy = (chartVersion: string) => {
+    const withPolicy = (chartVersion: string, selects = 'expose: "yes"') => {
       const { files, input } = perClusterLayout();
       for (const c of ['east', 'west']) {
         const apps = `kubernetes/clusters/${c}/apps`;
@@ -3650,7 +3650,7 @@ describe('planMeshDnsChange on other layouts', () => {
           'spec:',
           '  loadBalancerIPs: true',
           '  serviceSelector:',
-          '    matchLabels: {expose: "yes"}',
+          `    matchLabels: {${selects}}`,
           '',
         ].join('\n');
       }
@@ -3686,6 +3686,18 @@ describe('planMeshDnsChange on other layouts', () => {
       ['east', 'fail'],
       ['west', 'fail'],
     ]);
+    // a key the chart writes on the service itself is not given again
+    // (dokokitsune's policy for app.kubernetes.io/name: jellyfin): the
+    // Service would have it twice, and Flux's post-render refuses it
+    for (const key of ['app.kubernetes.io/name', 'k8s-app']) {
+      const chartKey = withPolicy('1.18.4', `${key}: jellyfin`);
+      expect(chartKey.after[release]).not.toContain('labels:');
+      expect(chartKey.after[release]).not.toContain('jellyfin');
+      expect(announcedAfter(chartKey.plan)).toEqual([
+        ['east', 'fail'],
+        ['west', 'fail'],
+      ]);
+    }
   });
 
   it('says MetalLB hands out the addresses where a cluster applies its pools and no Cilium pool, naming the pool that holds the address, and the ways out', () => {
@@ -4672,6 +4684,26 @@ describe('planMeshDnsChange on other layouts', () => {
       expect(
         other.problems.filter(p => p.message.includes('written inline')),
       ).toEqual([]);
+      // a strategic merge of the service's type (dokokitsune's copy): it
+      // merges into the release's values, so what configure writes beside
+      // it is kept; one of another type wins over it
+      const merge = (type: string) =>
+        withPatch(
+          `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cilium, namespace: kube-system}\nspec: {values: {clustermesh: {apiserver: {service: {type: ${type}}}}}}`,
+        );
+      const merged = merge('LoadBalancer');
+      expect(merged.problems).toEqual([]);
+      expect(merged.report!.summary.errors).toBe(0);
+      expect(
+        merged.edits.find(e => e.path.endsWith('cilium/app/helmrelease.yaml'))
+          ?.after,
+      ).toContain('lbipam.cilium.io/ips:');
+      expect(merge('NodePort').problems).toContainEqual({
+        field: 'kubernetes/main/apps/kube-system/cilium/install.yaml',
+        message: expect.stringMatching(
+          /^the ClusterMesh values of HelmRelease kube-system\/cilium \(clustermesh\.apiserver\.service\) are set by a patch written inline/,
+        ),
+      });
     });
 
     it("writes the entries in the Kustomization's own postBuild.substitute where a parent's merge patch sets its substituteFrom (h-wb's cluster-apps: the map is merged, the list replaced)", () => {
@@ -5905,7 +5937,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     ).toMatchObject({ source: 'detected', value: 'manual' });
     expect(plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^DNS mode manual \(detected\): the repository deploys no ExternalDNS, applies no DNSEndpoint CRD and holds no DNSEndpoint/,
+        /^DNS mode manual \(detected\): Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint/,
       ),
     );
   });
@@ -6869,6 +6901,20 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     ).toContain(
       '`clustermesh.apiserver.service.labels: {use-cilium-lb: "true"}`',
     );
+    // never a label the chart writes on the service itself
+    files[pool] = files[pool].replace(
+      'use-cilium-lb: "true"',
+      'app.kubernetes.io/name: jellyfin',
+    );
+    expect(
+      planMeshDnsChange(
+        createRepoTree(files),
+        ip('10.25.11.100', '10.25.11.121'),
+        withDomain,
+      ).problems.find(p => p.field === 'clusters[1].ip')?.remedy,
+    ).toBe(
+      'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or widen that of lb-ippool-apps.',
+    );
   });
 
   it('says an address cannot be checked against a block Flux cannot substitute, and advises defining its variable, not adding a block', () => {
@@ -7527,7 +7573,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     // the shared Cilium values still use north's own entries (said)
     expect(gone.plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml still uses them, and Flux would substitute them with nothing \(or fail the Kustomization\); apps\/kube-system\/cilium\/app\/helmrelease\.yaml, which east, west apply too, needs them as long as north applies it\.$/,
+        /^north: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file apps\/kube-system\/cilium\/app\/helmrelease\.yaml \(which east and west apply too\) still uses them, and without them Flux would fail the Kustomization; they stay as long as north applies apps\/kube-system\/cilium\/app\/helmrelease\.yaml\.$/,
       ),
     );
     expect(
@@ -7870,7 +7916,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(removal.problems).toEqual([]);
     expect(removal.decisions).toContainEqual(
       expect.stringMatching(
-        /^north: CILIUM_CLUSTERMESH_.* kept in its settings: its files .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml still use them.*; kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml, which [a-z, ]+ apply too, needs them as long as north applies it\.$/,
+        /^north: CILIUM_CLUSTERMESH_.* kept in its settings: its files .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml \(which [a-z, ]+ apply too\) still use them, and without them Flux would fail the Kustomization; they stay as long as north applies .*kubernetes\/infrastructure\/networking\/cilium\/app\/values\.yaml\.$/,
       ),
     );
     const settings = 'kubernetes/clusters/north/vars/cluster-settings.yaml';
@@ -8110,7 +8156,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toEqual([]);
     expect(excluded.decisions).toContainEqual(
       expect.stringMatching(
-        /^edge: CILIUM_CLUSTERMESH_LB_IP kept in its settings: its files kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease.yaml, kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/dnsendpoint.yaml still use it, and Flux would substitute it with nothing/,
+        /^edge: CILIUM_CLUSTERMESH_LB_IP kept in its settings: its files kubernetes\/infrastructure\/networking\/cilium\/core\/helmrelease.yaml, kubernetes\/infrastructure\/networking\/cilium\/clustermesh\/dnsendpoint.yaml \(which apps and infra apply too\) still use it, and without it Flux would fail the Kustomization; it stays as long as edge applies/,
       ),
     );
     // no ExternalDNS of edge reads DNSEndpoints: nothing stays published
@@ -8894,6 +8940,15 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     const again = applied(all, only('alpha', '10.1.0.11'), conventions);
     expect(again.plan.problems).toEqual([]);
     const document = again.after['docs/clustermesh-dns-records.md'];
+    // the record nothing publishes: its change at the provider is said
+    expect(
+      again.plan.edits.find(e => e.path === 'docs/clustermesh-dns-records.md')
+        ?.reasons,
+    ).toEqual([
+      expect.stringMatching(
+        /^the records to keep by hand \(manual DNS mode\), updated: at the DNS provider, change `clustermesh-alpha\.example\.net` to A 10\.1\.0\.11 \(was A 10\.1\.0\.\d+\)$/,
+      ),
+    ]);
     expect(document).toContain('| alpha |');
     expect(document).toContain('10.1.0.11');
     expect(document).toContain('| gamma |');
@@ -8911,6 +8966,9 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     // are still in its settings
     configured['settings/gamma/cluster-settings.yaml'] +=
       '  CILIUM_CLUSTERMESH_ALPHA_FQDN: clustermesh-alpha.example.net\n';
+    // and its record kept by hand
+    configured['docs/clustermesh-dns-records.md'] +=
+      '| gamma | `clustermesh-gamma.example.net` | A | 10.3.0.10 | 300 |\n';
     const removal = applied(
       configured,
       { clusters: [], remove: ['gamma'], mode: 'manual' },
@@ -8923,12 +8981,21 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     expect(settings).toContain('CILIUM_CLUSTERMESH_FQDN:');
     expect(removal.plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file infrastructure\/cilium\/release.yaml still uses them/,
+        /^gamma: CILIUM_CLUSTERMESH_FQDN, CILIUM_CLUSTERMESH_LB_IP kept in its settings: its file infrastructure\/cilium\/release.yaml \(which alpha and beta apply too\) still uses them/,
       ),
     );
     expect(removal.plan.summary).toContain(
       'Taken out of the mesh: gamma; the files below drop what they held for it.',
     );
+    // the record nothing publishes: its deletion at the provider is said
+    expect(
+      removal.plan.edits.find(e => e.path === 'docs/clustermesh-dns-records.md')
+        ?.reasons,
+    ).toEqual([
+      expect.stringMatching(
+        /^the records to keep by hand \(manual DNS mode\), updated: at the DNS provider, delete `clustermesh-gamma\.example\.net` A \d+\.\d+\.\d+\.\d+$/,
+      ),
+    ]);
     // again: nothing to drop, said so
     const again = applied(
       removal.after,

@@ -38,6 +38,7 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { blockHolding, type PoolModel } from '../cilium/pools';
+import { apiserverLabelSettable } from '../cilium/values';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, normalizePath, RepoTree } from '../tree/RepoTree';
@@ -1020,7 +1021,6 @@ function poolProblem(
   }
 }
 
-/** The one service a pool's selector takes by name (`io.kubernetes.service.name: traefik`), if it names one. */
 /**
  * A label's value as YAML keeps it a string: quoted where the chart's YAML
  * (1.1, as Helm reads it) would take a boolean, number or null, which the
@@ -1043,12 +1043,18 @@ function labelsAdmitted(
   service: string,
 ): string {
   const labels = Object.entries(selector?.matchLabels ?? {});
-  if (!labels.length || selector?.matchExpressions?.length) return '';
+  if (
+    !labels.length ||
+    selector?.matchExpressions?.length ||
+    !labels.every(([k]) => apiserverLabelSettable(k))
+  )
+    return '';
   return `label the ${service} service as it selects (\`clustermesh.apiserver.service.labels: {${labels
     .map(([k, v]) => `${k}: ${labelValue(v)}`)
     .join(', ')}}\` in the Cilium values), `;
 }
 
+/** The one service a pool's selector takes by name (`io.kubernetes.service.name: traefik`), if it names one. */
 function serviceNamedBy(
   selector: LabelSelector | undefined,
 ): string | undefined {

@@ -2,7 +2,7 @@ import { envsubst, referencedVariables } from '../flux/envsubst';
 import { MeshConventions, recordsDocumentMarker } from '../conventions/schema';
 import type { MeshDnsChangeInput } from './input';
 import type { MeshDnsRecord } from './types';
-import { recordRow } from '../model/recordsDocument';
+import { documentRecords, recordRow } from '../model/recordsDocument';
 import type { EditSet } from './transaction';
 
 /**
@@ -97,11 +97,18 @@ export function planRecordsDocument(
   }`;
   if (edits.before(file) !== text) {
     edits.created.set(file, text);
+    const earlier = edits.before(file);
+    const atProvider =
+      earlier === undefined ? [] : providerChanges(earlier, records);
     edits.reason(
       file,
-      edits.before(file) === undefined
+      earlier === undefined
         ? 'the records to create by hand (manual DNS mode)'
-        : 'the records to keep by hand (manual DNS mode), updated',
+        : `the records to keep by hand (manual DNS mode), updated${
+            atProvider.length
+              ? `: at the DNS provider, ${atProvider.join('; ')}`
+              : ''
+          }`,
     );
     const site = publishedSite(edits, file);
     if (site)
@@ -109,6 +116,40 @@ export function planRecordsDocument(
         `${file} is in a folder published as a website (${site}): the records, with the clusters' addresses, are published with it; set dns.recordsDocument in the conventions to a path outside it if that is not wanted.`,
       );
   }
+}
+
+/**
+ * What the owner does at the DNS provider for the document's new rows,
+ * which nothing publishes: each record created, changed or deleted, by
+ * its row's name (a secret part as committed).
+ */
+function providerChanges(
+  earlier: string,
+  records: readonly MeshDnsRecord[],
+): string[] {
+  const said = (r: { fqdn: string; type: string; value: string }) =>
+    `\`${r.fqdn}\` ${r.type} ${r.value}`;
+  const before = documentRecords(earlier);
+  const rowOf = (r: { cluster: string; fqdn: string }) =>
+    before.find(b => b.cluster === r.cluster && b.fqdn === r.fqdn) ??
+    before.find(b => b.cluster === r.cluster);
+  const changed = records.flatMap(r => {
+    const row = rowOf(r);
+    if (!row) return [`create ${said(r)}`];
+    if (row.fqdn !== r.fqdn)
+      return [`delete ${said(row)}`, `create ${said(r)}`];
+    if (row.value !== r.value || row.type !== r.type)
+      return [
+        `change \`${r.fqdn}\` to ${r.type} ${r.value} (was ${row.type} ${row.value})`,
+      ];
+    return row.ttl !== r.ttl
+      ? [`give \`${r.fqdn}\` TTL ${r.ttl} (was ${row.ttl})`]
+      : [];
+  });
+  const gone = before
+    .filter(b => !records.some(r => r.cluster === b.cluster))
+    .map(b => `delete ${said(b)}`);
+  return [...changed, ...gone];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { getPath, hasOwn, isRecord } from '../core/paths';
-import { keptInOrder } from '../core/text';
+import { inWords, keptInOrder } from '../core/text';
 import { envsubst } from '../flux/envsubst';
 import {
   inlineSubstituteOf,
@@ -124,21 +124,33 @@ function keptNote(
       others.filter(o => o.files.has(file)).map(o => o.name),
     ]),
   );
-  const shared = [...sharers].flatMap(([file, by]) =>
+  // the files other clusters apply too, said once per set of them
+  const bySharers = new Map<string, { files: string[]; by: string[] }>();
+  for (const file of used.files) {
+    const by = sharers.get(file)!;
+    const key = by.join(',');
+    const group = bySharers.get(key);
+    if (group) group.files.push(file);
+    else bySharers.set(key, { files: [file], by });
+  }
+  const described = [...bySharers.values()].map(({ files, by }) =>
     by.length
-      ? [
-          `${file}, which ${by.join(', ')} ${
-            by.length > 1 ? 'apply' : 'applies'
-          } too, needs ${them} as long as ${name} applies it`,
-        ]
-      : [],
+      ? `${files.join(', ')} (which ${inWords(by)} ${
+          by.length > 1 ? 'apply' : 'applies'
+        } too)`
+      : files.join(', '),
   );
   const own = used.files.filter(file => !sharers.get(file)!.length);
+  const shared = used.files.filter(file => sharers.get(file)!.length);
   return `${name}: ${[...used.keys].join(', ')} kept in its settings: ${
     used.files.length > 1 ? 'its files' : 'its file'
-  } ${used.files.join(', ')} still ${
+  } ${described.join(', ')} still ${
     used.files.length > 1 ? 'use' : 'uses'
-  } ${them}, and Flux would substitute ${them} with nothing (or fail the Kustomization); ${[
+  } ${them}, and without ${them} Flux would ${
+    ctx.conventions.flux.strictSubstitution
+      ? 'fail the Kustomization'
+      : `substitute ${them} with nothing`
+  }; ${[
     ...(own.length
       ? [
           `take those uses out of ${own.join(
@@ -146,7 +158,13 @@ function keptNote(
           )} (ClusterMesh is off there), then run the removal again to drop ${them}`,
         ]
       : []),
-    ...shared,
+    ...(shared.length
+      ? [
+          `${
+            used.keys.size > 1 ? 'they stay' : 'it stays'
+          } as long as ${name} applies ${shared.join(', ')}`,
+        ]
+      : []),
   ].join('; ')}.`;
 }
 

@@ -4,10 +4,12 @@ import type {
   CheckResult,
   ClusterReport,
   DeclaredStatus,
+  DetectedConvention,
   Finding,
   MeshReport,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterRecordRow } from '../model/recordsDocument';
 import { EngineFinding, findingId, groupKeyOf } from '../core/finding';
 import { inWords } from '../core/text';
@@ -22,6 +24,7 @@ import {
   recordsOfCluster,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
+import { clusterRefs, proposedToRef } from '../model/sourceRefs';
 import { rules } from '../rules';
 import { ruleResults } from '../rules/rule';
 import type { RepoTree } from '../tree/RepoTree';
@@ -413,13 +416,7 @@ export function reportFromModel(mesh: MeshModel): MeshReport {
     meshChecks,
     findings,
     notEvaluated,
-    // the branch read is said where it decided something: a cluster on another
-    conventions: (mesh.conventions.provenance ?? []).filter(
-      p =>
-        p.setting !== 'flux.branch' ||
-        p.source === 'conventions' ||
-        mesh.clusters.some(c => c.otherBranch),
-    ),
+    conventions: conventionsSaid(mesh),
     overrides: overridesOf(mesh),
     summary: {
       clusters: clusters.length,
@@ -460,4 +457,44 @@ export function validateMesh(
   options: ValidateOptions = {},
 ): MeshReport {
   return reportFromModel(buildMeshModel(tree, conventions, options));
+}
+
+/**
+ * The conventions in effect, with why. The branch read is said where it
+ * decided something: a cluster on another branch, not evaluated; or every
+ * cluster on another one, these files read as a change proposed to it.
+ */
+function conventionsSaid(mesh: MeshModel): DetectedConvention[] {
+  const provenance = mesh.conventions.provenance ?? [];
+  const proposed = provenance.some(
+    p => p.setting === 'flux.branch' && p.source === 'detected',
+  )
+    ? proposedToRef(
+        clusterRefs(mesh.clusters, mesh.conventions),
+        mesh.clusters,
+        mesh.conventions.flux.branch,
+      )
+    : undefined;
+  return provenance.flatMap(p => {
+    if (p.setting !== 'flux.branch' || p.source === 'conventions') return [p];
+    if (proposed)
+      return [
+        {
+          ...p,
+          reason: `${p.reason}, and every cluster's Flux reconciles ${
+            proposed.ref
+          } (${formatLocation(
+            proposed.at,
+          )}): these files are read as a change proposed to it`,
+        },
+      ];
+    return mesh.clusters.some(c => c.otherBranch)
+      ? [
+          {
+            ...p,
+            reason: `${p.reason}: a cluster whose Flux reconciles another branch is not evaluated`,
+          },
+        ]
+      : [];
+  });
 }

@@ -22,7 +22,7 @@ const remedies: Record<string, string> = {
     "Announce the address with Cilium (a CiliumL2AnnouncementPolicy with `loadBalancerIPs: true`, and `l2announcements.enabled` in Cilium's values), or leave LoadBalancer addresses to one of the two: MetalLB or Cilium LB IPAM.",
 };
 const widenSelector =
-  'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, label the service as one selects (`clustermesh.apiserver.service.labels` in the Cilium values, which the chart reads from Cilium 1.17; an older chart labels it only as it always does), or add one for it.';
+  'Widen the service selector of an L2 announcement policy (with `loadBalancerIPs: true`) or a BGP advertisement to admit the clustermesh-apiserver service, label the service as one selects (`clustermesh.apiserver.service.labels` in the Cilium values, which the chart reads from Cilium 1.17; an older chart labels it only as it always does; never with a key the chart writes itself, k8s-app, app.kubernetes.io/name or app.kubernetes.io/part-of: the Service would have it twice, and the release fails), or add one for it.';
 
 /** A Cilium announcement makes the clustermesh-apiserver's LB IP reachable. @public */
 export const lbIpAnnounced = defineClusterRule({

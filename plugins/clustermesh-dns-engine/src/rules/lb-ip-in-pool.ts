@@ -41,7 +41,7 @@ export const lbIpInPool = defineClusterRule({
     if (failure.id === 'outsideUnapplied' || failure.id === 'noPoolsUnapplied')
       return "Have a Flux Kustomization of the cluster apply the pool the message names (list its file where the cluster's other objects of its kind are listed), or pick an address from one of the cluster's own pools.";
     if (failure.id === 'notAdmitted')
-      return "Pick an address from one of the cluster's pools whose serviceSelector admits the clustermesh-apiserver service, label the service as the pool selects (`clustermesh.apiserver.service.labels` in the Cilium values), or widen the pool's serviceSelector.";
+      return "Pick an address from one of the cluster's pools whose serviceSelector admits the clustermesh-apiserver service, label the service as the pool selects (`clustermesh.apiserver.service.labels` in the Cilium values; never with a key the chart writes itself, k8s-app, app.kubernetes.io/name or app.kubernetes.io/part-of: the Service would have it twice, and the release fails), or widen the pool's serviceSelector.";
     return "Pick an address from one of the cluster's pools named above, or widen a pool (its blocks) or its serviceSelector.";
   },
   messages: {

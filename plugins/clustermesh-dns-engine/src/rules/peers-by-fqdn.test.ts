@@ -190,7 +190,7 @@ describe('clustermesh.config.clusters entries', () => {
         )(f);
       }),
     ).toEqual([
-      'the entry for apps lists ips ["10.25.11.120"], no address and port 32379 (the peer\'s NodePort while its clustermesh-apiserver service is one: its FQDN names the LoadBalancer address on the API server\'s port): peers must be reached by address (their FQDN) on port 2379',
+      'the entry for apps lists ips ["10.25.11.120"], no address and port 32379 (the peer\'s node port: its clustermesh-apiserver service is a NodePort for now; its FQDN will name the LoadBalancer address on the API server\'s port): peers must be reached by address (their FQDN) on port 2379',
     ]);
     expect(
       peerFailures(

@@ -494,6 +494,6 @@ function unnamedLike(
 function nodePortNote(peer: ClusterModel | undefined): string {
   const type = getPath(peer?.cilium?.values, ciliumValuesPaths.serviceType);
   return peer?.cilium && (type === undefined || type === 'NodePort')
-    ? " (the peer's NodePort while its clustermesh-apiserver service is one: its FQDN names the LoadBalancer address on the API server's port)"
+    ? " (the peer's node port: its clustermesh-apiserver service is a NodePort for now; its FQDN will name the LoadBalancer address on the API server's port)"
     : '';
 }
