@@ -6892,13 +6892,13 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'io.cilium/lb-ipam-pool: bgp-default',
       'use-cilium-lb: "true"',
     );
-    expect(
+    const remedy = () =>
       planMeshDnsChange(
         createRepoTree(files),
         ip('10.25.11.100', '10.25.11.121'),
         withDomain,
-      ).problems.find(p => p.field === 'clusters[1].ip')?.remedy,
-    ).toContain(
+      ).problems.find(p => p.field === 'clusters[1].ip')?.remedy;
+    expect(remedy()).toContain(
       '`clustermesh.apiserver.service.labels: {use-cilium-lb: "true"}`',
     );
     // never a label the chart writes on the service itself
@@ -6906,13 +6906,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'use-cilium-lb: "true"',
       'app.kubernetes.io/name: jellyfin',
     );
-    expect(
-      planMeshDnsChange(
-        createRepoTree(files),
-        ip('10.25.11.100', '10.25.11.121'),
-        withDomain,
-      ).problems.find(p => p.field === 'clusters[1].ip')?.remedy,
-    ).toBe(
+    expect(remedy()).toBe(
       'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or widen that of lb-ippool-apps.',
     );
   });

@@ -9,11 +9,13 @@ import type {
   MeshReport,
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { formatLocation } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { clusterRecordRow } from '../model/recordsDocument';
 import { EngineFinding, findingId, groupKeyOf } from '../core/finding';
 import { inWords } from '../core/text';
-import { recordTypeFor } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import {
+  formatLocation,
+  recordTypeFor,
+} from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
 import { buildMeshModel } from '../model/build';
