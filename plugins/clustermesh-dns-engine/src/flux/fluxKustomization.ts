@@ -256,9 +256,13 @@ export function readKustomizationSpec(
       /(?:^|-)crds?$/.test(decl.name) ||
       /(?:^|-)crds?$/.test(sourceRef.name) ||
       rawPath.split('/').some(segment => /^crds?$/.test(segment));
-    const treated = `sources treated as this repository: ${sourceNames.join(
-      ', ',
-    )}`;
+    // and those pushed from one of its folders (flux.sourceRoots)
+    const treated = `sources treated as this repository: ${[
+      ...sourceNames,
+      ...Object.entries(sourceRoots).map(
+        ([name, root]) => `${name} (its ${root}/ folder)`,
+      ),
+    ].join(', ')}`;
     // a source no file defines is not known to be another repository
     let what =
       fluxItself ||

@@ -2050,6 +2050,24 @@ spec:
       },
       { sourceRoots: { platform: 'platform' } },
     );
+    // another source: the folders taken as this repository are said too
+    const other = renderFiles(
+      {
+        ...files,
+        [`${root}/other.yaml`]: ks('other', './x').replace(
+          'kind: GitRepository\n    name: flux-system',
+          'kind: GitRepository\n    name: tools',
+        ),
+        [`${root}/tools.yaml`]:
+          '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: tools, namespace: flux-system}\nspec: {url: https://example.com/tools.git, ref: {branch: main}}\n',
+      },
+      { sourceRoots: { platform: 'platform' } },
+    );
+    expect(other.findings.map(f => f.message)).toEqual([
+      expect.stringContaining(
+        'not this repository (sources treated as this repository: flux-system, platform (its platform/ folder))',
+      ),
+    ]);
     expect(patched.findings.map(f => f.message)).toEqual([
       `Kustomization flux-system/apps reconciles ./base/apps of OCIRepository platform (its sourceRef is set by the patch at ${root}/defaults.yaml:5), whose root is platform/ here (the conventions' flux.sourceRoots): platform/base/apps does not exist in the repository; Flux fails the Kustomization`,
     ]);
