@@ -260,7 +260,7 @@ export function readKustomizationSpec(
     const treated = `sources treated as this repository: ${[
       ...sourceNames,
       ...Object.entries(sourceRoots).map(
-        ([name, root]) => `${name} (its ${root}/ folder)`,
+        ([name, folder]) => `${name} (its ${folder}/ folder)`,
       ),
     ].join(', ')}`;
     // a source no file defines is not known to be another repository
