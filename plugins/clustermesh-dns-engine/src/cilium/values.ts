@@ -279,9 +279,19 @@ export function apiserverServiceLabels(
  */
 export function apiserverLabelSettable(key: string): boolean {
   return (
-    !(key in chartApiserverServiceLabels) &&
+    !chartWritesApiserverLabel(key) &&
     !Object.values<string>(lbIpamServiceLabels).includes(key)
   );
+}
+
+/**
+ * Whether the chart writes a label of this key on the clustermesh-apiserver
+ * service itself (a key the values must not give again).
+ *
+ * @internal
+ */
+export function chartWritesApiserverLabel(key: string): boolean {
+  return Object.hasOwn(chartApiserverServiceLabels, key);
 }
 
 /**

@@ -44,6 +44,7 @@ import {
 import {
   clusterPath,
   clusterValues,
+  fqdnTemplateFor,
   resolveFqdnTemplate,
 } from '../conventions/templates';
 import type { EngineFinding } from '../core/finding';
@@ -2607,3 +2608,29 @@ export function substitutionOptOut(
 }
 
 export { metadataFiltered, type Publication };
+
+/**
+ * A cluster's FQDN template where it is a guess: its variables that no
+ * file of the repository names and no value given to the run holds (the
+ * default template's SECRET_DOMAIN in a repository with another domain),
+ * with the template and whether it is the default; undefined when every
+ * variable is named somewhere.
+ */
+export function templateNamedNowhere(
+  mesh: MeshModel,
+  cluster: string,
+): { template: string; variables: string[]; byDefault: boolean } | undefined {
+  const template = fqdnTemplateFor(mesh.conventions, cluster);
+  const variables = referencedVariables(template).filter(
+    v =>
+      mesh.conventions.values[v] === undefined && !mesh.repository.mentions(v),
+  );
+  if (!variables.length) return undefined;
+  return {
+    template,
+    variables,
+    byDefault: !mesh.conventions.provenance?.some(
+      p => p.setting === 'fqdnTemplate' && p.source !== 'default',
+    ),
+  };
+}

@@ -1151,7 +1151,7 @@ function labelForAnnouncement(
     .join(', ');
   if (found.old) {
     ctx.notes.push(
-      `no Cilium announcement takes the clustermesh-apiserver service: ${found.by} would, but for its serviceSelector, which asks for ${written}; the chart of Cilium ${found.version} does not put clustermesh.apiserver.service.labels on the service (read from 1.17), so widen that selector to take it (k8s-app: clustermesh-apiserver), or its LB IP is not announced.`,
+      `no Cilium announcement takes the clustermesh-apiserver service: ${found.by} would, but for its serviceSelector, which asks for ${written}; the chart of Cilium ${found.version} does not put clustermesh.apiserver.service.labels on the service (read from 1.17), so add an announcement that takes it (a CiliumL2AnnouncementPolicy or a BGP advertisement whose serviceSelector asks for k8s-app: clustermesh-apiserver), or its LB IP is not announced.`,
     );
     return;
   }

@@ -3477,9 +3477,13 @@ describe('planMeshDnsChange on other layouts', () => {
     files['kubernetes/clusters/east/apps.yaml'] = files[
       'kubernetes/clusters/east/apps.yaml'
     ].replace(/ {2}postBuild:[\s\S]*$/, '');
+    // (the domain given: the FQDN template is no guess)
     const settings = validateMesh(
       createRepoTree(files),
-      resolveConventions({ mesh: { include: ['east', 'west'] } }),
+      resolveConventions({
+        mesh: { include: ['east', 'west'] },
+        values: { SECRET_DOMAIN: 'example.net' },
+      }),
     )
       .clusters.find(c => c.name === 'east')!
       .checks.find(c => c.ruleId === 'settings-present');

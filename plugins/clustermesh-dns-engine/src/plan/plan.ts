@@ -11,7 +11,7 @@ import {
   secretPlaceholderPattern,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { EngineCache } from '../cache/EngineCache';
-import { firstFew } from '../core/text';
+import { firstFew, inWords } from '../core/text';
 import { substituteObject } from '../flux/substitute';
 import { envsubst, referencedVariables } from '../flux/envsubst';
 import { getPath } from '../core/paths';
@@ -23,6 +23,7 @@ import { buildMeshModel, discoverClusters } from '../model/build';
 import { clusterRefs, refGroups, saidRefGroups } from '../model/sourceRefs';
 import {
   inRepositoryLayout,
+  meshEntriesOf,
   metalLbPoolApplied,
   metalLbRemedy,
   otherLoadBalancerNote,
@@ -222,6 +223,7 @@ export function planMeshDnsChange(
         ...context.notes,
         ...modeNote,
         ...bootstrapNotes(context, fileEdits),
+        ...byIpToday(context, fileEdits),
         ...renderedFromTemplates(tree, fileEdits),
       ]),
     ],
@@ -263,6 +265,39 @@ function coveredBlock(
     overlap.first === block!.first &&
     overlap.last === block!.last
   );
+}
+
+/**
+ * Said where configured clusters reach their peers by IP today (`ips` in
+ * clustermesh.config.clusters, a NodePort mesh): the change has them reach
+ * their peers by FQDN, at the LB IP, so a running mesh keeps its
+ * connections only where the names resolve and the addresses answer by
+ * the time Flux applies it.
+ */
+function byIpToday(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
+  if (!fileEdits.length) return [];
+  const byIp = [...ctx.configured.keys()].filter(name => {
+    const cluster = ctx.mesh.byName.get(name);
+    return (
+      cluster !== undefined &&
+      meshEntriesOf(ctx.mesh, cluster)
+        .list()
+        .some(e => e.entry.ips !== undefined)
+    );
+  });
+  if (!byIp.length) return [];
+  const one = byIp.length === 1;
+  return [
+    `${inWords(byIp)} ${
+      one ? 'reaches its' : 'reach their'
+    } peers by IP today (ips in clustermesh.config.clusters); after this change ${
+      one ? 'it reaches' : 'they reach'
+    } them by FQDN, at their LB IPs: merge it once those names resolve${
+      ctx.conventions.dns.mode === 'manual'
+        ? ' (the records created at the DNS provider)'
+        : ''
+    } and the LB IPs answer (announced), or the running mesh loses its connections until they do.`,
+  ];
 }
 
 /**

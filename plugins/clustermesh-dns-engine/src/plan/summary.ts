@@ -259,5 +259,6 @@ function checksLine(
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
     return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline: listed below).`;
-  return `All ${counts}.`;
+  // "all" only where none warns: a warning is a check that does not pass
+  return after.warnings ? `${counts}.` : `All ${counts}.`;
 }

@@ -15,6 +15,7 @@ import {
   peerKnownByEntry,
   sameSecretSource,
   secretSourceOf,
+  templateNamedNowhere,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { settingsUnread } from '../model/writeTargets';
@@ -450,15 +451,11 @@ function whatToWrite(mesh: MeshModel, peer: string, fqdn: string): string {
   );
   // the template's domain variable named nowhere, nor given: no name to
   // expect (BSFishy's copy), but the template to set
-  const template = fqdnTemplateFor(mesh.conventions, peer);
-  const nowhere = referencedVariables(template).filter(
-    v =>
-      mesh.conventions.values[v] === undefined && !mesh.repository.mentions(v),
-  );
-  if (nowhere.length)
-    return ` (the ${byDefault ? 'default' : "conventions'"} template, ${q(
-      template,
-    )}, uses ${nowhere.join(
+  const guess = templateNamedNowhere(mesh, peer);
+  if (guess)
+    return ` (the ${guess.byDefault ? 'default' : "conventions'"} template, ${q(
+      guess.template,
+    )}, uses ${guess.variables.join(
       ', ',
     )}, which the repository names nowhere: set fqdnTemplate to the names you use)`;
   return hasUnresolvedReference(fqdn) ||

@@ -186,6 +186,36 @@ describe('service-annotation', () => {
     ]);
   });
 
+  it("fails a label the chart writes on the service itself given again in service.labels (doko-A's app.kubernetes.io/name: jellyfin): the Service would have it twice", () => {
+    const labelled = (version: string) =>
+      exampleChecks(f => {
+        replace(
+          exampleFile.helmRelease,
+          '          type: LoadBalancer\n',
+          '          type: LoadBalancer\n          labels:\n            app.kubernetes.io/name: jellyfin\n            team: web\n',
+        )(f);
+        if (version !== '1.18.4')
+          replace(
+            exampleFile.helmRelease,
+            'version: 1.18.4',
+            `version: ${version}`,
+          )(f);
+      }).filter(
+        c =>
+          c.ruleId === 'service-annotation' &&
+          c.cluster === 'infra' &&
+          c.outcome === 'fail',
+      );
+    expect(labelled('1.18.4').map(c => [c.message, c.location])).toEqual([
+      [
+        "clustermesh.apiserver.service.labels gives app.kubernetes.io/name, which the chart writes on the clustermesh-apiserver service itself: the rendered Service has it twice, which Flux's post-render refuses, and the Cilium release fails",
+        { file: exampleFile.helmRelease, line: 32 },
+      ],
+    ]);
+    // a chart before 1.17 puts no service.labels on the service
+    expect(labelled('1.16.5')).toEqual([]);
+  });
+
   it("fails a service of no class where the values leave LB IPAM to services of its classes (defaultLBServiceIPAM: none, jfroy's flatops), and passes it with one", () => {
     const off = (extra = '') =>
       replace(

@@ -9,6 +9,7 @@ import {
 import {
   announcedClass,
   chartEnables,
+  chartWritesApiserverLabel,
   ciliumValuesPaths,
   classLbIpamIgnores,
   defaultIpamOtherThanLbIpam,
@@ -16,9 +17,13 @@ import {
   lbIpamAnnotationKeys,
   lbIpamLoadBalancerClasses,
 } from '../cilium/values';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { hasNoLbIpam, readsOnlyOldLbIpamAnnotation } from '../cilium/version';
+import {
+  chartReadsServiceLabels,
+  hasNoLbIpam,
+  readsOnlyOldLbIpamAnnotation,
+} from '../cilium/version';
 import { describeObject } from '../core/manifest';
 import {
   ciliumUnavailableReason,
@@ -46,6 +51,8 @@ const serviceAnnotationMessages = {
   noValues: '{{reason}}',
   noApiServer:
     'clustermesh.useAPIServer is not true: the chart creates no clustermesh-apiserver service',
+  labelTwice:
+    "clustermesh.apiserver.service.labels gives {{keys}}, which the chart writes on the clustermesh-apiserver service itself: the rendered Service has {{them}} twice, which Flux's post-render refuses, and the Cilium release fails",
   notLoadBalancer:
     'clustermesh.apiserver.service.type is {{type}}, not "LoadBalancer"',
   unknownClass:
@@ -114,6 +121,8 @@ export const serviceAnnotation = defineClusterRule({
       return "Have the bootstrap install the clustermesh-apiserver as a NodePort (`set: [{name: clustermesh.apiserver.service.type, value: NodePort}]` on the Cilium release of the bootstrap helmfile, a `set` block of Terraform's `helm_release`): Flux makes it a LoadBalancer once the pools are applied. Or give that release `wait: false` and `atomic: false` (a release's own settings win over `helmDefaults`; `atomic` waits too; in Terraform `wait = false`), so that helm returns once the chart is applied, or bootstrap with Helm 4.";
     if (failure?.id === 'annotationTooNew')
       return 'Write the annotation as `io.cilium/lb-ipam-ips`, which Cilium before 1.15 reads (and later releases still do), or upgrade Cilium.';
+    if (failure?.id === 'labelTwice')
+      return 'Take those keys out of `clustermesh.apiserver.service.labels`: to have a pool or an announcement select the service, give it a label of your own, or have the selector ask for `k8s-app: clustermesh-apiserver`, which the chart writes.';
     if (failure?.id === 'noReplicas')
       return 'Set `clustermesh.apiserver.replicas` to 1 or more in the Cilium values (configure does), or leave the chart default (1).';
     if (failure?.id === 'defaultIpamOff')
@@ -168,6 +177,24 @@ function serviceResults(
   if (!chartEnables(getPath(v, ciliumValuesPaths.useApiServer)))
     out.push(
       r.fail('noApiServer', {}, cilium.locate(ciliumValuesPaths.useApiServer)),
+    );
+  // a label the chart writes itself, given again (to be selected by a
+  // pool or an announcement): the Service has the key twice
+  const labels = getPath(v, ciliumValuesPaths.serviceLabels);
+  const chart = ciliumVersion(c);
+  const twice = isRecord(labels)
+    ? Object.keys(labels).filter(chartWritesApiserverLabel)
+    : [];
+  if (twice.length && (!chart || chartReadsServiceLabels(chart)))
+    out.push(
+      r.fail(
+        'labelTwice',
+        {
+          keys: twice.join(', '),
+          them: twice.length > 1 ? 'them' : 'it',
+        },
+        cilium.locate([...ciliumValuesPaths.serviceLabels, twice[0]]),
+      ),
     );
   const type = getPath(v, ciliumValuesPaths.serviceType);
   const notLoadBalancer = type !== 'LoadBalancer' ? out.length : -1;
@@ -354,7 +381,7 @@ function serviceResults(
     else out.push(r.fail('noAnnotation', { keys }, at));
     return out;
   }
-  const pinned = ciliumVersion(c);
+  const pinned = chart;
   const version =
     annotation?.key === 'lbipam.cilium.io/ips' ? pinned : undefined;
   if (pinned && hasNoLbIpam(pinned))

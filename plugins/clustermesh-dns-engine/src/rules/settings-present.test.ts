@@ -931,9 +931,14 @@ describe('settings-present', () => {
       if (withoutCilium)
         delete files['kubernetes/apps/cilium/helmrelease.yaml'];
       const tree = createRepoTree(files);
+      // the domain given: the FQDN template is no guess, so the settings
+      // it needs are checked
       return validateMesh(
         tree,
-        resolveConventions({}, detectConventions(tree)),
+        resolveConventions(
+          { values: { SECRET_DOMAIN: 'example.net' } },
+          detectConventions(tree),
+        ),
       );
     };
     const checksNotEvaluated = (
@@ -1189,6 +1194,32 @@ describe('settings-present where the values are written out (no substitution any
         ['settings-present', c, 'not-applicable'],
         ['peers-complete', c, 'not-applicable'],
       ]),
+    );
+  });
+
+  it("says whether settings are wanted is not known where the FQDN template is a guess whose domain the repository names nowhere (jash2105's overlays, no ExternalDNS)", () => {
+    const files = fixtureFiles('configure-literal-values/repo');
+    for (const path of Object.keys(files))
+      if (path.includes('/apps/network/')) delete files[path];
+    for (const c of ['north', 'south']) {
+      const k = `kubernetes/${c}/apps/kustomization.yaml`;
+      files[k] = files[k].replace(
+        '  - ./network/external-dns/install.yaml\n',
+        '',
+      );
+    }
+    const checks = validateMesh(
+      createRepoTree(files),
+      repositoryConventions(files),
+    )
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'settings-present');
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['north', 'not-evaluated'],
+      ['south', 'not-evaluated'],
+    ]);
+    expect(checks[0].message).toBe(
+      'whether the cluster needs a settings ConfigMap is not known: nothing substitutes its Cilium values and no file names the settings variables, so its FQDN and LB IP may be written out as they are, but the default FQDN template, "clustermesh-north.${SECRET_DOMAIN}", uses SECRET_DOMAIN, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
     );
   });
 

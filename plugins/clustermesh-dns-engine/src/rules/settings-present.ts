@@ -4,6 +4,7 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from '../model/types';
 import type { SettingValue } from '../model/settings';
+import { templateNamedNowhere } from '../model/queries';
 import {
   inlineSettingsTarget,
   passedThrough,
@@ -128,6 +129,8 @@ export const settingsPresent = defineClusterRule({
   },
   messages: {
     noConfigMap: 'no ConfigMap {{configMap}} is applied to the cluster',
+    templateGuessed:
+      'whether the cluster needs a settings ConfigMap is not known: nothing substitutes its Cilium values and no file names the settings variables, so its FQDN and LB IP may be written out as they are, but the {{which}} FQDN template, {{template}}, uses {{variables}}, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
     noConfigMapInline:
       'no ConfigMap {{configMap}} is applied to the cluster, and Kustomization {{kustomization}}, which applies the Cilium values, substitutes only its own postBuild.substitute, which does not set {{variables}}',
     notReaching:
@@ -417,6 +420,27 @@ export const settingsPresent = defineClusterRule({
               variables: unset.join(' and '),
             },
             locate(applier.object, ['spec', 'postBuild', 'substituteFrom']),
+          ),
+        ];
+      // no substitution, nothing naming the settings variables, and the
+      // FQDN template a guess (jash2105's values written out, the default
+      // template's SECRET_DOMAIN named nowhere): whether settings are
+      // wanted, or the names written out as they are, is not known
+      const guess = templateNamedNowhere(mesh, c.name);
+      if (
+        guess &&
+        !applier?.postBuild &&
+        ![variables.fqdn, variables.lbIp].some(v => mesh.repository.mentions(v))
+      )
+        return [
+          r.notEvaluated(
+            'templateGuessed',
+            {
+              which: guess.byDefault ? 'default' : "conventions'",
+              template: q(guess.template),
+              variables: guess.variables.join(', '),
+            },
+            c.settingsLocation,
           ),
         ];
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
