@@ -114,7 +114,7 @@ export const dnsEndpointMatches = defineClusterRule({
       'no DNSEndpoint of the cluster is applied: no DNS record will be created for its ClusterMesh API server',
     noEndpointCompared:
       'no DNSEndpoint of the cluster is applied, so no record is compared with the FQDN and the LB IP (dnsendpoint-included reports the missing record)',
-    noAddress: 'its {{what}} is missing or invalid',
+    noAddress: 'its {{what}} {{is}} missing or invalid',
     unknown:
       'the LB IP comes from {{variables}}, which is not known here: {{advice}}',
     noDocument:
@@ -257,6 +257,7 @@ export const dnsEndpointMatches = defineClusterRule({
             what: [!c.fqdn && 'FQDN', !c.lbIpAddress && 'LB IP']
               .filter(Boolean)
               .join(' and '),
+            is: !c.fqdn && !c.lbIpAddress ? 'are' : 'is',
           },
           c.settingsLocation,
         ),

@@ -1219,7 +1219,7 @@ describe('settings-present where the values are written out (no substitution any
       ['south', 'not-evaluated'],
     ]);
     expect(checks[0].message).toBe(
-      'whether the cluster needs a settings ConfigMap is not known: nothing substitutes its Cilium values and no file names the settings variables, so its FQDN and LB IP may be written out as they are, but the default FQDN template, "clustermesh-north.${SECRET_DOMAIN}", uses SECRET_DOMAIN, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
+      'whether the cluster needs a settings ConfigMap is not known: nothing substitutes its Cilium values and no file names the settings variables, so its FQDN and LB IP may be written out as they are, but the default FQDN template, "clustermesh-{cluster}.${SECRET_DOMAIN}", uses SECRET_DOMAIN, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
     );
   });
 

@@ -437,7 +437,8 @@ export const settingsPresent = defineClusterRule({
             'templateGuessed',
             {
               which: guess.byDefault ? 'default' : "conventions'",
-              template: q(guess.template),
+              // the conventions' template, one text for every cluster
+              template: q(mesh.conventions.fqdnTemplate),
               variables: guess.variables.join(', '),
             },
             c.settingsLocation,
