@@ -123,6 +123,12 @@ export interface CiliumValues {
   address(peer: string): string;
   /** Entries to take out. */
   gone: string[];
+  /**
+   * The peer variables of the clusters taken out: an entry whose address
+   * names one is theirs, whatever its name (a deleted folder's cluster
+   * whose Cilium name is not known any more).
+   */
+  goneVariables: string[];
   /** The name of a cluster's entry: Cilium's cluster.name of it (the folder's when not known). */
   entryName(cluster: string): string;
   /** The clusters this change configures: their entries are brought up to date. */
@@ -715,6 +721,7 @@ function targetValues(
       return address;
     },
     gone: [...ctx.removed],
+    goneVariables: [...ctx.removed].map(ctx.peerVariable),
     entryName(cluster) {
       // the agent matches entries by its cluster.name, not by the folder
       const name = ctx.mesh.byName.get(cluster)?.ciliumName;

@@ -1,5 +1,6 @@
 import type { ObjectPath } from '../core/paths';
 import { keptInOrder } from '../core/text';
+import { referencedVariables } from '../flux/envsubst';
 import type { CiliumValues, ValuesEditor } from './cilium';
 
 /**
@@ -24,10 +25,11 @@ export function planPeers(
     writeCarriedList(editor, doc, path, values, port, why, inherited);
     return;
   }
+  const goneNames = goneEntryNames(values, current);
   if (current && !Array.isArray(current) && typeof current === 'object') {
     // The map form of clustermesh.config.clusters (name → entry).
     const map = current as Record<string, any>;
-    for (const gone of values.gone.map(values.entryName)) {
+    for (const gone of goneNames) {
       if (map[gone] !== undefined) {
         editor.deleteKey(doc, [...path, gone]);
         why(`${gone} taken out of clustermesh.config.clusters`);
@@ -48,7 +50,7 @@ export function planPeers(
   }
   const list = (Array.isArray(current) ? current : []) as any[];
   // removed from the end first, so the indexes of the others hold
-  const gone = values.gone.map(values.entryName);
+  const gone = goneNames;
   list
     .map((e, i) => ({ name: e?.name, i }))
     .filter(e => gone.includes(e.name))
@@ -100,6 +102,35 @@ export function planPeers(
 }
 
 /**
+ * The names of the entries to take out: those of the clusters taken out,
+ * and any other entry whose address names one's peer variable (its folder
+ * deleted, its Cilium name, which the entry has, not known any more), not
+ * one of a peer that stays.
+ */
+function goneEntryNames(values: CiliumValues, current: unknown): string[] {
+  const names = values.gone.map(values.entryName);
+  const staying = new Set(values.peers.map(values.entryName));
+  const entries: [string, unknown][] = Array.isArray(current)
+    ? current.map(e => [String(e?.name), e])
+    : Object.entries(
+        current && typeof current === 'object'
+          ? (current as Record<string, unknown>)
+          : {},
+      );
+  for (const [name, entry] of entries) {
+    const address = (entry as { address?: unknown } | null)?.address;
+    if (
+      !names.includes(name) &&
+      !staying.has(name) &&
+      typeof address === 'string' &&
+      referencedVariables(address).some(v => values.goneVariables.includes(v))
+    )
+      names.push(name);
+  }
+  return names;
+}
+
+/**
  * Writes the whole list where the layer has none: the entries the values
  * under it give (those of peers the change does not touch kept as they
  * are), brought up to date, the removed ones out, the new ones added.
@@ -113,7 +144,7 @@ function writeCarriedList(
   why: (text: string) => void,
   inherited: unknown[],
 ) {
-  const gone = new Set(values.gone.map(values.entryName));
+  const gone = new Set(goneEntryNames(values, inherited));
   const entries = inherited
     .filter(
       (e): e is Record<string, unknown> =>

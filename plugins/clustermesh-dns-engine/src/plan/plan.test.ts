@@ -8190,6 +8190,58 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     ).toEqual([]);
   });
 
+  it("takes out, on --remove, the entry of a cluster whose folder is gone by its peer variable, where its Cilium name was not its folder's (bbangert's homestar-backup)", () => {
+    const { files, input } = perClusterLayout();
+    const westSettings = 'kubernetes/clusters/west/cluster-settings.yaml';
+    files[westSettings] = files[westSettings].replace(
+      'CLUSTER_NAME: "west"',
+      'CLUSTER_NAME: "site-west"',
+    );
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    const east = 'kubernetes/clusters/east/apps/helmrelease.yaml';
+    expect(after[east]).toMatch(
+      /- name: site-west\n\s+address: \$\{CILIUM_CLUSTERMESH_WEST_FQDN\}/,
+    );
+    const retired = { ...after };
+    for (const p of Object.keys(retired))
+      if (p.startsWith('kubernetes/clusters/west/')) delete retired[p];
+    const removal = applied(
+      retired,
+      { clusters: [], remove: ['west'] },
+      perClusterConventions,
+    );
+    expect(removal.plan.problems).toEqual([]);
+    expect(removal.after[east]).not.toContain('site-west');
+    expect(removal.after[east]).not.toContain('CILIUM_CLUSTERMESH_WEST_FQDN');
+    // such an entry left behind, its variable gone from the settings: Flux
+    // (not strict) empties its address; validate says so
+    const eastSettings = 'kubernetes/clusters/east/cluster-settings.yaml';
+    const leftBehind = {
+      ...retired,
+      [eastSettings]: retired[eastSettings].replace(
+        /\n\s+CILIUM_CLUSTERMESH_WEST_FQDN: [^\n]*/,
+        '',
+      ),
+    };
+    expect(leftBehind[eastSettings]).not.toContain('WEST');
+    const checks = validateMesh(
+      createRepoTree(leftBehind),
+      resolveConventions({
+        fqdnTemplate: 'clustermesh-{cluster}.mesh.example.org',
+        flux: { strictSubstitution: false },
+      }),
+    ).clusters[0].checks.filter(c => c.ruleId === 'peers-by-fqdn');
+    expect(checks.map(c => [c.outcome, c.severity, c.message])).toEqual([
+      [
+        'fail',
+        'warning',
+        'the entry "site-west" names no cluster of the repository, and Flux leaves its address empty (a variable defined nowhere: a cluster taken out, its entry left behind?): the agents keep failing to connect to it',
+      ],
+      ['not-applicable', 'info', 'the cluster has no peer to reach'],
+    ]);
+  });
+
   it("says a removed cluster's record stays at the provider where its ExternalDNS never deletes (policy upsert-only, the chart's default)", () => {
     const files = fixtureFiles('configure-shared-base-bystander/repo');
     const explicit = { fqdnTemplate: 'clustermesh-{cluster}.example.net' };

@@ -101,6 +101,8 @@ export const peersByFqdn = defineClusterRule({
       "the entry for the peer {{peer}} cannot be looked up: {{peer}}'s Cilium cluster name is {{name}}, which Flux leaves as written (substitution-complete reports it on {{peer}})",
     outsidePeer:
       'the entry for {{peer}} names a cluster outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to it; {{reasons}}',
+    emptyAddress:
+      'the {{entries}} {{name}} no cluster of the repository, and Flux leaves {{their}} address empty (a variable defined nowhere: a cluster taken out, its entry left behind?): the agents keep failing to connect to {{them}}',
     outsidePeers:
       'the entries for {{peers}} name clusters outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to them; {{reasons}}',
     unknownAddress:
@@ -115,10 +117,42 @@ export const peersByFqdn = defineClusterRule({
           reason: ciliumUnavailableReason(mesh, c),
         }),
       ];
-    // a mesh's first cluster: nothing to list, and no configuration needed
-    if (!c.peers.length) return [r.notApplicable('noPeers', {})];
     const cilium = c.cilium;
     const entries = meshEntriesOf(mesh, c);
+    // an entry of no cluster of the repository whose address Flux emptied
+    // (a variable defined nowhere: a cluster taken out, its folder deleted,
+    // its entry left behind)
+    const known = new Set(mesh.clusters.map(o => o.ciliumName));
+    const emptied = entries.list().filter(
+      e =>
+        !known.has(e.name) &&
+        e.entry.ips === undefined &&
+        // `address: ${X}` with X defined nowhere reads as null
+        (e.entry.address === '' || e.entry.address === null),
+    );
+    const leftBehind = emptied.length
+      ? [
+          r.warn(
+            'emptyAddress',
+            emptied.length > 1
+              ? {
+                  entries: `entries ${firstFew(emptied.map(e => q(e.name)))}`,
+                  name: 'name',
+                  their: 'their',
+                  them: 'them',
+                }
+              : {
+                  entries: `entry ${q(emptied[0].name)}`,
+                  name: 'names',
+                  their: 'its',
+                  them: 'it',
+                },
+            cilium.locate(meshEntryPath(emptied[0], 'address')),
+          ),
+        ]
+      : [];
+    // a mesh's first cluster: nothing to list, and no configuration needed
+    if (!c.peers.length) return [...leftBehind, r.notApplicable('noPeers', {})];
     /** Peers reached by an address that is not compared: their FQDN is not set. */
     const unset: string[] = [];
     const out: CheckResult[] = [];
@@ -396,6 +430,7 @@ export const peersByFqdn = defineClusterRule({
           ),
         ]
       : [];
+    stale.push(...leftBehind);
     if (out.length) return [...out, ...stale];
     const list = (names: string[], all: string) =>
       names.length <= 3 ? names.join(', ') : `${all} ${names.length} peers`;
