@@ -740,6 +740,10 @@ describe('clustermesh-dns configure', () => {
       '--- /dev/null\n+++ b/kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml',
     );
     expect(stdout).toContain('-            ips:');
+    // why each file changes, as the summary of the change made says it
+    expect(stdout).toMatch(
+      /\nWhy kubernetes\/clusters\/infra\/cluster-settings\.yaml:\n {2}- /,
+    );
     // what the change leaves unchecked, with why (the domain is a Secret's)
     expect(stdout).toMatch(
       /\nNot evaluated here after the change \(4 checks\):\n {2}`fqdn-valid` apps: FQDN "clustermesh-apps\.<secret:SECRET_DOMAIN>": .*SECRET_DOMAIN is not known here/,

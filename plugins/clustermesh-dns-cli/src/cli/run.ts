@@ -365,7 +365,7 @@ function configure(args: string[], io: CliIo): number {
     );
   }
   if (values['dry-run'] && text) {
-    for (const edit of plan.proposed)
+    for (const edit of plan.proposed) {
       io.stdout(
         createTwoFilesPatch(
           edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
@@ -377,6 +377,12 @@ function configure(args: string[], io: CliIo): number {
           { context: 3 },
         ).replace(/^=+\n/, ''),
       );
+      // why, as the summary of a change made says it
+      if (edit.reasons.length)
+        io.stdout(
+          `Why ${edit.path}:\n${edit.reasons.map(r => `  - ${r}`).join('\n')}\n`,
+        );
+    }
     for (const decision of plan.decisions) io.stdout(decision);
     // each list counted in full (a long one ends with "… and N more"), in
     // checks: one line says one cause, for every cluster it concerns

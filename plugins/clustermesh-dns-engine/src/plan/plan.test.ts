@@ -5856,6 +5856,47 @@ describe('planMeshDnsChange on other layouts', () => {
     );
   });
 
+  it("lists an error of a cluster that was outside the mesh, which the change brings in, as already there, not a reason to refuse (monosense's dependsOn)", () => {
+    const files = generateSyntheticMesh({ clusters: 2 });
+    const hr =
+      'kubernetes/infrastructure/networking/cilium/core/helmrelease.yaml';
+    files[hr] = files[hr].slice(0, files[hr].indexOf('    clustermesh:'));
+    const root = 'kubernetes/clusters/c001';
+    files[`${root}/kustomization.yaml`] += '  - unrelated.yaml\n';
+    files[`${root}/unrelated.yaml`] = [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: unrelated, namespace: flux-system}',
+      'spec:',
+      '  interval: 30m',
+      `  path: ./${root}/flux-system`,
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  dependsOn: [{name: strimzi-operator}]',
+      '',
+    ].join('\n');
+    const before = validateMesh(createRepoTree(files), withDomain);
+    expect(before.summary.status).toBe('outside');
+    expect(
+      before.findings
+        .filter(f => f.message.includes('strimzi-operator'))
+        .map(f => f.severity),
+    ).toEqual(['warning']);
+    const { plan } = applied(files, {
+      clusters: [1, 2].map(i => ({
+        name: syntheticClusterName(i),
+        ip: syntheticClusterAddress(i, 1),
+      })),
+    });
+    expect(plan.problems).toEqual([]);
+    expect(plan.edits.length).toBeGreaterThan(0);
+    expect(plan.alreadyThere).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('strimzi-operator'),
+      }),
+    ]);
+  });
+
   it('is idempotent on random valid inputs over random meshes', () => {
     fc.assert(
       fc.property(

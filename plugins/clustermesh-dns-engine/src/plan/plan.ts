@@ -39,7 +39,7 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { blockHolding, type PoolModel } from '../cilium/pools';
-import { apiserverLabelSettable } from '../cilium/values';
+import { apiserverLabelSettable, ciliumValuesPaths } from '../cilium/values';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, normalizePath, RepoTree } from '../tree/RepoTree';
@@ -223,7 +223,7 @@ export function planMeshDnsChange(
         ...context.notes,
         ...modeNote,
         ...bootstrapNotes(context, fileEdits),
-        ...byIpToday(context, fileEdits),
+        ...rolloutNotes(context, fileEdits),
         ...renderedFromTemplates(tree, fileEdits),
       ]),
     ],
@@ -268,14 +268,17 @@ function coveredBlock(
 }
 
 /**
- * Said where configured clusters reach their peers by IP today (`ips` in
- * clustermesh.config.clusters, a NodePort mesh): the change has them reach
- * their peers by FQDN, at the LB IP, so a running mesh keeps its
- * connections only where the names resolve and the addresses answer by
- * the time Flux applies it.
+ * How the change reaches a running mesh, where that is not at once: the
+ * configured clusters that reach their peers by IP today (`ips` in
+ * clustermesh.config.clusters, a NodePort mesh) reach them by FQDN after
+ * it, at LB IPs (their services made LoadBalancers by the same change,
+ * where they are not yet); a member moved to another address is reached
+ * there once its record gives it (resolvers keep the old one up to the
+ * TTL).
  */
-function byIpToday(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
+function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
   if (!fileEdits.length) return [];
+  const notes: string[] = [];
   const byIp = [...ctx.configured.keys()].filter(name => {
     const cluster = ctx.mesh.byName.get(name);
     return (
@@ -285,19 +288,59 @@ function byIpToday(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
         .some(e => e.entry.ips !== undefined)
     );
   });
-  if (!byIp.length) return [];
-  const one = byIp.length === 1;
-  return [
-    `${inWords(byIp)} ${
-      one ? 'reaches its' : 'reach their'
-    } peers by IP today (ips in clustermesh.config.clusters); after this change ${
-      one ? 'it reaches' : 'they reach'
-    } them by FQDN, at their LB IPs: merge it once those names resolve${
-      ctx.conventions.dns.mode === 'manual'
-        ? ' (the records created at the DNS provider)'
-        : ''
-    } and the LB IPs answer (announced), or the running mesh loses its connections until they do.`,
-  ];
+  if (byIp.length) {
+    const one = byIp.length === 1;
+    const notYet = byIp.filter(
+      name =>
+        getPath(
+          ctx.mesh.byName.get(name)?.cilium?.values,
+          ciliumValuesPaths.serviceType,
+        ) !== 'LoadBalancer',
+    );
+    notes.push(
+      `${inWords(byIp)} ${
+        one ? 'reaches its' : 'reach their'
+      } peers by IP today (ips in clustermesh.config.clusters); after this change ${
+        one ? 'it reaches' : 'they reach'
+      } them by FQDN, at their LB IPs: ${
+        notYet.length
+          ? `the clustermesh-apiserver services of ${inWords(
+              notYet,
+            )} become LoadBalancers with this change, so those addresses answer only once it is applied and announced, and the running mesh's connections drop until the names resolve to them (to keep it connected, make the services LoadBalancers in a change of their own first, then this one)`
+          : `merge it once those names resolve${
+              ctx.conventions.dns.mode === 'manual'
+                ? ' (the records created at the DNS provider)'
+                : ''
+            } and the LB IPs answer (announced), or the running mesh loses its connections until they do`
+      }.`,
+    );
+  }
+  const moved = [...ctx.configured].flatMap(([name, address]) => {
+    const cluster = ctx.mesh.byName.get(name);
+    const was = cluster?.lbIpAddress?.text;
+    return cluster?.membership.member && was && was !== address.text
+      ? [`${name} from ${was} to ${address.text}`]
+      : [];
+  });
+  if (moved.length)
+    notes.push(
+      `${inWords(moved)}: the ${
+        moved.length > 1
+          ? 'services take their new addresses'
+          : 'service takes its new address'
+      } when Flux applies the change, and the peers reach ${
+        moved.length > 1 ? 'them' : 'it'
+      } there once the ${moved.length > 1 ? 'records give' : 'record gives'} ${
+        moved.length > 1 ? 'them' : 'it'
+      }${
+        ctx.conventions.dns.mode === 'manual'
+          ? ' (changed at the DNS provider by hand, at the same time)'
+          : ''
+      }; resolvers may answer with the old address for up to the record's TTL (${
+        ctx.conventions.dns.ttl
+      } s).`,
+    );
+  return notes;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   SourceLocation,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { PlanProblem } from './input';
+import { errorOutsideTheMesh } from '../report/report';
 
 /** One error of a report, with what is needed to judge whether a change caused it. */
 interface ReportError {
@@ -155,7 +156,18 @@ export function judgeChange(
    */
   failedBuildPaths: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): PlanVerdict {
-  const earlier = new Set(errorsOf(before).map(e => e.identity));
+  const earlier = new Set([
+    ...errorsOf(before).map(e => e.identity),
+    // an error said as a warning only because its clusters were outside
+    // the mesh, which the change brings them into: there before
+    ...before.findings.flatMap(f => {
+      const message =
+        f.severity === 'warning' ? errorOutsideTheMesh(f.message) : undefined;
+      return message === undefined
+        ? []
+        : [`finding|${f.code}|${f.cluster ?? ''}|${message}`];
+    }),
+  ]);
   const caused: PlanProblem[] = [];
   const alreadyThere: PlanProblem[] = [];
   const unfixed = new Set<string>();
