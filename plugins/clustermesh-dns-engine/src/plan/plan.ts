@@ -14,7 +14,7 @@ import { EngineCache } from '../cache/EngineCache';
 import { firstFew, inWords } from '../core/text';
 import { substituteObject } from '../flux/substitute';
 import { envsubst, referencedVariables } from '../flux/envsubst';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { externalSourceCause, substitutionProblemAt } from '../flux/render';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
 import type { MeshConventions } from '../conventions/schema';
@@ -23,7 +23,6 @@ import { buildMeshModel, discoverClusters } from '../model/build';
 import { clusterRefs, refGroups, saidRefGroups } from '../model/sourceRefs';
 import {
   inRepositoryLayout,
-  meshEntriesOf,
   metalLbPoolApplied,
   metalLbRemedy,
   otherLoadBalancerNote,
@@ -279,14 +278,16 @@ function coveredBlock(
 function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
   if (!fileEdits.length) return [];
   const notes: string[] = [];
+  // read from the values as they are: a mesh's every cluster lists every peer
+  const pinned = (e: unknown) => isRecord(e) && e.ips !== undefined;
   const byIp = [...ctx.configured.keys()].filter(name => {
-    const cluster = ctx.mesh.byName.get(name);
-    return (
-      cluster !== undefined &&
-      meshEntriesOf(ctx.mesh, cluster)
-        .list()
-        .some(e => e.entry.ips !== undefined)
+    const listed = getPath(
+      ctx.mesh.byName.get(name)?.cilium?.values,
+      ciliumValuesPaths.meshClusters,
     );
+    return Array.isArray(listed)
+      ? listed.some(pinned)
+      : isRecord(listed) && Object.values(listed).some(pinned);
   });
   if (byIp.length) {
     const one = byIp.length === 1;

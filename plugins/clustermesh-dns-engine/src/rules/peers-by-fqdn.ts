@@ -9,7 +9,7 @@ import {
   ciliumMeshConfigSecret,
   ciliumValuesPaths,
 } from '../cilium/values';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
 import { firstFew } from '../core/text';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { hasUnresolvedReference } from '../flux/envsubst';
@@ -122,14 +122,22 @@ export const peersByFqdn = defineClusterRule({
     // an entry of no cluster of the repository whose address Flux emptied
     // (a variable defined nowhere: a cluster taken out, its folder deleted,
     // its entry left behind)
-    const known = new Set(mesh.clusters.map(o => o.ciliumName));
-    const emptied = entries.list().filter(
-      e =>
-        !known.has(e.name) &&
-        e.entry.ips === undefined &&
-        // `address: ${X}` with X defined nowhere reads as null
-        (e.entry.address === '' || e.entry.address === null),
-    );
+    // `address: ${X}` with X defined nowhere reads as null; looked for in
+    // the values first (a mesh's every cluster lists every peer)
+    const emptyAddress = (e: unknown) =>
+      isRecord(e) &&
+      e.ips === undefined &&
+      (e.address === '' || e.address === null);
+    const raw = getPath(cilium.values, ciliumValuesPaths.meshClusters);
+    const anyEmpty = Array.isArray(raw)
+      ? raw.some(emptyAddress)
+      : isRecord(raw) && Object.values(raw).some(emptyAddress);
+    const known = anyEmpty
+      ? new Set(mesh.clusters.map(o => o.ciliumName))
+      : undefined;
+    const emptied = known
+      ? entries.list().filter(e => !known.has(e.name) && emptyAddress(e.entry))
+      : [];
     const leftBehind = emptied.length
       ? [
           r.warn(
