@@ -32,6 +32,8 @@ import {
   apiserverServiceLabels,
   chartServiceAddresses,
   chartEnables,
+  ciliumMeshConfigSecret,
+  ciliumValuesPaths,
   lbIpamAnnotationKeys,
 } from '../cilium/values';
 import {
@@ -2186,6 +2188,36 @@ function isCiliumRelease(cluster: ClusterModel, object: ManifestObject) {
     release.source.file === object.source.file &&
     release.source.index === object.source.index
   );
+}
+
+/**
+ * Where a cluster's peers are in the Secret Cilium reads them from
+ * (`cilium-clustermesh`), made by something else than the chart (an
+ * ExternalSecret, a SealedSecret), and its values leave the chart's own
+ * off (no clustermesh.config.enabled): the Secret's namespace and maker.
+ * The mesh's peers are then configured there, not in the values.
+ *
+ * @internal
+ */
+export function meshPeersSecretElsewhere(
+  cluster: Pick<ClusterModel, 'render' | 'cilium'>,
+):
+  | { namespace: string; elsewhere: { by: string; location: SourceLocation } }
+  | undefined {
+  if (
+    !cluster.cilium ||
+    chartEnables(
+      getPath(cluster.cilium.values, ciliumValuesPaths.meshConfigEnabled),
+    )
+  )
+    return undefined;
+  const namespace = cluster.cilium.releaseNamespace;
+  const elsewhere = secretMadeElsewhere(
+    cluster,
+    namespace,
+    ciliumMeshConfigSecret,
+  );
+  return elsewhere && { namespace, elsewhere };
 }
 
 /**

@@ -6,7 +6,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import type { MeshConventions } from '../conventions/schema';
-import { getPath, isRecord } from '../core/paths';
+import { getPath, isRecord, type ObjectPath } from '../core/paths';
 import { describeObject } from '../core/manifest';
 import { firstFew } from '../core/text';
 import { isSopsEncrypted } from '../flux/sops';
@@ -49,6 +49,7 @@ import {
   inRepositoryLayout,
   lineAt,
   meshEntriesOf,
+  meshPeersSecretElsewhere,
 } from '../model/queries';
 import type { BootstrapReader } from '../flux/bootstrapReads';
 import type { MeshDnsChangeInput, PlanProblem } from './input';
@@ -744,13 +745,20 @@ export function decideChange(
     // the change switches the mesh on in them; where they switch it on
     // already, a cluster they leave off is off by its own (its settings'
     // value of the switch's variable, JasonKoopmans' retired cluster)
-    const switchedOn = (c: string) =>
-      [
-        ciliumValuesPaths.useApiServer,
-        ciliumValuesPaths.meshConfigEnabled,
-      ].every(path =>
-        chartEnables(getPath(mesh.byName.get(c)?.cilium?.values, path)),
+    // (the mesh's configuration on, or its peers in a Secret made
+    // elsewhere, which the change does not switch on in the values:
+    // monosense's ExternalSecret)
+    const switchedOn = (c: string) => {
+      const cluster = mesh.byName.get(c);
+      const on = (path: ObjectPath) =>
+        chartEnables(getPath(cluster?.cilium?.values, path));
+      return (
+        on(ciliumValuesPaths.useApiServer) &&
+        (on(ciliumValuesPaths.meshConfigEnabled) ||
+          (cluster !== undefined &&
+            meshPeersSecretElsewhere(cluster) !== undefined))
       );
+    };
     const own = t.clusters.filter(c => configured.has(c));
     // one off by its own settings' value of a variable of the shared
     // switch is switched on there, not in the values the others share

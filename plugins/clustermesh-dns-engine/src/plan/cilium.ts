@@ -27,7 +27,7 @@ import {
   apiserverLabels,
   ciliumVersion,
   cloudLoadBalancerApplied,
-  secretMadeElsewhere,
+  meshPeersSecretElsewhere,
 } from '../model/queries';
 import type { SubstitutionScope } from '../model/writeTargets';
 import { hasSecretPlaceholder } from '../model/writeTargets';
@@ -381,20 +381,7 @@ function meshSecretElsewhere(
   // peers go in the values (the rules then fail the one that has two)
   const found = target.clusters.map(name => {
     const cluster = ctx.mesh.byName.get(name);
-    if (
-      !cluster?.cilium ||
-      chartEnables(
-        getPath(cluster.cilium.values, ciliumValuesPaths.meshConfigEnabled),
-      )
-    )
-      return undefined;
-    const namespace = cluster.cilium.releaseNamespace;
-    const elsewhere = secretMadeElsewhere(
-      cluster,
-      namespace,
-      ciliumMeshConfigSecret,
-    );
-    return elsewhere && { namespace, elsewhere };
+    return cluster && meshPeersSecretElsewhere(cluster);
   });
   if (found.length === 0 || !found.every(f => f !== undefined))
     return undefined;

@@ -8959,6 +8959,36 @@ describe('a cluster whose ClusterMesh its own settings switch off in values it s
     },
   );
 
+  it("leaves the shared switch as written where the peers are in a Secret made elsewhere (monosense's ExternalSecret, config.enabled false): a cluster off by its own settings stays off", () => {
+    const files = threeClusters();
+    const release = 'infrastructure/cilium/release.yaml';
+    files[release] = files[release].replace(
+      'enabled: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+      'enabled: false',
+    );
+    files['infrastructure/cilium/kustomization.yaml'] = files[
+      'infrastructure/cilium/kustomization.yaml'
+    ].replace('pool.yaml]', 'pool.yaml, peers.yaml]');
+    files['infrastructure/cilium/peers.yaml'] = [
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata: {name: cilium-clustermesh}',
+      'spec:',
+      '  secretStoreRef: {kind: ClusterSecretStore, name: vault}',
+      '  target: {name: cilium-clustermesh}',
+      '  dataFrom:',
+      '    - extract: {key: "cilium-clustermesh-${CLUSTER_NAME}"}',
+      '',
+    ].join('\n');
+    const { plan, after } = applied(files, alphaAndBeta, conventions);
+    expect(plan.problems).toEqual([]);
+    expect(after[release]).toContain(
+      'useAPIServer: ${CILIUM_CLUSTERMESH_ENABLED:=true}',
+    );
+    expect(statusOf(after, 'gamma')).toBe('outside');
+    expect(JSON.stringify(plan.edits)).not.toMatch(/GAMMA|gamma/);
+  });
+
   it.each([
     ['settings', false],
     ["Kustomization's inline substitute", true],
