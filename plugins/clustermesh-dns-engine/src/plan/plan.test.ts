@@ -8273,6 +8273,9 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
         flux: { strictSubstitution: false },
       }),
     ).clusters[0].checks.filter(c => c.ruleId === 'peers-by-fqdn');
+    expect(checks[0].remediation).toMatch(
+      /^Take the entry out of `clustermesh\.config\.clusters`/,
+    );
     expect(checks.map(c => [c.outcome, c.severity, c.message])).toEqual([
       [
         'fail',

@@ -36,6 +36,8 @@ export const peersByFqdn = defineClusterRule({
   description:
     'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated. An entry for a cluster of the repository that is outside the mesh and whose Cilium values (read) do not set `clustermesh.useAPIServer` is a warning: no clustermesh-apiserver answers there.',
   remediation: (c, failure) => {
+    if (failure?.id === 'emptyAddress')
+      return 'Take the entry out of `clustermesh.config.clusters` (`clustermesh-dns configure --remove <cluster>` does, with the settings entries of that cluster), or, if that cluster is still to be reached, define the variable its address names.';
     if (failure?.id === 'secretElsewhere')
       return `Keep one owner of Secret \`${ciliumMeshConfigSecret}\`: remove the other object that makes it, or set \`clustermesh.config.enabled\` to false and list the peers (by FQDN) in that Secret.`;
     if (failure?.id === 'notEnabled') {
