@@ -380,7 +380,9 @@ function configure(args: string[], io: CliIo): number {
       // why, as the summary of a change made says it
       if (edit.reasons.length)
         io.stdout(
-          `Why ${edit.path}:\n${edit.reasons.map(r => `  - ${r}`).join('\n')}\n`,
+          `Why ${edit.path}:\n${edit.reasons
+            .map(r => `  - ${r}`)
+            .join('\n')}\n`,
         );
     }
     for (const decision of plan.decisions) io.stdout(decision);

@@ -274,14 +274,35 @@ export function apiserverServiceLabels(
  * Whether the Cilium values can give the clustermesh-apiserver service a
  * label of this key (`clustermesh.apiserver.service.labels`): not one the
  * chart writes itself, nor the namespace and name LB IPAM matches as labels.
- *
- * @internal
  */
-export function apiserverLabelSettable(key: string): boolean {
+function apiserverLabelSettable(key: string): boolean {
   return (
     !chartWritesApiserverLabel(key) &&
     !Object.values<string>(lbIpamServiceLabels).includes(key)
   );
+}
+
+/**
+ * The labels a selector asks for (`matchLabels`) that the
+ * clustermesh-apiserver service lacks, to give it in the values (those it
+ * has: the labels given, else the chart's own); undefined where there are
+ * none, or one is not a string or a key the values cannot give.
+ *
+ * @internal
+ */
+export function apiserverLabelsToGive(
+  wanted: Record<string, unknown>,
+  has: Readonly<Record<string, string>> = chartApiserverServiceLabels,
+): Record<string, string> | undefined {
+  const lacking = Object.entries(wanted).filter(([k, v]) => has[k] !== v);
+  if (
+    !lacking.length ||
+    !lacking.every(
+      ([k, v]) => typeof v === 'string' && apiserverLabelSettable(k),
+    )
+  )
+    return undefined;
+  return Object.fromEntries(lacking as [string, string][]);
 }
 
 /**

@@ -3604,7 +3604,7 @@ describe('detectConventions', () => {
       );
       expect(conventions.dns?.mode).toBe('manual');
       expect(settingOf(found, 'dns.mode')?.reason).toMatch(
-        /^Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint, yet Ingress hubble \(infrastructure\/configs\/ingress\.yaml:7\) carries ExternalDNS's annotation external-dns\.alpha\.kubernetes\.io\/hostname: an ExternalDNS installed another way .* \(set dns\.mode: externaldns in the conventions if it reads DNSEndpoints\)$/,
+        /^Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and the repository holds no DNSEndpoint, yet Ingress hubble \(infrastructure\/configs\/ingress\.yaml:7\) carries ExternalDNS's annotation external-dns\.alpha\.kubernetes\.io\/hostname: an ExternalDNS installed another way .* \(set dns\.mode: externaldns in the conventions if it reads DNSEndpoints\)$/,
       );
       // none annotated: the kind not known
       expect(
@@ -3620,7 +3620,7 @@ describe('detectConventions', () => {
           'dns.mode',
         )?.reason,
       ).toMatch(
-        /^Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint: a DNSEndpoint would be/,
+        /^Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and the repository holds no DNSEndpoint: a DNSEndpoint would be/,
       );
       // its ExternalDNS kept in an archive no cluster applies (codehoschi's)
       expect(

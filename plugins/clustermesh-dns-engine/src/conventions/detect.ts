@@ -2362,7 +2362,7 @@ function manualModeReason(
   // way (TheKitty-zone's Terraform): whether it reads DNSEndpoints is not
   // known here
   if (annotated)
-    return `Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint, yet ${
+    return `Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and the repository holds no DNSEndpoint, yet ${
       annotated.what
     } (${where(annotated.location)}) carries ExternalDNS's annotation ${
       annotated.key
@@ -2371,7 +2371,7 @@ function manualModeReason(
         ? `the repository's ExternalDNS is in ${annotated.retired}, which no cluster applies (retired, or installed another way)`
         : 'an ExternalDNS installed another way (Terraform, a bootstrap, by hand) publishes such names'
     }, and whether one runs and reads DNSEndpoints (the crd source, with its CRD installed) is not known here, so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if it reads DNSEndpoints)`;
-  return `Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
+  return `Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and the repository holds no DNSEndpoint: a DNSEndpoint would be a kind the clusters do not know (Flux fails the Kustomization applying it), so the records are kept by hand: ${keptAt} (set dns.mode: externaldns in the conventions if ExternalDNS runs in the clusters another way)`;
 }
 
 /** The first object (not left behind) with an annotation of ExternalDNS's, where no ExternalDNS is deployed. */

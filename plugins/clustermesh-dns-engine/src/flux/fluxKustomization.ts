@@ -258,7 +258,7 @@ export function readKustomizationSpec(
       rawPath.split('/').some(segment => /^crds?$/.test(segment));
     // and those pushed from one of its folders (flux.sourceRoots)
     const treated = `sources treated as this repository: ${[
-      ...sourceNames,
+      ...sourceNames.filter(n => !Object.hasOwn(sourceRoots, n)),
       ...Object.entries(sourceRoots).map(
         ([name, folder]) => `${name} (its ${folder}/ folder)`,
       ),

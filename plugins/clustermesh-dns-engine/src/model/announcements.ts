@@ -2,7 +2,7 @@ import {
   formatLocation,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { announcerClasses, apiserverLabelSettable } from '../cilium/values';
+import { announcerClasses, apiserverLabelsToGive } from '../cilium/values';
 import { hasNoBgpPeeringPolicy } from '../cilium/version';
 import { ManifestObject } from '../core/manifest';
 import { getPath, isRecord } from '../core/paths';
@@ -68,24 +68,21 @@ export const notKnown = (selector: unknown) => {
 };
 
 /**
- * The labels a service needs for a selector that is labels to match alone
+ * The labels a service lacks for a selector that is labels to match alone
  * (`matchLabels`, every value known here, every key one the values can
  * give the clustermesh-apiserver service); undefined for any other.
  */
 function labelsAdmitting(
   selector: unknown,
+  /** The labels the service has. */
+  has: Readonly<Record<string, string>>,
 ): Record<string, string> | undefined {
   if (!isRecord(selector) || notKnown(selector)) return undefined;
   const keys = Object.keys(selector);
   if (keys.length !== 1 || keys[0] !== 'matchLabels') return undefined;
   const labels = selector.matchLabels;
-  if (!isRecord(labels) || !Object.keys(labels).length) return undefined;
-  const entries = Object.entries(labels);
-  return entries.every(
-    ([k, v]) => typeof v === 'string' && apiserverLabelSettable(k),
-  )
-    ? Object.fromEntries(entries as [string, string][])
-    : undefined;
+  if (!isRecord(labels)) return undefined;
+  return apiserverLabelsToGive(labels, has);
 }
 
 /**
@@ -218,7 +215,7 @@ export function announcementsOf(
         rest !== undefined &&
         !classExcludes(serviceClass, 'l2') &&
         spec.loadBalancerIPs === true
-          ? labelsAdmitting(spec.serviceSelector)
+          ? labelsAdmitting(spec.serviceSelector, labels)
           : undefined;
       out.push({
         object,
@@ -263,7 +260,9 @@ export function announcementsOf(
         !classExcludes(serviceClass, 'bgp') &&
         selected.not === undefined
           ? services
-              .map((a: Record<string, unknown>) => labelsAdmitting(a.selector))
+              .map((a: Record<string, unknown>) =>
+                labelsAdmitting(a.selector, labels),
+              )
               .find(Boolean)
           : undefined;
       out.push({

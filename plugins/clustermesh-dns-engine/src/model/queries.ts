@@ -2653,9 +2653,9 @@ export function templateNamedNowhere(
   cluster: string,
 ): { template: string; variables: string[]; byDefault: boolean } | undefined {
   const template = fqdnTemplateFor(mesh.conventions, cluster);
+  const given = clusterValues(mesh.conventions, cluster);
   const variables = referencedVariables(template).filter(
-    v =>
-      mesh.conventions.values[v] === undefined && !mesh.repository.mentions(v),
+    v => given[v] === undefined && !mesh.repository.mentions(v),
   );
   if (!variables.length) return undefined;
   return {

@@ -277,3 +277,45 @@ describe('a Flux Operator instance whose sync path picks the cluster folder by a
     ]);
   });
 });
+
+describe('a checkout of another branch than the one every cluster reconciles', () => {
+  const sync = (c: string) =>
+    `kubernetes/clusters/${c}/flux-system/gotk-sync.yaml`;
+  /** The conventions' flux.branch line of a report read from branch `read`. */
+  const branchLine = (read: string, refs: Record<string, string> = {}) =>
+    validateMesh(
+      exampleTree('gitops-repo', files => {
+        for (const [c, ref] of Object.entries(refs))
+          files[sync(c)] = files[sync(c)].replace('branch: main', ref);
+      }),
+      resolveConventions(
+        {},
+        {
+          conventions: { flux: { branch: read } },
+          found: [
+            {
+              setting: 'flux.branch',
+              value: read,
+              source: 'detected',
+              reason: `the folder is a checkout of branch ${read} (.git/HEAD)`,
+            },
+          ],
+        },
+      ),
+    ).conventions.find(p => p.setting === 'flux.branch')?.reason;
+
+  it('says the files are read as a change proposed to that branch', () => {
+    expect(branchLine('feature-x')).toBe(
+      `the folder is a checkout of branch feature-x (.git/HEAD), and every cluster's Flux reconciles branch main (${sync(
+        'apps',
+      )}:11): these files are read as a change proposed to it`,
+    );
+  });
+
+  it('says nothing of a proposal where every cluster is pinned to a tag, or where the branch read is theirs', () => {
+    expect(
+      branchLine('feature-x', { apps: 'tag: v1', infra: 'tag: v1' }),
+    ).toBeUndefined();
+    expect(branchLine('main')).toBeUndefined();
+  });
+});

@@ -146,9 +146,9 @@ export function clustersOnOtherBranches(
 }
 
 /**
- * The one ref every cluster that declares one reconciles this repository
- * at, when the branch read is another (a pull request's branch): these
- * files are read as a change proposed to it, no cluster left out.
+ * The one branch every cluster reconciles this repository at (each one's
+ * ref read), when the branch read is another (a pull request's branch):
+ * these files are read as a change proposed to it, no cluster left out.
  */
 export function proposedToRef(
   refs: ClusterRefs,
@@ -158,7 +158,12 @@ export function proposedToRef(
 ): RefGroup | undefined {
   if (read === undefined) return undefined;
   const groups = refGroups(refs, clusters);
-  return groups.length === 1 && groups[0].ref !== `branch ${read}`
+  // every cluster's ref read, one branch (a tag or a commit is no change
+  // proposed to)
+  return groups.length === 1 &&
+    groups[0].clusters.length === clusters.length &&
+    groups[0].ref.startsWith('branch ') &&
+    groups[0].ref !== `branch ${read}`
     ? groups[0]
     : undefined;
 }

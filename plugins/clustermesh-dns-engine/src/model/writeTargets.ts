@@ -1058,8 +1058,8 @@ const meshWrites: readonly (readonly string[])[] = [
  * merge document's keys, a JSON 6902 operation's path), said as paths;
  * undefined where it sets none of them. A strategic merge merges maps into
  * the release's values (a custom resource's lists it replaces): one that
- * sets the service's type LoadBalancer, or other annotations, leaves what
- * configure writes beside them in place.
+ * sets only the service's type LoadBalancer and annotations other than LB
+ * IPAM's leaves what configure writes beside them in place.
  */
 function meshWritesSetBy(patch: PatchOrigin): string | undefined {
   // a path and a write overlap where one is a prefix of the other
@@ -1075,12 +1075,17 @@ function meshWritesSetBy(patch: PatchOrigin): string | undefined {
     if (value === undefined) return false;
     if (write.join('.') !== 'apiserver.service' || !isRecord(value))
       return true;
+    // merged beside what configure writes only where it sets the type
+    // LoadBalancer and annotations other than LB IPAM's, nothing else
+    // (a class, an address, labels, a `$patch` directive win)
     const annotations = value.annotations;
-    return (
-      (value.type !== undefined && value.type !== 'LoadBalancer') ||
-      (annotations !== undefined && !isRecord(annotations)) ||
-      (isRecord(annotations) &&
-        lbIpamAnnotationKeys.some(k => annotations[k] !== undefined))
+    return Object.entries(value).some(([key, v]) =>
+      key === 'type'
+        ? v !== 'LoadBalancer'
+        : key !== 'annotations' ||
+          !isRecord(annotations) ||
+          lbIpamAnnotationKeys.some(k => annotations[k] !== undefined) ||
+          '$patch' in annotations,
     );
   };
   const set = meshWrites.filter(write =>

@@ -679,12 +679,16 @@ export function decideChange(
   );
   const removed = new Set(input.remove ?? []);
   // known as a peer: by a settings entry, or an entry of the Cilium values
+  // (an entry's address naming the variable counts, though no source
+  // defines it any more: planPeers takes such an entry out)
   const peerVariableUsed = (name: string) => {
     const variable = peerFqdnVariable(conventions, name);
-    return mesh.clusters.some(
-      c =>
-        c.settings.has(variable) ||
-        meshEntriesOf(mesh, c).byName(name) !== undefined,
+    return (
+      mesh.clusters.some(
+        c =>
+          c.settings.has(variable) ||
+          meshEntriesOf(mesh, c).byName(name) !== undefined,
+      ) || mesh.repository.mentions(variable)
     );
   };
   (input.remove ?? []).forEach((name, i) => {

@@ -333,7 +333,7 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
     { names: string[]; pool: (typeof pools)[number] }
   >();
   for (const pool of pools) {
-    const key = `${pool.source}|${pool.list.join(',')}`;
+    const key = `${pool.byDefault}|${pool.source}|${pool.list.join(',')}`;
     const list = lists.get(key);
     if (list) list.names.push(pool.name);
     else lists.set(key, { names: [pool.name], pool });
@@ -346,13 +346,15 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
   for (let i = 0; i < groups.length; i++)
     for (let j = i + 1; j < groups.length; j++) {
       const [a, b] = [groups[i], groups[j]];
+      // (a cluster has one list per family, and families never overlap:
+      // two groups that overlap are two clusters' lists)
       if (a.pool.ranges.some(x => b.pool.ranges.some(y => rangeOverlap(x, y))))
-        if (a.names.some(n => !b.names.includes(n) || b.names.length > 1))
-          // a cluster's own two lists (IPv4, IPv6) are not two clusters
-          [...a.names, ...b.names].forEach(n => involved.add(n));
+        [...a.names, ...b.names].forEach(n => involved.add(n));
     }
   if (!involved.size) return undefined;
+  // the lists of the clusters that overlap, not every cluster's
   const said = groups
+    .filter(({ names }) => names.some(n => involved.has(n)))
     .map(
       ({ names, pool }) =>
         `${inWords(names)}${names.length > 1 ? ' each' : ''} ${pool.list.join(

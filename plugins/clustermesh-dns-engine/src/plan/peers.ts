@@ -109,6 +109,7 @@ export function planPeers(
  */
 function goneEntryNames(values: CiliumValues, current: unknown): string[] {
   const names = values.gone.map(values.entryName);
+  if (!values.goneVariables.length) return names;
   const staying = new Set(values.peers.map(values.entryName));
   const entries: [string, unknown][] = Array.isArray(current)
     ? current.map(e => [String(e?.name), e])

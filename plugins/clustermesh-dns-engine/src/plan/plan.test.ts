@@ -3690,6 +3690,19 @@ describe('planMeshDnsChange on other layouts', () => {
       ['east', 'fail'],
       ['west', 'fail'],
     ]);
+    // a selector with a label the chart gives already: only the other is
+    // written
+    const mixed = withPolicy(
+      '1.18.4',
+      'k8s-app: clustermesh-apiserver, expose: "yes"',
+    );
+    expect(mixed.after[release]).toMatch(
+      /\n {10}labels:\n {12}expose: "yes"\n(?! {12}k8s-app)/,
+    );
+    expect(announcedAfter(mixed.plan)).toEqual([
+      ['east', 'pass'],
+      ['west', 'pass'],
+    ]);
     // a key the chart writes on the service itself is not given again
     // (dokokitsune's policy for app.kubernetes.io/name: jellyfin): the
     // Service would have it twice, and Flux's post-render refuses it
@@ -5982,7 +5995,7 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
     ).toMatchObject({ source: 'detected', value: 'manual' });
     expect(plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^DNS mode manual \(detected\): Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and it holds no DNSEndpoint/,
+        /^DNS mode manual \(detected\): Flux applies no ExternalDNS and no DNSEndpoint CRD from the repository, and the repository holds no DNSEndpoint/,
       ),
     );
   });
@@ -8255,6 +8268,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(removal.plan.problems).toEqual([]);
     expect(removal.after[east]).not.toContain('site-west');
     expect(removal.after[east]).not.toContain('CILIUM_CLUSTERMESH_WEST_FQDN');
+    expect(removal.plan.removed).toEqual(['west']);
     // such an entry left behind, its variable gone from the settings: Flux
     // (not strict) empties its address; validate says so
     const eastSettings = 'kubernetes/clusters/east/cluster-settings.yaml';
@@ -8266,6 +8280,15 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
       ),
     };
     expect(leftBehind[eastSettings]).not.toContain('WEST');
+    // --remove then takes the entry out, and says it took west out
+    const late = applied(
+      leftBehind,
+      { clusters: [], remove: ['west'] },
+      perClusterConventions,
+    );
+    expect(late.plan.removed).toEqual(['west']);
+    expect(late.after[east]).not.toContain('site-west');
+    expect(late.plan.decisions.join('\n')).not.toContain('nothing to remove');
     const checks = validateMesh(
       createRepoTree(leftBehind),
       resolveConventions({

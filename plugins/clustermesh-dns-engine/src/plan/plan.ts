@@ -38,7 +38,7 @@ import {
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
 import { blockHolding, type PoolModel } from '../cilium/pools';
-import { apiserverLabelSettable, ciliumValuesPaths } from '../cilium/values';
+import { apiserverLabelsToGive, ciliumValuesPaths } from '../cilium/values';
 import type { LabelSelector } from '../k8s/labelSelector';
 import { reportFromModel } from '../report/report';
 import { dirnamePath, normalizePath, RepoTree } from '../tree/RepoTree';
@@ -291,13 +291,19 @@ function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
   });
   if (byIp.length) {
     const one = byIp.length === 1;
-    const notYet = byIp.filter(
+    // the services this change makes LoadBalancers: their addresses, which
+    // the peers reach after it, answer only once it is applied
+    const notYet = [...ctx.configured.keys()].filter(
       name =>
         getPath(
           ctx.mesh.byName.get(name)?.cilium?.values,
           ciliumValuesPaths.serviceType,
         ) !== 'LoadBalancer',
     );
+    const names =
+      ctx.conventions.dns.mode === 'manual'
+        ? 'the records created at the DNS provider before it is merged'
+        : 'ExternalDNS publishes them once Flux applies the DNSEndpoints';
     notes.push(
       `${inWords(byIp)} ${
         one ? 'reaches its' : 'reach their'
@@ -305,14 +311,18 @@ function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
         one ? 'it reaches' : 'they reach'
       } them by FQDN, at their LB IPs: ${
         notYet.length
-          ? `the clustermesh-apiserver services of ${inWords(
-              notYet,
-            )} become LoadBalancers with this change, so those addresses answer only once it is applied and announced, and the running mesh's connections drop until the names resolve to them (to keep it connected, make the services LoadBalancers in a change of their own first, then this one)`
-          : `merge it once those names resolve${
-              ctx.conventions.dns.mode === 'manual'
-                ? ' (the records created at the DNS provider)'
-                : ''
-            } and the LB IPs answer (announced), or the running mesh loses its connections until they do`
+          ? `the clustermesh-apiserver ${
+              notYet.length > 1 ? 'services' : 'service'
+            } of ${inWords(notYet)} ${
+              notYet.length > 1
+                ? 'become LoadBalancers'
+                : 'becomes a LoadBalancer'
+            } with this change, so ${
+              notYet.length > 1
+                ? 'those addresses answer'
+                : 'that address answers'
+            } only once it is applied and announced, and the running mesh's connections drop until then and until the names resolve (${names}); to keep it connected, make the services LoadBalancers in a change of their own first, then this one`
+          : `the connections hold only where those names resolve (${names}) and the LB IPs answer (announced): until then the running mesh loses them`
       }.`,
     );
   }
@@ -337,9 +347,7 @@ function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
         ctx.conventions.dns.mode === 'manual'
           ? ' (changed at the DNS provider by hand, at the same time)'
           : ''
-      }; resolvers may answer with the old address for up to the record's TTL (${
-        ctx.conventions.dns.ttl
-      } s).`,
+      }; resolvers may answer with the old address for as long as the old record's TTL.`,
     );
   return notes;
 }
@@ -1121,14 +1129,15 @@ function labelsAdmitted(
   selector: LabelSelector | undefined,
   service: string,
 ): string {
-  const labels = Object.entries(selector?.matchLabels ?? {});
-  if (
-    !labels.length ||
-    selector?.matchExpressions?.length ||
-    !labels.every(([k]) => apiserverLabelSettable(k))
+  // those the chart gives the service already are not given again
+  const labels =
+    selector?.matchLabels && !selector.matchExpressions?.length
+      ? apiserverLabelsToGive(selector.matchLabels)
+      : undefined;
+  if (!labels) return '';
+  return `label the ${service} service as it selects (\`clustermesh.apiserver.service.labels: {${Object.entries(
+    labels,
   )
-    return '';
-  return `label the ${service} service as it selects (\`clustermesh.apiserver.service.labels: {${labels
     .map(([k, v]) => `${k}: ${labelValue(v)}`)
     .join(', ')}}\` in the Cilium values), `;
 }

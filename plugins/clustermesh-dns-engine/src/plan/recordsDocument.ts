@@ -142,7 +142,8 @@ function providerChanges(
       return [
         `change \`${r.fqdn}\` to ${r.type} ${r.value} (was ${row.type} ${row.value})`,
       ];
-    return row.ttl !== r.ttl
+    // (a TTL cell edited by hand, not a number: not compared)
+    return Number.isFinite(row.ttl) && row.ttl !== r.ttl
       ? [`give \`${r.fqdn}\` TTL ${r.ttl} (was ${row.ttl})`]
       : [];
   });

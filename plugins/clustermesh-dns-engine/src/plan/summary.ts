@@ -98,6 +98,10 @@ export function summaryMarkdown(plan: MeshDnsChangePlan): string {
         after,
         plan.report!.clusters.filter(c => c.membership.unknown).length,
         alreadyThere.length > 0,
+        [
+          ...plan.report!.clusters.flatMap(c => c.checks),
+          ...plan.report!.meshChecks,
+        ].some(c => c.outcome === 'fail' && c.severity === 'warning'),
       ),
     );
   }
@@ -245,6 +249,8 @@ function checksLine(
   /** Clusters of which whether they are in the mesh is not known. */
   unknown: number,
   errorsBefore: boolean,
+  /** Whether a check warns (the summary's warnings count findings too). */
+  checkWarns: boolean,
 ): string {
   // the clusters outside the mesh, or not known to be in it, have no
   // checks: not counted as checked
@@ -259,6 +265,6 @@ function checksLine(
   if (errorsBefore) return `${counts}; the errors below were there before.`;
   if (after.unevaluated)
     return `${counts}; ${after.unevaluated} could not be evaluated here (a value or a source not read offline: listed below).`;
-  // "all" only where none warns: a warning is a check that does not pass
-  return after.warnings ? `${counts}.` : `All ${counts}.`;
+  // "all" only where no check warns: such a check does not pass
+  return checkWarns ? `${counts}.` : `All ${counts}.`;
 }

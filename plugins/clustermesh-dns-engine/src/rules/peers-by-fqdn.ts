@@ -138,7 +138,14 @@ export const peersByFqdn = defineClusterRule({
       ? new Set(mesh.clusters.map(o => o.ciliumName))
       : undefined;
     const emptied = known
-      ? entries.list().filter(e => !known.has(e.name) && emptyAddress(e.entry))
+      ? entries.list().filter(
+          e =>
+            !known.has(e.name) &&
+            // a name not known here may be any cluster's
+            !unknownVariables(e.name).length &&
+            !hasUnresolvedReference(e.name) &&
+            emptyAddress(e.entry),
+        )
       : [];
     const leftBehind = emptied.length
       ? [

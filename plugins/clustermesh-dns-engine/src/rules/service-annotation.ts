@@ -185,9 +185,11 @@ function serviceResults(
   const twice = isRecord(labels)
     ? Object.keys(labels).filter(chartWritesApiserverLabel)
     : [];
+  // (a chart whose version is not read may be one before 1.17, which puts
+  // no service.labels on the service: a warning there)
   if (twice.length && (!chart || chartReadsServiceLabels(chart)))
     out.push(
-      r.fail(
+      (chart ? r.fail : r.warn)(
         'labelTwice',
         {
           keys: twice.join(', '),
