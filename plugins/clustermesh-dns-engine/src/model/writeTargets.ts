@@ -33,6 +33,7 @@ import {
   ciliumObjectApplied,
   otherCniNote,
   publishedDomainsOf,
+  templateNamedNowhere,
   unevaluatedParts,
   unevaluatedPartsNote,
 } from './queries';
@@ -207,6 +208,25 @@ export function settingsUnread(
       cluster.settingsObject ? 'settings variables' : 'one'
     }: its Cilium values ask for the LB IP written out, its FQDN is written out where Flux applies it, and no file of the repository names ${fqdn} or ${lbIp}`;
   return undefined;
+}
+
+/**
+ * Where whether a cluster wants settings is not known: none are applied,
+ * nothing substitutes its Cilium values, no file names the settings
+ * variables, and its FQDN template is a guess (a variable of it named
+ * nowhere, jash2105's values written out per cluster): the values may be
+ * written out as they are, or the settings may be wanted under names the
+ * guess does not make. The guess; undefined otherwise.
+ */
+export function settingsWantedUnknown(
+  mesh: MeshModel,
+  cluster: ClusterModel,
+): ReturnType<typeof templateNamedNowhere> {
+  if (cluster.settingsObject || cluster.cilium?.appliedBy?.postBuild)
+    return undefined;
+  const { fqdn, lbIp } = mesh.conventions.variables;
+  if ([fqdn, lbIp].some(v => mesh.repository.mentions(v))) return undefined;
+  return templateNamedNowhere(mesh, cluster.name);
 }
 
 /**

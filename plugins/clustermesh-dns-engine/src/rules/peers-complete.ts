@@ -18,7 +18,7 @@ import {
   templateNamedNowhere,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import { settingsUnread } from '../model/writeTargets';
+import { settingsUnread, settingsWantedUnknown } from '../model/writeTargets';
 import { firstFew } from '../core/text';
 import { defineClusterRule, q } from './rule';
 
@@ -60,6 +60,8 @@ export const peersComplete = defineClusterRule({
     differs:
       "{{variable}} is {{value}}, but {{peer}}'s FQDN is {{expected}}{{where}}",
     noPeers: 'has no peers to know',
+    templateGuessed:
+      'whether the cluster knows its peers by settings variables is not known: nothing substitutes its Cilium values and no file names the settings variables, so its peers may be written out by name, but the {{which}} FQDN template, {{template}}, uses {{variables}}, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
     noSettings:
       'no settings ConfigMap is needed, nor peer variables in it ({{why}})',
     knowsFew: 'knows {{peers}}',
@@ -192,6 +194,23 @@ export const peersComplete = defineClusterRule({
         // Cilium values, which peers-by-fqdn checks
         const unread = settingsUnread(mesh, c);
         if (unread) return [r.notApplicable('noSettings', { why: unread })];
+        // nor known whether any are wanted (the template a guess): said
+        // once, as settings-present says it
+        const guess = !mesh.repository.mentions(variable)
+          ? settingsWantedUnknown(mesh, c)
+          : undefined;
+        if (guess)
+          return [
+            r.notEvaluated(
+              'templateGuessed',
+              {
+                which: guess.byDefault ? 'default' : "conventions'",
+                template: q(mesh.conventions.fqdnTemplate),
+                variables: guess.variables.join(', '),
+              },
+              c.settingsLocation,
+            ),
+          ];
         // a variable no file reads, and the peer's Cilium name not known
         // here: whether the values hold an entry for it cannot be told
         // (MrDynamo's copy, its settings read from a source of unknown keys)

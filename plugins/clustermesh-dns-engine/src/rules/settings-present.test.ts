@@ -1208,16 +1208,28 @@ describe('settings-present where the values are written out (no substitution any
         '',
       );
     }
-    const checks = validateMesh(
+    const all = validateMesh(
       createRepoTree(files),
       repositoryConventions(files),
-    )
-      .clusters.flatMap(c => c.checks)
-      .filter(c => c.ruleId === 'settings-present');
+    ).clusters.flatMap(c => c.checks);
+    const checks = all.filter(c => c.ruleId === 'settings-present');
     expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
       ['north', 'not-evaluated'],
       ['south', 'not-evaluated'],
     ]);
+    // nor whether the peers are known by settings variables (peers-by-fqdn
+    // judges the entries themselves)
+    expect(
+      all
+        .filter(c => c.ruleId === 'peers-complete')
+        .map(c => [c.cluster, c.outcome, c.message.split(':')[0]]),
+    ).toEqual(
+      ['north', 'south'].map(c => [
+        c,
+        'not-evaluated',
+        'whether the cluster knows its peers by settings variables is not known',
+      ]),
+    );
     expect(checks[0].message).toBe(
       'whether the cluster needs a settings ConfigMap is not known: nothing substitutes its Cilium values and no file names the settings variables, so its FQDN and LB IP may be written out as they are, but the default FQDN template, "clustermesh-{cluster}.${SECRET_DOMAIN}", uses SECRET_DOMAIN, which the repository names nowhere (set fqdnTemplate to the names you use, or give the value)',
     );

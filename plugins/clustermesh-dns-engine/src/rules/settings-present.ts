@@ -4,12 +4,12 @@ import { kustomizationFileNames } from '../flux/kustomize';
 import { basenamePath, dirnamePath } from '../tree/RepoTree';
 import type { ClusterModel, MeshModel } from '../model/types';
 import type { SettingValue } from '../model/settings';
-import { templateNamedNowhere } from '../model/queries';
 import {
   inlineSettingsTarget,
   passedThrough,
   settingsReadByNothing,
   settingsUnread,
+  settingsWantedUnknown,
   settingsWriteTarget,
 } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
@@ -426,12 +426,8 @@ export const settingsPresent = defineClusterRule({
       // FQDN template a guess (jash2105's values written out, the default
       // template's SECRET_DOMAIN named nowhere): whether settings are
       // wanted, or the names written out as they are, is not known
-      const guess = templateNamedNowhere(mesh, c.name);
-      if (
-        guess &&
-        !applier?.postBuild &&
-        ![variables.fqdn, variables.lbIp].some(v => mesh.repository.mentions(v))
-      )
+      const guess = settingsWantedUnknown(mesh, c);
+      if (guess)
         return [
           r.notEvaluated(
             'templateGuessed',
