@@ -684,7 +684,6 @@ async function openInFileTree(page: Page, names: string[], shows: Locator) {
   }
 }
 
-/** From the first step of the prefilled form to the clusters (the second step). */
 /**
  * Picks the embedded example as the template editor's source, and waits
  * until the form shows it: the editor renders its preview again once the
@@ -694,19 +693,26 @@ async function chooseEmbeddedExample(page: Page) {
   const chosen = page.getByRole('button', {
     name: /Embedded example \(no pull request\)/,
   });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     await page.getByRole('button', { name: /GitHub pull request/ }).click();
     await page
       .getByRole('option', { name: 'Embedded example (no pull request)' })
       .click();
-    await chosen.first().waitFor();
-    // still shown once the preview has settled
-    await page.waitForLoadState('networkidle');
-    if ((await chosen.count()) > 0) return;
+    try {
+      // a choice the preview's render dropped is not shown: chosen again
+      await chosen.first().waitFor({ timeout: 20_000 });
+      // still shown once the preview has settled
+      await page.waitForLoadState('networkidle');
+      if ((await chosen.count()) > 0) return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+    if (attempt >= 5) break;
   }
   throw new Error('the template editor kept dropping the source chosen');
 }
 
+/** From the first step of the prefilled form to the clusters (the second step). */
 async function goToReviewOrClusters(page: Page) {
   const next = page.getByRole('button', { name: 'Next', exact: true });
   await next.click();
