@@ -18,9 +18,9 @@ import {
   templateNamedNowhere,
 } from '../model/queries';
 import type { ClusterModel, MeshModel } from '../model/types';
-import { settingsUnread, settingsWantedUnknown } from '../model/writeTargets';
+import { settingsUnread } from '../model/writeTargets';
 import { firstFew } from '../core/text';
-import { defineClusterRule, q } from './rule';
+import { defineClusterRule, guessedTemplateData, q } from './rule';
 
 /** Each cluster knows each peer by the peer's FQDN. @public */
 export const peersComplete = defineClusterRule({
@@ -196,20 +196,12 @@ export const peersComplete = defineClusterRule({
         if (unread) return [r.notApplicable('noSettings', { why: unread })];
         // nor known whether any are wanted (the template a guess): said
         // once, as settings-present says it
-        const guess = !mesh.repository.mentions(variable)
-          ? settingsWantedUnknown(mesh, c)
-          : undefined;
-        if (guess)
+        const guessed = mesh.repository.mentions(variable)
+          ? undefined
+          : guessedTemplateData(mesh, c);
+        if (guessed)
           return [
-            r.notEvaluated(
-              'templateGuessed',
-              {
-                which: guess.byDefault ? 'default' : "conventions'",
-                template: q(mesh.conventions.fqdnTemplate),
-                variables: guess.variables.join(', '),
-              },
-              c.settingsLocation,
-            ),
+            r.notEvaluated('templateGuessed', guessed, c.settingsLocation),
           ];
         // a variable no file reads, and the peer's Cilium name not known
         // here: whether the values hold an entry for it cannot be told

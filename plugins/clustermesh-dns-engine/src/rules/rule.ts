@@ -19,7 +19,11 @@ import {
   substitutionOptOut,
 } from '../model/queries';
 import type { RenderedKustomization } from '../flux/fluxKustomization';
-import { settingsUnread, settingsWriteTarget } from '../model/writeTargets';
+import {
+  settingsUnread,
+  settingsWantedUnknown,
+  settingsWriteTarget,
+} from '../model/writeTargets';
 import type { ClusterModel, MeshModel, RepositoryFacts } from '../model/types';
 
 /**
@@ -788,4 +792,24 @@ export function installedAsWritten(
   return line?.includes('${')
     ? { line: line.trim(), at, helmfile: helmfiles.join(', ') }
     : undefined;
+}
+
+/**
+ * The data of a `templateGuessed` message (settings-present, peers-complete)
+ * where whether a cluster wants settings is not known, its FQDN template a
+ * guess (see settingsWantedUnknown); undefined where it is known.
+ */
+export function guessedTemplateData(
+  mesh: MeshModel,
+  c: ClusterModel,
+): MessageData | undefined {
+  const guess = settingsWantedUnknown(mesh, c);
+  return (
+    guess && {
+      which: guess.byDefault ? 'default' : "conventions'",
+      // the conventions' template, one text for every cluster
+      template: q(mesh.conventions.fqdnTemplate),
+      variables: guess.variables.join(', '),
+    }
+  );
 }

@@ -9,14 +9,18 @@ import {
   passedThrough,
   settingsReadByNothing,
   settingsUnread,
-  settingsWantedUnknown,
   settingsWriteTarget,
 } from '../model/writeTargets';
 import { locate } from '../yaml/locate';
 import { chartEnables, ciliumValuesPaths } from '../cilium/values';
 import { getPath, isRecord } from '../core/paths';
 import { hasUnresolvedReference } from '../flux/envsubst';
-import { conventionsPath, defineClusterRule, q } from './rule';
+import {
+  conventionsPath,
+  defineClusterRule,
+  guessedTemplateData,
+  q,
+} from './rule';
 import { externalSourceCause } from '../flux/render';
 
 /** The FQDN and LB IP variables exist in the cluster's settings. @public */
@@ -426,20 +430,9 @@ export const settingsPresent = defineClusterRule({
       // FQDN template a guess (jash2105's values written out, the default
       // template's SECRET_DOMAIN named nowhere): whether settings are
       // wanted, or the names written out as they are, is not known
-      const guess = settingsWantedUnknown(mesh, c);
-      if (guess)
-        return [
-          r.notEvaluated(
-            'templateGuessed',
-            {
-              which: guess.byDefault ? 'default' : "conventions'",
-              // the conventions' template, one text for every cluster
-              template: q(mesh.conventions.fqdnTemplate),
-              variables: guess.variables.join(', '),
-            },
-            c.settingsLocation,
-          ),
-        ];
+      const guessed = guessedTemplateData(mesh, c);
+      if (guessed)
+        return [r.notEvaluated('templateGuessed', guessed, c.settingsLocation)];
       return [r.fail('noConfigMap', { configMap }, c.settingsLocation)];
     }
     if (missing.length) {
