@@ -1808,6 +1808,65 @@ describe('detectConventions', () => {
     );
   });
 
+  it("takes each cluster's own GitRepository's ignore rules where its entry point is its folder's plain kustomization (found after the others')", () => {
+    const source = (kept: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: gitops\n  namespace: flux-system\nspec:\n  url: https://github.com/example/gitops\n  ref: {branch: main}\n  ignore: |\n    /*\n    !/k8s/global\n    !/k8s/clusters/${kept}\n`;
+    const reconciling = (name: string, path: string) =>
+      fluxKustomization(name, path).replace(
+        'name: flux-system\n',
+        'name: gitops\n',
+      );
+    const files: Files = {
+      'k8s/global/namespace.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: tools}\n',
+      // nas: its flux/ folder reconciles itself, with its own source
+      'k8s/clusters/nas/flux/config/cluster.yaml': `${source(
+        'nas',
+      )}---\n${reconciling('cluster', './k8s/clusters/nas/flux')}`,
+      'k8s/clusters/nas/flux/global.yaml': reconciling(
+        'global',
+        './k8s/global',
+      ),
+    };
+    for (const c of ['edge', 'lab']) {
+      // the bootstrap applies the folder's kustomization: its source, and
+      // a Kustomization of part of its flux/ folder
+      files[`k8s/clusters/${c}/kustomization.yaml`] = kustomization(
+        './flux/repositories/gitops.yaml',
+        './deploy-cluster.yaml',
+      );
+      files[`k8s/clusters/${c}/flux/repositories/gitops.yaml`] = source(c);
+      files[`k8s/clusters/${c}/deploy-cluster.yaml`] = reconciling(
+        'deploy',
+        `./k8s/clusters/${c}/flux/deploy`,
+      );
+      files[`k8s/clusters/${c}/flux/deploy/global.yaml`] = reconciling(
+        'global',
+        './k8s/global',
+      );
+    }
+    const tree = createRepoTree(files);
+    const detection = detectConventions(tree);
+    expect(detection.conventions.entries).toEqual({
+      edge: 'k8s/clusters/edge',
+      lab: 'k8s/clusters/lab',
+    });
+    // every cluster's list: a folder is left out only where all leave it out
+    expect(detection.conventions.flux?.sourceIgnore).toHaveLength(3);
+    expect(settingOf(detection.found, 'flux.sourceIgnore')?.value).toBe(
+      '3 lists',
+    );
+    expect(
+      detection.found.filter(f => f.setting === 'flux.sourceIgnore'),
+    ).toHaveLength(1);
+    const report = validateMesh(
+      tree,
+      resolveConventions(detection.conventions),
+    );
+    expect(report.clusters.map(c => c.name)).toEqual(['edge', 'lab', 'nas']);
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
   it('leaves out what every GitRepository of this repository leaves out (spec.ignore), and keeps what only some do', () => {
     const gitRepository = (ignore: string) =>
       `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: homelab\n  namespace: flux-system\nspec:\n  url: https://github.com/example/homelab\n  ref: {branch: main}\n  ignore: |\n${ignore

@@ -259,8 +259,10 @@ export function detectConventions(
 
   // what this repository's GitRepositories leave out of their artifacts:
   // a file is left out when every one of them leaves it out (clusters
-  // whose sources ignore each other's folders keep them)
-  if (explicit.flux?.sourceIgnore === undefined) {
+  // whose sources ignore each other's folders keep them); decided again
+  // once every cluster's entry point is known (one that is a cluster's
+  // plain kustomization applies its own GitRepository: tvories')
+  const detectSourceIgnore = (entryPaths: readonly string[]) => {
     const names = new Set(
       conventions.flux?.sourceNames ??
         explicit.flux?.sourceNames ??
@@ -270,7 +272,7 @@ export function detectConventions(
     // those an entry point applies, where some is (an archived copy of a
     // cluster's Flux folder declares a source no cluster has: Ramblurr's)
     const applied = named.filter(r =>
-      entries.some(e => appliedBy(e.path, r.location.file)),
+      entryPaths.some(path => appliedBy(path, r.location.file)),
     );
     const own = applied.length ? applied : named;
     // an entry point reconciled from a source no file here declares (a
@@ -326,7 +328,9 @@ export function detectConventions(
         first,
       );
     }
-  }
+  };
+  if (explicit.flux?.sourceIgnore === undefined)
+    detectSourceIgnore(entries.map(e => e.path));
 
   // where the clusters are; entry points at the top of the repository are
   // a cluster folder each only when there are several (one alone is a
@@ -571,6 +575,17 @@ export function detectConventions(
       } (a mesh's clusters each have a folder of their own, e.g. clusters/<cluster>)`,
       single.location,
     );
+  }
+  // entry points found from the clusters' folders apply their own sources
+  const entryPaths = entries.map(e => e.path);
+  const moreEntries = Object.values(conventions.entries ?? {}).filter(
+    path => !entryPaths.includes(path),
+  );
+  if (explicit.flux?.sourceIgnore === undefined && moreEntries.length) {
+    const before = found.findIndex(f => f.setting === 'flux.sourceIgnore');
+    if (before >= 0) found.splice(before, 1);
+    if (conventions.flux) delete conventions.flux.sourceIgnore;
+    detectSourceIgnore([...entryPaths, ...moreEntries]);
   }
   const applied = appliedByAnotherCluster(
     clustersPath,

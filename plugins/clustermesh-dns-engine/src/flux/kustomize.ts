@@ -227,11 +227,20 @@ export class KustomizeEngine {
         scan.resources.map(r => `./${r}`),
       );
     } else {
+      // in the repository, but not in what the sources give Flux
+      const prefix = `${dir}/`;
+      const leftOut =
+        dir !== '' &&
+        this.#index.tree.paths().some(path => path.startsWith(prefix));
       findings.push(
-        finding('flux-error', 'error', 'does not exist in the repository', {
-          file: dir || '.',
-          line: 1,
-        }),
+        finding(
+          'flux-error',
+          'error',
+          leftOut
+            ? "is left out of what Flux fetches by the sources' ignore rules (.sourceignore, spec.ignore: the conventions' flux.sourceIgnore)"
+            : 'does not exist in the repository',
+          { file: dir || '.', line: 1 },
+        ),
       );
     }
     if (!target) return { objects: [], findings, ok: false };

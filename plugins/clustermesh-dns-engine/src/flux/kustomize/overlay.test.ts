@@ -1,5 +1,9 @@
 import { parse, stringify } from 'yaml';
 import { located } from '../../__testUtils__/yaml';
+import { createRepoTree } from '../../tree/RepoTree';
+import { TreeIndex } from '../../tree/TreeIndex';
+import { YamlFiles } from '../../yaml/files';
+import { KustomizeEngine } from '../kustomize';
 import type { FluxKustomizeOverlay } from './overlay';
 import {
   byId,
@@ -305,6 +309,22 @@ describe('KustomizeEngine.buildFluxPath', () => {
         .buildFluxPath('nothere')
         .findings.map(f => `${f.code} ${located(f)}`),
     ).toEqual(['flux-error nothere:1 does not exist in the repository']);
+    // there, but left out by the sources' ignore rules: said so
+    const tree = createRepoTree({
+      'kept/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      'other/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
+    });
+    const ignoring = new KustomizeEngine(
+      new TreeIndex(tree, ['/*\n!/kept\n']),
+      new YamlFiles(tree),
+    );
+    expect(
+      ignoring
+        .buildFluxPath('other')
+        .findings.map(f => `${f.code} ${located(f)}`),
+    ).toEqual([
+      "flux-error other:1 is left out of what Flux fetches by the sources' ignore rules (.sourceignore, spec.ignore: the conventions' flux.sourceIgnore)",
+    ]);
   });
 
   it('caches builds by folder and overlay key', () => {
