@@ -110,6 +110,29 @@ describe('the mesh is the clusters in it', () => {
         'refers to ./media/ks.yaml, which does not exist (kubernetes/apps/c003/media/ks.yaml)',
     });
     expect(withoutCilium.summary.status).toBe('fail');
+    // what fails is a Kustomization of a folder that is nowhere (a cluster
+    // not bootstrapped yet, justingarfield's production): it holds nothing
+    // back, Cilium neither, so the cluster is known to be outside
+    files[`${folder}/apps.yaml`] = files[`${folder}/apps.yaml`].replace(
+      './kubernetes/apps/c003',
+      './kubernetes/later/c003',
+    );
+    files[`${folder}/kustomization.yaml`] = files[
+      `${folder}/kustomization.yaml`
+    ]
+      .split('\n')
+      .filter(line => !line.includes('/cilium/'))
+      .join('\n');
+    const nothingHeldBack = validateMesh(createRepoTree(files), withDomain);
+    expect(
+      nothingHeldBack.findings.find(f => f.code === 'flux-error'),
+    ).toMatchObject({
+      severity: 'warning',
+      message: expect.stringMatching(
+        /reconciles kubernetes\/later\/c003, which does not exist in the repository; Flux fails the Kustomization .*\(not an error here: c003 is outside the mesh, and nothing ClusterMesh DNS checks depends on it\)$/,
+      ),
+    });
+    expect(nothingHeldBack.summary).toMatchObject({ errors: 0 });
   });
 
   it('finds the members from their Cilium values, saying why', () => {

@@ -21,6 +21,7 @@ import type { MeshConventions } from '../conventions/schema';
 import { buildMeshModel } from '../model/build';
 import { peersHostsEntries } from '../model/coreDnsHosts';
 import {
+  buildsHeldBack,
   peerKnownByEntry,
   poolOfAddress,
   recordsOfCluster,
@@ -340,12 +341,13 @@ function outsideTheMesh(
   if (finding.cluster !== undefined) names.add(finding.cluster);
   if (!names.size) return finding;
   // (a cluster with no Cilium values read may be outside only because
-  // its builds fail: its errors are kept)
+  // its builds fail: its errors are kept; not where what fails is a
+  // folder that is nowhere, which holds nothing back)
   const outside = [...names].every(name => {
     const c = mesh.byName.get(name);
     return (
       c !== undefined &&
-      c.cilium !== undefined &&
+      (c.cilium !== undefined || !buildsHeldBack(c.render).length) &&
       !c.membership.member &&
       !c.membershipUnknown
     );
