@@ -170,6 +170,28 @@ function layoutOf(entry: FluxEntry): string {
     : `clustersPath: ${JSON.stringify(dirnamePath(entry.path))}`;
 }
 
+/** The first Argo CD Application (or ApplicationSet, AppProject) of the repository. */
+function argoCdObject(
+  tree: RepoTree,
+  cache: EngineCache,
+): { kind: string; location: SourceLocation } | undefined {
+  for (const doc of scanDocuments(tree, cache, ['argoproj.io/'])) {
+    const { apiVersion, kind } = doc.value;
+    if (
+      typeof apiVersion === 'string' &&
+      apiVersion.startsWith('argoproj.io/') &&
+      ['Application', 'ApplicationSet', 'AppProject'].includes(kind)
+    )
+      return {
+        kind: `${kind} ${
+          getPath(doc.value, ['metadata', 'name']) ?? ''
+        }`.trim(),
+        location: doc.at(),
+      };
+  }
+  return undefined;
+}
+
 /** Why there is nothing to check when the clusters folder does not exist. */
 function noClustersFolder(
   conventions: MeshConventions,
@@ -181,6 +203,8 @@ function noClustersFolder(
   ignoredFluxFiles: readonly string[] = [],
   /** Flux Kustomizations that apply what they build to another cluster (spec.kubeConfig). */
   remote: readonly { location: SourceLocation }[] = [],
+  /** An Argo CD object of the repository (an Application), where it has no Flux Kustomization. */
+  argoCd?: { kind: string; location: SourceLocation },
 ): EngineFinding {
   const outermost = outermostEntries(entries);
   const single = outermost.length === 1 ? outermost[0] : undefined;
@@ -308,6 +332,14 @@ function noClustersFolder(
     }set clustersPath in the conventions if the clusters are elsewhere)`,
     someKustomization?.location,
   );
+  // Argo CD applies the repository, not Flux (edgard's, mmalyska's)
+  if (!someKustomization && argoCd)
+    return finding(
+      'no-clusters',
+      'warning',
+      `no clusters found: the repository has no Flux Kustomization, but it has Argo CD's ${argoCd.kind}: Argo CD applies it, not Flux, and the checks read what Flux applies; nothing was checked`,
+      argoCd.location,
+    );
   // no Flux Kustomization and no clusters folder: no file to point at
   // (sfcal's repository has no kubernetes/ at all)
   if (!someKustomization)
@@ -483,6 +515,7 @@ export function buildMeshModel(
               return bytes !== undefined && containsBytes(bytes, fluxGroup);
             }),
         flux.kustomizations.filter(k => k.remote),
+        flux.kustomizations.length ? undefined : argoCdObject(tree, cache),
       ),
     );
   }

@@ -807,6 +807,20 @@ describe('validateMesh', () => {
       }),
     ]);
     expect(report.findings[0].location).toBeUndefined();
+    // Argo CD applies the repository: said, with its Application
+    const argo = validateMesh(
+      createRepoTree({
+        'argocd/apps/echo.yaml':
+          '# the echo app\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: echo, namespace: argocd}\nspec: {project: default}\n',
+      }),
+      withDomain,
+    );
+    expect(argo.findings.map(f => [f.severity, located(f)])).toEqual([
+      [
+        'warning',
+        "argocd/apps/echo.yaml:2 no clusters found: the repository has no Flux Kustomization, but it has Argo CD's Application echo: Argo CD applies it, not Flux, and the checks read what Flux applies; nothing was checked",
+      ],
+    ]);
     // Flux Kustomizations a bootstrap task applies: the outermost is named
     const applied = validateMesh(
       createRepoTree({
