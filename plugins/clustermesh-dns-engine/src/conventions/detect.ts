@@ -584,7 +584,11 @@ export function detectConventions(
   if (explicit.flux?.sourceIgnore === undefined && moreEntries.length) {
     const before = found.findIndex(f => f.setting === 'flux.sourceIgnore');
     if (before >= 0) found.splice(before, 1);
-    if (conventions.flux) delete conventions.flux.sourceIgnore;
+    // (a copy: the object may be shared with what was detected before)
+    if (conventions.flux) {
+      const { sourceIgnore: _before, ...flux } = conventions.flux;
+      conventions.flux = flux;
+    }
     detectSourceIgnore([...entryPaths, ...moreEntries]);
   }
   const applied = appliedByAnotherCluster(

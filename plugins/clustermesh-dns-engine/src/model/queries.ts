@@ -1248,24 +1248,6 @@ export function unevaluatedPartsNote(cluster: ClusterModel): string {
 }
 
 /**
- * The Flux and kustomize errors of a cluster that hold back what they
- * build (not a Kustomization of a folder that is nowhere, which holds
- * nothing back).
- *
- * @public
- */
-export function buildsHeldBack(
-  render: Pick<ClusterRender, 'findings'>,
-): EngineFinding[] {
-  return render.findings.filter(
-    f =>
-      f.severity === 'error' &&
-      (f.code === 'kustomize-error' || f.code === 'flux-error') &&
-      !f.holdsNothingBack,
-  );
-}
-
-/**
  * What fails to build in a cluster and so applies nothing now (a Flux or
  * kustomize error that holds back what it builds), said as a caveat:
  * `; but 2 Flux or kustomize errors (among the errors) keep parts of what
@@ -1278,7 +1260,12 @@ export function failedBuildsNote(
   render: Pick<ClusterRender, 'findings'>,
   what: string,
 ): string {
-  const failed = buildsHeldBack(render);
+  const failed = render.findings.filter(
+    f =>
+      f.severity === 'error' &&
+      (f.code === 'kustomize-error' || f.code === 'flux-error') &&
+      !f.holdsNothingBack,
+  );
   if (!failed.length) return '';
   const one = failed.length === 1;
   // where: the owner knows whether it can be there

@@ -21,7 +21,6 @@ import type { MeshConventions } from '../conventions/schema';
 import { buildMeshModel } from '../model/build';
 import { peersHostsEntries } from '../model/coreDnsHosts';
 import {
-  buildsHeldBack,
   peerKnownByEntry,
   poolOfAddress,
   recordsOfCluster,
@@ -347,7 +346,10 @@ function outsideTheMesh(
     const c = mesh.byName.get(name);
     return (
       c !== undefined &&
-      (c.cilium !== undefined || !buildsHeldBack(c.render).length) &&
+      (c.cilium !== undefined ||
+        c.render.findings.every(
+          f => f.severity !== 'error' || f.holdsNothingBack,
+        )) &&
       !c.membership.member &&
       !c.membershipUnknown
     );
