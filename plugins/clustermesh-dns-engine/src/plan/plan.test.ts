@@ -3621,7 +3621,7 @@ describe('planMeshDnsChange on other layouts', () => {
     // the shared address said, not refused
     expect(second.plan.decisions).toContainEqual(
       expect.stringMatching(
-        /^east: 10\.60\.1\.10 is also in pool west-pool of west/,
+        /^east: 10\.60\.1\.10 is also in pool "west-pool" of west/,
       ),
     );
     // run as an error (the default), the overlap refuses it
@@ -3631,7 +3631,7 @@ describe('planMeshDnsChange on other layouts', () => {
       expect.objectContaining({
         field: 'clusters[0].ip',
         message: expect.stringMatching(
-          /^10\.60\.1\.10 is also in pool west-pool of west/,
+          /^10\.60\.1\.10 is also in pool "west-pool" of west/,
         ),
       }),
     );
@@ -5747,7 +5747,7 @@ describe('planMeshDnsChange on other layouts', () => {
       {
         field: 'clusters[0].ip',
         message:
-          '10.0.0.10 is also in pool pool of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; both clusters apply that one pool (pools-disjoint), so no address of it is free of the overlap',
+          '10.0.0.10 is also in pool "pool" of b (kubernetes/infrastructure/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; both clusters apply that one pool (pools-disjoint), so no address of it is free of the overlap',
         remedy:
           'Make the pools of a and b disjoint (pools-disjoint), then give a an address of its own pool; clusters on separate networks are listed apart in `pools.networks` of the conventions.',
       },
@@ -5773,7 +5773,7 @@ describe('planMeshDnsChange on other layouts', () => {
     ).toEqual({
       field: 'clusters[0].ip',
       message:
-        '10.0.0.10 is also in pool pool-b of b (kubernetes/clusters/b/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; every address of block 10.0.0.0/24 of its pool pool-a (kubernetes/clusters/a/pool.yaml:7) is in that pool too: the pools overlap already (pools-disjoint), so no address of it is free of the overlap',
+        '10.0.0.10 is also in pool "pool-b" of b (kubernetes/clusters/b/pool.yaml:7): its LB IPAM may give it to one of its own services, and both clusters would answer for it; every address of block 10.0.0.0/24 of its pool "pool-a" (kubernetes/clusters/a/pool.yaml:7) is in that pool too: the pools overlap already (pools-disjoint), so no address of it is free of the overlap',
       remedy:
         'Make the pools of a and b disjoint (pools-disjoint), then give a an address of its own pool; clusters on separate networks are listed apart in `pools.networks` of the conventions.',
     });
@@ -6918,7 +6918,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(problemOf('10.25.11.120')).toEqual({
       field: 'clusters[1].ip',
       message:
-        '10.25.11.120 is in pool lb-ippool-apps of apps, but its serviceSelector does not admit the clustermesh-apiserver service (the pool is for service traefik)',
+        '10.25.11.120 is in pool "lb-ippool-apps" of apps, but its serviceSelector does not admit the clustermesh-apiserver service (the pool is for service traefik)',
       remedy:
         'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or add a CiliumLoadBalancerIPPool for it (with `serviceSelector: {matchLabels: {io.kubernetes.service.name: clustermesh-apiserver}}`) in addresses no other pool holds.',
     });
@@ -6940,9 +6940,9 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     expect(problem).toEqual({
       field: 'clusters[1].ip',
       message:
-        '10.25.11.121 is in pool lb-ippool-apps of apps, but its serviceSelector does not admit the clustermesh-apiserver service',
+        '10.25.11.121 is in pool "lb-ippool-apps" of apps, but its serviceSelector does not admit the clustermesh-apiserver service',
       remedy:
-        'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, label the clustermesh-apiserver service as it selects (`clustermesh.apiserver.service.labels: {io.cilium/lb-ipam-pool: bgp-default}` in the Cilium values), or widen that of lb-ippool-apps.',
+        'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, label the clustermesh-apiserver service as it selects (`clustermesh.apiserver.service.labels: {io.cilium/lb-ipam-pool: bgp-default}` in the Cilium values), or widen that of pool "lb-ippool-apps".',
     });
     // a value YAML would read as a boolean is quoted: a label is a string
     // (barstown's `use-cilium-lb: "true"`)
@@ -6965,7 +6965,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       'app.kubernetes.io/name: jellyfin',
     );
     expect(remedy()).toBe(
-      'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or widen that of lb-ippool-apps.',
+      'Give an address of a pool whose serviceSelector admits the clustermesh-apiserver service, or widen that of pool "lb-ippool-apps".',
     );
   });
 
@@ -6986,7 +6986,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
     ).problems.find(p => p.field === 'clusters[1].ip');
     expect(problem).toEqual({
       field: 'clusters[1].ip',
-      message: `10.25.11.130 cannot be checked against the LB IPAM pools of apps: the block \${LB_POOL_CIDR} of pool lb-ippool-apps (${pool}:9) holds LB_POOL_CIDR, which Flux leaves unsubstituted there (validate says why), so it is no range of addresses`,
+      message: `10.25.11.130 cannot be checked against the LB IPAM pools of apps: the block \${LB_POOL_CIDR} of pool "lb-ippool-apps" (${pool}:9) holds LB_POOL_CIDR, which Flux leaves unsubstituted there (validate says why), so it is no range of addresses`,
       remedy: `Define LB_POOL_CIDR where the Kustomization that applies ${pool} substitutes from, then run configure again.`,
     });
   });
@@ -7151,9 +7151,9 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       {
         field: 'clusters[1].ip',
         message:
-          '10.25.11.105 is outside the LB IPAM pools of apps (lb-ippool-apps: 10.25.11.120-10.25.11.139); it is in pool lb-ippool-infra of infra',
+          '10.25.11.105 is outside the LB IPAM pools of apps (lb-ippool-apps: 10.25.11.120-10.25.11.139); it is in pool "lb-ippool-infra" of infra',
         remedy:
-          "Give apps an address of its own pools' blocks: a block here holding 10.25.11.105 would overlap pool lb-ippool-infra of infra (pools-disjoint).",
+          "Give apps an address of its own pools' blocks: a block here holding 10.25.11.105 would overlap pool \"lb-ippool-infra\" of infra (pools-disjoint).",
       },
     ]);
     // said once: not again as a note on a shared address
@@ -7810,7 +7810,7 @@ describe('planMeshDnsChange judges the change, not the repository', () => {
     expect(plan.problems[0]).toEqual({
       field: 'clusters[1].ip',
       message:
-        '10.25.11.143 is the first or last address of block 10.25.11.128/28 of pool lb-ippool-apps of apps, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
+        '10.25.11.143 is the first or last address of block 10.25.11.128/28 of pool "lb-ippool-apps" of apps, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
       remedy: 'Give another address of that block.',
     });
   });

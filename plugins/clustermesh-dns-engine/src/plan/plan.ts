@@ -466,7 +466,7 @@ function planEdits(
       file => inRepositoryLayout(mesh.repository, file),
       otherLoadBalancerNote(cluster, addresses[i]),
       heldElsewhere[i] &&
-        `pool ${heldElsewhere[i]!.found.pool.name} of ${
+        `pool "${heldElsewhere[i]!.found.pool.name}" of ${
           heldElsewhere[i]!.other.name
         }`,
       found.kind === 'outside' || found.kind === 'no-pools'
@@ -518,9 +518,9 @@ function planEdits(
       own.kind === 'in-pool' && found.kind === 'in-pool'
         ? coveredBlock(own.block.range, found.block.range)
         : false;
-    const message = `${addresses[i].text} is also in pool ${
+    const message = `${addresses[i].text} is also in pool "${
       found.pool.name
-    } of ${other.name} (${formatLocation(
+    }" of ${other.name} (${formatLocation(
       found.kind === 'in-pool' ? found.block.location : found.pool.location,
     )}): its LB IPAM may give it to one of its own services, and both clusters would answer for it${
       inside && own.kind === 'in-pool' && found.kind === 'in-pool'
@@ -528,9 +528,9 @@ function planEdits(
             formatLocation(own.block.location) ===
             formatLocation(found.block.location)
               ? `both clusters apply that one pool`
-              : `every address of block ${own.block.range!.text} of its pool ${
+              : `every address of block ${own.block.range!.text} of its pool "${
                   own.pool.name
-                } (${formatLocation(
+                }" (${formatLocation(
                   own.block.location,
                 )}) is in that pool too: the pools overlap already`
           } (pools-disjoint), so no address of it is free of the overlap`
@@ -998,9 +998,9 @@ function poolProblem(
             message: `${ip} cannot be checked against the LB IPAM pools of ${name}: ${unsubstituted
               .map(
                 ({ pool, block }) =>
-                  `the block ${block.text} of pool ${
+                  `the block ${block.text} of pool "${
                     pool.name
-                  } (${formatLocation(block.location)})`,
+                  }" (${formatLocation(block.location)})`,
               )
               .join(', ')} ${
               unsubstituted.length > 1 ? 'hold' : 'holds'
@@ -1077,12 +1077,12 @@ function poolProblem(
       }
     case 'disabled':
       return {
-        message: `${ip} is only in the disabled pool ${found.pool.name} of ${name}`,
-        remedy: `Give an address of an enabled pool, or set \`spec.disabled: false\` on ${found.pool.name}.`,
+        message: `${ip} is only in the disabled pool "${found.pool.name}" of ${name}`,
+        remedy: `Give an address of an enabled pool, or set \`spec.disabled: false\` on pool "${found.pool.name}".`,
       };
     case 'reserved':
       return {
-        message: `${ip} is the first or last address of block ${found.block.text} of pool ${found.pool.name} of ${name}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out`,
+        message: `${ip} is the first or last address of block ${found.block.text} of pool "${found.pool.name}" of ${name}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out`,
         remedy: `Give another address of that block.`,
       };
     case 'not-admitted': {
@@ -1090,9 +1090,9 @@ function poolProblem(
       // two services take its addresses
       const forService = serviceNamedBy(found.pool.serviceSelector);
       return {
-        message: `${ip} is in pool ${
+        message: `${ip} is in pool "${
           found.pool.name
-        } of ${name}, but its serviceSelector does not admit the ${service} service${
+        }" of ${name}, but its serviceSelector does not admit the ${service} service${
           forService ? ` (the pool is for service ${forService})` : ''
         }`,
         remedy: forService
@@ -1100,7 +1100,7 @@ function poolProblem(
           : `Give an address of a pool whose serviceSelector admits the ${service} service, ${labelsAdmitted(
               found.pool.serviceSelector,
               service,
-            )}or widen that of ${found.pool.name}.`,
+            )}or widen that of pool "${found.pool.name}".`,
       };
     }
     default:

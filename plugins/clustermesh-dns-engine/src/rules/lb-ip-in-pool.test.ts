@@ -233,7 +233,7 @@ describe('lb-ip-in-pool', () => {
     expect(check).toMatchObject({
       outcome: 'pass',
       message:
-        'LB IP 10.25.11.120 is in pool lb-ippool-apps block 10.25.11.120-10.25.11.140',
+        'LB IP 10.25.11.120 is in pool "lb-ippool-apps" block 10.25.11.120-10.25.11.140',
       location: {
         file: 'kubernetes/clusters/apps/kustomization.yaml',
         line: 16,
@@ -302,7 +302,7 @@ describe('lb-ip-in-pool', () => {
     expect(outcome(reserving, '10.25.11.96')).toMatchObject({
       outcome: 'fail',
       message:
-        'LB IP 10.25.11.96 is the first or last address of block 10.25.11.96/27 of pool lb-ippool-infra, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
+        'LB IP 10.25.11.96 is the first or last address of block 10.25.11.96/27 of pool "lb-ippool-infra", which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
     });
     expect(outcome(reserving, '10.25.11.127')).toMatchObject({
       outcome: 'fail',

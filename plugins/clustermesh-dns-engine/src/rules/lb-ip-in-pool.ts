@@ -63,15 +63,15 @@ export const lbIpInPool = defineClusterRule({
       "no CiliumLoadBalancerIPPool is applied to the cluster; it applies MetalLB's {{pool}}, and MetalLB gives its LoadBalancer addresses: whether LB IP {{ip}} is in MetalLB's pools is not checked here (MetalLB's pools are not read)",
     poolsOutside:
       'no CiliumLoadBalancerIPPool is among what Flux applies to the cluster, but {{why}}: whether one holds LB IP {{ip}} is not checked',
-    disabled: 'LB IP {{ip}} is only in the disabled pool {{pool}}',
+    disabled: 'LB IP {{ip}} is only in the disabled pool "{{pool}}"',
     outside: 'LB IP {{ip}} is outside every pool of the cluster: {{pools}}',
     outsideUnapplied:
       'LB IP {{ip}} is outside every pool of the cluster ({{pools}}); pool {{unapplied}} holds it, but Flux applies that file to no cluster',
     notAdmitted:
-      'LB IP {{ip}} is in pool {{pool}}, but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
+      'LB IP {{ip}} is in pool "{{pool}}", but its serviceSelector does not admit the {{service}} service (labels {{labels}})',
     reserved:
-      'LB IP {{ip}} is the first or last address of block {{block}} of pool {{pool}}, which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
-    inPool: 'LB IP {{ip}} is in pool {{pool}} block {{block}}',
+      'LB IP {{ip}} is the first or last address of block {{block}} of pool "{{pool}}", which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
+    inPool: 'LB IP {{ip}} is in pool "{{pool}}" block {{block}}',
     bootstrapVerbatim:
       '{{bootstraps}} applies this pool as written to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches the cluster as written, no address the pool can hold (the API server may refuse the pool, failing that step), until Flux applies it',
   },

@@ -127,7 +127,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'apps',
           message:
-            'LB IP 10.25.11.120 is in pool lb-ippool-apps block 10.25.11.120-10.25.11.139',
+            'LB IP 10.25.11.120 is in pool "lb-ippool-apps" block 10.25.11.120-10.25.11.139',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-apps.yaml',
             line: 9,
@@ -361,7 +361,7 @@ export const exampleAfterReport: MeshReport = {
           severity: 'info',
           cluster: 'infra',
           message:
-            'LB IP 10.25.11.100 is in pool lb-ippool-infra block 10.25.11.100-10.25.11.119',
+            'LB IP 10.25.11.100 is in pool "lb-ippool-infra" block 10.25.11.100-10.25.11.119',
           location: {
             file: 'kubernetes/infrastructure/networking/cilium/ipam/lb-ippool-infra.yaml',
             line: 9,
