@@ -5555,6 +5555,48 @@ describe('planMeshDnsChange on other layouts', () => {
       { name: 'cilium', namespace: 'flux-system' },
       { name: 'external-dns', namespace: 'flux-system' },
     ]);
+    // Cilium's fields in alphabetical order, with labels naming it by an
+    // alias (thousand-sunny's `&app`): the new one's dependsOn in its
+    // place of that order, its labels naming itself
+    const labelled = { ...files };
+    for (const c of ['north', 'south']) {
+      const install = `kubernetes/${c}/apps/kube-system/cilium/install.yaml`;
+      labelled[install] = labelled[install]
+        .replace(
+          'metadata:\n  name: cilium\n',
+          'metadata:\n  name: &app cilium\n',
+        )
+        .replace(
+          `spec:\n  interval: 30m\n  path: ./kubernetes/${c}/apps/kube-system/cilium/app\n`,
+          `spec:\n  commonMetadata:\n    labels:\n      app.kubernetes.io/name: *app\n  decryption:\n    provider: sops\n  interval: 30m\n  path: ./kubernetes/${c}/apps/kube-system/cilium/app\n`,
+        );
+    }
+    const ordered = parseAllDocuments(
+      applied(
+        labelled,
+        {
+          clusters: [
+            { name: 'north', ip: '10.10.1.50' },
+            { name: 'south', ip: '10.20.1.50' },
+          ],
+        },
+        conventions,
+      ).after['kubernetes/north/apps/kube-system/cilium/install.yaml'],
+    )
+      .map(d => d.toJS())
+      .find(k => k.metadata.name === 'cilium-clustermesh');
+    expect(Object.keys(ordered.spec)).toEqual([
+      'commonMetadata',
+      'decryption',
+      'dependsOn',
+      'interval',
+      'path',
+      'prune',
+      'sourceRef',
+    ]);
+    expect(ordered.spec.commonMetadata).toEqual({
+      labels: { 'app.kubernetes.io/name': 'cilium-clustermesh' },
+    });
     // NNMavy: both take the name (two providers of one zone): it waits for
     // both, either of which brings the DNSEndpoint CRD
     const both = { ...files };
@@ -7153,7 +7195,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
         message:
           '10.25.11.105 is outside the LB IPAM pools of apps (lb-ippool-apps: 10.25.11.120-10.25.11.139); it is in pool "lb-ippool-infra" of infra',
         remedy:
-          "Give apps an address of its own pools' blocks: a block here holding 10.25.11.105 would overlap pool \"lb-ippool-infra\" of infra (pools-disjoint).",
+          'Give apps an address of its own pools\' blocks: a block here holding 10.25.11.105 would overlap pool "lb-ippool-infra" of infra (pools-disjoint).',
       },
     ]);
     // said once: not again as a note on a shared address

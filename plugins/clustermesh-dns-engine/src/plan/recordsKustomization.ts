@@ -249,14 +249,32 @@ export function recordsKustomizationFor(
     const lead = rawPath.slice(0, rawPath.length - built.length);
     if (!rawPath.endsWith(built) || !(lead === '' || lead.endsWith('/')))
       return undefined;
-    const spec: Record<string, unknown> = { dependsOn };
+    // its fields in the order of Cilium's: dependsOn where Cilium's is,
+    // else in its place of an alphabetical order Cilium's keeps (first
+    // otherwise)
+    const keys = Object.keys(raw.spec);
+    const sorted = keys.every((k, j) => j === 0 || keys[j - 1] <= k);
+    const before = keys.includes('dependsOn')
+      ? undefined
+      : sorted
+      ? keys.find(k => k > 'dependsOn')
+      : keys[0];
+    const spec: Record<string, unknown> = {};
+    if (!keys.includes('dependsOn') && before === keys[0])
+      spec.dependsOn = dependsOn;
     for (const [key, value] of Object.entries(raw.spec)) {
-      if (key === 'path')
+      if (key === before && spec.dependsOn === undefined)
+        spec.dependsOn = dependsOn;
+      if (key === 'dependsOn') spec.dependsOn = dependsOn;
+      else if (key === 'path')
         spec.path = besideBuilt
           ? `${lead}${folderName}`
           : `${rawPath}/${folder.slice(cilium.path.length).replace(/^\//, '')}`;
+      else if (key === 'commonMetadata')
+        spec.commonMetadata = ownCommonMetadata(value, raw.metadata.name, name);
       else if (!NOT_COPIED.has(key) || emptyList(value)) spec[key] = value;
     }
+    spec.dependsOn ??= dependsOn;
     // a record taken out of Git is deleted, and ExternalDNS deletes it from
     // DNS (Cilium's own may be kept from pruning); in its place, else last
     spec.prune = true;
@@ -308,6 +326,28 @@ export function recordsKustomizationFor(
     unwaited,
     appliedBy,
   };
+}
+
+/**
+ * Cilium's `commonMetadata` for the new Kustomization: a label or
+ * annotation that names Cilium's Kustomization (`app.kubernetes.io/name:
+ * *app`, its own name) names the new one.
+ */
+function ownCommonMetadata(
+  value: unknown,
+  ciliumName: unknown,
+  name: string,
+): unknown {
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = { ...value };
+  for (const field of ['labels', 'annotations'] as const) {
+    const marks = value[field];
+    if (isRecord(marks))
+      out[field] = Object.fromEntries(
+        Object.entries(marks).map(([k, v]) => [k, v === ciliumName ? name : v]),
+      );
+  }
+  return out;
 }
 
 /**
