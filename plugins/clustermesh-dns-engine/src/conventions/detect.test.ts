@@ -1845,6 +1845,13 @@ describe('detectConventions', () => {
         './k8s/global',
       );
     }
+    // a service there asks LB IPAM with the older key: what that entry
+    // point reaches counts for the conventions too, beside a file nas
+    // reaches that only names the key in a comment
+    files['k8s/clusters/nas/flux/global.yaml'] +=
+      '# a Service here may ask io.cilium/lb-ipam-ips one day\n';
+    files['k8s/clusters/edge/flux/deploy/dns.yaml'] =
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: dns\n  namespace: tools\n  annotations:\n    io.cilium/lb-ipam-ips: 10.0.0.53\nspec:\n  type: LoadBalancer\n';
     const tree = createRepoTree(files);
     const detection = detectConventions(tree);
     expect(detection.conventions.entries).toEqual({
@@ -1859,6 +1866,15 @@ describe('detectConventions', () => {
     expect(
       detection.found.filter(f => f.setting === 'flux.sourceIgnore'),
     ).toHaveLength(1);
+    expect(settingOf(detection.found, 'cilium.lbIpamAnnotation')).toMatchObject(
+      {
+        value: 'io.cilium/lb-ipam-ips',
+        location: {
+          file: 'k8s/clusters/edge/flux/deploy/dns.yaml',
+          line: 7,
+        },
+      },
+    );
     const report = validateMesh(
       tree,
       resolveConventions(detection.conventions),

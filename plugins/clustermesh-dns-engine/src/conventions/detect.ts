@@ -933,13 +933,17 @@ export function detectConventions(
   const sourceIgnore = conventions.flux?.sourceIgnore;
   const built = sourceIgnore ? cache.treeIndex(tree, sourceIgnore) : undefined;
   const reachable = reachableFromEntries(
-    // the entry points the conventions name count as found ones (jalim's
-    // bootstrap-applied kubernetes/flux): what they do not reach runs
-    // nowhere
-    explicit.entries
+    // the entry points the conventions name, or detection found from the
+    // cluster folders (tvories' plain kustomizations), count as found ones
+    // (jalim's bootstrap-applied kubernetes/flux): what they do not reach
+    // runs nowhere
+    explicit.entries || conventions.entries
       ? [
           ...entries,
-          ...Object.values(explicit.entries).map(path => ({
+          ...Object.values({
+            ...conventions.entries,
+            ...explicit.entries,
+          }).map(path => ({
             path: clampPath(path),
             reason: 'named in the conventions',
             location: { file: clampPath(path), line: 1 },
