@@ -734,6 +734,28 @@ function targetValues(
         ? ctx.configured.get(single)?.text ??
           ctx.mesh.byName.get(single)!.lbIp!.value
         : sharedLbIpRefused(ctx, target, clusters, scopes));
+    // written out where Flux substitutes, but not from the settings the
+    // change writes it in too: said, as for a bootstrap's file
+    if (
+      single &&
+      substituted &&
+      !bootstrap.length &&
+      ctx.configured.has(single) &&
+      !values.lbIp?.includes('${') &&
+      ctx.settings.has(single) &&
+      ctx.addsKey(single, variables.lbIp)
+    )
+      ctx.notes.push(
+        `${single}: its LB IP is written out in ${
+          target.file
+        } (not by settings variable), because ${notSubstituting(
+          ctx,
+          scopes,
+          variables.lbIp,
+        )}; ${
+          variables.lbIp
+        } in the settings holds the same address, for the record and the checks (service-annotation fails where the two differ): change both together.`,
+      );
     const sharedFqdn = (): string => {
       const shared = substituted
         ? sharedFqdnTemplate(ctx, scopes)

@@ -2515,6 +2515,28 @@ const planPerCluster = (
 ) => planMeshDnsChange(createRepoTree(files), input, perClusterConventions);
 
 describe('planMeshDnsChange on other layouts', () => {
+  it("says why the LB IP is written out where the Kustomization applying the Cilium values substitutes from a Secret only, not the settings (thousand-sunny's cilium ks.yaml)", () => {
+    const { files, input } = perClusterLayout();
+    for (const c of ['east', 'west'])
+      files[`kubernetes/clusters/${c}/apps.yaml`] = files[
+        `kubernetes/clusters/${c}/apps.yaml`
+      ].replace(
+        '{kind: ConfigMap, name: cluster-settings}',
+        '{kind: Secret, name: cluster-secrets, optional: true}',
+      );
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    expect(after['kubernetes/clusters/east/apps/helmrelease.yaml']).toContain(
+      'lbipam.cilium.io/ips: 10.60.1.10',
+    );
+    expect(after['kubernetes/clusters/east/cluster-settings.yaml']).toContain(
+      'CILIUM_CLUSTERMESH_LB_IP: "10.60.1.10"',
+    );
+    expect(plan.decisions).toContainEqual(
+      'east: its LB IP is written out in kubernetes/clusters/east/apps/helmrelease.yaml (not by settings variable), because Kustomization flux-system/apps (kubernetes/clusters/east/apps.yaml) applies it for east without ConfigMap cluster-settings; CILIUM_CLUSTERMESH_LB_IP in the settings holds the same address, for the record and the checks (service-annotation fails where the two differ): change both together.',
+    );
+  });
+
   it('updates an existing LB IP in place in the ks.yaml layout, values file and settings', () => {
     const before = fixtureFiles('ks-layout');
     const { plan, after } = applied(
