@@ -1720,7 +1720,12 @@ function membershipOf(
           cilium.file
         } (conventions cilium.valuesFile) holds none of the Cilium chart's keys (it holds ${firstFew(
           Object.keys(cilium.values),
-        )}): not read as Cilium values; point cilium.valuesFile at a file of the chart's values, or say it in the conventions (mesh.include or mesh.exclude)`,
+        )}): not read as Cilium values; ${
+          // a helmfile (fobiat's bootstrap): its release's values are what counts
+          Array.isArray(cilium.values.releases)
+            ? "it is a helmfile, whose releases install charts: point cilium.valuesFile at the file of the chart's values its cilium release lists (values: [file]; values written inline in the helmfile are not read: move them to such a file)"
+            : "point cilium.valuesFile at a file of the chart's values"
+        }, or say it in the conventions (mesh.include or mesh.exclude)`,
         location: { file: cilium.file, line: 1 },
       },
       membershipUnknown: true,

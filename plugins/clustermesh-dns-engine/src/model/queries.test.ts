@@ -412,6 +412,13 @@ describe("a cluster's plain Cilium values file (cilium.valuesFile)", () => {
       location: { file: 'inventory/a/cilium-values.yaml', line: 1 },
     });
     expect(a.membershipUnknown).toBe(true);
+    // a helmfile (fobiat's bootstrap, its cilium release's values inline)
+    const helmfile = membershipOf(
+      'repositories:\n  - {name: cilium, url: https://helm.cilium.io}\nreleases:\n  - name: cilium\n    chart: cilium/cilium\n    values:\n      - ipam: {mode: kubernetes}\n',
+    );
+    expect(helmfile.membership.reason).toBe(
+      "its Cilium values file inventory/a/cilium-values.yaml (conventions cilium.valuesFile) holds none of the Cilium chart's keys (it holds repositories, releases): not read as Cilium values; it is a helmfile, whose releases install charts: point cilium.valuesFile at the file of the chart's values its cilium release lists (values: [file]; values written inline in the helmfile are not read: move them to such a file), or say it in the conventions (mesh.include or mesh.exclude)",
+    );
   });
 });
 
