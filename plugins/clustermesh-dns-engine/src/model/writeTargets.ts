@@ -254,11 +254,18 @@ function mentionedFor(
   });
 }
 
-/** The files a cluster applies: its objects', its Kustomizations'. */
+/**
+ * The files a cluster applies: its objects' (with the files a generator
+ * read whole and the patch files applied to them), its Kustomizations'.
+ */
 function filesAppliedBy(cluster: ClusterModel): string[] {
   return [
     ...new Set([
-      ...cluster.render.objects.map(o => o.object.source.file),
+      ...cluster.render.objects.flatMap(({ object: { source } }) => [
+        source.file,
+        ...Object.values(source.keyFiles ?? {}),
+        ...(source.patches ?? []).map(p => p.file),
+      ]),
       ...cluster.render.kustomizations.flatMap(k =>
         k.object ? [k.object.source.file] : [],
       ),

@@ -1167,6 +1167,22 @@ describe('settings-present where nothing reads the settings (Cilium values in pl
     ]);
   });
 
+  it("applies only to the cluster whose generator reads a file naming a settings variable, not to the others (tvories' values.yaml of a configMapGenerator)", () => {
+    const checks = settingsChecks(
+      meshFiles(files => {
+        const dir = 'clusters/east/network';
+        files[`${dir}/kustomization.yaml`] +=
+          'configMapGenerator:\n  - name: gateway-values\n    files: [values.yaml]\n';
+        files[`${dir}/values.yaml`] =
+          'service:\n  annotations:\n    lbipam.cilium.io/ips: ${CILIUM_CLUSTERMESH_LB_IP}\n';
+      }),
+    );
+    expect(checks.map(c => [c.cluster, c.outcome])).toEqual([
+      ['east', 'fail'],
+      ['west', 'not-applicable'],
+    ]);
+  });
+
   it('still applies with ExternalDNS: the DNSEndpoint is substituted from the settings', () => {
     const checks = settingsChecks(
       meshFiles(files => {
