@@ -3626,6 +3626,40 @@ describe('detectConventions', () => {
       );
     });
 
+    it("reads a release's values from the overlays that add its valuesFrom ConfigMap to its base (red-lichtie's chart overrides per cluster), when they agree", () => {
+      const base = 'kubernetes/infrastructure/external-dns';
+      const overrides = (sources: string) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: external-dns-overrides\n  namespace: network\ndata:\n  values.yaml: |\n    provider: rfc2136\n    sources: [${sources}]\n`;
+      const files = (dev: string): Files => ({
+        [`${base}/app/kustomization.yaml`]: kustomization('helmrelease.yaml'),
+        [`${base}/app/helmrelease.yaml`]:
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: external-dns\n  namespace: network\nspec:\n  chart:\n    spec:\n      chart: external-dns\n      version: 6.26.4\n  valuesFrom:\n    - kind: ConfigMap\n      name: external-dns-overrides\n',
+        [`${base}/prod/kustomization.yaml`]: kustomization(
+          '../app',
+          'overrides.yaml',
+        ),
+        [`${base}/prod/overrides.yaml`]: overrides('gateway-httproute'),
+        [`${base}/dev/kustomization.yaml`]: kustomization(
+          '../app',
+          'overrides.yaml',
+        ),
+        [`${base}/dev/overrides.yaml`]: overrides(dev),
+      });
+      // none reads DNSEndpoints: the records by hand
+      const { conventions, found } = detectConventions(
+        createRepoTree(files('gateway-httproute')),
+      );
+      expect(conventions.dns?.mode).toBe('manual');
+      expect(settingOf(found, 'dns.mode')?.reason).toMatch(
+        /^the repository's ExternalDNS \(HelmRelease network\/external-dns\) reads no DNSEndpoints \(no crd source\)/,
+      );
+      // the overlays differ (one reads DNSEndpoints): not known, not manual
+      expect(
+        detectConventions(createRepoTree(files('crd, gateway-httproute')))
+          .conventions.dns?.mode,
+      ).toBeUndefined();
+    });
+
     it('reads the prefix from the version the chart deploys, and the proxy flag from its arguments', () => {
       const { conventions, found } = detectConventions(
         createRepoTree(

@@ -109,6 +109,7 @@ import {
   type BuildResult,
   KustomizeEngine,
   kustomizationFileIn,
+  kustomizationFileNames,
 } from '../flux/kustomize';
 import { overlayForms } from './detect/overlays';
 import { readTextFile } from '../yaml/decode';
@@ -1142,6 +1143,17 @@ export function detectConventions(
   // a shared release as each overlay patches it (ashmantis1: the base
   // names no provider, each overlay's patch its own)
   const formsOf = overlayForms(tree, cache, appliedBy, kustomize);
+  // the kustomization folders, once: the overlays of a release's base
+  let kustomizationDirs: string[] | undefined;
+  const overlaysOf = (file: string) =>
+    (kustomizationDirs ??= index
+      .paths()
+      .filter(p =>
+        (kustomizationFileNames as readonly string[]).includes(basenamePath(p)),
+      )
+      .map(dirnamePath)).filter(
+      dir => dir !== dirnamePath(file) && appliedBy(dir, file),
+    );
   const overlayBuilds = new WeakMap<ScannedDocument, BuildResult>();
   const deployments = preferBuilt(
     repositoryExternalDnsDeployments(
@@ -1153,6 +1165,7 @@ export function detectConventions(
           kustomize,
           cache.yamlFiles(tree),
           overlayBuilds.get(doc),
+          overlaysOf,
         ),
       doc => {
         const forms = formsOf(doc);
@@ -1972,8 +1985,37 @@ function releaseValuesFromFolder(
   files: YamlFiles,
   /** The overlay's build the document comes out of, where it is patched. */
   overlay?: BuildResult,
+  /**
+   * The other folders whose builds take the document in (overlays of its
+   * base): where its own folder does not build a `valuesFrom` source, the
+   * overlays that add it give the values, when they all give the same
+   * (red-lichtie's ConfigMap of chart overrides in `prod/`).
+   */
+  overlaysOf?: (file: string) => readonly string[],
 ): { values: Record<string, any>; unread: boolean } | undefined {
-  const built = overlay ?? kustomize.buildFluxPath(dirnamePath(doc.file));
+  const own = valuesBuiltWith(
+    doc,
+    overlay ?? kustomize.buildFluxPath(dirnamePath(doc.file)),
+    files,
+  );
+  if (overlay || !own?.unread || !overlaysOf) return own;
+  const read = overlaysOf(doc.file).flatMap(dir => {
+    const values = valuesBuiltWith(doc, kustomize.buildFluxPath(dir), files);
+    return values && !values.unread ? [values] : [];
+  });
+  const [first] = read;
+  return first &&
+    read.every(r => JSON.stringify(r.values) === JSON.stringify(first.values))
+    ? first
+    : own;
+}
+
+/** A HelmRelease's values merged with the `valuesFrom` sources of one build. */
+function valuesBuiltWith(
+  doc: ScannedDocument,
+  built: BuildResult,
+  files: YamlFiles,
+): { values: Record<string, any>; unread: boolean } | undefined {
   const name = getPath(doc.value, ['metadata', 'name']);
   const release = built.objects.find(
     o =>
