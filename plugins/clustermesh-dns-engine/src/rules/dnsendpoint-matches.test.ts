@@ -1276,6 +1276,23 @@ describe('dnsendpoint-matches', () => {
         outcome: 'fail',
         message: expect.stringContaining('it deletes it on every sync'),
       });
+      // the server as Bitnami's chart takes it from its values (red-lichtie's
+      // bind9 Service in each cluster): the same verdicts
+      const bind9 = (host: string) => (f: Record<string, string>) => {
+        f[`${folder}/kustomization.yaml`] += '  - external-dns.yaml\n';
+        f[`${folder}/external-dns.yaml`] = externalDnsRelease('rfc2136', [
+          'sources: [crd]',
+          'policy: sync',
+          `rfc2136: {host: ${host}, zone: example.net}`,
+        ]);
+      };
+      expect(
+        infraResult(bind9('bind9.clusterdns.svc.cluster.local')).outcome,
+      ).toBe('pass');
+      expect(infraResult(bind9('192.168.1.53'))).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringContaining('it deletes it on every sync'),
+      });
     });
 
     it("passes with an owner id, a TXT prefix or suffix per cluster, with the chart's upsert-only policy, or outside the other's domains", () => {

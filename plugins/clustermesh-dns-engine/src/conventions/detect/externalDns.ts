@@ -47,6 +47,12 @@ export interface ExternalDnsDeployment {
    * environment writes it out (`UNIFI_HOST: https://unifi.internal`).
    */
   webhookServer?: string;
+  /**
+   * The DNS server of a self-hosted provider as Bitnami's chart takes it
+   * from its values (`rfc2136.host`, `pihole.server`, `pdns.apiUrl`), which
+   * it renders into the provider's flag.
+   */
+  chartServer?: string;
   args: string[];
   /** The chart's `annotationPrefix` value (chart 1.20 and later). */
   annotationPrefix?: string;
@@ -111,14 +117,30 @@ const providerServerFlags: Record<string, string> = {
 export function externalDnsServer(
   deployment: Pick<
     ExternalDnsDeployment,
-    'provider' | 'args' | 'webhookServer'
+    'provider' | 'args' | 'webhookServer' | 'chartServer'
   >,
 ): string | undefined {
   const flag = deployment.provider && providerServerFlags[deployment.provider];
-  if (flag) return flagValues(deployment.args, flag)[0];
+  if (flag)
+    return flagValues(deployment.args, flag)[0] ?? deployment.chartServer;
   return deployment.provider === 'webhook'
     ? deployment.webhookServer
     : undefined;
+}
+
+/** Bitnami's chart values that give a self-hosted provider's server. */
+const chartServerValues: Record<string, readonly string[]> = {
+  rfc2136: ['rfc2136', 'host'],
+  pihole: ['pihole', 'server'],
+  pdns: ['pdns', 'apiUrl'],
+};
+
+/** The server a self-hosted provider's chart values give (Bitnami's), where written out. */
+function chartServerOf(values: unknown, provider: unknown): string | undefined {
+  const path =
+    typeof provider === 'string' ? chartServerValues[provider] : undefined;
+  const server = path && getPath(values, path);
+  return typeof server === 'string' && server ? server : undefined;
 }
 
 /**
@@ -642,6 +664,7 @@ export function readExternalDnsDeployments(
           isChart && !(hasValuesFrom && (merged?.unread ?? true)),
         ),
         webhookServer: webhookServerOf(values),
+        chartServer: chartServerOf(values, provider),
         args,
         annotationPrefix: literal(getPath(values, ['annotationPrefix'])),
         sources: Array.isArray(sources)
