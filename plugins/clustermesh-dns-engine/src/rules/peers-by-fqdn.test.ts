@@ -436,6 +436,19 @@ describe('an entry for a cluster outside the mesh', () => {
     }
     // a warning: the mesh is not failed for it
     expect(report.summary.status).not.toBe('fail');
+    // the others switched off, the one left still lists them (red-lichtie's
+    // prod after dev was switched off): said there too
+    const last = meshWithout(2, ['c002']).clusters.find(
+      c => c.name === 'c001',
+    )!;
+    expect(
+      last.checks
+        .filter(c => c.ruleId === 'peers-by-fqdn')
+        .map(c => [c.outcome, c.severity, c.message.slice(0, 40)]),
+    ).toEqual([
+      ['fail', 'warning', 'the entry for c002 names a cluster outsi'],
+      ['not-applicable', 'info', 'the cluster has no peer to reach'],
+    ]);
   });
 
   it('says it once per cluster for every such entry, with the reason they share', () => {

@@ -168,8 +168,40 @@ export const peersByFqdn = defineClusterRule({
           ),
         ]
       : [];
-    // a mesh's first cluster: nothing to list, and no configuration needed
-    if (!c.peers.length) return [...leftBehind, r.notApplicable('noPeers', {})];
+    // a cluster of the repository the mesh does not hold, still listed,
+    // whose values (read: not guessed, Cilium installed outside Flux may
+    // run one) run no clustermesh-apiserver; one result for all of them
+    const listed: { peer: string; reason: string; entry: MeshEntry }[] = [];
+    for (const other of outsideWithoutApiserver(mesh)) {
+      if (other === c || other.ciliumName === c.ciliumName) continue;
+      const entry = entries.byName(other.ciliumName);
+      if (!entry?.entry) continue;
+      listed.push({
+        peer:
+          other.ciliumName === other.name
+            ? other.name
+            : `${other.name} (Cilium name ${q(other.ciliumName)})`,
+        reason: other.membership.reason,
+        entry,
+      });
+    }
+    const stale: CheckResult[] = listed.length
+      ? [
+          r.warn(
+            listed.length === 1 ? 'outsidePeer' : 'outsidePeers',
+            {
+              peer: listed[0].peer,
+              peers: firstFew(listed.map(l => l.peer)),
+              reasons: outsideReasons(listed),
+            },
+            cilium.locate(meshEntryPath(listed[0].entry)),
+          ),
+        ]
+      : [];
+    // a mesh's first cluster (or its last, the others switched off):
+    // nothing to list, and no configuration needed but for stale entries
+    if (!c.peers.length)
+      return [...leftBehind, ...stale, r.notApplicable('noPeers', {})];
     /** Peers reached by an address that is not compared: their FQDN is not set. */
     const unset: string[] = [];
     const out: CheckResult[] = [];
@@ -417,36 +449,6 @@ export const peersByFqdn = defineClusterRule({
         ),
       );
     }
-    // a cluster of the repository the mesh does not hold, still listed,
-    // whose values (read: not guessed, Cilium installed outside Flux may
-    // run one) run no clustermesh-apiserver; one result for all of them
-    const listed: { peer: string; reason: string; entry: MeshEntry }[] = [];
-    for (const other of outsideWithoutApiserver(mesh)) {
-      if (other === c || other.ciliumName === c.ciliumName) continue;
-      const entry = entries.byName(other.ciliumName);
-      if (!entry?.entry) continue;
-      listed.push({
-        peer:
-          other.ciliumName === other.name
-            ? other.name
-            : `${other.name} (Cilium name ${q(other.ciliumName)})`,
-        reason: other.membership.reason,
-        entry,
-      });
-    }
-    const stale: CheckResult[] = listed.length
-      ? [
-          r.warn(
-            listed.length === 1 ? 'outsidePeer' : 'outsidePeers',
-            {
-              peer: listed[0].peer,
-              peers: firstFew(listed.map(l => l.peer)),
-              reasons: outsideReasons(listed),
-            },
-            cilium.locate(meshEntryPath(listed[0].entry)),
-          ),
-        ]
-      : [];
     stale.push(...leftBehind);
     if (out.length) return [...out, ...stale];
     const list = (names: string[], all: string) =>
