@@ -1142,7 +1142,7 @@ function planRemovedRecords(edits: EditSet, ctx: ChangeContext) {
       if (published && others.length)
         ctx.notes.push(
           `${name}: its record ${
-            cluster.fqdn.name
+            cluster.fqdn.value
           } stays published: ${describeObject(
             e.object,
           )} (${file}) is applied to ${others.join(
