@@ -725,6 +725,8 @@ describe('YamlTextEditor.appendDocument', () => {
     for (const [text, expected] of [
       ['a:\n    b: 1\n', 'a:\n    b: 1\n---\nkind: K\nlist:\n    - 1\n'],
       ['a: 1\n---\n', 'a: 1\n---\nkind: K\nlist:\n  - 1\n'],
+      // each document closed with `...` (red-lichtie's): the new one too
+      ['---\na: 1\n...\n', '---\na: 1\n...\n---\nkind: K\nlist:\n  - 1\n...\n'],
     ]) {
       const editor = new YamlTextEditor('f.yaml', text);
       editor.appendDocument({ kind: 'K', list: [1] });

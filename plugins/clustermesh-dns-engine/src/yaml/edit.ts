@@ -416,10 +416,13 @@ export class YamlTextEditor {
     const at = this.#text.length;
     // a file that ends with a separator has the new document's already
     const separated = /(^|\n)---[ \t]*\r?\n?$/.test(this.#text);
+    // a file whose documents end with `...` gets it after the new one too
+    const ended = /(^|\n)\.\.\.[ \t]*\r?\n?$/.test(this.#text);
     const lines = [
       ...(separated ? [] : ['---']),
       ...this.#schemaHeader(value),
       ...renderBlock(value, 0, this.#blockStyle()),
+      ...(ended ? ['...'] : []),
     ];
     // after every other edit that ends the file
     this.#splice(at, at, this.#linesText(at, lines), Number.MAX_SAFE_INTEGER);
