@@ -1633,6 +1633,13 @@ export interface CiliumWriteTarget {
    * own `spec.values` instead: said, as the owner keeps them there.
    */
   valuesFileBeside?: string;
+  /**
+   * For a generated values layer written in: every file the HelmRelease
+   * takes its values from through valuesFrom (ConfigMaps a kustomize
+   * generator makes), in order, where there are several (tuxpeople's
+   * `values.yaml` and `ingress-values.yaml`): the last wins, said.
+   */
+  valuesLayers?: string[];
   /** The clusters whose values these are (several when the file is shared). */
   clusters: string[];
   /** The Kustomization that applies the values, per cluster (none for a values file). */
@@ -1913,7 +1920,16 @@ function valuesLayerOf(
         valuesFileBeside: generatedFile,
       },
     };
-  return generated[generated.length - 1];
+  const last = generated[generated.length - 1];
+  return generated.length > 1
+    ? {
+        ...last,
+        target: {
+          ...last.target,
+          valuesLayers: generated.map(g => g.target.file),
+        },
+      }
+    : last;
 }
 
 /** Whether a values file (as the repository has it) holds a `clustermesh` block. */

@@ -202,6 +202,24 @@ export function planCilium(edits: EditSet, ctx: ChangeContext) {
         }.`,
       );
     }
+    if (target.valuesLayers) {
+      const installers = target.valuesLayers.flatMap(file =>
+        ctx.readByBootstrap(file).length ? [file] : [],
+      );
+      ctx.notes.push(
+        `${target.file}: the Cilium values of ${target.clusters.join(
+          ', ',
+        )} come through valuesFrom from ${inWords(
+          target.valuesLayers,
+        )} (ConfigMaps a kustomize generator makes), which Flux merges in that order: the ClusterMesh values go in the last, which wins over the others${
+          installers.length
+            ? ` (not in ${inWords(
+                installers,
+              )}, which a bootstrap installs as it is)`
+            : ''
+        }.`,
+      );
+    }
     if (target.valuesText) {
       if (!valuesTextLacks(edits, ctx, target, values, !!secret)) continue;
       const { configMap, file, holdsMesh } = target.valuesText;

@@ -2515,6 +2515,30 @@ const planPerCluster = (
 ) => planMeshDnsChange(createRepoTree(files), input, perClusterConventions);
 
 describe('planMeshDnsChange on other layouts', () => {
+  it("writes in the last of the generated values layers a HelmRelease takes, and says so (tuxpeople's values.yaml and ingress-values.yaml)", () => {
+    const { files, input } = perClusterLayout();
+    for (const c of ['east', 'west']) {
+      const dir = `kubernetes/clusters/${c}/apps`;
+      files[`${dir}/helmrelease.yaml`] = ciliumRelease().replace(
+        /  values:\n[^]*$/,
+        '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n    - {kind: ConfigMap, name: cilium-hubble-values}\n',
+      );
+      files[`${dir}/kustomization.yaml`] +=
+        'configMapGenerator:\n  - name: cilium-values\n    namespace: kube-system\n    files: [values.yaml=./helm/values.yaml]\n  - name: cilium-hubble-values\n    namespace: kube-system\n    files: [values.yaml=./helm/ingress-values.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
+      files[`${dir}/helm/values.yaml`] =
+        'cluster:\n  name: ${CLUSTER_NAME}\n  id: ${CLUSTER_ID}\n';
+      files[`${dir}/helm/ingress-values.yaml`] =
+        '# Hubble behind the ingress\nhubble:\n  ui:\n    enabled: true\n';
+    }
+    const { plan, after } = applied(files, input, perClusterConventions);
+    expect(plan.problems).toEqual([]);
+    const layer = 'kubernetes/clusters/east/apps/helm/ingress-values.yaml';
+    expect(after[layer]).toContain('clustermesh:');
+    expect(plan.decisions).toContainEqual(
+      `${layer}: the Cilium values of east come through valuesFrom from kubernetes/clusters/east/apps/helm/values.yaml and ${layer} (ConfigMaps a kustomize generator makes), which Flux merges in that order: the ClusterMesh values go in the last, which wins over the others.`,
+    );
+  });
+
   it("says why the LB IP is written out where the Kustomization applying the Cilium values substitutes from a Secret only, not the settings (thousand-sunny's cilium ks.yaml)", () => {
     const { files, input } = perClusterLayout();
     for (const c of ['east', 'west'])
