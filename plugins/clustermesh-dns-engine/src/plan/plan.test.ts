@@ -2520,7 +2520,7 @@ describe('planMeshDnsChange on other layouts', () => {
     for (const c of ['east', 'west']) {
       const dir = `kubernetes/clusters/${c}/apps`;
       files[`${dir}/helmrelease.yaml`] = ciliumRelease().replace(
-        /  values:\n[^]*$/,
+        / {2}values:\n[^]*$/,
         '  valuesFrom:\n    - {kind: ConfigMap, name: cilium-values}\n    - {kind: ConfigMap, name: cilium-hubble-values}\n',
       );
       files[`${dir}/kustomization.yaml`] +=

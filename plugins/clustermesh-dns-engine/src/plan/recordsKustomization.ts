@@ -250,23 +250,19 @@ export function recordsKustomizationFor(
     if (!rawPath.endsWith(built) || !(lead === '' || lead.endsWith('/')))
       return undefined;
     // its fields in the order of Cilium's: dependsOn where Cilium's is,
-    // else in its place of an alphabetical order Cilium's keeps (first
-    // otherwise)
+    // else in its place of an alphabetical order Cilium's keeps, else first
     const keys = Object.keys(raw.spec);
     const sorted = keys.every((k, j) => j === 0 || keys[j - 1] <= k);
-    const before = keys.includes('dependsOn')
-      ? undefined
-      : sorted
-      ? keys.find(k => k > 'dependsOn')
-      : keys[0];
     const spec: Record<string, unknown> = {};
-    if (!keys.includes('dependsOn') && before === keys[0])
-      spec.dependsOn = dependsOn;
+    const placeDependsOn = () => {
+      spec.dependsOn ??= dependsOn;
+    };
+    if (!sorted && !keys.includes('dependsOn')) placeDependsOn();
     for (const [key, value] of Object.entries(raw.spec)) {
-      if (key === before && spec.dependsOn === undefined)
-        spec.dependsOn = dependsOn;
-      if (key === 'dependsOn') spec.dependsOn = dependsOn;
-      else if (key === 'path')
+      if (key === 'dependsOn' || (sorted && key > 'dependsOn'))
+        placeDependsOn();
+      if (key === 'dependsOn') continue;
+      if (key === 'path')
         spec.path = besideBuilt
           ? `${lead}${folderName}`
           : `${rawPath}/${folder.slice(cilium.path.length).replace(/^\//, '')}`;
@@ -274,7 +270,7 @@ export function recordsKustomizationFor(
         spec.commonMetadata = ownCommonMetadata(value, raw.metadata.name, name);
       else if (!NOT_COPIED.has(key) || emptyList(value)) spec[key] = value;
     }
-    spec.dependsOn ??= dependsOn;
+    placeDependsOn();
     // a record taken out of Git is deleted, and ExternalDNS deletes it from
     // DNS (Cilium's own may be kept from pruning); in its place, else last
     spec.prune = true;
