@@ -645,6 +645,18 @@ export function buildMeshModel(
     quietUnreadParts(cluster, ownOwners, conventions, path =>
       index.isDir(path),
     );
+  // no file of the repository names Cilium (Flannel's clusters,
+  // DecentM's): whatever fails to build, none of it is Cilium
+  if (
+    !conventions.cilium.valuesFile &&
+    clusters.some(c => c.membershipUnknown && !c.cilium) &&
+    !namesCilium({ mentions: text => mentioned(tree, cache, text) })
+  )
+    for (const c of clusters.filter(o => o.membershipUnknown && !o.cilium))
+      Object.assign(c, {
+        membership: { member: false, reason: noCiliumReason },
+        membershipUnknown: false,
+      });
   fqdnsFromPeers(
     clusters,
     conventions,
@@ -1453,6 +1465,22 @@ export function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
  * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it. Not
  * known when the values read do not, and some were not read.
  */
+/** Why a cluster is outside the mesh where no file of the repository names Cilium. */
+const noCiliumReason =
+  'no file of the repository names Cilium (no chart, image, values or object of it): the cluster runs another network plugin or none, so ClusterMesh does not apply';
+
+/**
+ * Whether any file of the repository (but its documentation) names Cilium:
+ * its chart, images and objects all say `cilium`.
+ *
+ * @public
+ */
+export function namesCilium(repository: {
+  mentions(text: string): boolean;
+}): boolean {
+  return repository.mentions('cilium');
+}
+
 /**
  * Where clusters run no Cilium release read here, a HelmRelease of the
  * cilium chart the repository defines that no cluster applies (vbalexr's

@@ -135,6 +135,40 @@ describe('the mesh is the clusters in it', () => {
     expect(nothingHeldBack.summary).toMatchObject({ errors: 0 });
   });
 
+  it("takes every cluster for outside the mesh where no file of the repository names Cilium, its failing builds said as warnings (DecentM's Flannel clusters)", () => {
+    const entry = (c: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./kubernetes/clusters/${c}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const apps = (name: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 10m, path: ./apps/staging, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const files: Record<string, string> = {
+      'kubernetes/clusters/production/flux-system/gotk-sync.yaml': entry('production'),
+      'kubernetes/clusters/staging/flux-system/gotk-sync.yaml': entry('staging'),
+      // two files of one folder add the same Kustomization: its root fails
+      'kubernetes/clusters/staging/apps.yaml': apps('apps'),
+      'kubernetes/clusters/staging/more-apps.yaml': apps('apps'),
+      'apps/staging/kustomization.yaml': 'resources: [../base/whoami]\n',
+    };
+    const report = validateMesh(createRepoTree(files), withDomain);
+    expect(report.clusters.map(c => [c.name, c.status])).toEqual([
+      ['production', 'outside'],
+      ['staging', 'outside'],
+    ]);
+    expect(report.clusters[1].membership.reason).toBe(
+      'no file of the repository names Cilium (no chart, image, values or object of it): the cluster runs another network plugin or none, so ClusterMesh does not apply',
+    );
+    expect(report.findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(report.findings.map(f => f.message)).toContainEqual(
+      expect.stringMatching(
+        /a second time; kustomize fails .*\(not an error here: staging is outside the mesh, and nothing ClusterMesh DNS checks depends on it\)$/,
+      ),
+    );
+    // one file naming Cilium (its chart's repository): not known, kept
+    files['kubernetes/clusters/staging/repository.yaml'] =
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: cilium, namespace: flux-system}\nspec: {url: https://helm.cilium.io}\n';
+    const named = validateMesh(createRepoTree(files), withDomain);
+    expect(named.findings.some(f => f.severity === 'error')).toBe(true);
+  });
+
   it('finds the members from their Cilium values, saying why', () => {
     const report = validateMesh(exampleTree('gitops-repo'), withDomain);
     expect(report.clusters.map(c => c.membership)).toEqual([

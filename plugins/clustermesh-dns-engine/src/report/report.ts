@@ -18,7 +18,7 @@ import {
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
 import type { EngineCache } from '../cache/EngineCache';
 import type { MeshConventions } from '../conventions/schema';
-import { buildMeshModel } from '../model/build';
+import { buildMeshModel, namesCilium } from '../model/build';
 import { peersHostsEntries } from '../model/coreDnsHosts';
 import {
   peerKnownByEntry,
@@ -341,7 +341,8 @@ function outsideTheMesh(
   if (!names.size) return finding;
   // (a cluster with no Cilium values read may be outside only because
   // its builds fail: its errors are kept; not where what fails is a
-  // folder that is nowhere, which holds nothing back)
+  // folder that is nowhere, which holds nothing back, nor where no file
+  // of the repository names Cilium)
   const outside = [...names].every(name => {
     const c = mesh.byName.get(name);
     return (
@@ -349,7 +350,8 @@ function outsideTheMesh(
       (c.cilium !== undefined ||
         c.render.findings.every(
           f => f.severity !== 'error' || f.holdsNothingBack,
-        )) &&
+        ) ||
+        !namesCilium(mesh.repository)) &&
       !c.membership.member &&
       !c.membershipUnknown
     );

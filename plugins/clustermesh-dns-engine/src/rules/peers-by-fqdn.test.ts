@@ -269,6 +269,16 @@ describe('clustermesh.config.clusters entries', () => {
     ).toEqual([
       'clustermesh.config.clusters has no entry for the peer apps; an entry is named "apps-old", which no cluster of the repository is (its Cilium cluster.name): a peer renamed, or a cluster of another repository?',
     ]);
+    // the remedy renames it, not a new entry by variable (samip5's nebula-0)
+    const [failure] = exampleChecks(f => {
+      f[exampleFile.helmRelease] = f[exampleFile.helmRelease].replace(
+        appsEntry,
+        appsEntry.replace('- name: apps\n', '- name: apps-old\n'),
+      );
+    }).filter(r => r.ruleId === 'peers-by-fqdn' && r.outcome === 'fail');
+    expect(failure.remediation).toBe(
+      "Name each peer's entry by that peer's Cilium name (`cluster.name` in its values, as the message gives it): rename the entry named otherwise, or take it out if it is no peer's; `clustermesh-dns configure` writes the entries by those names.",
+    );
   });
 
   it('does not let a later disabled duplicate hide an enabled entry', () => {

@@ -53,6 +53,13 @@ export const peersByFqdn = defineClusterRule({
     }
     if (failure?.id === 'addressDefaulted')
       return "Set the entry's variable to the peer's FQDN in the cluster's settings (peers-complete names it), or run `clustermesh-dns configure`, which writes it.";
+    // an entry there under another name (a peer's folder name, not its
+    // Cilium name): renamed, not written anew
+    if (
+      (failure?.id === 'noEntry' || failure?.id === 'noEntries') &&
+      failure.data?.unclaimed
+    )
+      return "Name each peer's entry by that peer's Cilium name (`cluster.name` in its values, as the message gives it): rename the entry named otherwise, or take it out if it is no peer's; `clustermesh-dns configure` writes the entries by those names.";
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
     // `ips` named only where an entry lists them
