@@ -836,7 +836,12 @@ export function decideChange(
       field: 'clusters',
       message: `the mesh after this change would be ${
         members.length ? members.join(', ') : 'empty'
-      }; ClusterMesh needs at least two configured clusters`,
+      }; ClusterMesh needs at least two configured clusters${
+        // the last member of a mesh taken apart: what is left to do
+        members.length === 1 && mesh.byName.get(members[0])?.membership.member
+          ? ` (${members[0]} is the mesh's last member: name another cluster in this run to give it a peer, or take it out too with --remove ${members[0]})`
+          : ''
+      }`,
     });
 
   // where each cluster's settings are written, and the form of its FQDN

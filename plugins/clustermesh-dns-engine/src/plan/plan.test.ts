@@ -6218,6 +6218,28 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
 });
 
 describe('planMeshDnsChange refuses bad input, naming the field, with no edit', () => {
+  it("says what is left to do where the change would leave the mesh's last member alone (samip5's media after nebula was removed)", () => {
+    const { files, input } = perClusterLayout();
+    const { after } = applied(files, input, perClusterConventions);
+    // west kept out since: east alone is the mesh
+    const plan = planMeshDnsChange(
+      createRepoTree(after),
+      { clusters: [{ name: 'east', ip: '10.60.1.11' }] },
+      {
+        ...perClusterConventions,
+        mesh: { ...perClusterConventions.mesh, exclude: ['west'] },
+      },
+    );
+    expect(plan.problems).toEqual([
+      {
+        field: 'clusters',
+        message:
+          "the mesh after this change would be east; ClusterMesh needs at least two configured clusters (east is the mesh's last member: name another cluster in this run to give it a peer, or take it out too with --remove east)",
+      },
+    ]);
+    expect(plan.edits).toEqual([]);
+  });
+
   /** Configure east and west of the bootstrap-root fixture, edited, with these conventions. */
   const planBootstrapRoot = (
     edit: (files: Record<string, string>) => void = () => {},

@@ -339,7 +339,7 @@ function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
         moved.length > 1
           ? 'services take their new addresses'
           : 'service takes its new address'
-      } when Flux applies the change, and the peers reach ${
+      } when Flux applies the change (each Kustomization at its next reconcile, at its own interval: the service and the record may disagree until both have; \`flux reconcile kustomization <name>\` hurries one), and the peers reach ${
         moved.length > 1 ? 'them' : 'it'
       } there once the ${moved.length > 1 ? 'records give' : 'record gives'} ${
         moved.length > 1 ? 'them' : 'it'
