@@ -1,3 +1,4 @@
+import { inRecordFolder } from '../conventions/detect/scan';
 import {
   parseIpAddress,
   SourceLocation,
@@ -163,39 +164,81 @@ function urlHost(url: string): string | undefined {
   }
 }
 
-/** The pod CIDRs a talhelper configuration gives its cluster (`clusterPodNets`). @public */
+/**
+ * The networks a talhelper configuration gives its cluster: its pod CIDRs
+ * (`clusterPodNets`) and Service CIDRs (`clusterSvcNets`), each where
+ * written out (a `${VAR}` talhelper fills in leaves that list out).
+ *
+ * @public
+ */
 export interface TalosPodNets {
   file: string;
+  /** The pod CIDRs; empty where not written out. */
   cidrs: string[];
   location: SourceLocation;
+  /** The Service CIDRs, where written out. */
+  serviceCidrs?: { cidrs: string[]; location: SourceLocation };
 }
 
 /**
- * The `clusterPodNets` of every talhelper configuration of the repository,
- * as written (a `${VAR}` talhelper fills in is left out): the pod CIDRs a
- * cluster on Kubernetes' own IPAM (Cilium's `ipam.mode: kubernetes`) uses.
+ * The `clusterPodNets` and `clusterSvcNets` of every talhelper
+ * configuration of the repository, as written: the pod CIDRs a cluster on
+ * Kubernetes' own IPAM (Cilium's `ipam.mode: kubernetes`) uses, and the
+ * CIDRs its Services' ClusterIPs come from.
  *
  * @public
  */
 export function talosPodNets(tree: RepoTree): TalosPodNets[] {
   const out: TalosPodNets[] = [];
   for (const file of tree.paths()) {
-    if (!talconfig.test(basenamePath(file))) continue;
+    // one kept for the record (`.archive/`) is no running cluster's
+    if (!talconfig.test(basenamePath(file)) || inRecordFolder(file)) continue;
     const text = readTextFile(tree, file);
     if (text === undefined) continue;
     for (const { value: root } of parseYamlText(file, text).documents) {
-      const nets = isRecord(root) ? root.clusterPodNets : undefined;
-      if (!Array.isArray(nets)) continue;
-      const cidrs = nets.filter(
-        (n): n is string => typeof n === 'string' && !n.includes('$'),
-      );
-      if (cidrs.length === nets.length && cidrs.length)
+      if (!isRecord(root)) continue;
+      const written = (key: string) => {
+        const nets = root[key];
+        if (!Array.isArray(nets)) return undefined;
+        const cidrs = nets.filter(
+          (n): n is string => typeof n === 'string' && !n.includes('$'),
+        );
+        return cidrs.length === nets.length && cidrs.length
+          ? {
+              cidrs,
+              location: { file, line: lineAtPath(root, [key]) ?? 1 },
+            }
+          : undefined;
+      };
+      const pods = written('clusterPodNets');
+      const services = written('clusterSvcNets');
+      if (pods || services)
         out.push({
           file,
-          cidrs,
-          location: { file, line: lineAtPath(root, ['clusterPodNets']) ?? 1 },
+          cidrs: pods?.cidrs ?? [],
+          location: pods?.location ?? { file, line: 1 },
+          ...(services && { serviceCidrs: services }),
         });
     }
   }
   return out;
+}
+
+/**
+ * The talhelper configuration of a cluster: the one in its folder
+ * (DaHofa02's, InvisCo's copies), else the one in a folder of its name
+ * beside the clusters' (Echelon101's `talos/srvdev/`); undefined unless
+ * exactly one.
+ *
+ * @public
+ */
+export function ownTalosNets(
+  all: readonly TalosPodNets[],
+  cluster: { name: string; dir: string },
+): TalosPodNets | undefined {
+  const inFolder = all.filter(n => n.file.startsWith(`${cluster.dir}/`));
+  const own = inFolder.length
+    ? inFolder
+    : all.filter(n => n.file.split('/').slice(0, -1).includes(cluster.name));
+  return own.length === 1 ? own[0] : undefined;
 }

@@ -23,6 +23,7 @@ import {
 } from '../flux/envsubst';
 import { chartReadsServiceLabels } from '../cilium/version';
 import { announcementsOf } from '../model/announcements';
+import { ownTalosNets } from '../model/nodeAddresses';
 import {
   apiserverLabels,
   ciliumVersion,
@@ -285,28 +286,22 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
     const { values } = cilium;
     const mode = getPath(values, ['ipam', 'mode']) ?? 'cluster-pool';
     // Kubernetes' own IPAM: the pod CIDRs of the cluster's talhelper
-    // configuration, in its folder (DaHofa02's, InvisCo's copies), else in
-    // a folder of its name beside the clusters' (Echelon101's
-    // `talos/srvdev/`)
+    // configuration
     if (mode === 'kubernetes') {
-      const all = ctx.mesh.repository.talosPodNets();
-      const inFolder = all.filter(n => n.file.startsWith(`${cluster!.dir}/`));
-      const own = inFolder.length
-        ? inFolder
-        : all.filter(n => n.file.split('/').slice(0, -1).includes(name));
-      if (own.length !== 1) return [];
-      const ranges = own[0].cidrs.flatMap(text => {
+      const own = ownTalosNets(ctx.mesh.repository.talosPodNets(), cluster!);
+      if (!own?.cidrs.length) return [];
+      const ranges = own.cidrs.flatMap(text => {
         const range = parseCidr(text);
         return range ? [range] : [];
       });
-      return ranges.length === own[0].cidrs.length
+      return ranges.length === own.cidrs.length
         ? [
             {
               name,
-              list: own[0].cidrs,
+              list: own.cidrs,
               byDefault: false,
               ranges,
-              source: `clusterPodNets at ${formatLocation(own[0].location)}`,
+              source: `clusterPodNets at ${formatLocation(own.location)}`,
             },
           ]
         : [];

@@ -34,6 +34,42 @@ describe('lb-ip-in-pool', () => {
     },
   });
 
+  it("warns where the LB IP is in the cluster's Service CIDR its talhelper configuration gives (samip5's nebula), not from a configuration kept for the record", () => {
+    const talconfig = (svc: string) =>
+      `clusterName: infra\nclusterPodNets:\n  - 10.244.0.0/16\nclusterSvcNets:\n  - ${svc}\n`;
+    const warnings = (files: Record<string, string>) =>
+      exampleChecks(f => Object.assign(f, files)).filter(
+        r => r.ruleId === 'lb-ip-in-pool' && r.outcome === 'fail',
+      );
+    const [warning, ...more] = warnings({
+      'kubernetes/clusters/infra/talos/talconfig.yaml':
+        talconfig('10.25.0.0/16'),
+    });
+    expect(more).toEqual([]);
+    expect(warning).toMatchObject({
+      cluster: 'infra',
+      severity: 'warning',
+      message:
+        "LB IP 10.25.11.100 is in the cluster's Service CIDR 10.25.0.0/16 (its talhelper configuration's clusterSvcNets): the API server may give it to a Service as its ClusterIP, and the two would answer at one address",
+      location: {
+        file: 'kubernetes/clusters/infra/talos/talconfig.yaml',
+        line: 4,
+      },
+    });
+    // another Service CIDR, or one in an archive: nothing
+    expect(
+      warnings({
+        'kubernetes/clusters/infra/talos/talconfig.yaml':
+          talconfig('10.96.0.0/12'),
+      }),
+    ).toEqual([]);
+    expect(
+      warnings({
+        '.archive/infra/talos/talconfig.yaml': talconfig('10.25.0.0/16'),
+      }),
+    ).toEqual([]);
+  });
+
   it("warns where a bootstrap applies the pool as written and its block is a variable Flux substitutes (binaryn3xus' helmfile hook)", () => {
     // each cluster's pool one file of the shared infrastructure, its
     // block from the cluster's settings

@@ -1,8 +1,11 @@
 import { describeObject } from '../core/manifest';
 import {
   formatLocation,
+  parseCidr,
+  rangeContains,
   unknownVariables,
 } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
+import { ownTalosNets } from '../model/nodeAddresses';
 import {
   failedBuildsNote,
   lineAt,
@@ -13,9 +16,11 @@ import {
   unappliedPoolHolding,
 } from '../model/queries';
 import { locate } from '../yaml/locate';
+import type { ClusterModel, MeshModel } from '../model/types';
 import {
   conventionsPath,
   defineClusterRule,
+  type RuleResults,
   q,
   unknownValueAdvice,
   unsetValue,
@@ -28,8 +33,10 @@ export const lbIpInPool = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated. A warning when a bootstrap (a helmfile hook, a script) applies the pool with `kubectl apply` as written and its block holds a `${…}` Flux would substitute.',
+    "The LB IP is inside an enabled CiliumLoadBalancerIPPool of the cluster whose serviceSelector admits the clustermesh-apiserver service. Where Cilium is installed outside Flux (its values in a plain file, `cilium.valuesFile`) and Flux applies no pool, the pools installed with it are not seen: not evaluated. A warning when a bootstrap (a helmfile hook, a script) applies the pool with `kubectl apply` as written and its block holds a `${…}` Flux would substitute; and when the LB IP is in the cluster's Service CIDR as its talhelper configuration gives it (`clusterSvcNets`): the API server may give that address to a Service as its ClusterIP.",
   remediation: (c, failure) => {
+    if (failure?.id === 'inServiceCidr')
+      return "Give the LB IPAM pools addresses outside the cluster's Service CIDR (and the LB IP one of them), or move the Service CIDR (`clusterSvcNets`) off the pool's range before the cluster is built: a ClusterIP and the LB IP would be one address.";
     if (failure?.id === 'bootstrapVerbatim')
       return "Have the bootstrap apply the pool with the cluster's values (render it with them, `envsubst` or `flux envsubst`, before `kubectl apply`), or leave the pool to Flux (its LB IP is given out once Flux applies it).";
     if (!failure || failure.id === 'noPools')
@@ -72,6 +79,8 @@ export const lbIpInPool = defineClusterRule({
     reserved:
       'LB IP {{ip}} is the first or last address of block {{block}} of pool "{{pool}}", which reserves them (allowFirstLastIPs: "No"): LB IPAM never gives it out',
     inPool: 'LB IP {{ip}} is in pool "{{pool}}" block {{block}}',
+    inServiceCidr:
+      "LB IP {{ip}} is in the cluster's Service CIDR {{cidr}} (its talhelper configuration's clusterSvcNets): the API server may give it to a Service as its ClusterIP, and the two would answer at one address",
     bootstrapVerbatim:
       '{{bootstraps}} applies this pool as written to bootstrap a new cluster, where Flux does not substitute: `{{line}}` reaches the cluster as written, no address the pool can hold (the API server may refuse the pool, failing that step), until Flux applies it',
   },
@@ -290,6 +299,7 @@ export const lbIpInPool = defineClusterRule({
             { ip, pool: found.pool.name, block: found.block.text },
             at,
           ),
+          ...serviceCidrHolding(mesh, c, r, ip),
           ...(line?.includes('${')
             ? [
                 r.warn(
@@ -304,3 +314,27 @@ export const lbIpInPool = defineClusterRule({
     }
   },
 });
+
+/**
+ * A warning where the LB IP is in the cluster's Service CIDR, as its
+ * talhelper configuration gives it (samip5's nebula: a pool block inside
+ * `clusterSvcNets`).
+ */
+function serviceCidrHolding(
+  mesh: MeshModel,
+  c: ClusterModel,
+  r: RuleResults<'inServiceCidr'>,
+  ip: string,
+) {
+  const address = c.lbIpAddress;
+  const services = address
+    ? ownTalosNets(mesh.repository.talosPodNets(), c)?.serviceCidrs
+    : undefined;
+  const cidr = services?.cidrs.find(text => {
+    const range = parseCidr(text);
+    return range !== undefined && rangeContains(range, address!);
+  });
+  return cidr
+    ? [r.warn('inServiceCidr', { ip, cidr }, services!.location)]
+    : [];
+}
