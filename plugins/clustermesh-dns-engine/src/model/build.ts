@@ -1706,7 +1706,14 @@ function membershipOf(
     return {
       membership: {
         member: false,
-        reason: `its root Kustomization ${root.key} fails (the error below): Flux applies nothing of the cluster, and what it would apply is not evaluated here, Cilium's values with it; fix it, or say it in the conventions (mesh.include or mesh.exclude)`,
+        reason: `${
+          root.object
+            ? `its root Kustomization ${root.key}`
+            : // the bootstrap's, made outside the repository: its folder said
+              `its entry point ${
+                root.path || '.'
+              } (which the bootstrap's Kustomization ${root.key} reconciles)`
+        } fails (the error below): Flux applies nothing of the cluster, and what it would apply is not evaluated here, Cilium's values with it; fix it, or say it in the conventions (mesh.include or mesh.exclude)`,
         ...(root.object && { location: locate(root.object) }),
       },
       membershipUnknown: true,

@@ -440,5 +440,17 @@ describe('a cluster whose root Kustomization fails', () => {
     expect(b.membership.reason).toMatch(
       /^its root Kustomization flux-system\/flux-system fails \(the error below\): Flux applies nothing of the cluster/,
     );
+    // an entry point the bootstrap's Kustomization reconciles, declared
+    // nowhere here (tvories' cluster-0): its folder named, not an object
+    const implicit = buildMeshModel(
+      createRepoTree({
+        'kubernetes/clusters/c/kustomization.yaml':
+          'resources:\n  - cilium.yaml\n',
+      }),
+      { ...defaultConventions, clusters: ['c'] },
+    ).byName.get('c')!;
+    expect(implicit.membership.reason).toMatch(
+      /^its entry point kubernetes\/clusters\/c \(which the bootstrap's Kustomization flux-system\/flux-system reconciles\) fails \(the error below\)/,
+    );
   });
 });
