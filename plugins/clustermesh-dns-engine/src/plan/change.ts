@@ -839,7 +839,7 @@ export function decideChange(
       }; ClusterMesh needs at least two configured clusters${
         // the last member of a mesh taken apart: what is left to do
         members.length === 1 && mesh.byName.get(members[0])?.membership.member
-          ? ` (${members[0]} is the mesh's last member: name another cluster in this run to give it a peer, or take it out too with --remove ${members[0]})`
+          ? ` (${members[0]} is the mesh's last member: name another cluster in this run to give it a peer, or switch ClusterMesh off in its Cilium values and take it out too with --remove ${members[0]})`
           : ''
       }`,
     });

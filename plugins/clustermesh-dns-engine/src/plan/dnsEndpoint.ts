@@ -735,13 +735,22 @@ function filteredMetadata(
       const next = metadataPublishedBy(d, metadata, name, target, formOf);
       if (!next) continue;
       metadata = next;
+      // as written in YAML: `annotation k: v`, `labels k: v, k2: v2`
+      const said = (what: string, marks: Record<string, string>) => {
+        const pairs = Object.entries(marks);
+        return pairs.length
+          ? [
+              `${what}${pairs.length > 1 ? 's' : ''} ${pairs
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(', ')}`,
+            ]
+          : [];
+      };
       why.push(
-        `metadata ${JSON.stringify({
-          ...(Object.keys(next.annotations).length
-            ? { annotations: next.annotations }
-            : {}),
-          ...(Object.keys(next.labels).length ? { labels: next.labels } : {}),
-        })}, so that ${
+        `${[
+          ...said('annotation', next.annotations),
+          ...said('label', next.labels),
+        ].join('; ')}, so that ${
           d.description
         } takes it (its --annotation-filter / --label-filter)${
           alike.get(d) ? `, as it takes ${alike.get(d)}` : ''

@@ -1665,7 +1665,7 @@ describe('planMeshDnsChange on the story repository', () => {
       '  annotations:\n    dns.scope: internal\n',
     );
     expect(written.summary).toContain(
-      `so that HelmRelease kube-system/internal-dns takes it (its --annotation-filter / --label-filter), as it takes 1 DNSEndpoint of private addresses here (${dir}/records.yaml), as the LB IP is`,
+      `annotation dns.scope: internal, so that HelmRelease kube-system/internal-dns takes it (its --annotation-filter / --label-filter), as it takes 1 DNSEndpoint of private addresses here (${dir}/records.yaml), as the LB IP is`,
     );
     // with no records of private addresses to go by, the first that
     // takes it, as before
@@ -6234,7 +6234,7 @@ describe('planMeshDnsChange refuses bad input, naming the field, with no edit', 
       {
         field: 'clusters',
         message:
-          "the mesh after this change would be east; ClusterMesh needs at least two configured clusters (east is the mesh's last member: name another cluster in this run to give it a peer, or take it out too with --remove east)",
+          "the mesh after this change would be east; ClusterMesh needs at least two configured clusters (east is the mesh's last member: name another cluster in this run to give it a peer, or switch ClusterMesh off in its Cilium values and take it out too with --remove east)",
       },
     ]);
     expect(plan.edits).toEqual([]);

@@ -326,6 +326,11 @@ function rolloutNotes(ctx: ChangeContext, fileEdits: FileEdit[]): string[] {
       }.`,
     );
   }
+  // a mesh taken apart down to one member: it keeps ClusterMesh on alone
+  if (ctx.removed.size && ctx.members.length === 1)
+    notes.push(
+      `${ctx.members[0]} is the mesh's last member after this change: its Cilium values keep ClusterMesh on with no peer, which does no harm; switch it off there (then --remove ${ctx.members[0]} takes its entries out), or name another cluster in a later run to give it a peer.`,
+    );
   const moved = [...ctx.configured].flatMap(([name, address]) => {
     const cluster = ctx.mesh.byName.get(name);
     const was = cluster?.lbIpAddress?.text;
