@@ -646,13 +646,24 @@ export function buildMeshModel(
       index.isDir(path),
     );
   // no file of the repository names Cilium (Flannel's clusters,
-  // DecentM's): whatever fails to build, none of it is Cilium
+  // DecentM's): whatever of it fails to build, none of it is Cilium; not
+  // where parts from elsewhere are not read (a ResourceSet, another
+  // repository's artifact), which may bring it
+  const unknownHere = (c: ClusterModel) =>
+    c.membershipUnknown &&
+    !c.cilium &&
+    !c.otherBranch &&
+    !unevaluatedParts(
+      c.render,
+      c.name,
+      conventions.cilium.helmRelease.namespace,
+    );
   if (
     !conventions.cilium.valuesFile &&
-    clusters.some(c => c.membershipUnknown && !c.cilium) &&
+    clusters.some(unknownHere) &&
     !namesCilium({ mentions: text => mentioned(tree, cache, text) })
   )
-    for (const c of clusters.filter(o => o.membershipUnknown && !o.cilium))
+    for (const c of clusters.filter(unknownHere))
       Object.assign(c, {
         membership: { member: false, reason: noCiliumReason },
         membershipUnknown: false,

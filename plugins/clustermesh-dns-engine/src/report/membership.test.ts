@@ -141,8 +141,10 @@ describe('the mesh is the clusters in it', () => {
     const apps = (name: string) =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 10m, path: ./apps/staging, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
     const files: Record<string, string> = {
-      'kubernetes/clusters/production/flux-system/gotk-sync.yaml': entry('production'),
-      'kubernetes/clusters/staging/flux-system/gotk-sync.yaml': entry('staging'),
+      'kubernetes/clusters/production/flux-system/gotk-sync.yaml':
+        entry('production'),
+      'kubernetes/clusters/staging/flux-system/gotk-sync.yaml':
+        entry('staging'),
       // two files of one folder add the same Kustomization: its root fails
       'kubernetes/clusters/staging/apps.yaml': apps('apps'),
       'kubernetes/clusters/staging/more-apps.yaml': apps('apps'),
@@ -162,6 +164,18 @@ describe('the mesh is the clusters in it', () => {
         /a second time; kustomize fails .*\(not an error here: staging is outside the mesh, and nothing ClusterMesh DNS checks depends on it\)$/,
       ),
     );
+    // a part from elsewhere not read (a ResourceSet) may bring Cilium: not
+    // known there
+    const withResourceSet = {
+      ...files,
+      'kubernetes/clusters/production/addons.yaml':
+        'apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: addons, namespace: flux-system}\nspec:\n  inputs: [{name: a}]\n  resources:\n    - apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: << inputs.name >>}\n',
+    };
+    expect(
+      validateMesh(createRepoTree(withResourceSet), withDomain).clusters.find(
+        c => c.name === 'production',
+      )?.membership.unknown,
+    ).toBe(true);
     // one file naming Cilium (its chart's repository): not known, kept
     files['kubernetes/clusters/staging/repository.yaml'] =
       'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: cilium, namespace: flux-system}\nspec: {url: https://helm.cilium.io}\n';
