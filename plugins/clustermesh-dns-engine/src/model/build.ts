@@ -1471,11 +1471,6 @@ export function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
   }));
 }
 
-/**
- * Whether a cluster takes part in ClusterMesh: the conventions say so
- * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it. Not
- * known when the values read do not, and some were not read.
- */
 /** Why a cluster is outside the mesh where no file of the repository names Cilium. */
 const noCiliumReason =
   'no file of the repository names Cilium (no chart, image, values or object of it): the cluster runs another network plugin or none, so ClusterMesh does not apply';
@@ -1597,6 +1592,11 @@ function unappliedCiliumRelease(
   }
 }
 
+/**
+ * Whether a cluster takes part in ClusterMesh: the conventions say so
+ * (`mesh.include`, `mesh.exclude`), or its Cilium values enable it. Not
+ * known when the values read do not, and some were not read.
+ */
 function membershipOf(
   name: string,
   cilium: CiliumValuesModel | undefined,
