@@ -170,6 +170,10 @@ function layoutOf(entry: FluxEntry): string {
     : `clustersPath: ${JSON.stringify(dirnamePath(entry.path))}`;
 }
 
+/** Why a cluster is outside the mesh where no file of the repository names Cilium. */
+const noCiliumReason =
+  'no file of the repository names Cilium (no chart, image, values or object of it): the cluster runs another network plugin or none, so ClusterMesh does not apply';
+
 /** The first Argo CD Application (or ApplicationSet, AppProject) of the repository. */
 function argoCdObject(
   tree: RepoTree,
@@ -1470,10 +1474,6 @@ export function readEndpoints(object: ManifestObject): DnsEndpointRecord[] {
     location: locate(object, ['spec', 'endpoints', index]),
   }));
 }
-
-/** Why a cluster is outside the mesh where no file of the repository names Cilium. */
-const noCiliumReason =
-  'no file of the repository names Cilium (no chart, image, values or object of it): the cluster runs another network plugin or none, so ClusterMesh does not apply';
 
 /**
  * Whether any file of the repository (but its documentation) names Cilium:

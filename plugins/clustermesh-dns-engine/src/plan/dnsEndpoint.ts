@@ -741,7 +741,7 @@ function filteredMetadata(
         return pairs.length
           ? [
               `${what}${pairs.length > 1 ? 's' : ''} ${pairs
-                .map(([k, v]) => `${k}: ${v}`)
+                .map(([key, value]) => `${key}: ${value}`)
                 .join(', ')}`,
             ]
           : [];
