@@ -838,6 +838,26 @@ function clusterLocalServer(address: string): boolean {
   );
 }
 
+/**
+ * The DNS server inside the cluster that every one of these ExternalDNS
+ * deployments writes to (a Service's name, localhost), where each does;
+ * undefined where one writes elsewhere or its server is not known here.
+ *
+ * @public
+ */
+export function ownClusterDnsServer(
+  deployments: readonly ExternalDnsDeployment[],
+): string | undefined {
+  const servers = deployments.map(externalDnsServer);
+  return servers.length > 0 &&
+    servers.every(
+      s =>
+        s !== undefined && !unknownVariables(s).length && clusterLocalServer(s),
+    )
+    ? servers[0]
+    : undefined;
+}
+
 /** The ExternalDNS deployments of the members that keep records in sync, by their ownership. */
 const syncingByMesh = new WeakMap<
   MeshModel,

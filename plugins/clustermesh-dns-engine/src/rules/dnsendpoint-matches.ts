@@ -17,6 +17,7 @@ import {
   clustersRunningExternalDns,
   dnsEndpointCrdOf,
   externalDnsDeploymentsOf,
+  ownClusterDnsServer,
   externalDnsPublishes,
   membersByFqdn,
   recordDeleters,
@@ -76,7 +77,7 @@ export const dnsEndpointMatches = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and it holds no record of another member's FQDN that member publishes itself (a cluster folder copied from another keeps its entry: with other targets an error, with the same a warning, as they go stale where that member moves); and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
+    "The cluster's DNSEndpoint renders dnsName = FQDN, targets = [LB IP], the record type of the address family, the configured TTL and, for Cloudflare, \"DNS only\": `cloudflare-proxied: \"false\"` with the prefix the deployed ExternalDNS reads, or no such key when ExternalDNS runs without `--cloudflare-proxied`; and, where the cluster's ExternalDNS deployments are read, one of them publishes it: it reads the `crd` source, the name is in its domain filters, and the DNSEndpoint passes its annotation and label filters; and it holds no record of another member's FQDN that member publishes itself (a cluster folder copied from another keeps its entry: with other targets an error, with the same a warning, as they go stale where that member moves); and no other cluster's ExternalDNS deletes it (`--policy=sync` with the same TXT owner id, TXT prefix and suffix, and provider, the name in its domains). A warning where every member's record goes to a DNS server inside that member (a Service name, each cluster's own): a peer resolves it only where its resolvers reach that cluster's server. Where the repository deploys no ExternalDNS to the cluster, the record is still compared (a mismatch fails; a match is said in the one outcome, which is not evaluated), and whether one publishes it (and the cluster knows the DNSEndpoint kind, or Flux fails the Kustomization that applies it) is not evaluated; so is whether the kind is known where the cluster's ExternalDNS brings no CRD (the external-dns chart before 1.14.4, or `install.crds: Skip`) and no file applies it. In manual mode, the records document lists the record, or the peers' CoreDNS answers the FQDN with the LB IP from `hosts` entries (the coredns chart's `configBlock`, a Corefile in a ConfigMap such as `coredns-custom`): an entry with another address fails.",
   remediation: (c, failure) => {
     if (
       failure?.id === 'deletedBy' ||
@@ -84,6 +85,8 @@ export const dnsEndpointMatches = defineClusterRule({
       failure?.id === 'deletedByCopied'
     )
       return "Give each cluster's ExternalDNS its own TXT owner id (the chart's `txtOwnerId`, or `--txt-owner-id`) or TXT prefix (`txtPrefix`, `--txt-prefix`), or run the others with `--policy=upsert-only`; keep the owner id of the cluster whose records the zone already holds (an ExternalDNS leaves records of another owner id alone) and change the new cluster's. With `--registry=noop` (a Pi-hole's), which keeps no ownership records, only `--policy=upsert-only` or a DNS server of its own for each keeps the others' records.";
+    if (failure?.id === 'ownServerOnly')
+      return "Have every cluster's ExternalDNS write to one DNS server the peers' resolvers use (by its address, not a Service name inside the cluster), or forward the zone from each cluster's resolvers to the other clusters' servers (their LoadBalancer addresses); where they already do, nothing needs to change (resolvers are not read here).";
     if (failure?.id === 'othersName')
       return "Give the entry this cluster's own FQDN (where it is the cluster's record), or take it out of this cluster's DNSEndpoint: the cluster whose FQDN it is publishes its own record (a cluster folder copied from another keeps that cluster's entry; `clustermesh-dns configure` writes the cluster's own).";
     if (failure?.id === 'defaultTargets')
@@ -161,6 +164,8 @@ export const dnsEndpointMatches = defineClusterRule({
       '{{publisher}} runs with --default-targets={{targets}}, which it puts in place of the targets of {{endpoint}} ({{because}}): the record would not point at the LB IP',
     defaultTargetsUnknown:
       '{{publisher}} runs with --default-targets={{targets}}; before ExternalDNS v0.18 (or with --force-default-targets) it replaces the targets of {{endpoint}}, and its version is not known here',
+    ownServerOnly:
+      "{{endpoint}} goes to {{server}}, a DNS server inside the cluster ({{publisher}}), and each other member's record to a server inside that member: a peer resolves {{fqdn}} only where its resolvers reach this cluster's server (the zone forwarded there), which is not checked here",
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     deletedByCopied:
@@ -646,6 +651,31 @@ export const dnsEndpointMatches = defineClusterRule({
         else
           out.push(r.fail('deletedBy', wording(deleters, by), record.location));
       }
+      // each member's record in a DNS server inside that member (red-
+      // lichtie's bind9 Service per cluster): a peer finds this one only
+      // where its resolvers reach this cluster's server
+      const ownServer = ownClusterDnsServer(publishers);
+      const crdReaders = (m: ClusterModel) =>
+        externalDnsDeploymentsOf(m).filter(d => d.sources.includes('crd'));
+      if (
+        ownServer &&
+        mesh.members.length > 1 &&
+        mesh.members.every(
+          m => m === c || ownClusterDnsServer(crdReaders(m)) !== undefined,
+        )
+      )
+        out.push(
+          r.warn(
+            'ownServerOnly',
+            {
+              endpoint: name,
+              server: ownServer,
+              publisher: publishers[0].description,
+              fqdn: q(record.dnsName),
+            },
+            record.location,
+          ),
+        );
       // a global target in place of the record's own
       const defaults = publisher && defaultTargetsOf(publisher);
       if (defaults && defaults.replaces !== false) {
