@@ -70,8 +70,8 @@ import { readTextFile } from '../yaml/decode';
 import {
   NodeAddress,
   nodeAddresses,
-  TalosPodNets,
-  talosPodNets,
+  TalosNetworks,
+  talosNetworks,
 } from './nodeAddresses';
 import type { YamlFiles } from '../yaml/files';
 import { hasUnresolvedReference, referencedVariables } from '../flux/envsubst';
@@ -713,7 +713,7 @@ export function buildMeshModel(
   let declaredExternalDns: ExternalDnsDeployment[] | undefined;
   let unappliedPools: PoolModel[] | undefined;
   let machineAddresses: NodeAddress[] | undefined;
-  let podNets: TalosPodNets[] | undefined;
+  let talos: TalosNetworks[] | undefined;
   let builds: ReturnType<typeof buildIncludes> | undefined;
   return {
     conventions,
@@ -749,7 +749,7 @@ export function buildMeshModel(
           readBootstrap().sets?.(helmfile, path) ?? false,
       }),
       nodeAddresses: () => (machineAddresses ??= nodeAddresses(tree)),
-      talosPodNets: () => (podNets ??= talosPodNets(tree)),
+      talosNetworks: () => (talos ??= talosNetworks(tree)),
       unappliedPools: () => {
         // asked only where an address is outside a cluster's pools
         if (!unappliedPools) {

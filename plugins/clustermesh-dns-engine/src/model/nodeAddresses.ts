@@ -171,7 +171,7 @@ function urlHost(url: string): string | undefined {
  *
  * @public
  */
-export interface TalosPodNets {
+export interface TalosNetworks {
   file: string;
   /** The pod CIDRs; empty where not written out. */
   cidrs: string[];
@@ -188,8 +188,8 @@ export interface TalosPodNets {
  *
  * @public
  */
-export function talosPodNets(tree: RepoTree): TalosPodNets[] {
-  const out: TalosPodNets[] = [];
+export function talosNetworks(tree: RepoTree): TalosNetworks[] {
+  const out: TalosNetworks[] = [];
   for (const file of tree.paths()) {
     // one kept for the record (`.archive/`) is no running cluster's
     if (!talconfig.test(basenamePath(file)) || inRecordFolder(file)) continue;
@@ -233,9 +233,9 @@ export function talosPodNets(tree: RepoTree): TalosPodNets[] {
  * @public
  */
 export function ownTalosNets(
-  all: readonly TalosPodNets[],
+  all: readonly TalosNetworks[],
   cluster: { name: string; dir: string },
-): TalosPodNets | undefined {
+): TalosNetworks | undefined {
   const inFolder = all.filter(n => n.file.startsWith(`${cluster.dir}/`));
   const own = inFolder.length
     ? inFolder

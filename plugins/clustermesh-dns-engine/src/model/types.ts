@@ -18,7 +18,7 @@ import type {
 } from '../flux/fluxKustomization';
 import type { SubstitutedObject } from '../flux/substitute';
 import type { ClusterSettings, SettingValue } from './settings';
-import type { NodeAddress, TalosPodNets } from './nodeAddresses';
+import type { NodeAddress, TalosNetworks } from './nodeAddresses';
 
 /** One entry of a DNSEndpoint's spec.endpoints. @public */
 export interface DnsEndpointRecord {
@@ -185,8 +185,8 @@ export interface RepositoryFacts {
    * VIP, the gateway: Talos' talconfig.yaml), read when a check asks.
    */
   nodeAddresses(): readonly NodeAddress[];
-  /** The pod CIDRs the repository's talhelper configurations give (`clusterPodNets`), read when asked. */
-  talosPodNets(): readonly TalosPodNets[];
+  /** The pod and Service CIDRs the repository's talhelper configurations give (`clusterPodNets`, `clusterSvcNets`), read when asked. */
+  talosNetworks(): readonly TalosNetworks[];
 }
 
 /** @public */

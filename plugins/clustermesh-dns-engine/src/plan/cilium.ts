@@ -288,7 +288,7 @@ function overlappingPodCidrsNote(ctx: ChangeContext): string | undefined {
     // Kubernetes' own IPAM: the pod CIDRs of the cluster's talhelper
     // configuration
     if (mode === 'kubernetes') {
-      const own = ownTalosNets(ctx.mesh.repository.talosPodNets(), cluster!);
+      const own = ownTalosNets(ctx.mesh.repository.talosNetworks(), cluster!);
       if (!own?.cidrs.length) return [];
       const ranges = own.cidrs.flatMap(text => {
         const range = parseCidr(text);

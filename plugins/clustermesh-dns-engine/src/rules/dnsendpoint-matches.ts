@@ -655,15 +655,7 @@ export const dnsEndpointMatches = defineClusterRule({
       // lichtie's bind9 Service per cluster): a peer finds this one only
       // where its resolvers reach this cluster's server
       const ownServer = ownClusterDnsServer(publishers);
-      const crdReaders = (m: ClusterModel) =>
-        externalDnsDeploymentsOf(m).filter(d => d.sources.includes('crd'));
-      if (
-        ownServer &&
-        mesh.members.length > 1 &&
-        mesh.members.every(
-          m => m === c || ownClusterDnsServer(crdReaders(m)) !== undefined,
-        )
-      )
+      if (ownServer && mesh.members.length > 1 && membersOwnServers(mesh))
         out.push(
           r.warn(
             'ownServerOnly',
@@ -962,4 +954,21 @@ function noCrdWhy(deployments: readonly ExternalDnsDeployment[]): string {
   return [
     ...new Set(deployments.map(d => `${d.description}: ${d.noCrd}`)),
   ].join('; ');
+}
+
+/** Whether every member's ExternalDNS reading DNSEndpoints writes to a server inside it; once per mesh. */
+const ownServersByMesh = new WeakMap<MeshModel, boolean>();
+
+function membersOwnServers(mesh: MeshModel): boolean {
+  let all = ownServersByMesh.get(mesh);
+  if (all === undefined) {
+    all = mesh.members.every(
+      m =>
+        ownClusterDnsServer(
+          externalDnsDeploymentsOf(m).filter(d => d.sources.includes('crd')),
+        ) !== undefined,
+    );
+    ownServersByMesh.set(mesh, all);
+  }
+  return all;
 }

@@ -328,7 +328,7 @@ function serviceCidrHolding(
 ) {
   const address = c.lbIpAddress;
   const services = address
-    ? ownTalosNets(mesh.repository.talosPodNets(), c)?.serviceCidrs
+    ? ownTalosNets(mesh.repository.talosNetworks(), c)?.serviceCidrs
     : undefined;
   const cidr = services?.cidrs.find(text => {
     const range = parseCidr(text);
