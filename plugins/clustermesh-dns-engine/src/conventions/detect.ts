@@ -270,11 +270,20 @@ export function detectConventions(
         defaultConventions.flux.sourceNames,
     );
     const named = fluxEntries.gitRepositories.filter(r => names.has(r.name));
+    // nothing is left out where no source leaves anything out (and which
+    // entry point applies which source is then not asked: n² on a mesh)
+    if (!named.some(r => r.ignore?.text.trim())) return;
     // those an entry point applies, where some is (an archived copy of a
-    // cluster's Flux folder declares a source no cluster has: Ramblurr's)
-    const applied = named.filter(r =>
-      entryPaths.some(path => appliedBy(path, r.location.file)),
-    );
+    // cluster's Flux folder declares a source no cluster has: Ramblurr's);
+    // the entry point holding the file asked first, as it usually applies it
+    const applied = named.filter(r => {
+      const file = r.location.file;
+      const holding = (path: string) => isPathUnder(file, path);
+      return (
+        entryPaths.some(path => holding(path) && appliedBy(path, file)) ||
+        entryPaths.some(path => !holding(path) && appliedBy(path, file))
+      );
+    });
     const own = applied.length ? applied : named;
     // an entry point reconciled from a source no file here declares (a
     // FluxInstance's sync, the bootstrap's) fetches everything
