@@ -2114,7 +2114,7 @@ describe('detectConventions', () => {
     const found = detectConventions(createRepoTree(files));
     expect(found.conventions.flux?.sourceNames).toContain('gitops-system');
     expect(settingOf(found.found, 'flux.sourceNames')?.reason).toMatch(
-      /the flux-operator HelmRelease gitops-system\/flux-instance syncs it \(instance\.sync\.path at kubernetes\/apps\/gitops-system\/flux-instance\/app\/helmrelease\.yaml:\d+, of https:\/\/github\.com\/example\/home-ops\.git\) from GitRepository gitops-system, which it makes/,
+      /the flux-operator HelmRelease gitops-system\/flux-instance syncs it \(instance\.sync\.path at kubernetes\/apps\/gitops-system\/flux-instance\/app\/helmrelease\.yaml:\d+; repository https:\/\/github\.com\/example\/home-ops\.git\) from GitRepository gitops-system, which it makes/,
     );
     // a sync path that picks each cluster's folder by a variable: the same
     // source, for every cluster
@@ -2154,7 +2154,7 @@ describe('detectConventions', () => {
     const { conventions, found } = detectConventions(tree);
     expect(conventions).toMatchObject({ entryPath: 'flux' });
     expect(settingOf(found, 'entryPath')?.reason).toBe(
-      "each cluster's Flux entry point is its flux/ folder; e.g. the flux-instance chart values kubernetes/apps/flux/instance/values.yaml sync kubernetes/clusters/${CLUSTER_NAME}/flux, kubernetes/clusters/atlantis/flux with CLUSTER_NAME = atlantis (instance.sync.path at kubernetes/apps/flux/instance/values.yaml:8, of https://github.com/example/infra)",
+      "each cluster's Flux entry point is its flux/ folder; e.g. the flux-instance chart values kubernetes/apps/flux/instance/values.yaml sync kubernetes/clusters/${CLUSTER_NAME}/flux, kubernetes/clusters/atlantis/flux with CLUSTER_NAME = atlantis (instance.sync.path at kubernetes/apps/flux/instance/values.yaml:8; repository https://github.com/example/infra)",
     );
     const report = validateMesh(tree, resolveConventions(conventions));
     expect(report.clusters.map(c => [c.name, c.entry])).toEqual([
@@ -2645,7 +2645,7 @@ describe('detectConventions', () => {
       'home-kubernetes',
     ]);
     expect(settingOf(found, 'flux.sourceNames')?.reason).toBe(
-      'the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:6, of https://example.invalid/home.git) from GitRepository home-kubernetes, which it makes',
+      'the flux-instance chart values kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml sync it (instance.sync.path at kubernetes/apps/flux-system/flux-instance/app/helm-values.yaml:6; repository https://example.invalid/home.git) from GitRepository home-kubernetes, which it makes',
     );
   });
 

@@ -45,7 +45,7 @@ export function instanceSyncOf(
   // URL left in (thomloy's onedr0p/home-ops) shows
   const from = (at: readonly string[]) => {
     const url = literal(getPath(v, [...at, 'url']));
-    return url ? `, of ${url}` : '';
+    return url ? `; repository ${url}` : '';
   };
   if (
     v.kind === 'FluxInstance' &&
@@ -55,10 +55,10 @@ export function instanceSyncOf(
       at: ['spec', 'sync'],
       namespace,
       describe: (what, at) =>
-        `FluxInstance ${nameOf(v)} syncs ${what}${from([
+        `FluxInstance ${nameOf(v)} syncs ${what} (${at}${from([
           'spec',
           'sync',
-        ])} (${at})`,
+        ])})`,
     };
   if (isFluxInstanceValues(v))
     return {

@@ -160,7 +160,7 @@ describe('validateMesh', () => {
     expect(
       findingsWith('kubernetes/clusters/infra/kustomization.yaml').map(located),
     ).toEqual([
-      "kubernetes/flux-instance/helmrelease.yaml:12 the flux-operator HelmRelease flux-system/flux-instance syncs kubernetes/clusters/${CLUSTER_NAME} (instance.sync.path at kubernetes/flux-instance/helmrelease.yaml:12, of https://github.com/example/gitops) as written: Kustomization flux-system/flux-system, which applies it, does not substitute (no spec.postBuild), so the Flux Operator syncs a folder of that name, which the repository does not have, and the cluster's Flux reconciles nothing from it",
+      "kubernetes/flux-instance/helmrelease.yaml:12 the flux-operator HelmRelease flux-system/flux-instance syncs kubernetes/clusters/${CLUSTER_NAME} (instance.sync.path at kubernetes/flux-instance/helmrelease.yaml:12; repository https://github.com/example/gitops) as written: Kustomization flux-system/flux-system, which applies it, does not substitute (no spec.postBuild), so the Flux Operator syncs a folder of that name, which the repository does not have, and the cluster's Flux reconciles nothing from it",
     ]);
     // where the Kustomization that applies it substitutes CLUSTER_NAME: nothing to say
     expect(
