@@ -576,6 +576,40 @@ function nameFraming(
 }
 
 /**
+ * Why Flux substitutes nothing where a Kustomization applying the shared
+ * file fails before its post-build (a substitution source missing from its
+ * namespace: tscibilia's settings in flux-system, read from kube-system),
+ * in words with the error's place; undefined where none fails.
+ */
+function failingSubstitution(
+  ctx: ChangeContext,
+  scopes: readonly { cluster: string; scope: SubstitutionScope }[],
+): string | undefined {
+  const failing = scopes.filter(s => s.scope.kustomization.failed);
+  if (!failing.length) return undefined;
+  const [first] = failing;
+  const { key, object } = first.scope.kustomization;
+  // the error is the Kustomization's own, or at its object (found where
+  // the Kustomization applying it builds)
+  const error = ctx.mesh.byName
+    .get(first.cluster)
+    ?.render.findings.find(
+      f =>
+        f.severity === 'error' &&
+        (f.build === key ||
+          (object !== undefined && f.location?.file === object.source.file)),
+    );
+  const clusters = [...new Set(failing.map(s => s.cluster))].join(', ');
+  return `Flux fails Kustomization ${key} of ${clusters}, which applies it, before it substitutes anything${
+    error
+      ? ` (${error.location ? `${formatLocation(error.location)}: ` : ''}${
+          error.message
+        })`
+      : ''
+  }; no value of it reaches the file until that is fixed`;
+}
+
+/**
  * The FQDN template of shared files for clusters whose FQDN is not in
  * their settings: the conventions' template with a variable that holds
  * each cluster's name (such as CLUSTER_NAME), when every scope has one
@@ -604,7 +638,9 @@ export function sharedFqdnTemplate(
     // homelab-ms-01): a template that writes that text uses it
     const framing = nameFraming(scopes, names);
     const framed = framing && `${framing.before}{cluster}${framing.after}`;
-    if (!framing || !ctx.conventions.fqdnTemplate.includes(framed!))
+    if (!framing || !ctx.conventions.fqdnTemplate.includes(framed!)) {
+      const failing = failingSubstitution(ctx, scopes);
+      if (failing) return { why: failing };
       return {
         why: `no variable holding the cluster name is substituted in it for every one of ${clusters}${
           framing
@@ -617,6 +653,7 @@ export function sharedFqdnTemplate(
         }`,
         noNameVariable: true,
       };
+    }
     template = ctx.conventions.fqdnTemplate
       .split(framed!)
       .join(variableReference(framing.variable));
@@ -1156,14 +1193,14 @@ function ownPatchNotes(
   }
   return [...byRelease].map(([release, own]) =>
     own.length === 1
-      ? `${own[0].cluster}: the Cilium values go in ${own[0].file}, its overlay's own patch of the HelmRelease in ${release}, beside its other values: other clusters that build ${release} do not read them.`
+      ? `${own[0].cluster}: the Cilium values go in ${own[0].file}, its overlay's own patch of the HelmRelease in ${release}: other clusters that build ${release} do not read them.`
       : `${own
           .map(o => o.cluster)
           .join(
             ', ',
           )}: the Cilium values go in each one's overlay's own patch of the HelmRelease in ${release} (${firstFew(
           own.map(o => o.file),
-        )}), beside its other values: other clusters that build ${release} do not read them.`,
+        )}): other clusters that build ${release} do not read them.`,
   );
 }
 

@@ -2290,6 +2290,13 @@ describe('planMeshDnsChange on the story repository', () => {
     ).not.toContainEqual(['dnsendpoint-matches', 'fail']);
     // the mode is the repository's now: no --mode needed, nothing to change
     expect(planMeshDnsChange(tree, storyInput, detected).edits).toEqual([]);
+    // a run in the other mode is told what makes validation follow it
+    expect(
+      planMeshDnsChange(tree, { ...storyInput, mode: 'externaldns' }, detected)
+        .decisions,
+    ).toContain(
+      'Validation takes the DNS mode as manual while docs/clustermesh-dns-records.md is in the repository: delete it (or set `dns: {mode: externaldns}` in the conventions file, .clustermesh-dns.yaml) so that it checks the DNSEndpoint.',
+    );
     // set in the conventions file, the mode wins over the document
     expect(
       resolveConventions(
@@ -4596,6 +4603,51 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(unlisted.plan.report?.summary.errors).toBe(0);
   });
 
+  it('says why Flux substitutes nothing in the shared Cilium values where the Kustomization applying them fails: its settings are not in its namespace (tscibilia)', () => {
+    const files = fixtureFiles('configure-component-ks/repo');
+    // the components' Flux Kustomizations land in kube-system; the
+    // clusters' settings stay in flux-system
+    files['kubernetes/infrastructure/networking/kustomization.yaml'] +=
+      'namespace: kube-system\n';
+    // the domain only in a SOPS Secret: the FQDN goes as the template
+    const secrets = exampleFiles(
+      'templates/clustermesh-dns/gitops-repo-before',
+    )['kubernetes/clusters/apps/cluster-secrets.sops.yaml'];
+    for (const c of ['infra', 'apps']) {
+      const dir = `kubernetes/clusters/${c}`;
+      files[`${dir}/cluster-settings.yaml`] = files[
+        `${dir}/cluster-settings.yaml`
+      ].replace(/ +SECRET_DOMAIN: .*\n/, '');
+      files[`${dir}/cluster-secrets.sops.yaml`] = secrets;
+      files[`${dir}/kustomization.yaml`] += '  - ./cluster-secrets.sops.yaml\n';
+      files[`${dir}/infrastructure.yaml`] +=
+        '      - kind: Secret\n        name: cluster-secrets\n';
+    }
+    files['kubernetes/infrastructure/networking/cilium/core/ks.yaml'] +=
+      '      - kind: Secret\n        name: cluster-secrets\n';
+    const plan = planMeshDnsChange(
+      createRepoTree(files),
+      {
+        clusters: [
+          { name: 'infra', ip: '10.25.11.100' },
+          { name: 'apps', ip: '10.25.11.120' },
+        ],
+      },
+      resolveConventions({}, detectConventions(createRepoTree(files))),
+    );
+    const refusal = plan.problems.find(p =>
+      p.message.startsWith('is shared by'),
+    );
+    expect(refusal?.field).toBe(
+      'kubernetes/infrastructure/networking/cilium/core/app/helmrelease.yaml',
+    );
+    expect(refusal?.message).toMatch(
+      /^is shared by apps, infra, and Flux fails Kustomization kube-system\/cilium-core of apps, infra, which applies it, before it substitutes anything \(kubernetes\/infrastructure\/networking\/cilium\/core\/ks\.yaml:\d+: ConfigMap kube-system\/cluster-settings is named by substituteFrom, but cluster \w+ has ConfigMap cluster-settings only in namespace flux-system/,
+    );
+    // not the advice to substitute a name variable the values already have
+    expect(refusal?.message).not.toContain('a variable holding each cluster');
+  });
+
   it("writes the records' new kustomization as the nearest one above is written when Flux generates the Cilium folder's", () => {
     const files = fixtureFiles('configure-component-ks/repo');
     // Flux generates the kustomization of Cilium's app folder
@@ -5789,7 +5841,9 @@ describe('planMeshDnsChange on other layouts', () => {
       p.message.startsWith('[dnsendpoint-matches] east:'),
     )!;
     expect(refused.message).toMatch(/reads sources service, ingress, not crd/);
-    expect(refused.remedy).toMatch(/add `crd` to its sources/);
+    expect(refused.remedy).toMatch(
+      /where none reads the `crd` source, add `crd` to the sources of one/,
+    );
     expect(refused.remedy).toMatch(/clustermesh-dns configure --mode manual/);
     expect(describeProblem(refused)).toBe(
       `${refused.field}: ${refused.message}\n    How to fix: ${refused.remedy}`,
@@ -6214,6 +6268,20 @@ describe('planMeshDnsChange where the repository has no ExternalDNS', () => {
         'clusters/a/apps/cilium/clustermesh/dnsendpoint.yaml',
       );
     }
+    // what validation needs to check the DNSEndpoint: manual mode here
+    // comes from no ExternalDNS, not from a records document the
+    // repository does not hold (emerconn's)
+    const run = planMeshDnsChange(
+      tree,
+      { ...input, mode: 'externaldns' },
+      conventions,
+    );
+    expect(run.decisions).toContainEqual(
+      expect.stringMatching(
+        /^Validation takes the DNS mode as manual \(detected: Flux applies no ExternalDNS .*\): set `dns: \{mode: externaldns\}` in the conventions file \(\.clustermesh-dns\.yaml\) so that it checks the DNSEndpoint\.$/,
+      ),
+    );
+    expect(run.decisions.join('\n')).not.toContain('is in the repository');
   });
 });
 

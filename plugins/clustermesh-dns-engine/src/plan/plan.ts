@@ -1365,8 +1365,16 @@ function dnsModeNote(
     return [
       `Validation finds ${file} and checks it (manual DNS mode is detected from it).`,
     ];
+  // manual from the records document, or from what ExternalDNS the
+  // repository deploys (none, or none reading DNSEndpoints: emerconn's)
+  if (origin?.location?.file === file)
+    return [
+      `Validation takes the DNS mode as manual while ${file} is in the repository: delete it (or set \`dns: {mode: externaldns}\` in the conventions file, .clustermesh-dns.yaml) so that it checks the DNSEndpoint.`,
+    ];
   return [
-    `Validation takes the DNS mode as manual while ${file} is in the repository: delete it (or set \`dns: {mode: externaldns}\` in the conventions file, .clustermesh-dns.yaml) so that it checks the DNSEndpoint.`,
+    `Validation takes the DNS mode as manual (detected: ${
+      origin?.reason ?? 'the default'
+    }): set \`dns: {mode: externaldns}\` in the conventions file (.clustermesh-dns.yaml) so that it checks the DNSEndpoint.`,
   ];
 }
 

@@ -725,7 +725,7 @@ describe('dnsendpoint-matches', () => {
         message: `no ExternalDNS of the cluster publishes ${endpoint}: HelmRelease network/external-dns (kubernetes/infrastructure/networking/cilium/clustermesh/external-dns.yaml:1) runs the chart's default sources (service, ingress), not crd: it reads no DNSEndpoint`,
         // what to change there, or the way without ExternalDNS
         remediation: expect.stringMatching(
-          /^Have an ExternalDNS of the cluster publish it, as the message says: add `crd` to its sources .*`clustermesh-dns configure --mode manual` writes the records document\)\.$/,
+          /^Have an ExternalDNS of the cluster publish it, as the message says: where none reads the `crd` source, add `crd` to the sources of one .*`clustermesh-dns configure --mode manual` writes the records document\)\.$/,
         ),
       });
     });

@@ -94,7 +94,7 @@ export const dnsEndpointMatches = defineClusterRule({
     if (failure?.id === 'notInDomains')
       return "Give the cluster an FQDN in a domain its ExternalDNS publishes (the FQDN template: fqdnTemplate in the conventions, or `--fqdn-template`), or add the FQDN's domain to that ExternalDNS's domain filters (the chart's `domainFilters`, or `--domain-filter`; its RFC2136 zones, `--rfc2136-zone`; or take it out of `--exclude-domains`), or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     if (failure?.id === 'notPublished')
-      return "Have an ExternalDNS of the cluster publish it, as the message says: add `crd` to its sources (the chart's `sources`, or `--source=crd`), or let its domain, annotation or label filters take the record; or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
+      return "Have an ExternalDNS of the cluster publish it, as the message says: where none reads the `crd` source, add `crd` to the sources of one (the chart's `sources`, or `--source=crd`); where one does, let its domain, annotation or label filters take the record; or create the records by hand (`clustermesh-dns configure --mode manual` writes the records document).";
     return c.dns.mode === 'manual'
       ? `List the record in \`${c.dns.recordsDocument}\` (or run \`clustermesh-dns configure --mode manual\`).`
       : `Edit the DNSEndpoint in ${
