@@ -275,10 +275,41 @@ describe('clustermesh.config.clusters entries', () => {
         appsEntry,
         appsEntry.replace('- name: apps\n', '- name: apps-old\n'),
       );
-    }).filter(r => r.ruleId === 'peers-by-fqdn' && r.outcome === 'fail');
+    }).filter(
+      r =>
+        r.ruleId === 'peers-by-fqdn' &&
+        r.cluster === 'infra' &&
+        r.outcome === 'fail',
+    );
     expect(failure.remediation).toBe(
       "Name each peer's entry by that peer's Cilium name (`cluster.name` in its values, as the message gives it): rename the entry named otherwise, or take it out if it is no peer's; `clustermesh-dns configure` writes the entries by those names.",
     );
+  });
+
+  it("warns the renamed cluster itself where the entry under its old name resolves to its own FQDN: its agent skips only the entry of its own name, so it dials itself (JMacalinao's lab renamed lab-cluster)", () => {
+    const checks = exampleChecks(f => {
+      f[exampleFile.helmRelease] = f[exampleFile.helmRelease].replace(
+        appsEntry,
+        appsEntry.replace('- name: apps\n', '- name: apps-old\n'),
+      );
+    }).filter(r => r.ruleId === 'peers-by-fqdn' && r.cluster === 'apps');
+    expect(
+      checks.map(r => [r.outcome, r.severity, r.message, r.location?.file]),
+    ).toContainEqual([
+      'fail',
+      'warning',
+      'the entry "apps-old" has this cluster\'s own FQDN, clustermesh-apps.example.net, as its address, but not its Cilium name ("apps"): the agent skips only the entry of its own name, so it connects to its own clustermesh-apiserver as to a peer',
+      exampleFile.helmRelease,
+    ]);
+    expect(checks.find(r => r.outcome === 'fail')?.remediation).toMatch(
+      /^Name the cluster's own entry by its Cilium name/,
+    );
+    // its own entry, by its own name, is skipped: nothing said
+    expect(
+      exampleChecks(() => undefined)
+        .filter(r => r.ruleId === 'peers-by-fqdn' && r.outcome === 'fail')
+        .map(r => r.message),
+    ).toEqual([]);
   });
 
   it('does not let a later disabled duplicate hide an enabled entry', () => {

@@ -34,7 +34,7 @@ export const peersByFqdn = defineClusterRule({
   severity: 'error',
   scope: 'cluster',
   description:
-    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated. An entry for a cluster of the repository that is outside the mesh and whose Cilium values (read) do not set `clustermesh.useAPIServer` is a warning: no clustermesh-apiserver answers there.',
+    'clustermesh.config.clusters lists every peer by `address` (its FQDN) and `port`, not by `ips`. An entry for the cluster itself is allowed: the agent skips it; one with the own FQDN of the cluster under another name than its Cilium name (the cluster renamed, its old entry left) is a warning: the agent skips only the entry of its own name, so it connects to itself as to a peer. With `clustermesh.config.enabled` the chart writes Secret `cilium-clustermesh` in its namespace: nothing else the cluster applies may make that Secret (a Secret, an ExternalSecret, a SealedSecret), or Helm fails the release; without it, when the repository makes that Secret itself, the peers are there and the check is not evaluated. An entry for a cluster of the repository that is outside the mesh and whose Cilium values (read) do not set `clustermesh.useAPIServer` is a warning: no clustermesh-apiserver answers there.',
   remediation: (c, failure) => {
     if (failure?.id === 'emptyAddress')
       return 'Take the entry out of `clustermesh.config.clusters` (`clustermesh-dns configure --remove <cluster>` does, with the settings entries of that cluster), or, if that cluster is still to be reached, define the variable its address names.';
@@ -60,6 +60,8 @@ export const peersByFqdn = defineClusterRule({
       failure.data?.unclaimed
     )
       return "Name each peer's entry by that peer's Cilium name (`cluster.name` in its values, as the message gives it): rename the entry named otherwise, or take it out if it is no peer's; `clustermesh-dns configure` writes the entries by those names.";
+    if (failure?.id === 'selfUnderOtherName')
+      return "Name the cluster's own entry by its Cilium name (`cluster.name` in its values, as the message gives it), or take the entry out if it is no peer's; `clustermesh-dns configure` writes the entries by those names.";
     if (failure?.id === 'outsidePeer' || failure?.id === 'outsidePeers')
       return "Remove the entry, or enable ClusterMesh in that cluster's Cilium values (`clustermesh.useAPIServer: true`) so it joins the mesh.";
     // `ips` named only where an entry lists them
@@ -114,6 +116,8 @@ export const peersByFqdn = defineClusterRule({
       'the {{entries}} {{name}} no cluster of the repository, and Flux leaves {{their}} address empty (a variable defined nowhere: a cluster taken out, its entry left behind?): the agents keep failing to connect to {{them}}',
     outsidePeers:
       'the entries for {{peers}} name clusters outside the mesh, where no clustermesh-apiserver runs, so the agents keep failing to connect to them; {{reasons}}',
+    selfUnderOtherName:
+      "the entry {{name}} has this cluster's own FQDN, {{fqdn}}, as its address, but not its Cilium name ({{own}}): the agent skips only the entry of its own name, so it connects to its own clustermesh-apiserver as to a peer",
     unknownAddress:
       "the entry for {{peer}} has address {{address}} and {{peer}}'s FQDN is {{fqdn}}: {{variables}} is not known here, so they cannot be compared (give it in the conventions' values)",
   },
@@ -456,6 +460,32 @@ export const peersByFqdn = defineClusterRule({
         ),
       );
     }
+    // an entry with this cluster's own address under a name no cluster
+    // goes by (the cluster renamed, its old entry left): the agent skips
+    // only the entry of its own name (a peer's entry with this address is
+    // that peer's finding: addressDefaulted)
+    const own = c.fqdn?.value;
+    const ciliumNames = own && new Set(mesh.clusters.map(o => o.ciliumName));
+    const self =
+      ciliumNames &&
+      entries
+        .list()
+        .find(
+          e =>
+            !ciliumNames.has(e.name) &&
+            isRecord(e.entry) &&
+            e.entry.ips === undefined &&
+            e.entry.enabled !== false &&
+            e.entry.address === own,
+        );
+    if (self)
+      stale.push(
+        r.warn(
+          'selfUnderOtherName',
+          { name: q(self.name), fqdn: own, own: q(c.ciliumName) },
+          cilium.locate(meshEntryPath(self, 'address')),
+        ),
+      );
     stale.push(...leftBehind);
     if (out.length) return [...out, ...stale];
     const list = (names: string[], all: string) =>
