@@ -987,6 +987,48 @@ describe('dnsendpoint-matches', () => {
       });
     });
 
+    it('says of two values not known here, read from one source in both clusters, that each is one value (tscibilia)', () => {
+      const domains = 'domainFilters: ["${SECRET_DOMAIN}", "${OTHER_DOMAIN}"]';
+      const deleted = infraResult(
+        f => {
+          withExternalDns(['sources: [crd]', 'policy: sync', domains])(f);
+          // both clusters' Secrets of the same SOPS texts, not known here
+          const [domain] = f[
+            'kubernetes/clusters/infra/cluster-secrets.sops.yaml'
+          ].match(/SECRET_DOMAIN: ENC\[[^\]]*\]/)!;
+          for (const c of ['infra', 'apps'])
+            f[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`] = f[
+              `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`
+            ].replace(
+              /SECRET_DOMAIN: ENC\[[^\]]*\]/,
+              `${domain}\n  OTHER_DOMAIN: ENC[AES256_GCM,data:b3RoZXIuZXhhbXBsZQ==,iv:Yx9Cv8Bn7Mm6Ll5Kk4Jj3Hh2Gg1Ff0Dd9Ss8Aa7Qq6=,tag:Qp0Oo9Ii8Uu7Yy6Tt5Rr4Ee==,type:str]`,
+            );
+          // (the domain not given to this run)
+        },
+        { values: {} },
+      );
+      expect(deleted?.message).toMatch(
+        /it deletes it on every sync \(SECRET_DOMAIN, OTHER_DOMAIN, not known here, are each one value in both clusters: /,
+      );
+      // each cluster's own SOPS texts: whether they are the same is asked
+      const maybe = infraResult(
+        f => {
+          withExternalDns(['sources: [crd]', 'policy: sync', domains])(f);
+          for (const c of ['infra', 'apps'])
+            f[`kubernetes/clusters/${c}/cluster-secrets.sops.yaml`] = f[
+              `kubernetes/clusters/${c}/cluster-secrets.sops.yaml`
+            ].replace(
+              /(SECRET_DOMAIN: ENC\[[^\]]*\])/,
+              `$1\n  OTHER_DOMAIN: ENC[AES256_GCM,data:${c},iv:Yx9Cv8Bn7Mm6Ll5Kk4Jj3Hh2Gg1Ff0Dd9Ss8Aa7Qq6=,tag:Qp0Oo9Ii8Uu7Yy6Tt5Rr4Ee==,type:str]`,
+            );
+        },
+        { values: {} },
+      );
+      expect(maybe?.message).toMatch(
+        /: if SECRET_DOMAIN, OTHER_DOMAIN, not known here, are the same there, it deletes the record on every sync \(give them in the conventions' values to check\)$/,
+      );
+    });
+
     it('fails a record that the ExternalDNS of a cluster outside the mesh keeps in sync under the same TXT owner id: it deletes it all the same', () => {
       expect(
         infraResult(withExternalDns(['sources: [crd]', 'policy: sync']), {

@@ -169,9 +169,9 @@ export const dnsEndpointMatches = defineClusterRule({
     deletedBy:
       '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync',
     deletedByCopied:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, is one value in both clusters: {{from}})',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync ({{variables}}, not known here, {{is}} one value in both clusters: {{from}})',
     deletedByGiven:
-      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, is the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
+      '{{others}} also {{manage}} {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}: taking the record for {{their}} own, with no DNSEndpoint for it, {{they}} {{delete}} it on every sync, if {{variables}}, given to this run for every cluster alike, {{is}} the same in {{their}} own Secret (its SOPS text is as long, encrypted apart)',
     deletionGiven:
       '{{others}} may also manage {{fqdn}} with --policy=sync and {{owner}} of {{publisher}}, but {{variables}}, given to this run for every cluster alike, is another value in {{their}} own Secret (its SOPS text has another length): only if {{their}} domain still takes {{fqdn}} {{do}} {{they}} delete the record on every sync',
     deletionUnknown:
@@ -632,7 +632,11 @@ export const dnsEndpointMatches = defineClusterRule({
           out.push(
             r.fail(
               'deletedByGiven',
-              { ...wording(deleters, by), variables: restsOn.join(', ') },
+              {
+                ...wording(deleters, by),
+                variables: restsOn.join(', '),
+                is: restsOn.length > 1 ? 'are each' : 'is',
+              },
               record.location,
             ),
           );
@@ -643,6 +647,7 @@ export const dnsEndpointMatches = defineClusterRule({
               {
                 ...wording(deleters, by),
                 variables: copied.join(', '),
+                is: copied.length > 1 ? 'are each' : 'is',
                 from,
               },
               record.location,
@@ -791,7 +796,9 @@ export const dnsEndpointMatches = defineClusterRule({
                   : 'values not known here (read from its environment) are the same there'
               }`,
               check: variables.length
-                ? " (give it in the conventions' values to check)"
+                ? ` (give ${
+                    variables.length > 1 ? 'them' : 'it'
+                  } in the conventions' values to check)`
                 : '',
             },
             record.location,
