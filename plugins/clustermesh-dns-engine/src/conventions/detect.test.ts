@@ -2674,6 +2674,11 @@ describe('detectConventions', () => {
     );
     // the one cluster of its entry point, not an app's ks.yaml
     expect(entriesOf(report)).toEqual([['cluster', 'kubernetes/flux/cluster']]);
+    // its folder is its entry point's, not a clusters folder the
+    // repository does not have (Chrtol's JSON said kubernetes/clusters/cluster)
+    expect(report.clusters.map(c => c.dir)).toEqual([
+      'kubernetes/flux/cluster',
+    ]);
 
     // clusters under kubernetes/<c>/flux: a stray ks.yaml of the same
     // shape, listed by no kustomization, is no second layout

@@ -1099,13 +1099,16 @@ interface ExtractContext {
 
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const { renderer, files, index, conventions } = context;
-  const dir = clusterFolder(conventions.clustersPath, name);
+  const entry = clusterEntry(conventions, name);
+  const folder = clusterFolder(conventions.clustersPath, name);
+  // a cluster found by its entry point alone (a repository of one
+  // cluster's kubernetes/flux/cluster) has no folder under a clusters path
+  const dir =
+    !index.isDir(folder) && conventions.entries?.[name] !== undefined
+      ? entry
+      : folder;
   const values = clusterValues(conventions, name);
-  const render = renderer.renderCluster(
-    name,
-    clusterEntry(conventions, name),
-    values,
-  );
+  const render = renderer.renderCluster(name, entry, values);
   const findings = [...render.findings, ...unsubstitutedSyncPaths(render)];
   /** The chart source a HelmRelease names, when this cluster does not apply it. */
   const chartSourceGap: ClusterModel['chartSourceGap'] = (object, appliedBy) =>
