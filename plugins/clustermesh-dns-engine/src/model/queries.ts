@@ -1709,8 +1709,8 @@ export function ciliumObjectApplied(
 /**
  * A k8s_gateway (the k8s-gateway chart) a cluster runs whose domain holds
  * a name: it answers that domain inside the network from its own
- * cluster's Services, Ingresses and routes, never from DNSEndpoints or
- * another cluster's objects (the cluster template's split DNS).
+ * cluster's objects of the kinds it watches, never from another cluster's
+ * (the cluster template's split DNS).
  */
 export function k8sGatewayServing(
   cluster: ClusterModel,
@@ -1721,6 +1721,8 @@ export function k8sGatewayServing(
       domain: string;
       /** The kinds it answers from, where its values name them (watchedResources). */
       watched?: string[];
+      /** The chart's major version, where pinned: its default watchedResources changed at 3. */
+      chartMajor?: number;
     }
   | undefined {
   const lower = name.toLowerCase();
@@ -1728,12 +1730,16 @@ export function k8sGatewayServing(
     const domain = domains.find(d => inDomain(lower, d));
     if (domain && fallsThroughToForward(values, lower)) continue;
     const watched = getPath(values, ['watchedResources']);
+    const major = /^v?(\d+)\./.exec(
+      String(getPath(object.body, ['spec', 'chart', 'spec', 'version']) ?? ''),
+    )?.[1];
     if (domain)
       return {
         object,
         domain,
         ...(Array.isArray(watched) &&
           watched.length && { watched: watched.map(String) }),
+        ...(major !== undefined && { chartMajor: Number(major) }),
       };
   }
   return undefined;

@@ -218,6 +218,35 @@ export function planDnsEndpoint(edits: EditSet, ctx: ChangeContext) {
 }
 
 /**
+ * The kinds a k8s_gateway answers from, in words, and whether DNSEndpoints
+ * are among them (undefined where not known): its values' watchedResources,
+ * else its chart's default, Ingresses and Services from chart 3
+ * (k8s-gateway's), every kind the plugin knows before (ori-edge's).
+ */
+function watchedKinds(gateway: { watched?: string[]; chartMajor?: number }): {
+  text: string;
+  dnsEndpoints?: boolean;
+} {
+  if (gateway.watched)
+    return {
+      text: `${gateway.watched.join(', ')} objects`,
+      dnsEndpoints: gateway.watched.includes('DNSEndpoint'),
+    };
+  if (gateway.chartMajor !== undefined && gateway.chartMajor >= 3)
+    return {
+      text: "Ingresses and Services (the chart's default watchedResources from chart 3)",
+      dnsEndpoints: false,
+    };
+  if (gateway.chartMajor !== undefined)
+    return {
+      text: "objects (every kind the plugin watches: the chart's default watchedResources before chart 3)",
+    };
+  return {
+    text: "objects (of the kinds of the chart's default watchedResources)",
+  };
+}
+
+/**
  * Said where a configured cluster runs a k8s_gateway that serves the
  * domain of a peer's FQDN (Catalog1110's, meroxdotdev's cluster template):
  * it answers that domain inside the network from its own cluster's
@@ -234,7 +263,7 @@ export function splitDnsNote(
     peer: string;
     at: string;
     domain: string;
-    watched?: string[];
+    kinds: { text: string; dnsEndpoints?: boolean };
   }[] = [];
   for (const name of clusters) {
     const cluster = ctx.mesh.byName.get(name);
@@ -251,7 +280,7 @@ export function splitDnsNote(
           locate(gateway.object),
         )})`,
         domain: gateway.domain,
-        watched: gateway.watched,
+        kinds: watchedKinds(gateway),
       });
       break;
     }
@@ -261,10 +290,10 @@ export function splitDnsNote(
   return `${found.map(f => f.cluster).join(', ')}: ${first.at}${
     found.length > 1 ? ", and each other cluster's own," : ''
   } answers ${first.domain} inside the network from the ${
-    first.watched
-      ? `${first.watched.join(', ')} objects`
-      : "Ingresses and Services (the chart's default watchedResources)"
-  } of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends ${
+    first.kinds.text
+  } of its own cluster, not from ${
+    first.kinds.dnsEndpoints === false ? 'DNSEndpoints or ' : ''
+  }another cluster's objects: where the network's resolver sends ${
     first.domain
   } to it (split DNS), a peer's FQDN (${
     first.peer

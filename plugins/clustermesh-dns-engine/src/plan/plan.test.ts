@@ -3621,10 +3621,33 @@ describe('planMeshDnsChange on other layouts', () => {
         d.includes('split DNS'),
       );
     };
+    // the chart before 3 (ori-edge's) watches every kind the plugin knows
+    // (DNSEndpoints too, where the plugin reads them): JMacalinao's 2.4.0
     expect(noteWith('mesh.example.org')).toBe(
-      "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the Ingresses and Services (the chart's default watchedResources) of its own cluster, not from DNSEndpoints or another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
+      "east, west: HelmRelease network/k8s-gateway (kubernetes/clusters/east/apps/k8s-gateway.yaml:1), and each other cluster's own, answers mesh.example.org inside the network from the objects (every kind the plugin watches: the chart's default watchedResources before chart 3) of its own cluster, not from another cluster's objects: where the network's resolver sends mesh.example.org to it (split DNS), a peer's FQDN (clustermesh-west.mesh.example.org) is not found there and the agents resolving through it cannot reach that peer; keep the mesh FQDNs out of mesh.example.org (the FQDN template), or have the resolvers send them to the zone that holds the records.",
     );
     expect(noteWith('home.example.net')).toBeUndefined();
+    // from chart 3 (k8s-gateway's) the default is Ingresses and Services
+    const { files, input } = perClusterLayout();
+    for (const c of ['east', 'west']) {
+      const apps = `kubernetes/clusters/${c}/apps`;
+      files[`${apps}/kustomization.yaml`] += '  - ./k8s-gateway.yaml\n';
+      files[`${apps}/k8s-gateway.yaml`] = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: k8s-gateway, namespace: network}',
+        'spec:',
+        '  interval: 1h',
+        '  chart: {spec: {chart: k8s-gateway, version: 3.2.3, sourceRef: {kind: HelmRepository, name: k8s-gateway}}}',
+        '  values: {domain: mesh.example.org}',
+        '',
+      ].join('\n');
+    }
+    expect(
+      planPerCluster(files, input).decisions.find(d => d.includes('split DNS')),
+    ).toContain(
+      "answers mesh.example.org inside the network from the Ingresses and Services (the chart's default watchedResources from chart 3) of its own cluster, not from DNSEndpoints or another cluster's objects:",
+    );
     // a name it does not hold falls through to a forward plugin (qlonik's
     // public resolver), which finds the published record: nothing to say
     const withFallthrough = (zones: string, plugin: string) =>
