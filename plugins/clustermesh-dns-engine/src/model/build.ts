@@ -1100,13 +1100,13 @@ interface ExtractContext {
 function extractCluster(name: string, context: ExtractContext): ClusterModel {
   const { renderer, files, index, conventions } = context;
   const entry = clusterEntry(conventions, name);
-  const folder = clusterFolder(conventions.clustersPath, name);
+  const underClusters = clusterFolder(conventions.clustersPath, name);
   // a cluster found by its entry point alone (a repository of one
   // cluster's kubernetes/flux/cluster) has no folder under a clusters path
   const dir =
-    !index.isDir(folder) && conventions.entries?.[name] !== undefined
+    !index.isDir(underClusters) && conventions.entries?.[name] !== undefined
       ? entry
-      : folder;
+      : underClusters;
   const values = clusterValues(conventions, name);
   const render = renderer.renderCluster(name, entry, values);
   const findings = [...render.findings, ...unsubstitutedSyncPaths(render)];
