@@ -1727,6 +1727,41 @@ describe('detectConventions', () => {
     expect(report.findings.filter(f => f.code === 'no-clusters')).toEqual([]);
   });
 
+  it("names a cluster found at the top of the repository as the conventions' entries name its entry point, once (ewatkins' kubernetes/flux as a, kubernetes-b/flux as b)", () => {
+    const files: Files = {};
+    for (const dir of ['kubernetes', 'kubernetes-b']) {
+      files[`${dir}/flux/config/cluster.yaml`] = fluxKustomization(
+        'cluster',
+        `./${dir}/flux`,
+      );
+      files[`${dir}/flux/kustomization.yaml`] = kustomization('config');
+      files[`${dir}/flux/config/kustomization.yaml`] =
+        kustomization('cluster.yaml');
+    }
+    const tree = createRepoTree(files);
+    // without entries: the folders' names
+    expect(
+      validateMesh(
+        tree,
+        resolveConventions(detectConventions(tree).conventions),
+      ).clusters.map(c => c.name),
+    ).toEqual(['kubernetes', 'kubernetes-b']);
+    const explicit = {
+      entries: { a: 'kubernetes/flux', b: 'kubernetes-b/flux' },
+    };
+    const detection = detectConventions(tree, explicit);
+    expect(detection.conventions.clusters).not.toContain('kubernetes');
+    const report = validateMesh(tree, resolveConventions(explicit, detection));
+    expect(entriesOf(report)).toEqual([
+      ['a', 'kubernetes/flux'],
+      ['b', 'kubernetes-b/flux'],
+    ]);
+    // the detected clusters say the names the run uses
+    expect(report.conventions?.find(p => p.setting === 'clusters')?.value).toBe(
+      'a, b',
+    );
+  });
+
   it('takes a cluster the conventions give an entry point of its own (entries), with no folder under the clusters path', () => {
     // the Flux folders a bootstrap task applies, one per cluster, side by side
     const files: Files = {};

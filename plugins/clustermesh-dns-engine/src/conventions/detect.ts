@@ -694,6 +694,15 @@ export function detectConventions(
       } as MeshConventions,
       folder,
     );
+  // a folder whose entry point the conventions' entries name is that
+  // cluster, under that name (ewatkins' kubernetes/flux given as a)
+  const namedBy = new Map(
+    Object.entries(explicit.entries ?? {}).map(([c, path]) => [
+      clampPath(path),
+      c,
+    ]),
+  );
+  const asNamed = (folder: string) => namedBy.get(entryOf(folder)) ?? folder;
   // beside clusters found by their entry points, a folder that none
   // reconciles and that holds no Flux Kustomization or FluxInstance (a
   // kind cluster's Helm values, applied by hand) is not one Flux builds
@@ -722,15 +731,17 @@ export function detectConventions(
       unpicked.length ||
       grouping)
   ) {
-    conventions.clusters = folders.filter(
-      f =>
-        !applied.has(f) &&
-        !sharedLayers.includes(f) &&
-        !unreconciled.includes(f) &&
-        !unpicked.includes(f) &&
-        !grouping?.groups.has(f) &&
-        holdsFluxEntry(index, entryOf(f)),
-    );
+    conventions.clusters = folders
+      .filter(
+        f =>
+          !applied.has(f) &&
+          !sharedLayers.includes(f) &&
+          !unreconciled.includes(f) &&
+          !unpicked.includes(f) &&
+          !grouping?.groups.has(f) &&
+          holdsFluxEntry(index, entryOf(f)),
+      )
+      .map(asNamed);
     detected(
       'clusters',
       conventions.clusters.join(', '),
@@ -778,13 +789,15 @@ export function detectConventions(
     // at the top of the repository, only the folders with an entry point
     // by the layout, or by the entry folder given (a cluster folder of a
     // generic name, Stackclash's `cluster/flux`)
-    conventions.clusters = folders.filter(
-      f =>
-        !applied.has(f) &&
-        (layout.clusters.has(f) ||
-          (explicit.entryPath !== undefined &&
-            entries.some(e => e.path === entryOf(f)))),
-    );
+    conventions.clusters = folders
+      .filter(
+        f =>
+          !applied.has(f) &&
+          (layout.clusters.has(f) ||
+            (explicit.entryPath !== undefined &&
+              entries.some(e => e.path === entryOf(f)))),
+      )
+      .map(asNamed);
     detected(
       'clusters',
       conventions.clusters.join(', '),

@@ -63,7 +63,12 @@ import { FluxRenderer, kubeConfigOf } from '../flux/render';
 import { isHashSuffixed } from '../flux/kustomize/hash';
 import { firstFew } from '../core/text';
 import type { SubstitutedObject } from '../flux/substitute';
-import { basenamePath, dirnamePath, type RepoTree } from '../tree/RepoTree';
+import {
+  basenamePath,
+  clampPath,
+  dirnamePath,
+  type RepoTree,
+} from '../tree/RepoTree';
 import { containsBytes, utf8 } from '../tree/bytes';
 import type { TreeIndex } from '../tree/TreeIndex';
 import { readTextFile } from '../yaml/decode';
@@ -139,14 +144,21 @@ export function discoverClusters(
     return conventions.clusters.filter(
       c => dirs.includes(c) || elsewhere.includes(c),
     );
+  // a folder whose entry point is one of those is that cluster, already
+  // counted under its own name
+  const taken = new Set(
+    elsewhere.map(c => clampPath(clusterEntry(conventions, c))),
+  );
   // every cluster's entry is the shared one: its own folder says whether it is one
-  const inFolders = dirs.filter(c =>
-    holdsFluxEntry(
-      entryIndex,
-      conventions.sharedEntry
-        ? clusterFolder(conventions.clustersPath, c)
-        : clusterEntry(conventions, c),
-    ),
+  const inFolders = dirs.filter(
+    c =>
+      !taken.has(clusterEntry(conventions, c)) &&
+      holdsFluxEntry(
+        entryIndex,
+        conventions.sharedEntry
+          ? clusterFolder(conventions.clustersPath, c)
+          : clusterEntry(conventions, c),
+      ),
   );
   return elsewhere.length ? [...inFolders, ...elsewhere].sort() : inFolders;
 }
