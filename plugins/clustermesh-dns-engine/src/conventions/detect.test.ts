@@ -1762,6 +1762,45 @@ describe('detectConventions', () => {
     );
   });
 
+  it("keeps the default settings name where a cluster is named cluster: cluster-settings is no {cluster}-settings (mrwulf's cluster and cluster-lab)", () => {
+    const files: Files = {};
+    for (const dir of ['cluster', 'cluster-lab']) {
+      files[`${dir}/flux/config/cluster.yaml`] = fluxKustomization(
+        'cluster',
+        `./${dir}/flux`,
+      );
+      files[`${dir}/flux/config/kustomization.yaml`] =
+        kustomization('cluster.yaml');
+      files[`${dir}/flux/kustomization.yaml`] = kustomization(
+        'config',
+        'apps.yaml',
+        'cluster-settings.yaml',
+      );
+      files[`${dir}/flux/apps.yaml`] = ['apps', 'infra']
+        .map(k =>
+          fluxKustomization(
+            k,
+            `./${dir}/apps`,
+            substituteFrom(
+              ['ConfigMap', 'cluster-settings'],
+              ['Secret', 'cluster-secrets'],
+            ),
+          ),
+        )
+        .join('---\n');
+      files[`${dir}/flux/cluster-settings.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata: {CLUSTER_NAME: x}\n';
+      files[`${dir}/apps/kustomization.yaml`] = kustomization('app.yaml');
+      files[`${dir}/apps/app.yaml`] =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\n';
+    }
+    const detection = detectConventions(createRepoTree(files));
+    expect(detection.conventions.clusters).toEqual(['cluster', 'cluster-lab']);
+    expect(detection.conventions.settings?.configMap).toBeUndefined();
+    expect(detection.conventions.settings?.secret).toBeUndefined();
+    expect(settingOf(detection.found, 'settings.configMap')).toBeUndefined();
+  });
+
   it('takes a cluster the conventions give an entry point of its own (entries), with no folder under the clusters path', () => {
     // the Flux folders a bootstrap task applies, one per cluster, side by side
     const files: Files = {};

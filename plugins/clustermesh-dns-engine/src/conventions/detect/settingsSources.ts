@@ -205,10 +205,14 @@ export function settingsName(
   >();
   for (const [name, locations] of named) {
     // a cluster's name as a word of it (`biohazard-vars`), not letters of
-    // another word (cluster `a` in `cluster-vars`)
-    const cluster = clusters
-      .filter(c => clusterNamePart(c).test(name))
-      .sort((a, b) => b.length - a.length)[0];
+    // another word (cluster `a` in `cluster-vars`); the default name is
+    // itself, also where a cluster is named `cluster` (mrwulf's)
+    const cluster =
+      name === defaultName
+        ? undefined
+        : clusters
+            .filter(c => clusterNamePart(c).test(name))
+            .sort((a, b) => b.length - a.length)[0];
     const template = cluster
       ? name.replace(clusterNamePart(cluster), '$1{cluster}')
       : name;
