@@ -1801,6 +1801,31 @@ describe('detectConventions', () => {
     expect(settingOf(detection.found, 'settings.configMap')).toBeUndefined();
   });
 
+  it("does not take a folder of this repository for one a Kustomization of another repository's source builds (mrwulf's other-apps of other-git at ./)", () => {
+    const files: Files = {
+      'docs/kustomization.yaml': kustomization('site.yaml'),
+      'docs/site.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\n',
+    };
+    for (const c of ['home', 'lab']) {
+      files[`${c}/flux-system/gotk-sync.yaml`] = fluxKustomization(
+        'flux-system',
+        `./${c}`,
+      );
+      files[`${c}/flux-system/kustomization.yaml`] =
+        kustomization('gotk-sync.yaml');
+    }
+    files['home/other.yaml'] = fluxKustomization('other-apps', './').replace(
+      'name: flux-system\n',
+      'name: other-git\n',
+    );
+    const detection = detectConventions(createRepoTree(files));
+    expect(detection.conventions.clusters).toEqual(['home', 'lab']);
+    expect(settingOf(detection.found, 'clusters')?.reason).not.toMatch(
+      /docs is not a cluster: cluster home applies it/,
+    );
+  });
+
   it('takes a cluster the conventions give an entry point of its own (entries), with no folder under the clusters path', () => {
     // the Flux folders a bootstrap task applies, one per cluster, side by side
     const files: Files = {};

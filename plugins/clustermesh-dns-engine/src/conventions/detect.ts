@@ -263,12 +263,15 @@ export function detectConventions(
   // whose sources ignore each other's folders keep them); decided again
   // once every cluster's entry point is known (one that is a cluster's
   // plain kustomization applies its own GitRepository: tvories')
-  const detectSourceIgnore = (entryPaths: readonly string[]) => {
-    const names = new Set(
+  // the sources that are this repository, as the renderer takes them
+  const ownSourceNamesSoFar = () =>
+    new Set(
       conventions.flux?.sourceNames ??
         explicit.flux?.sourceNames ??
         defaultConventions.flux.sourceNames,
     );
+  const detectSourceIgnore = (entryPaths: readonly string[]) => {
+    const names = ownSourceNamesSoFar();
     const named = fluxEntries.gitRepositories.filter(r => names.has(r.name));
     // nothing is left out where no source leaves anything out (and which
     // entry point applies which source is then not asked: n² on a mesh)
@@ -601,11 +604,16 @@ export function detectConventions(
     }
     detectSourceIgnore([...entryPaths, ...moreEntries]);
   }
+  const ownSources = ownSourceNamesSoFar();
   const applied = appliedByAnotherCluster(
     clustersPath,
     folders,
     [
-      ...kustomizations,
+      // another repository's folders of the same paths are not these
+      // (mrwulf's other-apps of GitRepository other-git at ./)
+      ...kustomizations.filter(
+        k => k.source === undefined || ownSources.has(k.source),
+      ),
       // a folder the clusters' kustomizations list as a base is part of them
       ...kustomizeBaseReferences(
         index,

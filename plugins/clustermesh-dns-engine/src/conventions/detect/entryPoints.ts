@@ -68,6 +68,8 @@ export interface KustomizationPath {
    * are not this repository's.
    */
   artifact?: boolean;
+  /** The GitRepository it builds, where named: one not among this repository's sources builds another's folders. */
+  source?: string;
 }
 
 /**
@@ -531,6 +533,7 @@ export function readFluxEntries(
       const path = clampPath(raw);
       const location = doc.at(['spec', 'path']);
       const sourceKind = getPath(v, ['spec', 'sourceRef', 'kind']);
+      const sourceName = literal(getPath(v, ['spec', 'sourceRef', 'name']));
       kustomizations.push({
         path,
         declaredIn: doc.file,
@@ -538,6 +541,8 @@ export function readFluxEntries(
         ...(isRecord(getPath(v, ['spec', 'kubeConfig'])) && { remote: true }),
         ...(typeof sourceKind === 'string' &&
           sourceKind !== 'GitRepository' && { artifact: true }),
+        ...((sourceKind ?? 'GitRepository') === 'GitRepository' &&
+          sourceName !== undefined && { source: sourceName }),
       });
       if (path && doc.file.startsWith(`${path}/`)) {
         const source = literal(getPath(v, ['spec', 'sourceRef', 'name']));
