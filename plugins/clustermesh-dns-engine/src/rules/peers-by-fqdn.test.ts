@@ -304,6 +304,26 @@ describe('clustermesh.config.clusters entries', () => {
     expect(checks.find(r => r.outcome === 'fail')?.remediation).toMatch(
       /^Name the cluster's own entry by its Cilium name/,
     );
+    // its own Cilium name not known here (a SOPS value): whether the entry
+    // is its own cannot be told (worlddrknss')
+    expect(
+      exampleChecks(f => {
+        f[exampleFile.helmRelease] = f[exampleFile.helmRelease].replace(
+          appsEntry,
+          appsEntry.replace('- name: apps\n', '- name: apps-old\n'),
+        );
+        f[exampleFile.settings('apps')] = f[
+          exampleFile.settings('apps')
+        ].replace(/\n {2}CLUSTER_NAME: .*/, '');
+        const secrets = 'kubernetes/clusters/apps/cluster-secrets.sops.yaml';
+        f[secrets] = f[secrets].replace(
+          /(SECRET_DOMAIN: ENC\[[^\]]*\])/,
+          '$1\n  CLUSTER_NAME: ENC[AES256_GCM,data:YXBwcw==,iv:Yx9Cv8Bn7Mm6Ll5Kk4Jj3Hh2Gg1Ff0Dd9Ss8Aa7Qq6=,tag:Qp0Oo9Ii8Uu7Yy6Tt5Rr4Ee==,type:str]',
+        );
+      })
+        .filter(r => r.ruleId === 'peers-by-fqdn' && r.cluster === 'apps')
+        .map(r => r.message),
+    ).not.toContainEqual(expect.stringContaining("this cluster's own FQDN"));
     // its own entry, by its own name, is skipped: nothing said
     expect(
       exampleChecks(() => undefined)

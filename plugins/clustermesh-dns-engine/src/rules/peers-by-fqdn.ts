@@ -465,24 +465,34 @@ export const peersByFqdn = defineClusterRule({
     // only the entry of its own name (a peer's entry with this address is
     // that peer's finding: addressDefaulted)
     const own = c.fqdn?.value;
-    const ciliumNames = own && new Set(mesh.clusters.map(o => o.ciliumName));
+    const candidate =
+      own === undefined
+        ? undefined
+        : entries
+            .list()
+            .find(
+              e =>
+                e.name !== c.ciliumName &&
+                isRecord(e.entry) &&
+                e.entry.ips === undefined &&
+                e.entry.enabled !== false &&
+                e.entry.address === own,
+            );
+    // no cluster goes by its name, where every name is known here (one not
+    // known may be the entry's)
     const self =
-      ciliumNames &&
-      entries
-        .list()
-        .find(
-          e =>
-            !ciliumNames.has(e.name) &&
-            isRecord(e.entry) &&
-            e.entry.ips === undefined &&
-            e.entry.enabled !== false &&
-            e.entry.address === own,
-        );
+      candidate &&
+      [candidate.name, ...mesh.clusters.map(o => o.ciliumName)].every(
+        name => !unknownVariables(name).length && !hasUnresolvedReference(name),
+      ) &&
+      !mesh.clusters.some(o => o.ciliumName === candidate.name)
+        ? candidate
+        : undefined;
     if (self)
       stale.push(
         r.warn(
           'selfUnderOtherName',
-          { name: q(self.name), fqdn: own, own: q(c.ciliumName) },
+          { name: q(self.name), fqdn: own!, own: q(c.ciliumName) },
           cilium.locate(meshEntryPath(self, 'address')),
         ),
       );
