@@ -4196,6 +4196,25 @@ patches:
       );
     });
 
+    it("takes an --annotation-prefix flag over the version's default (mrwulf's external-dns.kubernetes.io/ on v0.21)", () => {
+      const detection = detectConventions(
+        createRepoTree(
+          externalDns(
+            '1.21.1',
+            '    provider: cloudflare\n    extraArgs:\n      - --annotation-prefix=external-dns.kubernetes.io/\n      - --cloudflare-proxied\n',
+          ),
+        ),
+      );
+      expect(
+        settingOf(detection.found, 'dns.externalDnsAnnotationPrefix'),
+      ).toMatchObject({
+        value: 'external-dns.kubernetes.io/',
+        reason: expect.stringContaining(
+          'runs with --annotation-prefix=external-dns.kubernetes.io/',
+        ),
+      });
+    });
+
     it('follows a chartRef to a mirror of the chart under another name, and does not take a webhook sidecar for ExternalDNS', () => {
       const files: Files = {
         // a Cloudflare deployment whose HelmRelease never says external-dns

@@ -775,6 +775,13 @@ export function proxiesByDefault(d: ExternalDnsDeployment): boolean {
 export function prefixOf(
   d: ExternalDnsDeployment,
 ): { prefix: string; reason: string } | undefined {
+  // a flag of its own, after the chart's (the last one given wins)
+  const flag = flagValues(d.args, 'annotation-prefix').pop();
+  if (flag)
+    return {
+      prefix: flag,
+      reason: `${d.description} runs with --annotation-prefix=${flag}`,
+    };
   if (d.annotationPrefix)
     return {
       prefix: d.annotationPrefix,
