@@ -89,6 +89,53 @@ describe('YamlTextEditor', () => {
     ).toBe('data:\n  K: v\nkind: X\n');
   });
 
+  it("writes a new item of a sequence of maps as the items beside it quote each key, over the file's other keys of that name (mrwulf's peer entries)", () => {
+    const text = [
+      'metadata:',
+      '  name: cilium',
+      'spec:',
+      '  chart: {spec: {sourceRef: {name: cilium}}}',
+      '  dependsOn:',
+      '    - name: a',
+      '    - name: b',
+      '  clusters:',
+      '    - name: "home"',
+      '      address: "clustermesh-home.example.net"',
+      '      port: 2379',
+      '    - name: "lab"',
+      '      address: "clustermesh-lab.example.net"',
+      '      port: 2379',
+      '',
+    ].join('\n');
+    const entry = {
+      name: 'edge',
+      address: 'clustermesh-edge.example.net',
+      port: 2379,
+    };
+    const inserted = edit(text, e =>
+      e.insertItem(0, ['spec', 'clusters'], 0, entry),
+    );
+    expect(inserted).toContain(
+      '    - name: "edge"\n      address: "clustermesh-edge.example.net"\n      port: 2379\n    - name: "home"',
+    );
+    const appended = edit(text, e =>
+      e.appendItem(0, ['spec', 'clusters'], entry),
+    );
+    expect(
+      appended.endsWith(
+        '    - name: "edge"\n      address: "clustermesh-edge.example.net"\n      port: 2379\n',
+      ),
+    ).toBe(true);
+    // items written plain get a plain one, whatever the file quotes
+    expect(
+      edit(text.replace(/"/g, ''), e =>
+        e.appendItem(0, ['spec', 'clusters'], entry),
+      ),
+    ).toContain(
+      '    - name: edge\n      address: clustermesh-edge.example.net\n',
+    );
+  });
+
   it('appends to block and flow sequences', () => {
     expect(
       edit('l:\n  - a\n  - b\nn: 1\n', e => e.appendItem(0, ['l'], 'c')),

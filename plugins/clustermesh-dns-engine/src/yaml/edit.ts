@@ -315,7 +315,7 @@ export class YamlTextEditor {
     const column = dash - this.#lineStart(dash);
     this.#insertLines(
       this.#withCommentsAbove(dash),
-      renderBlock([item], column, this.#blockStyle()),
+      renderBlock([item], column, withItemKeyQuotes(this.#blockStyle(), seq)),
       0,
     );
   }
@@ -674,7 +674,14 @@ export class YamlTextEditor {
           atEnd = placed.rest;
           if (isEmptyAddition(atEnd)) continue;
         }
-        const lines = renderBlock(atEnd, column, this.#blockStyle(), quote);
+        const lines = renderBlock(
+          atEnd,
+          column,
+          isSeq(node)
+            ? withItemKeyQuotes(this.#blockStyle(), node)
+            : this.#blockStyle(),
+          quote,
+        );
         if (isMap(node))
           lines.unshift(...this.#separation(node, a, column, lines.length));
         yield this.#linesSplice(
@@ -1235,6 +1242,43 @@ function siblingQuoting(container: Container): Quoting {
   if (double > plain && double >= single) return 'QUOTE_DOUBLE';
   if (single > plain && single > double) return 'QUOTE_SINGLE';
   return undefined;
+}
+
+/**
+ * The style with the quoting the items of a sequence of maps give each
+ * key's string values, over the file's: a new entry is written as the
+ * entries beside it (`- name: "lab"`), whatever the file does elsewhere.
+ */
+function withItemKeyQuotes(style: BlockStyle, seq: YAMLSeq): BlockStyle {
+  const byKey = new Map<string, Record<string, number>>();
+  for (const item of seq.items)
+    if (isMap(item))
+      for (const pair of item.items) {
+        const key = pair.key as Node | null;
+        const value = pair.value as Node | null;
+        if (
+          isScalar(key) &&
+          typeof key.value === 'string' &&
+          isScalar(value) &&
+          typeof value.value === 'string'
+        ) {
+          const counts = byKey.get(key.value) ?? {};
+          const type = String(value.type);
+          counts[type] = (counts[type] ?? 0) + 1;
+          byKey.set(key.value, counts);
+        }
+      }
+  if (!byKey.size) return style;
+  const keyQuotes = new Map(style.keyQuotes);
+  for (const [key, counts] of byKey) {
+    const double = counts.QUOTE_DOUBLE ?? 0;
+    const single = counts.QUOTE_SINGLE ?? 0;
+    const plain = (counts.PLAIN ?? 0) + (counts.BLOCK_LITERAL ?? 0);
+    if (double + single > plain)
+      keyQuotes.set(key, double >= single ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE');
+    else if (plain > double + single) keyQuotes.delete(key);
+  }
+  return { ...style, keyQuotes };
 }
 
 /**
