@@ -1739,13 +1739,31 @@ describe('detectConventions', () => {
         kustomization('cluster.yaml');
     }
     const tree = createRepoTree(files);
-    // without entries: the folders' names
+    // without entries: the folders' names, at the top of the repository
+    const byFolders = detectConventions(tree);
     expect(
       validateMesh(
         tree,
-        resolveConventions(detectConventions(tree).conventions),
+        resolveConventions(byFolders.conventions),
       ).clusters.map(c => c.name),
     ).toEqual(['kubernetes', 'kubernetes-b']);
+    expect(settingOf(byFolders.found, 'clustersPath')?.reason).toMatch(
+      /^the Flux entry points of kubernetes-b, kubernetes are folders at the top of the repository; e\.g\./,
+    );
+    expect(
+      planMeshDnsChange(
+        tree,
+        {
+          clusters: [
+            { name: 'a', ip: '10.0.0.10' },
+            { name: 'kubernetes', ip: '10.1.0.10' },
+          ],
+        },
+        resolveConventions({}, byFolders),
+      ).problems.map(p => p.message),
+    ).toContainEqual(
+      '"a" is not a cluster of the repository (the top of the repository has kubernetes, kubernetes-b)',
+    );
     const explicit = {
       entries: { a: 'kubernetes/flux', b: 'kubernetes-b/flux' },
     };

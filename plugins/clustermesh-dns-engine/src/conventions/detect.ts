@@ -366,9 +366,11 @@ export function detectConventions(
       detected(
         'clustersPath',
         clustersPath,
-        `the Flux entry points of ${[...layout.clusters.keys()].join(
-          ', ',
-        )} are under it; e.g. ${first.reason}`,
+        `the Flux entry points of ${[...layout.clusters.keys()].join(', ')} ${
+          clustersPath
+            ? 'are under it'
+            : 'are folders at the top of the repository'
+        }; e.g. ${first.reason}`,
         first.location,
       );
     } else if (!index.isDir(clustersPath)) {

@@ -81,7 +81,11 @@ function knownClustersText(
   );
   return [
     inFolder.length > 0 &&
-      `${conventions.clustersPath}/ has ${inFolder.join(', ')}`,
+      `${
+        conventions.clustersPath
+          ? `${conventions.clustersPath}/`
+          : 'the top of the repository'
+      } has ${inFolder.join(', ')}`,
     elsewhere.length > 0 &&
       `${
         given ? "the conventions' entries" : 'the detected entries'
