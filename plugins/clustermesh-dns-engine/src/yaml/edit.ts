@@ -1010,36 +1010,26 @@ export class YamlTextEditor {
     const steps = new Map<number, number>();
     let seqIndented = 0;
     let seqFlat = 0;
-    const variables = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 };
-    const byKey = new Map<string, typeof variables>();
+    const variables: QuoteCounts = {
+      QUOTE_DOUBLE: 0,
+      QUOTE_SINGLE: 0,
+      PLAIN: 0,
+    };
+    const byKey = new Map<string, QuoteCounts>();
     const visit = (node: unknown) => {
       if (
         isScalar(node) &&
         typeof node.value === 'string' &&
         node.value.includes('${')
       ) {
-        const type = node.type as keyof typeof variables;
+        const type = node.type as keyof QuoteCounts;
         if (type in variables) variables[type]++;
       }
       if (isMap(node)) {
         for (const pair of node.items) {
           const key = pair.key as Node | null;
           const value = pair.value as Node | null;
-          if (
-            isScalar(key) &&
-            typeof key.value === 'string' &&
-            isScalar(value) &&
-            typeof value.value === 'string'
-          ) {
-            const type = value.type as keyof typeof variables;
-            let counts = byKey.get(key.value);
-            if (!counts)
-              byKey.set(
-                key.value,
-                (counts = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 }),
-              );
-            if (type in counts) counts[type]++;
-          }
+          countQuoting(byKey, key, value);
           if (!node.flow && key?.range && value && !(value as any).flow) {
             if (isMap(value) && value.items.length) {
               const first = value.items[0].key as Node | null;
@@ -1073,13 +1063,6 @@ export class YamlTextEditor {
         best = count;
       }
     }
-    const mostlyQuoted = (counts: typeof variables): Quoting => {
-      const quoted = counts.QUOTE_DOUBLE + counts.QUOTE_SINGLE;
-      if (quoted <= counts.PLAIN) return undefined;
-      return counts.QUOTE_DOUBLE >= counts.QUOTE_SINGLE
-        ? 'QUOTE_DOUBLE'
-        : 'QUOTE_SINGLE';
-    };
     const keyQuotes = new Map<string, Quoting>();
     for (const [key, counts] of byKey) {
       const quote = mostlyQuoted(counts);
@@ -1227,6 +1210,45 @@ function lastOffset(node: Node): number {
 
 type Quoting = 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | undefined;
 
+/** How many string values are written each way. */
+interface QuoteCounts {
+  QUOTE_DOUBLE: number;
+  QUOTE_SINGLE: number;
+  PLAIN: number;
+}
+
+/** Counts how a map entry's string value is written, under its key. */
+function countQuoting(
+  byKey: Map<string, QuoteCounts>,
+  key: Node | null,
+  value: Node | null,
+) {
+  if (
+    !isScalar(key) ||
+    typeof key.value !== 'string' ||
+    !isScalar(value) ||
+    typeof value.value !== 'string'
+  )
+    return;
+  let counts = byKey.get(key.value);
+  if (!counts)
+    byKey.set(
+      key.value,
+      (counts = { QUOTE_DOUBLE: 0, QUOTE_SINGLE: 0, PLAIN: 0 }),
+    );
+  const type = value.type as keyof QuoteCounts;
+  if (type in counts) counts[type]++;
+}
+
+/** The quoting most of the values counted have, where most are quoted. */
+function mostlyQuoted(counts: QuoteCounts): Quoting {
+  const quoted = counts.QUOTE_DOUBLE + counts.QUOTE_SINGLE;
+  if (quoted <= counts.PLAIN) return undefined;
+  return counts.QUOTE_DOUBLE >= counts.QUOTE_SINGLE
+    ? 'QUOTE_DOUBLE'
+    : 'QUOTE_SINGLE';
+}
+
 /** How neighbouring string values of a map (or items of a sequence) are quoted, for new ones. */
 function siblingQuoting(container: Container): Quoting {
   let double = 0;
@@ -1250,33 +1272,18 @@ function siblingQuoting(container: Container): Quoting {
  * entries beside it (`- name: "lab"`), whatever the file does elsewhere.
  */
 function withItemKeyQuotes(style: BlockStyle, seq: YAMLSeq): BlockStyle {
-  const byKey = new Map<string, Record<string, number>>();
+  const byKey = new Map<string, QuoteCounts>();
   for (const item of seq.items)
     if (isMap(item))
-      for (const pair of item.items) {
-        const key = pair.key as Node | null;
-        const value = pair.value as Node | null;
-        if (
-          isScalar(key) &&
-          typeof key.value === 'string' &&
-          isScalar(value) &&
-          typeof value.value === 'string'
-        ) {
-          const counts = byKey.get(key.value) ?? {};
-          const type = String(value.type);
-          counts[type] = (counts[type] ?? 0) + 1;
-          byKey.set(key.value, counts);
-        }
-      }
+      for (const pair of item.items)
+        countQuoting(byKey, pair.key as Node | null, pair.value as Node | null);
   if (!byKey.size) return style;
   const keyQuotes = new Map(style.keyQuotes);
   for (const [key, counts] of byKey) {
-    const double = counts.QUOTE_DOUBLE ?? 0;
-    const single = counts.QUOTE_SINGLE ?? 0;
-    const plain = (counts.PLAIN ?? 0) + (counts.BLOCK_LITERAL ?? 0);
-    if (double + single > plain)
-      keyQuotes.set(key, double >= single ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE');
-    else if (plain > double + single) keyQuotes.delete(key);
+    const quote = mostlyQuoted(counts);
+    if (quote) keyQuotes.set(key, quote);
+    else if (counts.PLAIN > counts.QUOTE_DOUBLE + counts.QUOTE_SINGLE)
+      keyQuotes.delete(key);
   }
   return { ...style, keyQuotes };
 }
