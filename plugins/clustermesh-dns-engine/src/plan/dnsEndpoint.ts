@@ -39,6 +39,7 @@ import {
 } from '../model/writeTargets';
 import { describeObject } from '../core/manifest';
 import { locate } from '../yaml/locate';
+import type { YamlTextEditor } from '../yaml/edit';
 import { buildBreaking } from './verdict';
 import { dirnamePath } from '../tree/RepoTree';
 import {
@@ -1047,8 +1048,56 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
         );
       edits.reason(f.file, `target ${targets[0]}`);
     }
+    proxiedKeyRead(editor, doc, index, e, endpoint, f.file, edits);
   }
   if (f.kustomization) includeInKustomization(edits, f.file, f.kustomization);
+}
+
+/**
+ * An existing entry's Cloudflare "DNS only" key under another prefix than
+ * the one the repository's ExternalDNS reads (its version's, or its
+ * --annotation-prefix: mrwulf's), or not "false": renamed or set in place,
+ * as the entry would be written now. A missing key is left missing: where
+ * ExternalDNS does not proxy by default, none is needed.
+ */
+function proxiedKeyRead(
+  editor: YamlTextEditor,
+  doc: number,
+  index: number,
+  existing: { providerSpecific?: unknown },
+  endpoint: Record<string, unknown>,
+  file: string,
+  edits: EditSet,
+) {
+  const [wanted] = (endpoint.providerSpecific ?? []) as {
+    name: string;
+    value: string;
+  }[];
+  if (!wanted || !Array.isArray(existing.providerSpecific)) return;
+  const at = existing.providerSpecific.findIndex(
+    (p: any) =>
+      typeof p?.name === 'string' && p.name.endsWith('/cloudflare-proxied'),
+  );
+  if (at < 0) return;
+  const path = ['spec', 'endpoints', index, 'providerSpecific', at];
+  const found = existing.providerSpecific[at] as {
+    name: string;
+    value: unknown;
+  };
+  if (found.name !== wanted.name) {
+    editor.setScalar(doc, [...path, 'name'], wanted.name);
+    edits.reason(
+      file,
+      `providerSpecific ${wanted.name} in place of ${found.name}, which the ExternalDNS publishing it does not read (the record would be proxied)`,
+    );
+  }
+  if (String(found.value) !== wanted.value) {
+    editor.setScalar(doc, [...path, 'value'], wanted.value);
+    edits.reason(
+      file,
+      `${wanted.name} "${wanted.value}" (Cloudflare "DNS only")`,
+    );
+  }
 }
 
 /**

@@ -1359,6 +1359,42 @@ describe('planMeshDnsChange where ExternalDNS reads no DNSEndpoints yet', () => 
   });
 });
 
+describe('planMeshDnsChange on a DNSEndpoint whose Cloudflare key ExternalDNS does not read', () => {
+  it("renames the cloudflare-proxied key to the prefix the repository's ExternalDNS reads (its --annotation-prefix), and the record validates as DNS only (mrwulf's)", () => {
+    const files = exampleFiles('gitops-repo');
+    const release =
+      'kubernetes/infrastructure/networking/external-dns/helmrelease.yaml';
+    files[release] = files[release].replace(
+      '    sources:\n',
+      '    extraArgs:\n      - --annotation-prefix=external-dns.kubernetes.io/\n      - --cloudflare-proxied\n    sources:\n',
+    );
+    const endpoint =
+      'kubernetes/infrastructure/networking/cilium/clustermesh/dnsendpoint.yaml';
+    expect(files[endpoint]).toContain(
+      'name: external-dns.alpha.kubernetes.io/cloudflare-proxied',
+    );
+    const detected = resolveConventions(
+      knownDomain,
+      detectConventions(createRepoTree(files), knownDomain),
+    );
+    expect(detected.dns.externalDnsAnnotationPrefix).toBe(
+      'external-dns.kubernetes.io/',
+    );
+    const { plan, after } = applied(files, storyInput, detected);
+    expect(plan.problems).toEqual([]);
+    expect(after[endpoint]).toBe(
+      files[endpoint].replace(
+        'name: external-dns.alpha.kubernetes.io/cloudflare-proxied',
+        'name: external-dns.kubernetes.io/cloudflare-proxied',
+      ),
+    );
+    const checks = validateMesh(createRepoTree(after), detected)
+      .clusters.flatMap(c => c.checks)
+      .filter(c => c.ruleId === 'dnsendpoint-matches');
+    expect(checks.map(c => c.outcome)).toEqual(['pass', 'pass']);
+  });
+});
+
 describe('planMeshDnsChange on settings of lower_snake_case keys', () => {
   /** The story's repository with every variable written in lower case. */
   const lowerCased = () =>
