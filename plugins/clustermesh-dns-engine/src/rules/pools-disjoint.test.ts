@@ -226,6 +226,22 @@ describe('pools-disjoint where blocks come from values not known here', () => {
   });
 });
 
+describe('pools-disjoint on two clusters with the same blocks', () => {
+  it("says every overlapping block in each cluster, not only the first of the cluster swept first (ewatkins' copied l2-pool)", () => {
+    const blocks =
+      '    - cidr: 10.25.12.30/32\n    - cidr: 10.25.12.40/32\n    - start: 10.25.11.100\n      stop: 10.25.11.139\n';
+    const messages = failures(f => {
+      for (const c of ['apps', 'infra'])
+        f[exampleFile.pool(c)] = f[exampleFile.pool(c)].replace(
+          /  blocks:\n[\s\S]*$/,
+          `  blocks:\n${blocks}`,
+        );
+    });
+    for (const c of ['apps', 'infra'])
+      expect(messages.filter(m => m.startsWith(`${c}: `))).toHaveLength(3);
+  });
+});
+
 describe('pools-disjoint on three clusters with one block', () => {
   const overlaps = (networks?: string[][]) => {
     const tree = fixtureTree('shared-default-name');

@@ -204,6 +204,8 @@ export const poolsDisjoint = defineMeshRule({
     };
     /** Blocks of other clusters each block overlaps, found when the later one was swept. */
     const partners = new Map<Entry, Entry[]>();
+    /** The blocks whose finding is said. */
+    const said = new Set<Entry>();
     // sweep by start address: only ranges still open can overlap the next one
     entries.sort((a, b) => compareAddresses(a.range, b.range));
     let open: Entry[] = [];
@@ -241,20 +243,19 @@ export const poolsDisjoint = defineMeshRule({
             admitsApiserver(b),
       );
       // one finding per block, however many blocks it overlaps
-      if (overlapping.length) out.push(overlapResult(b, overlapping));
+      if (overlapping.length) {
+        out.push(overlapResult(b, overlapping));
+        said.add(b);
+      }
       for (const a of overlapping)
         if (a.cluster !== b.cluster)
           partners.set(a, [...(partners.get(a) ?? []), b]);
       open.push(b);
     }
-    // the other cluster of an overlap fails too (its row is not green),
-    // once, at its first block that overlaps
-    const failing = new Set(out.map(o => o.cluster));
+    // the other cluster of an overlap fails too, at each of its blocks that
+    // overlaps (one fixing its own file from its own list fixes them all)
     for (const [a, others] of partners)
-      if (!failing.has(a.cluster.name)) {
-        failing.add(a.cluster.name);
-        out.push(overlapResult(a, others));
-      }
+      if (!said.has(a)) out.push(overlapResult(a, others));
     if (out.length) return out;
     const unknown = mesh.members.flatMap(cluster =>
       cluster.pools
