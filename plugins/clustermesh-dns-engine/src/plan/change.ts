@@ -606,7 +606,7 @@ function failingSubstitution(
           error.message
         })`
       : ''
-  }; no value of it reaches the file until that is fixed`;
+  }`;
 }
 
 /**
@@ -618,7 +618,14 @@ function failingSubstitution(
 export function sharedFqdnTemplate(
   ctx: ChangeContext,
   scopes: readonly { cluster: string; scope: SubstitutionScope }[],
-): { template: string } | { why: string; noNameVariable?: true } {
+):
+  | { template: string }
+  | {
+      why: string;
+      noNameVariable?: true;
+      /** A Kustomization applying the file fails before it substitutes: that is the fix. */
+      failing?: true;
+    } {
   const clusters = scopes.map(s => s.cluster).join(', ');
   if (!scopes.length)
     return { why: 'Flux substitutes nothing in it', noNameVariable: true };
@@ -640,7 +647,7 @@ export function sharedFqdnTemplate(
     const framed = framing && `${framing.before}{cluster}${framing.after}`;
     if (!framing || !ctx.conventions.fqdnTemplate.includes(framed!)) {
       const failing = failingSubstitution(ctx, scopes);
-      if (failing) return { why: failing };
+      if (failing) return { why: failing, failing: true };
       return {
         why: `no variable holding the cluster name is substituted in it for every one of ${clusters}${
           framing

@@ -773,6 +773,13 @@ function targetValues(
       const shared = substituted
         ? sharedFqdnTemplate(ctx, scopes)
         : { why: 'Flux does not substitute it', noNameVariable: true as const };
+      if ('failing' in shared)
+        return cannot(
+          target,
+          `is shared by ${clusters.join(', ')}, and ${
+            shared.why
+          }: no value of its Kustomization reaches the file until that is fixed`,
+        );
       return 'template' in shared
         ? shared.template
         : cannot(

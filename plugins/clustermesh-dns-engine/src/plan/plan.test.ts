@@ -4686,8 +4686,13 @@ describe('planMeshDnsChange on other layouts', () => {
     expect(refusal?.message).toMatch(
       /^is shared by apps, infra, and Flux fails Kustomization kube-system\/cilium-core of apps, infra, which applies it, before it substitutes anything \(kubernetes\/infrastructure\/networking\/cilium\/core\/ks\.yaml:\d+: ConfigMap kube-system\/cluster-settings is named by substituteFrom, but cluster \w+ has ConfigMap cluster-settings only in namespace flux-system/,
     );
-    // not the advice to substitute a name variable the values already have
+    // not the advice to substitute a name variable the values already have,
+    // nor to write the domain in the template: the failing apply is the fix
     expect(refusal?.message).not.toContain('a variable holding each cluster');
+    expect(refusal?.message).not.toContain('FQDN template');
+    expect(refusal?.message).toMatch(
+      /\): no value of its Kustomization reaches the file until that is fixed$/,
+    );
   });
 
   it("writes the records' new kustomization as the nearest one above is written when Flux generates the Cilium folder's", () => {
