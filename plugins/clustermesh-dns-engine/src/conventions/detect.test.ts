@@ -1774,9 +1774,11 @@ describe('detectConventions', () => {
       ['a', 'kubernetes/flux'],
       ['b', 'kubernetes-b/flux'],
     ]);
-    // the detected clusters say the names the run uses
-    expect(report.conventions?.find(p => p.setting === 'clusters')?.value).toBe(
-      'a, b',
+    // the detected clusters say the names the run uses, and where from
+    const clusters = report.conventions?.find(p => p.setting === 'clusters');
+    expect(clusters?.value).toBe('a, b');
+    expect(clusters?.reason).toMatch(
+      /; named as the conventions' entries name their entry points \(a: kubernetes\/flux, b: kubernetes-b\/flux\)$/,
     );
   });
 

@@ -713,6 +713,19 @@ export function detectConventions(
     ]),
   );
   const asNamed = (folder: string) => namedBy.get(entryOf(folder)) ?? folder;
+  /** How the conventions' entries name the folders' clusters, for the reason. */
+  const namedByEntries = (clusters: readonly string[]) => {
+    const named = folders.filter(
+      f => namedBy.has(entryOf(f)) && clusters.includes(asNamed(f)),
+    );
+    return named.length
+      ? [
+          `named as the conventions' entries name their entry points (${named
+            .map(f => `${asNamed(f)}: ${entryOf(f)}`)
+            .join(', ')})`,
+        ]
+      : [];
+  };
   // beside clusters found by their entry points, a folder that none
   // reconciles and that holds no Flux Kustomization or FluxInstance (a
   // kind cluster's Helm values, applied by hand) is not one Flux builds
@@ -792,6 +805,7 @@ export function detectConventions(
               sharedEntry!.by.name
             } builds no folder in it`,
         ),
+        ...namedByEntries(conventions.clusters),
       ].join('; '),
     );
   }
@@ -811,9 +825,12 @@ export function detectConventions(
     detected(
       'clusters',
       conventions.clusters.join(', '),
-      `the clusters are at the top of the repository: only the folders Flux reconciles a cluster from are clusters; e.g. ${
-        [...layout.clusters.values()][0].reason
-      }`,
+      [
+        `the clusters are at the top of the repository: only the folders Flux reconciles a cluster from are clusters; e.g. ${
+          [...layout.clusters.values()][0].reason
+        }`,
+        ...namedByEntries(conventions.clusters),
+      ].join('; '),
     );
   }
   // no clusters said or found yet, and no entry point: the folders may
