@@ -445,11 +445,12 @@ describe('lb-ip-unique', () => {
       files['kubernetes/infra/bootstrap/talos/talconfig.yaml'] =
         talconfig('infra');
     }).filter(c => c.ruleId === 'lb-ip-unique' && c.outcome === 'fail');
+    // its own configuration: an error, the address surely taken
     expect(check).toMatchObject({
       cluster: 'infra',
-      message: expect.stringContaining(
-        'kubernetes/infra/bootstrap/talos/talconfig.yaml:5',
-      ),
+      severity: 'error',
+      message:
+        'LB IP 10.25.11.100 is also the address of node k8s-1 in kubernetes/infra/bootstrap/talos/talconfig.yaml:5 (Talos cluster infra), the configuration of this cluster: LB IPAM gives the clustermesh-apiserver an address a machine already answers',
     });
   });
 

@@ -28,7 +28,7 @@ export const lbIpUnique = defineMeshRule({
   severity: 'error',
   scope: 'mesh',
   description:
-    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only (unless they share it by design: the same `lbipam.cilium.io/sharing-key`, and across namespaces a `lbipam.cilium.io/sharing-cross-namespace` on each that allows the other's), nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools, or, named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`), another file writes that address out: that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`).",
+    "No two clusters share an LB IP, and no other Service or Gateway asks LB IPAM for it (an LB IPAM annotation, `spec.loadBalancerIP`, a Gateway's `spec.addresses`, or the same in a HelmRelease's values for a Service its chart makes, outside a block with `enabled: false`): not one of the cluster's own, as LB IPAM gives an address to one service only (unless they share it by design: the same `lbipam.cilium.io/sharing-key`, and across namespaces a `lbipam.cilium.io/sharing-cross-namespace` on each that allows the other's), nor one of another member whose pools hold it, as Cilium answers a local LoadBalancer address itself and that member would never reach the cluster; nor the API server's address the Cilium values name (`k8sServiceHost`). An address asked for by a secret value (a variable from a SOPS Secret) is not known: not evaluated, unless SOPS, which keeps a value's length, says it is not as long as the LB IP. A warning when another variable of the cluster's settings holds the LB IP and the repository uses it outside the Cilium values, the records and the pools, or, named for the API server's address (`KUBE_API_ADDR`, `KUBE_VIP_ADDR`), another file writes that address out: that address is most likely taken; and a warning when a machine has the LB IP in the repository's Talos configuration (talhelper's `talconfig.yaml`: a node's address, the API server's VIP or endpoint, the gateway) or Ansible inventory (a host's `ansible_host`), an error where that configuration is the cluster's own (in its folder, or a folder of its name).",
   remediation: (c, failure) => {
     const where = `as its LB IP (\`${c.variables.lbIp}\` in its settings, or the clustermesh-apiserver's LB IPAM annotation where the address is written out)`;
     if (failure?.id === 'taken' || failure?.id === 'takenByPeer')
@@ -37,6 +37,7 @@ export const lbIpUnique = defineMeshRule({
     if (
       failure?.id === 'apiServer' ||
       failure?.id === 'machineAddress' ||
+      failure?.id === 'ownMachineAddress' ||
       failure?.id === 'sameAsSetting'
     )
       return `Give the cluster an address of its pool that no machine, API server, Service or Gateway already has, ${where}; keep such addresses out of the pool's blocks.`;
@@ -60,6 +61,8 @@ export const lbIpUnique = defineMeshRule({
       'the LB IP of {{clusters}} comes from {{variables}}, not known here: whether all LB IPs differ cannot be told',
     apiServer:
       "LB IP {{ip}} is the Kubernetes API server's address its Cilium values name (k8sServiceHost at {{where}}): LB IPAM would give the clustermesh-apiserver an address the API server answers",
+    ownMachineAddress:
+      'LB IP {{ip}} is also {{what}} in {{where}}{{talos}}, the configuration of this cluster: LB IPAM gives the clustermesh-apiserver an address a machine already answers',
     machineAddress:
       "LB IP {{ip}} is also {{what}} in {{where}}{{talos}}: where that is this cluster's network, LB IPAM gives the clustermesh-apiserver an address a machine already answers",
   },
@@ -217,25 +220,24 @@ export const lbIpUnique = defineMeshRule({
       // the cluster's own file first, where a copied folder's says the same
       // (dapperdivers' dr talconfig, copied from main's)
       const holding = ip ? machines.filter(a => a.ip === ip) : [];
-      const machine =
-        holding.find(a =>
-          a.location.file.split('/').slice(0, -1).includes(c.name),
-        ) ?? holding[0];
-      if (machine && ip)
-        takenElsewhere.push(
-          r.forCluster(c).warn(
-            'machineAddress',
-            {
-              ip,
-              what: machine.what,
-              where: formatLocation(machine.location),
-              talos: machine.cluster
-                ? ` (Talos cluster ${machine.cluster})`
-                : '',
-            },
-            c.lbIp?.location ?? machine.location,
-          ),
-        );
+      const own = holding.find(a =>
+        a.location.file.split('/').slice(0, -1).includes(c.name),
+      );
+      const machine = own ?? holding[0];
+      if (!machine || !ip) continue;
+      const data = {
+        ip,
+        what: machine.what,
+        where: formatLocation(machine.location),
+        talos: machine.cluster ? ` (Talos cluster ${machine.cluster})` : '',
+      };
+      const at = c.lbIp?.location ?? machine.location;
+      // the cluster's own configuration: the address is surely taken
+      takenElsewhere.push(
+        own
+          ? r.forCluster(c).fail('ownMachineAddress', data, at)
+          : r.forCluster(c).warn('machineAddress', data, at),
+      );
     }
     // addresses other Services ask for from a Secret: one may be an LB IP,
     // unless SOPS says its length differs

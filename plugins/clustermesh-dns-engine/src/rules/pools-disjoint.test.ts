@@ -233,7 +233,7 @@ describe('pools-disjoint on two clusters with the same blocks', () => {
     const messages = failures(f => {
       for (const c of ['apps', 'infra'])
         f[exampleFile.pool(c)] = f[exampleFile.pool(c)].replace(
-          /  blocks:\n[\s\S]*$/,
+          / {2}blocks:\n[\s\S]*$/,
           `  blocks:\n${blocks}`,
         );
     });
