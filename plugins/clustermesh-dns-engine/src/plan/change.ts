@@ -685,7 +685,7 @@ export function sharedFqdnTemplate(
         maybeFrom[0]!.origin
       }; give ${unresolved[0]} with the values of this run, --value ${
         unresolved[0]
-      }=<value>, if it does)`,
+      }=<value>, where that source defines it)`,
     };
   return unresolved.length
     ? {

@@ -696,7 +696,7 @@ function targetValues(
           maybeFrom[0]
         }): give ${unresolved[0]} with the values of this run, --value ${
           unresolved[0]
-        }=<value>, if it does`,
+        }=<value>, where that source defines it`,
       );
     return cannot(
       target,

@@ -3629,7 +3629,7 @@ describe('planMeshDnsChange on other layouts', () => {
       resolveConventions({}),
     );
     expect(plan.problems.map(p => `${p.field}: ${p.message}`)).toContainEqual(
-      'kubernetes/clusters/east/apps/helmrelease.yaml: is substituted by Flux, but the FQDN of east, clustermesh-east.${SECRET_DOMAIN}, needs SECRET_DOMAIN, which only sources whose keys are not known here may define (such as Secret flux-system/cluster-secrets (from ExternalSecret flux-system/cluster-secrets)): give SECRET_DOMAIN with the values of this run, --value SECRET_DOMAIN=<value>, if it does',
+      'kubernetes/clusters/east/apps/helmrelease.yaml: is substituted by Flux, but the FQDN of east, clustermesh-east.${SECRET_DOMAIN}, needs SECRET_DOMAIN, which only sources whose keys are not known here may define (such as Secret flux-system/cluster-secrets (from ExternalSecret flux-system/cluster-secrets)): give SECRET_DOMAIN with the values of this run, --value SECRET_DOMAIN=<value>, where that source defines it',
     );
     for (const p of plan.problems)
       expect(p.message).not.toMatch(/is not substituted by Flux/);
