@@ -1,6 +1,7 @@
 import type { ObjectPath } from '../core/paths';
 import { keptInOrder } from '../core/text';
 import { referencedVariables } from '../flux/envsubst';
+import { keysInOrderOf } from '../yaml/edit';
 import type { CiliumValues, ValuesEditor } from './cilium';
 
 /**
@@ -72,7 +73,7 @@ export function planPeers(
     }
     if (index < 0) {
       const address = values.address(peer);
-      const entry = inOrderOf(list, { name, address, port });
+      const entry = { name, address, port };
       // entries kept in order of name (as a first run writes them): the
       // new one takes its place among them, not the end
       const names = list.map(e => e?.name);
@@ -161,7 +162,7 @@ function writeCarriedList(
       (name !== peer ? entries.find(e => e.name === peer) : undefined);
     const address = values.address(peer);
     if (!entry) {
-      entries.push(inOrderOf(entries, { name, address, port }));
+      entries.push(keysInOrderOf(entries, { name, address, port }));
       why(`${name} added to clustermesh.config.clusters, by name`);
       continue;
     }
@@ -193,24 +194,4 @@ function writeCarriedList(
 /** Whether a peer's entry is one this change is about (it is configured in this run). */
 function changed(values: CiliumValues, peer: string): boolean {
   return values.configuredPeers.has(peer);
-}
-
-/**
- * A new entry with its keys in the order the list's first entry writes
- * them (`name`, `port`, then what it lacks), as its neighbours read.
- */
-function inOrderOf(
-  list: readonly unknown[],
-  entry: Record<string, unknown>,
-): Record<string, unknown> {
-  const first = list.find(
-    (e): e is Record<string, unknown> => typeof e === 'object' && e !== null,
-  );
-  if (!first) return entry;
-  const order = Object.keys(first);
-  const rank = (key: string) =>
-    order.includes(key) ? order.indexOf(key) : order.length;
-  return Object.fromEntries(
-    Object.entries(entry).sort(([a], [b]) => rank(a) - rank(b)),
-  );
 }

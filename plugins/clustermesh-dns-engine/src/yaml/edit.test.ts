@@ -136,6 +136,23 @@ describe('YamlTextEditor', () => {
     );
   });
 
+  it("writes a new item of a sequence of maps with its keys in the order of the first item (vrtx-cluster's substituteFrom name, kind)", () => {
+    const text =
+      'postBuild:\n  substituteFrom:\n    - name: cluster-secrets\n      kind: Secret\n';
+    const source = { kind: 'ConfigMap', name: 'cluster-settings' };
+    const tail = '    - name: cluster-settings\n      kind: ConfigMap\n';
+    expect(
+      edit(text, e => e.appendItem(0, ['postBuild', 'substituteFrom'], source)),
+    ).toBe(text + tail);
+    expect(
+      edit(text, e =>
+        e.insertItem(0, ['postBuild', 'substituteFrom'], 0, source),
+      ),
+    ).toBe(
+      `postBuild:\n  substituteFrom:\n${tail}    - name: cluster-secrets\n      kind: Secret\n`,
+    );
+  });
+
   it('appends to block and flow sequences', () => {
     expect(
       edit('l:\n  - a\n  - b\nn: 1\n', e => e.appendItem(0, ['l'], 'c')),

@@ -291,7 +291,7 @@ export class YamlTextEditor {
       );
       if (!Array.isArray(addition.value))
         throw new YamlEditError(this.file, path, 'is not a sequence');
-      addition.value.push(item);
+      addition.value.push(isSeq(node) ? keysInOrderOf(node, item) : item);
       return;
     }
     throw new YamlEditError(this.file, path, 'is not a sequence');
@@ -315,7 +315,11 @@ export class YamlTextEditor {
     const column = dash - this.#lineStart(dash);
     this.#insertLines(
       this.#withCommentsAbove(dash),
-      renderBlock([item], column, withItemKeyQuotes(this.#blockStyle(), seq)),
+      renderBlock(
+        [keysInOrderOf(seq, item)],
+        column,
+        withItemKeyQuotes(this.#blockStyle(), seq),
+      ),
       0,
     );
   }
@@ -1264,6 +1268,36 @@ function siblingQuoting(container: Container): Quoting {
   if (double > plain && double >= single) return 'QUOTE_DOUBLE';
   if (single > plain && single > double) return 'QUOTE_SINGLE';
   return undefined;
+}
+
+/**
+ * A new map item of a list with its keys in the order the list's first map
+ * item writes them (`name`, `kind`, then what it lacks), as its neighbours
+ * read; anything else as it is. The list is values, or a YAML sequence.
+ *
+ * @public
+ */
+export function keysInOrderOf<T>(
+  list: readonly unknown[] | YAMLSeq,
+  item: T,
+): T {
+  if (!isRecord(item)) return item;
+  let order: string[] | undefined;
+  if (Array.isArray(list)) {
+    const first = list.find(isRecord);
+    order = first && Object.keys(first);
+  } else {
+    const first = (list as YAMLSeq).items.find(isMap);
+    order = first?.items.map(pair =>
+      String(isScalar(pair.key) ? pair.key.value : pair.key),
+    );
+  }
+  if (!order) return item;
+  const rank = (key: string) =>
+    order!.includes(key) ? order!.indexOf(key) : order!.length;
+  return Object.fromEntries(
+    Object.entries(item).sort(([a], [b]) => rank(a) - rank(b)),
+  ) as T;
 }
 
 /**
