@@ -1,7 +1,8 @@
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
 import type { DetectedConvention } from '@clustermesh-dns/backstage-plugin-clustermesh-dns-common';
-import { getPath } from '../core/paths';
+import { getPath, isRecord } from '../core/paths';
+import { clampPath } from '../tree/RepoTree';
 import type { ConventionDetection } from './detect';
 import { defaultSettingsFile } from './templates';
 import {
@@ -214,7 +215,26 @@ export function readConventionsFile(
       file,
     );
   }
-  return value;
+  return withRepositoryPaths(value);
+}
+
+/**
+ * The folders a conventions file names, as paths of the repository: written
+ * as Flux writes its paths (`./kubernetes/flux/`), they are the same folder
+ * as `kubernetes/flux`. Anything not a string is left for the schema to say.
+ */
+function withRepositoryPaths(input: Record<string, any>): MeshConventionsInput {
+  const path = (v: unknown) => (typeof v === 'string' ? clampPath(v) : v);
+  const out: Record<string, any> = { ...input };
+  for (const key of ['clustersPath', 'entryPath'])
+    if (key in out) out[key] = path(out[key]);
+  if (isRecord(out.entries))
+    out.entries = Object.fromEntries(
+      Object.entries(out.entries).map(([c, v]) => [c, path(v)]),
+    );
+  if (isRecord(out.sharedEntry) && 'path' in out.sharedEntry)
+    out.sharedEntry = { ...out.sharedEntry, path: path(out.sharedEntry.path) };
+  return out as MeshConventionsInput;
 }
 
 /**

@@ -2,6 +2,7 @@ import { defaultConventions } from './schema';
 import {
   ConventionsError,
   parseConventions,
+  readConventionsFile,
   resolveConventions,
 } from './resolve';
 import {
@@ -155,6 +156,29 @@ describe('conventions', () => {
         }),
       ).conventions.clusters,
     ).toBeUndefined();
+  });
+
+  it("reads folders written as Flux writes paths (`./kubernetes/flux/`) as the repository's paths", () => {
+    expect(
+      readConventionsFile(
+        [
+          'clustersPath: ./kubernetes/clusters/',
+          'entryPath: ./flux/',
+          'entries:',
+          '  a: ./kubernetes/flux/',
+          '  b: kubernetes-b/flux',
+          'sharedEntry: {path: ./kubernetes/flux, variable: CLUSTER}',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual({
+      clustersPath: 'kubernetes/clusters',
+      entryPath: 'flux',
+      entries: { a: 'kubernetes/flux', b: 'kubernetes-b/flux' },
+      sharedEntry: { path: 'kubernetes/flux', variable: 'CLUSTER' },
+    });
+    // the top of the repository stays the top
+    expect(readConventionsFile('clustersPath: ./\n').clustersPath).toBe('');
   });
 
   it('detect nothing surprising in the example repository', () => {
