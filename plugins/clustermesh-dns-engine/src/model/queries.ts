@@ -42,6 +42,7 @@ import {
   inDomain,
   readExternalDnsChartSources,
   readExternalDnsDeployments,
+  semver,
 } from '../conventions/detect/externalDns';
 import {
   clusterPath,
@@ -1730,16 +1731,14 @@ export function k8sGatewayServing(
     const domain = domains.find(d => inDomain(lower, d));
     if (domain && fallsThroughToForward(values, lower)) continue;
     const watched = getPath(values, ['watchedResources']);
-    const major = /^v?(\d+)\./.exec(
-      String(getPath(object.body, ['spec', 'chart', 'spec', 'version']) ?? ''),
-    )?.[1];
+    const [major] = semver(getPath(object.body, chartVersionPath)) ?? [];
     if (domain)
       return {
         object,
         domain,
         ...(Array.isArray(watched) &&
           watched.length && { watched: watched.map(String) }),
-        ...(major !== undefined && { chartMajor: Number(major) }),
+        ...(major !== undefined && { chartMajor: major }),
       };
   }
   return undefined;
@@ -2690,5 +2689,36 @@ export function templateNamedNowhere(
     byDefault: !mesh.conventions.provenance?.some(
       p => p.setting === 'fqdnTemplate' && p.source !== 'default',
     ),
+  };
+}
+
+/** The providerSpecific key of Cloudflare's proxy under an ExternalDNS prefix. @public */
+export const cloudflareProxiedKey = (prefix: string) =>
+  `${prefix}cloudflare-proxied`;
+
+/**
+ * A record's Cloudflare proxy entries: the one under the prefix its
+ * ExternalDNS reads, and the first under another prefix, which it does not
+ * read (each with its index in providerSpecific).
+ *
+ * @public
+ */
+export function cloudflareProxiedEntries(
+  providerSpecific: unknown,
+  prefix: string,
+): {
+  read?: { index: number; name: string; value: unknown };
+  ignored?: { index: number; name: string; value: unknown };
+} {
+  const key = cloudflareProxiedKey(prefix);
+  const entries = (Array.isArray(providerSpecific) ? providerSpecific : [])
+    .map((e, index) => ({ index, name: e?.name, value: e?.value }))
+    .filter(
+      (e): e is { index: number; name: string; value: unknown } =>
+        typeof e.name === 'string' && e.name.endsWith('/cloudflare-proxied'),
+    );
+  return {
+    read: entries.find(e => e.name === key),
+    ignored: entries.find(e => e.name !== key),
   };
 }

@@ -26,6 +26,8 @@ import {
   metadataPublishedBy,
   outsideDomains,
   sameDnsName,
+  cloudflareProxiedEntries,
+  cloudflareProxiedKey,
 } from '../model/queries';
 import type { ClusterModel } from '../model/types';
 import { readEndpoints } from '../model/build';
@@ -679,7 +681,7 @@ function endpointOf(
   if (f.clusters.some(c => publishesToCloudflare(ctx, c)))
     endpoint.providerSpecific = [
       {
-        name: `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`,
+        name: cloudflareProxiedKey(dns.externalDnsAnnotationPrefix),
         value: 'false',
       },
     ];
@@ -1048,7 +1050,16 @@ function planEndpointFile(edits: EditSet, ctx: ChangeContext, f: EndpointFile) {
         );
       edits.reason(f.file, `target ${targets[0]}`);
     }
-    proxiedKeyRead(editor, doc, index, e, endpoint, f.file, edits);
+    if (endpoint.providerSpecific)
+      proxiedKeyRead(
+        editor,
+        doc,
+        index,
+        e,
+        ctx.conventions.dns.externalDnsAnnotationPrefix,
+        f.file,
+        edits,
+      );
   }
   if (f.kustomization) includeInKustomization(edits, f.file, f.kustomization);
 }
@@ -1065,38 +1076,28 @@ function proxiedKeyRead(
   doc: number,
   index: number,
   existing: { providerSpecific?: unknown },
-  endpoint: Record<string, unknown>,
+  prefix: string,
   file: string,
   edits: EditSet,
 ) {
-  const [wanted] = (endpoint.providerSpecific ?? []) as {
-    name: string;
-    value: string;
-  }[];
-  if (!wanted || !Array.isArray(existing.providerSpecific)) return;
-  const at = existing.providerSpecific.findIndex(
-    (p: any) =>
-      typeof p?.name === 'string' && p.name.endsWith('/cloudflare-proxied'),
+  const name = cloudflareProxiedKey(prefix);
+  const { read, ignored } = cloudflareProxiedEntries(
+    existing.providerSpecific,
+    prefix,
   );
-  if (at < 0) return;
-  const path = ['spec', 'endpoints', index, 'providerSpecific', at];
-  const found = existing.providerSpecific[at] as {
-    name: string;
-    value: unknown;
-  };
-  if (found.name !== wanted.name) {
-    editor.setScalar(doc, [...path, 'name'], wanted.name);
+  const found = read ?? ignored;
+  if (!found) return;
+  const path = ['spec', 'endpoints', index, 'providerSpecific', found.index];
+  if (!read) {
+    editor.setScalar(doc, [...path, 'name'], name);
     edits.reason(
       file,
-      `providerSpecific ${wanted.name} in place of ${found.name}, which the ExternalDNS publishing it does not read (the record would be proxied)`,
+      `providerSpecific ${name} in place of ${found.name}, which the ExternalDNS publishing it does not read (the record would be proxied)`,
     );
   }
-  if (String(found.value) !== wanted.value) {
-    editor.setScalar(doc, [...path, 'value'], wanted.value);
-    edits.reason(
-      file,
-      `${wanted.name} "${wanted.value}" (Cloudflare "DNS only")`,
-    );
+  if (String(found.value) !== 'false') {
+    editor.setScalar(doc, [...path, 'value'], 'false');
+    edits.reason(file, `${name} "false" (Cloudflare "DNS only")`);
   }
 }
 

@@ -25,6 +25,8 @@ import {
   secretSourceOf,
   unevaluatedParts,
   unsubstitutedSettingsHint,
+  cloudflareProxiedEntries,
+  cloudflareProxiedKey,
 } from '../model/queries';
 import { clusterRecordRow } from '../model/recordsDocument';
 import { peersHostsEntries } from '../model/coreDnsHosts';
@@ -453,17 +455,11 @@ export const dnsEndpointMatches = defineClusterRule({
         !others.length &&
         dnsProviderOf(mesh, c, String(record.dnsName)) === 'cloudflare'
       ) {
-        const key = `${dns.externalDnsAnnotationPrefix}cloudflare-proxied`;
-        const entries: any[] = Array.isArray(record.providerSpecific)
-          ? record.providerSpecific
-          : [];
-        const proxied = entries.find(e => e?.name === key);
+        const key = cloudflareProxiedKey(dns.externalDnsAnnotationPrefix);
         // a key of the other prefix is not read by this ExternalDNS
-        const other = entries.find(
-          e =>
-            typeof e?.name === 'string' &&
-            e.name !== key &&
-            e.name.endsWith('/cloudflare-proxied'),
+        const { read: proxied, ignored: other } = cloudflareProxiedEntries(
+          record.providerSpecific,
+          dns.externalDnsAnnotationPrefix,
         );
         const ignored = other
           ? ` (${q(other.name)} is not read: this ExternalDNS reads ${

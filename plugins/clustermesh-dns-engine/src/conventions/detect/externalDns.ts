@@ -303,7 +303,8 @@ function imageVersion(image: {
   return upstream || version[0] === 0 ? version : undefined;
 }
 
-function semver(text: unknown): [number, number, number] | undefined {
+/** A version's major, minor and patch (`v1.2`, `1.2.3-rc.1`), as pinned. @internal */
+export function semver(text: unknown): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(String(text ?? ''));
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
